@@ -1,0 +1,25 @@
+// `onnx2lite inspect MODEL.onnx [--json] [--input-shape name=dims ...]`
+import { parseArgs } from 'node:util';
+import { readModelFile } from '../../onnx/reader';
+import { formatSummary, summarize } from '../../core/summary';
+import { Command, UsageError, parseInputShapes } from '../command';
+
+export const inspect: Command = {
+  summary: 'print a model\'s producer, opsets, inputs/outputs, op histogram and parameter count',
+  usage: `Usage: onnx2lite inspect MODEL.onnx [--json] [--input-shape name=d0,d1,...]...
+
+  --json                 print one JSON object (stable interface)
+  --input-shape NAME=DIMS  fix a dynamic input's dims (repeatable)`,
+  async run(args) {
+    const { values, positionals } = parseArgs({
+      args, allowPositionals: true,
+      options: { json: { type: 'boolean' }, 'input-shape': { type: 'string', multiple: true } },
+    });
+    if (positionals.length !== 1) throw new UsageError('inspect takes exactly one model file');
+    parseInputShapes(values['input-shape']);
+    const model = readModelFile(positionals[0]);
+    const s = summarize(model);
+    process.stdout.write(values.json ? JSON.stringify(s) + '\n' : formatSummary(s) + '\n');
+    return 0;
+  },
+};

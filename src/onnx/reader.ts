@@ -1,0 +1,336 @@
+// Reads an ONNX ModelProto (protobufjs static code in src/generated/onnx) into the IR of src/ir/types.ts.
+// Only this module and src/onnx/writer.ts import the generated code.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { onnx } from '../generated/onnx/onnx.js';
+import { ONNX_DTYPES, bytesPerElement, valuesFromBytes } from '../ir/tensor';
+import { AttrValue, DType, Graph, Model, ModelError, Node, Shape, Tensor, TensorValues, ValueInfo } from '../ir/types';
+import { sortAndValidate } from '../ir/validate';
+
+/** protobufjs gives int64 as Long objects (or numbers); this turns them into safe JavaScript numbers. */
+type LongLike = number | { toNumber(): number; high: number; low: number; unsigned?: boolean };
+
+function num(v: LongLike | null | undefined, what: string): number {
+  if (v === null || v === undefined) return 0;
+  if (typeof v === 'number') return v;
+  const n = v.toNumber();
+  if (!Number.isSafeInteger(n)) throw new ModelError(`${what} ${n} does not fit a 53-bit integer (overflow)`);
+  return n;
+}
+
+/** Attribute ints may legitimately be INT64_MAX/MIN (Slice ends); keep them as the nearest double. */
+function looseNum(v: LongLike): number {
+  return typeof v === 'number' ? v : v.toNumber();
+}
+
+export interface ReadOptions {
+  /** Folder external data is resolved against and confined to (default: the model's folder). */
+  baseDir?: string;
+  /** Skip loading external tensor data (inspect can count parameters from dims alone). */
+  skipExternalData?: boolean;
+}
+
+const MAX_PROTO_BYTES = 2 ** 31 - 1;
+
+export function readModelFile(file: string, opts: ReadOptions = {}): Model {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    throw new ModelError(`cannot read ${file}: no such file`);
+  }
+  if (!stat.isFile()) throw new ModelError(`${file} is not a file`);
+  if (stat.size === 0) throw new ModelError(`${file} is empty: not an ONNX model`);
+  if (stat.size > MAX_PROTO_BYTES) throw new ModelError(`${file} is ${stat.size} bytes, over the 2 GB protobuf limit`);
+  const bytes = fs.readFileSync(file);
+  const model = decodeModel(bytes, { baseDir: path.dirname(path.resolve(file)), ...opts });
+  model.path = path.resolve(file);
+  return model;
+}
+
+export function decodeModel(bytes: Uint8Array, opts: ReadOptions = {}): Model {
+  let proto: onnx.ModelProto;
+  try {
+    proto = onnx.ModelProto.decode(bytes);
+  } catch (e) {
+    throw new ModelError(`not a valid ONNX model (protobuf decoding failed: ${(e as Error).message}); the file may be truncated or of another format`);
+  }
+  if (!proto.graph) throw new ModelError('not a valid ONNX model: it has no graph');
+  if (!proto.opsetImport || proto.opsetImport.length === 0) {
+    throw new ModelError('not a valid ONNX model: it declares no opset (opset_import is empty)');
+  }
+  const ctx: Ctx = { baseDir: opts.baseDir, skipExternal: !!opts.skipExternalData };
+  const opsets = new Map<string, number>();
+  for (const o of proto.opsetImport) {
+    const d = o.domain === 'ai.onnx' ? '' : (o.domain ?? '');
+    opsets.set(d, num(o.version as LongLike, 'opset version'));
+  }
+  const graph = readGraph(proto.graph, ctx, new Set());
+  const metadata = new Map<string, string>();
+  for (const m of proto.metadataProps ?? []) metadata.set(m.key ?? '', m.value ?? '');
+  const model: Model = {
+    irVersion: num(proto.irVersion as LongLike, 'ir_version'),
+    producerName: proto.producerName ?? '',
+    producerVersion: proto.producerVersion ?? '',
+    domain: proto.domain ?? '',
+    modelVersion: num(proto.modelVersion as LongLike, 'model_version'),
+    docString: proto.docString ?? '',
+    opsets,
+    graph,
+    metadata,
+  };
+  return model;
+}
+
+interface Ctx {
+  baseDir?: string;
+  skipExternal: boolean;
+}
+
+function readGraph(g: onnx.IGraphProto, ctx: Ctx, outer: Set<string>): Graph {
+  const initializers = new Map<string, Tensor>();
+  for (const t of g.initializer ?? []) {
+    const tensor = readTensor(t, ctx);
+    initializers.set(tensor.name, tensor);
+  }
+  for (const s of g.sparseInitializer ?? []) {
+    const tensor = readSparse(s, ctx);
+    initializers.set(tensor.name, tensor);
+  }
+  const values = new Map<string, ValueInfo>();
+  const inputs: ValueInfo[] = [];
+  for (const vi of g.input ?? []) {
+    const v = readValueInfo(vi);
+    values.set(v.name, v);
+    if (!initializers.has(v.name)) inputs.push(v);
+  }
+  const outputs = (g.output ?? []).map(readValueInfo);
+  for (const v of outputs) if (!values.has(v.name)) values.set(v.name, v);
+  for (const vi of g.valueInfo ?? []) {
+    const v = readValueInfo(vi);
+    if (!values.has(v.name)) values.set(v.name, v);
+  }
+  for (const [name, t] of initializers) values.set(name, { name, dtype: t.dtype, shape: [...t.dims] });
+
+  const inner = new Set(outer);
+  for (const n of inputs) inner.add(n.name);
+  for (const n of initializers.keys()) inner.add(n);
+  const seenNames = new Set<string>();
+  const nodes: Node[] = (g.node ?? []).map((n, i) => {
+    for (const o of n.output ?? []) if (o) inner.add(o);
+    let name = n.name || `${n.opType || 'node'}_${i}`;
+    if (seenNames.has(name)) name = `${name}__${i}`;
+    seenNames.add(name);
+    return {
+      name,
+      opType: n.opType ?? '',
+      domain: n.domain === 'ai.onnx' ? '' : (n.domain ?? ''),
+      inputs: [...(n.input ?? [])],
+      outputs: [...(n.output ?? [])],
+      attrs: readAttrs(n.attribute ?? [], ctx, inner, name),
+    };
+  });
+  const graph: Graph = { name: g.name ?? '', nodes, inputs, outputs, initializers, values };
+  if (outer.size > 0) graph.outerScope = outer;
+  sortAndValidate(graph);
+  return graph;
+}
+
+function readAttrs(list: onnx.IAttributeProto[], ctx: Ctx, scope: Set<string>, nodeName: string): Map<string, AttrValue> {
+  const attrs = new Map<string, AttrValue>();
+  const T = onnx.AttributeProto.AttributeType;
+  for (const a of list) {
+    const name = a.name ?? '';
+    let v: AttrValue;
+    let type = a.type ?? T.UNDEFINED;
+    if (type === T.UNDEFINED) {
+      // IR version 1 had no discriminator: guess from the field that is set.
+      if (a.ints?.length) type = T.INTS;
+      else if (a.floats?.length) type = T.FLOATS;
+      else if (a.strings?.length) type = T.STRINGS;
+      else if (a.t) type = T.TENSOR;
+      else if (a.g) type = T.GRAPH;
+      else if (a.s?.length) type = T.STRING;
+      else if (a.f) type = T.FLOAT;
+      else type = T.INT;
+    }
+    const dec = new TextDecoder();
+    switch (type) {
+      case T.FLOAT: v = { type: 'float', value: a.f ?? 0 }; break;
+      case T.INT: v = { type: 'int', value: looseNum((a.i ?? 0) as LongLike) }; break;
+      case T.STRING: v = { type: 'string', value: dec.decode(a.s ?? new Uint8Array()) }; break;
+      case T.TENSOR: v = { type: 'tensor', value: readTensor(a.t ?? {}, ctx) }; break;
+      case T.GRAPH: v = { type: 'graph', value: readSubgraph(a.g, ctx, scope, nodeName) }; break;
+      case T.FLOATS: v = { type: 'floats', value: [...(a.floats ?? [])] }; break;
+      case T.INTS: v = { type: 'ints', value: (a.ints ?? []).map((x) => looseNum(x as LongLike)) }; break;
+      case T.STRINGS: v = { type: 'strings', value: (a.strings ?? []).map((s) => dec.decode(s)) }; break;
+      case T.TENSORS: v = { type: 'tensors', value: (a.tensors ?? []).map((t) => readTensor(t, ctx)) }; break;
+      case T.GRAPHS: v = { type: 'graphs', value: (a.graphs ?? []).map((g) => readSubgraph(g, ctx, scope, nodeName)) }; break;
+      case T.SPARSE_TENSOR: v = { type: 'tensor', value: readSparse(a.sparseTensor ?? {}, ctx) }; break;
+      default: v = { type: 'unsupported', value: `attribute type ${type}` };
+    }
+    attrs.set(name, v);
+  }
+  return attrs;
+}
+
+function readSubgraph(g: onnx.IGraphProto | null | undefined, ctx: Ctx, scope: Set<string>, nodeName: string): Graph {
+  if (!g) throw new ModelError(`node ${nodeName}: graph attribute is empty`, nodeName);
+  return readGraph(g, ctx, scope);
+}
+
+function readValueInfo(vi: onnx.IValueInfoProto): ValueInfo {
+  const name = vi.name ?? '';
+  const tt = vi.type?.tensorType;
+  if (!tt) return { name, dtype: undefined, shape: undefined };
+  const dtype = ONNX_DTYPES[tt.elemType ?? 0];
+  let shape: Shape | undefined;
+  if (tt.shape) {
+    shape = (tt.shape.dim ?? []).map((d, i) => {
+      if (d.dimParam) return d.dimParam;
+      if (d.dimValue !== null && d.dimValue !== undefined) {
+        const n = num(d.dimValue as LongLike, `dimension ${i} of ${name}`);
+        if (n < 0) throw new ModelError(`value ${name} declares a negative dimension ${n}`);
+        return n;
+      }
+      return `${name}_d${i}`;
+    });
+  }
+  return { name, dtype, shape };
+}
+
+export function readTensor(t: onnx.ITensorProto, ctx: Ctx = { skipExternal: false }): Tensor {
+  const name = t.name ?? '';
+  const code = t.dataType ?? 0;
+  const dtype: DType | undefined = ONNX_DTYPES[code];
+  if (!dtype) throw new ModelError(`tensor ${name || '(unnamed)'} has unknown data type ${code}`);
+  const dims = (t.dims ?? []).map((d) => num(d as LongLike, `dimension of tensor ${name}`));
+  let count = 1;
+  for (const d of dims) {
+    if (d < 0) throw new ModelError(`tensor ${name} has a negative dimension ${d}`);
+    count *= d;
+    if (!Number.isSafeInteger(count)) throw new ModelError(`tensor ${name} dims ${JSON.stringify(dims)} overflow`);
+  }
+  const bpe = bytesPerElement(dtype);
+  const lanes = dtype === 'complex64' || dtype === 'complex128' ? 2 : 1;
+  const data = tensorValues(t, dtype, dims, count, bpe, lanes, ctx, name);
+  return { name, dtype, dims, data };
+}
+
+function tensorValues(t: onnx.ITensorProto, dtype: DType, dims: number[], count: number, bpe: number, lanes: number,
+  ctx: Ctx, name: string): TensorValues {
+  const external = t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL;
+  if (external) {
+    if (ctx.skipExternal) return lazyEmpty(dtype);
+    return valuesFromBytes(dtype, readExternal(t, count * bpe, ctx, name), count);
+  }
+  if (dtype === 'string') {
+    const dec = new TextDecoder();
+    const s = (t.stringData ?? []).map((b) => dec.decode(b));
+    if (s.length !== count) throw new ModelError(`string tensor ${name} has ${s.length} elements, dims say ${count}`);
+    return s;
+  }
+  if (t.rawData && t.rawData.length > 0) {
+    if (t.rawData.length !== count * bpe) {
+      throw new ModelError(`tensor ${name} has ${t.rawData.length} bytes of raw data, dims ${JSON.stringify(dims)} of ${dtype} need ${count * bpe}`);
+    }
+    return valuesFromBytes(dtype, t.rawData, count);
+  }
+  const want = count * lanes;
+  const check = (len: number) => {
+    if (len !== want) throw new ModelError(`tensor ${name} holds ${len} values, dims ${JSON.stringify(dims)} need ${want}`);
+  };
+  switch (dtype) {
+    case 'float32': case 'complex64': check(t.floatData?.length ?? 0); return Float32Array.from(t.floatData ?? []);
+    case 'float64': case 'complex128': check(t.doubleData?.length ?? 0); return Float64Array.from(t.doubleData ?? []);
+    case 'int64': check(t.int64Data?.length ?? 0); return BigInt64Array.from(t.int64Data ?? [], (v) => BigInt(looseNum(v as LongLike)));
+    case 'uint64': case 'uint32': {
+      check(t.uint64Data?.length ?? 0);
+      const vals = (t.uint64Data ?? []).map((v) => looseNum(v as LongLike));
+      return dtype === 'uint32' ? Uint32Array.from(vals) : BigUint64Array.from(vals, (v) => BigInt(v));
+    }
+    default: {
+      check(t.int32Data?.length ?? 0);
+      const vals = t.int32Data ?? [];
+      switch (dtype) {
+        case 'int32': return Int32Array.from(vals);
+        case 'int16': return Int16Array.from(vals);
+        case 'uint16': case 'float16': case 'bfloat16': return Uint16Array.from(vals);
+        case 'int8': return Int8Array.from(vals);
+        default: return Uint8Array.from(vals);
+      }
+    }
+  }
+}
+
+function lazyEmpty(dtype: DType): TensorValues {
+  return dtype === 'string' ? [] : new Uint8Array(0);
+}
+
+/** Reads an external-data tensor, refusing any location outside the model's folder. */
+function readExternal(t: onnx.ITensorProto, nbytes: number, ctx: Ctx, name: string): Uint8Array {
+  const kv = new Map((t.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
+  const location = kv.get('location');
+  if (!location) throw new ModelError(`tensor ${name}: external data without a location`);
+  if (!ctx.baseDir) throw new ModelError(`tensor ${name}: external data needs the model's folder; read the model from a file`);
+  if (path.isAbsolute(location) || /^[a-zA-Z]:[\\/]/.test(location)) {
+    throw new ModelError(`tensor ${name}: external data location "${location}" is an absolute path; it must be relative to the model's folder`);
+  }
+  const base = fs.realpathSync(ctx.baseDir);
+  const target = path.resolve(base, location);
+  const inside = (p: string) => p === base || p.startsWith(base + path.sep);
+  if (!inside(target)) throw new ModelError(`tensor ${name}: external data location "${location}" escapes the model's folder`);
+  let real: string;
+  try {
+    real = fs.realpathSync(target);
+  } catch {
+    throw new ModelError(`tensor ${name}: external data file "${location}" does not exist`);
+  }
+  if (!inside(real)) throw new ModelError(`tensor ${name}: external data location "${location}" links outside the model's folder`);
+  const offset = Number(kv.get('offset') ?? '0');
+  const length = kv.has('length') ? Number(kv.get('length')) : nbytes;
+  if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
+    throw new ModelError(`tensor ${name}: external data offset/length are not valid byte counts`);
+  }
+  if (length !== nbytes) throw new ModelError(`tensor ${name}: external data length ${length} does not match its dims (${nbytes} bytes)`);
+  const size = fs.statSync(real).size;
+  if (offset + length > size) {
+    throw new ModelError(`tensor ${name}: external data "${location}" is ${size} bytes, too short for offset ${offset} + length ${length}`);
+  }
+  const buf = Buffer.allocUnsafe(length);
+  const fd = fs.openSync(real, 'r');
+  try {
+    let done = 0;
+    while (done < length) {
+      const n = fs.readSync(fd, buf, done, length - done, offset + done);
+      if (n <= 0) throw new ModelError(`tensor ${name}: external data "${location}" ended early`);
+      done += n;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return buf;
+}
+
+function readSparse(s: onnx.ISparseTensorProto, ctx: Ctx): Tensor {
+  const values = readTensor(s.values ?? {}, ctx);
+  const indices = readTensor(s.indices ?? {}, ctx);
+  const dims = (s.dims ?? []).map((d) => num(d as LongLike, 'sparse tensor dimension'));
+  let count = 1;
+  for (const d of dims) count *= d;
+  if (!Number.isSafeInteger(count) || count > 2 ** 31) throw new ModelError(`sparse tensor ${values.name} dims overflow`);
+  const Dense = (values.data as { constructor: new (n: number) => Exclude<TensorValues, string[]> }).constructor;
+  const dense = new Dense(count * (values.dtype === 'int64' ? 1 : 1));
+  const idx = (indices.data as BigInt64Array);
+  const nnz = values.dims[0] ?? 0;
+  const rank = dims.length;
+  const strides = dims.map((_, i) => dims.slice(i + 1).reduce((a, b) => a * b, 1));
+  for (let k = 0; k < nnz; k++) {
+    let flat = 0;
+    if (indices.dims.length === 1) flat = Number(idx[k]);
+    else for (let r = 0; r < rank; r++) flat += Number(idx[k * rank + r]) * strides[r];
+    if (flat < 0 || flat >= count) throw new ModelError(`sparse tensor ${values.name} has an index out of range`);
+    (dense as unknown as number[])[flat] = (values.data as unknown as number[])[k];
+  }
+  return { name: values.name, dtype: values.dtype, dims, data: dense };
+}
