@@ -334,3 +334,15 @@ function readSparse(s: onnx.ISparseTensorProto, ctx: Ctx): Tensor {
   }
   return { name: values.name, dtype: values.dtype, dims, data: dense };
 }
+
+/** Reads a serialized ONNX TensorProto (.pb, as in ONNX's test_data_set_N folders). */
+export function readTensorFile(file: string): Tensor {
+  const bytes = fs.readFileSync(file);
+  let proto: onnx.TensorProto;
+  try {
+    proto = onnx.TensorProto.decode(bytes);
+  } catch (e) {
+    throw new ModelError(`${file} is not an ONNX TensorProto (${(e as Error).message})`);
+  }
+  return readTensor(proto, { baseDir: path.dirname(path.resolve(file)), skipExternal: false });
+}
