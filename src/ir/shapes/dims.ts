@@ -1,0 +1,103 @@
+// Dimension arithmetic for shape inference: numbers stay numbers, symbolic dims (strings) are carried
+// through where the result is certain (broadcast of 'batch' and 1 is 'batch') and made fresh otherwise.
+import { Dim, ModelError, Shape } from '../types';
+
+/** Makes fresh symbolic dims (`unk_N`) unique within one inference run. */
+export class DimNamer {
+  private next = 0;
+  readonly fresh = new Set<string>();
+  constructor(private readonly taken: Set<string> = new Set()) {}
+  make(): string {
+    let name: string;
+    do name = `unk_${this.next++}`; while (this.taken.has(name));
+    this.fresh.add(name);
+    return name;
+  }
+}
+
+export function isNum(d: Dim | undefined): d is number {
+  return typeof d === 'number';
+}
+
+/** Numpy-style multidirectional broadcast. Throws ModelError when two known dims disagree. */
+export function broadcastShapes(shapes: Shape[], namer: DimNamer): Shape {
+  const rank = Math.max(0, ...shapes.map((s) => s.length));
+  const out: Shape = [];
+  for (let i = 0; i < rank; i++) {
+    const dims = shapes.map((s) => s[s.length - rank + i]).filter((d) => d !== undefined && d !== 1) as Dim[];
+    const nums = [...new Set(dims.filter(isNum))];
+    const syms = [...new Set(dims.filter((d) => !isNum(d)))];
+    if (nums.length > 1) throw new ModelError(`cannot broadcast shapes ${shapes.map(fmt).join(' and ')}`);
+    if (nums.length === 1) out.push(nums[0]);
+    else if (syms.length === 0) out.push(1);
+    else if (syms.length === 1) out.push(syms[0]);
+    else out.push(namer.make());
+  }
+  return out;
+}
+
+export function fmt(s: Shape | undefined): string {
+  return s ? `[${s.join(',')}]` : '(unknown)';
+}
+
+/** A product of dims as a number times a multiset of symbols. */
+export interface DimProduct { n: number; syms: string[] }
+
+export function product(dims: readonly Dim[]): DimProduct {
+  let n = 1;
+  const syms: string[] = [];
+  for (const d of dims) {
+    if (isNum(d)) n *= d;
+    else syms.push(d);
+  }
+  return { n, syms };
+}
+
+/** a / b when it is certain (symbols cancel); a fresh dim otherwise. */
+export function divideProducts(a: DimProduct, b: DimProduct, namer: DimNamer): Dim {
+  const rest = [...a.syms];
+  for (const s of b.syms) {
+    const i = rest.indexOf(s);
+    if (i < 0) return namer.make();
+    rest.splice(i, 1);
+  }
+  if (b.n === 0) return a.n === 0 && rest.length === 0 ? 0 : namer.make();
+  if (rest.length === 0) {
+    const q = a.n / b.n;
+    if (!Number.isInteger(q)) throw new ModelError(`cannot split ${a.n} elements into parts of ${b.n}`);
+    return q;
+  }
+  if (rest.length === 1 && a.n === b.n) return rest[0];
+  return namer.make();
+}
+
+export function dimMul(a: Dim, b: Dim, namer: DimNamer): Dim {
+  if (isNum(a) && isNum(b)) return a * b;
+  if (a === 1) return b;
+  if (b === 1) return a;
+  return namer.make();
+}
+
+export function dimAdd(a: Dim, b: Dim, namer: DimNamer): Dim {
+  if (isNum(a) && isNum(b)) return a + b;
+  if (a === 0) return b;
+  if (b === 0) return a;
+  return namer.make();
+}
+
+/** Applies a numeric function when every dim is known, a fresh dim otherwise. */
+export function dimMap(dims: Dim[], f: (...n: number[]) => number, namer: DimNamer): Dim {
+  return dims.every(isNum) ? f(...(dims as number[])) : namer.make();
+}
+
+/** Two candidate shapes for the same value (If branches, loop iterations): keep what agrees. */
+export function mergeShapes(a: Shape | undefined, b: Shape | undefined, namer: DimNamer): Shape | undefined {
+  if (!a || !b || a.length !== b.length) return undefined;
+  return a.map((d, i) => (d === b[i] ? d : namer.make()));
+}
+
+export function normAxis(axis: number, rank: number, what = 'axis'): number {
+  const a = axis < 0 ? axis + rank : axis;
+  if (a < 0 || a >= rank) throw new ModelError(`${what} ${axis} is out of range for rank ${rank}`);
+  return a;
+}

@@ -1,0 +1,197 @@
+// Shape inference: fills graph.values with the dtype and shape of every value (subgraphs included),
+// folding constants on the way. Op shape functions live in the other files of this folder, by op family.
+import { canFold, foldNode } from '../fold';
+import { toNumbers } from '../tensor';
+import { AttrValue, DType, Dim, Graph, Model, ModelError, Node, Shape, Tensor, ValueInfo } from '../types';
+import { OutInfo, ShapeCtx, shapeFn } from './context';
+import { DimNamer, fmt } from './dims';
+import { traceDims } from './symbolic';
+import './elementwise';
+import './tensorops';
+import './indexing';
+import './nn';
+import './linalg';
+import './recurrent';
+import './control';
+import './misc';
+
+export interface InferOptions {
+  /** Fixed dims for inputs with dynamic (or any) dims, by input name. */
+  inputShapes?: Map<string, number[]>;
+  /** Largest tensor (elements) constant folding computes. Default 1 << 20. */
+  maxFoldElements?: number;
+}
+
+export interface InferResult {
+  /** Values computed by constant folding (Constant outputs included; initializers stay in graph.initializers). */
+  constants: Map<string, Tensor>;
+  warnings: string[];
+}
+
+class Scope {
+  readonly consts = new Map<string, Tensor>();
+  readonly syms = new Map<string, Dim[]>();
+  constructor(readonly graph: Graph, readonly parent?: Scope) {}
+  info(name: string): ValueInfo | undefined {
+    return this.graph.values.get(name) ?? this.parent?.info(name);
+  }
+  value(name: string): Tensor | undefined {
+    return this.consts.get(name) ?? this.graph.initializers.get(name) ?? this.parent?.value(name);
+  }
+  sym(name: string): Dim[] | undefined {
+    return this.syms.get(name) ?? this.parent?.sym(name);
+  }
+}
+
+interface State {
+  model: Model;
+  namer: DimNamer;
+  warnings: string[];
+  constants: Map<string, Tensor>;
+  maxFold: number;
+  /** Symbol → number substitutions implied by --input-shape. */
+  subst: Map<string, number>;
+}
+
+export function inferShapes(model: Model, opts: InferOptions = {}): InferResult {
+  const taken = new Set<string>();
+  collectDimNames(model.graph, taken);
+  const st: State = {
+    model, namer: new DimNamer(taken), warnings: [], constants: new Map(), maxFold: opts.maxFoldElements ?? 1 << 20,
+    subst: new Map(),
+  };
+  if (opts.inputShapes) applyInputShapes(model.graph, opts.inputShapes, st);
+  inferGraph(model.graph, new Scope(model.graph), st);
+  return { constants: st.constants, warnings: st.warnings };
+}
+
+function collectDimNames(g: Graph, out: Set<string>): void {
+  for (const v of g.values.values()) for (const d of v.shape ?? []) if (typeof d === 'string') out.add(d);
+  for (const n of g.nodes) for (const a of n.attrs.values()) for (const s of subgraphsOf(a)) collectDimNames(s, out);
+}
+
+function subgraphsOf(a: AttrValue): Graph[] {
+  return a.type === 'graph' ? [a.value] : a.type === 'graphs' ? a.value : [];
+}
+
+function applyInputShapes(g: Graph, shapes: Map<string, number[]>, st: State): void {
+  for (const [name, dims] of shapes) {
+    const input = g.inputs.find((v) => v.name === name);
+    if (!input) {
+      throw new ModelError(`--input-shape names "${name}", which is not an input of the model (inputs: ${g.inputs.map((v) => v.name).join(', ') || 'none'})`);
+    }
+    if (input.shape && input.shape.length !== dims.length) {
+      throw new ModelError(`--input-shape ${name}=${dims.join(',')} has rank ${dims.length}, but input "${name}" has rank ${input.shape.length} ${fmt(input.shape)}`);
+    }
+    input.shape?.forEach((d, i) => {
+      if (typeof d === 'number' && d !== dims[i]) {
+        throw new ModelError(`--input-shape ${name}=${dims.join(',')}: dim ${i} of input "${name}" is fixed at ${d}`);
+      }
+      if (typeof d === 'string') st.subst.set(d, dims[i]);
+    });
+  }
+  for (const input of g.inputs) {
+    const fixed = shapes.get(input.name);
+    input.shape = fixed ? [...fixed] : input.shape?.map((d) => substitute(d, st));
+    g.values.set(input.name, input);
+  }
+}
+
+function substitute(d: Dim, st: State): Dim {
+  return typeof d === 'string' ? st.subst.get(d) ?? d : d;
+}
+
+function inferGraph(g: Graph, scope: Scope, st: State): void {
+  for (const node of g.nodes) inferNode(node, scope, st);
+  g.outputs = g.outputs.map((o) => g.values.get(o.name) ?? scope.info(o.name) ?? o);
+}
+
+function inferNode(node: Node, scope: Scope, st: State): void {
+  const g = scope.graph;
+  const opset = st.model.opsets.get(node.domain) ?? (node.domain === 'ai.onnx' ? st.model.opsets.get('') : undefined) ?? 1;
+  const ctx = makeCtx(node, opset, scope, st);
+  let outs: (OutInfo | undefined)[] = [];
+  const known = node.inputs.map((n) => (n ? scope.value(n) : undefined));
+  let folded: Tensor[] | undefined;
+  if (canFold(node)) {
+    try {
+      folded = foldNode(node, known, opset, node.inputs.map((n) => (n ? scope.info(n)?.shape : undefined)), { maxElements: st.maxFold });
+    } catch (e) {
+      st.warnings.push(`node ${node.name} (${node.opType}): ${(e as Error).message}`);
+    }
+  }
+  if (folded) {
+    folded.forEach((t, i) => {
+      if (!node.outputs[i]) return;
+      scope.consts.set(node.outputs[i], t);
+      st.constants.set(node.outputs[i], t);
+      outs[i] = { dtype: t.dtype, shape: [...t.dims] };
+    });
+  } else {
+    const fn = shapeFn(node.domain, node.opType);
+    if (!fn) {
+      st.warnings.push(`no shape inference for ${node.domain ? node.domain + '.' : ''}${node.opType} (node ${node.name}); its outputs have unknown shapes`);
+    } else {
+      try {
+        outs = fn(ctx);
+      } catch (e) {
+        st.warnings.push(`node ${node.name} (${node.opType}): ${(e as Error).message}`);
+        outs = [];
+      }
+    }
+    try {
+      const d = traceDims(node, ctx);
+      if (d && node.outputs[0]) scope.syms.set(node.outputs[0], d);
+    } catch { /* a symbolic value is an optional refinement */ }
+  }
+  node.outputs.forEach((name, i) => {
+    if (!name) return;
+    const declared = g.values.get(name);
+    const o = outs[i];
+    const shape = refine(o?.shape, declared?.shape?.map((d) => substitute(d, st)), st.namer);
+    g.values.set(name, { name, dtype: o?.dtype ?? declared?.dtype, shape });
+  });
+}
+
+/** Prefers the inferred shape; where it only has a made-up dim, takes the model's declared dim. */
+function refine(inferred: Shape | undefined, declared: Shape | undefined, namer: DimNamer): Shape | undefined {
+  if (!inferred) return declared;
+  if (!declared || declared.length !== inferred.length) return inferred;
+  return inferred.map((d, i) => (typeof d === 'string' && namer.fresh.has(d) ? declared[i] : d));
+}
+
+function makeCtx(node: Node, opset: number, scope: Scope, st: State): ShapeCtx {
+  const inName = (i: number) => node.inputs[i] ?? '';
+  const info = (i: number) => (inName(i) ? scope.info(inName(i)) : undefined);
+  const ctx: ShapeCtx = {
+    node, opset, namer: st.namer, count: node.inputs.length,
+    has: (i) => inName(i) !== '',
+    dtype: (i) => info(i)?.dtype,
+    shape: (i) => info(i)?.shape,
+    value: (i) => (inName(i) ? scope.value(inName(i)) : undefined),
+    dims: (i) => {
+      if (!inName(i)) return undefined;
+      const v = scope.value(inName(i));
+      if (v) return v.dims.length <= 1 && !Array.isArray(v.data) ? toNumbers(v) : undefined;
+      return scope.sym(inName(i));
+    },
+    attr: (name) => node.attrs.get(name),
+    subgraph: (sg, inputs) => inferSubgraph(sg, inputs, scope, st),
+    warn: (m) => st.warnings.push(`node ${node.name} (${node.opType}): ${m}`),
+  };
+  return ctx;
+}
+
+function inferSubgraph(g: Graph, inputs: OutInfo[], parent: Scope, st: State): OutInfo[] {
+  g.inputs.forEach((v, i) => {
+    const given = inputs[i];
+    const dtype: DType | undefined = given?.dtype ?? v.dtype;
+    const shape = given?.shape ?? v.shape;
+    const info = { name: v.name, dtype, shape };
+    g.inputs[i] = info;
+    g.values.set(v.name, info);
+  });
+  const scope = new Scope(g, parent);
+  inferGraph(g, scope, st);
+  return g.outputs.map((o) => ({ dtype: o.dtype, shape: o.shape }));
+}

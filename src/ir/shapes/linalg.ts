@@ -1,0 +1,86 @@
+// Matrix ops and reductions: MatMul (numpy semantics), Gemm, Einsum, Det, the Reduce* family.
+import { Dim, Shape } from '../types';
+import { OutInfo, ShapeCtx, attrInt, attrInts, attrStr, intsOf, register } from './context';
+import { broadcastShapes, normAxis } from './dims';
+
+function matmul(c: ShapeCtx, dtype = c.dtype(0)): OutInfo[] {
+  const a0 = c.shape(0);
+  const b0 = c.shape(c.node.opType === 'QLinearMatMul' ? 3 : 1);
+  if (!a0 || !b0) return [{ dtype }];
+  const a = a0.length === 1 ? [1, a0[0]] : a0;
+  const b = b0.length === 1 ? [b0[0], 1] : b0;
+  const batch = broadcastShapes([a.slice(0, -2), b.slice(0, -2)], c.namer);
+  const out: Shape = [...batch];
+  if (a0.length !== 1) out.push(a[a.length - 2]);
+  if (b0.length !== 1) out.push(b[b.length - 1]);
+  return [{ dtype, shape: out }];
+}
+register('MatMul', (c) => matmul(c));
+register('MatMulInteger', (c) => matmul(c, 'int32'));
+register('QLinearMatMul', (c) => matmul(c, c.dtype(7)));
+
+register('Gemm', (c) => {
+  const a = c.shape(0);
+  const b = c.shape(1);
+  const m = a ? (attrInt(c, 'transA', 0) ? a[1] : a[0]) : c.namer.make();
+  const n = b ? (attrInt(c, 'transB', 0) ? b[0] : b[1]) : c.namer.make();
+  return [{ dtype: c.dtype(0), shape: [m, n] }];
+});
+
+register('Det', (c) => {
+  const x = c.shape(0);
+  return [{ dtype: c.dtype(0), shape: x ? x.slice(0, -2) : undefined }];
+});
+
+register('Einsum', (c) => {
+  const eq = attrStr(c, 'equation', '').replace(/\s/g, '');
+  const [lhs, rhs] = eq.split('->');
+  const terms = lhs.split(',');
+  const letters = new Map<string, Dim>();
+  const ellipsis: Shape[] = [];
+  for (let t = 0; t < terms.length; t++) {
+    const s = c.shape(t);
+    if (!s) return [{ dtype: c.dtype(0) }];
+    const term = terms[t];
+    const dots = term.indexOf('...');
+    const named = term.replace('...', '');
+    const eRank = s.length - named.length;
+    let k = 0;
+    for (let i = 0; i < term.length; i++) {
+      if (i === dots) { ellipsis.push(s.slice(k, k + eRank)); k += eRank; i += 2; continue; }
+      const prev = letters.get(term[i]);
+      const d = s[k++];
+      if (prev === undefined || prev === 1) letters.set(term[i], d);
+    }
+  }
+  const eShape = ellipsis.length ? broadcastShapes(ellipsis, c.namer) : [];
+  let out = rhs;
+  if (out === undefined) {
+    const counts = new Map<string, number>();
+    for (const ch of lhs.replace(/\.\.\.|,/g, '')) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+    out = (ellipsis.length ? '...' : '') + [...counts].filter(([, n]) => n === 1).map(([ch]) => ch).sort().join('');
+  }
+  const shape: Shape = [];
+  for (let i = 0; i < out.length; i++) {
+    if (out.startsWith('...', i)) { shape.push(...eShape); i += 2; } else shape.push(letters.get(out[i]) ?? c.namer.make());
+  }
+  return [{ dtype: c.dtype(0), shape }];
+});
+
+const REDUCE = ['ReduceL1', 'ReduceL2', 'ReduceLogSum', 'ReduceLogSumExp', 'ReduceMax', 'ReduceMean', 'ReduceMin',
+  'ReduceProd', 'ReduceSum', 'ReduceSumSquare'];
+register(REDUCE, (c) => {
+  const x = c.shape(0);
+  const dtype = c.dtype(0);
+  const fromInput = c.opset >= 18 || (c.node.opType === 'ReduceSum' && c.opset >= 13);
+  const axes = fromInput ? (c.has(1) ? intsOf(c, 1) : null) : attrInts(c, 'axes') ?? null;
+  const keep = attrInt(c, 'keepdims', 1) === 1;
+  if (!x) return [{ dtype }];
+  if (axes === undefined) return [{ dtype, shape: keep ? x.map(() => c.namer.make()) : undefined }];
+  let set: Set<number>;
+  if (axes === null || axes.length === 0) {
+    if (fromInput && attrInt(c, 'noop_with_empty_axes', 0)) return [{ dtype, shape: x }];
+    set = new Set(x.map((_, i) => i));
+  } else set = new Set(axes.map((a) => normAxis(a, x.length)));
+  return [{ dtype, shape: keep ? x.map((d, i) => (set.has(i) ? 1 : d)) : x.filter((_, i) => !set.has(i)) }];
+});

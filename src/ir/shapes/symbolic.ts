@@ -1,0 +1,74 @@
+// Symbolic shape values: the int64 vectors that Shape produces from tensors with symbolic dims, traced
+// through the usual glue (Gather, Slice, Concat, Unsqueeze, Squeeze, Cast, simple arithmetic) so that
+// Reshape/Expand/ConstantOfShape downstream still get 'batch' rather than an unknown.
+import { Dim, Node } from '../types';
+import { ShapeCtx, attrInt, attrInts } from './context';
+import { dimMul, isNum } from './dims';
+
+function clampIdx(v: number, len: number): number {
+  return Math.min(Math.max(v < 0 ? v + len : v, 0), len);
+}
+
+/** The symbolic value of output 0 of `node`, when it is a short integer vector of dims. */
+export function traceDims(node: Node, c: ShapeCtx): Dim[] | undefined {
+  if (node.domain !== '') return undefined;
+  switch (node.opType) {
+    case 'Shape': {
+      const s = c.shape(0);
+      if (!s) return undefined;
+      const start = clampIdx(attrInt(c, 'start', 0), s.length);
+      const end = clampIdx(attrInt(c, 'end', s.length), s.length);
+      return s.slice(start, Math.max(start, end));
+    }
+    case 'Identity': case 'Cast': case 'Squeeze': case 'Unsqueeze': case 'Reshape': case 'Flatten':
+      return c.dims(0) && (c.shape(0)?.length ?? 0) <= 1 ? c.dims(0) : undefined;
+    case 'Gather': {
+      const d = c.dims(0);
+      const idx = c.dims(1);
+      if (!d || !idx || !idx.every(isNum)) return undefined;
+      const out = (idx as number[]).map((i) => d[i < 0 ? i + d.length : i]);
+      return out.every((x) => x !== undefined) ? out : undefined;
+    }
+    case 'Slice': {
+      const d = c.dims(0);
+      const starts = c.opset >= 10 ? c.dims(1) : attrInts(c, 'starts');
+      const ends = c.opset >= 10 ? c.dims(2) : attrInts(c, 'ends');
+      const steps = c.opset >= 10 && c.has(4) ? c.dims(4) : [1];
+      if (!d || !starts?.every(isNum) || !ends?.every(isNum) || !steps?.every(isNum) || steps[0] !== 1) return undefined;
+      const s = clampIdx(starts[0] as number, d.length);
+      const e = clampIdx(ends[0] as number, d.length);
+      return d.slice(s, Math.max(s, e));
+    }
+    case 'Concat': {
+      const parts: Dim[] = [];
+      for (let i = 0; i < c.count; i++) {
+        const d = c.dims(i);
+        if (!d) return undefined;
+        parts.push(...d);
+      }
+      return parts;
+    }
+    case 'Mul': case 'Add': case 'Sub': case 'Div': {
+      const a = c.dims(0);
+      const b = c.dims(1);
+      if (!a || !b) return undefined;
+      const n = Math.max(a.length, b.length);
+      if ((a.length !== n && a.length !== 1) || (b.length !== n && b.length !== 1)) return undefined;
+      const out: Dim[] = [];
+      for (let i = 0; i < n; i++) {
+        const x = a[a.length === 1 ? 0 : i];
+        const y = b[b.length === 1 ? 0 : i];
+        if (isNum(x) && isNum(y)) {
+          out.push(node.opType === 'Mul' ? x * y : node.opType === 'Add' ? x + y : node.opType === 'Sub' ? x - y : Math.trunc(x / y));
+        } else if (node.opType === 'Mul') out.push(dimMul(x, y, c.namer));
+        else if ((node.opType === 'Add' || node.opType === 'Sub') && y === 0) out.push(x);
+        else if (node.opType === 'Div' && y === 1) out.push(x);
+        else if (node.opType === 'Add' && x === 0) out.push(y);
+        else out.push(c.namer.make());
+      }
+      return out;
+    }
+    default:
+      return undefined;
+  }
+}

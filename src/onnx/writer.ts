@@ -1,0 +1,80 @@
+// Writes the IR back to ONNX ModelProto bytes (the inverse of reader.ts). Tests use it to hand models to
+// onnxruntime; the converter can use it to save an edited ONNX graph.
+import { onnx } from '../generated/onnx/onnx.js';
+import { DTYPE_TO_ONNX, tensorBytes } from '../ir/tensor';
+import { AttrValue, Graph, Model, Tensor, ValueInfo } from '../ir/types';
+
+export interface WriteOptions {
+  /** Write graph.values of intermediate values as value_info (default true). */
+  valueInfo?: boolean;
+}
+
+export function encodeModel(model: Model, opts: WriteOptions = {}): Uint8Array {
+  const proto: onnx.IModelProto = {
+    irVersion: model.irVersion || 8,
+    producerName: model.producerName,
+    producerVersion: model.producerVersion,
+    domain: model.domain,
+    modelVersion: model.modelVersion,
+    docString: model.docString,
+    opsetImport: [...model.opsets].map(([domain, version]) => ({ domain, version })),
+    graph: graphProto(model.graph, opts.valueInfo ?? true),
+    metadataProps: [...model.metadata].map(([key, value]) => ({ key, value })),
+  };
+  return onnx.ModelProto.encode(proto as onnx.ModelProto.$Properties).finish();
+}
+
+export function encodeTensor(t: Tensor): Uint8Array {
+  return onnx.TensorProto.encode(tensorProto(t) as onnx.TensorProto.$Properties).finish();
+}
+
+function graphProto(g: Graph, withValueInfo: boolean): onnx.IGraphProto {
+  const io = new Set([...g.inputs.map((v) => v.name), ...g.outputs.map((v) => v.name), ...g.initializers.keys()]);
+  return {
+    name: g.name,
+    node: g.nodes.map((n) => ({
+      name: n.name,
+      opType: n.opType,
+      domain: n.domain,
+      input: n.inputs,
+      output: n.outputs,
+      attribute: [...n.attrs].map(([name, a]) => attrProto(name, a, withValueInfo)).filter((a): a is onnx.IAttributeProto => !!a),
+    })),
+    initializer: [...g.initializers.values()].map(tensorProto),
+    input: g.inputs.map(valueInfoProto),
+    output: g.outputs.map(valueInfoProto),
+    valueInfo: withValueInfo ? [...g.values.values()].filter((v) => !io.has(v.name) && v.dtype).map(valueInfoProto) : [],
+  };
+}
+
+function valueInfoProto(v: ValueInfo): onnx.IValueInfoProto {
+  if (!v.dtype) return { name: v.name };
+  const tensorType: onnx.TypeProto.ITensor = { elemType: DTYPE_TO_ONNX[v.dtype] };
+  if (v.shape) tensorType.shape = { dim: v.shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) };
+  return { name: v.name, type: { tensorType } };
+}
+
+export function tensorProto(t: Tensor): onnx.ITensorProto {
+  const p: onnx.ITensorProto = { name: t.name, dataType: DTYPE_TO_ONNX[t.dtype], dims: t.dims };
+  if (Array.isArray(t.data)) p.stringData = t.data.map((s) => new TextEncoder().encode(s));
+  else p.rawData = tensorBytes(t);
+  return p;
+}
+
+function attrProto(name: string, a: AttrValue, vi: boolean): onnx.IAttributeProto | undefined {
+  const T = onnx.AttributeProto.AttributeType;
+  const enc = new TextEncoder();
+  switch (a.type) {
+    case 'float': return { name, type: T.FLOAT, f: a.value };
+    case 'int': return { name, type: T.INT, i: a.value };
+    case 'string': return { name, type: T.STRING, s: enc.encode(a.value) };
+    case 'tensor': return { name, type: T.TENSOR, t: tensorProto(a.value) };
+    case 'graph': return { name, type: T.GRAPH, g: graphProto(a.value, vi) };
+    case 'floats': return { name, type: T.FLOATS, floats: a.value };
+    case 'ints': return { name, type: T.INTS, ints: a.value };
+    case 'strings': return { name, type: T.STRINGS, strings: a.value.map((s) => enc.encode(s)) };
+    case 'tensors': return { name, type: T.TENSORS, tensors: a.value.map(tensorProto) };
+    case 'graphs': return { name, type: T.GRAPHS, graphs: a.value.map((g) => graphProto(g, vi)) };
+    default: return undefined;
+  }
+}
