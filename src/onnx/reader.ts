@@ -319,7 +319,7 @@ function readSparse(s: onnx.ISparseTensorProto, ctx: Ctx): Tensor {
   let count = 1;
   for (const d of dims) count *= d;
   if (!Number.isSafeInteger(count) || count > 2 ** 31) throw new ModelError(`sparse tensor ${values.name} dims overflow`);
-  const Dense = (values.data as { constructor: new (n: number) => Exclude<TensorValues, string[]> }).constructor;
+  const Dense = (values.data as unknown as { constructor: new (n: number) => Exclude<TensorValues, string[]> }).constructor;
   const dense = new Dense(count * (values.dtype === 'int64' ? 1 : 1));
   const idx = (indices.data as BigInt64Array);
   const nnz = values.dims[0] ?? 0;

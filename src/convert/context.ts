@@ -1,0 +1,281 @@
+// The conversion context: the growing TFLite subgraph, the layout of every converted ONNX value, and the
+// helpers op converters call. Transposes are placed here (the layout pass), never by op converters.
+import type { DType, Graph, Node, Tensor } from '../ir/types';
+import { isStaticShape } from '../ir/types';
+import type { TflOperator, TflOptionValue, TflTensor, TflType } from '../tflite/model';
+import { constantBytes, float32Bytes, int32Bytes, tflType } from './constdata';
+import { Perm, channelLast, identity, isIdentity, permute, samePerm, transposeBetween } from './layout';
+import { ConvertError } from './types';
+
+export interface ValueRef {
+  index: number;
+  perm: Perm;
+}
+
+export class ConvertContext {
+  readonly tensors: TflTensor[] = [];
+  readonly operators: TflOperator[] = [];
+  readonly warnings: string[] = [];
+  /** Every stored version of an ONNX value: perm key → tensor index. The first one is its primary layout. */
+  private readonly versions = new Map<string, Map<string, number>>();
+  private readonly primary = new Map<string, ValueRef>();
+  /** ONNX value → ONNX value it is an alias of (Identity, Dropout, folded BN...). */
+  private readonly aliases = new Map<string, string>();
+  /** Tensor index → the ONNX value and layout it stores (for metadata). */
+  readonly tensorOrigin = new Map<number, { onnx: string; perm: Perm }>();
+  /** ONNX dtype of values whose TFLite type differs (int64 → INT32). */
+  readonly narrowed = new Map<string, DType>();
+  current?: Node;
+
+  constructor(
+    readonly graph: Graph,
+    readonly constants: Map<string, Tensor>,
+    readonly opset: number,
+    /** Values whose consumers want channel-last (computed before conversion). */
+    readonly prefersChannelLast: Set<string>,
+  ) {}
+
+  // ---- what the ONNX graph says ----
+
+  resolve(name: string): string {
+    let n = name;
+    while (this.aliases.has(n)) n = this.aliases.get(n)!;
+    return n;
+  }
+
+  constant(name: string): Tensor | undefined {
+    return this.constants.get(this.resolve(name)) ?? this.constants.get(name);
+  }
+
+  isConstant(name: string): boolean {
+    return name !== '' && this.constant(name) !== undefined;
+  }
+
+  shape(name: string): number[] {
+    const c = this.constant(name);
+    if (c) return [...c.dims];
+    const v = this.graph.values.get(this.resolve(name)) ?? this.graph.values.get(name);
+    if (!v?.shape) throw new ConvertError(`the shape of "${name}" is unknown`, this.current?.name);
+    if (!isStaticShape(v.shape)) {
+      throw new ConvertError(`"${name}" has dynamic dims [${v.shape.join(', ')}]; fix the model inputs' dims with --input-shape`, this.current?.name);
+    }
+    return [...v.shape];
+  }
+
+  rank(name: string): number {
+    return this.shape(name).length;
+  }
+
+  dtype(name: string): DType {
+    const c = this.constant(name);
+    if (c) return c.dtype;
+    const v = this.graph.values.get(this.resolve(name)) ?? this.graph.values.get(name);
+    if (!v?.dtype) throw new ConvertError(`the element type of "${name}" is unknown`, this.current?.name);
+    return v.dtype;
+  }
+
+  has(name: string): boolean {
+    return this.primary.has(this.resolve(name)) || this.isConstant(name);
+  }
+
+  /** The layout the value is stored in (identity for constants, which are materialized in any layout). */
+  permOf(name: string): Perm {
+    const p = this.primary.get(this.resolve(name));
+    if (p) return p.perm;
+    return identity(this.rank(name));
+  }
+
+  // ---- getting inputs in a layout ----
+
+  /** The value stored in layout `perm`, adding a TRANSPOSE (once per value and layout) when needed. */
+  input(name: string, perm?: Perm): number {
+    const r = this.resolve(name);
+    const want = perm ?? this.permOf(r);
+    const key = want.join(',');
+    const c = this.constant(r);
+    const vers = this.versions.get(r);
+    const have = vers?.get(key);
+    if (have !== undefined) return have;
+    if (c) {
+      const { type, shape, bytes } = constantBytes(c, want);
+      const idx = this.addTensor({ name: r, type, shape, data: bytes });
+      this.remember(r, want, idx, false);
+      return idx;
+    }
+    const prim = this.primary.get(r);
+    if (!prim) throw new ConvertError(`value "${name}" has not been converted yet`, this.current?.name);
+    if (prim.perm.length !== want.length) {
+      throw new ConvertError(`value "${name}" has rank ${prim.perm.length}, not ${want.length}`, this.current?.name);
+    }
+    const t = this.tensors[prim.index];
+    const out = this.addTensor({ name: `${r}__perm_${key.replace(/,/g, '_')}`, type: t.type, shape: permute(this.shape(r), want),
+      quantization: t.quantization });
+    const p = transposeBetween(prim.perm, want);
+    this.emit('TRANSPOSE', [prim.index, this.constInt32(p, `${r}__perm`)], [out]);
+    this.remember(r, want, out, false);
+    return out;
+  }
+
+  /** The value in ONNX order. */
+  inputOnnx(name: string): number {
+    return this.input(name, identity(this.rank(name)));
+  }
+
+  /** The value channel-last (NHWC for 4-D). */
+  inputChannelLast(name: string): number {
+    return this.input(name, channelLast(this.rank(name)));
+  }
+
+  /** The value in whatever layout it already has. */
+  inputAny(name: string): ValueRef {
+    const r = this.resolve(name);
+    const perm = this.permOf(r);
+    return { index: this.input(r, perm), perm };
+  }
+
+  /**
+   * Picks one layout for the inputs of a layout-agnostic op (elementwise): the layout most of its non-constant
+   * full-rank inputs already have (channel-last wins ties). Lower-rank inputs broadcast from the right.
+   */
+  commonPerm(names: string[], rank: number): Perm {
+    const votes = new Map<string, { perm: Perm; n: number }>();
+    for (const n of names) {
+      if (!n || this.isConstant(n) || this.rank(n) !== rank) continue;
+      const p = this.permOf(n);
+      const k = p.join(',');
+      const v = votes.get(k) ?? { perm: p, n: 0 };
+      v.n += isIdentity(p) ? 1 : 1.5;
+      votes.set(k, v);
+    }
+    let best: Perm = identity(rank);
+    let bestN = -1;
+    for (const v of votes.values()) if (v.n > bestN) { best = v.perm; bestN = v.n; }
+    return best;
+  }
+
+  /**
+   * An input of a broadcasting op, stored so that it broadcasts against an output of rank `rank` in layout
+   * `perm`: lower-rank values get leading unit dims first (constants are reshaped here; other values through
+   * a RESHAPE op).
+   */
+  inputBroadcast(name: string, rank: number, perm: Perm): number {
+    const r = this.rank(name);
+    if (r === rank) return this.input(name, perm);
+    if (isIdentity(perm) && r <= rank) return this.input(name, identity(r));
+    const full = [...new Array<number>(rank - r).fill(1), ...this.shape(name)];
+    const c = this.constant(name);
+    if (c) {
+      const key = `${this.resolve(name)}__rank${rank}`;
+      if (!this.constants.has(key)) this.constants.set(key, { ...c, name: key, dims: full });
+      return this.input(key, perm);
+    }
+    const src = this.inputOnnx(name);
+    const reshaped = this.temp(full, this.tensors[src].type, `${this.resolve(name)}__rank${rank}`);
+    this.emit('RESHAPE', [src, this.constInt32(full, `${this.resolve(name)}__shape${rank}`)], [reshaped], { newShape: full });
+    if (isIdentity(perm)) return reshaped;
+    const out = this.temp(permute(full, perm), this.tensors[src].type, `${this.resolve(name)}__rank${rank}_perm`);
+    this.emit('TRANSPOSE', [reshaped, this.constInt32(transposeBetween(identity(rank), perm), `${this.resolve(name)}__bperm`)], [out]);
+    return out;
+  }
+
+  // ---- making outputs ----
+
+  /** Creates the tensor for ONNX value `name` stored in layout `perm`; it becomes the value's primary version. */
+  output(name: string, perm: Perm, type?: TflType): number {
+    const dt = this.dtype(name);
+    const tt = type ?? tflType(dt);
+    if (!tt) throw new ConvertError(`element type ${dt} of "${name}" has no TFLite equivalent`, this.current?.name);
+    if (dt === 'int64' || dt === 'uint64' || dt === 'uint32') this.narrowed.set(name, dt);
+    const idx = this.addTensor({ name, type: tt, shape: permute(this.shape(name), perm) });
+    this.remember(name, perm, idx, true);
+    return idx;
+  }
+
+  /** Makes ONNX value `name` the same stored tensor as `index` (layout `perm`): no op emitted. */
+  bind(name: string, index: number, perm: Perm): void {
+    this.remember(name, perm, index, true);
+  }
+
+  /** Declares a value the converter makes up (an intermediate that has no ONNX name), so output() can type it. */
+  declare(name: string, dtype: DType, shape: number[]): void {
+    this.graph.values.set(name, { name, dtype, shape: [...shape] });
+  }
+
+  /** `out` is just another name for `src` (Identity, Dropout in inference). */
+  alias(out: string, src: string): void {
+    this.aliases.set(out, this.resolve(src));
+  }
+
+  temp(shape: number[], type: TflType, name: string): number {
+    return this.addTensor({ name: this.uniqueName(name), type, shape: [...shape] });
+  }
+
+  constFloat32(values: ArrayLike<number>, shape: number[], name: string): number {
+    return this.addTensor({ name: this.uniqueName(name), type: 'FLOAT32', shape, data: float32Bytes(values) });
+  }
+
+  constInt32(values: ArrayLike<number>, name: string, shape?: number[]): number {
+    return this.addTensor({ name: this.uniqueName(name), type: 'INT32', shape: shape ?? [values.length], data: int32Bytes(values) });
+  }
+
+  constTensor(t: TflTensor): number {
+    return this.addTensor({ ...t, name: this.uniqueName(t.name) });
+  }
+
+  emit(opcode: string, inputs: number[], outputs: number[], options?: Record<string, TflOptionValue>, version?: number): TflOperator {
+    const op: TflOperator = { opcode, inputs, outputs, onnxNode: this.current?.name };
+    if (options) op.options = options;
+    if (version && version > 1) op.version = version;
+    this.operators.push(op);
+    return op;
+  }
+
+  warn(message: string): void {
+    this.warnings.push(this.current ? `node ${this.current.name}: ${message}` : message);
+  }
+
+  fail(message: string): never {
+    throw new ConvertError(message, this.current?.name);
+  }
+
+  primaryOf(name: string): ValueRef | undefined {
+    return this.primary.get(this.resolve(name));
+  }
+
+  /** Every converted ONNX value with its primary tensor (for metadata). */
+  convertedValues(): [string, ValueRef][] {
+    return [...this.primary.entries()];
+  }
+
+  // ---- internals ----
+
+  private readonly names = new Set<string>();
+
+  private uniqueName(base: string): string {
+    let n = base;
+    let k = 1;
+    while (this.names.has(n)) n = `${base}_${k++}`;
+    return n;
+  }
+
+  private addTensor(t: TflTensor): number {
+    t.name = this.uniqueName(t.name);
+    this.names.add(t.name);
+    this.tensors.push(t);
+    return this.tensors.length - 1;
+  }
+
+  private remember(name: string, perm: Perm, index: number, primary: boolean): void {
+    let v = this.versions.get(name);
+    if (!v) this.versions.set(name, (v = new Map()));
+    v.set(perm.join(','), index);
+    if (primary || !this.primary.has(name)) {
+      if (primary || !this.isConstant(name)) this.primary.set(name, { index, perm: [...perm] });
+    }
+    if (!this.tensorOrigin.has(index)) this.tensorOrigin.set(index, { onnx: name, perm: [...perm] });
+  }
+
+  sameLayout(a: Perm, b: Perm): boolean {
+    return samePerm(a, b);
+  }
+}

@@ -1,0 +1,80 @@
+// TFLite-level clean-up after conversion: activations fused into the op before them, dead ops and unused
+// tensors removed, tensor indices compacted.
+import type { ConvertContext } from './context';
+
+const FUSABLE = new Set(['ADD', 'SUB', 'MUL', 'DIV', 'CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED',
+  'AVERAGE_POOL_2D', 'MAX_POOL_2D', 'CONCATENATION']);
+const ACTIVATIONS: Record<string, string> = { RELU: 'RELU', RELU6: 'RELU6', RELU_N1_TO_1: 'RELU_N1_TO_1', TANH: 'TANH' };
+
+function consumers(ctx: ConvertContext): Map<number, number[]> {
+  const use = new Map<number, number[]>();
+  ctx.operators.forEach((op, k) => {
+    for (const i of op.inputs) {
+      if (i < 0) continue;
+      const l = use.get(i) ?? [];
+      l.push(k);
+      use.set(i, l);
+    }
+  });
+  return use;
+}
+
+/** Fuses RELU/RELU6/RELU_N1_TO_1/TANH into the op that feeds them, when nothing else reads the op's output. */
+export function fuseActivations(ctx: ConvertContext, keep: Set<number>): void {
+  const use = consumers(ctx);
+  const producer = new Map<number, number>();
+  ctx.operators.forEach((op, k) => op.outputs.forEach((o) => producer.set(o, k)));
+  const removed = new Set<number>();
+  ctx.operators.forEach((act, k) => {
+    const fused = ACTIVATIONS[act.opcode];
+    if (!fused) return;
+    const t = act.inputs[0];
+    const p = producer.get(t);
+    if (p === undefined || removed.has(p)) return;
+    const prev = ctx.operators[p];
+    if (!FUSABLE.has(prev.opcode) || prev.outputs.length !== 1) return;
+    if ((prev.options?.fusedActivationFunction ?? 'NONE') !== 'NONE') return;
+    if (keep.has(t) || (use.get(t)?.length ?? 0) !== 1) return;
+    const tt = ctx.tensors[t].type;
+    if (tt !== 'FLOAT32' && tt !== 'INT8' && tt !== 'UINT8') return;
+    prev.options = { ...(prev.options ?? {}), fusedActivationFunction: fused };
+    prev.outputs = [act.outputs[0]];
+    removed.add(k);
+    producer.set(act.outputs[0], p);
+  });
+  if (removed.size) {
+    const kept = ctx.operators.filter((_, k) => !removed.has(k));
+    ctx.operators.length = 0;
+    ctx.operators.push(...kept);
+  }
+}
+
+/** Drops ops whose outputs nobody reads and tensors nobody references; returns old index → new index. */
+export function pruneUnused(ctx: ConvertContext, inputs: number[], outputs: number[]): Map<number, number> {
+  const graphOut = new Set(outputs);
+  for (;;) {
+    const use = consumers(ctx);
+    const dead = ctx.operators.filter((op) => op.outputs.every((o) => !graphOut.has(o) && !use.has(o)));
+    if (dead.length === 0) break;
+    const deadSet = new Set(dead);
+    const kept = ctx.operators.filter((op) => !deadSet.has(op));
+    ctx.operators.length = 0;
+    ctx.operators.push(...kept);
+  }
+  const used = new Set<number>([...inputs, ...outputs]);
+  for (const op of ctx.operators) {
+    for (const i of op.inputs) if (i >= 0) used.add(i);
+    for (const o of op.outputs) used.add(o);
+  }
+  const remap = new Map<number, number>();
+  const tensors = ctx.tensors.filter((_, i) => used.has(i));
+  let n = 0;
+  ctx.tensors.forEach((_, i) => { if (used.has(i)) remap.set(i, n++); });
+  ctx.tensors.length = 0;
+  ctx.tensors.push(...tensors);
+  for (const op of ctx.operators) {
+    op.inputs = op.inputs.map((i) => (i < 0 ? -1 : remap.get(i)!));
+    op.outputs = op.outputs.map((o) => remap.get(o)!);
+  }
+  return remap;
+}

@@ -1,0 +1,51 @@
+// The `onnx2lite` metadata entry of a converted .tflite: how its tensors map to the ONNX model (a public contract).
+import type { Graph } from '../ir/types';
+import type { ConvertContext } from './context';
+import type { Perm } from './layout';
+
+export interface TensorMapping {
+  onnx: string;
+  tflite: number;
+  /** TFLite dim i = ONNX dim perm[i]. */
+  perm: number[];
+  /** Set when the TFLite type differs from the ONNX one (int64 stored as int32). */
+  onnxDtype?: string;
+  /** The ONNX node that produced it (absent for model inputs and constants). */
+  node?: string;
+}
+
+export interface OnnxLiteMetadata {
+  version: 1;
+  source: string;
+  inputs: TensorMapping[];
+  outputs: TensorMapping[];
+  tensors: TensorMapping[];
+}
+
+export function buildMetadata(ctx: ConvertContext, g: Graph, source: string, remap: Map<number, number>,
+  inputs: { name: string; index: number; perm: Perm }[], outputs: { name: string; index: number; perm: Perm }[]): OnnxLiteMetadata {
+  const producer = new Map<string, string>();
+  for (const n of g.nodes) for (const o of n.outputs) if (o) producer.set(o, n.name);
+  const entry = (name: string, index: number, perm: Perm): TensorMapping => {
+    const m: TensorMapping = { onnx: name, tflite: index, perm: [...perm] };
+    const nd = ctx.narrowed.get(name);
+    if (nd) m.onnxDtype = nd;
+    const p = producer.get(name);
+    if (p) m.node = p;
+    return m;
+  };
+  const tensors: TensorMapping[] = [];
+  for (const [name, ref] of ctx.convertedValues()) {
+    const idx = remap.get(ref.index);
+    if (idx === undefined) continue;
+    if (ctx.isConstant(name)) continue;
+    tensors.push(entry(name, idx, ref.perm));
+  }
+  return {
+    version: 1,
+    source: source.split(/[\\/]/).pop() ?? source,
+    inputs: inputs.map((i) => entry(i.name, i.index, i.perm)),
+    outputs: outputs.map((o) => entry(o.name, o.index, o.perm)),
+    tensors,
+  };
+}

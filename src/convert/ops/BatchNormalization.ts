@@ -1,0 +1,33 @@
+// ONNX BatchNormalization (inference) not folded into a Conv → TFLite MUL and ADD with per-channel constants.
+import { toNumbers } from '../../ir/tensor';
+import { attrFloat } from '../attrs';
+import type { OpConverter } from '../types';
+
+const BatchNormalization: OpConverter = {
+  op: 'BatchNormalization', emits: ['MUL', 'ADD'], opset: [1, 23], dtypes: ['float32'], int8: true, micro: true, layout: 'any',
+  check(node, ctx) {
+    if (node.outputs.slice(1).some((o) => o)) return 'BatchNormalization in training mode (running mean/var outputs) is not supported';
+    if (node.inputs.slice(1, 5).some((i) => !ctx.isConstant(i))) return 'BatchNormalization with non-constant scale, bias, mean or variance is not supported';
+    return undefined;
+  },
+  convert(node, ctx) {
+    const [x, s, b, m, v] = node.inputs;
+    const [scale, bias, mean, varc] = [s, b, m, v].map((n) => toNumbers(ctx.constant(n)!));
+    const eps = attrFloat(node, 'epsilon', 1e-5);
+    const c = scale.length;
+    const k = scale.map((sc, i) => sc / Math.sqrt(varc[i] + eps));
+    const sh = bias.map((bi, i) => bi - mean[i] * k[i]);
+    const rank = ctx.rank(x);
+    const cshape = [1, c, ...new Array<number>(rank - 2).fill(1)];
+    const kName = `${node.name}/scale`;
+    const shName = `${node.name}/shift`;
+    ctx.constants.set(kName, { name: kName, dtype: 'float32', dims: cshape, data: Float32Array.from(k) });
+    ctx.constants.set(shName, { name: shName, dtype: 'float32', dims: cshape, data: Float32Array.from(sh) });
+    const xin = ctx.inputAny(x);
+    const y = node.outputs[0];
+    const mul = ctx.temp(ctx.tensors[xin.index].shape, 'FLOAT32', `${y}__scaled`);
+    ctx.emit('MUL', [xin.index, ctx.input(kName, xin.perm)], [mul], { fusedActivationFunction: 'NONE' });
+    ctx.emit('ADD', [mul, ctx.input(shName, xin.perm)], [ctx.output(y, xin.perm)], { fusedActivationFunction: 'NONE' });
+  },
+};
+export default BatchNormalization;

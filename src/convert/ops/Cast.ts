@@ -1,0 +1,27 @@
+// ONNX Cast → TFLite CAST (int64 targets become INT32, as everywhere in the converted model).
+import { ONNX_DTYPES } from '../../ir/tensor';
+import { attrInt } from '../attrs';
+import { tflType } from '../constdata';
+import type { OpConverter } from '../types';
+import { NUMERIC } from './_elementwise';
+
+const Cast: OpConverter = {
+  op: 'Cast', emits: ['CAST'], opset: [1, 23], dtypes: [...NUMERIC, 'bool'], int8: false, micro: true, layout: 'any',
+  check(node, ctx) {
+    const to = ONNX_DTYPES[attrInt(node, 'to', 0)];
+    if (!tflType(to) || to === 'string') return `Cast to ${to ?? 'an unknown type'} is not supported`;
+    if (!tflType(ctx.dtype(node.inputs[0]))) return `Cast from ${ctx.dtype(node.inputs[0])} is not supported`;
+    return undefined;
+  },
+  convert(node, ctx) {
+    const x = ctx.inputAny(node.inputs[0]);
+    const out = ctx.output(node.outputs[0], x.perm);
+    if (ctx.tensors[x.index].type === ctx.tensors[out].type) {
+      const shape = ctx.tensors[out].shape;
+      ctx.emit('RESHAPE', [x.index, ctx.constInt32(shape, `${node.outputs[0]}__shape`)], [out], { newShape: shape });
+      return;
+    }
+    ctx.emit('CAST', [x.index], [out]);
+  },
+};
+export default Cast;

@@ -1,0 +1,24 @@
+// ONNX Concat → TFLite CONCATENATION on the inputs' common layout (axis remapped). A single input is a
+// plain alias (TFLite's CONCATENATION needs two inputs to be useful, and some runtimes reject one).
+import { attrInt, normAxis } from '../attrs';
+import type { OpConverter } from '../types';
+import { NUMERIC } from './_elementwise';
+
+const Concat: OpConverter = {
+  op: 'Concat', emits: ['CONCATENATION'], opset: [1, 23], dtypes: [...NUMERIC, 'bool'], int8: true, micro: true, layout: 'axis',
+  convert(node, ctx) {
+    const inputs = node.inputs.filter((i) => i && ctx.shape(i).every((d) => d >= 0) && !ctx.shape(i).includes(0));
+    const y = node.outputs[0];
+    if (inputs.length === 1) {
+      ctx.alias(y, inputs[0]);
+      return;
+    }
+    const rank = ctx.rank(y);
+    const axis = normAxis(attrInt(node, 'axis', 0), rank);
+    const perm = ctx.commonPerm(inputs, rank);
+    const ins = inputs.map((i) => ctx.input(i, perm));
+    const out = ctx.output(y, perm);
+    ctx.emit('CONCATENATION', ins, [out], { axis: perm.indexOf(axis), fusedActivationFunction: 'NONE' });
+  },
+};
+export default Concat;

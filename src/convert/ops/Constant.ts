@@ -1,0 +1,11 @@
+// ONNX Constant: its value is known before conversion (folded by shape inference); nothing is emitted.
+import type { OpConverter } from '../types';
+import { NUMERIC } from './_elementwise';
+
+const Constant: OpConverter = {
+  op: 'Constant', emits: [], opset: [1, 23], dtypes: [...NUMERIC, 'bool'], int8: true, micro: true, layout: 'any',
+  convert(node, ctx) {
+    ctx.fail(`Constant ${node.outputs[0]} was not folded`);
+  },
+};
+export default Constant;

@@ -1,0 +1,111 @@
+// ONNX Conv (1-D and 2-D) → TFLite CONV_2D, DEPTHWISE_CONV_2D (groups = channels), or SPLIT + CONV_2D +
+// CONCATENATION for other group counts. Channel-last in, channel-last out; 1-D convs run as 2-D with H = 1.
+import type { Node, Tensor } from '../../ir/types';
+import { toFloat32 } from '../../ir/tensor';
+import { attrInt } from '../attrs';
+import type { ConvertContext } from '../context';
+import { transposeData } from '../constdata';
+import { channelLast } from '../layout';
+import type { OpConverter } from '../types';
+import { Window, resolvePadding, windowOf } from './_spatial';
+
+function filterFor(ctx: ConvertContext, w: Tensor, depthwise: boolean, name: string): number {
+  const dims = w.dims.length === 3 ? [w.dims[0], w.dims[1], 1, w.dims[2]] : w.dims;
+  const data = toFloat32(w);
+  const perm = depthwise ? [1, 2, 3, 0] : [0, 2, 3, 1];
+  const out = transposeData(data, dims, perm, (n) => new Float32Array(n));
+  return ctx.constFloat32(out, perm.map((p) => dims[p]), name);
+}
+
+function biasFor(ctx: ConvertContext, node: Node, cout: number, from = 0, count = cout): number {
+  const b = node.inputs[2] ? ctx.constant(node.inputs[2]) : undefined;
+  const vals = b ? toFloat32(b).subarray(from, from + count) : new Float32Array(count);
+  return ctx.constFloat32(vals, [count], `${node.name}/bias`);
+}
+
+export function convOptions(w: Window, padding: string): Record<string, number | string> {
+  const [sh, sw] = w.strides.length === 1 ? [1, w.strides[0]] : w.strides;
+  const [dh, dw] = w.dilations.length === 1 ? [1, w.dilations[0]] : w.dilations;
+  return { padding, strideW: sw, strideH: sh, dilationWFactor: dw, dilationHFactor: dh, fusedActivationFunction: 'NONE' };
+}
+
+const Conv: OpConverter = {
+  op: 'Conv', emits: ['CONV_2D', 'DEPTHWISE_CONV_2D', 'PAD', 'RESHAPE', 'SPLIT', 'CONCATENATION'], opset: [1, 23],
+  dtypes: ['float32'], int8: true, micro: true, layout: 'spatial',
+  check(node, ctx) {
+    const rank = ctx.rank(node.inputs[0]);
+    if (rank !== 3 && rank !== 4) return `Conv on a rank-${rank} input (${rank - 2}-D convolution) is not supported; only 1-D and 2-D`;
+    if (!ctx.isConstant(node.inputs[1])) return 'Conv with non-constant weights is not supported (TFLite needs constant filters)';
+    if (node.inputs[2] && !ctx.isConstant(node.inputs[2])) return 'Conv with a non-constant bias is not supported';
+    if (ctx.dtype(node.inputs[0]) !== 'float32') return `Conv on ${ctx.dtype(node.inputs[0])} input is not supported (float32 only)`;
+    return undefined;
+  },
+  convert(node, ctx) {
+    const x = node.inputs[0];
+    const y = node.outputs[0];
+    const xs = ctx.shape(x);
+    const ys = ctx.shape(y);
+    const W = ctx.constant(node.inputs[1])!;
+    const oneD = xs.length === 3;
+    const group = attrInt(node, 'group', 1);
+    const cin = xs[1];
+    const cout = W.dims[0];
+    const kernel = W.dims.slice(2);
+    const spatial = xs.slice(2);
+    const win = windowOf(node, spatial, kernel);
+    let input = ctx.inputChannelLast(x);
+    // 1-D: [N, L, C] → [N, 1, L, C]; window gets a unit H dimension.
+    const w2: Window = oneD
+      ? { kernel: [1, kernel[0]], strides: [1, win.strides[0]], dilations: [1, win.dilations[0]], pads: [0, win.pads[0], 0, win.pads[1]] }
+      : win;
+    const sp2 = oneD ? [1, spatial[0]] : spatial;
+    if (oneD) {
+      const s4 = [xs[0], 1, xs[2], cin];
+      const r = ctx.temp(s4, 'FLOAT32', `${x}__as2d`);
+      ctx.emit('RESHAPE', [input, ctx.constInt32(s4, `${x}__as2d_shape`)], [r], { newShape: s4 });
+      input = r;
+    }
+    const pad = resolvePadding(ctx, input, w2, sp2, 0, node.name);
+    const outShape4 = oneD ? [ys[0], 1, ys[2], cout] : [ys[0], ys[2], ys[3], cout];
+    const out = oneD ? ctx.temp(outShape4, 'FLOAT32', `${y}__2d`) : ctx.output(y, channelLast(4));
+    const opts = convOptions(w2, pad.padding);
+    const depthwise = group === cin && group > 1 && cout % cin === 0;
+    if (group === 1) {
+      ctx.emit('CONV_2D', [pad.input, filterFor(ctx, W, false, `${node.name}/filter`), biasFor(ctx, node, cout)], [out], opts);
+    } else if (depthwise) {
+      const dil = w2.dilations.some((d) => d !== 1);
+      ctx.emit('DEPTHWISE_CONV_2D', [pad.input, filterFor(ctx, W, true, `${node.name}/filter`), biasFor(ctx, node, cout)], [out],
+        { ...opts, depthMultiplier: cout / cin }, dil ? 2 : 1);
+    } else {
+      emitGrouped(ctx, node, W, group, pad.input, out, opts);
+    }
+    if (oneD) {
+      const y3 = ctx.output(y, channelLast(3));
+      const s3 = ctx.tensors[y3].shape;
+      ctx.emit('RESHAPE', [out, ctx.constInt32(s3, `${y}__as1d_shape`)], [y3], { newShape: s3 });
+    }
+  },
+};
+
+function emitGrouped(ctx: ConvertContext, node: Node, W: Tensor, group: number, input: number, out: number,
+  opts: Record<string, number | string>): void {
+  const inT = ctx.tensors[input];
+  const cin = inT.shape[3];
+  const cout = W.dims[0];
+  const cinG = cin / group;
+  const coutG = cout / group;
+  const parts = Array.from({ length: group }, (_, g) => ctx.temp([...inT.shape.slice(0, 3), cinG], 'FLOAT32', `${node.name}/group${g}_in`));
+  ctx.emit('SPLIT', [ctx.constInt32([3], `${node.name}/split_axis`, []), input], parts, { numSplits: group });
+  const w = toFloat32(W);
+  const per = w.length / cout;
+  const outT = ctx.tensors[out];
+  const outs = parts.map((p, g) => {
+    const wg: Tensor = { name: `${W.name}_g${g}`, dtype: 'float32', dims: [coutG, ...W.dims.slice(1)], data: w.slice(g * coutG * per, (g + 1) * coutG * per) };
+    const o = ctx.temp([...outT.shape.slice(0, 3), coutG], 'FLOAT32', `${node.name}/group${g}_out`);
+    ctx.emit('CONV_2D', [p, filterFor(ctx, wg, false, `${node.name}/filter_g${g}`), biasFor(ctx, node, cout, g * coutG, coutG)], [o], opts);
+    return o;
+  });
+  ctx.emit('CONCATENATION', outs, [out], { axis: 3, fusedActivationFunction: 'NONE' });
+}
+
+export default Conv;

@@ -1,0 +1,4 @@
+// ONNX Equal (numpy broadcasting) → TFLite EQUAL, in whatever layout its inputs have.
+import { binary } from './_elementwise';
+
+export default binary('Equal', 'EQUAL', { int8: true, micro: true });

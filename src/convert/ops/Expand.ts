@@ -1,0 +1,17 @@
+// ONNX Expand → TFLite BROADCAST_TO to the inferred output shape (on the stored layout).
+import type { OpConverter } from '../types';
+import { NUMERIC } from './_elementwise';
+
+const Expand: OpConverter = {
+  op: 'Expand', emits: ['BROADCAST_TO'], opset: [8, 23], dtypes: [...NUMERIC, 'bool'], int8: true, micro: true, layout: 'any',
+  convert(node, ctx) {
+    const y = node.outputs[0];
+    const rank = ctx.rank(y);
+    const perm = ctx.commonPerm([node.inputs[0]], rank);
+    const x = ctx.inputBroadcast(node.inputs[0], rank, perm);
+    const out = ctx.output(y, perm);
+    const shape = ctx.tensors[out].shape;
+    ctx.emit('BROADCAST_TO', [x, ctx.constInt32(shape, `${node.name}/shape`)], [out], undefined, 2);
+  },
+};
+export default Expand;

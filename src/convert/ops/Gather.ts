@@ -1,0 +1,33 @@
+// ONNX Gather → TFLite GATHER along the remapped axis (constant negative indices normalized).
+import { toNumbers } from '../../ir/tensor';
+import { attrInt, normAxis } from '../attrs';
+import type { OpConverter } from '../types';
+import { NUMERIC } from './_elementwise';
+
+const Gather: OpConverter = {
+  op: 'Gather', emits: ['GATHER'], opset: [1, 23], dtypes: [...NUMERIC, 'bool'], int8: true, micro: true, layout: 'axis',
+  convert(node, ctx) {
+    const [data, indices] = node.inputs;
+    const ds = ctx.shape(data);
+    const axis = normAxis(attrInt(node, 'axis', 0), ds.length);
+    const idxRank = ctx.rank(indices);
+    const x = idxRank <= 1 ? ctx.inputAny(data) : { index: ctx.inputOnnx(data), perm: ds.map((_, i) => i) };
+    let idx: number;
+    const c = ctx.constant(indices);
+    if (c) {
+      const vals = toNumbers(c).map((v) => (v < 0 ? v + ds[axis] : v));
+      idx = ctx.constInt32(vals, `${node.name}/indices`, c.dims.length ? [...c.dims] : []);
+    } else {
+      idx = ctx.inputOnnx(indices);
+    }
+    // Output layout: the data's layout with the axis replaced by the indices' dims (kept in order).
+    const tAxis = x.perm.indexOf(axis);
+    let outPerm: number[];
+    if (idxRank === 0) outPerm = x.perm.filter((d) => d !== axis).map((d) => (d > axis ? d - 1 : d));
+    else if (idxRank === 1) outPerm = x.perm;
+    else outPerm = Array.from({ length: ds.length - 1 + idxRank }, (_, i) => i);
+    const out = ctx.output(node.outputs[0], outPerm);
+    ctx.emit('GATHER', [x.index, idx], [out], { axis: tAxis, batchDims: 0 });
+  },
+};
+export default Gather;

@@ -1,0 +1,30 @@
+// ONNX HardSigmoid: max(0, min(1, alpha*x + beta)) → TFLite MUL, ADD, then MINIMUM/MAXIMUM; with PyTorch's
+// alpha = 1/6, beta = 0.5 it is ADD(x, 3) with a fused RELU6, then MUL by 1/6.
+import { attrFloat } from '../attrs';
+import type { OpConverter } from '../types';
+
+const HardSigmoid: OpConverter = {
+  op: 'HardSigmoid', emits: ['ADD', 'MUL', 'RELU6', 'MINIMUM', 'MAXIMUM'], opset: [1, 23], dtypes: ['float32'], int8: true, micro: true,
+  layout: 'any',
+  convert(node, ctx) {
+    const alpha = attrFloat(node, 'alpha', 0.2);
+    const beta = attrFloat(node, 'beta', 0.5);
+    const x = ctx.inputAny(node.inputs[0]);
+    const y = node.outputs[0];
+    const shape = ctx.tensors[x.index].shape;
+    if (Math.abs(1 / alpha - 6) < 1e-6 && Math.abs(beta / alpha - 3) < 1e-5) {
+      const t = ctx.temp(shape, 'FLOAT32', `${y}__relu6`);
+      ctx.emit('ADD', [x.index, ctx.constFloat32([3], [], `${node.name}/three`)], [t], { fusedActivationFunction: 'RELU6' });
+      ctx.emit('MUL', [t, ctx.constFloat32([alpha], [], `${node.name}/alpha`)], [ctx.output(y, x.perm)], { fusedActivationFunction: 'NONE' });
+      return;
+    }
+    const m = ctx.temp(shape, 'FLOAT32', `${y}__mul`);
+    ctx.emit('MUL', [x.index, ctx.constFloat32([alpha], [], `${node.name}/alpha`)], [m], { fusedActivationFunction: 'NONE' });
+    const a = ctx.temp(shape, 'FLOAT32', `${y}__add`);
+    ctx.emit('ADD', [m, ctx.constFloat32([beta], [], `${node.name}/beta`)], [a], { fusedActivationFunction: 'NONE' });
+    const lo = ctx.temp(shape, 'FLOAT32', `${y}__max`);
+    ctx.emit('MAXIMUM', [a, ctx.constFloat32([0], [], `${node.name}/zero`)], [lo]);
+    ctx.emit('MINIMUM', [lo, ctx.constFloat32([1], [], `${node.name}/one`)], [ctx.output(y, x.perm)]);
+  },
+};
+export default HardSigmoid;

@@ -1,0 +1,11 @@
+// ONNX Identity: no op; the output is another name for the input.
+import type { OpConverter } from '../types';
+import { NUMERIC } from './_elementwise';
+
+const Identity: OpConverter = {
+  op: 'Identity', emits: [], opset: [1, 23], dtypes: [...NUMERIC, 'bool'], int8: true, micro: true, layout: 'any',
+  convert(node, ctx) {
+    ctx.alias(node.outputs[0], node.inputs[0]);
+  },
+};
+export default Identity;

@@ -1,0 +1,12 @@
+// ONNX LeakyRelu → TFLite LEAKY_RELU.
+import { attrFloat } from '../attrs';
+import type { OpConverter } from '../types';
+import { emitUnary } from './_elementwise';
+
+const LeakyRelu: OpConverter = {
+  op: 'LeakyRelu', emits: ['LEAKY_RELU'], opset: [1, 23], dtypes: ['float32'], int8: true, micro: true, layout: 'any',
+  convert(node, ctx) {
+    emitUnary(ctx, node, 'LEAKY_RELU', { alpha: attrFloat(node, 'alpha', 0.01) });
+  },
+};
+export default LeakyRelu;

@@ -1,0 +1,29 @@
+// ONNX Pow → TFLite SQUARE (exponent 2), SQRT (0.5), RSQRT (-0.5), the input itself (1), or POW.
+import { toNumbers } from '../../ir/tensor';
+import type { OpConverter } from '../types';
+import { emitBinary, emitUnary } from './_elementwise';
+
+const Pow: OpConverter = {
+  op: 'Pow', emits: ['SQUARE', 'SQRT', 'RSQRT', 'POW'], opset: [1, 23], dtypes: ['float32', 'int32', 'int64'], int8: false, micro: false,
+  layout: 'any',
+  convert(node, ctx) {
+    const e = ctx.constant(node.inputs[1]);
+    const ev = e && e.dims.reduce((a, b) => a * b, 1) === 1 ? toNumbers(e)[0] : undefined;
+    const sameRank = ctx.rank(node.outputs[0]) === ctx.rank(node.inputs[0]);
+    if (ev !== undefined && sameRank) {
+      if (ev === 2) return emitUnary(ctx, node, 'SQUARE');
+      if (ev === 0.5) return emitUnary(ctx, node, 'SQRT');
+      if (ev === -0.5) return emitUnary(ctx, node, 'RSQRT');
+    }
+    if (e && ctx.dtype(node.inputs[1]) !== ctx.dtype(node.inputs[0])) {
+      // TFLite POW needs both operands of one type: retype the constant exponent.
+      const name = `${node.inputs[1]}__as_${ctx.dtype(node.inputs[0])}`;
+      ctx.constants.set(name, { ...e, name, dtype: ctx.dtype(node.inputs[0]),
+        data: ctx.dtype(node.inputs[0]) === 'float32' ? Float32Array.from(toNumbers(e)) : Int32Array.from(toNumbers(e)) });
+      emitBinary(ctx, node.inputs[0], name, node.outputs[0], 'POW');
+      return;
+    }
+    emitBinary(ctx, node.inputs[0], node.inputs[1], node.outputs[0], 'POW');
+  },
+};
+export default Pow;

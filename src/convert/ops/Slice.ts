@@ -1,0 +1,68 @@
+// ONNX Slice → TFLite STRIDED_SLICE on the stored layout (starts/ends/steps remapped to its axes).
+import type { Node } from '../../ir/types';
+import { toNumbers } from '../../ir/tensor';
+import { attrInts, normAxis } from '../attrs';
+import type { ConvertContext } from '../context';
+import type { OpConverter } from '../types';
+import { NUMERIC } from './_elementwise';
+
+function sliceParams(node: Node, ctx: ConvertContext): { starts: number[]; ends: number[]; axes: number[]; steps: number[] } | undefined {
+  const get = (i: number, attr: string): number[] | undefined => {
+    const a = attrInts(node, attr);
+    if (a) return a;
+    const name = node.inputs[i];
+    if (!name) return undefined;
+    const c = ctx.constant(name);
+    return c ? toNumbers(c) : null as unknown as undefined;
+  };
+  const starts = get(1, 'starts');
+  const ends = get(2, 'ends');
+  if (!starts || !ends) return undefined;
+  const rank = ctx.rank(node.inputs[0]);
+  const axes = (get(3, 'axes') ?? starts.map((_, i) => i)).map((a) => normAxis(a, rank));
+  const steps = get(4, 'steps') ?? starts.map(() => 1);
+  if (node.inputs[3] && !ctx.isConstant(node.inputs[3])) return undefined;
+  if (node.inputs[4] && !ctx.isConstant(node.inputs[4])) return undefined;
+  return { starts, ends, axes, steps };
+}
+
+const Slice: OpConverter = {
+  op: 'Slice', emits: ['STRIDED_SLICE'], opset: [1, 23], dtypes: [...NUMERIC, 'bool'], int8: true, micro: true, layout: 'axis',
+  check(node, ctx) {
+    return sliceParams(node, ctx) ? undefined : 'Slice with non-constant starts, ends, axes or steps is not supported';
+  },
+  convert(node, ctx) {
+    const p = sliceParams(node, ctx)!;
+    const x = ctx.inputAny(node.inputs[0]);
+    const dims = ctx.shape(node.inputs[0]);
+    const rank = dims.length;
+    const begin = new Array<number>(rank).fill(0);
+    const end = [...dims];
+    const stride = new Array<number>(rank).fill(1);
+    p.axes.forEach((a, k) => {
+      const d = dims[a];
+      const step = p.steps[k];
+      let s = p.starts[k];
+      let e = p.ends[k];
+      s = s < 0 ? s + d : s;
+      e = e < 0 ? e + d : e;
+      if (step > 0) { s = Math.min(Math.max(s, 0), d); e = Math.min(Math.max(e, 0), d); }
+      else { s = Math.min(Math.max(s, -1), d - 1); e = Math.min(Math.max(e, -1), d - 1); }
+      begin[a] = s;
+      end[a] = e;
+      stride[a] = step;
+    });
+    // ends of -1 with a negative step mean "through index 0": TFLite needs the end mask for that.
+    let endMask = 0;
+    const tb = x.perm.map((a) => begin[a]);
+    const te = x.perm.map((a, i) => {
+      if (stride[a] < 0 && end[a] === -1) { endMask |= 1 << i; return 0; }
+      return end[a];
+    });
+    const ts = x.perm.map((a) => stride[a]);
+    const out = ctx.output(node.outputs[0], x.perm);
+    ctx.emit('STRIDED_SLICE', [x.index, ctx.constInt32(tb, `${node.name}/begin`), ctx.constInt32(te, `${node.name}/end`),
+      ctx.constInt32(ts, `${node.name}/strides`)], [out], { beginMask: 0, endMask, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0, offset: false });
+  },
+};
+export default Slice;

@@ -1,0 +1,111 @@
+// Factories for the many ONNX ops that map one-to-one onto a TFLite elementwise op. Each op still has its
+// own file (src/convert/ops/<Op>.ts) that declares it with one of these.
+import type { DType, Node } from '../../ir/types';
+import type { ConvertContext } from '../context';
+import type { OpConverter } from '../types';
+
+export const FLOAT: DType[] = ['float32', 'float16'];
+export const NUMERIC: DType[] = ['float32', 'float16', 'int32', 'int64', 'int8', 'uint8', 'int16'];
+export const ANY_MAX_OPSET = 23;
+
+interface Decl {
+  dtypes?: DType[];
+  int8?: boolean;
+  micro?: boolean;
+  opset?: [number, number];
+  /** The TFLite op takes fused_activation_function. */
+  fused?: boolean;
+  check?: OpConverter['check'];
+}
+
+/** y = op(x), layout-agnostic. */
+export function unary(op: string, tfl: string, d: Decl = {}): OpConverter {
+  return {
+    op, emits: [tfl], opset: d.opset ?? [1, ANY_MAX_OPSET], dtypes: d.dtypes ?? FLOAT, int8: d.int8 ?? false,
+    micro: d.micro ?? false, layout: 'any', check: d.check,
+    convert(node, ctx) {
+      emitUnary(ctx, node, tfl);
+    },
+  };
+}
+
+export function emitUnary(ctx: ConvertContext, node: Node, tfl: string, options?: Record<string, number | string | boolean>): void {
+  const x = ctx.inputAny(node.inputs[0]);
+  const y = ctx.output(node.outputs[0], x.perm);
+  ctx.emit(tfl, [x.index], [y], options);
+}
+
+/** y = op(a, b) with ONNX (numpy) broadcasting, layout-agnostic. */
+export function binary(op: string, tfl: string, d: Decl = {}): OpConverter {
+  return {
+    op, emits: [tfl], opset: d.opset ?? [1, ANY_MAX_OPSET], dtypes: d.dtypes ?? NUMERIC, int8: d.int8 ?? false,
+    micro: d.micro ?? false, layout: 'any', check: d.check ?? checkBroadcast,
+    convert(node, ctx) {
+      emitBinary(ctx, node.inputs[0], node.inputs[1], node.outputs[0], tfl, d.fused);
+    },
+  };
+}
+
+/** Old opsets (< 7) used `broadcast`/`axis` attributes instead of numpy broadcasting. */
+export function checkBroadcast(node: Node): string | undefined {
+  const axis = node.attrs.get('axis');
+  if (node.attrs.get('broadcast') && axis) return 'legacy broadcasting with an axis attribute (opset < 7) is not supported; re-export with opset ≥ 7';
+  return undefined;
+}
+
+export function emitBinary(ctx: ConvertContext, a: string, b: string, out: string, tfl: string, fused?: boolean): number {
+  const rank = ctx.rank(out);
+  const perm = ctx.commonPerm([a, b], rank);
+  const ia = ctx.inputBroadcast(a, rank, perm);
+  const ib = ctx.inputBroadcast(b, rank, perm);
+  const y = ctx.output(out, perm);
+  ctx.emit(tfl, [ia, ib], [y], fused ? { fusedActivationFunction: 'NONE' } : undefined);
+  return y;
+}
+
+/** Variadic ops (Sum, Max, Min, Mean): a chain of binary ops. */
+export function variadic(op: string, tfl: string, d: Decl = {}): OpConverter {
+  return {
+    op, emits: [tfl], opset: d.opset ?? [1, ANY_MAX_OPSET], dtypes: d.dtypes ?? NUMERIC, int8: d.int8 ?? false,
+    micro: d.micro ?? false, layout: 'any',
+    convert(node, ctx) {
+      emitVariadic(ctx, node, tfl);
+    },
+  };
+}
+
+export function emitVariadic(ctx: ConvertContext, node: Node, tfl: string, outName?: string): number {
+  const inputs = node.inputs.filter(Boolean);
+  const out = outName ?? node.outputs[0];
+  const rank = ctx.rank(node.outputs[0]);
+  const perm = ctx.commonPerm(inputs, rank);
+  if (inputs.length === 1) {
+    const x = ctx.inputBroadcast(inputs[0], rank, perm);
+    const y = ctx.output(out, perm);
+    const shape = ctx.tensors[y].shape;
+    ctx.emit('RESHAPE', [x, ctx.constInt32(shape, `${out}__shape`)], [y], { newShape: shape });
+    return y;
+  }
+  let acc = ctx.inputBroadcast(inputs[0], rank, perm);
+  const type = ctx.tensors[acc].type;
+  for (let k = 1; k < inputs.length; k++) {
+    const b = ctx.inputBroadcast(inputs[k], rank, perm);
+    const last = k === inputs.length - 1;
+    const shapeK = last ? undefined : broadcastShape(ctx.tensors[acc].shape, ctx.tensors[b].shape);
+    const y = last ? ctx.output(out, perm) : ctx.temp(shapeK!, type, `${out}__acc${k}`);
+    ctx.emit(tfl, [acc, b], [y], tfl === 'ADD' ? { fusedActivationFunction: 'NONE' } : undefined);
+    acc = y;
+  }
+  return acc;
+}
+
+export function broadcastShape(a: number[], b: number[]): number[] {
+  const r = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < r; i++) {
+    const x = a[a.length - r + i] ?? 1;
+    const y = b[b.length - r + i] ?? 1;
+    out.push(x === 1 ? y : x);
+  }
+  return out;
+}

@@ -1,0 +1,55 @@
+// Shared conversion of ONNX reductions (ReduceMean, ReduceSum, ReduceMax, ReduceMin, ReduceProd,
+// GlobalAveragePool, GlobalMaxPool) to TFLite MEAN / SUM / REDUCE_MAX / REDUCE_MIN / REDUCE_PROD on the input's
+// own layout: the axes are remapped, never the data.
+import type { Node } from '../../ir/types';
+import { toNumbers } from '../../ir/tensor';
+import { attrInt, attrInts, normAxis } from '../attrs';
+import type { ConvertContext } from '../context';
+import type { OpConverter } from '../types';
+import { NUMERIC } from './_elementwise';
+
+/** ONNX axes of a reduction: attribute (older opsets) or the second input (ReduceSum ≥ 13, all ≥ 18). */
+export function reduceAxes(node: Node, ctx: ConvertContext, rank: number): number[] | undefined {
+  let axes = attrInts(node, 'axes');
+  if (!axes && node.inputs[1]) {
+    const c = ctx.constant(node.inputs[1]);
+    if (!c) return undefined;
+    axes = toNumbers(c);
+  }
+  if (!axes || axes.length === 0) {
+    if (attrInt(node, 'noop_with_empty_axes', 0) === 1) return [];
+    return Array.from({ length: rank }, (_, i) => i);
+  }
+  return axes.map((a) => normAxis(a, rank));
+}
+
+export function emitReduce(ctx: ConvertContext, node: Node, tfl: string, axes: number[], keep: boolean): void {
+  const x = ctx.inputAny(node.inputs[0]);
+  const y = node.outputs[0];
+  if (axes.length === 0) {
+    ctx.bind(y, x.index, x.perm);
+    return;
+  }
+  const tAxes = axes.map((a) => x.perm.indexOf(a));
+  let outPerm = x.perm;
+  if (!keep) {
+    const kept = x.perm.filter((d) => !axes.includes(d));
+    outPerm = kept.map((d) => d - axes.filter((a) => a < d).length);
+  }
+  const out = ctx.output(y, outPerm);
+  ctx.emit(tfl, [x.index, ctx.constInt32(tAxes, `${node.name}/axes`)], [out], { keepDims: keep });
+}
+
+export function reduce(op: string, tfl: string, int8: boolean): OpConverter {
+  return {
+    op, emits: [tfl], opset: [1, 23], dtypes: NUMERIC, int8, micro: tfl !== 'REDUCE_PROD', layout: 'axis',
+    check(node, ctx) {
+      if (!reduceAxes(node, ctx, ctx.rank(node.inputs[0]))) return `${op} with non-constant axes is not supported`;
+      return undefined;
+    },
+    convert(node, ctx) {
+      const axes = reduceAxes(node, ctx, ctx.rank(node.inputs[0]))!;
+      emitReduce(ctx, node, tfl, axes, attrInt(node, 'keepdims', 1) === 1);
+    },
+  };
+}

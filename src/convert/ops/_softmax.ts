@@ -1,0 +1,44 @@
+// Shared conversion of ONNX Softmax / LogSoftmax → TFLite SOFTMAX / LOG_SOFTMAX, which work on the last axis:
+// the input is taken in a layout whose last axis is the ONNX axis (often the one it already has).
+import type { Node } from '../../ir/types';
+import { attrInt, normAxis } from '../attrs';
+import type { ConvertContext } from '../context';
+import { identity } from '../layout';
+import type { OpConverter } from '../types';
+
+function emit(ctx: ConvertContext, node: Node, tfl: string, opset: number): void {
+  const x = node.inputs[0];
+  const y = node.outputs[0];
+  const dims = ctx.shape(x);
+  const rank = dims.length;
+  const axis = normAxis(attrInt(node, 'axis', opset >= 13 ? -1 : 1), rank);
+  const opts = tfl === 'SOFTMAX' ? { beta: 1 } : undefined;
+  if (opset < 13 && axis !== rank - 1) {
+    // Old semantics: flatten to [prod(dims[:axis]), prod(dims[axis:])], softmax rows, reshape back.
+    const rows = dims.slice(0, axis).reduce((a, b) => a * b, 1);
+    const cols = dims.slice(axis).reduce((a, b) => a * b, 1);
+    const src = ctx.inputOnnx(x);
+    const flat = ctx.temp([rows, cols], 'FLOAT32', `${x}__2d`);
+    ctx.emit('RESHAPE', [src, ctx.constInt32([rows, cols], `${x}__2d_shape`)], [flat], { newShape: [rows, cols] });
+    const sm = ctx.temp([rows, cols], 'FLOAT32', `${y}__2d`);
+    ctx.emit(tfl, [flat], [sm], opts);
+    const out = ctx.output(y, identity(rank));
+    ctx.emit('RESHAPE', [sm, ctx.constInt32(dims, `${y}__shape`)], [out], { newShape: dims });
+    return;
+  }
+  let perm = ctx.permOf(x);
+  if (perm[rank - 1] !== axis) {
+    const rest = identity(rank).filter((d) => d !== axis);
+    perm = [...rest, axis];
+  }
+  const src = ctx.input(x, perm);
+  const out = ctx.output(y, perm);
+  ctx.emit(tfl, [src], [out], opts);
+}
+
+export function softmax(op: string, tfl: string): OpConverter {
+  return {
+    op, emits: [tfl, 'RESHAPE'], opset: [1, 23], dtypes: ['float32'], int8: true, micro: tfl === 'SOFTMAX', layout: 'axis',
+    convert(node, ctx) { emit(ctx, node, tfl, ctx.opset); },
+  };
+}

@@ -1,0 +1,50 @@
+// ONNX-level clean-up before conversion: BatchNormalization folded into the Conv or Gemm before it.
+// (Identity and Dropout become aliases in their converters; constant subgraphs are folded by shape inference.)
+import type { Graph, Node, Tensor } from '../ir/types';
+import { toFloat32, toNumbers } from '../ir/tensor';
+
+function attrNum(n: Node, name: string, dflt: number): number {
+  const a = n.attrs.get(name);
+  return a && (a.type === 'float' || a.type === 'int') ? a.value : dflt;
+}
+
+export function simplifyGraph(g: Graph, constants: Map<string, Tensor>): void {
+  const uses = new Map<string, number>();
+  for (const n of g.nodes) for (const i of n.inputs) if (i) uses.set(i, (uses.get(i) ?? 0) + 1);
+  for (const o of g.outputs) uses.set(o.name, (uses.get(o.name) ?? 0) + 1);
+  const producer = new Map<string, Node>();
+  for (const n of g.nodes) for (const o of n.outputs) producer.set(o, n);
+  const drop = new Set<Node>();
+  for (const bn of g.nodes) {
+    if (bn.opType !== 'BatchNormalization' || bn.outputs.filter(Boolean).length !== 1) continue;
+    const conv = producer.get(bn.inputs[0]);
+    if (!conv || conv.opType !== 'Conv' || uses.get(bn.inputs[0]) !== 1) continue;
+    const [, sN, bN, mN, vN] = bn.inputs;
+    const W = constants.get(conv.inputs[1]);
+    const params = [sN, bN, mN, vN].map((x) => constants.get(x));
+    if (!W || params.some((p) => !p) || W.dtype !== 'float32') continue;
+    const [scale, bias, mean, varc] = params.map((p) => toNumbers(p!));
+    const eps = attrNum(bn, 'epsilon', 1e-5);
+    const cout = W.dims[0];
+    const per = W.data.length / cout;
+    const w = toFloat32(W);
+    const nw = new Float32Array(w.length);
+    const oldB = conv.inputs[2] ? toNumbers(constants.get(conv.inputs[2])!) : new Array<number>(cout).fill(0);
+    const nb = new Float32Array(cout);
+    for (let c = 0; c < cout; c++) {
+      const k = scale[c] / Math.sqrt(varc[c] + eps);
+      for (let j = 0; j < per; j++) nw[c * per + j] = w[c * per + j] * k;
+      nb[c] = (oldB[c] - mean[c]) * k + bias[c];
+    }
+    const wName = `${conv.name}/folded_weight`;
+    const bName = `${conv.name}/folded_bias`;
+    constants.set(wName, { name: wName, dtype: 'float32', dims: [...W.dims], data: nw });
+    constants.set(bName, { name: bName, dtype: 'float32', dims: [cout], data: nb });
+    g.values.set(wName, { name: wName, dtype: 'float32', shape: [...W.dims] });
+    g.values.set(bName, { name: bName, dtype: 'float32', shape: [cout] });
+    conv.inputs = [conv.inputs[0], wName, bName];
+    conv.outputs = [bn.outputs[0]];
+    drop.add(bn);
+  }
+  if (drop.size) g.nodes = g.nodes.filter((n) => !drop.has(n));
+}
