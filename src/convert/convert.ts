@@ -56,6 +56,7 @@ function channelLastHints(model: Model): Set<string> {
 
 export function convertModel(model: Model, opts: ConvertOptions = {}): ConvertResult {
   const { constants } = inferShapes(model, { inputShapes: opts.inputShapes });
+  for (const [name, t] of model.graph.initializers) if (!constants.has(name)) constants.set(name, t);
   checkStaticInputs(model);
   const opset = model.opsets.get('') ?? 0;
   simplifyGraph(model.graph, constants);

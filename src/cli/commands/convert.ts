@@ -1,0 +1,57 @@
+// `onnx2lite convert MODEL.onnx [MORE.onnx ...] [-o OUT.tflite | --out-dir DIR] [--input-shape name=dims]
+//  [--keep-nchw] [--json]`
+import * as fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { convertFile, defaultOutputPath } from '../../core/convert-file';
+import { Command, UsageError, parseInputShapes } from '../command';
+
+export const convert: Command = {
+  summary: 'convert ONNX models to TFLite (float32), written next to each model',
+  usage: `Usage: onnx2lite convert MODEL.onnx [MORE.onnx ...] [-o OUT.tflite | --out-dir DIR] [options]
+
+  -o, --output FILE        output file (one model only; default: MODEL.tflite next to the model)
+  --out-dir DIR            folder for the outputs (several models)
+  --input-shape NAME=DIMS  fix a dynamic input's dims, e.g. --input-shape images=1,3,640,640 (repeatable)
+  --keep-nchw              keep ONNX's channel-first layout at the model's inputs and outputs
+  --json                   print {"models":[{source, output, bytes, opHistogram, transposeCount, warnings, ms}]}`,
+  async run(args) {
+    const { values, positionals } = parseArgs({
+      args, allowPositionals: true,
+      options: {
+        output: { type: 'string', short: 'o' },
+        'out-dir': { type: 'string' },
+        'input-shape': { type: 'string', multiple: true },
+        'keep-nchw': { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
+    });
+    if (positionals.length === 0) throw new UsageError('convert needs at least one .onnx model');
+    if (values.output && positionals.length > 1) throw new UsageError('-o names one output file; use --out-dir with several models');
+    if (values.output && values['out-dir']) throw new UsageError('use either -o or --out-dir, not both');
+    const outDir = values['out-dir'];
+    if (outDir && !fs.existsSync(outDir)) throw new UsageError(`--out-dir ${outDir} does not exist`);
+    const inputShapes = parseInputShapes(values['input-shape']);
+    const results: object[] = [];
+    let failed = 0;
+    for (const model of positionals) {
+      const output = values.output ?? defaultOutputPath(model, outDir);
+      try {
+        const r = convertFile(model, output, { inputShapes, keepNchw: !!values['keep-nchw'] });
+        const { result: _r, tflite: _t, ...summary } = r;
+        results.push(summary);
+        if (!values.json) {
+          process.stdout.write(`${model} → ${r.output} (${(r.bytes / 1024).toFixed(1)} KiB, ${Object.values(r.opHistogram).reduce((a, b) => a + b, 0)} ops, ${r.transposeCount} TRANSPOSE, ${r.ms} ms)\n`);
+          for (const w of r.warnings) process.stdout.write(`  warning: ${w}\n`);
+        }
+      } catch (e) {
+        failed++;
+        const message = (e as Error).message;
+        results.push({ source: model, error: message });
+        if (positionals.length === 1 && !values.json) throw e;
+        process.stderr.write(`onnx2lite: ${model}: ${message}\n`);
+      }
+    }
+    if (values.json) process.stdout.write(JSON.stringify({ models: results }) + '\n');
+    return failed ? 1 : 0;
+  },
+};

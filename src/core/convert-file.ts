@@ -1,0 +1,45 @@
+// Converts one .onnx file to a .tflite file next to it (or where told): the job behind `onnx2lite convert`
+// and the editor's Convert to TFLite command.
+import * as path from 'node:path';
+import { readModelFile } from '../onnx/reader';
+import { convertModel, ConvertResult } from '../convert/convert';
+import type { ConvertOptions } from '../convert/types';
+import { serializeTflite } from '../tflite/writer';
+import { writeFileAtomic } from './atomic';
+
+export interface ConvertFileResult {
+  source: string;
+  output: string;
+  bytes: number;
+  opHistogram: Record<string, number>;
+  transposeCount: number;
+  warnings: string[];
+  ms: number;
+}
+
+export function defaultOutputPath(model: string, outDir?: string, suffix = ''): string {
+  const base = path.basename(model).replace(/\.onnx$/i, '') + suffix + '.tflite';
+  return path.join(outDir ?? path.dirname(path.resolve(model)), base);
+}
+
+/** Reads, converts and writes; returns the in-memory result too for callers that go on (quantize, compare). */
+export function convertFile(input: string, output: string, opts: ConvertOptions = {},
+  transform?: (r: ConvertResult) => ConvertResult): ConvertFileResult & { result: ConvertResult; tflite: Uint8Array } {
+  const t0 = performance.now();
+  const model = readModelFile(input);
+  let result = convertModel(model, { ...opts, source: path.basename(input) });
+  if (transform) result = transform(result);
+  const tflite = serializeTflite(result.model);
+  writeFileAtomic(output, tflite);
+  return {
+    source: path.resolve(input),
+    output: path.resolve(output),
+    bytes: tflite.byteLength,
+    opHistogram: result.opHistogram,
+    transposeCount: result.transposeCount,
+    warnings: result.warnings,
+    ms: Math.round(performance.now() - t0),
+    result,
+    tflite,
+  };
+}
