@@ -299,6 +299,7 @@ const FOLDS: Record<string, Fold> = {
   Pow: elementwise(first, (a, b) => a ** b),
   Neg: unary((a) => -a),
   Abs: unary(Math.abs),
+  Relu: unary((a) => Math.max(a, 0)),
   Floor: unary(Math.floor),
   Ceil: unary(Math.ceil),
   Sqrt: unary(Math.sqrt),

@@ -21,9 +21,12 @@ function windowOf(c: ShapeCtx, spatial: number, kernel: number[]): Window {
 function windowDims(c: ShapeCtx, x: Dim[], w: Window, ceil: boolean): Dim[] {
   const n = x.length;
   return x.map((d, i) => {
-    if (!isNum(d)) return c.namer.make();
     const k = (w.kernel[i] - 1) * w.dilations[i] + 1;
     const s = w.strides[i];
+    if (!isNum(d)) {
+      const same = w.autoPad.startsWith('SAME') || (w.autoPad === 'NOTSET' && w.pads[i] + w.pads[i + n] === k - 1);
+      return s === 1 && same ? d : c.namer.make();
+    }
     if (w.autoPad === 'SAME_UPPER' || w.autoPad === 'SAME_LOWER') return Math.ceil(d / s);
     if (w.autoPad === 'VALID') return Math.floor((d - k) / s) + 1;
     const padded = d + w.pads[i] + w.pads[i + n];
@@ -95,6 +98,7 @@ register('MaxUnpool', (c) => {
   const target = c.has(2) ? c.dims(2) : undefined;
   if (target) return [{ dtype, shape: target }];
   if (!x) return [{ dtype }];
+  if (c.has(2)) return [{ dtype, shape: x.map(() => c.namer.make()) }];
   const spatial = x.length - 2;
   const k = attrInts(c, 'kernel_shape') ?? [];
   const s = attrInts(c, 'strides') ?? Array(spatial).fill(1);
