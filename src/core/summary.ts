@@ -17,6 +17,8 @@ export interface ModelSummary {
   parameterBytes: number;
   initializerCount: number;
   subgraphCount: number;
+  /** Shape inference's warnings (ops it does not know, shapes that do not fit). */
+  warnings: string[];
 }
 
 function forEachSubgraph(g: Graph, fn: (g: Graph) => void): void {
@@ -28,7 +30,7 @@ function forEachSubgraph(g: Graph, fn: (g: Graph) => void): void {
   }
 }
 
-export function summarize(model: Model): ModelSummary {
+export function summarize(model: Model, warnings: string[] = []): ModelSummary {
   const g = model.graph;
   const opHistogram: Record<string, number> = {};
   for (const n of g.nodes) {
@@ -64,6 +66,7 @@ export function summarize(model: Model): ModelSummary {
     parameterBytes,
     initializerCount: g.initializers.size,
     subgraphCount,
+    warnings,
   };
 }
 
@@ -93,5 +96,10 @@ export function formatSummary(s: ModelSummary): string {
   lines.push('Ops:');
   const ops = Object.entries(s.opHistogram).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   for (const [op, n] of ops) lines.push(`  ${String(n).padStart(6)}  ${op}`);
+  if (s.warnings.length) {
+    lines.push(`Warnings (${s.warnings.length}):`);
+    for (const w of s.warnings.slice(0, 20)) lines.push(`  ${w}`);
+    if (s.warnings.length > 20) lines.push(`  ... and ${s.warnings.length - 20} more`);
+  }
   return lines.join('\n');
 }

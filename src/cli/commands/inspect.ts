@@ -1,6 +1,7 @@
 // `onnx2lite inspect MODEL.onnx [--json] [--input-shape name=dims ...]`
 import { parseArgs } from 'node:util';
 import { readModelFile } from '../../onnx/reader';
+import { inferShapes } from '../../ir/shapes/index';
 import { formatSummary, summarize } from '../../core/summary';
 import { Command, UsageError, parseInputShapes } from '../command';
 
@@ -16,9 +17,10 @@ export const inspect: Command = {
       options: { json: { type: 'boolean' }, 'input-shape': { type: 'string', multiple: true } },
     });
     if (positionals.length !== 1) throw new UsageError('inspect takes exactly one model file');
-    parseInputShapes(values['input-shape']);
+    const inputShapes = parseInputShapes(values['input-shape']);
     const model = readModelFile(positionals[0]);
-    const s = summarize(model);
+    const { warnings } = inferShapes(model, { inputShapes });
+    const s = summarize(model, warnings);
     process.stdout.write(values.json ? JSON.stringify(s) + '\n' : formatSummary(s) + '\n');
     return 0;
   },

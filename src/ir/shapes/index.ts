@@ -85,7 +85,7 @@ function applyInputShapes(g: Graph, shapes: Map<string, number[]>, st: State): v
     }
     input.shape?.forEach((d, i) => {
       if (typeof d === 'number' && d !== dims[i]) {
-        throw new ModelError(`--input-shape ${name}=${dims.join(',')}: dim ${i} of input "${name}" is fixed at ${d}`);
+        st.warnings.push(`--input-shape ${name}=${dims.join(',')} changes dim ${i} of input "${name}" from ${d} to ${dims[i]}; constants computed for ${d} may no longer fit`);
       }
       if (typeof d === 'string') st.subst.set(d, dims[i]);
     });
