@@ -38,9 +38,8 @@ export function checkStaticInputs(model: Model): void {
 }
 
 /** Values that flow (through layout-agnostic ops) into the data input of a spatial op. */
-function channelLastHints(model: Model): Set<string> {
+function channelLastHints(nodes: Node[]): Set<string> {
   const want = new Set<string>();
-  const nodes = model.graph.nodes;
   for (let i = nodes.length - 1; i >= 0; i--) {
     const n = nodes[i];
     const conv = lookupConverter(n, 0);
@@ -59,9 +58,10 @@ export function convertModel(model: Model, opts: ConvertOptions = {}): ConvertRe
   for (const [name, t] of model.graph.initializers) if (!constants.has(name)) constants.set(name, t);
   checkStaticInputs(model);
   const opset = model.opsets.get('') ?? 0;
-  simplifyGraph(model.graph, constants);
-  const g = model.graph;
-  const ctx = new ConvertContext(g, constants, opset, channelLastHints(model));
+  // Work on a copy of the node list: clean-up rewrites nodes, and the caller's model stays as it was read.
+  const g = { ...model.graph, nodes: model.graph.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs] })) };
+  simplifyGraph(g, constants);
+  const ctx = new ConvertContext(g, constants, opset, channelLastHints(g.nodes));
 
   const inputs: number[] = [];
   for (const inp of g.inputs) {

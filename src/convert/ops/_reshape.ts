@@ -1,10 +1,67 @@
 // Shared conversion for ops that only change a tensor's dims (Reshape, Flatten, Squeeze, Unsqueeze):
-// a TFLite RESHAPE on the stored layout when the data order allows it, else on the ONNX order.
+// a TFLite RESHAPE on the stored layout when the data order allows it. When the stored layout only differs from
+// a usable one inside dims that the reshape merges (a channel shuffle: Reshape → Transpose → Reshape), the merge
+// becomes RESHAPE + GATHER with a permutation of indices, so no TRANSPOSE is needed. Otherwise the input is taken
+// in ONNX order.
 import type { Node } from '../../ir/types';
 import type { ConvertContext } from '../context';
-import { identity, isIdentity, reshapeLayout } from '../layout';
+import { Perm, identity, isIdentity, reshapeGroups, reshapeLayout } from '../layout';
 import type { OpConverter } from '../types';
 import { NUMERIC } from './_elementwise';
+
+interface ShuffleFix {
+  /** Layout the data would need for a plain RESHAPE. */
+  fixedPerm: Perm;
+  /** Stored dims merged per misordered group, and for each merged axis the gather indices. */
+  mergedShape: number[];
+  gathers: { axis: number; indices: number[] }[];
+}
+
+/** Finds the GATHER rewrite when the stored order holds every reshape group contiguously. */
+function shuffleFix(inDims: number[], outDims: number[], have: Perm): ShuffleFix | undefined {
+  const groups = reshapeGroups(inDims, outDims);
+  if (!groups) return undefined;
+  const groupOf = new Map<number, number>();
+  groups.in.forEach((g, k) => g.forEach((d) => groupOf.set(d, k)));
+  const stored = have.filter((d) => inDims[d] !== 1);
+  const runs: { group: number; dims: number[] }[] = [];
+  for (const d of stored) {
+    const k = groupOf.get(d)!;
+    if (runs.length && runs[runs.length - 1].group === k) runs[runs.length - 1].dims.push(d);
+    else runs.push({ group: k, dims: [d] });
+  }
+  if (new Set(runs.map((r) => r.group)).size !== runs.length) return undefined;
+  const misordered = runs.filter((r) => r.dims.some((d, i) => i > 0 && d < r.dims[i - 1]));
+  if (misordered.length === 0) return undefined;
+  // Each misordered group must become one non-unit output dim (a merge), so a gather can reorder it.
+  for (const r of misordered) {
+    if (groups.out[r.group].filter((d) => outDims[d] !== 1).length !== 1) return undefined;
+  }
+  const fixedStored = runs.flatMap((r) => [...r.dims].sort((a, b) => a - b));
+  const units = have.filter((d) => inDims[d] === 1);
+  const fixedPerm = [...units, ...fixedStored];
+  const mergedShape: number[] = [];
+  const gathers: ShuffleFix['gathers'] = [];
+  for (const r of runs) {
+    const size = r.dims.reduce((a, d) => a * inDims[d], 1);
+    if (misordered.includes(r)) {
+      const onnxOrder = [...r.dims].sort((a, b) => a - b);
+      const indices = new Array<number>(size);
+      const sizes = onnxOrder.map((d) => inDims[d]);
+      const idx = new Array<number>(onnxOrder.length).fill(0);
+      for (let j = 0; j < size; j++) {
+        // idx: multi-index over onnxOrder; k: the same element's position in stored order.
+        let k = 0;
+        for (const d of r.dims) k = k * inDims[d] + idx[onnxOrder.indexOf(d)];
+        indices[j] = k;
+        for (let t = idx.length - 1; t >= 0; t--) { if (++idx[t] < sizes[t]) break; idx[t] = 0; }
+      }
+      gathers.push({ axis: units.length + mergedShape.length, indices });
+    }
+    mergedShape.push(size);
+  }
+  return { fixedPerm, mergedShape: [...units.map(() => 1), ...mergedShape], gathers };
+}
 
 export function emitReshape(ctx: ConvertContext, x: string, y: string): void {
   const inDims = ctx.shape(x);
@@ -13,9 +70,23 @@ export function emitReshape(ctx: ConvertContext, x: string, y: string): void {
   let perm = identity(outDims.length);
   let src: number;
   const mapped = isIdentity(have) ? undefined : reshapeLayout(inDims, outDims, have);
+  const fix = !isIdentity(have) && !mapped ? shuffleFix(inDims, outDims, have) : undefined;
+  const layoutFromFix = fix ? reshapeLayout(inDims, outDims, fix.fixedPerm) : undefined;
   if (mapped) {
     src = ctx.input(x, have);
     perm = mapped;
+  } else if (fix && layoutFromFix) {
+    const stored = ctx.input(x, have);
+    const type = ctx.tensors[stored].type;
+    let cur = ctx.temp(fix.mergedShape, type, `${y}__merged`);
+    ctx.emit('RESHAPE', [stored, ctx.constInt32(fix.mergedShape, `${y}__merged_shape`)], [cur], { newShape: fix.mergedShape });
+    for (const gth of fix.gathers) {
+      const next = ctx.temp(fix.mergedShape, type, `${y}__shuffled`);
+      ctx.emit('GATHER', [cur, ctx.constInt32(gth.indices, `${y}__shuffle_indices`)], [next], { axis: gth.axis, batchDims: 0 });
+      cur = next;
+    }
+    src = cur;
+    perm = layoutFromFix;
   } else {
     src = ctx.inputOnnx(x);
   }
@@ -26,7 +97,7 @@ export function emitReshape(ctx: ConvertContext, x: string, y: string): void {
 
 export function reshapeLike(op: string, check?: (node: Node, ctx: ConvertContext) => string | undefined): OpConverter {
   return {
-    op, emits: ['RESHAPE'], opset: [1, 23], dtypes: [...NUMERIC, 'bool'], int8: true, micro: true, layout: 'axis', check,
+    op, emits: ['RESHAPE', 'GATHER'], opset: [1, 23], dtypes: [...NUMERIC, 'bool'], int8: true, micro: true, layout: 'axis', check,
     convert(node, ctx) { emitReshape(ctx, node.inputs[0], node.outputs[0]); },
   };
 }

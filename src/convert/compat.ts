@@ -1,0 +1,104 @@
+// The compatibility view of a model: for every ONNX node, what the converter's own registry says about it
+// (TFLite builtin / Flex only / unsupported, int8 path, TFLite Micro kernels), with reasons and fixes.
+// It reads the same registry the converter uses and then tries the real conversion, so the marks cannot
+// disagree with what `onnx2lite convert` does.
+import type { Model } from '../ir/types';
+import { isStaticShape } from '../ir/types';
+import { inferShapes } from '../ir/shapes/index';
+import type { CompatReport, NodeVerdict } from './compat-types';
+import { ConvertContext } from './context';
+import { convertModel } from './convert';
+import { lookupConverter, unsupportedReason } from './registry';
+import { FLEX_ONLY } from './types';
+
+export interface CompatOptions {
+  inputShapes?: Map<string, number[]>;
+  /** Also run the full conversion to catch what per-node checks cannot see (default true). */
+  trialConversion?: boolean;
+  /** How the fix for dynamic dims is phrased: a CLI flag or the VS Code setting. */
+  fixStyle?: 'cli' | 'vscode';
+}
+
+function dimFix(style: CompatOptions['fixStyle'], input: string, example: string): string {
+  return style === 'vscode'
+    ? `set onnx2lite.inputShapes, e.g. { "${input}": [${example}] }`
+    : `pass --input-shape ${input}=${example}`;
+}
+
+export function analyzeCompatibility(model: Model, opts: CompatOptions = {}): CompatReport {
+  const { constants } = inferShapes(model, { inputShapes: opts.inputShapes });
+  for (const [name, t] of model.graph.initializers) if (!constants.has(name)) constants.set(name, t);
+  const g = model.graph;
+  const opset = model.opsets.get('') ?? 0;
+  const modelIssues: CompatReport['modelIssues'] = [];
+  for (const inp of g.inputs) {
+    const s = g.values.get(inp.name)?.shape ?? inp.shape;
+    if (isStaticShape(s)) continue;
+    const dyn = (s ?? []).filter((d) => typeof d === 'string');
+    const example = (s ?? []).map((d) => (typeof d === 'number' ? d : 1)).join(',');
+    modelIssues.push({
+      input: inp.name,
+      message: s ? `dynamic dim ${dyn.map((d) => `\`${d}\``).join(', ')} on input ${inp.name}` : `input ${inp.name} has an unknown rank`,
+      fix: dimFix(opts.fixStyle, inp.name, example),
+    });
+  }
+  const ctx = new ConvertContext(g, constants, opset, new Set());
+  const nodes: NodeVerdict[] = g.nodes.map((node) => {
+    const base = { node: node.name, opType: node.opType, domain: node.domain };
+    const conv = lookupConverter(node, opset);
+    if (node.outputs.every((o) => !o || constants.has(o))) {
+      return { ...base, status: 'builtin', emits: [], int8: true, micro: true, folded: true };
+    }
+    if (!conv) {
+      const flex = FLEX_ONLY[node.opType];
+      return {
+        ...base, status: flex ? 'flex' : 'unsupported', emits: [], reason: unsupportedReason(node, opset),
+        fix: flex ? 'replace the op in the source model before export' : 'replace or remove the op before export, or ask for it in onnx2lite\'s issues',
+        int8: false, int8Reason: 'not convertible', micro: false,
+      };
+    }
+    let reason: string | undefined;
+    try {
+      ctx.current = node;
+      reason = conv.check?.(node, ctx);
+    } catch (e) {
+      reason = (e as Error).message.replace(/^node [^:]+: /, '');
+    }
+    const dynamic = reason && /dynamic dims/.test(reason);
+    const fix = dynamic && modelIssues[0]?.fix ? modelIssues[0].fix : reason ? 'see the reason; re-export the model without this case' : undefined;
+    const emits = conv.emits;
+    return {
+      ...base, status: reason ? 'unsupported' : 'builtin', emits: reason ? [] : emits, reason, fix,
+      int8: !reason && conv.int8, int8Reason: conv.int8 ? undefined : `no int8 kernel path for ${node.opType}: it stays float32 between DEQUANTIZE/QUANTIZE`,
+      micro: !reason && conv.micro, folded: emits.length === 0 ? true : undefined,
+    };
+  });
+  if (opts.trialConversion !== false && modelIssues.length === 0 && nodes.every((n) => n.status === 'builtin')) {
+    try {
+      convertModel(model, { inputShapes: opts.inputShapes });
+    } catch (e) {
+      const err = e as Error & { node?: string };
+      const v = nodes.find((n) => n.node === err.node);
+      const reason = err.message.replace(/^node [^:]+: /, '');
+      if (v) Object.assign(v, { status: 'unsupported', reason, fix: 'see the reason', int8: false, micro: false, emits: [] });
+      else modelIssues.push({ message: err.message });
+    }
+  }
+  const summary = {
+    total: nodes.length,
+    builtin: nodes.filter((n) => n.status === 'builtin').length,
+    flex: nodes.filter((n) => n.status === 'flex').length,
+    unsupported: nodes.filter((n) => n.status === 'unsupported').length,
+    int8: nodes.filter((n) => n.int8).length,
+    micro: nodes.filter((n) => n.micro).length,
+  };
+  return { nodes, modelIssues, summary };
+}
+
+export function formatCompatSummary(r: CompatReport): string {
+  const s = r.summary;
+  const parts = [`${s.builtin} builtin`];
+  if (s.flex) parts.push(`${s.flex} need Flex`);
+  if (s.unsupported) parts.push(`${s.unsupported} unsupported`);
+  return `${s.total} nodes: ${parts.join(', ')}; ${s.int8} with an int8 path, ${s.micro} with TFLite Micro kernels`;
+}
