@@ -5,7 +5,8 @@
 /** TFLite TensorType names, as in schema.fbs. */
 export type TflType =
   | 'FLOAT32' | 'FLOAT16' | 'INT32' | 'UINT8' | 'INT64' | 'STRING' | 'BOOL' | 'INT16' | 'COMPLEX64' | 'INT8'
-  | 'FLOAT64' | 'COMPLEX128' | 'UINT64' | 'RESOURCE' | 'VARIANT' | 'UINT32' | 'UINT16' | 'INT4' | 'BFLOAT16';
+  | 'FLOAT64' | 'COMPLEX128' | 'UINT64' | 'RESOURCE' | 'VARIANT' | 'UINT32' | 'UINT16' | 'INT4' | 'BFLOAT16'
+  | 'INT2' | 'UINT4' | 'FLOAT8_E4M3FN' | 'FLOAT8_E5M2';
 
 export interface TflQuantization {
   scale: number[];
@@ -44,6 +45,11 @@ export interface TflOperator {
   /** Builtin options with camelCase field names as in schema.fbs (e.g. { padding: 'SAME', strideW: 1, strideH: 1,
    *  fusedActivationFunction: 'RELU6' } for CONV_2D); the writer picks the options table from the opcode. */
   options?: Record<string, TflOptionValue>;
+  /** The options table when it is not the usual one for the opcode (set by the reader for such files; the writer
+   *  otherwise picks it from the opcode, see src/tflite/options.ts). */
+  optionsTable?: string;
+  /** Custom operators' options (usually a FlexBuffer), kept as bytes. */
+  customOptions?: Uint8Array;
   /** The ONNX node this op came from (not serialized in the op; the converter records it in metadata). */
   onnxNode?: string;
 }
@@ -64,6 +70,17 @@ export interface TflModel {
   subgraphs: TflSubgraph[];
   /** Named metadata entries (Model.metadata → buffer), e.g. 'onnx2lite' → UTF-8 JSON. */
   metadata: Map<string, Uint8Array>;
-  /** SignatureDefs; the writer emits a default 'serving_default' one from subgraph 0 when empty. */
-  signatures?: { key: string; inputs: { name: string; tensor: number }[]; outputs: { name: string; tensor: number }[] }[];
+  /** SignatureDefs. When undefined the writer emits a default 'serving_default' one for subgraph 0 (inputs and
+   *  outputs named by tensor name); an empty array writes none. The reader always sets it (empty when the file has
+   *  none), so parse and serialize are exact inverses. */
+  signatures?: TflSignature[];
+}
+
+/** A SignatureDef: named inputs and outputs of a subgraph (LiteRT runs models through these). */
+export interface TflSignature {
+  key: string;
+  inputs: { name: string; tensor: number }[];
+  outputs: { name: string; tensor: number }[];
+  /** Subgraph index; 0 when omitted. */
+  subgraph?: number;
 }
