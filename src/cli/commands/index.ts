@@ -1,9 +1,11 @@
 // The registry of CLI subcommands.
 import type { Command } from '../command';
 import { convert } from './convert';
+import { deploy } from './deploy';
 import { inspect } from './inspect';
 
 export const commands: Record<string, Command> = {
   inspect,
+  deploy,
   convert,
 };

@@ -1,0 +1,98 @@
+// `onnx2lite deploy MODEL.tflite --host [user@]host[:port] ...`: upload to a device over SSH, run, report.
+import { parseArgs } from 'node:util';
+import { deploy as runDeploy } from '../../deploy/deploy';
+import { reportJson, type DeployProgress, type DeployResult } from '../../deploy/types';
+import { Command, UsageError } from '../command';
+
+function intOption(v: string | undefined, name: string, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v.trim()) || Number(v) < min) throw new UsageError(`${name} must be an integer ≥ ${min} (got "${v}")`);
+  return Number(v);
+}
+
+function ms(v: number): string {
+  return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+}
+
+function formatResult(r: DeployResult): string {
+  const { report: j } = r;
+  const d = j.device;
+  const lines = [
+    `device    ${d.host}: ${d.model ?? 'unknown model'} (${d.arch}, ${d.cpus} CPUs, ${d.memMb ?? '?'} MB RAM${r.memAvailableMb != null ? `, ${r.memAvailableMb} MB free` : ''})`,
+    `          ${d.os}, Python ${d.python}`,
+    `runtime   ${j.runtime.name} ${j.runtime.version ?? ''} (${j.runtime.threads} thread${j.runtime.threads === 1 ? '' : 's'})`,
+    `upload    ${j.upload.skipped ? 'skipped (same SHA-256 on the device)' : `${(j.upload.bytes / 1048576).toFixed(2)} MB`} in ${ms(j.upload.ms)} ms → ${r.remoteModel}`,
+    `load      ${ms(j.timings.loadMs)} ms, first inference ${ms(j.timings.firstMs)} ms`,
+    `latency   min ${ms(j.timings.minMs)}  p50 ${ms(j.timings.p50Ms)}  p90 ${ms(j.timings.p90Ms)}  p99 ${ms(j.timings.p99Ms)}  max ${ms(j.timings.maxMs)} ms (${j.timings.runs} runs)`,
+    `memory    peak RSS ${j.peakRssMb.toFixed(1)} MB`,
+  ];
+  for (const a of j.accuracy ?? []) {
+    lines.push(`accuracy  ${a.output}: max abs error ${a.maxAbs.toExponential(3)}, cosine ${a.cosine.toFixed(6)}`);
+  }
+  return lines.join('\n');
+}
+
+export const deploy: Command = {
+  summary: 'upload a .tflite to a device over SSH, run it, report latency, memory and accuracy',
+  usage: `Usage: onnx2lite deploy MODEL.tflite --host [user@]host[:port] [options]
+
+  --host [user@]host[:port]  the device (a ~/.ssh/config Host alias works; its HostName/User/Port/IdentityFile apply)
+  --identity KEY         private key file (default: ~/.ssh/config IdentityFile, else ~/.ssh/id_{ed25519,ecdsa,rsa};
+                         ssh-agent is used too when SSH_AUTH_SOCK is set)
+  --known-hosts FILE     known_hosts file (default ~/.ssh/known_hosts)
+  --accept-new-host      trust an unknown host key and add it to known_hosts (a changed key is always refused)
+  --remote-dir DIR       folder on the device (default ~/onnx2lite/)
+  --runs N               timed runs (default 50)
+  --warmup N             untimed runs after the first inference (default 5)
+  --threads N            interpreter threads (default: the device's CPU count)
+  --reference MODEL.onnx run the same inputs through this ONNX model locally and report each output's
+                         max abs error and cosine similarity
+  --inputs DIR           input tensors (.pb TensorProto or .npy, ONNX layout); default: seeded random [0, 1)
+  --json                 print one JSON object (stable interface)`,
+  async run(args) {
+    const { values, positionals } = parseArgs({
+      args, allowPositionals: true,
+      options: {
+        host: { type: 'string' }, identity: { type: 'string' }, 'known-hosts': { type: 'string' },
+        'remote-dir': { type: 'string' }, runs: { type: 'string' }, warmup: { type: 'string' },
+        threads: { type: 'string' }, reference: { type: 'string' }, inputs: { type: 'string' },
+        json: { type: 'boolean' }, 'accept-new-host': { type: 'boolean' },
+      },
+    });
+    if (positionals.length !== 1) throw new UsageError('deploy takes exactly one .tflite model file');
+    if (!values.host) throw new UsageError('deploy needs --host [user@]host[:port]');
+    const json = values.json === true;
+    const controller = new AbortController();
+    const onSigint = () => controller.abort();
+    process.once('SIGINT', onSigint);
+    process.once('SIGTERM', onSigint);
+    const showProgress = !json && process.stderr.isTTY;
+    let lastStep = '';
+    const onProgress = (p: DeployProgress) => {
+      if (!showProgress) return;
+      if (p.step === 'upload' && p.totalBytes) {
+        process.stderr.write(`\r${p.message}: ${Math.round(((p.bytes ?? 0) / p.totalBytes) * 100)}%   `);
+      } else if (p.step === 'run' && p.total) {
+        process.stderr.write(`\r${p.message}   `);
+      } else if (p.step !== lastStep || p.message !== lastStep) {
+        process.stderr.write(`\n${p.message}`);
+      }
+      lastStep = p.step;
+    };
+    try {
+      const result = await runDeploy({
+        model: positionals[0], host: values.host, identity: values.identity, knownHosts: values['known-hosts'],
+        remoteDir: values['remote-dir'], runs: intOption(values.runs, '--runs', 1),
+        warmup: intOption(values.warmup, '--warmup', 0), threads: intOption(values.threads, '--threads', 1),
+        reference: values.reference, inputs: values.inputs, acceptNewHost: values['accept-new-host'] === true,
+      }, { onProgress, signal: controller.signal });
+      if (showProgress) process.stderr.write('\n');
+      process.stdout.write(json ? JSON.stringify(reportJson(result.report)) + '\n' : formatResult(result) + '\n');
+      return 0;
+    } finally {
+      if (showProgress) process.stderr.write('');
+      process.removeListener('SIGINT', onSigint);
+      process.removeListener('SIGTERM', onSigint);
+    }
+  },
+};
