@@ -7,6 +7,11 @@ import { AttrValue, Graph, Model, Tensor, ValueInfo } from '../ir/types';
 export interface WriteOptions {
   /** Write graph.values of intermediate values as value_info (default true). */
   valueInfo?: boolean;
+  /**
+   * Initializers stored outside the model, by name: the writer records the location and leaves the bytes out;
+   * the caller writes `tensorBytes(t)` to `location` at `offset`.
+   */
+  external?: Map<string, { location: string; offset?: number; length?: number }>;
 }
 
 export function encodeModel(model: Model, opts: WriteOptions = {}): Uint8Array {
@@ -18,7 +23,7 @@ export function encodeModel(model: Model, opts: WriteOptions = {}): Uint8Array {
     modelVersion: model.modelVersion,
     docString: model.docString,
     opsetImport: [...model.opsets].map(([domain, version]) => ({ domain, version })),
-    graph: graphProto(model.graph, opts.valueInfo ?? true),
+    graph: graphProto(model.graph, opts.valueInfo ?? true, opts.external),
     metadataProps: [...model.metadata].map(([key, value]) => ({ key, value })),
   };
   return onnx.ModelProto.encode(proto as onnx.ModelProto.$Properties).finish();
@@ -28,7 +33,9 @@ export function encodeTensor(t: Tensor): Uint8Array {
   return onnx.TensorProto.encode(tensorProto(t) as onnx.TensorProto.$Properties).finish();
 }
 
-function graphProto(g: Graph, withValueInfo: boolean): onnx.IGraphProto {
+type External = WriteOptions['external'];
+
+function graphProto(g: Graph, withValueInfo: boolean, external?: External): onnx.IGraphProto {
   const io = new Set([...g.inputs.map((v) => v.name), ...g.outputs.map((v) => v.name), ...g.initializers.keys()]);
   return {
     name: g.name,
@@ -40,7 +47,7 @@ function graphProto(g: Graph, withValueInfo: boolean): onnx.IGraphProto {
       output: n.outputs,
       attribute: [...n.attrs].map(([name, a]) => attrProto(name, a, withValueInfo)).filter((a): a is onnx.IAttributeProto => !!a),
     })),
-    initializer: [...g.initializers.values()].map(tensorProto),
+    initializer: [...g.initializers.values()].map((t) => externalProto(t, external?.get(t.name))),
     input: g.inputs.map(valueInfoProto),
     output: g.outputs.map(valueInfoProto),
     valueInfo: withValueInfo ? [...g.values.values()].filter((v) => !io.has(v.name) && v.dtype).map(valueInfoProto) : [],
@@ -52,6 +59,14 @@ function valueInfoProto(v: ValueInfo): onnx.IValueInfoProto {
   const tensorType: onnx.TypeProto.ITensor = { elemType: DTYPE_TO_ONNX[v.dtype] };
   if (v.shape) tensorType.shape = { dim: v.shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) };
   return { name: v.name, type: { tensorType } };
+}
+
+function externalProto(t: Tensor, ext: NonNullable<External> extends Map<string, infer E> ? E | undefined : never): onnx.ITensorProto {
+  if (!ext) return tensorProto(t);
+  const entries = [{ key: 'location', value: ext.location }];
+  if (ext.offset !== undefined) entries.push({ key: 'offset', value: String(ext.offset) });
+  if (ext.length !== undefined) entries.push({ key: 'length', value: String(ext.length) });
+  return { name: t.name, dataType: DTYPE_TO_ONNX[t.dtype], dims: t.dims, dataLocation: onnx.TensorProto.DataLocation.EXTERNAL, externalData: entries };
 }
 
 export function tensorProto(t: Tensor): onnx.ITensorProto {
