@@ -9,7 +9,7 @@ import { Perm, channelLast, identity, isIdentity } from './layout';
 import { buildMetadata, OnnxLiteMetadata } from './metadata';
 import { lookupConverter, unsupportedReason } from './registry';
 import { simplifyGraph } from './simplify';
-import { fuseActivations, pruneUnused } from './fuse';
+import { collapseReshapes, foldBiasAdds, fuseActivations, pruneUnused } from './fuse';
 import { ConvertError, ConvertOptions } from './types';
 
 export interface ConvertResult {
@@ -81,17 +81,23 @@ export function convertModel(model: Model, opts: ConvertOptions = {}): ConvertRe
     if (opts.keepNchw || !(isIdentity(perm) || (rank >= 3 && perm.join() === channelLast(rank).join()))) perm = identity(rank);
     let idx = ctx.input(out.name, perm);
     if (inputs.includes(idx) || outputs.includes(idx) || ctx.tensors[idx].data) {
-      // TFLite outputs must be distinct computed tensors: copy through a RESHAPE to its own shape.
+      // TFLite outputs must be distinct computed tensors: copy through a RESHAPE to its own shape. A constant is
+      // copied by a same-type CAST instead: LiteRT computes RESHAPE of a constant at prepare time into a buffer
+      // that the output does not see (the model returns zeros).
       const t = ctx.tensors[idx];
       const copy = ctx.temp(t.shape, t.type, `${out.name}__out`);
-      ctx.emit('RESHAPE', [idx, ctx.constInt32(t.shape, `${out.name}__outshape`)], [copy], { newShape: t.shape });
+      if (t.data) ctx.emit('CAST', [idx], [copy]);
+      else ctx.emit('RESHAPE', [idx, ctx.constInt32(t.shape, `${out.name}__outshape`)], [copy], { newShape: t.shape });
       idx = copy;
     }
     outputs.push(idx);
     outputPerms.push(perm);
   }
 
-  fuseActivations(ctx, new Set([...inputs, ...outputs]));
+  const keep = new Set([...inputs, ...outputs]);
+  collapseReshapes(ctx, keep);
+  foldBiasAdds(ctx, keep);
+  fuseActivations(ctx, keep);
   const remap = pruneUnused(ctx, inputs, outputs);
   const mapIdx = (i: number) => remap.get(i) ?? -1;
 
