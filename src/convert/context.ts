@@ -4,7 +4,7 @@ import type { DType, Graph, Node, Tensor } from '../ir/types';
 import { isStaticShape } from '../ir/types';
 import type { TflOperator, TflOptionValue, TflTensor, TflType } from '../tflite/model';
 import { constantBytes, float32Bytes, int32Bytes, tflType } from './constdata';
-import { Perm, channelLast, identity, isIdentity, permute, samePerm, transposeBetween } from './layout';
+import { Perm, channelLast, identity, isIdentity, permute, sameMemoryOrder, samePerm, transposeBetween } from './layout';
 import { ConvertError } from './types';
 
 export interface ValueRef {
@@ -110,8 +110,15 @@ export class ConvertContext {
     const t = this.tensors[prim.index];
     const out = this.addTensor({ name: `${r}__perm_${key.replace(/,/g, '_')}`, type: t.type, shape: permute(this.shape(r), want),
       quantization: t.quantization });
-    const p = transposeBetween(prim.perm, want);
-    this.emit('TRANSPOSE', [prim.index, this.constInt32(p, `${r}__perm`)], [out]);
+    const dims = this.shape(r);
+    if (sameMemoryOrder(dims, prim.perm, want)) {
+      // Only unit dims move: the bytes are already in the wanted order.
+      const shape = permute(dims, want);
+      this.emit('RESHAPE', [prim.index, this.constInt32(shape, `${r}__reshape`)], [out], { newShape: shape });
+    } else {
+      const p = transposeBetween(prim.perm, want);
+      this.emit('TRANSPOSE', [prim.index, this.constInt32(p, `${r}__perm`)], [out]);
+    }
     this.remember(r, want, out, false);
     return out;
   }

@@ -78,3 +78,78 @@ export function pruneUnused(ctx: ConvertContext, inputs: number[], outputs: numb
   }
   return remap;
 }
+
+function producers(ctx: ConvertContext): Map<number, number> {
+  const p = new Map<number, number>();
+  ctx.operators.forEach((op, k) => op.outputs.forEach((o) => p.set(o, k)));
+  return p;
+}
+
+function dropOps(ctx: ConvertContext, removed: Set<number>): void {
+  if (removed.size === 0) return;
+  const kept = ctx.operators.filter((_, k) => !removed.has(k));
+  ctx.operators.length = 0;
+  ctx.operators.push(...kept);
+}
+
+/** FULLY_CONNECTED without bias followed by ADD of a constant per-output vector: the vector becomes the bias. */
+export function foldBiasAdds(ctx: ConvertContext, keep: Set<number>): void {
+  const use = consumers(ctx);
+  const prod = producers(ctx);
+  const removed = new Set<number>();
+  ctx.operators.forEach((add, k) => {
+    if (add.opcode !== 'ADD') return;
+    for (const side of [0, 1]) {
+      const x = add.inputs[side];
+      const c = ctx.tensors[add.inputs[1 - side]];
+      const p = prod.get(x);
+      if (p === undefined || removed.has(p) || !c?.data || c.type !== 'FLOAT32') continue;
+      const fc = ctx.operators[p];
+      if (fc.opcode !== 'FULLY_CONNECTED' || (fc.inputs[2] ?? -1) !== -1) continue;
+      if ((fc.options?.fusedActivationFunction ?? 'NONE') !== 'NONE') continue;
+      if (keep.has(x) || (use.get(x)?.length ?? 0) !== 1) continue;
+      const outShape = ctx.tensors[x].shape;
+      const n = outShape[outShape.length - 1];
+      if (c.shape.reduce((a, b) => a * b, 1) !== n || c.shape.slice(0, -1).some((d) => d !== 1)) continue;
+      if (ctx.tensors[add.outputs[0]].shape.join() !== outShape.join()) continue;
+      const bias = ctx.constTensor({ name: `${ctx.tensors[fc.inputs[1]].name}/bias`, type: 'FLOAT32', shape: [n], data: c.data });
+      fc.inputs = [fc.inputs[0], fc.inputs[1], bias];
+      fc.outputs = [add.outputs[0]];
+      fc.options = { ...(fc.options ?? {}), fusedActivationFunction: add.options?.fusedActivationFunction ?? 'NONE' };
+      removed.add(k);
+      prod.set(add.outputs[0], p);
+      break;
+    }
+  });
+  dropOps(ctx, removed);
+}
+
+/** RESHAPE of a RESHAPE reads the first one's input; a RESHAPE that keeps the shape disappears. */
+export function collapseReshapes(ctx: ConvertContext, keep: Set<number>): void {
+  const use = consumers(ctx);
+  const prod = producers(ctx);
+  for (const op of ctx.operators) {
+    if (op.opcode !== 'RESHAPE') continue;
+    for (;;) {
+      const x = op.inputs[0];
+      const p = prod.get(x);
+      if (p === undefined || ctx.operators[p].opcode !== 'RESHAPE' || keep.has(x) || (use.get(x)?.length ?? 0) !== 1) break;
+      op.inputs = [ctx.operators[p].inputs[0], op.inputs[1]];
+      ctx.tensors[x] = { ...ctx.tensors[x] };
+      use.set(x, []);
+    }
+  }
+  const removed = new Set<number>();
+  const rename = new Map<number, number>();
+  ctx.operators.forEach((op, k) => {
+    if (op.opcode !== 'RESHAPE') return;
+    const [x] = op.inputs;
+    const y = op.outputs[0];
+    if (keep.has(y) || ctx.tensors[x].shape.join() !== ctx.tensors[y].shape.join()) return;
+    rename.set(y, rename.get(x) ?? x);
+    removed.add(k);
+  });
+  if (rename.size === 0) return;
+  for (const op of ctx.operators) op.inputs = op.inputs.map((i) => rename.get(i) ?? i);
+  dropOps(ctx, removed);
+}

@@ -1,4 +1,5 @@
-// ONNX-level clean-up before conversion: BatchNormalization folded into the Conv or Gemm before it.
+// ONNX-level clean-up before conversion: BatchNormalization folded into the Conv before it, and
+// x * HardSigmoid(x) recognised as HardSwish.
 // (Identity and Dropout become aliases in their converters; constant subgraphs are folded by shape inference.)
 import type { Graph, Node, Tensor } from '../ir/types';
 import { toFloat32, toNumbers } from '../ir/tensor';
@@ -45,6 +46,21 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>): void {
     conv.inputs = [conv.inputs[0], wName, bName];
     conv.outputs = [bn.outputs[0]];
     drop.add(bn);
+  }
+  // x * HardSigmoid(x) with PyTorch's alpha = 1/6, beta = 1/2 is HardSwish (opset < 14 exports it that way).
+  for (const mul of g.nodes) {
+    if (mul.opType !== 'Mul' || drop.has(mul)) continue;
+    for (const side of [0, 1]) {
+      const hs = producer.get(mul.inputs[side]);
+      const x = mul.inputs[1 - side];
+      if (!hs || hs.opType !== 'HardSigmoid' || hs.inputs[0] !== x || uses.get(hs.outputs[0]) !== 1 || drop.has(hs)) continue;
+      if (Math.abs(attrNum(hs, 'alpha', 0.2) - 1 / 6) > 1e-6 || Math.abs(attrNum(hs, 'beta', 0.5) - 0.5) > 1e-6) continue;
+      mul.opType = 'HardSwish';
+      mul.inputs = [x];
+      mul.attrs = new Map();
+      drop.add(hs);
+      break;
+    }
   }
   if (drop.size) g.nodes = g.nodes.filter((n) => !drop.has(n));
 }
