@@ -4,7 +4,8 @@ import type { ConvertContext } from './context';
 
 const FUSABLE = new Set(['ADD', 'SUB', 'MUL', 'DIV', 'CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED',
   'AVERAGE_POOL_2D', 'MAX_POOL_2D', 'CONCATENATION']);
-const ACTIVATIONS: Record<string, string> = { RELU: 'RELU', RELU6: 'RELU6', RELU_N1_TO_1: 'RELU_N1_TO_1', TANH: 'TANH' };
+// Not TANH: LiteRT's ADD ignores a fused TANH and FULLY_CONNECTED computes garbage with it (checked on LiteRT.js).
+const ACTIVATIONS: Record<string, string> = { RELU: 'RELU', RELU6: 'RELU6', RELU_N1_TO_1: 'RELU_N1_TO_1' };
 
 function consumers(ctx: ConvertContext): Map<number, number[]> {
   const use = new Map<number, number[]>();
@@ -19,7 +20,7 @@ function consumers(ctx: ConvertContext): Map<number, number[]> {
   return use;
 }
 
-/** Fuses RELU/RELU6/RELU_N1_TO_1/TANH into the op that feeds them, when nothing else reads the op's output. */
+/** Fuses RELU/RELU6/RELU_N1_TO_1 into the op that feeds them, when nothing else reads the op's output. */
 export function fuseActivations(ctx: ConvertContext, keep: Set<number>): void {
   const use = consumers(ctx);
   const producer = new Map<number, number>();
