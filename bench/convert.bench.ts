@@ -1,0 +1,37 @@
+// Conversion time against the time to read and write the model's bytes, for the largest shared model.
+// Target: under 5×. Medians of several runs, measured in the same process.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { readModelFile } from '../src/onnx/reader';
+import { convertModel } from '../src/convert/convert';
+import { serializeTflite } from '../src/tflite/writer';
+import { writeFileAtomic } from '../src/core/atomic';
+
+const dir = '../shared/models';
+const largest = fs.readdirSync(dir).filter((f) => f.endsWith('.onnx'))
+  .map((f) => ({ f, size: fs.statSync(path.join(dir, f)).size })).sort((a, b) => b.size - a.size)[0];
+const file = path.join(dir, largest.f);
+const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'onnx2lite-bench-')), 'out.tflite');
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+function time(fn: () => void): number {
+  const t = performance.now();
+  fn();
+  return performance.now() - t;
+}
+
+const io: number[] = [];
+const conv: number[] = [];
+for (let i = 0; i < 7; i++) {
+  io.push(time(() => { const b = fs.readFileSync(file); writeFileAtomic(out, b); }));
+  conv.push(time(() => { writeFileAtomic(out, serializeTflite(convertModel(readModelFile(file)).model)); }));
+}
+const ratio = median(conv) / median(io);
+console.log(`model: ${largest.f} (${(largest.size / 1e6).toFixed(1)} MB)`);
+console.log(`read+write bytes: ${median(io).toFixed(1)} ms   convert (read, infer, convert, serialize, write): ${median(conv).toFixed(1)} ms`);
+console.log(`convert / io ratio: ${ratio.toFixed(2)}× (target < 5×)`);
+fs.rmSync(path.dirname(out), { recursive: true, force: true });
