@@ -10,7 +10,9 @@ const Cast: OpConverter = {
   check(node, ctx) {
     const to = ONNX_DTYPES[attrInt(node, 'to', 0)];
     if (!tflType(to) || to === 'string') return `Cast to ${to ?? 'an unknown type'} is not supported`;
-    if (!tflType(ctx.dtype(node.inputs[0]))) return `Cast from ${ctx.dtype(node.inputs[0])} is not supported`;
+    const from = ctx.dtype(node.inputs[0]);
+    if (from === 'string') return 'Cast from string (parsing numbers) has no TFLite builtin; parse the strings before the model';
+    if (!tflType(from)) return `Cast from ${ctx.dtype(node.inputs[0])} is not supported`;
     return undefined;
   },
   convert(node, ctx) {
