@@ -1,0 +1,258 @@
+// ONNX's backend node tests (libonnx-testdata: /usr/share/libonnx-testdata/data/node/test_*) through the whole
+// pipeline: each model.onnx is converted in-process, run on the real LiteRT runtime with its test_data_set_0 inputs,
+// and its outputs compared with the expected ones (float: |a - e| ≤ 1e-5 + 1e-3·|e| as ONNX's backend tests; ints and
+// bools exact). Every test ends in one outcome: pass, refused (the converter's reason), crash (an internal error: a
+// bug), load (LiteRT cannot load the model), run (LiteRT fails running it) or mismatch.
+//
+// LiteRT.js feeds and reads only float32, int32 and uint8 tensors, so a test copy of the .tflite gets a CAST after
+// every other output (bool, int8, int16, float16 → int32 or float32) and before every other input. Inputs and outputs
+// the converter made channel-last (the `onnx2lite` metadata's perm) are permuted when fed and compared.
+//
+// Usage: node --import tsx scripts/node-tests.ts [--write] [substring ...]   (--write updates docs/node-tests.md)
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { convertModel } from '../src/convert/convert';
+import { ConvertError } from '../src/convert/types';
+import type { OnnxLiteMetadata } from '../src/convert/metadata';
+import { transposeData } from '../src/convert/constdata';
+import { invert } from '../src/convert/layout';
+import { ModelError, type Tensor } from '../src/ir/types';
+import { toNumbers } from '../src/ir/tensor';
+import { readModelFile, readTensorFile } from '../src/onnx/reader';
+import { openTflite, type TfliteSession } from '../src/runtime/litert';
+import type { TflModel, TflType } from '../src/tflite/model';
+import { parseTflite } from '../src/tflite/reader';
+import { serializeTflite } from '../src/tflite/writer';
+
+export const NODE_TEST_DIR = '/usr/share/libonnx-testdata/data/node';
+
+export type Outcome = 'pass' | 'refused' | 'crash' | 'load' | 'run' | 'mismatch';
+
+export interface NodeTestResult {
+  name: string;
+  outcome: Outcome;
+  /** Why it did not pass (empty for a pass). */
+  detail: string;
+}
+
+const RTOL = 1e-3;
+const ATOL = 1e-5;
+
+/** The type a LiteRT.js caller can feed or read in place of a TFLite type (undefined: feedable as is). */
+function ioType(t: TflType): TflType | undefined {
+  if (t === 'FLOAT32' || t === 'INT32' || t === 'UINT8') return undefined;
+  if (t === 'STRING') throw new ModelError('the test feeds or reads string tensors, which LiteRT.js cannot');
+  if (t === 'FLOAT16' || t === 'FLOAT64') return 'FLOAT32';
+  return 'INT32';
+}
+
+/** A copy of the model whose inputs and outputs LiteRT.js can feed and read: CASTs at the boundary. */
+export function feedableCopy(model: TflModel): TflModel {
+  const sg = model.subgraphs[0];
+  const tensors = [...sg.tensors];
+  const pre: TflModel['subgraphs'][0]['operators'] = [];
+  const post: TflModel['subgraphs'][0]['operators'] = [];
+  const inputs = sg.inputs.map((i) => {
+    const t = tensors[i];
+    const to = ioType(t.type);
+    if (!to) return i;
+    tensors.push({ name: `${t.name}__feed`, type: to, shape: [...t.shape] });
+    pre.push({ opcode: 'CAST', inputs: [tensors.length - 1], outputs: [i] });
+    return tensors.length - 1;
+  });
+  const outputs = sg.outputs.map((o) => {
+    const t = tensors[o];
+    const to = ioType(t.type);
+    if (!to) return o;
+    tensors.push({ name: `${t.name}__read`, type: to, shape: [...t.shape] });
+    post.push({ opcode: 'CAST', inputs: [o], outputs: [tensors.length - 1] });
+    return tensors.length - 1;
+  });
+  if (pre.length === 0 && post.length === 0) return model;
+  return {
+    ...model,
+    signatures: undefined,
+    subgraphs: [{ ...sg, tensors, operators: [...pre, ...sg.operators, ...post], inputs, outputs }, ...model.subgraphs.slice(1)],
+  };
+}
+
+/** ONNX-ordered data → the stored layout `perm` (TFLite dim i = ONNX dim perm[i]), as a feedable typed array. */
+function toFeed(t: Tensor, perm: number[], dtype: 'float32' | 'int32' | 'uint8'): Tensor {
+  const vals = toNumbers(t);
+  const arr = dtype === 'float32' ? Float32Array.from(vals) : dtype === 'int32' ? Int32Array.from(vals) : Uint8Array.from(vals);
+  const data = transposeData(arr, t.dims, perm, (n) => new (arr.constructor as Float32ArrayConstructor)(n));
+  return { name: t.name, dtype, dims: perm.map((p) => t.dims[p]), data };
+}
+
+function isFloat(t: Tensor): boolean {
+  return t.dtype === 'float32' || t.dtype === 'float64' || t.dtype === 'float16' || t.dtype === 'bfloat16';
+}
+
+/** Why `got` (ONNX order) differs from `want`, or undefined when they agree. */
+function compare(got: { dims: number[]; values: number[] }, want: Tensor): string | undefined {
+  const wd = want.dims;
+  if (got.dims.length !== wd.length || got.dims.some((d, i) => d !== wd[i])) {
+    return `shape [${got.dims.join(',')}], expected [${wd.join(',')}]`;
+  }
+  const w = toNumbers(want);
+  const float = isFloat(want);
+  let worst = -1;
+  let worstDiff = 0;
+  for (let i = 0; i < w.length; i++) {
+    const a = got.values[i];
+    const e = w[i];
+    if (float) {
+      if (Number.isNaN(e) && Number.isNaN(a)) continue;
+      if (a === e) continue;
+      const d = Math.abs(a - e);
+      if (!(d <= ATOL + RTOL * Math.abs(e)) && (worst < 0 || !(d <= worstDiff))) { worst = i; worstDiff = d; }
+    } else if (a !== e) {
+      if (worst < 0) worst = i;
+    }
+  }
+  if (worst < 0) return undefined;
+  return `element ${worst}: got ${got.values[worst]}, expected ${w[worst]}${float ? ` (|diff| ${worstDiff.toPrecision(3)})` : ''}`;
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** An internal error rather than a refusal: not a ModelError/ConvertError, or one that wraps a JS error. */
+function isRefusal(e: unknown): boolean {
+  if (!(e instanceof ConvertError || e instanceof ModelError)) return false;
+  return !/ conversion failed: /.test(e.message);
+}
+
+export async function runNodeTest(name: string, dir = NODE_TEST_DIR): Promise<NodeTestResult> {
+  const base = path.join(dir, name);
+  const result = (outcome: Outcome, detail = ''): NodeTestResult => ({ name, outcome, detail });
+  let bytes: Uint8Array;
+  let meta: OnnxLiteMetadata;
+  try {
+    const model = readModelFile(path.join(base, 'model.onnx'));
+    const r = convertModel(model, { source: 'model.onnx' });
+    meta = r.metadata;
+    bytes = serializeTflite(r.model);
+  } catch (e) {
+    if (isRefusal(e)) return result('refused', message(e));
+    return result('crash', `${e instanceof Error ? e.name : 'Error'}: ${message(e)}`);
+  }
+  let session;
+  try {
+    bytes = serializeTflite(feedableCopy(parseTflite(bytes)));
+    session = await openTflite(bytes);
+  } catch (e) {
+    return result('load', message(e));
+  }
+  try {
+    return await check(session, meta, base, result);
+  } catch (e) {
+    return result('run', message(e));
+  } finally {
+    session.close();
+  }
+}
+
+async function check(session: TfliteSession, meta: OnnxLiteMetadata, base: string,
+  result: (o: Outcome, d?: string) => NodeTestResult): Promise<NodeTestResult> {
+  {
+    const feeds = meta.inputs.map((m, i) => {
+      const t = readTensorFile(path.join(base, 'test_data_set_0', `input_${i}.pb`));
+      return toFeed(t, m.perm, session.inputs[i].dtype as 'float32' | 'int32' | 'uint8');
+    });
+    let outs: Tensor[];
+    try {
+      outs = await session.run(feeds);
+    } catch (e) {
+      return result('run', message(e));
+    }
+    for (let i = 0; i < meta.outputs.length; i++) {
+      const want = readTensorFile(path.join(base, 'test_data_set_0', `output_${i}.pb`));
+      const perm = meta.outputs[i].perm;
+      const o = outs[i];
+      const back = transposeData(Array.from(o.data as ArrayLike<number>), o.dims, invert(perm), (n) => new Array<number>(n));
+      const why = compare({ dims: invert(perm).map((p) => o.dims[p]), values: back }, want);
+      if (why) return result('mismatch', `output ${i} (${meta.outputs[i].onnx}): ${why}`);
+    }
+    return result('pass');
+  }
+}
+
+export function listNodeTests(dir = NODE_TEST_DIR): string[] {
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((t) => t.startsWith('test_')).sort() : [];
+}
+
+export async function runNodeTests(names = listNodeTests()): Promise<NodeTestResult[]> {
+  const out: NodeTestResult[] = [];
+  for (const n of names) out.push(await runNodeTest(n));
+  return out;
+}
+
+/** A failure's reason with names and numbers taken out, so that like failures group together. */
+export function reasonKey(r: NodeTestResult): string {
+  let d = r.detail.replace(/^node [^:]*: /, '');
+  if (r.outcome === 'mismatch') return d.replace(/^output \d+ \([^)]*\): /, '').replace(/^element.*/, 'values differ').replace(/^shape.*/, 'shapes differ');
+  d = d.replace(/"[^"]*"/g, '"…"').replace(/'[^']*'/g, "'…'").replace(/\[[^\]]*\]/g, '[…]').replace(/(?<![\w.])-?\d+(\.\d+)?(e-?\d+)?(?![\w.])/g, 'N');
+  return d.length > 160 ? d.slice(0, 157) + '...' : d;
+}
+
+const TITLES: Record<Exclude<Outcome, 'pass'>, string> = {
+  refused: 'Refused by the converter (with a reason)',
+  crash: 'Converter crashes (internal errors: bugs)',
+  load: 'LiteRT cannot load the converted model',
+  run: 'LiteRT fails running the converted model',
+  mismatch: 'Numeric mismatch',
+};
+
+export function formatReport(results: NodeTestResult[]): string {
+  const pass = results.filter((r) => r.outcome === 'pass').length;
+  const lines = [
+    '# ONNX backend node tests on LiteRT',
+    '',
+    'Generated by `node --import tsx scripts/node-tests.ts --write` (also run by `test/convert/node-tests.test.ts`).',
+    'Each of ONNX\'s backend node tests (`/usr/share/libonnx-testdata/data/node/test_*`, from the Debian package',
+    '`libonnx-testdata`) is converted, run on the real LiteRT runtime (@litertjs/core, WASM) with the inputs of its',
+    '`test_data_set_0`, and compared with its expected outputs (float: |diff| ≤ 1e-5 + 1e-3·|expected|; integers and',
+    'booleans exact). Shape-deciding inputs (Reshape\'s shape, Slice\'s starts...) stay model inputs as in the test, so',
+    'conversions that need them constant are refused.',
+    '',
+    `**${pass} of ${results.length} pass.**`,
+    '',
+    '| outcome | tests |',
+    '|---|---|',
+  ];
+  const outcomes: Outcome[] = ['pass', 'refused', 'mismatch', 'run', 'load', 'crash'];
+  for (const o of outcomes) lines.push(`| ${o} | ${results.filter((r) => r.outcome === o).length} |`);
+  for (const o of outcomes.slice(1) as Exclude<Outcome, 'pass'>[]) {
+    const rs = results.filter((r) => r.outcome === o);
+    if (rs.length === 0) continue;
+    lines.push('', `## ${TITLES[o]}: ${rs.length}`, '');
+    const groups = new Map<string, NodeTestResult[]>();
+    for (const r of rs) {
+      const k = reasonKey(r);
+      groups.set(k, [...(groups.get(k) ?? []), r]);
+    }
+    for (const [k, g] of [...groups].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]))) {
+      const names = g.map((r) => r.name.replace(/^test_/, '') + (o === 'mismatch' ? ` (${r.detail.replace(/\|/g, '\\|')})` : ''));
+      lines.push(`- **${g.length}** — ${k.replace(/\|/g, '\\|')}: ${names.join(', ')}`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const write = args.includes('--write');
+  const filters = args.filter((a) => !a.startsWith('--'));
+  const names = listNodeTests().filter((n) => filters.length === 0 || filters.some((f) => n.includes(f)));
+  const results = await runNodeTests(names);
+  const report = formatReport(results);
+  if (write) fs.writeFileSync(path.join(__dirname, '..', 'docs', 'node-tests.md'), report);
+  if (filters.length > 0) for (const r of results) if (r.outcome !== 'pass') console.log(`${r.name}: ${r.outcome}: ${r.detail}`);
+  process.stdout.write(report);
+}
+
+if (require.main === module) {
+  main().catch((e) => { console.error(e); process.exit(1); });
+}
