@@ -29,19 +29,21 @@ export function allValues(model: Model): ValueInfo[] {
   return out;
 }
 
-/** Runs `model` with every listed value as a graph output; returns each value's actual dtype and dims. */
-export async function runAllValues(model: Model, feeds: Record<string, Tensor>, values: ValueInfo[]): Promise<Map<string, { dtype: string; dims: number[] }>> {
-  const g = model.graph;
-  const copy: Model = { ...model, graph: { ...g, outputs: values.map((v) => ({ name: v.name, dtype: v.dtype, shape: undefined })) } };
+/** Runs `model` with the named values as its graph outputs. */
+export async function runOutputs(model: Model, feeds: Record<string, Tensor>, values: ValueInfo[]): Promise<Record<string, ort.Tensor>> {
+  const copy: Model = { ...model, graph: { ...model.graph, outputs: values.map((v) => ({ name: v.name, dtype: v.dtype, shape: undefined })) } };
   const session = await ort.InferenceSession.create(encodeModel(copy, { valueInfo: false }));
   try {
     const ortFeeds: Record<string, ort.Tensor> = {};
     for (const [k, t] of Object.entries(feeds)) ortFeeds[k] = toOrt(t);
-    const res = await session.run(ortFeeds);
-    const out = new Map<string, { dtype: string; dims: number[] }>();
-    for (const [k, t] of Object.entries(res)) out.set(k, { dtype: t.type, dims: [...t.dims] });
-    return out;
+    return await session.run(ortFeeds);
   } finally {
     await session.release();
   }
+}
+
+/** Runs `model` with every listed value as a graph output; returns each value's actual dtype and dims. */
+export async function runAllValues(model: Model, feeds: Record<string, Tensor>, values: ValueInfo[]): Promise<Map<string, { dtype: string; dims: number[] }>> {
+  const res = await runOutputs(model, feeds, values);
+  return new Map(Object.entries(res).map(([k, t]) => [k, { dtype: t.type, dims: [...t.dims] }]));
 }
