@@ -60,10 +60,11 @@ function log(line: string): void {
   recentLog.push({ n: ++logCount, line });
   if (recentLog.length > 50) recentLog.shift();
 }
-/** LiteRT's error lines printed after log line `since`, as '": a; b"' ('' when none). */
+/** LiteRT's ERROR lines printed after log line `since`, as ': a; b' ('' when none). */
 function logErrors(since: number): string {
-  const lines = recentLog.filter((l) => l.n > since && /error|fail|not supported|unsupported/i.test(l.line));
-  return lines.length ? ': ' + lines.map((l) => l.line.replace(/^ERROR:\s*/, '')).join('; ') : '';
+  const lines = recentLog.filter((l) => l.n > since && l.line.startsWith('ERROR'))
+    .map((l) => l.line.replace(/^ERROR:\s*/, '').replace(/^\[[\w.]+:\d+\]\s*/, '').replace(/\.$/, ''));
+  return lines.length ? ': ' + lines.join('; ') : '';
 }
 
 let loading: Promise<LiteRtJs> | undefined;
@@ -143,7 +144,14 @@ export async function openTflite(model: Uint8Array, opts: LiteRtOptions = {}): P
       accelerator: 'wasm', ...(opts.threads ? { cpuOptions: { numThreads: opts.threads } } : {}),
     });
   } catch (e) {
+    resetIfAborted(lrt, e);
     throw new ModelError(`LiteRT cannot load this model${logErrors(since) || ': ' + errorText(e)}`);
+  }
+  // A model whose ops fail to prepare still "compiles" (and would run to zeros): LiteRT only logs the errors.
+  const compileErrors = logErrors(since);
+  if (compileErrors) {
+    compiled.delete();
+    throw new ModelError(`LiteRT cannot load this model${compileErrors}`);
   }
   // LiteRT runs a signature; find the one of subgraph 0 and map its names to tensor indices.
   const sig = parsed.signatures?.find((s) => (s.subgraph ?? 0) === 0);
@@ -159,7 +167,7 @@ export async function openTflite(model: Uint8Array, opts: LiteRtOptions = {}): P
   const outPos = toTensor(runner.getOutputDetails(), sig?.outputs, sg.outputs);
   let closed = false;
 
-  return {
+  const session: TfliteSession = {
     inputs,
     outputs,
     async run(feeds: Tensor[]): Promise<Tensor[]> {
@@ -187,9 +195,12 @@ export async function openTflite(model: Uint8Array, opts: LiteRtOptions = {}): P
         try {
           results = await runner.run(args as InstanceType<LiteRtJs['Tensor']>[]);
         } catch (e) {
+          resetIfAborted(lrt, e);
           throw new ModelError(`LiteRT failed to run the model${logErrors(since) || ': ' + errorText(e)}`);
         }
         created.push(...results);
+        const runErrors = logErrors(since);
+        if (runErrors) throw new ModelError(`LiteRT failed to run the model${runErrors}`);
         const out = new Array<Tensor>(outputs.length);
         results.forEach((r, i) => {
           const o = outputs[outPos[i]!]!;
@@ -204,6 +215,20 @@ export async function openTflite(model: Uint8Array, opts: LiteRtOptions = {}): P
       if (!closed) { closed = true; compiled.delete(); }
     },
   };
+  // LiteRT prepares the ops on the first run and only logs when that fails (the outputs then stay zero): run once on
+  // zeros here so a model it cannot run is refused when opened, with LiteRT's own reason.
+  try {
+    await session.run(inputs.map((i) => ({ name: i.name, dtype: i.dtype, dims: i.dims, data: zeros(i) })));
+  } catch (e) {
+    session.close();
+    throw e instanceof ModelError ? new ModelError(e.message.replace('LiteRT failed to run the model', 'LiteRT cannot load this model')) : e;
+  }
+  return session;
+}
+
+function zeros(info: TensorInfo): Float32Array | Int32Array | Uint8Array {
+  const n = info.dims.reduce((a, b) => a * b, 1);
+  return info.dtype === 'float32' ? new Float32Array(n) : info.dtype === 'int32' ? new Int32Array(n) : new Uint8Array(n);
 }
 
 /** Runs a .tflite once: inputs in the model's input order, outputs in its output order. */
@@ -213,6 +238,14 @@ export async function runTflite(model: Uint8Array, inputs: Tensor[], opts: LiteR
     return await session.run(inputs);
   } finally {
     session.close();
+  }
+}
+
+/** A WASM trap or abort leaves the module unusable: drop it so the next openTflite loads a fresh one. */
+function resetIfAborted(lrt: LiteRtJs, e: unknown): void {
+  if (e instanceof WebAssembly.RuntimeError || (e instanceof Error && e.message.startsWith('Aborted'))) {
+    try { lrt.unloadLiteRt(); } catch { /* already broken */ }
+    loading = undefined;
   }
 }
 
