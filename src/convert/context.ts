@@ -249,6 +249,11 @@ export class ConvertContext {
     return this.primary.get(this.resolve(name));
   }
 
+  /** ONNX values that are other names of converted values (Identity, Dropout, single-input Concat). */
+  aliasNames(): string[] {
+    return [...this.aliases.keys()];
+  }
+
   /** Every converted ONNX value with its primary tensor (for metadata). */
   convertedValues(): [string, ValueRef][] {
     return [...this.primary.entries()];

@@ -41,6 +41,12 @@ export function buildMetadata(ctx: ConvertContext, g: Graph, source: string, rem
     if (ctx.isConstant(name)) continue;
     tensors.push(entry(name, idx, ref.perm));
   }
+  for (const name of ctx.aliasNames()) {
+    const ref = ctx.primaryOf(name);
+    const idx = ref && remap.get(ref.index);
+    if (!ref || idx === undefined || ctx.isConstant(name)) continue;
+    tensors.push(entry(name, idx, ref.perm));
+  }
   return {
     version: 1,
     source: source.split(/[\\/]/).pop() ?? source,
