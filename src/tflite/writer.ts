@@ -207,6 +207,9 @@ function writeTensor(builder: flatbuffers.Builder, t: TflTensor, buffer: number,
 }
 
 function writeOperator(builder: flatbuffers.Builder, op: TflOperator, opcodeIndex: number, what: string): flatbuffers.Offset {
+  if (fb.BuiltinOperator[op.opcode as keyof typeof fb.BuiltinOperator] === undefined) {
+    throw new ModelError(`${what}: unknown TFLite operator '${op.opcode}'`);
+  }
   const table = op.optionsTable ?? optionsTableOf(op.opcode);
   if (op.options && Object.keys(op.options).length > 0 && table === undefined) {
     throw new ModelError(`${what}: ${op.opcode} takes no builtin options, got ${Object.keys(op.options).join(', ')}`);
