@@ -1,5 +1,6 @@
 // The registry of CLI subcommands.
 import type { Command } from '../command';
+import { compare } from './compare';
 import { convert } from './convert';
 import { deploy } from './deploy';
 import { inspect } from './inspect';
@@ -8,4 +9,5 @@ export const commands: Record<string, Command> = {
   inspect,
   deploy,
   convert,
+  compare,
 };

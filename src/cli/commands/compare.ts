@@ -1,0 +1,40 @@
+// `onnx2lite compare MODEL.onnx MODEL.tflite [--inputs DIR] [--json OUT.json] [--html OUT.html]
+//  [--float MODEL_float.tflite] [--all]`
+import { parseArgs } from 'node:util';
+import { writeFileAtomic } from '../../core/atomic';
+import { compareModels } from '../../compare/compare';
+import { reportHtml, reportJson } from '../../compare/report-files';
+import { reportText } from '../../compare/table';
+import { Command, UsageError } from '../command';
+
+export const compare: Command = {
+  summary: 'per-layer accuracy of a .tflite against its ONNX model (onnxruntime vs LiteRT)',
+  usage: `Usage: onnx2lite compare MODEL.onnx MODEL.tflite [--inputs DIR] [--json OUT.json] [--html OUT.html] [options]
+
+  --inputs DIR             input tensors (.pb or .npy, matched by name, else in name order); default: seeded random
+  --json FILE              write the report as JSON ({layers, firstDivergence, outputs, ...})
+  --html FILE              write a self-contained HTML report
+  --float FILE             the float32 sibling of a quantized MODEL.tflite: split the error into conversion and
+                           quantization stages (default: the ONNX model is converted in memory)
+  --all                    print every layer (long tables are folded around the layers that matter)`,
+  async run(args) {
+    const { values, positionals } = parseArgs({
+      args, allowPositionals: true,
+      options: {
+        inputs: { type: 'string' },
+        json: { type: 'string' },
+        html: { type: 'string' },
+        float: { type: 'string' },
+        all: { type: 'boolean' },
+      },
+    });
+    if (positionals.length !== 2) throw new UsageError('compare needs MODEL.onnx and MODEL.tflite');
+    const [onnx, tflite] = positionals as [string, string];
+    if (!/\.onnx$/i.test(onnx) && /\.onnx$/i.test(tflite)) throw new UsageError('give the .onnx model first, then the .tflite');
+    const report = await compareModels(onnx, tflite, { inputsDir: values.inputs, floatTflite: values.float });
+    if (values.json) writeFileAtomic(values.json, new TextEncoder().encode(reportJson(report)));
+    if (values.html) writeFileAtomic(values.html, new TextEncoder().encode(reportHtml(report)));
+    process.stdout.write(reportText(report, !!values.all));
+    return 0;
+  },
+};

@@ -1,0 +1,83 @@
+// The debug copy of a .tflite whose outputs are the intermediate tensors under comparison. LiteRT.js's JavaScript
+// API reads and writes only float32, int32 and uint8 tensors, so the copy taps quantized tensors through a
+// DEQUANTIZE (real values, with their own scale and zero point) and other types through a CAST to float32, and
+// feeds quantized model inputs through a QUANTIZE from a float32 input. The user's model is never changed.
+import type { TflModel, TflOperator, TflSignature, TflTensor } from '../tflite/model';
+import { serializeTflite } from '../tflite/writer';
+
+const DIRECT = new Set(['FLOAT32', 'INT32', 'UINT8']);
+const CASTABLE = new Set(['INT64', 'BOOL', 'INT16', 'UINT16', 'UINT32', 'FLOAT64', 'INT8']);
+const QUANTIZED = new Set(['INT8', 'UINT8', 'INT16']);
+
+/** A tensor holding quantized values (it has a scale). */
+export function isQuantizedTensor(t: TflTensor): boolean {
+  return QUANTIZED.has(t.type) && (t.quantization?.scale.length ?? 0) > 0;
+}
+
+/** How a tensor can be read out of LiteRT.js; '' when it cannot. */
+export function tapKind(t: TflTensor): 'direct' | 'dequantize' | 'cast' | '' {
+  if (isQuantizedTensor(t) || t.type === 'FLOAT16') return 'dequantize';
+  if (DIRECT.has(t.type)) return 'direct';
+  if (CASTABLE.has(t.type)) return 'cast';
+  return '';
+}
+
+/** Tensors that are computed by an operator of subgraph 0 (inputs and constants are read without running). */
+export function computedTensors(model: TflModel): Set<number> {
+  const out = new Set<number>();
+  for (const op of model.subgraphs[0]!.operators) for (const o of op.outputs) if (o >= 0) out.add(o);
+  return out;
+}
+
+export interface DebugCopy {
+  bytes: Uint8Array;
+  /** The tapped tensor index of each output of the copy, in output order. */
+  outputs: number[];
+}
+
+/** A copy of `model` whose outputs are `taps` (tensor indices of subgraph 0 with a tapKind()). */
+export function debugCopy(model: TflModel, taps: number[]): DebugCopy {
+  const sg = model.subgraphs[0]!;
+  const tensors = [...sg.tensors];
+  const prologue: TflOperator[] = [];
+  const epilogue: TflOperator[] = [];
+  const add = (t: TflTensor): number => tensors.push(t) - 1;
+  const version = (type: string) => (type === 'INT8' ? 2 : type === 'FLOAT16' ? 3 : type === 'INT16' ? 4 : 1);
+
+  const inputs = sg.inputs.map((i) => {
+    const t = sg.tensors[i]!;
+    if (DIRECT.has(t.type) && !(t.type === 'UINT8' && isQuantizedTensor(t))) return i;
+    if (!isQuantizedTensor(t)) return i; // openTflite refuses it with a clear error
+    const f = add({ name: `${t.name}__float`, type: 'FLOAT32', shape: [...t.shape] });
+    prologue.push({ opcode: 'QUANTIZE', inputs: [f], outputs: [i] });
+    return f;
+  });
+
+  const outputs: number[] = [];
+  const unique = [...new Set(taps)];
+  for (const i of unique) {
+    const t = sg.tensors[i]!;
+    const kind = tapKind(t);
+    if (kind === 'direct') { outputs.push(i); continue; }
+    if (!kind) throw new Error(`tensor ${i} (${t.type}) cannot be read from LiteRT.js`);
+    const f = add({ name: `${t.name}__tap`, type: 'FLOAT32', shape: [...t.shape] });
+    epilogue.push(kind === 'dequantize'
+      ? { opcode: 'DEQUANTIZE', version: version(t.type), inputs: [i], outputs: [f] }
+      : { opcode: 'CAST', inputs: [i], outputs: [f], options: { inDataType: t.type, outDataType: 'FLOAT32' } });
+    outputs.push(f);
+  }
+
+  const sig0 = model.signatures?.find((s) => (s.subgraph ?? 0) === 0);
+  const signature: TflSignature = {
+    key: sig0?.key ?? 'serving_default',
+    inputs: sg.inputs.map((orig, k) => ({ name: sig0?.inputs.find((s) => s.tensor === orig)?.name ?? sg.tensors[orig]!.name, tensor: inputs[k]! })),
+    outputs: outputs.map((t, k) => ({ name: `tap_${k}`, tensor: t })),
+    subgraph: 0,
+  };
+  const copy: TflModel = {
+    ...model,
+    subgraphs: [{ ...sg, tensors, operators: [...prologue, ...sg.operators, ...epilogue], inputs, outputs }, ...model.subgraphs.slice(1)],
+    signatures: [signature],
+  };
+  return { bytes: serializeTflite(copy), outputs: unique };
+}

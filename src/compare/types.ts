@@ -1,0 +1,103 @@
+// The report of `onnx2lite compare` and of compareModels(): a public contract (`--json`, the editor's accuracy
+// overlay). Every number is a plain JSON number; values that are not finite (NaN/Infinity in a model's output)
+// are written as null.
+
+/** Error of one tensor of the compared model against its reference. */
+export interface Metrics {
+  /** max |got - ref| */
+  maxAbs: number;
+  /** mean |got - ref| */
+  meanAbs: number;
+  /** maxAbs / max |ref| (maxAbs itself when the reference is all zeros). */
+  rel: number;
+  /** Cosine similarity of got and ref as flat vectors (1 when both are all zeros). */
+  cosine: number;
+  /** 10·log10(Σref² / Σ(got-ref)²), capped to [-200, 200] (200 = identical). */
+  snrDb: number;
+}
+
+/** One compared ONNX tensor (a layer): the node that produced it and the TFLite tensor it maps to. */
+export interface LayerResult extends Metrics {
+  node: string;
+  op: string;
+  tensor: string;
+  /** Index of the TFLite tensor in subgraph 0 of the compared model (-1 when it has none). */
+  tflite: number;
+  /** Lowest SNR among the layer's covered inputs (dB; 200 for model inputs and constants). */
+  inputSnrDb?: number;
+  /** Set on layers where the error jumps (see divergence.ts); the first one is firstDivergence. */
+  jump?: boolean;
+}
+
+export interface FirstDivergence {
+  node: string;
+  tensor: string;
+  op: string;
+  snrDb: number;
+  inputSnrDb: number;
+}
+
+/** An ONNX tensor the report could not compare, and why. */
+export interface Uncovered {
+  node: string;
+  tensor: string;
+  reason: string;
+}
+
+/** One comparison: a model against its reference, layer by layer. */
+export interface ComparisonResult {
+  /** 'onnx' or a .tflite path: what the numbers are measured against. */
+  reference: string;
+  /** The .tflite measured. */
+  model: string;
+  /** ONNX tensors in topological order (graph node order). */
+  layers: LayerResult[];
+  firstDivergence: Pick<FirstDivergence, 'node' | 'tensor'> & Partial<FirstDivergence> | null;
+  /** The model outputs, same fields as layers. */
+  outputs: LayerResult[];
+  /** ONNX nodes whose output survives conversion (metadata tensors with a node) and how many were compared. */
+  coverage: { nodes: number; covered: number; percent: number };
+  uncovered: Uncovered[];
+}
+
+/** A stage of a quantized model's error: conversion (ONNX → float32 TFLite) and quantization (float32 → int8). */
+export interface StageResult extends ComparisonResult {
+  name: 'conversion' | 'quantization';
+}
+
+export interface CompareReport extends ComparisonResult {
+  version: 1;
+  onnx: string;
+  tflite: string;
+  /** Where the inputs came from: a folder, or seeded random data. */
+  inputs: { source: 'files' | 'random'; dir?: string; seed?: number; tensors: { name: string; dims: number[]; dtype: string; file?: string }[] };
+  /** True when the compared model holds quantized (int8/int16/uint8) activations. */
+  quantized: boolean;
+  /** Set for a quantized model compared with a float32 sibling. */
+  stages?: StageResult[];
+  /** False when the .tflite carries no onnx2lite metadata: only the outputs were compared. */
+  perLayer: boolean;
+  notes: string[];
+  ms: number;
+}
+
+export interface CompareOptions {
+  /** Folder (or one file) of inputs: .pb TensorProtos or .npy arrays, matched to the ONNX inputs by name or order. */
+  inputsDir?: string;
+  /** Float32 sibling of a quantized model for the two-stage split (a path). */
+  floatTflite?: string;
+  /** Seed of the random inputs (default 0). */
+  seed?: number;
+  /** Bytes of intermediate tensors held per model at once (default 256 MiB); more tensors run in several passes. */
+  chunkBytes?: number;
+  /** Convert the ONNX model in memory for the stage split when no float sibling is given (default true). */
+  autoFloat?: boolean;
+}
+
+export interface CompareProgress {
+  phase: 'load' | 'run' | 'compare' | 'done';
+  /** Layers compared so far and in total. */
+  done: number;
+  total: number;
+  message?: string;
+}
