@@ -28,6 +28,7 @@ import Exp from './Exp';
 import Expand from './Expand';
 import Flatten from './Flatten';
 import Floor from './Floor';
+import GRU from './GRU';
 import Gather from './Gather';
 import Gelu from './Gelu';
 import Gemm from './Gemm';
@@ -40,6 +41,7 @@ import HardSwish from './HardSwish';
 import Identity from './Identity';
 import IsInf from './IsInf';
 import IsNaN from './IsNaN';
+import LSTM from './LSTM';
 import LeakyRelu from './LeakyRelu';
 import Less from './Less';
 import LessOrEqual from './LessOrEqual';
@@ -57,6 +59,7 @@ import Or from './Or';
 import PRelu from './PRelu';
 import Pad from './Pad';
 import Pow from './Pow';
+import RNN from './RNN';
 import Reciprocal from './Reciprocal';
 import ReduceMax from './ReduceMax';
 import ReduceMean from './ReduceMean';
@@ -120,6 +123,7 @@ export const OPS: OpConverter[] = [
   Expand,
   Flatten,
   Floor,
+  GRU,
   Gather,
   Gelu,
   Gemm,
@@ -132,6 +136,7 @@ export const OPS: OpConverter[] = [
   Identity,
   IsInf,
   IsNaN,
+  LSTM,
   LeakyRelu,
   Less,
   LessOrEqual,
@@ -149,6 +154,7 @@ export const OPS: OpConverter[] = [
   PRelu,
   Pad,
   Pow,
+  RNN,
   Reciprocal,
   ReduceMax,
   ReduceMean,

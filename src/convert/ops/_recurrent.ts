@@ -1,0 +1,411 @@
+// Shared lowering of ONNX RNN, GRU and LSTM to builtin TFLite math over the static sequence length (no fused
+// sequence op: those need variable tensors, which LiteRT.js refuses). Per direction, one FULLY_CONNECTED projects
+// every time step's input at once and UNPACK takes the steps; each step then runs a FULLY_CONNECTED on the previous
+// hidden state, ADD, the gate activations, MUL/SUB; PACK and RESHAPE build Y, Y_h and Y_c. Everything is in ONNX
+// order (layout 0: [seq, batch, ...], layout 1: [batch, seq, ...]).
+import { toFloat32, toNumbers } from '../../ir/tensor';
+import type { Node } from '../../ir/types';
+import { attrFloat, attrInt, attrString } from '../attrs';
+import type { ConvertContext } from '../context';
+import { identity } from '../layout';
+import type { OpConverter } from '../types';
+
+/** A tensor of the lowered graph, or undefined for a known all-zero value (skips the math on it). */
+export type T = number | undefined;
+
+export type RecurrentKind = 'RNN' | 'GRU' | 'LSTM';
+
+/** Gates per kind, activations per direction and their defaults (ONNX spec). */
+const SPEC: Record<RecurrentKind, { gates: number; acts: string[] }> = {
+  RNN: { gates: 1, acts: ['Tanh'] },
+  GRU: { gates: 3, acts: ['Sigmoid', 'Tanh'] },
+  LSTM: { gates: 4, acts: ['Sigmoid', 'Tanh', 'Tanh'] },
+};
+
+const ACTIVATIONS: Record<string, string> = { sigmoid: 'LOGISTIC', tanh: 'TANH', relu: 'RELU' };
+
+const EMITS = ['FULLY_CONNECTED', 'UNPACK', 'ADD', 'MUL', 'SUB', 'LOGISTIC', 'TANH', 'RELU', 'SPLIT',
+  'PACK', 'RESHAPE', 'MINIMUM', 'MAXIMUM'];
+
+function directions(node: Node): number {
+  return attrString(node, 'direction', 'forward') === 'bidirectional' ? 2 : 1;
+}
+
+/** The activation names of every direction (a single direction's list is reused for the reverse one). */
+function activationNames(node: Node, kind: RecurrentKind): string[] {
+  const a = node.attrs.get('activations');
+  const n = SPEC[kind].acts.length;
+  const given = a?.type === 'strings' ? [...a.value] : [];
+  const list = given.length ? given : SPEC[kind].acts;
+  return directions(node) === 2 && list.length === n ? [...list, ...list] : list;
+}
+
+/** Why this recurrent node cannot be lowered, or undefined. */
+export function checkRecurrent(node: Node, ctx: ConvertContext, kind: RecurrentKind): string | undefined {
+  const [x, w, r, b] = node.inputs;
+  if (ctx.dtype(x) !== 'float32') return `${kind} on ${ctx.dtype(x)} is not supported (float32 only)`;
+  const dir = attrString(node, 'direction', 'forward');
+  if (!['forward', 'reverse', 'bidirectional'].includes(dir)) return `${kind} direction "${dir}" is not one of forward, reverse, bidirectional`;
+  const layout = attrInt(node, 'layout', 0);
+  if (layout !== 0 && layout !== 1) return `${kind} layout ${layout} is not 0 or 1`;
+  const xs = ctx.shape(x);
+  if (xs.length !== 3) return `${kind} input X must be 3-D, got [${xs.join(', ')}]`;
+  const seq = xs[layout ? 1 : 0];
+  if (seq < 1) return `${kind} with an empty sequence is not supported`;
+  const seqLens = node.inputs[4];
+  if (seqLens) {
+    const c = ctx.constant(seqLens);
+    if (!c) return `${kind} with a computed sequence_lens is not supported (the lowering runs the static sequence length); drop it or make it a constant equal to the sequence length`;
+    if (toNumbers(c).some((v) => v !== seq)) return `${kind} with sequence_lens other than the full length ${seq} is not supported (padding per batch entry)`;
+  }
+  const names = activationNames(node, kind);
+  const need = SPEC[kind].acts.length * directions(node);
+  if (names.length !== need) return `${kind} needs ${need} activations for ${dir}, got ${names.length}`;
+  const bad = names.find((n) => !ACTIVATIONS[n.toLowerCase()]);
+  if (bad) return `${kind} activation ${bad} is not supported (Sigmoid, Tanh and Relu are)`;
+  if (kind === 'LSTM') {
+    if (attrInt(node, 'input_forget', 0) !== 0) return 'LSTM with input_forget=1 (coupled input and forget gates) is not supported';
+  }
+  return undefined;
+}
+
+/**
+ * A parameter input of shape [dirs, rows, ...]: rows [from, to) of one direction as a tensor, from constant data
+ * when the input is a constant, else sliced out of the computed tensor (STRIDED_SLICE). Each slice is made once.
+ */
+class Param {
+  readonly data?: Float32Array;
+  readonly dims: number[];
+  private readonly cache = new Map<string, number>();
+
+  constructor(private readonly ctx: ConvertContext, readonly name: string, private readonly tag: string) {
+    this.dims = ctx.shape(name);
+    const c = ctx.constant(name);
+    if (c) this.data = toFloat32(c);
+  }
+
+  /** The constant values of rows [from, to) of direction d (undefined when computed). */
+  values(d: number, from: number, to: number): Float32Array | undefined {
+    if (!this.data) return undefined;
+    const inner = this.dims.slice(2).reduce((a, b) => a * b, 1);
+    return this.data.subarray((d * this.dims[1] + from) * inner, (d * this.dims[1] + to) * inner);
+  }
+
+  tensor(d: number, from: number, to: number): number {
+    const key = `${d},${from},${to}`;
+    let t = this.cache.get(key);
+    if (t !== undefined) return t;
+    const shape = [to - from, ...this.dims.slice(2)];
+    const name = `${this.tag}/d${d}_${from}_${to}`;
+    const v = this.values(d, from, to);
+    if (v) {
+      t = this.ctx.constFloat32(v, shape, name);
+    } else {
+      const rest = this.dims.slice(2);
+      t = this.ctx.temp(shape, 'FLOAT32', name);
+      this.ctx.emit('STRIDED_SLICE', [this.ctx.inputOnnx(this.name), this.ctx.constInt32([d, from, ...rest.map(() => 0)], `${name}/begin`),
+        this.ctx.constInt32([d + 1, to, ...rest], `${name}/end`), this.ctx.constInt32(this.dims.map(() => 1), `${name}/strides`)], [t],
+      { beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 1, offset: false });
+    }
+    this.cache.set(key, t);
+    return t;
+  }
+}
+
+/** One time step of one direction: (t, name prefix, H, C) → [H', C'] (C only for LSTM). */
+export type Step = (t: number, name: string, h: T, c: T) => [number, T];
+
+/** The registry entry of a recurrent op; `cell(L, d)` sets up direction d and returns its step. */
+export function recurrentOp(kind: RecurrentKind, cell: (L: RecurrentLowering, d: number) => Step): OpConverter {
+  return {
+    op: kind, emits: EMITS, opset: [1, 23], dtypes: ['float32'], int8: true, micro: true, layout: 'onnx',
+    check: (node, ctx) => checkRecurrent(node, ctx, kind),
+    convert(node, ctx) {
+      const L = new RecurrentLowering(ctx, node, kind);
+      L.lower((d) => cell(L, d));
+    },
+  };
+}
+
+/** Emits the lowering; the op files drive it step by step. */
+export class RecurrentLowering {
+  readonly layout: number;
+  readonly dirs: number;
+  readonly seq: number;
+  readonly batch: number;
+  readonly inputSize: number;
+  readonly hidden: number;
+  readonly gates: number;
+  readonly clip: number | undefined;
+  private readonly acts: string[];
+  private readonly w: Param;
+  private readonly r: Param;
+  private readonly b: Param | undefined;
+  private readonly p: Param | undefined;
+  private clipConsts?: [number, number];
+  private readonly stateCache = new Map<string, number[]>();
+  private readonly biasCache = new Map<string, T>();
+
+  constructor(readonly ctx: ConvertContext, readonly node: Node, readonly kind: RecurrentKind) {
+    const [x, w, r, b] = node.inputs;
+    this.layout = attrInt(node, 'layout', 0);
+    this.dirs = directions(node);
+    const xs = ctx.shape(x);
+    this.seq = xs[this.layout ? 1 : 0];
+    this.batch = xs[this.layout ? 0 : 1];
+    this.inputSize = xs[2];
+    this.gates = SPEC[kind].gates;
+    this.w = new Param(ctx, w, `${node.name}/W`);
+    this.hidden = attrInt(node, 'hidden_size', this.w.dims[1] / this.gates);
+    const gh = this.gates * this.hidden;
+    const expect = (p: Param, dims: number[]) => {
+      if (p.dims.join() !== dims.join()) ctx.fail(`${kind} input "${p.name}" has shape [${p.dims.join(', ')}], expected [${dims.join(', ')}]`);
+    };
+    expect(this.w, [this.dirs, gh, this.inputSize]);
+    this.r = new Param(ctx, r, `${node.name}/R`);
+    expect(this.r, [this.dirs, gh, this.hidden]);
+    if (b) {
+      this.b = new Param(ctx, b, `${node.name}/B`);
+      expect(this.b, [this.dirs, 2 * gh]);
+    }
+    if (kind === 'LSTM' && node.inputs[7]) {
+      this.p = new Param(ctx, node.inputs[7], `${node.name}/P`);
+      expect(this.p, [this.dirs, 3 * this.hidden]);
+    }
+    this.acts = activationNames(node, kind).map((n) => ACTIVATIONS[n.toLowerCase()]);
+    this.clip = node.attrs.get('clip') ? attrFloat(node, 'clip', 0) : undefined;
+  }
+
+  // ---- parameters of direction d ----
+
+  /** Columns of B holding Wb rows [from, to). */
+  wb(from: number, to: number): [number, number] {
+    return [from, to];
+  }
+
+  /** Columns of B holding Rb rows [from, to). */
+  rb(from: number, to: number): [number, number] {
+    const gh = this.gates * this.hidden;
+    return [gh + from, gh + to];
+  }
+
+  /** The sum of parts of B (column ranges) for direction d, [n]; undefined without B or when it is all zero. */
+  bias(d: number, parts: [number, number][]): T {
+    const b = this.b;
+    if (!b || parts.length === 0) return undefined;
+    const key = `${d}:${parts.join(';')}`;
+    if (this.biasCache.has(key)) return this.biasCache.get(key);
+    let t: T;
+    if (b.data) {
+      const sum = new Float32Array(parts[0][1] - parts[0][0]);
+      for (const [from, to] of parts) b.values(d, from, to)!.forEach((v, i) => { sum[i] += v; });
+      t = sum.every((v) => v === 0) ? undefined : this.ctx.constFloat32(sum, [sum.length], `${this.node.name}/bias_d${d}_${parts[0][0]}`);
+    } else {
+      t = parts.map(([from, to]) => b.tensor(d, from, to)).reduce((acc, x) => this.binary('ADD', acc, x, `${this.node.name}/bias_d${d}`));
+    }
+    this.biasCache.set(key, t);
+    return t;
+  }
+
+  /** Peephole k (0 = i, 1 = o, 2 = f) of direction d, [hidden]; undefined without P or when it is all zero. */
+  peephole(d: number, k: number): T {
+    const p = this.p;
+    if (!p) return undefined;
+    const v = p.values(d, k * this.hidden, (k + 1) * this.hidden);
+    if (v && v.every((x) => x === 0)) return undefined;
+    return p.tensor(d, k * this.hidden, (k + 1) * this.hidden);
+  }
+
+  /** Activation k (0 = f, 1 = g, 2 = h) of direction d as a TFLite opcode. */
+  act(d: number, k: number): string {
+    return this.acts[d * SPEC[this.kind].acts.length + k];
+  }
+
+  // ---- whole-sequence parts ----
+
+  /**
+   * X·Wᵀ + bias for rows [from, to) of W over every time step (one FULLY_CONNECTED), unstacked per step:
+   * element t is [batch, to - from].
+   */
+  projectInput(d: number, from: number, to: number, bias: T, tag: string): number[] {
+    const ctx = this.ctx;
+    const x = ctx.inputOnnx(this.node.inputs[0]);
+    const n = to - from;
+    const shape = this.layout ? [this.batch, this.seq, n] : [this.seq, this.batch, n];
+    const out = ctx.temp(shape, 'FLOAT32', `${this.node.name}/d${d}/x_${tag}`);
+    ctx.emit('FULLY_CONNECTED', [x, this.w.tensor(d, from, to), bias ?? -1], [out],
+      { fusedActivationFunction: 'NONE', weightsFormat: 'DEFAULT', keepNumDims: true });
+    return this.unstack(out, this.layout ? 1 : 0, this.seq, [this.batch, n], `${this.node.name}/d${d}/x_${tag}`);
+  }
+
+  /** h · R[from, to)ᵀ + bias for one step ([batch, to - from]). */
+  projectHidden(d: number, h: number, from: number, to: number, bias: T, name: string): number {
+    const out = this.temp([this.batch, to - from], name);
+    this.ctx.emit('FULLY_CONNECTED', [h, this.r.tensor(d, from, to), bias ?? -1], [out],
+      { fusedActivationFunction: 'NONE', weightsFormat: 'DEFAULT', keepNumDims: false });
+    return out;
+  }
+
+  /** The initial state (input `index`: 5 = initial_h, 6 = initial_c) of direction d, [batch, hidden]; undefined when absent or zero. */
+  private initialState(index: number, d: number): T {
+    const name = this.node.inputs[index];
+    if (!name) return undefined;
+    const ctx = this.ctx;
+    const { batch, hidden, dirs } = this;
+    const c = ctx.constant(name);
+    if (c) {
+      const v = toFloat32(c);
+      if (v.length !== dirs * batch * hidden) ctx.fail(`${this.kind} initial state "${name}" has ${v.length} values, expected ${dirs * batch * hidden}`);
+      const part = new Float32Array(batch * hidden);
+      for (let b = 0; b < batch; b++) {
+        for (let j = 0; j < hidden; j++) {
+          part[b * hidden + j] = this.layout ? v[(b * dirs + d) * hidden + j] : v[(d * batch + b) * hidden + j];
+        }
+      }
+      if (part.every((x) => x === 0)) return undefined;
+      return ctx.constFloat32(part, [batch, hidden], `${name}/d${d}`);
+    }
+    let parts = this.stateCache.get(name);
+    if (!parts) {
+      parts = this.unstack(ctx.inputOnnx(name), this.layout ? 1 : 0, dirs, [batch, hidden], `${name}/d`);
+      this.stateCache.set(name, parts);
+    }
+    return parts[d];
+  }
+
+  // ---- the driver ----
+
+  /**
+   * Runs the cell over every direction's time steps (reverse ones from the last step) from the initial states,
+   * then emits Y, Y_h and (LSTM) Y_c. `cell(d)` returns the step function of direction d: (t, name, H, C) → [H', C'].
+   */
+  lower(cell: (d: number) => Step): void {
+    const hs: number[][] = [];
+    const finals: number[] = [];
+    const cells: number[] = [];
+    for (let d = 0; d < this.dirs; d++) {
+      const step = cell(d);
+      let h = this.initialState(5, d);
+      let c = this.kind === 'LSTM' ? this.initialState(6, d) : undefined;
+      const out: number[] = [];
+      for (const t of this.steps(d)) {
+        const [h2, c2] = step(t, `${this.node.name}/d${d}/t${t}`, h, c);
+        h = h2;
+        c = c2;
+        out[t] = h2;
+      }
+      hs.push(out);
+      finals.push(h!);
+      if (c !== undefined) cells.push(c);
+    }
+    this.emitY(this.node.outputs[0], hs);
+    this.emitFinal(this.node.outputs[1], finals);
+    if (this.kind === 'LSTM') this.emitFinal(this.node.outputs[2], cells);
+  }
+
+  // ---- outputs ----
+
+  /** Y from hs[d][t] ([batch, hidden] each): [seq, dirs, batch, hidden] (layout 0) or [batch, seq, dirs, hidden]. */
+  private emitY(name: string | undefined, hs: number[][]): void {
+    if (!name) return;
+    const list: number[] = [];
+    for (let t = 0; t < this.seq; t++) for (let d = 0; d < this.dirs; d++) list.push(hs[d][t]);
+    const out = this.ctx.output(name, identity(4));
+    const stacked = this.stack(list, this.layout ? 1 : 0, `${name}/stack`);
+    this.reshape(stacked, this.ctx.tensors[out].shape, out);
+  }
+
+  /** Y_h or Y_c from the final state per direction: [dirs, batch, hidden] (layout 0) or [batch, dirs, hidden]. */
+  private emitFinal(name: string | undefined, finals: number[]): void {
+    if (!name) return;
+    const out = this.ctx.output(name, identity(3));
+    if (finals.length === 1) this.reshape(finals[0], this.ctx.tensors[out].shape, out);
+    else this.ctx.emit('PACK', finals, [out], { valuesCount: finals.length, axis: this.layout ? 1 : 0 });
+  }
+
+  // ---- per-step math ----
+
+  temp(shape: number[], name: string): number {
+    return this.ctx.temp(shape, 'FLOAT32', name);
+  }
+
+
+  binary(op: 'ADD' | 'MUL' | 'SUB', a: number, b: number, name: string): number {
+    const shape = this.ctx.tensors[a].shape.length >= this.ctx.tensors[b].shape.length ? this.ctx.tensors[a].shape : this.ctx.tensors[b].shape;
+    const out = this.temp(shape, name);
+    this.ctx.emit(op, [a, b], [out], { fusedActivationFunction: 'NONE' });
+    return out;
+  }
+
+  /** a + b where either may be a known zero. */
+  add(a: T, b: T, name: string): T {
+    if (a === undefined) return b;
+    if (b === undefined) return a;
+    return this.binary('ADD', a, b, name);
+  }
+
+  /** a · b where either may be a known zero. */
+  mul(a: T, b: T, name: string): T {
+    if (a === undefined || b === undefined) return undefined;
+    return this.binary('MUL', a, b, name);
+  }
+
+  /** An activation (opcode) of x, clipped first when the node has `clip`. */
+  activate(op: string, x: number, name: string): number {
+    const shape = this.ctx.tensors[x].shape;
+    let v = x;
+    if (this.clip !== undefined) {
+      this.clipConsts ??= [this.ctx.constFloat32([this.clip], [], `${this.node.name}/clip_max`),
+        this.ctx.constFloat32([-this.clip], [], `${this.node.name}/clip_min`)];
+      const lo = this.temp(shape, `${name}_clipped_hi`);
+      this.ctx.emit('MINIMUM', [v, this.clipConsts[0]], [lo]);
+      const hi = this.temp(shape, `${name}_clipped`);
+      this.ctx.emit('MAXIMUM', [lo, this.clipConsts[1]], [hi]);
+      v = hi;
+    }
+    const out = this.temp(shape, name);
+    this.ctx.emit(op, [v], [out]);
+    return out;
+  }
+
+  /** Splits [batch, n·k] into n equal parts along axis 1. */
+  split(x: number, n: number, name: string): number[] {
+    const shape = this.ctx.tensors[x].shape;
+    const part = [shape[0], shape[1] / n];
+    const outs = Array.from({ length: n }, (_, k) => this.temp(part, `${name}${k}`));
+    this.ctx.emit('SPLIT', [this.ctx.constInt32([1], `${name}/axis`, []), x], outs, { numSplits: n });
+    return outs;
+  }
+
+  // ---- helpers ----
+
+  /** Splits axis `axis` of x (of length n) into n tensors of shape `part`. */
+  private unstack(x: number, axis: number, n: number, part: number[], name: string): number[] {
+    if (n === 1) return [this.reshape(x, part, this.temp(part, `${name}0`))];
+    const outs = Array.from({ length: n }, (_, k) => this.temp(part, `${name}${k}`));
+    this.ctx.emit('UNPACK', [x], outs, { num: n, axis });
+    return outs;
+  }
+
+  private stack(list: number[], axis: number, name: string): number {
+    const part = this.ctx.tensors[list[0]].shape;
+    if (list.length === 1) return list[0];
+    const shape = [...part];
+    shape.splice(axis, 0, list.length);
+    const out = this.temp(shape, name);
+    this.ctx.emit('PACK', list, [out], { valuesCount: list.length, axis });
+    return out;
+  }
+
+  private reshape(x: number, shape: number[], out: number): number {
+    this.ctx.emit('RESHAPE', [x, this.ctx.constInt32(shape, `${this.node.name}/shape`)], [out], { newShape: shape });
+    return out;
+  }
+
+  /** Time steps of direction d in processing order. */
+  private steps(d: number): number[] {
+    const forward = attrString(this.node, 'direction', 'forward') === 'forward' || (this.dirs === 2 && d === 0);
+    const ts = Array.from({ length: this.seq }, (_, t) => t);
+    return forward ? ts : ts.reverse();
+  }
+}
