@@ -29,6 +29,8 @@ function sliceParams(node: Node, ctx: ConvertContext): { starts: number[]; ends:
 const Slice: OpConverter = {
   op: 'Slice', emits: ['STRIDED_SLICE'], opset: [1, 23], dtypes: [...NUMERIC, 'bool'], int8: true, micro: true, layout: 'axis',
   check(node, ctx) {
+    const rank = ctx.rank(node.inputs[0]);
+    if (rank > 5) return `Slice of a rank-${rank} tensor is not supported: TFLite's STRIDED_SLICE takes at most 5 dims`;
     return sliceParams(node, ctx) ? undefined : 'Slice with non-constant starts, ends, axes or steps is not supported';
   },
   convert(node, ctx) {
