@@ -11,7 +11,7 @@
 // Usage: node --import tsx scripts/node-tests.ts [--write] [substring ...]   (--write updates docs/node-tests.md)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { convertModel } from '../src/convert/convert';
+import { convertModel, type ConvertResult } from '../src/convert/convert';
 import { ConvertError } from '../src/convert/types';
 import type { OnnxLiteMetadata } from '../src/convert/metadata';
 import { transposeData } from '../src/convert/constdata';
@@ -129,14 +129,19 @@ export async function runNodeTest(name: string, dir = NODE_TEST_DIR): Promise<No
   const result = (outcome: Outcome, detail = ''): NodeTestResult => ({ name, outcome, detail });
   let bytes: Uint8Array;
   let meta: OnnxLiteMetadata;
+  let r: ConvertResult;
   try {
     const model = readModelFile(path.join(base, 'model.onnx'));
-    const r = convertModel(model, { source: 'model.onnx' });
+    r = convertModel(model, { source: 'model.onnx' });
     meta = r.metadata;
-    bytes = serializeTflite(r.model);
   } catch (e) {
     if (isRefusal(e)) return result('refused', message(e));
     return result('crash', `${e instanceof Error ? e.name : 'Error'}: ${message(e)}`);
+  }
+  try {
+    bytes = serializeTflite(r.model);
+  } catch (e) {
+    return result('crash', `the converted model cannot be written: ${message(e)}`);
   }
   let session;
   try {

@@ -5,6 +5,8 @@ import Acos from './Acos';
 import Acosh from './Acosh';
 import Add from './Add';
 import And from './And';
+import ArgMax from './ArgMax';
+import ArgMin from './ArgMin';
 import Asin from './Asin';
 import Asinh from './Asinh';
 import Atan from './Atan';
@@ -30,6 +32,7 @@ import Flatten from './Flatten';
 import Floor from './Floor';
 import GRU from './GRU';
 import Gather from './Gather';
+import GatherElements from './GatherElements';
 import Gelu from './Gelu';
 import Gemm from './Gemm';
 import GlobalAveragePool from './GlobalAveragePool';
@@ -54,6 +57,7 @@ import Mean from './Mean';
 import Min from './Min';
 import Mul from './Mul';
 import Neg from './Neg';
+import NegativeLogLikelihoodLoss from './NegativeLogLikelihoodLoss';
 import Not from './Not';
 import Or from './Or';
 import PRelu from './PRelu';
@@ -78,6 +82,7 @@ import Sin from './Sin';
 import Sinh from './Sinh';
 import Slice from './Slice';
 import Softmax from './Softmax';
+import SoftmaxCrossEntropyLoss from './SoftmaxCrossEntropyLoss';
 import Softplus from './Softplus';
 import Softsign from './Softsign';
 import Split from './Split';
@@ -100,6 +105,8 @@ export const OPS: OpConverter[] = [
   Acosh,
   Add,
   And,
+  ArgMax,
+  ArgMin,
   Asin,
   Asinh,
   Atan,
@@ -125,6 +132,7 @@ export const OPS: OpConverter[] = [
   Floor,
   GRU,
   Gather,
+  GatherElements,
   Gelu,
   Gemm,
   GlobalAveragePool,
@@ -149,6 +157,7 @@ export const OPS: OpConverter[] = [
   Min,
   Mul,
   Neg,
+  NegativeLogLikelihoodLoss,
   Not,
   Or,
   PRelu,
@@ -173,6 +182,7 @@ export const OPS: OpConverter[] = [
   Sinh,
   Slice,
   Softmax,
+  SoftmaxCrossEntropyLoss,
   Softplus,
   Softsign,
   Split,

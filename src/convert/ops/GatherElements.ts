@@ -1,0 +1,23 @@
+// ONNX GatherElements → TFLite GATHER_ND with the full coordinates of every element (the axis coordinate taken from
+// the indices, the others constant), in ONNX order.
+import { attrInt, normAxis } from '../attrs';
+import { identity } from '../layout';
+import type { OpConverter } from '../types';
+import { Emitter } from './_emit';
+import { NUMERIC } from './_elementwise';
+import { elementCoords } from './_indices';
+
+const GatherElements: OpConverter = {
+  op: 'GatherElements', emits: ['GATHER_ND', 'CONCATENATION', 'RESHAPE', 'FLOOR_MOD'], opset: [11, 23], dtypes: NUMERIC,
+  int8: true, micro: false, layout: 'onnx',
+  convert(node, ctx) {
+    const [data, indices] = node.inputs;
+    const dims = ctx.shape(data);
+    const axis = normAxis(attrInt(node, 'axis', 0), dims.length);
+    const e = new Emitter(ctx, node);
+    const coords = elementCoords(e, indices, axis, dims);
+    const out = ctx.output(node.outputs[0], identity(dims.length));
+    ctx.emit('GATHER_ND', [ctx.inputOnnx(data), coords], [out]);
+  },
+};
+export default GatherElements;
