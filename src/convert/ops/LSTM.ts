@@ -16,6 +16,6 @@ export default recurrentOp('LSTM', (L, d) => {
     const cc = L.activate(L.act(d, 1), xc, `${n}/c_tilde`);
     const c2 = L.add(L.mul(f, c, `${n}/f_C`), L.mul(i, cc, `${n}/i_c`), `${n}/C`)!;
     const o = L.activate(L.act(d, 0), L.add(xo, L.mul(c2, po, `${n}/Po_C`), `${n}/o_pre`)!, `${n}/o`);
-    return [L.mul(o, L.activate(L.act(d, 2), c2, `${n}/h_C`), `${n}/H`)!, c2];
+    return [L.mul(o, L.activate(L.act(d, 2), c2, `${n}/h_C`, false), `${n}/H`)!, c2];
   };
 });

@@ -350,11 +350,14 @@ export class RecurrentLowering {
     return this.binary('MUL', a, b, name);
   }
 
-  /** An activation (opcode) of x, clipped first when the node has `clip`. */
-  activate(op: string, x: number, name: string): number {
+  /**
+   * An activation (opcode) of x, clipped first when the node has `clip` and `clip` is not false (onnxruntime, the
+   * reference, clips every gate's input but not the cell state LSTM's h() reads).
+   */
+  activate(op: string, x: number, name: string, clip = true): number {
     const shape = this.ctx.tensors[x].shape;
     let v = x;
-    if (this.clip !== undefined) {
+    if (this.clip !== undefined && clip) {
       this.clipConsts ??= [this.ctx.constFloat32([this.clip], [], `${this.node.name}/clip_max`),
         this.ctx.constFloat32([-this.clip], [], `${this.node.name}/clip_min`)];
       const lo = this.temp(shape, `${name}_clipped_hi`);
