@@ -1,10 +1,11 @@
 // ONNX Pow → TFLite SQUARE (exponent 2), SQRT (0.5), RSQRT (-0.5), the input itself (1), or POW.
 import { toNumbers } from '../../ir/tensor';
+import { tflType } from '../constdata';
 import type { OpConverter } from '../types';
 import { emitBinary, emitUnary } from './_elementwise';
 
 const Pow: OpConverter = {
-  op: 'Pow', emits: ['SQUARE', 'SQRT', 'RSQRT', 'POW'], opset: [1, 23], dtypes: ['float32', 'int32', 'int64'], int8: false, micro: false,
+  op: 'Pow', emits: ['SQUARE', 'SQRT', 'RSQRT', 'POW', 'CAST'], opset: [1, 23], dtypes: ['float32', 'int32', 'int64'], int8: false, micro: false,
   layout: 'any',
   convert(node, ctx) {
     const e = ctx.constant(node.inputs[1]);
@@ -15,7 +16,7 @@ const Pow: OpConverter = {
       if (ev === 0.5) return emitUnary(ctx, node, 'SQRT');
       if (ev === -0.5) return emitUnary(ctx, node, 'RSQRT');
     }
-    if (e && ctx.dtype(node.inputs[1]) !== ctx.dtype(node.inputs[0])) {
+    if (e && tflType(ctx.dtype(node.inputs[1])) !== tflType(ctx.dtype(node.inputs[0]))) {
       // TFLite POW needs both operands of one type: retype the constant exponent.
       const name = `${node.inputs[1]}__as_${ctx.dtype(node.inputs[0])}`;
       ctx.constants.set(name, { ...e, name, dtype: ctx.dtype(node.inputs[0]),
@@ -23,7 +24,20 @@ const Pow: OpConverter = {
       emitBinary(ctx, node.inputs[0], name, node.outputs[0], 'POW');
       return;
     }
-    emitBinary(ctx, node.inputs[0], node.inputs[1], node.outputs[0], 'POW');
+    const [a, b] = node.inputs;
+    const rank = ctx.rank(node.outputs[0]);
+    const perm = ctx.commonPerm([a, b], rank);
+    const ia = ctx.inputBroadcast(a, rank, perm);
+    const ib = ctx.inputBroadcast(b, rank, perm);
+    const type = ctx.tensors[ia].type;
+    if (ctx.tensors[ib].type === type) {
+      emitBinary(ctx, a, b, node.outputs[0], 'POW');
+      return;
+    }
+    // A computed exponent of another type: CAST it to the base's type (the output's type in ONNX).
+    const cast = ctx.temp(ctx.tensors[ib].shape, type, `${b}__as_${type.toLowerCase()}`);
+    ctx.emit('CAST', [ib], [cast]);
+    ctx.emit('POW', [ia, cast], [ctx.output(node.outputs[0], perm)]);
   },
 };
 export default Pow;
