@@ -1,11 +1,12 @@
-// ONNX Gather → TFLite GATHER along the remapped axis (constant negative indices normalized).
+// ONNX Gather → TFLite GATHER along the remapped axis (negative indices normalized: constants here, computed ones
+// with FLOOR_MOD).
 import { toNumbers } from '../../ir/tensor';
 import { attrInt, normAxis } from '../attrs';
 import type { OpConverter } from '../types';
 import { NUMERIC } from './_elementwise';
 
 const Gather: OpConverter = {
-  op: 'Gather', emits: ['GATHER'], opset: [1, 23], dtypes: [...NUMERIC, 'bool'], int8: true, micro: true, layout: 'axis',
+  op: 'Gather', emits: ['GATHER', 'FLOOR_MOD'], opset: [1, 23], dtypes: [...NUMERIC, 'bool'], int8: true, micro: true, layout: 'axis',
   convert(node, ctx) {
     const [data, indices] = node.inputs;
     const ds = ctx.shape(data);
@@ -18,7 +19,10 @@ const Gather: OpConverter = {
       const vals = toNumbers(c).map((v) => (v < 0 ? v + ds[axis] : v));
       idx = ctx.constInt32(vals, `${node.name}/indices`, c.dims.length ? [...c.dims] : []);
     } else {
-      idx = ctx.inputOnnx(indices);
+      // Computed indices may be negative (counted from the end): wrap them with FLOOR_MOD by the axis size.
+      const raw = ctx.inputOnnx(indices);
+      idx = ctx.temp(ctx.tensors[raw].shape, 'INT32', `${indices}__wrapped`);
+      ctx.emit('FLOOR_MOD', [raw, ctx.constInt32([ds[axis]], `${node.name}/axis_size`, [])], [idx]);
     }
     // Output layout: the data's layout with the axis replaced by the indices' dims (kept in order).
     const tAxis = x.perm.indexOf(axis);
