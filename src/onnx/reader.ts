@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { onnx } from '../generated/onnx/onnx.js';
-import { ONNX_DTYPES, bytesPerElement, valuesFromBytes } from '../ir/tensor';
+import { ONNX_DTYPES, arrayTypeFor, bytesPerElement, valuesFromBytes } from '../ir/tensor';
 import { AttrValue, DType, Graph, Model, ModelError, Node, Shape, Tensor, TensorValues, ValueInfo } from '../ir/types';
 import { sortAndValidate } from '../ir/validate';
 
@@ -136,6 +136,8 @@ function readGraph(g: onnx.IGraphProto, ctx: Ctx, outer: Set<string>): Graph {
   return graph;
 }
 
+const UTF8 = new TextDecoder();
+
 function readAttrs(list: onnx.IAttributeProto[], ctx: Ctx, scope: Set<string>, nodeName: string): Map<string, AttrValue> {
   const attrs = new Map<string, AttrValue>();
   const T = onnx.AttributeProto.AttributeType;
@@ -154,7 +156,7 @@ function readAttrs(list: onnx.IAttributeProto[], ctx: Ctx, scope: Set<string>, n
       else if (a.f) type = T.FLOAT;
       else type = T.INT;
     }
-    const dec = new TextDecoder();
+    const dec = UTF8;
     switch (type) {
       case T.FLOAT: v = { type: 'float', value: a.f ?? 0 }; break;
       case T.INT: v = { type: 'int', value: looseNum((a.i ?? 0) as LongLike) }; break;
@@ -213,9 +215,28 @@ export function readTensor(t: onnx.ITensorProto, ctx: Ctx = { skipExternal: fals
   }
   const bpe = bytesPerElement(dtype);
   const lanes = dtype === 'complex64' || dtype === 'complex128' ? 2 : 1;
+  const raw = t.rawData && t.rawData.length > 0 && t.dataLocation !== onnx.TensorProto.DataLocation.EXTERNAL ? t.rawData : undefined;
+  if (raw && raw.length === count * bpe && dtype !== 'string' && raw.byteOffset % bpe === 0 && lanes === 1) {
+    // Aligned raw data is used in place: a typed view into the file's buffer, no copy.
+    return { name, dtype, dims, data: new (arrayTypeFor(dtype))(raw.buffer as ArrayBuffer, raw.byteOffset, count) };
+  }
+  if (raw && raw.length >= LAZY_BYTES && raw.length === count * bpe && dtype !== 'string') {
+    // Other large raw tensors are copied out of the file buffer only when first read (inspect never reads them).
+    const tensor = { name, dtype, dims } as Tensor;
+    let cached: TensorValues | undefined;
+    Object.defineProperty(tensor, 'data', {
+      enumerable: true, configurable: true,
+      get: () => (cached ??= valuesFromBytes(dtype, raw, count)),
+      set: (v: TensorValues) => { cached = v; },
+    });
+    return tensor;
+  }
   const data = tensorValues(t, dtype, dims, count, bpe, lanes, ctx, name);
   return { name, dtype, dims, data };
 }
+
+/** Raw tensors from this size on are decoded lazily. */
+const LAZY_BYTES = 256;
 
 function tensorValues(t: onnx.ITensorProto, dtype: DType, dims: number[], count: number, bpe: number, lanes: number,
   ctx: Ctx, name: string): TensorValues {
