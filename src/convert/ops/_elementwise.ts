@@ -59,8 +59,36 @@ export function emitBinary(ctx: ConvertContext, a: string, b: string, out: strin
   const ia = ctx.inputBroadcast(a, rank, perm);
   const ib = ctx.inputBroadcast(b, rank, perm);
   const y = ctx.output(out, perm);
-  ctx.emit(tfl, [ia, ib], [y], fused ? { fusedActivationFunction: 'NONE' } : undefined);
+  emitArith(ctx, tfl, ia, ib, y, fused);
   return y;
+}
+
+/** Integer types whose TFLite arithmetic kernels are quantized-only (or missing): computed in INT32. */
+const NARROW_INTS = new Set(['UINT8', 'INT8', 'UINT16', 'INT16']);
+const ARITH = new Set(['ADD', 'SUB', 'MUL', 'DIV', 'MAXIMUM', 'MINIMUM', 'FLOOR_DIV', 'FLOOR_MOD']);
+
+/**
+ * y = tfl(a, b). Plain (unquantized) 8- and 16-bit integers go through INT32 with CASTs: TFLite's kernels for those
+ * types expect quantized tensors; the CAST back wraps like ONNX's integer arithmetic. DIV goes through FLOAT32 (exact
+ * for these ranges, and the CAST back truncates like ONNX): LiteRT invokes a model once while loading it, with zero
+ * inputs, and its INT32 DIV fails on a zero divisor.
+ */
+export function emitArith(ctx: ConvertContext, tfl: string, a: number, b: number, y: number, fused?: boolean): void {
+  const opts = fused ? { fusedActivationFunction: 'NONE' } : undefined;
+  const type = ctx.tensors[y].type;
+  if (!NARROW_INTS.has(type) || !ARITH.has(tfl) || ctx.tensors[y].quantization) {
+    ctx.emit(tfl, [a, b], [y], opts);
+    return;
+  }
+  const wideType = tfl === 'DIV' ? 'FLOAT32' : 'INT32';
+  const wide = (t: number) => {
+    const w = ctx.temp(ctx.tensors[t].shape, wideType, `${ctx.tensors[t].name}__wide`);
+    ctx.emit('CAST', [t], [w]);
+    return w;
+  };
+  const r = ctx.temp(ctx.tensors[y].shape, wideType, `${ctx.tensors[y].name}__wide`);
+  ctx.emit(tfl, [wide(a), wide(b)], [r], opts);
+  ctx.emit('CAST', [r], [y]);
 }
 
 /** Variadic ops (Sum, Max, Min, Mean): a chain of binary ops. */
@@ -93,7 +121,7 @@ export function emitVariadic(ctx: ConvertContext, node: Node, tfl: string, outNa
     const last = k === inputs.length - 1;
     const shapeK = last ? undefined : broadcastShape(ctx.tensors[acc].shape, ctx.tensors[b].shape);
     const y = last ? ctx.output(out, perm) : ctx.temp(shapeK!, type, `${out}__acc${k}`);
-    ctx.emit(tfl, [acc, b], [y], tfl === 'ADD' ? { fusedActivationFunction: 'NONE' } : undefined);
+    emitArith(ctx, tfl, acc, b, y, tfl === 'ADD');
     acc = y;
   }
   return acc;
