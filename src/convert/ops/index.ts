@@ -33,6 +33,7 @@ import Floor from './Floor';
 import GRU from './GRU';
 import Gather from './Gather';
 import GatherElements from './GatherElements';
+import GatherND from './GatherND';
 import Gelu from './Gelu';
 import Gemm from './Gemm';
 import GlobalAveragePool from './GlobalAveragePool';
@@ -133,6 +134,7 @@ export const OPS: OpConverter[] = [
   GRU,
   Gather,
   GatherElements,
+  GatherND,
   Gelu,
   Gemm,
   GlobalAveragePool,
