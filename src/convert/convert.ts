@@ -37,6 +37,14 @@ export function checkStaticInputs(model: Model): void {
   throw new ModelError(`${parts.join('; ')}: fix them with ${example}`);
 }
 
+/** LiteRT cannot allocate or feed tensors with no elements: an input with a zero dim is refused up front. */
+function checkNonEmptyInputs(model: Model): void {
+  for (const i of model.graph.inputs) {
+    const s = model.graph.values.get(i.name)?.shape ?? i.shape;
+    if (s?.includes(0)) throw new ModelError(`input "${i.name}" has shape [${s.join(', ')}] with no elements; LiteRT cannot run empty tensors: give it a non-zero size`);
+  }
+}
+
 /** Values that flow (through layout-agnostic ops) into the data input of a spatial op. */
 function channelLastHints(nodes: Node[]): Set<string> {
   const want = new Set<string>();
@@ -57,6 +65,7 @@ export function convertModel(model: Model, opts: ConvertOptions = {}): ConvertRe
   const { constants } = inferShapes(model, { inputShapes: opts.inputShapes });
   for (const [name, t] of model.graph.initializers) if (!constants.has(name)) constants.set(name, t);
   checkStaticInputs(model);
+  checkNonEmptyInputs(model);
   const opset = model.opsets.get('') ?? 0;
   // Work on a copy of the node list: clean-up rewrites nodes, and the caller's model stays as it was read.
   const g = { ...model.graph, nodes: model.graph.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs] })) };
