@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { inferShapes } from '../../src/ir/shapes/index';
 import { Model, Shape } from '../../src/ir/types';
 import { readModelFile, readTensorFile } from '../../src/onnx/reader';
+import { allValues, runAllValues } from '../helpers/ort';
 
 const DIR = '/usr/share/libonnx-testdata/data/node';
 const tests = fs.existsSync(DIR) ? fs.readdirSync(DIR).filter((t) => t.startsWith('test_')).sort() : [];
@@ -26,6 +27,9 @@ const SHAPE_INPUTS: Record<string, number[]> = {
 /** Ops whose output sizes depend on input data, not only on shapes and shape inputs. */
 const DATA_DEPENDENT = new Set(['NonMaxSuppression', 'Unique', 'StringNormalizer', 'NonZero', 'Compress']);
 
+/** Each model's original input names, in file order (input_N.pb follows it). */
+const originalInputs = new WeakMap<Model, string[]>();
+
 function givenShapeInputs(model: Model, dir: string): void {
   const g = model.graph;
   const wanted = new Set<string>();
@@ -39,18 +43,28 @@ function givenShapeInputs(model: Model, dir: string): void {
   g.inputs = g.inputs.filter((v) => !g.initializers.has(v.name));
 }
 
-interface Outcome { agree: boolean; contradiction?: string; dataDependent: boolean }
-
-function check(name: string, given: boolean): Outcome | string {
+/** Reads a node test with only its input shapes kept (optionally with its shape inputs given). */
+function load(name: string, given: boolean): Model | string {
   const dir = path.join(DIR, name);
   const model = readModelFile(path.join(dir, 'model.onnx'));
   const g = model.graph;
   if ([...g.inputs, ...g.outputs].some((v) => !v.dtype)) return 'sequence or optional values';
+  originalInputs.set(model, g.inputs.map((v) => v.name));
   if (given) givenShapeInputs(model, dir);
   // Forget every shape the file declares beyond its inputs, so that only inference speaks.
   const inputs = new Set(g.inputs.map((v) => v.name));
   for (const k of [...g.values.keys()]) if (!inputs.has(k) && !g.initializers.has(k)) g.values.delete(k);
   for (const o of g.outputs) o.shape = undefined;
+  return model;
+}
+
+interface Outcome { agree: boolean; contradiction?: string; dataDependent: boolean }
+
+function check(name: string, given: boolean): Outcome | string {
+  const dir = path.join(DIR, name);
+  const model = load(name, given);
+  if (typeof model === 'string') return model;
+  const g = model.graph;
   inferShapes(model);
   const dataDependent = g.nodes.some((n) => DATA_DEPENDENT.has(n.opType));
   let agree = true;
@@ -88,3 +102,31 @@ for (const given of [true, false]) {
     assert.ok(agree >= (given ? 885 : 778), `only ${agree} agree`);
   });
 }
+
+test('ONNX node tests with several nodes: every intermediate value agrees with onnxruntime (shape inputs given)', { skip: tests.length === 0 && 'libonnx-testdata is not installed' }, async (t) => {
+  let models = 0;
+  let values = 0;
+  let agree = 0;
+  const contradictions: string[] = [];
+  for (const name of tests) {
+    const model = load(name, true);
+    if (typeof model === 'string' || model.graph.nodes.length < 2) continue;
+    inferShapes(model);
+    const list = allValues(model);
+    const order = originalInputs.get(model)!;
+    const feeds = Object.fromEntries(model.graph.inputs.map((v) => [v.name, readTensorFile(path.join(DIR, name, 'test_data_set_0', `input_${order.indexOf(v.name)}.pb`))]));
+    const actual = await runAllValues(model, feeds, list);
+    models++;
+    for (const v of list) {
+      values++;
+      const a = actual.get(v.name)!;
+      if (JSON.stringify(a.dims) === JSON.stringify(v.shape)) { agree++; continue; }
+      if (!v.shape || v.shape.length !== a.dims.length || v.shape.some((d, k) => typeof d === 'number' && d !== a.dims[k])) {
+        contradictions.push(`${name} ${v.name}: inferred ${JSON.stringify(v.shape)}, onnxruntime ${JSON.stringify(a.dims)}`);
+      }
+    }
+  }
+  t.diagnostic(`${agree} of ${values} values in ${models} models agree exactly with onnxruntime`);
+  assert.deepEqual(contradictions, []);
+  assert.equal(agree, values);
+});
