@@ -5,7 +5,7 @@
 // Memory stays bounded: the tensors are compared in chunks of at most `chunkBytes` per model; each chunk is one
 // onnxruntime run fetching only its tensors and one LiteRT run of a debug copy whose outputs are only its tensors,
 // and a chunk's tensors are dropped as soon as they are compared. Models whose mapped tensors fit in one chunk (all
-// the shared models at the default 256 MiB) cost one run of each model.
+// the shared models at the default 128 MiB) cost one run of each model.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Model, Tensor } from '../ir/types';
@@ -44,7 +44,7 @@ interface Pair {
   uncovered: Uncovered[];
 }
 
-const DEFAULT_CHUNK = 256 * 1024 * 1024;
+const DEFAULT_CHUNK = 128 * 1024 * 1024;
 
 function cancelled(signal?: AbortSignal): void {
   if (signal?.aborted) throw new ModelError('comparison cancelled');
@@ -58,12 +58,40 @@ function readTfliteFile(file: string) {
   return parseTflite(bytes);
 }
 
-/** The ONNX model with every tensor to compare as a graph output, as bytes for onnxruntime. */
-function tappedOnnx(model: Model, names: string[]): Uint8Array {
+/** A protobuf varint. */
+function varint(n: number): number[] {
+  const out: number[] = [];
+  while (n > 127) { out.push((n & 127) | 128); n = Math.floor(n / 128); }
+  out.push(n);
+  return out;
+}
+
+/**
+ * The ONNX model with `names` as extra graph outputs, as bytes for onnxruntime. Protobuf merges a repeated
+ * embedded message field, so appending `ModelProto{graph: GraphProto{output: [ValueInfoProto{name}...]}}` to the
+ * file's own bytes adds the outputs without decoding and re-encoding the weights. A model whose weights live in
+ * external files is re-encoded from memory instead (onnxruntime cannot resolve them from bytes).
+ */
+function tappedOnnx(fileBytes: Uint8Array, model: Model, external: boolean, names: string[]): Uint8Array {
   const g = model.graph;
   const have = new Set(g.outputs.map((o) => o.name));
-  const extra = [...new Set(names)].filter((n) => !have.has(n)).map((name) => ({ name, dtype: g.values.get(name)?.dtype, shape: undefined }));
-  return encodeModel({ ...model, graph: { ...g, outputs: [...g.outputs, ...extra] } }, { valueInfo: false });
+  const extra = [...new Set(names)].filter((n) => !have.has(n));
+  if (external) {
+    const outputs = [...g.outputs, ...extra.map((name) => ({ name, dtype: undefined, shape: undefined }))];
+    return encodeModel({ ...model, graph: { ...g, outputs } }, { valueInfo: false });
+  }
+  const enc = new TextEncoder();
+  const graph: number[] = [];
+  for (const n of extra) {
+    const name = enc.encode(n);
+    const vi = [0x0a, ...varint(name.length), ...name]; // ValueInfoProto.name = 1
+    graph.push(0x62, ...varint(vi.length), ...vi); // GraphProto.output = 12
+  }
+  const suffix = [0x3a, ...varint(graph.length), ...graph]; // ModelProto.graph = 7
+  const out = new Uint8Array(fileBytes.length + suffix.length);
+  out.set(fileBytes);
+  out.set(suffix, fileBytes.length);
+  return out;
 }
 
 export async function compareModels(onnxPath: string, tflitePath: string, opts: CompareOptions = {},
@@ -73,6 +101,10 @@ export async function compareModels(onnxPath: string, tflitePath: string, opts: 
   onProgress?.({ phase: 'load', done: 0, total: 0 });
   const model = readModelFile(onnxPath);
   const g = model.graph;
+  const fileBytes = fs.readFileSync(onnxPath);
+  let weightBytes = 0;
+  for (const t of g.initializers.values()) weightBytes += Array.isArray(t.data) ? 0 : t.data.byteLength;
+  const external = weightBytes > fileBytes.length;
   const main = makeSide(tflitePath, readTfliteFile(tflitePath), g);
   if (!main.hasMetadata) notes.push('this .tflite has no onnx2lite metadata: compared at the model outputs only (by name and shape); per-layer mapping needs a model converted by onnx2lite');
   const sides: Side[] = [main];
@@ -139,29 +171,30 @@ export async function compareModels(onnxPath: string, tflitePath: string, opts: 
   if (cur.length) chunks.push(cur);
   if (chunks.length > 1) notes.push(`${items.length} tensors compared in ${chunks.length} passes to bound memory`);
 
-  const onnxSession = await openOnnx(tappedOnnx(model, items.map((i) => i.onnx)));
+  // One onnxruntime session per chunk, whose graph outputs are only that chunk's tensors: onnxruntime keeps every
+  // graph output alive until the end of a run, even ones not fetched.
   let done = 0;
-  try {
-    for (const chunk of chunks) {
-      cancelled(signal);
-      onProgress?.({ phase: 'run', done, total: items.length });
-      const fetch = [...new Set(chunk.map((i) => i.onnx))];
-      let ref: Map<string, Tensor> | undefined = await onnxSession.run(inputs.tensors, fetch);
-      const got: Map<number, Tensor>[] = [];
-      for (let k = 0; k < sides.length; k++) {
-        cancelled(signal);
-        got.push(await runSide(sides[k]!, chunk.map((i) => i.maps[k]), feeds[k]!));
-      }
-      onProgress?.({ phase: 'compare', done, total: items.length });
-      for (const it of chunk) {
-        for (const pair of pairs) comparePair(pair, it, sides, ref, got, feeds);
-        done++;
-      }
-      ref = undefined;
-      got.length = 0;
+  for (const chunk of chunks) {
+    cancelled(signal);
+    onProgress?.({ phase: 'run', done, total: items.length });
+    const fetch = [...new Set(chunk.map((i) => i.onnx))];
+    const onnxSession = await openOnnx(tappedOnnx(fileBytes, model, external, fetch));
+    let ref: Map<string, Tensor>;
+    try {
+      ref = await onnxSession.run(inputs.tensors, fetch);
+    } finally {
+      await onnxSession.close();
     }
-  } finally {
-    await onnxSession.close();
+    const got: Map<number, Tensor>[] = [];
+    for (let k = 0; k < sides.length; k++) {
+      cancelled(signal);
+      got.push(await runSide(sides[k]!, chunk.map((i) => i.maps[k]), feeds[k]!));
+    }
+    onProgress?.({ phase: 'compare', done, total: items.length });
+    for (const it of chunk) {
+      for (const pair of pairs) comparePair(pair, it, sides, ref, got, feeds);
+      done++;
+    }
   }
 
   const results = pairs.map((p, k) => finish(p, k === 2 ? sides[0]!.precision : sides[p.got]!.precision, sides, p.ref === 'onnx' ? 'onnx' : sides[p.ref]!.label, g));

@@ -88,7 +88,7 @@ export interface CompareOptions {
   floatTflite?: string;
   /** Seed of the random inputs (default 0). */
   seed?: number;
-  /** Bytes of intermediate tensors held per model at once (default 256 MiB); more tensors run in several passes. */
+  /** Bytes of intermediate tensors held per model at once (default 128 MiB); more tensors run in several passes. */
   chunkBytes?: number;
   /** Convert the ONNX model in memory for the stage split when no float sibling is given (default true). */
   autoFloat?: boolean;
