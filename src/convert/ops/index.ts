@@ -97,6 +97,7 @@ import ThresholdedRelu from './ThresholdedRelu';
 import Tile from './Tile';
 import Transpose from './Transpose';
 import Unsqueeze from './Unsqueeze';
+import Upsample from './Upsample';
 import Where from './Where';
 import Xor from './Xor';
 
@@ -198,6 +199,7 @@ export const OPS: OpConverter[] = [
   Tile,
   Transpose,
   Unsqueeze,
+  Upsample,
   Where,
   Xor,
 ];
