@@ -74,8 +74,9 @@ interface Case {
   peepholes?: boolean;
   /** Initial states: constants, or model inputs (computed). */
   initial?: 'const' | 'input';
-  /** A constant sequence_lens equal to the sequence length. */
-  seqLens?: boolean;
+  /** sequence_lens (int32 [batch]), a constant unless `seqLensInput`. */
+  seqLens?: number[];
+  seqLensInput?: boolean;
   /** W, R and B as model inputs instead of initializers. */
   weightsAsInputs?: boolean;
 }
@@ -91,9 +92,9 @@ function recurrentModel(c: Case): { model: Model; feeds: Tensor[] } {
   ];
   if (c.bias) consts.push(tensor('B', 'float32', [dirs, 2 * g * hidden], values(dirs * 2 * g * hidden, 13, 0.5)));
   const ins = ['X', 'W', 'R', c.bias ? 'B' : '', c.seqLens ? 'seq_lens' : ''];
-  if (c.seqLens) consts.push(tensor('seq_lens', 'int32', [batch], new Array(batch).fill(seq)));
   const states = kind === 'LSTM' ? ['initial_h', 'initial_c'] : ['initial_h'];
   const feeds: Tensor[] = [tensor('X', 'float32', [seq, batch, input], values(seq * batch * input, 1, 2))];
+  if (c.seqLens) (c.seqLensInput ? feeds : consts).push(tensor('seq_lens', 'int32', [batch], c.seqLens));
   const stateTensors = states.map((s, k) => tensor(s, 'float32', [dirs, batch, hidden], values(dirs * batch * hidden, 20 + k, 0.8)));
   if (c.initial) ins.push(...states);
   if (c.initial === 'const') consts.push(...stateTensors);
@@ -113,7 +114,7 @@ function recurrentModel(c: Case): { model: Model; feeds: Tensor[] } {
   }
   const model = buildModel({
     nodes: [node(kind, ins, outs, { hidden_size: hidden, direction, ...c.attrs }, 'rec')],
-    inputs: feeds.map((t) => [t.name, t.dtype, t.dims] as [string, 'float32', number[]]),
+    inputs: feeds.map((t) => [t.name, t.dtype, t.dims] as [string, 'float32' | 'int32', number[]]),
     outputs: outs,
     initializers,
     opset: 14,
@@ -130,7 +131,10 @@ const CASES: [string, Case][] = [
   ['GRU bidirectional, linear_before_reset 1, zero state, bias', { kind: 'GRU', direction: 'bidirectional', bias: true, attrs: { linear_before_reset: 1 } }],
   ['GRU bidirectional, computed initial_h, W/R/B as inputs', { kind: 'GRU', direction: 'bidirectional', bias: true, initial: 'input', weightsAsInputs: true }],
   ['GRU with clip and Relu/Sigmoid activations', { kind: 'GRU', bias: true, attrs: { clip: { type: 'float', value: 0.7 }, activations: ['Sigmoid', 'Relu'] } }],
-  ['LSTM forward, bias, constant sequence_lens', { kind: 'LSTM', bias: true, seqLens: true }],
+  ['LSTM forward, bias, constant full sequence_lens', { kind: 'LSTM', bias: true, seqLens: [5, 5] }],
+  ['LSTM bidirectional, constant shorter sequence_lens', { kind: 'LSTM', direction: 'bidirectional', bias: true, initial: 'const', seqLens: [5, 3] }],
+  ['GRU reverse, computed sequence_lens', { kind: 'GRU', direction: 'reverse', bias: true, initial: 'input', seqLens: [2, 5], seqLensInput: true }],
+  ['RNN bidirectional, computed sequence_lens', { kind: 'RNN', direction: 'bidirectional', bias: true, seqLens: [4, 1], seqLensInput: true }],
   ['LSTM reverse, constant initial states, peepholes', { kind: 'LSTM', direction: 'reverse', bias: true, initial: 'const', peepholes: true }],
   ['LSTM bidirectional, computed initial states, W/R/B as inputs', { kind: 'LSTM', direction: 'bidirectional', bias: true, initial: 'input', weightsAsInputs: true }],
   ['LSTM bidirectional with clip, peepholes and per-direction activations', {
@@ -163,7 +167,7 @@ for (const name of ['lstm_small', 'gru_small']) {
 // The ONNX backend node tests of these ops (W, R, B stay model inputs, as in the tests).
 const nodeTests = fs.existsSync(NODE_TESTS)
   ? fs.readdirSync(NODE_TESTS).filter((n) => /^test_(lstm|gru|rnn|simple_rnn)_/.test(n)).sort() : [];
-const REFUSED: Record<string, RegExp> = { test_lstm_with_peepholes: /computed sequence_lens/ };
+const REFUSED: Record<string, RegExp> = {};
 
 for (const name of nodeTests) {
   test(`node test ${name}`, async () => {
@@ -188,8 +192,4 @@ test('unsupported recurrent cases are refused with a reason', () => {
   refuse({ kind: 'LSTM', attrs: { input_forget: 1 } }, /input_forget=1/);
   refuse({ kind: 'GRU', attrs: { activations: ['Sigmoid', 'Softsign'] } }, /activation Softsign is not supported/);
   refuse({ kind: 'RNN', attrs: { activations: ['HardSigmoid'] } }, /activation HardSigmoid is not supported/);
-  const { model } = recurrentModel({ kind: 'LSTM', seqLens: true });
-  const lens = model.graph.initializers.get('seq_lens')!;
-  model.graph.initializers.set('seq_lens', tensor('seq_lens', 'int32', lens.dims, [5, 3]));
-  assert.throws(() => convertModel(model), /sequence_lens other than the full length 5/);
 });

@@ -8,6 +8,8 @@ import type { Node } from '../../ir/types';
 import { attrFloat, attrInt, attrString } from '../attrs';
 import type { ConvertContext } from '../context';
 import { identity } from '../layout';
+import { Param } from './_recurrent-param';
+import { broadcastShape } from './_elementwise';
 import type { OpConverter } from '../types';
 
 /** A tensor of the lowered graph, or undefined for a known all-zero value (skips the math on it). */
@@ -52,12 +54,6 @@ export function checkRecurrent(node: Node, ctx: ConvertContext, kind: RecurrentK
   if (xs.length !== 3) return `${kind} input X must be 3-D, got [${xs.join(', ')}]`;
   const seq = xs[layout ? 1 : 0];
   if (seq < 1) return `${kind} with an empty sequence is not supported`;
-  const seqLens = node.inputs[4];
-  if (seqLens) {
-    const c = ctx.constant(seqLens);
-    if (!c) return `${kind} with a computed sequence_lens is not supported (the lowering runs the static sequence length); drop it or make it a constant equal to the sequence length`;
-    if (toNumbers(c).some((v) => v !== seq)) return `${kind} with sequence_lens other than the full length ${seq} is not supported (padding per batch entry)`;
-  }
   const names = activationNames(node, kind);
   const need = SPEC[kind].acts.length * directions(node);
   if (names.length !== need) return `${kind} needs ${need} activations for ${dir}, got ${names.length}`;
@@ -67,49 +63,6 @@ export function checkRecurrent(node: Node, ctx: ConvertContext, kind: RecurrentK
     if (attrInt(node, 'input_forget', 0) !== 0) return 'LSTM with input_forget=1 (coupled input and forget gates) is not supported';
   }
   return undefined;
-}
-
-/**
- * A parameter input of shape [dirs, rows, ...]: rows [from, to) of one direction as a tensor, from constant data
- * when the input is a constant, else sliced out of the computed tensor (STRIDED_SLICE). Each slice is made once.
- */
-class Param {
-  readonly data?: Float32Array;
-  readonly dims: number[];
-  private readonly cache = new Map<string, number>();
-
-  constructor(private readonly ctx: ConvertContext, readonly name: string, private readonly tag: string) {
-    this.dims = ctx.shape(name);
-    const c = ctx.constant(name);
-    if (c) this.data = toFloat32(c);
-  }
-
-  /** The constant values of rows [from, to) of direction d (undefined when computed). */
-  values(d: number, from: number, to: number): Float32Array | undefined {
-    if (!this.data) return undefined;
-    const inner = this.dims.slice(2).reduce((a, b) => a * b, 1);
-    return this.data.subarray((d * this.dims[1] + from) * inner, (d * this.dims[1] + to) * inner);
-  }
-
-  tensor(d: number, from: number, to: number): number {
-    const key = `${d},${from},${to}`;
-    let t = this.cache.get(key);
-    if (t !== undefined) return t;
-    const shape = [to - from, ...this.dims.slice(2)];
-    const name = `${this.tag}/d${d}_${from}_${to}`;
-    const v = this.values(d, from, to);
-    if (v) {
-      t = this.ctx.constFloat32(v, shape, name);
-    } else {
-      const rest = this.dims.slice(2);
-      t = this.ctx.temp(shape, 'FLOAT32', name);
-      this.ctx.emit('STRIDED_SLICE', [this.ctx.inputOnnx(this.name), this.ctx.constInt32([d, from, ...rest.map(() => 0)], `${name}/begin`),
-        this.ctx.constInt32([d + 1, to, ...rest], `${name}/end`), this.ctx.constInt32(this.dims.map(() => 1), `${name}/strides`)], [t],
-      { beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 1, offset: false });
-    }
-    this.cache.set(key, t);
-    return t;
-  }
 }
 
 /** One time step of one direction: (t, name prefix, H, C) → [H', C'] (C only for LSTM). */
@@ -143,6 +96,8 @@ export class RecurrentLowering {
   private readonly b: Param | undefined;
   private readonly p: Param | undefined;
   private clipConsts?: [number, number];
+  /** X reversed per batch entry for the reverse direction under sequence_lens. */
+  private xOverride?: number;
   private readonly stateCache = new Map<string, number[]>();
   private readonly biasCache = new Map<string, T>();
 
@@ -229,7 +184,7 @@ export class RecurrentLowering {
    */
   projectInput(d: number, from: number, to: number, bias: T, tag: string): number[] {
     const ctx = this.ctx;
-    const x = ctx.inputOnnx(this.node.inputs[0]);
+    const x = this.xOverride ?? ctx.inputOnnx(this.node.inputs[0]);
     const n = to - from;
     const shape = this.layout ? [this.batch, this.seq, n] : [this.seq, this.batch, n];
     const out = ctx.temp(shape, 'FLOAT32', `${this.node.name}/d${d}/x_${tag}`);
@@ -278,41 +233,98 @@ export class RecurrentLowering {
   /**
    * Runs the cell over every direction's time steps (reverse ones from the last step) from the initial states,
    * then emits Y, Y_h and (LSTM) Y_c. `cell(d)` returns the step function of direction d: (t, name, H, C) → [H', C'].
+   * With sequence_lens shorter than the sequence, a mask per step freezes the state and zeroes Y past each batch
+   * entry's length, and the reverse direction runs forward over X reversed per entry (REVERSE_SEQUENCE), as
+   * onnxruntime does.
    */
   lower(cell: (d: number) => Step): void {
-    const hs: number[][] = [];
+    const lens = this.sequenceLengths();
+    const perDir: number[] = [];
     const finals: number[] = [];
     const cells: number[] = [];
     for (let d = 0; d < this.dirs; d++) {
+      const reversed = lens && this.isReverse(d);
+      this.xOverride = reversed ? this.reverseSequence(this.ctx.inputOnnx(this.node.inputs[0]), lens.tensor, `${this.node.name}/X_reversed`) : undefined;
       const step = cell(d);
       let h = this.initialState(5, d);
       let c = this.kind === 'LSTM' ? this.initialState(6, d) : undefined;
       const out: number[] = [];
-      for (const t of this.steps(d)) {
-        const [h2, c2] = step(t, `${this.node.name}/d${d}/t${t}`, h, c);
-        h = h2;
-        c = c2;
-        out[t] = h2;
+      for (const t of lens ? [...Array(this.seq).keys()] : this.steps(d)) {
+        const n = `${this.node.name}/d${d}/t${t}`;
+        const [h2, c2] = step(t, n, h, c);
+        if (lens) {
+          const m = lens.masks[t];
+          out[t] = this.binary('MUL', h2, m, `${n}/Y`);
+          h = this.masked(h, h2, m, out[t], `${n}/H_kept`);
+          c = c2 === undefined ? undefined : this.masked(c, c2, m, undefined, `${n}/C_kept`);
+        } else {
+          h = h2;
+          c = c2;
+          out[t] = h2;
+        }
       }
-      hs.push(out);
+      if (this.node.outputs[0]) {
+        const y = this.stack(out, this.layout ? 1 : 0, `${this.node.name}/d${d}/Y`);
+        perDir.push(reversed ? this.reverseSequence(y, lens.tensor, `${this.node.name}/d${d}/Y_reversed`) : y);
+      }
       finals.push(h!);
       if (c !== undefined) cells.push(c);
     }
-    this.emitY(this.node.outputs[0], hs);
+    this.emitY(this.node.outputs[0], perDir);
     this.emitFinal(this.node.outputs[1], finals);
     if (this.kind === 'LSTM') this.emitFinal(this.node.outputs[2], cells);
   }
 
+  /** prev + m ⊙ (next − prev): the new state where the mask is 1, the old one where it is 0. */
+  private masked(prev: T, next: number, m: number, mNext: number | undefined, name: string): number {
+    const kept = mNext ?? this.binary('MUL', next, m, `${name}_new`);
+    if (prev === undefined) return kept;
+    return this.binary('ADD', prev, this.binary('MUL', this.binary('SUB', next, prev, `${name}_diff`), m, `${name}_masked`), name);
+  }
+
+  /**
+   * sequence_lens when some entries are shorter than the sequence: the lengths (INT32 [batch]) and a float mask per
+   * step ([batch, 1], 1 while t < length); undefined when absent or all full.
+   */
+  private sequenceLengths(): { tensor: number; masks: number[] } | undefined {
+    const name = this.node.inputs[4];
+    if (!name) return undefined;
+    const ctx = this.ctx;
+    const { seq, batch } = this;
+    const c = ctx.constant(name);
+    if (c) {
+      const v = toNumbers(c);
+      if (v.length !== batch) ctx.fail(`${this.kind} sequence_lens has ${v.length} values, expected ${batch}`);
+      if (v.every((x) => x === seq)) return undefined;
+      const tensor = ctx.constInt32(v, `${name}/int32`);
+      const masks = [...Array(seq).keys()].map((t) => ctx.constFloat32(v.map((l) => (t < l ? 1 : 0)), [batch, 1], `${name}/mask${t}`));
+      return { tensor, masks };
+    }
+    const tensor = ctx.inputOnnx(name);
+    const below = ctx.temp([seq, batch], 'BOOL', `${name}/steps_below`);
+    ctx.emit('LESS', [ctx.constInt32([...Array(seq).keys()], `${name}/steps`, [seq, 1]), tensor], [below]);
+    const mask = ctx.temp([seq, batch, 1], 'FLOAT32', `${name}/mask`);
+    const asFloat = ctx.temp([seq, batch], 'FLOAT32', `${name}/mask_f`);
+    ctx.emit('CAST', [below], [asFloat]);
+    this.reshape(asFloat, [seq, batch, 1], mask);
+    return { tensor, masks: this.unstack(mask, 0, seq, [batch, 1], `${name}/mask`) };
+  }
+
+  private reverseSequence(x: number, lens: number, name: string): number {
+    const out = this.temp(this.ctx.tensors[x].shape, name);
+    const [seqDim, batchDim] = this.layout ? [1, 0] : [0, 1];
+    this.ctx.emit('REVERSE_SEQUENCE', [x, lens], [out], { seqDim, batchDim });
+    return out;
+  }
+
   // ---- outputs ----
 
-  /** Y from hs[d][t] ([batch, hidden] each): [seq, dirs, batch, hidden] (layout 0) or [batch, seq, dirs, hidden]. */
-  private emitY(name: string | undefined, hs: number[][]): void {
+  /** Y from each direction's [seq, batch, hidden] (layout 1: [batch, seq, hidden]): [seq, dirs, batch, hidden] or [batch, seq, dirs, hidden]. */
+  private emitY(name: string | undefined, perDir: number[]): void {
     if (!name) return;
-    const list: number[] = [];
-    for (let t = 0; t < this.seq; t++) for (let d = 0; d < this.dirs; d++) list.push(hs[d][t]);
     const out = this.ctx.output(name, identity(4));
-    const stacked = this.stack(list, this.layout ? 1 : 0, `${name}/stack`);
-    this.reshape(stacked, this.ctx.tensors[out].shape, out);
+    if (perDir.length === 1) this.reshape(perDir[0], this.ctx.tensors[out].shape, out);
+    else this.ctx.emit('PACK', perDir, [out], { valuesCount: perDir.length, axis: this.layout ? 2 : 1 });
   }
 
   /** Y_h or Y_c from the final state per direction: [dirs, batch, hidden] (layout 0) or [batch, dirs, hidden]. */
@@ -331,8 +343,7 @@ export class RecurrentLowering {
 
 
   binary(op: 'ADD' | 'MUL' | 'SUB', a: number, b: number, name: string): number {
-    const shape = this.ctx.tensors[a].shape.length >= this.ctx.tensors[b].shape.length ? this.ctx.tensors[a].shape : this.ctx.tensors[b].shape;
-    const out = this.temp(shape, name);
+    const out = this.temp(broadcastShape(this.ctx.tensors[a].shape, this.ctx.tensors[b].shape), name);
     this.ctx.emit(op, [a, b], [out], { fusedActivationFunction: 'NONE' });
     return out;
   }
@@ -391,11 +402,10 @@ export class RecurrentLowering {
   }
 
   private stack(list: number[], axis: number, name: string): number {
-    const part = this.ctx.tensors[list[0]].shape;
-    if (list.length === 1) return list[0];
-    const shape = [...part];
+    const shape = [...this.ctx.tensors[list[0]].shape];
     shape.splice(axis, 0, list.length);
     const out = this.temp(shape, name);
+    if (list.length === 1) return this.reshape(list[0], shape, out);
     this.ctx.emit('PACK', list, [out], { valuesCount: list.length, axis });
     return out;
   }
@@ -405,10 +415,13 @@ export class RecurrentLowering {
     return out;
   }
 
+  private isReverse(d: number): boolean {
+    return this.dirs === 2 ? d === 1 : attrString(this.node, 'direction', 'forward') === 'reverse';
+  }
+
   /** Time steps of direction d in processing order. */
   private steps(d: number): number[] {
-    const forward = attrString(this.node, 'direction', 'forward') === 'forward' || (this.dirs === 2 && d === 0);
-    const ts = Array.from({ length: this.seq }, (_, t) => t);
-    return forward ? ts : ts.reverse();
+    const ts = [...Array(this.seq).keys()];
+    return this.isReverse(d) ? ts.reverse() : ts;
   }
 }
