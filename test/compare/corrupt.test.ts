@@ -1,5 +1,5 @@
 // A conv with corrupted weights inside a converted model: the report's first flagged layer is that conv.
-// Also: a .tflite without metadata is compared at its outputs, and chunked runs give the same numbers.
+// Also: a .tflite without metadata is compared at its outputs, chunked runs give the same numbers, bad input, progress, cancel.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -54,4 +54,15 @@ test('bad input: a missing .tflite and a wrong --inputs folder give one clear er
     { name: 'ModelError', message: /wants|shape/ });
   await assert.rejects(compareModels(onnxPath('squeezenet1_1'), convertShared('squeezenet1_1'), { inputsDir: path.join(tmp, 'none') }),
     { name: 'ModelError', message: /not a folder/ });
+});
+
+test('progress is reported and an aborted signal cancels with a clear error', async () => {
+  const tfl = convertShared('squeezenet1_1');
+  const phases: string[] = [];
+  const r = await compareModels(onnxPath('squeezenet1_1'), tfl, {}, (p) => phases.push(p.phase));
+  assert.deepEqual([...new Set(phases)], ['load', 'run', 'compare', 'done']);
+  assert.ok(r.layers.length > 0);
+  const ac = new AbortController();
+  ac.abort();
+  await assert.rejects(compareModels(onnxPath('squeezenet1_1'), tfl, {}, undefined, ac.signal), { name: 'ModelError', message: /cancelled/ });
 });
