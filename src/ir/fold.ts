@@ -1,68 +1,17 @@
 // A small constant evaluator: computes a node's outputs when its inputs are known (Shape and Size only need
 // the input's static shape). Shape inference uses it for shape-determining inputs; the converter for folding.
 // Values are computed in float64 JavaScript numbers (int64 beyond 2^53 is approximate, clamped on output).
-import { ONNX_DTYPES, arrayTypeFor, toNumbers } from './tensor';
+import { INT_TYPES, V, broadcast, castValues, gather, norm, reshapeDims, slice, stridesOf, tensorFromNumbers, toV, transpose } from './fold-kernels';
+import { ONNX_DTYPES } from './tensor';
 import { AttrValue, DType, Node, Shape, Tensor, elementCount, isStaticShape } from './types';
+
+export { tensorFromNumbers, stridesOf } from './fold-kernels';
+
+type Fold = (n: Node, ins: (V | undefined)[], opset: number, shapes: (Shape | undefined)[]) => V[] | undefined;
 
 export interface FoldOptions {
   /** Largest output (elements) worth computing; bigger results are left unfolded. Default 1 << 20. */
   maxElements?: number;
-}
-
-interface V { dtype: DType; dims: number[]; v: number[] }
-type Fold = (n: Node, ins: (V | undefined)[], opset: number, shapes: (Shape | undefined)[]) => V[] | undefined;
-
-const INT_TYPES = new Set<DType>(['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'bool']);
-
-function toV(t: Tensor): V | undefined {
-  if (Array.isArray(t.data) || t.dtype.startsWith('complex') || t.dtype.startsWith('float8') || t.dtype.endsWith('int4')) return undefined;
-  return { dtype: t.dtype, dims: t.dims, v: toNumbers(t) };
-}
-
-/** Builds a Tensor from numbers, saturating int64 at its range instead of wrapping. */
-export function tensorFromNumbers(name: string, dtype: DType, dims: number[], vals: ArrayLike<number>): Tensor {
-  const n = elementCount(dims);
-  const Ctor = arrayTypeFor(dtype);
-  const out = new Ctor(n);
-  if (dtype === 'int64' || dtype === 'uint64') {
-    const lo = dtype === 'int64' ? -(2n ** 63n) : 0n;
-    const hi = dtype === 'int64' ? 2n ** 63n - 1n : 2n ** 64n - 1n;
-    for (let i = 0; i < n; i++) {
-      const x = vals[i];
-      let b = Number.isFinite(x) ? BigInt(Math.trunc(x)) : x > 0 ? hi : lo;
-      if (b < lo) b = lo;
-      if (b > hi) b = hi;
-      (out as BigInt64Array)[i] = b;
-    }
-  } else if (dtype === 'float16' || dtype === 'bfloat16') {
-    return { ...tensorFromNumbersF16(name, dtype, dims, vals) };
-  } else if (dtype === 'bool') {
-    for (let i = 0; i < n; i++) (out as Uint8Array)[i] = vals[i] ? 1 : 0;
-  } else {
-    for (let i = 0; i < n; i++) (out as Float64Array)[i] = INT_TYPES.has(dtype) ? Math.trunc(vals[i]) : vals[i];
-  }
-  return { name, dtype, dims: [...dims], data: out };
-}
-
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-function tensorFromNumbersF16(name: string, dtype: DType, dims: number[], vals: ArrayLike<number>): Tensor {
-  const n = elementCount(dims);
-  const out = new Uint16Array(n);
-  for (let i = 0; i < n; i++) {
-    if (dtype === 'bfloat16') { f32[0] = vals[i]; out[i] = u32[0] >>> 16; } else out[i] = halfBits(vals[i]);
-  }
-  return { name, dtype, dims: [...dims], data: out };
-}
-function halfBits(v: number): number {
-  f32[0] = v;
-  const x = u32[0];
-  const sign = (x >>> 16) & 0x8000;
-  const e = ((x >>> 23) & 0xff) - 112;
-  if (((x >>> 23) & 0xff) === 0xff) return sign | 0x7c00 | ((x & 0x7fffff) ? 0x200 : 0);
-  if (e >= 31) return sign | 0x7c00;
-  if (e <= 0) return sign | Math.round(Math.abs(v) / 2 ** -24);
-  return sign | ((e << 10) + Math.round((x & 0x7fffff) / 8192));
 }
 
 function attr(n: Node, name: string): AttrValue | undefined { return n.attrs.get(name); }
@@ -74,41 +23,6 @@ function aInts(n: Node, name: string): number[] | undefined {
   const a = attr(n, name);
   return a && (a.type === 'ints' || a.type === 'floats') ? a.value : undefined;
 }
-const norm = (a: number, r: number) => (a < 0 ? a + r : a);
-export function stridesOf(dims: readonly number[]): number[] {
-  const s = new Array<number>(dims.length).fill(1);
-  for (let i = dims.length - 2; i >= 0; i--) s[i] = s[i + 1] * dims[i + 1];
-  return s;
-}
-
-/** Numpy broadcast of value arrays: out dims and, for each input, the source index of every output element. */
-function broadcast(vs: V[]): { dims: number[]; idx: Int32Array[] } | undefined {
-  const rank = Math.max(...vs.map((v) => v.dims.length));
-  const dims: number[] = [];
-  for (let i = 0; i < rank; i++) {
-    let d = 1;
-    for (const v of vs) {
-      const x = v.dims[v.dims.length - rank + i] ?? 1;
-      if (x !== 1) { if (d !== 1 && d !== x) return undefined; d = x; }
-    }
-    dims.push(d);
-  }
-  const n = elementCount(dims);
-  const idx = vs.map((v) => {
-    const out = new Int32Array(n);
-    const vd = Array(rank - v.dims.length).fill(1).concat(v.dims);
-    const vs2 = stridesOf(vd);
-    const os = stridesOf(dims);
-    for (let k = 0; k < n; k++) {
-      let src = 0;
-      for (let a = 0; a < rank; a++) if (vd[a] !== 1) src += Math.floor(k / os[a]) % dims[a] * vs2[a];
-      out[k] = src;
-    }
-    return out;
-  });
-  return { dims, idx };
-}
-
 function elementwise(dtype: DType | ((ins: V[]) => DType), f: (...x: number[]) => number): Fold {
   return (_n, ins) => {
     if (ins.some((v) => !v)) return undefined;
@@ -137,73 +51,6 @@ const variadic = (f: (a: number, b: number) => number): Fold => (n, ins, o, s) =
   for (let i = 1; i < ins.length && acc; i++) acc = elementwise(first, f)(n, [acc, ins[i]], o, s)?.[0];
   return acc ? [acc] : undefined;
 };
-
-function gather(data: V, idx: V, axis: number): V {
-  const ax = norm(axis, data.dims.length);
-  const outer = elementCount(data.dims.slice(0, ax));
-  const inner = elementCount(data.dims.slice(ax + 1));
-  const d = data.dims[ax];
-  const out: number[] = [];
-  for (let o = 0; o < outer; o++) {
-    for (const i0 of idx.v) {
-      const i = i0 < 0 ? i0 + d : i0;
-      if (i < 0 || i >= d) throw new RangeError('gather index out of range');
-      for (let k = 0; k < inner; k++) out.push(data.v[(o * d + i) * inner + k]);
-    }
-  }
-  return { dtype: data.dtype, dims: [...data.dims.slice(0, ax), ...idx.dims, ...data.dims.slice(ax + 1)], v: out };
-}
-
-function transpose(x: V, perm: number[]): V {
-  const dims = perm.map((p) => x.dims[p]);
-  const is = stridesOf(x.dims);
-  const os = stridesOf(dims);
-  const n = x.v.length;
-  const out = new Array<number>(n);
-  for (let k = 0; k < n; k++) {
-    let src = 0;
-    for (let a = 0; a < dims.length; a++) src += (Math.floor(k / os[a]) % dims[a]) * is[perm[a]];
-    out[k] = x.v[src];
-  }
-  return { dtype: x.dtype, dims, v: out };
-}
-
-/** Slice of x along the given axes (starts/ends clamped as ONNX does). */
-function slice(x: V, starts: number[], ends: number[], axes: number[], steps: number[]): V {
-  const r = x.dims.length;
-  const st = x.dims.map(() => 0);
-  const sp = x.dims.map(() => 1);
-  const cnt = [...x.dims];
-  axes.forEach((a0, i) => {
-    const a = norm(a0, r);
-    const d = x.dims[a];
-    const step = steps[i] ?? 1;
-    let s = starts[i] < 0 ? starts[i] + d : starts[i];
-    let e = ends[i] < 0 ? ends[i] + d : ends[i];
-    if (step > 0) { s = Math.min(Math.max(s, 0), d); e = Math.min(Math.max(e, 0), d); } else { s = Math.min(Math.max(s, -1), d - 1); e = Math.min(Math.max(e, -1), d - 1); }
-    st[a] = s; sp[a] = step;
-    cnt[a] = Math.max(0, Math.ceil((e - s) / step));
-  });
-  const is = stridesOf(x.dims);
-  const os = stridesOf(cnt);
-  const n = elementCount(cnt);
-  const out = new Array<number>(n);
-  for (let k = 0; k < n; k++) {
-    let src = 0;
-    for (let a = 0; a < r; a++) src += (st[a] + (Math.floor(k / os[a]) % cnt[a]) * sp[a]) * is[a];
-    out[k] = x.v[src];
-  }
-  return { dtype: x.dtype, dims: cnt, v: out };
-}
-
-function reshapeDims(x: number[], shape: number[], allowzero: boolean): number[] | undefined {
-  const out = shape.map((d, i) => (d === 0 && !allowzero ? x[i] : d));
-  const known = out.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
-  const total = elementCount(x);
-  const m = out.indexOf(-1);
-  if (m >= 0) { if (known === 0 || total % known) return undefined; out[m] = total / known; } else if (known !== total) return undefined;
-  return out;
-}
 
 function axesOf(n: Node, ins: (V | undefined)[], opset: number, inputFrom: number): number[] | undefined {
   return opset >= inputFrom ? ins[1]?.v : aInts(n, 'axes');
@@ -374,18 +221,6 @@ function castTarget(n: Node): DType | undefined {
   return ONNX_DTYPES[aInt(n, 'to', 0)];
 }
 
-function castValues(v: number[], to: DType): number[] {
-  if (to === 'bool') return v.map((x) => (x ? 1 : 0));
-  if (to === 'float32') return Array.from(Float32Array.from(v));
-  if (INT_TYPES.has(to)) {
-    const Ctor = arrayTypeFor(to);
-    if (to === 'int64' || to === 'uint64') return v.map(Math.trunc);
-    return Array.from(new (Ctor as unknown as new (a: number[]) => ArrayLike<number>)(v.map(Math.trunc)));
-  }
-  return v;
-}
-
-/** The value of a Constant node (value, value_float(s), value_int(s)); undefined for strings and sparse forms. */
 function constantAttr(n: Node): V | undefined {
   for (const [k, a] of n.attrs) {
     if (k === 'value' && a.type === 'tensor') return toV(a.value);

@@ -11,7 +11,6 @@ import './tensorops';
 import './indexing';
 import './nn';
 import './linalg';
-import './recurrent';
 import './control';
 import './misc';
 

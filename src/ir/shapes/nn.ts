@@ -1,5 +1,5 @@
 // Convolution and pooling family (auto_pad, dilations, ceil_mode), ConvTranspose, global pools, MaxUnpool,
-// Resize/Upsample, GridSample, Col2Im.
+// Resize/Upsample, GridSample, Col2Im, and the recurrent ops RNN/GRU/LSTM.
 import { toNumbers } from '../tensor';
 import { Dim, DType, Shape } from '../types';
 import { OutInfo, ShapeCtx, attrInt, attrInts, attrStr, intsOf, register } from './context';
@@ -160,4 +160,18 @@ register('Col2Im', (c) => {
   if (!x || !image || !block) return [{ dtype: c.dtype(0) }];
   const ch = isNum(x[1]) ? x[1] / block.reduce((a, b) => a * b, 1) : c.namer.make();
   return [{ dtype: c.dtype(0), shape: [x[0], ch, ...image] }];
+});
+
+// RNN, GRU, LSTM (layout 0: [seq, batch, ...]; layout 1: [batch, seq, ...]).
+register(['RNN', 'GRU', 'LSTM'], (c) => {
+  const x = c.shape(0);
+  const dtype = c.dtype(0);
+  const layout = attrInt(c, 'layout', 0);
+  const hidden: Dim = attrInt(c, 'hidden_size') ?? (c.shape(2)?.[2] ?? c.namer.make());
+  const dirs = attrStr(c, 'direction', 'forward') === 'bidirectional' ? 2 : 1;
+  const seq: Dim = x ? x[layout ? 1 : 0] : c.namer.make();
+  const batch: Dim = x ? x[layout ? 0 : 1] : c.namer.make();
+  const y: OutInfo = { dtype, shape: layout ? [batch, seq, dirs, hidden] : [seq, dirs, batch, hidden] };
+  const h: OutInfo = { dtype, shape: layout ? [batch, dirs, hidden] : [dirs, batch, hidden] };
+  return c.node.opType === 'LSTM' ? [y, h, h] : [y, h];
 });
