@@ -1,17 +1,25 @@
-// ONNX BatchNormalization (inference) not folded into a Conv → TFLite MUL and ADD with per-channel constants.
+// ONNX BatchNormalization (inference) not folded into a Conv → TFLite MUL and ADD with per-channel constants (or,
+// with statistics computed in the graph, SUB, RSQRT, MUL, ADD on per-channel vectors).
 import { toNumbers } from '../../ir/tensor';
 import { attrFloat } from '../attrs';
+import type { Node } from '../../ir/types';
+import type { ConvertContext } from '../context';
 import type { OpConverter } from '../types';
+import { Emitter } from './_emit';
+import { channelVector } from './_norm';
 
 const BatchNormalization: OpConverter = {
-  op: 'BatchNormalization', emits: ['MUL', 'ADD'], opset: [1, 23], dtypes: ['float32'], int8: true, micro: true, layout: 'any',
+  op: 'BatchNormalization', emits: ['MUL', 'ADD', 'SUB', 'RSQRT', 'RESHAPE'], opset: [1, 23], dtypes: ['float32'], int8: true, micro: true, layout: 'any',
   check(node, ctx) {
     if (node.outputs.slice(1).some((o) => o)) return 'BatchNormalization in training mode (running mean/var outputs) is not supported';
-    if (node.inputs.slice(1, 5).some((i) => !ctx.isConstant(i))) return 'BatchNormalization with non-constant scale, bias, mean or variance is not supported';
     return undefined;
   },
   convert(node, ctx) {
     const [x, s, b, m, v] = node.inputs;
+    if ([s, b, m, v].some((n) => !ctx.isConstant(n))) {
+      emitComputed(ctx, node);
+      return;
+    }
     const [scale, bias, mean, varc] = [s, b, m, v].map((n) => toNumbers(ctx.constant(n)!));
     const eps = attrFloat(node, 'epsilon', 1e-5);
     const c = scale.length;
@@ -30,4 +38,17 @@ const BatchNormalization: OpConverter = {
     ctx.emit('ADD', [mul, ctx.input(shName, xin.perm)], [ctx.output(y, xin.perm)], { fusedActivationFunction: 'NONE' });
   },
 };
+/** Statistics computed in the graph: (x - mean) · rsqrt(var + eps) · scale + bias with per-channel vectors. */
+function emitComputed(ctx: ConvertContext, node: Node): void {
+  const [x, s, b, m, v] = node.inputs;
+  const rank = ctx.rank(x);
+  const e = new Emitter(ctx, node);
+  const xin = ctx.inputAny(x);
+  const vec = (n: string) => channelVector(ctx, e, n, rank, xin.perm);
+  const inv = e.un('RSQRT', e.bin('ADD', vec(v), e.scalar(attrFloat(node, 'epsilon', 1e-5))));
+  const k = e.bin('MUL', inv, vec(s));
+  const scaled = e.bin('MUL', e.bin('SUB', xin.index, vec(m)), k);
+  e.bin('ADD', scaled, vec(b), ctx.output(node.outputs[0], xin.perm));
+}
+
 export default BatchNormalization;

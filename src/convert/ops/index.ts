@@ -43,9 +43,11 @@ import GreaterOrEqual from './GreaterOrEqual';
 import HardSigmoid from './HardSigmoid';
 import HardSwish from './HardSwish';
 import Identity from './Identity';
+import InstanceNormalization from './InstanceNormalization';
 import IsInf from './IsInf';
 import IsNaN from './IsNaN';
 import LSTM from './LSTM';
+import LayerNormalization from './LayerNormalization';
 import LeakyRelu from './LeakyRelu';
 import Less from './Less';
 import LessOrEqual from './LessOrEqual';
@@ -55,6 +57,7 @@ import MatMul from './MatMul';
 import Max from './Max';
 import MaxPool from './MaxPool';
 import Mean from './Mean';
+import MeanVarianceNormalization from './MeanVarianceNormalization';
 import Min from './Min';
 import Mul from './Mul';
 import Neg from './Neg';
@@ -145,9 +148,11 @@ export const OPS: OpConverter[] = [
   HardSigmoid,
   HardSwish,
   Identity,
+  InstanceNormalization,
   IsInf,
   IsNaN,
   LSTM,
+  LayerNormalization,
   LeakyRelu,
   Less,
   LessOrEqual,
@@ -157,6 +162,7 @@ export const OPS: OpConverter[] = [
   Max,
   MaxPool,
   Mean,
+  MeanVarianceNormalization,
   Min,
   Mul,
   Neg,

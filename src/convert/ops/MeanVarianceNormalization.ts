@@ -1,0 +1,21 @@
+// ONNX MeanVarianceNormalization: (x - mean) / (sqrt(variance) + 1e-9) over `axes` (default N, H, W) → TFLite MEAN,
+// SUB, MUL, SQRT, ADD, DIV on the remapped axes of the input's layout.
+import { attrInts, normAxis } from '../attrs';
+import type { OpConverter } from '../types';
+import { Emitter } from './_emit';
+import { moments } from './_norm';
+
+const MeanVarianceNormalization: OpConverter = {
+  op: 'MeanVarianceNormalization', emits: ['MEAN', 'SUB', 'MUL', 'SQRT', 'ADD', 'DIV'], opset: [9, 23], dtypes: ['float32'],
+  int8: false, micro: false, layout: 'axis',
+  convert(node, ctx) {
+    const rank = ctx.rank(node.inputs[0]);
+    const onnxAxes = (attrInts(node, 'axes') ?? [0, 2, 3]).map((a) => normAxis(a, rank));
+    const e = new Emitter(ctx, node);
+    const x = ctx.inputAny(node.inputs[0]);
+    const m = moments(e, x.index, onnxAxes.map((a) => x.perm.indexOf(a)));
+    const sd = e.bin('ADD', e.un('SQRT', m.variance), e.scalar(1e-9));
+    e.bin('DIV', m.centered, sd, ctx.output(node.outputs[0], x.perm));
+  },
+};
+export default MeanVarianceNormalization;
