@@ -13,6 +13,7 @@ import { serializeTflite } from '../../src/tflite/writer';
 import { openConverted } from '../../src/runtime/tflite-onnx-io';
 import { runOnnx } from '../../src/runtime/ort';
 import { toFloat32 } from '../../src/ir/tensor';
+import { transposeData } from '../../src/convert/constdata';
 
 const SHARED = '../shared/models';
 const NODE_TESTS = '/usr/share/libonnx-testdata/data/node';
@@ -148,6 +149,55 @@ for (const [title, c] of CASES) {
   test(`${title}: LiteRT matches onnxruntime`, async () => {
     const { model, feeds } = recurrentModel(c);
     const ref = await runOnnx(encodeModel(model), feeds);
+    await checkOnLiteRt(model, feeds, ref);
+  });
+}
+
+/**
+ * layout 1 ([batch, seq, ...]): onnxruntime refuses it, so the reference is the layout-0 node between Transposes.
+ * Returns the layout-1 model and its feeds, and the reference outputs.
+ */
+async function batchwise(c: Case): Promise<{ model: Model; feeds: Tensor[]; ref: Map<string, Tensor> }> {
+  const base = recurrentModel(c);
+  const g = base.model.graph;
+  const rec = g.nodes[0];
+  // Feeds and constants of the layout-1 model: X [batch, seq, input], states [batch, dirs, hidden].
+  const swap = (t: Tensor): Tensor => (t.name !== 'X' && !t.name.startsWith('initial_') ? t
+    : tensor(t.name, 'float32', [t.dims[1], t.dims[0], t.dims[2]], transposeData(toFloat32(t), t.dims, [1, 0, 2], (n) => new Float32Array(n))));
+  const feeds = base.feeds.map(swap);
+  const inits = [...g.initializers.values()].map(swap);
+  const outs = rec.outputs;
+  const model = buildModel({
+    nodes: [node(rec.opType, rec.inputs, outs, { ...Object.fromEntries([...rec.attrs].map(([k, v]) => [k, v])), layout: 1 }, 'rec')],
+    inputs: feeds.map((t) => [t.name, t.dtype, t.dims] as [string, 'float32' | 'int32', number[]]),
+    outputs: outs, initializers: inits, opset: 14,
+  });
+  // The reference: layout-0 node between Transposes, fed the same tensors.
+  const moved = rec.inputs.map((n) => (n === 'X' || n.startsWith('initial_') ? `${n}_t` : n));
+  const refModel = buildModel({
+    nodes: [
+      ...rec.inputs.filter((n) => n === 'X' || n.startsWith('initial_')).map((n) => node('Transpose', [n], [`${n}_t`], { perm: [1, 0, 2] })),
+      node(rec.opType, moved, outs.map((o) => `${o}_0`), Object.fromEntries([...rec.attrs].map(([k, v]) => [k, v])), 'rec'),
+      node('Transpose', ['Y_0'], ['Y'], { perm: [2, 0, 1, 3] }),
+      ...outs.slice(1).map((o) => node('Transpose', [`${o}_0`], [o], { perm: [1, 0, 2] })),
+    ],
+    inputs: feeds.map((t) => [t.name, t.dtype, t.dims] as [string, 'float32' | 'int32', number[]]),
+    outputs: outs, initializers: inits, opset: 14,
+  });
+  return { model, feeds, ref: await runOnnx(encodeModel(refModel), feeds) };
+}
+
+const BATCHWISE: [string, Case][] = [
+  ['LSTM bidirectional, computed states and sequence_lens', {
+    kind: 'LSTM', direction: 'bidirectional', bias: true, peepholes: true, initial: 'input', seqLens: [3, 5], seqLensInput: true,
+  }],
+  ['GRU reverse, constant states, linear_before_reset 1', { kind: 'GRU', direction: 'reverse', bias: true, initial: 'const', attrs: { linear_before_reset: 1 } }],
+  ['RNN bidirectional, W/R/B as inputs', { kind: 'RNN', direction: 'bidirectional', bias: true, weightsAsInputs: true }],
+];
+
+for (const [title, c] of BATCHWISE) {
+  test(`layout 1: ${title}: LiteRT matches onnxruntime on the layout-0 equivalent`, async () => {
+    const { model, feeds, ref } = await batchwise(c);
     await checkOnLiteRt(model, feeds, ref);
   });
 }

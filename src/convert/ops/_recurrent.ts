@@ -26,8 +26,8 @@ const SPEC: Record<RecurrentKind, { gates: number; acts: string[] }> = {
 
 const ACTIVATIONS: Record<string, string> = { sigmoid: 'LOGISTIC', tanh: 'TANH', relu: 'RELU' };
 
-const EMITS = ['FULLY_CONNECTED', 'UNPACK', 'ADD', 'MUL', 'SUB', 'LOGISTIC', 'TANH', 'RELU', 'SPLIT',
-  'PACK', 'RESHAPE', 'MINIMUM', 'MAXIMUM'];
+const EMITS = ['FULLY_CONNECTED', 'UNPACK', 'ADD', 'MUL', 'SUB', 'LOGISTIC', 'TANH', 'RELU', 'SPLIT', 'PACK',
+  'RESHAPE', 'STRIDED_SLICE', 'MINIMUM', 'MAXIMUM', 'LESS', 'CAST'];
 
 function directions(node: Node): number {
   return attrString(node, 'direction', 'forward') === 'bidirectional' ? 2 : 1;
@@ -96,8 +96,6 @@ export class RecurrentLowering {
   private readonly b: Param | undefined;
   private readonly p: Param | undefined;
   private clipConsts?: [number, number];
-  /** X reversed per batch entry for the reverse direction under sequence_lens. */
-  private xOverride?: number;
   private readonly stateCache = new Map<string, number[]>();
   private readonly biasCache = new Map<string, T>();
 
@@ -184,7 +182,7 @@ export class RecurrentLowering {
    */
   projectInput(d: number, from: number, to: number, bias: T, tag: string): number[] {
     const ctx = this.ctx;
-    const x = this.xOverride ?? ctx.inputOnnx(this.node.inputs[0]);
+    const x = ctx.inputOnnx(this.node.inputs[0]);
     const n = to - from;
     const shape = this.layout ? [this.batch, this.seq, n] : [this.seq, this.batch, n];
     const out = ctx.temp(shape, 'FLOAT32', `${this.node.name}/d${d}/x_${tag}`);
@@ -233,9 +231,8 @@ export class RecurrentLowering {
   /**
    * Runs the cell over every direction's time steps (reverse ones from the last step) from the initial states,
    * then emits Y, Y_h and (LSTM) Y_c. `cell(d)` returns the step function of direction d: (t, name, H, C) → [H', C'].
-   * With sequence_lens shorter than the sequence, a mask per step freezes the state and zeroes Y past each batch
-   * entry's length, and the reverse direction runs forward over X reversed per entry (REVERSE_SEQUENCE), as
-   * onnxruntime does.
+   * With sequence_lens shorter than the sequence, a mask per step keeps the state and zeroes Y past each batch
+   * entry's length: the forward direction then ends at the entry's last step and the reverse one starts there.
    */
   lower(cell: (d: number) => Step): void {
     const lens = this.sequenceLengths();
@@ -243,13 +240,11 @@ export class RecurrentLowering {
     const finals: number[] = [];
     const cells: number[] = [];
     for (let d = 0; d < this.dirs; d++) {
-      const reversed = lens && this.isReverse(d);
-      this.xOverride = reversed ? this.reverseSequence(this.ctx.inputOnnx(this.node.inputs[0]), lens.tensor, `${this.node.name}/X_reversed`) : undefined;
       const step = cell(d);
       let h = this.initialState(5, d);
       let c = this.kind === 'LSTM' ? this.initialState(6, d) : undefined;
       const out: number[] = [];
-      for (const t of lens ? [...Array(this.seq).keys()] : this.steps(d)) {
+      for (const t of this.steps(d)) {
         const n = `${this.node.name}/d${d}/t${t}`;
         const [h2, c2] = step(t, n, h, c);
         if (lens) {
@@ -263,10 +258,7 @@ export class RecurrentLowering {
           out[t] = h2;
         }
       }
-      if (this.node.outputs[0]) {
-        const y = this.stack(out, this.layout ? 1 : 0, `${this.node.name}/d${d}/Y`);
-        perDir.push(reversed ? this.reverseSequence(y, lens.tensor, `${this.node.name}/d${d}/Y_reversed`) : y);
-      }
+      if (this.node.outputs[0]) perDir.push(this.stack(out, this.layout ? 1 : 0, `${this.node.name}/d${d}/Y`));
       finals.push(h!);
       if (c !== undefined) cells.push(c);
     }
@@ -283,10 +275,10 @@ export class RecurrentLowering {
   }
 
   /**
-   * sequence_lens when some entries are shorter than the sequence: the lengths (INT32 [batch]) and a float mask per
-   * step ([batch, 1], 1 while t < length); undefined when absent or all full.
+   * sequence_lens when some entries are shorter than the sequence: a float mask per step ([batch, 1], 1 while
+   * t < length); undefined when absent or all full.
    */
-  private sequenceLengths(): { tensor: number; masks: number[] } | undefined {
+  private sequenceLengths(): { masks: number[] } | undefined {
     const name = this.node.inputs[4];
     if (!name) return undefined;
     const ctx = this.ctx;
@@ -296,9 +288,8 @@ export class RecurrentLowering {
       const v = toNumbers(c);
       if (v.length !== batch) ctx.fail(`${this.kind} sequence_lens has ${v.length} values, expected ${batch}`);
       if (v.every((x) => x === seq)) return undefined;
-      const tensor = ctx.constInt32(v, `${name}/int32`);
       const masks = [...Array(seq).keys()].map((t) => ctx.constFloat32(v.map((l) => (t < l ? 1 : 0)), [batch, 1], `${name}/mask${t}`));
-      return { tensor, masks };
+      return { masks };
     }
     const tensor = ctx.inputOnnx(name);
     const below = ctx.temp([seq, batch], 'BOOL', `${name}/steps_below`);
@@ -307,14 +298,7 @@ export class RecurrentLowering {
     const asFloat = ctx.temp([seq, batch], 'FLOAT32', `${name}/mask_f`);
     ctx.emit('CAST', [below], [asFloat]);
     this.reshape(asFloat, [seq, batch, 1], mask);
-    return { tensor, masks: this.unstack(mask, 0, seq, [batch, 1], `${name}/mask`) };
-  }
-
-  private reverseSequence(x: number, lens: number, name: string): number {
-    const out = this.temp(this.ctx.tensors[x].shape, name);
-    const [seqDim, batchDim] = this.layout ? [1, 0] : [0, 1];
-    this.ctx.emit('REVERSE_SEQUENCE', [x, lens], [out], { seqDim, batchDim });
-    return out;
+    return { masks: this.unstack(mask, 0, seq, [batch, 1], `${name}/mask`) };
   }
 
   // ---- outputs ----
