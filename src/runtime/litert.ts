@@ -216,12 +216,15 @@ export async function openTflite(model: Uint8Array, opts: LiteRtOptions = {}): P
     },
   };
   // LiteRT prepares the ops on the first run and only logs when that fails (the outputs then stay zero): run once on
-  // zeros here so a model it cannot run is refused when opened, with LiteRT's own reason.
+  // zeros here so a model whose ops cannot be prepared is refused when opened, with LiteRT's own reason. Failures
+  // that depend on the data (a division by zero in an integer DIV...) are left to the real runs.
   try {
     await session.run(inputs.map((i) => ({ name: i.name, dtype: i.dtype, dims: i.dims, data: zeros(i) })));
   } catch (e) {
-    session.close();
-    throw e instanceof ModelError ? new ModelError(e.message.replace('LiteRT failed to run the model', 'LiteRT cannot load this model')) : e;
+    if (e instanceof ModelError && /failed to prepare|failed to allocate tensors|unresolved custom op/i.test(e.message)) {
+      session.close();
+      throw new ModelError(e.message.replace('LiteRT failed to run the model', 'LiteRT cannot load this model'));
+    }
   }
   return session;
 }
