@@ -10,10 +10,13 @@ const UNARY = [
   'Relu', 'Round', 'Selu', 'Shrink', 'Sigmoid', 'Sign', 'Sin', 'Sinh', 'Softmax', 'Softplus', 'Softsign', 'Sqrt',
   'Tan', 'Tanh', 'ThresholdedRelu', 'Not', 'Clip', 'LRN', 'MeanVarianceNormalization', 'InstanceNormalization',
   'CumSum', 'Trilu', 'ReverseSequence', 'Mish', 'Gelu', 'Scatter', 'ScatterElements', 'ScatterND', 'Erf',
-  'BitwiseNot', 'LpNormalization', 'Relu6', 'Swish',
+  'BitwiseNot', 'LpNormalization', 'Swish', 'GroupNormalization', 'RMSNormalization',
 ];
 register(UNARY, (c) => [like(c)]);
-register(['IsInf', 'IsNaN'], (c) => [like(c, 0, 'bool')]);
+register(['IsInf', 'IsNaN', 'RegexFullMatch'], (c) => [like(c, 0, 'bool')]);
+// Common onnxruntime contrib ops (com.microsoft) that keep their input's shape.
+register(['Gelu', 'FastGelu', 'BiasGelu', 'QuickGelu', 'SkipLayerNormalization', 'SkipSimplifiedLayerNormalization',
+  'SimplifiedLayerNormalization', 'BiasAdd'], (c) => [like(c)], 'com.microsoft');
 
 /** Output dtype and broadcast shape of inputs `idx` (every given input by default). */
 export function broadcastOf(c: ShapeCtx, dtype: DType | undefined, idx?: number[]): OutInfo {
@@ -25,6 +28,7 @@ export function broadcastOf(c: ShapeCtx, dtype: DType | undefined, idx?: number[
 
 register(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Mod', 'PRelu', 'BitShift', 'Max', 'Min', 'Mean', 'Sum',
   'BitwiseAnd', 'BitwiseOr', 'BitwiseXor'], (c) => [broadcastOf(c, c.dtype(0))]);
+register('StringConcat', (c) => [broadcastOf(c, 'string')]);
 register(['And', 'Or', 'Xor', 'Equal', 'Greater', 'GreaterOrEqual', 'Less', 'LessOrEqual'],
   (c) => [broadcastOf(c, 'bool')]);
 register('Where', (c) => [broadcastOf(c, c.dtype(1) ?? c.dtype(2))]);

@@ -51,6 +51,8 @@ function conv(c: ShapeCtx, outType?: DType, weightIdx = 1): OutInfo[] {
 
 register('Conv', (c) => conv(c));
 register('ConvInteger', (c) => conv(c, 'int32'));
+register('DeformConv', (c) => conv(c));
+register('FusedConv', (c) => conv(c), 'com.microsoft');
 register('QLinearConv', (c) => conv(c, c.dtype(7), 3));
 
 register('ConvTranspose', (c) => {
@@ -151,6 +153,12 @@ register('GridSample', (c) => {
   const g = c.shape(1);
   if (!x || !g) return [{ dtype: c.dtype(0) }];
   return [{ dtype: c.dtype(0), shape: [x[0], x[1], ...g.slice(1, -1)] }];
+});
+
+register('AffineGrid', (c) => {
+  const size = c.dims(1);
+  if (!size) return [{ dtype: c.dtype(0) }];
+  return [{ dtype: c.dtype(0), shape: [size[0], ...size.slice(2), size.length - 2] }];
 });
 
 register('Col2Im', (c) => {
