@@ -23,6 +23,12 @@ export function reduceAxes(node: Node, ctx: ConvertContext, rank: number): numbe
   return axes.map((a) => normAxis(a, rank));
 }
 
+/** The layout of a reduction's output when its input is stored in `perm` (ONNX `axes` removed unless kept). */
+export function reducedPerm(perm: number[], axes: number[], keep: boolean): number[] {
+  if (keep) return perm;
+  return perm.filter((d) => !axes.includes(d)).map((d) => d - axes.filter((a) => a < d).length);
+}
+
 export function emitReduce(ctx: ConvertContext, node: Node, tfl: string, axes: number[], keep: boolean): void {
   const x = ctx.inputAny(node.inputs[0]);
   const y = node.outputs[0];
@@ -31,12 +37,7 @@ export function emitReduce(ctx: ConvertContext, node: Node, tfl: string, axes: n
     return;
   }
   const tAxes = axes.map((a) => x.perm.indexOf(a));
-  let outPerm = x.perm;
-  if (!keep) {
-    const kept = x.perm.filter((d) => !axes.includes(d));
-    outPerm = kept.map((d) => d - axes.filter((a) => a < d).length);
-  }
-  const out = ctx.output(y, outPerm);
+  const out = ctx.output(y, reducedPerm(x.perm, axes, keep));
   ctx.emit(tfl, [x.index, ctx.constInt32(tAxes, `${node.name}/axes`)], [out], { keepDims: keep });
 }
 

@@ -69,11 +69,16 @@ import Pad from './Pad';
 import Pow from './Pow';
 import RNN from './RNN';
 import Reciprocal from './Reciprocal';
+import ReduceL1 from './ReduceL1';
+import ReduceL2 from './ReduceL2';
+import ReduceLogSum from './ReduceLogSum';
+import ReduceLogSumExp from './ReduceLogSumExp';
 import ReduceMax from './ReduceMax';
 import ReduceMean from './ReduceMean';
 import ReduceMin from './ReduceMin';
 import ReduceProd from './ReduceProd';
 import ReduceSum from './ReduceSum';
+import ReduceSumSquare from './ReduceSumSquare';
 import Relu from './Relu';
 import Reshape from './Reshape';
 import Resize from './Resize';
@@ -174,11 +179,16 @@ export const OPS: OpConverter[] = [
   Pow,
   RNN,
   Reciprocal,
+  ReduceL1,
+  ReduceL2,
+  ReduceLogSum,
+  ReduceLogSumExp,
   ReduceMax,
   ReduceMean,
   ReduceMin,
   ReduceProd,
   ReduceSum,
+  ReduceSumSquare,
   Relu,
   Reshape,
   Resize,

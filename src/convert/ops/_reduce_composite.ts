@@ -1,0 +1,33 @@
+// Reductions that TFLite has no single op for, lowered around SUM / REDUCE_MAX on the remapped axes of the input's
+// own layout: ReduceL1 = SUM(|x|), ReduceL2 = SQRT(SUM(x²)), ReduceSumSquare = SUM(x²), ReduceLogSum = LOG(SUM(x)),
+// ReduceLogSumExp = LOG(SUM(EXP(x - max))) + max. The reduction keeps its dims; keepdims=0 drops them at the end
+// with a RESHAPE (same memory order).
+import { attrInt } from '../attrs';
+import type { OpConverter } from '../types';
+import { Emitter } from './_emit';
+import { reduceAxes, reducedPerm } from './_reduce';
+
+type Build = (e: Emitter, x: number, axes: number[], out: number | undefined) => number;
+
+export function compositeReduce(op: string, emits: string[], build: Build): OpConverter {
+  return {
+    op, emits: [...emits, 'RESHAPE'], opset: [1, 23], dtypes: ['float32', 'int32', 'int64'], int8: false, micro: false, layout: 'axis',
+    check(node, ctx) {
+      const axes = reduceAxes(node, ctx, ctx.rank(node.inputs[0]));
+      if (!axes) return `${op} with non-constant axes is not supported`;
+      if (axes.length === 0) return `${op} with empty axes and noop_with_empty_axes=1 is not supported`;
+      const dt = ctx.dtype(node.inputs[0]);
+      if (!this.dtypes.includes(dt)) return `${op} on ${dt} is not supported (${this.dtypes.join(', ')} only)`;
+      return undefined;
+    },
+    convert(node, ctx) {
+      const axes = reduceAxes(node, ctx, ctx.rank(node.inputs[0]))!;
+      const keep = attrInt(node, 'keepdims', 1) === 1;
+      const e = new Emitter(ctx, node);
+      const x = ctx.inputAny(node.inputs[0]);
+      const out = ctx.output(node.outputs[0], reducedPerm(x.perm, axes, keep));
+      const r = build(e, x.index, axes.map((a) => x.perm.indexOf(a)), keep ? out : undefined);
+      if (!keep) e.reshape(r, ctx.tensors[out].shape, out);
+    },
+  };
+}
