@@ -84,6 +84,23 @@ test('inputs and outputs keep the model order (not the signature order); int32 o
   await assert.rejects(session.run([]), ModelError);
 });
 
+test('a model that fails only on some data (integer division by zero) opens, and fails clearly on such data', async () => {
+  const bytes = serializeTflite(model([
+    { name: 'a', type: 'INT32', shape: [2] }, { name: 'b', type: 'INT32', shape: [2] }, { name: 'q', type: 'INT32', shape: [2] },
+  ], [{ opcode: 'FLOOR_DIV', inputs: [0, 1], outputs: [2] }], [0, 1], [2]));
+  const s = await openTflite(bytes);
+  const feed = (a: number[], b: number[]) => [
+    { name: 'a', dtype: 'int32' as const, dims: [2], data: new Int32Array(a) },
+    { name: 'b', dtype: 'int32' as const, dims: [2], data: new Int32Array(b) },
+  ];
+  const [q] = await s.run(feed([7, -7], [2, 2]));
+  assert.deepEqual(Array.from(q!.data as Int32Array), [3, -4]);
+  await assert.rejects(s.run(feed([1, 1], [0, 1])), (e: Error) => e instanceof ModelError && /LiteRT failed to run the model: .*FLOOR_DIV/.test(e.message));
+  const [again] = await s.run(feed([9, 8], [3, 3]));
+  assert.deepEqual(Array.from(again!.data as Int32Array), [3, 2]);
+  s.close();
+});
+
 const selfie = 'node_modules/@mediapipe/selfie_segmentation/selfie_segmentation.tflite';
 test('Google-made selfie_segmentation.tflite (float16 weights, DEQUANTIZE, custom op) runs', { skip: !existsSync(selfie) && 'npm install @mediapipe/selfie_segmentation (a devDependency) to run this' }, async () => {
   const s = await openTflite(new Uint8Array(readFileSync(selfie)));
@@ -104,7 +121,7 @@ test('models LiteRT.js cannot run, and wrong inputs, give a ModelError', async (
   const unknownCustom = serializeTflite(model([
     { name: 'x', type: 'FLOAT32', shape: [2] }, { name: 'y', type: 'FLOAT32', shape: [2] },
   ], [{ opcode: 'CUSTOM', customCode: 'NoSuchOp', inputs: [0], outputs: [1] }], [0], [1]));
-  await assert.rejects(openTflite(unknownCustom), (e: Error) => e instanceof ModelError && /LiteRT cannot load/.test(e.message));
+  await assert.rejects(openTflite(unknownCustom), (e: Error) => e instanceof ModelError && /LiteRT cannot load this model: .*unresolved custom op: NoSuchOp/.test(e.message));
   const s = await openTflite(io('FLOAT32'));
   await assert.rejects(s.run([]), ModelError);
   await assert.rejects(s.run([{ name: 'x', dtype: 'float32', dims: [3], data: new Float32Array(3) }]), /shape \[2\]/);
