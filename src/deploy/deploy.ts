@@ -103,10 +103,32 @@ export async function deploy(opts: DeployOptions, hooks: DeployHooks = {}): Prom
     readyTimeoutMs: opts.timeouts?.connectMs, signal,
   });
   let runDir: string | undefined;
+  // Every remote step listens to one signal: the user's cancel, or the connection dropping.
   let connectionLost = false;
-  client.on('close', () => { connectionLost = true; });
-  client.on('error', () => { connectionLost = true; });
+  const steps = new AbortController();
+  const onUserAbort = () => steps.abort();
+  signal?.addEventListener('abort', onUserAbort, { once: true });
+  const onLost = () => { connectionLost = true; steps.abort(); };
+  client.on('close', onLost);
+  client.on('error', onLost);
   try {
+    return await deployOn(client);
+  } catch (e) {
+    if (connectionLost && !signal?.aborted) {
+      throw new DeployError('connection-lost', `the connection to ${target.host}:${target.port} was lost${e instanceof Error && !(e instanceof DeployError && e.code === 'cancelled') ? ` (${e.message})` : ''}`);
+    }
+    throw e;
+  } finally {
+    signal?.removeEventListener('abort', onUserAbort);
+    if (runDir && !connectionLost) {
+      await execRemote(client, shellCommand(['rm', '-rf', '--', runDir]), { inactivityMs: 10_000, what: 'cleaning up' }).catch(() => undefined);
+    }
+    client.removeListener('close', onLost);
+    client.end();
+  }
+
+  async function deployOn(client: Client): Promise<DeployResult> {
+    const signal = steps.signal;
     const exec = (command: string, what: string, extra: Partial<Parameters<typeof execRemote>[2]> = {}) =>
       execRemote(client, command, { inactivityMs: commandMs, signal, what, ...extra });
     const sftp = await openSftp(client, commandMs);
@@ -215,11 +237,6 @@ export async function deploy(opts: DeployOptions, hooks: DeployHooks = {}): Prom
       report, remoteModel, memAvailableMb: probe.device.memAvailableMb, latenciesMs: result.times,
       phasesMs: { connect: tConnected - t0, upload: tUploaded - tProbed + (tRunner - tConnected), probe: tProbed - tRunner, run: runMs },
     };
-  } finally {
-    if (runDir && !connectionLost) {
-      await execRemote(client, shellCommand(['rm', '-rf', '--', runDir]), { inactivityMs: 10_000, what: 'cleaning up' }).catch(() => undefined);
-    }
-    client.end();
   }
 }
 

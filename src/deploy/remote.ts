@@ -48,12 +48,16 @@ export function execRemote(client: Client, command: string, opts: ExecOptions): 
     };
     const arm = () => {
       if (timer) clearTimeout(timer);
+      if (settled) return;
       timer = setTimeout(() => {
         void kill();
         done(new DeployError('timeout', `${opts.what}: no answer from the device for ${Math.round(opts.inactivityMs / 1000)} s`));
       }, opts.inactivityMs);
     };
+    let aborting = false;
     const onAbort = () => {
+      aborting = true;
+      if (timer) clearTimeout(timer);
       void kill().finally(() => done(cancelled()));
     };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -83,6 +87,7 @@ export function execRemote(client: Client, command: string, opts: ExecOptions): 
         if (stderr.length > 1 << 20) stderr = stderr.slice(-(1 << 19));
       });
       ch.on('close', (code: number | null, sig?: string) => {
+        if (aborting) return;
         if (pending && opts.onStdoutLine) opts.onStdoutLine(pending);
         done(undefined, { code: code ?? null, signal: sig, stdout, stderr });
       });
@@ -158,6 +163,7 @@ export async function uploadAtomic(sftp: SFTPWrapper, data: string | Uint8Array,
     };
     const arm = () => {
       if (timer) clearTimeout(timer);
+      if (settled) return;
       timer = setTimeout(() => done(new DeployError('timeout', `uploading ${finalPath}: no progress for ${Math.round(opts.inactivityMs / 1000)} s`)), opts.inactivityMs);
     };
     const onAbort = () => done(cancelled());

@@ -114,14 +114,17 @@ function readInputFile(file: string): Tensor {
   return readTensorFile(file);
 }
 
-/** Reads `--inputs DIR`: .pb TensorProtos or .npy files, matched to inputs by tensor name, else in name order. */
+/** Reads `--inputs DIR`: .pb TensorProtos or .npy files (input_N.* when present), matched to inputs by tensor
+ *  name, else in name order. */
 export function readInputsDir(dir: string): Tensor[] {
   let names: string[];
   try { names = fs.readdirSync(dir); } catch (e) {
     throw new ModelError(`cannot read --inputs ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const files = names.filter((n) => n.endsWith('.pb') || n.endsWith('.npy'))
+  let files = names.filter((n) => n.endsWith('.pb') || n.endsWith('.npy'))
     .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  // An ONNX test_data_set folder also holds output_N.pb: take only input_N files when there are any.
+  if (files.some((f) => f.startsWith('input_'))) files = files.filter((f) => f.startsWith('input_'));
   if (files.length === 0) throw new ModelError(`--inputs ${dir} holds no .pb or .npy files`);
   return files.map((f) => readInputFile(path.join(dir, f)));
 }
