@@ -1,0 +1,139 @@
+// Commands: Convert to TFLite…, Compare accuracy, Deploy to device, Reveal node. Long work runs in a worker thread
+// with a cancellable progress notification; its log goes to the onnx2lite output channel.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Quantization } from '../worker/messages';
+import type { WorkerMethod, WorkerMethods } from '../worker/messages';
+import { runJob } from './worker-client';
+import type { ModelEditorProvider } from './model-editor';
+import { calibrationFolderSetting, defaultQuantization, devicesSetting, inputShapesSetting } from './settings';
+
+export interface CommandContext {
+  workerScript: string;
+  log: vscode.OutputChannel;
+  editors: ModelEditorProvider;
+}
+
+const QUANT: { q: Quantization; label: string; detail: string }[] = [
+  { q: 'float32', label: 'float32', detail: 'No quantization: the reference conversion' },
+  { q: 'float16', label: 'float16', detail: 'Half-size float16 weights' },
+  { q: 'dynamic', label: 'dynamic int8', detail: 'int8 weights, float activations (dynamic-range quantization)' },
+  { q: 'int8', label: 'full int8', detail: 'int8 weights and activations; needs a calibration folder' },
+];
+
+export function outputPath(onnx: string, q: Quantization): string {
+  const stem = onnx.replace(/\.onnx$/i, '');
+  return `${stem}${q === 'float32' ? '' : q === 'dynamic' ? '_dynamic_int8' : `_${q}`}.tflite`;
+}
+
+function activeModel(ext: string): vscode.Uri | undefined {
+  const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  const uri = tab instanceof vscode.TabInputCustom || tab instanceof vscode.TabInputText ? tab.uri : undefined;
+  return uri && uri.fsPath.toLowerCase().endsWith(ext) ? uri : undefined;
+}
+
+async function pickFile(ext: string, title: string, near?: vscode.Uri): Promise<vscode.Uri | undefined> {
+  const r = await vscode.window.showOpenDialog({
+    title, canSelectMany: false, filters: { [ext]: [ext.slice(1)] }, defaultUri: near ? vscode.Uri.file(path.dirname(near.fsPath)) : undefined,
+  });
+  return r?.[0];
+}
+
+function sizeText(bytes: number): string {
+  return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} KB`;
+}
+
+async function withJob<K extends WorkerMethod>(c: CommandContext, title: string, method: K, params: WorkerMethods[K]['params']): Promise<WorkerMethods[K]['result'] | undefined> {
+  c.log.appendLine(`${title}…`);
+  try {
+    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) =>
+      runJob(c.workerScript, method, params, (m) => { progress.report({ message: m }); c.log.appendLine(`  ${m}`); },
+        (cancel) => token.onCancellationRequested(cancel)));
+  } catch (e) {
+    const msg = (e as Error).message;
+    c.log.appendLine(`${title}: ${msg}`);
+    if (msg === 'cancelled') void vscode.window.showInformationMessage(`${title}: cancelled`);
+    else void vscode.window.showErrorMessage(`${title} failed: ${msg}`, 'Show Output').then((a) => { if (a) c.log.show(); });
+    return undefined;
+  }
+}
+
+export async function convertCommand(c: CommandContext, arg?: vscode.Uri): Promise<vscode.Uri | undefined> {
+  const uri = arg?.fsPath.toLowerCase().endsWith('.onnx') ? arg : activeModel('.onnx') ?? await pickFile('.onnx', 'ONNX model to convert');
+  if (!uri) return undefined;
+  const def = defaultQuantization();
+  const items = [...QUANT].sort((a, b) => Number(b.q === def) - Number(a.q === def))
+    .map((x) => ({ label: x.label, detail: x.detail, description: x.q === def ? 'default' : undefined, q: x.q }));
+  const pick = await vscode.window.showQuickPick(items, { title: `Convert ${path.basename(uri.fsPath)} to TFLite`, placeHolder: 'Quantization' });
+  if (!pick) return undefined;
+  let calibrationFolder: string | undefined;
+  if (pick.q === 'int8') {
+    const setting = calibrationFolderSetting();
+    const base = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? path.dirname(uri.fsPath);
+    const choices = [
+      ...(setting ? [{ label: `$(folder) ${setting}`, detail: 'onnx2lite.calibrationFolder', folder: path.resolve(base, setting) }] : []),
+      { label: '$(folder-opened) Choose a folder of calibration inputs…', detail: '.npy, .pb or images', folder: '' },
+    ];
+    const c2 = await vscode.window.showQuickPick(choices, { title: 'Calibration data for full-integer int8' });
+    if (!c2) return undefined;
+    calibrationFolder = c2.folder || (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'Calibration folder' }))?.[0]?.fsPath;
+    if (!calibrationFolder) return undefined;
+  }
+  const out = outputPath(uri.fsPath, pick.q);
+  const t0 = Date.now();
+  const r = await withJob(c, `Converting ${path.basename(uri.fsPath)} (${pick.label})`, 'convert',
+    { file: uri.fsPath, out, quantization: pick.q, calibrationFolder, inputShapes: inputShapesSetting() });
+  if (!r) return undefined;
+  for (const n of r.notes) c.log.appendLine(`  note: ${n}`);
+  c.log.appendLine(`wrote ${r.out} (${sizeText(r.bytes)}) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const outUri = vscode.Uri.file(r.out);
+  void vscode.window.showInformationMessage(`Converted to ${path.basename(r.out)} (${sizeText(r.bytes)})`, 'Open', 'Compare accuracy', 'Deploy to device')
+    .then((a) => {
+      if (a === 'Open') void vscode.commands.executeCommand('vscode.openWith', outUri, 'onnx2lite.modelViewer');
+      if (a === 'Compare accuracy') void compareCommand(c, uri, outUri);
+      if (a === 'Deploy to device') void deployCommand(c, outUri);
+    });
+  return outUri;
+}
+
+export async function compareCommand(c: CommandContext, arg?: vscode.Uri, tfliteArg?: vscode.Uri): Promise<void> {
+  let onnx = arg?.fsPath.toLowerCase().endsWith('.onnx') ? arg : activeModel('.onnx');
+  let tflite = tfliteArg ?? (arg?.fsPath.toLowerCase().endsWith('.tflite') ? arg : undefined);
+  if (!onnx && tflite) {
+    const guess = tflite.fsPath.replace(/(_float16|_dynamic_int8|_int8)?\.tflite$/i, '.onnx');
+    if (fs.existsSync(guess)) onnx = vscode.Uri.file(guess);
+  }
+  onnx ??= await pickFile('.onnx', 'ONNX model (the reference)');
+  if (!onnx) return;
+  if (!tflite) {
+    const dir = path.dirname(onnx.fsPath);
+    const stem = path.basename(onnx.fsPath).replace(/\.onnx$/i, '');
+    const siblings = fs.readdirSync(dir).filter((f) => f.startsWith(stem) && f.toLowerCase().endsWith('.tflite'));
+    const items = [...siblings.map((f) => ({ label: f, file: path.join(dir, f) })), { label: '$(folder-opened) Choose a .tflite…', file: '' }];
+    const pick = await vscode.window.showQuickPick(items, { title: `Compare ${stem}.onnx with` });
+    if (!pick) return;
+    tflite = pick.file ? vscode.Uri.file(pick.file) : await pickFile('.tflite', 'TFLite model to compare', onnx);
+    if (!tflite) return;
+  }
+  const report = await withJob(c, `Comparing ${path.basename(onnx.fsPath)} with ${path.basename(tflite.fsPath)}`, 'compare', { onnx: onnx.fsPath, tflite: tflite.fsPath });
+  if (!report) return;
+  const fd = report.firstDivergence;
+  c.log.appendLine(`${report.layers.length} layers compared; ${fd ? `first divergence at ${fd.node}` : 'no divergence flagged'}`);
+  await c.editors.showAccuracy(onnx, report, `Accuracy: ${path.basename(onnx.fsPath)} → ${path.basename(tflite.fsPath)}`);
+}
+
+export async function deployCommand(c: CommandContext, arg?: vscode.Uri): Promise<void> {
+  const tflite = arg?.fsPath.toLowerCase().endsWith('.tflite') ? arg : activeModel('.tflite') ?? await pickFile('.tflite', 'TFLite model to deploy');
+  if (!tflite) return;
+  const devices = devicesSetting();
+  if (devices.length === 0) {
+    const a = await vscode.window.showWarningMessage('No device configured: add one to onnx2lite.devices (host, user, keyFile).', 'Open Settings');
+    if (a) void vscode.commands.executeCommand('workbench.action.openSettings', 'onnx2lite.devices');
+    return;
+  }
+  const pick = await vscode.window.showQuickPick(devices.map((d) => ({ label: d.name, detail: `${d.user ? `${d.user}@` : ''}${d.host}${d.port ? `:${d.port}` : ''}`, d })), { title: `Deploy ${path.basename(tflite.fsPath)} to` });
+  if (!pick) return;
+  c.log.appendLine(`deploy ${tflite.fsPath} to ${pick.detail}`);
+  void vscode.window.showInformationMessage(`Deploying from the editor is not available in this build yet; run: onnx2lite deploy ${path.basename(tflite.fsPath)} ${pick.detail}`);
+}

@@ -1,0 +1,86 @@
+// One opened model as the graph view sees it: answers the webview's requests (src/protocol.ts) and sends it the
+// graph, verdicts and accuracy. No vscode import: the custom editor wraps it, and the webview tests drive the same
+// code with an in-process backend.
+import * as path from 'node:path';
+import { isRequestMessage } from '../protocol';
+import type {
+  AccuracyReport, HostNotifications, NotificationName, RequestMessage, ResponseMessage, ViewGraph, WebviewRequests,
+} from '../protocol';
+import type { CompatReport } from '../convert/compat-types';
+import type { Backend } from '../worker/handlers';
+
+export type Post = <K extends NotificationName>(method: K, params: HostNotifications[K]) => void;
+
+export interface SessionHooks {
+  inputShapes(): Record<string, number[]>;
+  /** Verdicts arrived (the extension turns them into diagnostics). */
+  compat?(report: CompatReport): void;
+  runCommand?(command: WebviewRequests['runCommand']['params']['command']): void;
+  log?(line: string): void;
+}
+
+export class ViewSession {
+  accuracy: { report: AccuracyReport; title: string } | undefined;
+  pendingReveal: string | undefined;
+  private graph: Promise<ViewGraph> | undefined;
+  private compat: Promise<HostNotifications['compat']> | undefined;
+
+  constructor(readonly file: string, private readonly backend: Backend, private readonly hooks: SessionHooks) {}
+
+  /** Answers one message from the webview; undefined for anything that is not a request. */
+  async handle(m: unknown, post: Post): Promise<ResponseMessage | undefined> {
+    if (!isRequestMessage(m)) return undefined;
+    try {
+      return { type: 'response', id: m.id, ok: true, result: (await this.answer(m, post)) as WebviewRequests[keyof WebviewRequests]['result'] };
+    } catch (e) {
+      return { type: 'response', id: m.id, ok: false, error: (e as Error).message };
+    }
+  }
+
+  private async answer(m: RequestMessage, post: Post): Promise<unknown> {
+    switch (m.method) {
+      case 'ready': void this.send(post); return undefined;
+      case 'weightStats': {
+        await this.graph;
+        return this.backend.request('stats', { file: this.file, tensor: (m.params as WebviewRequests['weightStats']['params']).tensor });
+      }
+      case 'runCommand': this.hooks.runCommand?.((m.params as WebviewRequests['runCommand']['params']).command); return undefined;
+      default: throw new Error(`unknown request ${String((m as RequestMessage).method)}`);
+    }
+  }
+
+  /** Sends the model to a (new or restored) webview; opening errors become one line in the view. */
+  async send(post: Post): Promise<void> {
+    const name = path.basename(this.file);
+    post('loading', { file: name });
+    try {
+      if (!this.graph) {
+        const t0 = Date.now();
+        this.graph = this.backend.request('open', { file: this.file, inputShapes: this.hooks.inputShapes() });
+        const g = await this.graph;
+        this.hooks.log?.(`opened ${this.file}: ${g.nodes.length} nodes in ${Date.now() - t0} ms`);
+      }
+      post('graph', { graph: await this.graph });
+    } catch (e) {
+      this.graph = undefined;
+      const message = (e as Error).message;
+      this.hooks.log?.(`cannot open ${this.file}: ${message}`);
+      post('error', { message: `Cannot open ${name}: ${message}` });
+      return;
+    }
+    if (this.accuracy) post('accuracy', this.accuracy);
+    if (this.pendingReveal) { post('reveal', { node: this.pendingReveal }); this.pendingReveal = undefined; }
+    try {
+      if (!this.compat) {
+        this.compat = this.backend.request('compat', { file: this.file });
+        const c = await this.compat;
+        if (c.report) this.hooks.compat?.(c.report);
+      }
+      post('compat', await this.compat);
+    } catch (e) {
+      post('compat', { report: null, note: `compatibility analysis failed: ${(e as Error).message}` });
+    }
+  }
+
+  close(): void { void this.backend.request('close', { file: this.file }).catch(() => undefined); }
+}

@@ -1,0 +1,69 @@
+// The graph view's HTML page with a strict Content Security Policy: scripts only with this page's nonce, styles and
+// the layout worker's script only from the extension's own resources, no remote content. No vscode import here:
+// the webview tests build their harness page with this same function.
+import { randomBytes } from 'node:crypto';
+
+export interface PageResources {
+  /** webview.cspSource */
+  cspSource: string;
+  script: string;
+  layoutWorker: string;
+  css: string;
+  /** Extra stylesheet (the tests' stand-in for VS Code's theme variables). */
+  themeCss?: string;
+  nonce?: string;
+}
+
+export function makeNonce(): string { return randomBytes(18).toString('base64url'); }
+
+function attr(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export function webviewHtml(r: PageResources): string {
+  const nonce = r.nonce ?? makeNonce();
+  const csp = [
+    "default-src 'none'", `img-src ${r.cspSource} data:`, `style-src ${r.cspSource} 'nonce-${nonce}'`,
+    `font-src ${r.cspSource}`, `script-src 'nonce-${nonce}'`, 'worker-src blob:', `connect-src ${r.cspSource}`,
+  ].join('; ');
+  const theme = r.themeCss ? `\n<link rel="stylesheet" href="${attr(r.themeCss)}" nonce="${nonce}">` : '';
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${attr(csp)}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">${theme}
+<link rel="stylesheet" href="${attr(r.css)}" nonce="${nonce}">
+<title>onnx2lite model viewer</title>
+</head>
+<body data-layout-worker="${attr(r.layoutWorker)}" data-state="loading">
+<div id="toolbar" role="toolbar" aria-label="Graph tools">
+  <div class="search-wrap">
+    <vscode-textfield id="search" placeholder="Search node, op or tensor ( / )" aria-label="Search nodes and tensors"></vscode-textfield>
+    <div id="results" role="listbox" aria-label="Search results" hidden></div>
+  </div>
+  <span id="match-count" aria-live="polite"></span>
+  <vscode-button id="fit" secondary title="Fit to view (F)">Fit</vscode-button>
+  <vscode-button id="reset" secondary title="Collapse scopes back to the overview">Overview</vscode-button>
+  <label class="color-label">Colour <select id="color-by" aria-label="Colour nodes by">
+    <option value="op">by op</option><option value="compat">by compatibility</option><option value="accuracy">by accuracy</option>
+  </select></label>
+  <span class="onnx-only">
+    <vscode-button id="cmd-convert" title="Convert to TFLite…">Convert…</vscode-button>
+    <vscode-button id="cmd-compare" secondary title="Compare accuracy with a .tflite">Compare…</vscode-button>
+  </span>
+  <span id="summary" aria-live="polite"></span>
+</div>
+<div id="main">
+  <div id="canvas" tabindex="0" role="application" aria-label="Model graph: arrows move, Enter expands, Backspace collapses, F fits, / searches">
+    <svg id="graph" width="100%" height="100%"></svg>
+    <div id="status" role="status">Loading…</div>
+    <div id="legend" aria-label="Legend"></div>
+  </div>
+  <aside id="panel" aria-label="Details" aria-live="polite"></aside>
+</div>
+<section id="accuracy" aria-label="Accuracy" hidden></section>
+<script nonce="${nonce}" src="${attr(r.script)}"></script>
+</body>
+</html>`;
+}

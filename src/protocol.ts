@@ -1,0 +1,131 @@
+// The one typed message protocol between the extension host and the graph-view webview. Both sides import it:
+// requests (webview → host, with a reply) are a map from name to params and result, so a reply's type comes from
+// its request; notifications (host → webview) are a map from name to params. Only what the webview needs crosses
+// over: a compact graph, verdicts, accuracy rows; weight statistics are computed in the host on demand.
+import type { CompatReport } from './convert/compat-types';
+
+export type ViewDim = number | string;
+
+/** A tensor as the view knows it. `shape` undefined: rank unknown. */
+export interface ViewValue {
+  name: string;
+  dtype?: string;
+  shape?: ViewDim[];
+  /** A constant (ONNX initializer, TFLite buffer): its statistics can be asked for. */
+  constant?: boolean;
+}
+
+export interface ViewNode {
+  id: number;
+  /** Unique name (ONNX node name, or made up by the reader); scopes come from its `/` separated path. */
+  name: string;
+  op: string;
+  /** 'op' for a real node; graph inputs and outputs are drawn as nodes too. */
+  kind: 'op' | 'input' | 'output';
+  /** Tensor names; '' marks an omitted optional input. */
+  inputs: string[];
+  outputs: string[];
+  /** Attribute name and a short printable value. */
+  attrs: [string, string][];
+}
+
+export interface ViewEdge {
+  from: number;
+  to: number;
+  tensor: string;
+}
+
+export interface ViewGraph {
+  format: 'onnx' | 'tflite';
+  /** The file's base name. */
+  file: string;
+  /** Model-level facts for the side panel (producer, opsets, ...). */
+  info: [string, string][];
+  nodes: ViewNode[];
+  edges: ViewEdge[];
+  values: ViewValue[];
+  /** Set when shapes could not be inferred (the view still draws, with declared shapes only). */
+  note?: string;
+}
+
+export interface WeightStats {
+  tensor: string;
+  dtype: string;
+  dims: number[];
+  count: number;
+  min: number;
+  max: number;
+  mean: number;
+  std: number;
+  /** Fraction of elements that are exactly zero. */
+  sparsity: number;
+}
+
+/** One row of `onnx2lite compare --json` (issue 5). */
+export interface AccuracyLayer {
+  node: string;
+  op: string;
+  tensor: string;
+  tflite?: number;
+  maxAbs: number;
+  meanAbs: number;
+  rel: number;
+  cosine: number;
+  snrDb: number;
+}
+
+export interface AccuracyReport {
+  layers: AccuracyLayer[];
+  firstDivergence: { node: string; tensor: string } | null;
+  outputs: AccuracyLayer[];
+}
+
+/** Webview → host requests: name → params and result. */
+export interface WebviewRequests {
+  /** The webview is up (first load or restored after being hidden): the host (re)sends what it has. */
+  ready: { params: Record<string, never>; result: void };
+  weightStats: { params: { tensor: string }; result: WeightStats };
+  /** Run one of the extension's commands on this document. */
+  runCommand: { params: { command: 'convert' | 'compare' | 'deploy' }; result: void };
+}
+
+/** Host → webview notifications: name → params. */
+export interface HostNotifications {
+  loading: { file: string };
+  graph: { graph: ViewGraph };
+  /** Opening failed: one clear line. */
+  error: { message: string };
+  /** Compatibility verdicts; `report` null with a note when the analysis is not available. */
+  compat: { report: CompatReport | null; note?: string };
+  accuracy: { report: AccuracyReport; title: string };
+  /** Select and centre a node (from the Problems panel or the accuracy table). */
+  reveal: { node: string };
+}
+
+export type RequestName = keyof WebviewRequests;
+export type NotificationName = keyof HostNotifications;
+
+export interface RequestMessage<K extends RequestName = RequestName> {
+  type: 'request';
+  id: number;
+  method: K;
+  params: WebviewRequests[K]['params'];
+}
+
+export type ResponseMessage<K extends RequestName = RequestName> =
+  | { type: 'response'; id: number; ok: true; result: WebviewRequests[K]['result'] }
+  | { type: 'response'; id: number; ok: false; error: string };
+
+export interface NotificationMessage<K extends NotificationName = NotificationName> {
+  type: 'notify';
+  method: K;
+  params: HostNotifications[K];
+}
+
+export type ToHost = RequestMessage;
+export type ToWebview = ResponseMessage | NotificationMessage;
+
+export function isRequestMessage(m: unknown): m is RequestMessage {
+  const r = m as RequestMessage | null;
+  return typeof r === 'object' && r !== null && r.type === 'request' && typeof r.id === 'number' && typeof r.method === 'string';
+}

@@ -1,0 +1,30 @@
+// The messages between the extension host and its worker thread (src/worker/worker.ts): a map from method to params
+// and result, like src/protocol.ts. Long jobs report progress lines while they run.
+import type { CompatReport } from '../convert/compat-types';
+import type { AccuracyReport, ViewGraph, WeightStats } from '../protocol';
+
+export type Quantization = 'float32' | 'float16' | 'dynamic' | 'int8';
+
+export interface ConvertJob {
+  file: string;
+  out: string;
+  quantization: Quantization;
+  calibrationFolder?: string;
+  inputShapes?: Record<string, number[]>;
+}
+
+export interface WorkerMethods {
+  open: { params: { file: string; inputShapes?: Record<string, number[]> }; result: ViewGraph };
+  stats: { params: { file: string; tensor: string }; result: WeightStats };
+  compat: { params: { file: string }; result: { report: CompatReport | null; note?: string } };
+  close: { params: { file: string }; result: void };
+  convert: { params: ConvertJob; result: { out: string; bytes: number; notes: string[] } };
+  compare: { params: { onnx: string; tflite: string; inputs?: string }; result: AccuracyReport };
+}
+export type WorkerMethod = keyof WorkerMethods;
+
+export interface WorkerRequest<K extends WorkerMethod = WorkerMethod> { id: number; method: K; params: WorkerMethods[K]['params'] }
+export type WorkerReply =
+  | { id: number; kind: 'result'; result: unknown }
+  | { id: number; kind: 'error'; error: string }
+  | { id: number; kind: 'progress'; message: string };

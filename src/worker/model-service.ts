@@ -1,0 +1,54 @@
+// Opens models for the graph view and answers the view's questions about them. Runs inside the worker thread
+// (src/worker/worker.ts); tests and benchmarks call it directly. No vscode here.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readModelFile } from '../onnx/reader';
+import { ModelError } from '../ir/types';
+import type { Model } from '../ir/types';
+import type { ViewGraph, WeightStats } from '../protocol';
+import type { CompatReport } from '../convert/compat-types';
+import { onnxViewGraph } from './view-graph';
+import { tensorStats } from './weight-stats';
+import { completeShapes, compatOf, readTfliteView } from './features';
+
+export interface OpenOptions {
+  /** Fixed dims for dynamic inputs (setting onnx2lite.inputShapes). */
+  inputShapes?: Record<string, number[]>;
+}
+
+export interface OpenedModel {
+  graph: ViewGraph;
+  stats(tensor: string): WeightStats;
+  compat(): { report: CompatReport | null; note?: string };
+}
+
+function toMap(shapes: Record<string, number[]> | undefined): Map<string, number[]> {
+  return new Map(Object.entries(shapes ?? {}));
+}
+
+function openOnnx(file: string, opts: OpenOptions): OpenedModel {
+  const model: Model = readModelFile(file);
+  const note = completeShapes(model, toMap(opts.inputShapes));
+  const graph = onnxViewGraph(model, path.basename(file), note);
+  return {
+    graph,
+    stats(tensor) {
+      const t = model.graph.initializers.get(tensor);
+      if (!t) throw new ModelError(`${tensor} is not a constant of this model`);
+      return tensorStats(t);
+    },
+    compat: () => compatOf(model, toMap(opts.inputShapes)),
+  };
+}
+
+/** Opens an .onnx or .tflite file; throws ModelError (one clear line) for anything it cannot read. */
+export function openModel(file: string, opts: OpenOptions = {}): OpenedModel {
+  if (file.toLowerCase().endsWith('.tflite')) {
+    let bytes: Uint8Array;
+    try { bytes = fs.readFileSync(file); } catch { throw new ModelError(`cannot read ${file}`); }
+    if (bytes.length === 0) throw new ModelError(`${path.basename(file)} is empty: not a TFLite model`);
+    const m = readTfliteView(bytes, path.basename(file));
+    return { ...m, compat: () => ({ report: null, note: 'compatibility is checked on ONNX models' }) };
+  }
+  return openOnnx(file, opts);
+}

@@ -1,0 +1,21 @@
+// The extension's worker thread: parsing, shape inference, compatibility, conversion and comparison run here so the
+// extension host's event loop stays free. Loaded by src/extension/worker-client.ts from dist/worker.js.
+import { parentPort } from 'node:worker_threads';
+import type { WorkerReply, WorkerRequest } from './messages';
+import { createHandlers } from './handlers';
+
+const handlers = createHandlers();
+
+function post(r: WorkerReply): void { parentPort?.postMessage(r); }
+
+parentPort?.on('message', async (req: WorkerRequest) => {
+  try {
+    const handler = handlers[req.method] as (p: unknown, progress: (m: string) => void) => unknown;
+    const result = await handler(req.params, (message) => post({ id: req.id, kind: 'progress', message }));
+    post({ id: req.id, kind: 'result', result });
+  } catch (e) {
+    const err = e as Error;
+    const known = err && (err.name === 'ModelError' || err.name === 'UsageError' || err.name === 'DeployError');
+    post({ id: req.id, kind: 'error', error: known ? err.message : `internal error: ${err?.message ?? String(e)}` });
+  }
+});

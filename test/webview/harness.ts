@@ -1,0 +1,117 @@
+// Loads the built webview bundle (dist/webview.js, dist/layout-worker.js, media/graph.css) in Debian's Chromium with
+// the page the extension builds (src/extension/webview-html.ts), a stand-in for acquireVsCodeApi, and the host side
+// played by the extension's own ViewSession over an in-process backend: the view gets exactly what the host sends.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { webviewHtml } from '../../src/extension/webview-html';
+import { ViewSession } from '../../src/extension/view-session';
+import type { Post } from '../../src/extension/view-session';
+import { LocalBackend } from '../../src/worker/handlers';
+import type { Backend } from '../../src/worker/handlers';
+import type { HostNotifications, NotificationName } from '../../src/protocol';
+
+export const ROOT = path.resolve(__dirname, '../..');
+const ORIGIN = 'http://onnx2lite.test';
+const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html', '.map': 'application/json' };
+
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-quic', '--no-first-run', '--disable-sync'];
+
+export function launch(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+}
+
+/** A dark theme's worth of VS Code's CSS variables, as VS Code injects them into webviews. */
+const THEME_CSS = `:root {
+  --vscode-font-family: system-ui, "Segoe UI", sans-serif; --vscode-font-size: 13px; --vscode-editor-font-family: monospace;
+  --vscode-editor-foreground: #d4d4d4; --vscode-editor-background: #1e1e1e; --vscode-focusBorder: #007fd4;
+  --vscode-descriptionForeground: #a0a0a0; --vscode-panel-border: #454545; --vscode-editorWidget-background: #252526;
+}`;
+
+export interface View {
+  page: Page;
+  session: ViewSession;
+  post: Post;
+  errors: string[];
+  close(): Promise<void>;
+}
+
+export interface OpenViewOptions {
+  backend?: Backend;
+  state?: unknown;
+  width?: number;
+  height?: number;
+}
+
+export async function openView(browser: Browser, file: string, opts: OpenViewOptions = {}): Promise<View> {
+  const page = await browser.newPage({ viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 } });
+  page.setDefaultTimeout(120_000); // a loaded CI machine is slow; these waits are for events, not timings
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  await page.route('**/*', async (route) => {
+    const url = new URL(route.request().url());
+    if (url.origin !== ORIGIN) return route.abort();
+    if (url.pathname === '/' || url.pathname === '/index.html') {
+      return route.fulfill({ contentType: 'text/html', body: webviewHtml({
+        cspSource: ORIGIN, script: `${ORIGIN}/dist/webview.js`, layoutWorker: `${ORIGIN}/dist/layout-worker.js`,
+        css: `${ORIGIN}/media/graph.css`, themeCss: `${ORIGIN}/theme.css`,
+      }) });
+    }
+    if (url.pathname === '/theme.css') return route.fulfill({ contentType: 'text/css', body: THEME_CSS });
+    const p = path.join(ROOT, decodeURIComponent(url.pathname));
+    if (!p.startsWith(ROOT) || !fs.existsSync(p)) return route.fulfill({ status: 404, body: 'not found' });
+    return route.fulfill({ contentType: TYPES[path.extname(p)] ?? 'application/octet-stream', body: fs.readFileSync(p) });
+  });
+  const session = new ViewSession(file, opts.backend ?? new LocalBackend(), { inputShapes: () => ({}) });
+  // JSON text crosses to the page much faster than Playwright's structured serialization of a big object.
+  const toPage = (m: unknown): void => { void page.evaluate((json) => window.postMessage(JSON.parse(json), '*'), JSON.stringify(m)).catch(() => undefined); };
+  const post: Post = <K extends NotificationName>(method: K, params: HostNotifications[K]) => toPage({ type: 'notify', method, params });
+  await page.exposeFunction('__toHost', async (m: unknown) => {
+    const reply = await session.handle(m, post);
+    if (reply) toPage(reply);
+  });
+  // A string, not a function: tsx's helpers would not exist in the page.
+  await page.addInitScript(`(() => {
+    let state = ${JSON.stringify(opts.state ?? null)} ?? undefined;
+    window.acquireVsCodeApi = () => ({
+      postMessage: (m) => window.__toHost(m),
+      getState: () => state,
+      setState: (s) => { state = s; window.__savedState = s; },
+    });
+    document.addEventListener('securitypolicyviolation', (e) => {
+      (window.__csp = window.__csp || []).push(e.violatedDirective + ' ' + e.blockedURI);
+    });
+  })();`);
+  await page.goto(`${ORIGIN}/index.html`);
+  return { page, session, post, errors, close: () => page.close() };
+}
+
+/** Waits until the view has drawn its first frame (or shown an error). */
+export async function drawn(page: Page): Promise<string> {
+  await page.waitForFunction(() => document.body.dataset.state === 'drawn' || document.body.dataset.state === 'error');
+  return page.evaluate(() => document.body.dataset.state ?? '');
+}
+
+/** A backend over a model already in memory (generated, or a shared model edited by the test). */
+export function modelBackend(model: import('../../src/ir/types').Model): Backend {
+  const local = new LocalBackend();
+  return {
+    async request(method, params, progress) {
+      if (method === 'open') {
+        const { onnxViewGraph } = await import('../../src/worker/view-graph');
+        return onnxViewGraph(model, path.basename((params as { file: string }).file)) as never;
+      }
+      if (method === 'stats') {
+        const { tensorStats } = await import('../../src/worker/weight-stats');
+        const t = model.graph.initializers.get((params as { tensor: string }).tensor);
+        if (!t) throw new Error('not a constant');
+        return tensorStats(t) as never;
+      }
+      if (method === 'compat') return { report: null, note: 'no compatibility for generated models' } as never;
+      return local.request(method, params, progress);
+    },
+  };
+}

@@ -1,0 +1,36 @@
+// A generated model of many nodes in nested name scopes (/stage3/block12/conv1/Conv), for the collapse test and the
+// 20,000-node benchmark. Built as IR and turned into the view's graph by the same code as real models.
+import type { Graph, Model, Node, ValueInfo } from '../../src/ir/types';
+
+export function syntheticModel(stages: number, blocks: number): Model {
+  const nodes: Node[] = [];
+  const values = new Map<string, ValueInfo>();
+  const shape = [1, 64, 56, 56];
+  const val = (name: string): string => { values.set(name, { name, dtype: 'float32', shape }); return name; };
+  const initializers: Graph['initializers'] = new Map();
+  let x = val('input');
+  const node = (name: string, opType: string, inputs: string[], attrs: Node['attrs'] = new Map()): string => {
+    const out = val(`${name}_output_0`);
+    nodes.push({ name, opType, domain: '', inputs, outputs: [out], attrs });
+    return out;
+  };
+  for (let s = 0; s < stages; s++) {
+    for (let b = 0; b < blocks; b++) {
+      const p = `/stage${s}/block${b}`;
+      const k = new Map([['kernel_shape', { type: 'ints', value: [3, 3] }], ['pads', { type: 'ints', value: [1, 1, 1, 1] }]] as const);
+      let y = node(`${p}/conv1/Conv`, 'Conv', [x, `${p}.conv1.weight`], new Map(k));
+      y = node(`${p}/bn/BatchNormalization`, 'BatchNormalization', [y]);
+      y = node(`${p}/relu/Relu`, 'Relu', [y]);
+      y = node(`${p}/conv2/Conv`, 'Conv', [y, `${p}.conv2.weight`], new Map(k));
+      x = node(`${p}/Add`, 'Add', [x, y]);
+    }
+  }
+  const graph: Graph = {
+    name: 'synthetic', nodes, initializers, values,
+    inputs: [{ name: 'input', dtype: 'float32', shape }], outputs: [{ name: x, dtype: 'float32', shape }],
+  };
+  return {
+    irVersion: 8, producerName: 'onnx2lite synthetic', producerVersion: '1', domain: '', modelVersion: 1, docString: '',
+    opsets: new Map([['', 13]]), graph, metadata: new Map(),
+  };
+}

@@ -1,0 +1,144 @@
+// Draws the laid-out graph with d3 (SVG), with pan/zoom, fit-to-view, selection and keyboard focus.
+// Every label is set with textContent (d3 .text()), so names holding HTML or script stay text.
+import * as d3 from 'd3';
+
+export interface DrawItem {
+  key: string;
+  x: number; y: number; width: number; height: number;
+  label: string;
+  sub?: string;
+  kind: 'node' | 'group' | 'input' | 'output';
+  /** Colour class (op category, compat status...) and an optional heat fill. */
+  cls: string;
+  fill?: string;
+  aria: string;
+}
+export interface DrawEdge { from: string; to: string; points: { x: number; y: number }[]; count: number }
+export type Transform = { k: number; x: number; y: number };
+
+export interface CanvasEvents {
+  select(key: string | undefined): void;
+  activate(key: string): void;
+  zoomed(t: Transform): void;
+}
+
+const line = d3.line<{ x: number; y: number }>().x((p) => p.x).y((p) => p.y).curve(d3.curveBasis);
+
+export class GraphCanvas {
+  private readonly svg: d3.Selection<SVGSVGElement, unknown, null, undefined>;
+  private readonly viewport: d3.Selection<SVGGElement, unknown, null, undefined>;
+  private readonly zoom: d3.ZoomBehavior<SVGSVGElement, unknown>;
+  private items = new Map<string, DrawItem>();
+  private bounds = { width: 0, height: 0 };
+  selected: string | undefined;
+
+  constructor(svgEl: SVGSVGElement, private readonly events: CanvasEvents) {
+    this.svg = d3.select(svgEl);
+    const defs = this.svg.append('defs');
+    defs.append('marker').attr('id', 'arrow').attr('viewBox', '0 0 10 10').attr('refX', 9).attr('refY', 5)
+      .attr('markerWidth', 7).attr('markerHeight', 7).attr('orient', 'auto-start-reverse')
+      .append('path').attr('d', 'M 0 0 L 10 5 L 0 10 z').attr('class', 'arrowhead');
+    this.viewport = this.svg.append('g').attr('class', 'viewport');
+    this.viewport.append('g').attr('class', 'edges');
+    this.viewport.append('g').attr('class', 'nodes');
+    this.zoom = d3.zoom<SVGSVGElement, unknown>().scaleExtent([0.02, 4])
+      .on('zoom', (ev: d3.D3ZoomEvent<SVGSVGElement, unknown>) => {
+        this.viewport.attr('transform', ev.transform.toString());
+        this.events.zoomed({ k: ev.transform.k, x: ev.transform.x, y: ev.transform.y });
+      });
+    this.svg.call(this.zoom).on('dblclick.zoom', null);
+    this.svg.on('click', (ev: MouseEvent) => { if (ev.target === svgEl) this.events.select(undefined); });
+  }
+
+  draw(items: DrawItem[], edges: DrawEdge[], bounds: { width: number; height: number }): void {
+    this.items = new Map(items.map((i) => [i.key, i]));
+    this.bounds = bounds;
+    this.viewport.select<SVGGElement>('g.edges').selectAll<SVGPathElement, DrawEdge>('path')
+      .data(edges, (e) => `${e.from}>${e.to}`)
+      .join('path')
+      .attr('class', (e) => (e.count > 1 ? 'edge multi' : 'edge'))
+      .attr('d', (e) => line(e.points) ?? '')
+      .attr('marker-end', 'url(#arrow)');
+    const sel = this.viewport.select<SVGGElement>('g.nodes').selectAll<SVGGElement, DrawItem>('g.node')
+      .data(items, (d) => d.key)
+      .join((enter) => {
+        const g = enter.append('g').attr('tabindex', -1).attr('role', 'button');
+        g.append('rect');
+        g.append('text').attr('class', 'label');
+        g.append('text').attr('class', 'sub');
+        g.on('click', (ev: MouseEvent, d) => { ev.stopPropagation(); this.events.select(d.key); })
+          .on('dblclick', (ev: MouseEvent, d) => { ev.stopPropagation(); this.events.activate(d.key); });
+        return g;
+      });
+    sel.attr('class', (d) => `node kind-${d.kind} ${d.cls}${d.key === this.selected ? ' selected' : ''}`)
+      .attr('data-key', (d) => d.key)
+      .attr('aria-label', (d) => d.aria)
+      .attr('transform', (d) => `translate(${d.x - d.width / 2},${d.y - d.height / 2})`);
+    sel.select('rect').attr('width', (d) => d.width).attr('height', (d) => d.height)
+      .attr('rx', (d) => (d.kind === 'group' ? 2 : 6)).style('fill', (d) => d.fill ?? null);
+    sel.select('text.label').attr('x', (d) => d.width / 2).attr('y', (d) => (d.sub ? 16 : d.height / 2 + 4)).text((d) => d.label);
+    sel.select('text.sub').attr('x', (d) => d.width / 2).attr('y', 31).text((d) => d.sub ?? '');
+  }
+
+  /** Updates colours without a relayout. */
+  recolor(style: (key: string) => { cls: string; fill?: string }): void {
+    this.viewport.selectAll<SVGGElement, DrawItem>('g.node').each(function (d) {
+      const s = style(d.key);
+      d.cls = s.cls; d.fill = s.fill;
+      d3.select(this).attr('class', `node kind-${d.kind} ${d.cls}${this.classList.contains('selected') ? ' selected' : ''}`)
+          .select('rect').style('fill', () => d.fill ?? null);
+    });
+  }
+
+  highlight(keys: Set<string>): void {
+    this.viewport.selectAll<SVGGElement, DrawItem>('g.node').classed('match', (d) => keys.has(d.key));
+  }
+
+  select(key: string | undefined, focus = true): void {
+    this.selected = key;
+    const nodes = this.viewport.selectAll<SVGGElement, DrawItem>('g.node');
+    nodes.classed('selected', (d) => d.key === key).attr('aria-selected', (d) => String(d.key === key));
+    if (key && focus) {
+      const el = nodes.filter((d) => d.key === key).node();
+      el?.focus({ preventScroll: true });
+    }
+  }
+
+  item(key: string): DrawItem | undefined { return this.items.get(key); }
+  keys(): string[] { return [...this.items.keys()]; }
+
+  private size(): { w: number; h: number } {
+    const r = (this.svg.node() as SVGSVGElement).getBoundingClientRect();
+    return { w: r.width || 800, h: r.height || 600 };
+  }
+
+  fit(): void {
+    const { w, h } = this.size();
+    const bw = Math.max(this.bounds.width, 1), bh = Math.max(this.bounds.height, 1);
+    const k = Math.min(2, Math.max(0.02, 0.95 * Math.min(w / bw, h / bh)));
+    this.setTransform({ k, x: (w - bw * k) / 2, y: Math.max(10, (h - bh * k) / 2) });
+  }
+
+  /** Fit when that stays readable; otherwise start readable at the top (the inputs), centred. */
+  initialView(): void {
+    const { w, h } = this.size();
+    const bw = Math.max(this.bounds.width, 1), bh = Math.max(this.bounds.height, 1);
+    if (0.95 * Math.min(w / bw, h / bh) >= 0.5) { this.fit(); return; }
+    const k = 0.9;
+    this.setTransform({ k, x: w / 2 - (bw / 2) * k, y: 10 });
+  }
+
+  center(key: string, minScale = 0.6): void {
+    const it = this.items.get(key);
+    if (!it) return;
+    const { w, h } = this.size();
+    const k = Math.max(d3.zoomTransform(this.svg.node() as SVGSVGElement).k, minScale);
+    this.setTransform({ k, x: w / 2 - it.x * k, y: h / 2 - it.y * k });
+  }
+
+  setTransform(t: Transform): void {
+    this.svg.call(this.zoom.transform, d3.zoomIdentity.translate(t.x, t.y).scale(t.k));
+  }
+
+  zoomBy(factor: number): void { this.svg.call(this.zoom.scaleBy, factor); }
+}

@@ -1,0 +1,55 @@
+// How nodes are coloured: by op category, by compatibility verdict, or by accuracy (heat of the relative error).
+import * as d3 from 'd3';
+import type { CompatReport, NodeVerdict, SupportStatus } from '../src/convert/compat-types';
+import type { AccuracyLayer } from '../src/protocol';
+
+const CATEGORIES: [string, RegExp][] = [
+  ['conv', /conv/i],
+  ['matmul', /^(gemm|matmul|fully_connected|batch_matmul|einsum)$/i],
+  ['act', /relu|clip|sigmoid|logistic|tanh|softmax|elu|gelu|swish|prelu|softplus|erf/i],
+  ['pool', /pool|^mean$|reduce/i],
+  ['norm', /norm|dequantize|quantize/i],
+  ['shape', /reshape|transpose|flatten|squeeze|concat|split|slice|gather|shape|expand|pad|tile|resize|cast|identity|constant/i],
+];
+
+export function opCategory(op: string, kind: string): string {
+  if (kind === 'input' || kind === 'output') return 'cat-io';
+  for (const [c, re] of CATEGORIES) if (re.test(op)) return `cat-${c}`;
+  return 'cat-other';
+}
+
+const RANK: Record<SupportStatus, number> = { builtin: 0, flex: 1, unsupported: 2 };
+
+/** A group's verdict class is its worst node's. */
+export function compatClass(verdicts: (NodeVerdict | undefined)[]): string {
+  let worst: SupportStatus | undefined;
+  let allFolded = true;
+  for (const v of verdicts) {
+    if (!v) continue;
+    if (!v.folded) allFolded = false;
+    if (!worst || RANK[v.status] > RANK[worst]) worst = v.status;
+  }
+  if (!worst) return 'st-none';
+  return allFolded && worst === 'builtin' ? 'st-folded' : `st-${worst}`;
+}
+
+export function summaryLine(r: CompatReport): string {
+  const s = r.summary;
+  const parts = [`${s.builtin} builtin`];
+  if (s.flex) parts.push(`${s.flex} Flex`);
+  if (s.unsupported) parts.push(`${s.unsupported} unsupported`);
+  parts.push(`${s.int8} int8-ready`, `${s.micro} TFLite Micro`);
+  return `${s.total} nodes: ${parts.join(', ')}`;
+}
+
+/** 1e-7 relative error and below is green, 1e-1 and above red. */
+export function heat(rel: number): string {
+  const t = Math.min(1, Math.max(0, (Math.log10(Math.max(rel, 1e-12)) + 7) / 6));
+  return d3.interpolateRdYlGn(1 - t);
+}
+
+export function worstLayer(layers: (AccuracyLayer | undefined)[]): AccuracyLayer | undefined {
+  let w: AccuracyLayer | undefined;
+  for (const l of layers) if (l && (!w || l.rel > w.rel)) w = l;
+  return w;
+}

@@ -1,0 +1,61 @@
+// The webview's side of src/protocol.ts: typed requests to the extension host, notifications from it, and the
+// persisted view state (vscode.setState survives the tab being hidden and restored).
+import type {
+  HostNotifications, NotificationName, RequestName, ToHost, ToWebview, WebviewRequests,
+} from '../src/protocol';
+
+interface VsCodeApi {
+  postMessage(message: ToHost): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+export interface SavedState {
+  file?: string;
+  transform?: { k: number; x: number; y: number };
+  selected?: string;
+  expanded?: string[];
+  colorBy?: ColorBy;
+}
+export type ColorBy = 'op' | 'compat' | 'accuracy';
+
+const api = acquireVsCodeApi();
+let nextId = 1;
+const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+type Listener<K extends NotificationName> = (params: HostNotifications[K]) => void;
+const listeners = new Map<NotificationName, Listener<NotificationName>[]>();
+
+export function request<K extends RequestName>(method: K, params: WebviewRequests[K]['params']): Promise<WebviewRequests[K]['result']> {
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+    api.postMessage({ type: 'request', id, method, params } as ToHost);
+  });
+}
+
+export function on<K extends NotificationName>(method: K, fn: Listener<K>): void {
+  const list = listeners.get(method) ?? [];
+  list.push(fn as unknown as Listener<NotificationName>);
+  listeners.set(method, list);
+}
+
+window.addEventListener('message', (ev: MessageEvent<ToWebview>) => {
+  const m = ev.data;
+  if (!m || typeof m !== 'object') return;
+  if (m.type === 'response') {
+    const p = pending.get(m.id);
+    if (!p) return;
+    pending.delete(m.id);
+    if (m.ok) p.resolve(m.result); else p.reject(new Error(m.error));
+  } else if (m.type === 'notify') {
+    for (const fn of listeners.get(m.method) ?? []) fn(m.params);
+  }
+});
+
+let saved: SavedState = (api.getState() as SavedState | undefined) ?? {};
+export function loadState(): SavedState { return saved; }
+export function saveState(patch: Partial<SavedState>): void {
+  saved = { ...saved, ...patch };
+  api.setState(saved);
+}

@@ -1,0 +1,31 @@
+// Starts the layout worker (from its script's text as a blob: webview resources are on another origin) and turns
+// its replies into promises; a newer request makes older pending ones irrelevant.
+import type { LayoutRequest, LayoutResult } from './layout-types';
+
+let worker: Worker | undefined;
+let nextId = 1;
+const pending = new Map<number, (r: LayoutResult) => void>();
+
+async function start(): Promise<Worker> {
+  if (worker) return worker;
+  const url = document.body.dataset.layoutWorker;
+  if (!url) throw new Error('layout worker script is not configured');
+  const text = await (await fetch(url)).text();
+  const w = new Worker(URL.createObjectURL(new Blob([text], { type: 'text/javascript' })));
+  w.onmessage = (ev: MessageEvent<LayoutResult>) => {
+    const done = pending.get(ev.data.id);
+    pending.delete(ev.data.id);
+    done?.(ev.data);
+  };
+  worker = w;
+  return w;
+}
+
+export async function layout(nodes: LayoutRequest['nodes'], edges: LayoutRequest['edges']): Promise<LayoutResult> {
+  const w = await start();
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    pending.set(id, (r) => (r.error ? reject(new Error(`layout failed: ${r.error}`)) : resolve(r)));
+    w.postMessage({ id, nodes, edges } satisfies LayoutRequest);
+  });
+}

@@ -1,0 +1,274 @@
+// The graph view webview: receives the compact graph from the host, lays it out in a web worker, draws it with d3,
+// and keeps zoom, selection and expanded scopes in the webview state.
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import type { AccuracyLayer, AccuracyReport, ViewGraph, ViewValue, WeightStats } from '../src/protocol';
+import type { CompatReport, NodeVerdict } from '../src/convert/compat-types';
+import { loadState, on, request, saveState } from './host';
+import type { ColorBy } from './host';
+import { autoExpand, buildScopes, collapse, expandTo, visibleGraph } from './scopes';
+import type { Item, Scope, Scopes, VisibleGraph } from './scopes';
+import { layout } from './layout-client';
+import { GraphCanvas } from './canvas';
+import type { DrawItem } from './canvas';
+import { showModel, showNode, showScope } from './panel';
+import type { PanelContext } from './panel';
+import { findNodes, showResults } from './search';
+import { compatClass, heat, opCategory, summaryLine, worstLayer } from './colors';
+import { showAccuracy } from './accuracy';
+import { showLegend } from './legend';
+import { byId, shapeText } from './dom';
+import { keyboard } from './keyboard';
+
+/** Items drawn at once before scopes are collapsed. */
+const ITEM_LIMIT = 250;
+
+interface Timings { layoutMs?: number; firstFrameMs?: number; nodes?: number; items?: number }
+declare global { interface Window { onnx2liteTimings: Timings } }
+window.onnx2liteTimings = {};
+
+const status = byId('status');
+const panel = byId('panel');
+const canvas = new GraphCanvas(byId('graph') as unknown as SVGSVGElement, {
+  select: (key) => select(key),
+  activate: (key) => activate(key),
+  zoomed: (t) => { clearTimeout(zoomTimer); zoomTimer = window.setTimeout(() => saveState({ transform: t }), 150); },
+});
+let zoomTimer = 0;
+
+let graph: ViewGraph | undefined;
+let scopes: Scopes | undefined;
+let visible: VisibleGraph | undefined;
+let expanded = new Set<string>();
+let values = new Map<string, ViewValue>();
+const byName = new Map<string, number>();
+let verdicts = new Map<string, NodeVerdict>();
+let compatSummary: string | undefined;
+let accuracy = new Map<string, AccuracyLayer>();
+let colorBy: ColorBy = 'op';
+const statsCache = new Map<string, Promise<WeightStats>>();
+let layoutSeq = 0;
+
+function setStatus(text: string, error = false): void {
+  status.textContent = text;
+  status.className = error ? 'error' : '';
+  status.hidden = text === '';
+}
+
+function itemNodes(it: Item): number[] {
+  if (it.kind === 'node') return [it.node];
+  const out: number[] = [];
+  const visit = (s: Scope): void => { out.push(...s.nodes); s.children.forEach(visit); };
+  visit(it.scope);
+  return out;
+}
+
+function style(key: string): { cls: string; fill?: string } {
+  const it = visible?.items.find((i) => i.key === key);
+  if (!it || !graph) return { cls: '' };
+  const ids = itemNodes(it);
+  const g = graph;
+  if (colorBy === 'compat' && verdicts.size) return { cls: compatClass(ids.map((id) => verdicts.get(g.nodes[id].name))) };
+  if (colorBy === 'accuracy' && accuracy.size) {
+    const w = worstLayer(ids.map((id) => accuracy.get(g.nodes[id].name)));
+    return { cls: w ? 'acc' : 'acc-none', fill: w ? heat(w.rel) : undefined };
+  }
+  if (it.kind === 'group') return { cls: 'cat-group' };
+  const n = g.nodes[it.node];
+  return { cls: opCategory(n.op, n.kind) };
+}
+
+function truncate(s: string, n = 32): string { return s.length > n ? `${s.slice(0, n - 1)}…` : s; }
+
+function drawInfo(it: Item): Omit<DrawItem, 'x' | 'y'> {
+  const g = graph!;
+  let label: string, sub: string | undefined, kind: DrawItem['kind'], aria: string;
+  if (it.kind === 'group') {
+    label = truncate(it.scope.label); sub = `${it.scope.size} nodes`; kind = 'group';
+    aria = `scope ${it.scope.path}, ${it.scope.size} nodes, collapsed`;
+  } else {
+    const n = g.nodes[it.node];
+    kind = n.kind === 'op' ? 'node' : n.kind;
+    if (n.kind === 'op') { label = truncate(n.op); aria = `${n.op} node ${n.name}`; } else {
+      const t = n.kind === 'input' ? n.outputs[0] : n.inputs[0];
+      label = truncate(t); sub = shapeText(values.get(t)?.shape); aria = `${n.kind} ${t}`;
+    }
+  }
+  const width = Math.min(260, Math.max(64, Math.max(label.length * 7.4, (sub?.length ?? 0) * 6.4) + 24));
+  return { key: it.key, label, sub, kind, width, height: sub ? 40 : 28, aria, ...style(it.key) };
+}
+
+async function relayout(after: () => void): Promise<void> {
+  if (!graph || !scopes) return;
+  const seq = ++layoutSeq;
+  visible = visibleGraph(graph, scopes, expanded);
+  const infos = visible.items.map(drawInfo);
+  const r = await layout(infos.map((i) => ({ key: i.key, width: i.width, height: i.height })), visible.edges);
+  if (seq !== layoutSeq) return;
+  window.onnx2liteTimings.layoutMs = r.ms;
+  window.onnx2liteTimings.items = infos.length;
+  const pos = new Map(r.nodes.map((n) => [n.key, n]));
+  const items: DrawItem[] = infos.map((i) => ({ ...i, x: pos.get(i.key)!.x, y: pos.get(i.key)!.y }));
+  const edges = visible.edges.map((e, k) => ({ from: e.from, to: e.to, count: e.count, points: r.edges[k] }));
+  canvas.draw(items, edges, { width: r.width, height: r.height });
+  saveState({ expanded: [...expanded] });
+  highlightSearch();
+  after();
+}
+
+const panelCtx: PanelContext = {
+  get graph() { return graph!; },
+  get values() { return values; },
+  verdict: (n) => verdicts.get(n),
+  accuracy: (n) => accuracy.get(n),
+  stats(tensor) {
+    let p = statsCache.get(tensor);
+    if (!p) { p = request('weightStats', { tensor }); statsCache.set(tensor, p); }
+    return p;
+  },
+  expand: (s) => expandScope(s),
+  collapse: (s) => collapseScope(s),
+  reveal: (id) => revealNode(id),
+};
+
+function select(key: string | undefined, focus = true): void {
+  if (!graph || !scopes) return;
+  canvas.select(key, focus);
+  saveState({ selected: key });
+  if (!key) { showModel(panel, graph, compatSummary); return; }
+  if (key.startsWith('g:')) { const s = scopes.byPath.get(key.slice(2)); if (s) showScope(panel, panelCtx, s); return; }
+  const id = Number(key.slice(2));
+  showNode(panel, panelCtx, graph.nodes[id], scopes.chain[id] ?? []);
+}
+
+function activate(key: string): void {
+  if (key.startsWith('g:')) { const s = scopes?.byPath.get(key.slice(2)); if (s) expandScope(s); }
+  else canvas.center(key);
+}
+
+function expandScope(s: Scope): void {
+  expanded.add(s.path);
+  void relayout(() => {
+    const first = visible?.items.find((i) => (i.kind === 'node' ? scopes!.chain[i.node]?.includes(s) : i.scope.parent === s || i.scope === s));
+    if (first) { select(first.key); canvas.center(first.key); }
+  });
+}
+
+function collapseScope(s: Scope): void {
+  collapse(s, expanded);
+  void relayout(() => { const key = `g:${s.path}`; select(key); canvas.center(key); });
+}
+
+function revealNode(id: number): void {
+  if (!scopes) return;
+  const show = (): void => { const key = visible!.keyOf(id); select(key); canvas.center(key, 0.8); };
+  if (expandTo(scopes, id, expanded)) void relayout(show); else show();
+}
+
+function recolor(): void {
+  canvas.recolor(style);
+  showLegend(byId('legend'), colorBy, verdicts.size > 0, accuracy.size > 0);
+}
+
+// Search
+const searchBox = byId('search') as HTMLInputElement;
+const results = byId('results');
+let matches: number[] = [];
+function highlightSearch(): void {
+  const keys = new Set(matches.map((id) => visible?.keyOf(id) ?? ''));
+  canvas.highlight(keys);
+}
+searchBox.addEventListener('input', () => {
+  if (!graph) return;
+  matches = findNodes(graph, searchBox.value);
+  showResults(results, graph, matches, (id) => { results.hidden = true; revealNode(id); });
+  byId('match-count').textContent = searchBox.value.trim() ? `${matches.length}${matches.length >= 200 ? '+' : ''} found` : '';
+  highlightSearch();
+});
+searchBox.addEventListener('keydown', (ev) => {
+  if (ev.key === 'Enter' && matches.length) { results.hidden = true; revealNode(matches[0]); }
+  else if (ev.key === 'ArrowDown') { ev.preventDefault(); (results.querySelector('button') as HTMLElement | null)?.focus(); }
+  else if (ev.key === 'Escape') { results.hidden = true; }
+});
+
+// Toolbar
+byId('fit').addEventListener('click', () => canvas.fit());
+byId('reset').addEventListener('click', () => {
+  if (!scopes) return;
+  expanded = autoExpand(scopes, ITEM_LIMIT);
+  void relayout(() => canvas.fit());
+});
+const colorSelect = byId('color-by') as HTMLSelectElement;
+colorSelect.addEventListener('change', () => { colorBy = colorSelect.value as ColorBy; saveState({ colorBy }); recolor(); });
+for (const c of ['convert', 'compare', 'deploy'] as const) {
+  document.getElementById(`cmd-${c}`)?.addEventListener('click', () => { void request('runCommand', { command: c }); });
+}
+
+keyboard(byId('canvas'), {
+  canvas, searchBox,
+  visible: () => visible,
+  activate, select: (k) => { select(k); if (k) canvas.center(k, 0.3); },
+  collapseParent: () => {
+    const key = canvas.selected;
+    if (!key || !scopes) return;
+    const s = key.startsWith('g:') ? scopes.byPath.get(key.slice(2))?.parent : scopes.chain[Number(key.slice(2))]?.filter((c) => c.size > 1).pop();
+    if (s && s !== scopes.root) collapseScope(s);
+  },
+});
+
+// Messages from the host
+on('loading', (p) => setStatus(`Opening ${p.file}…`));
+on('error', (p) => {
+  setStatus(p.message, true);
+  document.body.dataset.state = 'error';
+});
+on('graph', (p) => {
+  const t0 = performance.now();
+  graph = p.graph;
+  values = new Map(graph.values.map((v) => [v.name, v]));
+  byName.clear();
+  for (const n of graph.nodes) byName.set(n.name, n.id);
+  scopes = buildScopes(graph);
+  statsCache.clear();
+  const saved = loadState();
+  const same = saved.file === graph.file;
+  expanded = same && saved.expanded ? new Set(saved.expanded) : autoExpand(scopes, ITEM_LIMIT);
+  if (same && saved.colorBy) { colorBy = saved.colorBy; colorSelect.value = colorBy; }
+  saveState({ file: graph.file });
+  document.body.dataset.format = graph.format;
+  setStatus(graph.note ?? '');
+  status.className = graph.note ? 'note' : '';
+  void relayout(() => {
+    if (same && saved.transform) canvas.setTransform(saved.transform); else canvas.initialView();
+    const sel = same ? saved.selected : undefined;
+    select(sel && canvas.item(sel) ? sel : undefined, false);
+    recolor();
+    requestAnimationFrame(() => {
+      window.onnx2liteTimings.firstFrameMs = performance.now() - t0;
+      window.onnx2liteTimings.nodes = graph!.nodes.length;
+      document.body.dataset.state = 'drawn';
+    });
+  }).catch((e: Error) => setStatus(e.message, true));
+});
+on('compat', (p) => {
+  const r: CompatReport | null = p.report;
+  verdicts = new Map((r?.nodes ?? []).map((v) => [v.node, v]));
+  compatSummary = r ? summaryLine(r) : p.note;
+  byId('summary').textContent = compatSummary ?? '';
+  if (r && !loadState().colorBy) { colorBy = 'compat'; colorSelect.value = colorBy; }
+  recolor();
+  if (!canvas.selected && graph) showModel(panel, graph, compatSummary);
+});
+on('accuracy', (p) => {
+  const r: AccuracyReport = p.report;
+  accuracy = new Map(r.layers.map((l) => [l.node, l]));
+  colorBy = 'accuracy'; colorSelect.value = colorBy;
+  showAccuracy(byId('accuracy'), r, p.title, (node) => { const id = byName.get(node); if (id !== undefined) revealNode(id); });
+  recolor();
+});
+on('reveal', (p) => {
+  const id = byName.get(p.node);
+  if (id !== undefined) revealNode(id);
+});
+
+void request('ready', {});
