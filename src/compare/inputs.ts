@@ -1,5 +1,5 @@
-// The inputs of a comparison, in the ONNX layout: files from --inputs (.pb TensorProtos or .npy arrays, read by
-// deploy's loader, matched to the ONNX inputs by name, else in file-name order) or seeded random data.
+// The inputs of a comparison, in the ONNX layout: files from --inputs (.pb TensorProtos or .npy arrays, matched to
+// the ONNX inputs by name, else in file-name order) or seeded random data.
 // Their shapes come from the .tflite (static), through each input's metadata perm.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -9,7 +9,8 @@ import { makeTensor, toNumbers } from '../ir/tensor';
 import type { TensorMapping } from '../convert/metadata';
 import { invert, permute } from '../convert/layout';
 import type { TflModel } from '../tflite/model';
-import { readInputsDir } from '../deploy/tensors';
+import { readTensorFile } from '../onnx/reader';
+import { decodeNpy } from '../deploy/npy';
 import type { CompareReport } from './types';
 
 export interface PreparedInputs {
@@ -35,6 +36,24 @@ function onnxDims(tfl: TflModel, m: TensorMapping): number[] {
   return permute(t.shape, invert(m.perm));
 }
 
+/** The tensor files of a folder in name order (input_N files only when there are any, as in ONNX test data). */
+function readFolder(dir: string): { file: string; t: Tensor }[] {
+  if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new ModelError(`--inputs ${dir} is not a folder`);
+  const all = fs.readdirSync(dir).filter((n) => /\.(pb|npy)$/.test(n)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const inputs = all.filter((n) => n.startsWith('input_'));
+  const names = inputs.length ? inputs : all;
+  if (names.length === 0) throw new ModelError(`--inputs ${dir} holds no .pb or .npy files`);
+  return names.map((file) => {
+    const full = path.join(dir, file);
+    if (!file.endsWith('.npy')) return { file, t: readTensorFile(full) };
+    try {
+      return { file, t: decodeNpy(fs.readFileSync(full), path.basename(file, '.npy')) };
+    } catch (e) {
+      throw new ModelError(`${full}: ${(e as Error).message}`);
+    }
+  });
+}
+
 export function prepareInputs(graph: Graph, tfl: TflModel, mappings: TensorMapping[], inputsDir: string | undefined, seed: number): PreparedInputs {
   const wanted = graph.inputs.map((inp) => {
     const m = mappings.find((x) => x.onnx === inp.name);
@@ -51,9 +70,7 @@ export function prepareInputs(graph: Graph, tfl: TflModel, mappings: TensorMappi
     });
     return { tensors, info: { source: 'random', seed, tensors: wanted.map((w) => ({ name: w.name, dims: w.dims, dtype: w.dtype })) } };
   }
-  if (!fs.statSync(inputsDir, { throwIfNoEntry: false })?.isDirectory()) throw new ModelError(`--inputs ${inputsDir} is not a folder`);
-  const names = fs.readdirSync(inputsDir).filter((n) => /\.(pb|npy)$/.test(n)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-  const files = readInputsDir(inputsDir).map((t, k) => ({ file: names[k]!, t }));
+  const files = readFolder(inputsDir);
   if (files.length !== wanted.length) {
     throw new ModelError(`--inputs ${inputsDir} holds ${files.length} tensor file(s); the model has ${wanted.length} input(s) (${wanted.map((w) => w.name).join(', ')})`);
   }
