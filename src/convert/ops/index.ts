@@ -59,6 +59,7 @@ import MaxPool from './MaxPool';
 import Mean from './Mean';
 import MeanVarianceNormalization from './MeanVarianceNormalization';
 import Min from './Min';
+import Mod from './Mod';
 import Mul from './Mul';
 import Neg from './Neg';
 import NegativeLogLikelihoodLoss from './NegativeLogLikelihoodLoss';
@@ -104,6 +105,7 @@ import Tanh from './Tanh';
 import ThresholdedRelu from './ThresholdedRelu';
 import Tile from './Tile';
 import Transpose from './Transpose';
+import Trilu from './Trilu';
 import Unsqueeze from './Unsqueeze';
 import Upsample from './Upsample';
 import Where from './Where';
@@ -169,6 +171,7 @@ export const OPS: OpConverter[] = [
   Mean,
   MeanVarianceNormalization,
   Min,
+  Mod,
   Mul,
   Neg,
   NegativeLogLikelihoodLoss,
@@ -214,6 +217,7 @@ export const OPS: OpConverter[] = [
   ThresholdedRelu,
   Tile,
   Transpose,
+  Trilu,
   Unsqueeze,
   Upsample,
   Where,

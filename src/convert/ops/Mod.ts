@@ -1,0 +1,45 @@
+// ONNX Mod → TFLite FLOOR_MOD (fmod=0: the result takes the divisor's sign, as Python's %); fmod=1 (C's fmod: the
+// dividend's sign) moves a non-zero result whose sign differs from the dividend's by one divisor (SUB, SELECT_V2).
+// 8/16-bit integers and float16 are computed in INT32 / FLOAT32 with CASTs.
+import type { TflType } from '../../tflite/model';
+import { attrInt } from '../attrs';
+import type { OpConverter } from '../types';
+import { Emitter } from './_emit';
+
+const WIDE: Partial<Record<TflType, TflType>> = { INT8: 'INT32', UINT8: 'INT32', INT16: 'INT32', UINT16: 'INT32', FLOAT16: 'FLOAT32' };
+
+const Mod: OpConverter = {
+  op: 'Mod', emits: ['FLOOR_MOD', 'NOT_EQUAL', 'LESS', 'LOGICAL_AND', 'SUB', 'SELECT_V2', 'CAST'], opset: [10, 23],
+  dtypes: ['float32', 'float16', 'int32', 'int64', 'int8', 'uint8', 'int16', 'uint16', 'uint32', 'uint64'], int8: false, micro: false,
+  layout: 'any',
+  check(node, ctx) {
+    const dt = ctx.dtype(node.inputs[0]);
+    if (!this.dtypes.includes(dt)) return `Mod on ${dt} is not supported`;
+    return undefined;
+  },
+  convert(node, ctx) {
+    const [a, b] = node.inputs;
+    const y = node.outputs[0];
+    const rank = ctx.rank(y);
+    const perm = ctx.commonPerm([a, b], rank);
+    const e = new Emitter(ctx, node);
+    let ia = ctx.inputBroadcast(a, rank, perm);
+    let ib = ctx.inputBroadcast(b, rank, perm);
+    const out = ctx.output(y, perm);
+    const wide = WIDE[e.type(out)];
+    if (wide) { ia = e.cast(ia, wide); ib = e.cast(ib, wide); }
+    const fmod = attrInt(node, 'fmod', 0) === 1;
+    if (!fmod) {
+      const r = e.bin('FLOOR_MOD', ia, ib, wide ? undefined : out);
+      if (wide) e.cast(r, e.type(out), out);
+      return;
+    }
+    const r = e.bin('FLOOR_MOD', ia, ib);
+    const zero = e.scalar(0, e.type(r));
+    const differ = e.bin('NOT_EQUAL', e.bin('LESS', r, zero), e.bin('LESS', ia, zero));
+    const fix = e.bin('LOGICAL_AND', e.bin('NOT_EQUAL', r, zero), differ);
+    const res = e.select(fix, e.bin('SUB', r, ib), r, wide ? undefined : out);
+    if (wide) e.cast(res, e.type(out), out);
+  },
+};
+export default Mod;
