@@ -22,6 +22,7 @@ import Constant from './Constant';
 import Conv from './Conv';
 import Cos from './Cos';
 import Cosh from './Cosh';
+import DepthToSpace from './DepthToSpace';
 import Div from './Div';
 import Dropout from './Dropout';
 import Elu from './Elu';
@@ -95,6 +96,7 @@ import Softmax from './Softmax';
 import SoftmaxCrossEntropyLoss from './SoftmaxCrossEntropyLoss';
 import Softplus from './Softplus';
 import Softsign from './Softsign';
+import SpaceToDepth from './SpaceToDepth';
 import Split from './Split';
 import Sqrt from './Sqrt';
 import Squeeze from './Squeeze';
@@ -134,6 +136,7 @@ export const OPS: OpConverter[] = [
   Conv,
   Cos,
   Cosh,
+  DepthToSpace,
   Div,
   Dropout,
   Elu,
@@ -207,6 +210,7 @@ export const OPS: OpConverter[] = [
   SoftmaxCrossEntropyLoss,
   Softplus,
   Softsign,
+  SpaceToDepth,
   Split,
   Sqrt,
   Squeeze,

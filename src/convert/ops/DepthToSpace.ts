@@ -1,0 +1,29 @@
+// ONNX DepthToSpace → TFLite DEPTH_TO_SPACE, channel-last (TFLite's order is ONNX's DCR mode). CRD mode first
+// reorders the channels into DCR order with a constant GATHER on the channel axis.
+import { attrInt, attrString } from '../attrs';
+import { channelLast } from '../layout';
+import type { OpConverter } from '../types';
+import { Emitter } from './_emit';
+
+const DepthToSpace: OpConverter = {
+  op: 'DepthToSpace', emits: ['DEPTH_TO_SPACE', 'GATHER'], opset: [1, 23], dtypes: ['float32', 'int32', 'int64', 'uint8', 'int8'],
+  int8: true, micro: true, layout: 'spatial',
+  check(node, ctx) {
+    if (ctx.rank(node.inputs[0]) !== 4) return 'DepthToSpace needs a 4-D NCHW input';
+    return undefined;
+  },
+  convert(node, ctx) {
+    const b = attrInt(node, 'blocksize', 1);
+    const e = new Emitter(ctx, node);
+    let x = ctx.inputChannelLast(node.inputs[0]);
+    if (attrString(node, 'mode', 'DCR') === 'CRD') {
+      // DCR reads channel (i·b + j)·C' + c where CRD reads c·b² + i·b + j.
+      const C = e.shape(x)[3];
+      const cOut = C / (b * b);
+      const idx = Array.from({ length: C }, (_, k) => (k % cOut) * b * b + Math.floor(k / cOut));
+      x = e.op('GATHER', [x, ctx.constInt32(idx, `${node.name}/crd_to_dcr`)], e.shape(x), e.type(x), { axis: 3, batchDims: 0 });
+    }
+    ctx.emit('DEPTH_TO_SPACE', [x], [ctx.output(node.outputs[0], channelLast(4))], { blockSize: b });
+  },
+};
+export default DepthToSpace;

@@ -1,0 +1,18 @@
+// ONNX SpaceToDepth → TFLite SPACE_TO_DEPTH, channel-last (same block order as ONNX).
+import { attrInt } from '../attrs';
+import { channelLast } from '../layout';
+import type { OpConverter } from '../types';
+
+const SpaceToDepth: OpConverter = {
+  op: 'SpaceToDepth', emits: ['SPACE_TO_DEPTH'], opset: [1, 23], dtypes: ['float32', 'int32', 'int64', 'uint8', 'int8'],
+  int8: true, micro: true, layout: 'spatial',
+  check(node, ctx) {
+    if (ctx.rank(node.inputs[0]) !== 4) return 'SpaceToDepth needs a 4-D NCHW input';
+    return undefined;
+  },
+  convert(node, ctx) {
+    const x = ctx.inputChannelLast(node.inputs[0]);
+    ctx.emit('SPACE_TO_DEPTH', [x], [ctx.output(node.outputs[0], channelLast(4))], { blockSize: attrInt(node, 'blocksize', 1) });
+  },
+};
+export default SpaceToDepth;
