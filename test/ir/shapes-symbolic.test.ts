@@ -95,3 +95,18 @@ test('a Loop body gets shapes; carried values keep theirs, scan outputs stack by
   assert.deepEqual(shapeOf(m, 'stacked'), [5, 1, 'n', 4]);
   assert.deepEqual(body.values.get('acc_out')?.shape, ['n', 4]);
 });
+
+test('computed dims that are not sizes (infinite, negative, overflowing) become unknown with a warning', () => {
+  const m = buildModel({
+    infer: false,
+    inputs: [['x', 'float32', [2 ** 40, 2 ** 40]]],
+    initializers: [tensor('a', 'int64', [], [0]), tensor('b', 'int64', [], [5]), tensor('shape', 'int64', [2], [3, -7])],
+    outputs: ['flat', 'c'],
+    nodes: [node('Flatten', ['x'], ['flat'], { axis: 0 }), node('ConstantOfShape', ['shape'], ['c'])],
+  });
+  const r = inferShapes(m);
+  assert.match(String(shapeOf(m, 'flat')?.[1]), /^unk_\d+$/);
+  assert.equal(shapeOf(m, 'c')?.[0], 3);
+  assert.match(String(shapeOf(m, 'c')?.[1]), /^unk_\d+$/);
+  assert.equal(r.warnings.length, 2, r.warnings.join('\n'));
+});

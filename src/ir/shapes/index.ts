@@ -146,10 +146,17 @@ function inferNode(node: Node, scope: Scope, st: State): void {
   node.outputs.forEach((name, i) => {
     if (!name) return;
     const declared = g.values.get(name);
-    const o = outs[i];
+    const o = sanitize(outs[i], node, st);
     const shape = refine(o?.shape, declared?.shape?.map((d) => substitute(d, st)), st.namer);
     g.values.set(name, { name, dtype: o?.dtype ?? declared?.dtype, shape });
   });
+}
+
+/** A computed dim that is not a size (negative, fractional, infinite, past 2^53) becomes unknown, with a warning. */
+function sanitize(o: OutInfo | undefined, node: Node, st: State): OutInfo | undefined {
+  if (!o?.shape || o.shape.every((d) => typeof d === 'string' || (Number.isSafeInteger(d) && d >= 0))) return o;
+  st.warnings.push(`node ${node.name} (${node.opType}): computed shape [${o.shape.join(',')}] is not valid; those dims are left unknown`);
+  return { dtype: o.dtype, shape: o.shape.map((d) => (typeof d === 'string' || (Number.isSafeInteger(d) && d >= 0) ? d : st.namer.make())) };
 }
 
 /** Prefers the inferred shape; where it only has a made-up dim, takes the model's declared dim. */
