@@ -49,6 +49,9 @@ export class RecurrentLowering {
   private readonly b: Param | undefined;
   private readonly p: Param | undefined;
   private clipConsts?: [number, number];
+  private splitAxis?: number;
+  /** RESHAPE shape constants by shape. */
+  private readonly shapes = new Map<string, number>();
   private readonly stateCache = new Map<string, number[]>();
   private readonly biasCache = new Map<string, T>();
 
@@ -323,7 +326,8 @@ export class RecurrentLowering {
     const shape = this.ctx.tensors[x].shape;
     const part = [shape[0], shape[1] / n];
     const outs = Array.from({ length: n }, (_, k) => this.temp(part, `${name}${k}`));
-    this.ctx.emit('SPLIT', [this.ctx.constInt32([1], `${name}/axis`, []), x], outs, { numSplits: n });
+    this.splitAxis ??= this.ctx.constInt32([1], `${this.node.name}/split_axis`, []);
+    this.ctx.emit('SPLIT', [this.splitAxis, x], outs, { numSplits: n });
     return outs;
   }
 
@@ -347,7 +351,10 @@ export class RecurrentLowering {
   }
 
   private reshape(x: number, shape: number[], out: number): number {
-    this.ctx.emit('RESHAPE', [x, this.ctx.constInt32(shape, `${this.node.name}/shape`)], [out], { newShape: shape });
+    const key = shape.join();
+    let s = this.shapes.get(key);
+    if (s === undefined) this.shapes.set(key, (s = this.ctx.constInt32(shape, `${this.node.name}/shape`)));
+    this.ctx.emit('RESHAPE', [x, s], [out], { newShape: shape });
     return out;
   }
 
