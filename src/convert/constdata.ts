@@ -5,10 +5,13 @@ import { toNumbers } from '../ir/tensor';
 import type { TflType } from '../tflite/model';
 import { Perm, isIdentity, permute } from './layout';
 
-/** ONNX dtype → the TFLite type used for it (int64 and uint64 narrow to INT32). Undefined when TFLite has none. */
+/**
+ * ONNX dtype → the TFLite type used for it (int64 and uint64 narrow to INT32, float64 to FLOAT32: TFLite's kernels
+ * barely know FLOAT64). Undefined when TFLite has none.
+ */
 export function tflType(dtype: DType | undefined): TflType | undefined {
   switch (dtype) {
-    case 'float32': return 'FLOAT32';
+    case 'float32': case 'float64': return 'FLOAT32';
     case 'float16': return 'FLOAT16';
     case 'int64': case 'int32': case 'uint32': case 'uint64': return 'INT32';
     case 'int16': return 'INT16';

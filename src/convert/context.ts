@@ -192,7 +192,7 @@ export class ConvertContext {
     const dt = this.dtype(name);
     const tt = type ?? tflType(dt);
     if (!tt) throw new ConvertError(`element type ${dt} of "${name}" has no TFLite equivalent`, this.current?.name);
-    if (dt === 'int64' || dt === 'uint64' || dt === 'uint32') this.narrowed.set(name, dt);
+    if (dt === 'int64' || dt === 'uint64' || dt === 'uint32' || dt === 'float64') this.narrowed.set(name, dt);
     const idx = this.addTensor({ name, type: tt, shape: permute(this.shape(name), perm) });
     this.remember(name, perm, idx, true);
     return idx;
