@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Model, Tensor } from '../ir/types';
 import { ModelError, elementCount } from '../ir/types';
+import { makeTensor, toNumbers } from '../ir/tensor';
 import { readModelFile } from '../onnx/reader';
 import { encodeModel } from '../onnx/writer';
 import { parseTflite } from '../tflite/reader';
@@ -224,7 +225,11 @@ async function runSide(side: Side, maps: (TensorMapping | undefined)[], feeds: T
   const copy = debugCopy(side.model, taps);
   const session = await openTflite(copy.bytes);
   try {
-    const res = await session.run(feeds);
+    // The copy may take another dtype than the model (a CAST or QUANTIZE in front of the input).
+    const res = await session.run(feeds.map((f, k) => {
+      const want = session.inputs[k]!.dtype;
+      return f.dtype === want ? f : makeTensor(f.name, want, f.dims, toNumbers(f));
+    }));
     copy.outputs.forEach((t, k) => out.set(t, res[k]!));
   } finally {
     session.close();

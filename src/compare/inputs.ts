@@ -36,13 +36,14 @@ function onnxDims(tfl: TflModel, m: TensorMapping): number[] {
   return permute(t.shape, invert(m.perm));
 }
 
-/** The tensor files of a folder in name order (input_N files only when there are any, as in ONNX test data). */
-function readFolder(dir: string): { file: string; t: Tensor }[] {
+/** The tensor files of a folder in name order (input_N files only when there are any, never
+ *  output_N files, as in ONNX test data folders). */
+function readFolder(dir: string, none: boolean): { file: string; t: Tensor }[] {
   if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new ModelError(`--inputs ${dir} is not a folder`);
   const all = fs.readdirSync(dir).filter((n) => /\.(pb|npy)$/.test(n)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   const inputs = all.filter((n) => n.startsWith('input_'));
-  const names = inputs.length ? inputs : all;
-  if (names.length === 0) throw new ModelError(`--inputs ${dir} holds no .pb or .npy files`);
+  const names = inputs.length ? inputs : all.filter((n) => !n.startsWith('output_'));
+  if (names.length === 0 && !none) throw new ModelError(`--inputs ${dir} holds no .pb or .npy input files`);
   return names.map((file) => {
     const full = path.join(dir, file);
     if (!file.endsWith('.npy')) return { file, t: readTensorFile(full) };
@@ -70,7 +71,7 @@ export function prepareInputs(graph: Graph, tfl: TflModel, mappings: TensorMappi
     });
     return { tensors, info: { source: 'random', seed, tensors: wanted.map((w) => ({ name: w.name, dims: w.dims, dtype: w.dtype })) } };
   }
-  const files = readFolder(inputsDir);
+  const files = readFolder(inputsDir, wanted.length === 0);
   if (files.length !== wanted.length) {
     throw new ModelError(`--inputs ${inputsDir} holds ${files.length} tensor file(s); the model has ${wanted.length} input(s) (${wanted.map((w) => w.name).join(', ')})`);
   }

@@ -1,13 +1,14 @@
 // The debug copy of a .tflite whose outputs are the intermediate tensors under comparison. LiteRT.js's JavaScript
 // API reads and writes only float32, int32 and uint8 tensors, so the copy taps quantized tensors through a
 // DEQUANTIZE (real values, with their own scale and zero point) and other types through a CAST to float32, and
-// feeds quantized model inputs through a QUANTIZE from a float32 input. The user's model is never changed.
+// feeds quantized model inputs through a QUANTIZE from a float32 input (integer and bool ones through a CAST). The user's model is never changed.
 import type { TflModel, TflOperator, TflSignature, TflTensor } from '../tflite/model';
 import { serializeTflite } from '../tflite/writer';
 
 const DIRECT = new Set(['FLOAT32', 'INT32', 'UINT8']);
 const CASTABLE = new Set(['INT64', 'BOOL', 'INT16', 'UINT16', 'UINT32', 'FLOAT64', 'INT8']);
 const QUANTIZED = new Set(['INT8', 'UINT8', 'INT16']);
+const CAST_IN = new Set(['BOOL', 'INT8', 'INT16', 'UINT16', 'INT64']);
 
 /** A tensor holding quantized values (it has a scale). */
 export function isQuantizedTensor(t: TflTensor): boolean {
@@ -44,12 +45,18 @@ export function debugCopy(model: TflModel, taps: number[]): DebugCopy {
   const add = (t: TflTensor): number => tensors.push(t) - 1;
   const version = (type: string) => (type === 'INT8' ? 2 : type === 'FLOAT16' ? 3 : type === 'INT16' ? 4 : 1);
 
+  // Inputs LiteRT.js cannot feed: quantized ones through a QUANTIZE from float32, integer and bool ones through a
+  // CAST from int32 (the caller feeds the values in the copy's input dtype).
   const inputs = sg.inputs.map((i) => {
     const t = sg.tensors[i]!;
-    if (DIRECT.has(t.type) && !(t.type === 'UINT8' && isQuantizedTensor(t))) return i;
-    if (!isQuantizedTensor(t)) return i; // openTflite refuses it with a clear error
-    const f = add({ name: `${t.name}__float`, type: 'FLOAT32', shape: [...t.shape] });
-    prologue.push({ opcode: 'QUANTIZE', inputs: [f], outputs: [i] });
+    if (isQuantizedTensor(t)) {
+      const f = add({ name: `${t.name}__float`, type: 'FLOAT32', shape: [...t.shape] });
+      prologue.push({ opcode: 'QUANTIZE', inputs: [f], outputs: [i] });
+      return f;
+    }
+    if (DIRECT.has(t.type) || !CAST_IN.has(t.type)) return i; // the others: openTflite refuses them with a clear error
+    const f = add({ name: `${t.name}__int32`, type: 'INT32', shape: [...t.shape] });
+    prologue.push({ opcode: 'CAST', inputs: [f], outputs: [i], options: { inDataType: 'INT32', outDataType: t.type } });
     return f;
   });
 
