@@ -1,0 +1,127 @@
+// Range estimation for full-integer quantization: runs the ONNX model in onnxruntime-node with the intermediate
+// tensors the int8 pass needs as extra graph outputs (mapped to TFLite tensors through the `onnx2lite` metadata),
+// and, for the few tensors the converter made up (no ONNX name, e.g. the ADD+RELU6 inside a HardSigmoid), a debug
+// copy of the float TFLite model on LiteRT with those tensors as extra outputs. Tensors that only need a range
+// through a same-scale group (PAD, RESHAPE, TRANSPOSE outputs...) are not asked for.
+import type { ConvertResult } from '../convert/convert';
+import type { Model, Tensor } from '../ir/types';
+import { encodeModel } from '../onnx/writer';
+import { openOnnx } from '../runtime/ort';
+import { openTflite } from '../runtime/litert';
+import { toTfliteLayout } from '../runtime/tflite-onnx-io';
+import { serializeTflite } from '../tflite/writer';
+import type { Range } from '../quantize/params';
+
+export type RangeMethod = 'minmax' | 'percentile';
+
+export interface RangeOptions {
+  method?: RangeMethod;
+  /** Percentile kept at each end with method 'percentile' (default 99.99). */
+  percentile?: number;
+}
+
+/** Accumulates a range per key over samples. */
+export class RangeCollector {
+  private readonly minmax = new Map<number, Range>();
+  private readonly pct = new Map<number, { lo: number; hi: number; n: number }>();
+  constructor(private readonly opts: RangeOptions = {}) {}
+
+  add(key: number, data: ArrayLike<number>): void {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    if (!(lo <= hi)) return;
+    const have = this.minmax.get(key);
+    this.minmax.set(key, have ? { min: Math.min(have.min, lo), max: Math.max(have.max, hi) } : { min: lo, max: hi });
+    if (this.opts.method === 'percentile') {
+      const [plo, phi] = percentiles(data, lo, hi, this.opts.percentile ?? 99.99);
+      const p = this.pct.get(key) ?? { lo: 0, hi: 0, n: 0 };
+      this.pct.set(key, { lo: p.lo + plo, hi: p.hi + phi, n: p.n + 1 });
+    }
+  }
+
+  ranges(): Map<number, Range> {
+    if (this.opts.method !== 'percentile') return new Map(this.minmax);
+    const out = new Map<number, Range>();
+    for (const [k, r] of this.minmax) {
+      const p = this.pct.get(k)!;
+      out.set(k, { min: Math.max(r.min, p.lo / p.n), max: Math.min(r.max, p.hi / p.n) });
+    }
+    return out;
+  }
+}
+
+const BINS = 2048;
+
+/** The values below which (100 - p)% and above which (100 - p)% of the data lie, from a histogram. */
+export function percentiles(data: ArrayLike<number>, lo: number, hi: number, p: number): [number, number] {
+  if (hi <= lo) return [lo, hi];
+  const hist = new Uint32Array(BINS);
+  const w = (hi - lo) / BINS;
+  for (let i = 0; i < data.length; i++) hist[Math.min(BINS - 1, Math.floor((data[i] - lo) / w))]++;
+  const cut = (data.length * (100 - p)) / 100;
+  let acc = 0;
+  let a = 0;
+  while (a < BINS - 1 && acc + hist[a] <= cut) acc += hist[a++];
+  acc = 0;
+  let b = BINS - 1;
+  while (b > 0 && acc + hist[b] <= cut) acc += hist[b--];
+  return [Math.min(0, lo + a * w), Math.max(0, lo + (b + 1) * w)];
+}
+
+/** Float tensors of the converted model that need a calibration range, split into ONNX-named ones and the rest. */
+export function plan(result: ConvertResult, onnx: Model, need: number[]): { onnx: Map<string, number[]>; tflite: number[] } {
+  const produced = new Set<string>(onnx.graph.inputs.map((i) => i.name));
+  for (const n of onnx.graph.nodes) for (const o of n.outputs) if (o) produced.add(o);
+  const byIndex = new Map<number, string>();
+  const md = result.metadata;
+  for (const m of [...md.tensors, ...md.inputs, ...md.outputs]) if (produced.has(m.onnx)) byIndex.set(m.tflite, m.onnx);
+  const named = new Map<string, number[]>();
+  const rest: number[] = [];
+  for (const i of need) {
+    const n = byIndex.get(i);
+    if (n === undefined) { rest.push(i); continue; }
+    const l = named.get(n) ?? [];
+    l.push(i);
+    named.set(n, l);
+  }
+  return { onnx: named, tflite: rest };
+}
+
+/** Ranges of ONNX-named tensors from onnxruntime-node (the model with those tensors as extra outputs). */
+export async function onnxRanges(collector: RangeCollector, onnx: Model, named: Map<string, number[]>, samples: Tensor[][]): Promise<void> {
+  const names = [...named.keys()];
+  if (names.length === 0) return;
+  const copy: Model = { ...onnx, graph: { ...onnx.graph, outputs: names.map((name) => ({ name, dtype: 'float32', shape: undefined })) } };
+  const session = await openOnnx(encodeModel(copy, { valueInfo: false }));
+  try {
+    for (const s of samples) {
+      const out = await session.run(s, names);
+      for (const [name, t] of out) for (const idx of named.get(name)!) collector.add(idx, t.data as Float32Array);
+    }
+  } finally {
+    await session.close();
+  }
+}
+
+/** Ranges of converter-made tensors from LiteRT: a debug copy of the float model with them as extra outputs. */
+export async function tfliteRanges(collector: RangeCollector, result: ConvertResult, tensors: number[], samples: Tensor[][]): Promise<void> {
+  if (tensors.length === 0) return;
+  const sg = result.model.subgraphs[0];
+  const want = new Set(tensors);
+  const debug = { ...result.model, signatures: undefined, subgraphs: [{ ...sg, outputs: [...sg.outputs, ...tensors.filter((i) => !sg.outputs.includes(i))] }] };
+  const session = await openTflite(serializeTflite(debug));
+  try {
+    const md = result.metadata;
+    for (const s of samples) {
+      const out = await session.run(md.inputs.map((m, k) => toTfliteLayout(s[k], m)));
+      session.outputs.forEach((o, k) => { if (want.has(o.tensor)) collector.add(o.tensor, out[k].data as Float32Array); });
+    }
+  } finally {
+    session.close();
+  }
+}

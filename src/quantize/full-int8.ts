@@ -1,0 +1,37 @@
+// Full-integer quantization end to end: fixed parameters (QDQ models), calibration ranges (onnxruntime-node for
+// ONNX tensors, LiteRT for converter-made ones), then the int8 pass.
+import type { ConvertResult } from '../convert/convert';
+import type { Model, Tensor } from '../ir/types';
+import { RangeCollector, RangeOptions, onnxRanges, plan, tfliteRanges } from '../calibration/ranges';
+import { Int8Options, activationParams, quantizeInt8, tensorsWithoutParams } from './int8';
+import type { QParams } from './params';
+
+export interface FullInt8Stats {
+  /** Tensors whose range came from onnxruntime / LiteRT runs, and those with fixed (QDQ or op-rule) parameters. */
+  fromOnnx: number;
+  fromTflite: number;
+  calibrationMs: number;
+  quantizeMs: number;
+}
+
+/** `samples` may be empty when `fixed` covers every tensor (QDQ models). */
+export async function quantizeFullInt8(result: ConvertResult, onnx: Model, samples: Tensor[][],
+  opts: Int8Options & RangeOptions = {}, fixed: Map<number, QParams> = new Map()): Promise<{ result: ConvertResult; stats: FullInt8Stats }> {
+  const t0 = performance.now();
+  const collector = new RangeCollector(opts);
+  let params = activationParams(result, new Map(), fixed);
+  const need = tensorsWithoutParams(result, params);
+  const p = plan(result, onnx, need);
+  let fromTflite = 0;
+  if (need.length && samples.length) {
+    await onnxRanges(collector, onnx, p.onnx, samples);
+    params = activationParams(result, collector.ranges(), fixed);
+    const missing = tensorsWithoutParams(result, params);
+    fromTflite = missing.length;
+    await tfliteRanges(collector, result, missing, samples);
+    params = activationParams(result, collector.ranges(), fixed);
+  }
+  const t1 = performance.now();
+  quantizeInt8(result, params, opts);
+  return { result, stats: { fromOnnx: p.onnx.size, fromTflite, calibrationMs: t1 - t0, quantizeMs: performance.now() - t1 } };
+}

@@ -1,0 +1,234 @@
+// Full-integer int8 quantization of a converted (float32) model: int8 activations with parameters from calibration
+// ranges (or fixed ones, e.g. from a QDQ model), per-channel int8 weights, int32 biases, TFLite's same-scale and
+// fixed-output rules, QUANTIZE/DEQUANTIZE at float model inputs and outputs (unless int8 I/O), and ops without an
+// int8 kernel kept in float32 between DEQUANTIZE and QUANTIZE with a warning.
+//
+// Tensor indices of the float model are kept for every tensor that stays (activations change type in place), so the
+// `onnx2lite` metadata stays valid; a float model output keeps its index and is fed by a DEQUANTIZE.
+import type { ConvertResult } from '../convert/convert';
+import type { TflOperator, TflTensor } from '../tflite/model';
+import { histogram, isConst, isFloatActivation, producersOf, pruneTensors, uniqueNamer } from './graph';
+import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
+import {
+  QParams, Range, bytesOf, floatData, paramsFromRange, quantParams, quantizeBias, quantizeSymmetric, quantizeWith, weightAxis,
+} from './params';
+
+export interface Int8Options {
+  /** Per-tensor weight scales for conv / depthwise / fully connected (per-channel by default). */
+  perTensor?: boolean;
+  /** int8 model inputs and outputs (float32 with QUANTIZE/DEQUANTIZE by default). */
+  int8Io?: boolean;
+}
+
+class UnionFind {
+  private readonly parent = new Map<number, number>();
+  find(a: number): number {
+    let p = this.parent.get(a) ?? a;
+    if (p !== a) { p = this.find(p); this.parent.set(a, p); }
+    return p;
+  }
+  union(a: number, b: number): void {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra !== rb) this.parent.set(ra, rb);
+  }
+}
+
+function sameScaleInputs(op: TflOperator, tensors: TflTensor[]): number[] {
+  const spec = INT8_OPS[op.opcode];
+  if (!spec?.sameScale) return [];
+  const pos = spec.sameScale === 'all' ? op.inputs.map((_, i) => i) : spec.sameScale;
+  return pos.map((p) => op.inputs[p]).filter((i) => i !== undefined && i >= 0 && tensors[i].type === 'FLOAT32');
+}
+
+/** Parameters for every float activation tensor that has a range (directly, through its same-scale group, or a
+ *  fixed-output rule). `fixed` wins over ranges (QDQ scales). */
+export function activationParams(result: ConvertResult, ranges: Map<number, Range>, fixed: Map<number, QParams> = new Map()): Map<number, QParams> {
+  const sg = result.model.subgraphs[0];
+  const t = sg.tensors;
+  const uf = new UnionFind();
+  const fixedAll = new Map(fixed);
+  for (const op of sg.operators) {
+    const spec = INT8_OPS[op.opcode];
+    if (!spec) continue;
+    const outs = op.outputs.filter((o) => t[o].type === 'FLOAT32');
+    if (spec.fixed) for (const o of outs) if (!fixedAll.has(o)) fixedAll.set(o, spec.fixed);
+    if (spec.sameScale && outs.length) {
+      for (const i of sameScaleInputs(op, t)) if (!isConst(t[i])) uf.union(i, outs[0]);
+      for (const o of outs.slice(1)) uf.union(o, outs[0]);
+    }
+  }
+  const groupRange = new Map<number, Range>();
+  const groupFixed = new Map<number, QParams>();
+  t.forEach((tt, i) => {
+    if (!isFloatActivation(tt)) return;
+    const g = uf.find(i);
+    const f = fixedAll.get(i);
+    if (f && !groupFixed.has(g)) groupFixed.set(g, f);
+    const r = ranges.get(i);
+    if (r) {
+      const have = groupRange.get(g);
+      groupRange.set(g, have ? { min: Math.min(have.min, r.min), max: Math.max(have.max, r.max) } : { ...r });
+    }
+  });
+  const params = new Map<number, QParams>();
+  t.forEach((tt, i) => {
+    if (!isFloatActivation(tt)) return;
+    const g = uf.find(i);
+    const p = groupFixed.get(g) ?? (groupRange.has(g) ? paramsFromRange(groupRange.get(g)!) : undefined);
+    if (p) params.set(i, p);
+  });
+  return params;
+}
+
+/** The float activation tensors that would stay without parameters (what calibration must still cover). */
+export function tensorsWithoutParams(result: ConvertResult, params: Map<number, QParams>): number[] {
+  const sg = result.model.subgraphs[0];
+  const out = new Set<number>();
+  for (const op of sg.operators) {
+    if (!INT8_OPS[op.opcode]) continue;
+    for (const i of [...op.inputs, ...op.outputs]) if (i >= 0 && isFloatActivation(sg.tensors[i]) && !params.has(i)) out.add(i);
+  }
+  return [...out];
+}
+
+export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>, opts: Int8Options = {}): ConvertResult {
+  const sg = result.model.subgraphs[0];
+  const t = sg.tensors;
+  const name = uniqueNamer(sg);
+  const warnings = result.warnings;
+  const graphIn = new Set(sg.inputs);
+  const graphOut = new Set(sg.outputs);
+  const prod = producersOf(sg);
+
+  const floatIo = (i: number) => isFloatActivation(t[i]) || (isConst(t[i]) && t[i].type === 'FLOAT32');
+  const quantizable = sg.operators.map((op) => {
+    const spec = INT8_OPS[op.opcode];
+    const touches = [...op.inputs, ...op.outputs].filter((i) => i >= 0 && floatIo(i));
+    if (touches.length === 0) return 'none' as const;
+    if (!spec) return 'float' as const;
+    if (op.opcode === 'FULLY_CONNECTED' || spec.weights) {
+      if (op.inputs[1] === undefined || op.inputs[1] < 0 || !isConst(t[op.inputs[1]])) return 'float' as const;
+      if (op.inputs[2] !== undefined && op.inputs[2] >= 0 && !isConst(t[op.inputs[2]])) return 'float' as const;
+    }
+    const ok = touches.every((i) => isConst(t[i]) || params.has(i));
+    return ok ? ('int8' as const) : ('float' as const);
+  });
+  const floatOps = new Map<string, number>();
+  sg.operators.forEach((op, k) => { if (quantizable[k] === 'float') floatOps.set(op.opcode, (floatOps.get(op.opcode) ?? 0) + 1); });
+  for (const [opcode, n] of floatOps) {
+    const why = INT8_OPS[opcode] ? 'some of its tensors have no calibration range' : 'TFLite has no int8 kernel for it in onnx2lite';
+    warnings.push(`int8: ${n} ${opcode} op(s) stay float32 (${why}), with DEQUANTIZE/QUANTIZE around them`);
+  }
+
+  // Where each float activation lives natively: int8 when an int8 op (or an int8 model input) produces it.
+  const int8Of = new Map<number, number>();
+  const floatOf = new Map<number, number>();
+  const addTensor = (tt: TflTensor) => { t.push({ ...tt, name: name(tt.name) }); return t.length - 1; };
+  const toInt8InPlace = (i: number) => {
+    const p = params.get(i)!;
+    t[i] = { ...t[i], type: 'INT8', quantization: quantParams(p) };
+    int8Of.set(i, i);
+  };
+  const outOps: TflOperator[] = [];
+  for (const i of sg.inputs) {
+    if (!isFloatActivation(t[i])) continue;
+    if (opts.int8Io && params.has(i)) toInt8InPlace(i); else floatOf.set(i, i);
+  }
+  const lateDequant: TflOperator[][] = sg.operators.map(() => []);
+  sg.operators.forEach((op, k) => {
+    for (const o of op.outputs) {
+      if (!isFloatActivation(t[o])) continue;
+      if (quantizable[k] !== 'int8') { floatOf.set(o, o); continue; }
+      if (graphOut.has(o) && !opts.int8Io) {
+        const q = addTensor({ name: `${t[o].name}_int8`, type: 'INT8', shape: [...t[o].shape], quantization: quantParams(params.get(o)!) });
+        int8Of.set(o, q);
+        floatOf.set(o, o);
+        lateDequant[k].push({ opcode: 'DEQUANTIZE', version: DEQUANTIZE_INT8_VERSION, inputs: [q], outputs: [o] });
+      } else {
+        toInt8InPlace(o);
+      }
+    }
+  });
+
+  const getInt8 = (i: number): number => {
+    const have = int8Of.get(i);
+    if (have !== undefined) return have;
+    const q = addTensor({ name: `${t[i].name}_int8`, type: 'INT8', shape: [...t[i].shape], quantization: quantParams(params.get(i)!) });
+    outOps.push({ opcode: 'QUANTIZE', version: QUANTIZE_VERSION, inputs: [floatOf.get(i)!], outputs: [q] });
+    int8Of.set(i, q);
+    return q;
+  };
+  const getFloat = (i: number): number => {
+    const have = floatOf.get(i);
+    if (have !== undefined) return have;
+    const f = addTensor({ name: `${t[i].name}_float`, type: 'FLOAT32', shape: [...t[i].shape] });
+    outOps.push({ opcode: 'DEQUANTIZE', version: DEQUANTIZE_INT8_VERSION, inputs: [int8Of.get(i)!], outputs: [f] });
+    floatOf.set(i, f);
+    return f;
+  };
+  const constCache = new Map<string, number>();
+  const quantConst = (i: number, p: QParams): number => {
+    const key = `${i}:${p.scale}:${p.zeroPoint}`;
+    const have = constCache.get(key);
+    if (have !== undefined) return have;
+    const q = addTensor({ name: `${t[i].name}_int8`, type: 'INT8', shape: [...t[i].shape], data: bytesOf(quantizeWith(floatData(t[i]), p)), quantization: quantParams(p) });
+    constCache.set(key, q);
+    return q;
+  };
+  const ownParams = (i: number): QParams => {
+    const v = floatData(t[i]);
+    let lo = 0;
+    let hi = 0;
+    for (const x of v) { if (x < lo) lo = x; if (x > hi) hi = x; }
+    return paramsFromRange({ min: lo, max: hi });
+  };
+
+  sg.operators.forEach((op, k) => {
+    const kind = quantizable[k];
+    if (kind === 'none') { outOps.push(op); return; }
+    if (kind === 'float') {
+      op.inputs = op.inputs.map((i) => (i >= 0 && isFloatActivation(t[i]) ? getFloat(i) : i));
+      outOps.push(op);
+      outOps.push(...lateDequant[k]);
+      return;
+    }
+    const spec = INT8_OPS[op.opcode];
+    const outP = params.get(op.outputs.find((o) => params.has(o)) ?? -1);
+    const same = new Set(sameScaleInputs(op, t));
+    const inputs = op.inputs.slice();
+    if (spec.weights) {
+      const inScale = params.get(op.inputs[0])!.scale;
+      const w = t[op.inputs[1]];
+      const axis = opts.perTensor ? undefined : weightAxis(op.opcode);
+      const { data, scales } = quantizeSymmetric(floatData(w), w.shape, axis);
+      inputs[1] = addTensor({ name: `${w.name}_int8`, type: 'INT8', shape: [...w.shape], data: bytesOf(data),
+        quantization: { scale: scales, zeroPoint: scales.map(() => 0), quantizedDimension: axis ?? 0 } });
+      const bi = op.inputs[2];
+      if (bi !== undefined && bi >= 0) {
+        const b = t[bi];
+        const q = quantizeBias(floatData(b), inScale, scales);
+        inputs[2] = addTensor({ name: `${b.name}_int32`, type: 'INT32', shape: [...b.shape], data: bytesOf(q.data),
+          quantization: { scale: q.scales, zeroPoint: q.scales.map(() => 0), quantizedDimension: 0 } });
+      }
+    }
+    op.inputs = inputs.map((i, pos) => {
+      if (i < 0) return i;
+      if (spec.weights && (pos === 1 || pos === 2)) return i;
+      const tt = t[i];
+      if (tt.type !== 'FLOAT32') return i;
+      if (!isConst(tt)) return getInt8(i);
+      return quantConst(i, same.has(i) && outP ? outP : ownParams(i));
+    });
+    op.outputs = op.outputs.map((o) => (isFloatActivation(t[o]) && int8Of.has(o) ? int8Of.get(o)! : o));
+    op.version = Math.max(op.version ?? 1, spec.version);
+    outOps.push(op);
+    outOps.push(...lateDequant[k]);
+  });
+  void graphIn;
+  void prod;
+  sg.operators = outOps;
+  pruneTensors(result);
+  histogram(result);
+  return result;
+}

@@ -1,0 +1,97 @@
+// Quantization arithmetic shared by the fp16, dynamic-range and full-integer passes: activation parameters from a
+// range, symmetric (per-channel or per-tensor) int8 weights, int32 biases, float16 bytes.
+import { floatToHalf } from '../ir/tensor';
+import type { TflQuantization, TflTensor } from '../tflite/model';
+
+export interface Range { min: number; max: number }
+export interface QParams { scale: number; zeroPoint: number }
+
+/** Asymmetric int8 parameters covering [min, max] (widened to include 0, as TFLite requires). */
+export function paramsFromRange(r: Range): QParams {
+  let lo = Math.min(0, r.min);
+  let hi = Math.max(0, r.max);
+  if (!Number.isFinite(lo)) lo = -1e30;
+  if (!Number.isFinite(hi)) hi = 1e30;
+  if (hi - lo < 1e-12) return { scale: 1 / 255, zeroPoint: -128 };
+  const scale = (hi - lo) / 255;
+  const zp = Math.round(-128 - lo / scale);
+  return { scale, zeroPoint: Math.max(-128, Math.min(127, zp)) };
+}
+
+export function quantParams(p: QParams, min?: number, max?: number): TflQuantization {
+  const q: TflQuantization = { scale: [p.scale], zeroPoint: [p.zeroPoint], quantizedDimension: 0 };
+  if (min !== undefined && max !== undefined) { q.min = [min]; q.max = [max]; }
+  return q;
+}
+
+export function floatData(t: TflTensor): Float32Array {
+  const d = t.data!;
+  if (t.type !== 'FLOAT32') throw new Error(`tensor ${t.name} is ${t.type}, not FLOAT32`);
+  const copy = new Uint8Array(d.byteLength);
+  copy.set(d);
+  return new Float32Array(copy.buffer);
+}
+
+export function elementCount(shape: number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** Symmetric int8 quantization ([-127, 127], zero point 0), per channel along `axis` or per tensor (axis undefined). */
+export function quantizeSymmetric(values: Float32Array, shape: number[], axis: number | undefined): { data: Int8Array; scales: number[] } {
+  const channels = axis === undefined ? 1 : shape[axis];
+  const inner = axis === undefined ? values.length : elementCount(shape.slice(axis + 1));
+  const maxAbs = new Float64Array(channels);
+  const chanOf = (i: number) => (axis === undefined ? 0 : Math.floor(i / inner) % channels);
+  for (let i = 0; i < values.length; i++) {
+    const c = chanOf(i);
+    const a = Math.abs(values[i]);
+    if (a > maxAbs[c]) maxAbs[c] = a;
+  }
+  const scales = Array.from(maxAbs, (m) => (m > 0 ? m / 127 : 1e-8));
+  const data = new Int8Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const q = Math.round(values[i] / scales[chanOf(i)]);
+    data[i] = Math.max(-127, Math.min(127, q));
+  }
+  return { data, scales };
+}
+
+/** Asymmetric int8 quantization of a constant with given parameters. */
+export function quantizeWith(values: Float32Array, p: QParams): Int8Array {
+  const out = new Int8Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const q = Math.round(values[i] / p.scale) + p.zeroPoint;
+    out[i] = Math.max(-128, Math.min(127, Number.isNaN(q) ? p.zeroPoint : q));
+  }
+  return out;
+}
+
+/** int32 bias with scale inputScale × weightScale[c] per output channel. */
+export function quantizeBias(values: Float32Array, inputScale: number, weightScales: number[]): { data: Int32Array; scales: number[] } {
+  const scales = values.length === weightScales.length ? weightScales.map((w) => inputScale * w) : [inputScale * weightScales[0]];
+  const data = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const q = Math.round(values[i] / scales[scales.length === 1 ? 0 : i]);
+    data[i] = Math.max(-2147483647, Math.min(2147483647, q));
+  }
+  return { data, scales };
+}
+
+export function float16Bytes(values: Float32Array): Uint8Array {
+  const out = new Uint16Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = floatToHalf(values[i]);
+  return new Uint8Array(out.buffer);
+}
+
+export function bytesOf(a: Int8Array | Int32Array | Uint8Array): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/** Which input of an op is its weight, and along which axis per-channel scales go. */
+export function weightAxis(opcode: string): number | undefined {
+  switch (opcode) {
+    case 'CONV_2D': case 'FULLY_CONNECTED': case 'TRANSPOSE_CONV': case 'CONV_3D': return 0;
+    case 'DEPTHWISE_CONV_2D': return 3;
+    default: return undefined;
+  }
+}

@@ -1,0 +1,78 @@
+// Weight-only quantization: `fp16` (float16 constants + DEQUANTIZE version 3) and `dynamic` (int8 constants +
+// DEQUANTIZE version 2 per tensor / 5 per channel), float32 compute in both. The constant's tensor index becomes
+// the DEQUANTIZE output, so ops and the metadata keep their indices.
+import type { ConvertResult } from '../convert/convert';
+import type { TflOperator, TflTensor } from '../tflite/model';
+import { consumersOf, histogram, isConst, uniqueNamer } from './graph';
+import { bytesOf, elementCount, float16Bytes, floatData, quantizeSymmetric, weightAxis } from './params';
+
+/** Float constants smaller than these stay float32: they are a few percent of a model's bytes, and on the shared
+ *  CNNs the small early layers (first conv, depthwise filters, biases) are where rounding hurts accuracy most
+ *  (TensorFlow's converter uses the same idea, with 1024 elements for weight quantization). */
+export const MIN_FP16_ELEMENTS = 1024;
+export const MIN_DYNAMIC_ELEMENTS = 4096;
+
+function convertConstants(result: ConvertResult, pick: (t: TflTensor, idx: number) => boolean,
+  make: (t: TflTensor, idx: number) => { tensor: TflTensor; version: number }): number {
+  const sg = result.model.subgraphs[0];
+  const use = consumersOf(sg);
+  const name = uniqueNamer(sg);
+  const deq: TflOperator[] = [];
+  const n = sg.tensors.length;
+  for (let idx = 0; idx < n; idx++) {
+    const t = sg.tensors[idx];
+    if (t.type !== 'FLOAT32' || !isConst(t) || !use.has(idx) || !pick(t, idx)) continue;
+    const { tensor, version } = make(t, idx);
+    tensor.name = name(tensor.name);
+    sg.tensors.push(tensor);
+    const src = sg.tensors.length - 1;
+    sg.tensors[idx] = { name: t.name, type: 'FLOAT32', shape: [...t.shape] };
+    deq.push({ opcode: 'DEQUANTIZE', version, inputs: [src], outputs: [idx] });
+  }
+  sg.operators.unshift(...deq);
+  histogram(result);
+  return deq.length;
+}
+
+/** float16 weights: every float32 constant with at least MIN_FP16_ELEMENTS elements. */
+export function quantizeFp16(result: ConvertResult): ConvertResult {
+  convertConstants(result, (t) => elementCount(t.shape) >= MIN_FP16_ELEMENTS, (t) => ({
+    tensor: { name: `${t.name}_fp16`, type: 'FLOAT16', shape: [...t.shape], data: float16Bytes(floatData(t)) },
+    version: 3,
+  }));
+  return result;
+}
+
+/** The axis for per-channel scales when every consumer reads the constant as its weight input. */
+function channelAxis(result: ConvertResult, idx: number, use: Map<number, number[]>, perTensor: boolean): number | undefined {
+  if (perTensor) return undefined;
+  const ops = result.model.subgraphs[0].operators;
+  let axis: number | undefined;
+  for (const k of use.get(idx) ?? []) {
+    const op = ops[k];
+    const a = weightAxis(op.opcode);
+    if (a === undefined || op.inputs[1] !== idx) return undefined;
+    if (axis !== undefined && axis !== a) return undefined;
+    axis = a;
+  }
+  return axis;
+}
+
+/** Dynamic range: int8 weights (per channel when only conv / depthwise / fully connected read them as weights) for
+ *  every float32 constant of MIN_DYNAMIC_ELEMENTS+ elements; biases and small constants stay float32. */
+export function quantizeDynamic(result: ConvertResult, opts: { perTensor?: boolean } = {}): ConvertResult {
+  const sg = result.model.subgraphs[0];
+  const use = consumersOf(sg);
+  convertConstants(result, (t) => elementCount(t.shape) >= MIN_DYNAMIC_ELEMENTS, (t, idx) => {
+    const axis = channelAxis(result, idx, use, !!opts.perTensor);
+    const { data, scales } = quantizeSymmetric(floatData(t), t.shape, axis);
+    return {
+      tensor: {
+        name: `${t.name}_int8`, type: 'INT8', shape: [...t.shape], data: bytesOf(data),
+        quantization: { scale: scales, zeroPoint: scales.map(() => 0), quantizedDimension: axis ?? 0 },
+      },
+      version: scales.length > 1 ? 5 : 2,
+    };
+  });
+  return result;
+}
