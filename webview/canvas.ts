@@ -1,6 +1,7 @@
 // Draws the laid-out graph with d3 (SVG), with pan/zoom, fit-to-view, selection and keyboard focus.
 // Every label is set with textContent (d3 .text()), so names holding HTML or script stay text.
 import * as d3 from 'd3';
+import { textOn } from './colors';
 
 export interface DrawItem {
   key: string;
@@ -76,6 +77,7 @@ export class GraphCanvas {
       .attr('transform', (d) => `translate(${d.x - d.width / 2},${d.y - d.height / 2})`);
     sel.select('rect').attr('width', (d) => d.width).attr('height', (d) => d.height)
       .attr('rx', (d) => (d.kind === 'group' ? 2 : 6)).style('fill', (d) => d.fill ?? null);
+    sel.selectAll<SVGTextElement, DrawItem>('text').style('fill', (d) => textOn(d.fill));
     sel.select('text.label').attr('x', (d) => d.width / 2).attr('y', (d) => (d.sub ? 16 : d.height / 2 + 4)).text((d) => d.label);
     sel.select('text.sub').attr('x', (d) => d.width / 2).attr('y', 31).text((d) => d.sub ?? '');
   }
@@ -87,6 +89,7 @@ export class GraphCanvas {
       d.cls = s.cls; d.fill = s.fill;
       d3.select(this).attr('class', `node kind-${d.kind} ${d.cls}${this.classList.contains('selected') ? ' selected' : ''}`)
           .select('rect').style('fill', () => d.fill ?? null);
+      d3.select(this).selectAll('text').style('fill', () => textOn(d.fill));
     });
   }
 

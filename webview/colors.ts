@@ -53,3 +53,10 @@ export function worstLayer(layers: (AccuracyLayer | undefined)[]): AccuracyLayer
   for (const l of layers) if (l && (!w || l.rel > w.rel)) w = l;
   return w;
 }
+
+/** Dark or light text, whichever reads on the fill. */
+export function textOn(fill: string | undefined): string | null {
+  if (!fill) return null;
+  const c = d3.hsl(fill);
+  return c.l > 0.6 ? '#111' : '#fff';
+}

@@ -1,22 +1,30 @@
-// The core features the graph view uses that land separately (shape inference, TFLite reading, compatibility).
-// Each has a clear "not available" answer until its module exists, so the view works at every step.
+// The core features the graph view uses: shape inference, TFLite reading, compatibility verdicts.
 import type { Model } from '../ir/types';
-import { ModelError } from '../ir/types';
+import { inferShapes } from '../ir/shapes/index';
+import { parseTflite } from '../tflite/reader';
+import { analyzeCompatibility } from '../convert/compat';
+import { readModelFile } from '../onnx/reader';
 import type { CompatReport } from '../convert/compat-types';
 import type { ViewGraph, WeightStats } from '../protocol';
+import { tfliteTensorStats, tfliteViewGraph } from './view-graph-tflite';
 
-/** Fills graph.values with dtypes and shapes; returns a note when it could not. */
+/** Fills graph.values with dtypes and shapes; returns a note when it could not (the view still draws). */
 export function completeShapes(model: Model, inputShapes: Map<string, number[]>): string | undefined {
-  void model; void inputShapes;
-  return 'shape inference is not available in this build: only declared shapes are shown';
+  try {
+    const r = inferShapes(model, { inputShapes });
+    return r.warnings.length ? `shape inference: ${r.warnings[0]}${r.warnings.length > 1 ? ` (+${r.warnings.length - 1} more)` : ''}` : undefined;
+  } catch (e) {
+    return `shapes could not be inferred (${(e as Error).message}): only declared shapes are shown`;
+  }
 }
 
-export function compatOf(model: Model, inputShapes: Map<string, number[]>): { report: CompatReport | null; note?: string } {
-  void model; void inputShapes;
-  return { report: null, note: 'compatibility analysis is not available in this build' };
+/** Verdicts on a fresh copy of the model: the trial conversion may rewrite the graph it is given. */
+export function compatOf(file: string, inputShapes: Map<string, number[]>): { report: CompatReport | null; note?: string } {
+  const model = readModelFile(file);
+  return { report: analyzeCompatibility(model, { inputShapes, fixStyle: 'vscode' }) };
 }
 
 export function readTfliteView(bytes: Uint8Array, file: string): { graph: ViewGraph; stats(tensor: string): WeightStats } {
-  void bytes;
-  throw new ModelError(`cannot open ${file}: reading .tflite files is not available in this build`);
+  const m = parseTflite(bytes);
+  return { graph: tfliteViewGraph(m, file), stats: (tensor) => tfliteTensorStats(m, tensor) };
 }

@@ -37,7 +37,7 @@ function openOnnx(file: string, opts: OpenOptions): OpenedModel {
       if (!t) throw new ModelError(`${tensor} is not a constant of this model`);
       return tensorStats(t);
     },
-    compat: () => compatOf(model, toMap(opts.inputShapes)),
+    compat: () => compatOf(file, toMap(opts.inputShapes)),
   };
 }
 

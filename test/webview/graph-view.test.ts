@@ -80,7 +80,7 @@ test('node names holding HTML or script are shown as text and never run', async 
   const hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
   model.graph.nodes[2].name = hostile;
   model.graph.nodes[5].name = '/evil<b onmouseover=window.__pwned=3>/Relu';
-  const v = await openView(browser, path.join(os.tmpdir(), '<b>hostile</b>.onnx'), { backend: modelBackend(model) });
+  const v = await openView(browser, path.join(os.tmpdir(), '<b>hostile</b>.onnx'), { backend: modelBackend(model, false) });
   const { page } = v;
   assert.equal(await drawn(page), 'drawn');
   await page.locator('#search input').fill('onerror');
@@ -110,7 +110,7 @@ test('a bad file shows one clear error in the view', async () => {
 test('a 20,000-node graph starts collapsed to scopes; expanding, keyboard and restored state work', async () => {
   const model = syntheticModel(20, 200);
   assert.equal(model.graph.nodes.length, 20000);
-  const v = await openView(browser, '/tmp/synthetic.onnx', { backend: modelBackend(model) });
+  const v = await openView(browser, '/tmp/synthetic.onnx', { backend: modelBackend(model, false) });
   const { page } = v;
   assert.equal(await drawn(page), 'drawn');
   const groups = await page.locator('g.node.kind-group').count();
@@ -139,7 +139,7 @@ test('a 20,000-node graph starts collapsed to scopes; expanding, keyboard and re
   await page.waitForFunction(() => (window as unknown as { __savedState?: { transform?: unknown } }).__savedState?.transform);
   await page.waitForTimeout(300);
   const state = await page.evaluate(() => (window as unknown as { __savedState: unknown }).__savedState) as { selected: string; expanded: string[]; transform: { k: number } };
-  const v2 = await openView(browser, '/tmp/synthetic.onnx', { backend: modelBackend(model), state });
+  const v2 = await openView(browser, '/tmp/synthetic.onnx', { backend: modelBackend(model, false), state });
   assert.equal(await drawn(v2.page), 'drawn');
   assert.equal(await v2.page.evaluate(() => document.querySelector('g.node.selected')?.getAttribute('data-key')), state.selected);
   const k = await v2.page.evaluate(() => document.querySelector('g.viewport')?.getAttribute('transform') ?? '');

@@ -96,7 +96,7 @@ export async function drawn(page: Page): Promise<string> {
 }
 
 /** A backend over a model already in memory (generated, or a shared model edited by the test). */
-export function modelBackend(model: import('../../src/ir/types').Model): Backend {
+export function modelBackend(model: import('../../src/ir/types').Model, withCompat = true): Backend {
   const local = new LocalBackend();
   return {
     async request(method, params, progress) {
@@ -110,7 +110,11 @@ export function modelBackend(model: import('../../src/ir/types').Model): Backend
         if (!t) throw new Error('not a constant');
         return tensorStats(t) as never;
       }
-      if (method === 'compat') return { report: null, note: 'no compatibility for generated models' } as never;
+      if (method === 'compat' && !withCompat) return { report: null, note: 'no verdicts for generated models' } as never;
+      if (method === 'compat') {
+        const { analyzeCompatibility } = await import('../../src/convert/compat');
+        return { report: analyzeCompatibility(structuredClone(model), { fixStyle: 'vscode' }) } as never;
+      }
       return local.request(method, params, progress);
     },
   };
