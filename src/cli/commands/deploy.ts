@@ -66,18 +66,24 @@ export const deploy: Command = {
     const onSigint = () => controller.abort();
     process.once('SIGINT', onSigint);
     process.once('SIGTERM', onSigint);
-    const showProgress = !json && process.stderr.isTTY;
-    let lastStep = '';
+    // Progress goes to stderr on a terminal: one line per step, upload and timed runs updated in place.
+    const showProgress = !json && process.stderr.isTTY === true;
+    let lastMessage = '';
+    let inline = false;
     const onProgress = (p: DeployProgress) => {
       if (!showProgress) return;
       if (p.step === 'upload' && p.totalBytes) {
-        process.stderr.write(`\r${p.message}: ${Math.round(((p.bytes ?? 0) / p.totalBytes) * 100)}%   `);
-      } else if (p.step === 'run' && p.total) {
-        process.stderr.write(`\r${p.message}   `);
-      } else if (p.step !== lastStep || p.message !== lastStep) {
-        process.stderr.write(`\n${p.message}`);
+        const pct = Math.round(((p.bytes ?? 0) / p.totalBytes) * 100);
+        process.stderr.write(`\r  ${p.message}: ${pct}% of ${(p.totalBytes / 1048576).toFixed(1)} MB`);
+        inline = true;
+      } else if (p.step === 'run' && p.total && p.done) {
+        process.stderr.write(`\r  timed run ${p.done} of ${p.total}`);
+        inline = true;
+      } else if (p.message !== lastMessage) {
+        process.stderr.write(`${inline ? '\n' : ''}  ${p.message}\n`);
+        inline = false;
+        lastMessage = p.message;
       }
-      lastStep = p.step;
     };
     try {
       const result = await runDeploy({
@@ -86,11 +92,13 @@ export const deploy: Command = {
         warmup: intOption(values.warmup, '--warmup', 0), threads: intOption(values.threads, '--threads', 1),
         reference: values.reference, inputs: values.inputs, acceptNewHost: values['accept-new-host'] === true,
       }, { onProgress, signal: controller.signal });
-      if (showProgress) process.stderr.write('\n');
+      if (inline) process.stderr.write('\n');
       process.stdout.write(json ? JSON.stringify(reportJson(result.report)) + '\n' : formatResult(result) + '\n');
       return 0;
+    } catch (e) {
+      if (inline) process.stderr.write('\n');
+      throw e;
     } finally {
-      if (showProgress) process.stderr.write('');
       process.removeListener('SIGINT', onSigint);
       process.removeListener('SIGTERM', onSigint);
     }
