@@ -65,7 +65,13 @@ export function decodeModel(bytes: Uint8Array, opts: ReadOptions = {}): Model {
     const d = o.domain === 'ai.onnx' ? '' : (o.domain ?? '');
     opsets.set(d, num(o.version as LongLike, 'opset version'));
   }
-  const graph = readGraph(proto.graph, ctx, new Set());
+  let graph: Graph;
+  try {
+    graph = readGraph(proto.graph, ctx, new Set());
+  } catch (e) {
+    if (e instanceof RangeError) throw new ModelError(`the model is too deeply nested or too large to read (${e.message})`);
+    throw e;
+  }
   const metadata = new Map<string, string>();
   for (const m of proto.metadataProps ?? []) metadata.set(m.key ?? '', m.value ?? '');
   const model: Model = {
