@@ -7,7 +7,7 @@ import { inspect } from './inspect';
 
 export const commands: Record<string, Command> = {
   inspect,
-  deploy,
   convert,
   compare,
+  deploy,
 };
