@@ -103,6 +103,10 @@ export function convertModel(model: Model, opts: ConvertOptions = {}): ConvertRe
     outputPerms.push(perm);
   }
 
+  const empty = ctx.tensors.find((t) => t.shape.includes(0));
+  if (empty) {
+    throw new ModelError(`tensor "${empty.name}" has shape [${empty.shape.join(', ')}] with no elements; LiteRT cannot run empty tensors`);
+  }
   const keep = new Set([...inputs, ...outputs]);
   collapseReshapes(ctx, keep);
   foldBiasAdds(ctx, keep);
