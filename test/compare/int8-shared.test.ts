@@ -1,0 +1,60 @@
+// int8 (full-integer) conversions of the shared CNNs, compared end to end with the stage split (ONNX → float32
+// TFLite, float32 → int8), and a corrupted int8 conv found as the first divergence.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Tensor } from '../../src/ir/types';
+import { readModelFile, readTensorFile } from '../../src/onnx/reader';
+import { convertModel } from '../../src/convert/convert';
+import { serializeTflite } from '../../src/tflite/writer';
+import { quantizeFullInt8 } from '../../src/quantize/full-int8';
+import { compareModels } from '../../src/compare/compare';
+import { convertShared, corruptConv, inputsDir, onnxPath, tmp } from './helpers';
+
+const CNNS = ['squeezenet1_1', 'mnasnet0_5', 'mobilenet_v2', 'mobilenet_v3_small'];
+
+/** Calibrates on the test input and seven seeded uniform [0, 1) images; returns the int8 .tflite path. */
+async function int8Shared(name: string): Promise<string> {
+  const out = path.join(tmp, `${name}-int8.tflite`);
+  if (fs.existsSync(out)) return out;
+  const onnx = readModelFile(onnxPath(name));
+  const result = convertModel(readModelFile(onnxPath(name)), { source: `${name}.onnx` });
+  const x = readTensorFile(path.join(inputsDir(name), 'input_0.pb'));
+  let seed = 7;
+  const rnd = () => { seed = (seed * 16807) % 2147483647; return seed / 2147483647; };
+  const images: Tensor[] = [x, ...Array.from({ length: 7 }, () => ({ ...x, data: Float32Array.from(x.data as Float32Array, rnd) }))];
+  const q = await quantizeFullInt8(result, onnx, images.map((t) => [{ ...t, name: onnx.graph.inputs[0]!.name }]));
+  fs.writeFileSync(out, serializeTflite(q.result.model));
+  return out;
+}
+
+for (const name of CNNS) {
+  test(`${name} int8: compared end to end, stage split shown`, async (t) => {
+    const file = await int8Shared(name);
+    const r = await compareModels(onnxPath(name), file, { inputsDir: inputsDir(name), floatTflite: convertShared(name) });
+    assert.equal(r.quantized, true);
+    assert.ok(r.coverage.percent >= 90, `coverage ${r.coverage.percent}%`);
+    assert.ok(r.stages, 'two stages');
+    const [conversion, quantization] = r.stages!;
+    const outSnr = (c: { outputs: { snrDb: number }[] }) => Math.min(...c.outputs.map((o) => o.snrDb));
+    t.diagnostic(`${name} int8: coverage ${r.coverage.percent}%, output SNR ${outSnr(r).toFixed(1)} dB; conversion stage ${outSnr(conversion!).toFixed(1)} dB, quantization stage ${outSnr(quantization!).toFixed(1)} dB; first divergence ${r.firstDivergence?.node ?? 'none'}`);
+    assert.equal(conversion!.name, 'conversion');
+    assert.equal(conversion!.model, convertShared(name));
+    assert.equal(quantization!.name, 'quantization');
+    assert.equal(quantization!.reference, convertShared(name));
+    assert.ok(outSnr(conversion!) > 80, 'the float32 conversion is exact to float rounding');
+    assert.ok(outSnr(quantization!) < outSnr(conversion!), 'quantization is the stage that hurts');
+    for (const l of conversion!.layers) assert.ok(l.rel <= 1e-4, `conversion stage ${l.node}: rel ${l.rel}`);
+    assert.equal(quantization!.layers.length, r.layers.length);
+  });
+}
+
+test('int8 mobilenet_v2 with one conv\'s weights negated: that conv is the first divergence', async (t) => {
+  const bad = corruptConv(await int8Shared('mobilenet_v2'), 3, path.join(tmp, 'mobilenet_v2-int8-bad.tflite'));
+  const r = await compareModels(onnxPath('mobilenet_v2'), bad.path, { inputsDir: inputsDir('mobilenet_v2') });
+  t.diagnostic(`corrupted ${bad.node}; first divergence ${JSON.stringify(r.firstDivergence)}`);
+  assert.equal(r.firstDivergence?.tensor, bad.tensor);
+  assert.equal(r.stages?.[1]?.firstDivergence?.tensor, bad.tensor, 'in the quantization stage');
+  assert.equal(r.stages?.[0]?.firstDivergence, null, 'not in the conversion stage');
+});
