@@ -134,3 +134,14 @@ export function expandPathTokens(p: string, t: { host: string; user: string; por
   else if (out.startsWith('~/')) out = path.join(home, out.slice(2));
   return out;
 }
+
+export interface SshConfigHost { alias: string; hostName?: string; user?: string; port?: number; identityFiles: string[] }
+
+/** The concrete Host entries of ~/.ssh/config (or `file`) with their settings: the device list's entries. A missing
+ *  or unreadable file gives an empty list. */
+export function readSshConfigHosts(file = path.join(os.homedir(), '.ssh', 'config')): SshConfigHost[] {
+  let text: string;
+  try { text = fs.readFileSync(file, 'utf8'); } catch { return []; }
+  const blocks = parseSshConfig(text, path.dirname(file));
+  return listSshHosts(blocks).map((alias) => ({ alias, ...resolveSshHost(blocks, alias) }));
+}

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { execFileSync, spawn } from 'node:child_process';
 import { deploy } from '../../src/deploy/deploy';
 import { DeployError } from '../../src/deploy/errors';
 import { runCli } from './cli';
@@ -101,4 +102,20 @@ test('cancelling during the timed runs kills the remote process', { skip, timeou
   assert.equal(processGone(pid!), true, `runner ${pid} still running after cancel`);
   // The run folder is removed as well.
   assert.deepEqual(fs.readdirSync(remote(cancelDir)).filter((f) => f.startsWith('run-')), []);
+});
+
+test('keys from ssh-agent (SSH_AUTH_SOCK)', { skip, timeout: 60_000 }, async () => {
+  const sock = path.join(fs.mkdtempSync(path.join(workDir, 'agent-')), 'agent.sock');
+  const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
+  try {
+    for (let i = 0; i < 100 && !fs.existsSync(sock); i++) await new Promise((r) => setTimeout(r, 50));
+    execFileSync('ssh-add', ['-q', sshd.identity], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
+    const r = await deploy({
+      model: tinyModel().tflite, host: `${USER}@127.0.0.1:${sshd.port}`, knownHosts: sshd.knownHosts, agent: sock,
+      sshConfigFile: null, remoteDir: `~/${sshd.fresh('agent')}`, runs: 1, warmup: 0,
+    });
+    assert.equal(r.report.timings.runs, 1);
+  } finally {
+    agent.kill();
+  }
 });

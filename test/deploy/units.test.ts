@@ -8,7 +8,10 @@ import { parseHostSpec } from '../../src/deploy/connect';
 import { checkHostKey, fingerprint, keyTypeOf } from '../../src/deploy/known-hosts';
 import { decodeNpy, encodeNpy } from '../../src/deploy/npy';
 import { resolveRemoteDir, shellCommand, shellQuote } from '../../src/deploy/quote';
-import { listSshHosts, parseSshConfig, resolveSshHost } from '../../src/deploy/ssh-config';
+import { listSshHosts, parseSshConfig, readSshConfigHosts, resolveSshHost } from '../../src/deploy/ssh-config';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { compare, inversePerm, transpose } from '../../src/deploy/tensors';
 import { percentile } from '../../src/deploy/types';
 import { makeTensor } from '../../src/ir/tensor';
@@ -59,6 +62,19 @@ Match host foo
   assert.equal(resolveSshHost(blocks, 'bad.lab').user, 'fallback');
   assert.equal(resolveSshHost(blocks, 'foo').user, 'fallback');
   assert.deepEqual(listSshHosts(blocks), ['pi', 'pi4']);
+});
+
+test('~/.ssh/config Include and the device list', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'o2l-sshcfg-'));
+  fs.mkdirSync(path.join(dir, 'conf.d'));
+  fs.writeFileSync(path.join(dir, 'conf.d', 'pis.conf'), 'Host kitchen\n  HostName 10.0.0.7\n  User pi\n');
+  fs.writeFileSync(path.join(dir, 'config'), 'Include conf.d/*.conf\nHost lab\n  HostName lab.local\n  Port 2200\n');
+  assert.deepEqual(readSshConfigHosts(path.join(dir, 'config')), [
+    { alias: 'kitchen', hostName: '10.0.0.7', user: 'pi', port: undefined, identityFiles: [] },
+    { alias: 'lab', hostName: 'lab.local', user: undefined, port: 2200, identityFiles: [] },
+  ]);
+  assert.deepEqual(readSshConfigHosts(path.join(dir, 'missing')), []);
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 function fakeKey(seed: string): Buffer {
