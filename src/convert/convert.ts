@@ -103,7 +103,7 @@ export function convertModel(model: Model, opts: ConvertOptions = {}): ConvertRe
     outputPerms.push(perm);
   }
 
-  const empty = ctx.tensors.find((t) => t.shape.includes(0));
+  const empty = ctx.tensors.find((t) => !t.data && t.shape.includes(0));
   if (empty) {
     throw new ModelError(`tensor "${empty.name}" has shape [${empty.shape.join(', ')}] with no elements; LiteRT cannot run empty tensors`);
   }
