@@ -99,7 +99,7 @@ export async function compareModels(onnxPath: string, tflitePath: string, opts: 
   onProgress?: (p: CompareProgress) => void, signal?: AbortSignal): Promise<CompareReport> {
   const t0 = performance.now();
   const notes: string[] = [];
-  onProgress?.({ phase: 'load', done: 0, total: 0 });
+  onProgress?.({ phase: 'load', done: 0, total: 0, message: 'reading the models' });
   const model = readModelFile(onnxPath);
   const g = model.graph;
   const fileBytes = fs.readFileSync(onnxPath);
@@ -177,7 +177,8 @@ export async function compareModels(onnxPath: string, tflitePath: string, opts: 
   let done = 0;
   for (const chunk of chunks) {
     cancelled(signal);
-    onProgress?.({ phase: 'run', done, total: items.length });
+    const pass = chunks.length > 1 ? ` (pass ${chunks.indexOf(chunk) + 1}/${chunks.length})` : '';
+    onProgress?.({ phase: 'run', done, total: items.length, message: `running onnxruntime and LiteRT${pass}` });
     const fetch = [...new Set(chunk.map((i) => i.onnx))];
     const onnxSession = await openOnnx(tappedOnnx(fileBytes, model, external, fetch));
     let ref: Map<string, Tensor>;
@@ -191,8 +192,9 @@ export async function compareModels(onnxPath: string, tflitePath: string, opts: 
       cancelled(signal);
       got.push(await runSide(sides[k]!, chunk.map((i) => i.maps[k]), feeds[k]!));
     }
-    onProgress?.({ phase: 'compare', done, total: items.length });
+    const every = Math.max(1, Math.floor(items.length / 50));
     for (const it of chunk) {
+      if (done % every === 0) onProgress?.({ phase: 'compare', done, total: items.length, message: `compared ${done}/${items.length} tensors` });
       for (const pair of pairs) comparePair(pair, it, sides, ref, got, feeds);
       done++;
     }
@@ -213,7 +215,7 @@ export async function compareModels(onnxPath: string, tflitePath: string, opts: 
   };
   if (conversion && quantization) report.stages = [{ name: 'conversion', ...conversion }, { name: 'quantization', ...quantization }];
   report.ms = Math.round(performance.now() - t0);
-  onProgress?.({ phase: 'done', done: items.length, total: items.length });
+  onProgress?.({ phase: 'done', done: items.length, total: items.length, message: 'done' });
   return report;
 }
 

@@ -5,6 +5,7 @@ import { writeFileAtomic } from '../../core/atomic';
 import { compareModels } from '../../compare/compare';
 import { reportHtml, reportJson } from '../../compare/report-files';
 import { reportText } from '../../compare/table';
+import type { CompareProgress } from '../../compare/types';
 import { Command, UsageError } from '../command';
 
 export const compare: Command = {
@@ -31,7 +32,12 @@ export const compare: Command = {
     if (positionals.length !== 2) throw new UsageError('compare needs MODEL.onnx and MODEL.tflite');
     const [onnx, tflite] = positionals as [string, string];
     if (!/\.onnx$/i.test(onnx) && /\.onnx$/i.test(tflite)) throw new UsageError('give the .onnx model first, then the .tflite');
-    const report = await compareModels(onnx, tflite, { inputsDir: values.inputs, floatTflite: values.float });
+    // Progress on one rewritten stderr line, on a terminal only.
+    const tty = process.stderr.isTTY === true;
+    const onProgress = (p: CompareProgress) => {
+      if (tty && p.message) process.stderr.write(`\r\x1b[K${p.phase === 'done' ? '' : p.message}`);
+    };
+    const report = await compareModels(onnx, tflite, { inputsDir: values.inputs, floatTflite: values.float }, onProgress);
     if (values.json) writeFileAtomic(values.json, new TextEncoder().encode(reportJson(report)));
     if (values.html) writeFileAtomic(values.html, new TextEncoder().encode(reportHtml(report)));
     process.stdout.write(reportText(report, !!values.all));
