@@ -39,7 +39,7 @@ const inspect = () => {
   return JSON.stringify(summarize(m, warnings));
 };
 const read = () => fs.readFileSync(largest);
-for (let i = 0; i < 3; i++) { inspect(); read(); }
+for (let i = 0; i < 10; i++) { inspect(); read(); }
 const tInspect: { wall: number; cpu: number }[] = [];
 const tRead: { wall: number; cpu: number }[] = [];
 for (let i = 0; i < RUNS; i++) {

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { onnx } from '../generated/onnx/onnx.js';
+import { numberReader } from './number-reader';
 import { ONNX_DTYPES, arrayTypeFor, bytesPerElement, valuesFromBytes } from '../ir/tensor';
 import { AttrValue, DType, Graph, Model, ModelError, Node, Shape, Tensor, TensorValues, ValueInfo } from '../ir/types';
 import { sortAndValidate } from '../ir/validate';
@@ -12,8 +13,7 @@ type LongLike = number | { toNumber(): number; high: number; low: number; unsign
 
 function num(v: LongLike | null | undefined, what: string): number {
   if (v === null || v === undefined) return 0;
-  if (typeof v === 'number') return v;
-  const n = v.toNumber();
+  const n = typeof v === 'number' ? v : v.toNumber();
   if (!Number.isSafeInteger(n)) throw new ModelError(`${what} ${n} does not fit a 53-bit integer (overflow)`);
   return n;
 }
@@ -51,7 +51,7 @@ export function readModelFile(file: string, opts: ReadOptions = {}): Model {
 export function decodeModel(bytes: Uint8Array, opts: ReadOptions = {}): Model {
   let proto: onnx.ModelProto;
   try {
-    proto = onnx.ModelProto.decode(bytes);
+    proto = onnx.ModelProto.decode(numberReader(bytes));
   } catch (e) {
     throw new ModelError(`not a valid ONNX model (protobuf decoding failed: ${(e as Error).message}); the file may be truncated or of another format`);
   }
@@ -367,7 +367,7 @@ export function readTensorFile(file: string): Tensor {
   const bytes = fs.readFileSync(file);
   let proto: onnx.TensorProto;
   try {
-    proto = onnx.TensorProto.decode(bytes);
+    proto = onnx.TensorProto.decode(numberReader(bytes));
   } catch (e) {
     throw new ModelError(`${file} is not an ONNX TensorProto (${(e as Error).message})`);
   }
