@@ -4,18 +4,16 @@
 import type { TflType } from '../../tflite/model';
 import { attrInt } from '../attrs';
 import type { OpConverter } from '../types';
-import { Emitter } from './_emit';
+import { Emitter, dtypeReason } from './_emit';
 
 const WIDE: Partial<Record<TflType, TflType>> = { INT8: 'INT32', UINT8: 'INT32', INT16: 'INT32', UINT16: 'INT32', FLOAT16: 'FLOAT32' };
 
 const Mod: OpConverter = {
   op: 'Mod', emits: ['FLOOR_MOD', 'NOT_EQUAL', 'LESS', 'LOGICAL_AND', 'SUB', 'SELECT_V2', 'CAST'], opset: [10, 23],
-  dtypes: ['float32', 'float16', 'int32', 'int64', 'int8', 'uint8', 'int16', 'uint16', 'uint32', 'uint64'], int8: false, micro: false,
+  dtypes: ['float32', 'float64', 'float16', 'int32', 'int64', 'int8', 'uint8', 'int16', 'uint16', 'uint32', 'uint64'], int8: false, micro: false,
   layout: 'any',
   check(node, ctx) {
-    const dt = ctx.dtype(node.inputs[0]);
-    if (!this.dtypes.includes(dt)) return `Mod on ${dt} is not supported`;
-    return undefined;
+    return dtypeReason(node, ctx, this.dtypes);
   },
   convert(node, ctx) {
     const [a, b] = node.inputs;

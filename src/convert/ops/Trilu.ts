@@ -3,15 +3,13 @@
 import { toNumbers } from '../../ir/tensor';
 import { attrInt } from '../attrs';
 import type { OpConverter } from '../types';
-import { Emitter } from './_emit';
+import { Emitter, dtypeReason } from './_emit';
 
 const Trilu: OpConverter = {
   op: 'Trilu', emits: ['GREATER_EQUAL', 'LESS_EQUAL', 'SELECT_V2', 'RESHAPE'], opset: [14, 23], dtypes: ['float32', 'int32', 'int64'],
   int8: false, micro: false, layout: 'any',
   check(node, ctx) {
-    const dt = ctx.dtype(node.inputs[0]);
-    if (!this.dtypes.includes(dt)) return `Trilu on ${dt} is not supported (${this.dtypes.join(', ')} only)`;
-    return undefined;
+    return dtypeReason(node, ctx, this.dtypes);
   },
   convert(node, ctx) {
     const [xName, kName] = node.inputs;

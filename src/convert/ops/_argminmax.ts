@@ -3,16 +3,14 @@
 // the axis (REVERSE_V2) and maps the index back (n - 1 - i).
 import { attrInt, normAxis } from '../attrs';
 import type { OpConverter } from '../types';
-import { Emitter } from './_emit';
+import { Emitter, dtypeReason } from './_emit';
 
 export function argMinMax(op: 'ArgMax' | 'ArgMin', tfl: 'ARG_MAX' | 'ARG_MIN'): OpConverter {
   return {
     op, emits: [tfl, 'RESHAPE', 'REVERSE_V2', 'SUB'], opset: [1, 23], dtypes: ['float32', 'int32', 'int64', 'uint8', 'int8'],
     int8: true, micro: false, layout: 'axis',
     check(node, ctx) {
-      const dt = ctx.dtype(node.inputs[0]);
-      if (!this.dtypes.includes(dt)) return `${op} on ${dt} is not supported (${this.dtypes.join(', ')} only)`;
-      return undefined;
+      return dtypeReason(node, ctx, this.dtypes);
     },
     convert(node, ctx) {
       const e = new Emitter(ctx, node);

@@ -75,6 +75,9 @@ export class Emitter {
   }
 }
 
+/** float64 runs as FLOAT32 (see constdata.ts). */
+const FLOATS: DType[] = ['float32', 'float64'];
+
 interface CompositeDecl {
   dtypes?: DType[];
   opset?: [number, number];
@@ -89,11 +92,8 @@ interface CompositeDecl {
 export function composite(op: string, emits: string[], build: (e: Emitter, x: number, y: number, node: Node) => void,
   d: CompositeDecl = {}): OpConverter {
   return {
-    op, emits, opset: d.opset ?? [1, 23], dtypes: d.dtypes ?? ['float32'], int8: false, micro: d.micro ?? false, layout: 'any',
-    check: d.check ?? ((node, ctx) => {
-      const dt = ctx.dtype(node.inputs[0]);
-      return (d.dtypes ?? ['float32']).includes(dt) ? undefined : `${op} on ${dt} is not supported (${(d.dtypes ?? ['float32']).join(', ')} only)`;
-    }),
+    op, emits, opset: d.opset ?? [1, 23], dtypes: d.dtypes ?? FLOATS, int8: false, micro: d.micro ?? false, layout: 'any',
+    check: d.check ?? ((node, ctx) => dtypeReason(node, ctx, d.dtypes ?? FLOATS)),
     convert(node, ctx) {
       const x = ctx.inputAny(node.inputs[0]);
       const y = ctx.output(node.outputs[0], x.perm);
@@ -108,4 +108,10 @@ export function expm1Negative(e: Emitter, x: number, alpha: number, scale = 1): 
   if (scale !== 1) m = e.bin('MUL', m, e.scalar(1 / scale));
   const ex = e.bin('SUB', e.un('EXP', m), e.scalar(1));
   return alpha === 1 ? ex : e.bin('MUL', ex, e.scalar(alpha));
+}
+
+/** Why a converter declaring `dtypes` refuses the element type of the node's first input, or undefined. */
+export function dtypeReason(node: Node, ctx: ConvertContext, dtypes: DType[]): string | undefined {
+  const dt = ctx.dtype(node.inputs[0]);
+  return dtypes.includes(dt) ? undefined : `${node.opType} on ${dt} is not supported (${dtypes.join(', ')} only)`;
 }

@@ -4,21 +4,19 @@
 // with a RESHAPE (same memory order).
 import { attrInt } from '../attrs';
 import type { OpConverter } from '../types';
-import { Emitter } from './_emit';
+import { Emitter, dtypeReason } from './_emit';
 import { reduceAxes, reducedPerm } from './_reduce';
 
 type Build = (e: Emitter, x: number, axes: number[], out: number | undefined) => number;
 
 export function compositeReduce(op: string, emits: string[], build: Build): OpConverter {
   return {
-    op, emits: [...emits, 'RESHAPE'], opset: [1, 23], dtypes: ['float32', 'int32', 'int64'], int8: false, micro: false, layout: 'axis',
+    op, emits: [...emits, 'RESHAPE'], opset: [1, 23], dtypes: ['float32', 'float64', 'int32', 'int64'], int8: false, micro: false, layout: 'axis',
     check(node, ctx) {
       const axes = reduceAxes(node, ctx, ctx.rank(node.inputs[0]));
       if (!axes) return `${op} with non-constant axes is not supported`;
       if (axes.length === 0) return `${op} with empty axes and noop_with_empty_axes=1 is not supported`;
-      const dt = ctx.dtype(node.inputs[0]);
-      if (!this.dtypes.includes(dt)) return `${op} on ${dt} is not supported (${this.dtypes.join(', ')} only)`;
-      return undefined;
+      return dtypeReason(node, ctx, this.dtypes);
     },
     convert(node, ctx) {
       const axes = reduceAxes(node, ctx, ctx.rank(node.inputs[0]))!;

@@ -25,8 +25,9 @@ function onnxCoord(x: number, d: ResizeDim, ct: string): number {
   const { inSize, outSize, scale } = d;
   switch (ct) {
     case 'half_pixel': return (x + 0.5) / scale - 0.5;
-    case 'pytorch_half_pixel': return outSize > 1 ? (x + 0.5) / scale - 0.5 : 0;
-    case 'align_corners': return outSize === 1 ? 0 : (x * (inSize - 1)) / (outSize - 1);
+    // As ONNX's reference: the resized length is in · scale (not rounded) when a scale is given.
+    case 'pytorch_half_pixel': return inSize * scale > 1 ? (x + 0.5) / scale - 0.5 : 0;
+    case 'align_corners': return inSize * scale === 1 ? 0 : (x * (inSize - 1)) / (inSize * scale - 1);
     case 'asymmetric': return x / scale;
     case 'tf_half_pixel_for_nn': return (x + 0.5) / scale;
     default: return NaN;

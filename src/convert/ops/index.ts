@@ -14,6 +14,7 @@ import Atanh from './Atanh';
 import AveragePool from './AveragePool';
 import BatchNormalization from './BatchNormalization';
 import Cast from './Cast';
+import CastLike from './CastLike';
 import Ceil from './Ceil';
 import Celu from './Celu';
 import Clip from './Clip';
@@ -22,6 +23,7 @@ import Constant from './Constant';
 import Conv from './Conv';
 import Cos from './Cos';
 import Cosh from './Cosh';
+import CumSum from './CumSum';
 import DepthToSpace from './DepthToSpace';
 import Div from './Div';
 import Dropout from './Dropout';
@@ -43,6 +45,7 @@ import Greater from './Greater';
 import GreaterOrEqual from './GreaterOrEqual';
 import HardSigmoid from './HardSigmoid';
 import HardSwish from './HardSwish';
+import Hardmax from './Hardmax';
 import Identity from './Identity';
 import InstanceNormalization from './InstanceNormalization';
 import IsInf from './IsInf';
@@ -65,11 +68,13 @@ import Mul from './Mul';
 import Neg from './Neg';
 import NegativeLogLikelihoodLoss from './NegativeLogLikelihoodLoss';
 import Not from './Not';
+import OneHot from './OneHot';
 import Or from './Or';
 import PRelu from './PRelu';
 import Pad from './Pad';
 import Pow from './Pow';
 import RNN from './RNN';
+import Range from './Range';
 import Reciprocal from './Reciprocal';
 import ReduceL1 from './ReduceL1';
 import ReduceL2 from './ReduceL2';
@@ -81,6 +86,10 @@ import ReduceMin from './ReduceMin';
 import ReduceProd from './ReduceProd';
 import ReduceSum from './ReduceSum';
 import ReduceSumSquare from './ReduceSumSquare';
+import Relu from './Relu';
+import Reshape from './Reshape';
+import Resize from './Resize';
+uare';
 import Relu from './Relu';
 import Reshape from './Reshape';
 import Resize from './Resize';
@@ -106,6 +115,7 @@ import Tan from './Tan';
 import Tanh from './Tanh';
 import ThresholdedRelu from './ThresholdedRelu';
 import Tile from './Tile';
+import TopK from './TopK';
 import Transpose from './Transpose';
 import Trilu from './Trilu';
 import Unsqueeze from './Unsqueeze';
@@ -128,6 +138,7 @@ export const OPS: OpConverter[] = [
   AveragePool,
   BatchNormalization,
   Cast,
+  CastLike,
   Ceil,
   Celu,
   Clip,
@@ -136,6 +147,7 @@ export const OPS: OpConverter[] = [
   Conv,
   Cos,
   Cosh,
+  CumSum,
   DepthToSpace,
   Div,
   Dropout,
@@ -157,6 +169,7 @@ export const OPS: OpConverter[] = [
   GreaterOrEqual,
   HardSigmoid,
   HardSwish,
+  Hardmax,
   Identity,
   InstanceNormalization,
   IsInf,
@@ -179,11 +192,13 @@ export const OPS: OpConverter[] = [
   Neg,
   NegativeLogLikelihoodLoss,
   Not,
+  OneHot,
   Or,
   PRelu,
   Pad,
   Pow,
   RNN,
+  Range,
   Reciprocal,
   ReduceL1,
   ReduceL2,
@@ -220,6 +235,7 @@ export const OPS: OpConverter[] = [
   Tanh,
   ThresholdedRelu,
   Tile,
+  TopK,
   Transpose,
   Trilu,
   Unsqueeze,

@@ -1,0 +1,46 @@
+// ONNX TopK → TFLite TOPK_V2 on a layout whose last axis is the ONNX axis (often the stored one); largest=0 runs
+// on the negated input and negates the values back. K must be constant (a computed K gives dynamic shapes).
+import { toNumbers } from '../../ir/tensor';
+import { attrInt, normAxis } from '../attrs';
+import { identity } from '../layout';
+import type { OpConverter } from '../types';
+import { Emitter, dtypeReason } from './_emit';
+
+const TopK: OpConverter = {
+  op: 'TopK', emits: ['TOPK_V2', 'NEG', 'RESHAPE'], opset: [1, 23], dtypes: ['float32', 'int32', 'int64'], int8: true, micro: false,
+  layout: 'axis',
+  check(node, ctx) {
+    const bad = dtypeReason(node, ctx, this.dtypes);
+    if (bad) return bad;
+    if (node.inputs[1] && !ctx.isConstant(node.inputs[1])) {
+      return 'TopK with a computed K makes outputs whose size is known only at run time, which LiteRT cannot run; make K constant';
+    }
+    return undefined;
+  },
+  convert(node, ctx) {
+    const [xName, kName] = node.inputs;
+    const [values, indices] = node.outputs;
+    const rank = ctx.rank(xName);
+    const axis = normAxis(attrInt(node, 'axis', -1), rank);
+    const largest = attrInt(node, 'largest', 1) === 1;
+    const e = new Emitter(ctx, node);
+    let perm = ctx.permOf(xName);
+    if (perm[rank - 1] !== axis) perm = [...identity(rank).filter((d) => d !== axis), axis];
+    let x = ctx.input(xName, perm);
+    if (!largest) x = e.un('NEG', x);
+    let k: number;
+    if (kName) {
+      k = e.scalar(toNumbers(ctx.constant(kName)!)[0], 'INT32');
+    } else {
+      k = e.scalar(attrInt(node, 'k', 1), 'INT32');
+    }
+    const vOut = values ? ctx.output(values, perm) : undefined;
+    const iOut = indices ? ctx.output(indices, perm) : undefined;
+    const shape = ctx.tensors[vOut ?? iOut!].shape;
+    const v = largest && vOut !== undefined ? vOut : ctx.temp(shape, e.type(x), `${node.name}/values`);
+    const i = iOut ?? ctx.temp(shape, 'INT32', `${node.name}/indices`);
+    ctx.emit('TOPK_V2', [x, k], [v, i]);
+    if (!largest && vOut !== undefined) e.un('NEG', v, vOut);
+  },
+};
+export default TopK;
