@@ -124,12 +124,17 @@ function isRefusal(e: unknown): boolean {
   return !/ conversion failed: /.test(e.message);
 }
 
-/** (op, input index) pairs whose value decides an output's shape or where it samples: real models have them constant. */
+/**
+ * (op, input index) pairs whose value decides an output's shape or where it samples, or that are weights: real
+ * models have them constant.
+ */
 const SHAPE_INPUTS: Record<string, number[]> = {
   Reshape: [1], Expand: [1], Tile: [1], Slice: [1, 2, 3, 4], Pad: [1, 3], Resize: [1, 2, 3], Upsample: [1], OneHot: [1],
   Range: [0, 1, 2], ConstantOfShape: [0], TopK: [1], Split: [1], Squeeze: [1], Unsqueeze: [1], ReduceSum: [1], ReduceMean: [1],
   ReduceMax: [1], ReduceMin: [1], ReduceProd: [1], ReduceL1: [1], ReduceL2: [1], ReduceLogSum: [1], ReduceLogSumExp: [1],
   ReduceSumSquare: [1], CumSum: [1], Trilu: [1], CenterCropPad: [1], HannWindow: [0], HammingWindow: [0], BlackmanWindow: [0],
+  // Not shapes, but constant in real models: weights.
+  Conv: [1, 2], ConvTranspose: [1, 2],
 };
 
 /** Moves the graph inputs that decide shapes into initializers, with their test values; false when there are none. */
@@ -297,8 +302,8 @@ export function formatReport(results: NodeTestResult[], given?: NodeTestResult[]
     const gp = given.filter((r) => r.outcome === 'pass').length;
     const strict = new Map(results.map((r) => [r.name, r.outcome]));
     const before = given.filter((r) => strict.get(r.name) === 'pass').length;
-    lines.push('', '## With shape-deciding inputs given as constants', '',
-      `Real models have Reshape's shape, TopK's K, Slice's starts... constant. ${given.length} tests feed such values as`,
+    lines.push('', '## With shape-deciding inputs and weights given as constants', '',
+      `Real models have Reshape's shape, TopK's K, Slice's starts, Conv's weights... constant. ${given.length} tests feed such values as`,
       `inputs; with them made constants (their test values), **${gp} of ${given.length} pass** (${before} as given above).`);
     lines.push(...failureSections(given, '###'));
   }

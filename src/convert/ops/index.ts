@@ -21,6 +21,7 @@ import Clip from './Clip';
 import Concat from './Concat';
 import Constant from './Constant';
 import Conv from './Conv';
+import ConvTranspose from './ConvTranspose';
 import Cos from './Cos';
 import Cosh from './Cosh';
 import CumSum from './CumSum';
@@ -89,10 +90,6 @@ import ReduceSumSquare from './ReduceSumSquare';
 import Relu from './Relu';
 import Reshape from './Reshape';
 import Resize from './Resize';
-uare';
-import Relu from './Relu';
-import Reshape from './Reshape';
-import Resize from './Resize';
 import Round from './Round';
 import Selu from './Selu';
 import Shrink from './Shrink';
@@ -145,6 +142,7 @@ export const OPS: OpConverter[] = [
   Concat,
   Constant,
   Conv,
+  ConvTranspose,
   Cos,
   Cosh,
   CumSum,

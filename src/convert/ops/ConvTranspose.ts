@@ -1,0 +1,111 @@
+// ONNX ConvTranspose (1-D and 2-D, group 1, constant weights) → TFLite TRANSPOSE_CONV with VALID padding into the
+// full output ((in-1)·stride + dilated kernel + output_padding), then a STRIDED_SLICE that drops ONNX's pads
+// (explicit, auto_pad or implied by output_shape). Dilations become zeros inside the kernel. Channel-last in and out;
+// 1-D runs as 2-D with H = 1.
+import type { Node } from '../../ir/types';
+import { toFloat32 } from '../../ir/tensor';
+import { attrInt, attrInts, attrString } from '../attrs';
+import type { ConvertContext } from '../context';
+import { channelLast } from '../layout';
+import type { OpConverter } from '../types';
+import { Emitter } from './_emit';
+
+interface Plan {
+  /** Per spatial dim (H, W; H = 1 for 1-D). */
+  kernel: number[];
+  strides: number[];
+  dilations: number[];
+  full: number[];
+  begin: number[];
+  out: number[];
+}
+
+function plan(node: Node, ctx: ConvertContext): Plan | string {
+  const xs = ctx.shape(node.inputs[0]);
+  const ys = ctx.shape(node.outputs[0]);
+  const W = ctx.constant(node.inputs[1])!;
+  const n = xs.length - 2;
+  const two = (v: number[], fill: number) => (n === 1 ? [fill, v[0]] : v);
+  const kernel = two(W.dims.slice(2), 1);
+  const strides = two(attrInts(node, 'strides') ?? new Array<number>(n).fill(1), 1);
+  const dilations = two(attrInts(node, 'dilations') ?? new Array<number>(n).fill(1), 1);
+  const op = two(attrInts(node, 'output_padding') ?? new Array<number>(n).fill(0), 0);
+  const inp = two(xs.slice(2), 1);
+  const out = two(ys.slice(2), 1);
+  const auto = attrString(node, 'auto_pad', 'NOTSET');
+  const pads = attrInts(node, 'pads');
+  const explicit = auto === 'NOTSET' && !attrInts(node, 'output_shape') && pads;
+  const full = inp.map((d, i) => (d - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1 + op[i]);
+  const begin = full.map((f, i) => {
+    if (explicit) return n === 1 ? (i === 0 ? 0 : pads[0]) : pads[i];
+    const total = f - out[i];
+    return auto === 'SAME_UPPER' ? Math.floor(total / 2) : total - Math.floor(total / 2);
+  });
+  for (let i = 0; i < 2; i++) {
+    if (begin[i] < 0) return `ConvTranspose output size ${out[i]} does not fit its padding and output_padding`;
+    // A negative end padding (output_shape beyond the full output) is more output: zeros plus the bias.
+    full[i] = Math.max(full[i], begin[i] + out[i]);
+  }
+  return { kernel, strides, dilations, full, begin, out };
+}
+
+/** ONNX [Cin, Cout, kH, kW] weights (1-D: [Cin, Cout, k]) → TFLite [Cout, kH', kW', Cin] with dilation zeros. */
+function weights(ctx: ConvertContext, node: Node, p: Plan): number {
+  const W = ctx.constant(node.inputs[1])!;
+  const [cin, cout] = W.dims;
+  const w = toFloat32(W);
+  const [kh, kw] = p.kernel;
+  const [dh, dw] = p.dilations;
+  const KH = (kh - 1) * dh + 1;
+  const KW = (kw - 1) * dw + 1;
+  const out = new Float32Array(cout * KH * KW * cin);
+  for (let ci = 0; ci < cin; ci++) for (let co = 0; co < cout; co++) for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) {
+    out[((co * KH + y * dh) * KW + x * dw) * cin + ci] = w[((ci * cout + co) * kh + y) * kw + x];
+  }
+  return ctx.constFloat32(out, [cout, KH, KW, cin], `${node.name}/filter`);
+}
+
+const ConvTranspose: OpConverter = {
+  op: 'ConvTranspose', emits: ['TRANSPOSE_CONV', 'STRIDED_SLICE', 'RESHAPE'], opset: [1, 23], dtypes: ['float32'], int8: true, micro: true,
+  layout: 'spatial',
+  check(node, ctx) {
+    const rank = ctx.rank(node.inputs[0]);
+    if (rank !== 3 && rank !== 4) return `ConvTranspose on a rank-${rank} input is not supported; only 1-D and 2-D`;
+    if (!ctx.isConstant(node.inputs[1])) return 'ConvTranspose with non-constant weights is not supported (TFLite needs constant filters)';
+    if (node.inputs[2] && !ctx.isConstant(node.inputs[2])) return 'ConvTranspose with a non-constant bias is not supported';
+    if (attrInt(node, 'group', 1) !== 1) return 'ConvTranspose with groups is not supported (TFLite TRANSPOSE_CONV has no groups)';
+    if (ctx.dtype(node.inputs[0]) !== 'float32') return `ConvTranspose on ${ctx.dtype(node.inputs[0])} is not supported (float32 only)`;
+    const p = plan(node, ctx);
+    return typeof p === 'string' ? p : undefined;
+  },
+  convert(node, ctx) {
+    const p = plan(node, ctx) as Plan;
+    const e = new Emitter(ctx, node);
+    const xs = ctx.shape(node.inputs[0]);
+    const W = ctx.constant(node.inputs[1])!;
+    const cout = W.dims[1];
+    const oneD = xs.length === 3;
+    let x = ctx.inputChannelLast(node.inputs[0]);
+    if (oneD) x = e.reshape(x, [xs[0], 1, xs[2], xs[1]]);
+    const b = node.inputs[2] ? toFloat32(ctx.constant(node.inputs[2])!) : new Float32Array(cout);
+    const fullShape = [xs[0], ...p.full, cout];
+    const same = p.full.every((f, i) => f === p.out[i]);
+    const y = node.outputs[0];
+    const out = ctx.output(y, channelLast(xs.length));
+    const direct = same && !oneD;
+    const t = e.op('TRANSPOSE_CONV', [ctx.constInt32(fullShape, `${node.name}/output_shape`), weights(ctx, node, p), x,
+      ctx.constFloat32(b, [cout], `${node.name}/bias`)], fullShape, 'FLOAT32',
+    { padding: 'VALID', strideW: p.strides[1], strideH: p.strides[0], fusedActivationFunction: 'NONE' }, direct ? out : undefined);
+    if (direct) return;
+    const shape4 = [xs[0], ...p.out, cout];
+    let cropped = t;
+    if (!same) {
+      cropped = e.op('STRIDED_SLICE', [t, ctx.constInt32([0, ...p.begin, 0], `${node.name}/begin`),
+        ctx.constInt32([xs[0], ...p.begin.map((v, i) => v + p.out[i]), cout], `${node.name}/end`),
+        ctx.constInt32([1, 1, 1, 1], `${node.name}/strides`)], shape4, 'FLOAT32',
+      { beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0, offset: false }, oneD ? undefined : out);
+    }
+    if (oneD) e.reshape(cropped, ctx.tensors[out].shape, out);
+  },
+};
+export default ConvTranspose;
