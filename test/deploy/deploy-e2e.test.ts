@@ -11,7 +11,7 @@ import { deploy } from '../../src/deploy/deploy';
 import { DeployError } from '../../src/deploy/errors';
 import { runCli } from './cli';
 import { sharedModel, tinyModel, workDir } from './models';
-import { USER, canRunSshd, processGone, startSshd, type Sshd } from './sshd';
+import { USER, canRunSshd, processGone, processesWith, startSshd, type Sshd } from './sshd';
 
 const skip = canRunSshd();
 let sshd: Sshd;
@@ -118,4 +118,24 @@ test('keys from ssh-agent (SSH_AUTH_SOCK)', { skip, timeout: 60_000 }, async () 
   } finally {
     agent.kill();
   }
+});
+
+test('Ctrl-C on the CLI during the timed runs stops the remote runner', { skip, timeout: 120_000 }, async () => {
+  const dir = sshd.fresh('sigint');
+  let cli = 0;
+  const done = runCli(['deploy', tinyModel().tflite, '--host', `${USER}@127.0.0.1:${sshd.port}`, '--identity', sshd.identity,
+    '--known-hosts', sshd.knownHosts, '--remote-dir', `~/${dir}`, '--runs', '10000000', '--warmup', '0'], { onSpawn: (pid) => { cli = pid; } });
+  // The runner is running once its process exists with the timed-run arguments (the device is this machine).
+  const needle = `${dir}/onnx2lite-runner.py run`;
+  let runner: number[] = [];
+  for (let i = 0; i < 600 && runner.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    runner = processesWith(needle);
+  }
+  assert.equal(runner.length, 1, 'the runner started');
+  process.kill(cli, 'SIGINT');
+  const r = await done;
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^onnx2lite: deploy cancelled$/m);
+  assert.equal(processGone(runner[0]), true, 'the remote runner is gone');
 });

@@ -135,3 +135,18 @@ test('server killed in the middle of an upload: no partial file under the real n
   assert.equal(sha(path.join(remoteDir, 'mobilenet_v3_small.tflite')), sha(m.tflite));
   assert.deepEqual(fs.readdirSync(remoteDir).filter((n) => n.includes('.part-')), [], 'stale partial removed');
 });
+
+test('bad local input is one line before anything is sent', async () => {
+  const dir = fs.mkdtempSync(path.join(workDir, 'bad-'));
+  const notTflite = path.join(dir, 'x.tflite');
+  fs.writeFileSync(notTflite, 'not a model');
+  const base = { host: 'nobody@127.0.0.1:1', agent: false as const, sshConfigFile: null };
+  await assert.rejects(deploy({ ...base, model: notTflite }), /x\.tflite is not a readable \.tflite model/);
+  await assert.rejects(deploy({ ...base, model: path.join(dir, 'missing.tflite') }), isError('bad-input', /cannot read model .*ENOENT/));
+  await assert.rejects(deploy({ ...base, model: tinyModel().tflite, reference: path.join(dir, 'none.onnx') }), isError('bad-input', /--reference/));
+  await assert.rejects(deploy({ ...base, model: tinyModel().tflite, runs: 0 }), isError('bad-input', /--runs must be an integer ≥ 1/));
+  await assert.rejects(deploy({ ...base, model: tinyModel().tflite, host: 'pi@host:x' }), isError('bad-input', /port "x" is not a number/));
+  const r = await runCli(['deploy', tinyModel().tflite, '--host', 'h', '--runs', '-3']);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+});

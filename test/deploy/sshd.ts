@@ -185,3 +185,15 @@ export function processGone(pid: number): boolean {
     return true;
   }
 }
+
+/** Pids of this machine's processes whose command line contains `needle` (the device is this machine). */
+export function processesWith(needle: string): number[] {
+  const out: number[] = [];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').join(' ').includes(needle) && !processGone(Number(d))) out.push(Number(d));
+    } catch { /* gone */ }
+  }
+  return out;
+}

@@ -1,7 +1,6 @@
 // `onnx2lite deploy MODEL.tflite --host [user@]host[:port] ...`: upload to a device over SSH, run, report.
 import { parseArgs } from 'node:util';
-import { deploy as runDeploy } from '../../deploy/deploy';
-import { reportJson, type DeployProgress, type DeployResult } from '../../deploy/types';
+import { deploy as runDeploy, reportJson, type DeployProgress, type DeployResult } from '../../deploy/index';
 import { Command, UsageError } from '../command';
 
 function intOption(v: string | undefined, name: string, min: number): number | undefined {
@@ -32,6 +31,13 @@ function formatResult(r: DeployResult): string {
   return lines.join('\n');
 }
 
+const OPTIONS = {
+  host: { type: 'string' }, identity: { type: 'string' }, 'known-hosts': { type: 'string' },
+  'remote-dir': { type: 'string' }, runs: { type: 'string' }, warmup: { type: 'string' },
+  threads: { type: 'string' }, reference: { type: 'string' }, inputs: { type: 'string' },
+  json: { type: 'boolean' }, 'accept-new-host': { type: 'boolean' },
+} as const;
+
 export const deploy: Command = {
   summary: 'upload a .tflite to a device over SSH, run it, report latency, memory and accuracy',
   usage: `Usage: onnx2lite deploy MODEL.tflite --host [user@]host[:port] [options]
@@ -50,15 +56,13 @@ export const deploy: Command = {
   --inputs DIR           input tensors (.pb TensorProto or .npy, ONNX layout); default: seeded random [0, 1)
   --json                 print one JSON object (stable interface)`,
   async run(args) {
-    const { values, positionals } = parseArgs({
-      args, allowPositionals: true,
-      options: {
-        host: { type: 'string' }, identity: { type: 'string' }, 'known-hosts': { type: 'string' },
-        'remote-dir': { type: 'string' }, runs: { type: 'string' }, warmup: { type: 'string' },
-        threads: { type: 'string' }, reference: { type: 'string' }, inputs: { type: 'string' },
-        json: { type: 'boolean' }, 'accept-new-host': { type: 'boolean' },
-      },
-    });
+    let parsed;
+    try {
+      parsed = parseArgs({ args, allowPositionals: true, options: OPTIONS });
+    } catch (e) {
+      throw new UsageError((e as Error).message.split('\n')[0]);
+    }
+    const { values, positionals } = parsed;
     if (positionals.length !== 1) throw new UsageError('deploy takes exactly one .tflite model file');
     if (!values.host) throw new UsageError('deploy needs --host [user@]host[:port]');
     const json = values.json === true;
