@@ -66,10 +66,11 @@ ${rows(c.outputs, () => 'out', false)}
 </tbody></table>`;
 }
 
-function section(title: string, c: ComparisonResult): string {
+function section(title: string, c: ComparisonResult, perLayer = true): string {
   const fd = c.firstDivergence;
+  const cov = perLayer ? `coverage ${c.coverage.covered}/${c.coverage.nodes} nodes (${c.coverage.percent}%)` : 'outputs only (no onnx2lite metadata)';
   return `<h2>${esc(title)}</h2>
-<p>Reference: ${esc(c.reference)} · model: ${esc(c.model)} · coverage ${c.coverage.covered}/${c.coverage.nodes} nodes (${c.coverage.percent}%) ·
+<p>Reference: ${esc(c.reference)} · model: ${esc(c.model)} · ${cov} ·
 first divergence: ${fd ? `<b>${esc(fd.node)}</b> (${esc(fd.tensor)})` : 'none'}</p>
 ${c.layers.length ? chart(c) : ''}
 ${table(c)}
@@ -94,7 +95,7 @@ tr.mark{font-weight:600;background:#fff4e5}
 <h1>onnx2lite compare</h1>
 <p>${esc(r.onnx)} vs ${esc(r.tflite)}${r.quantized ? ' (quantized)' : ''} · ${r.ms} ms</p>
 ${r.notes.map((n) => `<p class="note">note: ${esc(n)}</p>`).join('\n')}
-${section('ONNX Runtime vs LiteRT', r)}
+${section('ONNX Runtime vs LiteRT', r, r.perLayer)}
 ${stages}
 </body></html>
 `;

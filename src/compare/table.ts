@@ -53,9 +53,9 @@ export function comparisonTable(c: ComparisonResult, all = false): string[] {
   return lines;
 }
 
-function summary(c: ComparisonResult): string {
+function summary(c: ComparisonResult, perLayer = true): string {
   const fd = c.firstDivergence;
-  const cov = `${c.coverage.covered}/${c.coverage.nodes} nodes (${c.coverage.percent}%)`;
+  const cov = perLayer ? `${c.coverage.covered}/${c.coverage.nodes} nodes (${c.coverage.percent}%)` : 'at the outputs only';
   const worstOut = c.outputs.reduce((a, o) => Math.min(a, o.snrDb), 200);
   return `coverage ${cov}; outputs SNR ${fmt(worstOut, 3)} dB; first divergence: ${fd ? `${fd.node} (${fd.tensor})` : 'none'}`;
 }
@@ -64,9 +64,8 @@ export function reportText(r: CompareReport, all = false): string {
   const lines: string[] = [];
   lines.push(`${r.onnx} vs ${r.tflite}${r.quantized ? ' (quantized)' : ''}`);
   for (const n of r.notes) lines.push(`note: ${n}`);
-  if (r.perLayer) lines.push(...comparisonTable(r, all));
-  else for (const o of r.outputs) lines.push(row('out', o, ''));
-  lines.push(summary(r));
+  lines.push(...comparisonTable(r, all));
+  lines.push(summary(r, r.perLayer));
   if (r.uncovered.length) lines.push(`not compared: ${r.uncovered.slice(0, 5).map((u) => `${u.tensor} (${u.reason})`).join('; ')}${r.uncovered.length > 5 ? `; and ${r.uncovered.length - 5} more` : ''}`);
   for (const s of r.stages ?? []) {
     lines.push('', `stage ${s.name}: ${s.reference === 'onnx' ? 'ONNX' : s.reference} → ${s.model}`);
