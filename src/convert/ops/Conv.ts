@@ -1,5 +1,6 @@
 // ONNX Conv (1-D and 2-D) → TFLite CONV_2D, DEPTHWISE_CONV_2D (groups = channels), or SPLIT + CONV_2D +
 // CONCATENATION for other group counts. Channel-last in, channel-last out; 1-D convs run as 2-D with H = 1.
+// Weights computed in the graph (2-D, group 1 or depthwise) come in filter layout from the layout pass.
 import type { Node, Tensor } from '../../ir/types';
 import { toFloat32 } from '../../ir/tensor';
 import { attrInt } from '../attrs';
@@ -8,6 +9,11 @@ import { transposeData } from '../constdata';
 import { channelLast } from '../layout';
 import type { OpConverter } from '../types';
 import { Window, resolvePadding, windowOf } from './_spatial';
+
+/** A filter computed in the graph: OIHW in ONNX order → OHWI (or [1, H, W, O] depthwise) from the layout pass. */
+function computedFilter(ctx: ConvertContext, node: Node, depthwise: boolean): number {
+  return ctx.input(node.inputs[1], depthwise ? [1, 2, 3, 0] : [0, 2, 3, 1]);
+}
 
 function filterFor(ctx: ConvertContext, w: Tensor, depthwise: boolean, name: string): number {
   const dims = w.dims.length === 3 ? [w.dims[0], w.dims[1], 1, w.dims[2]] : w.dims;
@@ -18,6 +24,7 @@ function filterFor(ctx: ConvertContext, w: Tensor, depthwise: boolean, name: str
 }
 
 function biasFor(ctx: ConvertContext, node: Node, cout: number, from = 0, count = cout): number {
+  if (node.inputs[2] && !ctx.isConstant(node.inputs[2]) && count === cout) return ctx.inputOnnx(node.inputs[2]);
   const b = node.inputs[2] ? ctx.constant(node.inputs[2]) : undefined;
   const vals = b ? toFloat32(b).subarray(from, from + count) : new Float32Array(count);
   return ctx.constFloat32(vals, [count], `${node.name}/bias`);
@@ -35,8 +42,13 @@ const Conv: OpConverter = {
   check(node, ctx) {
     const rank = ctx.rank(node.inputs[0]);
     if (rank !== 3 && rank !== 4) return `Conv on a rank-${rank} input (${rank - 2}-D convolution) is not supported; only 1-D and 2-D`;
-    if (!ctx.isConstant(node.inputs[1])) return 'Conv with non-constant weights is not supported (TFLite needs constant filters)';
-    if (node.inputs[2] && !ctx.isConstant(node.inputs[2])) return 'Conv with a non-constant bias is not supported';
+    if (!ctx.isConstant(node.inputs[1]) && (rank !== 4 || (attrInt(node, 'group', 1) !== 1 && attrInt(node, 'group', 1) !== ctx.shape(node.inputs[0])[1]))) {
+      return 'Conv with computed weights is supported only for 2-D convolutions with group 1 or depthwise; make the weights constant';
+    }
+    const g = attrInt(node, 'group', 1);
+    if (node.inputs[2] && !ctx.isConstant(node.inputs[2]) && g !== 1 && g !== ctx.shape(node.inputs[0])[1]) {
+      return 'grouped Conv with a computed bias is not supported; make the bias constant';
+    }
     if (ctx.dtype(node.inputs[0]) !== 'float32') return `Conv on ${ctx.dtype(node.inputs[0])} input is not supported (float32 only)`;
     return undefined;
   },
@@ -45,12 +57,13 @@ const Conv: OpConverter = {
     const y = node.outputs[0];
     const xs = ctx.shape(x);
     const ys = ctx.shape(y);
-    const W = ctx.constant(node.inputs[1])!;
+    const W = ctx.constant(node.inputs[1]);
+    const wDims = W ? W.dims : ctx.shape(node.inputs[1]);
     const oneD = xs.length === 3;
     const group = attrInt(node, 'group', 1);
     const cin = xs[1];
-    const cout = W.dims[0];
-    const kernel = W.dims.slice(2);
+    const cout = wDims[0];
+    const kernel = wDims.slice(2);
     const spatial = xs.slice(2);
     const win = windowOf(node, spatial, kernel);
     let input = ctx.inputChannelLast(x);
@@ -71,13 +84,14 @@ const Conv: OpConverter = {
     const opts = convOptions(w2, pad.padding);
     const depthwise = group === cin && group > 1 && cout % cin === 0;
     if (group === 1) {
-      ctx.emit('CONV_2D', [pad.input, filterFor(ctx, W, false, `${node.name}/filter`), biasFor(ctx, node, cout)], [out], opts);
+      ctx.emit('CONV_2D', [pad.input, W ? filterFor(ctx, W, false, `${node.name}/filter`) : computedFilter(ctx, node, false), biasFor(ctx, node, cout)], [out], opts);
     } else if (depthwise) {
       const dil = w2.dilations.some((d) => d !== 1);
-      ctx.emit('DEPTHWISE_CONV_2D', [pad.input, filterFor(ctx, W, true, `${node.name}/filter`), biasFor(ctx, node, cout)], [out],
+      ctx.emit('DEPTHWISE_CONV_2D', [pad.input, W ? filterFor(ctx, W, true, `${node.name}/filter`) : computedFilter(ctx, node, true),
+        biasFor(ctx, node, cout)], [out],
         { ...opts, depthMultiplier: cout / cin }, dil ? 2 : 1);
     } else {
-      emitGrouped(ctx, node, W, group, pad.input, out, opts);
+      emitGrouped(ctx, node, W!, group, pad.input, out, opts);
     }
     if (oneD) {
       const y3 = ctx.output(y, channelLast(3));
