@@ -26,6 +26,7 @@ import Cos from './Cos';
 import Cosh from './Cosh';
 import CumSum from './CumSum';
 import DepthToSpace from './DepthToSpace';
+import DequantizeLinear from './DequantizeLinear';
 import Div from './Div';
 import Dropout from './Dropout';
 import Elu from './Elu';
@@ -74,6 +75,7 @@ import Or from './Or';
 import PRelu from './PRelu';
 import Pad from './Pad';
 import Pow from './Pow';
+import QuantizeLinear from './QuantizeLinear';
 import RNN from './RNN';
 import Range from './Range';
 import Reciprocal from './Reciprocal';
@@ -147,6 +149,7 @@ export const OPS: OpConverter[] = [
   Cosh,
   CumSum,
   DepthToSpace,
+  DequantizeLinear,
   Div,
   Dropout,
   Elu,
@@ -195,6 +198,7 @@ export const OPS: OpConverter[] = [
   PRelu,
   Pad,
   Pow,
+  QuantizeLinear,
   RNN,
   Range,
   Reciprocal,

@@ -1,0 +1,127 @@
+// Calibration samples: a folder of .npy / ONNX TensorProto .pb files (one sample each, or a batch along the first
+// dim) or .png / .jpg images for single-input models; for several inputs, one subfolder per sample holding
+// input_0.(pb|npy), input_1... (the layout of ONNX's test_data_set_N folders). Without a folder: seeded random data.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { DType, Tensor } from '../ir/types';
+import { ModelError } from '../ir/types';
+import { halfToFloat } from '../ir/tensor';
+import { readTensorFile } from '../onnx/reader';
+import { parseNpy } from './npy';
+import { ImageOptions, loadImage } from './image';
+
+export interface CalibrationInput {
+  name: string;
+  dtype: DType;
+  dims: number[];
+}
+
+export interface CalibrationOptions extends ImageOptions {
+  /** Use at most this many samples (files sorted by name). */
+  count?: number;
+}
+
+const TENSOR_FILE = /\.(npy|pb)$/i;
+const IMAGE_FILE = /\.(png|jpe?g)$/i;
+const FLOAT: DType[] = ['float32', 'float64', 'float16'];
+const INTEGER: DType[] = ['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'bool'];
+
+function readTensor(file: string): Tensor {
+  if (/\.npy$/i.test(file)) return parseNpy(fs.readFileSync(file), file);
+  try {
+    return readTensorFile(file);
+  } catch (e) {
+    throw new ModelError(`calibration file ${file}: ${(e as Error).message.replace(`${file} `, '')}`);
+  }
+}
+
+/** Converts a file's tensor to the input's dtype and splits a batch; errors name the file. */
+function samplesFrom(t: Tensor, input: CalibrationInput, file: string): Tensor[] {
+  const want = input.dims;
+  const isFloat = FLOAT.includes(input.dtype);
+  if (isFloat ? !FLOAT.includes(t.dtype) : !INTEGER.includes(t.dtype)) {
+    throw new ModelError(`calibration file ${file}: element type ${t.dtype} does not fit input "${input.name}" (${input.dtype})`);
+  }
+  const per = want.reduce((a, b) => a * b, 1);
+  let batch: number;
+  if (t.dims.length === want.length && t.dims.every((d, i) => d === want[i])) batch = 1;
+  else if (t.dims.length === want.length && want[0] === 1 && t.dims.slice(1).every((d, i) => d === want[i + 1])) batch = t.dims[0];
+  else if (t.dims.length === want.length - 1 && want[0] === 1 && t.dims.every((d, i) => d === want[i + 1])) batch = 1;
+  else {
+    throw new ModelError(`calibration file ${file}: shape [${t.dims.join(', ')}] does not match input "${input.name}" [${want.join(', ')}] (nor a batch of it)`);
+  }
+  const src = t.data as ArrayLike<number | bigint>;
+  const out: Tensor[] = [];
+  for (let b = 0; b < batch; b++) {
+    const n = new (input.dtype === 'int64' ? BigInt64Array : isFloat ? Float32Array : Int32Array)(per) as Float32Array | Int32Array | BigInt64Array;
+    for (let i = 0; i < per; i++) {
+      const v = src[b * per + i];
+      if (n instanceof BigInt64Array) n[i] = BigInt(v);
+      else n[i] = t.dtype === 'float16' ? halfToFloat(Number(v)) : Number(v);
+    }
+    out.push({ name: input.name, dtype: input.dtype === 'int64' ? 'int64' : isFloat ? 'float32' : 'int32', dims: [...want], data: n });
+  }
+  return out;
+}
+
+function listDir(dir: string): fs.Dirent[] {
+  try {
+    return fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+  } catch {
+    throw new ModelError(`calibration folder ${dir} cannot be read (missing or not a folder)`);
+  }
+}
+
+/** Loads calibration samples for a model's inputs (ONNX layout and order). */
+export function loadCalibrationSamples(dir: string, inputs: CalibrationInput[], opts: CalibrationOptions = {}): Tensor[][] {
+  const entries = listDir(dir);
+  const limit = opts.count ?? Infinity;
+  const samples: Tensor[][] = [];
+  const subdirs = entries.filter((e) => e.isDirectory());
+  const files = entries.filter((e) => e.isFile() && (TENSOR_FILE.test(e.name) || IMAGE_FILE.test(e.name)));
+  if (inputs.length > 1 || (files.length === 0 && subdirs.length > 0)) {
+    for (const d of subdirs) {
+      if (samples.length >= limit) break;
+      const sub = path.join(dir, d.name);
+      const names = listDir(sub).filter((e) => e.isFile() && TENSOR_FILE.test(e.name)).map((e) => e.name);
+      const sample = inputs.map((inp, k) => {
+        const f = names.find((n) => n.replace(TENSOR_FILE, '') === `input_${k}`) ?? names.find((n) => n.replace(TENSOR_FILE, '') === inp.name);
+        if (!f) throw new ModelError(`calibration sample ${sub} has no input_${k}.pb / input_${k}.npy for input "${inp.name}"`);
+        const s = samplesFrom(readTensor(path.join(sub, f)), inp, path.join(sub, f));
+        if (s.length !== 1) throw new ModelError(`calibration file ${path.join(sub, f)}: a batch is only allowed for single-input models`);
+        return s[0];
+      });
+      samples.push(sample);
+    }
+    if (samples.length === 0) {
+      throw new ModelError(`calibration folder ${dir} has no sample subfolders with input_N.pb / input_N.npy files (the model has ${inputs.length} inputs)`);
+    }
+    return samples;
+  }
+  if (files.length === 0) throw new ModelError(`calibration folder ${dir} has no .npy, .pb, .png or .jpg files`);
+  for (const f of files) {
+    if (samples.length >= limit) break;
+    const file = path.join(dir, f.name);
+    const got = IMAGE_FILE.test(f.name) ? [loadImage(file, inputs[0], opts)] : samplesFrom(readTensor(file), inputs[0], file);
+    for (const s of got) if (samples.length < limit) samples.push([s]);
+  }
+  return samples;
+}
+
+/** Seeded uniform [0, 1) samples (zeros for integer inputs). */
+export function randomSamples(inputs: CalibrationInput[], count: number, seed = 1): Tensor[][] {
+  let s = seed >>> 0;
+  const next = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return Array.from({ length: count }, () => inputs.map((inp) => {
+    const n = inp.dims.reduce((a, b) => a * b, 1);
+    if (FLOAT.includes(inp.dtype)) return { name: inp.name, dtype: 'float32' as DType, dims: [...inp.dims], data: Float32Array.from({ length: n }, next) };
+    if (inp.dtype === 'int64') return { name: inp.name, dtype: 'int64' as DType, dims: [...inp.dims], data: new BigInt64Array(n) };
+    return { name: inp.name, dtype: 'int32' as DType, dims: [...inp.dims], data: new Int32Array(n) };
+  }));
+}

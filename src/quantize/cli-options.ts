@@ -1,0 +1,58 @@
+// The `--quantize` family of `onnx2lite convert` flags (parsed here so the convert command stays small).
+import { UsageError } from '../cli/command';
+import type { QuantizeOptions } from './file';
+
+export const QUANTIZE_USAGE = `  --quantize MODE          fp16 (float16 weights), dynamic (int8 weights) or int8 (full integer); writes
+                           MODEL_<MODE>.tflite unless -o / --out-dir say otherwise
+  --calibration DIR        int8: calibration samples (.npy / .pb files, one sample or a batch each; .png / .jpg
+                           images; or one subfolder per sample with input_0.pb ... for several inputs)
+  --calibration-count N    int8: use at most N samples (default: all; 16 random ones without --calibration)
+  --calibration-method M   int8: minmax (default) or percentile (99.99%) range estimation
+  --mean A[,B,C]           images: subtract after scaling to [0, 1] (per channel)
+  --std A[,B,C]            images: divide by after subtracting the mean
+  --per-tensor             int8 / dynamic: one weight scale per tensor instead of per output channel
+  --int8-io                int8: int8 model inputs and outputs instead of float32 ones`;
+
+export const quantizeFlags = {
+  quantize: { type: 'string' },
+  calibration: { type: 'string' },
+  'calibration-count': { type: 'string' },
+  'calibration-method': { type: 'string' },
+  mean: { type: 'string' },
+  std: { type: 'string' },
+  'per-tensor': { type: 'boolean' },
+  'int8-io': { type: 'boolean' },
+} as const;
+
+function numbers(flag: string, v: string | undefined): number[] | undefined {
+  if (v === undefined) return undefined;
+  const out = v.split(',').map((s) => Number(s.trim()));
+  if (out.length === 0 || out.some((x) => !Number.isFinite(x))) throw new UsageError(`--${flag} takes numbers separated by commas, got "${v}"`);
+  return out;
+}
+
+export function quantizeOptions(values: Record<string, unknown>): QuantizeOptions | undefined {
+  const mode = values.quantize as string | undefined;
+  const int8Only = ['calibration', 'calibration-count', 'calibration-method', 'mean', 'std', 'int8-io'].filter((k) => values[k] !== undefined);
+  if (mode === undefined) {
+    const any = [...int8Only, ...(values['per-tensor'] !== undefined ? ['per-tensor'] : [])];
+    if (any.length) throw new UsageError(`--${any[0]} needs --quantize`);
+    return undefined;
+  }
+  if (mode !== 'fp16' && mode !== 'dynamic' && mode !== 'int8') throw new UsageError(`--quantize takes fp16, dynamic or int8, not "${mode}"`);
+  if (mode !== 'int8' && int8Only.length) throw new UsageError(`--${int8Only[0]} applies to --quantize int8 only`);
+  const method = values['calibration-method'] as string | undefined;
+  if (method !== undefined && method !== 'minmax' && method !== 'percentile') {
+    throw new UsageError(`--calibration-method takes minmax or percentile, not "${method}"`);
+  }
+  const countText = values['calibration-count'] as string | undefined;
+  const count = countText === undefined ? undefined : Number(countText);
+  if (count !== undefined && !(Number.isInteger(count) && count > 0)) throw new UsageError(`--calibration-count takes a positive integer, not "${countText}"`);
+  const std = numbers('std', values.std as string | undefined);
+  if (std?.some((s) => s === 0)) throw new UsageError('--std values must not be 0');
+  return {
+    mode, calibration: values.calibration as string | undefined, count, method,
+    mean: numbers('mean', values.mean as string | undefined), std,
+    perTensor: !!values['per-tensor'], int8Io: !!values['int8-io'],
+  };
+}

@@ -1,0 +1,105 @@
+// `onnx2lite convert --quantize fp16|dynamic|int8`: read, convert to float32, quantize, write atomically. Nothing is
+// written when any step fails (bad calibration files included).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { decodeModel } from '../onnx/reader';
+import { convertModel, ConvertResult } from '../convert/convert';
+import type { ConvertOptions } from '../convert/types';
+import { ModelError, isStaticShape, type Model } from '../ir/types';
+import { serializeTflite } from '../tflite/writer';
+import { writeFileAtomic } from '../core/atomic';
+import type { ConvertFileResult } from '../core/convert-file';
+import { CalibrationInput, CalibrationOptions, loadCalibrationSamples, randomSamples } from '../calibration/data';
+import type { RangeMethod } from '../calibration/ranges';
+import { quantizeDynamic, quantizeFp16 } from './weights';
+import { quantizeFullInt8 } from './full-int8';
+import { foldQdqPairs } from './qdq';
+
+export type QuantMode = 'fp16' | 'dynamic' | 'int8';
+
+export interface QuantizeOptions extends CalibrationOptions {
+  mode: QuantMode;
+  /** Folder of calibration samples (int8); random data with a warning when omitted. */
+  calibration?: string;
+  method?: RangeMethod;
+  perTensor?: boolean;
+  int8Io?: boolean;
+}
+
+export interface QuantizeSummary {
+  mode: QuantMode;
+  /** Size of the same model as float32, for the ratio. */
+  floatBytes: number;
+  calibrationSamples: number;
+  calibrationSource: 'folder' | 'random' | 'qdq' | 'none';
+  calibrationMs: number;
+  quantizeMs: number;
+  convertMs: number;
+}
+
+export const DEFAULT_RANDOM_SAMPLES = 16;
+
+function calibrationInputs(model: Model, opts: ConvertOptions): CalibrationInput[] {
+  return model.graph.inputs.map((i) => {
+    const v = model.graph.values.get(i.name) ?? i;
+    const dims = opts.inputShapes?.get(i.name) ?? v.shape;
+    if (!dims || !isStaticShape(dims)) throw new ModelError(`input "${i.name}" has dynamic dims: fix them with --input-shape`);
+    return { name: i.name, dtype: v.dtype ?? 'float32', dims: dims as number[] };
+  });
+}
+
+/** Converts and quantizes in memory (no file written). `bytes` is the ONNX file's content. */
+export async function quantizeModelBytes(bytes: Uint8Array, source: string, opts: ConvertOptions, q: QuantizeOptions):
+  Promise<{ result: ConvertResult; summary: QuantizeSummary }> {
+  const t0 = performance.now();
+  const baseDir = path.dirname(path.resolve(source));
+  const model = decodeModel(bytes, { baseDir });
+  model.path = path.resolve(source);
+  const result = convertModel(model, { ...opts, source: path.basename(source) });
+  const convertMs = performance.now() - t0;
+  const floatBytes = serializeTflite(result.model).byteLength;
+  const summary: QuantizeSummary = { mode: q.mode, floatBytes, calibrationSamples: 0, calibrationSource: 'none', calibrationMs: 0, quantizeMs: 0, convertMs };
+  const t1 = performance.now();
+  if (q.mode === 'fp16') quantizeFp16(result);
+  else if (q.mode === 'dynamic') quantizeDynamic(result, { perTensor: q.perTensor });
+  else {
+    const onnx = decodeModel(bytes, { baseDir });
+    const fixed = foldQdqPairs(result);
+    const inputs = calibrationInputs(model, opts);
+    let samples = q.calibration ? loadCalibrationSamples(q.calibration, inputs, q) : [];
+    summary.calibrationSource = q.calibration ? 'folder' : fixed.size ? 'qdq' : 'random';
+    if (!q.calibration && !fixed.size) {
+      samples = randomSamples(inputs, q.count ?? DEFAULT_RANDOM_SAMPLES);
+      result.warnings.push(`int8: no --calibration folder: the activation ranges come from ${samples.length} random uniform [0, 1) samples and are NOT representative of real inputs; pass --calibration DIR with real samples`);
+    }
+    if (!q.calibration && fixed.size) samples = randomSamples(inputs, 4);
+    summary.calibrationSamples = samples.length;
+    const { stats } = await quantizeFullInt8(result, onnx, samples, { method: q.method, perTensor: q.perTensor, int8Io: q.int8Io }, fixed);
+    if (fixed.size && !q.calibration && stats.fromOnnx + stats.fromTflite > 0) {
+      result.warnings.push(`int8: the QDQ model leaves ${stats.fromOnnx + stats.fromTflite} tensor(s) without scales; their ranges come from random data (pass --calibration DIR)`);
+    }
+    summary.calibrationMs = stats.calibrationMs;
+  }
+  summary.quantizeMs = performance.now() - t1 - summary.calibrationMs;
+  return { result, summary };
+}
+
+/** Reads, converts, quantizes and writes `output` atomically. */
+export async function quantizeFile(input: string, output: string, opts: ConvertOptions, q: QuantizeOptions):
+  Promise<ConvertFileResult & { quantization: QuantizeSummary; result: ConvertResult; tflite: Uint8Array }> {
+  const t0 = performance.now();
+  let bytes: Uint8Array;
+  try {
+    bytes = fs.readFileSync(input);
+  } catch {
+    throw new ModelError(`cannot read ${input}: no such file`);
+  }
+  const { result, summary } = await quantizeModelBytes(bytes, input, opts, q);
+  const tflite = serializeTflite(result.model);
+  writeFileAtomic(output, tflite);
+  return {
+    source: path.resolve(input), output: path.resolve(output), bytes: tflite.byteLength, opHistogram: result.opHistogram,
+    transposeCount: result.transposeCount, warnings: result.warnings, ms: Math.round(performance.now() - t0),
+    quantization: summary, result, tflite,
+  };
+}
