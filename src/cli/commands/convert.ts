@@ -1,19 +1,23 @@
 // `onnx2lite convert MODEL.onnx [MORE.onnx ...] [-o OUT.tflite | --out-dir DIR] [--input-shape name=dims]
-//  [--keep-nchw] [--json]`
+//  [--keep-nchw] [--quantize fp16|dynamic|int8 ...] [--json]`
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { convertFile, defaultOutputPath } from '../../core/convert-file';
 import { Command, UsageError, parseInputShapes } from '../command';
+import { QuantizeOptions, quantizeFile } from '../../quantize/file';
+import { quantizeFlags, quantizeOptions, QUANTIZE_USAGE } from '../../quantize/cli-options';
 
 export const convert: Command = {
-  summary: 'convert ONNX models to TFLite (float32), written next to each model',
+  summary: 'convert ONNX models to TFLite (float32, or float16 / int8 with --quantize), written next to each model',
   usage: `Usage: onnx2lite convert MODEL.onnx [MORE.onnx ...] [-o OUT.tflite | --out-dir DIR] [options]
 
   -o, --output FILE        output file (one model only; default: MODEL.tflite next to the model)
   --out-dir DIR            folder for the outputs (several models)
   --input-shape NAME=DIMS  fix a dynamic input's dims, e.g. --input-shape images=1,3,640,640 (repeatable)
   --keep-nchw              keep ONNX's channel-first layout at the model's inputs and outputs
-  --json                   print {"models":[{source, output, bytes, opHistogram, transposeCount, warnings, ms}]}`,
+${QUANTIZE_USAGE}
+  --json                   print {"models":[{source, output, bytes, opHistogram, transposeCount, warnings, ms}]}
+                           (with --quantize also quantization: {mode, floatBytes, calibrationSamples, ...})`,
   async run(args) {
     const { values, positionals } = parseArgs({
       args, allowPositionals: true,
@@ -23,6 +27,7 @@ export const convert: Command = {
         'input-shape': { type: 'string', multiple: true },
         'keep-nchw': { type: 'boolean' },
         json: { type: 'boolean' },
+        ...quantizeFlags,
       },
     });
     if (positionals.length === 0) throw new UsageError('convert needs at least one .onnx model');
@@ -31,16 +36,22 @@ export const convert: Command = {
     const outDir = values['out-dir'];
     if (outDir && !fs.existsSync(outDir)) throw new UsageError(`--out-dir ${outDir} does not exist`);
     const inputShapes = parseInputShapes(values['input-shape']);
+    const quant: QuantizeOptions | undefined = quantizeOptions(values);
     const results: object[] = [];
     let failed = 0;
     for (const model of positionals) {
-      const output = values.output ?? defaultOutputPath(model, outDir);
+      const output = values.output ?? defaultOutputPath(model, outDir, quant ? `_${quant.mode}` : '');
       try {
-        const r = convertFile(model, output, { inputShapes, keepNchw: !!values['keep-nchw'] });
+        const copts = { inputShapes, keepNchw: !!values['keep-nchw'] };
+        const r = quant ? await quantizeFile(model, output, copts, quant) : convertFile(model, output, copts);
         const { result: _r, tflite: _t, ...summary } = r;
         results.push(summary);
         if (!values.json) {
           process.stdout.write(`${model} → ${r.output} (${(r.bytes / 1024).toFixed(1)} KiB, ${Object.values(r.opHistogram).reduce((a, b) => a + b, 0)} ops, ${r.transposeCount} TRANSPOSE, ${r.ms} ms)\n`);
+          if ('quantization' in r) {
+            const q = (r as Awaited<ReturnType<typeof quantizeFile>>).quantization;
+            process.stdout.write(`  ${q.mode}: ${((100 * r.bytes) / q.floatBytes).toFixed(1)}% of the float32 size${q.calibrationSamples ? `, ${q.calibrationSamples} calibration samples (${q.calibrationSource})` : ''}\n`);
+          }
           for (const w of r.warnings) process.stdout.write(`  warning: ${w}\n`);
         }
       } catch (e) {
