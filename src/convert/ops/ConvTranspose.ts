@@ -1,4 +1,4 @@
-// ONNX ConvTranspose (1-D and 2-D, group 1, constant weights) → TFLite TRANSPOSE_CONV with VALID padding into the
+// ONNX ConvTranspose (1-D and 2-D, group 1; weights constant, or computed without dilation) → TFLite TRANSPOSE_CONV with VALID padding into the
 // full output ((in-1)·stride + dilated kernel + output_padding), then a STRIDED_SLICE that drops ONNX's pads
 // (explicit, auto_pad or implied by output_shape). Dilations become zeros inside the kernel. Channel-last in and out;
 // 1-D runs as 2-D with H = 1.
@@ -23,10 +23,9 @@ interface Plan {
 function plan(node: Node, ctx: ConvertContext): Plan | string {
   const xs = ctx.shape(node.inputs[0]);
   const ys = ctx.shape(node.outputs[0]);
-  const W = ctx.constant(node.inputs[1])!;
   const n = xs.length - 2;
   const two = (v: number[], fill: number) => (n === 1 ? [fill, v[0]] : v);
-  const kernel = two(W.dims.slice(2), 1);
+  const kernel = two(ctx.shape(node.inputs[1]).slice(2), 1);
   const strides = two(attrInts(node, 'strides') ?? new Array<number>(n).fill(1), 1);
   const dilations = two(attrInts(node, 'dilations') ?? new Array<number>(n).fill(1), 1);
   const op = two(attrInts(node, 'output_padding') ?? new Array<number>(n).fill(0), 0);
@@ -50,8 +49,14 @@ function plan(node: Node, ctx: ConvertContext): Plan | string {
 }
 
 /** ONNX [Cin, Cout, kH, kW] weights (1-D: [Cin, Cout, k]) → TFLite [Cout, kH', kW', Cin] with dilation zeros. */
-function weights(ctx: ConvertContext, node: Node, p: Plan): number {
-  const W = ctx.constant(node.inputs[1])!;
+function weights(ctx: ConvertContext, e: Emitter, node: Node, p: Plan): number {
+  const W = ctx.constant(node.inputs[1]);
+  if (!W) {
+    // Computed in the graph (no dilation): the layout pass gives [Cout, kH, kW, Cin] ([Cout, k, Cin] for 1-D).
+    const dims = ctx.shape(node.inputs[1]);
+    if (dims.length === 4) return ctx.input(node.inputs[1], [1, 2, 3, 0]);
+    return e.reshape(ctx.input(node.inputs[1], [1, 2, 0]), [dims[1], 1, dims[2], dims[0]]);
+  }
   const [cin, cout] = W.dims;
   const w = toFloat32(W);
   const [kh, kw] = p.kernel;
@@ -71,8 +76,9 @@ const ConvTranspose: OpConverter = {
   check(node, ctx) {
     const rank = ctx.rank(node.inputs[0]);
     if (rank !== 3 && rank !== 4) return `ConvTranspose on a rank-${rank} input is not supported; only 1-D and 2-D`;
-    if (!ctx.isConstant(node.inputs[1])) return 'ConvTranspose with non-constant weights is not supported (TFLite needs constant filters)';
-    if (node.inputs[2] && !ctx.isConstant(node.inputs[2])) return 'ConvTranspose with a non-constant bias is not supported';
+    if (!ctx.isConstant(node.inputs[1]) && (attrInts(node, 'dilations') ?? []).some((d) => d !== 1)) {
+      return 'ConvTranspose with computed weights and dilations is not supported; make the weights constant';
+    }
     if (attrInt(node, 'group', 1) !== 1) return 'ConvTranspose with groups is not supported (TFLite TRANSPOSE_CONV has no groups)';
     if (ctx.dtype(node.inputs[0]) !== 'float32') return `ConvTranspose on ${ctx.dtype(node.inputs[0])} is not supported (float32 only)`;
     const p = plan(node, ctx);
@@ -82,19 +88,20 @@ const ConvTranspose: OpConverter = {
     const p = plan(node, ctx) as Plan;
     const e = new Emitter(ctx, node);
     const xs = ctx.shape(node.inputs[0]);
-    const W = ctx.constant(node.inputs[1])!;
-    const cout = W.dims[1];
+    const cout = ctx.shape(node.inputs[1])[1];
     const oneD = xs.length === 3;
     let x = ctx.inputChannelLast(node.inputs[0]);
     if (oneD) x = e.reshape(x, [xs[0], 1, xs[2], xs[1]]);
-    const b = node.inputs[2] ? toFloat32(ctx.constant(node.inputs[2])!) : new Float32Array(cout);
+    const bc = node.inputs[2] ? ctx.constant(node.inputs[2]) : undefined;
+    const bias = node.inputs[2] && !bc ? ctx.inputOnnx(node.inputs[2])
+      : ctx.constFloat32(bc ? toFloat32(bc) : new Float32Array(cout), [cout], `${node.name}/bias`);
     const fullShape = [xs[0], ...p.full, cout];
     const same = p.full.every((f, i) => f === p.out[i]);
     const y = node.outputs[0];
     const out = ctx.output(y, channelLast(xs.length));
     const direct = same && !oneD;
-    const t = e.op('TRANSPOSE_CONV', [ctx.constInt32(fullShape, `${node.name}/output_shape`), weights(ctx, node, p), x,
-      ctx.constFloat32(b, [cout], `${node.name}/bias`)], fullShape, 'FLOAT32',
+    const t = e.op('TRANSPOSE_CONV', [ctx.constInt32(fullShape, `${node.name}/output_shape`), weights(ctx, e, node, p), x, bias],
+      fullShape, 'FLOAT32',
     { padding: 'VALID', strideW: p.strides[1], strideH: p.strides[0], fusedActivationFunction: 'NONE' }, direct ? out : undefined);
     if (direct) return;
     const shape4 = [xs[0], ...p.out, cout];
