@@ -277,5 +277,9 @@ function wouldFit(node: Node, ins: (V | undefined)[], max: number): boolean {
   if (shapeIn && shapeIn.v.reduce((a, b) => a * Math.max(b, 1), 1) > max) return false;
   if (node.opType === 'Tile' && ins[0] && ins[1] && elementCount(ins[0].dims) * ins[1].v.reduce((a, b) => a * b, 1) > max) return false;
   if (node.opType === 'Range' && ins[0] && ins[1] && ins[2] && Math.abs((ins[1].v[0] - ins[0].v[0]) / ins[2].v[0]) > max) return false;
-  return ins.every((v) => !v || v.v.length <= max * 4);
+  if (node.opType === 'Gather' && ins[0] && ins[1]) {
+    const d = ins[0].dims[norm(aInt(node, 'axis', 0), ins[0].dims.length)] || 1;
+    if ((ins[0].v.length / d) * ins[1].v.length > max) return false;
+  }
+  return ins.reduce((n, v) => n + (v ? v.v.length : 0), 0) <= max * 4;
 }
