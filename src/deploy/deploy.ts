@@ -150,6 +150,7 @@ export async function deploy(opts: DeployOptions, hooks: DeployHooks = {}): Prom
     const tRunner = performance.now();
 
     // Probe before sending the model: a device without a runtime gets nothing more.
+    throwIfAborted(signal);
     progress({ step: 'probe', message: 'probing the device' });
     const probeRes = await exec(shellCommand([python, runnerPath, 'probe', '--watch-stdin']), 'probing the device', { keepStdin: true });
     const probe = checkProbe(probeRes, target, python);
@@ -170,6 +171,7 @@ export async function deploy(opts: DeployOptions, hooks: DeployHooks = {}): Prom
     const tUploaded = performance.now();
 
     // Inputs as .npy in a run folder of its own.
+    throwIfAborted(signal);
     runDir = posixJoin(dir, `run-${crypto.randomBytes(6).toString('hex')}`);
     const inDir = posixJoin(runDir, 'in');
     const outDir = posixJoin(runDir, 'out');
@@ -210,6 +212,7 @@ export async function deploy(opts: DeployOptions, hooks: DeployHooks = {}): Prom
     const runMs = performance.now() - tRun;
     const result = checkRun(runRes, probe);
 
+    throwIfAborted(signal);
     progress({ step: 'download', message: 'downloading the outputs' });
     const deviceOutputs: Tensor[] = [];
     for (const o of result.outputs) {
