@@ -33,6 +33,7 @@ import Elu from './Elu';
 import Equal from './Equal';
 import Exp from './Exp';
 import Expand from './Expand';
+import EyeLike from './EyeLike';
 import Flatten from './Flatten';
 import Floor from './Floor';
 import GRU from './GRU';
@@ -93,6 +94,9 @@ import Relu from './Relu';
 import Reshape from './Reshape';
 import Resize from './Resize';
 import Round from './Round';
+import Scatter from './Scatter';
+import ScatterElements from './ScatterElements';
+import ScatterND from './ScatterND';
 import Selu from './Selu';
 import Shrink from './Shrink';
 import Sigmoid from './Sigmoid';
@@ -156,6 +160,7 @@ export const OPS: OpConverter[] = [
   Equal,
   Exp,
   Expand,
+  EyeLike,
   Flatten,
   Floor,
   GRU,
@@ -216,6 +221,9 @@ export const OPS: OpConverter[] = [
   Reshape,
   Resize,
   Round,
+  Scatter,
+  ScatterElements,
+  ScatterND,
   Selu,
   Shrink,
   Sigmoid,

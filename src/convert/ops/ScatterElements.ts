@@ -1,0 +1,19 @@
+// ONNX ScatterElements (reduction none or add) → TFLite SCATTER_ND with every element's full coordinates (the axis
+// coordinate from the indices), see _indices.ts and _scatter.ts.
+import { attrInt, normAxis } from '../attrs';
+import type { OpConverter } from '../types';
+import { Emitter } from './_emit';
+import { elementCoords } from './_indices';
+import { emitScatter, scatterCheck } from './_scatter';
+
+const ScatterElements: OpConverter = {
+  op: 'ScatterElements', emits: ['SCATTER_ND', 'CONCATENATION', 'RESHAPE', 'FLOOR_MOD', 'GREATER', 'SELECT_V2', 'ADD'], opset: [11, 23],
+  dtypes: ['float32', 'float64', 'int32', 'int64'], int8: false, micro: false, layout: 'onnx',
+  check: scatterCheck,
+  convert(node, ctx) {
+    const dims = ctx.shape(node.inputs[0]);
+    const e = new Emitter(ctx, node);
+    emitScatter(e, elementCoords(e, node.inputs[1], normAxis(attrInt(node, 'axis', 0), dims.length), dims));
+  },
+};
+export default ScatterElements;

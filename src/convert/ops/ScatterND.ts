@@ -1,0 +1,16 @@
+// ONNX ScatterND (reduction none or add) → TFLite SCATTER_ND with wrapped negative indices (_scatter.ts).
+import type { OpConverter } from '../types';
+import { Emitter } from './_emit';
+import { ndIndices } from './_indices';
+import { emitScatter, scatterCheck } from './_scatter';
+
+const ScatterND: OpConverter = {
+  op: 'ScatterND', emits: ['SCATTER_ND', 'FLOOR_MOD', 'GREATER', 'SELECT_V2', 'ADD'], opset: [11, 23],
+  dtypes: ['float32', 'float64', 'int32', 'int64'], int8: false, micro: false, layout: 'onnx',
+  check: scatterCheck,
+  convert(node, ctx) {
+    const e = new Emitter(ctx, node);
+    emitScatter(e, ndIndices(e, node.inputs[1], ctx.shape(node.inputs[0])));
+  },
+};
+export default ScatterND;

@@ -1,0 +1,40 @@
+// Shared lowering of ONNX ScatterND / ScatterElements / Scatter to TFLite SCATTER_ND, which writes updates into
+// zeros: reduction 'none' picks the scattered values where a mask (the same scatter of ones) is set, else the data
+// (SELECT_V2); 'add' adds the scattered updates to the data.
+import type { Node } from '../../ir/types';
+import { elementCount } from '../../ir/types';
+import { attrString } from '../attrs';
+import type { ConvertContext } from '../context';
+import { identity } from '../layout';
+import { Emitter } from './_emit';
+
+export function scatterCheck(node: Node, ctx: ConvertContext): string | undefined {
+  const r = attrString(node, 'reduction', 'none');
+  if (r !== 'none' && r !== 'add') return `${node.opType} with reduction=${r} is not supported (TFLite's SCATTER_ND only adds); only none and add`;
+  const dt = ctx.dtype(node.inputs[0]);
+  if (!['float32', 'float64', 'int32', 'int64'].includes(dt)) return `${node.opType} on ${dt} is not supported`;
+  return undefined;
+}
+
+/** Scatters `updates` at int32 coordinates `coords` ([..., m]) into the data input, writing the node's output. */
+export function emitScatter(e: Emitter, coords: number): void {
+  const { ctx, node } = e;
+  const [data, , updatesName] = node.inputs;
+  const dims = ctx.shape(data);
+  const rank = dims.length;
+  const x = ctx.inputOnnx(data);
+  const updates = ctx.inputOnnx(updatesName);
+  const type = e.type(x);
+  const shape = ctx.constInt32(dims, `${node.name}/shape`);
+  const out = ctx.output(node.outputs[0], identity(rank));
+  const scattered = e.op('SCATTER_ND', [coords, updates, shape], dims, type);
+  if (attrString(node, 'reduction', 'none') === 'add') {
+    e.bin('ADD', x, scattered, out);
+    return;
+  }
+  const us = e.shape(updates);
+  const ones = type === 'FLOAT32' ? ctx.constFloat32(new Float32Array(elementCount(us)).fill(1), us, `${node.name}/ones`)
+    : ctx.constInt32(new Array<number>(elementCount(us)).fill(1), `${node.name}/ones`, us);
+  const hit = e.op('SCATTER_ND', [coords, ones, shape], dims, type);
+  e.select(e.bin('GREATER', hit, e.scalar(0, type)), scattered, x, out);
+}
