@@ -17,7 +17,7 @@ const sshd = await startSshd();
 try {
   const opts = {
     model: m.tflite, host: `${USER}@127.0.0.1:${sshd.port}`, identity: sshd.identity, knownHosts: sshd.knownHosts,
-    agent: false, sshConfigFile: null, remoteDir: `~/bench-${process.pid}`, runs: 5, warmup: 1,
+    agent: false, sshConfigFile: null, remoteDir: `~/${sshd.fresh('bench')}`, runs: 5, warmup: 1,
   };
   const fresh = await deploy(opts);
   const again = await deploy(opts);
@@ -35,5 +35,5 @@ try {
   const skipped = line('redeploy (upload skipped by hash)', again);
   console.log(`redeploy overhead / one inference: ${skipped.toFixed(2)}× (target < 1×)`);
 } finally {
-  await sshd.stop();
+  await sshd.cleanup();
 }
