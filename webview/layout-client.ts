@@ -2,12 +2,18 @@
 // its replies into promises; a newer request makes older pending ones irrelevant.
 import type { LayoutRequest, LayoutResult } from './layout-types';
 
-let worker: Worker | undefined;
+let worker: Promise<Worker> | undefined;
 let nextId = 1;
 const pending = new Map<number, (r: LayoutResult) => void>();
 
-async function start(): Promise<Worker> {
-  if (worker) return worker;
+/** Starts the worker once; main.ts calls it at load so the worker is up before the graph arrives. */
+export function start(): Promise<Worker> {
+  worker ??= boot();
+  worker.catch(() => { worker = undefined; });
+  return worker;
+}
+
+async function boot(): Promise<Worker> {
   const url = document.body.dataset.layoutWorker;
   if (!url) throw new Error('layout worker script is not configured');
   const text = await (await fetch(url)).text();
@@ -17,7 +23,6 @@ async function start(): Promise<Worker> {
     pending.delete(ev.data.id);
     done?.(ev.data);
   };
-  worker = w;
   return w;
 }
 

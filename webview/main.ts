@@ -8,7 +8,7 @@ import { loadState, on, request, saveState } from './host';
 import type { ColorBy } from './host';
 import { autoExpand, buildScopes, collapse, expandTo, visibleGraph } from './scopes';
 import type { Item, Scope, Scopes, VisibleGraph } from './scopes';
-import { layout } from './layout-client';
+import { layout, start as startLayoutWorker } from './layout-client';
 import { GraphCanvas } from './canvas';
 import type { DrawItem } from './canvas';
 import { showModel, showNode, showScope } from './panel';
@@ -245,6 +245,7 @@ on('graph', (p) => {
     recolor();
     requestAnimationFrame(() => {
       window.onnx2liteTimings.firstFrameMs = performance.now() - t0;
+      performance.mark('onnx2lite-first-frame');
       window.onnx2liteTimings.nodes = graph!.nodes.length;
       document.body.dataset.state = 'drawn';
     });
@@ -271,4 +272,5 @@ on('reveal', (p) => {
   if (id !== undefined) revealNode(id);
 });
 
+void startLayoutWorker().catch(() => undefined);
 void request('ready', {});

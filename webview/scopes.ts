@@ -30,36 +30,40 @@ export interface VisibleGraph {
   keyOf: (node: number) => string;
 }
 
-function scopeParts(name: string): string[] {
-  if (!name.includes('/')) return [];
-  const parts = name.split('/').filter((p) => p.length > 0);
-  return parts.slice(0, -1);
-}
-
 export function buildScopes(g: ViewGraph): Scopes {
   const root: Scope = { path: '', label: '', children: [], nodes: [], size: 0 };
   const byPath = new Map<string, Scope>([['', root]]);
-  const direct: Scope[] = [];
-  for (const n of g.nodes) {
-    let s = root;
-    if (n.kind === 'op') {
-      for (const part of scopeParts(n.name)) {
-        const path = `${s.path}/${part}`;
-        let c = byPath.get(path);
-        if (!c) { c = { path, label: part, parent: s, children: [], nodes: [], size: 0 }; byPath.set(path, c); s.children.push(c); }
-        s = c;
+  const chains = new Map<Scope, Scope[]>([[root, []]]);
+  // Nodes of one scope share its prefix: look the prefix up once, walk its parts only when it is new.
+  const byPrefix = new Map<string, Scope>();
+  const scopeOf = (name: string): Scope => {
+    const cut = name.lastIndexOf('/');
+    if (cut <= 0 && !name.startsWith('/')) return root;
+    const prefix = name.slice(0, Math.max(cut, 0));
+    let s = byPrefix.get(prefix);
+    if (s) return s;
+    s = root;
+    for (const part of prefix.split('/')) {
+      if (!part) continue;
+      const path: string = `${s.path}/${part}`;
+      let c = byPath.get(path);
+      if (!c) {
+        c = { path, label: part, parent: s, children: [], nodes: [], size: 0 };
+        byPath.set(path, c); s.children.push(c); chains.set(c, [...chains.get(s)!, c]);
       }
+      s = c;
     }
+    byPrefix.set(prefix, s);
+    return s;
+  };
+  const chain: Scope[][] = [];
+  for (const n of g.nodes) {
+    const s = n.kind === 'op' ? scopeOf(n.name) : root;
     s.nodes.push(n.id);
-    direct[n.id] = s;
+    chain[n.id] = chains.get(s)!;
   }
   const count = (s: Scope): number => (s.size = s.nodes.length + s.children.reduce((a, c) => a + count(c), 0));
   count(root);
-  const chain: Scope[][] = direct.map((s) => {
-    const out: Scope[] = [];
-    for (let c: Scope | undefined = s; c && c !== root; c = c.parent) out.push(c);
-    return out.reverse();
-  });
   return { root, byPath, chain };
 }
 
@@ -67,9 +71,13 @@ export function buildScopes(g: ViewGraph): Scopes {
 function collapsible(s: Scope): boolean { return s.size > 1; }
 
 export function visibleGraph(g: ViewGraph, sc: Scopes, expanded: Set<string>): VisibleGraph {
+  const keys: string[] = [];
   const keyOf = (id: number): string => {
-    for (const s of sc.chain[id] ?? []) if (collapsible(s) && !expanded.has(s.path)) return `g:${s.path}`;
-    return `n:${id}`;
+    let k = keys[id];
+    if (k !== undefined) return k;
+    k = `n:${id}`;
+    for (const s of sc.chain[id] ?? []) if (collapsible(s) && !expanded.has(s.path)) { k = `g:${s.path}`; break; }
+    return (keys[id] = k);
   };
   const items: Item[] = [];
   const seen = new Set<string>();
@@ -90,20 +98,46 @@ export function visibleGraph(g: ViewGraph, sc: Scopes, expanded: Set<string>): V
   return { items, edges: [...merged.values()], keyOf };
 }
 
-/** Expands the biggest scopes first while the drawn item count stays within `limit`. */
+/** Expands the biggest scopes first while the drawn item count stays within `limit` (a max-heap by size). */
 export function autoExpand(sc: Scopes, limit: number): Set<string> {
   const expanded = new Set<string>(['']);
   let visible = sc.root.nodes.length + sc.root.children.length;
-  const frontier = [...sc.root.children];
-  while (frontier.length > 0) {
-    frontier.sort((a, b) => b.size - a.size);
-    const s = frontier.shift()!;
+  const heap: Scope[] = [];
+  const push = (s: Scope): void => {
+    heap.push(s);
+    for (let i = heap.length - 1; i > 0;) {
+      const p = (i - 1) >> 1;
+      if (heap[p].size >= heap[i].size) break;
+      [heap[p], heap[i]] = [heap[i], heap[p]];
+      i = p;
+    }
+  };
+  const pop = (): Scope => {
+    const top = heap[0];
+    const last = heap.pop()!;
+    if (heap.length) {
+      heap[0] = last;
+      for (let i = 0; ;) {
+        const l = 2 * i + 1, r = l + 1;
+        let m = i;
+        if (l < heap.length && heap[l].size > heap[m].size) m = l;
+        if (r < heap.length && heap[r].size > heap[m].size) m = r;
+        if (m === i) break;
+        [heap[m], heap[i]] = [heap[i], heap[m]];
+        i = m;
+      }
+    }
+    return top;
+  };
+  sc.root.children.forEach(push);
+  while (heap.length > 0) {
+    const s = pop();
     if (!collapsible(s)) continue;
     const delta = s.nodes.length + s.children.length - 1;
     if (visible + delta > limit) continue;
     expanded.add(s.path);
     visible += delta;
-    frontier.push(...s.children);
+    s.children.forEach(push);
   }
   return expanded;
 }

@@ -49,6 +49,7 @@ export async function openView(browser: Browser, file: string, opts: OpenViewOpt
   const page = await browser.newPage({ viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 } });
   page.setDefaultTimeout(120_000); // a loaded CI machine is slow; these waits are for events, not timings
   const errors: string[] = [];
+  const outbox = new Map<number, string>();
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
   await page.route('**/*', async (route) => {
@@ -60,14 +61,26 @@ export async function openView(browser: Browser, file: string, opts: OpenViewOpt
         css: `${ORIGIN}/media/graph.css`, themeCss: `${ORIGIN}/theme.css`,
       }) });
     }
+    if (url.pathname.startsWith('/__msg/')) {
+      const id = Number(url.pathname.slice(7));
+      const body = outbox.get(id) ?? 'null';
+      outbox.delete(id);
+      return route.fulfill({ contentType: 'application/json', body });
+    }
     if (url.pathname === '/theme.css') return route.fulfill({ contentType: 'text/css', body: THEME_CSS });
     const p = path.join(ROOT, decodeURIComponent(url.pathname));
     if (!p.startsWith(ROOT) || !fs.existsSync(p)) return route.fulfill({ status: 404, body: 'not found' });
     return route.fulfill({ contentType: TYPES[path.extname(p)] ?? 'application/octet-stream', body: fs.readFileSync(p) });
   });
   const session = new ViewSession(file, opts.backend ?? new LocalBackend(), { inputShapes: () => ({}) });
-  // JSON text crosses to the page much faster than Playwright's structured serialization of a big object.
-  const toPage = (m: unknown): void => { void page.evaluate((json) => window.postMessage(JSON.parse(json), '*'), JSON.stringify(m)).catch(() => undefined); };
+  // Host → webview messages travel as HTTP bodies the page fetches in order (a big graph crosses far faster than as
+  // a page.evaluate argument); the page then posts each to itself, as VS Code delivers webview messages.
+  let seq = 0;
+  const toPage = (m: unknown): void => {
+    const id = ++seq;
+    outbox.set(id, JSON.stringify(m));
+    void page.evaluate((n) => (window as unknown as { __pull(n: number): void }).__pull(n), id).catch(() => undefined);
+  };
   const post: Post = <K extends NotificationName>(method: K, params: HostNotifications[K]) => toPage({ type: 'notify', method, params });
   await page.exposeFunction('__toHost', async (m: unknown) => {
     const reply = await session.handle(m, post);
@@ -81,6 +94,10 @@ export async function openView(browser: Browser, file: string, opts: OpenViewOpt
       getState: () => state,
       setState: (s) => { state = s; window.__savedState = s; },
     });
+    let chain = Promise.resolve();
+    window.__pull = (n) => {
+      chain = chain.then(() => fetch('/__msg/' + n)).then((r) => r.json()).then((m) => window.postMessage(m, '*'));
+    };
     document.addEventListener('securitypolicyviolation', (e) => {
       (window.__csp = window.__csp || []).push(e.violatedDirective + ' ' + e.blockedURI);
     });
