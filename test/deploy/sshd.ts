@@ -1,6 +1,6 @@
 // Test device: a real OpenSSH server on 127.0.0.1 (free port, throwaway host key, per-run client key) and test
-// users. `o2ltest` has Debian's python3 with numpy and pyarmnn; `o2lnort` gets, through ~/.ssh/environment, a
-// python3 (a venv holding only numpy) whose import of every TFLite runtime really fails.
+// users. `o2ltest` has Debian's python3 (/usr/bin first on its PATH) with numpy and pyarmnn; `o2lnort` gets,
+// through ~/.ssh/environment, a python3 (a venv holding only numpy) whose import of every TFLite runtime fails.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -24,7 +24,11 @@ function ensureUser(name: string): string {
   try {
     run('id', ['-u', name]);
   } catch {
-    run('useradd', ['-m', '-s', '/bin/bash', name]);
+    try {
+      run('useradd', ['-m', '-s', '/bin/bash', name]);
+    } catch {
+      run('id', ['-u', name]); // another test run created it meanwhile
+    }
   }
   run('usermod', ['-p', '*', name]);
   const home = run('getent', ['passwd', name]).split(':')[5];
@@ -39,7 +43,11 @@ function setupNoRuntimeUser(): string {
   const site = path.join(venv, 'lib', `python3.${run('/usr/bin/python3', ['-c', 'import sys; print(sys.version_info[1])']).trim()}`, 'site-packages');
   if (!fs.existsSync(path.join(venv, 'bin', 'python3'))) run('/usr/bin/python3', ['-m', 'venv', '--without-pip', venv]);
   const numpyDir = run('/usr/bin/python3', ['-c', 'import numpy, os; print(os.path.dirname(numpy.__file__))']).trim();
-  if (!fs.existsSync(path.join(site, 'numpy'))) fs.symlinkSync(numpyDir, path.join(site, 'numpy'));
+  if (!fs.existsSync(path.join(site, 'numpy'))) {
+    try { fs.symlinkSync(numpyDir, path.join(site, 'numpy')); } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
   fs.mkdirSync(path.join(home, '.ssh'), { recursive: true });
   fs.writeFileSync(path.join(home, '.ssh', 'environment'), `PATH=${venv}/bin:/usr/local/bin:/usr/bin:/bin\n`);
   run('chown', ['-R', `${NORT_USER}:${NORT_USER}`, home]);
@@ -108,6 +116,10 @@ function descendants(pid: number): number[] {
 
 export async function startSshd(): Promise<Sshd> {
   const home = ensureUser(USER);
+  // The device's python3 is Debian's (python3-numpy, python3-pyarmnn), whatever else is on this machine's PATH.
+  fs.mkdirSync(path.join(home, '.ssh'), { recursive: true });
+  fs.writeFileSync(path.join(home, '.ssh', 'environment'), 'PATH=/usr/bin:/bin:/usr/local/bin\n');
+  run('chown', ['-R', `${USER}:${USER}`, path.join(home, '.ssh')]);
   const nortHome = setupNoRuntimeUser();
   fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'o2l-sshd-'));
