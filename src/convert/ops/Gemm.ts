@@ -10,7 +10,6 @@ const Gemm: OpConverter = {
   layout: 'onnx',
   check(node, ctx) {
     if (ctx.dtype(node.inputs[0]) !== 'float32') return `Gemm on ${ctx.dtype(node.inputs[0])} is not supported (float32 only)`;
-    if (node.inputs[2] && !ctx.isConstant(node.inputs[2]) && attrFloat(node, 'beta', 1) !== 1) return 'Gemm with a computed C and beta ≠ 1 is not supported';
     return undefined;
   },
   convert(node, ctx) {
@@ -43,7 +42,12 @@ const Gemm: OpConverter = {
       if (c && !C) {
         const mm = ctx.temp(ctx.tensors[out].shape, 'FLOAT32', `${y}__fc`);
         ctx.emit('FULLY_CONNECTED', [A, ctx.constFloat32(w, [n, k], `${node.name}/weights`), -1], [mm], { fusedActivationFunction: 'NONE', weightsFormat: 'DEFAULT' });
-        const cc = ctx.inputBroadcast(c, 2, [0, 1]);
+        let cc = ctx.inputBroadcast(c, 2, [0, 1]);
+        if (beta !== 1) {
+          const s = ctx.temp(ctx.tensors[cc].shape, 'FLOAT32', `${y}__beta_c`);
+          ctx.emit('MUL', [cc, ctx.constFloat32([beta], [], `${node.name}/beta`)], [s], { fusedActivationFunction: 'NONE' });
+          cc = s;
+        }
         ctx.emit('ADD', [mm, cc], [out], { fusedActivationFunction: 'NONE' });
         return;
       }
