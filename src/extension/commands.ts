@@ -44,7 +44,9 @@ function sizeText(bytes: number): string {
   return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} KB`;
 }
 
-async function withJob<K extends WorkerMethod>(c: CommandContext, title: string, method: K, params: WorkerMethods[K]['params']): Promise<WorkerMethods[K]['result'] | undefined> {
+/** Runs a job with a cancellable progress notification; errors are shown (or 'retry' when `retry` accepts them). */
+async function withJob<K extends WorkerMethod>(c: CommandContext, title: string, method: K, params: WorkerMethods[K]['params'],
+  retry?: (e: Error & { code?: string }) => boolean): Promise<WorkerMethods[K]['result'] | undefined | 'retry'> {
   c.log.appendLine(`${title}…`);
   try {
     return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) =>
@@ -53,6 +55,7 @@ async function withJob<K extends WorkerMethod>(c: CommandContext, title: string,
   } catch (e) {
     const msg = (e as Error).message;
     c.log.appendLine(`${title}: ${msg}`);
+    if (retry?.(e as Error)) return 'retry';
     if (msg === 'cancelled') void vscode.window.showInformationMessage(`${title}: cancelled`);
     else void vscode.window.showErrorMessage(`${title} failed: ${msg}`, 'Show Output').then((a) => { if (a) c.log.show(); });
     return undefined;
@@ -84,7 +87,7 @@ export async function convertCommand(c: CommandContext, arg?: vscode.Uri): Promi
   const t0 = Date.now();
   const r = await withJob(c, `Converting ${path.basename(uri.fsPath)} (${pick.label})`, 'convert',
     { file: uri.fsPath, out, quantization: pick.q, calibrationFolder, inputShapes: inputShapesSetting() });
-  if (!r) return undefined;
+  if (!r || r === 'retry') return undefined;
   for (const n of r.notes) c.log.appendLine(`  note: ${n}`);
   c.log.appendLine(`wrote ${r.out} (${sizeText(r.bytes)}) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const outUri = vscode.Uri.file(r.out);
@@ -117,7 +120,7 @@ export async function compareCommand(c: CommandContext, arg?: vscode.Uri, tflite
     if (!tflite) return;
   }
   const report = await withJob(c, `Comparing ${path.basename(onnx.fsPath)} with ${path.basename(tflite.fsPath)}`, 'compare', { onnx: onnx.fsPath, tflite: tflite.fsPath });
-  if (!report) return;
+  if (!report || report === 'retry') return;
   const fd = report.firstDivergence;
   c.log.appendLine(`${report.layers.length} layers compared; ${fd ? `first divergence at ${fd.node}` : 'no divergence flagged'}`);
   await c.editors.showAccuracy(onnx, report, `Accuracy: ${path.basename(onnx.fsPath)} → ${path.basename(tflite.fsPath)}`);
@@ -134,6 +137,23 @@ export async function deployCommand(c: CommandContext, arg?: vscode.Uri): Promis
   }
   const pick = await vscode.window.showQuickPick(devices.map((d) => ({ label: d.name, detail: `${d.user ? `${d.user}@` : ''}${d.host}${d.port ? `:${d.port}` : ''}`, d })), { title: `Deploy ${path.basename(tflite.fsPath)} to` });
   if (!pick) return;
-  c.log.appendLine(`deploy ${tflite.fsPath} to ${pick.detail}`);
-  void vscode.window.showInformationMessage(`Deploying from the editor is not available in this build yet; run: onnx2lite deploy ${path.basename(tflite.fsPath)} ${pick.detail}`);
+  const d = pick.d;
+  const host = `${d.user ? `${d.user}@` : ''}${d.host}${d.port ? `:${d.port}` : ''}`;
+  const onnx = tflite.fsPath.replace(/(_float16|_dynamic_int8|_int8)?\.tflite$/i, '.onnx');
+  const job = { model: tflite.fsPath, host, identity: d.keyFile, remoteDir: d.remoteDir, reference: fs.existsSync(onnx) ? onnx : undefined, acceptNewHost: false };
+  const title = `Deploying ${path.basename(tflite.fsPath)} to ${d.name}`;
+  let report = await withJob(c, title, 'deploy', job, (e) => e.code === 'unknown-host');
+  if (report === 'retry') {
+    const ok = await vscode.window.showWarningMessage(`${d.host} is not a known host. Trust its key and connect?`,
+      { modal: true, detail: 'Its key is recorded in ~/.ssh/known_hosts.' }, 'Trust and Connect');
+    if (ok !== 'Trust and Connect') return;
+    report = await withJob(c, title, 'deploy', { ...job, acceptNewHost: true });
+  }
+  if (!report || report === 'retry') return;
+  const t = report.timings;
+  c.log.appendLine(JSON.stringify(report, null, 2));
+  const acc = report.accuracy?.length ? `, max abs error vs ONNX ${Math.max(...report.accuracy.map((a) => a.maxAbs)).toExponential(2)}` : '';
+  void vscode.window.showInformationMessage(`${d.name} (${report.device.model ?? report.device.arch}): p50 ${t.p50Ms.toFixed(1)} ms, `
+    + `p90 ${t.p90Ms.toFixed(1)} ms, p99 ${t.p99Ms.toFixed(1)} ms, peak RSS ${report.peakRssMb.toFixed(0)} MB${acc}`, 'Show Output')
+    .then((a) => { if (a) c.log.show(); });
 }

@@ -21,7 +21,7 @@ export class WorkerClient {
       if (!p) return;
       if (r.kind === 'progress') { p.progress?.(r.message); return; }
       this.pending.delete(r.id);
-      if (r.kind === 'result') p.resolve(r.result); else p.reject(new Error(r.error));
+      if (r.kind === 'result') p.resolve(r.result); else p.reject(Object.assign(new Error(r.error), { code: r.code }));
     });
     const fail = (e: Error): void => {
       this.worker = undefined;

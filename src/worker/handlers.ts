@@ -3,7 +3,7 @@
 import type { WorkerMethod, WorkerMethods } from './messages';
 import { openModel } from './model-service';
 import type { OpenedModel } from './model-service';
-import { runCompare, runConvert } from './jobs';
+import { runCompare, runConvert, runDeploy } from './jobs';
 
 export type Handlers = {
   [K in WorkerMethod]: (p: WorkerMethods[K]['params'], progress: (m: string) => void) =>
@@ -33,6 +33,7 @@ export function createHandlers(): Handlers {
     close(p) { opened.delete(p.file); },
     convert: (p, progress) => runConvert(p, progress),
     compare: (p, progress) => runCompare(p, progress),
+    deploy: (p, progress) => runDeploy(p, progress),
   };
 }
 

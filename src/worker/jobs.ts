@@ -4,7 +4,10 @@ import { ModelError } from '../ir/types';
 import { convertFile } from '../core/convert-file';
 import { compareModels } from '../compare/compare';
 import type { AccuracyReport } from '../protocol';
-import type { ConvertJob, WorkerMethods } from './messages';
+import { deploy } from '../deploy/deploy';
+import { reportJson } from '../deploy/types';
+import type { DeployReport } from '../deploy/types';
+import type { ConvertJob, DeployJob, WorkerMethods } from './messages';
 
 export async function runConvert(job: ConvertJob, progress: (m: string) => void): Promise<WorkerMethods['convert']['result']> {
   if (job.quantization !== 'float32') {
@@ -24,4 +27,12 @@ export async function runCompare(p: WorkerMethods['compare']['params'], progress
   });
   const fix = (l: AccuracyReport['layers'][number]) => ({ ...l, rel: l.rel ?? NaN, maxAbs: l.maxAbs ?? NaN, meanAbs: l.meanAbs ?? NaN, cosine: l.cosine ?? NaN, snrDb: l.snrDb ?? NaN });
   return { layers: r.layers.map(fix), outputs: r.outputs.map(fix), firstDivergence: r.firstDivergence ? { node: r.firstDivergence.node, tensor: r.firstDivergence.tensor } : null };
+}
+
+export async function runDeploy(job: DeployJob, progress: (m: string) => void): Promise<DeployReport> {
+  const r = await deploy({
+    model: job.model, host: job.host, identity: job.identity, remoteDir: job.remoteDir, reference: job.reference,
+    acceptNewHost: job.acceptNewHost,
+  }, { onProgress: (p) => progress(p.message) });
+  return reportJson(r.report);
 }

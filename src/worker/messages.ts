@@ -2,6 +2,7 @@
 // and result, like src/protocol.ts. Long jobs report progress lines while they run.
 import type { CompatReport } from '../convert/compat-types';
 import type { AccuracyReport, ViewGraph, WeightStats } from '../protocol';
+import type { DeployReport } from '../deploy/types';
 
 export type Quantization = 'float32' | 'float16' | 'dynamic' | 'int8';
 
@@ -13,6 +14,16 @@ export interface ConvertJob {
   inputShapes?: Record<string, number[]>;
 }
 
+export interface DeployJob {
+  model: string;
+  /** `[user@]host[:port]` or an ~/.ssh/config alias. */
+  host: string;
+  identity?: string;
+  remoteDir?: string;
+  reference?: string;
+  acceptNewHost: boolean;
+}
+
 export interface WorkerMethods {
   open: { params: { file: string; inputShapes?: Record<string, number[]> }; result: ViewGraph };
   stats: { params: { file: string; tensor: string }; result: WeightStats };
@@ -20,11 +31,12 @@ export interface WorkerMethods {
   close: { params: { file: string }; result: void };
   convert: { params: ConvertJob; result: { out: string; bytes: number; notes: string[] } };
   compare: { params: { onnx: string; tflite: string; inputs?: string }; result: AccuracyReport };
+  deploy: { params: DeployJob; result: DeployReport };
 }
 export type WorkerMethod = keyof WorkerMethods;
 
 export interface WorkerRequest<K extends WorkerMethod = WorkerMethod> { id: number; method: K; params: WorkerMethods[K]['params'] }
 export type WorkerReply =
   | { id: number; kind: 'result'; result: unknown }
-  | { id: number; kind: 'error'; error: string }
+  | { id: number; kind: 'error'; error: string; code?: string }
   | { id: number; kind: 'progress'; message: string };

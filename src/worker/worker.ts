@@ -16,6 +16,8 @@ parentPort?.on('message', async (req: WorkerRequest) => {
   } catch (e) {
     const err = e as Error;
     const known = err && (err.name === 'ModelError' || err.name === 'UsageError' || err.name === 'DeployError');
-    post({ id: req.id, kind: 'error', error: known ? err.message : `internal error: ${err?.message ?? String(e)}` });
+    const code = (err as { code?: unknown })?.code;
+    post({ id: req.id, kind: 'error', error: known ? err.message : `internal error: ${err?.message ?? String(e)}`,
+      code: typeof code === 'string' ? code : undefined });
   }
 });
