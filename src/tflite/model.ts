@@ -23,7 +23,8 @@ export interface TflTensor {
   shape: number[];
   /** -1 marks a dynamic dimension (shape_signature); omitted when all are static. */
   shapeSignature?: number[];
-  /** Constant contents (little-endian element bytes); undefined for activations. */
+  /** Constant contents (little-endian element bytes); undefined for activations. The reader gives views into the
+   *  file's bytes (no copy). */
   data?: Uint8Array;
   quantization?: TflQuantization;
   isVariable?: boolean;

@@ -18,13 +18,14 @@ export function isTflite(bytes: Uint8Array): boolean {
   return bytes.length >= 8 && bytes[4] === 0x54 && bytes[5] === 0x46 && bytes[6] === 0x4c && bytes[7] === 0x33;
 }
 
+/** Reads a .tflite. Tensor data, metadata and custom options are views into `input` (no copy: weights are the bulk
+ *  of a model); copy them before changing them if `input` must stay as it is. */
 export function parseTflite(input: Uint8Array): TflModel {
   if (!isTflite(input)) {
     throw new ModelError(input.length < 8 ? `not a TFLite model: only ${input.length} bytes`
       : 'not a TFLite model: the file identifier "TFL3" is missing at bytes 4..8');
   }
-  // Typed views of the generated code need the bytes at an aligned offset.
-  const bytes = input.byteOffset % 8 === 0 ? input : input.slice();
+  const bytes = input;
   verify(bytes);
   const bb = new flatbuffers.ByteBuffer(bytes);
   const m = fb.Model.getRootAsModel(bb);
@@ -33,12 +34,12 @@ export function parseTflite(input: Uint8Array): TflModel {
     if (index === 0 || index >= m.buffersLength()) return undefined;
     const b = m.buffers(index)!;
     const data = b.dataArray();
-    if (data && data.length > 0) return data.slice();
+    if (data && data.length > 0) return data;
     const offset = Number(b.offset());
     const size = Number(b.size());
     if (offset > 1 && size > 0) {
       if (offset + size > bytes.length) throw new ModelError(`TFLite buffer ${index} lies outside the file (truncated?)`);
-      return bytes.slice(offset, offset + size);
+      return bytes.subarray(offset, offset + size);
     }
     return undefined;
   };
@@ -154,7 +155,7 @@ function readOperator(bb: flatbuffers.ByteBuffer, op: fb.Operator, code: { opcod
     if (table !== expected) out.optionsTable = table;
   }
   const custom = op.customOptionsArray();
-  if (custom && custom.length > 0) out.customOptions = custom.slice();
+  if (custom && custom.length > 0) out.customOptions = custom;
   return out;
 }
 
