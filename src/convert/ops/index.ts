@@ -13,6 +13,7 @@ import Atan from './Atan';
 import Atanh from './Atanh';
 import AveragePool from './AveragePool';
 import BatchNormalization from './BatchNormalization';
+import BitShift from './BitShift';
 import Cast from './Cast';
 import CastLike from './CastLike';
 import Ceil from './Ceil';
@@ -53,6 +54,7 @@ import Identity from './Identity';
 import InstanceNormalization from './InstanceNormalization';
 import IsInf from './IsInf';
 import IsNaN from './IsNaN';
+import LRN from './LRN';
 import LSTM from './LSTM';
 import LayerNormalization from './LayerNormalization';
 import LeakyRelu from './LeakyRelu';
@@ -93,6 +95,7 @@ import ReduceSumSquare from './ReduceSumSquare';
 import Relu from './Relu';
 import Reshape from './Reshape';
 import Resize from './Resize';
+import ReverseSequence from './ReverseSequence';
 import Round from './Round';
 import Scatter from './Scatter';
 import ScatterElements from './ScatterElements';
@@ -140,6 +143,7 @@ export const OPS: OpConverter[] = [
   Atanh,
   AveragePool,
   BatchNormalization,
+  BitShift,
   Cast,
   CastLike,
   Ceil,
@@ -180,6 +184,7 @@ export const OPS: OpConverter[] = [
   InstanceNormalization,
   IsInf,
   IsNaN,
+  LRN,
   LSTM,
   LayerNormalization,
   LeakyRelu,
@@ -220,6 +225,7 @@ export const OPS: OpConverter[] = [
   Relu,
   Reshape,
   Resize,
+  ReverseSequence,
   Round,
   Scatter,
   ScatterElements,

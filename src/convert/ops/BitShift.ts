@@ -1,0 +1,27 @@
+// ONNX BitShift on unsigned integers, computed in INT32 (CASTs around 8/16-bit types; 32/64-bit ones are narrowed
+// to INT32 by the converter): RIGHT → TFLite RIGHT_SHIFT; LEFT → MUL by POW(2, shift) (the CAST back wraps like ONNX).
+import { attrString } from '../attrs';
+import type { OpConverter } from '../types';
+import { Emitter } from './_emit';
+
+const BitShift: OpConverter = {
+  op: 'BitShift', emits: ['RIGHT_SHIFT', 'POW', 'MUL', 'CAST'], opset: [11, 23], dtypes: ['uint8', 'uint16', 'uint32', 'uint64'], int8: false,
+  micro: false, layout: 'any',
+  convert(node, ctx) {
+    const [a, b] = node.inputs;
+    const y = node.outputs[0];
+    const rank = ctx.rank(y);
+    const perm = ctx.commonPerm([a, b], rank);
+    const e = new Emitter(ctx, node);
+    const wide = (t: number) => (e.type(t) === 'INT32' ? t : e.cast(t, 'INT32'));
+    const x = wide(ctx.inputBroadcast(a, rank, perm));
+    const s = wide(ctx.inputBroadcast(b, rank, perm));
+    const out = ctx.output(y, perm);
+    const direct = e.type(out) === 'INT32';
+    const r = attrString(node, 'direction', 'RIGHT') === 'RIGHT'
+      ? e.bin('RIGHT_SHIFT', x, s, direct ? out : undefined)
+      : e.bin('MUL', x, e.bin('POW', e.scalar(2, 'INT32'), s), direct ? out : undefined);
+    if (!direct) e.cast(r, e.type(out), out);
+  },
+};
+export default BitShift;
