@@ -44,6 +44,7 @@ export async function openOnnx(model: string | Uint8Array, opts: OnnxOptions = {
   const o = await ort();
   const options: Ort.InferenceSession.SessionOptions = {
     graphOptimizationLevel: opts.optimization ?? 'all',
+    logSeverityLevel: 3, // errors only: its warnings (unused initializers...) are noise on a user's console
     ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}),
   };
   let session: Ort.InferenceSession;
