@@ -12,7 +12,7 @@ import { DeployError, type DeployErrorCode } from '../../src/deploy/errors';
 import type { DeployOptions } from '../../src/deploy/types';
 import { runCli } from './cli';
 import { sharedModel, tinyModel, workDir } from './models';
-import { NORT_USER, USER, canRunSshd, freePort, startSshd, type Sshd } from './sshd';
+import { NORT_USER, PASS_USER, PASS_WORD, USER, canRunSshd, freePort, startSshd, type Sshd } from './sshd';
 
 const skip = canRunSshd();
 let sshd: Sshd;
@@ -90,12 +90,21 @@ test('changed host key: refused with a warning, nothing sent', { skip, timeout: 
   assert.equal(fs.existsSync(path.join(sshd.home, changed)), false, 'nothing sent');
 });
 
-test('wrong key and refused connection', { skip, timeout: 60_000 }, async () => {
+test('wrong key, password login, refused connection', { skip, timeout: 60_000 }, async () => {
   const dir = fs.mkdtempSync(path.join(workDir, 'key-'));
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'wrong')]);
   await assert.rejects(deploy(opts({ identity: path.join(dir, 'wrong') })),
     isError('auth-failed', /authentication failed for o2ltest@\[127\.0\.0\.1\]:\d+/));
   await assert.rejects(deploy(opts({ identity: path.join(dir, 'missing') })), isError('bad-input', /cannot read identity file/));
+  // A password (VS Code passes it from SecretStorage): a wrong one fails, the right one works, neither is printed.
+  const noKeys = { identity: undefined, host: `${PASS_USER}@127.0.0.1:${sshd.port}`, runs: 1 };
+  await assert.rejects(deploy(opts({ ...noKeys, password: 'wrong' })), (e: unknown) => {
+    isError('auth-failed', /tried password/)(e);
+    assert.ok(!(e as Error).message.includes('wrong'));
+    return true;
+  });
+  const ok = await deploy(opts({ ...noKeys, password: PASS_WORD }));
+  assert.equal(ok.report.timings.runs, 1);
   const port = await freePort();
   await assert.rejects(deploy(opts({ host: `${USER}@127.0.0.1:${port}` })), isError('connect-failed', /connection refused/));
   const r = await runCli(['deploy', tinyModel().tflite, '--host', `${USER}@127.0.0.1:${port}`, '--identity', sshd.identity]);

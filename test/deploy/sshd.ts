@@ -9,6 +9,9 @@ import * as path from 'node:path';
 
 export const USER = 'o2ltest';
 export const NORT_USER = 'o2lnort';
+/** A user that logs in with a password (what VS Code keeps in SecretStorage). */
+export const PASS_USER = 'o2lpass';
+export const PASS_WORD = 'correct horse $battery';
 
 export function canRunSshd(): string | undefined {
   if (process.getuid?.() !== 0) return 'needs root (creates users, runs sshd)';
@@ -114,8 +117,16 @@ function descendants(pid: number): number[] {
   return out;
 }
 
+function setupPasswordUser(): string {
+  const home = ensureUser(PASS_USER);
+  const hash = run('/usr/bin/python3', ['-c', 'import crypt, sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_SHA512)))', PASS_WORD]).trim();
+  run('usermod', ['-p', hash, PASS_USER]);
+  return home;
+}
+
 export async function startSshd(): Promise<Sshd> {
   const home = ensureUser(USER);
+  const passHome = setupPasswordUser();
   // The device's python3 is Debian's (python3-numpy, python3-pyarmnn), whatever else is on this machine's PATH.
   fs.mkdirSync(path.join(home, '.ssh'), { recursive: true });
   fs.writeFileSync(path.join(home, '.ssh', 'environment'), 'PATH=/usr/bin:/bin:/usr/local/bin\n');
@@ -134,7 +145,8 @@ export async function startSshd(): Promise<Sshd> {
     `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${dir}/host_key`, `PidFile ${dir}/sshd.pid`,
     `AuthorizedKeysFile ${dir}/keys/%u`, 'StrictModes no', 'UsePAM no', 'PasswordAuthentication no',
     'KbdInteractiveAuthentication no', 'PubkeyAuthentication yes', 'PermitRootLogin no', 'PermitUserEnvironment yes',
-    'Subsystem sftp /usr/lib/openssh/sftp-server', 'PrintMotd no', 'LogLevel ERROR', 'MaxStartups 50', '',
+    'Subsystem sftp /usr/lib/openssh/sftp-server', 'PrintMotd no', 'LogLevel ERROR', 'MaxStartups 50',
+    `Match User ${PASS_USER}`, '  PasswordAuthentication yes', '',
   ].join('\n'));
   const hostPub = fs.readFileSync(path.join(dir, 'host_key.pub'), 'utf8').trim().split(/\s+/);
   const hostKeyLine = `[127.0.0.1]:${port} ${hostPub[0]} ${hostPub[1]}`;
@@ -168,7 +180,7 @@ export async function startSshd(): Promise<Sshd> {
     },
     async cleanup() {
       await sshd.stop();
-      for (const name of made) for (const h of [home, nortHome]) fs.rmSync(path.join(h, name), { recursive: true, force: true });
+      for (const name of made) for (const h of [home, nortHome, passHome]) fs.rmSync(path.join(h, name), { recursive: true, force: true });
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
