@@ -22,6 +22,8 @@ const QUANT: { q: Quantization; label: string; detail: string }[] = [
   { q: 'int8', label: 'full int8', detail: 'int8 weights and activations; needs a calibration folder' },
 ];
 
+const RANDOM = '\u0000random';
+
 export function outputPath(onnx: string, q: Quantization): string {
   const stem = onnx.replace(/\.onnx$/i, '');
   return `${stem}${q === 'float32' ? '' : q === 'dynamic' ? '_dynamic_int8' : `_${q}`}.tflite`;
@@ -77,11 +79,12 @@ export async function convertCommand(c: CommandContext, arg?: vscode.Uri): Promi
     const choices = [
       ...(setting ? [{ label: `$(folder) ${setting}`, detail: 'onnx2lite.calibrationFolder', folder: path.resolve(base, setting) }] : []),
       { label: '$(folder-opened) Choose a folder of calibration inputs…', detail: '.npy, .pb or images', folder: '' },
+      { label: '$(warning) Seeded random inputs', detail: 'ranges will not be representative of real data', folder: RANDOM },
     ];
     const c2 = await vscode.window.showQuickPick(choices, { title: 'Calibration data for full-integer int8' });
     if (!c2) return undefined;
-    calibrationFolder = c2.folder || (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'Calibration folder' }))?.[0]?.fsPath;
-    if (!calibrationFolder) return undefined;
+    calibrationFolder = c2.folder === RANDOM ? undefined : c2.folder || (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'Calibration folder' }))?.[0]?.fsPath;
+    if (!calibrationFolder && c2.folder !== RANDOM) return undefined;
   }
   const out = outputPath(uri.fsPath, pick.q);
   const t0 = Date.now();

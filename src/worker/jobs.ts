@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import { ModelError } from '../ir/types';
 import { convertFile } from '../core/convert-file';
+import { quantizeFile } from '../quantize/file';
 import { compareModels } from '../compare/compare';
 import type { AccuracyReport } from '../protocol';
 import { deploy } from '../deploy/deploy';
@@ -10,15 +11,23 @@ import type { DeployReport } from '../deploy/types';
 import type { ConvertJob, DeployJob, WorkerMethods } from './messages';
 
 export async function runConvert(job: ConvertJob, progress: (m: string) => void): Promise<WorkerMethods['convert']['result']> {
-  if (job.quantization !== 'float32') {
-    throw new ModelError(`${job.quantization} conversion is not available in this build yet: choose float32`);
-  }
   if (!fs.existsSync(job.file)) throw new ModelError(`cannot read ${job.file}: no such file`);
-  progress('reading and converting');
-  const r = convertFile(job.file, job.out, { inputShapes: new Map(Object.entries(job.inputShapes ?? {})) });
-  const ops = Object.values(r.opHistogram).reduce((a, b) => a + b, 0);
-  return { out: r.output, bytes: r.bytes, notes: [`${ops} TFLite ops, ${r.transposeCount} TRANSPOSE, ${r.ms} ms`, ...r.warnings] };
+  const opts = { inputShapes: new Map(Object.entries(job.inputShapes ?? {})) };
+  if (job.quantization === 'float32') {
+    progress('reading and converting');
+    const r = convertFile(job.file, job.out, opts);
+    return { out: r.output, bytes: r.bytes, notes: [`${opCount(r.opHistogram)} TFLite ops, ${r.transposeCount} TRANSPOSE, ${r.ms} ms`, ...r.warnings] };
+  }
+  const mode = job.quantization === 'float16' ? 'fp16' : job.quantization;
+  progress(mode === 'int8' ? 'converting, calibrating and quantizing' : `converting and quantizing (${mode})`);
+  const r = await quantizeFile(job.file, job.out, opts, { mode, calibration: job.calibrationFolder });
+  const q = r.quantization;
+  const notes = [`${mode}: ${((100 * r.bytes) / q.floatBytes).toFixed(1)}% of the float32 size, ${opCount(r.opHistogram)} TFLite ops`];
+  if (q.calibrationSamples) notes.push(`${q.calibrationSamples} calibration samples (${q.calibrationSource})`);
+  return { out: r.output, bytes: r.bytes, notes: [...notes, ...r.warnings] };
 }
+
+function opCount(h: Record<string, number>): number { return Object.values(h).reduce((a, b) => a + b, 0); }
 
 export async function runCompare(p: WorkerMethods['compare']['params'], progress: (m: string) => void): Promise<AccuracyReport> {
   const r = await compareModels(p.onnx, p.tflite, { inputsDir: p.inputs }, (e) => {
