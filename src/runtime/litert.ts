@@ -115,6 +115,7 @@ export async function openTflite(model: Uint8Array, opts: LiteRtOptions = {}): P
     // LiteRT runs a signature: the one of subgraph 0 (or its placeholder when the file has none). Map its names to
     // subgraph 0's input and output order.
     const sig = parsed.signatures?.find((s) => (s.subgraph ?? 0) === 0);
+    if (!sig && parsed.signatures?.length) throw new ModelError('the model\'s signatures do not cover its main subgraph (0)');
     const signatures = Array.from({ length: wasmModel.getNumSignatures() }, (_, i) => wasmModel!.getSignature(i));
     sigIndex = Math.max(0, signatures.findIndex((s) => sig !== undefined && s.key() === sig.key));
     const chosen = signatures[sigIndex]!;
