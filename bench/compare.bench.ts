@@ -58,7 +58,7 @@ async function compareOnce(): Promise<{ total: number; comparison: number; layer
   let tDone = 0;
   const t0 = performance.now();
   const r = await compareModels(onnxFile, tflFile, { inputsDir }, (p: CompareProgress) => {
-    if (p.phase === 'compare') tCompare = performance.now();
+    if (p.phase === 'compare' && !tCompare) tCompare = performance.now();
     if (p.phase === 'done') tDone = performance.now();
   });
   return { total: performance.now() - t0, comparison: tDone - tCompare, layers: r.layers.length };

@@ -12,7 +12,7 @@ import { quantizeFullInt8 } from '../../src/quantize/full-int8';
 import { compareModels } from '../../src/compare/compare';
 import { convertShared, corruptConv, inputsDir, onnxPath, tmp } from './helpers';
 
-const CNNS = ['squeezenet1_1', 'mnasnet0_5', 'mobilenet_v2', 'mobilenet_v3_small'];
+const CNNS = ['squeezenet1_1', 'mnasnet0_5', 'mobilenet_v2', 'mobilenet_v3_small', 'shufflenet_v2_x1_0', 'lraspp_mobilenet_v3_large'];
 
 /** Calibrates on the test input and seven seeded uniform [0, 1) images; returns the int8 .tflite path. */
 async function int8Shared(name: string): Promise<string> {
