@@ -57,8 +57,8 @@ for (const name of DYNAMIC) {
       const dims = actual.get(v.name)!.dims;
       const bad = !v.shape || v.shape.length !== dims.length || v.shape.some((d, k) => {
         if (typeof d === 'number') return d !== dims[k];
-        if (/^unk_\d+$/.test(d)) return false;
-        named++;
+        if (!/^unk_\d+$/.test(d)) named++;
+        // Every symbol, made up or not, stands for one size throughout the model.
         if (bound.has(d) && bound.get(d) !== dims[k]) return true;
         bound.set(d, dims[k]);
         return false;

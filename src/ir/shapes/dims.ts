@@ -7,10 +7,17 @@ export class DimNamer {
   private next = 0;
   readonly fresh = new Set<string>();
   constructor(private readonly taken: Set<string> = new Set()) {}
+  private readonly memo = new Map<string, string>();
   make(): string {
     let name: string;
     do name = `unk_${this.next++}`; while (this.taken.has(name));
     this.fresh.add(name);
+    return name;
+  }
+  /** The same fresh dim for the same computation (`key` names it, e.g. "win(height;k3;s2;p1,1)"). */
+  derived(key: string): string {
+    let name = this.memo.get(key);
+    if (!name) this.memo.set(key, (name = this.make()));
     return name;
   }
 }
@@ -75,19 +82,23 @@ export function dimMul(a: Dim, b: Dim, namer: DimNamer): Dim {
   if (isNum(a) && isNum(b)) return a * b;
   if (a === 1) return b;
   if (b === 1) return a;
-  return namer.make();
+  return namer.derived(`mul(${[a, b].sort().join(',')})`);
 }
 
 export function dimAdd(a: Dim, b: Dim, namer: DimNamer): Dim {
   if (isNum(a) && isNum(b)) return a + b;
   if (a === 0) return b;
   if (b === 0) return a;
-  return namer.make();
+  return namer.derived(`add(${[a, b].sort().join(',')})`);
 }
 
-/** Applies a numeric function when every dim is known, a fresh dim otherwise. */
-export function dimMap(dims: Dim[], f: (...n: number[]) => number, namer: DimNamer): Dim {
-  return dims.every(isNum) ? f(...(dims as number[])) : namer.make();
+/**
+ * Applies a numeric function when every dim is known. Otherwise a fresh dim: the same one for the same `key`
+ * (a description of the computation) and dims, a new one when no key is given.
+ */
+export function dimMap(dims: Dim[], f: (...n: number[]) => number, namer: DimNamer, key?: string): Dim {
+  if (dims.every(isNum)) return f(...(dims as number[]));
+  return key ? namer.derived(`${key}(${dims.join(',')})`) : namer.make();
 }
 
 /** Two candidate shapes for the same value (If branches, loop iterations): keep what agrees. */

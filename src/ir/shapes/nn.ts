@@ -3,7 +3,7 @@
 import { toNumbers } from '../tensor';
 import { Dim, DType, Shape } from '../types';
 import { OutInfo, ShapeCtx, attrInt, attrInts, attrStr, intsOf, register } from './context';
-import { isNum } from './dims';
+import { dimMap, isNum } from './dims';
 
 interface Window { kernel: number[]; strides: number[]; dilations: number[]; pads: number[]; autoPad: string }
 
@@ -25,7 +25,9 @@ function windowDims(c: ShapeCtx, x: Dim[], w: Window, ceil: boolean): Dim[] {
     const s = w.strides[i];
     if (!isNum(d)) {
       const same = w.autoPad.startsWith('SAME') || (w.autoPad === 'NOTSET' && w.pads[i] + w.pads[i + n] === k - 1);
-      return s === 1 && same ? d : c.namer.make();
+      if (s === 1 && same) return d;
+      const pads = w.autoPad === 'NOTSET' ? `${w.pads[i]},${w.pads[i + n]}` : w.autoPad;
+      return c.namer.derived(`win(${d};k${k};s${s};p${pads};${ceil ? 'ceil' : 'floor'})`);
     }
     if (w.autoPad === 'SAME_UPPER' || w.autoPad === 'SAME_LOWER') return Math.ceil(d / s);
     if (w.autoPad === 'VALID') return Math.floor((d - k) / s) + 1;
@@ -123,7 +125,7 @@ function resized(c: ShapeCtx, x: Shape, scales: number[] | undefined, sizes: Dim
     return out;
   }
   if (!scales) return x.map((d, i) => (axes.includes(i) ? c.namer.make() : d));
-  axes.forEach((a, i) => { out[a] = scales[i] === 1 ? x[a] : isNum(x[a]) ? Math.floor((x[a] as number) * scales[i]) : c.namer.make(); });
+  axes.forEach((a, i) => { out[a] = scales[i] === 1 ? x[a] : dimMap([x[a]], (d) => Math.floor(d * scales[i]), c.namer, `scale${scales[i]}`); });
   return out;
 }
 

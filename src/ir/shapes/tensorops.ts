@@ -146,7 +146,7 @@ register('Tile', (c) => {
   const reps = c.dims(1);
   if (!x) return [{ dtype: c.dtype(0) }];
   if (!reps) return [{ dtype: c.dtype(0), shape: x.map(() => c.namer.make()) }];
-  return [{ dtype: c.dtype(0), shape: x.map((d, i) => (reps[i] === 1 ? d : dimMap([d, reps[i]], (a, b) => a * b, c.namer))) }];
+  return [{ dtype: c.dtype(0), shape: x.map((d, i) => (reps[i] === 1 ? d : dimMap([d, reps[i]], (a, b) => a * b, c.namer, 'mul'))) }];
 });
 
 register('Pad', (c) => {
@@ -159,7 +159,7 @@ register('Pad', (c) => {
   const out = [...x];
   axes.forEach((a, i) => {
     const add = pads[i] + pads[i + axes.length];
-    out[a] = add === 0 ? x[a] : dimMap([x[a]], (d) => d + add, c.namer);
+    out[a] = add === 0 ? x[a] : dimMap([x[a]], (d) => d + add, c.namer, `add${add}`);
   });
   return [{ dtype: c.dtype(0), shape: out }];
 });
@@ -180,9 +180,9 @@ function blocks(c: ShapeCtx, toDepth: boolean): OutInfo[] {
   if (!x || x.length !== 4) return [{ dtype: c.dtype(0) }];
   const [n, ch, h, w] = x;
   if (toDepth) {
-    return [{ dtype: c.dtype(0), shape: [n, dimMap([ch], (v) => v * b * b, c.namer), dimMap([h], (v) => v / b, c.namer), dimMap([w], (v) => v / b, c.namer)] }];
+    return [{ dtype: c.dtype(0), shape: [n, dimMap([ch], (v) => v * b * b, c.namer, `mul${b * b}`), dimMap([h], (v) => v / b, c.namer, `div${b}`), dimMap([w], (v) => v / b, c.namer, `div${b}`)] }];
   }
-  return [{ dtype: c.dtype(0), shape: [n, dimMap([ch], (v) => v / (b * b), c.namer), dimMap([h], (v) => v * b, c.namer), dimMap([w], (v) => v * b, c.namer)] }];
+  return [{ dtype: c.dtype(0), shape: [n, dimMap([ch], (v) => v / (b * b), c.namer, `div${b * b}`), dimMap([h], (v) => v * b, c.namer, `mul${b}`), dimMap([w], (v) => v * b, c.namer, `mul${b}`)] }];
 }
 register('DepthToSpace', (c) => blocks(c, false));
 register('SpaceToDepth', (c) => blocks(c, true));
