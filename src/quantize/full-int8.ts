@@ -3,6 +3,7 @@
 import type { ConvertResult } from '../convert/convert';
 import type { Model, Tensor } from '../ir/types';
 import { RangeCollector, RangeOptions, onnxRanges, plan, tfliteRanges } from '../calibration/ranges';
+import { deriveRanges } from '../calibration/derive';
 import { Int8Options, activationParams, quantizeInt8, tensorsWithoutParams } from './int8';
 import type { QParams } from './params';
 
@@ -26,10 +27,14 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   if (need.length && samples.length) {
     await onnxRanges(collector, onnx, p.onnx, samples);
     params = activationParams(result, collector.ranges(), fixed);
-    const missing = tensorsWithoutParams(result, params);
+    const ranges = collector.ranges();
+    const missing = deriveRanges(result, ranges, tensorsWithoutParams(result, params));
     fromTflite = missing.length;
-    await tfliteRanges(collector, result, missing, samples);
-    params = activationParams(result, collector.ranges(), fixed);
+    if (missing.length) {
+      await tfliteRanges(collector, result, missing, samples);
+      for (const [k, r] of collector.ranges()) ranges.set(k, r);
+    }
+    params = activationParams(result, ranges, fixed);
   }
   const t1 = performance.now();
   quantizeInt8(result, params, opts);
