@@ -1,5 +1,6 @@
 // The inputs of a comparison, in the ONNX layout: files from --inputs (.pb TensorProtos or .npy arrays, matched to
-// the ONNX inputs by name, else in file-name order) or seeded random data.
+// the ONNX inputs by name, else in file-name order; or, for a model with one image input, a .png/.jpg loaded as
+// calibration loads it) or seeded random data.
 // Their shapes come from the .tflite (static), through each input's metadata perm.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,6 +12,7 @@ import { invert, permute } from '../convert/layout';
 import type { TflModel } from '../tflite/model';
 import { readTensorFile } from '../onnx/reader';
 import { decodeNpy } from '../deploy/npy';
+import { loadImage } from '../calibration/image';
 import type { CompareReport } from './types';
 
 export interface PreparedInputs {
@@ -38,12 +40,18 @@ function onnxDims(tfl: TflModel, m: TensorMapping): number[] {
 
 /** The tensor files of a folder in name order (input_N files only when there are any, never
  *  output_N files, as in ONNX test data folders). */
-function readFolder(dir: string, none: boolean): { file: string; t: Tensor }[] {
+function readFolder(dir: string, wanted: { name: string; dims: number[] }[]): { file: string; t: Tensor }[] {
   if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new ModelError(`--inputs ${dir} is not a folder`);
-  const all = fs.readdirSync(dir).filter((n) => /\.(pb|npy)$/.test(n)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const listing = fs.readdirSync(dir).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const all = listing.filter((n) => /\.(pb|npy)$/.test(n));
   const inputs = all.filter((n) => n.startsWith('input_'));
   const names = inputs.length ? inputs : all.filter((n) => !n.startsWith('output_'));
-  if (names.length === 0 && !none) throw new ModelError(`--inputs ${dir} holds no .pb or .npy input files`);
+  const image = listing.find((n) => /\.(png|jpe?g)$/i.test(n));
+  if (names.length === 0 && image && wanted.length === 1) {
+    // As in calibration: the image resized to the input's height and width, RGB scaled to [0, 1].
+    return [{ file: image, t: loadImage(path.join(dir, image), wanted[0]!) }];
+  }
+  if (names.length === 0 && wanted.length) throw new ModelError(`--inputs ${dir} holds no .pb or .npy input files${image ? ' (an image is used only for a model with one image input)' : ''}`);
   return names.map((file) => {
     const full = path.join(dir, file);
     if (!file.endsWith('.npy')) return { file, t: readTensorFile(full) };
@@ -71,7 +79,7 @@ export function prepareInputs(graph: Graph, tfl: TflModel, mappings: TensorMappi
     });
     return { tensors, info: { source: 'random', seed, tensors: wanted.map((w) => ({ name: w.name, dims: w.dims, dtype: w.dtype })) } };
   }
-  const files = readFolder(inputsDir, wanted.length === 0);
+  const files = readFolder(inputsDir, wanted);
   if (files.length !== wanted.length) {
     throw new ModelError(`--inputs ${inputsDir} holds ${files.length} tensor file(s); the model has ${wanted.length} input(s) (${wanted.map((w) => w.name).join(', ')})`);
   }

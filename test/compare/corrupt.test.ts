@@ -7,8 +7,6 @@ import * as path from 'node:path';
 import { compareModels } from '../../src/compare/compare';
 import { parseTflite } from '../../src/tflite/reader';
 import { serializeTflite } from '../../src/tflite/writer';
-import { readTensorFile } from '../../src/onnx/reader';
-import { encodeNpy } from '../../src/deploy/npy';
 import { convertShared, corruptConv, inputsDir, onnxPath, tmp } from './helpers';
 
 for (const [name, which] of [['mnasnet0_5', 10], ['mobilenet_v3_small', 20], ['squeezenet1_1', 3]] as const) {
@@ -67,16 +65,4 @@ test('progress is reported and an aborted signal cancels with a clear error', as
   const ac = new AbortController();
   ac.abort();
   await assert.rejects(compareModels(onnxPath('squeezenet1_1'), tfl, {}, undefined, ac.signal), { name: 'ModelError', message: /cancelled/ });
-});
-
-test('--inputs with a .npy file gives the same numbers as the .pb it was made from', async () => {
-  const dir = path.join(tmp, 'npy-inputs');
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'input_0.npy'), encodeNpy(readTensorFile(path.join(inputsDir('squeezenet1_1'), 'input_0.pb'))));
-  const tfl = convertShared('squeezenet1_1');
-  const a = await compareModels(onnxPath('squeezenet1_1'), tfl, { inputsDir: dir });
-  const b = await compareModels(onnxPath('squeezenet1_1'), tfl, { inputsDir: inputsDir('squeezenet1_1') });
-  assert.equal(a.inputs.tensors[0]!.file, 'input_0.npy');
-  assert.equal(b.inputs.tensors[0]!.file, 'input_0.pb', 'output_0.pb of a test_data_set folder is not an input');
-  assert.deepEqual(a.layers, b.layers);
 });
