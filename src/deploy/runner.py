@@ -192,16 +192,35 @@ def arg(argv, name, default=None):
     return default
 
 
+SPECS = {'ai_edge_litert': ('ai_edge_litert', 'ai-edge-litert'), 'tflite_runtime': ('tflite_runtime', 'tflite-runtime'),
+         'tensorflow.lite': ('tensorflow', 'tensorflow'), 'pyarmnn': ('pyarmnn', 'pyarmnn')}
+
+
+def installed(module, dist):
+    """(present, version) without importing the package: the probe stays fast (no native library loaded). The run
+    step imports for real and moves on to the next runtime if an installed one fails to import."""
+    try:
+        import importlib.util
+        if importlib.util.find_spec(module) is None:
+            return False, None
+    except Exception:
+        return False, None
+    return True, version_of(dist)
+
+
 def cmd_probe():
     dev = device_info()
-    try:
-        import numpy
-        numpy_version = numpy.__version__
-    except Exception:
-        numpy_version = None
-    name, version, _, tried = find_runtime()
-    report('probe', device=dev, numpy=numpy_version,
-           runtime={'name': name, 'version': version} if name else None, tried=tried, install=install_hint(dev))
+    has_numpy, numpy_version = installed('numpy', 'numpy')
+    runtime = None
+    tried = []
+    for name in RUNTIMES:
+        present, version = installed(*SPECS[name])
+        if present:
+            runtime = {'name': name, 'version': version}
+            break
+        tried.append({'name': name, 'error': 'not installed'})
+    report('probe', device=dev, numpy=(numpy_version or 'unknown') if has_numpy else None, runtime=runtime,
+           tried=tried, install=install_hint(dev))
     return 0
 
 
@@ -217,7 +236,8 @@ def cmd_run(argv):
     threads = int(arg(argv, '--threads', '0')) or cpus
     name, version, factory, tried = find_runtime()
     if not name:
-        report('error', message='no TFLite runtime', tried=tried)
+        report('error', message='no TFLite runtime could be imported: ' + '; '.join(
+            '%s: %s' % (t['name'], t['error']) for t in tried), tried=tried)
         return 3
     files = sorted((f for f in os.listdir(in_dir) if f.endswith('.npy')), key=lambda f: int(f[6:-4]))
     arrays = [np.load(os.path.join(in_dir, f)) for f in files]
