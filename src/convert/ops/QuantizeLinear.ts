@@ -1,26 +1,26 @@
-// ONNX QuantizeLinear → TFLite QUANTIZE (per-tensor scale and zero point on the output tensor). With
-// `--quantize int8`, QuantizeLinear → DequantizeLinear pairs fold away and their parameters become the int8 model's
-// (src/quantize/qdq.ts). A constant input is quantized here.
-import { toFloat32 } from '../../ir/tensor';
+// ONNX QuantizeLinear: saturate(round(x / scale) + zero_point) → TFLite DIV, ROUND (half to even, as ONNX), ADD,
+// MAXIMUM, MINIMUM, CAST to the 8-bit type, in float (see _qdq.ts).
 import type { OpConverter } from '../types';
-import { convertConstant, qdqParams, quantizeValues } from './_qdq';
+import { Emitter } from './_emit';
+import { QRANGE, qdqCheck, qparam } from './_qdq';
 
 const QuantizeLinear: OpConverter = {
-  op: 'QuantizeLinear', emits: ['QUANTIZE'], opset: [10, 23], dtypes: ['float32'], int8: true, micro: true, layout: 'any',
+  op: 'QuantizeLinear', emits: ['DIV', 'ROUND', 'ADD', 'MAXIMUM', 'MINIMUM', 'CAST', 'RESHAPE'], opset: [10, 23], dtypes: ['float32'],
+  int8: false, micro: false, layout: 'any',
   check(node, ctx) {
-    const p = qdqParams(node, ctx);
-    if (typeof p === 'string') return p;
-    if (p.outType !== 'int8' && p.outType !== 'uint8') return `QuantizeLinear to ${p.outType} is not supported (int8 and uint8 are)`;
-    if (!ctx.isConstant(node.inputs[0]) && p.scale.length !== 1) return 'per-axis QuantizeLinear of a computed tensor is not supported (per-tensor is)';
-    return undefined;
+    const qtype = node.inputs[2] ? ctx.dtype(node.inputs[2]) : 'uint8';
+    return ctx.dtype(node.inputs[0]) !== 'float32' ? 'QuantizeLinear of a non-float32 input is not supported' : qdqCheck(node, ctx, qtype);
   },
   convert(node, ctx) {
-    const { p, done } = convertConstant(node, ctx, (c, q) => ({ dtype: q.outType, data: quantizeValues(toFloat32(c), c.dims, q) }));
-    if (done) return;
-    const x = ctx.inputAny(node.inputs[0]);
-    const out = ctx.output(node.outputs[0], x.perm, p.outType === 'int8' ? 'INT8' : 'UINT8');
-    ctx.tensors[out].quantization = { scale: [p.scale[0]], zeroPoint: [p.zeroPoint[0]], quantizedDimension: 0 };
-    ctx.emit('QUANTIZE', [x.index], [out]);
+    const [xName, scale, zp] = node.inputs;
+    const x = ctx.inputAny(xName);
+    const rank = x.perm.length;
+    const e = new Emitter(ctx, node);
+    const out = ctx.output(node.outputs[0], x.perm);
+    const [lo, hi] = QRANGE[ctx.dtype(node.outputs[0])];
+    const q = e.un('ROUND', e.bin('DIV', x.index, qparam(e, scale, rank, x.perm, 1)));
+    const shifted = e.bin('ADD', q, qparam(e, zp || undefined, rank, x.perm, 0));
+    e.cast(e.bin('MINIMUM', e.bin('MAXIMUM', shifted, e.scalar(lo)), e.scalar(hi)), e.type(out), out);
   },
 };
 export default QuantizeLinear;

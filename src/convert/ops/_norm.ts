@@ -20,13 +20,14 @@ export function moments(e: Emitter, x: number, axes: number[], meanOut?: number)
   return { centered, mean, variance };
 }
 
-/** The ONNX [C] vector `name` as a tensor that broadcasts along ONNX axis 1 of a rank-`rank` value stored in `perm`. */
-export function channelVector(ctx: ConvertContext, e: Emitter, name: string, rank: number, perm: Perm): number {
+/** The ONNX [C] vector `name` as a tensor that broadcasts along ONNX `axis` (1: channels) of a rank-`rank` value stored in `perm`. */
+export function channelVector(ctx: ConvertContext, e: Emitter, name: string, rank: number, perm: Perm, axis = 1): number {
   const c = ctx.shape(name).reduce((a, b) => a * b, 1);
-  const full = [1, c, ...new Array<number>(rank - 2).fill(1)];
+  const full = new Array<number>(rank).fill(1);
+  full[axis] = c;
   const k = ctx.constant(name);
   if (k) {
-    const key = `${ctx.resolve(name)}__channel${rank}`;
+    const key = `${ctx.resolve(name)}__axis${axis}_rank${rank}`;
     if (!ctx.constants.has(key)) ctx.constants.set(key, { ...k, name: key, dims: full });
     return ctx.input(key, perm);
   }

@@ -30,6 +30,7 @@ import DepthToSpace from './DepthToSpace';
 import DequantizeLinear from './DequantizeLinear';
 import Div from './Div';
 import Dropout from './Dropout';
+import DynamicQuantizeLinear from './DynamicQuantizeLinear';
 import Elu from './Elu';
 import Equal from './Equal';
 import Exp from './Exp';
@@ -160,6 +161,7 @@ export const OPS: OpConverter[] = [
   DequantizeLinear,
   Div,
   Dropout,
+  DynamicQuantizeLinear,
   Elu,
   Equal,
   Exp,
