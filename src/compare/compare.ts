@@ -109,7 +109,9 @@ export async function compareModels(onnxPath: string, tflitePath: string, opts: 
   const main = makeSide(tflitePath, readTfliteFile(tflitePath), g);
   if (!main.hasMetadata) notes.push('this .tflite has no onnx2lite metadata: compared at the model outputs only (by name and shape); per-layer mapping needs a model converted by onnx2lite');
   const sides: Side[] = [main];
-  if (main.precision === 'quantized' && main.hasMetadata) {
+  const reduced = main.precision !== 'float32';
+  if (opts.floatTflite && !reduced) notes.push(`--float ${opts.floatTflite} is not used: ${tflitePath} is a float32 model, there is no quantization stage`);
+  if (reduced && main.hasMetadata) {
     if (opts.floatTflite) {
       const f = makeSide(opts.floatTflite, readTfliteFile(opts.floatTflite), g);
       if (!f.hasMetadata) throw new ModelError(`${opts.floatTflite} has no onnx2lite metadata: the stage split joins the two models on it`);
@@ -208,7 +210,7 @@ export async function compareModels(onnxPath: string, tflitePath: string, opts: 
     tflite: tflitePath,
     ...top,
     inputs: inputs.info,
-    quantized: main.precision === 'quantized',
+    quantized: reduced,
     perLayer: main.hasMetadata,
     notes,
     ms: 0,

@@ -60,7 +60,8 @@ export interface ComparisonResult {
   uncovered: Uncovered[];
 }
 
-/** A stage of a quantized model's error: conversion (ONNX → float32 TFLite) and quantization (float32 → int8). */
+/** A stage of a quantized model's error: conversion (ONNX → float32 TFLite) and quantization (float32 → int8 or
+ *  float16). */
 export interface StageResult extends ComparisonResult {
   name: 'conversion' | 'quantization';
 }
@@ -71,7 +72,7 @@ export interface CompareReport extends ComparisonResult {
   tflite: string;
   /** Where the inputs came from: a folder, or seeded random data. */
   inputs: { source: 'files' | 'random'; dir?: string; seed?: number; tensors: { name: string; dims: number[]; dtype: string; file?: string }[] };
-  /** True when the compared model holds quantized (int8/int16/uint8) activations. */
+  /** True when the compared model holds quantized (int8/int16/uint8) or float16 tensors (then stages may be set). */
   quantized: boolean;
   /** Set for a quantized model compared with a float32 sibling. */
   stages?: StageResult[];

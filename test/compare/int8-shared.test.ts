@@ -1,5 +1,6 @@
-// int8 (full-integer) conversions of the shared CNNs, compared end to end with the stage split (ONNX → float32
-// TFLite, float32 → int8), and a corrupted int8 conv found as the first divergence.
+// Quantized models: int8 (full-integer) conversions of the shared CNNs compared end to end with the stage split
+// (ONNX → float32 TFLite, float32 → int8), a corrupted int8 conv found as the first divergence, float16 and
+// dynamic-range weights.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -9,6 +10,7 @@ import { readModelFile, readTensorFile } from '../../src/onnx/reader';
 import { convertModel } from '../../src/convert/convert';
 import { serializeTflite } from '../../src/tflite/writer';
 import { quantizeFullInt8 } from '../../src/quantize/full-int8';
+import { quantizeDynamic, quantizeFp16 } from '../../src/quantize/weights';
 import { compareModels } from '../../src/compare/compare';
 import { convertShared, corruptConv, inputsDir, onnxPath, tmp } from './helpers';
 
@@ -57,4 +59,20 @@ test('int8 mobilenet_v2 with one conv\'s weights negated: that conv is the first
   assert.equal(r.firstDivergence?.tensor, bad.tensor);
   assert.equal(r.stages?.[1]?.firstDivergence?.tensor, bad.tensor, 'in the quantization stage');
   assert.equal(r.stages?.[0]?.firstDivergence, null, 'not in the conversion stage');
+});
+
+test('float16 and dynamic-range int8 weights: stage split too; a float32 model ignores --float with a note', async () => {
+  for (const [kind, pass] of [['fp16', quantizeFp16], ['dynamic', quantizeDynamic]] as const) {
+    const file = path.join(tmp, `mnasnet0_5-${kind}.tflite`);
+    fs.writeFileSync(file, serializeTflite(pass(convertModel(readModelFile(onnxPath('mnasnet0_5')), { source: 'mnasnet0_5.onnx' })).model));
+    const r = await compareModels(onnxPath('mnasnet0_5'), file, { inputsDir: inputsDir('mnasnet0_5') });
+    assert.equal(r.quantized, true, kind);
+    assert.equal(r.stages?.length, 2, kind);
+    assert.ok(r.stages![0]!.outputs[0]!.rel <= 1e-4, `${kind}: conversion stage`);
+    assert.ok(r.stages![1]!.outputs[0]!.snrDb < 80, `${kind}: quantization stage carries the error`);
+    assert.equal(r.firstDivergence, null, kind);
+  }
+  const r = await compareModels(onnxPath('mnasnet0_5'), convertShared('mnasnet0_5'), { floatTflite: convertShared('mnasnet0_5') });
+  assert.equal(r.stages, undefined);
+  assert.ok(r.notes.some((n) => /--float .* is not used/.test(n)));
 });

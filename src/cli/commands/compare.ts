@@ -12,7 +12,8 @@ export const compare: Command = {
   summary: 'per-layer accuracy of a .tflite against its ONNX model (onnxruntime vs LiteRT)',
   usage: `Usage: onnx2lite compare MODEL.onnx MODEL.tflite [--inputs DIR] [--json OUT.json] [--html OUT.html] [options]
 
-  --inputs DIR             input tensors (.pb or .npy, matched by name, else in name order); default: seeded random
+  --inputs DIR             input tensors (.pb or .npy, matched by name, else in name order; input_N files of an ONNX
+                           test_data_set folder; or one .png/.jpg for an image model); default: seeded random
   --json FILE              write the report as JSON ({layers, firstDivergence, outputs, ...})
   --html FILE              write a self-contained HTML report
   --float FILE             the float32 sibling of a quantized MODEL.tflite: split the error into conversion and
