@@ -124,6 +124,8 @@ export const sftpOps = {
 
 /** Creates an absolute directory and its parents on the device. */
 export async function mkdirp(sftp: SFTPWrapper, dir: string, timeoutMs: number): Promise<void> {
+  const existing = await withTimeout(sftpOps.stat(sftp, dir).catch(() => undefined), timeoutMs, `checking ${dir}`);
+  if (existing?.isDirectory()) return;
   const parts = dir.split('/').filter(Boolean);
   let cur = '';
   for (const part of parts) {
