@@ -13,7 +13,8 @@ import { CalibrationInput, CalibrationOptions, loadCalibrationSamples, randomSam
 import type { RangeMethod } from '../calibration/ranges';
 import { quantizeDynamic, quantizeFp16 } from './weights';
 import { quantizeFullInt8 } from './full-int8';
-import { foldQdqPairs } from './qdq';
+import { hasQdq, stripQdq } from './qdq';
+import type { QParams } from './params';
 
 export type QuantMode = 'fp16' | 'dynamic' | 'int8';
 
@@ -55,6 +56,7 @@ export async function quantizeModelBytes(bytes: Uint8Array, source: string, opts
   const baseDir = path.dirname(path.resolve(source));
   const model = decodeModel(bytes, { baseDir });
   model.path = path.resolve(source);
+  const qdq = q.mode === 'int8' && hasQdq(model) ? stripQdq(model) : undefined;
   const result = convertModel(model, { ...opts, source: path.basename(source) });
   const convertMs = performance.now() - t0;
   const floatBytes = serializeTflite(result.model).byteLength;
@@ -64,7 +66,13 @@ export async function quantizeModelBytes(bytes: Uint8Array, source: string, opts
   else if (q.mode === 'dynamic') quantizeDynamic(result, { perTensor: q.perTensor });
   else {
     const onnx = decodeModel(bytes, { baseDir });
-    const fixed = foldQdqPairs(result);
+    if (qdq) stripQdq(onnx);
+    const fixed = new Map<number, QParams>();
+    const md = result.metadata;
+    for (const m of [...md.tensors, ...md.inputs, ...md.outputs]) {
+      const p = qdq?.get(m.onnx);
+      if (p) fixed.set(m.tflite, p);
+    }
     const inputs = calibrationInputs(model, opts);
     let samples = q.calibration ? loadCalibrationSamples(q.calibration, inputs, q) : [];
     summary.calibrationSource = q.calibration ? 'folder' : fixed.size ? 'qdq' : 'random';

@@ -1,46 +1,118 @@
-// QDQ models (ONNX QuantizeLinear → DequantizeLinear pairs, as ONNX Runtime's quantization tool writes them)
-// convert to float TFLite with QUANTIZE → DEQUANTIZE pairs (src/convert/ops/QuantizeLinear.ts, DequantizeLinear.ts).
-// For int8 output this folds each pair away and keeps its scale and zero point as the tensor's fixed parameters.
-import type { ConvertResult } from '../convert/convert';
-import { consumersOf, producersOf } from './graph';
+// QDQ models (ONNX QuantizeLinear → DequantizeLinear pairs, as ONNX Runtime's quantization tool writes them) for
+// `--quantize int8`: before conversion, each activation pair is removed and its scale / zero point kept as the fixed
+// int8 parameters of the float tensor it wrapped; DequantizeLinear of constant weights and int32 biases (and
+// QuantizeLinear → DequantizeLinear of float constants) become float initializers, which the int8 pass quantizes
+// again per channel: with ONNX Runtime's symmetric weights that reproduces the same integers and scales.
+import { toFloat32 } from '../ir/tensor';
+import type { Model, Node, Tensor } from '../ir/types';
 import type { QParams } from './params';
 
-/** Removes QUANTIZE(float→int8)→DEQUANTIZE pairs; returns the fixed parameters of the float tensors they wrapped. */
-export function foldQdqPairs(result: ConvertResult): Map<number, QParams> {
-  const sg = result.model.subgraphs[0];
-  const t = sg.tensors;
-  const fixed = new Map<number, QParams>();
-  const prod = producersOf(sg);
-  const use = consumersOf(sg);
-  const dead = new Set<number>();
-  const rename = new Map<number, number>();
-  const graphOut = new Set(sg.outputs);
-  sg.operators.forEach((dq, k) => {
-    if (dq.opcode !== 'DEQUANTIZE') return;
-    const q = dq.inputs[0];
-    const qk = prod.get(q);
-    if (qk === undefined) return;
-    const qop = sg.operators[qk];
-    const x = qop.inputs[0];
+function attrInt(n: Node, name: string, dflt: number): number {
+  const a = n.attrs.get(name);
+  return a && a.type === 'int' ? a.value : dflt;
+}
+
+interface Qp { scale: Float32Array; zp: Float32Array; unsigned: boolean; axis: number }
+
+export function hasQdq(model: Model): boolean {
+  return model.graph.nodes.some((n) => n.opType === 'QuantizeLinear' || n.opType === 'DequantizeLinear');
+}
+
+/** Rewrites `model` in place (no QDQ nodes left that it can remove); returns fixed parameters by ONNX value name. */
+export function stripQdq(model: Model): Map<string, QParams> {
+  const g = model.graph;
+  const consts = new Map<string, Tensor>(g.initializers);
+  for (const n of g.nodes) {
+    const v = n.attrs.get('value');
+    if (n.opType === 'Constant' && v?.type === 'tensor') consts.set(n.outputs[0], v.value);
+  }
+  const params = (n: Node): Qp | undefined => {
+    const s = consts.get(n.inputs[1]);
+    const z = n.inputs[2] ? consts.get(n.inputs[2]) : undefined;
+    if (!s || (n.inputs[2] && !z)) return undefined;
+    const scale = toFloat32(s);
+    return { scale, zp: z ? toFloat32(z) : new Float32Array(scale.length), unsigned: !z || z.dtype === 'uint8', axis: attrInt(n, 'axis', 1) };
+  };
+  const fixed = new Map<string, QParams>();
+  const rename = new Map<string, string>();
+  const dead = new Set<Node>();
+  const producer = new Map<string, Node>();
+  for (const n of g.nodes) for (const o of n.outputs) producer.set(o, n);
+  const outputs = new Set(g.outputs.map((o) => o.name));
+
+  const dequantize = (q: Tensor, p: Qp, name: string): Tensor => {
+    const v = toFloat32(q);
+    const inner = p.scale.length > 1 ? q.dims.slice((p.axis + q.dims.length) % q.dims.length + 1).reduce((a, b) => a * b, 1) : 1;
+    const ch = (i: number) => (p.scale.length > 1 ? Math.floor(i / inner) % p.scale.length : 0);
+    return { name, dtype: 'float32', dims: [...q.dims], data: Float32Array.from(v, (x, i) => (x - p.zp[ch(i)]) * p.scale[ch(i)]) };
+  };
+  const quantize = (f: Tensor, p: Qp): Tensor => {
+    const v = toFloat32(f);
+    const [lo, hi] = p.unsigned ? [0, 255] : [-128, 127];
+    const inner = p.scale.length > 1 ? f.dims.slice((p.axis + f.dims.length) % f.dims.length + 1).reduce((a, b) => a * b, 1) : 1;
+    const ch = (i: number) => (p.scale.length > 1 ? Math.floor(i / inner) % p.scale.length : 0);
+    const data = Float32Array.from(v, (x, i) => {
+      const y = x / p.scale[ch(i)];
+      const r = Math.abs(y % 1) === 0.5 ? 2 * Math.round(y / 2) : Math.round(y);
+      return Math.max(lo, Math.min(hi, r + p.zp[ch(i)]));
+    });
+    return { name: f.name, dtype: 'float32', dims: [...f.dims], data };
+  };
+
+  for (const dq of g.nodes) {
+    if (dq.opType !== 'DequantizeLinear' || dq.domain !== '' && dq.domain !== 'ai.onnx') continue;
+    const p = params(dq);
+    if (!p) continue;
     const y = dq.outputs[0];
-    if (qop.opcode !== 'QUANTIZE' || t[x].type !== 'FLOAT32' || !t[q].quantization || t[q].quantization!.scale.length !== 1) return;
-    const qp = t[q].quantization!;
-    const p: QParams = { scale: qp.scale[0], zeroPoint: qp.zeroPoint[0] - (t[q].type === 'UINT8' ? 128 : 0) };
-    fixed.set(x, p);
-    dead.add(k);
-    if ((use.get(q) ?? []).every((c) => sg.operators[c].opcode === 'DEQUANTIZE')) dead.add(qk);
-    if (graphOut.has(y)) {
-      // Keep y (a model output): the DEQUANTIZE becomes a copy of x through the pass's own DEQUANTIZE later.
-      dead.delete(k);
-      t.push({ name: `${t[y].name}__shape`, type: 'INT32', shape: [t[y].shape.length], data: new Uint8Array(Int32Array.from(t[y].shape).buffer) });
-      Object.assign(dq, { opcode: 'RESHAPE', version: 1, inputs: [x, t.length - 1], options: { newShape: [...t[y].shape] } });
-      fixed.set(y, p);
+    const xq = dq.inputs[0];
+    const c = consts.get(xq);
+    if (c) {
+      // Constant weights / biases.
+      const t = dequantize(c, p, y);
+      g.initializers.set(y, t);
+      consts.set(y, t);
+      g.values.set(y, { name: y, dtype: 'float32', shape: [...t.dims] });
+      dead.add(dq);
+      continue;
+    }
+    const q = producer.get(xq);
+    if (!q || q.opType !== 'QuantizeLinear' || p.scale.length !== 1) continue;
+    const qp = params(q);
+    if (!qp || qp.scale.length !== 1) continue;
+    const x = q.inputs[0];
+    const fc = consts.get(x);
+    if (fc) {
+      const t = dequantize(quantize(fc, qp), p, y);
+      g.initializers.set(y, t);
+      consts.set(y, t);
+      g.values.set(y, { name: y, dtype: 'float32', shape: [...t.dims] });
+      dead.add(dq);
+      continue;
+    }
+    const fp: QParams = { scale: p.scale[0], zeroPoint: p.zp[0] - (p.unsigned ? 128 : 0) };
+    if (outputs.has(y)) {
+      // Keep the output's name: the float tensor x takes it.
+      rename.set(x, y);
+      fixed.set(y, fp);
+      const px = producer.get(x);
+      if (px) px.outputs = px.outputs.map((o) => (o === x ? y : o));
+      else continue;
     } else {
       rename.set(y, x);
+      fixed.set(x, fp);
     }
-  });
-  if (dead.size === 0 && rename.size === 0) return fixed;
-  sg.operators = sg.operators.filter((_, k) => !dead.has(k));
-  for (const op of sg.operators) op.inputs = op.inputs.map((i) => rename.get(i) ?? i);
+    dead.add(dq);
+  }
+  // QuantizeLinear nodes that no longer feed anything.
+  const used = new Set<string>();
+  for (const n of g.nodes) if (!dead.has(n)) for (const i of n.inputs) used.add(i);
+  for (const n of g.nodes) if (n.opType === 'QuantizeLinear' && !n.outputs.some((o) => used.has(o) || outputs.has(o))) dead.add(n);
+  g.nodes = g.nodes.filter((n) => !dead.has(n));
+  const map = (s: string) => rename.get(s) ?? s;
+  for (const n of g.nodes) n.inputs = n.inputs.map(map);
+  for (const [from, to] of rename) {
+    const v = g.values.get(from);
+    if (v && outputs.has(to)) g.values.set(to, { ...v, name: to });
+  }
   return fixed;
 }
