@@ -14,6 +14,7 @@ import Atanh from './Atanh';
 import AveragePool from './AveragePool';
 import BatchNormalization from './BatchNormalization';
 import BitShift from './BitShift';
+import BlackmanWindow from './BlackmanWindow';
 import Cast from './Cast';
 import CastLike from './CastLike';
 import Ceil from './Ceil';
@@ -33,6 +34,7 @@ import Dropout from './Dropout';
 import DynamicQuantizeLinear from './DynamicQuantizeLinear';
 import Elu from './Elu';
 import Equal from './Equal';
+import Erf from './Erf';
 import Exp from './Exp';
 import Expand from './Expand';
 import EyeLike from './EyeLike';
@@ -48,6 +50,8 @@ import GlobalAveragePool from './GlobalAveragePool';
 import GlobalMaxPool from './GlobalMaxPool';
 import Greater from './Greater';
 import GreaterOrEqual from './GreaterOrEqual';
+import HammingWindow from './HammingWindow';
+import HannWindow from './HannWindow';
 import HardSigmoid from './HardSigmoid';
 import HardSwish from './HardSwish';
 import Hardmax from './Hardmax';
@@ -145,6 +149,7 @@ export const OPS: OpConverter[] = [
   AveragePool,
   BatchNormalization,
   BitShift,
+  BlackmanWindow,
   Cast,
   CastLike,
   Ceil,
@@ -164,6 +169,7 @@ export const OPS: OpConverter[] = [
   DynamicQuantizeLinear,
   Elu,
   Equal,
+  Erf,
   Exp,
   Expand,
   EyeLike,
@@ -179,6 +185,8 @@ export const OPS: OpConverter[] = [
   GlobalMaxPool,
   Greater,
   GreaterOrEqual,
+  HammingWindow,
+  HannWindow,
   HardSigmoid,
   HardSwish,
   Hardmax,
