@@ -12,6 +12,7 @@ import { serializeTflite } from '../../src/tflite/writer';
 export interface ModelPair { tflite: string; onnx: string }
 
 export const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'o2l-deploy-models-'));
+process.on('exit', () => fs.rmSync(workDir, { recursive: true, force: true }));
 
 /** ../shared/models/NAME.onnx converted to a .tflite. */
 export function sharedModel(name: string): ModelPair {
