@@ -38,16 +38,24 @@ export function emitPool(ctx: ConvertContext, node: Node, tfl: 'MAX_POOL_2D' | '
   if (!isZero(w2.pads)) {
     // TFLite SAME average pooling leaves padding out of the count, as ONNX does with count_include_pad = 0.
     if (isSame(w2, sp2) && (tfl === 'MAX_POOL_2D' || !countPad)) padding = 'SAME';
-    else if (tfl === 'AVERAGE_POOL_2D' && !countPad) ctx.fail('AveragePool with asymmetric pads and count_include_pad=0 has no TFLite equivalent');
     else input = padChannelLast(ctx, input, w2.pads, tfl === 'MAX_POOL_2D' ? -3.4028234663852886e38 : 0, node.name);
   }
+  // Explicit zero padding counts the pads: count_include_pad=0 rescales each output by window size / valid count.
+  const rescale = padding === 'VALID' && tfl === 'AVERAGE_POOL_2D' && !countPad && !isZero(w2.pads);
   const y = node.outputs[0];
   const ys = ctx.shape(y);
-  const out = oneD ? ctx.temp([ys[0], 1, ys[2], ys[1]], 'FLOAT32', `${y}__2d`) : ctx.output(y, channelLast(4));
-  ctx.emit(tfl, [input], [out], {
+  const shape4 = oneD ? [ys[0], 1, ys[2], ys[1]] : [ys[0], ys[2], ys[3], ys[1]];
+  const out = oneD ? ctx.temp(shape4, 'FLOAT32', `${y}__2d`) : ctx.output(y, channelLast(4));
+  const pooled = rescale ? ctx.temp(shape4, 'FLOAT32', `${y}__sum_avg`) : out;
+  ctx.emit(tfl, [input], [pooled], {
     padding, strideW: w2.strides[1], strideH: w2.strides[0], filterWidth: w2.kernel[1], filterHeight: w2.kernel[0],
     fusedActivationFunction: 'NONE',
   });
+  if (rescale) {
+    const f = validCountScale(w2, sp2, shape4[1], shape4[2]);
+    ctx.emit('MUL', [pooled, ctx.constFloat32(f, [1, shape4[1], shape4[2], 1], `${node.name}/count_scale`)], [out],
+      { fusedActivationFunction: 'NONE' });
+  }
   if (oneD) {
     const y3 = ctx.output(y, channelLast(3));
     const s3 = ctx.tensors[y3].shape;
@@ -55,9 +63,20 @@ export function emitPool(ctx: ConvertContext, node: Node, tfl: 'MAX_POOL_2D' | '
   }
 }
 
+/** Per output position: window size / number of window positions inside the input (not in the padding). */
+function validCountScale(w: { kernel: number[]; strides: number[]; pads: number[] }, spatial: number[], oh: number, ow: number): Float32Array {
+  const count = (o: number, d: number) => {
+    const start = o * w.strides[d] - w.pads[d];
+    return Math.min(start + w.kernel[d], spatial[d]) - Math.max(start, 0);
+  };
+  const f = new Float32Array(oh * ow);
+  for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++) f[i * ow + j] = (w.kernel[0] * w.kernel[1]) / (count(i, 0) * count(j, 1));
+  return f;
+}
+
 export function pool(op: string, tfl: 'MAX_POOL_2D' | 'AVERAGE_POOL_2D'): OpConverter {
   return {
-    op, emits: [tfl, 'PAD', 'PADV2', 'RESHAPE'], opset: [1, 23], dtypes: ['float32'], int8: true, micro: true, layout: 'spatial',
+    op, emits: [tfl, 'PAD', 'PADV2', 'RESHAPE', 'MUL'], opset: [1, 23], dtypes: ['float32'], int8: true, micro: true, layout: 'spatial',
     check: checkPool,
     convert(node, ctx) { emitPool(ctx, node, tfl); },
   };
