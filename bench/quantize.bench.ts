@@ -1,0 +1,35 @@
+// Quantization cost per shared CNN against its float32 conversion, measured in one process: the fp16 and dynamic
+// weight passes, and int8 calibration (16 samples through onnxruntime-node with the intermediate tensors as
+// outputs) plus the int8 pass. Ratios are against the median float32 conversion (read excluded, serialize included).
+import * as fs from 'node:fs';
+import { decodeModel } from '../src/onnx/reader';
+import { convertModel } from '../src/convert/convert';
+import { serializeTflite } from '../src/tflite/writer';
+import { quantizeModelBytes, type QuantMode } from '../src/quantize/file';
+
+const dir = '../shared/models';
+const models = ['squeezenet1_1', 'mnasnet0_5', 'mobilenet_v2', 'mobilenet_v3_small', 'shufflenet_v2_x1_0', 'lraspp_mobilenet_v3_large'];
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const ms = (x: number) => `${x.toFixed(0)} ms`;
+
+(async () => {
+  console.log('model                      float32   fp16 pass      dynamic pass   int8 calibration      int8 pass');
+  for (const name of models) {
+    const bytes = fs.readFileSync(`${dir}/${name}.onnx`);
+    const conv: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const m = decodeModel(bytes);
+      const t = performance.now();
+      serializeTflite(convertModel(m).model);
+      conv.push(performance.now() - t);
+    }
+    const base = median(conv);
+    const row: string[] = [];
+    for (const mode of ['fp16', 'dynamic', 'int8'] as QuantMode[]) {
+      const { summary } = await quantizeModelBytes(bytes, `${dir}/${name}.onnx`, {}, { mode });
+      if (mode === 'int8') row.push(`${ms(summary.calibrationMs)} (${(summary.calibrationMs / base).toFixed(1)}×)`.padEnd(22));
+      row.push(`${ms(summary.quantizeMs)} (${(summary.quantizeMs / base).toFixed(2)}×)`.padEnd(15));
+    }
+    console.log(`${name.padEnd(26)} ${ms(base).padEnd(9)} ${row.join(' ')}`);
+  }
+})().catch((e) => { console.error(e); process.exit(1); });
