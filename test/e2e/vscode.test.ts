@@ -11,6 +11,20 @@ import type { Browser, Frame, Page } from 'playwright-core';
 import { CODE_SERVER, installExtension, startCodeServer } from './code-server';
 import type { CodeServer } from './code-server';
 import { ROOT, launch } from '../webview/harness';
+import { readModelFile } from '../../src/onnx/reader';
+import { encodeModel } from '../../src/onnx/writer';
+
+/** The sample model with one node turned into a custom-domain op the converter cannot handle. */
+function writeCustomOpModel(file: string): string {
+  const m = readModelFile(path.join(ROOT, 'samples/tinycnn.onnx'));
+  const n = m.graph.nodes.find((x) => x.opType === 'MaxPool')!;
+  n.opType = 'FancyPool';
+  n.domain = 'com.example';
+  m.opsets.set('com.example', 1);
+  fs.writeFileSync(file, encodeModel(m));
+  return n.name;
+}
+let customNode = '';
 
 const installed = fs.existsSync(CODE_SERVER);
 const required = process.env.ONNX2LITE_E2E === '1';
@@ -29,6 +43,7 @@ before(async () => {
   const userData = path.join(tmp, 'user'), extensions = path.join(tmp, 'extensions'), folder = path.join(tmp, 'workspace');
   fs.mkdirSync(folder);
   fs.copyFileSync(path.join(ROOT, 'samples/tinycnn.onnx'), path.join(folder, 'tinycnn.onnx'));
+  customNode = writeCustomOpModel(path.join(folder, 'custom_op.onnx'));
   installExtension(userData, extensions, vsix);
   assert.ok(fs.readdirSync(extensions).some((d) => d.startsWith('onnx2lite.onnx2lite')), 'the .vsix is installed');
   server = await startCodeServer(userData, extensions, folder);
@@ -52,6 +67,15 @@ async function graphFrame(page: Page): Promise<Frame> {
   }
 }
 
+async function quickOpen(page: Page, file: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(file);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: file }).first().waitFor();
+  await input.press('Enter');
+}
+
 async function palette(page: Page, command: string): Promise<void> {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
@@ -69,12 +93,8 @@ test('the packaged extension draws the model in VS Code and converts it to TFLit
   await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'tinycnn.onnx' }).waitFor();
 
   // Quick-open the model: it opens in the onnx2lite custom editor.
-  await page.keyboard.press('Control+P');
+  await quickOpen(page, 'tinycnn.onnx');
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill('tinycnn.onnx');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'tinycnn.onnx' }).first().waitFor();
-  await input.press('Enter');
   const frame = await graphFrame(page);
   const nodes = await frame.evaluate(() => document.querySelectorAll('svg#graph g.node').length);
   assert.ok(nodes >= 5, `the graph is drawn in the webview (${nodes} nodes)`);
@@ -93,5 +113,27 @@ test('the packaged extension draws the model in VS Code and converts it to TFLit
   assert.ok(fs.existsSync(out), 'the .tflite is written next to the model');
   assert.deepEqual([...fs.readFileSync(out).subarray(4, 8)], [...Buffer.from('TFL3')]);
   await page.screenshot({ path: path.join(ROOT, 'docs/vscode-convert.png') });
+  await page.close();
+});
+
+test('a node that will not convert is a problem in the Problems panel, and its link reveals the node', { skip }, async () => {
+  const page = await browser!.newPage({ viewport: { width: 1400, height: 900 } });
+  page.setDefaultTimeout(180_000);
+  await page.goto(server!.url);
+  await page.locator('.monaco-workbench').waitFor();
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'custom_op.onnx' }).waitFor();
+  await quickOpen(page, 'custom_op.onnx');
+  const frame = await graphFrame(page);
+  await frame.locator('#summary', { hasText: 'unsupported' }).waitFor();
+  assert.match((await frame.locator(`g.node.st-unsupported`).first().getAttribute('aria-label')) ?? '', /FancyPool/);
+
+  await page.keyboard.press('Control+Shift+M');
+  const row = page.locator('.markers-panel .monaco-list-row', { hasText: `${customNode} will not convert` }).first();
+  await row.waitFor();
+  assert.match((await row.textContent()) ?? '', /fix: /);
+  await page.screenshot({ path: path.join(ROOT, 'docs/vscode-problems.png') });
+  // The problem's code is a link that runs onnx2lite.revealNode: the view selects the node.
+  await row.getByText(customNode, { exact: true }).first().click();
+  await frame.waitForFunction((name) => document.querySelector('#panel .node-name')?.textContent === name, customNode);
   await page.close();
 });
