@@ -67,6 +67,16 @@ async function graphFrame(page: Page): Promise<Frame> {
   }
 }
 
+/** A new VS Code window on the workspace, once the explorer lists `file`. */
+async function openWorkbench(file: string): Promise<Page> {
+  const page = await browser!.newPage({ viewport: { width: 1400, height: 900 } });
+  page.setDefaultTimeout(180_000); // waits for events on a loaded machine, not timings
+  await page.goto(server!.url);
+  await page.locator('.monaco-workbench').waitFor();
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: file }).waitFor();
+  return page;
+}
+
 async function quickOpen(page: Page, file: string): Promise<void> {
   await page.keyboard.press('Control+P');
   const input = page.locator('.quick-input-widget input');
@@ -86,11 +96,7 @@ async function palette(page: Page, command: string): Promise<void> {
 }
 
 test('the packaged extension draws the model in VS Code and converts it to TFLite', { skip }, async () => {
-  const page = await browser!.newPage({ viewport: { width: 1400, height: 900 } });
-  page.setDefaultTimeout(180_000);
-  await page.goto(server!.url);
-  await page.locator('.monaco-workbench').waitFor();
-  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'tinycnn.onnx' }).waitFor();
+  const page = await openWorkbench('tinycnn.onnx');
 
   // Quick-open the model: it opens in the onnx2lite custom editor.
   await quickOpen(page, 'tinycnn.onnx');
@@ -117,11 +123,7 @@ test('the packaged extension draws the model in VS Code and converts it to TFLit
 });
 
 test('a node that will not convert is a problem in the Problems panel, and its link reveals the node', { skip }, async () => {
-  const page = await browser!.newPage({ viewport: { width: 1400, height: 900 } });
-  page.setDefaultTimeout(180_000);
-  await page.goto(server!.url);
-  await page.locator('.monaco-workbench').waitFor();
-  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'custom_op.onnx' }).waitFor();
+  const page = await openWorkbench('custom_op.onnx');
   await quickOpen(page, 'custom_op.onnx');
   const frame = await graphFrame(page);
   await frame.locator('#summary', { hasText: 'unsupported' }).waitFor();
