@@ -3,11 +3,14 @@
 import { attrInt, normAxis } from '../attrs';
 import { identity } from '../layout';
 import type { OpConverter } from '../types';
-import { Emitter } from './_emit';
+import { Emitter, dtypeReason } from './_emit';
 
 const Hardmax: OpConverter = {
   op: 'Hardmax', emits: ['ARG_MAX', 'ONE_HOT', 'RESHAPE'], opset: [1, 23], dtypes: ['float32', 'float64'], int8: false, micro: false,
   layout: 'axis',
+  check(node, ctx) {
+    return dtypeReason(node, ctx, this.dtypes);
+  },
   convert(node, ctx) {
     const xName = node.inputs[0];
     const y = node.outputs[0];

@@ -2,12 +2,15 @@
 // SUB, MUL, SQRT, ADD, DIV on the remapped axes of the input's layout.
 import { attrInts, normAxis } from '../attrs';
 import type { OpConverter } from '../types';
-import { Emitter } from './_emit';
+import { Emitter, dtypeReason } from './_emit';
 import { moments } from './_norm';
 
 const MeanVarianceNormalization: OpConverter = {
-  op: 'MeanVarianceNormalization', emits: ['MEAN', 'SUB', 'MUL', 'SQRT', 'ADD', 'DIV'], opset: [9, 23], dtypes: ['float32'],
+  op: 'MeanVarianceNormalization', emits: ['MEAN', 'SUB', 'MUL', 'SQRT', 'ADD', 'DIV'], opset: [9, 23], dtypes: ['float32', 'float64'],
   int8: false, micro: false, layout: 'axis',
+  check(node, ctx) {
+    return dtypeReason(node, ctx, this.dtypes);
+  },
   convert(node, ctx) {
     const rank = ctx.rank(node.inputs[0]);
     const onnxAxes = (attrInts(node, 'axes') ?? [0, 2, 3]).map((a) => normAxis(a, rank));

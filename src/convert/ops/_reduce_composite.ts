@@ -2,6 +2,7 @@
 // own layout: ReduceL1 = SUM(|x|), ReduceL2 = SQRT(SUM(x²)), ReduceSumSquare = SUM(x²), ReduceLogSum = LOG(SUM(x)),
 // ReduceLogSumExp = LOG(SUM(EXP(x - max))) + max. The reduction keeps its dims; keepdims=0 drops them at the end
 // with a RESHAPE (same memory order).
+import type { DType } from '../../ir/types';
 import { attrInt } from '../attrs';
 import type { OpConverter } from '../types';
 import { Emitter, dtypeReason } from './_emit';
@@ -9,9 +10,9 @@ import { reduceAxes, reducedPerm } from './_reduce';
 
 type Build = (e: Emitter, x: number, axes: number[], out: number | undefined) => number;
 
-export function compositeReduce(op: string, emits: string[], build: Build): OpConverter {
+export function compositeReduce(op: string, emits: string[], build: Build, dtypes: DType[] = ['float32', 'float64']): OpConverter {
   return {
-    op, emits: [...emits, 'RESHAPE'], opset: [1, 23], dtypes: ['float32', 'float64', 'int32', 'int64'], int8: false, micro: false, layout: 'axis',
+    op, emits: [...emits, 'RESHAPE'], opset: [1, 23], dtypes, int8: false, micro: false, layout: 'axis',
     check(node, ctx) {
       const axes = reduceAxes(node, ctx, ctx.rank(node.inputs[0]));
       if (!axes) return `${op} with non-constant axes is not supported`;
