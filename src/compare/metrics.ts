@@ -4,6 +4,8 @@ import { bfloat16ToFloat, halfToFloat } from '../ir/tensor';
 import type { Metrics } from './types';
 
 export const SNR_CAP = 200;
+/** Largest |got| that still matches an all-zero reference. */
+export const ZERO_TOL = 1e-5;
 
 /** A tensor's values seen in ONNX dim order: element at ONNX index (i0..ik) is data[Σ ij·strides[j]]. */
 export interface View {
@@ -74,7 +76,9 @@ class Acc {
     const rel = this.maxRef > 0 ? this.maxAbs / this.maxRef : this.maxAbs;
     const cosine = this.ref2 === 0 && this.got2 === 0 ? 1
       : this.ref2 === 0 || this.got2 === 0 ? 0 : this.dot / Math.sqrt(this.ref2 * this.got2);
-    let snrDb = this.err2 === 0 ? SNR_CAP : this.ref2 === 0 ? -SNR_CAP : 10 * Math.log10(this.ref2 / this.err2);
+    // An all-zero reference has no signal to measure noise against: within ZERO_TOL it is a match, else a failure.
+    let snrDb = this.err2 === 0 ? SNR_CAP : this.ref2 === 0 ? (this.maxAbs <= ZERO_TOL ? SNR_CAP : -SNR_CAP)
+      : 10 * Math.log10(this.ref2 / this.err2);
     snrDb = Math.max(-SNR_CAP, Math.min(SNR_CAP, snrDb));
     return { maxAbs: this.maxAbs, meanAbs: this.n ? this.sumAbs / this.n : 0, rel, cosine: Math.max(-1, Math.min(1, cosine)), snrDb };
   }

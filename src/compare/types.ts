@@ -12,7 +12,8 @@ export interface Metrics {
   rel: number;
   /** Cosine similarity of got and ref as flat vectors (1 when both are all zeros). */
   cosine: number;
-  /** 10·log10(Σref² / Σ(got-ref)²), capped to [-200, 200] (200 = identical). */
+  /** 10·log10(Σref² / Σ(got-ref)²), capped to [-200, 200] (200 = identical; an all-zero reference gives 200 when
+   *  every |got| ≤ 1e-5, else -200). */
   snrDb: number;
 }
 
