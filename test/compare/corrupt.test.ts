@@ -1,5 +1,6 @@
 // A conv with corrupted weights inside a converted model: the report's first flagged layer is that conv.
-// Also: a .tflite without metadata is compared at its outputs, chunked runs give the same numbers, bad input, progress, cancel.
+// Also: a .tflite without metadata is compared at its outputs, chunked runs give the same numbers, bad input, progress,
+// cancel, external weights.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -7,6 +8,10 @@ import * as path from 'node:path';
 import { compareModels } from '../../src/compare/compare';
 import { parseTflite } from '../../src/tflite/reader';
 import { serializeTflite } from '../../src/tflite/writer';
+import { buildModel, node, tensor } from '../../src/onnx/builder';
+import { encodeModel } from '../../src/onnx/writer';
+import { readModelFile } from '../../src/onnx/reader';
+import { convertModel } from '../../src/convert/convert';
 import { convertShared, corruptConv, inputsDir, onnxPath, tmp } from './helpers';
 
 for (const [name, which] of [['mnasnet0_5', 10], ['mobilenet_v3_small', 20], ['squeezenet1_1', 3]] as const) {
@@ -65,4 +70,22 @@ test('progress is reported and an aborted signal cancels with a clear error', as
   const ac = new AbortController();
   ac.abort();
   await assert.rejects(compareModels(onnxPath('squeezenet1_1'), tfl, {}, undefined, ac.signal), { name: 'ModelError', message: /cancelled/ });
+});
+
+test('an ONNX model with external weights is compared too (re-encoded from memory for onnxruntime)', async () => {
+  const w = Float32Array.from({ length: 16 * 8 * 3 * 3 }, (_, i) => Math.sin(i) / 10);
+  const model = buildModel({
+    nodes: [node('Conv', ['x', 'w'], ['c'], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, 'conv'), node('Relu', ['c'], ['y'], {}, 'relu')],
+    inputs: [['x', 'float32', [1, 8, 10, 10]]], outputs: ['y'], initializers: [tensor('w', 'float32', [16, 8, 3, 3], w)],
+  });
+  const dir = path.join(tmp, 'external');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'weights.bin'), new Uint8Array(w.buffer));
+  const onnx = path.join(dir, 'ext.onnx');
+  fs.writeFileSync(onnx, encodeModel(model, { external: new Map([['w', { location: 'weights.bin' }]]) }));
+  const tfl = path.join(dir, 'ext.tflite');
+  fs.writeFileSync(tfl, serializeTflite(convertModel(readModelFile(onnx), { source: 'ext.onnx' }).model));
+  const r = await compareModels(onnx, tfl, {});
+  assert.equal(r.layers.length, 1);
+  assert.ok(r.layers[0]!.rel <= 1e-4 && r.outputs[0]!.rel <= 1e-4);
 });
