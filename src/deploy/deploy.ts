@@ -143,7 +143,7 @@ export async function deploy(opts: DeployOptions, hooks: DeployHooks = {}): Prom
     const runnerPath = posixJoin(dir, RUNNER_NAME);
     const base = path.basename(opts.model);
     const remoteModel = posixJoin(dir, base);
-    const hashes = await remoteHashes(exec, python, [runnerPath, remoteModel]);
+    const hashes = await remoteHashes(exec, python, [runnerPath, remoteModel], dir);
     if (hashes.get(runnerPath) !== sha256(runnerText)) {
       await uploadAtomic(sftp, Buffer.from(runnerText), tmpName(dir, RUNNER_NAME), runnerPath, { inactivityMs: commandMs, signal });
     }
@@ -265,11 +265,13 @@ async function removeStalePartials(sftp: SFTPWrapper, dir: string, base: string,
 
 type Exec = (command: string, what: string) => Promise<ExecResult>;
 
-/** SHA-256 of the files that exist on the device (sha256sum, else the device's Python). */
-async function remoteHashes(exec: Exec, python: string, files: string[]): Promise<Map<string, string>> {
+/** SHA-256 of the files that exist on the device (sha256sum, else the device's Python). The same round trip
+ *  removes run folders older than a day in `dir` (left by a connection that dropped during a run). */
+async function remoteHashes(exec: Exec, python: string, files: string[], dir: string): Promise<Map<string, string>> {
   const py = 'import hashlib,sys\nfor f in sys.argv[1:]:\n  try: print(hashlib.sha256(open(f,"rb").read()).hexdigest() + "  " + f)\n  except OSError: pass';
   const quoted = files.map(shellQuote).join(' ');
-  const cmd = `if command -v sha256sum >/dev/null 2>&1; then sha256sum -- ${quoted} 2>/dev/null; else ${shellQuote(python)} -c ${shellQuote(py)} ${quoted} 2>/dev/null; fi; true`;
+  const cmd = `find ${shellQuote(dir)} -maxdepth 1 -type d -name 'run-*' -mmin +1440 -exec rm -rf -- {} + 2>/dev/null; `
+    + `if command -v sha256sum >/dev/null 2>&1; then sha256sum -- ${quoted} 2>/dev/null; else ${shellQuote(python)} -c ${shellQuote(py)} ${quoted} 2>/dev/null; fi; true`;
   const res = await exec(cmd, 'hashing files on the device');
   const out = new Map<string, string>();
   const lines = res.stdout.split('\n');

@@ -50,7 +50,12 @@ test('deploys a converted shared model and checks it against ONNX (--json contra
   assert.deepEqual(fs.readdirSync(remote(e2e)).sort(), ['mobilenet_v3_small.tflite', 'onnx2lite-runner.py']);
 
   // Same file again: the upload is skipped by hash; the human output names the percentiles and the accuracy.
+  // A run folder left by a dropped connection more than a day ago is removed.
+  const stale = remote(`${e2e}/run-stale`);
+  fs.mkdirSync(stale);
+  fs.utimesSync(stale, new Date(Date.now() - 2 * 86400_000), new Date(Date.now() - 2 * 86400_000));
   const again = await runCli(args.filter((a) => a !== '--json'));
+  assert.equal(fs.existsSync(stale), false, 'stale run folder removed');
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stdout, /upload +skipped \(same SHA-256/);
   assert.match(again.stdout, /latency +min .* p50 .* p90 .* p99 .* max .*\(3 runs\)/);
