@@ -101,6 +101,8 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   const graphOut = new Set(sg.outputs);
   const prod = producersOf(sg);
 
+  const wasFloat = new Set<number>();
+  t.forEach((tt, i) => { if (isFloatActivation(tt)) wasFloat.add(i); });
   const floatIo = (i: number) => isFloatActivation(t[i]) || (isConst(t[i]) && t[i].type === 'FLOAT32');
   const quantizable = sg.operators.map((op) => {
     const spec = INT8_OPS[op.opcode];
@@ -188,7 +190,7 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     const kind = quantizable[k];
     if (kind === 'none') { outOps.push(op); return; }
     if (kind === 'float') {
-      op.inputs = op.inputs.map((i) => (i >= 0 && isFloatActivation(t[i]) ? getFloat(i) : i));
+      op.inputs = op.inputs.map((i) => (i >= 0 && wasFloat.has(i) ? getFloat(i) : i));
       outOps.push(op);
       outOps.push(...lateDequant[k]);
       return;

@@ -1,6 +1,8 @@
 // Shared by the quantization tests: reference runs and the error measures the issue names.
 import type { Tensor } from '../../src/ir/types';
 import type { TflModel } from '../../src/tflite/model';
+import { buildModel, node, tensor } from '../../src/onnx/builder';
+import { encodeModel } from '../../src/onnx/writer';
 
 export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let dot = 0;
@@ -28,3 +30,28 @@ export function innerFloatActivations(model: TflModel): string[] {
 export function floats(t: Tensor): Float32Array {
   return t.data as Float32Array;
 }
+
+export function rng(seed: number): () => number {
+  let s = seed;
+  return () => { s = (s * 1103515245 + 12345) >>> 0; return (s >>> 8) / 16777216; };
+}
+
+/** Conv 3→8 (3x3) + Relu + MaxPool + GlobalAveragePool + Flatten + Gemm → [1, 10], float. */
+export function smallCnn(): Uint8Array {
+  const r = rng(7);
+  const w = (n: number, s: number) => Array.from({ length: n }, () => (r() - 0.5) * s);
+  return encodeModel(buildModel({
+    inputs: [['x', 'float32', [1, 3, 16, 16]]], outputs: [['y', 'float32', [1, 10]]],
+    initializers: [
+      tensor('w1', 'float32', [8, 3, 3, 3], w(216, 0.8)), tensor('b1', 'float32', [8], w(8, 0.2)),
+      tensor('w2', 'float32', [10, 8], w(80, 1)), tensor('b2', 'float32', [10], w(10, 0.2)),
+    ],
+    nodes: [
+      node('Conv', ['x', 'w1', 'b1'], ['c'], { pads: [1, 1, 1, 1] }), node('Relu', ['c'], ['r']),
+      node('MaxPool', ['r'], ['p'], { kernel_shape: [2, 2], strides: [2, 2] }),
+      node('GlobalAveragePool', ['p'], ['g']), node('Flatten', ['g'], ['f']),
+      node('Gemm', ['f', 'w2', 'b2'], ['y'], { transB: 1 }),
+    ],
+  }));
+}
+

@@ -15,31 +15,7 @@ import { serializeTflite } from '../../src/tflite/writer';
 import type { TflModel } from '../../src/tflite/model';
 import { quantizeModelBytes } from '../../src/quantize/file';
 import type { Tensor } from '../../src/ir/types';
-import { innerFloatActivations } from './helpers';
-
-function rng(seed: number): () => number {
-  let s = seed;
-  return () => { s = (s * 1103515245 + 12345) >>> 0; return (s >>> 8) / 16777216; };
-}
-
-/** Conv 3→8 (3x3) + Relu + MaxPool + GlobalAveragePool + Flatten + Gemm → [1, 10], float. */
-export function smallCnn(): Uint8Array {
-  const r = rng(7);
-  const w = (n: number, s: number) => Array.from({ length: n }, () => (r() - 0.5) * s);
-  return encodeModel(buildModel({
-    inputs: [['x', 'float32', [1, 3, 16, 16]]], outputs: [['y', 'float32', [1, 10]]],
-    initializers: [
-      tensor('w1', 'float32', [8, 3, 3, 3], w(216, 0.8)), tensor('b1', 'float32', [8], w(8, 0.2)),
-      tensor('w2', 'float32', [10, 8], w(80, 1)), tensor('b2', 'float32', [10], w(10, 0.2)),
-    ],
-    nodes: [
-      node('Conv', ['x', 'w1', 'b1'], ['c'], { pads: [1, 1, 1, 1] }), node('Relu', ['c'], ['r']),
-      node('MaxPool', ['r'], ['p'], { kernel_shape: [2, 2], strides: [2, 2] }),
-      node('GlobalAveragePool', ['p'], ['g']), node('Flatten', ['g'], ['f']),
-      node('Gemm', ['f', 'w2', 'b2'], ['y'], { transB: 1 }),
-    ],
-  }));
-}
+import { cosine, innerFloatActivations, rng, smallCnn } from './helpers';
 
 const input = (seed = 11): Tensor => ({ name: 'x', dtype: 'float32', dims: [1, 3, 16, 16], data: Float32Array.from({ length: 768 }, rng(seed)) });
 
@@ -176,4 +152,27 @@ test('calibration folders: .npy samples and batches, .pb files, images; bad file
   await bad({ 'broken.png': 'not a png' }, /broken\.png cannot be decoded/);
   await bad({ 'broken.jpg': 'not a jpeg' }, /broken\.jpg cannot be decoded/);
   await bad({ 'junk.npy': 'junk' }, /junk\.npy: not a \.npy file/);
+});
+
+test('an op without an int8 kernel stays float32 between DEQUANTIZE and QUANTIZE, with a warning', async () => {
+  const r = rng(13);
+  const bytes = encodeModel(buildModel({
+    inputs: [['x', 'float32', [1, 3, 8, 8]]], outputs: [['y', 'float32', [1, 4, 8, 8]]],
+    initializers: [tensor('w', 'float32', [4, 3, 1, 1], Array.from({ length: 12 }, () => r() - 0.5)), tensor('k', 'float32', [], [0.5])],
+    nodes: [node('Conv', ['x', 'w'], ['c']), node('Exp', ['c'], ['e']), node('Mul', ['e', 'k'], ['y'])],
+  }));
+  const { result } = await quantizeModelBytes(bytes, 'exp.onnx', {}, { mode: 'int8', count: 8 });
+  assert.ok(result.warnings.some((w) => /1 EXP op\(s\) stay float32 \(TFLite has no int8 kernel/.test(w)), result.warnings.join('\n'));
+  const ops = result.model.subgraphs[0].operators.map((o) => o.opcode);
+  const k = ops.indexOf('EXP');
+  assert.deepEqual(ops.slice(k - 1, k + 2), ['DEQUANTIZE', 'EXP', 'QUANTIZE']);
+  const x: Tensor = { name: 'x', dtype: 'float32', dims: [1, 3, 8, 8], data: Float32Array.from({ length: 192 }, r) };
+  const ref = (await runOnnx(bytes, [x])).get('y')!.data as Float32Array;
+  const s = await openConverted(serializeTflite(result.model));
+  try {
+    const got = [...(await s.run([x])).values()][0].data as Float32Array;
+    assert.ok(cosine(got, ref) > 0.999, `cosine ${cosine(got, ref)}`);
+  } finally {
+    s.close();
+  }
 });
