@@ -50,6 +50,7 @@ import GlobalAveragePool from './GlobalAveragePool';
 import GlobalMaxPool from './GlobalMaxPool';
 import Greater from './Greater';
 import GreaterOrEqual from './GreaterOrEqual';
+import GridSample from './GridSample';
 import HammingWindow from './HammingWindow';
 import HannWindow from './HannWindow';
 import HardSigmoid from './HardSigmoid';
@@ -185,6 +186,7 @@ export const OPS: OpConverter[] = [
   GlobalMaxPool,
   Greater,
   GreaterOrEqual,
+  GridSample,
   HammingWindow,
   HannWindow,
   HardSigmoid,
