@@ -75,7 +75,20 @@ export function analyzeCompatibility(model: Model, opts: CompatOptions = {}): Co
   });
   if (opts.trialConversion !== false && modelIssues.length === 0 && nodes.every((n) => n.status === 'builtin')) {
     try {
-      convertModel(model, { inputShapes: opts.inputShapes });
+      const result = convertModel(model, { inputShapes: opts.inputShapes });
+      // What each node really became (not just what its converter can emit).
+      const emitted = new Map<string, Set<string>>();
+      for (const op of result.model.subgraphs[0].operators) {
+        if (!op.onnxNode) continue;
+        const set = emitted.get(op.onnxNode) ?? new Set<string>();
+        set.add(op.opcode);
+        emitted.set(op.onnxNode, set);
+      }
+      for (const v of nodes) {
+        const ops = emitted.get(v.node);
+        v.emits = ops ? [...ops] : [];
+        v.folded = ops ? undefined : true;
+      }
     } catch (e) {
       const err = e as Error & { node?: string };
       const v = nodes.find((n) => n.node === err.node);
