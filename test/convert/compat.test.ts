@@ -56,3 +56,19 @@ test('a node the registry accepts but the real conversion refuses is marked unsu
   assert.equal(rb.nodes[0].status, 'unsupported');
   assert.throws(() => convertModel(bad), /wrap_pad/);
 });
+
+test('onnx2lite inspect --compat lists non-builtin nodes; --json gains a compatibility field', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const file = '/usr/share/libonnx-testdata/data/node/test_einsum_batch_diagonal/model.onnx';
+  const { existsSync } = await import('node:fs');
+  if (!existsSync(file)) return;
+  const r = spawnSync(process.execPath, ['bin/onnx2lite.js', 'inspect', file, '--compat'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /Compatibility: 1 nodes: 0 builtin, 1 need Flex/);
+  const j = spawnSync(process.execPath, ['bin/onnx2lite.js', 'inspect', file, '--compat', '--json'], { encoding: 'utf8' });
+  const parsed = JSON.parse(j.stdout);
+  assert.equal(parsed.nodeCount, 1);
+  assert.equal(parsed.compatibility.nodes[0].status, 'flex');
+  const t = spawnSync(process.execPath, ['bin/onnx2lite.js', 'inspect', file, '--compat', '--input-shape', 'x=1'], { encoding: 'utf8' });
+  assert.notEqual(t.status, 0);
+});
