@@ -4,6 +4,11 @@ import { floatToHalf } from '../ir/tensor';
 import type { TflQuantization, TflTensor } from '../tflite/model';
 
 export interface Range { min: number; max: number }
+
+/** Round half away from zero, as TFLite's quantizer (std::round) does. */
+export function roundAway(x: number): number {
+  return x < 0 ? -Math.round(-x) : Math.round(x);
+}
 export interface QParams { scale: number; zeroPoint: number }
 
 /** Asymmetric int8 parameters covering [min, max] (widened to include 0, as TFLite requires). */
@@ -50,7 +55,7 @@ export function quantizeSymmetric(values: Float32Array, shape: number[], axis: n
   const scales = Array.from(maxAbs, (m) => (m > 0 ? m / 127 : 1e-8));
   const data = new Int8Array(values.length);
   for (let i = 0; i < values.length; i++) {
-    const q = Math.round(values[i] / scales[chanOf(i)]);
+    const q = roundAway(values[i] / scales[chanOf(i)]);
     data[i] = Math.max(-127, Math.min(127, q));
   }
   return { data, scales };
@@ -60,7 +65,7 @@ export function quantizeSymmetric(values: Float32Array, shape: number[], axis: n
 export function quantizeWith(values: Float32Array, p: QParams): Int8Array {
   const out = new Int8Array(values.length);
   for (let i = 0; i < values.length; i++) {
-    const q = Math.round(values[i] / p.scale) + p.zeroPoint;
+    const q = roundAway(values[i] / p.scale) + p.zeroPoint;
     out[i] = Math.max(-128, Math.min(127, Number.isNaN(q) ? p.zeroPoint : q));
   }
   return out;
@@ -71,7 +76,7 @@ export function quantizeBias(values: Float32Array, inputScale: number, weightSca
   const scales = values.length === weightScales.length ? weightScales.map((w) => inputScale * w) : [inputScale * weightScales[0]];
   const data = new Int32Array(values.length);
   for (let i = 0; i < values.length; i++) {
-    const q = Math.round(values[i] / scales[scales.length === 1 ? 0 : i]);
+    const q = roundAway(values[i] / scales[scales.length === 1 ? 0 : i]);
     data[i] = Math.max(-2147483647, Math.min(2147483647, q));
   }
   return { data, scales };

@@ -176,3 +176,21 @@ test('an op without an int8 kernel stays float32 between DEQUANTIZE and QUANTIZE
     s.close();
   }
 });
+
+test('--per-tensor: one weight scale per tensor, runs on LiteRT close to the float model', async () => {
+  const bytes = smallCnn();
+  const { result } = await quantizeModelBytes(bytes, 'small.onnx', {}, { mode: 'int8', perTensor: true, method: 'percentile' });
+  const sg = result.model.subgraphs[0];
+  for (const op of sg.operators.filter((o) => o.opcode === 'CONV_2D' || o.opcode === 'FULLY_CONNECTED')) {
+    assert.equal(sg.tensors[op.inputs[1]].quantization!.scale.length, 1);
+  }
+  const x = input();
+  const ref = (await runOnnx(bytes, [x])).get('y')!.data as Float32Array;
+  const s = await openConverted(serializeTflite(result.model));
+  try {
+    const got = [...(await s.run([x])).values()][0].data as Float32Array;
+    assert.ok(cosine(got, ref) > 0.99, `cosine ${cosine(got, ref)}`);
+  } finally {
+    s.close();
+  }
+});
