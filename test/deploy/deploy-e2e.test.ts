@@ -144,3 +144,26 @@ test('Ctrl-C on the CLI during the timed runs stops the remote runner', { skip, 
   assert.match(r.stderr, /^onnx2lite: deploy cancelled$/m);
   assert.equal(processGone(runner[0]), true, 'the remote runner is gone');
 });
+
+test('the esbuild bundle carries the runner inside it (no runner.py next to the bundle)', { skip, timeout: 120_000 }, async () => {
+  const esbuild = await import('esbuild');
+  // Inside the repository (test-output/ is ignored by git) so the bundle's externals resolve from node_modules.
+  fs.mkdirSync('test-output', { recursive: true });
+  const outDir = fs.mkdtempSync(path.join('test-output', 'deploy-bundle-'));
+  await esbuild.build({
+    entryPoints: ['src/cli/main.ts'], bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'error',
+    external: ['vscode', 'onnxruntime-node', '@litertjs/core', 'ssh2', 'cpu-features'], outfile: path.join(outDir, 'cli.js'),
+  });
+  try {
+    assert.equal(fs.existsSync(path.join(outDir, 'runner.py')), false);
+    const dir = sshd.fresh('bundle');
+    const out = execFileSync(process.execPath, [path.join(outDir, 'cli.js'), 'deploy', tinyModel().tflite, '--host',
+      `${USER}@127.0.0.1:${sshd.port}`, '--identity', sshd.identity, '--known-hosts', sshd.knownHosts, '--remote-dir',
+      `~/${dir}`, '--runs', '1', '--warmup', '0', '--json'], { encoding: 'utf8', env: { ...process.env, SSH_AUTH_SOCK: '' }, timeout: 100_000 });
+    assert.equal(JSON.parse(out).timings.runs, 1);
+    const shipped = fs.readFileSync(path.join(sshd.home, dir, 'onnx2lite-runner.py'), 'utf8');
+    assert.equal(shipped, fs.readFileSync('src/deploy/runner.py', 'utf8'));
+  } finally {
+    fs.rmSync(outDir, { recursive: true, force: true });
+  }
+});
