@@ -8,6 +8,8 @@ export interface ResizeDim {
   outSize: number;
   /** The ONNX scale (out/in when the model gives sizes). */
   scale: number;
+  /** tf_crop_and_resize's region of interest [start, end] in normalized coordinates. */
+  roi?: [number, number];
 }
 
 export interface TflResizeFlags {
@@ -21,7 +23,7 @@ const CANDIDATES: TflResizeFlags[] = [
   { alignCorners: false, halfPixelCenters: false },
 ];
 
-function onnxCoord(x: number, d: ResizeDim, ct: string): number {
+export function onnxCoord(x: number, d: ResizeDim, ct: string): number {
   const { inSize, outSize, scale } = d;
   switch (ct) {
     case 'half_pixel': return (x + 0.5) / scale - 0.5;
@@ -30,11 +32,15 @@ function onnxCoord(x: number, d: ResizeDim, ct: string): number {
     case 'align_corners': return inSize * scale === 1 ? 0 : (x * (inSize - 1)) / (inSize * scale - 1);
     case 'asymmetric': return x / scale;
     case 'tf_half_pixel_for_nn': return (x + 0.5) / scale;
+    case 'tf_crop_and_resize': {
+      const [a, b] = d.roi ?? [0, 1];
+      return outSize > 1 ? a * (inSize - 1) + (x * (b - a) * (inSize - 1)) / (outSize - 1) : 0.5 * (a + b) * (inSize - 1);
+    }
     default: return NaN;
   }
 }
 
-function onnxNearest(v: number, mode: string): number {
+export function onnxNearest(v: number, mode: string): number {
   switch (mode) {
     case 'round_prefer_floor': return v - Math.floor(v) === 0.5 ? Math.floor(v) : Math.round(v);
     case 'round_prefer_ceil': return Math.floor(v + 0.5);
