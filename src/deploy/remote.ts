@@ -62,7 +62,7 @@ export function execRemote(client: Client, command: string, opts: ExecOptions): 
     };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     arm();
-    client.exec(command, (err, ch) => {
+    const onChannel = (err: Error | undefined, ch: ClientChannel) => {
       if (err) return done(new DeployError('connection-lost', `${opts.what}: ${err.message}`));
       channel = ch;
       if (settled) { void kill(); return; }
@@ -91,7 +91,12 @@ export function execRemote(client: Client, command: string, opts: ExecOptions): 
         if (pending && opts.onStdoutLine) opts.onStdoutLine(pending);
         done(undefined, { code: code ?? null, signal: sig, stdout, stderr });
       });
-    });
+    };
+    try {
+      client.exec(command, onChannel);
+    } catch (e) {
+      done(new DeployError('connection-lost', `${opts.what}: ${(e as Error).message}`));
+    }
   });
 }
 
