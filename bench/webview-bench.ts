@@ -6,7 +6,7 @@ import { syntheticModel } from '../test/webview/synthetic';
 import { LocalBackend } from '../src/worker/handlers';
 import type { Backend } from '../src/worker/handlers';
 
-interface Run { openToFrameMs: number; hostMs: number; firstFrameMs: number; layoutMs: number; items: number; nodes: number }
+interface Run { openToFrameMs: number; hostMs: number; firstFrameMs: number; scopesMs: number; visibleMs: number; layoutMs: number; drawMs: number; items: number; nodes: number }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -28,7 +28,8 @@ async function measure(file: string, backend: () => Backend, runs = 3): Promise<
       // performance.now() in the page counts from navigation start: opening → first frame, host parsing included.
       const t = await v.page.evaluate(() => ({ ...(window as unknown as { onnx2liteTimings: Record<string, number> }).onnx2liteTimings, now: performance.now() }));
       const frameAt = await v.page.evaluate(() => performance.getEntriesByName('onnx2lite-first-frame')[0]?.startTime ?? NaN);
-      out.push({ openToFrameMs: Number.isFinite(frameAt) ? frameAt : t.now, hostMs, firstFrameMs: t.firstFrameMs, layoutMs: t.layoutMs, items: t.items, nodes: t.nodes });
+      out.push({ openToFrameMs: Number.isFinite(frameAt) ? frameAt : t.now, hostMs, firstFrameMs: t.firstFrameMs, scopesMs: t.scopesMs,
+        visibleMs: t.visibleMs, layoutMs: t.layoutMs, drawMs: t.drawMs, items: t.items, nodes: t.nodes });
       await v.close();
     }
   } finally {
@@ -41,7 +42,8 @@ function report(name: string, runs: Run[]): number {
   const m = (k: keyof Run) => median(runs.map((r) => r[k]));
   console.log(`${name}: ${m('nodes')} nodes, ${m('items')} drawn items | opening → first frame ${m('openToFrameMs').toFixed(0)} ms `
     + `(host parse ${m('hostMs').toFixed(0)} ms; in the webview: graph message → first frame ${m('firstFrameMs').toFixed(0)} ms, `
-    + `layout ${m('layoutMs').toFixed(0)} ms) [median of ${runs.length}]`);
+    + `of which scopes ${m('scopesMs').toFixed(0)}, visible graph ${m('visibleMs').toFixed(0)}, layout ${m('layoutMs').toFixed(0)}, `
+    + `drawing ${m('drawMs').toFixed(0)} ms) [median of ${runs.length}]`);
   return m('openToFrameMs');
 }
 

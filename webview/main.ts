@@ -23,7 +23,7 @@ import { keyboard } from './keyboard';
 /** Items drawn at once before scopes are collapsed. */
 const ITEM_LIMIT = 250;
 
-interface Timings { layoutMs?: number; firstFrameMs?: number; nodes?: number; items?: number }
+interface Timings { scopesMs?: number; visibleMs?: number; layoutMs?: number; drawMs?: number; firstFrameMs?: number; nodes?: number; items?: number }
 declare global { interface Window { onnx2liteTimings: Timings } }
 window.onnx2liteTimings = {};
 
@@ -40,8 +40,11 @@ let graph: ViewGraph | undefined;
 let scopes: Scopes | undefined;
 let visible: VisibleGraph | undefined;
 let expanded = new Set<string>();
-let values = new Map<string, ViewValue>();
-const byName = new Map<string, number>();
+// Built on first use: the first frame does not need them.
+let valuesCache: Map<string, ViewValue> | undefined;
+let byNameCache: Map<string, number> | undefined;
+const values = (): Map<string, ViewValue> => (valuesCache ??= new Map(graph!.values.map((v) => [v.name, v])));
+const nodeId = (name: string): number | undefined => (byNameCache ??= new Map(graph!.nodes.map((n) => [n.name, n.id]))).get(name);
 let verdicts = new Map<string, NodeVerdict>();
 let compatSummary: string | undefined;
 let accuracy = new Map<string, AccuracyLayer>();
@@ -91,7 +94,7 @@ function drawInfo(it: Item): Omit<DrawItem, 'x' | 'y'> {
     kind = n.kind === 'op' ? 'node' : n.kind;
     if (n.kind === 'op') { label = truncate(n.op); aria = `${n.op} node ${n.name}`; } else {
       const t = n.kind === 'input' ? n.outputs[0] : n.inputs[0];
-      label = truncate(t); sub = shapeText(values.get(t)?.shape); aria = `${n.kind} ${t}`;
+      label = truncate(t); sub = shapeText(values().get(t)?.shape); aria = `${n.kind} ${t}`;
     }
   }
   const width = Math.min(260, Math.max(64, Math.max(label.length * 7.4, (sub?.length ?? 0) * 6.4) + 24));
@@ -101,8 +104,10 @@ function drawInfo(it: Item): Omit<DrawItem, 'x' | 'y'> {
 async function relayout(after: () => void): Promise<void> {
   if (!graph || !scopes) return;
   const seq = ++layoutSeq;
+  const tv = performance.now();
   visible = visibleGraph(graph, scopes, expanded);
   const infos = visible.items.map(drawInfo);
+  window.onnx2liteTimings.visibleMs = performance.now() - tv;
   const r = await layout(infos.map((i) => ({ key: i.key, width: i.width, height: i.height })), visible.edges);
   if (seq !== layoutSeq) return;
   window.onnx2liteTimings.layoutMs = r.ms;
@@ -110,7 +115,9 @@ async function relayout(after: () => void): Promise<void> {
   const pos = new Map(r.nodes.map((n) => [n.key, n]));
   const items: DrawItem[] = infos.map((i) => ({ ...i, x: pos.get(i.key)!.x, y: pos.get(i.key)!.y }));
   const edges = visible.edges.map((e, k) => ({ from: e.from, to: e.to, count: e.count, points: r.edges[k] }));
+  const td = performance.now();
   canvas.draw(items, edges, { width: r.width, height: r.height });
+  window.onnx2liteTimings.drawMs = performance.now() - td;
   saveState({ expanded: [...expanded] });
   highlightSearch();
   after();
@@ -118,7 +125,7 @@ async function relayout(after: () => void): Promise<void> {
 
 const panelCtx: PanelContext = {
   get graph() { return graph!; },
-  get values() { return values; },
+  get values() { return values(); },
   verdict: (n) => verdicts.get(n),
   accuracy: (n) => accuracy.get(n),
   stats(tensor) {
@@ -225,14 +232,14 @@ on('error', (p) => {
 on('graph', (p) => {
   const t0 = performance.now();
   graph = p.graph;
-  values = new Map(graph.values.map((v) => [v.name, v]));
-  byName.clear();
-  for (const n of graph.nodes) byName.set(n.name, n.id);
+  valuesCache = undefined;
+  byNameCache = undefined;
   scopes = buildScopes(graph);
   statsCache.clear();
   const saved = loadState();
   const same = saved.file === graph.file;
   expanded = same && saved.expanded ? new Set(saved.expanded) : autoExpand(scopes, ITEM_LIMIT);
+  window.onnx2liteTimings.scopesMs = performance.now() - t0;
   if (same && saved.colorBy) { colorBy = saved.colorBy; colorSelect.value = colorBy; }
   saveState({ file: graph.file });
   document.body.dataset.format = graph.format;
@@ -264,11 +271,11 @@ on('accuracy', (p) => {
   const r: AccuracyReport = p.report;
   accuracy = new Map(r.layers.map((l) => [l.node, l]));
   colorBy = 'accuracy'; colorSelect.value = colorBy;
-  showAccuracy(byId('accuracy'), r, p.title, (node) => { const id = byName.get(node); if (id !== undefined) revealNode(id); });
+  showAccuracy(byId('accuracy'), r, p.title, (node) => { const id = nodeId(node); if (id !== undefined) revealNode(id); });
   recolor();
 });
 on('reveal', (p) => {
-  const id = byName.get(p.node);
+  const id = nodeId(p.node);
   if (id !== undefined) revealNode(id);
 });
 

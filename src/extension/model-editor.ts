@@ -40,6 +40,7 @@ export class ModelEditorProvider implements vscode.CustomReadonlyEditorProvider<
   }
 
   resolveCustomEditor(doc: ModelDocument, panel: vscode.WebviewPanel): void {
+    if (doc.uri.scheme === 'file') void doc.session.open().catch(() => undefined);
     const webview = panel.webview;
     const dist = vscode.Uri.joinPath(this.ctx.extensionUri, 'dist');
     const media = vscode.Uri.joinPath(this.ctx.extensionUri, 'media');

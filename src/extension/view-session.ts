@@ -49,18 +49,22 @@ export class ViewSession {
     }
   }
 
+  /** Starts parsing (in the worker) while the webview boots; send() waits for it. */
+  open(): Promise<ViewGraph> {
+    if (!this.graph) {
+      const t0 = Date.now();
+      this.graph = this.backend.request('open', { file: this.file, inputShapes: this.hooks.inputShapes() });
+      this.graph.then((g) => this.hooks.log?.(`opened ${this.file}: ${g.nodes.length} nodes in ${Date.now() - t0} ms`), () => undefined);
+    }
+    return this.graph;
+  }
+
   /** Sends the model to a (new or restored) webview; opening errors become one line in the view. */
   async send(post: Post): Promise<void> {
     const name = path.basename(this.file);
     post('loading', { file: name });
     try {
-      if (!this.graph) {
-        const t0 = Date.now();
-        this.graph = this.backend.request('open', { file: this.file, inputShapes: this.hooks.inputShapes() });
-        const g = await this.graph;
-        this.hooks.log?.(`opened ${this.file}: ${g.nodes.length} nodes in ${Date.now() - t0} ms`);
-      }
-      post('graph', { graph: await this.graph });
+      post('graph', { graph: await this.open() });
     } catch (e) {
       this.graph = undefined;
       const message = (e as Error).message;

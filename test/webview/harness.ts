@@ -102,6 +102,7 @@ export async function openView(browser: Browser, file: string, opts: OpenViewOpt
       (window.__csp = window.__csp || []).push(e.violatedDirective + ' ' + e.blockedURI);
     });
   })();`);
+  void session.open().catch(() => undefined); // as the custom editor does: parse while the page boots
   await page.goto(`${ORIGIN}/index.html`);
   return { page, session, post, errors, close: () => page.close() };
 }
