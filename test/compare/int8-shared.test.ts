@@ -52,14 +52,18 @@ for (const name of CNNS) {
   });
 }
 
-test('int8 mobilenet_v2 with one conv\'s weights negated: that conv is the first divergence', async (t) => {
-  const bad = corruptConv(await int8Shared('mobilenet_v2'), 3, path.join(tmp, 'mobilenet_v2-int8-bad.tflite'));
-  const r = await compareModels(onnxPath('mobilenet_v2'), bad.path, { inputsDir: inputsDir('mobilenet_v2') });
-  t.diagnostic(`corrupted ${bad.node}; first divergence ${JSON.stringify(r.firstDivergence)}`);
-  assert.equal(r.firstDivergence?.tensor, bad.tensor);
-  assert.equal(r.stages?.[1]?.firstDivergence?.tensor, bad.tensor, 'in the quantization stage');
-  assert.equal(r.stages?.[0]?.firstDivergence, null, 'not in the conversion stage');
-});
+for (const which of [3, 25]) {
+  test(`int8 mobilenet_v2 with conv #${which}'s weights negated: that conv is the first divergence`, async (t) => {
+    // #25 sits where the int8 model's own error is already large (SNR near 7 dB): the jump is measured against the
+    // drops of the other layers, not only against a fixed 20 dB.
+    const bad = corruptConv(await int8Shared('mobilenet_v2'), which, path.join(tmp, `mobilenet_v2-int8-bad${which}.tflite`));
+    const r = await compareModels(onnxPath('mobilenet_v2'), bad.path, { inputsDir: inputsDir('mobilenet_v2'), floatTflite: convertShared('mobilenet_v2') });
+    t.diagnostic(`corrupted ${bad.node}; first divergence ${JSON.stringify(r.firstDivergence)}`);
+    assert.equal(r.firstDivergence?.tensor, bad.tensor);
+    assert.equal(r.stages?.[1]?.firstDivergence?.tensor, bad.tensor, 'in the quantization stage');
+    assert.equal(r.stages?.[0]?.firstDivergence, null, 'not in the conversion stage');
+  });
+}
 
 test('float16 and dynamic-range int8 weights: stage split too; a float32 model ignores --float with a note', async () => {
   for (const [kind, pass] of [['fp16', quantizeFp16], ['dynamic', quantizeDynamic]] as const) {
