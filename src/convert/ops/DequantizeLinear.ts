@@ -1,7 +1,7 @@
 // ONNX DequantizeLinear: (x - zero_point) · scale → TFLite CAST to float, SUB, MUL (see _qdq.ts).
 import type { OpConverter } from '../types';
 import { Emitter } from './_emit';
-import { qdqCheck, qparam } from './_qdq';
+import { emitDequantize, qdqCheck } from './_qdq';
 
 const DequantizeLinear: OpConverter = {
   op: 'DequantizeLinear', emits: ['CAST', 'SUB', 'MUL', 'RESHAPE'], opset: [10, 23], dtypes: ['uint8', 'int8'], int8: false, micro: false,
@@ -12,10 +12,7 @@ const DequantizeLinear: OpConverter = {
   convert(node, ctx) {
     const [xName, scale, zp] = node.inputs;
     const x = ctx.inputAny(xName);
-    const rank = x.perm.length;
-    const e = new Emitter(ctx, node);
-    const centered = e.bin('SUB', e.cast(x.index, 'FLOAT32'), qparam(e, zp || undefined, rank, x.perm, 0));
-    e.bin('MUL', centered, qparam(e, scale, rank, x.perm, 1), ctx.output(node.outputs[0], x.perm));
+    emitDequantize(new Emitter(ctx, node), x.index, x.perm, scale, zp || undefined, ctx.output(node.outputs[0], x.perm));
   },
 };
 export default DequantizeLinear;

@@ -2,7 +2,7 @@
 // MAXIMUM, MINIMUM, CAST to the 8-bit type, in float (see _qdq.ts).
 import type { OpConverter } from '../types';
 import { Emitter } from './_emit';
-import { QRANGE, qdqCheck, qparam } from './_qdq';
+import { emitQuantize, qdqCheck } from './_qdq';
 
 const QuantizeLinear: OpConverter = {
   op: 'QuantizeLinear', emits: ['DIV', 'ROUND', 'ADD', 'MAXIMUM', 'MINIMUM', 'CAST', 'RESHAPE'], opset: [10, 23], dtypes: ['float32'],
@@ -14,13 +14,9 @@ const QuantizeLinear: OpConverter = {
   convert(node, ctx) {
     const [xName, scale, zp] = node.inputs;
     const x = ctx.inputAny(xName);
-    const rank = x.perm.length;
     const e = new Emitter(ctx, node);
     const out = ctx.output(node.outputs[0], x.perm);
-    const [lo, hi] = QRANGE[ctx.dtype(node.outputs[0])];
-    const q = e.un('ROUND', e.bin('DIV', x.index, qparam(e, scale, rank, x.perm, 1)));
-    const shifted = e.bin('ADD', q, qparam(e, zp || undefined, rank, x.perm, 0));
-    e.cast(e.bin('MINIMUM', e.bin('MAXIMUM', shifted, e.scalar(lo)), e.scalar(hi)), e.type(out), out);
+    emitQuantize(e, x.index, x.perm, scale, zp || undefined, out);
   },
 };
 export default QuantizeLinear;

@@ -20,12 +20,29 @@ export function qdqCheck(node: Node, ctx: ConvertContext, qtype: string): string
 }
 
 /** A scale or zero-point input as FLOAT32, broadcasting against a value of rank `rank` stored in `perm`. */
-export function qparam(e: Emitter, name: string | undefined, rank: number, perm: Perm, dflt: number): number {
+export function qparam(e: Emitter, name: string | undefined, rank: number, perm: Perm, dflt: number, axis?: number): number {
   const { ctx, node } = e;
   if (!name) return e.scalar(dflt);
   let t: number;
   const dims = ctx.shape(name);
   if (dims.length === 0 || dims.reduce((a, b) => a * b, 1) === 1) t = dims.length === 0 ? ctx.inputOnnx(name) : e.reshape(ctx.inputOnnx(name), []);
-  else t = channelVector(ctx, e, name, rank, perm, normAxis(attrInt(node, 'axis', 1), rank));
+  else t = channelVector(ctx, e, name, rank, perm, axis ?? normAxis(attrInt(node, 'axis', 1), rank));
   return e.type(t) === 'FLOAT32' ? t : e.cast(t, 'FLOAT32');
+}
+
+/** saturate(round(x / scale) + zero point) of float `x` (stored in `perm`) into the 8-bit tensor `out`. */
+export function emitQuantize(e: Emitter, x: number, perm: Perm, scale: string, zp: string | undefined, out: number, axis?: number): void {
+  const rank = perm.length;
+  const [lo, hi] = e.type(out) === 'INT8' ? QRANGE.int8 : QRANGE.uint8;
+  const q = e.un('ROUND', e.bin('DIV', x, qparam(e, scale, rank, perm, 1, axis)));
+  const shifted = e.bin('ADD', q, qparam(e, zp, rank, perm, 0, axis));
+  e.cast(e.bin('MINIMUM', e.bin('MAXIMUM', shifted, e.scalar(lo)), e.scalar(hi)), e.type(out), out);
+}
+
+/** (x - zero point) · scale of 8-bit `x` (stored in `perm`) as float32; `out` when given. */
+export function emitDequantize(e: Emitter, x: number, perm: Perm, scale: string | undefined, zp: string | undefined, out?: number,
+  axis?: number): number {
+  const rank = perm.length;
+  const centered = e.bin('SUB', e.cast(x, 'FLOAT32'), qparam(e, zp, rank, perm, 0, axis));
+  return scale ? e.bin('MUL', centered, qparam(e, scale, rank, perm, 1, axis), out) : (out !== undefined ? e.reshape(centered, e.shape(centered), out) : centered);
 }

@@ -23,6 +23,7 @@ import Clip from './Clip';
 import Concat from './Concat';
 import Constant from './Constant';
 import Conv from './Conv';
+import ConvInteger from './ConvInteger';
 import ConvTranspose from './ConvTranspose';
 import Cos from './Cos';
 import Cosh from './Cosh';
@@ -69,6 +70,7 @@ import LessOrEqual from './LessOrEqual';
 import Log from './Log';
 import LogSoftmax from './LogSoftmax';
 import MatMul from './MatMul';
+import MatMulInteger from './MatMulInteger';
 import Max from './Max';
 import MaxPool from './MaxPool';
 import Mean from './Mean';
@@ -84,6 +86,8 @@ import Or from './Or';
 import PRelu from './PRelu';
 import Pad from './Pad';
 import Pow from './Pow';
+import QLinearConv from './QLinearConv';
+import QLinearMatMul from './QLinearMatMul';
 import QuantizeLinear from './QuantizeLinear';
 import RNN from './RNN';
 import Range from './Range';
@@ -159,6 +163,7 @@ export const OPS: OpConverter[] = [
   Concat,
   Constant,
   Conv,
+  ConvInteger,
   ConvTranspose,
   Cos,
   Cosh,
@@ -205,6 +210,7 @@ export const OPS: OpConverter[] = [
   Log,
   LogSoftmax,
   MatMul,
+  MatMulInteger,
   Max,
   MaxPool,
   Mean,
@@ -220,6 +226,8 @@ export const OPS: OpConverter[] = [
   PRelu,
   Pad,
   Pow,
+  QLinearConv,
+  QLinearMatMul,
   QuantizeLinear,
   RNN,
   Range,
