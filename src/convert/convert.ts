@@ -9,7 +9,7 @@ import { Perm, channelLast, identity, isIdentity } from './layout';
 import { buildMetadata, OnnxLiteMetadata } from './metadata';
 import { lookupConverter, unsupportedReason } from './registry';
 import { simplifyGraph } from './simplify';
-import { collapseReshapes, foldBiasAdds, fuseActivations, pruneUnused } from './fuse';
+import { collapseReshapes, explicitBiases, foldBiasAdds, fuseActivations, pruneUnused } from './fuse';
 import { ConvertError, ConvertOptions } from './types';
 
 export interface ConvertResult {
@@ -110,6 +110,7 @@ export function convertModel(model: Model, opts: ConvertOptions = {}): ConvertRe
   const keep = new Set([...inputs, ...outputs]);
   collapseReshapes(ctx, keep);
   foldBiasAdds(ctx, keep);
+  explicitBiases(ctx);
   fuseActivations(ctx, keep);
   const remap = pruneUnused(ctx, inputs, outputs);
   const mapIdx = (i: number) => remap.get(i) ?? -1;

@@ -154,3 +154,14 @@ export function collapseReshapes(ctx: ConvertContext, keep: Set<number>): void {
   for (const op of ctx.operators) op.inputs = op.inputs.map((i) => rename.get(i) ?? i);
   dropOps(ctx, removed);
 }
+
+/** FULLY_CONNECTED with an omitted bias gets an explicit zero bias: some runtimes (Arm NN) reject the omission. */
+export function explicitBiases(ctx: ConvertContext): void {
+  for (const op of ctx.operators) {
+    if (op.opcode !== 'FULLY_CONNECTED' || (op.inputs[2] ?? -1) !== -1) continue;
+    const w = ctx.tensors[op.inputs[1]];
+    if (!w || w.type !== 'FLOAT32' || ctx.tensors[op.inputs[0]].type !== 'FLOAT32') continue;
+    const n = w.shape[0];
+    op.inputs = [op.inputs[0], op.inputs[1], ctx.constFloat32(new Float32Array(n), [n], `${w.name}/zero_bias`)];
+  }
+}
