@@ -26,7 +26,7 @@ async function measure(file: string, backend: () => Backend, runs = 3): Promise<
       const v = await openView(browser, file, { backend: timed });
       if (await drawn(v.page) !== 'drawn') throw new Error(`${file} did not draw: ${v.errors.join('; ')}`);
       // performance.now() in the page counts from navigation start: opening → first frame, host parsing included.
-      const t = await v.page.evaluate(() => ({ ...(window as unknown as { onnx2liteTimings: Record<string, number> }).onnx2liteTimings, now: performance.now() }));
+      const t = await v.page.evaluate(() => ({ ...(window as unknown as { onnx2liteTimings: Record<string, number> }).onnx2liteTimings, now: performance.now() })) as Record<string, number>;
       const frameAt = await v.page.evaluate(() => performance.getEntriesByName('onnx2lite-first-frame')[0]?.startTime ?? NaN);
       out.push({ openToFrameMs: Number.isFinite(frameAt) ? frameAt : t.now, hostMs, firstFrameMs: t.firstFrameMs, scopesMs: t.scopesMs,
         visibleMs: t.visibleMs, layoutMs: t.layoutMs, drawMs: t.drawMs, items: t.items, nodes: t.nodes });

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { CODE_SERVER, installExtension, startCodeServer } from './code-server';
 import type { CodeServer } from './code-server';
-import { ROOT, launch } from '../webview/harness';
+import { ROOT, launch, screenshotPath } from '../webview/harness';
 import { readModelFile } from '../../src/onnx/reader';
 import { encodeModel } from '../../src/onnx/writer';
 
@@ -106,7 +106,7 @@ test('the packaged extension draws the model in VS Code and converts it to TFLit
   assert.ok(nodes >= 5, `the graph is drawn in the webview (${nodes} nodes)`);
   await frame.locator('g.node.kind-node').first().click();
   assert.ok(((await frame.locator('#panel h2').textContent()) ?? '').length > 0, 'the side panel shows the node');
-  await page.screenshot({ path: path.join(ROOT, 'docs/vscode-graph.png') });
+  await page.screenshot({ path: screenshotPath('vscode-graph.png') });
 
   // Convert to TFLite… from the palette: float32.
   await page.locator('.monaco-workbench .part.sidebar').click({ position: { x: 10, y: 200 } });
@@ -118,7 +118,7 @@ test('the packaged extension draws the model in VS Code and converts it to TFLit
   await page.locator('.notifications-toasts', { hasText: 'Converted to tinycnn.tflite' }).waitFor();
   assert.ok(fs.existsSync(out), 'the .tflite is written next to the model');
   assert.deepEqual([...fs.readFileSync(out).subarray(4, 8)], [...Buffer.from('TFL3')]);
-  await page.screenshot({ path: path.join(ROOT, 'docs/vscode-convert.png') });
+  await page.screenshot({ path: screenshotPath('vscode-convert.png') });
   await page.close();
 });
 
@@ -133,7 +133,7 @@ test('a node that will not convert is a problem in the Problems panel, and its l
   const row = page.locator('.markers-panel .monaco-list-row', { hasText: `${customNode} will not convert` }).first();
   await row.waitFor();
   assert.match((await row.textContent()) ?? '', /fix: /);
-  await page.screenshot({ path: path.join(ROOT, 'docs/vscode-problems.png') });
+  await page.screenshot({ path: screenshotPath('vscode-problems.png') });
   // The problem's code is a link that runs onnx2lite.revealNode: the view selects the node.
   await row.getByText(customNode, { exact: true }).first().click();
   await frame.waitForFunction((name) => document.querySelector('#panel .node-name')?.textContent === name, customNode);

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
 import type { Browser } from 'playwright-core';
-import { ROOT, drawn, launch, modelBackend, openView } from './harness';
+import { ROOT, drawn, launch, modelBackend, openView, screenshotPath } from './harness';
 import { syntheticModel } from './synthetic';
 import { readModelFile } from '../../src/onnx/reader';
 
@@ -60,16 +60,16 @@ test('draws a shared model, shows a node in the side panel, searches, and saves 
   assert.ok(await page.locator('g.node.match').count() >= 1, 'matches are highlighted');
 
   await page.locator('#search input').fill('');
-  await page.locator('#results').evaluate((e) => { e.hidden = true; });
+  await page.locator('#results').evaluate((e) => { (e as HTMLElement).hidden = true; });
   await page.locator('#fit').click();
   await page.locator(`g.node[data-key="${convKey}"]`).click();
   await page.keyboard.press('Enter'); // centres the selected node
   await page.locator('#panel .stats-table').first().waitFor();
-  const shot = path.join(ROOT, 'docs/graph-view.png');
+  const shot = screenshotPath('graph-view.png');
   await page.screenshot({ path: shot });
   assert.ok(colourCount(shot) > 20, 'the screenshot is not blank');
   await page.locator('#fit').click();
-  await page.screenshot({ path: path.join(ROOT, 'docs/graph-view-fit.png') });
+  await page.screenshot({ path: screenshotPath('graph-view-fit.png') });
   assert.deepEqual(await page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? []), [], 'no CSP violation');
   assert.deepEqual(v.errors, []);
   await v.close();

@@ -137,3 +137,11 @@ export function modelBackend(model: import('../../src/ir/types').Model, withComp
     },
   };
 }
+
+/** Where a test saves a screenshot: test-output/screenshots/ (git-ignored), or docs/ (the committed ones shown in
+ *  README.md) with ONNX2LITE_SCREENSHOTS=docs. */
+export function screenshotPath(name: string): string {
+  const dir = process.env.ONNX2LITE_SCREENSHOTS === 'docs' ? path.join(ROOT, 'docs') : path.join(ROOT, 'test-output/screenshots');
+  fs.mkdirSync(dir, { recursive: true });
+  return path.join(dir, name);
+}

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { ROOT, drawn, launch, modelBackend, openView } from './harness';
+import { ROOT, drawn, launch, modelBackend, openView, screenshotPath } from './harness';
 import { readModelFile } from '../../src/onnx/reader';
 import { parseTflite } from '../../src/tflite/reader';
 import { serializeTflite } from '../../src/tflite/writer';
@@ -40,7 +40,7 @@ test('nodes are coloured by the converter\'s verdicts, with a legend, a summary 
   assert.match(panel, /com\.example\.FancyPool/);
   assert.match(panel, /statusunsupported/);
   assert.match(panel, /reason/);
-  await page.screenshot({ path: path.join(ROOT, 'docs/compat-view.png') });
+  await page.screenshot({ path: screenshotPath('compat-view.png') });
   assert.deepEqual(v.errors, []);
   await v.close();
 });
@@ -83,7 +83,7 @@ test('the accuracy overlay: heat colours, a sortable table whose rows reveal nod
   assert.equal(await page.locator('#accuracy tr.first-divergence').count(), 1);
   await page.locator('g.node.selected').click();
   await page.keyboard.press('Enter');
-  await page.screenshot({ path: path.join(ROOT, 'docs/accuracy-view.png') });
+  await page.screenshot({ path: screenshotPath('accuracy-view.png') });
   assert.deepEqual(v.errors, []);
   await v.close();
 });

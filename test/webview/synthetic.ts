@@ -1,6 +1,6 @@
 // A generated model of many nodes in nested name scopes (/stage3/block12/conv1/Conv), for the collapse test and the
 // 20,000-node benchmark. Built as IR and turned into the view's graph by the same code as real models.
-import type { Graph, Model, Node, ValueInfo } from '../../src/ir/types';
+import type { AttrValue, Graph, Model, Node, ValueInfo } from '../../src/ir/types';
 
 export function syntheticModel(stages: number, blocks: number): Model {
   const nodes: Node[] = [];
@@ -17,7 +17,7 @@ export function syntheticModel(stages: number, blocks: number): Model {
   for (let s = 0; s < stages; s++) {
     for (let b = 0; b < blocks; b++) {
       const p = `/stage${s}/block${b}`;
-      const k = new Map([['kernel_shape', { type: 'ints', value: [3, 3] }], ['pads', { type: 'ints', value: [1, 1, 1, 1] }]] as const);
+      const k = new Map<string, AttrValue>([['kernel_shape', { type: 'ints', value: [3, 3] }], ['pads', { type: 'ints', value: [1, 1, 1, 1] }]]);
       let y = node(`${p}/conv1/Conv`, 'Conv', [x, `${p}.conv1.weight`], new Map(k));
       y = node(`${p}/bn/BatchNormalization`, 'BatchNormalization', [y]);
       y = node(`${p}/relu/Relu`, 'Relu', [y]);
