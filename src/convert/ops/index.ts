@@ -20,8 +20,10 @@ import CastLike from './CastLike';
 import Ceil from './Ceil';
 import Celu from './Celu';
 import Clip from './Clip';
+import Compress from './Compress';
 import Concat from './Concat';
 import Constant from './Constant';
+import ConstantOfShape from './ConstantOfShape';
 import Conv from './Conv';
 import ConvInteger from './ConvInteger';
 import ConvTranspose from './ConvTranspose';
@@ -80,6 +82,7 @@ import Mod from './Mod';
 import Mul from './Mul';
 import Neg from './Neg';
 import NegativeLogLikelihoodLoss from './NegativeLogLikelihoodLoss';
+import NonZero from './NonZero';
 import Not from './Not';
 import OneHot from './OneHot';
 import Or from './Or';
@@ -160,8 +163,10 @@ export const OPS: OpConverter[] = [
   Ceil,
   Celu,
   Clip,
+  Compress,
   Concat,
   Constant,
+  ConstantOfShape,
   Conv,
   ConvInteger,
   ConvTranspose,
@@ -220,6 +225,7 @@ export const OPS: OpConverter[] = [
   Mul,
   Neg,
   NegativeLogLikelihoodLoss,
+  NonZero,
   Not,
   OneHot,
   Or,
