@@ -2,6 +2,8 @@
 // the page the extension builds (src/extension/webview-html.ts), a stand-in for acquireVsCodeApi, and the host side
 // played by the extension's own ViewSession over an in-process backend: the view gets exactly what the host sends.
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
@@ -13,7 +15,6 @@ import type { Backend } from '../../src/worker/handlers';
 import type { HostNotifications, NotificationName } from '../../src/protocol';
 
 export const ROOT = path.resolve(__dirname, '../..');
-const ORIGIN = 'http://onnx2lite.test';
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html', '.map': 'application/json' };
 
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
@@ -52,26 +53,34 @@ export async function openView(browser: Browser, file: string, opts: OpenViewOpt
   const outbox = new Map<number, string>();
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
-  await page.route('**/*', async (route) => {
-    const url = new URL(route.request().url());
-    if (url.origin !== ORIGIN) return route.abort();
+  // A page server on 127.0.0.1 (no CDP interception in the data path): the page, the bundles, and the host's messages.
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const send = (status: number, type: string, body: string | Buffer): void => { res.writeHead(status, { 'content-type': type }); res.end(body); };
     if (url.pathname === '/' || url.pathname === '/index.html') {
-      return route.fulfill({ contentType: 'text/html', body: webviewHtml({
-        cspSource: ORIGIN, script: `${ORIGIN}/dist/webview.js`, layoutWorker: `${ORIGIN}/dist/layout-worker.js`,
-        css: `${ORIGIN}/media/graph.css`, themeCss: `${ORIGIN}/theme.css`,
-      }) });
+      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      return send(200, 'text/html', webviewHtml({
+        cspSource: origin, script: `${origin}/dist/webview.js`, layoutWorker: `${origin}/dist/layout-worker.js`,
+        css: `${origin}/media/graph.css`, themeCss: `${origin}/theme.css`,
+      }));
     }
     if (url.pathname.startsWith('/__msg/')) {
       const id = Number(url.pathname.slice(7));
       const body = outbox.get(id) ?? 'null';
       outbox.delete(id);
-      return route.fulfill({ contentType: 'application/json', body });
+      return send(200, 'application/json', body);
     }
-    if (url.pathname === '/theme.css') return route.fulfill({ contentType: 'text/css', body: THEME_CSS });
+    if (url.pathname === '/theme.css') return send(200, 'text/css', THEME_CSS);
     const p = path.join(ROOT, decodeURIComponent(url.pathname));
-    if (!p.startsWith(ROOT) || !fs.existsSync(p)) return route.fulfill({ status: 404, body: 'not found' });
-    return route.fulfill({ contentType: TYPES[path.extname(p)] ?? 'application/octet-stream', body: fs.readFileSync(p) });
+    if (!p.startsWith(path.join(ROOT, 'dist')) && !p.startsWith(path.join(ROOT, 'media'))) return send(404, 'text/plain', 'not found');
+    if (!fs.existsSync(p)) return send(404, 'text/plain', 'not found');
+    return send(200, TYPES[path.extname(p)] ?? 'application/octet-stream', fs.readFileSync(p));
   });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server.unref();
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Nothing else is reachable from the page.
+  await page.route((u) => !u.href.startsWith(origin), (route) => route.abort());
   const session = new ViewSession(file, opts.backend ?? new LocalBackend(), { inputShapes: () => ({}) });
   // Host → webview messages travel as HTTP bodies the page fetches in order (a big graph crosses far faster than as
   // a page.evaluate argument); the page then posts each to itself, as VS Code delivers webview messages.
@@ -103,8 +112,8 @@ export async function openView(browser: Browser, file: string, opts: OpenViewOpt
     });
   })();`);
   void session.open().catch(() => undefined); // as the custom editor does: parse while the page boots
-  await page.goto(`${ORIGIN}/index.html`);
-  return { page, session, post, errors, close: () => page.close() };
+  await page.goto(`${origin}/index.html`);
+  return { page, session, post, errors, close: async () => { await page.close(); server.closeAllConnections(); server.close(); } };
 }
 
 /** Waits until the view has drawn its first frame (or shown an error). */
