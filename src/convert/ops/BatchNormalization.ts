@@ -1,21 +1,28 @@
 // ONNX BatchNormalization (inference) not folded into a Conv → TFLite MUL and ADD with per-channel constants (or,
-// with statistics computed in the graph, SUB, RSQRT, MUL, ADD on per-channel vectors).
+// with statistics computed in the graph, SUB, RSQRT, MUL, ADD on per-channel vectors). training_mode=1 normalizes
+// with the batch's own statistics (MEAN) and outputs the updated running statistics.
 import { toNumbers } from '../../ir/tensor';
-import { attrFloat } from '../attrs';
+import { attrFloat, attrInt } from '../attrs';
 import type { Node } from '../../ir/types';
 import type { ConvertContext } from '../context';
 import type { OpConverter } from '../types';
 import { Emitter } from './_emit';
-import { channelVector } from './_norm';
+import { channelVector, moments } from './_norm';
 
 const BatchNormalization: OpConverter = {
-  op: 'BatchNormalization', emits: ['MUL', 'ADD', 'SUB', 'RSQRT', 'RESHAPE'], opset: [1, 23], dtypes: ['float32'], int8: true, micro: true, layout: 'any',
+  op: 'BatchNormalization', emits: ['MUL', 'ADD', 'SUB', 'RSQRT', 'RESHAPE', 'MEAN'], opset: [1, 23], dtypes: ['float32'], int8: true, micro: true, layout: 'any',
   check(node, ctx) {
-    if (node.outputs.slice(1).some((o) => o)) return 'BatchNormalization in training mode (running mean/var outputs) is not supported';
+    if (node.outputs.slice(1).some((o) => o) && attrInt(node, 'training_mode', 0) !== 1) {
+      return 'BatchNormalization with running mean/var outputs (training mode before opset 14) is not supported';
+    }
     return undefined;
   },
   convert(node, ctx) {
     const [x, s, b, m, v] = node.inputs;
+    if (attrInt(node, 'training_mode', 0) === 1) {
+      emitTraining(ctx, node);
+      return;
+    }
     if ([s, b, m, v].some((n) => !ctx.isConstant(n))) {
       emitComputed(ctx, node);
       return;
@@ -49,6 +56,29 @@ function emitComputed(ctx: ConvertContext, node: Node): void {
   const k = e.bin('MUL', inv, vec(s));
   const scaled = e.bin('MUL', e.bin('SUB', xin.index, vec(m)), k);
   e.bin('ADD', scaled, vec(b), ctx.output(node.outputs[0], xin.perm));
+}
+
+/** Training mode: batch statistics normalize; the running statistics move by `momentum` towards them. */
+function emitTraining(ctx: ConvertContext, node: Node): void {
+  const [x, s, b, m, v] = node.inputs;
+  const [y, runMean, runVar] = node.outputs;
+  const rank = ctx.rank(x);
+  const e = new Emitter(ctx, node);
+  const xin = ctx.inputAny(x);
+  const vec = (n: string) => channelVector(ctx, e, n, rank, xin.perm);
+  const axes = xin.perm.map((d, i) => (d === 1 ? -1 : i)).filter((i) => i >= 0);
+  const mo = moments(e, xin.index, axes);
+  const inv = e.un('RSQRT', e.bin('ADD', mo.variance, e.scalar(attrFloat(node, 'epsilon', 1e-5))));
+  const scaled = e.bin('MUL', mo.centered, e.bin('MUL', inv, vec(s)));
+  e.bin('ADD', scaled, vec(b), ctx.output(y, xin.perm));
+  const momentum = attrFloat(node, 'momentum', 0.9);
+  const running = (cur: number, prev: string, out: string) => {
+    const c = ctx.shape(prev)[0];
+    const batch = e.bin('MUL', e.reshape(cur, [c]), e.scalar(1 - momentum));
+    e.bin('ADD', e.bin('MUL', ctx.inputOnnx(prev), e.scalar(momentum)), batch, ctx.output(out, [0]));
+  };
+  if (runMean) running(mo.mean, m, runMean);
+  if (runVar) running(mo.variance, v, runVar);
 }
 
 export default BatchNormalization;
