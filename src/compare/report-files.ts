@@ -2,7 +2,7 @@
 // firstDivergence and outputs first; numbers that are not finite become null) and --html (one self-contained page:
 // inline CSS and SVG, no script, nothing fetched).
 import type { CompareReport, ComparisonResult, LayerResult } from './types';
-import { fmt, worstLayers } from './table';
+import { fmt, stageVerdict, worstLayers } from './table';
 
 function layerJson(l: LayerResult): object {
   return { node: l.node, op: l.op, tensor: l.tensor, tflite: l.tflite, maxAbs: l.maxAbs, meanAbs: l.meanAbs, rel: l.rel,
@@ -95,6 +95,7 @@ tr.mark{font-weight:600;background:#fff4e5}
 <h1>onnx2lite compare</h1>
 <p>${esc(r.onnx)} vs ${esc(r.tflite)}${r.quantized ? ' (quantized)' : ''} · ${r.ms} ms</p>
 ${r.notes.map((n) => `<p class="note">note: ${esc(n)}</p>`).join('\n')}
+${r.stages ? `<p><b>${esc(stageVerdict(r))}</b></p>` : ''}
 ${section('ONNX Runtime vs LiteRT', r, r.perLayer)}
 ${stages}
 </body></html>

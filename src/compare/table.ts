@@ -60,6 +60,13 @@ function summary(c: ComparisonResult, perLayer = true): string {
   return `coverage ${cov}; outputs SNR ${fmt(worstOut, 3)} dB; first divergence: ${fd ? `${fd.node} (${fd.tensor})` : 'none'}`;
 }
 
+/** Which stage of a quantized model hurts more, by the worst output SNR of each. */
+export function stageVerdict(r: CompareReport): string {
+  const [conv, quant] = r.stages!;
+  const snr = (c: ComparisonResult) => c.outputs.reduce((a, o) => Math.min(a, o.snrDb), 200);
+  return `${snr(quant!) < snr(conv!) ? 'quantization' : 'conversion'} hurts more (output SNR: conversion ${fmt(snr(conv!), 3)} dB, quantization ${fmt(snr(quant!), 3)} dB)`;
+}
+
 export function reportText(r: CompareReport, all = false): string {
   const lines: string[] = [];
   lines.push(`${r.onnx} vs ${r.tflite}${r.quantized ? ' (quantized)' : ''}`);
@@ -72,11 +79,7 @@ export function reportText(r: CompareReport, all = false): string {
     const worstLayer = s.layers.reduce<LayerResult | undefined>((a, l) => (!a || l.snrDb < a.snrDb ? l : a), undefined);
     lines.push(`  ${summary(s)}${worstLayer ? `; worst layer ${worstLayer.node} at ${fmt(worstLayer.snrDb, 3)} dB` : ''}`);
   }
-  if (r.stages) {
-    const [conv, quant] = r.stages;
-    const snr = (c: ComparisonResult) => c.outputs.reduce((a, o) => Math.min(a, o.snrDb), 200);
-    lines.push(`  ${snr(quant!) < snr(conv!) ? 'quantization' : 'conversion'} hurts more (output SNR: conversion ${fmt(snr(conv!), 3)} dB, quantization ${fmt(snr(quant!), 3)} dB)`);
-  }
+  if (r.stages) lines.push(`  ${stageVerdict(r)}`);
   lines.push(`${r.ms} ms`);
   return lines.join('\n') + '\n';
 }
