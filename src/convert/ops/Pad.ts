@@ -1,16 +1,20 @@
-// ONNX Pad → TFLite PAD / PADV2 (constant mode) or MIRROR_PAD (reflect), on the stored layout.
+// ONNX Pad → TFLite PAD / PADV2 (constant mode; the value may be computed), MIRROR_PAD (reflect) or GATHERs of
+// repeated edge indices (edge), on the stored layout.
 import { toNumbers } from '../../ir/tensor';
 import { attrFloat, attrInts, attrString, normAxis } from '../attrs';
 import type { OpConverter } from '../types';
 import { NUMERIC } from './_elementwise';
+import { Emitter } from './_emit';
 
 const Pad: OpConverter = {
-  op: 'Pad', emits: ['PAD', 'PADV2', 'MIRROR_PAD'], opset: [1, 23], dtypes: NUMERIC, int8: true, micro: true, layout: 'axis',
+  op: 'Pad', emits: ['PAD', 'PADV2', 'MIRROR_PAD', 'GATHER'], opset: [1, 23], dtypes: NUMERIC, int8: true, micro: true, layout: 'axis',
   check(node, ctx) {
     const mode = attrString(node, 'mode', 'constant');
-    if (mode === 'edge' || mode === 'wrap') return `Pad with mode=${mode} has no TFLite builtin; use constant or reflect`;
+    if (mode === 'wrap') return `Pad with mode=${mode} has no TFLite builtin; use constant, reflect or edge`;
     if (node.inputs[1] && !ctx.isConstant(node.inputs[1])) return 'Pad with non-constant pads is not supported';
-    if (node.inputs[2] && !ctx.isConstant(node.inputs[2])) return 'Pad with a non-constant value is not supported';
+    if (node.inputs[2] && !ctx.isConstant(node.inputs[2]) && ctx.shape(node.inputs[2]).reduce((a, b) => a * b, 1) !== 1) {
+      return 'Pad with a non-scalar value is not supported';
+    }
     if (node.inputs[3] && !ctx.isConstant(node.inputs[3])) return 'Pad with non-constant axes is not supported';
     const pads = node.inputs[1] ? toNumbers(ctx.constant(node.inputs[1])!) : attrInts(node, 'pads') ?? [];
     if (pads.some((p) => p < 0)) return 'Pad with negative pads (cropping) is not supported';
@@ -32,7 +36,19 @@ const Pad: OpConverter = {
       ctx.emit('MIRROR_PAD', [x.index, padT], [out], { mode: 'REFLECT' });
       return;
     }
-    const value = node.inputs[2] ? toNumbers(ctx.constant(node.inputs[2])!)[0] : attrFloat(node, 'value', 0);
+    if (mode === 'edge') {
+      emitEdge(new Emitter(ctx, node), x.index, x.perm.map((a) => [begin[a], end[a]]), out);
+      return;
+    }
+    const vName = node.inputs[2];
+    if (vName && !ctx.isConstant(vName)) {
+      // A value computed in the graph: PADV2 takes it as a scalar tensor.
+      const e = new Emitter(ctx, node);
+      const v = ctx.inputOnnx(vName);
+      ctx.emit('PADV2', [x.index, padT, e.shape(v).length ? e.reshape(v, []) : v], [out]);
+      return;
+    }
+    const value = vName ? toNumbers(ctx.constant(vName)!)[0] : attrFloat(node, 'value', 0);
     if (value === 0) ctx.emit('PAD', [x.index, padT], [out]);
     else {
       const t = ctx.tensors[x.index].type;
@@ -41,4 +57,22 @@ const Pad: OpConverter = {
     }
   },
 };
+/** Edge padding: along each padded axis, a GATHER that repeats the first and last index. */
+function emitEdge(e: Emitter, x: number, pads: [number, number][], out: number): void {
+  const axes = pads.map((p, i) => (p[0] || p[1] ? i : -1)).filter((i) => i >= 0);
+  let cur = x;
+  if (axes.length === 0) {
+    e.reshape(cur, e.shape(cur), out);
+    return;
+  }
+  axes.forEach((axis, k) => {
+    const n = e.shape(cur)[axis];
+    const [b, a] = pads[axis];
+    const idx = [...new Array<number>(b).fill(0), ...Array.from({ length: n }, (_, i) => i), ...new Array<number>(a).fill(n - 1)];
+    const shape = e.shape(cur).map((d, i) => (i === axis ? idx.length : d));
+    cur = e.op('GATHER', [cur, e.ctx.constInt32(idx, `${e.node.name}/edge${axis}`)], shape, e.type(cur), { axis, batchDims: 0 },
+      k === axes.length - 1 ? out : undefined);
+  });
+}
+
 export default Pad;
