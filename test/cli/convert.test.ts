@@ -74,17 +74,17 @@ test('an op with no TFLite mapping: error names the node and the reason; nothing
 
 test('an unsupported attribute value: error names the node; an existing output is left untouched', () => {
   const m = buildModel({
-    inputs: [['x', 'float32', [1, 2, 8, 8]]], outputs: ['y'],
-    nodes: [node('Pad', ['x', 'pads'], ['y'], { mode: 'edge' }, 'edge_pad')],
-    initializers: [tensor('pads', 'int64', [8], [0, 0, 1, 1, 0, 0, 1, 1])],
+    inputs: [['x', 'float32', [2, 1, 3]]], outputs: ['y'],
+    nodes: [node('LSTM', ['x', 'W', 'R'], ['y'], { hidden_size: 2, input_forget: 1 }, 'coupled_lstm')],
+    initializers: [tensor('W', 'float32', [1, 8, 3], new Array(24).fill(0.1)), tensor('R', 'float32', [1, 8, 2], new Array(16).fill(0.1))],
   });
-  const p = write('pad.onnx', encodeModel(m));
-  const out = path.join(tmp, 'pad.tflite');
+  const p = write('lstm.onnx', encodeModel(m));
+  const out = path.join(tmp, 'lstm.tflite');
   fs.writeFileSync(out, 'previous');
   const r = cli('convert', p);
-  assert.equal(r.code, 1);
-  assert.match(r.err, /edge_pad/);
-  assert.match(r.err, /mode=edge/);
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.err, /coupled_lstm/);
+  assert.match(r.err, /input_forget/);
   assert.equal(fs.readFileSync(out, 'utf8'), 'previous');
   fs.rmSync(out);
   assert.deepEqual(leftovers(), []);

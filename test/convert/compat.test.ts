@@ -22,9 +22,11 @@ test('unsupported, Flex-only and dynamic-dim problems come with reasons and fixe
     nodes: [
       node('Relu', ['x'], ['r'], {}, 'relu'),
       node('Einsum', ['r', 'r'], ['y'], { equation: 'ij,ij->ij' }, 'einsum'),
-      node('Pad', ['r', 'pads'], ['z'], { mode: 'edge' }, 'edge_pad'),
+      node('Reshape', ['r', 'shape3'], ['r3'], {}, 'to3d'),
+      node('LSTM', ['r3', 'W', 'R'], ['z'], { hidden_size: 2, input_forget: 1 }, 'coupled_lstm'),
     ],
-    initializers: [tensor('pads', 'int64', [4], [0, 1, 0, 1])],
+    initializers: [tensor('shape3', 'int64', [3], [1, 1, 4]), tensor('W', 'float32', [1, 8, 4], new Array(32).fill(0.1)),
+      tensor('R', 'float32', [1, 8, 2], new Array(16).fill(0.1))],
   });
   const r = analyzeCompatibility(m, { fixStyle: 'vscode' });
   assert.equal(r.modelIssues.length, 1);
@@ -33,13 +35,13 @@ test('unsupported, Flex-only and dynamic-dim problems come with reasons and fixe
   const einsum = r.nodes.find((n) => n.node === 'einsum')!;
   assert.equal(einsum.status, 'flex');
   assert.match(einsum.reason!, /Flex/);
-  const pad = r.nodes.find((n) => n.node === 'edge_pad')!;
-  assert.equal(pad.status, 'unsupported');
-  assert.match(pad.reason!, /mode=edge/);
+  const lstm = r.nodes.find((n) => n.node === 'coupled_lstm')!;
+  assert.equal(lstm.status, 'unsupported');
+  assert.match(lstm.reason!, /input_forget/);
   assert.equal(r.summary.flex, 1);
 });
 
-test('a node the registry accepts but the real conversion refuses is marked unsupported (marks never disagree)', () => {
+test('the marks agree with what convert does: builtin converts, unsupported throws naming the node', () => {
   const m = buildModel({
     inputs: [['x', 'float32', [1, 4]]], outputs: ['y'],
     nodes: [node('Relu', ['x'], ['y'], {}, 'relu')],
@@ -48,13 +50,13 @@ test('a node the registry accepts but the real conversion refuses is marked unsu
   assert.equal(r.summary.unsupported, 0);
   assert.doesNotThrow(() => convertModel(m));
   const bad = buildModel({
-    inputs: [['x', 'float32', [1, 2, 8, 8]]], outputs: ['y'],
-    nodes: [node('Pad', ['x', 'pads'], ['y'], { mode: 'wrap' }, 'wrap_pad')],
-    initializers: [tensor('pads', 'int64', [8], [0, 0, 1, 1, 0, 0, 1, 1])],
+    inputs: [['x', 'float32', [2, 1, 3]]], outputs: ['y'],
+    nodes: [node('LSTM', ['x', 'W', 'R'], ['y'], { hidden_size: 2, input_forget: 1 }, 'coupled_lstm')],
+    initializers: [tensor('W', 'float32', [1, 8, 3], new Array(24).fill(0.1)), tensor('R', 'float32', [1, 8, 2], new Array(16).fill(0.1))],
   });
   const rb = analyzeCompatibility(bad);
   assert.equal(rb.nodes[0].status, 'unsupported');
-  assert.throws(() => convertModel(bad), /wrap_pad/);
+  assert.throws(() => convertModel(bad), /coupled_lstm/);
 });
 
 test('onnx2lite inspect --compat lists non-builtin nodes; --json gains a compatibility field', async () => {
