@@ -26,6 +26,7 @@ const ITEM_LIMIT = 250;
 interface Timings { scopesMs?: number; visibleMs?: number; layoutMs?: number; drawMs?: number; firstFrameMs?: number; nodes?: number; items?: number }
 declare global { interface Window { onnx2liteTimings: Timings } }
 window.onnx2liteTimings = {};
+performance.mark('onnx2lite-script');
 
 const status = byId('status');
 const panel = byId('panel');
@@ -231,6 +232,7 @@ on('error', (p) => {
 });
 on('graph', (p) => {
   const t0 = performance.now();
+  performance.mark('onnx2lite-graph');
   graph = p.graph;
   valuesCache = undefined;
   byNameCache = undefined;

@@ -1,12 +1,8 @@
-// Long jobs run in a worker thread: conversion and accuracy comparison, on the same core functions as the CLI.
+// Long jobs run in a worker thread: conversion, accuracy comparison and deploy, on the same core functions as the CLI.
+// Each is imported when first used, so the worker starts fast (onnxruntime and LiteRT load only for a job needing them).
 import * as fs from 'node:fs';
 import { ModelError } from '../ir/types';
-import { convertFile } from '../core/convert-file';
-import { quantizeFile } from '../quantize/file';
-import { compareModels } from '../compare/compare';
 import type { AccuracyReport } from '../protocol';
-import { deploy } from '../deploy/deploy';
-import { reportJson } from '../deploy/types';
 import type { DeployReport } from '../deploy/types';
 import type { ConvertJob, DeployJob, WorkerMethods } from './messages';
 
@@ -15,11 +11,13 @@ export async function runConvert(job: ConvertJob, progress: (m: string) => void)
   const opts = { inputShapes: new Map(Object.entries(job.inputShapes ?? {})) };
   if (job.quantization === 'float32') {
     progress('reading and converting');
+    const { convertFile } = await import('../core/convert-file');
     const r = convertFile(job.file, job.out, opts);
     return { out: r.output, bytes: r.bytes, notes: [`${opCount(r.opHistogram)} TFLite ops, ${r.transposeCount} TRANSPOSE, ${r.ms} ms`, ...r.warnings] };
   }
   const mode = job.quantization === 'float16' ? 'fp16' : job.quantization;
   progress(mode === 'int8' ? 'converting, calibrating and quantizing' : `converting and quantizing (${mode})`);
+  const { quantizeFile } = await import('../quantize/file');
   const r = await quantizeFile(job.file, job.out, opts, { mode, calibration: job.calibrationFolder });
   const q = r.quantization;
   const notes = [`${mode}: ${((100 * r.bytes) / q.floatBytes).toFixed(1)}% of the float32 size, ${opCount(r.opHistogram)} TFLite ops`];
@@ -30,6 +28,7 @@ export async function runConvert(job: ConvertJob, progress: (m: string) => void)
 function opCount(h: Record<string, number>): number { return Object.values(h).reduce((a, b) => a + b, 0); }
 
 export async function runCompare(p: WorkerMethods['compare']['params'], progress: (m: string) => void): Promise<AccuracyReport> {
+  const { compareModels } = await import('../compare/compare');
   const r = await compareModels(p.onnx, p.tflite, { inputsDir: p.inputs }, (e) => {
     if (e.phase === 'compare' && e.total) progress(`compared ${e.done}/${e.total} layers`);
     else progress(e.message ?? e.phase);
@@ -39,6 +38,8 @@ export async function runCompare(p: WorkerMethods['compare']['params'], progress
 }
 
 export async function runDeploy(job: DeployJob, progress: (m: string) => void): Promise<DeployReport> {
+  const { deploy } = await import('../deploy/deploy');
+  const { reportJson } = await import('../deploy/types');
   const r = await deploy({
     model: job.model, host: job.host, identity: job.identity, remoteDir: job.remoteDir, reference: job.reference,
     acceptNewHost: job.acceptNewHost,

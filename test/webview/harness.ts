@@ -50,7 +50,17 @@ export async function openView(browser: Browser, file: string, opts: OpenViewOpt
   const page = await browser.newPage({ viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 } });
   page.setDefaultTimeout(120_000); // a loaded CI machine is slow; these waits are for events, not timings
   const errors: string[] = [];
-  const outbox = new Map<number, string>();
+  // Host → webview messages wait in `outbox` for the page's long poll (GET /__next); webview → host messages arrive
+  // as POST /__host. Plain HTTP on 127.0.0.1 keeps Playwright's protocol out of the message path, so timings match
+  // a webview's postMessage better.
+  const outbox: string[] = [];
+  let waiting: ((body: string) => void) | undefined;
+  const toPage = (m: unknown): void => {
+    const body = JSON.stringify(m);
+    if (waiting) { const w = waiting; waiting = undefined; w(body); } else outbox.push(body);
+  };
+  let session: ViewSession;
+  const post: Post = <K extends NotificationName>(method: K, params: HostNotifications[K]) => toPage({ type: 'notify', method, params });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
   // A page server on 127.0.0.1 (no CDP interception in the data path): the page, the bundles, and the host's messages.
@@ -64,11 +74,20 @@ export async function openView(browser: Browser, file: string, opts: OpenViewOpt
         css: `${origin}/media/graph.css`, themeCss: `${origin}/theme.css`,
       }));
     }
-    if (url.pathname.startsWith('/__msg/')) {
-      const id = Number(url.pathname.slice(7));
-      const body = outbox.get(id) ?? 'null';
-      outbox.delete(id);
-      return send(200, 'application/json', body);
+    if (url.pathname === '/__next') {
+      const next = outbox.shift();
+      if (next !== undefined) return send(200, 'application/json', next);
+      waiting = (body) => send(200, 'application/json', body);
+      return undefined;
+    }
+    if (url.pathname === '/__host' && req.method === 'POST') {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        send(204, 'text/plain', '');
+        void session.handle(JSON.parse(Buffer.concat(chunks).toString('utf8')), post).then((reply) => { if (reply) toPage(reply); });
+      });
+      return undefined;
     }
     if (url.pathname === '/theme.css') return send(200, 'text/css', THEME_CSS);
     const p = path.join(ROOT, decodeURIComponent(url.pathname));
@@ -81,32 +100,22 @@ export async function openView(browser: Browser, file: string, opts: OpenViewOpt
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   // Nothing else is reachable from the page.
   await page.route((u) => !u.href.startsWith(origin), (route) => route.abort());
-  const session = new ViewSession(file, opts.backend ?? new LocalBackend(), { inputShapes: () => ({}) });
-  // Host → webview messages travel as HTTP bodies the page fetches in order (a big graph crosses far faster than as
-  // a page.evaluate argument); the page then posts each to itself, as VS Code delivers webview messages.
-  let seq = 0;
-  const toPage = (m: unknown): void => {
-    const id = ++seq;
-    outbox.set(id, JSON.stringify(m));
-    void page.evaluate((n) => (window as unknown as { __pull(n: number): void }).__pull(n), id).catch(() => undefined);
-  };
-  const post: Post = <K extends NotificationName>(method: K, params: HostNotifications[K]) => toPage({ type: 'notify', method, params });
-  await page.exposeFunction('__toHost', async (m: unknown) => {
-    const reply = await session.handle(m, post);
-    if (reply) toPage(reply);
-  });
+  session = new ViewSession(file, opts.backend ?? new LocalBackend(), { inputShapes: () => ({}) });
   // A string, not a function: tsx's helpers would not exist in the page.
   await page.addInitScript(`(() => {
     let state = ${JSON.stringify(opts.state ?? null)} ?? undefined;
     window.acquireVsCodeApi = () => ({
-      postMessage: (m) => window.__toHost(m),
+      postMessage: (m) => { fetch('/__host', { method: 'POST', body: JSON.stringify(m) }); },
       getState: () => state,
       setState: (s) => { state = s; window.__savedState = s; },
     });
-    let chain = Promise.resolve();
-    window.__pull = (n) => {
-      chain = chain.then(() => fetch('/__msg/' + n)).then((r) => r.json()).then((m) => window.postMessage(m, '*'));
-    };
+    (async () => {
+      for (;;) {
+        const m = await fetch('/__next').then((r) => r.json(), () => undefined);
+        if (m === undefined) return;
+        window.postMessage(m, '*');
+      }
+    })();
     document.addEventListener('securitypolicyviolation', (e) => {
       (window.__csp = window.__csp || []).push(e.violatedDirective + ' ' + e.blockedURI);
     });
