@@ -37,7 +37,7 @@ export class GraphCanvas {
     this.svg = d3.select(svgEl);
     const defs = this.svg.append('defs');
     defs.append('marker').attr('id', 'arrow').attr('viewBox', '0 0 10 10').attr('refX', 9).attr('refY', 5)
-      .attr('markerWidth', 7).attr('markerHeight', 7).attr('orient', 'auto-start-reverse')
+      .attr('markerWidth', 5).attr('markerHeight', 5).attr('orient', 'auto-start-reverse')
       .append('path').attr('d', 'M 0 0 L 10 5 L 0 10 z').attr('class', 'arrowhead');
     this.viewport = this.svg.append('g').attr('class', 'viewport');
     this.viewport.append('g').attr('class', 'edges');

@@ -116,6 +116,7 @@ test('a 20,000-node graph starts collapsed to scopes; expanding, keyboard and re
   const groups = await page.locator('g.node.kind-group').count();
   const items = await page.locator('g.node').count();
   assert.ok(groups > 0 && items <= 250, `collapsed first: ${items} items, ${groups} groups`);
+  await page.screenshot({ path: screenshotPath('graph-20000-collapsed.png') });
   await page.locator('#fit').click();
   const group = page.locator('g.node.kind-group').first();
   const key = (await group.getAttribute('data-key'))!;
