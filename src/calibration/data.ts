@@ -7,7 +7,7 @@ import type { DType, Tensor } from '../ir/types';
 import { ModelError } from '../ir/types';
 import { halfToFloat } from '../ir/tensor';
 import { readTensorFile } from '../onnx/reader';
-import { parseNpy } from './npy';
+import { decodeNpy } from '../core/npy';
 import { ImageOptions, loadImage } from './image';
 
 export interface CalibrationInput {
@@ -27,7 +27,7 @@ const FLOAT: DType[] = ['float32', 'float64', 'float16'];
 const INTEGER: DType[] = ['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'bool'];
 
 function readTensor(file: string): Tensor {
-  if (/\.npy$/i.test(file)) return parseNpy(fs.readFileSync(file), file);
+  if (/\.npy$/i.test(file)) return decodeNpy(fs.readFileSync(file), file, `calibration file ${file}`);
   try {
     return readTensorFile(file);
   } catch (e) {

@@ -10,8 +10,7 @@ import { makeTensor, toNumbers } from '../ir/tensor';
 import type { TensorMapping } from '../convert/metadata';
 import { invert, permute } from '../convert/layout';
 import type { TflModel } from '../tflite/model';
-import { readTensorFile } from '../onnx/reader';
-import { decodeNpy } from '../deploy/npy';
+import { listTensorFiles, readTensorFileAny } from '../core/tensor-files';
 import { loadImage } from '../calibration/image';
 import type { CompareReport } from './types';
 
@@ -43,24 +42,14 @@ function onnxDims(tfl: TflModel, m: TensorMapping): number[] {
 function readFolder(dir: string, wanted: { name: string; dims: number[] }[]): { file: string; t: Tensor }[] {
   if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new ModelError(`--inputs ${dir} is not a folder`);
   const listing = fs.readdirSync(dir).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-  const all = listing.filter((n) => /\.(pb|npy)$/.test(n));
-  const inputs = all.filter((n) => n.startsWith('input_'));
-  const names = inputs.length ? inputs : all.filter((n) => !n.startsWith('output_'));
+  const names = listTensorFiles(dir);
   const image = listing.find((n) => /\.(png|jpe?g)$/i.test(n));
   if (names.length === 0 && image && wanted.length === 1) {
     // As in calibration: the image resized to the input's height and width, RGB scaled to [0, 1].
     return [{ file: image, t: loadImage(path.join(dir, image), wanted[0]!) }];
   }
   if (names.length === 0 && wanted.length) throw new ModelError(`--inputs ${dir} holds no .pb or .npy input files${image ? ' (an image is used only for a model with one image input)' : ''}`);
-  return names.map((file) => {
-    const full = path.join(dir, file);
-    if (!file.endsWith('.npy')) return { file, t: readTensorFile(full) };
-    try {
-      return { file, t: decodeNpy(fs.readFileSync(full), path.basename(file, '.npy')) };
-    } catch (e) {
-      throw new ModelError(`${full}: ${(e as Error).message}`);
-    }
-  });
+  return names.map((file) => ({ file, t: readTensorFileAny(path.join(dir, file)) }));
 }
 
 export function prepareInputs(graph: Graph, tfl: TflModel, mappings: TensorMapping[], inputsDir: string | undefined, seed: number): PreparedInputs {

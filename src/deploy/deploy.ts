@@ -9,7 +9,7 @@ import { ModelError, type Tensor } from '../ir/types';
 import { parseTflite } from '../tflite/reader';
 import { connectSsh, resolveTarget, type SshTarget } from './connect';
 import { DeployError, throwIfAborted } from './errors';
-import { decodeNpy, encodeNpy } from './npy';
+import { decodeNpy, encodeNpy } from '../core/npy';
 import { shellCommand, shellQuote, posixJoin, resolveRemoteDir } from './quote';
 import { runReference } from './reference';
 import {

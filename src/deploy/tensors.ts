@@ -5,9 +5,8 @@ import * as path from 'node:path';
 import type { DType, Tensor } from '../ir/types';
 import { ModelError, elementCount } from '../ir/types';
 import { makeTensor, toFloat32, toNumbers } from '../ir/tensor';
-import { readTensorFile } from '../onnx/reader';
 import type { TflModel, TflTensor, TflType } from '../tflite/model';
-import { decodeNpy } from './npy';
+import { listTensorFiles, readTensorFileAny } from '../core/tensor-files';
 
 export interface TensorMapping { onnx: string; tflite: number; perm: number[]; onnxDtype?: string }
 export interface LayoutMetadata { source?: string; inputs: TensorMapping[]; outputs: TensorMapping[] }
@@ -105,28 +104,12 @@ function random(seed: number): () => number {
   };
 }
 
-function readInputFile(file: string): Tensor {
-  if (file.endsWith('.npy')) {
-    try { return decodeNpy(fs.readFileSync(file), path.basename(file, '.npy')); } catch (e) {
-      throw new ModelError(`${file}: ${(e as Error).message}`);
-    }
-  }
-  return readTensorFile(file);
-}
-
 /** Reads `--inputs DIR`: .pb TensorProtos or .npy files (input_N.* when present), matched to inputs by tensor
  *  name, else in name order. */
 export function readInputsDir(dir: string): Tensor[] {
-  let names: string[];
-  try { names = fs.readdirSync(dir); } catch (e) {
-    throw new ModelError(`cannot read --inputs ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  let files = names.filter((n) => n.endsWith('.pb') || n.endsWith('.npy'))
-    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-  // An ONNX test_data_set folder also holds output_N.pb: take only input_N files when there are any.
-  if (files.some((f) => f.startsWith('input_'))) files = files.filter((f) => f.startsWith('input_'));
+  const files = listTensorFiles(dir);
   if (files.length === 0) throw new ModelError(`--inputs ${dir} holds no .pb or .npy files`);
-  return files.map((f) => readInputFile(path.join(dir, f)));
+  return files.map((f) => readTensorFileAny(path.join(dir, f)));
 }
 
 function castTo(t: Tensor, dtype: DType): Tensor {

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { PNG } from 'pngjs';
 import { compareModels } from '../../src/compare/compare';
 import { readTensorFile } from '../../src/onnx/reader';
-import { encodeNpy } from '../../src/deploy/npy';
+import { encodeNpy } from '../../src/core/npy';
 import { convertShared, inputsDir, onnxPath, tmp } from './helpers';
 
 test('--inputs with a .npy file gives the same numbers as the .pb it was made from', async () => {

@@ -6,7 +6,7 @@ import * as crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { parseHostSpec } from '../../src/deploy/connect';
 import { checkHostKey, fingerprint, keyTypeOf } from '../../src/deploy/known-hosts';
-import { decodeNpy, encodeNpy } from '../../src/deploy/npy';
+import { decodeNpy, encodeNpy } from '../../src/core/npy';
 import { resolveRemoteDir, shellCommand, shellQuote } from '../../src/deploy/quote';
 import { listSshHosts, parseSshConfig, readSshConfigHosts, resolveSshHost } from '../../src/deploy/ssh-config';
 import * as fs from 'node:fs';
