@@ -62,7 +62,10 @@ export function analyzeCompatibility(model: Model, opts: CompatOptions = {}): Co
       ctx.current = node;
       reason = conv.check?.(node, ctx);
     } catch (e) {
-      reason = (e as Error).message.replace(/^node [^:]+: /, '');
+      const msg = (e as Error).message.replace(/^node [^:]+: /, '');
+      // Shapes unknown because of an unsupported node upstream say nothing about this op: judge it by its
+      // converter alone (the upstream node carries the problem).
+      if (!/(shape|element type) of "[^"]*" is unknown/.test(msg)) reason = msg;
     }
     const dynamic = reason && /dynamic dims/.test(reason);
     const fix = dynamic && modelIssues[0]?.fix ? modelIssues[0].fix : reason ? 'see the reason; re-export the model without this case' : undefined;

@@ -74,3 +74,15 @@ test('onnx2lite inspect --compat lists non-builtin nodes; --json gains a compati
   const t = spawnSync(process.execPath, ['bin/onnx2lite.js', 'inspect', file, '--compat', '--input-shape', 'x=1'], { encoding: 'utf8' });
   assert.notEqual(t.status, 0);
 });
+
+test('nodes after an unsupported custom op are judged by their own converter, not marked unsupported', () => {
+  const custom = node('MyOp', ['x'], ['c'], {}, 'custom');
+  custom.domain = 'com.example';
+  const m = buildModel({
+    inputs: [['x', 'float32', [1, 4]]], outputs: ['y'],
+    nodes: [custom, node('Relu', ['c'], ['y'], {}, 'after')],
+  });
+  const r = analyzeCompatibility(m);
+  assert.equal(r.nodes.find((n) => n.node === 'custom')!.status, 'unsupported');
+  assert.equal(r.nodes.find((n) => n.node === 'after')!.status, 'builtin');
+});
