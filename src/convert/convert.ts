@@ -30,7 +30,9 @@ export function checkStaticInputs(model: Model): void {
     const dyn = s.filter((d) => typeof d === 'string');
     return `input "${i.name}" has dynamic dims [${s.join(', ')}] (${dyn.map((d) => `\`${d}\``).join(', ')})`;
   });
-  const example = bad.map((i) => {
+  const fixable = bad.filter((i) => model.graph.values.get(i.name)?.shape ?? i.shape);
+  if (fixable.length === 0) throw new ModelError(`${parts.join('; ')}: only tensor inputs with a known rank can be converted`);
+  const example = fixable.map((i) => {
     const s = model.graph.values.get(i.name)?.shape ?? i.shape ?? [];
     return `--input-shape ${i.name}=${s.map((d) => (typeof d === 'number' ? d : 1)).join(',')}`;
   }).join(' ');
