@@ -1,6 +1,8 @@
 // Quantization cost per shared CNN against its float32 conversion, measured in one process: the fp16 and dynamic
 // weight passes, and int8 calibration (16 samples through onnxruntime-node with the intermediate tensors as
-// outputs) plus the int8 pass. Ratios are against the median float32 conversion (read excluded, serialize included).
+// outputs) plus the int8 pass, whose GPTQ weight rounding (default; its own onnxruntime run for the layer inputs, H
+// accumulation, rounding) is also shown alone, with the int8 pass under --weight-rounding nearest for comparison.
+// Ratios are against the median float32 conversion (read excluded, serialize included).
 import * as fs from 'node:fs';
 import { decodeModel } from '../src/onnx/reader';
 import { convertModel } from '../src/convert/convert';
@@ -13,7 +15,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const ms = (x: number) => `${x.toFixed(0)} ms`;
 
 (async () => {
-  console.log('model                      float32   fp16 pass      dynamic pass   int8 calibration      int8 pass');
+  console.log('model                      float32   fp16 pass      dynamic pass   int8 calibration      int8 pass      of which GPTQ    int8 pass (nearest)');
   for (const name of models) {
     const bytes = fs.readFileSync(`${dir}/${name}.onnx`);
     const conv: number[] = [];
@@ -29,7 +31,10 @@ const ms = (x: number) => `${x.toFixed(0)} ms`;
       const { summary } = await quantizeModelBytes(bytes, `${dir}/${name}.onnx`, {}, { mode });
       if (mode === 'int8') row.push(`${ms(summary.calibrationMs)} (${(summary.calibrationMs / base).toFixed(1)}×)`.padEnd(22));
       row.push(`${ms(summary.quantizeMs)} (${(summary.quantizeMs / base).toFixed(2)}×)`.padEnd(15));
+      if (mode === 'int8') row.push(`${ms(summary.gptqMs ?? 0)} (${summary.gptqLayers} layers)`.padEnd(16));
     }
+    const near = await quantizeModelBytes(bytes, `${dir}/${name}.onnx`, {}, { mode: 'int8', weightRounding: 'nearest' });
+    row.push(`${ms(near.summary.quantizeMs)} (${(near.summary.quantizeMs / base).toFixed(2)}×)`);
     console.log(`${name.padEnd(26)} ${ms(base).padEnd(9)} ${row.join(' ')}`);
   }
 })().catch((e) => { console.error(e); process.exit(1); });

@@ -1,6 +1,7 @@
 // The `--quantize` family of `onnx2lite convert` flags (parsed here so the convert command stays small).
 import { UsageError } from '../cli/command';
 import type { QuantizeOptions } from './file';
+import type { WeightRounding } from './weight-rounding';
 
 export const QUANTIZE_USAGE = `  --quantize MODE          fp16 (float16 weights), dynamic (int8 weights) or int8 (full integer); writes
                            MODEL_<MODE>.tflite unless -o / --out-dir say otherwise
@@ -11,7 +12,9 @@ export const QUANTIZE_USAGE = `  --quantize MODE          fp16 (float16 weights)
   --mean A[,B,C]           images: subtract after scaling to [0, 1] (per channel)
   --std A[,B,C]            images: divide by after subtracting the mean
   --per-tensor             int8 / dynamic: one weight scale per tensor instead of per output channel
-  --int8-io                int8: int8 model inputs and outputs instead of float32 ones`;
+  --int8-io                int8: int8 model inputs and outputs instead of float32 ones
+  --weight-rounding R      int8: gptq (default: conv / fully connected weights rounded to undo their error on the
+                           calibration inputs) or nearest (plain round to nearest)`;
 
 export const quantizeFlags = {
   quantize: { type: 'string' },
@@ -22,6 +25,7 @@ export const quantizeFlags = {
   std: { type: 'string' },
   'per-tensor': { type: 'boolean' },
   'int8-io': { type: 'boolean' },
+  'weight-rounding': { type: 'string' },
 } as const;
 
 function numbers(flag: string, v: string | undefined): number[] | undefined {
@@ -33,7 +37,7 @@ function numbers(flag: string, v: string | undefined): number[] | undefined {
 
 export function quantizeOptions(values: Record<string, unknown>): QuantizeOptions | undefined {
   const mode = values.quantize as string | undefined;
-  const int8Only = ['calibration', 'calibration-count', 'calibration-method', 'mean', 'std', 'int8-io'].filter((k) => values[k] !== undefined);
+  const int8Only = ['calibration', 'calibration-count', 'calibration-method', 'mean', 'std', 'int8-io', 'weight-rounding'].filter((k) => values[k] !== undefined);
   if (mode === undefined) {
     const any = [...int8Only, ...(values['per-tensor'] !== undefined ? ['per-tensor'] : [])];
     if (any.length) throw new UsageError(`--${any[0]} needs --quantize`);
@@ -45,6 +49,10 @@ export function quantizeOptions(values: Record<string, unknown>): QuantizeOption
   if (method !== undefined && method !== 'minmax' && method !== 'percentile') {
     throw new UsageError(`--calibration-method takes minmax or percentile, not "${method}"`);
   }
+  const rounding = values['weight-rounding'] as string | undefined;
+  if (rounding !== undefined && rounding !== 'gptq' && rounding !== 'nearest') {
+    throw new UsageError(`--weight-rounding takes gptq or nearest, not "${rounding}"`);
+  }
   const countText = values['calibration-count'] as string | undefined;
   const count = countText === undefined ? undefined : Number(countText);
   if (count !== undefined && !(Number.isInteger(count) && count > 0)) throw new UsageError(`--calibration-count takes a positive integer, not "${countText}"`);
@@ -54,5 +62,6 @@ export function quantizeOptions(values: Record<string, unknown>): QuantizeOption
     mode, calibration: values.calibration as string | undefined, count, method,
     mean: numbers('mean', values.mean as string | undefined), std,
     perTensor: !!values['per-tensor'], int8Io: !!values['int8-io'],
+    ...(rounding ? { weightRounding: rounding as WeightRounding } : {}),
   };
 }

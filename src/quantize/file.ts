@@ -15,6 +15,7 @@ import { quantizeDynamic, quantizeFp16 } from './weights';
 import { quantizeFullInt8 } from './full-int8';
 import { hasQdq, stripQdq } from './qdq';
 import type { QParams } from './params';
+import type { WeightRounding } from './weight-rounding';
 
 export type QuantMode = 'fp16' | 'dynamic' | 'int8';
 
@@ -25,6 +26,8 @@ export interface QuantizeOptions extends CalibrationOptions {
   method?: RangeMethod;
   perTensor?: boolean;
   int8Io?: boolean;
+  /** int8: how weights round to int8 (GPTQ against the calibration inputs by default). */
+  weightRounding?: WeightRounding;
 }
 
 export interface QuantizeSummary {
@@ -36,6 +39,9 @@ export interface QuantizeSummary {
   calibrationMs: number;
   quantizeMs: number;
   convertMs: number;
+  /** int8: layers whose weights GPTQ rounded, and its time (part of quantizeMs). */
+  gptqLayers?: number;
+  gptqMs?: number;
 }
 
 export const DEFAULT_RANDOM_SAMPLES = 16;
@@ -82,11 +88,13 @@ export async function quantizeModelBytes(bytes: Uint8Array, source: string, opts
     }
     if (!q.calibration && fixed.size) samples = randomSamples(inputs, 4);
     summary.calibrationSamples = samples.length;
-    const { stats } = await quantizeFullInt8(result, onnx, samples, { method: q.method, perTensor: q.perTensor, int8Io: q.int8Io }, fixed);
+    const { stats } = await quantizeFullInt8(result, onnx, samples, { method: q.method, perTensor: q.perTensor, int8Io: q.int8Io, weightRounding: q.weightRounding }, fixed);
     if (fixed.size && !q.calibration && stats.fromOnnx + stats.fromTflite > 0) {
       result.warnings.push(`int8: the QDQ model leaves ${stats.fromOnnx + stats.fromTflite} tensor(s) without scales; their ranges come from random data (pass --calibration DIR)`);
     }
     summary.calibrationMs = stats.calibrationMs;
+    summary.gptqLayers = stats.gptqLayers;
+    summary.gptqMs = stats.gptqMs;
   }
   summary.quantizeMs = performance.now() - t1 - summary.calibrationMs;
   return { result, summary };

@@ -6,6 +6,7 @@ import { RangeCollector, RangeOptions, onnxRanges, plan, tfliteRanges } from '..
 import { deriveRanges } from '../calibration/derive';
 import { Int8Options, activationParams, quantizeInt8, tensorsWithoutParams } from './int8';
 import type { QParams } from './params';
+import { WeightRounding, gptqWeights } from './weight-rounding';
 
 export interface FullInt8Stats {
   /** Tensors whose range came from onnxruntime / LiteRT runs, and those with fixed (QDQ or op-rule) parameters. */
@@ -13,11 +14,14 @@ export interface FullInt8Stats {
   fromTflite: number;
   calibrationMs: number;
   quantizeMs: number;
+  /** GPTQ weight rounding: layers rounded, time (included in quantizeMs). */
+  gptqLayers: number;
+  gptqMs: number;
 }
 
 /** `samples` may be empty when `fixed` covers every tensor (QDQ models). */
 export async function quantizeFullInt8(result: ConvertResult, onnx: Model, samples: Tensor[][],
-  opts: Int8Options & RangeOptions = {}, fixed: Map<number, QParams> = new Map()): Promise<{ result: ConvertResult; stats: FullInt8Stats }> {
+  opts: Int8Options & RangeOptions & { weightRounding?: WeightRounding } = {}, fixed: Map<number, QParams> = new Map()): Promise<{ result: ConvertResult; stats: FullInt8Stats }> {
   const t0 = performance.now();
   const collector = new RangeCollector(opts);
   let params = activationParams(result, new Map(), fixed);
@@ -37,6 +41,15 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
     params = activationParams(result, ranges, fixed);
   }
   const t1 = performance.now();
-  quantizeInt8(result, params, opts);
-  return { result, stats: { fromOnnx: p.onnx.size, fromTflite, calibrationMs: t1 - t0, quantizeMs: performance.now() - t1 } };
+  let gptq = { layers: 0, ms: 0 };
+  let roundedWeights: Int8Options['roundedWeights'];
+  // QDQ models bring their own integer weights: GPTQ would move them off the grid they were trained on.
+  if ((opts.weightRounding ?? 'gptq') === 'gptq' && samples.length && fixed.size === 0) {
+    const g = await gptqWeights(result, onnx, samples, { perTensor: opts.perTensor, inputScale: (i) => params.get(i)?.scale });
+    roundedWeights = g.weights;
+    gptq = g.stats;
+  }
+  quantizeInt8(result, params, { ...opts, roundedWeights });
+  return { result, stats: { fromOnnx: p.onnx.size, fromTflite, calibrationMs: t1 - t0, quantizeMs: performance.now() - t1,
+    gptqLayers: gptq.layers, gptqMs: gptq.ms } };
 }

@@ -18,6 +18,8 @@ export interface Int8Options {
   perTensor?: boolean;
   /** int8 model inputs and outputs (float32 with QUANTIZE/DEQUANTIZE by default). */
   int8Io?: boolean;
+  /** Already rounded int8 weights (e.g. by GPTQ) by float weight tensor index; the others round to nearest. */
+  roundedWeights?: Map<number, { data: Int8Array; scales: number[]; bias?: Float32Array; biasTensor?: number }>;
 }
 
 class UnionFind {
@@ -203,13 +205,14 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
       const inScale = params.get(op.inputs[0])!.scale;
       const w = t[op.inputs[1]];
       const axis = opts.perTensor ? undefined : weightAxis(op.opcode);
-      const { data, scales } = quantizeSymmetric(floatData(w), w.shape, axis);
+      const rounded = opts.roundedWeights?.get(op.inputs[1]);
+      const { data, scales } = rounded ?? quantizeSymmetric(floatData(w), w.shape, axis);
       inputs[1] = addTensor({ name: `${w.name}_int8`, type: 'INT8', shape: [...w.shape], data: bytesOf(data),
         quantization: { scale: scales, zeroPoint: scales.map(() => 0), quantizedDimension: axis ?? 0 } });
       const bi = op.inputs[2];
       if (bi !== undefined && bi >= 0) {
         const b = t[bi];
-        const q = quantizeBias(floatData(b), inScale, scales);
+        const q = quantizeBias((rounded?.biasTensor === bi ? rounded.bias : undefined) ?? floatData(b), inScale, scales);
         inputs[2] = addTensor({ name: `${b.name}_int32`, type: 'INT32', shape: [...b.shape], data: bytesOf(q.data),
           quantization: { scale: q.scales, zeroPoint: q.scales.map(() => 0), quantizedDimension: 0 } });
       }

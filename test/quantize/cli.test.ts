@@ -40,6 +40,10 @@ test('--quantize fp16 / dynamic / int8 write MODEL_<mode>.tflite and report the 
   assert.equal(text.code, 0, text.err);
   assert.match(text.out, /int8: \d+\.\d% of the float32 size, 4 calibration samples \(random\)/);
   assert.match(text.out, /warning: int8: no --calibration folder/);
+  const near = cli(model, '--quantize', 'int8', '--weight-rounding', 'nearest', '--json', '-o', path.join(tmp, 'near.tflite'));
+  assert.equal(near.code, 0, near.err);
+  assert.equal(JSON.parse(near.out).models[0].quantization.gptqLayers, 0);
+  assert.equal(JSON.parse(cli(model, '--quantize', 'int8', '--json').out).models[0].quantization.gptqLayers, 1);
 });
 
 test('usage errors for the quantization flags', () => {
@@ -50,6 +54,8 @@ test('usage errors for the quantization flags', () => {
     [['--quantize', 'int8', '--calibration-method', 'kl'], /--calibration-method takes minmax or percentile/],
     [['--quantize', 'int8', '--calibration-count', '0'], /--calibration-count takes a positive integer/],
     [['--quantize', 'int8', '--std', '0.5,0'], /--std values must not be 0/],
+    [['--quantize', 'int8', '--weight-rounding', 'floor'], /--weight-rounding takes gptq or nearest, not "floor"/],
+    [['--quantize', 'dynamic', '--weight-rounding', 'gptq'], /--weight-rounding applies to --quantize int8 only/],
   ];
   for (const [args, msg] of bad) {
     const r = cli(model, ...args);

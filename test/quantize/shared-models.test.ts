@@ -12,11 +12,12 @@ import { quantizeModelBytes, type QuantMode } from '../../src/quantize/file';
 import { cosine, floats, innerFloatActivations, relMaxDiff } from './helpers';
 
 const DIR = '../shared/models';
-/** int8 cosine floors. The issue's target is 0.99; on three of these random-weight models plain per-channel PTQ
- *  stays below it (weight rounding alone costs mobilenet_v2 0.985), so their floors pin today's measured values. */
+/** int8 cosine floors (GPTQ weight rounding, the default). The issue's target is 0.99; on four of these
+ *  random-weight models int8 stays below it, so their floors pin the measured values (nearest → GPTQ):
+ *  shufflenet 0.9861 → 0.9895, lraspp 0.9867 → 0.9875, mobilenet_v2 0.9761 → 0.9797, mnasnet0_5 0.9774 → 0.9768. */
 const INT8_COSINE: Record<string, number> = {
-  squeezenet1_1: 0.99, mobilenet_v3_small: 0.99, shufflenet_v2_x1_0: 0.98,
-  lraspp_mobilenet_v3_large: 0.98, mnasnet0_5: 0.97, mobilenet_v2: 0.97,
+  squeezenet1_1: 0.99, mobilenet_v3_small: 0.99, shufflenet_v2_x1_0: 0.985,
+  lraspp_mobilenet_v3_large: 0.985, mnasnet0_5: 0.97, mobilenet_v2: 0.975,
 };
 
 for (const name of Object.keys(INT8_COSINE)) {

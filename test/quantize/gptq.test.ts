@@ -1,0 +1,68 @@
+// GPTQ weight rounding: the math on synthetic layers (less output error than nearest, on the calibration columns
+// and on new ones from the same distribution), and the int8 pass using it by default with --weight-rounding nearest
+// as the opt-out.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { addColumn, gptqRow, inverseCholeskyUpper, outputError, symmetrize } from '../../src/quantize/gptq';
+import { roundAway } from '../../src/quantize/params';
+import { quantizeModelBytes } from '../../src/quantize/file';
+import { rng, smallCnn } from './helpers';
+
+test('inverseCholeskyUpper: Uᵀ U is the inverse of the damped H', () => {
+  const K = 5;
+  const r = rng(3);
+  const H = new Float64Array(K * K);
+  for (let n = 0; n < 20; n++) addColumn(H, Float64Array.from({ length: K }, () => r() - 0.5), K);
+  symmetrize(H, K);
+  const U = inverseCholeskyUpper(H, K, 0)!;
+  for (let i = 0; i < K; i++) for (let j = 0; j < i; j++) assert.equal(U[i * K + j], 0);
+  for (let i = 0; i < K; i++) {
+    for (let j = 0; j < K; j++) {
+      // (Uᵀ U H)[i][j] = δij
+      let s = 0;
+      for (let k = 0; k < K; k++) {
+        let uu = 0;
+        for (let m = 0; m < K; m++) uu += U[m * K + i] * U[m * K + k];
+        s += uu * H[k * K + j];
+      }
+      assert.ok(Math.abs(s - (i === j ? 1 : 0)) < 1e-8, `${i},${j}: ${s}`);
+    }
+  }
+  assert.equal(inverseCholeskyUpper(new Float64Array(K * K), K), undefined, 'all-zero inputs: no H');
+});
+
+test('gptqRow: int8 levels with less output error than round-to-nearest, also on unseen columns', () => {
+  const K = 48;
+  const r = rng(11);
+  const basis = Array.from({ length: 6 }, () => Float64Array.from({ length: K }, () => r() - 0.5));
+  const column = () => Float64Array.from({ length: K }, (_, k) => Math.max(0, basis.reduce((a, b) => a + b[k] * (r() - 0.3), 0) + 0.05 * r()));
+  const [H, Hnew] = [new Float64Array(K * K), new Float64Array(K * K)];
+  for (const h of [H, Hnew]) { for (let n = 0; n < 1500; n++) addColumn(h, column(), K); symmetrize(h, K); }
+  const U = inverseCholeskyUpper(H, K)!;
+  let nearest = 0, gptq = 0, nearestNew = 0, gptqNew = 0;
+  for (let row = 0; row < 16; row++) {
+    const w = Float64Array.from({ length: K }, () => r() - 0.5);
+    const scale = w.reduce((m, v) => Math.max(m, Math.abs(v)), 0) / 127;
+    const qn = Array.from(w, (v) => roundAway(v / scale));
+    const qg = new Int8Array(K);
+    gptqRow(w, scale, U, K, qg);
+    for (const q of qg) assert.ok(q >= -127 && q <= 127);
+    nearest += outputError(w, qn, scale, H, K); gptq += outputError(w, qg, scale, H, K);
+    nearestNew += outputError(w, qn, scale, Hnew, K); gptqNew += outputError(w, qg, scale, Hnew, K);
+  }
+  assert.ok(gptq < 0.7 * nearest, `calibration columns: ${gptq} vs ${nearest}`);
+  assert.ok(gptqNew < 0.7 * nearestNew, `new columns: ${gptqNew} vs ${nearestNew}`);
+});
+
+test('int8 rounds conv weights with GPTQ by default; --weight-rounding nearest keeps round-to-nearest', async () => {
+  const bytes = smallCnn();
+  const gptq = await quantizeModelBytes(bytes, 'small.onnx', {}, { mode: 'int8' });
+  const nearest = await quantizeModelBytes(bytes, 'small.onnx', {}, { mode: 'int8', weightRounding: 'nearest' });
+  assert.equal(gptq.summary.gptqLayers, 1, 'the conv (the 8-input Gemm sees too few columns)');
+  assert.equal(nearest.summary.gptqLayers, 0);
+  const weights = (r: typeof gptq) => r.result.model.subgraphs[0].tensors.filter((t) => t.type === 'INT8' && t.data?.byteLength && t.shape.length === 4);
+  const [wg] = weights(gptq);
+  const [wn] = weights(nearest);
+  assert.deepEqual(wg.quantization!.scale, wn.quantization!.scale, 'same per-channel scales');
+  assert.notDeepEqual(Array.from(wg.data!), Array.from(wn.data!), 'some weights round the other way');
+});
