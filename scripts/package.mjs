@@ -49,7 +49,7 @@ try {
     fs.rmSync(path.join(stage, 'node_modules/ssh2/lib/protocol/crypto/build'), { recursive: true, force: true });
   }
   const vsce = path.join(root, 'node_modules/@vscode/vsce/vsce');
-  execFileSync(process.execPath, [vsce, 'package', '--target', target, '--allow-missing-repository',
+  execFileSync(process.execPath, [vsce, 'package', '--target', target, '--allow-missing-repository', '--no-rewrite-relative-links',
     '--skip-license', '--out', out], { cwd: stage, stdio: ['ignore', 'inherit', 'inherit'] });
 } finally {
   fs.rmSync(stage, { recursive: true, force: true });
