@@ -12,12 +12,13 @@ import { quantizeModelBytes, type QuantMode } from '../../src/quantize/file';
 import { cosine, floats, innerFloatActivations, relMaxDiff } from './helpers';
 
 const DIR = '../shared/models';
-/** int8 cosine floors (GPTQ weight rounding, the default). The issue's target is 0.99; on four of these
- *  random-weight models int8 stays below it, so their floors pin the measured values (nearest → GPTQ):
- *  shufflenet 0.9861 → 0.9895, lraspp 0.9867 → 0.9875, mobilenet_v2 0.9761 → 0.9797, mnasnet0_5 0.9774 → 0.9768. */
+/** int8 cosine floors (GPTQ weight rounding with bias correction, the default). The issue's target is 0.99; on four
+ *  of these random-weight models int8 stays below it, so their floors pin the measured values (nearest → GPTQ):
+ *  shufflenet 0.9861 → 0.9884, lraspp 0.9867 → 0.9889, mnasnet0_5 0.9774 → 0.9798, mobilenet_v2 0.9761 → 0.9801.
+ *  Weight rounding is no longer what limits them: activation rounding is. */
 const INT8_COSINE: Record<string, number> = {
   squeezenet1_1: 0.99, mobilenet_v3_small: 0.99, shufflenet_v2_x1_0: 0.985,
-  lraspp_mobilenet_v3_large: 0.985, mnasnet0_5: 0.97, mobilenet_v2: 0.975,
+  lraspp_mobilenet_v3_large: 0.985, mnasnet0_5: 0.975, mobilenet_v2: 0.975,
 };
 
 for (const name of Object.keys(INT8_COSINE)) {
