@@ -13,8 +13,9 @@ export const QUANTIZE_USAGE = `  --quantize MODE          fp16 (float16 weights)
   --std A[,B,C]            images: divide by after subtracting the mean
   --per-tensor             int8 / dynamic: one weight scale per tensor instead of per output channel
   --int8-io                int8: int8 model inputs and outputs instead of float32 ones
-  --weight-rounding R      int8: gptq (default: conv / fully connected weights rounded to undo their error on the
-                           calibration inputs) or nearest (plain round to nearest)`;
+  --weight-rounding R      int8: gptq (default: conv / depthwise / fully connected weights rounded so that their
+                           error cancels on the calibration inputs, biases corrected for the mean shift) or
+                           nearest (plain round to nearest)`;
 
 export const quantizeFlags = {
   quantize: { type: 'string' },
