@@ -24,13 +24,24 @@ const Gemm: OpConverter = {
     const B = ctx.constant(b);
     const out = ctx.output(y, [0, 1]);
     const C = c ? ctx.constant(c) : undefined;
+    // A computed C is added after the product: beta·C through a MUL when beta ≠ 1.
+    const addC = (product: number): void => {
+      let ci = ctx.inputBroadcast(c, 2, [0, 1]);
+      if (beta !== 1) {
+        const s = ctx.temp(ctx.tensors[ci].shape, 'FLOAT32', `${y}__beta_c`);
+        ctx.emit('MUL', [ci, ctx.constFloat32([beta], [], `${node.name}/beta`)], [s], { fusedActivationFunction: 'NONE' });
+        ci = s;
+      }
+      ctx.emit('ADD', [product, ci], [out], { fusedActivationFunction: 'NONE' });
+    };
+    const computedC = !!c && !C;
     if (B) {
       const k = transB ? B.dims[1] : B.dims[0];
       let w = toFloat32(B);
       if (!transB) w = transposeData(w, B.dims, [1, 0], (m) => new Float32Array(m));
       if (alpha !== 1) w = w.map((v) => v * alpha);
-      let bias: number | -1 = -1;
-      if (C || !c) {
+      let bias = -1;
+      if (!computedC) {
         const bv = new Float32Array(n);
         if (C) {
           const cv = toFloat32(C);
@@ -39,26 +50,15 @@ const Gemm: OpConverter = {
         }
         bias = ctx.constFloat32(bv, [n], `${node.name}/bias`);
       }
-      if (c && !C) {
-        const mm = ctx.temp(ctx.tensors[out].shape, 'FLOAT32', `${y}__fc`);
-        ctx.emit('FULLY_CONNECTED', [A, ctx.constFloat32(w, [n, k], `${node.name}/weights`), -1], [mm], { fusedActivationFunction: 'NONE', weightsFormat: 'DEFAULT' });
-        let cc = ctx.inputBroadcast(c, 2, [0, 1]);
-        if (beta !== 1) {
-          const s = ctx.temp(ctx.tensors[cc].shape, 'FLOAT32', `${y}__beta_c`);
-          ctx.emit('MUL', [cc, ctx.constFloat32([beta], [], `${node.name}/beta`)], [s], { fusedActivationFunction: 'NONE' });
-          cc = s;
-        }
-        ctx.emit('ADD', [mm, cc], [out], { fusedActivationFunction: 'NONE' });
-        return;
-      }
-      ctx.emit('FULLY_CONNECTED', [A, ctx.constFloat32(w, [n, k], `${node.name}/weights`), bias], [out],
+      const fc = computedC ? ctx.temp(ctx.tensors[out].shape, 'FLOAT32', `${y}__fc`) : out;
+      ctx.emit('FULLY_CONNECTED', [A, ctx.constFloat32(w, [n, k], `${node.name}/weights`), bias], [fc],
         { fusedActivationFunction: 'NONE', weightsFormat: 'DEFAULT' });
+      if (computedC) addC(fc);
       return;
     }
     // Computed B: BATCH_MATMUL (adjoint flags do the transposes), then scale and add C.
     const Bi = ctx.input(b, [0, 1]);
-    const hasTail = alpha !== 1 || !!c;
-    const mm = hasTail ? ctx.temp(ctx.tensors[out].shape, 'FLOAT32', `${y}__mm`) : out;
+    const mm = alpha !== 1 || c ? ctx.temp(ctx.tensors[out].shape, 'FLOAT32', `${y}__mm`) : out;
     ctx.emit('BATCH_MATMUL', [A, Bi], [mm], { adjX: false, adjY: transB });
     let cur = mm;
     if (alpha !== 1) {
@@ -66,15 +66,7 @@ const Gemm: OpConverter = {
       ctx.emit('MUL', [cur, ctx.constFloat32([alpha], [], `${node.name}/alpha`)], [s], { fusedActivationFunction: 'NONE' });
       cur = s;
     }
-    if (c) {
-      let ci = ctx.inputBroadcast(c, 2, [0, 1]);
-      if (beta !== 1) {
-        const s = ctx.temp(ctx.tensors[ci].shape, 'FLOAT32', `${y}__beta_c`);
-        ctx.emit('MUL', [ci, ctx.constFloat32([beta], [], `${node.name}/beta`)], [s], { fusedActivationFunction: 'NONE' });
-        ci = s;
-      }
-      ctx.emit('ADD', [cur, ci], [out], { fusedActivationFunction: 'NONE' });
-    }
+    if (c) addC(cur);
   },
 };
 export default Gemm;
