@@ -4,6 +4,7 @@ import { elementCount } from '../ir/types';
 import { toNumbers } from '../ir/tensor';
 import type { TflType } from '../tflite/model';
 import { Perm, isIdentity, permute } from './layout';
+import type { Tensor as IrTensor } from '../ir/types';
 
 /**
  * ONNX dtype → the TFLite type used for it (int64 and uint64 narrow to INT32, float64 to FLOAT32: TFLite's kernels
@@ -50,6 +51,14 @@ export function transposeData<T extends { length: number; [i: number]: unknown }
     }
   }
   return out;
+}
+
+/** numpy.transpose for a whole tensor: out dim i = in dim perm[i]; same dtype and element storage type. */
+export function transposeTensor(t: IrTensor, perm: readonly number[]): IrTensor {
+  if (perm.length !== t.dims.length || isIdentity([...perm])) return t;
+  const Ctor = t.data.constructor as new (n: number) => typeof t.data;
+  const data = transposeData(t.data as Float32Array, t.dims, [...perm], (n) => new Ctor(n) as Float32Array) as unknown as IrTensor['data'];
+  return { name: t.name, dtype: t.dtype, dims: permute(t.dims, [...perm]), data };
 }
 
 const INT32_MAX = 2147483647;

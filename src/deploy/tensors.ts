@@ -7,6 +7,8 @@ import { ModelError, elementCount } from '../ir/types';
 import { makeTensor, toFloat32, toNumbers } from '../ir/tensor';
 import type { TflModel, TflTensor, TflType } from '../tflite/model';
 import { listTensorFiles, readTensorFileAny } from '../core/tensor-files';
+import { transposeTensor } from '../convert/constdata';
+import { invert } from '../convert/layout';
 
 export interface TensorMapping { onnx: string; tflite: number; perm: number[]; onnxDtype?: string }
 export interface LayoutMetadata { source?: string; inputs: TensorMapping[]; outputs: TensorMapping[] }
@@ -59,37 +61,6 @@ export function modelIo(model: TflModel): { inputs: IoTensor[]; outputs: IoTenso
     outputs: sg.outputs.map((ti, k) => ioTensor(sg.tensors[ti], k, ti, meta?.outputs)),
     meta,
   };
-}
-
-/** numpy.transpose(t, perm): out dim i = in dim perm[i]. */
-export function transpose(t: Tensor, perm: readonly number[]): Tensor {
-  const rank = t.dims.length;
-  if (perm.length !== rank || perm.every((p, i) => p === i)) return t;
-  const outDims = perm.map((p) => t.dims[p]);
-  const inStrides = new Array<number>(rank);
-  let s = 1;
-  for (let i = rank - 1; i >= 0; i--) { inStrides[i] = s; s *= t.dims[i]; }
-  const n = elementCount(t.dims);
-  const src = t.data as unknown as ArrayLike<number | bigint> & { constructor: new (n: number) => unknown };
-  const dst = new (src.constructor)(n) as unknown as (number | bigint)[];
-  const idx = new Array<number>(rank).fill(0);
-  const stride = perm.map((p) => inStrides[p]);
-  for (let o = 0; o < n; o++) {
-    let off = 0;
-    for (let i = 0; i < rank; i++) off += idx[i] * stride[i];
-    dst[o] = src[off];
-    for (let i = rank - 1; i >= 0; i--) {
-      if (++idx[i] < outDims[i]) break;
-      idx[i] = 0;
-    }
-  }
-  return { name: t.name, dtype: t.dtype, dims: outDims, data: dst as unknown as Tensor['data'] };
-}
-
-export function inversePerm(perm: readonly number[]): number[] {
-  const inv = new Array<number>(perm.length);
-  perm.forEach((p, i) => { inv[p] = i; });
-  return inv;
 }
 
 /** A deterministic uniform [0, 1) generator (mulberry32). */
@@ -153,7 +124,7 @@ export function prepareInputs(inputs: IoTensor[], given: Tensor[] | undefined, s
       t = makeTensor(onnxName, dt, onnxShape, vals);
     }
     onnx.push(t);
-    let d = transpose(t, perm);
+    let d = transposeTensor(t, perm);
     if (io.quant) {
       const f = toFloat32(d);
       const [lo, hi] = io.dtype === 'int8' ? [-128, 127] : io.dtype === 'uint8' ? [0, 255] : [-32768, 32767];
@@ -170,7 +141,7 @@ export function toOnnxView(io: IoTensor, t: Tensor): Tensor {
   let f = io.quant
     ? makeTensor(t.name, 'float32', t.dims, Array.from(toNumbers(t), (v) => (v - io.quant!.zeroPoint) * io.quant!.scale))
     : t;
-  if (io.mapping) f = transpose(f, inversePerm(io.mapping.perm));
+  if (io.mapping) f = transposeTensor(f, invert(io.mapping.perm));
   return f;
 }
 

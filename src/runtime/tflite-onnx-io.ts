@@ -3,8 +3,8 @@
 import type { Tensor } from '../ir/types';
 import { makeTensor, toNumbers } from '../ir/tensor';
 import type { OnnxLiteMetadata, TensorMapping } from '../convert/metadata';
-import { transposeData } from '../convert/constdata';
-import { invert, permute } from '../convert/layout';
+import { transposeTensor } from '../convert/constdata';
+import { invert } from '../convert/layout';
 import { parseTflite } from '../tflite/reader';
 import { openTflite, TfliteSession } from './litert';
 
@@ -19,15 +19,12 @@ export function toTfliteLayout(t: Tensor, map: TensorMapping): Tensor {
   let v: Tensor = t;
   if (t.dtype === 'int64' || t.dtype === 'uint64' || t.dtype === 'uint32') v = makeTensor(t.name, 'int32', t.dims, toNumbers(t));
   if (t.dtype === 'bool') v = { ...t, dtype: 'uint8' };
-  const data = transposeData(v.data as Float32Array, v.dims, map.perm, (n) => new (v.data.constructor as new (n: number) => Float32Array)(n));
-  return { name: map.onnx, dtype: v.dtype, dims: permute(v.dims, map.perm), data };
+  return { ...transposeTensor(v, map.perm), name: map.onnx };
 }
 
 /** A TFLite output → ONNX layout (the inverse permutation). */
 export function toOnnxLayout(t: Tensor, map: TensorMapping): Tensor {
-  const inv = invert(map.perm);
-  const data = transposeData(t.data as Float32Array, t.dims, inv, (n) => new (t.data.constructor as new (n: number) => Float32Array)(n));
-  return { name: map.onnx, dtype: t.dtype, dims: permute(t.dims, inv), data };
+  return { ...transposeTensor(t, invert(map.perm)), name: map.onnx };
 }
 
 export interface OnnxShapedSession {

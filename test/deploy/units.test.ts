@@ -12,7 +12,9 @@ import { listSshHosts, parseSshConfig, readSshConfigHosts, resolveSshHost } from
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { compare, inversePerm, transpose } from '../../src/deploy/tensors';
+import { compare } from '../../src/deploy/tensors';
+import { transposeTensor as transpose } from '../../src/convert/constdata';
+import { invert as inversePerm } from '../../src/convert/layout';
 import { percentile } from '../../src/deploy/types';
 import { makeTensor } from '../../src/ir/tensor';
 
