@@ -54,3 +54,14 @@ export function reduce(op: string, tfl: string, int8: boolean): OpConverter {
     },
   };
 }
+
+/** GlobalAveragePool / GlobalMaxPool: the reduction over the spatial axes, keeping dims, in the input's layout. */
+export function globalPool(op: string, tfl: string): OpConverter {
+  return {
+    op, emits: [tfl], opset: [1, 23], dtypes: ['float32'], int8: true, micro: true, layout: 'axis',
+    convert(node, ctx) {
+      const rank = ctx.rank(node.inputs[0]);
+      emitReduce(ctx, node, tfl, Array.from({ length: rank - 2 }, (_, i) => i + 2), true);
+    },
+  };
+}
