@@ -48,6 +48,30 @@ export interface ViewGraph {
   note?: string;
 }
 
+/** A ViewGraph as it crosses over (src/graph-wire.ts encodes and decodes it): each distinct string once in `strings`,
+ *  everything else flat integer arrays of indexes into it. Node ids are positions. */
+export interface WireGraph {
+  format: ViewGraph['format'];
+  file: string;
+  info: [string, string][];
+  note?: string;
+  strings: string[];
+  /** Per node: name, op, kind (0 op, 1 input, 2 output), input count and inputs, output count and outputs, attribute
+   *  count and (name, text) pairs. */
+  nodes: number[];
+  /** Per edge: from, to, tensor. */
+  edges: number[];
+  /** Per value: name, constant (0/1), then a shape record as in WireShapes. */
+  values: number[];
+}
+
+/** Inferred dtypes and shapes of the graph's values, in WireGraph.values order: per value dtype (-1 unknown), rank
+ *  (-1 unknown) and dims (a dim ≥ 0 is itself, a symbol is -1 - its index in `strings`). */
+export interface WireShapes {
+  strings: string[];
+  shapes: number[];
+}
+
 export interface WeightStats {
   tensor: string;
   dtype: string;
@@ -92,7 +116,10 @@ export interface WebviewRequests {
 /** Host → webview notifications: name → params. */
 export interface HostNotifications {
   loading: { file: string };
-  graph: { graph: ViewGraph };
+  /** The graph with the shapes the file declares; inferred shapes follow in `shapes`. */
+  graph: { graph: WireGraph };
+  /** Shape inference's dtypes and shapes for the graph's values; `note` when it could not infer them all. */
+  shapes: { shapes: WireShapes; note?: string };
   /** Opening failed: one clear line. */
   error: { message: string };
   /** Compatibility verdicts; `report` null with a note when the analysis is not available. */

@@ -18,6 +18,7 @@ import { compatClass, heat, opCategory, summaryLine, worstLayer } from './colors
 import { showAccuracy } from './accuracy';
 import { showLegend } from './legend';
 import { byId, shapeText } from './dom';
+import { applyShapes, decodeGraph } from '../src/graph-wire';
 import { keyboard } from './keyboard';
 
 /** Items drawn at once before scopes are collapsed. */
@@ -233,7 +234,8 @@ on('error', (p) => {
 on('graph', (p) => {
   const t0 = performance.now();
   performance.mark('onnx2lite-graph');
-  graph = p.graph;
+  graph = decodeGraph(p.graph);
+  shapesPending = false;
   valuesCache = undefined;
   byNameCache = undefined;
   scopes = buildScopes(graph);
@@ -257,8 +259,26 @@ on('graph', (p) => {
       performance.mark('onnx2lite-first-frame');
       window.onnx2liteTimings.nodes = graph!.nodes.length;
       document.body.dataset.state = 'drawn';
+      if (shapesPending) showShapes();
     });
   }).catch((e: Error) => setStatus(e.message, true));
+});
+// Inferred shapes follow the graph: the side panel and the input/output boxes are redrawn with them.
+let shapesPending = false;
+function showShapes(): void {
+  shapesPending = false;
+  const changed = visible?.items.some((it) => it.kind === 'node' && graph!.nodes[it.node].kind !== 'op'
+    && canvas.item(it.key)?.sub !== drawInfo(it).sub);
+  const reselect = (): void => select(canvas.selected, false);
+  if (changed) void relayout(reselect); else reselect();
+}
+on('shapes', (p) => {
+  if (!graph) return;
+  applyShapes(graph.values, p.shapes);
+  valuesCache = undefined;
+  if (p.note) { graph.note = p.note; setStatus(p.note); status.className = 'note'; }
+  document.body.dataset.shapes = 'inferred';
+  if (document.body.dataset.state === 'drawn') showShapes(); else shapesPending = true;
 });
 on('compat', (p) => {
   const r: CompatReport | null = p.report;

@@ -34,31 +34,32 @@ export function buildScopes(g: ViewGraph): Scopes {
   const root: Scope = { path: '', label: '', children: [], nodes: [], size: 0 };
   const byPath = new Map<string, Scope>([['', root]]);
   const chains = new Map<Scope, Scope[]>([[root, []]]);
-  // Nodes of one scope share its prefix: look the prefix up once, walk its parts only when it is new.
-  const byPrefix = new Map<string, Scope>();
-  const scopeOf = (name: string): Scope => {
-    const cut = name.lastIndexOf('/');
-    if (cut <= 0 && !name.startsWith('/')) return root;
-    const prefix = name.slice(0, Math.max(cut, 0));
+  // The scope of a name prefix ('/backbone/layer1' or 'backbone/layer1'): looked up once, made from its parent's
+  // (one level up) when new; empty parts ('a//b') add no level.
+  const byPrefix = new Map<string, Scope>([['', root]]);
+  const scopeOf = (prefix: string): Scope => {
     let s = byPrefix.get(prefix);
     if (s) return s;
-    s = root;
-    for (const part of prefix.split('/')) {
-      if (!part) continue;
-      const path: string = `${s.path}/${part}`;
-      let c = byPath.get(path);
-      if (!c) {
-        c = { path, label: part, parent: s, children: [], nodes: [], size: 0 };
-        byPath.set(path, c); s.children.push(c); chains.set(c, [...chains.get(s)!, c]);
+    const cut = prefix.lastIndexOf('/');
+    const parent = scopeOf(cut < 0 ? '' : prefix.slice(0, cut));
+    const part = prefix.slice(cut + 1);
+    s = parent;
+    if (part) {
+      const path = `${parent.path}/${part}`;
+      s = byPath.get(path);
+      if (!s) {
+        s = { path, label: part, parent, children: [], nodes: [], size: 0 };
+        byPath.set(path, s); parent.children.push(s); chains.set(s, [...chains.get(parent)!, s]);
       }
-      s = c;
     }
     byPrefix.set(prefix, s);
     return s;
   };
-  const chain: Scope[][] = [];
+  const chain: Scope[][] = new Array(g.nodes.length);
   for (const n of g.nodes) {
-    const s = n.kind === 'op' ? scopeOf(n.name) : root;
+    // `/backbone/layer1/conv/Conv` lives in /backbone/layer1/conv; a name without `/` in the root.
+    const cut = n.kind === 'op' ? n.name.lastIndexOf('/') : -1;
+    const s = cut < 0 ? root : scopeOf(n.name.slice(0, cut));
     s.nodes.push(n.id);
     chain[n.id] = chains.get(s)!;
   }

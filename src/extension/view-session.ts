@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import { isRequestMessage } from '../protocol';
 import type {
-  AccuracyReport, HostNotifications, NotificationName, RequestMessage, ResponseMessage, ViewGraph, WebviewRequests,
+  AccuracyReport, HostNotifications, NotificationName, RequestMessage, ResponseMessage, WebviewRequests, WireGraph,
 } from '../protocol';
 import type { CompatReport } from '../convert/compat-types';
 import type { Backend } from '../worker/handlers';
@@ -22,7 +22,8 @@ export interface SessionHooks {
 export class ViewSession {
   accuracy: { report: AccuracyReport; title: string } | undefined;
   pendingReveal: string | undefined;
-  private graph: Promise<ViewGraph> | undefined;
+  private graph: Promise<WireGraph> | undefined;
+  private shapes: Promise<HostNotifications['shapes'] | null> | undefined;
   private compat: Promise<HostNotifications['compat']> | undefined;
 
   constructor(readonly file: string, private readonly backend: Backend, private readonly hooks: SessionHooks) {}
@@ -49,12 +50,16 @@ export class ViewSession {
     }
   }
 
-  /** Starts parsing (in the worker) while the webview boots; send() waits for it. */
-  open(): Promise<ViewGraph> {
+  /** Starts parsing (in the worker) while the webview boots, then shape inference; send() waits for them. */
+  open(): Promise<WireGraph> {
     if (!this.graph) {
       const t0 = Date.now();
-      this.graph = this.backend.request('open', { file: this.file, inputShapes: this.hooks.inputShapes() });
-      this.graph.then((g) => this.hooks.log?.(`opened ${this.file}: ${g.nodes.length} nodes in ${Date.now() - t0} ms`), () => undefined);
+      const graph = this.backend.request('open', { file: this.file, inputShapes: this.hooks.inputShapes() });
+      this.graph = graph;
+      this.shapes = graph.then(() => this.backend.request('shapes', { file: this.file }));
+      this.shapes.catch(() => undefined);
+      graph.then((g) => this.hooks.log?.(`opened ${this.file} in ${Date.now() - t0} ms (${g.edges.length / 3} edges)`), () => undefined);
+      this.shapes.then(() => this.hooks.log?.(`shapes of ${this.file} inferred at ${Date.now() - t0} ms`), () => undefined);
     }
     return this.graph;
   }
@@ -74,6 +79,12 @@ export class ViewSession {
     }
     if (this.accuracy) post('accuracy', this.accuracy);
     if (this.pendingReveal) { post('reveal', { node: this.pendingReveal }); this.pendingReveal = undefined; }
+    try {
+      const shapes = await this.shapes;
+      if (shapes) post('shapes', shapes);
+    } catch (e) {
+      this.hooks.log?.(`shapes of ${this.file}: ${(e as Error).message}`);
+    }
     try {
       if (!this.compat) {
         this.compat = this.backend.request('compat', { file: this.file });

@@ -28,6 +28,7 @@ export function createHandlers(): Handlers {
       opened.set(p.file, m);
       return m.graph;
     },
+    shapes: (p) => get(p.file).shapes(),
     stats: (p) => get(p.file).stats(p.tensor),
     compat: (p) => get(p.file).compat(),
     close(p) { opened.delete(p.file); },

@@ -1,7 +1,7 @@
 // The messages between the extension host and its worker thread (src/worker/worker.ts): a map from method to params
 // and result, like src/protocol.ts. Long jobs report progress lines while they run.
 import type { CompatReport } from '../convert/compat-types';
-import type { AccuracyReport, ViewGraph, WeightStats } from '../protocol';
+import type { AccuracyReport, HostNotifications, WeightStats, WireGraph } from '../protocol';
 import type { DeployReport } from '../deploy/types';
 
 export type Quantization = 'float32' | 'float16' | 'dynamic' | 'int8';
@@ -25,7 +25,10 @@ export interface DeployJob {
 }
 
 export interface WorkerMethods {
-  open: { params: { file: string; inputShapes?: Record<string, number[]> }; result: ViewGraph };
+  /** Reads the model: its graph with declared shapes. */
+  open: { params: { file: string; inputShapes?: Record<string, number[]> }; result: WireGraph };
+  /** Shape inference on the opened model; null when there is nothing to add (TFLite). */
+  shapes: { params: { file: string }; result: HostNotifications['shapes'] | null };
   stats: { params: { file: string; tensor: string }; result: WeightStats };
   compat: { params: { file: string }; result: { report: CompatReport | null; note?: string } };
   close: { params: { file: string }; result: void };

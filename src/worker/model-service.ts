@@ -5,9 +5,10 @@ import * as path from 'node:path';
 import { readModelFile } from '../onnx/reader';
 import { ModelError } from '../ir/types';
 import type { Model } from '../ir/types';
-import type { ViewGraph, WeightStats } from '../protocol';
+import type { HostNotifications, WeightStats, WireGraph } from '../protocol';
 import type { CompatReport } from '../convert/compat-types';
-import { onnxViewGraph } from './view-graph';
+import { encodeGraph, encodeShapes } from '../graph-wire';
+import { onnxViewGraph, valuesOf } from './view-graph';
 import { tensorStats } from './weight-stats';
 import { completeShapes, compatOf, readTfliteView } from './features';
 
@@ -17,7 +18,11 @@ export interface OpenOptions {
 }
 
 export interface OpenedModel {
-  graph: ViewGraph;
+  /** The graph with declared shapes: ready before shape inference runs. */
+  graph: WireGraph;
+  /** Inferred dtypes and shapes of graph's values (ONNX: shape inference runs on the first call); null when the
+   *  graph already had them all (TFLite). */
+  shapes(): HostNotifications['shapes'] | null;
   stats(tensor: string): WeightStats;
   compat(): { report: CompatReport | null; note?: string };
 }
@@ -28,10 +33,18 @@ function toMap(shapes: Record<string, number[]> | undefined): Map<string, number
 
 function openOnnx(file: string, opts: OpenOptions): OpenedModel {
   const model: Model = readModelFile(file);
-  const note = completeShapes(model, toMap(opts.inputShapes));
-  const graph = onnxViewGraph(model, path.basename(file), note);
+  const view = onnxViewGraph(model, path.basename(file));
+  const names = view.values.map((v) => v.name);
+  let shapes: HostNotifications['shapes'] | undefined;
   return {
-    graph,
+    graph: encodeGraph(view),
+    shapes() {
+      if (!shapes) {
+        const note = completeShapes(model, toMap(opts.inputShapes));
+        shapes = { shapes: encodeShapes(valuesOf(model.graph, names)), note };
+      }
+      return shapes;
+    },
     stats(tensor) {
       const t = model.graph.initializers.get(tensor);
       if (!t) throw new ModelError(`${tensor} is not a constant of this model`);
@@ -48,7 +61,8 @@ export function openModel(file: string, opts: OpenOptions = {}): OpenedModel {
     try { bytes = fs.readFileSync(file); } catch { throw new ModelError(`cannot read ${file}`); }
     if (bytes.length === 0) throw new ModelError(`${path.basename(file)} is empty: not a TFLite model`);
     const m = readTfliteView(bytes, path.basename(file));
-    return { ...m, compat: () => ({ report: null, note: 'compatibility is checked on ONNX models' }) };
+    return { graph: encodeGraph(m.graph), stats: m.stats, shapes: () => null,
+      compat: () => ({ report: null, note: 'compatibility is checked on ONNX models' }) };
   }
   return openOnnx(file, opts);
 }

@@ -47,9 +47,10 @@ export function connect(nodes: ViewNode[], inputs: string[], outputs: string[]):
   return edges;
 }
 
-function valuesOf(g: Graph, used: Set<string>): ViewValue[] {
+/** The view's values for tensor `names`, with the dtypes and shapes the graph knows now (initializers' own). */
+export function valuesOf(g: Graph, names: Iterable<string>): ViewValue[] {
   const out: ViewValue[] = [];
-  for (const name of used) {
+  for (const name of names) {
     if (!name) continue;
     const init = g.initializers.get(name);
     if (init) { out.push({ name, dtype: init.dtype, shape: [...init.dims], constant: true }); continue; }

@@ -37,6 +37,8 @@ test('draws a shared model, shows a node in the side panel, searches, and saves 
   assert.equal(await page.locator('g.node').count(), expected, 'every node, input and output is drawn');
   assert.ok(await page.locator('path.edge').count() >= model.graph.nodes.length, 'edges are drawn');
 
+  // inferred shapes follow the graph
+  await page.waitForFunction(() => document.body.dataset.shapes === 'inferred');
   const conv = model.graph.nodes.find((n) => n.opType === 'Conv')!;
   const convKey = `n:${model.graph.nodes.indexOf(conv)}`;
   await page.locator(`g.node[data-key="${convKey}"]`).click();

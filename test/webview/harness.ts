@@ -138,8 +138,10 @@ export function modelBackend(model: import('../../src/ir/types').Model, withComp
     async request(method, params, progress) {
       if (method === 'open') {
         const { onnxViewGraph } = await import('../../src/worker/view-graph');
-        return onnxViewGraph(model, path.basename((params as { file: string }).file)) as never;
+        const { encodeGraph } = await import('../../src/graph-wire');
+        return encodeGraph(onnxViewGraph(model, path.basename((params as { file: string }).file))) as never;
       }
+      if (method === 'shapes') return null as never; // the model's own shapes, as given
       if (method === 'stats') {
         const { tensorStats } = await import('../../src/worker/weight-stats');
         const t = model.graph.initializers.get((params as { tensor: string }).tensor);

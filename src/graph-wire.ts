@@ -1,0 +1,93 @@
+// The graph view's graph as it crosses from the worker thread to the extension host to the webview (src/protocol.ts
+// WireGraph, WireShapes): every distinct string once in a table, the rest flat integer arrays. A 20,000-node model is
+// a few hundred thousand numbers and one string per name instead of a tree of small objects, so cloning, JSON and
+// parsing it at each hop stay cheap. No Node or DOM imports: the worker encodes, the webview decodes.
+import type { ViewDim, ViewGraph, ViewNode, ViewValue, WireGraph, WireShapes } from './protocol';
+
+const KINDS: ViewNode['kind'][] = ['op', 'input', 'output'];
+
+class Strings {
+  readonly list: string[] = [];
+  private readonly index = new Map<string, number>();
+  of(s: string): number {
+    let i = this.index.get(s);
+    if (i === undefined) { i = this.list.length; this.list.push(s); this.index.set(s, i); }
+    return i;
+  }
+}
+
+/** dtype, rank and dims of one value: -1 for an unknown dtype or rank; a dim ≥ 0 is itself, a symbol is -1 - index. */
+function putShape(out: number[], strings: Strings, v: ViewValue): void {
+  out.push(v.dtype === undefined ? -1 : strings.of(v.dtype));
+  if (!v.shape) { out.push(-1); return; }
+  out.push(v.shape.length);
+  for (const d of v.shape) out.push(typeof d === 'number' && Number.isInteger(d) && d >= 0 ? d : -1 - strings.of(String(d)));
+}
+
+/** Reads one putShape record at `at`; returns the position after it. */
+function getShape(a: number[], at: number, strings: string[], v: ViewValue): number {
+  const dtype = a[at++];
+  v.dtype = dtype < 0 ? undefined : strings[dtype];
+  const rank = a[at++];
+  if (rank < 0) { v.shape = undefined; return at; }
+  const shape: ViewDim[] = new Array(rank);
+  for (let k = 0; k < rank; k++) { const d = a[at++]; shape[k] = d >= 0 ? d : strings[-1 - d]; }
+  v.shape = shape;
+  return at;
+}
+
+export function encodeGraph(g: ViewGraph): WireGraph {
+  const s = new Strings();
+  const nodes: number[] = [];
+  for (const n of g.nodes) {
+    nodes.push(s.of(n.name), s.of(n.op), KINDS.indexOf(n.kind), n.inputs.length);
+    for (const t of n.inputs) nodes.push(s.of(t));
+    nodes.push(n.outputs.length);
+    for (const t of n.outputs) nodes.push(s.of(t));
+    nodes.push(n.attrs.length);
+    for (const [k, v] of n.attrs) nodes.push(s.of(k), s.of(v));
+  }
+  const edges: number[] = [];
+  for (const e of g.edges) edges.push(e.from, e.to, s.of(e.tensor));
+  const values: number[] = [];
+  for (const v of g.values) { values.push(s.of(v.name), v.constant ? 1 : 0); putShape(values, s, v); }
+  return { format: g.format, file: g.file, info: g.info, note: g.note, strings: s.list, nodes, edges, values };
+}
+
+export function decodeGraph(w: WireGraph): ViewGraph {
+  const S = w.strings, a = w.nodes;
+  const nodes: ViewNode[] = [];
+  for (let at = 0; at < a.length;) {
+    const name = S[a[at++]], op = S[a[at++]], kind = KINDS[a[at++]] ?? 'op';
+    const inputs: string[] = new Array(a[at++]);
+    for (let k = 0; k < inputs.length; k++) inputs[k] = S[a[at++]];
+    const outputs: string[] = new Array(a[at++]);
+    for (let k = 0; k < outputs.length; k++) outputs[k] = S[a[at++]];
+    const attrs: [string, string][] = new Array(a[at++]);
+    for (let k = 0; k < attrs.length; k++) { attrs[k] = [S[a[at]], S[a[at + 1]]]; at += 2; }
+    nodes.push({ id: nodes.length, name, op, kind, inputs, outputs, attrs });
+  }
+  const edges: ViewGraph['edges'] = [];
+  for (let i = 0; i + 2 < w.edges.length; i += 3) edges.push({ from: w.edges[i], to: w.edges[i + 1], tensor: S[w.edges[i + 2]] });
+  const values: ViewValue[] = [];
+  for (let at = 0; at < w.values.length;) {
+    const v: ViewValue = { name: S[w.values[at++]] };
+    if (w.values[at++]) v.constant = true;
+    at = getShape(w.values, at, S, v);
+    values.push(v);
+  }
+  return { format: w.format, file: w.file, info: w.info, nodes, edges, values, note: w.note };
+}
+
+/** The dtypes and shapes of `values` (in the order the graph listed them). */
+export function encodeShapes(values: readonly ViewValue[]): WireShapes {
+  const s = new Strings();
+  const shapes: number[] = [];
+  for (const v of values) putShape(shapes, s, v);
+  return { strings: s.list, shapes };
+}
+
+/** Sets the dtypes and shapes of the graph's values from encodeShapes' record (same order). */
+export function applyShapes(values: ViewValue[], w: WireShapes): void {
+  for (let i = 0, at = 0; i < values.length && at < w.shapes.length; i++) at = getShape(w.shapes, at, w.strings, values[i]);
+}
