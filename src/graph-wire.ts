@@ -1,7 +1,7 @@
 // The graph view's graph as it crosses from the worker thread to the extension host to the webview (src/protocol.ts
 // WireGraph, WireShapes): every distinct string once in a table, the rest flat integer arrays. A 20,000-node model is
 // a few hundred thousand numbers and one string per name instead of a tree of small objects, so cloning, JSON and
-// parsing it at each hop stay cheap. No Node or DOM imports: the worker encodes, the webview decodes.
+// parsing it at each hop stay cheap. No Node or DOM imports: the worker builds it, the webview decodes it.
 import type { ViewDim, ViewGraph, ViewNode, ViewValue, WireGraph, WireShapes } from './protocol';
 
 const KINDS: ViewNode['kind'][] = ['op', 'input', 'output'];
@@ -36,22 +36,58 @@ function getShape(a: number[], at: number, strings: string[], v: ViewValue): num
   return at;
 }
 
-export function encodeGraph(g: ViewGraph): WireGraph {
-  const s = new Strings();
-  const nodes: number[] = [];
-  for (const n of g.nodes) {
-    nodes.push(s.of(n.name), s.of(n.op), KINDS.indexOf(n.kind), n.inputs.length);
-    for (const t of n.inputs) nodes.push(s.of(t));
-    nodes.push(n.outputs.length);
-    for (const t of n.outputs) nodes.push(s.of(t));
-    nodes.push(n.attrs.length);
-    for (const [k, v] of n.attrs) nodes.push(s.of(k), s.of(v));
+/** Builds a WireGraph node by node (the ONNX and TFLite readers' view of a graph), without ViewNode objects. */
+export class WireBuilder {
+  private readonly s = new Strings();
+  private readonly nodes: number[] = [];
+  /** Index into `nodes` of each node's input count. */
+  private readonly inputsAt: number[] = [];
+  /** The node writing each tensor (by string index); the last writer wins. */
+  private readonly producer = new Map<number, number>();
+
+  node(name: string, op: string, kind: ViewNode['kind'], inputs: readonly string[], outputs: readonly string[], attrs: readonly [string, string][] = []): void {
+    const s = this.s, a = this.nodes, id = this.inputsAt.length;
+    a.push(s.of(name), s.of(op), KINDS.indexOf(kind));
+    this.inputsAt.push(a.length);
+    a.push(inputs.length);
+    for (const t of inputs) a.push(s.of(t));
+    a.push(outputs.length);
+    for (const t of outputs) { const k = s.of(t); a.push(k); if (t) this.producer.set(k, id); }
+    a.push(attrs.length);
+    for (const [k, v] of attrs) a.push(s.of(k), s.of(v));
   }
-  const edges: number[] = [];
-  for (const e of g.edges) edges.push(e.from, e.to, s.of(e.tensor));
-  const values: number[] = [];
-  for (const v of g.values) { values.push(s.of(v.name), v.constant ? 1 : 0); putShape(values, s, v); }
-  return { format: g.format, file: g.file, info: g.info, note: g.note, strings: s.list, nodes, edges, values };
+
+  /** Adds graph-input and graph-output nodes, joins producers to consumers, and lists every tensor a node uses with
+   *  what `value` knows of it. `names`: those tensors, in the order of WireGraph.values. */
+  finish(meta: Pick<WireGraph, 'format' | 'file' | 'info' | 'note'>, inputs: readonly string[], outputs: readonly string[],
+    value: (name: string) => Omit<ViewValue, 'name'>): { graph: WireGraph; names: string[] } {
+    for (const t of inputs) this.node(t, 'Input', 'input', [], [t]);
+    for (const t of outputs) this.node(`${t} (output)`, 'Output', 'output', [t], []);
+    const a = this.nodes, S = this.s.list, edges: number[] = [], values: number[] = [], names: string[] = [];
+    const used = new Uint8Array(S.length);
+    const use = (k: number): void => {
+      if (used[k]) return;
+      used[k] = 1;
+      if (!S[k]) return;
+      const v = value(S[k]);
+      names.push(S[k]);
+      values.push(k, v.constant ? 1 : 0);
+      putShape(values, this.s, { name: S[k], ...v });
+    };
+    this.inputsAt.forEach((at, to) => {
+      const n = a[at], first = edges.length;
+      for (let i = at + 1; i <= at + n; i++) {
+        const k = a[i], p = S[k] ? this.producer.get(k) : undefined;
+        use(k);
+        if (p === undefined || p === to) continue;
+        let seen = false;
+        for (let j = first; j < edges.length && !seen; j += 3) seen = edges[j] === p;
+        if (!seen) edges.push(p, to, k);
+      }
+      for (let i = at + n + 2, end = i + a[at + n + 1]; i < end; i++) use(a[i]);
+    });
+    return { graph: { ...meta, strings: S, nodes: a, edges, values }, names };
+  }
 }
 
 export function decodeGraph(w: WireGraph): ViewGraph {

@@ -108,6 +108,8 @@ export interface AccuracyReport {
 export interface WebviewRequests {
   /** The webview is up (first load or restored after being hidden): the host (re)sends what it has. */
   ready: { params: Record<string, never>; result: void };
+  /** The graph's first frame is drawn: the host sends what can wait (inferred shapes, compatibility verdicts). */
+  drawn: { params: Record<string, never>; result: void };
   weightStats: { params: { tensor: string }; result: WeightStats };
   /** Run one of the extension's commands on this document. */
   runCommand: { params: { command: 'convert' | 'compare' | 'deploy' }; result: void };

@@ -258,7 +258,9 @@ on('graph', (p) => {
       window.onnx2liteTimings.firstFrameMs = performance.now() - t0;
       performance.mark('onnx2lite-first-frame');
       window.onnx2liteTimings.nodes = graph!.nodes.length;
+      const first = document.body.dataset.state !== 'drawn';
       document.body.dataset.state = 'drawn';
+      if (first) void request('drawn', {});
       if (shapesPending) showShapes();
     });
   }).catch((e: Error) => setStatus(e.message, true));

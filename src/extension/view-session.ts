@@ -41,6 +41,7 @@ export class ViewSession {
   private async answer(m: RequestMessage, post: Post): Promise<unknown> {
     switch (m.method) {
       case 'ready': void this.send(post); return undefined;
+      case 'drawn': void this.sendDetails(post); return undefined;
       case 'weightStats': {
         await this.graph;
         return this.backend.request('stats', { file: this.file, tensor: (m.params as WebviewRequests['weightStats']['params']).tensor });
@@ -50,16 +51,12 @@ export class ViewSession {
     }
   }
 
-  /** Starts parsing (in the worker) while the webview boots, then shape inference; send() waits for them. */
+  /** Starts parsing (in the worker) while the webview boots; send() waits for it. */
   open(): Promise<WireGraph> {
     if (!this.graph) {
       const t0 = Date.now();
-      const graph = this.backend.request('open', { file: this.file, inputShapes: this.hooks.inputShapes() });
-      this.graph = graph;
-      this.shapes = graph.then(() => this.backend.request('shapes', { file: this.file }));
-      this.shapes.catch(() => undefined);
-      graph.then((g) => this.hooks.log?.(`opened ${this.file} in ${Date.now() - t0} ms (${g.edges.length / 3} edges)`), () => undefined);
-      this.shapes.then(() => this.hooks.log?.(`shapes of ${this.file} inferred at ${Date.now() - t0} ms`), () => undefined);
+      this.graph = this.backend.request('open', { file: this.file, inputShapes: this.hooks.inputShapes() });
+      this.graph.then((g) => this.hooks.log?.(`opened ${this.file} in ${Date.now() - t0} ms (${g.edges.length / 3} edges)`), () => undefined);
     }
     return this.graph;
   }
@@ -79,10 +76,19 @@ export class ViewSession {
     }
     if (this.accuracy) post('accuracy', this.accuracy);
     if (this.pendingReveal) { post('reveal', { node: this.pendingReveal }); this.pendingReveal = undefined; }
+  }
+
+  /** Once the view has drawn the graph: inferred shapes, then compatibility verdicts. They are worked out only now,
+   *  so that work does not compete with the first frame for the CPU. */
+  async sendDetails(post: Post): Promise<void> {
+    if (!this.graph) return;
     try {
+      await this.graph;
+      this.shapes ??= this.backend.request('shapes', { file: this.file });
       const shapes = await this.shapes;
       if (shapes) post('shapes', shapes);
     } catch (e) {
+      this.shapes = undefined;
       this.hooks.log?.(`shapes of ${this.file}: ${(e as Error).message}`);
     }
     try {

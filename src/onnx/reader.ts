@@ -33,6 +33,14 @@ export interface ReadOptions {
 const MAX_PROTO_BYTES = 2 ** 31 - 1;
 
 export function readModelFile(file: string, opts: ReadOptions = {}): Model {
+  const bytes = readChecked(file);
+  const model = decodeModel(bytes, { baseDir: path.dirname(path.resolve(file)), ...opts });
+  model.path = path.resolve(file);
+  return model;
+}
+
+/** The file's bytes, or one clear error for a missing, empty or oversized file. */
+function readChecked(file: string): Uint8Array {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
@@ -42,10 +50,118 @@ export function readModelFile(file: string, opts: ReadOptions = {}): Model {
   if (!stat.isFile()) throw new ModelError(`${file} is not a file`);
   if (stat.size === 0) throw new ModelError(`${file} is empty: not an ONNX model`);
   if (stat.size > MAX_PROTO_BYTES) throw new ModelError(`${file} is ${stat.size} bytes, over the 2 GB protobuf limit`);
-  const bytes = fs.readFileSync(file);
-  const model = decodeModel(bytes, { baseDir: path.dirname(path.resolve(file)), ...opts });
+  return fs.readFileSync(file);
+}
+
+/** A model read without the declared types of its main graph's intermediate values (the graph's value_info): they
+ *  are decoded by `addValueInfo`, when something needs them (shape inference), so the graph itself is ready sooner. */
+export interface DeferredModel {
+  model: Model;
+  /** Adds the declared dtypes and shapes left out, as readModelFile would have read them; once. */
+  addValueInfo(): void;
+}
+
+export function readModelFileDeferred(file: string, opts: ReadOptions = {}): DeferredModel {
+  const bytes = readChecked(file);
+  const split = splitValueInfo(bytes);
+  const model = decodeModel(split?.rest ?? bytes, { baseDir: path.dirname(path.resolve(file)), ...opts });
   model.path = path.resolve(file);
-  return model;
+  let pending = split?.valueInfo ?? [];
+  return {
+    model,
+    addValueInfo() {
+      const values = model.graph.values;
+      for (const b of pending) {
+        let vi: onnx.ValueInfoProto;
+        try {
+          vi = onnx.ValueInfoProto.decode(numberReader(b));
+        } catch (e) {
+          throw new ModelError(`not a valid ONNX model (protobuf decoding failed: ${(e as Error).message}); the file may be truncated or of another format`);
+        }
+        const v = readValueInfo(vi);
+        if (!values.has(v.name)) values.set(v.name, v);
+      }
+      pending = [];
+    },
+  };
+}
+
+/** Protobuf field tags (field number << 3 | wire type 2) of ModelProto.graph and GraphProto.value_info. */
+const GRAPH_TAG = (7 << 3) | 2;
+const VALUE_INFO_TAG = (13 << 3) | 2;
+
+/** Reads a varint at `at[0]` (advancing it) without passing `to`; -1 when it does not parse. */
+function varintAt(buf: Uint8Array, at: number[], to: number): number {
+  let v = 0;
+  for (let shift = 0; shift < 64; shift += 7) {
+    if (at[0] >= to) return -1;
+    const b = buf[at[0]++];
+    v += (b & 127) * 2 ** shift;
+    if (b < 128) return v;
+  }
+  return -1;
+}
+
+/** Walks the fields of an encoded message between `from` and `to`: `visit(tag, start, body, end)` for each (`body`:
+ *  where a length-delimited field's bytes begin). false when they do not parse. */
+function walkFields(buf: Uint8Array, from: number, to: number, visit: (tag: number, start: number, body: number, end: number) => void): boolean {
+  const at = [from];
+  while (at[0] < to) {
+    const start = at[0];
+    const tag = varintAt(buf, at, to);
+    if (tag < 0) return false;
+    let body = at[0];
+    switch (tag & 7) {
+      case 0: if (varintAt(buf, at, to) < 0) return false; break;
+      case 1: at[0] += 8; break;
+      case 5: at[0] += 4; break;
+      case 2: { const n = varintAt(buf, at, to); if (n < 0) return false; body = at[0]; at[0] += n; break; }
+      default: return false;
+    }
+    if (at[0] > to) return false;
+    visit(tag, start, body, at[0]);
+  }
+  return true;
+}
+
+/** Cuts the main graph's value_info entries out of an encoded ModelProto: the rest re-encoded, and each entry's
+ *  bytes. undefined when the bytes do not have the expected layout (decodeModel then reads them whole, and says what
+ *  is wrong with them). */
+function splitValueInfo(bytes: Uint8Array): { rest: Uint8Array; valueInfo: Uint8Array[] } | undefined {
+  const others: [number, number][] = [];
+  let graph: [number, number] | undefined;
+  let graphs = 0;
+  const topOk = walkFields(bytes, 0, bytes.length, (tag, start, body, end) => {
+    if (tag === GRAPH_TAG) { graphs++; graph = [body, end]; } else others.push([start, end]);
+  });
+  if (!topOk || graphs !== 1 || !graph) return undefined;
+  // kept: runs of the graph's other fields, adjacent ones merged; info: value_info bodies
+  const kept: number[] = [];
+  const info: number[] = [];
+  const ok = walkFields(bytes, graph[0], graph[1], (tag, start, body, end) => {
+    if (tag === VALUE_INFO_TAG) info.push(body, end);
+    else if (kept.length && kept[kept.length - 1] === start) kept[kept.length - 1] = end;
+    else kept.push(start, end);
+  });
+  if (!ok) return undefined;
+  if (info.length === 0) return { rest: bytes, valueInfo: [] };
+  let graphLength = 0;
+  for (let i = 0; i < kept.length; i += 2) graphLength += kept[i + 1] - kept[i];
+  const head = [GRAPH_TAG];
+  for (let n = graphLength; ; n = Math.floor(n / 128)) {
+    if (n < 128) { head.push(n); break; }
+    head.push((n % 128) | 128);
+  }
+  const parts: Uint8Array[] = others.map(([s, e]) => bytes.subarray(s, e));
+  parts.push(Uint8Array.from(head));
+  for (let i = 0; i < kept.length; i += 2) parts.push(bytes.subarray(kept[i], kept[i + 1]));
+  // a Buffer: protobufjs decodes its strings natively (several times faster than from a plain Uint8Array)
+  const rest = Buffer.allocUnsafe(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) { rest.set(p, at); at += p.length; }
+  const valueInfo: Uint8Array[] = [];
+  for (let i = 0; i < info.length; i += 2) valueInfo.push(bytes.subarray(info[i], info[i + 1]));
+  return { rest, valueInfo };
 }
 
 export function decodeModel(bytes: Uint8Array, opts: ReadOptions = {}): Model {

@@ -5,8 +5,8 @@ import { parseTflite } from '../tflite/reader';
 import { analyzeCompatibility } from '../convert/compat';
 import { readModelFile } from '../onnx/reader';
 import type { CompatReport } from '../convert/compat-types';
-import type { ViewGraph, WeightStats } from '../protocol';
-import { tfliteTensorStats, tfliteViewGraph } from './view-graph-tflite';
+import type { WeightStats, WireGraph } from '../protocol';
+import { tfliteTensorStats, tfliteWireGraph } from './view-graph-tflite';
 
 /** Fills graph.values with dtypes and shapes; returns a note when it could not (the view still draws). */
 export function completeShapes(model: Model, inputShapes: Map<string, number[]>): string | undefined {
@@ -24,7 +24,7 @@ export function compatOf(file: string, inputShapes: Map<string, number[]>): { re
   return { report: analyzeCompatibility(model, { inputShapes, fixStyle: 'vscode' }) };
 }
 
-export function readTfliteView(bytes: Uint8Array, file: string): { graph: ViewGraph; stats(tensor: string): WeightStats } {
+export function readTfliteView(bytes: Uint8Array, file: string): { graph: WireGraph; stats(tensor: string): WeightStats } {
   const m = parseTflite(bytes);
-  return { graph: tfliteViewGraph(m, file), stats: (tensor) => tfliteTensorStats(m, tensor) };
+  return { graph: tfliteWireGraph(m, file), stats: (tensor) => tfliteTensorStats(m, tensor) };
 }

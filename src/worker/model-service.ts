@@ -2,13 +2,12 @@
 // (src/worker/worker.ts); tests and benchmarks call it directly. No vscode here.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readModelFile } from '../onnx/reader';
+import { readModelFileDeferred } from '../onnx/reader';
 import { ModelError } from '../ir/types';
-import type { Model } from '../ir/types';
 import type { HostNotifications, WeightStats, WireGraph } from '../protocol';
 import type { CompatReport } from '../convert/compat-types';
-import { encodeGraph, encodeShapes } from '../graph-wire';
-import { onnxViewGraph, valuesOf } from './view-graph';
+import { encodeShapes } from '../graph-wire';
+import { onnxWireGraph, valuesOf } from './view-graph';
 import { tensorStats } from './weight-stats';
 import { completeShapes, compatOf, readTfliteView } from './features';
 
@@ -32,15 +31,22 @@ function toMap(shapes: Record<string, number[]> | undefined): Map<string, number
 }
 
 function openOnnx(file: string, opts: OpenOptions): OpenedModel {
-  const model: Model = readModelFile(file);
-  const view = onnxViewGraph(model, path.basename(file));
-  const names = view.values.map((v) => v.name);
+  // The first frame needs the graph, not the declared shapes of every intermediate value: those are read with
+  // shape inference, after the graph has been sent.
+  const { model, addValueInfo } = readModelFileDeferred(file);
+  const { graph, names } = onnxWireGraph(model, path.basename(file));
   let shapes: HostNotifications['shapes'] | undefined;
   return {
-    graph: encodeGraph(view),
+    graph,
     shapes() {
       if (!shapes) {
-        const note = completeShapes(model, toMap(opts.inputShapes));
+        let note: string | undefined;
+        try {
+          addValueInfo();
+          note = completeShapes(model, toMap(opts.inputShapes));
+        } catch (e) {
+          note = `declared shapes could not be read (${(e as Error).message}): only the inputs' and outputs' are shown`;
+        }
         shapes = { shapes: encodeShapes(valuesOf(model.graph, names)), note };
       }
       return shapes;
@@ -61,7 +67,7 @@ export function openModel(file: string, opts: OpenOptions = {}): OpenedModel {
     try { bytes = fs.readFileSync(file); } catch { throw new ModelError(`cannot read ${file}`); }
     if (bytes.length === 0) throw new ModelError(`${path.basename(file)} is empty: not a TFLite model`);
     const m = readTfliteView(bytes, path.basename(file));
-    return { graph: encodeGraph(m.graph), stats: m.stats, shapes: () => null,
+    return { graph: m.graph, stats: m.stats, shapes: () => null,
       compat: () => ({ report: null, note: 'compatibility is checked on ONNX models' }) };
   }
   return openOnnx(file, opts);

@@ -1,9 +1,9 @@
 // The compact graph of a TFLite model (subgraph 0) for the graph view, and statistics of its constant tensors.
 import type { TflModel, TflTensor } from '../tflite/model';
-import type { ViewGraph, ViewNode, ViewValue, WeightStats } from '../protocol';
+import type { WeightStats, WireGraph } from '../protocol';
 import { ModelError } from '../ir/types';
 import { bfloat16ToFloat, halfToFloat } from '../ir/tensor';
-import { connect } from './view-graph';
+import { WireBuilder } from '../graph-wire';
 import { statsOf } from './weight-stats';
 
 function optionText(v: number | boolean | string | number[]): string {
@@ -17,27 +17,23 @@ function tensorKeys(tensors: TflTensor[]): string[] {
   return tensors.map((t, i) => (!t.name || (seen.get(t.name) ?? 0) > 1 ? `${t.name || 'tensor'}#${i}` : t.name));
 }
 
-export function tfliteViewGraph(m: TflModel, file: string): ViewGraph {
+export function tfliteWireGraph(m: TflModel, file: string): WireGraph {
   const sg = m.subgraphs[0];
   if (!sg) throw new ModelError(`${file} has no subgraph`);
   const keys = tensorKeys(sg.tensors);
   const key = (i: number) => (i >= 0 && i < keys.length ? keys[i] : '');
   const names = new Set<string>();
-  const nodes: ViewNode[] = sg.operators.map((op, id) => {
+  const b = new WireBuilder();
+  sg.operators.forEach((op, id) => {
     const opName = op.opcode === 'CUSTOM' ? `CUSTOM ${op.customCode ?? ''}`.trim() : op.opcode;
     let name = op.onnxNode || `${key(op.outputs[0] ?? -1) || opName}`;
     if (names.has(name)) name = `${name}#${id}`;
     names.add(name);
     const attrs = Object.entries(op.options ?? {}).map(([k, v]) => [k, optionText(v)] as [string, string]);
     if (op.version && op.version > 1) attrs.push(['version', String(op.version)]);
-    return { id, name, op: opName, kind: 'op', inputs: op.inputs.map(key), outputs: op.outputs.map(key), attrs };
+    b.node(name, opName, 'op', op.inputs.map(key), op.outputs.map(key), attrs);
   });
-  const edges = connect(nodes, sg.inputs.map(key), sg.outputs.map(key));
-  const values: ViewValue[] = sg.tensors.map((t, i) => ({
-    name: keys[i], dtype: t.type.toLowerCase(),
-    shape: t.shapeSignature ? t.shapeSignature.map((d, j) => (d < 0 ? '?' : t.shape[j] ?? d)) : [...t.shape],
-    constant: t.data !== undefined && t.data.length > 0,
-  }));
+  const byKey = new Map(keys.map((k, i) => [k, sg.tensors[i]]));
   const info: [string, string][] = [
     ['format', `TFLite (schema ${m.version})`],
     ['description', m.description || '—'],
@@ -45,7 +41,15 @@ export function tfliteViewGraph(m: TflModel, file: string): ViewGraph {
     ['operators', String(sg.operators.length)],
     ['metadata', [...m.metadata.keys()].join(', ') || '—'],
   ];
-  return { format: 'tflite', file, info, nodes, edges, values };
+  return b.finish({ format: 'tflite', file, info }, sg.inputs.map(key), sg.outputs.map(key), (name) => {
+    const t = byKey.get(name);
+    if (!t) return {};
+    return {
+      dtype: t.type.toLowerCase(),
+      shape: t.shapeSignature ? t.shapeSignature.map((d, j) => (d < 0 ? '?' : t.shape[j] ?? d)) : [...t.shape],
+      constant: t.data !== undefined && t.data.length > 0,
+    };
+  }).graph;
 }
 
 function dequantize(t: TflTensor, raw: number, i: number, channelSize: number): number {

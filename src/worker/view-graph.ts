@@ -1,7 +1,8 @@
-// Builds the compact graph the webview draws (src/protocol.ts ViewGraph) from the IR. No vscode here: the worker,
+// Builds the graph the webview draws (src/protocol.ts WireGraph) from the IR. No vscode here: the worker,
 // the webview tests and the benchmarks share it, so the tests see exactly what the host sends.
 import type { AttrValue, Graph, Model } from '../ir/types';
-import type { ViewEdge, ViewGraph, ViewNode, ViewValue } from '../protocol';
+import type { ViewValue, WireGraph } from '../protocol';
+import { WireBuilder } from '../graph-wire';
 
 const MAX_ATTR_TEXT = 80;
 
@@ -28,48 +29,28 @@ export function attrText(a: AttrValue): string {
   return s.length > MAX_ATTR_TEXT ? s.slice(0, MAX_ATTR_TEXT - 1) + '…' : s;
 }
 
-/** Adds graph-input and graph-output nodes and the edges that join producers to consumers. */
-export function connect(nodes: ViewNode[], inputs: string[], outputs: string[]): ViewEdge[] {
-  for (const name of inputs) nodes.push({ id: nodes.length, name, op: 'Input', kind: 'input', inputs: [], outputs: [name], attrs: [] });
-  for (const name of outputs) nodes.push({ id: nodes.length, name: `${name} (output)`, op: 'Output', kind: 'output', inputs: [name], outputs: [], attrs: [] });
-  const producer = new Map<string, number>();
-  for (const n of nodes) for (const t of n.outputs) if (t) producer.set(t, n.id);
-  const edges: ViewEdge[] = [];
-  for (const n of nodes) {
-    const seen = new Set<number>();
-    for (const t of n.inputs) {
-      const from = t ? producer.get(t) : undefined;
-      if (from === undefined || from === n.id || seen.has(from)) continue;
-      seen.add(from);
-      edges.push({ from, to: n.id, tensor: t });
-    }
-  }
-  return edges;
+/** What the graph knows now of tensor `name` (an initializer's own dtype and dims). */
+function valueOf(g: Graph, name: string): ViewValue {
+  const init = g.initializers.get(name);
+  if (init) return { name, dtype: init.dtype, shape: init.dims, constant: true };
+  const v = g.values.get(name);
+  return { name, dtype: v?.dtype, shape: v?.shape };
 }
 
-/** The view's values for tensor `names`, with the dtypes and shapes the graph knows now (initializers' own). */
-export function valuesOf(g: Graph, names: Iterable<string>): ViewValue[] {
-  const out: ViewValue[] = [];
-  for (const name of names) {
-    if (!name) continue;
-    const init = g.initializers.get(name);
-    if (init) { out.push({ name, dtype: init.dtype, shape: [...init.dims], constant: true }); continue; }
-    const v = g.values.get(name);
-    out.push({ name, dtype: v?.dtype, shape: v?.shape ? [...v.shape] : undefined });
-  }
-  return out;
+/** The view's values for tensor `names`, with the dtypes and shapes the graph knows now. */
+export function valuesOf(g: Graph, names: readonly string[]): ViewValue[] {
+  return names.map((name) => valueOf(g, name));
 }
 
-export function onnxViewGraph(model: Model, file: string, note?: string): ViewGraph {
+/** The graph view's graph of an ONNX model (main graph), and the tensors its values list, in order. */
+export function onnxWireGraph(model: Model, file: string, note?: string): { graph: WireGraph; names: string[] } {
   const g = model.graph;
-  const nodes: ViewNode[] = g.nodes.map((n, id) => ({
-    id, name: n.name, op: n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.${n.opType}` : n.opType, kind: 'op',
-    inputs: [...n.inputs], outputs: [...n.outputs],
-    attrs: [...n.attrs].map(([k, a]) => [k, attrText(a)] as [string, string]),
-  }));
-  const edges = connect(nodes, g.inputs.map((v) => v.name), g.outputs.map((v) => v.name));
-  const used = new Set<string>();
-  for (const n of nodes) { for (const t of n.inputs) used.add(t); for (const t of n.outputs) used.add(t); }
+  const b = new WireBuilder();
+  for (const n of g.nodes) {
+    const attrs: [string, string][] = [];
+    for (const [k, a] of n.attrs) attrs.push([k, attrText(a)]);
+    b.node(n.name, n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.${n.opType}` : n.opType, 'op', n.inputs, n.outputs, attrs);
+  }
   const opsets = [...model.opsets].map(([d, v]) => `${d || 'ai.onnx'} ${v}`).join(', ');
   const info: [string, string][] = [
     ['format', `ONNX (IR version ${model.irVersion})`],
@@ -78,5 +59,5 @@ export function onnxViewGraph(model: Model, file: string, note?: string): ViewGr
     ['nodes', String(g.nodes.length)],
     ['initializers', String(g.initializers.size)],
   ];
-  return { format: 'onnx', file, info, nodes, edges, values: valuesOf(g, used), note };
+  return b.finish({ format: 'onnx', file, info, note }, g.inputs.map((v) => v.name), g.outputs.map((v) => v.name), (name) => valueOf(g, name));
 }

@@ -1,42 +1,81 @@
-// The graph's wire form (src/graph-wire.ts): what the webview decodes is exactly the graph the host built, for every
-// shared model, a .tflite and a generated graph; inferred shapes sent afterwards land on the right values.
+// The graph's wire form (src/graph-wire.ts): what the webview decodes is the model's graph, for every shared model,
+// a .tflite and a generated graph; inferred shapes sent afterwards land on the right values.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readModelFile } from '../../src/onnx/reader';
 import { parseTflite } from '../../src/tflite/reader';
-import { onnxViewGraph, valuesOf } from '../../src/worker/view-graph';
-import { tfliteViewGraph } from '../../src/worker/view-graph-tflite';
+import { attrText, onnxWireGraph, valuesOf } from '../../src/worker/view-graph';
+import { tfliteWireGraph } from '../../src/worker/view-graph-tflite';
 import { completeShapes } from '../../src/worker/features';
 import { openModel } from '../../src/worker/model-service';
-import { applyShapes, decodeGraph, encodeGraph, encodeShapes } from '../../src/graph-wire';
-import type { ViewGraph } from '../../src/protocol';
+import { applyShapes, decodeGraph, encodeShapes } from '../../src/graph-wire';
+import type { ViewGraph, ViewNode } from '../../src/protocol';
+import type { Model } from '../../src/ir/types';
 import { ROOT } from './harness';
 import { syntheticModel } from './synthetic';
 
 const SHARED = path.resolve(ROOT, '../shared/models');
 
-/** The graph as JSON would carry it (undefined fields dropped, constant only when true). */
-function plain(g: ViewGraph): unknown {
-  return JSON.parse(JSON.stringify({ ...g, values: g.values.map((v) => ({ ...v, constant: v.constant || undefined })) }));
+/** The graph view's graph of an ONNX model, written the plain way: what the wire form must decode to. */
+function expected(model: Model, file: string): ViewGraph {
+  const g = model.graph;
+  const nodes: ViewNode[] = g.nodes.map((n, id) => ({
+    id, name: n.name, op: n.domain ? `${n.domain}.${n.opType}` : n.opType, kind: 'op' as const,
+    inputs: n.inputs, outputs: n.outputs, attrs: [...n.attrs].map(([k, a]) => [k, attrText(a)] as [string, string]),
+  }));
+  for (const v of g.inputs) nodes.push({ id: nodes.length, name: v.name, op: 'Input', kind: 'input', inputs: [], outputs: [v.name], attrs: [] });
+  for (const v of g.outputs) nodes.push({ id: nodes.length, name: `${v.name} (output)`, op: 'Output', kind: 'output', inputs: [v.name], outputs: [], attrs: [] });
+  const edges: ViewGraph['edges'] = [];
+  for (const n of nodes) {
+    for (const t of new Set(n.inputs)) {
+      const from = nodes.findLastIndex((p) => t && p.outputs.includes(t));
+      if (from >= 0 && from !== n.id && !edges.some((e) => e.to === n.id && e.from === from)) edges.push({ from, to: n.id, tensor: t });
+    }
+  }
+  const names = [...new Set(nodes.flatMap((n) => [...n.inputs, ...n.outputs]))].filter(Boolean);
+  return { format: 'onnx', file, info: [], nodes, edges, values: valuesOf(g, names) };
 }
 
-test('every shared model, a .tflite and a generated graph decode to the graph that was encoded', () => {
-  const models = fs.readdirSync(SHARED).filter((f) => f.endsWith('.onnx')).map((f) => path.join(SHARED, f));
+/** As JSON carries it, model facts left out (undefined fields dropped, constant only when true). */
+function plain(g: ViewGraph): unknown {
+  return JSON.parse(JSON.stringify({ ...g, info: [], note: undefined, values: g.values.map((v) => ({ ...v, constant: v.constant || undefined })) }));
+}
+
+test('every shared model and a generated graph decode to the graph the model holds', () => {
+  const models = fs.readdirSync(SHARED).filter((f) => f.endsWith('.onnx')).map((f) => readModelFile(path.join(SHARED, f)));
   assert.ok(models.length >= 5);
-  for (const file of models) {
-    const g = onnxViewGraph(readModelFile(file), path.basename(file), 'a note');
-    assert.deepEqual(plain(decodeGraph(JSON.parse(JSON.stringify(encodeGraph(g))))), plain(g), file);
-  }
-  const tfl = tfliteViewGraph(parseTflite(fs.readFileSync(path.join(ROOT, 'samples/tinycnn.tflite'))), 'tinycnn.tflite');
-  assert.deepEqual(plain(decodeGraph(encodeGraph(tfl))), plain(tfl));
   const synthetic = syntheticModel(2, 3);
   synthetic.graph.inputs[0].shape = ['batch', 64, 56, 56];
   synthetic.graph.values.set('input', { name: 'input', dtype: 'float32', shape: ['batch', 64, 56, 56] });
   synthetic.graph.nodes[1].attrs.set('mode', { type: 'string', value: 'a\u0000b "c"' });
-  const sg = onnxViewGraph(synthetic, 'synthetic.onnx');
-  assert.deepEqual(plain(decodeGraph(encodeGraph(sg))), plain(sg));
+  synthetic.graph.nodes[2].inputs.push('', synthetic.graph.nodes[2].inputs[0]);
+  for (const model of [...models, synthetic]) {
+    const w = onnxWireGraph(model, 'm.onnx', 'a note');
+    const g = decodeGraph(JSON.parse(JSON.stringify(w.graph)));
+    assert.deepEqual(plain(g), plain(expected(model, 'm.onnx')), model.path);
+    assert.equal(g.note, 'a note');
+    assert.deepEqual(w.names, g.values.map((v) => v.name));
+  }
+});
+
+test('a .tflite decodes to its operators, tensors and the edges between them', () => {
+  const m = parseTflite(fs.readFileSync(path.join(ROOT, 'samples/tinycnn.tflite')));
+  const sg = m.subgraphs[0];
+  const g = decodeGraph(tfliteWireGraph(m, 'tinycnn.tflite'));
+  assert.equal(g.nodes.length, sg.operators.length + sg.inputs.length + sg.outputs.length);
+  assert.deepEqual(g.nodes.slice(0, sg.operators.length).map((n) => n.op), sg.operators.map((o) => o.opcode));
+  assert.ok(g.edges.length >= sg.operators.length);
+  const byName = new Map(g.values.map((v) => [v.name, v]));
+  for (const op of sg.operators) {
+    for (const i of op.inputs.filter((i) => i >= 0)) {
+      const t = sg.tensors[i];
+      assert.deepEqual(byName.get(t.name)?.shape, [...t.shape]);
+      assert.equal(byName.get(t.name)?.dtype, t.type.toLowerCase());
+      assert.equal(!!byName.get(t.name)?.constant, !!t.data?.length);
+    }
+  }
 });
 
 test('inferred shapes sent after the graph give the values shape inference found', () => {

@@ -137,9 +137,8 @@ export function modelBackend(model: import('../../src/ir/types').Model, withComp
   return {
     async request(method, params, progress) {
       if (method === 'open') {
-        const { onnxViewGraph } = await import('../../src/worker/view-graph');
-        const { encodeGraph } = await import('../../src/graph-wire');
-        return encodeGraph(onnxViewGraph(model, path.basename((params as { file: string }).file))) as never;
+        const { onnxWireGraph } = await import('../../src/worker/view-graph');
+        return onnxWireGraph(model, path.basename((params as { file: string }).file)).graph as never;
       }
       if (method === 'shapes') return null as never; // the model's own shapes, as given
       if (method === 'stats') {
