@@ -16,6 +16,7 @@ import { quantizeFullInt8 } from './full-int8';
 import { hasQdq, stripQdq } from './qdq';
 import type { QParams } from './params';
 import type { WeightRounding } from './weight-rounding';
+import { GUARD_COSINE, type Int16Mode } from './mixed-precision';
 
 export type QuantMode = 'fp16' | 'dynamic' | 'int8';
 
@@ -28,7 +29,12 @@ export interface QuantizeOptions extends CalibrationOptions {
   int8Io?: boolean;
   /** int8: how weights round to int8 (GPTQ against the calibration inputs by default). */
   weightRounding?: WeightRounding;
+  /** int8: 16x8 for the first layers when plain int8 misses the accuracy guard (auto, the default), never, always. */
+  int16?: Int16Mode;
 }
+
+/** An int8 model stays within this fraction of the float32 size when the auto search adds 16x8 layers. */
+export const INT8_SIZE_BUDGET = 0.3;
 
 export interface QuantizeSummary {
   mode: QuantMode;
@@ -42,6 +48,11 @@ export interface QuantizeSummary {
   /** int8: layers whose weights GPTQ rounded, and its time (part of quantizeMs). */
   gptqLayers?: number;
   gptqMs?: number;
+  /** int8: ops in the 16x8 region (0 = plain int8), and the worst output cosine on the guard's calibration samples
+   *  in plain int8 and as written (absent when the guard did not run). */
+  int16Ops?: number;
+  int8Cosine?: number;
+  cosine?: number;
 }
 
 export const DEFAULT_RANDOM_SAMPLES = 16;
@@ -88,7 +99,22 @@ export async function quantizeModelBytes(bytes: Uint8Array, source: string, opts
     }
     if (!q.calibration && fixed.size) samples = randomSamples(inputs, 4);
     summary.calibrationSamples = samples.length;
-    const { stats } = await quantizeFullInt8(result, onnx, samples, { method: q.method, perTensor: q.perTensor, int8Io: q.int8Io, weightRounding: q.weightRounding }, fixed);
+    const { stats } = await quantizeFullInt8(result, onnx, samples, { method: q.method, perTensor: q.perTensor, int8Io: q.int8Io,
+      weightRounding: q.weightRounding, int16: q.int16, maxBytes: INT8_SIZE_BUDGET * floatBytes }, fixed);
+    summary.int16Ops = stats.int16Ops;
+    if (Number.isFinite(stats.int8Cosine)) { summary.int8Cosine = stats.int8Cosine; summary.cosine = stats.cosine; }
+    const ops = result.model.subgraphs[0].operators.length;
+    const cos = (c: number) => c.toFixed(4);
+    if (stats.int16Ops && Number.isFinite(stats.int8Cosine)) {
+      result.warnings.push(`int8: the first ${stats.int16Ops} ops run in 16x8 (int16 activations, weights as int8 + int8 residual) because plain int8 `
+        + `reached only cosine ${cos(stats.int8Cosine)} on the calibration samples (now ${cos(stats.cosine)}); --int16 off keeps every activation int8`);
+    } else if (stats.int16Ops) {
+      result.warnings.push(`int8: --int16 all: every op with a 16x8 kernel runs with int16 activations (${ops} ops in the model)`);
+    }
+    if (!stats.guardMet) {
+      result.warnings.push(`int8: output cosine on the calibration samples is ${cos(stats.cosine)} (< ${GUARD_COSINE}) even with 16x8 layers within `
+        + `${INT8_SIZE_BUDGET * 100}% of the float32 size; compare the model layer by layer (onnx2lite compare)`);
+    }
     if (fixed.size && !q.calibration && stats.fromOnnx + stats.fromTflite > 0) {
       result.warnings.push(`int8: the QDQ model leaves ${stats.fromOnnx + stats.fromTflite} tensor(s) without scales; their ranges come from random data (pass --calibration DIR)`);
     }

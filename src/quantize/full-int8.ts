@@ -7,6 +7,7 @@ import { deriveRanges } from '../calibration/derive';
 import { Int8Options, activationParams, quantizeInt8, tensorsWithoutParams } from './int8';
 import type { QParams } from './params';
 import { WeightRounding, gptqWeights } from './weight-rounding';
+import { Int16Mode, chooseInt16Ops } from './mixed-precision';
 
 export interface FullInt8Stats {
   /** Tensors whose range came from onnxruntime / LiteRT runs, and those with fixed (QDQ or op-rule) parameters. */
@@ -17,11 +18,26 @@ export interface FullInt8Stats {
   /** GPTQ weight rounding: layers rounded, time (included in quantizeMs). */
   gptqLayers: number;
   gptqMs: number;
+  /** Ops run in 16x8 (int16 activations) and the guard's worst output cosine on calibration samples in plain int8
+   *  and as written (NaN when the guard did not run), and the search's time (included in quantizeMs). */
+  int16Ops: number;
+  int8Cosine: number;
+  cosine: number;
+  guardMet: boolean;
+  mixedMs: number;
+}
+
+export interface FullInt8Options extends Int8Options, RangeOptions {
+  weightRounding?: WeightRounding;
+  /** 16x8 for the first layers: auto (when plain int8 misses the guard), off, all. Default auto. */
+  int16?: Int16Mode;
+  /** Size budget for the auto search (bytes of the quantized model). */
+  maxBytes?: number;
 }
 
 /** `samples` may be empty when `fixed` covers every tensor (QDQ models). */
 export async function quantizeFullInt8(result: ConvertResult, onnx: Model, samples: Tensor[][],
-  opts: Int8Options & RangeOptions & { weightRounding?: WeightRounding } = {}, fixed: Map<number, QParams> = new Map()): Promise<{ result: ConvertResult; stats: FullInt8Stats }> {
+  opts: FullInt8Options = {}, fixed: Map<number, QParams> = new Map()): Promise<{ result: ConvertResult; stats: FullInt8Stats }> {
   const t0 = performance.now();
   const collector = new RangeCollector(opts);
   let params = activationParams(result, new Map(), fixed);
@@ -49,7 +65,13 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
     roundedWeights = g.weights;
     gptq = g.stats;
   }
-  quantizeInt8(result, params, { ...opts, roundedWeights });
+  // QDQ models bring their own scales for every tensor: they stay as they were trained.
+  const mode = fixed.size ? 'off' : (opts.int16 ?? 'auto');
+  const choice = samples.length
+    ? await chooseInt16Ops(result, onnx, samples, params, { ...opts, roundedWeights }, mode, opts.maxBytes ?? Infinity)
+    : { int16Ops: new Set<number>(), int8Cosine: NaN, cosine: NaN, met: true, ms: 0 };
+  quantizeInt8(result, params, { ...opts, roundedWeights, int16Ops: choice.int16Ops, splitInt16Weights: true });
   return { result, stats: { fromOnnx: p.onnx.size, fromTflite, calibrationMs: t1 - t0, quantizeMs: performance.now() - t1,
-    gptqLayers: gptq.layers, gptqMs: gptq.ms } };
+    gptqLayers: gptq.layers, gptqMs: gptq.ms, int16Ops: choice.int16Ops.size, int8Cosine: choice.int8Cosine, cosine: choice.cosine,
+    guardMet: choice.met, mixedMs: choice.ms } };
 }

@@ -9,6 +9,7 @@ import type { ConvertResult } from '../convert/convert';
 import type { TflOperator, TflTensor } from '../tflite/model';
 import { histogram, isConst, isFloatActivation, producersOf, pruneTensors, uniqueNamer } from './graph';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
+import { DEQUANTIZE_INT16_VERSION, INT16_OPS, QUANTIZE_INT16_VERSION, int16Capable, params16, quantizeBias64, residualWeights } from './int16';
 import {
   QParams, Range, bytesOf, floatData, paramsFromRange, quantParams, quantizeBias, quantizeSymmetric, quantizeWith, weightAxis,
 } from './params';
@@ -20,6 +21,11 @@ export interface Int8Options {
   int8Io?: boolean;
   /** Already rounded int8 weights (e.g. by GPTQ) by float weight tensor index; the others round to nearest. */
   roundedWeights?: Map<number, { data: Int8Array; scales: number[]; bias?: Float32Array; biasTensor?: number }>;
+  /** Ops (indices into the float model's operators) to run with int16 activations (16x8) where a kernel exists. */
+  int16Ops?: Set<number>;
+  /** 16x8 conv / depthwise / fully connected ops compute with ~15-bit weights: a second int8 op with the rounding
+   *  residual, its output added (ADD int16) before the fused activation. */
+  splitInt16Weights?: boolean;
 }
 
 class UnionFind {
@@ -106,7 +112,7 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   const wasFloat = new Set<number>();
   t.forEach((tt, i) => { if (isFloatActivation(tt)) wasFloat.add(i); });
   const floatIo = (i: number) => isFloatActivation(t[i]) || (isConst(t[i]) && t[i].type === 'FLOAT32');
-  const quantizable = sg.operators.map((op) => {
+  const quantizable = sg.operators.map((op, k) => {
     const spec = INT8_OPS[op.opcode];
     const touches = [...op.inputs, ...op.outputs].filter((i) => i >= 0 && floatIo(i));
     if (touches.length === 0) return 'none' as const;
@@ -116,7 +122,8 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
       if (op.inputs[2] !== undefined && op.inputs[2] >= 0 && !isConst(t[op.inputs[2]])) return 'float' as const;
     }
     const ok = touches.every((i) => isConst(t[i]) || params.has(i));
-    return ok ? ('int8' as const) : ('float' as const);
+    if (!ok) return 'float' as const;
+    return opts.int16Ops?.has(k) && int16Capable(op, t) ? ('int16' as const) : ('int8' as const);
   });
   const floatOps = new Map<string, number>();
   sg.operators.forEach((op, k) => { if (quantizable[k] === 'float') floatOps.set(op.opcode, (floatOps.get(op.opcode) ?? 0) + 1); });
@@ -125,8 +132,10 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     warnings.push(`int8: ${n} ${opcode} op(s) stay float32 (${why}), with DEQUANTIZE/QUANTIZE around them`);
   }
 
-  // Where each float activation lives natively: int8 when an int8 op (or an int8 model input) produces it.
+  // Where each float activation lives natively: int8 when an int8 op (or an int8 model input) produces it, int16
+  // when a 16x8 op does; copies in the other types are made on first use.
   const int8Of = new Map<number, number>();
+  const int16Of = new Map<number, number>();
   const floatOf = new Map<number, number>();
   const addTensor = (tt: TflTensor) => { t.push({ ...tt, name: name(tt.name) }); return t.length - 1; };
   const toInt8InPlace = (i: number) => {
@@ -140,9 +149,21 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     if (opts.int8Io && params.has(i)) toInt8InPlace(i); else floatOf.set(i, i);
   }
   const lateDequant: TflOperator[][] = sg.operators.map(() => []);
+  const toInt16InPlace = (i: number) => {
+    t[i] = { ...t[i], type: 'INT16', quantization: quantParams(params16(params.get(i)!)) };
+    int16Of.set(i, i);
+  };
   sg.operators.forEach((op, k) => {
     for (const o of op.outputs) {
       if (!isFloatActivation(t[o])) continue;
+      if (quantizable[k] === 'int16') {
+        if (!graphOut.has(o) || opts.int8Io) { toInt16InPlace(o); continue; }
+        const q = addTensor({ name: `${t[o].name}_int16`, type: 'INT16', shape: [...t[o].shape], quantization: quantParams(params16(params.get(o)!)) });
+        int16Of.set(o, q);
+        floatOf.set(o, o);
+        lateDequant[k].push({ opcode: 'DEQUANTIZE', version: DEQUANTIZE_INT16_VERSION, inputs: [q], outputs: [o] });
+        continue;
+      }
       if (quantizable[k] !== 'int8') { floatOf.set(o, o); continue; }
       if (graphOut.has(o) && !opts.int8Io) {
         const q = addTensor({ name: `${t[o].name}_int8`, type: 'INT8', shape: [...t[o].shape], quantization: quantParams(params.get(o)!) });
@@ -155,19 +176,32 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     }
   });
 
+  /** The int8 copy of activation i: QUANTIZE from its float32 or int16 form. */
   const getInt8 = (i: number): number => {
     const have = int8Of.get(i);
     if (have !== undefined) return have;
     const q = addTensor({ name: `${t[i].name}_int8`, type: 'INT8', shape: [...t[i].shape], quantization: quantParams(params.get(i)!) });
-    outOps.push({ opcode: 'QUANTIZE', version: QUANTIZE_VERSION, inputs: [floatOf.get(i)!], outputs: [q] });
+    outOps.push({ opcode: 'QUANTIZE', version: QUANTIZE_VERSION, inputs: [floatOf.get(i) ?? int16Of.get(i)!], outputs: [q] });
     int8Of.set(i, q);
+    return q;
+  };
+  /** The int16 copy of activation i: QUANTIZE from its float32 or int8 form. */
+  const getInt16 = (i: number): number => {
+    const have = int16Of.get(i);
+    if (have !== undefined) return have;
+    const q = addTensor({ name: `${t[i].name}_int16`, type: 'INT16', shape: [...t[i].shape], quantization: quantParams(params16(params.get(i)!)) });
+    outOps.push({ opcode: 'QUANTIZE', version: QUANTIZE_INT16_VERSION, inputs: [floatOf.get(i) ?? int8Of.get(i)!], outputs: [q] });
+    int16Of.set(i, q);
     return q;
   };
   const getFloat = (i: number): number => {
     const have = floatOf.get(i);
     if (have !== undefined) return have;
     const f = addTensor({ name: `${t[i].name}_float`, type: 'FLOAT32', shape: [...t[i].shape] });
-    outOps.push({ opcode: 'DEQUANTIZE', version: DEQUANTIZE_INT8_VERSION, inputs: [int8Of.get(i)!], outputs: [f] });
+    const from8 = int8Of.get(i);
+    outOps.push(from8 !== undefined
+      ? { opcode: 'DEQUANTIZE', version: DEQUANTIZE_INT8_VERSION, inputs: [from8], outputs: [f] }
+      : { opcode: 'DEQUANTIZE', version: DEQUANTIZE_INT16_VERSION, inputs: [int16Of.get(i)!], outputs: [f] });
     floatOf.set(i, f);
     return f;
   };
@@ -198,11 +232,14 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
       return;
     }
     const spec = INT8_OPS[op.opcode];
+    const wide = kind === 'int16';
     const outP = params.get(op.outputs.find((o) => params.has(o)) ?? -1);
     const same = new Set(sameScaleInputs(op, t));
     const inputs = op.inputs.slice();
+    let split: (() => TflOperator[]) | undefined;
     if (spec.weights) {
-      const inScale = params.get(op.inputs[0])!.scale;
+      const inP = params.get(op.inputs[0])!;
+      const inScale = wide ? params16(inP).scale : inP.scale;
       const w = t[op.inputs[1]];
       const axis = opts.perTensor ? undefined : weightAxis(op.opcode);
       const rounded = opts.roundedWeights?.get(op.inputs[1]);
@@ -212,22 +249,49 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
       const bi = op.inputs[2];
       if (bi !== undefined && bi >= 0) {
         const b = t[bi];
-        const q = quantizeBias((rounded?.biasTensor === bi ? rounded.bias : undefined) ?? floatData(b), inScale, scales);
-        inputs[2] = addTensor({ name: `${b.name}_int32`, type: 'INT32', shape: [...b.shape], data: bytesOf(q.data),
+        // A split layer adds the rounding residual back itself: the bias correction for it would count it twice.
+        const splitting = wide && opts.splitInt16Weights;
+        const values = (!splitting && rounded?.biasTensor === bi ? rounded.bias : undefined) ?? floatData(b);
+        const q = wide ? quantizeBias64(values, inScale, scales) : quantizeBias(values, inScale, scales);
+        inputs[2] = addTensor({ name: `${b.name}_${wide ? 'int64' : 'int32'}`, type: wide ? 'INT64' : 'INT32', shape: [...b.shape],
+          data: new Uint8Array(q.data.buffer, q.data.byteOffset, q.data.byteLength),
           quantization: { scale: q.scales, zeroPoint: q.scales.map(() => 0), quantizedDimension: 0 } });
+      }
+      if (wide && opts.splitInt16Weights && bi !== undefined && bi >= 0) {
+        const r = residualWeights(floatData(w), w.shape, data, scales, axis, weightAxis(op.opcode)!, inScale * 32767);
+        const w2 = addTensor({ name: `${w.name}_residual_int8`, type: 'INT8', shape: [...w.shape], data: bytesOf(r.data),
+          quantization: { scale: r.scales, zeroPoint: r.scales.map(() => 0), quantizedDimension: axis ?? 0 } });
+        const zeros = new BigInt64Array(t[bi].shape[0] ?? 1);
+        const b2 = addTensor({ name: `${t[bi].name}_residual_int64`, type: 'INT64', shape: [...t[bi].shape], data: new Uint8Array(zeros.buffer),
+          quantization: { scale: Array.from(zeros, (_, c) => (r.scales[c] ?? r.scales[0]) * inScale), zeroPoint: Array.from(zeros, () => 0), quantizedDimension: 0 } });
+        split = () => {
+          const out = op.outputs[0];
+          const act = op.options?.fusedActivationFunction ?? 'NONE';
+          const outScale = t[out].quantization!.scale[0];
+          const hi = addTensor({ name: `${t[out].name}_hi`, type: 'INT16', shape: [...t[out].shape], quantization: quantParams({ scale: outScale * 1.1, zeroPoint: 0 }) });
+          const lo = addTensor({ name: `${t[out].name}_lo`, type: 'INT16', shape: [...t[out].shape], quantization: quantParams({ scale: r.bound / 32767, zeroPoint: 0 }) });
+          const linear = { ...op.options, fusedActivationFunction: 'NONE' };
+          const second: TflOperator = { ...op, inputs: [op.inputs[0], w2, b2], outputs: [lo], options: linear };
+          op.outputs = [hi];
+          op.options = linear;
+          return [second, { opcode: 'ADD', version: INT16_OPS.ADD.version, inputs: [hi, lo], outputs: [out],
+            options: { fusedActivationFunction: act, potScaleInt16: false }, onnxNode: op.onnxNode }];
+        };
       }
     }
     op.inputs = inputs.map((i, pos) => {
       if (i < 0) return i;
       if (spec.weights && (pos === 1 || pos === 2)) return i;
-      const tt = t[i];
-      if (tt.type !== 'FLOAT32') return i;
-      if (!isConst(tt)) return getInt8(i);
+      if (wasFloat.has(i)) return wide ? getInt16(i) : getInt8(i);
+      if (t[i].type !== 'FLOAT32') return i;
       return quantConst(i, same.has(i) && outP ? outP : ownParams(i));
     });
-    op.outputs = op.outputs.map((o) => (isFloatActivation(t[o]) && int8Of.has(o) ? int8Of.get(o)! : o));
-    op.version = Math.max(op.version ?? 1, spec.version);
-    outOps.push(op);
+    const native = wide ? int16Of : int8Of;
+    op.outputs = op.outputs.map((o) => (isFloatActivation(t[o]) && native.has(o) ? native.get(o)! : o));
+    op.version = Math.max(op.version ?? 1, wide ? INT16_OPS[op.opcode].version : spec.version);
+    if (wide && op.opcode === 'ADD') op.options = { ...op.options, potScaleInt16: false };
+    const extra = split?.() ?? [];
+    outOps.push(op, ...extra);
     outOps.push(...lateDequant[k]);
   });
   void graphIn;

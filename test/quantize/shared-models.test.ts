@@ -12,14 +12,15 @@ import { quantizeModelBytes, type QuantMode } from '../../src/quantize/file';
 import { cosine, floats, innerFloatActivations, relMaxDiff } from './helpers';
 
 const DIR = '../shared/models';
-/** int8 cosine floors (GPTQ weight rounding with bias correction, the default). The issue's target is 0.99; on four
- *  of these random-weight models int8 stays below it, so their floors pin the measured values (nearest → GPTQ):
- *  shufflenet 0.9861 → 0.9884, lraspp 0.9867 → 0.9889, mnasnet0_5 0.9774 → 0.9798, mobilenet_v2 0.9761 → 0.9801.
- *  Weight rounding is no longer what limits them: activation rounding is. */
+/** The issue's int8 target (cosine ≥ 0.99 on test_data_set_0) for every CNN. Plain int8 reaches it on squeezenet
+ *  only: these random-weight networks amplify the rounding of their first layers (plain int8 0.976–0.994), so the
+ *  default `--int16 auto` runs those layers in 16x8 (see src/quantize/mixed-precision.ts). `PLAIN` names the models
+ *  that must stay plain int8 (the guard is met without 16x8). */
 const INT8_COSINE: Record<string, number> = {
-  squeezenet1_1: 0.99, mobilenet_v3_small: 0.99, shufflenet_v2_x1_0: 0.985,
-  lraspp_mobilenet_v3_large: 0.985, mnasnet0_5: 0.975, mobilenet_v2: 0.975,
+  squeezenet1_1: 0.99, mobilenet_v3_small: 0.99, shufflenet_v2_x1_0: 0.99,
+  lraspp_mobilenet_v3_large: 0.99, mnasnet0_5: 0.99, mobilenet_v2: 0.99,
 };
+const PLAIN = new Set(['squeezenet1_1']);
 
 for (const name of Object.keys(INT8_COSINE)) {
   test(`${name}: fp16, dynamic and int8 run on LiteRT within the size and accuracy targets`, async (t) => {
@@ -33,7 +34,7 @@ for (const name of Object.keys(INT8_COSINE)) {
       const s = await openConverted(tflite);
       try {
         const out = [...(await s.run([{ ...input, name: s.metadata.inputs[0].onnx }])).values()][0];
-        return { out: floats(out), ratio: tflite.byteLength / summary.floatBytes, result };
+        return { out: floats(out), ratio: tflite.byteLength / summary.floatBytes, result, summary };
       } finally {
         s.close();
       }
@@ -51,11 +52,18 @@ for (const name of Object.keys(INT8_COSINE)) {
     assert.ok(cosine(int8.out, ref) >= INT8_COSINE[name], `int8 cosine ${cosine(int8.out, ref)}`);
     assert.deepEqual(innerFloatActivations(int8.result.model), []);
     assert.ok(int8.result.warnings.some((w) => /NOT representative/.test(w)), 'random calibration warns');
-    const ops = int8.result.opHistogram;
-    assert.equal(ops.QUANTIZE, 1, 'one QUANTIZE at the input');
-    assert.equal(ops.DEQUANTIZE, 1, 'one DEQUANTIZE at the output');
+    // float32 only at the edges: one QUANTIZE from the float input, one DEQUANTIZE to the float output (the other
+    // QUANTIZE ops convert between int16 and int8 at the 16x8 region's boundary).
+    const sg = int8.result.model.subgraphs[0];
+    const typeOf = (i: number) => sg.tensors[i].type;
+    assert.equal(sg.operators.filter((o) => o.opcode === 'QUANTIZE' && typeOf(o.inputs[0]) === 'FLOAT32').length, 1, 'one QUANTIZE at the input');
+    assert.equal(sg.operators.filter((o) => o.opcode === 'DEQUANTIZE' && typeOf(o.outputs[0]) === 'FLOAT32').length, 1, 'one DEQUANTIZE at the output');
+    const int16 = sg.tensors.filter((tt) => tt.type === 'INT16').length;
+    if (PLAIN.has(name)) assert.equal(int16, 0, 'plain int8 when the guard is met');
+    assert.equal(int16 > 0, (int8.summary.int16Ops ?? 0) > 0, 'INT16 tensors exactly when a 16x8 region was chosen');
     t.diagnostic(`${name}: fp16 ${(fp16.ratio * 100).toFixed(1)}% rel ${relMaxDiff(fp16.out, ref).toExponential(2)}; `
-        + `dynamic ${(dyn.ratio * 100).toFixed(1)}% cos ${cosine(dyn.out, ref).toFixed(5)}; int8 ${(int8.ratio * 100).toFixed(1)}% cos ${cosine(int8.out, ref).toFixed(5)}`);
+        + `dynamic ${(dyn.ratio * 100).toFixed(1)}% cos ${cosine(dyn.out, ref).toFixed(5)}; int8 ${(int8.ratio * 100).toFixed(1)}% cos ${cosine(int8.out, ref).toFixed(5)} `
+        + `(16x8 ops ${int8.summary.int16Ops}, guard ${int8.summary.int8Cosine?.toFixed(4)} → ${int8.summary.cosine?.toFixed(4)})`);
   });
 }
 

@@ -1,0 +1,103 @@
+// `--int16 auto`: full-integer models whose int8 rounding the network amplifies (the error of the first layers grows
+// through every layer after them) get their first layers in 16x8 — int16 activations, and weights as an int8 tensor
+// plus an int8 tensor of its rounding residual (see int16.ts) — until the model's outputs on the calibration samples
+// reach GUARD_COSINE against onnxruntime, within the size budget. Each candidate is the real quantized model run on
+// LiteRT; a model that already meets the guard in plain int8 stays plain int8.
+import type { ConvertResult } from '../convert/convert';
+import type { Model, Tensor } from '../ir/types';
+import { encodeModel } from '../onnx/writer';
+import { openOnnx } from '../runtime/ort';
+import { openConverted } from '../runtime/tflite-onnx-io';
+import { serializeTflite } from '../tflite/writer';
+import { Int8Options, quantizeInt8 } from './int8';
+import type { QParams } from './params';
+
+export type Int16Mode = 'auto' | 'off' | 'all';
+
+/** Cosine the quantized outputs must reach on every guard sample before the search stops. */
+export const GUARD_COSINE = 0.995;
+/** Calibration samples the guard runs (the first ones). */
+const GUARD_SAMPLES = 4;
+/** Region sizes tried, as fractions of the op count (the first ops in graph order). */
+const STEPS = [0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5];
+
+export interface MixedChoice {
+  /** Ops (float model indices) that run in 16x8; empty for plain int8. */
+  int16Ops: Set<number>;
+  /** Worst output cosine on the guard samples, plain int8 and chosen. */
+  int8Cosine: number;
+  cosine: number;
+  /** Whether the chosen model reaches GUARD_COSINE. */
+  met: boolean;
+  ms: number;
+}
+
+/** A copy of a float ConvertResult that quantizeInt8 can change without touching the original. */
+export function cloneResult(r: ConvertResult): ConvertResult {
+  const model = { ...r.model, metadata: new Map(r.model.metadata), subgraphs: r.model.subgraphs.map((sg) => ({
+    ...sg, tensors: [...sg.tensors], inputs: [...sg.inputs], outputs: [...sg.outputs],
+    operators: sg.operators.map((op) => ({ ...op, inputs: [...op.inputs], outputs: [...op.outputs], options: op.options && { ...op.options } })),
+  })) };
+  return { ...r, model, warnings: [...r.warnings], opHistogram: { ...r.opHistogram } };
+}
+
+function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) { dot += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i]; }
+  return na === 0 && nb === 0 ? 1 : dot / Math.sqrt(na * nb);
+}
+
+/** The worst cosine over samples and float outputs between the quantized model and the ONNX reference. */
+async function score(tflite: Uint8Array, samples: Tensor[][], refs: Map<string, Tensor>[]): Promise<number> {
+  const s = await openConverted(tflite);
+  try {
+    let worst = 1;
+    for (let k = 0; k < samples.length; k++) {
+      const out = await s.run(samples[k]);
+      for (const [name, ref] of refs[k]) {
+        const got = out.get(name);
+        if (!got || !(ref.data instanceof Float32Array) || !(got.data instanceof Float32Array)) continue;
+        worst = Math.min(worst, cosine(got.data, ref.data));
+      }
+    }
+    return worst;
+  } finally {
+    s.close();
+  }
+}
+
+/** Picks the 16x8 region for `--int16 auto` (or `all`): the smallest prefix of the graph that meets the guard. */
+export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples: Tensor[][], params: Map<number, QParams>,
+  opts: Int8Options, mode: Int16Mode, maxBytes: number): Promise<MixedChoice> {
+  const t0 = performance.now();
+  const n = result.model.subgraphs[0].operators.length;
+  const prefix = (f: number) => new Set(Array.from({ length: Math.round(f * n) }, (_, k) => k));
+  if (mode === 'off') return { int16Ops: new Set(), int8Cosine: NaN, cosine: NaN, met: true, ms: 0 };
+  if (mode === 'all') return { int16Ops: prefix(1), int8Cosine: NaN, cosine: NaN, met: true, ms: 0 };
+  const guard = samples.slice(0, GUARD_SAMPLES);
+  const outputs = onnx.graph.outputs.map((o) => o.name);
+  const session = await openOnnx(encodeModel(onnx, { valueInfo: false }));
+  const refs: Map<string, Tensor>[] = [];
+  try {
+    for (const s of guard) refs.push(await session.run(s, outputs));
+  } finally {
+    await session.close();
+  }
+  let best: MixedChoice | undefined;
+  let int8Cosine = NaN;
+  for (const f of STEPS) {
+    const int16Ops = prefix(f);
+    if (f > 0 && int16Ops.size === 0) continue;
+    // int8 model inputs / outputs do not change the inside: the guard runs the float-I/O variant LiteRT can feed.
+    const copy = quantizeInt8(cloneResult(result), params, { ...opts, int8Io: false, int16Ops, splitInt16Weights: true });
+    const bytes = serializeTflite(copy.model);
+    if (f > 0 && bytes.byteLength > maxBytes) break;
+    const cos = await score(bytes, guard, refs);
+    if (f === 0) int8Cosine = cos;
+    if (!best || cos > best.cosine) best = { int16Ops, int8Cosine, cosine: cos, met: cos >= GUARD_COSINE, ms: 0 };
+    if (cos >= GUARD_COSINE) break;
+  }
+  return { ...best!, int8Cosine, ms: performance.now() - t0 };
+}
