@@ -56,6 +56,8 @@ test('usage errors for the quantization flags', () => {
     [['--quantize', 'int8', '--std', '0.5,0'], /--std values must not be 0/],
     [['--quantize', 'int8', '--weight-rounding', 'floor'], /--weight-rounding takes gptq or nearest, not "floor"/],
     [['--quantize', 'dynamic', '--weight-rounding', 'gptq'], /--weight-rounding applies to --quantize int8 only/],
+    [['--quantize', 'int8', '--int16', 'sometimes'], /--int16 takes auto, off or all, not "sometimes"/],
+    [['--quantize', 'fp16', '--int16', 'all'], /--int16 applies to --quantize int8 only/],
   ];
   for (const [args, msg] of bad) {
     const r = cli(model, ...args);
