@@ -1,7 +1,8 @@
 // Quantization cost per shared CNN against its float32 conversion, measured in one process: the fp16 and dynamic
 // weight passes, and int8 calibration (16 samples through onnxruntime-node with the intermediate tensors as
 // outputs) plus the int8 pass, whose GPTQ weight rounding (default; its own onnxruntime run for the layer inputs, H
-// accumulation, rounding) is also shown alone, with the int8 pass under --weight-rounding nearest for comparison.
+// accumulation, rounding) and the 16x8 guard (LiteRT runs of candidate models, --int16 auto) are also shown alone,
+// with the int8 pass under --weight-rounding nearest --int16 off for comparison.
 // Ratios are against the median float32 conversion (read excluded, serialize included).
 import * as fs from 'node:fs';
 import { decodeModel } from '../src/onnx/reader';
@@ -15,7 +16,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const ms = (x: number) => `${x.toFixed(0)} ms`;
 
 (async () => {
-  console.log('model                      float32   fp16 pass      dynamic pass   int8 calibration      int8 pass      of which GPTQ    int8 pass (nearest)');
+  console.log('model                      float32   fp16 pass      dynamic pass   int8 calibration      int8 pass      of which GPTQ    of which 16x8 guard     int8 pass (nearest, --int16 off)');
   for (const name of models) {
     const bytes = fs.readFileSync(`${dir}/${name}.onnx`);
     const conv: number[] = [];
@@ -32,8 +33,9 @@ const ms = (x: number) => `${x.toFixed(0)} ms`;
       if (mode === 'int8') row.push(`${ms(summary.calibrationMs)} (${(summary.calibrationMs / base).toFixed(1)}×)`.padEnd(22));
       row.push(`${ms(summary.quantizeMs)} (${(summary.quantizeMs / base).toFixed(2)}×)`.padEnd(15));
       if (mode === 'int8') row.push(`${ms(summary.gptqMs ?? 0)} (${summary.gptqLayers} layers)`.padEnd(16));
+      if (mode === 'int8') row.push(`${ms(summary.mixedMs ?? 0)} (${summary.int16Ops} ops 16x8)`.padEnd(23));
     }
-    const near = await quantizeModelBytes(bytes, `${dir}/${name}.onnx`, {}, { mode: 'int8', weightRounding: 'nearest' });
+    const near = await quantizeModelBytes(bytes, `${dir}/${name}.onnx`, {}, { mode: 'int8', weightRounding: 'nearest', int16: 'off' });
     row.push(`${ms(near.summary.quantizeMs)} (${(near.summary.quantizeMs / base).toFixed(2)}×)`);
     console.log(`${name.padEnd(26)} ${ms(base).padEnd(9)} ${row.join(' ')}`);
   }

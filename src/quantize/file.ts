@@ -53,6 +53,8 @@ export interface QuantizeSummary {
   int16Ops?: number;
   int8Cosine?: number;
   cosine?: number;
+  /** int8: the 16x8 guard's search time (part of quantizeMs). */
+  mixedMs?: number;
 }
 
 export const DEFAULT_RANDOM_SAMPLES = 16;
@@ -102,6 +104,7 @@ export async function quantizeModelBytes(bytes: Uint8Array, source: string, opts
     const { stats } = await quantizeFullInt8(result, onnx, samples, { method: q.method, perTensor: q.perTensor, int8Io: q.int8Io,
       weightRounding: q.weightRounding, int16: q.int16, maxBytes: INT8_SIZE_BUDGET * floatBytes }, fixed);
     summary.int16Ops = stats.int16Ops;
+    summary.mixedMs = stats.mixedMs;
     if (Number.isFinite(stats.int8Cosine)) { summary.int8Cosine = stats.int8Cosine; summary.cosine = stats.cosine; }
     const ops = result.model.subgraphs[0].operators.length;
     const cos = (c: number) => c.toFixed(4);
