@@ -206,6 +206,8 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     return f;
   };
   const constCache = new Map<string, number>();
+  const weightCache = new Map<number, { data: Int8Array; scales: number[]; index: number }>();
+  const biasCache = new Map<string, number>();
   const quantConst = (i: number, p: QParams): number => {
     const key = `${i}:${p.scale}:${p.zeroPoint}`;
     const have = constCache.get(key);
@@ -243,19 +245,34 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
       const w = t[op.inputs[1]];
       const axis = opts.perTensor ? undefined : weightAxis(op.opcode);
       const rounded = opts.roundedWeights?.get(op.inputs[1]);
-      const { data, scales } = rounded ?? quantizeSymmetric(floatData(w), w.shape, axis);
-      inputs[1] = addTensor({ name: `${w.name}_int8`, type: 'INT8', shape: [...w.shape], data: bytesOf(data),
-        quantization: { scale: scales, zeroPoint: scales.map(() => 0), quantizedDimension: axis ?? 0 } });
+      // One int8 copy of a weight shared by several ops (an unrolled LSTM's recurrent weight is used at every step).
+      const wq = weightCache.get(op.inputs[1]) ?? (() => {
+        const { data, scales } = rounded ?? quantizeSymmetric(floatData(w), w.shape, axis);
+        const index = addTensor({ name: `${w.name}_int8`, type: 'INT8', shape: [...w.shape], data: bytesOf(data),
+          quantization: { scale: scales, zeroPoint: scales.map(() => 0), quantizedDimension: axis ?? 0 } });
+        const entry = { data, scales, index };
+        weightCache.set(op.inputs[1], entry);
+        return entry;
+      })();
+      const { data, scales } = wq;
+      inputs[1] = wq.index;
       const bi = op.inputs[2];
       if (bi !== undefined && bi >= 0) {
         const b = t[bi];
         // A split layer adds the rounding residual back itself: the bias correction for it would count it twice.
         const splitting = wide && opts.splitInt16Weights;
-        const values = (!splitting && rounded?.biasTensor === bi ? rounded.bias : undefined) ?? floatData(b);
-        const q = wide ? quantizeBias64(values, inScale, scales) : quantizeBias(values, inScale, scales);
-        inputs[2] = addTensor({ name: `${b.name}_${wide ? 'int64' : 'int32'}`, type: wide ? 'INT64' : 'INT32', shape: [...b.shape],
-          data: new Uint8Array(q.data.buffer, q.data.byteOffset, q.data.byteLength),
-          quantization: { scale: q.scales, zeroPoint: q.scales.map(() => 0), quantizedDimension: 0 } });
+        const corrected = !splitting && rounded?.biasTensor === bi;
+        const key = `${bi}:${op.inputs[1]}:${inScale}:${wide}:${corrected}`;
+        const have = biasCache.get(key);
+        if (have !== undefined) inputs[2] = have;
+        else {
+          const values = (corrected ? rounded!.bias : undefined) ?? floatData(b);
+          const q = wide ? quantizeBias64(values, inScale, scales) : quantizeBias(values, inScale, scales);
+          inputs[2] = addTensor({ name: `${b.name}_${wide ? 'int64' : 'int32'}`, type: wide ? 'INT64' : 'INT32', shape: [...b.shape],
+            data: new Uint8Array(q.data.buffer, q.data.byteOffset, q.data.byteLength),
+            quantization: { scale: q.scales, zeroPoint: q.scales.map(() => 0), quantizedDimension: 0 } });
+          biasCache.set(key, inputs[2]);
+        }
       }
       if (wide && opts.splitInt16Weights && bi !== undefined && bi >= 0) {
         const r = residualWeights(floatData(w), w.shape, data, scales, axis, weightAxis(op.opcode)!, inScale * 32767);
