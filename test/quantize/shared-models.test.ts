@@ -71,3 +71,13 @@ async function inputName(bytes: Uint8Array): Promise<string> {
   const { decodeModel } = await import('../../src/onnx/reader');
   return decodeModel(bytes).graph.inputs[0].name;
 }
+
+test('lstm_small: a weight shared by the unrolled steps is quantized once (the int8 model is smaller than float32)', async () => {
+  const bytes = readFileSync(`${DIR}/lstm_small.onnx`);
+  const { result, summary } = await quantizeModelBytes(bytes, 'lstm_small.onnx', {}, { mode: 'int8', int16: 'off', weightRounding: 'nearest' });
+  const sg = result.model.subgraphs[0];
+  const weights = sg.tensors.filter((t) => t.type === 'INT8' && (t.data?.byteLength ?? 0) >= 4096);
+  assert.equal(new Set(weights.map((t) => t.name)).size, weights.length);
+  assert.ok(weights.length <= 5, `${weights.length} large int8 weights (4 LSTM matrices + classifier at most)`);
+  assert.ok(serializeTflite(result.model).byteLength < summary.floatBytes);
+});
