@@ -109,7 +109,8 @@ export async function quantizeModelBytes(bytes: Uint8Array, source: string, opts
     const ops = result.model.subgraphs[0].operators.length;
     const cos = (c: number) => c.toFixed(4);
     if (stats.int16Ops && Number.isFinite(stats.int8Cosine)) {
-      result.warnings.push(`int8: the first ${stats.int16Ops} ops run in 16x8 (int16 activations, weights as int8 + int8 residual) because plain int8 `
+      const residual = stats.splitOps >= stats.int16Ops ? 'weights as int8 + int8 residual' : `the first ${stats.splitOps} with weights as int8 + int8 residual`;
+      result.warnings.push(`int8: the first ${stats.int16Ops} ops run in 16x8 (int16 activations; ${residual}) because plain int8 `
         + `reached only cosine ${cos(stats.int8Cosine)} on the calibration samples (now ${cos(stats.cosine)}); --int16 off keeps every activation int8`);
     } else if (stats.int16Ops) {
       result.warnings.push(`int8: --int16 all: every op with a 16x8 kernel runs with int16 activations (${ops} ops in the model)`);

@@ -21,6 +21,8 @@ export interface FullInt8Stats {
   /** Ops run in 16x8 (int16 activations) and the guard's worst output cosine on calibration samples in plain int8
    *  and as written (NaN when the guard did not run), and the search's time (included in quantizeMs). */
   int16Ops: number;
+  /** Of those, ops whose weights carry an int8 residual. */
+  splitOps: number;
   int8Cosine: number;
   cosine: number;
   guardMet: boolean;
@@ -69,9 +71,9 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   const mode = fixed.size ? 'off' : (opts.int16 ?? 'auto');
   const choice = samples.length
     ? await chooseInt16Ops(result, onnx, samples, params, { ...opts, roundedWeights }, mode, opts.maxBytes ?? Infinity)
-    : { int16Ops: new Set<number>(), int8Cosine: NaN, cosine: NaN, met: true, ms: 0 };
-  quantizeInt8(result, params, { ...opts, roundedWeights, int16Ops: choice.int16Ops, splitInt16Weights: true });
+    : { int16Ops: new Set<number>(), splitOps: new Set<number>(), int8Cosine: NaN, cosine: NaN, met: true, ms: 0 };
+  quantizeInt8(result, params, { ...opts, roundedWeights, int16Ops: choice.int16Ops, splitOps: choice.splitOps });
   return { result, stats: { fromOnnx: p.onnx.size, fromTflite, calibrationMs: t1 - t0, quantizeMs: performance.now() - t1,
-    gptqLayers: gptq.layers, gptqMs: gptq.ms, int16Ops: choice.int16Ops.size, int8Cosine: choice.int8Cosine, cosine: choice.cosine,
+    gptqLayers: gptq.layers, gptqMs: gptq.ms, int16Ops: choice.int16Ops.size, splitOps: choice.splitOps.size, int8Cosine: choice.int8Cosine, cosine: choice.cosine,
     guardMet: choice.met, mixedMs: choice.ms } };
 }

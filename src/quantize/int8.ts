@@ -23,9 +23,9 @@ export interface Int8Options {
   roundedWeights?: Map<number, { data: Int8Array; scales: number[]; bias?: Float32Array; biasTensor?: number }>;
   /** Ops (indices into the float model's operators) to run with int16 activations (16x8) where a kernel exists. */
   int16Ops?: Set<number>;
-  /** 16x8 conv / depthwise / fully connected ops compute with ~15-bit weights: a second int8 op with the rounding
-   *  residual, its output added (ADD int16) before the fused activation. */
-  splitInt16Weights?: boolean;
+  /** Of the 16x8 conv / depthwise / fully connected ops, those (float model indices) that compute with ~15-bit
+   *  weights: a second int8 op with the rounding residual, its output added (ADD int16) before the fused activation. */
+  splitOps?: Set<number>;
 }
 
 class UnionFind {
@@ -260,7 +260,7 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
       if (bi !== undefined && bi >= 0) {
         const b = t[bi];
         // A split layer adds the rounding residual back itself: the bias correction for it would count it twice.
-        const splitting = wide && opts.splitInt16Weights;
+        const splitting = wide && !!opts.splitOps?.has(k);
         const corrected = !splitting && rounded?.biasTensor === bi;
         const key = `${bi}:${op.inputs[1]}:${inScale}:${wide}:${corrected}`;
         const have = biasCache.get(key);
@@ -274,7 +274,7 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
           biasCache.set(key, inputs[2]);
         }
       }
-      if (wide && opts.splitInt16Weights && bi !== undefined && bi >= 0) {
+      if (wide && opts.splitOps?.has(k) && bi !== undefined && bi >= 0) {
         const r = residualWeights(floatData(w), w.shape, data, scales, axis, weightAxis(op.opcode)!, inScale * 32767);
         const w2 = addTensor({ name: `${w.name}_residual_int8`, type: 'INT8', shape: [...w.shape], data: bytesOf(r.data),
           quantization: { scale: r.scales, zeroPoint: r.scales.map(() => 0), quantizedDimension: axis ?? 0 } });

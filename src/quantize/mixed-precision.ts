@@ -24,6 +24,8 @@ const STEPS = [0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5];
 export interface MixedChoice {
   /** Ops (float model indices) that run in 16x8; empty for plain int8. */
   int16Ops: Set<number>;
+  /** Of those, the ones whose weights carry an int8 residual (the first ones, as many as the size budget allows). */
+  splitOps: Set<number>;
   /** Worst output cosine on the guard samples, plain int8 and chosen. */
   int8Cosine: number;
   cosine: number;
@@ -74,8 +76,8 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   const t0 = performance.now();
   const n = result.model.subgraphs[0].operators.length;
   const prefix = (f: number) => new Set(Array.from({ length: Math.round(f * n) }, (_, k) => k));
-  if (mode === 'off') return { int16Ops: new Set(), int8Cosine: NaN, cosine: NaN, met: true, ms: 0 };
-  if (mode === 'all') return { int16Ops: prefix(1), int8Cosine: NaN, cosine: NaN, met: true, ms: 0 };
+  if (mode === 'off') return { int16Ops: new Set(), splitOps: new Set(), int8Cosine: NaN, cosine: NaN, met: true, ms: 0 };
+  if (mode === 'all') return { int16Ops: prefix(1), splitOps: prefix(1), int8Cosine: NaN, cosine: NaN, met: true, ms: 0 };
   const guard = samples.slice(0, GUARD_SAMPLES);
   const outputs = onnx.graph.outputs.map((o) => o.name);
   const session = await openOnnx(encodeModel(onnx, { valueInfo: false }));
@@ -87,16 +89,24 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   }
   let best: MixedChoice | undefined;
   let int8Cosine = NaN;
+  // int8 model inputs / outputs do not change the inside: the guard runs the float-I/O variant LiteRT can feed.
+  const build = (int16Ops: Set<number>, splitOps: Set<number>) =>
+    serializeTflite(quantizeInt8(cloneResult(result), params, { ...opts, int8Io: false, int16Ops, splitOps }).model);
+  let splitLimit = 1;
   for (const f of STEPS) {
     const int16Ops = prefix(f);
     if (f > 0 && int16Ops.size === 0) continue;
-    // int8 model inputs / outputs do not change the inside: the guard runs the float-I/O variant LiteRT can feed.
-    const copy = quantizeInt8(cloneResult(result), params, { ...opts, int8Io: false, int16Ops, splitInt16Weights: true });
-    const bytes = serializeTflite(copy.model);
+    // Residual weights cost size: past the budget only the first layers keep them (int16 activations cost none).
+    let bytes = build(int16Ops, prefix(Math.min(f, splitLimit)));
+    while (f > 0 && bytes.byteLength > maxBytes && splitLimit > 0) {
+      splitLimit = STEPS.filter((s) => s < Math.min(f, splitLimit)).pop() ?? 0;
+      bytes = build(int16Ops, prefix(Math.min(f, splitLimit)));
+    }
     if (f > 0 && bytes.byteLength > maxBytes) break;
+    const splitOps = prefix(Math.min(f, splitLimit));
     const cos = await score(bytes, guard, refs);
     if (f === 0) int8Cosine = cos;
-    if (!best || cos > best.cosine) best = { int16Ops, int8Cosine, cosine: cos, met: cos >= GUARD_COSINE, ms: 0 };
+    if (!best || cos > best.cosine) best = { int16Ops, splitOps, int8Cosine, cosine: cos, met: cos >= GUARD_COSINE, ms: 0 };
     if (cos >= GUARD_COSINE) break;
   }
   return { ...best!, int8Cosine, ms: performance.now() - t0 };
