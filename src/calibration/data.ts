@@ -8,6 +8,7 @@ import { ModelError } from '../ir/types';
 import { halfToFloat } from '../ir/tensor';
 import { readTensorFile } from '../onnx/reader';
 import { decodeNpy } from '../core/npy';
+import { seededUniform } from '../core/random';
 import { ImageOptions, loadImage } from './image';
 
 export interface CalibrationInput {
@@ -110,14 +111,7 @@ export function loadCalibrationSamples(dir: string, inputs: CalibrationInput[], 
 
 /** Seeded uniform [0, 1) samples (zeros for integer inputs). */
 export function randomSamples(inputs: CalibrationInput[], count: number, seed = 1): Tensor[][] {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededUniform(seed);
   return Array.from({ length: count }, () => inputs.map((inp) => {
     const n = inp.dims.reduce((a, b) => a * b, 1);
     if (FLOAT.includes(inp.dtype)) return { name: inp.name, dtype: 'float32' as DType, dims: [...inp.dims], data: Float32Array.from({ length: n }, next) };

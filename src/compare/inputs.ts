@@ -11,6 +11,7 @@ import type { TensorMapping } from '../convert/metadata';
 import { invert, permute } from '../convert/layout';
 import type { TflModel } from '../tflite/model';
 import { listTensorFiles, readTensorFileAny } from '../core/tensor-files';
+import { seededUniform } from '../core/random';
 import { loadImage } from '../calibration/image';
 import type { CompareReport } from './types';
 
@@ -18,17 +19,6 @@ export interface PreparedInputs {
   /** One per ONNX graph input, in graph order, named as it. */
   tensors: Tensor[];
   info: CompareReport['inputs'];
-}
-
-/** A seeded uniform [0, 1) generator (xorshift32). */
-function uniform(seed: number): () => number {
-  let x = (seed >>> 0) || 0x9e3779b9;
-  return () => {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    return x / 4294967296;
-  };
 }
 
 /** The ONNX dims of each input: the TFLite input's static shape, un-permuted. */
@@ -59,7 +49,7 @@ export function prepareInputs(graph: Graph, tfl: TflModel, mappings: TensorMappi
     return { name: inp.name, dtype: (inp.dtype ?? graph.values.get(inp.name)?.dtype ?? 'float32') as DType, dims: onnxDims(tfl, m) };
   });
   if (!inputsDir) {
-    const rnd = uniform(seed);
+    const rnd = seededUniform(seed);
     const tensors = wanted.map((w) => {
       const n = elementCount(w.dims);
       const vals = new Float64Array(n);

@@ -7,6 +7,7 @@ import { ModelError, elementCount } from '../ir/types';
 import { makeTensor, toFloat32, toNumbers } from '../ir/tensor';
 import type { TflModel, TflTensor, TflType } from '../tflite/model';
 import { listTensorFiles, readTensorFileAny } from '../core/tensor-files';
+import { seededUniform } from '../core/random';
 import { transposeTensor } from '../convert/constdata';
 import { invert } from '../convert/layout';
 
@@ -63,18 +64,6 @@ export function modelIo(model: TflModel): { inputs: IoTensor[]; outputs: IoTenso
   };
 }
 
-/** A deterministic uniform [0, 1) generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Reads `--inputs DIR`: .pb TensorProtos or .npy files (input_N.* when present), matched to inputs by tensor
  *  name, else in name order. */
 export function readInputsDir(dir: string): Tensor[] {
@@ -100,7 +89,7 @@ export function prepareInputs(inputs: IoTensor[], given: Tensor[] | undefined, s
   if (given && given.length !== inputs.length) {
     throw new ModelError(`--inputs holds ${given.length} tensor file(s); the model has ${inputs.length} input(s)`);
   }
-  const rnd = random(seed);
+  const rnd = seededUniform(seed);
   const onnx: Tensor[] = [];
   const device: Tensor[] = [];
   for (const io of inputs) {
