@@ -208,6 +208,7 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   const constCache = new Map<string, number>();
   const weightCache = new Map<number, { data: Int8Array; scales: number[]; index: number }>();
   const biasCache = new Map<string, number>();
+  const residualCache = new Map<number, { r: ReturnType<typeof residualWeights>; w2: number }>();
   const quantConst = (i: number, p: QParams): number => {
     const key = `${i}:${p.scale}:${p.zeroPoint}`;
     const have = constCache.get(key);
@@ -275,9 +276,15 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
         }
       }
       if (wide && opts.splitOps?.has(k) && bi !== undefined && bi >= 0) {
-        const r = residualWeights(floatData(w), w.shape, data, scales, axis, weightAxis(op.opcode)!, inScale * 32767);
-        const w2 = addTensor({ name: `${w.name}_residual_int8`, type: 'INT8', shape: [...w.shape], data: bytesOf(r.data),
-          quantization: { scale: r.scales, zeroPoint: r.scales.map(() => 0), quantizedDimension: axis ?? 0 } });
+        const { r, w2 } = residualCache.get(op.inputs[1]) ?? (() => {
+          // The bound for |x| ≤ 1; it scales with the input's range.
+          const r = residualWeights(floatData(w), w.shape, data, scales, axis, weightAxis(op.opcode)!, 1);
+          const w2 = addTensor({ name: `${w.name}_residual_int8`, type: 'INT8', shape: [...w.shape], data: bytesOf(r.data),
+            quantization: { scale: r.scales, zeroPoint: r.scales.map(() => 0), quantizedDimension: axis ?? 0 } });
+          residualCache.set(op.inputs[1], { r, w2 });
+          return { r, w2 };
+        })();
+        const bound = r.bound * inScale * 32767;
         const zeros = new BigInt64Array(t[bi].shape[0] ?? 1);
         const b2 = addTensor({ name: `${t[bi].name}_residual_int64`, type: 'INT64', shape: [...t[bi].shape], data: new Uint8Array(zeros.buffer),
           quantization: { scale: Array.from(zeros, (_, c) => (r.scales[c] ?? r.scales[0]) * inScale), zeroPoint: Array.from(zeros, () => 0), quantizedDimension: 0 } });
@@ -286,7 +293,7 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
           const act = op.options?.fusedActivationFunction ?? 'NONE';
           const outScale = t[out].quantization!.scale[0];
           const hi = addTensor({ name: `${t[out].name}_hi`, type: 'INT16', shape: [...t[out].shape], quantization: quantParams({ scale: outScale * 1.1, zeroPoint: 0 }) });
-          const lo = addTensor({ name: `${t[out].name}_lo`, type: 'INT16', shape: [...t[out].shape], quantization: quantParams({ scale: r.bound / 32767, zeroPoint: 0 }) });
+          const lo = addTensor({ name: `${t[out].name}_lo`, type: 'INT16', shape: [...t[out].shape], quantization: quantParams({ scale: bound / 32767, zeroPoint: 0 }) });
           const linear = { ...op.options, fusedActivationFunction: 'NONE' };
           const second: TflOperator = { ...op, inputs: [op.inputs[0], w2, b2], outputs: [lo], options: linear };
           op.outputs = [hi];
