@@ -26,17 +26,17 @@ function decode(file: string): { width: number; height: number; data: Uint8Array
     if (/\.png$/i.test(file)) return PNG.sync.read(bytes);
     return jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024 });
   } catch (e) {
-    throw new ModelError(`calibration image ${file} cannot be decoded: ${(e as Error).message}`);
+    throw new ModelError(`image ${file} cannot be decoded: ${(e as Error).message}`);
   }
 }
 
 export function loadImage(file: string, input: { name: string; dims: number[] }, opts: ImageOptions = {}): Tensor {
   const lay = imageLayout(input.dims);
   if (!lay || input.dims[0] !== 1) {
-    throw new ModelError(`calibration image ${file}: input "${input.name}" [${input.dims.join(', ')}] is not an image input (want [1,3,H,W] or [1,H,W,3])`);
+    throw new ModelError(`image ${file}: input "${input.name}" [${input.dims.join(', ')}] is not an image input (want [1,3,H,W] or [1,H,W,3])`);
   }
   const img = decode(file);
-  if (!img.width || !img.height) throw new ModelError(`calibration image ${file} is empty`);
+  if (!img.width || !img.height) throw new ModelError(`image ${file} is empty`);
   const { c, h, w, nchw } = lay;
   const mean = opts.mean ?? [0];
   const std = opts.std ?? [1];

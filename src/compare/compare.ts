@@ -134,7 +134,7 @@ export async function compareModels(onnxPath: string, tflitePath: string, opts: 
     }
   }
 
-  const inputs = prepareInputs(g, main.model, main.meta.inputs, opts.inputsDir, opts.seed ?? 0);
+  const inputs = prepareInputs(g, main.model, main.meta.inputs, opts.inputsDir, opts.seed ?? 0, opts.image);
   if (inputs.info.source === 'random') notes.push(`inputs: seeded random data (seed ${opts.seed ?? 0}; floats uniform in [0, 1), integers 0); give real ones with --inputs DIR`);
   const feeds = sides.map((s) => s.model.subgraphs[0]!.inputs.map((ti) => {
     const m = s.meta.inputs.find((x) => x.tflite === ti);

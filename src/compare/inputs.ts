@@ -12,7 +12,7 @@ import { invert, permute } from '../convert/layout';
 import type { TflModel } from '../tflite/model';
 import { listTensorFiles, readTensorFileAny } from '../core/tensor-files';
 import { seededUniform } from '../core/random';
-import { loadImage } from '../calibration/image';
+import { loadImage, type ImageOptions } from '../calibration/image';
 import type { CompareReport } from './types';
 
 export interface PreparedInputs {
@@ -29,20 +29,21 @@ function onnxDims(tfl: TflModel, m: TensorMapping): number[] {
 
 /** The tensor files of a folder in name order (input_N files only when there are any, never
  *  output_N files, as in ONNX test data folders). */
-function readFolder(dir: string, wanted: { name: string; dims: number[] }[]): { file: string; t: Tensor }[] {
+function readFolder(dir: string, wanted: { name: string; dims: number[] }[], image: ImageOptions): { file: string; t: Tensor }[] {
   if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new ModelError(`--inputs ${dir} is not a folder`);
   const listing = fs.readdirSync(dir).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   const names = listTensorFiles(dir);
-  const image = listing.find((n) => /\.(png|jpe?g)$/i.test(n));
-  if (names.length === 0 && image && wanted.length === 1) {
+  const imageFile = listing.find((n) => /\.(png|jpe?g)$/i.test(n));
+  if (names.length === 0 && imageFile && wanted.length === 1) {
     // As in calibration: the image resized to the input's height and width, RGB scaled to [0, 1].
-    return [{ file: image, t: loadImage(path.join(dir, image), wanted[0]!) }];
+    return [{ file: imageFile, t: loadImage(path.join(dir, imageFile), wanted[0]!, image) }];
   }
-  if (names.length === 0 && wanted.length) throw new ModelError(`--inputs ${dir} holds no .pb or .npy input files${image ? ' (an image is used only for a model with one image input)' : ''}`);
+  if (names.length === 0 && wanted.length) throw new ModelError(`--inputs ${dir} holds no .pb or .npy input files${imageFile ? ' (an image is used only for a model with one image input)' : ''}`);
   return names.map((file) => ({ file, t: readTensorFileAny(path.join(dir, file)) }));
 }
 
-export function prepareInputs(graph: Graph, tfl: TflModel, mappings: TensorMapping[], inputsDir: string | undefined, seed: number): PreparedInputs {
+export function prepareInputs(graph: Graph, tfl: TflModel, mappings: TensorMapping[], inputsDir: string | undefined, seed: number,
+  image: ImageOptions = {}): PreparedInputs {
   const wanted = graph.inputs.map((inp) => {
     const m = mappings.find((x) => x.onnx === inp.name);
     if (!m) throw new ModelError(`ONNX input "${inp.name}" has no TFLite input in this .tflite`);
@@ -58,7 +59,7 @@ export function prepareInputs(graph: Graph, tfl: TflModel, mappings: TensorMappi
     });
     return { tensors, info: { source: 'random', seed, tensors: wanted.map((w) => ({ name: w.name, dims: w.dims, dtype: w.dtype })) } };
   }
-  const files = readFolder(inputsDir, wanted);
+  const files = readFolder(inputsDir, wanted, image);
   if (files.length !== wanted.length) {
     throw new ModelError(`--inputs ${inputsDir} holds ${files.length} tensor file(s); the model has ${wanted.length} input(s) (${wanted.map((w) => w.name).join(', ')})`);
   }

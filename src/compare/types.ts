@@ -1,6 +1,7 @@
 // The report of `onnx2lite compare` and of compareModels(): a public contract (`--json`, the editor's accuracy
 // overlay). Every number is a plain JSON number; values that are not finite (NaN/Infinity in a model's output)
 // are written as null.
+import type { ImageOptions } from '../calibration/image';
 
 /** Error of one tensor of the compared model against its reference. */
 export interface Metrics {
@@ -90,6 +91,8 @@ export interface CompareOptions {
   floatTflite?: string;
   /** Seed of the random inputs (default 0). */
   seed?: number;
+  /** An image in the inputs folder: per-channel mean and std applied after scaling to [0, 1]. */
+  image?: ImageOptions;
   /** Bytes of intermediate tensors held per model at once (default 128 MiB); more tensors run in several passes. */
   chunkBytes?: number;
   /** Convert the ONNX model in memory for the stage split when no float sibling is given (default true). */

@@ -35,7 +35,8 @@ export const quantizeFlags = {
   int16: { type: 'string' },
 } as const;
 
-function numbers(flag: string, v: string | undefined): number[] | undefined {
+/** `--mean 0.485,0.456,0.406`-style flag values (also read by compare). */
+export function numbers(flag: string, v: string | undefined): number[] | undefined {
   if (v === undefined) return undefined;
   const out = v.split(',').map((s) => Number(s.trim()));
   if (out.length === 0 || out.some((x) => !Number.isFinite(x))) throw new UsageError(`--${flag} takes numbers separated by commas, got "${v}"`);

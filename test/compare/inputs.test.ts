@@ -4,8 +4,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
+import { spawnSync } from 'node:child_process';
 import { compareModels } from '../../src/compare/compare';
-import { readTensorFile } from '../../src/onnx/reader';
+import { prepareInputs } from '../../src/compare/inputs';
+import { readModelFile, readTensorFile } from '../../src/onnx/reader';
+import { parseTflite } from '../../src/tflite/reader';
 import { encodeNpy } from '../../src/core/npy';
 import { convertShared, inputsDir, onnxPath, tmp } from './helpers';
 
@@ -34,3 +37,32 @@ test('--inputs with a .png for an image model: resized, scaled to [0, 1], compar
   assert.ok(r.layers.length > 100);
   for (const l of r.layers) assert.ok(l.rel <= 1e-4, `${l.node}: rel ${l.rel}`);
 });
+
+test('--mean / --std normalize an image input per channel; the CLI takes them and refuses a zero std', async () => {
+  const dir = path.join(tmp, 'png-inputs-norm');
+  fs.mkdirSync(dir, { recursive: true });
+  const png = new PNG({ width: 224, height: 224 });
+  for (let i = 0; i < png.data.length; i++) png.data[i] = i % 4 === 3 ? 255 : (i * 53) % 256;
+  fs.writeFileSync(path.join(dir, 'dog.png'), PNG.sync.write(png));
+  const tfl = parseTflite(fs.readFileSync(convertShared('mobilenet_v3_small')));
+  const graph = readModelFile(onnxPath('mobilenet_v3_small')).graph;
+  const meta = JSON.parse(new TextDecoder().decode(tfl.metadata.get('onnx2lite')!));
+  const mean = [0.485, 0.456, 0.406];
+  const std = [0.229, 0.224, 0.225];
+  const plain = prepareInputs(graph, tfl, meta.inputs, dir, 0).tensors[0]!.data as Float32Array;
+  const norm = prepareInputs(graph, tfl, meta.inputs, dir, 0, { mean, std }).tensors[0]!.data as Float32Array;
+  const hw = 224 * 224;
+  for (const i of [0, 1234, hw + 99, 2 * hw + 4321]) {
+    const c = Math.floor(i / hw);
+    assert.ok(Math.abs(norm[i]! - (plain[i]! - mean[c]!) / std[c]!) < 1e-5, `element ${i}`);
+  }
+  const r = cli('compare', onnxPath('mobilenet_v3_small'), convertShared('mobilenet_v3_small'), '--inputs', dir, '--mean', mean.join(','), '--std', std.join(','));
+  assert.equal(r.status, 0, r.stderr);
+  const bad = cli('compare', onnxPath('mobilenet_v3_small'), convertShared('mobilenet_v3_small'), '--inputs', dir, '--std', '0.2,0,0.2');
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /--std values must not be 0/);
+});
+
+function cli(...args: string[]) {
+  return spawnSync(process.execPath, [path.resolve('bin/onnx2lite.js'), ...args], { encoding: 'utf8' });
+}

@@ -7,13 +7,17 @@ import { reportHtml, reportJson } from '../../compare/report-files';
 import { reportText } from '../../compare/table';
 import type { CompareProgress } from '../../compare/types';
 import { Command, UsageError } from '../command';
+import { numbers } from '../../quantize/cli-options';
 
 export const compare: Command = {
   summary: 'per-layer accuracy of a .tflite against its ONNX model (onnxruntime vs LiteRT)',
   usage: `Usage: onnx2lite compare MODEL.onnx MODEL.tflite [--inputs DIR] [--json OUT.json] [--html OUT.html] [options]
 
   --inputs DIR             input tensors (.pb or .npy, matched by name, else in name order; input_N files of an ONNX
-                           test_data_set folder; or one .png/.jpg for an image model); default: seeded random
+                           test_data_set folder; or one .png/.jpg for an image model, resized to the input and
+                           scaled to [0, 1]); default: seeded random
+  --mean A[,B,C]           image input: subtract after scaling to [0, 1] (per channel)
+  --std A[,B,C]            image input: divide by after subtracting the mean
   --json FILE              write the report as JSON ({layers, firstDivergence, outputs, ...})
   --html FILE              write a self-contained HTML report
   --float FILE             the float32 sibling of a quantized MODEL.tflite: split the error into conversion and
@@ -28,17 +32,21 @@ export const compare: Command = {
         html: { type: 'string' },
         float: { type: 'string' },
         all: { type: 'boolean' },
+        mean: { type: 'string' },
+        std: { type: 'string' },
       },
     });
     if (positionals.length !== 2) throw new UsageError('compare needs MODEL.onnx and MODEL.tflite');
     const [onnx, tflite] = positionals as [string, string];
+    const image = { mean: numbers('mean', values.mean), std: numbers('std', values.std) };
+    if (image.std?.some((s) => s === 0)) throw new UsageError('--std values must not be 0');
     if (!/\.onnx$/i.test(onnx) && /\.onnx$/i.test(tflite)) throw new UsageError('give the .onnx model first, then the .tflite');
     // Progress on one rewritten stderr line, on a terminal only.
     const tty = process.stderr.isTTY === true;
     const onProgress = (p: CompareProgress) => {
       if (tty && p.message) process.stderr.write(`\r\x1b[K${p.phase === 'done' ? '' : p.message}`);
     };
-    const report = await compareModels(onnx, tflite, { inputsDir: values.inputs, floatTflite: values.float }, onProgress);
+    const report = await compareModels(onnx, tflite, { inputsDir: values.inputs, floatTflite: values.float, image }, onProgress);
     if (values.json) writeFileAtomic(values.json, new TextEncoder().encode(reportJson(report)));
     if (values.html) writeFileAtomic(values.html, new TextEncoder().encode(reportHtml(report)));
     process.stdout.write(reportText(report, !!values.all));
