@@ -57,6 +57,11 @@ function lastLine(s: string): string {
   return s.trim().split('\n').filter(Boolean).pop()?.slice(0, 300) ?? '';
 }
 
+/** A device's error text (a Python exception can span lines) as one line. */
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ').trim().slice(0, 600);
+}
+
 /** Reads a local file that must exist, as one clear error when it does not. */
 function readLocal(file: string, what: string): Buffer {
   try {
@@ -80,8 +85,11 @@ export async function deploy(opts: DeployOptions, hooks: DeployHooks = {}): Prom
   progress({ step: 'prepare', message: 'reading the model' });
   const modelBytes = readLocal(opts.model, 'model');
   let io: ReturnType<typeof modelIo>;
+  let has16x8 = false;
   try {
-    io = modelIo(parseTflite(modelBytes));
+    const parsed = parseTflite(modelBytes);
+    io = modelIo(parsed);
+    has16x8 = parsed.subgraphs.some((sg) => sg.tensors.some((t) => t.type === 'INT16' && !t.data?.byteLength));
   } catch (e) {
     throw new ModelError(`${opts.model} is not a readable .tflite model: ${(e as Error).message}`);
   }
@@ -210,7 +218,7 @@ export async function deploy(opts: DeployOptions, hooks: DeployHooks = {}): Prom
       },
     });
     const runMs = performance.now() - tRun;
-    const result = checkRun(runRes, probe);
+    const result = checkRun(runRes, probe, has16x8);
 
     throwIfAborted(signal);
     progress({ step: 'download', message: 'downloading the outputs' });
@@ -291,7 +299,7 @@ function checkProbe(res: ExecResult, target: SshTarget, python: string): ProbeEv
   const probe = evs.find((e) => e.event === 'probe') as ProbeEvent | undefined;
   if (!probe) {
     const err = evs.find((e) => e.event === 'error');
-    throw new DeployError('remote-failed', `the device runner failed on ${where}: ${err ? String(err.message) : lastLine(res.stderr) || `exit code ${res.code}`}`);
+    throw new DeployError('remote-failed', `the device runner failed on ${where}: ${err ? oneLine(String(err.message)) : lastLine(res.stderr) || `exit code ${res.code}`}`);
   }
   const d = probe.device;
   const what = `${where} (${[d.model, d.arch, `Python ${d.python}`].filter(Boolean).join(', ')})`;
@@ -304,13 +312,15 @@ function checkProbe(res: ExecResult, target: SshTarget, python: string): ProbeEv
   return probe;
 }
 
-function checkRun(res: ExecResult, probe: ProbeEvent): ResultEvent {
+function checkRun(res: ExecResult, probe: ProbeEvent, has16x8: boolean): ResultEvent {
   const evs = events(res.stdout);
   const result = evs.find((e) => e.event === 'result') as ResultEvent | undefined;
   if (result) return result;
   const err = evs.find((e) => e.event === 'error');
   const runtime = probe.runtime ? `${probe.runtime.name} ${probe.runtime.version ?? ''}`.trim() : 'the runtime';
-  if (err) throw new DeployError('run-failed', `the model failed on the device (${runtime}): ${String(err.message)}`);
+  // Runtimes without 16x8 kernels (Arm NN 22 refuses the int64 biases) fail on `--int16 auto|all` models.
+  const hint = has16x8 ? ' (the model has 16x8 layers with int16 activations: if this runtime has no 16x8 kernels, convert with --int16 off)' : '';
+  if (err) throw new DeployError('run-failed', `the model failed on the device (${runtime}): ${oneLine(String(err.message))}${hint}`);
   const why = res.signal ? `killed by ${res.signal}` : `exit code ${res.code}`;
   throw new DeployError('run-failed', `the device runner stopped (${why}) with ${runtime}${lastLine(res.stderr) ? `: ${lastLine(res.stderr)}` : ''}`);
 }

@@ -10,6 +10,8 @@ import * as path from 'node:path';
 import { deploy } from '../../src/deploy/deploy';
 import { DeployError, type DeployErrorCode } from '../../src/deploy/errors';
 import type { DeployOptions } from '../../src/deploy/types';
+import { quantizeModelBytes } from '../../src/quantize/file';
+import { serializeTflite } from '../../src/tflite/writer';
 import { runCli } from './cli';
 import { sharedModel, tinyModel, workDir } from './models';
 import { NORT_USER, PASS_USER, PASS_WORD, USER, canRunSshd, freePort, startSshd, type Sshd } from './sshd';
@@ -143,6 +145,19 @@ test('server killed in the middle of an upload: no partial file under the real n
   assert.equal(r.report.upload.skipped, false);
   assert.equal(sha(path.join(remoteDir, 'mobilenet_v3_small.tflite')), sha(m.tflite));
   assert.deepEqual(fs.readdirSync(remoteDir).filter((n) => n.includes('.part-')), [], 'stale partial removed');
+});
+
+test('a 16x8 model on a runtime without 16x8 kernels (Arm NN): the error says to convert with --int16 off, which runs', { skip, timeout: 180_000 }, async () => {
+  const onnx = fs.readFileSync(tinyModel().onnx);
+  const write = async (int16: 'all' | 'off') => {
+    const file = path.join(workDir, `tiny-int8-${int16}.tflite`);
+    fs.writeFileSync(file, serializeTflite((await quantizeModelBytes(onnx, tinyModel().onnx, {}, { mode: 'int8', int16, weightRounding: 'nearest' })).result.model));
+    return file;
+  };
+  const wide = await write('all');
+  await assert.rejects(deploy(opts({ model: wide })), isError('run-failed', /pyarmnn.*16x8 layers.*--int16 off/));
+  const plain = await deploy(opts({ model: await write('off'), reference: tinyModel().onnx }));
+  assert.ok(plain.report.accuracy![0]!.cosine > 0.999, JSON.stringify(plain.report.accuracy));
 });
 
 test('bad local input is one line before anything is sent', async () => {
