@@ -25,6 +25,7 @@ export class ViewSession {
   private graph: Promise<WireGraph> | undefined;
   private shapes: Promise<HostNotifications['shapes'] | null> | undefined;
   private compat: Promise<HostNotifications['compat']> | undefined;
+  private closed = false;
 
   constructor(readonly file: string, private readonly backend: Backend, private readonly hooks: SessionHooks) {}
 
@@ -84,6 +85,7 @@ export class ViewSession {
     if (!this.graph) return;
     try {
       await this.graph;
+      if (this.closed) return;
       this.shapes ??= this.backend.request('shapes', { file: this.file });
       const shapes = await this.shapes;
       if (shapes) post('shapes', shapes);
@@ -91,6 +93,7 @@ export class ViewSession {
       this.shapes = undefined;
       this.hooks.log?.(`shapes of ${this.file}: ${(e as Error).message}`);
     }
+    if (this.closed) return;
     try {
       if (!this.compat) {
         this.compat = this.backend.request('compat', { file: this.file });
@@ -103,5 +106,9 @@ export class ViewSession {
     }
   }
 
-  close(): void { void this.backend.request('close', { file: this.file }).catch(() => undefined); }
+  /** The model's last view is gone: the worker forgets it, and nothing more is worked out for it. */
+  close(): void {
+    this.closed = true;
+    void this.backend.request('close', { file: this.file }).catch(() => undefined);
+  }
 }

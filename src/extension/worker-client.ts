@@ -9,6 +9,7 @@ interface Pending { resolve(v: unknown): void; reject(e: Error): void; progress?
 export class WorkerClient {
   private worker: Worker | undefined;
   private nextId = 1;
+  private disposed = false;
   private readonly pending = new Map<number, Pending>();
 
   constructor(private readonly script: string) {}
@@ -37,6 +38,7 @@ export class WorkerClient {
   }
 
   request<K extends WorkerMethod>(method: K, params: WorkerMethods[K]['params'], progress?: (m: string) => void): Promise<WorkerMethods[K]['result']> {
+    if (this.disposed) return Promise.reject(new Error('the worker has been stopped'));
     const w = this.start();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -45,7 +47,9 @@ export class WorkerClient {
     });
   }
 
+  /** Stops the worker for good: later requests fail instead of starting another. */
   async dispose(): Promise<void> {
+    this.disposed = true;
     const w = this.worker;
     this.worker = undefined;
     await w?.terminate();

@@ -122,7 +122,7 @@ export async function openView(browser: Browser, file: string, opts: OpenViewOpt
   })();`);
   void session.open().catch(() => undefined); // as the custom editor does: parse while the page boots
   await page.goto(`${origin}/index.html`);
-  return { page, session, post, errors, close: async () => { await page.close(); server.closeAllConnections(); server.close(); } };
+  return { page, session, post, errors, close: async () => { await page.close(); session.close(); server.closeAllConnections(); server.close(); } };
 }
 
 /** Waits until the view has drawn its first frame (or shown an error). */
