@@ -2,12 +2,14 @@
 // (src/worker/worker.ts); tests and benchmarks call it directly. No vscode here.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readModelFileDeferred } from '../onnx/reader';
+import { readModelFile, readModelFileDeferred } from '../onnx/reader';
+import type { Model } from '../ir/types';
 import { ModelError } from '../ir/types';
 import type { HostNotifications, WeightStats, WireGraph } from '../protocol';
 import type { CompatReport } from '../convert/compat-types';
 import { encodeShapes } from '../graph-wire';
 import { onnxWireGraph, valuesOf } from './view-graph';
+import { leanOnnxWireGraph } from './onnx-view-reader';
 import { tensorStats } from './weight-stats';
 import { completeShapes, compatOf, readTfliteView } from './features';
 
@@ -31,28 +33,42 @@ function toMap(shapes: Record<string, number[]> | undefined): Map<string, number
 }
 
 function openOnnx(file: string, opts: OpenOptions): OpenedModel {
-  // The first frame needs the graph, not the declared shapes of every intermediate value: those are read with
-  // shape inference, after the graph has been sent.
-  const { model, addValueInfo } = readModelFileDeferred(file);
-  const { graph, names } = onnxWireGraph(model, path.basename(file));
+  // The first frame needs the graph only: it is read straight from the bytes when the lean reader covers the file
+  // (the IR is read afterwards, for shapes and statistics), otherwise from the IR read without the declared shapes
+  // of intermediate values (they are read with shape inference, after the graph has been sent).
+  let bytes: Buffer | undefined;
+  try { bytes = fs.readFileSync(file); } catch { /* the full read says why */ }
+  const lean = bytes?.length ? leanOnnxWireGraph(bytes, file) : undefined;
+  bytes = undefined;
+  let model: Model | undefined;
+  let addValueInfo = (): void => {};
+  if (!lean) ({ model, addValueInfo } = readModelFileDeferred(file));
+  const full = (): Model => (model ??= readModelFile(file));
+  const { graph, names } = lean ?? onnxWireGraph(model!, path.basename(file));
   let shapes: HostNotifications['shapes'] | undefined;
   return {
     graph,
     shapes() {
       if (!shapes) {
+        let m: Model;
+        try {
+          m = full();
+        } catch (e) {
+          return (shapes = { shapes: { strings: [], shapes: [] }, note: `${(e as Error).message}: only the graph is shown` });
+        }
         let note: string | undefined;
         try {
           addValueInfo();
-          note = completeShapes(model, toMap(opts.inputShapes));
+          note = completeShapes(m, toMap(opts.inputShapes));
         } catch (e) {
           note = `declared shapes could not be read (${(e as Error).message}): only the inputs' and outputs' are shown`;
         }
-        shapes = { shapes: encodeShapes(valuesOf(model.graph, names)), note };
+        shapes = { shapes: encodeShapes(valuesOf(m.graph, names)), note };
       }
       return shapes;
     },
     stats(tensor) {
-      const t = model.graph.initializers.get(tensor);
+      const t = full().graph.initializers.get(tensor);
       if (!t) throw new ModelError(`${tensor} is not a constant of this model`);
       return tensorStats(t);
     },
