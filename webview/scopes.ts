@@ -30,38 +30,59 @@ export interface VisibleGraph {
   keyOf: (node: number) => string;
 }
 
+/** A name's scope path: `/backbone/layer1/conv/Conv` and `backbone/layer1/conv/Conv` live in /backbone/layer1/conv,
+ *  empty parts (`a//b`) add no level, and a name without `/` lives in the root (''). */
+function scopePath(name: string): string {
+  const cut = name.lastIndexOf('/');
+  if (cut < 0) return '';
+  const p = name.charCodeAt(0) === 47 ? name.slice(0, cut) : `/${name.slice(0, cut)}`;
+  return p.includes('//') || p.endsWith('/') ? p.split('/').filter(Boolean).map((x) => `/${x}`).join('') : p;
+}
+
 export function buildScopes(g: ViewGraph): Scopes {
   const root: Scope = { path: '', label: '', children: [], nodes: [], size: 0 };
   const byPath = new Map<string, Scope>([['', root]]);
-  const chains = new Map<Scope, Scope[]>([[root, []]]);
-  // The scope of a name prefix ('/backbone/layer1' or 'backbone/layer1'): looked up once, made from its parent's
-  // (one level up) when new; empty parts ('a//b') add no level.
-  const byPrefix = new Map<string, Scope>([['', root]]);
-  const scopeOf = (prefix: string): Scope => {
-    let s = byPrefix.get(prefix);
-    if (s) return s;
-    const cut = prefix.lastIndexOf('/');
-    const parent = scopeOf(cut < 0 ? '' : prefix.slice(0, cut));
-    const part = prefix.slice(cut + 1);
-    s = parent;
-    if (part) {
-      const path = `${parent.path}/${part}`;
-      s = byPath.get(path);
-      if (!s) {
-        s = { path, label: part, parent, children: [], nodes: [], size: 0 };
-        byPath.set(path, s); parent.children.push(s); chains.set(s, [...chains.get(parent)!, s]);
-      }
+  // Each op node's scope path, and how many nodes each path holds directly.
+  const paths: string[] = new Array(g.nodes.length);
+  const direct = new Map<string, number>();
+  for (const n of g.nodes) {
+    const p = n.kind === 'op' ? scopePath(n.name) : '';
+    paths[n.id] = p;
+    direct.set(p, (direct.get(p) ?? 0) + 1);
+  }
+  // Paths that hold other scopes. A scope of one node and no scopes is never drawn collapsed (it would be that node):
+  // its node is kept in the parent scope instead, so models with a scope per node do not make one object per node.
+  const outer = new Set<string>();
+  for (const p of direct.keys()) {
+    for (let q = p, cut = q.lastIndexOf('/'); cut > 0 && !outer.has(q.slice(0, cut)); cut = q.lastIndexOf('/')) {
+      q = q.slice(0, cut);
+      outer.add(q);
     }
-    byPrefix.set(prefix, s);
+  }
+  const scopeOf = (path: string): Scope => {
+    let s = byPath.get(path);
+    if (s) return s;
+    const cut = path.lastIndexOf('/');
+    const parent = scopeOf(path.slice(0, cut));
+    s = { path, label: path.slice(cut + 1), parent, children: [], nodes: [], size: 0 };
+    byPath.set(path, s);
+    parent.children.push(s);
     return s;
   };
+  const chains = new Map<Scope, Scope[]>([[root, []]]);
+  const chainOf = (s: Scope): Scope[] => {
+    let c = chains.get(s);
+    if (!c) chains.set(s, (c = [...chainOf(s.parent!), s]));
+    return c;
+  };
   const chain: Scope[][] = new Array(g.nodes.length);
+  let last: Scope = root;
   for (const n of g.nodes) {
-    // `/backbone/layer1/conv/Conv` lives in /backbone/layer1/conv; a name without `/` in the root.
-    const cut = n.kind === 'op' ? n.name.lastIndexOf('/') : -1;
-    const s = cut < 0 ? root : scopeOf(n.name.slice(0, cut));
+    let p = paths[n.id];
+    if (p && direct.get(p) === 1 && !outer.has(p)) p = p.slice(0, p.lastIndexOf('/'));
+    const s = p === last.path ? last : (last = scopeOf(p));
     s.nodes.push(n.id);
-    chain[n.id] = chains.get(s)!;
+    chain[n.id] = chainOf(s);
   }
   const count = (s: Scope): number => (s.size = s.nodes.length + s.children.reduce((a, c) => a + count(c), 0));
   count(root);
