@@ -90,18 +90,42 @@ export class WireBuilder {
   }
 }
 
-export function decodeGraph(w: WireGraph): ViewGraph {
-  const S = w.strings, a = w.nodes;
-  const nodes: ViewNode[] = [];
-  for (let at = 0; at < a.length;) {
-    const name = S[a[at++]], op = S[a[at++]], kind = KINDS[a[at++]] ?? 'op';
+/** A node of a decoded graph: name, op and kind at once; its tensors and attributes read from the wire arrays when
+ *  first asked for (the first frame needs them for a few hundred nodes, not for all). */
+class WireNode implements ViewNode {
+  private io: Pick<ViewNode, 'inputs' | 'outputs' | 'attrs'> | undefined;
+  constructor(private readonly w: WireGraph, private readonly at: number, readonly id: number, readonly name: string,
+    readonly op: string, readonly kind: ViewNode['kind']) {}
+
+  private read(): Pick<ViewNode, 'inputs' | 'outputs' | 'attrs'> {
+    const S = this.w.strings, a = this.w.nodes;
+    let at = this.at;
     const inputs: string[] = new Array(a[at++]);
     for (let k = 0; k < inputs.length; k++) inputs[k] = S[a[at++]];
     const outputs: string[] = new Array(a[at++]);
     for (let k = 0; k < outputs.length; k++) outputs[k] = S[a[at++]];
     const attrs: [string, string][] = new Array(a[at++]);
     for (let k = 0; k < attrs.length; k++) { attrs[k] = [S[a[at]], S[a[at + 1]]]; at += 2; }
-    nodes.push({ id: nodes.length, name, op, kind, inputs, outputs, attrs });
+    return { inputs, outputs, attrs };
+  }
+
+  get inputs(): string[] { return (this.io ??= this.read()).inputs; }
+  get outputs(): string[] { return (this.io ??= this.read()).outputs; }
+  get attrs(): [string, string][] { return (this.io ??= this.read()).attrs; }
+  toJSON(): ViewNode {
+    return { id: this.id, name: this.name, op: this.op, kind: this.kind, inputs: this.inputs, outputs: this.outputs, attrs: this.attrs };
+  }
+}
+
+export function decodeGraph(w: WireGraph): ViewGraph {
+  const S = w.strings, a = w.nodes;
+  const nodes: ViewNode[] = [];
+  for (let at = 0; at < a.length;) {
+    nodes.push(new WireNode(w, at + 3, nodes.length, S[a[at]], S[a[at + 1]], KINDS[a[at + 2]] ?? 'op'));
+    at += 3;
+    at += a[at] + 1; // inputs
+    at += a[at] + 1; // outputs
+    at += 2 * a[at] + 1; // attributes
   }
   const edges: ViewGraph['edges'] = [];
   for (let i = 0; i + 2 < w.edges.length; i += 3) edges.push({ from: w.edges[i], to: w.edges[i + 1], tensor: S[w.edges[i + 2]] });

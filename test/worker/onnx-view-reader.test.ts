@@ -24,7 +24,7 @@ function byName(g: ViewGraph): unknown {
   const sort = <T>(xs: T[], key: (x: T) => string) => [...xs].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   return {
     info: g.info,
-    nodes: sort(g.nodes.map((n) => ({ ...n, id: 0 })), (n) => n.name),
+    nodes: sort(g.nodes.map((n) => ({ ...(JSON.parse(JSON.stringify(n)) as ViewGraph['nodes'][number]), id: 0 })), (n) => n.name),
     edges: g.edges.map((e) => `${g.nodes[e.from].name} > ${g.nodes[e.to].name}: ${e.tensor}`).sort(),
     values: g.values.map((v) => JSON.stringify({ ...v, constant: v.constant || undefined })).sort(),
   };
