@@ -42,28 +42,26 @@ export class WireBuilder {
   private readonly nodes: number[] = [];
   /** Index into `nodes` of each node's input count. */
   private readonly inputsAt: number[] = [];
-  /** The node writing each tensor (by string index); the last writer wins. */
-  private readonly producer = new Map<number, number>();
 
   node(name: string, op: string, kind: ViewNode['kind'], inputs: readonly string[], outputs: readonly string[], attrs: readonly [string, string][] = []): void {
-    const s = this.s, a = this.nodes, id = this.inputsAt.length;
+    const s = this.s, a = this.nodes;
     a.push(s.of(name), s.of(op), KINDS.indexOf(kind));
     this.inputsAt.push(a.length);
     a.push(inputs.length);
     for (const t of inputs) a.push(s.of(t));
     a.push(outputs.length);
-    for (const t of outputs) { const k = s.of(t); a.push(k); if (t) this.producer.set(k, id); }
+    for (const t of outputs) a.push(s.of(t));
     a.push(attrs.length);
     for (const [k, v] of attrs) a.push(s.of(k), s.of(v));
   }
 
-  /** Adds graph-input and graph-output nodes, joins producers to consumers, and lists every tensor a node uses with
-   *  what `value` knows of it. `names`: those tensors, in the order of WireGraph.values. */
+  /** Adds graph-input and graph-output nodes and lists every tensor a node uses with what `value` knows of it.
+   *  `names`: those tensors, in the order of WireGraph.values. */
   finish(meta: Pick<WireGraph, 'format' | 'file' | 'info' | 'note'>, inputs: readonly string[], outputs: readonly string[],
     value: (name: string) => Omit<ViewValue, 'name'>): { graph: WireGraph; names: string[] } {
     for (const t of inputs) this.node(t, 'Input', 'input', [], [t]);
     for (const t of outputs) this.node(`${t} (output)`, 'Output', 'output', [t], []);
-    const a = this.nodes, S = this.s.list, edges: number[] = [], values: number[] = [], names: string[] = [];
+    const a = this.nodes, S = this.s.list, values: number[] = [], names: string[] = [];
     const used = new Uint8Array(S.length);
     const use = (k: number): void => {
       if (used[k]) return;
@@ -74,31 +72,70 @@ export class WireBuilder {
       values.push(k, v.constant ? 1 : 0);
       putShape(values, this.s, { name: S[k], ...v });
     };
-    this.inputsAt.forEach((at, to) => {
-      const n = a[at], first = edges.length;
-      for (let i = at + 1; i <= at + n; i++) {
-        const k = a[i], p = S[k] ? this.producer.get(k) : undefined;
-        use(k);
-        if (p === undefined || p === to) continue;
-        let seen = false;
-        for (let j = first; j < edges.length && !seen; j += 3) seen = edges[j] === p;
-        if (!seen) edges.push(p, to, k);
-      }
+    for (const at of this.inputsAt) {
+      const n = a[at];
+      for (let i = at + 1; i <= at + n; i++) use(a[i]);
       for (let i = at + n + 2, end = i + a[at + n + 1]; i < end; i++) use(a[i]);
-    });
-    return { graph: { ...meta, strings: S, nodes: a, edges, values }, names };
+    }
+    return { graph: { ...meta, ...frontCode(S), nodes: a, values }, names };
   }
+}
+
+/** Names of one model share long prefixes (`/backbone/layer1/conv/Conv`, `…/Conv_output_0`): each string is sent as
+ *  the count of leading characters it shares with the one before it and the rest. */
+function frontCode(list: readonly string[]): Pick<WireGraph, 'strings' | 'shared'> {
+  const strings: string[] = new Array(list.length), shared: number[] = new Array(list.length);
+  let prev = '';
+  list.forEach((s, i) => {
+    let k = 0;
+    const n = Math.min(prev.length, s.length);
+    while (k < n && prev.charCodeAt(k) === s.charCodeAt(k)) k++;
+    // never split a surrogate pair (each half alone would not survive JSON)
+    if (k > 0 && k < s.length && s.charCodeAt(k) >= 0xdc00 && s.charCodeAt(k) <= 0xdfff) k--;
+    shared[i] = k;
+    strings[i] = s.slice(k);
+    prev = s;
+  });
+  return { strings, shared };
+}
+
+function unFrontCode(w: WireGraph): string[] {
+  const out: string[] = new Array(w.strings.length);
+  let prev = '';
+  for (let i = 0; i < out.length; i++) prev = out[i] = w.shared[i] ? prev.slice(0, w.shared[i]) + w.strings[i] : w.strings[i];
+  return out;
+}
+
+/** Producer-to-consumer edges from each node's tensors (the last writer of a tensor is its producer). */
+function edgesOf(a: number[], starts: number[], S: string[]): ViewGraph['edges'] {
+  const producer = new Int32Array(S.length).fill(-1);
+  starts.forEach((at, id) => {
+    const n = a[at];
+    for (let i = at + n + 2, end = i + a[at + n + 1]; i < end; i++) if (S[a[i]]) producer[a[i]] = id;
+  });
+  const edges: ViewGraph['edges'] = [];
+  starts.forEach((at, to) => {
+    const first = edges.length;
+    for (let i = at + 1; i <= at + a[at]; i++) {
+      const k = a[i], from = producer[k];
+      if (from < 0 || from === to) continue;
+      let seen = false;
+      for (let j = first; j < edges.length && !seen; j++) seen = edges[j].from === from;
+      if (!seen) edges.push({ from, to, tensor: S[k] });
+    }
+  });
+  return edges;
 }
 
 /** A node of a decoded graph: name, op and kind at once; its tensors and attributes read from the wire arrays when
  *  first asked for (the first frame needs them for a few hundred nodes, not for all). */
 class WireNode implements ViewNode {
   private io: Pick<ViewNode, 'inputs' | 'outputs' | 'attrs'> | undefined;
-  constructor(private readonly w: WireGraph, private readonly at: number, readonly id: number, readonly name: string,
-    readonly op: string, readonly kind: ViewNode['kind']) {}
+  constructor(private readonly S: string[], private readonly a: number[], private readonly at: number, readonly id: number,
+    readonly name: string, readonly op: string, readonly kind: ViewNode['kind']) {}
 
   private read(): Pick<ViewNode, 'inputs' | 'outputs' | 'attrs'> {
-    const S = this.w.strings, a = this.w.nodes;
+    const S = this.S, a = this.a;
     let at = this.at;
     const inputs: string[] = new Array(a[at++]);
     for (let k = 0; k < inputs.length; k++) inputs[k] = S[a[at++]];
@@ -118,17 +155,16 @@ class WireNode implements ViewNode {
 }
 
 export function decodeGraph(w: WireGraph): ViewGraph {
-  const S = w.strings, a = w.nodes;
-  const nodes: ViewNode[] = [];
+  const S = unFrontCode(w), a = w.nodes;
+  const nodes: ViewNode[] = [], starts: number[] = [];
   for (let at = 0; at < a.length;) {
-    nodes.push(new WireNode(w, at + 3, nodes.length, S[a[at]], S[a[at + 1]], KINDS[a[at + 2]] ?? 'op'));
+    nodes.push(new WireNode(S, a, at + 3, nodes.length, S[a[at]], S[a[at + 1]], KINDS[a[at + 2]] ?? 'op'));
     at += 3;
+    starts.push(at);
     at += a[at] + 1; // inputs
     at += a[at] + 1; // outputs
     at += 2 * a[at] + 1; // attributes
   }
-  const edges: ViewGraph['edges'] = [];
-  for (let i = 0; i + 2 < w.edges.length; i += 3) edges.push({ from: w.edges[i], to: w.edges[i + 1], tensor: S[w.edges[i + 2]] });
   const values: ViewValue[] = [];
   for (let at = 0; at < w.values.length;) {
     const v: ViewValue = { name: S[w.values[at++]] };
@@ -136,7 +172,7 @@ export function decodeGraph(w: WireGraph): ViewGraph {
     at = getShape(w.values, at, S, v);
     values.push(v);
   }
-  return { format: w.format, file: w.file, info: w.info, nodes, edges, values, note: w.note };
+  return { format: w.format, file: w.file, info: w.info, nodes, edges: edgesOf(a, starts, S), values, note: w.note };
 }
 
 /** The dtypes and shapes of `values` (in the order the graph listed them). */

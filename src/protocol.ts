@@ -48,19 +48,20 @@ export interface ViewGraph {
   note?: string;
 }
 
-/** A ViewGraph as it crosses over (src/graph-wire.ts encodes and decodes it): each distinct string once in `strings`,
- *  everything else flat integer arrays of indexes into it. Node ids are positions. */
+/** A ViewGraph as it crosses over (src/graph-wire.ts builds and decodes it): each distinct string once in a table,
+ *  everything else flat integer arrays of indexes into it. Node ids are positions; edges are not sent (each tensor's
+ *  last writer feeds its readers). */
 export interface WireGraph {
   format: ViewGraph['format'];
   file: string;
   info: [string, string][];
   note?: string;
+  /** The string table, front-coded: string i is the first `shared[i]` characters of string i - 1, then `strings[i]`. */
   strings: string[];
+  shared: number[];
   /** Per node: name, op, kind (0 op, 1 input, 2 output), input count and inputs, output count and outputs, attribute
    *  count and (name, text) pairs. */
   nodes: number[];
-  /** Per edge: from, to, tensor. */
-  edges: number[];
   /** Per value: name, constant (0/1), then a shape record as in WireShapes. */
   values: number[];
 }
