@@ -93,31 +93,33 @@ export function buildScopes(g: ViewGraph): Scopes {
 function collapsible(s: Scope): boolean { return s.size > 1; }
 
 export function visibleGraph(g: ViewGraph, sc: Scopes, expanded: Set<string>): VisibleGraph {
-  const keys: string[] = [];
-  const keyOf = (id: number): string => {
-    let k = keys[id];
-    if (k !== undefined) return k;
-    k = `n:${id}`;
-    for (const s of sc.chain[id] ?? []) if (collapsible(s) && !expanded.has(s.path)) { k = `g:${s.path}`; break; }
-    return (keys[id] = k);
-  };
+  // Each node's item: the outermost collapsed scope holding it, or the node itself. Nodes of one scope share their
+  // chain array, so it is looked at once a scope.
+  const groupOf = new Map<Scope[], Scope | null>();
+  const groupItem = new Map<Scope, number>();
+  const itemOf = new Int32Array(g.nodes.length);
   const items: Item[] = [];
-  const seen = new Set<string>();
   for (const n of g.nodes) {
-    const key = keyOf(n.id);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    items.push(key.startsWith('n:') ? { key, kind: 'node', node: n.id } : { key, kind: 'group', scope: sc.byPath.get(key.slice(2))! });
+    const chain = sc.chain[n.id] ?? [];
+    let group = groupOf.get(chain);
+    if (group === undefined) {
+      group = chain.find((s) => collapsible(s) && !expanded.has(s.path)) ?? null;
+      groupOf.set(chain, group);
+    }
+    if (!group) { itemOf[n.id] = items.length; items.push({ key: `n:${n.id}`, kind: 'node', node: n.id }); continue; }
+    let i = groupItem.get(group);
+    if (i === undefined) { i = items.length; groupItem.set(group, i); items.push({ key: `g:${group.path}`, kind: 'group', scope: group }); }
+    itemOf[n.id] = i;
   }
-  const merged = new Map<string, { from: string; to: string; tensor: string; count: number }>();
+  const merged = new Map<number, { from: string; to: string; tensor: string; count: number }>();
   for (const e of g.edges) {
-    const from = keyOf(e.from), to = keyOf(e.to);
+    const from = itemOf[e.from], to = itemOf[e.to];
     if (from === to) continue;
-    const k = `${from}\u0000${to}`;
+    const k = from * items.length + to;
     const m = merged.get(k);
-    if (m) m.count++; else merged.set(k, { from, to, tensor: e.tensor, count: 1 });
+    if (m) m.count++; else merged.set(k, { from: items[from].key, to: items[to].key, tensor: e.tensor, count: 1 });
   }
-  return { items, edges: [...merged.values()], keyOf };
+  return { items, edges: [...merged.values()], keyOf: (id) => items[itemOf[id]]?.key ?? `n:${id}` };
 }
 
 /** Expands the biggest scopes first while the drawn item count stays within `limit` (a max-heap by size). */
