@@ -46,6 +46,10 @@ let expanded = new Set<string>();
 let valuesCache: Map<string, ViewValue> | undefined;
 let byNameCache: Map<string, number> | undefined;
 const values = (): Map<string, ViewValue> => (valuesCache ??= new Map(graph!.values.map((v) => [v.name, v])));
+// The first frame looks up a few graph inputs and outputs: a scan each, until there are enough to want the map.
+let valueScans = 0;
+const valueOf = (name: string): ViewValue | undefined =>
+  (valuesCache || ++valueScans > 32 ? values().get(name) : graph!.values.find((v) => v.name === name));
 const nodeId = (name: string): number | undefined => (byNameCache ??= new Map(graph!.nodes.map((n) => [n.name, n.id]))).get(name);
 let verdicts = new Map<string, NodeVerdict>();
 let compatSummary: string | undefined;
@@ -96,7 +100,7 @@ function drawInfo(it: Item): Omit<DrawItem, 'x' | 'y'> {
     kind = n.kind === 'op' ? 'node' : n.kind;
     if (n.kind === 'op') { label = truncate(n.op); aria = `${n.op} node ${n.name}`; } else {
       const t = n.kind === 'input' ? n.outputs[0] : n.inputs[0];
-      label = truncate(t); sub = shapeText(values().get(t)?.shape); aria = `${n.kind} ${t}`;
+      label = truncate(t); sub = shapeText(valueOf(t)?.shape); aria = `${n.kind} ${t}`;
     }
   }
   const width = Math.min(260, Math.max(64, Math.max(label.length * 7.4, (sub?.length ?? 0) * 6.4) + 24));
@@ -237,6 +241,7 @@ on('graph', (p) => {
   graph = decodeGraph(p.graph);
   shapesPending = false;
   valuesCache = undefined;
+  valueScans = 0;
   byNameCache = undefined;
   scopes = buildScopes(graph);
   statsCache.clear();
