@@ -72,14 +72,16 @@ function itemNodes(it: Item): number[] {
   return out;
 }
 
+let itemsByKey: { of: VisibleGraph; items: Map<string, Item> } | undefined;
 function style(key: string): { cls: string; fill?: string } {
-  const it = visible?.items.find((i) => i.key === key);
-  if (!it || !graph) return { cls: '' };
-  const ids = itemNodes(it);
+  if (!visible || !graph) return { cls: '' };
+  if (itemsByKey?.of !== visible) itemsByKey = { of: visible, items: new Map(visible.items.map((i) => [i.key, i])) };
+  const it = itemsByKey.items.get(key);
+  if (!it) return { cls: '' };
   const g = graph;
-  if (colorBy === 'compat' && verdicts.size) return { cls: compatClass(ids.map((id) => verdicts.get(g.nodes[id].name))) };
+  if (colorBy === 'compat' && verdicts.size) return { cls: compatClass(itemNodes(it).map((id) => verdicts.get(g.nodes[id].name))) };
   if (colorBy === 'accuracy' && accuracy.size) {
-    const w = worstLayer(ids.map((id) => accuracy.get(g.nodes[id].name)));
+    const w = worstLayer(itemNodes(it).map((id) => accuracy.get(g.nodes[id].name)));
     return { cls: w ? 'acc' : 'acc-none', fill: w ? heat(w.rel) : undefined };
   }
   if (it.kind === 'group') return { cls: 'cat-group' };

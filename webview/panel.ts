@@ -96,7 +96,8 @@ export function showModel(panel: HTMLElement, g: ViewGraph, summary: string | un
   if (g.note) parts.push(el('p', { class: 'note' }, g.note));
   const ins = g.nodes.filter((n) => n.kind === 'input').map((n) => n.name);
   const outs = g.nodes.filter((n) => n.kind === 'output').map((n) => n.inputs[0]);
-  const values = new Map(g.values.map((v) => [v.name, v]));
+  const shown = new Set([...ins, ...outs]);
+  const values = new Map(g.values.filter((v) => shown.has(v.name)).map((v) => [v.name, v]));
   const ctx = { values } as PanelContext;
   parts.push(section('Inputs', tensorList(ctx, ins, false)), section('Outputs', tensorList(ctx, outs, false)));
   panel.replaceChildren(...parts);
