@@ -294,7 +294,8 @@ on('compat', (p) => {
   verdicts = new Map((r?.nodes ?? []).map((v) => [v.node, v]));
   compatSummary = r ? summaryLine(r) : p.note;
   byId('summary').textContent = compatSummary ?? '';
-  if (r && !loadState().colorBy) { colorBy = 'compat'; colorSelect.value = colorBy; }
+  // verdicts colour the graph unless a colouring was chosen (or the accuracy overlay came first)
+  if (r && !loadState().colorBy && colorBy === 'op') { colorBy = 'compat'; colorSelect.value = colorBy; }
   recolor();
   if (!canvas.selected && graph) showModel(panel, graph, compatSummary);
 });
