@@ -20,3 +20,28 @@ export function writeFileAtomic(file: string, bytes: Uint8Array): void {
     throw e;
   }
 }
+
+/** Writes several files as one step: every file goes to a temporary name first, and only when all are complete are
+ *  they renamed into place; on a failure before that, the temporaries are removed and nothing is written. */
+export function writeFilesAtomic(files: { path: string; bytes: Uint8Array }[]): void {
+  const staged: { tmp: string; file: string }[] = [];
+  try {
+    for (const f of files) {
+      const dir = path.dirname(path.resolve(f.path));
+      const tmp = path.join(dir, `.${path.basename(f.path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+      staged.push({ tmp, file: f.path });
+      const fd = fs.openSync(tmp, 'wx', 0o644);
+      try {
+        let off = 0;
+        while (off < f.bytes.byteLength) off += fs.writeSync(fd, f.bytes, off, f.bytes.byteLength - off);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
+  } catch (e) {
+    for (const s of staged) try { fs.unlinkSync(s.tmp); } catch { /* never created */ }
+    throw e;
+  }
+  for (const s of staged) fs.renameSync(s.tmp, s.file);
+}
