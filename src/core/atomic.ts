@@ -24,6 +24,10 @@ export function writeFileAtomic(file: string, bytes: Uint8Array): void {
 /** Writes several files as one step: every file goes to a temporary name first, and only when all are complete are
  *  they renamed into place; on a failure before that, the temporaries are removed and nothing is written. */
 export function writeFilesAtomic(files: { path: string; bytes: Uint8Array }[]): void {
+  for (const f of files) {
+    const st = fs.statSync(f.path, { throwIfNoEntry: false });
+    if (st && !st.isFile()) throw Object.assign(new Error(`${f.path} exists and is not a file`), { userFacing: true });
+  }
   const staged: { tmp: string; file: string }[] = [];
   try {
     for (const f of files) {
