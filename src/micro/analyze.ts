@@ -75,7 +75,7 @@ export function analyzeMicro(model: TflModel): MicroAnalysis {
     }
   }
   if (no16.length) {
-    throw new ModelError(`${list(no16)} with int16 activations: TFLite Micro has no 16x8 kernel for ${no16.length > 1 ? 'them' : 'it'}; `
+    throw new ModelError(`${list(no16)} with int16 activations: TFLite Micro has no 16x8 kernel for ${new Set(no16).size > 1 ? 'them' : 'it'}; `
       + 'reconvert with --quantize int8 --int16 off');
   }
 

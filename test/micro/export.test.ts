@@ -21,10 +21,10 @@ after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const METHOD_TO_OP = new Map(Object.entries(MICRO_OPS).map(([op, m]) => [m, op]));
 const CNNS = ['squeezenet1_1', 'mnasnet0_5', 'mobilenet_v2', 'mobilenet_v3_small'];
 
-async function int8(name: string): Promise<string> {
+async function int8(name: string, int16: 'off' | 'all' = 'off'): Promise<string> {
   const src = `../shared/models/${name}.onnx`;
-  const { result } = await quantizeModelBytes(fs.readFileSync(src), src, {}, { mode: 'int8', weightRounding: 'nearest', int16: 'off' });
-  const out = path.join(tmp, `${name}_int8.tflite`);
+  const { result } = await quantizeModelBytes(fs.readFileSync(src), src, {}, { mode: 'int8', weightRounding: 'nearest', int16 });
+  const out = path.join(tmp, `${name}_${int16 === 'off' ? 'int8' : '16x8'}.tflite`);
   fs.writeFileSync(out, serializeTflite(result.model));
   return out;
 }
@@ -70,6 +70,16 @@ for (const name of CNNS) {
     assert.ok(r.result.opResolver.ops.includes('QUANTIZE') && r.result.opResolver.ops.includes('CONV_2D'));
   });
 }
+
+test('16x8 (--int16 all): conv/depthwise/FC/ADD in int16 export with a note; an int16 GATHER is refused', async () => {
+  const r = checkExport(await int8('mobilenet_v3_small', 'all'));
+  assert.ok(r.analysis.int16Ops > 0);
+  assert.match(r.analysis.notes.join('\n'), /16x8/);
+  const shuffle = await int8('shufflenet_v2_x1_0', 'all');
+  const outDir = fs.mkdtempSync(path.join(tmp, 'out-'));
+  assert.throws(() => exportMicro(shuffle, { outDir }), /^ModelError: GATHER with int16 activations: TFLite Micro has no 16x8 kernel for it; reconvert with --quantize int8 --int16 off$/);
+  assert.deepEqual(fs.readdirSync(outDir), []);
+});
 
 test('a float32 model exports, with a note about --quantize int8', () => {
   const model = readModelFile('../shared/models/mobilenet_v3_small.onnx');
