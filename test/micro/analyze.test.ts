@@ -1,5 +1,6 @@
-// The TFLite Micro checks and the arena estimate on hand-built models: exact liveness figures, and each refusal as
-// one ModelError line naming what TFLM lacks.
+// The TFLite Micro checks and the arena estimate on hand-built models (exact liveness figures, each refusal as one
+// ModelError line naming what TFLM lacks), and the one source of truth for TFLM's ops: the op registry's `micro` flag
+// (src/convert/ops/*.ts, the compatibility view) must agree with src/micro/ops.ts, the table resolvers come from.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ModelError } from '../../src/ir/types';
@@ -7,6 +8,7 @@ import { parseTflite } from '../../src/tflite/reader';
 import { analyzeMicro } from '../../src/micro/analyze';
 import { estimateArena } from '../../src/micro/arena';
 import { MICRO_OPS } from '../../src/micro/ops';
+import { OPS } from '../../src/convert/ops/index';
 import { chain, diamond, withCustomOp, withDynamicShape, withInt16Gather, withTwoSubgraphs, withUnsupportedOps } from './models';
 
 test('liveness: the peak is the activations alive at the same op, each 16-byte aligned', () => {
@@ -55,4 +57,28 @@ test('the table maps builtin names to TFLM resolver methods', () => {
   for (const [op, m] of Object.entries(expect)) assert.equal(MICRO_OPS[op], m, op);
   for (const m of Object.values(MICRO_OPS)) assert.match(m, /^Add[A-Z][A-Za-z0-9]*$/);
   assert.equal(new Set(Object.values(MICRO_OPS)).size, Object.keys(MICRO_OPS).length, 'one method per op');
+});
+
+/** Ops a `micro` converter emits only in a corner case TFLM lacks (`onnx2lite micro` refuses the model then). */
+const CORNER_CASES: Record<string, string[]> = {
+  Clip: ['RELU_N1_TO_1'], // only Clip(-1, 1); the usual bounds become RELU / RELU6 / MINIMUM / MAXIMUM
+};
+
+test('every ONNX op marked micro emits only ops TFLite Micro has kernels for', () => {
+  const bad: string[] = [];
+  for (const c of OPS) {
+    if (!c.micro) continue;
+    const missing = c.emits.filter((e) => !MICRO_OPS[e] && !(CORNER_CASES[c.op] ?? []).includes(e));
+    if (missing.length) bad.push(`${c.op}: ${missing.join(', ')}`);
+  }
+  assert.deepEqual(bad, []);
+  for (const [op, emits] of Object.entries(CORNER_CASES)) {
+    const c = OPS.find((o) => o.op === op);
+    assert.ok(c?.micro, `${op} is still marked micro`);
+    for (const e of emits) assert.ok(c.emits.includes(e) && !MICRO_OPS[e], `${op} → ${e} is still a corner case`);
+  }
+});
+
+test('the quantizer\'s edge ops are in the table', () => {
+  for (const op of ['QUANTIZE', 'DEQUANTIZE']) assert.ok(MICRO_OPS[op], op);
 });

@@ -1,7 +1,8 @@
 // `onnx2lite micro MODEL.tflite [--out-dir DIR] [--name NAME] [--json]`: C++ sources for TensorFlow Lite for
 // Microcontrollers (src/micro/).
 import { parseArgs } from 'node:util';
-import { exportMicro } from '../../micro/export';
+import type { MicroAnalysis } from '../../micro/analyze';
+import { exportMicro, type MicroExportResult } from '../../micro/export';
 import { Command, UsageError } from '../command';
 
 export const micro: Command = {
@@ -31,15 +32,19 @@ builtin ops and RegisterNAMEOps()), with a tensor-arena size estimate. Refuses m
       process.stdout.write(JSON.stringify(result) + '\n');
       return 0;
     }
-    const a = analysis.arena;
-    process.stdout.write([
-      `${result.source} (${result.bytes} bytes) → TFLite Micro sources:`,
-      ...result.files.map((f) => `  ${f}`),
-      `Op resolver: MicroMutableOpResolver<${result.opResolver.count}>: ${analysis.ops.map((o) => `${o.op} (${o.method})`).join(', ')}`,
-      `Tensor arena (estimate): ${result.arenaEstimateBytes} bytes = ${a.activationBytes} activations alive at once`
-        + `${a.variableBytes ? ` + ${a.variableBytes} variables` : ''} + ${a.overheadBytes} TFLM bookkeeping allowance; `
-        + 'check with MicroInterpreter::arena_used_bytes()',
-    ].join('\n') + '\n');
+    process.stdout.write(formatMicro(result, analysis) + '\n');
     return 0;
   },
 };
+
+function formatMicro(result: MicroExportResult, analysis: MicroAnalysis): string {
+  const a = analysis.arena;
+  return [
+    `${result.source} (${result.bytes} bytes) → TFLite Micro sources:`,
+    ...result.files.map((f) => `  ${f}`),
+    `Op resolver: MicroMutableOpResolver<${result.opResolver.count}>: ${analysis.ops.map((o) => `${o.op} (${o.method})`).join(', ')}`,
+    `Tensor arena (estimate): ${result.arenaEstimateBytes} bytes = ${a.activationBytes} activations alive at once`
+      + `${a.variableBytes ? ` + ${a.variableBytes} variables` : ''} + ${a.overheadBytes} TFLM bookkeeping allowance; `
+      + 'check with MicroInterpreter::arena_used_bytes()',
+  ].join('\n');
+}
