@@ -17,11 +17,12 @@ const builds = [
 ];
 if (existsSync('src/worker/worker.ts')) builds.push({ ...node, entryPoints: { worker: 'src/worker/worker.ts' }, outdir: 'dist' });
 if (existsSync('webview/main.ts')) {
-  builds.push({ bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: true,
+  // Minified: less for the webview to parse and compile while it boots (the sourcemap keeps it debuggable).
+  builds.push({ bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: true, minify: true,
     entryPoints: { webview: 'webview/main.ts' }, outdir: 'dist', logLevel: 'warning', loader: { '.css': 'text' } });
 }
 if (existsSync('webview/layout-worker.ts')) {
-  builds.push({ bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: true,
+  builds.push({ bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: true, minify: true,
     entryPoints: { 'layout-worker': 'webview/layout-worker.ts' }, outdir: 'dist', logLevel: 'warning' });
 }
 

@@ -22,7 +22,7 @@ import { applyShapes, decodeGraph } from '../src/graph-wire';
 import { keyboard } from './keyboard';
 
 /** Items drawn at once before scopes are collapsed. */
-const ITEM_LIMIT = 250;
+const ITEM_LIMIT = 150;
 
 interface Timings { scopesMs?: number; visibleMs?: number; layoutMs?: number; drawMs?: number; firstFrameMs?: number; nodes?: number; items?: number }
 declare global { interface Window { onnx2liteTimings: Timings } }
