@@ -10,75 +10,67 @@ import type { AttrValue, DType, Graph, Tensor } from '../ir/types';
 import type { ViewValue, WireGraph } from '../protocol';
 import { WireBuilder } from '../graph-wire';
 import { attrText } from './view-graph';
+import { numberReader } from '../onnx/number-reader';
 
 /** Anything the lean read does not cover: the caller falls back to the full read. */
 class Unsupported extends Error {}
 
 type Visit = (field: number, wire: number, r: Reader) => void;
 
+/** protobufjs's Reader (int64 as numbers, src/onnx/number-reader.ts) walked field by field over a byte range: the
+ *  wire format is the library's; which fields matter is ONNX's schema, below. */
 class Reader {
-  pos = 0;
-  /** Where a length-delimited field's bytes begin and end (valid inside visit). */
+  private readonly pb: ReturnType<typeof numberReader>;
+  private readonly raw: { pos: number; len: number };
+  /** Where the current field's bytes begin and end (valid inside visit). */
   start = 0;
   end = 0;
+  /** A varint field's value. */
   value = 0;
   /** Where the varint int64At read ends. */
   after = 0;
-  constructor(readonly buf: Buffer) {}
-
-  varint(limit: number): number {
-    let v = 0;
-    for (let shift = 0; shift < 64; shift += 7) {
-      if (this.pos >= limit) throw new Unsupported();
-      const b = this.buf[this.pos++];
-      v += (b & 127) * 2 ** shift;
-      if (b < 128) return v;
-    }
-    throw new Unsupported();
+  constructor(readonly buf: Buffer) {
+    this.pb = numberReader(buf);
+    this.raw = this.pb as unknown as { pos: number; len: number };
   }
 
-  /** The int64 varint at `at`, as numberReader (src/onnx/number-reader.ts) gives it to the full reader. */
+  /** The int64 varint at `at` (inside [at, limit)). */
   int64At(at: number, limit: number): number {
-    const save = this.pos;
-    this.pos = at;
-    let lo = 0, hi = 0;
-    for (let i = 0; ; i++) {
-      if (i >= 10 || this.pos >= limit) throw new Unsupported();
-      const b = this.buf[this.pos++];
-      if (i < 4) lo |= (b & 127) << (i * 7);
-      else if (i === 4) { lo |= (b & 127) << 28; hi |= (b & 127) >> 4; } else hi |= (b & 127) << (i * 7 - 32);
-      if (b < 128) break;
+    const { pos, len } = this.raw;
+    this.raw.pos = at;
+    this.raw.len = limit;
+    try {
+      const v = this.pb.int64() as unknown as number;
+      this.after = this.raw.pos;
+      return v;
+    } finally {
+      this.raw.pos = pos;
+      this.raw.len = len;
     }
-    this.after = this.pos;
-    this.pos = save;
-    lo >>>= 0; hi >>>= 0;
-    if (hi >>> 31) {
-      const l = (~lo + 1) >>> 0;
-      let h = ~hi >>> 0;
-      if (!l) h = (h + 1) >>> 0;
-      return -(l + h * 4294967296);
-    }
-    return lo + hi * 4294967296;
   }
 
-  /** Calls visit for each field of the message in [from, to): a varint's bytes and a length-delimited field's
-   *  contents in [start, end), a varint's value (up to 2^53) in `value`. */
+  /** Calls visit for each field of the message in [from, to): a field's bytes (a length-delimited field's
+   *  contents) in [start, end), a varint's value in `value`. */
   fields(from: number, to: number, visit: Visit): void {
-    this.pos = from;
-    while (this.pos < to) {
-      const tag = this.varint(to);
-      const field = tag >>> 3, wire = tag & 7;
-      switch (wire) {
-        case 0: this.start = this.pos; this.value = this.varint(to); this.end = this.pos; break;
-        case 1: this.start = this.pos; this.pos += 8; this.end = this.pos; break;
-        case 5: this.start = this.pos; this.pos += 4; this.end = this.pos; break;
-        case 2: { const n = this.varint(to); this.start = this.pos; this.pos += n; this.end = this.pos; break; }
-        default: throw new Unsupported();
+    const r = this.raw;
+    const len = r.len;
+    r.pos = from;
+    r.len = to;
+    try {
+      while (r.pos < to) {
+        const tag = this.pb.uint32();
+        const field = tag >>> 3, wire = tag & 7;
+        if (wire === 0) { this.start = r.pos; this.value = this.pb.int64() as unknown as number; this.end = r.pos; }
+        else if (wire === 2) { const n = this.pb.uint32(); this.start = r.pos; this.pb.skip(n); this.end = r.pos; }
+        else if (wire === 1 || wire === 5) { this.start = r.pos; this.pb.skip(wire === 1 ? 8 : 4); this.end = r.pos; }
+        else throw new Unsupported();
+        const next = r.pos;
+        visit(field, wire, this);
+        r.pos = next;
+        r.len = to;
       }
-      if (this.pos > to) throw new Unsupported();
-      const next = this.pos;
-      visit(field, wire, this);
-      this.pos = next;
+    } finally {
+      r.len = len;
     }
   }
 
@@ -220,9 +212,9 @@ function attribute(r: Reader, from: number, to: number): [string, string] {
 export function leanOnnxWireGraph(bytes: Buffer, file: string): { graph: WireGraph; names: string[] } | undefined {
   try {
     return read(bytes, file);
-  } catch (e) {
-    if (e instanceof Unsupported || e instanceof RangeError) return undefined;
-    throw e;
+  } catch {
+    // Not covered, or bytes that do not parse: the full reader reads it (and words the error for a bad file).
+    return undefined;
   }
 }
 
