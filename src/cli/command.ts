@@ -13,6 +13,20 @@ export class UsageError extends Error {
   }
 }
 
+/** `--mean A[,B,C]` and `--std A[,B,C]` for image inputs (calibration images and compare's --inputs image). */
+export function imageFlags(values: { mean?: unknown; std?: unknown }): { mean?: number[]; std?: number[] } {
+  const std = numberList('std', values.std as string | undefined);
+  if (std?.some((s) => s === 0)) throw new UsageError('--std values must not be 0');
+  return { mean: numberList('mean', values.mean as string | undefined), std };
+}
+
+function numberList(flag: string, v: string | undefined): number[] | undefined {
+  if (v === undefined) return undefined;
+  const out = v.split(',').map((s) => Number(s.trim()));
+  if (out.length === 0 || out.some((x) => !Number.isFinite(x))) throw new UsageError(`--${flag} takes numbers separated by commas, got "${v}"`);
+  return out;
+}
+
 /** Parses repeatable `--input-shape name=1,3,224,224` values into a map. */
 export function parseInputShapes(values: string[] | undefined): Map<string, number[]> {
   const out = new Map<string, number[]>();

@@ -1,5 +1,5 @@
 // The `--quantize` family of `onnx2lite convert` flags (parsed here so the convert command stays small).
-import { UsageError } from '../cli/command';
+import { UsageError, imageFlags } from '../cli/command';
 import type { QuantizeOptions } from './file';
 import type { WeightRounding } from './weight-rounding';
 import type { Int16Mode } from './mixed-precision';
@@ -35,14 +35,6 @@ export const quantizeFlags = {
   int16: { type: 'string' },
 } as const;
 
-/** `--mean 0.485,0.456,0.406`-style flag values (also read by compare). */
-export function numbers(flag: string, v: string | undefined): number[] | undefined {
-  if (v === undefined) return undefined;
-  const out = v.split(',').map((s) => Number(s.trim()));
-  if (out.length === 0 || out.some((x) => !Number.isFinite(x))) throw new UsageError(`--${flag} takes numbers separated by commas, got "${v}"`);
-  return out;
-}
-
 export function quantizeOptions(values: Record<string, unknown>): QuantizeOptions | undefined {
   const mode = values.quantize as string | undefined;
   const int8Only = ['calibration', 'calibration-count', 'calibration-method', 'mean', 'std', 'int8-io', 'weight-rounding', 'int16'].filter((k) => values[k] !== undefined);
@@ -68,11 +60,9 @@ export function quantizeOptions(values: Record<string, unknown>): QuantizeOption
   const countText = values['calibration-count'] as string | undefined;
   const count = countText === undefined ? undefined : Number(countText);
   if (count !== undefined && !(Number.isInteger(count) && count > 0)) throw new UsageError(`--calibration-count takes a positive integer, not "${countText}"`);
-  const std = numbers('std', values.std as string | undefined);
-  if (std?.some((s) => s === 0)) throw new UsageError('--std values must not be 0');
+  const { mean, std } = imageFlags(values);
   return {
-    mode, calibration: values.calibration as string | undefined, count, method,
-    mean: numbers('mean', values.mean as string | undefined), std,
+    mode, calibration: values.calibration as string | undefined, count, method, mean, std,
     perTensor: !!values['per-tensor'], int8Io: !!values['int8-io'],
     ...(rounding ? { weightRounding: rounding as WeightRounding } : {}),
     ...(int16 ? { int16: int16 as Int16Mode } : {}),

@@ -6,8 +6,7 @@ import { compareModels } from '../../compare/compare';
 import { reportHtml, reportJson } from '../../compare/report-files';
 import { reportText } from '../../compare/table';
 import type { CompareProgress } from '../../compare/types';
-import { Command, UsageError } from '../command';
-import { numbers } from '../../quantize/cli-options';
+import { Command, UsageError, imageFlags } from '../command';
 
 export const compare: Command = {
   summary: 'per-layer accuracy of a .tflite against its ONNX model (onnxruntime vs LiteRT)',
@@ -38,8 +37,7 @@ export const compare: Command = {
     });
     if (positionals.length !== 2) throw new UsageError('compare needs MODEL.onnx and MODEL.tflite');
     const [onnx, tflite] = positionals as [string, string];
-    const image = { mean: numbers('mean', values.mean), std: numbers('std', values.std) };
-    if (image.std?.some((s) => s === 0)) throw new UsageError('--std values must not be 0');
+    const image = imageFlags(values);
     if (!/\.onnx$/i.test(onnx) && /\.onnx$/i.test(tflite)) throw new UsageError('give the .onnx model first, then the .tflite');
     // Progress on one rewritten stderr line, on a terminal only.
     const tty = process.stderr.isTTY === true;
