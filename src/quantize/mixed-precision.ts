@@ -8,6 +8,7 @@ import type { Model, Tensor } from '../ir/types';
 import { encodeModel } from '../onnx/writer';
 import { openOnnx } from '../runtime/ort';
 import { openConverted } from '../runtime/tflite-onnx-io';
+import { compareViews, onnxView } from '../compare/metrics';
 import { serializeTflite } from '../tflite/writer';
 import { Int8Options, quantizeInt8 } from './int8';
 import type { QParams } from './params';
@@ -43,14 +44,6 @@ export function cloneResult(r: ConvertResult): ConvertResult {
   return { ...r, model, warnings: [...r.warnings], opHistogram: { ...r.opHistogram } };
 }
 
-function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) { dot += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i]; }
-  return na === 0 && nb === 0 ? 1 : dot / Math.sqrt(na * nb);
-}
-
 /** The worst cosine over samples and float outputs between the quantized model and the ONNX reference. */
 async function score(tflite: Uint8Array, samples: Tensor[][], refs: Map<string, Tensor>[]): Promise<number> {
   const s = await openConverted(tflite);
@@ -61,7 +54,7 @@ async function score(tflite: Uint8Array, samples: Tensor[][], refs: Map<string, 
       for (const [name, ref] of refs[k]) {
         const got = out.get(name);
         if (!got || !(ref.data instanceof Float32Array) || !(got.data instanceof Float32Array)) continue;
-        worst = Math.min(worst, cosine(got.data, ref.data));
+        worst = Math.min(worst, compareViews(onnxView(ref.data, ref.dims), onnxView(got.data, got.dims)).cosine);
       }
     }
     return worst;
