@@ -27,9 +27,7 @@ test('--inputs with a .npy file gives the same numbers as the .pb it was made fr
 test('--inputs with a .png for an image model: resized, scaled to [0, 1], compared within 1e-4', async () => {
   const dir = path.join(tmp, 'png-inputs');
   fs.mkdirSync(dir, { recursive: true });
-  const png = new PNG({ width: 64, height: 48 });
-  for (let i = 0; i < png.data.length; i++) png.data[i] = i % 4 === 3 ? 255 : (i * 37) % 256;
-  fs.writeFileSync(path.join(dir, 'cat.png'), PNG.sync.write(png));
+  writePng(path.join(dir, 'cat.png'), 64, 48, 37);
   const r = await compareModels(onnxPath('mobilenet_v3_small'), convertShared('mobilenet_v3_small'), { inputsDir: dir });
   assert.equal(r.inputs.source, 'files');
   assert.equal(r.inputs.tensors[0]!.file, 'cat.png');
@@ -41,9 +39,7 @@ test('--inputs with a .png for an image model: resized, scaled to [0, 1], compar
 test('--mean / --std normalize an image input per channel; the CLI takes them and refuses a zero std', async () => {
   const dir = path.join(tmp, 'png-inputs-norm');
   fs.mkdirSync(dir, { recursive: true });
-  const png = new PNG({ width: 224, height: 224 });
-  for (let i = 0; i < png.data.length; i++) png.data[i] = i % 4 === 3 ? 255 : (i * 53) % 256;
-  fs.writeFileSync(path.join(dir, 'dog.png'), PNG.sync.write(png));
+  writePng(path.join(dir, 'dog.png'), 224, 224, 53);
   const tfl = parseTflite(fs.readFileSync(convertShared('mobilenet_v3_small')));
   const graph = readModelFile(onnxPath('mobilenet_v3_small')).graph;
   const meta = JSON.parse(new TextDecoder().decode(tfl.metadata.get('onnx2lite')!));
@@ -62,6 +58,13 @@ test('--mean / --std normalize an image input per channel; the CLI takes them an
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /--std values must not be 0/);
 });
+
+/** An opaque RGB pattern: channel byte i is (i · step) mod 256. */
+function writePng(file: string, width: number, height: number, step: number): void {
+  const png = new PNG({ width, height });
+  for (let i = 0; i < png.data.length; i++) png.data[i] = i % 4 === 3 ? 255 : (i * step) % 256;
+  fs.writeFileSync(file, PNG.sync.write(png));
+}
 
 function cli(...args: string[]) {
   return spawnSync(process.execPath, [path.resolve('bin/onnx2lite.js'), ...args], { encoding: 'utf8' });

@@ -3,6 +3,8 @@ import type { Tensor } from '../../src/ir/types';
 import type { TflModel } from '../../src/tflite/model';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { encodeModel } from '../../src/onnx/writer';
+import { openConverted } from '../../src/runtime/tflite-onnx-io';
+import { serializeTflite } from '../../src/tflite/writer';
 
 export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let dot = 0;
@@ -25,6 +27,16 @@ export function innerFloatActivations(model: TflModel): string[] {
   const sg = model.subgraphs[0];
   const edge = new Set([...sg.inputs, ...sg.outputs]);
   return sg.tensors.filter((t, i) => t.type === 'FLOAT32' && !t.data?.byteLength && !edge.has(i)).map((t) => t.name);
+}
+
+/** A converted model's first output on LiteRT for ONNX-shaped inputs (through the onnx2lite metadata). */
+export async function runFirstOutput(model: TflModel, inputs: Tensor[]): Promise<Float32Array> {
+  const s = await openConverted(serializeTflite(model));
+  try {
+    return [...(await s.run(inputs)).values()][0].data as Float32Array;
+  } finally {
+    s.close();
+  }
 }
 
 export function floats(t: Tensor): Float32Array {

@@ -3,14 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runOnnx } from '../../src/runtime/ort';
-import { openConverted } from '../../src/runtime/tflite-onnx-io';
-import { serializeTflite } from '../../src/tflite/writer';
 import { quantizeModelBytes } from '../../src/quantize/file';
 import { residualWeights } from '../../src/quantize/int16';
 import { quantizeSymmetric } from '../../src/quantize/params';
 import type { Tensor } from '../../src/ir/types';
 import type { TflModel } from '../../src/tflite/model';
-import { cosine, floats, innerFloatActivations, rng, smallCnn } from './helpers';
+import { cosine, floats, innerFloatActivations, rng, runFirstOutput, smallCnn } from './helpers';
 
 test('residual weights: int8 weights plus the int8 residual reproduce the float weights to ~15 bits; the bound holds', () => {
   const r = rng(21);
@@ -34,15 +32,6 @@ test('residual weights: int8 weights plus the int8 residual reproduce the float 
 
 const input = (seed: number): Tensor => ({ name: 'x', dtype: 'float32', dims: [1, 3, 16, 16], data: Float32Array.from({ length: 768 }, rng(seed)) });
 
-async function run(model: TflModel, x: Tensor): Promise<Float32Array> {
-  const s = await openConverted(serializeTflite(model));
-  try {
-    return floats([...(await s.run([x])).values()][0]);
-  } finally {
-    s.close();
-  }
-}
-
 const types = (m: TflModel) => m.subgraphs[0].tensors.map((t) => t.type);
 
 test('--int16 all: int16 activations, int64 biases, residual weights; runs on LiteRT closer to onnxruntime than int8', async () => {
@@ -64,8 +53,8 @@ test('--int16 all: int16 activations, int64 biases, residual weights; runs on Li
   for (const seed of [31, 32, 33]) {
     const x = input(seed);
     const ref = floats([...(await runOnnx(bytes, [x])).values()][0]);
-    const o8 = await run(off.result.model, x);
-    const o16 = await run(all.result.model, x);
+    const o8 = await runFirstOutput(off.result.model, [x]);
+    const o16 = await runFirstOutput(all.result.model, [x]);
     for (let i = 0; i < ref.length; i++) { e8 = Math.max(e8, Math.abs(o8[i] - ref[i])); e16 = Math.max(e16, Math.abs(o16[i] - ref[i])); }
     assert.ok(cosine(o16, ref) > 0.9999, `16x8 cosine ${cosine(o16, ref)}`);
   }

@@ -15,7 +15,7 @@ import { serializeTflite } from '../../src/tflite/writer';
 import type { TflModel } from '../../src/tflite/model';
 import { quantizeModelBytes } from '../../src/quantize/file';
 import type { Tensor } from '../../src/ir/types';
-import { cosine, innerFloatActivations, rng, smallCnn } from './helpers';
+import { cosine, innerFloatActivations, rng, runFirstOutput, smallCnn } from './helpers';
 
 const input = (seed = 11): Tensor => ({ name: 'x', dtype: 'float32', dims: [1, 3, 16, 16], data: Float32Array.from({ length: 768 }, rng(seed)) });
 
@@ -168,13 +168,8 @@ test('an op without an int8 kernel stays float32 between DEQUANTIZE and QUANTIZE
   assert.deepEqual(ops.slice(k - 1, k + 2), ['DEQUANTIZE', 'EXP', 'QUANTIZE']);
   const x: Tensor = { name: 'x', dtype: 'float32', dims: [1, 3, 8, 8], data: Float32Array.from({ length: 192 }, r) };
   const ref = (await runOnnx(bytes, [x])).get('y')!.data as Float32Array;
-  const s = await openConverted(serializeTflite(result.model));
-  try {
-    const got = [...(await s.run([x])).values()][0].data as Float32Array;
-    assert.ok(cosine(got, ref) > 0.999, `cosine ${cosine(got, ref)}`);
-  } finally {
-    s.close();
-  }
+  const got = await runFirstOutput(result.model, [x]);
+  assert.ok(cosine(got, ref) > 0.999, `cosine ${cosine(got, ref)}`);
 });
 
 test('--per-tensor: one weight scale per tensor, runs on LiteRT close to the float model', async () => {
@@ -186,11 +181,6 @@ test('--per-tensor: one weight scale per tensor, runs on LiteRT close to the flo
   }
   const x = input();
   const ref = (await runOnnx(bytes, [x])).get('y')!.data as Float32Array;
-  const s = await openConverted(serializeTflite(result.model));
-  try {
-    const got = [...(await s.run([x])).values()][0].data as Float32Array;
-    assert.ok(cosine(got, ref) > 0.99, `cosine ${cosine(got, ref)}`);
-  } finally {
-    s.close();
-  }
+  const got = await runFirstOutput(result.model, [x]);
+  assert.ok(cosine(got, ref) > 0.99, `cosine ${cosine(got, ref)}`);
 });
