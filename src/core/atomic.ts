@@ -2,7 +2,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export function writeFileAtomic(file: string, bytes: Uint8Array): void {
+/** Writes `bytes` to a new temporary file beside `file` (flushed to disk) and returns its path; on a failure the
+ *  temporary is removed. */
+function stage(file: string, bytes: Uint8Array): string {
   const dir = path.dirname(path.resolve(file));
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
   let fd: number | undefined;
@@ -13,9 +15,19 @@ export function writeFileAtomic(file: string, bytes: Uint8Array): void {
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fd = undefined;
-    fs.renameSync(tmp, file);
+    return tmp;
   } catch (e) {
     if (fd !== undefined) try { fs.closeSync(fd); } catch { /* already failing */ }
+    try { fs.unlinkSync(tmp); } catch { /* nothing to clean */ }
+    throw e;
+  }
+}
+
+export function writeFileAtomic(file: string, bytes: Uint8Array): void {
+  const tmp = stage(file, bytes);
+  try {
+    fs.renameSync(tmp, file);
+  } catch (e) {
     try { fs.unlinkSync(tmp); } catch { /* nothing to clean */ }
     throw e;
   }
@@ -30,21 +42,9 @@ export function writeFilesAtomic(files: { path: string; bytes: Uint8Array }[]): 
   }
   const staged: { tmp: string; file: string }[] = [];
   try {
-    for (const f of files) {
-      const dir = path.dirname(path.resolve(f.path));
-      const tmp = path.join(dir, `.${path.basename(f.path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-      staged.push({ tmp, file: f.path });
-      const fd = fs.openSync(tmp, 'wx', 0o644);
-      try {
-        let off = 0;
-        while (off < f.bytes.byteLength) off += fs.writeSync(fd, f.bytes, off, f.bytes.byteLength - off);
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-    }
+    for (const f of files) staged.push({ tmp: stage(f.path, f.bytes), file: f.path });
   } catch (e) {
-    for (const s of staged) try { fs.unlinkSync(s.tmp); } catch { /* never created */ }
+    for (const s of staged) try { fs.unlinkSync(s.tmp); } catch { /* already gone */ }
     throw e;
   }
   for (const s of staged) fs.renameSync(s.tmp, s.file);
