@@ -6,7 +6,13 @@ import type { ViewDim, ViewGraph, ViewNode, ViewValue, WireGraph, WireShapes } f
 
 const KINDS: ViewNode['kind'][] = ['op', 'input', 'output'];
 
-class Strings {
+/** A string table: each distinct string once, by index. */
+export interface StringTable {
+  readonly list: string[];
+  of(s: string): number;
+}
+
+class Strings implements StringTable {
   readonly list: string[] = [];
   private readonly index = new Map<string, number>();
   of(s: string): number {
@@ -17,7 +23,7 @@ class Strings {
 }
 
 /** dtype, rank and dims of one value: -1 for an unknown dtype or rank; a dim ≥ 0 is itself, a symbol is -1 - index. */
-function putShape(out: number[], strings: Strings, v: ViewValue): void {
+function putShape(out: number[], strings: StringTable, v: ViewValue): void {
   out.push(v.dtype === undefined ? -1 : strings.of(v.dtype));
   if (!v.shape) { out.push(-1); return; }
   out.push(v.shape.length);
@@ -25,7 +31,7 @@ function putShape(out: number[], strings: Strings, v: ViewValue): void {
 }
 
 /** Reads one putShape record at `at`; returns the position after it. */
-function getShape(a: number[], at: number, strings: string[], v: ViewValue): number {
+function getShape(a: ArrayLike<number>, at: number, strings: string[], v: ViewValue): number {
   const dtype = a[at++];
   v.dtype = dtype < 0 ? undefined : strings[dtype];
   const rank = a[at++];
@@ -36,23 +42,41 @@ function getShape(a: number[], at: number, strings: string[], v: ViewValue): num
   return at;
 }
 
+/** A growing array of int32s. */
+class Ints {
+  a = new Int32Array(1 << 12);
+  n = 0;
+  push(v: number): void {
+    if (this.n === this.a.length) { const b = new Int32Array(this.a.length * 2); b.set(this.a); this.a = b; }
+    this.a[this.n++] = v;
+  }
+}
+
 /** Builds a WireGraph node by node (the ONNX and TFLite readers' view of a graph), without ViewNode objects. */
 export class WireBuilder {
-  private readonly s = new Strings();
-  private readonly nodes: number[] = [];
+  /** @param strings the string table (a reader with its own, faster one passes it; put() takes its indexes). */
+  constructor(readonly strings: StringTable = new Strings()) {}
+  private readonly nodes = new Ints();
   /** Index into `nodes` of each node's input count. */
   private readonly inputsAt: number[] = [];
 
   node(name: string, op: string, kind: ViewNode['kind'], inputs: readonly string[], outputs: readonly string[], attrs: readonly [string, string][] = []): void {
-    const s = this.s, a = this.nodes;
-    a.push(s.of(name), s.of(op), KINDS.indexOf(kind));
-    this.inputsAt.push(a.length);
+    const s = this.strings;
+    this.put(s.of(name), s.of(op), KINDS.indexOf(kind), inputs.map((t) => s.of(t)), outputs.map((t) => s.of(t)),
+      attrs.flatMap(([k, v]) => [s.of(k), s.of(v)]));
+  }
+
+  /** A node by string indexes (of `strings`); `attrs` holds (name, text) index pairs, flat. `kind` as in KINDS. */
+  put(name: number, op: number, kind: number, inputs: ArrayLike<number>, outputs: ArrayLike<number>, attrs: ArrayLike<number>): void {
+    const a = this.nodes;
+    a.push(name); a.push(op); a.push(kind);
+    this.inputsAt.push(a.n);
     a.push(inputs.length);
-    for (const t of inputs) a.push(s.of(t));
+    for (let i = 0; i < inputs.length; i++) a.push(inputs[i]);
     a.push(outputs.length);
-    for (const t of outputs) a.push(s.of(t));
-    a.push(attrs.length);
-    for (const [k, v] of attrs) a.push(s.of(k), s.of(v));
+    for (let i = 0; i < outputs.length; i++) a.push(outputs[i]);
+    a.push(attrs.length >> 1);
+    for (let i = 0; i < attrs.length; i++) a.push(attrs[i]);
   }
 
   /** Adds graph-input and graph-output nodes and lists every tensor a node uses with what `value` knows of it.
@@ -61,7 +85,7 @@ export class WireBuilder {
     value: (name: string) => Omit<ViewValue, 'name'>): { graph: WireGraph; names: string[] } {
     for (const t of inputs) this.node(t, 'Input', 'input', [], [t]);
     for (const t of outputs) this.node(`${t} (output)`, 'Output', 'output', [t], []);
-    const a = this.nodes, S = this.s.list, values: number[] = [], names: string[] = [];
+    const a = this.nodes.a, S = this.strings.list, values: number[] = [], names: string[] = [];
     const used = new Uint8Array(S.length);
     const use = (k: number): void => {
       if (used[k]) return;
@@ -70,44 +94,75 @@ export class WireBuilder {
       const v = value(S[k]);
       names.push(S[k]);
       values.push(k, v.constant ? 1 : 0);
-      putShape(values, this.s, { name: S[k], ...v });
+      putShape(values, this.strings, { name: S[k], ...v });
     };
     for (const at of this.inputsAt) {
       const n = a[at];
       for (let i = at + 1; i <= at + n; i++) use(a[i]);
       for (let i = at + n + 2, end = i + a[at + n + 1]; i < end; i++) use(a[i]);
     }
-    return { graph: { ...meta, ...frontCode(S), nodes: a, values }, names };
+    // putShape may have added dtype and symbol strings: the table is sent after it.
+    return { graph: { ...meta, ...stringTable(S), nodes: packInts(a, this.nodes.n), values: packInts(values.map(zigzag)) }, names };
   }
 }
 
-/** Names of one model share long prefixes (`/backbone/layer1/conv/Conv`, `…/Conv_output_0`): each string is sent as
- *  the count of leading characters it shares with the one before it and the rest. */
-function frontCode(list: readonly string[]): Pick<WireGraph, 'strings' | 'shared'> {
-  const strings: string[] = new Array(list.length), shared: number[] = new Array(list.length);
-  let prev = '';
-  list.forEach((s, i) => {
-    let k = 0;
-    const n = Math.min(prev.length, s.length);
-    while (k < n && prev.charCodeAt(k) === s.charCodeAt(k)) k++;
-    // never split a surrogate pair (each half alone would not survive JSON)
-    if (k > 0 && k < s.length && s.charCodeAt(k) >= 0xdc00 && s.charCodeAt(k) <= 0xdfff) k--;
-    shared[i] = k;
-    strings[i] = s.slice(k);
-    prev = s;
-  });
-  return { strings, shared };
+// Packed integers: each one as base-32 digits, most significant first; a digit is '0'… ('0' + d) when it is the last
+// of its number, ']'… (']' + d) otherwise (all below 0x80, where latin1 and ASCII agree). Neither range holds '"' or '\\', so JSON carries the string as it is.
+const LAST = 48, MORE = 93;
+
+/** Non-negative integers (up to 2^53) as one string of printable ASCII. */
+export function packInts(a: ArrayLike<number>, n = a.length): string {
+  let out = new Uint8Array(3 * n + 16);
+  let o = 0;
+  for (let i = 0; i < n; i++) {
+    const v = a[i];
+    if (v < 32) out[o++] = LAST + v;
+    else if (v < 1024) { out[o++] = MORE + (v >> 5); out[o++] = LAST + (v & 31); }
+    else if (v < 32768) { out[o++] = MORE + (v >> 10); out[o++] = MORE + ((v >> 5) & 31); out[o++] = LAST + (v & 31); }
+    else {
+      if (o + 11 + 3 * (n - i) > out.length) { const b = new Uint8Array(2 * out.length + 11); b.set(out); out = b; }
+      const digits: number[] = [];
+      for (let x = v; x >= 1; x = Math.floor(x / 32)) digits.push(x % 32);
+      for (let k = digits.length - 1; k > 0; k--) out[o++] = MORE + digits[k];
+      out[o++] = LAST + digits[0];
+    }
+  }
+  return latin1.decode(out.subarray(0, o));
+}
+const latin1 = new TextDecoder('latin1');
+
+/** packInts' integers back. */
+export function unpackInts(s: string): Float64Array {
+  const out = new Float64Array(s.length);
+  let n = 0, v = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= MORE) v = v * 32 + (c - MORE);
+    else { out[n++] = v * 32 + (c - LAST); v = 0; }
+  }
+  return out.subarray(0, n);
 }
 
-function unFrontCode(w: WireGraph): string[] {
-  const out: string[] = new Array(w.strings.length);
-  let prev = '';
-  for (let i = 0; i < out.length; i++) prev = out[i] = w.shared[i] ? prev.slice(0, w.shared[i]) + w.strings[i] : w.strings[i];
+/** Signed integers for packInts: 0, -1, 1, -2 … → 0, 1, 2, 3 … */
+function zigzag(v: number): number { return v >= 0 ? 2 * v : -2 * v - 1; }
+function unzigzag(z: number): number { return z % 2 === 0 ? z / 2 : -(z + 1) / 2; }
+
+/** The string table as one text and each string's length. */
+function stringTable(list: readonly string[]): Pick<WireGraph, 'text' | 'table'> {
+  const lengths = new Array<number>(list.length);
+  for (let i = 0; i < list.length; i++) lengths[i] = list[i].length;
+  return { text: list.join(''), table: packInts(lengths) };
+}
+
+function readStringTable(w: WireGraph): string[] {
+  const lengths = unpackInts(w.table), text = w.text;
+  const out: string[] = new Array(lengths.length);
+  for (let i = 0, at = 0; i < out.length; i++) out[i] = text.slice(at, at += lengths[i]);
   return out;
 }
 
 /** Producer-to-consumer edges from each node's tensors (the last writer of a tensor is its producer). */
-function edgesOf(a: number[], starts: number[], S: string[]): ViewGraph['edges'] {
+function edgesOf(a: ArrayLike<number>, starts: number[], S: string[]): ViewGraph['edges'] {
   const producer = new Int32Array(S.length).fill(-1);
   starts.forEach((at, id) => {
     const n = a[at];
@@ -131,7 +186,7 @@ function edgesOf(a: number[], starts: number[], S: string[]): ViewGraph['edges']
  *  first asked for (the first frame needs them for a few hundred nodes, not for all). */
 class WireNode implements ViewNode {
   private io: Pick<ViewNode, 'inputs' | 'outputs' | 'attrs'> | undefined;
-  constructor(private readonly S: string[], private readonly a: number[], private readonly at: number, readonly id: number,
+  constructor(private readonly S: string[], private readonly a: ArrayLike<number>, private readonly at: number, readonly id: number,
     readonly name: string, readonly op: string, readonly kind: ViewNode['kind']) {}
 
   private read(): Pick<ViewNode, 'inputs' | 'outputs' | 'attrs'> {
@@ -155,7 +210,7 @@ class WireNode implements ViewNode {
 }
 
 export function decodeGraph(w: WireGraph): ViewGraph {
-  const S = unFrontCode(w), a = w.nodes;
+  const S = readStringTable(w), a = unpackInts(w.nodes), vals = unpackInts(w.values).map(unzigzag);
   const nodes: ViewNode[] = [], starts: number[] = [];
   for (let at = 0; at < a.length;) {
     nodes.push(new WireNode(S, a, at + 3, nodes.length, S[a[at]], S[a[at + 1]], KINDS[a[at + 2]] ?? 'op'));
@@ -166,10 +221,10 @@ export function decodeGraph(w: WireGraph): ViewGraph {
     at += 2 * a[at] + 1; // attributes
   }
   const values: ViewValue[] = [];
-  for (let at = 0; at < w.values.length;) {
-    const v: ViewValue = { name: S[w.values[at++]] };
-    if (w.values[at++]) v.constant = true;
-    at = getShape(w.values, at, S, v);
+  for (let at = 0; at < vals.length;) {
+    const v: ViewValue = { name: S[vals[at++]] };
+    if (vals[at++]) v.constant = true;
+    at = getShape(vals, at, S, v);
     values.push(v);
   }
   return { format: w.format, file: w.file, info: w.info, nodes, edges: edgesOf(a, starts, S), values, note: w.note };

@@ -56,14 +56,15 @@ export interface WireGraph {
   file: string;
   info: [string, string][];
   note?: string;
-  /** The string table, front-coded: string i is the first `shared[i]` characters of string i - 1, then `strings[i]`. */
-  strings: string[];
-  shared: number[];
-  /** Per node: name, op, kind (0 op, 1 input, 2 output), input count and inputs, output count and outputs, attribute
-   *  count and (name, text) pairs. */
-  nodes: number[];
-  /** Per value: name, constant (0/1), then a shape record as in WireShapes. */
-  values: number[];
+  /** The string table, one after the other: string i is the next `length_i` characters of `text`. */
+  text: string;
+  /** Packed integers (src/graph-wire.ts packInts): `length_i` per string. */
+  table: string;
+  /** Packed integers, per node: name, op, kind (0 op, 1 input, 2 output), input count and inputs, output count and
+   *  outputs, attribute count and (name, text) pairs; names and texts are string indexes. */
+  nodes: string;
+  /** Packed signed integers, per value: name, constant (0/1), then a shape record as in WireShapes. */
+  values: string;
 }
 
 /** Inferred dtypes and shapes of the graph's values, in WireGraph.values order: per value dtype (-1 unknown), rank

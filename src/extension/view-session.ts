@@ -57,7 +57,7 @@ export class ViewSession {
     if (!this.graph) {
       const t0 = Date.now();
       this.graph = this.backend.request('open', { file: this.file, inputShapes: this.hooks.inputShapes() });
-      this.graph.then((g) => this.hooks.log?.(`opened ${this.file} in ${Date.now() - t0} ms (${g.strings.length} names)`), () => undefined);
+      this.graph.then((g) => this.hooks.log?.(`opened ${this.file} in ${Date.now() - t0} ms (${g.text.length + g.nodes.length} characters for the view)`), () => undefined);
     }
     return this.graph;
   }

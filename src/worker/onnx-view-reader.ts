@@ -9,6 +9,7 @@ import { ONNX_DTYPES } from '../ir/tensor';
 import type { AttrValue, DType, Graph, Tensor } from '../ir/types';
 import type { ViewValue, WireGraph } from '../protocol';
 import { WireBuilder } from '../graph-wire';
+import type { StringTable } from '../graph-wire';
 import { attrText } from './view-graph';
 import { numberReader } from '../onnx/number-reader';
 
@@ -20,8 +21,8 @@ type Visit = (field: number, wire: number, r: Reader) => void;
 /** protobufjs's Reader (int64 as numbers, src/onnx/number-reader.ts) walked field by field over a byte range: the
  *  wire format is the library's; which fields matter is ONNX's schema, below. */
 class Reader {
-  private readonly pb: ReturnType<typeof numberReader>;
-  private readonly raw: { pos: number; len: number };
+  readonly pb: ReturnType<typeof numberReader>;
+  readonly raw: { pos: number; len: number };
   /** Where the current field's bytes begin and end (valid inside visit). */
   start = 0;
   end = 0;
@@ -208,6 +209,146 @@ function attribute(r: Reader, from: number, to: number): [string, string] {
   return [name, attrText(v)];
 }
 
+/** Byte strings seen so far: an open-addressing hash table over spans of a few buffers (the file, and the
+ *  UTF-8 of strings made up by the reader), so equal bytes anywhere get one entry. */
+class SpanSet {
+  /** The buffers spans point into; the owner may replace one with a grown copy holding the same bytes. */
+  readonly buffers: Uint8Array[];
+  private slots = new Int32Array(1 << 12).fill(-1);
+  private which = new Uint8Array(1 << 11);
+  private starts = new Int32Array(1 << 11);
+  private lens = new Int32Array(1 << 11);
+  private hashes = new Int32Array(1 << 11);
+  private n = 0;
+  /** Whether the last entry() added the span (the caller fills in what it stands for). */
+  added = false;
+  constructor(...buffers: Uint8Array[]) { this.buffers = buffers; }
+
+  /** The entry index of the bytes [start, end) of buffers[b]. */
+  entry(b: number, start: number, end: number): number {
+    const buf = this.buffers[b], len = end - start;
+    let h = -2128831035; // FNV-1a
+    for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], 16777619);
+    const mask = this.slots.length - 1;
+    let slot = h & mask;
+    for (let e = this.slots[slot]; e >= 0; e = this.slots[slot = (slot + 1) & mask]) {
+      if (this.hashes[e] !== h || this.lens[e] !== len) continue;
+      const other = this.buffers[this.which[e]], at = this.starts[e];
+      let k = 0;
+      while (k < len && other[at + k] === buf[start + k]) k++;
+      if (k === len) { this.added = false; return e; }
+    }
+    const e = this.n++;
+    if (e === this.starts.length) {
+      const grow = <T extends Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(a: T): T => { const g = new (a.constructor as new (n: number) => T)(a.length * 2); g.set(a); return g; };
+      this.starts = grow(this.starts); this.lens = grow(this.lens); this.hashes = grow(this.hashes); this.which = grow(this.which);
+    }
+    this.which[e] = b; this.starts[e] = start; this.lens[e] = len; this.hashes[e] = h;
+    this.slots[slot] = e;
+    if (2 * this.n > this.slots.length) this.rehash();
+    this.added = true;
+    return e;
+  }
+
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2).fill(-1), mask = slots.length - 1;
+    for (let e = 0; e < this.n; e++) {
+      let slot = this.hashes[e] & mask;
+      while (slots[slot] >= 0) slot = (slot + 1) & mask;
+      slots[slot] = e;
+    }
+    this.slots = slots;
+  }
+}
+
+/** The view's string table, keyed by UTF-8 bytes: a name that occurs many times in the file (a tensor is written by
+ *  its producer and again by each consumer) is decoded once, and no Map of 40,000 fresh strings is built. */
+class FileStrings implements StringTable {
+  readonly list: string[] = [];
+  private readonly set: SpanSet;
+  private side = new Uint8Array(1 << 12);
+  private sideLen = 0;
+  private readonly encoder = new TextEncoder();
+  constructor(private readonly file: Buffer) { this.set = new SpanSet(file, this.side); }
+
+  /** The index of the string whose UTF-8 is file[start, end). */
+  span(start: number, end: number): number {
+    const e = this.set.entry(0, start, end);
+    if (this.set.added) this.list.push(this.file.toString('utf8', start, end));
+    return e;
+  }
+
+  of(s: string): number {
+    if (this.sideLen + 3 * s.length > this.side.length) {
+      const g = new Uint8Array(2 * (this.sideLen + 3 * s.length));
+      g.set(this.side.subarray(0, this.sideLen));
+      this.side = this.set.buffers[1] = g;
+    }
+    const n = this.encoder.encodeInto(s, this.side.subarray(this.sideLen)).written;
+    const e = this.set.entry(1, this.sideLen, this.sideLen + n);
+    if (this.set.added) { this.list.push(s); this.sideLen += n; }
+    return e;
+  }
+}
+
+/** The nodes (NodeProto at each span) into `b`, in file order. This loop is most of the first read of a big model:
+ *  it walks each node's fields with protobufjs's Reader directly, and decodes a name or an attribute's text only the
+ *  first time its bytes are seen. */
+function readNodes(r: Reader, spans: readonly [number, number][], b: WireBuilder, S: FileStrings): void {
+  const pb = r.pb, raw = r.raw;
+  const id = (start: number, end: number): number => S.span(start, end);
+  const attrTable = new SpanSet(r.buf), attrIds: number[] = [];
+  let seen = new Uint8Array(1 << 12);
+  const inputs: number[] = [], outputs: number[] = [], attrs: number[] = [], attrSpans: number[] = [];
+  const len = raw.len;
+  for (let index = 0; index < spans.length; index++) {
+    const [s, e] = spans[index];
+    let name = -1, op = -1, domain = -1;
+    inputs.length = 0; outputs.length = 0; attrs.length = 0; attrSpans.length = 0;
+    raw.pos = s;
+    raw.len = e;
+    while (raw.pos < e) {
+      const tag = pb.uint32(), wire = tag & 7;
+      if (wire !== 2) {
+        if (wire === 3 || wire === 4) throw new Unsupported();
+        pb.skipType(wire);
+        continue;
+      }
+      const n = pb.uint32(), at = raw.pos, end = at + n;
+      if (end > e) throw new Unsupported();
+      raw.pos = end;
+      switch (tag >>> 3) {
+        case 1: inputs.push(id(at, end)); break;
+        case 2: outputs.push(id(at, end)); break;
+        case 3: name = id(at, end); break;
+        case 4: op = id(at, end); break;
+        case 7: domain = id(at, end); break;
+        case 5: attrSpans.push(at, end); break;
+        default: break;
+      }
+    }
+    raw.len = len;
+    for (let k = 0; k < attrSpans.length; k += 2) {
+      const t = attrTable.entry(0, attrSpans[k], attrSpans[k + 1]);
+      if (attrTable.added) {
+        const [key, text] = attribute(r, attrSpans[k], attrSpans[k + 1]);
+        attrIds[2 * t] = S.of(key);
+        attrIds[2 * t + 1] = S.of(text);
+      }
+      attrs.push(attrIds[2 * t], attrIds[2 * t + 1]);
+    }
+    const opText = op < 0 ? '' : S.list[op];
+    if (op < 0) op = S.of('');
+    const dom = domain < 0 ? '' : S.list[domain];
+    if (dom && dom !== 'ai.onnx') op = S.of(`${dom}.${opText}`);
+    if (name < 0 || S.list[name] === '') name = S.of(`${opText || 'node'}_${index}`);
+    if (name < seen.length && seen[name]) name = S.of(`${S.list[name]}__${index}`);
+    if (name >= seen.length) { const g = new Uint8Array(2 * S.list.length); g.set(seen); seen = g; }
+    seen[name] = 1;
+    b.put(name, op, 0, inputs, outputs, attrs);
+  }
+}
+
 /** The graph view's graph of an .onnx file's bytes, or undefined when the full reader must read it. */
 export function leanOnnxWireGraph(bytes: Buffer, file: string): { graph: WireGraph; names: string[] } | undefined {
   try {
@@ -250,31 +391,9 @@ function read(bytes: Buffer, file: string): { graph: WireGraph; names: string[] 
     else if (f === 5) { const [s, e] = r.span(); const t = tensorHead(r, s, e); initializers.set(t.name, t); }
     else if (f === 15) throw new Unsupported();
   });
-  const b = new WireBuilder();
-  const seen = new Set<string>();
-  nodeSpans.forEach(([s, e], index) => {
-    let name = '', op = '', domain = '';
-    const inputs: string[] = [], outputs: string[] = [], attrs: [string, string][] = [];
-    const attrSpans: [number, number][] = [];
-    r.fields(s, e, (f, w) => {
-      if (w !== 2) return;
-      switch (f) {
-        case 1: inputs.push(r.text()); break;
-        case 2: outputs.push(r.text()); break;
-        case 3: name = r.text(); break;
-        case 4: op = r.text(); break;
-        case 7: domain = r.text(); break;
-        case 5: attrSpans.push(r.span()); break;
-        default: break;
-      }
-    });
-    for (const [as, ae] of attrSpans) attrs.push(attribute(r, as, ae));
-    if (domain === 'ai.onnx') domain = '';
-    name ||= `${op || 'node'}_${index}`;
-    if (seen.has(name)) name = `${name}__${index}`;
-    seen.add(name);
-    b.node(name, domain ? `${domain}.${op}` : op, 'op', inputs, outputs, attrs);
-  });
+  const strings = new FileStrings(bytes);
+  const b = new WireBuilder(strings);
+  readNodes(r, nodeSpans, b, strings);
   const values = new Map<string, ViewValue>();
   const inputs: string[] = [];
   for (const [s, e] of inputSpans) {

@@ -12,7 +12,7 @@ import { attrText, onnxWireGraph, valuesOf } from '../../src/worker/view-graph';
 import { tfliteWireGraph } from '../../src/worker/view-graph-tflite';
 import { completeShapes } from '../../src/worker/features';
 import { openModel } from '../../src/worker/model-service';
-import { applyShapes, decodeGraph, encodeShapes } from '../../src/graph-wire';
+import { applyShapes, decodeGraph, encodeShapes, packInts, unpackInts } from '../../src/graph-wire';
 import type { ViewGraph, ViewNode } from '../../src/protocol';
 import type { Model } from '../../src/ir/types';
 import { ROOT } from './harness';
@@ -100,4 +100,15 @@ test('inferred shapes sent after the graph give the values shape inference found
   const vs = [{ name: 'x' }, { name: 'y', dtype: 'int8', shape: [1] }] as ViewGraph['values'];
   applyShapes(vs, s);
   assert.deepEqual(vs, [{ name: 'x', dtype: 'float32', shape: ['N', 3, '?'] }, { name: 'y', dtype: undefined, shape: undefined }]);
+});
+
+test('packed integers come back exactly and travel through JSON as they are', () => {
+  const xs = [0, 1, 31, 32, 33, 1023, 1024, 1025, 32767, 32768, 65535, 1e6, 2 ** 31 - 1, 2 ** 31, 2 ** 32 + 5, Number.MAX_SAFE_INTEGER];
+  const s = packInts(xs);
+  assert.deepEqual([...unpackInts(s)], xs);
+  assert.equal(JSON.stringify(s), `"${s}"`, 'nothing in it needs escaping');
+  assert.ok([...s].every((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) < 0x7f));
+  const random = Array.from({ length: 5000 }, (_, i) => Math.floor(Math.abs(Math.sin(i + 1)) * 2 ** (i % 40)));
+  assert.deepEqual([...unpackInts(packInts(random))], random);
+  assert.equal(unpackInts('').length, 0);
 });
