@@ -15,7 +15,30 @@ const builds = [
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
 ];
-if (existsSync('src/worker/worker.ts')) builds.push({ ...node, entryPoints: { worker: 'src/worker/worker.ts' }, outdir: 'dist' });
+// The worker answers the graph view's `open` from a small bundle (dist/worker.js); what it needs after that
+// (src/worker/heavy.ts: full reader, shape inference, compatibility, TFLite, jobs) is a second bundle,
+// dist/worker-heavy.js, required on first use: handlers.ts's import('./heavy') is pointed at it, not bundled.
+const heavyApart = {
+  name: 'worker-heavy-apart',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/heavy$/ }, (a) => (/[\\/]src[\\/]worker$/.test(a.resolveDir) ? { path: './worker-heavy.js', external: true } : undefined));
+  },
+};
+// The lean reader reads int64s as numbers (src/onnx/number-reader.ts): protobufjs's optional long.js (a quarter of what
+// is left in dist/worker.js) is left out of it, and protobufjs finds no Long, as it allows.
+const noLong = {
+  name: 'no-long',
+  setup(b) {
+    b.onResolve({ filter: /^long$/ }, () => ({ path: 'long', namespace: 'no-long' }));
+    b.onLoad({ filter: /.*/, namespace: 'no-long' }, () => ({ contents: 'module.exports = null;', loader: 'js' }));
+  },
+};
+if (existsSync('src/worker/worker.ts')) {
+  // require(), not import(): dist/worker-heavy.js is CommonJS, loaded the way the rest of the worker is.
+  builds.push({ ...node, entryPoints: { worker: 'src/worker/worker.ts' }, outdir: 'dist', plugins: [heavyApart, noLong],
+    supported: { 'dynamic-import': false } });
+  builds.push({ ...node, entryPoints: { 'worker-heavy': 'src/worker/heavy.ts' }, outdir: 'dist' });
+}
 if (existsSync('webview/main.ts')) {
   // Minified: less for the webview to parse and compile while it boots (the sourcemap keeps it debuggable).
   builds.push({ bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: true, minify: true,

@@ -9,7 +9,8 @@ import type { HostNotifications, WeightStats, WireGraph } from '../protocol';
 import type { CompatReport } from '../convert/compat-types';
 import { encodeShapes } from '../graph-wire';
 import { onnxWireGraph, valuesOf } from './view-graph';
-import { leanOnnxWireGraph } from './onnx-view-reader';
+import { isTflite, leanOpen } from './lean-open';
+import type { LeanGraph } from './lean-open';
 import { tensorStats } from './weight-stats';
 import { completeShapes, compatOf, readTfliteView } from './features';
 
@@ -32,14 +33,10 @@ function toMap(shapes: Record<string, number[]> | undefined): Map<string, number
   return new Map(Object.entries(shapes ?? {}));
 }
 
-function openOnnx(file: string, opts: OpenOptions): OpenedModel {
+function openOnnx(file: string, opts: OpenOptions, lean: LeanGraph | null): OpenedModel {
   // The first frame needs the graph only: it is read straight from the bytes when the lean reader covers the file
   // (the IR is read afterwards, for shapes and statistics), otherwise from the IR read without the declared shapes
   // of intermediate values (they are read with shape inference, after the graph has been sent).
-  let bytes: Buffer | undefined;
-  try { bytes = fs.readFileSync(file); } catch { /* the full read says why */ }
-  const lean = bytes?.length ? leanOnnxWireGraph(bytes, file) : undefined;
-  bytes = undefined;
   let model: Model | undefined;
   let addValueInfo = (): void => {};
   if (!lean) ({ model, addValueInfo } = readModelFileDeferred(file));
@@ -76,9 +73,10 @@ function openOnnx(file: string, opts: OpenOptions): OpenedModel {
   };
 }
 
-/** Opens an .onnx or .tflite file; throws ModelError (one clear line) for anything it cannot read. */
-export function openModel(file: string, opts: OpenOptions = {}): OpenedModel {
-  if (file.toLowerCase().endsWith('.tflite')) {
+/** Opens an .onnx or .tflite file; throws ModelError (one clear line) for anything it cannot read. `lean` is the lean
+ *  read's result when the caller has already tried it (src/worker/handlers.ts answers `open` with it first). */
+export function openModel(file: string, opts: OpenOptions = {}, lean: LeanGraph | null = leanOpen(file)): OpenedModel {
+  if (isTflite(file)) {
     let bytes: Uint8Array;
     try { bytes = fs.readFileSync(file); } catch { throw new ModelError(`cannot read ${file}`); }
     if (bytes.length === 0) throw new ModelError(`${path.basename(file)} is empty: not a TFLite model`);
@@ -86,5 +84,5 @@ export function openModel(file: string, opts: OpenOptions = {}): OpenedModel {
     return { graph: m.graph, stats: m.stats, shapes: () => null,
       compat: () => ({ report: null, note: 'compatibility is checked on ONNX models' }) };
   }
-  return openOnnx(file, opts);
+  return openOnnx(file, opts, lean);
 }

@@ -1,5 +1,6 @@
 // The extension's worker thread: parsing, shape inference, compatibility, conversion and comparison run here so the
-// extension host's event loop stays free. Loaded by src/extension/worker-client.ts from dist/worker.js.
+// extension host's event loop stays free. Loaded by src/extension/worker-client.ts from dist/worker.js, which holds
+// only what `open` of an .onnx file needs; the rest is dist/worker-heavy.js, loaded on first use (handlers.ts).
 import { parentPort } from 'node:worker_threads';
 import type { WorkerReply, WorkerRequest } from './messages';
 import { createHandlers } from './handlers';

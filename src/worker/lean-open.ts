@@ -1,0 +1,20 @@
+// The graph view's first frame of an .onnx file, by the lean read (src/worker/onnx-view-reader.ts) alone. The worker
+// answers `open` from this module without loading the rest (src/worker/heavy.ts: the full reader, shape inference,
+// compatibility, TFLite, the jobs), so keep its imports to the lean reader's own.
+import * as fs from 'node:fs';
+import type { WireGraph } from '../protocol';
+import { leanOnnxWireGraph } from './onnx-view-reader';
+
+/** The lean read's graph and the tensors its values list, in order. */
+export interface LeanGraph { graph: WireGraph; names: string[] }
+
+export function isTflite(file: string): boolean { return file.toLowerCase().endsWith('.tflite'); }
+
+/** The graph of .onnx `file` read the lean way; null when the full read must do it (a .tflite file, a file that
+ *  cannot be read or is empty, a layout the lean reader does not cover): the full read also gives the error. */
+export function leanOpen(file: string): LeanGraph | null {
+  if (isTflite(file)) return null;
+  let bytes: Buffer;
+  try { bytes = fs.readFileSync(file); } catch { return null; }
+  return (bytes.length ? leanOnnxWireGraph(bytes, file) : undefined) ?? null;
+}
