@@ -30,44 +30,55 @@ export interface VisibleGraph {
   keyOf: (node: number) => string;
 }
 
-/** A name's scope path: `/backbone/layer1/conv/Conv` and `backbone/layer1/conv/Conv` live in /backbone/layer1/conv,
- *  empty parts (`a//b`) add no level, and a name without `/` lives in the root (''). */
-function scopePath(name: string): string {
-  const cut = name.lastIndexOf('/');
-  if (cut < 0) return '';
-  const p = name.charCodeAt(0) === 47 ? name.slice(0, cut) : `/${name.slice(0, cut)}`;
-  return p.includes('//') || p.endsWith('/') ? p.split('/').filter(Boolean).map((x) => `/${x}`).join('') : p;
+/** One level of the name tree while scopes are built: a path's part, the nodes named directly in it, its sub-parts. */
+interface Part {
+  parent: Part | undefined;
+  name: string;
+  /** Sub-parts by name; undefined while there are none. */
+  parts: Map<string, Part> | undefined;
+  direct: number;
+  scope: Scope | undefined;
 }
 
+/** Scope paths come from node names: `/backbone/layer1/conv/Conv` and `backbone/layer1/conv/Conv` live in
+ *  /backbone/layer1/conv, empty parts (`a//b`) add no level, and a name without `/` lives in the root (''). Graph inputs
+ *  and outputs live in the root. */
 export function buildScopes(g: ViewGraph): Scopes {
   const root: Scope = { path: '', label: '', children: [], nodes: [], size: 0 };
   const byPath = new Map<string, Scope>([['', root]]);
-  // Each op node's scope path, and how many nodes each path holds directly.
-  const paths: string[] = new Array(g.nodes.length);
-  const direct = new Map<string, number>();
-  for (const n of g.nodes) {
-    const p = n.kind === 'op' ? scopePath(n.name) : '';
-    paths[n.id] = p;
-    direct.set(p, (direct.get(p) ?? 0) + 1);
-  }
-  // Paths that hold other scopes. A scope of one node and no scopes is never drawn collapsed (it would be that node):
-  // its node is kept in the parent scope instead, so models with a scope per node do not make one object per node.
-  const outer = new Set<string>();
-  for (const p of direct.keys()) {
-    for (let q = p, cut = q.lastIndexOf('/'); cut > 0 && !outer.has(q.slice(0, cut)); cut = q.lastIndexOf('/')) {
-      q = q.slice(0, cut);
-      outer.add(q);
+  const top: Part = { parent: undefined, name: '', parts: undefined, direct: 0, scope: root };
+  // The name tree, walked part by part (no path strings yet: most parts hold one node, and are never scopes).
+  const nodes = g.nodes;
+  const partOf: Part[] = new Array(nodes.length);
+  for (let id = 0; id < nodes.length; id++) {
+    const n = nodes[id];
+    let p = top;
+    if (n.kind === 'op') {
+      const name = n.name, cut = name.lastIndexOf('/');
+      for (let i = name.charCodeAt(0) === 47 ? 1 : 0; i < cut;) {
+        const j = name.indexOf('/', i);
+        if (j > i) {
+          const key = name.slice(i, j);
+          let q = p.parts?.get(key);
+          if (!q) { q = { parent: p, name: key, parts: undefined, direct: 0, scope: undefined }; (p.parts ??= new Map()).set(key, q); }
+          p = q;
+        }
+        i = j + 1;
+      }
     }
+    p.direct++;
+    partOf[id] = p;
   }
-  const scopeOf = (path: string): Scope => {
-    let s = byPath.get(path);
-    if (s) return s;
-    const cut = path.lastIndexOf('/');
-    const parent = scopeOf(path.slice(0, cut));
-    s = { path, label: path.slice(cut + 1), parent, children: [], nodes: [], size: 0 };
+  // A part of one node and no sub-parts is never drawn collapsed (it would be that node): its node is kept in the
+  // parent scope instead, so models with a scope per node do not make one object per node.
+  const scopeOf = (p: Part): Scope => {
+    if (p.scope) return p.scope;
+    const parent = scopeOf(p.parent!);
+    const path = `${parent.path}/${p.name}`;
+    const s: Scope = { path, label: p.name, parent, children: [], nodes: [], size: 0 };
     byPath.set(path, s);
     parent.children.push(s);
-    return s;
+    return (p.scope = s);
   };
   const chains = new Map<Scope, Scope[]>([[root, []]]);
   const chainOf = (s: Scope): Scope[] => {
@@ -75,16 +86,23 @@ export function buildScopes(g: ViewGraph): Scopes {
     if (!c) chains.set(s, (c = [...chainOf(s.parent!), s]));
     return c;
   };
-  const chain: Scope[][] = new Array(g.nodes.length);
-  let last: Scope = root;
-  for (const n of g.nodes) {
-    let p = paths[n.id];
-    if (p && direct.get(p) === 1 && !outer.has(p)) p = p.slice(0, p.lastIndexOf('/'));
-    const s = p === last.path ? last : (last = scopeOf(p));
-    s.nodes.push(n.id);
-    chain[n.id] = chainOf(s);
+  const chain: Scope[][] = new Array(nodes.length);
+  let lastPart: Part | undefined, lastScope = root, lastChain: Scope[] = [];
+  for (let id = 0; id < nodes.length; id++) {
+    const p = partOf[id];
+    if (p !== lastPart) {
+      lastPart = p;
+      lastScope = scopeOf(p.direct === 1 && !p.parts && p !== top ? p.parent! : p);
+      lastChain = chainOf(lastScope);
+    }
+    lastScope.nodes.push(nodes[id].id);
+    chain[nodes[id].id] = lastChain;
   }
-  const count = (s: Scope): number => (s.size = s.nodes.length + s.children.reduce((a, c) => a + count(c), 0));
+  const count = (s: Scope): number => {
+    let size = s.nodes.length;
+    for (const c of s.children) size += count(c);
+    return (s.size = size);
+  };
   count(root);
   return { root, byPath, chain };
 }
@@ -99,17 +117,22 @@ export function visibleGraph(g: ViewGraph, sc: Scopes, expanded: Set<string>): V
   const groupItem = new Map<Scope, number>();
   const itemOf = new Int32Array(g.nodes.length);
   const items: Item[] = [];
+  const none: Scope[] = [];
+  let lastChain: Scope[] | undefined, item = -1;
   for (const n of g.nodes) {
-    const chain = sc.chain[n.id] ?? [];
-    let group = groupOf.get(chain);
-    if (group === undefined) {
-      group = chain.find((s) => collapsible(s) && !expanded.has(s.path)) ?? null;
-      groupOf.set(chain, group);
+    const chain = sc.chain[n.id] ?? none;
+    // Nodes of one scope mostly follow each other: the same chain is the same item (or none).
+    if (chain !== lastChain) {
+      lastChain = chain;
+      let group = groupOf.get(chain);
+      if (group === undefined) {
+        group = chain.find((s) => collapsible(s) && !expanded.has(s.path)) ?? null;
+        groupOf.set(chain, group);
+      }
+      item = group ? groupItem.get(group) ?? -1 : -1;
+      if (group && item < 0) { item = items.length; groupItem.set(group, item); items.push({ key: `g:${group.path}`, kind: 'group', scope: group }); }
     }
-    if (!group) { itemOf[n.id] = items.length; items.push({ key: `n:${n.id}`, kind: 'node', node: n.id }); continue; }
-    let i = groupItem.get(group);
-    if (i === undefined) { i = items.length; groupItem.set(group, i); items.push({ key: `g:${group.path}`, kind: 'group', scope: group }); }
-    itemOf[n.id] = i;
+    if (item < 0) { itemOf[n.id] = items.length; items.push({ key: `n:${n.id}`, kind: 'node', node: n.id }); } else itemOf[n.id] = item;
   }
   const merged = new Map<number, { from: string; to: string; tensor: string; count: number }>();
   for (const e of g.edges) {
