@@ -20,7 +20,19 @@ export interface SavedState {
 }
 export type ColorBy = 'op' | 'compat' | 'accuracy';
 
-const api = acquireVsCodeApi();
+/** Set by the page's first inline script (src/extension/webview-html.ts): it takes the API, sends `ready` (id 0) and
+ *  keeps the host's messages until this bundle has loaded, so the graph is on its way while the bundle downloads. */
+export interface Boot {
+  api: VsCodeApi;
+  queue: MessageEvent<ToWebview>[];
+  stop(): void;
+  /** The layout worker, started from the boot script. */
+  worker?: Promise<Worker>;
+}
+declare global { interface Window { onnx2liteBoot?: Boot } }
+
+const boot = window.onnx2liteBoot;
+const api = boot?.api ?? acquireVsCodeApi();
 let nextId = 1;
 const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
 type Listener<K extends NotificationName> = (params: HostNotifications[K]) => void;
@@ -40,7 +52,7 @@ export function on<K extends NotificationName>(method: K, fn: Listener<K>): void
   listeners.set(method, list);
 }
 
-window.addEventListener('message', (ev: MessageEvent<ToWebview>) => {
+function receive(ev: MessageEvent<ToWebview>): void {
   const m = ev.data;
   if (!m || typeof m !== 'object') return;
   if (m.type === 'response') {
@@ -51,7 +63,16 @@ window.addEventListener('message', (ev: MessageEvent<ToWebview>) => {
   } else if (m.type === 'notify') {
     for (const fn of listeners.get(m.method) ?? []) fn(m.params);
   }
-});
+}
+
+/** Called once every listener is registered: takes over from the boot script (its kept messages first) or, without
+ *  one, tells the host the view is ready. */
+export function connect(): void {
+  window.addEventListener('message', receive);
+  if (!boot) { void request('ready', {}); return; }
+  boot.stop();
+  for (const ev of boot.queue.splice(0)) receive(ev);
+}
 
 let saved: SavedState = (api.getState() as SavedState | undefined) ?? {};
 export function loadState(): SavedState { return saved; }

@@ -14,16 +14,22 @@ export function start(): Promise<Worker> {
 }
 
 async function boot(): Promise<Worker> {
-  const url = document.body.dataset.layoutWorker;
-  if (!url) throw new Error('layout worker script is not configured');
-  const text = await (await fetch(url)).text();
-  const w = new Worker(URL.createObjectURL(new Blob([text], { type: 'text/javascript' })));
+  // The page's boot script starts the worker while this bundle loads; it is started here only without one.
+  const early = window.onnx2liteBoot?.worker;
+  const w = (early && await early.catch(() => undefined)) || await fromScript();
   w.onmessage = (ev: MessageEvent<LayoutResult>) => {
     const done = pending.get(ev.data.id);
     pending.delete(ev.data.id);
     done?.(ev.data);
   };
   return w;
+}
+
+async function fromScript(): Promise<Worker> {
+  const url = document.body.dataset.layoutWorker;
+  if (!url) throw new Error('layout worker script is not configured');
+  const text = await (await fetch(url)).text();
+  return new Worker(URL.createObjectURL(new Blob([text], { type: 'text/javascript' })));
 }
 
 export async function layout(nodes: LayoutRequest['nodes'], edges: LayoutRequest['edges']): Promise<LayoutResult> {

@@ -1,10 +1,8 @@
 // The graph view webview: receives the compact graph from the host, lays it out in a web worker, draws it with d3,
 // and keeps zoom, selection and expanded scopes in the webview state.
-import '@vscode-elements/elements/dist/vscode-button/index.js';
-import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { AccuracyLayer, AccuracyReport, ViewGraph, ViewValue, WeightStats } from '../src/protocol';
 import type { CompatReport, NodeVerdict } from '../src/convert/compat-types';
-import { loadState, on, request, saveState } from './host';
+import { connect, loadState, on, request, saveState } from './host';
 import type { ColorBy } from './host';
 import { autoExpand, buildScopes, collapse, expandTo, visibleGraph } from './scopes';
 import type { Item, Scope, Scopes, VisibleGraph } from './scopes';
@@ -24,7 +22,7 @@ import { keyboard } from './keyboard';
 /** Items drawn at once before scopes are collapsed. */
 const ITEM_LIMIT = 150;
 
-interface Timings { scopesMs?: number; visibleMs?: number; layoutMs?: number; drawMs?: number; firstFrameMs?: number; nodes?: number; items?: number }
+interface Timings { decodeMs?: number; scopesMs?: number; visibleMs?: number; layoutMs?: number; drawMs?: number; firstFrameMs?: number; nodes?: number; items?: number }
 declare global { interface Window { onnx2liteTimings: Timings } }
 window.onnx2liteTimings = {};
 performance.mark('onnx2lite-script');
@@ -235,12 +233,14 @@ keyboard(byId('canvas'), {
 on('loading', (p) => setStatus(`Opening ${p.file}…`));
 on('error', (p) => {
   setStatus(p.message, true);
+  defineControls();
   document.body.dataset.state = 'error';
 });
 on('graph', (p) => {
   const t0 = performance.now();
   performance.mark('onnx2lite-graph');
   graph = decodeGraph(p.graph);
+  window.onnx2liteTimings.decodeMs = performance.now() - t0;
   shapesPending = false;
   valuesCache = undefined;
   valueScans = 0;
@@ -266,6 +266,7 @@ on('graph', (p) => {
       performance.mark('onnx2lite-first-frame');
       window.onnx2liteTimings.nodes = graph!.nodes.length;
       const first = document.body.dataset.state !== 'drawn';
+      setTimeout(defineControls, 0); // after this frame is painted
       document.body.dataset.state = 'drawn';
       if (first) void request('drawn', {});
       if (shapesPending) showShapes();
@@ -311,5 +312,11 @@ on('reveal', (p) => {
   if (id !== undefined) revealNode(id);
 });
 
+// The toolbar's controls are defined once the first frame is drawn (or the view shows an error): until then their
+// script would compete with the graph for the page's one thread.
+let controls: Promise<unknown> | undefined;
+function defineControls(): void { controls ??= import('./controls').catch((e: Error) => setStatus(e.message, true)); }
+setTimeout(defineControls, 3000); // in case no graph comes
+
 void startLayoutWorker().catch(() => undefined);
-void request('ready', {});
+connect();

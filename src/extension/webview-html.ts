@@ -20,6 +20,20 @@ function attr(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** The page's first script, inline and ahead of the stylesheets (which would hold it back), so it runs before the
+ *  bundle has even downloaded: it tells the host the view is ready (request id 0), keeps the host's messages for the
+ *  bundle (webview/host.ts connect()) and starts the layout worker. The graph message and the worker's start-up then
+ *  overlap the bundle's download, compile and start-up. */
+const boot = (workerUrl: string): string => `(() => {
+  const api = acquireVsCodeApi(), queue = [], keep = (ev) => { queue.push(ev); };
+  addEventListener('message', keep);
+  api.postMessage({ type: 'request', id: 0, method: 'ready', params: {} });
+  const worker = fetch(${JSON.stringify(workerUrl).replace(/</g, '\\u003c')}).then((r) => r.text())
+    .then((t) => new Worker(URL.createObjectURL(new Blob([t], { type: 'text/javascript' }))));
+  worker.catch(() => {});
+  window.onnx2liteBoot = { api, queue, stop: () => removeEventListener('message', keep), worker };
+})();`;
+
 export function webviewHtml(r: PageResources): string {
   const nonce = r.nonce ?? makeNonce();
   const csp = [
@@ -32,7 +46,8 @@ export function webviewHtml(r: PageResources): string {
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${attr(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">${theme}
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<script nonce="${nonce}">${boot(r.layoutWorker)}</script>${theme}
 <link rel="stylesheet" href="${attr(r.css)}" nonce="${nonce}">
 <title>onnx2lite model viewer</title>
 </head>
