@@ -30,55 +30,75 @@ export interface VisibleGraph {
   keyOf: (node: number) => string;
 }
 
-/** One level of the name tree while scopes are built: a path's part, the nodes named directly in it, its sub-parts. */
-interface Part {
-  parent: Part | undefined;
-  name: string;
-  /** Sub-parts by name; undefined while there are none. */
-  parts: Map<string, Part> | undefined;
-  direct: number;
-  scope: Scope | undefined;
-}
-
 /** Scope paths come from node names: `/backbone/layer1/conv/Conv` and `backbone/layer1/conv/Conv` live in
  *  /backbone/layer1/conv, empty parts (`a//b`) add no level, and a name without `/` lives in the root (''). Graph inputs
  *  and outputs live in the root. */
 export function buildScopes(g: ViewGraph): Scopes {
   const root: Scope = { path: '', label: '', children: [], nodes: [], size: 0 };
   const byPath = new Map<string, Scope>([['', root]]);
-  const top: Part = { parent: undefined, name: '', parts: undefined, direct: 0, scope: root };
-  // The name tree, walked part by part (no path strings yet: most parts hold one node, and are never scopes).
   const nodes = g.nodes;
-  const partOf: Part[] = new Array(nodes.length);
+  // The tree of name parts, as numbered parts in flat arrays (most parts hold one node and never become scopes, so
+  // they get no object): part 0 is the root; each part's parent, name, sub-parts by name, and nodes named in it.
+  let cap = nodes.length + 16;
+  let parentOf = new Int32Array(cap), direct = new Int32Array(cap);
+  const names: string[] = [''];
+  const subParts: (Map<string, number> | undefined)[] = [undefined];
+  let parts = 1;
+  const partOf = new Int32Array(nodes.length);
+  // The previous name's walk: its part at each depth and the name's text up to the end of that part (with its `/`).
+  // A name of the same scope or a sibling scope starts with one of these texts and walks on from that part.
+  const walked: number[] = [0];
+  const texts: string[] = [''];
   for (let id = 0; id < nodes.length; id++) {
     const n = nodes[id];
-    let p = top;
+    let p = 0;
     if (n.kind === 'op') {
       const name = n.name, cut = name.lastIndexOf('/');
-      for (let i = name.charCodeAt(0) === 47 ? 1 : 0; i < cut;) {
+      let d = walked.length - 1;
+      while (d > 0 && (texts[d].length > cut + 1 || !name.startsWith(texts[d]))) d--;
+      p = walked[d];
+      let i = d > 0 ? texts[d].length : name.charCodeAt(0) === 47 ? 1 : 0;
+      walked.length = texts.length = d + 1;
+      while (i < cut) {
         const j = name.indexOf('/', i);
         if (j > i) {
           const key = name.slice(i, j);
-          let q = p.parts?.get(key);
-          if (!q) { q = { parent: p, name: key, parts: undefined, direct: 0, scope: undefined }; (p.parts ??= new Map()).set(key, q); }
+          let kids = subParts[p];
+          let q = kids?.get(key);
+          if (q === undefined) {
+            if (parts === cap) {
+              cap *= 2;
+              const a = new Int32Array(cap), b = new Int32Array(cap);
+              a.set(parentOf); b.set(direct);
+              parentOf = a; direct = b;
+            }
+            q = parts++;
+            parentOf[q] = p; names.push(key); subParts.push(undefined);
+            (kids ??= subParts[p] = new Map()).set(key, q);
+          }
           p = q;
+          walked.push(p);
+          texts.push(name.slice(0, j + 1));
         }
         i = j + 1;
       }
     }
-    p.direct++;
+    direct[p]++;
     partOf[id] = p;
   }
   // A part of one node and no sub-parts is never drawn collapsed (it would be that node): its node is kept in the
   // parent scope instead, so models with a scope per node do not make one object per node.
-  const scopeOf = (p: Part): Scope => {
-    if (p.scope) return p.scope;
-    const parent = scopeOf(p.parent!);
-    const path = `${parent.path}/${p.name}`;
-    const s: Scope = { path, label: p.name, parent, children: [], nodes: [], size: 0 };
+  const scopes: (Scope | undefined)[] = new Array(parts);
+  scopes[0] = root;
+  const scopeOf = (p: number): Scope => {
+    let s = scopes[p];
+    if (s) return s;
+    const parent = scopeOf(parentOf[p]);
+    const path = `${parent.path}/${names[p]}`;
+    s = { path, label: names[p], parent, children: [], nodes: [], size: 0 };
     byPath.set(path, s);
     parent.children.push(s);
-    return (p.scope = s);
+    return (scopes[p] = s);
   };
   const chains = new Map<Scope, Scope[]>([[root, []]]);
   const chainOf = (s: Scope): Scope[] => {
@@ -87,12 +107,12 @@ export function buildScopes(g: ViewGraph): Scopes {
     return c;
   };
   const chain: Scope[][] = new Array(nodes.length);
-  let lastPart: Part | undefined, lastScope = root, lastChain: Scope[] = [];
+  let lastPart = -1, lastScope = root, lastChain: Scope[] = [];
   for (let id = 0; id < nodes.length; id++) {
     const p = partOf[id];
     if (p !== lastPart) {
       lastPart = p;
-      lastScope = scopeOf(p.direct === 1 && !p.parts && p !== top ? p.parent! : p);
+      lastScope = scopeOf(p !== 0 && direct[p] === 1 && !subParts[p] ? parentOf[p] : p);
       lastChain = chainOf(lastScope);
     }
     lastScope.nodes.push(nodes[id].id);
