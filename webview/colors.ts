@@ -42,10 +42,15 @@ export function summaryLine(r: CompatReport): string {
   return `${s.total} nodes: ${parts.join(', ')}`;
 }
 
+/** d3.interpolateRdYlGn's ramp, from its 11 colours: d3-scale-chromatic itself works out all of its ~30 schemes when
+ *  the webview loads (its one-file bundle defeats tree shaking). */
+const rdYlGn = d3.interpolateRgbBasis(['#a50026', '#d73027', '#f46d43', '#fdae61', '#fee08b', '#ffffbf', '#d9ef8b', '#a6d96a',
+  '#66bd63', '#1a9850', '#006837']);
+
 /** 1e-7 relative error and below is green, 1e-1 and above red. */
 export function heat(rel: number): string {
   const t = Math.min(1, Math.max(0, (Math.log10(Math.max(rel, 1e-12)) + 7) / 6));
-  return d3.interpolateRdYlGn(1 - t);
+  return rdYlGn(1 - t);
 }
 
 export function worstLayer(layers: (AccuracyLayer | undefined)[]): AccuracyLayer | undefined {
