@@ -31,6 +31,9 @@ export class GraphCanvas {
   private readonly zoom: d3.ZoomBehavior<SVGSVGElement, unknown>;
   private items = new Map<string, DrawItem>();
   private bounds = { width: 0, height: 0 };
+  /** The view's size as the last frame laid it out (a ResizeObserver's): reading it forces no layout of what was
+   *  just drawn, which the next frame lays out anyway. */
+  private view: { w: number; h: number } | undefined;
   selected: string | undefined;
 
   constructor(svgEl: SVGSVGElement, private readonly events: CanvasEvents) {
@@ -42,7 +45,10 @@ export class GraphCanvas {
     this.viewport = this.svg.append('g').attr('class', 'viewport');
     this.viewport.append('g').attr('class', 'edges');
     this.viewport.append('g').attr('class', 'nodes');
+    new ResizeObserver(([e]) => { this.view = { w: e.contentRect.width || 800, h: e.contentRect.height || 600 }; }).observe(svgEl);
+    // d3-zoom's own extent would read the SVG's width.baseVal, a forced layout.
     this.zoom = d3.zoom<SVGSVGElement, unknown>().scaleExtent([0.02, 4])
+      .extent(() => { const { w, h } = this.size(); return [[0, 0], [w, h]]; })
       .on('zoom', (ev: d3.D3ZoomEvent<SVGSVGElement, unknown>) => {
         this.viewport.attr('transform', ev.transform.toString());
         this.events.zoomed({ k: ev.transform.k, x: ev.transform.x, y: ev.transform.y });
@@ -111,6 +117,7 @@ export class GraphCanvas {
   keys(): string[] { return [...this.items.keys()]; }
 
   private size(): { w: number; h: number } {
+    if (this.view) return this.view;
     const r = (this.svg.node() as SVGSVGElement).getBoundingClientRect();
     return { w: r.width || 800, h: r.height || 600 };
   }
