@@ -131,33 +131,55 @@ export function packInts(a: ArrayLike<number>, n = a.length): string {
 }
 const latin1 = new TextDecoder('latin1');
 
-/** packInts' integers back. */
-export function unpackInts(s: string): Float64Array {
-  const out = new Float64Array(s.length);
-  let n = 0, v = 0;
-  for (let i = 0; i < s.length; i++) {
+/** packInts' integers back: an Int32Array when they all fit one (the graph's indexes always do), else a
+ *  Float64Array. Sized exactly (memory touched for the first time is slow to get on some machines). */
+export function unpackInts(s: string): Int32Array | Float64Array {
+  let n = 0, wide = false;
+  for (let i = 0, run = 0; i < s.length; i++) {
+    if (s.charCodeAt(i) < MORE) { n++; run = 0; } else if (++run > 5) wide = true;
+  }
+  const out = wide ? new Float64Array(n) : new Int32Array(n);
+  let v = 0;
+  for (let i = 0, k = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c >= MORE) v = v * 32 + (c - MORE);
-    else { out[n++] = v * 32 + (c - LAST); v = 0; }
+    else { out[k++] = v * 32 + (c - LAST); v = 0; }
   }
-  return out.subarray(0, n);
+  return out;
 }
 
 /** Signed integers for packInts: 0, -1, 1, -2 … → 0, 1, 2, 3 … */
 function zigzag(v: number): number { return v >= 0 ? 2 * v : -2 * v - 1; }
 function unzigzag(z: number): number { return z % 2 === 0 ? z / 2 : -(z + 1) / 2; }
 
-/** The string table as one text and each string's length. */
+/** The string table, front-coded: names of one model share long prefixes (`/backbone/layer1/conv/Conv`,
+ *  `…/Conv_output_0`), so each string is sent as the count of leading characters it shares with the one before it
+ *  and the rest (the text is about a quarter as long; it is what most of the graph's bytes are). */
 function stringTable(list: readonly string[]): Pick<WireGraph, 'text' | 'table'> {
-  const lengths = new Array<number>(list.length);
-  for (let i = 0; i < list.length; i++) lengths[i] = list[i].length;
-  return { text: list.join(''), table: packInts(lengths) };
+  const rest: string[] = new Array(list.length), table: number[] = new Array(2 * list.length);
+  let prev = '';
+  for (let i = 0; i < list.length; i++) {
+    const s = list[i], n = Math.min(prev.length, s.length);
+    let k = 0;
+    while (k < n && prev.charCodeAt(k) === s.charCodeAt(k)) k++;
+    // never split a surrogate pair (each half alone would not survive JSON)
+    if (k > 0 && k < s.length && s.charCodeAt(k) >= 0xdc00 && s.charCodeAt(k) <= 0xdfff) k--;
+    table[2 * i] = k;
+    table[2 * i + 1] = s.length - k;
+    rest[i] = k ? s.slice(k) : s;
+    prev = s;
+  }
+  return { text: rest.join(''), table: packInts(table) };
 }
 
 function readStringTable(w: WireGraph): string[] {
-  const lengths = unpackInts(w.table), text = w.text;
-  const out: string[] = new Array(lengths.length);
-  for (let i = 0, at = 0; i < out.length; i++) out[i] = text.slice(at, at += lengths[i]);
+  const t = unpackInts(w.table), text = w.text;
+  const out: string[] = new Array(t.length >> 1);
+  let prev = '';
+  for (let i = 0, at = 0; i < out.length; i++) {
+    const k = t[2 * i], rest = text.slice(at, at += t[2 * i + 1]);
+    prev = out[i] = k ? prev.slice(0, k) + rest : rest;
+  }
   return out;
 }
 
@@ -210,7 +232,8 @@ class WireNode implements ViewNode {
 }
 
 export function decodeGraph(w: WireGraph): ViewGraph {
-  const S = readStringTable(w), a = unpackInts(w.nodes), vals = unpackInts(w.values).map(unzigzag);
+  const S = readStringTable(w), a = unpackInts(w.nodes), vals = unpackInts(w.values);
+  for (let i = 0; i < vals.length; i++) vals[i] = unzigzag(vals[i]);
   const nodes: ViewNode[] = [], starts: number[] = [];
   for (let at = 0; at < a.length;) {
     nodes.push(new WireNode(S, a, at + 3, nodes.length, S[a[at]], S[a[at + 1]], KINDS[a[at + 2]] ?? 'op'));

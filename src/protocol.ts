@@ -56,9 +56,10 @@ export interface WireGraph {
   file: string;
   info: [string, string][];
   note?: string;
-  /** The string table, one after the other: string i is the next `length_i` characters of `text`. */
+  /** The string table, front-coded: string i is the first `shared_i` characters of string i - 1, then the next
+   *  `length_i` characters of `text`. */
   text: string;
-  /** Packed integers (src/graph-wire.ts packInts): `length_i` per string. */
+  /** Packed integers (src/graph-wire.ts packInts): `shared_i, length_i` per string. */
   table: string;
   /** Packed integers, per node: name, op, kind (0 op, 1 input, 2 output), input count and inputs, output count and
    *  outputs, attribute count and (name, text) pairs; names and texts are string indexes. */
