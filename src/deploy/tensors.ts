@@ -10,6 +10,7 @@ import { listTensorFiles, readTensorFileAny } from '../core/tensor-files';
 import { seededUniform } from '../core/random';
 import { transposeTensor } from '../convert/constdata';
 import { invert } from '../convert/layout';
+import { compareViews, onnxView } from '../compare/metrics';
 
 export interface TensorMapping { onnx: string; tflite: number; perm: number[]; onnxDtype?: string }
 export interface LayoutMetadata { source?: string; inputs: TensorMapping[]; outputs: TensorMapping[] }
@@ -142,17 +143,6 @@ export function compare(name: string, device: Tensor, reference: Tensor): Output
   if (a.length !== b.length) {
     throw new ModelError(`output ${name}: the device returned ${a.length} values, the ONNX model ${b.length}`);
   }
-  let maxAbs = 0;
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i] - b[i]);
-    if (d > maxAbs || Number.isNaN(d)) maxAbs = Number.isNaN(d) ? Infinity : d;
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  const cosine = na === 0 && nb === 0 ? 1 : na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
-  return { output: name, maxAbs, cosine };
+  const m = compareViews(onnxView(b, [b.length]), onnxView(a, [a.length]));
+  return { output: name, maxAbs: m.maxAbs, cosine: m.cosine };
 }
