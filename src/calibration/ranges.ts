@@ -93,19 +93,27 @@ export function plan(result: ConvertResult, onnx: Model, need: number[]): { onnx
 }
 
 /** Ranges of ONNX-named tensors from onnxruntime-node (the model with those tensors as extra outputs). */
-export async function onnxRanges(collector: RangeCollector, onnx: Model, named: Map<string, number[]>, samples: Tensor[][]): Promise<void> {
+/** Ranges of the `named` ONNX tensors from onnxruntime over `samples`. With `keep`, the graph's outputs of the first
+ *  `keep` samples come back too (the 16x8 guard's reference: the same runs, no second session). */
+export async function onnxRanges(collector: RangeCollector, onnx: Model, named: Map<string, number[]>, samples: Tensor[][],
+  keep = 0): Promise<Map<string, Tensor>[]> {
   const names = [...named.keys()];
-  if (names.length === 0) return;
-  const copy: Model = { ...onnx, graph: { ...onnx.graph, outputs: names.map((name) => ({ name, dtype: 'float32', shape: undefined })) } };
+  const kept: Map<string, Tensor>[] = [];
+  if (names.length === 0) return kept;
+  const outputs = keep > 0 ? onnx.graph.outputs.filter((o) => !named.has(o.name)) : [];
+  const copy: Model = { ...onnx, graph: { ...onnx.graph,
+    outputs: [...names.map((name) => onnx.graph.outputs.find((o) => o.name === name) ?? { name, dtype: 'float32' as const, shape: undefined }), ...outputs] } };
   const session = await openOnnx(encodeModel(copy, { valueInfo: false }));
   try {
-    for (const s of samples) {
-      const out = await session.run(s, names);
-      for (const [name, t] of out) for (const idx of named.get(name)!) collector.add(idx, t.data as Float32Array);
+    for (let k = 0; k < samples.length; k++) {
+      const out = await session.run(samples[k], k < keep ? copy.graph.outputs.map((o) => o.name) : names);
+      for (const name of names) for (const idx of named.get(name)!) collector.add(idx, out.get(name)!.data as Float32Array);
+      if (k < keep) kept.push(new Map(onnx.graph.outputs.map((o) => [o.name, out.get(o.name)!])));
     }
   } finally {
     await session.close();
   }
+  return kept;
 }
 
 /** Ranges of converter-made tensors from LiteRT: a debug copy of the float model with them as extra outputs. */

@@ -7,7 +7,7 @@ import { deriveRanges } from '../calibration/derive';
 import { Int8Options, activationParams, quantizeInt8, tensorsWithoutParams } from './int8';
 import type { QParams } from './params';
 import { WeightRounding, gptqWeights } from './weight-rounding';
-import { Int16Mode, chooseInt16Ops } from './mixed-precision';
+import { GUARD_SAMPLES, Int16Mode, chooseInt16Ops } from './mixed-precision';
 
 export interface FullInt8Stats {
   /** Tensors whose range came from onnxruntime / LiteRT runs, and those with fixed (QDQ or op-rule) parameters. */
@@ -46,8 +46,9 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   const need = tensorsWithoutParams(result, params);
   const p = plan(result, onnx, need);
   let fromTflite = 0;
+  let refs: Map<string, Tensor>[] | undefined;
   if (need.length && samples.length) {
-    await onnxRanges(collector, onnx, p.onnx, samples);
+    refs = await onnxRanges(collector, onnx, p.onnx, samples, GUARD_SAMPLES);
     params = activationParams(result, collector.ranges(), fixed);
     const ranges = collector.ranges();
     const missing = deriveRanges(result, ranges, tensorsWithoutParams(result, params));
@@ -70,7 +71,7 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   // QDQ models bring their own scales for every tensor: they stay as they were trained.
   const mode = fixed.size ? 'off' : (opts.int16 ?? 'auto');
   const choice = samples.length
-    ? await chooseInt16Ops(result, onnx, samples, params, { ...opts, roundedWeights }, mode, opts.maxBytes ?? Infinity)
+    ? await chooseInt16Ops(result, onnx, samples, params, { ...opts, roundedWeights }, mode, opts.maxBytes ?? Infinity, refs)
     : { int16Ops: new Set<number>(), splitOps: new Set<number>(), int8Cosine: NaN, cosine: NaN, met: true, ms: 0 };
   quantizeInt8(result, params, { ...opts, roundedWeights, int16Ops: choice.int16Ops, splitOps: choice.splitOps });
   return { result, stats: { fromOnnx: p.onnx.size, fromTflite, calibrationMs: t1 - t0, quantizeMs: performance.now() - t1,

@@ -18,7 +18,7 @@ export type Int16Mode = 'auto' | 'off' | 'all';
 /** Cosine the quantized outputs must reach on every guard sample before the search stops. */
 export const GUARD_COSINE = 0.995;
 /** Calibration samples the guard runs (the first ones). */
-const GUARD_SAMPLES = 4;
+export const GUARD_SAMPLES = 4;
 /** Region sizes tried, as fractions of the op count (the first ops in graph order). */
 const STEPS = [0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5];
 
@@ -63,23 +63,29 @@ async function score(tflite: Uint8Array, samples: Tensor[][], refs: Map<string, 
   }
 }
 
-/** Picks the 16x8 region for `--int16 auto` (or `all`): the smallest prefix of the graph that meets the guard. */
+async function referenceOutputs(onnx: Model, samples: Tensor[][]): Promise<Map<string, Tensor>[]> {
+  const outputs = onnx.graph.outputs.map((o) => o.name);
+  const session = await openOnnx(encodeModel(onnx, { valueInfo: false }));
+  const refs: Map<string, Tensor>[] = [];
+  try {
+    for (const s of samples) refs.push(await session.run(s, outputs));
+  } finally {
+    await session.close();
+  }
+  return refs;
+}
+
+/** Picks the 16x8 region for `--int16 auto` (or `all`): the smallest prefix of the graph that meets the guard.
+ *  `reference`: onnxruntime's outputs for the first samples when calibration already ran them. */
 export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples: Tensor[][], params: Map<number, QParams>,
-  opts: Int8Options, mode: Int16Mode, maxBytes: number): Promise<MixedChoice> {
+  opts: Int8Options, mode: Int16Mode, maxBytes: number, reference?: Map<string, Tensor>[]): Promise<MixedChoice> {
   const t0 = performance.now();
   const n = result.model.subgraphs[0].operators.length;
   const prefix = (f: number) => new Set(Array.from({ length: Math.round(f * n) }, (_, k) => k));
   if (mode === 'off') return { int16Ops: new Set(), splitOps: new Set(), int8Cosine: NaN, cosine: NaN, met: true, ms: 0 };
   if (mode === 'all') return { int16Ops: prefix(1), splitOps: prefix(1), int8Cosine: NaN, cosine: NaN, met: true, ms: 0 };
   const guard = samples.slice(0, GUARD_SAMPLES);
-  const outputs = onnx.graph.outputs.map((o) => o.name);
-  const session = await openOnnx(encodeModel(onnx, { valueInfo: false }));
-  const refs: Map<string, Tensor>[] = [];
-  try {
-    for (const s of guard) refs.push(await session.run(s, outputs));
-  } finally {
-    await session.close();
-  }
+  const refs = reference && reference.length >= guard.length ? reference.slice(0, guard.length) : await referenceOutputs(onnx, guard);
   let best: MixedChoice | undefined;
   let int8Cosine = NaN;
   // int8 model inputs / outputs do not change the inside: the guard runs the float-I/O variant LiteRT can feed.
