@@ -3,6 +3,7 @@
 import { attrString } from '../attrs';
 import type { OpConverter } from '../types';
 import { Emitter } from './_emit';
+import { broadcastPair } from './_elementwise';
 
 const BitShift: OpConverter = {
   op: 'BitShift', emits: ['RIGHT_SHIFT', 'POW', 'MUL', 'CAST'], opset: [11, 23], dtypes: ['uint8', 'uint16', 'uint32', 'uint64'], int8: false,
@@ -10,13 +11,11 @@ const BitShift: OpConverter = {
   convert(node, ctx) {
     const [a, b] = node.inputs;
     const y = node.outputs[0];
-    const rank = ctx.rank(y);
-    const perm = ctx.commonPerm([a, b], rank);
     const e = new Emitter(ctx, node);
     const wide = (t: number) => (e.type(t) === 'INT32' ? t : e.cast(t, 'INT32'));
-    const x = wide(ctx.inputBroadcast(a, rank, perm));
-    const s = wide(ctx.inputBroadcast(b, rank, perm));
-    const out = ctx.output(y, perm);
+    const { ia, ib, y: out } = broadcastPair(ctx, a, b, y);
+    const x = wide(ia);
+    const s = wide(ib);
     const direct = e.type(out) === 'INT32';
     const r = attrString(node, 'direction', 'RIGHT') === 'RIGHT'
       ? e.bin('RIGHT_SHIFT', x, s, direct ? out : undefined)

@@ -5,6 +5,7 @@ import type { TflType } from '../../tflite/model';
 import { attrInt } from '../attrs';
 import type { OpConverter } from '../types';
 import { Emitter, dtypeReason } from './_emit';
+import { broadcastPair } from './_elementwise';
 
 const WIDE: Partial<Record<TflType, TflType>> = { INT8: 'INT32', UINT8: 'INT32', INT16: 'INT32', UINT16: 'INT32', FLOAT16: 'FLOAT32' };
 
@@ -18,12 +19,10 @@ const Mod: OpConverter = {
   convert(node, ctx) {
     const [a, b] = node.inputs;
     const y = node.outputs[0];
-    const rank = ctx.rank(y);
-    const perm = ctx.commonPerm([a, b], rank);
     const e = new Emitter(ctx, node);
-    let ia = ctx.inputBroadcast(a, rank, perm);
-    let ib = ctx.inputBroadcast(b, rank, perm);
-    const out = ctx.output(y, perm);
+    const pair = broadcastPair(ctx, a, b, y);
+    const out = pair.y;
+    let { ia, ib } = pair;
     const wide = WIDE[e.type(out)];
     if (wide) { ia = e.cast(ia, wide); ib = e.cast(ib, wide); }
     const fmod = attrInt(node, 'fmod', 0) === 1;

@@ -2,7 +2,7 @@
 import { toNumbers } from '../../ir/tensor';
 import { tflType } from '../constdata';
 import type { OpConverter } from '../types';
-import { emitBinary, emitUnary } from './_elementwise';
+import { broadcastPair, emitArith, emitBinary, emitUnary } from './_elementwise';
 
 const Pow: OpConverter = {
   op: 'Pow', emits: ['SQUARE', 'SQRT', 'RSQRT', 'POW', 'CAST'], opset: [1, 23], dtypes: ['float32', 'int32', 'int64'], int8: false, micro: false,
@@ -25,19 +25,16 @@ const Pow: OpConverter = {
       return;
     }
     const [a, b] = node.inputs;
-    const rank = ctx.rank(node.outputs[0]);
-    const perm = ctx.commonPerm([a, b], rank);
-    const ia = ctx.inputBroadcast(a, rank, perm);
-    const ib = ctx.inputBroadcast(b, rank, perm);
+    const { ia, ib, y } = broadcastPair(ctx, a, b, node.outputs[0]);
     const type = ctx.tensors[ia].type;
     if (ctx.tensors[ib].type === type) {
-      emitBinary(ctx, a, b, node.outputs[0], 'POW');
+      emitArith(ctx, 'POW', ia, ib, y);
       return;
     }
     // A computed exponent of another type: CAST it to the base's type (the output's type in ONNX).
     const cast = ctx.temp(ctx.tensors[ib].shape, type, `${b}__as_${type.toLowerCase()}`);
     ctx.emit('CAST', [ib], [cast]);
-    ctx.emit('POW', [ia, cast], [ctx.output(node.outputs[0], perm)]);
+    ctx.emit('POW', [ia, cast], [y]);
   },
 };
 export default Pow;

@@ -53,12 +53,18 @@ export function checkBroadcast(node: Node): string | undefined {
   return undefined;
 }
 
-export function emitBinary(ctx: ConvertContext, a: string, b: string, out: string, tfl: string, fused?: boolean): number {
+/** The inputs of a two-input op with ONNX (numpy) broadcasting, in one layout at the rank of its output `out`, and
+ *  that output's TFLite tensor in the same layout. */
+export function broadcastPair(ctx: ConvertContext, a: string, b: string, out: string): { ia: number; ib: number; y: number } {
   const rank = ctx.rank(out);
   const perm = ctx.commonPerm([a, b], rank);
   const ia = ctx.inputBroadcast(a, rank, perm);
   const ib = ctx.inputBroadcast(b, rank, perm);
-  const y = ctx.output(out, perm);
+  return { ia, ib, y: ctx.output(out, perm) };
+}
+
+export function emitBinary(ctx: ConvertContext, a: string, b: string, out: string, tfl: string, fused?: boolean): number {
+  const { ia, ib, y } = broadcastPair(ctx, a, b, out);
   emitArith(ctx, tfl, ia, ib, y, fused);
   return y;
 }
