@@ -23,7 +23,7 @@ class Strings implements StringTable {
 }
 
 /** dtype, rank and dims of one value: -1 for an unknown dtype or rank; a dim ≥ 0 is itself, a symbol is -1 - index. */
-function putShape(out: number[], strings: StringTable, v: ViewValue): void {
+function putShape(out: number[], strings: StringTable, v: Pick<ViewValue, 'dtype' | 'shape'>): void {
   out.push(v.dtype === undefined ? -1 : strings.of(v.dtype));
   if (!v.shape) { out.push(-1); return; }
   out.push(v.shape.length);
@@ -94,7 +94,7 @@ export class WireBuilder {
       const v = value(S[k]);
       names.push(S[k]);
       values.push(k, v.constant ? 1 : 0);
-      putShape(values, this.strings, { name: S[k], ...v });
+      putShape(values, this.strings, v);
     };
     for (const at of this.inputsAt) {
       const n = a[at];

@@ -291,18 +291,18 @@ class FileStrings implements StringTable {
   }
 }
 
-/** The nodes (NodeProto at each span) into `b`, in file order. This loop is most of the first read of a big model:
- *  it walks each node's fields with protobufjs's Reader directly, and decodes a name or an attribute's text only the
- *  first time its bytes are seen. */
-function readNodes(r: Reader, spans: readonly [number, number][], b: WireBuilder, S: FileStrings): void {
+/** The nodes (NodeProto at each [start, end) pair of `spans`) into `b`, in file order. This loop is most of the first
+ *  read of a big model: it walks each node's fields with protobufjs's Reader directly, and decodes a name or an
+ *  attribute's text only the first time its bytes are seen. */
+function readNodes(r: Reader, spans: readonly number[], b: WireBuilder, S: FileStrings): void {
   const pb = r.pb, raw = r.raw;
   const id = (start: number, end: number): number => S.span(start, end);
   const attrTable = new SpanSet(r.buf), attrIds: number[] = [];
   let seen = new Uint8Array(1 << 12);
   const inputs: number[] = [], outputs: number[] = [], attrs: number[] = [], attrSpans: number[] = [];
   const len = raw.len;
-  for (let index = 0; index < spans.length; index++) {
-    const [s, e] = spans[index];
+  for (let index = 0; index < spans.length / 2; index++) {
+    const s = spans[2 * index], e = spans[2 * index + 1];
     let name = -1, op = -1, domain = -1;
     inputs.length = 0; outputs.length = 0; attrs.length = 0; attrSpans.length = 0;
     raw.pos = s;
@@ -381,11 +381,11 @@ function read(bytes: Buffer, file: string): { graph: WireGraph; names: string[] 
     }
   });
   if (!graph || graphs !== 1 || opsets.size === 0) throw new Unsupported();
-  const nodeSpans: [number, number][] = [], inputSpans: [number, number][] = [], outputSpans: [number, number][] = [];
+  const nodeSpans: number[] = [], inputSpans: [number, number][] = [], outputSpans: [number, number][] = [];
   const initializers = new Map<string, { dtype: DType; dims: number[] }>();
   r.fields(graph[0], graph[1], (f, w) => {
     if (w !== 2) return;
-    if (f === 1) nodeSpans.push(r.span());
+    if (f === 1) nodeSpans.push(r.start, r.end);
     else if (f === 11) inputSpans.push(r.span());
     else if (f === 12) outputSpans.push(r.span());
     else if (f === 5) { const [s, e] = r.span(); const t = tensorHead(r, s, e); initializers.set(t.name, t); }
@@ -411,7 +411,7 @@ function read(bytes: Buffer, file: string): { graph: WireGraph; names: string[] 
     ['format', `ONNX (IR version ${irVersion})`],
     ['producer', [producerName, producerVersion].filter(Boolean).join(' ') || '—'],
     ['opsets', [...opsets].map(([d, v]) => `${d || 'ai.onnx'} ${v}`).join(', ')],
-    ['nodes', String(nodeSpans.length)],
+    ['nodes', String(nodeSpans.length / 2)],
     ['initializers', String(initializers.size)],
   ];
   return b.finish({ format: 'onnx', file: path.basename(file), info }, inputs, outputs, (name) => {
