@@ -231,6 +231,17 @@ class WireNode implements ViewNode {
   }
 }
 
+/** A value record of the packed list at `at` (after unzigzag); returns the position after it. */
+function readValue(vals: ArrayLike<number>, at: number, S: string[], v: ViewValue): number {
+  if (vals[at + 1]) v.constant = true;
+  return getShape(vals, at + 2, S, v);
+}
+
+/** Graphs whose values are not decoded yet: their packed list, for valueNamed. */
+const packedValues = new WeakMap<ViewGraph, { vals: ArrayLike<number>; S: string[] }>();
+
+/** The graph of a WireGraph. Its `values` (one object per tensor) are decoded when first read: the first frame looks
+ *  up only the graph's inputs and outputs (valueNamed). */
 export function decodeGraph(w: WireGraph): ViewGraph {
   const S = readStringTable(w), a = unpackInts(w.nodes), vals = unpackInts(w.values);
   for (let i = 0; i < vals.length; i++) vals[i] = unzigzag(vals[i]);
@@ -243,14 +254,41 @@ export function decodeGraph(w: WireGraph): ViewGraph {
     at += a[at] + 1; // outputs
     at += 2 * a[at] + 1; // attributes
   }
-  const values: ViewValue[] = [];
-  for (let at = 0; at < vals.length;) {
-    const v: ViewValue = { name: S[vals[at++]] };
-    if (vals[at++]) v.constant = true;
-    at = getShape(vals, at, S, v);
-    values.push(v);
+  const g: ViewGraph = { format: w.format, file: w.file, info: w.info, nodes, edges: edgesOf(a, starts, S), values: [], note: w.note };
+  let values: ViewValue[] | undefined;
+  Object.defineProperty(g, 'values', {
+    enumerable: true, configurable: true,
+    get(): ViewValue[] {
+      if (!values) {
+        values = [];
+        for (let at = 0; at < vals.length;) {
+          const v: ViewValue = { name: S[vals[at]] };
+          at = readValue(vals, at, S, v);
+          values.push(v);
+        }
+        packedValues.delete(g);
+      }
+      return values;
+    },
+    set(v: ViewValue[]) { values = v; packedValues.delete(g); },
+  });
+  packedValues.set(g, { vals, S });
+  return g;
+}
+
+/** The value named `name` (its first record), without decoding every value when they are not decoded yet. */
+export function valueNamed(g: ViewGraph, name: string): ViewValue | undefined {
+  const p = packedValues.get(g);
+  if (!p) return g.values.find((v) => v.name === name);
+  const { vals, S } = p;
+  // a record: name, constant, dtype, rank (-1 unknown), dims
+  for (let at = 0; at < vals.length; at += 4 + Math.max(0, vals[at + 3])) {
+    if (S[vals[at]] !== name) continue;
+    const v: ViewValue = { name };
+    readValue(vals, at, S, v);
+    return v;
   }
-  return { format: w.format, file: w.file, info: w.info, nodes, edges: edgesOf(a, starts, S), values, note: w.note };
+  return undefined;
 }
 
 /** The dtypes and shapes of `values` (in the order the graph listed them). */

@@ -16,7 +16,7 @@ import { compatClass, heat, opCategory, summaryLine, worstLayer } from './colors
 import { showAccuracy } from './accuracy';
 import { showLegend } from './legend';
 import { byId, shapeText } from './dom';
-import { applyShapes, decodeGraph } from '../src/graph-wire';
+import { applyShapes, decodeGraph, valueNamed } from '../src/graph-wire';
 import { keyboard } from './keyboard';
 
 /** Items drawn at once before scopes are collapsed. */
@@ -47,7 +47,7 @@ const values = (): Map<string, ViewValue> => (valuesCache ??= new Map(graph!.val
 // The first frame looks up a few graph inputs and outputs: a scan each, until there are enough to want the map.
 let valueScans = 0;
 const valueOf = (name: string): ViewValue | undefined =>
-  (valuesCache || ++valueScans > 32 ? values().get(name) : graph!.values.find((v) => v.name === name));
+  (valuesCache || ++valueScans > 32 ? values().get(name) : valueNamed(graph!, name));
 const nodeId = (name: string): number | undefined => (byNameCache ??= new Map(graph!.nodes.map((n) => [n.name, n.id]))).get(name);
 let verdicts = new Map<string, NodeVerdict>();
 let compatSummary: string | undefined;

@@ -1,6 +1,7 @@
 // The side panel: the selected node's op, attributes, inputs and outputs with shapes and dtypes, weight statistics
 // (asked of the host on demand), its compatibility verdict and accuracy row; a scope's summary; or the model's facts.
 import type { AccuracyLayer, ViewGraph, ViewNode, ViewValue, WeightStats } from '../src/protocol';
+import { valueNamed } from '../src/graph-wire';
 import type { NodeVerdict } from '../src/convert/compat-types';
 import type { Scope } from './scopes';
 import { el, fmt, shapeText } from './dom';
@@ -97,7 +98,8 @@ export function showModel(panel: HTMLElement, g: ViewGraph, summary: string | un
   const ins = g.nodes.filter((n) => n.kind === 'input').map((n) => n.name);
   const outs = g.nodes.filter((n) => n.kind === 'output').map((n) => n.inputs[0]);
   const shown = new Set([...ins, ...outs]);
-  const values = new Map(g.values.filter((v) => shown.has(v.name)).map((v) => [v.name, v]));
+  const values = new Map<string, ViewValue>();
+  for (const name of shown) { const v = valueNamed(g, name); if (v) values.set(name, v); }
   const ctx = { values } as PanelContext;
   parts.push(section('Inputs', tensorList(ctx, ins, false)), section('Outputs', tensorList(ctx, outs, false)));
   panel.replaceChildren(...parts);

@@ -12,7 +12,7 @@ import { attrText, onnxWireGraph, valuesOf } from '../../src/worker/view-graph';
 import { tfliteWireGraph } from '../../src/worker/view-graph-tflite';
 import { completeShapes } from '../../src/worker/features';
 import { openModel } from '../../src/worker/model-service';
-import { applyShapes, decodeGraph, encodeShapes, packInts, unpackInts } from '../../src/graph-wire';
+import { applyShapes, decodeGraph, encodeShapes, packInts, unpackInts, valueNamed } from '../../src/graph-wire';
 import type { ViewGraph, ViewNode } from '../../src/protocol';
 import type { Model } from '../../src/ir/types';
 import { ROOT } from './harness';
@@ -111,4 +111,20 @@ test('packed integers come back exactly and travel through JSON as they are', ()
   const random = Array.from({ length: 5000 }, (_, i) => Math.floor(Math.abs(Math.sin(i + 1)) * 2 ** (i % 40)));
   assert.deepEqual([...unpackInts(packInts(random))], random);
   assert.equal(unpackInts('').length, 0);
+});
+
+test('a value looked up by name before the values are decoded is the one they decode to', () => {
+  const model = syntheticModel(2, 3);
+  model.graph.inputs[0].shape = ['batch', 64, 56, 56];
+  model.graph.values.set('input', { name: 'input', dtype: 'float32', shape: ['batch', 64, 56, 56] });
+  const w = onnxWireGraph(model, 'm.onnx').graph;
+  const names = decodeGraph(w).values.map((v) => v.name);
+  for (const name of [...names, 'no such tensor']) {
+    const g = decodeGraph(w);
+    const early = valueNamed(g, name);
+    assert.deepEqual(early, g.values.find((v) => v.name === name), name);
+    assert.deepEqual(valueNamed(g, name), early, `${name} after decoding`);
+  }
+  assert.deepEqual(valueNamed(decodeGraph(w), 'input'), { name: 'input', dtype: 'float32', shape: ['batch', 64, 56, 56] });
+  assert.equal(valueNamed(decodeGraph(w), 'w')?.constant, true);
 });
