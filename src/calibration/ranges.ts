@@ -92,9 +92,9 @@ export function plan(result: ConvertResult, onnx: Model, need: number[]): { onnx
   return { onnx: named, tflite: rest };
 }
 
-/** Ranges of ONNX-named tensors from onnxruntime-node (the model with those tensors as extra outputs). */
-/** Ranges of the `named` ONNX tensors from onnxruntime over `samples`. With `keep`, the graph's outputs of the first
- *  `keep` samples come back too (the 16x8 guard's reference: the same runs, no second session). */
+/** Ranges of the `named` ONNX tensors from onnxruntime-node over `samples` (the model with those tensors as its
+ *  outputs). With `keep`, the graph's outputs of the first `keep` samples come back too (the 16x8 guard's reference:
+ *  the same runs, no second session). */
 export async function onnxRanges(collector: RangeCollector, onnx: Model, named: Map<string, number[]>, samples: Tensor[][],
   keep = 0): Promise<Map<string, Tensor>[]> {
   const names = [...named.keys()];
@@ -102,7 +102,7 @@ export async function onnxRanges(collector: RangeCollector, onnx: Model, named: 
   if (names.length === 0) return kept;
   const outputs = keep > 0 ? onnx.graph.outputs.filter((o) => !named.has(o.name)) : [];
   const copy: Model = { ...onnx, graph: { ...onnx.graph,
-    outputs: [...names.map((name) => onnx.graph.outputs.find((o) => o.name === name) ?? { name, dtype: 'float32' as const, shape: undefined }), ...outputs] } };
+    outputs: [...names.map((name) => ({ name, dtype: 'float32' as const, shape: undefined })), ...outputs] } };
   const session = await openOnnx(encodeModel(copy, { valueInfo: false }));
   try {
     for (let k = 0; k < samples.length; k++) {
