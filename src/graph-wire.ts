@@ -107,7 +107,8 @@ export class WireBuilder {
 }
 
 // Packed integers: each one as base-32 digits, most significant first; a digit is '0'… ('0' + d) when it is the last
-// of its number, ']'… (']' + d) otherwise (all below 0x80, where latin1 and ASCII agree). Neither range holds '"' or '\\', so JSON carries the string as it is.
+// of its number, ']'… (']' + d) otherwise (all below 0x80, where latin1 and ASCII agree). Neither range holds '"' or
+// '\\', so JSON carries the string as it is.
 const LAST = 48, MORE = 93;
 
 /** Non-negative integers (up to 2^53) as one string of printable ASCII. */

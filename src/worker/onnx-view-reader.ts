@@ -296,7 +296,6 @@ class FileStrings implements StringTable {
  *  attribute's text only the first time its bytes are seen. */
 function readNodes(r: Reader, spans: readonly number[], b: WireBuilder, S: FileStrings): void {
   const pb = r.pb, raw = r.raw;
-  const id = (start: number, end: number): number => S.span(start, end);
   const attrTable = new SpanSet(r.buf), attrIds: number[] = [];
   let seen = new Uint8Array(1 << 12);
   const inputs: number[] = [], outputs: number[] = [], attrs: number[] = [], attrSpans: number[] = [];
@@ -318,11 +317,11 @@ function readNodes(r: Reader, spans: readonly number[], b: WireBuilder, S: FileS
       if (end > e) throw new Unsupported();
       raw.pos = end;
       switch (tag >>> 3) {
-        case 1: inputs.push(id(at, end)); break;
-        case 2: outputs.push(id(at, end)); break;
-        case 3: name = id(at, end); break;
-        case 4: op = id(at, end); break;
-        case 7: domain = id(at, end); break;
+        case 1: inputs.push(S.span(at, end)); break;
+        case 2: outputs.push(S.span(at, end)); break;
+        case 3: name = S.span(at, end); break;
+        case 4: op = S.span(at, end); break;
+        case 7: domain = S.span(at, end); break;
         case 5: attrSpans.push(at, end); break;
         default: break;
       }
