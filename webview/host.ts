@@ -1,8 +1,8 @@
-// The webview's side of src/protocol.ts: typed requests to the extension host, notifications from it, and the
+// The webview's side of src/shared/protocol.ts: typed requests to the extension host, notifications from it, and the
 // persisted view state (vscode.setState survives the tab being hidden and restored).
 import type {
   HostNotifications, NotificationName, RequestName, ToHost, ToWebview, WebviewRequests,
-} from '../src/protocol';
+} from '../src/shared/protocol';
 
 interface VsCodeApi {
   postMessage(message: ToHost): void;

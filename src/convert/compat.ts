@@ -5,7 +5,7 @@
 import type { Model } from '../ir/types';
 import { isStaticShape } from '../ir/types';
 import { inferShapes } from '../ir/shapes/index';
-import type { CompatReport, NodeVerdict } from './compat-types';
+import type { CompatReport, NodeVerdict } from '../shared/compat-types';
 import { ConvertContext } from './context';
 import { convertModel } from './convert';
 import { lookupConverter, unsupportedReason } from './registry';

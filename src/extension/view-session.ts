@@ -1,12 +1,12 @@
-// One opened model as the graph view sees it: answers the webview's requests (src/protocol.ts) and sends it the
+// One opened model as the graph view sees it: answers the webview's requests (src/shared/protocol.ts) and sends it the
 // graph, verdicts and accuracy. No vscode import: the custom editor wraps it, and the webview tests drive the same
 // code with an in-process backend.
 import * as path from 'node:path';
-import { isRequestMessage } from '../protocol';
+import { isRequestMessage } from '../shared/protocol';
 import type {
   AccuracyReport, HostNotifications, NotificationName, RequestMessage, ResponseMessage, WebviewRequests, WireGraph,
-} from '../protocol';
-import type { CompatReport } from '../convert/compat-types';
+} from '../shared/protocol';
+import type { CompatReport } from '../shared/compat-types';
 import type { Backend } from '../worker/handlers';
 
 export type Post = <K extends NotificationName>(method: K, params: HostNotifications[K]) => void;

@@ -7,11 +7,11 @@
 import * as path from 'node:path';
 import { ONNX_DTYPES } from '../ir/tensor';
 import type { AttrValue, DType, Graph, Tensor } from '../ir/types';
-import type { ViewValue, WireGraph } from '../protocol';
-import { WireBuilder } from '../graph-wire';
-import type { StringTable } from '../graph-wire';
-import { attrText } from './view-graph';
-import { numberReader } from '../onnx/number-reader';
+import type { ViewValue, WireGraph } from '../shared/protocol';
+import { WireBuilder } from '../shared/graph-wire';
+import type { StringTable } from '../shared/graph-wire';
+import { attrText } from '../worker/view-graph';
+import { numberReader } from './number-reader';
 
 /** Anything the lean read does not cover: the caller falls back to the full read. */
 class Unsupported extends Error {}

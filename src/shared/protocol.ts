@@ -2,7 +2,7 @@
 // requests (webview → host, with a reply) are a map from name to params and result, so a reply's type comes from
 // its request; notifications (host → webview) are a map from name to params. Only what the webview needs crosses
 // over: a compact graph, verdicts, accuracy rows; weight statistics are computed in the host on demand.
-import type { CompatReport } from './convert/compat-types';
+import type { CompatReport } from './compat-types';
 
 export type ViewDim = number | string;
 
@@ -48,7 +48,7 @@ export interface ViewGraph {
   note?: string;
 }
 
-/** A ViewGraph as it crosses over (src/graph-wire.ts builds and decodes it): each distinct string once in a table,
+/** A ViewGraph as it crosses over (src/shared/graph-wire.ts builds and decodes it): each distinct string once in a table,
  *  everything else flat integer arrays of indexes into it. Node ids are positions; edges are not sent (each tensor's
  *  last writer feeds its readers). */
 export interface WireGraph {
@@ -59,7 +59,7 @@ export interface WireGraph {
   /** The string table, front-coded: string i is the first `shared_i` characters of string i - 1, then the next
    *  `length_i` characters of `text`. */
   text: string;
-  /** Packed integers (src/graph-wire.ts packInts): `shared_i, length_i` per string. */
+  /** Packed integers (src/shared/graph-wire.ts packInts): `shared_i, length_i` per string. */
   table: string;
   /** Packed integers, per node: name, op, kind (0 op, 1 input, 2 output), input count and inputs, output count and
    *  outputs, attribute count and (name, text) pairs; names and texts are string indexes. */

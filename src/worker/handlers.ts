@@ -2,7 +2,7 @@
 // and tests and benchmarks call them in-process through LocalBackend. `open` of an .onnx file is answered by the
 // lean read alone (src/worker/lean-open.ts); the rest (src/worker/heavy.ts) is loaded on first use, from its own
 // bundle in the worker (dist/worker-heavy.js), so the first frame does not wait for it.
-import type { WireGraph } from '../protocol';
+import type { WireGraph } from '../shared/protocol';
 import type { WorkerMethod, WorkerMethods } from './messages';
 import type { OpenedModel } from './model-service';
 import { leanOpen } from './lean-open';

@@ -2,7 +2,7 @@
 // Each is imported when first used, so the worker starts fast (onnxruntime and LiteRT load only for a job needing them).
 import * as fs from 'node:fs';
 import { ModelError } from '../ir/types';
-import type { AccuracyReport } from '../protocol';
+import type { AccuracyReport } from '../shared/protocol';
 import type { DeployReport } from '../deploy/types';
 import type { ConvertJob, DeployJob, WorkerMethods } from './messages';
 

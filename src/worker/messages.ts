@@ -1,7 +1,7 @@
 // The messages between the extension host and its worker thread (src/worker/worker.ts): a map from method to params
-// and result, like src/protocol.ts. Long jobs report progress lines while they run.
-import type { CompatReport } from '../convert/compat-types';
-import type { AccuracyReport, HostNotifications, WeightStats, WireGraph } from '../protocol';
+// and result, like src/shared/protocol.ts. Long jobs report progress lines while they run.
+import type { CompatReport } from '../shared/compat-types';
+import type { AccuracyReport, HostNotifications, WeightStats, WireGraph } from '../shared/protocol';
 import type { DeployReport } from '../deploy/types';
 
 export type Quantization = 'float32' | 'float16' | 'dynamic' | 'int8';
