@@ -4,6 +4,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { WorkerReply, WorkerRequest } from './messages';
 import { createHandlers } from './handlers';
+import { isUserFacing } from '../ir/errors';
 
 const handlers = createHandlers();
 
@@ -16,7 +17,7 @@ parentPort?.on('message', async (req: WorkerRequest) => {
     post({ id: req.id, kind: 'result', result });
   } catch (e) {
     const err = e as Error;
-    const known = err && (err.name === 'ModelError' || err.name === 'UsageError' || err.name === 'DeployError');
+    const known = isUserFacing(e);
     const code = (err as { code?: unknown })?.code;
     post({ id: req.id, kind: 'error', error: known ? err.message : `internal error: ${err?.message ?? String(e)}`,
       code: typeof code === 'string' ? code : undefined });

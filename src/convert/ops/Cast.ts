@@ -3,10 +3,10 @@ import { ONNX_DTYPES } from '../../ir/tensor';
 import { attrInt } from '../attrs';
 import { tflType } from '../constdata';
 import type { OpConverter } from '../types';
-import { NUMERIC } from './_elementwise';
+import { ANY_DTYPE } from './_elementwise';
 
 const Cast: OpConverter = {
-  op: 'Cast', emits: ['CAST'], opset: [1, 23], dtypes: [...NUMERIC, 'bool'], int8: false, micro: true, layout: 'any',
+  op: 'Cast', emits: ['CAST'], opset: [1, 23], dtypes: ANY_DTYPE, int8: false, micro: true, layout: 'any',
   check(node, ctx) {
     const to = ONNX_DTYPES[attrInt(node, 'to', 0)];
     if (!tflType(to) || to === 'string') return `Cast to ${to ?? 'an unknown type'} is not supported`;

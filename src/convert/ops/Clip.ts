@@ -11,7 +11,9 @@ const INT_RANGE: Record<string, [number, number]> = {
 import { emitUnary } from './_elementwise';
 
 const Clip: OpConverter = {
-  op: 'Clip', emits: ['RELU6', 'RELU_N1_TO_1', 'RELU', 'MINIMUM', 'MAXIMUM'], opset: [1, 23], dtypes: ['float32', 'int32', 'int64', 'int8', 'uint8', 'int16'],
+  op: 'Clip', emits: ['RELU6', 'RELU_N1_TO_1', 'RELU', 'MINIMUM', 'MAXIMUM'],
+  // RELU_N1_TO_1 only for Clip(-1, 1), which TFLM lacks: `onnx2lite micro` refuses that model itself.
+  incidental: ['RELU_N1_TO_1'], opset: [1, 23], dtypes: ['float32', 'int32', 'int64', 'int8', 'uint8', 'int16'],
   int8: true, micro: true, layout: 'any',
   check(node, ctx) {
     for (const i of node.inputs.slice(1)) if (i && !ctx.isConstant(i) && ctx.rank(i) !== 0) return 'Clip with non-scalar bounds is not supported';

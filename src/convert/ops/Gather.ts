@@ -6,7 +6,7 @@ import type { OpConverter } from '../types';
 import { NUMERIC } from './_elementwise';
 
 const Gather: OpConverter = {
-  op: 'Gather', emits: ['GATHER', 'FLOOR_MOD'], opset: [1, 23], dtypes: [...NUMERIC, 'bool'], int8: true, micro: true, layout: 'axis',
+  op: 'Gather', emits: ['GATHER', 'FLOOR_MOD'], incidental: ['FLOOR_MOD'] /* on the indices only */, opset: [1, 23], dtypes: [...NUMERIC, 'bool'], int8: true, micro: true, layout: 'axis',
   convert(node, ctx) {
     const [data, indices] = node.inputs;
     const ds = ctx.shape(data);

@@ -8,7 +8,7 @@ import { NUMERIC } from './_elementwise';
 import { elementCoords } from './_indices';
 
 const GatherElements: OpConverter = {
-  op: 'GatherElements', emits: ['GATHER_ND', 'CONCATENATION', 'RESHAPE', 'FLOOR_MOD'], opset: [11, 23], dtypes: NUMERIC,
+  op: 'GatherElements', emits: ['GATHER_ND', 'CONCATENATION', 'RESHAPE', 'FLOOR_MOD'], incidental: ['FLOOR_MOD'] /* indices */, opset: [11, 23], dtypes: NUMERIC,
   int8: true, micro: false, layout: 'onnx',
   convert(node, ctx) {
     const [data, indices] = node.inputs;

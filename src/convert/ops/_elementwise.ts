@@ -1,11 +1,16 @@
 // Factories for the many ONNX ops that map one-to-one onto a TFLite elementwise op. Each op still has its
 // own file (src/convert/ops/<Op>.ts) that declares it with one of these.
+import { ONNX_DTYPES } from '../../ir/tensor';
 import type { DType, Node } from '../../ir/types';
 import type { ConvertContext } from '../context';
 import type { OpConverter } from '../types';
 
 export const FLOAT: DType[] = ['float32', 'float16'];
 export const NUMERIC: DType[] = ['float32', 'float16', 'int32', 'int64', 'int8', 'uint8', 'int16'];
+/** What the arithmetic ops take: their plain 8- and 16-bit integers go through INT32 (emitArith). */
+export const ARITHMETIC: DType[] = [...NUMERIC, 'float64', 'uint16', 'uint32', 'uint64'];
+/** Every ONNX element type: for converters whose `check` sorts the element types out itself (Cast). */
+export const ANY_DTYPE: DType[] = Object.values(ONNX_DTYPES);
 export const ANY_MAX_OPSET = 23;
 
 interface Decl {
@@ -38,7 +43,7 @@ export function emitUnary(ctx: ConvertContext, node: Node, tfl: string, options?
 /** y = op(a, b) with ONNX (numpy) broadcasting, layout-agnostic. */
 export function binary(op: string, tfl: string, d: Decl = {}): OpConverter {
   return {
-    op, emits: [tfl], opset: d.opset ?? [1, ANY_MAX_OPSET], dtypes: d.dtypes ?? NUMERIC, int8: d.int8 ?? false,
+    op, emits: [tfl], opset: d.opset ?? [1, ANY_MAX_OPSET], dtypes: d.dtypes ?? ARITHMETIC, int8: d.int8 ?? false,
     micro: d.micro ?? false, layout: 'any', check: d.check ?? checkBroadcast,
     convert(node, ctx) {
       emitBinary(ctx, node.inputs[0], node.inputs[1], node.outputs[0], tfl, d.fused);
@@ -100,7 +105,7 @@ export function emitArith(ctx: ConvertContext, tfl: string, a: number, b: number
 /** Variadic ops (Sum, Max, Min, Mean): a chain of binary ops. */
 export function variadic(op: string, tfl: string, d: Decl = {}): OpConverter {
   return {
-    op, emits: [tfl], opset: d.opset ?? [1, ANY_MAX_OPSET], dtypes: d.dtypes ?? NUMERIC, int8: d.int8 ?? false,
+    op, emits: [tfl], opset: d.opset ?? [1, ANY_MAX_OPSET], dtypes: d.dtypes ?? ARITHMETIC, int8: d.int8 ?? false,
     micro: d.micro ?? false, layout: 'any',
     convert(node, ctx) {
       emitVariadic(ctx, node, tfl);

@@ -24,7 +24,7 @@ export type Step = (t: number, name: string, h: T, c: T) => [number, T];
 /** The registry entry of a recurrent op; `cell(L, d)` sets up direction d and returns its step. */
 export function recurrentOp(kind: RecurrentKind, cell: (L: RecurrentLowering, d: number) => Step): OpConverter {
   return {
-    op: kind, emits: EMITS, opset: [1, 23], dtypes: ['float32'], int8: true, micro: true, layout: 'onnx',
+    op: kind, emits: EMITS, incidental: ['CAST'] /* sequence lengths */, opset: [1, 23], dtypes: ['float32'], int8: true, micro: true, layout: 'onnx',
     check: (node, ctx) => checkRecurrent(node, ctx, kind),
     convert(node, ctx) {
       const L = new RecurrentLowering(ctx, node, kind);
