@@ -2,9 +2,10 @@
 import type { OpConverter } from '../types';
 import { Emitter } from './_emit';
 import { classLast2d, emitNll, lossCheck } from './_loss';
+import { MAX_OPSET } from '../types';
 
 const NegativeLogLikelihoodLoss: OpConverter = {
-  op: 'NegativeLogLikelihoodLoss', emits: ['RESHAPE', 'ONE_HOT', 'MUL', 'SUM', 'NEG', 'NOT_EQUAL', 'CAST', 'DIV'], opset: [12, 23],
+  op: 'NegativeLogLikelihoodLoss', emits: ['RESHAPE', 'ONE_HOT', 'MUL', 'SUM', 'NEG', 'NOT_EQUAL', 'CAST', 'DIV'], opset: [12, MAX_OPSET],
   dtypes: ['float32'], int8: false, micro: false, layout: 'onnx',
   check: lossCheck,
   convert(node, ctx) {
