@@ -11,7 +11,7 @@ import { Emitter } from './_emit';
 const GridSample: OpConverter = {
   op: 'GridSample', emits: ['SPLIT', 'ADD', 'SUB', 'MUL', 'FLOOR', 'ROUND', 'FLOOR_MOD', 'ABS', 'MAXIMUM', 'MINIMUM', 'CAST',
     'GREATER_EQUAL', 'LESS_EQUAL', 'LOGICAL_AND', 'CONCATENATION', 'GATHER_ND'],
-  opset: [16, MAX_OPSET], dtypes: ['float32'], int8: false, micro: false, layout: 'spatial',
+  opset: [16, MAX_OPSET], dtypes: ['float32'], micro: false, layout: 'spatial',
   check(node, ctx) {
     if (ctx.rank(node.inputs[0]) !== 4) return refuse('rank', 'GridSample is supported on 4-D inputs only');
     const mode = attrString(node, 'mode', 'bilinear');

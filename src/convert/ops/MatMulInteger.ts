@@ -7,7 +7,7 @@ import { checkIntMatMul, dequantValue, finish, runFloat } from './_qlinear';
 import { MAX_OPSET } from '../types';
 
 const MatMulInteger: OpConverter = {
-  op: 'MatMulInteger', emits: [...MatMul.emits, 'CAST', 'SUB', 'ROUND'], opset: [10, MAX_OPSET], dtypes: ['uint8', 'int8'], int8: false,
+  op: 'MatMulInteger', emits: [...MatMul.emits, 'CAST', 'SUB', 'ROUND'], opset: [10, MAX_OPSET], dtypes: ['uint8', 'int8'],
   micro: false, layout: 'onnx',
   check: checkIntMatMul,
   convert(node, ctx) {

@@ -8,7 +8,7 @@ import { MAX_OPSET } from '../types';
 
 const MeanVarianceNormalization: OpConverter = {
   op: 'MeanVarianceNormalization', emits: ['MEAN', 'SUB', 'MUL', 'SQRT', 'ADD', 'DIV'], opset: [9, MAX_OPSET], dtypes: ['float32', 'float64'],
-  int8: false, micro: false, layout: 'axis',
+  micro: false, layout: 'axis',
   check(node, ctx) {
     return dtypeReason(node, ctx, this.dtypes);
   },

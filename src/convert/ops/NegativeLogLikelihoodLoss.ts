@@ -6,7 +6,7 @@ import { MAX_OPSET } from '../types';
 
 const NegativeLogLikelihoodLoss: OpConverter = {
   op: 'NegativeLogLikelihoodLoss', emits: ['RESHAPE', 'ONE_HOT', 'MUL', 'SUM', 'NEG', 'NOT_EQUAL', 'CAST', 'DIV'], opset: [12, MAX_OPSET],
-  dtypes: ['float32'], int8: false, micro: false, layout: 'onnx',
+  dtypes: ['float32'], layout: 'onnx',
   check: lossCheck,
   convert(node, ctx) {
     const [input, target, weight] = node.inputs;

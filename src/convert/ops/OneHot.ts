@@ -9,7 +9,7 @@ import { Emitter } from './_emit';
 
 const OneHot: OpConverter = {
   op: 'OneHot', emits: ['ONE_HOT', 'CAST', 'LESS', 'ADD', 'SELECT_V2', 'GATHER', 'RESHAPE'], opset: [9, MAX_OPSET],
-  dtypes: ['int32', 'int64', 'float32', 'float64'], int8: false, micro: false, layout: 'onnx',
+  dtypes: ['int32', 'int64', 'float32', 'float64'], layout: 'onnx',
   check(node, ctx) {
     const vt = ctx.dtype(node.inputs[2]);
     if (!['float32', 'float64', 'int32', 'int64'].includes(vt)) return refuse('unsupported', `OneHot with ${vt} values is not supported`);

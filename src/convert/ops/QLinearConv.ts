@@ -9,7 +9,7 @@ import { checkIntConv, dequantValue, finish, runFloat } from './_qlinear';
 
 const QLinearConv: OpConverter = {
   op: 'QLinearConv', emits: [...Conv.emits, 'CAST', 'SUB', 'MUL', 'DIV', 'ROUND', 'ADD', 'MAXIMUM', 'MINIMUM'], opset: [10, MAX_OPSET],
-  dtypes: ['uint8', 'int8'], int8: false, micro: false, layout: 'spatial',
+  dtypes: ['uint8', 'int8'], micro: false, layout: 'spatial',
   check(node, ctx) {
     const [, xs, , w, ws, , , , b] = node.inputs;
     if (b && !(ctx.isConstant(b) && ctx.isConstant(xs) && ctx.isConstant(ws))) return refuse('computed-input', 'QLinearConv with a computed bias or scales for it is not supported');

@@ -8,7 +8,7 @@ import { MAX_OPSET } from '../types';
 
 const QLinearMatMul: OpConverter = {
   op: 'QLinearMatMul', emits: [...MatMul.emits, 'CAST', 'SUB', 'MUL', 'DIV', 'ROUND', 'ADD', 'MAXIMUM', 'MINIMUM'], opset: [10, MAX_OPSET],
-  dtypes: ['uint8', 'int8'], int8: false, micro: false, layout: 'onnx',
+  dtypes: ['uint8', 'int8'], micro: false, layout: 'onnx',
   check: checkIntMatMul,
   convert(node, ctx) {
     const [a, as, az, b, bs, bz, ys, yz] = node.inputs;

@@ -7,7 +7,7 @@ import { emitQuantize, qdqCheck } from './_qdq';
 
 const QuantizeLinear: OpConverter = {
   op: 'QuantizeLinear', emits: ['DIV', 'ROUND', 'ADD', 'MAXIMUM', 'MINIMUM', 'CAST', 'RESHAPE'], opset: [10, MAX_OPSET], dtypes: ['float32'],
-  int8: false, micro: false, layout: 'any',
+  micro: false, layout: 'any',
   check(node, ctx) {
     const qtype = node.inputs[2] ? ctx.dtype(node.inputs[2]) : 'uint8';
     return ctx.dtype(node.inputs[0]) !== 'float32' ? refuse('dtype', 'QuantizeLinear of a non-float32 input is not supported') : qdqCheck(node, ctx, qtype);

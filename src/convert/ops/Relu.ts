@@ -1,4 +1,4 @@
 // ONNX Relu → TFLite RELU (elementwise, any layout).
 import { unary } from './_elementwise';
 
-export default unary('Relu', 'RELU', {});
+export default unary('Relu', 'RELU');

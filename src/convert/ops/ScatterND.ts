@@ -7,7 +7,7 @@ import { MAX_OPSET } from '../types';
 
 const ScatterND: OpConverter = {
   op: 'ScatterND', emits: ['SCATTER_ND', 'FLOOR_MOD', 'GREATER', 'SELECT_V2', 'ADD'], opset: [11, MAX_OPSET],
-  dtypes: ['float32', 'float64', 'int32', 'int64'], int8: false, micro: false, layout: 'onnx',
+  dtypes: ['float32', 'float64', 'int32', 'int64'], layout: 'onnx',
   check: scatterCheck,
   convert(node, ctx) {
     const e = new Emitter(ctx, node);

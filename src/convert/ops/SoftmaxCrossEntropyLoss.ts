@@ -9,7 +9,7 @@ import { MAX_OPSET } from '../types';
 
 const SoftmaxCrossEntropyLoss: OpConverter = {
   op: 'SoftmaxCrossEntropyLoss', emits: ['RESHAPE', 'LOG_SOFTMAX', 'ONE_HOT', 'MUL', 'SUM', 'NEG', 'NOT_EQUAL', 'CAST', 'DIV'],
-  opset: [12, MAX_OPSET], dtypes: ['float32'], int8: false, micro: false, layout: 'onnx',
+  opset: [12, MAX_OPSET], dtypes: ['float32'], layout: 'onnx',
   check: lossCheck,
   convert(node, ctx) {
     const [scores, labels, weight] = node.inputs;

@@ -5,7 +5,7 @@ import { MAX_OPSET, refuse } from '../types';
 import { NUMERIC } from './_elementwise';
 
 const Tile: OpConverter = {
-  op: 'Tile', emits: ['TILE'], opset: [6, MAX_OPSET], dtypes: [...NUMERIC, 'bool'], micro: false, layout: 'axis',
+  op: 'Tile', emits: ['TILE'], opset: [6, MAX_OPSET], dtypes: [...NUMERIC, 'bool'], layout: 'axis',
   check(node, ctx) {
     return ctx.isConstant(node.inputs[1]) ? undefined : refuse('computed-input', 'Tile with non-constant repeats is not supported');
   },

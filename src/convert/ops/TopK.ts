@@ -8,7 +8,7 @@ import { MAX_OPSET, refuse } from '../types';
 import { Emitter, dtypeReason } from './_emit';
 
 const TopK: OpConverter = {
-  op: 'TopK', emits: ['TOPK_V2', 'NEG', 'RESHAPE'], opset: [1, MAX_OPSET], dtypes: ['float32', 'int32', 'int64'], micro: false,
+  op: 'TopK', emits: ['TOPK_V2', 'NEG', 'RESHAPE'], opset: [1, MAX_OPSET], dtypes: ['float32', 'int32', 'int64'],
   layout: 'axis',
   check(node, ctx) {
     const bad = dtypeReason(node, ctx, this.dtypes);
