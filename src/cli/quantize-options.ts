@@ -1,8 +1,8 @@
 // The `--quantize` family of `onnx2lite convert` flags (parsed here so the convert command stays small).
-import { UsageError, imageFlags } from '../cli/command';
-import type { QuantizeOptions } from './file';
-import type { WeightRounding } from './weight-rounding';
-import type { Int16Mode } from './mixed-precision';
+import { UsageError, imageFlags } from './command';
+import type { QuantizeOptions } from '../quantize/file';
+import type { WeightRounding } from '../quantize/weight-rounding';
+import type { Int16Mode } from '../quantize/mixed-precision';
 
 export const QUANTIZE_USAGE = `  --quantize MODE          fp16 (float16 weights), dynamic (int8 weights) or int8 (full integer); writes
                            MODEL_<MODE>.tflite unless -o / --out-dir say otherwise

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { convertFile, defaultOutputPath } from '../../core/convert-file';
 import { Command, UsageError, parseInputShapes } from '../command';
 import { QuantizeOptions, quantizeFile } from '../../quantize/file';
-import { quantizeFlags, quantizeOptions, QUANTIZE_USAGE } from '../../quantize/cli-options';
+import { quantizeFlags, quantizeOptions, QUANTIZE_USAGE } from '../quantize-options';
 
 export const convert: Command = {
   summary: 'convert ONNX models to TFLite (float32, or float16 / int8 with --quantize), written next to each model',
