@@ -15,7 +15,7 @@ export async function runConvert(job: ConvertJob, progress: (m: string) => void)
     const r = convertFile(job.file, job.out, opts);
     return { out: r.output, bytes: r.bytes, notes: [`${opCount(r.opHistogram)} TFLite ops, ${r.transposeCount} TRANSPOSE, ${r.ms} ms`, ...r.warnings] };
   }
-  const mode = job.quantization === 'float16' ? 'fp16' : job.quantization;
+  const mode = job.quantization;
   progress(mode === 'int8' ? 'converting, calibrating and quantizing' : `converting and quantizing (${mode})`);
   const { quantizeFile } = await import('../quantize/file');
   const r = await quantizeFile(job.file, job.out, opts, { mode, calibration: job.calibrationFolder });

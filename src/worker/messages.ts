@@ -3,8 +3,10 @@
 import type { CompatReport } from '../shared/compat-types';
 import type { AccuracyReport, HostNotifications, WeightStats, WireGraph } from '../shared/protocol';
 import type { DeployReport } from '../deploy/types';
+import type { ConvertMode } from '../quantize/modes';
 
-export type Quantization = 'float32' | 'float16' | 'dynamic' | 'int8';
+/** A mode of src/quantize/modes.ts (the CLI's names: fp16, not float16). */
+export type Quantization = ConvertMode;
 
 export interface ConvertJob {
   file: string;
