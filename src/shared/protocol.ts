@@ -88,17 +88,33 @@ export interface WeightStats {
   sparsity: number;
 }
 
-/** One row of `onnx2lite compare --json` (issue 5). */
-export interface AccuracyLayer {
+/** Error of one tensor of the compared model against its reference. */
+export interface Metrics {
+  /** max |got - ref| */
+  maxAbs: number;
+  /** mean |got - ref| */
+  meanAbs: number;
+  /** maxAbs / max |ref| (maxAbs itself when the reference is all zeros). */
+  rel: number;
+  /** Cosine similarity of got and ref as flat vectors (1 when both are all zeros). */
+  cosine: number;
+  /** 10·log10(Σref² / Σ(got-ref)²), capped to [-200, 200] (200 = identical; an all-zero reference gives 200 when
+   *  every |got| ≤ 1e-5, else -200). */
+  snrDb: number;
+}
+
+/** One compared ONNX tensor (a layer): the node that produced it and the TFLite tensor it maps to. The row of
+ *  `onnx2lite compare --json` (src/compare/types.ts LayerResult) and of the graph view's accuracy overlay. */
+export interface AccuracyLayer extends Metrics {
   node: string;
   op: string;
   tensor: string;
-  tflite?: number;
-  maxAbs: number;
-  meanAbs: number;
-  rel: number;
-  cosine: number;
-  snrDb: number;
+  /** Index of the TFLite tensor in subgraph 0 of the compared model (-1 when it has none). */
+  tflite: number;
+  /** Lowest SNR among the layer's covered inputs (dB; 200 for model inputs and constants). */
+  inputSnrDb?: number;
+  /** Set on layers where the error jumps (see src/compare/divergence.ts); the first one is firstDivergence. */
+  jump?: boolean;
 }
 
 export interface AccuracyReport {
