@@ -18,8 +18,9 @@ import { hasQdq, stripQdq } from './qdq';
 import type { QParams } from './params';
 import type { WeightRounding } from './weight-rounding';
 import { GUARD_COSINE, type Int16Mode } from './mixed-precision';
+import type { QuantMode } from './modes';
 
-export type QuantMode = 'fp16' | 'dynamic' | 'int8';
+export type { QuantMode } from './modes';
 
 export interface QuantizeOptions extends CalibrationOptions {
   mode: QuantMode;

@@ -2,7 +2,7 @@
 // Each is imported when first used, so the worker starts fast (onnxruntime and LiteRT load only for a job needing them).
 import * as fs from 'node:fs';
 import { ModelError } from '../ir/types';
-import type { AccuracyReport } from '../protocol';
+import type { AccuracyReport } from '../shared/protocol';
 import type { DeployReport } from '../deploy/types';
 import type { Verification } from '../core/verify';
 import type { ConvertJob, DeployJob, WorkerMethods } from './messages';
@@ -17,7 +17,7 @@ export async function runConvert(job: ConvertJob, progress: (m: string) => void)
     const line = await verified(r.verification);
     return { out: r.output, bytes: r.bytes, notes: [`${opCount(r.opHistogram)} TFLite ops, ${r.transposeCount} TRANSPOSE, ${r.ms} ms`, ...line, ...r.warnings], verified: line[0] };
   }
-  const mode = job.quantization === 'float16' ? 'fp16' : job.quantization;
+  const mode = job.quantization;
   progress(mode === 'int8' ? 'converting, calibrating and quantizing' : `converting and quantizing (${mode})`);
   const { quantizeFile } = await import('../quantize/file');
   const r = await quantizeFile(job.file, job.out, opts, { mode, calibration: job.calibrationFolder }, true);

@@ -6,7 +6,8 @@ import { convertFileVerified, defaultOutputPath } from '../../core/convert-file'
 import { verificationJson, verificationLine } from '../../core/verify';
 import { Command, UsageError, parseInputShapes } from '../command';
 import { QuantizeOptions, quantizeFile } from '../../quantize/file';
-import { quantizeFlags, quantizeOptions, QUANTIZE_USAGE } from '../../quantize/cli-options';
+import { quantizeFlags, quantizeOptions, QUANTIZE_USAGE } from '../quantize-options';
+import { quantMode } from '../../quantize/modes';
 
 export const convert: Command = {
   summary: 'convert ONNX models to TFLite (float32, or float16 / int8 with --quantize), written next to each model',
@@ -45,7 +46,7 @@ ${QUANTIZE_USAGE}
     const results: object[] = [];
     let failed = 0;
     for (const model of positionals) {
-      const output = values.output ?? defaultOutputPath(model, outDir, quant ? `_${quant.mode}` : '');
+      const output = values.output ?? defaultOutputPath(model, outDir, quantMode(quant?.mode ?? 'float32').suffix);
       try {
         const copts = { inputShapes, keepNchw: !!values['keep-nchw'] };
         const verify = !values['no-verify'];
