@@ -56,6 +56,15 @@ for (const [name, make] of Object.entries(MODELS)) {
   });
 }
 
+/** Two more shared models (CONCATENATION, HARD_SWISH, MUL, ...), arena_used_bytes() measured in TFLM on x86-64. */
+const TFLM_USED_X64: Record<string, number> = { squeezenet1_1: 3_968_864, mobilenet_v3_small: 1_967_568 };
+for (const [name, used] of Object.entries(TFLM_USED_X64)) {
+  test(`${name} float32, 64-bit: TFLM's arena_used_bytes() ≤ estimate ≤ 1.1× of it`, () => {
+    const e = estimateArena(parseTflite(serializeTflite(float32(`../shared/models/${name}.onnx`))).subgraphs[0]!, { targetBits: 64 });
+    assert.ok(e.totalBytes >= used && e.totalBytes <= 1.1 * used, `estimate ${e.totalBytes}, TFLM ${used}`);
+  });
+}
+
 test('CONV_2D keeps 8 bytes per output channel in float32 models too', () => {
   const g = parseTflite(serializeTflite(float32('samples/tinycnn.onnx'))).subgraphs[0]!;
   const base = estimateArena(g).overheadBytes;
