@@ -84,7 +84,7 @@ export async function convertCommand(c: CommandContext, arg?: vscode.Uri): Promi
   for (const n of r.notes) c.log.appendLine(`  note: ${n}`);
   c.log.appendLine(`wrote ${r.out} (${sizeText(r.bytes)}) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const outUri = vscode.Uri.file(r.out);
-  void vscode.window.showInformationMessage(`Converted to ${path.basename(r.out)} (${sizeText(r.bytes)})`, 'Open', 'Compare accuracy', 'Deploy to device')
+  void vscode.window.showInformationMessage(`Converted to ${path.basename(r.out)} (${sizeText(r.bytes)})${r.verified ? `; ${r.verified}` : ''}`, 'Open', 'Compare accuracy', 'Deploy to device')
     .then((a) => {
       if (a === 'Open') void vscode.commands.executeCommand('vscode.openWith', outUri, 'onnx2lite.modelViewer');
       if (a === 'Compare accuracy') void compareCommand(c, uri, outUri);

@@ -34,7 +34,7 @@ export interface WorkerMethods {
   stats: { params: { file: string; tensor: string }; result: WeightStats };
   compat: { params: { file: string }; result: { report: CompatReport | null; note?: string } };
   close: { params: { file: string }; result: void };
-  convert: { params: ConvertJob; result: { out: string; bytes: number; notes: string[] } };
+  convert: { params: ConvertJob; result: { out: string; bytes: number; notes: string[]; /** The self-check's line. */ verified?: string } };
   compare: { params: { onnx: string; tflite: string; inputs?: string }; result: AccuracyReport };
   deploy: { params: DeployJob; result: DeployReport };
 }
