@@ -11,6 +11,7 @@ import { lookupConverter, refusalOf, unsupportedRefusal } from './registry';
 import { simplifyGraph } from './simplify';
 import { collapseReshapes, explicitBiases, foldBiasAdds, fuseActivations, pruneUnused } from './fuse';
 import { ConvertError, ConvertOptions } from './types';
+import { opHistogram as countOps } from '../tflite/graph';
 
 export interface ConvertResult {
   model: TflModel;
@@ -121,8 +122,7 @@ export function convertModel(model: Model, opts: ConvertOptions = {}): ConvertRe
     g.inputs.map((v, k) => ({ name: v.name, index: mapIdx(inputs[k]), perm: ctx.permOf(v.name) })),
     g.outputs.map((v, k) => ({ name: v.name, index: mapIdx(outputs[k]), perm: outputPerms[k] })));
 
-  const opHistogram: Record<string, number> = {};
-  for (const op of ctx.operators) opHistogram[op.opcode] = (opHistogram[op.opcode] ?? 0) + 1;
+  const opHistogram = countOps(ctx.operators);
   const tflite: TflModel = {
     version: 3,
     description: `onnx2lite ${process.env.ONNX2LITE_VERSION ?? '0.1.0'}`,

@@ -1,30 +1,22 @@
 // TFLite-level clean-up after conversion: activations fused into the op before them, dead ops and unused
 // tensors removed, tensor indices compacted.
 import type { ConvertContext } from './context';
+import { compactTensors, producersOf, usesOf } from '../tflite/graph';
 
 const FUSABLE = new Set(['ADD', 'SUB', 'MUL', 'DIV', 'CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED',
   'AVERAGE_POOL_2D', 'MAX_POOL_2D', 'CONCATENATION']);
 // Not TANH: LiteRT's ADD ignores a fused TANH and FULLY_CONNECTED computes garbage with it (checked on LiteRT.js).
 const ACTIVATIONS: Record<string, string> = { RELU: 'RELU', RELU6: 'RELU6', RELU_N1_TO_1: 'RELU_N1_TO_1' };
 
+/** One entry per input slot reading each tensor (an op reading it twice counts twice). */
 function consumers(ctx: ConvertContext): Map<number, number[]> {
-  const use = new Map<number, number[]>();
-  ctx.operators.forEach((op, k) => {
-    for (const i of op.inputs) {
-      if (i < 0) continue;
-      const l = use.get(i) ?? [];
-      l.push(k);
-      use.set(i, l);
-    }
-  });
-  return use;
+  return usesOf(ctx.operators);
 }
 
 /** Fuses RELU/RELU6/RELU_N1_TO_1 into the op that feeds them, when nothing else reads the op's output. */
 export function fuseActivations(ctx: ConvertContext, keep: Set<number>): void {
   const use = consumers(ctx);
-  const producer = new Map<number, number>();
-  ctx.operators.forEach((op, k) => op.outputs.forEach((o) => producer.set(o, k)));
+  const producer = producersOf(ctx.operators);
   const removed = new Set<number>();
   ctx.operators.forEach((act, k) => {
     const fused = ACTIVATIONS[act.opcode];
@@ -62,28 +54,14 @@ export function pruneUnused(ctx: ConvertContext, inputs: number[], outputs: numb
     ctx.operators.length = 0;
     ctx.operators.push(...kept);
   }
-  const used = new Set<number>([...inputs, ...outputs]);
-  for (const op of ctx.operators) {
-    for (const i of op.inputs) if (i >= 0) used.add(i);
-    for (const o of op.outputs) used.add(o);
-  }
-  const remap = new Map<number, number>();
-  const tensors = ctx.tensors.filter((_, i) => used.has(i));
-  let n = 0;
-  ctx.tensors.forEach((_, i) => { if (used.has(i)) remap.set(i, n++); });
+  const { kept, remap } = compactTensors(ctx.tensors, ctx.operators, inputs, outputs);
   ctx.tensors.length = 0;
-  ctx.tensors.push(...tensors);
-  for (const op of ctx.operators) {
-    op.inputs = op.inputs.map((i) => (i < 0 ? -1 : remap.get(i)!));
-    op.outputs = op.outputs.map((o) => remap.get(o)!);
-  }
+  ctx.tensors.push(...kept);
   return remap;
 }
 
 function producers(ctx: ConvertContext): Map<number, number> {
-  const p = new Map<number, number>();
-  ctx.operators.forEach((op, k) => op.outputs.forEach((o) => p.set(o, k)));
-  return p;
+  return producersOf(ctx.operators);
 }
 
 function dropOps(ctx: ConvertContext, removed: Set<number>): void {

@@ -85,7 +85,7 @@ export function refusalOf(conv: OpContract, node: Node, ctx: ConvertContext): Re
       const n = node.inputs.length;
       if (n < min || n > max) {
         const want = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
-        return { code: 'arity', message: `${node.opType} takes ${want} inputs, this node has ${n}` };
+        return { code: 'arity', message: `${node.opType} takes ${want} input${want === '1' ? '' : 's'}, this node has ${n}` };
       }
     }
     const x = node.inputs[0];

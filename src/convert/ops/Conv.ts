@@ -38,7 +38,7 @@ export function convOptions(w: Window, padding: string): Record<string, number |
 }
 
 const Conv: OpConverter = {
-  op: 'Conv', emits: ['CONV_2D', 'DEPTHWISE_CONV_2D', 'PAD', 'RESHAPE', 'SPLIT', 'CONCATENATION'], opset: [1, MAX_OPSET],
+  op: 'Conv', emits: ['CONV_2D', 'DEPTHWISE_CONV_2D', 'PAD', 'RESHAPE', 'SPLIT', 'CONCATENATION'], opset: [1, MAX_OPSET], inputs: [2, 3],
   dtypes: ['float32'], layout: 'spatial',
   check(node, ctx) {
     const rank = ctx.rank(node.inputs[0]);

@@ -7,7 +7,7 @@ import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
 
 const MatMul: OpConverter = {
-  op: 'MatMul', emits: ['FULLY_CONNECTED', 'BATCH_MATMUL', 'RESHAPE'], opset: [1, MAX_OPSET], dtypes: ['float32'],
+  op: 'MatMul', emits: ['FULLY_CONNECTED', 'BATCH_MATMUL', 'RESHAPE'], opset: [1, MAX_OPSET], inputs: [2, 2], dtypes: ['float32'],
   layout: 'onnx',
   check(node, ctx) {
     if (ctx.dtype(node.inputs[0]) !== 'float32') return refuse('dtype', `MatMul on ${ctx.dtype(node.inputs[0])} is not supported (float32 only)`);

@@ -27,7 +27,7 @@ interface Decl {
 /** y = op(x), layout-agnostic. */
 export function unary(op: string, tfl: string, d: Decl = {}): OpConverter {
   return {
-    op, emits: [tfl], opset: d.opset ?? [1, MAX_OPSET], dtypes: d.dtypes ?? FLOAT, int8: d.int8,
+    op, emits: [tfl], opset: d.opset ?? [1, MAX_OPSET], inputs: [1, 1], dtypes: d.dtypes ?? FLOAT, int8: d.int8,
     micro: d.micro, layout: 'any', check: d.check,
     convert(node, ctx) {
       emitUnary(ctx, node, tfl);
@@ -44,7 +44,7 @@ export function emitUnary(ctx: ConvertContext, node: Node, tfl: string, options?
 /** y = op(a, b) with ONNX (numpy) broadcasting, layout-agnostic. */
 export function binary(op: string, tfl: string, d: Decl = {}): OpConverter {
   return {
-    op, emits: [tfl], opset: d.opset ?? [1, MAX_OPSET], dtypes: d.dtypes ?? ARITHMETIC, int8: d.int8,
+    op, emits: [tfl], opset: d.opset ?? [1, MAX_OPSET], inputs: [2, 2], dtypes: d.dtypes ?? ARITHMETIC, int8: d.int8,
     micro: d.micro, layout: 'any', check: d.check ?? checkBroadcast,
     convert(node, ctx) {
       emitBinary(ctx, node.inputs[0], node.inputs[1], node.outputs[0], tfl, d.fused);
@@ -106,7 +106,7 @@ export function emitArith(ctx: ConvertContext, tfl: string, a: number, b: number
 /** Variadic ops (Sum, Max, Min, Mean): a chain of binary ops. */
 export function variadic(op: string, tfl: string, d: Decl = {}): OpConverter {
   return {
-    op, emits: [tfl], opset: d.opset ?? [1, MAX_OPSET], dtypes: d.dtypes ?? ARITHMETIC, int8: d.int8,
+    op, emits: [tfl], opset: d.opset ?? [1, MAX_OPSET], inputs: [1, Infinity], dtypes: d.dtypes ?? ARITHMETIC, int8: d.int8,
     micro: d.micro, layout: 'any',
     convert(node, ctx) {
       emitVariadic(ctx, node, tfl);

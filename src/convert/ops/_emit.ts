@@ -95,7 +95,8 @@ interface CompositeDecl {
 export function composite(op: string, emits: string[], build: (e: Emitter, x: number, y: number, node: Node) => void,
   d: CompositeDecl = {}): OpConverter {
   return {
-    op, emits, opset: d.opset ?? [1, MAX_OPSET], dtypes: d.dtypes ?? FLOATS, int8: false, micro: d.micro, layout: 'any',
+    op, emits, opset: d.opset ?? [1, MAX_OPSET], inputs: [1, 1], dtypes: d.dtypes ?? FLOATS, int8: d.int8 ?? false, micro: d.micro,
+    layout: 'any',
     check: d.check ?? ((node, ctx) => dtypeReason(node, ctx, d.dtypes ?? FLOATS)),
     convert(node, ctx) {
       const x = ctx.inputAny(node.inputs[0]);
