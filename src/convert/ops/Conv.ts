@@ -1,5 +1,6 @@
 // ONNX Conv (1-D and 2-D) → TFLite CONV_2D, DEPTHWISE_CONV_2D (groups = channels), or SPLIT + CONV_2D +
-// CONCATENATION for other group counts. Channel-last in, channel-last out; 1-D convs run as 2-D with H = 1.
+// CONCATENATION for other group counts. Channel-last in, channel-last out; 1-D convs run as 2-D with H = 1;
+// 3-D convs (rank 5) → CONV_3D (_conv3d.ts).
 // Weights computed in the graph (2-D, group 1 or depthwise) come in filter layout from the layout pass.
 import type { Node, Tensor } from '../../ir/types';
 import { toFloat32 } from '../../ir/tensor';
@@ -9,6 +10,7 @@ import { transposeData } from '../constdata';
 import { channelLast } from '../layout';
 import type { OpConverter } from '../types';
 import { Window, resolvePadding, windowOf } from './_spatial';
+import { check3d, emitConv3d } from './_conv3d';
 
 /** A filter computed in the graph: OIHW in ONNX order → OHWI (or [1, H, W, O] depthwise) from the layout pass. */
 function computedFilter(ctx: ConvertContext, node: Node, depthwise: boolean): number {
@@ -37,11 +39,12 @@ export function convOptions(w: Window, padding: string): Record<string, number |
 }
 
 const Conv: OpConverter = {
-  op: 'Conv', emits: ['CONV_2D', 'DEPTHWISE_CONV_2D', 'PAD', 'RESHAPE', 'SPLIT', 'CONCATENATION'], opset: [1, 23],
+  op: 'Conv', emits: ['CONV_2D', 'DEPTHWISE_CONV_2D', 'CONV_3D', 'PAD', 'RESHAPE', 'SPLIT', 'CONCATENATION'], opset: [1, 23],
   dtypes: ['float32'], int8: true, micro: true, layout: 'spatial',
   check(node, ctx) {
     const rank = ctx.rank(node.inputs[0]);
-    if (rank !== 3 && rank !== 4) return `Conv on a rank-${rank} input (${rank - 2}-D convolution) is not supported; only 1-D and 2-D`;
+    if (rank === 5) return check3d(node, ctx);
+    if (rank !== 3 && rank !== 4) return `Conv on a rank-${rank} input (${rank - 2}-D convolution) is not supported; only 1-D, 2-D and 3-D`;
     if (!ctx.isConstant(node.inputs[1]) && (rank !== 4 || (attrInt(node, 'group', 1) !== 1 && attrInt(node, 'group', 1) !== ctx.shape(node.inputs[0])[1]))) {
       return 'Conv with computed weights is supported only for 2-D convolutions with group 1 or depthwise; make the weights constant';
     }
@@ -56,6 +59,7 @@ const Conv: OpConverter = {
     const x = node.inputs[0];
     const y = node.outputs[0];
     const xs = ctx.shape(x);
+    if (xs.length === 5) return emitConv3d(ctx, node);
     const ys = ctx.shape(y);
     const W = ctx.constant(node.inputs[1]);
     const wDims = W ? W.dims : ctx.shape(node.inputs[1]);
