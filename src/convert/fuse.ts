@@ -5,7 +5,7 @@ import type { ConvertContext } from './context';
 // Not CONCATENATION: LiteRT's kernel refuses a fused activation (concatenation.cc) and XNNPack ignores it; an
 // activation after a CONCATENATION goes into the ops that make each of its inputs instead (a grouped Conv's
 // per-group CONV_2Ds), or stays an op.
-const FUSABLE = new Set(['ADD', 'SUB', 'MUL', 'DIV', 'CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED',
+const FUSABLE = new Set(['ADD', 'SUB', 'MUL', 'DIV', 'CONV_2D', 'DEPTHWISE_CONV_2D', 'CONV_3D', 'FULLY_CONNECTED',
   'AVERAGE_POOL_2D', 'MAX_POOL_2D']);
 // Not TANH: LiteRT's ADD ignores a fused TANH and FULLY_CONNECTED computes garbage with it (checked on LiteRT.js).
 const ACTIVATIONS: Record<string, string> = { RELU: 'RELU', RELU6: 'RELU6', RELU_N1_TO_1: 'RELU_N1_TO_1' };
