@@ -5,7 +5,8 @@
                                                 net covering Conv3d (plain, grouped, dilated, strided+padded),
                                                 BatchNorm3d, MaxPool3d, AvgPool3d (padded), ConvTranspose3d,
                                                 AdaptiveAvgPool3d, a dilated MaxPool2d and a Linear head
-  /usr/bin/python3 scripts/export-3d-models.py video DIR  torchvision r3d_18, mc3_18, r2plus1d_18, s3d on 1x3x8x112x112
+  /usr/bin/python3 scripts/export-3d-models.py video DIR [NAME ...]  torchvision r3d_18, mc3_18, r2plus1d_18 on
+                                                1x3x8x112x112, s3d on 1x3x16x224x224
   /usr/bin/python3 scripts/export-3d-models.py regnet DIR torchvision regnet_y_400mf on 1x3x224x224
 
 Opset 13, batch 1. BatchNorm statistics are re-estimated on random inputs (train-mode passes, cumulative average)
@@ -58,9 +59,9 @@ def calibrate_bn(model, shape, passes=8):
     model.eval()
 
 
-def export(model, shape, path, seed=0):
+def export(model, shape, path, seed=0, passes=8):
     torch.manual_seed(seed)
-    calibrate_bn(model, shape)
+    calibrate_bn(model, shape, passes)
     x = torch.rand(*shape)
     with torch.no_grad():
         ys = model(x)
@@ -114,7 +115,10 @@ def main():
     out = sys.argv[2]
     if what == 'video':
         for name in (sys.argv[3:] or ['r3d_18', 'mc3_18', 'r2plus1d_18', 's3d']):
-            export(getattr(torchvision.models.video, name)(weights=None), (1, 3, 8, 112, 112), os.path.join(out, f'{name}.onnx'))
+            # S3D ends in a (2, 7, 7) average pool: it needs 16 frames of 224 x 224.
+            shape = (1, 3, 16, 224, 224) if name == 's3d' else (1, 3, 8, 112, 112)
+            export(getattr(torchvision.models.video, name)(weights=None), shape, os.path.join(out, f'{name}.onnx'),
+                   passes=2 if name == 's3d' else 8)
     elif what == 'regnet':
         export(torchvision.models.regnet_y_400mf(weights=None), (1, 3, 224, 224), os.path.join(out, 'regnet_y_400mf.onnx'))
     else:
