@@ -17,7 +17,10 @@ export function checkPool(node: Node, ctx: ConvertContext): string | undefined {
   if (rank < 3 || rank > 5) return `${node.opType} on a rank-${rank} input is not supported; only 1-D, 2-D and 3-D pooling`;
   if (node.outputs[1]) return `${node.opType}'s Indices output is not supported`;
   if (attrInt(node, 'storage_order', 0) !== 0) return 'MaxPool with storage_order=1 is not supported';
-  if (ctx.dtype(node.inputs[0]) !== 'float32') return `${node.opType} on ${ctx.dtype(node.inputs[0])} is not supported (float32 only)`;
+  const dt = ctx.dtype(node.inputs[0]);
+  if (dt !== 'float32' && !(node.opType === 'MaxPool' && (dt === 'uint8' || dt === 'int8'))) {
+    return `${node.opType} on ${dt} is not supported (float32${node.opType === 'MaxPool' ? ', uint8 and int8' : ''} only)`;
+  }
   return undefined;
 }
 
@@ -66,9 +69,29 @@ export function emitPool(ctx: ConvertContext, node: Node, tfl: Pool2D): void {
   const explicitPads = [...w.pads];
   applyCeilMode(node, w, spatial);
   const y = node.outputs[0];
+  let input = ctx.inputChannelLast(x);
+  let out = ctx.output(y, channelLast(xs.length));
+  if (ctx.tensors[input].type !== 'FLOAT32') {
+    // Plain (unquantized) 8-bit max pooling: exact through float32.
+    const f = ctx.temp(ctx.tensors[input].shape, 'FLOAT32', `${x}__float`);
+    ctx.emit('CAST', [input], [f]);
+    input = f;
+    const final = out;
+    out = ctx.temp(ctx.tensors[final].shape, 'FLOAT32', `${y}__float`);
+    emitPoolFloat(ctx, node, tfl, input, w, explicitPads, kernel, out);
+    ctx.emit('CAST', [out], [final]);
+    return;
+  }
+  emitPoolFloat(ctx, node, tfl, input, w, explicitPads, kernel, out);
+}
+
+function emitPoolFloat(ctx: ConvertContext, node: Node, tfl: Pool2D, input: number, w: Window, explicitPads: number[], kernel: number[],
+  out: number): void {
+  const x = node.inputs[0];
+  const xs = ctx.shape(x);
+  const spatial = xs.slice(2);
+  const y = node.outputs[0];
   const ys = ctx.shape(y);
-  const input = ctx.inputChannelLast(x);
-  const out = ctx.output(y, channelLast(xs.length));
   if (w.dilations.some((d) => d !== 1)) {
     emitSlicePool(ctx, node, tfl === 'MAX_POOL_2D' ? 'max' : 'avg', input, w, explicitPads, spatial, out);
     return;
@@ -114,8 +137,8 @@ function validCountScale(w: { kernel: number[]; strides: number[]; pads: number[
 
 export function pool(op: string, tfl: Pool2D): OpConverter {
   return {
-    op, emits: [tfl, 'PAD', 'PADV2', 'RESHAPE', 'MUL', 'STRIDED_SLICE', tfl === 'MAX_POOL_2D' ? 'MAXIMUM' : 'ADD'], opset: [1, 23],
-    dtypes: ['float32'], int8: true, micro: true, layout: 'spatial',
+    op, emits: [tfl, 'PAD', 'PADV2', 'RESHAPE', 'MUL', 'STRIDED_SLICE', ...(tfl === 'MAX_POOL_2D' ? ['MAXIMUM', 'CAST'] : ['ADD'])],
+    opset: [1, 23], dtypes: tfl === 'MAX_POOL_2D' ? ['float32', 'uint8', 'int8'] : ['float32'], int8: true, micro: true, layout: 'spatial',
     check: checkPool,
     convert(node, ctx) { emitPool(ctx, node, tfl); },
   };
