@@ -51,3 +51,31 @@ for (const c of CASES) {
     }
   });
 }
+
+const INDICES: { name: string; x: number[]; attrs: Record<string, number | number[]> }[] = [
+  { name: '2-D, pads, strides, ceil_mode, batch 2', x: [2, 3, 7, 6], attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 0], ceil_mode: 1 } },
+  { name: '2-D, storage_order 1', x: [1, 2, 6, 5], attrs: { kernel_shape: [2, 2], strides: [2, 1], storage_order: 1 } },
+  { name: '1-D, dilation 2', x: [1, 3, 11], attrs: { kernel_shape: [3], dilations: [2], pads: [1, 1] } },
+  { name: '3-D', x: [1, 2, 4, 5, 5], attrs: { kernel_shape: [2, 3, 3], strides: [2, 2, 2], pads: [0, 1, 1, 0, 1, 1] } },
+];
+
+for (const c of INDICES) {
+  test(`MaxPool with Indices, ${c.name}: values and indices match onnxruntime on LiteRT`, async () => {
+    const model = buildModel({ inputs: [['x', 'float32', c.x]], outputs: ['y', 'z'], opset: 12,
+      nodes: [node('Relu', ['x'], ['r']), node('MaxPool', ['r'], ['y', 'z'], c.attrs)] });
+    const n = c.x.reduce((a, b) => a * b, 1);
+    // Distinct values, so that the index of the maximum is well defined (ties are kept by onnxruntime's first).
+    const x = tensor('x', 'float32', c.x, seq(n, (i) => Math.sin(i * 1.37) * 5 + i * 1e-3));
+    const want = await runOnnx(encodeModel(model), [x]);
+    const lite = await openConverted(serializeTflite(convertModel(model).model));
+    try {
+      const got = await lite.run([x]);
+      for (const k of ['y', 'z']) {
+        assert.deepEqual(got.get(k)!.dims, want.get(k)!.dims);
+        assert.deepEqual(toNumbers(got.get(k)!), toNumbers(want.get(k)!), k);
+      }
+    } finally {
+      lite.close();
+    }
+  });
+}
