@@ -51,5 +51,5 @@ test('inspect of the ONNX model with a huge dim works', () => {
 
 test('the TFLite writer refuses a dim over 2^31 - 1 instead of writing it negative', () => {
   assert.throws(() => serializeTflite({ version: 3, subgraphs: [{ name: 'g', tensors: [{ name: 't', type: 'FLOAT32', shape: [2 ** 31] }],
-    operators: [], inputs: [0], outputs: [0] }], metadata: new Map() }), (e: unknown) => e instanceof ModelError && /over 2147483647/.test(e.message));
+    operators: [], inputs: [0], outputs: [0] }], metadata: new Map(), description: 'test' }), (e: unknown) => e instanceof ModelError && /over 2147483647/.test(e.message));
 });

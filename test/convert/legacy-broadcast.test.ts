@@ -80,7 +80,7 @@ const LEGACY: { op: string; a: number[]; b: number[]; axis?: number; computed?: 
 for (const c of LEGACY) {
   test(`legacy ${c.op} broadcast=1 axis=${c.axis ?? 'none'} of ${c.computed ? 'a computed' : 'a constant'} [${c.b}] onto [${c.a}]`, async () => {
     const bv = seq(size(c.b), (i) => 1.5 + i * 0.25);
-    const attrs = c.axis === undefined ? { broadcast: 1 } : { broadcast: 1, axis: c.axis };
+    const attrs: Record<string, number> = c.axis === undefined ? { broadcast: 1 } : { broadcast: 1, axis: c.axis };
     const model = buildModel({
       inputs: [['x', 'float32', c.a], ...(c.computed ? [['b', 'float32', c.b] as [string, 'float32', number[]]] : [])], outputs: ['y'], opset: 6,
       nodes: [...(c.computed ? [node('Abs', ['b'], ['bb'])] : []), node('Relu', ['x'], ['r']),

@@ -2,6 +2,7 @@
 // count per channel (axis 1); later opsets broadcast it numpy-style onto X (unidirectionally: the output has X's
 // shape). A slope that does not broadcast onto X is refused rather than written into a PRELU LiteRT cannot prepare.
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 import { preluSlopeShape, reshapedValue } from './_legacy';
 
 function slopeDims(x: number[], s: number[], opset: number): number[] | string {
@@ -11,10 +12,10 @@ function slopeDims(x: number[], s: number[], opset: number): number[] | string {
 }
 
 const PRelu: OpConverter = {
-  op: 'PRelu', emits: ['PRELU', 'RESHAPE'], opset: [1, 23], dtypes: ['float32'], int8: true, micro: true, layout: 'any',
+  op: 'PRelu', emits: ['PRELU', 'RESHAPE'], opset: [1, MAX_OPSET], dtypes: ['float32'], layout: 'any',
   check(node, ctx) {
     const d = slopeDims(ctx.shape(node.inputs[0]), ctx.shape(node.inputs[1]), ctx.opset);
-    return typeof d === 'string' ? d : undefined;
+    return typeof d === 'string' ? refuse('unsupported', d) : undefined;
   },
   convert(node, ctx) {
     const y = node.outputs[0];

@@ -8,18 +8,20 @@ import { attrInt, attrInts, attrString } from '../attrs';
 import type { ConvertContext } from '../context';
 import { transposeData } from '../constdata';
 import { channelLast } from '../layout';
+import { refuse } from '../types';
+import type { Refusal } from '../types';
 import { resolvePadding, windowOf } from './_spatial';
 
 /** Why a rank-5 Conv/ConvTranspose cannot be converted, or undefined. */
-export function check3d(node: Node, ctx: ConvertContext): string | undefined {
+export function check3d(node: Node, ctx: ConvertContext): Refusal | undefined {
   if (!ctx.isConstant(node.inputs[1]) && attrInt(node, 'group', 1) !== 1) {
-    return `grouped 3-D ${node.opType} with computed weights is not supported; make the weights constant`;
+    return refuse('computed-input', `grouped 3-D ${node.opType} with computed weights is not supported; make the weights constant`);
   }
   if (node.inputs[2] && !ctx.isConstant(node.inputs[2]) && attrInt(node, 'group', 1) !== 1) {
-    return `grouped 3-D ${node.opType} with a computed bias is not supported; make the bias constant`;
+    return refuse('computed-input', `grouped 3-D ${node.opType} with a computed bias is not supported; make the bias constant`);
   }
-  if (ctx.dtype(node.inputs[0]) !== 'float32') return `${node.opType} on ${ctx.dtype(node.inputs[0])} input is not supported (float32 only)`;
-  if (node.opType === 'ConvTranspose' && attrInt(node, 'group', 1) !== 1) return '3-D ConvTranspose with groups is not supported';
+  if (ctx.dtype(node.inputs[0]) !== 'float32') return refuse('dtype', `${node.opType} on ${ctx.dtype(node.inputs[0])} input is not supported (float32 only)`);
+  if (node.opType === 'ConvTranspose' && attrInt(node, 'group', 1) !== 1) return refuse('attribute', '3-D ConvTranspose with groups is not supported');
   return undefined;
 }
 

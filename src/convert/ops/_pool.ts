@@ -7,23 +7,25 @@ import { attrInt, attrInts } from '../attrs';
 import type { ConvertContext } from '../context';
 import { channelLast } from '../layout';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
+import type { Refusal } from '../types';
 import { emitSlicePool } from './_pool_slices';
 import { emitMaxPoolIndices } from './_pool_indices';
 import { Window, applyCeilMode, isSame, isZero, padChannelLast, windowOf } from './_spatial';
 
 type Pool2D = 'MAX_POOL_2D' | 'AVERAGE_POOL_2D';
 
-export function checkPool(node: Node, ctx: ConvertContext): string | undefined {
+export function checkPool(node: Node, ctx: ConvertContext): Refusal | undefined {
   const rank = ctx.rank(node.inputs[0]);
-  if (rank < 3 || rank > 5) return `${node.opType} on a rank-${rank} input is not supported; only 1-D, 2-D and 3-D pooling`;
-  if (node.outputs[1] && node.opType !== 'MaxPool') return `${node.opType}'s Indices output is not supported`;
+  if (rank < 3 || rank > 5) return refuse('rank', `${node.opType} on a rank-${rank} input is not supported; only 1-D, 2-D and 3-D pooling`);
+  if (node.outputs[1] && node.opType !== 'MaxPool') return refuse('unsupported', `${node.opType}'s Indices output is not supported`);
   // storage_order only changes the Indices output.
   if (attrInt(node, 'storage_order', 0) !== 0 && rank === 5 && node.outputs[1]) {
-    return 'MaxPool Indices with storage_order=1 are supported for 1-D and 2-D pooling only';
+    return refuse('attribute', 'MaxPool Indices with storage_order=1 are supported for 1-D and 2-D pooling only');
   }
   const dt = ctx.dtype(node.inputs[0]);
   if (dt !== 'float32' && !(node.opType === 'MaxPool' && (dt === 'uint8' || dt === 'int8'))) {
-    return `${node.opType} on ${dt} is not supported (float32${node.opType === 'MaxPool' ? ', uint8 and int8' : ''} only)`;
+    return refuse('dtype', `${node.opType} on ${dt} is not supported (float32${node.opType === 'MaxPool' ? ', uint8 and int8' : ''} only)`);
   }
   return undefined;
 }
@@ -147,7 +149,9 @@ export function pool(op: string, tfl: Pool2D): OpConverter {
   return {
     op, emits: [tfl, 'PAD', 'PADV2', 'RESHAPE', 'MUL', 'STRIDED_SLICE',
       ...(tfl === 'MAX_POOL_2D' ? ['MAXIMUM', 'CAST', 'GREATER', 'SELECT_V2', 'ADD'] : ['ADD'])],
-    opset: [1, 23], dtypes: tfl === 'MAX_POOL_2D' ? ['float32', 'uint8', 'int8'] : ['float32'], int8: true, micro: true, layout: 'spatial',
+    opset: [1, MAX_OPSET], dtypes: tfl === 'MAX_POOL_2D' ? ['float32', 'uint8', 'int8'] : ['float32'], layout: 'spatial',
+    // CAST only wraps plain (unquantized) uint8/int8 inputs, which the int8 pass never sees.
+    incidental: tfl === 'MAX_POOL_2D' ? ['CAST'] : undefined,
     check: checkPool,
     convert(node, ctx) { emitPool(ctx, node, tfl); },
   };
