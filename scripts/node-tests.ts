@@ -260,7 +260,7 @@ const TITLES: Record<Exclude<Outcome, 'pass'>, string> = {
 const OUTCOMES: Outcome[] = ['pass', 'refused', 'mismatch', 'run', 'load', 'crash'];
 
 /** Failures grouped by outcome, then by reason (largest groups first), under headings of `level`. */
-function failureSections(results: NodeTestResult[], level: string): string[] {
+export function failureSections(results: NodeTestResult[], level: string): string[] {
   const lines: string[] = [];
   for (const o of OUTCOMES.slice(1) as Exclude<Outcome, 'pass'>[]) {
     const rs = results.filter((r) => r.outcome === o);

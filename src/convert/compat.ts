@@ -11,6 +11,10 @@ import { convertModel } from './convert';
 import { lookupConverter, refusalOf, unsupportedReason } from './registry';
 import { ConvertError, FLEX_ONLY } from './types';
 import type { Refusal } from './types';
+import { MICRO_OPS } from '../micro/ops';
+
+/** Ops with no int8 kernel in TFLite that a converter with an int8 path emits in some cases only (3-D convolutions). */
+const FLOAT_ONLY = new Set(['CONV_3D', 'CONV_3D_TRANSPOSE']);
 
 export interface CompatOptions {
   inputShapes?: Map<string, number[]>;
@@ -93,6 +97,10 @@ export function analyzeCompatibility(model: Model, opts: CompatOptions = {}): Co
         const ops = emitted.get(v.node);
         v.emits = ops ? [...ops] : [];
         v.folded = ops ? undefined : true;
+        // What the node really became decides: e.g. a 3-D Conv has neither an int8 nor a TFLite Micro kernel.
+        const float = v.emits.filter((o) => FLOAT_ONLY.has(o));
+        if (v.int8 && float.length) Object.assign(v, { int8: false, int8Reason: `no int8 kernel for ${float.join(', ')}: it stays float32 between DEQUANTIZE/QUANTIZE` });
+        if (v.micro && v.emits.some((o) => !MICRO_OPS[o])) v.micro = false;
       }
     } catch (e) {
       const err = e as Error & { node?: string };

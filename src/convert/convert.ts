@@ -21,6 +21,8 @@ export interface ConvertResult {
   transposeCount: number;
 }
 
+const INT32_MAX = 2147483647;
+
 /** Names each input with symbolic dims and the option that fixes them. */
 export function checkStaticInputs(model: Model): void {
   const bad = model.graph.inputs.filter((i) => !isStaticShape(model.graph.values.get(i.name)?.shape ?? i.shape));
@@ -109,6 +111,10 @@ export function convertModel(model: Model, opts: ConvertOptions = {}): ConvertRe
   const empty = ctx.tensors.find((t) => !t.data && t.shape.includes(0));
   if (empty) {
     throw new ModelError(`tensor "${empty.name}" has shape [${empty.shape.join(', ')}] with no elements; LiteRT cannot run empty tensors`);
+  }
+  const huge = ctx.tensors.find((t) => t.shape.some((d) => d > INT32_MAX));
+  if (huge) {
+    throw new ModelError(`tensor "${huge.name}" has shape [${huge.shape.join(', ')}]: TFLite stores dims as 32-bit integers (at most ${INT32_MAX}); make it smaller (--input-shape)`);
   }
   const keep = new Set([...inputs, ...outputs]);
   collapseReshapes(ctx, keep);

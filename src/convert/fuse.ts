@@ -3,8 +3,11 @@
 import type { ConvertContext } from './context';
 import { compactTensors, producersOf, usesOf } from '../tflite/graph';
 
-const FUSABLE = new Set(['ADD', 'SUB', 'MUL', 'DIV', 'CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED',
-  'AVERAGE_POOL_2D', 'MAX_POOL_2D', 'CONCATENATION']);
+// Not CONCATENATION: LiteRT's kernel refuses a fused activation (concatenation.cc) and XNNPack ignores it; an
+// activation after a CONCATENATION goes into the ops that make each of its inputs instead (a grouped Conv's
+// per-group CONV_2Ds), or stays an op.
+const FUSABLE = new Set(['ADD', 'SUB', 'MUL', 'DIV', 'CONV_2D', 'DEPTHWISE_CONV_2D', 'CONV_3D', 'FULLY_CONNECTED',
+  'AVERAGE_POOL_2D', 'MAX_POOL_2D']);
 // Not TANH: LiteRT's ADD ignores a fused TANH and FULLY_CONNECTED computes garbage with it (checked on LiteRT.js).
 const ACTIVATIONS: Record<string, string> = { RELU: 'RELU', RELU6: 'RELU6', RELU_N1_TO_1: 'RELU_N1_TO_1' };
 
@@ -25,12 +28,17 @@ export function fuseActivations(ctx: ConvertContext, keep: Set<number>): void {
     const p = producer.get(t);
     if (p === undefined || removed.has(p)) return;
     const prev = ctx.operators[p];
-    if (!FUSABLE.has(prev.opcode) || prev.outputs.length !== 1) return;
-    if ((prev.options?.fusedActivationFunction ?? 'NONE') !== 'NONE') return;
-    if (keep.has(t) || (use.get(t)?.length ?? 0) !== 1) return;
     const tt = ctx.tensors[t].type;
     if (tt !== 'FLOAT32' && tt !== 'INT8' && tt !== 'UINT8') return;
-    prev.options = { ...(prev.options ?? {}), fusedActivationFunction: fused };
+    if (keep.has(t) || (use.get(t)?.length ?? 0) !== 1) return;
+    // Into each op that makes an input of a CONCATENATION: relu(concat(a, b)) = concat(relu(a), relu(b)).
+    const into = prev.opcode === 'CONCATENATION' ? prev.inputs.map((i) => producer.get(i)) : [p];
+    const fusable = (q: number | undefined, out: number) => q !== undefined && !removed.has(q) && FUSABLE.has(ctx.operators[q].opcode)
+      && ctx.operators[q].outputs.length === 1 && (ctx.operators[q].options?.fusedActivationFunction ?? 'NONE') === 'NONE'
+      && !keep.has(out) && (use.get(out)?.length ?? 0) === 1;
+    if (!into.every((q, i) => fusable(q, prev.opcode === 'CONCATENATION' ? prev.inputs[i] : t))) return;
+    if (prev.opcode === 'CONCATENATION' && new Set(prev.inputs).size !== prev.inputs.length) return;
+    for (const q of into) ctx.operators[q!].options = { ...(ctx.operators[q!].options ?? {}), fusedActivationFunction: fused };
     prev.outputs = [act.outputs[0]];
     removed.add(k);
     producer.set(act.outputs[0], p);
