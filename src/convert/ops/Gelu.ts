@@ -1,4 +1,17 @@
-// ONNX Gelu → TFLite GELU (elementwise, any layout).
-import { unary } from './_elementwise';
+// ONNX Gelu (opset 20; also what simplify-gelu.ts makes of GELU written out with Erf or Tanh) → TFLite GELU
+// (elementwise, any layout), `approximate` set for the tanh form.
+import { attrString } from '../attrs';
+import type { OpConverter } from '../types';
+import { emitUnary, FLOAT } from './_elementwise';
 
-export default unary('Gelu', 'GELU', { int8: true, micro: false });
+const Gelu: OpConverter = {
+  op: 'Gelu', emits: ['GELU'], opset: [1, 23], dtypes: FLOAT, int8: true, micro: false, layout: 'any',
+  check(node) {
+    const a = attrString(node, 'approximate', 'none');
+    return a === 'none' || a === 'tanh' ? undefined : `Gelu approximate="${a}" is not one of "none", "tanh"`;
+  },
+  convert(node, ctx) {
+    emitUnary(ctx, node, 'GELU', { approximate: attrString(node, 'approximate', 'none') === 'tanh' });
+  },
+};
+export default Gelu;

@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""Exports the transformer families of issue #12 to ONNX with Debian's torch 1.13 (random weights, batch 1).
+
+    /usr/bin/python3 scripts/export/transformers.py OUT_DIR [--small] [NAME ...]
+
+--small writes the tiny fixtures committed in test/fixtures/transformers/ (a few KB of weights each, same patterns:
+GELU in its erf form, LayerNorm both as the opset-17 op and decomposed, attention head splits, Swin's shifted
+windows, ConvNeXt's channels-last LayerNorm, wav2vec2's grouped weight-normed positional conv, GroupNorm).
+Without it the full torchvision / torchaudio models are written (hundreds of MB: keep them out of the repository).
+Nothing is downloaded: every model is built with random weights.
+"""
+import os
+import sys
+
+import torch
+import torch.nn as nn
+import torchvision
+import torchaudio
+
+torch.manual_seed(0)
+
+
+class BertLike(nn.Module):
+    """nn.TransformerEncoder(activation="gelu") with an embedding-free float input [1, seq, d]."""
+
+    def __init__(self, d=32, heads=4, layers=2, ff=64, norm_first=False):
+        super().__init__()
+        layer = nn.TransformerEncoderLayer(d, heads, ff, dropout=0.0, activation="gelu", batch_first=True,
+                                           norm_first=norm_first)
+        self.enc = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
+        self.norm = nn.LayerNorm(d)
+
+    def forward(self, x):
+        return self.norm(self.enc(x))
+
+
+class TanhGelu(nn.Module):
+    """The tanh-approximated GELU written out (as GPT-2 style code does) between two linears, and a bare erf."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Linear(16, 32)
+        self.b = nn.Linear(32, 16)
+
+    def forward(self, x):
+        h = self.a(x)
+        h = 0.5 * h * (1.0 + torch.tanh(0.7978845608028654 * (h + 0.044715 * torch.pow(h, 3.0))))
+        return self.b(h), torch.erf(x * 3.0)
+
+
+class GeluForms(nn.Module):
+    """GELU written several ways (orderings of the erf form, the tanh form with x·x·x), plus an erf whose
+    intermediate is also an output (must not fuse: the bare Erf goes through the approximation)."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Linear(16, 16)
+
+    def forward(self, x):
+        h = self.a(x) * 3.0
+        s2 = 1.4142135623730951
+        g1 = h * 0.5 * (1.0 + torch.erf(h / s2))
+        g2 = 0.5 * h * (1.0 + torch.erf(h * (1.0 / s2)))
+        g3 = h * (0.5 * (torch.erf(h / s2) + 1.0))
+        g4 = (torch.erf(h * 0.7071067811865476) + 1.0) * (h * 0.5)
+        g5 = h * 0.5 * (1.0 + torch.tanh(0.7978845608028654 * (h + 0.044715 * h * h * h)))
+        e = torch.erf(h / s2)
+        g6 = h * 0.5 * (1.0 + e)
+        return g1, g2, g3, g4, g5, g6, e
+
+
+class GroupNormNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(3, 16, 3, padding=1)
+        self.g1 = nn.GroupNorm(4, 16)
+        self.c2 = nn.Conv2d(16, 8, 3, padding=1)
+        self.g2 = nn.GroupNorm(1, 8)
+        self.c3 = nn.Conv1d(8, 8, 3, padding=1)
+        self.g3 = nn.GroupNorm(8, 8)
+
+    def forward(self, x):
+        y = self.g2(self.c2(nn.functional.gelu(self.g1(self.c1(x)))))
+        z = self.g3(self.c3(y.flatten(2)))
+        return y, z
+
+
+def small_models():
+    from torchvision.models.vision_transformer import VisionTransformer
+    from torchvision.models.swin_transformer import SwinTransformer
+    from torchvision.models.convnext import ConvNeXt, CNBlockConfig
+    return {
+        "vit_tiny": (VisionTransformer(image_size=32, patch_size=8, num_layers=2, num_heads=2, hidden_dim=32,
+                                       mlp_dim=64, num_classes=10), (1, 3, 32, 32), [13, 17]),
+        "swin_tiny": (SwinTransformer(patch_size=[4, 4], embed_dim=16, depths=[2, 2], num_heads=[2, 4],
+                                      window_size=[4, 4], num_classes=10), (1, 3, 32, 32), [13, 17]),
+        "convnext_tiny_s": (ConvNeXt([CNBlockConfig(16, 32, 1), CNBlockConfig(32, None, 1)], num_classes=10),
+                            (1, 3, 32, 32), [13, 17]),
+        "bert_tiny": (BertLike(), (1, 8, 32), [13, 17]),
+        "bert_tiny_prenorm": (BertLike(norm_first=True), (1, 8, 32), [14]),
+        "wav2vec2_tiny": (torchaudio.models.wav2vec2_model(
+            extractor_mode="group_norm", extractor_conv_layer_config=[(16, 10, 5), (16, 3, 2), (16, 2, 2)],
+            extractor_conv_bias=False, encoder_embed_dim=32, encoder_projection_dropout=0.0,
+            encoder_pos_conv_kernel=16, encoder_pos_conv_groups=4, encoder_num_layers=2, encoder_num_heads=4,
+            encoder_attention_dropout=0.0, encoder_ff_interm_features=64, encoder_ff_interm_dropout=0.0,
+            encoder_dropout=0.0, encoder_layer_norm_first=False, encoder_layer_drop=0.0, aux_num_out=None),
+            (1, 800), [13, 17]),
+        "gelu_tanh": (TanhGelu(), (1, 4, 16), [13]),
+        "groupnorm": (GroupNormNet(), (1, 3, 8, 8), [13]),
+        "gelu_forms": (GeluForms(), (1, 4, 16), [13]),
+    }
+
+
+def big_models():
+    tv = torchvision.models
+    return {
+        "vit_b_16": (tv.vit_b_16(weights=None), (1, 3, 224, 224), [14, 17]),
+        "swin_t": (tv.swin_t(weights=None), (1, 3, 224, 224), [14, 17]),
+        "convnext_tiny": (tv.convnext_tiny(weights=None), (1, 3, 224, 224), [14, 17]),
+        "bert_base_like": (BertLike(d=768, heads=12, layers=4, ff=3072), (1, 128, 768), [14, 17]),
+        "wav2vec2_base": (torchaudio.models.wav2vec2_base(), (1, 16000), [14, 17]),
+        "conformer": (None, None, [14, 17]),
+    }
+
+
+class ConformerWrap(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.m = torchaudio.models.Conformer(input_dim=80, num_heads=4, ffn_dim=256, num_layers=4,
+                                             depthwise_conv_kernel_size=31)
+
+    def forward(self, x):
+        lengths = torch.full((1,), x.shape[1], dtype=torch.int64)
+        return self.m(x, lengths)[0]
+
+
+def randomize(model):
+    """Random weights where torchvision's init leaves a model's output trivial: zero-initialised heads and class
+    tokens (the output would be all zeros), ConvNeXt's layer scale 1e-6 (the blocks would not count), norms at
+    weight 1 / bias 0 (their scale and bias would not be tested)."""
+    g = torch.Generator().manual_seed(1)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if "layer_scale" in name:
+                p.copy_(0.5 + torch.rand(p.shape, generator=g))
+            elif p.dim() >= 1 and bool((p == 0).all()):
+                p.copy_(0.05 * torch.randn(p.shape, generator=g))
+        for m in model.modules():
+            if isinstance(m, (nn.LayerNorm, nn.GroupNorm)) and getattr(m, "weight", None) is not None:
+                m.weight.copy_(1 + 0.2 * torch.randn(m.weight.shape, generator=g))
+                m.bias.copy_(0.1 * torch.randn(m.bias.shape, generator=g))
+
+
+def export(model, shape, opset, path):
+    randomize(model)
+    model.eval()
+    x = torch.rand(*shape) if len(shape) != 2 else torch.randn(*shape)
+    # Gradients stay enabled: in eval mode under no_grad, torch 1.13 takes nn.MultiheadAttention's fast path
+    # (aten::_native_multi_head_attention), which has no ONNX export.
+    torch.onnx.export(model, (x,), path, opset_version=opset, input_names=["input"], do_constant_folding=True)
+    print(f"{path}: {os.path.getsize(path)} bytes")
+
+
+def main():
+    args = sys.argv[1:]
+    out = args[0]
+    small = "--small" in args
+    names = [a for a in args[1:] if not a.startswith("--")]
+    os.makedirs(out, exist_ok=True)
+    table = small_models() if small else big_models()
+    for name, (model, shape, opsets) in table.items():
+        if names and name not in names:
+            continue
+        if name == "conformer":
+            model, shape = ConformerWrap(), (1, 64, 80)
+        for opset in opsets:
+            export(model, shape, opset, os.path.join(out, f"{name}_op{opset}.onnx"))
+
+
+if __name__ == "__main__":
+    main()
