@@ -1,0 +1,53 @@
+// Transformer families end to end (small fixtures exported by scripts/export/transformers.py --small with Debian's
+// torch 1.13, random weights): each converts with no option, runs on real LiteRT beside onnxruntime-node on seeded
+// inputs and matches within max|diff| ≤ 1e-4 · max|ref| on every output. The TRANSPOSE count of each is pinned: CNN
+// parts keep none; what remains in transformers is what the attention math needs (see each entry).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readModelFile } from '../../src/onnx/reader';
+import { convertAndMatch, seededInputs } from '../helpers/match';
+
+const FIX = 'test/fixtures/transformers';
+
+interface Case {
+  file: string;
+  /** Seeded input range: images [0, 1), the rest [-1, 1). */
+  image?: boolean;
+  transposes: number;
+  /** Ops that must appear (count) or must not (0). */
+  ops: Record<string, number>;
+}
+
+const CASES: Case[] = [
+  // torchvision VisionTransformer (2 layers, nn.MultiheadAttention): per layer Q, K, V head splits and the head merge.
+  { file: 'vit_tiny_op13', image: true, transposes: 8, ops: { GELU: 2, BATCH_MATMUL: 4, SOFTMAX: 2 } },
+  { file: 'vit_tiny_op17', image: true, transposes: 8, ops: { GELU: 2, RSQRT: 5 } },
+  // torchvision SwinTransformer (2 stages × 2 blocks, window 4, shifted windows, relative position bias).
+  { file: 'swin_tiny_op13', image: true, transposes: 20, ops: { GELU: 4, SCATTER_ND: 0, SELECT_V2: 0 } },
+  // torchvision ConvNeXt: channels-last LayerNorm between permutes, depthwise 7×7, layer scale: no TRANSPOSE.
+  { file: 'convnext_tiny_s_op17', image: true, transposes: 0, ops: { GELU: 2, DEPTHWISE_CONV_2D: 2 } },
+  // nn.TransformerEncoder(activation="gelu"), post-norm (decomposed LayerNorm at 13, the op at 17) and pre-norm.
+  { file: 'bert_tiny_op13', transposes: 8, ops: { GELU: 2, SOFTMAX: 2 } },
+  { file: 'bert_tiny_op17', transposes: 8, ops: { GELU: 2, SOFTMAX: 2 } },
+  { file: 'bert_tiny_prenorm_op14', transposes: 8, ops: { GELU: 2 } },
+  // torchaudio wav2vec2_model: conv feature extractor with GroupNorm, weight-normed grouped positional conv.
+  { file: 'wav2vec2_tiny_op17', transposes: 8, ops: { GELU: 6, CONV_2D: 7 } },
+  // Conv → GroupNorm(4) → GELU → Conv → GroupNorm(1) → Conv1d → GroupNorm(8): no TRANSPOSE, no GATHER.
+  { file: 'groupnorm_op13', image: true, transposes: 0, ops: { GELU: 1, GATHER: 0, RSQRT: 3 } },
+  // A Linear, GELU's tanh form written out, a Linear; and a bare erf output.
+  { file: 'gelu_tanh_op13', transposes: 0, ops: { GELU: 1, TANH: 0 } },
+];
+
+for (const c of CASES) {
+  test(`${c.file}: converts, matches onnxruntime on LiteRT, ${c.transposes} TRANSPOSE`, async () => {
+    const file = `${FIX}/${c.file}.onnx`;
+    const model = readModelFile(file);
+    const m = await convertAndMatch(file, model, seededInputs(model, 7, c.image ? 0 : -1, 1));
+    for (const o of m.outputs) {
+      assert.ok(o.maxRef > 0, `${o.name}: the reference output is all zeros`);
+      assert.ok(o.maxDiff <= 1e-4 * o.maxRef, `${o.name}: max|diff| ${o.maxDiff} > 1e-4 × ${o.maxRef}`);
+    }
+    assert.equal(m.result.transposeCount, c.transposes, JSON.stringify(m.result.opHistogram));
+    for (const [op, n] of Object.entries(c.ops)) assert.equal(m.result.opHistogram[op] ?? 0, n, `${op} count`);
+  });
+}
