@@ -6,6 +6,7 @@ import type { TflOperator, TflOptionValue, TflTensor, TflType } from '../tflite/
 import { constantBytes, float32Bytes, int32Bytes, tflType } from './constdata';
 import { Perm, channelLast, identity, isIdentity, permute, sameMemoryOrder, samePerm, transposeBetween } from './layout';
 import { ConvertError } from './types';
+import { emitPermute } from './permute-ops';
 
 export interface ValueRef {
   index: number;
@@ -116,8 +117,7 @@ export class ConvertContext {
       const shape = permute(dims, want);
       this.emit('RESHAPE', [prim.index, this.constInt32(shape, `${r}__reshape`)], [out], { newShape: shape });
     } else {
-      const p = transposeBetween(prim.perm, want);
-      this.emit('TRANSPOSE', [prim.index, this.constInt32(p, `${r}__perm`)], [out]);
+      emitPermute(this, prim.index, transposeBetween(prim.perm, want), out, r);
     }
     this.remember(r, want, out, false);
     return out;

@@ -19,18 +19,23 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  // torchvision VisionTransformer (2 layers, nn.MultiheadAttention): per layer Q, K, V head splits and the head merge.
-  { file: 'vit_tiny_op13', image: true, transposes: 8, ops: { GELU: 2, BATCH_MATMUL: 4, SOFTMAX: 2 } },
-  { file: 'vit_tiny_op17', image: true, transposes: 8, ops: { GELU: 2, RSQRT: 5 } },
-  // torchvision SwinTransformer (2 stages × 2 blocks, window 4, shifted windows, relative position bias).
-  { file: 'swin_tiny_op13', image: true, transposes: 20, ops: { GELU: 4, SCATTER_ND: 0, SELECT_V2: 0 } },
+  // torchvision VisionTransformer (2 layers, nn.MultiheadAttention). Per layer 2 TRANSPOSEs: one head split of the
+  // packed q, k, v projection (simplify-attention.ts; Kᵀ is BATCH_MATMUL's adj_y) and the head merge.
+  { file: 'vit_tiny_op13', image: true, transposes: 4, ops: { GELU: 2, BATCH_MATMUL: 4, SOFTMAX: 2 } },
+  { file: 'vit_tiny_op17', image: true, transposes: 4, ops: { GELU: 2, RSQRT: 5 } },
+  // torchvision SwinTransformer (2 stages × 2 blocks, window 4, shifted windows, relative position bias). Per block the
+  // qkv head split and the head merge; window partition and reverse are SPACE_TO_DEPTH / DEPTH_TO_SPACE (stage 1;
+  // stage 2 is one window), the shifted-window mask folds to a constant, roll is slices and concatenations.
+  { file: 'swin_tiny_op13', image: true, transposes: 8, ops: { GELU: 4, SCATTER_ND: 0, SELECT_V2: 0, PAD: 0, SPACE_TO_DEPTH: 2, DEPTH_TO_SPACE: 2 } },
   // torchvision ConvNeXt: channels-last LayerNorm between permutes, depthwise 7×7, layer scale: no TRANSPOSE.
   { file: 'convnext_tiny_s_op17', image: true, transposes: 0, ops: { GELU: 2, DEPTHWISE_CONV_2D: 2 } },
-  // nn.TransformerEncoder(activation="gelu"), post-norm (decomposed LayerNorm at 13, the op at 17) and pre-norm.
-  { file: 'bert_tiny_op13', transposes: 8, ops: { GELU: 2, SOFTMAX: 2 } },
-  { file: 'bert_tiny_op17', transposes: 8, ops: { GELU: 2, SOFTMAX: 2 } },
-  { file: 'bert_tiny_prenorm_op14', transposes: 8, ops: { GELU: 2 } },
-  // torchaudio wav2vec2_model: conv feature extractor with GroupNorm, weight-normed grouped positional conv.
+  // nn.TransformerEncoder(activation="gelu"), post-norm (decomposed LayerNorm at 13, the op at 17) and pre-norm: 2 per
+  // layer as ViT.
+  { file: 'bert_tiny_op13', transposes: 4, ops: { GELU: 2, SOFTMAX: 2 } },
+  { file: 'bert_tiny_op17', transposes: 4, ops: { GELU: 2, SOFTMAX: 2 } },
+  { file: 'bert_tiny_prenorm_op14', transposes: 4, ops: { GELU: 2 } },
+  // torchaudio wav2vec2_model: conv feature extractor with GroupNorm, weight-normed grouped positional conv. Its
+  // attention has separate q, k, v projections, each with its own head split: 4 per layer (q, k, v, merge).
   { file: 'wav2vec2_tiny_op17', transposes: 8, ops: { GELU: 6, CONV_2D: 7 } },
   // Conv → GroupNorm(4) → GELU → Conv → GroupNorm(1) → Conv1d → GroupNorm(8): no TRANSPOSE, no GATHER.
   { file: 'groupnorm_op13', image: true, transposes: 0, ops: { GELU: 1, GATHER: 0, RSQRT: 3 } },
