@@ -34,6 +34,30 @@ class BertLike(nn.Module):
         return self.norm(self.enc(x))
 
 
+class HfBertLayer(nn.Module):
+    """A Hugging Face BertLayer written out (transformers is not packaged in Debian): separate query/key/value
+    Linears, transpose_for_scores (view + permute(0, 2, 1, 3)), key.transpose(-1, -2), an additive attention mask,
+    GELU intermediate, post-LayerNorms."""
+
+    def __init__(self, d=32, heads=4, ff=64):
+        super().__init__()
+        self.h, self.dh = heads, d // heads
+        self.query, self.key, self.value = nn.Linear(d, d), nn.Linear(d, d), nn.Linear(d, d)
+        self.dense, self.ln1 = nn.Linear(d, d), nn.LayerNorm(d, eps=1e-12)
+        self.inter, self.out, self.ln2 = nn.Linear(d, ff), nn.Linear(ff, d), nn.LayerNorm(d, eps=1e-12)
+        self.register_buffer("mask", (torch.arange(8) >= 6).float().view(1, 1, 1, 8) * -10000.0)
+
+    def split(self, x):
+        return x.view(x.size(0), x.size(1), self.h, self.dh).permute(0, 2, 1, 3)
+
+    def forward(self, x):
+        q, k, v = self.split(self.query(x)), self.split(self.key(x)), self.split(self.value(x))
+        s = torch.matmul(q, k.transpose(-1, -2)) / (self.dh ** 0.5) + self.mask
+        c = torch.matmul(s.softmax(-1), v).permute(0, 2, 1, 3).contiguous()
+        a = self.ln1(self.dense(c.view(x.size(0), x.size(1), -1)) + x)
+        return self.ln2(self.out(nn.functional.gelu(self.inter(a))) + a)
+
+
 class TanhGelu(nn.Module):
     """The tanh-approximated GELU written out (as GPT-2 style code does) between two linears, and a bare erf."""
 
@@ -106,6 +130,7 @@ def small_models():
             encoder_dropout=0.0, encoder_layer_norm_first=False, encoder_layer_drop=0.0, aux_num_out=None),
             (1, 800), [13, 17]),
         "gelu_tanh": (TanhGelu(), (1, 4, 16), [13]),
+        "hf_bert_layer": (HfBertLayer(), (1, 8, 32), [14]),
         "groupnorm": (GroupNormNet(), (1, 3, 8, 8), [13]),
         "gelu_forms": (GeluForms(), (1, 4, 16), [13]),
     }

@@ -75,3 +75,97 @@ export function fusePackedHeads(g: Graph, constants: Map<string, Tensor>): void 
   if (!skip.size) return;
   g.nodes = g.nodes.flatMap((n) => [...(before.get(n) ?? []), ...(skip.has(n) ? [] : replace.get(n) ?? [n])]);
 }
+
+/**
+ * Separate q, k, v projections of one input X [1, L, E] (torchaudio's wav2vec2, Hugging Face's BERT/ViT):
+ * MatMul(X, W) (+ bias) → Reshape [1, L, H, d] → Transpose [0, 2, 1, 3] (k: [0, 2, 3, 1]) three times. The three
+ * weights are concatenated into one MatMul [E, 3E'] with one bias, whose output gets one head split
+ * (Reshape [L, 3H, d] → Transpose [1, 0, 2]) and a Slice of H heads per branch: one TRANSPOSE instead of three.
+ */
+export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>): void {
+  const uses = new Map<string, Node[]>();
+  for (const n of g.nodes) for (const i of n.inputs) if (i) uses.set(i, [...(uses.get(i) ?? []), n]);
+  const outs = new Set(g.outputs.map((o) => o.name));
+  const only = (v: string) => { const u = uses.get(v) ?? []; return u.length === 1 && !outs.has(v) ? u[0] : undefined; };
+  const dims = (v: string) => (constants.get(v)?.dims ?? g.values.get(v)?.shape) as number[] | undefined;
+  const f32 = (v: string) => { const c = constants.get(v); return c?.dtype === 'float32' ? c : undefined; };
+  const before = new Map<Node, Node[]>();
+  const replace = new Map<Node, Node[]>();
+  const skip = new Set<Node>();
+  let k = 0;
+  for (const x of new Set(g.nodes.flatMap((n) => n.inputs))) {
+    const xd = dims(x);
+    if (!xd || xd.length !== 3 || xd[0] !== 1 || constants.has(x) || g.values.get(x)?.dtype !== 'float32') continue;
+    const [, L, E] = xd;
+    type Branch = { mm: Node; w: Tensor; add?: Node; b?: Tensor; reshape: Node; transpose: Node; isK: boolean };
+    const branches: Branch[] = [];
+    for (const mm of uses.get(x) ?? []) {
+      if (mm.opType !== 'MatMul' || mm.inputs[0] !== x || skip.has(mm)) continue;
+      const w = f32(mm.inputs[1]);
+      if (!w || w.dims.length !== 2 || w.dims[0] !== E) continue;
+      let y = mm.outputs[0];
+      let add = only(y);
+      let b: Tensor | undefined;
+      if (add?.opType === 'Add') {
+        b = f32(add.inputs[add.inputs[0] === y ? 1 : 0]);
+        if (!b || b.dims.reduce((p, q) => p * q, 1) !== w.dims[1] || b.dims.length > 1) add = undefined;
+        else y = add.outputs[0];
+      } else add = undefined;
+      if (!add) b = undefined;
+      const reshape = only(y);
+      const transpose = reshape?.opType === 'Reshape' ? only(reshape.outputs[0]) : undefined;
+      const rd = reshape ? dims(reshape.outputs[0]) : undefined;
+      const p = transpose?.opType === 'Transpose' ? perm(transpose)?.join() : undefined;
+      if (!reshape || !transpose || !rd || rd.length !== 4 || rd[0] !== 1 || rd[1] !== L || rd[2] * rd[3] !== w.dims[1]) continue;
+      if (p !== '0,2,1,3' && p !== '0,2,3,1') continue;
+      branches.push({ mm, w, add, b, reshape, transpose, isK: p === '0,2,3,1' });
+    }
+    if (branches.length !== 3) continue;
+    const [h, d] = dims(branches[0].reshape.outputs[0])!.slice(2);
+    if (branches.some((br) => dims(br.reshape.outputs[0])!.slice(2).join() !== [h, d].join() || !br.add !== !branches[0].add)) continue;
+    const e = h * d;
+    const key = `${x}/qkv_${k++}`;
+    const wcat = new Float32Array(E * 3 * e);
+    branches.forEach((br, j) => {
+      const wv = toNumbers(br.w);
+      for (let r = 0; r < E; r++) for (let c = 0; c < e; c++) wcat[r * 3 * e + j * e + c] = wv[r * e + c];
+    });
+    const c = (name: string, dtype: 'int64' | 'float32', v: ArrayLike<number>, shape: number[]) => {
+      constants.set(name, { name, dtype, dims: shape, data: dtype === 'int64' ? BigInt64Array.from(Array.from(v, (n) => BigInt(n))) : Float32Array.from(v) });
+      g.values.set(name, { name, dtype, shape });
+      return name;
+    };
+    const val = (name: string, shape: number[]) => { g.values.set(name, { name, dtype: 'float32', shape }); return name; };
+    const node = (opType: string, inputs: string[], outputs: string[], attrs: Node['attrs'] = new Map()): Node =>
+      ({ name: outputs[0], opType, domain: '', inputs, outputs, attrs });
+    const tr = (p: number[]): Node['attrs'] => new Map([['perm', { type: 'ints', value: p }]]);
+    const proj = val(`${key}/proj`, [1, L, 3 * e]);
+    const first: Node[] = [node('MatMul', [x, c(`${key}/weight`, 'float32', wcat, [E, 3 * e])], [proj])];
+    let packed = proj;
+    if (branches[0].b) {
+      packed = val(`${key}/proj_bias`, [1, L, 3 * e]);
+      first.push(node('Add', [proj, c(`${key}/bias`, 'float32', branches.flatMap((br) => toNumbers(br.b!)), [3 * e])], [packed]));
+    }
+    const split = val(`${key}/split`, [L, 3 * h, d]);
+    const heads = val(`${key}/heads`, [3 * h, L, d]);
+    first.push(node('Reshape', [packed, c(`${key}/shape`, 'int64', [L, 3 * h, d], [3])], [split]), node('Transpose', [split], [heads], tr([1, 0, 2])));
+    const firstMm = g.nodes.find((n) => branches.some((br) => br.mm === n))!;
+    before.set(firstMm, first);
+    branches.forEach((br, j) => {
+      for (const n of [br.mm, br.add, br.reshape]) if (n) skip.add(n);
+      const range = [c(`${key}/start${j}`, 'int64', [j * h], [1]), c(`${key}/end${j}`, 'int64', [(j + 1) * h], [1]), c(`${key}/axis${j}`, 'int64', [0], [1])];
+      const part = val(`${key}/part${j}`, [h, L, d]);
+      const y = br.transpose.outputs[0];
+      const nodes = [node('Slice', [heads, ...range], [part])];
+      let last = part;
+      if (br.isK) {
+        last = val(`${key}/part${j}_t`, [h, d, L]);
+        nodes.push(node('Transpose', [part], [last], tr([0, 2, 1])));
+      }
+      nodes.push(node('Reshape', [last, c(`${key}/out_shape${j}`, 'int64', dims(y)!, [4])], [y]));
+      replace.set(br.transpose, nodes);
+    });
+  }
+  if (!skip.size) return;
+  g.nodes = g.nodes.flatMap((n) => [...(before.get(n) ?? []), ...(skip.has(n) ? [] : replace.get(n) ?? [n])]);
+}

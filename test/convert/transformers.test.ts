@@ -35,8 +35,10 @@ const CASES: Case[] = [
   { file: 'bert_tiny_op17', transposes: 4, ops: { GELU: 2, SOFTMAX: 2 } },
   { file: 'bert_tiny_prenorm_op14', transposes: 4, ops: { GELU: 2 } },
   // torchaudio wav2vec2_model: conv feature extractor with GroupNorm, weight-normed grouped positional conv. Its
-  // attention has separate q, k, v projections, each with its own head split: 4 per layer (q, k, v, merge).
-  { file: 'wav2vec2_tiny_op17', transposes: 8, ops: { GELU: 6, CONV_2D: 7 } },
+  // separate q, k, v projections become one (simplify-attention.ts): 2 per layer, as the packed ones.
+  { file: 'wav2vec2_tiny_op17', transposes: 4, ops: { GELU: 6, CONV_2D: 7 } },
+  // A Hugging Face BertLayer written out: separate query/key/value, permute(0, 2, 1, 3), additive mask.
+  { file: 'hf_bert_layer_op14', transposes: 2, ops: { GELU: 1, FULLY_CONNECTED: 4, BATCH_MATMUL: 2 } },
   // Conv → GroupNorm(4) → GELU → Conv → GroupNorm(1) → Conv1d → GroupNorm(8): no TRANSPOSE, no GATHER.
   { file: 'groupnorm_op13', image: true, transposes: 0, ops: { GELU: 1, GATHER: 0, RSQRT: 3 } },
   // A Linear, GELU's tanh form written out, a Linear; and a bare erf output.
