@@ -131,6 +131,7 @@ def small_models():
             (1, 800), [13, 17]),
         "gelu_tanh": (TanhGelu(), (1, 4, 16), [13]),
         "hf_bert_layer": (HfBertLayer(), (1, 8, 32), [14]),
+        "conformer_tiny": (ConformerWrap(16, 2, 32, 2, 7), (1, 12, 16), [17]),
         "groupnorm": (GroupNormNet(), (1, 3, 8, 8), [13]),
         "gelu_forms": (GeluForms(), (1, 4, 16), [13]),
     }
@@ -149,10 +150,12 @@ def big_models():
 
 
 class ConformerWrap(nn.Module):
-    def __init__(self):
+    """torchaudio's Conformer on [1, T, C] features (lengths = T, made inside so that the model has one input)."""
+
+    def __init__(self, input_dim=80, num_heads=4, ffn_dim=256, num_layers=4, kernel=31):
         super().__init__()
-        self.m = torchaudio.models.Conformer(input_dim=80, num_heads=4, ffn_dim=256, num_layers=4,
-                                             depthwise_conv_kernel_size=31)
+        self.m = torchaudio.models.Conformer(input_dim=input_dim, num_heads=num_heads, ffn_dim=ffn_dim,
+                                             num_layers=num_layers, depthwise_conv_kernel_size=kernel)
 
     def forward(self, x):
         lengths = torch.full((1,), x.shape[1], dtype=torch.int64)

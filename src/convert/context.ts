@@ -142,7 +142,8 @@ export class ConvertContext {
 
   /**
    * Picks one layout for the inputs of a layout-agnostic op (elementwise): the layout most of its non-constant
-   * full-rank inputs already have (channel-last wins ties). Lower-rank inputs broadcast from the right.
+   * full-rank inputs already have (channel-last wins ties, ONNX order beats other orders). Lower-rank inputs broadcast
+   * from the right.
    */
   commonPerm(names: string[], rank: number): Perm {
     const votes = new Map<string, { perm: Perm; n: number }>();
@@ -151,7 +152,9 @@ export class ConvertContext {
       const p = this.permOf(n);
       const k = p.join(',');
       const v = votes.get(k) ?? { perm: p, n: 0 };
-      v.n += isIdentity(p) ? 1 : 1.5;
+      // Channel-last (what convolutions keep) wins ties; any other stored order (a transpose left lazy) loses them
+      // to ONNX order, which matrix products and reshapes read without a TRANSPOSE.
+      v.n += isIdentity(p) ? 1 : samePerm(p, channelLast(rank)) ? 1.5 : 0.9;
       votes.set(k, v);
     }
     let best: Perm = identity(rank);

@@ -47,7 +47,7 @@ function checkNonEmptyInputs(model: Model): void {
   }
 }
 
-/** Values that flow (through layout-agnostic ops) into the data input of a spatial op. */
+/** Values that flow (through layout-agnostic ops other than Transpose) into the data input of a spatial op. */
 function channelLastHints(nodes: Node[]): Set<string> {
   const want = new Set<string>();
   for (let i = nodes.length - 1; i >= 0; i--) {
@@ -56,7 +56,9 @@ function channelLastHints(nodes: Node[]): Set<string> {
     if (!conv) continue;
     if (conv.layout === 'spatial') {
       if (n.inputs[0]) want.add(n.inputs[0]);
-    } else if ((conv.layout === 'any' || conv.layout === 'axis') && n.outputs.some((o) => want.has(o))) {
+    } else if ((conv.layout === 'any' || conv.layout === 'axis') && n.opType !== 'Transpose' && n.outputs.some((o) => want.has(o))) {
+      // Not through a Transpose: channel-last after it is another order before it (Conformer's [T, B, C] → [B, C, T]
+      // before its Conv1d would make the model input [B, C, T]).
       for (const inp of n.inputs) if (inp) want.add(inp);
     }
   }

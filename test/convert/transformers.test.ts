@@ -39,6 +39,9 @@ const CASES: Case[] = [
   { file: 'wav2vec2_tiny_op17', transposes: 4, ops: { GELU: 6, CONV_2D: 7 } },
   // A Hugging Face BertLayer written out: separate query/key/value, permute(0, 2, 1, 3), additive mask.
   { file: 'hf_bert_layer_op14', transposes: 2, ops: { GELU: 1, FULLY_CONNECTED: 4, BATCH_MATMUL: 2 } },
+  // torchaudio Conformer (2 layers): [T, B, C] residual stream, MHA, GLU + depthwise Conv1d module. 2 per layer; the
+  // model input stays [1, T, C] (no channel-last hint through the Transpose before the Conv1d).
+  { file: 'conformer_tiny_op17', transposes: 4, ops: { DEPTHWISE_CONV_2D: 2, SOFTMAX: 2 } },
   // Conv → GroupNorm(4) → GELU → Conv → GroupNorm(1) → Conv1d → GroupNorm(8): no TRANSPOSE, no GATHER.
   { file: 'groupnorm_op13', image: true, transposes: 0, ops: { GELU: 1, GATHER: 0, RSQRT: 3 } },
   // A Linear, GELU's tanh form written out, a Linear; and a bare erf output.
@@ -55,6 +58,7 @@ for (const c of CASES) {
       assert.ok(o.maxDiff <= 1e-4 * o.maxRef, `${o.name}: max|diff| ${o.maxDiff} > 1e-4 × ${o.maxRef}`);
     }
     assert.equal(m.result.transposeCount, c.transposes, JSON.stringify(m.result.opHistogram));
+    if (!c.image) assert.ok(m.result.metadata.inputs.every((i) => i.perm.every((p, k) => p === k)), 'inputs keep ONNX order');
     for (const [op, n] of Object.entries(c.ops)) assert.equal(m.result.opHistogram[op] ?? 0, n, `${op} count`);
   });
 }
