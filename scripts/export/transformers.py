@@ -122,6 +122,7 @@ def small_models():
                             (1, 3, 32, 32), [13, 17]),
         "bert_tiny": (BertLike(), (1, 8, 32), [13, 17]),
         "bert_tiny_prenorm": (BertLike(norm_first=True), (1, 8, 32), [14]),
+        "bert_tiny_batch2": (BertLike(layers=1), (2, 8, 32), [14]),
         "wav2vec2_tiny": (torchaudio.models.wav2vec2_model(
             extractor_mode="group_norm", extractor_conv_layer_config=[(16, 10, 5), (16, 3, 2), (16, 2, 2)],
             extractor_conv_bias=False, encoder_embed_dim=32, encoder_projection_dropout=0.0,

@@ -34,7 +34,7 @@ export function fusePackedHeads(g: Graph, constants: Map<string, Tensor>): void 
       const [st, en, ax, sp] = [ints(s.inputs[1]), ints(s.inputs[2]), ints(s.inputs[3]), ints(s.inputs[4])];
       if (!st || !en || st.length !== 1 || (ax && ax[0] !== 2 && ax[0] !== -1) || (sp && sp[0] !== 1) || s.inputs[0] !== x) break;
       const chunk = st[0] / e;
-      if (!Number.isInteger(chunk) || Math.min(en[0], E3) !== st[0] + e) break;
+      if (![0, 1, 2].includes(chunk) || Math.min(en[0], E3) !== st[0] + e) break;
       const r = only(s.outputs[0]);
       const t = r?.opType === 'Reshape' ? only(r.outputs[0]) : undefined;
       const rd = r ? dims(r.outputs[0]) : undefined;
