@@ -34,6 +34,22 @@ class BertLike(nn.Module):
         return self.norm(self.enc(x))
 
 
+class GptLike(nn.Module):
+    """A decoder-only block stack: causal mask built in forward (triu of -inf), tanh-approximated GELU, pre-norm."""
+
+    def __init__(self, d=32, heads=4, layers=2, ff=64):
+        super().__init__()
+        layer = nn.TransformerEncoderLayer(d, heads, ff, dropout=0.0, activation=nn.GELU(approximate="tanh"),
+                                           batch_first=True, norm_first=True)
+        self.enc = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
+        self.head = nn.Linear(d, 50)
+
+    def forward(self, x):
+        n = x.shape[1]
+        mask = torch.triu(torch.full((n, n), float("-inf")), diagonal=1)
+        return self.head(self.enc(x, mask=mask)).softmax(-1)
+
+
 class HfBertLayer(nn.Module):
     """A Hugging Face BertLayer written out (transformers is not packaged in Debian): separate query/key/value
     Linears, transpose_for_scores (view + permute(0, 2, 1, 3)), key.transpose(-1, -2), an additive attention mask,
@@ -132,6 +148,7 @@ def small_models():
             (1, 800), [13, 17]),
         "gelu_tanh": (TanhGelu(), (1, 4, 16), [13]),
         "hf_bert_layer": (HfBertLayer(), (1, 8, 32), [14]),
+        "gpt_tiny": (GptLike(), (1, 8, 32), [14]),
         "conformer_tiny": (ConformerWrap(16, 2, 32, 2, 7), (1, 12, 16), [17]),
         "groupnorm": (GroupNormNet(), (1, 3, 8, 8), [13]),
         "gelu_forms": (GeluForms(), (1, 4, 16), [13]),
