@@ -211,6 +211,17 @@ const FOLDS: Record<string, Fold> = {
     const dtype = t?.dtype ?? 'float32';
     return [{ dtype, dims: s.v, v: new Array<number>(elementCount(s.v)).fill(t?.v[0] ?? 0) }];
   },
+  Trilu: (n, [x, k]) => {
+    if (!x || x.dims.length < 2) return undefined;
+    const [r, c] = x.dims.slice(-2);
+    const kk = k ? k.v[0] : 0;
+    const upper = aInt(n, 'upper', 1) === 1;
+    const v = x.v.map((a, idx) => {
+      const d = (idx % c) - (Math.floor(idx / c) % r);
+      return (upper ? d >= kk : d <= kk) ? a : 0;
+    });
+    return [{ ...x, v }];
+  },
   ScatterND: (n, [d, i, u]) => {
     if (!d || !i || !u) return undefined;
     const r = attr(n, 'reduction');
