@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     try {
       const model = readModelFile(f);
       const image = model.graph.inputs.length === 1 && (model.graph.inputs[0].shape?.length ?? 0) === 4;
-      const ins = seededInputs(model, 1, image ? 0 : -1, 1);
+      const ins = seededInputs(model, 1, image ? 0 : -1, 1, shapes);
       const m = await convertAndMatch(f, model, ins, { inputShapes: shapes });
       const ok = m.worst <= 1e-4;
       if (!ok) bad++;

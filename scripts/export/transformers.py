@@ -66,12 +66,34 @@ class HfBertLayer(nn.Module):
     def split(self, x):
         return x.view(x.size(0), x.size(1), self.h, self.dh).permute(0, 2, 1, 3)
 
-    def forward(self, x):
+    def forward(self, x, mask=None):
         q, k, v = self.split(self.query(x)), self.split(self.key(x)), self.split(self.value(x))
-        s = torch.matmul(q, k.transpose(-1, -2)) / (self.dh ** 0.5) + self.mask
+        s = torch.matmul(q, k.transpose(-1, -2)) / (self.dh ** 0.5) + (self.mask if mask is None else mask)
         c = torch.matmul(s.softmax(-1), v).permute(0, 2, 1, 3).contiguous()
         a = self.ln1(self.dense(c.view(x.size(0), x.size(1), -1)) + x)
         return self.ln2(self.out(nn.functional.gelu(self.inter(a))) + a)
+
+
+class HfBertModel(nn.Module):
+    """A whole Hugging Face-style BERT: input_ids / attention_mask / token_type_ids (int64, dynamic batch and
+    sequence), word + position + token-type embeddings, the extended attention mask (1 - mask) · finfo.min, two
+    BertLayers and a pooler (tanh)."""
+
+    def __init__(self, vocab=100, d=32, layers=2, max_len=16):
+        super().__init__()
+        self.word, self.pos, self.tok = nn.Embedding(vocab, d), nn.Embedding(max_len, d), nn.Embedding(2, d)
+        self.ln = nn.LayerNorm(d, eps=1e-12)
+        self.layers = nn.ModuleList([HfBertLayer(d) for _ in range(layers)])
+        self.pool = nn.Linear(d, d)
+
+    def forward(self, input_ids, attention_mask, token_type_ids):
+        n = input_ids.shape[1]
+        pos = torch.arange(n, dtype=torch.long).unsqueeze(0)
+        h = self.ln(self.word(input_ids) + self.pos(pos) + self.tok(token_type_ids))
+        mask = (1.0 - attention_mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
+        for layer in self.layers:
+            h = layer(h, mask)
+        return h, torch.tanh(self.pool(h[:, 0]))
 
 
 class TanhGelu(nn.Module):
@@ -148,6 +170,7 @@ def small_models():
             (1, 800), [13, 17]),
         "gelu_tanh": (TanhGelu(), (1, 4, 16), [13]),
         "hf_bert_layer": (HfBertLayer(), (1, 8, 32), [14]),
+        "hf_bert_model": (None, None, [14]),
         "gpt_tiny": (GptLike(), (1, 8, 32), [14]),
         "conformer_tiny": (ConformerWrap(16, 2, 32, 2, 7), (1, 12, 16), [17]),
         "groupnorm": (GroupNormNet(), (1, 3, 8, 8), [13]),
@@ -197,6 +220,22 @@ def randomize(model):
                 m.bias.copy_(0.1 * torch.randn(m.bias.shape, generator=g))
 
 
+def export_hf_bert(path, opset=14):
+    """HfBertModel with dynamic batch and sequence dims (convert it with --input-shape)."""
+    model = HfBertModel()
+    randomize(model)
+    model.eval()
+    ids = torch.randint(0, 100, (1, 8))
+    mask = torch.ones(1, 8, dtype=torch.long)
+    types = torch.zeros(1, 8, dtype=torch.long)
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    torch.onnx.export(model, (ids, mask, types), path, opset_version=opset, input_names=names,
+                      output_names=["last_hidden_state", "pooler_output"],
+                      dynamic_axes={**{k: {0: "batch", 1: "sequence"} for k in names},
+                                    "last_hidden_state": {0: "batch", 1: "sequence"}, "pooler_output": {0: "batch"}})
+    print(f"{path}: {os.path.getsize(path)} bytes")
+
+
 def export(model, shape, opset, path):
     randomize(model)
     model.eval()
@@ -216,6 +255,9 @@ def main():
     table = small_models() if small else big_models()
     for name, (model, shape, opsets) in table.items():
         if names and name not in names:
+            continue
+        if name == "hf_bert_model":
+            export_hf_bert(os.path.join(out, f"{name}_op{opsets[0]}.onnx"), opsets[0])
             continue
         if name == "conformer":
             model, shape = ConformerWrap(), (1, 64, 80)

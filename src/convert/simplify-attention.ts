@@ -5,6 +5,7 @@
 // becomes a swap of its last two dims, which BATCH_MATMUL takes as adj_y): one TRANSPOSE for the three.
 import type { Graph, Node, Tensor } from '../ir/types';
 import { toNumbers } from '../ir/tensor';
+import { folded } from './simplify-util';
 
 function perm(n: Node): number[] | undefined {
   const a = n.attrs.get('perm');
@@ -13,7 +14,7 @@ function perm(n: Node): number[] | undefined {
 
 export function fusePackedHeads(g: Graph, constants: Map<string, Tensor>): void {
   const uses = new Map<string, Node[]>();
-  for (const n of g.nodes) for (const i of n.inputs) if (i) uses.set(i, [...(uses.get(i) ?? []), n]);
+  for (const n of g.nodes) if (!folded(n, constants)) for (const i of n.inputs) if (i) uses.set(i, [...(uses.get(i) ?? []), n]);
   const outs = new Set(g.outputs.map((o) => o.name));
   const only = (v: string) => { const u = uses.get(v) ?? []; return u.length === 1 && !outs.has(v) ? u[0] : undefined; };
   const dims = (v: string) => g.values.get(v)?.shape as number[] | undefined;
@@ -84,7 +85,7 @@ export function fusePackedHeads(g: Graph, constants: Map<string, Tensor>): void 
  */
 export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>): void {
   const uses = new Map<string, Node[]>();
-  for (const n of g.nodes) for (const i of n.inputs) if (i) uses.set(i, [...(uses.get(i) ?? []), n]);
+  for (const n of g.nodes) if (!folded(n, constants)) for (const i of n.inputs) if (i) uses.set(i, [...(uses.get(i) ?? []), n]);
   const outs = new Set(g.outputs.map((o) => o.name));
   const only = (v: string) => { const u = uses.get(v) ?? []; return u.length === 1 && !outs.has(v) ? u[0] : undefined; };
   const dims = (v: string) => (constants.get(v)?.dims ?? g.values.get(v)?.shape) as number[] | undefined;

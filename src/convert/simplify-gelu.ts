@@ -9,6 +9,7 @@
 import type { Graph, Node, Tensor } from '../ir/types';
 import { toNumbers } from '../ir/tensor';
 import { erf } from '../core/erf';
+import { folded } from './simplify-util';
 
 const UNARY: Record<string, (a: number) => number> = {
   Erf: erf, Tanh: Math.tanh, Sqrt: Math.sqrt, Neg: (a) => -a, Reciprocal: (a) => 1 / a, Identity: (a) => a,
@@ -42,6 +43,7 @@ export function fuseGelu(g: Graph, constants: Map<string, Tensor>): void {
   g.nodes.forEach((n, k) => {
     order.set(n, k);
     for (const o of n.outputs) producer.set(o, n);
+    if (folded(n, constants)) return;
     for (const i of n.inputs) if (i) consumers.set(i, [...(consumers.get(i) ?? []), n]);
   });
   const graphOut = new Set(g.outputs.map((o) => o.name));

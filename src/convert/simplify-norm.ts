@@ -5,6 +5,7 @@
 // GroupNormalization converter splits the channel dim in whatever layout the input has.
 import type { Graph, Node, Tensor } from '../ir/types';
 import { toNumbers } from '../ir/tensor';
+import { folded } from './simplify-util';
 
 function attrFloatOf(n: Node, name: string, dflt: number): number {
   const a = n.attrs.get(name);
@@ -13,7 +14,7 @@ function attrFloatOf(n: Node, name: string, dflt: number): number {
 
 export function fuseGroupNorm(g: Graph, constants: Map<string, Tensor>): void {
   const uses = new Map<string, Node[]>();
-  for (const n of g.nodes) for (const i of n.inputs) if (i) uses.set(i, [...(uses.get(i) ?? []), n]);
+  for (const n of g.nodes) if (!folded(n, constants)) for (const i of n.inputs) if (i) uses.set(i, [...(uses.get(i) ?? []), n]);
   for (const o of g.outputs) uses.set(o.name, [...(uses.get(o.name) ?? []), undefined as unknown as Node]);
   const producer = new Map<string, Node>();
   for (const n of g.nodes) for (const o of n.outputs) producer.set(o, n);

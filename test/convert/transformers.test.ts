@@ -4,6 +4,7 @@
 // parts keep none; what remains in transformers is what the attention math needs (see each entry).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { convertModel } from '../../src/convert/convert';
 import { readModelFile } from '../../src/onnx/reader';
 import { convertAndMatch, seededInputs } from '../helpers/match';
 
@@ -16,6 +17,8 @@ interface Case {
   transposes: number;
   /** Ops that must appear (count) or must not (0). */
   ops: Record<string, number>;
+  /** --input-shape for dynamic inputs. */
+  shapes?: Record<string, number[]>;
 }
 
 const CASES: Case[] = [
@@ -37,6 +40,10 @@ const CASES: Case[] = [
   // Decoder-only (GPT-style): causal mask made in forward (Trilu folds), tanh GELU (GELU approximate), pre-norm: 2 per
   // layer.
   { file: 'gpt_tiny_op14', transposes: 4, ops: { GELU: 2, TANH: 0, SOFTMAX: 3, SELECT_V2: 0 } },
+  // A whole Hugging Face-style BERT: int64 input_ids / attention_mask / token_type_ids with dynamic batch and
+  // sequence (given with --input-shape), embeddings, (1 - mask) · finfo.min, pooler: 2 per layer.
+  { file: 'hf_bert_model_op14', transposes: 4, ops: { GELU: 2, SOFTMAX: 2, BATCH_MATMUL: 4 },
+    shapes: { input_ids: [1, 8], attention_mask: [1, 8], token_type_ids: [1, 8] } },
   // At batch 2 the packed head split is not rewritten (its rows interleave the batch): q, k, v, the merge, and the
   // batch-first ↔ sequence-first swaps of nn.MultiheadAttention, which move data at batch 2.
   { file: 'bert_tiny_batch2_op14', transposes: 6, ops: { GELU: 1, SOFTMAX: 1 } },
@@ -58,7 +65,8 @@ for (const c of CASES) {
   test(`${c.file}: converts, matches onnxruntime on LiteRT, ${c.transposes} TRANSPOSE`, async () => {
     const file = `${FIX}/${c.file}.onnx`;
     const model = readModelFile(file);
-    const m = await convertAndMatch(file, model, seededInputs(model, 7, c.image ? 0 : -1, 1));
+    const shapes = c.shapes ? new Map(Object.entries(c.shapes)) : undefined;
+    const m = await convertAndMatch(file, model, seededInputs(model, 7, c.image ? 0 : -1, 1, shapes), { inputShapes: shapes });
     for (const o of m.outputs) {
       assert.ok(o.maxRef > 0, `${o.name}: the reference output is all zeros`);
       assert.ok(o.maxDiff <= 1e-4 * o.maxRef, `${o.name}: max|diff| ${o.maxDiff} > 1e-4 × ${o.maxRef}`);
@@ -68,3 +76,9 @@ for (const c of CASES) {
     for (const [op, n] of Object.entries(c.ops)) assert.equal(m.result.opHistogram[op] ?? 0, n, `${op} count`);
   });
 }
+
+test('hf_bert_model without --input-shape: one line naming the dynamic inputs and the option', () => {
+  const model = readModelFile(`${FIX}/hf_bert_model_op14.onnx`);
+  assert.throws(() => convertModel(model), (e: Error) => e.name === 'ModelError' && /--input-shape input_ids=1,1/.test(e.message)
+    && !e.message.includes('\n'));
+});

@@ -23,12 +23,17 @@ export interface MatchResult {
   worst: number;
 }
 
-/** Seeded float inputs: uniform in [lo, hi) (images [0, 1); audio and embeddings [-1, 1)). */
-export function seededInputs(model: Model, seed = 1, lo = -1, hi = 1): Tensor[] {
+/**
+ * Seeded inputs: floats uniform in [lo, hi) (images [0, 1); audio and embeddings [-1, 1)); integers 0 or 1 (valid
+ * token ids, attention masks and token types alike). `shapes` gives dynamic inputs their dims (as --input-shape).
+ */
+export function seededInputs(model: Model, seed = 1, lo = -1, hi = 1, shapes?: Map<string, number[]>): Tensor[] {
   const rnd = seededUniform(seed);
   return model.graph.inputs.map((i) => {
-    const shape = (model.graph.values.get(i.name)?.shape ?? i.shape ?? []) as number[];
+    const shape = (shapes?.get(i.name) ?? model.graph.values.get(i.name)?.shape ?? i.shape ?? []) as number[];
     const n = shape.reduce((a, b) => a * b, 1);
+    const dtype = model.graph.values.get(i.name)?.dtype ?? i.dtype ?? 'float32';
+    if (dtype === 'int64' || dtype === 'int32') return makeTensor(i.name, dtype, shape, Array.from({ length: n }, () => (rnd() < 0.75 ? 1 : 0)));
     const data = new Float32Array(n);
     for (let k = 0; k < n; k++) data[k] = lo + (hi - lo) * rnd();
     return makeTensor(i.name, 'float32', shape, data);
@@ -41,7 +46,7 @@ export async function convertAndMatch(file: string, model: Model, inputs: Tensor
   const bytes = serializeTflite(result.model);
   const sess = await ort.InferenceSession.create(file);
   const feeds: Record<string, ort.Tensor> = {};
-  for (const t of inputs) feeds[t.name] = new ort.Tensor('float32', t.data as Float32Array, t.dims);
+  for (const t of inputs) feeds[t.name] = new ort.Tensor(t.dtype as 'float32' | 'int64' | 'int32', t.data as Float32Array, t.dims);
   const ref = await sess.run(feeds);
   await sess.release();
   const lite = await openConverted(bytes);
