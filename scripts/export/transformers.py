@@ -96,6 +96,48 @@ class HfBertModel(nn.Module):
         return h, torch.tanh(self.pool(h[:, 0]))
 
 
+class WhisperAttention(nn.Module):
+    """Hugging Face's Whisper/BART attention: k_proj without bias, q scaled after its projection, _shape =
+    view(bsz, seq, heads, head_dim).transpose(1, 2)."""
+
+    def __init__(self, d, heads):
+        super().__init__()
+        self.h, self.dh, self.scaling = heads, d // heads, (d // heads) ** -0.5
+        self.q_proj, self.k_proj = nn.Linear(d, d), nn.Linear(d, d, bias=False)
+        self.v_proj, self.out_proj = nn.Linear(d, d), nn.Linear(d, d)
+
+    def shape(self, t):
+        return t.view(t.shape[0], t.shape[1], self.h, self.dh).transpose(1, 2)
+
+    def forward(self, x):
+        q = self.shape(self.q_proj(x) * self.scaling)
+        k, v = self.shape(self.k_proj(x)), self.shape(self.v_proj(x))
+        w = torch.matmul(q, k.transpose(2, 3)).softmax(-1)
+        o = torch.matmul(w, v).transpose(1, 2).reshape(x.shape[0], x.shape[1], -1)
+        return self.out_proj(o)
+
+
+class WhisperEncoderLike(nn.Module):
+    """Whisper's encoder: two Conv1d + GELU on log-mel frames, permute, positional embedding, pre-LN blocks."""
+
+    def __init__(self, mels=16, d=32, heads=4, layers=2, frames=40):
+        super().__init__()
+        self.conv1 = nn.Conv1d(mels, d, 3, padding=1)
+        self.conv2 = nn.Conv1d(d, d, 3, stride=2, padding=1)
+        self.pos = nn.Parameter(0.1 * torch.randn(frames // 2, d))
+        self.blocks = nn.ModuleList([nn.ModuleDict({"ln1": nn.LayerNorm(d), "attn": WhisperAttention(d, heads),
+                                                    "ln2": nn.LayerNorm(d), "fc1": nn.Linear(d, 2 * d),
+                                                    "fc2": nn.Linear(2 * d, d)}) for _ in range(layers)])
+        self.ln = nn.LayerNorm(d)
+
+    def forward(self, mel):
+        x = nn.functional.gelu(self.conv2(nn.functional.gelu(self.conv1(mel)))).permute(0, 2, 1) + self.pos
+        for b in self.blocks:
+            x = x + b["attn"](b["ln1"](x))
+            x = x + b["fc2"](nn.functional.gelu(b["fc1"](b["ln2"](x))))
+        return self.ln(x)
+
+
 class TanhGelu(nn.Module):
     """The tanh-approximated GELU written out (as GPT-2 style code does) between two linears, and a bare erf."""
 
@@ -172,6 +214,7 @@ def small_models():
         "hf_bert_layer": (HfBertLayer(), (1, 8, 32), [14]),
         "hf_bert_model": (None, None, [14]),
         "gpt_tiny": (GptLike(), (1, 8, 32), [14]),
+        "whisper_encoder_tiny": (WhisperEncoderLike(), (1, 16, 40), [14]),
         "conformer_tiny": (ConformerWrap(16, 2, 32, 2, 7), (1, 12, 16), [17]),
         "groupnorm": (GroupNormNet(), (1, 3, 8, 8), [13]),
         "gelu_forms": (GeluForms(), (1, 4, 16), [13]),

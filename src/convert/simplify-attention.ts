@@ -78,8 +78,8 @@ export function fusePackedHeads(g: Graph, constants: Map<string, Tensor>): void 
 }
 
 /**
- * Separate q, k, v projections of one input X [1, L, E] (torchaudio's wav2vec2, Hugging Face's BERT/ViT):
- * MatMul(X, W) (+ bias) → Reshape [1, L, H, d] → Transpose [0, 2, 1, 3] (k: [0, 2, 3, 1]) three times. The three
+ * Separate q, k, v projections of one input X [1, L, E] (torchaudio's wav2vec2, Hugging Face's BERT/ViT/Whisper):
+ * MatMul(X, W) (+ bias) (· scale) → Reshape [1, L, H, d] → Transpose [0, 2, 1, 3] (k: [0, 2, 3, 1]) three times. The three
  * weights are concatenated into one MatMul [E, 3E'] with one bias, whose output gets one head split
  * (Reshape [L, 3H, d] → Transpose [1, 0, 2]) and a Slice of H heads per branch: one TRANSPOSE instead of three.
  */
@@ -98,7 +98,7 @@ export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>
     const xd = dims(x);
     if (!xd || xd.length !== 3 || xd[0] !== 1 || constants.has(x) || g.values.get(x)?.dtype !== 'float32') continue;
     const [, L, E] = xd;
-    type Branch = { mm: Node; w: Tensor; add?: Node; b?: Tensor; reshape: Node; transpose: Node; isK: boolean };
+    type Branch = { mm: Node; w: Tensor; add?: Node; b?: Tensor; mul?: Node; scale: number; reshape: Node; transpose: Node; isK: boolean };
     const branches: Branch[] = [];
     for (const mm of uses.get(x) ?? []) {
       if (mm.opType !== 'MatMul' || mm.inputs[0] !== x || skip.has(mm)) continue;
@@ -113,23 +113,28 @@ export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>
         else y = add.outputs[0];
       } else add = undefined;
       if (!add) b = undefined;
+      // q · scaling after the projection (BART, Whisper) folds into that branch's weights and bias.
+      let mul = only(y);
+      const sc = mul?.opType === 'Mul' ? f32(mul.inputs[mul.inputs[0] === y ? 1 : 0]) : undefined;
+      if (mul && sc && sc.dims.reduce((p, q) => p * q, 1) === 1) y = mul.outputs[0];
+      else mul = undefined;
       const reshape = only(y);
       const transpose = reshape?.opType === 'Reshape' ? only(reshape.outputs[0]) : undefined;
       const rd = reshape ? dims(reshape.outputs[0]) : undefined;
       const p = transpose?.opType === 'Transpose' ? perm(transpose)?.join() : undefined;
       if (!reshape || !transpose || !rd || rd.length !== 4 || rd[0] !== 1 || rd[1] !== L || rd[2] * rd[3] !== w.dims[1]) continue;
       if (p !== '0,2,1,3' && p !== '0,2,3,1') continue;
-      branches.push({ mm, w, add, b, reshape, transpose, isK: p === '0,2,3,1' });
+      branches.push({ mm, w, add, b, mul, scale: mul ? toNumbers(sc!)[0] : 1, reshape, transpose, isK: p === '0,2,3,1' });
     }
     if (branches.length !== 3) continue;
     const [h, d] = dims(branches[0].reshape.outputs[0])!.slice(2);
-    if (branches.some((br) => dims(br.reshape.outputs[0])!.slice(2).join() !== [h, d].join() || !br.add !== !branches[0].add)) continue;
+    if (branches.some((br) => dims(br.reshape.outputs[0])!.slice(2).join() !== [h, d].join())) continue;
     const e = h * d;
     const key = `${x}/qkv_${k++}`;
     const wcat = new Float32Array(E * 3 * e);
     branches.forEach((br, j) => {
       const wv = toNumbers(br.w);
-      for (let r = 0; r < E; r++) for (let c = 0; c < e; c++) wcat[r * 3 * e + j * e + c] = wv[r * e + c];
+      for (let r = 0; r < E; r++) for (let c = 0; c < e; c++) wcat[r * 3 * e + j * e + c] = wv[r * e + c] * br.scale;
     });
     const c = (name: string, dtype: 'int64' | 'float32', v: ArrayLike<number>, shape: number[]) => {
       constants.set(name, { name, dtype, dims: shape, data: dtype === 'int64' ? BigInt64Array.from(Array.from(v, (n) => BigInt(n))) : Float32Array.from(v) });
@@ -143,9 +148,11 @@ export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>
     const proj = val(`${key}/proj`, [1, L, 3 * e]);
     const first: Node[] = [node('MatMul', [x, c(`${key}/weight`, 'float32', wcat, [E, 3 * e])], [proj])];
     let packed = proj;
-    if (branches[0].b) {
+    if (branches.some((br) => br.b)) {
+      // A branch without a bias (Whisper's k_proj) gets zeros.
+      const bias = branches.flatMap((br) => (br.b ? toNumbers(br.b).map((v) => v * br.scale) : new Array<number>(e).fill(0)));
       packed = val(`${key}/proj_bias`, [1, L, 3 * e]);
-      first.push(node('Add', [proj, c(`${key}/bias`, 'float32', branches.flatMap((br) => toNumbers(br.b!)), [3 * e])], [packed]));
+      first.push(node('Add', [proj, c(`${key}/bias`, 'float32', bias, [3 * e])], [packed]));
     }
     const split = val(`${key}/split`, [L, 3 * h, d]);
     const heads = val(`${key}/heads`, [3 * h, L, d]);
@@ -153,7 +160,7 @@ export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>
     const firstMm = g.nodes.find((n) => branches.some((br) => br.mm === n))!;
     before.set(firstMm, first);
     branches.forEach((br, j) => {
-      for (const n of [br.mm, br.add, br.reshape]) if (n) skip.add(n);
+      for (const n of [br.mm, br.add, br.mul, br.reshape]) if (n) skip.add(n);
       const range = [c(`${key}/start${j}`, 'int64', [j * h], [1]), c(`${key}/end${j}`, 'int64', [(j + 1) * h], [1]), c(`${key}/axis${j}`, 'int64', [0], [1])];
       const part = val(`${key}/part${j}`, [h, L, d]);
       const y = br.transpose.outputs[0];
