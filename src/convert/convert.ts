@@ -121,7 +121,8 @@ export function convertModel(model: Model, opts: ConvertOptions = {}): ConvertRe
 
   const metadata = buildMetadata(ctx, g, opts.source ?? model.path ?? 'model.onnx', remap,
     g.inputs.map((v, k) => ({ name: v.name, index: mapIdx(inputs[k]), perm: ctx.permOf(v.name) })),
-    g.outputs.map((v, k) => ({ name: v.name, index: mapIdx(outputs[k]), perm: outputPerms[k] })));
+    g.outputs.map((v, k) => ({ name: v.name, index: mapIdx(outputs[k]), perm: outputPerms[k] })),
+    new Set([...model.graph.inputs.map((i) => i.name), ...model.graph.nodes.flatMap((n) => n.outputs)]));
 
   const opHistogram: Record<string, number> = {};
   for (const op of ctx.operators) opHistogram[op.opcode] = (opHistogram[op.opcode] ?? 0) + 1;

@@ -65,11 +65,13 @@ export function fusePackedHeads(g: Graph, constants: Map<string, Tensor>): void 
       skip.add(b.reshape);
       const range = [c(`${key}/start${b.chunk}`, [b.chunk * h]), c(`${key}/end${b.chunk}`, [(b.chunk + 1) * h]), c(`${key}/axis${b.chunk}`, [0])];
       const y = b.transpose.outputs[0];
-      if (perm(b.transpose)!.join() === '1,0,2') replace.set(b.transpose, [node('Slice', [heads, ...range], [y])]);
+      // The node that makes the original output keeps the original node's name (the accuracy diff joins on it).
+      const named = (n: Node) => ({ ...n, name: b.transpose.name });
+      if (perm(b.transpose)!.join() === '1,0,2') replace.set(b.transpose, [named(node('Slice', [heads, ...range], [y]))]);
       else {
         const part = val(`${key}/part${b.chunk}`, [h, L, d]);
         replace.set(b.transpose, [node('Slice', [heads, ...range], [part]),
-          node('Transpose', [part], [y], new Map([['perm', { type: 'ints', value: [0, 2, 1] }]]))]);
+          named(node('Transpose', [part], [y], new Map([['perm', { type: 'ints', value: [0, 2, 1] }]])))]);
       }
     }
   }
@@ -170,7 +172,8 @@ export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>
         last = val(`${key}/part${j}_t`, [h, d, L]);
         nodes.push(node('Transpose', [part], [last], tr([0, 2, 1])));
       }
-      nodes.push(node('Reshape', [last, c(`${key}/out_shape${j}`, 'int64', dims(y)!, [4])], [y]));
+      // The node that makes the original output keeps the original node's name (the accuracy diff joins on it).
+      nodes.push({ ...node('Reshape', [last, c(`${key}/out_shape${j}`, 'int64', dims(y)!, [4])], [y]), name: br.transpose.name });
       replace.set(br.transpose, nodes);
     });
   }

@@ -79,6 +79,9 @@ for (const c of CASES) {
     assert.equal(m.result.transposeCount, c.transposes, JSON.stringify(m.result.opHistogram));
     if (!c.image && !c.channelLastInput) assert.ok(m.result.metadata.inputs.every((i) => i.perm.every((p, k) => p === k)), 'inputs keep ONNX order');
     for (const [op, n] of Object.entries(c.ops)) assert.equal(m.result.opHistogram[op] ?? 0, n, `${op} count`);
+    // The metadata maps TFLite tensors to values of the source model only (not to values the clean-up made up).
+    const names = new Set([...model.graph.inputs.map((i) => i.name), ...model.graph.nodes.flatMap((n) => n.outputs)]);
+    for (const t of m.result.metadata.tensors) assert.ok(names.has(t.onnx), `metadata names "${t.onnx}"`);
   });
 }
 
