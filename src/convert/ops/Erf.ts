@@ -4,6 +4,7 @@
 // float64 erf over [-10, 10]: max abs error 4.2e-7 (test/convert/gelu-erf.test.ts). GELU written with Erf never
 // gets here: simplify-gelu.ts turns it into one GELU op.
 import type { OpConverter } from '../types';
+import { MAX_OPSET } from '../types';
 import { Emitter } from './_emit';
 
 /** Numerator coefficients in x² (highest degree first), then the denominator's. */
@@ -13,12 +14,9 @@ const Q = [-1.45660718464996e-05, -2.13374055278905e-04, -1.68282697438203e-03, 
   -1.42647390514189e-02];
 
 const Erf: OpConverter = {
-  op: 'Erf', emits: ['MINIMUM', 'MAXIMUM', 'MUL', 'ADD', 'DIV'], opset: [9, 23], dtypes: ['float32'], int8: false,
-  micro: true, layout: 'any',
-  check(node, ctx) {
-    const dt = ctx.dtype(node.inputs[0]);
-    return dt === 'float32' ? undefined : `Erf on ${dt} is not supported (float32 only)`;
-  },
+  // int8: the polynomial would lose its accuracy in 8 bits.
+  op: 'Erf', emits: ['MINIMUM', 'MAXIMUM', 'MUL', 'ADD', 'DIV'], opset: [9, MAX_OPSET], dtypes: ['float32'], int8: false,
+  layout: 'any',
   convert(node, ctx) {
     const e = new Emitter(ctx, node);
     const x = ctx.inputAny(node.inputs[0]);

@@ -2,13 +2,14 @@
 // (elementwise, any layout), `approximate` set for the tanh form.
 import { attrString } from '../attrs';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 import { emitUnary, FLOAT } from './_elementwise';
 
 const Gelu: OpConverter = {
-  op: 'Gelu', emits: ['GELU'], opset: [1, 23], dtypes: FLOAT, int8: true, micro: false, layout: 'any',
+  op: 'Gelu', emits: ['GELU'], opset: [1, MAX_OPSET], dtypes: FLOAT, micro: false, layout: 'any',
   check(node) {
     const a = attrString(node, 'approximate', 'none');
-    return a === 'none' || a === 'tanh' ? undefined : `Gelu approximate="${a}" is not one of "none", "tanh"`;
+    return a === 'none' || a === 'tanh' ? undefined : refuse('attribute', `Gelu approximate="${a}" is not one of "none", "tanh"`);
   },
   convert(node, ctx) {
     emitUnary(ctx, node, 'GELU', { approximate: attrString(node, 'approximate', 'none') === 'tanh' });

@@ -7,21 +7,22 @@
 import { toNumbers } from '../../ir/tensor';
 import { attrFloat, attrInt } from '../attrs';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 import { Emitter } from './_emit';
 import { moments } from './_norm';
 
 const GroupNormalization: OpConverter = {
-  op: 'GroupNormalization', emits: ['RESHAPE', 'MEAN', 'SUB', 'MUL', 'ADD', 'RSQRT'], opset: [1, 23], dtypes: ['float32'],
-  int8: false, micro: false, layout: 'axis',
+  // opset from 1: the fused form of PyTorch's GroupNorm export (simplify-norm.ts) appears at any opset.
+  op: 'GroupNormalization', emits: ['RESHAPE', 'MEAN', 'SUB', 'MUL', 'ADD', 'RSQRT'], opset: [1, MAX_OPSET], dtypes: ['float32'],
+  inputs: [3, 3], int8: false, micro: false, layout: 'axis',
   check(node, ctx) {
-    const dt = ctx.dtype(node.inputs[0]);
-    if (dt !== 'float32') return `GroupNormalization on ${dt} is not supported (float32 only)`;
     const s = ctx.shape(node.inputs[0]);
     const g = attrInt(node, 'num_groups', 0);
-    if (s.length < 2 || g < 1 || s[1] % g !== 0) return `GroupNormalization: ${s[1]} channels do not split into ${g} groups`;
+    if (s.length < 2) return refuse('rank', 'GroupNormalization needs an input with channels (rank ≥ 2)');
+    if (g < 1 || s[1] % g !== 0) return refuse('attribute', `GroupNormalization: ${s[1]} channels do not split into ${g} groups`);
     for (const p of node.inputs.slice(1, 3)) {
       const n = ctx.shape(p).reduce((a, b) => a * b, 1);
-      if (n !== s[1] && n !== g) return `GroupNormalization: scale and bias need ${s[1]} (channels) or ${g} (groups) values, "${p}" has ${n}`;
+      if (n !== s[1] && n !== g) return refuse('unsupported', `GroupNormalization: scale and bias need ${s[1]} (channels) or ${g} (groups) values, "${p}" has ${n}`);
     }
     return undefined;
   },
