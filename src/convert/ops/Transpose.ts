@@ -1,10 +1,11 @@
 // ONNX Transpose: no op. The output is the same stored tensor under another layout; the layout pass adds a
 // TRANSPOSE only where a later op needs an order the data is not in (so back-to-back transposes cancel).
 // One exception: a transpose whose output is only split (Gather of single indices, Slice, Split: attention's stacked
-// q, k, v) is done here, once, in ONNX order; left lazy, each part would need its own TRANSPOSE later.
+// q, k, v) into a layout that is neither ONNX order nor channel-last is done here, once, in ONNX order; left lazy,
+// each part would need its own TRANSPOSE later.
 import { attrInts } from '../attrs';
 import type { ConvertContext } from '../context';
-import { identity, invert } from '../layout';
+import { channelLast, identity, invert, isIdentity, samePerm } from '../layout';
 import type { OpConverter } from '../types';
 import { NUMERIC } from './_elementwise';
 import { MAX_OPSET } from '../types';
@@ -17,12 +18,13 @@ const Transpose: OpConverter = {
     const p = attrInts(node, 'perm') ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
     // ONNX out dim j = in dim p[j]; stored in dim i = in dim q[i]. Choosing out layout r = p⁻¹∘q makes the
     // stored data already correct: out dim r[i] = in dim p[r[i]] = in dim q[i].
-    if (splitOnly(ctx, node.outputs[0])) {
+    const pinv = invert(p);
+    const r = x.perm.map((q) => pinv[q]);
+    // Left lazy, a layout other than ONNX order or channel-last would cost each split part its own TRANSPOSE.
+    if (!isIdentity(r) && !samePerm(r, channelLast(rank)) && splitOnly(ctx, node.outputs[0])) {
       ctx.bind(node.outputs[0], ctx.input(node.inputs[0], p), identity(rank));
       return;
     }
-    const pinv = invert(p);
-    const r = x.perm.map((q) => pinv[q]);
     ctx.bind(node.outputs[0], x.index, r);
   },
 };
