@@ -138,6 +138,37 @@ class WhisperEncoderLike(nn.Module):
         return self.ln(x)
 
 
+class SegFormerBlock(nn.Module):
+    """SegFormer's (MiT) encoder block: overlapping patch embedding conv, efficient self-attention whose k and v come
+    from a strided conv (spatial reduction) of the tokens, Mix-FFN (a depthwise 3×3 conv between two Linears),
+    tokens ↔ feature map by flatten(2).transpose(1, 2) and back."""
+
+    def __init__(self, c=3, d=32, heads=2, sr=2):
+        super().__init__()
+        self.embed = nn.Conv2d(c, d, 7, stride=4, padding=3)
+        self.ln0, self.ln1, self.ln2, self.lnsr = nn.LayerNorm(d), nn.LayerNorm(d), nn.LayerNorm(d), nn.LayerNorm(d)
+        self.h, self.dh = heads, d // heads
+        self.q, self.kv, self.proj = nn.Linear(d, d), nn.Linear(d, 2 * d), nn.Linear(d, d)
+        self.sr = nn.Conv2d(d, d, sr, stride=sr)
+        self.fc1, self.dw, self.fc2 = nn.Linear(d, 2 * d), nn.Conv2d(2 * d, 2 * d, 3, padding=1, groups=2 * d), nn.Linear(2 * d, d)
+
+    def forward(self, img):
+        f = self.embed(img)
+        b, d, hh, ww = f.shape
+        x = self.ln0(f.flatten(2).transpose(1, 2))
+        y = self.ln1(x)
+        q = self.q(y).reshape(b, -1, self.h, self.dh).permute(0, 2, 1, 3)
+        r = self.sr(y.permute(0, 2, 1).reshape(b, d, hh, ww)).reshape(b, d, -1).permute(0, 2, 1)
+        kv = self.kv(self.lnsr(r)).reshape(b, -1, 2, self.h, self.dh).permute(2, 0, 3, 1, 4)
+        k, v = kv[0], kv[1]
+        a = (q @ k.transpose(-2, -1) * self.dh ** -0.5).softmax(-1)
+        x = x + self.proj((a @ v).transpose(1, 2).reshape(b, -1, d))
+        z = self.fc1(self.ln2(x))
+        z = self.dw(z.transpose(1, 2).reshape(b, 2 * d, hh, ww)).flatten(2).transpose(1, 2)
+        x = x + self.fc2(nn.functional.gelu(z))
+        return x.reshape(b, hh, ww, d).permute(0, 3, 1, 2)
+
+
 class TanhGelu(nn.Module):
     """The tanh-approximated GELU written out (as GPT-2 style code does) between two linears, and a bare erf."""
 
@@ -214,6 +245,7 @@ def small_models():
         "hf_bert_layer": (HfBertLayer(), (1, 8, 32), [14]),
         "hf_bert_model": (None, None, [14]),
         "gpt_tiny": (GptLike(), (1, 8, 32), [14]),
+        "segformer_block": (SegFormerBlock(), (1, 3, 32, 32), [14]),
         "whisper_encoder_tiny": (WhisperEncoderLike(), (1, 16, 40), [14]),
         "conformer_tiny": (ConformerWrap(16, 2, 32, 2, 7), (1, 12, 16), [17]),
         "groupnorm": (GroupNormNet(), (1, 3, 8, 8), [13]),

@@ -32,6 +32,9 @@ const CASES: Case[] = [
   // qkv head split and the head merge; window partition and reverse are SPACE_TO_DEPTH / DEPTH_TO_SPACE (stage 1;
   // stage 2 is one window), the shifted-window mask folds to a constant, roll is slices and concatenations.
   { file: 'swin_tiny_op13', image: true, transposes: 8, ops: { GELU: 4, SCATTER_ND: 0, SELECT_V2: 0, PAD: 0, SPACE_TO_DEPTH: 2, DEPTH_TO_SPACE: 2 } },
+  // SegFormer (MiT) block: tokens ↔ feature map (flatten(2).transpose(1, 2) and back) are free, the map being stored
+  // channel-last; spatial-reduction attention: q's head split, one for k and v together, the merge.
+  { file: 'segformer_block_op14', image: true, transposes: 3, ops: { GELU: 1, DEPTHWISE_CONV_2D: 1, CONV_2D: 2 } },
   // torchvision ConvNeXt: channels-last LayerNorm between permutes, depthwise 7×7, layer scale: no TRANSPOSE.
   { file: 'convnext_tiny_s_op17', image: true, transposes: 0, ops: { GELU: 2, DEPTHWISE_CONV_2D: 2 } },
   // nn.TransformerEncoder(activation="gelu"), post-norm (decomposed LayerNorm at 13, the op at 17) and pre-norm: 2 per
