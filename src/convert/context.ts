@@ -7,6 +7,7 @@ import { constantBytes, float32Bytes, int32Bytes, tflType } from './constdata';
 import { Perm, channelLast, identity, isIdentity, permute, sameMemoryOrder, samePerm, transposeBetween } from './layout';
 import { ConvertError } from './types';
 import type { RefusalCode } from './types';
+import { emitPermute } from './permute-ops';
 
 export interface ValueRef {
   index: number;
@@ -123,8 +124,7 @@ export class ConvertContext {
       const shape = permute(dims, want);
       this.emit('RESHAPE', [prim.index, this.constInt32(shape, `${r}__reshape`)], [out], { newShape: shape });
     } else {
-      const p = transposeBetween(prim.perm, want);
-      this.emit('TRANSPOSE', [prim.index, this.constInt32(p, `${r}__perm`)], [out]);
+      emitPermute(this, prim.index, transposeBetween(prim.perm, want), out, r);
     }
     this.remember(r, want, out, false);
     return out;
@@ -149,7 +149,8 @@ export class ConvertContext {
 
   /**
    * Picks one layout for the inputs of a layout-agnostic op (elementwise): the layout most of its non-constant
-   * full-rank inputs already have (channel-last wins ties). Lower-rank inputs broadcast from the right.
+   * full-rank inputs already have (channel-last wins ties, ONNX order beats other orders). Lower-rank inputs broadcast
+   * from the right.
    */
   commonPerm(names: string[], rank: number): Perm {
     const votes = new Map<string, { perm: Perm; n: number }>();
@@ -158,7 +159,9 @@ export class ConvertContext {
       const p = this.permOf(n);
       const k = p.join(',');
       const v = votes.get(k) ?? { perm: p, n: 0 };
-      v.n += isIdentity(p) ? 1 : 1.5;
+      // Channel-last (what convolutions keep) wins ties; any other stored order (a transpose left lazy) loses them
+      // to ONNX order, which matrix products and reshapes read without a TRANSPOSE.
+      v.n += isIdentity(p) ? 1 : samePerm(p, channelLast(rank)) ? 1.5 : 0.9;
       votes.set(k, v);
     }
     let best: Perm = identity(rank);

@@ -50,7 +50,7 @@ function checkNonEmptyInputs(model: Model): void {
   }
 }
 
-/** Values that flow (through layout-agnostic ops) into the data input of a spatial op. */
+/** Values that flow (through layout-agnostic ops other than Transpose) into the data input of a spatial op. */
 function channelLastHints(nodes: Node[]): Set<string> {
   const want = new Set<string>();
   for (let i = nodes.length - 1; i >= 0; i--) {
@@ -59,7 +59,9 @@ function channelLastHints(nodes: Node[]): Set<string> {
     if (!conv) continue;
     if (conv.layout === 'spatial') {
       if (n.inputs[0]) want.add(n.inputs[0]);
-    } else if ((conv.layout === 'any' || conv.layout === 'axis') && n.outputs.some((o) => want.has(o))) {
+    } else if ((conv.layout === 'any' || conv.layout === 'axis') && n.opType !== 'Transpose' && n.outputs.some((o) => want.has(o))) {
+      // Not through a Transpose: channel-last after it is another order before it (Conformer's [T, B, C] → [B, C, T]
+      // before its Conv1d would make the model input [B, C, T]).
       for (const inp of n.inputs) if (inp) want.add(inp);
     }
   }
@@ -126,7 +128,8 @@ export function convertModel(model: Model, opts: ConvertOptions = {}): ConvertRe
 
   const metadata = buildMetadata(ctx, g, opts.source ?? model.path ?? 'model.onnx', remap,
     g.inputs.map((v, k) => ({ name: v.name, index: mapIdx(inputs[k]), perm: ctx.permOf(v.name) })),
-    g.outputs.map((v, k) => ({ name: v.name, index: mapIdx(outputs[k]), perm: outputPerms[k] })));
+    g.outputs.map((v, k) => ({ name: v.name, index: mapIdx(outputs[k]), perm: outputPerms[k] })),
+    new Set([...model.graph.inputs.map((i) => i.name), ...model.graph.nodes.flatMap((n) => n.outputs)]));
 
   const opHistogram = countOps(ctx.operators);
   const tflite: TflModel = {

@@ -23,7 +23,9 @@ export interface OnnxLiteMetadata {
 }
 
 export function buildMetadata(ctx: ConvertContext, g: Graph, source: string, remap: Map<number, number>,
-  inputs: { name: string; index: number; perm: Perm }[], outputs: { name: string; index: number; perm: Perm }[]): OnnxLiteMetadata {
+  inputs: { name: string; index: number; perm: Perm }[], outputs: { name: string; index: number; perm: Perm }[],
+  /** The source model's value names: values the clean-up made up (a fused projection, a merged head split) are left out. */
+  onnxNames?: Set<string>): OnnxLiteMetadata {
   const producer = new Map<string, string>();
   for (const n of g.nodes) for (const o of n.outputs) if (o) producer.set(o, n.name);
   const entry = (name: string, index: number, perm: Perm): TensorMapping => {
@@ -38,13 +40,13 @@ export function buildMetadata(ctx: ConvertContext, g: Graph, source: string, rem
   for (const [name, ref] of ctx.convertedValues()) {
     const idx = remap.get(ref.index);
     if (idx === undefined) continue;
-    if (ctx.isConstant(name)) continue;
+    if (ctx.isConstant(name) || (onnxNames && !onnxNames.has(name))) continue;
     tensors.push(entry(name, idx, ref.perm));
   }
   for (const name of ctx.aliasNames()) {
     const ref = ctx.primaryOf(name);
     const idx = ref && remap.get(ref.index);
-    if (!ref || idx === undefined || ctx.isConstant(name)) continue;
+    if (!ref || idx === undefined || ctx.isConstant(name) || (onnxNames && !onnxNames.has(name))) continue;
     tensors.push(entry(name, idx, ref.perm));
   }
   return {

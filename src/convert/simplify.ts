@@ -1,8 +1,13 @@
 // ONNX-level clean-up before conversion: BatchNormalization folded into the Conv before it, and
-// x * HardSigmoid(x) recognised as HardSwish.
+// x * HardSigmoid(x) recognised as HardSwish, GELU written out with Erf or Tanh as Gelu (simplify-gelu.ts),
+// PyTorch's GroupNorm (Reshape, InstanceNormalization, Reshape) as GroupNormalization (simplify-norm.ts), and
+// attention's three head splits (packed or separate q, k, v projections) as one (simplify-attention.ts).
 // (Identity and Dropout become aliases in their converters; constant subgraphs are folded by shape inference.)
 import type { Graph, Node, Tensor } from '../ir/types';
 import { toFloat32, toNumbers } from '../ir/tensor';
+import { fuseGelu } from './simplify-gelu';
+import { fuseGroupNorm } from './simplify-norm';
+import { fusePackedHeads, fuseSeparateProjections } from './simplify-attention';
 
 function attrNum(n: Node, name: string, dflt: number): number {
   const a = n.attrs.get(name);
@@ -63,4 +68,8 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>): void {
     }
   }
   if (drop.size) g.nodes = g.nodes.filter((n) => !drop.has(n));
+  fuseGelu(g, constants);
+  fuseGroupNorm(g, constants);
+  fusePackedHeads(g, constants);
+  fuseSeparateProjections(g, constants);
 }

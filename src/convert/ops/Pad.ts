@@ -30,6 +30,11 @@ const Pad: OpConverter = {
     const end = new Array<number>(rank).fill(0);
     axes.forEach((a, k) => { begin[a] = raw[k]; end[a] = raw[k + axes.length]; });
     const paddings = x.perm.flatMap((a) => [begin[a], end[a]]);
+    // Nothing to pad (Swin pads to a multiple of the window size, often by 0): the input under another name.
+    if (paddings.every((v) => v === 0)) {
+      ctx.alias(node.outputs[0], node.inputs[0]);
+      return;
+    }
     const padT = ctx.constInt32(paddings, `${node.name}/paddings`, [rank, 2]);
     const out = ctx.output(node.outputs[0], x.perm);
     const mode = attrString(node, 'mode', 'constant');

@@ -63,6 +63,11 @@ const Slice: OpConverter = {
       return end[a];
     });
     const ts = x.perm.map((a) => stride[a]);
+    // A slice that keeps everything (Swin's roll by 0, a [:, :H] on H rows) is the input under another name.
+    if (endMask === 0 && dims.every((d, a) => begin[a] === 0 && end[a] === d && stride[a] === 1)) {
+      ctx.alias(node.outputs[0], node.inputs[0]);
+      return;
+    }
     const out = ctx.output(node.outputs[0], x.perm);
     ctx.emit('STRIDED_SLICE', [x.index, ctx.constInt32(tb, `${node.name}/begin`), ctx.constInt32(te, `${node.name}/end`),
       ctx.constInt32(ts, `${node.name}/strides`)], [out], { beginMask: 0, endMask, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0, offset: false });

@@ -54,6 +54,7 @@ import GlobalMaxPool from './GlobalMaxPool';
 import Greater from './Greater';
 import GreaterOrEqual from './GreaterOrEqual';
 import GridSample from './GridSample';
+import GroupNormalization from './GroupNormalization';
 import HammingWindow from './HammingWindow';
 import HannWindow from './HannWindow';
 import HardSigmoid from './HardSigmoid';
@@ -197,6 +198,7 @@ export const OPS: OpConverter[] = [
   Greater,
   GreaterOrEqual,
   GridSample,
+  GroupNormalization,
   HammingWindow,
   HannWindow,
   HardSigmoid,
