@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { convertFile, defaultOutputPath } from '../../core/convert-file';
-import { Command, UsageError, parseInputShapes } from '../command';
+import { Command, UsageError, parseInputShapes, parseInputValues } from '../command';
 import { QuantizeOptions, quantizeFile } from '../../quantize/file';
 import { quantizeFlags, quantizeOptions, QUANTIZE_USAGE } from '../../quantize/cli-options';
 
@@ -14,6 +14,8 @@ export const convert: Command = {
   -o, --output FILE        output file (one model only; default: MODEL.tflite next to the model)
   --out-dir DIR            folder for the outputs (several models)
   --input-shape NAME=DIMS  fix a dynamic input's dims, e.g. --input-shape images=1,3,640,640 (repeatable)
+  --input-value NAME=V,... freeze an input to a constant so what depends on it folds, e.g. --input-value sr=16000;
+                           it leaves the converted model's inputs (repeatable)
   --keep-nchw              keep ONNX's channel-first layout at the model's inputs and outputs
 ${QUANTIZE_USAGE}
   --json                   print {"models":[{source, output, bytes, opHistogram, transposeCount, warnings, ms}]}
@@ -25,6 +27,7 @@ ${QUANTIZE_USAGE}
         output: { type: 'string', short: 'o' },
         'out-dir': { type: 'string' },
         'input-shape': { type: 'string', multiple: true },
+        'input-value': { type: 'string', multiple: true },
         'keep-nchw': { type: 'boolean' },
         json: { type: 'boolean' },
         ...quantizeFlags,
@@ -36,13 +39,14 @@ ${QUANTIZE_USAGE}
     const outDir = values['out-dir'];
     if (outDir && !fs.existsSync(outDir)) throw new UsageError(`--out-dir ${outDir} does not exist`);
     const inputShapes = parseInputShapes(values['input-shape']);
+    const inputValues = parseInputValues(values['input-value']);
     const quant: QuantizeOptions | undefined = quantizeOptions(values);
     const results: object[] = [];
     let failed = 0;
     for (const model of positionals) {
       const output = values.output ?? defaultOutputPath(model, outDir, quant ? `_${quant.mode}` : '');
       try {
-        const copts = { inputShapes, keepNchw: !!values['keep-nchw'] };
+        const copts = { inputShapes, inputValues, keepNchw: !!values['keep-nchw'] };
         const r = quant ? await quantizeFile(model, output, copts, quant) : convertFile(model, output, copts);
         const { result: _r, tflite: _t, ...summary } = r;
         results.push(summary);

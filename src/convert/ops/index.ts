@@ -60,6 +60,7 @@ import HardSigmoid from './HardSigmoid';
 import HardSwish from './HardSwish';
 import Hardmax from './Hardmax';
 import Identity from './Identity';
+import If from './If';
 import InstanceNormalization from './InstanceNormalization';
 import IsInf from './IsInf';
 import IsNaN from './IsNaN';
@@ -203,6 +204,7 @@ export const OPS: OpConverter[] = [
   HardSwish,
   Hardmax,
   Identity,
+  If,
   InstanceNormalization,
   IsInf,
   IsNaN,

