@@ -146,6 +146,7 @@ class Emitter {
   constant(t: Omit<Tensor, 'name'>, base: string): string {
     const name = this.fresh(base);
     this.host.initializers.set(name, { ...t, name });
+    this.host.values.set(name, { name, dtype: t.dtype, shape: [...t.dims] });
     return name;
   }
 
@@ -162,6 +163,7 @@ class Emitter {
     for (const [name, t] of body.initializers) {
       const nn = suffix === '' && unique.has(name) ? name : this.fresh(`${name}${suffix}`);
       this.host.initializers.set(nn, { ...t, name: nn });
+      this.host.values.set(nn, { name: nn, dtype: t.dtype, shape: [...t.dims] });
       map.set(name, nn);
     }
     for (const n of body.nodes) {

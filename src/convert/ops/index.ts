@@ -72,6 +72,7 @@ import Less from './Less';
 import LessOrEqual from './LessOrEqual';
 import Log from './Log';
 import LogSoftmax from './LogSoftmax';
+import Loop from './Loop';
 import MatMul from './MatMul';
 import MatMulInteger from './MatMulInteger';
 import Max from './Max';
@@ -111,6 +112,7 @@ import Reshape from './Reshape';
 import Resize from './Resize';
 import ReverseSequence from './ReverseSequence';
 import Round from './Round';
+import Scan from './Scan';
 import Scatter from './Scatter';
 import ScatterElements from './ScatterElements';
 import ScatterND from './ScatterND';
@@ -216,6 +218,7 @@ export const OPS: OpConverter[] = [
   LessOrEqual,
   Log,
   LogSoftmax,
+  Loop,
   MatMul,
   MatMulInteger,
   Max,
@@ -255,6 +258,7 @@ export const OPS: OpConverter[] = [
   Resize,
   ReverseSequence,
   Round,
+  Scan,
   Scatter,
   ScatterElements,
   ScatterND,
