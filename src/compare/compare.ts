@@ -15,7 +15,7 @@ import { readModelFile } from '../onnx/reader';
 import { encodeModel } from '../onnx/writer';
 import { parseTflite } from '../tflite/reader';
 import { convertModel } from '../convert/convert';
-import type { TensorMapping } from '../convert/metadata';
+import { frozenInputs, type TensorMapping } from '../convert/metadata';
 import { openOnnx } from '../runtime/ort';
 import { openTflite } from '../runtime/litert';
 import { toTfliteLayout } from '../runtime/tflite-onnx-io';
@@ -125,7 +125,8 @@ export async function compareModels(onnxPath: string, tflitePath: string, opts: 
           m.perm.forEach((p, i) => { dims[p] = t.shape[i]!; });
           return [m.onnx, dims] as [string, number[]];
         }));
-        const r = convertModel(fresh, { source: path.basename(onnxPath), inputShapes });
+        const inputValues = new Map((main.meta.inputValues ?? []).map((v) => [v.onnx, v.values] as [string, number[]]));
+        const r = convertModel(fresh, { source: path.basename(onnxPath), inputShapes, inputValues });
         sides.push(makeSide('float32 conversion (in memory)', r.model, g));
         notes.push('stage split: no --float model given, so the ONNX model was converted to float32 in memory');
       } catch (e) {
@@ -185,7 +186,7 @@ export async function compareModels(onnxPath: string, tflitePath: string, opts: 
     const onnxSession = await openOnnx(tappedOnnx(fileBytes, model, external, fetch));
     let ref: Map<string, Tensor>;
     try {
-      ref = await onnxSession.run(inputs.tensors, fetch);
+      ref = await onnxSession.run([...inputs.tensors, ...frozenInputs(main.meta)], fetch);
     } finally {
       await onnxSession.close();
     }

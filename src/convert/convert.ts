@@ -115,6 +115,12 @@ export function convertModel(source: Model, opts: ConvertOptions = {}): ConvertR
     g.inputs.map((v, k) => ({ name: v.name, index: mapIdx(inputs[k]), perm: ctx.permOf(v.name) })),
     g.outputs.map((v, k) => ({ name: v.name, index: mapIdx(outputs[k]), perm: outputPerms[k] })));
 
+  if (opts.inputValues?.size) {
+    metadata.inputValues = [...opts.inputValues].map(([name, values]) => {
+      const t = model.graph.initializers.get(name)!;
+      return { onnx: name, dtype: t.dtype, dims: [...t.dims], values };
+    });
+  }
   const opHistogram: Record<string, number> = {};
   for (const op of ctx.operators) opHistogram[op.opcode] = (opHistogram[op.opcode] ?? 0) + 1;
   const tflite: TflModel = {
