@@ -51,10 +51,12 @@ export function speech(rate: number): Float32Array | undefined {
 
 export interface SileroRun {
   chunks: number;
-  /** Worst max|diff| / max|ref| over all outputs and chunks. */
+  /** Worst over the outputs of max|diff| / max|ref|, both taken over the whole sequence of chunks. */
   worst: number;
   /** The output where it was. */
   worstAt: string;
+  /** The same ratio taken chunk by chunk (a probability near 0 in one chunk makes it larger). */
+  worstStep: number;
   /** Speech probabilities (onnxruntime) of the chunks, to show the audio is really speech. */
   probs: number[];
   ops: Record<string, number>;
@@ -64,12 +66,15 @@ export interface SileroRun {
 const f32 = (name: string, dims: number[], data = new Float32Array(dims.reduce((a, b) => a * b, 1))): Tensor => ({ name, dtype: 'float32', dims, data });
 
 /** Converts `file` (chunks of `chunk` samples at `sr`), runs `count` chunks on both sides and compares. */
-export async function checkSilero(file: string, audio: Float32Array, opts: { chunk: number; sr: number; count: number; freezeSr?: boolean }): Promise<SileroRun> {
+export async function checkSilero(file: string, audio: Float32Array, opts: { chunk: number; sr: number; count: number; freezeSr?: boolean; context?: number; /** Feed LiteRT onnxruntime's state each chunk (error of one step, not accumulated). */ shareState?: boolean }): Promise<SileroRun> {
   const model = readModelFile(file);
   const names = model.graph.inputs.map((i) => i.name);
   const stateNames = names.filter((n) => n !== 'input' && n !== 'sr');
   const stateDims = (n: string) => (n === 'state' ? [2, 1, 128] : [2, 1, 64]);
-  const inputShapes = new Map<string, number[]>([['input', [1, opts.chunk]], ...stateNames.map((n) => [n, stateDims(n)] as [string, number[]])]);
+  // v5 and later take the last 64 samples of the previous chunk before each chunk (as silero-vad's own wrapper does).
+  const context = opts.context ?? (stateNames.includes('state') ? 64 : 0);
+  const width = opts.chunk + context;
+  const inputShapes = new Map<string, number[]>([['input', [1, width]], ...stateNames.map((n) => [n, stateDims(n)] as [string, number[]])]);
   const hasSr = names.includes('sr');
   const inputValues = opts.freezeSr && hasSr ? new Map([['sr', [opts.sr]]]) : undefined;
   const result = convertModel(model, { inputShapes, inputValues });
@@ -80,12 +85,14 @@ export async function checkSilero(file: string, audio: Float32Array, opts: { chu
   const nextOf = new Map(outNames.slice(1).map((o, i) => [o, stateNames[i]]));
   let ortState = stateNames.map((n) => f32(n, stateDims(n)));
   let liteState = ortState;
-  let worst = 0;
-  let worstAt = '';
+  const maxDiff = new Map<string, number>();
+  const maxRef = new Map<string, number>();
+  let worstStep = 0;
   const probs: number[] = [];
   try {
     for (let k = 0; k < opts.count; k++) {
-      const x = f32('input', [1, opts.chunk], audio.slice(k * opts.chunk, (k + 1) * opts.chunk));
+      const start = k * opts.chunk;
+      const x = f32('input', [1, width], Float32Array.from({ length: width }, (_, i) => audio[start - context + i] ?? 0));
       const sr: Tensor[] = hasSr ? [{ name: 'sr', dtype: 'int64', dims: [], data: BigInt64Array.from([BigInt(opts.sr)]) }] : [];
       const ref = await ort.run([x, ...sr, ...ortState]);
       const got = await lite.run([x, ...sr, ...liteState]);
@@ -93,19 +100,26 @@ export async function checkSilero(file: string, audio: Float32Array, opts: { chu
         const r = toFloat32(ref.get(o)!);
         const g = toFloat32(got.get(o)!);
         if (r.length !== g.length) throw new Error(`${o}: ${g.length} values on LiteRT, ${r.length} on onnxruntime`);
-        let maxRef = 0;
-        let maxDiff = 0;
-        for (let i = 0; i < r.length; i++) { maxRef = Math.max(maxRef, Math.abs(r[i])); maxDiff = Math.max(maxDiff, Math.abs(r[i] - g[i])); }
-        const q = maxRef === 0 ? maxDiff : maxDiff / maxRef;
-        if (q > worst || !worstAt) { worst = q; worstAt = `${o} (chunk ${k})`; }
+        let md = 0;
+        let mr = 0;
+        for (let i = 0; i < r.length; i++) { mr = Math.max(mr, Math.abs(r[i])); md = Math.max(md, Math.abs(r[i] - g[i])); }
+        maxDiff.set(o, Math.max(maxDiff.get(o) ?? 0, md));
+        maxRef.set(o, Math.max(maxRef.get(o) ?? 0, mr));
+        worstStep = Math.max(worstStep, mr === 0 ? md : md / mr);
       }
       probs.push(toFloat32(ref.get(outNames[0])!)[0]);
       ortState = outNames.slice(1).map((o) => ({ ...ref.get(o)!, name: nextOf.get(o)! }));
-      liteState = outNames.slice(1).map((o) => ({ ...got.get(o)!, name: nextOf.get(o)! }));
+      liteState = opts.shareState ? ortState : outNames.slice(1).map((o) => ({ ...got.get(o)!, name: nextOf.get(o)! }));
     }
   } finally {
     lite.close();
     await ort.close();
   }
-  return { chunks: opts.count, worst, worstAt, probs, ops: result.opHistogram, subgraphs: result.model.subgraphs.length };
+  let worst = 0;
+  let worstAt = '';
+  for (const [o, d] of maxDiff) {
+    const q = d / Math.max(maxRef.get(o)!, 1e-30);
+    if (q >= worst) { worst = q; worstAt = o; }
+  }
+  return { chunks: opts.count, worst, worstAt, worstStep, probs, ops: result.opHistogram, subgraphs: result.model.subgraphs.length };
 }
