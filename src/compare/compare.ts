@@ -135,7 +135,11 @@ export async function compareModels(onnxPath: string, tflitePath: string, opts: 
     }
   }
 
-  const inputs = prepareInputs(g, main.model, main.meta.inputs, opts.inputsDir, opts.seed ?? 0, opts.image);
+  // Inputs frozen at conversion (--input-value) are no .tflite inputs: onnxruntime gets their recorded values.
+  const frozen = frozenInputs(main.meta);
+  const fed = { ...g, inputs: g.inputs.filter((i) => !frozen.some((f) => f.name === i.name)) };
+  const inputs = prepareInputs(fed, main.model, main.meta.inputs, opts.inputsDir, opts.seed ?? 0, opts.image);
+  if (opts.inputValues?.size) setInputValues(inputs.tensors, frozen, opts.inputValues);
   if (inputs.info.source === 'random') notes.push(`inputs: seeded random data (seed ${opts.seed ?? 0}; floats uniform in [0, 1), integers 0); give real ones with --inputs DIR`);
   const feeds = sides.map((s) => s.model.subgraphs[0]!.inputs.map((ti) => {
     const m = s.meta.inputs.find((x) => x.tflite === ti);
@@ -186,7 +190,7 @@ export async function compareModels(onnxPath: string, tflitePath: string, opts: 
     const onnxSession = await openOnnx(tappedOnnx(fileBytes, model, external, fetch));
     let ref: Map<string, Tensor>;
     try {
-      ref = await onnxSession.run([...inputs.tensors, ...frozenInputs(main.meta)], fetch);
+      ref = await onnxSession.run([...inputs.tensors, ...frozen], fetch);
     } finally {
       await onnxSession.close();
     }
@@ -223,6 +227,23 @@ export async function compareModels(onnxPath: string, tflitePath: string, opts: 
 }
 
 /** Runs a side's debug copy with the chunk's taps; returns the tapped values by tensor index. */
+/** --input-value on compare: the named inputs get these values (on both sides) instead of random or file data. */
+function setInputValues(tensors: Tensor[], frozen: Tensor[], values: Map<string, number[]>): void {
+  for (const [name, vals] of values) {
+    const k = tensors.findIndex((t) => t.name === name);
+    if (k < 0) {
+      const f = frozen.find((t) => t.name === name);
+      if (f && toNumbers(f).join() === vals.join()) continue;
+      if (f) throw new ModelError(`--input-value ${name}: the .tflite was converted with ${name} frozen to ${toNumbers(f).join(',')}`);
+      throw new ModelError(`--input-value names "${name}", which is not an input of the model (inputs: ${tensors.map((t) => t.name).join(', ')})`);
+    }
+    const t = tensors[k]!;
+    const n = t.dims.reduce((a, b) => a * b, 1);
+    if (vals.length !== n) throw new ModelError(`--input-value ${name} gives ${vals.length} value${vals.length === 1 ? '' : 's'}, but input "${name}" has shape [${t.dims.join(', ')}] (${n} elements)`);
+    tensors[k] = makeTensor(name, t.dtype, t.dims, vals);
+  }
+}
+
 async function runSide(side: Side, maps: (TensorMapping | undefined)[], feeds: Tensor[]): Promise<Map<number, Tensor>> {
   const taps = maps.map((m) => readPlan(side, m)).flatMap((p) => (p.kind === 'tap' ? [p.tensor] : []));
   const out = new Map<number, Tensor>();
