@@ -97,7 +97,7 @@ export async function deploy(opts: DeployOptions, hooks: DeployHooks = {}): Prom
   }
   if (opts.reference) readLocal(opts.reference, '--reference model');
   const given = opts.inputs ? readInputsDir(opts.inputs) : undefined;
-  const inputs = prepareInputs(io.inputs, given);
+  const inputs = prepareInputs(io.inputs, given, 1, opts.inputValues);
   let reference: Map<string, Tensor> | undefined;
   if (opts.reference) {
     progress({ step: 'reference', message: 'running the ONNX reference locally (onnxruntime-node)' });
