@@ -122,7 +122,8 @@ export function convertModel(source: Model, opts: ConvertOptions = {}): ConvertR
     });
   }
   const opHistogram: Record<string, number> = {};
-  for (const op of ctx.operators) opHistogram[op.opcode] = (opHistogram[op.opcode] ?? 0) + 1;
+  // Every subgraph's ops (control-flow bodies included).
+  for (const op of [ctx.operators, ...ctx.subgraphs.map((sg) => sg.operators)].flat()) opHistogram[op.opcode] = (opHistogram[op.opcode] ?? 0) + 1;
   const tflite: TflModel = {
     version: 3,
     description: `onnx2lite ${process.env.ONNX2LITE_VERSION ?? '0.1.0'}`,

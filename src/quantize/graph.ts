@@ -72,7 +72,7 @@ export function pruneTensors(result: ConvertResult): void {
 
 export function histogram(result: ConvertResult): void {
   const h: Record<string, number> = {};
-  for (const op of result.model.subgraphs[0].operators) h[op.opcode] = (h[op.opcode] ?? 0) + 1;
+  for (const sg of result.model.subgraphs) for (const op of sg.operators) h[op.opcode] = (h[op.opcode] ?? 0) + 1;
   result.opHistogram = h;
   result.transposeCount = h.TRANSPOSE ?? 0;
 }

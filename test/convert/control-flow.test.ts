@@ -14,6 +14,7 @@ import { parseTflite } from '../../src/tflite/reader';
 import { openConverted } from '../../src/runtime/tflite-onnx-io';
 import { runOnnx } from '../../src/runtime/ort';
 import { toFloat32 } from '../../src/ir/tensor';
+import { quantizeDynamic, quantizeFp16 } from '../../src/quantize/weights';
 
 function values(n: number, seed: number): Float32Array {
   let s = seed >>> 0 || 1;
@@ -56,19 +57,19 @@ async function check(model: Model, feeds: Tensor[], opts: ConvertOptions = {}): 
 }
 
 /** y = cond ? relu(x·2 + b) : sigmoid(x) − b, with b an outer value; a Conv in the then branch. */
-function ifModel(): Model {
+function ifModel(c = 4): Model {
   const thenG = buildGraph({
-    name: 'then', inputs: [], outputs: [['t_out', 'float32', [1, 4, 6, 6]]],
-    initializers: [tensor('w', 'float32', [4, 4, 3, 3], values(144, 3))],
+    name: 'then', inputs: [], outputs: [['t_out', 'float32', [1, c, 6, 6]]],
+    initializers: [tensor('w', 'float32', [c, c, 3, 3], values(c * c * 9, 3))],
     nodes: [node('Conv', ['xb', 'w'], ['t_conv'], { pads: [1, 1, 1, 1] }), node('Relu', ['t_conv'], ['t_out'])],
   });
   const elseG = buildGraph({
-    name: 'else', inputs: [], outputs: [['e_out', 'float32', [1, 4, 6, 6]]],
+    name: 'else', inputs: [], outputs: [['e_out', 'float32', [1, c, 6, 6]]],
     nodes: [node('Sigmoid', ['x'], ['e_sig']), node('Sub', ['e_sig', 'b'], ['e_out'])],
   });
   return buildModel({
-    inputs: [['x', 'float32', [1, 4, 6, 6]], ['b', 'float32', [1, 4, 6, 6]], ['sr', 'int64', []]],
-    outputs: [['y', 'float32', [1, 4, 6, 6]]],
+    inputs: [['x', 'float32', [1, c, 6, 6]], ['b', 'float32', [1, c, 6, 6]], ['sr', 'int64', []]],
+    outputs: [['y', 'float32', [1, c, 6, 6]]],
     initializers: [tensor('k', 'int64', [], [16000])],
     nodes: [
       node('Add', ['x', 'b'], ['xb']),
@@ -191,3 +192,25 @@ test('the compatibility view agrees: IF and WHILE builtin, a Loop with data-depe
 });
 
 
+
+test('fp16 and dynamic quantization reach the weights inside IF branches, and the model still runs on LiteRT', async () => {
+  for (const q of [quantizeFp16, quantizeDynamic]) {
+    const r = q(convertModel(ifModel(32)));
+    const branch = r.model.subgraphs.find((s) => s.name.endsWith('/then'))!;
+    assert.ok(branch.operators.some((o) => o.opcode === 'DEQUANTIZE'), `${q.name}: the then branch's Conv weights`);
+    const lite = await openConverted(serializeTflite(r.model));
+    try {
+      const feeds = [f32('x', [1, 32, 6, 6], 1), f32('b', [1, 32, 6, 6], 2), scalar('sr', 'int64', 16000)];
+      const ref = await runOnnx(encodeModel(ifModel(32)), feeds);
+      const got = await lite.run(feeds);
+      const a = toFloat32(ref.get('y')!);
+      const b = toFloat32(got.get('y')!);
+      let maxRef = 0;
+      let maxDiff = 0;
+      for (let i = 0; i < a.length; i++) { maxRef = Math.max(maxRef, Math.abs(a[i])); maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i])); }
+      assert.ok(maxDiff <= 2e-2 * maxRef, `${q.name}: ${maxDiff} vs ${maxRef}`);
+    } finally {
+      lite.close();
+    }
+  }
+});
