@@ -17,6 +17,11 @@ export interface BodySpec {
   name: string;
   inputs: string[];
   outputs: string[];
+  /** Layouts of the inputs (default: ONNX order). */
+  inputPerms?: Perm[];
+  /** Layouts of the outputs; an undefined entry takes the layout the value has (ONNX order or channel-last) and is
+   *  filled in with it. Default: ONNX order. */
+  outputPerms?: (Perm | undefined)[];
   /** Adds tensors/ops around the converted body and returns the subgraph's final inputs and outputs. */
   wrap?: (ctx: ConvertContext, inputs: number[], outputs: number[]) => { inputs: number[]; outputs: number[] };
 }

@@ -6,7 +6,7 @@ import { ModelError } from '../ir/types';
 import type { TflSubgraph } from '../tflite/model';
 import { BodySpec, ConvertContext } from './context';
 import { collapseReshapes, pruneUnused } from './fuse';
-import { identity } from './layout';
+import { channelLast, identity } from './layout';
 import { lookupConverter, unsupportedReason } from './registry';
 import { ConvertError } from './types';
 
@@ -19,6 +19,13 @@ export function channelLastHints(nodes: Node[]): Set<string> {
     if (!conv) continue;
     if (conv.layout === 'spatial') {
       if (n.inputs[0]) want.add(n.inputs[0]);
+    } else if (n.opType === 'If') {
+      // Outer values an If branch feeds to spatial ops (IF passes them in the layout they have).
+      for (const a of n.attrs.values()) {
+        if (a.type !== 'graph') continue;
+        const inner = channelLastHints(a.value.nodes);
+        for (const r of outerReads(a.value)) if (inner.has(r)) want.add(r);
+      }
     } else if ((conv.layout === 'any' || conv.layout === 'axis') && n.outputs.some((o) => want.has(o))) {
       for (const inp of n.inputs) if (inp) want.add(inp);
     }
@@ -83,16 +90,22 @@ export function convertBody(parent: ConvertContext, body: Graph, spec: BodySpec)
   for (const [k, v] of body.values) values.set(k, v);
   for (const [k, t] of body.initializers) if (!parent.constants.has(k)) parent.constants.set(k, t);
   const g: Graph = { ...body, values };
-  const ctx = new ConvertContext(g, parent.constants, parent.opset, new Set());
+  const ctx = new ConvertContext(g, parent.constants, parent.opset, channelLastHints(g.nodes));
   ctx.subgraphs = parent.subgraphs;
   ctx.bodyConverter = parent.bodyConverter;
-  const inputs = spec.inputs.map((n) => ctx.output(n, identity(ctx.rank(n))));
+  const inputs = spec.inputs.map((n, k) => ctx.output(n, spec.inputPerms?.[k] ?? identity(ctx.rank(n))));
   for (const node of g.nodes) convertNode(ctx, node, parent.opset);
   const outputs: number[] = [];
-  for (const o of spec.outputs) {
+  spec.outputs.forEach((o, k) => {
     if (!ctx.has(o)) throw new ConvertError(`output "${o}" of ${spec.name} was not produced`);
-    outputs.push(outputTensor(ctx, o, identity(ctx.rank(o)), [...inputs, ...outputs]));
-  }
+    let perm = spec.outputPerms ? spec.outputPerms[k] : identity(ctx.rank(o));
+    if (!perm) {
+      const have = ctx.isConstant(o) && !ctx.primaryOf(o) ? identity(ctx.rank(o)) : ctx.permOf(o);
+      perm = have.length >= 3 && have.join() === channelLast(have.length).join() ? have : identity(have.length);
+      spec.outputPerms![k] = perm;
+    }
+    outputs.push(outputTensor(ctx, o, perm, [...inputs, ...outputs]));
+  });
   const io = spec.wrap ? spec.wrap(ctx, inputs, outputs) : { inputs, outputs };
   collapseReshapes(ctx, new Set([...io.inputs, ...io.outputs]));
   const remap = pruneUnused(ctx, io.inputs, io.outputs);

@@ -84,6 +84,7 @@ test('If with a run-time condition becomes TFLite IF with two subgraphs and matc
     const ops = await check(ifModel(), [f32('x', [1, 4, 6, 6], 1), f32('b', [1, 4, 6, 6], 2), scalar('sr', 'int64', sr)]);
     assert.ok(ops.includes('IF'), ops.join());
     assert.ok(ops.includes('CONV_2D') && ops.includes('LOGISTIC'), ops.join());
+    assert.ok(!ops.includes('TRANSPOSE'), `values cross into the branches channel-last: ${ops.join()}`);
   }
 });
 

@@ -3,7 +3,7 @@
 // become explicit IF inputs (constants are copied into the branches instead), all in ONNX layout.
 import { tensorFromNumbers } from '../../ir/fold-kernels';
 import { DType, Graph, ModelError, elementCount, isStaticShape } from '../../ir/types';
-import { identity } from '../layout';
+import { Perm, identity } from '../layout';
 import { outerReads } from '../subgraph';
 import { ConvertError, OpConverter } from '../types';
 
@@ -42,10 +42,17 @@ const If: OpConverter = {
     const e = branch(node.attrs, 'else_branch')!;
     const captured = [...new Set([...outerReads(t), ...outerReads(e)])].filter((n) => !ctx.isConstant(n));
     const outs = (g: Graph) => g.outputs.map((o) => o.name);
+    // Outer values go in in the layout they have; the first branch converted picks each output's layout (ONNX
+    // order, or channel-last where it made that), and the other branch gives the same.
+    const inputPerms = captured.map((n) => ctx.permOf(n));
+    let outputPerms: (Perm | undefined)[] = node.outputs.map(() => undefined);
     const tryBody = (g: Graph, which: string): number | Error => {
       const before = ctx.subgraphs.length;
+      const perms = [...outputPerms];
       try {
-        return ctx.convertBody(g, { name: `${node.name}/${which}`, inputs: captured, outputs: outs(g) });
+        const index = ctx.convertBody(g, { name: `${node.name}/${which}`, inputs: captured, outputs: outs(g), inputPerms, outputPerms: perms });
+        outputPerms = perms;
+        return index;
       } catch (err) {
         if (!(err instanceof ConvertError || err instanceof ModelError)) throw err;
         ctx.subgraphs.length = before;
@@ -66,12 +73,12 @@ const If: OpConverter = {
       });
       ctx.warn(`the ${which} branch cannot run with these input shapes (${err.message.replace(/^node [^:]+: /, '')}); in the converted model it returns zeros — freeze the condition's inputs with --input-value to drop it`);
       const zeros = zeroBranch(node.outputs.map((o) => ({ dtype: ctx.dtype(o), shape: ctx.shape(o) })), `${node.name}/${which}_zeros`);
-      const index = ctx.convertBody(zeros, { name: `${node.name}/${which}`, inputs: captured, outputs: zeros.outputs.map((o) => o.name) });
+      const index = ctx.convertBody(zeros, { name: `${node.name}/${which}`, inputs: captured, outputs: zeros.outputs.map((o) => o.name), inputPerms, outputPerms });
       if (which === 'then') thenIndex = index; else elseIndex = index;
     }
     const cond = ctx.inputOnnx(node.inputs[0]);
-    const inputs = [cond, ...captured.map((n) => ctx.inputOnnx(n))];
-    const outputs = node.outputs.map((o) => ctx.output(o, identity(ctx.rank(o))));
+    const inputs = [cond, ...captured.map((n, k) => ctx.input(n, inputPerms[k]))];
+    const outputs = node.outputs.map((o, k) => ctx.output(o, outputPerms[k] ?? identity(ctx.rank(o))));
     ctx.emit('IF', inputs, outputs, { thenSubgraphIndex: thenIndex as number, elseSubgraphIndex: elseIndex as number });
   },
 };
