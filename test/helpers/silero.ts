@@ -37,7 +37,7 @@ export function speech(rate: number): Float32Array | undefined {
     const wav = path.join(dir, 'a.wav');
     const raw = path.join(dir, 'a.raw');
     execFileSync('espeak-ng', ['-w', wav, 'Hello, this is a test of voice activity detection. The quick brown fox jumps over the lazy dog.']);
-    execFileSync('sox', [wav, '-r', String(rate), '-c', '1', '-b', '16', '-e', 'signed-integer', raw, 'pad', '0.3', '0.5']);
+    execFileSync('sox', ['-D', wav, '-r', String(rate), '-c', '1', '-b', '16', '-e', 'signed-integer', raw, 'pad', '0.3', '0.5']);
     const b = fs.readFileSync(raw);
     const out = new Float32Array(b.length >> 1);
     for (let i = 0; i < out.length; i++) out[i] = b.readInt16LE(2 * i) / 32768;
@@ -57,6 +57,8 @@ export interface SileroRun {
   worstAt: string;
   /** The same ratio taken chunk by chunk (a probability near 0 in one chunk makes it larger). */
   worstStep: number;
+  /** max|diff| / max|ref| over the sequence, per output. */
+  perOutput: Record<string, number>;
   /** Speech probabilities (onnxruntime) of the chunks, to show the audio is really speech. */
   probs: number[];
   ops: Record<string, number>;
@@ -117,9 +119,11 @@ export async function checkSilero(file: string, audio: Float32Array, opts: { chu
   }
   let worst = 0;
   let worstAt = '';
+  const perOutput: Record<string, number> = {};
   for (const [o, d] of maxDiff) {
     const q = d / Math.max(maxRef.get(o)!, 1e-30);
+    perOutput[o] = q;
     if (q >= worst) { worst = q; worstAt = o; }
   }
-  return { chunks: opts.count, worst, worstAt, worstStep, probs, ops: result.opHistogram, subgraphs: result.model.subgraphs.length };
+  return { chunks: opts.count, worst, worstAt, worstStep, perOutput, probs, ops: result.opHistogram, subgraphs: result.model.subgraphs.length };
 }
