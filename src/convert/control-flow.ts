@@ -99,6 +99,23 @@ function norm(axis: number, rank: number): number {
   return axis < 0 ? axis + rank : axis;
 }
 
+/** Names a graph reads from enclosing scopes (its nested bodies' reads included). */
+export function outerReads(g: Graph): string[] {
+  const local = new Set<string>([...g.inputs.map((v) => v.name), ...g.initializers.keys()]);
+  const reads: string[] = [];
+  const read = (n: string) => { if (n && !local.has(n) && !reads.includes(n)) reads.push(n); };
+  for (const n of g.nodes) {
+    for (const i of n.inputs) read(i);
+    for (const a of n.attrs.values()) {
+      const subs = a.type === 'graph' ? [a.value] : a.type === 'graphs' ? a.value : [];
+      for (const s of subs) for (const r of outerReads(s)) read(r);
+    }
+    for (const o of n.outputs) if (o) local.add(o);
+  }
+  for (const o of g.outputs) read(o.name);
+  return reads;
+}
+
 // ---- copying nodes with renamed values ----
 
 /** Names a graph defines itself (inputs, initializers, node outputs). */

@@ -7,6 +7,7 @@ import type { TflSubgraph } from '../tflite/model';
 import { BodySpec, ConvertContext } from './context';
 import { collapseReshapes, pruneUnused } from './fuse';
 import { channelLast, identity } from './layout';
+import { outerReads } from './control-flow';
 import { lookupConverter, unsupportedReason } from './registry';
 import { ConvertError } from './types';
 
@@ -65,23 +66,6 @@ export function outputTensor(ctx: ConvertContext, name: string, perm: number[], 
     idx = copy;
   }
   return idx;
-}
-
-/** Names a graph reads from enclosing scopes (its nested bodies' reads included). */
-export function outerReads(g: Graph): string[] {
-  const local = new Set<string>([...g.inputs.map((v) => v.name), ...g.initializers.keys()]);
-  const reads: string[] = [];
-  const read = (n: string) => { if (n && !local.has(n) && !reads.includes(n)) reads.push(n); };
-  for (const n of g.nodes) {
-    for (const i of n.inputs) read(i);
-    for (const a of n.attrs.values()) {
-      const subs = a.type === 'graph' ? [a.value] : a.type === 'graphs' ? a.value : [];
-      for (const s of subs) for (const r of outerReads(s)) read(r);
-    }
-    for (const o of n.outputs) if (o) local.add(o);
-  }
-  for (const o of g.outputs) read(o.name);
-  return reads;
 }
 
 /** Converts an ONNX body into a new TFLite subgraph of the model and returns its index. */

@@ -4,7 +4,7 @@
 import { tensorFromNumbers } from '../../ir/fold-kernels';
 import { DType, Graph, ModelError, elementCount, isStaticShape } from '../../ir/types';
 import { Perm, identity } from '../layout';
-import { outerReads } from '../subgraph';
+import { outerReads } from '../control-flow';
 import { ConvertError, OpConverter } from '../types';
 
 /** A branch with no nodes whose outputs are zeros of the given types and shapes. */

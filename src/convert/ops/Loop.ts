@@ -5,9 +5,8 @@
 // are refused unless the loop is unrolled.
 import type { Graph } from '../../ir/types';
 import type { TflSubgraph, TflTensor } from '../../tflite/model';
-import { loopPlan } from '../control-flow';
 import { identity } from '../layout';
-import { outerReads } from '../subgraph';
+import { loopPlan, outerReads } from '../control-flow';
 import type { OpConverter } from '../types';
 
 const INT32_MAX = 2147483647;
