@@ -90,7 +90,7 @@ export function convertModel(source: Model, opts: ConvertOptions = {}): ConvertR
   const outputs: number[] = [];
   const outputPerms: Perm[] = [];
   for (const out of g.outputs) {
-    if (!ctx.has(out.name)) throw new ConvertError(`graph output "${out.name}" was not produced`);
+    if (!ctx.has(out.name)) throw new ConvertError(`graph output "${out.name}" was not produced`, undefined, 'internal');
     let perm = ctx.isConstant(out.name) && !ctx.primaryOf(out.name) ? identity(ctx.rank(out.name)) : ctx.permOf(out.name);
     const rank = perm.length;
     if (opts.keepNchw || !(isIdentity(perm) || (rank >= 3 && perm.join() === channelLast(rank).join()))) perm = identity(rank);

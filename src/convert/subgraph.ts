@@ -8,7 +8,7 @@ import { BodySpec, ConvertContext } from './context';
 import { collapseReshapes, pruneUnused } from './fuse';
 import { channelLast, identity } from './layout';
 import { outerReads } from './control-flow';
-import { lookupConverter, unsupportedReason } from './registry';
+import { lookupConverter, refusalOf, unsupportedRefusal } from './registry';
 import { ConvertError } from './types';
 
 /** Values that flow (through layout-agnostic ops) into the data input of a spatial op. */
@@ -39,14 +39,17 @@ export function convertNode(ctx: ConvertContext, node: Node, opset: number): voi
   // Folded away: every output is a known constant.
   if (node.outputs.every((o) => !o || ctx.constants.has(o))) return;
   const conv = lookupConverter(node, opset);
-  if (!conv) throw new ConvertError(unsupportedReason(node, opset), node.name);
-  const why = conv.check?.(node, ctx);
-  if (why) throw new ConvertError(why, node.name);
+  if (!conv) {
+    const r = unsupportedRefusal(node, opset);
+    throw new ConvertError(r.message, node.name, r.code);
+  }
+  const why = refusalOf(conv, node, ctx);
+  if (why) throw new ConvertError(why.message, node.name, why.code);
   try {
     conv.convert(node, ctx);
   } catch (e) {
-    if (e instanceof ConvertError || e instanceof ModelError) throw e;
-    throw new ConvertError(`${node.opType} conversion failed: ${(e as Error).message}`, node.name);
+    if (e instanceof ModelError) throw e;
+    throw new ConvertError(`${node.opType} conversion failed: ${(e as Error).message}`, node.name, 'internal');
   }
   ctx.current = undefined;
 }

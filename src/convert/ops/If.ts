@@ -5,7 +5,7 @@ import { tensorFromNumbers } from '../../ir/fold-kernels';
 import { DType, Graph, ModelError, elementCount, isStaticShape } from '../../ir/types';
 import { Perm, identity } from '../layout';
 import { outerReads } from '../control-flow';
-import { ConvertError, OpConverter } from '../types';
+import { ConvertError, MAX_OPSET, OpConverter, refuse } from '../types';
 
 /** A branch with no nodes whose outputs are zeros of the given types and shapes. */
 function zeroBranch(outs: { dtype: DType; shape: number[] }[], base: string): Graph {
@@ -23,17 +23,17 @@ function branch(attrs: Map<string, { type: string; value: unknown }>, name: stri
 }
 
 const If: OpConverter = {
-  op: 'If', emits: ['IF'], opset: [1, 23], dtypes: ['bool'], int8: false, micro: true, layout: 'onnx',
+  op: 'If', emits: ['IF'], opset: [1, MAX_OPSET], dtypes: ['bool'], layout: 'onnx',
   check(node, ctx) {
     const t = branch(node.attrs, 'then_branch');
     const e = branch(node.attrs, 'else_branch');
-    if (!t || !e) return 'If needs then_branch and else_branch graphs';
+    if (!t || !e) return refuse('attribute', 'If needs then_branch and else_branch graphs');
     if (t.outputs.length !== node.outputs.length || e.outputs.length !== node.outputs.length) {
-      return `If has ${node.outputs.length} outputs but its branches give ${t.outputs.length} and ${e.outputs.length}`;
+      return refuse('unsupported', `If has ${node.outputs.length} outputs but its branches give ${t.outputs.length} and ${e.outputs.length}`);
     }
     for (const o of node.outputs) {
       const v = ctx.graph.values.get(o);
-      if (o && v && !v.dtype) return `If output "${o}" is not a tensor (sequence or optional values have no TFLite equivalent)`;
+      if (o && v && !v.dtype) return refuse('unsupported', `If output "${o}" is not a tensor (sequence or optional values have no TFLite equivalent)`);
     }
     return undefined;
   },

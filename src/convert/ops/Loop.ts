@@ -7,19 +7,19 @@ import type { Graph } from '../../ir/types';
 import type { TflSubgraph, TflTensor } from '../../tflite/model';
 import { identity } from '../layout';
 import { loopPlan, outerReads } from '../control-flow';
-import type { OpConverter } from '../types';
+import { MAX_OPSET, OpConverter, refuse } from '../types';
 
 const INT32_MAX = 2147483647;
 
 const Loop: OpConverter = {
-  op: 'Loop', emits: ['WHILE', 'LESS', 'LOGICAL_AND', 'ADD'], opset: [1, 23], dtypes: ['float32', 'int64', 'int32', 'bool'],
-  int8: false, micro: true, layout: 'onnx',
+  op: 'Loop', emits: ['WHILE', 'LESS', 'LOGICAL_AND', 'ADD'], opset: [1, MAX_OPSET], dtypes: ['int64', 'int32'],
+  incidental: ['LESS', 'LOGICAL_AND', 'ADD'], int8: false, layout: 'onnx',
   check(node, ctx) {
     const plan = loopPlan(node, ctx.graph, ctx.constants);
-    if ('refuse' in plan) return plan.refuse;
+    if ('refuse' in plan) return refuse(/scan outputs/.test(plan.refuse) ? 'computed-input' : 'unsupported', plan.refuse);
     for (const o of node.outputs) {
       const v = ctx.graph.values.get(o);
-      if (o && v && !v.dtype) return `Loop output "${o}" is not a tensor (sequence or optional values have no TFLite equivalent)`;
+      if (o && v && !v.dtype) return refuse('unsupported', `Loop output "${o}" is not a tensor (sequence or optional values have no TFLite equivalent)`);
     }
     return undefined;
   },
