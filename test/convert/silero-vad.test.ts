@@ -3,9 +3,9 @@
 // --input-value sr=16000 (the If folded away), run on LiteRT beside onnxruntime-node over chunks of espeak-ng speech,
 // each side carrying its own state: every output within 1e-4 × max|ref| over the sequence — except v4's `hn`
 // (1.3e-4 over 40 chunks, 1.7e-4 over 100): v4 scales its STFT magnitudes by ~1e6 before a Log, so in near-silent
-// bins the Conv's float32 rounding (XNNPack and onnxruntime sum in different orders, ~1e-7 absolute) becomes 2.5e-3 after the Log
-// (`onnx2lite compare` on the If-inlined graph shows the jump at Log_96, nothing before it); v4 is held to 2.5e-4
-// there, its speech probability and `cn` to 1e-4.
+// bins the Conv's float32 rounding (XNNPack and onnxruntime sum in different orders, ~1e-7 absolute) becomes
+// 2.5e-3 after the Log (`onnx2lite compare` on the If-inlined graph shows the jump at Log_96, nothing before it);
+// v4 is held to 2.5e-4 there, its speech probability and `cn` to 1e-4.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SILERO_FILES, checkSilero, findSilero, speech } from '../helpers/silero';
