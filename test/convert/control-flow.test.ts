@@ -215,3 +215,17 @@ test('fp16 and dynamic quantization reach the weights inside IF branches, and th
     }
   }
 });
+
+test('a Loop whose carried value grows each iteration is refused in one line (WHILE keeps shapes)', () => {
+  const body = buildGraph({
+    name: 'body', inputs: [['i', 'int64', []], ['c_in', 'bool', []], ['y_in', 'float32', ['n', 3]]],
+    outputs: [['c_out', 'bool', []], ['y_out', 'float32', ['m', 3]]],
+    nodes: [node('Identity', ['c_in'], ['c_out']), node('Concat', ['y_in', 'x'], ['y_out'], { axis: 0 })],
+  });
+  const model = buildModel({
+    inputs: [['x', 'float32', [1, 3]], ['m', 'int64', []]], outputs: [['y', 'float32', undefined as unknown as number[]]],
+    initializers: [tensor('yes', 'bool', [], [1])],
+    nodes: [node('Loop', ['m', 'yes', 'x'], ['y'], { body })],
+  });
+  assert.throws(() => convertModel(model), (e: Error) => /loop-carried value "y" has dims .* TFLite WHILE needs fixed shapes/.test(e.message) && !e.message.includes('\n'));
+});

@@ -3,7 +3,7 @@
 // outer values the body reads]; the cond subgraph computes `iteration < trip count && condition`, the body subgraph
 // is the ONNX body plus `iteration + 1`. Scan outputs (stacked per iteration) would have a data-dependent size and
 // are refused unless the loop is unrolled.
-import type { Graph } from '../../ir/types';
+import { Graph, isStaticShape } from '../../ir/types';
 import type { TflSubgraph, TflTensor } from '../../tflite/model';
 import { identity } from '../layout';
 import { loopPlan, outerReads } from '../control-flow';
@@ -20,6 +20,17 @@ const Loop: OpConverter = {
     for (const o of node.outputs) {
       const v = ctx.graph.values.get(o);
       if (o && v && !v.dtype) return refuse('unsupported', `Loop output "${o}" is not a tensor (sequence or optional values have no TFLite equivalent)`);
+    }
+    if ('while' in plan) {
+      // WHILE keeps each loop variable's shape: a carried value whose shape changes between iterations cannot be one.
+      const nCarried = node.inputs.length - 2;
+      for (let j = 0; j < nCarried; j++) {
+        const o = node.outputs[j];
+        const s = o ? ctx.graph.values.get(o)?.shape : undefined;
+        if (o && s && !isStaticShape(s)) {
+          return refuse('dynamic-shape', `loop-carried value "${o}" has dims [${s.join(', ')}] that change between iterations or depend on the inputs; TFLite WHILE needs fixed shapes`);
+        }
+      }
     }
     return undefined;
   },
