@@ -17,6 +17,7 @@ import { GraphField, ModelField, ValueInfoField, Wire, tagOf } from '../onnx/fie
 import { parseTflite } from '../tflite/reader';
 import { convertModel } from '../convert/convert';
 import { frozenInputs, type TensorMapping } from '../convert/metadata';
+import { inputValueError } from '../convert/input-values';
 import { openOnnx } from '../runtime/ort';
 import { openTflite } from '../runtime/litert';
 import { toTfliteLayout } from '../runtime/tflite-onnx-io';
@@ -235,12 +236,12 @@ function setInputValues(tensors: Tensor[], frozen: Tensor[], values: Map<string,
     if (k < 0) {
       const f = frozen.find((t) => t.name === name);
       if (f && toNumbers(f).join() === vals.join()) continue;
-      if (f) throw new ModelError(`--input-value ${name}: the .tflite was converted with ${name} frozen to ${toNumbers(f).join(',')}`);
-      throw new ModelError(`--input-value names "${name}", which is not an input of the model (inputs: ${tensors.map((t) => t.name).join(', ')})`);
+      if (f) throw inputValueError(`--input-value ${name}: the .tflite was converted with ${name} frozen to ${toNumbers(f).join(',')}`);
+      throw inputValueError(`--input-value names "${name}", which is not an input of the model (inputs: ${tensors.map((t) => t.name).join(', ')})`);
     }
     const t = tensors[k]!;
     const n = t.dims.reduce((a, b) => a * b, 1);
-    if (vals.length !== n) throw new ModelError(`--input-value ${name} gives ${vals.length} value${vals.length === 1 ? '' : 's'}, but input "${name}" has shape [${t.dims.join(', ')}] (${n} elements)`);
+    if (vals.length !== n) throw inputValueError(`--input-value ${name} gives ${vals.length} value${vals.length === 1 ? '' : 's'}, but input "${name}" has shape [${t.dims.join(', ')}] (${n} elements)`);
     tensors[k] = makeTensor(name, t.dtype, t.dims, vals);
   }
 }

@@ -10,6 +10,7 @@ import { listTensorFiles, readTensorFileAny } from '../core/tensor-files';
 import { seededUniform } from '../core/random';
 import { transposeTensor } from '../convert/constdata';
 import { invert } from '../convert/layout';
+import { inputValueError } from '../convert/input-values';
 import { compareViews, onnxView } from '../compare/metrics';
 
 export interface TensorMapping { onnx: string; tflite: number; perm: number[]; onnxDtype?: string }
@@ -89,7 +90,7 @@ export interface PreparedInputs {
 export function prepareInputs(inputs: IoTensor[], given: Tensor[] | undefined, seed = 1, values?: Map<string, number[]>): PreparedInputs {
   for (const name of values?.keys() ?? []) {
     if (!inputs.some((io) => (io.mapping?.onnx ?? io.name) === name)) {
-      throw new ModelError(`--input-value names "${name}", which is not an input of the model (inputs: ${inputs.map((io) => io.mapping?.onnx ?? io.name).join(', ')})`);
+      throw inputValueError(`--input-value names "${name}", which is not an input of the model (inputs: ${inputs.map((io) => io.mapping?.onnx ?? io.name).join(', ')})`);
     }
   }
   if (given && given.length !== inputs.length) {
@@ -107,7 +108,7 @@ export function prepareInputs(inputs: IoTensor[], given: Tensor[] | undefined, s
     const fixed = values?.get(onnxName);
     if (fixed) {
       if (fixed.length !== elementCount(onnxShape)) {
-        throw new ModelError(`--input-value ${onnxName} gives ${fixed.length} value${fixed.length === 1 ? '' : 's'}, but input "${onnxName}" has shape [${onnxShape.join(', ')}] (${elementCount(onnxShape)} elements)`);
+        throw inputValueError(`--input-value ${onnxName} gives ${fixed.length} value${fixed.length === 1 ? '' : 's'}, but input "${onnxName}" has shape [${onnxShape.join(', ')}] (${elementCount(onnxShape)} elements)`);
       }
       const dt: DType = io.dtype.startsWith('float') || io.quant !== undefined ? 'float32' : (io.mapping?.onnxDtype as DType | undefined) ?? io.dtype;
       t = makeTensor(onnxName, dt, onnxShape, fixed);

@@ -62,7 +62,7 @@ test('bad --input-value: one line, no stack, nothing written', () => {
     ['sr=16000.5', /must be integers/],
   ] as const) {
     const r = cli('convert', src, '-o', out, '--input-value', arg);
-    assert.notEqual(r.code, 0, arg);
+    assert.equal(r.code, 2, `${arg}: a usage error`);
     assert.match(r.err, msg);
     assert.equal(r.err.trim().split('\n').length, 1, r.err);
     assert.ok(!fs.existsSync(out), arg);
