@@ -51,6 +51,28 @@ test('convert --input-value sr=16000 folds the If and drops the input; without i
   assert.deepEqual(c.compatibility.nodes.find((n) => n.opType === 'If')!.emits, ['NEG']);
 });
 
+test('compare feeds the frozen value to onnxruntime by itself, and takes --input-value for a kept IF', () => {
+  const src = model();
+  const frozen = path.join(tmp, 'cmp-frozen.tflite');
+  const kept = path.join(tmp, 'cmp-kept.tflite');
+  assert.equal(cli('convert', src, '-o', frozen, '--input-value', 'sr=16000').code, 0);
+  assert.equal(cli('convert', src, '-o', kept).code, 0);
+  const outputs = (r: { out: string }) => (JSON.parse(r.out) as { outputs: { tensor: string; rel: number }[] }).outputs;
+  const jsonOf = (...args: string[]) => {
+    const j = path.join(tmp, `cmp-${args.length}-${Math.random().toString(36).slice(2)}.json`);
+    const r = cli('compare', src, ...args, '--json', j);
+    assert.equal(r.code, 0, r.err);
+    const o = outputs({ out: fs.readFileSync(j, 'utf8') });
+    assert.equal(o.length, 1);
+    return o;
+  };
+  for (const o of jsonOf(frozen)) assert.ok(o.rel < 1e-5, JSON.stringify(o));
+  for (const sr of ['16000', '8000']) for (const o of jsonOf(kept, '--input-value', `sr=${sr}`)) assert.ok(o.rel < 1e-5, JSON.stringify(o));
+  const r = cli('compare', src, frozen, '--input-value', 'sr=8000');
+  assert.equal(r.code, 2);
+  assert.match(r.err, /converted with sr frozen to 16000/);
+});
+
 test('bad --input-value: one line, no stack, nothing written', () => {
   const src = model();
   const out = path.join(tmp, 'bad.tflite');
