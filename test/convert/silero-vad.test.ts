@@ -12,6 +12,7 @@ import { SILERO_FILES, checkSilero, findSilero, speech } from '../helpers/silero
 
 const CHUNKS = 40;
 const audio = speech(16000);
+const audio8k = speech(8000);
 
 for (const [label, file] of Object.entries(SILERO_FILES)) {
   const p = findSilero(file);
@@ -28,5 +29,9 @@ for (const [label, file] of Object.entries(SILERO_FILES)) {
       assert.ok(Math.max(...r.probs) > 0.5, 'the audio holds speech the model detects');
       if (freezeSr) assert.equal(r.subgraphs, 1, 'sr frozen: no IF left');
     }
+    // 8 kHz: 256-sample chunks (32 samples of context from v5 on); the IF kept takes the 8 kHz branch at run time.
+    const r8 = await checkSilero(p!, audio8k!, { chunk: 256, sr: 8000, count: 20, context: label.startsWith('v4') ? 0 : 32 });
+    t.diagnostic(`8 kHz, IF kept: ${Object.entries(r8.perOutput).map(([o, q]) => `${o} ${q.toExponential(2)}`).join(', ')}`);
+    for (const [o, q] of Object.entries(r8.perOutput)) assert.ok(q <= 1e-4, `${label} 8 kHz: ${o} ${q}`);
   });
 }

@@ -68,7 +68,20 @@ export interface SileroRun {
 const f32 = (name: string, dims: number[], data = new Float32Array(dims.reduce((a, b) => a * b, 1))): Tensor => ({ name, dtype: 'float32', dims, data });
 
 /** Converts `file` (chunks of `chunk` samples at `sr`), runs `count` chunks on both sides and compares. */
-export async function checkSilero(file: string, audio: Float32Array, opts: { chunk: number; sr: number; count: number; freezeSr?: boolean; context?: number; /** Feed LiteRT onnxruntime's state each chunk (error of one step, not accumulated). */ shareState?: boolean }): Promise<SileroRun> {
+export interface SileroOptions {
+  /** Samples per chunk (512 at 16 kHz, 256 at 8 kHz). */
+  chunk: number;
+  sr: number;
+  count: number;
+  /** Convert with --input-value sr=<sr> (the If folded away). */
+  freezeSr?: boolean;
+  /** Samples of the previous chunk put before each chunk (default 64 for models with a `state` input, else 0). */
+  context?: number;
+  /** Feed LiteRT onnxruntime's state each chunk (the error of one step, not accumulated). */
+  shareState?: boolean;
+}
+
+export async function checkSilero(file: string, audio: Float32Array, opts: SileroOptions): Promise<SileroRun> {
   const model = readModelFile(file);
   const names = model.graph.inputs.map((i) => i.name);
   const stateNames = names.filter((n) => n !== 'input' && n !== 'sr');
