@@ -229,3 +229,19 @@ test('a Loop whose carried value grows each iteration is refused in one line (WH
   });
   assert.throws(() => convertModel(model), (e: Error) => /loop-carried value "y" has dims .* TFLite WHILE needs fixed shapes/.test(e.message) && !e.message.includes('\n'));
 });
+
+test('Scan at opset 8 (batch axis, no sequence_lens) is unrolled per batch row and matches onnxruntime', async () => {
+  const body = buildGraph({
+    name: 'body', inputs: [['acc', 'float32', [3]], ['xt', 'float32', [3]]],
+    outputs: [['acc_out', 'float32', [3]], ['yt', 'float32', [3]]],
+    nodes: [node('Add', ['acc', 'xt'], ['acc_out']), node('Sigmoid', ['acc_out'], ['yt'])],
+  });
+  const model = buildModel({
+    opset: 8,
+    inputs: [['init', 'float32', [2, 3]], ['xs', 'float32', [2, 4, 3]]],
+    outputs: [['final', 'float32', [2, 3]], ['ys', 'float32', [2, 4, 3]]],
+    nodes: [node('Scan', ['', 'init', 'xs'], ['final', 'ys'], { body, num_scan_inputs: 1 })],
+  });
+  const ops = await check(model, [f32('init', [2, 3], 11), f32('xs', [2, 4, 3], 12)]);
+  assert.ok(!ops.includes('WHILE'));
+});
