@@ -14,6 +14,7 @@ export const inspect: Command = {
 
   --json                 print one JSON object (stable interface)
   --input-shape NAME=DIMS  fix a dynamic input's dims (repeatable)
+  --input-value NAME=V,... freeze an input to a constant so what depends on it folds, e.g. sr=16000 (repeatable)
   --compat               also check every node against the converter: TFLite builtin / needs Flex /
                          unsupported (with the reason and the fix), int8 path, TFLite Micro kernels
                          (in --json: a "compatibility" field)`,
