@@ -135,6 +135,8 @@ const SHAPE_INPUTS: Record<string, number[]> = {
   ReduceSumSquare: [1], CumSum: [1], Trilu: [1], CenterCropPad: [1], HannWindow: [0], HammingWindow: [0], BlackmanWindow: [0],
   // Not shapes, but constant in real models: weights.
   Compress: [1], Conv: [1, 2], ConvTranspose: [1, 2],
+  // A Loop's trip count and condition decide the size of its scan outputs.
+  Loop: [0, 1],
 };
 
 /** Moves the graph inputs that decide shapes into initializers, with their test values; false when there are none. */

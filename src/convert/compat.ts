@@ -8,6 +8,7 @@ import { inferShapes } from '../ir/shapes/index';
 import type { CompatReport, NodeVerdict } from '../shared/compat-types';
 import { ConvertContext } from './context';
 import { convertModel } from './convert';
+import { freezeInputs } from './input-values';
 import { lookupConverter, refusalOf, unsupportedReason } from './registry';
 import { ConvertError, FLEX_ONLY } from './types';
 import type { Refusal } from './types';
@@ -18,6 +19,8 @@ const FLOAT_ONLY = new Set(['CONV_3D', 'CONV_3D_TRANSPOSE']);
 
 export interface CompatOptions {
   inputShapes?: Map<string, number[]>;
+  /** Inputs frozen to constants (--input-value). */
+  inputValues?: Map<string, number[]>;
   /** Also run the full conversion to catch what per-node checks cannot see (default true). */
   trialConversion?: boolean;
   /** How the fix for dynamic dims is phrased: a CLI flag or the VS Code setting. */
@@ -30,7 +33,8 @@ function dimFix(style: CompatOptions['fixStyle'], input: string, example: string
     : `pass --input-shape ${input}=${example}`;
 }
 
-export function analyzeCompatibility(model: Model, opts: CompatOptions = {}): CompatReport {
+export function analyzeCompatibility(source: Model, opts: CompatOptions = {}): CompatReport {
+  const model = opts.inputValues?.size ? freezeInputs(source, opts.inputValues, opts.inputShapes) : source;
   const { constants } = inferShapes(model, { inputShapes: opts.inputShapes });
   for (const [name, t] of model.graph.initializers) if (!constants.has(name)) constants.set(name, t);
   const g = model.graph;
@@ -83,15 +87,27 @@ export function analyzeCompatibility(model: Model, opts: CompatOptions = {}): Co
     };
   });
   if (opts.trialConversion !== false && modelIssues.length === 0 && nodes.every((n) => n.status === 'builtin')) {
+    // Ops made from the nodes inside a control-flow body (an inlined If branch, an IF/WHILE subgraph, an
+    // unrolled Loop) count for the top-level node that holds them.
+    const owner = new Map<string, string>();
+    const own = (sub: Model['graph'], top: string): void => {
+      for (const n of sub.nodes) {
+        owner.set(n.name, top);
+        for (const a of n.attrs.values()) if (a.type === 'graph') own(a.value, top);
+      }
+    };
+    for (const n of g.nodes) for (const a of n.attrs.values()) if (a.type === 'graph') own(a.value, n.name);
+    const ownerOf = (name: string): string => owner.get(name) ?? owner.get(name.replace(/(__\d+(_\d+)?)?(_\d+)?$/, '')) ?? name;
     try {
-      const result = convertModel(model, { inputShapes: opts.inputShapes });
+      const result = convertModel(source, { inputShapes: opts.inputShapes, inputValues: opts.inputValues });
       // What each node really became (not just what its converter can emit).
       const emitted = new Map<string, Set<string>>();
-      for (const op of result.model.subgraphs[0].operators) {
+      for (const op of result.model.subgraphs.flatMap((sg) => sg.operators)) {
         if (!op.onnxNode) continue;
-        const set = emitted.get(op.onnxNode) ?? new Set<string>();
+        const key = ownerOf(op.onnxNode);
+        const set = emitted.get(key) ?? new Set<string>();
         set.add(op.opcode);
-        emitted.set(op.onnxNode, set);
+        emitted.set(key, set);
       }
       for (const v of nodes) {
         const ops = emitted.get(v.node);
@@ -104,7 +120,7 @@ export function analyzeCompatibility(model: Model, opts: CompatOptions = {}): Co
       }
     } catch (e) {
       const err = e as Error & { node?: string };
-      const v = nodes.find((n) => n.node === err.node);
+      const v = nodes.find((n) => n.node === err.node || (err.node !== undefined && n.node === ownerOf(err.node)));
       const reason = e instanceof ConvertError ? e.detail : err.message;
       if (v) Object.assign(v, { status: 'unsupported', reason, fix: 'see the reason', int8: false, micro: false, emits: [] });
       else modelIssues.push({ message: err.message });

@@ -2,7 +2,7 @@
 // helpers op converters call. Transposes are placed here (the layout pass), never by op converters.
 import type { DType, Graph, Node, Tensor } from '../ir/types';
 import { isStaticShape } from '../ir/types';
-import type { TflOperator, TflOptionValue, TflTensor, TflType } from '../tflite/model';
+import type { TflOperator, TflOptionValue, TflSubgraph, TflTensor, TflType } from '../tflite/model';
 import { constantBytes, float32Bytes, int32Bytes, tflType } from './constdata';
 import { Perm, channelLast, identity, isIdentity, permute, sameMemoryOrder, samePerm, transposeBetween } from './layout';
 import { ConvertError } from './types';
@@ -12,6 +12,20 @@ import { emitPermute } from './permute-ops';
 export interface ValueRef {
   index: number;
   perm: Perm;
+}
+
+/** What a body subgraph takes and gives: ONNX value names, each kept in ONNX layout. */
+export interface BodySpec {
+  name: string;
+  inputs: string[];
+  outputs: string[];
+  /** Layouts of the inputs (default: ONNX order). */
+  inputPerms?: Perm[];
+  /** Layouts of the outputs; an undefined entry takes the layout the value has (ONNX order or channel-last) and is
+   *  filled in with it. Default: ONNX order. */
+  outputPerms?: (Perm | undefined)[];
+  /** Adds tensors/ops around the converted body and returns the subgraph's final inputs and outputs. */
+  wrap?: (ctx: ConvertContext, inputs: number[], outputs: number[]) => { inputs: number[]; outputs: number[] };
 }
 
 export class ConvertContext {
@@ -28,6 +42,10 @@ export class ConvertContext {
   /** ONNX dtype of values whose TFLite type differs (int64 → INT32). */
   readonly narrowed = new Map<string, DType>();
   current?: Node;
+  /** The model's other subgraphs (IF branches, WHILE cond/body): subgraph i + 1. Shared by nested contexts. */
+  subgraphs: TflSubgraph[] = [];
+  /** Converts an ONNX body graph into a new TFLite subgraph and returns its index (set by the converter). */
+  bodyConverter?: (parent: ConvertContext, body: Graph, spec: BodySpec) => number;
 
   constructor(
     readonly graph: Graph,
@@ -268,6 +286,12 @@ export class ConvertContext {
   /** Every converted ONNX value with its primary tensor (for metadata). */
   convertedValues(): [string, ValueRef][] {
     return [...this.primary.entries()];
+  }
+
+  /** Converts an ONNX body graph (If branch, Loop body) into a TFLite subgraph; returns its subgraph index. */
+  convertBody(body: Graph, spec: BodySpec): number {
+    if (!this.bodyConverter) this.fail('control flow bodies cannot be converted here');
+    return this.bodyConverter(this, body, spec);
   }
 
   // ---- internals ----

@@ -7,8 +7,10 @@ import type { TflModel } from '../tflite/model';
 import { ConvertContext } from './context';
 import { Perm, channelLast, identity, isIdentity } from './layout';
 import { buildMetadata, OnnxLiteMetadata } from './metadata';
-import { lookupConverter, refusalOf, unsupportedRefusal } from './registry';
 import { simplifyGraph } from './simplify';
+import { rewriteControlFlow } from './control-flow';
+import { freezeInputs } from './input-values';
+import { channelLastHints, convertBody, convertNode, outputTensor } from './subgraph';
 import { collapseReshapes, explicitBiases, foldBiasAdds, fuseActivations, pruneUnused } from './fuse';
 import { ConvertError, ConvertOptions } from './types';
 import { opHistogram as countOps } from '../tflite/graph';
@@ -50,27 +52,26 @@ function checkNonEmptyInputs(model: Model): void {
   }
 }
 
-/** Values that flow (through layout-agnostic ops other than Transpose) into the data input of a spatial op. */
-function channelLastHints(nodes: Node[]): Set<string> {
-  const want = new Set<string>();
-  for (let i = nodes.length - 1; i >= 0; i--) {
-    const n = nodes[i];
-    const conv = lookupConverter(n, 0);
-    if (!conv) continue;
-    if (conv.layout === 'spatial') {
-      if (n.inputs[0]) want.add(n.inputs[0]);
-    } else if ((conv.layout === 'any' || conv.layout === 'axis') && n.opType !== 'Transpose' && n.outputs.some((o) => want.has(o))) {
-      // Not through a Transpose: channel-last after it is another order before it (Conformer's [T, B, C] → [B, C, T]
-      // before its Conv1d would make the model input [B, C, T]).
-      for (const inp of n.inputs) if (inp) want.add(inp);
-    }
+/**
+ * Shape inference and folding, with the control flow that folding decides rewritten (known If conditions, constant
+ * trip counts) until nothing changes; --input-value inputs become constants first. Returns the model to convert (a
+ * copy when anything changed) and every known constant.
+ */
+export function prepareModel(source: Model, opts: Pick<ConvertOptions, 'inputShapes' | 'inputValues'>): { model: Model; constants: Map<string, Tensor> } {
+  let model = opts.inputValues?.size ? freezeInputs(source, opts.inputValues, opts.inputShapes) : source;
+  let { constants } = inferShapes(model, { inputShapes: opts.inputShapes });
+  for (let round = 0; round < 16; round++) {
+    const next = rewriteControlFlow(model, constants);
+    if (!next) break;
+    model = next;
+    ({ constants } = inferShapes(model, { inputShapes: opts.inputShapes }));
   }
-  return want;
+  for (const [name, t] of model.graph.initializers) if (!constants.has(name)) constants.set(name, t);
+  return { model, constants };
 }
 
-export function convertModel(model: Model, opts: ConvertOptions = {}): ConvertResult {
-  const { constants } = inferShapes(model, { inputShapes: opts.inputShapes });
-  for (const [name, t] of model.graph.initializers) if (!constants.has(name)) constants.set(name, t);
+export function convertModel(source: Model, opts: ConvertOptions = {}): ConvertResult {
+  const { model, constants } = prepareModel(source, opts);
   checkStaticInputs(model);
   checkNonEmptyInputs(model);
   const opset = model.opsets.get('') ?? 0;
@@ -78,6 +79,7 @@ export function convertModel(model: Model, opts: ConvertOptions = {}): ConvertRe
   const g = { ...model.graph, nodes: model.graph.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs] })) };
   simplifyGraph(g, constants);
   const ctx = new ConvertContext(g, constants, opset, channelLastHints(g.nodes));
+  ctx.bodyConverter = convertBody;
 
   const inputs: number[] = [];
   for (const inp of g.inputs) {
@@ -95,17 +97,7 @@ export function convertModel(model: Model, opts: ConvertOptions = {}): ConvertRe
     let perm = ctx.isConstant(out.name) && !ctx.primaryOf(out.name) ? identity(ctx.rank(out.name)) : ctx.permOf(out.name);
     const rank = perm.length;
     if (opts.keepNchw || !(isIdentity(perm) || (rank >= 3 && perm.join() === channelLast(rank).join()))) perm = identity(rank);
-    let idx = ctx.input(out.name, perm);
-    if (inputs.includes(idx) || outputs.includes(idx) || ctx.tensors[idx].data) {
-      // TFLite outputs must be distinct computed tensors: copy through a RESHAPE to its own shape. A constant is
-      // copied by a same-type CAST instead: LiteRT computes RESHAPE of a constant at prepare time into a buffer
-      // that the output does not see (the model returns zeros).
-      const t = ctx.tensors[idx];
-      const copy = ctx.temp(t.shape, t.type, `${out.name}__out`);
-      if (t.data) ctx.emit('CAST', [idx], [copy]);
-      else ctx.emit('RESHAPE', [idx, ctx.constInt32(t.shape, `${out.name}__outshape`)], [copy], { newShape: t.shape });
-      idx = copy;
-    }
+    const idx = outputTensor(ctx, out.name, perm, [...inputs, ...outputs]);
     outputs.push(idx);
     outputPerms.push(perm);
   }
@@ -131,7 +123,14 @@ export function convertModel(model: Model, opts: ConvertOptions = {}): ConvertRe
     g.outputs.map((v, k) => ({ name: v.name, index: mapIdx(outputs[k]), perm: outputPerms[k] })),
     new Set([...model.graph.inputs.map((i) => i.name), ...model.graph.nodes.flatMap((n) => n.outputs)]));
 
-  const opHistogram = countOps(ctx.operators);
+  if (opts.inputValues?.size) {
+    metadata.inputValues = [...opts.inputValues].map(([name, values]) => {
+      const t = model.graph.initializers.get(name)!;
+      return { onnx: name, dtype: t.dtype, dims: [...t.dims], values };
+    });
+  }
+  // Every subgraph's ops (control-flow bodies included).
+  const opHistogram = countOps([ctx.operators, ...ctx.subgraphs.map((sg) => sg.operators)].flat());
   const tflite: TflModel = {
     version: 3,
     description: `onnx2lite ${process.env.ONNX2LITE_VERSION ?? '0.1.0'}`,
@@ -141,30 +140,10 @@ export function convertModel(model: Model, opts: ConvertOptions = {}): ConvertRe
       operators: ctx.operators,
       inputs: inputs.map(mapIdx),
       outputs: outputs.map(mapIdx),
-    }],
+    }, ...ctx.subgraphs],
     metadata: new Map([['onnx2lite', new TextEncoder().encode(JSON.stringify(metadata))]]),
   };
   return { model: tflite, metadata, warnings: ctx.warnings, opHistogram, transposeCount: opHistogram.TRANSPOSE ?? 0 };
-}
-
-function convertNode(ctx: ConvertContext, node: Node, opset: number): void {
-  ctx.current = node;
-  // Folded away: every output is a known constant.
-  if (node.outputs.every((o) => !o || ctx.constants.has(o))) return;
-  const conv = lookupConverter(node, opset);
-  if (!conv) {
-    const r = unsupportedRefusal(node, opset);
-    throw new ConvertError(r.message, node.name, r.code);
-  }
-  const why = refusalOf(conv, node, ctx);
-  if (why) throw new ConvertError(why.message, node.name, why.code);
-  try {
-    conv.convert(node, ctx);
-  } catch (e) {
-    if (e instanceof ModelError) throw e;
-    throw new ConvertError(`${node.opType} conversion failed: ${(e as Error).message}`, node.name, 'internal');
-  }
-  ctx.current = undefined;
 }
 
 export type { Tensor };

@@ -1,5 +1,6 @@
 // The `onnx2lite` metadata entry of a converted .tflite: how its tensors map to the ONNX model (a public contract).
-import type { Graph } from '../ir/types';
+import type { DType, Graph, Tensor } from '../ir/types';
+import { tensorFromNumbers } from '../ir/fold-kernels';
 import type { ConvertContext } from './context';
 import type { Perm } from './layout';
 
@@ -20,6 +21,14 @@ export interface OnnxLiteMetadata {
   inputs: TensorMapping[];
   outputs: TensorMapping[];
   tensors: TensorMapping[];
+  /** Inputs frozen to constants at conversion (--input-value): not inputs of the .tflite, but the ONNX model still
+   *  takes them (compare and deploy feed these values to onnxruntime). */
+  inputValues?: { onnx: string; dtype: string; dims: number[]; values: number[] }[];
+}
+
+/** The frozen inputs of a converted model as tensors for the ONNX side. */
+export function frozenInputs(meta: Pick<OnnxLiteMetadata, 'inputValues'> | undefined): Tensor[] {
+  return (meta?.inputValues ?? []).map((v) => tensorFromNumbers(v.onnx, v.dtype as DType, v.dims, v.values));
 }
 
 export function buildMetadata(ctx: ConvertContext, g: Graph, source: string, remap: Map<number, number>,

@@ -8,6 +8,8 @@ import type { ConvertContext } from './context';
 export interface ConvertOptions {
   /** Fixed dims for dynamic inputs (name → dims). */
   inputShapes?: Map<string, number[]>;
+  /** Inputs frozen to constants (--input-value): name → values; they leave the converted model's inputs. */
+  inputValues?: Map<string, number[]>;
   /** Keep the ONNX layout at every model input and output (transposes at the boundary if needed). */
   keepNchw?: boolean;
   /** Name of the source file, recorded in metadata. */

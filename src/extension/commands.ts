@@ -8,7 +8,7 @@ import type { WorkerMethod, WorkerMethods } from '../worker/messages';
 import { runJob } from './worker-client';
 import { QUANT_MODES, convertedPath, sourceModelOf } from '../quantize/modes';
 import type { ModelEditorProvider } from './model-editor';
-import { calibrationFolderSetting, defaultQuantization, devicesSetting, inputShapesSetting } from './settings';
+import { calibrationFolderSetting, defaultQuantization, devicesSetting, inputShapesSetting, inputValuesSetting } from './settings';
 
 export interface CommandContext {
   workerScript: string;
@@ -79,7 +79,7 @@ export async function convertCommand(c: CommandContext, arg?: vscode.Uri): Promi
   const out = convertedPath(uri.fsPath, pick.q);
   const t0 = Date.now();
   const r = await withJob(c, `Converting ${path.basename(uri.fsPath)} (${pick.label})`, 'convert',
-    { file: uri.fsPath, out, quantization: pick.q, calibrationFolder, inputShapes: inputShapesSetting() });
+    { file: uri.fsPath, out, quantization: pick.q, calibrationFolder, inputShapes: inputShapesSetting(), inputValues: inputValuesSetting() });
   if (!r || r === 'retry') return undefined;
   for (const n of r.notes) c.log.appendLine(`  note: ${n}`);
   c.log.appendLine(`wrote ${r.out} (${sizeText(r.bytes)}) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

@@ -14,6 +14,7 @@ export type Post = <K extends NotificationName>(method: K, params: HostNotificat
 
 export interface SessionHooks {
   inputShapes(): Record<string, number[]>;
+  inputValues?(): Record<string, number[]>;
   /** Verdicts arrived (the extension turns them into diagnostics). */
   compat?(report: CompatReport): void;
   runCommand?(command: WebviewRequests['runCommand']['params']['command']): void;
@@ -55,7 +56,7 @@ export class ViewSession {
   open(): Promise<WireGraph> {
     if (!this.graph) {
       const t0 = Date.now();
-      this.graph = this.backend.request('open', { file: this.file, inputShapes: this.hooks.inputShapes() });
+      this.graph = this.backend.request('open', { file: this.file, inputShapes: this.hooks.inputShapes(), inputValues: this.hooks.inputValues?.() });
       this.graph.then((g) => this.hooks.log?.(`opened ${this.file} in ${Date.now() - t0} ms (${g.text.length + g.nodes.length} characters for the view)`), () => undefined);
     }
     return this.graph;

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { decodeModel } from '../onnx/reader';
 import { convertModel, ConvertResult } from '../convert/convert';
 import type { ConvertOptions } from '../convert/types';
+import { freezeInputs } from '../convert/input-values';
 import { ModelError, isStaticShape, type Model } from '../ir/types';
 import { serializeTflite } from '../tflite/writer';
 import { writeFileAtomic } from '../core/atomic';
@@ -86,15 +87,18 @@ export async function quantizeModelBytes(bytes: Uint8Array, source: string, opts
   if (q.mode === 'fp16') quantizeFp16(result);
   else if (q.mode === 'dynamic') quantizeDynamic(result, { perTensor: q.perTensor });
   else {
-    const onnx = decodeModel(bytes, { baseDir });
-    if (qdq) stripQdq(onnx);
+    // Inputs frozen with --input-value are constants for calibration too (onnxruntime gets the same model).
+    const frozen = (m: Model): Model => (opts.inputValues?.size ? freezeInputs(m, opts.inputValues, opts.inputShapes) : m);
+    const read = decodeModel(bytes, { baseDir });
+    if (qdq) stripQdq(read);
+    const onnx = frozen(read);
     const fixed = new Map<number, QParams>();
     const md = result.metadata;
     for (const m of [...md.tensors, ...md.inputs, ...md.outputs]) {
       const p = qdq?.get(m.onnx);
       if (p) fixed.set(m.tflite, p);
     }
-    const inputs = calibrationInputs(model, opts);
+    const inputs = calibrationInputs(frozen(model), opts);
     let samples = q.calibration ? loadCalibrationSamples(q.calibration, inputs, q) : [];
     summary.calibrationSource = q.calibration ? 'folder' : fixed.size ? 'qdq' : 'random';
     if (!q.calibration && !fixed.size) {

@@ -50,7 +50,7 @@ export function pruneTensors(result: ConvertResult): void {
 }
 
 export function histogram(result: ConvertResult): void {
-  const h = opHistogram(result.model.subgraphs[0].operators);
+  const h = opHistogram(result.model.subgraphs.flatMap((sg) => sg.operators));
   result.opHistogram = h;
   result.transposeCount = h.TRANSPOSE ?? 0;
 }

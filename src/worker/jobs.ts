@@ -9,7 +9,7 @@ import type { ConvertJob, DeployJob, WorkerMethods } from './messages';
 
 export async function runConvert(job: ConvertJob, progress: (m: string) => void): Promise<WorkerMethods['convert']['result']> {
   if (!fs.existsSync(job.file)) throw new ModelError(`cannot read ${job.file}: no such file`);
-  const opts = { inputShapes: new Map(Object.entries(job.inputShapes ?? {})) };
+  const opts = { inputShapes: new Map(Object.entries(job.inputShapes ?? {})), inputValues: new Map(Object.entries(job.inputValues ?? {})) };
   if (job.quantization === 'float32') {
     progress('reading and converting');
     const { convertFileVerified } = await import('../core/convert-file');

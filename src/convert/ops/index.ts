@@ -61,6 +61,7 @@ import HardSigmoid from './HardSigmoid';
 import HardSwish from './HardSwish';
 import Hardmax from './Hardmax';
 import Identity from './Identity';
+import If from './If';
 import InstanceNormalization from './InstanceNormalization';
 import IsInf from './IsInf';
 import IsNaN from './IsNaN';
@@ -72,6 +73,7 @@ import Less from './Less';
 import LessOrEqual from './LessOrEqual';
 import Log from './Log';
 import LogSoftmax from './LogSoftmax';
+import Loop from './Loop';
 import MatMul from './MatMul';
 import MatMulInteger from './MatMulInteger';
 import Max from './Max';
@@ -111,6 +113,7 @@ import Reshape from './Reshape';
 import Resize from './Resize';
 import ReverseSequence from './ReverseSequence';
 import Round from './Round';
+import Scan from './Scan';
 import Scatter from './Scatter';
 import ScatterElements from './ScatterElements';
 import ScatterND from './ScatterND';
@@ -205,6 +208,7 @@ export const OPS: OpConverter[] = [
   HardSwish,
   Hardmax,
   Identity,
+  If,
   InstanceNormalization,
   IsInf,
   IsNaN,
@@ -216,6 +220,7 @@ export const OPS: OpConverter[] = [
   LessOrEqual,
   Log,
   LogSoftmax,
+  Loop,
   MatMul,
   MatMulInteger,
   Max,
@@ -255,6 +260,7 @@ export const OPS: OpConverter[] = [
   Resize,
   ReverseSequence,
   Round,
+  Scan,
   Scatter,
   ScatterElements,
   ScatterND,
