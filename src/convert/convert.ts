@@ -96,8 +96,8 @@ export function convertModel(model: Model, opts: ConvertOptions = {}): ConvertRe
       // copied by a same-type CAST instead: LiteRT computes RESHAPE of a constant at prepare time into a buffer
       // that the output does not see (the model returns zeros).
       const t = ctx.tensors[idx];
-      const copy = ctx.temp(t.shape, t.type, `${out.name}__out`);
-      if (t.data) ctx.emit('CAST', [idx], [copy]);
+      const copy = ctx.temp(t.shapeSignature ?? t.shape, t.type, `${out.name}__out`);
+      if (t.data || t.shapeSignature) ctx.emit('CAST', [idx], [copy]);
       else ctx.emit('RESHAPE', [idx, ctx.constInt32(t.shape, `${out.name}__outshape`)], [copy], { newShape: t.shape });
       idx = copy;
     }
