@@ -1,16 +1,27 @@
-// ONNX Split → TFLite SPLIT (equal parts) or SPLIT_V (given sizes) along the remapped axis.
+// ONNX Split → TFLite SPLIT (equal parts) or SPLIT_V (given sizes) along the remapped axis; computed
+// sizes give outputs sized at run time.
 import { toNumbers } from '../../ir/tensor';
 import { attrInt, attrInts, normAxis } from '../attrs';
 import type { OpConverter } from '../types';
+import { identity } from '../layout';
+import { vectorOf } from './_dynamic';
 import { NUMERIC } from './_elementwise';
+import { Emitter } from './_emit';
 
 const Split: OpConverter = {
   op: 'Split', emits: ['SPLIT', 'SPLIT_V'], opset: [1, 23], dtypes: NUMERIC, int8: true, micro: true, layout: 'axis',
-  check(node, ctx) {
-    if (node.inputs[1] && !ctx.isConstant(node.inputs[1])) return 'Split with non-constant split sizes is not supported';
-    return undefined;
-  },
   convert(node, ctx) {
+    if (node.inputs[1] && !ctx.isConstant(node.inputs[1])) {
+      // Computed sizes: SPLIT_V in ONNX order, the split axis sized at run time.
+      const rank = ctx.rank(node.inputs[0]);
+      const axis = normAxis(attrInt(node, 'axis', 0), rank);
+      const x = ctx.input(node.inputs[0], identity(rank));
+      const sizes = vectorOf(ctx, new Emitter(ctx, node), node.inputs[1]);
+      const dims = ctx.dims(node.inputs[0]).map((d, i) => (i === axis ? -1 : d));
+      const outs = node.outputs.map((o) => ctx.dynamicOutput(o, identity(rank), dims));
+      ctx.emit('SPLIT_V', [x, sizes, ctx.constInt32([axis], `${node.name}/axis`, [])], outs, { numSplits: node.outputs.length });
+      return;
+    }
     const x = ctx.inputAny(node.inputs[0]);
     const xs = ctx.shape(node.inputs[0]);
     const axis = normAxis(attrInt(node, 'axis', 0), xs.length);
