@@ -82,6 +82,7 @@ import Mod from './Mod';
 import Mul from './Mul';
 import Neg from './Neg';
 import NegativeLogLikelihoodLoss from './NegativeLogLikelihoodLoss';
+import NonMaxSuppression from './NonMaxSuppression';
 import NonZero from './NonZero';
 import Not from './Not';
 import OneHot from './OneHot';
@@ -225,6 +226,7 @@ export const OPS: OpConverter[] = [
   Mul,
   Neg,
   NegativeLogLikelihoodLoss,
+  NonMaxSuppression,
   NonZero,
   Not,
   OneHot,
