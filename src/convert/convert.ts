@@ -5,6 +5,7 @@ import { ModelError, isStaticShape } from '../ir/types';
 import { inferShapes } from '../ir/shapes/index';
 import type { TflModel } from '../tflite/model';
 import { ConvertContext } from './context';
+import { markDynamicOutputs } from './dynamic';
 import { Perm, channelLast, identity, isIdentity } from './layout';
 import { buildMetadata, OnnxLiteMetadata } from './metadata';
 import { lookupConverter, unsupportedReason } from './registry';
@@ -135,6 +136,7 @@ export function convertModel(model: Model, opts: ConvertOptions = {}): ConvertRe
     }],
     metadata: new Map([['onnx2lite', new TextEncoder().encode(JSON.stringify(metadata))]]),
   };
+  markDynamicOutputs(tflite.subgraphs[0]);
   return { model: tflite, metadata, warnings: ctx.warnings, opHistogram, transposeCount: opHistogram.TRANSPOSE ?? 0 };
 }
 

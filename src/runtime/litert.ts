@@ -165,7 +165,9 @@ export async function openTflite(model: Uint8Array, opts: LiteRtOptions = {}): P
       return { name: i.name, dtype: i.dtype, dims: i.dims, data: valuesFromBytes(i.dtype, new Uint8Array(n * bytesPerElement(i.dtype)), n) };
     }));
   } catch (e) {
-    const loadFailure = opts.lenient ? /unresolved custom op|didn't find op|registration failed/i : /failed to prepare|failed to allocate tensors|unresolved custom op/i;
+    // Tensors sized at run time anywhere: a failure on zeros may be the data's (an empty Range, NonZero...).
+    const lenient = opts.lenient || sg.tensors.some((t) => t.shapeSignature?.some((d) => d < 0));
+    const loadFailure = lenient ? /unresolved custom op|didn't find op|registration failed/i : /failed to prepare|failed to allocate tensors|unresolved custom op/i;
     if (e instanceof ModelError && loadFailure.test(e.message)) {
       session.close();
       throw new ModelError(e.message.replace('LiteRT failed to run the model', 'LiteRT cannot load this model'));
