@@ -6,6 +6,7 @@ import { inferShapes } from '../ir/shapes/index';
 import type { TflModel } from '../tflite/model';
 import { ConvertContext } from './context';
 import { markDynamicOutputs } from './dynamic';
+import { inlineEmptyGuards } from './empty-guard';
 import { Perm, channelLast, identity, isIdentity } from './layout';
 import { buildMetadata, OnnxLiteMetadata } from './metadata';
 import { lookupConverter, unsupportedReason } from './registry';
@@ -65,6 +66,8 @@ function channelLastHints(nodes: Node[]): Set<string> {
 }
 
 export function convertModel(model: Model, opts: ConvertOptions = {}): ConvertResult {
+  const guards = inlineEmptyGuards(model);
+  if (guards) model = guards.model;
   const { constants } = inferShapes(model, { inputShapes: opts.inputShapes });
   for (const [name, t] of model.graph.initializers) if (!constants.has(name)) constants.set(name, t);
   checkStaticInputs(model);
@@ -74,6 +77,7 @@ export function convertModel(model: Model, opts: ConvertOptions = {}): ConvertRe
   const g = { ...model.graph, nodes: model.graph.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs] })) };
   simplifyGraph(g, constants);
   const ctx = new ConvertContext(g, constants, opset, channelLastHints(g.nodes));
+  if (guards) ctx.warn(`${guards.count} If node(s) that only return an empty tensor for an empty input were replaced by their other branch`);
 
   const inputs: number[] = [];
   for (const inp of g.inputs) {

@@ -7,7 +7,7 @@ import { NUMERIC } from './_elementwise';
 const Concat: OpConverter = {
   op: 'Concat', emits: ['CONCATENATION'], opset: [1, 23], dtypes: [...NUMERIC, 'bool'], int8: true, micro: true, layout: 'axis',
   convert(node, ctx) {
-    const inputs = node.inputs.filter((i) => i && ctx.shape(i).every((d) => d >= 0) && !ctx.shape(i).includes(0));
+    const inputs = node.inputs.filter((i) => i && !ctx.dims(i).includes(0));
     const y = node.outputs[0];
     if (inputs.length === 1) {
       ctx.alias(y, inputs[0]);

@@ -6,10 +6,10 @@ import type { OpConverter } from '../types';
 import { NUMERIC } from './_elementwise';
 
 const Gather: OpConverter = {
-  op: 'Gather', emits: ['GATHER', 'FLOOR_MOD'], opset: [1, 23], dtypes: [...NUMERIC, 'bool'], int8: true, micro: true, layout: 'axis',
+  op: 'Gather', emits: ['GATHER', 'FLOOR_MOD', 'SHAPE'], opset: [1, 23], dtypes: [...NUMERIC, 'bool'], int8: true, micro: true, layout: 'axis',
   convert(node, ctx) {
     const [data, indices] = node.inputs;
-    const ds = ctx.shape(data);
+    const ds = ctx.dims(data);
     const axis = normAxis(attrInt(node, 'axis', 0), ds.length);
     const idxRank = ctx.rank(indices);
     const x = idxRank <= 1 ? ctx.inputAny(data) : { index: ctx.inputOnnx(data), perm: ds.map((_, i) => i) };
@@ -21,8 +21,17 @@ const Gather: OpConverter = {
     } else {
       // Computed indices may be negative (counted from the end): wrap them with FLOOR_MOD by the axis size.
       const raw = ctx.inputOnnx(indices);
-      idx = ctx.temp(ctx.tensors[raw].shape, 'INT32', `${indices}__wrapped`);
-      ctx.emit('FLOOR_MOD', [raw, ctx.constInt32([ds[axis]], `${node.name}/axis_size`, [])], [idx]);
+      const rt = ctx.tensors[raw];
+      idx = ctx.temp(rt.shapeSignature ?? rt.shape, 'INT32', `${indices}__wrapped`);
+      let size = ctx.constInt32([ds[axis]], `${node.name}/axis_size`, []);
+      if (ds[axis] < 0) {
+        // The axis is sized at run time: its size from SHAPE.
+        const shape = ctx.temp([ds.length], 'INT32', `${node.name}/shape`);
+        ctx.emit('SHAPE', [x.index], [shape], { outType: 'INT32' });
+        size = ctx.temp([], 'INT32', `${node.name}/axis_size`);
+        ctx.emit('GATHER', [shape, ctx.constInt32([x.perm.indexOf(axis)], `${node.name}/axis`, [])], [size], { axis: 0, batchDims: 0 });
+      }
+      ctx.emit('FLOOR_MOD', [raw, size], [idx]);
     }
     // Output layout: the data's layout with the axis replaced by the indices' dims (kept in order).
     const tAxis = x.perm.indexOf(axis);

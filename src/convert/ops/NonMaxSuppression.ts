@@ -15,13 +15,13 @@ import { Emitter } from './_emit';
 const MAX_PAIRS = 64;
 
 const NonMaxSuppression: OpConverter = {
-  op: 'NonMaxSuppression', emits: ['NON_MAX_SUPPRESSION_V4', 'GATHER', 'SLICE', 'CONCATENATION', 'RESHAPE', 'MINIMUM', 'ADD', 'MUL'],
+  op: 'NonMaxSuppression', emits: ['NON_MAX_SUPPRESSION_V4', 'SHAPE', 'GATHER', 'SLICE', 'CONCATENATION', 'RESHAPE', 'MINIMUM', 'ADD', 'MUL'],
   opset: [10, 23], dtypes: ['float32'], int8: false, micro: false, layout: 'onnx',
   check(node, ctx) {
     const b = ctx.dims(node.inputs[0]);
     const s = ctx.dims(node.inputs[1]);
     if (b.length !== 3 || s.length !== 3) return 'NonMaxSuppression needs boxes [batch, boxes, 4] and scores [batch, classes, boxes]';
-    if ([...b, ...s].some((d) => d < 0)) return 'NonMaxSuppression of boxes or scores sized at run time is not supported';
+    if (b[0] < 0 || s[0] < 0 || s[1] < 0) return 'NonMaxSuppression with batches or classes known only at run time is not supported';
     if (s[0] * s[1] > MAX_PAIRS) return `NonMaxSuppression over ${s[0]}×${s[1]} batches×classes is not supported (at most ${MAX_PAIRS}: one TFLite op each)`;
     return undefined;
   },
@@ -35,11 +35,15 @@ const NonMaxSuppression: OpConverter = {
     if (attrInt(node, 'center_point_box', 0) === 1) boxes = corners(e, boxes, batches, n);
     const scores = ctx.input(scoresName, identity(3));
     // max_output_size: capped at the box count, or 0 when absent.
+    // (A box count known only at run time comes from SHAPE.)
+    const count = () => (n >= 0 ? int([n], 'n', [])
+      : e.op('GATHER', [e.op('SHAPE', [boxes], [3], 'INT32', { outType: 'INT32' }), int([1], 'axis1', [])], [], 'INT32', { axis: 0, batchDims: 0 }));
     let maxOut: number;
     const mc = maxName ? ctx.constant(maxName) : undefined;
     if (!maxName) maxOut = int([0], 'max', []);
-    else if (mc) maxOut = int([Math.max(0, Math.min(n, toNumbers(mc)[0]))], 'max', []);
-    else maxOut = e.bin('MINIMUM', scalarOf(ctx, e, maxName), int([n], 'n', []));
+    else if (mc && n >= 0) maxOut = int([Math.max(0, Math.min(n, toNumbers(mc)[0]))], 'max', []);
+    else if (mc) maxOut = e.bin('MINIMUM', int([Math.max(0, Math.min(2 ** 31 - 1, toNumbers(mc)[0]))], 'max', []), count());
+    else maxOut = e.bin('MINIMUM', scalarOf(ctx, e, maxName), count());
     const iou = iouName ? scalarOf(ctx, e, iouName, 'FLOAT32') : e.scalar(0);
     const minScore = scoreName ? scalarOf(ctx, e, scoreName, 'FLOAT32') : e.scalar(-3.4e38);
     const rows: number[] = [];

@@ -33,11 +33,13 @@ const Slice: OpConverter = {
   check(node, ctx) {
     const rank = ctx.rank(node.inputs[0]);
     if (rank > 5) return `Slice of a rank-${rank} tensor is not supported: TFLite's STRIDED_SLICE takes at most 5 dims`;
-    return sliceParams(node, ctx) ? undefined : computedSliceReason(node, ctx);
+    const dynamic = ctx.isDynamic(node.inputs[0]);
+    if (dynamic && !node.inputs[1]) return 'Slice (opset < 10) of a tensor sized at run time is not supported';
+    return sliceParams(node, ctx) && !dynamic ? undefined : computedSliceReason(node, ctx);
   },
   convert(node, ctx) {
     const p = sliceParams(node, ctx);
-    if (!p) {
+    if (!p || ctx.isDynamic(node.inputs[0])) {
       emitComputedSlice(node, ctx);
       return;
     }

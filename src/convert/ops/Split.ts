@@ -23,17 +23,19 @@ const Split: OpConverter = {
       return;
     }
     const x = ctx.inputAny(node.inputs[0]);
-    const xs = ctx.shape(node.inputs[0]);
+    // (A tensor sized at run time has dims -1; the split axis itself must be static here.)
+    const xs = ctx.dims(node.inputs[0]);
     const axis = normAxis(attrInt(node, 'axis', 0), xs.length);
     const tAxis = x.perm.indexOf(axis);
     const sizes = node.inputs[1] ? toNumbers(ctx.constant(node.inputs[1])!) : attrInts(node, 'split');
+    if (xs[axis] < 0) ctx.fail('Split along an axis sized at run time is not supported');
     const outs = node.outputs.map((o) => ctx.output(o, x.perm));
     const axisT = ctx.constInt32([tAxis], `${node.name}/axis`, []);
     const equal = !sizes || sizes.every((s) => s === sizes[0]);
     if (equal && xs[axis] % node.outputs.length === 0) {
       ctx.emit('SPLIT', [axisT, x.index], outs, { numSplits: node.outputs.length });
     } else {
-      const sz = sizes ?? node.outputs.map((o) => ctx.shape(o)[axis]);
+      const sz = sizes ?? node.outputs.map((o) => ctx.dims(o)[axis]);
       ctx.emit('SPLIT_V', [x.index, ctx.constInt32(sz, `${node.name}/sizes`), axisT], outs, { numSplits: node.outputs.length });
     }
   },

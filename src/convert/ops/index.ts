@@ -115,6 +115,7 @@ import Scatter from './Scatter';
 import ScatterElements from './ScatterElements';
 import ScatterND from './ScatterND';
 import Selu from './Selu';
+import Shape from './Shape';
 import Shrink from './Shrink';
 import Sigmoid from './Sigmoid';
 import Sign from './Sign';
@@ -259,6 +260,7 @@ export const OPS: OpConverter[] = [
   ScatterElements,
   ScatterND,
   Selu,
+  Shape,
   Shrink,
   Sigmoid,
   Sign,
