@@ -4,9 +4,10 @@ import { toNumbers } from '../../ir/tensor';
 import { attrInt, normAxis } from '../attrs';
 import type { OpConverter } from '../types';
 import { NUMERIC } from './_elementwise';
+import { Emitter } from './_emit';
 
 const Gather: OpConverter = {
-  op: 'Gather', emits: ['GATHER', 'FLOOR_MOD', 'SHAPE'], opset: [1, 23], dtypes: [...NUMERIC, 'bool'], int8: true, micro: true, layout: 'axis',
+  op: 'Gather', emits: ['GATHER', 'FLOOR_MOD', 'SHAPE', 'LESS', 'ADD', 'SELECT_V2'], opset: [1, 23], dtypes: [...NUMERIC, 'bool'], int8: true, micro: true, layout: 'axis',
   convert(node, ctx) {
     const [data, indices] = node.inputs;
     const ds = ctx.dims(data);
@@ -23,15 +24,14 @@ const Gather: OpConverter = {
       const raw = ctx.inputOnnx(indices);
       const rt = ctx.tensors[raw];
       idx = ctx.temp(rt.shapeSignature ?? rt.shape, 'INT32', `${indices}__wrapped`);
-      let size = ctx.constInt32([ds[axis]], `${node.name}/axis_size`, []);
-      if (ds[axis] < 0) {
-        // The axis is sized at run time: its size from SHAPE.
-        const shape = ctx.temp([ds.length], 'INT32', `${node.name}/shape`);
-        ctx.emit('SHAPE', [x.index], [shape], { outType: 'INT32' });
-        size = ctx.temp([], 'INT32', `${node.name}/axis_size`);
-        ctx.emit('GATHER', [shape, ctx.constInt32([x.perm.indexOf(axis)], `${node.name}/axis`, [])], [size], { axis: 0, batchDims: 0 });
+      if (ds[axis] >= 0) ctx.emit('FLOOR_MOD', [raw, ctx.constInt32([ds[axis]], `${node.name}/axis_size`, [])], [idx]);
+      else {
+        // The axis is sized at run time (its size from SHAPE, maybe 0: no FLOOR_MOD by it): idx < 0 ? idx + size : idx.
+        const e = new Emitter(ctx, node);
+        const shape = e.op('SHAPE', [x.index], [ds.length], 'INT32', { outType: 'INT32' });
+        const size = e.op('GATHER', [shape, ctx.constInt32([x.perm.indexOf(axis)], `${node.name}/axis`, [])], [], 'INT32', { axis: 0, batchDims: 0 });
+        e.select(e.bin('LESS', raw, e.scalar(0, 'INT32')), e.bin('ADD', raw, size), raw, idx);
       }
-      ctx.emit('FLOOR_MOD', [raw, size], [idx]);
     }
     // Output layout: the data's layout with the axis replaced by the indices' dims (kept in order).
     const tAxis = x.perm.indexOf(axis);
