@@ -11,7 +11,8 @@ function sizesOwnOutput(sg: TflSubgraph, op: TflSubgraph['operators'][number]): 
   return false;
 }
 
-/** Marks (shape_signature all -1) the graph outputs computed from a tensor sized at run time. */
+/** Marks (shape_signature all -1) the tensors computed from a tensor sized at run time: the graph outputs, and the
+ *  intermediates that a debug copy (compare's taps) may make outputs. */
 export function markDynamicOutputs(sg: TflSubgraph): void {
   const dynamic = new Set<number>();
   sg.tensors.forEach((t, i) => { if (t.shapeSignature?.some((d) => d < 0)) dynamic.add(i); });
@@ -20,8 +21,8 @@ export function markDynamicOutputs(sg: TflSubgraph): void {
     if (sizesOwnOutput(sg, op)) continue;
     if (op.inputs.some((i) => i >= 0 && dynamic.has(i))) for (const o of op.outputs) dynamic.add(o);
   }
-  for (const o of sg.outputs) {
+  for (const o of dynamic) {
     const t = sg.tensors[o];
-    if (dynamic.has(o) && !t.shapeSignature?.some((d) => d < 0)) t.shapeSignature = t.shape.map(() => -1);
+    if (!t.data && !t.shapeSignature?.some((d) => d < 0)) t.shapeSignature = t.shape.map(() => -1);
   }
 }
