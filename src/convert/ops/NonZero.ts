@@ -1,11 +1,11 @@
 // ONNX NonZero → TFLite WHERE (the coordinates of the non-zero elements, [n, rank] int64, n known only at run
-// time), a CAST to the converter's int32 and a TRANSPOSE to ONNX's [rank, n]. A constant input is folded before
+// time), a CAST to the converter's int32 and a TRANSPOSE to ONNX's [rank, n] (a RESHAPE for 1-D inputs). A constant input is folded before
 // conversion.
 import { identity } from '../layout';
 import type { OpConverter } from '../types';
 
 const NonZero: OpConverter = {
-  op: 'NonZero', emits: ['WHERE', 'CAST', 'TRANSPOSE'], opset: [9, 23], dtypes: ['float32', 'int32', 'int64', 'bool', 'uint8', 'int8'],
+  op: 'NonZero', emits: ['WHERE', 'CAST', 'TRANSPOSE', 'RESHAPE'], opset: [9, 23], dtypes: ['float32', 'int32', 'int64', 'bool', 'uint8', 'int8'],
   int8: false, micro: false, layout: 'onnx',
   check(node, ctx) {
     if (ctx.rank(node.inputs[0]) === 0) return 'NonZero of a scalar is not supported (TFLite\'s WHERE needs rank ≥ 1)';
@@ -19,7 +19,9 @@ const NonZero: OpConverter = {
     const narrow = ctx.temp([-1, rank], 'INT32', `${node.name}/coords`);
     ctx.emit('CAST', [coords], [narrow]);
     const out = ctx.dynamicOutput(node.outputs[0], identity(2), [rank, -1]);
-    ctx.emit('TRANSPOSE', [narrow, ctx.constInt32([1, 0], `${node.name}/perm`)], [out]);
+    // Of a 1-D input, [n, 1] → [1, n] moves no data: a RESHAPE.
+    if (rank === 1) ctx.emit('RESHAPE', [narrow, ctx.constInt32([1, -1], `${node.name}/shape`)], [out], { newShape: [1, -1] });
+    else ctx.emit('TRANSPOSE', [narrow, ctx.constInt32([1, 0], `${node.name}/perm`)], [out]);
   },
 };
 export default NonZero;
