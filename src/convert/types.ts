@@ -47,7 +47,7 @@ export interface OpConverter {
 export const FLEX_ONLY: Record<string, string> = {
   Einsum: 'Einsum', MatMulInteger: 'MatMul', Det: 'MatrixDeterminant', Unique: 'UniqueV2', StringNormalizer: 'StringLower',
   RandomNormal: 'RandomStandardNormal', RandomUniform: 'RandomUniform', Multinomial: 'Multinomial',
-  MaxUnpool: 'ScatterNd', RoiAlign: 'CropAndResize', STFT: 'Stft',
+  MaxUnpool: 'ScatterNd', STFT: 'Stft',
   DFT: 'FFT', Bernoulli: 'StatelessRandomBinomial',
 };
 

@@ -110,6 +110,7 @@ import Relu from './Relu';
 import Reshape from './Reshape';
 import Resize from './Resize';
 import ReverseSequence from './ReverseSequence';
+import RoiAlign from './RoiAlign';
 import Round from './Round';
 import Scatter from './Scatter';
 import ScatterElements from './ScatterElements';
@@ -255,6 +256,7 @@ export const OPS: OpConverter[] = [
   Reshape,
   Resize,
   ReverseSequence,
+  RoiAlign,
   Round,
   Scatter,
   ScatterElements,
