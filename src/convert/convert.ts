@@ -1,6 +1,7 @@
 // ONNX model → TFLite model: shape inference and folding, graph clean-up, the layout pass with per-op
 // converters from the registry, activation fusion, and the `onnx2lite` metadata.
 import type { Model, Node, Tensor } from '../ir/types';
+import { makeTensor } from '../ir/tensor';
 import { ModelError, isStaticShape } from '../ir/types';
 import { inferShapes } from '../ir/shapes/index';
 import type { TflModel } from '../tflite/model';
@@ -41,6 +42,24 @@ export function checkStaticInputs(model: Model): void {
   throw new ModelError(`${parts.join('; ')}: fix them with ${example}`);
 }
 
+/** An input with a declared zero dim holds no values, so it can only ever be the empty tensor: it becomes that
+ *  constant (LiteRT cannot feed empty tensors), and what depends on it folds (ReduceSum's empty axes...). */
+function freezeEmptyInputs(model: Model): { model: Model; names: string[] } | undefined {
+  const g = model.graph;
+  const empty = g.inputs.filter((i) => {
+    const s = g.values.get(i.name)?.shape ?? i.shape;
+    return s !== undefined && isStaticShape(s) && s.includes(0) && !g.initializers.has(i.name) && i.dtype !== undefined;
+  });
+  if (empty.length === 0) return undefined;
+  const initializers = new Map(g.initializers);
+  for (const i of empty) {
+    const dims = (g.values.get(i.name)?.shape ?? i.shape) as number[];
+    initializers.set(i.name, makeTensor(i.name, i.dtype!, dims, []));
+  }
+  const graph = { ...g, initializers, inputs: g.inputs.filter((i) => !empty.includes(i)) };
+  return { model: { ...model, graph }, names: empty.map((i) => i.name) };
+}
+
 /** LiteRT cannot allocate or feed tensors with no elements: an input with a zero dim is refused up front. */
 function checkNonEmptyInputs(model: Model): void {
   for (const i of model.graph.inputs) {
@@ -68,6 +87,8 @@ function channelLastHints(nodes: Node[]): Set<string> {
 export function convertModel(model: Model, opts: ConvertOptions = {}): ConvertResult {
   const guards = inlineEmptyGuards(model);
   if (guards) model = guards.model;
+  const frozen = freezeEmptyInputs(model);
+  if (frozen) model = frozen.model;
   const { constants } = inferShapes(model, { inputShapes: opts.inputShapes });
   for (const [name, t] of model.graph.initializers) if (!constants.has(name)) constants.set(name, t);
   checkStaticInputs(model);
@@ -77,6 +98,7 @@ export function convertModel(model: Model, opts: ConvertOptions = {}): ConvertRe
   const g = { ...model.graph, nodes: model.graph.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs] })) };
   simplifyGraph(g, constants);
   const ctx = new ConvertContext(g, constants, opset, channelLastHints(g.nodes));
+  if (frozen) ctx.warn(`input(s) ${frozen.names.map((n) => `"${n}"`).join(', ')} have no elements: made constants (the converted model does not take them)`);
   if (guards) ctx.warn(`${guards.count} If node(s) that only return an empty tensor for an empty input were replaced by their other branch`);
 
   const inputs: number[] = [];
