@@ -140,6 +140,7 @@ import Tile from './Tile';
 import TopK from './TopK';
 import Transpose from './Transpose';
 import Trilu from './Trilu';
+import Unique from './Unique';
 import Unsqueeze from './Unsqueeze';
 import Upsample from './Upsample';
 import Where from './Where';
@@ -286,6 +287,7 @@ export const OPS: OpConverter[] = [
   TopK,
   Transpose,
   Trilu,
+  Unique,
   Unsqueeze,
   Upsample,
   Where,
