@@ -4,14 +4,16 @@ import { toNumbers } from '../../ir/tensor';
 import { attrInt, normAxis } from '../attrs';
 import { identity } from '../layout';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 import { Emitter } from './_emit';
 import { NUMERIC } from './_elementwise';
 
 const Compress: OpConverter = {
-  op: 'Compress', emits: ['GATHER', 'RESHAPE', 'WHERE', 'CAST'], opset: [9, 23], dtypes: [...NUMERIC, 'bool'], int8: true, micro: true, layout: 'onnx',
+  op: 'Compress', emits: ['GATHER', 'RESHAPE', 'WHERE', 'CAST'], incidental: ['WHERE', 'CAST'] /* a computed condition only: sized at run time */, opset: [9, MAX_OPSET],
+  dtypes: [...NUMERIC, 'bool'], layout: 'onnx',
   check(node, ctx) {
     if (!ctx.isConstant(node.inputs[1]) && !node.attrs.has('axis') && ctx.isDynamic(node.inputs[0])) {
-      return 'Compress without axis of a tensor sized at run time is not supported';
+      return refuse('dynamic-shape', 'Compress without axis of a tensor sized at run time is not supported');
     }
     return undefined;
   },

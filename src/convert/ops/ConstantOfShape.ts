@@ -4,14 +4,15 @@ import { makeTensor, toNumbers } from '../../ir/tensor';
 import { constantBytes } from '../constdata';
 import { identity } from '../layout';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 import { vectorOf } from './_dynamic';
 import { Emitter } from './_emit';
 
 const ConstantOfShape: OpConverter = {
-  op: 'ConstantOfShape', emits: ['FILL'], opset: [9, 23], dtypes: ['int64'], int8: true, micro: true, layout: 'onnx',
+  op: 'ConstantOfShape', emits: ['FILL'], incidental: ['FILL'] /* a computed shape only */, opset: [9, MAX_OPSET], dtypes: ['int64'], layout: 'onnx',
   check(node, ctx) {
     if (!ctx.isConstant(node.inputs[0]) && ctx.dims(node.inputs[0]).some((d) => d < 0)) {
-      return 'ConstantOfShape with a shape of unknown length is not supported';
+      return refuse('dynamic-shape', 'ConstantOfShape with a shape of unknown length is not supported');
     }
     return undefined;
   },

@@ -3,11 +3,14 @@
 import { toNumbers } from '../../ir/tensor';
 import { attrInt, normAxis } from '../attrs';
 import type { OpConverter } from '../types';
+import { MAX_OPSET } from '../types';
 import { NUMERIC } from './_elementwise';
 import { Emitter } from './_emit';
 
 const Gather: OpConverter = {
-  op: 'Gather', emits: ['GATHER', 'FLOOR_MOD', 'SHAPE', 'LESS', 'ADD', 'SELECT_V2'], opset: [1, 23], dtypes: [...NUMERIC, 'bool'], int8: true, micro: true, layout: 'axis',
+  op: 'Gather', emits: ['GATHER', 'FLOOR_MOD', 'SHAPE', 'LESS', 'ADD', 'SELECT_V2'],
+  incidental: ['FLOOR_MOD', 'SHAPE', 'LESS', 'ADD', 'SELECT_V2'] /* on the indices only */, opset: [1, MAX_OPSET], dtypes: [...NUMERIC, 'bool'],
+  layout: 'axis',
   convert(node, ctx) {
     const [data, indices] = node.inputs;
     const ds = ctx.dims(data);

@@ -9,6 +9,7 @@ import { toNumbers } from '../../ir/tensor';
 import { attrInt } from '../attrs';
 import { identity } from '../layout';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 import { scalarOf } from './_dynamic';
 import { Emitter } from './_emit';
 
@@ -16,13 +17,13 @@ const MAX_PAIRS = 64;
 
 const NonMaxSuppression: OpConverter = {
   op: 'NonMaxSuppression', emits: ['NON_MAX_SUPPRESSION_V4', 'SHAPE', 'GATHER', 'SLICE', 'CONCATENATION', 'RESHAPE', 'MINIMUM', 'ADD', 'MUL'],
-  opset: [10, 23], dtypes: ['float32'], int8: false, micro: false, layout: 'onnx',
+  opset: [10, MAX_OPSET], dtypes: ['float32'], layout: 'onnx',
   check(node, ctx) {
     const b = ctx.dims(node.inputs[0]);
     const s = ctx.dims(node.inputs[1]);
-    if (b.length !== 3 || s.length !== 3) return 'NonMaxSuppression needs boxes [batch, boxes, 4] and scores [batch, classes, boxes]';
-    if (b[0] < 0 || s[0] < 0 || s[1] < 0) return 'NonMaxSuppression with batches or classes known only at run time is not supported';
-    if (s[0] * s[1] > MAX_PAIRS) return `NonMaxSuppression over ${s[0]}×${s[1]} batches×classes is not supported (at most ${MAX_PAIRS}: one TFLite op each)`;
+    if (b.length !== 3 || s.length !== 3) return refuse('rank', 'NonMaxSuppression needs boxes [batch, boxes, 4] and scores [batch, classes, boxes]');
+    if (b[0] < 0 || s[0] < 0 || s[1] < 0) return refuse('dynamic-shape', 'NonMaxSuppression with batches or classes known only at run time is not supported');
+    if (s[0] * s[1] > MAX_PAIRS) return refuse('unsupported', `NonMaxSuppression over ${s[0]}×${s[1]} batches×classes is not supported (at most ${MAX_PAIRS}: one TFLite op each)`);
     return undefined;
   },
   convert(node, ctx) {

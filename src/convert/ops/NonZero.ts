@@ -3,12 +3,13 @@
 // conversion.
 import { identity } from '../layout';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 
 const NonZero: OpConverter = {
-  op: 'NonZero', emits: ['WHERE', 'CAST', 'TRANSPOSE', 'RESHAPE'], opset: [9, 23], dtypes: ['float32', 'int32', 'int64', 'bool', 'uint8', 'int8'],
-  int8: false, micro: false, layout: 'onnx',
+  op: 'NonZero', emits: ['WHERE', 'CAST', 'TRANSPOSE', 'RESHAPE'], opset: [9, MAX_OPSET], dtypes: ['float32', 'int32', 'int64', 'bool', 'uint8', 'int8'],
+  layout: 'onnx',
   check(node, ctx) {
-    if (ctx.rank(node.inputs[0]) === 0) return 'NonZero of a scalar is not supported (TFLite\'s WHERE needs rank ≥ 1)';
+    if (ctx.rank(node.inputs[0]) === 0) return refuse('rank', 'NonZero of a scalar is not supported (TFLite\'s WHERE needs rank ≥ 1)');
     return undefined;
   },
   convert(node, ctx) {

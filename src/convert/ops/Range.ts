@@ -2,12 +2,13 @@
 // ones give TFLite RANGE, whose output is sized at run time.
 import { makeTensor, toNumbers } from '../../ir/tensor';
 import type { OpConverter } from '../types';
+import { MAX_OPSET } from '../types';
 import { scalarOf } from './_dynamic';
 import { Emitter } from './_emit';
 
 const Range: OpConverter = {
-  op: 'Range', emits: ['RANGE', 'RESHAPE', 'CAST'], opset: [11, 23], dtypes: ['float32', 'float64', 'int32', 'int64'], int8: true, micro: true,
-  layout: 'onnx',
+  op: 'Range', emits: ['RANGE', 'RESHAPE', 'CAST'], incidental: ['RANGE', 'RESHAPE', 'CAST'] /* computed bounds only: sized at run time */,
+  opset: [11, MAX_OPSET], dtypes: ['float32', 'float64', 'int32', 'int64'], layout: 'onnx',
   convert(node, ctx) {
     const y = node.outputs[0];
     if (node.inputs.every((n) => ctx.isConstant(n))) {

@@ -6,18 +6,19 @@
 import { attrFloat, attrInt, attrString } from '../attrs';
 import { channelLast, identity } from '../layout';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 import { Emitter } from './_emit';
 
 const RoiAlign: OpConverter = {
   op: 'RoiAlign', emits: ['GATHER', 'MUL', 'ADD', 'SUB', 'DIV', 'FLOOR', 'CAST', 'MINIMUM', 'MAXIMUM', 'SELECT_V2', 'AVERAGE_POOL_2D', 'RESHAPE'],
-  opset: [10, 23], dtypes: ['float32'], int8: false, micro: false, layout: 'spatial',
+  opset: [10, MAX_OPSET], dtypes: ['float32'], int8: false, micro: false, layout: 'spatial',
   check(node, ctx) {
-    if (attrString(node, 'mode', 'avg') !== 'avg') return 'RoiAlign with mode=max is not supported (avg only)';
+    if (attrString(node, 'mode', 'avg') !== 'avg') return refuse('attribute', 'RoiAlign with mode=max is not supported (avg only)');
     if (attrInt(node, 'sampling_ratio', 0) <= 0) {
-      return 'RoiAlign with sampling_ratio=0 (as many samples as each region needs, known only at run time) is not supported; export it with a fixed sampling_ratio';
+      return refuse('attribute', 'RoiAlign with sampling_ratio=0 (as many samples as each region needs, known only at run time) is not supported; export it with a fixed sampling_ratio');
     }
     const x = ctx.dims(node.inputs[0]);
-    if (x.length !== 4 || x.some((d) => d < 0)) return 'RoiAlign needs a 4-D feature map of static size';
+    if (x.length !== 4 || x.some((d) => d < 0)) return refuse('rank', 'RoiAlign needs a 4-D feature map of static size');
     return undefined;
   },
   convert(node, ctx) {

@@ -3,11 +3,12 @@
 import { attrInt } from '../attrs';
 import { identity } from '../layout';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 import { Emitter } from './_emit';
 
 const Shape: OpConverter = {
-  op: 'Shape', emits: ['SHAPE', 'STRIDED_SLICE'], opset: [1, 23], dtypes: ['float32', 'int32', 'int64', 'bool', 'uint8', 'int8'],
-  int8: true, micro: false, layout: 'onnx',
+  op: 'Shape', emits: ['SHAPE', 'STRIDED_SLICE'], opset: [1, MAX_OPSET], dtypes: ['float32', 'int32', 'int64', 'bool', 'uint8', 'int8'],
+  layout: 'onnx',
   convert(node, ctx) {
     const rank = ctx.rank(node.inputs[0]);
     const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + rank : v, 0), rank);

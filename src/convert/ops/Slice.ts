@@ -5,6 +5,7 @@ import { toNumbers } from '../../ir/tensor';
 import { attrInts, normAxis } from '../attrs';
 import type { ConvertContext } from '../context';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 import { NUMERIC } from './_elementwise';
 import { computedSliceReason, emitComputedSlice } from './_slice_computed';
 
@@ -29,12 +30,13 @@ function sliceParams(node: Node, ctx: ConvertContext): { starts: number[]; ends:
 }
 
 const Slice: OpConverter = {
-  op: 'Slice', emits: ['STRIDED_SLICE', 'SCATTER_ND', 'SHAPE', 'GATHER', 'FLOOR_MOD', 'ADD', 'SUB', 'RESHAPE'], opset: [1, 23], dtypes: [...NUMERIC, 'bool'], int8: true, micro: true, layout: 'axis',
+  op: 'Slice', emits: ['STRIDED_SLICE', 'SCATTER_ND', 'SHAPE', 'GATHER', 'FLOOR_MOD', 'ADD', 'SUB', 'RESHAPE'], incidental: ['SCATTER_ND', 'SHAPE', 'GATHER', 'FLOOR_MOD', 'ADD', 'SUB', 'RESHAPE'] /* computed bounds only, on the bounds */,
+  opset: [1, MAX_OPSET], dtypes: [...NUMERIC, 'bool'], layout: 'axis',
   check(node, ctx) {
     const rank = ctx.rank(node.inputs[0]);
-    if (rank > 5) return `Slice of a rank-${rank} tensor is not supported: TFLite's STRIDED_SLICE takes at most 5 dims`;
+    if (rank > 5) return refuse('rank', `Slice of a rank-${rank} tensor is not supported: TFLite's STRIDED_SLICE takes at most 5 dims`);
     const dynamic = ctx.isDynamic(node.inputs[0]);
-    if (dynamic && !node.inputs[1]) return 'Slice (opset < 10) of a tensor sized at run time is not supported';
+    if (dynamic && !node.inputs[1]) return refuse('dynamic-shape', 'Slice (opset < 10) of a tensor sized at run time is not supported');
     return sliceParams(node, ctx) && !dynamic ? undefined : computedSliceReason(node, ctx);
   },
   convert(node, ctx) {

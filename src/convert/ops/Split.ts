@@ -3,13 +3,14 @@
 import { toNumbers } from '../../ir/tensor';
 import { attrInt, attrInts, normAxis } from '../attrs';
 import type { OpConverter } from '../types';
+import { MAX_OPSET } from '../types';
 import { identity } from '../layout';
 import { vectorOf } from './_dynamic';
 import { NUMERIC } from './_elementwise';
 import { Emitter } from './_emit';
 
 const Split: OpConverter = {
-  op: 'Split', emits: ['SPLIT', 'SPLIT_V'], opset: [1, 23], dtypes: NUMERIC, int8: true, micro: true, layout: 'axis',
+  op: 'Split', emits: ['SPLIT', 'SPLIT_V'], opset: [1, MAX_OPSET], dtypes: NUMERIC, layout: 'axis',
   convert(node, ctx) {
     if (node.inputs[1] && !ctx.isConstant(node.inputs[1])) {
       // Computed sizes: SPLIT_V in ONNX order, the split axis sized at run time.

@@ -3,12 +3,13 @@
 import { toNumbers } from '../../ir/tensor';
 import { identity } from '../layout';
 import type { OpConverter } from '../types';
+import { MAX_OPSET } from '../types';
 import { vectorOf } from './_dynamic';
 import { NUMERIC } from './_elementwise';
 import { Emitter } from './_emit';
 
 const Tile: OpConverter = {
-  op: 'Tile', emits: ['TILE'], opset: [6, 23], dtypes: [...NUMERIC, 'bool'], int8: true, micro: false, layout: 'axis',
+  op: 'Tile', emits: ['TILE'], opset: [6, MAX_OPSET], dtypes: [...NUMERIC, 'bool'], layout: 'axis',
   convert(node, ctx) {
     if (!ctx.isConstant(node.inputs[1])) {
       const rank = ctx.rank(node.inputs[0]);

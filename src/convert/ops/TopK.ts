@@ -4,11 +4,12 @@ import { toNumbers } from '../../ir/tensor';
 import { attrInt, normAxis } from '../attrs';
 import { identity } from '../layout';
 import type { OpConverter } from '../types';
+import { MAX_OPSET } from '../types';
 import { computed, scalarOf } from './_dynamic';
 import { Emitter, dtypeReason } from './_emit';
 
 const TopK: OpConverter = {
-  op: 'TopK', emits: ['TOPK_V2', 'NEG', 'RESHAPE'], opset: [1, 23], dtypes: ['float32', 'int32', 'int64'], int8: true, micro: false,
+  op: 'TopK', emits: ['TOPK_V2', 'NEG', 'RESHAPE'], opset: [1, MAX_OPSET], dtypes: ['float32', 'int32', 'int64'],
   layout: 'axis',
   check(node, ctx) {
     const bad = dtypeReason(node, ctx, this.dtypes);

@@ -5,14 +5,15 @@
 // along an axis is refused (TFLite's UNIQUE is 1-D).
 import { attrInt } from '../attrs';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 import { Emitter } from './_emit';
 
 const Unique: OpConverter = {
   op: 'Unique', emits: ['UNIQUE', 'RESHAPE', 'SHAPE', 'GATHER', 'RANGE', 'UNSORTED_SEGMENT_MIN', 'UNSORTED_SEGMENT_SUM', 'TOPK_V2', 'NEG', 'SCATTER_ND'],
-  opset: [11, 23], dtypes: ['float32', 'int32', 'int64', 'uint8', 'int8'], int8: false, micro: false, layout: 'onnx',
+  opset: [11, MAX_OPSET], dtypes: ['float32', 'int32', 'int64', 'uint8', 'int8'], layout: 'onnx',
   check(node, ctx) {
-    if (node.attrs.has('axis')) return 'Unique along an axis has no TFLite builtin (UNIQUE is 1-D); only Unique without axis';
-    if (ctx.isDynamic(node.inputs[0])) return 'Unique of a tensor sized at run time is not supported';
+    if (node.attrs.has('axis')) return refuse('attribute', 'Unique along an axis has no TFLite builtin (UNIQUE is 1-D); only Unique without axis');
+    if (ctx.isDynamic(node.inputs[0])) return refuse('dynamic-shape', 'Unique of a tensor sized at run time is not supported');
     return undefined;
   },
   convert(node, ctx) {

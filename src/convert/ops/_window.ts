@@ -4,6 +4,7 @@
 import { makeTensor, ONNX_DTYPES, toNumbers } from '../../ir/tensor';
 import { attrInt } from '../attrs';
 import type { OpConverter } from '../types';
+import { MAX_OPSET } from '../types';
 import { scalarOf } from './_dynamic';
 import { Emitter } from './_emit';
 
@@ -11,8 +12,8 @@ import { Emitter } from './_emit';
 export function windowOp(op: string, coeffs: number[]): OpConverter {
   const fn = (n: number, N: number) => coeffs.reduce((s, c, k) => s + c * Math.cos((2 * Math.PI * k * n) / N), 0);
   return {
-    op, emits: ['RANGE', 'CAST', 'MUL', 'DIV', 'COS', 'ADD', 'SUB'], opset: [17, 23], dtypes: ['int32', 'int64'], int8: true, micro: true,
-    layout: 'onnx',
+    op, emits: ['RANGE', 'CAST', 'MUL', 'DIV', 'COS', 'ADD', 'SUB'], incidental: ['RANGE', 'CAST', 'MUL', 'DIV', 'COS', 'ADD', 'SUB'] /* computed size only */,
+    opset: [17, MAX_OPSET], dtypes: ['int32', 'int64'], layout: 'onnx',
     convert(node, ctx) {
       const periodic = attrInt(node, 'periodic', 1) === 1;
       const y = node.outputs[0];
