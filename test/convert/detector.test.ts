@@ -54,3 +54,22 @@ test('tiny detector: same boxes, scores and labels on LiteRT as on onnxruntime',
   }
   assert.ok(counts.size > 1, `every image kept the same number of boxes (${[...counts]}): the test would not see sizes change`);
 });
+
+test('tiny detector: compare taps tensors sized at run time, layer by layer', async () => {
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { compareModels } = await import('../../src/compare/compare');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'h3-detector-'));
+  try {
+    const tfl = path.join(dir, 'tiny_detector.tflite');
+    fs.writeFileSync(tfl, serializeTflite(convertModel(readModelFile(FIXTURE)).model));
+    const r = await compareModels(FIXTURE, tfl);
+    assert.ok(r.coverage.percent >= 70, `coverage ${r.coverage.percent}%`);
+    assert.equal(r.outputs.length, 3);
+    for (const o of r.outputs) assert.ok(o.rel <= 1e-4, `output ${o.tensor}: rel ${o.rel}`);
+    assert.equal(r.firstDivergence, null);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
