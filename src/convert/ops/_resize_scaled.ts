@@ -2,9 +2,9 @@
 // declared): the sample positions depend on the scale values, so they are computed in the graph too, per spatial
 // axis of the channel-last input: out index → source coordinate (half_pixel, pytorch_half_pixel, asymmetric,
 // align_corners), then GATHERs of the neighbouring rows/columns (linear: two, blended by the fraction; nearest: the
-// rounded one, per nearest_mode).
+// rounded one, per nearest_mode; cubic: four, by ONNX's cubic kernel).
 import type { Node } from '../../ir/types';
-import { attrString } from '../attrs';
+import { attrFloat, attrInt, attrString } from '../attrs';
 import type { ConvertContext } from '../context';
 import { identity } from '../layout';
 import { Emitter } from './_emit';
@@ -13,7 +13,6 @@ const MODES = ['half_pixel', 'pytorch_half_pixel', 'asymmetric', 'align_corners'
 
 /** Why this Resize with computed scales cannot be converted, or undefined. */
 export function scaledResizeReason(node: Node, mode: string, ct: string): string | undefined {
-  if (mode === 'cubic') return 'Resize (cubic) with computed scales is not supported; make the scales constant';
   if (!MODES.includes(ct)) return `Resize with computed scales and coordinate_transformation_mode=${ct} is not supported`;
   return undefined;
 }
@@ -50,6 +49,10 @@ export function emitScaledResize(ctx: ConvertContext, node: Node, x: number, sca
       cur = gather(clampInt(r), last ? out : undefined);
       return;
     }
+    if (mode === 'cubic') {
+      cur = cubic(e, node, src, n, m, axis, gather, last ? out : undefined, shape);
+      return;
+    }
     const c = e.bin('MINIMUM', e.bin('MAXIMUM', src, e.scalar(0)), e.scalar(n - 1));
     const lo = e.un('FLOOR', c);
     const w = e.reshape(e.bin('SUB', c, lo), axis === 1 ? [1, m, 1, 1] : [1, 1, m, 1]);
@@ -60,4 +63,31 @@ export function emitScaledResize(ctx: ConvertContext, node: Node, x: number, sca
     // a0 + (a1 - a0)·w
     cur = e.op('ADD', [a0, e.bin('MUL', e.bin('SUB', a1, a0), w)], shape, 'FLOAT32', { fusedActivationFunction: 'NONE' }, last ? out : undefined);
   });
+}
+
+/** Cubic: the four taps around each source coordinate (edge indices repeated), weighted by ONNX's cubic kernel with
+ *  cubic_coeff_a; exclude_outside drops the taps outside the input and renormalizes. */
+function cubic(e: Emitter, node: Node, src: number, n: number, m: number, axis: number, gather: (i: number, o?: number) => number,
+  out: number | undefined, shape: number[]): number {
+  const A = attrFloat(node, 'cubic_coeff_a', -0.75);
+  const exclude = attrInt(node, 'exclude_outside', 0) === 1;
+  const lo = e.un('FLOOR', src);
+  const t = e.bin('SUB', src, lo);
+  const loI = e.cast(lo, 'INT32');
+  // Distances of the taps lo-1, lo, lo+1, lo+2: 1+t and 2-t use the outer piece, t and 1-t the inner one.
+  const inner = (d: number) => e.bin('ADD', e.bin('MUL', e.bin('MUL', e.bin('SUB', e.bin('MUL', d, e.scalar(A + 2)), e.scalar(A + 3)), d), d), e.scalar(1));
+  const outer = (d: number) => e.bin('SUB', e.bin('MUL', e.bin('ADD', e.bin('MUL', e.bin('SUB', e.bin('MUL', d, e.scalar(A)), e.scalar(5 * A)), d), e.scalar(8 * A)), d), e.scalar(4 * A));
+  const one = e.scalar(1);
+  let weights = [outer(e.bin('ADD', t, one)), inner(t), inner(e.bin('SUB', one, t)), outer(e.bin('SUB', e.scalar(2), t))];
+  const taps = [-1, 0, 1, 2].map((k) => e.bin('ADD', loI, e.scalar(k, 'INT32')));
+  if (exclude) {
+    weights = weights.map((w, k) => e.bin('MUL', w, e.cast(e.bin('LOGICAL_AND', e.bin('GREATER_EQUAL', taps[k], e.scalar(0, 'INT32')),
+      e.bin('LESS_EQUAL', taps[k], e.scalar(n - 1, 'INT32'))), 'FLOAT32')));
+    const total = e.bin('ADD', e.bin('ADD', weights[0], weights[1]), e.bin('ADD', weights[2], weights[3]));
+    weights = weights.map((w) => e.bin('DIV', w, total));
+  }
+  const clamp = (i: number) => e.bin('MINIMUM', e.bin('MAXIMUM', i, e.scalar(0, 'INT32')), e.scalar(n - 1, 'INT32'));
+  const terms = taps.map((i, k) => e.bin('MUL', gather(clamp(i)), e.reshape(weights[k], axis === 1 ? [1, m, 1, 1] : [1, 1, m, 1])));
+  return e.op('ADD', [e.bin('ADD', terms[0], terms[1]), e.bin('ADD', terms[2], terms[3])], shape, 'FLOAT32',
+    { fusedActivationFunction: 'NONE' }, out);
 }
