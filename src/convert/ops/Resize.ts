@@ -47,7 +47,8 @@ export function flagsFor(node: Node, ctx: ConvertContext): TflResizeFlags | unde
 const Resize: OpConverter = {
   op: 'Resize', emits: ['RESIZE_BILINEAR', 'RESIZE_NEAREST_NEIGHBOR', 'BATCH_MATMUL', 'RESHAPE', 'ADD', 'GATHER', 'MUL', 'SUB', 'DIV', 'FLOOR', 'CEIL', 'CAST',
     'MINIMUM', 'MAXIMUM', 'LOGICAL_AND', 'GREATER_EQUAL', 'LESS_EQUAL'],
-  incidental: ['GATHER', 'MUL', 'SUB', 'DIV', 'FLOOR', 'CEIL', 'CAST', 'MINIMUM', 'MAXIMUM', 'LOGICAL_AND', 'GREATER_EQUAL', 'LESS_EQUAL'] /* computed scales only */, opset: [10, MAX_OPSET], dtypes: ['float32'],
+  incidental: ['GATHER', 'MUL', 'SUB', 'DIV', 'FLOOR', 'CEIL', 'CAST', 'MINIMUM', 'MAXIMUM', 'LOGICAL_AND', 'GREATER_EQUAL', 'LESS_EQUAL'] /* computed scales only */,
+  opset: [10, MAX_OPSET], dtypes: ['float32'],
   layout: 'spatial',
   check(node, ctx) {
     const xs = ctx.shape(node.inputs[0]);
