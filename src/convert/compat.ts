@@ -8,6 +8,7 @@ import { inferShapes } from '../ir/shapes/index';
 import type { CompatReport, NodeVerdict } from '../shared/compat-types';
 import { ConvertContext } from './context';
 import { convertModel } from './convert';
+import { emptyGuardNames } from './empty-guard';
 import { lookupConverter, refusalOf, unsupportedReason } from './registry';
 import { ConvertError, FLEX_ONLY } from './types';
 import type { Refusal } from './types';
@@ -44,8 +45,13 @@ export function analyzeCompatibility(model: Model, opts: CompatOptions = {}): Co
     });
   }
   const ctx = new ConvertContext(g, constants, opset, new Set());
+  const guards = emptyGuardNames(model);
   const nodes: NodeVerdict[] = g.nodes.map((node) => {
     const base = { node: node.name, opType: node.opType, domain: node.domain };
+    if (guards.has(node.name)) {
+      // Replaced by its other branch in conversion (convert/empty-guard.ts); that branch's ops run as builtins.
+      return { ...base, status: 'builtin', emits: [], int8: false, int8Reason: 'tensors sized at run time', micro: false };
+    }
     const conv = lookupConverter(node, opset);
     if (node.outputs.every((o) => !o || constants.has(o))) {
       return { ...base, status: 'builtin', emits: [], int8: true, micro: true, folded: true };

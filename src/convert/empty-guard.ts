@@ -52,6 +52,14 @@ function dropDead(g: Graph): Node[] {
   }
 }
 
+/** The If nodes of the graph that inlineEmptyGuards replaces by a branch (the compatibility view marks them so). */
+export function emptyGuardNames(model: Model): Set<string> {
+  const done = inlineEmptyGuards(model);
+  if (!done) return new Set();
+  const kept = new Set(done.model.graph.nodes.map((n) => n.name));
+  return new Set(model.graph.nodes.filter((n) => n.opType === 'If' && !kept.has(n.name)).map((n) => n.name));
+}
+
 /** The model with its empty-guard Ifs inlined (a copy of its graph), or undefined when it has none. */
 export function inlineEmptyGuards(model: Model): { model: Model; count: number } | undefined {
   const g = model.graph;

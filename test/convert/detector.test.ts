@@ -73,3 +73,10 @@ test('tiny detector: compare taps tensors sized at run time, layer by layer', as
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('tiny detector: the compatibility view agrees with convert (the empty-guard If is builtin)', async () => {
+  const { analyzeCompatibility } = await import('../../src/convert/compat');
+  const report = analyzeCompatibility(readModelFile(FIXTURE));
+  assert.deepEqual(report.nodes.filter((n) => n.status !== 'builtin').map((n) => `${n.node}: ${n.reason}`), []);
+  assert.ok(report.nodes.some((n) => n.opType === 'If' && n.status === 'builtin'));
+});
