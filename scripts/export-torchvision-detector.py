@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# Usage: /usr/bin/python3 scripts/export-torchvision-detector.py NAME SIZE OUT.onnx   (Debian python3-torch/-torchvision)
+# Usage: /usr/bin/python3 scripts/export-torchvision-detector.py NAME SIZE OUT.onnx [HEAD_SCALE]   (Debian python3-torch)
 # e.g. ssdlite320_mobilenet_v3_large 320 ssdlite.onnx; test/convert/detectors-torchvision.test.ts runs what is in
 # $ONNX2LITE_DETECTORS (NAME.onnx files exported with SIZE 320).
 # Exports a torchvision detector with random weights (nothing downloads) whose outputs are not degenerate: the
@@ -8,6 +8,7 @@
 import sys, torch, torchvision
 torch.manual_seed(0)
 name, size, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+head_scale = float(sys.argv[4]) if len(sys.argv) > 4 else 3.0  # 1 for sigmoid heads (RetinaNet, FCOS) that saturate
 det = torchvision.models.detection
 kw = dict(weights=None, weights_backbone=None)
 if name.startswith('ssd'):
@@ -26,7 +27,7 @@ m.eval()
 with torch.no_grad():
     for mod_name, mod in m.named_modules():
         if ('head' in mod_name or 'predictor' in mod_name or 'rpn' in mod_name) and isinstance(mod, (torch.nn.Conv2d, torch.nn.Linear)):
-            mod.weight.mul_(3.0)
+            mod.weight.mul_(head_scale)
 x = torch.rand(3, size, size)
 with torch.no_grad():
     r = m([x])[0]
