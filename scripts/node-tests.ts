@@ -64,7 +64,7 @@ export function feedableCopy(model: TflModel): TflModel {
     const t = tensors[o];
     const to = ioType(t.type);
     if (!to) return o;
-    tensors.push({ name: `${t.name}__read`, type: to, shape: [...t.shape] });
+    tensors.push({ name: `${t.name}__read`, type: to, shape: [...t.shape], shapeSignature: t.shapeSignature && [...t.shapeSignature] });
     post.push({ opcode: 'CAST', inputs: [o], outputs: [tensors.length - 1] });
     return tensors.length - 1;
   });

@@ -9,6 +9,7 @@ import type { CompatReport, NodeVerdict } from '../shared/compat-types';
 import { ConvertContext } from './context';
 import { convertModel } from './convert';
 import { freezeInputs } from './input-values';
+import { emptyGuardNames } from './empty-guard';
 import { lookupConverter, refusalOf, unsupportedReason } from './registry';
 import { ConvertError, FLEX_ONLY } from './types';
 import type { Refusal } from './types';
@@ -52,8 +53,13 @@ export function analyzeCompatibility(source: Model, opts: CompatOptions = {}): C
     });
   }
   const ctx = new ConvertContext(g, constants, opset, new Set());
+  const guards = emptyGuardNames(model);
   const nodes: NodeVerdict[] = g.nodes.map((node) => {
     const base = { node: node.name, opType: node.opType, domain: node.domain };
+    if (guards.has(node.name)) {
+      // Replaced by its other branch in conversion (convert/empty-guard.ts); that branch's ops run as builtins.
+      return { ...base, status: 'builtin', emits: [], int8: false, int8Reason: 'tensors sized at run time', micro: false };
+    }
     const conv = lookupConverter(node, opset);
     if (node.outputs.every((o) => !o || constants.has(o))) {
       return { ...base, status: 'builtin', emits: [], int8: true, micro: true, folded: true };

@@ -82,8 +82,23 @@ export class ConvertContext {
     return [...v.shape];
   }
 
+  /** The value's dims with -1 for a dim known only at run time (NonZero's count, a Slice with computed bounds...);
+   *  shape() refuses such values, so only converters that handle them call this. */
+  dims(name: string): number[] {
+    const c = this.constant(name);
+    if (c) return [...c.dims];
+    const v = this.graph.values.get(this.resolve(name)) ?? this.graph.values.get(name);
+    if (!v?.shape) throw new ConvertError(`the shape of "${name}" is unknown`, this.current?.name);
+    return v.shape.map((d) => (typeof d === 'number' ? d : -1));
+  }
+
+  /** Some dim of the value is known only at run time. */
+  isDynamic(name: string): boolean {
+    return this.dims(name).some((d) => d < 0);
+  }
+
   rank(name: string): number {
-    return this.shape(name).length;
+    return this.dims(name).length;
   }
 
   dtype(name: string): DType {
@@ -134,10 +149,10 @@ export class ConvertContext {
       throw new ConvertError(`value "${name}" has rank ${prim.perm.length}, not ${want.length}`, this.current?.name, 'internal');
     }
     const t = this.tensors[prim.index];
-    const out = this.addTensor({ name: `${r}__perm_${key.replace(/,/g, '_')}`, type: t.type, shape: permute(this.shape(r), want),
+    const dims = this.dims(r);
+    const out = this.addTensor({ name: `${r}__perm_${key.replace(/,/g, '_')}`, type: t.type, shape: permute(dims, want),
       quantization: t.quantization });
-    const dims = this.shape(r);
-    if (sameMemoryOrder(dims, prim.perm, want)) {
+    if (sameMemoryOrder(dims, prim.perm, want) && dims.filter((d) => d < 0).length <= 1) {
       // Only unit dims move: the bytes are already in the wanted order.
       const shape = permute(dims, want);
       this.emit('RESHAPE', [prim.index, this.constInt32(shape, `${r}__reshape`)], [out], { newShape: shape });
@@ -221,9 +236,19 @@ export class ConvertContext {
     const tt = type ?? tflType(dt);
     if (!tt) throw new ConvertError(`element type ${dt} of "${name}" has no TFLite equivalent`, this.current?.name, 'dtype');
     if (dt === 'int64' || dt === 'uint64' || dt === 'uint32' || dt === 'float64') this.narrowed.set(name, dt);
-    const idx = this.addTensor({ name, type: tt, shape: permute(this.shape(name), perm) });
+    const idx = this.addTensor({ name, type: tt, shape: permute(this.dims(name), perm) });
     this.remember(name, perm, idx, true);
     return idx;
+  }
+
+  /** Like output(), for a value the op sizes at run time: `dims` (ONNX order, -1 where known only at run time)
+   *  replace what shape inference (or the model's declared shapes) said, so later ops see the value as dynamic. */
+  dynamicOutput(name: string, perm: Perm, dims: number[], type?: TflType): number {
+    const v = this.graph.values.get(this.resolve(name)) ?? this.graph.values.get(name);
+    const shape = dims.map((d, i) => (d >= 0 ? d : `${name}_${i}`));
+    if (v) v.shape = shape;
+    else this.graph.values.set(name, { name, dtype: this.dtype(name), shape });
+    return this.output(name, perm, type);
   }
 
   /** Makes ONNX value `name` the same stored tensor as `index` (layout `perm`): no op emitted. */
@@ -306,6 +331,11 @@ export class ConvertContext {
   }
 
   private addTensor(t: TflTensor): number {
+    if (t.shape.some((d) => d < 0)) {
+      // Sized at run time: -1 in shape_signature, 1 as the placeholder in shape (ops resize it when they run).
+      t.shapeSignature = [...t.shape];
+      t.shape = t.shape.map((d) => (d < 0 ? 1 : d));
+    }
     t.name = this.uniqueName(t.name);
     this.names.add(t.name);
     this.tensors.push(t);

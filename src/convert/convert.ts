@@ -1,10 +1,13 @@
 // ONNX model → TFLite model: shape inference and folding, graph clean-up, the layout pass with per-op
 // converters from the registry, activation fusion, and the `onnx2lite` metadata.
 import type { Model, Node, Tensor } from '../ir/types';
+import { makeTensor } from '../ir/tensor';
 import { ModelError, isStaticShape } from '../ir/types';
 import { inferShapes } from '../ir/shapes/index';
 import type { TflModel } from '../tflite/model';
 import { ConvertContext } from './context';
+import { markDynamicOutputs } from './dynamic';
+import { inlineEmptyGuards } from './empty-guard';
 import { Perm, channelLast, identity, isIdentity } from './layout';
 import { buildMetadata, OnnxLiteMetadata } from './metadata';
 import { simplifyGraph } from './simplify';
@@ -44,6 +47,24 @@ export function checkStaticInputs(model: Model): void {
   throw new ModelError(`${parts.join('; ')}: fix them with ${example}`);
 }
 
+/** An input with a declared zero dim holds no values, so it can only ever be the empty tensor: it becomes that
+ *  constant (LiteRT cannot feed empty tensors), and what depends on it folds (ReduceSum's empty axes...). */
+function freezeEmptyInputs(model: Model): { model: Model; names: string[] } | undefined {
+  const g = model.graph;
+  const empty = g.inputs.filter((i) => {
+    const s = g.values.get(i.name)?.shape ?? i.shape;
+    return s !== undefined && isStaticShape(s) && s.includes(0) && !g.initializers.has(i.name) && i.dtype !== undefined;
+  });
+  if (empty.length === 0) return undefined;
+  const initializers = new Map(g.initializers);
+  for (const i of empty) {
+    const dims = (g.values.get(i.name)?.shape ?? i.shape) as number[];
+    initializers.set(i.name, makeTensor(i.name, i.dtype!, dims, []));
+  }
+  const graph = { ...g, initializers, inputs: g.inputs.filter((i) => !empty.includes(i)) };
+  return { model: { ...model, graph }, names: empty.map((i) => i.name) };
+}
+
 /** LiteRT cannot allocate or feed tensors with no elements: an input with a zero dim is refused up front. */
 function checkNonEmptyInputs(model: Model): void {
   for (const i of model.graph.inputs) {
@@ -71,7 +92,13 @@ export function prepareModel(source: Model, opts: Pick<ConvertOptions, 'inputSha
 }
 
 export function convertModel(source: Model, opts: ConvertOptions = {}): ConvertResult {
-  const { model, constants } = prepareModel(source, opts);
+  // Empty-guard Ifs and empty inputs go first: shape inference cannot size what they guard.
+  let pre = source;
+  const guards = inlineEmptyGuards(pre);
+  if (guards) pre = guards.model;
+  const frozen = freezeEmptyInputs(pre);
+  if (frozen) pre = frozen.model;
+  const { model, constants } = prepareModel(pre, opts);
   checkStaticInputs(model);
   checkNonEmptyInputs(model);
   const opset = model.opsets.get('') ?? 0;
@@ -80,6 +107,8 @@ export function convertModel(source: Model, opts: ConvertOptions = {}): ConvertR
   simplifyGraph(g, constants);
   const ctx = new ConvertContext(g, constants, opset, channelLastHints(g.nodes));
   ctx.bodyConverter = convertBody;
+  if (frozen) ctx.warn(`input(s) ${frozen.names.map((n) => `"${n}"`).join(', ')} have no elements: made constants (the converted model does not take them)`);
+  if (guards) ctx.warn(`${guards.count} If node(s) that only return an empty tensor for an empty input were replaced by their other branch`);
 
   const inputs: number[] = [];
   for (const inp of g.inputs) {
@@ -143,6 +172,7 @@ export function convertModel(source: Model, opts: ConvertOptions = {}): ConvertR
     }, ...ctx.subgraphs],
     metadata: new Map([['onnx2lite', new TextEncoder().encode(JSON.stringify(metadata))]]),
   };
+  markDynamicOutputs(tflite.subgraphs[0]);
   return { model: tflite, metadata, warnings: ctx.warnings, opHistogram, transposeCount: opHistogram.TRANSPOSE ?? 0 };
 }
 

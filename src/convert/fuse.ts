@@ -132,7 +132,9 @@ export function collapseReshapes(ctx: ConvertContext, keep: Set<number>): void {
     if (op.opcode !== 'RESHAPE') return;
     const [x] = op.inputs;
     const y = op.outputs[0];
-    if (keep.has(y) || ctx.tensors[x].shape.join() !== ctx.tensors[y].shape.join()) return;
+    // (Dims known only at run time compare by shape_signature: their placeholder shapes say nothing.)
+    const dims = (t: number) => (ctx.tensors[t].shapeSignature ?? ctx.tensors[t].shape).join();
+    if (keep.has(y) || dims(x) !== dims(y)) return;
     rename.set(y, rename.get(x) ?? x);
     removed.add(k);
   });

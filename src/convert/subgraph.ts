@@ -65,8 +65,9 @@ export function outputTensor(ctx: ConvertContext, name: string, perm: number[], 
   let idx = ctx.input(name, perm);
   if (taken.includes(idx) || ctx.tensors[idx].data) {
     const t = ctx.tensors[idx];
-    const copy = ctx.temp(t.shape, t.type, `${name}__out`);
-    if (t.data) ctx.emit('CAST', [idx], [copy]);
+    const copy = ctx.temp(t.shapeSignature ?? t.shape, t.type, `${name}__out`);
+    // A tensor sized at run time is copied by CAST too (RESHAPE would need its shape).
+    if (t.data || t.shapeSignature) ctx.emit('CAST', [idx], [copy]);
     else ctx.emit('RESHAPE', [idx, ctx.constInt32(t.shape, `${name}__outshape`)], [copy], { newShape: t.shape });
     idx = copy;
   }

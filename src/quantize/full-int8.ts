@@ -1,5 +1,6 @@
 // Full-integer quantization end to end: fixed parameters (QDQ models), calibration ranges (onnxruntime-node for
 // ONNX tensors, LiteRT for converter-made ones), then the int8 pass.
+import { ModelError } from '../ir/types';
 import type { ConvertResult } from '../convert/convert';
 import type { Model, Tensor } from '../ir/types';
 import { RangeCollector, RangeOptions, onnxRanges, plan, tfliteRanges } from '../calibration/ranges';
@@ -41,6 +42,11 @@ export interface FullInt8Options extends Int8Options, RangeOptions {
 export async function quantizeFullInt8(result: ConvertResult, onnx: Model, samples: Tensor[][],
   opts: FullInt8Options = {}, fixed: Map<number, QParams> = new Map()): Promise<{ result: ConvertResult; stats: FullInt8Stats }> {
   const t0 = performance.now();
+  const sized = result.model.subgraphs[0].tensors.find((t) => t.shapeSignature?.some((d) => d < 0) && !t.data);
+  if (sized) {
+    throw new ModelError(`full-integer int8 of a model with tensors sized at run time ("${sized.name}": NonZero, NonMaxSuppression, ` +
+      'TopK with a computed K...) is not supported; use --quantize fp16 or dynamic');
+  }
   const collector = new RangeCollector(opts);
   let params = activationParams(result, new Map(), fixed);
   const need = tensorsWithoutParams(result, params);

@@ -21,8 +21,10 @@ export class Emitter {
     return `${this.node.outputs[0] || this.node.name}__${what}${this.n++}`;
   }
 
+  /** The tensor's dims, -1 where known only at run time. */
   shape(t: number): number[] {
-    return this.ctx.tensors[t].shape;
+    const x = this.ctx.tensors[t];
+    return x.shapeSignature ?? x.shape;
   }
 
   type(t: number): TflType {

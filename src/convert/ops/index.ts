@@ -85,6 +85,7 @@ import Mod from './Mod';
 import Mul from './Mul';
 import Neg from './Neg';
 import NegativeLogLikelihoodLoss from './NegativeLogLikelihoodLoss';
+import NonMaxSuppression from './NonMaxSuppression';
 import NonZero from './NonZero';
 import Not from './Not';
 import OneHot from './OneHot';
@@ -112,12 +113,14 @@ import Relu from './Relu';
 import Reshape from './Reshape';
 import Resize from './Resize';
 import ReverseSequence from './ReverseSequence';
+import RoiAlign from './RoiAlign';
 import Round from './Round';
 import Scan from './Scan';
 import Scatter from './Scatter';
 import ScatterElements from './ScatterElements';
 import ScatterND from './ScatterND';
 import Selu from './Selu';
+import Shape from './Shape';
 import Shrink from './Shrink';
 import Sigmoid from './Sigmoid';
 import Sign from './Sign';
@@ -141,6 +144,7 @@ import Tile from './Tile';
 import TopK from './TopK';
 import Transpose from './Transpose';
 import Trilu from './Trilu';
+import Unique from './Unique';
 import Unsqueeze from './Unsqueeze';
 import Upsample from './Upsample';
 import Where from './Where';
@@ -232,6 +236,7 @@ export const OPS: OpConverter[] = [
   Mul,
   Neg,
   NegativeLogLikelihoodLoss,
+  NonMaxSuppression,
   NonZero,
   Not,
   OneHot,
@@ -259,12 +264,14 @@ export const OPS: OpConverter[] = [
   Reshape,
   Resize,
   ReverseSequence,
+  RoiAlign,
   Round,
   Scan,
   Scatter,
   ScatterElements,
   ScatterND,
   Selu,
+  Shape,
   Shrink,
   Sigmoid,
   Sign,
@@ -288,6 +295,7 @@ export const OPS: OpConverter[] = [
   TopK,
   Transpose,
   Trilu,
+  Unique,
   Unsqueeze,
   Upsample,
   Where,
