@@ -20,7 +20,11 @@ export const QUANTIZE_USAGE = `  --quantize MODE          fp16 (float16 weights)
   --int16 M                int8: auto (default: when plain int8 keeps the output cosine on the calibration samples
                            under 0.995, the first layers run in 16x8 — int16 activations, int8 weights plus an int8
                            residual — until it is reached, within 30% of the float32 size), off (int8 everywhere,
-                           e.g. for TFLite Micro builds without int16 kernels) or all (every op with a 16x8 kernel)`;
+                           e.g. for TFLite Micro builds without int16 kernels) or all (every op with a 16x8 kernel)
+  --min-cosine C           int8: the accuracy guard (default 0.99): when the model's worst output cosine against
+                           onnxruntime on the calibration samples is below C, convert names the layers to blame,
+                           writes nothing and exits 1
+  --allow-degraded         int8: write the model even when it misses --min-cosine (with a warning)`;
 
 export const quantizeFlags = {
   quantize: { type: 'string' },
@@ -33,11 +37,13 @@ export const quantizeFlags = {
   'int8-io': { type: 'boolean' },
   'weight-rounding': { type: 'string' },
   int16: { type: 'string' },
+  'min-cosine': { type: 'string' },
+  'allow-degraded': { type: 'boolean' },
 } as const;
 
 export function quantizeOptions(values: Record<string, unknown>): QuantizeOptions | undefined {
   const mode = values.quantize as string | undefined;
-  const int8Only = ['calibration', 'calibration-count', 'calibration-method', 'mean', 'std', 'int8-io', 'weight-rounding', 'int16'].filter((k) => values[k] !== undefined);
+  const int8Only = ['calibration', 'calibration-count', 'calibration-method', 'mean', 'std', 'int8-io', 'weight-rounding', 'int16', 'min-cosine', 'allow-degraded'].filter((k) => values[k] !== undefined);
   if (mode === undefined) {
     const any = [...int8Only, ...(values['per-tensor'] !== undefined ? ['per-tensor'] : [])];
     if (any.length) throw new UsageError(`--${any[0]} needs --quantize`);
@@ -60,11 +66,16 @@ export function quantizeOptions(values: Record<string, unknown>): QuantizeOption
   const countText = values['calibration-count'] as string | undefined;
   const count = countText === undefined ? undefined : Number(countText);
   if (count !== undefined && !(Number.isInteger(count) && count > 0)) throw new UsageError(`--calibration-count takes a positive integer, not "${countText}"`);
+  const minText = values['min-cosine'] as string | undefined;
+  const minCosine = minText === undefined ? undefined : Number(minText);
+  if (minCosine !== undefined && !(minText!.trim() !== '' && minCosine >= -1 && minCosine <= 1)) throw new UsageError(`--min-cosine takes a number from -1 to 1, not "${minText}"`);
   const { mean, std } = imageFlags(values);
   return {
     mode, calibration: values.calibration as string | undefined, count, method, mean, std,
     perTensor: !!values['per-tensor'], int8Io: !!values['int8-io'],
     ...(rounding ? { weightRounding: rounding as WeightRounding } : {}),
     ...(int16 ? { int16: int16 as Int16Mode } : {}),
+    ...(minCosine !== undefined ? { minCosine } : {}),
+    ...(values['allow-degraded'] ? { allowDegraded: true } : {}),
   };
 }

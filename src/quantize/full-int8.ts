@@ -7,7 +7,7 @@ import { deriveRanges } from '../calibration/derive';
 import { Int8Options, activationParams, quantizeInt8, tensorsWithoutParams } from './int8';
 import type { QParams } from './params';
 import { WeightRounding, gptqWeights } from './weight-rounding';
-import { GUARD_SAMPLES, Int16Mode, chooseInt16Ops } from './mixed-precision';
+import { GUARD_COSINE, GUARD_SAMPLES, Int16Mode, chooseInt16Ops } from './mixed-precision';
 
 export interface FullInt8Stats {
   /** Tensors whose range came from onnxruntime / LiteRT runs, and those with fixed (QDQ or op-rule) parameters. */
@@ -35,6 +35,8 @@ export interface FullInt8Options extends Int8Options, RangeOptions {
   int16?: Int16Mode;
   /** Size budget for the auto search (bytes of the quantized model). */
   maxBytes?: number;
+  /** The accuracy guard's cosine (--min-cosine): the auto search aims at least this high. */
+  minCosine?: number;
 }
 
 /** `samples` may be empty when `fixed` covers every tensor (QDQ models). */
@@ -71,7 +73,8 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   // QDQ models bring their own scales for every tensor: they stay as they were trained.
   const mode = fixed.size ? 'off' : (opts.int16 ?? 'auto');
   const choice = samples.length
-    ? await chooseInt16Ops(result, onnx, samples, params, { ...opts, roundedWeights }, mode, opts.maxBytes ?? Infinity, refs)
+    ? await chooseInt16Ops(result, onnx, samples, params, { ...opts, roundedWeights }, mode, opts.maxBytes ?? Infinity, refs,
+      Math.max(GUARD_COSINE, opts.minCosine ?? 0))
     : { int16Ops: new Set<number>(), splitOps: new Set<number>(), int8Cosine: NaN, cosine: NaN, met: true, ms: 0 };
   quantizeInt8(result, params, { ...opts, roundedWeights, int16Ops: choice.int16Ops, splitOps: choice.splitOps });
   return { result, stats: { fromOnnx: p.onnx.size, fromTflite, calibrationMs: t1 - t0, quantizeMs: performance.now() - t1,
