@@ -9,7 +9,8 @@ export const QUANTIZE_USAGE = `  --quantize MODE          fp16 (float16 weights)
   --calibration DIR        int8: calibration samples (.npy / .pb files, one sample or a batch each; .png / .jpg
                            images; or one subfolder per sample with input_0.pb ... for several inputs)
   --calibration-count N    int8: use at most N samples (default: all; 16 random ones without --calibration)
-  --calibration-method M   int8: minmax (default) or percentile (99.99%) range estimation
+  --calibration-method M   int8: minmax or percentile (99.99%) range estimation (default: both are collected
+                           and the one whose int8 model is closer to onnxruntime on the calibration samples is used)
   --mean A[,B,C]           images: subtract after scaling to [0, 1] (per channel)
   --std A[,B,C]            images: divide by after subtracting the mean
   --per-tensor             int8 / dynamic: one weight scale per tensor instead of per output channel

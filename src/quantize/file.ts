@@ -39,7 +39,7 @@ export interface QuantizeOptions extends CalibrationOptions {
 }
 
 /** An int8 model stays within this fraction of the float32 size when the auto search adds 16x8 layers. */
-export const INT8_SIZE_BUDGET = 0.3;
+export const INT8_SIZE_BUDGET = 0.35;
 
 export interface QuantizeSummary {
   mode: QuantMode;
@@ -62,6 +62,8 @@ export interface QuantizeSummary {
   mixedMs?: number;
   /** int8: the accuracy guard (--min-cosine): its threshold, the measured cosine, and the layers to blame when missed. */
   guard?: GuardResult;
+  /** int8: the activation range method used (minmax or percentile; chosen on the guard samples unless asked for). */
+  rangeMethod?: RangeMethod;
 }
 
 export const DEFAULT_RANDOM_SAMPLES = 16;
@@ -112,6 +114,7 @@ export async function quantizeModelBytes(bytes: Uint8Array, source: string, opts
     const { stats } = await quantizeFullInt8(result, onnx, samples, { method: q.method, perTensor: q.perTensor, int8Io: q.int8Io,
       weightRounding: q.weightRounding, int16: q.int16, maxBytes: INT8_SIZE_BUDGET * floatBytes, minCosine: q.minCosine }, fixed);
     summary.int16Ops = stats.int16Ops;
+    if (samples.length) summary.rangeMethod = stats.rangeMethod;
     summary.mixedMs = stats.mixedMs;
     if (Number.isFinite(stats.int8Cosine)) summary.int8Cosine = stats.int8Cosine;
     if (Number.isFinite(stats.cosine)) summary.cosine = stats.cosine;

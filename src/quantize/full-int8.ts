@@ -2,12 +2,13 @@
 // ONNX tensors, LiteRT for converter-made ones), then the int8 pass.
 import type { ConvertResult } from '../convert/convert';
 import type { Model, Tensor } from '../ir/types';
-import { RangeCollector, RangeOptions, onnxRanges, plan, tfliteRanges } from '../calibration/ranges';
+import { RangeCollector, RangeMethod, RangeOptions, onnxRanges, plan, tfliteRanges } from '../calibration/ranges';
 import { deriveRanges } from '../calibration/derive';
 import { Int8Options, activationParams, quantizeInt8, tensorsWithoutParams } from './int8';
-import type { QParams } from './params';
+import type { QParams, Range } from './params';
+import { serializeTflite } from '../tflite/writer';
 import { WeightRounding, gptqWeights } from './weight-rounding';
-import { GUARD_COSINE, GUARD_SAMPLES, Int16Mode, chooseInt16Ops } from './mixed-precision';
+import { GUARD_COSINE, GUARD_SAMPLES, Int16Mode, chooseInt16Ops, cloneResult, score } from './mixed-precision';
 
 export interface FullInt8Stats {
   /** Tensors whose range came from onnxruntime / LiteRT runs, and those with fixed (QDQ or op-rule) parameters. */
@@ -27,6 +28,8 @@ export interface FullInt8Stats {
   cosine: number;
   guardMet: boolean;
   mixedMs: number;
+  /** The activation range method used (chosen by the guard when none was asked for). */
+  rangeMethod: RangeMethod;
 }
 
 export interface FullInt8Options extends Int8Options, RangeOptions {
@@ -43,23 +46,34 @@ export interface FullInt8Options extends Int8Options, RangeOptions {
 export async function quantizeFullInt8(result: ConvertResult, onnx: Model, samples: Tensor[][],
   opts: FullInt8Options = {}, fixed: Map<number, QParams> = new Map()): Promise<{ result: ConvertResult; stats: FullInt8Stats }> {
   const t0 = performance.now();
-  const collector = new RangeCollector(opts);
+  // Without a method asked for, both minmax and percentile ranges are collected (one pass) and the one whose plain
+  // int8 model scores better on the guard samples is used: trained networks have long-tailed activations that
+  // minmax spends the int8 levels on, random-weight ones often do not.
+  const both = opts.method === undefined && samples.length > 0;
+  const collector = new RangeCollector({ ...opts, method: both ? 'percentile' : opts.method });
   let params = activationParams(result, new Map(), fixed);
   const need = tensorsWithoutParams(result, params);
   const p = plan(result, onnx, need);
   let fromTflite = 0;
   let refs: Map<string, Tensor>[] | undefined;
+  let rangeMethod: RangeMethod = opts.method ?? 'minmax';
   if (need.length && samples.length) {
     refs = await onnxRanges(collector, onnx, p.onnx, samples, GUARD_SAMPLES);
-    params = activationParams(result, collector.ranges(), fixed);
-    const ranges = collector.ranges();
-    const missing = deriveRanges(result, ranges, tensorsWithoutParams(result, params));
+    const withDerived = (base: Map<number, Range>) => {
+      deriveRanges(result, base, tensorsWithoutParams(result, activationParams(result, base, fixed)));
+      return base;
+    };
+    const missing = tensorsWithoutParams(result, activationParams(result, withDerived(collector.ranges()), fixed));
     fromTflite = missing.length;
-    if (missing.length) {
-      await tfliteRanges(collector, result, missing, samples);
-      for (const [k, r] of collector.ranges()) ranges.set(k, r);
+    if (missing.length) await tfliteRanges(collector, result, missing, samples);
+    params = activationParams(result, withDerived(collector.ranges()), fixed);
+    if (both && refs.length) {
+      const minmax = activationParams(result, withDerived(collector.minmaxRanges()), fixed);
+      const cosMinmax = await plainCosine(result, minmax, opts, samples, refs);
+      const cosPct = await plainCosine(result, params, opts, samples, refs);
+      rangeMethod = cosMinmax >= cosPct ? 'minmax' : 'percentile';
+      if (rangeMethod === 'minmax') params = minmax;
     }
-    params = activationParams(result, ranges, fixed);
   }
   const t1 = performance.now();
   let gptq = { layers: 0, ms: 0 };
@@ -79,5 +93,12 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   quantizeInt8(result, params, { ...opts, roundedWeights, int16Ops: choice.int16Ops, splitOps: choice.splitOps });
   return { result, stats: { fromOnnx: p.onnx.size, fromTflite, calibrationMs: t1 - t0, quantizeMs: performance.now() - t1,
     gptqLayers: gptq.layers, gptqMs: gptq.ms, int16Ops: choice.int16Ops.size, splitOps: choice.splitOps.size, int8Cosine: choice.int8Cosine, cosine: choice.cosine,
-    guardMet: choice.met, mixedMs: choice.ms } };
+    guardMet: choice.met, mixedMs: choice.ms, rangeMethod } };
+}
+
+/** Worst output cosine of the plain int8 model (round-to-nearest weights, float I/O) on the guard samples. */
+async function plainCosine(result: ConvertResult, params: Map<number, QParams>, opts: Int8Options, samples: Tensor[][],
+  refs: Map<string, Tensor>[]): Promise<number> {
+  const q = quantizeInt8(cloneResult(result), params, { ...opts, int8Io: false, int16Ops: new Set(), splitOps: new Set() });
+  return score(serializeTflite(q.model), samples.slice(0, refs.length), refs);
 }
