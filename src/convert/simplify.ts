@@ -3,7 +3,8 @@
 // constant turned into a Mul by its reciprocal (TFLite has no int8 DIV kernel, and MUL is the faster op);
 // constant scales / shifts next to a Conv folded into it (fold-affine.ts).
 // (Identity and Dropout become aliases in their converters; constant subgraphs are folded by shape inference.)
-import type { Graph, Node, Tensor } from '../ir/types';
+import type { Graph, Model, Node, Tensor } from '../ir/types';
+import { inferShapes } from '../ir/shapes/index';
 import { toFloat32, toNumbers } from '../ir/tensor';
 import { foldConvAffine } from './fold-affine';
 
@@ -119,4 +120,34 @@ function divByConstant(g: Graph, constants: Map<string, Tensor>, drop: Set<Node>
     div.opType = 'Mul';
     div.inputs = [div.inputs[0], name];
   }
+}
+
+/** The ONNX model as the converter sees it after simplifyGraph: folded constants become initializers and the
+ *  rewritten nodes replace the originals. The int8 pass calibrates and rounds weights on it, so its tensors and
+ *  weights are the converted model's (fused HardSwish, folded BatchNorm / affine blocks). Models with subgraphs
+ *  come back as they are. */
+export function simplifiedModel(model: Model, inputShapes?: Map<string, number[]>): Model {
+  if (model.graph.nodes.some((n) => [...n.attrs.values()].some((a) => a.type === 'graph' || a.type === 'graphs'))) return model;
+  const { constants } = inferShapes(model, { inputShapes });
+  for (const [name, t] of model.graph.initializers) if (!constants.has(name)) constants.set(name, t);
+  const g = { ...model.graph, values: new Map(model.graph.values), nodes: model.graph.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs] })) };
+  simplifyGraph(g, constants);
+  const outputs = new Set(g.outputs.map((o) => o.name));
+  const nodes = g.nodes.filter((n) => !n.outputs.every((o) => !o || (constants.has(o) && !outputs.has(o))));
+  // HardSwish is opset 14: older models get x * HardSigmoid(x) (the same function; the output keeps its name).
+  if ((model.opsets.get('') ?? 0) < 14) {
+    for (let k = nodes.length - 1; k >= 0; k--) {
+      const n = nodes[k];
+      if (n.opType !== 'HardSwish' || n.domain !== '') continue;
+      const hs = `${n.outputs[0]}/hardsigmoid`;
+      const alpha = { type: 'float' as const, value: 1 / 6 };
+      const beta = { type: 'float' as const, value: 0.5 };
+      nodes.splice(k, 1, { ...n, name: `${n.name}/hardsigmoid`, opType: 'HardSigmoid', outputs: [hs], attrs: new Map([['alpha', alpha], ['beta', beta]]) },
+        { ...n, opType: 'Mul', inputs: [n.inputs[0], hs], attrs: new Map() });
+    }
+  }
+  const initializers = new Map<string, Tensor>();
+  for (const n of nodes) for (const i of n.inputs) if (i && constants.has(i)) initializers.set(i, constants.get(i)!);
+  for (const o of outputs) if (constants.has(o) && !nodes.some((n) => n.outputs.includes(o))) return model;
+  return { ...model, graph: { ...g, nodes, initializers } };
 }

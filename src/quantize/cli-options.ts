@@ -7,7 +7,9 @@ import type { Int16Mode } from './mixed-precision';
 export const QUANTIZE_USAGE = `  --quantize MODE          fp16 (float16 weights), dynamic (int8 weights) or int8 (full integer); writes
                            MODEL_<MODE>.tflite unless -o / --out-dir say otherwise
   --calibration DIR        int8: calibration samples (.npy / .pb files, one sample or a batch each; .png / .jpg
-                           images; or one subfolder per sample with input_0.pb ... for several inputs)
+                           images; .wav audio, resampled to --sample-rate and cut to the input's length; or one
+                           subfolder per sample with input_0.pb ... for several inputs)
+  --sample-rate HZ         .wav calibration: the model's sample rate (default 16000)
   --calibration-count N    int8: use at most N samples (default: all; 16 random ones without --calibration)
   --calibration-method M   int8: minmax or percentile (99.99%) range estimation (default: both are collected
                            and the one whose int8 model is closer to onnxruntime on the calibration samples is used)
@@ -17,7 +19,8 @@ export const QUANTIZE_USAGE = `  --quantize MODE          fp16 (float16 weights)
   --int8-io                int8: int8 model inputs and outputs instead of float32 ones
   --weight-rounding R      int8: gptq (default: conv / depthwise / fully connected weights rounded so that their
                            error cancels on the calibration inputs, biases corrected for the mean shift) or
-                           nearest (plain round to nearest)
+                           nearest (plain round to nearest); by default GPTQ is kept only when its int8 model
+                           is at least as close to onnxruntime on the calibration samples
   --int16 M                int8: auto (default: when plain int8 keeps the output cosine on the calibration samples
                            under 0.995, the first layers run in 16x8 — int16 activations, int8 weights plus an int8
                            residual — until it is reached, within 30% of the float32 size), off (int8 everywhere,
@@ -39,12 +42,13 @@ export const quantizeFlags = {
   'weight-rounding': { type: 'string' },
   int16: { type: 'string' },
   'min-cosine': { type: 'string' },
+  'sample-rate': { type: 'string' },
   'allow-degraded': { type: 'boolean' },
 } as const;
 
 export function quantizeOptions(values: Record<string, unknown>): QuantizeOptions | undefined {
   const mode = values.quantize as string | undefined;
-  const int8Only = ['calibration', 'calibration-count', 'calibration-method', 'mean', 'std', 'int8-io', 'weight-rounding', 'int16', 'min-cosine', 'allow-degraded'].filter((k) => values[k] !== undefined);
+  const int8Only = ['calibration', 'calibration-count', 'calibration-method', 'mean', 'std', 'int8-io', 'weight-rounding', 'int16', 'min-cosine', 'allow-degraded', 'sample-rate'].filter((k) => values[k] !== undefined);
   if (mode === undefined) {
     const any = [...int8Only, ...(values['per-tensor'] !== undefined ? ['per-tensor'] : [])];
     if (any.length) throw new UsageError(`--${any[0]} needs --quantize`);
@@ -70,6 +74,9 @@ export function quantizeOptions(values: Record<string, unknown>): QuantizeOption
   const minText = values['min-cosine'] as string | undefined;
   const minCosine = minText === undefined ? undefined : Number(minText);
   if (minCosine !== undefined && !(minText!.trim() !== '' && minCosine >= -1 && minCosine <= 1)) throw new UsageError(`--min-cosine takes a number from -1 to 1, not "${minText}"`);
+  const rateText = values['sample-rate'] as string | undefined;
+  const sampleRate = rateText === undefined ? undefined : Number(rateText);
+  if (sampleRate !== undefined && !(Number.isInteger(sampleRate) && sampleRate > 0)) throw new UsageError(`--sample-rate takes a positive integer (Hz), not "${rateText}"`);
   const { mean, std } = imageFlags(values);
   return {
     mode, calibration: values.calibration as string | undefined, count, method, mean, std,
@@ -78,5 +85,6 @@ export function quantizeOptions(values: Record<string, unknown>): QuantizeOption
     ...(int16 ? { int16: int16 as Int16Mode } : {}),
     ...(minCosine !== undefined ? { minCosine } : {}),
     ...(values['allow-degraded'] ? { allowDegraded: true } : {}),
+    ...(sampleRate !== undefined ? { sampleRate } : {}),
   };
 }

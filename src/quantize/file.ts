@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decodeModel } from '../onnx/reader';
 import { convertModel, ConvertResult } from '../convert/convert';
+import { simplifiedModel } from '../convert/simplify';
 import type { ConvertOptions } from '../convert/types';
 import { ModelError, isStaticShape, type Model } from '../ir/types';
 import { serializeTflite } from '../tflite/writer';
@@ -94,8 +95,10 @@ export async function quantizeModelBytes(bytes: Uint8Array, source: string, opts
   if (q.mode === 'fp16') quantizeFp16(result);
   else if (q.mode === 'dynamic') quantizeDynamic(result, { perTensor: q.perTensor });
   else {
-    const onnx = decodeModel(bytes, { baseDir });
+    let onnx = decodeModel(bytes, { baseDir });
     if (qdq) stripQdq(onnx);
+    // Calibration and GPTQ run the graph the converter saw (fused and folded ops, constants as initializers).
+    onnx = simplifiedModel(onnx, opts.inputShapes);
     const fixed = new Map<number, QParams>();
     const md = result.metadata;
     for (const m of [...md.tensors, ...md.inputs, ...md.outputs]) {

@@ -57,6 +57,7 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   let fromTflite = 0;
   let refs: Map<string, Tensor>[] | undefined;
   let rangeMethod: RangeMethod = opts.method ?? 'minmax';
+  let nearestCosine = NaN;
   if (need.length && samples.length) {
     refs = await onnxRanges(collector, onnx, p.onnx, samples, GUARD_SAMPLES);
     const withDerived = (base: Map<number, Range>) => {
@@ -73,6 +74,7 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
       const cosPct = await plainCosine(result, params, opts, samples, refs);
       rangeMethod = cosMinmax >= cosPct ? 'minmax' : 'percentile';
       if (rangeMethod === 'minmax') params = minmax;
+      nearestCosine = Math.max(cosMinmax, cosPct);
     }
   }
   const t1 = performance.now();
@@ -83,6 +85,14 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
     const g = await gptqWeights(result, onnx, samples, { perTensor: opts.perTensor, inputScale: (i) => params.get(i)?.scale });
     roundedWeights = g.weights;
     gptq = g.stats;
+    // Not asked for: GPTQ stays only when it does not score below round-to-nearest on the guard samples.
+    if (opts.weightRounding === undefined && refs?.length && g.stats.layers > 0) {
+      if (Number.isNaN(nearestCosine)) nearestCosine = await plainCosine(result, params, opts, samples, refs);
+      if (await plainCosine(result, params, { ...opts, roundedWeights }, samples, refs) < nearestCosine) {
+        roundedWeights = undefined;
+        gptq = { layers: 0, ms: gptq.ms };
+      }
+    }
   }
   // QDQ models bring their own scales for every tensor: they stay as they were trained.
   const mode = fixed.size ? 'off' : (opts.int16 ?? 'auto');

@@ -12,6 +12,8 @@ export interface ConvertJob {
   quantization: Quantization;
   calibrationFolder?: string;
   inputShapes?: Record<string, number[]>;
+  /** int8: write the model even when it misses the accuracy guard (--allow-degraded). */
+  allowDegraded?: boolean;
 }
 
 export interface DeployJob {
