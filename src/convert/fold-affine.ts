@@ -87,7 +87,8 @@ export function foldConvAffine(g: Graph, constants: Consts, uses: Map<string, nu
       const k = [0, 1].find((s) => floatConst(constants, p.inputs[s])?.length === 1 && !constants.has(p.inputs[1 - s]));
       if (k === undefined) return false;
       const c = floatConst(constants, p.inputs[k])![0];
-      if (op === 'Add') b += c; else { a *= c; b *= c; }
+      // Walking upstream: Conv reads a·src + b; src = s'·c gives a·c·s' + b, src = s' + c gives a·s' + (b + a·c).
+      if (op === 'Add') b += a * c; else a *= c;
       taken.push(p);
       src = p.inputs[1 - k];
       return true;
