@@ -40,7 +40,7 @@ export interface QuantizeOptions extends CalibrationOptions {
 }
 
 /** An int8 model stays within this fraction of the float32 size when the auto search adds 16x8 layers. */
-export const INT8_SIZE_BUDGET = 0.35;
+export const INT8_SIZE_BUDGET = 0.3;
 
 export interface QuantizeSummary {
   mode: QuantMode;
