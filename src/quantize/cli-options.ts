@@ -11,16 +11,16 @@ export const QUANTIZE_USAGE = `  --quantize MODE          fp16 (float16 weights)
                            subfolder per sample with input_0.pb ... for several inputs)
   --sample-rate HZ         .wav calibration: the model's sample rate (default 16000)
   --calibration-count N    int8: use at most N samples (default: all; 16 random ones without --calibration)
-  --calibration-method M   int8: minmax or percentile (99.99%) range estimation (default: both are collected
-                           and the one whose int8 model is closer to onnxruntime on the calibration samples is used)
+  --calibration-method M   int8: minmax or percentile (99.99%) range estimation (default: minmax; percentile too
+                           when plain int8 scores under cosine 0.96, the closer one to onnxruntime is used)
   --mean A[,B,C]           images: subtract after scaling to [0, 1] (per channel)
   --std A[,B,C]            images: divide by after subtracting the mean
   --per-tensor             int8 / dynamic: one weight scale per tensor instead of per output channel
   --int8-io                int8: int8 model inputs and outputs instead of float32 ones
   --weight-rounding R      int8: gptq (default: conv / depthwise / fully connected weights rounded so that their
                            error cancels on the calibration inputs, biases corrected for the mean shift) or
-                           nearest (plain round to nearest); by default GPTQ is kept only when its int8 model
-                           is at least as close to onnxruntime on the calibration samples
+                           nearest (plain round to nearest); under cosine 0.96 GPTQ is kept only when it
+                           scores at least as well as nearest
   --int16 M                int8: auto (default: when plain int8 keeps the output cosine on the calibration samples
                            under 0.995, the first layers run in 16x8 — int16 activations, int8 weights plus an int8
                            residual — until it is reached, within 30% of the float32 size), off (int8 everywhere,

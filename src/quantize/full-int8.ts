@@ -10,6 +10,10 @@ import { serializeTflite } from '../tflite/writer';
 import { WeightRounding, gptqWeights } from './weight-rounding';
 import { GUARD_COSINE, GUARD_SAMPLES, Int16Mode, chooseInt16Ops, cloneResult, score } from './mixed-precision';
 
+/** Plain int8 (minmax, round-to-nearest) below this output cosine on the guard samples: percentile ranges are tried
+ *  and GPTQ must beat round-to-nearest (trained models with long-tailed activations; PP-OCRv4 rec scores 0.94). */
+const ADAPT_BELOW = 0.96;
+
 export interface FullInt8Stats {
   /** Tensors whose range came from onnxruntime / LiteRT runs, and those with fixed (QDQ or op-rule) parameters. */
   fromOnnx: number;
@@ -46,9 +50,9 @@ export interface FullInt8Options extends Int8Options, RangeOptions {
 export async function quantizeFullInt8(result: ConvertResult, onnx: Model, samples: Tensor[][],
   opts: FullInt8Options = {}, fixed: Map<number, QParams> = new Map()): Promise<{ result: ConvertResult; stats: FullInt8Stats }> {
   const t0 = performance.now();
-  // Without a method asked for, both minmax and percentile ranges are collected (one pass) and the one whose plain
-  // int8 model scores better on the guard samples is used: trained networks have long-tailed activations that
-  // minmax spends the int8 levels on, random-weight ones often do not.
+  // Without a method asked for, both minmax and percentile ranges are collected (one pass); when plain int8 with
+  // minmax misses ADAPT_BELOW, the one whose plain int8 model scores better on the guard samples is used: trained
+  // networks have long-tailed activations that minmax spends the int8 levels on, random-weight ones often do not.
   const both = opts.method === undefined && samples.length > 0;
   const collector = new RangeCollector({ ...opts, method: both ? 'percentile' : opts.method });
   let params = activationParams(result, new Map(), fixed);
@@ -58,6 +62,7 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   let refs: Map<string, Tensor>[] | undefined;
   let rangeMethod: RangeMethod = opts.method ?? 'minmax';
   let nearestCosine = NaN;
+  let adaptive = false;
   if (need.length && samples.length) {
     refs = await onnxRanges(collector, onnx, p.onnx, samples, GUARD_SAMPLES);
     const withDerived = (base: Map<number, Range>) => {
@@ -71,7 +76,9 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
     if (both && refs.length) {
       const minmax = activationParams(result, withDerived(collector.minmaxRanges()), fixed);
       const cosMinmax = await plainCosine(result, minmax, opts, samples, refs);
-      const cosPct = await plainCosine(result, params, opts, samples, refs);
+      // Only a model that int8 hurts badly tries the alternatives (the random-weight CNNs keep minmax + GPTQ).
+      adaptive = cosMinmax < ADAPT_BELOW;
+      const cosPct = adaptive ? await plainCosine(result, params, opts, samples, refs) : -Infinity;
       rangeMethod = cosMinmax >= cosPct ? 'minmax' : 'percentile';
       if (rangeMethod === 'minmax') params = minmax;
       nearestCosine = Math.max(cosMinmax, cosPct);
@@ -86,8 +93,7 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
     roundedWeights = g.weights;
     gptq = g.stats;
     // Not asked for: GPTQ stays only when it does not score below round-to-nearest on the guard samples.
-    if (opts.weightRounding === undefined && refs?.length && g.stats.layers > 0) {
-      if (Number.isNaN(nearestCosine)) nearestCosine = await plainCosine(result, params, opts, samples, refs);
+    if (opts.weightRounding === undefined && adaptive && refs?.length && g.stats.layers > 0) {
       if (await plainCosine(result, params, { ...opts, roundedWeights }, samples, refs) < nearestCosine) {
         roundedWeights = undefined;
         gptq = { layers: 0, ms: gptq.ms };
