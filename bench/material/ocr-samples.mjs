@@ -95,7 +95,7 @@ export function makeOcrSamples(out, { pages = 24, lines = 24, evalPages = 12, ev
   return out;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (/ocr-samples\.mjs$/.test(process.argv[1] ?? "")) {
   if (!process.argv[2]) { console.error('usage: node bench/material/ocr-samples.mjs OUT_DIR'); process.exit(2); }
   makeOcrSamples(process.argv[2]);
 }
