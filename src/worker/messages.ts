@@ -16,6 +16,8 @@ export interface ConvertJob {
   inputShapes?: Record<string, number[]>;
   /** Inputs frozen to constants (setting onnx2lite.inputValues). */
   inputValues?: Record<string, number[]>;
+  /** int8: write the model even when it misses the accuracy guard (--allow-degraded). */
+  allowDegraded?: boolean;
 }
 
 export interface DeployJob {
