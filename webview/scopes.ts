@@ -1,6 +1,7 @@
 // Name scopes (`/backbone/layer1/conv/Conv` lives in /backbone/layer1/conv) and the graph that is visible when
 // some scopes are collapsed: a collapsed scope is drawn as one box, edges into it are merged.
 import type { ViewGraph } from '../src/protocol';
+import { groupRanges } from './scope-ranges';
 
 export interface Scope {
   path: string;
@@ -11,6 +12,8 @@ export interface Scope {
   nodes: number[];
   /** Number of nodes in this scope and below. */
   size: number;
+  /** A range of members of its parent grouped in graph order (webview/scope-ranges.ts), not a name scope. */
+  range?: boolean;
 }
 
 export interface Scopes {
@@ -106,17 +109,25 @@ export function buildScopes(g: ViewGraph): Scopes {
     if (!c) chains.set(s, (c = [...chainOf(s.parent!), s]));
     return c;
   };
-  const chain: Scope[][] = new Array(nodes.length);
-  let lastPart = -1, lastScope = root, lastChain: Scope[] = [];
+  // Each node's scope, before and after the ranges (scopes too big to draw at once are grouped into ranges).
+  const home: Scope[] = new Array(nodes.length);
+  let lastPart = -1, lastScope = root;
   for (let id = 0; id < nodes.length; id++) {
     const p = partOf[id];
     if (p !== lastPart) {
       lastPart = p;
       lastScope = scopeOf(p !== 0 && direct[p] === 1 && !subParts[p] ? parentOf[p] : p);
-      lastChain = chainOf(lastScope);
     }
     lastScope.nodes.push(nodes[id].id);
-    chain[nodes[id].id] = lastChain;
+    home[nodes[id].id] = lastScope;
+  }
+  groupRanges(g, root, byPath, home);
+  const chain: Scope[][] = new Array(nodes.length);
+  let lastHome: Scope | undefined, lastChain: Scope[] = [];
+  for (let id = 0; id < nodes.length; id++) {
+    const s = home[id];
+    if (s !== lastHome) { lastHome = s; lastChain = chainOf(s); }
+    chain[id] = lastChain;
   }
   const count = (s: Scope): number => {
     let size = s.nodes.length;
