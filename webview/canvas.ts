@@ -58,14 +58,21 @@ export class GraphCanvas {
   }
 
   draw(items: DrawItem[], edges: DrawEdge[], bounds: { width: number; height: number }): void {
+    // Items drawn before with the same box and colours only move: after an expand, most of them.
+    const before = this.items;
+    const same = (d: DrawItem): boolean => {
+      const o = before.get(d.key);
+      return !!o && o.label === d.label && o.sub === d.sub && o.width === d.width && o.height === d.height && o.cls === d.cls
+        && o.fill === d.fill && o.kind === d.kind && o.aria === d.aria;
+    };
     this.items = new Map(items.map((i) => [i.key, i]));
     this.bounds = bounds;
     this.viewport.select<SVGGElement>('g.edges').selectAll<SVGPathElement, DrawEdge>('path')
       .data(edges, (e) => `${e.from}>${e.to}`)
-      .join('path')
+      .join((enter) => enter.append('path').attr('marker-end', 'url(#arrow)'))
       .attr('class', (e) => (e.count > 1 ? 'edge multi' : 'edge'))
-      .attr('d', (e) => line(e.points) ?? '')
-      .attr('marker-end', 'url(#arrow)');
+      .attr('d', (e) => line(e.points) ?? '');
+    let changed: d3.Selection<SVGGElement, DrawItem, SVGGElement, unknown> | undefined;
     const sel = this.viewport.select<SVGGElement>('g.nodes').selectAll<SVGGElement, DrawItem>('g.node')
       .data(items, (d) => d.key)
       .join((enter) => {
@@ -76,16 +83,17 @@ export class GraphCanvas {
         g.on('click', (ev: MouseEvent, d) => { ev.stopPropagation(); this.events.select(d.key); })
           .on('dblclick', (ev: MouseEvent, d) => { ev.stopPropagation(); this.events.activate(d.key); });
         return g;
-      });
-    sel.attr('class', (d) => `node kind-${d.kind} ${d.cls}${d.key === this.selected ? ' selected' : ''}`)
+      }, (update) => { changed = update.filter((d) => !same(d)); return update; });
+    sel.attr('transform', (d) => `translate(${d.x - d.width / 2},${d.y - d.height / 2})`);
+    const fresh = changed ? sel.filter((d) => !before.has(d.key)).merge(changed) : sel;
+    fresh.attr('class', (d) => `node kind-${d.kind} ${d.cls}${d.key === this.selected ? ' selected' : ''}`)
       .attr('data-key', (d) => d.key)
-      .attr('aria-label', (d) => d.aria)
-      .attr('transform', (d) => `translate(${d.x - d.width / 2},${d.y - d.height / 2})`);
-    sel.select('rect').attr('width', (d) => d.width).attr('height', (d) => d.height)
+      .attr('aria-label', (d) => d.aria);
+    fresh.select('rect').attr('width', (d) => d.width).attr('height', (d) => d.height)
       .attr('rx', (d) => (d.kind === 'group' ? 2 : 6)).style('fill', (d) => d.fill ?? null);
-    sel.selectAll<SVGTextElement, DrawItem>('text').style('fill', (d) => textOn(d.fill));
-    sel.select('text.label').attr('x', (d) => d.width / 2).attr('y', (d) => (d.sub ? 16 : d.height / 2 + 4)).text((d) => d.label);
-    sel.select('text.sub').attr('x', (d) => d.width / 2).attr('y', 31).text((d) => d.sub ?? '');
+    fresh.selectAll<SVGTextElement, DrawItem>('text').style('fill', (d) => textOn(d.fill));
+    fresh.select('text.label').attr('x', (d) => d.width / 2).attr('y', (d) => (d.sub ? 16 : d.height / 2 + 4)).text((d) => d.label);
+    fresh.select('text.sub').attr('x', (d) => d.width / 2).attr('y', 31).text((d) => d.sub ?? '');
   }
 
   /** Updates colours without a relayout. */

@@ -19,10 +19,24 @@ function layout(req: LayoutRequest): LayoutResult {
   return { id: req.id, nodes, edges, width: gl.width ?? 0, height: gl.height ?? 0, ms: performance.now() - t0 };
 }
 
+// The last few layouts, by what was laid out: collapsing a group back, or going back to a view seen before, draws
+// without laying out again.
+const cache = new Map<string, LayoutResult>();
+const CACHED = 8;
+function cached(req: LayoutRequest): LayoutResult {
+  const key = `${req.nodes.map((n) => `${n.key}:${n.width}:${n.height}`).join(',')}|${req.edges.map((e) => `${e.from}>${e.to}`).join(',')}`;
+  const hit = cache.get(key);
+  if (hit) { cache.delete(key); cache.set(key, hit); return { ...hit, id: req.id, ms: 0 }; }
+  const r = layout(req);
+  cache.set(key, r);
+  if (cache.size > CACHED) cache.delete(cache.keys().next().value!);
+  return r;
+}
+
 self.onmessage = (ev: MessageEvent<LayoutRequest>) => {
   let r: LayoutResult;
   try {
-    r = layout(ev.data);
+    r = cached(ev.data);
   } catch (e) {
     r = { id: ev.data.id, nodes: [], edges: [], width: 0, height: 0, ms: 0, error: (e as Error).message };
   }

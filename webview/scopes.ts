@@ -176,7 +176,8 @@ export function visibleGraph(g: ViewGraph, sc: Scopes, expanded: Set<string>): V
   return { items, edges: [...merged.values()], keyOf: (id) => items[itemOf[id]]?.key ?? `n:${id}` };
 }
 
-/** Expands the biggest scopes first while the drawn item count stays within `limit` (a max-heap by size). */
+/** Expands the biggest scopes first while the drawn item count stays within `limit` (a max-heap by size); ranges
+ *  down to the first node before. */
 export function autoExpand(sc: Scopes, limit: number): Set<string> {
   const expanded = new Set<string>(['']);
   let visible = sc.root.nodes.length + sc.root.children.length;
@@ -207,16 +208,19 @@ export function autoExpand(sc: Scopes, limit: number): Set<string> {
     }
     return top;
   };
-  sc.root.children.forEach(push);
-  while (heap.length > 0) {
-    const s = pop();
-    if (!collapsible(s)) continue;
+  const expand = (s: Scope): boolean => {
     const delta = s.nodes.length + s.children.length - 1;
-    if (visible + delta > limit) continue;
+    if (expanded.has(s.path) || !collapsible(s) || visible + delta > limit) return false;
     expanded.add(s.path);
     visible += delta;
     s.children.forEach(push);
-  }
+    return true;
+  };
+  sc.root.children.forEach(push);
+  // Ranges (a graph's order, not its names) are opened down to the graph's first nodes, where the view starts.
+  const first = sc.chain.find((c) => c.length > 0) ?? [];
+  for (const s of first) if (!s.range || !expand(s)) break;
+  while (heap.length > 0) expand(pop());
   return expanded;
 }
 
