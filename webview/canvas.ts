@@ -23,6 +23,9 @@ export interface CanvasEvents {
   zoomed(t: Transform): void;
 }
 
+/** The zoom below which labels are not drawn. */
+const FAR = 0.35;
+
 const line = d3.line<{ x: number; y: number }>().x((p) => p.x).y((p) => p.y).curve(d3.curveBasis);
 
 export class GraphCanvas {
@@ -35,6 +38,7 @@ export class GraphCanvas {
    *  just drawn, which the next frame lays out anyway. */
   private view: { w: number; h: number } | undefined;
   selected: string | undefined;
+  private far = false;
 
   constructor(svgEl: SVGSVGElement, private readonly events: CanvasEvents) {
     this.svg = d3.select(svgEl);
@@ -51,6 +55,9 @@ export class GraphCanvas {
       .extent(() => { const { w, h } = this.size(); return [[0, 0], [w, h]]; })
       .on('zoom', (ev: d3.D3ZoomEvent<SVGSVGElement, unknown>) => {
         this.viewport.attr('transform', ev.transform.toString());
+        // Zoomed far out, labels are too small to read and cost most of each frame's painting: they are hidden.
+        const far = ev.transform.k < FAR;
+        if (far !== this.far) { this.far = far; this.svg.classed('far', far); }
         this.events.zoomed({ k: ev.transform.k, x: ev.transform.x, y: ev.transform.y });
       });
     this.svg.call(this.zoom).on('dblclick.zoom', null);

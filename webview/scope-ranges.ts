@@ -46,13 +46,15 @@ export function groupRanges(g: ViewGraph, root: Scope, byPath: Map<string, Scope
     let span = RANGE;
     while (Math.ceil(members.length / span) > MAX_MEMBERS) span *= RANGE;
     const count = Math.ceil(members.length / span);
+    // Ranges directly in a name scope carry its name: its own box is gone once it is open.
+    const named = parent.path !== '' && !parent.range;
     for (let k = 0; k < count; k++) {
       const part = members.slice(Math.floor((k * members.length) / count), Math.floor(((k + 1) * members.length) / count));
       const a = memberFirst(part[0]), b = memberLast(part[part.length - 1]);
       const name = (m: Member): string => (m.scope ? m.scope.label : short(m.node!));
       let path = `${parent.path}/#${a}-${b}`;
       while (byPath.has(path)) path += '~';
-      const range: Scope = { path, label: `${name(part[0])} … ${name(part[part.length - 1])}`, parent, children: [], nodes: [], size: 0, range: true };
+      const range: Scope = { path, label: `${named ? `${parent.label} · ` : ''}${name(part[0])} … ${name(part[part.length - 1])}`, parent, children: [], nodes: [], size: 0, range: true };
       byPath.set(path, range);
       parent.children.push(range);
       split(range, part);

@@ -74,6 +74,7 @@ test('a scope of many blocks is grouped into ranges of its child scopes; a small
   const m = s.byPath.get('/m')!;
   assert.ok(m.children.length <= MAX_MEMBERS && m.children.every((c) => c.range), `${m.children.length} children`);
   assert.equal(m.size, 200);
+  assert.match(m.children[0].label, /^m · block0 … block\d+$/, 'a range in a name scope carries its name');
   assert.equal(s.byPath.get('/m/block57')!.parent!.parent, m, 'a block keeps its path, under a range');
   assert.equal(s.chain[2 * 57].map((c) => c.path).join(' '), `/m ${s.byPath.get('/m/block57')!.parent!.path} /m/block57`);
   assert.ok(!s.byPath.get('/n')!.children.some((c) => c.range));
