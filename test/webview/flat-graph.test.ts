@@ -11,6 +11,9 @@ import type { Browser, Page } from 'playwright-core';
 import { ROOT, drawn, launch, modelBackend, openView, screenshotPath } from './harness';
 import { flatModel } from './synthetic';
 import { encodeModel } from '../../src/onnx/writer';
+import { decodeGraph } from '../../src/graph-wire';
+import { onnxWireGraph } from '../../src/worker/view-graph';
+import { buildScopes } from '../../webview/scopes';
 import { runCompare, runConvert } from '../../src/worker/jobs';
 
 let browser: Browser;
@@ -107,6 +110,28 @@ test('the accuracy overlay of a real comparison colours a partly drawn flat grap
   await page.waitForFunction((n) => document.querySelector('#panel .node-name')?.textContent === n, `add${b}`);
   assert.ok(await isDrawn(page, ids(b).add));
   assert.match((await page.locator('#panel').textContent()) ?? '', /Accuracy/);
+  assert.deepEqual(v.errors, []);
+  await v.close();
+});
+
+test('the flat 20,000-node graph with every range open keeps only the boxes near the view in the page', async () => {
+  const model = flatModel(5000);
+  const g = decodeGraph(onnxWireGraph(model, 'flat-20000.onnx').graph);
+  const state = { file: 'flat-20000.onnx', expanded: [...buildScopes(g).byPath.keys()] };
+  const v = await openView(browser, '/tmp/flat-20000.onnx', { backend: modelBackend(model, false), state });
+  const { page } = v;
+  assert.equal(await drawn(page), 'drawn');
+  assert.equal(await page.evaluate(() => (window as unknown as { onnx2liteTimings: { items: number } }).onnx2liteTimings.items), 20002, 'every node is laid out');
+  const inPage = await page.locator('g.node').count();
+  assert.ok(inPage > 10 && inPage < 1000, `${inPage} boxes in the page`);
+  assert.ok(await isDrawn(page, ids(0).conv), 'the top of the graph is in view');
+  // the last node, far below: search reveals it, and the part of the graph around it comes into the page
+  await page.locator('#search input').fill('add4999');
+  await page.locator('#results .result').first().waitFor();
+  await page.locator('#search input').press('Enter');
+  await page.waitForFunction((k) => document.querySelector('g.node.selected')?.getAttribute('data-key') === k, `n:${ids(4999).add}`);
+  assert.ok(!(await isDrawn(page, ids(0).conv)), 'the top has left the page');
+  assert.ok(await page.locator('g.node').count() < 1000);
   assert.deepEqual(v.errors, []);
   await v.close();
 });
