@@ -17,7 +17,7 @@ import type { Backend } from '../src/worker/handlers';
 import { netronDir, netronFirstFrame, netronPresent } from './netron-page';
 import { expandLargestGroup, pan } from './webview-frames';
 import { leanOpen } from '../src/worker/lean-open';
-import { decodeGraph } from '../src/graph-wire';
+import { decodeGraph } from '../src/shared/graph-wire';
 import { buildScopes } from '../webview/scopes';
 import type { FrameTimes } from './webview-frames';
 

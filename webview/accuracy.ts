@@ -1,6 +1,6 @@
 // The accuracy overlay's table (sortable; a row reveals its node) and its plot of error by layer depth.
 import * as d3 from 'd3';
-import type { AccuracyLayer, AccuracyReport } from '../src/protocol';
+import type { AccuracyLayer, AccuracyReport } from '../src/shared/protocol';
 import { el, fmt } from './dom';
 import { heat } from './colors';
 

@@ -1,7 +1,7 @@
 // How nodes are coloured: by op category, by compatibility verdict, or by accuracy (heat of the relative error).
 import * as d3 from 'd3';
-import type { CompatReport, NodeVerdict, SupportStatus } from '../src/convert/compat-types';
-import type { AccuracyLayer } from '../src/protocol';
+import type { CompatReport, NodeVerdict, SupportStatus } from '../src/shared/compat-types';
+import type { AccuracyLayer } from '../src/shared/protocol';
 
 const CATEGORIES: [string, RegExp][] = [
   ['conv', /conv/i],

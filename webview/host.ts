@@ -1,8 +1,9 @@
-// The webview's side of src/protocol.ts: typed requests to the extension host, notifications from it, and the
+// The webview's side of src/shared/protocol.ts: typed requests to the extension host, notifications from it, and the
 // persisted view state (vscode.setState survives the tab being hidden and restored).
 import type {
   HostNotifications, NotificationName, RequestName, ToHost, ToWebview, WebviewRequests,
-} from '../src/protocol';
+} from '../src/shared/protocol';
+import { Calls } from '../src/shared/rpc';
 
 interface VsCodeApi {
   postMessage(message: ToHost): void;
@@ -33,17 +34,12 @@ declare global { interface Window { onnx2liteBoot?: Boot } }
 
 const boot = window.onnx2liteBoot;
 const api = boot?.api ?? acquireVsCodeApi();
-let nextId = 1;
-const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+const calls = new Calls(1);
 type Listener<K extends NotificationName> = (params: HostNotifications[K]) => void;
 const listeners = new Map<NotificationName, Listener<NotificationName>[]>();
 
 export function request<K extends RequestName>(method: K, params: WebviewRequests[K]['params']): Promise<WebviewRequests[K]['result']> {
-  const id = nextId++;
-  return new Promise((resolve, reject) => {
-    pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-    api.postMessage({ type: 'request', id, method, params } as ToHost);
-  });
+  return calls.call((id) => api.postMessage({ type: 'request', id, method, params } as ToHost));
 }
 
 export function on<K extends NotificationName>(method: K, fn: Listener<K>): void {
@@ -56,10 +52,7 @@ function receive(ev: MessageEvent<ToWebview>): void {
   const m = ev.data;
   if (!m || typeof m !== 'object') return;
   if (m.type === 'response') {
-    const p = pending.get(m.id);
-    if (!p) return;
-    pending.delete(m.id);
-    if (m.ok) p.resolve(m.result); else p.reject(new Error(m.error));
+    calls.settle(m.id, m.ok ? { ok: true, result: m.result } : { ok: false, error: new Error(m.error) });
   } else if (m.type === 'notify') {
     for (const fn of listeners.get(m.method) ?? []) fn(m.params);
   }

@@ -1,7 +1,7 @@
 // The graph view webview: receives the compact graph from the host, lays it out in a web worker, draws it with d3,
 // and keeps zoom, selection and expanded scopes in the webview state.
-import type { AccuracyLayer, AccuracyReport, ViewGraph, ViewValue, WeightStats } from '../src/protocol';
-import type { CompatReport, NodeVerdict } from '../src/convert/compat-types';
+import type { AccuracyLayer, AccuracyReport, ViewGraph, ViewValue, WeightStats } from '../src/shared/protocol';
+import type { CompatReport, NodeVerdict } from '../src/shared/compat-types';
 import { connect, loadState, on, request, saveState } from './host';
 import type { ColorBy } from './host';
 import { autoExpand, buildScopes, collapse, expandTo, visibleGraph } from './scopes';
@@ -16,7 +16,7 @@ import { compatClass, heat, opCategory, summaryLine, worstLayer } from './colors
 import { showAccuracy } from './accuracy';
 import { showLegend } from './legend';
 import { byId, shapeText } from './dom';
-import { applyShapes, decodeGraph, valueNamed } from '../src/graph-wire';
+import { applyShapes, decodeGraph, valueNamed } from '../src/shared/graph-wire';
 import { keyboard } from './keyboard';
 
 /** Items drawn at once before scopes are collapsed. */

@@ -1,8 +1,8 @@
 // The side panel: the selected node's op, attributes, inputs and outputs with shapes and dtypes, weight statistics
 // (asked of the host on demand), its compatibility verdict and accuracy row; a scope's summary; or the model's facts.
-import type { AccuracyLayer, ViewGraph, ViewNode, ViewValue, WeightStats } from '../src/protocol';
-import { valueNamed } from '../src/graph-wire';
-import type { NodeVerdict } from '../src/convert/compat-types';
+import type { AccuracyLayer, ViewGraph, ViewNode, ViewValue, WeightStats } from '../src/shared/protocol';
+import { valueNamed } from '../src/shared/graph-wire';
+import type { NodeVerdict } from '../src/shared/compat-types';
 import type { Scope } from './scopes';
 import { el, fmt, shapeText } from './dom';
 

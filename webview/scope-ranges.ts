@@ -2,7 +2,7 @@
 // scopes) — the root of a graph whose names have no `/` (conv0, relu0, …), or a scope of thousands of blocks — has
 // its members grouped, in graph (topological) order, into range scopes of about RANGE members, nested as deep as it
 // takes for no scope to hold more than MAX_MEMBERS. A range is drawn, collapsed and expanded like any scope.
-import type { ViewGraph } from '../src/protocol';
+import type { ViewGraph } from '../src/shared/protocol';
 import type { Scope } from './scopes';
 
 /** The most members a scope draws when expanded before its members are grouped into ranges. */

@@ -1,6 +1,6 @@
 // Name scopes (`/backbone/layer1/conv/Conv` lives in /backbone/layer1/conv) and the graph that is visible when
 // some scopes are collapsed: a collapsed scope is drawn as one box, edges into it are merged.
-import type { ViewGraph } from '../src/protocol';
+import type { ViewGraph } from '../src/shared/protocol';
 import { groupRanges } from './scope-ranges';
 
 export interface Scope {

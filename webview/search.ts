@@ -1,5 +1,5 @@
 // Search by node name, op type or tensor name; results in a list the keyboard can walk.
-import type { ViewGraph } from '../src/protocol';
+import type { ViewGraph } from '../src/shared/protocol';
 import { el } from './dom';
 
 export function findNodes(g: ViewGraph, query: string, limit = 200): number[] {

@@ -1,5 +1,5 @@
 // The onnx2lite command line: one file per subcommand under src/cli/commands/.
-import { ModelError } from '../ir/types';
+import { isUserFacing } from '../ir/errors';
 import { commands } from './commands/index';
 
 const USAGE = `onnx2lite — ONNX to TFLite (LiteRT), without Python or TensorFlow
@@ -36,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (err: unknown) => {
-    if (err instanceof ModelError || (err instanceof Error && (err.name === 'ModelError' || err.name === 'UsageError' || (err as { userFacing?: boolean }).userFacing))) {
+    if (isUserFacing(err)) {
       process.stderr.write(`onnx2lite: ${err.message}\n`);
       process.exitCode = err.name === 'UsageError' ? 2 : 1;
     } else if (err instanceof TypeError && /parseArgs|ERR_PARSE_ARGS/.test(String((err as { code?: string }).code ?? err.message))) {

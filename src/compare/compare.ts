@@ -13,6 +13,7 @@ import { ModelError, elementCount } from '../ir/types';
 import { makeTensor, toNumbers } from '../ir/tensor';
 import { readModelFile } from '../onnx/reader';
 import { encodeModel } from '../onnx/writer';
+import { GraphField, ModelField, ValueInfoField, Wire, tagOf } from '../onnx/fields';
 import { parseTflite } from '../tflite/reader';
 import { convertModel } from '../convert/convert';
 import type { TensorMapping } from '../convert/metadata';
@@ -85,10 +86,10 @@ function tappedOnnx(fileBytes: Uint8Array, model: Model, external: boolean, name
   const graph: number[] = [];
   for (const n of extra) {
     const name = enc.encode(n);
-    const vi = [0x0a, ...varint(name.length), ...name]; // ValueInfoProto.name = 1
-    graph.push(0x62, ...varint(vi.length), ...vi); // GraphProto.output = 12
+    const vi = [tagOf(ValueInfoField.Name, Wire.Len), ...varint(name.length), ...name];
+    graph.push(tagOf(GraphField.Output, Wire.Len), ...varint(vi.length), ...vi);
   }
-  const suffix = [0x3a, ...varint(graph.length), ...graph]; // ModelProto.graph = 7
+  const suffix = [tagOf(ModelField.Graph, Wire.Len), ...varint(graph.length), ...graph];
   const out = new Uint8Array(fileBytes.length + suffix.length);
   out.set(fileBytes);
   out.set(suffix, fileBytes.length);

@@ -2,34 +2,12 @@
 // overlay). Every number is a plain JSON number; values that are not finite (NaN/Infinity in a model's output)
 // are written as null.
 import type { ImageOptions } from '../calibration/image';
+import type { AccuracyLayer } from '../shared/protocol';
 
-/** Error of one tensor of the compared model against its reference. */
-export interface Metrics {
-  /** max |got - ref| */
-  maxAbs: number;
-  /** mean |got - ref| */
-  meanAbs: number;
-  /** maxAbs / max |ref| (maxAbs itself when the reference is all zeros). */
-  rel: number;
-  /** Cosine similarity of got and ref as flat vectors (1 when both are all zeros). */
-  cosine: number;
-  /** 10·log10(Σref² / Σ(got-ref)²), capped to [-200, 200] (200 = identical; an all-zero reference gives 200 when
-   *  every |got| ≤ 1e-5, else -200). */
-  snrDb: number;
-}
-
-/** One compared ONNX tensor (a layer): the node that produced it and the TFLite tensor it maps to. */
-export interface LayerResult extends Metrics {
-  node: string;
-  op: string;
-  tensor: string;
-  /** Index of the TFLite tensor in subgraph 0 of the compared model (-1 when it has none). */
-  tflite: number;
-  /** Lowest SNR among the layer's covered inputs (dB; 200 for model inputs and constants). */
-  inputSnrDb?: number;
-  /** Set on layers where the error jumps (see divergence.ts); the first one is firstDivergence. */
-  jump?: boolean;
-}
+/** Error of one tensor against its reference, and one compared layer: defined with the graph view's protocol
+ *  (src/shared/protocol.ts), which shows the same rows. */
+export type { Metrics } from '../shared/protocol';
+export type LayerResult = AccuracyLayer;
 
 export interface FirstDivergence {
   node: string;

@@ -5,11 +5,12 @@
 import type { Model } from '../ir/types';
 import { isStaticShape } from '../ir/types';
 import { inferShapes } from '../ir/shapes/index';
-import type { CompatReport, NodeVerdict } from './compat-types';
+import type { CompatReport, NodeVerdict } from '../shared/compat-types';
 import { ConvertContext } from './context';
 import { convertModel } from './convert';
-import { lookupConverter, unsupportedReason } from './registry';
-import { FLEX_ONLY } from './types';
+import { lookupConverter, refusalOf, unsupportedReason } from './registry';
+import { ConvertError, FLEX_ONLY } from './types';
+import type { Refusal } from './types';
 
 export interface CompatOptions {
   inputShapes?: Map<string, number[]>;
@@ -57,18 +58,19 @@ export function analyzeCompatibility(model: Model, opts: CompatOptions = {}): Co
         int8: false, int8Reason: 'not convertible', micro: false,
       };
     }
-    let reason: string | undefined;
+    ctx.current = node;
+    let refusal: Refusal | undefined;
     try {
-      ctx.current = node;
-      reason = conv.check?.(node, ctx);
+      refusal = refusalOf(conv, node, ctx);
     } catch (e) {
-      const msg = (e as Error).message.replace(/^node [^:]+: /, '');
-      // Shapes unknown because of an unsupported node upstream say nothing about this op: judge it by its
-      // converter alone (the upstream node carries the problem).
-      if (!/(shape|element type) of "[^"]*" is unknown/.test(msg)) reason = msg;
+      refusal = { code: 'internal', message: (e as Error).message };
     }
-    const dynamic = reason && /dynamic dims/.test(reason);
-    const fix = dynamic && modelIssues[0]?.fix ? modelIssues[0].fix : reason ? 'see the reason; re-export the model without this case' : undefined;
+    // Shapes unknown because of an unsupported node upstream say nothing about this op: judge it by its
+    // converter alone (the upstream node carries the problem).
+    const reason = refusal && refusal.code !== 'unknown-shape' ? refusal.message : undefined;
+    const fix = !reason ? undefined
+      : refusal?.code === 'dynamic-shape' && modelIssues[0]?.fix ? modelIssues[0].fix
+        : 'see the reason; re-export the model without this case';
     const emits = conv.emits;
     return {
       ...base, status: reason ? 'unsupported' : 'builtin', emits: reason ? [] : emits, reason, fix,
@@ -95,7 +97,7 @@ export function analyzeCompatibility(model: Model, opts: CompatOptions = {}): Co
     } catch (e) {
       const err = e as Error & { node?: string };
       const v = nodes.find((n) => n.node === err.node);
-      const reason = err.message.replace(/^node [^:]+: /, '');
+      const reason = e instanceof ConvertError ? e.detail : err.message;
       if (v) Object.assign(v, { status: 'unsupported', reason, fix: 'see the reason', int8: false, micro: false, emits: [] });
       else modelIssues.push({ message: err.message });
     }

@@ -6,6 +6,7 @@ import type { TflOperator, TflOptionValue, TflTensor, TflType } from '../tflite/
 import { constantBytes, float32Bytes, int32Bytes, tflType } from './constdata';
 import { Perm, channelLast, identity, isIdentity, permute, sameMemoryOrder, samePerm, transposeBetween } from './layout';
 import { ConvertError } from './types';
+import type { RefusalCode } from './types';
 
 export interface ValueRef {
   index: number;
@@ -55,9 +56,9 @@ export class ConvertContext {
     const c = this.constant(name);
     if (c) return [...c.dims];
     const v = this.graph.values.get(this.resolve(name)) ?? this.graph.values.get(name);
-    if (!v?.shape) throw new ConvertError(`the shape of "${name}" is unknown`, this.current?.name);
+    if (!v?.shape) throw new ConvertError(`the shape of "${name}" is unknown`, this.current?.name, 'unknown-shape');
     if (!isStaticShape(v.shape)) {
-      throw new ConvertError(`"${name}" has dynamic dims [${v.shape.join(', ')}]; fix the model inputs' dims with --input-shape`, this.current?.name);
+      throw new ConvertError(`"${name}" has dynamic dims [${v.shape.join(', ')}]; fix the model inputs' dims with --input-shape`, this.current?.name, 'dynamic-shape');
     }
     return [...v.shape];
   }
@@ -70,8 +71,14 @@ export class ConvertContext {
     const c = this.constant(name);
     if (c) return c.dtype;
     const v = this.graph.values.get(this.resolve(name)) ?? this.graph.values.get(name);
-    if (!v?.dtype) throw new ConvertError(`the element type of "${name}" is unknown`, this.current?.name);
+    if (!v?.dtype) throw new ConvertError(`the element type of "${name}" is unknown`, this.current?.name, 'unknown-shape');
     return v.dtype;
+  }
+
+  /** The element type when known, else undefined (no error: for the contract's dtype check). */
+  knownDtype(name: string): DType | undefined {
+    if (!name) return undefined;
+    return this.constant(name)?.dtype ?? (this.graph.values.get(this.resolve(name)) ?? this.graph.values.get(name))?.dtype;
   }
 
   has(name: string): boolean {
@@ -103,9 +110,9 @@ export class ConvertContext {
       return idx;
     }
     const prim = this.primary.get(r);
-    if (!prim) throw new ConvertError(`value "${name}" has not been converted yet`, this.current?.name);
+    if (!prim) throw new ConvertError(`value "${name}" has not been converted yet`, this.current?.name, 'internal');
     if (prim.perm.length !== want.length) {
-      throw new ConvertError(`value "${name}" has rank ${prim.perm.length}, not ${want.length}`, this.current?.name);
+      throw new ConvertError(`value "${name}" has rank ${prim.perm.length}, not ${want.length}`, this.current?.name, 'internal');
     }
     const t = this.tensors[prim.index];
     const out = this.addTensor({ name: `${r}__perm_${key.replace(/,/g, '_')}`, type: t.type, shape: permute(this.shape(r), want),
@@ -191,7 +198,7 @@ export class ConvertContext {
   output(name: string, perm: Perm, type?: TflType): number {
     const dt = this.dtype(name);
     const tt = type ?? tflType(dt);
-    if (!tt) throw new ConvertError(`element type ${dt} of "${name}" has no TFLite equivalent`, this.current?.name);
+    if (!tt) throw new ConvertError(`element type ${dt} of "${name}" has no TFLite equivalent`, this.current?.name, 'dtype');
     if (dt === 'int64' || dt === 'uint64' || dt === 'uint32' || dt === 'float64') this.narrowed.set(name, dt);
     const idx = this.addTensor({ name, type: tt, shape: permute(this.shape(name), perm) });
     this.remember(name, perm, idx, true);
@@ -241,8 +248,9 @@ export class ConvertContext {
     this.warnings.push(this.current ? `node ${this.current.name}: ${message}` : message);
   }
 
-  fail(message: string): never {
-    throw new ConvertError(message, this.current?.name);
+  /** Refuses the current node from inside `convert` (a case `check` could not see before converting). */
+  fail(message: string, code: RefusalCode = 'unsupported'): never {
+    throw new ConvertError(message, this.current?.name, code);
   }
 
   primaryOf(name: string): ValueRef | undefined {

@@ -7,7 +7,7 @@ import type { TflModel } from '../tflite/model';
 import { ConvertContext } from './context';
 import { Perm, channelLast, identity, isIdentity } from './layout';
 import { buildMetadata, OnnxLiteMetadata } from './metadata';
-import { lookupConverter, unsupportedReason } from './registry';
+import { lookupConverter, refusalOf, unsupportedRefusal } from './registry';
 import { simplifyGraph } from './simplify';
 import { collapseReshapes, explicitBiases, foldBiasAdds, fuseActivations, pruneUnused } from './fuse';
 import { ConvertError, ConvertOptions } from './types';
@@ -86,7 +86,7 @@ export function convertModel(model: Model, opts: ConvertOptions = {}): ConvertRe
   const outputs: number[] = [];
   const outputPerms: Perm[] = [];
   for (const out of g.outputs) {
-    if (!ctx.has(out.name)) throw new ConvertError(`graph output "${out.name}" was not produced`);
+    if (!ctx.has(out.name)) throw new ConvertError(`graph output "${out.name}" was not produced`, undefined, 'internal');
     let perm = ctx.isConstant(out.name) && !ctx.primaryOf(out.name) ? identity(ctx.rank(out.name)) : ctx.permOf(out.name);
     const rank = perm.length;
     if (opts.keepNchw || !(isIdentity(perm) || (rank >= 3 && perm.join() === channelLast(rank).join()))) perm = identity(rank);
@@ -143,14 +143,17 @@ function convertNode(ctx: ConvertContext, node: Node, opset: number): void {
   // Folded away: every output is a known constant.
   if (node.outputs.every((o) => !o || ctx.constants.has(o))) return;
   const conv = lookupConverter(node, opset);
-  if (!conv) throw new ConvertError(unsupportedReason(node, opset), node.name);
-  const why = conv.check?.(node, ctx);
-  if (why) throw new ConvertError(why, node.name);
+  if (!conv) {
+    const r = unsupportedRefusal(node, opset);
+    throw new ConvertError(r.message, node.name, r.code);
+  }
+  const why = refusalOf(conv, node, ctx);
+  if (why) throw new ConvertError(why.message, node.name, why.code);
   try {
     conv.convert(node, ctx);
   } catch (e) {
-    if (e instanceof ConvertError || e instanceof ModelError) throw e;
-    throw new ConvertError(`${node.opType} conversion failed: ${(e as Error).message}`, node.name);
+    if (e instanceof ModelError) throw e;
+    throw new ConvertError(`${node.opType} conversion failed: ${(e as Error).message}`, node.name, 'internal');
   }
   ctx.current = undefined;
 }

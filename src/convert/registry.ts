@@ -1,11 +1,30 @@
 // The op registry: one converter file per ONNX op (src/convert/ops/), looked up by op type, domain and opset.
-// The compatibility view (src/convert/compat.ts) reads the same registry.
+// Each declaration becomes an OpContract here: its int8 and TFLite Micro support are derived from the ops it emits
+// and the int8 pass's and TFLM's op tables (narrowed only by an explicit `false`). convertNode (convert.ts) and the
+// compatibility view (compat.ts) both go through `refusalOf`, so they cannot disagree.
 import type { Node } from '../ir/types';
+import { MICRO_OPS } from '../micro/ops';
+import { INT8_OPS } from '../quantize/int8-ops';
+import type { ConvertContext } from './context';
 import { OPS } from './ops/index';
-import { FLEX_ONLY, OpConverter } from './types';
+import { ConvertError, FLEX_ONLY } from './types';
+import type { OpContract, OpConverter, Refusal } from './types';
 
-const byOp = new Map<string, OpConverter[]>();
-for (const c of OPS) {
+/** Ops the int8 pass places itself around float islands. */
+const INT8_BOUNDARY = new Set(['QUANTIZE', 'DEQUANTIZE']);
+
+/** The declaration with int8 / micro derived from `emits` (less `incidental`), narrowed by an explicit false. */
+export function resolveContract(c: OpConverter): OpContract {
+  const core = c.emits.filter((op) => !c.incidental?.includes(op));
+  const int8 = c.int8 !== false && core.every((op) => INT8_OPS[op] !== undefined || INT8_BOUNDARY.has(op));
+  const micro = c.micro !== false && core.every((op) => MICRO_OPS[op] !== undefined);
+  return { ...c, int8, micro };
+}
+
+const CONTRACTS: readonly OpContract[] = OPS.map(resolveContract);
+
+const byOp = new Map<string, OpContract[]>();
+for (const c of CONTRACTS) {
   const key = `${c.domain ?? ''}::${c.op}`;
   const list = byOp.get(key) ?? [];
   list.push(c);
@@ -17,28 +36,66 @@ function domainOf(node: Node): string {
 }
 
 /** The converter for a node at an opset (0 = any opset, for layout hints). */
-export function lookupConverter(node: Node, opset: number): OpConverter | undefined {
+export function lookupConverter(node: Node, opset: number): OpContract | undefined {
   const list = byOp.get(`${domainOf(node)}::${node.opType}`);
   if (!list) return undefined;
   if (opset === 0) return list[0];
   return list.find((c) => opset >= c.opset[0] && opset <= c.opset[1]);
 }
 
-export function allConverters(): readonly OpConverter[] {
-  return OPS;
+export function allConverters(): readonly OpContract[] {
+  return CONTRACTS;
 }
 
-/** Why a node has no converter, in words a person can act on. */
-export function unsupportedReason(node: Node, opset: number): string {
+/** Why a node has no converter, in words a person can act on, with its code. */
+export function unsupportedRefusal(node: Node, opset: number): Refusal {
   const d = domainOf(node);
   const list = byOp.get(`${d}::${node.opType}`);
   if (list) {
     const ranges = list.map((c) => `${c.opset[0]}–${c.opset[1]}`).join(', ');
-    return `${node.opType} at opset ${opset} is not supported (supported opsets: ${ranges}); re-export the model with a supported opset`;
+    return { code: 'opset', message: `${node.opType} at opset ${opset} is not supported (supported opsets: ${ranges}); re-export the model with a supported opset` };
   }
-  if (d && d !== 'ai.onnx') return `${d}.${node.opType} is a custom-domain op with no TFLite builtin equivalent`;
+  if (d && d !== 'ai.onnx') return { code: 'custom-domain', message: `${d}.${node.opType} is a custom-domain op with no TFLite builtin equivalent` };
   if (FLEX_ONLY[node.opType]) {
-    return `${node.opType} has no TFLite builtin; it would need the Flex delegate (TF op ${FLEX_ONLY[node.opType]}), which onnx2lite does not emit`;
+    return { code: 'flex-only', message: `${node.opType} has no TFLite builtin; it would need the Flex delegate (TF op ${FLEX_ONLY[node.opType]}), which onnx2lite does not emit` };
   }
-  return `${node.opType} has no TFLite builtin equivalent in onnx2lite yet`;
+  return { code: 'no-converter', message: `${node.opType} has no TFLite builtin equivalent in onnx2lite yet` };
+}
+
+/** Why a node has no converter, as a line (see unsupportedRefusal). */
+export function unsupportedReason(node: Node, opset: number): string {
+  return unsupportedRefusal(node, opset).message;
+}
+
+/** A check's answer in the one form. A plain string is the older form, still accepted while converters move to
+ *  `refuse(code, message)`: code 'unsupported' ('dynamic-shape' when it names dynamic dims). */
+function asRefusal(r: Refusal | string | undefined): Refusal | undefined {
+  if (r === undefined || r === '') return undefined;
+  if (typeof r !== 'string') return r;
+  return { code: /dynamic dims/.test(r) ? 'dynamic-shape' : 'unsupported', message: r };
+}
+
+/** Why the contract refuses this node: the declared input count and main-input element type first, then the
+ *  converter's own `check`. Errors thrown while checking (a shape the context does not know) come back as refusals
+ *  with their code. */
+export function refusalOf(conv: OpContract, node: Node, ctx: ConvertContext): Refusal | undefined {
+  try {
+    if (conv.inputs) {
+      const [min, max] = conv.inputs;
+      const n = node.inputs.length;
+      if (n < min || n > max) {
+        const want = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
+        return { code: 'arity', message: `${node.opType} takes ${want} inputs, this node has ${n}` };
+      }
+    }
+    const x = node.inputs[0];
+    const dt = x ? ctx.knownDtype(x) : undefined;
+    if (dt && !conv.dtypes.includes(dt)) {
+      return { code: 'dtype', message: `${node.opType} on ${dt} is not supported (${conv.dtypes.join(', ')} only)` };
+    }
+    return asRefusal(conv.check?.(node, ctx));
+  } catch (e) {
+    if (e instanceof ConvertError) return { code: e.code, message: e.detail };
+    throw e;
+  }
 }

@@ -6,6 +6,7 @@ import { convertModel, ConvertResult } from '../convert/convert';
 import type { ConvertOptions } from '../convert/types';
 import { serializeTflite } from '../tflite/writer';
 import { writeFileAtomic } from './atomic';
+import { verifyOnLiteRt, type Verification } from './verify';
 
 export interface ConvertFileResult {
   source: string;
@@ -15,6 +16,8 @@ export interface ConvertFileResult {
   transposeCount: number;
   warnings: string[];
   ms: number;
+  /** The self-check on LiteRT against onnxruntime (absent with --no-verify). */
+  verification?: Verification;
 }
 
 export function defaultOutputPath(model: string, outDir?: string, suffix = ''): string {
@@ -22,15 +25,34 @@ export function defaultOutputPath(model: string, outDir?: string, suffix = ''): 
   return path.join(outDir ?? path.dirname(path.resolve(model)), base);
 }
 
+function convertBytes(input: string, opts: ConvertOptions, transform?: (r: ConvertResult) => ConvertResult) {
+  const model = readModelFile(input);
+  let result = convertModel(model, { ...opts, source: path.basename(input) });
+  if (transform) result = transform(result);
+  return { result, tflite: serializeTflite(result.model) };
+}
+
 /** Reads, converts and writes; returns the in-memory result too for callers that go on (quantize, compare). */
 export function convertFile(input: string, output: string, opts: ConvertOptions = {},
   transform?: (r: ConvertResult) => ConvertResult): ConvertFileResult & { result: ConvertResult; tflite: Uint8Array } {
   const t0 = performance.now();
-  const model = readModelFile(input);
-  let result = convertModel(model, { ...opts, source: path.basename(input) });
-  if (transform) result = transform(result);
-  const tflite = serializeTflite(result.model);
+  const { result, tflite } = convertBytes(input, opts, transform);
   writeFileAtomic(output, tflite);
+  return summarize(input, output, result, tflite, t0);
+}
+
+/** As convertFile, and (unless `verify` is false) checks the bytes on LiteRT beside onnxruntime before the atomic
+ *  write: a model LiteRT cannot load or run throws ModelError and nothing is written. */
+export async function convertFileVerified(input: string, output: string, opts: ConvertOptions = {}, verify = true,
+  transform?: (r: ConvertResult) => ConvertResult): Promise<ConvertFileResult & { result: ConvertResult; tflite: Uint8Array }> {
+  const t0 = performance.now();
+  const { result, tflite } = convertBytes(input, opts, transform);
+  const verification = verify ? await verifyOnLiteRt(input, tflite, result.warnings) : undefined;
+  writeFileAtomic(output, tflite);
+  return { ...summarize(input, output, result, tflite, t0), ...(verification ? { verification } : {}) };
+}
+
+function summarize(input: string, output: string, result: ConvertResult, tflite: Uint8Array, t0: number) {
   return {
     source: path.resolve(input),
     output: path.resolve(output),

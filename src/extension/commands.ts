@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { Quantization } from '../worker/messages';
 import type { WorkerMethod, WorkerMethods } from '../worker/messages';
 import { runJob } from './worker-client';
+import { QUANT_MODES, convertedPath, sourceModelOf } from '../quantize/modes';
 import type { ModelEditorProvider } from './model-editor';
 import { calibrationFolderSetting, defaultQuantization, devicesSetting, inputShapesSetting } from './settings';
 
@@ -15,19 +16,8 @@ export interface CommandContext {
   editors: ModelEditorProvider;
 }
 
-const QUANT: { q: Quantization; label: string; detail: string }[] = [
-  { q: 'float32', label: 'float32', detail: 'No quantization: the reference conversion' },
-  { q: 'float16', label: 'float16', detail: 'Half-size float16 weights' },
-  { q: 'dynamic', label: 'dynamic int8', detail: 'int8 weights, float activations (dynamic-range quantization)' },
-  { q: 'int8', label: 'full int8', detail: 'int8 weights and activations; needs a calibration folder' },
-];
 
 const RANDOM = '\u0000random';
-
-export function outputPath(onnx: string, q: Quantization): string {
-  const stem = onnx.replace(/\.onnx$/i, '');
-  return `${stem}${q === 'float32' ? '' : q === 'dynamic' ? '_dynamic_int8' : `_${q}`}.tflite`;
-}
 
 function activeModel(ext: string): vscode.Uri | undefined {
   const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
@@ -68,12 +58,12 @@ export async function convertCommand(c: CommandContext, arg?: vscode.Uri): Promi
   const uri = arg?.fsPath.toLowerCase().endsWith('.onnx') ? arg : activeModel('.onnx') ?? await pickFile('.onnx', 'ONNX model to convert');
   if (!uri) return undefined;
   const def = defaultQuantization();
-  const items = [...QUANT].sort((a, b) => Number(b.q === def) - Number(a.q === def))
-    .map((x) => ({ label: x.label, detail: x.detail, description: x.q === def ? 'default' : undefined, q: x.q }));
+  const items = [...QUANT_MODES].sort((a, b) => Number(b.id === def) - Number(a.id === def))
+    .map((x) => ({ label: x.label, detail: x.detail, description: x.id === def ? 'default' : undefined, q: x.id as Quantization, needsCalibration: x.needsCalibration }));
   const pick = await vscode.window.showQuickPick(items, { title: `Convert ${path.basename(uri.fsPath)} to TFLite`, placeHolder: 'Quantization' });
   if (!pick) return undefined;
   let calibrationFolder: string | undefined;
-  if (pick.q === 'int8') {
+  if (pick.needsCalibration) {
     const setting = calibrationFolderSetting();
     const base = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? path.dirname(uri.fsPath);
     const choices = [
@@ -86,7 +76,7 @@ export async function convertCommand(c: CommandContext, arg?: vscode.Uri): Promi
     calibrationFolder = c2.folder === RANDOM ? undefined : c2.folder || (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'Calibration folder' }))?.[0]?.fsPath;
     if (!calibrationFolder && c2.folder !== RANDOM) return undefined;
   }
-  const out = outputPath(uri.fsPath, pick.q);
+  const out = convertedPath(uri.fsPath, pick.q);
   const t0 = Date.now();
   const r = await withJob(c, `Converting ${path.basename(uri.fsPath)} (${pick.label})`, 'convert',
     { file: uri.fsPath, out, quantization: pick.q, calibrationFolder, inputShapes: inputShapesSetting() });
@@ -94,7 +84,7 @@ export async function convertCommand(c: CommandContext, arg?: vscode.Uri): Promi
   for (const n of r.notes) c.log.appendLine(`  note: ${n}`);
   c.log.appendLine(`wrote ${r.out} (${sizeText(r.bytes)}) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const outUri = vscode.Uri.file(r.out);
-  void vscode.window.showInformationMessage(`Converted to ${path.basename(r.out)} (${sizeText(r.bytes)})`, 'Open', 'Compare accuracy', 'Deploy to device')
+  void vscode.window.showInformationMessage(`Converted to ${path.basename(r.out)} (${sizeText(r.bytes)})${r.verified ? `; ${r.verified}` : ''}`, 'Open', 'Compare accuracy', 'Deploy to device')
     .then((a) => {
       if (a === 'Open') void vscode.commands.executeCommand('vscode.openWith', outUri, 'onnx2lite.modelViewer');
       if (a === 'Compare accuracy') void compareCommand(c, uri, outUri);
@@ -107,7 +97,7 @@ export async function compareCommand(c: CommandContext, arg?: vscode.Uri, tflite
   let onnx = arg?.fsPath.toLowerCase().endsWith('.onnx') ? arg : activeModel('.onnx');
   let tflite = tfliteArg ?? (arg?.fsPath.toLowerCase().endsWith('.tflite') ? arg : undefined);
   if (!onnx && tflite) {
-    const guess = tflite.fsPath.replace(/(_float16|_dynamic_int8|_int8)?\.tflite$/i, '.onnx');
+    const guess = sourceModelOf(tflite.fsPath);
     if (fs.existsSync(guess)) onnx = vscode.Uri.file(guess);
   }
   onnx ??= await pickFile('.onnx', 'ONNX model (the reference)');
@@ -142,7 +132,7 @@ export async function deployCommand(c: CommandContext, arg?: vscode.Uri): Promis
   if (!pick) return;
   const d = pick.d;
   const host = `${d.user ? `${d.user}@` : ''}${d.host}${d.port ? `:${d.port}` : ''}`;
-  const onnx = tflite.fsPath.replace(/(_float16|_dynamic_int8|_int8)?\.tflite$/i, '.onnx');
+  const onnx = sourceModelOf(tflite.fsPath);
   const job = { model: tflite.fsPath, host, identity: d.keyFile, remoteDir: d.remoteDir, reference: fs.existsSync(onnx) ? onnx : undefined, acceptNewHost: false };
   const title = `Deploying ${path.basename(tflite.fsPath)} to ${d.name}`;
   let report = await withJob(c, title, 'deploy', job, (e) => e.code === 'unknown-host');

@@ -1,7 +1,7 @@
 // Compatibility verdicts as VS Code diagnostics on the .onnx file (Problems panel): what will not convert or will
 // not quantize, with the reason and the fix. Each problem's code links to a command that reveals its node.
 import * as vscode from 'vscode';
-import type { CompatReport, NodeVerdict } from '../convert/compat-types';
+import type { CompatReport, NodeVerdict } from '../shared/compat-types';
 
 export const REVEAL_COMMAND = 'onnx2lite.revealNode';
 

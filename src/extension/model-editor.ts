@@ -1,7 +1,7 @@
 // The read-only custom editor for .onnx and .tflite: the model is parsed in the worker thread, the webview gets the
 // compact graph; errors become one clear line in the webview, never an exception in the extension host.
 import * as vscode from 'vscode';
-import type { AccuracyReport, HostNotifications, NotificationName } from '../protocol';
+import type { AccuracyReport, HostNotifications, NotificationName } from '../shared/protocol';
 import type { WorkerClient } from './worker-client';
 import { ViewSession } from './view-session';
 import type { Post } from './view-session';

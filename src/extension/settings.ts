@@ -1,6 +1,7 @@
 // The extension's settings (contributes.configuration: onnx2lite.*), read with clear errors for bad values.
 import * as vscode from 'vscode';
 import type { Quantization } from '../worker/messages';
+import { isConvertMode } from '../quantize/modes';
 
 function cfg(): vscode.WorkspaceConfiguration { return vscode.workspace.getConfiguration('onnx2lite'); }
 
@@ -14,9 +15,11 @@ export function inputShapesSetting(): Record<string, number[]> {
   return out;
 }
 
+/** onnx2lite.defaultQuantization: a mode id of src/quantize/modes.ts ('float16', the name earlier versions used, reads as fp16). */
 export function defaultQuantization(): Quantization {
   const q = cfg().get<string>('defaultQuantization');
-  return q === 'float16' || q === 'dynamic' || q === 'int8' ? q : 'float32';
+  if (q === 'float16') return 'fp16';
+  return isConvertMode(q) ? q : 'float32';
 }
 
 export function calibrationFolderSetting(): string | undefined {

@@ -1,12 +1,13 @@
-// One opened model as the graph view sees it: answers the webview's requests (src/protocol.ts) and sends it the
+// One opened model as the graph view sees it: answers the webview's requests (src/shared/protocol.ts) and sends it the
 // graph, verdicts and accuracy. No vscode import: the custom editor wraps it, and the webview tests drive the same
 // code with an in-process backend.
 import * as path from 'node:path';
-import { isRequestMessage } from '../protocol';
+import { isRequestMessage } from '../shared/protocol';
 import type {
-  AccuracyReport, HostNotifications, NotificationName, RequestMessage, ResponseMessage, WebviewRequests, WireGraph,
-} from '../protocol';
-import type { CompatReport } from '../convert/compat-types';
+  AccuracyReport, HostNotifications, NotificationName, ResponseMessage, WebviewRequests, WireGraph,
+} from '../shared/protocol';
+import { dispatch, type HandlerMap } from '../shared/rpc';
+import type { CompatReport } from '../shared/compat-types';
 import type { Backend } from '../worker/handlers';
 
 export type Post = <K extends NotificationName>(method: K, params: HostNotifications[K]) => void;
@@ -29,26 +30,24 @@ export class ViewSession {
 
   constructor(readonly file: string, private readonly backend: Backend, private readonly hooks: SessionHooks) {}
 
+  /** The webview's requests (src/shared/protocol.ts WebviewRequests), each answered by its handler. */
+  private readonly handlers: HandlerMap<WebviewRequests, Post> = {
+    ready: (_, post) => { void this.send(post); },
+    drawn: (_, post) => { void this.sendDetails(post); },
+    weightStats: async ({ tensor }) => {
+      await this.graph;
+      return this.backend.request('stats', { file: this.file, tensor });
+    },
+    runCommand: ({ command }) => { this.hooks.runCommand?.(command); },
+  };
+
   /** Answers one message from the webview; undefined for anything that is not a request. */
   async handle(m: unknown, post: Post): Promise<ResponseMessage | undefined> {
     if (!isRequestMessage(m)) return undefined;
     try {
-      return { type: 'response', id: m.id, ok: true, result: (await this.answer(m, post)) as WebviewRequests[keyof WebviewRequests]['result'] };
+      return { type: 'response', id: m.id, ok: true, result: await dispatch(this.handlers, m.method, m.params, post) };
     } catch (e) {
       return { type: 'response', id: m.id, ok: false, error: (e as Error).message };
-    }
-  }
-
-  private async answer(m: RequestMessage, post: Post): Promise<unknown> {
-    switch (m.method) {
-      case 'ready': void this.send(post); return undefined;
-      case 'drawn': void this.sendDetails(post); return undefined;
-      case 'weightStats': {
-        await this.graph;
-        return this.backend.request('stats', { file: this.file, tensor: (m.params as WebviewRequests['weightStats']['params']).tensor });
-      }
-      case 'runCommand': this.hooks.runCommand?.((m.params as WebviewRequests['runCommand']['params']).command); return undefined;
-      default: throw new Error(`unknown request ${String((m as RequestMessage).method)}`);
     }
   }
 

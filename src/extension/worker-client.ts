@@ -3,14 +3,12 @@
 // loses nothing else.
 import { Worker } from 'node:worker_threads';
 import type { WorkerMethod, WorkerMethods, WorkerReply, WorkerRequest } from '../worker/messages';
-
-interface Pending { resolve(v: unknown): void; reject(e: Error): void; progress?: (m: string) => void }
+import { Calls } from '../shared/rpc';
 
 export class WorkerClient {
   private worker: Worker | undefined;
-  private nextId = 1;
   private disposed = false;
-  private readonly pending = new Map<number, Pending>();
+  private readonly calls = new Calls();
 
   constructor(private readonly script: string) {}
 
@@ -20,16 +18,13 @@ export class WorkerClient {
     // benchmarks makes the worker start 4× slower).
     const w = new Worker(this.script, { execArgv: [] });
     w.on('message', (r: WorkerReply) => {
-      const p = this.pending.get(r.id);
-      if (!p) return;
-      if (r.kind === 'progress') { p.progress?.(r.message); return; }
-      this.pending.delete(r.id);
-      if (r.kind === 'result') p.resolve(r.result); else p.reject(Object.assign(new Error(r.error), { code: r.code }));
+      if (r.kind === 'progress') this.calls.progress(r.id, r.message);
+      else if (r.kind === 'result') this.calls.settle(r.id, { ok: true, result: r.result });
+      else this.calls.settle(r.id, { ok: false, error: Object.assign(new Error(r.error), { code: r.code }) });
     });
     const fail = (e: Error): void => {
       this.worker = undefined;
-      for (const p of this.pending.values()) p.reject(e);
-      this.pending.clear();
+      this.calls.failAll(e);
     };
     w.on('error', (e) => fail(new Error(`worker failed: ${e.message}`)));
     w.on('exit', (code) => fail(new Error(code === 1 ? 'cancelled' : `worker stopped (exit code ${code})`)));
@@ -40,11 +35,7 @@ export class WorkerClient {
   request<K extends WorkerMethod>(method: K, params: WorkerMethods[K]['params'], progress?: (m: string) => void): Promise<WorkerMethods[K]['result']> {
     if (this.disposed) return Promise.reject(new Error('the worker has been stopped'));
     const w = this.start();
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, progress });
-      w.postMessage({ id, method, params } satisfies WorkerRequest<K>);
-    });
+    return this.calls.call((id) => w.postMessage({ id, method, params } satisfies WorkerRequest<K>), progress);
   }
 
   /** Stops the worker for good: later requests fail instead of starting another. */

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { onnx } from '../generated/onnx/onnx.js';
 import { numberReader } from './number-reader';
+import { GraphField, ModelField, Wire, repeatedNodeName, tagOf, unnamedNodeName } from './fields';
 import { ONNX_DTYPES, arrayTypeFor, bytesPerElement, valuesFromBytes } from '../ir/tensor';
 import { AttrValue, DType, Graph, Model, ModelError, Node, Shape, Tensor, TensorValues, ValueInfo } from '../ir/types';
 import { sortAndValidate } from '../ir/validate';
@@ -86,9 +87,9 @@ export function readModelFileDeferred(file: string, opts: ReadOptions = {}): Def
   };
 }
 
-/** Protobuf field tags (field number << 3 | wire type 2) of ModelProto.graph and GraphProto.value_info. */
-const GRAPH_TAG = (7 << 3) | 2;
-const VALUE_INFO_TAG = (13 << 3) | 2;
+/** Protobuf field tags of ModelProto.graph and GraphProto.value_info. */
+const GRAPH_TAG = tagOf(ModelField.Graph, Wire.Len);
+const VALUE_INFO_TAG = tagOf(GraphField.ValueInfo, Wire.Len);
 
 /** Reads a varint at `at[0]` (advancing it) without passing `to`; -1 when it does not parse. */
 function varintAt(buf: Uint8Array, at: number[], to: number): number {
@@ -240,8 +241,8 @@ function readGraph(g: onnx.IGraphProto, ctx: Ctx, outer: Set<string>): Graph {
   const seenNames = new Set<string>();
   const nodes: Node[] = (g.node ?? []).map((n, i) => {
     for (const o of n.output ?? []) if (o) inner.add(o);
-    let name = n.name || `${n.opType || 'node'}_${i}`;
-    if (seenNames.has(name)) name = `${name}__${i}`;
+    let name = n.name || unnamedNodeName(n.opType ?? '', i);
+    if (seenNames.has(name)) name = repeatedNodeName(name, i);
     seenNames.add(name);
     return {
       name,

@@ -9,6 +9,7 @@ import { ModelError, isStaticShape, type Model } from '../ir/types';
 import { serializeTflite } from '../tflite/writer';
 import { writeFileAtomic } from '../core/atomic';
 import type { ConvertFileResult } from '../core/convert-file';
+import { verifyOnLiteRt } from '../core/verify';
 import { CalibrationInput, CalibrationOptions, loadCalibrationSamples, randomSamples } from '../calibration/data';
 import type { RangeMethod } from '../calibration/ranges';
 import { quantizeDynamic, quantizeFp16 } from './weights';
@@ -17,8 +18,9 @@ import { hasQdq, stripQdq } from './qdq';
 import type { QParams } from './params';
 import type { WeightRounding } from './weight-rounding';
 import { GUARD_COSINE, type Int16Mode } from './mixed-precision';
+import type { QuantMode } from './modes';
 
-export type QuantMode = 'fp16' | 'dynamic' | 'int8';
+export type { QuantMode } from './modes';
 
 export interface QuantizeOptions extends CalibrationOptions {
   mode: QuantMode;
@@ -130,8 +132,9 @@ export async function quantizeModelBytes(bytes: Uint8Array, source: string, opts
   return { result, summary };
 }
 
-/** Reads, converts, quantizes and writes `output` atomically. */
-export async function quantizeFile(input: string, output: string, opts: ConvertOptions, q: QuantizeOptions):
+/** Reads, converts, quantizes and writes `output` atomically; with `verify`, the bytes are first checked on LiteRT
+ *  beside onnxruntime (see src/core/verify.ts: refused when LiteRT cannot load or run them; accuracy reported). */
+export async function quantizeFile(input: string, output: string, opts: ConvertOptions, q: QuantizeOptions, verify = false):
   Promise<ConvertFileResult & { quantization: QuantizeSummary; result: ConvertResult; tflite: Uint8Array }> {
   const t0 = performance.now();
   let bytes: Uint8Array;
@@ -142,10 +145,11 @@ export async function quantizeFile(input: string, output: string, opts: ConvertO
   }
   const { result, summary } = await quantizeModelBytes(bytes, input, opts, q);
   const tflite = serializeTflite(result.model);
+  const verification = verify ? await verifyOnLiteRt(input, tflite, result.warnings) : undefined;
   writeFileAtomic(output, tflite);
   return {
     source: path.resolve(input), output: path.resolve(output), bytes: tflite.byteLength, opHistogram: result.opHistogram,
     transposeCount: result.transposeCount, warnings: result.warnings, ms: Math.round(performance.now() - t0),
-    quantization: summary, result, tflite,
+    quantization: summary, result, tflite, ...(verification ? { verification } : {}),
   };
 }

@@ -4,8 +4,8 @@ import { inferShapes } from '../ir/shapes/index';
 import { parseTflite } from '../tflite/reader';
 import { analyzeCompatibility } from '../convert/compat';
 import { readModelFile } from '../onnx/reader';
-import type { CompatReport } from '../convert/compat-types';
-import type { WeightStats, WireGraph } from '../protocol';
+import type { CompatReport } from '../shared/compat-types';
+import type { WeightStats, WireGraph } from '../shared/protocol';
 import { tfliteTensorStats, tfliteWireGraph } from './view-graph-tflite';
 
 /** Fills graph.values with dtypes and shapes; returns a note when it could not (the view still draws). */

@@ -2,15 +2,14 @@
 // and tests and benchmarks call them in-process through LocalBackend. `open` of an .onnx file is answered by the
 // lean read alone (src/worker/lean-open.ts); the rest (src/worker/heavy.ts) is loaded on first use, from its own
 // bundle in the worker (dist/worker-heavy.js), so the first frame does not wait for it.
-import type { WireGraph } from '../protocol';
+import type { WireGraph } from '../shared/protocol';
 import type { WorkerMethod, WorkerMethods } from './messages';
 import type { OpenedModel } from './model-service';
 import { leanOpen } from './lean-open';
+import { dispatch, type HandlerMap } from '../shared/rpc';
 
-export type Handlers = {
-  [K in WorkerMethod]: (p: WorkerMethods[K]['params'], progress: (m: string) => void) =>
-    Promise<WorkerMethods[K]['result']> | WorkerMethods[K]['result'];
-};
+/** One handler per worker method; the extra argument reports progress lines. */
+export type Handlers = HandlerMap<WorkerMethods, (m: string) => void>;
 
 /** The one interface the host's view code talks to: the worker client, or LocalBackend in tests. */
 export interface Backend {
@@ -60,7 +59,6 @@ export function createHandlers(): Handlers {
 export class LocalBackend implements Backend {
   private readonly handlers = createHandlers();
   async request<K extends WorkerMethod>(method: K, params: WorkerMethods[K]['params'], progress: (m: string) => void = () => {}): Promise<WorkerMethods[K]['result']> {
-    const h = this.handlers[method] as (p: unknown, progress: (m: string) => void) => unknown;
-    return h(params, progress) as WorkerMethods[K]['result'];
+    return dispatch(this.handlers, method, params, progress);
   }
 }

@@ -2,8 +2,9 @@
 // Each is imported when first used, so the worker starts fast (onnxruntime and LiteRT load only for a job needing them).
 import * as fs from 'node:fs';
 import { ModelError } from '../ir/types';
-import type { AccuracyReport } from '../protocol';
+import type { AccuracyReport } from '../shared/protocol';
 import type { DeployReport } from '../deploy/types';
+import type { Verification } from '../core/verify';
 import type { ConvertJob, DeployJob, WorkerMethods } from './messages';
 
 export async function runConvert(job: ConvertJob, progress: (m: string) => void): Promise<WorkerMethods['convert']['result']> {
@@ -11,18 +12,25 @@ export async function runConvert(job: ConvertJob, progress: (m: string) => void)
   const opts = { inputShapes: new Map(Object.entries(job.inputShapes ?? {})) };
   if (job.quantization === 'float32') {
     progress('reading and converting');
-    const { convertFile } = await import('../core/convert-file');
-    const r = convertFile(job.file, job.out, opts);
-    return { out: r.output, bytes: r.bytes, notes: [`${opCount(r.opHistogram)} TFLite ops, ${r.transposeCount} TRANSPOSE, ${r.ms} ms`, ...r.warnings] };
+    const { convertFileVerified } = await import('../core/convert-file');
+    const r = await convertFileVerified(job.file, job.out, opts);
+    const line = await verified(r.verification);
+    return { out: r.output, bytes: r.bytes, notes: [`${opCount(r.opHistogram)} TFLite ops, ${r.transposeCount} TRANSPOSE, ${r.ms} ms`, ...line, ...r.warnings], verified: line[0] };
   }
-  const mode = job.quantization === 'float16' ? 'fp16' : job.quantization;
+  const mode = job.quantization;
   progress(mode === 'int8' ? 'converting, calibrating and quantizing' : `converting and quantizing (${mode})`);
   const { quantizeFile } = await import('../quantize/file');
-  const r = await quantizeFile(job.file, job.out, opts, { mode, calibration: job.calibrationFolder });
+  const r = await quantizeFile(job.file, job.out, opts, { mode, calibration: job.calibrationFolder }, true);
   const q = r.quantization;
   const notes = [`${mode}: ${((100 * r.bytes) / q.floatBytes).toFixed(1)}% of the float32 size, ${opCount(r.opHistogram)} TFLite ops`];
   if (q.calibrationSamples) notes.push(`${q.calibrationSamples} calibration samples (${q.calibrationSource})`);
-  return { out: r.output, bytes: r.bytes, notes: [...notes, ...r.warnings] };
+  const line = await verified(r.verification);
+  return { out: r.output, bytes: r.bytes, notes: [...notes, ...line, ...r.warnings], verified: line[0] };
+}
+
+/** The self-check's line ("verified on LiteRT: max rel error …"), shown in the convert command's result message. */
+async function verified(v: Verification | undefined): Promise<string[]> {
+  return v ? [(await import('../core/verify')).verificationLine(v)] : [];
 }
 
 function opCount(h: Record<string, number>): number { return Object.values(h).reduce((a, b) => a + b, 0); }

@@ -1,9 +1,9 @@
-// The graph view's first frame of an .onnx file, by the lean read (src/worker/onnx-view-reader.ts) alone. The worker
+// The graph view's first frame of an .onnx file, by the lean read (src/onnx/lean-reader.ts) alone. The worker
 // answers `open` from this module without loading the rest (src/worker/heavy.ts: the full reader, shape inference,
 // compatibility, TFLite, the jobs), so keep its imports to the lean reader's own.
 import * as fs from 'node:fs';
-import type { WireGraph } from '../protocol';
-import { leanOnnxWireGraph } from './onnx-view-reader';
+import type { WireGraph } from '../shared/protocol';
+import { leanOnnxWireGraph } from '../onnx/lean-reader';
 import { onnxBytesWithoutWeights } from './onnx-sparse-bytes';
 
 /** Files above this size are read without their weights. */

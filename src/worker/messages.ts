@@ -1,10 +1,12 @@
 // The messages between the extension host and its worker thread (src/worker/worker.ts): a map from method to params
-// and result, like src/protocol.ts. Long jobs report progress lines while they run.
-import type { CompatReport } from '../convert/compat-types';
-import type { AccuracyReport, HostNotifications, WeightStats, WireGraph } from '../protocol';
+// and result, like src/shared/protocol.ts. Long jobs report progress lines while they run.
+import type { CompatReport } from '../shared/compat-types';
+import type { AccuracyReport, HostNotifications, WeightStats, WireGraph } from '../shared/protocol';
 import type { DeployReport } from '../deploy/types';
+import type { ConvertMode } from '../quantize/modes';
 
-export type Quantization = 'float32' | 'float16' | 'dynamic' | 'int8';
+/** A mode of src/quantize/modes.ts (the CLI's names: fp16, not float16). */
+export type Quantization = ConvertMode;
 
 export interface ConvertJob {
   file: string;
@@ -32,7 +34,7 @@ export interface WorkerMethods {
   stats: { params: { file: string; tensor: string }; result: WeightStats };
   compat: { params: { file: string }; result: { report: CompatReport | null; note?: string } };
   close: { params: { file: string }; result: void };
-  convert: { params: ConvertJob; result: { out: string; bytes: number; notes: string[] } };
+  convert: { params: ConvertJob; result: { out: string; bytes: number; notes: string[]; /** The self-check's line. */ verified?: string } };
   compare: { params: { onnx: string; tflite: string; inputs?: string }; result: AccuracyReport };
   deploy: { params: DeployJob; result: DeployReport };
 }

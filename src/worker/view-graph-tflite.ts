@@ -1,9 +1,9 @@
 // The compact graph of a TFLite model (subgraph 0) for the graph view, and statistics of its constant tensors.
 import type { TflModel, TflTensor } from '../tflite/model';
-import type { WeightStats, WireGraph } from '../protocol';
+import type { WeightStats, WireGraph } from '../shared/protocol';
 import { ModelError } from '../ir/types';
 import { bfloat16ToFloat, halfToFloat } from '../ir/tensor';
-import { WireBuilder } from '../graph-wire';
+import { WireBuilder } from '../shared/graph-wire';
 import { statsOf } from './weight-stats';
 
 function optionText(v: number | boolean | string | number[]): string {

@@ -1,8 +1,8 @@
-// Builds the graph the webview draws (src/protocol.ts WireGraph) from the IR. No vscode here: the worker,
+// Builds the graph the webview draws (src/shared/protocol.ts WireGraph) from the IR. No vscode here: the worker,
 // the webview tests and the benchmarks share it, so the tests see exactly what the host sends.
 import type { AttrValue, Graph, Model } from '../ir/types';
-import type { ViewValue, WireGraph } from '../protocol';
-import { WireBuilder } from '../graph-wire';
+import type { ViewValue, WireGraph } from '../shared/protocol';
+import { WireBuilder } from '../shared/graph-wire';
 
 const MAX_ATTR_TEXT = 80;
 

@@ -2,7 +2,7 @@
 import type { Tensor } from '../ir/types';
 import { bfloat16ToFloat, halfToFloat } from '../ir/tensor';
 import { ModelError } from '../ir/types';
-import type { WeightStats } from '../protocol';
+import type { WeightStats } from '../shared/protocol';
 
 /** One pass over `count` elements read by `at`; NaNs are skipped for min/max/mean. */
 export function statsOf(tensor: string, dtype: string, dims: number[], count: number, at: (i: number) => number): WeightStats {

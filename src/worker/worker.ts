@@ -4,6 +4,8 @@
 import { parentPort } from 'node:worker_threads';
 import type { WorkerReply, WorkerRequest } from './messages';
 import { createHandlers } from './handlers';
+import { dispatch } from '../shared/rpc';
+import { isUserFacing } from '../ir/errors';
 
 const handlers = createHandlers();
 
@@ -11,12 +13,11 @@ function post(r: WorkerReply): void { parentPort?.postMessage(r); }
 
 parentPort?.on('message', async (req: WorkerRequest) => {
   try {
-    const handler = handlers[req.method] as (p: unknown, progress: (m: string) => void) => unknown;
-    const result = await handler(req.params, (message) => post({ id: req.id, kind: 'progress', message }));
+    const result = await dispatch(handlers, req.method, req.params, (message: string) => post({ id: req.id, kind: 'progress', message }));
     post({ id: req.id, kind: 'result', result });
   } catch (e) {
     const err = e as Error;
-    const known = err && (err.name === 'ModelError' || err.name === 'UsageError' || err.name === 'DeployError');
+    const known = isUserFacing(e);
     const code = (err as { code?: unknown })?.code;
     post({ id: req.id, kind: 'error', error: known ? err.message : `internal error: ${err?.message ?? String(e)}`,
       code: typeof code === 'string' ? code : undefined });

@@ -10,10 +10,12 @@ import { execFileSync, spawn } from 'node:child_process';
 import { deploy } from '../../src/deploy/deploy';
 import { DeployError } from '../../src/deploy/errors';
 import { runCli } from './cli';
+import { requireDeviceRuntime } from './device-runtime';
 import { sharedModel, tinyModel, workDir } from './models';
 import { USER, canRunSshd, processGone, processesWith, startSshd, type Sshd } from './sshd';
 
 const skip = canRunSshd();
+const noRuntime = requireDeviceRuntime(skip);
 let sshd: Sshd;
 const remote = (name: string) => path.join(sshd.home, name);
 const sha = (f: string) => crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex');
@@ -21,7 +23,7 @@ const sha = (f: string) => crypto.createHash('sha256').update(fs.readFileSync(f)
 before(async () => { if (!skip) sshd = await startSshd(); });
 after(async () => { if (sshd) await sshd.cleanup(); });
 
-test('deploys a converted shared model and checks it against ONNX (--json contract)', { skip, timeout: 300_000 }, async () => {
+test('deploys a converted shared model and checks it against ONNX (--json contract)', { skip: skip ?? noRuntime, timeout: 300_000 }, async () => {
   const m = sharedModel('mobilenet_v3_small');
   const e2e = sshd.fresh('e2e');
   const args = ['deploy', m.tflite, '--host', `${USER}@127.0.0.1:${sshd.port}`, '--identity', sshd.identity,
@@ -62,7 +64,7 @@ test('deploys a converted shared model and checks it against ONNX (--json contra
   assert.match(again.stdout, /accuracy +output_0: max abs error \S+, cosine (0\.99|1\.0)/);
 });
 
-test('a ~/.ssh/config alias, and a model file name with a space, quotes and $ (no injection)', { skip, timeout: 120_000 }, async () => {
+test('a ~/.ssh/config alias, and a model file name with a space, quotes and $ (no injection)', { skip: skip ?? noRuntime, timeout: 120_000 }, async () => {
   const home = fs.mkdtempSync(path.join(workDir, 'home-'));
   fs.mkdirSync(path.join(home, '.ssh'), { mode: 0o700 });
   fs.copyFileSync(sshd.identity, path.join(home, '.ssh', 'device_key'));
@@ -83,7 +85,7 @@ test('a ~/.ssh/config alias, and a model file name with a space, quotes and $ (n
   assert.equal(fs.existsSync(path.join(sshd.home, dir, 'pwned')), false);
 });
 
-test('cancelling during the timed runs kills the remote process', { skip, timeout: 120_000 }, async () => {
+test('cancelling during the timed runs kills the remote process', { skip: skip ?? noRuntime, timeout: 120_000 }, async () => {
   const controller = new AbortController();
   const cancelDir = sshd.fresh('cancel');
   let pid: number | undefined;
@@ -109,7 +111,7 @@ test('cancelling during the timed runs kills the remote process', { skip, timeou
   assert.deepEqual(fs.readdirSync(remote(cancelDir)).filter((f) => f.startsWith('run-')), []);
 });
 
-test('keys from ssh-agent (SSH_AUTH_SOCK)', { skip, timeout: 60_000 }, async () => {
+test('keys from ssh-agent (SSH_AUTH_SOCK)', { skip: skip ?? noRuntime, timeout: 60_000 }, async () => {
   const sock = path.join(fs.mkdtempSync(path.join(workDir, 'agent-')), 'agent.sock');
   const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
   try {
@@ -125,7 +127,7 @@ test('keys from ssh-agent (SSH_AUTH_SOCK)', { skip, timeout: 60_000 }, async () 
   }
 });
 
-test('Ctrl-C on the CLI during the timed runs stops the remote runner', { skip, timeout: 120_000 }, async () => {
+test('Ctrl-C on the CLI during the timed runs stops the remote runner', { skip: skip ?? noRuntime, timeout: 120_000 }, async () => {
   const dir = sshd.fresh('sigint');
   let cli = 0;
   const done = runCli(['deploy', tinyModel().tflite, '--host', `${USER}@127.0.0.1:${sshd.port}`, '--identity', sshd.identity,
@@ -145,7 +147,7 @@ test('Ctrl-C on the CLI during the timed runs stops the remote runner', { skip, 
   assert.equal(processGone(runner[0]), true, 'the remote runner is gone');
 });
 
-test('the esbuild bundle carries the runner inside it (no runner.py next to the bundle)', { skip, timeout: 120_000 }, async () => {
+test('the esbuild bundle carries the runner inside it (no runner.py next to the bundle)', { skip: skip ?? noRuntime, timeout: 120_000 }, async () => {
   const esbuild = await import('esbuild');
   // Inside the repository (test-output/ is ignored by git) so the bundle's externals resolve from node_modules.
   fs.mkdirSync('test-output', { recursive: true });

@@ -13,10 +13,12 @@ import type { DeployOptions } from '../../src/deploy/types';
 import { quantizeModelBytes } from '../../src/quantize/file';
 import { serializeTflite } from '../../src/tflite/writer';
 import { runCli } from './cli';
+import { requireDeviceRuntime } from './device-runtime';
 import { sharedModel, tinyModel, workDir } from './models';
 import { NORT_USER, PASS_USER, PASS_WORD, USER, canRunSshd, freePort, startSshd, type Sshd } from './sshd';
 
 const skip = canRunSshd();
+const noRuntime = requireDeviceRuntime(skip);
 let sshd: Sshd;
 before(async () => { if (!skip) sshd = await startSshd(); });
 after(async () => { if (sshd) await sshd.cleanup(); });
@@ -41,7 +43,7 @@ function isError(code: DeployErrorCode, re?: RegExp) {
   };
 }
 
-test('unknown host key: refused without --accept-new-host, recorded with it', { skip, timeout: 120_000 }, async () => {
+test('unknown host key: refused without --accept-new-host, recorded with it', { skip: skip ?? noRuntime, timeout: 120_000 }, async () => {
   const known = path.join(fs.mkdtempSync(path.join(workDir, 'kh-')), 'known_hosts');
   const base = ['deploy', tinyModel().tflite, '--host', `${USER}@127.0.0.1:${sshd.port}`, '--identity', sshd.identity,
     '--known-hosts', known, '--runs', '1', '--warmup', '0', '--remote-dir', `~/${sshd.fresh('unknown')}`, '--json'];
@@ -69,7 +71,7 @@ test('unknown host key: refused without --accept-new-host, recorded with it', { 
   await assert.rejects(deploy(opts({ knownHosts: path.join(path.dirname(known), 'kh3'), acceptNewHost: async () => false })), isError('unknown-host'));
 });
 
-test('hashed known_hosts entries are honoured', { skip, timeout: 60_000 }, async () => {
+test('hashed known_hosts entries are honoured', { skip: skip ?? noRuntime, timeout: 60_000 }, async () => {
   const known = path.join(fs.mkdtempSync(path.join(workDir, 'kh-')), 'known_hosts');
   fs.copyFileSync(sshd.knownHosts, known);
   execFileSync('ssh-keygen', ['-q', '-H', '-f', known], { stdio: 'ignore' });
@@ -92,7 +94,7 @@ test('changed host key: refused with a warning, nothing sent', { skip, timeout: 
   assert.equal(fs.existsSync(path.join(sshd.home, changed)), false, 'nothing sent');
 });
 
-test('wrong key, password login, refused connection', { skip, timeout: 60_000 }, async () => {
+test('wrong key, password login, refused connection', { skip: skip ?? noRuntime, timeout: 60_000 }, async () => {
   const dir = fs.mkdtempSync(path.join(workDir, 'key-'));
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'wrong')]);
   await assert.rejects(deploy(opts({ identity: path.join(dir, 'wrong') })),
@@ -121,7 +123,7 @@ test('no TFLite runtime on the device: the install command, and no model sent', 
   assert.deepEqual(fs.readdirSync(path.join(sshd.nortHome, nort)), ['onnx2lite-runner.py']);
 });
 
-test('server killed in the middle of an upload: no partial file under the real name; a retry succeeds', { skip, timeout: 300_000 }, async () => {
+test('server killed in the middle of an upload: no partial file under the real name; a retry succeeds', { skip: skip ?? noRuntime, timeout: 300_000 }, async () => {
   const m = sharedModel('mobilenet_v3_small');
   const total = fs.statSync(m.tflite).size;
   const killed = sshd.fresh('killed');
@@ -147,7 +149,7 @@ test('server killed in the middle of an upload: no partial file under the real n
   assert.deepEqual(fs.readdirSync(remoteDir).filter((n) => n.includes('.part-')), [], 'stale partial removed');
 });
 
-test('a 16x8 model on a runtime without 16x8 kernels (Arm NN): the error says to convert with --int16 off, which runs', { skip, timeout: 180_000 }, async () => {
+test('a 16x8 model on a runtime without 16x8 kernels (Arm NN): the error says to convert with --int16 off, which runs', { skip: skip ?? noRuntime, timeout: 180_000 }, async () => {
   const onnx = fs.readFileSync(tinyModel().onnx);
   const write = async (int16: 'all' | 'off') => {
     const file = path.join(workDir, `tiny-int8-${int16}.tflite`);

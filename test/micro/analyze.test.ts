@@ -8,8 +8,10 @@ import { parseTflite } from '../../src/tflite/reader';
 import { analyzeMicro } from '../../src/micro/analyze';
 import { estimateArena } from '../../src/micro/arena';
 import { MICRO_OPS } from '../../src/micro/ops';
-import { OPS } from '../../src/convert/ops/index';
+import { allConverters } from '../../src/convert/registry';
 import { chain, diamond, withCustomOp, withDynamicShape, withInt16Gather, withTwoSubgraphs, withUnsupportedOps } from './models';
+
+const OPS = allConverters();
 
 test('liveness: the peak is the activations alive at the same op, each 16-byte aligned', () => {
   // chain: x, y alive at MUL (256 + 256); y, z alive at RESHAPE; x is dead after MUL.

@@ -8,7 +8,7 @@ import { fastLayout, ranks } from '../../webview/fast-layout';
 import { skeleton, KEEP_INCOMING } from '../../webview/layout-skeleton';
 import type { LayoutRequest } from '../../webview/layout-types';
 import { autoExpand, buildScopes, visibleGraph } from '../../webview/scopes';
-import { decodeGraph } from '../../src/graph-wire';
+import { decodeGraph } from '../../src/shared/graph-wire';
 import { leanOpen } from '../../src/worker/lean-open';
 import { ROOT } from './harness';
 

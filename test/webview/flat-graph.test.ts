@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { ROOT, drawn, launch, modelBackend, openView, screenshotPath } from './harness';
 import { flatModel } from './synthetic';
 import { encodeModel } from '../../src/onnx/writer';
-import { decodeGraph } from '../../src/graph-wire';
+import { decodeGraph } from '../../src/shared/graph-wire';
 import { onnxWireGraph } from '../../src/worker/view-graph';
 import { buildScopes } from '../../webview/scopes';
 import { runCompare, runConvert } from '../../src/worker/jobs';

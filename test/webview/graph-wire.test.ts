@@ -1,4 +1,4 @@
-// The graph's wire form (src/graph-wire.ts): what the webview decodes is the model's graph, for every shared model,
+// The graph's wire form (src/shared/graph-wire.ts): what the webview decodes is the model's graph, for every shared model,
 // a .tflite and a generated graph; inferred shapes sent afterwards land on the right values.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,8 +12,8 @@ import { attrText, onnxWireGraph, valuesOf } from '../../src/worker/view-graph';
 import { tfliteWireGraph } from '../../src/worker/view-graph-tflite';
 import { completeShapes } from '../../src/worker/features';
 import { openModel } from '../../src/worker/model-service';
-import { applyShapes, decodeGraph, encodeShapes, packInts, unpackInts, valueNamed } from '../../src/graph-wire';
-import type { ViewGraph, ViewNode } from '../../src/protocol';
+import { applyShapes, decodeGraph, encodeShapes, packInts, unpackInts, valueNamed } from '../../src/shared/graph-wire';
+import type { ViewGraph, ViewNode } from '../../src/shared/protocol';
 import type { Model } from '../../src/ir/types';
 import { ROOT } from './harness';
 import { syntheticModel } from './synthetic';

@@ -12,7 +12,7 @@ import { ViewSession } from '../../src/extension/view-session';
 import type { Post } from '../../src/extension/view-session';
 import { LocalBackend } from '../../src/worker/handlers';
 import type { Backend } from '../../src/worker/handlers';
-import type { HostNotifications, NotificationName } from '../../src/protocol';
+import type { HostNotifications, NotificationName } from '../../src/shared/protocol';
 
 export const ROOT = path.resolve(__dirname, '../..');
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html', '.map': 'application/json' };

@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { autoExpand, buildScopes, visibleGraph } from '../../webview/scopes';
 import { MAX_MEMBERS } from '../../webview/scope-ranges';
-import type { ViewGraph, ViewNode } from '../../src/protocol';
-import { decodeGraph } from '../../src/graph-wire';
+import type { ViewGraph, ViewNode } from '../../src/shared/protocol';
+import { decodeGraph } from '../../src/shared/graph-wire';
 import { onnxWireGraph } from '../../src/worker/view-graph';
 import { flatModel, syntheticModel } from './synthetic';
 

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { onnxBytesWithoutWeights } from '../../src/worker/onnx-sparse-bytes';
-import { leanOnnxWireGraph } from '../../src/worker/onnx-view-reader';
+import { leanOnnxWireGraph } from '../../src/onnx/lean-reader';
 import { leanOpen } from '../../src/worker/lean-open';
 
 const SHARED = path.resolve(__dirname, '../../../shared/models');

@@ -18,7 +18,7 @@ const TINY = path.join(ROOT, 'samples/tinycnn.onnx');
 
 test('dist/worker.js holds the lean read; the full reader, converter and runtimes are in dist/worker-heavy.js', () => {
   const sources: string[] = JSON.parse(fs.readFileSync(`${SCRIPT}.map`, 'utf8')).sources;
-  assert.ok(sources.some((s) => s.endsWith('src/worker/onnx-view-reader.ts')));
+  assert.ok(sources.some((s) => s.endsWith('src/onnx/lean-reader.ts')));
   const heavy = /src\/(onnx\/reader|generated|convert|ir\/shapes|tflite|quantize|calibration|compare|deploy|runtime|micro)\/|src\/worker\/(heavy|jobs|features|model-service)\.ts|node_modules\/(flatbuffers|long)\/|protobufjs\/src\/(root|type|namespace)\.js/;
   assert.deepEqual(sources.filter((s) => heavy.test(s)), []);
   assert.ok(fs.existsSync(path.join(ROOT, 'dist/worker-heavy.js')));

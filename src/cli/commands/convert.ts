@@ -1,11 +1,13 @@
 // `onnx2lite convert MODEL.onnx [MORE.onnx ...] [-o OUT.tflite | --out-dir DIR] [--input-shape name=dims]
-//  [--keep-nchw] [--quantize fp16|dynamic|int8 ...] [--json]`
+//  [--keep-nchw] [--quantize fp16|dynamic|int8 ...] [--no-verify] [--json]`
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { convertFile, defaultOutputPath } from '../../core/convert-file';
+import { convertFileVerified, defaultOutputPath } from '../../core/convert-file';
+import { verificationJson, verificationLine } from '../../core/verify';
 import { Command, UsageError, parseInputShapes } from '../command';
 import { QuantizeOptions, quantizeFile } from '../../quantize/file';
-import { quantizeFlags, quantizeOptions, QUANTIZE_USAGE } from '../../quantize/cli-options';
+import { quantizeFlags, quantizeOptions, QUANTIZE_USAGE } from '../quantize-options';
+import { quantMode } from '../../quantize/modes';
 
 export const convert: Command = {
   summary: 'convert ONNX models to TFLite (float32, or float16 / int8 with --quantize), written next to each model',
@@ -16,7 +18,10 @@ export const convert: Command = {
   --input-shape NAME=DIMS  fix a dynamic input's dims, e.g. --input-shape images=1,3,640,640 (repeatable)
   --keep-nchw              keep ONNX's channel-first layout at the model's inputs and outputs
 ${QUANTIZE_USAGE}
-  --json                   print {"models":[{source, output, bytes, opHistogram, transposeCount, warnings, ms}]}
+  --no-verify              skip the self-check (by default the output is loaded and run in LiteRT beside onnxruntime
+                           on seeded inputs before it is written; a model LiteRT cannot run is refused)
+  --json                   print {"models":[{source, output, bytes, opHistogram, transposeCount, warnings, ms,
+                           verification: {maxRel, cosine, ms}}]}
                            (with --quantize also quantization: {mode, floatBytes, calibrationSamples, ...})`,
   async run(args) {
     const { values, positionals } = parseArgs({
@@ -26,6 +31,7 @@ ${QUANTIZE_USAGE}
         'out-dir': { type: 'string' },
         'input-shape': { type: 'string', multiple: true },
         'keep-nchw': { type: 'boolean' },
+        'no-verify': { type: 'boolean' },
         json: { type: 'boolean' },
         ...quantizeFlags,
       },
@@ -40,18 +46,20 @@ ${QUANTIZE_USAGE}
     const results: object[] = [];
     let failed = 0;
     for (const model of positionals) {
-      const output = values.output ?? defaultOutputPath(model, outDir, quant ? `_${quant.mode}` : '');
+      const output = values.output ?? defaultOutputPath(model, outDir, quantMode(quant?.mode ?? 'float32').suffix);
       try {
         const copts = { inputShapes, keepNchw: !!values['keep-nchw'] };
-        const r = quant ? await quantizeFile(model, output, copts, quant) : convertFile(model, output, copts);
-        const { result: _r, tflite: _t, ...summary } = r;
-        results.push(summary);
+        const verify = !values['no-verify'];
+        const r = quant ? await quantizeFile(model, output, copts, quant, verify) : await convertFileVerified(model, output, copts, verify);
+        const { result: _r, tflite: _t, verification, ...summary } = r;
+        results.push(verification ? { ...summary, verification: verificationJson(verification) } : summary);
         if (!values.json) {
           process.stdout.write(`${model} → ${r.output} (${(r.bytes / 1024).toFixed(1)} KiB, ${Object.values(r.opHistogram).reduce((a, b) => a + b, 0)} ops, ${r.transposeCount} TRANSPOSE, ${r.ms} ms)\n`);
           if ('quantization' in r) {
             const q = (r as Awaited<ReturnType<typeof quantizeFile>>).quantization;
             process.stdout.write(`  ${q.mode}: ${((100 * r.bytes) / q.floatBytes).toFixed(1)}% of the float32 size${q.calibrationSamples ? `, ${q.calibrationSamples} calibration samples (${q.calibrationSource})` : ''}\n`);
           }
+          if (verification) process.stdout.write(`  ${verificationLine(verification)}\n`);
           for (const w of r.warnings) process.stdout.write(`  warning: ${w}\n`);
         }
       } catch (e) {

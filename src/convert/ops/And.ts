@@ -1,4 +1,4 @@
 // ONNX And (numpy broadcasting) → TFLite LOGICAL_AND, in whatever layout its inputs have.
 import { binary } from './_elementwise';
 
-export default binary('And', 'LOGICAL_AND', { int8: false, micro: true, dtypes: ['bool'] });
+export default binary('And', 'LOGICAL_AND', { dtypes: ['bool'] });

@@ -6,14 +6,15 @@ import { attrFloat, attrInt } from '../attrs';
 import type { Node } from '../../ir/types';
 import type { ConvertContext } from '../context';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 import { Emitter } from './_emit';
 import { channelVector, moments } from './_norm';
 
 const BatchNormalization: OpConverter = {
-  op: 'BatchNormalization', emits: ['MUL', 'ADD', 'SUB', 'RSQRT', 'RESHAPE', 'MEAN'], opset: [1, 23], dtypes: ['float32'], int8: true, micro: true, layout: 'any',
+  op: 'BatchNormalization', emits: ['MUL', 'ADD', 'SUB', 'RSQRT', 'RESHAPE', 'MEAN'], opset: [1, MAX_OPSET], dtypes: ['float32'], layout: 'any',
   check(node, ctx) {
     if (node.outputs.slice(1).some((o) => o) && attrInt(node, 'training_mode', 0) !== 1) {
-      return 'BatchNormalization with running mean/var outputs (training mode before opset 14) is not supported';
+      return refuse('attribute', 'BatchNormalization with running mean/var outputs (training mode before opset 14) is not supported');
     }
     return undefined;
   },

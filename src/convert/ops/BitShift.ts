@@ -4,10 +4,11 @@ import { attrString } from '../attrs';
 import type { OpConverter } from '../types';
 import { Emitter } from './_emit';
 import { broadcastPair } from './_elementwise';
+import { MAX_OPSET } from '../types';
 
 const BitShift: OpConverter = {
-  op: 'BitShift', emits: ['RIGHT_SHIFT', 'POW', 'MUL', 'CAST'], opset: [11, 23], dtypes: ['uint8', 'uint16', 'uint32', 'uint64'], int8: false,
-  micro: false, layout: 'any',
+  op: 'BitShift', emits: ['RIGHT_SHIFT', 'POW', 'MUL', 'CAST'], opset: [11, MAX_OPSET], dtypes: ['uint8', 'uint16', 'uint32', 'uint64'],
+  layout: 'any',
   convert(node, ctx) {
     const [a, b] = node.inputs;
     const y = node.outputs[0];

@@ -3,16 +3,17 @@ import { ONNX_DTYPES } from '../../ir/tensor';
 import { attrInt } from '../attrs';
 import { tflType } from '../constdata';
 import type { OpConverter } from '../types';
-import { NUMERIC } from './_elementwise';
+import { MAX_OPSET, refuse } from '../types';
+import { ANY_DTYPE } from './_elementwise';
 
 const Cast: OpConverter = {
-  op: 'Cast', emits: ['CAST'], opset: [1, 23], dtypes: [...NUMERIC, 'bool'], int8: false, micro: true, layout: 'any',
+  op: 'Cast', emits: ['CAST'], opset: [1, MAX_OPSET], dtypes: ANY_DTYPE, layout: 'any',
   check(node, ctx) {
     const to = ONNX_DTYPES[attrInt(node, 'to', 0)];
-    if (!tflType(to) || to === 'string') return `Cast to ${to ?? 'an unknown type'} is not supported`;
+    if (!tflType(to) || to === 'string') return refuse('dtype', `Cast to ${to ?? 'an unknown type'} is not supported`);
     const from = ctx.dtype(node.inputs[0]);
-    if (from === 'string') return 'Cast from string (parsing numbers) has no TFLite builtin; parse the strings before the model';
-    if (!tflType(from)) return `Cast from ${ctx.dtype(node.inputs[0])} is not supported`;
+    if (from === 'string') return refuse('dtype', 'Cast from string (parsing numbers) has no TFLite builtin; parse the strings before the model');
+    if (!tflType(from)) return refuse('dtype', `Cast from ${ctx.dtype(node.inputs[0])} is not supported`);
     return undefined;
   },
   convert(node, ctx) {

@@ -3,6 +3,7 @@
 import { makeTensor, toNumbers } from '../../ir/tensor';
 import { attrFloat } from '../attrs';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 import { constantBytes } from '../constdata';
 
 const INT_RANGE: Record<string, [number, number]> = {
@@ -11,10 +12,12 @@ const INT_RANGE: Record<string, [number, number]> = {
 import { emitUnary } from './_elementwise';
 
 const Clip: OpConverter = {
-  op: 'Clip', emits: ['RELU6', 'RELU_N1_TO_1', 'RELU', 'MINIMUM', 'MAXIMUM'], opset: [1, 23], dtypes: ['float32', 'int32', 'int64', 'int8', 'uint8', 'int16'],
-  int8: true, micro: true, layout: 'any',
+  op: 'Clip', emits: ['RELU6', 'RELU_N1_TO_1', 'RELU', 'MINIMUM', 'MAXIMUM'],
+  // RELU_N1_TO_1 only for Clip(-1, 1), which TFLM lacks: `onnx2lite micro` refuses that model itself.
+  incidental: ['RELU_N1_TO_1'], opset: [1, MAX_OPSET], dtypes: ['float32', 'int32', 'int64', 'int8', 'uint8', 'int16'],
+  layout: 'any',
   check(node, ctx) {
-    for (const i of node.inputs.slice(1)) if (i && !ctx.isConstant(i) && ctx.rank(i) !== 0) return 'Clip with non-scalar bounds is not supported';
+    for (const i of node.inputs.slice(1)) if (i && !ctx.isConstant(i) && ctx.rank(i) !== 0) return refuse('rank', 'Clip with non-scalar bounds is not supported');
     return undefined;
   },
   convert(node, ctx) {

@@ -4,13 +4,14 @@ import { toNumbers } from '../../ir/tensor';
 import { attrInt, normAxis } from '../attrs';
 import { identity } from '../layout';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 import { Emitter } from './_emit';
 import { NUMERIC } from './_elementwise';
 
 const Compress: OpConverter = {
-  op: 'Compress', emits: ['GATHER', 'RESHAPE'], opset: [9, 23], dtypes: [...NUMERIC, 'bool'], int8: true, micro: true, layout: 'onnx',
+  op: 'Compress', emits: ['GATHER', 'RESHAPE'], opset: [9, MAX_OPSET], dtypes: [...NUMERIC, 'bool'], layout: 'onnx',
   check(node, ctx) {
-    if (!ctx.isConstant(node.inputs[1])) return 'Compress with a computed condition is sized at run time, which LiteRT cannot run; make the condition constant';
+    if (!ctx.isConstant(node.inputs[1])) return refuse('computed-input', 'Compress with a computed condition is sized at run time, which LiteRT cannot run; make the condition constant');
     return undefined;
   },
   convert(node, ctx) {

@@ -3,9 +3,10 @@
 import { attrInt, normAxis } from '../attrs';
 import type { OpConverter } from '../types';
 import { NUMERIC } from './_elementwise';
+import { MAX_OPSET } from '../types';
 
 const Concat: OpConverter = {
-  op: 'Concat', emits: ['CONCATENATION'], opset: [1, 23], dtypes: [...NUMERIC, 'bool'], int8: true, micro: true, layout: 'axis',
+  op: 'Concat', emits: ['CONCATENATION'], opset: [1, MAX_OPSET], dtypes: [...NUMERIC, 'bool'], layout: 'axis',
   convert(node, ctx) {
     const inputs = node.inputs.filter((i) => i && ctx.shape(i).every((d) => d >= 0) && !ctx.shape(i).includes(0));
     const y = node.outputs[0];

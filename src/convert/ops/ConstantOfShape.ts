@@ -2,11 +2,12 @@
 // a computed shape gives a tensor sized at run time, which LiteRT cannot run.
 import { makeTensor, toNumbers } from '../../ir/tensor';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 
 const ConstantOfShape: OpConverter = {
-  op: 'ConstantOfShape', emits: [], opset: [9, 23], dtypes: ['int64'], int8: true, micro: true, layout: 'onnx',
+  op: 'ConstantOfShape', emits: [], opset: [9, MAX_OPSET], dtypes: ['int64'], layout: 'onnx',
   check(node, ctx) {
-    if (!ctx.isConstant(node.inputs[0])) return 'ConstantOfShape with a computed shape is sized at run time, which LiteRT cannot run; make the shape constant';
+    if (!ctx.isConstant(node.inputs[0])) return refuse('computed-input', 'ConstantOfShape with a computed shape is sized at run time, which LiteRT cannot run; make the shape constant');
     return undefined;
   },
   convert(node, ctx) {

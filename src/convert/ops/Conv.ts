@@ -8,6 +8,7 @@ import type { ConvertContext } from '../context';
 import { transposeData } from '../constdata';
 import { channelLast } from '../layout';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 import { Window, resolvePadding, windowOf } from './_spatial';
 
 /** A filter computed in the graph: OIHW in ONNX order → OHWI (or [1, H, W, O] depthwise) from the layout pass. */
@@ -37,19 +38,19 @@ export function convOptions(w: Window, padding: string): Record<string, number |
 }
 
 const Conv: OpConverter = {
-  op: 'Conv', emits: ['CONV_2D', 'DEPTHWISE_CONV_2D', 'PAD', 'RESHAPE', 'SPLIT', 'CONCATENATION'], opset: [1, 23],
-  dtypes: ['float32'], int8: true, micro: true, layout: 'spatial',
+  op: 'Conv', emits: ['CONV_2D', 'DEPTHWISE_CONV_2D', 'PAD', 'RESHAPE', 'SPLIT', 'CONCATENATION'], opset: [1, MAX_OPSET],
+  dtypes: ['float32'], layout: 'spatial',
   check(node, ctx) {
     const rank = ctx.rank(node.inputs[0]);
-    if (rank !== 3 && rank !== 4) return `Conv on a rank-${rank} input (${rank - 2}-D convolution) is not supported; only 1-D and 2-D`;
+    if (rank !== 3 && rank !== 4) return refuse('rank', `Conv on a rank-${rank} input (${rank - 2}-D convolution) is not supported; only 1-D and 2-D`);
     if (!ctx.isConstant(node.inputs[1]) && (rank !== 4 || (attrInt(node, 'group', 1) !== 1 && attrInt(node, 'group', 1) !== ctx.shape(node.inputs[0])[1]))) {
-      return 'Conv with computed weights is supported only for 2-D convolutions with group 1 or depthwise; make the weights constant';
+      return refuse('computed-input', 'Conv with computed weights is supported only for 2-D convolutions with group 1 or depthwise; make the weights constant');
     }
     const g = attrInt(node, 'group', 1);
     if (node.inputs[2] && !ctx.isConstant(node.inputs[2]) && g !== 1 && g !== ctx.shape(node.inputs[0])[1]) {
-      return 'grouped Conv with a computed bias is not supported; make the bias constant';
+      return refuse('computed-input', 'grouped Conv with a computed bias is not supported; make the bias constant');
     }
-    if (ctx.dtype(node.inputs[0]) !== 'float32') return `Conv on ${ctx.dtype(node.inputs[0])} input is not supported (float32 only)`;
+    if (ctx.dtype(node.inputs[0]) !== 'float32') return refuse('dtype', `Conv on ${ctx.dtype(node.inputs[0])} input is not supported (float32 only)`);
     return undefined;
   },
   convert(node, ctx) {

@@ -4,9 +4,10 @@ import type { OpConverter } from '../types';
 import Conv from './Conv';
 import { Emitter } from './_emit';
 import { checkIntConv, dequantValue, finish, runFloat } from './_qlinear';
+import { MAX_OPSET } from '../types';
 
 const ConvInteger: OpConverter = {
-  op: 'ConvInteger', emits: [...Conv.emits, 'CAST', 'SUB', 'ROUND'], opset: [10, 23], dtypes: ['uint8', 'int8'], int8: false, micro: false,
+  op: 'ConvInteger', emits: [...Conv.emits, 'CAST', 'SUB', 'ROUND'], opset: [10, MAX_OPSET], dtypes: ['uint8', 'int8'], micro: false,
   layout: 'spatial',
   check(node, ctx) {
     return checkIntConv(node, ctx, node.inputs[1]);

@@ -8,6 +8,7 @@ import { attrInt, attrInts, attrString } from '../attrs';
 import type { ConvertContext } from '../context';
 import { channelLast } from '../layout';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 import { Emitter } from './_emit';
 
 interface Plan {
@@ -71,18 +72,18 @@ function weights(ctx: ConvertContext, e: Emitter, node: Node, p: Plan): number {
 }
 
 const ConvTranspose: OpConverter = {
-  op: 'ConvTranspose', emits: ['TRANSPOSE_CONV', 'STRIDED_SLICE', 'RESHAPE'], opset: [1, 23], dtypes: ['float32'], int8: true, micro: true,
+  op: 'ConvTranspose', emits: ['TRANSPOSE_CONV', 'STRIDED_SLICE', 'RESHAPE'], opset: [1, MAX_OPSET], dtypes: ['float32'],
   layout: 'spatial',
   check(node, ctx) {
     const rank = ctx.rank(node.inputs[0]);
-    if (rank !== 3 && rank !== 4) return `ConvTranspose on a rank-${rank} input is not supported; only 1-D and 2-D`;
+    if (rank !== 3 && rank !== 4) return refuse('rank', `ConvTranspose on a rank-${rank} input is not supported; only 1-D and 2-D`);
     if (!ctx.isConstant(node.inputs[1]) && (attrInts(node, 'dilations') ?? []).some((d) => d !== 1)) {
-      return 'ConvTranspose with computed weights and dilations is not supported; make the weights constant';
+      return refuse('computed-input', 'ConvTranspose with computed weights and dilations is not supported; make the weights constant');
     }
-    if (attrInt(node, 'group', 1) !== 1) return 'ConvTranspose with groups is not supported (TFLite TRANSPOSE_CONV has no groups)';
-    if (ctx.dtype(node.inputs[0]) !== 'float32') return `ConvTranspose on ${ctx.dtype(node.inputs[0])} is not supported (float32 only)`;
+    if (attrInt(node, 'group', 1) !== 1) return refuse('attribute', 'ConvTranspose with groups is not supported (TFLite TRANSPOSE_CONV has no groups)');
+    if (ctx.dtype(node.inputs[0]) !== 'float32') return refuse('dtype', `ConvTranspose on ${ctx.dtype(node.inputs[0])} is not supported (float32 only)`);
     const p = plan(node, ctx);
-    return typeof p === 'string' ? p : undefined;
+    return typeof p === 'string' ? refuse('attribute', p) : undefined;
   },
   convert(node, ctx) {
     const p = plan(node, ctx) as Plan;

@@ -1,4 +1,4 @@
 // ONNX Cos → TFLite COS (elementwise, any layout).
 import { unary } from './_elementwise';
 
-export default unary('Cos', 'COS', { int8: false, micro: true });
+export default unary('Cos', 'COS', { int8: false });

@@ -5,9 +5,10 @@ import { attrInt, normAxis } from '../attrs';
 import { identity } from '../layout';
 import type { OpConverter } from '../types';
 import { Emitter, dtypeReason } from './_emit';
+import { MAX_OPSET } from '../types';
 
 const CumSum: OpConverter = {
-  op: 'CumSum', emits: ['CUMSUM', 'RESHAPE'], opset: [11, 23], dtypes: ['float32', 'float64', 'int32', 'int64'], int8: false,
+  op: 'CumSum', emits: ['CUMSUM', 'RESHAPE'], opset: [11, MAX_OPSET], dtypes: ['float32', 'float64', 'int32', 'int64'],
   micro: false, layout: 'axis',
   check(node, ctx) {
     return dtypeReason(node, ctx, this.dtypes);

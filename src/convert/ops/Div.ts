@@ -1,4 +1,4 @@
 // ONNX Div (numpy broadcasting) → TFLite DIV, in whatever layout its inputs have.
 import { binary } from './_elementwise';
 
-export default binary('Div', 'DIV', { int8: false, micro: true, fused: true });
+export default binary('Div', 'DIV', { fused: true });

@@ -3,18 +3,19 @@
 import { makeTensor, toNumbers } from '../../ir/tensor';
 import { attrFloat } from '../attrs';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 import { FLOAT } from './_elementwise';
 
 const Dropout: OpConverter = {
-  op: 'Dropout', emits: [], opset: [1, 23], dtypes: FLOAT, int8: true, micro: true, layout: 'any',
+  op: 'Dropout', emits: [], opset: [1, MAX_OPSET], dtypes: FLOAT, layout: 'any',
   check(node, ctx) {
     const [, ratio, training] = node.inputs;
-    if (training && !ctx.isConstant(training)) return 'Dropout with a non-constant training_mode input is not supported';
+    if (training && !ctx.isConstant(training)) return refuse('computed-input', 'Dropout with a non-constant training_mode input is not supported');
     if (training && toNumbers(ctx.constant(training)!)[0]) {
       const r = ratio ? (ctx.isConstant(ratio) ? toNumbers(ctx.constant(ratio)!)[0] : NaN) : 0.5;
-      if (r !== 0) return 'Dropout in training mode (random) is not supported; export the model for inference';
+      if (r !== 0) return refuse('attribute', 'Dropout in training mode (random) is not supported; export the model for inference');
     }
-    if (attrFloat(node, 'is_test', 1) === 0 && attrFloat(node, 'ratio', 0.5) !== 0) return 'Dropout in training mode (is_test=0) is not supported';
+    if (attrFloat(node, 'is_test', 1) === 0 && attrFloat(node, 'ratio', 0.5) !== 0) return refuse('attribute', 'Dropout in training mode (is_test=0) is not supported');
     return undefined;
   },
   convert(node, ctx) {

@@ -3,10 +3,11 @@
 // and float arithmetic (as QuantizeLinear, see _qdq.ts).
 import type { OpConverter } from '../types';
 import { Emitter } from './_emit';
+import { MAX_OPSET } from '../types';
 
 const DynamicQuantizeLinear: OpConverter = {
   op: 'DynamicQuantizeLinear', emits: ['REDUCE_MAX', 'REDUCE_MIN', 'MAXIMUM', 'MINIMUM', 'SUB', 'DIV', 'ROUND', 'ADD', 'NEG', 'CAST'],
-  opset: [11, 23], dtypes: ['float32'], int8: false, micro: false, layout: 'any',
+  opset: [11, MAX_OPSET], dtypes: ['float32'], micro: false, layout: 'any',
   convert(node, ctx) {
     const [y, yScale, yZp] = node.outputs;
     const x = ctx.inputAny(node.inputs[0]);

@@ -1,4 +1,4 @@
 // ONNX Equal (numpy broadcasting) → TFLite EQUAL, in whatever layout its inputs have.
-import { binary } from './_elementwise';
+import { ARITHMETIC, binary } from './_elementwise';
 
-export default binary('Equal', 'EQUAL', { int8: true, micro: true });
+export default binary('Equal', 'EQUAL', { dtypes: [...ARITHMETIC, 'bool', 'string'] });

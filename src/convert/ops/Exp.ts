@@ -1,4 +1,4 @@
 // ONNX Exp → TFLite EXP (elementwise, any layout).
 import { unary } from './_elementwise';
 
-export default unary('Exp', 'EXP', { int8: false, micro: true });
+export default unary('Exp', 'EXP', { int8: false });

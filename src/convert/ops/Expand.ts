@@ -1,9 +1,10 @@
 // ONNX Expand → TFLite BROADCAST_TO to the inferred output shape (on the stored layout).
 import type { OpConverter } from '../types';
 import { NUMERIC } from './_elementwise';
+import { MAX_OPSET } from '../types';
 
 const Expand: OpConverter = {
-  op: 'Expand', emits: ['BROADCAST_TO'], opset: [8, 23], dtypes: [...NUMERIC, 'bool'], int8: true, micro: true, layout: 'any',
+  op: 'Expand', emits: ['BROADCAST_TO'], opset: [8, MAX_OPSET], dtypes: [...NUMERIC, 'bool'], layout: 'any',
   convert(node, ctx) {
     const y = node.outputs[0];
     const rank = ctx.rank(y);

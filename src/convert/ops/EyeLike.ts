@@ -3,10 +3,11 @@
 import { ONNX_DTYPES, makeTensor } from '../../ir/tensor';
 import { attrInt } from '../attrs';
 import type { OpConverter } from '../types';
+import { MAX_OPSET } from '../types';
 
 const EyeLike: OpConverter = {
-  op: 'EyeLike', emits: [], opset: [9, 23], dtypes: ['float32', 'float64', 'int32', 'int64', 'bool', 'uint8', 'int8'], int8: true,
-  micro: true, layout: 'onnx',
+  op: 'EyeLike', emits: [], opset: [9, MAX_OPSET], dtypes: ['float32', 'float64', 'int32', 'int64', 'bool', 'uint8', 'int8'],
+  layout: 'onnx',
   convert(node, ctx) {
     const [n, m] = ctx.shape(node.inputs[0]);
     const k = attrInt(node, 'k', 0);

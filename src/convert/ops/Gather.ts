@@ -4,9 +4,10 @@ import { toNumbers } from '../../ir/tensor';
 import { attrInt, normAxis } from '../attrs';
 import type { OpConverter } from '../types';
 import { NUMERIC } from './_elementwise';
+import { MAX_OPSET } from '../types';
 
 const Gather: OpConverter = {
-  op: 'Gather', emits: ['GATHER', 'FLOOR_MOD'], opset: [1, 23], dtypes: [...NUMERIC, 'bool'], int8: true, micro: true, layout: 'axis',
+  op: 'Gather', emits: ['GATHER', 'FLOOR_MOD'], incidental: ['FLOOR_MOD'] /* on the indices only */, opset: [1, MAX_OPSET], dtypes: [...NUMERIC, 'bool'], layout: 'axis',
   convert(node, ctx) {
     const [data, indices] = node.inputs;
     const ds = ctx.shape(data);

@@ -6,10 +6,11 @@ import type { OpConverter } from '../types';
 import { Emitter } from './_emit';
 import { NUMERIC } from './_elementwise';
 import { elementCoords } from './_indices';
+import { MAX_OPSET } from '../types';
 
 const GatherElements: OpConverter = {
-  op: 'GatherElements', emits: ['GATHER_ND', 'CONCATENATION', 'RESHAPE', 'FLOOR_MOD'], opset: [11, 23], dtypes: NUMERIC,
-  int8: true, micro: false, layout: 'onnx',
+  op: 'GatherElements', emits: ['GATHER_ND', 'CONCATENATION', 'RESHAPE', 'FLOOR_MOD'], incidental: ['FLOOR_MOD'] /* indices */, opset: [11, MAX_OPSET], dtypes: NUMERIC,
+  micro: false, layout: 'onnx',
   convert(node, ctx) {
     const [data, indices] = node.inputs;
     const dims = ctx.shape(data);

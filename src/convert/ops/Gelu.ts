@@ -1,4 +1,4 @@
 // ONNX Gelu → TFLite GELU (elementwise, any layout).
 import { unary } from './_elementwise';
 
-export default unary('Gelu', 'GELU', { int8: true, micro: false });
+export default unary('Gelu', 'GELU', { micro: false });

@@ -1,4 +1,4 @@
 // ONNX Greater (numpy broadcasting) → TFLite GREATER, in whatever layout its inputs have.
 import { binary } from './_elementwise';
 
-export default binary('Greater', 'GREATER', { int8: true, micro: true });
+export default binary('Greater', 'GREATER');

@@ -1,4 +1,4 @@
 // ONNX GreaterOrEqual (numpy broadcasting) → TFLite GREATER_EQUAL, in whatever layout its inputs have.
 import { binary } from './_elementwise';
 
-export default binary('GreaterOrEqual', 'GREATER_EQUAL', { int8: true, micro: true });
+export default binary('GreaterOrEqual', 'GREATER_EQUAL');

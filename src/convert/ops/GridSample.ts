@@ -5,17 +5,18 @@
 import { attrInt, attrString } from '../attrs';
 import { channelLast } from '../layout';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 import { Emitter } from './_emit';
 
 const GridSample: OpConverter = {
   op: 'GridSample', emits: ['SPLIT', 'ADD', 'SUB', 'MUL', 'FLOOR', 'ROUND', 'FLOOR_MOD', 'ABS', 'MAXIMUM', 'MINIMUM', 'CAST',
     'GREATER_EQUAL', 'LESS_EQUAL', 'LOGICAL_AND', 'CONCATENATION', 'GATHER_ND'],
-  opset: [16, 23], dtypes: ['float32'], int8: false, micro: false, layout: 'spatial',
+  opset: [16, MAX_OPSET], dtypes: ['float32'], micro: false, layout: 'spatial',
   check(node, ctx) {
-    if (ctx.rank(node.inputs[0]) !== 4) return 'GridSample is supported on 4-D inputs only';
+    if (ctx.rank(node.inputs[0]) !== 4) return refuse('rank', 'GridSample is supported on 4-D inputs only');
     const mode = attrString(node, 'mode', 'bilinear');
-    if (mode !== 'bilinear' && mode !== 'nearest' && mode !== 'linear') return `GridSample with mode=${mode} is not supported (bilinear or nearest)`;
-    if (ctx.dtype(node.inputs[0]) !== 'float32') return `GridSample on ${ctx.dtype(node.inputs[0])} is not supported (float32 only)`;
+    if (mode !== 'bilinear' && mode !== 'nearest' && mode !== 'linear') return refuse('attribute', `GridSample with mode=${mode} is not supported (bilinear or nearest)`);
+    if (ctx.dtype(node.inputs[0]) !== 'float32') return refuse('dtype', `GridSample on ${ctx.dtype(node.inputs[0])} is not supported (float32 only)`);
     return undefined;
   },
   convert(node, ctx) {

@@ -2,9 +2,10 @@
 // alpha = 1/6, beta = 0.5 it is ADD(x, 3) with a fused RELU6, then MUL by 1/6.
 import { attrFloat } from '../attrs';
 import type { OpConverter } from '../types';
+import { MAX_OPSET } from '../types';
 
 const HardSigmoid: OpConverter = {
-  op: 'HardSigmoid', emits: ['ADD', 'MUL', 'RELU6', 'MINIMUM', 'MAXIMUM'], opset: [1, 23], dtypes: ['float32'], int8: true, micro: true,
+  op: 'HardSigmoid', emits: ['ADD', 'MUL', 'RELU6', 'MINIMUM', 'MAXIMUM'], opset: [1, MAX_OPSET], dtypes: ['float32'],
   layout: 'any',
   convert(node, ctx) {
     const alpha = attrFloat(node, 'alpha', 0.2);

@@ -1,4 +1,4 @@
 // ONNX HardSwish → TFLite HARD_SWISH (elementwise, any layout).
 import { unary } from './_elementwise';
 
-export default unary('HardSwish', 'HARD_SWISH', { int8: true, micro: true });
+export default unary('HardSwish', 'HARD_SWISH');

@@ -4,9 +4,10 @@ import { attrInt, normAxis } from '../attrs';
 import { identity } from '../layout';
 import type { OpConverter } from '../types';
 import { Emitter, dtypeReason } from './_emit';
+import { MAX_OPSET } from '../types';
 
 const Hardmax: OpConverter = {
-  op: 'Hardmax', emits: ['ARG_MAX', 'ONE_HOT', 'RESHAPE'], opset: [1, 23], dtypes: ['float32', 'float64'], int8: false, micro: false,
+  op: 'Hardmax', emits: ['ARG_MAX', 'ONE_HOT', 'RESHAPE'], opset: [1, MAX_OPSET], dtypes: ['float32', 'float64'],
   layout: 'axis',
   check(node, ctx) {
     return dtypeReason(node, ctx, this.dtypes);

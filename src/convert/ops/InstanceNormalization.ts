@@ -2,16 +2,17 @@
 // channel-last), SUB, MUL, RSQRT and the per-channel scale and bias.
 import { attrFloat } from '../attrs';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 import { Emitter } from './_emit';
 import { channelVector, moments } from './_norm';
 
 const InstanceNormalization: OpConverter = {
-  op: 'InstanceNormalization', emits: ['MEAN', 'SUB', 'MUL', 'ADD', 'RSQRT', 'RESHAPE'], opset: [1, 23], dtypes: ['float32'],
+  op: 'InstanceNormalization', emits: ['MEAN', 'SUB', 'MUL', 'ADD', 'RSQRT', 'RESHAPE'], opset: [1, MAX_OPSET], dtypes: ['float32'],
   int8: false, micro: false, layout: 'axis',
   check(node, ctx) {
     const dt = ctx.dtype(node.inputs[0]);
-    if (dt !== 'float32') return `InstanceNormalization on ${dt} is not supported (float32 only)`;
-    if (ctx.rank(node.inputs[0]) < 3) return 'InstanceNormalization needs an input with spatial dims (rank ≥ 3)';
+    if (dt !== 'float32') return refuse('dtype', `InstanceNormalization on ${dt} is not supported (float32 only)`);
+    if (ctx.rank(node.inputs[0]) < 3) return refuse('rank', 'InstanceNormalization needs an input with spatial dims (rank ≥ 3)');
     return undefined;
   },
   convert(node, ctx) {

@@ -3,4 +3,4 @@ import { composite } from './_emit';
 
 export default composite('IsNaN', ['NOT_EQUAL'], (e, x, y) => {
   e.bin('NOT_EQUAL', x, x, y);
-}, { micro: true });
+});

@@ -3,13 +3,14 @@
 import { attrFloat, attrInt } from '../attrs';
 import { channelLast } from '../layout';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 
 const LRN: OpConverter = {
-  op: 'LRN', emits: ['LOCAL_RESPONSE_NORMALIZATION'], opset: [1, 23], dtypes: ['float32'], int8: false, micro: false, layout: 'spatial',
+  op: 'LRN', emits: ['LOCAL_RESPONSE_NORMALIZATION'], opset: [1, MAX_OPSET], dtypes: ['float32'], layout: 'spatial',
   check(node, ctx) {
-    if (ctx.rank(node.inputs[0]) !== 4) return 'LRN is supported on 4-D NCHW inputs only';
+    if (ctx.rank(node.inputs[0]) !== 4) return refuse('rank', 'LRN is supported on 4-D NCHW inputs only');
     const size = attrInt(node, 'size', 1);
-    if (size % 2 === 0) return `LRN with an even size (${size}) has an asymmetric window that TFLite's LOCAL_RESPONSE_NORMALIZATION lacks`;
+    if (size % 2 === 0) return refuse('unsupported', `LRN with an even size (${size}) has an asymmetric window that TFLite's LOCAL_RESPONSE_NORMALIZATION lacks`);
     return undefined;
   },
   convert(node, ctx) {

@@ -3,15 +3,16 @@
 // intermediate moments (kept dims).
 import { attrFloat, attrInt, normAxis } from '../attrs';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 import { Emitter } from './_emit';
 import { moments } from './_norm';
 
 const LayerNormalization: OpConverter = {
-  op: 'LayerNormalization', emits: ['MEAN', 'SUB', 'MUL', 'ADD', 'RSQRT'], opset: [17, 23], dtypes: ['float32'], int8: false,
+  op: 'LayerNormalization', emits: ['MEAN', 'SUB', 'MUL', 'ADD', 'RSQRT'], opset: [17, MAX_OPSET], dtypes: ['float32'], int8: false,
   micro: false, layout: 'axis',
   check(node, ctx) {
     const dt = ctx.dtype(node.inputs[0]);
-    return dt === 'float32' ? undefined : `LayerNormalization on ${dt} is not supported (float32 only)`;
+    return dt === 'float32' ? undefined : refuse('dtype', `LayerNormalization on ${dt} is not supported (float32 only)`);
   },
   convert(node, ctx) {
     const [xName, scale, bias] = node.inputs;

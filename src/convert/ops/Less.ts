@@ -1,4 +1,4 @@
 // ONNX Less (numpy broadcasting) → TFLite LESS, in whatever layout its inputs have.
 import { binary } from './_elementwise';
 
-export default binary('Less', 'LESS', { int8: true, micro: true });
+export default binary('Less', 'LESS');

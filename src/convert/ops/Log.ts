@@ -1,4 +1,4 @@
 // ONNX Log → TFLite LOG (elementwise, any layout).
 import { unary } from './_elementwise';
 
-export default unary('Log', 'LOG', { int8: false, micro: true });
+export default unary('Log', 'LOG', { int8: false });

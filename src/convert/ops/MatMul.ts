@@ -4,13 +4,14 @@ import { toFloat32 } from '../../ir/tensor';
 import { transposeData } from '../constdata';
 import { identity } from '../layout';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 
 const MatMul: OpConverter = {
-  op: 'MatMul', emits: ['FULLY_CONNECTED', 'BATCH_MATMUL', 'RESHAPE'], opset: [1, 23], dtypes: ['float32'], int8: true, micro: true,
+  op: 'MatMul', emits: ['FULLY_CONNECTED', 'BATCH_MATMUL', 'RESHAPE'], opset: [1, MAX_OPSET], dtypes: ['float32'],
   layout: 'onnx',
   check(node, ctx) {
-    if (ctx.dtype(node.inputs[0]) !== 'float32') return `MatMul on ${ctx.dtype(node.inputs[0])} is not supported (float32 only)`;
-    if (ctx.rank(node.inputs[0]) < 2 || ctx.rank(node.inputs[1]) < 2) return 'MatMul with a 1-D operand is not supported yet; reshape it to 2-D';
+    if (ctx.dtype(node.inputs[0]) !== 'float32') return refuse('dtype', `MatMul on ${ctx.dtype(node.inputs[0])} is not supported (float32 only)`);
+    if (ctx.rank(node.inputs[0]) < 2 || ctx.rank(node.inputs[1]) < 2) return refuse('rank', 'MatMul with a 1-D operand is not supported yet; reshape it to 2-D');
     return undefined;
   },
   convert(node, ctx) {

@@ -4,9 +4,10 @@ import type { OpConverter } from '../types';
 import MatMul from './MatMul';
 import { Emitter } from './_emit';
 import { checkIntMatMul, dequantValue, finish, runFloat } from './_qlinear';
+import { MAX_OPSET } from '../types';
 
 const MatMulInteger: OpConverter = {
-  op: 'MatMulInteger', emits: [...MatMul.emits, 'CAST', 'SUB', 'ROUND'], opset: [10, 23], dtypes: ['uint8', 'int8'], int8: false,
+  op: 'MatMulInteger', emits: [...MatMul.emits, 'CAST', 'SUB', 'ROUND'], opset: [10, MAX_OPSET], dtypes: ['uint8', 'int8'],
   micro: false, layout: 'onnx',
   check: checkIntMatMul,
   convert(node, ctx) {

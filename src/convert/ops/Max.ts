@@ -1,4 +1,4 @@
 // ONNX Max (variadic, numpy broadcasting) → a chain of TFLite MAXIMUM.
 import { variadic } from './_elementwise';
 
-export default variadic('Max', 'MAXIMUM', { int8: true, micro: true });
+export default variadic('Max', 'MAXIMUM');

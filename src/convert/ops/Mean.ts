@@ -1,9 +1,10 @@
 // ONNX Mean (variadic) → a chain of TFLite ADD, then MUL by 1/n.
 import type { OpConverter } from '../types';
 import { FLOAT, emitVariadic } from './_elementwise';
+import { MAX_OPSET } from '../types';
 
 const Mean: OpConverter = {
-  op: 'Mean', emits: ['ADD', 'MUL'], opset: [1, 23], dtypes: FLOAT, int8: true, micro: true, layout: 'any',
+  op: 'Mean', emits: ['ADD', 'MUL'], opset: [1, MAX_OPSET], dtypes: FLOAT, layout: 'any',
   convert(node, ctx) {
     const inputs = node.inputs.filter(Boolean);
     const out = node.outputs[0];

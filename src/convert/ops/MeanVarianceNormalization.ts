@@ -4,10 +4,11 @@ import { attrInts, normAxis } from '../attrs';
 import type { OpConverter } from '../types';
 import { Emitter, dtypeReason } from './_emit';
 import { moments } from './_norm';
+import { MAX_OPSET } from '../types';
 
 const MeanVarianceNormalization: OpConverter = {
-  op: 'MeanVarianceNormalization', emits: ['MEAN', 'SUB', 'MUL', 'SQRT', 'ADD', 'DIV'], opset: [9, 23], dtypes: ['float32', 'float64'],
-  int8: false, micro: false, layout: 'axis',
+  op: 'MeanVarianceNormalization', emits: ['MEAN', 'SUB', 'MUL', 'SQRT', 'ADD', 'DIV'], opset: [9, MAX_OPSET], dtypes: ['float32', 'float64'],
+  micro: false, layout: 'axis',
   check(node, ctx) {
     return dtypeReason(node, ctx, this.dtypes);
   },

@@ -1,4 +1,4 @@
 // ONNX Min (variadic, numpy broadcasting) → a chain of TFLite MINIMUM.
 import { variadic } from './_elementwise';
 
-export default variadic('Min', 'MINIMUM', { int8: true, micro: true });
+export default variadic('Min', 'MINIMUM');

@@ -6,12 +6,13 @@ import { attrInt } from '../attrs';
 import type { OpConverter } from '../types';
 import { Emitter, dtypeReason } from './_emit';
 import { broadcastPair } from './_elementwise';
+import { MAX_OPSET } from '../types';
 
 const WIDE: Partial<Record<TflType, TflType>> = { INT8: 'INT32', UINT8: 'INT32', INT16: 'INT32', UINT16: 'INT32', FLOAT16: 'FLOAT32' };
 
 const Mod: OpConverter = {
-  op: 'Mod', emits: ['FLOOR_MOD', 'NOT_EQUAL', 'LESS', 'LOGICAL_AND', 'SUB', 'SELECT_V2', 'CAST'], opset: [10, 23],
-  dtypes: ['float32', 'float64', 'float16', 'int32', 'int64', 'int8', 'uint8', 'int16', 'uint16', 'uint32', 'uint64'], int8: false, micro: false,
+  op: 'Mod', emits: ['FLOOR_MOD', 'NOT_EQUAL', 'LESS', 'LOGICAL_AND', 'SUB', 'SELECT_V2', 'CAST'], opset: [10, MAX_OPSET],
+  dtypes: ['float32', 'float64', 'float16', 'int32', 'int64', 'int8', 'uint8', 'int16', 'uint16', 'uint32', 'uint64'], micro: false,
   layout: 'any',
   check(node, ctx) {
     return dtypeReason(node, ctx, this.dtypes);

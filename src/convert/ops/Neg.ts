@@ -1,4 +1,4 @@
 // ONNX Neg → TFLite NEG (elementwise, any layout).
 import { NUMERIC, unary } from './_elementwise';
 
-export default unary('Neg', 'NEG', { int8: true, micro: true, dtypes: NUMERIC });
+export default unary('Neg', 'NEG', { dtypes: NUMERIC });

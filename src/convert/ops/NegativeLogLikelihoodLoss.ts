@@ -2,10 +2,11 @@
 import type { OpConverter } from '../types';
 import { Emitter } from './_emit';
 import { classLast2d, emitNll, lossCheck } from './_loss';
+import { MAX_OPSET } from '../types';
 
 const NegativeLogLikelihoodLoss: OpConverter = {
-  op: 'NegativeLogLikelihoodLoss', emits: ['RESHAPE', 'ONE_HOT', 'MUL', 'SUM', 'NEG', 'NOT_EQUAL', 'CAST', 'DIV'], opset: [12, 23],
-  dtypes: ['float32'], int8: false, micro: false, layout: 'onnx',
+  op: 'NegativeLogLikelihoodLoss', emits: ['RESHAPE', 'ONE_HOT', 'MUL', 'SUM', 'NEG', 'NOT_EQUAL', 'CAST', 'DIV'], opset: [12, MAX_OPSET],
+  dtypes: ['float32'], layout: 'onnx',
   check: lossCheck,
   convert(node, ctx) {
     const [input, target, weight] = node.inputs;

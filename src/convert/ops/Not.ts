@@ -1,4 +1,4 @@
 // ONNX Not → TFLite LOGICAL_NOT (elementwise, any layout).
 import { unary } from './_elementwise';
 
-export default unary('Not', 'LOGICAL_NOT', { int8: false, micro: true, dtypes: ['bool'] });
+export default unary('Not', 'LOGICAL_NOT', { dtypes: ['bool'] });

@@ -4,16 +4,17 @@ import { toNumbers } from '../../ir/tensor';
 import { attrInt } from '../attrs';
 import { identity } from '../layout';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 import { Emitter } from './_emit';
 
 const OneHot: OpConverter = {
-  op: 'OneHot', emits: ['ONE_HOT', 'CAST', 'LESS', 'ADD', 'SELECT_V2', 'GATHER', 'RESHAPE'], opset: [9, 23],
-  dtypes: ['int32', 'int64', 'float32', 'float64'], int8: false, micro: false, layout: 'onnx',
+  op: 'OneHot', emits: ['ONE_HOT', 'CAST', 'LESS', 'ADD', 'SELECT_V2', 'GATHER', 'RESHAPE'], opset: [9, MAX_OPSET],
+  dtypes: ['int32', 'int64', 'float32', 'float64'], layout: 'onnx',
   check(node, ctx) {
     const vt = ctx.dtype(node.inputs[2]);
-    if (!['float32', 'float64', 'int32', 'int64'].includes(vt)) return `OneHot with ${vt} values is not supported`;
+    if (!['float32', 'float64', 'int32', 'int64'].includes(vt)) return refuse('unsupported', `OneHot with ${vt} values is not supported`);
     if (!ctx.isConstant(node.inputs[1])) {
-      return 'OneHot with a computed depth makes an output whose size is known only at run time, which LiteRT cannot run; make depth constant';
+      return refuse('computed-input', 'OneHot with a computed depth makes an output whose size is known only at run time, which LiteRT cannot run; make depth constant');
     }
     return undefined;
   },

@@ -1,4 +1,4 @@
 // ONNX Or (numpy broadcasting) → TFLite LOGICAL_OR, in whatever layout its inputs have.
 import { binary } from './_elementwise';
 
-export default binary('Or', 'LOGICAL_OR', { int8: false, micro: true, dtypes: ['bool'] });
+export default binary('Or', 'LOGICAL_OR', { dtypes: ['bool'] });

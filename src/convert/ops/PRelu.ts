@@ -1,8 +1,9 @@
 // ONNX PRelu → TFLite PRELU (slope broadcast to the input's layout).
 import type { OpConverter } from '../types';
+import { MAX_OPSET } from '../types';
 
 const PRelu: OpConverter = {
-  op: 'PRelu', emits: ['PRELU'], opset: [1, 23], dtypes: ['float32'], int8: true, micro: true, layout: 'any',
+  op: 'PRelu', emits: ['PRELU'], opset: [1, MAX_OPSET], dtypes: ['float32'], layout: 'any',
   convert(node, ctx) {
     const y = node.outputs[0];
     const rank = ctx.rank(y);

@@ -3,21 +3,22 @@
 import { toNumbers } from '../../ir/tensor';
 import { attrFloat, attrInts, attrString, normAxis } from '../attrs';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 import { NUMERIC } from './_elementwise';
 import { Emitter } from './_emit';
 
 const Pad: OpConverter = {
-  op: 'Pad', emits: ['PAD', 'PADV2', 'MIRROR_PAD', 'GATHER'], opset: [1, 23], dtypes: NUMERIC, int8: true, micro: true, layout: 'axis',
+  op: 'Pad', emits: ['PAD', 'PADV2', 'MIRROR_PAD', 'GATHER'], opset: [1, MAX_OPSET], dtypes: NUMERIC, layout: 'axis',
   check(node, ctx) {
     const mode = attrString(node, 'mode', 'constant');
-    if (mode === 'wrap') return `Pad with mode=${mode} has no TFLite builtin; use constant, reflect or edge`;
-    if (node.inputs[1] && !ctx.isConstant(node.inputs[1])) return 'Pad with non-constant pads is not supported';
+    if (mode === 'wrap') return refuse('attribute', `Pad with mode=${mode} has no TFLite builtin; use constant, reflect or edge`);
+    if (node.inputs[1] && !ctx.isConstant(node.inputs[1])) return refuse('computed-input', 'Pad with non-constant pads is not supported');
     if (node.inputs[2] && !ctx.isConstant(node.inputs[2]) && ctx.shape(node.inputs[2]).reduce((a, b) => a * b, 1) !== 1) {
-      return 'Pad with a non-scalar value is not supported';
+      return refuse('rank', 'Pad with a non-scalar value is not supported');
     }
-    if (node.inputs[3] && !ctx.isConstant(node.inputs[3])) return 'Pad with non-constant axes is not supported';
+    if (node.inputs[3] && !ctx.isConstant(node.inputs[3])) return refuse('computed-input', 'Pad with non-constant axes is not supported');
     const pads = node.inputs[1] ? toNumbers(ctx.constant(node.inputs[1])!) : attrInts(node, 'pads') ?? [];
-    if (pads.some((p) => p < 0)) return 'Pad with negative pads (cropping) is not supported';
+    if (pads.some((p) => p < 0)) return refuse('attribute', 'Pad with negative pads (cropping) is not supported');
     return undefined;
   },
   convert(node, ctx) {

@@ -3,9 +3,10 @@ import { toNumbers } from '../../ir/tensor';
 import { tflType } from '../constdata';
 import type { OpConverter } from '../types';
 import { broadcastPair, emitArith, emitBinary, emitUnary } from './_elementwise';
+import { MAX_OPSET } from '../types';
 
 const Pow: OpConverter = {
-  op: 'Pow', emits: ['SQUARE', 'SQRT', 'RSQRT', 'POW', 'CAST'], opset: [1, 23], dtypes: ['float32', 'int32', 'int64'], int8: false, micro: false,
+  op: 'Pow', emits: ['SQUARE', 'SQRT', 'RSQRT', 'POW', 'CAST'], opset: [1, MAX_OPSET], dtypes: ['float32', 'int32', 'int64'],
   layout: 'any',
   convert(node, ctx) {
     const e = ctx.constant(node.inputs[1]);

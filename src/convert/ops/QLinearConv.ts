@@ -2,16 +2,17 @@
 // The int32 bias (scale x_scale · w_scale, zero point 0) must be constant.
 import { makeTensor, toNumbers } from '../../ir/tensor';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 import Conv from './Conv';
 import { Emitter } from './_emit';
 import { checkIntConv, dequantValue, finish, runFloat } from './_qlinear';
 
 const QLinearConv: OpConverter = {
-  op: 'QLinearConv', emits: [...Conv.emits, 'CAST', 'SUB', 'MUL', 'DIV', 'ROUND', 'ADD', 'MAXIMUM', 'MINIMUM'], opset: [10, 23],
-  dtypes: ['uint8', 'int8'], int8: false, micro: false, layout: 'spatial',
+  op: 'QLinearConv', emits: [...Conv.emits, 'CAST', 'SUB', 'MUL', 'DIV', 'ROUND', 'ADD', 'MAXIMUM', 'MINIMUM'], opset: [10, MAX_OPSET],
+  dtypes: ['uint8', 'int8'], micro: false, layout: 'spatial',
   check(node, ctx) {
     const [, xs, , w, ws, , , , b] = node.inputs;
-    if (b && !(ctx.isConstant(b) && ctx.isConstant(xs) && ctx.isConstant(ws))) return 'QLinearConv with a computed bias or scales for it is not supported';
+    if (b && !(ctx.isConstant(b) && ctx.isConstant(xs) && ctx.isConstant(ws))) return refuse('computed-input', 'QLinearConv with a computed bias or scales for it is not supported');
     return checkIntConv(node, ctx, w);
   },
   convert(node, ctx) {

@@ -4,10 +4,11 @@ import type { OpConverter } from '../types';
 import MatMul from './MatMul';
 import { Emitter } from './_emit';
 import { checkIntMatMul, dequantValue, finish, runFloat } from './_qlinear';
+import { MAX_OPSET } from '../types';
 
 const QLinearMatMul: OpConverter = {
-  op: 'QLinearMatMul', emits: [...MatMul.emits, 'CAST', 'SUB', 'MUL', 'DIV', 'ROUND', 'ADD', 'MAXIMUM', 'MINIMUM'], opset: [10, 23],
-  dtypes: ['uint8', 'int8'], int8: false, micro: false, layout: 'onnx',
+  op: 'QLinearMatMul', emits: [...MatMul.emits, 'CAST', 'SUB', 'MUL', 'DIV', 'ROUND', 'ADD', 'MAXIMUM', 'MINIMUM'], opset: [10, MAX_OPSET],
+  dtypes: ['uint8', 'int8'], micro: false, layout: 'onnx',
   check: checkIntMatMul,
   convert(node, ctx) {
     const [a, as, az, b, bs, bz, ys, yz] = node.inputs;

@@ -2,12 +2,13 @@
 // TFLite's RANGE would leave LiteRT a tensor sized at run time, which it cannot run). Computed bounds are refused.
 import { makeTensor, toNumbers } from '../../ir/tensor';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 
 const Range: OpConverter = {
-  op: 'Range', emits: [], opset: [11, 23], dtypes: ['float32', 'float64', 'int32', 'int64'], int8: true, micro: true, layout: 'onnx',
+  op: 'Range', emits: [], opset: [11, MAX_OPSET], dtypes: ['float32', 'float64', 'int32', 'int64'], layout: 'onnx',
   check(node, ctx) {
     if (node.inputs.some((n) => !ctx.isConstant(n))) {
-      return 'Range with computed start, limit or delta has a length known only at run time, which LiteRT cannot run; make them constant';
+      return refuse('computed-input', 'Range with computed start, limit or delta has a length known only at run time, which LiteRT cannot run; make them constant');
     }
     return undefined;
   },

@@ -3,4 +3,4 @@ import { composite } from './_emit';
 
 export default composite('Reciprocal', ['DIV'], (e, x, y) => {
   e.bin('DIV', e.scalar(1), x, y);
-}, { micro: true });
+});

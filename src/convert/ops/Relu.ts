@@ -1,4 +1,4 @@
 // ONNX Relu → TFLite RELU (elementwise, any layout).
 import { unary } from './_elementwise';
 
-export default unary('Relu', 'RELU', { int8: true, micro: true });
+export default unary('Relu', 'RELU');

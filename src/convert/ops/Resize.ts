@@ -8,6 +8,7 @@ import { attrFloats, attrInt, attrString } from '../attrs';
 import type { ConvertContext } from '../context';
 import { channelLast } from '../layout';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 import { ResizeDim, TflResizeFlags, tflResizeFlags } from './_resize';
 import { emitResizeByMatrices, spatialRoi } from './_resize_matrix';
 
@@ -43,27 +44,27 @@ export function flagsFor(node: Node, ctx: ConvertContext): TflResizeFlags | unde
 }
 
 const Resize: OpConverter = {
-  op: 'Resize', emits: ['RESIZE_BILINEAR', 'RESIZE_NEAREST_NEIGHBOR', 'BATCH_MATMUL', 'RESHAPE', 'ADD'], opset: [10, 23], dtypes: ['float32'], int8: true, micro: true,
+  op: 'Resize', emits: ['RESIZE_BILINEAR', 'RESIZE_NEAREST_NEIGHBOR', 'BATCH_MATMUL', 'RESHAPE', 'ADD'], opset: [10, MAX_OPSET], dtypes: ['float32'],
   layout: 'spatial',
   check(node, ctx) {
     const xs = ctx.shape(node.inputs[0]);
     const ys = ctx.shape(node.outputs[0]);
-    if (xs.length !== 4) return `Resize of a rank-${xs.length} tensor is not supported; only 4-D NCHW images`;
-    if (xs[0] !== ys[0] || xs[1] !== ys[1]) return 'Resize that changes the batch or channel dims is not supported';
+    if (xs.length !== 4) return refuse('rank', `Resize of a rank-${xs.length} tensor is not supported; only 4-D NCHW images`);
+    if (xs[0] !== ys[0] || xs[1] !== ys[1]) return refuse('unsupported', 'Resize that changes the batch or channel dims is not supported');
     const mode = attrString(node, 'mode', 'nearest');
-    if (!['nearest', 'linear', 'cubic'].includes(mode)) return `Resize with mode=${mode} is not supported`;
-    if (attrInt(node, 'antialias', 0) === 1) return 'Resize with antialias=1 is not supported';
+    if (!['nearest', 'linear', 'cubic'].includes(mode)) return refuse('attribute', `Resize with mode=${mode} is not supported`);
+    if (attrInt(node, 'antialias', 0) === 1) return refuse('attribute', 'Resize with antialias=1 is not supported');
     const ct = coordMode(node, ctx);
     if (!['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_half_pixel_for_nn', 'tf_crop_and_resize'].includes(ct)) {
-      return `Resize with coordinate_transformation_mode=${ct} is not supported`;
+      return refuse('attribute', `Resize with coordinate_transformation_mode=${ct} is not supported`);
     }
-    if (ct === 'tf_crop_and_resize' && !spatialRoi(node, ctx)) return 'Resize with tf_crop_and_resize needs a constant roi';
+    if (ct === 'tf_crop_and_resize' && !spatialRoi(node, ctx)) return refuse('computed-input', 'Resize with tf_crop_and_resize needs a constant roi');
     const sc = node.inputs[node.opType === 'Upsample' || ctx.opset < 11 ? 1 : 2];
     if (sc && !ctx.isConstant(sc) && !node.inputs[3] && xs.slice(2).some((d, i) => ys[i + 2] % d !== 0)) {
-      return `${node.opType} with computed scales is not supported unless they upsample by whole factors (the sampling ` +
-        'positions depend on them); make the scales constant';
+      return refuse('computed-input', `${node.opType} with computed scales is not supported unless they upsample by whole ` +
+        'factors (the sampling positions depend on them); make the scales constant');
     }
-    if (attrString(node, 'keep_aspect_ratio_policy', 'stretch') !== 'stretch') return 'Resize with keep_aspect_ratio_policy is not supported';
+    if (attrString(node, 'keep_aspect_ratio_policy', 'stretch') !== 'stretch') return refuse('attribute', 'Resize with keep_aspect_ratio_policy is not supported');
     return undefined;
   },
   convert(node, ctx) {

@@ -3,9 +3,10 @@
 import { attrInt } from '../attrs';
 import type { OpConverter } from '../types';
 import { NUMERIC } from './_elementwise';
+import { MAX_OPSET } from '../types';
 
 const ReverseSequence: OpConverter = {
-  op: 'ReverseSequence', emits: ['REVERSE_SEQUENCE'], opset: [10, 23], dtypes: NUMERIC, int8: false, micro: false, layout: 'axis',
+  op: 'ReverseSequence', emits: ['REVERSE_SEQUENCE'], opset: [10, MAX_OPSET], dtypes: NUMERIC, layout: 'axis',
   convert(node, ctx) {
     const x = ctx.inputAny(node.inputs[0]);
     const lens = ctx.inputOnnx(node.inputs[1]);

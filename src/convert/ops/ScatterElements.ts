@@ -5,10 +5,11 @@ import type { OpConverter } from '../types';
 import { Emitter } from './_emit';
 import { elementCoords } from './_indices';
 import { emitScatter, scatterCheck } from './_scatter';
+import { MAX_OPSET } from '../types';
 
 const ScatterElements: OpConverter = {
-  op: 'ScatterElements', emits: ['SCATTER_ND', 'CONCATENATION', 'RESHAPE', 'FLOOR_MOD', 'GREATER', 'SELECT_V2', 'ADD'], opset: [11, 23],
-  dtypes: ['float32', 'float64', 'int32', 'int64'], int8: false, micro: false, layout: 'onnx',
+  op: 'ScatterElements', emits: ['SCATTER_ND', 'CONCATENATION', 'RESHAPE', 'FLOOR_MOD', 'GREATER', 'SELECT_V2', 'ADD'], opset: [11, MAX_OPSET],
+  dtypes: ['float32', 'float64', 'int32', 'int64'], layout: 'onnx',
   check: scatterCheck,
   convert(node, ctx) {
     const dims = ctx.shape(node.inputs[0]);

@@ -3,10 +3,11 @@ import type { OpConverter } from '../types';
 import { Emitter } from './_emit';
 import { ndIndices } from './_indices';
 import { emitScatter, scatterCheck } from './_scatter';
+import { MAX_OPSET } from '../types';
 
 const ScatterND: OpConverter = {
-  op: 'ScatterND', emits: ['SCATTER_ND', 'FLOOR_MOD', 'GREATER', 'SELECT_V2', 'ADD'], opset: [11, 23],
-  dtypes: ['float32', 'float64', 'int32', 'int64'], int8: false, micro: false, layout: 'onnx',
+  op: 'ScatterND', emits: ['SCATTER_ND', 'FLOOR_MOD', 'GREATER', 'SELECT_V2', 'ADD'], opset: [11, MAX_OPSET],
+  dtypes: ['float32', 'float64', 'int32', 'int64'], layout: 'onnx',
   check: scatterCheck,
   convert(node, ctx) {
     const e = new Emitter(ctx, node);

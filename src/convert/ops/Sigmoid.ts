@@ -1,4 +1,4 @@
 // ONNX Sigmoid → TFLite LOGISTIC (elementwise, any layout).
 import { unary } from './_elementwise';
 
-export default unary('Sigmoid', 'LOGISTIC', { int8: true, micro: true });
+export default unary('Sigmoid', 'LOGISTIC');

@@ -1,4 +1,4 @@
 // ONNX Sign → TFLite SIGN (elementwise, any layout).
 import { NUMERIC, unary } from './_elementwise';
 
-export default unary('Sign', 'SIGN', { int8: false, micro: false, dtypes: NUMERIC });
+export default unary('Sign', 'SIGN', { dtypes: NUMERIC });

@@ -4,6 +4,7 @@ import { toNumbers } from '../../ir/tensor';
 import { attrInts, normAxis } from '../attrs';
 import type { ConvertContext } from '../context';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 import { NUMERIC } from './_elementwise';
 
 function sliceParams(node: Node, ctx: ConvertContext): { starts: number[]; ends: number[]; axes: number[]; steps: number[] } | undefined {
@@ -27,11 +28,11 @@ function sliceParams(node: Node, ctx: ConvertContext): { starts: number[]; ends:
 }
 
 const Slice: OpConverter = {
-  op: 'Slice', emits: ['STRIDED_SLICE'], opset: [1, 23], dtypes: [...NUMERIC, 'bool'], int8: true, micro: true, layout: 'axis',
+  op: 'Slice', emits: ['STRIDED_SLICE'], opset: [1, MAX_OPSET], dtypes: [...NUMERIC, 'bool'], layout: 'axis',
   check(node, ctx) {
     const rank = ctx.rank(node.inputs[0]);
-    if (rank > 5) return `Slice of a rank-${rank} tensor is not supported: TFLite's STRIDED_SLICE takes at most 5 dims`;
-    return sliceParams(node, ctx) ? undefined : 'Slice with non-constant starts, ends, axes or steps is not supported';
+    if (rank > 5) return refuse('rank', `Slice of a rank-${rank} tensor is not supported: TFLite's STRIDED_SLICE takes at most 5 dims`);
+    return sliceParams(node, ctx) ? undefined : refuse('computed-input', 'Slice with non-constant starts, ends, axes or steps is not supported');
   },
   convert(node, ctx) {
     const p = sliceParams(node, ctx)!;

@@ -5,10 +5,11 @@ import { permute } from '../layout';
 import type { OpConverter } from '../types';
 import { Emitter } from './_emit';
 import { classLast2d, emitNll, lossCheck } from './_loss';
+import { MAX_OPSET } from '../types';
 
 const SoftmaxCrossEntropyLoss: OpConverter = {
   op: 'SoftmaxCrossEntropyLoss', emits: ['RESHAPE', 'LOG_SOFTMAX', 'ONE_HOT', 'MUL', 'SUM', 'NEG', 'NOT_EQUAL', 'CAST', 'DIV'],
-  opset: [12, 23], dtypes: ['float32'], int8: false, micro: false, layout: 'onnx',
+  opset: [12, MAX_OPSET], dtypes: ['float32'], layout: 'onnx',
   check: lossCheck,
   convert(node, ctx) {
     const [scores, labels, weight] = node.inputs;

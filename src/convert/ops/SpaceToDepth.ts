@@ -2,12 +2,13 @@
 import { attrInt } from '../attrs';
 import { channelLast } from '../layout';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 
 const SpaceToDepth: OpConverter = {
-  op: 'SpaceToDepth', emits: ['SPACE_TO_DEPTH'], opset: [1, 23], dtypes: ['float32', 'int32', 'int64', 'uint8', 'int8'],
-  int8: true, micro: true, layout: 'spatial',
+  op: 'SpaceToDepth', emits: ['SPACE_TO_DEPTH'], opset: [1, MAX_OPSET], dtypes: ['float32', 'int32', 'int64', 'uint8', 'int8'],
+  layout: 'spatial',
   check(node, ctx) {
-    if (ctx.rank(node.inputs[0]) !== 4) return 'SpaceToDepth needs a 4-D NCHW input';
+    if (ctx.rank(node.inputs[0]) !== 4) return refuse('rank', 'SpaceToDepth needs a 4-D NCHW input');
     return undefined;
   },
   convert(node, ctx) {

@@ -2,12 +2,13 @@
 import { toNumbers } from '../../ir/tensor';
 import { attrInt, attrInts, normAxis } from '../attrs';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 import { NUMERIC } from './_elementwise';
 
 const Split: OpConverter = {
-  op: 'Split', emits: ['SPLIT', 'SPLIT_V'], opset: [1, 23], dtypes: NUMERIC, int8: true, micro: true, layout: 'axis',
+  op: 'Split', emits: ['SPLIT', 'SPLIT_V'], opset: [1, MAX_OPSET], dtypes: NUMERIC, layout: 'axis',
   check(node, ctx) {
-    if (node.inputs[1] && !ctx.isConstant(node.inputs[1])) return 'Split with non-constant split sizes is not supported';
+    if (node.inputs[1] && !ctx.isConstant(node.inputs[1])) return refuse('computed-input', 'Split with non-constant split sizes is not supported');
     return undefined;
   },
   convert(node, ctx) {

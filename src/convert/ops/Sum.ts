@@ -1,4 +1,4 @@
 // ONNX Sum (variadic, numpy broadcasting) → a chain of TFLite ADD.
 import { variadic } from './_elementwise';
 
-export default variadic('Sum', 'ADD', { int8: true, micro: true });
+export default variadic('Sum', 'ADD');

@@ -1,4 +1,4 @@
 // ONNX Tanh → TFLite TANH (elementwise, any layout).
 import { unary } from './_elementwise';
 
-export default unary('Tanh', 'TANH', { int8: true, micro: true });
+export default unary('Tanh', 'TANH');

@@ -1,12 +1,13 @@
 // ONNX Tile → TFLite TILE with the repeats remapped to the stored layout.
 import { toNumbers } from '../../ir/tensor';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 import { NUMERIC } from './_elementwise';
 
 const Tile: OpConverter = {
-  op: 'Tile', emits: ['TILE'], opset: [6, 23], dtypes: [...NUMERIC, 'bool'], int8: true, micro: false, layout: 'axis',
+  op: 'Tile', emits: ['TILE'], opset: [6, MAX_OPSET], dtypes: [...NUMERIC, 'bool'], layout: 'axis',
   check(node, ctx) {
-    return ctx.isConstant(node.inputs[1]) ? undefined : 'Tile with non-constant repeats is not supported';
+    return ctx.isConstant(node.inputs[1]) ? undefined : refuse('computed-input', 'Tile with non-constant repeats is not supported');
   },
   convert(node, ctx) {
     const x = ctx.inputAny(node.inputs[0]);

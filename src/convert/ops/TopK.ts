@@ -4,16 +4,17 @@ import { toNumbers } from '../../ir/tensor';
 import { attrInt, normAxis } from '../attrs';
 import { identity } from '../layout';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 import { Emitter, dtypeReason } from './_emit';
 
 const TopK: OpConverter = {
-  op: 'TopK', emits: ['TOPK_V2', 'NEG', 'RESHAPE'], opset: [1, 23], dtypes: ['float32', 'int32', 'int64'], int8: true, micro: false,
+  op: 'TopK', emits: ['TOPK_V2', 'NEG', 'RESHAPE'], opset: [1, MAX_OPSET], dtypes: ['float32', 'int32', 'int64'],
   layout: 'axis',
   check(node, ctx) {
     const bad = dtypeReason(node, ctx, this.dtypes);
     if (bad) return bad;
     if (node.inputs[1] && !ctx.isConstant(node.inputs[1])) {
-      return 'TopK with a computed K makes outputs whose size is known only at run time, which LiteRT cannot run; make K constant';
+      return refuse('computed-input', 'TopK with a computed K makes outputs whose size is known only at run time, which LiteRT cannot run; make K constant');
     }
     return undefined;
   },

@@ -4,9 +4,10 @@ import { attrInts } from '../attrs';
 import { invert } from '../layout';
 import type { OpConverter } from '../types';
 import { NUMERIC } from './_elementwise';
+import { MAX_OPSET } from '../types';
 
 const Transpose: OpConverter = {
-  op: 'Transpose', emits: ['TRANSPOSE'], opset: [1, 23], dtypes: [...NUMERIC, 'bool'], int8: true, micro: true, layout: 'axis',
+  op: 'Transpose', emits: ['TRANSPOSE'], opset: [1, MAX_OPSET], dtypes: [...NUMERIC, 'bool'], layout: 'axis',
   convert(node, ctx) {
     const x = ctx.inputAny(node.inputs[0]);
     const rank = x.perm.length;

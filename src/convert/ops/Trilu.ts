@@ -3,10 +3,11 @@
 import { toNumbers } from '../../ir/tensor';
 import { attrInt } from '../attrs';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 import { Emitter, dtypeReason } from './_emit';
 
 const Trilu: OpConverter = {
-  op: 'Trilu', emits: ['GREATER_EQUAL', 'LESS_EQUAL', 'SELECT_V2', 'RESHAPE'], opset: [14, 23], dtypes: ['float32', 'int32', 'int64'],
+  op: 'Trilu', emits: ['GREATER_EQUAL', 'LESS_EQUAL', 'SELECT_V2', 'RESHAPE'], opset: [14, MAX_OPSET], dtypes: ['float32', 'int32', 'int64'],
   int8: false, micro: false, layout: 'any',
   check(node, ctx) {
     return dtypeReason(node, ctx, this.dtypes);

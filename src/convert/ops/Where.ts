@@ -1,9 +1,10 @@
 // ONNX Where → TFLite SELECT_V2 (numpy broadcasting of condition and both branches).
 import type { OpConverter } from '../types';
 import { NUMERIC } from './_elementwise';
+import { MAX_OPSET } from '../types';
 
 const Where: OpConverter = {
-  op: 'Where', emits: ['SELECT_V2'], opset: [9, 23], dtypes: [...NUMERIC, 'bool'], int8: true, micro: false, layout: 'any',
+  op: 'Where', emits: ['SELECT_V2'], opset: [9, MAX_OPSET], dtypes: [...NUMERIC, 'bool'], micro: false, layout: 'any',
   convert(node, ctx) {
     const y = node.outputs[0];
     const rank = ctx.rank(y);

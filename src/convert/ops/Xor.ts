@@ -1,4 +1,4 @@
 // ONNX Xor (numpy broadcasting) → TFLite NOT_EQUAL, in whatever layout its inputs have.
 import { binary } from './_elementwise';
 
-export default binary('Xor', 'NOT_EQUAL', { int8: false, micro: true, dtypes: ['bool'] });
+export default binary('Xor', 'NOT_EQUAL', { int8: false, dtypes: ['bool'] });

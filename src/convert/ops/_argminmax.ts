@@ -4,11 +4,12 @@
 import { attrInt, normAxis } from '../attrs';
 import type { OpConverter } from '../types';
 import { Emitter, dtypeReason } from './_emit';
+import { MAX_OPSET } from '../types';
 
 export function argMinMax(op: 'ArgMax' | 'ArgMin', tfl: 'ARG_MAX' | 'ARG_MIN'): OpConverter {
   return {
-    op, emits: [tfl, 'RESHAPE', 'REVERSE_V2', 'SUB'], opset: [1, 23], dtypes: ['float32', 'int32', 'int64', 'uint8', 'int8'],
-    int8: true, micro: false, layout: 'axis',
+    op, emits: [tfl, 'RESHAPE', 'REVERSE_V2', 'SUB'], opset: [1, MAX_OPSET], dtypes: ['float32', 'int32', 'int64', 'uint8', 'int8'],
+    micro: false, layout: 'axis',
     check(node, ctx) {
       return dtypeReason(node, ctx, this.dtypes);
     },

@@ -1,12 +1,18 @@
 // Factories for the many ONNX ops that map one-to-one onto a TFLite elementwise op. Each op still has its
 // own file (src/convert/ops/<Op>.ts) that declares it with one of these.
+import { ONNX_DTYPES } from '../../ir/tensor';
 import type { DType, Node } from '../../ir/types';
 import type { ConvertContext } from '../context';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
+import type { Refusal } from '../types';
 
 export const FLOAT: DType[] = ['float32', 'float16'];
 export const NUMERIC: DType[] = ['float32', 'float16', 'int32', 'int64', 'int8', 'uint8', 'int16'];
-export const ANY_MAX_OPSET = 23;
+/** What the arithmetic ops take: their plain 8- and 16-bit integers go through INT32 (emitArith). */
+export const ARITHMETIC: DType[] = [...NUMERIC, 'float64', 'uint16', 'uint32', 'uint64'];
+/** Every ONNX element type: for converters whose `check` sorts the element types out itself (Cast). */
+export const ANY_DTYPE: DType[] = Object.values(ONNX_DTYPES);
 
 interface Decl {
   dtypes?: DType[];
@@ -21,8 +27,8 @@ interface Decl {
 /** y = op(x), layout-agnostic. */
 export function unary(op: string, tfl: string, d: Decl = {}): OpConverter {
   return {
-    op, emits: [tfl], opset: d.opset ?? [1, ANY_MAX_OPSET], dtypes: d.dtypes ?? FLOAT, int8: d.int8 ?? false,
-    micro: d.micro ?? false, layout: 'any', check: d.check,
+    op, emits: [tfl], opset: d.opset ?? [1, MAX_OPSET], dtypes: d.dtypes ?? FLOAT, int8: d.int8,
+    micro: d.micro, layout: 'any', check: d.check,
     convert(node, ctx) {
       emitUnary(ctx, node, tfl);
     },
@@ -38,8 +44,8 @@ export function emitUnary(ctx: ConvertContext, node: Node, tfl: string, options?
 /** y = op(a, b) with ONNX (numpy) broadcasting, layout-agnostic. */
 export function binary(op: string, tfl: string, d: Decl = {}): OpConverter {
   return {
-    op, emits: [tfl], opset: d.opset ?? [1, ANY_MAX_OPSET], dtypes: d.dtypes ?? NUMERIC, int8: d.int8 ?? false,
-    micro: d.micro ?? false, layout: 'any', check: d.check ?? checkBroadcast,
+    op, emits: [tfl], opset: d.opset ?? [1, MAX_OPSET], dtypes: d.dtypes ?? ARITHMETIC, int8: d.int8,
+    micro: d.micro, layout: 'any', check: d.check ?? checkBroadcast,
     convert(node, ctx) {
       emitBinary(ctx, node.inputs[0], node.inputs[1], node.outputs[0], tfl, d.fused);
     },
@@ -47,9 +53,9 @@ export function binary(op: string, tfl: string, d: Decl = {}): OpConverter {
 }
 
 /** Old opsets (< 7) used `broadcast`/`axis` attributes instead of numpy broadcasting. */
-export function checkBroadcast(node: Node): string | undefined {
+export function checkBroadcast(node: Node): Refusal | undefined {
   const axis = node.attrs.get('axis');
-  if (node.attrs.get('broadcast') && axis) return 'legacy broadcasting with an axis attribute (opset < 7) is not supported; re-export with opset ≥ 7';
+  if (node.attrs.get('broadcast') && axis) return refuse('attribute', 'legacy broadcasting with an axis attribute (opset < 7) is not supported; re-export with opset ≥ 7');
   return undefined;
 }
 
@@ -100,8 +106,8 @@ export function emitArith(ctx: ConvertContext, tfl: string, a: number, b: number
 /** Variadic ops (Sum, Max, Min, Mean): a chain of binary ops. */
 export function variadic(op: string, tfl: string, d: Decl = {}): OpConverter {
   return {
-    op, emits: [tfl], opset: d.opset ?? [1, ANY_MAX_OPSET], dtypes: d.dtypes ?? NUMERIC, int8: d.int8 ?? false,
-    micro: d.micro ?? false, layout: 'any',
+    op, emits: [tfl], opset: d.opset ?? [1, MAX_OPSET], dtypes: d.dtypes ?? ARITHMETIC, int8: d.int8,
+    micro: d.micro, layout: 'any',
     convert(node, ctx) {
       emitVariadic(ctx, node, tfl);
     },

@@ -5,6 +5,8 @@ import type { DType, Node } from '../../ir/types';
 import type { TflOptionValue, TflType } from '../../tflite/model';
 import type { ConvertContext } from '../context';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
+import type { Refusal } from '../types';
 import { broadcastShape } from './_elementwise';
 
 /** Ops whose options table has fused_activation_function. */
@@ -81,6 +83,7 @@ const FLOATS: DType[] = ['float32', 'float64'];
 interface CompositeDecl {
   dtypes?: DType[];
   opset?: [number, number];
+  int8?: boolean;
   micro?: boolean;
   check?: OpConverter['check'];
 }
@@ -92,7 +95,7 @@ interface CompositeDecl {
 export function composite(op: string, emits: string[], build: (e: Emitter, x: number, y: number, node: Node) => void,
   d: CompositeDecl = {}): OpConverter {
   return {
-    op, emits, opset: d.opset ?? [1, 23], dtypes: d.dtypes ?? FLOATS, int8: false, micro: d.micro ?? false, layout: 'any',
+    op, emits, opset: d.opset ?? [1, MAX_OPSET], dtypes: d.dtypes ?? FLOATS, int8: false, micro: d.micro, layout: 'any',
     check: d.check ?? ((node, ctx) => dtypeReason(node, ctx, d.dtypes ?? FLOATS)),
     convert(node, ctx) {
       const x = ctx.inputAny(node.inputs[0]);
@@ -111,7 +114,7 @@ export function expm1Negative(e: Emitter, x: number, alpha: number, scale = 1): 
 }
 
 /** Why a converter declaring `dtypes` refuses the element type of the node's first input, or undefined. */
-export function dtypeReason(node: Node, ctx: ConvertContext, dtypes: DType[]): string | undefined {
+export function dtypeReason(node: Node, ctx: ConvertContext, dtypes: DType[]): Refusal | undefined {
   const dt = ctx.dtype(node.inputs[0]);
-  return dtypes.includes(dt) ? undefined : `${node.opType} on ${dt} is not supported (${dtypes.join(', ')} only)`;
+  return dtypes.includes(dt) ? undefined : refuse('dtype', `${node.opType} on ${dt} is not supported (${dtypes.join(', ')} only)`);
 }

@@ -8,11 +8,13 @@ import { attrString } from '../attrs';
 import type { ConvertContext } from '../context';
 import { channelLast, identity, samePerm } from '../layout';
 import { Emitter } from './_emit';
+import { refuse } from '../types';
+import type { Refusal } from '../types';
 
-export function lossCheck(node: Node, ctx: ConvertContext): string | undefined {
+export function lossCheck(node: Node, ctx: ConvertContext): Refusal | undefined {
   const reduction = attrString(node, 'reduction', 'mean');
-  if (!['none', 'sum', 'mean'].includes(reduction)) return `${node.opType} with reduction=${reduction} is not supported`;
-  if (ctx.dtype(node.inputs[0]) !== 'float32') return `${node.opType} on ${ctx.dtype(node.inputs[0])} is not supported (float32 only)`;
+  if (!['none', 'sum', 'mean'].includes(reduction)) return refuse('attribute', `${node.opType} with reduction=${reduction} is not supported`);
+  if (ctx.dtype(node.inputs[0]) !== 'float32') return refuse('dtype', `${node.opType} on ${ctx.dtype(node.inputs[0])} is not supported (float32 only)`);
   return undefined;
 }
 

@@ -4,15 +4,17 @@ import { attrInt, attrInts } from '../attrs';
 import type { ConvertContext } from '../context';
 import { channelLast } from '../layout';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
+import type { Refusal } from '../types';
 import { applyCeilMode, isSame, isZero, padChannelLast, windowOf } from './_spatial';
 
-export function checkPool(node: Node, ctx: ConvertContext): string | undefined {
+export function checkPool(node: Node, ctx: ConvertContext): Refusal | undefined {
   const rank = ctx.rank(node.inputs[0]);
-  if (rank !== 3 && rank !== 4) return `${node.opType} on a rank-${rank} input is not supported; only 1-D and 2-D pooling`;
-  if ((attrInts(node, 'dilations') ?? []).some((d) => d !== 1)) return `${node.opType} with dilations is not supported by TFLite pooling`;
-  if (node.outputs[1]) return `${node.opType}'s Indices output is not supported`;
-  if (attrInt(node, 'storage_order', 0) !== 0) return 'MaxPool with storage_order=1 is not supported';
-  if (ctx.dtype(node.inputs[0]) !== 'float32') return `${node.opType} on ${ctx.dtype(node.inputs[0])} is not supported (float32 only)`;
+  if (rank !== 3 && rank !== 4) return refuse('rank', `${node.opType} on a rank-${rank} input is not supported; only 1-D and 2-D pooling`);
+  if ((attrInts(node, 'dilations') ?? []).some((d) => d !== 1)) return refuse('attribute', `${node.opType} with dilations is not supported by TFLite pooling`);
+  if (node.outputs[1]) return refuse('unsupported', `${node.opType}'s Indices output is not supported`);
+  if (attrInt(node, 'storage_order', 0) !== 0) return refuse('attribute', 'MaxPool with storage_order=1 is not supported');
+  if (ctx.dtype(node.inputs[0]) !== 'float32') return refuse('dtype', `${node.opType} on ${ctx.dtype(node.inputs[0])} is not supported (float32 only)`);
   return undefined;
 }
 
@@ -76,7 +78,7 @@ function validCountScale(w: { kernel: number[]; strides: number[]; pads: number[
 
 export function pool(op: string, tfl: 'MAX_POOL_2D' | 'AVERAGE_POOL_2D'): OpConverter {
   return {
-    op, emits: [tfl, 'PAD', 'PADV2', 'RESHAPE', 'MUL'], opset: [1, 23], dtypes: ['float32'], int8: true, micro: true, layout: 'spatial',
+    op, emits: [tfl, 'PAD', 'PADV2', 'RESHAPE', 'MUL'], opset: [1, MAX_OPSET], dtypes: ['float32'], layout: 'spatial',
     check: checkPool,
     convert(node, ctx) { emitPool(ctx, node, tfl); },
   };

@@ -7,6 +7,8 @@ import type { Node } from '../../ir/types';
 import { makeTensor, toNumbers } from '../../ir/tensor';
 import type { ConvertContext } from '../context';
 import type { OpConverter } from '../types';
+import { refuse } from '../types';
+import type { Refusal } from '../types';
 import { Emitter } from './_emit';
 import { emitDequantize, emitQuantize } from './_qdq';
 
@@ -51,21 +53,21 @@ export function finish(e: Emitter, yf: string, scale?: string, zp?: string): voi
 }
 
 /** Refusals shared by the integer conv ops: the float Conv's limits, 8-bit operands. */
-export function checkIntConv(node: Node, ctx: ConvertContext, w: string): string | undefined {
+export function checkIntConv(node: Node, ctx: ConvertContext, w: string): Refusal | undefined {
   const rank = ctx.rank(node.inputs[0]);
-  if (rank !== 3 && rank !== 4) return `${node.opType} on a rank-${rank} input is not supported; only 1-D and 2-D`;
-  if (!['uint8', 'int8'].includes(ctx.dtype(node.inputs[0]))) return `${node.opType} on ${ctx.dtype(node.inputs[0])} is not supported`;
+  if (rank !== 3 && rank !== 4) return refuse('rank', `${node.opType} on a rank-${rank} input is not supported; only 1-D and 2-D`);
+  if (!['uint8', 'int8'].includes(ctx.dtype(node.inputs[0]))) return refuse('dtype', `${node.opType} on ${ctx.dtype(node.inputs[0])} is not supported`);
   const g = Number(node.attrs.get('group')?.value ?? 1);
   if (!ctx.isConstant(w) && (rank !== 4 || (g !== 1 && g !== ctx.shape(node.inputs[0])[1]))) {
-    return `${node.opType} with computed weights is supported only for 2-D convolutions with group 1 or depthwise; make the weights constant`;
+    return refuse('computed-input', `${node.opType} with computed weights is supported only for 2-D convolutions with group 1 or depthwise; make the weights constant`);
   }
   return undefined;
 }
 
-export function checkIntMatMul(node: Node, ctx: ConvertContext): string | undefined {
+export function checkIntMatMul(node: Node, ctx: ConvertContext): Refusal | undefined {
   if (ctx.rank(node.inputs[0]) < 2 || ctx.rank(node.inputs[node.opType === 'QLinearMatMul' ? 3 : 1]) < 2) {
-    return `${node.opType} with a 1-D operand is not supported; reshape it to 2-D`;
+    return refuse('rank', `${node.opType} with a 1-D operand is not supported; reshape it to 2-D`);
   }
-  if (!['uint8', 'int8'].includes(ctx.dtype(node.inputs[0]))) return `${node.opType} on ${ctx.dtype(node.inputs[0])} is not supported`;
+  if (!['uint8', 'int8'].includes(ctx.dtype(node.inputs[0]))) return refuse('dtype', `${node.opType} on ${ctx.dtype(node.inputs[0])} is not supported`);
   return undefined;
 }

@@ -3,6 +3,8 @@
 import type { Node } from '../../ir/types';
 import { attrInt, attrString } from '../attrs';
 import type { ConvertContext } from '../context';
+import { refuse } from '../types';
+import type { Refusal } from '../types';
 
 export type RecurrentKind = 'RNN' | 'GRU' | 'LSTM';
 
@@ -32,24 +34,24 @@ export function activationNames(node: Node, kind: RecurrentKind): string[] {
 }
 
 /** Why this recurrent node cannot be lowered, or undefined. */
-export function checkRecurrent(node: Node, ctx: ConvertContext, kind: RecurrentKind): string | undefined {
+export function checkRecurrent(node: Node, ctx: ConvertContext, kind: RecurrentKind): Refusal | undefined {
   const [x, w, r, b] = node.inputs;
-  if (ctx.dtype(x) !== 'float32') return `${kind} on ${ctx.dtype(x)} is not supported (float32 only)`;
+  if (ctx.dtype(x) !== 'float32') return refuse('dtype', `${kind} on ${ctx.dtype(x)} is not supported (float32 only)`);
   const dir = attrString(node, 'direction', 'forward');
-  if (!['forward', 'reverse', 'bidirectional'].includes(dir)) return `${kind} direction "${dir}" is not one of forward, reverse, bidirectional`;
+  if (!['forward', 'reverse', 'bidirectional'].includes(dir)) return refuse('attribute', `${kind} direction "${dir}" is not one of forward, reverse, bidirectional`);
   const layout = attrInt(node, 'layout', 0);
-  if (layout !== 0 && layout !== 1) return `${kind} layout ${layout} is not 0 or 1`;
+  if (layout !== 0 && layout !== 1) return refuse('attribute', `${kind} layout ${layout} is not 0 or 1`);
   const xs = ctx.shape(x);
-  if (xs.length !== 3) return `${kind} input X must be 3-D, got [${xs.join(', ')}]`;
+  if (xs.length !== 3) return refuse('rank', `${kind} input X must be 3-D, got [${xs.join(', ')}]`);
   const seq = xs[layout ? 1 : 0];
-  if (seq < 1) return `${kind} with an empty sequence is not supported`;
+  if (seq < 1) return refuse('unsupported', `${kind} with an empty sequence is not supported`);
   const names = activationNames(node, kind);
   const need = SPEC[kind].acts.length * directions(node);
-  if (names.length !== need) return `${kind} needs ${need} activations for ${dir}, got ${names.length}`;
+  if (names.length !== need) return refuse('attribute', `${kind} needs ${need} activations for ${dir}, got ${names.length}`);
   const bad = names.find((n) => !ACTIVATIONS[n.toLowerCase()]);
-  if (bad) return `${kind} activation ${bad} is not supported (Sigmoid, Tanh and Relu are)`;
+  if (bad) return refuse('attribute', `${kind} activation ${bad} is not supported (Sigmoid, Tanh and Relu are)`);
   if (kind === 'LSTM') {
-    if (attrInt(node, 'input_forget', 0) !== 0) return 'LSTM with input_forget=1 (coupled input and forget gates) is not supported';
+    if (attrInt(node, 'input_forget', 0) !== 0) return refuse('attribute', 'LSTM with input_forget=1 (coupled input and forget gates) is not supported');
   }
   return undefined;
 }

@@ -12,6 +12,7 @@ import { Param } from './_recurrent-param';
 import { ACTIVATIONS, EMITS, RecurrentKind, SPEC, activationNames, checkRecurrent, directions } from './_recurrent-spec';
 import { broadcastShape } from './_elementwise';
 import type { OpConverter } from '../types';
+import { MAX_OPSET } from '../types';
 
 export type { RecurrentKind };
 
@@ -24,7 +25,7 @@ export type Step = (t: number, name: string, h: T, c: T) => [number, T];
 /** The registry entry of a recurrent op; `cell(L, d)` sets up direction d and returns its step. */
 export function recurrentOp(kind: RecurrentKind, cell: (L: RecurrentLowering, d: number) => Step): OpConverter {
   return {
-    op: kind, emits: EMITS, opset: [1, 23], dtypes: ['float32'], int8: true, micro: true, layout: 'onnx',
+    op: kind, emits: EMITS, incidental: ['CAST'] /* sequence lengths */, opset: [1, MAX_OPSET], dtypes: ['float32'], layout: 'onnx',
     check: (node, ctx) => checkRecurrent(node, ctx, kind),
     convert(node, ctx) {
       const L = new RecurrentLowering(ctx, node, kind);

@@ -6,6 +6,7 @@ import { toNumbers } from '../../ir/tensor';
 import { attrInt, attrInts, normAxis } from '../attrs';
 import type { ConvertContext } from '../context';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 import { NUMERIC } from './_elementwise';
 
 /** ONNX axes of a reduction: attribute (older opsets) or the second input (ReduceSum ≥ 13, all ≥ 18). */
@@ -43,9 +44,9 @@ export function emitReduce(ctx: ConvertContext, node: Node, tfl: string, axes: n
 
 export function reduce(op: string, tfl: string, int8: boolean): OpConverter {
   return {
-    op, emits: [tfl], opset: [1, 23], dtypes: NUMERIC, int8, micro: tfl !== 'REDUCE_PROD', layout: 'axis',
+    op, emits: [tfl], opset: [1, MAX_OPSET], dtypes: NUMERIC, int8, micro: tfl !== 'REDUCE_PROD', layout: 'axis',
     check(node, ctx) {
-      if (!reduceAxes(node, ctx, ctx.rank(node.inputs[0]))) return `${op} with non-constant axes is not supported`;
+      if (!reduceAxes(node, ctx, ctx.rank(node.inputs[0]))) return refuse('computed-input', `${op} with non-constant axes is not supported`);
       return undefined;
     },
     convert(node, ctx) {
@@ -58,7 +59,7 @@ export function reduce(op: string, tfl: string, int8: boolean): OpConverter {
 /** GlobalAveragePool / GlobalMaxPool: the reduction over the spatial axes, keeping dims, in the input's layout. */
 export function globalPool(op: string, tfl: string): OpConverter {
   return {
-    op, emits: [tfl], opset: [1, 23], dtypes: ['float32'], int8: true, micro: true, layout: 'axis',
+    op, emits: [tfl], opset: [1, MAX_OPSET], dtypes: ['float32'], layout: 'axis',
     convert(node, ctx) {
       const rank = ctx.rank(node.inputs[0]);
       emitReduce(ctx, node, tfl, Array.from({ length: rank - 2 }, (_, i) => i + 2), true);

@@ -5,6 +5,7 @@
 import type { DType } from '../../ir/types';
 import { attrInt } from '../attrs';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 import { Emitter, dtypeReason } from './_emit';
 import { reduceAxes, reducedPerm } from './_reduce';
 
@@ -12,11 +13,11 @@ type Build = (e: Emitter, x: number, axes: number[], out: number | undefined) =>
 
 export function compositeReduce(op: string, emits: string[], build: Build, dtypes: DType[] = ['float32', 'float64']): OpConverter {
   return {
-    op, emits: [...emits, 'RESHAPE'], opset: [1, 23], dtypes, int8: false, micro: false, layout: 'axis',
+    op, emits: [...emits, 'RESHAPE'], opset: [1, MAX_OPSET], dtypes, int8: false, micro: false, layout: 'axis',
     check(node, ctx) {
       const axes = reduceAxes(node, ctx, ctx.rank(node.inputs[0]));
-      if (!axes) return `${op} with non-constant axes is not supported`;
-      if (axes.length === 0) return `${op} with empty axes and noop_with_empty_axes=1 is not supported`;
+      if (!axes) return refuse('computed-input', `${op} with non-constant axes is not supported`);
+      if (axes.length === 0) return refuse('attribute', `${op} with empty axes and noop_with_empty_axes=1 is not supported`);
       return dtypeReason(node, ctx, this.dtypes);
     },
     convert(node, ctx) {

@@ -7,7 +7,9 @@ import type { Node } from '../../ir/types';
 import type { ConvertContext } from '../context';
 import { Perm, identity, isIdentity, reshapeGroups, reshapeLayout } from '../layout';
 import type { OpConverter } from '../types';
+import type { Refusal } from '../types';
 import { NUMERIC } from './_elementwise';
+import { MAX_OPSET } from '../types';
 
 interface ShuffleFix {
   /** Layout the data would need for a plain RESHAPE. */
@@ -95,9 +97,9 @@ export function emitReshape(ctx: ConvertContext, x: string, y: string): void {
   ctx.emit('RESHAPE', [src, ctx.constInt32(shape, `${y}__shape`)], [out], { newShape: shape });
 }
 
-export function reshapeLike(op: string, check?: (node: Node, ctx: ConvertContext) => string | undefined): OpConverter {
+export function reshapeLike(op: string, check?: (node: Node, ctx: ConvertContext) => Refusal | undefined): OpConverter {
   return {
-    op, emits: ['RESHAPE', 'GATHER'], opset: [1, 23], dtypes: [...NUMERIC, 'bool'], int8: true, micro: true, layout: 'axis', check,
+    op, emits: ['RESHAPE', 'GATHER'], opset: [1, MAX_OPSET], dtypes: [...NUMERIC, 'bool'], layout: 'axis', check,
     convert(node, ctx) { emitReshape(ctx, node.inputs[0], node.outputs[0]); },
   };
 }

@@ -7,12 +7,14 @@ import { attrString } from '../attrs';
 import type { ConvertContext } from '../context';
 import { identity } from '../layout';
 import { Emitter } from './_emit';
+import { refuse } from '../types';
+import type { Refusal } from '../types';
 
-export function scatterCheck(node: Node, ctx: ConvertContext): string | undefined {
+export function scatterCheck(node: Node, ctx: ConvertContext): Refusal | undefined {
   const r = attrString(node, 'reduction', 'none');
-  if (r !== 'none' && r !== 'add') return `${node.opType} with reduction=${r} is not supported (TFLite's SCATTER_ND only adds); only none and add`;
+  if (r !== 'none' && r !== 'add') return refuse('attribute', `${node.opType} with reduction=${r} is not supported (TFLite's SCATTER_ND only adds); only none and add`);
   const dt = ctx.dtype(node.inputs[0]);
-  if (!['float32', 'float64', 'int32', 'int64'].includes(dt)) return `${node.opType} on ${dt} is not supported`;
+  if (!['float32', 'float64', 'int32', 'int64'].includes(dt)) return refuse('dtype', `${node.opType} on ${dt} is not supported`);
   return undefined;
 }
 

@@ -5,6 +5,7 @@ import { attrInt, normAxis } from '../attrs';
 import type { ConvertContext } from '../context';
 import { identity } from '../layout';
 import type { OpConverter } from '../types';
+import { MAX_OPSET } from '../types';
 
 function emit(ctx: ConvertContext, node: Node, tfl: string, opset: number): void {
   const x = node.inputs[0];
@@ -38,7 +39,7 @@ function emit(ctx: ConvertContext, node: Node, tfl: string, opset: number): void
 
 export function softmax(op: string, tfl: string): OpConverter {
   return {
-    op, emits: [tfl, 'RESHAPE'], opset: [1, 23], dtypes: ['float32'], int8: true, micro: tfl === 'SOFTMAX', layout: 'axis',
+    op, emits: [tfl, 'RESHAPE'], opset: [1, MAX_OPSET], dtypes: ['float32'], micro: tfl === 'SOFTMAX', layout: 'axis',
     convert(node, ctx) { emit(ctx, node, tfl, ctx.opset); },
   };
 }

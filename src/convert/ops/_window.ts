@@ -4,15 +4,16 @@
 import { makeTensor, ONNX_DTYPES, toNumbers } from '../../ir/tensor';
 import { attrInt } from '../attrs';
 import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
 
 /** Window value at n of N (N already adjusted for periodic / symmetric). */
 type Fn = (n: number, N: number) => number;
 
 export function windowOp(op: string, fn: Fn): OpConverter {
   return {
-    op, emits: [], opset: [17, 23], dtypes: ['int32', 'int64'], int8: true, micro: true, layout: 'onnx',
+    op, emits: [], opset: [17, MAX_OPSET], dtypes: ['int32', 'int64'], layout: 'onnx',
     check(node, ctx) {
-      if (!ctx.isConstant(node.inputs[0])) return `${op} with a computed size is sized at run time, which LiteRT cannot run; make the size constant`;
+      if (!ctx.isConstant(node.inputs[0])) return refuse('computed-input', `${op} with a computed size is sized at run time, which LiteRT cannot run; make the size constant`);
       return undefined;
     },
     convert(node, ctx) {

@@ -1,4 +1,4 @@
-// The graph view's graph as it crosses from the worker thread to the extension host to the webview (src/protocol.ts
+// The graph view's graph as it crosses from the worker thread to the extension host to the webview (src/shared/protocol.ts
 // WireGraph, WireShapes): every distinct string once in a table, the rest flat integer arrays. A 20,000-node model is
 // a few hundred thousand numbers and one string per name instead of a tree of small objects, so cloning, JSON and
 // parsing it at each hop stay cheap. No Node or DOM imports: the worker builds it, the webview decodes it.

@@ -1,4 +1,4 @@
-// The graph view's lean first read (src/worker/onnx-view-reader.ts) against the full read (IR, then the wire graph):
+// The graph view's lean first read (src/onnx/lean-reader.ts) against the full read (IR, then the wire graph):
 // the same nodes, attributes, edges and values for every shared model, every ONNX node-test model and a generated
 // graph; files it does not cover fall back to the full read, and a model the full read refuses still draws, with the
 // reason as a note.
@@ -10,10 +10,10 @@ import * as path from 'node:path';
 import { readModelFile, readModelFileDeferred } from '../../src/onnx/reader';
 import { encodeModel } from '../../src/onnx/writer';
 import { onnxWireGraph } from '../../src/worker/view-graph';
-import { leanOnnxWireGraph } from '../../src/worker/onnx-view-reader';
+import { leanOnnxWireGraph } from '../../src/onnx/lean-reader';
 import { openModel } from '../../src/worker/model-service';
-import { decodeGraph } from '../../src/graph-wire';
-import type { ViewGraph } from '../../src/protocol';
+import { decodeGraph } from '../../src/shared/graph-wire';
+import type { ViewGraph } from '../../src/shared/protocol';
 import { syntheticModel } from '../webview/synthetic';
 
 const ROOT = path.resolve(__dirname, '../..');

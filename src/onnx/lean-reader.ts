@@ -7,11 +7,15 @@
 import * as path from 'node:path';
 import { ONNX_DTYPES } from '../ir/tensor';
 import type { AttrValue, DType, Graph, Tensor } from '../ir/types';
-import type { ViewValue, WireGraph } from '../protocol';
-import { WireBuilder } from '../graph-wire';
-import type { StringTable } from '../graph-wire';
-import { attrText } from './view-graph';
-import { numberReader } from '../onnx/number-reader';
+import type { ViewValue, WireGraph } from '../shared/protocol';
+import { WireBuilder } from '../shared/graph-wire';
+import type { StringTable } from '../shared/graph-wire';
+import { attrText } from '../worker/view-graph';
+import { numberReader } from './number-reader';
+import {
+  AttributeField, AttributeType, DimField, GraphField, ModelField, NodeField, OpsetField, ShapeField, TensorField,
+  TensorTypeField, TypeField, ValueInfoField, Wire, repeatedNodeName, unnamedNodeName,
+} from './fields';
 
 /** Anything the lean read does not cover: the caller falls back to the full read. */
 class Unsupported extends Error {}
@@ -109,9 +113,9 @@ function tensorHead(r: Reader, from: number, to: number): { name: string; dtype:
   let name = '', code = 0;
   const dims: number[] = [];
   r.fields(from, to, (f, w) => {
-    if (f === 1) int64s(r, w, dims, true);
-    else if (f === 2 && w === 0) code = r.value;
-    else if (f === 8 && w === 2) name = r.text();
+    if (f === TensorField.Dims) int64s(r, w, dims, true);
+    else if (f === TensorField.DataType && w === Wire.Varint) code = r.value;
+    else if (f === TensorField.Name && w === Wire.Len) name = r.text();
   });
   if (dims.some((d) => d < 0)) throw new Unsupported();
   return { name, dtype: dtypeOf(code), dims };
@@ -122,30 +126,30 @@ function valueInfo(r: Reader, from: number, to: number): ViewValue {
   let name = '';
   let tensorType: [number, number] | undefined;
   r.fields(from, to, (f, w) => {
-    if (f === 1 && w === 2) name = r.text();
-    else if (f === 2 && w === 2) {
+    if (f === ValueInfoField.Name && w === Wire.Len) name = r.text();
+    else if (f === ValueInfoField.Type && w === Wire.Len) {
       const [s, e] = r.span();
-      r.fields(s, e, (tf, tw) => { if (tf === 1 && tw === 2) tensorType = r.span(); });
+      r.fields(s, e, (tf, tw) => { if (tf === TypeField.TensorType && tw === Wire.Len) tensorType = r.span(); });
     }
   });
   if (!tensorType) return { name };
   let code = 0;
   let shape: [number, number] | undefined;
   r.fields(tensorType[0], tensorType[1], (f, w) => {
-    if (f === 1 && w === 0) code = r.value;
-    else if (f === 2 && w === 2) shape = r.span();
+    if (f === TensorTypeField.ElemType && w === Wire.Varint) code = r.value;
+    else if (f === TensorTypeField.Shape && w === Wire.Len) shape = r.span();
   });
   const v: ViewValue = { name, dtype: ONNX_DTYPES[code] };
   if (!shape) return v;
   const dims: (number | string)[] = [];
   r.fields(shape[0], shape[1], (f, w) => {
-    if (f !== 1 || w !== 2) return;
+    if (f !== ShapeField.Dim || w !== Wire.Len) return;
     let param = '';
     let value: number | undefined;
     const [s, e] = r.span();
     r.fields(s, e, (df, dw) => {
-      if (df === 1 && dw === 0) value = int64(r, true);
-      else if (df === 2 && dw === 2) param = r.text();
+      if (df === DimField.Value && dw === Wire.Varint) value = int64(r, true);
+      else if (df === DimField.Param && dw === Wire.Len) param = r.text();
     });
     if (value !== undefined && value < 0) throw new Unsupported();
     dims.push(param || (value ?? `${name}_d${dims.length}`));
@@ -153,8 +157,6 @@ function valueInfo(r: Reader, from: number, to: number): ViewValue {
   v.shape = dims;
   return v;
 }
-
-const T = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, FLOATS: 6, INTS: 7, STRINGS: 8, TENSORS: 9, GRAPHS: 10 };
 
 /** An AttributeProto as the full reader turns it into an attribute value (only what attrText reads of it). */
 function attribute(r: Reader, from: number, to: number): [string, string] {
@@ -164,46 +166,46 @@ function attribute(r: Reader, from: number, to: number): [string, string] {
   let tensors = 0, graphs = 0;
   r.fields(from, to, (field, w) => {
     switch (field) {
-      case 1: if (w === 2) name = r.text(); break;
-      case 20: if (w === 0) type = r.value; break;
-      case 2: if (w === 5) f = r.buf.readFloatLE(r.start); break;
-      case 3: if (w === 0) i = int64(r, false); break;
-      case 4: if (w === 2) s = r.text(); break;
-      case 5: if (w === 2) tensor = r.span(); break;
-      case 6: if (w === 2) graph = r.span(); break;
-      case 7:
-        if (w === 5) floats.push(r.buf.readFloatLE(r.start));
-        else if (w === 2) for (let k = r.start; k + 4 <= r.end; k += 4) floats.push(r.buf.readFloatLE(k));
+      case AttributeField.Name: if (w === Wire.Len) name = r.text(); break;
+      case AttributeField.Type: if (w === Wire.Varint) type = r.value; break;
+      case AttributeField.F: if (w === Wire.I32) f = r.buf.readFloatLE(r.start); break;
+      case AttributeField.I: if (w === Wire.Varint) i = int64(r, false); break;
+      case AttributeField.S: if (w === Wire.Len) s = r.text(); break;
+      case AttributeField.T: if (w === Wire.Len) tensor = r.span(); break;
+      case AttributeField.G: if (w === Wire.Len) graph = r.span(); break;
+      case AttributeField.Floats:
+        if (w === Wire.I32) floats.push(r.buf.readFloatLE(r.start));
+        else if (w === Wire.Len) for (let k = r.start; k + 4 <= r.end; k += 4) floats.push(r.buf.readFloatLE(k));
         break;
-      case 8: int64s(r, w, ints, false); break;
-      case 9: if (w === 2) strings.push(r.text()); break;
-      case 10: tensors++; break;
-      case 11: graphs++; break;
+      case AttributeField.Ints: int64s(r, w, ints, false); break;
+      case AttributeField.Strings: if (w === Wire.Len) strings.push(r.text()); break;
+      case AttributeField.Tensors: tensors++; break;
+      case AttributeField.Graphs: graphs++; break;
       default: break;
     }
   });
   let v: AttrValue;
   switch (type) {
-    case T.FLOAT: v = { type: 'float', value: f }; break;
-    case T.INT: v = { type: 'int', value: i }; break;
-    case T.STRING: v = { type: 'string', value: s }; break;
-    case T.TENSOR: {
+    case AttributeType.Float: v = { type: 'float', value: f }; break;
+    case AttributeType.Int: v = { type: 'int', value: i }; break;
+    case AttributeType.String: v = { type: 'string', value: s }; break;
+    case AttributeType.Tensor: {
       if (!tensor) throw new Unsupported();
       v = { type: 'tensor', value: { ...tensorHead(r, tensor[0], tensor[1]), data: new Uint8Array(0) } as Tensor };
       break;
     }
-    case T.GRAPH: {
+    case AttributeType.Graph: {
       if (!graph) throw new Unsupported();
       let nodes = 0;
-      r.fields(graph[0], graph[1], (gf, gw) => { if (gf === 1 && gw === 2) nodes++; });
+      r.fields(graph[0], graph[1], (gf, gw) => { if (gf === GraphField.Node && gw === Wire.Len) nodes++; });
       v = { type: 'graph', value: { nodes: { length: nodes } } as unknown as Graph };
       break;
     }
-    case T.FLOATS: v = { type: 'floats', value: floats }; break;
-    case T.INTS: v = { type: 'ints', value: ints }; break;
-    case T.STRINGS: v = { type: 'strings', value: strings }; break;
-    case T.TENSORS: v = { type: 'tensors', value: new Array(tensors) }; break;
-    case T.GRAPHS: v = { type: 'graphs', value: new Array(graphs) }; break;
+    case AttributeType.Floats: v = { type: 'floats', value: floats }; break;
+    case AttributeType.Ints: v = { type: 'ints', value: ints }; break;
+    case AttributeType.Strings: v = { type: 'strings', value: strings }; break;
+    case AttributeType.Tensors: v = { type: 'tensors', value: new Array(tensors) }; break;
+    case AttributeType.Graphs: v = { type: 'graphs', value: new Array(graphs) }; break;
     default: throw new Unsupported(); // no type (IR version 1) or a sparse / type-proto attribute
   }
   return [name, attrText(v)];
@@ -317,12 +319,12 @@ function readNodes(r: Reader, spans: readonly number[], b: WireBuilder, S: FileS
       if (end > e) throw new Unsupported();
       raw.pos = end;
       switch (tag >>> 3) {
-        case 1: inputs.push(S.span(at, end)); break;
-        case 2: outputs.push(S.span(at, end)); break;
-        case 3: name = S.span(at, end); break;
-        case 4: op = S.span(at, end); break;
-        case 7: domain = S.span(at, end); break;
-        case 5: attrSpans.push(at, end); break;
+        case NodeField.Input: inputs.push(S.span(at, end)); break;
+        case NodeField.Output: outputs.push(S.span(at, end)); break;
+        case NodeField.Name: name = S.span(at, end); break;
+        case NodeField.OpType: op = S.span(at, end); break;
+        case NodeField.Domain: domain = S.span(at, end); break;
+        case NodeField.Attribute: attrSpans.push(at, end); break;
         default: break;
       }
     }
@@ -340,8 +342,8 @@ function readNodes(r: Reader, spans: readonly number[], b: WireBuilder, S: FileS
     if (op < 0) op = S.of('');
     const dom = domain < 0 ? '' : S.list[domain];
     if (dom && dom !== 'ai.onnx') op = S.of(`${dom}.${opText}`);
-    if (name < 0 || S.list[name] === '') name = S.of(`${opText || 'node'}_${index}`);
-    if (name < seen.length && seen[name]) name = S.of(`${S.list[name]}__${index}`);
+    if (name < 0 || S.list[name] === '') name = S.of(unnamedNodeName(opText, index));
+    if (name < seen.length && seen[name]) name = S.of(repeatedNodeName(S.list[name], index));
     if (name >= seen.length) { const g = new Uint8Array(2 * S.list.length); g.set(seen); seen = g; }
     seen[name] = 1;
     b.put(name, op, 0, inputs, outputs, attrs);
@@ -365,16 +367,16 @@ function read(bytes: Buffer, file: string): { graph: WireGraph; names: string[] 
   let graphs = 0;
   const opsets = new Map<string, number>();
   r.fields(0, bytes.length, (f, w) => {
-    if (f === 1 && w === 0) irVersion = int64(r, true);
-    else if (f === 2 && w === 2) producerName = r.text();
-    else if (f === 3 && w === 2) producerVersion = r.text();
-    else if (f === 7 && w === 2) { graph = r.span(); graphs++; }
-    else if (f === 8 && w === 2) {
+    if (f === ModelField.IrVersion && w === Wire.Varint) irVersion = int64(r, true);
+    else if (f === ModelField.ProducerName && w === Wire.Len) producerName = r.text();
+    else if (f === ModelField.ProducerVersion && w === Wire.Len) producerVersion = r.text();
+    else if (f === ModelField.Graph && w === Wire.Len) { graph = r.span(); graphs++; }
+    else if (f === ModelField.OpsetImport && w === Wire.Len) {
       let domain = '', version = 0;
       const [s, e] = r.span();
       r.fields(s, e, (of, ow) => {
-        if (of === 1 && ow === 2) domain = r.text();
-        else if (of === 2 && ow === 0) version = int64(r, true);
+        if (of === OpsetField.Domain && ow === Wire.Len) domain = r.text();
+        else if (of === OpsetField.Version && ow === Wire.Varint) version = int64(r, true);
       });
       opsets.set(domain === 'ai.onnx' ? '' : domain, version);
     }
@@ -383,12 +385,12 @@ function read(bytes: Buffer, file: string): { graph: WireGraph; names: string[] 
   const nodeSpans: number[] = [], inputSpans: [number, number][] = [], outputSpans: [number, number][] = [];
   const initializers = new Map<string, { dtype: DType; dims: number[] }>();
   r.fields(graph[0], graph[1], (f, w) => {
-    if (w !== 2) return;
-    if (f === 1) nodeSpans.push(r.start, r.end);
-    else if (f === 11) inputSpans.push(r.span());
-    else if (f === 12) outputSpans.push(r.span());
-    else if (f === 5) { const [s, e] = r.span(); const t = tensorHead(r, s, e); initializers.set(t.name, t); }
-    else if (f === 15) throw new Unsupported();
+    if (w !== Wire.Len) return;
+    if (f === GraphField.Node) nodeSpans.push(r.start, r.end);
+    else if (f === GraphField.Input) inputSpans.push(r.span());
+    else if (f === GraphField.Output) outputSpans.push(r.span());
+    else if (f === GraphField.Initializer) { const [s, e] = r.span(); const t = tensorHead(r, s, e); initializers.set(t.name, t); }
+    else if (f === GraphField.SparseInitializer) throw new Unsupported();
   });
   const strings = new FileStrings(bytes);
   const b = new WireBuilder(strings);

@@ -1,8 +1,9 @@
 // The `--quantize` family of `onnx2lite convert` flags (parsed here so the convert command stays small).
-import { UsageError, imageFlags } from '../cli/command';
-import type { QuantizeOptions } from './file';
-import type { WeightRounding } from './weight-rounding';
-import type { Int16Mode } from './mixed-precision';
+import { UsageError, imageFlags } from './command';
+import type { QuantizeOptions } from '../quantize/file';
+import type { WeightRounding } from '../quantize/weight-rounding';
+import type { Int16Mode } from '../quantize/mixed-precision';
+import { QUANTIZE_VALUES, type QuantMode } from '../quantize/modes';
 
 export const QUANTIZE_USAGE = `  --quantize MODE          fp16 (float16 weights), dynamic (int8 weights) or int8 (full integer); writes
                            MODEL_<MODE>.tflite unless -o / --out-dir say otherwise
@@ -43,7 +44,10 @@ export function quantizeOptions(values: Record<string, unknown>): QuantizeOption
     if (any.length) throw new UsageError(`--${any[0]} needs --quantize`);
     return undefined;
   }
-  if (mode !== 'fp16' && mode !== 'dynamic' && mode !== 'int8') throw new UsageError(`--quantize takes fp16, dynamic or int8, not "${mode}"`);
+  if (!QUANTIZE_VALUES.includes(mode as QuantMode)) {
+    const list = `${QUANTIZE_VALUES.slice(0, -1).join(', ')} or ${QUANTIZE_VALUES[QUANTIZE_VALUES.length - 1]}`;
+    throw new UsageError(`--quantize takes ${list}, not "${mode}"`);
+  }
   if (mode !== 'int8' && int8Only.length) throw new UsageError(`--${int8Only[0]} applies to --quantize int8 only`);
   const method = values['calibration-method'] as string | undefined;
   if (method !== undefined && method !== 'minmax' && method !== 'percentile') {
@@ -62,7 +66,7 @@ export function quantizeOptions(values: Record<string, unknown>): QuantizeOption
   if (count !== undefined && !(Number.isInteger(count) && count > 0)) throw new UsageError(`--calibration-count takes a positive integer, not "${countText}"`);
   const { mean, std } = imageFlags(values);
   return {
-    mode, calibration: values.calibration as string | undefined, count, method, mean, std,
+    mode: mode as QuantMode, calibration: values.calibration as string | undefined, count, method, mean, std,
     perTensor: !!values['per-tensor'], int8Io: !!values['int8-io'],
     ...(rounding ? { weightRounding: rounding as WeightRounding } : {}),
     ...(int16 ? { int16: int16 as Int16Mode } : {}),

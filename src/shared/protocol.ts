@@ -2,7 +2,7 @@
 // requests (webview → host, with a reply) are a map from name to params and result, so a reply's type comes from
 // its request; notifications (host → webview) are a map from name to params. Only what the webview needs crosses
 // over: a compact graph, verdicts, accuracy rows; weight statistics are computed in the host on demand.
-import type { CompatReport } from './convert/compat-types';
+import type { CompatReport } from './compat-types';
 
 export type ViewDim = number | string;
 
@@ -48,7 +48,7 @@ export interface ViewGraph {
   note?: string;
 }
 
-/** A ViewGraph as it crosses over (src/graph-wire.ts builds and decodes it): each distinct string once in a table,
+/** A ViewGraph as it crosses over (src/shared/graph-wire.ts builds and decodes it): each distinct string once in a table,
  *  everything else flat integer arrays of indexes into it. Node ids are positions; edges are not sent (each tensor's
  *  last writer feeds its readers). */
 export interface WireGraph {
@@ -59,7 +59,7 @@ export interface WireGraph {
   /** The string table, front-coded: string i is the first `shared_i` characters of string i - 1, then the next
    *  `length_i` characters of `text`. */
   text: string;
-  /** Packed integers (src/graph-wire.ts packInts): `shared_i, length_i` per string. */
+  /** Packed integers (src/shared/graph-wire.ts packInts): `shared_i, length_i` per string. */
   table: string;
   /** Packed integers, per node: name, op, kind (0 op, 1 input, 2 output), input count and inputs, output count and
    *  outputs, attribute count and (name, text) pairs; names and texts are string indexes. */
@@ -88,17 +88,33 @@ export interface WeightStats {
   sparsity: number;
 }
 
-/** One row of `onnx2lite compare --json` (issue 5). */
-export interface AccuracyLayer {
+/** Error of one tensor of the compared model against its reference. */
+export interface Metrics {
+  /** max |got - ref| */
+  maxAbs: number;
+  /** mean |got - ref| */
+  meanAbs: number;
+  /** maxAbs / max |ref| (maxAbs itself when the reference is all zeros). */
+  rel: number;
+  /** Cosine similarity of got and ref as flat vectors (1 when both are all zeros). */
+  cosine: number;
+  /** 10·log10(Σref² / Σ(got-ref)²), capped to [-200, 200] (200 = identical; an all-zero reference gives 200 when
+   *  every |got| ≤ 1e-5, else -200). */
+  snrDb: number;
+}
+
+/** One compared ONNX tensor (a layer): the node that produced it and the TFLite tensor it maps to. The row of
+ *  `onnx2lite compare --json` (src/compare/types.ts LayerResult) and of the graph view's accuracy overlay. */
+export interface AccuracyLayer extends Metrics {
   node: string;
   op: string;
   tensor: string;
-  tflite?: number;
-  maxAbs: number;
-  meanAbs: number;
-  rel: number;
-  cosine: number;
-  snrDb: number;
+  /** Index of the TFLite tensor in subgraph 0 of the compared model (-1 when it has none). */
+  tflite: number;
+  /** Lowest SNR among the layer's covered inputs (dB; 200 for model inputs and constants). */
+  inputSnrDb?: number;
+  /** Set on layers where the error jumps (see src/compare/divergence.ts); the first one is firstDivergence. */
+  jump?: boolean;
 }
 
 export interface AccuracyReport {

@@ -1,0 +1,95 @@
+// Convert's self-check (src/core/verify.ts) through the built CLI and in process: the verification line and --json
+// field on the sample, --no-verify, quantized output reported, a model LiteRT cannot load refused naming the op with
+// nothing written, and a model that loads but computes the wrong thing reported with a large error.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { convertFileVerified } from '../../src/core/convert-file';
+import { verifyOnLiteRt } from '../../src/core/verify';
+import { convertModel } from '../../src/convert/convert';
+import { readModelFile } from '../../src/onnx/reader';
+import { serializeTflite } from '../../src/tflite/writer';
+import { ModelError } from '../../src/ir/types';
+
+const CLI = path.resolve('bin/onnx2lite.js');
+const SAMPLE = 'samples/tinycnn.onnx';
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx2lite-verify-'));
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test('convert prints the LiteRT verification line and --json gains verification', () => {
+  const o = path.join(tmp, 'plain.tflite');
+  const r = cli('convert', SAMPLE, '-o', o);
+  assert.equal(r.code, 0, r.err);
+  const m = /verified on LiteRT: max rel error (\S+), cosine (\S+)/.exec(r.out);
+  assert.ok(m, r.out);
+  assert.ok(Number(m[1]) < 1e-4, `max rel ${m[1]}`);
+  assert.ok(Number(m[2]) > 0.9999, `cosine ${m[2]}`);
+  const j = cli('convert', SAMPLE, '-o', o, '--json');
+  assert.equal(j.code, 0, j.err);
+  const v = (JSON.parse(j.out) as { models: { verification: { maxRel: number; cosine: number; ms: number } }[] }).models[0]!.verification;
+  assert.deepEqual(Object.keys(v).sort(), ['cosine', 'maxRel', 'ms']);
+  assert.ok(v.maxRel >= 0 && v.maxRel < 1e-4 && v.cosine > 0.9999 && v.ms > 0, JSON.stringify(v));
+});
+
+test('--no-verify skips the check', () => {
+  const o = path.join(tmp, 'noverify.tflite');
+  const r = cli('convert', SAMPLE, '-o', o, '--no-verify');
+  assert.equal(r.code, 0, r.err);
+  assert.doesNotMatch(r.out, /verified on LiteRT/);
+  const j = cli('convert', SAMPLE, '-o', o, '--no-verify', '--json');
+  assert.equal((JSON.parse(j.out) as { models: object[] }).models[0]!.hasOwnProperty('verification'), false);
+  assert.ok(fs.existsSync(o));
+});
+
+test('quantized output is verified against onnxruntime too (reported, not judged)', () => {
+  const o = path.join(tmp, 'int8.tflite');
+  const r = cli('convert', SAMPLE, '-o', o, '--quantize', 'int8', '--int8-io', '--json');
+  assert.equal(r.code, 0, r.err);
+  const v = (JSON.parse(r.out) as { models: { verification: { maxRel: number; cosine: number } }[] }).models[0]!.verification;
+  // int8 differs from float32 more than float32 does, yet still tracks it (inputs quantized, outputs dequantized).
+  assert.ok(v.maxRel > 1e-5 && v.maxRel < 0.5, JSON.stringify(v));
+  assert.ok(v.cosine > 0.99, JSON.stringify(v));
+});
+
+test('a model LiteRT cannot load is an error naming the op, and nothing is written', async () => {
+  const o = path.join(tmp, 'bad.tflite');
+  const before = fs.readdirSync(tmp).length;
+  await assert.rejects(
+    convertFileVerified(SAMPLE, o, {}, true, (r) => {
+      const conv = r.model.subgraphs[0]!.operators.find((op) => op.opcode === 'CONV_2D')!;
+      conv.options = { ...conv.options, strideW: 0, strideH: 0 }; // LiteRT's conv refuses stride 0 when preparing
+      return r;
+    }),
+    (e: Error) => e instanceof ModelError && /CONV_2D/.test(e.message) && /nothing written/.test(e.message),
+  );
+  assert.equal(fs.existsSync(o), false);
+  assert.equal(fs.readdirSync(tmp).length, before, 'no temporary left behind');
+  // An existing output stays as it was.
+  fs.writeFileSync(o, 'old');
+  await assert.rejects(convertFileVerified(SAMPLE, o, {}, true, (r) => {
+    r.model.subgraphs[0]!.operators.find((op) => op.opcode === 'CONV_2D')!.options!.strideH = 0;
+    return r;
+  }), /CONV_2D/);
+  assert.equal(fs.readFileSync(o, 'utf8'), 'old');
+});
+
+test('a model that runs but computes the wrong thing shows a large error', async () => {
+  const r = convertModel(readModelFile(SAMPLE));
+  const sg = r.model.subgraphs[0]!;
+  const conv = sg.operators.find((op) => op.opcode === 'CONV_2D')!;
+  const w = sg.tensors[conv.inputs[1]!]!;
+  w.data = new Uint8Array(w.data!.length).map((_, i) => (i % 4 === 3 ? 0x3f : 0)); // every weight 0.5
+  const v = await verifyOnLiteRt(SAMPLE, serializeTflite(r.model));
+  assert.ok(v.maxRel > 0.05, `maxRel ${v.maxRel}`);
+  const good = await verifyOnLiteRt(SAMPLE, serializeTflite(convertModel(readModelFile(SAMPLE)).model));
+  assert.ok(good.maxRel < 1e-4 && v.maxRel > 100 * good.maxRel);
+});
+
+test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
