@@ -1,9 +1,10 @@
 // The body of bench/webview.bench.mjs: opening → first drawn frame of the graph view in headless Chromium, next to
 // Netron's browser build measured the same way in the same run (median of 3, runs alternating between the two), for
 // squeezenet1_1, densenet121, ssdlite320_mobilenet_v3_large, swin_t and a flat 20,000-node graph; then the frame times
-// of expanding a group and panning on the flat graph. Models not found are exported with python3-torchvision (random
-// weights) into $ONNX2LITE_BENCH_DIR (default ~/.cache/onnx2lite-bench); Netron is $NETRON_DIR (default
-// <that dir>/netron: a copy of github.com/lutzroeder/netron's source/ folder) — skipped with a note when absent.
+// of expanding a group and panning on the flat graph, and of panning the fully expanded detector. Models not found
+// are exported with python3-torchvision (random weights) into $ONNX2LITE_BENCH_DIR (default ~/.cache/onnx2lite-bench);
+// Netron is $NETRON_DIR (default <that dir>/netron: a copy of github.com/lutzroeder/netron's source/ folder) —
+// skipped with a note when absent.
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
