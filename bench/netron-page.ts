@@ -9,9 +9,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
 
-/** Where the fetched `source/` folder is: $NETRON_DIR, else ~/.cache/onnx2lite-bench/netron. */
+/** Where the fetched `source/` folder is: $NETRON_DIR, else netron/ in the bench's folder ($ONNX2LITE_BENCH_DIR, else
+ *  ~/.cache/onnx2lite-bench). */
 export function netronDir(): string {
-  return process.env.NETRON_DIR ?? path.join(os.homedir(), '.cache', 'onnx2lite-bench', 'netron');
+  return process.env.NETRON_DIR ?? path.join(process.env.ONNX2LITE_BENCH_DIR ?? path.join(os.homedir(), '.cache', 'onnx2lite-bench'), 'netron');
 }
 
 export function netronPresent(dir = netronDir()): boolean {
