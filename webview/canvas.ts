@@ -23,6 +23,12 @@ export interface CanvasEvents {
   zoomed(t: Transform): void;
 }
 
+type Region = { x0: number; y0: number; x1: number; y1: number };
+/** Above this many items only those near the view are in the page: SVG costs per element on every frame. */
+const CULL_ABOVE = 600;
+/** The zoom below which labels are not drawn. */
+const FAR = 0.35;
+
 const line = d3.line<{ x: number; y: number }>().x((p) => p.x).y((p) => p.y).curve(d3.curveBasis);
 
 export class GraphCanvas {
@@ -35,6 +41,12 @@ export class GraphCanvas {
    *  just drawn, which the next frame lays out anyway. */
   private view: { w: number; h: number } | undefined;
   selected: string | undefined;
+  private far = false;
+  private edges: DrawEdge[] = [];
+  /** The region whose items are in the page, when a big graph draws only those near the view. */
+  private shown: Region | undefined;
+  private following = false;
+  private matches = new Set<string>();
 
   constructor(svgEl: SVGSVGElement, private readonly events: CanvasEvents) {
     this.svg = d3.select(svgEl);
@@ -51,6 +63,10 @@ export class GraphCanvas {
       .extent(() => { const { w, h } = this.size(); return [[0, 0], [w, h]]; })
       .on('zoom', (ev: d3.D3ZoomEvent<SVGSVGElement, unknown>) => {
         this.viewport.attr('transform', ev.transform.toString());
+        // Zoomed far out, labels are too small to read and cost most of each frame's painting: they are hidden.
+        const far = ev.transform.k < FAR;
+        if (far !== this.far) { this.far = far; this.svg.classed('far', far); }
+        this.follow();
         this.events.zoomed({ k: ev.transform.k, x: ev.transform.x, y: ev.transform.y });
       });
     this.svg.call(this.zoom).on('dblclick.zoom', null);
@@ -58,14 +74,48 @@ export class GraphCanvas {
   }
 
   draw(items: DrawItem[], edges: DrawEdge[], bounds: { width: number; height: number }): void {
+    const before = this.items;
     this.items = new Map(items.map((i) => [i.key, i]));
+    this.edges = edges;
     this.bounds = bounds;
+    this.render(before);
+  }
+
+  /** The part of the graph (graph coordinates) in view, widened by `margin` views on each side. */
+  private region(margin: number): Region {
+    const t = d3.zoomTransform(this.svg.node() as SVGSVGElement);
+    const { w, h } = this.size();
+    const x0 = -t.x / t.k, y0 = -t.y / t.k, vw = w / t.k, vh = h / t.k;
+    return { x0: x0 - margin * vw, y0: y0 - margin * vh, x1: x0 + (1 + margin) * vw, y1: y0 + (1 + margin) * vh };
+  }
+
+  /** Puts the items (and edges) to draw in the page: all of them, or for a big graph those near the view. Items drawn
+   *  before with the same box and colours only move (after an expand, most of them). */
+  private render(before: Map<string, DrawItem>): void {
+    const same = (d: DrawItem): boolean => {
+      const o = before.get(d.key);
+      return !!o && o.label === d.label && o.sub === d.sub && o.width === d.width && o.height === d.height && o.cls === d.cls
+        && o.fill === d.fill && o.kind === d.kind && o.aria === d.aria;
+    };
+    let items = [...this.items.values()], edges = this.edges;
+    this.shown = undefined;
+    if (items.length > CULL_ABOVE) {
+      const r = (this.shown = this.region(1));
+      const meets = (x0: number, y0: number, x1: number, y1: number): boolean => x1 >= r.x0 && x0 <= r.x1 && y1 >= r.y0 && y0 <= r.y1;
+      items = items.filter((d) => meets(d.x - d.width / 2, d.y - d.height / 2, d.x + d.width / 2, d.y + d.height / 2));
+      edges = edges.filter((e) => {
+        let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+        for (const p of e.points) { x0 = Math.min(x0, p.x); y0 = Math.min(y0, p.y); x1 = Math.max(x1, p.x); y1 = Math.max(y1, p.y); }
+        return meets(x0, y0, x1, y1);
+      });
+    }
     this.viewport.select<SVGGElement>('g.edges').selectAll<SVGPathElement, DrawEdge>('path')
       .data(edges, (e) => `${e.from}>${e.to}`)
-      .join('path')
+      .join((enter) => enter.append('path').attr('marker-end', 'url(#arrow)'))
       .attr('class', (e) => (e.count > 1 ? 'edge multi' : 'edge'))
-      .attr('d', (e) => line(e.points) ?? '')
-      .attr('marker-end', 'url(#arrow)');
+      .attr('d', (e) => line(e.points) ?? '');
+    let entered: d3.Selection<SVGGElement, DrawItem, SVGGElement, unknown> | undefined;
+    let changed: d3.Selection<SVGGElement, DrawItem, SVGGElement, unknown> | undefined;
     const sel = this.viewport.select<SVGGElement>('g.nodes').selectAll<SVGGElement, DrawItem>('g.node')
       .data(items, (d) => d.key)
       .join((enter) => {
@@ -75,31 +125,42 @@ export class GraphCanvas {
         g.append('text').attr('class', 'sub');
         g.on('click', (ev: MouseEvent, d) => { ev.stopPropagation(); this.events.select(d.key); })
           .on('dblclick', (ev: MouseEvent, d) => { ev.stopPropagation(); this.events.activate(d.key); });
-        return g;
-      });
-    sel.attr('class', (d) => `node kind-${d.kind} ${d.cls}${d.key === this.selected ? ' selected' : ''}`)
+        return (entered = g);
+      }, (update) => { changed = update.filter((d) => !same(d)); return update; });
+    sel.attr('transform', (d) => `translate(${d.x - d.width / 2},${d.y - d.height / 2})`);
+    const fresh = entered && changed ? entered.merge(changed) : entered ?? changed ?? sel;
+    fresh.attr('class', (d) => `node kind-${d.kind} ${d.cls}${d.key === this.selected ? ' selected' : ''}${this.matches.has(d.key) ? ' match' : ''}`)
       .attr('data-key', (d) => d.key)
       .attr('aria-label', (d) => d.aria)
-      .attr('transform', (d) => `translate(${d.x - d.width / 2},${d.y - d.height / 2})`);
-    sel.select('rect').attr('width', (d) => d.width).attr('height', (d) => d.height)
+      .attr('aria-selected', (d) => String(d.key === this.selected));
+    fresh.select('rect').attr('width', (d) => d.width).attr('height', (d) => d.height)
       .attr('rx', (d) => (d.kind === 'group' ? 2 : 6)).style('fill', (d) => d.fill ?? null);
-    sel.selectAll<SVGTextElement, DrawItem>('text').style('fill', (d) => textOn(d.fill));
-    sel.select('text.label').attr('x', (d) => d.width / 2).attr('y', (d) => (d.sub ? 16 : d.height / 2 + 4)).text((d) => d.label);
-    sel.select('text.sub').attr('x', (d) => d.width / 2).attr('y', 31).text((d) => d.sub ?? '');
+    fresh.selectAll<SVGTextElement, DrawItem>('text').style('fill', (d) => textOn(d.fill));
+    fresh.select('text.label').attr('x', (d) => d.width / 2).attr('y', (d) => (d.sub ? 16 : d.height / 2 + 4)).text((d) => d.label);
+    fresh.select('text.sub').attr('x', (d) => d.width / 2).attr('y', 31).text((d) => d.sub ?? '');
+  }
+
+  /** After a zoom or pan: a big graph's drawn part follows the view once the view nears its edge. */
+  private follow(): void {
+    if (!this.shown || this.following) return;
+    const v = this.region(0), r = this.shown;
+    if (v.x0 >= r.x0 && v.y0 >= r.y0 && v.x1 <= r.x1 && v.y1 <= r.y1 && (v.x1 - v.x0) * 4.5 > r.x1 - r.x0) return;
+    this.following = true;
+    requestAnimationFrame(() => { this.following = false; this.render(this.items); });
   }
 
   /** Updates colours without a relayout. */
   recolor(style: (key: string) => { cls: string; fill?: string }): void {
+    for (const d of this.items.values()) { const st = style(d.key); d.cls = st.cls; d.fill = st.fill; }
     this.viewport.selectAll<SVGGElement, DrawItem>('g.node').each(function (d) {
-      const s = style(d.key);
-      d.cls = s.cls; d.fill = s.fill;
-      d3.select(this).attr('class', `node kind-${d.kind} ${d.cls}${this.classList.contains('selected') ? ' selected' : ''}`)
+      d3.select(this).attr('class', `node kind-${d.kind} ${d.cls}${this.classList.contains('selected') ? ' selected' : ''}${this.classList.contains('match') ? ' match' : ''}`)
           .select('rect').style('fill', () => d.fill ?? null);
       d3.select(this).selectAll('text').style('fill', () => textOn(d.fill));
     });
   }
 
   highlight(keys: Set<string>): void {
+    this.matches = keys;
     this.viewport.selectAll<SVGGElement, DrawItem>('g.node').classed('match', (d) => keys.has(d.key));
   }
 
@@ -135,7 +196,10 @@ export class GraphCanvas {
     const bw = Math.max(this.bounds.width, 1), bh = Math.max(this.bounds.height, 1);
     if (0.95 * Math.min(w / bw, h / bh) >= 0.5) { this.fit(); return; }
     const k = 0.9;
-    this.setTransform({ k, x: w / 2 - (bw / 2) * k, y: 10 });
+    // centred on the topmost box (a wide graph's top need not be above its middle)
+    let top: DrawItem | undefined;
+    for (const d of this.items.values()) if (!top || d.y < top.y) top = d;
+    this.setTransform({ k, x: w / 2 - (top?.x ?? bw / 2) * k, y: 10 });
   }
 
   center(key: string, minScale = 0.6): void {

@@ -13,5 +13,7 @@ export interface LayoutResult {
   width: number;
   height: number;
   ms: number;
+  /** Laid out by webview/fast-layout.ts (not dagre). */
+  fast?: boolean;
   error?: string;
 }

@@ -94,7 +94,7 @@ function drawInfo(it: Item): Omit<DrawItem, 'x' | 'y'> {
   let label: string, sub: string | undefined, kind: DrawItem['kind'], aria: string;
   if (it.kind === 'group') {
     label = truncate(it.scope.label); sub = `${it.scope.size} nodes`; kind = 'group';
-    aria = `scope ${it.scope.path}, ${it.scope.size} nodes, collapsed`;
+    aria = `${it.scope.range ? 'range' : 'scope'} ${it.scope.range ? it.scope.label : it.scope.path}, ${it.scope.size} nodes, collapsed`;
   } else {
     const n = g.nodes[it.node];
     kind = n.kind === 'op' ? 'node' : n.kind;

@@ -88,7 +88,7 @@ export function showScope(panel: HTMLElement, ctx: PanelContext, s: Scope): void
   const b = el('vscode-button', { 'data-action': 'expand' }, 'Expand');
   b.addEventListener('click', () => ctx.expand(s));
   panel.replaceChildren(el('h2', {}, s.label), el('div', { class: 'node-name' }, s.path),
-    el('p', {}, `${s.size} nodes (collapsed scope)`), el('div', { class: 'actions' }, b), section('Ops', table(hist)));
+    el('p', {}, `${s.size} nodes (collapsed ${s.range ? 'range, in graph order' : 'scope'})`), el('div', { class: 'actions' }, b), section('Ops', table(hist)));
 }
 
 export function showModel(panel: HTMLElement, g: ViewGraph, summary: string | undefined): void {

@@ -1,6 +1,7 @@
 // Name scopes (`/backbone/layer1/conv/Conv` lives in /backbone/layer1/conv) and the graph that is visible when
 // some scopes are collapsed: a collapsed scope is drawn as one box, edges into it are merged.
 import type { ViewGraph } from '../src/shared/protocol';
+import { groupRanges } from './scope-ranges';
 
 export interface Scope {
   path: string;
@@ -11,6 +12,8 @@ export interface Scope {
   nodes: number[];
   /** Number of nodes in this scope and below. */
   size: number;
+  /** A range of members of its parent grouped in graph order (webview/scope-ranges.ts), not a name scope. */
+  range?: boolean;
 }
 
 export interface Scopes {
@@ -106,17 +109,25 @@ export function buildScopes(g: ViewGraph): Scopes {
     if (!c) chains.set(s, (c = [...chainOf(s.parent!), s]));
     return c;
   };
-  const chain: Scope[][] = new Array(nodes.length);
-  let lastPart = -1, lastScope = root, lastChain: Scope[] = [];
+  // Each node's scope, before and after the ranges (scopes too big to draw at once are grouped into ranges).
+  const home: Scope[] = new Array(nodes.length);
+  let lastPart = -1, lastScope = root;
   for (let id = 0; id < nodes.length; id++) {
     const p = partOf[id];
     if (p !== lastPart) {
       lastPart = p;
       lastScope = scopeOf(p !== 0 && direct[p] === 1 && !subParts[p] ? parentOf[p] : p);
-      lastChain = chainOf(lastScope);
     }
     lastScope.nodes.push(nodes[id].id);
-    chain[nodes[id].id] = lastChain;
+    home[nodes[id].id] = lastScope;
+  }
+  groupRanges(g, root, byPath, home);
+  const chain: Scope[][] = new Array(nodes.length);
+  let lastHome: Scope | undefined, lastChain: Scope[] = [];
+  for (let id = 0; id < nodes.length; id++) {
+    const s = home[id];
+    if (s !== lastHome) { lastHome = s; lastChain = chainOf(s); }
+    chain[id] = lastChain;
   }
   const count = (s: Scope): number => {
     let size = s.nodes.length;
@@ -165,7 +176,8 @@ export function visibleGraph(g: ViewGraph, sc: Scopes, expanded: Set<string>): V
   return { items, edges: [...merged.values()], keyOf: (id) => items[itemOf[id]]?.key ?? `n:${id}` };
 }
 
-/** Expands the biggest scopes first while the drawn item count stays within `limit` (a max-heap by size). */
+/** Expands the biggest scopes first while the drawn item count stays within `limit` (a max-heap by size); ranges
+ *  down to the first node before. */
 export function autoExpand(sc: Scopes, limit: number): Set<string> {
   const expanded = new Set<string>(['']);
   let visible = sc.root.nodes.length + sc.root.children.length;
@@ -196,16 +208,19 @@ export function autoExpand(sc: Scopes, limit: number): Set<string> {
     }
     return top;
   };
-  sc.root.children.forEach(push);
-  while (heap.length > 0) {
-    const s = pop();
-    if (!collapsible(s)) continue;
+  const expand = (s: Scope): boolean => {
     const delta = s.nodes.length + s.children.length - 1;
-    if (visible + delta > limit) continue;
+    if (expanded.has(s.path) || !collapsible(s) || visible + delta > limit) return false;
     expanded.add(s.path);
     visible += delta;
     s.children.forEach(push);
-  }
+    return true;
+  };
+  sc.root.children.forEach(push);
+  // Ranges (a graph's order, not its names) are opened down to the graph's first nodes, where the view starts.
+  const first = sc.chain.find((c) => c.length > 0) ?? [];
+  for (const s of first) if (!s.range || !expand(s)) break;
+  while (heap.length > 0) expand(pop());
   return expanded;
 }
 

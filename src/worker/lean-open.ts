@@ -4,6 +4,10 @@
 import * as fs from 'node:fs';
 import type { WireGraph } from '../shared/protocol';
 import { leanOnnxWireGraph } from '../onnx/lean-reader';
+import { onnxBytesWithoutWeights } from './onnx-sparse-bytes';
+
+/** Files above this size are read without their weights. */
+const SPARSE_ABOVE = 16 << 20;
 
 /** The lean read's graph and the tensors its values list, in order. */
 export interface LeanGraph { graph: WireGraph; names: string[] }
@@ -14,7 +18,11 @@ export function isTflite(file: string): boolean { return file.toLowerCase().ends
  *  cannot be read or is empty, a layout the lean reader does not cover): the full read also gives the error. */
 export function leanOpen(file: string): LeanGraph | null {
   if (isTflite(file)) return null;
-  let bytes: Buffer;
-  try { bytes = fs.readFileSync(file); } catch { return null; }
+  let bytes: Buffer | undefined;
+  try {
+    // A big file is read without its weights (the lean read looks at their names, types and shapes only).
+    if (fs.statSync(file).size > SPARSE_ABOVE) bytes = onnxBytesWithoutWeights(file);
+    bytes ??= fs.readFileSync(file);
+  } catch { return null; }
   return (bytes.length ? leanOnnxWireGraph(bytes, file) : undefined) ?? null;
 }

@@ -36,6 +36,8 @@ export interface View {
   session: ViewSession;
   post: Post;
   errors: string[];
+  /** When the view was opened (epoch ms): the host starts reading the file as the page starts loading. */
+  openedAt: number;
   close(): Promise<void>;
 }
 
@@ -126,9 +128,10 @@ export async function openView(browser: Browser, file: string, opts: OpenViewOpt
       (window.__csp = window.__csp || []).push(e.violatedDirective + ' ' + e.blockedURI);
     });
   })();`);
+  const openedAt = performance.timeOrigin + performance.now();
   void session.open().catch(() => undefined); // as the custom editor does: parse while the page boots
   await page.goto(`${origin}/index.html`);
-  return { page, session, post, errors, close: async () => { await page.close(); session.close(); server.closeAllConnections(); server.close(); } };
+  return { page, session, post, errors, openedAt, close: async () => { await page.close(); session.close(); server.closeAllConnections(); server.close(); } };
 }
 
 /** Per page: resolves when the view tells the host it has drawn its first frame ('drawn'), or when the state is to be

@@ -1,5 +1,6 @@
-// A generated model (valid ONNX: it can be written and read back) of many nodes in nested name scopes (/stage3/block12/conv1/Conv), for the collapse test and the
-// 20,000-node benchmark. Built as IR and turned into the view's graph by the same code as real models.
+// Generated models (valid ONNX: they can be written and read back) for the collapse tests and the graph view bench,
+// built as IR and turned into the view's graph by the same code as real models: syntheticModel has many nodes in nested
+// name scopes (/stage3/block12/conv1/Conv); flatModel has none (conv0, relu0, side0, add0, conv1, …).
 import type { AttrValue, Graph, Model, Node, ValueInfo } from '../../src/ir/types';
 
 export function syntheticModel(stages: number, blocks: number): Model {
@@ -32,6 +33,34 @@ export function syntheticModel(stages: number, blocks: number): Model {
   };
   return {
     irVersion: 8, producerName: 'onnx2lite synthetic', producerVersion: '1', domain: '', modelVersion: 1, docString: '',
+    opsets: new Map([['', 13]]), graph, metadata: new Map(),
+  };
+}
+
+/** `blocks` blocks of Conv(1×1) → Relu, a side Relu of the block's input, and an Add of the two (4 nodes a block, so
+ *  5,000 blocks make the 20,000-node flat graph), named conv<i>, relu<i>, side<i>, add<i>: no name scopes at all. */
+export function flatModel(blocks: number): Model {
+  const nodes: Node[] = [];
+  const values = new Map<string, ValueInfo>();
+  const shape = [1, 8, 16, 16];
+  const initializers: Graph['initializers'] = new Map([['w', { name: 'w', dtype: 'float32', dims: [8, 8, 1, 1], data: new Float32Array(64).fill(0.1) }]]);
+  const node = (name: string, opType: string, inputs: string[]): string => {
+    const out = name;
+    values.set(out, { name: out, dtype: 'float32', shape });
+    nodes.push({ name, opType, domain: '', inputs, outputs: [out], attrs: new Map() });
+    return out;
+  };
+  let x = 'input';
+  for (let b = 0; b < blocks; b++) {
+    const y = node(`relu${b}`, 'Relu', [node(`conv${b}`, 'Conv', [x, 'w'])]);
+    x = node(`add${b}`, 'Add', [y, node(`side${b}`, 'Relu', [x])]);
+  }
+  const graph: Graph = {
+    name: 'flat', nodes, initializers, values,
+    inputs: [{ name: 'input', dtype: 'float32', shape }], outputs: [{ name: x, dtype: 'float32', shape }],
+  };
+  return {
+    irVersion: 8, producerName: 'onnx2lite flat', producerVersion: '1', domain: '', modelVersion: 1, docString: '',
     opsets: new Map([['', 13]]), graph, metadata: new Map(),
   };
 }

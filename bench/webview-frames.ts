@@ -1,0 +1,60 @@
+// Frame times of the graph view while the user works in it (headless Chromium): expanding a collapsed group
+// (double-click: relayout in the worker, redraw) and panning (a mouse drag). A requestAnimationFrame loop in the page
+// records the time between frames; the longest gap is the worst frame the user sees.
+import type { Page } from 'playwright-core';
+
+export interface FrameTimes { ms: number; longestFrameMs: number; frames: number; items: number }
+
+// Run through tsx, the page functions below are compiled with esbuild's `__name` helper, which the page lacks.
+const helper = (page: Page): Promise<unknown> => page.evaluate('window.__name = window.__name || ((f) => f)');
+
+/** Double-clicks the largest collapsed group on screen; resolves once its contents are drawn. */
+export async function expandLargestGroup(page: Page): Promise<FrameTimes> {
+  await helper(page);
+  return page.evaluate(async () => {
+    const groups = [...document.querySelectorAll<SVGGElement>('g.node.kind-group')];
+    const size = (g: Element): number => Number(/(\d+) nodes/.exec(g.querySelector('text.sub')?.textContent ?? '')?.[1] ?? 0);
+    const target = groups.sort((a, b) => size(b) - size(a))[0];
+    if (!target) throw new Error('no collapsed group to expand');
+    const before = document.querySelectorAll('g.node').length;
+    const gaps: number[] = [];
+    const t0 = performance.now();
+    let last = t0;
+    const done = new Promise<number>((resolve) => {
+      const tick = (t: number): void => {
+        gaps.push(t - last); last = t;
+        if (!document.querySelector(`g.node[data-key="${CSS.escape(target.dataset.key!)}"]`) && document.querySelectorAll('g.node').length !== before) {
+          requestAnimationFrame((t2) => { gaps.push(t2 - last); resolve(t2); }); // the frame that shows it
+        } else requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+    target.dispatchEvent(new MouseEvent('dblclick', { bubbles: true }));
+    const end = await done;
+    return { ms: end - t0, longestFrameMs: Math.max(...gaps), frames: gaps.length, items: document.querySelectorAll('g.node').length };
+  });
+}
+
+/** Drags the graph across the view for about a second; frame gaps recorded while it moves. */
+export async function pan(page: Page): Promise<FrameTimes> {
+  await helper(page);
+  await page.evaluate(() => {
+    const w = window as unknown as { __gaps: number[]; __pan: boolean };
+    w.__gaps = []; w.__pan = true;
+    let last = performance.now();
+    const tick = (t: number): void => { w.__gaps.push(t - last); last = t; if (w.__pan) requestAnimationFrame(tick); };
+    requestAnimationFrame(tick);
+  });
+  const t0 = Date.now();
+  await page.mouse.move(640, 400);
+  await page.mouse.down();
+  for (let i = 1; i <= 60; i++) await page.mouse.move(640 + 4 * i, 400 + 6 * i * (i % 2 ? 1 : -0.5));
+  await page.mouse.up();
+  const ms = Date.now() - t0;
+  return page.evaluate((ms) => {
+    const w = window as unknown as { __gaps: number[]; __pan: boolean };
+    w.__pan = false;
+    const gaps = w.__gaps.slice(1);
+    return { ms, longestFrameMs: Math.max(...gaps), frames: gaps.length, items: document.querySelectorAll('g.node').length };
+  }, ms);
+}
