@@ -95,7 +95,7 @@ export interface OpConverter {
   layout: LayoutKind;
   /** Why this node cannot be converted (attribute or shape cases it refuses), or undefined when it can.
    *  A plain string is the older form, read as code 'unsupported'. */
-  check?(node: Node, ctx: ConvertContext): Refusal | string | undefined;
+  check?(node: Node, ctx: ConvertContext): Refusal | undefined;
   convert(node: Node, ctx: ConvertContext): void;
 }
 

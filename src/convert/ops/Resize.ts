@@ -66,7 +66,7 @@ const Resize: OpConverter = {
     const sc = node.inputs[node.opType === 'Upsample' || ctx.opset < 11 ? 1 : 2];
     if (sc && !ctx.isConstant(sc) && !node.inputs[3] && xs.slice(2).some((d, i) => ys[i + 2] % d !== 0)) {
       const why = scaledResizeReason(node, mode, ct);
-      if (why) return refuse('computed-input', why);
+      if (why) return why;
     }
     if (attrString(node, 'keep_aspect_ratio_policy', 'stretch') !== 'stretch') return refuse('attribute', 'Resize with keep_aspect_ratio_policy is not supported');
     return undefined;

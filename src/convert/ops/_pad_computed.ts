@@ -8,10 +8,11 @@ import type { ConvertContext } from '../context';
 import { identity } from '../layout';
 import { scalarOf, vectorOf } from './_dynamic';
 import { Emitter } from './_emit';
+import { refuse, type Refusal } from '../types';
 
-export function computedPadReason(node: Node, ctx: ConvertContext): string | undefined {
-  if (node.inputs[3]) return 'Pad with computed pads and an axes input is not supported';
-  if (ctx.isDynamic(node.inputs[0])) return 'Pad of a tensor sized at run time with computed pads is not supported';
+export function computedPadReason(node: Node, ctx: ConvertContext): Refusal | undefined {
+  if (node.inputs[3]) return refuse('computed-input', 'Pad with computed pads and an axes input is not supported');
+  if (ctx.isDynamic(node.inputs[0])) return refuse('dynamic-shape', 'Pad of a tensor sized at run time with computed pads is not supported');
   return undefined;
 }
 

@@ -8,12 +8,13 @@ import { attrFloat, attrInt, attrString } from '../attrs';
 import type { ConvertContext } from '../context';
 import { identity } from '../layout';
 import { Emitter } from './_emit';
+import { refuse, type Refusal } from '../types';
 
 const MODES = ['half_pixel', 'pytorch_half_pixel', 'asymmetric', 'align_corners'];
 
 /** Why this Resize with computed scales cannot be converted, or undefined. */
-export function scaledResizeReason(node: Node, mode: string, ct: string): string | undefined {
-  if (!MODES.includes(ct)) return `Resize with computed scales and coordinate_transformation_mode=${ct} is not supported`;
+export function scaledResizeReason(node: Node, mode: string, ct: string): Refusal | undefined {
+  if (!MODES.includes(ct)) return refuse('computed-input', `Resize with computed scales and coordinate_transformation_mode=${ct} is not supported`);
   return undefined;
 }
 

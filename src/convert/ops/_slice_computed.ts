@@ -7,11 +7,12 @@ import type { ConvertContext } from '../context';
 import { identity } from '../layout';
 import { vectorOf } from './_dynamic';
 import { Emitter } from './_emit';
+import { refuse, type Refusal } from '../types';
 
 /** Why the computed-bounds path cannot take this Slice, or undefined. */
-export function computedSliceReason(node: Node, ctx: ConvertContext): string | undefined {
+export function computedSliceReason(node: Node, ctx: ConvertContext): Refusal | undefined {
   const k = ctx.dims(node.inputs[1]);
-  if (k.length !== 1 || k[0] < 0) return 'Slice with computed starts of unknown length is not supported';
+  if (k.length !== 1 || k[0] < 0) return refuse('computed-input', 'Slice with computed starts of unknown length is not supported');
   return undefined;
 }
 
