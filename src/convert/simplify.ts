@@ -20,11 +20,7 @@ function attrNum(n: Node, name: string, dflt: number): number {
 }
 
 export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { runnable?: boolean } = {}): void {
-  const uses = new Map<string, number>();
-  for (const n of g.nodes) for (const i of n.inputs) if (i) uses.set(i, (uses.get(i) ?? 0) + 1);
-  for (const o of g.outputs) uses.set(o.name, (uses.get(o.name) ?? 0) + 1);
-  const producer = new Map<string, Node>();
-  for (const n of g.nodes) for (const o of n.outputs) producer.set(o, n);
+  let { uses, producer } = useMaps(g);
   const drop = new Set<Node>();
   for (const bn of g.nodes) {
     if (bn.opType !== 'BatchNormalization' || bn.outputs.filter(Boolean).length !== 1) continue;
@@ -82,15 +78,21 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
     fusePackedHeads(g, constants);
     fuseSeparateProjections(g, constants);
   }
-  const uses2 = new Map<string, number>();
-  for (const n of g.nodes) for (const i of n.inputs) if (i) uses2.set(i, (uses2.get(i) ?? 0) + 1);
-  for (const o of g.outputs) uses2.set(o.name, (uses2.get(o.name) ?? 0) + 1);
-  const producer2 = new Map<string, Node>();
-  for (const n of g.nodes) for (const o of n.outputs) producer2.set(o, n);
-  const drop2 = new Set<Node>();
-  foldConvAffine(g, constants, uses2, producer2, drop2);
-  divByConstant(g, constants, drop2);
-  if (drop2.size) g.nodes = g.nodes.filter((n) => !drop2.has(n));
+  ({ uses, producer } = useMaps(g));
+  drop.clear();
+  foldConvAffine(g, constants, uses, producer, drop);
+  divByConstant(g, constants, drop);
+  if (drop.size) g.nodes = g.nodes.filter((n) => !drop.has(n));
+}
+
+/** How many times each value is read (graph outputs count) and the node that makes it. */
+function useMaps(g: Graph): { uses: Map<string, number>; producer: Map<string, Node> } {
+  const uses = new Map<string, number>();
+  for (const n of g.nodes) for (const i of n.inputs) if (i) uses.set(i, (uses.get(i) ?? 0) + 1);
+  for (const o of g.outputs) uses.set(o.name, (uses.get(o.name) ?? 0) + 1);
+  const producer = new Map<string, Node>();
+  for (const n of g.nodes) for (const o of n.outputs) producer.set(o, n);
+  return { uses, producer };
 }
 
 /** The single value of a float constant, or undefined. */
