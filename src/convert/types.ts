@@ -107,7 +107,7 @@ export interface OpContract extends OpConverter {
 
 /** ONNX ops that TensorFlow has but TFLite only runs through Flex (select TF ops): marked 'flex', never emitted. */
 export const FLEX_ONLY: Record<string, string> = {
-  Einsum: 'Einsum', MatMulInteger: 'MatMul', Det: 'MatrixDeterminant', StringNormalizer: 'StringLower',
+  MatMulInteger: 'MatMul', Det: 'MatrixDeterminant', StringNormalizer: 'StringLower',
   RandomNormal: 'RandomStandardNormal', RandomUniform: 'RandomUniform', Multinomial: 'Multinomial',
   MaxUnpool: 'ScatterNd', STFT: 'Stft',
   DFT: 'FFT', Bernoulli: 'StatelessRandomBinomial',

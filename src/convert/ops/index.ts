@@ -35,6 +35,7 @@ import DequantizeLinear from './DequantizeLinear';
 import Div from './Div';
 import Dropout from './Dropout';
 import DynamicQuantizeLinear from './DynamicQuantizeLinear';
+import Einsum from './Einsum';
 import Elu from './Elu';
 import Equal from './Equal';
 import Erf from './Erf';
@@ -186,6 +187,7 @@ export const OPS: OpConverter[] = [
   Div,
   Dropout,
   DynamicQuantizeLinear,
+  Einsum,
   Elu,
   Equal,
   Erf,

@@ -1,0 +1,162 @@
+// ONNX Einsum → BATCH_MATMUL (FULLY_CONNECTED when one operand is a constant without batch labels), SUM and RESHAPE.
+// Labels in both operands and the output are batch dims, in both but not the output are contracted, in one operand
+// only are free (summed first with SUM when the output drops them). Each operand is asked for in the order
+// [batch, free, contracted] (or [batch, contracted, free], read with adj_x / adj_y, when that is how it is stored), so
+// the context adds a TRANSPOSE only where the stored order does not fit; the product comes out as
+// [batch, freeA, freeB] and is declared in that order (a following op may cancel the layout). One operand: SUM over
+// the dropped labels and a relabelling, no op. Three or more: pairwise, left to right.
+import { toFloat32 } from '../../ir/tensor';
+import { attrString } from '../attrs';
+import { transposeData } from '../constdata';
+import type { ConvertContext } from '../context';
+import { identity } from '../layout';
+import type { OpConverter } from '../types';
+import { MAX_OPSET, refuse } from '../types';
+import { EinsumSpec, isRefusal, labelSizes, parseEinsum } from './_einsum';
+
+/** An ONNX value (the node's input or a value made here) with one label per ONNX dim. */
+interface Operand { name: string; labels: string[] }
+
+function spec(node: Parameters<OpConverter['convert']>[0], ctx: ConvertContext) {
+  const ranks = node.inputs.map((n) => ctx.rank(n));
+  const s = parseEinsum(attrString(node, 'equation', ''), ranks);
+  if (isRefusal(s)) return s;
+  const sizes = labelSizes(s, node.inputs.map((n) => ctx.shape(n)));
+  if (isRefusal(sizes)) return sizes;
+  return { ...s, sizes };
+}
+
+const Einsum: OpConverter = {
+  op: 'Einsum', emits: ['BATCH_MATMUL', 'FULLY_CONNECTED', 'SUM', 'RESHAPE', 'SQUEEZE'], opset: [12, MAX_OPSET], inputs: [1, 8],
+  dtypes: ['float32', 'float64'], layout: 'axis',
+  check(node, ctx) {
+    const bad = node.inputs.find((n) => ctx.dtype(n) !== 'float32' && ctx.dtype(n) !== 'float64');
+    if (bad !== undefined) return refuse('dtype', `Einsum on ${ctx.dtype(bad)} is not supported (float32, float64 as float32)`);
+    const s = spec(node, ctx);
+    return isRefusal(s) ? s : undefined;
+  },
+  convert(node, ctx) {
+    const s = spec(node, ctx);
+    if (isRefusal(s)) return ctx.fail(s.message, s.code);
+    const y = node.outputs[0];
+    let cur: Operand = { name: node.inputs[0], labels: s.terms[0] };
+    for (let t = 1; t < s.terms.length; t++) {
+      const later = new Set([...s.out, ...s.terms.slice(t + 1).flat()]);
+      const last = t === s.terms.length - 1;
+      cur = contract(ctx, `${node.name}/einsum${t}`, cur, { name: node.inputs[t], labels: s.terms[t] }, later, last ? { y, out: s.out } : undefined, s);
+    }
+    if (s.terms.length === 1) single(ctx, node.name, cur, y, s.out, s);
+  },
+};
+
+type Spec = EinsumSpec & { sizes: Map<string, number> };
+
+/** Sums `x` over the labels `drop` (SUM in its stored layout); the result is a declared value stored in that layout. */
+function reduce(ctx: ConvertContext, name: string, x: Operand, drop: string[], s: Spec): Operand {
+  if (drop.length === 0) return x;
+  const v = ctx.inputAny(x.name);
+  const axes = drop.map((l) => x.labels.indexOf(l));
+  const labels = x.labels.filter((l) => !drop.includes(l));
+  const stored = v.perm.filter((d) => !axes.includes(d)).map((d) => labels.indexOf(x.labels[d]));
+  ctx.declare(name, 'float32', labels.map((l) => s.sizes.get(l)!));
+  const out = ctx.output(name, stored);
+  ctx.emit('SUM', [v.index, ctx.constInt32(axes.map((a) => v.perm.indexOf(a)), `${name}/axes`)], [out], { keepDims: false });
+  return { name, labels };
+}
+
+function single(ctx: ConvertContext, base: string, x: Operand, y: string, out: string[], s: Spec): void {
+  const r = reduce(ctx, `${base}/einsum_sum`, x, x.labels.filter((l) => !out.includes(l)), s);
+  const v = ctx.inputAny(r.name);
+  ctx.bind(y, v.index, v.perm.map((d) => out.indexOf(r.labels[d])));
+}
+
+/** Stored order of an operand's labels. */
+function storedLabels(ctx: ConvertContext, x: Operand): string[] {
+  return ctx.permOf(x.name).map((d) => x.labels[d]);
+}
+
+/** The operand stored with its labels in `order`. */
+function inOrder(ctx: ConvertContext, x: Operand, order: string[]): number {
+  return ctx.input(x.name, order.map((l) => x.labels.indexOf(l)));
+}
+
+function product(s: Spec, labels: string[]): number {
+  return labels.reduce((p, l) => p * s.sizes.get(l)!, 1);
+}
+
+function reshape(ctx: ConvertContext, src: number, dims: number[], name: string): number {
+  const t = ctx.temp(dims, 'FLOAT32', name);
+  ctx.emit('RESHAPE', [src, ctx.constInt32(dims, `${name}/shape`)], [t], { newShape: dims });
+  return t;
+}
+
+/** RESHAPE into `out`; to a scalar by SQUEEZE (LiteRT sizes a RESHAPE to [] only at run time). */
+function reshapeInto(ctx: ConvertContext, src: number, out: number, dims: number[], name: string): void {
+  if (dims.length === 0) ctx.emit('SQUEEZE', [src], [out], { squeezeDims: [] });
+  else ctx.emit('RESHAPE', [src, ctx.constInt32(dims, `${name}/out_shape`)], [out], { newShape: dims });
+}
+
+/**
+ * A ⋅ B keeping the labels in `keep`: the node's output `final.y` (labels `final.out`) or a declared value `name`
+ * with labels [batch, freeA, freeB].
+ */
+function contract(ctx: ConvertContext, name: string, a0: Operand, b0: Operand, keep: Set<string>,
+  final: { y: string; out: string[] } | undefined, s: Spec): Operand {
+  const a = reduce(ctx, `${name}_a`, a0, a0.labels.filter((l) => !b0.labels.includes(l) && !keep.has(l)), s);
+  const b = reduce(ctx, `${name}_b`, b0, b0.labels.filter((l) => !a0.labels.includes(l) && !keep.has(l)), s);
+  // A constant weight goes second, where FULLY_CONNECTED wants it.
+  const swap = ctx.isConstant(a.name) && !ctx.isConstant(b.name);
+  const [x, w] = swap ? [b, a] : [a, b];
+  const sx = storedLabels(ctx, x);
+  const sw = storedLabels(ctx, w);
+  const batch = sx.filter((l) => w.labels.includes(l) && keep.has(l));
+  const con = sx.filter((l) => w.labels.includes(l) && !keep.has(l));
+  const freeX = sx.filter((l) => !w.labels.includes(l));
+  const freeW = sw.filter((l) => !x.labels.includes(l));
+  const natural = [...batch, ...freeX, ...freeW];
+  const dimsOf = (ls: string[]) => ls.map((l) => s.sizes.get(l)!);
+  let out: number;
+  let result: Operand;
+  if (final) {
+    out = ctx.output(final.y, natural.map((l) => final.out.indexOf(l)));
+    result = { name: final.y, labels: final.out };
+  } else {
+    ctx.declare(name, 'float32', dimsOf(natural));
+    out = ctx.output(name, identity(natural.length));
+    result = { name, labels: natural };
+  }
+  const [M, K, N] = [product(s, freeX), product(s, con), product(s, freeW)];
+  const W = ctx.constant(w.name);
+  if (W && batch.length === 0) {
+    // FULLY_CONNECTED: weights [N, K] in the contracted order of x.
+    const order = [...freeW, ...con].map((l) => w.labels.indexOf(l));
+    const data = transposeData(toFloat32(W), W.dims, order, (n) => new Float32Array(n));
+    const xin = reshape(ctx, inOrder(ctx, x, [...freeX, ...con]), [M, K], `${name}/x2d`);
+    const fc = ctx.temp([M, N], 'FLOAT32', `${name}/fc`);
+    ctx.emit('FULLY_CONNECTED', [xin, ctx.constFloat32(data, [N, K], `${name}/weights`), -1], [fc],
+      { fusedActivationFunction: 'NONE', weightsFormat: 'DEFAULT', keepNumDims: false });
+    reshapeInto(ctx, fc, out, dimsOf(natural), name);
+    return result;
+  }
+  // BATCH_MATMUL: x as [batch, M, K] (adj_x: [batch, K, M]), w as [batch, K, N] (adj_y: [batch, N, K]), each in
+  // the order it is stored in when that order allows.
+  const adjX = freeX.length > 0 && con.length > 0 && sx.indexOf(con[0]) < sx.indexOf(freeX[0]);
+  const adjY = freeW.length > 0 && con.length > 0 && sw.indexOf(freeW[0]) < sw.indexOf(con[0]);
+  const xOrder = [...batch, ...(adjX ? [...con, ...freeX] : [...freeX, ...con])];
+  const wOrder = [...batch, ...(adjY ? [...freeW, ...con] : [...con, ...freeW])];
+  let xi = inOrder(ctx, x, xOrder);
+  let wi = inOrder(ctx, w, wOrder);
+  const direct = freeX.length === 1 && con.length === 1 && freeW.length === 1 && batch.length <= 3;
+  if (direct) {
+    ctx.emit('BATCH_MATMUL', [xi, wi], [out], { adjX, adjY });
+    return result;
+  }
+  const Bt = product(s, batch);
+  xi = reshape(ctx, xi, adjX ? [Bt, K, M] : [Bt, M, K], `${name}/x3d`);
+  wi = reshape(ctx, wi, adjY ? [Bt, N, K] : [Bt, K, N], `${name}/w3d`);
+  const mm = ctx.temp([Bt, M, N], 'FLOAT32', `${name}/bmm`);
+  ctx.emit('BATCH_MATMUL', [xi, wi], [mm], { adjX, adjY });
+  reshapeInto(ctx, mm, out, dimsOf(natural), name);
+  return result;
+}
+export default Einsum;
