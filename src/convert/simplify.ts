@@ -12,6 +12,7 @@ import { toFloat32, toNumbers } from '../ir/tensor';
 import { fuseGelu } from './simplify-gelu';
 import { fuseGroupNorm } from './simplify-norm';
 import { fusePackedHeads, fuseSeparateProjections } from './simplify-attention';
+import { fuseChunkedHeads } from './simplify-heads';
 import { foldConvAffine } from './fold-affine';
 
 function attrNum(n: Node, name: string, dflt: number): number {
@@ -77,6 +78,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
     fuseGroupNorm(g, constants);
     fusePackedHeads(g, constants);
     fuseSeparateProjections(g, constants);
+    fuseChunkedHeads(g, constants);
   }
   ({ uses, producer } = useMaps(g));
   drop.clear();

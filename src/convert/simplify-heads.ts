@@ -1,0 +1,74 @@
+// ONNX-level pattern: q, k, v chunked out of one packed projection X [..., P, 3E] of any rank (torchvision's MaxViT,
+// timm-style attention written with torch.chunk / einsum): three Slices of the last axis, each Reshape
+// [..., P, H, d] → Transpose swapping P and H → [..., H, P, d]: three TRANSPOSEs. Rewritten as one head split of X —
+// Reshape [..., P, 3H, d] → Transpose → [..., 3H, P, d] — then a Slice of H heads per branch: one TRANSPOSE.
+import type { Graph, Node, Tensor } from '../ir/types';
+import { toNumbers } from '../ir/tensor';
+import { folded } from './simplify-util';
+
+export function fuseChunkedHeads(g: Graph, constants: Map<string, Tensor>): void {
+  const uses = new Map<string, Node[]>();
+  for (const n of g.nodes) if (!folded(n, constants)) for (const i of n.inputs) if (i) uses.set(i, [...(uses.get(i) ?? []), n]);
+  const outs = new Set(g.outputs.map((o) => o.name));
+  const only = (v: string) => { const u = uses.get(v) ?? []; return u.length === 1 && !outs.has(v) ? u[0] : undefined; };
+  const dims = (v: string) => g.values.get(v)?.shape as number[] | undefined;
+  const ints = (v: string | undefined) => (v && constants.has(v) ? toNumbers(constants.get(v)!) : undefined);
+  const permOf = (n: Node) => { const a = n.attrs.get('perm'); return a?.type === 'ints' ? a.value : undefined; };
+  const before = new Map<Node, Node[]>();
+  const replace = new Map<Node, Node[]>();
+  const skip = new Set<Node>();
+  let k = 0;
+  for (const x of new Set(g.nodes.flatMap((n) => n.outputs))) {
+    const xd = dims(x);
+    if (!xd || xd.length < 3 || xd.some((d) => typeof d !== 'number') || xd[xd.length - 1] % 3 !== 0) continue;
+    if (g.values.get(x)?.dtype !== 'float32' || outs.has(x)) continue;
+    const r = xd.length;
+    const E3 = xd[r - 1];
+    const e = E3 / 3;
+    const readers = uses.get(x) ?? [];
+    if (readers.length !== 3 || readers.some((n) => n.opType !== 'Slice')) continue;
+    // The swap of P (axis r-2 of the reshaped value) and H (axis r-1): the layout the einsum / matmul wants.
+    const swap = [...Array.from({ length: r - 2 }, (_, i) => i), r - 1, r - 2, r].join();
+    const branches: { slice: Node; reshape: Node; transpose: Node; chunk: number }[] = [];
+    for (const s of readers) {
+      const [st, en, ax, sp] = [ints(s.inputs[1]), ints(s.inputs[2]), ints(s.inputs[3]), ints(s.inputs[4])];
+      if (!st || !en || st.length !== 1 || !ax || (ax[0] !== r - 1 && ax[0] !== -1) || (sp && sp[0] !== 1)) break;
+      const chunk = st[0] / e;
+      if (![0, 1, 2].includes(chunk) || Math.min(en[0], E3) !== st[0] + e) break;
+      const rs = only(s.outputs[0]);
+      const t = rs?.opType === 'Reshape' ? only(rs.outputs[0]) : undefined;
+      const rd = rs ? dims(rs.outputs[0]) : undefined;
+      if (!rs || !t || t.opType !== 'Transpose' || permOf(t)?.join() !== swap || !rd || rd.length !== r + 1) break;
+      if (rd.slice(0, r - 1).join() !== xd.slice(0, r - 1).join() || rd[r - 1] * rd[r] !== e) break;
+      branches.push({ slice: s, reshape: rs, transpose: t, chunk });
+    }
+    if (branches.length !== 3 || new Set(branches.map((b) => b.chunk)).size !== 3) continue;
+    const [h, d] = dims(branches[0].reshape.outputs[0])!.slice(r - 1);
+    if (branches.some((b) => dims(b.reshape.outputs[0])!.slice(r - 1).join() !== [h, d].join())) continue;
+    const lead = xd.slice(0, r - 1);
+    const P = lead[r - 2];
+    const key = `${x}/chunked_heads_${k++}`;
+    const c = (name: string, v: number[]) => {
+      constants.set(name, { name, dtype: 'int64', dims: [v.length], data: BigInt64Array.from(v.map(BigInt)) });
+      g.values.set(name, { name, dtype: 'int64', shape: [v.length] });
+      return name;
+    };
+    const val = (name: string, shape: number[]) => { g.values.set(name, { name, dtype: 'float32', shape }); return name; };
+    const node = (opType: string, inputs: string[], outputs: string[], attrs: Node['attrs'] = new Map()): Node =>
+      ({ name: outputs[0], opType, domain: '', inputs, outputs, attrs });
+    const split = val(`${key}/split`, [...lead, 3 * h, d]);
+    const heads = val(`${key}/heads`, [...lead.slice(0, -1), 3 * h, P, d]);
+    const first = g.nodes.find((n) => branches.some((b) => b.slice === n))!;
+    before.set(first, [node('Reshape', [x, c(`${key}/shape`, [...lead, 3 * h, d])], [split]),
+      node('Transpose', [split], [heads], new Map([['perm', { type: 'ints', value: swap.split(',').map(Number) }]]))]);
+    for (const b of branches) {
+      skip.add(b.slice);
+      skip.add(b.reshape);
+      const range = [c(`${key}/start${b.chunk}`, [b.chunk * h]), c(`${key}/end${b.chunk}`, [(b.chunk + 1) * h]), c(`${key}/axis${b.chunk}`, [r - 2])];
+      // The node that makes the original output keeps the original node's name (the accuracy diff joins on it).
+      replace.set(b.transpose, [{ ...node('Slice', [heads, ...range], [b.transpose.outputs[0]]), name: b.transpose.name }]);
+    }
+  }
+  if (!skip.size) return;
+  g.nodes = g.nodes.flatMap((n) => [...(before.get(n) ?? []), ...(skip.has(n) ? [] : replace.get(n) ?? [n])]);
+}
