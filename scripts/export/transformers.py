@@ -224,11 +224,16 @@ def small_models():
     from torchvision.models.vision_transformer import VisionTransformer
     from torchvision.models.swin_transformer import SwinTransformer
     from torchvision.models.convnext import ConvNeXt, CNBlockConfig
+    from torchvision.models.maxvit import MaxVit
     return {
         "vit_tiny": (VisionTransformer(image_size=32, patch_size=8, num_layers=2, num_heads=2, hidden_dim=32,
                                        mlp_dim=64, num_classes=10), (1, 3, 32, 32), [13, 17]),
         "swin_tiny": (SwinTransformer(patch_size=[4, 4], embed_dim=16, depths=[2, 2], num_heads=[2, 4],
                                       window_size=[4, 4], num_classes=10), (1, 3, 32, 32), [13, 17]),
+        # torchvision MaxViT (1 block, MBConv + window and grid attention written with torch.einsum): 56 → 28 → 14, 2×2 windows of 7.
+        "maxvit_tiny": (MaxVit(input_size=(56, 56), stem_channels=8, partition_size=7, block_channels=[16],
+                               block_layers=[1], head_dim=8, stochastic_depth_prob=0.0, num_classes=10),
+                        (1, 3, 56, 56), [14]),
         "convnext_tiny_s": (ConvNeXt([CNBlockConfig(16, 32, 1), CNBlockConfig(32, None, 1)], num_classes=10),
                             (1, 3, 32, 32), [13, 17]),
         "bert_tiny": (BertLike(), (1, 8, 32), [13, 17]),
