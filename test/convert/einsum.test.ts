@@ -66,4 +66,10 @@ test('einsum: a repeated label (diagonal) and disagreeing sizes are refused with
   const diag = buildModel({ inputs: [['x', 'float32', [3, 3]]], outputs: ['y'], opset: 13,
     nodes: [node('Einsum', ['x'], ['y'], { equation: 'ii->i' }, 'diag')] });
   assert.throws(() => convertModel(diag), (e: unknown) => e instanceof ConvertError && e.code === 'attribute' && /diagonal/.test(e.message));
+  const sizes = buildModel({ inputs: [['a', 'float32', [2, 3]], ['b', 'float32', [4, 5]]], outputs: ['y'], opset: 13,
+    nodes: [node('Einsum', ['a', 'b'], ['y'], { equation: 'ij,jk->ik' }, 'mismatch')], infer: false });
+  assert.throws(() => convertModel(sizes), (e: unknown) => e instanceof ConvertError && /mismatch/.test(e.message) && /size of label "j"/.test(e.message));
+  const four = buildModel({ inputs: [['a', 'float32', [2, 3]]], outputs: ['y'], opset: 13,
+    nodes: [node('Einsum', ['a', 'a'], ['y'], { equation: 'ij->i' }, 'arity')], infer: false });
+  assert.throws(() => convertModel(four), (e: unknown) => e instanceof ConvertError && e.code === 'attribute' && /names 1 operands, the node has 2/.test(e.message));
 });
