@@ -1,5 +1,5 @@
 // Einsum on LiteRT against onnxruntime: attention's products, batched and plain matmuls, a constant weight
-// (FULLY_CONNECTED), reductions, a transpose (no op), an ellipsis, three operands (pairwise); diagonals refused.
+// (FULLY_CONNECTED), reductions, a transpose (no op), an ellipsis, three operands (pairwise), diagonals (identity mask).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { convertModel } from '../../src/convert/convert';
@@ -33,6 +33,10 @@ const CASES: Case[] = [
   { eq: 'abc,cd,de->abe', shapes: [[2, 3, 4], [4, 5], [5, 6]] },
   { eq: 'bn,anm,bm->ba', shapes: [[2, 3], [4, 3, 5], [2, 5]] },
   { eq: 'bxy,bz->bxz', shapes: [[2, 3, 4], [2, 5]] },
+  { eq: 'ii->i', shapes: [[4, 4]], ops: ['MUL', 'SUM'] },
+  { eq: 'ii', shapes: [[4, 4]] },
+  { eq: '...ii->...i', shapes: [[3, 5, 5]] },
+  { eq: 'bii,bij->bj', shapes: [[2, 3, 3], [2, 3, 4]] },
 ];
 
 for (const c of CASES) {
@@ -62,10 +66,10 @@ for (const c of CASES) {
   });
 }
 
-test('einsum: a repeated label (diagonal) and disagreeing sizes are refused with a code', () => {
+test('einsum: a repeated output label, disagreeing sizes and a wrong operand count are refused with a code', () => {
   const diag = buildModel({ inputs: [['x', 'float32', [3, 3]]], outputs: ['y'], opset: 13,
-    nodes: [node('Einsum', ['x'], ['y'], { equation: 'ii->i' }, 'diag')] });
-  assert.throws(() => convertModel(diag), (e: unknown) => e instanceof ConvertError && e.code === 'attribute' && /diagonal/.test(e.message));
+    nodes: [node('Einsum', ['x'], ['y'], { equation: 'ij->ii' }, 'diag')], infer: false });
+  assert.throws(() => convertModel(diag), (e: unknown) => e instanceof ConvertError && e.code === 'attribute' && /repeats a label/.test(e.message));
   const sizes = buildModel({ inputs: [['a', 'float32', [2, 3]], ['b', 'float32', [4, 5]]], outputs: ['y'], opset: 13,
     nodes: [node('Einsum', ['a', 'b'], ['y'], { equation: 'ij,jk->ik' }, 'mismatch')], infer: false });
   assert.throws(() => convertModel(sizes), (e: unknown) => e instanceof ConvertError && /mismatch/.test(e.message) && /size of label "j"/.test(e.message));

@@ -4,7 +4,8 @@
 // [batch, free, contracted] (or [batch, contracted, free], read with adj_x / adj_y, when that is how it is stored), so
 // the context adds a TRANSPOSE only where the stored order does not fit; the product comes out as
 // [batch, freeA, freeB] and is declared in that order (a following op may cancel the layout). One operand: SUM over
-// the dropped labels and a relabelling, no op. Three or more: pairwise, left to right.
+// the dropped labels and a relabelling, no op. Three or more: pairwise, left to right. A label repeated in one term
+// (a diagonal) is taken first: MUL by a constant identity mask, SUM over the repeat.
 import { toFloat32 } from '../../ir/tensor';
 import { attrString } from '../attrs';
 import { transposeData } from '../constdata';
@@ -27,7 +28,7 @@ function spec(node: Parameters<OpConverter['convert']>[0], ctx: ConvertContext) 
 }
 
 const Einsum: OpConverter = {
-  op: 'Einsum', emits: ['BATCH_MATMUL', 'FULLY_CONNECTED', 'SUM', 'RESHAPE', 'SQUEEZE'], opset: [12, MAX_OPSET], inputs: [1, 8],
+  op: 'Einsum', emits: ['BATCH_MATMUL', 'FULLY_CONNECTED', 'SUM', 'RESHAPE', 'SQUEEZE', 'MUL'], opset: [12, MAX_OPSET], inputs: [1, 8],
   dtypes: ['float32', 'float64'], layout: 'axis',
   check(node, ctx) {
     const bad = node.inputs.find((n) => ctx.dtype(n) !== 'float32' && ctx.dtype(n) !== 'float64');
@@ -39,11 +40,13 @@ const Einsum: OpConverter = {
     const s = spec(node, ctx);
     if (isRefusal(s)) return ctx.fail(s.message, s.code);
     const y = node.outputs[0];
-    let cur: Operand = { name: node.inputs[0], labels: s.terms[0] };
-    for (let t = 1; t < s.terms.length; t++) {
-      const later = new Set([...s.out, ...s.terms.slice(t + 1).flat()]);
-      const last = t === s.terms.length - 1;
-      cur = contract(ctx, `${node.name}/einsum${t}`, cur, { name: node.inputs[t], labels: s.terms[t] }, later, last ? { y, out: s.out } : undefined, s);
+    const ops = s.terms.map((labels, t) => diagonal(ctx, `${node.name}/diagonal${t}`, { name: node.inputs[t], labels }, s.diagonals[t], s));
+    const terms = ops.map((o) => o.labels);
+    let cur = ops[0];
+    for (let t = 1; t < ops.length; t++) {
+      const later = new Set([...s.out, ...terms.slice(t + 1).flat()]);
+      const last = t === ops.length - 1;
+      cur = contract(ctx, `${node.name}/einsum${t}`, cur, ops[t], later, last ? { y, out: s.out } : undefined, s);
     }
     if (s.terms.length === 1) single(ctx, node.name, cur, y, s.out, s);
   },
@@ -62,6 +65,24 @@ function reduce(ctx: ConvertContext, name: string, x: Operand, drop: string[], s
   const out = ctx.output(name, stored);
   ctx.emit('SUM', [v.index, ctx.constInt32(axes.map((a) => v.perm.indexOf(a)), `${name}/axes`)], [out], { keepDims: false });
   return { name, labels };
+}
+
+/** The diagonal over each [label, repeat] pair: MUL by a constant identity mask, SUM over the repeats. */
+function diagonal(ctx: ConvertContext, name: string, x: Operand, pairs: [string, string][], s: Spec): Operand {
+  if (pairs.length === 0) return x;
+  const dims = x.labels.map((l) => s.sizes.get(l)!);
+  const n = dims.reduce((p, q) => p * q, 1);
+  const mask = new Float32Array(n);
+  const strides = dims.map((_, i) => dims.slice(i + 1).reduce((p, q) => p * q, 1));
+  for (let f = 0; f < n; f++) {
+    const at = (l: string) => Math.floor(f / strides[x.labels.indexOf(l)]) % dims[x.labels.indexOf(l)];
+    mask[f] = pairs.every(([l, r]) => at(l) === at(r)) ? 1 : 0;
+  }
+  const masked = `${name}_masked`;
+  ctx.declare(masked, 'float32', dims);
+  const out = ctx.output(masked, identity(dims.length));
+  ctx.emit('MUL', [ctx.inputOnnx(x.name), ctx.constFloat32(mask, dims, `${name}/mask`)], [out], { fusedActivationFunction: 'NONE' });
+  return reduce(ctx, name, { name: masked, labels: x.labels }, pairs.map(([, r]) => r), s);
 }
 
 function single(ctx: ConvertContext, base: string, x: Operand, y: string, out: string[], s: Spec): void {

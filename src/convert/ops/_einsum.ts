@@ -5,8 +5,10 @@ import type { Refusal } from '../types';
 import { refuse } from '../types';
 
 export interface EinsumSpec {
-  /** Labels of each operand's dims, in ONNX order. */
+  /** Labels of each operand's dims, in ONNX order (a label repeated in one term: later uses renamed, see diagonals). */
   terms: string[][];
+  /** Per operand, [label, renamed repeat] pairs: the operand's diagonal over the two is taken first. */
+  diagonals: [string, string][][];
   /** Labels of the output's dims, in ONNX order. */
   out: string[];
 }
@@ -40,6 +42,8 @@ export function parseEinsum(equation: string, ranks: number[]): EinsumSpec | Ref
     return refuse('attribute', `Einsum equation "${equation}" names ${lhs.length} operands, the node has ${ranks.length}`);
   }
   const terms: string[][] = [];
+  const diagonals: [string, string][][] = [];
+  let fresh0 = 0;
   let eRank = 0;
   for (let t = 0; t < lhs.length; t++) {
     const labels = expand(lhs[t], ranks[t], 0);
@@ -47,10 +51,15 @@ export function parseEinsum(equation: string, ranks: number[]): EinsumSpec | Ref
     if (labels.length !== ranks[t]) {
       return refuse('attribute', `Einsum term "${lhs[t]}" has ${labels.length} labels for an operand of rank ${ranks[t]}`);
     }
-    if (new Set(labels).size !== labels.length) {
-      return refuse('attribute', `Einsum term "${lhs[t]}" repeats a label (a diagonal), which is not supported`);
-    }
-    eRank = Math.max(eRank, labels.filter((l) => l.charCodeAt(0) >= 0x100).length);
+    const diag: [string, string][] = [];
+    labels.forEach((l, i) => {
+      if (labels.indexOf(l) === i) return;
+      const fresh = String.fromCharCode(0x1000 + fresh0++);
+      diag.push([l, fresh]);
+      labels[i] = fresh;
+    });
+    diagonals.push(diag);
+    eRank = Math.max(eRank, labels.filter((l) => l.charCodeAt(0) >= 0x100 && l.charCodeAt(0) < 0x1000).length);
     terms.push(labels);
   }
   let out: string[];
@@ -64,11 +73,11 @@ export function parseEinsum(equation: string, ranks: number[]): EinsumSpec | Ref
     if (stray !== undefined) return refuse('attribute', `Einsum output label "${stray}" is in no operand`);
   } else {
     const counts = new Map<string, number>();
-    for (const l of terms.flat()) if (l.charCodeAt(0) < 0x100) counts.set(l, (counts.get(l) ?? 0) + 1);
+    for (const l of lhs.join('').replace(/\.\.\./g, '')) counts.set(l, (counts.get(l) ?? 0) + 1);
     const once = [...counts].filter(([, n]) => n === 1).map(([l]) => l).sort();
     out = [...Array.from({ length: eRank }, (_, i) => ellipsisLabel(eRank - 1 - i)), ...once];
   }
-  return { terms, out };
+  return { terms, diagonals, out };
 }
 
 /** The size of every label, or why the operands disagree (a label with two sizes; broadcasting a 1 is refused). */
@@ -82,9 +91,11 @@ export function labelSizes(spec: EinsumSpec, shapes: number[][]): Map<string, nu
       else if (prev !== d) size.set(l, -2);
     });
   }
+  spec.diagonals.flat().forEach(([l, r]) => { if (size.get(l) !== size.get(r)) size.set(l, -2); });
   for (const [l, d] of size) {
     if (d === -2) {
       const name = l.charCodeAt(0) >= 0x100 ? 'an ellipsis dim' : `label "${l}"`;
+      if (l.charCodeAt(0) >= 0x1000) continue;
       return refuse('unsupported', `Einsum operands disagree on the size of ${name} (broadcasting is not supported)`);
     }
   }
