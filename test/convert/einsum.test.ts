@@ -22,6 +22,8 @@ const CASES: Case[] = [
   { eq: 'bij,bjk->bik', shapes: [[2, 3, 4], [2, 4, 5]], ops: ['BATCH_MATMUL'], transposes: 0 },
   { eq: 'ij,jk->ik', shapes: [[3, 4], [4, 5]], constant: [1], ops: ['FULLY_CONNECTED'], transposes: 0 },
   { eq: 'bnd,hd->bnh', shapes: [[2, 3, 4], [5, 4]], constant: [1], ops: ['FULLY_CONNECTED'], transposes: 0 },
+  { eq: 'hd,bnd->bnh', shapes: [[5, 4], [2, 3, 4]], constant: [0], ops: ['FULLY_CONNECTED'], transposes: 0 },
+  { eq: 'bhd,hde->bhe', shapes: [[2, 3, 4], [3, 4, 5]], constant: [1], ops: ['BATCH_MATMUL'] },
   { eq: 'i,i->', shapes: [[7], [7]] },
   { eq: 'i,j->ij', shapes: [[3], [4]] },
   { eq: 'ij->ji', shapes: [[3, 4]] },
