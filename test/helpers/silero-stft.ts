@@ -96,7 +96,7 @@ export async function checkStftSplit(file: string, audio: Float32Array, count: n
       const gotSame = await liteAfter.run([x, ...sSame, ft]);
       track(stats.sameStft, ref, gotSame);
       const xv = toFloat32(ref.get(xName)!);
-      const exact = f32(ftName, ftDims, exactConv1d(xv, xv.length, toFloat32(w), w.dims, stride, ftDims[2]!));
+      const exact = f32(ftName, ftDims, exactConv1d(xv, xv.length / w.dims[1]!, toFloat32(w), w.dims, stride, ftDims[2]!));
       const refExact = await ortAfter.run([x, ...sExact, exact]);
       track(stats.exactStft, ref, refExact);
       sOrt = next(ref); sLite = next(got); sSame = next(gotSame); sExact = next(refExact);
