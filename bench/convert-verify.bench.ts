@@ -80,7 +80,8 @@ async function main(): Promise<void> {
     'onnxruntime 1 run ms', 'LiteRT 1 run ms', 'check / (both runs)'];
   const widths = head.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k]!.length)));
   for (const r of [head, ...rows]) console.log(r.map((v, k) => v.padEnd(widths[k]!)).join('  '));
-  console.log(`(medians of ${runs} runs; "1 run" = load, run once on the check's seeded inputs, release)`);
+  console.log(`(medians of ${runs} runs; "1 run" = load, run once on the check's seeded inputs, release; LiteRT's load`);
+  console.log(' includes the runner\'s run on zeros that makes LiteRT prepare every op, so its column holds two runs)');
 }
 
 main().catch((e: unknown) => { console.error(e); process.exitCode = 1; });
