@@ -5,7 +5,9 @@
     /usr/bin/python3 scripts/export/sweep.py OUT_DIR [NAME ...]
     node --import tsx scripts/check-models.ts OUT_DIR/*.onnx
 
-Hundreds of MB in all: keep OUT_DIR outside the repository. A model that fails to export is reported and skipped.
+Hundreds of MB in all: keep OUT_DIR outside the repository (torchvision's mvit_v2_s is left out: its export
+needs more than 24 GB; torchaudio's Emformer exports a Concat of a rank-1 empty tensor with rank-3 ones, which
+onnxruntime refuses to load). A model that fails to export is reported and skipped.
 """
 import os
 import sys
@@ -33,6 +35,17 @@ class FirstOutput(torch.nn.Module):
     def forward(self, *x):
         y = self.m(*x)
         return y[self.key] if self.key is not None else y[-1]
+
+
+class Raft(torch.nn.Module):
+    """RAFT's last flow estimate after 4 refinement steps."""
+
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, a, b):
+        return self.m(a, b, num_flow_updates=4)[-1]
 
 
 class AudioFeatures(torch.nn.Module):
@@ -66,15 +79,13 @@ MODELS = {
     # video
     'r2plus1d_18': lambda: (tv.video.r2plus1d_18(), torch.randn(1, 3, 8, 112, 112)),
     's3d': lambda: (tv.video.s3d(), torch.randn(1, 3, 16, 224, 224)),
-    'mvit_v2_s': lambda: (tv.video.mvit_v2_s(), torch.randn(1, 3, 16, 224, 224)),
     # optical flow
-    'raft_small': lambda: (FirstOutput(tv.optical_flow.raft_small(num_flow_updates=4)), (img(128), img(128))),
+    'raft_small': lambda: (Raft(tv.optical_flow.raft_small()), (img(128), img(128))),
     # audio
     'hubert_base': lambda: (AudioFeatures(torchaudio.models.hubert_base()), torch.randn(1, 16000)),
     'wav2letter': lambda: (torchaudio.models.Wav2Letter(num_classes=29, input_type='waveform'), torch.randn(1, 1, 16000)),
     'conv_tasnet': lambda: (torchaudio.models.ConvTasNet(num_sources=2, enc_num_feats=128, msk_num_feats=64, msk_num_hidden_feats=128, msk_num_layers=4, msk_num_stacks=2), torch.randn(1, 1, 8000)),
     'deepspeech': lambda: (torchaudio.models.DeepSpeech(n_feature=80, n_hidden=256), torch.randn(1, 1, 100, 80)),
-    'emformer_rnnt_encoder': lambda: (AudioFeatures(torchaudio.models.Emformer(input_dim=80, num_heads=4, ffn_dim=256, num_layers=2, segment_length=4)), (torch.randn(1, 16, 80), torch.tensor([16]))),
 }
 
 
