@@ -5,6 +5,8 @@
 // Boxes with center_point_box=1 ([x, y, w, h]) are turned into corners first; max_output_boxes_per_class is
 // capped at the box count (torchvision exports 2^63 - 1), absent it is 0 (nothing selected); an absent
 // score_threshold keeps every score.
+// Boxes of zero area are moved apart first (see `spreadFlat`): onnxruntime keeps each once and lets it suppress
+// nothing, TFLite would select it again and again.
 import { toNumbers } from '../../ir/tensor';
 import { attrInt } from '../attrs';
 import { identity } from '../layout';
@@ -16,7 +18,9 @@ import { Emitter } from './_emit';
 const MAX_PAIRS = 64;
 
 const NonMaxSuppression: OpConverter = {
-  op: 'NonMaxSuppression', emits: ['NON_MAX_SUPPRESSION_V4', 'SHAPE', 'GATHER', 'SLICE', 'CONCATENATION', 'RESHAPE', 'MINIMUM', 'ADD', 'MUL'],
+  op: 'NonMaxSuppression',
+  emits: ['NON_MAX_SUPPRESSION_V4', 'SHAPE', 'GATHER', 'SLICE', 'CONCATENATION', 'RESHAPE', 'MINIMUM', 'ADD', 'MUL', 'SUB', 'ABS',
+    'REDUCE_PROD', 'REDUCE_MAX', 'LESS_EQUAL', 'SELECT_V2', 'RANGE', 'CAST'],
   opset: [10, MAX_OPSET], dtypes: ['float32'], layout: 'onnx',
   check(node, ctx) {
     const b = ctx.dims(node.inputs[0]);
@@ -49,7 +53,7 @@ const NonMaxSuppression: OpConverter = {
     const minScore = scoreName ? scalarOf(ctx, e, scoreName, 'FLOAT32') : e.scalar(-3.4e38);
     const rows: number[] = [];
     for (let b = 0; b < batches; b++) {
-      const bx = e.op('GATHER', [boxes, int([b], `b${b}`, [])], [n, 4], 'FLOAT32', { axis: 0, batchDims: 0 });
+      const bx = spreadFlat(e, e.op('GATHER', [boxes, int([b], `b${b}`, [])], [n, 4], 'FLOAT32', { axis: 0, batchDims: 0 }), n, count);
       const sb = e.op('GATHER', [scores, int([b], `sb${b}`, [])], [classes, n], 'FLOAT32', { axis: 0, batchDims: 0 });
       for (let c = 0; c < classes; c++) {
         const sc = e.op('GATHER', [sb, int([c], `c${b}_${c}`, [])], [n], 'FLOAT32', { axis: 0, batchDims: 0 });
@@ -68,6 +72,33 @@ const NonMaxSuppression: OpConverter = {
     else ctx.emit('CONCATENATION', rows, [out], { axis: 0, fusedActivationFunction: 'NONE' });
   },
 };
+
+/**
+ * Boxes of zero area moved to unit squares of their own, beyond every box and apart from each other. TFLite's
+ * NON_MAX_SUPPRESSION_V4 pushes a selected box back on its queue and suppresses it on the next pop by its IoU with
+ * itself, which it takes as 0 when the box has no area (as onnxruntime, which never suppresses by such a box): the
+ * same zero-area box would fill the output up to max_output_size. A unit square's IoU with itself is 1 and with
+ * every other box 0, so it is selected once and suppresses nothing, which is onnxruntime's answer. The area is
+ * computed as both runtimes do, |y2 - y1| · |x2 - x1| ≤ 0. Box i goes to [M+1, M+1+2i, M+2, M+2+2i], M the largest
+ * coordinate (exact while M + 2n stays below 2^24).
+ */
+function spreadFlat(e: Emitter, bx: number, n: number, count: () => number): number {
+  const ctx = e.ctx;
+  const name = e.node.name;
+  const side = e.un('ABS', e.bin('SUB',
+    e.op('GATHER', [bx, ctx.constInt32([2, 3], `${name}/far`)], [n, 2], 'FLOAT32', { axis: 1, batchDims: 0 }),
+    e.op('GATHER', [bx, ctx.constInt32([0, 1], `${name}/near`)], [n, 2], 'FLOAT32', { axis: 1, batchDims: 0 })));
+  const flat = e.bin('LESS_EQUAL', e.reduce('REDUCE_PROD', side, [1], true), e.scalar(0));
+  // i as a float column: a constant when the box count is known, else RANGE(0, n).
+  const i = n >= 0 ? ctx.constFloat32(Array.from({ length: n }, (_, k) => k), [n, 1], `${name}/i`)
+    : e.reshape(e.op('RANGE', [e.scalar(0), e.cast(count(), 'FLOAT32'), e.scalar(1)], [-1], 'FLOAT32'), [-1, 1]);
+  const x1 = e.bin('MUL', i, e.scalar(2));
+  const zero = e.bin('MUL', i, e.scalar(0));
+  const unit = e.op('CONCATENATION', [zero, x1, e.bin('ADD', zero, e.scalar(1)), e.bin('ADD', x1, e.scalar(1))], [n, 4], 'FLOAT32',
+    { axis: 1, fusedActivationFunction: 'NONE' });
+  const past = e.bin('ADD', e.reduce('REDUCE_MAX', bx, [0, 1], false), e.scalar(1));
+  return e.select(flat, e.bin('ADD', unit, past), bx);
+}
 
 /** [x_center, y_center, width, height] boxes → [y1, x1, y2, x2] corners (TFLite's order, as ONNX's default). */
 function corners(e: Emitter, boxes: number, batches: number, n: number): number {
