@@ -73,3 +73,19 @@ test('NonMaxSuppression: zero-area boxes in a box count known only at run time (
   const want = await compare(model, [tensor('boxes', 'float32', [n, 4], BOXES.flat()), tensor('scores', 'float32', [n], SCORES)]);
   assert.deepEqual(want.filter((_, i) => i % 3 === 2), [0, 1, 2, 4, 5]);
 });
+
+test('NonMaxSuppression: equal scores are taken in index order and IoU equal to the threshold does not suppress', async () => {
+  // Eight boxes of one score: 0/1 and 4/5 overlap (IoU 0.81), so whichever comes first wins; 2 and 3 have IoU
+  // exactly 0.5 = the threshold (onnxruntime suppresses above it only); 6 and 7 are apart.
+  const boxes = [[0, 10, 10, 20], [1, 11, 10, 20], [20, 0, 30, 10], [20, 0, 30, 5], [40, 40, 50, 50], [40, 40, 49, 49],
+    [60, 0, 61, 1], [70, 0, 71, 1]];
+  const n = boxes.length;
+  const model = buildModel({
+    inputs: [['boxes', 'float32', [1, n, 4]], ['scores', 'float32', [1, 1, n]]], outputs: ['sel'], opset: 13,
+    nodes: [node('NonMaxSuppression', ['boxes', 'scores', 'max', 'iou'], ['sel'])],
+    initializers: [tensor('max', 'int64', [1], [100]), tensor('iou', 'float32', [1], [0.5])],
+  });
+  const want = await compare(model, [
+    tensor('boxes', 'float32', [1, n, 4], boxes.flat()), tensor('scores', 'float32', [1, 1, n], new Array<number>(n).fill(0.5))]);
+  assert.deepEqual(want.filter((_, i) => i % 3 === 2), [0, 2, 3, 4, 6, 7]);
+});
