@@ -109,7 +109,7 @@ export interface OpContract extends OpConverter {
 export const FLEX_ONLY: Record<string, string> = {
   Einsum: 'Einsum', MatMulInteger: 'MatMul', Det: 'MatrixDeterminant', StringNormalizer: 'StringLower',
   RandomNormal: 'RandomStandardNormal', RandomUniform: 'RandomUniform', Multinomial: 'Multinomial',
-  MaxUnpool: 'ScatterNd', STFT: 'Stft',
+  STFT: 'Stft',
   DFT: 'FFT', Bernoulli: 'StatelessRandomBinomial',
 };
 
