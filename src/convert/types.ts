@@ -110,7 +110,7 @@ export const FLEX_ONLY: Record<string, string> = {
   Einsum: 'Einsum', MatMulInteger: 'MatMul', Det: 'MatrixDeterminant', StringNormalizer: 'StringLower',
   RandomNormal: 'RandomStandardNormal', RandomUniform: 'RandomUniform', Multinomial: 'Multinomial',
   STFT: 'Stft',
-  DFT: 'FFT', Bernoulli: 'StatelessRandomBinomial',
+  Bernoulli: 'StatelessRandomBinomial',
 };
 
 /** A node the converter refuses or fails on: a ModelError (one line for the user) with the refusal's code. */

@@ -30,6 +30,7 @@ import ConvTranspose from './ConvTranspose';
 import Cos from './Cos';
 import Cosh from './Cosh';
 import CumSum from './CumSum';
+import DFT from './DFT';
 import DepthToSpace from './DepthToSpace';
 import DequantizeLinear from './DequantizeLinear';
 import Div from './Div';
@@ -78,6 +79,7 @@ import MatMul from './MatMul';
 import MatMulInteger from './MatMulInteger';
 import Max from './Max';
 import MaxPool from './MaxPool';
+import MaxUnpool from './MaxUnpool';
 import Mean from './Mean';
 import MeanVarianceNormalization from './MeanVarianceNormalization';
 import Min from './Min';
@@ -181,6 +183,7 @@ export const OPS: OpConverter[] = [
   Cos,
   Cosh,
   CumSum,
+  DFT,
   DepthToSpace,
   DequantizeLinear,
   Div,
@@ -229,6 +232,7 @@ export const OPS: OpConverter[] = [
   MatMulInteger,
   Max,
   MaxPool,
+  MaxUnpool,
   Mean,
   MeanVarianceNormalization,
   Min,
