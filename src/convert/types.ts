@@ -109,7 +109,6 @@ export interface OpContract extends OpConverter {
 export const FLEX_ONLY: Record<string, string> = {
   Einsum: 'Einsum', MatMulInteger: 'MatMul', Det: 'MatrixDeterminant', StringNormalizer: 'StringLower',
   RandomNormal: 'RandomStandardNormal', RandomUniform: 'RandomUniform', Multinomial: 'Multinomial',
-  STFT: 'Stft',
   Bernoulli: 'StatelessRandomBinomial',
 };
 

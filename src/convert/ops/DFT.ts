@@ -2,7 +2,7 @@
 // the last (real/imaginary) dim, each row's [n, 1 or 2] values are flattened, and one matrix maps them to
 // [n_out, 2]: re' = Σ re·cos a ∓ im·sin a, im' = Σ im·cos a ± re·sin a, a = 2π·j·k/L (sign + for the inverse,
 // scaled by 1/L). dft_length L pads or truncates the signal (a matrix with L columns' worth of angles, the first
-// min(n, L) used); onesided keeps the first ⌊L/2⌋+1 frequencies.
+// min(n, L) used, see _dft.ts); onesided keeps the first ⌊L/2⌋+1 frequencies.
 import { toNumbers } from '../../ir/tensor';
 import { elementCount } from '../../ir/types';
 import { attrInt, normAxis } from '../attrs';
@@ -11,6 +11,7 @@ import type { Node } from '../../ir/types';
 import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
 import { Emitter } from './_emit';
+import { dftMatrix } from './_dft';
 
 /** The signal axis (attribute before opset 20, input 2 from it) or undefined when it is computed. */
 function axisOf(node: Node, ctx: ConvertContext, rank: number): number | undefined {
@@ -47,23 +48,7 @@ const DFT: OpConverter = {
     // Layout: the other dims, then the signal axis, then real/imaginary.
     const perm = [...dims.map((_, i) => i).filter((i) => i !== axis && i !== rank - 1), axis, rank - 1];
     const rows = elementCount(dims) / (n * cin);
-    const s = inverse ? 1 : -1;
-    const scale = inverse ? 1 / L : 1;
-    const w = new Float32Array(nOut * 2 * n * cin);
-    const used = Math.min(n, L);
-    for (let k = 0; k < nOut; k++) {
-      for (let j = 0; j < used; j++) {
-        const a = (2 * Math.PI * ((j * k) % L)) / L;
-        const [cos, sin] = [Math.cos(a) * scale, Math.sin(a) * scale];
-        const at = (ko: number, ji: number) => (k * 2 + ko) * n * cin + j * cin + ji;
-        w[at(0, 0)] = cos;
-        w[at(1, 0)] = s * sin;
-        if (cin === 2) {
-          w[at(0, 1)] = -s * sin;
-          w[at(1, 1)] = cos;
-        }
-      }
-    }
+    const w = dftMatrix(n, cin, L, nOut, inverse);
     const e = new Emitter(ctx, node);
     const flat = e.reshape(ctx.input(x, perm), [rows, n * cin]);
     const fc = e.op('FULLY_CONNECTED', [flat, ctx.constFloat32(w, [nOut * 2, n * cin], `${node.name}/dft`), -1], [rows, nOut * 2], 'FLOAT32',

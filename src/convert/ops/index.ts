@@ -117,6 +117,7 @@ import Resize from './Resize';
 import ReverseSequence from './ReverseSequence';
 import RoiAlign from './RoiAlign';
 import Round from './Round';
+import STFT from './STFT';
 import Scan from './Scan';
 import Scatter from './Scatter';
 import ScatterElements from './ScatterElements';
@@ -270,6 +271,7 @@ export const OPS: OpConverter[] = [
   ReverseSequence,
   RoiAlign,
   Round,
+  STFT,
   Scan,
   Scatter,
   ScatterElements,
