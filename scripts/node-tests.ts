@@ -23,6 +23,7 @@ import { openTflite, type TfliteSession } from '../src/runtime/litert';
 import type { TflModel, TflType } from '../src/tflite/model';
 import { parseTflite } from '../src/tflite/reader';
 import { serializeTflite } from '../src/tflite/writer';
+import { analyzeCompatibility } from '../src/convert/compat';
 
 export const NODE_TEST_DIR = '/usr/share/libonnx-testdata/data/node';
 
@@ -33,6 +34,9 @@ export interface NodeTestResult {
   outcome: Outcome;
   /** Why it did not pass (empty for a pass). */
   detail: string;
+  /** Set when the compatibility view's per-node marks (without a trial conversion) disagree with the outcome: all
+   *  builtin but convert refused, or a node marked unsupported but convert went through. */
+  compatDisagrees?: string;
 }
 
 const RTOL = 1e-3;
@@ -153,13 +157,24 @@ function giveShapeInputs(model: Model, base: string): boolean {
   return any;
 }
 
+/** The first problem the compatibility view marks without a trial conversion ('' when every node is builtin). */
+function compatMarks(file: string): string {
+  try {
+    const c = analyzeCompatibility(readModelFile(file), { trialConversion: false });
+    return c.modelIssues[0]?.message ?? c.nodes.find((n) => n.status !== 'builtin')?.reason ?? '';
+  } catch (e) {
+    return `the compatibility analysis threw: ${message(e)}`;
+  }
+}
+
 /**
  * Runs one node test. With `given`, the inputs that decide shapes (Reshape's shape, TopK's K...) become constants
  * first; the result is undefined when the test has no such input.
  */
 export async function runNodeTest(name: string, dir = NODE_TEST_DIR, given = false): Promise<NodeTestResult | undefined> {
   const base = path.join(dir, name);
-  const result = (outcome: Outcome, detail = ''): NodeTestResult => ({ name, outcome, detail });
+  let disagree: string | undefined;
+  const result = (outcome: Outcome, detail = ''): NodeTestResult => ({ name, outcome, detail, ...(disagree ? { compatDisagrees: disagree } : {}) });
   let bytes: Uint8Array;
   let meta: OnnxLiteMetadata;
   let r: ConvertResult;
@@ -171,7 +186,15 @@ export async function runNodeTest(name: string, dir = NODE_TEST_DIR, given = fal
       if (!giveShapeInputs(model, base)) return undefined;
       model.graph.inputs = model.graph.inputs.filter((v) => !model.graph.initializers.has(v.name));
     }
-    r = convertModel(model, { source: 'model.onnx' });
+    // The compatibility view's per-node marks, without its trial conversion, must say what convert does.
+    const marks = given ? undefined : compatMarks(path.join(base, 'model.onnx'));
+    try {
+      r = convertModel(model, { source: 'model.onnx' });
+    } catch (e) {
+      if (marks === '') disagree = 'every node marked builtin';
+      throw e;
+    }
+    if (marks) disagree = `marked: ${marks}`;
     meta = r.metadata;
   } catch (e) {
     if (isRefusal(e)) return result('refused', message(e));

@@ -19,12 +19,8 @@ function attrNum(n: Node, name: string, dflt: number): number {
   return a && (a.type === 'float' || a.type === 'int') ? a.value : dflt;
 }
 
-export function simplifyGraph(g: Graph, constants: Map<string, Tensor>): void {
-  const uses = new Map<string, number>();
-  for (const n of g.nodes) for (const i of n.inputs) if (i) uses.set(i, (uses.get(i) ?? 0) + 1);
-  for (const o of g.outputs) uses.set(o.name, (uses.get(o.name) ?? 0) + 1);
-  const producer = new Map<string, Node>();
-  for (const n of g.nodes) for (const o of n.outputs) producer.set(o, n);
+export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { runnable?: boolean } = {}): void {
+  let { uses, producer } = useMaps(g);
   const drop = new Set<Node>();
   for (const bn of g.nodes) {
     if (bn.opType !== 'BatchNormalization' || bn.outputs.filter(Boolean).length !== 1) continue;
@@ -73,13 +69,30 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>): void {
     }
   }
   fuseClipHardSwish(g, constants, uses, producer, drop);
+  if (drop.size) g.nodes = g.nodes.filter((n) => !drop.has(n));
+  // Patterns matched on the exported form (a Div by √2 in GELU) go before Div → Mul; they make ops (Gelu,
+  // GroupNormalization) that onnxruntime runs only at newer opsets, so the int8 pass's ONNX copy skips them.
+  if (!opts.runnable) {
+    fuseGelu(g, constants);
+    fuseGroupNorm(g, constants);
+    fusePackedHeads(g, constants);
+    fuseSeparateProjections(g, constants);
+  }
+  ({ uses, producer } = useMaps(g));
+  drop.clear();
   foldConvAffine(g, constants, uses, producer, drop);
   divByConstant(g, constants, drop);
   if (drop.size) g.nodes = g.nodes.filter((n) => !drop.has(n));
-  fuseGelu(g, constants);
-  fuseGroupNorm(g, constants);
-  fusePackedHeads(g, constants);
-  fuseSeparateProjections(g, constants);
+}
+
+/** How many times each value is read (graph outputs count) and the node that makes it. */
+function useMaps(g: Graph): { uses: Map<string, number>; producer: Map<string, Node> } {
+  const uses = new Map<string, number>();
+  for (const n of g.nodes) for (const i of n.inputs) if (i) uses.set(i, (uses.get(i) ?? 0) + 1);
+  for (const o of g.outputs) uses.set(o.name, (uses.get(o.name) ?? 0) + 1);
+  const producer = new Map<string, Node>();
+  for (const n of g.nodes) for (const o of n.outputs) producer.set(o, n);
+  return { uses, producer };
 }
 
 /** The single value of a float constant, or undefined. */
@@ -141,7 +154,7 @@ export function simplifiedModel(model: Model, inputShapes?: Map<string, number[]
   const { constants } = inferShapes(model, { inputShapes });
   for (const [name, t] of model.graph.initializers) if (!constants.has(name)) constants.set(name, t);
   const g = { ...model.graph, values: new Map(model.graph.values), nodes: model.graph.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs] })) };
-  simplifyGraph(g, constants);
+  simplifyGraph(g, constants, { runnable: true });
   const outputs = new Set(g.outputs.map((o) => o.name));
   const nodes = g.nodes.filter((n) => !n.outputs.every((o) => !o || (constants.has(o) && !outputs.has(o))));
   // HardSwish is opset 14: older models get x * HardSigmoid(x) (the same function; the output keeps its name).

@@ -62,7 +62,8 @@ test('GELU in every ordering fuses into one GELU op each; an Erf shared with ano
   const gelus = m.result.model.subgraphs[0].operators.filter((o) => o.opcode === 'GELU');
   assert.equal(gelus.filter((o) => o.options?.approximate === true).length, 1, 'one tanh-form GELU');
   assert.equal(m.result.opHistogram.TANH, undefined);
-  assert.equal(m.result.opHistogram.DIV, 2, 'the erf output: x/√2 and the approximation\'s DIV');
+  // x/√2 before the shared Erf becomes a MUL by 1/√2 (a Div by a constant always does); the approximation keeps its DIV.
+  assert.equal(m.result.opHistogram.DIV, 1, 'the erf output: the approximation\'s DIV');
   assert.ok(m.worst <= 1e-5, `max|diff|/max|ref| ${m.worst}`);
 });
 
