@@ -1,8 +1,9 @@
 // torchvision detectors with random weights convert with only --input-shape and give on LiteRT the same boxes,
-// scores and labels as onnxruntime-node, on a drawn picture and on noise. The models are exported by
-// scripts/export-torchvision-detector.py with Debian's python3-torch / python3-torchvision: the tiny RetinaNet and
-// Faster R-CNN (torchvision's own detector classes and post-processing around a 3-conv backbone, 160×160) into a
-// temporary folder, or every NAME.onnx in $ONNX2LITE_DETECTORS (full-size exports, e.g. retinanet_resnet50_fpn).
+// scores and labels as onnxruntime-node, on a drawn picture and on noise (tolerances: see sameDetections). The
+// models are exported by scripts/export-torchvision-detector.py with Debian's python3-torch / python3-torchvision:
+// the tiny RetinaNet and Faster R-CNN (torchvision's own detector classes and post-processing around a 3-conv
+// backbone, 160×160) into a temporary folder, or every NAME.onnx in $ONNX2LITE_DETECTORS (full-size exports, e.g.
+// retinanet_resnet50_fpn).
 // Skipped, saying why, when neither is there.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -60,7 +61,13 @@ function noise(S: number, seed: number): Tensor {
   return { name: 'image', dtype: 'float32', dims: [3, S, S], data };
 }
 
-async function sameDetections(onnx: string): Promise<void> {
+/**
+ * Element by element within 1e-4 of the largest reference value (`exact`), or (full-size detectors) as sets: every
+ * onnxruntime detection has its own LiteRT one with the same label, the score within 1e-4 and the box within 2e-4
+ * of the largest. Deep float32 pipelines (backbone, RoI sampling, exp box decoding) differ between runtimes by a few
+ * 1e-5; two detections whose scores are that close may come out in either order.
+ */
+async function sameDetections(onnx: string, exact: boolean): Promise<void> {
   const model = readModelFile(onnx);
   const dims = model.graph.inputs[0].shape as number[];
   const S = dims[dims.length - 1];
@@ -71,12 +78,20 @@ async function sameDetections(onnx: string): Promise<void> {
       const ref = await runOnnx(onnx, [x]);
       const got = await lite.run([x]);
       assert.ok(ref.get('scores')!.dims[0] > 0, `${what}: onnxruntime found nothing, the test would not compare boxes`);
-      for (const name of ['boxes', 'scores', 'labels']) {
-        const a = toNumbers(ref.get(name)!);
-        const b = toNumbers(got.get(name)!);
-        assert.deepEqual(got.get(name)!.dims, ref.get(name)!.dims, `${what}: ${name}`);
-        const maxRef = Math.max(1e-12, ...a.map(Math.abs));
-        a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) <= 1e-4 * maxRef, `${what}: ${name}[${i}]: ${b[i]} vs ${v}`));
+      const [bo, so, lo] = ['boxes', 'scores', 'labels'].map((n) => toNumbers(ref.get(n)!));
+      const [bl, sl, ll] = ['boxes', 'scores', 'labels'].map((n) => toNumbers(got.get(n)!));
+      for (const name of ['boxes', 'scores', 'labels']) assert.deepEqual(got.get(name)!.dims, ref.get(name)!.dims, `${what}: ${name}`);
+      const maxB = Math.max(1e-12, ...bo.map(Math.abs));
+      const maxS = Math.max(1e-12, ...so.map(Math.abs));
+      const boxTol = (exact ? 1e-4 : 2e-4) * maxB;
+      const close = (i: number, j: number) => lo[i] === ll[j] && Math.abs(so[i] - sl[j]) <= 1e-4 * maxS
+        && [0, 1, 2, 3].every((k) => Math.abs(bo[4 * i + k] - bl[4 * j + k]) <= boxTol);
+      const used = new Set<number>();
+      for (let i = 0; i < so.length; i++) {
+        const j = exact ? (close(i, i) ? i : -1) : [i, ...so.map((_, k) => k)].find((k) => !used.has(k) && close(i, k)) ?? -1;
+        assert.ok(j >= 0, `${what}: detection ${i} (label ${lo[i]}, score ${so[i]}, box ${bo.slice(4 * i, 4 * i + 4)}) not on LiteRT`
+          + ` (row ${i} there: label ${ll[i]}, score ${sl[i]}, box ${bl.slice(4 * i, 4 * i + 4)})`);
+        used.add(j);
       }
     }
   } finally {
@@ -89,7 +104,7 @@ if (DIR) {
   const models = fs.existsSync(DIR) ? fs.readdirSync(DIR).filter((f) => f.endsWith('.onnx')).sort() : [];
   test('ONNX2LITE_DETECTORS holds detectors', () => assert.ok(models.length > 0, `no .onnx file in ${DIR}`));
   for (const file of models) {
-    test(`${file}: same boxes, scores and labels on LiteRT as on onnxruntime`, () => sameDetections(path.join(DIR, file)));
+    test(`${file}: same boxes, scores and labels on LiteRT as on onnxruntime`, () => sameDetections(path.join(DIR, file), false));
   }
 } else {
   const skip = hasTorchvision() ? false : `${PYTHON} cannot import torchvision (Debian python3-torch, python3-torchvision)`;
@@ -99,7 +114,7 @@ if (DIR) {
       try {
         const onnx = path.join(dir, `${name}.onnx`);
         execFileSync(PYTHON, [SCRIPT, name, '160', onnx, String(scale)], { stdio: 'ignore' });
-        await sameDetections(onnx);
+        await sameDetections(onnx, true);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
