@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { formatReport, listNodeTests, runNodeTests, runNodeTestsGiven, type NodeTestResult } from '../../scripts/node-tests';
 
 /** Just below the measured counts (see docs/node-tests.md); raise them when converters are added. */
-const PASS_FLOOR = 838;
+const PASS_FLOOR = 843;
 const GIVEN_PASS_FLOOR = 189;
 
 const tests = listNodeTests();
