@@ -46,6 +46,8 @@ export interface OpenViewOptions {
   state?: unknown;
   width?: number;
   height?: number;
+  /** The session's log lines (e.g. how long opening took). */
+  log?: (line: string) => void;
 }
 
 export async function openView(browser: Browser, file: string, opts: OpenViewOptions = {}): Promise<View> {
@@ -108,7 +110,7 @@ export async function openView(browser: Browser, file: string, opts: OpenViewOpt
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   // Nothing else is reachable from the page.
   await page.route((u) => !u.href.startsWith(origin), (route) => route.abort());
-  session = new ViewSession(file, opts.backend ?? new LocalBackend(), { inputShapes: () => ({}) });
+  session = new ViewSession(file, opts.backend ?? new LocalBackend(), { inputShapes: () => ({}), log: opts.log });
   // A string, not a function: tsx's helpers would not exist in the page.
   await page.addInitScript(`(() => {
     let state = ${JSON.stringify(opts.state ?? null)} ?? undefined;
