@@ -57,6 +57,8 @@ export async function openView(browser: Browser, file: string, opts: OpenViewOpt
   // Host → webview messages wait in `outbox` for the page's long poll (GET /__next); webview → host messages arrive
   // as POST /__host. Plain HTTP on 127.0.0.1 keeps Playwright's protocol out of the message path, so timings match
   // a webview's postMessage better.
+  // Every message waiting is sent in one reply (a JSON array), so a burst (loading, graph, the reply to ready) costs
+  // the page one round trip, as postMessage would.
   const outbox: string[] = [];
   let waiting: ((body: string) => void) | undefined;
   // drawn() learns of the first frame from the view's own `drawn` request (see firstFrame).
@@ -64,8 +66,8 @@ export async function openView(browser: Browser, file: string, opts: OpenViewOpt
   firstFrame.set(page, new Promise((resolve) => { signal = resolve; setTimeout(() => resolve('check'), 120_000).unref(); }));
   const toPage = (m: unknown): void => {
     if ((m as { method?: string }).method === 'error') signal('check');
-    const body = JSON.stringify(m);
-    if (waiting) { const w = waiting; waiting = undefined; w(body); } else outbox.push(body);
+    outbox.push(JSON.stringify(m));
+    if (waiting) { const w = waiting; waiting = undefined; w(`[${outbox.splice(0).join(',')}]`); }
   };
   let session: ViewSession;
   const post: Post = <K extends NotificationName>(method: K, params: HostNotifications[K]) => toPage({ type: 'notify', method, params });
@@ -83,8 +85,7 @@ export async function openView(browser: Browser, file: string, opts: OpenViewOpt
       }));
     }
     if (url.pathname === '/__next') {
-      const next = outbox.shift();
-      if (next !== undefined) return send(200, 'application/json', next);
+      if (outbox.length) return send(200, 'application/json', `[${outbox.splice(0).join(',')}]`);
       waiting = (body) => send(200, 'application/json', body);
       return undefined;
     }
@@ -121,9 +122,9 @@ export async function openView(browser: Browser, file: string, opts: OpenViewOpt
     });
     (async () => {
       for (;;) {
-        const m = await fetch('/__next').then((r) => r.json(), () => undefined);
-        if (m === undefined) return;
-        window.postMessage(m, '*');
+        const ms = await fetch('/__next').then((r) => r.json(), () => undefined);
+        if (ms === undefined) return;
+        for (const m of ms) window.postMessage(m, '*');
       }
     })();
     document.addEventListener('securitypolicyviolation', (e) => {
