@@ -10,19 +10,23 @@ import type {
 import { dispatch, type HandlerMap } from '../shared/rpc';
 import type { CompatReport } from '../shared/compat-types';
 import type { Backend } from '../worker/handlers';
-import { leanOpen } from '../worker/lean-open';
+import { leanBytes, leanOpen } from '../worker/lean-open';
 
-/** .onnx files up to this size are read for the first frame by the host itself, with the lean read (tens of ms: a
- *  file over 16 MB is read without its weights), not by the worker thread, whose cold start (a Node isolate and its
- *  bundle) costs several times the read on a busy machine. The worker still opens the model, after the first frame,
- *  for what needs the full read (shapes, verdicts, weight statistics). */
+/** The host itself reads the graph of an .onnx file for the first frame, with the lean read, when the file is up to
+ *  READ_HERE_UP_TO and its graph (the file without its weights) up to GRAPH_HERE_UP_TO: tens of ms of the host's
+ *  time (squeezenet1_1 17 kB, densenet121 160 kB, ssdlite320 430 kB), less than the worker thread's cold start (a
+ *  Node isolate and its bundle) on a busy machine. Bigger graphs (swin_t 1.3 MB, 20,000 nodes) are read by the
+ *  worker. The worker opens the model in any case after the first frame, for shapes, verdicts and statistics. */
 export const READ_HERE_UP_TO = 48 << 20;
+export const GRAPH_HERE_UP_TO = 512 << 10;
 
-/** The lean read of a small enough .onnx file, here; undefined when the worker must read it (bigger, a .tflite, or
+/** The lean read of a small enough .onnx graph, here; undefined when the worker must read it (bigger, a .tflite, or
  *  anything the lean read does not cover: the worker's full read also gives the error). */
 function readHere(file: string): WireGraph | undefined {
   try {
-    return fs.statSync(file).size <= READ_HERE_UP_TO ? leanOpen(file)?.graph : undefined;
+    if (fs.statSync(file).size > READ_HERE_UP_TO) return undefined;
+    const bytes = leanBytes(file);
+    return bytes && bytes.length <= GRAPH_HERE_UP_TO ? leanOpen(file, bytes)?.graph : undefined;
   } catch {
     return undefined;
   }

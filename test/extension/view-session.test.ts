@@ -12,6 +12,9 @@ import { LocalBackend } from '../../src/worker/handlers';
 import type { Backend } from '../../src/worker/handlers';
 import { decodeGraph } from '../../src/shared/graph-wire';
 import type { WireGraph } from '../../src/shared/protocol';
+import { encodeModel } from '../../src/onnx/writer';
+import { flatModel } from '../webview/synthetic';
+import { GRAPH_HERE_UP_TO } from '../../src/extension/view-session';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SQUEEZENET = path.resolve(ROOT, '../shared/models/squeezenet1_1.onnx');
@@ -61,6 +64,26 @@ test('a file the lean read cannot take gets the worker\'s one-line error', async
     assert.ok(error, `error sent (${sent.map((m) => m.method).join(', ')})`);
     assert.match((error.params as { message: string }).message, /^Cannot open broken\.onnx: [^\n]+$/);
     assert.deepEqual(asked, ['open'], 'the worker read it');
+    session.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a big graph (a flat 20,000-node model) is read by the worker, not the host', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx2lite-session-'));
+  const file = path.join(dir, 'flat.onnx');
+  fs.writeFileSync(file, encodeModel(flatModel(5000)));
+  try {
+    assert.ok(fs.statSync(file).size > GRAPH_HERE_UP_TO, 'no weights: the file is its graph');
+    const { backend, asked } = recording();
+    const session = new ViewSession(file, backend, { inputShapes: () => ({}) });
+    const { post, sent } = collect();
+    await session.handle({ type: 'request', id: 0, method: 'ready', params: {} }, post);
+    await session.open();
+    await new Promise((r) => setImmediate(r));
+    assert.ok(sent.some((m) => m.method === 'graph'));
+    assert.deepEqual(asked, ['open']);
     session.close();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
