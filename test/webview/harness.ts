@@ -109,6 +109,7 @@ export async function openView(browser: Browser, file: string, opts: OpenViewOpt
       });
       return undefined;
     }
+    if (url.pathname === '/favicon.ico') return send(204, 'image/x-icon', ''); // the browser asks; a webview has none
     const p = path.join(ROOT, decodeURIComponent(url.pathname));
     if (!p.startsWith(path.join(ROOT, 'dist')) && !p.startsWith(path.join(ROOT, 'media'))) return send(404, 'text/plain', 'not found');
     if (!fs.existsSync(p)) return send(404, 'text/plain', 'not found');
