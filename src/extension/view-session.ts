@@ -13,13 +13,13 @@ import type { Backend } from '../worker/handlers';
 import { leanBytes, leanOpen } from '../worker/lean-open';
 
 /** The host itself reads the graph of an .onnx file for the first frame, with the lean read, when the file is up to
- *  READ_HERE_UP_TO and its graph (the file without its weights) up to GRAPH_HERE_UP_TO: at most 100-200 ms of the
- *  host's time (squeezenet1_1 17 kB, densenet121 160 kB, ssdlite320 430 kB, swin_t 1.3 MB, a flat 20,000-node graph
- *  1.5 MB), less than the worker thread's cold start (a Node isolate and its bundle, 0.7-1 s on a busy machine).
- *  Bigger graphs are read by the worker. The worker opens the model in any case after the first frame, for shapes,
- *  verdicts and statistics. */
+ *  READ_HERE_UP_TO and its graph (the file without its weights) up to GRAPH_HERE_UP_TO: tens of ms of the host's
+ *  time (squeezenet1_1 17 kB, densenet121 160 kB, ssdlite320 430 kB), less than the worker thread's cold start (a
+ *  Node isolate and its bundle, 0.7-1 s on a busy machine). Bigger graphs (swin_t 1.3 MB, 20,000 nodes) are read by
+ *  the worker: in the host they would hold it for 0.5 s under load, for a gain of 0.2-0.4 s. The worker opens the
+ *  model in any case after the first frame, for shapes, verdicts and statistics. */
 export const READ_HERE_UP_TO = 256 << 20;
-export const GRAPH_HERE_UP_TO = 2 << 20;
+export const GRAPH_HERE_UP_TO = 512 << 10;
 
 /** The lean read of a small enough .onnx graph, here; undefined when the worker must read it (bigger, a .tflite, or
  *  anything the lean read does not cover: the worker's full read also gives the error). */
