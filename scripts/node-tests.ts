@@ -23,6 +23,7 @@ import { openTflite, type TfliteSession } from '../src/runtime/litert';
 import type { TflModel, TflType } from '../src/tflite/model';
 import { parseTflite } from '../src/tflite/reader';
 import { serializeTflite } from '../src/tflite/writer';
+import { analyzeCompatibility } from '../src/convert/compat';
 
 export const NODE_TEST_DIR = '/usr/share/libonnx-testdata/data/node';
 
@@ -33,6 +34,9 @@ export interface NodeTestResult {
   outcome: Outcome;
   /** Why it did not pass (empty for a pass). */
   detail: string;
+  /** Set when the compatibility view's per-node marks (without a trial conversion) disagree with the outcome: all
+   *  builtin but convert refused, or a node marked unsupported but convert went through. */
+  compatDisagrees?: string;
 }
 
 const RTOL = 1e-3;
@@ -64,7 +68,7 @@ export function feedableCopy(model: TflModel): TflModel {
     const t = tensors[o];
     const to = ioType(t.type);
     if (!to) return o;
-    tensors.push({ name: `${t.name}__read`, type: to, shape: [...t.shape] });
+    tensors.push({ name: `${t.name}__read`, type: to, shape: [...t.shape], shapeSignature: t.shapeSignature && [...t.shapeSignature] });
     post.push({ opcode: 'CAST', inputs: [o], outputs: [tensors.length - 1] });
     return tensors.length - 1;
   });
@@ -135,6 +139,8 @@ const SHAPE_INPUTS: Record<string, number[]> = {
   ReduceSumSquare: [1], CumSum: [1], Trilu: [1], CenterCropPad: [1], HannWindow: [0], HammingWindow: [0], BlackmanWindow: [0],
   // Not shapes, but constant in real models: weights.
   Compress: [1], Conv: [1, 2], ConvTranspose: [1, 2],
+  // A Loop's trip count and condition decide the size of its scan outputs.
+  Loop: [0, 1],
 };
 
 /** Moves the graph inputs that decide shapes into initializers, with their test values; false when there are none. */
@@ -151,13 +157,24 @@ function giveShapeInputs(model: Model, base: string): boolean {
   return any;
 }
 
+/** The first problem the compatibility view marks without a trial conversion ('' when every node is builtin). */
+function compatMarks(file: string): string {
+  try {
+    const c = analyzeCompatibility(readModelFile(file), { trialConversion: false });
+    return c.modelIssues[0]?.message ?? c.nodes.find((n) => n.status !== 'builtin')?.reason ?? '';
+  } catch (e) {
+    return `the compatibility analysis threw: ${message(e)}`;
+  }
+}
+
 /**
  * Runs one node test. With `given`, the inputs that decide shapes (Reshape's shape, TopK's K...) become constants
  * first; the result is undefined when the test has no such input.
  */
 export async function runNodeTest(name: string, dir = NODE_TEST_DIR, given = false): Promise<NodeTestResult | undefined> {
   const base = path.join(dir, name);
-  const result = (outcome: Outcome, detail = ''): NodeTestResult => ({ name, outcome, detail });
+  let disagree: string | undefined;
+  const result = (outcome: Outcome, detail = ''): NodeTestResult => ({ name, outcome, detail, ...(disagree ? { compatDisagrees: disagree } : {}) });
   let bytes: Uint8Array;
   let meta: OnnxLiteMetadata;
   let r: ConvertResult;
@@ -169,7 +186,15 @@ export async function runNodeTest(name: string, dir = NODE_TEST_DIR, given = fal
       if (!giveShapeInputs(model, base)) return undefined;
       model.graph.inputs = model.graph.inputs.filter((v) => !model.graph.initializers.has(v.name));
     }
-    r = convertModel(model, { source: 'model.onnx' });
+    // The compatibility view's per-node marks, without its trial conversion, must say what convert does.
+    const marks = given ? undefined : compatMarks(path.join(base, 'model.onnx'));
+    try {
+      r = convertModel(model, { source: 'model.onnx' });
+    } catch (e) {
+      if (marks === '') disagree = 'every node marked builtin';
+      throw e;
+    }
+    if (marks) disagree = `marked: ${marks}`;
     meta = r.metadata;
   } catch (e) {
     if (isRefusal(e)) return result('refused', message(e));
@@ -260,7 +285,7 @@ const TITLES: Record<Exclude<Outcome, 'pass'>, string> = {
 const OUTCOMES: Outcome[] = ['pass', 'refused', 'mismatch', 'run', 'load', 'crash'];
 
 /** Failures grouped by outcome, then by reason (largest groups first), under headings of `level`. */
-function failureSections(results: NodeTestResult[], level: string): string[] {
+export function failureSections(results: NodeTestResult[], level: string): string[] {
   const lines: string[] = [];
   for (const o of OUTCOMES.slice(1) as Exclude<Outcome, 'pass'>[]) {
     const rs = results.filter((r) => r.outcome === o);

@@ -1,5 +1,5 @@
 // Calibration samples: a folder of .npy / ONNX TensorProto .pb files (one sample each, or a batch along the first
-// dim) or .png / .jpg images for single-input models; for several inputs, one subfolder per sample holding
+// dim), .png / .jpg images or .wav audio (wav.ts) for single-input models; for several inputs, one subfolder per sample holding
 // input_0.(pb|npy), input_1... (the layout of ONNX's test_data_set_N folders). Without a folder: seeded random data.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,6 +10,7 @@ import { readTensorFile } from '../onnx/reader';
 import { decodeNpy } from '../core/npy';
 import { seededUniform } from '../core/random';
 import { ImageOptions, loadImage } from './image';
+import { WavOptions, loadWav } from './wav';
 
 export interface CalibrationInput {
   name: string;
@@ -17,13 +18,14 @@ export interface CalibrationInput {
   dims: number[];
 }
 
-export interface CalibrationOptions extends ImageOptions {
+export interface CalibrationOptions extends ImageOptions, WavOptions {
   /** Use at most this many samples (files sorted by name). */
   count?: number;
 }
 
 const TENSOR_FILE = /\.(npy|pb)$/i;
 const IMAGE_FILE = /\.(png|jpe?g)$/i;
+const WAV_FILE = /\.wav$/i;
 const FLOAT: DType[] = ['float32', 'float64', 'float16'];
 const INTEGER: DType[] = ['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'bool'];
 
@@ -79,7 +81,7 @@ export function loadCalibrationSamples(dir: string, inputs: CalibrationInput[], 
   const limit = opts.count ?? Infinity;
   const samples: Tensor[][] = [];
   const subdirs = entries.filter((e) => e.isDirectory());
-  const files = entries.filter((e) => e.isFile() && (TENSOR_FILE.test(e.name) || IMAGE_FILE.test(e.name)));
+  const files = entries.filter((e) => e.isFile() && (TENSOR_FILE.test(e.name) || IMAGE_FILE.test(e.name) || WAV_FILE.test(e.name)));
   if (inputs.length > 1 || (files.length === 0 && subdirs.length > 0)) {
     for (const d of subdirs) {
       if (samples.length >= limit) break;
@@ -99,11 +101,12 @@ export function loadCalibrationSamples(dir: string, inputs: CalibrationInput[], 
     }
     return samples;
   }
-  if (files.length === 0) throw new ModelError(`calibration folder ${dir} has no .npy, .pb, .png or .jpg files`);
+  if (files.length === 0) throw new ModelError(`calibration folder ${dir} has no .npy, .pb, .png, .jpg or .wav files`);
   for (const f of files) {
     if (samples.length >= limit) break;
     const file = path.join(dir, f.name);
-    const got = IMAGE_FILE.test(f.name) ? [loadImage(file, inputs[0], opts)] : samplesFrom(readTensor(file), inputs[0], file);
+    const got = IMAGE_FILE.test(f.name) ? [loadImage(file, inputs[0], opts)] : WAV_FILE.test(f.name) ? [loadWav(file, inputs[0], opts)]
+      : samplesFrom(readTensor(file), inputs[0], file);
     for (const s of got) if (samples.length < limit) samples.push([s]);
   }
   return samples;

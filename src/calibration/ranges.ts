@@ -44,6 +44,11 @@ export class RangeCollector {
     }
   }
 
+  /** The plain min / max ranges (also kept when the method is percentile). */
+  minmaxRanges(): Map<number, Range> {
+    return new Map(this.minmax);
+  }
+
   ranges(): Map<number, Range> {
     if (this.opts.method !== 'percentile') return new Map(this.minmax);
     const out = new Map<number, Range>();

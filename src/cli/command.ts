@@ -13,6 +13,22 @@ export class UsageError extends Error {
   }
 }
 
+/** `--input-value NAME=V[,V...]` (repeatable): inputs frozen to constants. */
+export function parseInputValues(values: string[] | undefined): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const v of values ?? []) {
+    const eq = v.lastIndexOf('=');
+    if (eq <= 0) throw new UsageError(`--input-value "${v}" is not of the form name=16000 or name=1,2,3`);
+    const name = v.slice(0, eq);
+    const text = v.slice(eq + 1).split(',').map((s) => s.trim());
+    const nums = text.map((s) => (s === 'true' ? 1 : s === 'false' ? 0 : s === '' ? NaN : Number(s)));
+    if (nums.some((x) => !Number.isFinite(x))) throw new UsageError(`--input-value "${v}": values must be numbers separated by commas`);
+    if (out.has(name)) throw new UsageError(`--input-value gives "${name}" twice`);
+    out.set(name, nums);
+  }
+  return out;
+}
+
 /** `--mean A[,B,C]` and `--std A[,B,C]` for image inputs (calibration images and compare's --inputs image). */
 export function imageFlags(values: { mean?: unknown; std?: unknown }): { mean?: number[]; std?: number[] } {
   const std = numberList('std', values.std as string | undefined);

@@ -8,20 +8,28 @@ import { QUANTIZE_VALUES, type QuantMode } from '../quantize/modes';
 export const QUANTIZE_USAGE = `  --quantize MODE          fp16 (float16 weights), dynamic (int8 weights) or int8 (full integer); writes
                            MODEL_<MODE>.tflite unless -o / --out-dir say otherwise
   --calibration DIR        int8: calibration samples (.npy / .pb files, one sample or a batch each; .png / .jpg
-                           images; or one subfolder per sample with input_0.pb ... for several inputs)
+                           images; .wav audio, resampled to --sample-rate and cut to the input's length; or one
+                           subfolder per sample with input_0.pb ... for several inputs)
+  --sample-rate HZ         .wav calibration: the model's sample rate (default 16000)
   --calibration-count N    int8: use at most N samples (default: all; 16 random ones without --calibration)
-  --calibration-method M   int8: minmax (default) or percentile (99.99%) range estimation
+  --calibration-method M   int8: minmax or percentile (99.99%) range estimation (default: minmax; percentile too
+                           when plain int8 scores under cosine 0.96, the closer one to onnxruntime is used)
   --mean A[,B,C]           images: subtract after scaling to [0, 1] (per channel)
   --std A[,B,C]            images: divide by after subtracting the mean
   --per-tensor             int8 / dynamic: one weight scale per tensor instead of per output channel
   --int8-io                int8: int8 model inputs and outputs instead of float32 ones
   --weight-rounding R      int8: gptq (default: conv / depthwise / fully connected weights rounded so that their
                            error cancels on the calibration inputs, biases corrected for the mean shift) or
-                           nearest (plain round to nearest)
+                           nearest (plain round to nearest); under cosine 0.96 GPTQ is kept only when it
+                           scores at least as well as nearest
   --int16 M                int8: auto (default: when plain int8 keeps the output cosine on the calibration samples
                            under 0.995, the first layers run in 16x8 — int16 activations, int8 weights plus an int8
                            residual — until it is reached, within 30% of the float32 size), off (int8 everywhere,
-                           e.g. for TFLite Micro builds without int16 kernels) or all (every op with a 16x8 kernel)`;
+                           e.g. for TFLite Micro builds without int16 kernels) or all (every op with a 16x8 kernel)
+  --min-cosine C           int8: the accuracy guard (default 0.99): when the model's worst output cosine against
+                           onnxruntime on the calibration samples is below C, convert names the layers to blame,
+                           writes nothing and exits 1
+  --allow-degraded         int8: write the model even when it misses --min-cosine (with a warning)`;
 
 export const quantizeFlags = {
   quantize: { type: 'string' },
@@ -34,11 +42,14 @@ export const quantizeFlags = {
   'int8-io': { type: 'boolean' },
   'weight-rounding': { type: 'string' },
   int16: { type: 'string' },
+  'min-cosine': { type: 'string' },
+  'sample-rate': { type: 'string' },
+  'allow-degraded': { type: 'boolean' },
 } as const;
 
 export function quantizeOptions(values: Record<string, unknown>): QuantizeOptions | undefined {
   const mode = values.quantize as string | undefined;
-  const int8Only = ['calibration', 'calibration-count', 'calibration-method', 'mean', 'std', 'int8-io', 'weight-rounding', 'int16'].filter((k) => values[k] !== undefined);
+  const int8Only = ['calibration', 'calibration-count', 'calibration-method', 'mean', 'std', 'int8-io', 'weight-rounding', 'int16', 'min-cosine', 'allow-degraded', 'sample-rate'].filter((k) => values[k] !== undefined);
   if (mode === undefined) {
     const any = [...int8Only, ...(values['per-tensor'] !== undefined ? ['per-tensor'] : [])];
     if (any.length) throw new UsageError(`--${any[0]} needs --quantize`);
@@ -64,11 +75,20 @@ export function quantizeOptions(values: Record<string, unknown>): QuantizeOption
   const countText = values['calibration-count'] as string | undefined;
   const count = countText === undefined ? undefined : Number(countText);
   if (count !== undefined && !(Number.isInteger(count) && count > 0)) throw new UsageError(`--calibration-count takes a positive integer, not "${countText}"`);
+  const minText = values['min-cosine'] as string | undefined;
+  const minCosine = minText === undefined ? undefined : Number(minText);
+  if (minCosine !== undefined && !(minText!.trim() !== '' && minCosine >= -1 && minCosine <= 1)) throw new UsageError(`--min-cosine takes a number from -1 to 1, not "${minText}"`);
+  const rateText = values['sample-rate'] as string | undefined;
+  const sampleRate = rateText === undefined ? undefined : Number(rateText);
+  if (sampleRate !== undefined && !(Number.isInteger(sampleRate) && sampleRate > 0)) throw new UsageError(`--sample-rate takes a positive integer (Hz), not "${rateText}"`);
   const { mean, std } = imageFlags(values);
   return {
     mode: mode as QuantMode, calibration: values.calibration as string | undefined, count, method, mean, std,
     perTensor: !!values['per-tensor'], int8Io: !!values['int8-io'],
     ...(rounding ? { weightRounding: rounding as WeightRounding } : {}),
     ...(int16 ? { int16: int16 as Int16Mode } : {}),
+    ...(minCosine !== undefined ? { minCosine } : {}),
+    ...(values['allow-degraded'] ? { allowDegraded: true } : {}),
+    ...(sampleRate !== undefined ? { sampleRate } : {}),
   };
 }

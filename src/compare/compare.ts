@@ -16,7 +16,8 @@ import { encodeModel } from '../onnx/writer';
 import { GraphField, ModelField, ValueInfoField, Wire, tagOf } from '../onnx/fields';
 import { parseTflite } from '../tflite/reader';
 import { convertModel } from '../convert/convert';
-import type { TensorMapping } from '../convert/metadata';
+import { frozenInputs, type TensorMapping } from '../convert/metadata';
+import { inputValueError } from '../convert/input-values';
 import { openOnnx } from '../runtime/ort';
 import { openTflite } from '../runtime/litert';
 import { toTfliteLayout } from '../runtime/tflite-onnx-io';
@@ -126,7 +127,8 @@ export async function compareModels(onnxPath: string, tflitePath: string, opts: 
           m.perm.forEach((p, i) => { dims[p] = t.shape[i]!; });
           return [m.onnx, dims] as [string, number[]];
         }));
-        const r = convertModel(fresh, { source: path.basename(onnxPath), inputShapes });
+        const inputValues = new Map((main.meta.inputValues ?? []).map((v) => [v.onnx, v.values] as [string, number[]]));
+        const r = convertModel(fresh, { source: path.basename(onnxPath), inputShapes, inputValues });
         sides.push(makeSide('float32 conversion (in memory)', r.model, g));
         notes.push('stage split: no --float model given, so the ONNX model was converted to float32 in memory');
       } catch (e) {
@@ -135,7 +137,11 @@ export async function compareModels(onnxPath: string, tflitePath: string, opts: 
     }
   }
 
-  const inputs = prepareInputs(g, main.model, main.meta.inputs, opts.inputsDir, opts.seed ?? 0, opts.image);
+  // Inputs frozen at conversion (--input-value) are no .tflite inputs: onnxruntime gets their recorded values.
+  const frozen = frozenInputs(main.meta);
+  const fed = { ...g, inputs: g.inputs.filter((i) => !frozen.some((f) => f.name === i.name)) };
+  const inputs = prepareInputs(fed, main.model, main.meta.inputs, opts.inputsDir, opts.seed ?? 0, opts.image);
+  if (opts.inputValues?.size) setInputValues(inputs.tensors, frozen, opts.inputValues);
   if (inputs.info.source === 'random') notes.push(`inputs: seeded random data (seed ${opts.seed ?? 0}; floats uniform in [0, 1), integers 0); give real ones with --inputs DIR`);
   const feeds = sides.map((s) => s.model.subgraphs[0]!.inputs.map((ti) => {
     const m = s.meta.inputs.find((x) => x.tflite === ti);
@@ -186,7 +192,7 @@ export async function compareModels(onnxPath: string, tflitePath: string, opts: 
     const onnxSession = await openOnnx(tappedOnnx(fileBytes, model, external, fetch));
     let ref: Map<string, Tensor>;
     try {
-      ref = await onnxSession.run(inputs.tensors, fetch);
+      ref = await onnxSession.run([...inputs.tensors, ...frozen], fetch);
     } finally {
       await onnxSession.close();
     }
@@ -223,6 +229,23 @@ export async function compareModels(onnxPath: string, tflitePath: string, opts: 
 }
 
 /** Runs a side's debug copy with the chunk's taps; returns the tapped values by tensor index. */
+/** --input-value on compare: the named inputs get these values (on both sides) instead of random or file data. */
+function setInputValues(tensors: Tensor[], frozen: Tensor[], values: Map<string, number[]>): void {
+  for (const [name, vals] of values) {
+    const k = tensors.findIndex((t) => t.name === name);
+    if (k < 0) {
+      const f = frozen.find((t) => t.name === name);
+      if (f && toNumbers(f).join() === vals.join()) continue;
+      if (f) throw inputValueError(`--input-value ${name}: the .tflite was converted with ${name} frozen to ${toNumbers(f).join(',')}`);
+      throw inputValueError(`--input-value names "${name}", which is not an input of the model (inputs: ${tensors.map((t) => t.name).join(', ')})`);
+    }
+    const t = tensors[k]!;
+    const n = t.dims.reduce((a, b) => a * b, 1);
+    if (vals.length !== n) throw inputValueError(`--input-value ${name} gives ${vals.length} value${vals.length === 1 ? '' : 's'}, but input "${name}" has shape [${t.dims.join(', ')}] (${n} elements)`);
+    tensors[k] = makeTensor(name, t.dtype, t.dims, vals);
+  }
+}
+
 async function runSide(side: Side, maps: (TensorMapping | undefined)[], feeds: Tensor[]): Promise<Map<number, Tensor>> {
   const taps = maps.map((m) => readPlan(side, m)).flatMap((p) => (p.kind === 'tap' ? [p.tensor] : []));
   const out = new Map<number, Tensor>();

@@ -60,14 +60,22 @@ export function debugCopy(model: TflModel, taps: number[]): DebugCopy {
     return f;
   });
 
+  // SHAPE's output, and what ops compute from it and constants alone, are computed when LiteRT prepares the ops
+  // (read-only tensors no output buffer can be bound to): tapped through a CAST like the types LiteRT.js cannot read.
+  const readOnly = new Set<number>();
+  for (const op of sg.operators) {
+    const fixed = op.opcode === 'SHAPE' || op.inputs.every((i) => i < 0 || sg.tensors[i]!.data !== undefined || readOnly.has(i));
+    if (fixed) for (const o of op.outputs) readOnly.add(o);
+  }
   const outputs: number[] = [];
   const unique = [...new Set(taps)];
   for (const i of unique) {
     const t = sg.tensors[i]!;
-    const kind = tapKind(t);
+    let kind = tapKind(t);
+    if (kind === 'direct' && readOnly.has(i)) kind = 'cast';
     if (kind === 'direct') { outputs.push(i); continue; }
     if (!kind) throw new Error(`tensor ${i} (${t.type}) cannot be read from LiteRT.js`);
-    const f = add({ name: `${t.name}__tap`, type: 'FLOAT32', shape: [...t.shape] });
+    const f = add({ name: `${t.name}__tap`, type: 'FLOAT32', shape: [...t.shape], shapeSignature: t.shapeSignature && [...t.shapeSignature] });
     epilogue.push(kind === 'dequantize'
       ? { opcode: 'DEQUANTIZE', version: version(t.type), inputs: [i], outputs: [f] }
       : { opcode: 'CAST', inputs: [i], outputs: [f], options: { inDataType: t.type, outDataType: 'FLOAT32' } });

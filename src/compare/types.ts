@@ -73,6 +73,8 @@ export interface CompareOptions {
   image?: ImageOptions;
   /** Bytes of intermediate tensors held per model at once (default 128 MiB); more tensors run in several passes. */
   chunkBytes?: number;
+  /** Values for named inputs (--input-value), in place of random or file data. */
+  inputValues?: Map<string, number[]>;
   /** Convert the ONNX model in memory for the stage split when no float sibling is given (default true). */
   autoFloat?: boolean;
 }

@@ -8,12 +8,20 @@ import { inferShapes } from '../ir/shapes/index';
 import type { CompatReport, NodeVerdict } from '../shared/compat-types';
 import { ConvertContext } from './context';
 import { convertModel } from './convert';
+import { freezeInputs } from './input-values';
+import { emptyGuardNames } from './empty-guard';
 import { lookupConverter, refusalOf, unsupportedReason } from './registry';
 import { ConvertError, FLEX_ONLY } from './types';
 import type { Refusal } from './types';
+import { MICRO_OPS } from '../micro/ops';
+
+/** Ops with no int8 kernel in TFLite that a converter with an int8 path emits in some cases only (3-D convolutions). */
+const FLOAT_ONLY = new Set(['CONV_3D', 'CONV_3D_TRANSPOSE']);
 
 export interface CompatOptions {
   inputShapes?: Map<string, number[]>;
+  /** Inputs frozen to constants (--input-value). */
+  inputValues?: Map<string, number[]>;
   /** Also run the full conversion to catch what per-node checks cannot see (default true). */
   trialConversion?: boolean;
   /** How the fix for dynamic dims is phrased: a CLI flag or the VS Code setting. */
@@ -26,7 +34,20 @@ function dimFix(style: CompatOptions['fixStyle'], input: string, example: string
     : `pass --input-shape ${input}=${example}`;
 }
 
-export function analyzeCompatibility(model: Model, opts: CompatOptions = {}): CompatReport {
+/** What convert refuses about a computed output's size: no elements (LiteRT cannot run empty tensors) or a dim
+ *  beyond TFLite's 32-bit dims. */
+function sizeProblem(outputs: string[], constants: Map<string, unknown>, g: Model['graph']): string | undefined {
+  for (const o of outputs) {
+    const s = o && !constants.has(o) ? g.values.get(o)?.shape : undefined;
+    if (!s || !s.every((d): d is number => typeof d === 'number')) continue;
+    if (s.includes(0)) return `output "${o}" has shape [${s.join(', ')}] with no elements; LiteRT cannot run empty tensors`;
+    if (s.some((d) => d > 2 ** 31 - 1)) return `output "${o}" has shape [${s.join(', ')}]: TFLite stores dims as 32-bit integers`;
+  }
+  return undefined;
+}
+
+export function analyzeCompatibility(source: Model, opts: CompatOptions = {}): CompatReport {
+  const model = opts.inputValues?.size ? freezeInputs(source, opts.inputValues, opts.inputShapes) : source;
   const { constants } = inferShapes(model, { inputShapes: opts.inputShapes });
   for (const [name, t] of model.graph.initializers) if (!constants.has(name)) constants.set(name, t);
   const g = model.graph;
@@ -43,9 +64,18 @@ export function analyzeCompatibility(model: Model, opts: CompatOptions = {}): Co
       fix: dimFix(opts.fixStyle, inp.name, example),
     });
   }
+  for (const out of g.outputs) {
+    const s = g.values.get(out.name)?.shape;
+    if (s?.includes(0)) modelIssues.push({ message: `output "${out.name}" has shape [${s.join(', ')}] with no elements; LiteRT cannot run empty tensors` });
+  }
   const ctx = new ConvertContext(g, constants, opset, new Set());
+  const guards = emptyGuardNames(model);
   const nodes: NodeVerdict[] = g.nodes.map((node) => {
     const base = { node: node.name, opType: node.opType, domain: node.domain };
+    if (guards.has(node.name)) {
+      // Replaced by its other branch in conversion (convert/empty-guard.ts); that branch's ops run as builtins.
+      return { ...base, status: 'builtin', emits: [], int8: false, int8Reason: 'tensors sized at run time', micro: false };
+    }
     const conv = lookupConverter(node, opset);
     if (node.outputs.every((o) => !o || constants.has(o))) {
       return { ...base, status: 'builtin', emits: [], int8: true, micro: true, folded: true };
@@ -67,7 +97,7 @@ export function analyzeCompatibility(model: Model, opts: CompatOptions = {}): Co
     }
     // Shapes unknown because of an unsupported node upstream say nothing about this op: judge it by its
     // converter alone (the upstream node carries the problem).
-    const reason = refusal && refusal.code !== 'unknown-shape' ? refusal.message : undefined;
+    const reason = refusal && refusal.code !== 'unknown-shape' ? refusal.message : sizeProblem(node.outputs, constants, g);
     const fix = !reason ? undefined
       : refusal?.code === 'dynamic-shape' && modelIssues[0]?.fix ? modelIssues[0].fix
         : 'see the reason; re-export the model without this case';
@@ -79,24 +109,40 @@ export function analyzeCompatibility(model: Model, opts: CompatOptions = {}): Co
     };
   });
   if (opts.trialConversion !== false && modelIssues.length === 0 && nodes.every((n) => n.status === 'builtin')) {
+    // Ops made from the nodes inside a control-flow body (an inlined If branch, an IF/WHILE subgraph, an
+    // unrolled Loop) count for the top-level node that holds them.
+    const owner = new Map<string, string>();
+    const own = (sub: Model['graph'], top: string): void => {
+      for (const n of sub.nodes) {
+        owner.set(n.name, top);
+        for (const a of n.attrs.values()) if (a.type === 'graph') own(a.value, top);
+      }
+    };
+    for (const n of g.nodes) for (const a of n.attrs.values()) if (a.type === 'graph') own(a.value, n.name);
+    const ownerOf = (name: string): string => owner.get(name) ?? owner.get(name.replace(/(__\d+(_\d+)?)?(_\d+)?$/, '')) ?? name;
     try {
-      const result = convertModel(model, { inputShapes: opts.inputShapes });
+      const result = convertModel(source, { inputShapes: opts.inputShapes, inputValues: opts.inputValues });
       // What each node really became (not just what its converter can emit).
       const emitted = new Map<string, Set<string>>();
-      for (const op of result.model.subgraphs[0].operators) {
+      for (const op of result.model.subgraphs.flatMap((sg) => sg.operators)) {
         if (!op.onnxNode) continue;
-        const set = emitted.get(op.onnxNode) ?? new Set<string>();
+        const key = ownerOf(op.onnxNode);
+        const set = emitted.get(key) ?? new Set<string>();
         set.add(op.opcode);
-        emitted.set(op.onnxNode, set);
+        emitted.set(key, set);
       }
       for (const v of nodes) {
         const ops = emitted.get(v.node);
         v.emits = ops ? [...ops] : [];
         v.folded = ops ? undefined : true;
+        // What the node really became decides: e.g. a 3-D Conv has neither an int8 nor a TFLite Micro kernel.
+        const float = v.emits.filter((o) => FLOAT_ONLY.has(o));
+        if (v.int8 && float.length) Object.assign(v, { int8: false, int8Reason: `no int8 kernel for ${float.join(', ')}: it stays float32 between DEQUANTIZE/QUANTIZE` });
+        if (v.micro && v.emits.some((o) => !MICRO_OPS[o])) v.micro = false;
       }
     } catch (e) {
       const err = e as Error & { node?: string };
-      const v = nodes.find((n) => n.node === err.node);
+      const v = nodes.find((n) => n.node === err.node || (err.node !== undefined && n.node === ownerOf(err.node)));
       const reason = e instanceof ConvertError ? e.detail : err.message;
       if (v) Object.assign(v, { status: 'unsupported', reason, fix: 'see the reason', int8: false, micro: false, emits: [] });
       else modelIssues.push({ message: err.message });

@@ -2,15 +2,30 @@
 // helpers op converters call. Transposes are placed here (the layout pass), never by op converters.
 import type { DType, Graph, Node, Tensor } from '../ir/types';
 import { isStaticShape } from '../ir/types';
-import type { TflOperator, TflOptionValue, TflTensor, TflType } from '../tflite/model';
+import type { TflOperator, TflOptionValue, TflSubgraph, TflTensor, TflType } from '../tflite/model';
 import { constantBytes, float32Bytes, int32Bytes, tflType } from './constdata';
 import { Perm, channelLast, identity, isIdentity, permute, sameMemoryOrder, samePerm, transposeBetween } from './layout';
 import { ConvertError } from './types';
 import type { RefusalCode } from './types';
+import { emitPermute } from './permute-ops';
 
 export interface ValueRef {
   index: number;
   perm: Perm;
+}
+
+/** What a body subgraph takes and gives: ONNX value names, each kept in ONNX layout. */
+export interface BodySpec {
+  name: string;
+  inputs: string[];
+  outputs: string[];
+  /** Layouts of the inputs (default: ONNX order). */
+  inputPerms?: Perm[];
+  /** Layouts of the outputs; an undefined entry takes the layout the value has (ONNX order or channel-last) and is
+   *  filled in with it. Default: ONNX order. */
+  outputPerms?: (Perm | undefined)[];
+  /** Adds tensors/ops around the converted body and returns the subgraph's final inputs and outputs. */
+  wrap?: (ctx: ConvertContext, inputs: number[], outputs: number[]) => { inputs: number[]; outputs: number[] };
 }
 
 export class ConvertContext {
@@ -27,6 +42,10 @@ export class ConvertContext {
   /** ONNX dtype of values whose TFLite type differs (int64 → INT32). */
   readonly narrowed = new Map<string, DType>();
   current?: Node;
+  /** The model's other subgraphs (IF branches, WHILE cond/body): subgraph i + 1. Shared by nested contexts. */
+  subgraphs: TflSubgraph[] = [];
+  /** Converts an ONNX body graph into a new TFLite subgraph and returns its index (set by the converter). */
+  bodyConverter?: (parent: ConvertContext, body: Graph, spec: BodySpec) => number;
 
   constructor(
     readonly graph: Graph,
@@ -63,8 +82,23 @@ export class ConvertContext {
     return [...v.shape];
   }
 
+  /** The value's dims with -1 for a dim known only at run time (NonZero's count, a Slice with computed bounds...);
+   *  shape() refuses such values, so only converters that handle them call this. */
+  dims(name: string): number[] {
+    const c = this.constant(name);
+    if (c) return [...c.dims];
+    const v = this.graph.values.get(this.resolve(name)) ?? this.graph.values.get(name);
+    if (!v?.shape) throw new ConvertError(`the shape of "${name}" is unknown`, this.current?.name);
+    return v.shape.map((d) => (typeof d === 'number' ? d : -1));
+  }
+
+  /** Some dim of the value is known only at run time. */
+  isDynamic(name: string): boolean {
+    return this.dims(name).some((d) => d < 0);
+  }
+
   rank(name: string): number {
-    return this.shape(name).length;
+    return this.dims(name).length;
   }
 
   dtype(name: string): DType {
@@ -115,16 +149,15 @@ export class ConvertContext {
       throw new ConvertError(`value "${name}" has rank ${prim.perm.length}, not ${want.length}`, this.current?.name, 'internal');
     }
     const t = this.tensors[prim.index];
-    const out = this.addTensor({ name: `${r}__perm_${key.replace(/,/g, '_')}`, type: t.type, shape: permute(this.shape(r), want),
+    const dims = this.dims(r);
+    const out = this.addTensor({ name: `${r}__perm_${key.replace(/,/g, '_')}`, type: t.type, shape: permute(dims, want),
       quantization: t.quantization });
-    const dims = this.shape(r);
-    if (sameMemoryOrder(dims, prim.perm, want)) {
+    if (sameMemoryOrder(dims, prim.perm, want) && dims.filter((d) => d < 0).length <= 1) {
       // Only unit dims move: the bytes are already in the wanted order.
       const shape = permute(dims, want);
       this.emit('RESHAPE', [prim.index, this.constInt32(shape, `${r}__reshape`)], [out], { newShape: shape });
     } else {
-      const p = transposeBetween(prim.perm, want);
-      this.emit('TRANSPOSE', [prim.index, this.constInt32(p, `${r}__perm`)], [out]);
+      emitPermute(this, prim.index, transposeBetween(prim.perm, want), out, r);
     }
     this.remember(r, want, out, false);
     return out;
@@ -149,7 +182,8 @@ export class ConvertContext {
 
   /**
    * Picks one layout for the inputs of a layout-agnostic op (elementwise): the layout most of its non-constant
-   * full-rank inputs already have (channel-last wins ties). Lower-rank inputs broadcast from the right.
+   * full-rank inputs already have (channel-last wins ties, ONNX order beats other orders). Lower-rank inputs broadcast
+   * from the right.
    */
   commonPerm(names: string[], rank: number): Perm {
     const votes = new Map<string, { perm: Perm; n: number }>();
@@ -158,7 +192,9 @@ export class ConvertContext {
       const p = this.permOf(n);
       const k = p.join(',');
       const v = votes.get(k) ?? { perm: p, n: 0 };
-      v.n += isIdentity(p) ? 1 : 1.5;
+      // Channel-last (what convolutions keep) wins ties; any other stored order (a transpose left lazy) loses them
+      // to ONNX order, which matrix products and reshapes read without a TRANSPOSE.
+      v.n += isIdentity(p) ? 1 : samePerm(p, channelLast(rank)) ? 1.5 : 0.9;
       votes.set(k, v);
     }
     let best: Perm = identity(rank);
@@ -200,9 +236,19 @@ export class ConvertContext {
     const tt = type ?? tflType(dt);
     if (!tt) throw new ConvertError(`element type ${dt} of "${name}" has no TFLite equivalent`, this.current?.name, 'dtype');
     if (dt === 'int64' || dt === 'uint64' || dt === 'uint32' || dt === 'float64') this.narrowed.set(name, dt);
-    const idx = this.addTensor({ name, type: tt, shape: permute(this.shape(name), perm) });
+    const idx = this.addTensor({ name, type: tt, shape: permute(this.dims(name), perm) });
     this.remember(name, perm, idx, true);
     return idx;
+  }
+
+  /** Like output(), for a value the op sizes at run time: `dims` (ONNX order, -1 where known only at run time)
+   *  replace what shape inference (or the model's declared shapes) said, so later ops see the value as dynamic. */
+  dynamicOutput(name: string, perm: Perm, dims: number[], type?: TflType): number {
+    const v = this.graph.values.get(this.resolve(name)) ?? this.graph.values.get(name);
+    const shape = dims.map((d, i) => (d >= 0 ? d : `${name}_${i}`));
+    if (v) v.shape = shape;
+    else this.graph.values.set(name, { name, dtype: this.dtype(name), shape });
+    return this.output(name, perm, type);
   }
 
   /** Makes ONNX value `name` the same stored tensor as `index` (layout `perm`): no op emitted. */
@@ -267,6 +313,12 @@ export class ConvertContext {
     return [...this.primary.entries()];
   }
 
+  /** Converts an ONNX body graph (If branch, Loop body) into a TFLite subgraph; returns its subgraph index. */
+  convertBody(body: Graph, spec: BodySpec): number {
+    if (!this.bodyConverter) this.fail('control flow bodies cannot be converted here');
+    return this.bodyConverter(this, body, spec);
+  }
+
   // ---- internals ----
 
   private readonly names = new Set<string>();
@@ -279,6 +331,11 @@ export class ConvertContext {
   }
 
   private addTensor(t: TflTensor): number {
+    if (t.shape.some((d) => d < 0)) {
+      // Sized at run time: -1 in shape_signature, 1 as the placeholder in shape (ops resize it when they run).
+      t.shapeSignature = [...t.shape];
+      t.shape = t.shape.map((d) => (d < 0 ? 1 : d));
+    }
     t.name = this.uniqueName(t.name);
     this.names.add(t.name);
     this.tensors.push(t);

@@ -1,16 +1,22 @@
 // ONNX model → TFLite model: shape inference and folding, graph clean-up, the layout pass with per-op
 // converters from the registry, activation fusion, and the `onnx2lite` metadata.
 import type { Model, Node, Tensor } from '../ir/types';
+import { makeTensor } from '../ir/tensor';
 import { ModelError, isStaticShape } from '../ir/types';
 import { inferShapes } from '../ir/shapes/index';
 import type { TflModel } from '../tflite/model';
 import { ConvertContext } from './context';
+import { markDynamicOutputs } from './dynamic';
+import { inlineEmptyGuards } from './empty-guard';
 import { Perm, channelLast, identity, isIdentity } from './layout';
 import { buildMetadata, OnnxLiteMetadata } from './metadata';
-import { lookupConverter, refusalOf, unsupportedRefusal } from './registry';
 import { simplifyGraph } from './simplify';
+import { rewriteControlFlow } from './control-flow';
+import { freezeInputs } from './input-values';
+import { channelLastHints, convertBody, convertNode, outputTensor } from './subgraph';
 import { collapseReshapes, explicitBiases, foldBiasAdds, fuseActivations, pruneUnused } from './fuse';
 import { ConvertError, ConvertOptions } from './types';
+import { opHistogram as countOps } from '../tflite/graph';
 
 export interface ConvertResult {
   model: TflModel;
@@ -19,6 +25,8 @@ export interface ConvertResult {
   opHistogram: Record<string, number>;
   transposeCount: number;
 }
+
+const INT32_MAX = 2147483647;
 
 /** Names each input with symbolic dims and the option that fixes them. */
 export function checkStaticInputs(model: Model): void {
@@ -39,6 +47,24 @@ export function checkStaticInputs(model: Model): void {
   throw new ModelError(`${parts.join('; ')}: fix them with ${example}`);
 }
 
+/** An input with a declared zero dim holds no values, so it can only ever be the empty tensor: it becomes that
+ *  constant (LiteRT cannot feed empty tensors), and what depends on it folds (ReduceSum's empty axes...). */
+function freezeEmptyInputs(model: Model): { model: Model; names: string[] } | undefined {
+  const g = model.graph;
+  const empty = g.inputs.filter((i) => {
+    const s = g.values.get(i.name)?.shape ?? i.shape;
+    return s !== undefined && isStaticShape(s) && s.includes(0) && !g.initializers.has(i.name) && i.dtype !== undefined;
+  });
+  if (empty.length === 0) return undefined;
+  const initializers = new Map(g.initializers);
+  for (const i of empty) {
+    const dims = (g.values.get(i.name)?.shape ?? i.shape) as number[];
+    initializers.set(i.name, makeTensor(i.name, i.dtype!, dims, []));
+  }
+  const graph = { ...g, initializers, inputs: g.inputs.filter((i) => !empty.includes(i)) };
+  return { model: { ...model, graph }, names: empty.map((i) => i.name) };
+}
+
 /** LiteRT cannot allocate or feed tensors with no elements: an input with a zero dim is refused up front. */
 function checkNonEmptyInputs(model: Model): void {
   for (const i of model.graph.inputs) {
@@ -47,25 +73,32 @@ function checkNonEmptyInputs(model: Model): void {
   }
 }
 
-/** Values that flow (through layout-agnostic ops) into the data input of a spatial op. */
-function channelLastHints(nodes: Node[]): Set<string> {
-  const want = new Set<string>();
-  for (let i = nodes.length - 1; i >= 0; i--) {
-    const n = nodes[i];
-    const conv = lookupConverter(n, 0);
-    if (!conv) continue;
-    if (conv.layout === 'spatial') {
-      if (n.inputs[0]) want.add(n.inputs[0]);
-    } else if ((conv.layout === 'any' || conv.layout === 'axis') && n.outputs.some((o) => want.has(o))) {
-      for (const inp of n.inputs) if (inp) want.add(inp);
-    }
+/**
+ * Shape inference and folding, with the control flow that folding decides rewritten (known If conditions, constant
+ * trip counts) until nothing changes; --input-value inputs become constants first. Returns the model to convert (a
+ * copy when anything changed) and every known constant.
+ */
+export function prepareModel(source: Model, opts: Pick<ConvertOptions, 'inputShapes' | 'inputValues'>): { model: Model; constants: Map<string, Tensor> } {
+  let model = opts.inputValues?.size ? freezeInputs(source, opts.inputValues, opts.inputShapes) : source;
+  let { constants } = inferShapes(model, { inputShapes: opts.inputShapes });
+  for (let round = 0; round < 16; round++) {
+    const next = rewriteControlFlow(model, constants);
+    if (!next) break;
+    model = next;
+    ({ constants } = inferShapes(model, { inputShapes: opts.inputShapes }));
   }
-  return want;
+  for (const [name, t] of model.graph.initializers) if (!constants.has(name)) constants.set(name, t);
+  return { model, constants };
 }
 
-export function convertModel(model: Model, opts: ConvertOptions = {}): ConvertResult {
-  const { constants } = inferShapes(model, { inputShapes: opts.inputShapes });
-  for (const [name, t] of model.graph.initializers) if (!constants.has(name)) constants.set(name, t);
+export function convertModel(source: Model, opts: ConvertOptions = {}): ConvertResult {
+  // Empty-guard Ifs and empty inputs go first: shape inference cannot size what they guard.
+  let pre = source;
+  const guards = inlineEmptyGuards(pre);
+  if (guards) pre = guards.model;
+  const frozen = freezeEmptyInputs(pre);
+  if (frozen) pre = frozen.model;
+  const { model, constants } = prepareModel(pre, opts);
   checkStaticInputs(model);
   checkNonEmptyInputs(model);
   const opset = model.opsets.get('') ?? 0;
@@ -73,6 +106,9 @@ export function convertModel(model: Model, opts: ConvertOptions = {}): ConvertRe
   const g = { ...model.graph, nodes: model.graph.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs] })) };
   simplifyGraph(g, constants);
   const ctx = new ConvertContext(g, constants, opset, channelLastHints(g.nodes));
+  ctx.bodyConverter = convertBody;
+  if (frozen) ctx.warn(`input(s) ${frozen.names.map((n) => `"${n}"`).join(', ')} have no elements: made constants (the converted model does not take them)`);
+  if (guards) ctx.warn(`${guards.count} If node(s) that only return an empty tensor for an empty input were replaced by their other branch`);
 
   const inputs: number[] = [];
   for (const inp of g.inputs) {
@@ -90,17 +126,7 @@ export function convertModel(model: Model, opts: ConvertOptions = {}): ConvertRe
     let perm = ctx.isConstant(out.name) && !ctx.primaryOf(out.name) ? identity(ctx.rank(out.name)) : ctx.permOf(out.name);
     const rank = perm.length;
     if (opts.keepNchw || !(isIdentity(perm) || (rank >= 3 && perm.join() === channelLast(rank).join()))) perm = identity(rank);
-    let idx = ctx.input(out.name, perm);
-    if (inputs.includes(idx) || outputs.includes(idx) || ctx.tensors[idx].data) {
-      // TFLite outputs must be distinct computed tensors: copy through a RESHAPE to its own shape. A constant is
-      // copied by a same-type CAST instead: LiteRT computes RESHAPE of a constant at prepare time into a buffer
-      // that the output does not see (the model returns zeros).
-      const t = ctx.tensors[idx];
-      const copy = ctx.temp(t.shape, t.type, `${out.name}__out`);
-      if (t.data) ctx.emit('CAST', [idx], [copy]);
-      else ctx.emit('RESHAPE', [idx, ctx.constInt32(t.shape, `${out.name}__outshape`)], [copy], { newShape: t.shape });
-      idx = copy;
-    }
+    const idx = outputTensor(ctx, out.name, perm, [...inputs, ...outputs]);
     outputs.push(idx);
     outputPerms.push(perm);
   }
@@ -108,6 +134,10 @@ export function convertModel(model: Model, opts: ConvertOptions = {}): ConvertRe
   const empty = ctx.tensors.find((t) => !t.data && t.shape.includes(0));
   if (empty) {
     throw new ModelError(`tensor "${empty.name}" has shape [${empty.shape.join(', ')}] with no elements; LiteRT cannot run empty tensors`);
+  }
+  const huge = ctx.tensors.find((t) => t.shape.some((d) => d > INT32_MAX));
+  if (huge) {
+    throw new ModelError(`tensor "${huge.name}" has shape [${huge.shape.join(', ')}]: TFLite stores dims as 32-bit integers (at most ${INT32_MAX}); make it smaller (--input-shape)`);
   }
   const keep = new Set([...inputs, ...outputs]);
   collapseReshapes(ctx, keep);
@@ -119,10 +149,17 @@ export function convertModel(model: Model, opts: ConvertOptions = {}): ConvertRe
 
   const metadata = buildMetadata(ctx, g, opts.source ?? model.path ?? 'model.onnx', remap,
     g.inputs.map((v, k) => ({ name: v.name, index: mapIdx(inputs[k]), perm: ctx.permOf(v.name) })),
-    g.outputs.map((v, k) => ({ name: v.name, index: mapIdx(outputs[k]), perm: outputPerms[k] })));
+    g.outputs.map((v, k) => ({ name: v.name, index: mapIdx(outputs[k]), perm: outputPerms[k] })),
+    new Set([...model.graph.inputs.map((i) => i.name), ...model.graph.nodes.flatMap((n) => n.outputs)]));
 
-  const opHistogram: Record<string, number> = {};
-  for (const op of ctx.operators) opHistogram[op.opcode] = (opHistogram[op.opcode] ?? 0) + 1;
+  if (opts.inputValues?.size) {
+    metadata.inputValues = [...opts.inputValues].map(([name, values]) => {
+      const t = model.graph.initializers.get(name)!;
+      return { onnx: name, dtype: t.dtype, dims: [...t.dims], values };
+    });
+  }
+  // Every subgraph's ops (control-flow bodies included).
+  const opHistogram = countOps([ctx.operators, ...ctx.subgraphs.map((sg) => sg.operators)].flat());
   const tflite: TflModel = {
     version: 3,
     description: `onnx2lite ${process.env.ONNX2LITE_VERSION ?? '0.1.0'}`,
@@ -132,30 +169,11 @@ export function convertModel(model: Model, opts: ConvertOptions = {}): ConvertRe
       operators: ctx.operators,
       inputs: inputs.map(mapIdx),
       outputs: outputs.map(mapIdx),
-    }],
+    }, ...ctx.subgraphs],
     metadata: new Map([['onnx2lite', new TextEncoder().encode(JSON.stringify(metadata))]]),
   };
+  markDynamicOutputs(tflite.subgraphs[0]);
   return { model: tflite, metadata, warnings: ctx.warnings, opHistogram, transposeCount: opHistogram.TRANSPOSE ?? 0 };
-}
-
-function convertNode(ctx: ConvertContext, node: Node, opset: number): void {
-  ctx.current = node;
-  // Folded away: every output is a known constant.
-  if (node.outputs.every((o) => !o || ctx.constants.has(o))) return;
-  const conv = lookupConverter(node, opset);
-  if (!conv) {
-    const r = unsupportedRefusal(node, opset);
-    throw new ConvertError(r.message, node.name, r.code);
-  }
-  const why = refusalOf(conv, node, ctx);
-  if (why) throw new ConvertError(why.message, node.name, why.code);
-  try {
-    conv.convert(node, ctx);
-  } catch (e) {
-    if (e instanceof ModelError) throw e;
-    throw new ConvertError(`${node.opType} conversion failed: ${(e as Error).message}`, node.name, 'internal');
-  }
-  ctx.current = undefined;
 }
 
 export type { Tensor };

@@ -1,30 +1,25 @@
 // TFLite-level clean-up after conversion: activations fused into the op before them, dead ops and unused
 // tensors removed, tensor indices compacted.
 import type { ConvertContext } from './context';
+import { compactTensors, producersOf, usesOf } from '../tflite/graph';
 
-const FUSABLE = new Set(['ADD', 'SUB', 'MUL', 'DIV', 'CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED',
-  'AVERAGE_POOL_2D', 'MAX_POOL_2D', 'CONCATENATION']);
+// Not CONCATENATION: LiteRT's kernel refuses a fused activation (concatenation.cc) and XNNPack ignores it; an
+// activation after a CONCATENATION goes into the ops that make each of its inputs instead (a grouped Conv's
+// per-group CONV_2Ds), or stays an op.
+const FUSABLE = new Set(['ADD', 'SUB', 'MUL', 'DIV', 'CONV_2D', 'DEPTHWISE_CONV_2D', 'CONV_3D', 'FULLY_CONNECTED',
+  'AVERAGE_POOL_2D', 'MAX_POOL_2D']);
 // Not TANH: LiteRT's ADD ignores a fused TANH and FULLY_CONNECTED computes garbage with it (checked on LiteRT.js).
 const ACTIVATIONS: Record<string, string> = { RELU: 'RELU', RELU6: 'RELU6', RELU_N1_TO_1: 'RELU_N1_TO_1' };
 
+/** One entry per input slot reading each tensor (an op reading it twice counts twice). */
 function consumers(ctx: ConvertContext): Map<number, number[]> {
-  const use = new Map<number, number[]>();
-  ctx.operators.forEach((op, k) => {
-    for (const i of op.inputs) {
-      if (i < 0) continue;
-      const l = use.get(i) ?? [];
-      l.push(k);
-      use.set(i, l);
-    }
-  });
-  return use;
+  return usesOf(ctx.operators);
 }
 
 /** Fuses RELU/RELU6/RELU_N1_TO_1 into the op that feeds them, when nothing else reads the op's output. */
 export function fuseActivations(ctx: ConvertContext, keep: Set<number>): void {
   const use = consumers(ctx);
-  const producer = new Map<number, number>();
-  ctx.operators.forEach((op, k) => op.outputs.forEach((o) => producer.set(o, k)));
+  const producer = producersOf(ctx.operators);
   const removed = new Set<number>();
   ctx.operators.forEach((act, k) => {
     const fused = ACTIVATIONS[act.opcode];
@@ -33,12 +28,17 @@ export function fuseActivations(ctx: ConvertContext, keep: Set<number>): void {
     const p = producer.get(t);
     if (p === undefined || removed.has(p)) return;
     const prev = ctx.operators[p];
-    if (!FUSABLE.has(prev.opcode) || prev.outputs.length !== 1) return;
-    if ((prev.options?.fusedActivationFunction ?? 'NONE') !== 'NONE') return;
-    if (keep.has(t) || (use.get(t)?.length ?? 0) !== 1) return;
     const tt = ctx.tensors[t].type;
     if (tt !== 'FLOAT32' && tt !== 'INT8' && tt !== 'UINT8') return;
-    prev.options = { ...(prev.options ?? {}), fusedActivationFunction: fused };
+    if (keep.has(t) || (use.get(t)?.length ?? 0) !== 1) return;
+    // Into each op that makes an input of a CONCATENATION: relu(concat(a, b)) = concat(relu(a), relu(b)).
+    const into = prev.opcode === 'CONCATENATION' ? prev.inputs.map((i) => producer.get(i)) : [p];
+    const fusable = (q: number | undefined, out: number) => q !== undefined && !removed.has(q) && FUSABLE.has(ctx.operators[q].opcode)
+      && ctx.operators[q].outputs.length === 1 && (ctx.operators[q].options?.fusedActivationFunction ?? 'NONE') === 'NONE'
+      && !keep.has(out) && (use.get(out)?.length ?? 0) === 1;
+    if (!into.every((q, i) => fusable(q, prev.opcode === 'CONCATENATION' ? prev.inputs[i] : t))) return;
+    if (prev.opcode === 'CONCATENATION' && new Set(prev.inputs).size !== prev.inputs.length) return;
+    for (const q of into) ctx.operators[q!].options = { ...(ctx.operators[q!].options ?? {}), fusedActivationFunction: fused };
     prev.outputs = [act.outputs[0]];
     removed.add(k);
     producer.set(act.outputs[0], p);
@@ -62,28 +62,14 @@ export function pruneUnused(ctx: ConvertContext, inputs: number[], outputs: numb
     ctx.operators.length = 0;
     ctx.operators.push(...kept);
   }
-  const used = new Set<number>([...inputs, ...outputs]);
-  for (const op of ctx.operators) {
-    for (const i of op.inputs) if (i >= 0) used.add(i);
-    for (const o of op.outputs) used.add(o);
-  }
-  const remap = new Map<number, number>();
-  const tensors = ctx.tensors.filter((_, i) => used.has(i));
-  let n = 0;
-  ctx.tensors.forEach((_, i) => { if (used.has(i)) remap.set(i, n++); });
+  const { kept, remap } = compactTensors(ctx.tensors, ctx.operators, inputs, outputs);
   ctx.tensors.length = 0;
-  ctx.tensors.push(...tensors);
-  for (const op of ctx.operators) {
-    op.inputs = op.inputs.map((i) => (i < 0 ? -1 : remap.get(i)!));
-    op.outputs = op.outputs.map((o) => remap.get(o)!);
-  }
+  ctx.tensors.push(...kept);
   return remap;
 }
 
 function producers(ctx: ConvertContext): Map<number, number> {
-  const p = new Map<number, number>();
-  ctx.operators.forEach((op, k) => op.outputs.forEach((o) => p.set(o, k)));
-  return p;
+  return producersOf(ctx.operators);
 }
 
 function dropOps(ctx: ConvertContext, removed: Set<number>): void {
@@ -146,7 +132,9 @@ export function collapseReshapes(ctx: ConvertContext, keep: Set<number>): void {
     if (op.opcode !== 'RESHAPE') return;
     const [x] = op.inputs;
     const y = op.outputs[0];
-    if (keep.has(y) || ctx.tensors[x].shape.join() !== ctx.tensors[y].shape.join()) return;
+    // (Dims known only at run time compare by shape_signature: their placeholder shapes say nothing.)
+    const dims = (t: number) => (ctx.tensors[t].shapeSignature ?? ctx.tensors[t].shape).join();
+    if (keep.has(y) || dims(x) !== dims(y)) return;
     rename.set(y, rename.get(x) ?? x);
     removed.add(k);
   });

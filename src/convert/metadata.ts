@@ -1,5 +1,6 @@
 // The `onnx2lite` metadata entry of a converted .tflite: how its tensors map to the ONNX model (a public contract).
-import type { Graph } from '../ir/types';
+import type { DType, Graph, Tensor } from '../ir/types';
+import { tensorFromNumbers } from '../ir/fold-kernels';
 import type { ConvertContext } from './context';
 import type { Perm } from './layout';
 
@@ -20,10 +21,20 @@ export interface OnnxLiteMetadata {
   inputs: TensorMapping[];
   outputs: TensorMapping[];
   tensors: TensorMapping[];
+  /** Inputs frozen to constants at conversion (--input-value): not inputs of the .tflite, but the ONNX model still
+   *  takes them (compare and deploy feed these values to onnxruntime). */
+  inputValues?: { onnx: string; dtype: string; dims: number[]; values: number[] }[];
+}
+
+/** The frozen inputs of a converted model as tensors for the ONNX side. */
+export function frozenInputs(meta: Pick<OnnxLiteMetadata, 'inputValues'> | undefined): Tensor[] {
+  return (meta?.inputValues ?? []).map((v) => tensorFromNumbers(v.onnx, v.dtype as DType, v.dims, v.values));
 }
 
 export function buildMetadata(ctx: ConvertContext, g: Graph, source: string, remap: Map<number, number>,
-  inputs: { name: string; index: number; perm: Perm }[], outputs: { name: string; index: number; perm: Perm }[]): OnnxLiteMetadata {
+  inputs: { name: string; index: number; perm: Perm }[], outputs: { name: string; index: number; perm: Perm }[],
+  /** The source model's value names: values the clean-up made up (a fused projection, a merged head split) are left out. */
+  onnxNames?: Set<string>): OnnxLiteMetadata {
   const producer = new Map<string, string>();
   for (const n of g.nodes) for (const o of n.outputs) if (o) producer.set(o, n.name);
   const entry = (name: string, index: number, perm: Perm): TensorMapping => {
@@ -38,13 +49,13 @@ export function buildMetadata(ctx: ConvertContext, g: Graph, source: string, rem
   for (const [name, ref] of ctx.convertedValues()) {
     const idx = remap.get(ref.index);
     if (idx === undefined) continue;
-    if (ctx.isConstant(name)) continue;
+    if (ctx.isConstant(name) || (onnxNames && !onnxNames.has(name))) continue;
     tensors.push(entry(name, idx, ref.perm));
   }
   for (const name of ctx.aliasNames()) {
     const ref = ctx.primaryOf(name);
     const idx = ref && remap.get(ref.index);
-    if (!ref || idx === undefined || ctx.isConstant(name)) continue;
+    if (!ref || idx === undefined || ctx.isConstant(name) || (onnxNames && !onnxNames.has(name))) continue;
     tensors.push(entry(name, idx, ref.perm));
   }
   return {

@@ -67,14 +67,6 @@ export function unsupportedReason(node: Node, opset: number): string {
   return unsupportedRefusal(node, opset).message;
 }
 
-/** A check's answer in the one form. A plain string is the older form, still accepted while converters move to
- *  `refuse(code, message)`: code 'unsupported' ('dynamic-shape' when it names dynamic dims). */
-function asRefusal(r: Refusal | string | undefined): Refusal | undefined {
-  if (r === undefined || r === '') return undefined;
-  if (typeof r !== 'string') return r;
-  return { code: /dynamic dims/.test(r) ? 'dynamic-shape' : 'unsupported', message: r };
-}
-
 /** Why the contract refuses this node: the declared input count and main-input element type first, then the
  *  converter's own `check`. Errors thrown while checking (a shape the context does not know) come back as refusals
  *  with their code. */
@@ -85,7 +77,7 @@ export function refusalOf(conv: OpContract, node: Node, ctx: ConvertContext): Re
       const n = node.inputs.length;
       if (n < min || n > max) {
         const want = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
-        return { code: 'arity', message: `${node.opType} takes ${want} inputs, this node has ${n}` };
+        return { code: 'arity', message: `${node.opType} takes ${want} input${want === '1' ? '' : 's'}, this node has ${n}` };
       }
     }
     const x = node.inputs[0];
@@ -93,7 +85,7 @@ export function refusalOf(conv: OpContract, node: Node, ctx: ConvertContext): Re
     if (dt && !conv.dtypes.includes(dt)) {
       return { code: 'dtype', message: `${node.opType} on ${dt} is not supported (${conv.dtypes.join(', ')} only)` };
     }
-    return asRefusal(conv.check?.(node, ctx));
+    return conv.check?.(node, ctx);
   } catch (e) {
     if (e instanceof ConvertError) return { code: e.code, message: e.detail };
     throw e;

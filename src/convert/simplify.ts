@@ -1,20 +1,26 @@
-// ONNX-level clean-up before conversion: BatchNormalization folded into the Conv before it, and
-// x * HardSigmoid(x) recognised as HardSwish.
+// ONNX-level clean-up before conversion: BatchNormalization folded into the Conv before it,
+// x * HardSigmoid(x) and x * Clip(x + 3, 0, 6) / 6 (Paddle's export) recognised as HardSwish, a Div by a float
+// constant turned into a Mul by its reciprocal (TFLite has no int8 DIV kernel, and MUL is the faster op), constant
+// scales / shifts next to a Conv folded into it (fold-affine.ts), GELU written out with Erf or Tanh as Gelu
+// (simplify-gelu.ts), PyTorch's GroupNorm (Reshape, InstanceNormalization, Reshape) as GroupNormalization
+// (simplify-norm.ts), and attention's three head splits (packed or separate q, k, v projections) as one
+// (simplify-attention.ts).
 // (Identity and Dropout become aliases in their converters; constant subgraphs are folded by shape inference.)
-import type { Graph, Node, Tensor } from '../ir/types';
+import type { Graph, Model, Node, Tensor } from '../ir/types';
+import { inferShapes } from '../ir/shapes/index';
 import { toFloat32, toNumbers } from '../ir/tensor';
+import { fuseGelu } from './simplify-gelu';
+import { fuseGroupNorm } from './simplify-norm';
+import { fusePackedHeads, fuseSeparateProjections } from './simplify-attention';
+import { foldConvAffine } from './fold-affine';
 
 function attrNum(n: Node, name: string, dflt: number): number {
   const a = n.attrs.get(name);
   return a && (a.type === 'float' || a.type === 'int') ? a.value : dflt;
 }
 
-export function simplifyGraph(g: Graph, constants: Map<string, Tensor>): void {
-  const uses = new Map<string, number>();
-  for (const n of g.nodes) for (const i of n.inputs) if (i) uses.set(i, (uses.get(i) ?? 0) + 1);
-  for (const o of g.outputs) uses.set(o.name, (uses.get(o.name) ?? 0) + 1);
-  const producer = new Map<string, Node>();
-  for (const n of g.nodes) for (const o of n.outputs) producer.set(o, n);
+export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { runnable?: boolean } = {}): void {
+  let { uses, producer } = useMaps(g);
   const drop = new Set<Node>();
   for (const bn of g.nodes) {
     if (bn.opType !== 'BatchNormalization' || bn.outputs.filter(Boolean).length !== 1) continue;
@@ -62,5 +68,109 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>): void {
       break;
     }
   }
+  fuseClipHardSwish(g, constants, uses, producer, drop);
   if (drop.size) g.nodes = g.nodes.filter((n) => !drop.has(n));
+  // Patterns matched on the exported form (a Div by √2 in GELU) go before Div → Mul; they make ops (Gelu,
+  // GroupNormalization) that onnxruntime runs only at newer opsets, so the int8 pass's ONNX copy skips them.
+  if (!opts.runnable) {
+    fuseGelu(g, constants);
+    fuseGroupNorm(g, constants);
+    fusePackedHeads(g, constants);
+    fuseSeparateProjections(g, constants);
+  }
+  ({ uses, producer } = useMaps(g));
+  drop.clear();
+  foldConvAffine(g, constants, uses, producer, drop);
+  divByConstant(g, constants, drop);
+  if (drop.size) g.nodes = g.nodes.filter((n) => !drop.has(n));
+}
+
+/** How many times each value is read (graph outputs count) and the node that makes it. */
+function useMaps(g: Graph): { uses: Map<string, number>; producer: Map<string, Node> } {
+  const uses = new Map<string, number>();
+  for (const n of g.nodes) for (const i of n.inputs) if (i) uses.set(i, (uses.get(i) ?? 0) + 1);
+  for (const o of g.outputs) uses.set(o.name, (uses.get(o.name) ?? 0) + 1);
+  const producer = new Map<string, Node>();
+  for (const n of g.nodes) for (const o of n.outputs) producer.set(o, n);
+  return { uses, producer };
+}
+
+/** The single value of a float constant, or undefined. */
+function scalarOf(constants: Map<string, Tensor>, name: string | undefined): number | undefined {
+  const t = name ? constants.get(name) : undefined;
+  if (!t || !(t.dtype === 'float32' || t.dtype === 'float64' || t.dtype === 'float16') || t.data.length !== 1) return undefined;
+  return toNumbers(t)[0];
+}
+
+/** x * Clip(x + 3, 0, 6) / 6 (or * 1/6) → HardSwish(x): one int8 kernel instead of four requantized ops. */
+function fuseClipHardSwish(g: Graph, constants: Map<string, Tensor>, uses: Map<string, number>, producer: Map<string, Node>, drop: Set<Node>): void {
+  const near = (v: number | undefined, want: number) => v !== undefined && Math.abs(v - want) < 1e-6 * Math.max(1, want);
+  const only = (n: Node | undefined, op: string) => n && n.opType === op && !drop.has(n) && uses.get(n.outputs[0]) === 1 ? n : undefined;
+  for (const last of g.nodes) {
+    if (drop.has(last) || !((last.opType === 'Div' && near(scalarOf(constants, last.inputs[1]), 6))
+      || (last.opType === 'Mul' && near(scalarOf(constants, last.inputs[1]), 1 / 6)))) continue;
+    const mul = only(producer.get(last.inputs[0]), 'Mul');
+    if (!mul) continue;
+    for (const side of [0, 1]) {
+      const clip = only(producer.get(mul.inputs[side]), 'Clip');
+      const x = mul.inputs[1 - side];
+      if (!clip) continue;
+      const lo = clip.inputs[1] ? scalarOf(constants, clip.inputs[1]) : attrNum(clip, 'min', -Infinity);
+      const hi = clip.inputs[2] ? scalarOf(constants, clip.inputs[2]) : attrNum(clip, 'max', Infinity);
+      const add = only(producer.get(clip.inputs[0]), 'Add');
+      if (!add || !near(lo, 0) || !near(hi, 6)) continue;
+      const k = add.inputs.indexOf(x);
+      if (k < 0 || !near(scalarOf(constants, add.inputs[1 - k]), 3)) continue;
+      last.opType = 'HardSwish';
+      last.inputs = [x];
+      last.attrs = new Map();
+      drop.add(add).add(clip).add(mul);
+      break;
+    }
+  }
+}
+
+/** Div(x, constant) → Mul(x, 1 / constant) for float constants without zeros. */
+function divByConstant(g: Graph, constants: Map<string, Tensor>, drop: Set<Node>): void {
+  for (const div of g.nodes) {
+    const c = div.opType === 'Div' && !drop.has(div) ? constants.get(div.inputs[1]) : undefined;
+    if (!c || c.dtype !== 'float32' || constants.has(div.inputs[0])) continue;
+    const v = toFloat32(c);
+    if (v.some((x) => x === 0 || !Number.isFinite(x))) continue;
+    const name = `${div.name || div.outputs[0]}/reciprocal`;
+    constants.set(name, { name, dtype: 'float32', dims: [...c.dims], data: v.map((x) => 1 / x) });
+    g.values.set(name, { name, dtype: 'float32', shape: [...c.dims] });
+    div.opType = 'Mul';
+    div.inputs = [div.inputs[0], name];
+  }
+}
+
+/** The ONNX model as the converter sees it after simplifyGraph: folded constants become initializers and the
+ *  rewritten nodes replace the originals. The int8 pass calibrates and rounds weights on it, so its tensors and
+ *  weights are the converted model's (fused HardSwish, folded BatchNorm / affine blocks). Models with subgraphs
+ *  come back as they are. */
+export function simplifiedModel(model: Model, inputShapes?: Map<string, number[]>): Model {
+  if (model.graph.nodes.some((n) => [...n.attrs.values()].some((a) => a.type === 'graph' || a.type === 'graphs'))) return model;
+  const { constants } = inferShapes(model, { inputShapes });
+  for (const [name, t] of model.graph.initializers) if (!constants.has(name)) constants.set(name, t);
+  const g = { ...model.graph, values: new Map(model.graph.values), nodes: model.graph.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs] })) };
+  simplifyGraph(g, constants, { runnable: true });
+  const outputs = new Set(g.outputs.map((o) => o.name));
+  const nodes = g.nodes.filter((n) => !n.outputs.every((o) => !o || (constants.has(o) && !outputs.has(o))));
+  // HardSwish is opset 14: older models get x * HardSigmoid(x) (the same function; the output keeps its name).
+  if ((model.opsets.get('') ?? 0) < 14) {
+    for (let k = nodes.length - 1; k >= 0; k--) {
+      const n = nodes[k];
+      if (n.opType !== 'HardSwish' || n.domain !== '') continue;
+      const hs = `${n.outputs[0]}/hardsigmoid`;
+      const alpha = { type: 'float' as const, value: 1 / 6 };
+      const beta = { type: 'float' as const, value: 0.5 };
+      nodes.splice(k, 1, { ...n, name: `${n.name}/hardsigmoid`, opType: 'HardSigmoid', outputs: [hs], attrs: new Map([['alpha', alpha], ['beta', beta]]) },
+        { ...n, opType: 'Mul', inputs: [n.inputs[0], hs], attrs: new Map() });
+    }
+  }
+  const initializers = new Map<string, Tensor>();
+  for (const n of nodes) for (const i of n.inputs) if (i && constants.has(i)) initializers.set(i, constants.get(i)!);
+  for (const o of outputs) if (constants.has(o) && !nodes.some((n) => n.outputs.includes(o))) return model;
+  return { ...model, graph: { ...g, nodes, initializers } };
 }

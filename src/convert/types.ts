@@ -8,6 +8,8 @@ import type { ConvertContext } from './context';
 export interface ConvertOptions {
   /** Fixed dims for dynamic inputs (name → dims). */
   inputShapes?: Map<string, number[]>;
+  /** Inputs frozen to constants (--input-value): name → values; they leave the converted model's inputs. */
+  inputValues?: Map<string, number[]>;
   /** Keep the ONNX layout at every model input and output (transposes at the boundary if needed). */
   keepNchw?: boolean;
   /** Name of the source file, recorded in metadata. */
@@ -93,7 +95,7 @@ export interface OpConverter {
   layout: LayoutKind;
   /** Why this node cannot be converted (attribute or shape cases it refuses), or undefined when it can.
    *  A plain string is the older form, read as code 'unsupported'. */
-  check?(node: Node, ctx: ConvertContext): Refusal | string | undefined;
+  check?(node: Node, ctx: ConvertContext): Refusal | undefined;
   convert(node: Node, ctx: ConvertContext): void;
 }
 
@@ -105,9 +107,9 @@ export interface OpContract extends OpConverter {
 
 /** ONNX ops that TensorFlow has but TFLite only runs through Flex (select TF ops): marked 'flex', never emitted. */
 export const FLEX_ONLY: Record<string, string> = {
-  Einsum: 'Einsum', MatMulInteger: 'MatMul', Det: 'MatrixDeterminant', Unique: 'UniqueV2', StringNormalizer: 'StringLower',
+  Einsum: 'Einsum', MatMulInteger: 'MatMul', Det: 'MatrixDeterminant', StringNormalizer: 'StringLower',
   RandomNormal: 'RandomStandardNormal', RandomUniform: 'RandomUniform', Multinomial: 'Multinomial',
-  MaxUnpool: 'ScatterNd', RoiAlign: 'CropAndResize', NonMaxSuppression: 'NonMaxSuppressionV5', STFT: 'Stft',
+  MaxUnpool: 'ScatterNd', STFT: 'Stft',
   DFT: 'FFT', Bernoulli: 'StatelessRandomBinomial',
 };
 

@@ -10,6 +10,8 @@ import { modelIo, prepareInputs, toOnnxView } from '../deploy/tensors';
 import { compareViews, onnxView } from '../compare/metrics';
 import { openTflite } from '../runtime/litert';
 import { runOnnx } from '../runtime/ort';
+import { frozenInputs } from '../convert/metadata';
+import { readMetadata } from '../runtime/tflite-onnx-io';
 
 /** The self-check's result: the worst output's relative max error and cosine (NaN when onnxruntime could not run the
  *  ONNX model: then only LiteRT's load and run were checked) and the check's time. */
@@ -51,7 +53,8 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
   let ref: Map<string, Tensor> | undefined;
   const names = io.outputs.map((o) => o.mapping?.onnx ?? o.name);
   try {
-    ref = await runOnnx(onnx, feeds.onnx, names);
+    // Inputs frozen with --input-value are no .tflite inputs: onnxruntime gets their recorded values.
+    ref = await runOnnx(onnx, [...feeds.onnx, ...frozenInputs(readMetadata(tflite))], names);
   } catch (e) {
     notes.push(`not compared with onnxruntime: ${(e as Error).message}`);
   }

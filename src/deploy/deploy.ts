@@ -12,6 +12,8 @@ import { DeployError, throwIfAborted } from './errors';
 import { decodeNpy, encodeNpy } from '../core/npy';
 import { shellCommand, shellQuote, posixJoin, resolveRemoteDir } from './quote';
 import { runReference } from './reference';
+import { frozenInputs } from '../convert/metadata';
+import { readMetadata } from '../runtime/tflite-onnx-io';
 import {
   downloadFile, execRemote, mkdirp, openSftp, sftpOps, uploadAtomic, withTimeout, type ExecResult,
 } from './remote';
@@ -95,11 +97,12 @@ export async function deploy(opts: DeployOptions, hooks: DeployHooks = {}): Prom
   }
   if (opts.reference) readLocal(opts.reference, '--reference model');
   const given = opts.inputs ? readInputsDir(opts.inputs) : undefined;
-  const inputs = prepareInputs(io.inputs, given);
+  const inputs = prepareInputs(io.inputs, given, 1, opts.inputValues);
   let reference: Map<string, Tensor> | undefined;
   if (opts.reference) {
     progress({ step: 'reference', message: 'running the ONNX reference locally (onnxruntime-node)' });
-    reference = await runReference(opts.reference, inputs.onnx);
+    // Inputs frozen at conversion (--input-value) are no .tflite inputs, but the ONNX model still takes them.
+    reference = await runReference(opts.reference, [...inputs.onnx, ...frozenInputs(readMetadata(modelBytes))]);
   }
   const target: SshTarget = resolveTarget(opts.host, { identity: opts.identity, sshConfigFile: opts.sshConfigFile });
   throwIfAborted(signal);

@@ -10,6 +10,7 @@ import { listTensorFiles, readTensorFileAny } from '../core/tensor-files';
 import { seededUniform } from '../core/random';
 import { transposeTensor } from '../convert/constdata';
 import { invert } from '../convert/layout';
+import { inputValueError } from '../convert/input-values';
 import { compareViews, onnxView } from '../compare/metrics';
 
 export interface TensorMapping { onnx: string; tflite: number; perm: number[]; onnxDtype?: string }
@@ -86,7 +87,12 @@ export interface PreparedInputs {
 }
 
 /** Builds both views of the inputs. Files in --inputs are in the ONNX layout when the model maps to one. */
-export function prepareInputs(inputs: IoTensor[], given: Tensor[] | undefined, seed = 1): PreparedInputs {
+export function prepareInputs(inputs: IoTensor[], given: Tensor[] | undefined, seed = 1, values?: Map<string, number[]>): PreparedInputs {
+  for (const name of values?.keys() ?? []) {
+    if (!inputs.some((io) => (io.mapping?.onnx ?? io.name) === name)) {
+      throw inputValueError(`--input-value names "${name}", which is not an input of the model (inputs: ${inputs.map((io) => io.mapping?.onnx ?? io.name).join(', ')})`);
+    }
+  }
   if (given && given.length !== inputs.length) {
     throw new ModelError(`--inputs holds ${given.length} tensor file(s); the model has ${inputs.length} input(s)`);
   }
@@ -99,7 +105,14 @@ export function prepareInputs(inputs: IoTensor[], given: Tensor[] | undefined, s
     const onnxShape = new Array<number>(io.shape.length);
     perm.forEach((p, i) => { onnxShape[p] = io.shape[i]; });
     let t: Tensor;
-    if (given) {
+    const fixed = values?.get(onnxName);
+    if (fixed) {
+      if (fixed.length !== elementCount(onnxShape)) {
+        throw inputValueError(`--input-value ${onnxName} gives ${fixed.length} value${fixed.length === 1 ? '' : 's'}, but input "${onnxName}" has shape [${onnxShape.join(', ')}] (${elementCount(onnxShape)} elements)`);
+      }
+      const dt: DType = io.dtype.startsWith('float') || io.quant !== undefined ? 'float32' : (io.mapping?.onnxDtype as DType | undefined) ?? io.dtype;
+      t = makeTensor(onnxName, dt, onnxShape, fixed);
+    } else if (given) {
       t = given.find((g) => g.name === onnxName || g.name === io.name) ?? given[io.position];
       if (elementCount(t.dims) !== elementCount(onnxShape)) {
         throw new ModelError(`input file for ${onnxName} has shape [${t.dims}], the model wants [${onnxShape}]`);

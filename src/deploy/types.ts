@@ -19,6 +19,8 @@ export interface DeployOptions {
   reference?: string;
   /** A folder of input tensors (.pb TensorProto or .npy), in the ONNX layout when the model has onnx2lite metadata. */
   inputs?: string;
+  /** Values for named inputs (--input-value), in place of random or file data. */
+  inputValues?: Map<string, number[]>;
   /** Unknown host key: false refuses (default), true records it, a function asks the user. */
   acceptNewHost?: boolean | ((info: NewHostInfo) => Promise<boolean>);
   /** From VS Code's SecretStorage only. */

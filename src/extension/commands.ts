@@ -8,12 +8,14 @@ import type { WorkerMethod, WorkerMethods } from '../worker/messages';
 import { runJob } from './worker-client';
 import { QUANT_MODES, convertedPath, sourceModelOf } from '../quantize/modes';
 import type { ModelEditorProvider } from './model-editor';
-import { calibrationFolderSetting, defaultQuantization, devicesSetting, inputShapesSetting } from './settings';
+import { calibrationFolderSetting, defaultQuantization, devicesSetting, inputShapesSetting, inputValuesSetting } from './settings';
 
 export interface CommandContext {
   workerScript: string;
   log: vscode.OutputChannel;
   editors: ModelEditorProvider;
+  /** Remembers the calibration folder per model (the workspace state). */
+  state?: vscode.Memento;
 }
 
 
@@ -66,8 +68,11 @@ export async function convertCommand(c: CommandContext, arg?: vscode.Uri): Promi
   if (pick.needsCalibration) {
     const setting = calibrationFolderSetting();
     const base = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? path.dirname(uri.fsPath);
+    const key = `onnx2lite.calibrationFolder:${uri.fsPath}`;
+    const last = c.state?.get<string>(key);
     const choices = [
-      ...(setting ? [{ label: `$(folder) ${setting}`, detail: 'onnx2lite.calibrationFolder', folder: path.resolve(base, setting) }] : []),
+      ...(last ? [{ label: `$(history) ${last}`, detail: 'last used for this model', folder: last }] : []),
+      ...(setting && path.resolve(base, setting) !== last ? [{ label: `$(folder) ${setting}`, detail: 'onnx2lite.calibrationFolder', folder: path.resolve(base, setting) }] : []),
       { label: '$(folder-opened) Choose a folder of calibration inputs…', detail: '.npy, .pb or images', folder: '' },
       { label: '$(warning) Seeded random inputs', detail: 'ranges will not be representative of real data', folder: RANDOM },
     ];
@@ -75,11 +80,21 @@ export async function convertCommand(c: CommandContext, arg?: vscode.Uri): Promi
     if (!c2) return undefined;
     calibrationFolder = c2.folder === RANDOM ? undefined : c2.folder || (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'Calibration folder' }))?.[0]?.fsPath;
     if (!calibrationFolder && c2.folder !== RANDOM) return undefined;
+    if (calibrationFolder) void c.state?.update(key, calibrationFolder);
   }
   const out = convertedPath(uri.fsPath, pick.q);
   const t0 = Date.now();
-  const r = await withJob(c, `Converting ${path.basename(uri.fsPath)} (${pick.label})`, 'convert',
-    { file: uri.fsPath, out, quantization: pick.q, calibrationFolder, inputShapes: inputShapesSetting() });
+  const job = { file: uri.fsPath, out, quantization: pick.q, calibrationFolder, inputShapes: inputShapesSetting(), inputValues: inputValuesSetting() };
+  const title = `Converting ${path.basename(uri.fsPath)} (${pick.label})`;
+  // The int8 accuracy guard refuses a degraded model: say why and offer to write it anyway.
+  let r = await withJob(c, title, 'convert', job, (e) => /below --min-cosine/.test(e.message));
+  if (r === 'retry') {
+    const a = await vscode.window.showWarningMessage('The int8 model misses the accuracy guard (output cosine on the calibration samples); nothing was written. See the Output panel for the layers to blame.',
+      'Write anyway', 'Show Output');
+    if (a === 'Show Output') c.log.show();
+    if (a !== 'Write anyway') return undefined;
+    r = await withJob(c, title, 'convert', { ...job, allowDegraded: true });
+  }
   if (!r || r === 'retry') return undefined;
   for (const n of r.notes) c.log.appendLine(`  note: ${n}`);
   c.log.appendLine(`wrote ${r.out} (${sizeText(r.bytes)}) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

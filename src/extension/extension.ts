@@ -14,7 +14,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('onnx2lite');
   const diagnostics = vscode.languages.createDiagnosticCollection('onnx2lite');
   const editors = new ModelEditorProvider(context, worker, diagnostics, log);
-  const c: CommandContext = { workerScript, log, editors };
+  const c: CommandContext = { workerScript, log, editors, state: context.workspaceState };
   context.subscriptions.push(
     log, diagnostics,
     vscode.window.registerCustomEditorProvider(VIEW_TYPE, editors, { supportsMultipleEditorsPerDocument: true }),

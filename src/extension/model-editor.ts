@@ -7,7 +7,7 @@ import { ViewSession } from './view-session';
 import type { Post } from './view-session';
 import { pageTexts, webviewHtml } from './webview-html';
 import { diagnosticsFor } from './diagnostics';
-import { inputShapesSetting } from './settings';
+import { inputShapesSetting, inputValuesSetting } from './settings';
 
 export const VIEW_TYPE = 'onnx2lite.modelViewer';
 
@@ -31,6 +31,7 @@ export class ModelEditorProvider implements vscode.CustomReadonlyEditorProvider<
   openCustomDocument(uri: vscode.Uri): ModelDocument {
     const session = new ViewSession(uri.fsPath, this.worker, {
       inputShapes: inputShapesSetting,
+      inputValues: inputValuesSetting,
       compat: (report) => this.diagnostics.set(uri, diagnosticsFor(uri, report)),
       runCommand: (command) => { void vscode.commands.executeCommand(`onnx2lite.${command}`, uri); },
       log: (line) => this.log.appendLine(line),

@@ -15,6 +15,16 @@ export function inputShapesSetting(): Record<string, number[]> {
   return out;
 }
 
+/** onnx2lite.inputValues: { "sr": [16000] }; bad entries are skipped. */
+export function inputValuesSetting(): Record<string, number[]> {
+  const raw = cfg().get<Record<string, unknown>>('inputValues') ?? {};
+  const out: Record<string, number[]> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (Array.isArray(v) && v.length > 0 && v.every((d) => typeof d === 'number' && Number.isFinite(d))) out[k] = v as number[];
+  }
+  return out;
+}
+
 /** onnx2lite.defaultQuantization: a mode id of src/quantize/modes.ts ('float16', the name earlier versions used, reads as fp16). */
 export function defaultQuantization(): Quantization {
   const q = cfg().get<string>('defaultQuantization');

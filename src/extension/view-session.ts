@@ -37,6 +37,7 @@ export type Post = <K extends NotificationName>(method: K, params: HostNotificat
 
 export interface SessionHooks {
   inputShapes(): Record<string, number[]>;
+  inputValues?(): Record<string, number[]>;
   /** Verdicts arrived (the extension turns them into diagnostics). */
   compat?(report: CompatReport): void;
   runCommand?(command: WebviewRequests['runCommand']['params']['command']): void;
@@ -90,7 +91,7 @@ export class ViewSession {
 
   /** The model opened in the worker (its requests other than `open` need it). */
   private workerOpen(): Promise<WireGraph> {
-    this.opened ??= this.backend.request('open', { file: this.file, inputShapes: this.hooks.inputShapes() });
+    this.opened ??= this.backend.request('open', { file: this.file, inputShapes: this.hooks.inputShapes(), inputValues: this.hooks.inputValues?.() });
     this.opened.catch(() => { this.opened = undefined; });
     return this.opened;
   }

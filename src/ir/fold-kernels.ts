@@ -163,3 +163,28 @@ export function castValues(v: number[], to: DType): number[] {
 }
 
 /** The value of a Constant node (value, value_float(s), value_int(s)); undefined for strings and sparse forms. */
+
+/** ONNX ScatterND: copies `data`, then writes (or combines, per `reduction`) each update slice at its index tuple. */
+export function scatterND(data: V, idx: V, upd: V, reduction: string): V | undefined {
+  const k = idx.dims[idx.dims.length - 1];
+  if (k === undefined || k > data.dims.length) return undefined;
+  const st = stridesOf(data.dims);
+  const slice = data.dims.slice(k).reduce((a, b) => a * b, 1);
+  const n = idx.v.length / Math.max(k, 1);
+  const out = [...data.v];
+  const f: Record<string, (a: number, b: number) => number> = {
+    none: (_a, b) => b, add: (a, b) => a + b, mul: (a, b) => a * b, max: Math.max, min: Math.min,
+  };
+  const op = f[reduction];
+  if (!op || upd.v.length !== n * slice) return undefined;
+  for (let j = 0; j < n; j++) {
+    let base = 0;
+    for (let a = 0; a < k; a++) {
+      const i = norm(idx.v[j * k + a], data.dims[a]);
+      if (i < 0 || i >= data.dims[a]) return undefined;
+      base += i * st[a];
+    }
+    for (let t = 0; t < slice; t++) out[base + t] = op(out[base + t], upd.v[j * slice + t]);
+  }
+  return { dtype: data.dtype, dims: data.dims, v: out };
+}

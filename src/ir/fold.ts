@@ -1,7 +1,7 @@
 // A small constant evaluator: computes a node's outputs when its inputs are known (Shape and Size only need
 // the input's static shape). Shape inference uses it for shape-determining inputs; the converter for folding.
 // Values are computed in float64 JavaScript numbers (int64 beyond 2^53 is approximate, clamped on output).
-import { INT_TYPES, V, broadcast, castValues, gather, norm, reshapeDims, slice, stridesOf, tensorFromNumbers, toV, transpose } from './fold-kernels';
+import { INT_TYPES, V, broadcast, castValues, gather, norm, reshapeDims, scatterND, slice, stridesOf, tensorFromNumbers, toV, transpose } from './fold-kernels';
 import { ONNX_DTYPES } from './tensor';
 import { AttrValue, DType, Node, Shape, Tensor, elementCount, isStaticShape } from './types';
 
@@ -210,6 +210,23 @@ const FOLDS: Record<string, Fold> = {
     const t = a?.type === 'tensor' ? toV(a.value) : undefined;
     const dtype = t?.dtype ?? 'float32';
     return [{ dtype, dims: s.v, v: new Array<number>(elementCount(s.v)).fill(t?.v[0] ?? 0) }];
+  },
+  Trilu: (n, [x, k]) => {
+    if (!x || x.dims.length < 2) return undefined;
+    const [r, c] = x.dims.slice(-2);
+    const kk = k ? k.v[0] : 0;
+    const upper = aInt(n, 'upper', 1) === 1;
+    const v = x.v.map((a, idx) => {
+      const d = (idx % c) - (Math.floor(idx / c) % r);
+      return (upper ? d >= kk : d <= kk) ? a : 0;
+    });
+    return [{ ...x, v }];
+  },
+  ScatterND: (n, [d, i, u]) => {
+    if (!d || !i || !u) return undefined;
+    const r = attr(n, 'reduction');
+    const out = scatterND(d, i, u, r?.type === 'string' ? r.value : 'none');
+    return out ? [out] : undefined;
   },
   Constant: (n) => {
     const c = constantAttr(n);

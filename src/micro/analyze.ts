@@ -2,7 +2,7 @@
 // each, the first that applies); what only deserves a word (float32 compute, 16x8 layers) comes back as notes.
 import { ModelError } from '../ir/types';
 import type { TflModel, TflSubgraph } from '../tflite/model';
-import { estimateArena, type ArenaEstimate } from './arena';
+import { estimateArena, type ArenaEstimate, type TargetBits } from './arena';
 import { MICRO_INT16_OPS, MICRO_SUBGRAPH_OPS, microMethod } from './ops';
 
 export interface MicroOp {
@@ -39,7 +39,7 @@ function checkShapes(g: TflSubgraph): void {
   }
 }
 
-export function analyzeMicro(model: TflModel): MicroAnalysis {
+export function analyzeMicro(model: TflModel, opts: { targetBits?: TargetBits } = {}): MicroAnalysis {
   const all = model.subgraphs.flatMap((g) => g.operators);
   if (model.subgraphs.length === 0 || model.subgraphs[0].operators.length === 0) throw new ModelError('the model has no operators');
   if (model.subgraphs.length > 1 && !all.some((o) => MICRO_SUBGRAPH_OPS.has(o.opcode))) {
@@ -83,9 +83,9 @@ export function analyzeMicro(model: TflModel): MicroAnalysis {
   for (const o of all) counts.set(o.opcode, (counts.get(o.opcode) ?? 0) + 1);
   const ops = [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([op, count]) => ({ op, method: microMethod(op)!, count }));
-  const arena = estimateArena(model.subgraphs[0]);
+  const arena = estimateArena(model.subgraphs[0], opts);
   for (const g of model.subgraphs.slice(1)) {
-    const e = estimateArena(g);
+    const e = estimateArena(g, opts);
     arena.activationBytes += e.activationBytes;
     arena.overheadBytes += e.overheadBytes;
     arena.totalBytes += e.totalBytes;

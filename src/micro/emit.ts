@@ -36,8 +36,9 @@ function arenaComment(a: MicroAnalysis['arena']): string[] {
   return [
     `// Tensor arena: an ESTIMATE, a starting point for kTensorArenaSize. ${a.activationBytes} bytes of activations alive at`,
     `// once (liveness walk over the subgraph, each tensor 16-byte aligned)${a.variableBytes ? ` + ${a.variableBytes} bytes of variables` : ''}`,
-    `// + ${a.overheadBytes} bytes allowed for TFLM's tensor/op bookkeeping and kernel data. Check the real need with`,
-    '// MicroInterpreter::arena_used_bytes() after AllocateTensors(), and add room for optimized kernels\' scratch buffers.',
+    `// + ${a.overheadBytes} bytes of TFLM's tensor/op records and kernel data, computed for a ${a.targetBits}-bit target with`,
+    '// TFLM\'s reference kernels (optimized kernels such as CMSIS-NN need their scratch buffers on top). Check the real',
+    '// need with MicroInterpreter::arena_used_bytes() after AllocateTensors().',
   ];
 }
 

@@ -6,6 +6,7 @@ import { ModelError } from '../ir/types';
 import { isTflite, parseTflite } from '../tflite/reader';
 import { writeFilesAtomic } from '../core/atomic';
 import { analyzeMicro, type MicroAnalysis } from './analyze';
+import type { TargetBits } from './arena';
 import { cIdentifier, isCIdentifier, modelDataHeader, modelDataSource, opResolverHeader, type MicroSourceInfo } from './emit';
 
 export interface MicroExportOptions {
@@ -13,6 +14,8 @@ export interface MicroExportOptions {
   outDir?: string;
   /** C identifier for the symbols and file names; default: the model's base name made one. */
   name?: string;
+  /** Pointer size of the target the arena estimate is for: 32 (microcontrollers, default) or 64. */
+  targetBits?: TargetBits;
 }
 
 /** The `--json` shape (a public contract). */
@@ -23,6 +26,8 @@ export interface MicroExportResult {
   arenaEstimateBytes: number;
   /** Size of the model array (the .tflite's bytes). */
   bytes: number;
+  /** What the arena estimate was computed for: the target's pointer size and TFLM's kernels. */
+  arena: { targetBits: TargetBits; kernels: 'reference' };
 }
 
 export function exportMicro(file: string, opts: MicroExportOptions = {}): { result: MicroExportResult; analysis: MicroAnalysis } {
@@ -35,7 +40,7 @@ export function exportMicro(file: string, opts: MicroExportOptions = {}): { resu
     throw new ModelError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   if (!isTflite(bytes)) throw new ModelError(`${path.basename(file)} is not a .tflite model (no "TFL3" identifier); onnx2lite micro takes a converted .tflite`);
-  const analysis = analyzeMicro(parseTflite(bytes));
+  const analysis = analyzeMicro(parseTflite(bytes), { targetBits: opts.targetBits ?? 32 });
   const outDir = path.resolve(opts.outDir ?? path.dirname(path.resolve(file)));
   if (!fs.existsSync(outDir) || !fs.statSync(outDir).isDirectory()) throw new ModelError(`--out-dir ${outDir} is not a folder`);
   const info: MicroSourceInfo = { name, source: path.basename(file), bytes, analysis };
@@ -54,6 +59,7 @@ export function exportMicro(file: string, opts: MicroExportOptions = {}): { resu
       opResolver: { ops: analysis.ops.map((o) => o.op), count: analysis.ops.length },
       arenaEstimateBytes: analysis.arena.totalBytes,
       bytes: bytes.byteLength,
+      arena: { targetBits: analysis.arena.targetBits, kernels: analysis.arena.kernels },
     },
   };
 }

@@ -4,7 +4,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decodeModel } from '../onnx/reader';
 import { convertModel, ConvertResult } from '../convert/convert';
+import { simplifiedModel } from '../convert/simplify';
 import type { ConvertOptions } from '../convert/types';
+import { freezeInputs } from '../convert/input-values';
 import { ModelError, isStaticShape, type Model } from '../ir/types';
 import { serializeTflite } from '../tflite/writer';
 import { writeFileAtomic } from '../core/atomic';
@@ -17,7 +19,8 @@ import { quantizeFullInt8 } from './full-int8';
 import { hasQdq, stripQdq } from './qdq';
 import type { QParams } from './params';
 import type { WeightRounding } from './weight-rounding';
-import { GUARD_COSINE, type Int16Mode } from './mixed-precision';
+import { GUARD_COSINE, GUARD_SAMPLES, type Int16Mode } from './mixed-precision';
+import { GuardResult, MIN_COSINE, blameLayers, blameText } from './guard';
 import type { QuantMode } from './modes';
 
 export type { QuantMode } from './modes';
@@ -33,6 +36,10 @@ export interface QuantizeOptions extends CalibrationOptions {
   weightRounding?: WeightRounding;
   /** int8: 16x8 for the first layers when plain int8 misses the accuracy guard (auto, the default), never, always. */
   int16?: Int16Mode;
+  /** int8: the worst output cosine on the calibration samples the model must reach (default MIN_COSINE); below it
+   *  nothing is written unless allowDegraded. */
+  minCosine?: number;
+  allowDegraded?: boolean;
 }
 
 /** An int8 model stays within this fraction of the float32 size when the auto search adds 16x8 layers. */
@@ -57,6 +64,10 @@ export interface QuantizeSummary {
   cosine?: number;
   /** int8: the 16x8 guard's search time (part of quantizeMs). */
   mixedMs?: number;
+  /** int8: the accuracy guard (--min-cosine): its threshold, the measured cosine, and the layers to blame when missed. */
+  guard?: GuardResult;
+  /** int8: the activation range method used (minmax or percentile; chosen on the guard samples unless asked for). */
+  rangeMethod?: RangeMethod;
 }
 
 export const DEFAULT_RANDOM_SAMPLES = 16;
@@ -80,21 +91,26 @@ export async function quantizeModelBytes(bytes: Uint8Array, source: string, opts
   const qdq = q.mode === 'int8' && hasQdq(model) ? stripQdq(model) : undefined;
   const result = convertModel(model, { ...opts, source: path.basename(source) });
   const convertMs = performance.now() - t0;
-  const floatBytes = serializeTflite(result.model).byteLength;
+  const floatTflite = serializeTflite(result.model);
+  const floatBytes = floatTflite.byteLength;
   const summary: QuantizeSummary = { mode: q.mode, floatBytes, calibrationSamples: 0, calibrationSource: 'none', calibrationMs: 0, quantizeMs: 0, convertMs };
   const t1 = performance.now();
   if (q.mode === 'fp16') quantizeFp16(result);
   else if (q.mode === 'dynamic') quantizeDynamic(result, { perTensor: q.perTensor });
   else {
-    const onnx = decodeModel(bytes, { baseDir });
-    if (qdq) stripQdq(onnx);
+    // Inputs frozen with --input-value are constants for calibration too (onnxruntime gets the same model).
+    const frozen = (m: Model): Model => (opts.inputValues?.size ? freezeInputs(m, opts.inputValues, opts.inputShapes) : m);
+    const read = decodeModel(bytes, { baseDir });
+    if (qdq) stripQdq(read);
+    // Calibration and GPTQ run the graph the converter saw (fused and folded ops, constants as initializers).
+    const onnx = simplifiedModel(frozen(read), opts.inputShapes);
     const fixed = new Map<number, QParams>();
     const md = result.metadata;
     for (const m of [...md.tensors, ...md.inputs, ...md.outputs]) {
       const p = qdq?.get(m.onnx);
       if (p) fixed.set(m.tflite, p);
     }
-    const inputs = calibrationInputs(model, opts);
+    const inputs = calibrationInputs(frozen(model), opts);
     let samples = q.calibration ? loadCalibrationSamples(q.calibration, inputs, q) : [];
     summary.calibrationSource = q.calibration ? 'folder' : fixed.size ? 'qdq' : 'random';
     if (!q.calibration && !fixed.size) {
@@ -104,10 +120,12 @@ export async function quantizeModelBytes(bytes: Uint8Array, source: string, opts
     if (!q.calibration && fixed.size) samples = randomSamples(inputs, 4);
     summary.calibrationSamples = samples.length;
     const { stats } = await quantizeFullInt8(result, onnx, samples, { method: q.method, perTensor: q.perTensor, int8Io: q.int8Io,
-      weightRounding: q.weightRounding, int16: q.int16, maxBytes: INT8_SIZE_BUDGET * floatBytes }, fixed);
+      weightRounding: q.weightRounding, int16: q.int16, maxBytes: INT8_SIZE_BUDGET * floatBytes, minCosine: q.minCosine }, fixed);
     summary.int16Ops = stats.int16Ops;
+    if (samples.length) summary.rangeMethod = stats.rangeMethod;
     summary.mixedMs = stats.mixedMs;
-    if (Number.isFinite(stats.int8Cosine)) { summary.int8Cosine = stats.int8Cosine; summary.cosine = stats.cosine; }
+    if (Number.isFinite(stats.int8Cosine)) summary.int8Cosine = stats.int8Cosine;
+    if (Number.isFinite(stats.cosine)) summary.cosine = stats.cosine;
     const ops = result.model.subgraphs[0].operators.length;
     const cos = (c: number) => c.toFixed(4);
     if (stats.int16Ops && Number.isFinite(stats.int8Cosine)) {
@@ -117,7 +135,21 @@ export async function quantizeModelBytes(bytes: Uint8Array, source: string, opts
     } else if (stats.int16Ops) {
       result.warnings.push(`int8: --int16 all: every op with a 16x8 kernel runs with int16 activations (${ops} ops in the model)`);
     }
-    if (!stats.guardMet) {
+    const minCosine = q.minCosine ?? MIN_COSINE;
+    const guard: GuardResult = { minCosine, cosine: stats.cosine, met: !(stats.cosine < minCosine) && !Number.isNaN(stats.cosine) };
+    summary.guard = guard;
+    if (!guard.met) {
+      // The accuracy guard: compare's per-layer split names the layers; nothing is written unless --allow-degraded.
+      guard.blame = await blameLayers(bytes, model.path, floatTflite, serializeTflite(result.model), samples[0]);
+      const n = Math.min(samples.length, GUARD_SAMPLES);
+      const msg = `int8: output cosine ${Number.isNaN(stats.cosine) ? 'NaN' : cos(stats.cosine)} against onnxruntime on ${n} ${summary.calibrationSource === 'folder' ? '' : `${summary.calibrationSource} `}`
+        + `calibration sample(s) is below --min-cosine ${minCosine}${stats.int16Ops ? ` (with ${stats.int16Ops} ops in 16x8)` : ''}; `
+        + `layers to blame (largest SNR drop, float32 → int8): ${blameText(guard.blame)}`;
+      if (!q.allowDegraded) {
+        throw new ModelError(`${msg}; nothing written (better --calibration samples, --int16 auto, or --allow-degraded to write it anyway)`);
+      }
+      result.warnings.push(`${msg}; written anyway because of --allow-degraded`);
+    } else if (!stats.guardMet) {
       result.warnings.push(`int8: output cosine on the calibration samples is ${cos(stats.cosine)} (< ${GUARD_COSINE}) even with 16x8 layers within `
         + `${INT8_SIZE_BUDGET * 100}% of the float32 size; compare the model layer by layer (onnx2lite compare)`);
     }

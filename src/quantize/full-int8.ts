@@ -1,13 +1,19 @@
 // Full-integer quantization end to end: fixed parameters (QDQ models), calibration ranges (onnxruntime-node for
 // ONNX tensors, LiteRT for converter-made ones), then the int8 pass.
+import { ModelError } from '../ir/types';
 import type { ConvertResult } from '../convert/convert';
 import type { Model, Tensor } from '../ir/types';
-import { RangeCollector, RangeOptions, onnxRanges, plan, tfliteRanges } from '../calibration/ranges';
+import { RangeCollector, RangeMethod, RangeOptions, onnxRanges, plan, tfliteRanges } from '../calibration/ranges';
 import { deriveRanges } from '../calibration/derive';
 import { Int8Options, activationParams, quantizeInt8, tensorsWithoutParams } from './int8';
-import type { QParams } from './params';
+import type { QParams, Range } from './params';
+import { serializeTflite } from '../tflite/writer';
 import { WeightRounding, gptqWeights } from './weight-rounding';
-import { GUARD_SAMPLES, Int16Mode, chooseInt16Ops } from './mixed-precision';
+import { GUARD_COSINE, GUARD_SAMPLES, Int16Mode, chooseInt16Ops, cloneResult, score } from './mixed-precision';
+
+/** Plain int8 (minmax, round-to-nearest) below this output cosine on the guard samples: percentile ranges are tried
+ *  and GPTQ must beat round-to-nearest (trained models with long-tailed activations; PP-OCRv4 rec scores 0.94). */
+const ADAPT_BELOW = 0.96;
 
 export interface FullInt8Stats {
   /** Tensors whose range came from onnxruntime / LiteRT runs, and those with fixed (QDQ or op-rule) parameters. */
@@ -27,6 +33,8 @@ export interface FullInt8Stats {
   cosine: number;
   guardMet: boolean;
   mixedMs: number;
+  /** The activation range method used (chosen by the guard when none was asked for). */
+  rangeMethod: RangeMethod;
 }
 
 export interface FullInt8Options extends Int8Options, RangeOptions {
@@ -35,29 +43,52 @@ export interface FullInt8Options extends Int8Options, RangeOptions {
   int16?: Int16Mode;
   /** Size budget for the auto search (bytes of the quantized model). */
   maxBytes?: number;
+  /** The accuracy guard's cosine (--min-cosine): the auto search aims at least this high. */
+  minCosine?: number;
 }
 
 /** `samples` may be empty when `fixed` covers every tensor (QDQ models). */
 export async function quantizeFullInt8(result: ConvertResult, onnx: Model, samples: Tensor[][],
   opts: FullInt8Options = {}, fixed: Map<number, QParams> = new Map()): Promise<{ result: ConvertResult; stats: FullInt8Stats }> {
   const t0 = performance.now();
-  const collector = new RangeCollector(opts);
+  const sized = result.model.subgraphs[0].tensors.find((t) => t.shapeSignature?.some((d) => d < 0) && !t.data);
+  if (sized) {
+    throw new ModelError(`full-integer int8 of a model with tensors sized at run time ("${sized.name}": NonZero, NonMaxSuppression, ` +
+      'TopK with a computed K...) is not supported; use --quantize fp16 or dynamic');
+  }
+  // Without a method asked for, both minmax and percentile ranges are collected (one pass); when plain int8 with
+  // minmax misses ADAPT_BELOW, the one whose plain int8 model scores better on the guard samples is used: trained
+  // networks have long-tailed activations that minmax spends the int8 levels on, random-weight ones often do not.
+  const both = opts.method === undefined && samples.length > 0;
+  const collector = new RangeCollector({ ...opts, method: both ? 'percentile' : opts.method });
   let params = activationParams(result, new Map(), fixed);
   const need = tensorsWithoutParams(result, params);
   const p = plan(result, onnx, need);
   let fromTflite = 0;
   let refs: Map<string, Tensor>[] | undefined;
+  let rangeMethod: RangeMethod = opts.method ?? 'minmax';
+  let nearestCosine = NaN;
+  let adaptive = false;
   if (need.length && samples.length) {
     refs = await onnxRanges(collector, onnx, p.onnx, samples, GUARD_SAMPLES);
-    params = activationParams(result, collector.ranges(), fixed);
-    const ranges = collector.ranges();
-    const missing = deriveRanges(result, ranges, tensorsWithoutParams(result, params));
+    const withDerived = (base: Map<number, Range>) => {
+      deriveRanges(result, base, tensorsWithoutParams(result, activationParams(result, base, fixed)));
+      return base;
+    };
+    const missing = tensorsWithoutParams(result, activationParams(result, withDerived(collector.ranges()), fixed));
     fromTflite = missing.length;
-    if (missing.length) {
-      await tfliteRanges(collector, result, missing, samples);
-      for (const [k, r] of collector.ranges()) ranges.set(k, r);
+    if (missing.length) await tfliteRanges(collector, result, missing, samples);
+    params = activationParams(result, withDerived(collector.ranges()), fixed);
+    if (both && refs.length) {
+      const minmax = activationParams(result, withDerived(collector.minmaxRanges()), fixed);
+      const cosMinmax = await plainCosine(result, minmax, opts, samples, refs);
+      // Only a model that int8 hurts badly tries the alternatives (the random-weight CNNs keep minmax + GPTQ).
+      adaptive = cosMinmax < ADAPT_BELOW;
+      const cosPct = adaptive ? await plainCosine(result, params, opts, samples, refs) : -Infinity;
+      rangeMethod = cosMinmax >= cosPct ? 'minmax' : 'percentile';
+      if (rangeMethod === 'minmax') params = minmax;
+      nearestCosine = Math.max(cosMinmax, cosPct);
     }
-    params = activationParams(result, ranges, fixed);
   }
   const t1 = performance.now();
   let gptq = { layers: 0, ms: 0 };
@@ -67,14 +98,29 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
     const g = await gptqWeights(result, onnx, samples, { perTensor: opts.perTensor, inputScale: (i) => params.get(i)?.scale });
     roundedWeights = g.weights;
     gptq = g.stats;
+    // Not asked for: GPTQ stays only when it does not score below round-to-nearest on the guard samples.
+    if (opts.weightRounding === undefined && adaptive && refs?.length && g.stats.layers > 0) {
+      if (await plainCosine(result, params, { ...opts, roundedWeights }, samples, refs) < nearestCosine) {
+        roundedWeights = undefined;
+        gptq = { layers: 0, ms: gptq.ms };
+      }
+    }
   }
   // QDQ models bring their own scales for every tensor: they stay as they were trained.
   const mode = fixed.size ? 'off' : (opts.int16 ?? 'auto');
   const choice = samples.length
-    ? await chooseInt16Ops(result, onnx, samples, params, { ...opts, roundedWeights }, mode, opts.maxBytes ?? Infinity, refs)
+    ? await chooseInt16Ops(result, onnx, samples, params, { ...opts, roundedWeights }, mode, opts.maxBytes ?? Infinity, refs,
+      Math.max(GUARD_COSINE, opts.minCosine ?? 0))
     : { int16Ops: new Set<number>(), splitOps: new Set<number>(), int8Cosine: NaN, cosine: NaN, met: true, ms: 0 };
   quantizeInt8(result, params, { ...opts, roundedWeights, int16Ops: choice.int16Ops, splitOps: choice.splitOps });
   return { result, stats: { fromOnnx: p.onnx.size, fromTflite, calibrationMs: t1 - t0, quantizeMs: performance.now() - t1,
     gptqLayers: gptq.layers, gptqMs: gptq.ms, int16Ops: choice.int16Ops.size, splitOps: choice.splitOps.size, int8Cosine: choice.int8Cosine, cosine: choice.cosine,
-    guardMet: choice.met, mixedMs: choice.ms } };
+    guardMet: choice.met, mixedMs: choice.ms, rangeMethod } };
+}
+
+/** Worst output cosine of the plain int8 model (round-to-nearest weights, float I/O) on the guard samples. */
+async function plainCosine(result: ConvertResult, params: Map<number, QParams>, opts: Int8Options, samples: Tensor[][],
+  refs: Map<string, Tensor>[]): Promise<number> {
+  const q = quantizeInt8(cloneResult(result), params, { ...opts, int8Io: false, int16Ops: new Set(), splitOps: new Set() });
+  return score(serializeTflite(q.model), samples.slice(0, refs.length), refs);
 }

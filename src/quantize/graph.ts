@@ -1,35 +1,25 @@
-// Small helpers over a TFLite subgraph for the quantization passes: constants, consumers, pruning with the
-// `onnx2lite` metadata's tensor indices kept in step.
+// Small helpers over a TFLite subgraph for the quantization passes (the walks themselves: src/tflite/graph.ts):
+// float activations, unique names, pruning with the `onnx2lite` metadata's tensor indices kept in step.
 import type { ConvertResult } from '../convert/convert';
 import type { OnnxLiteMetadata } from '../convert/metadata';
 import type { TflSubgraph, TflTensor } from '../tflite/model';
+import { compactTensors, consumersOf as consumers, isConst, opHistogram, producersOf as producers } from '../tflite/graph';
 
-export function isConst(t: TflTensor): boolean {
-  return t.data !== undefined && t.data.byteLength > 0;
-}
+export { isConst };
 
 /** A float32 tensor computed by the graph (not a constant). */
 export function isFloatActivation(t: TflTensor): boolean {
   return t.type === 'FLOAT32' && !isConst(t);
 }
 
+/** Tensor index → the ops that read it (src/tflite/graph.ts). */
 export function consumersOf(sg: TflSubgraph): Map<number, number[]> {
-  const use = new Map<number, number[]>();
-  sg.operators.forEach((op, k) => {
-    for (const i of op.inputs) {
-      if (i < 0) continue;
-      const l = use.get(i) ?? [];
-      if (!l.includes(k)) l.push(k);
-      use.set(i, l);
-    }
-  });
-  return use;
+  return consumers(sg.operators);
 }
 
+/** Tensor index → the op that writes it (src/tflite/graph.ts). */
 export function producersOf(sg: TflSubgraph): Map<number, number> {
-  const p = new Map<number, number>();
-  sg.operators.forEach((op, k) => op.outputs.forEach((o) => p.set(o, k)));
-  return p;
+  return producers(sg.operators);
 }
 
 export function uniqueNamer(sg: TflSubgraph): (base: string) => string {
@@ -46,19 +36,8 @@ export function uniqueNamer(sg: TflSubgraph): (base: string) => string {
 /** Drops tensors no op, input or output references; rewrites op indices and the metadata. */
 export function pruneTensors(result: ConvertResult): void {
   const sg = result.model.subgraphs[0];
-  const used = new Set<number>([...sg.inputs, ...sg.outputs]);
-  for (const op of sg.operators) {
-    for (const i of op.inputs) if (i >= 0) used.add(i);
-    for (const o of op.outputs) used.add(o);
-  }
-  const remap = new Map<number, number>();
-  const kept: TflTensor[] = [];
-  sg.tensors.forEach((t, i) => { if (used.has(i)) { remap.set(i, kept.length); kept.push(t); } });
+  const { kept, remap } = compactTensors(sg.tensors, sg.operators, sg.inputs, sg.outputs);
   sg.tensors = kept;
-  for (const op of sg.operators) {
-    op.inputs = op.inputs.map((i) => (i < 0 ? -1 : remap.get(i)!));
-    op.outputs = op.outputs.map((o) => remap.get(o)!);
-  }
   sg.inputs = sg.inputs.map((i) => remap.get(i)!);
   sg.outputs = sg.outputs.map((o) => remap.get(o)!);
   const md = result.metadata;
@@ -71,8 +50,7 @@ export function pruneTensors(result: ConvertResult): void {
 }
 
 export function histogram(result: ConvertResult): void {
-  const h: Record<string, number> = {};
-  for (const op of result.model.subgraphs[0].operators) h[op.opcode] = (h[op.opcode] ?? 0) + 1;
+  const h = opHistogram(result.model.subgraphs.flatMap((sg) => sg.operators));
   result.opHistogram = h;
   result.transposeCount = h.TRANSPOSE ?? 0;
 }

@@ -45,7 +45,7 @@ export function cloneResult(r: ConvertResult): ConvertResult {
 }
 
 /** The worst cosine over samples and float outputs between the quantized model and the ONNX reference. */
-async function score(tflite: Uint8Array, samples: Tensor[][], refs: Map<string, Tensor>[]): Promise<number> {
+export async function score(tflite: Uint8Array, samples: Tensor[][], refs: Map<string, Tensor>[]): Promise<number> {
   const s = await openConverted(tflite);
   try {
     let worst = 1;
@@ -78,19 +78,23 @@ async function referenceOutputs(onnx: Model, samples: Tensor[][]): Promise<Map<s
 /** Picks the 16x8 region for `--int16 auto` (or `all`): the smallest prefix of the graph that meets the guard.
  *  `reference`: onnxruntime's outputs for the first samples when calibration already ran them. */
 export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples: Tensor[][], params: Map<number, QParams>,
-  opts: Int8Options, mode: Int16Mode, maxBytes: number, reference?: Map<string, Tensor>[]): Promise<MixedChoice> {
+  opts: Int8Options, mode: Int16Mode, maxBytes: number, reference?: Map<string, Tensor>[], target = GUARD_COSINE): Promise<MixedChoice> {
   const t0 = performance.now();
   const n = result.model.subgraphs[0].operators.length;
   const prefix = (f: number) => new Set(Array.from({ length: Math.round(f * n) }, (_, k) => k));
-  if (mode === 'off') return { int16Ops: new Set(), splitOps: new Set(), int8Cosine: NaN, cosine: NaN, met: true, ms: 0 };
-  if (mode === 'all') return { int16Ops: prefix(1), splitOps: prefix(1), int8Cosine: NaN, cosine: NaN, met: true, ms: 0 };
   const guard = samples.slice(0, GUARD_SAMPLES);
   const refs = reference && reference.length >= guard.length ? reference.slice(0, guard.length) : await referenceOutputs(onnx, guard);
-  let best: MixedChoice | undefined;
-  let int8Cosine = NaN;
   // int8 model inputs / outputs do not change the inside: the guard runs the float-I/O variant LiteRT can feed.
   const build = (int16Ops: Set<number>, splitOps: Set<number>) =>
     serializeTflite(quantizeInt8(cloneResult(result), params, { ...opts, int8Io: false, int16Ops, splitOps }).model);
+  if (mode !== 'auto') {
+    // No search: the model as written is still measured for the accuracy guard (--min-cosine).
+    const ops = mode === 'all' ? prefix(1) : new Set<number>();
+    const cos = await score(build(ops, ops), guard, refs);
+    return { int16Ops: ops, splitOps: ops, int8Cosine: mode === 'off' ? cos : NaN, cosine: cos, met: true, ms: performance.now() - t0 };
+  }
+  let best: MixedChoice | undefined;
+  let int8Cosine = NaN;
   let splitLimit = 1;
   for (const f of STEPS) {
     const int16Ops = prefix(f);
@@ -105,8 +109,8 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
     const splitOps = prefix(Math.min(f, splitLimit));
     const cos = await score(bytes, guard, refs);
     if (f === 0) int8Cosine = cos;
-    if (!best || cos > best.cosine) best = { int16Ops, splitOps, int8Cosine, cosine: cos, met: cos >= GUARD_COSINE, ms: 0 };
-    if (cos >= GUARD_COSINE) break;
+    if (!best || cos > best.cosine) best = { int16Ops, splitOps, int8Cosine, cosine: cos, met: cos >= target, ms: 0 };
+    if (cos >= target) break;
   }
   return { ...best!, int8Cosine, ms: performance.now() - t0 };
 }

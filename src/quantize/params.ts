@@ -95,8 +95,9 @@ export function bytesOf(a: Int8Array | Int32Array | Uint8Array): Uint8Array {
 /** Which input of an op is its weight, and along which axis per-channel scales go. */
 export function weightAxis(opcode: string): number | undefined {
   switch (opcode) {
-    case 'CONV_2D': case 'FULLY_CONNECTED': case 'TRANSPOSE_CONV': case 'CONV_3D': return 0;
-    case 'DEPTHWISE_CONV_2D': return 3;
+    case 'CONV_2D': case 'FULLY_CONNECTED': case 'TRANSPOSE_CONV': return 0;
+    case 'DEPTHWISE_CONV_2D': case 'CONV_3D_TRANSPOSE': return 3;
+    case 'CONV_3D': return 4;
     default: return undefined;
   }
 }

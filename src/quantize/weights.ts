@@ -2,7 +2,7 @@
 // DEQUANTIZE version 2 per tensor / 5 per channel), float32 compute in both. The constant's tensor index becomes
 // the DEQUANTIZE output, so ops and the metadata keep their indices.
 import type { ConvertResult } from '../convert/convert';
-import type { TflOperator, TflTensor } from '../tflite/model';
+import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
 import { consumersOf, histogram, isConst, uniqueNamer } from './graph';
 import { bytesOf, elementCount, float16Bytes, floatData, quantizeSymmetric, weightAxis } from './params';
 
@@ -13,25 +13,29 @@ export const MIN_FP16_ELEMENTS = 1024;
 export const MIN_DYNAMIC_ELEMENTS = 4096;
 
 function convertConstants(result: ConvertResult, pick: (t: TflTensor, idx: number) => boolean,
-  make: (t: TflTensor, idx: number) => { tensor: TflTensor; version: number }): number {
-  const sg = result.model.subgraphs[0];
-  const use = consumersOf(sg);
-  const name = uniqueNamer(sg);
-  const deq: TflOperator[] = [];
-  const n = sg.tensors.length;
-  for (let idx = 0; idx < n; idx++) {
-    const t = sg.tensors[idx];
-    if (t.type !== 'FLOAT32' || !isConst(t) || !use.has(idx) || !pick(t, idx)) continue;
-    const { tensor, version } = make(t, idx);
-    tensor.name = name(tensor.name);
-    sg.tensors.push(tensor);
-    const src = sg.tensors.length - 1;
-    sg.tensors[idx] = { name: t.name, type: 'FLOAT32', shape: [...t.shape] };
-    deq.push({ opcode: 'DEQUANTIZE', version, inputs: [src], outputs: [idx] });
+  make: (t: TflTensor, idx: number, sg: TflSubgraph, use: Map<number, number[]>) => { tensor: TflTensor; version: number }): number {
+  let count = 0;
+  // Every subgraph: control-flow bodies (IF branches, WHILE bodies) hold weights too.
+  for (const sg of result.model.subgraphs) {
+    const use = consumersOf(sg);
+    const name = uniqueNamer(sg);
+    const deq: TflOperator[] = [];
+    const n = sg.tensors.length;
+    for (let idx = 0; idx < n; idx++) {
+      const t = sg.tensors[idx];
+      if (t.type !== 'FLOAT32' || !isConst(t) || !use.has(idx) || !pick(t, idx)) continue;
+      const { tensor, version } = make(t, idx, sg, use);
+      tensor.name = name(tensor.name);
+      sg.tensors.push(tensor);
+      const src = sg.tensors.length - 1;
+      sg.tensors[idx] = { name: t.name, type: 'FLOAT32', shape: [...t.shape] };
+      deq.push({ opcode: 'DEQUANTIZE', version, inputs: [src], outputs: [idx] });
+    }
+    sg.operators.unshift(...deq);
+    count += deq.length;
   }
-  sg.operators.unshift(...deq);
   histogram(result);
-  return deq.length;
+  return count;
 }
 
 /** float16 weights: every float32 constant with at least MIN_FP16_ELEMENTS elements. */
@@ -44,9 +48,9 @@ export function quantizeFp16(result: ConvertResult): ConvertResult {
 }
 
 /** The axis for per-channel scales when every consumer reads the constant as its weight input. */
-function channelAxis(result: ConvertResult, idx: number, use: Map<number, number[]>, perTensor: boolean): number | undefined {
+function channelAxis(sg: TflSubgraph, idx: number, use: Map<number, number[]>, perTensor: boolean): number | undefined {
   if (perTensor) return undefined;
-  const ops = result.model.subgraphs[0].operators;
+  const ops = sg.operators;
   let axis: number | undefined;
   for (const k of use.get(idx) ?? []) {
     const op = ops[k];
@@ -61,10 +65,8 @@ function channelAxis(result: ConvertResult, idx: number, use: Map<number, number
 /** Dynamic range: int8 weights (per channel when only conv / depthwise / fully connected read them as weights) for
  *  every float32 constant of MIN_DYNAMIC_ELEMENTS+ elements; biases and small constants stay float32. */
 export function quantizeDynamic(result: ConvertResult, opts: { perTensor?: boolean } = {}): ConvertResult {
-  const sg = result.model.subgraphs[0];
-  const use = consumersOf(sg);
-  convertConstants(result, (t) => elementCount(t.shape) >= MIN_DYNAMIC_ELEMENTS, (t, idx) => {
-    const axis = channelAxis(result, idx, use, !!opts.perTensor);
+  convertConstants(result, (t) => elementCount(t.shape) >= MIN_DYNAMIC_ELEMENTS, (t, idx, sg, use) => {
+    const axis = channelAxis(sg, idx, use, !!opts.perTensor);
     const { data, scales } = quantizeSymmetric(floatData(t), t.shape, axis);
     return {
       tensor: {

@@ -9,6 +9,7 @@ import { ModelError, elementCount, type DType, type Tensor } from '../ir/types';
 import { bytesPerElement, tensorBytes, valuesFromBytes } from '../ir/tensor';
 import type { TflType } from '../tflite/model';
 import { parseTflite } from '../tflite/reader';
+import { dynamicOutputs, openDynamicTflite } from './litert-dynamic';
 import { errorText, loadLiteRt, logErrors, logMark, resetIfAborted, type LiteRtJs } from './litert-load';
 
 export { loadLiteRt } from './litert-load';
@@ -34,6 +35,9 @@ export interface TfliteSession {
 export interface LiteRtOptions {
   /** CPU threads; LiteRT's threaded build needs relaxed SIMD and SharedArrayBuffer, so Node 20 runs on one. */
   threads?: number;
+  /** Internal (litert-dynamic.ts): the model's sizes depend on its data, so the load check's run on zeros refuses
+   *  only ops LiteRT does not have (a failure to prepare on zeros may be the data's, as a RESHAPE of an empty NonZero). */
+  lenient?: boolean;
 }
 
 /** TFLite tensor types LiteRT can take in and give out, as IR dtypes. */
@@ -85,6 +89,8 @@ export async function openTflite(model: Uint8Array, opts: LiteRtOptions = {}): P
   };
   const inputs = sg.inputs.map(info);
   const outputs = sg.outputs.map(info);
+  const dynamic = dynamicOutputs(parsed);
+  if (dynamic.length > 0) return openDynamicTflite(parsed, dynamic, outputs, inputs, openTflite, opts);
 
   const lrt = await loadLiteRt(opts);
   const liteRt = lrt.getGlobalLiteRt();
@@ -159,7 +165,10 @@ export async function openTflite(model: Uint8Array, opts: LiteRtOptions = {}): P
       return { name: i.name, dtype: i.dtype, dims: i.dims, data: valuesFromBytes(i.dtype, new Uint8Array(n * bytesPerElement(i.dtype)), n) };
     }));
   } catch (e) {
-    if (e instanceof ModelError && /failed to prepare|failed to allocate tensors|unresolved custom op/i.test(e.message)) {
+    // Tensors sized at run time anywhere: a failure on zeros may be the data's (an empty Range, NonZero...).
+    const lenient = opts.lenient || sg.tensors.some((t) => t.shapeSignature?.some((d) => d < 0));
+    const loadFailure = lenient ? /unresolved custom op|didn't find op|registration failed/i : /failed to prepare|failed to allocate tensors|unresolved custom op/i;
+    if (e instanceof ModelError && loadFailure.test(e.message)) {
       session.close();
       throw new ModelError(e.message.replace('LiteRT failed to run the model', 'LiteRT cannot load this model'));
     }

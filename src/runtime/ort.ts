@@ -44,7 +44,9 @@ export async function openOnnx(model: string | Uint8Array, opts: OnnxOptions = {
   const o = await ort();
   const options: Ort.InferenceSession.SessionOptions = {
     graphOptimizationLevel: opts.optimization ?? 'all',
-    logSeverityLevel: 3, // errors only: its warnings (unused initializers...) are noise on a user's console
+    // Fatal only: its warnings (unused initializers...) are noise on a user's console, and a failing run comes back
+    // as the exception below (one line) — logged natively too it would print each nested If's error in colour.
+    logSeverityLevel: 4,
     ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}),
   };
   let session: Ort.InferenceSession;

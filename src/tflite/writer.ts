@@ -163,11 +163,16 @@ function writeSubgraph(builder: flatbuffers.Builder, sg: TflSubgraph, si: number
   return fb.SubGraph.endSubGraph(builder);
 }
 
+const INT32_MAX = 2147483647;
+
 function writeTensor(builder: flatbuffers.Builder, t: TflTensor, buffer: number, what: string): flatbuffers.Offset {
   const type = fb.TensorType[t.type as keyof typeof fb.TensorType];
   if (type === undefined) throw new ModelError(`${what}: unknown tensor type '${t.type}'`);
   if (t.shape.some((d) => !Number.isInteger(d) || d < 0)) {
     throw new ModelError(`${what}: shape [${t.shape.join(', ')}] must be non-negative integers (use shapeSignature for -1)`);
+  }
+  if (t.shape.some((d) => d > INT32_MAX)) {
+    throw new ModelError(`${what}: shape [${t.shape.join(', ')}] has a dim over ${INT32_MAX}; TFLite stores dims as 32-bit integers`);
   }
   const width = ELEMENT_BYTES[t.type];
   if (t.data !== undefined && width !== undefined) {

@@ -19,9 +19,9 @@ export function completeShapes(model: Model, inputShapes: Map<string, number[]>)
 }
 
 /** Verdicts on a fresh copy of the model: the trial conversion may rewrite the graph it is given. */
-export function compatOf(file: string, inputShapes: Map<string, number[]>): { report: CompatReport | null; note?: string } {
+export function compatOf(file: string, inputShapes: Map<string, number[]>, inputValues?: Map<string, number[]>): { report: CompatReport | null; note?: string } {
   const model = readModelFile(file);
-  return { report: analyzeCompatibility(model, { inputShapes, fixStyle: 'vscode' }) };
+  return { report: analyzeCompatibility(model, { inputShapes, inputValues, fixStyle: 'vscode' }) };
 }
 
 export function readTfliteView(bytes: Uint8Array, file: string): { graph: WireGraph; stats(tensor: string): WeightStats } {

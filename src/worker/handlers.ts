@@ -33,7 +33,7 @@ export function createHandlers(): Handlers {
   };
   return {
     async open(p) {
-      const opts = { inputShapes: p.inputShapes };
+      const opts = { inputShapes: p.inputShapes, inputValues: p.inputValues };
       const lean = leanOpen(p.file);
       let o: Opened;
       if (lean) {

@@ -9,7 +9,7 @@ import type { ConvertJob, DeployJob, WorkerMethods } from './messages';
 
 export async function runConvert(job: ConvertJob, progress: (m: string) => void): Promise<WorkerMethods['convert']['result']> {
   if (!fs.existsSync(job.file)) throw new ModelError(`cannot read ${job.file}: no such file`);
-  const opts = { inputShapes: new Map(Object.entries(job.inputShapes ?? {})) };
+  const opts = { inputShapes: new Map(Object.entries(job.inputShapes ?? {})), inputValues: new Map(Object.entries(job.inputValues ?? {})) };
   if (job.quantization === 'float32') {
     progress('reading and converting');
     const { convertFileVerified } = await import('../core/convert-file');
@@ -20,7 +20,7 @@ export async function runConvert(job: ConvertJob, progress: (m: string) => void)
   const mode = job.quantization;
   progress(mode === 'int8' ? 'converting, calibrating and quantizing' : `converting and quantizing (${mode})`);
   const { quantizeFile } = await import('../quantize/file');
-  const r = await quantizeFile(job.file, job.out, opts, { mode, calibration: job.calibrationFolder }, true);
+  const r = await quantizeFile(job.file, job.out, opts, { mode, calibration: job.calibrationFolder, ...(job.allowDegraded ? { allowDegraded: true } : {}) }, true);
   const q = r.quantization;
   const notes = [`${mode}: ${((100 * r.bytes) / q.floatBytes).toFixed(1)}% of the float32 size, ${opCount(r.opHistogram)} TFLite ops`];
   if (q.calibrationSamples) notes.push(`${q.calibrationSamples} calibration samples (${q.calibrationSource})`);

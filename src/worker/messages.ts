@@ -14,6 +14,10 @@ export interface ConvertJob {
   quantization: Quantization;
   calibrationFolder?: string;
   inputShapes?: Record<string, number[]>;
+  /** Inputs frozen to constants (setting onnx2lite.inputValues). */
+  inputValues?: Record<string, number[]>;
+  /** int8: write the model even when it misses the accuracy guard (--allow-degraded). */
+  allowDegraded?: boolean;
 }
 
 export interface DeployJob {
@@ -28,7 +32,7 @@ export interface DeployJob {
 
 export interface WorkerMethods {
   /** Reads the model: its graph with declared shapes. */
-  open: { params: { file: string; inputShapes?: Record<string, number[]> }; result: WireGraph };
+  open: { params: { file: string; inputShapes?: Record<string, number[]>; inputValues?: Record<string, number[]> }; result: WireGraph };
   /** Shape inference on the opened model; null when there is nothing to add (TFLite). */
   shapes: { params: { file: string }; result: HostNotifications['shapes'] | null };
   stats: { params: { file: string; tensor: string }; result: WeightStats };

@@ -17,6 +17,8 @@ import { completeShapes, compatOf, readTfliteView } from './features';
 export interface OpenOptions {
   /** Fixed dims for dynamic inputs (setting onnx2lite.inputShapes). */
   inputShapes?: Record<string, number[]>;
+  /** Inputs frozen to constants (setting onnx2lite.inputValues): the compatibility marks judge the model with them. */
+  inputValues?: Record<string, number[]>;
 }
 
 export interface OpenedModel {
@@ -69,7 +71,7 @@ function openOnnx(file: string, opts: OpenOptions, lean: LeanGraph | null): Open
       if (!t) throw new ModelError(`${tensor} is not a constant of this model`);
       return tensorStats(t);
     },
-    compat: () => compatOf(file, toMap(opts.inputShapes)),
+    compat: () => compatOf(file, toMap(opts.inputShapes), toMap(opts.inputValues)),
   };
 }
 

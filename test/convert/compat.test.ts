@@ -86,3 +86,18 @@ test('nodes after an unsupported custom op are judged by their own converter, no
   assert.equal(r.nodes.find((n) => n.node === 'custom')!.status, 'unsupported');
   assert.equal(r.nodes.find((n) => n.node === 'after')!.status, 'builtin');
 });
+
+test('a 3-D Conv is builtin (CONV_3D) with neither an int8 nor a TFLite Micro kernel, as convert and micro do', () => {
+  const m = buildModel({
+    inputs: [['x', 'float32', [1, 2, 4, 5, 5]]], outputs: ['y'],
+    nodes: [node('Conv', ['x', 'w'], ['c'], { pads: [1, 1, 1, 1, 1, 1] }, 'conv3d'), node('Relu', ['c'], ['y'], {}, 'relu')],
+    initializers: [tensor('w', 'float32', [3, 2, 3, 3, 3], new Array(162).fill(0.01))],
+  });
+  const r = analyzeCompatibility(m);
+  const conv = r.nodes.find((n) => n.node === 'conv3d')!;
+  assert.equal(conv.status, 'builtin');
+  assert.deepEqual(conv.emits, ['CONV_3D']);
+  assert.equal(conv.int8, false);
+  assert.match(conv.int8Reason!, /CONV_3D/);
+  assert.equal(conv.micro, false);
+});

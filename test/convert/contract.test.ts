@@ -63,6 +63,13 @@ test('convertNode refuses a main input of an undeclared element type, with code 
   assert.equal(e.detail, 'Sqrt on int32 is not supported (float32, float16 only)');
 });
 
+test('convertNode refuses a node with more inputs than its converter takes, with code arity', () => {
+  const e = refusalOfModel([node('Relu', ['x', 'x'], ['y'], {}, 'relu2')], [['x', 'float32', [1, 4]]]);
+  assert.equal(e.code, 'arity' satisfies RefusalCode);
+  assert.equal(e.detail, 'Relu takes 1 input, this node has 2');
+  assert.ok(allConverters().filter((c) => c.inputs).length > 40, 'the elementwise families declare their input counts');
+});
+
 test('refusals carry codes: attribute cases, dynamic dims, unsupported ops; compat reads the same codes', () => {
   const lstm = buildModel({
     inputs: [['x', 'float32', [1, 1, 4]]], outputs: ['y'],

@@ -115,7 +115,9 @@ test('the packaged extension draws the model in VS Code and converts it to TFLit
   await input.fill('float32');
   await input.press('Enter');
   const out = path.join(tmp, 'workspace/tinycnn.tflite');
-  await page.locator('.notifications-toasts', { hasText: 'Converted to tinycnn.tflite' }).waitFor();
+  const toast = page.locator('.notifications-toasts', { hasText: 'Converted to tinycnn.tflite' });
+  await toast.waitFor();
+  assert.match((await toast.textContent()) ?? '', /verified on LiteRT: max rel error \d/, 'the self-check on LiteRT is in the message');
   assert.ok(fs.existsSync(out), 'the .tflite is written next to the model');
   assert.deepEqual([...fs.readFileSync(out).subarray(4, 8)], [...Buffer.from('TFL3')]);
   await page.screenshot({ path: screenshotPath('vscode-convert.png') });

@@ -47,6 +47,10 @@ const CASES: Case[] = [
   { op: 'Tile', inputs: [f32([2], [1, 2]), i64([1], [3])] },
   { op: 'Flatten', inputs: [f32([2, 3, 1], [1, 2, 3, 4, 5, 6])], attrs: { axis: 2 } },
   { op: 'Mod', inputs: [i64([3], [-7, 7, 8]), i64([], [3])] },
+  { op: 'ScatterND', inputs: [f32([3, 2], [0, 0, 0, 0, 0, 0]), i64([2, 1], [2, 0]), f32([2, 2], [1, 2, 3, 4])] },
+  { op: 'ScatterND', inputs: [f32([2, 2], [1, 1, 1, 1]), i64([2, 2], [0, 1, 0, 1]), f32([2], [2, 3])], attrs: { reduction: 'add' }, opset: 16 },
+  { op: 'Trilu', inputs: [f32([2, 3], [1, 2, 3, 4, 5, 6]), i64([], [1])], opset: 14 },
+  { op: 'Trilu', inputs: [f32([2, 3, 3], Array.from({ length: 18 }, (_, i) => i + 1))], attrs: { upper: 0 }, opset: 14 },
 ];
 
 async function runOrt(c: Case): Promise<Tensor[]> {

@@ -64,6 +64,11 @@ test('the table maps builtin names to TFLM resolver methods', () => {
 /** Ops a `micro` converter emits only in a corner case TFLM lacks (`onnx2lite micro` refuses the model then). */
 const CORNER_CASES: Record<string, string[]> = {
   Clip: ['RELU_N1_TO_1'], // only Clip(-1, 1); the usual bounds become RELU / RELU6 / MINIMUM / MAXIMUM
+  Conv: ['CONV_3D'], // only 3-D convolutions (rank-5 inputs)
+  ConvTranspose: ['CONV_3D_TRANSPOSE'],
+  // Only with computed bounds, sizes or conditions: tensors sized at run time, which TFLM cannot run anyway.
+  Range: ['RANGE'], Slice: ['SCATTER_ND'], Pad: ['RANGE'], Compress: ['WHERE'],
+  HannWindow: ['RANGE'], HammingWindow: ['RANGE'], BlackmanWindow: ['RANGE'],
 };
 
 test('every ONNX op marked micro emits only ops TFLite Micro has kernels for', () => {

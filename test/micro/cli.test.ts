@@ -23,13 +23,14 @@ function write(name: string, bytes: Uint8Array): string {
   return p;
 }
 
-test('--json: source, files, opResolver, arenaEstimateBytes, bytes; float32 gets a note on stderr', () => {
+test('--json: source, files, opResolver, arenaEstimateBytes, bytes, arena; float32 gets a note on stderr', () => {
   const model = write('my-model.v1.tflite', chain());
   const out = fs.mkdtempSync(path.join(tmp, 'out-'));
   const r = cli(model, '--out-dir', out, '--json');
   assert.equal(r.code, 0, r.err);
   const j = JSON.parse(r.out);
-  assert.deepEqual(Object.keys(j), ['source', 'files', 'opResolver', 'arenaEstimateBytes', 'bytes']);
+  assert.deepEqual(Object.keys(j), ['source', 'files', 'opResolver', 'arenaEstimateBytes', 'bytes', 'arena']);
+  assert.deepEqual(j.arena, { targetBits: 32, kernels: 'reference' });
   assert.equal(j.source, model);
   assert.deepEqual(j.files, ['my_model_v1_model_data.h', 'my_model_v1_model_data.cc', 'my_model_v1_op_resolver.h'].map((f) => path.join(out, f)));
   assert.deepEqual(j.opResolver, { ops: ['MUL', 'RESHAPE'], count: 2 });

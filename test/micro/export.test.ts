@@ -23,7 +23,8 @@ const CNNS = ['squeezenet1_1', 'mnasnet0_5', 'mobilenet_v2', 'mobilenet_v3_small
 
 async function int8(name: string, int16: 'off' | 'all' = 'off'): Promise<string> {
   const src = `../shared/models/${name}.onnx`;
-  const { result } = await quantizeModelBytes(fs.readFileSync(src), src, {}, { mode: 'int8', weightRounding: 'nearest', int16 });
+  // Random calibration samples (the resolver, not accuracy, is tested here): the accuracy guard may refuse.
+  const { result } = await quantizeModelBytes(fs.readFileSync(src), src, {}, { mode: 'int8', weightRounding: 'nearest', int16, allowDegraded: true });
   const out = path.join(tmp, `${name}_${int16 === 'off' ? 'int8' : '16x8'}.tflite`);
   fs.writeFileSync(out, serializeTflite(result.model));
   return out;

@@ -80,6 +80,6 @@ test('bad calibration data: one line naming the file, the existing output untouc
   assert.deepEqual(fs.readdirSync(tmp).filter((f) => f.endsWith('.tmp')), []);
   const empty = fs.mkdtempSync(path.join(tmp, 'empty-'));
   const e = cli(model, '--quantize', 'int8', '--calibration', empty, '-o', path.join(tmp, 'none.tflite'));
-  assert.match(e.err, /has no \.npy, \.pb, \.png or \.jpg files/);
+  assert.match(e.err, /has no \.npy, \.pb, \.png, \.jpg or \.wav files/);
   assert.ok(!fs.existsSync(path.join(tmp, 'none.tflite')));
 });

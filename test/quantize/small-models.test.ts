@@ -146,7 +146,7 @@ test('calibration folders: .npy samples and batches, .pb files, images; bad file
     for (const [n, c] of Object.entries(files)) writeFileSync(join(d, n), c);
     await assert.rejects(q(d), (e: Error) => e.name === 'ModelError' && pattern.test(e.message) && e.message.includes(d));
   };
-  await bad({}, /has no \.npy, \.pb, \.png or \.jpg files/);
+  await bad({}, /has no \.npy, \.pb, \.png, \.jpg or \.wav files/);
   await bad({ 'wrong.npy': npy([1, 3, 8, 8], new Float32Array(192)) }, /wrong\.npy: shape \[1, 3, 8, 8\] does not match input "x" \[1, 3, 16, 16\]/);
   await bad({ 'ints.npy': npy([1, 3, 16, 16], new Int32Array(768), '<i4') }, /ints\.npy: element type int32 does not fit input "x"/);
   await bad({ 'broken.png': 'not a png' }, /broken\.png cannot be decoded/);

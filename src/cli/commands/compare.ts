@@ -6,7 +6,7 @@ import { compareModels } from '../../compare/compare';
 import { reportHtml, reportJson } from '../../compare/report-files';
 import { reportText } from '../../compare/table';
 import type { CompareProgress } from '../../compare/types';
-import { Command, UsageError, imageFlags } from '../command';
+import { Command, UsageError, imageFlags, parseInputValues } from '../command';
 
 export const compare: Command = {
   summary: 'per-layer accuracy of a .tflite against its ONNX model (onnxruntime vs LiteRT)',
@@ -15,6 +15,8 @@ export const compare: Command = {
   --inputs DIR             input tensors (.pb or .npy, matched by name, else in name order; input_N files of an ONNX
                            test_data_set folder; or one .png/.jpg for an image model, resized to the input and
                            scaled to [0, 1]); default: seeded random
+  --input-value NAME=V,... give an input these values instead of random or file data, e.g. --input-value sr=16000
+                           (repeatable; inputs frozen at conversion get their recorded values by themselves)
   --mean A[,B,C]           image input: subtract after scaling to [0, 1] (per channel)
   --std A[,B,C]            image input: divide by after subtracting the mean
   --json FILE              write the report as JSON ({layers, firstDivergence, outputs, ...})
@@ -27,6 +29,7 @@ export const compare: Command = {
       args, allowPositionals: true,
       options: {
         inputs: { type: 'string' },
+        'input-value': { type: 'string', multiple: true },
         json: { type: 'string' },
         html: { type: 'string' },
         float: { type: 'string' },
@@ -44,7 +47,7 @@ export const compare: Command = {
     const onProgress = (p: CompareProgress) => {
       if (tty && p.message) process.stderr.write(`\r\x1b[K${p.phase === 'done' ? '' : p.message}`);
     };
-    const report = await compareModels(onnx, tflite, { inputsDir: values.inputs, floatTflite: values.float, image }, onProgress);
+    const report = await compareModels(onnx, tflite, { inputsDir: values.inputs, floatTflite: values.float, image, inputValues: parseInputValues(values['input-value']) }, onProgress);
     if (values.json) writeFileAtomic(values.json, new TextEncoder().encode(reportJson(report)));
     if (values.html) writeFileAtomic(values.html, new TextEncoder().encode(reportHtml(report)));
     process.stdout.write(reportText(report, !!values.all));

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { convertFileVerified, defaultOutputPath } from '../../core/convert-file';
 import { verificationJson, verificationLine } from '../../core/verify';
-import { Command, UsageError, parseInputShapes } from '../command';
+import { Command, UsageError, parseInputShapes, parseInputValues } from '../command';
 import { QuantizeOptions, quantizeFile } from '../../quantize/file';
 import { quantizeFlags, quantizeOptions, QUANTIZE_USAGE } from '../quantize-options';
 import { quantMode } from '../../quantize/modes';
@@ -16,6 +16,8 @@ export const convert: Command = {
   -o, --output FILE        output file (one model only; default: MODEL.tflite next to the model)
   --out-dir DIR            folder for the outputs (several models)
   --input-shape NAME=DIMS  fix a dynamic input's dims, e.g. --input-shape images=1,3,640,640 (repeatable)
+  --input-value NAME=V,... freeze an input to a constant so what depends on it folds, e.g. --input-value sr=16000;
+                           it leaves the converted model's inputs (repeatable)
   --keep-nchw              keep ONNX's channel-first layout at the model's inputs and outputs
 ${QUANTIZE_USAGE}
   --no-verify              skip the self-check (by default the output is loaded and run in LiteRT beside onnxruntime
@@ -30,6 +32,7 @@ ${QUANTIZE_USAGE}
         output: { type: 'string', short: 'o' },
         'out-dir': { type: 'string' },
         'input-shape': { type: 'string', multiple: true },
+        'input-value': { type: 'string', multiple: true },
         'keep-nchw': { type: 'boolean' },
         'no-verify': { type: 'boolean' },
         json: { type: 'boolean' },
@@ -42,13 +45,14 @@ ${QUANTIZE_USAGE}
     const outDir = values['out-dir'];
     if (outDir && !fs.existsSync(outDir)) throw new UsageError(`--out-dir ${outDir} does not exist`);
     const inputShapes = parseInputShapes(values['input-shape']);
+    const inputValues = parseInputValues(values['input-value']);
     const quant: QuantizeOptions | undefined = quantizeOptions(values);
     const results: object[] = [];
     let failed = 0;
     for (const model of positionals) {
       const output = values.output ?? defaultOutputPath(model, outDir, quantMode(quant?.mode ?? 'float32').suffix);
       try {
-        const copts = { inputShapes, keepNchw: !!values['keep-nchw'] };
+        const copts = { inputShapes, inputValues, keepNchw: !!values['keep-nchw'] };
         const verify = !values['no-verify'];
         const r = quant ? await quantizeFile(model, output, copts, quant, verify) : await convertFileVerified(model, output, copts, verify);
         const { result: _r, tflite: _t, verification, ...summary } = r;

@@ -1,7 +1,7 @@
 // `onnx2lite deploy MODEL.tflite --host [user@]host[:port] ...`: upload to a device over SSH, run, report.
 import { parseArgs } from 'node:util';
 import { deploy as runDeploy, reportJson, type DeployProgress, type DeployResult } from '../../deploy/index';
-import { Command, UsageError } from '../command';
+import { Command, UsageError, parseInputValues } from '../command';
 
 function intOption(v: string | undefined, name: string, min: number): number | undefined {
   if (v === undefined) return undefined;
@@ -35,6 +35,7 @@ const OPTIONS = {
   host: { type: 'string' }, identity: { type: 'string' }, 'known-hosts': { type: 'string' },
   'remote-dir': { type: 'string' }, runs: { type: 'string' }, warmup: { type: 'string' },
   threads: { type: 'string' }, reference: { type: 'string' }, inputs: { type: 'string' },
+  'input-value': { type: 'string', multiple: true },
   json: { type: 'boolean' }, 'accept-new-host': { type: 'boolean' },
 } as const;
 
@@ -54,6 +55,8 @@ export const deploy: Command = {
   --reference MODEL.onnx run the same inputs through this ONNX model locally and report each output's
                          max abs error and cosine similarity
   --inputs DIR           input tensors (.pb TensorProto or .npy, ONNX layout); default: seeded random [0, 1)
+  --input-value NAME=V,...  give an input these values, e.g. --input-value sr=16000 (repeatable; inputs frozen at
+                         conversion are fed to --reference from the model's metadata by themselves)
   --json                 print one JSON object (stable interface)`,
   async run(args) {
     let parsed;
@@ -94,7 +97,7 @@ export const deploy: Command = {
         model: positionals[0], host: values.host, identity: values.identity, knownHosts: values['known-hosts'],
         remoteDir: values['remote-dir'], runs: intOption(values.runs, '--runs', 1),
         warmup: intOption(values.warmup, '--warmup', 0), threads: intOption(values.threads, '--threads', 1),
-        reference: values.reference, inputs: values.inputs, acceptNewHost: values['accept-new-host'] === true,
+        reference: values.reference, inputs: values.inputs, inputValues: parseInputValues(values['input-value']), acceptNewHost: values['accept-new-host'] === true,
       }, { onProgress, signal: controller.signal });
       if (inline) process.stderr.write('\n');
       process.stdout.write(json ? JSON.stringify(reportJson(result.report)) + '\n' : formatResult(result) + '\n');

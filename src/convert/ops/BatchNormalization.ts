@@ -11,7 +11,7 @@ import { Emitter } from './_emit';
 import { channelVector, moments } from './_norm';
 
 const BatchNormalization: OpConverter = {
-  op: 'BatchNormalization', emits: ['MUL', 'ADD', 'SUB', 'RSQRT', 'RESHAPE', 'MEAN'], opset: [1, MAX_OPSET], dtypes: ['float32'], layout: 'any',
+  op: 'BatchNormalization', emits: ['MUL', 'ADD', 'SUB', 'RSQRT', 'RESHAPE', 'MEAN'], opset: [1, MAX_OPSET], inputs: [5, 5], dtypes: ['float32'], layout: 'any',
   check(node, ctx) {
     if (node.outputs.slice(1).some((o) => o) && attrInt(node, 'training_mode', 0) !== 1) {
       return refuse('attribute', 'BatchNormalization with running mean/var outputs (training mode before opset 14) is not supported');

@@ -7,7 +7,7 @@ import { MAX_OPSET, refuse } from '../types';
 import { ANY_DTYPE } from './_elementwise';
 
 const Cast: OpConverter = {
-  op: 'Cast', emits: ['CAST'], opset: [1, MAX_OPSET], dtypes: ANY_DTYPE, layout: 'any',
+  op: 'Cast', emits: ['CAST'], opset: [1, MAX_OPSET], inputs: [1, 1], dtypes: ANY_DTYPE, layout: 'any',
   check(node, ctx) {
     const to = ONNX_DTYPES[attrInt(node, 'to', 0)];
     if (!tflType(to) || to === 'string') return refuse('dtype', `Cast to ${to ?? 'an unknown type'} is not supported`);

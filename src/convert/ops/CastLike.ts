@@ -5,7 +5,7 @@ import { MAX_OPSET, refuse } from '../types';
 import Cast from './Cast';
 
 const CastLike: OpConverter = {
-  ...Cast, op: 'CastLike', opset: [15, MAX_OPSET],
+  ...Cast, op: 'CastLike', opset: [15, MAX_OPSET], inputs: [2, 2],
   check(node, ctx) {
     const to = ctx.dtype(node.inputs[1]);
     const from = ctx.dtype(node.inputs[0]);

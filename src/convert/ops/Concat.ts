@@ -8,7 +8,7 @@ import { MAX_OPSET } from '../types';
 const Concat: OpConverter = {
   op: 'Concat', emits: ['CONCATENATION'], opset: [1, MAX_OPSET], dtypes: [...NUMERIC, 'bool'], layout: 'axis',
   convert(node, ctx) {
-    const inputs = node.inputs.filter((i) => i && ctx.shape(i).every((d) => d >= 0) && !ctx.shape(i).includes(0));
+    const inputs = node.inputs.filter((i) => i && !ctx.dims(i).includes(0));
     const y = node.outputs[0];
     if (inputs.length === 1) {
       ctx.alias(y, inputs[0]);

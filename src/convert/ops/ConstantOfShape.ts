@@ -1,22 +1,37 @@
-// ONNX ConstantOfShape with a constant shape is a constant (computed here when folding has not already done it);
-// a computed shape gives a tensor sized at run time, which LiteRT cannot run.
+// ONNX ConstantOfShape: a constant shape gives a constant (computed here when folding has not already done it); a
+// computed shape gives TFLite FILL, sized at run time.
 import { makeTensor, toNumbers } from '../../ir/tensor';
+import { constantBytes } from '../constdata';
+import { identity } from '../layout';
 import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
+import { vectorOf } from './_dynamic';
+import { Emitter } from './_emit';
 
 const ConstantOfShape: OpConverter = {
-  op: 'ConstantOfShape', emits: [], opset: [9, MAX_OPSET], dtypes: ['int64'], layout: 'onnx',
+  op: 'ConstantOfShape', emits: ['FILL'], incidental: ['FILL'] /* a computed shape only */, opset: [9, MAX_OPSET], dtypes: ['int64'], layout: 'onnx',
   check(node, ctx) {
-    if (!ctx.isConstant(node.inputs[0])) return refuse('computed-input', 'ConstantOfShape with a computed shape is sized at run time, which LiteRT cannot run; make the shape constant');
+    if (!ctx.isConstant(node.inputs[0]) && ctx.dims(node.inputs[0]).some((d) => d < 0)) {
+      return refuse('dynamic-shape', 'ConstantOfShape with a shape of unknown length is not supported');
+    }
     return undefined;
   },
   convert(node, ctx) {
-    const dims = toNumbers(ctx.constant(node.inputs[0])!);
     const v = node.attrs.get('value');
     const t = v?.type === 'tensor' ? v.value : undefined;
     const y = node.outputs[0];
-    const n = dims.reduce((a, b) => a * b, 1);
-    ctx.constants.set(y, makeTensor(y, t?.dtype ?? 'float32', dims, new Array<number>(n).fill(t ? toNumbers(t)[0] : 0)));
+    const value = makeTensor(`${y}__value`, t?.dtype ?? 'float32', [], [t ? toNumbers(t)[0] : 0]);
+    if (ctx.isConstant(node.inputs[0])) {
+      const dims = toNumbers(ctx.constant(node.inputs[0])!);
+      const n = dims.reduce((a, b) => a * b, 1);
+      ctx.constants.set(y, makeTensor(y, value.dtype, dims, new Array<number>(n).fill(toNumbers(value)[0])));
+      return;
+    }
+    const rank = ctx.dims(node.inputs[0])[0] ?? 1;
+    const shape = vectorOf(ctx, new Emitter(ctx, node), node.inputs[0]);
+    const out = ctx.dynamicOutput(y, identity(rank), new Array<number>(rank).fill(-1));
+    const { type, bytes } = constantBytes(value, []);
+    ctx.emit('FILL', [shape, ctx.constTensor({ name: `${y}/value`, type, shape: [], data: bytes })], [out]);
   },
 };
 export default ConstantOfShape;

@@ -1,5 +1,6 @@
 // ONNX Conv (1-D and 2-D) → TFLite CONV_2D, DEPTHWISE_CONV_2D (groups = channels), or SPLIT + CONV_2D +
-// CONCATENATION for other group counts. Channel-last in, channel-last out; 1-D convs run as 2-D with H = 1.
+// CONCATENATION for other group counts. Channel-last in, channel-last out; 1-D convs run as 2-D with H = 1;
+// 3-D convs (rank 5) → CONV_3D (_conv3d.ts).
 // Weights computed in the graph (2-D, group 1 or depthwise) come in filter layout from the layout pass.
 import type { Node, Tensor } from '../../ir/types';
 import { toFloat32 } from '../../ir/tensor';
@@ -10,6 +11,7 @@ import { channelLast } from '../layout';
 import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
 import { Window, resolvePadding, windowOf } from './_spatial';
+import { check3d, emitConv3d } from './_conv3d';
 
 /** A filter computed in the graph: OIHW in ONNX order → OHWI (or [1, H, W, O] depthwise) from the layout pass. */
 function computedFilter(ctx: ConvertContext, node: Node, depthwise: boolean): number {
@@ -38,11 +40,14 @@ export function convOptions(w: Window, padding: string): Record<string, number |
 }
 
 const Conv: OpConverter = {
-  op: 'Conv', emits: ['CONV_2D', 'DEPTHWISE_CONV_2D', 'PAD', 'RESHAPE', 'SPLIT', 'CONCATENATION'], opset: [1, MAX_OPSET],
-  dtypes: ['float32'], layout: 'spatial',
+  op: 'Conv', emits: ['CONV_2D', 'DEPTHWISE_CONV_2D', 'CONV_3D', 'PAD', 'RESHAPE', 'SPLIT', 'CONCATENATION'], opset: [1, MAX_OPSET], inputs: [2, 3],
+  // CONV_3D (3-D convolutions only) has neither an int8 nor a TFLite Micro kernel: int8 keeps it float32 with a
+  // warning and `onnx2lite micro` refuses it; the compatibility view marks such nodes from what they became.
+  dtypes: ['float32'], layout: 'spatial', incidental: ['CONV_3D'],
   check(node, ctx) {
     const rank = ctx.rank(node.inputs[0]);
-    if (rank !== 3 && rank !== 4) return refuse('rank', `Conv on a rank-${rank} input (${rank - 2}-D convolution) is not supported; only 1-D and 2-D`);
+    if (rank === 5) return check3d(node, ctx);
+    if (rank !== 3 && rank !== 4) return refuse('rank', `Conv on a rank-${rank} input (${rank - 2}-D convolution) is not supported; only 1-D, 2-D and 3-D`);
     if (!ctx.isConstant(node.inputs[1]) && (rank !== 4 || (attrInt(node, 'group', 1) !== 1 && attrInt(node, 'group', 1) !== ctx.shape(node.inputs[0])[1]))) {
       return refuse('computed-input', 'Conv with computed weights is supported only for 2-D convolutions with group 1 or depthwise; make the weights constant');
     }
@@ -57,6 +62,7 @@ const Conv: OpConverter = {
     const x = node.inputs[0];
     const y = node.outputs[0];
     const xs = ctx.shape(x);
+    if (xs.length === 5) return emitConv3d(ctx, node);
     const ys = ctx.shape(y);
     const W = ctx.constant(node.inputs[1]);
     const wDims = W ? W.dims : ctx.shape(node.inputs[1]);

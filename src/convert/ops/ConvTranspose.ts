@@ -1,4 +1,4 @@
-// ONNX ConvTranspose (1-D and 2-D, group 1; weights constant, or computed without dilation) → TFLite TRANSPOSE_CONV with VALID padding into the
+// ONNX ConvTranspose (1-D and 2-D, group 1; weights constant, or computed without dilation; 3-D in _conv3d.ts) → TFLite TRANSPOSE_CONV with VALID padding into the
 // full output ((in-1)·stride + dilated kernel + output_padding), then a STRIDED_SLICE that drops ONNX's pads
 // (explicit, auto_pad or implied by output_shape). Dilations become zeros inside the kernel. Channel-last in and out;
 // 1-D runs as 2-D with H = 1.
@@ -10,6 +10,7 @@ import { channelLast } from '../layout';
 import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
 import { Emitter } from './_emit';
+import { check3d, emitConvTranspose3d } from './_conv3d';
 
 interface Plan {
   /** Per spatial dim (H, W; H = 1 for 1-D). */
@@ -72,11 +73,13 @@ function weights(ctx: ConvertContext, e: Emitter, node: Node, p: Plan): number {
 }
 
 const ConvTranspose: OpConverter = {
-  op: 'ConvTranspose', emits: ['TRANSPOSE_CONV', 'STRIDED_SLICE', 'RESHAPE'], opset: [1, MAX_OPSET], dtypes: ['float32'],
-  layout: 'spatial',
+  op: 'ConvTranspose', emits: ['TRANSPOSE_CONV', 'CONV_3D_TRANSPOSE', 'STRIDED_SLICE', 'RESHAPE'], opset: [1, MAX_OPSET], dtypes: ['float32'],
+  // CONV_3D_TRANSPOSE (3-D only) has neither an int8 nor a TFLite Micro kernel (int8 keeps it float32; micro refuses).
+  layout: 'spatial', incidental: ['CONV_3D_TRANSPOSE'],
   check(node, ctx) {
     const rank = ctx.rank(node.inputs[0]);
-    if (rank !== 3 && rank !== 4) return refuse('rank', `ConvTranspose on a rank-${rank} input is not supported; only 1-D and 2-D`);
+    if (rank === 5) return check3d(node, ctx);
+    if (rank !== 3 && rank !== 4) return refuse('rank', `ConvTranspose on a rank-${rank} input is not supported; only 1-D, 2-D and 3-D`);
     if (!ctx.isConstant(node.inputs[1]) && (attrInts(node, 'dilations') ?? []).some((d) => d !== 1)) {
       return refuse('computed-input', 'ConvTranspose with computed weights and dilations is not supported; make the weights constant');
     }
@@ -86,6 +89,7 @@ const ConvTranspose: OpConverter = {
     return typeof p === 'string' ? refuse('attribute', p) : undefined;
   },
   convert(node, ctx) {
+    if (ctx.rank(node.inputs[0]) === 5) return emitConvTranspose3d(ctx, node);
     const p = plan(node, ctx) as Plan;
     const e = new Emitter(ctx, node);
     const xs = ctx.shape(node.inputs[0]);

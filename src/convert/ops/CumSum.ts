@@ -8,7 +8,7 @@ import { Emitter, dtypeReason } from './_emit';
 import { MAX_OPSET } from '../types';
 
 const CumSum: OpConverter = {
-  op: 'CumSum', emits: ['CUMSUM', 'RESHAPE'], opset: [11, MAX_OPSET], dtypes: ['float32', 'float64', 'int32', 'int64'],
+  op: 'CumSum', emits: ['CUMSUM', 'RESHAPE'], opset: [11, MAX_OPSET], inputs: [2, 2], dtypes: ['float32', 'float64', 'int32', 'int64'],
   micro: false, layout: 'axis',
   check(node, ctx) {
     return dtypeReason(node, ctx, this.dtypes);

@@ -7,7 +7,7 @@ import { MAX_OPSET, refuse } from '../types';
 import { Emitter } from './_emit';
 
 const DepthToSpace: OpConverter = {
-  op: 'DepthToSpace', emits: ['DEPTH_TO_SPACE', 'GATHER'], opset: [1, MAX_OPSET], dtypes: ['float32', 'int32', 'int64', 'uint8', 'int8'],
+  op: 'DepthToSpace', emits: ['DEPTH_TO_SPACE', 'GATHER'], opset: [1, MAX_OPSET], inputs: [1, 1], dtypes: ['float32', 'int32', 'int64', 'uint8', 'int8'],
   layout: 'spatial',
   check(node, ctx) {
     if (ctx.rank(node.inputs[0]) !== 4) return refuse('rank', 'DepthToSpace needs a 4-D NCHW input');

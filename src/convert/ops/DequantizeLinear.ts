@@ -5,7 +5,7 @@ import { emitDequantize, qdqCheck } from './_qdq';
 import { MAX_OPSET } from '../types';
 
 const DequantizeLinear: OpConverter = {
-  op: 'DequantizeLinear', emits: ['CAST', 'SUB', 'MUL', 'RESHAPE'], opset: [10, MAX_OPSET], dtypes: ['uint8', 'int8'], micro: false,
+  op: 'DequantizeLinear', emits: ['CAST', 'SUB', 'MUL', 'RESHAPE'], opset: [10, MAX_OPSET], inputs: [2, 3], dtypes: ['uint8', 'int8'], micro: false,
   layout: 'any',
   check(node, ctx) {
     return qdqCheck(node, ctx, ctx.dtype(node.inputs[0]));

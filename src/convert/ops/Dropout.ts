@@ -7,7 +7,7 @@ import { MAX_OPSET, refuse } from '../types';
 import { FLOAT } from './_elementwise';
 
 const Dropout: OpConverter = {
-  op: 'Dropout', emits: [], opset: [1, MAX_OPSET], dtypes: FLOAT, layout: 'any',
+  op: 'Dropout', emits: [], opset: [1, MAX_OPSET], inputs: [1, 3], dtypes: FLOAT, layout: 'any',
   check(node, ctx) {
     const [, ratio, training] = node.inputs;
     if (training && !ctx.isConstant(training)) return refuse('computed-input', 'Dropout with a non-constant training_mode input is not supported');

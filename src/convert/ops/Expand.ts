@@ -4,7 +4,7 @@ import { NUMERIC } from './_elementwise';
 import { MAX_OPSET } from '../types';
 
 const Expand: OpConverter = {
-  op: 'Expand', emits: ['BROADCAST_TO'], opset: [8, MAX_OPSET], dtypes: [...NUMERIC, 'bool'], layout: 'any',
+  op: 'Expand', emits: ['BROADCAST_TO'], opset: [8, MAX_OPSET], inputs: [2, 2], dtypes: [...NUMERIC, 'bool'], layout: 'any',
   convert(node, ctx) {
     const y = node.outputs[0];
     const rank = ctx.rank(y);

@@ -3,14 +3,17 @@
 import { toNumbers } from '../../ir/tensor';
 import { attrInt, normAxis } from '../attrs';
 import type { OpConverter } from '../types';
-import { NUMERIC } from './_elementwise';
 import { MAX_OPSET } from '../types';
+import { NUMERIC } from './_elementwise';
+import { Emitter } from './_emit';
 
 const Gather: OpConverter = {
-  op: 'Gather', emits: ['GATHER', 'FLOOR_MOD'], incidental: ['FLOOR_MOD'] /* on the indices only */, opset: [1, MAX_OPSET], dtypes: [...NUMERIC, 'bool'], layout: 'axis',
+  op: 'Gather', emits: ['GATHER', 'FLOOR_MOD', 'SHAPE', 'LESS', 'ADD', 'SELECT_V2'],
+  incidental: ['FLOOR_MOD', 'SHAPE', 'LESS', 'ADD', 'SELECT_V2'] /* on the indices only */, opset: [1, MAX_OPSET], dtypes: [...NUMERIC, 'bool'],
+  layout: 'axis',
   convert(node, ctx) {
     const [data, indices] = node.inputs;
-    const ds = ctx.shape(data);
+    const ds = ctx.dims(data);
     const axis = normAxis(attrInt(node, 'axis', 0), ds.length);
     const idxRank = ctx.rank(indices);
     const x = idxRank <= 1 ? ctx.inputAny(data) : { index: ctx.inputOnnx(data), perm: ds.map((_, i) => i) };
@@ -22,8 +25,16 @@ const Gather: OpConverter = {
     } else {
       // Computed indices may be negative (counted from the end): wrap them with FLOOR_MOD by the axis size.
       const raw = ctx.inputOnnx(indices);
-      idx = ctx.temp(ctx.tensors[raw].shape, 'INT32', `${indices}__wrapped`);
-      ctx.emit('FLOOR_MOD', [raw, ctx.constInt32([ds[axis]], `${node.name}/axis_size`, [])], [idx]);
+      const rt = ctx.tensors[raw];
+      idx = ctx.temp(rt.shapeSignature ?? rt.shape, 'INT32', `${indices}__wrapped`);
+      if (ds[axis] >= 0) ctx.emit('FLOOR_MOD', [raw, ctx.constInt32([ds[axis]], `${node.name}/axis_size`, [])], [idx]);
+      else {
+        // The axis is sized at run time (its size from SHAPE, maybe 0: no FLOOR_MOD by it): idx < 0 ? idx + size : idx.
+        const e = new Emitter(ctx, node);
+        const shape = e.op('SHAPE', [x.index], [ds.length], 'INT32', { outType: 'INT32' });
+        const size = e.op('GATHER', [shape, ctx.constInt32([x.perm.indexOf(axis)], `${node.name}/axis`, [])], [], 'INT32', { axis: 0, batchDims: 0 });
+        e.select(e.bin('LESS', raw, e.scalar(0, 'INT32')), e.bin('ADD', raw, size), raw, idx);
+      }
     }
     // Output layout: the data's layout with the axis replaced by the indices' dims (kept in order).
     const tAxis = x.perm.indexOf(axis);

@@ -17,7 +17,7 @@ const GatherND: OpConverter = {
   convert(node, ctx) {
     const [data, indices] = node.inputs;
     const e = new Emitter(ctx, node);
-    const idx = ndIndices(e, indices, ctx.shape(data));
+    const idx = ndIndices(e, indices, ctx.dims(data));
     const out = ctx.output(node.outputs[0], identity(ctx.rank(node.outputs[0])));
     ctx.emit('GATHER_ND', [ctx.inputOnnx(data), idx], [out]);
   },

@@ -5,7 +5,7 @@ import type { OpConverter } from '../types';
 import { MAX_OPSET } from '../types';
 
 const HardSigmoid: OpConverter = {
-  op: 'HardSigmoid', emits: ['ADD', 'MUL', 'RELU6', 'MINIMUM', 'MAXIMUM'], opset: [1, MAX_OPSET], dtypes: ['float32'],
+  op: 'HardSigmoid', emits: ['ADD', 'MUL', 'RELU6', 'MINIMUM', 'MAXIMUM'], opset: [1, MAX_OPSET], inputs: [1, 1], dtypes: ['float32'],
   layout: 'any',
   convert(node, ctx) {
     const alpha = attrFloat(node, 'alpha', 0.2);

@@ -7,7 +7,7 @@ import { Emitter, dtypeReason } from './_emit';
 import { MAX_OPSET } from '../types';
 
 const Hardmax: OpConverter = {
-  op: 'Hardmax', emits: ['ARG_MAX', 'ONE_HOT', 'RESHAPE'], opset: [1, MAX_OPSET], dtypes: ['float32', 'float64'],
+  op: 'Hardmax', emits: ['ARG_MAX', 'ONE_HOT', 'RESHAPE'], opset: [1, MAX_OPSET], inputs: [1, 1], dtypes: ['float32', 'float64'],
   layout: 'axis',
   check(node, ctx) {
     return dtypeReason(node, ctx, this.dtypes);

@@ -7,7 +7,7 @@ import { Emitter } from './_emit';
 import { channelVector, moments } from './_norm';
 
 const InstanceNormalization: OpConverter = {
-  op: 'InstanceNormalization', emits: ['MEAN', 'SUB', 'MUL', 'ADD', 'RSQRT', 'RESHAPE'], opset: [1, MAX_OPSET], dtypes: ['float32'],
+  op: 'InstanceNormalization', emits: ['MEAN', 'SUB', 'MUL', 'ADD', 'RSQRT', 'RESHAPE'], opset: [1, MAX_OPSET], inputs: [3, 3], dtypes: ['float32'],
   int8: false, micro: false, layout: 'axis',
   check(node, ctx) {
     const dt = ctx.dtype(node.inputs[0]);

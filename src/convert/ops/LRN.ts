@@ -6,7 +6,7 @@ import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
 
 const LRN: OpConverter = {
-  op: 'LRN', emits: ['LOCAL_RESPONSE_NORMALIZATION'], opset: [1, MAX_OPSET], dtypes: ['float32'], layout: 'spatial',
+  op: 'LRN', emits: ['LOCAL_RESPONSE_NORMALIZATION'], opset: [1, MAX_OPSET], inputs: [1, 1], dtypes: ['float32'], layout: 'spatial',
   check(node, ctx) {
     if (ctx.rank(node.inputs[0]) !== 4) return refuse('rank', 'LRN is supported on 4-D NCHW inputs only');
     const size = attrInt(node, 'size', 1);

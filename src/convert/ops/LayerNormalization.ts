@@ -8,7 +8,7 @@ import { Emitter } from './_emit';
 import { moments } from './_norm';
 
 const LayerNormalization: OpConverter = {
-  op: 'LayerNormalization', emits: ['MEAN', 'SUB', 'MUL', 'ADD', 'RSQRT'], opset: [17, MAX_OPSET], dtypes: ['float32'], int8: false,
+  op: 'LayerNormalization', emits: ['MEAN', 'SUB', 'MUL', 'ADD', 'RSQRT'], opset: [17, MAX_OPSET], inputs: [2, 3], dtypes: ['float32'], int8: false,
   micro: false, layout: 'axis',
   check(node, ctx) {
     const dt = ctx.dtype(node.inputs[0]);

@@ -7,7 +7,7 @@ import { moments } from './_norm';
 import { MAX_OPSET } from '../types';
 
 const MeanVarianceNormalization: OpConverter = {
-  op: 'MeanVarianceNormalization', emits: ['MEAN', 'SUB', 'MUL', 'SQRT', 'ADD', 'DIV'], opset: [9, MAX_OPSET], dtypes: ['float32', 'float64'],
+  op: 'MeanVarianceNormalization', emits: ['MEAN', 'SUB', 'MUL', 'SQRT', 'ADD', 'DIV'], opset: [9, MAX_OPSET], inputs: [1, 1], dtypes: ['float32', 'float64'],
   micro: false, layout: 'axis',
   check(node, ctx) {
     return dtypeReason(node, ctx, this.dtypes);

@@ -11,7 +11,7 @@ import { MAX_OPSET } from '../types';
 const WIDE: Partial<Record<TflType, TflType>> = { INT8: 'INT32', UINT8: 'INT32', INT16: 'INT32', UINT16: 'INT32', FLOAT16: 'FLOAT32' };
 
 const Mod: OpConverter = {
-  op: 'Mod', emits: ['FLOOR_MOD', 'NOT_EQUAL', 'LESS', 'LOGICAL_AND', 'SUB', 'SELECT_V2', 'CAST'], opset: [10, MAX_OPSET],
+  op: 'Mod', emits: ['FLOOR_MOD', 'NOT_EQUAL', 'LESS', 'LOGICAL_AND', 'SUB', 'SELECT_V2', 'CAST'], opset: [10, MAX_OPSET], inputs: [2, 2],
   dtypes: ['float32', 'float64', 'float16', 'int32', 'int64', 'int8', 'uint8', 'int16', 'uint16', 'uint32', 'uint64'], micro: false,
   layout: 'any',
   check(node, ctx) {

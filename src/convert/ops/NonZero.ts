@@ -1,17 +1,28 @@
-// ONNX NonZero: the output size depends on the data (a tensor sized at run time, which LiteRT cannot run), so a
-// computed input is refused; a constant one is folded before conversion.
+// ONNX NonZero → TFLite WHERE (the coordinates of the non-zero elements, [n, rank] int64, n known only at run
+// time), a CAST to the converter's int32 and a TRANSPOSE to ONNX's [rank, n] (a RESHAPE for 1-D inputs). A constant input is folded before
+// conversion.
+import { identity } from '../layout';
 import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
 
-const REASON = 'NonZero has a data-dependent output size, which LiteRT cannot run';
-
 const NonZero: OpConverter = {
-  op: 'NonZero', emits: [], opset: [9, MAX_OPSET], dtypes: ['float32', 'int32', 'int64', 'bool'], int8: false, micro: false, layout: 'onnx',
-  check() {
-    return refuse('unsupported', REASON);
+  op: 'NonZero', emits: ['WHERE', 'CAST', 'TRANSPOSE', 'RESHAPE'], opset: [9, MAX_OPSET], dtypes: ['float32', 'int32', 'int64', 'bool', 'uint8', 'int8'],
+  layout: 'onnx',
+  check(node, ctx) {
+    if (ctx.rank(node.inputs[0]) === 0) return refuse('rank', 'NonZero of a scalar is not supported (TFLite\'s WHERE needs rank ≥ 1)');
+    return undefined;
   },
-  convert(_node, ctx) {
-    ctx.fail(REASON);
+  convert(node, ctx) {
+    const rank = ctx.rank(node.inputs[0]);
+    const x = ctx.input(node.inputs[0], identity(rank));
+    const coords = ctx.temp([-1, rank], 'INT64', `${node.name}/where`);
+    ctx.emit('WHERE', [x], [coords]);
+    const narrow = ctx.temp([-1, rank], 'INT32', `${node.name}/coords`);
+    ctx.emit('CAST', [coords], [narrow]);
+    const out = ctx.dynamicOutput(node.outputs[0], identity(2), [rank, -1]);
+    // Of a 1-D input, [n, 1] → [1, n] moves no data: a RESHAPE.
+    if (rank === 1) ctx.emit('RESHAPE', [narrow, ctx.constInt32([1, -1], `${node.name}/shape`)], [out], { newShape: [1, -1] });
+    else ctx.emit('TRANSPOSE', [narrow, ctx.constInt32([1, 0], `${node.name}/perm`)], [out]);
   },
 };
 export default NonZero;

@@ -1,18 +1,22 @@
 // ONNX Pad → TFLite PAD / PADV2 (constant mode; the value may be computed), MIRROR_PAD (reflect) or GATHERs of
-// repeated edge indices (edge), on the stored layout.
+// repeated edge indices (edge), on the stored layout;
+// computed pads: _pad_computed.ts.
 import { toNumbers } from '../../ir/tensor';
 import { attrFloat, attrInts, attrString, normAxis } from '../attrs';
 import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
 import { NUMERIC } from './_elementwise';
 import { Emitter } from './_emit';
+import { computedPadReason, emitComputedPad } from './_pad_computed';
 
 const Pad: OpConverter = {
-  op: 'Pad', emits: ['PAD', 'PADV2', 'MIRROR_PAD', 'GATHER'], opset: [1, MAX_OPSET], dtypes: NUMERIC, layout: 'axis',
+  op: 'Pad', emits: ['PAD', 'PADV2', 'MIRROR_PAD', 'GATHER', 'RANGE', 'TRANSPOSE', 'RESHAPE', 'MINIMUM', 'MAXIMUM'],
+  incidental: ['RANGE', 'TRANSPOSE', 'RESHAPE', 'MINIMUM', 'MAXIMUM'] /* computed pads only: on the pads, sized at run time */,
+  opset: [1, MAX_OPSET], dtypes: NUMERIC, layout: 'axis',
   check(node, ctx) {
     const mode = attrString(node, 'mode', 'constant');
     if (mode === 'wrap') return refuse('attribute', `Pad with mode=${mode} has no TFLite builtin; use constant, reflect or edge`);
-    if (node.inputs[1] && !ctx.isConstant(node.inputs[1])) return refuse('computed-input', 'Pad with non-constant pads is not supported');
+    if (node.inputs[1] && !ctx.isConstant(node.inputs[1])) return computedPadReason(node, ctx);
     if (node.inputs[2] && !ctx.isConstant(node.inputs[2]) && ctx.shape(node.inputs[2]).reduce((a, b) => a * b, 1) !== 1) {
       return refuse('rank', 'Pad with a non-scalar value is not supported');
     }
@@ -22,6 +26,10 @@ const Pad: OpConverter = {
     return undefined;
   },
   convert(node, ctx) {
+    if (node.inputs[1] && !ctx.isConstant(node.inputs[1])) {
+      emitComputedPad(node, ctx);
+      return;
+    }
     const x = ctx.inputAny(node.inputs[0]);
     const rank = x.perm.length;
     const raw = node.inputs[1] ? toNumbers(ctx.constant(node.inputs[1])!) : attrInts(node, 'pads') ?? attrInts(node, 'paddings') ?? [];
@@ -30,6 +38,11 @@ const Pad: OpConverter = {
     const end = new Array<number>(rank).fill(0);
     axes.forEach((a, k) => { begin[a] = raw[k]; end[a] = raw[k + axes.length]; });
     const paddings = x.perm.flatMap((a) => [begin[a], end[a]]);
+    // Nothing to pad (Swin pads to a multiple of the window size, often by 0): the input under another name.
+    if (paddings.every((v) => v === 0)) {
+      ctx.alias(node.outputs[0], node.inputs[0]);
+      return;
+    }
     const padT = ctx.constInt32(paddings, `${node.name}/paddings`, [rank, 2]);
     const out = ctx.output(node.outputs[0], x.perm);
     const mode = attrString(node, 'mode', 'constant');

@@ -6,7 +6,7 @@ import { broadcastPair, emitArith, emitBinary, emitUnary } from './_elementwise'
 import { MAX_OPSET } from '../types';
 
 const Pow: OpConverter = {
-  op: 'Pow', emits: ['SQUARE', 'SQRT', 'RSQRT', 'POW', 'CAST'], opset: [1, MAX_OPSET], dtypes: ['float32', 'int32', 'int64'],
+  op: 'Pow', emits: ['SQUARE', 'SQRT', 'RSQRT', 'POW', 'CAST'], opset: [1, MAX_OPSET], inputs: [2, 2], dtypes: ['float32', 'int32', 'int64'],
   layout: 'any',
   convert(node, ctx) {
     const e = ctx.constant(node.inputs[1]);

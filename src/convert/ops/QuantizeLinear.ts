@@ -6,7 +6,7 @@ import { Emitter } from './_emit';
 import { emitQuantize, qdqCheck } from './_qdq';
 
 const QuantizeLinear: OpConverter = {
-  op: 'QuantizeLinear', emits: ['DIV', 'ROUND', 'ADD', 'MAXIMUM', 'MINIMUM', 'CAST', 'RESHAPE'], opset: [10, MAX_OPSET], dtypes: ['float32'],
+  op: 'QuantizeLinear', emits: ['DIV', 'ROUND', 'ADD', 'MAXIMUM', 'MINIMUM', 'CAST', 'RESHAPE'], opset: [10, MAX_OPSET], inputs: [2, 3], dtypes: ['float32'],
   micro: false, layout: 'any',
   check(node, ctx) {
     const qtype = node.inputs[2] ? ctx.dtype(node.inputs[2]) : 'uint8';

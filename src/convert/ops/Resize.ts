@@ -9,6 +9,7 @@ import type { ConvertContext } from '../context';
 import { channelLast } from '../layout';
 import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
+import { emitScaledResize, scaledResizeReason } from './_resize_scaled';
 import { ResizeDim, TflResizeFlags, tflResizeFlags } from './_resize';
 import { emitResizeByMatrices, spatialRoi } from './_resize_matrix';
 
@@ -44,7 +45,10 @@ export function flagsFor(node: Node, ctx: ConvertContext): TflResizeFlags | unde
 }
 
 const Resize: OpConverter = {
-  op: 'Resize', emits: ['RESIZE_BILINEAR', 'RESIZE_NEAREST_NEIGHBOR', 'BATCH_MATMUL', 'RESHAPE', 'ADD'], opset: [10, MAX_OPSET], dtypes: ['float32'],
+  op: 'Resize', emits: ['RESIZE_BILINEAR', 'RESIZE_NEAREST_NEIGHBOR', 'BATCH_MATMUL', 'RESHAPE', 'ADD', 'GATHER', 'MUL', 'SUB', 'DIV', 'FLOOR', 'CEIL', 'CAST',
+    'MINIMUM', 'MAXIMUM', 'LOGICAL_AND', 'GREATER_EQUAL', 'LESS_EQUAL'],
+  incidental: ['GATHER', 'MUL', 'SUB', 'DIV', 'FLOOR', 'CEIL', 'CAST', 'MINIMUM', 'MAXIMUM', 'LOGICAL_AND', 'GREATER_EQUAL', 'LESS_EQUAL'] /* computed scales only */,
+  opset: [10, MAX_OPSET], dtypes: ['float32'],
   layout: 'spatial',
   check(node, ctx) {
     const xs = ctx.shape(node.inputs[0]);
@@ -61,8 +65,8 @@ const Resize: OpConverter = {
     if (ct === 'tf_crop_and_resize' && !spatialRoi(node, ctx)) return refuse('computed-input', 'Resize with tf_crop_and_resize needs a constant roi');
     const sc = node.inputs[node.opType === 'Upsample' || ctx.opset < 11 ? 1 : 2];
     if (sc && !ctx.isConstant(sc) && !node.inputs[3] && xs.slice(2).some((d, i) => ys[i + 2] % d !== 0)) {
-      return refuse('computed-input', `${node.opType} with computed scales is not supported unless they upsample by whole ` +
-        'factors (the sampling positions depend on them); make the scales constant');
+      const why = scaledResizeReason(node, mode, ct);
+      if (why) return why;
     }
     if (attrString(node, 'keep_aspect_ratio_policy', 'stretch') !== 'stretch') return refuse('attribute', 'Resize with keep_aspect_ratio_policy is not supported');
     return undefined;
@@ -72,6 +76,12 @@ const Resize: OpConverter = {
     const ys = ctx.shape(node.outputs[0]);
     const mode = attrString(node, 'mode', 'nearest');
     const sc = node.inputs[node.opType === 'Upsample' || ctx.opset < 11 ? 1 : 2];
+    const xs = ctx.shape(node.inputs[0]);
+    if (sc && !ctx.isConstant(sc) && !node.inputs[3] && xs.slice(2).some((d, i) => ys[i + 2] % d !== 0)) {
+      // Not whole factors: the sample positions are computed from the scales in the graph.
+      emitScaledResize(ctx, node, x, sc, xs, ys, mode, coordMode(node, ctx), ctx.output(node.outputs[0], channelLast(4)));
+      return;
+    }
     if (sc && !ctx.isConstant(sc) && !node.inputs[3]) ctx.warn(`computed scales are taken to be the whole factors ${ys.slice(2).join('×')} / input size`);
     const flags = flagsFor(node, ctx);
     if (!flags) {

@@ -8,7 +8,7 @@ import { emitScatter, scatterCheck } from './_scatter';
 import { MAX_OPSET } from '../types';
 
 const ScatterElements: OpConverter = {
-  op: 'ScatterElements', emits: ['SCATTER_ND', 'CONCATENATION', 'RESHAPE', 'FLOOR_MOD', 'GREATER', 'SELECT_V2', 'ADD'], opset: [11, MAX_OPSET],
+  op: 'ScatterElements', emits: ['SCATTER_ND', 'CONCATENATION', 'RESHAPE', 'FLOOR_MOD', 'GREATER', 'SELECT_V2', 'ADD'], opset: [11, MAX_OPSET], inputs: [3, 3],
   dtypes: ['float32', 'float64', 'int32', 'int64'], layout: 'onnx',
   check: scatterCheck,
   convert(node, ctx) {

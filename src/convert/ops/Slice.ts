@@ -1,4 +1,5 @@
-// ONNX Slice → TFLite STRIDED_SLICE on the stored layout (starts/ends/steps remapped to its axes).
+// ONNX Slice → TFLite STRIDED_SLICE on the stored layout (starts/ends/steps remapped to its axes); computed
+// ones: _slice_computed.ts.
 import type { Node } from '../../ir/types';
 import { toNumbers } from '../../ir/tensor';
 import { attrInts, normAxis } from '../attrs';
@@ -6,6 +7,7 @@ import type { ConvertContext } from '../context';
 import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
 import { NUMERIC } from './_elementwise';
+import { computedSliceReason, emitComputedSlice } from './_slice_computed';
 
 function sliceParams(node: Node, ctx: ConvertContext): { starts: number[]; ends: number[]; axes: number[]; steps: number[] } | undefined {
   const get = (i: number, attr: string): number[] | undefined => {
@@ -28,14 +30,21 @@ function sliceParams(node: Node, ctx: ConvertContext): { starts: number[]; ends:
 }
 
 const Slice: OpConverter = {
-  op: 'Slice', emits: ['STRIDED_SLICE'], opset: [1, MAX_OPSET], dtypes: [...NUMERIC, 'bool'], layout: 'axis',
+  op: 'Slice', emits: ['STRIDED_SLICE', 'SCATTER_ND', 'SHAPE', 'GATHER', 'FLOOR_MOD', 'ADD', 'SUB', 'RESHAPE'], incidental: ['SCATTER_ND', 'SHAPE', 'GATHER', 'FLOOR_MOD', 'ADD', 'SUB', 'RESHAPE'] /* computed bounds only, on the bounds */,
+  opset: [1, MAX_OPSET], dtypes: [...NUMERIC, 'bool'], layout: 'axis',
   check(node, ctx) {
     const rank = ctx.rank(node.inputs[0]);
     if (rank > 5) return refuse('rank', `Slice of a rank-${rank} tensor is not supported: TFLite's STRIDED_SLICE takes at most 5 dims`);
-    return sliceParams(node, ctx) ? undefined : refuse('computed-input', 'Slice with non-constant starts, ends, axes or steps is not supported');
+    const dynamic = ctx.isDynamic(node.inputs[0]);
+    if (dynamic && !node.inputs[1]) return refuse('dynamic-shape', 'Slice (opset < 10) of a tensor sized at run time is not supported');
+    return sliceParams(node, ctx) && !dynamic ? undefined : computedSliceReason(node, ctx);
   },
   convert(node, ctx) {
-    const p = sliceParams(node, ctx)!;
+    const p = sliceParams(node, ctx);
+    if (!p || ctx.isDynamic(node.inputs[0])) {
+      emitComputedSlice(node, ctx);
+      return;
+    }
     const x = ctx.inputAny(node.inputs[0]);
     const dims = ctx.shape(node.inputs[0]);
     const rank = dims.length;
@@ -63,6 +72,11 @@ const Slice: OpConverter = {
       return end[a];
     });
     const ts = x.perm.map((a) => stride[a]);
+    // A slice that keeps everything (Swin's roll by 0, a [:, :H] on H rows) is the input under another name.
+    if (endMask === 0 && dims.every((d, a) => begin[a] === 0 && end[a] === d && stride[a] === 1)) {
+      ctx.alias(node.outputs[0], node.inputs[0]);
+      return;
+    }
     const out = ctx.output(node.outputs[0], x.perm);
     ctx.emit('STRIDED_SLICE', [x.index, ctx.constInt32(tb, `${node.name}/begin`), ctx.constInt32(te, `${node.name}/end`),
       ctx.constInt32(ts, `${node.name}/strides`)], [out], { beginMask: 0, endMask, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0, offset: false });

@@ -5,7 +5,7 @@ import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
 
 const SpaceToDepth: OpConverter = {
-  op: 'SpaceToDepth', emits: ['SPACE_TO_DEPTH'], opset: [1, MAX_OPSET], dtypes: ['float32', 'int32', 'int64', 'uint8', 'int8'],
+  op: 'SpaceToDepth', emits: ['SPACE_TO_DEPTH'], opset: [1, MAX_OPSET], inputs: [1, 1], dtypes: ['float32', 'int32', 'int64', 'uint8', 'int8'],
   layout: 'spatial',
   check(node, ctx) {
     if (ctx.rank(node.inputs[0]) !== 4) return refuse('rank', 'SpaceToDepth needs a 4-D NCHW input');

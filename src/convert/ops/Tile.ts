@@ -1,15 +1,24 @@
-// ONNX Tile → TFLite TILE with the repeats remapped to the stored layout.
+// ONNX Tile → TFLite TILE: constant repeats are remapped to the stored layout; computed ones (ONNX order) tile the
+// input in ONNX order into an output sized at run time.
 import { toNumbers } from '../../ir/tensor';
+import { identity } from '../layout';
 import type { OpConverter } from '../types';
-import { MAX_OPSET, refuse } from '../types';
+import { MAX_OPSET } from '../types';
+import { vectorOf } from './_dynamic';
 import { NUMERIC } from './_elementwise';
+import { Emitter } from './_emit';
 
 const Tile: OpConverter = {
   op: 'Tile', emits: ['TILE'], opset: [6, MAX_OPSET], dtypes: [...NUMERIC, 'bool'], layout: 'axis',
-  check(node, ctx) {
-    return ctx.isConstant(node.inputs[1]) ? undefined : refuse('computed-input', 'Tile with non-constant repeats is not supported');
-  },
   convert(node, ctx) {
+    if (!ctx.isConstant(node.inputs[1])) {
+      const rank = ctx.rank(node.inputs[0]);
+      const x = ctx.input(node.inputs[0], identity(rank));
+      const reps = vectorOf(ctx, new Emitter(ctx, node), node.inputs[1]);
+      const out = ctx.dynamicOutput(node.outputs[0], identity(rank), new Array<number>(rank).fill(-1));
+      ctx.emit('TILE', [x, reps], [out]);
+      return;
+    }
     const x = ctx.inputAny(node.inputs[0]);
     const reps = toNumbers(ctx.constant(node.inputs[1])!);
     const out = ctx.output(node.outputs[0], x.perm);

@@ -1,10 +1,11 @@
 // ONNX TopK → TFLite TOPK_V2 on a layout whose last axis is the ONNX axis (often the stored one); largest=0 runs
-// on the negated input and negates the values back. K must be constant (a computed K gives dynamic shapes).
+// on the negated input and negates the values back. A computed K gives outputs sized at run time.
 import { toNumbers } from '../../ir/tensor';
 import { attrInt, normAxis } from '../attrs';
 import { identity } from '../layout';
 import type { OpConverter } from '../types';
-import { MAX_OPSET, refuse } from '../types';
+import { MAX_OPSET } from '../types';
+import { computed, scalarOf } from './_dynamic';
 import { Emitter, dtypeReason } from './_emit';
 
 const TopK: OpConverter = {
@@ -13,9 +14,6 @@ const TopK: OpConverter = {
   check(node, ctx) {
     const bad = dtypeReason(node, ctx, this.dtypes);
     if (bad) return bad;
-    if (node.inputs[1] && !ctx.isConstant(node.inputs[1])) {
-      return refuse('computed-input', 'TopK with a computed K makes outputs whose size is known only at run time, which LiteRT cannot run; make K constant');
-    }
     return undefined;
   },
   convert(node, ctx) {
@@ -30,14 +28,20 @@ const TopK: OpConverter = {
     let x = ctx.input(xName, perm);
     if (!largest) x = e.un('NEG', x);
     let k: number;
-    if (kName) {
+    const dynamic = computed(ctx, kName);
+    if (dynamic) {
+      k = scalarOf(ctx, e, kName);
+    } else if (kName) {
       k = e.scalar(toNumbers(ctx.constant(kName)!)[0], 'INT32');
     } else {
       k = e.scalar(attrInt(node, 'k', 1), 'INT32');
     }
-    const vOut = values ? ctx.output(values, perm) : undefined;
-    const iOut = indices ? ctx.output(indices, perm) : undefined;
-    const shape = ctx.tensors[vOut ?? iOut!].shape;
+    // A computed K sizes the outputs at run time.
+    const dims = ctx.dims(xName).map((d, i) => (i === axis ? -1 : d));
+    const outOf = (name: string) => (dynamic ? ctx.dynamicOutput(name, perm, dims) : ctx.output(name, perm));
+    const vOut = values ? outOf(values) : undefined;
+    const iOut = indices ? outOf(indices) : undefined;
+    const shape = ctx.tensors[vOut ?? iOut!].shapeSignature ?? ctx.tensors[vOut ?? iOut!].shape;
     const v = largest && vOut !== undefined ? vOut : ctx.temp(shape, e.type(x), `${node.name}/values`);
     const i = iOut ?? ctx.temp(shape, 'INT32', `${node.name}/indices`);
     ctx.emit('TOPK_V2', [x, k], [v, i]);

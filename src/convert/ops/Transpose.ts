@@ -1,7 +1,11 @@
 // ONNX Transpose: no op. The output is the same stored tensor under another layout; the layout pass adds a
 // TRANSPOSE only where a later op needs an order the data is not in (so back-to-back transposes cancel).
+// One exception: a transpose whose output is only split (Gather of single indices, Slice, Split: attention's stacked
+// q, k, v) into a layout that is neither ONNX order nor channel-last is done here, once, in ONNX order; left lazy,
+// each part would need its own TRANSPOSE later.
 import { attrInts } from '../attrs';
-import { invert } from '../layout';
+import type { ConvertContext } from '../context';
+import { channelLast, identity, invert, isIdentity, samePerm } from '../layout';
 import type { OpConverter } from '../types';
 import { NUMERIC } from './_elementwise';
 import { MAX_OPSET } from '../types';
@@ -16,7 +20,21 @@ const Transpose: OpConverter = {
     // stored data already correct: out dim r[i] = in dim p[r[i]] = in dim q[i].
     const pinv = invert(p);
     const r = x.perm.map((q) => pinv[q]);
+    // Left lazy, a layout other than ONNX order or channel-last would cost each split part its own TRANSPOSE.
+    if (!isIdentity(r) && !samePerm(r, channelLast(rank)) && splitOnly(ctx, node.outputs[0])) {
+      ctx.bind(node.outputs[0], ctx.input(node.inputs[0], p), identity(rank));
+      return;
+    }
     ctx.bind(node.outputs[0], x.index, r);
   },
 };
+
+/** The value is read only as the data input of two or more Gather / Slice / Split nodes (nor is a graph output). */
+function splitOnly(ctx: ConvertContext, name: string): boolean {
+  if (ctx.graph.outputs.some((o) => o.name === name)) return false;
+  const readers = ctx.graph.nodes.filter((n) => n.inputs.includes(name));
+  const parts = readers.reduce((k, n) => k + (n.opType === 'Split' ? n.outputs.length : 1), 0);
+  return parts >= 2 && readers.every((n) => ['Gather', 'Slice', 'Split'].includes(n.opType) && n.inputs.indexOf(name) === 0
+    && n.inputs.lastIndexOf(name) === 0);
+}
 export default Transpose;

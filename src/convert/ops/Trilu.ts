@@ -7,7 +7,7 @@ import { MAX_OPSET, refuse } from '../types';
 import { Emitter, dtypeReason } from './_emit';
 
 const Trilu: OpConverter = {
-  op: 'Trilu', emits: ['GREATER_EQUAL', 'LESS_EQUAL', 'SELECT_V2', 'RESHAPE'], opset: [14, MAX_OPSET], dtypes: ['float32', 'int32', 'int64'],
+  op: 'Trilu', emits: ['GREATER_EQUAL', 'LESS_EQUAL', 'SELECT_V2', 'RESHAPE'], opset: [14, MAX_OPSET], inputs: [1, 2], dtypes: ['float32', 'int32', 'int64'],
   int8: false, micro: false, layout: 'any',
   check(node, ctx) {
     return dtypeReason(node, ctx, this.dtypes);

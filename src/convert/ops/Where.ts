@@ -4,7 +4,7 @@ import { NUMERIC } from './_elementwise';
 import { MAX_OPSET } from '../types';
 
 const Where: OpConverter = {
-  op: 'Where', emits: ['SELECT_V2'], opset: [9, MAX_OPSET], dtypes: [...NUMERIC, 'bool'], micro: false, layout: 'any',
+  op: 'Where', emits: ['SELECT_V2'], opset: [9, MAX_OPSET], inputs: [3, 3], dtypes: [...NUMERIC, 'bool'], micro: false, layout: 'any',
   convert(node, ctx) {
     const y = node.outputs[0];
     const rank = ctx.rank(y);

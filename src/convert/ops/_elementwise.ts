@@ -6,6 +6,7 @@ import type { ConvertContext } from '../context';
 import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
 import type { Refusal } from '../types';
+import { isLegacyBroadcast, legacyShape, reshapedValue } from './_legacy';
 
 export const FLOAT: DType[] = ['float32', 'float16'];
 export const NUMERIC: DType[] = ['float32', 'float16', 'int32', 'int64', 'int8', 'uint8', 'int16'];
@@ -27,7 +28,7 @@ interface Decl {
 /** y = op(x), layout-agnostic. */
 export function unary(op: string, tfl: string, d: Decl = {}): OpConverter {
   return {
-    op, emits: [tfl], opset: d.opset ?? [1, MAX_OPSET], dtypes: d.dtypes ?? FLOAT, int8: d.int8,
+    op, emits: [tfl], opset: d.opset ?? [1, MAX_OPSET], inputs: [1, 1], dtypes: d.dtypes ?? FLOAT, int8: d.int8,
     micro: d.micro, layout: 'any', check: d.check,
     convert(node, ctx) {
       emitUnary(ctx, node, tfl);
@@ -44,19 +45,27 @@ export function emitUnary(ctx: ConvertContext, node: Node, tfl: string, options?
 /** y = op(a, b) with ONNX (numpy) broadcasting, layout-agnostic. */
 export function binary(op: string, tfl: string, d: Decl = {}): OpConverter {
   return {
-    op, emits: [tfl], opset: d.opset ?? [1, MAX_OPSET], dtypes: d.dtypes ?? ARITHMETIC, int8: d.int8,
+    op, emits: [tfl], opset: d.opset ?? [1, MAX_OPSET], inputs: [2, 2], dtypes: d.dtypes ?? ARITHMETIC, int8: d.int8,
     micro: d.micro, layout: 'any', check: d.check ?? checkBroadcast,
     convert(node, ctx) {
-      emitBinary(ctx, node.inputs[0], node.inputs[1], node.outputs[0], tfl, d.fused);
+      emitBinary(ctx, node.inputs[0], numpyB(ctx, node), node.outputs[0], tfl, d.fused);
     },
   };
 }
 
-/** Old opsets (< 7) used `broadcast`/`axis` attributes instead of numpy broadcasting. */
-export function checkBroadcast(node: Node): Refusal | undefined {
-  const axis = node.attrs.get('axis');
-  if (node.attrs.get('broadcast') && axis) return refuse('attribute', 'legacy broadcasting with an axis attribute (opset < 7) is not supported; re-export with opset ≥ 7');
-  return undefined;
+/** Old opsets (< 7) used `broadcast`/`axis` attributes instead of numpy broadcasting: B must fit A at `axis`. */
+export function checkBroadcast(node: Node, ctx: ConvertContext): Refusal | undefined {
+  if (!isLegacyBroadcast(node)) return undefined;
+  const s = legacyShape(node, ctx.shape(node.inputs[0]), ctx.shape(node.inputs[1]));
+  return typeof s === 'string' ? refuse('attribute', s) : undefined;
+}
+
+/** Input B of a binary op, reshaped for numpy broadcasting when the node uses legacy broadcasting. */
+export function numpyB(ctx: ConvertContext, node: Node): string {
+  const b = node.inputs[1];
+  if (!isLegacyBroadcast(node)) return b;
+  const s = legacyShape(node, ctx.shape(node.inputs[0]), ctx.shape(b));
+  return typeof s === 'string' ? ctx.fail(s) : reshapedValue(ctx, b, s);
 }
 
 /** The inputs of a two-input op with ONNX (numpy) broadcasting, in one layout at the rank of its output `out`, and
@@ -106,7 +115,7 @@ export function emitArith(ctx: ConvertContext, tfl: string, a: number, b: number
 /** Variadic ops (Sum, Max, Min, Mean): a chain of binary ops. */
 export function variadic(op: string, tfl: string, d: Decl = {}): OpConverter {
   return {
-    op, emits: [tfl], opset: d.opset ?? [1, MAX_OPSET], dtypes: d.dtypes ?? ARITHMETIC, int8: d.int8,
+    op, emits: [tfl], opset: d.opset ?? [1, MAX_OPSET], inputs: [1, Infinity], dtypes: d.dtypes ?? ARITHMETIC, int8: d.int8,
     micro: d.micro, layout: 'any',
     convert(node, ctx) {
       emitVariadic(ctx, node, tfl);

@@ -21,8 +21,10 @@ export class Emitter {
     return `${this.node.outputs[0] || this.node.name}__${what}${this.n++}`;
   }
 
+  /** The tensor's dims, -1 where known only at run time. */
   shape(t: number): number[] {
-    return this.ctx.tensors[t].shape;
+    const x = this.ctx.tensors[t];
+    return x.shapeSignature ?? x.shape;
   }
 
   type(t: number): TflType {
@@ -95,7 +97,8 @@ interface CompositeDecl {
 export function composite(op: string, emits: string[], build: (e: Emitter, x: number, y: number, node: Node) => void,
   d: CompositeDecl = {}): OpConverter {
   return {
-    op, emits, opset: d.opset ?? [1, MAX_OPSET], dtypes: d.dtypes ?? FLOATS, int8: false, micro: d.micro, layout: 'any',
+    op, emits, opset: d.opset ?? [1, MAX_OPSET], inputs: [1, 1], dtypes: d.dtypes ?? FLOATS, int8: d.int8 ?? false, micro: d.micro,
+    layout: 'any',
     check: d.check ?? ((node, ctx) => dtypeReason(node, ctx, d.dtypes ?? FLOATS)),
     convert(node, ctx) {
       const x = ctx.inputAny(node.inputs[0]);

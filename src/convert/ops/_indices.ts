@@ -42,9 +42,10 @@ export function elementCoords(e: Emitter, indices: string, axis: number, dataDim
 /** ND indices (last dim m indexes the first m data dims) with negative entries wrapped, for GATHER_ND/SCATTER_ND. */
 export function ndIndices(e: Emitter, indices: string, dataDims: number[]): number {
   const ctx: ConvertContext = e.ctx;
-  const S = ctx.shape(indices);
+  const S = ctx.dims(indices);
   const m = S[S.length - 1];
   const c = ctx.constant(indices);
+  if (m < 0 || dataDims.slice(0, m).some((d) => d < 0)) ctx.fail('GatherND with index depth or data dims known only at run time is not supported');
   if (c) {
     const vals = toNumbers(c).map((v, i) => (v < 0 ? v + dataDims[i % m] : v));
     return ctx.constInt32(vals, `${e.node.name}/indices`, [...S]);

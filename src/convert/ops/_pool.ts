@@ -1,4 +1,7 @@
-// Shared conversion of ONNX MaxPool / AveragePool (1-D and 2-D) to TFLite MAX_POOL_2D / AVERAGE_POOL_2D.
+// Shared conversion of ONNX MaxPool / AveragePool to TFLite MAX_POOL_2D / AVERAGE_POOL_2D. 1-D pools run as 2-D
+// with H = 1; 3-D pools (rank 5, NDHWC) as two 2-D pools: over (H, W) on [N·D, H, W, C], then over D on
+// [N, D, H'·W', C] — exact, as max and average (including the count of valid positions) are separable. Dilated
+// windows, which TFLite's pools lack, go through strided slices (_pool_slices.ts).
 import type { Node } from '../../ir/types';
 import { attrInt, attrInts } from '../attrs';
 import type { ConvertContext } from '../context';
@@ -6,62 +9,128 @@ import { channelLast } from '../layout';
 import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
 import type { Refusal } from '../types';
-import { applyCeilMode, isSame, isZero, padChannelLast, windowOf } from './_spatial';
+import { emitSlicePool } from './_pool_slices';
+import { emitMaxPoolIndices } from './_pool_indices';
+import { Window, applyCeilMode, isSame, isZero, padChannelLast, windowOf } from './_spatial';
+
+type Pool2D = 'MAX_POOL_2D' | 'AVERAGE_POOL_2D';
 
 export function checkPool(node: Node, ctx: ConvertContext): Refusal | undefined {
   const rank = ctx.rank(node.inputs[0]);
-  if (rank !== 3 && rank !== 4) return refuse('rank', `${node.opType} on a rank-${rank} input is not supported; only 1-D and 2-D pooling`);
-  if ((attrInts(node, 'dilations') ?? []).some((d) => d !== 1)) return refuse('attribute', `${node.opType} with dilations is not supported by TFLite pooling`);
-  if (node.outputs[1]) return refuse('unsupported', `${node.opType}'s Indices output is not supported`);
-  if (attrInt(node, 'storage_order', 0) !== 0) return refuse('attribute', 'MaxPool with storage_order=1 is not supported');
-  if (ctx.dtype(node.inputs[0]) !== 'float32') return refuse('dtype', `${node.opType} on ${ctx.dtype(node.inputs[0])} is not supported (float32 only)`);
+  if (rank < 3 || rank > 5) return refuse('rank', `${node.opType} on a rank-${rank} input is not supported; only 1-D, 2-D and 3-D pooling`);
+  if (node.outputs[1] && node.opType !== 'MaxPool') return refuse('unsupported', `${node.opType}'s Indices output is not supported`);
+  // storage_order only changes the Indices output.
+  if (attrInt(node, 'storage_order', 0) !== 0 && rank === 5 && node.outputs[1]) {
+    return refuse('attribute', 'MaxPool Indices with storage_order=1 are supported for 1-D and 2-D pooling only');
+  }
+  const dt = ctx.dtype(node.inputs[0]);
+  if (dt !== 'float32' && !(node.opType === 'MaxPool' && (dt === 'uint8' || dt === 'int8'))) {
+    return refuse('dtype', `${node.opType} on ${dt} is not supported (float32${node.opType === 'MaxPool' ? ', uint8 and int8' : ''} only)`);
+  }
   return undefined;
 }
 
-export function emitPool(ctx: ConvertContext, node: Node, tfl: 'MAX_POOL_2D' | 'AVERAGE_POOL_2D'): void {
-  const x = node.inputs[0];
-  const xs = ctx.shape(x);
-  const oneD = xs.length === 3;
-  const spatial = xs.slice(2);
-  const kernel = attrInts(node, 'kernel_shape') ?? spatial;
-  const w = windowOf(node, spatial, kernel);
-  applyCeilMode(node, w, spatial);
-  let input = ctx.inputChannelLast(x);
-  const sp2 = oneD ? [1, spatial[0]] : spatial;
-  const w2 = oneD ? { kernel: [1, kernel[0]], strides: [1, w.strides[0]], dilations: [1, 1], pads: [0, w.pads[0], 0, w.pads[1]] } : w;
-  if (oneD) {
-    const s4 = [xs[0], 1, xs[2], xs[1]];
-    const r = ctx.temp(s4, 'FLOAT32', `${x}__as2d`);
-    ctx.emit('RESHAPE', [input, ctx.constInt32(s4, `${x}__as2d_shape`)], [r], { newShape: s4 });
-    input = r;
-  }
+/**
+ * One 2-D pooling of the channel-last [N, H, W, C] tensor `input` with window `w` (pads already ceil-adjusted) into
+ * a tensor of shape `shape4` (`out` when given). Pads are TFLite SAME when they match, else an explicit PAD(V2);
+ * explicit zero pads with count_include_pad=0 rescale each output by window size / valid count.
+ */
+function pool2d(ctx: ConvertContext, node: Node, tfl: Pool2D, input: number, w: Window, sp2: number[], shape4: number[],
+  out?: number): number {
   let padding: 'SAME' | 'VALID' = 'VALID';
   const countPad = attrInt(node, 'count_include_pad', 0) === 1;
-  if (!isZero(w2.pads)) {
+  let x = input;
+  if (!isZero(w.pads)) {
     // TFLite SAME average pooling leaves padding out of the count, as ONNX does with count_include_pad = 0.
-    if (isSame(w2, sp2) && (tfl === 'MAX_POOL_2D' || !countPad)) padding = 'SAME';
-    else input = padChannelLast(ctx, input, w2.pads, tfl === 'MAX_POOL_2D' ? -3.4028234663852886e38 : 0, node.name);
+    if (isSame(w, sp2) && (tfl === 'MAX_POOL_2D' || !countPad)) padding = 'SAME';
+    else x = padChannelLast(ctx, x, w.pads, tfl === 'MAX_POOL_2D' ? -3.4028234663852886e38 : 0, node.name);
   }
-  // Explicit zero padding counts the pads: count_include_pad=0 rescales each output by window size / valid count.
-  const rescale = padding === 'VALID' && tfl === 'AVERAGE_POOL_2D' && !countPad && !isZero(w2.pads);
-  const y = node.outputs[0];
-  const ys = ctx.shape(y);
-  const shape4 = oneD ? [ys[0], 1, ys[2], ys[1]] : [ys[0], ys[2], ys[3], ys[1]];
-  const out = oneD ? ctx.temp(shape4, 'FLOAT32', `${y}__2d`) : ctx.output(y, channelLast(4));
-  const pooled = rescale ? ctx.temp(shape4, 'FLOAT32', `${y}__sum_avg`) : out;
-  ctx.emit(tfl, [input], [pooled], {
-    padding, strideW: w2.strides[1], strideH: w2.strides[0], filterWidth: w2.kernel[1], filterHeight: w2.kernel[0],
+  const rescale = padding === 'VALID' && tfl === 'AVERAGE_POOL_2D' && !countPad && !isZero(w.pads);
+  const y = out ?? ctx.temp(shape4, 'FLOAT32', `${node.outputs[0]}__pool`);
+  const pooled = rescale ? ctx.temp(shape4, 'FLOAT32', `${node.outputs[0]}__sum_avg`) : y;
+  ctx.emit(tfl, [x], [pooled], {
+    padding, strideW: w.strides[1], strideH: w.strides[0], filterWidth: w.kernel[1], filterHeight: w.kernel[0],
     fusedActivationFunction: 'NONE',
   });
   if (rescale) {
-    const f = validCountScale(w2, sp2, shape4[1], shape4[2]);
-    ctx.emit('MUL', [pooled, ctx.constFloat32(f, [1, shape4[1], shape4[2], 1], `${node.name}/count_scale`)], [out],
+    const f = validCountScale(w, sp2, shape4[1], shape4[2]);
+    ctx.emit('MUL', [pooled, ctx.constFloat32(f, [1, shape4[1], shape4[2], 1], `${node.name}/count_scale`)], [y],
       { fusedActivationFunction: 'NONE' });
   }
-  if (oneD) {
-    const y3 = ctx.output(y, channelLast(3));
-    const s3 = ctx.tensors[y3].shape;
-    ctx.emit('RESHAPE', [out, ctx.constInt32(s3, `${y}__as1d_shape`)], [y3], { newShape: s3 });
+  return y;
+}
+
+function reshape(ctx: ConvertContext, x: number, shape: number[], name: string, out?: number): number {
+  const y = out ?? ctx.temp(shape, ctx.tensors[x].type, name);
+  ctx.emit('RESHAPE', [x, ctx.constInt32(shape, `${name}_shape`)], [y], { newShape: shape });
+  return y;
+}
+
+export function emitPool(ctx: ConvertContext, node: Node, tfl: Pool2D): void {
+  const x = node.inputs[0];
+  const xs = ctx.shape(x);
+  const spatial = xs.slice(2);
+  const kernel = attrInts(node, 'kernel_shape') ?? spatial;
+  const w = windowOf(node, spatial, kernel);
+  const explicitPads = [...w.pads];
+  applyCeilMode(node, w, spatial);
+  const y = node.outputs[0];
+  let input = ctx.inputChannelLast(x);
+  let out = ctx.output(y, channelLast(xs.length));
+  if (ctx.tensors[input].type !== 'FLOAT32') {
+    // Plain (unquantized) 8-bit max pooling: exact through float32.
+    const f = ctx.temp(ctx.tensors[input].shape, 'FLOAT32', `${x}__float`);
+    ctx.emit('CAST', [input], [f]);
+    input = f;
+    const final = out;
+    out = ctx.temp(ctx.tensors[final].shape, 'FLOAT32', `${y}__float`);
+    emitPoolFloat(ctx, node, tfl, input, w, explicitPads, kernel, out);
+    ctx.emit('CAST', [out], [final]);
+    return;
+  }
+  emitPoolFloat(ctx, node, tfl, input, w, explicitPads, kernel, out);
+}
+
+function emitPoolFloat(ctx: ConvertContext, node: Node, tfl: Pool2D, input: number, w: Window, explicitPads: number[], kernel: number[],
+  out: number): void {
+  const x = node.inputs[0];
+  const xs = ctx.shape(x);
+  const spatial = xs.slice(2);
+  const y = node.outputs[0];
+  const ys = ctx.shape(y);
+  if (node.outputs[1]) {
+    emitMaxPoolIndices(ctx, node, input, w, spatial, out);
+    return;
+  }
+  if (w.dilations.some((d) => d !== 1)) {
+    emitSlicePool(ctx, node, tfl === 'MAX_POOL_2D' ? 'max' : 'avg', input, w, explicitPads, spatial, out);
+    return;
+  }
+  const [n, c] = [xs[0], xs[1]];
+  if (xs.length === 4) {
+    pool2d(ctx, node, tfl, input, w, spatial, [n, ys[2], ys[3], c], out);
+  } else if (xs.length === 3) {
+    const w2 = { kernel: [1, kernel[0]], strides: [1, w.strides[0]], dilations: [1, 1], pads: [0, w.pads[0], 0, w.pads[1]] };
+    const x4 = reshape(ctx, input, [n, 1, xs[2], c], `${x}__as2d`);
+    const y4 = pool2d(ctx, node, tfl, x4, w2, [1, spatial[0]], [n, 1, ys[2], c]);
+    reshape(ctx, y4, ctx.tensors[out].shape, `${y}__as1d`, out);
+  } else {
+    // 3-D: (H, W) on [N·D, H, W, C], then D on [N, D, H'·W', C].
+    const [d, h, wd] = spatial;
+    const [od, oh, ow] = ys.slice(2);
+    const whw = { kernel: kernel.slice(1), strides: w.strides.slice(1), dilations: [1, 1], pads: [w.pads[1], w.pads[2], w.pads[4], w.pads[5]] };
+    const wd1 = { kernel: [kernel[0], 1], strides: [w.strides[0], 1], dilations: [1, 1], pads: [w.pads[0], 0, w.pads[3], 0] };
+    const hwUnit = isZero(whw.pads) && whw.kernel.every((k) => k === 1) && whw.strides.every((s) => s === 1);
+    let t = input;
+    if (!hwUnit) {
+      const x4 = reshape(ctx, input, [n * d, h, wd, c], `${x}__hw`);
+      t = pool2d(ctx, node, tfl, x4, whw, [h, wd], [n * d, oh, ow, c]);
+    }
+    const dUnit = isZero(wd1.pads) && kernel[0] === 1 && w.strides[0] === 1;
+    if (dUnit) { reshape(ctx, t, ctx.tensors[out].shape, `${y}__dhw`, out); return; }
+    const t4 = reshape(ctx, t, [n, d, oh * ow, c], `${y}__d`);
+    const y4 = pool2d(ctx, node, tfl, t4, wd1, [d, oh * ow], [n, od, oh * ow, c]);
+    reshape(ctx, y4, ctx.tensors[out].shape, `${y}__dhw`, out);
   }
 }
 
@@ -76,9 +145,13 @@ function validCountScale(w: { kernel: number[]; strides: number[]; pads: number[
   return f;
 }
 
-export function pool(op: string, tfl: 'MAX_POOL_2D' | 'AVERAGE_POOL_2D'): OpConverter {
+export function pool(op: string, tfl: Pool2D): OpConverter {
   return {
-    op, emits: [tfl, 'PAD', 'PADV2', 'RESHAPE', 'MUL'], opset: [1, MAX_OPSET], dtypes: ['float32'], layout: 'spatial',
+    op, emits: [tfl, 'PAD', 'PADV2', 'RESHAPE', 'MUL', 'STRIDED_SLICE',
+      ...(tfl === 'MAX_POOL_2D' ? ['MAXIMUM', 'CAST', 'GREATER', 'SELECT_V2', 'ADD'] : ['ADD'])],
+    opset: [1, MAX_OPSET], dtypes: tfl === 'MAX_POOL_2D' ? ['float32', 'uint8', 'int8'] : ['float32'], layout: 'spatial',
+    // CAST only wraps plain (unquantized) uint8/int8 inputs, which the int8 pass never sees.
+    incidental: tfl === 'MAX_POOL_2D' ? ['CAST'] : undefined,
     check: checkPool,
     convert(node, ctx) { emitPool(ctx, node, tfl); },
   };

@@ -7,7 +7,10 @@ import { attrInt, attrInts, normAxis } from '../attrs';
 import type { ConvertContext } from '../context';
 import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
+import { identity } from '../layout';
+import { vectorOf } from './_dynamic';
 import { NUMERIC } from './_elementwise';
+import { Emitter } from './_emit';
 
 /** ONNX axes of a reduction: attribute (older opsets) or the second input (ReduceSum ≥ 13, all ≥ 18). */
 export function reduceAxes(node: Node, ctx: ConvertContext, rank: number): number[] | undefined {
@@ -42,15 +45,33 @@ export function emitReduce(ctx: ConvertContext, node: Node, tfl: string, axes: n
   ctx.emit(tfl, [x.index, ctx.constInt32(tAxes, `${node.name}/axes`)], [out], { keepDims: keep });
 }
 
+/** Computed axes (a graph input...): the reduction in ONNX order with the axes tensor, sized at run time. (Empty
+ *  axes at run time reduce everything, as ONNX without noop_with_empty_axes.) */
+function emitComputedAxes(ctx: ConvertContext, node: Node, tfl: string): void {
+  const rank = ctx.rank(node.inputs[0]);
+  const keep = attrInt(node, 'keepdims', 1) === 1;
+  const x = ctx.input(node.inputs[0], identity(rank));
+  const axes = vectorOf(ctx, new Emitter(ctx, node), node.inputs[1]);
+  const outRank = keep ? rank : rank - ctx.dims(node.inputs[1])[0];
+  const out = ctx.dynamicOutput(node.outputs[0], identity(outRank), new Array<number>(outRank).fill(-1));
+  ctx.emit(tfl, [x, axes], [out], { keepDims: keep });
+}
+
 export function reduce(op: string, tfl: string, int8: boolean): OpConverter {
   return {
     op, emits: [tfl], opset: [1, MAX_OPSET], dtypes: NUMERIC, int8, micro: tfl !== 'REDUCE_PROD', layout: 'axis',
     check(node, ctx) {
-      if (!reduceAxes(node, ctx, ctx.rank(node.inputs[0]))) return refuse('computed-input', `${op} with non-constant axes is not supported`);
+      if (!reduceAxes(node, ctx, ctx.rank(node.inputs[0])) && ctx.dims(node.inputs[1]).some((d) => d < 0)) {
+        return refuse('dynamic-shape', `${op} with computed axes of unknown count is not supported`);
+      }
       return undefined;
     },
     convert(node, ctx) {
-      const axes = reduceAxes(node, ctx, ctx.rank(node.inputs[0]))!;
+      const axes = reduceAxes(node, ctx, ctx.rank(node.inputs[0]));
+      if (!axes) {
+        emitComputedAxes(ctx, node, tfl);
+        return;
+      }
       emitReduce(ctx, node, tfl, axes, attrInt(node, 'keepdims', 1) === 1);
     },
   };

@@ -66,6 +66,15 @@ function shuffleFix(inDims: number[], outDims: number[], have: Perm): ShuffleFix
 }
 
 export function emitReshape(ctx: ConvertContext, x: string, y: string): void {
+  if (ctx.isDynamic(x) || ctx.isDynamic(y)) {
+    // Sized at run time: in ONNX order, to the inferred dims with the one unknown as -1.
+    const dims = ctx.dims(y);
+    if (dims.filter((d) => d < 0).length > 1) ctx.fail(`reshaping to [${dims.join(', ')}] with more than one dim known only at run time is not supported`);
+    const src = ctx.inputOnnx(x);
+    const out = ctx.output(y, identity(dims.length));
+    ctx.emit('RESHAPE', [src, ctx.constInt32(dims, `${y}__shape`)], [out], { newShape: dims });
+    return;
+  }
   const inDims = ctx.shape(x);
   const outDims = ctx.shape(y);
   const have = ctx.permOf(x);

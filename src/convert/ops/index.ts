@@ -54,12 +54,14 @@ import GlobalMaxPool from './GlobalMaxPool';
 import Greater from './Greater';
 import GreaterOrEqual from './GreaterOrEqual';
 import GridSample from './GridSample';
+import GroupNormalization from './GroupNormalization';
 import HammingWindow from './HammingWindow';
 import HannWindow from './HannWindow';
 import HardSigmoid from './HardSigmoid';
 import HardSwish from './HardSwish';
 import Hardmax from './Hardmax';
 import Identity from './Identity';
+import If from './If';
 import InstanceNormalization from './InstanceNormalization';
 import IsInf from './IsInf';
 import IsNaN from './IsNaN';
@@ -71,6 +73,7 @@ import Less from './Less';
 import LessOrEqual from './LessOrEqual';
 import Log from './Log';
 import LogSoftmax from './LogSoftmax';
+import Loop from './Loop';
 import MatMul from './MatMul';
 import MatMulInteger from './MatMulInteger';
 import Max from './Max';
@@ -82,6 +85,7 @@ import Mod from './Mod';
 import Mul from './Mul';
 import Neg from './Neg';
 import NegativeLogLikelihoodLoss from './NegativeLogLikelihoodLoss';
+import NonMaxSuppression from './NonMaxSuppression';
 import NonZero from './NonZero';
 import Not from './Not';
 import OneHot from './OneHot';
@@ -109,11 +113,14 @@ import Relu from './Relu';
 import Reshape from './Reshape';
 import Resize from './Resize';
 import ReverseSequence from './ReverseSequence';
+import RoiAlign from './RoiAlign';
 import Round from './Round';
+import Scan from './Scan';
 import Scatter from './Scatter';
 import ScatterElements from './ScatterElements';
 import ScatterND from './ScatterND';
 import Selu from './Selu';
+import Shape from './Shape';
 import Shrink from './Shrink';
 import Sigmoid from './Sigmoid';
 import Sign from './Sign';
@@ -137,6 +144,7 @@ import Tile from './Tile';
 import TopK from './TopK';
 import Transpose from './Transpose';
 import Trilu from './Trilu';
+import Unique from './Unique';
 import Unsqueeze from './Unsqueeze';
 import Upsample from './Upsample';
 import Where from './Where';
@@ -197,12 +205,14 @@ export const OPS: OpConverter[] = [
   Greater,
   GreaterOrEqual,
   GridSample,
+  GroupNormalization,
   HammingWindow,
   HannWindow,
   HardSigmoid,
   HardSwish,
   Hardmax,
   Identity,
+  If,
   InstanceNormalization,
   IsInf,
   IsNaN,
@@ -214,6 +224,7 @@ export const OPS: OpConverter[] = [
   LessOrEqual,
   Log,
   LogSoftmax,
+  Loop,
   MatMul,
   MatMulInteger,
   Max,
@@ -225,6 +236,7 @@ export const OPS: OpConverter[] = [
   Mul,
   Neg,
   NegativeLogLikelihoodLoss,
+  NonMaxSuppression,
   NonZero,
   Not,
   OneHot,
@@ -252,11 +264,14 @@ export const OPS: OpConverter[] = [
   Reshape,
   Resize,
   ReverseSequence,
+  RoiAlign,
   Round,
+  Scan,
   Scatter,
   ScatterElements,
   ScatterND,
   Selu,
+  Shape,
   Shrink,
   Sigmoid,
   Sign,
@@ -280,6 +295,7 @@ export const OPS: OpConverter[] = [
   TopK,
   Transpose,
   Trilu,
+  Unique,
   Unsqueeze,
   Upsample,
   Where,

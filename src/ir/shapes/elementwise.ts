@@ -26,11 +26,16 @@ export function broadcastOf(c: ShapeCtx, dtype: DType | undefined, idx?: number[
   return { dtype, shape: broadcastShapes(shapes as NonNullable<(typeof shapes)[number]>[], c.namer) };
 }
 
+/** Opsets < 7: `broadcast = 1` broadcasts B onto A (B's dims at A's `axis`), and PRelu's slope onto X: A's shape. */
+function legacy(c: ShapeCtx): boolean {
+  return c.opset < 7 && (attrInt(c, 'broadcast', 0) === 1 || c.node.opType === 'PRelu');
+}
+
 register(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Mod', 'PRelu', 'BitShift', 'Max', 'Min', 'Mean', 'Sum',
-  'BitwiseAnd', 'BitwiseOr', 'BitwiseXor'], (c) => [broadcastOf(c, c.dtype(0))]);
+  'BitwiseAnd', 'BitwiseOr', 'BitwiseXor'], (c) => [legacy(c) ? like(c) : broadcastOf(c, c.dtype(0))]);
 register('StringConcat', (c) => [broadcastOf(c, 'string')]);
 register(['And', 'Or', 'Xor', 'Equal', 'Greater', 'GreaterOrEqual', 'Less', 'LessOrEqual'],
-  (c) => [broadcastOf(c, 'bool')]);
+  (c) => [legacy(c) ? like(c, 0, 'bool') : broadcastOf(c, 'bool')]);
 register('Where', (c) => [broadcastOf(c, c.dtype(1) ?? c.dtype(2))]);
 
 export function castType(c: ShapeCtx, name = 'to', def?: DType): DType | undefined {

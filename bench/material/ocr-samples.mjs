@@ -1,0 +1,101 @@
+// Real-looking inputs for the PaddleOCR int8 benchmark, rendered with ImageMagick (`convert`, DejaVu fonts):
+// 640×640 text pages (detection) and 320×48 text lines (recognition, direction classifier). The calibration and
+// evaluation sets never share a text, a font or a point size.
+// Usage: node bench/material/ocr-samples.mjs OUT_DIR   → OUT_DIR/{calib,eval}/{page,line}/NN.png (skips existing)
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const CALIB_TEXT = `The quick brown fox jumps over the lazy dog near the river bank
+Invoice number 48213 due on 12 March 2024 total amount 1,250.00 EUR
+Please keep this receipt for your records and returns within 30 days
+Meeting room B4 is booked from 09:30 to 11:00 every Tuesday morning
+Store in a cool dry place away from direct sunlight and children
+Flight LH 2041 departs from gate 17 at 14:55 boarding closes early
+Chapter seven the lighthouse keeper counted ships until midnight
+Customer service hours Monday to Friday 8 am to 6 pm call 555 0199
+Warning high voltage authorised personnel only beyond this point
+Recipe two cups of flour one egg a pinch of salt and warm milk
+Temperature sensor reading 23.7 C humidity 41 percent battery ok
+Order 77-1932 shipped via express courier tracking ZX98211034
+北京 上海 广州 深圳 欢迎光临 营业时间 价格 合计 收据`.split('\n');
+
+const EVAL_TEXT = `Annual report 2023 revenue grew by 14 percent to 3.2 million
+Do not open this door alarm will sound emergency exit only
+Parking permit valid until 31 December for zone C vehicles
+Library books must be returned within twenty one days of loan
+Train 8406 to Hamburg Hbf platform 5 delayed by 10 minutes
+Wash at 40 degrees do not tumble dry iron on low heat setting
+Serial no SN-55K-0042 firmware version 4.1.7 build 2291
+The committee approved the budget after a long discussion
+Bus stop 12 Market Square next departure in 6 minutes
+Fresh bread baked daily open 7 days a week since 1987
+Password must contain at least 8 characters and one digit
+Net weight 500 g best before 09 2025 keep refrigerated
+杭州 南京 成都 天气 晴 温度 二十五度 出口 入口 电话`.split('\n');
+
+const CALIB_FONTS = ['DejaVu-Sans', 'DejaVu-Serif', 'DejaVu-Sans-Condensed'];
+const EVAL_FONTS = ['DejaVu-Sans-Mono', 'DejaVu-Serif-Bold', 'DejaVu-Sans-Oblique'];
+const CALIB_SIZES = [18, 24, 30];
+const EVAL_SIZES = [16, 21, 27];
+const CALIB_INK = ['black', '#202040', '#303030'];
+const EVAL_INK = ['#101010', '#402020', 'navy'];
+const CALIB_PAPER = ['white', '#f4f1e8', '#eef2f5'];
+const EVAL_PAPER = ['#fafafa', '#f0ead8', 'white'];
+
+function run(args) {
+  const r = spawnSync('convert', args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`convert ${args.join(' ')}: ${r.stderr || r.error}`);
+}
+
+/** A page: 6–12 lines at varying positions, one font per page; some lines from the other end of the list. */
+function page(file, k, texts, fonts, sizes, inks, papers) {
+  const font = fonts[k % fonts.length];
+  const size = sizes[(k >> 1) % sizes.length];
+  const args = ['-size', '640x640', `xc:${papers[k % papers.length]}`, '-font', font, '-pointsize', String(size), '-fill', inks[(k + 1) % inks.length]];
+  const lines = 6 + (k % 7);
+  let y = 30 + (k * 13) % 40;
+  for (let i = 0; i < lines && y < 620; i++) {
+    const t = texts[(k * 5 + i * 3) % texts.length];
+    const words = t.split(' ');
+    const cut = words.slice(0, 3 + ((k + i) % (words.length - 2))).join(' ');
+    args.push('-annotate', `+${12 + ((k * 17 + i * 29) % 90)}+${y}`, cut);
+    y += size + 14 + ((k + i) % 4) * 9;
+  }
+  args.push(file);
+  run(args);
+}
+
+/** A line: the text on a 320×48 strip, rendered at the font size and fitted to the height like PaddleOCR's resize. */
+function line(file, k, texts, fonts, sizes, inks, papers) {
+  const font = fonts[k % fonts.length];
+  const t = texts[k % texts.length].split(' ');
+  const start = (k * 7) % Math.max(1, t.length - 4);
+  const text = t.slice(start, start + 3 + (k % 3)).join(' ');
+  run(['-background', papers[k % papers.length], '-fill', inks[(k + 2) % inks.length], '-font', font,
+    '-pointsize', String(sizes[k % sizes.length] * 2), `label:${text}`, '-trim', '-bordercolor', papers[k % papers.length],
+    '-border', '6x4', '-resize', 'x48', '-gravity', 'West', '-extent', '320x48', '-resize', '320x48!', file]);
+}
+
+export function makeOcrSamples(out, { pages = 24, lines = 24, evalPages = 12, evalLines = 48 } = {}) {
+  const sets = [
+    ['calib', CALIB_TEXT, CALIB_FONTS, CALIB_SIZES, CALIB_INK, CALIB_PAPER, pages, lines],
+    ['eval', EVAL_TEXT, EVAL_FONTS, EVAL_SIZES, EVAL_INK, EVAL_PAPER, evalPages, evalLines],
+  ];
+  for (const [set, texts, fonts, sizes, inks, papers, np, nl] of sets) {
+    for (const [kind, n, draw] of [['page', np, page], ['line', nl, line]]) {
+      const dir = path.join(out, set, kind);
+      fs.mkdirSync(dir, { recursive: true });
+      for (let k = 0; k < n; k++) {
+        const file = path.join(dir, `${String(k).padStart(2, '0')}.png`);
+        if (!fs.existsSync(file)) draw(file, k, texts, fonts, sizes, inks, papers);
+      }
+    }
+  }
+  return out;
+}
+
+if (/ocr-samples\.mjs$/.test(process.argv[1] ?? "")) {
+  if (!process.argv[2]) { console.error('usage: node bench/material/ocr-samples.mjs OUT_DIR'); process.exit(2); }
+  makeOcrSamples(process.argv[2]);
+}

@@ -1,0 +1,107 @@
+// Task metrics of trained models for the int8 benchmark (int8-tasks.bench.ts): what the model does, measured
+// against the float model (onnxruntime-node) on evaluation samples that calibration never saw.
+// - detection (PaddleOCR det): text-mask IoU — pixels with probability > 0.3 in both outputs over those in either;
+// - recognition (PaddleOCR rec): the greedy CTC decode (arg-max per time step, repeats merged, blank 0 dropped) is
+//   the same sequence;
+// - classification: the same arg-max;
+// - embedding / audio front ends: output cosine.
+import type { Tensor } from '../src/ir/types';
+import { openOnnx } from '../src/runtime/ort';
+import { openConverted } from '../src/runtime/tflite-onnx-io';
+
+export type Task = 'mask-iou' | 'ctc' | 'argmax' | 'cosine';
+
+export function maskIou(a: ArrayLike<number>, b: ArrayLike<number>, th = 0.3): number {
+  let both = 0;
+  let either = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] > th;
+    const y = b[i] > th;
+    if (x && y) both++;
+    if (x || y) either++;
+  }
+  return either ? both / either : 1;
+}
+
+/** Greedy CTC decode of [1, T, C] probabilities: arg-max per step, repeats merged, blank (0) dropped. */
+export function ctcGreedy(p: ArrayLike<number>, dims: number[]): number[] {
+  const c = dims[dims.length - 1];
+  const t = p.length / c;
+  const out: number[] = [];
+  let prev = -1;
+  for (let s = 0; s < t; s++) {
+    let best = 0;
+    for (let k = 1; k < c; k++) if (p[s * c + k] > p[s * c + best]) best = k;
+    if (best !== prev && best !== 0) out.push(best);
+    prev = best;
+  }
+  return out;
+}
+
+export function argmax(p: ArrayLike<number>): number {
+  let best = 0;
+  for (let k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
+  return best;
+}
+
+export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) { dot += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i]; }
+  return na === 0 && nb === 0 ? 1 : dot / Math.sqrt(na * nb);
+}
+
+/** One sample's score: IoU, 1/0 for the same decode or class, cosine. */
+export function score(task: Task, ref: Tensor, got: Tensor): number {
+  const r = ref.data as Float32Array;
+  const g = got.data as Float32Array;
+  if (task === 'mask-iou') return maskIou(r, g);
+  if (task === 'ctc') {
+    const a = ctcGreedy(r, ref.dims);
+    const b = ctcGreedy(g, got.dims);
+    return a.length === b.length && a.every((x, i) => x === b[i]) ? 1 : 0;
+  }
+  if (task === 'argmax') return argmax(r) === argmax(g) ? 1 : 0;
+  return cosine(r, g);
+}
+
+/** onnxruntime's first output for each sample. */
+export async function references(onnx: Uint8Array, samples: Tensor[][]): Promise<Tensor[]> {
+  const s = await openOnnx(onnx);
+  try {
+    const out: Tensor[] = [];
+    for (const x of samples) out.push([...(await s.run(x)).values()][0]);
+    return out;
+  } finally {
+    await s.close();
+  }
+}
+
+export interface TaskResult {
+  /** Mean and worst score over the samples. */
+  mean: number;
+  worst: number;
+  /** Median LiteRT inference time (ms, one thread, after a warm-up run). */
+  ms: number;
+}
+
+/** Runs a converted model on every sample: its scores against `refs` and its median inference time. */
+export async function evaluate(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[], task: Task): Promise<TaskResult> {
+  const s = await openConverted(tflite);
+  try {
+    const scores: number[] = [];
+    const times: number[] = [];
+    await s.run(samples[0]);
+    for (let k = 0; k < samples.length; k++) {
+      const t0 = performance.now();
+      const out = [...(await s.run(samples[k])).values()][0];
+      times.push(performance.now() - t0);
+      scores.push(score(task, refs[k], out));
+    }
+    times.sort((a, b) => a - b);
+    return { mean: scores.reduce((a, b) => a + b, 0) / scores.length, worst: Math.min(...scores), ms: times[times.length >> 1] };
+  } finally {
+    s.close();
+  }
+}

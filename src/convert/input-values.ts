@@ -1,0 +1,43 @@
+// --input-value NAME=V[,V...]: model inputs frozen to constants before conversion, so that what depends on them
+// folds (Silero VAD's sample rate `sr` decides which If branch runs). The frozen inputs leave the model's inputs.
+import { tensorFromNumbers } from '../ir/fold-kernels';
+import { elementCount, isStaticShape, Model, ModelError } from '../ir/types';
+
+const NUMERIC = new Set(['float32', 'float16', 'bfloat16', 'float64', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32',
+  'int64', 'uint64', 'bool']);
+
+/** A bad --input-value: a ModelError (one line, caught like any model problem) that the CLI reports as a usage
+ *  error (exit code 2). */
+export function inputValueError(message: string): ModelError {
+  const e = new ModelError(message);
+  e.name = 'UsageError';
+  return e;
+}
+
+/** A copy of the model with the named inputs turned into initializers holding the given values. */
+export function freezeInputs(model: Model, values: Map<string, number[]>, shapes?: Map<string, number[]>): Model {
+  const g = model.graph;
+  const initializers = new Map(g.initializers);
+  for (const [name, vals] of values) {
+    const input = g.inputs.find((v) => v.name === name);
+    if (!input) {
+      throw inputValueError(`--input-value names "${name}", which is not an input of the model (inputs: ${g.inputs.map((v) => v.name).join(', ') || 'none'})`);
+    }
+    const dtype = g.values.get(name)?.dtype ?? input.dtype;
+    if (!dtype || !NUMERIC.has(dtype)) throw inputValueError(`--input-value ${name}: input "${name}" has element type ${dtype ?? 'unknown'}, not a number type`);
+    const shape = shapes?.get(name) ?? input.shape;
+    let dims: number[];
+    if (isStaticShape(shape)) dims = shape;
+    else if (shape && shape.length <= 1) dims = shape.length === 0 ? [] : [vals.length];
+    else throw inputValueError(`--input-value ${name}: input "${name}" has dims [${shape?.join(', ') ?? 'unknown'}]; give them with --input-shape ${name}=...`);
+    if (elementCount(dims) !== vals.length) {
+      throw inputValueError(`--input-value ${name} gives ${vals.length} value${vals.length === 1 ? '' : 's'}, but input "${name}" has shape [${dims.join(', ')}] (${elementCount(dims)} elements)`);
+    }
+    if (dtype !== 'float32' && dtype !== 'float16' && dtype !== 'bfloat16' && dtype !== 'float64' && vals.some((v) => !Number.isInteger(v))) {
+      throw inputValueError(`--input-value ${name}: input "${name}" is ${dtype}, so its values must be integers (got ${vals.join(',')})`);
+    }
+    initializers.set(name, tensorFromNumbers(name, dtype, dims, dtype === 'bool' ? vals.map((v) => (v ? 1 : 0)) : vals));
+  }
+  const inputs = g.inputs.filter((v) => !values.has(v.name));
+  return { ...model, graph: { ...g, inputs, initializers, values: new Map(g.values) } };
+}

@@ -1,0 +1,88 @@
+// ONNX Loop. With a constant trip count (and no data-dependent exit) it is unrolled before conversion
+// (control-flow.ts). Otherwise TFLite WHILE: the loop variables are [iteration, trip count, condition, carried...,
+// outer values the body reads]; the cond subgraph computes `iteration < trip count && condition`, the body subgraph
+// is the ONNX body plus `iteration + 1`. Scan outputs (stacked per iteration) would have a data-dependent size and
+// are refused unless the loop is unrolled.
+import { Graph, isStaticShape } from '../../ir/types';
+import type { TflSubgraph, TflTensor } from '../../tflite/model';
+import { identity } from '../layout';
+import { loopPlan, outerReads } from '../control-flow';
+import { MAX_OPSET, OpConverter, refuse } from '../types';
+
+const INT32_MAX = 2147483647;
+
+const Loop: OpConverter = {
+  op: 'Loop', emits: ['WHILE', 'LESS', 'LOGICAL_AND', 'ADD'], opset: [1, MAX_OPSET], dtypes: ['int64', 'int32'],
+  incidental: ['LESS', 'LOGICAL_AND', 'ADD'], int8: false, layout: 'onnx',
+  check(node, ctx) {
+    const plan = loopPlan(node, ctx.graph, ctx.constants);
+    if ('refuse' in plan) return refuse(/scan outputs/.test(plan.refuse) ? 'computed-input' : 'unsupported', plan.refuse);
+    for (const o of node.outputs) {
+      const v = ctx.graph.values.get(o);
+      if (o && v && !v.dtype) return refuse('unsupported', `Loop output "${o}" is not a tensor (sequence or optional values have no TFLite equivalent)`);
+    }
+    if ('while' in plan) {
+      // WHILE keeps each loop variable's shape: a carried value whose shape changes between iterations cannot be one.
+      const nCarried = node.inputs.length - 2;
+      for (let j = 0; j < nCarried; j++) {
+        const o = node.outputs[j];
+        const s = o ? ctx.graph.values.get(o)?.shape : undefined;
+        if (o && s && !isStaticShape(s)) {
+          return refuse('dynamic-shape', `loop-carried value "${o}" has dims [${s.join(', ')}] that change between iterations or depend on the inputs; TFLite WHILE needs fixed shapes`);
+        }
+      }
+    }
+    return undefined;
+  },
+  convert(node, ctx) {
+    const a = node.attrs.get('body');
+    const body = (a?.type === 'graph' ? a.value : undefined) as Graph;
+    const nCarried = node.inputs.length - 2;
+    const captured = outerReads(body).filter((n) => !ctx.isConstant(n));
+    const iter0 = ctx.constInt32([0], `${node.name}/iter0`, []);
+    const trips = node.inputs[0] ? ctx.inputOnnx(node.inputs[0]) : ctx.constInt32([INT32_MAX], `${node.name}/trips`, []);
+    const cond0 = node.inputs[1] ? ctx.inputOnnx(node.inputs[1])
+      : ctx.constTensor({ name: `${node.name}/cond0`, type: 'BOOL', shape: [], data: Uint8Array.from([1]) });
+    const carried = node.inputs.slice(2).map((n) => ctx.inputOnnx(n));
+    const outer = captured.map((n) => ctx.inputOnnx(n));
+    const vars = [iter0, trips, cond0, ...carried, ...outer];
+    const like = (t: TflTensor, name: string): TflTensor => ({ name, type: t.type, shape: [...t.shape] });
+
+    // cond: iteration < trip count && condition
+    const condTensors = vars.map((i, k) => like(ctx.tensors[i], `v${k}`));
+    const lt = condTensors.length;
+    condTensors.push({ name: 'in_range', type: 'BOOL', shape: [...ctx.tensors[iter0].shape] });
+    condTensors.push({ name: 'go', type: 'BOOL', shape: [...ctx.tensors[cond0].shape] });
+    const condSg: TflSubgraph = {
+      name: `${node.name}/cond`, tensors: condTensors, inputs: vars.map((_, k) => k), outputs: [lt + 1],
+      operators: [
+        { opcode: 'LESS', inputs: [0, 1], outputs: [lt], onnxNode: node.name },
+        { opcode: 'LOGICAL_AND', inputs: [lt, 2], outputs: [lt + 1], onnxNode: node.name },
+      ],
+    };
+    ctx.subgraphs.push(condSg);
+    const condIndex = ctx.subgraphs.length;
+
+    const [iterName, condInName, ...vNames] = body.inputs.map((v) => v.name);
+    const bodyIndex = ctx.convertBody(body, {
+      name: `${node.name}/body`,
+      inputs: [iterName, condInName, ...vNames, ...captured],
+      outputs: [...body.outputs.slice(0, 1 + nCarried).map((o) => o.name), ...captured],
+      wrap(b, ins, outs) {
+        const m = b.temp([...ctx.tensors[trips].shape], 'INT32', 'trip_count');
+        const mOut = b.temp([...ctx.tensors[trips].shape], 'INT32', 'trip_count_out');
+        b.emit('RESHAPE', [m, b.constInt32(ctx.tensors[trips].shape, 'trip_count_shape')], [mOut], { newShape: [...ctx.tensors[trips].shape] });
+        const next = b.temp([...b.tensors[ins[0]].shape], 'INT32', 'iteration_next');
+        b.emit('ADD', [ins[0], b.constInt32([1], 'one', [])], [next], { fusedActivationFunction: 'NONE' });
+        return { inputs: [ins[0], m, ...ins.slice(1)], outputs: [next, mOut, ...outs] };
+      },
+    });
+
+    const outs = vars.map((i, k) => {
+      if (k >= 3 && k < 3 + nCarried && node.outputs[k - 3]) return ctx.output(node.outputs[k - 3], identity(ctx.rank(node.outputs[k - 3])));
+      return ctx.temp(ctx.tensors[i].shape, ctx.tensors[i].type, `${node.name}/var${k}_out`);
+    });
+    ctx.emit('WHILE', vars, outs, { condSubgraphIndex: condIndex, bodySubgraphIndex: bodyIndex });
+  },
+};
+export default Loop;

@@ -1,0 +1,182 @@
+// ONNX-level pattern: the packed in-projection of PyTorch's nn.MultiheadAttention (ViT, nn.TransformerEncoder, ...)
+// at batch 1. The export slices q, k, v out of the projection X [L, 1, 3E] and gives each its own head split:
+// Slice → Reshape [L, H, d] → Transpose [1, 0, 2] (k: [1, 2, 0]), three TRANSPOSEs. Rewritten as one head split
+// of X — Reshape [L, 3H, d] → Transpose [1, 0, 2] → [3H, L, d] — then a Slice of H heads each (k's [1, 2, 0]
+// becomes a swap of its last two dims, which BATCH_MATMUL takes as adj_y): one TRANSPOSE for the three.
+import type { Graph, Node, Tensor } from '../ir/types';
+import { toNumbers } from '../ir/tensor';
+import { folded } from './simplify-util';
+
+function perm(n: Node): number[] | undefined {
+  const a = n.attrs.get('perm');
+  return a?.type === 'ints' ? a.value : undefined;
+}
+
+export function fusePackedHeads(g: Graph, constants: Map<string, Tensor>): void {
+  const uses = new Map<string, Node[]>();
+  for (const n of g.nodes) if (!folded(n, constants)) for (const i of n.inputs) if (i) uses.set(i, [...(uses.get(i) ?? []), n]);
+  const outs = new Set(g.outputs.map((o) => o.name));
+  const only = (v: string) => { const u = uses.get(v) ?? []; return u.length === 1 && !outs.has(v) ? u[0] : undefined; };
+  const dims = (v: string) => g.values.get(v)?.shape as number[] | undefined;
+  const ints = (v: string | undefined) => (v && constants.has(v) ? toNumbers(constants.get(v)!) : undefined);
+  const before = new Map<Node, Node[]>();
+  const replace = new Map<Node, Node[]>();
+  const skip = new Set<Node>();
+  let k = 0;
+  for (const x of new Set(g.nodes.flatMap((n) => n.outputs))) {
+    const xd = dims(x);
+    if (!xd || xd.length !== 3 || xd[1] !== 1 || xd[2] % 3 !== 0 || g.values.get(x)?.dtype !== 'float32') continue;
+    const [L, , E3] = xd;
+    const e = E3 / 3;
+    const slices = (uses.get(x) ?? []).filter((n) => n.opType === 'Slice');
+    if (slices.length !== 3 || (uses.get(x) ?? []).some((n) => n.opType !== 'Slice' && n.opType !== 'Shape')) continue;
+    const branches: { slice: Node; reshape: Node; transpose: Node; chunk: number }[] = [];
+    for (const s of slices) {
+      const [st, en, ax, sp] = [ints(s.inputs[1]), ints(s.inputs[2]), ints(s.inputs[3]), ints(s.inputs[4])];
+      if (!st || !en || st.length !== 1 || (ax && ax[0] !== 2 && ax[0] !== -1) || (sp && sp[0] !== 1) || s.inputs[0] !== x) break;
+      const chunk = st[0] / e;
+      if (![0, 1, 2].includes(chunk) || Math.min(en[0], E3) !== st[0] + e) break;
+      const r = only(s.outputs[0]);
+      const t = r?.opType === 'Reshape' ? only(r.outputs[0]) : undefined;
+      const rd = r ? dims(r.outputs[0]) : undefined;
+      const p = t?.opType === 'Transpose' ? perm(t)?.join() : undefined;
+      if (!r || !t || !rd || rd.length !== 3 || rd[0] !== L || rd[1] * rd[2] !== e || (p !== '1,0,2' && p !== '1,2,0')) break;
+      branches.push({ slice: s, reshape: r, transpose: t, chunk });
+    }
+    if (branches.length !== 3 || new Set(branches.map((b) => b.chunk)).size !== 3) continue;
+    const [h, d] = dims(branches[0].reshape.outputs[0])!.slice(1);
+    if (branches.some((b) => dims(b.reshape.outputs[0])!.join() !== [L, h, d].join())) continue;
+    const key = `${x}/packed_heads_${k++}`;
+    const c = (name: string, v: number[], shape = [v.length]) => {
+      constants.set(name, { name, dtype: 'int64', dims: shape, data: BigInt64Array.from(v.map(BigInt)) });
+      g.values.set(name, { name, dtype: 'int64', shape });
+      return name;
+    };
+    const val = (name: string, shape: number[]) => { g.values.set(name, { name, dtype: 'float32', shape }); return name; };
+    const node = (opType: string, inputs: string[], outputs: string[], attrs: Node['attrs'] = new Map()): Node =>
+      ({ name: outputs[0], opType, domain: '', inputs, outputs, attrs });
+    const split = val(`${key}/split`, [L, 3 * h, d]);
+    const heads = val(`${key}/heads`, [3 * h, L, d]);
+    const first = g.nodes.find((n) => branches.some((b) => b.slice === n))!;
+    before.set(first, [node('Reshape', [x, c(`${key}/shape`, [L, 3 * h, d])], [split]),
+      node('Transpose', [split], [heads], new Map([['perm', { type: 'ints', value: [1, 0, 2] }]]))]);
+    for (const b of branches) {
+      skip.add(b.slice);
+      skip.add(b.reshape);
+      const range = [c(`${key}/start${b.chunk}`, [b.chunk * h]), c(`${key}/end${b.chunk}`, [(b.chunk + 1) * h]), c(`${key}/axis${b.chunk}`, [0])];
+      const y = b.transpose.outputs[0];
+      // The node that makes the original output keeps the original node's name (the accuracy diff joins on it).
+      const named = (n: Node) => ({ ...n, name: b.transpose.name });
+      if (perm(b.transpose)!.join() === '1,0,2') replace.set(b.transpose, [named(node('Slice', [heads, ...range], [y]))]);
+      else {
+        const part = val(`${key}/part${b.chunk}`, [h, L, d]);
+        replace.set(b.transpose, [node('Slice', [heads, ...range], [part]),
+          named(node('Transpose', [part], [y], new Map([['perm', { type: 'ints', value: [0, 2, 1] }]])))]);
+      }
+    }
+  }
+  if (!skip.size) return;
+  g.nodes = g.nodes.flatMap((n) => [...(before.get(n) ?? []), ...(skip.has(n) ? [] : replace.get(n) ?? [n])]);
+}
+
+/**
+ * Separate q, k, v projections of one input X [1, L, E] (torchaudio's wav2vec2, Hugging Face's BERT/ViT/Whisper):
+ * MatMul(X, W) (+ bias) (· scale) → Reshape [1, L, H, d] → Transpose [0, 2, 1, 3] (k: [0, 2, 3, 1]) three times. The three
+ * weights are concatenated into one MatMul [E, 3E'] with one bias, whose output gets one head split
+ * (Reshape [L, 3H, d] → Transpose [1, 0, 2]) and a Slice of H heads per branch: one TRANSPOSE instead of three.
+ */
+export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>): void {
+  const uses = new Map<string, Node[]>();
+  for (const n of g.nodes) if (!folded(n, constants)) for (const i of n.inputs) if (i) uses.set(i, [...(uses.get(i) ?? []), n]);
+  const outs = new Set(g.outputs.map((o) => o.name));
+  const only = (v: string) => { const u = uses.get(v) ?? []; return u.length === 1 && !outs.has(v) ? u[0] : undefined; };
+  const dims = (v: string) => (constants.get(v)?.dims ?? g.values.get(v)?.shape) as number[] | undefined;
+  const f32 = (v: string) => { const c = constants.get(v); return c?.dtype === 'float32' ? c : undefined; };
+  const before = new Map<Node, Node[]>();
+  const replace = new Map<Node, Node[]>();
+  const skip = new Set<Node>();
+  let k = 0;
+  for (const x of new Set(g.nodes.flatMap((n) => n.inputs))) {
+    const xd = dims(x);
+    if (!xd || xd.length !== 3 || xd[0] !== 1 || constants.has(x) || g.values.get(x)?.dtype !== 'float32') continue;
+    const [, L, E] = xd;
+    type Branch = { mm: Node; w: Tensor; add?: Node; b?: Tensor; mul?: Node; scale: number; reshape: Node; transpose: Node; isK: boolean };
+    const branches: Branch[] = [];
+    for (const mm of uses.get(x) ?? []) {
+      if (mm.opType !== 'MatMul' || mm.inputs[0] !== x || skip.has(mm)) continue;
+      const w = f32(mm.inputs[1]);
+      if (!w || w.dims.length !== 2 || w.dims[0] !== E) continue;
+      let y = mm.outputs[0];
+      let add = only(y);
+      let b: Tensor | undefined;
+      if (add?.opType === 'Add') {
+        b = f32(add.inputs[add.inputs[0] === y ? 1 : 0]);
+        if (!b || b.dims.reduce((p, q) => p * q, 1) !== w.dims[1] || b.dims.length > 1) add = undefined;
+        else y = add.outputs[0];
+      } else add = undefined;
+      if (!add) b = undefined;
+      // q · scaling after the projection (BART, Whisper) folds into that branch's weights and bias.
+      let mul = only(y);
+      const sc = mul?.opType === 'Mul' ? f32(mul.inputs[mul.inputs[0] === y ? 1 : 0]) : undefined;
+      if (mul && sc && sc.dims.reduce((p, q) => p * q, 1) === 1) y = mul.outputs[0];
+      else mul = undefined;
+      const reshape = only(y);
+      const transpose = reshape?.opType === 'Reshape' ? only(reshape.outputs[0]) : undefined;
+      const rd = reshape ? dims(reshape.outputs[0]) : undefined;
+      const p = transpose?.opType === 'Transpose' ? perm(transpose)?.join() : undefined;
+      if (!reshape || !transpose || !rd || rd.length !== 4 || rd[0] !== 1 || rd[1] !== L || rd[2] * rd[3] !== w.dims[1]) continue;
+      if (p !== '0,2,1,3' && p !== '0,2,3,1') continue;
+      branches.push({ mm, w, add, b, mul, scale: mul ? toNumbers(sc!)[0] : 1, reshape, transpose, isK: p === '0,2,3,1' });
+    }
+    if (branches.length !== 3) continue;
+    const [h, d] = dims(branches[0].reshape.outputs[0])!.slice(2);
+    if (branches.some((br) => dims(br.reshape.outputs[0])!.slice(2).join() !== [h, d].join())) continue;
+    const e = h * d;
+    const key = `${x}/qkv_${k++}`;
+    const wcat = new Float32Array(E * 3 * e);
+    branches.forEach((br, j) => {
+      const wv = toNumbers(br.w);
+      for (let r = 0; r < E; r++) for (let c = 0; c < e; c++) wcat[r * 3 * e + j * e + c] = wv[r * e + c] * br.scale;
+    });
+    const c = (name: string, dtype: 'int64' | 'float32', v: ArrayLike<number>, shape: number[]) => {
+      constants.set(name, { name, dtype, dims: shape, data: dtype === 'int64' ? BigInt64Array.from(Array.from(v, (n) => BigInt(n))) : Float32Array.from(v) });
+      g.values.set(name, { name, dtype, shape });
+      return name;
+    };
+    const val = (name: string, shape: number[]) => { g.values.set(name, { name, dtype: 'float32', shape }); return name; };
+    const node = (opType: string, inputs: string[], outputs: string[], attrs: Node['attrs'] = new Map()): Node =>
+      ({ name: outputs[0], opType, domain: '', inputs, outputs, attrs });
+    const tr = (p: number[]): Node['attrs'] => new Map([['perm', { type: 'ints', value: p }]]);
+    const proj = val(`${key}/proj`, [1, L, 3 * e]);
+    const first: Node[] = [node('MatMul', [x, c(`${key}/weight`, 'float32', wcat, [E, 3 * e])], [proj])];
+    let packed = proj;
+    if (branches.some((br) => br.b)) {
+      // A branch without a bias (Whisper's k_proj) gets zeros.
+      const bias = branches.flatMap((br) => (br.b ? toNumbers(br.b).map((v) => v * br.scale) : new Array<number>(e).fill(0)));
+      packed = val(`${key}/proj_bias`, [1, L, 3 * e]);
+      first.push(node('Add', [proj, c(`${key}/bias`, 'float32', bias, [3 * e])], [packed]));
+    }
+    const split = val(`${key}/split`, [L, 3 * h, d]);
+    const heads = val(`${key}/heads`, [3 * h, L, d]);
+    first.push(node('Reshape', [packed, c(`${key}/shape`, 'int64', [L, 3 * h, d], [3])], [split]), node('Transpose', [split], [heads], tr([1, 0, 2])));
+    const firstMm = g.nodes.find((n) => branches.some((br) => br.mm === n))!;
+    before.set(firstMm, first);
+    branches.forEach((br, j) => {
+      for (const n of [br.mm, br.add, br.mul, br.reshape]) if (n) skip.add(n);
+      const range = [c(`${key}/start${j}`, 'int64', [j * h], [1]), c(`${key}/end${j}`, 'int64', [(j + 1) * h], [1]), c(`${key}/axis${j}`, 'int64', [0], [1])];
+      const part = val(`${key}/part${j}`, [h, L, d]);
+      const y = br.transpose.outputs[0];
+      const nodes = [node('Slice', [heads, ...range], [part])];
+      let last = part;
+      if (br.isK) {
+        last = val(`${key}/part${j}_t`, [h, d, L]);
+        nodes.push(node('Transpose', [part], [last], tr([0, 2, 1])));
+      }
+      // The node that makes the original output keeps the original node's name (the accuracy diff joins on it).
+      nodes.push({ ...node('Reshape', [last, c(`${key}/out_shape${j}`, 'int64', dims(y)!, [4])], [y]), name: br.transpose.name });
+      replace.set(br.transpose, nodes);
+    });
+  }
+  if (!skip.size) return;
+  g.nodes = g.nodes.flatMap((n) => [...(before.get(n) ?? []), ...(skip.has(n) ? [] : replace.get(n) ?? [n])]);
+}

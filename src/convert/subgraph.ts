@@ -1,0 +1,109 @@
+// Converting a list of ONNX nodes into a TFLite subgraph: one node (convertNode), the graph's outputs (outputTensors),
+// and whole control-flow bodies (convertBody: If branches, Loop bodies) that become subgraphs 1, 2, ... of the model.
+// Inside a body every input and output stays in ONNX layout; the layout pass works as usual between them.
+import type { Graph, Node } from '../ir/types';
+import { ModelError } from '../ir/types';
+import type { TflSubgraph } from '../tflite/model';
+import { BodySpec, ConvertContext } from './context';
+import { collapseReshapes, pruneUnused } from './fuse';
+import { channelLast, identity } from './layout';
+import { outerReads } from './control-flow';
+import { lookupConverter, refusalOf, unsupportedRefusal } from './registry';
+import { ConvertError } from './types';
+
+/** Values that flow (through layout-agnostic ops) into the data input of a spatial op. */
+export function channelLastHints(nodes: Node[]): Set<string> {
+  const want = new Set<string>();
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const n = nodes[i];
+    const conv = lookupConverter(n, 0);
+    if (!conv) continue;
+    if (conv.layout === 'spatial') {
+      if (n.inputs[0]) want.add(n.inputs[0]);
+    } else if (n.opType === 'If') {
+      // Outer values an If branch feeds to spatial ops (IF passes them in the layout they have).
+      for (const a of n.attrs.values()) {
+        if (a.type !== 'graph') continue;
+        const inner = channelLastHints(a.value.nodes);
+        for (const r of outerReads(a.value)) if (inner.has(r)) want.add(r);
+      }
+    } else if ((conv.layout === 'any' || conv.layout === 'axis') && n.opType !== 'Transpose' && n.outputs.some((o) => want.has(o))) {
+      // Not through a Transpose: channel-last after it is another order before it (Conformer's [T, B, C] → [B, C, T]
+      // before its Conv1d would make the model input [B, C, T]).
+      for (const inp of n.inputs) if (inp) want.add(inp);
+    }
+  }
+  return want;
+}
+
+export function convertNode(ctx: ConvertContext, node: Node, opset: number): void {
+  ctx.current = node;
+  // Folded away: every output is a known constant.
+  if (node.outputs.every((o) => !o || ctx.constants.has(o))) return;
+  const conv = lookupConverter(node, opset);
+  if (!conv) {
+    const r = unsupportedRefusal(node, opset);
+    throw new ConvertError(r.message, node.name, r.code);
+  }
+  const why = refusalOf(conv, node, ctx);
+  if (why) throw new ConvertError(why.message, node.name, why.code);
+  try {
+    conv.convert(node, ctx);
+  } catch (e) {
+    if (e instanceof ModelError) throw e;
+    throw new ConvertError(`${node.opType} conversion failed: ${(e as Error).message}`, node.name, 'internal');
+  }
+  ctx.current = undefined;
+}
+
+/**
+ * The tensor of a graph output in layout `perm`. TFLite outputs must be distinct computed tensors: an input, a
+ * repeated output or a constant is copied (a RESHAPE to its own shape; a same-type CAST for a constant: LiteRT
+ * computes RESHAPE of a constant at prepare time into a buffer that the output does not see).
+ */
+export function outputTensor(ctx: ConvertContext, name: string, perm: number[], taken: number[]): number {
+  let idx = ctx.input(name, perm);
+  if (taken.includes(idx) || ctx.tensors[idx].data) {
+    const t = ctx.tensors[idx];
+    const copy = ctx.temp(t.shapeSignature ?? t.shape, t.type, `${name}__out`);
+    // A tensor sized at run time is copied by CAST too (RESHAPE would need its shape).
+    if (t.data || t.shapeSignature) ctx.emit('CAST', [idx], [copy]);
+    else ctx.emit('RESHAPE', [idx, ctx.constInt32(t.shape, `${name}__outshape`)], [copy], { newShape: t.shape });
+    idx = copy;
+  }
+  return idx;
+}
+
+/** Converts an ONNX body into a new TFLite subgraph of the model and returns its index. */
+export function convertBody(parent: ConvertContext, body: Graph, spec: BodySpec): number {
+  const values = new Map(parent.graph.values);
+  for (const [k, v] of body.values) values.set(k, v);
+  for (const [k, t] of body.initializers) if (!parent.constants.has(k)) parent.constants.set(k, t);
+  const g: Graph = { ...body, values };
+  const ctx = new ConvertContext(g, parent.constants, parent.opset, channelLastHints(g.nodes));
+  ctx.subgraphs = parent.subgraphs;
+  ctx.bodyConverter = parent.bodyConverter;
+  const inputs = spec.inputs.map((n, k) => ctx.output(n, spec.inputPerms?.[k] ?? identity(ctx.rank(n))));
+  for (const node of g.nodes) convertNode(ctx, node, parent.opset);
+  const outputs: number[] = [];
+  spec.outputs.forEach((o, k) => {
+    if (!ctx.has(o)) throw new ConvertError(`output "${o}" of ${spec.name} was not produced`);
+    let perm = spec.outputPerms ? spec.outputPerms[k] : identity(ctx.rank(o));
+    if (!perm) {
+      const have = ctx.isConstant(o) && !ctx.primaryOf(o) ? identity(ctx.rank(o)) : ctx.permOf(o);
+      perm = have.length >= 3 && have.join() === channelLast(have.length).join() ? have : identity(have.length);
+      spec.outputPerms![k] = perm;
+    }
+    outputs.push(outputTensor(ctx, o, perm, [...inputs, ...outputs]));
+  });
+  const io = spec.wrap ? spec.wrap(ctx, inputs, outputs) : { inputs, outputs };
+  collapseReshapes(ctx, new Set([...io.inputs, ...io.outputs]));
+  const remap = pruneUnused(ctx, io.inputs, io.outputs);
+  const sg: TflSubgraph = {
+    name: spec.name, tensors: ctx.tensors, operators: ctx.operators,
+    inputs: io.inputs.map((i) => remap.get(i)!), outputs: io.outputs.map((i) => remap.get(i)!),
+  };
+  parent.warnings.push(...ctx.warnings);
+  parent.subgraphs.push(sg);
+  return parent.subgraphs.length;
+}

@@ -1,0 +1,76 @@
+// The int8 accuracy guard: the quantized model's outputs on the calibration samples against onnxruntime's must reach
+// `--min-cosine` (default MIN_COSINE). When they do not, convert writes nothing (unless `--allow-degraded`) and names
+// the layers to blame: compare's per-layer split (float32 TFLite → int8) on the first calibration sample, the layers
+// whose own SNR drop (input SNR − output SNR) is largest.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Tensor } from '../ir/types';
+import { encodeNpy } from '../core/npy';
+import { compareModels } from '../compare/compare';
+import type { LayerResult } from '../compare/types';
+
+/** Default `--min-cosine`: the worst output cosine on the calibration samples an int8 model must reach. */
+export const MIN_COSINE = 0.99;
+/** Layers named in the guard's message. */
+const BLAMED = 5;
+
+export interface BlamedLayer {
+  node: string;
+  op: string;
+  tensor: string;
+  /** SNR of the layer's output (int8 against float32 TFLite) and of the values it reads, in dB. */
+  snrDb: number;
+  inputSnrDb: number;
+}
+
+export interface GuardResult {
+  minCosine: number;
+  /** Worst output cosine on the guard's calibration samples (NaN when not measured). */
+  cosine: number;
+  met: boolean;
+  /** Set when the guard failed: the layers whose error grows most. */
+  blame?: BlamedLayer[];
+}
+
+/** Input SNR above this counts as this (an exact input is not a reason to blame the first layer: every int8 layer
+ *  lands near 30–45 dB). */
+const INPUT_CAP_DB = 60;
+const drop = (l: { snrDb: number; inputSnrDb: number }) => Math.min(l.inputSnrDb, INPUT_CAP_DB) - l.snrDb;
+
+/** The layers whose quantization adds the most error (largest SNR drop), in graph order of the worst first. */
+export function worstDrops(layers: LayerResult[], n = BLAMED): BlamedLayer[] {
+  return layers
+    .filter((l) => Number.isFinite(l.snrDb))
+    .map((l) => ({ node: l.node, op: l.op, tensor: l.tensor, snrDb: l.snrDb, inputSnrDb: l.inputSnrDb ?? 200 }))
+    .filter((l) => drop(l) > 0)
+    .sort((a, b) => drop(b) - drop(a))
+    .slice(0, n);
+}
+
+/** Per-layer split of the quantized model on one sample (compare's float32 → int8 stage); temporary files only. */
+export async function blameLayers(onnxBytes: Uint8Array, onnxPath: string | undefined, floatTflite: Uint8Array,
+  quantTflite: Uint8Array, sample: Tensor[]): Promise<BlamedLayer[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx2lite-guard-'));
+  try {
+    let onnx = onnxPath && fs.existsSync(onnxPath) ? onnxPath : '';
+    if (!onnx) { onnx = path.join(dir, 'model.onnx'); fs.writeFileSync(onnx, onnxBytes); }
+    const inputs = path.join(dir, 'inputs');
+    fs.mkdirSync(inputs);
+    // Named by position (compare matches unnamed files to the inputs in order).
+    sample.forEach((t, k) => fs.writeFileSync(path.join(inputs, `${String(k).padStart(4, '0')}.npy`), encodeNpy(t)));
+    fs.writeFileSync(path.join(dir, 'float.tflite'), floatTflite);
+    fs.writeFileSync(path.join(dir, 'int8.tflite'), quantTflite);
+    const report = await compareModels(onnx, path.join(dir, 'int8.tflite'), { inputsDir: inputs, floatTflite: path.join(dir, 'float.tflite') });
+    const stage = report.stages?.find((s) => s.name === 'quantization');
+    return worstDrops(stage?.layers ?? report.layers);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One line for the blamed layers: `node (Op) 41→12 dB, ...`. */
+export function blameText(blame: BlamedLayer[]): string {
+  if (blame.length === 0) return 'no layer could be compared';
+  return blame.map((b) => `${b.node || b.tensor} (${b.op}) ${b.inputSnrDb >= 200 ? 'exact input' : `${b.inputSnrDb.toFixed(0)} dB`} → ${b.snrDb.toFixed(0)} dB`).join(', ');
+}

@@ -1,0 +1,75 @@
+// Converts an ONNX model (only `--input-shape`-style options), runs it on real LiteRT and onnxruntime-node on the
+// same seeded inputs, and measures max|diff| / max|ref| for every output. Used by the transformer tests and by
+// scripts/check-models.ts on the big exported models.
+import * as ort from 'onnxruntime-node';
+import { convertModel, type ConvertResult } from '../../src/convert/convert';
+import { seededUniform } from '../../src/core/random';
+import { makeTensor } from '../../src/ir/tensor';
+import type { Model, Tensor } from '../../src/ir/types';
+import { openConverted } from '../../src/runtime/tflite-onnx-io';
+import { serializeTflite } from '../../src/tflite/writer';
+
+export interface OutputMatch {
+  name: string;
+  maxDiff: number;
+  maxRef: number;
+  /** maxDiff / maxRef (0 when both are 0). */
+  rel: number;
+}
+
+export interface MatchResult {
+  result: ConvertResult;
+  outputs: OutputMatch[];
+  worst: number;
+}
+
+/**
+ * Seeded inputs: floats uniform in [lo, hi) (images [0, 1); audio and embeddings [-1, 1)); integers 0 or 1 (valid
+ * token ids, attention masks and token types alike). `shapes` gives dynamic inputs their dims (as --input-shape).
+ */
+export function seededInputs(model: Model, seed = 1, lo = -1, hi = 1, shapes?: Map<string, number[]>): Tensor[] {
+  const rnd = seededUniform(seed);
+  return model.graph.inputs.map((i) => {
+    const shape = (shapes?.get(i.name) ?? model.graph.values.get(i.name)?.shape ?? i.shape ?? []) as number[];
+    const n = shape.reduce((a, b) => a * b, 1);
+    const dtype = model.graph.values.get(i.name)?.dtype ?? i.dtype ?? 'float32';
+    if (dtype === 'int64' || dtype === 'int32') return makeTensor(i.name, dtype, shape, Array.from({ length: n }, () => (rnd() < 0.75 ? 1 : 0)));
+    const data = new Float32Array(n);
+    for (let k = 0; k < n; k++) data[k] = lo + (hi - lo) * rnd();
+    return makeTensor(i.name, 'float32', shape, data);
+  });
+}
+
+/** `model` is read from `file` (conversion rewrites its shapes: onnxruntime reads the file itself). */
+export async function convertAndMatch(file: string, model: Model, inputs: Tensor[], opts: { inputShapes?: Map<string, number[]> } = {}): Promise<MatchResult> {
+  const result = convertModel(model, { inputShapes: opts.inputShapes });
+  const bytes = serializeTflite(result.model);
+  const sess = await ort.InferenceSession.create(file);
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const t of inputs) feeds[t.name] = new ort.Tensor(t.dtype as 'float32' | 'int64' | 'int32', t.data as Float32Array, t.dims);
+  const ref = await sess.run(feeds);
+  await sess.release();
+  const lite = await openConverted(bytes);
+  try {
+    const outs = await lite.run(inputs);
+    const outputs: OutputMatch[] = [];
+    for (const name of Object.keys(ref)) {
+      const r = ref[name].data as Float32Array;
+      const got = outs.get(name);
+      if (!got) throw new Error(`output ${name} missing on LiteRT`);
+      if (got.dims.join() !== [...ref[name].dims].join()) throw new Error(`output ${name}: dims [${got.dims}] vs [${ref[name].dims}]`);
+      const g = got.data as Float32Array;
+      let maxRef = 0;
+      let maxDiff = 0;
+      for (let i = 0; i < r.length; i++) {
+        maxRef = Math.max(maxRef, Math.abs(r[i]));
+        const d = Math.abs(r[i] - g[i]);
+        maxDiff = Math.max(maxDiff, Number.isNaN(d) ? Infinity : d);
+      }
+      outputs.push({ name, maxDiff, maxRef, rel: maxDiff === 0 ? 0 : maxDiff / maxRef });
+    }
+    return { result, outputs, worst: Math.max(...outputs.map((o) => o.rel)) };
+  } finally {
+    lite.close();
+  }
+}

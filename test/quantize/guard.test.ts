@@ -1,0 +1,73 @@
+// The int8 accuracy guard (`--min-cosine`, default 0.99): a model whose int8 output collapses is refused with the
+// layers to blame and nothing written; `--allow-degraded` writes it with a warning; a model that meets it is written.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { parseTflite } from '../../src/tflite/reader';
+import { quantizeModelBytes } from '../../src/quantize/file';
+import { collapsingModel, smallCnn } from './helpers';
+
+const CLI = path.resolve('bin/onnx2lite.js');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx2lite-guard-test-'));
+const collapsing = path.join(tmp, 'collapse.onnx');
+fs.writeFileSync(collapsing, collapsingModel());
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, 'convert', ...args], { encoding: 'utf8', timeout: 180_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test('a collapsed int8 model is refused: exit 1, the layers to blame, nothing written, an existing file untouched', () => {
+  const out = path.join(tmp, 'collapse_int8.tflite');
+  const r = cli(collapsing, '--quantize', 'int8', '-o', out);
+  assert.equal(r.code, 1, r.out + r.err);
+  assert.equal(r.err.trim().split('\n').length, 1, r.err);
+  assert.match(r.err, /output cosine -?0\.\d+ .* below --min-cosine 0\.99/);
+  assert.match(r.err, /layers to blame .*shift_down \(Sub\)/);
+  assert.match(r.err, /nothing written/);
+  assert.ok(!fs.existsSync(out));
+  fs.writeFileSync(out, 'previous');
+  assert.equal(cli(collapsing, '--quantize', 'int8', '--int16', 'off', '-o', out).code, 1);
+  assert.equal(fs.readFileSync(out, 'utf8'), 'previous');
+  assert.deepEqual(fs.readdirSync(tmp).filter((f) => f.endsWith('.tmp')), []);
+  // --json: the error is reported per model and the exit code says it failed.
+  const j = cli(collapsing, '--quantize', 'int8', '--json', '-o', path.join(tmp, 'json.tflite'));
+  assert.equal(j.code, 1);
+  assert.match(JSON.parse(j.out).models[0].error, /below --min-cosine/);
+  assert.ok(!fs.existsSync(path.join(tmp, 'json.tflite')));
+});
+
+test('--allow-degraded writes the collapsed model with a warning and the guard in --json', () => {
+  const out = path.join(tmp, 'degraded.tflite');
+  const r = cli(collapsing, '--quantize', 'int8', '--allow-degraded', '--json', '-o', out);
+  assert.equal(r.code, 0, r.err);
+  const m = JSON.parse(r.out).models[0];
+  assert.ok(m.warnings.some((w: string) => /below --min-cosine 0\.99.*shift_down.*written anyway because of --allow-degraded/.test(w)), m.warnings.join('\n'));
+  assert.equal(m.quantization.guard.met, false);
+  assert.ok(m.quantization.guard.cosine < 0.5);
+  assert.ok(m.quantization.guard.blame.some((b: { node: string }) => b.node === 'shift_down'));
+  assert.ok(parseTflite(fs.readFileSync(out)).subgraphs[0].tensors.some((t) => t.type === 'INT8'));
+});
+
+test('--min-cosine: a model that meets it is written; a stricter one than int8 reaches is refused; bad values', async () => {
+  const ok = await quantizeModelBytes(smallCnn(), 'small.onnx', {}, { mode: 'int8', int16: 'off' });
+  assert.equal(ok.summary.guard?.met, true);
+  assert.ok((ok.summary.guard?.cosine ?? 0) >= 0.99);
+  await assert.rejects(quantizeModelBytes(smallCnn(), 'small.onnx', {}, { mode: 'int8', int16: 'off', minCosine: 1 }),
+    (e: Error) => e.name === 'ModelError' && /below --min-cosine 1;.*nothing written/.test(e.message));
+  const small = path.join(tmp, 'small.onnx');
+  fs.writeFileSync(small, smallCnn());
+  for (const [args, msg] of [
+    [['--quantize', 'int8', '--min-cosine', 'high'], /--min-cosine takes a number from -1 to 1, not "high"/],
+    [['--quantize', 'int8', '--min-cosine', '1.5'], /--min-cosine takes a number from -1 to 1/],
+    [['--quantize', 'dynamic', '--allow-degraded'], /--allow-degraded applies to --quantize int8 only/],
+    [['--min-cosine', '0.9'], /--min-cosine needs --quantize/],
+  ] as [string[], RegExp][]) {
+    const r = cli(small, ...args);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, msg);
+  }
+});
