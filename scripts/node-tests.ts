@@ -191,7 +191,8 @@ export async function runNodeTest(name: string, dir = NODE_TEST_DIR, given = fal
     try {
       r = convertModel(model, { source: 'model.onnx' });
     } catch (e) {
-      if (marks === '') disagree = 'every node marked builtin';
+      // Empty tensors that folding leaves at the outputs are found by the view's trial conversion, not its marks.
+      if (marks === '' && !/with no elements/.test(message(e))) disagree = 'every node marked builtin';
       throw e;
     }
     if (marks) disagree = `marked: ${marks}`;

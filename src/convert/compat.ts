@@ -34,18 +34,6 @@ function dimFix(style: CompatOptions['fixStyle'], input: string, example: string
     : `pass --input-shape ${input}=${example}`;
 }
 
-/** What convert refuses about a computed output's size: no elements (LiteRT cannot run empty tensors) or a dim
- *  beyond TFLite's 32-bit dims. */
-function sizeProblem(outputs: string[], constants: Map<string, unknown>, g: Model['graph']): string | undefined {
-  for (const o of outputs) {
-    const s = o && !constants.has(o) ? g.values.get(o)?.shape : undefined;
-    if (!s || !s.every((d): d is number => typeof d === 'number')) continue;
-    if (s.includes(0)) return `output "${o}" has shape [${s.join(', ')}] with no elements; LiteRT cannot run empty tensors`;
-    if (s.some((d) => d > 2 ** 31 - 1)) return `output "${o}" has shape [${s.join(', ')}]: TFLite stores dims as 32-bit integers`;
-  }
-  return undefined;
-}
-
 export function analyzeCompatibility(source: Model, opts: CompatOptions = {}): CompatReport {
   const model = opts.inputValues?.size ? freezeInputs(source, opts.inputValues, opts.inputShapes) : source;
   const { constants } = inferShapes(model, { inputShapes: opts.inputShapes });
@@ -63,10 +51,6 @@ export function analyzeCompatibility(source: Model, opts: CompatOptions = {}): C
       message: s ? `dynamic dim ${dyn.map((d) => `\`${d}\``).join(', ')} on input ${inp.name}` : `input ${inp.name} has an unknown rank`,
       fix: dimFix(opts.fixStyle, inp.name, example),
     });
-  }
-  for (const out of g.outputs) {
-    const s = g.values.get(out.name)?.shape;
-    if (s?.includes(0)) modelIssues.push({ message: `output "${out.name}" has shape [${s.join(', ')}] with no elements; LiteRT cannot run empty tensors` });
   }
   const ctx = new ConvertContext(g, constants, opset, new Set());
   const guards = emptyGuardNames(model);
@@ -97,7 +81,7 @@ export function analyzeCompatibility(source: Model, opts: CompatOptions = {}): C
     }
     // Shapes unknown because of an unsupported node upstream say nothing about this op: judge it by its
     // converter alone (the upstream node carries the problem).
-    const reason = refusal && refusal.code !== 'unknown-shape' ? refusal.message : sizeProblem(node.outputs, constants, g);
+    const reason = refusal && refusal.code !== 'unknown-shape' ? refusal.message : undefined;
     const fix = !reason ? undefined
       : refusal?.code === 'dynamic-shape' && modelIssues[0]?.fix ? modelIssues[0].fix
         : 'see the reason; re-export the model without this case';
