@@ -11,6 +11,8 @@ import { inlineEmptyGuards } from './empty-guard';
 import { Perm, channelLast, identity, isIdentity } from './layout';
 import { buildMetadata, OnnxLiteMetadata } from './metadata';
 import { simplifyGraph } from './simplify';
+import { fuseOrtDynamicQuant } from './simplify-ortquant';
+import { ortWeightsToInt8 } from './ort-weights';
 import { rewriteControlFlow } from './control-flow';
 import { freezeInputs } from './input-values';
 import { channelLastHints, convertBody, convertNode, outputTensor } from './subgraph';
@@ -104,6 +106,7 @@ export function convertModel(source: Model, opts: ConvertOptions = {}): ConvertR
   const opset = model.opsets.get('') ?? 0;
   // Work on a copy of the node list: clean-up rewrites nodes, and the caller's model stays as it was read.
   const g = { ...model.graph, nodes: model.graph.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs] })) };
+  const ortSteps = fuseOrtDynamicQuant(g, constants);
   simplifyGraph(g, constants);
   const ctx = new ConvertContext(g, constants, opset, channelLastHints(g.nodes));
   ctx.bodyConverter = convertBody;
@@ -158,6 +161,8 @@ export function convertModel(source: Model, opts: ConvertOptions = {}): ConvertR
       return { onnx: name, dtype: t.dtype, dims: [...t.dims], values };
     });
   }
+  // onnxruntime-quantized weights go back to int8 (after pruning: the weight tensors are final).
+  ortWeightsToInt8({ name: '', tensors: ctx.tensors, operators: ctx.operators, inputs: [], outputs: [] }, ortSteps);
   // Every subgraph's ops (control-flow bodies included).
   const opHistogram = countOps([ctx.operators, ...ctx.subgraphs.map((sg) => sg.operators)].flat());
   const tflite: TflModel = {
