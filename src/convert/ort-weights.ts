@@ -23,23 +23,47 @@ export function ortWeightsToInt8(sg: TflSubgraph, steps: OrtWeightSteps): number
     const t = sg.tensors[idx];
     if (t.type !== 'FLOAT32' || !t.data || readers.get(idx) !== 1) continue;
     const values = floatData(t);
-    const axis = op.opcode === 'BATCH_MATMUL' ? undefined : weightAxis(op.opcode);
-    const channels = axis === undefined ? 1 : t.shape[axis];
-    const inner = axis === undefined ? values.length : elementCount(t.shape.slice(axis + 1));
-    const chanOf = (i: number) => (axis === undefined ? 0 : Math.floor(i / inner) % channels);
-    const maxSteps = new Float64Array(channels);
-    for (let i = 0; i < values.length; i++) maxSteps[chanOf(i)] = Math.max(maxSteps[chanOf(i)], Math.abs(values[i]) / step);
-    const scales = Array.from(maxSteps, (m) => step * Math.max(1, m / 127));
-    const data = new Int8Array(values.length);
-    for (let i = 0; i < values.length; i++) data[i] = Math.max(-127, Math.min(127, roundAway(values[i] / scales[chanOf(i)])));
-    sg.tensors.push({
-      name: `${t.name}_int8`, type: 'INT8', shape: [...t.shape], data: bytesOf(data),
-      quantization: { scale: scales, zeroPoint: scales.map(() => 0), quantizedDimension: axis ?? 0 },
-    });
+    const q = affine(values, step) ?? symmetric(values, step, t.shape, op.opcode === 'BATCH_MATMUL' ? undefined : weightAxis(op.opcode));
+    sg.tensors.push({ name: `${t.name}_int8`, type: 'INT8', shape: [...t.shape], data: bytesOf(q.data), quantization: q.quantization });
     sg.tensors[idx] = { name: t.name, type: 'FLOAT32', shape: [...t.shape] };
-    deq.push({ opcode: 'DEQUANTIZE', version: scales.length > 1 ? 5 : 2, inputs: [sg.tensors.length - 1], outputs: [idx], onnxNode: op.onnxNode });
+    deq.push({ opcode: 'DEQUANTIZE', version: q.quantization.scale.length > 1 ? 5 : 2, inputs: [sg.tensors.length - 1], outputs: [idx], onnxNode: op.onnxNode });
     done.add(idx);
   }
   sg.operators.unshift(...deq);
   return deq.length;
+}
+
+interface Int8Weights { data: Int8Array; quantization: { scale: number[]; zeroPoint: number[]; quantizedDimension: number } }
+
+/** Exact: the integers w / step span at most 256 values (always so for weights that were uint8 or int8), stored
+ *  with a zero point. */
+function affine(values: Float32Array, step: number): Int8Weights | undefined {
+  let lo = Infinity, hi = -Infinity;
+  const ints = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = Math.round(values[i] / step);
+    if (Math.abs(v * step - values[i]) > 1e-3 * step) return undefined;
+    ints[i] = v;
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  if (hi - lo > 255) return undefined;
+  // The zero point as near 0 as the span allows.
+  const zp = Math.max(-128 - lo, Math.min(127 - hi, 0));
+  const data = new Int8Array(values.length);
+  for (let i = 0; i < values.length; i++) data[i] = ints[i] + zp;
+  return { data, quantization: { scale: [step], zeroPoint: [zp], quantizedDimension: 0 } };
+}
+
+/** Otherwise (weights changed after the rewrite): symmetric, the step scaled per channel to fit [-127, 127]. */
+function symmetric(values: Float32Array, step: number, shape: number[], axis: number | undefined): Int8Weights {
+  const channels = axis === undefined ? 1 : shape[axis];
+  const inner = axis === undefined ? values.length : elementCount(shape.slice(axis + 1));
+  const chanOf = (i: number) => (axis === undefined ? 0 : Math.floor(i / inner) % channels);
+  const maxSteps = new Float64Array(channels);
+  for (let i = 0; i < values.length; i++) maxSteps[chanOf(i)] = Math.max(maxSteps[chanOf(i)], Math.abs(values[i]) / step);
+  const scales = Array.from(maxSteps, (m) => step * Math.max(1, m / 127));
+  const data = new Int8Array(values.length);
+  for (let i = 0; i < values.length; i++) data[i] = Math.max(-127, Math.min(127, roundAway(values[i] / scales[chanOf(i)])));
+  return { data, quantization: { scale: scales, zeroPoint: scales.map(() => 0), quantizedDimension: axis ?? 0 } };
 }
