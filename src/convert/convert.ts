@@ -12,7 +12,8 @@ import { Perm, channelLast, identity, isIdentity } from './layout';
 import { buildMetadata, OnnxLiteMetadata } from './metadata';
 import { simplifyGraph } from './simplify';
 import { fuseOrtDynamicQuant } from './simplify-ortquant';
-import { ortWeightsToInt8 } from './ort-weights';
+import { fp16Weights, ortWeightsToInt8 } from './ort-weights';
+import { floatFromFp16 } from './simplify-fp16';
 import { rewriteControlFlow } from './control-flow';
 import { freezeInputs } from './input-values';
 import { channelLastHints, convertBody, convertNode, outputTensor } from './subgraph';
@@ -107,6 +108,7 @@ export function convertModel(source: Model, opts: ConvertOptions = {}): ConvertR
   // Work on a copy of the node list: clean-up rewrites nodes, and the caller's model stays as it was read.
   const g = { ...model.graph, nodes: model.graph.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs] })) };
   const ortSteps = fuseOrtDynamicQuant(g, constants);
+  const fp16Nodes = floatFromFp16(g, constants);
   simplifyGraph(g, constants);
   const ctx = new ConvertContext(g, constants, opset, channelLastHints(g.nodes));
   ctx.bodyConverter = convertBody;
@@ -162,7 +164,9 @@ export function convertModel(source: Model, opts: ConvertOptions = {}): ConvertR
     });
   }
   // onnxruntime-quantized weights go back to int8 (after pruning: the weight tensors are final).
-  ortWeightsToInt8({ name: '', tensors: ctx.tensors, operators: ctx.operators, inputs: [], outputs: [] }, ortSteps);
+  const main = { name: '', tensors: ctx.tensors, operators: ctx.operators, inputs: [], outputs: [] };
+  ortWeightsToInt8(main, ortSteps);
+  fp16Weights(main, fp16Nodes);
   // Every subgraph's ops (control-flow bodies included).
   const opHistogram = countOps([ctx.operators, ...ctx.subgraphs.map((sg) => sg.operators)].flat());
   const tflite: TflModel = {

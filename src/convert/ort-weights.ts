@@ -4,7 +4,7 @@
 // the model's own step, so the values are exact; uint8 weights with a zero point reach up to 255 steps from it,
 // and channels that do (|q - zp| > 127) get a step scaled to fit, per channel where the op has a channel axis.
 import type { TflOperator, TflSubgraph } from '../tflite/model';
-import { bytesOf, elementCount, floatData, roundAway, weightAxis } from '../quantize/params';
+import { bytesOf, elementCount, float16Bytes, floatData, roundAway, weightAxis } from '../quantize/params';
 import type { OrtWeightSteps } from './simplify-ortquant';
 
 const WEIGHT_OPS = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED', 'BATCH_MATMUL', 'CONV_3D']);
@@ -66,4 +66,24 @@ function symmetric(values: Float32Array, step: number, shape: number[], axis: nu
   const data = new Int8Array(values.length);
   for (let i = 0; i < values.length; i++) data[i] = Math.max(-127, Math.min(127, roundAway(values[i] / scales[chanOf(i)])));
   return { data, quantization: { scale: scales, zeroPoint: scales.map(() => 0), quantizedDimension: axis ?? 0 } };
+}
+
+/** float16 models (simplify-fp16.ts): the weights and biases of the named nodes' ops stored as float16 again. */
+export function fp16Weights(sg: TflSubgraph, nodes: Set<string>): number {
+  if (nodes.size === 0) return 0;
+  const readers = new Map<number, number>();
+  for (const op of sg.operators) for (const i of op.inputs) if (i >= 0) readers.set(i, (readers.get(i) ?? 0) + 1);
+  const deq: TflOperator[] = [];
+  for (const op of sg.operators) {
+    if (op.onnxNode === undefined || !nodes.has(op.onnxNode) || !WEIGHT_OPS.has(op.opcode)) continue;
+    for (const idx of op.inputs.slice(1, 3)) {
+      const t = idx >= 0 ? sg.tensors[idx] : undefined;
+      if (!t || t.type !== 'FLOAT32' || !t.data || readers.get(idx) !== 1) continue;
+      sg.tensors.push({ name: `${t.name}_fp16`, type: 'FLOAT16', shape: [...t.shape], data: float16Bytes(floatData(t)) });
+      sg.tensors[idx] = { name: t.name, type: 'FLOAT32', shape: [...t.shape] };
+      deq.push({ opcode: 'DEQUANTIZE', version: 3, inputs: [sg.tensors.length - 1], outputs: [idx], onnxNode: op.onnxNode });
+    }
+  }
+  sg.operators.unshift(...deq);
+  return deq.length;
 }
