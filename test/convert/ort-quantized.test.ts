@@ -104,3 +104,36 @@ test('ORT-quantized CNN (ConvInteger): CONV_2D with int8 weights, no TRANSPOSE, 
 test('ORT-quantized MatMulInteger: FULLY_CONNECTED with int8 weights, matches onnxruntime', async () => {
   await compare(mlp(true), mlp(false), [2, 24], { FULLY_CONNECTED: 1, DEQUANTIZE: 1 });
 });
+
+test('float16 model with float32 inputs/outputs: float32 compute, float16 weights kept, matches onnxruntime', async () => {
+  const r = rng(8);
+  const w = (n: number, s: number) => Array.from({ length: n }, () => (r() - 0.5) * s);
+  const bytes = encodeModel(buildModel({
+    opset: 13, inputs: [['x', 'float32', [1, 3, 8, 8]]], outputs: [['y', 'float32', [1, 4, 8, 8]]],
+    initializers: [tensor('w1', 'float16', [6, 3, 3, 3], w(162, 1)), tensor('b1', 'float16', [6], w(6, 0.5)),
+      tensor('w2', 'float16', [4, 6, 1, 1], w(24, 1)), tensor('b2', 'float16', [4], w(4, 0.5))],
+    nodes: [
+      node('Cast', ['x'], ['xh'], { to: 10 }),
+      node('Conv', ['xh', 'w1', 'b1'], ['c1'], { pads: [1, 1, 1, 1] }, 'conv1'), node('Relu', ['c1'], ['r1']),
+      node('Conv', ['r1', 'w2', 'b2'], ['c2'], {}, 'conv2'), node('Sigmoid', ['c2'], ['yh']),
+      node('Cast', ['yh'], ['y'], { to: 1 }),
+    ],
+  }));
+  const c = convertModel(decodeModel(bytes));
+  assert.equal(c.opHistogram.CONV_2D, 2, JSON.stringify(c.opHistogram));
+  assert.equal(c.opHistogram.CAST ?? 0, 0, JSON.stringify(c.opHistogram));
+  assert.equal(c.transposeCount, 0);
+  assert.equal(c.model.subgraphs[0].tensors.filter((t) => t.type === 'FLOAT16' && t.data).length, 4, 'weights and biases stay float16');
+  const x = { name: 'x', dtype: 'float32' as const, dims: [1, 3, 8, 8], data: Float32Array.from({ length: 192 }, rng(12)) };
+  const ref = (await runOnnx(bytes, [x])).get('y')!.data as Float32Array;
+  const s = await openConverted(serializeTflite(c.model));
+  try {
+    const got = (await s.run([x])).get('y')!.data as Float32Array;
+    let worst = 0;
+    for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(got[i] - ref[i]));
+    // onnxruntime computes in float16 (3 decimal digits), LiteRT in float32 on the same weights.
+    assert.ok(worst < 2e-3, `max difference ${worst}`);
+  } finally {
+    s.close();
+  }
+});
