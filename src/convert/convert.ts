@@ -112,6 +112,10 @@ export function convertModel(source: Model, opts: ConvertOptions = {}): ConvertR
   simplifyGraph(g, constants);
   const ctx = new ConvertContext(g, constants, opset, channelLastHints(g.nodes));
   ctx.bodyConverter = convertBody;
+  if (ortSteps.size) {
+    ctx.warn(`${ortSteps.size} onnxruntime-quantized block(s) (DynamicQuantizeLinear → ConvInteger / MatMulInteger) run as float ops on their int8 weights: `
+      + 'activations stay float where onnxruntime rounds them to uint8 per tensor, so the outputs differ from onnxruntime\'s by that rounding');
+  }
   if (frozen) ctx.warn(`input(s) ${frozen.names.map((n) => `"${n}"`).join(', ')} have no elements: made constants (the converted model does not take them)`);
   if (guards) ctx.warn(`${guards.count} If node(s) that only return an empty tensor for an empty input were replaced by their other branch`);
 
