@@ -137,3 +137,29 @@ test('float16 model with float32 inputs/outputs: float32 compute, float16 weight
     s.close();
   }
 });
+
+test('a computed scalar broadcast against a channel-last tensor takes a RESHAPE, no TRANSPOSE', async () => {
+  const r = rng(4);
+  const bytes = encodeModel(buildModel({
+    opset: 13, inputs: [['x', 'float32', [1, 3, 6, 6]]], outputs: [['y', 'float32', [1, 4, 6, 6]]],
+    initializers: [tensor('w', 'float32', [4, 3, 3, 3], Array.from({ length: 108 }, () => r() - 0.5)), tensor('shape3', 'int64', [3], [1, 1, 1])],
+    nodes: [
+      node('Conv', ['x', 'w'], ['c'], { pads: [1, 1, 1, 1] }),
+      node('ReduceMax', ['c'], ['s'], { keepdims: 0 }), // a computed scalar (as onnxruntime's activation scale)
+      node('Mul', ['c', 's'], ['m']),
+      node('ReduceMin', ['c'], ['t'], { keepdims: 0 }),
+      node('Reshape', ['t', 'shape3'], ['t3']), node('Add', ['m', 't3'], ['y']), // rank 3 against rank 4
+    ],
+  }));
+  const c = convertModel(decodeModel(bytes));
+  assert.equal(c.transposeCount, 0, JSON.stringify(c.opHistogram));
+  const x = { name: 'x', dtype: 'float32' as const, dims: [1, 3, 6, 6], data: Float32Array.from({ length: 108 }, rng(13)) };
+  const ref = (await runOnnx(bytes, [x])).get('y')!.data as Float32Array;
+  const s = await openConverted(serializeTflite(c.model));
+  try {
+    const got = (await s.run([x])).get('y')!.data as Float32Array;
+    for (let i = 0; i < ref.length; i++) assert.ok(Math.abs(got[i] - ref[i]) < 1e-5 * (1 + Math.abs(ref[i])), `${i}: ${got[i]} vs ${ref[i]}`);
+  } finally {
+    s.close();
+  }
+});
