@@ -47,10 +47,9 @@ export async function netronFirstFrame(browser: Browser, model: string, timeoutM
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   try {
     // Netron asks for cookie consent (after a look-up of the country) unless it was given: it was, and nothing
-    // outside 127.0.0.1 is reachable.
+    // outside 127.0.0.1 is reachable (the browser's proxy is not there: test/webview/harness.ts CHROMIUM_ARGS).
     await context.addCookies([{ name: 'consent', value: String(Date.now()), url: origin }]);
     const page = await context.newPage();
-    await page.route((u) => !u.href.startsWith(origin), (route) => route.abort());
     await page.addInitScript(`(() => {
       const seen = () => document.body && document.body.classList.contains('default')
         && document.getElementById('target') && document.getElementById('target').childElementCount > 0;

@@ -13,7 +13,6 @@ const node = {
 };
 const builds = [
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist' },
-  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
 ];
 // The worker answers the graph view's `open` from a small bundle (dist/worker.js); what it needs after that
 // (src/worker/heavy.ts: full reader, shape inference, compatibility, TFLite, jobs) is a second bundle,
@@ -33,6 +32,8 @@ const noLong = {
     b.onLoad({ filter: /.*/, namespace: 'no-long' }, () => ({ contents: 'module.exports = null;', loader: 'js' }));
   },
 };
+// The extension host reads small .onnx files for the graph view itself with the lean reader (src/extension/view-session.ts).
+builds.push({ ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', plugins: [noLong] });
 if (existsSync('src/worker/worker.ts')) {
   // require(), not import(): dist/worker-heavy.js is CommonJS, loaded the way the rest of the worker is.
   builds.push({ ...node, entryPoints: { worker: 'src/worker/worker.ts' }, outdir: 'dist', plugins: [heavyApart, noLong],

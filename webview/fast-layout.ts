@@ -7,6 +7,10 @@ import { sideCurve } from './layout-skeleton';
 
 type Pt = { x: number; y: number };
 
+/** Boxes plus the points of edges spanning several ranks above which dagre takes too long (hundreds of ms on a
+ *  loaded machine) and the linear-time layout runs instead. */
+export const DAGRE_POINTS = 600;
+
 /** Ranks of the request's boxes (back edges of cycles ignored) and the number of points dagre would add for the
  *  edges that span more than one rank: what decides which layout runs. */
 export function ranks(req: LayoutRequest): { rank: Int32Array; order: number[]; forward: boolean[]; dummies: number } {

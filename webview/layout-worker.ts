@@ -2,11 +2,8 @@
 import * as dagre from '@dagrejs/dagre';
 import type { LayoutRequest, LayoutResult } from './layout-types';
 import { sideCurve, skeleton } from './layout-skeleton';
-import { fastLayout, ranks } from './fast-layout';
+import { DAGRE_POINTS, fastLayout, ranks } from './fast-layout';
 
-/** Boxes plus the points of edges spanning several ranks above which dagre takes too long (hundreds of ms on a
- *  loaded machine) and the linear-time layout (webview/fast-layout.ts) runs instead. */
-export const DAGRE_POINTS = 600;
 
 function layout(req: LayoutRequest): LayoutResult {
   const t0 = performance.now();

@@ -5,11 +5,16 @@ import type { AccuracyReport, HostNotifications, NotificationName } from '../sha
 import type { WorkerClient } from './worker-client';
 import { ViewSession } from './view-session';
 import type { Post } from './view-session';
-import { webviewHtml } from './webview-html';
+import { pageTexts, webviewHtml } from './webview-html';
 import { diagnosticsFor } from './diagnostics';
 import { inputShapesSetting, inputValuesSetting } from './settings';
 
 export const VIEW_TYPE = 'onnx2lite.modelViewer';
+
+/** The page's bundle and stylesheet to put in the page; undefined (the page loads them by address) if unreadable. */
+function inlineTexts(root: string): ReturnType<typeof pageTexts> | undefined {
+  try { return pageTexts(root); } catch { return undefined; }
+}
 
 class ModelDocument implements vscode.CustomDocument {
   constructor(readonly uri: vscode.Uri, readonly session: ViewSession, private readonly onDispose: () => void) {}
@@ -51,6 +56,7 @@ export class ModelEditorProvider implements vscode.CustomReadonlyEditorProvider<
       script: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
       layoutWorker: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'layout-worker.js')).toString(),
       css: webview.asWebviewUri(vscode.Uri.joinPath(media, 'graph.css')).toString(),
+      inline: inlineTexts(this.ctx.extensionUri.fsPath),
     });
     const post: Post = (method, params) => { void webview.postMessage({ type: 'notify', method, params }); };
     const key = doc.uri.toString();

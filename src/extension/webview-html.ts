@@ -2,6 +2,8 @@
 // the layout worker's script only from the extension's own resources, no remote content. No vscode import here:
 // the webview tests build their harness page with this same function.
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 export interface PageResources {
   /** webview.cspSource */
@@ -12,6 +14,29 @@ export interface PageResources {
   /** Extra stylesheet (the tests' stand-in for VS Code's theme variables). */
   themeCss?: string;
   nonce?: string;
+  /** The bundle's and the stylesheet's text, put in the page itself (pageTexts): the page then fetches nothing
+   *  before its first frame (each fetch of a webview resource is a round trip through VS Code's resource loader).
+   *  Without it the page loads `script` and `css` by URL. */
+  inline?: PageTexts;
+}
+
+export interface PageTexts { script: string; css: string }
+
+/** The texts of dist/webview.js and media/graph.css under the extension's folder `root`. */
+export function pageTexts(root: string): PageTexts {
+  return { script: fs.readFileSync(path.join(root, 'dist', 'webview.js'), 'utf8'), css: fs.readFileSync(path.join(root, 'media', 'graph.css'), 'utf8') };
+}
+
+/** `text` inside an HTML element of type `tag` (script or style): its end tag and comment openers cannot occur. */
+function rawText(text: string, tag: 'script' | 'style'): string {
+  const t = text.replace(new RegExp(`</(${tag})`, 'gi'), '<\\/$1');
+  return tag === 'script' ? t.replace(/<!--/g, '<\\!--') : t;
+}
+
+/** The source map line of an inline bundle, with the map's full address (relative, it would be resolved against the
+ *  page's). */
+function mapAt(line: string, map: string, script: string): string {
+  try { return `//# sourceMappingURL=${new URL(map, script).href}`; } catch { return line; }
 }
 
 export function makeNonce(): string { return randomBytes(18).toString('base64url'); }
@@ -48,7 +73,7 @@ export function webviewHtml(r: PageResources): string {
 <meta http-equiv="Content-Security-Policy" content="${attr(csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <script nonce="${nonce}">${boot(r.layoutWorker)}</script>${theme}
-<link rel="stylesheet" href="${attr(r.css)}" nonce="${nonce}">
+${r.inline ? `<style nonce="${nonce}">${rawText(r.inline.css, 'style')}</style>` : `<link rel="stylesheet" href="${attr(r.css)}" nonce="${nonce}">`}
 <title>onnx2lite model viewer</title>
 </head>
 <body data-layout-worker="${attr(r.layoutWorker)}" data-state="loading">
@@ -78,7 +103,9 @@ export function webviewHtml(r: PageResources): string {
   <aside id="panel" aria-label="Details" aria-live="polite"></aside>
 </div>
 <section id="accuracy" aria-label="Accuracy" hidden></section>
-<script nonce="${nonce}" src="${attr(r.script)}"></script>
+${r.inline
+    ? `<script nonce="${nonce}">${rawText(r.inline.script.replace(/\/\/# sourceMappingURL=(\S+)\s*$/, (line: string, map: string) => mapAt(line, map, r.script)), 'script')}</script>`
+    : `<script nonce="${nonce}" src="${attr(r.script)}"></script>`}
 </body>
 </html>`;
 }

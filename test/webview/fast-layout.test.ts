@@ -74,11 +74,11 @@ test('dagre keeps each box\'s nearest few sources and each source\'s nearest con
   }
 });
 
-test('a real model without long edges (squeezenet1_1) stays with dagre, and the fast layout of it is clean too', () => {
+test('a real model\'s overview without long edges (squeezenet1_1): laid out on the page by the layered layout, cleanly', () => {
   const g = decodeGraph(leanOpen(path.resolve(ROOT, '../shared/models/squeezenet1_1.onnx'))!.graph);
   const s = buildScopes(g);
   const v = visibleGraph(g, s, autoExpand(s, 150));
   const req: LayoutRequest = { id: 1, nodes: v.items.map((i) => ({ key: i.key, width: 80, height: 28 })), edges: v.edges };
-  assert.ok(ranks(req).dummies < 50);
+  assert.equal(ranks(req).dummies, 0, 'every edge joins adjacent ranks: webview/layout-client.ts lays it out on the page');
   checkLayout(req);
 });

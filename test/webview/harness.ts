@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
-import { webviewHtml } from '../../src/extension/webview-html';
+import { makeNonce, pageTexts, webviewHtml } from '../../src/extension/webview-html';
 import { ViewSession } from '../../src/extension/view-session';
 import type { Post } from '../../src/extension/view-session';
 import { LocalBackend } from '../../src/worker/handlers';
@@ -17,8 +17,11 @@ import type { HostNotifications, NotificationName } from '../../src/shared/proto
 export const ROOT = path.resolve(__dirname, '../..');
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html', '.map': 'application/json' };
 
+// Nothing but loopback is reachable from the pages: every other address goes to a proxy that is not there (Chromium
+// sends loopback addresses direct). Cheaper than intercepting requests, which holds each of the page's requests until
+// this process has answered for it.
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-quic', '--no-first-run', '--disable-sync'];
+  '--disable-quic', '--no-first-run', '--disable-sync', '--proxy-server=http://127.0.0.1:9'];
 
 export function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
@@ -46,24 +49,27 @@ export interface OpenViewOptions {
   state?: unknown;
   width?: number;
   height?: number;
+  /** The session's log lines (e.g. how long opening took). */
+  log?: (line: string) => void;
 }
 
 export async function openView(browser: Browser, file: string, opts: OpenViewOptions = {}): Promise<View> {
   const page = await browser.newPage({ viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 } });
   page.setDefaultTimeout(120_000); // a loaded CI machine is slow; these waits are for events, not timings
   const errors: string[] = [];
-  // Host → webview messages wait in `outbox` for the page's long poll (GET /__next); webview → host messages arrive
-  // as POST /__host. Plain HTTP on 127.0.0.1 keeps Playwright's protocol out of the message path, so timings match
-  // a webview's postMessage better.
+  // Host → webview messages are events on one stream the page keeps open (GET /__events, server-sent events: each
+  // message reaches the page as it is sent, as postMessage would deliver it); webview → host messages arrive as
+  // POST /__host. Plain HTTP on 127.0.0.1 keeps Playwright's protocol out of the message path, so timings match a
+  // webview's postMessage better. Messages sent while the page has no stream open wait in `outbox`.
   const outbox: string[] = [];
-  let waiting: ((body: string) => void) | undefined;
+  let stream: http.ServerResponse | undefined;
   // drawn() learns of the first frame from the view's own `drawn` request (see firstFrame).
   let signal: (s: 'drawn' | 'check') => void = () => undefined;
   firstFrame.set(page, new Promise((resolve) => { signal = resolve; setTimeout(() => resolve('check'), 120_000).unref(); }));
   const toPage = (m: unknown): void => {
     if ((m as { method?: string }).method === 'error') signal('check');
-    const body = JSON.stringify(m);
-    if (waiting) { const w = waiting; waiting = undefined; w(body); } else outbox.push(body);
+    const event = `data: ${JSON.stringify(m)}\n\n`;
+    if (stream) stream.write(event); else outbox.push(event);
   };
   let session: ViewSession;
   const post: Post = <K extends NotificationName>(method: K, params: HostNotifications[K]) => toPage({ type: 'notify', method, params });
@@ -75,15 +81,21 @@ export async function openView(browser: Browser, file: string, opts: OpenViewOpt
     const send = (status: number, type: string, body: string | Buffer): void => { res.writeHead(status, { 'content-type': type }); res.end(body); };
     if (url.pathname === '/' || url.pathname === '/index.html') {
       const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      return send(200, 'text/html', webviewHtml({
+      // VS Code puts its theme's variables in the page as a style element: so does this stand-in.
+      const nonce = makeNonce();
+      send(200, 'text/html', webviewHtml({
         cspSource: origin, script: `${origin}/dist/webview.js`, layoutWorker: `${origin}/dist/layout-worker.js`,
-        css: `${origin}/media/graph.css`, themeCss: `${origin}/theme.css`,
-      }));
+        css: `${origin}/media/graph.css`, inline: pageTexts(ROOT), nonce,
+      }).replace('<title>', `<style nonce="${nonce}">${THEME_CSS}</style>\n<title>`));
+      // As the custom editor does: the page is on its way, then the host reads the model while it boots.
+      res.on('finish', () => { void session.open().catch(() => undefined); });
+      return undefined;
     }
-    if (url.pathname === '/__next') {
-      const next = outbox.shift();
-      if (next !== undefined) return send(200, 'application/json', next);
-      waiting = (body) => send(200, 'application/json', body);
+    if (url.pathname === '/__events') {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      stream = res;
+      for (const e of outbox.splice(0)) res.write(e);
+      req.on('close', () => { if (stream === res) stream = undefined; });
       return undefined;
     }
     if (url.pathname === '/__host' && req.method === 'POST') {
@@ -97,7 +109,7 @@ export async function openView(browser: Browser, file: string, opts: OpenViewOpt
       });
       return undefined;
     }
-    if (url.pathname === '/theme.css') return send(200, 'text/css', THEME_CSS);
+    if (url.pathname === '/favicon.ico') return send(204, 'image/x-icon', ''); // the browser asks; a webview has none
     const p = path.join(ROOT, decodeURIComponent(url.pathname));
     if (!p.startsWith(path.join(ROOT, 'dist')) && !p.startsWith(path.join(ROOT, 'media'))) return send(404, 'text/plain', 'not found');
     if (!fs.existsSync(p)) return send(404, 'text/plain', 'not found');
@@ -106,9 +118,7 @@ export async function openView(browser: Browser, file: string, opts: OpenViewOpt
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   server.unref();
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  // Nothing else is reachable from the page.
-  await page.route((u) => !u.href.startsWith(origin), (route) => route.abort());
-  session = new ViewSession(file, opts.backend ?? new LocalBackend(), { inputShapes: () => ({}) });
+  session = new ViewSession(file, opts.backend ?? new LocalBackend(), { inputShapes: () => ({}), log: opts.log });
   // A string, not a function: tsx's helpers would not exist in the page.
   await page.addInitScript(`(() => {
     let state = ${JSON.stringify(opts.state ?? null)} ?? undefined;
@@ -117,19 +127,12 @@ export async function openView(browser: Browser, file: string, opts: OpenViewOpt
       getState: () => state,
       setState: (s) => { state = s; window.__savedState = s; },
     });
-    (async () => {
-      for (;;) {
-        const m = await fetch('/__next').then((r) => r.json(), () => undefined);
-        if (m === undefined) return;
-        window.postMessage(m, '*');
-      }
-    })();
+    new EventSource('/__events').onmessage = (e) => { window.postMessage(JSON.parse(e.data), '*'); };
     document.addEventListener('securitypolicyviolation', (e) => {
       (window.__csp = window.__csp || []).push(e.violatedDirective + ' ' + e.blockedURI);
     });
   })();`);
   const openedAt = performance.timeOrigin + performance.now();
-  void session.open().catch(() => undefined); // as the custom editor does: parse while the page boots
   await page.goto(`${origin}/index.html`);
   return { page, session, post, errors, openedAt, close: async () => { await page.close(); session.close(); server.closeAllConnections(); server.close(); } };
 }

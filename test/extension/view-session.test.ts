@@ -1,0 +1,91 @@
+// The graph view's host side (src/extension/view-session.ts): a small .onnx file is read by the host itself for the
+// first frame, the worker opens the model only once the view has drawn (for shapes and verdicts); a file the lean
+// read cannot take still gets the worker's one-line error.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ViewSession } from '../../src/extension/view-session';
+import type { Post } from '../../src/extension/view-session';
+import { LocalBackend } from '../../src/worker/handlers';
+import type { Backend } from '../../src/worker/handlers';
+import { decodeGraph } from '../../src/shared/graph-wire';
+import type { WireGraph } from '../../src/shared/protocol';
+import { encodeModel } from '../../src/onnx/writer';
+import { flatModel } from '../webview/synthetic';
+import { GRAPH_HERE_UP_TO } from '../../src/extension/view-session';
+
+const ROOT = path.resolve(__dirname, '../..');
+const SQUEEZENET = path.resolve(ROOT, '../shared/models/squeezenet1_1.onnx');
+
+/** LocalBackend that records the methods asked of it. */
+function recording(): { backend: Backend; asked: string[] } {
+  const local = new LocalBackend(), asked: string[] = [];
+  return { asked, backend: { request(method, params, progress) { asked.push(method); return local.request(method, params, progress); } } };
+}
+
+function collect(): { post: Post; sent: { method: string; params: unknown }[] } {
+  const sent: { method: string; params: unknown }[] = [];
+  return { sent, post: (method, params) => { sent.push({ method, params }); } };
+}
+
+test('a small .onnx file is drawn from the host\'s own read; the worker opens it after the first frame', async () => {
+  const { backend, asked } = recording();
+  const session = new ViewSession(SQUEEZENET, backend, { inputShapes: () => ({}) });
+  const { post, sent } = collect();
+  await session.handle({ type: 'request', id: 0, method: 'ready', params: {} }, post);
+  await session.open();
+  await new Promise((r) => setImmediate(r));
+  const graph = sent.find((m) => m.method === 'graph');
+  assert.ok(graph, `graph sent (${sent.map((m) => m.method).join(', ')})`);
+  assert.equal(decodeGraph((graph.params as { graph: WireGraph }).graph).nodes.filter((n) => n.kind === 'op').length, 83);
+  assert.deepEqual(asked, [], 'nothing asked of the worker before the first frame');
+  await session.handle({ type: 'request', id: 1, method: 'drawn', params: {} }, post);
+  for (let i = 0; i < 200 && !sent.some((m) => m.method === 'compat'); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(asked.slice(0, 3), ['open', 'shapes', 'compat']);
+  assert.ok(sent.some((m) => m.method === 'shapes'), 'inferred shapes follow');
+  const stats = await session.handle({ type: 'request', id: 2, method: 'weightStats', params: { tensor: 'features.0.weight' } }, post);
+  assert.equal(stats?.ok, true, JSON.stringify(stats));
+  session.close();
+});
+
+test('a file the lean read cannot take gets the worker\'s one-line error', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx2lite-session-'));
+  const file = path.join(dir, 'broken.onnx');
+  fs.writeFileSync(file, Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2, 3]));
+  try {
+    const { backend, asked } = recording();
+    const session = new ViewSession(file, backend, { inputShapes: () => ({}) });
+    const { post, sent } = collect();
+    await session.handle({ type: 'request', id: 0, method: 'ready', params: {} }, post);
+    for (let i = 0; i < 200 && !sent.some((m) => m.method === 'error'); i++) await new Promise((r) => setTimeout(r, 20));
+    const error = sent.find((m) => m.method === 'error');
+    assert.ok(error, `error sent (${sent.map((m) => m.method).join(', ')})`);
+    assert.match((error.params as { message: string }).message, /^Cannot open broken\.onnx: [^\n]+$/);
+    assert.deepEqual(asked, ['open'], 'the worker read it');
+    session.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a big graph (a flat 20,000-node model) is read by the worker, not the host', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx2lite-session-'));
+  const file = path.join(dir, 'flat.onnx');
+  fs.writeFileSync(file, encodeModel(flatModel(5000)));
+  try {
+    assert.ok(fs.statSync(file).size > GRAPH_HERE_UP_TO, 'no weights: the file is its graph');
+    const { backend, asked } = recording();
+    const session = new ViewSession(file, backend, { inputShapes: () => ({}) });
+    const { post, sent } = collect();
+    await session.handle({ type: 'request', id: 0, method: 'ready', params: {} }, post);
+    await session.open();
+    await new Promise((r) => setImmediate(r));
+    assert.ok(sent.some((m) => m.method === 'graph'));
+    assert.deepEqual(asked, ['open']);
+    session.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,30 @@
+// The graph view's page (src/extension/webview-html.ts): with the bundle and stylesheet inline it loads nothing by
+// address before its first frame, and text that would end their elements early cannot.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { webviewHtml } from '../../src/extension/webview-html';
+
+const resources = {
+  cspSource: 'https://res.example', script: 'https://res.example/dist/webview.js', layoutWorker: 'https://res.example/dist/layout-worker.js',
+  css: 'https://res.example/media/graph.css', nonce: 'n0nce',
+};
+
+test('by address: the bundle and stylesheet are loaded from the extension\'s resources', () => {
+  const html = webviewHtml(resources);
+  assert.match(html, /<script nonce="n0nce" src="https:\/\/res\.example\/dist\/webview\.js"><\/script>/);
+  assert.match(html, /<link rel="stylesheet" href="https:\/\/res\.example\/media\/graph\.css" nonce="n0nce">/);
+});
+
+test('inline: no script or stylesheet by address, end tags inside the texts escaped, the source map in full', () => {
+  const script = 'var a = "</script><script>alert(1)</script>"; var b = "<!-- x";\n//# sourceMappingURL=webview.js.map\n';
+  const css = 'body::after { content: "</style><b>x</b>"; }';
+  const html = webviewHtml({ ...resources, inline: { script, css } });
+  assert.doesNotMatch(html, /<script[^>]* src=/);
+  assert.doesNotMatch(html, /<link rel="stylesheet"/);
+  assert.equal(html.match(/<\/script>/g)?.length, 2, 'the boot script and the bundle each end once');
+  assert.equal(html.match(/<\/style>/g)?.length, 1);
+  assert.ok(html.includes('var a = "<\\/script><script>alert(1)<\\/script>"; var b = "<\\!-- x";'));
+  assert.ok(html.includes('//# sourceMappingURL=https://res.example/dist/webview.js.map'));
+  assert.equal(html.match(/<script nonce="n0nce">/g)?.length, 2, 'every script carries the nonce');
+  assert.ok(html.includes('<style nonce="n0nce">'));
+});
