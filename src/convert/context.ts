@@ -220,6 +220,14 @@ export class ConvertContext {
       return this.input(key, perm);
     }
     const src = this.inputOnnx(name);
+    // When the permutation moves only unit dims (a scalar, a [C] against NHWC...), one RESHAPE lays it out.
+    const target = permute(full, perm);
+    const order = perm.filter((p) => full[p] !== 1);
+    if (order.every((p, k) => k === 0 || order[k - 1] < p)) {
+      const out = this.temp(target, this.tensors[src].type, `${this.resolve(name)}__rank${rank}_perm`);
+      this.emit('RESHAPE', [src, this.constInt32(target, `${this.resolve(name)}__shape${rank}`)], [out], { newShape: target });
+      return out;
+    }
     const reshaped = this.temp(full, this.tensors[src].type, `${this.resolve(name)}__rank${rank}`);
     this.emit('RESHAPE', [src, this.constInt32(full, `${this.resolve(name)}__shape${rank}`)], [reshaped], { newShape: full });
     if (isIdentity(perm)) return reshaped;

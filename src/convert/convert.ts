@@ -11,6 +11,9 @@ import { inlineEmptyGuards } from './empty-guard';
 import { Perm, channelLast, identity, isIdentity } from './layout';
 import { buildMetadata, OnnxLiteMetadata } from './metadata';
 import { simplifyGraph } from './simplify';
+import { fuseOrtDynamicQuant } from './simplify-ortquant';
+import { fp16Weights, ortWeightsToInt8 } from './ort-weights';
+import { floatFromFp16 } from './simplify-fp16';
 import { rewriteControlFlow } from './control-flow';
 import { freezeInputs } from './input-values';
 import { channelLastHints, convertBody, convertNode, outputTensor } from './subgraph';
@@ -104,9 +107,15 @@ export function convertModel(source: Model, opts: ConvertOptions = {}): ConvertR
   const opset = model.opsets.get('') ?? 0;
   // Work on a copy of the node list: clean-up rewrites nodes, and the caller's model stays as it was read.
   const g = { ...model.graph, nodes: model.graph.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs] })) };
+  const ortSteps = fuseOrtDynamicQuant(g, constants);
+  const fp16Nodes = floatFromFp16(g, constants);
   simplifyGraph(g, constants);
   const ctx = new ConvertContext(g, constants, opset, channelLastHints(g.nodes));
   ctx.bodyConverter = convertBody;
+  if (ortSteps.size) {
+    ctx.warn(`${ortSteps.size} onnxruntime-quantized block(s) (DynamicQuantizeLinear → ConvInteger / MatMulInteger) run as float ops on their int8 weights: `
+      + 'activations stay float where onnxruntime rounds them to uint8 per tensor, so the outputs differ from onnxruntime\'s by that rounding');
+  }
   if (frozen) ctx.warn(`input(s) ${frozen.names.map((n) => `"${n}"`).join(', ')} have no elements: made constants (the converted model does not take them)`);
   if (guards) ctx.warn(`${guards.count} If node(s) that only return an empty tensor for an empty input were replaced by their other branch`);
 
@@ -158,6 +167,10 @@ export function convertModel(source: Model, opts: ConvertOptions = {}): ConvertR
       return { onnx: name, dtype: t.dtype, dims: [...t.dims], values };
     });
   }
+  // onnxruntime-quantized weights go back to int8 (after pruning: the weight tensors are final).
+  const main = { name: '', tensors: ctx.tensors, operators: ctx.operators, inputs: [], outputs: [] };
+  ortWeightsToInt8(main, ortSteps);
+  fp16Weights(main, fp16Nodes);
   // Every subgraph's ops (control-flow bodies included).
   const opHistogram = countOps([ctx.operators, ...ctx.subgraphs.map((sg) => sg.operators)].flat());
   const tflite: TflModel = {

@@ -6,7 +6,8 @@ import { convertModel, ConvertResult } from '../convert/convert';
 import type { ConvertOptions } from '../convert/types';
 import { serializeTflite } from '../tflite/writer';
 import { writeFileAtomic } from './atomic';
-import { verifyOnLiteRt, type Verification } from './verify';
+import { degradedWarning, isDegraded, REFUSE_COSINE, verifyOnLiteRt, type Verification } from './verify';
+import { ModelError } from '../ir/types';
 
 export interface ConvertFileResult {
   source: string;
@@ -44,10 +45,17 @@ export function convertFile(input: string, output: string, opts: ConvertOptions 
 /** As convertFile, and (unless `verify` is false) checks the bytes on LiteRT beside onnxruntime before the atomic
  *  write: a model LiteRT cannot load or run throws ModelError and nothing is written. */
 export async function convertFileVerified(input: string, output: string, opts: ConvertOptions = {}, verify = true,
-  transform?: (r: ConvertResult) => ConvertResult): Promise<ConvertFileResult & { result: ConvertResult; tflite: Uint8Array }> {
+  transform?: (r: ConvertResult) => ConvertResult, allowDegraded = false): Promise<ConvertFileResult & { result: ConvertResult; tflite: Uint8Array }> {
   const t0 = performance.now();
   const { result, tflite } = convertBytes(input, opts, transform);
   const verification = verify ? await verifyOnLiteRt(input, tflite, result.warnings) : undefined;
+  // Beyond the verified bar: a warning; far beyond it (cosine < REFUSE_COSINE), nothing written unless allowed.
+  if (verification && isDegraded(verification)) {
+    if (verification.cosine < REFUSE_COSINE && !allowDegraded) {
+      throw new ModelError(`${degradedWarning(verification)}; nothing written (--allow-degraded writes it anyway)`);
+    }
+    result.warnings.push(degradedWarning(verification));
+  }
   writeFileAtomic(output, tflite);
   return { ...summarize(input, output, result, tflite, t0), ...(verification ? { verification } : {}) };
 }

@@ -77,14 +77,31 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
   return { maxRel, cosine, ms: Math.round(performance.now() - t0) };
 }
 
+/** The bar for "verified" (float conversions): the worst output within max rel error 1e-2 and cosine 0.999. Beyond
+ *  it the line says so and convert warns; under REFUSE_COSINE convert refuses to write unless --allow-degraded. */
+export const VERIFIED_MAX_REL = 1e-2;
+export const VERIFIED_MIN_COSINE = 0.999;
+export const REFUSE_COSINE = 0.99;
+
+export function isDegraded(v: Verification): boolean {
+  return !Number.isNaN(v.maxRel) && (v.maxRel > VERIFIED_MAX_REL || !(v.cosine >= VERIFIED_MIN_COSINE));
+}
+
+/** The warning for a conversion beyond the bar. */
+export function degradedWarning(v: Verification): string {
+  return `the converted model differs from onnxruntime beyond the verified bar (max rel error ${v.maxRel.toExponential(1)} > ${VERIFIED_MAX_REL}`
+    + ` or cosine ${v.cosine.toFixed(6)} < ${VERIFIED_MIN_COSINE}): check it on real inputs (onnx2lite compare)`;
+}
+
 /** The line convert prints, e.g. `verified on LiteRT: max rel error 3.1e-6, cosine 1.000000 (412 ms)`. */
 export function verificationLine(v: Verification): string {
   if (Number.isNaN(v.maxRel)) return `verified on LiteRT: loads and runs (not compared with onnxruntime) (${v.ms} ms)`;
+  if (isDegraded(v)) return `NOT verified on LiteRT: max rel error ${v.maxRel.toExponential(1)}, cosine ${v.cosine.toFixed(6)} (${v.ms} ms), beyond max rel ${VERIFIED_MAX_REL} / cosine ${VERIFIED_MIN_COSINE}`;
   return `verified on LiteRT: max rel error ${v.maxRel.toExponential(1)}, cosine ${v.cosine.toFixed(6)} (${v.ms} ms)`;
 }
 
 /** JSON-safe form (NaN → null). */
-export function verificationJson(v: Verification): { maxRel: number | null; cosine: number | null; ms: number } {
+export function verificationJson(v: Verification): { maxRel: number | null; cosine: number | null; ms: number; degraded?: true } {
   const n = (x: number) => (Number.isFinite(x) ? x : null);
-  return { maxRel: n(v.maxRel), cosine: n(v.cosine), ms: v.ms };
+  return { maxRel: n(v.maxRel), cosine: n(v.cosine), ms: v.ms, ...(isDegraded(v) ? { degraded: true as const } : {}) };
 }

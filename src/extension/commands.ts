@@ -86,10 +86,11 @@ export async function convertCommand(c: CommandContext, arg?: vscode.Uri): Promi
   const t0 = Date.now();
   const job = { file: uri.fsPath, out, quantization: pick.q, calibrationFolder, inputShapes: inputShapesSetting(), inputValues: inputValuesSetting() };
   const title = `Converting ${path.basename(uri.fsPath)} (${pick.label})`;
-  // The int8 accuracy guard refuses a degraded model: say why and offer to write it anyway.
-  let r = await withJob(c, title, 'convert', job, (e) => /below --min-cosine/.test(e.message));
+  // The int8 accuracy guard (and float32's self-check under cosine 0.99) refuses a degraded model: say why and offer
+  // to write it anyway.
+  let r = await withJob(c, title, 'convert', job, (e) => /below --min-cosine|beyond the verified bar/.test(e.message));
   if (r === 'retry') {
-    const a = await vscode.window.showWarningMessage('The int8 model misses the accuracy guard (output cosine on the calibration samples); nothing was written. See the Output panel for the layers to blame.',
+    const a = await vscode.window.showWarningMessage(pick.q === 'int8' ? 'The int8 model misses the accuracy guard (output cosine on the calibration samples); nothing was written. See the Output panel for the layers to blame.' : 'The converted model differs from onnxruntime (self-check cosine under 0.99); nothing was written. See the Output panel.',
       'Write anyway', 'Show Output');
     if (a === 'Show Output') c.log.show();
     if (a !== 'Write anyway') return undefined;

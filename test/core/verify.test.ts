@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { convertFileVerified } from '../../src/core/convert-file';
-import { verifyOnLiteRt } from '../../src/core/verify';
+import { verificationJson, verificationLine, verifyOnLiteRt } from '../../src/core/verify';
 import { convertModel } from '../../src/convert/convert';
 import { readModelFile } from '../../src/onnx/reader';
 import { serializeTflite } from '../../src/tflite/writer';
@@ -93,3 +93,27 @@ test('a model that runs but computes the wrong thing shows a large error', async
 });
 
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+test('beyond the verified bar: a warning and "NOT verified"; under cosine 0.99 nothing written unless allowDegraded', async () => {
+  const wrong = (k: number) => (r: ReturnType<typeof convertModel>) => {
+    const sg = r.model.subgraphs[0]!;
+    const conv = sg.operators.find((op) => op.opcode === 'CONV_2D')!;
+    const b = sg.tensors[conv.inputs[2]!]!;
+    const f = new Float32Array(b.data!.slice().buffer);
+    for (let i = 0; i < f.length; i++) f[i] += k * (i % 2 ? 1 : -1);
+    b.data = new Uint8Array(f.buffer);
+    return r;
+  };
+  const o = path.join(tmp, 'degraded.tflite');
+  await assert.rejects(convertFileVerified(SAMPLE, o, {}, true, wrong(5)),
+    (e: Error) => e instanceof ModelError && /beyond the verified bar/.test(e.message) && /nothing written/.test(e.message));
+  assert.equal(fs.existsSync(o), false);
+  const r = await convertFileVerified(SAMPLE, o, {}, true, wrong(5), true);
+  assert.ok(fs.existsSync(o));
+  assert.ok(r.warnings.some((w) => /beyond the verified bar/.test(w)), r.warnings.join('\n'));
+  assert.equal(verificationJson(r.verification!).degraded, true);
+  assert.match(verificationLine(r.verification!), /^NOT verified on LiteRT/);
+  const ok = await convertFileVerified(SAMPLE, o, {}, true);
+  assert.equal(ok.warnings.some((w) => /verified bar/.test(w)), false);
+  assert.equal(verificationJson(ok.verification!).degraded, undefined);
+});

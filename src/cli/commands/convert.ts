@@ -23,7 +23,7 @@ ${QUANTIZE_USAGE}
   --no-verify              skip the self-check (by default the output is loaded and run in LiteRT beside onnxruntime
                            on seeded inputs before it is written; a model LiteRT cannot run is refused)
   --json                   print {"models":[{source, output, bytes, opHistogram, transposeCount, warnings, ms,
-                           verification: {maxRel, cosine, ms}}]}
+                           verification: {maxRel, cosine, ms, degraded?}}]}
                            (with --quantize also quantization: {mode, floatBytes, calibrationSamples, ...})`,
   async run(args) {
     const { values, positionals } = parseArgs({
@@ -54,7 +54,7 @@ ${QUANTIZE_USAGE}
       try {
         const copts = { inputShapes, inputValues, keepNchw: !!values['keep-nchw'] };
         const verify = !values['no-verify'];
-        const r = quant ? await quantizeFile(model, output, copts, quant, verify) : await convertFileVerified(model, output, copts, verify);
+        const r = quant ? await quantizeFile(model, output, copts, quant, verify) : await convertFileVerified(model, output, copts, verify, undefined, !!values['allow-degraded']);
         const { result: _r, tflite: _t, verification, ...summary } = r;
         results.push(verification ? { ...summary, verification: verificationJson(verification) } : summary);
         if (!values.json) {
