@@ -8,6 +8,7 @@
 import type { ConvertResult } from '../convert/convert';
 import type { TflOperator, TflTensor } from '../tflite/model';
 import { histogram, isConst, isFloatActivation, producersOf, pruneTensors, uniqueNamer } from './graph';
+import { expandInt8HardSwish } from './int8-hardswish';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
 import { DEQUANTIZE_INT16_VERSION, INT16_OPS, QUANTIZE_INT16_VERSION, int16Capable, params16, quantizeBias64, residualWeights } from './int16';
 import {
@@ -321,6 +322,7 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   void graphIn;
   void prod;
   sg.operators = outOps;
+  expandInt8HardSwish(sg, name);
   pruneTensors(result);
   histogram(result);
   return result;
