@@ -1,5 +1,6 @@
 // What keeps int8 models on LiteRT's fast kernels (src/quantize/int8-hardswish.ts, params.ts): int8 HARD_SWISH
-// written as ADD / MUL / MUL, and weight channels that are (almost) zero keeping a sane scale. Accuracy only; the
+// written as ADD / MUL / MUL, weight channels that are (almost) zero keeping a sane scale, and attention's SOFTMAX →
+// BATCH_MATMUL kept float32 (int8.ts). Accuracy only; the
 // speed itself is measured by `npm run bench` (bench/int8-tasks.bench.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +11,11 @@ import { uniqueNamer } from '../../src/quantize/graph';
 import { quantParams, quantizeBias, quantizeSymmetric } from '../../src/quantize/params';
 import { openTflite } from '../../src/runtime/litert';
 import { serializeTflite } from '../../src/tflite/writer';
+import { buildModel, node } from '../../src/onnx/builder';
+import { encodeModel } from '../../src/onnx/writer';
+import { quantizeModelBytes } from '../../src/quantize/file';
+import { runOnnx } from '../../src/runtime/ort';
+import { cosine, floats, rng, runFirstOutput } from './helpers';
 
 const X = { scale: 0.05, zeroPoint: 10 };
 const Y = { scale: 6.9 / 255, zeroPoint: -115 };
@@ -75,4 +81,26 @@ test('weights: a channel of denormal weights (~1e-40) gets a scale of at least 2
   // The int32 bias (scale input × weight) still holds a bias of 0.7 for the near-zero channel.
   const b = quantizeBias(Float32Array.of(0.1, 0.7, -0.3), 0.02, q.scales);
   for (let c = 0; c < 3; c++) assert.ok(Math.abs(b.data[c] * b.scales[c] - [0.1, 0.7, -0.3][c]) < 1e-3, `bias ${c}`);
+});
+
+test('attention: SOFTMAX and the BATCH_MATMUL reading it stay float32 in an int8 model; the rest is int8', async () => {
+  const dims = { q: [1, 2, 32, 8], k: [1, 2, 8, 32], v: [1, 2, 32, 8] };
+  const bytes = encodeModel(buildModel({
+    inputs: [['q', 'float32', dims.q], ['k', 'float32', dims.k], ['v', 'float32', dims.v]], outputs: [['y', 'float32', [1, 2, 32, 8]]],
+    nodes: [node('MatMul', ['q', 'k'], ['s']), node('Mul', ['s', 's'], ['s2']), node('Softmax', ['s2'], ['p'], { axis: -1 }), node('MatMul', ['p', 'v'], ['y'])],
+  }));
+  const { result } = await quantizeModelBytes(bytes, 'attention.onnx', {}, { mode: 'int8', allowDegraded: true });
+  const sg = result.model.subgraphs[0];
+  const type = (i: number) => sg.tensors[i].type;
+  const softmax = sg.operators.find((o) => o.opcode === 'SOFTMAX')!;
+  assert.equal(type(softmax.outputs[0]), 'FLOAT32');
+  const mm = sg.operators.filter((o) => o.opcode === 'BATCH_MATMUL');
+  assert.deepEqual(mm.map((o) => type(o.outputs[0])), ['INT8', 'FLOAT32'], 'scores int8, probabilities × values float32');
+  assert.ok(result.warnings.some((w) => /1 attention SOFTMAX/.test(w)), result.warnings.join('; '));
+  const r = rng(5);
+  const feed = (name: 'q' | 'k' | 'v'): Tensor => ({ name, dtype: 'float32', dims: dims[name], data: Float32Array.from({ length: 512 }, r) });
+  const inputs = [feed('q'), feed('k'), feed('v')];
+  const ref = floats([...(await runOnnx(bytes, inputs)).values()][0]);
+  const got = await runFirstOutput(result.model, inputs);
+  assert.ok(cosine(got, ref) >= 0.999, `cosine ${cosine(got, ref)}`);
 });
