@@ -64,6 +64,10 @@ export function analyzeCompatibility(source: Model, opts: CompatOptions = {}): C
       fix: dimFix(opts.fixStyle, inp.name, example),
     });
   }
+  for (const out of g.outputs) {
+    const s = g.values.get(out.name)?.shape;
+    if (s?.includes(0)) modelIssues.push({ message: `output "${out.name}" has shape [${s.join(', ')}] with no elements; LiteRT cannot run empty tensors` });
+  }
   const ctx = new ConvertContext(g, constants, opset, new Set());
   const guards = emptyGuardNames(model);
   const nodes: NodeVerdict[] = g.nodes.map((node) => {

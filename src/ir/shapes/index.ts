@@ -152,6 +152,15 @@ function inferNode(node: Node, scope: Scope, st: State): void {
         st.constants.set(node.outputs[0], t);
       }
     } catch { /* a symbolic value is an optional refinement */ }
+    // An output with a static shape and no elements is known without running anything: an empty constant (PyTorch
+    // slices away an absent context and concatenates the nothing it got, e.g. Emformer's right context).
+    outs.forEach((o, i) => {
+      const name = node.outputs[i];
+      if (!name || !o?.dtype || !o.shape || !o.shape.includes(0) || !o.shape.every((x) => typeof x === 'number')) return;
+      const t = tensorFromNumbers(name, o.dtype, o.shape as number[], []);
+      scope.consts.set(name, t);
+      st.constants.set(name, t);
+    });
   }
   node.outputs.forEach((name, i) => {
     if (!name) return;

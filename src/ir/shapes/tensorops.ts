@@ -69,7 +69,9 @@ register('Transpose', (c) => {
 });
 
 register('Concat', (c) => {
-  const shapes = [...Array(c.count).keys()].filter((i) => c.has(i)).map((i) => c.shape(i));
+  let shapes = [...Array(c.count).keys()].filter((i) => c.has(i)).map((i) => c.shape(i));
+  // PyTorch's legacy empty tensor (1-D, no elements) joins tensors of any rank in torch.cat: it adds nothing.
+  if (shapes.some((s) => s && s.length > 1)) shapes = shapes.filter((s) => !(s && s.length === 1 && s[0] === 0));
   const dtype = c.dtype(0);
   const first = shapes.find((s) => s);
   if (!first) return [{ dtype }];
