@@ -1,17 +1,58 @@
 #!/usr/bin/env python3
 # Usage: /usr/bin/python3 scripts/export-torchvision-detector.py NAME SIZE OUT.onnx [HEAD_SCALE]   (Debian python3-torch)
-# e.g. ssdlite320_mobilenet_v3_large 320 ssdlite.onnx; test/convert/detectors-torchvision.test.ts runs what is in
-# $ONNX2LITE_DETECTORS (NAME.onnx files exported with SIZE 320).
-# Exports a torchvision detector with random weights (nothing downloads) whose outputs are not degenerate: the
-# backbone's BatchNorm statistics are re-estimated on a few images and the heads' last layers scaled, so that
-# scores differ from box to box (ties would make the order of equal scores an accident of each runtime).
-import sys, torch, torchvision
+# NAME is a torchvision detector (ssdlite320_mobilenet_v3_large, retinanet_resnet50_fpn,
+# fasterrcnn_mobilenet_v3_large_320_fpn, ...) or one of two tiny ones built from torchvision's own classes around a
+# 3-conv backbone (a few hundred KB, same post-processing as the real ones): tiny_retinanet, tiny_fasterrcnn
+# (two FPN-like levels, so its RoI pooling scatters per level). test/convert/detectors-torchvision.test.ts exports
+# the tiny ones at 160 (or runs what is in $ONNX2LITE_DETECTORS).
+# Exports with random weights (nothing downloads) whose outputs are not degenerate: the backbone's BatchNorm
+# statistics are re-estimated on a few images and the heads' layers scaled, so that scores differ from box to box
+# (saturated scores tie, and the order of equal scores is an accident of each runtime).
+import sys, collections, torch, torchvision
+from torch import nn
 torch.manual_seed(0)
 name, size, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-head_scale = float(sys.argv[4]) if len(sys.argv) > 4 else 3.0  # 1 for sigmoid heads (RetinaNet, FCOS) that saturate
+head_scale = float(sys.argv[4]) if len(sys.argv) > 4 else 3.0  # 1 for sigmoid heads (RetinaNet), 0.5 for Faster R-CNN
 det = torchvision.models.detection
+
+
+class TinyBackbone(nn.Module):
+    """Three strided convolutions: features '0' at 1/8 and '1' at 1/16 of the image, 16 channels."""
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 16, 3, 4, 1), nn.ReLU())
+        self.c3 = nn.Sequential(nn.Conv2d(16, 16, 3, 2, 1), nn.ReLU())
+        self.c4 = nn.Sequential(nn.Conv2d(16, 16, 3, 2, 1), nn.ReLU())
+        self.out_channels = 16
+
+    def forward(self, x):
+        a = self.c3(self.stem(x))
+        return collections.OrderedDict([('0', a), ('1', self.c4(a))])
+
+
+def tiny(kind):
+    from torchvision.models.detection.anchor_utils import AnchorGenerator
+    anchors = AnchorGenerator(sizes=((16, 32), (48, 96)), aspect_ratios=((0.5, 1.0, 2.0),) * 2)
+    if kind == 'tiny_retinanet':
+        r = det.RetinaNet(TinyBackbone(), num_classes=5, anchor_generator=anchors, min_size=size, max_size=size,
+                          score_thresh=0.001)
+        # torchvision starts every score at 0.01 (prior bias, weights of std 0.01): spread them.
+        for mod in r.head.modules():
+            if isinstance(mod, nn.Conv2d):
+                nn.init.normal_(mod.weight, std=0.15)
+                nn.init.zeros_(mod.bias)
+        return r
+    from torchvision.models.detection.faster_rcnn import TwoMLPHead, FastRCNNPredictor
+    from torchvision.ops import MultiScaleRoIAlign
+    return det.FasterRCNN(TinyBackbone(), rpn_anchor_generator=anchors, min_size=size, max_size=size,
+                          box_roi_pool=MultiScaleRoIAlign(['0', '1'], 7, 2), box_head=TwoMLPHead(16 * 49, 64),
+                          box_predictor=FastRCNNPredictor(64, 5), box_score_thresh=0.001)
+
+
 kw = dict(weights=None, weights_backbone=None)
-if name.startswith('ssd'):
+if name.startswith('tiny_'):
+    m = tiny(name)
+elif name.startswith('ssd'):
     m = getattr(det, name)(**kw, score_thresh=0.001)
 else:
     m = getattr(det, name)(**kw, box_score_thresh=0.001, min_size=size, max_size=size)
@@ -31,6 +72,8 @@ with torch.no_grad():
 x = torch.rand(3, size, size)
 with torch.no_grad():
     r = m([x])[0]
-print({k: tuple(v.shape) for k, v in r.items()}, 'scores', r['scores'][:5].tolist(), 'unique', len(set(r['scores'].tolist())))
-torch.onnx.export(m, ([x],), out, opset_version=13, input_names=['image'], output_names=['boxes', 'scores', 'labels'])
+print({k: tuple(v.shape) for k, v in r.items()}, 'scores', r['scores'][:5].tolist(), 'unique', len(set(r['scores'].tolist())),
+      'labels', len(set(r['labels'].tolist())))
+# Outputs named after the result's keys, in their order (Faster R-CNN's is boxes, labels, scores; SSD's boxes, scores, labels).
+torch.onnx.export(m, ([x],), out, opset_version=13, input_names=['image'], output_names=list(r.keys()))
 print('ok')

@@ -138,7 +138,7 @@ const SHAPE_INPUTS: Record<string, number[]> = {
   ReduceMax: [1], ReduceMin: [1], ReduceProd: [1], ReduceL1: [1], ReduceL2: [1], ReduceLogSum: [1], ReduceLogSumExp: [1],
   ReduceSumSquare: [1], CumSum: [1], Trilu: [1], CenterCropPad: [1], HannWindow: [0], HammingWindow: [0], BlackmanWindow: [0],
   // Not shapes, but constant in real models: weights.
-  Compress: [1], Conv: [1, 2], ConvTranspose: [1, 2],
+  Compress: [1], Conv: [1, 2], ConvTranspose: [1, 2], MaxUnpool: [2], STFT: [1, 3],
   // A Loop's trip count and condition decide the size of its scan outputs.
   Loop: [0, 1],
 };

@@ -109,8 +109,7 @@ export interface OpContract extends OpConverter {
 export const FLEX_ONLY: Record<string, string> = {
   Einsum: 'Einsum', MatMulInteger: 'MatMul', Det: 'MatrixDeterminant', StringNormalizer: 'StringLower',
   RandomNormal: 'RandomStandardNormal', RandomUniform: 'RandomUniform', Multinomial: 'Multinomial',
-  MaxUnpool: 'ScatterNd', STFT: 'Stft',
-  DFT: 'FFT', Bernoulli: 'StatelessRandomBinomial',
+  Bernoulli: 'StatelessRandomBinomial',
 };
 
 /** A node the converter refuses or fails on: a ModelError (one line for the user) with the refusal's code. */

@@ -14,6 +14,8 @@ import { parseTflite } from '../../src/tflite/reader';
 import { openConverted } from '../../src/runtime/tflite-onnx-io';
 import { runOnnx } from '../../src/runtime/ort';
 import { toFloat32 } from '../../src/ir/tensor';
+import { inferShapes } from '../../src/ir/shapes/index';
+import { freezeInputs } from '../../src/convert/input-values';
 import { quantizeDynamic, quantizeFp16 } from '../../src/quantize/weights';
 
 function values(n: number, seed: number): Float32Array {
@@ -97,6 +99,21 @@ test('--input-value folds the condition: the taken branch is inlined, the input 
   const ops = await check(ifModel(), [f32('x', [1, 4, 6, 6], 1), f32('b', [1, 4, 6, 6], 2), scalar('sr', 'int64', 16000)],
     { inputValues: new Map([['sr', [16000]]]) });
   assert.ok(!ops.includes('LOGISTIC'), 'the else branch is gone');
+});
+
+test('a known condition infers only the branch taken: the other (Silero\'s 8 kHz branch fed 16 kHz chunks) leaves no warnings', () => {
+  const model = (bad: boolean) => {
+    const m = ifModel();
+    const ifNode = m.graph.nodes.find((n) => n.opType === 'If')!;
+    const elseG = (ifNode.attrs.get('else_branch') as { value: Model['graph'] }).value;
+    // A reduction over an axis the else branch's input does not have: shape inference warns when it visits it.
+    if (bad) elseG.nodes.push(node('ReduceMean', ['x'], ['e_bad'], { axes: [7] }));
+    return m;
+  };
+  const frozen = (m: Model) => freezeInputs(m, new Map([['sr', [16000]]]));
+  assert.ok(inferShapes(model(true)).warnings.some((w) => w.includes('ReduceMean')), 'the bad node warns when its branch may run');
+  assert.deepEqual(inferShapes(frozen(model(true))).warnings, [], 'sr=16000: the else branch is not visited');
+  assert.deepEqual(inferShapes(frozen(model(false))).warnings, []);
 });
 
 test('--input-value refuses unknown inputs, wrong counts and fractions for integer inputs in one line', () => {

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { formatReport, listNodeTests, runNodeTests, runNodeTestsGiven, type NodeTestResult } from '../../scripts/node-tests';
 
 /** Just below the measured counts (see docs/node-tests.md); raise them when converters are added. */
-const PASS_FLOOR = 833;
-const GIVEN_PASS_FLOOR = 186;
+const PASS_FLOOR = 838;
+const GIVEN_PASS_FLOOR = 189;
 
 const tests = listNodeTests();
 const skip = tests.length === 0 && 'libonnx-testdata is not installed';

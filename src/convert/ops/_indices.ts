@@ -16,14 +16,16 @@ function grid(dims: number[], d: number): number[] {
 /**
  * The [..., rank] coordinate tensor that turns GatherElements/ScatterElements of `indices` (shape S, same rank as
  * the data) along `axis` into GATHER_ND/SCATTER_ND: coordinate `axis` is the (normalized) index, the others are the
- * element's own position.
+ * element's own position. `dataDims` and S may hold -1 (sizes known at run time: torchvision's per-level RoI
+ * scatter), then positions come from RANGE over the measured dim, broadcast over the others.
  */
 export function elementCoords(e: Emitter, indices: string, axis: number, dataDims: number[]): number {
   const ctx = e.ctx;
-  const S = ctx.shape(indices);
+  const S = ctx.dims(indices);
   const r = S.length;
   const c = ctx.constant(indices);
   if (c) {
+    if (dataDims[axis] < 0 && toNumbers(c).some((v) => v < 0)) ctx.fail('negative constant indices into a dim known only at run time are not supported');
     const idx = toNumbers(c).map((v) => (v < 0 ? v + dataDims[axis] : v));
     const grids = S.map((_, d) => (d === axis ? idx : grid(S, d)));
     const n = elementCount(S);
@@ -31,12 +33,28 @@ export function elementCoords(e: Emitter, indices: string, axis: number, dataDim
     for (let i = 0; i < n; i++) for (let d = 0; d < r; d++) flat[i * r + d] = grids[d][i];
     return ctx.constInt32(flat, `${e.node.name}/coords`, [...S, r]);
   }
-  const parts = S.map((_, d) => {
-    if (d !== axis) return ctx.constInt32(grid(S, d), `${e.node.name}/grid${d}`, [...S, 1]);
-    const i = e.reshape(ctx.inputOnnx(indices), [...S, 1]);
-    return e.bin('FLOOR_MOD', i, e.scalar(dataDims[axis], 'INT32'));
+  const dynamic = S.some((d) => d < 0);
+  const col = [...S, 1];
+  const i = dynamic ? e.op('EXPAND_DIMS', [ctx.inputOnnx(indices), e.scalar(r, 'INT32')], col, 'INT32')
+    : e.reshape(ctx.inputOnnx(indices), col);
+  const size = dataDims[axis] >= 0 ? e.scalar(dataDims[axis], 'INT32') : dimOf(e, ctx.inputOnnx(e.node.inputs[0]), dataDims.length, axis);
+  const zeros = dynamic ? e.bin('MUL', i, e.scalar(0, 'INT32')) : -1;
+  const parts = S.map((n, d) => {
+    if (d === axis) return e.bin('FLOOR_MOD', i, size);
+    if (!dynamic) return ctx.constInt32(grid(S, d), `${e.node.name}/grid${d}`, col);
+    // Position along d, shaped [1, .., n, .., 1, 1], broadcast over the other dims by adding zeros of the full shape.
+    const along = col.map((_, k) => (k === d ? n : 1));
+    const pos = n >= 0 ? ctx.constInt32(Array.from({ length: n }, (_, k) => k), `${e.node.name}/pos${d}`, along)
+      : e.reshape(e.op('RANGE', [e.scalar(0, 'INT32'), dimOf(e, ctx.inputOnnx(indices), r, d), e.scalar(1, 'INT32')], [-1], 'INT32'), along);
+    return e.bin('ADD', zeros, pos);
   });
   return e.op('CONCATENATION', parts, [...S, r], 'INT32', { axis: r, fusedActivationFunction: 'NONE' });
+}
+
+/** Dim `d` of a rank-`rank` tensor as a 0-D INT32 tensor measured at run time. */
+export function dimOf(e: Emitter, t: number, rank: number, d: number): number {
+  const shape = e.op('SHAPE', [t], [rank], 'INT32', { outType: 'INT32' });
+  return e.op('GATHER', [shape, e.ctx.constInt32([d], `${e.node.name}/dim${d}`, [])], [], 'INT32', { axis: 0, batchDims: 0 });
 }
 
 /** ND indices (last dim m indexes the first m data dims) with negative entries wrapped, for GATHER_ND/SCATTER_ND. */

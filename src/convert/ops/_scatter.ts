@@ -18,25 +18,32 @@ export function scatterCheck(node: Node, ctx: ConvertContext): Refusal | undefin
   return undefined;
 }
 
-/** Scatters `updates` at int32 coordinates `coords` ([..., m]) into the data input, writing the node's output. */
+/** Scatters `updates` at int32 coordinates `coords` ([..., m]) into the data input, writing the node's output.
+ *  Data and updates may have dims known only at run time (then the shape and the mask's ones are measured). */
 export function emitScatter(e: Emitter, coords: number): void {
   const { ctx, node } = e;
   const [data, , updatesName] = node.inputs;
-  const dims = ctx.shape(data);
+  const dims = ctx.dims(data);
   const rank = dims.length;
   const x = ctx.inputOnnx(data);
   const updates = ctx.inputOnnx(updatesName);
   const type = e.type(x);
-  const shape = ctx.constInt32(dims, `${node.name}/shape`);
-  const out = ctx.output(node.outputs[0], identity(rank));
+  const dynamic = dims.some((d) => d < 0);
+  const shape = dynamic ? e.op('SHAPE', [x], [rank], 'INT32', { outType: 'INT32' }) : ctx.constInt32(dims, `${node.name}/shape`);
+  const out = dynamic ? ctx.dynamicOutput(node.outputs[0], identity(rank), dims) : ctx.output(node.outputs[0], identity(rank));
   const scattered = e.op('SCATTER_ND', [coords, updates, shape], dims, type);
   if (attrString(node, 'reduction', 'none') === 'add') {
     e.bin('ADD', x, scattered, out);
     return;
   }
   const us = e.shape(updates);
-  const ones = type === 'FLOAT32' ? ctx.constFloat32(new Float32Array(elementCount(us)).fill(1), us, `${node.name}/ones`)
-    : ctx.constInt32(new Array<number>(elementCount(us)).fill(1), `${node.name}/ones`, us);
+  let ones: number;
+  if (us.some((d) => d < 0)) {
+    ones = e.op('FILL', [e.op('SHAPE', [updates], [us.length], 'INT32', { outType: 'INT32' }), e.scalar(1, type)], us, type);
+  } else {
+    ones = type === 'FLOAT32' ? ctx.constFloat32(new Float32Array(elementCount(us)).fill(1), us, `${node.name}/ones`)
+      : ctx.constInt32(new Array<number>(elementCount(us)).fill(1), `${node.name}/ones`, us);
+  }
   const hit = e.op('SCATTER_ND', [coords, ones, shape], dims, type);
   e.select(e.bin('GREATER', hit, e.scalar(0, type)), scattered, x, out);
 }

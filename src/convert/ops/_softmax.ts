@@ -10,13 +10,16 @@ import { MAX_OPSET } from '../types';
 function emit(ctx: ConvertContext, node: Node, tfl: string, opset: number): void {
   const x = node.inputs[0];
   const y = node.outputs[0];
-  const dims = ctx.shape(x);
+  const dims = ctx.dims(x); // -1: known only at run time (torchvision's RoI count)
   const rank = dims.length;
   const axis = normAxis(attrInt(node, 'axis', opset >= 13 ? -1 : 1), rank);
   const opts = tfl === 'SOFTMAX' ? { beta: 1 } : undefined;
   if (opset < 13 && axis !== rank - 1) {
     // Old semantics: flatten to [prod(dims[:axis]), prod(dims[axis:])], softmax rows, reshape back.
-    const rows = dims.slice(0, axis).reduce((a, b) => a * b, 1);
+    if (dims.slice(axis).some((d) => d < 0) || dims.filter((d) => d < 0).length > 1) {
+      ctx.fail(`${node.opType} (opset < 13) over dims known only at run time is not supported`, 'dynamic-shape');
+    }
+    const rows = dims.some((d) => d < 0) ? -1 : dims.slice(0, axis).reduce((a, b) => a * b, 1);
     const cols = dims.slice(axis).reduce((a, b) => a * b, 1);
     const src = ctx.inputOnnx(x);
     const flat = ctx.temp([rows, cols], 'FLOAT32', `${x}__2d`);

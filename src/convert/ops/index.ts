@@ -30,6 +30,7 @@ import ConvTranspose from './ConvTranspose';
 import Cos from './Cos';
 import Cosh from './Cosh';
 import CumSum from './CumSum';
+import DFT from './DFT';
 import DepthToSpace from './DepthToSpace';
 import DequantizeLinear from './DequantizeLinear';
 import Div from './Div';
@@ -78,6 +79,7 @@ import MatMul from './MatMul';
 import MatMulInteger from './MatMulInteger';
 import Max from './Max';
 import MaxPool from './MaxPool';
+import MaxUnpool from './MaxUnpool';
 import Mean from './Mean';
 import MeanVarianceNormalization from './MeanVarianceNormalization';
 import Min from './Min';
@@ -115,6 +117,7 @@ import Resize from './Resize';
 import ReverseSequence from './ReverseSequence';
 import RoiAlign from './RoiAlign';
 import Round from './Round';
+import STFT from './STFT';
 import Scan from './Scan';
 import Scatter from './Scatter';
 import ScatterElements from './ScatterElements';
@@ -181,6 +184,7 @@ export const OPS: OpConverter[] = [
   Cos,
   Cosh,
   CumSum,
+  DFT,
   DepthToSpace,
   DequantizeLinear,
   Div,
@@ -229,6 +233,7 @@ export const OPS: OpConverter[] = [
   MatMulInteger,
   Max,
   MaxPool,
+  MaxUnpool,
   Mean,
   MeanVarianceNormalization,
   Min,
@@ -266,6 +271,7 @@ export const OPS: OpConverter[] = [
   ReverseSequence,
   RoiAlign,
   Round,
+  STFT,
   Scan,
   Scatter,
   ScatterElements,

@@ -13,10 +13,11 @@ register('If', (c) => {
   const t = graphAttr(c, 'then_branch');
   const e = graphAttr(c, 'else_branch');
   if (!t || !e) return [];
+  // A known condition (--input-value sr=16000): only the branch taken is inferred, the other is dropped anyway.
+  const cond = c.value(0);
+  if (cond && !Array.isArray(cond.data) && cond.data.length === 1) return c.subgraph(cond.data[0] ? t : e, []);
   const a = c.subgraph(t, []);
   const b = c.subgraph(e, []);
-  const cond = c.value(0);
-  if (cond && !Array.isArray(cond.data)) return cond.data[0] ? a : b;
   return a.map((o, i) => ({ dtype: o.dtype ?? b[i]?.dtype, shape: mergeShapes(o.shape, b[i]?.shape, c.namer) }));
 });
 

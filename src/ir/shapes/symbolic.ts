@@ -1,5 +1,5 @@
 // Symbolic shape values: the int64 vectors that Shape produces from tensors with symbolic dims, traced
-// through the usual glue (Gather, Slice, Concat, Unsqueeze, Squeeze, Cast, simple arithmetic) so that
+// through the usual glue (Gather, Slice, Concat, Unsqueeze, Squeeze, Cast, simple arithmetic, Equal/Where) so that
 // Reshape/Expand/ConstantOfShape downstream still get 'batch' rather than an unknown.
 import { Dim, Node } from '../types';
 import { ShapeCtx, attrInt, attrInts } from './context';
@@ -67,6 +67,31 @@ export function traceDims(node: Node, c: ShapeCtx): Dim[] | undefined {
         else out.push(c.namer.make());
       }
       return out;
+    }
+    case 'Equal': {
+      // As 0/1, where the answer is known: two numbers, or a symbolic dim (a size, never negative) against a
+      // negative number (torchvision's expand(n, C, H, W) tests its sizes against -1).
+      const a = c.dims(0);
+      const b = c.dims(1);
+      if (!a || !b || a.length !== b.length) return undefined;
+      const out: number[] = [];
+      for (let i = 0; i < a.length; i++) {
+        const [x, y] = [a[i], b[i]];
+        if (isNum(x) && isNum(y)) out.push(x === y ? 1 : 0);
+        else if ((isNum(x) && x < 0) || (isNum(y) && y < 0)) out.push(0);
+        else return undefined;
+      }
+      return out;
+    }
+    case 'Where': {
+      const cond = c.dims(0);
+      const a = c.dims(1);
+      const b = c.dims(2);
+      if (!cond || !a || !b || !cond.every(isNum)) return undefined;
+      const n = Math.max(cond.length, a.length, b.length);
+      if ([cond, a, b].some((v) => v.length !== n && v.length !== 1)) return undefined;
+      const at = (v: Dim[], i: number) => v[v.length === 1 ? 0 : i];
+      return Array.from({ length: n }, (_, i) => (at(cond, i) ? at(a, i) : at(b, i)));
     }
     default:
       return undefined;
