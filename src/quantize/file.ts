@@ -4,24 +4,21 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decodeModel } from '../onnx/reader';
 import { convertModel, ConvertResult } from '../convert/convert';
-import { simplifiedModel } from '../convert/simplify';
 import type { ConvertOptions } from '../convert/types';
-import { freezeInputs } from '../convert/input-values';
-import { ModelError, isStaticShape, type Model } from '../ir/types';
+import { ModelError, type Model } from '../ir/types';
 import { serializeTflite } from '../tflite/writer';
 import { writeFileAtomic } from '../core/atomic';
 import type { ConvertFileResult } from '../core/convert-file';
 import { verifyOnLiteRt } from '../core/verify';
-import { CalibrationInput, CalibrationOptions, loadCalibrationSamples, randomSamples } from '../calibration/data';
+import type { CalibrationOptions } from '../calibration/data';
 import type { RangeMethod } from '../calibration/ranges';
 import { quantizeDynamic, quantizeFp16 } from './weights';
-import { quantizeFullInt8 } from './full-int8';
 import { hasQdq, stripQdq } from './qdq';
-import type { QParams } from './params';
 import type { WeightRounding } from './weight-rounding';
-import { GUARD_COSINE, GUARD_SAMPLES, type Int16Mode } from './mixed-precision';
-import { GuardResult, MIN_COSINE, blameLayers, blameText } from './guard';
 import type { QuantMode } from './modes';
+import type { Int16Mode } from './mixed-precision';
+import type { GuardResult } from './guard';
+import { fullInt8Stage } from './int8-stage';
 
 export type { QuantMode } from './modes';
 
@@ -42,8 +39,6 @@ export interface QuantizeOptions extends CalibrationOptions {
   allowDegraded?: boolean;
 }
 
-/** An int8 model stays within this fraction of the float32 size when the auto search adds 16x8 layers. */
-export const INT8_SIZE_BUDGET = 0.3;
 
 export interface QuantizeSummary {
   mode: QuantMode;
@@ -70,16 +65,29 @@ export interface QuantizeSummary {
   rangeMethod?: RangeMethod;
 }
 
-export const DEFAULT_RANDOM_SAMPLES = 16;
-
-function calibrationInputs(model: Model, opts: ConvertOptions): CalibrationInput[] {
-  return model.graph.inputs.map((i) => {
-    const v = model.graph.values.get(i.name) ?? i;
-    const dims = opts.inputShapes?.get(i.name) ?? v.shape;
-    if (!dims || !isStaticShape(dims)) throw new ModelError(`input "${i.name}" has dynamic dims: fix them with --input-shape`);
-    return { name: i.name, dtype: v.dtype ?? 'float32', dims: dims as number[] };
-  });
+/** What a mode's pass gets: the float32 conversion to quantize in place, the summary to fill, and the source. */
+export interface QuantStage {
+  result: ConvertResult;
+  summary: QuantizeSummary;
+  /** The ONNX file's bytes, its folder (external data) and the model read from them. */
+  bytes: Uint8Array;
+  baseDir: string;
+  model: Model;
+  /** QDQ models: the fixed parameters taken from their QuantizeLinear/DequantizeLinear pairs. */
+  qdq: ReturnType<typeof stripQdq> | undefined;
+  floatTflite: Uint8Array;
+  floatBytes: number;
+  opts: ConvertOptions;
+  q: QuantizeOptions;
 }
+
+/** Each quantization mode's pass, keyed by the ids of the modes table (src/quantize/modes.ts;
+ *  test/quantize/modes.test.ts checks that every mode has one). */
+export const QUANT_PASSES: Record<QuantMode, (s: QuantStage) => void | Promise<void>> = {
+  fp16: ({ result }) => { quantizeFp16(result); },
+  dynamic: ({ result, q }) => { quantizeDynamic(result, { perTensor: q.perTensor }); },
+  int8: fullInt8Stage,
+};
 
 /** Converts and quantizes in memory (no file written). `bytes` is the ONNX file's content. */
 export async function quantizeModelBytes(bytes: Uint8Array, source: string, opts: ConvertOptions, q: QuantizeOptions):
@@ -95,71 +103,7 @@ export async function quantizeModelBytes(bytes: Uint8Array, source: string, opts
   const floatBytes = floatTflite.byteLength;
   const summary: QuantizeSummary = { mode: q.mode, floatBytes, calibrationSamples: 0, calibrationSource: 'none', calibrationMs: 0, quantizeMs: 0, convertMs };
   const t1 = performance.now();
-  if (q.mode === 'fp16') quantizeFp16(result);
-  else if (q.mode === 'dynamic') quantizeDynamic(result, { perTensor: q.perTensor });
-  else {
-    // Inputs frozen with --input-value are constants for calibration too (onnxruntime gets the same model).
-    const frozen = (m: Model): Model => (opts.inputValues?.size ? freezeInputs(m, opts.inputValues, opts.inputShapes) : m);
-    const read = decodeModel(bytes, { baseDir });
-    if (qdq) stripQdq(read);
-    // Calibration and GPTQ run the graph the converter saw (fused and folded ops, constants as initializers).
-    const onnx = simplifiedModel(frozen(read), opts.inputShapes);
-    const fixed = new Map<number, QParams>();
-    const md = result.metadata;
-    for (const m of [...md.tensors, ...md.inputs, ...md.outputs]) {
-      const p = qdq?.get(m.onnx);
-      if (p) fixed.set(m.tflite, p);
-    }
-    const inputs = calibrationInputs(frozen(model), opts);
-    let samples = q.calibration ? loadCalibrationSamples(q.calibration, inputs, q) : [];
-    summary.calibrationSource = q.calibration ? 'folder' : fixed.size ? 'qdq' : 'random';
-    if (!q.calibration && !fixed.size) {
-      samples = randomSamples(inputs, q.count ?? DEFAULT_RANDOM_SAMPLES);
-      result.warnings.push(`int8: no --calibration folder: the activation ranges come from ${samples.length} random uniform [0, 1) samples and are NOT representative of real inputs; pass --calibration DIR with real samples`);
-    }
-    if (!q.calibration && fixed.size) samples = randomSamples(inputs, 4);
-    summary.calibrationSamples = samples.length;
-    const { stats } = await quantizeFullInt8(result, onnx, samples, { method: q.method, perTensor: q.perTensor, int8Io: q.int8Io,
-      weightRounding: q.weightRounding, int16: q.int16, maxBytes: INT8_SIZE_BUDGET * floatBytes, minCosine: q.minCosine }, fixed);
-    summary.int16Ops = stats.int16Ops;
-    if (samples.length) summary.rangeMethod = stats.rangeMethod;
-    summary.mixedMs = stats.mixedMs;
-    if (Number.isFinite(stats.int8Cosine)) summary.int8Cosine = stats.int8Cosine;
-    if (Number.isFinite(stats.cosine)) summary.cosine = stats.cosine;
-    const ops = result.model.subgraphs[0].operators.length;
-    const cos = (c: number) => c.toFixed(4);
-    if (stats.int16Ops && Number.isFinite(stats.int8Cosine)) {
-      const residual = stats.splitOps >= stats.int16Ops ? 'weights as int8 + int8 residual' : `the first ${stats.splitOps} with weights as int8 + int8 residual`;
-      result.warnings.push(`int8: the first ${stats.int16Ops} ops run in 16x8 (int16 activations; ${residual}) because plain int8 `
-        + `reached only cosine ${cos(stats.int8Cosine)} on the calibration samples (now ${cos(stats.cosine)}); --int16 off keeps every activation int8`);
-    } else if (stats.int16Ops) {
-      result.warnings.push(`int8: --int16 all: every op with a 16x8 kernel runs with int16 activations (${ops} ops in the model)`);
-    }
-    const minCosine = q.minCosine ?? MIN_COSINE;
-    const guard: GuardResult = { minCosine, cosine: stats.cosine, met: !(stats.cosine < minCosine) && !Number.isNaN(stats.cosine) };
-    summary.guard = guard;
-    if (!guard.met) {
-      // The accuracy guard: compare's per-layer split names the layers; nothing is written unless --allow-degraded.
-      guard.blame = await blameLayers(bytes, model.path, floatTflite, serializeTflite(result.model), samples[0]);
-      const n = Math.min(samples.length, GUARD_SAMPLES);
-      const msg = `int8: output cosine ${Number.isNaN(stats.cosine) ? 'NaN' : cos(stats.cosine)} against onnxruntime on ${n} ${summary.calibrationSource === 'folder' ? '' : `${summary.calibrationSource} `}`
-        + `calibration sample(s) is below --min-cosine ${minCosine}${stats.int16Ops ? ` (with ${stats.int16Ops} ops in 16x8)` : ''}; `
-        + `layers to blame (largest SNR drop, float32 → int8): ${blameText(guard.blame)}`;
-      if (!q.allowDegraded) {
-        throw new ModelError(`${msg}; nothing written (better --calibration samples, --int16 auto, or --allow-degraded to write it anyway)`);
-      }
-      result.warnings.push(`${msg}; written anyway because of --allow-degraded`);
-    } else if (!stats.guardMet) {
-      result.warnings.push(`int8: output cosine on the calibration samples is ${cos(stats.cosine)} (< ${GUARD_COSINE}) even with 16x8 layers within `
-        + `${INT8_SIZE_BUDGET * 100}% of the float32 size; compare the model layer by layer (onnx2lite compare)`);
-    }
-    if (fixed.size && !q.calibration && stats.fromOnnx + stats.fromTflite > 0) {
-      result.warnings.push(`int8: the QDQ model leaves ${stats.fromOnnx + stats.fromTflite} tensor(s) without scales; their ranges come from random data (pass --calibration DIR)`);
-    }
-    summary.calibrationMs = stats.calibrationMs;
-    summary.gptqLayers = stats.gptqLayers;
-    summary.gptqMs = stats.gptqMs;
-  }
+  await QUANT_PASSES[q.mode]({ result, summary, bytes, baseDir, model, qdq, floatTflite, floatBytes, opts, q });
   summary.quantizeMs = performance.now() - t1 - summary.calibrationMs;
   return { result, summary };
 }

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { QUANT_MODES, QUANTIZE_VALUES, convertedPath, sourceModelOf } from '../../src/quantize/modes';
 import { QUANTIZE_USAGE, quantizeOptions } from '../../src/cli/quantize-options';
 import { defaultOutputPath } from '../../src/core/convert-file';
+import { QUANT_PASSES } from '../../src/quantize/file';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -39,4 +40,9 @@ test('the CLI and the VS Code command name outputs alike; the source model is fo
   assert.deepEqual(QUANT_MODES.map((m) => m.suffix), ['', '_fp16', '_dynamic', '_int8']);
   assert.equal(sourceModelOf('/m/net_float16.tflite'), '/m/net.onnx');
   assert.equal(sourceModelOf('/m/net_dynamic_int8.tflite'), '/m/net.onnx');
+});
+
+test('every quantization mode of the table has its pass, and every pass a mode', () => {
+  assert.deepEqual(Object.keys(QUANT_PASSES).sort(), [...QUANTIZE_VALUES].sort());
+  for (const id of QUANTIZE_VALUES) assert.equal(typeof QUANT_PASSES[id], 'function', id);
 });
