@@ -5,18 +5,10 @@
 // becomes a swap of its last two dims, which BATCH_MATMUL takes as adj_y): one TRANSPOSE for the three.
 import type { Graph, Node, Tensor } from '../ir/types';
 import { toNumbers } from '../ir/tensor';
-import { folded } from './simplify-util';
-
-function perm(n: Node): number[] | undefined {
-  const a = n.attrs.get('perm');
-  return a?.type === 'ints' ? a.value : undefined;
-}
+import { permAttr, readersOf, spliceNodes } from './simplify-util';
 
 export function fusePackedHeads(g: Graph, constants: Map<string, Tensor>): void {
-  const uses = new Map<string, Node[]>();
-  for (const n of g.nodes) if (!folded(n, constants)) for (const i of n.inputs) if (i) uses.set(i, [...(uses.get(i) ?? []), n]);
-  const outs = new Set(g.outputs.map((o) => o.name));
-  const only = (v: string) => { const u = uses.get(v) ?? []; return u.length === 1 && !outs.has(v) ? u[0] : undefined; };
+  const { uses, only } = readersOf(g, constants);
   const dims = (v: string) => g.values.get(v)?.shape as number[] | undefined;
   const ints = (v: string | undefined) => (v && constants.has(v) ? toNumbers(constants.get(v)!) : undefined);
   const before = new Map<Node, Node[]>();
@@ -39,7 +31,7 @@ export function fusePackedHeads(g: Graph, constants: Map<string, Tensor>): void 
       const r = only(s.outputs[0]);
       const t = r?.opType === 'Reshape' ? only(r.outputs[0]) : undefined;
       const rd = r ? dims(r.outputs[0]) : undefined;
-      const p = t?.opType === 'Transpose' ? perm(t)?.join() : undefined;
+      const p = t?.opType === 'Transpose' ? permAttr(t)?.join() : undefined;
       if (!r || !t || !rd || rd.length !== 3 || rd[0] !== L || rd[1] * rd[2] !== e || (p !== '1,0,2' && p !== '1,2,0')) break;
       branches.push({ slice: s, reshape: r, transpose: t, chunk });
     }
@@ -67,7 +59,7 @@ export function fusePackedHeads(g: Graph, constants: Map<string, Tensor>): void 
       const y = b.transpose.outputs[0];
       // The node that makes the original output keeps the original node's name (the accuracy diff joins on it).
       const named = (n: Node) => ({ ...n, name: b.transpose.name });
-      if (perm(b.transpose)!.join() === '1,0,2') replace.set(b.transpose, [named(node('Slice', [heads, ...range], [y]))]);
+      if (permAttr(b.transpose)!.join() === '1,0,2') replace.set(b.transpose, [named(node('Slice', [heads, ...range], [y]))]);
       else {
         const part = val(`${key}/part${b.chunk}`, [h, L, d]);
         replace.set(b.transpose, [node('Slice', [heads, ...range], [part]),
@@ -76,7 +68,7 @@ export function fusePackedHeads(g: Graph, constants: Map<string, Tensor>): void 
     }
   }
   if (!skip.size) return;
-  g.nodes = g.nodes.flatMap((n) => [...(before.get(n) ?? []), ...(skip.has(n) ? [] : replace.get(n) ?? [n])]);
+  spliceNodes(g, before, replace, skip);
 }
 
 /**
@@ -86,10 +78,7 @@ export function fusePackedHeads(g: Graph, constants: Map<string, Tensor>): void 
  * (Reshape [L, 3H, d] → Transpose [1, 0, 2]) and a Slice of H heads per branch: one TRANSPOSE instead of three.
  */
 export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>): void {
-  const uses = new Map<string, Node[]>();
-  for (const n of g.nodes) if (!folded(n, constants)) for (const i of n.inputs) if (i) uses.set(i, [...(uses.get(i) ?? []), n]);
-  const outs = new Set(g.outputs.map((o) => o.name));
-  const only = (v: string) => { const u = uses.get(v) ?? []; return u.length === 1 && !outs.has(v) ? u[0] : undefined; };
+  const { uses, only } = readersOf(g, constants);
   const dims = (v: string) => (constants.get(v)?.dims ?? g.values.get(v)?.shape) as number[] | undefined;
   const f32 = (v: string) => { const c = constants.get(v); return c?.dtype === 'float32' ? c : undefined; };
   const before = new Map<Node, Node[]>();
@@ -123,7 +112,7 @@ export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>
       const reshape = only(y);
       const transpose = reshape?.opType === 'Reshape' ? only(reshape.outputs[0]) : undefined;
       const rd = reshape ? dims(reshape.outputs[0]) : undefined;
-      const p = transpose?.opType === 'Transpose' ? perm(transpose)?.join() : undefined;
+      const p = transpose?.opType === 'Transpose' ? permAttr(transpose)?.join() : undefined;
       if (!reshape || !transpose || !rd || rd.length !== 4 || rd[0] !== 1 || rd[1] !== L || rd[2] * rd[3] !== w.dims[1]) continue;
       if (p !== '0,2,1,3' && p !== '0,2,3,1') continue;
       branches.push({ mm, w, add, b, mul, scale: mul ? toNumbers(sc!)[0] : 1, reshape, transpose, isK: p === '0,2,3,1' });
@@ -178,5 +167,5 @@ export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>
     });
   }
   if (!skip.size) return;
-  g.nodes = g.nodes.flatMap((n) => [...(before.get(n) ?? []), ...(skip.has(n) ? [] : replace.get(n) ?? [n])]);
+  spliceNodes(g, before, replace, skip);
 }

@@ -4,16 +4,12 @@
 // Reshape [..., P, 3H, d] → Transpose → [..., 3H, P, d] — then a Slice of H heads per branch: one TRANSPOSE.
 import type { Graph, Node, Tensor } from '../ir/types';
 import { toNumbers } from '../ir/tensor';
-import { folded } from './simplify-util';
+import { permAttr, readersOf, spliceNodes } from './simplify-util';
 
 export function fuseChunkedHeads(g: Graph, constants: Map<string, Tensor>): void {
-  const uses = new Map<string, Node[]>();
-  for (const n of g.nodes) if (!folded(n, constants)) for (const i of n.inputs) if (i) uses.set(i, [...(uses.get(i) ?? []), n]);
-  const outs = new Set(g.outputs.map((o) => o.name));
-  const only = (v: string) => { const u = uses.get(v) ?? []; return u.length === 1 && !outs.has(v) ? u[0] : undefined; };
+  const { uses, outs, only } = readersOf(g, constants);
   const dims = (v: string) => g.values.get(v)?.shape as number[] | undefined;
   const ints = (v: string | undefined) => (v && constants.has(v) ? toNumbers(constants.get(v)!) : undefined);
-  const permOf = (n: Node) => { const a = n.attrs.get('perm'); return a?.type === 'ints' ? a.value : undefined; };
   const before = new Map<Node, Node[]>();
   const replace = new Map<Node, Node[]>();
   const skip = new Set<Node>();
@@ -38,7 +34,7 @@ export function fuseChunkedHeads(g: Graph, constants: Map<string, Tensor>): void
       const rs = only(s.outputs[0]);
       const t = rs?.opType === 'Reshape' ? only(rs.outputs[0]) : undefined;
       const rd = rs ? dims(rs.outputs[0]) : undefined;
-      if (!rs || !t || t.opType !== 'Transpose' || permOf(t)?.join() !== swap || !rd || rd.length !== r + 1) break;
+      if (!rs || !t || t.opType !== 'Transpose' || permAttr(t)?.join() !== swap || !rd || rd.length !== r + 1) break;
       if (rd.slice(0, r - 1).join() !== xd.slice(0, r - 1).join() || rd[r - 1] * rd[r] !== e) break;
       branches.push({ slice: s, reshape: rs, transpose: t, chunk });
     }
@@ -70,5 +66,5 @@ export function fuseChunkedHeads(g: Graph, constants: Map<string, Tensor>): void
     }
   }
   if (!skip.size) return;
-  g.nodes = g.nodes.flatMap((n) => [...(before.get(n) ?? []), ...(skip.has(n) ? [] : replace.get(n) ?? [n])]);
+  spliceNodes(g, before, replace, skip);
 }

@@ -1,5 +1,5 @@
 // Shared by the ONNX-level patterns (simplify-*.ts).
-import type { Node, Tensor } from '../ir/types';
+import type { Graph, Node, Tensor } from '../ir/types';
 
 /**
  * The node is folded away (every output a known constant: Shape of a static value, arithmetic on shapes...), so it
@@ -7,4 +7,25 @@ import type { Node, Tensor } from '../ir/types';
  */
 export function folded(n: Node, constants: Map<string, Tensor>): boolean {
   return n.outputs.length > 0 && n.outputs.every((o) => !o || constants.has(o));
+}
+
+/** Who reads each value (folded nodes do not count), and `only(v)`: the one reader of a value the model does not also
+ *  return, or undefined. */
+export function readersOf(g: Graph, constants: Map<string, Tensor>): { uses: Map<string, Node[]>; outs: Set<string>; only: (v: string) => Node | undefined } {
+  const uses = new Map<string, Node[]>();
+  for (const n of g.nodes) if (!folded(n, constants)) for (const i of n.inputs) if (i) uses.set(i, [...(uses.get(i) ?? []), n]);
+  const outs = new Set(g.outputs.map((o) => o.name));
+  const only = (v: string) => { const u = uses.get(v) ?? []; return u.length === 1 && !outs.has(v) ? u[0] : undefined; };
+  return { uses, outs, only };
+}
+
+/** A Transpose's `perm` attribute. */
+export function permAttr(n: Node): number[] | undefined {
+  const a = n.attrs.get('perm');
+  return a?.type === 'ints' ? a.value : undefined;
+}
+
+/** The graph's nodes with `before` inserted ahead of their key, `skip` dropped and `replace` substituted. */
+export function spliceNodes(g: Graph, before: Map<Node, Node[]>, replace: Map<Node, Node[]>, skip: Set<Node>): void {
+  g.nodes = g.nodes.flatMap((n) => [...(before.get(n) ?? []), ...(skip.has(n) ? [] : replace.get(n) ?? [n])]);
 }
