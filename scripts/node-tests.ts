@@ -157,7 +157,8 @@ function giveShapeInputs(model: Model, base: string): boolean {
   return any;
 }
 
-/** The first problem the compatibility view marks without a trial conversion ('' when every node is builtin). */
+/** The first problem the compatibility view marks without a trial conversion ('' when every node is builtin). It reads
+ *  its own copy: the analysis infers shapes into the model it is given. */
 function compatMarks(file: string): string {
   try {
     const c = analyzeCompatibility(readModelFile(file), { trialConversion: false });
