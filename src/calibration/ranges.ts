@@ -11,8 +11,10 @@ import { openTflite } from '../runtime/litert';
 import { toTfliteLayout } from '../runtime/tflite-onnx-io';
 import { serializeTflite } from '../tflite/writer';
 import type { Range } from '../quantize/params';
+import { MseHistogram } from './mse-range';
 
-export type RangeMethod = 'minmax' | 'percentile';
+export type RangeMethod = 'minmax' | 'percentile' | 'mse';
+export const RANGE_METHODS: RangeMethod[] = ['minmax', 'percentile', 'mse'];
 
 export interface RangeOptions {
   method?: RangeMethod;
@@ -20,11 +22,16 @@ export interface RangeOptions {
   percentile?: number;
 }
 
-/** Accumulates a range per key over samples. */
+/** Accumulates a range per key over samples: min / max always, and what `methods` (default: the one asked for)
+ *  need besides (percentiles per sample, histograms for the MSE search). */
 export class RangeCollector {
   private readonly minmax = new Map<number, Range>();
   private readonly pct = new Map<number, { lo: number; hi: number; n: number }>();
-  constructor(private readonly opts: RangeOptions = {}) {}
+  private readonly hist = new Map<number, MseHistogram>();
+  private readonly methods: Set<RangeMethod>;
+  constructor(private readonly opts: RangeOptions = {}, methods?: RangeMethod[]) {
+    this.methods = new Set(methods ?? [opts.method ?? 'minmax']);
+  }
 
   add(key: number, data: ArrayLike<number>): void {
     let lo = Infinity;
@@ -37,10 +44,15 @@ export class RangeCollector {
     if (!(lo <= hi)) return;
     const have = this.minmax.get(key);
     this.minmax.set(key, have ? { min: Math.min(have.min, lo), max: Math.max(have.max, hi) } : { min: lo, max: hi });
-    if (this.opts.method === 'percentile') {
+    if (this.methods.has('percentile')) {
       const [plo, phi] = percentiles(data, lo, hi, this.opts.percentile ?? 99.99);
       const p = this.pct.get(key) ?? { lo: 0, hi: 0, n: 0 };
       this.pct.set(key, { lo: p.lo + plo, hi: p.hi + phi, n: p.n + 1 });
+    }
+    if (this.methods.has('mse')) {
+      const h = this.hist.get(key) ?? new MseHistogram();
+      h.add(data, lo, hi);
+      this.hist.set(key, h);
     }
   }
 
@@ -49,10 +61,17 @@ export class RangeCollector {
     return new Map(this.minmax);
   }
 
+  /** The ranges of the method asked for. */
   ranges(): Map<number, Range> {
-    if (this.opts.method !== 'percentile') return new Map(this.minmax);
+    return this.rangesFor(this.opts.method ?? 'minmax');
+  }
+
+  /** The ranges of one of the collected methods. */
+  rangesFor(method: RangeMethod): Map<number, Range> {
+    if (method === 'minmax' || !this.methods.has(method)) return new Map(this.minmax);
     const out = new Map<number, Range>();
     for (const [k, r] of this.minmax) {
+      if (method === 'mse') { out.set(k, this.hist.get(k)!.range(r.min, r.max)); continue; }
       const p = this.pct.get(k)!;
       out.set(k, { min: Math.max(r.min, p.lo / p.n), max: Math.min(r.max, p.hi / p.n) });
     }

@@ -63,8 +63,8 @@ export function quantizeOptions(values: Record<string, unknown>): QuantizeOption
   }
   if (mode !== 'int8' && int8Only.length) throw new UsageError(`--${int8Only[0]} applies to --quantize int8 only`);
   const method = values['calibration-method'] as string | undefined;
-  if (method !== undefined && method !== 'minmax' && method !== 'percentile') {
-    throw new UsageError(`--calibration-method takes minmax or percentile, not "${method}"`);
+  if (method !== undefined && method !== 'minmax' && method !== 'percentile' && method !== 'mse') {
+    throw new UsageError(`--calibration-method takes minmax, percentile or mse, not "${method}"`);
   }
   const rounding = values['weight-rounding'] as string | undefined;
   if (rounding !== undefined && rounding !== 'gptq' && rounding !== 'nearest') {

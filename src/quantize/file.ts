@@ -31,6 +31,8 @@ export interface QuantizeOptions extends CalibrationOptions {
   int8Io?: boolean;
   /** int8: how weights round to int8 (GPTQ against the calibration inputs by default). */
   weightRounding?: WeightRounding;
+  /** int8: empirical bias correction (default: kept when it does not lower the guard's cosine). */
+  biasCorrection?: boolean;
   /** int8: 16x8 for the first layers when plain int8 misses the accuracy guard (auto, the default), never, always. */
   int16?: Int16Mode;
   /** int8: the worst output cosine on the calibration samples the model must reach (default MIN_COSINE); below it
@@ -52,6 +54,8 @@ export interface QuantizeSummary {
   /** int8: layers whose weights GPTQ rounded, and its time (part of quantizeMs). */
   gptqLayers?: number;
   gptqMs?: number;
+  /** int8: layers whose bias the empirical bias correction moved. */
+  biasCorrected?: number;
   /** int8: ops in the 16x8 region (0 = plain int8), and the worst output cosine on the guard's calibration samples
    *  in plain int8 and as written (absent when the guard did not run). */
   int16Ops?: number;

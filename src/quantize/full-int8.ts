@@ -3,17 +3,20 @@
 import { ModelError } from '../ir/types';
 import type { ConvertResult } from '../convert/convert';
 import type { Model, Tensor } from '../ir/types';
-import { RangeCollector, RangeMethod, RangeOptions, onnxRanges, plan, tfliteRanges } from '../calibration/ranges';
+import { RANGE_METHODS, RangeCollector, RangeMethod, RangeOptions, onnxRanges, plan, tfliteRanges } from '../calibration/ranges';
 import { deriveRanges } from '../calibration/derive';
 import { Int8Options, activationParams, quantizeInt8, tensorsWithoutParams } from './int8';
 import type { QParams, Range } from './params';
 import { serializeTflite } from '../tflite/writer';
 import { WeightRounding, gptqWeights } from './weight-rounding';
+import { correctBiases } from './bias-correction';
 import { GUARD_COSINE, GUARD_SAMPLES, Int16Mode, chooseInt16Ops, cloneResult, score } from './mixed-precision';
 
 /** Plain int8 (minmax, round-to-nearest) below this output cosine on the guard samples: percentile ranges are tried
  *  and GPTQ must beat round-to-nearest (trained models with long-tailed activations; PP-OCRv4 rec scores 0.94). */
 const ADAPT_BELOW = 0.96;
+/** Calibration samples the empirical bias correction runs (the first ones). */
+const BIAS_SAMPLES = 8;
 
 export interface FullInt8Stats {
   /** Tensors whose range came from onnxruntime / LiteRT runs, and those with fixed (QDQ or op-rule) parameters. */
@@ -35,6 +38,8 @@ export interface FullInt8Stats {
   mixedMs: number;
   /** The activation range method used (chosen by the guard when none was asked for). */
   rangeMethod: RangeMethod;
+  /** Layers whose bias the empirical bias correction moved (0 when it was off or not kept). */
+  biasCorrected: number;
 }
 
 export interface FullInt8Options extends Int8Options, RangeOptions {
@@ -45,6 +50,8 @@ export interface FullInt8Options extends Int8Options, RangeOptions {
   maxBytes?: number;
   /** The accuracy guard's cosine (--min-cosine): the auto search aims at least this high. */
   minCosine?: number;
+  /** Empirical bias correction (bias-correction.ts); by default kept when it does not lower the guard's cosine. */
+  biasCorrection?: boolean;
 }
 
 /** `samples` may be empty when `fixed` covers every tensor (QDQ models). */
@@ -60,7 +67,7 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   // minmax misses ADAPT_BELOW, the one whose plain int8 model scores better on the guard samples is used: trained
   // networks have long-tailed activations that minmax spends the int8 levels on, random-weight ones often do not.
   const both = opts.method === undefined && samples.length > 0;
-  const collector = new RangeCollector({ ...opts, method: both ? 'percentile' : opts.method });
+  const collector = new RangeCollector(opts, both ? RANGE_METHODS : undefined);
   let params = activationParams(result, new Map(), fixed);
   const need = tensorsWithoutParams(result, params);
   const p = plan(result, onnx, need);
@@ -80,18 +87,21 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
     if (missing.length) await tfliteRanges(collector, result, missing, samples);
     params = activationParams(result, withDerived(collector.ranges()), fixed);
     if (both && refs.length) {
-      const minmax = activationParams(result, withDerived(collector.minmaxRanges()), fixed);
-      const cosMinmax = await plainCosine(result, minmax, opts, samples, refs);
+      params = activationParams(result, withDerived(collector.minmaxRanges()), fixed);
+      nearestCosine = await plainCosine(result, params, opts, samples, refs);
       // Only a model that int8 hurts badly tries the alternatives (the random-weight CNNs keep minmax + GPTQ).
-      adaptive = cosMinmax < ADAPT_BELOW;
-      const cosPct = adaptive ? await plainCosine(result, params, opts, samples, refs) : -Infinity;
-      rangeMethod = cosMinmax >= cosPct ? 'minmax' : 'percentile';
-      if (rangeMethod === 'minmax') params = minmax;
-      nearestCosine = Math.max(cosMinmax, cosPct);
+      adaptive = nearestCosine < ADAPT_BELOW;
+      for (const method of adaptive ? RANGE_METHODS.filter((m) => m !== 'minmax') : []) {
+        const other = activationParams(result, withDerived(collector.rangesFor(method)), fixed);
+        const cos = await plainCosine(result, other, opts, samples, refs);
+        if (cos > nearestCosine) { nearestCosine = cos; params = other; rangeMethod = method; }
+      }
     }
   }
   const t1 = performance.now();
   let gptq = { layers: 0, ms: 0 };
+  /** The guard cosine of the plain int8 model as chosen so far, when measured. */
+  let current: number | undefined;
   let roundedWeights: Int8Options['roundedWeights'];
   // QDQ models bring their own integer weights: GPTQ would move them off the grid they were trained on.
   if ((opts.weightRounding ?? 'gptq') === 'gptq' && samples.length && fixed.size === 0) {
@@ -100,22 +110,38 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
     gptq = g.stats;
     // Not asked for: GPTQ stays only when it does not score below round-to-nearest on the guard samples.
     if (opts.weightRounding === undefined && adaptive && refs?.length && g.stats.layers > 0) {
-      if (await plainCosine(result, params, { ...opts, roundedWeights }, samples, refs) < nearestCosine) {
+      const cos = await plainCosine(result, params, { ...opts, roundedWeights }, samples, refs);
+      if (cos >= nearestCosine) current = cos;
+      else {
         roundedWeights = undefined;
         gptq = { layers: 0, ms: gptq.ms };
       }
     }
   }
+  let biasDelta: Map<number, Float32Array> | undefined;
+  let corrected = 0;
+  // Not asked for: only on a model plain int8 hurts (adaptive), and kept when it does not lower the guard's cosine.
+  if ((opts.biasCorrection ?? adaptive) && samples.length && fixed.size === 0) {
+    const bc = await correctBiases(result, params, { ...opts, roundedWeights }, samples.slice(0, BIAS_SAMPLES));
+    biasDelta = bc.delta;
+    corrected = bc.layers;
+    if (opts.biasCorrection === undefined && refs?.length && bc.layers > 0) {
+      const before = current ?? (!roundedWeights && Number.isFinite(nearestCosine) ? nearestCosine
+        : await plainCosine(result, params, { ...opts, roundedWeights }, samples, refs));
+      const after = await plainCosine(result, params, { ...opts, roundedWeights, biasDelta }, samples, refs);
+      if (after < before) { biasDelta = undefined; corrected = 0; }
+    }
+  }
   // QDQ models bring their own scales for every tensor: they stay as they were trained.
   const mode = fixed.size ? 'off' : (opts.int16 ?? 'auto');
   const choice = samples.length
-    ? await chooseInt16Ops(result, onnx, samples, params, { ...opts, roundedWeights }, mode, opts.maxBytes ?? Infinity, refs,
+    ? await chooseInt16Ops(result, onnx, samples, params, { ...opts, roundedWeights, biasDelta }, mode, opts.maxBytes ?? Infinity, refs,
       Math.max(GUARD_COSINE, opts.minCosine ?? 0))
     : { int16Ops: new Set<number>(), splitOps: new Set<number>(), int8Cosine: NaN, cosine: NaN, met: true, ms: 0 };
-  quantizeInt8(result, params, { ...opts, roundedWeights, int16Ops: choice.int16Ops, splitOps: choice.splitOps });
+  quantizeInt8(result, params, { ...opts, roundedWeights, biasDelta, int16Ops: choice.int16Ops, splitOps: choice.splitOps });
   return { result, stats: { fromOnnx: p.onnx.size, fromTflite, calibrationMs: t1 - t0, quantizeMs: performance.now() - t1,
     gptqLayers: gptq.layers, gptqMs: gptq.ms, int16Ops: choice.int16Ops.size, splitOps: choice.splitOps.size, int8Cosine: choice.int8Cosine, cosine: choice.cosine,
-    guardMet: choice.met, mixedMs: choice.ms, rangeMethod } };
+    guardMet: choice.met, mixedMs: choice.ms, rangeMethod, biasCorrected: corrected } };
 }
 
 /** Worst output cosine of the plain int8 model (round-to-nearest weights, float I/O) on the guard samples. */

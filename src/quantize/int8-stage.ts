@@ -52,7 +52,7 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   if (!q.calibration && fixed.size) samples = randomSamples(inputs, 4);
   summary.calibrationSamples = samples.length;
   const { stats } = await quantizeFullInt8(result, onnx, samples, { method: q.method, perTensor: q.perTensor, int8Io: q.int8Io,
-    weightRounding: q.weightRounding, int16: q.int16, maxBytes: INT8_SIZE_BUDGET * floatBytes, minCosine: q.minCosine }, fixed);
+    weightRounding: q.weightRounding, biasCorrection: q.biasCorrection, int16: q.int16, maxBytes: INT8_SIZE_BUDGET * floatBytes, minCosine: q.minCosine }, fixed);
   summary.int16Ops = stats.int16Ops;
   if (samples.length) summary.rangeMethod = stats.rangeMethod;
   summary.mixedMs = stats.mixedMs;
@@ -91,4 +91,5 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   summary.calibrationMs = stats.calibrationMs;
   summary.gptqLayers = stats.gptqLayers;
   summary.gptqMs = stats.gptqMs;
+  summary.biasCorrected = stats.biasCorrected;
 }

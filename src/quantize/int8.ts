@@ -27,6 +27,9 @@ export interface Int8Options {
   /** Of the 16x8 conv / depthwise / fully connected ops, those (float model indices) that compute with ~15-bit
    *  weights: a second int8 op with the rounding residual, its output added (ADD int16) before the fused activation. */
   splitOps?: Set<number>;
+  /** Added to the float bias (by tensor index) of int8 conv / depthwise / fully connected ops, per output channel
+   *  (empirical bias correction, bias-correction.ts). */
+  biasDelta?: Map<number, Float32Array>;
 }
 
 /** Attention: a SOFTMAX whose only reader is a BATCH_MATMUL (probabilities × values), both by op index. int8's
@@ -288,7 +291,9 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
         const have = biasCache.get(key);
         if (have !== undefined) inputs[2] = have;
         else {
-          const values = (corrected ? rounded!.bias : undefined) ?? floatData(b);
+          const base = (corrected ? rounded!.bias : undefined) ?? floatData(b);
+          const shift = wide ? undefined : opts.biasDelta?.get(bi);
+          const values = shift ? base.map((v, c) => v + (shift[c] ?? 0)) : base;
           const q = wide ? quantizeBias64(values, inScale, scales) : quantizeBias(values, inScale, scales);
           inputs[2] = addTensor({ name: `${b.name}_${wide ? 'int64' : 'int32'}`, type: wide ? 'INT64' : 'INT32', shape: [...b.shape],
             data: new Uint8Array(q.data.buffer, q.data.byteOffset, q.data.byteLength),

@@ -6,7 +6,7 @@ import * as flatbuffers from 'flatbuffers';
 import * as fb from '../generated/tflite/schema_generated';
 import { ENUMS, TABLES, UNIONS, type FieldMeta } from '../generated/tflite/schema_meta';
 import { ModelError } from '../ir/types';
-import type { TflModel, TflOperator, TflOptionValue, TflSubgraph, TflTensor, TflType } from './model';
+import type { TflModel, TflOperator, TflOptionValue, TflQuantization, TflSubgraph, TflTensor, TflType } from './model';
 import { optionsTableOf } from './options';
 
 /** Largest model a flatbuffer can hold (offsets are signed 32-bit). */
@@ -185,20 +185,7 @@ function writeTensor(builder: flatbuffers.Builder, t: TflTensor, buffer: number,
   const signature = t.shapeSignature ? fb.Tensor.createShapeSignatureVector(builder, t.shapeSignature) : 0;
   const name = builder.createString(t.name);
   let quant = 0;
-  if (t.quantization) {
-    const q = t.quantization;
-    const scale = fb.QuantizationParameters.createScaleVector(builder, q.scale);
-    const zero = fb.QuantizationParameters.createZeroPointVector(builder, q.zeroPoint.map((z) => BigInt(z)));
-    const min = q.min ? fb.QuantizationParameters.createMinVector(builder, q.min) : 0;
-    const max = q.max ? fb.QuantizationParameters.createMaxVector(builder, q.max) : 0;
-    fb.QuantizationParameters.startQuantizationParameters(builder);
-    if (min) fb.QuantizationParameters.addMin(builder, min);
-    if (max) fb.QuantizationParameters.addMax(builder, max);
-    fb.QuantizationParameters.addScale(builder, scale);
-    fb.QuantizationParameters.addZeroPoint(builder, zero);
-    fb.QuantizationParameters.addQuantizedDimension(builder, q.quantizedDimension ?? 0);
-    quant = fb.QuantizationParameters.endQuantizationParameters(builder);
-  }
+  if (t.quantization) quant = quantizationOffset(builder, t.quantization);
   fb.Tensor.startTensor(builder);
   fb.Tensor.addShape(builder, shape);
   fb.Tensor.addType(builder, type);
@@ -358,4 +345,34 @@ function writeSignatures(builder: flatbuffers.Builder, model: TflModel): flatbuf
     fb.SignatureDef.addSubgraphIndex(builder, s.subgraph ?? 0);
     return fb.SignatureDef.endSignatureDef(builder);
   });
+}
+
+/** Per-builder caches: identical quantization tables (activations sharing a scale) and zero-point vectors (every
+ *  per-channel weight and bias has an all-zero one, 8 bytes a channel) are written once and shared by offset. */
+const quantCache = new WeakMap<flatbuffers.Builder, { tables: Map<string, flatbuffers.Offset>; zeros: Map<string, flatbuffers.Offset> }>();
+
+function quantizationOffset(builder: flatbuffers.Builder, q: TflQuantization): flatbuffers.Offset {
+  let cache = quantCache.get(builder);
+  if (!cache) { cache = { tables: new Map(), zeros: new Map() }; quantCache.set(builder, cache); }
+  const key = JSON.stringify([q.scale, q.zeroPoint, q.min, q.max, q.quantizedDimension ?? 0]);
+  const have = cache.tables.get(key);
+  if (have !== undefined) return have;
+  const scale = fb.QuantizationParameters.createScaleVector(builder, q.scale);
+  const zKey = q.zeroPoint.join(',');
+  let zero = cache.zeros.get(zKey);
+  if (zero === undefined) {
+    zero = fb.QuantizationParameters.createZeroPointVector(builder, q.zeroPoint.map((z) => BigInt(z)));
+    cache.zeros.set(zKey, zero);
+  }
+  const min = q.min ? fb.QuantizationParameters.createMinVector(builder, q.min) : 0;
+  const max = q.max ? fb.QuantizationParameters.createMaxVector(builder, q.max) : 0;
+  fb.QuantizationParameters.startQuantizationParameters(builder);
+  if (min) fb.QuantizationParameters.addMin(builder, min);
+  if (max) fb.QuantizationParameters.addMax(builder, max);
+  fb.QuantizationParameters.addScale(builder, scale);
+  fb.QuantizationParameters.addZeroPoint(builder, zero);
+  fb.QuantizationParameters.addQuantizedDimension(builder, q.quantizedDimension ?? 0);
+  const quant = fb.QuantizationParameters.endQuantizationParameters(builder);
+  cache.tables.set(key, quant);
+  return quant;
 }
