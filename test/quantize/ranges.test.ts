@@ -58,10 +58,6 @@ test('mse: on a long-tailed tensor the chosen range has strictly less int8 error
   const [ea, eb] = [int8Mse(all, a), int8Mse(all, b)];
   assert.ok(ea < eb * 0.99, `int8 error with the mse range ${ea} vs min/max ${eb}`);
 });
-  signed.add(1, Float32Array.from({ length: 50_000 }, (_, i) => (i === 7 ? -30 : i === 8 ? 25 : (r() - 0.5) * 4)));
-  const s = signed.ranges().get(1)!;
-  assert.ok(s.min > -5 && s.min < -1.5 && s.max > 1.5 && s.max < 5, `signed range ${JSON.stringify(s)}`);
-});
 
 test('mse: without outliers the range stays (close to) min / max', () => {
   const r = rng(9);
