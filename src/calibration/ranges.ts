@@ -157,3 +157,19 @@ export async function tfliteRanges(collector: RangeCollector, result: ConvertRes
     session.close();
   }
 }
+
+/** Ops whose result hangs on their input's largest values (the arg-max of logits): a clipped range would tie them. */
+const EXTREMES_READERS = new Set(['SOFTMAX', 'LOG_SOFTMAX', 'ARG_MAX', 'ARG_MIN']);
+
+/** `ranges` with the min / max range kept for the inputs of SOFTMAX / ARG_MAX-like ops and the graph's outputs,
+ *  whatever the method (percentile and MSE ranges clip exactly the values a classifier or CTC decode reads). */
+export function keepExtremes(result: ConvertResult, ranges: Map<number, Range>, minmax: Map<number, Range>): Map<number, Range> {
+  const sg = result.model.subgraphs[0];
+  const keep = new Set(sg.outputs);
+  for (const op of sg.operators) if (EXTREMES_READERS.has(op.opcode) && op.inputs[0] >= 0) keep.add(op.inputs[0]);
+  for (const k of keep) {
+    const r = minmax.get(k);
+    if (r && ranges.has(k)) ranges.set(k, r);
+  }
+  return ranges;
+}

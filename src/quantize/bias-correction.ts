@@ -13,14 +13,14 @@ import { serializeTflite } from '../tflite/writer';
 import { consumersOf, isConst, isFloatActivation } from './graph';
 import { Int8Options, quantizeInt8 } from './int8';
 import { cloneResult } from './mixed-precision';
-import type { QParams } from './params';
+import { floatData, quantizeSymmetric, roundAway, weightAxis, type QParams } from './params';
 
 const LAYERS = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED']);
 const CLAMP: Record<string, [number, number]> = { NONE: [-Infinity, Infinity], RELU: [0, Infinity], RELU6: [0, 6], RELU_N1_TO_1: [-1, 1] };
 /** Channels measured on fewer positions than this keep their bias. */
 const MIN_POSITIONS = 16;
 
-interface Target { op: number; output: number; bias: number; clamp: [number, number]; channels: number }
+export interface Target { op: number; output: number; bias: number; clamp: [number, number]; channels: number }
 
 /** The layers whose bias can move: int8 ops with a float constant bias of their own, one value per output channel. */
 function targets(result: ConvertResult, params: Map<number, QParams>): Target[] {
@@ -80,39 +80,115 @@ export interface BiasCorrection {
   ms: number;
 }
 
-/** Per-channel bias deltas that take the int8 model's mean output shift out (for Int8Options.biasDelta). */
-export async function correctBiases(result: ConvertResult, params: Map<number, QParams>, opts: Int8Options, samples: Tensor[][],
-  rounds = 2): Promise<BiasCorrection> {
-  const t0 = performance.now();
-  const ts = targets(result, params);
-  const delta = new Map<number, Float32Array>(ts.map((x) => [x.bias, new Float32Array(x.channels)]));
-  if (!ts.length || !samples.length) return { delta: new Map(), layers: 0, ms: performance.now() - t0 };
+/** The int8 model's mean output shift from the float model per target layer and output channel (NaN where fewer
+ *  than MIN_POSITIONS positions were off the clamp), on `samples`, with `opts` (biasDelta included) as the int8 pass's. */
+export async function meanShifts(result: ConvertResult, params: Map<number, QParams>, opts: Int8Options, samples: Tensor[][],
+  ts = targets(result, params)): Promise<{ targets: Target[]; shifts: Float64Array[] }> {
   const float = withOutputs(result, ts);
-  const floatModel = serializeTflite(float.copy.model);
-  for (let round = 0; round < rounds; round++) {
-    const q = withOutputs(result, ts);
-    quantizeInt8(q.copy, params, { ...opts, int8Io: false, int16Ops: new Set(), splitOps: new Set(), biasDelta: delta });
-    const sum = ts.map((x) => new Float64Array(x.channels));
-    const count = ts.map((x) => new Float64Array(x.channels));
-    await runBoth(floatModel, serializeTflite(q.copy.model), result, samples, (fo, qo) => {
-      ts.forEach((x, j) => {
-        const f = fo[float.first + j].data as Float32Array;
-        const g = qo[q.first + j].data as Float32Array;
-        const [lo, hi] = x.clamp;
-        const C = x.channels;
-        for (let i = 0; i < f.length; i++) {
-          const a = f[i];
-          const b = g[i];
-          if (a <= lo || a >= hi || b <= lo || b >= hi) continue;
-          sum[j][i % C] += b - a;
-          count[j][i % C]++;
-        }
-      });
-    });
+  const q = withOutputs(result, ts);
+  quantizeInt8(q.copy, params, { ...opts, int8Io: false, int16Ops: new Set(), splitOps: new Set() });
+  const sum = ts.map((x) => new Float64Array(x.channels));
+  const count = ts.map((x) => new Float64Array(x.channels));
+  await runBoth(serializeTflite(float.copy.model), serializeTflite(q.copy.model), result, samples, (fo, qo) => {
     ts.forEach((x, j) => {
-      const d = delta.get(x.bias)!;
-      for (let c = 0; c < x.channels; c++) if (count[j][c] >= MIN_POSITIONS) d[c] -= sum[j][c] / count[j][c];
+      const f = fo[float.first + j].data as Float32Array;
+      const g = qo[q.first + j].data as Float32Array;
+      const [lo, hi] = x.clamp;
+      const C = x.channels;
+      const sj = sum[j];
+      const cj = count[j];
+      for (let i = 0; i < f.length; i++) {
+        const a = f[i];
+        const b = g[i];
+        if (a <= lo || a >= hi || b <= lo || b >= hi) continue;
+        sj[i % C] += b - a;
+        cj[i % C]++;
+      }
     });
+  });
+  return { targets: ts, shifts: sum.map((sj, j) => sj.map((v, c) => (count[j][c] >= MIN_POSITIONS ? v / count[j][c] : NaN))) };
+}
+
+/** Per-channel bias deltas that take out the mean output shift each layer's own int8 input makes: the mean
+ *  rounding-and-clipping error of the input, E[Q(x) − x] per input channel over the calibration samples (x from the
+ *  float model), through the layer's float weights (padding, which quantizes exactly, aside). A layer's output is
+ *  corrected before its activation, for its own error only: what earlier layers shift, their own deltas take out. */
+export async function correctBiases(result: ConvertResult, params: Map<number, QParams>, samples: Tensor[][],
+  opts: Pick<Int8Options, 'perTensor' | 'roundedWeights'> = {}): Promise<BiasCorrection> {
+  const t0 = performance.now();
+  const sg = result.model.subgraphs[0];
+  const t = sg.tensors;
+  const ts = targets(result, params);
+  if (!ts.length || !samples.length) return { delta: new Map(), layers: 0, ms: performance.now() - t0 };
+  const inputs = [...new Set(ts.map((x) => sg.operators[x.op].inputs[0]))].filter((i) => !sg.outputs.includes(i));
+  const copy = cloneResult(result);
+  const csg = copy.model.subgraphs[0];
+  const first = csg.outputs.length;
+  csg.outputs.push(...inputs);
+  copy.model.signatures = undefined;
+  const err = new Map<number, { sum: Float64Array; sumQ: Float64Array; n: number }>();
+  const session = await openTflite(serializeTflite(copy.model));
+  try {
+    const md = result.metadata;
+    for (const s of samples) {
+      const outs = await session.run(md.inputs.map((m, k) => toTfliteLayout(s[k], m)));
+      const byTensor = new Map<number, Float32Array>(inputs.map((i, k) => [i, outs[first + k].data as Float32Array]));
+      md.inputs.forEach((m, k) => { if (!byTensor.has(m.tflite)) byTensor.set(m.tflite, toTfliteLayout(s[k], m).data as Float32Array); });
+      for (const [i, x] of byTensor) {
+        const p = params.get(i);
+        if (!p) continue;
+        const C = t[i].shape[t[i].shape.length - 1] ?? 1;
+        const e = err.get(i) ?? { sum: new Float64Array(C), sumQ: new Float64Array(C), n: 0 };
+        for (let k = 0; k < x.length; k++) {
+          const q = (Math.max(-128, Math.min(127, roundAway(x[k] / p.scale) + p.zeroPoint)) - p.zeroPoint) * p.scale;
+          e.sum[k % C] += q - x[k];
+          e.sumQ[k % C] += q;
+        }
+        e.n += x.length / C;
+        err.set(i, e);
+      }
+    }
+  } finally {
+    session.close();
   }
-  return { delta, layers: ts.length, ms: performance.now() - t0 };
+  const delta = new Map<number, Float32Array>();
+  for (const x of ts) {
+    const op = sg.operators[x.op];
+    const e = err.get(op.inputs[0]);
+    if (!e || !e.n) continue;
+    const mean = Array.from(e.sum, (v) => v / e.n);
+    const meanQ = Array.from(e.sumQ, (v) => v / e.n);
+    const wt = t[op.inputs[1]];
+    const w = floatData(wt);
+    // The weights' own rounding shift, (Ŵ − W)·E[Q(x)], unless the rounding already corrected the bias for it.
+    const rounded = opts.roundedWeights?.get(op.inputs[1]);
+    const axis = opts.perTensor ? undefined : weightAxis(op.opcode);
+    const wq = rounded?.bias && rounded.biasTensor === x.bias ? undefined : (rounded ?? quantizeSymmetric(w, wt.shape, axis));
+    const werr = (i: number, c: number) => (wq ? wq.data[i] * (wq.scales.length === 1 ? wq.scales[0] : wq.scales[c]) - w[i] : 0);
+    const d = new Float32Array(x.channels);
+    const cin = mean.length;
+    if (op.opcode === 'DEPTHWISE_CONV_2D') {
+      // [1, kh, kw, Cout]; output channel c reads input channel c / multiplier.
+      const m = x.channels / cin;
+      for (let i = 0; i < w.length; i++) {
+        const c = i % x.channels;
+        const ci = Math.floor(c / m);
+        d[c] -= w[i] * mean[ci] + werr(i, c) * meanQ[ci];
+      }
+    } else {
+      // CONV_2D [Cout, kh, kw, Cin], FULLY_CONNECTED [Cout, K]: input channel is the innermost index.
+      const per = w.length / x.channels;
+      if (per % cin) continue;
+      for (let c = 0; c < x.channels; c++) {
+        let acc = 0;
+        for (let k = 0; k < per; k++) {
+          const i = c * per + k;
+          acc += w[i] * mean[k % cin] + werr(i, c) * meanQ[k % cin];
+        }
+        d[c] = -acc;
+      }
+    }
+    delta.set(x.bias, d);
+  }
+  return { delta, layers: delta.size, ms: performance.now() - t0 };
 }

@@ -3,7 +3,7 @@
 import { ModelError } from '../ir/types';
 import type { ConvertResult } from '../convert/convert';
 import type { Model, Tensor } from '../ir/types';
-import { RANGE_METHODS, RangeCollector, RangeMethod, RangeOptions, onnxRanges, plan, tfliteRanges } from '../calibration/ranges';
+import { RANGE_METHODS, RangeCollector, RangeMethod, RangeOptions, keepExtremes, onnxRanges, plan, tfliteRanges } from '../calibration/ranges';
 import { deriveRanges } from '../calibration/derive';
 import { Int8Options, activationParams, quantizeInt8, tensorsWithoutParams } from './int8';
 import type { QParams, Range } from './params';
@@ -85,14 +85,15 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
     const missing = tensorsWithoutParams(result, activationParams(result, withDerived(collector.ranges()), fixed));
     fromTflite = missing.length;
     if (missing.length) await tfliteRanges(collector, result, missing, samples);
-    params = activationParams(result, withDerived(collector.ranges()), fixed);
+    const rangesOf = (m: RangeMethod) => keepExtremes(result, collector.rangesFor(m), collector.minmaxRanges());
+    params = activationParams(result, withDerived(rangesOf(rangeMethod)), fixed);
     if (both && refs.length) {
       params = activationParams(result, withDerived(collector.minmaxRanges()), fixed);
       nearestCosine = await plainCosine(result, params, opts, samples, refs);
       // Only a model that int8 hurts badly tries the alternatives (the random-weight CNNs keep minmax + GPTQ).
       adaptive = nearestCosine < ADAPT_BELOW;
       for (const method of adaptive ? RANGE_METHODS.filter((m) => m !== 'minmax') : []) {
-        const other = activationParams(result, withDerived(collector.rangesFor(method)), fixed);
+        const other = activationParams(result, withDerived(rangesOf(method)), fixed);
         const cos = await plainCosine(result, other, opts, samples, refs);
         if (cos > nearestCosine) { nearestCosine = cos; params = other; rangeMethod = method; }
       }
@@ -122,7 +123,7 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   let corrected = 0;
   // Not asked for: only on a model plain int8 hurts (adaptive), and kept when it does not lower the guard's cosine.
   if ((opts.biasCorrection ?? adaptive) && samples.length && fixed.size === 0) {
-    const bc = await correctBiases(result, params, { ...opts, roundedWeights }, samples.slice(0, BIAS_SAMPLES));
+    const bc = await correctBiases(result, params, samples.slice(0, BIAS_SAMPLES), { perTensor: opts.perTensor, roundedWeights });
     biasDelta = bc.delta;
     corrected = bc.layers;
     if (opts.biasCorrection === undefined && refs?.length && bc.layers > 0) {
