@@ -12,8 +12,9 @@ export const QUANTIZE_USAGE = `  --quantize MODE          fp16 (float16 weights)
                            subfolder per sample with input_0.pb ... for several inputs)
   --sample-rate HZ         .wav calibration: the model's sample rate (default 16000)
   --calibration-count N    int8: use at most N samples (default: all; 16 random ones without --calibration)
-  --calibration-method M   int8: minmax or percentile (99.99%) range estimation (default: minmax; percentile too
-                           when plain int8 scores under cosine 0.96, the closer one to onnxruntime is used)
+  --calibration-method M   int8: minmax, percentile (99.99%) or mse (least int8 error per tensor) ranges (default:
+                           minmax; percentile and mse too when plain int8 scores under cosine 0.96, the closest
+                           one to onnxruntime is used)
   --mean A[,B,C]           images: subtract after scaling to [0, 1] (per channel)
   --std A[,B,C]            images: divide by after subtracting the mean
   --per-tensor             int8 / dynamic: one weight scale per tensor instead of per output channel
