@@ -51,7 +51,7 @@ test('usage errors for the quantization flags', () => {
     [['--quantize', 'int4'], /--quantize takes fp16, dynamic or int8, not "int4"/],
     [['--calibration', tmp], /--calibration needs --quantize/],
     [['--quantize', 'fp16', '--int8-io'], /--int8-io applies to --quantize int8 only/],
-    [['--quantize', 'int8', '--calibration-method', 'kl'], /--calibration-method takes minmax or percentile/],
+    [['--quantize', 'int8', '--calibration-method', 'kl'], /--calibration-method takes minmax, percentile or mse/],
     [['--quantize', 'int8', '--calibration-count', '0'], /--calibration-count takes a positive integer/],
     [['--quantize', 'int8', '--std', '0.5,0'], /--std values must not be 0/],
     [['--quantize', 'int8', '--weight-rounding', 'floor'], /--weight-rounding takes gptq or nearest, not "floor"/],
