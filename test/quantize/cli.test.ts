@@ -44,6 +44,9 @@ test('--quantize fp16 / dynamic / int8 write MODEL_<mode>.tflite and report the 
   assert.equal(near.code, 0, near.err);
   assert.equal(JSON.parse(near.out).models[0].quantization.gptqLayers, 0);
   assert.equal(JSON.parse(cli(model, '--quantize', 'int8', '--json').out).models[0].quantization.gptqLayers, 1);
+  const mse = cli(model, '--quantize', 'int8', '--calibration-method', 'mse', '--json', '-o', path.join(tmp, 'mse.tflite'));
+  assert.equal(mse.code, 0, mse.err);
+  assert.equal(JSON.parse(mse.out).models[0].quantization.rangeMethod, 'mse');
 });
 
 test('usage errors for the quantization flags', () => {
