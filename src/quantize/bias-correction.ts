@@ -2,7 +2,7 @@
 // mean that its own int8 input (rounding, and clipping where the range is narrower than the data: a clipped tail
 // always pulls the mean the same way) and its own weight rounding leave. correctBiases measures both on the
 // calibration samples (the float model on LiteRT, every conv / depthwise / fully connected input as an extra output)
-// and moves each layer's bias by minus that shift, before its fused activation. Each layer is corrected for its own
+// and moves each layer's bias by minus the input's part of that shift (the weights' part is GPTQ's business), before its fused activation. Each layer is corrected for its own
 // error only: correcting every layer by the whole int8 model's shift at its output (what meanShifts measures) counts
 // the earlier layers' shift again at every later layer and made mobilenet_v3_small's shift 20× larger.
 import type { ConvertResult } from '../convert/convert';
@@ -13,7 +13,7 @@ import { serializeTflite } from '../tflite/writer';
 import { consumersOf, isConst, isFloatActivation } from './graph';
 import { Int8Options, quantizeInt8 } from './int8';
 import { cloneResult } from './mixed-precision';
-import { floatData, quantizeSymmetric, roundAway, weightAxis, type QParams } from './params';
+import { floatData, roundAway, type QParams } from './params';
 
 const LAYERS = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED']);
 const CLAMP: Record<string, [number, number]> = { NONE: [-Infinity, Infinity], RELU: [0, Infinity], RELU6: [0, 6], RELU_N1_TO_1: [-1, 1] };
@@ -113,8 +113,7 @@ export async function meanShifts(result: ConvertResult, params: Map<number, QPar
  *  rounding-and-clipping error of the input, E[Q(x) − x] per input channel over the calibration samples (x from the
  *  float model), through the layer's float weights (padding, which quantizes exactly, aside). A layer's output is
  *  corrected before its activation, for its own error only: what earlier layers shift, their own deltas take out. */
-export async function correctBiases(result: ConvertResult, params: Map<number, QParams>, samples: Tensor[][],
-  opts: Pick<Int8Options, 'perTensor' | 'roundedWeights'> = {}): Promise<BiasCorrection> {
+export async function correctBiases(result: ConvertResult, params: Map<number, QParams>, samples: Tensor[][]): Promise<BiasCorrection> {
   const t0 = performance.now();
   const sg = result.model.subgraphs[0];
   const t = sg.tensors;
@@ -126,7 +125,7 @@ export async function correctBiases(result: ConvertResult, params: Map<number, Q
   const first = csg.outputs.length;
   csg.outputs.push(...inputs);
   copy.model.signatures = undefined;
-  const err = new Map<number, { sum: Float64Array; sumQ: Float64Array; n: number }>();
+  const err = new Map<number, { sum: Float64Array; n: number }>();
   const session = await openTflite(serializeTflite(copy.model));
   try {
     const md = result.metadata;
@@ -138,11 +137,10 @@ export async function correctBiases(result: ConvertResult, params: Map<number, Q
         const p = params.get(i);
         if (!p) continue;
         const C = t[i].shape[t[i].shape.length - 1] ?? 1;
-        const e = err.get(i) ?? { sum: new Float64Array(C), sumQ: new Float64Array(C), n: 0 };
+        const e = err.get(i) ?? { sum: new Float64Array(C), n: 0 };
         for (let k = 0; k < x.length; k++) {
           const q = (Math.max(-128, Math.min(127, roundAway(x[k] / p.scale) + p.zeroPoint)) - p.zeroPoint) * p.scale;
           e.sum[k % C] += q - x[k];
-          e.sumQ[k % C] += q;
         }
         e.n += x.length / C;
         err.set(i, e);
@@ -157,14 +155,9 @@ export async function correctBiases(result: ConvertResult, params: Map<number, Q
     const e = err.get(op.inputs[0]);
     if (!e || !e.n) continue;
     const mean = Array.from(e.sum, (v) => v / e.n);
-    const meanQ = Array.from(e.sumQ, (v) => v / e.n);
-    const wt = t[op.inputs[1]];
-    const w = floatData(wt);
-    // The weights' own rounding shift, (Ŵ − W)·E[Q(x)], unless the rounding already corrected the bias for it.
-    const rounded = opts.roundedWeights?.get(op.inputs[1]);
-    const axis = opts.perTensor ? undefined : weightAxis(op.opcode);
-    const wq = rounded?.bias && rounded.biasTensor === x.bias ? undefined : (rounded ?? quantizeSymmetric(w, wt.shape, axis));
-    const werr = (i: number, c: number) => (wq ? wq.data[i] * (wq.scales.length === 1 ? wq.scales[0] : wq.scales[c]) - w[i] : 0);
+    const w = floatData(t[op.inputs[1]]);
+    // Only the input's shift: also taking out the weights' own rounding shift, (Ŵ − W)·E[Q(x)] (what GPTQ's bias
+    // correction does), lowered PP-OCRv4 det's mask IoU (0.867 → 0.837) where the input part alone raises it (0.876).
     const d = new Float32Array(x.channels);
     const cin = mean.length;
     if (op.opcode === 'DEPTHWISE_CONV_2D') {
@@ -173,7 +166,7 @@ export async function correctBiases(result: ConvertResult, params: Map<number, Q
       for (let i = 0; i < w.length; i++) {
         const c = i % x.channels;
         const ci = Math.floor(c / m);
-        d[c] -= w[i] * mean[ci] + werr(i, c) * meanQ[ci];
+        d[c] -= w[i] * mean[ci];
       }
     } else {
       // CONV_2D [Cout, kh, kw, Cin], FULLY_CONNECTED [Cout, K]: input channel is the innermost index.
@@ -183,7 +176,7 @@ export async function correctBiases(result: ConvertResult, params: Map<number, Q
         let acc = 0;
         for (let k = 0; k < per; k++) {
           const i = c * per + k;
-          acc += w[i] * mean[k % cin] + werr(i, c) * meanQ[k % cin];
+          acc += w[i] * mean[k % cin];
         }
         d[c] = -acc;
       }

@@ -123,7 +123,7 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   let corrected = 0;
   // Not asked for: only on a model plain int8 hurts (adaptive), and kept when it does not lower the guard's cosine.
   if ((opts.biasCorrection ?? adaptive) && samples.length && fixed.size === 0) {
-    const bc = await correctBiases(result, params, samples.slice(0, BIAS_SAMPLES), { perTensor: opts.perTensor, roundedWeights });
+    const bc = await correctBiases(result, params, samples.slice(0, BIAS_SAMPLES));
     biasDelta = bc.delta;
     corrected = bc.layers;
     if (opts.biasCorrection === undefined && refs?.length && bc.layers > 0) {
