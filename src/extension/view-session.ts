@@ -11,6 +11,7 @@ import { dispatch, type HandlerMap } from '../shared/rpc';
 import type { CompatReport } from '../shared/compat-types';
 import type { Backend } from '../worker/handlers';
 import { leanBytes, leanOpen } from '../worker/lean-open';
+import { firstFrame, type FirstFrame } from '../../webview/first-frame';
 
 /** The host itself reads the graph of an .onnx file for the first frame, with the lean read, when the file is up to
  *  READ_HERE_UP_TO and its graph (the file without its weights) up to GRAPH_HERE_UP_TO: tens of ms of the host's
@@ -32,6 +33,9 @@ function readHere(file: string): WireGraph | undefined {
     return undefined;
   }
 }
+
+const opened = (file: string, t0: number, g: WireGraph): string =>
+  `opened ${file} in ${Date.now() - t0} ms (${g.text.length + g.nodes.length} characters for the view)`;
 
 export type Post = <K extends NotificationName>(method: K, params: HostNotifications[K]) => void;
 
@@ -84,9 +88,33 @@ export class ViewSession {
       const t0 = Date.now();
       this.graph = new Promise<void>((resolve) => { setImmediate(resolve); })
         .then(() => readHere(this.file) ?? this.workerOpen());
-      this.graph.then((g) => this.hooks.log?.(`opened ${this.file} in ${Date.now() - t0} ms (${g.text.length + g.nodes.length} characters for the view)`), () => undefined);
+      this.logOpened(t0);
     }
     return this.graph;
+  }
+
+  /** For a new page: the graph's first frame drawn here (webview/first-frame.ts), when the graph is small enough to
+   *  read here (readHere), put into the page so that it paints before any of the page's script has run. Reads the
+   *  graph now (open() then has it); undefined when the graph is read elsewhere, is already on its way, or fails. */
+  firstFrame(): FirstFrame | undefined {
+    if (this.graph) return undefined;
+    const t0 = Date.now();
+    const g = readHere(this.file);
+    if (!g) return undefined;
+    this.graph = Promise.resolve(g);
+    this.hooks.log?.(opened(this.file, t0, g));
+    try {
+      const f = firstFrame(g);
+      this.hooks.log?.(`first frame of ${this.file} drawn in ${Date.now() - t0} ms`);
+      return f;
+    } catch (e) {
+      this.hooks.log?.(`first frame of ${this.file}: ${(e as Error).message}`);
+      return undefined;
+    }
+  }
+
+  private logOpened(t0: number): void {
+    this.graph?.then((g) => this.hooks.log?.(opened(this.file, t0, g)), () => undefined);
   }
 
   /** The model opened in the worker (its requests other than `open` need it). */
