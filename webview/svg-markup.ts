@@ -7,8 +7,9 @@ import type { DrawEdge, DrawItem } from './canvas';
 /** Above this many boxes the page draws only those near the view (webview/canvas.ts); the host draws no such view. */
 export const CULL_ABOVE = 600;
 
-const pathOf = line<{ x: number; y: number }>().x((p) => p.x).y((p) => p.y).curve(curveBasis);
-/** An edge's SVG path: a B-spline through its points. */
+const pathOf = line<{ x: number; y: number }>().x((p) => p.x).y((p) => p.y).curve(curveBasis).digits(1);
+/** An edge's SVG path: a B-spline through its points (a tenth of a pixel is fine enough, and keeps the host's
+ *  markup short). */
 export function edgePath(points: { x: number; y: number }[]): string { return pathOf(points) ?? ''; }
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

@@ -19,8 +19,9 @@ export interface PageResources {
    *  before its first frame (each fetch of a webview resource is a round trip through VS Code's resource loader).
    *  Without it the page loads `script` and `css` by URL. */
   inline?: PageTexts;
-  /** The graph's first frame, drawn by the host (webview/first-frame.ts): the page paints it as it parses, and its
-   *  bundle (which must then be `inline`) runs only after that frame. */
+  /** The graph's first frame, drawn by the host (webview/first-frame.ts): the page paints it as it parses, and loads
+   *  its bundle from `script` only after that frame (the bundle's text in the page would make the page slower to
+   *  parse). Taken only with `inline` (the stylesheet in the page). */
   firstFrame?: FirstFrame;
 }
 
@@ -53,8 +54,8 @@ function attr(s: string): string {
  *  bundle has even downloaded: it tells the host the view is ready (request id 0), keeps the host's messages for the
  *  bundle (webview/host.ts connect()) and starts the layout worker. The graph message and the worker's start-up then
  *  overlap the bundle's download, compile and start-up. With a first frame drawn by the host, the worker and the
- *  bundle start only once that frame is on screen (run(), called by the frame's script). */
-const boot = (workerUrl: string, deferred: boolean): string => `(() => {
+ *  bundle (by its address) start only once that frame is on screen (run(), called by the frame's script). */
+const boot = (workerUrl: string, scriptUrl: string, deferred: boolean): string => `(() => {
   const api = acquireVsCodeApi(), queue = [], keep = (ev) => { queue.push(ev); }, nonce = document.currentScript.nonce;
   addEventListener('message', keep);
   api.postMessage({ type: 'request', id: 0, method: 'ready', params: {} });
@@ -71,7 +72,7 @@ const boot = (workerUrl: string, deferred: boolean): string => `(() => {
     startWorker();
     const s = document.createElement('script');
     s.nonce = nonce;
-    s.textContent = document.getElementById('onnx2lite-bundle').textContent;
+    s.src = ${JSON.stringify(scriptUrl).replace(/</g, '\\u003c')};
     document.body.append(s);
   };
   if (!${deferred}) startWorker();
@@ -81,6 +82,7 @@ const boot = (workerUrl: string, deferred: boolean): string => `(() => {
  *  readable, else readable at the top), then, once that frame is drawn, the bundle. A saved view of this file (the
  *  tab restored) is the bundle's to draw: the host's frame is dropped. */
 const frameScript = (f: FirstFrame): string => `(() => {
+  performance.mark('onnx2lite-frame-script');
   const b = window.onnx2liteBoot, svg = document.getElementById('graph'), vp = svg.querySelector('g.prerender'), s = b.state;
   if (s && s.file === ${JSON.stringify(f.file).replace(/</g, '\\u003c')} && (s.expanded || s.transform)) { vp.remove(); b.run(); return; }
   const r = svg.getBoundingClientRect(), w = r.width || 800, h = r.height || 600, bw = Math.max(${f.width}, 1), bh = Math.max(${f.height}, 1);
@@ -113,7 +115,7 @@ export function webviewHtml(r: PageResources): string {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${attr(csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<script nonce="${nonce}">${boot(r.layoutWorker, !!frame)}</script>${theme}
+<script nonce="${nonce}">${boot(r.layoutWorker, r.script, !!frame)}</script>${theme}${frame ? `\n<link rel="preload" href="${attr(r.script)}" as="script" nonce="${nonce}">` : ''}
 ${r.inline ? `<style nonce="${nonce}">${rawText(r.inline.css, 'style')}</style>` : `<link rel="stylesheet" href="${attr(r.css)}" nonce="${nonce}">`}
 <title>onnx2lite model viewer</title>
 </head>
@@ -145,8 +147,7 @@ ${r.inline ? `<style nonce="${nonce}">${rawText(r.inline.css, 'style')}</style>`
   <aside id="panel" aria-label="Details" aria-live="polite"></aside>
 </div>
 <section id="accuracy" aria-label="Accuracy" hidden></section>
-${bundle === undefined ? `<script nonce="${nonce}" src="${attr(r.script)}"></script>`
-    : `<script ${frame ? 'type="text/plain" id="onnx2lite-bundle"' : `nonce="${nonce}"`}>${rawText(bundle, 'script')}</script>`}
+${frame ? '' : bundle === undefined ? `<script nonce="${nonce}" src="${attr(r.script)}"></script>` : `<script nonce="${nonce}">${rawText(bundle, 'script')}</script>`}
 </body>
 </html>`;
 }
