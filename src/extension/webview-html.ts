@@ -78,9 +78,10 @@ const boot = (workerUrl: string, scriptUrl: string, deferred: boolean): string =
   if (!${deferred}) startWorker();
 })();`;
 
-/** After the host's first frame, inline: the first zoom worked out as canvas.initialView() does (fit when that stays
- *  readable, else readable at the top), then, once that frame is drawn, the bundle. A saved view of this file (the
- *  tab restored) is the bundle's to draw: the host's frame is dropped. */
+/** After the host's first frame and the side panel (the canvas's size is known then), inline: the first zoom worked
+ *  out as canvas.initialView() does (fit when that stays readable, else readable at the top), then, once that frame
+ *  is drawn, the bundle. A saved view of this file (the tab restored) is the bundle's to draw: the host's frame is
+ *  dropped. */
 const frameScript = (f: FirstFrame): string => `(() => {
   performance.mark('onnx2lite-frame-script');
   const b = window.onnx2liteBoot, svg = document.getElementById('graph'), vp = svg.querySelector('g.prerender'), s = b.state;
@@ -139,13 +140,12 @@ ${r.inline ? `<style nonce="${nonce}">${rawText(r.inline.css, 'style')}</style>`
 </div>
 <div id="main">
   <div id="canvas" tabindex="0" role="application" aria-label="Model graph: arrows move, Enter expands, Backspace collapses, F fits, / searches">
-    ${frame ? `<svg id="graph" width="100%" height="100%">${ARROW}<g class="viewport prerender">${frame.markup}</g></svg>
-    <script nonce="${nonce}">${frameScript(frame)}</script>` : '<svg id="graph" width="100%" height="100%"></svg>'}
+    <svg id="graph" width="100%" height="100%">${frame ? `${ARROW}<g class="viewport prerender">${frame.markup}</g>` : ''}</svg>
     ${status}
     <div id="legend" aria-label="Legend"></div>
   </div>
   <aside id="panel" aria-label="Details" aria-live="polite"></aside>
-</div>
+</div>${frame ? `\n<script nonce="${nonce}">${frameScript(frame)}</script>` : ''}
 <section id="accuracy" aria-label="Accuracy" hidden></section>
 ${frame ? '' : bundle === undefined ? `<script nonce="${nonce}" src="${attr(r.script)}"></script>` : `<script nonce="${nonce}">${rawText(bundle, 'script')}</script>`}
 </body>

@@ -53,6 +53,8 @@ export interface OpenViewOptions {
   log?: (line: string) => void;
   /** The page without the host's first frame (the page draws the graph itself). */
   noFirstFrame?: boolean;
+  /** A script the page runs before its own (a string: tsx's helpers would not exist in the page). */
+  initScript?: string;
 }
 
 export async function openView(browser: Browser, file: string, opts: OpenViewOptions = {}): Promise<View> {
@@ -136,6 +138,7 @@ export async function openView(browser: Browser, file: string, opts: OpenViewOpt
       (window.__csp = window.__csp || []).push(e.violatedDirective + ' ' + e.blockedURI);
     });
   })();`);
+  if (opts.initScript) await page.addInitScript(opts.initScript);
   const openedAt = performance.timeOrigin + performance.now();
   await page.goto(`${origin}/index.html`);
   return { page, session, post, errors, openedAt, close: async () => { await page.close(); session.close(); server.closeAllConnections(); server.close(); } };
