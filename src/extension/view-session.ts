@@ -21,14 +21,18 @@ import { firstFrame, type FirstFrame } from '../../webview/first-frame';
  *  model in any case after the first frame, for shapes, verdicts and statistics. */
 export const READ_HERE_UP_TO = 256 << 20;
 export const GRAPH_HERE_UP_TO = 512 << 10;
+/** The host draws the first frame into the page (firstFrame()) for graphs up to this size (squeezenet1_1's is 17 kB):
+ *  tens of ms of its time. For bigger ones (densenet121's 160 kB, 600 nodes) reading, laying out and the markup cost
+ *  the host 0.2-1.3 s on a busy machine, more than the page's own start-up that it would save. */
+export const FRAME_HERE_UP_TO = 64 << 10;
 
 /** The lean read of a small enough .onnx graph, here; undefined when the worker must read it (bigger, a .tflite, or
  *  anything the lean read does not cover: the worker's full read also gives the error). */
-function readHere(file: string): WireGraph | undefined {
+function readHere(file: string, graphUpTo = GRAPH_HERE_UP_TO): WireGraph | undefined {
   try {
     if (fs.statSync(file).size > READ_HERE_UP_TO) return undefined;
     const bytes = leanBytes(file);
-    return bytes && bytes.length <= GRAPH_HERE_UP_TO ? leanOpen(file, bytes)?.graph : undefined;
+    return bytes && bytes.length <= graphUpTo ? leanOpen(file, bytes)?.graph : undefined;
   } catch {
     return undefined;
   }
@@ -93,13 +97,13 @@ export class ViewSession {
     return this.graph;
   }
 
-  /** For a new page: the graph's first frame drawn here (webview/first-frame.ts), when the graph is small enough to
-   *  read here (readHere), put into the page so that it paints before any of the page's script has run. Reads the
-   *  graph now (open() then has it); undefined when the graph is read elsewhere, is already on its way, or fails. */
+  /** For a new page: the graph's first frame drawn here (webview/first-frame.ts), when the graph is small
+   *  (FRAME_HERE_UP_TO), put into the page so that it paints before any of the page's script has run. Reads the graph
+   *  now (open() then has it); undefined when the graph is bigger, is already on its way, or fails. */
   firstFrame(): FirstFrame | undefined {
     if (this.graph) return undefined;
     const t0 = Date.now();
-    const g = readHere(this.file);
+    const g = readHere(this.file, FRAME_HERE_UP_TO);
     if (!g) return undefined;
     this.graph = Promise.resolve(g);
     this.hooks.log?.(opened(this.file, t0, g));
