@@ -10,7 +10,8 @@ import type {
 import { dispatch, type HandlerMap } from '../shared/rpc';
 import type { CompatReport } from '../shared/compat-types';
 import type { Backend } from '../worker/handlers';
-import { leanBytes, leanOpen } from '../worker/lean-open';
+import { isTflite, leanBytes, leanOpen } from '../worker/lean-open';
+import { onnxBytesWithoutWeights } from '../worker/onnx-sparse-bytes';
 import { firstFrame, type FirstFrame } from '../../webview/first-frame';
 
 /** The host itself reads the graph of an .onnx file for the first frame, with the lean read, when the file is up to
@@ -26,13 +27,25 @@ export const GRAPH_HERE_UP_TO = 512 << 10;
  *  the host 0.2-1.3 s on a busy machine, more than the page's own start-up that it would save. */
 export const FRAME_HERE_UP_TO = 64 << 10;
 
+/** The lean read of an .onnx graph of up to FRAME_HERE_UP_TO without its weights (the size that counts, whatever
+ *  the file's), for the first frame; undefined for any other. */
+function readSmallHere(file: string): WireGraph | undefined {
+  try {
+    if (isTflite(file) || fs.statSync(file).size > READ_HERE_UP_TO) return undefined;
+    const bytes = onnxBytesWithoutWeights(file);
+    return bytes && bytes.length && bytes.length <= FRAME_HERE_UP_TO ? leanOpen(file, bytes)?.graph : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The lean read of a small enough .onnx graph, here; undefined when the worker must read it (bigger, a .tflite, or
  *  anything the lean read does not cover: the worker's full read also gives the error). */
-function readHere(file: string, graphUpTo = GRAPH_HERE_UP_TO): WireGraph | undefined {
+function readHere(file: string): WireGraph | undefined {
   try {
     if (fs.statSync(file).size > READ_HERE_UP_TO) return undefined;
     const bytes = leanBytes(file);
-    return bytes && bytes.length <= graphUpTo ? leanOpen(file, bytes)?.graph : undefined;
+    return bytes && bytes.length <= GRAPH_HERE_UP_TO ? leanOpen(file, bytes)?.graph : undefined;
   } catch {
     return undefined;
   }
@@ -103,7 +116,7 @@ export class ViewSession {
   firstFrame(): FirstFrame | undefined {
     if (this.graph) return undefined;
     const t0 = Date.now();
-    const g = readHere(this.file, FRAME_HERE_UP_TO);
+    const g = readSmallHere(this.file);
     if (!g) return undefined;
     this.graph = Promise.resolve(g);
     this.hooks.log?.(opened(this.file, t0, g));
