@@ -5,8 +5,8 @@
 //   the clamp's floor (openWakeWord's melspectrogram: cosine 0.97, torchaudio-style MFCC 0.93). The same holds for
 //   the STFT's amplitudes and the audio itself (a quiet chunk is all zeros in int8: Silero VAD v5 decided 760 of
 //   1110 chunks as float did). So from the model input through the STFT convolution to the LOG / SQRT everything
-//   stays float32, and the STFT convolution is a hybrid op: int8 weights, float activations quantized per run by
-//   TFLite on their own range (as dynamic-range quantization does), so the size stays int8's.
+//   stays float32; the STFT convolution's weights are int8 behind a DEQUANTIZE (as dynamic-range quantization
+//   writes them), so the size stays int8's.
 // - a final probability: a LOGISTIC whose value only leaves the model (an output, or a threshold / IF on it). Its
 //   fixed int8 output step (1/256) turns the small scores a wake-word or VAD head gives on most audio into 0, a
 //   collapsed output to the accuracy guard (cosine 0) although no decision changed; one float sigmoid costs nothing.
@@ -31,16 +31,16 @@ const PACK_OPS = new Set(['CONCATENATION', 'PACK']);
 const PROBABILITY_READERS = new Set(['IF', 'GREATER', 'GREATER_EQUAL', 'LESS', 'LESS_EQUAL', 'EQUAL', 'NOT_EQUAL', 'RESHAPE', 'SQUEEZE', 'CAST']);
 
 /** Op indices on the power path into each LOG or SQRT: back from its input through ENERGY_OPS to a squaring
- *  (SQUARE / POW / MUL of a tensor by itself), then through data movement to the STFT convolution(s) ('hybrid') and
+ *  (SQUARE / POW / MUL of a tensor by itself), then through data movement to the STFT convolution(s) ('stft') and
  *  on to the model input when only data movement lies between. Empty when no squaring is found: a LOG of something
  *  else (a probability, a positive feature) keeps its int8 inputs. */
-export function logEnergyOps(sg: TflSubgraph): Map<number, 'energy' | 'hybrid'> {
+export function logEnergyOps(sg: TflSubgraph): Map<number, 'energy' | 'stft'> {
   const prod = producersOf(sg);
-  const out = new Map<number, 'energy' | 'hybrid'>();
+  const out = new Map<number, 'energy' | 'stft'>();
   const inputs = new Set(sg.inputs);
   sg.operators.forEach((op) => {
     if (op.opcode !== 'LOG' && op.opcode !== 'SQRT') return;
-    const found = new Map<number, 'energy' | 'hybrid'>();
+    const found = new Map<number, 'energy' | 'stft'>();
     let squared = false;
     const floatIn = (k: number) => sg.operators[k].inputs.filter((i) => i >= 0 && isFloatActivation(sg.tensors[i]));
     // Back from the squaring: data movement, then one STFT convolution, then data movement to a model input.
@@ -56,7 +56,7 @@ export function logEnergyOps(sg: TflSubgraph): Map<number, 'energy' | 'hybrid'> 
         return ok;
       }
       if (!convSeen && p.opcode === 'CONV_2D' && p.inputs[1] >= 0 && !isFloatActivation(sg.tensors[p.inputs[1]])) {
-        found.set(k, 'hybrid');
+        found.set(k, 'stft');
         amplitude(p.inputs[0], true);
         return true;
       }
@@ -113,7 +113,8 @@ export function stateOps(sg: TflSubgraph): Set<number> {
 }
 
 /** Every op the int8 pass keeps float by these rules, with the rule's name. */
-export type IslandRule = 'energy' | 'hybrid' | 'probability' | 'state';
+/** 'stft': the STFT convolution, float with int8 weights (int8StftWeights). */
+export type IslandRule = 'energy' | 'stft' | 'probability' | 'state';
 
 export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {
   const out = new Map<number, IslandRule>(logEnergyOps(sg));
@@ -122,16 +123,21 @@ export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {
   return out;
 }
 
-/** CONV_2D version with per-channel int8 weights on float activations (hybrid, as dynamic-range quantization writes). */
-export const HYBRID_CONV_VERSION = 5;
+/** DEQUANTIZE of a per-channel int8 constant (as dynamic-range quantization writes it). */
+export const DEQUANTIZE_PER_CHANNEL_VERSION = 5;
 
-/** Makes a float CONV_2D hybrid: its float32 weights become per-output-channel symmetric int8. */
-export function hybridWeights(op: TflOperator, t: TflTensor[], addTensor: (tt: TflTensor) => number): void {
+/** The STFT convolution's float32 weights become per-output-channel symmetric int8 read through a DEQUANTIZE (a
+ *  constant: TFLite computes it once), so the convolution runs in float on the exact audio at int8's size. (A hybrid
+ *  CONV_2D would quantize the audio per run: a window of speech then rounds its quiet frames away, cosine 0.974.)
+ *  Returns the DEQUANTIZE to place before the op. */
+export function int8StftWeights(op: TflOperator, t: TflTensor[], addTensor: (tt: TflTensor) => number): TflOperator[] {
   const w = t[op.inputs[1]];
-  if (op.opcode !== 'CONV_2D' || w.type !== 'FLOAT32') return;
+  if (op.opcode !== 'CONV_2D' || w.type !== 'FLOAT32' || !w.data) return [];
   const axis = weightAxis(op.opcode);
   const { data, scales } = quantizeSymmetric(floatData(w), w.shape, axis);
-  op.inputs[1] = addTensor({ name: `${w.name}_int8`, type: 'INT8', shape: [...w.shape], data: bytesOf(data),
+  const q = addTensor({ name: `${w.name}_int8`, type: 'INT8', shape: [...w.shape], data: bytesOf(data),
     quantization: { scale: scales, zeroPoint: scales.map(() => 0), quantizedDimension: axis ?? 0 } });
-  op.version = Math.max(op.version ?? 1, HYBRID_CONV_VERSION);
+  const f = addTensor({ name: `${w.name}_dequantized`, type: 'FLOAT32', shape: [...w.shape] });
+  op.inputs[1] = f;
+  return [{ opcode: 'DEQUANTIZE', version: scales.length > 1 ? DEQUANTIZE_PER_CHANNEL_VERSION : 2, inputs: [q], outputs: [f] }];
 }

@@ -9,7 +9,7 @@ import type { ConvertResult } from '../convert/convert';
 import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
 import { histogram, isConst, isFloatActivation, producersOf, pruneTensors, uniqueNamer } from './graph';
 import { expandInt8HardSwish } from './int8-hardswish';
-import { floatIslands, hybridWeights } from './int8-float-islands';
+import { floatIslands, int8StftWeights } from './int8-float-islands';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
 import { DEQUANTIZE_INT16_VERSION, INT16_OPS, QUANTIZE_INT16_VERSION, int16Capable, params16, quantizeBias64, residualWeights } from './int16';
 import {
@@ -153,9 +153,9 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     warnings.push(`int8: ${attention.size / 2} attention SOFTMAX op(s) and the BATCH_MATMUL reading each stay float32 (int8's fixed 1/256 step `
       + 'wipes out the small attention weights), with DEQUANTIZE/QUANTIZE around them');
   }
-  if (count('energy') + count('hybrid')) {
+  if (count('energy') + count('stft')) {
     warnings.push(`int8: the spectrogram front end stays float32 (${count('energy')} op(s) from the audio through the power path into a LOG or SQRT; `
-      + `${count('hybrid')} STFT convolution(s) with int8 weights on float activations): int8 rounds quiet audio and quiet bins to 0`);
+      + `${count('stft')} STFT convolution(s) computing in float from int8 weights): int8 rounds quiet audio and quiet bins to 0`);
   }
   if (count('state')) warnings.push(`int8: ${count('state')} op(s) unpacking a model input or packing a model output stay float32 (each part keeps its own scale)`);
   if (count('probability')) warnings.push(`int8: ${count('probability')} LOGISTIC op(s) giving the model's probability stay float32 (int8's 1/256 step rounds small scores to 0)`);
@@ -262,7 +262,7 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     if (kind === 'none') { outOps.push(op); return; }
     if (kind === 'float') {
       op.inputs = op.inputs.map((i) => (i >= 0 && wasFloat.has(i) ? getFloat(i) : i));
-      if (islands.get(k) === 'hybrid') hybridWeights(op, t, addTensor);
+      if (islands.get(k) === 'stft') outOps.push(...int8StftWeights(op, t, addTensor));
       outOps.push(op);
       outOps.push(...lateDequant[k]);
       return;
