@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Tensor } from '../../src/ir/types';
-import { buildModel, node, tensor } from '../../src/onnx/builder';
+import { buildGraph, buildModel, node, tensor } from '../../src/onnx/builder';
 import { encodeModel } from '../../src/onnx/writer';
 import { quantizeModelBytes } from '../../src/quantize/file';
 import { RangeCollector } from '../../src/calibration/ranges';
@@ -174,6 +174,31 @@ test('a state tensor packing h (±1) and c (±50): each part keeps its own scale
   lite.close();
   await ort.close();
   assert.ok(worstH > 0.99, `h part cosine ${worstH}`);
+});
+
+test('an IF branch (a wake-word verifier) keeps int8 weights: the int8 model stays within 35% of float32', async () => {
+  const r = rng(13);
+  const w = (n: number, s: number) => Array.from({ length: n }, () => (r() - 0.5) * s);
+  // p = sigmoid(x·W1); p >= 0.5 ? sigmoid(x·W2) (the verifier, in the IF's then branch) : p.
+  const thenG = buildGraph({ name: 'then', inputs: [], outputs: [['t_p', 'float32', [1, 1]]],
+    initializers: [tensor('w2', 'float32', [256, 1], w(256, 0.5)), tensor('w3', 'float32', [256, 256], w(65536, 0.2))],
+    nodes: [node('MatMul', ['x', 'w3'], ['t_h']), node('MatMul', ['t_h', 'w2'], ['t_l']), node('Sigmoid', ['t_l'], ['t_p'])] });
+  const elseG = buildGraph({ name: 'else', inputs: [], outputs: [['e_p', 'float32', [1, 1]]], nodes: [node('Identity', ['p'], ['e_p'])] });
+  const bytes = encodeModel(buildModel({
+    inputs: [['x', 'float32', [1, 256]]], outputs: [['y', 'float32', [1, 1]]],
+    initializers: [tensor('w1', 'float32', [256, 1], w(256, 0.5)), tensor('half', 'float32', [], [0.5])],
+    nodes: [node('MatMul', ['x', 'w1'], ['l']), node('Sigmoid', ['l'], ['p']), node('GreaterOrEqual', ['p', 'half'], ['c1']),
+      node('Squeeze', ['c1'], ['c']), node('If', ['c'], ['y'], { then_branch: thenG, else_branch: elseG })],
+  }));
+  const { result, summary } = await quantizeModelBytes(bytes, 'verifier.onnx', {}, { mode: 'int8', allowDegraded: true });
+  const tflite = serializeTflite(result.model);
+  assert.ok(result.model.subgraphs.length > 1, 'the IF stays');
+  assert.ok(tflite.byteLength <= 0.35 * summary.floatBytes, `${tflite.byteLength} bytes of ${summary.floatBytes}`);
+  assert.ok(result.model.subgraphs.slice(1).some((sg) => sg.operators.some((o) => o.opcode === 'DEQUANTIZE'
+    && sg.tensors[o.inputs[0]].type === 'INT8' && sg.tensors[o.inputs[0]].data?.length)), 'a branch reads its weights through DEQUANTIZE');
+  const samples = [0, 1, 2, 3].map((k) => [f32('x', [1, 256], Float32Array.from({ length: 256 }, () => (r() - 0.5 + (k % 2 ? 0.3 : -0.3)) * 2))]);
+  const cos = await worstCosine(bytes, tflite, samples);
+  assert.ok(cos > 0.99, `cosine ${cos}`);
 });
 
 test('NEG stays float32 in int8 models (LiteRT registers no int8 NEG version) and the model loads', async () => {
