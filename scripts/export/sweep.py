@@ -206,7 +206,9 @@ MODELS = {
     'mc3_18': lambda: calibrated(tv.video.mc3_18(), torch.randn(1, 3, 8, 112, 112)),
     # torchaudio
     'conformer': lambda: (ConformerOut(), torch.randn(1, 100, 80)),
-    'wavernn': lambda: (torchaudio.models.WaveRNN(upsample_scales=[5, 5, 8], n_classes=256, hop_length=200, n_res_block=2, n_rnn=128, n_fc=128, n_hidden=64, n_output=64), (torch.randn(1, 1, 200 * 6), torch.randn(1, 1, 128, 10))),
+    # WaveRNN's upsampler (repeat_interleave: SplitToSequence / Loop / ConcatFromSequence at opset >= 13); the whole
+    # WaveRNN exports an Unsqueeze of axis 3 on a rank-2 tensor, which onnxruntime refuses to load.
+    'wavernn_upsample': lambda: (torchaudio.models.wavernn.UpsampleNetwork(upsample_scales=[5, 5, 8], n_res_block=2, n_freq=128, n_hidden=64, n_output=64, kernel_size=5), torch.randn(1, 128, 10)),
     'tacotron2': lambda: (Tacotron2Forward(), (torch.randint(0, 40, (1, 12)), torch.randn(1, 40, 20))),
     # nn building blocks
     'transformer_decoder': lambda: (Seq2Seq(), (torch.randn(1, 10, 64), torch.randn(1, 14, 64))),
