@@ -26,6 +26,10 @@ test('repeat_interleave over a dynamic axis (SplitToSequence / Loop / ConcatFrom
     const m = await convertAndMatch(file, model, seededInputs(model, len, -1, 1, shapes), { inputShapes: shapes });
     assert.ok(m.worst <= 1e-5, `length ${len}: rel ${m.worst}`);
     assert.equal(m.result.opHistogram.WHILE, undefined);
+    // Each slice's Unsqueeze → Expand → Reshape is a Concat of copies (simplify-repeat.ts): one CONCATENATION, and the
+    // convolutions around it keep channel-last order.
+    assert.equal(m.result.transposeCount, 0);
+    assert.equal(m.result.opHistogram.CONCATENATION, 1);
     assert.deepEqual(m.outputs.map((o) => o.name), ['y']);
   }
 });
