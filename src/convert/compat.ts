@@ -5,6 +5,7 @@
 import type { Model } from '../ir/types';
 import { isStaticShape } from '../ir/types';
 import { inferShapes } from '../ir/shapes/index';
+import { shapeCopy } from '../ir/shape-copy';
 import type { CompatReport, NodeVerdict } from '../shared/compat-types';
 import { ConvertContext } from './context';
 import { convertModel } from './convert';
@@ -35,7 +36,8 @@ function dimFix(style: CompatOptions['fixStyle'], input: string, example: string
 }
 
 export function analyzeCompatibility(source: Model, opts: CompatOptions = {}): CompatReport {
-  const model = opts.inputValues?.size ? freezeInputs(source, opts.inputValues, opts.inputShapes) : source;
+  // Inference writes shapes into the graph: work on a copy, so the caller's model can be converted afterwards as read.
+  const model = shapeCopy(opts.inputValues?.size ? freezeInputs(source, opts.inputValues, opts.inputShapes) : source);
   const { constants } = inferShapes(model, { inputShapes: opts.inputShapes });
   for (const [name, t] of model.graph.initializers) if (!constants.has(name)) constants.set(name, t);
   const g = model.graph;

@@ -3,6 +3,7 @@
 import type { Model, Node, Tensor } from '../ir/types';
 import { makeTensor } from '../ir/tensor';
 import { ModelError, isStaticShape } from '../ir/types';
+import { shapeCopy } from '../ir/shape-copy';
 import { inferShapes } from '../ir/shapes/index';
 import type { TflModel } from '../tflite/model';
 import { ConvertContext } from './context';
@@ -83,7 +84,8 @@ function checkNonEmptyInputs(model: Model): void {
  * copy when anything changed) and every known constant.
  */
 export function prepareModel(source: Model, opts: Pick<ConvertOptions, 'inputShapes' | 'inputValues'>): { model: Model; constants: Map<string, Tensor> } {
-  let model = opts.inputValues?.size ? freezeInputs(source, opts.inputValues, opts.inputShapes) : source;
+  // Shape inference writes into the graph: infer on a copy so the caller's model stays as it was read.
+  let model = shapeCopy(opts.inputValues?.size ? freezeInputs(source, opts.inputValues, opts.inputShapes) : source);
   let { constants } = inferShapes(model, { inputShapes: opts.inputShapes });
   for (let round = 0; round < 16; round++) {
     // Loops unrolled first: the sequences they build then have known lengths.
