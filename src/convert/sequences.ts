@@ -12,7 +12,7 @@ import { toNumbers } from '../ir/tensor';
 
 type Consts = Map<string, Tensor>;
 
-const SEQUENCE_OPS = new Set(['SequenceEmpty', 'SequenceConstruct', 'SplitToSequence', 'SequenceInsert', 'SequenceErase',
+export const SEQUENCE_OPS = new Set(['SequenceEmpty', 'SequenceConstruct', 'SplitToSequence', 'SequenceInsert', 'SequenceErase',
   'SequenceAt', 'SequenceLength', 'ConcatFromSequence']);
 /** Ops that produce a sequence (Identity too, when its input is one). */
 const PRODUCERS = new Set(['SequenceEmpty', 'SequenceConstruct', 'SplitToSequence', 'SequenceInsert', 'SequenceErase']);
