@@ -56,11 +56,12 @@ export async function convertAndMatch(file: string, model: Model, inputs: Tensor
     const outs = await lite.run(inputs);
     const outputs: OutputMatch[] = [];
     for (const name of Object.keys(ref)) {
-      const r = ref[name].data as Float32Array;
+      // int64 outputs (detectors' labels) come from onnxruntime as BigInt64Array.
+      const r = ref[name].data instanceof BigInt64Array ? Float64Array.from(ref[name].data as BigInt64Array, Number) : ref[name].data as Float32Array;
       const got = outs.get(name);
       if (!got) throw new Error(`output ${name} missing on LiteRT`);
       if (got.dims.join() !== [...ref[name].dims].join()) throw new Error(`output ${name}: dims [${got.dims}] vs [${ref[name].dims}]`);
-      const g = got.data as Float32Array;
+      const g = got.data instanceof BigInt64Array ? Float64Array.from(got.data, Number) : got.data as Float32Array;
       let maxRef = 0;
       let maxDiff = 0;
       for (let i = 0; i < r.length; i++) {
