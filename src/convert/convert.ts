@@ -16,6 +16,7 @@ import { fuseOrtDynamicQuant } from './simplify-ortquant';
 import { fp16Weights, ortWeightsToInt8 } from './ort-weights';
 import { floatFromFp16 } from './simplify-fp16';
 import { rewriteControlFlow } from './control-flow';
+import { lowerSequences } from './sequences';
 import { freezeInputs } from './input-values';
 import { channelLastHints, convertBody, convertNode, outputTensor } from './subgraph';
 import { collapseReshapes, explicitBiases, foldBiasAdds, fuseActivations, pruneUnused } from './fuse';
@@ -79,7 +80,7 @@ function checkNonEmptyInputs(model: Model): void {
 
 /**
  * Shape inference and folding, with the control flow that folding decides rewritten (known If conditions, constant
- * trip counts) until nothing changes; --input-value inputs become constants first. Returns the model to convert (a
+ * trip counts) and sequences lowered to tensors until nothing changes; --input-value inputs become constants first. Returns the model to convert (a
  * copy when anything changed) and every known constant.
  */
 export function prepareModel(source: Model, opts: Pick<ConvertOptions, 'inputShapes' | 'inputValues'>): { model: Model; constants: Map<string, Tensor> } {
@@ -87,7 +88,8 @@ export function prepareModel(source: Model, opts: Pick<ConvertOptions, 'inputSha
   let model = shapeCopy(opts.inputValues?.size ? freezeInputs(source, opts.inputValues, opts.inputShapes) : source);
   let { constants } = inferShapes(model, { inputShapes: opts.inputShapes });
   for (let round = 0; round < 16; round++) {
-    const next = rewriteControlFlow(model, constants);
+    // Loops unrolled first: the sequences they build then have known lengths.
+    const next = rewriteControlFlow(model, constants) ?? lowerSequences(model, constants);
     if (!next) break;
     model = next;
     ({ constants } = inferShapes(model, { inputShapes: opts.inputShapes }));
