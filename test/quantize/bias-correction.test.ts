@@ -1,6 +1,7 @@
 // Empirical bias correction on a real network (mobilenet_v3_small of ../shared, converted, int8 on the real LiteRT
 // against the float model on LiteRT): the per-channel mean shift of the int8 conv outputs, measured on samples the
-// correction never saw, shrinks (0.0149 → 0.0137: the rest is the weights' rounding, which this correction leaves to GPTQ).
+// correction never saw, shrinks when the ranges clip (99th percentile: 0.137 → 0.123; the rest is the weights' rounding,
+// which this correction leaves to GPTQ; with 99.99% ranges the two are of a size and the total does not shrink).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -20,7 +21,7 @@ async function calibrated(samples: Tensor[][]) {
   const model = decodeModel(readFileSync(MODEL));
   const result = convertModel(model, {});
   const onnx = simplifiedModel(model);
-  const collector = new RangeCollector({ method: 'percentile' });
+  const collector = new RangeCollector({ method: 'percentile', percentile: 99 });
   const need = tensorsWithoutParams(result, activationParams(result, new Map()));
   await onnxRanges(collector, onnx, plan(result, onnx, need).onnx, samples);
   const derived = () => {
