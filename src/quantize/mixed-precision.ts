@@ -17,7 +17,7 @@ import { Int8Options, quantizeInt8 } from './int8';
 import { INT8_OPS } from './int8-ops';
 import { int16Capable } from './int16';
 import { elementCount, type QParams } from './params';
-import { RoundingPoint, rankRoundingPoints, scoreOutputs } from './sensitivity';
+import { RoundingPoint, makeScorer, rankRoundingPoints } from './sensitivity';
 
 export type Int16Mode = 'auto' | 'off' | 'all';
 
@@ -126,29 +126,37 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   const refs = reference && reference.length >= guard.length ? reference.slice(0, guard.length) : await referenceOutputs(onnx, guard);
   // int8 model inputs / outputs do not change the inside: the guard runs the float-I/O variant LiteRT can feed.
   const build = (int16Ops: Set<number>, splitOps: Set<number>, floatOps: Set<number>) =>
-    serializeTflite(quantizeInt8(cloneResult(result), params, { ...opts, int8Io: false, int16Ops, splitOps, floatOps }).model);
+    quantizeInt8(cloneResult(result), params, { ...opts, int8Io: false, int16Ops, splitOps, floatOps });
+  const scorer = await makeScorer(result, guard, refs);
+  const scoreOutputs = (r: ConvertResult) => scorer.score(r.model, r.metadata);
   if (mode !== 'auto') {
     // No search: the model as written is still measured for the accuracy guard (--min-cosine).
     const ops = mode === 'all' ? new Set(Array.from({ length: n }, (_, k) => k)) : none;
-    const s = await scoreOutputs(build(ops, ops, none), guard, refs);
+    const s = await scoreOutputs(build(ops, ops, none));
     return { int16Ops: ops, splitOps: ops, floatOps: none, int8Cosine: mode === 'off' ? s.cosine : NaN, cosine: s.cosine, met: true,
       int8SnrDb: mode === 'off' ? s.snrDb : NaN, snrDb: s.snrDb, floatMs: NaN, int8Ms: mode === 'off' ? s.ms : NaN, chosenMs: s.ms, ms: performance.now() - t0 };
   }
-  const plainBytes = build(none, none, none);
-  const plain = await scoreOutputs(plainBytes, guard, refs);
+  const plainModel = build(none, none, none);
+  const plainBytes = serializeTflite(plainModel.model);
+  const plain = await scoreOutputs(plainModel);
   const base = { int16Ops: none, splitOps: none, floatOps: none, int8Cosine: plain.cosine, cosine: plain.cosine, met: plain.cosine >= target,
     int8SnrDb: plain.snrDb, snrDb: plain.snrDb, floatMs: NaN, int8Ms: plain.ms, chosenMs: plain.ms };
   if (base.met) return { ...base, ms: performance.now() - t0 };
-  const float = await scoreOutputs(serializeTflite(result.model), guard, refs);
+  const float = await scoreOutputs(result);
   const maxMs = Math.max(LATENCY_BOUND * float.ms, LATENCY_SLACK * plain.ms);
-  const ranked = await rankRoundingPoints(result, params, guard, refs);
+  const ranked = await rankRoundingPoints(result, params, scorer);
+  if (process.env.ONNX2LITE_TRACE_MIXED) {
+    const sg = result.model.subgraphs[0];
+    console.error(`mixed: ranked ${ranked.slice(0, 24).map((p) => `${p.ops[0]}:${sg.operators[p.ops[0]].opcode} ${p.snrDb.toFixed(1)}`).join(', ')}`);
+  }
   let best: Omit<MixedChoice, 'ms'> = { ...base, floatMs: float.ms };
   for (const k of STEPS) {
     if (k > ranked.length) break;
     const { floatOps, int16Ops } = assign(result, ranked.slice(0, k), maxBytes - plainBytes.byteLength);
-    const bytes = build(int16Ops, none, floatOps);
+    const candidate = build(int16Ops, none, floatOps);
+    const bytes = serializeTflite(candidate.model);
     if (bytes.byteLength > maxBytes) { if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: k=${k} ${bytes.byteLength} bytes > ${maxBytes}`); break; }
-    const s = await scoreOutputs(bytes, guard, refs);
+    const s = await scoreOutputs(candidate);
     // Past the latency bound, more layers out of int8 only get slower.
     if (s.ms > maxMs) { if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: k=${k} ${s.ms.toFixed(0)} ms > ${maxMs.toFixed(0)}`); break; }
     const met = s.cosine >= target;
