@@ -143,7 +143,8 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
     int8SnrDb: plain.snrDb, snrDb: plain.snrDb, floatMs: NaN, int8Ms: plain.ms, chosenMs: plain.ms };
   if (base.met) return { ...base, ms: performance.now() - t0 };
   const float = await scoreOutputs(result);
-  const maxMs = Math.max(LATENCY_BOUND * float.ms, LATENCY_SLACK * plain.ms);
+  // (Sub-millisecond models are not timed: their run time is noise.)
+  const maxMs = Math.max(LATENCY_BOUND * float.ms, LATENCY_SLACK * plain.ms, 1);
   const ranked = await rankRoundingPoints(result, params, scorer);
   if (process.env.ONNX2LITE_TRACE_MIXED) {
     const sg = result.model.subgraphs[0];
@@ -155,7 +156,8 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
     const { floatOps, int16Ops } = assign(result, ranked.slice(0, k), maxBytes - plainBytes.byteLength);
     const candidate = build(int16Ops, none, floatOps);
     const bytes = serializeTflite(candidate.model);
-    if (bytes.byteLength > maxBytes) { if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: k=${k} ${bytes.byteLength} bytes > ${maxBytes}`); break; }
+    // (A tiny model whose plain int8 is over the budget already may still move weightless ops to float32.)
+    if (bytes.byteLength > Math.max(maxBytes, plainBytes.byteLength)) { if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: k=${k} ${bytes.byteLength} bytes > ${maxBytes}`); break; }
     const s = await scoreOutputs(candidate);
     // Past the latency bound, more layers out of int8 only get slower.
     if (s.ms > maxMs) { if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: k=${k} ${s.ms.toFixed(0)} ms > ${maxMs.toFixed(0)}`); break; }
