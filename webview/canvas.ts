@@ -2,6 +2,7 @@
 // Every label is set with textContent (d3 .text()), so names holding HTML or script stay text.
 import * as d3 from 'd3';
 import { textOn } from './colors';
+import { CULL_ABOVE, edgePath } from './svg-markup';
 
 export interface DrawItem {
   key: string;
@@ -24,12 +25,8 @@ export interface CanvasEvents {
 }
 
 type Region = { x0: number; y0: number; x1: number; y1: number };
-/** Above this many items only those near the view are in the page: SVG costs per element on every frame. */
-const CULL_ABOVE = 600;
 /** The zoom below which labels are not drawn. */
 const FAR = 0.35;
-
-const line = d3.line<{ x: number; y: number }>().x((p) => p.x).y((p) => p.y).curve(d3.curveBasis);
 
 export class GraphCanvas {
   private readonly svg: d3.Selection<SVGSVGElement, unknown, null, undefined>;
@@ -50,8 +47,10 @@ export class GraphCanvas {
 
   constructor(svgEl: SVGSVGElement, private readonly events: CanvasEvents) {
     this.svg = d3.select(svgEl);
-    const defs = this.svg.append('defs');
-    defs.append('marker').attr('id', 'arrow').attr('viewBox', '0 0 10 10').attr('refX', 9).attr('refY', 5)
+    this.far = svgEl.classList.contains('far');
+    // The first frame the extension host drew into the page (webview/first-frame.ts) has the arrow already; its
+    // boxes stay until the first draw() replaces them.
+    if (!svgEl.querySelector('defs')) this.svg.append('defs').append('marker').attr('id', 'arrow').attr('viewBox', '0 0 10 10').attr('refX', 9).attr('refY', 5)
       .attr('markerWidth', 5).attr('markerHeight', 5).attr('orient', 'auto-start-reverse')
       .append('path').attr('d', 'M 0 0 L 10 5 L 0 10 z').attr('class', 'arrowhead');
     this.viewport = this.svg.append('g').attr('class', 'viewport');
@@ -74,6 +73,7 @@ export class GraphCanvas {
   }
 
   draw(items: DrawItem[], edges: DrawEdge[], bounds: { width: number; height: number }): void {
+    this.svg.select('g.prerender').remove();
     const before = this.items;
     this.items = new Map(items.map((i) => [i.key, i]));
     this.edges = edges;
@@ -113,7 +113,7 @@ export class GraphCanvas {
       .data(edges, (e) => `${e.from}>${e.to}`)
       .join((enter) => enter.append('path').attr('marker-end', 'url(#arrow)'))
       .attr('class', (e) => (e.count > 1 ? 'edge multi' : 'edge'))
-      .attr('d', (e) => line(e.points) ?? '');
+      .attr('d', (e) => edgePath(e.points));
     let entered: d3.Selection<SVGGElement, DrawItem, SVGGElement, unknown> | undefined;
     let changed: d3.Selection<SVGGElement, DrawItem, SVGGElement, unknown> | undefined;
     const sel = this.viewport.select<SVGGElement>('g.nodes').selectAll<SVGGElement, DrawItem>('g.node')

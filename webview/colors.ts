@@ -3,20 +3,7 @@ import * as d3 from 'd3';
 import type { CompatReport, NodeVerdict, SupportStatus } from '../src/shared/compat-types';
 import type { AccuracyLayer } from '../src/shared/protocol';
 
-const CATEGORIES: [string, RegExp][] = [
-  ['conv', /conv/i],
-  ['matmul', /^(gemm|matmul|fully_connected|batch_matmul|einsum)$/i],
-  ['act', /relu|clip|sigmoid|logistic|tanh|softmax|elu|gelu|swish|prelu|softplus|erf/i],
-  ['pool', /pool|^mean$|reduce/i],
-  ['norm', /norm|dequantize|quantize/i],
-  ['shape', /reshape|transpose|flatten|squeeze|concat|split|slice|gather|shape|expand|pad|tile|resize|cast|identity|constant/i],
-];
-
-export function opCategory(op: string, kind: string): string {
-  if (kind === 'input' || kind === 'output') return 'cat-io';
-  for (const [c, re] of CATEGORIES) if (re.test(op)) return `cat-${c}`;
-  return 'cat-other';
-}
+export { opCategory } from './draw-info';
 
 const RANK: Record<SupportStatus, number> = { builtin: 0, flex: 1, unsupported: 2 };
 

@@ -125,3 +125,20 @@ export function fastLayout(req: LayoutRequest, r = ranks(req)): Omit<LayoutResul
   });
   return { nodes, edges, width: n ? maxX - minX + 2 * margin : 0, height: top - ranksep + margin };
 }
+
+export const now = (): number => (typeof performance === 'undefined' ? Date.now() : performance.now());
+
+/** Views of up to this many boxes are laid out on the page's thread, when the layered layout (above,
+ *  a few ms) is the one the worker would use too (dagre's points over DAGRE_POINTS), or draws what dagre would (every
+ *  edge joins adjacent ranks: squeezenet's overview); the worker's round trip and dagre's run cost 100-350 ms on a
+ *  busy machine. */
+export const HERE_UP_TO = 400;
+
+/** The page's own layout of a view, or undefined when the worker lays it out. */
+export function layoutHere(req: LayoutRequest): LayoutResult | undefined {
+  if (req.nodes.length > HERE_UP_TO) return undefined;
+  const t0 = now();
+  const r = ranks(req);
+  if (r.dummies === 0 || req.nodes.length + r.dummies > DAGRE_POINTS) return { id: req.id, ...fastLayout(req, r), ms: now() - t0, fast: true };
+  return undefined;
+}

@@ -29,6 +29,10 @@ export interface Boot {
   stop(): void;
   /** The layout worker, started from the boot script. */
   worker?: Promise<Worker>;
+  /** The view state saved by the last page of this tab. */
+  state?: unknown;
+  /** Starts the worker and this bundle, when the page holds the host's first frame. */
+  run?(): void;
 }
 declare global { interface Window { onnx2liteBoot?: Boot } }
 

@@ -1,13 +1,7 @@
-// Lays out a view: small layered ones here, the rest in the layout worker. Starts the layout worker (from its script's text as a blob: webview resources are on another origin) and turns
+// Lays out a view: small layered ones here (webview/fast-layout.ts layoutHere), the rest in the layout worker. Starts the layout worker (from its script's text as a blob: webview resources are on another origin) and turns
 // its replies into promises; a newer request makes older pending ones irrelevant.
 import type { LayoutRequest, LayoutResult } from './layout-types';
-import { DAGRE_POINTS, fastLayout, ranks } from './fast-layout';
-
-/** Views of up to this many boxes are laid out here, on the page's thread, when the layered layout
- *  (webview/fast-layout.ts, a few ms) is the one the worker would use too (dagre's points over DAGRE_POINTS), or draws
- *  what dagre would (every edge joins adjacent ranks: squeezenet's overview); the worker's round trip and dagre's run
- *  cost 100-350 ms on a busy machine. */
-export const HERE_UP_TO = 400;
+import { layoutHere } from './fast-layout';
 
 let worker: Promise<Worker> | undefined;
 let nextId = 1;
@@ -41,11 +35,8 @@ async function fromScript(): Promise<Worker> {
 
 export async function layout(nodes: LayoutRequest['nodes'], edges: LayoutRequest['edges']): Promise<LayoutResult> {
   const id = nextId++;
-  if (nodes.length <= HERE_UP_TO) {
-    const t0 = performance.now();
-    const req = { id, nodes, edges }, r = ranks(req);
-    if (r.dummies === 0 || nodes.length + r.dummies > DAGRE_POINTS) return { id, ...fastLayout(req, r), ms: performance.now() - t0, fast: true };
-  }
+  const here = layoutHere({ id, nodes, edges });
+  if (here) return here;
   const w = await start();
   return new Promise((resolve, reject) => {
     pending.set(id, (r) => (r.error ? reject(new Error(`layout failed: ${r.error}`)) : resolve(r)));

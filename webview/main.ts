@@ -12,15 +12,13 @@ import type { DrawItem } from './canvas';
 import { showModel, showNode, showScope } from './panel';
 import type { PanelContext } from './panel';
 import { findNodes, showResults } from './search';
-import { compatClass, heat, opCategory, summaryLine, worstLayer } from './colors';
+import { compatClass, heat, summaryLine, worstLayer } from './colors';
+import { drawInfo as boxOf, ITEM_LIMIT, opStyle } from './draw-info';
 import { showAccuracy } from './accuracy';
 import { showLegend } from './legend';
-import { byId, shapeText } from './dom';
+import { byId } from './dom';
 import { applyShapes, decodeGraph, valueNamed } from '../src/shared/graph-wire';
 import { keyboard } from './keyboard';
-
-/** Items drawn at once before scopes are collapsed. */
-const ITEM_LIMIT = 150;
 
 interface Timings { decodeMs?: number; scopesMs?: number; visibleMs?: number; layoutMs?: number; drawMs?: number; firstFrameMs?: number; nodes?: number; items?: number }
 declare global { interface Window { onnx2liteTimings: Timings } }
@@ -82,30 +80,10 @@ function style(key: string): { cls: string; fill?: string } {
     const w = worstLayer(itemNodes(it).map((id) => accuracy.get(g.nodes[id].name)));
     return { cls: w ? 'acc' : 'acc-none', fill: w ? heat(w.rel) : undefined };
   }
-  if (it.kind === 'group') return { cls: 'cat-group' };
-  const n = g.nodes[it.node];
-  return { cls: opCategory(n.op, n.kind) };
+  return opStyle(g, it);
 }
 
-function truncate(s: string, n = 32): string { return s.length > n ? `${s.slice(0, n - 1)}…` : s; }
-
-function drawInfo(it: Item): Omit<DrawItem, 'x' | 'y'> {
-  const g = graph!;
-  let label: string, sub: string | undefined, kind: DrawItem['kind'], aria: string;
-  if (it.kind === 'group') {
-    label = truncate(it.scope.label); sub = `${it.scope.size} nodes`; kind = 'group';
-    aria = `${it.scope.range ? 'range' : 'scope'} ${it.scope.range ? it.scope.label : it.scope.path}, ${it.scope.size} nodes, collapsed`;
-  } else {
-    const n = g.nodes[it.node];
-    kind = n.kind === 'op' ? 'node' : n.kind;
-    if (n.kind === 'op') { label = truncate(n.op); aria = `${n.op} node ${n.name}`; } else {
-      const t = n.kind === 'input' ? n.outputs[0] : n.inputs[0];
-      label = truncate(t); sub = shapeText(valueOf(t)?.shape); aria = `${n.kind} ${t}`;
-    }
-  }
-  const width = Math.min(260, Math.max(64, Math.max(label.length * 7.4, (sub?.length ?? 0) * 6.4) + 24));
-  return { key: it.key, label, sub, kind, width, height: sub ? 40 : 28, aria, ...style(it.key) };
-}
+const drawInfo = (it: Item): Omit<DrawItem, 'x' | 'y'> => boxOf(graph!, it, valueOf, style);
 
 async function relayout(after: () => void): Promise<void> {
   if (!graph || !scopes) return;
@@ -263,7 +241,10 @@ on('graph', (p) => {
     recolor();
     requestAnimationFrame(() => {
       window.onnx2liteTimings.firstFrameMs = performance.now() - t0;
-      performance.mark('onnx2lite-first-frame');
+      // The first frame is the host's when it drew one into the page (webview/first-frame.ts); the page's own is
+      // the first it can be worked with.
+      if (!performance.getEntriesByName('onnx2lite-first-frame').length) performance.mark('onnx2lite-first-frame');
+      performance.mark('onnx2lite-drawn');
       window.onnx2liteTimings.nodes = graph!.nodes.length;
       const first = document.body.dataset.state !== 'drawn';
       setTimeout(defineControls, 0); // after this frame is painted

@@ -60,6 +60,112 @@ class AudioFeatures(torch.nn.Module):
         return y[0] if isinstance(y, tuple) else y
 
 
+class Seq2Seq(torch.nn.Module):
+    """nn.TransformerDecoder over a memory, with a causal target mask and a key padding mask on the memory."""
+
+    def __init__(self, d=64, heads=4, layers=2):
+        super().__init__()
+        layer = torch.nn.TransformerDecoderLayer(d, heads, 128, dropout=0.0, batch_first=True)
+        self.dec = torch.nn.TransformerDecoder(layer, layers)
+
+    def forward(self, tgt, memory):
+        n = tgt.shape[1]
+        causal = torch.triu(torch.full((n, n), float('-inf')), diagonal=1)
+        pad = torch.zeros(1, memory.shape[1], dtype=torch.bool)
+        pad[:, -3:] = True
+        return self.dec(tgt, memory, tgt_mask=causal, memory_key_padding_mask=pad)
+
+
+class Gpt(torch.nn.Module):
+    """GPT-style decoder: token + position embeddings, causal mask as a boolean triu, pre-norm blocks, tied head."""
+
+    def __init__(self, vocab=500, d=64, heads=4, layers=2, n=16):
+        super().__init__()
+        self.tok, self.pos = torch.nn.Embedding(vocab, d), torch.nn.Embedding(n, d)
+        layer = torch.nn.TransformerEncoderLayer(d, heads, 4 * d, dropout=0.0, activation='gelu', batch_first=True,
+                                                 norm_first=True)
+        self.blocks = torch.nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
+        self.ln = torch.nn.LayerNorm(d)
+
+    def forward(self, ids):
+        n = ids.shape[1]
+        x = self.tok(ids) + self.pos(torch.arange(n).unsqueeze(0))
+        mask = torch.ones(n, n, dtype=torch.bool).triu(1)
+        return self.ln(self.blocks(x, mask=mask)) @ self.tok.weight.t()
+
+
+class MhaPadding(torch.nn.Module):
+    """nn.MultiheadAttention (batch_first) with a key_padding_mask given as an input."""
+
+    def __init__(self, d=64, heads=8):
+        super().__init__()
+        self.mha = torch.nn.MultiheadAttention(d, heads, batch_first=True)
+
+    def forward(self, x, pad):
+        return self.mha(x, x, x, key_padding_mask=pad, need_weights=False)[0]
+
+
+class Rnn(torch.nn.Module):
+    """Embedding, then a multi-layer bidirectional batch_first LSTM or GRU, then a linear head."""
+
+    def __init__(self, kind, vocab=100, d=32, hidden=48, layers=2):
+        super().__init__()
+        self.emb = torch.nn.Embedding(vocab, d)
+        self.rnn = getattr(torch.nn, kind)(d, hidden, num_layers=layers, bidirectional=True, batch_first=True)
+        self.head = torch.nn.Linear(2 * hidden, 10)
+
+    def forward(self, ids):
+        return self.head(self.rnn(self.emb(ids))[0])
+
+
+class ConformerOut(torch.nn.Module):
+    """torchaudio's Conformer on [1, T, C] features (lengths = T, made inside)."""
+
+    def __init__(self):
+        super().__init__()
+        self.m = torchaudio.models.Conformer(input_dim=80, num_heads=4, ffn_dim=256, num_layers=4,
+                                             depthwise_conv_kernel_size=31)
+
+    def forward(self, x):
+        return self.m(x, torch.full((1,), x.shape[1], dtype=torch.int64))[0]
+
+
+class Tacotron2Forward(torch.nn.Module):
+    """Tacotron2's teacher-forced forward (the export unrolls its decoder over the given mel frames): mel outputs."""
+
+    def __init__(self):
+        super().__init__()
+        self.m = torchaudio.models.Tacotron2(n_symbol=40, n_mels=40, symbol_embedding_dim=128, encoder_embedding_dim=128,
+                                             encoder_n_convolution=2, decoder_rnn_dim=128, attention_rnn_dim=128,
+                                             attention_hidden_dim=64, prenet_dim=64, postnet_n_convolution=2,
+                                             postnet_embedding_dim=64, encoder_kernel_size=5, postnet_kernel_size=5,
+                                             attention_location_n_filter=8, decoder_max_step=20)
+
+    def forward(self, tokens, mel):
+        lengths = torch.full((1,), tokens.shape[1], dtype=torch.int64)
+        mel_lengths = torch.full((1,), mel.shape[2], dtype=torch.int64)
+        return self.m(tokens, lengths, mel, mel_lengths)[1]
+
+
+def calibrated(m, x, heads=()):
+    """Random weights with outputs that depend on the input: BatchNorm statistics re-estimated on random images
+    (torchvision's init leaves deep CNNs' outputs near constant) and zero-initialised layers (ViT's head, class
+    token) given random values."""
+    for mod in m.modules():
+        if isinstance(mod, torch.nn.modules.batchnorm._BatchNorm):
+            mod.reset_running_stats()
+            mod.momentum = None
+    with torch.no_grad():
+        for name, p in m.named_parameters():
+            if p.dim() >= 1 and bool((p == 0).all()):
+                p.copy_(0.05 * torch.randn(p.shape))
+        m.train()
+        for _ in range(3):
+            m(torch.rand(2, *x.shape[1:]))
+    m.eval()
+    return m, x
+
+
 MODELS = {
     # classification
     'efficientnet_b0': lambda: (tv.efficientnet_b0(), img()),
@@ -86,6 +192,37 @@ MODELS = {
     'wav2letter': lambda: (torchaudio.models.Wav2Letter(num_classes=29, input_type='waveform'), torch.randn(1, 1, 16000)),
     'conv_tasnet': lambda: (torchaudio.models.ConvTasNet(num_sources=2, enc_num_feats=128, msk_num_feats=64, msk_num_hidden_feats=128, msk_num_layers=4, msk_num_stacks=2), torch.randn(1, 1, 8000)),
     'deepspeech': lambda: (torchaudio.models.DeepSpeech(n_feature=80, n_hidden=256), torch.randn(1, 1, 100, 80)),
+    # second sweep: torchvision families not yet tried (BatchNorm statistics re-estimated, zero heads filled)
+    'googlenet_cal': lambda: calibrated(tv.googlenet(aux_logits=False, init_weights=True), img()),
+    'vit_b_32_head': lambda: calibrated(tv.vit_b_32(), img()),
+    'vit_b_16': lambda: calibrated(tv.vit_b_16(), img()),
+    'swin_s': lambda: calibrated(tv.swin_s(), img()),
+    'convnext_tiny': lambda: calibrated(tv.convnext_tiny(), img()),
+    'densenet121': lambda: calibrated(tv.densenet121(), img()),
+    'wide_resnet50_2': lambda: calibrated(tv.wide_resnet50_2(), img()),
+    'regnet_y_400mf': lambda: calibrated(tv.regnet_y_400mf(), img()),
+    'mnasnet1_0': lambda: calibrated(tv.mnasnet1_0(), img()),
+    'r3d_18': lambda: calibrated(tv.video.r3d_18(), torch.randn(1, 3, 8, 112, 112)),
+    'mc3_18': lambda: calibrated(tv.video.mc3_18(), torch.randn(1, 3, 8, 112, 112)),
+    # torchaudio
+    'conformer': lambda: (ConformerOut(), torch.randn(1, 100, 80)),
+    # WaveRNN's upsampler (repeat_interleave: SplitToSequence / Loop / ConcatFromSequence at opset >= 13); the whole
+    # WaveRNN exports an Unsqueeze of axis 3 on a rank-2 tensor, which onnxruntime refuses to load.
+    'wavernn_upsample': lambda: (torchaudio.models.wavernn.UpsampleNetwork(upsample_scales=[5, 5, 8], n_res_block=2, n_freq=128, n_hidden=64, n_output=64, kernel_size=5), torch.randn(1, 128, 10)),
+    'tacotron2': lambda: (Tacotron2Forward(), (torch.randint(0, 40, (1, 12)), torch.randn(1, 40, 20))),
+    # nn building blocks
+    'transformer_decoder': lambda: (Seq2Seq(), (torch.randn(1, 10, 64), torch.randn(1, 14, 64))),
+    'gpt_causal': lambda: (Gpt(), torch.randint(0, 500, (1, 16))),
+    'mha_key_padding': lambda: (MhaPadding(), (torch.randn(1, 12, 64), torch.tensor([[False] * 9 + [True] * 3]))),
+    'lstm_bi_2layer': lambda: (Rnn('LSTM'), torch.randint(0, 100, (1, 20))),
+    'gru_bi_2layer': lambda: (Rnn('GRU'), torch.randint(0, 100, (1, 20))),
+    # other opsets, dynamic axes
+    'resnet18_op11': lambda: calibrated(tv.resnet18(), img()) + ({'opset': 11},),
+    'mobilenet_v2_op13_dynamic': lambda: calibrated(tv.mobilenet_v2(), img()) + ({'opset': 13, 'dynamic': {'input': {0: 'batch', 2: 'h', 3: 'w'}}},),
+    'squeezenet1_1_op11_dynamic': lambda: calibrated(tv.squeezenet1_1(), img()) + ({'opset': 11, 'dynamic': {'input': {0: 'batch'}}},),
+    'gru_bi_2layer_op13_dynamic': lambda: (Rnn('GRU'), torch.randint(0, 100, (1, 20)), {'opset': 13, 'dynamic': {'input': {0: 'batch', 1: 'seq'}}}),
+    'lstm_bi_2layer_op11': lambda: (Rnn('LSTM'), torch.randint(0, 100, (1, 20)), {'opset': 11}),
+    'gpt_causal_op14_dynamic': lambda: (Gpt(), torch.randint(0, 500, (1, 16)), {'opset': 14, 'dynamic': {'input': {1: 'seq'}}}),
 }
 
 
@@ -97,12 +234,15 @@ def main():
         if os.path.exists(dst):
             continue
         try:
-            m, x = MODELS[name]()
+            m, x, *rest = MODELS[name]()
+            opts = rest[0] if rest else {}
             m.eval()
             args = x if isinstance(x, tuple) else (x,)
             tmp = os.path.join(out, f'.{name}.onnx.tmp')
+            names = ['input'] if len(args) == 1 else [f'input_{i}' for i in range(len(args))]
             # Not under no_grad: torch's fast attention path (aten::_native_multi_head_attention) has no ONNX export.
-            torch.onnx.export(m, args, tmp, opset_version=17)
+            torch.onnx.export(m, args, tmp, opset_version=opts.get('opset', 17), input_names=names,
+                              dynamic_axes=opts.get('dynamic'))
             os.replace(tmp, dst)
             print(f'exported {name}', flush=True)
         except Exception as e:  # noqa: BLE001 — a sweep reports and goes on

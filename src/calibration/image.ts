@@ -1,5 +1,6 @@
 // PNG / JPEG calibration images → a float tensor shaped like a model input: RGB (or grey) resized bilinearly to
-// the input's height and width, scaled to [0, 1], then (x - mean) / std per channel, NCHW or NHWC as the input is.
+// the input's height and width, scaled to [0, 1], then (x - mean) / std per channel (mean/std given in the model's
+// channel order), in RGB or BGR order, NCHW or NHWC as the input is.
 import * as fs from 'node:fs';
 import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
@@ -10,6 +11,8 @@ export interface ImageOptions {
   /** Per-channel mean and std applied after scaling to [0, 1] (one value or one per channel). */
   mean?: number[];
   std?: number[];
+  /** Channel order the model expects: 'rgb' (default) or 'bgr' (OpenCV-trained models, e.g. PaddleOCR, Caffe). */
+  channelOrder?: 'rgb' | 'bgr';
 }
 
 /** Where the channel dim of an image input is: 1 (NCHW) or 3 (NHWC); undefined when the input is not image-like. */
@@ -41,10 +44,11 @@ export function loadImage(file: string, input: { name: string; dims: number[] },
   const mean = opts.mean ?? [0];
   const std = opts.std ?? [1];
   const out = new Float32Array(c * h * w);
+  const bgr = opts.channelOrder === 'bgr';
   const px = (x: number, y: number, ch: number) => {
     const o = (y * img.width + x) * 4;
     if (c === 1) return (img.data[o] + img.data[o + 1] + img.data[o + 2]) / 3;
-    return img.data[o + ch];
+    return img.data[o + (bgr ? 2 - ch : ch)];
   };
   for (let y = 0; y < h; y++) {
     const sy = Math.max(0, Math.min(img.height - 1, ((y + 0.5) * img.height) / h - 0.5));

@@ -24,6 +24,7 @@ export interface RangeOptions {
 export class RangeCollector {
   private readonly minmax = new Map<number, Range>();
   private readonly pct = new Map<number, { lo: number; hi: number; n: number }>();
+  private readonly small = new Set<number>();
   constructor(private readonly opts: RangeOptions = {}) {}
 
   add(key: number, data: ArrayLike<number>): void {
@@ -38,6 +39,10 @@ export class RangeCollector {
     const have = this.minmax.get(key);
     this.minmax.set(key, have ? { min: Math.min(have.min, lo), max: Math.max(have.max, hi) } : { min: lo, max: hi });
     if (this.opts.method === 'percentile') {
+      // A tensor too small for the percentile to drop one value per sample keeps min / max over all samples:
+      // averaging each sample's own extremes would crush the range of values that differ from sample to sample
+      // (a VAD's logit, a recurrent state: Silero VAD v5 answered 0.5 or 0.71 on every chunk).
+      if ((data.length * (100 - (this.opts.percentile ?? 99.99))) / 100 < 1) { this.small.add(key); return; }
       const [plo, phi] = percentiles(data, lo, hi, this.opts.percentile ?? 99.99);
       const p = this.pct.get(key) ?? { lo: 0, hi: 0, n: 0 };
       this.pct.set(key, { lo: p.lo + plo, hi: p.hi + phi, n: p.n + 1 });
@@ -53,7 +58,8 @@ export class RangeCollector {
     if (this.opts.method !== 'percentile') return new Map(this.minmax);
     const out = new Map<number, Range>();
     for (const [k, r] of this.minmax) {
-      const p = this.pct.get(k)!;
+      const p = this.pct.get(k);
+      if (!p || this.small.has(k)) { out.set(k, { ...r }); continue; }
       out.set(k, { min: Math.max(r.min, p.lo / p.n), max: Math.min(r.max, p.hi / p.n) });
     }
     return out;

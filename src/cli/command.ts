@@ -29,11 +29,14 @@ export function parseInputValues(values: string[] | undefined): Map<string, numb
   return out;
 }
 
-/** `--mean A[,B,C]` and `--std A[,B,C]` for image inputs (calibration images and compare's --inputs image). */
-export function imageFlags(values: { mean?: unknown; std?: unknown }): { mean?: number[]; std?: number[] } {
+/** `--mean A[,B,C]`, `--std A[,B,C]` and `--channel-order rgb|bgr` for image inputs (calibration images and
+ *  compare's --inputs image). */
+export function imageFlags(values: { mean?: unknown; std?: unknown; 'channel-order'?: unknown }): { mean?: number[]; std?: number[]; channelOrder?: 'rgb' | 'bgr' } {
   const std = numberList('std', values.std as string | undefined);
   if (std?.some((s) => s === 0)) throw new UsageError('--std values must not be 0');
-  return { mean: numberList('mean', values.mean as string | undefined), std };
+  const order = values['channel-order'] as string | undefined;
+  if (order !== undefined && order !== 'rgb' && order !== 'bgr') throw new UsageError(`--channel-order takes rgb or bgr, not "${order}"`);
+  return { mean: numberList('mean', values.mean as string | undefined), std, ...(order ? { channelOrder: order } : {}) };
 }
 
 function numberList(flag: string, v: string | undefined): number[] | undefined {

@@ -16,6 +16,7 @@ export const QUANTIZE_USAGE = `  --quantize MODE          fp16 (float16 weights)
                            when plain int8 scores under cosine 0.96, the closer one to onnxruntime is used)
   --mean A[,B,C]           images: subtract after scaling to [0, 1] (per channel)
   --std A[,B,C]            images: divide by after subtracting the mean
+  --channel-order rgb|bgr  images: channel order the model was trained on (default rgb; bgr for OpenCV-fed models)
   --per-tensor             int8 / dynamic: one weight scale per tensor instead of per output channel
   --int8-io                int8: int8 model inputs and outputs instead of float32 ones
   --weight-rounding R      int8: gptq (default: conv / depthwise / fully connected weights rounded so that their
@@ -41,6 +42,7 @@ export const quantizeFlags = {
   'calibration-method': { type: 'string' },
   mean: { type: 'string' },
   std: { type: 'string' },
+  'channel-order': { type: 'string' },
   'per-tensor': { type: 'boolean' },
   'int8-io': { type: 'boolean' },
   'weight-rounding': { type: 'string' },
@@ -52,7 +54,7 @@ export const quantizeFlags = {
 
 export function quantizeOptions(values: Record<string, unknown>): QuantizeOptions | undefined {
   const mode = values.quantize as string | undefined;
-  const int8Only = ['calibration', 'calibration-count', 'calibration-method', 'mean', 'std', 'int8-io', 'weight-rounding', 'int16', 'min-cosine', 'allow-degraded', 'sample-rate'].filter((k) => values[k] !== undefined);
+  const int8Only = ['calibration', 'calibration-count', 'calibration-method', 'mean', 'std', 'channel-order', 'int8-io', 'weight-rounding', 'int16', 'min-cosine', 'allow-degraded', 'sample-rate'].filter((k) => values[k] !== undefined);
   if (mode === undefined) {
     const any = [...int8Only.filter((k) => k !== 'allow-degraded'), ...(values['per-tensor'] !== undefined ? ['per-tensor'] : [])];
     if (any.length) throw new UsageError(`--${any[0]} needs --quantize`);
@@ -84,9 +86,10 @@ export function quantizeOptions(values: Record<string, unknown>): QuantizeOption
   const rateText = values['sample-rate'] as string | undefined;
   const sampleRate = rateText === undefined ? undefined : Number(rateText);
   if (sampleRate !== undefined && !(Number.isInteger(sampleRate) && sampleRate > 0)) throw new UsageError(`--sample-rate takes a positive integer (Hz), not "${rateText}"`);
-  const { mean, std } = imageFlags(values);
+  const { mean, std, channelOrder } = imageFlags(values);
   return {
     mode: mode as QuantMode, calibration: values.calibration as string | undefined, count, method, mean, std,
+    ...(channelOrder ? { channelOrder } : {}),
     perTensor: !!values['per-tensor'], int8Io: !!values['int8-io'],
     ...(rounding ? { weightRounding: rounding as WeightRounding } : {}),
     ...(int16 ? { int16: int16 as Int16Mode } : {}),

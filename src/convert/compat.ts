@@ -5,11 +5,13 @@
 import type { Model } from '../ir/types';
 import { isStaticShape } from '../ir/types';
 import { inferShapes } from '../ir/shapes/index';
+import { shapeCopy } from '../ir/shape-copy';
 import type { CompatReport, NodeVerdict } from '../shared/compat-types';
 import { ConvertContext } from './context';
 import { convertModel } from './convert';
 import { freezeInputs } from './input-values';
 import { emptyGuardNames } from './empty-guard';
+import { SEQUENCE_OPS } from './sequences';
 import { lookupConverter, refusalOf, unsupportedReason } from './registry';
 import { ConvertError, FLEX_ONLY } from './types';
 import type { Refusal } from './types';
@@ -35,7 +37,8 @@ function dimFix(style: CompatOptions['fixStyle'], input: string, example: string
 }
 
 export function analyzeCompatibility(source: Model, opts: CompatOptions = {}): CompatReport {
-  const model = opts.inputValues?.size ? freezeInputs(source, opts.inputValues, opts.inputShapes) : source;
+  // Inference writes shapes into the graph: work on a copy, so the caller's model can be converted afterwards as read.
+  const model = shapeCopy(opts.inputValues?.size ? freezeInputs(source, opts.inputValues, opts.inputShapes) : source);
   const { constants } = inferShapes(model, { inputShapes: opts.inputShapes });
   for (const [name, t] of model.graph.initializers) if (!constants.has(name)) constants.set(name, t);
   const g = model.graph;
@@ -62,6 +65,10 @@ export function analyzeCompatibility(source: Model, opts: CompatOptions = {}): C
     }
     const conv = lookupConverter(node, opset);
     if (node.outputs.every((o) => !o || constants.has(o))) {
+      return { ...base, status: 'builtin', emits: [], int8: true, micro: true, folded: true };
+    }
+    if (!conv && SEQUENCE_OPS.has(node.opType) && opts.trialConversion !== false) {
+      // Lowered to tensor ops when lengths and positions are known (sequences.ts): the trial conversion decides.
       return { ...base, status: 'builtin', emits: [], int8: true, micro: true, folded: true };
     }
     if (!conv) {
@@ -92,7 +99,10 @@ export function analyzeCompatibility(source: Model, opts: CompatOptions = {}): C
       micro: !reason && conv.micro, folded: emits.length === 0 ? true : undefined,
     };
   });
-  if (opts.trialConversion !== false && modelIssues.length === 0 && nodes.every((n) => n.status === 'builtin')) {
+  // Sequences are lowered before conversion (sequences.ts): a Loop that builds one and the nodes after it are judged
+  // by the trial conversion, not by their converters' checks on the sequence form.
+  const sequences = g.nodes.some((n) => SEQUENCE_OPS.has(n.opType));
+  if (opts.trialConversion !== false && modelIssues.length === 0 && (sequences || nodes.every((n) => n.status === 'builtin'))) {
     // Ops made from the nodes inside a control-flow body (an inlined If branch, an IF/WHILE subgraph, an
     // unrolled Loop) count for the top-level node that holds them.
     const owner = new Map<string, string>();
@@ -116,6 +126,7 @@ export function analyzeCompatibility(source: Model, opts: CompatOptions = {}): C
         emitted.set(key, set);
       }
       for (const v of nodes) {
+        if (v.status === 'unsupported') Object.assign(v, { status: 'builtin', reason: undefined, fix: undefined, int8: true, int8Reason: undefined, micro: true });
         const ops = emitted.get(v.node);
         v.emits = ops ? [...ops] : [];
         v.folded = ops ? undefined : true;

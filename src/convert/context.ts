@@ -311,6 +311,11 @@ export class ConvertContext {
     return this.primary.get(this.resolve(name));
   }
 
+  /** The nodes still to convert or converted that read `name` (not those folded away: a Shape of it). */
+  readersOf(name: string): Node[] {
+    return this.graph.nodes.filter((n) => n.inputs.includes(name) && !n.outputs.every((o) => !o || this.constants.has(o)));
+  }
+
   /** ONNX values that are other names of converted values (Identity, Dropout, single-input Concat). */
   aliasNames(): string[] {
     return [...this.aliases.keys()];

@@ -3,6 +3,7 @@
 import type { Model, Node, Tensor } from '../ir/types';
 import { makeTensor } from '../ir/tensor';
 import { ModelError, isStaticShape } from '../ir/types';
+import { shapeCopy } from '../ir/shape-copy';
 import { inferShapes } from '../ir/shapes/index';
 import type { TflModel } from '../tflite/model';
 import { ConvertContext } from './context';
@@ -15,6 +16,7 @@ import { fuseOrtDynamicQuant } from './simplify-ortquant';
 import { fp16Weights, ortWeightsToInt8 } from './ort-weights';
 import { floatFromFp16 } from './simplify-fp16';
 import { rewriteControlFlow } from './control-flow';
+import { lowerSequences } from './sequences';
 import { freezeInputs } from './input-values';
 import { channelLastHints, convertBody, convertNode, outputTensor } from './subgraph';
 import { collapseReshapes, explicitBiases, foldBiasAdds, fuseActivations, pruneUnused } from './fuse';
@@ -78,14 +80,16 @@ function checkNonEmptyInputs(model: Model): void {
 
 /**
  * Shape inference and folding, with the control flow that folding decides rewritten (known If conditions, constant
- * trip counts) until nothing changes; --input-value inputs become constants first. Returns the model to convert (a
+ * trip counts) and sequences lowered to tensors until nothing changes; --input-value inputs become constants first. Returns the model to convert (a
  * copy when anything changed) and every known constant.
  */
 export function prepareModel(source: Model, opts: Pick<ConvertOptions, 'inputShapes' | 'inputValues'>): { model: Model; constants: Map<string, Tensor> } {
-  let model = opts.inputValues?.size ? freezeInputs(source, opts.inputValues, opts.inputShapes) : source;
+  // Shape inference writes into the graph: infer on a copy so the caller's model stays as it was read.
+  let model = shapeCopy(opts.inputValues?.size ? freezeInputs(source, opts.inputValues, opts.inputShapes) : source);
   let { constants } = inferShapes(model, { inputShapes: opts.inputShapes });
   for (let round = 0; round < 16; round++) {
-    const next = rewriteControlFlow(model, constants);
+    // Loops unrolled first: the sequences they build then have known lengths.
+    const next = rewriteControlFlow(model, constants) ?? lowerSequences(model, constants);
     if (!next) break;
     model = next;
     ({ constants } = inferShapes(model, { inputShapes: opts.inputShapes }));

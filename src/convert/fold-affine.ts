@@ -2,6 +2,7 @@
 // "learnable affine blocks" (PP-LCNet, PP-OCR) put a Mul and an Add by scalars after a Conv and after its
 // activation. Each is one more requantization in int8 and one more op everywhere.
 // - after a Conv (its only reader): y·a + b with a, b scalars or per output channel → W·a, B·a + b (exact);
+// - after a ConvTranspose (its only reader): y + b per output channel → B + b (paddle2onnx's separate bias);
 // - before a Conv without padding (its only reader): Conv(x·a + b) with scalars → Conv with W·a and
 //   B + b·ΣW (exact; with padding the border would differ, so padded convs are left alone).
 import type { Graph, Node, Tensor } from '../ir/types';
@@ -70,6 +71,29 @@ export function foldConvAffine(g: Graph, constants: Consts, uses: Map<string, nu
       setConv(conv, g, constants, nw, nb, dims, n.opType === 'Mul' ? 'scaled' : 'shifted');
       conv.outputs = [n.outputs[0]];
       producer.set(n.outputs[0], conv);
+      drop.add(n);
+      break;
+    }
+  }
+  // After: ConvTranspose → Add of a constant per output channel (paddle2onnx writes the bias apart): into its bias.
+  for (const n of g.nodes) {
+    if (n.opType !== 'Add' || drop.has(n)) continue;
+    for (const side of [0, 1]) {
+      const ct = producer.get(n.inputs[side]);
+      if (!ct || ct.opType !== 'ConvTranspose' || drop.has(ct) || !single(n.inputs[side]) || constants.has(n.inputs[side])) continue;
+      const W = constants.get(ct.inputs[1]);
+      const group = ct.attrs.get('group');
+      if (!W || W.dims.length < 3 || (group?.type === 'int' && group.value !== 1)) continue;
+      const cout = W.dims[1];
+      const b = ct.inputs[2] ? floatConst(constants, ct.inputs[2]) : new Float32Array(cout);
+      const v = perChannel(constants, n.inputs[1 - side], cout, W.dims.length);
+      if (!b || b.length !== cout || !v) continue;
+      const bName = `${ct.name || ct.outputs[0]}/shifted_bias`;
+      constants.set(bName, { name: bName, dtype: 'float32', dims: [cout], data: b.map((x, c) => x + v[c]) });
+      g.values.set(bName, { name: bName, dtype: 'float32', shape: [cout] });
+      ct.inputs = [ct.inputs[0], ct.inputs[1], bName];
+      ct.outputs = [n.outputs[0]];
+      producer.set(n.outputs[0], ct);
       drop.add(n);
       break;
     }

@@ -6,6 +6,13 @@ import type { ConvertContext } from './context';
 
 const WINDOW_SWAP = [0, 1, 3, 2, 4, 5];
 
+/** What emitPermute writes for `perm` of a tensor of dims `shape`: 'windows' (SPACE_TO_DEPTH / DEPTH_TO_SPACE between
+ *  RESHAPEs) or 'transpose'. */
+export function permuteKind(shape: readonly number[], perm: readonly number[]): 'windows' | 'transpose' {
+  if (perm.length !== 6 || !perm.every((p, i) => p === WINDOW_SWAP[i])) return 'transpose';
+  return (shape[2] === shape[4] && shape[2] > 1) || (shape[3] === shape[4] && shape[3] > 1) ? 'windows' : 'transpose';
+}
+
 /** Writes `perm`(src) into `out` (TFLite TRANSPOSE semantics: out dim i = src dim perm[i]). */
 export function emitPermute(ctx: ConvertContext, src: number, perm: number[], out: number, name: string): void {
   const s = ctx.tensors[src].shape;

@@ -4,7 +4,7 @@
 // scales / shifts next to a Conv folded into it (fold-affine.ts), GELU written out with Erf or Tanh as Gelu
 // (simplify-gelu.ts), PyTorch's GroupNorm (Reshape, InstanceNormalization, Reshape) as GroupNormalization
 // (simplify-norm.ts), and attention's three head splits (packed or separate q, k, v projections) as one
-// (simplify-attention.ts).
+// (simplify-attention.ts), a value repeated by Unsqueeze → Expand → Reshape as a Concat (simplify-repeat.ts).
 // (Identity and Dropout become aliases in their converters; constant subgraphs are folded by shape inference.)
 import type { Graph, Model, Node, Tensor } from '../ir/types';
 import { inferShapes } from '../ir/shapes/index';
@@ -14,6 +14,7 @@ import { fuseGroupNorm } from './simplify-norm';
 import { fusePackedHeads, fuseSeparateProjections } from './simplify-attention';
 import { fuseChunkedHeads } from './simplify-heads';
 import { foldConvAffine } from './fold-affine';
+import { fuseRepeats } from './simplify-repeat';
 
 function attrNum(n: Node, name: string, dflt: number): number {
   const a = n.attrs.get(name);
@@ -71,6 +72,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
   }
   fuseClipHardSwish(g, constants, uses, producer, drop);
   if (drop.size) g.nodes = g.nodes.filter((n) => !drop.has(n));
+  fuseRepeats(g, constants);
   // Patterns matched on the exported form (a Div by √2 in GELU) go before Div → Mul; they make ops (Gelu,
   // GroupNormalization) that onnxruntime runs only at newer opsets, so the int8 pass's ONNX copy skips them.
   if (!opts.runnable) {

@@ -8,7 +8,8 @@ import type { WorkerMethod, WorkerMethods } from '../worker/messages';
 import { runJob } from './worker-client';
 import { QUANT_MODES, convertedPath, sourceModelOf } from '../quantize/modes';
 import type { ModelEditorProvider } from './model-editor';
-import { calibrationFolderSetting, defaultQuantization, devicesSetting, inputShapesSetting, inputValuesSetting } from './settings';
+import { pickCalibration, type CalibrationChoice } from './calibration-pick';
+import { defaultQuantization, devicesSetting, inputShapesSetting, inputValuesSetting } from './settings';
 
 export interface CommandContext {
   workerScript: string;
@@ -19,7 +20,6 @@ export interface CommandContext {
 }
 
 
-const RANDOM = '\u0000random';
 
 function activeModel(ext: string): vscode.Uri | undefined {
   const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
@@ -64,27 +64,15 @@ export async function convertCommand(c: CommandContext, arg?: vscode.Uri): Promi
     .map((x) => ({ label: x.label, detail: x.detail, description: x.id === def ? 'default' : undefined, q: x.id as Quantization, needsCalibration: x.needsCalibration }));
   const pick = await vscode.window.showQuickPick(items, { title: `Convert ${path.basename(uri.fsPath)} to TFLite`, placeHolder: 'Quantization' });
   if (!pick) return undefined;
-  let calibrationFolder: string | undefined;
+  let calibration: CalibrationChoice = {};
   if (pick.needsCalibration) {
-    const setting = calibrationFolderSetting();
-    const base = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? path.dirname(uri.fsPath);
-    const key = `onnx2lite.calibrationFolder:${uri.fsPath}`;
-    const last = c.state?.get<string>(key);
-    const choices = [
-      ...(last ? [{ label: `$(history) ${last}`, detail: 'last used for this model', folder: last }] : []),
-      ...(setting && path.resolve(base, setting) !== last ? [{ label: `$(folder) ${setting}`, detail: 'onnx2lite.calibrationFolder', folder: path.resolve(base, setting) }] : []),
-      { label: '$(folder-opened) Choose a folder of calibration inputs…', detail: '.npy, .pb or images', folder: '' },
-      { label: '$(warning) Seeded random inputs', detail: 'ranges will not be representative of real data', folder: RANDOM },
-    ];
-    const c2 = await vscode.window.showQuickPick(choices, { title: 'Calibration data for full-integer int8' });
-    if (!c2) return undefined;
-    calibrationFolder = c2.folder === RANDOM ? undefined : c2.folder || (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'Calibration folder' }))?.[0]?.fsPath;
-    if (!calibrationFolder && c2.folder !== RANDOM) return undefined;
-    if (calibrationFolder) void c.state?.update(key, calibrationFolder);
+    const chosen = await pickCalibration(c.state, uri);
+    if (!chosen) return undefined;
+    calibration = chosen;
   }
   const out = convertedPath(uri.fsPath, pick.q);
   const t0 = Date.now();
-  const job = { file: uri.fsPath, out, quantization: pick.q, calibrationFolder, inputShapes: inputShapesSetting(), inputValues: inputValuesSetting() };
+  const job = { file: uri.fsPath, out, quantization: pick.q, calibrationFolder: calibration.folder, ...(calibration.image ? { image: calibration.image } : {}), inputShapes: inputShapesSetting(), inputValues: inputValuesSetting() };
   const title = `Converting ${path.basename(uri.fsPath)} (${pick.label})`;
   // The int8 accuracy guard (and float32's self-check under cosine 0.99) refuses a degraded model: say why and offer
   // to write it anyway.

@@ -46,6 +46,8 @@ export class ModelEditorProvider implements vscode.CustomReadonlyEditorProvider<
   }
 
   resolveCustomEditor(doc: ModelDocument, panel: vscode.WebviewPanel): void {
+    // A small graph is read now and its first frame drawn into the page; any other is read while the page boots.
+    const firstFrame = doc.uri.scheme === 'file' ? doc.session.firstFrame() : undefined;
     if (doc.uri.scheme === 'file') void doc.session.open().catch(() => undefined);
     const webview = panel.webview;
     const dist = vscode.Uri.joinPath(this.ctx.extensionUri, 'dist');
@@ -57,6 +59,7 @@ export class ModelEditorProvider implements vscode.CustomReadonlyEditorProvider<
       layoutWorker: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'layout-worker.js')).toString(),
       css: webview.asWebviewUri(vscode.Uri.joinPath(media, 'graph.css')).toString(),
       inline: inlineTexts(this.ctx.extensionUri.fsPath),
+      firstFrame,
     });
     const post: Post = (method, params) => { void webview.postMessage({ type: 'notify', method, params }); };
     const key = doc.uri.toString();

@@ -10,7 +10,9 @@ import type {
 import { dispatch, type HandlerMap } from '../shared/rpc';
 import type { CompatReport } from '../shared/compat-types';
 import type { Backend } from '../worker/handlers';
-import { leanBytes, leanOpen } from '../worker/lean-open';
+import { isTflite, leanBytes, leanOpen } from '../worker/lean-open';
+import { onnxBytesWithoutWeights } from '../worker/onnx-sparse-bytes';
+import { firstFrame, type FirstFrame } from '../../webview/first-frame';
 
 /** The host itself reads the graph of an .onnx file for the first frame, with the lean read, when the file is up to
  *  READ_HERE_UP_TO and its graph (the file without its weights) up to GRAPH_HERE_UP_TO: tens of ms of the host's
@@ -20,6 +22,22 @@ import { leanBytes, leanOpen } from '../worker/lean-open';
  *  model in any case after the first frame, for shapes, verdicts and statistics. */
 export const READ_HERE_UP_TO = 256 << 20;
 export const GRAPH_HERE_UP_TO = 512 << 10;
+/** The host draws the first frame into the page (firstFrame()) for graphs up to this size (squeezenet1_1's is 17 kB):
+ *  tens of ms of its time. For bigger ones (densenet121's 160 kB, 600 nodes) reading, laying out and the markup cost
+ *  the host 0.2-1.3 s on a busy machine, more than the page's own start-up that it would save. */
+export const FRAME_HERE_UP_TO = 64 << 10;
+
+/** The lean read of an .onnx graph of up to FRAME_HERE_UP_TO without its weights (the size that counts, whatever
+ *  the file's), for the first frame; undefined for any other. */
+function readSmallHere(file: string): WireGraph | undefined {
+  try {
+    if (isTflite(file) || fs.statSync(file).size > READ_HERE_UP_TO) return undefined;
+    const bytes = onnxBytesWithoutWeights(file);
+    return bytes && bytes.length && bytes.length <= FRAME_HERE_UP_TO ? leanOpen(file, bytes)?.graph : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The lean read of a small enough .onnx graph, here; undefined when the worker must read it (bigger, a .tflite, or
  *  anything the lean read does not cover: the worker's full read also gives the error). */
@@ -32,6 +50,9 @@ function readHere(file: string): WireGraph | undefined {
     return undefined;
   }
 }
+
+const opened = (file: string, t0: number, g: WireGraph): string =>
+  `opened ${file} in ${Date.now() - t0} ms (${g.text.length + g.nodes.length} characters for the view)`;
 
 export type Post = <K extends NotificationName>(method: K, params: HostNotifications[K]) => void;
 
@@ -84,9 +105,33 @@ export class ViewSession {
       const t0 = Date.now();
       this.graph = new Promise<void>((resolve) => { setImmediate(resolve); })
         .then(() => readHere(this.file) ?? this.workerOpen());
-      this.graph.then((g) => this.hooks.log?.(`opened ${this.file} in ${Date.now() - t0} ms (${g.text.length + g.nodes.length} characters for the view)`), () => undefined);
+      this.logOpened(t0);
     }
     return this.graph;
+  }
+
+  /** For a new page: the graph's first frame drawn here (webview/first-frame.ts), when the graph is small
+   *  (FRAME_HERE_UP_TO), put into the page so that it paints before any of the page's script has run. Reads the graph
+   *  now (open() then has it); undefined when the graph is bigger, is already on its way, or fails. */
+  firstFrame(): FirstFrame | undefined {
+    if (this.graph) return undefined;
+    const t0 = Date.now();
+    const g = readSmallHere(this.file);
+    if (!g) return undefined;
+    this.graph = Promise.resolve(g);
+    this.hooks.log?.(opened(this.file, t0, g));
+    try {
+      const f = firstFrame(g);
+      this.hooks.log?.(`first frame of ${this.file} drawn in ${Date.now() - t0} ms`);
+      return f;
+    } catch (e) {
+      this.hooks.log?.(`first frame of ${this.file}: ${(e as Error).message}`);
+      return undefined;
+    }
+  }
+
+  private logOpened(t0: number): void {
+    this.graph?.then((g) => this.hooks.log?.(opened(this.file, t0, g)), () => undefined);
   }
 
   /** The model opened in the worker (its requests other than `open` need it). */

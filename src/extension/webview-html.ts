@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { FirstFrame } from '../../webview/first-frame';
 
 export interface PageResources {
   /** webview.cspSource */
@@ -18,6 +19,10 @@ export interface PageResources {
    *  before its first frame (each fetch of a webview resource is a round trip through VS Code's resource loader).
    *  Without it the page loads `script` and `css` by URL. */
   inline?: PageTexts;
+  /** The graph's first frame, drawn by the host (webview/first-frame.ts): the page paints it as it parses, and loads
+   *  its bundle from `script` only after that frame (the bundle's text in the page would make the page slower to
+   *  parse). Taken only with `inline` (the stylesheet in the page). */
+  firstFrame?: FirstFrame;
 }
 
 export interface PageTexts { script: string; css: string }
@@ -48,19 +53,58 @@ function attr(s: string): string {
 /** The page's first script, inline and ahead of the stylesheets (which would hold it back), so it runs before the
  *  bundle has even downloaded: it tells the host the view is ready (request id 0), keeps the host's messages for the
  *  bundle (webview/host.ts connect()) and starts the layout worker. The graph message and the worker's start-up then
- *  overlap the bundle's download, compile and start-up. */
-const boot = (workerUrl: string): string => `(() => {
-  const api = acquireVsCodeApi(), queue = [], keep = (ev) => { queue.push(ev); };
+ *  overlap the bundle's download, compile and start-up. With a first frame drawn by the host, the worker and the
+ *  bundle (by its address) start only once that frame is on screen (run(), called by the frame's script). */
+const boot = (workerUrl: string, scriptUrl: string, deferred: boolean): string => `(() => {
+  const api = acquireVsCodeApi(), queue = [], keep = (ev) => { queue.push(ev); }, nonce = document.currentScript.nonce;
   addEventListener('message', keep);
   api.postMessage({ type: 'request', id: 0, method: 'ready', params: {} });
-  const worker = fetch(${JSON.stringify(workerUrl).replace(/</g, '\\u003c')}).then((r) => r.text())
-    .then((t) => new Worker(URL.createObjectURL(new Blob([t], { type: 'text/javascript' }))));
-  worker.catch(() => {});
-  window.onnx2liteBoot = { api, queue, stop: () => removeEventListener('message', keep), worker };
+  const b = window.onnx2liteBoot = { api, queue, stop: () => removeEventListener('message', keep), state: api.getState() };
+  const startWorker = () => {
+    b.worker = fetch(${JSON.stringify(workerUrl).replace(/</g, '\\u003c')}).then((r) => r.text())
+      .then((t) => new Worker(URL.createObjectURL(new Blob([t], { type: 'text/javascript' }))));
+    b.worker.catch(() => {});
+  };
+  b.run = () => {
+    if (b.ran) return;
+    if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', b.run); return; }
+    b.ran = true;
+    startWorker();
+    const s = document.createElement('script');
+    s.nonce = nonce;
+    s.src = ${JSON.stringify(scriptUrl).replace(/</g, '\\u003c')};
+    document.body.append(s);
+  };
+  if (!${deferred}) startWorker();
 })();`;
+
+/** After the host's first frame and the side panel (the canvas's size is known then), inline: the first zoom worked
+ *  out as canvas.initialView() does (fit when that stays readable, else readable at the top), then, once that frame
+ *  is drawn, the bundle. A saved view of this file (the tab restored) is the bundle's to draw: the host's frame is
+ *  dropped. */
+const frameScript = (f: FirstFrame): string => `(() => {
+  performance.mark('onnx2lite-frame-script');
+  const b = window.onnx2liteBoot, svg = document.getElementById('graph'), vp = svg.querySelector('g.prerender'), s = b.state;
+  if (s && s.file === ${JSON.stringify(f.file).replace(/</g, '\\u003c')} && (s.expanded || s.transform)) { vp.remove(); b.run(); return; }
+  const r = svg.getBoundingClientRect(), w = r.width || 800, h = r.height || 600, bw = Math.max(${f.width}, 1), bh = Math.max(${f.height}, 1);
+  let k = 0.95 * Math.min(w / bw, h / bh), x, y;
+  if (k >= 0.5) { k = Math.min(2, Math.max(0.02, k)); x = (w - bw * k) / 2; y = Math.max(10, (h - bh * k) / 2); }
+  else { k = 0.9; x = w / 2 - ${f.topX} * k; y = 10; }
+  vp.setAttribute('transform', 'translate(' + x + ',' + y + ') scale(' + k + ')');
+  if (k < 0.35) svg.classList.add('far');
+  requestAnimationFrame(() => { performance.mark('onnx2lite-first-frame'); setTimeout(b.run, 0); });
+})();`;
+
+/** The arrowhead canvas.ts defines, for the host's frame. */
+const ARROW = '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="5" markerHeight="5" orient="auto-start-reverse">'
+  + '<path d="M 0 0 L 10 5 L 0 10 z" class="arrowhead"></path></marker></defs>';
 
 export function webviewHtml(r: PageResources): string {
   const nonce = r.nonce ?? makeNonce();
+  const frame = r.inline ? r.firstFrame : undefined;
+  const status = frame ? (frame.note ? `<div id="status" role="status" class="note">${attr(frame.note)}</div>` : '<div id="status" role="status" hidden></div>')
+    : '<div id="status" role="status">Loading…</div>';
+  const bundle = r.inline?.script.replace(/\/\/# sourceMappingURL=(\S+)\s*$/, (line: string, map: string) => mapAt(line, map, r.script));
   const csp = [
     "default-src 'none'", `img-src ${r.cspSource} data:`, `style-src ${r.cspSource} 'nonce-${nonce}'`,
     `font-src ${r.cspSource}`, `script-src 'nonce-${nonce}'`, 'worker-src blob:', `connect-src ${r.cspSource}`,
@@ -72,7 +116,7 @@ export function webviewHtml(r: PageResources): string {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${attr(csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<script nonce="${nonce}">${boot(r.layoutWorker)}</script>${theme}
+<script nonce="${nonce}">${boot(r.layoutWorker, r.script, !!frame)}</script>${theme}${frame ? `\n<link rel="preload" href="${attr(r.script)}" as="script" nonce="${nonce}">` : ''}
 ${r.inline ? `<style nonce="${nonce}">${rawText(r.inline.css, 'style')}</style>` : `<link rel="stylesheet" href="${attr(r.css)}" nonce="${nonce}">`}
 <title>onnx2lite model viewer</title>
 </head>
@@ -96,16 +140,14 @@ ${r.inline ? `<style nonce="${nonce}">${rawText(r.inline.css, 'style')}</style>`
 </div>
 <div id="main">
   <div id="canvas" tabindex="0" role="application" aria-label="Model graph: arrows move, Enter expands, Backspace collapses, F fits, / searches">
-    <svg id="graph" width="100%" height="100%"></svg>
-    <div id="status" role="status">Loading…</div>
+    <svg id="graph" width="100%" height="100%">${frame ? `${ARROW}<g class="viewport prerender">${frame.markup}</g>` : ''}</svg>
+    ${status}
     <div id="legend" aria-label="Legend"></div>
   </div>
   <aside id="panel" aria-label="Details" aria-live="polite"></aside>
-</div>
+</div>${frame ? `\n<script nonce="${nonce}">${frameScript(frame)}</script>` : ''}
 <section id="accuracy" aria-label="Accuracy" hidden></section>
-${r.inline
-    ? `<script nonce="${nonce}">${rawText(r.inline.script.replace(/\/\/# sourceMappingURL=(\S+)\s*$/, (line: string, map: string) => mapAt(line, map, r.script)), 'script')}</script>`
-    : `<script nonce="${nonce}" src="${attr(r.script)}"></script>`}
+${frame ? '' : bundle === undefined ? `<script nonce="${nonce}" src="${attr(r.script)}"></script>` : `<script nonce="${nonce}">${rawText(bundle, 'script')}</script>`}
 </body>
 </html>`;
 }

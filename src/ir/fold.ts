@@ -136,6 +136,21 @@ const FOLDS: Record<string, Fold> = {
     const steps = (opset >= 10 ? ins[4]?.v : undefined) ?? starts.map(() => 1);
     return [slice(x, starts, ends, axes, steps)];
   },
+  Split: (n, ins, opset) => {
+    const x = ins[0];
+    if (!x) return undefined;
+    const axis = norm(aInt(n, 'axis', 0), x.dims.length);
+    const dim = x.dims[axis];
+    let sizes = opset >= 13 ? ins[1]?.v : aInts(n, 'split');
+    if (!sizes) {
+      const parts = aInt(n, 'num_outputs', n.outputs.length);
+      const size = Math.ceil(dim / parts);
+      sizes = Array.from({ length: parts }, (_, i) => Math.max(0, Math.min(size, dim - size * i)));
+    }
+    if (sizes.length !== n.outputs.length || sizes.reduce((a, b) => a + b, 0) !== dim) return undefined;
+    let at = 0;
+    return sizes.map((len) => slice(x, [at], [(at += len)], [axis], [1]));
+  },
   Cast: (n, [x]) => (x ? [{ dtype: castTarget(n) ?? x.dtype, dims: x.dims, v: castValues(x.v, castTarget(n) ?? x.dtype) }] : undefined),
   CastLike: (_n, [x, t]) => (x && t ? [{ dtype: t.dtype, dims: x.dims, v: castValues(x.v, t.dtype) }] : undefined),
   Add: arith((a, b) => a + b),

@@ -62,7 +62,6 @@ export const INT8_OPS: Record<string, Int8OpSpec> = {
   MINIMUM: { version: 2, sameScale: 'all' },
   SELECT_V2: { version: 1, sameScale: [1, 2] },
   ABS: { version: 2 },
-  NEG: { version: 2 },
   RSQRT: { version: 2 },
   SUM: { version: 2 },
   ARG_MAX: { version: 2 },

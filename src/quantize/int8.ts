@@ -9,6 +9,8 @@ import type { ConvertResult } from '../convert/convert';
 import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
 import { histogram, isConst, isFloatActivation, producersOf, pruneTensors, uniqueNamer } from './graph';
 import { expandInt8HardSwish } from './int8-hardswish';
+import { quantizeDynamic } from './weights';
+import { floatIslands, int8StftWeights } from './int8-float-islands';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
 import { DEQUANTIZE_INT16_VERSION, INT16_OPS, QUANTIZE_INT16_VERSION, int16Capable, params16, quantizeBias64, residualWeights } from './int16';
 import {
@@ -74,9 +76,10 @@ export function activationParams(result: ConvertResult, ranges: Map<number, Rang
   const t = sg.tensors;
   const uf = new UnionFind();
   const fixedAll = new Map(fixed);
-  for (const op of sg.operators) {
+  const islands = floatIslands(sg);
+  for (const [k, op] of sg.operators.entries()) {
     const spec = INT8_OPS[op.opcode];
-    if (!spec) continue;
+    if (!spec || islands.has(k)) continue;
     const outs = op.outputs.filter((o) => t[o].type === 'FLOAT32');
     if (spec.fixed) for (const o of outs) if (!fixedAll.has(o)) fixedAll.set(o, spec.fixed);
     if (spec.sameScale && outs.length) {
@@ -131,11 +134,14 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   t.forEach((tt, i) => { if (isFloatActivation(tt)) wasFloat.add(i); });
   const floatIo = (i: number) => isFloatActivation(t[i]) || (isConst(t[i]) && t[i].type === 'FLOAT32');
   const attention = attentionOps(sg);
+  const islands = floatIslands(sg);
+  const island = (k: number) => islands.has(k);
+  const count = (rule: string) => [...islands.values()].filter((r) => r === rule).length;
   const quantizable = sg.operators.map((op, k) => {
     const spec = INT8_OPS[op.opcode];
     const touches = [...op.inputs, ...op.outputs].filter((i) => i >= 0 && floatIo(i));
     if (touches.length === 0) return 'none' as const;
-    if (!spec || attention.has(k) || opts.floatOps?.has(k)) return 'float' as const;
+    if (!spec || attention.has(k) || island(k) || opts.floatOps?.has(k)) return 'float' as const;
     if (op.opcode === 'FULLY_CONNECTED' || spec.weights) {
       if (op.inputs[1] === undefined || op.inputs[1] < 0 || !isConst(t[op.inputs[1]])) return 'float' as const;
       if (op.inputs[2] !== undefined && op.inputs[2] >= 0 && !isConst(t[op.inputs[2]])) return 'float' as const;
@@ -145,11 +151,17 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     return opts.int16Ops?.has(k) && int16Capable(op, t) ? ('int16' as const) : ('int8' as const);
   });
   const floatOps = new Map<string, number>();
-  sg.operators.forEach((op, k) => { if (quantizable[k] === 'float' && !attention.has(k) && !opts.floatOps?.has(k)) floatOps.set(op.opcode, (floatOps.get(op.opcode) ?? 0) + 1); });
+  sg.operators.forEach((op, k) => { if (quantizable[k] === 'float' && !attention.has(k) && !island(k) && !opts.floatOps?.has(k)) floatOps.set(op.opcode, (floatOps.get(op.opcode) ?? 0) + 1); });
   if (attention.size) {
     warnings.push(`int8: ${attention.size / 2} attention SOFTMAX op(s) and the BATCH_MATMUL reading each stay float32 (int8's fixed 1/256 step `
       + 'wipes out the small attention weights), with DEQUANTIZE/QUANTIZE around them');
   }
+  if (count('energy') + count('stft')) {
+    warnings.push(`int8: the spectrogram front end stays float32 (${count('energy')} op(s) from the audio through the power path into a LOG or SQRT; `
+      + `${count('stft')} STFT convolution(s) computing in float from int8 weights): int8 rounds quiet audio and quiet bins to 0`);
+  }
+  if (count('state')) warnings.push(`int8: ${count('state')} op(s) unpacking a model input or packing a model output stay float32 (each part keeps its own scale)`);
+  if (count('probability')) warnings.push(`int8: ${count('probability')} LOGISTIC op(s) giving the model's probability stay float32 (int8's 1/256 step rounds small scores to 0)`);
   for (const [opcode, n] of floatOps) {
     const why = INT8_OPS[opcode] ? 'some of its tensors have no calibration range' : 'TFLite has no int8 kernel for it in onnx2lite';
     warnings.push(`int8: ${n} ${opcode} op(s) stay float32 (${why}), with DEQUANTIZE/QUANTIZE around them`);
@@ -253,6 +265,7 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     if (kind === 'none') { outOps.push(op); return; }
     if (kind === 'float') {
       op.inputs = op.inputs.map((i) => (i >= 0 && wasFloat.has(i) ? getFloat(i) : i));
+      if (islands.get(k) === 'stft') outOps.push(...int8StftWeights(op, t, addTensor));
       outOps.push(op);
       outOps.push(...lateDequant[k]);
       return;
@@ -346,6 +359,10 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   sg.operators = outOps;
   expandInt8HardSwish(sg, name);
   pruneTensors(result);
+  // What stays float keeps int8 weights (behind a DEQUANTIZE, as --quantize dynamic): the float ops' large
+  // constants and the IF / WHILE bodies, which the int8 pass leaves float (openWakeWord's hey_jarvis verifier
+  // branch: the int8 model was 50% of float32).
+  quantizeDynamic(result, { perTensor: opts.perTensor });
   histogram(result);
   return result;
 }

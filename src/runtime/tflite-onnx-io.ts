@@ -18,7 +18,6 @@ export function readMetadata(tflite: Uint8Array): OnnxLiteMetadata | undefined {
 export function toTfliteLayout(t: Tensor, map: TensorMapping): Tensor {
   let v: Tensor = t;
   if (t.dtype === 'int64' || t.dtype === 'uint64' || t.dtype === 'uint32') v = makeTensor(t.name, 'int32', t.dims, toNumbers(t));
-  if (t.dtype === 'bool') v = { ...t, dtype: 'uint8' };
   return { ...transposeTensor(v, map.perm), name: map.onnx };
 }
 

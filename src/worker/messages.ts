@@ -8,11 +8,15 @@ import type { ConvertMode } from '../quantize/modes';
 /** A mode of src/quantize/modes.ts (the CLI's names: fp16, not float16). */
 export type Quantization = ConvertMode;
 
+export interface ImageNormalization { mean?: number[]; std?: number[]; channelOrder?: 'rgb' | 'bgr' }
+
 export interface ConvertJob {
   file: string;
   out: string;
   quantization: Quantization;
   calibrationFolder?: string;
+  /** How calibration images are normalized (the CLI's --mean, --std, --channel-order). */
+  image?: ImageNormalization;
   inputShapes?: Record<string, number[]>;
   /** Inputs frozen to constants (setting onnx2lite.inputValues). */
   inputValues?: Record<string, number[]>;

@@ -59,6 +59,30 @@ test('--mean / --std normalize an image input per channel; the CLI takes them an
   assert.match(bad.stderr, /--std values must not be 0/);
 });
 
+test('--channel-order bgr feeds the image\'s blue channel first; the CLI refuses other orders', async () => {
+  const dir = path.join(tmp, 'png-inputs-bgr');
+  fs.mkdirSync(dir, { recursive: true });
+  writePng(path.join(dir, 'dog.png'), 224, 224, 53);
+  const tfl = parseTflite(fs.readFileSync(convertShared('mobilenet_v3_small')));
+  const graph = readModelFile(onnxPath('mobilenet_v3_small')).graph;
+  const meta = JSON.parse(new TextDecoder().decode(tfl.metadata.get('onnx2lite')!));
+  const mean = [0.1, 0.2, 0.3];
+  const rgb = prepareInputs(graph, tfl, meta.inputs, dir, 0, { mean }).tensors[0]!.data as Float32Array;
+  const bgr = prepareInputs(graph, tfl, meta.inputs, dir, 0, { mean, channelOrder: 'bgr' }).tensors[0]!.data as Float32Array;
+  const hw = 224 * 224;
+  // Channel c of the BGR tensor holds the image's channel 2 - c, and mean[c] is subtracted from it (mean/std are
+  // given in the model's channel order).
+  for (const i of [0, 777, 5000, hw - 1]) {
+    for (let c = 0; c < 3; c++) assert.ok(Math.abs(bgr[c * hw + i]! - (rgb[(2 - c) * hw + i]! + mean[2 - c]! - mean[c]!)) < 1e-5, `element ${i}, channel ${c}`);
+  }
+  assert.ok(Math.abs(bgr[0]! - rgb[0]!) > 1e-3, 'the orders differ on this image');
+  const r = cli('compare', onnxPath('mobilenet_v3_small'), convertShared('mobilenet_v3_small'), '--inputs', dir, '--channel-order', 'bgr');
+  assert.equal(r.status, 0, r.stderr);
+  const bad = cli('compare', onnxPath('mobilenet_v3_small'), convertShared('mobilenet_v3_small'), '--inputs', dir, '--channel-order', 'brg');
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /--channel-order takes rgb or bgr, not "brg"/);
+});
+
 /** An opaque RGB pattern: channel byte i is (i · step) mod 256. */
 function writePng(file: string, width: number, height: number, step: number): void {
   const png = new PNG({ width, height });

@@ -101,3 +101,17 @@ test('a 3-D Conv is builtin (CONV_3D) with neither an int8 nor a TFLite Micro ke
   assert.match(conv.int8Reason!, /CONV_3D/);
   assert.equal(conv.micro, false);
 });
+
+test('sequence ops: builtin where convert lowers them (repeat_interleave at a fixed length), unsupported where it cannot', () => {
+  const file = 'test/fixtures/sequences/repeat_interleave_op13.onnx';
+  const shapes = new Map([['x', [1, 4, 7]]]);
+  const ok = analyzeCompatibility(readModelFile(file), { inputShapes: shapes });
+  assert.equal(ok.summary.unsupported, 0, JSON.stringify(ok.nodes.filter((n) => n.status !== 'builtin')));
+  assert.ok(ok.nodes.some((n) => n.opType === 'SequenceEmpty' && n.status === 'builtin'));
+  convertModel(readModelFile(file), { inputShapes: shapes });
+  // A sequence that leaves the graph cannot be lowered: the analysis says so at its node, as convert refuses it.
+  const out = buildModel({ inputs: [['a', 'float32', [2]]], outputs: ['s'], opset: 13, nodes: [node('SequenceConstruct', ['a', 'a'], ['s'], {}, 'seq')] });
+  const bad = analyzeCompatibility(out);
+  assert.equal(bad.nodes.find((n) => n.node === 'seq')?.status, 'unsupported');
+  assert.throws(() => convertModel(out));
+});

@@ -60,3 +60,26 @@ for (const pads of [[0, 0, 0, 0], [1, 1, 1, 1]]) {
     }
   });
 }
+
+test('paddle2onnx ConvTranspose with its bias as a separate Add (PP-OCR\'s detector head): one TRANSPOSE_CONV, no ADD; matches onnxruntime', async () => {
+  const r = rng(5);
+  const w = (n: number) => Array.from({ length: n }, () => r() - 0.5);
+  const bytes = encodeModel(buildModel({
+    opset: 11,
+    inputs: [['x', 'float32', [1, 4, 5, 5]]], outputs: [['y', 'float32', [1, 3, 10, 10]]],
+    initializers: [tensor('w', 'float32', [4, 3, 2, 2], w(48)), tensor('b', 'float32', [1, 3, 1, 1], [0.5, -0.25, 1])],
+    nodes: [node('ConvTranspose', ['x', 'w'], ['ct'], { kernel_shape: [2, 2], strides: [2, 2] }), node('Add', ['ct', 'b'], ['a']), node('Sigmoid', ['a'], ['y'])],
+  }));
+  const conv = convertModel(decodeModel(bytes));
+  assert.equal(conv.opHistogram.ADD, undefined, JSON.stringify(conv.opHistogram));
+  assert.equal(conv.opHistogram.TRANSPOSE_CONV, 1);
+  const x = { name: 'x', dtype: 'float32' as const, dims: [1, 4, 5, 5], data: Float32Array.from({ length: 100 }, rng(2)) };
+  const ref = (await runOnnx(bytes, [x])).get('y')!.data as Float32Array;
+  const s = await openConverted(serializeTflite(conv.model));
+  try {
+    const got = (await s.run([x])).get('y')!.data as Float32Array;
+    ref.forEach((v, i) => assert.ok(Math.abs(got[i] - v) < 1e-6, `y[${i}] ${got[i]} vs ${v}`));
+  } finally {
+    s.close();
+  }
+});

@@ -33,10 +33,11 @@ const CASES: Case[] = [
   // stage 2 is one window), the shifted-window mask folds to a constant, roll is slices and concatenations.
   { file: 'swin_tiny_op13', image: true, transposes: 8, ops: { GELU: 4, SCATTER_ND: 0, SELECT_V2: 0, PAD: 0, SPACE_TO_DEPTH: 2, DEPTH_TO_SPACE: 2 } },
   // torchvision MaxViT (1 block: MBConv, window and grid attention, q·kᵀ and attn·v written with torch.einsum): per
-  // attention the one head split of the chunked q, k, v (simplify-heads.ts) and the head merge (4); window
-  // departition → grid partition (2), the grid's axis swaps around to_qkv and the residual (2), and the MBConv's
-  // NCHW ↔ window layouts (1).
-  { file: 'maxvit_tiny_op14', image: true, transposes: 9, ops: { BATCH_MATMUL: 4, SOFTMAX: 2, GELU: 5, TRANSPOSE: 9 } },
+  // attention only the one head split of the chunked q, k, v (simplify-heads.ts) and the head merge (4). The grid's
+  // axis swap stays lazy through LayerNorm and the projections (FULLY_CONNECTED on the last axis) into the head split
+  // and back from the merge; window and grid (de)partitions are SPACE_TO_DEPTH / DEPTH_TO_SPACE between the MBConv's
+  // NHWC and the windows.
+  { file: 'maxvit_tiny_op14', image: true, transposes: 4, ops: { BATCH_MATMUL: 4, SOFTMAX: 2, GELU: 5, TRANSPOSE: 4, SPACE_TO_DEPTH: 2, DEPTH_TO_SPACE: 2 } },
   // SegFormer (MiT) block: tokens ↔ feature map (flatten(2).transpose(1, 2) and back) are free, the map being stored
   // channel-last; spatial-reduction attention: q's head split, one for k and v together, the merge.
   { file: 'segformer_block_op14', image: true, transposes: 3, ops: { GELU: 1, DEPTHWISE_CONV_2D: 1, CONV_2D: 2 } },

@@ -56,11 +56,13 @@ after(async () => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-/** The custom editor's webview document: a frame nested in VS Code's webview iframe. */
+/** The custom editor's webview document: a frame nested in VS Code's webview iframe, once the view's own script has
+ *  drawn the graph (the host's first frame is in the page before it: webview/first-frame.ts). */
 async function graphFrame(page: Page): Promise<Frame> {
   for (;;) {
     for (const f of page.frames()) {
-      const n = await f.evaluate(() => document.querySelectorAll('svg#graph g.node').length).catch(() => 0);
+      const n = await f.evaluate(() => (document.body.dataset.state === 'drawn' ? document.querySelectorAll('svg#graph g.node').length : 0))
+        .catch(() => 0);
       if (n > 0) return f;
     }
     await page.waitForTimeout(250);

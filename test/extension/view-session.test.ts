@@ -14,7 +14,7 @@ import { decodeGraph } from '../../src/shared/graph-wire';
 import type { WireGraph } from '../../src/shared/protocol';
 import { encodeModel } from '../../src/onnx/writer';
 import { flatModel } from '../webview/synthetic';
-import { GRAPH_HERE_UP_TO } from '../../src/extension/view-session';
+import { FRAME_HERE_UP_TO, GRAPH_HERE_UP_TO } from '../../src/extension/view-session';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SQUEEZENET = path.resolve(ROOT, '../shared/models/squeezenet1_1.onnx');
@@ -84,6 +84,34 @@ test('a big graph (a flat 20,000-node model) is read by the worker, not the host
     await new Promise((r) => setImmediate(r));
     assert.ok(sent.some((m) => m.method === 'graph'));
     assert.deepEqual(asked, ['open']);
+    session.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the host draws the first frame of a small graph whatever its weights, and reads it once; not of a bigger graph', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx2lite-session-'));
+  try {
+    for (const [file, drawsIt] of [[path.join(ROOT, 'samples/tinycnn.onnx'), true], [SQUEEZENET, true]] as const) {
+      assert.equal(fs.statSync(file).size > FRAME_HERE_UP_TO, true, 'the file with its weights is bigger than the bound');
+      const { backend, asked } = recording();
+      const session = new ViewSession(file, backend, { inputShapes: () => ({}) });
+      const f = session.firstFrame();
+      assert.equal(!!f, drawsIt);
+      assert.ok(f!.items > 5 && f!.markup.includes('class="node kind-input cat-io"'));
+      assert.equal(session.firstFrame(), undefined, 'once a session');
+      const { post, sent } = collect();
+      await session.handle({ type: 'request', id: 0, method: 'ready', params: {} }, post);
+      assert.equal(decodeGraph((sent.find((m) => m.method === 'graph')!.params as { graph: WireGraph }).graph).nodes.length > 10, true);
+      assert.deepEqual(asked, [], 'the graph of the first frame is the one sent');
+      session.close();
+    }
+    const file = path.join(dir, 'flat.onnx');
+    fs.writeFileSync(file, encodeModel(flatModel(1000)));
+    assert.ok(fs.statSync(file).size > FRAME_HERE_UP_TO && fs.statSync(file).size < GRAPH_HERE_UP_TO);
+    const session = new ViewSession(file, recording().backend, { inputShapes: () => ({}) });
+    assert.equal(session.firstFrame(), undefined);
     session.close();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -28,3 +28,22 @@ test('inline: no script or stylesheet by address, end tags inside the texts esca
   assert.equal(html.match(/<script nonce="n0nce">/g)?.length, 2, 'every script carries the nonce');
   assert.ok(html.includes('<style nonce="n0nce">'));
 });
+
+test('with the host\'s first frame: its boxes in the page, then its script; the bundle by address, preloaded, not inline', () => {
+  const css = 'body { color: red }';
+  const firstFrame = { file: 'm.onnx', markup: '<g class="nodes"><g class="node" data-key="n:0"></g></g>', width: 300, height: 200, topX: 150, items: 1 };
+  const html = webviewHtml({ ...resources, inline: { script: 'var bundle = 1;', css }, firstFrame });
+  assert.ok(!html.includes('var bundle = 1;'), 'the bundle is not in the page');
+  assert.match(html, /<link rel="preload" href="https:\/\/res\.example\/dist\/webview\.js" as="script" nonce="n0nce">/);
+  const svg = html.indexOf('<g class="viewport prerender"><g class="nodes"><g class="node" data-key="n:0"></g></g></g></svg>');
+  assert.ok(svg > 0, 'the frame is in the svg');
+  const script = html.indexOf('<script nonce="n0nce">', svg);
+  assert.ok(script > svg, 'its script follows it');
+  assert.ok(html.indexOf('"https://res.example/dist/webview.js"', script) < 0, 'the bundle is started from the boot script, in the head');
+  assert.ok(html.indexOf('"https://res.example/dist/webview.js"') < svg);
+  assert.match(html, /<div id="status" role="status" hidden><\/div>/);
+  assert.equal(html.match(/<script nonce="n0nce">/g)?.length, 2, 'the boot script and the frame\'s script, each with the nonce');
+  assert.doesNotMatch(html, /<script[^>]* src=/);
+  // Without the stylesheet inline there is no frame (it would paint unstyled).
+  assert.ok(!webviewHtml({ ...resources, firstFrame }).includes('prerender'));
+});

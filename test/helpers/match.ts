@@ -34,6 +34,8 @@ export function seededInputs(model: Model, seed = 1, lo = -1, hi = 1, shapes?: M
     const n = shape.reduce((a, b) => a * b, 1);
     const dtype = model.graph.values.get(i.name)?.dtype ?? i.dtype ?? 'float32';
     if (dtype === 'int64' || dtype === 'int32') return makeTensor(i.name, dtype, shape, Array.from({ length: n }, () => (rnd() < 0.75 ? 1 : 0)));
+    // Boolean inputs (key padding masks): a quarter true, the first element false (a row all true has no finite score).
+    if (dtype === 'bool') return makeTensor(i.name, dtype, shape, Array.from({ length: n }, (_, k) => (k > 0 && rnd() < 0.25 ? 1 : 0)));
     const data = new Float32Array(n);
     for (let k = 0; k < n; k++) data[k] = lo + (hi - lo) * rnd();
     return makeTensor(i.name, 'float32', shape, data);
@@ -46,7 +48,7 @@ export async function convertAndMatch(file: string, model: Model, inputs: Tensor
   const bytes = serializeTflite(result.model);
   const sess = await ort.InferenceSession.create(file);
   const feeds: Record<string, ort.Tensor> = {};
-  for (const t of inputs) feeds[t.name] = new ort.Tensor(t.dtype as 'float32' | 'int64' | 'int32', t.data as Float32Array, t.dims);
+  for (const t of inputs) feeds[t.name] = new ort.Tensor(t.dtype as 'float32' | 'int64' | 'int32' | 'bool', t.data as Float32Array, t.dims);
   const ref = await sess.run(feeds);
   await sess.release();
   const lite = await openConverted(bytes);
@@ -54,11 +56,12 @@ export async function convertAndMatch(file: string, model: Model, inputs: Tensor
     const outs = await lite.run(inputs);
     const outputs: OutputMatch[] = [];
     for (const name of Object.keys(ref)) {
-      const r = ref[name].data as Float32Array;
+      // int64 outputs (detectors' labels) come from onnxruntime as BigInt64Array.
+      const r = ref[name].data instanceof BigInt64Array ? Float64Array.from(ref[name].data as BigInt64Array, Number) : ref[name].data as Float32Array;
       const got = outs.get(name);
       if (!got) throw new Error(`output ${name} missing on LiteRT`);
       if (got.dims.join() !== [...ref[name].dims].join()) throw new Error(`output ${name}: dims [${got.dims}] vs [${ref[name].dims}]`);
-      const g = got.data as Float32Array;
+      const g = got.data instanceof BigInt64Array ? Float64Array.from(got.data, Number) : got.data as Float32Array;
       let maxRef = 0;
       let maxDiff = 0;
       for (let i = 0; i < r.length; i++) {

@@ -51,6 +51,9 @@ const CASES: Case[] = [
   { op: 'ScatterND', inputs: [f32([2, 2], [1, 1, 1, 1]), i64([2, 2], [0, 1, 0, 1]), f32([2], [2, 3])], attrs: { reduction: 'add' }, opset: 16 },
   { op: 'Trilu', inputs: [f32([2, 3], [1, 2, 3, 4, 5, 6]), i64([], [1])], opset: 14 },
   { op: 'Trilu', inputs: [f32([2, 3, 3], Array.from({ length: 18 }, (_, i) => i + 1))], attrs: { upper: 0 }, opset: 14 },
+  { op: 'Split', inputs: [i64([5], [1, 2, 3, 4, 5]), i64([2], [2, 3])], outputs: 2 },
+  { op: 'Split', inputs: [f32([2, 5], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])], attrs: { axis: 1, num_outputs: 3 }, outputs: 3, opset: 18 },
+  { op: 'Split', inputs: [f32([2, 4], [1, 2, 3, 4, 5, 6, 7, 8])], attrs: { axis: -1, split: [1, 3] }, outputs: 2, opset: 11 },
 ];
 
 async function runOrt(c: Case): Promise<Tensor[]> {
@@ -76,14 +79,17 @@ async function runOrt(c: Case): Promise<Tensor[]> {
 
 for (const [k, c] of CASES.entries()) {
   test(`fold #${k} ${c.op}(${c.inputs.map((t) => (t ? `[${t.dims}]` : '-')).join(', ')}) equals onnxruntime`, async () => {
-    const n = node(c.op, c.inputs.map((t, i) => (t ? `in${i}` : '')), ['out0'], c.attrs);
+    const n = node(c.op, c.inputs.map((t, i) => (t ? `in${i}` : '')), Array.from({ length: c.outputs ?? 1 }, (_, i) => `out${i}`), c.attrs);
     const got = foldNode(n, c.inputs.map((t) => t ?? undefined), c.opset ?? 13);
     assert.ok(got, 'folded');
     const want = await runOrt(c);
-    assert.equal(got[0].dtype, want[0].dtype);
-    assert.deepEqual(got[0].dims, want[0].dims);
-    const g = toNumbers(got[0]);
-    toNumbers(want[0]).forEach((w, i) => assert.ok(Math.abs(w - g[i]) <= 1e-6 * Math.max(1, Math.abs(w)), `element ${i}: ${g[i]} vs ${w}`));
+    assert.equal(got.length, want.length);
+    want.forEach((wt, k) => {
+      assert.equal(got[k].dtype, wt.dtype);
+      assert.deepEqual(got[k].dims, wt.dims);
+      const g = toNumbers(got[k]);
+      toNumbers(wt).forEach((w, i) => assert.ok(Math.abs(w - g[i]) <= 1e-6 * Math.max(1, Math.abs(w)), `output ${k} element ${i}: ${g[i]} vs ${w}`));
+    });
   });
 }
 

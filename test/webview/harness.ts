@@ -51,6 +51,10 @@ export interface OpenViewOptions {
   height?: number;
   /** The session's log lines (e.g. how long opening took). */
   log?: (line: string) => void;
+  /** The page without the host's first frame (the page draws the graph itself). */
+  noFirstFrame?: boolean;
+  /** A script the page runs before its own (a string: tsx's helpers would not exist in the page). */
+  initScript?: string;
 }
 
 export async function openView(browser: Browser, file: string, opts: OpenViewOptions = {}): Promise<View> {
@@ -83,11 +87,13 @@ export async function openView(browser: Browser, file: string, opts: OpenViewOpt
       const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       // VS Code puts its theme's variables in the page as a style element: so does this stand-in.
       const nonce = makeNonce();
+      // As the custom editor does: a small graph is read now and its first frame drawn into the page.
+      const firstFrame = opts.noFirstFrame ? undefined : session.firstFrame();
       send(200, 'text/html', webviewHtml({
         cspSource: origin, script: `${origin}/dist/webview.js`, layoutWorker: `${origin}/dist/layout-worker.js`,
-        css: `${origin}/media/graph.css`, inline: pageTexts(ROOT), nonce,
+        css: `${origin}/media/graph.css`, inline: pageTexts(ROOT), nonce, firstFrame,
       }).replace('<title>', `<style nonce="${nonce}">${THEME_CSS}</style>\n<title>`));
-      // As the custom editor does: the page is on its way, then the host reads the model while it boots.
+      // As the custom editor does: the page is on its way, then the host reads the model (unless it has) while it boots.
       res.on('finish', () => { void session.open().catch(() => undefined); });
       return undefined;
     }
@@ -132,6 +138,7 @@ export async function openView(browser: Browser, file: string, opts: OpenViewOpt
       (window.__csp = window.__csp || []).push(e.violatedDirective + ' ' + e.blockedURI);
     });
   })();`);
+  if (opts.initScript) await page.addInitScript(opts.initScript);
   const openedAt = performance.timeOrigin + performance.now();
   await page.goto(`${origin}/index.html`);
   return { page, session, post, errors, openedAt, close: async () => { await page.close(); session.close(); server.closeAllConnections(); server.close(); } };

@@ -19,6 +19,7 @@ export const compare: Command = {
                            (repeatable; inputs frozen at conversion get their recorded values by themselves)
   --mean A[,B,C]           image input: subtract after scaling to [0, 1] (per channel)
   --std A[,B,C]            image input: divide by after subtracting the mean
+  --channel-order rgb|bgr  image input: channel order the model was trained on (default rgb)
   --json FILE              write the report as JSON ({layers, firstDivergence, outputs, ...})
   --html FILE              write a self-contained HTML report
   --float FILE             the float32 sibling of a quantized MODEL.tflite: split the error into conversion and
@@ -36,6 +37,7 @@ export const compare: Command = {
         all: { type: 'boolean' },
         mean: { type: 'string' },
         std: { type: 'string' },
+        'channel-order': { type: 'string' },
       },
     });
     if (positionals.length !== 2) throw new UsageError('compare needs MODEL.onnx and MODEL.tflite');

@@ -20,20 +20,63 @@ const MatMul: OpConverter = {
     const [a, b] = node.inputs;
     const y = node.outputs[0];
     const B = ctx.constant(b);
-    const out = ctx.output(y, identity(ctx.rank(y)));
     if (B && B.dims.length === 2) {
-      const A = ctx.inputOnnx(a);
+      // FULLY_CONNECTED works on the last axis alone: A stored in another order of its leading axes (a window / grid
+      // swap left lazy) is read as it is, and the output keeps that order, when nothing else reads A in ONNX order.
+      const kept = leadingOrder(ctx, a, y);
+      const A = kept ? ctx.input(a, kept) : ctx.inputOnnx(a);
+      const out = ctx.output(y, kept ?? identity(ctx.rank(y)));
       const [k, n] = B.dims;
       const w = transposeData(toFloat32(B), B.dims, [1, 0], (m) => new Float32Array(m));
       ctx.emit('FULLY_CONNECTED', [A, ctx.constFloat32(w, [n, k], `${node.name}/weights`), -1], [out],
         { fusedActivationFunction: 'NONE', weightsFormat: 'DEFAULT', keepNumDims: ctx.rank(a) > 2 });
       return;
     }
+    const out = ctx.output(y, identity(ctx.rank(y)));
     const ga = operand(ctx, a);
     const gb = operand(ctx, b);
     ctx.emit('BATCH_MATMUL', [ga.index, gb.index], [out], { adjX: ga.adj, adjY: gb.adj });
   },
 };
+
+/** A's stored layout when it keeps the last axis last but is not ONNX order, A has rank > 2 and the MatMul is its
+ *  only reader (so no other reader would need its own TRANSPOSE of the output instead of one shared of A). */
+function leadingOrder(ctx: ConvertContext, a: string, y: string): number[] | undefined {
+  const p = ctx.primaryOf(a);
+  const r = ctx.rank(a);
+  if (!p || ctx.isConstant(a) || r <= 2 || p.perm[r - 1] !== r - 1 || p.perm.every((d, i) => d === i)) return undefined;
+  const root = ctx.resolve(a);
+  const names = new Set([root, ...ctx.aliasNames().filter((n) => ctx.resolve(n) === root)]);
+  if (ctx.graph.outputs.some((o) => names.has(o.name))) return undefined;
+  const reads = [...names].reduce((k, v) => k + ctx.readersOf(v).reduce((j, n) => j + n.inputs.filter((i) => i === v).length, 0), 0);
+  return reads === 1 && chainEndsWell(ctx, y) ? p.perm : undefined;
+}
+
+const UNARY = new Set(['Gelu', 'Relu', 'Sigmoid', 'Tanh', 'Erf', 'HardSwish', 'HardSigmoid', 'Neg', 'Abs', 'Exp', 'Sqrt', 'Softplus']);
+
+/**
+ * The MatMul's output goes, one reader at a time, through ops that keep its layout (elementwise ops with a constant or
+ * alone, more projections, LayerNormalization) into one that takes any layout as it is: a Reshape or Transpose (they
+ * move it once, where needed) or a binary op with another computed operand (a residual Add). Anything else (several
+ * readers: q, k and v sliced out of one projection) would need one TRANSPOSE each where a single one of A does.
+ */
+function chainEndsWell(ctx: ConvertContext, y: string): boolean {
+  let cur = y;
+  for (let step = 0; step < 16; step++) {
+    if (ctx.graph.outputs.some((o) => o.name === cur)) return false;
+    const readers = ctx.readersOf(cur);
+    if (readers.length !== 1 || readers[0].inputs.filter((i) => i === cur).length !== 1) return false;
+    const n = readers[0];
+    if (n.opType === 'Reshape' || n.opType === 'Transpose') return n.inputs[0] === cur;
+    const binary = ['Add', 'Sub', 'Mul', 'Div'].includes(n.opType) && n.inputs.length === 2;
+    if (binary && !ctx.isConstant(n.inputs[n.inputs[0] === cur ? 1 : 0])) return ctx.rank(n.outputs[0]) === ctx.rank(cur);
+    const through = binary || UNARY.has(n.opType) || (n.opType === 'LayerNormalization' && n.inputs[0] === cur)
+      || (n.opType === 'MatMul' && n.inputs[0] === cur && ctx.constant(n.inputs[1])?.dims.length === 2);
+    if (!through || !n.outputs[0] || ctx.rank(n.outputs[0]) !== ctx.rank(cur)) return false;
+    cur = n.outputs[0];
+  }
+  return false;
+}
 
 /** The operand in ONNX order, or as stored when only its last two dims are swapped (then `adj`). */
 function operand(ctx: ConvertContext, name: string): { index: number; adj: boolean } {

@@ -5,7 +5,8 @@
 // in ONNX order.
 import type { Node } from '../../ir/types';
 import type { ConvertContext } from '../context';
-import { Perm, identity, isIdentity, reshapeGroups, reshapeLayout } from '../layout';
+import { Perm, channelLast, identity, isIdentity, permute, reshapeGroups, reshapeLayout, sameMemoryOrder, samePerm, transposeBetween } from '../layout';
+import { permuteKind } from '../permute-ops';
 import type { OpConverter } from '../types';
 import type { Refusal } from '../types';
 import { NUMERIC } from './_elementwise';
@@ -98,12 +99,74 @@ export function emitReshape(ctx: ConvertContext, x: string, y: string): void {
     }
     src = cur;
     perm = layoutFromFix;
+  } else if (!isIdentity(have)) {
+    const pick = movedLayout(ctx, y, inDims, outDims, have);
+    src = ctx.input(x, pick.inPerm);
+    perm = pick.outPerm;
   } else {
     src = ctx.inputOnnx(x);
   }
   const out = ctx.output(y, perm);
   const shape = ctx.tensors[out].shape;
   ctx.emit('RESHAPE', [src, ctx.constInt32(shape, `${y}__shape`)], [out], { newShape: shape });
+}
+
+/**
+ * The stored input must move before the RESHAPE: picks the output layout whose move is cheapest — a RESHAPE alone,
+ * then a window swap (SPACE_TO_DEPTH / DEPTH_TO_SPACE), then a TRANSPOSE — with a half-step bonus for the layout the
+ * value is wanted in: the layout of the value it is later added to or multiplied with (through FULLY_CONNECTED
+ * projections and constant operands, e.g. attention's head merge before the residual Add), else channel-last when it
+ * flows into a convolution, else ONNX order. Ties go to ONNX order. Candidates are ONNX order, channel-last and the
+ * wanted layout; a candidate counts only when the RESHAPE maps it to a layout of the input (whole dim groups moved).
+ */
+function movedLayout(ctx: ConvertContext, y: string, inDims: number[], outDims: number[], have: Perm): { inPerm: Perm; outPerm: Perm } {
+  const rank = outDims.length;
+  const ahead = downstreamLayout(ctx, y, rank);
+  const wanted = ahead ?? (rank >= 3 && ctx.prefersChannelLast.has(y) ? channelLast(rank) : identity(rank));
+  const candidates = [identity(rank), ...(rank >= 3 ? [channelLast(rank)] : []), wanted];
+  let best = { inPerm: identity(inDims.length), outPerm: identity(rank) };
+  let bestScore = Infinity;
+  for (const p of candidates) {
+    const q = reshapeLayout(outDims, inDims, p);
+    if (!q) continue;
+    const move = sameMemoryOrder(inDims, have, q) ? 0 : permuteKind(permute(inDims, have), transposeBetween(have, q)) === 'windows' ? 1 : 2;
+    const score = move + (samePerm(p, wanted) ? 0 : 0.5);
+    if (score < bestScore) { best = { inPerm: q, outPerm: p }; bestScore = score; }
+  }
+  return best;
+}
+
+/**
+ * The layout of the other operand of the first binary Add / Sub / Mul / Div that `y` reaches through single-reader
+ * ops that keep its layout (a MatMul by a constant matrix, which keeps a layout whose last axis stays last, and
+ * binary ops with a constant), when that operand is already converted at the same rank. Undefined otherwise.
+ */
+function downstreamLayout(ctx: ConvertContext, y: string, rank: number): Perm | undefined {
+  let cur = y;
+  let viaMatMul = false;
+  for (let step = 0; step < 8; step++) {
+    if (ctx.graph.outputs.some((o) => o.name === cur)) return undefined;
+    const readers = ctx.readersOf(cur);
+    if (readers.length !== 1) return undefined;
+    const n = readers[0];
+    const out = n.outputs[0];
+    if (!out || ctx.rank(out) !== rank) return undefined;
+    if (['Add', 'Sub', 'Mul', 'Div'].includes(n.opType) && n.inputs.length === 2) {
+      const other = n.inputs[n.inputs[0] === cur ? 1 : 0];
+      if (other === cur) return undefined;
+      if (ctx.isConstant(other)) { cur = out; continue; }
+      const p = ctx.primaryOf(other)?.perm;
+      if (!p || p.length !== rank || (viaMatMul && p[rank - 1] !== rank - 1)) return undefined;
+      return p;
+    }
+    if (n.opType === 'MatMul' && n.inputs[0] === cur && ctx.constant(n.inputs[1])?.dims.length === 2) {
+      viaMatMul = true;
+      cur = out;
+      continue;
+    }
+    return undefined;
+  }
+  return undefined;
 }
 
 export function reshapeLike(op: string, check?: (node: Node, ctx: ConvertContext) => Refusal | undefined): OpConverter {

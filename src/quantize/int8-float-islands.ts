@@ -1,0 +1,143 @@
+// Ops the int8 pass keeps in float32 although an int8 kernel exists, because int8's one linear step per tensor
+// cannot hold what they compute in trained audio models (measured with bench/int8-audio.bench.ts):
+// - the energy path into a LOG (log-mel / MFCC front ends: |STFT|² → mel filter bank → clamp → log). Power spans
+//   many decades: an int8 step sized for the loudest bin rounds every quiet bin to 0, and the log turns that into
+//   the clamp's floor (openWakeWord's melspectrogram: cosine 0.97, torchaudio-style MFCC 0.93). The same holds for
+//   the STFT's amplitudes and the audio itself (a quiet chunk is all zeros in int8: Silero VAD v5 decided 760 of
+//   1110 chunks as float did). So from the model input through the STFT convolution to the LOG / SQRT everything
+//   stays float32; the STFT convolution's weights are int8 behind a DEQUANTIZE (as dynamic-range quantization
+//   writes them), so the size stays int8's.
+// - a final probability: a LOGISTIC whose value only leaves the model (an output, or a threshold / IF on it). Its
+//   fixed int8 output step (1/256) turns the small scores a wake-word or VAD head gives on most audio into 0, a
+//   collapsed output to the accuracy guard (cosine 0) although no decision changed; one float sigmoid costs nothing.
+// - recurrent state packed in one tensor (Silero VAD v5: `state` [2, 1, 128] holds the LSTM's h and c): the GATHER /
+//   SLICE that unpacks a model input and the CONCATENATION / PACK that packs a model output only move data, but
+//   TFLite's same-scale rule would give h (within ±1) the scale of c (much wider). Kept float, each part gets its own.
+import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
+import { consumersOf, isFloatActivation, producersOf } from './graph';
+import { bytesOf, floatData, quantizeSymmetric, weightAxis } from './params';
+
+/** Ops that carry power (or a linear map of it) towards the LOG: kept float, walked back through. */
+const ENERGY_OPS = new Set(['ADD', 'SUM', 'MEAN', 'FULLY_CONNECTED', 'BATCH_MATMUL', 'MAXIMUM', 'MINIMUM', 'RELU', 'RESHAPE', 'TRANSPOSE',
+  'SQUEEZE', 'EXPAND_DIMS', 'CONCATENATION', 'STRIDED_SLICE', 'SLICE', 'MUL']);
+/** Data movement between the model input, the STFT convolution and the squaring (kept float, walked through). */
+const MOVE_OPS = new Set(['RESHAPE', 'STRIDED_SLICE', 'SLICE', 'SPLIT', 'SPLIT_V', 'TRANSPOSE', 'SQUEEZE', 'EXPAND_DIMS', 'PAD', 'MIRROR_PAD', 'PADV2']);
+/** The squaring that makes power from amplitude: kept float; behind it only data movement and the STFT. */
+const SQUARING_OPS = new Set(['SQUARE', 'POW']);
+/** Ops that unpack a model input (data input position) and ops that pack a model output. */
+const UNPACK_OPS: Record<string, number> = { GATHER: 0, STRIDED_SLICE: 0, SLICE: 0, SPLIT: 1, SPLIT_V: 0, UNPACK: 0 };
+const PACK_OPS = new Set(['CONCATENATION', 'PACK']);
+/** Readers that only look at a probability (compare it, branch on it, reshape it). */
+const PROBABILITY_READERS = new Set(['IF', 'GREATER', 'GREATER_EQUAL', 'LESS', 'LESS_EQUAL', 'EQUAL', 'NOT_EQUAL', 'RESHAPE', 'SQUEEZE', 'CAST']);
+
+/** Op indices on the power path into each LOG or SQRT: back from its input through ENERGY_OPS to a squaring
+ *  (SQUARE / POW / MUL of a tensor by itself), then through data movement to the STFT convolution(s) ('stft') and
+ *  on to the model input when only data movement lies between. Empty when no squaring is found: a LOG of something
+ *  else (a probability, a positive feature) keeps its int8 inputs. */
+export function logEnergyOps(sg: TflSubgraph): Map<number, 'energy' | 'stft'> {
+  const prod = producersOf(sg);
+  const out = new Map<number, 'energy' | 'stft'>();
+  const inputs = new Set(sg.inputs);
+  sg.operators.forEach((op) => {
+    if (op.opcode !== 'LOG' && op.opcode !== 'SQRT') return;
+    const found = new Map<number, 'energy' | 'stft'>();
+    let squared = false;
+    const floatIn = (k: number) => sg.operators[k].inputs.filter((i) => i >= 0 && isFloatActivation(sg.tensors[i]));
+    // Back from the squaring: data movement, then one STFT convolution, then data movement to a model input.
+    const amplitude = (tensor: number, convSeen: boolean): boolean => {
+      if (inputs.has(tensor)) return convSeen;
+      const k = prod.get(tensor);
+      if (k === undefined) return false;
+      const p = sg.operators[k];
+      if (MOVE_OPS.has(p.opcode)) {
+        const ins = floatIn(k);
+        const ok = ins.length > 0 && ins.every((i) => amplitude(i, convSeen));
+        if (ok) found.set(k, 'energy');
+        return ok;
+      }
+      if (!convSeen && p.opcode === 'CONV_2D' && p.inputs[1] >= 0 && !isFloatActivation(sg.tensors[p.inputs[1]])) {
+        found.set(k, 'stft');
+        amplitude(p.inputs[0], true);
+        return true;
+      }
+      return false;
+    };
+    const walk = (tensor: number) => {
+      const k = prod.get(tensor);
+      if (k === undefined || found.has(k)) return;
+      const p = sg.operators[k];
+      const isSquare = SQUARING_OPS.has(p.opcode) || (p.opcode === 'MUL' && p.inputs[0] === p.inputs[1]);
+      if (isSquare) {
+        found.set(k, 'energy');
+        squared = true;
+        for (const i of floatIn(k)) amplitude(i, false);
+        return;
+      }
+      if (!ENERGY_OPS.has(p.opcode)) return;
+      found.set(k, 'energy');
+      for (const i of floatIn(k)) walk(i);
+    };
+    walk(op.inputs[0]);
+    if (squared) for (const [k, why] of found) out.set(k, why);
+  });
+  return out;
+}
+
+/** LOGISTIC ops whose output only leaves the model: a graph output, or read only by PROBABILITY_READERS whose
+ *  outputs do the same (a threshold, an IF that returns it). */
+export function probabilityOutputOps(sg: TflSubgraph): Set<number> {
+  const readers = consumersOf(sg);
+  const outputs = new Set(sg.outputs);
+  const leaves = (tensor: number, depth = 0): boolean => {
+    if (depth > 8) return false;
+    const r = readers.get(tensor) ?? [];
+    if (r.length === 0) return outputs.has(tensor);
+    return r.every((k) => PROBABILITY_READERS.has(sg.operators[k].opcode) && sg.operators[k].outputs.every((o) => leaves(o, depth + 1)));
+  };
+  const out = new Set<number>();
+  sg.operators.forEach((op, k) => { if (op.opcode === 'LOGISTIC' && leaves(op.outputs[0])) out.add(k); });
+  return out;
+}
+
+/** Ops that unpack a model input or pack a model output (several parts of one state tensor). */
+export function stateOps(sg: TflSubgraph): Set<number> {
+  const inputs = new Set(sg.inputs);
+  const outputs = new Set(sg.outputs);
+  const out = new Set<number>();
+  sg.operators.forEach((op, k) => {
+    const at = UNPACK_OPS[op.opcode];
+    if (at !== undefined && inputs.has(op.inputs[at]) && isFloatActivation(sg.tensors[op.inputs[at]])) out.add(k);
+    if (PACK_OPS.has(op.opcode) && op.inputs.length > 1 && outputs.has(op.outputs[0])) out.add(k);
+  });
+  return out;
+}
+
+/** Every op the int8 pass keeps float by these rules, with the rule's name. */
+/** 'stft': the STFT convolution, float with int8 weights (int8StftWeights). */
+export type IslandRule = 'energy' | 'stft' | 'probability' | 'state';
+
+export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {
+  const out = new Map<number, IslandRule>(logEnergyOps(sg));
+  for (const k of probabilityOutputOps(sg)) out.set(k, 'probability');
+  for (const k of stateOps(sg)) out.set(k, 'state');
+  return out;
+}
+
+/** DEQUANTIZE of a per-channel int8 constant (as dynamic-range quantization writes it). */
+export const DEQUANTIZE_PER_CHANNEL_VERSION = 5;
+
+/** The STFT convolution's float32 weights become per-output-channel symmetric int8 read through a DEQUANTIZE (a
+ *  constant: TFLite computes it once), so the convolution runs in float on the exact audio at int8's size. (A hybrid
+ *  CONV_2D would quantize the audio per run: a window of speech then rounds its quiet frames away, cosine 0.974.)
+ *  Returns the DEQUANTIZE to place before the op. */
+export function int8StftWeights(op: TflOperator, t: TflTensor[], addTensor: (tt: TflTensor) => number): TflOperator[] {
+  const w = t[op.inputs[1]];
+  if (op.opcode !== 'CONV_2D' || w.type !== 'FLOAT32' || !w.data) return [];
+  const axis = weightAxis(op.opcode);
+  const { data, scales } = quantizeSymmetric(floatData(w), w.shape, axis);
+  const q = addTensor({ name: `${w.name}_int8`, type: 'INT8', shape: [...w.shape], data: bytesOf(data),
+    quantization: { scale: scales, zeroPoint: scales.map(() => 0), quantizedDimension: axis ?? 0 } });
+  const f = addTensor({ name: `${w.name}_dequantized`, type: 'FLOAT32', shape: [...w.shape] });
+  op.inputs[1] = f;
+  return [{ opcode: 'DEQUANTIZE', version: scales.length > 1 ? DEQUANTIZE_PER_CHANNEL_VERSION : 2, inputs: [q], outputs: [f] }];
+}

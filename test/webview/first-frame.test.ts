@@ -1,0 +1,96 @@
+// The first frame the extension host draws into the graph view's page (webview/first-frame.ts): the page shows it
+// before its bundle has loaded, the bundle's own first draw puts every box where the host's frame had it, names stay
+// text, and a restored view (saved state) is drawn by the bundle alone.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { ROOT, drawn, launch, openView } from './harness';
+import { readModelFile } from '../../src/onnx/reader';
+import { encodeModel } from '../../src/onnx/writer';
+import { leanOpen } from '../../src/worker/lean-open';
+import { firstFrame } from '../../webview/first-frame';
+import { ITEM_LIMIT } from '../../webview/draw-info';
+
+const MODEL = path.resolve(ROOT, '../shared/models/squeezenet1_1.onnx');
+let browser: Browser;
+
+before(async () => {
+  assert.ok(fs.existsSync(path.join(ROOT, 'dist/webview.js')), 'run npm run build first');
+  browser = await launch();
+});
+after(async () => { await browser?.close(); });
+
+interface Seen { viewport: string | null; boxes: [string, string][]; bundleRan: boolean }
+/** What the page held when its HTML was parsed (before the bundle, loaded after the first frame, can run). */
+const SEEN = `document.addEventListener('DOMContentLoaded', () => {
+  const vp = document.querySelector('svg#graph g.prerender');
+  window.__seen = { viewport: vp && vp.getAttribute('transform'), bundleRan: !!window.onnx2liteTimings,
+    boxes: vp ? [...vp.querySelectorAll('g.node')].map((g) => [g.dataset.key, g.getAttribute('transform')]) : [] };
+});`;
+
+async function seen(page: Page): Promise<Seen> {
+  return page.evaluate('window.__seen') as Promise<Seen>;
+}
+
+async function boxes(page: Page): Promise<[string, string][]> {
+  return page.evaluate(() => [...document.querySelectorAll<SVGGElement>('svg#graph g.viewport g.node')]
+    .map((g) => [g.dataset.key!, g.getAttribute('transform')!] as [string, string]));
+}
+
+test('the host\'s frame is in the page before the bundle runs; the bundle\'s first draw moves nothing', async () => {
+  const v = await openView(browser, MODEL, { initScript: SEEN });
+  const { page } = v;
+  assert.equal(await drawn(page), 'drawn');
+  const before = await seen(page);
+  assert.ok(before, 'the page recorded what it held when parsed');
+  assert.equal(before.bundleRan, false, 'the bundle had not run when the page was parsed');
+  assert.ok(before.viewport, 'the host\'s frame has its first zoom');
+  const expected = firstFrame(leanOpen(MODEL)!.graph)!;
+  assert.equal(before.boxes.length, expected.items, 'every box of the host\'s frame is in the page');
+  assert.ok(expected.items > 10 && expected.items <= ITEM_LIMIT);
+  // The bundle drew: the host's frame is gone, and the same boxes are where they were, at the same zoom.
+  assert.equal(await page.locator('g.prerender').count(), 0);
+  assert.deepEqual(await boxes(page), before.boxes);
+  assert.equal(await page.locator('svg#graph g.viewport').getAttribute('transform'), before.viewport);
+  const marks = await page.evaluate(() => ['onnx2lite-first-frame', 'onnx2lite-drawn'].map((n) => performance.getEntriesByName(n)[0]?.startTime ?? -1));
+  assert.ok(marks[0] >= 0 && marks[1] >= marks[0], `the host's frame came first (${marks.join(', ')})`);
+  // The page works: search and the side panel.
+  await page.locator('#search input').fill('Concat');
+  await page.locator('#results .result').first().waitFor();
+  await page.locator('#results .result').first().click();
+  await page.waitForFunction(() => document.querySelector('#panel h2')?.textContent === 'Concat');
+  assert.deepEqual(v.errors, []);
+  await v.close();
+});
+
+test('names holding HTML in the host\'s frame are text', async () => {
+  const model = readModelFile(MODEL);
+  model.graph.nodes[0].opType = 'Evil<img src=x onerror="window.__pwned=1">';
+  model.graph.nodes[0].domain = 'com.example';
+  model.graph.inputs[0].name = model.graph.nodes[0].inputs[0] = 'in"put<script>window.__pwned=2</script>';
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'o2l-frame-')), 'hostile.onnx');
+  fs.writeFileSync(file, encodeModel(model));
+  const f = firstFrame(leanOpen(file)!.graph)!;
+  assert.doesNotMatch(f.markup, /<img|<script/);
+  assert.match(f.markup, /Evil&lt;img src=x onerror=&quot;/);
+  const v = await openView(browser, file, { initScript: SEEN });
+  assert.equal(await drawn(v.page), 'drawn');
+  assert.ok((await seen(v.page)).boxes.length > 0, 'the host drew the frame');
+  assert.equal(await v.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+  assert.equal(await v.page.locator('img, svg script').count(), 0);
+  await v.close();
+});
+
+test('a restored view (saved state of this file) is drawn by the bundle alone', async () => {
+  const name = path.basename(MODEL);
+  const v = await openView(browser, MODEL, { initScript: SEEN, state: { file: name, expanded: [''], transform: { k: 1, x: 5, y: 7 } } });
+  assert.equal(await drawn(v.page), 'drawn');
+  const s = await seen(v.page);
+  assert.equal(s?.viewport ?? null, null, 'no host frame in a restored view');
+  assert.equal(await v.page.locator('svg#graph g.viewport').getAttribute('transform'), 'translate(5,7) scale(1)');
+  assert.deepEqual(v.errors, []);
+  await v.close();
+});

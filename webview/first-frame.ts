@@ -1,0 +1,48 @@
+// The graph view's first frame as SVG markup, worked out by the extension host from the graph it has just read and
+// put into the page's HTML (src/extension/webview-html.ts): the page paints it as it parses, before any of its script
+// runs. The same functions as the page's own drawing make it (scopes, box sizes, layout), and the markup is what
+// webview/canvas.ts would put in the page, so when the page's script takes over and draws, nothing moves. No DOM and
+// no d3 beyond d3-shape (svg-markup.ts) here: this runs in Node too.
+import type { ViewGraph, WireGraph } from '../src/shared/protocol';
+import { decodeGraph, valueNamed } from '../src/shared/graph-wire';
+import type { DrawItem } from './canvas';
+import { CULL_ABOVE, svgMarkup } from './svg-markup';
+import { drawInfo, ITEM_LIMIT, opStyle } from './draw-info';
+import { workerLayout } from './dagre-layout';
+import { layoutHere } from './fast-layout';
+import { autoExpand, buildScopes, visibleGraph } from './scopes';
+
+export interface FirstFrame {
+  /** The file's base name (the page's saved state names it). */
+  file: string;
+  /** The viewport group's contents: edges and boxes. */
+  markup: string;
+  /** The laid-out graph's size and the x of its topmost box: the page works out its first zoom from them as
+   *  canvas.initialView() does. */
+  width: number;
+  height: number;
+  topX: number;
+  items: number;
+  note?: string;
+}
+
+/** The overview the page would draw first for `g` (its scopes collapsed to ITEM_LIMIT boxes, coloured by op). */
+export function firstFrameOf(g: ViewGraph): FirstFrame | undefined {
+  const scopes = buildScopes(g);
+  const visible = visibleGraph(g, scopes, autoExpand(scopes, ITEM_LIMIT));
+  if (visible.items.length > CULL_ABOVE) return undefined;
+  const byKey = new Map(visible.items.map((i) => [i.key, i]));
+  const style = (key: string): { cls: string; fill?: string } => { const it = byKey.get(key); return it ? opStyle(g, it) : { cls: '' }; };
+  const infos = visible.items.map((it) => drawInfo(g, it, (name) => valueNamed(g, name), style));
+  const req = { id: 0, nodes: infos.map((i) => ({ key: i.key, width: i.width, height: i.height })), edges: visible.edges };
+  const r = layoutHere(req) ?? workerLayout(req);
+  const pos = new Map(r.nodes.map((n) => [n.key, n]));
+  const items: DrawItem[] = infos.map((i) => ({ ...i, x: pos.get(i.key)!.x, y: pos.get(i.key)!.y }));
+  const edges = visible.edges.map((e, k) => ({ from: e.from, to: e.to, count: e.count, points: r.edges[k] }));
+  let top: DrawItem | undefined;
+  for (const d of items) if (!top || d.y < top.y) top = d;
+  return { file: g.file, markup: svgMarkup(items, edges), width: r.width, height: r.height, topX: top?.x ?? r.width / 2, items: items.length, note: g.note };
+}
+
+/** firstFrameOf() over the graph as it crosses to the page. */
+export function firstFrame(w: WireGraph): FirstFrame | undefined { return firstFrameOf(decodeGraph(w)); }
