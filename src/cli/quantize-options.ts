@@ -25,8 +25,9 @@ export const QUANTIZE_USAGE = `  --quantize MODE          fp16 (float16 weights)
                            nearest (plain round to nearest); under cosine 0.96 GPTQ is kept only when it
                            scores at least as well as nearest
   --int16 M                int8: auto (default: when plain int8 keeps the output cosine on the calibration samples
-                           under 0.995, the first layers run in 16x8 — int16 activations, int8 weights plus an int8
-                           residual — until it is reached, within 30% of the float32 size), off (int8 everywhere,
+                           under 0.995, the ops around the activations whose int8 rounding alone changes the
+                           output most stay float32 (or 16x8 where float weights do not fit), most sensitive
+                           first, until it is reached, within 35% of the float32 size), off (int8 everywhere,
                            e.g. for TFLite Micro builds without int16 kernels) or all (every op with a 16x8 kernel)
   --min-cosine C           int8: the accuracy guard (default 0.99): when the model's worst output cosine against
                            onnxruntime on the calibration samples is below C, convert names the layers to blame,

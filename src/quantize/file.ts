@@ -59,6 +59,8 @@ export interface QuantizeSummary {
   /** int8: ops in the 16x8 region (0 = plain int8), and the worst output cosine on the guard's calibration samples
    *  in plain int8 and as written (absent when the guard did not run). */
   int16Ops?: number;
+  /** int8: ops the mixed-precision search kept in float32 (absent for other modes). */
+  floatOps?: number;
   int8Cosine?: number;
   cosine?: number;
   /** int8: the 16x8 guard's search time (part of quantizeMs). */

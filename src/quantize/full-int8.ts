@@ -32,6 +32,8 @@ export interface FullInt8Stats {
   int16Ops: number;
   /** Of those, ops whose weights carry an int8 residual. */
   splitOps: number;
+  /** Ops kept in float32 by the mixed-precision search (sensitive activations). */
+  floatOps: number;
   int8Cosine: number;
   cosine: number;
   guardMet: boolean;
@@ -138,10 +140,10 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   const choice = samples.length
     ? await chooseInt16Ops(result, onnx, samples, params, { ...opts, roundedWeights, biasDelta }, mode, opts.maxBytes ?? Infinity, refs,
       Math.max(GUARD_COSINE, opts.minCosine ?? 0))
-    : { int16Ops: new Set<number>(), splitOps: new Set<number>(), int8Cosine: NaN, cosine: NaN, met: true, ms: 0 };
-  quantizeInt8(result, params, { ...opts, roundedWeights, biasDelta, int16Ops: choice.int16Ops, splitOps: choice.splitOps });
+    : { int16Ops: new Set<number>(), splitOps: new Set<number>(), floatOps: new Set<number>(), int8Cosine: NaN, cosine: NaN, met: true, ms: 0 };
+  quantizeInt8(result, params, { ...opts, roundedWeights, biasDelta, int16Ops: choice.int16Ops, splitOps: choice.splitOps, floatOps: choice.floatOps });
   return { result, stats: { fromOnnx: p.onnx.size, fromTflite, calibrationMs: t1 - t0, quantizeMs: performance.now() - t1,
-    gptqLayers: gptq.layers, gptqMs: gptq.ms, int16Ops: choice.int16Ops.size, splitOps: choice.splitOps.size, int8Cosine: choice.int8Cosine, cosine: choice.cosine,
+    gptqLayers: gptq.layers, gptqMs: gptq.ms, int16Ops: choice.int16Ops.size, splitOps: choice.splitOps.size, floatOps: choice.floatOps.size, int8Cosine: choice.int8Cosine, cosine: choice.cosine,
     guardMet: choice.met, mixedMs: choice.ms, rangeMethod, biasCorrected: corrected } };
 }
 

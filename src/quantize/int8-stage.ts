@@ -15,8 +15,8 @@ import { GUARD_COSINE, GUARD_SAMPLES } from './mixed-precision';
 import { GuardResult, MIN_COSINE, blameLayers, blameText } from './guard';
 import type { QuantStage } from './file';
 
-/** An int8 model stays within this fraction of the float32 size when the auto search adds 16x8 layers. */
-export const INT8_SIZE_BUDGET = 0.3;
+/** An int8 model stays within this fraction of the float32 size when the auto search keeps layers in float32 / 16x8. */
+export const INT8_SIZE_BUDGET = 0.35;
 
 export const DEFAULT_RANDOM_SAMPLES = 16;
 
@@ -54,16 +54,17 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   const { stats } = await quantizeFullInt8(result, onnx, samples, { method: q.method, perTensor: q.perTensor, int8Io: q.int8Io,
     weightRounding: q.weightRounding, biasCorrection: q.biasCorrection, int16: q.int16, maxBytes: INT8_SIZE_BUDGET * floatBytes, minCosine: q.minCosine }, fixed);
   summary.int16Ops = stats.int16Ops;
+  summary.floatOps = stats.floatOps;
   if (samples.length) summary.rangeMethod = stats.rangeMethod;
   summary.mixedMs = stats.mixedMs;
   if (Number.isFinite(stats.int8Cosine)) summary.int8Cosine = stats.int8Cosine;
   if (Number.isFinite(stats.cosine)) summary.cosine = stats.cosine;
   const ops = result.model.subgraphs[0].operators.length;
   const cos = (c: number) => c.toFixed(4);
-  if (stats.int16Ops && Number.isFinite(stats.int8Cosine)) {
-    const residual = stats.splitOps >= stats.int16Ops ? 'weights as int8 + int8 residual' : `the first ${stats.splitOps} with weights as int8 + int8 residual`;
-    result.warnings.push(`int8: the first ${stats.int16Ops} ops run in 16x8 (int16 activations; ${residual}) because plain int8 `
-      + `reached only cosine ${cos(stats.int8Cosine)} on the calibration samples (now ${cos(stats.cosine)}); --int16 off keeps every activation int8`);
+  if ((stats.int16Ops || stats.floatOps) && Number.isFinite(stats.int8Cosine)) {
+    result.warnings.push(`int8: ${stats.floatOps} op(s) stay float32 and ${stats.int16Ops} run in 16x8 (int16 activations), those making or reading `
+      + `the activations whose int8 rounding changes the output most, because plain int8 reached only cosine ${cos(stats.int8Cosine)} on the `
+      + `calibration samples (now ${cos(stats.cosine)}); --int16 off keeps every activation int8`);
   } else if (stats.int16Ops) {
     result.warnings.push(`int8: --int16 all: every op with a 16x8 kernel runs with int16 activations (${ops} ops in the model)`);
   }
@@ -75,14 +76,14 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
     guard.blame = await blameLayers(bytes, model.path, floatTflite, serializeTflite(result.model), samples[0]);
     const n = Math.min(samples.length, GUARD_SAMPLES);
     const msg = `int8: output cosine ${Number.isNaN(stats.cosine) ? 'NaN' : cos(stats.cosine)} against onnxruntime on ${n} ${summary.calibrationSource === 'folder' ? '' : `${summary.calibrationSource} `}`
-      + `calibration sample(s) is below --min-cosine ${minCosine}${stats.int16Ops ? ` (with ${stats.int16Ops} ops in 16x8)` : ''}; `
+      + `calibration sample(s) is below --min-cosine ${minCosine}${stats.int16Ops ? ` (with ${stats.int16Ops} ops in 16x8)` : ''}${stats.floatOps ? ` (with ${stats.floatOps} ops in float32)` : ''}; `
       + `layers to blame (largest SNR drop, float32 → int8): ${blameText(guard.blame)}`;
     if (!q.allowDegraded) {
       throw new ModelError(`${msg}; nothing written (better --calibration samples, --int16 auto, or --allow-degraded to write it anyway)`);
     }
     result.warnings.push(`${msg}; written anyway because of --allow-degraded`);
   } else if (!stats.guardMet) {
-    result.warnings.push(`int8: output cosine on the calibration samples is ${cos(stats.cosine)} (< ${GUARD_COSINE}) even with 16x8 layers within `
+    result.warnings.push(`int8: output cosine on the calibration samples is ${cos(stats.cosine)} (< ${GUARD_COSINE}) even with float32 / 16x8 layers within `
       + `${INT8_SIZE_BUDGET * 100}% of the float32 size; compare the model layer by layer (onnx2lite compare)`);
   }
   if (fixed.size && !q.calibration && stats.fromOnnx + stats.fromTflite > 0) {

@@ -32,6 +32,8 @@ export interface Int8Options {
   /** Added to the float bias (by tensor index) of int8 conv / depthwise / fully connected ops, per output channel
    *  (empirical bias correction, bias-correction.ts). */
   biasDelta?: Map<number, Float32Array>;
+  /** Ops (float model indices) kept in float32 between DEQUANTIZE and QUANTIZE (mixed precision's float layers). */
+  floatOps?: Set<number>;
 }
 
 /** Attention: a SOFTMAX whose only reader is a BATCH_MATMUL (probabilities × values), both by op index. int8's
@@ -142,7 +144,7 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     const spec = INT8_OPS[op.opcode];
     const touches = [...op.inputs, ...op.outputs].filter((i) => i >= 0 && floatIo(i));
     if (touches.length === 0) return 'none' as const;
-    if (!spec || attention.has(k) || island(k)) return 'float' as const;
+    if (!spec || attention.has(k) || island(k) || opts.floatOps?.has(k)) return 'float' as const;
     if (op.opcode === 'FULLY_CONNECTED' || spec.weights) {
       if (op.inputs[1] === undefined || op.inputs[1] < 0 || !isConst(t[op.inputs[1]])) return 'float' as const;
       if (op.inputs[2] !== undefined && op.inputs[2] >= 0 && !isConst(t[op.inputs[2]])) return 'float' as const;
@@ -152,7 +154,7 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     return opts.int16Ops?.has(k) && int16Capable(op, t) ? ('int16' as const) : ('int8' as const);
   });
   const floatOps = new Map<string, number>();
-  sg.operators.forEach((op, k) => { if (quantizable[k] === 'float' && !attention.has(k) && !island(k)) floatOps.set(op.opcode, (floatOps.get(op.opcode) ?? 0) + 1); });
+  sg.operators.forEach((op, k) => { if (quantizable[k] === 'float' && !attention.has(k) && !island(k) && !opts.floatOps?.has(k)) floatOps.set(op.opcode, (floatOps.get(op.opcode) ?? 0) + 1); });
   if (attention.size) {
     warnings.push(`int8: ${attention.size / 2} attention SOFTMAX op(s) and the BATCH_MATMUL reading each stay float32 (int8's fixed 1/256 step `
       + 'wipes out the small attention weights), with DEQUANTIZE/QUANTIZE around them');

@@ -1,8 +1,11 @@
-// `--int16 auto`: full-integer models whose int8 rounding the network amplifies (the error of the first layers grows
-// through every layer after them) get their first layers in 16x8 — int16 activations, and weights as an int8 tensor
-// plus an int8 tensor of its rounding residual (see int16.ts) — until the model's outputs on the calibration samples
-// reach GUARD_COSINE against onnxruntime, within the size budget. Each candidate is the real quantized model run on
-// LiteRT; a model that already meets the guard in plain int8 stays plain int8.
+// `--int16 auto`: sensitivity-ranked mixed precision. When plain int8 misses GUARD_COSINE on the calibration samples,
+// the activations whose int8 rounding alone changes the output most (sensitivity.ts) leave int8, most sensitive
+// first: the ops producing and reading them run in float32 (DEQUANTIZE → float op → QUANTIZE; XNNPack runs them,
+// exact), or in 16x8 (int16 activations, int8 weights: no size cost, but TFLite's reference kernels) where float
+// weights would not fit the size budget. The number kept grows (1, 2, 3, 4, 6, 8, ...) until the guard is met, the
+// size budget or the latency bound (LATENCY_BOUND × float32, measured on LiteRT in the same search) is reached.
+// When that misses the guard, the 16x8 prefix of the first layers (int16-prefix.ts) is tried too. Each candidate is
+// the real quantized model run on LiteRT against onnxruntime; a model that meets the guard in plain int8 stays plain.
 import type { ConvertResult } from '../convert/convert';
 import type { Model, Tensor } from '../ir/types';
 import { encodeModel } from '../onnx/writer';
@@ -11,7 +14,11 @@ import { openConverted } from '../runtime/tflite-onnx-io';
 import { compareViews, onnxView } from '../compare/metrics';
 import { serializeTflite } from '../tflite/writer';
 import { Int8Options, quantizeInt8 } from './int8';
-import type { QParams } from './params';
+import { INT8_OPS } from './int8-ops';
+import { int16Capable } from './int16';
+import { elementCount, type QParams } from './params';
+import { RoundingPoint, makeScorer, rankRoundingPoints } from './sensitivity';
+import { MIN_GAP_CLOSED, prefixSearch } from './int16-prefix';
 
 export type Int16Mode = 'auto' | 'off' | 'all';
 
@@ -19,16 +26,29 @@ export type Int16Mode = 'auto' | 'off' | 'all';
 export const GUARD_COSINE = 0.995;
 /** Calibration samples the guard runs (the first ones). */
 export const GUARD_SAMPLES = 4;
-/** Share of plain int8's gap to the guard a 16x8 region that misses it must close to stay. */
-const MIN_GAP_CLOSED = 0.5;
-/** Region sizes tried, as fractions of the op count (the first ops in graph order). */
-const STEPS = [0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5];
+/** A mixed model that misses the guard stays only when its pooled output SNR beats plain int8's by this much (dB). */
+const MIN_GAIN_DB = 1;
+/** Rounding points kept out of int8, tried in this order (most sensitive first). */
+const STEPS = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64];
+/** int8 should run at most this fraction of the float32 time; a mixed model may also take LATENCY_SLACK × plain int8's. */
+export const LATENCY_BOUND = 0.6;
+const LATENCY_SLACK = 1.15;
 
 export interface MixedChoice {
   /** Ops (float model indices) that run in 16x8; empty for plain int8. */
   int16Ops: Set<number>;
-  /** Of those, the ones whose weights carry an int8 residual (the first ones, as many as the size budget allows). */
+  /** Of those, the ones whose weights carry an int8 residual (`--int16 all`). */
   splitOps: Set<number>;
+  /** Ops kept in float32 (DEQUANTIZE → op → QUANTIZE) because an activation they make or read is too sensitive. */
+  floatOps: Set<number>;
+  /** Pooled output SNR (dB) on the guard samples, plain int8 and chosen (NaN when not measured). */
+  int8SnrDb: number;
+  snrDb: number;
+  /** Fastest LiteRT run time (over the guard samples) of the float32 model, plain int8 and the chosen one (ms; NaN
+   *  when not measured). */
+  floatMs: number;
+  int8Ms: number;
+  chosenMs: number;
   /** Worst output cosine on the guard samples, plain int8 and chosen. */
   int8Cosine: number;
   cosine: number;
@@ -93,49 +113,95 @@ async function referenceOutputs(onnx: Model, samples: Tensor[][]): Promise<Map<s
   return refs;
 }
 
-/** Picks the 16x8 region for `--int16 auto` (or `all`): the smallest prefix of the graph that meets the guard.
- *  `reference`: onnxruntime's outputs for the first samples when calibration already ran them. */
+/** Where the ops of the first `k` points go: float32 while float weights fit `bytesLeft`, else 16x8 if it has a
+ *  kernel, else float32 (the size check then refuses the candidate). */
+function assign(result: ConvertResult, points: RoundingPoint[], bytesLeft: number): { floatOps: Set<number>; int16Ops: Set<number> } {
+  const sg = result.model.subgraphs[0];
+  const floatOps = new Set<number>();
+  const int16Ops = new Set<number>();
+  let left = bytesLeft;
+  for (const p of points) {
+    for (const k of p.ops) {
+      if (floatOps.has(k) || int16Ops.has(k)) continue;
+      const op = sg.operators[k];
+      const w = INT8_OPS[op.opcode]?.weights && op.inputs[1] >= 0 ? sg.tensors[op.inputs[1]] : undefined;
+      // float32 weights cost 3 bytes more per weight than int8 ones.
+      const cost = w?.data ? 3 * elementCount(w.shape) : 0;
+      if (cost <= left) { floatOps.add(k); left -= cost; } else if (int16Capable(op, sg.tensors)) int16Ops.add(k); else floatOps.add(k);
+    }
+  }
+  return { floatOps, int16Ops };
+}
+
+/** Picks the layers that leave int8 for `--int16 auto` (or runs the model as `off` / `all` asks) and measures the
+ *  guard. `reference`: onnxruntime's outputs for the first samples when calibration already ran them. */
 export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples: Tensor[][], params: Map<number, QParams>,
   opts: Int8Options, mode: Int16Mode, maxBytes: number, reference?: Map<string, Tensor>[], target = GUARD_COSINE): Promise<MixedChoice> {
   const t0 = performance.now();
   const n = result.model.subgraphs[0].operators.length;
-  const prefix = (f: number) => new Set(Array.from({ length: Math.round(f * n) }, (_, k) => k));
+  const none = new Set<number>();
   const guard = samples.slice(0, GUARD_SAMPLES);
   const refs = reference && reference.length >= guard.length ? reference.slice(0, guard.length) : await referenceOutputs(onnx, guard);
   // int8 model inputs / outputs do not change the inside: the guard runs the float-I/O variant LiteRT can feed.
-  const build = (int16Ops: Set<number>, splitOps: Set<number>) =>
-    serializeTflite(quantizeInt8(cloneResult(result), params, { ...opts, int8Io: false, int16Ops, splitOps }).model);
+  const build = (int16Ops: Set<number>, splitOps: Set<number>, floatOps: Set<number>) =>
+    quantizeInt8(cloneResult(result), params, { ...opts, int8Io: false, int16Ops, splitOps, floatOps });
+  const scorer = await makeScorer(result, guard, refs);
+  const scoreOutputs = (r: ConvertResult) => scorer.score(r.model, r.metadata);
   if (mode !== 'auto') {
     // No search: the model as written is still measured for the accuracy guard (--min-cosine).
-    const ops = mode === 'all' ? prefix(1) : new Set<number>();
-    const cos = await score(build(ops, ops), guard, refs);
-    return { int16Ops: ops, splitOps: ops, int8Cosine: mode === 'off' ? cos : NaN, cosine: cos, met: true, ms: performance.now() - t0 };
+    const ops = mode === 'all' ? new Set(Array.from({ length: n }, (_, k) => k)) : none;
+    const s = await scoreOutputs(build(ops, ops, none));
+    return { int16Ops: ops, splitOps: ops, floatOps: none, int8Cosine: mode === 'off' ? s.cosine : NaN, cosine: s.cosine, met: true,
+      int8SnrDb: mode === 'off' ? s.snrDb : NaN, snrDb: s.snrDb, floatMs: NaN, int8Ms: mode === 'off' ? s.ms : NaN, chosenMs: s.ms, ms: performance.now() - t0 };
   }
-  let best: MixedChoice | undefined;
-  let int8Cosine = NaN;
-  let splitLimit = 1;
-  for (const f of STEPS) {
-    const int16Ops = prefix(f);
-    if (f > 0 && int16Ops.size === 0) continue;
-    // Residual weights cost size: past the budget only the first layers keep them (int16 activations cost none).
-    let bytes = build(int16Ops, prefix(Math.min(f, splitLimit)));
-    while (f > 0 && bytes.byteLength > maxBytes && splitLimit > 0) {
-      splitLimit = STEPS.filter((s) => s < Math.min(f, splitLimit)).pop() ?? 0;
-      bytes = build(int16Ops, prefix(Math.min(f, splitLimit)));
+  const plainModel = build(none, none, none);
+  const plainBytes = serializeTflite(plainModel.model);
+  const plain = await scoreOutputs(plainModel);
+  const base = { int16Ops: none, splitOps: none, floatOps: none, int8Cosine: plain.cosine, cosine: plain.cosine, met: plain.cosine >= target,
+    int8SnrDb: plain.snrDb, snrDb: plain.snrDb, floatMs: NaN, int8Ms: plain.ms, chosenMs: plain.ms };
+  if (base.met) return { ...base, ms: performance.now() - t0 };
+  const float = await scoreOutputs(result);
+  // (Sub-millisecond models are not timed: their run time is noise.)
+  const maxMs = Math.max(LATENCY_BOUND * float.ms, LATENCY_SLACK * plain.ms, 1);
+  const ranked = await rankRoundingPoints(result, params, scorer);
+  if (process.env.ONNX2LITE_TRACE_MIXED) {
+    const sg = result.model.subgraphs[0];
+    console.error(`mixed: ranked ${ranked.slice(0, 24).map((p) => `${p.ops[0]}:${sg.operators[p.ops[0]].opcode} ${p.snrDb.toFixed(1)}`).join(', ')}`);
+  }
+  let best: Omit<MixedChoice, 'ms'> = { ...base, floatMs: float.ms };
+  for (const k of STEPS) {
+    if (k > ranked.length) break;
+    const { floatOps, int16Ops } = assign(result, ranked.slice(0, k), maxBytes - plainBytes.byteLength);
+    const candidate = build(int16Ops, none, floatOps);
+    const bytes = serializeTflite(candidate.model);
+    // (A tiny model whose plain int8 is over the budget already may still move weightless ops to float32.)
+    if (bytes.byteLength > Math.max(maxBytes, plainBytes.byteLength)) { if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: k=${k} ${bytes.byteLength} bytes > ${maxBytes}`); break; }
+    const s = await scoreOutputs(candidate);
+    // Past the latency bound, more layers out of int8 only get slower (measured twice: a busy machine slows one run).
+    if (s.ms > maxMs) {
+      const again = Math.min(s.ms, (await scoreOutputs(candidate)).ms);
+      const plainAgain = Math.min(plain.ms, (await scoreOutputs(plainModel)).ms);
+      s.ms = (again / plainAgain) * plain.ms;
     }
-    if (f > 0 && bytes.byteLength > maxBytes) break;
-    const splitOps = prefix(Math.min(f, splitLimit));
-    const cos = await score(bytes, guard, refs);
-    if (f === 0) int8Cosine = cos;
-    if (!best || cos > best.cosine) best = { int16Ops, splitOps, int8Cosine, cosine: cos, met: cos >= target, ms: 0 };
-    if (cos >= target) break;
+    if (s.ms > maxMs) { if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: k=${k} ${s.ms.toFixed(0)} ms > ${maxMs.toFixed(0)}`); break; }
+    const met = s.cosine >= target;
+    if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: k=${k} float ${floatOps.size} 16x8 ${int16Ops.size} ${(bytes.byteLength / 1e6).toFixed(2)} MB cos ${s.cosine.toFixed(4)} snr ${s.snrDb.toFixed(1)} ${s.ms.toFixed(0)} ms (float ${float.ms.toFixed(0)}, int8 ${plain.ms.toFixed(0)} ${plain.snrDb.toFixed(1)} dB)`);
+    if (met || s.snrDb > best.snrDb) {
+      best = { int16Ops, splitOps: none, floatOps, int8Cosine: plain.cosine, cosine: s.cosine, met, int8SnrDb: plain.snrDb, snrDb: s.snrDb,
+        floatMs: float.ms, int8Ms: plain.ms, chosenMs: s.ms };
+    }
+    if (met) break;
   }
-  // 16x8 runs on TFLite's reference kernels (LiteRT WASM: 10–40× the float32 time per multiply-add): a region that
-  // misses the guard stays only when it closes at least half of plain int8's gap to it (PP-OCRv4 rec: 0.9449 → 0.9482
-  // at 16× the float32 latency is not worth it).
-  if (best && !best.met && best.int16Ops.size > 0 && best.cosine - int8Cosine < MIN_GAP_CLOSED * (target - int8Cosine)) {
-    const none = new Set<number>();
-    best = { int16Ops: none, splitOps: none, int8Cosine, cosine: int8Cosine, met: false, ms: 0 };
+  // Layers out of int8 cost time and size: a model that still misses the guard keeps them only for a clear gain.
+  if (!best.met && best.snrDb < plain.snrDb + MIN_GAIN_DB) best = { ...base, floatMs: float.ms };
+  if (!best.met) {
+    // Error grown through the whole network (random-weight CNNs): the 16x8 prefix, which may close it.
+    const pre = await prefixSearch(n, (i16, split) => build(i16, split, none), scoreOutputs, maxBytes, target);
+    const closes = pre && pre.score.cosine - plain.cosine >= MIN_GAP_CLOSED * (target - plain.cosine);
+    if (pre && (pre.met || (closes && best.floatOps.size === 0 && best.int16Ops.size === 0))) {
+      best = { ...base, int16Ops: pre.int16Ops, splitOps: pre.splitOps, cosine: pre.score.cosine, met: pre.met, snrDb: pre.score.snrDb,
+        floatMs: float.ms, chosenMs: pre.score.ms };
+    }
   }
-  return { ...best!, int8Cosine, ms: performance.now() - t0 };
+  return { ...best, ms: performance.now() - t0 };
 }

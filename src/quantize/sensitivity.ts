@@ -1,0 +1,184 @@
+// Which activations' int8 rounding changes a model's output most: each rounding point (the output of an op with its
+// own int8 parameters, together with the same-scale ops that pass it on unchanged) is rounded ALONE in the float
+// model — a QUANTIZE → DEQUANTIZE pair with its int8 parameters, every other tensor float — and the output error on
+// the guard samples measured against onnxruntime, on the real LiteRT. The points whose rounding alone costs the most
+// output SNR are the ones mixed precision (mixed-precision.ts) keeps in float or 16x8.
+//
+// Output error is measured on the logits (before a final SOFTMAX / LOGISTIC) against the float32 model's, pooled over
+// the samples (total squared error over total signal, in dB): a smooth measure. The worst per-sample cosine of the
+// probabilities is not one: on a CTC recognizer a sample near a tie between two characters swings from cosine 0.94
+// to 0.85 when any early layer changes by a few dB either way (PP-OCRv4 rec: one sample drops to 0.975 when only the
+// first conv is int8, the rest float).
+import type { ConvertResult } from '../convert/convert';
+import type { Tensor } from '../ir/types';
+import type { OnnxLiteMetadata } from '../convert/metadata';
+import type { TflModel, TflOperator } from '../tflite/model';
+import { openTflite } from '../runtime/litert';
+import { toOnnxLayout, toTfliteLayout } from '../runtime/tflite-onnx-io';
+import { debugCopy } from '../compare/tap';
+import { compareViews, onnxView } from '../compare/metrics';
+import { consumersOf, isFloatActivation, producersOf } from './graph';
+import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
+import { type QParams, quantParams } from './params';
+
+/** One rounding point: the tensor rounded to int8, and the float model's ops that must leave int8 for it not to be
+ *  (its producer, the same-scale ops carrying it and every op reading it or them). */
+export interface RoundingPoint {
+  tensor: number;
+  ops: number[];
+  /** Output SNR (dB, pooled over the samples) with only this point rounded; Infinity when not measured. */
+  snrDb: number;
+}
+
+/** A model's outputs on samples: the worst output cosine against onnxruntime (the guard's measure), the pooled
+ *  SNR of its logits against the float32 model's (the search's measure) and the fastest run time. */
+export interface OutputScore { snrDb: number; cosine: number; ms: number }
+
+/** Scores quantized variants of one float model (same tensor names) on the guard samples. The search's measure is
+ *  taken before a final SOFTMAX / LOGISTIC: probabilities saturate, so near a tie a tiny change flips them.
+ *  `ms` is the fastest run over the samples. */
+export interface Scorer { score(model: TflModel, metadata: OnnxLiteMetadata): Promise<OutputScore> }
+
+function pooledSnr(err: number, sig: number): number {
+  const snr = err === 0 ? 200 : sig === 0 ? -200 : Math.min(200, 10 * Math.log10(sig / err));
+  return Number.isNaN(snr) ? -200 : snr;
+}
+
+async function runTaps(model: TflModel, metadata: OnnxLiteMetadata, names: string[], samples: Tensor[][]):
+  Promise<{ outputs: Tensor[][]; taps: Float32Array[][]; ms: number }> {
+  const sg = model.subgraphs[0];
+  const index = new Map(sg.tensors.map((t, i) => [t.name, i]));
+  const tapIdx = names.map((n) => index.get(n) ?? -1);
+  const want = [...sg.outputs, ...tapIdx.filter((i) => i >= 0)];
+  const copy = debugCopy(model, want);
+  const pos = new Map(copy.outputs.map((t, k) => [t, k]));
+  const session = await openTflite(copy.bytes);
+  const outputs: Tensor[][] = [];
+  const taps: Float32Array[][] = [];
+  const times: number[] = [];
+  try {
+    for (const sample of samples) {
+      const feeds = metadata.inputs.map((m, k) => toTfliteLayout(sample.find((t) => t.name === m.onnx) ?? sample[k], m));
+      const t0 = performance.now();
+      const outs = await session.run(feeds);
+      times.push(performance.now() - t0);
+      outputs.push(sg.outputs.map((o, j) => toOnnxLayout(outs[pos.get(o)!], metadata.outputs[j])));
+      taps.push(tapIdx.map((i) => (i >= 0 ? outs[pos.get(i)!].data as Float32Array : new Float32Array(0))));
+    }
+  } finally {
+    session.close();
+  }
+  // The fastest run: on a busy machine the others measure the load.
+  return { outputs, taps, ms: Math.min(...times) };
+}
+
+/** The scorer for `result`'s variants: onnxruntime's outputs `refs` for the guard, the float32 model's logits. */
+export async function makeScorer(result: ConvertResult, samples: Tensor[][], refs: Map<string, Tensor>[]): Promise<Scorer> {
+  const sg = result.model.subgraphs[0];
+  const producer = producersOf(sg);
+  const names = sg.outputs.map((o) => {
+    const p = sg.operators[producer.get(o) ?? -1];
+    return sg.tensors[p && (p.opcode === 'SOFTMAX' || p.opcode === 'LOGISTIC') ? p.inputs[0] : o].name;
+  });
+  const base = await runTaps(result.model, result.metadata, names, samples);
+  return {
+    async score(model, metadata) {
+      const run = await runTaps(model, metadata, names, samples);
+      let err = 0;
+      let sig = 0;
+      let worst = 1;
+      for (let k = 0; k < samples.length; k++) {
+        run.outputs[k].forEach((got, j) => {
+          const ref = refs[k].get(metadata.outputs[j].onnx);
+          if (!ref || !(ref.data instanceof Float32Array) || !(got.data instanceof Float32Array)) return;
+          const c = compareViews(onnxView(ref.data, ref.dims), onnxView(got.data, got.dims)).cosine;
+          worst = Math.min(worst, Number.isFinite(c) ? c : 0);
+        });
+        run.taps[k].forEach((got, j) => {
+          const want = base.taps[k][j];
+          if (got.length !== want.length) { err += Infinity; return; }
+          for (let i = 0; i < want.length; i++) { err += (want[i] - got[i]) ** 2; sig += want[i] * want[i]; }
+        });
+      }
+      return { snrDb: pooledSnr(err, sig), cosine: worst, ms: run.ms };
+    },
+  };
+}
+
+/** The rounding points of a float model: outputs of ops with their own int8 parameters (not same-scale ones). */
+export function roundingPoints(result: ConvertResult, params: Map<number, QParams>): RoundingPoint[] {
+  const sg = result.model.subgraphs[0];
+  const readers = consumersOf(sg);
+  const points: RoundingPoint[] = [];
+  sg.operators.forEach((op, k) => {
+    const spec = INT8_OPS[op.opcode];
+    if (!spec || spec.sameScale) return;
+    for (const o of op.outputs) {
+      if (!isFloatActivation(sg.tensors[o]) || !params.has(o)) continue;
+      const ops = new Set([k]);
+      const walk = [o];
+      while (walk.length) {
+        for (const r of readers.get(walk.pop()!) ?? []) {
+          if (ops.has(r)) continue;
+          ops.add(r);
+          // A same-scale op passes the rounded values on: its outputs carry the same rounding.
+          if (INT8_OPS[sg.operators[r].opcode]?.sameScale) walk.push(...sg.operators[r].outputs);
+        }
+      }
+      points.push({ tensor: o, ops: [...ops].sort((a, b) => a - b), snrDb: Infinity });
+    }
+  });
+  return points;
+}
+
+/** A copy of the float model in which the given tensors (only) are rounded to int8 with their parameters (the
+ *  rounded copy takes the tensor's name, so a scorer reads the rounded values). */
+export function fakeQuantized(result: ConvertResult, tensors: number[], params: Map<number, QParams>): TflModel {
+  const src = result.model.subgraphs[0];
+  const tens = [...src.tensors];
+  const producer = producersOf(src);
+  const after = new Map<number, TflOperator[]>();
+  const swap = new Map<number, number>();
+  for (const t of tensors) {
+    const name = tens[t].name;
+    const q = tens.push({ name: `${name}__q`, type: 'INT8', shape: [...tens[t].shape], quantization: quantParams(params.get(t)!) }) - 1;
+    const dq = tens.push({ name, type: 'FLOAT32', shape: [...tens[t].shape] }) - 1;
+    tens[t] = { ...tens[t], name: `${name}__float` };
+    const k = producer.get(t)!;
+    after.set(k, [...(after.get(k) ?? []),
+      { opcode: 'QUANTIZE', version: QUANTIZE_VERSION, inputs: [t], outputs: [q] },
+      { opcode: 'DEQUANTIZE', version: DEQUANTIZE_INT8_VERSION, inputs: [q], outputs: [dq] }]);
+    swap.set(t, dq);
+  }
+  const ops: TflOperator[] = [];
+  src.operators.forEach((op, k) => {
+    ops.push({ ...op, inputs: op.inputs.map((i) => swap.get(i) ?? i) });
+    ops.push(...(after.get(k) ?? []));
+  });
+  const sg = { ...src, tensors: tens, operators: ops, outputs: src.outputs.map((o) => swap.get(o) ?? o) };
+  return { ...result.model, subgraphs: [sg, ...result.model.subgraphs.slice(1)] };
+}
+
+/** Measures every rounding point alone (most sensitive first). Coarse to fine: the points are first rounded in
+ *  groups of consecutive ones, and only the worst groups' points one by one, so the cost is ~2·√n model runs. */
+export async function rankRoundingPoints(result: ConvertResult, params: Map<number, QParams>, scorer: Scorer): Promise<RoundingPoint[]> {
+  const points = roundingPoints(result, params);
+  const measure = async (ts: number[]) => (await scorer.score(fakeQuantized(result, ts, params), result.metadata)).snrDb;
+  const size = Math.max(1, Math.ceil(Math.sqrt(points.length)));
+  const groups: { members: RoundingPoint[]; snrDb: number }[] = [];
+  for (let i = 0; i < points.length; i += size) {
+    const members = points.slice(i, i + size);
+    groups.push({ members, snrDb: await measure(members.map((p) => p.tensor)) });
+  }
+  groups.sort((a, b) => a.snrDb - b.snrDb);
+  // The worst groups hold most of the error (a group's error is about the sum of its points').
+  const refine = groups.slice(0, Math.max(1, Math.ceil(groups.length / 4)));
+  for (const g of refine) {
+    if (g.members.length === 1) { g.members[0].snrDb = g.snrDb; continue; }
+    for (const p of g.members) p.snrDb = await measure([p.tensor]);
+    g.members.sort((a, b) => a.snrDb - b.snrDb);
+  }
+  // Unrefined groups follow in their group's order (their points share the group's measure, which bounds each).
+  for (const g of groups.slice(refine.length)) for (const p of g.members) p.snrDb = Math.max(p.snrDb === Infinity ? g.snrDb : p.snrDb, g.snrDb);
+  return groups.flatMap((g) => g.members).sort((a, b) => a.snrDb - b.snrDb);
+}

@@ -1,0 +1,77 @@
+// Sensitivity-ranked mixed precision (src/quantize/sensitivity.ts, mixed-precision.ts) on the real LiteRT against
+// onnxruntime-node: the rounding point that breaks a model is ranked first, `--int16 auto` keeps the ops around it
+// in float32 and the model meets the guard, while `--int16 off` still collapses.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeModel } from '../../src/onnx/reader';
+import { convertModel } from '../../src/convert/convert';
+import { runOnnx } from '../../src/runtime/ort';
+import { quantizeModelBytes } from '../../src/quantize/file';
+import { activationParams } from '../../src/quantize/int8';
+import { fakeQuantized, makeScorer, rankRoundingPoints, roundingPoints } from '../../src/quantize/sensitivity';
+import type { Tensor } from '../../src/ir/types';
+import { buildModel, node, tensor } from '../../src/onnx/builder';
+import { encodeModel } from '../../src/onnx/writer';
+import { cosine, floats, rng, runFirstOutput } from './helpers';
+
+/** Conv + Relu, then shifted by 1e6 and back: int8 (and int16: step ~30) rounding of the shifted tensor wipes out
+ *  the conv's values, float32 keeps them (to ~0.06). The Relu keeps the shift out of the conv's bias. */
+function shiftedModel(): Uint8Array {
+  const r = rng(11);
+  const w = (n: number, s: number) => Array.from({ length: n }, () => (r() - 0.5) * s);
+  return encodeModel(buildModel({
+    inputs: [['x', 'float32', [1, 3, 8, 8]]], outputs: [['y', 'float32', [1, 4, 8, 8]]],
+    initializers: [
+      tensor('w1', 'float32', [4, 3, 3, 3], w(108, 2)), tensor('b1', 'float32', [4], w(4, 0.2)), tensor('big', 'float32', [1], [1e6]),
+    ],
+    nodes: [
+      node('Conv', ['x', 'w1', 'b1'], ['c'], { pads: [1, 1, 1, 1] }, 'conv'), node('Relu', ['c'], ['r'], {}, 'relu'),
+      node('Add', ['r', 'big'], ['shifted'], {}, 'shift_up'), node('Sub', ['shifted', 'big'], ['y'], {}, 'shift_down'),
+    ],
+  }));
+}
+
+const sample = (seed: number): Tensor[] => [{ name: 'x', dtype: 'float32', dims: [1, 3, 8, 8], data: Float32Array.from({ length: 192 }, rng(seed)) }];
+
+test('rounding points: the tensor whose int8 step wipes out the values ranks first; rounding it alone collapses the output', async () => {
+  const bytes = shiftedModel();
+  const result = convertModel(decodeModel(bytes));
+  const sg = result.model.subgraphs[0];
+  // Ranges as calibration would find them: the shifted tensor spans ~1e6.
+  const samples = [sample(1), sample(2)];
+  const refs = await Promise.all(samples.map((s) => runOnnx(bytes, s)));
+  const ranges = new Map<number, { min: number; max: number }>();
+  sg.tensors.forEach((t, i) => { if (t.type === 'FLOAT32' && !t.data) ranges.set(i, t.name.includes('shifted') ? { min: 1e6 - 10, max: 1e6 + 10 } : { min: -10, max: 10 }); });
+  const params = activationParams(result, ranges);
+  const points = roundingPoints(result, params);
+  const shifted = points.find((p) => sg.tensors[p.tensor].name.includes('shifted'));
+  assert.ok(shifted, points.map((p) => sg.tensors[p.tensor].name).join(', '));
+  assert.deepEqual(shifted.ops.map((k) => sg.operators[k].opcode), ['ADD', 'SUB'], 'its producer and its reader');
+  const scorer = await makeScorer(result, samples, refs);
+  const exact = await scorer.score(fakeQuantized(result, [], params), result.metadata);
+  assert.ok(exact.snrDb > 100 && exact.cosine > 0.99999, `nothing rounded: ${exact.snrDb} dB`);
+  const alone = await scorer.score(fakeQuantized(result, [shifted.tensor], params), result.metadata);
+  assert.ok(alone.snrDb < 3 && alone.cosine < 0.9, `shifted rounded alone: ${alone.snrDb} dB, cosine ${alone.cosine}`);
+  const ranked = await rankRoundingPoints(result, params, scorer);
+  assert.equal(ranked[0].tensor, shifted.tensor);
+  assert.ok(ranked.slice(1).every((p) => p.snrDb > 20), ranked.map((p) => `${sg.tensors[p.tensor].name} ${p.snrDb.toFixed(1)}`).join(', '));
+});
+
+test('--int16 auto keeps the sensitive ops in float32: the collapsing model meets the guard; --int16 off collapses', async () => {
+  const bytes = shiftedModel();
+  const off = await quantizeModelBytes(bytes, 'collapse.onnx', {}, { mode: 'int8', int16: 'off', allowDegraded: true });
+  assert.ok((off.summary.cosine ?? 1) < 0.9, `int8 everywhere: cosine ${off.summary.cosine}`);
+  const auto = await quantizeModelBytes(bytes, 'collapse.onnx', {}, { mode: 'int8' });
+  assert.equal(auto.summary.guard?.met, true);
+  assert.ok((auto.summary.cosine ?? 0) > 0.999, `auto: cosine ${auto.summary.cosine}`);
+  assert.equal(auto.summary.floatOps, 2);
+  assert.equal(auto.summary.int16Ops, 0);
+  const sg = auto.result.model.subgraphs[0];
+  const floatOps = sg.operators.filter((o) => ['ADD', 'SUB'].includes(o.opcode));
+  assert.ok(floatOps.length === 2 && floatOps.every((o) => o.inputs.every((i) => sg.tensors[i].type === 'FLOAT32')), 'ADD and SUB read float32');
+  assert.ok(sg.operators.some((o) => o.opcode === 'CONV_2D' && sg.tensors[o.inputs[1]].type === 'INT8'), 'the conv stays int8');
+  assert.ok(auto.result.warnings.some((w) => /2 op\(s\) stay float32 and 0 run in 16x8/.test(w)), auto.result.warnings.join('\n'));
+  const x = sample(9);
+  const ref = floats([...(await runOnnx(bytes, x)).values()][0]);
+  assert.ok(cosine(await runFirstOutput(auto.result.model, x), ref) > 0.999);
+});
