@@ -47,6 +47,11 @@ test('--quantize fp16 / dynamic / int8 write MODEL_<mode>.tflite and report the 
   const mse = cli(model, '--quantize', 'int8', '--calibration-method', 'mse', '--json', '-o', path.join(tmp, 'mse.tflite'));
   assert.equal(mse.code, 0, mse.err);
   assert.equal(JSON.parse(mse.out).models[0].quantization.rangeMethod, 'mse');
+  // Bias correction only when asked for.
+  assert.equal(JSON.parse(near.out).models[0].quantization.biasCorrected, 0);
+  const bc = cli(model, '--quantize', 'int8', '--bias-correction', '--json', '-o', path.join(tmp, 'bc.tflite'));
+  assert.equal(bc.code, 0, bc.err);
+  assert.ok(JSON.parse(bc.out).models[0].quantization.biasCorrected >= 1);
 });
 
 test('usage errors for the quantization flags', () => {
@@ -54,6 +59,7 @@ test('usage errors for the quantization flags', () => {
     [['--quantize', 'int4'], /--quantize takes fp16, dynamic or int8, not "int4"/],
     [['--calibration', tmp], /--calibration needs --quantize/],
     [['--quantize', 'fp16', '--int8-io'], /--int8-io applies to --quantize int8 only/],
+    [['--bias-correction'], /--bias-correction needs --quantize/],
     [['--quantize', 'int8', '--calibration-method', 'kl'], /--calibration-method takes minmax, percentile or mse/],
     [['--quantize', 'int8', '--calibration-count', '0'], /--calibration-count takes a positive integer/],
     [['--quantize', 'int8', '--std', '0.5,0'], /--std values must not be 0/],
