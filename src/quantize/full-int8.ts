@@ -103,8 +103,6 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   }
   const t1 = performance.now();
   let gptq = { layers: 0, ms: 0 };
-  /** The guard cosine of the plain int8 model as chosen so far, when measured. */
-  let current: number | undefined;
   let roundedWeights: Int8Options['roundedWeights'];
   // QDQ models bring their own integer weights: GPTQ would move them off the grid they were trained on.
   if ((opts.weightRounding ?? 'gptq') === 'gptq' && samples.length && fixed.size === 0) {
@@ -114,8 +112,7 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
     // Not asked for: GPTQ stays only when it does not score below round-to-nearest on the guard samples.
     if (opts.weightRounding === undefined && adaptive && refs?.length && g.stats.layers > 0) {
       const cos = await plainCosine(result, params, { ...opts, roundedWeights }, samples, refs);
-      if (cos >= nearestCosine) current = cos;
-      else {
+      if (cos < nearestCosine) {
         roundedWeights = undefined;
         gptq = { layers: 0, ms: gptq.ms };
       }
