@@ -10,6 +10,7 @@ import { readTensorFile } from '../onnx/reader';
 import { decodeNpy } from '../core/npy';
 import { seededUniform } from '../core/random';
 import { ImageOptions, loadImage } from './image';
+import { IMAGE_FILE, WAV_FILE } from './file-kinds';
 import { WavOptions, loadWav } from './wav';
 
 export interface CalibrationInput {
@@ -24,8 +25,6 @@ export interface CalibrationOptions extends ImageOptions, WavOptions {
 }
 
 const TENSOR_FILE = /\.(npy|pb)$/i;
-const IMAGE_FILE = /\.(png|jpe?g)$/i;
-const WAV_FILE = /\.wav$/i;
 const FLOAT: DType[] = ['float32', 'float64', 'float16'];
 const INTEGER: DType[] = ['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'bool'];
 

@@ -13,6 +13,7 @@ import type { TflModel } from '../tflite/model';
 import { listTensorFiles, readTensorFileAny } from '../core/tensor-files';
 import { seededUniform } from '../core/random';
 import { loadImage, type ImageOptions } from '../calibration/image';
+import { IMAGE_FILE } from '../calibration/file-kinds';
 import type { CompareReport } from './types';
 
 export interface PreparedInputs {
@@ -33,7 +34,7 @@ function readFolder(dir: string, wanted: { name: string; dims: number[] }[], ima
   if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new ModelError(`--inputs ${dir} is not a folder`);
   const listing = fs.readdirSync(dir).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   const names = listTensorFiles(dir);
-  const imageFile = listing.find((n) => /\.(png|jpe?g)$/i.test(n));
+  const imageFile = listing.find((n) => IMAGE_FILE.test(n));
   if (names.length === 0 && imageFile && wanted.length === 1) {
     // As in calibration: the image resized to the input's height and width, RGB scaled to [0, 1].
     return [{ file: imageFile, t: loadImage(path.join(dir, imageFile), wanted[0]!, image) }];

@@ -7,9 +7,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ImageNormalization } from '../worker/messages';
 import { calibrationFolderSetting } from './settings';
+import { IMAGE_FILE } from '../calibration/file-kinds';
 
 const RANDOM = '\u0000random';
-const IMAGE = /\.(png|jpe?g)$/i;
 
 /** Presets users meet most: torchvision/timm (ImageNet), [-1, 1] (Paddle rec/cls, TF "inception" style), plain [0, 1]. */
 const PRESETS: { label: string; detail: string; image: ImageNormalization }[] = [
@@ -23,7 +23,7 @@ export interface CalibrationChoice { folder?: string; image?: ImageNormalization
 
 function hasImages(folder: string): boolean {
   try {
-    return fs.readdirSync(folder).some((f) => IMAGE.test(f));
+    return fs.readdirSync(folder).some((f) => IMAGE_FILE.test(f));
   } catch {
     return false;
   }
