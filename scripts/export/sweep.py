@@ -18,6 +18,9 @@ import torchvision
 import torchaudio
 
 torch.manual_seed(0)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sweep3_models as s3  # noqa: E402
+import sweep3_seq as s3q  # noqa: E402
 tv = torchvision.models
 
 
@@ -224,6 +227,49 @@ MODELS = {
     'lstm_bi_2layer_op11': lambda: (Rnn('LSTM'), torch.randint(0, 100, (1, 20)), {'opset': 11}),
     'gpt_causal_op14_dynamic': lambda: (Gpt(), torch.randint(0, 500, (1, 16)), {'opset': 14, 'dynamic': {'input': {1: 'seq'}}}),
 }
+
+# Third sweep: today's families in plain nn (sweep3_models.py, sweep3_seq.py), scripted loops, torchaudio pipelines.
+MODELS3 = {
+    'yolov8_style': lambda: calibrated(s3.YoloV8(), img(320)),
+    'detr_style': lambda: calibrated(s3.Detr(), img(256)),
+    'unet_diffusion': lambda: (s3.UNet(), (torch.randn(1, 4, 32, 32), torch.tensor([500]), torch.randn(1, 8, 48))),
+    'mobilevit_style': lambda: calibrated(s3.MobileViT(), img(128)),
+    'convnext_official': lambda: (s3.ConvNeXt(), img(128)),
+    'efficientnet_b0_op17': lambda: calibrated(tv.efficientnet_b0(), img()) + ({'opset': 17},),
+    'llama_style': lambda: (s3q.Llama(), (torch.randint(0, 256, (1, 6)), torch.randn(2, 1, 2, 10, 16), torch.randn(2, 1, 2, 10, 16))),
+    'llama_style_op14_dynamic': lambda: (s3q.Llama(), (torch.randint(0, 256, (1, 6)), torch.randn(2, 1, 2, 10, 16), torch.randn(2, 1, 2, 10, 16)),
+                                          {'opset': 14, 'dynamic': {'input_0': {1: 'n'}, 'input_1': {3: 'past'}, 'input_2': {3: 'past'}}}),
+    'whisper_style': lambda: (s3q.Whisper(), (torch.randn(1, 40, 100), torch.randint(0, 300, (1, 16)))),
+    'whisper_logmel': lambda: (s3q.LogMelFrontEnd(), (torch.rand(1, 101, 100), torch.randint(0, 300, (1, 16)))),
+    't5_relbias': lambda: (s3q.T5Encoder(), torch.randint(0, 200, (1, 24))),
+    'greedy_decode_script': lambda: (torch.jit.script(s3q.GreedyDecoder()), (torch.randn(1, 32), torch.tensor(12)), {'script': True}),
+    'rnn_loop_script': lambda: (torch.jit.script(s3q.CumulativeLoop()), torch.randn(1, 7, 16), {'script': True}),
+    'rnn_loop_script_dynamic': lambda: (torch.jit.script(s3q.CumulativeLoop()), torch.randn(1, 7, 16), {'script': True, 'dynamic': {'input': {1: 't'}}}),
+    'wav2vec2_base': lambda: (AudioFeatures(torchaudio.models.wav2vec2_base()), torch.randn(1, 16000)),
+    'emformer_rnnt_base': lambda: (EmformerRnnt(), (torch.randn(1, 84, 80), torch.randint(0, 100, (1, 3)))),
+    'wavernn_full': lambda: (torchaudio.models.WaveRNN(upsample_scales=[5, 5, 8], n_classes=256, hop_length=200, n_res_block=2, n_rnn=64, n_fc=64, kernel_size=5, n_freq=40, n_hidden=32, n_output=32), (torch.randn(1, 1, 4000), torch.randn(1, 1, 40, 24))),
+    'hdemucs_low': lambda: (torchaudio.models.hdemucs_low(['a', 'b']), torch.randn(1, 2, 8000)),
+}
+MODELS.update(MODELS3)
+
+
+class EmformerRnnt(torch.nn.Module):
+    """torchaudio's emformer_rnnt_base (small): transcriber on features + predictor on tokens + joiner."""
+
+    def __init__(self):
+        super().__init__()
+        self.m = torchaudio.models.emformer_rnnt_model(
+            input_dim=80, encoding_dim=64, num_symbols=100, segment_length=16, right_context_length=4,
+            time_reduction_input_dim=128, time_reduction_stride=4, transformer_num_heads=4, transformer_ffn_dim=128,
+            transformer_num_layers=2, transformer_dropout=0.0, transformer_activation='gelu',
+            transformer_left_context_length=30, transformer_max_memory_size=0, transformer_weight_init_scale_strategy='depthwise',
+            transformer_tanh_on_mem=True, symbol_embedding_dim=32, num_lstm_layers=1, lstm_layer_norm=True,
+            lstm_layer_norm_epsilon=1e-3, lstm_dropout=0.0)
+
+    def forward(self, feats, tokens):
+        n = torch.full((1,), feats.shape[1], dtype=torch.int32)
+        t = torch.full((1,), tokens.shape[1], dtype=torch.int32)
+        return self.m(feats, n, tokens, t)[0]
 
 
 def main():

@@ -76,6 +76,8 @@ export function fusePackedHeads(g: Graph, constants: Map<string, Tensor>): void 
  * MatMul(X, W) (+ bias) (· scale) → Reshape [1, L, H, d] → Transpose [0, 2, 1, 3] (k: [0, 2, 3, 1]) three times. The three
  * weights are concatenated into one MatMul [E, 3E'] with one bias, whose output gets one head split
  * (Reshape [L, 3H, d] → Transpose [1, 0, 2]) and a Slice of H heads per branch: one TRANSPOSE instead of three.
+ * Any other count of such branches of one X (cross-attention's k and v over the encoder's output, in every decoder
+ * layer) is packed the same way.
  */
 export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>): void {
   const { uses, only } = readersOf(g, constants);
@@ -117,15 +119,18 @@ export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>
       if (p !== '0,2,1,3' && p !== '0,2,3,1') continue;
       branches.push({ mm, w, add, b, mul, scale: mul ? toNumbers(sc!)[0] : 1, reshape, transpose, isK: p === '0,2,3,1' });
     }
-    if (branches.length !== 3) continue;
+    // Two or more: k and v of cross-attention (q comes from the decoder), for every decoder layer that reads the
+    // same encoder output (all heads of all of them in one split).
+    if (branches.length < 2) continue;
+    const n = branches.length;
     const [h, d] = dims(branches[0].reshape.outputs[0])!.slice(2);
     if (branches.some((br) => dims(br.reshape.outputs[0])!.slice(2).join() !== [h, d].join())) continue;
     const e = h * d;
     const key = `${x}/qkv_${k++}`;
-    const wcat = new Float32Array(E * 3 * e);
+    const wcat = new Float32Array(E * n * e);
     branches.forEach((br, j) => {
       const wv = toNumbers(br.w);
-      for (let r = 0; r < E; r++) for (let c = 0; c < e; c++) wcat[r * 3 * e + j * e + c] = wv[r * e + c] * br.scale;
+      for (let r = 0; r < E; r++) for (let c = 0; c < e; c++) wcat[r * n * e + j * e + c] = wv[r * e + c] * br.scale;
     });
     const c = (name: string, dtype: 'int64' | 'float32', v: ArrayLike<number>, shape: number[]) => {
       constants.set(name, { name, dtype, dims: shape, data: dtype === 'int64' ? BigInt64Array.from(Array.from(v, (n) => BigInt(n))) : Float32Array.from(v) });
@@ -136,18 +141,18 @@ export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>
     const node = (opType: string, inputs: string[], outputs: string[], attrs: Node['attrs'] = new Map()): Node =>
       ({ name: outputs[0], opType, domain: '', inputs, outputs, attrs });
     const tr = (p: number[]): Node['attrs'] => new Map([['perm', { type: 'ints', value: p }]]);
-    const proj = val(`${key}/proj`, [1, L, 3 * e]);
-    const first: Node[] = [node('MatMul', [x, c(`${key}/weight`, 'float32', wcat, [E, 3 * e])], [proj])];
+    const proj = val(`${key}/proj`, [1, L, n * e]);
+    const first: Node[] = [node('MatMul', [x, c(`${key}/weight`, 'float32', wcat, [E, n * e])], [proj])];
     let packed = proj;
     if (branches.some((br) => br.b)) {
       // A branch without a bias (Whisper's k_proj) gets zeros.
       const bias = branches.flatMap((br) => (br.b ? toNumbers(br.b).map((v) => v * br.scale) : new Array<number>(e).fill(0)));
-      packed = val(`${key}/proj_bias`, [1, L, 3 * e]);
-      first.push(node('Add', [proj, c(`${key}/bias`, 'float32', bias, [3 * e])], [packed]));
+      packed = val(`${key}/proj_bias`, [1, L, n * e]);
+      first.push(node('Add', [proj, c(`${key}/bias`, 'float32', bias, [n * e])], [packed]));
     }
-    const split = val(`${key}/split`, [L, 3 * h, d]);
-    const heads = val(`${key}/heads`, [3 * h, L, d]);
-    first.push(node('Reshape', [packed, c(`${key}/shape`, 'int64', [L, 3 * h, d], [3])], [split]), node('Transpose', [split], [heads], tr([1, 0, 2])));
+    const split = val(`${key}/split`, [L, n * h, d]);
+    const heads = val(`${key}/heads`, [n * h, L, d]);
+    first.push(node('Reshape', [packed, c(`${key}/shape`, 'int64', [L, n * h, d], [3])], [split]), node('Transpose', [split], [heads], tr([1, 0, 2])));
     const firstMm = g.nodes.find((n) => branches.some((br) => br.mm === n))!;
     before.set(firstMm, first);
     branches.forEach((br, j) => {

@@ -73,7 +73,13 @@ const Conv: OpConverter = {
     const kernel = wDims.slice(2);
     const spatial = xs.slice(2);
     const win = windowOf(node, spatial, kernel);
-    let input = ctx.inputChannelLast(x);
+    // A pointwise conv (1x1, stride 1, no padding, group 1) does not care in which order its spatial axes are stored:
+    // it keeps an input stored channel-last with H and W swapped (YOLOv8's DFL reads a transposed [N, 16, 4, A]).
+    const inPerm = ctx.permOf(x);
+    const pointwise = !oneD && group === 1 && kernel.every((k) => k === 1) && win.strides.every((st) => st === 1) &&
+      win.pads.every((p) => p === 0) && inPerm.length === 4 && inPerm[0] === 0 && inPerm[3] === 1;
+    const perm = pointwise ? inPerm : channelLast(xs.length);
+    let input = ctx.input(x, perm);
     // 1-D: [N, L, C] → [N, 1, L, C]; window gets a unit H dimension.
     const w2: Window = oneD
       ? { kernel: [1, kernel[0]], strides: [1, win.strides[0]], dilations: [1, win.dilations[0]], pads: [0, win.pads[0], 0, win.pads[1]] }
@@ -87,7 +93,7 @@ const Conv: OpConverter = {
     }
     const pad = resolvePadding(ctx, input, w2, sp2, 0, node.name);
     const outShape4 = oneD ? [ys[0], 1, ys[2], cout] : [ys[0], ys[2], ys[3], cout];
-    const out = oneD ? ctx.temp(outShape4, 'FLOAT32', `${y}__2d`) : ctx.output(y, channelLast(4));
+    const out = oneD ? ctx.temp(outShape4, 'FLOAT32', `${y}__2d`) : ctx.output(y, perm);
     const opts = convOptions(w2, pad.padding);
     const depthwise = group === cin && group > 1 && cout % cin === 0;
     if (group === 1) {

@@ -1,0 +1,30 @@
+// Third model sweep (docs/model-sweep.md): today's families written in plain torch.nn, small fixtures made by
+// test/fixtures/sweep3/make_sweep3.py. Each test holds a fix the sweep needed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readModelFile } from '../../src/onnx/reader';
+import { convertAndMatch, seededInputs } from '../helpers/match';
+
+const FIX = 'test/fixtures/sweep3';
+
+async function match(name: string, lo: number) {
+  const file = `${FIX}/${name}`;
+  const model = readModelFile(file);
+  return convertAndMatch(file, model, seededInputs(model, 3, lo, 1));
+}
+
+test('YOLOv8-style detector: the DFL decode\'s 1x1 conv reads its transposed [N, 16, 4, A] as stored, 0 TRANSPOSE', async () => {
+  const m = await match('yolov8_tiny_op17.onnx', 0);
+  assert.ok(m.worst <= 1e-5, `rel ${m.worst}`);
+  // Was 2: one before the DFL conv (H and W swapped to NHWC) and one after the box decode's Concat.
+  assert.equal(m.result.transposeCount, 0);
+  assert.equal(m.result.opHistogram.SOFTMAX, 1);
+});
+
+test('Whisper-style encoder-decoder: the k and v projections of every cross-attention over one encoder output share one head split', async () => {
+  const m = await match('whisper_tiny_op17.onnx', -1);
+  assert.ok(m.worst <= 1e-5, `rel ${m.worst}`);
+  // 2 per self-attention (4 layers), per cross-attention q's split and the merge (2 layers), one split for the 4
+  // k/v projections of the encoder output: 13 (was 16, one k and one v split per cross-attention).
+  assert.equal(m.result.transposeCount, 13);
+});
