@@ -1,8 +1,10 @@
-// ONNX-level pattern: the packed in-projection of PyTorch's nn.MultiheadAttention (ViT, nn.TransformerEncoder, ...)
-// at batch 1. The export slices q, k, v out of the projection X [L, 1, 3E] and gives each its own head split:
+// ONNX-level pattern: the packed in-projection of PyTorch's nn.MultiheadAttention (ViT, nn.TransformerEncoder, ...).
+// At batch 1: The export slices q, k, v out of the projection X [L, 1, 3E] and gives each its own head split:
 // Slice → Reshape [L, H, d] → Transpose [1, 0, 2] (k: [1, 2, 0]), three TRANSPOSEs. Rewritten as one head split
 // of X — Reshape [L, 3H, d] → Transpose [1, 0, 2] → [3H, L, d] — then a Slice of H heads each (k's [1, 2, 0]
 // becomes a swap of its last two dims, which BATCH_MATMUL takes as adj_y): one TRANSPOSE for the three.
+// At batch B > 1 (X [L, B, 3E], heads [L, B·H, d]; MobileViT's patches, batched BERT): Reshape [L, B, 3H, d] →
+// Transpose [1, 2, 0, 3] → [B, 3H, L, d], a Slice of H heads and a Reshape to [B·H, L, d] per branch.
 import type { Graph, Node, Tensor } from '../ir/types';
 import { toNumbers } from '../ir/tensor';
 import { permAttr, readersOf, spliceNodes } from './simplify-util';
@@ -17,8 +19,8 @@ export function fusePackedHeads(g: Graph, constants: Map<string, Tensor>): void 
   let k = 0;
   for (const x of new Set(g.nodes.flatMap((n) => n.outputs))) {
     const xd = dims(x);
-    if (!xd || xd.length !== 3 || xd[1] !== 1 || xd[2] % 3 !== 0 || g.values.get(x)?.dtype !== 'float32') continue;
-    const [L, , E3] = xd;
+    if (!xd || xd.length !== 3 || xd.some((v) => typeof v !== 'number') || xd[2] % 3 !== 0 || g.values.get(x)?.dtype !== 'float32') continue;
+    const [L, B, E3] = xd;
     const e = E3 / 3;
     const slices = (uses.get(x) ?? []).filter((n) => n.opType === 'Slice');
     if (slices.length !== 3 || (uses.get(x) ?? []).some((n) => n.opType !== 'Slice' && n.opType !== 'Shape')) continue;
@@ -32,12 +34,13 @@ export function fusePackedHeads(g: Graph, constants: Map<string, Tensor>): void 
       const t = r?.opType === 'Reshape' ? only(r.outputs[0]) : undefined;
       const rd = r ? dims(r.outputs[0]) : undefined;
       const p = t?.opType === 'Transpose' ? permAttr(t)?.join() : undefined;
-      if (!r || !t || !rd || rd.length !== 3 || rd[0] !== L || rd[1] * rd[2] !== e || (p !== '1,0,2' && p !== '1,2,0')) break;
+      if (!r || !t || !rd || rd.length !== 3 || rd[0] !== L || rd[1] * rd[2] !== e * B || rd[1] % B !== 0 || (p !== '1,0,2' && p !== '1,2,0')) break;
       branches.push({ slice: s, reshape: r, transpose: t, chunk });
     }
     if (branches.length !== 3 || new Set(branches.map((b) => b.chunk)).size !== 3) continue;
-    const [h, d] = dims(branches[0].reshape.outputs[0])!.slice(1);
-    if (branches.some((b) => dims(b.reshape.outputs[0])!.join() !== [L, h, d].join())) continue;
+    const [bh, d] = dims(branches[0].reshape.outputs[0])!.slice(1);
+    if (branches.some((b) => dims(b.reshape.outputs[0])!.join() !== [L, bh, d].join())) continue;
+    const h = bh / B;
     const key = `${x}/packed_heads_${k++}`;
     const c = (name: string, v: number[], shape = [v.length]) => {
       constants.set(name, { name, dtype: 'int64', dims: shape, data: BigInt64Array.from(v.map(BigInt)) });
@@ -47,6 +50,31 @@ export function fusePackedHeads(g: Graph, constants: Map<string, Tensor>): void 
     const val = (name: string, shape: number[]) => { g.values.set(name, { name, dtype: 'float32', shape }); return name; };
     const node = (opType: string, inputs: string[], outputs: string[], attrs: Node['attrs'] = new Map()): Node =>
       ({ name: outputs[0], opType, domain: '', inputs, outputs, attrs });
+    if (B > 1) {
+      const split = val(`${key}/split`, [L, B, 3 * h, d]);
+      const heads = val(`${key}/heads`, [B, 3 * h, L, d]);
+      const first = g.nodes.find((n) => branches.some((b) => b.slice === n))!;
+      before.set(first, [node('Reshape', [x, c(`${key}/shape`, [L, B, 3 * h, d])], [split]),
+        node('Transpose', [split], [heads], new Map([['perm', { type: 'ints', value: [1, 2, 0, 3] }]]))]);
+      for (const b of branches) {
+        skip.add(b.slice);
+        skip.add(b.reshape);
+        const range = [c(`${key}/start${b.chunk}`, [b.chunk * h]), c(`${key}/end${b.chunk}`, [(b.chunk + 1) * h]), c(`${key}/axis${b.chunk}`, [1])];
+        const y = b.transpose.outputs[0];
+        const part = val(`${key}/part${b.chunk}`, [B, h, L, d]);
+        const isK = permAttr(b.transpose)!.join() === '1,2,0';
+        const nodes = [node('Slice', [heads, ...range], [part])];
+        let last = part;
+        if (isK) {
+          last = val(`${key}/part${b.chunk}_t`, [B, h, d, L]);
+          nodes.push(node('Transpose', [part], [last], new Map([['perm', { type: 'ints', value: [0, 1, 3, 2] }]])));
+        }
+        // The node that makes the original output keeps the original node's name (the accuracy diff joins on it).
+        nodes.push({ ...node('Reshape', [last, c(`${key}/out_shape${b.chunk}`, isK ? [B * h, d, L] : [B * h, L, d])], [y]), name: b.transpose.name });
+        replace.set(b.transpose, nodes);
+      }
+      continue;
+    }
     const split = val(`${key}/split`, [L, 3 * h, d]);
     const heads = val(`${key}/heads`, [3 * h, L, d]);
     const first = g.nodes.find((n) => branches.some((b) => b.slice === n))!;
