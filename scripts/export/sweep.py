@@ -248,6 +248,8 @@ MODELS3 = {
     'wav2vec2_base': lambda: (AudioFeatures(torchaudio.models.wav2vec2_base()), torch.randn(1, 16000)),
     'emformer_rnnt_base': lambda: (EmformerRnnt(), (torch.randn(1, 84, 80), torch.randint(0, 100, (1, 3)))),
     'wavernn_full': lambda: (torchaudio.models.WaveRNN(upsample_scales=[5, 5, 8], n_classes=256, hop_length=200, n_res_block=2, n_rnn=64, n_fc=64, kernel_size=5, n_freq=40, n_hidden=32, n_output=32), (torch.randn(1, 1, 4000), torch.randn(1, 1, 40, 24))),
+    # With a memory bank (max_memory_size 4) the export has no Concat of an empty rank-1 tensor: onnxruntime loads it.
+    'emformer_rnnt_mem4': lambda: (EmformerRnnt(4), (torch.randn(1, 84, 80), torch.randint(0, 100, (1, 3)))),
     'hdemucs_low': lambda: (torchaudio.models.hdemucs_low(['a', 'b']), torch.randn(1, 2, 8000)),
 }
 MODELS.update(MODELS3)
@@ -256,13 +258,13 @@ MODELS.update(MODELS3)
 class EmformerRnnt(torch.nn.Module):
     """torchaudio's emformer_rnnt_base (small): transcriber on features + predictor on tokens + joiner."""
 
-    def __init__(self):
+    def __init__(self, memory=0):
         super().__init__()
         self.m = torchaudio.models.emformer_rnnt_model(
             input_dim=80, encoding_dim=64, num_symbols=100, segment_length=16, right_context_length=4,
             time_reduction_input_dim=128, time_reduction_stride=4, transformer_num_heads=4, transformer_ffn_dim=128,
             transformer_num_layers=2, transformer_dropout=0.0, transformer_activation='gelu',
-            transformer_left_context_length=30, transformer_max_memory_size=0, transformer_weight_init_scale_strategy='depthwise',
+            transformer_left_context_length=30, transformer_max_memory_size=memory, transformer_weight_init_scale_strategy='depthwise',
             transformer_tanh_on_mem=True, symbol_embedding_dim=32, num_lstm_layers=1, lstm_layer_norm=True,
             lstm_layer_norm_epsilon=1e-3, lstm_dropout=0.0)
 

@@ -55,10 +55,10 @@ class LlamaBlock(nn.Module):
 class Llama(nn.Module):
     """Two blocks; ids [1, n] with a past of `past` positions: logits and the new KV cache."""
 
-    def __init__(self, vocab=256, d=64, layers=2, base=10000.0):
+    def __init__(self, vocab=256, d=64, layers=2, base=10000.0, ff=160):
         super().__init__()
         self.emb = nn.Embedding(vocab, d)
-        self.blocks = nn.ModuleList(LlamaBlock(d) for _ in range(layers))
+        self.blocks = nn.ModuleList(LlamaBlock(d, ff=ff) for _ in range(layers))
         self.norm, self.head = RMSNorm(d), nn.Linear(d, vocab, bias=False)
         self.register_buffer('inv_freq', 1.0 / (base ** (torch.arange(0, 16, 2).float() / 16)))
 

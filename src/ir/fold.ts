@@ -165,6 +165,11 @@ const FOLDS: Record<string, Fold> = {
   Floor: unary(Math.floor),
   Ceil: unary(Math.ceil),
   Sqrt: unary(Math.sqrt),
+  // Positional tables computed from constants (rotary sin/cos of positions × inverse frequencies, diffusion's
+  // exp frequency ladder): folded, so that the elementwise ops they feed keep their other input's stored order.
+  Sin: unary(Math.sin),
+  Cos: unary(Math.cos),
+  Exp: unary(Math.exp),
   Reciprocal: unary((a) => 1 / a),
   Not: unary((a) => (a ? 0 : 1)),
   Sign: unary(Math.sign),

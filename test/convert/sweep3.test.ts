@@ -28,3 +28,14 @@ test('Whisper-style encoder-decoder: the k and v projections of every cross-atte
   // k/v projections of the encoder output: 13 (was 16, one k and one v split per cross-attention).
   assert.equal(m.result.transposeCount, 13);
 });
+
+test('LLaMA-style block: rotary sin/cos of constant positions fold, so q and k keep one head split each', async () => {
+  const m = await match('llama_tiny_op17.onnx', -1);
+  assert.ok(m.worst <= 1e-5, `rel ${m.worst}`);
+  assert.equal(m.result.opHistogram.SIN, undefined);
+  assert.equal(m.result.opHistogram.COS, undefined);
+  // q, k and v head splits and the merge: 4 (was 6: q·cos and rotate_half(q)·sin each moved q back to ONNX order to
+  // meet a computed [1, 1, n, d] table, and the same for k).
+  assert.equal(m.result.transposeCount, 4);
+  assert.deepEqual(m.outputs.map((o) => o.name), ['logits', 'k', 'v']);
+});
