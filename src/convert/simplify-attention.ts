@@ -117,8 +117,13 @@ export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>
   let k = 0;
   for (const x of new Set(g.nodes.flatMap((n) => n.inputs))) {
     const xd = dims(x);
-    if (!xd || xd.length !== 3 || xd[0] !== 1 || constants.has(x) || g.values.get(x)?.dtype !== 'float32') continue;
-    const [, L, E] = xd;
+    if (!xd || xd.length !== 3 || constants.has(x) || g.values.get(x)?.dtype !== 'float32') continue;
+    // Sequence-first [L, 1, E] (nn.MultiheadAttention with distinct query, key and value: DETR's q = k = src + pos,
+    // v = src): Reshape [L, H, d] → Transpose [1, 0, 2] (k: [1, 2, 0]) per branch.
+    const seqFirst = xd[0] !== 1 && xd[1] === 1;
+    if (xd[0] !== 1 && !seqFirst) continue;
+    const [L, E] = seqFirst ? [xd[0], xd[2]] : [xd[1], xd[2]];
+    const hd = seqFirst ? 1 : 2;
     type Branch = { mm: Node; w: Tensor; add?: Node; b?: Tensor; mul?: Node; scale: number; reshape: Node; transpose: Node; isK: boolean };
     const branches: Branch[] = [];
     for (const mm of uses.get(x) ?? []) {
@@ -143,16 +148,17 @@ export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>
       const transpose = reshape?.opType === 'Reshape' ? only(reshape.outputs[0]) : undefined;
       const rd = reshape ? dims(reshape.outputs[0]) : undefined;
       const p = transpose?.opType === 'Transpose' ? permAttr(transpose)?.join() : undefined;
-      if (!reshape || !transpose || !rd || rd.length !== 4 || rd[0] !== 1 || rd[1] !== L || rd[2] * rd[3] !== w.dims[1]) continue;
-      if (p !== '0,2,1,3' && p !== '0,2,3,1') continue;
-      branches.push({ mm, w, add, b, mul, scale: mul ? toNumbers(sc!)[0] : 1, reshape, transpose, isK: p === '0,2,3,1' });
+      if (!reshape || !transpose || !rd) continue;
+      if (seqFirst ? rd.length !== 3 || rd[0] !== L || rd[1] * rd[2] !== w.dims[1] || (p !== '1,0,2' && p !== '1,2,0')
+        : rd.length !== 4 || rd[0] !== 1 || rd[1] !== L || rd[2] * rd[3] !== w.dims[1] || (p !== '0,2,1,3' && p !== '0,2,3,1')) continue;
+      branches.push({ mm, w, add, b, mul, scale: mul ? toNumbers(sc!)[0] : 1, reshape, transpose, isK: p === '0,2,3,1' || p === '1,2,0' });
     }
     // Two or more: k and v of cross-attention (q comes from the decoder), for every decoder layer that reads the
     // same encoder output (all heads of all of them in one split).
     if (branches.length < 2) continue;
     const n = branches.length;
-    const [h, d] = dims(branches[0].reshape.outputs[0])!.slice(2);
-    if (branches.some((br) => dims(br.reshape.outputs[0])!.slice(2).join() !== [h, d].join())) continue;
+    const [h, d] = dims(branches[0].reshape.outputs[0])!.slice(hd);
+    if (branches.some((br) => dims(br.reshape.outputs[0])!.slice(hd).join() !== [h, d].join())) continue;
     const e = h * d;
     const key = `${x}/qkv_${k++}`;
     const wcat = new Float32Array(E * n * e);
@@ -169,13 +175,13 @@ export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>
     const node = (opType: string, inputs: string[], outputs: string[], attrs: Node['attrs'] = new Map()): Node =>
       ({ name: outputs[0], opType, domain: '', inputs, outputs, attrs });
     const tr = (p: number[]): Node['attrs'] => new Map([['perm', { type: 'ints', value: p }]]);
-    const proj = val(`${key}/proj`, [1, L, n * e]);
+    const proj = val(`${key}/proj`, seqFirst ? [L, 1, n * e] : [1, L, n * e]);
     const first: Node[] = [node('MatMul', [x, c(`${key}/weight`, 'float32', wcat, [E, n * e])], [proj])];
     let packed = proj;
     if (branches.some((br) => br.b)) {
       // A branch without a bias (Whisper's k_proj) gets zeros.
       const bias = branches.flatMap((br) => (br.b ? toNumbers(br.b).map((v) => v * br.scale) : new Array<number>(e).fill(0)));
-      packed = val(`${key}/proj_bias`, [1, L, n * e]);
+      packed = val(`${key}/proj_bias`, seqFirst ? [L, 1, n * e] : [1, L, n * e]);
       first.push(node('Add', [proj, c(`${key}/bias`, 'float32', bias, [n * e])], [packed]));
     }
     const split = val(`${key}/split`, [L, n * h, d]);

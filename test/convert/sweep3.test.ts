@@ -39,3 +39,10 @@ test('LLaMA-style block: rotary sin/cos of constant positions fold, so q and k k
   assert.equal(m.result.transposeCount, 4);
   assert.deepEqual(m.outputs.map((o) => o.name), ['logits', 'k', 'v']);
 });
+
+test('DETR-style encoder: sequence-first attention with q = k = src + pos and v = src packs q and k into one head split', async () => {
+  const m = await match('detr_encoder_tiny_op17.onnx', -1);
+  assert.ok(m.worst <= 1e-5, `rel ${m.worst}`);
+  // Per layer: the q/k split, v's split and the merge (was 4: q, k and v split apart).
+  assert.equal(m.result.transposeCount, 6);
+});
