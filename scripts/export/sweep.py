@@ -6,8 +6,10 @@
     node --import tsx scripts/check-models.ts OUT_DIR/*.onnx
 
 Hundreds of MB in all: keep OUT_DIR outside the repository (torchvision's mvit_v2_s is left out: its export
-needs more than 24 GB; torchaudio's Emformer exports a Concat of a rank-1 empty tensor with rank-3 ones, which
-onnxruntime refuses to load). A model that fails to export is reported and skipped.
+needs more than 24 GB; torchaudio's Emformer without a memory bank exports a Concat of a rank-1 empty tensor with
+rank-3 ones, which onnxruntime refuses to load: emformer_rnnt_mem4 has one). A model that fails to export is reported
+and skipped (tacotron2 and hdemucs_low with torch 1.13). MODELS3 is the third sweep: today's families written in
+plain nn (sweep3_models.py, sweep3_seq.py), torch.jit.script loops, torchaudio pipelines; docs/model-sweep.md.
 """
 import os
 import sys
@@ -289,6 +291,7 @@ def main():
             tmp = os.path.join(out, f'.{name}.onnx.tmp')
             names = ['input'] if len(args) == 1 else [f'input_{i}' for i in range(len(args))]
             # Not under no_grad: torch's fast attention path (aten::_native_multi_head_attention) has no ONNX export.
+            # Scripted models (opts 'script') are exported the same way: their loops become ONNX Loop nodes.
             torch.onnx.export(m, args, tmp, opset_version=opts.get('opset', 17), input_names=names,
                               dynamic_axes=opts.get('dynamic'))
             os.replace(tmp, dst)
