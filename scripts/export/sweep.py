@@ -237,6 +237,8 @@ MODELS3 = {
     'unet_diffusion': lambda: (s3.UNet(), (torch.randn(1, 4, 32, 32), torch.tensor([500]), torch.randn(1, 8, 48))),
     'mobilevit_style': lambda: calibrated(s3.MobileViT(), img(128)),
     'convnext_official': lambda: (s3.ConvNeXt(), img(128)),
+    'convnextv2_grn': lambda: (s3.ConvNeXtV2(), img(128)),
+    'deform_attn_op16': lambda: (s3.DeformAttn(), img(128), {'opset': 16}),
     'efficientnet_b0_op17': lambda: calibrated(tv.efficientnet_b0(), img()) + ({'opset': 17},),
     'llama_style': lambda: (s3q.Llama(), (torch.randint(0, 256, (1, 6)), torch.randn(2, 1, 2, 10, 16), torch.randn(2, 1, 2, 10, 16))),
     'llama_style_op14_dynamic': lambda: (s3q.Llama(), (torch.randint(0, 256, (1, 6)), torch.randn(2, 1, 2, 10, 16), torch.randn(2, 1, 2, 10, 16)),

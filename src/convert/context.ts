@@ -194,7 +194,9 @@ export class ConvertContext {
       const v = votes.get(k) ?? { perm: p, n: 0 };
       // Channel-last (what convolutions keep) wins ties; any other stored order (a transpose left lazy) loses them
       // to ONNX order, which matrix products and reshapes read without a TRANSPOSE.
-      v.n += isIdentity(p) ? 1 : samePerm(p, channelLast(rank)) ? 1.5 : 0.9;
+      // Among other orders, one that keeps the last axis last wins ties (matrix products and LayerNorm read it
+      // without a move: MobileViT's residual after attention, where the patches come in reversed).
+      v.n += isIdentity(p) ? 1 : samePerm(p, channelLast(rank)) ? 1.5 : p[rank - 1] === rank - 1 ? 0.95 : 0.9;
       votes.set(k, v);
     }
     let best: Perm = identity(rank);

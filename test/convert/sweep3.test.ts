@@ -46,3 +46,12 @@ test('DETR-style encoder: sequence-first attention with q = k = src + pos and v 
   // Per layer: the q/k split, v's split and the merge (was 4: q, k and v split apart).
   assert.equal(m.result.transposeCount, 6);
 });
+
+test('MobileViT block: patches unfolded by reshape/transpose, attention at batch 4, residuals in the order MatMul reads', async () => {
+  const m = await match('mobilevit_tiny_op17.onnx', 0);
+  assert.ok(m.worst <= 1e-5, `rel ${m.worst}`);
+  // Unfold 2, fold 2, the proj Conv's input 1; layer 0: the swap to sequence-first, its residual, the packed head
+  // split, the merge; layer 1: split and merge. Was 14: the first residual Add took the patches' reversed stored
+  // order (a tie with attention's output), which the MLP's MatMul and the next Add then undid.
+  assert.equal(m.result.transposeCount, 11);
+});
