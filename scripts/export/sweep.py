@@ -239,6 +239,8 @@ MODELS3 = {
     'convnext_official': lambda: (s3.ConvNeXt(), img(128)),
     'convnextv2_grn': lambda: (s3.ConvNeXtV2(), img(128)),
     'deform_attn_op16': lambda: (s3.DeformAttn(), img(128), {'opset': 16}),
+    'clip_text': lambda: (s3q.ClipText(), torch.randint(0, 100, (1, 16))),
+    'dinov2_interp_pos': lambda: (s3q.DinoV2(), img(154)),
     'efficientnet_b0_op17': lambda: calibrated(tv.efficientnet_b0(), img()) + ({'opset': 17},),
     'llama_style': lambda: (s3q.Llama(), (torch.randint(0, 256, (1, 6)), torch.randn(2, 1, 2, 10, 16), torch.randn(2, 1, 2, 10, 16))),
     'llama_style_op14_dynamic': lambda: (s3q.Llama(), (torch.randint(0, 256, (1, 6)), torch.randn(2, 1, 2, 10, 16), torch.randn(2, 1, 2, 10, 16)),

@@ -247,3 +247,42 @@ class CumulativeLoop(nn.Module):
             h = torch.tanh(self.w(x[:, t]) + self.u(h))
             outs = torch.cat([outs, h[:, None]], 1)
         return outs
+
+
+# --- CLIP text encoder (causal mask buffer, EOT pooling by argmax of the token ids, projection) ---
+class ClipText(nn.Module):
+    def __init__(self, vocab=100, n=16, d=64, heads=4, layers=2):
+        super().__init__()
+        self.tok, self.pos = nn.Embedding(vocab, d), nn.Parameter(0.02 * torch.randn(n, d))
+        layer = nn.TransformerEncoderLayer(d, heads, 4 * d, dropout=0.0, activation='gelu', batch_first=True, norm_first=True)
+        self.enc = nn.TransformerEncoder(layer, layers)
+        self.ln, self.proj = nn.LayerNorm(d), nn.Parameter(0.1 * torch.randn(d, 32))
+        self.register_buffer('mask', torch.empty(n, n).fill_(float('-inf')).triu_(1))
+
+    def forward(self, text):
+        x = self.enc(self.tok(text) + self.pos, mask=self.mask)
+        x = self.ln(x)
+        return x[torch.arange(x.shape[0]), text.argmax(dim=-1)] @ self.proj
+
+
+# --- DINOv2-style ViT: position embeddings interpolated (bicubic) to the input's patch grid, register tokens ---
+class DinoV2(nn.Module):
+    def __init__(self, d=64, patch=14, grid=8, heads=4, layers=2):
+        super().__init__()
+        self.patch = nn.Conv2d(3, d, patch, patch)
+        self.cls, self.reg = nn.Parameter(0.02 * torch.randn(1, 1, d)), nn.Parameter(0.02 * torch.randn(1, 4, d))
+        self.pos = nn.Parameter(0.02 * torch.randn(1, 1 + grid * grid, d))
+        self.grid, self.p = grid, patch
+        layer = nn.TransformerEncoderLayer(d, heads, 4 * d, dropout=0.0, activation='gelu', batch_first=True, norm_first=True)
+        self.enc = nn.TransformerEncoder(layer, layers)
+        self.ln = nn.LayerNorm(d)
+
+    def forward(self, img):
+        b, _, h, w = img.shape
+        x = self.patch(img).flatten(2).transpose(1, 2)
+        cls_pos, patch_pos = self.pos[:, :1], self.pos[:, 1:]
+        gh, gw = h // self.p, w // self.p
+        patch_pos = F.interpolate(patch_pos.reshape(1, self.grid, self.grid, -1).permute(0, 3, 1, 2), size=(gh, gw),
+                                  mode='bicubic', align_corners=False).permute(0, 2, 3, 1).flatten(1, 2)
+        x = torch.cat([self.cls.expand(b, -1, -1) + cls_pos, self.reg.expand(b, -1, -1), x + patch_pos], 1)
+        return self.ln(self.enc(x))[:, 0]
