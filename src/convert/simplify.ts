@@ -13,6 +13,7 @@ import { fuseGelu } from './simplify-gelu';
 import { fuseGroupNorm } from './simplify-norm';
 import { fusePackedHeads, fuseSeparateProjections } from './simplify-attention';
 import { fuseChunkedHeads } from './simplify-heads';
+import { composeReshapeChains } from './simplify-reshape-chain';
 import { foldConvAffine } from './fold-affine';
 import { fuseRepeats } from './simplify-repeat';
 
@@ -81,6 +82,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
     fusePackedHeads(g, constants);
     fuseSeparateProjections(g, constants);
     fuseChunkedHeads(g, constants);
+    composeReshapeChains(g, constants);
   }
   ({ uses, producer } = useMaps(g));
   drop.clear();

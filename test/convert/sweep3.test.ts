@@ -50,8 +50,9 @@ test('DETR-style encoder: sequence-first attention with q = k = src + pos and v 
 test('MobileViT block: patches unfolded by reshape/transpose, attention at batch 4, residuals in the order MatMul reads', async () => {
   const m = await match('mobilevit_tiny_op17.onnx', 0);
   assert.ok(m.worst <= 1e-5, `rel ${m.worst}`);
-  // Unfold 2, fold 2, the proj Conv's input 1; layer 0: the swap to sequence-first, its residual, the packed head
-  // split, the merge; layer 1: split and merge. Was 14: the first residual Add took the patches' reversed stored
-  // order (a tie with attention's output), which the MLP's MatMul and the next Add then undid.
-  assert.equal(m.result.transposeCount, 11);
+  // The unfolding's Reshape/Transpose chain is one 5-D move from NHWC [nh, ph, nw, pw, C] to [ph, pw, nh, nw, C] and
+  // the folding's one back (simplify-reshape-chain.ts); per layer the packed head split, the merge and the swap back
+  // to batch-first: 8. Was 14: 2 + 2 for the chains plus the proj Conv's input, and the first residual Add took the
+  // patches' reversed stored order (a tie with attention's output), which the MLP's MatMul and the next Add undid.
+  assert.equal(m.result.transposeCount, 8);
 });
