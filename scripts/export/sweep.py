@@ -238,7 +238,7 @@ MODELS3 = {
     'mobilevit_style': lambda: calibrated(s3.MobileViT(), img(128)),
     'convnext_official': lambda: (s3.ConvNeXt(), img(128)),
     'convnextv2_grn': lambda: (s3.ConvNeXtV2(), img(128)),
-    'deform_attn_op16': lambda: (s3.DeformAttn(), img(128), {'opset': 16}),
+    'deform_attn_op16': lambda: (s3q.DeformAttn(), img(128), {'opset': 16}),
     'clip_text': lambda: (s3q.ClipText(), torch.randint(0, 100, (1, 16))),
     'dinov2_interp_pos': lambda: (s3q.DinoV2(), img(154)),
     'efficientnet_b0_op17': lambda: calibrated(tv.efficientnet_b0(), img()) + ({'opset': 17},),

@@ -390,32 +390,3 @@ class ConvNeXtV2(nn.Module):
         x = x + y.permute(0, 3, 1, 2)
         return self.head(x.mean([-2, -1]))
 
-
-# --- Deformable attention (Deformable DETR / RT-DETR's MSDeformAttn, one level, PyTorch reference path) ---
-class DeformAttn(nn.Module):
-    def __init__(self, d=32, heads=4, points=4, queries=20):
-        super().__init__()
-        self.h, self.p, self.d = heads, points, d
-        self.query = nn.Parameter(torch.randn(1, queries, d))
-        self.ref = nn.Parameter(torch.rand(1, queries, 2))
-        self.offsets, self.weights = nn.Linear(d, heads * points * 2), nn.Linear(d, heads * points)
-        self.value_proj, self.out = nn.Linear(d, d), nn.Linear(d, d)
-        self.backbone = nn.Sequential(nn.Conv2d(3, d, 3, 4, 1), nn.ReLU(), nn.Conv2d(d, d, 3, 2, 1))
-
-    def forward(self, img):
-        f = self.backbone(img)
-        b, c, hh, ww = f.shape
-        value = self.value_proj(f.flatten(2).transpose(1, 2)).view(b, hh * ww, self.h, c // self.h)
-        q = self.query.expand(b, -1, -1)
-        nq = q.shape[1]
-        off = self.offsets(q).view(b, nq, self.h, self.p, 2)
-        aw = self.weights(q).view(b, nq, self.h, self.p).softmax(-1)
-        norm = torch.tensor([ww, hh], dtype=torch.float32)
-        loc = self.ref[:, :, None, None, :] + off / norm
-        grids = 2 * loc - 1
-        v = value.flatten(2).transpose(1, 2).reshape(b * self.h, c // self.h, hh, ww)
-        g = grids.transpose(1, 2).flatten(0, 1)  # [b*h, nq, p, 2]
-        s = F.grid_sample(v, g, mode='bilinear', padding_mode='zeros', align_corners=False)  # [b*h, dh, nq, p]
-        aw = aw.transpose(1, 2).reshape(b * self.h, 1, nq, self.p)
-        o = (s * aw).sum(-1).view(b, c, nq).transpose(1, 2)
-        return self.out(o)
