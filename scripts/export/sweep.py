@@ -241,6 +241,7 @@ MODELS3 = {
     'deform_attn_op16': lambda: (s3q.DeformAttn(), img(128), {'opset': 16}),
     'clip_text': lambda: (s3q.ClipText(), torch.randint(0, 100, (1, 16))),
     'dinov2_interp_pos': lambda: (s3q.DinoV2(), img(154)),
+    'sam_rel_pos': lambda: (s3q.SamBlock(), img(128)),
     'efficientnet_b0_op17': lambda: calibrated(tv.efficientnet_b0(), img()) + ({'opset': 17},),
     'llama_style': lambda: (s3q.Llama(), (torch.randint(0, 256, (1, 6)), torch.randn(2, 1, 2, 10, 16), torch.randn(2, 1, 2, 10, 16))),
     'llama_style_op14_dynamic': lambda: (s3q.Llama(), (torch.randint(0, 256, (1, 6)), torch.randn(2, 1, 2, 10, 16), torch.randn(2, 1, 2, 10, 16)),

@@ -317,3 +317,46 @@ class DeformAttn(nn.Module):
         aw = aw.transpose(1, 2).reshape(b * self.h, 1, nq, self.p)
         o = (s * aw).sum(-1).view(b, c, nq).transpose(1, 2)
         return self.out(o)
+
+
+# --- SAM image encoder attention (segment-anything: decomposed relative positions added with einsum) ---
+class SamAttention(nn.Module):
+    def __init__(self, d=64, heads=4, size=(8, 8)):
+        super().__init__()
+        self.h, self.hd = heads, d // heads
+        self.qkv, self.proj = nn.Linear(d, 3 * d), nn.Linear(d, d)
+        self.rel_pos_h = nn.Parameter(0.1 * torch.randn(2 * size[0] - 1, self.hd))
+        self.rel_pos_w = nn.Parameter(0.1 * torch.randn(2 * size[1] - 1, self.hd))
+        self.norm = nn.LayerNorm(d)
+
+    @staticmethod
+    def rel(q_size, k_size, rel_pos):
+        coords = torch.arange(q_size)[:, None] - torch.arange(k_size)[None, :] + (k_size - 1)
+        return rel_pos[coords.long()]
+
+    def forward(self, x):
+        b, hh, ww, _ = x.shape
+        x = self.norm(x)
+        qkv = self.qkv(x).reshape(b, hh * ww, 3, self.h, -1).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv.reshape(3, b * self.h, hh * ww, -1).unbind(0)
+        attn = (q * self.hd ** -0.5) @ k.transpose(-2, -1)
+        rh, rw = self.rel(hh, hh, self.rel_pos_h), self.rel(ww, ww, self.rel_pos_w)
+        r_q = q.reshape(b * self.h, hh, ww, self.hd)
+        rel_h = torch.einsum('bhwc,hkc->bhwk', r_q, rh)
+        rel_w = torch.einsum('bhwc,wkc->bhwk', r_q, rw)
+        attn = (attn.view(b * self.h, hh, ww, hh, ww) + rel_h[:, :, :, :, None] + rel_w[:, :, :, None, :]).view(b * self.h, hh * ww, hh * ww)
+        x = (attn.softmax(-1) @ v).view(b, self.h, hh, ww, -1).permute(0, 2, 3, 1, 4).reshape(b, hh, ww, -1)
+        return self.proj(x)
+
+
+class SamBlock(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.patch = nn.Conv2d(3, 64, 16, 16)
+        self.attn = SamAttention()
+        self.neck = nn.Sequential(nn.Conv2d(64, 32, 1, bias=False), nn.Conv2d(32, 32, 3, padding=1, bias=False))
+
+    def forward(self, img):
+        x = self.patch(img).permute(0, 2, 3, 1)
+        x = x + self.attn(x)
+        return self.neck(x.permute(0, 3, 1, 2))
