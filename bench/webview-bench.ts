@@ -85,6 +85,7 @@ function models(): { name: string; file?: string; note?: string }[] {
 const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 const frames = (name: string, f: FrameTimes[]): string => `${name}: longest frame ${median(f.map((x) => x.longestFrameMs)).toFixed(0)} ms `
   + `(worst of runs ${Math.max(...f.map((x) => x.longestFrameMs)).toFixed(0)} ms), done in ${median(f.map((x) => x.ms)).toFixed(0)} ms, `
+  + (f[0]?.afterMs !== undefined ? `redraw after the release ${median(f.map((x) => x.afterMs ?? 0)).toFixed(0)} ms, ` : '')
   + `${median(f.map((x) => x.items))} items drawn [median of ${f.length}]`;
 
 async function main(): Promise<void> {
