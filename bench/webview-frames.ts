@@ -8,6 +8,13 @@ export interface FrameTimes { ms: number; longestFrameMs: number; frames: number
 // Run through tsx, the page functions below are compiled with esbuild's `__name` helper, which the page lacks.
 const helper = (page: Page): Promise<unknown> => page.evaluate('window.__name = window.__name || ((f) => f)');
 
+/** Waits until the view has what the host sends after the first frame (shapes, then the compatibility verdicts, which
+ *  recolour every box): frame times are then those of the gesture alone. */
+export async function settled(page: Page): Promise<void> {
+  await page.waitForFunction(() => (document.getElementById('summary')?.textContent ?? '') !== '', undefined, { timeout: 120_000 });
+  await page.waitForTimeout(300);
+}
+
 /** Double-clicks the largest collapsed group on screen; resolves once its contents are drawn. */
 export async function expandLargestGroup(page: Page): Promise<FrameTimes> {
   await helper(page);

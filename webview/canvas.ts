@@ -72,7 +72,13 @@ export class GraphCanvas {
         this.moveTo(ev.transform);
         this.events.zoomed({ k: ev.transform.k, x: ev.transform.x, y: ev.transform.y });
       })
-      .on('end', () => { if (--this.gestures <= 0) { this.gestures = 0; this.settle(); } });
+      .on('end', (ev: d3.D3ZoomEvent<HTMLElement, unknown>) => {
+        if (--this.gestures > 0) return;
+        this.gestures = 0;
+        // After a drag that did not zoom, the picture stays where it was moved (nothing to draw again); after a zoom,
+        // or a change of view from the code, it is drawn again.
+        if (!(ev.sourceEvent && this.hold())) this.settle();
+      });
     this.zoomEl.call(this.zoom).on('dblclick.zoom', null);
     this.svg.on('click', (ev: MouseEvent) => { if (ev.target === svgEl) this.events.select(undefined); });
   }
@@ -84,6 +90,7 @@ export class GraphCanvas {
   private drawnAt: Transform | undefined;
   private gestures = 0;
   private moved: Animation | undefined;
+  private movedTo = '';
 
   private moveTo(t: d3.ZoomTransform): void {
     const d = this.drawnAt;
@@ -91,19 +98,32 @@ export class GraphCanvas {
     if (!d || this.gestures === 0 || s > 1.6 || s < 0.6 || this.leavesShown()) { this.settle(); return; }
     // An animation that holds the layer where it is to be: the compositor moves it (set from the page's style, the
     // transform would have the page work out its layers again at every step, tens of ms for thousands of boxes).
-    const at = `translate(${t.x - s * d.x}px,${t.y - s * d.y}px) scale(${s})`;
+    const at = (this.movedTo = `translate(${t.x - s * d.x}px,${t.y - s * d.y}px) scale(${s})`);
     const frames = [{ transform: at }, { transform: at }];
     if (this.moved) (this.moved.effect as KeyframeEffect).setKeyframes(frames);
     else this.moved = this.layer.animate(frames, { duration: 1e9, fill: 'forwards' });
   }
 
-  /** Draws at the current transform: the viewport group gets it, the SVG element is back in place, and a big graph's
+  /** At the end of a drag: when the zoom is what was drawn and the view stays in what a big graph has drawn, the layer
+   *  keeps its place (a transform in its style: the animation would keep the compositor busy) and nothing is drawn
+   *  again. */
+  private hold(): boolean {
+    const d = this.drawnAt, t = d3.zoomTransform(this.zoomEl.node() as HTMLElement);
+    if (!this.moved || !d || d.k !== t.k || this.leavesShown()) return false;
+    this.layer.style.transform = this.movedTo;
+    this.moved.cancel();
+    this.moved = undefined;
+    return true;
+  }
+
+  /** Draws at the current transform: the viewport group gets it, the SVG's layer is back in place, and a big graph's
    *  drawn part follows the view. */
   private settle(): void {
     const t = d3.zoomTransform(this.zoomEl.node() as HTMLElement);
     this.viewport.attr('transform', t.toString());
     this.drawnAt = { k: t.k, x: t.x, y: t.y };
     if (this.moved) { this.moved.cancel(); this.moved = undefined; }
+    if (this.layer.style.transform) this.layer.style.transform = '';
     // Zoomed far out, labels are too small to read and cost most of each frame's painting: they are hidden.
     const far = t.k < FAR;
     if (far !== this.far) { this.far = far; this.svg.classed('far', far); }
