@@ -8,6 +8,8 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { spawnSync } from 'node:child_process';
 import type { Browser } from 'playwright-core';
 import { drawn, launch, openView, ROOT } from '../test/webview/harness';
@@ -83,6 +85,26 @@ function models(): { name: string; file?: string; note?: string }[] {
 }
 
 const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+
+/** The harness's own floor: opening → first frame painted of a bare page (one SVG box, no script but the timing),
+ *  served and timed as the graph view is (a new page, the task after its first frame). */
+async function bareFirstFrame(browser: Browser): Promise<number> {
+  const html = '<!DOCTYPE html><html><head><style>body{margin:0;background:#1e1e1e;color:#ccc}</style></head><body>'
+    + '<svg width="800" height="600"><rect x="10" y="10" width="100" height="30" fill="#444"></rect><text x="20" y="30">Conv</text></svg>'
+    + "<script>requestAnimationFrame(() => setTimeout(() => performance.mark('painted'), 0));</script></body></html>";
+  const server = http.createServer((_, res) => { res.writeHead(200, { 'content-type': 'text/html' }); res.end(html); });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  try {
+    const openedAt = performance.timeOrigin + performance.now();
+    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    await page.waitForFunction(() => performance.getEntriesByName('painted').length > 0);
+    return await page.evaluate(() => performance.timeOrigin + performance.getEntriesByName('painted')[0].startTime) - openedAt;
+  } finally {
+    await page.close();
+    server.close();
+  }
+}
 const frames = (name: string, f: FrameTimes[]): string => `${name}: longest frame ${median(f.map((x) => x.longestFrameMs)).toFixed(0)} ms `
   + `(worst of runs ${Math.max(...f.map((x) => x.longestFrameMs)).toFixed(0)} ms), done in ${median(f.map((x) => x.ms)).toFixed(0)} ms, `
   + (f[0]?.afterMs !== undefined ? `redraw after the release ${median(f.map((x) => x.afterMs ?? 0)).toFixed(0)} ms, ` : '')
@@ -99,7 +121,11 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   let allMet = withNetron;
   try {
-    // The floor: a 14-node model measures the page's own start-up in this headless Chromium.
+    // The floors: a bare page (one box) measures this headless Chromium's own start-up, and a 14-node model the
+    // graph view's.
+    const bare = [];
+    for (let i = 0; i < (only ? 0 : 3); i++) bare.push(await bareFirstFrame(browser));
+    if (!only) console.log(`bare page (one SVG box; the harness's floor): ${s(median(bare))} (runs ${bare.map(s).join(', ')}) | load ${load()}`);
     const floor = [];
     for (let i = 0; i < (only ? 0 : 3); i++) floor.push(await onnx2liteRun(browser, path.join(ROOT, 'samples/tinycnn.onnx')));
     if (!only) console.log(`samples/tinycnn.onnx (page start-up floor): ${s(median(floor.map((r) => r.openToFrameMs)))} | ${detail(floor)}`);

@@ -2,7 +2,7 @@
 // Every label is set with textContent (d3 .text()), so names holding HTML or script stay text.
 import * as d3 from 'd3';
 import { textOn } from './colors';
-import { CULL_ABOVE, edgePath } from './svg-markup';
+import { boxTransform, CULL_ABOVE, edgePath } from './svg-markup';
 
 export interface DrawItem {
   key: string;
@@ -69,7 +69,8 @@ export class GraphCanvas {
       .extent(() => { const { w, h } = this.size(); return [[0, 0], [w, h]]; })
       .on('start', () => { this.gestures++; })
       .on('zoom', (ev: d3.D3ZoomEvent<HTMLElement, unknown>) => {
-        this.moveTo(ev.transform);
+        // A change of view from the code (fit, reveal, keys) is drawn at once.
+        if (ev.sourceEvent) this.moveTo(ev.transform); else this.settle();
         this.events.zoomed({ k: ev.transform.k, x: ev.transform.x, y: ev.transform.y });
       })
       .on('end', (ev: d3.D3ZoomEvent<HTMLElement, unknown>) => {
@@ -185,7 +186,7 @@ export class GraphCanvas {
           .on('dblclick', (ev: MouseEvent, d) => { ev.stopPropagation(); this.events.activate(d.key); });
         return (entered = g);
       }, (update) => { changed = update.filter((d) => !same(d)); return update; });
-    sel.attr('transform', (d) => `translate(${d.x - d.width / 2},${d.y - d.height / 2})`);
+    sel.attr('transform', boxTransform);
     const fresh = entered && changed ? entered.merge(changed) : entered ?? changed ?? sel;
     fresh.attr('class', (d) => `node kind-${d.kind} ${d.cls}${d.key === this.selected ? ' selected' : ''}${this.matches.has(d.key) ? ' match' : ''}`)
       .attr('data-key', (d) => d.key)
