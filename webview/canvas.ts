@@ -67,7 +67,7 @@ export class GraphCanvas {
     // d3-zoom's own extent would read the element's size, a forced layout.
     this.zoom = d3.zoom<HTMLElement, unknown>().scaleExtent([0.02, 4])
       .extent(() => { const { w, h } = this.size(); return [[0, 0], [w, h]]; })
-      .on('start', () => { this.gestures++; })
+      .on('start', () => { if (this.gestures++ === 0) this.stepped = false; })
       .on('zoom', (ev: d3.D3ZoomEvent<HTMLElement, unknown>) => {
         // A change of view from the code (fit, reveal, keys) is drawn at once.
         if (ev.sourceEvent) this.moveTo(ev.transform); else this.settle();
@@ -78,6 +78,8 @@ export class GraphCanvas {
         this.gestures = 0;
         // After a drag that did not zoom, the picture stays where it was moved (nothing to draw again); after a zoom,
         // or a change of view from the code, it is drawn again.
+        // A press without a move (a click) changes nothing.
+        if (ev.sourceEvent && !this.stepped) return;
         if (!(ev.sourceEvent && this.hold())) this.settle();
       });
     this.zoomEl.call(this.zoom).on('dblclick.zoom', null);
@@ -92,8 +94,11 @@ export class GraphCanvas {
   private gestures = 0;
   private moved: Animation | undefined;
   private movedTo = '';
+  /** Whether the gesture under way has moved the view. */
+  private stepped = false;
 
   private moveTo(t: d3.ZoomTransform): void {
+    this.stepped = true;
     const d = this.drawnAt;
     const s = d ? t.k / d.k : 1;
     if (!d || this.gestures === 0 || s > 1.6 || s < 0.6 || this.leavesShown()) { this.settle(); return; }
