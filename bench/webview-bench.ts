@@ -162,6 +162,7 @@ async function main(): Promise<void> {
         pans.push(await pan(v.page));
       });
     }
+    const flatLoad = load();
     // The detector with every scope open (a saved view state): its first frame, then (once the host's verdicts have
     // come) panning at the first zoom and zoomed out to the whole graph.
     const det = path.join(benchDir, 'ssdlite320_mobilenet_v3_large.onnx');
@@ -179,15 +180,16 @@ async function main(): Promise<void> {
         }, state));
       }
     }
+    const detLoad = load();
     console.log('\n| model | nodes | Netron | onnx2lite | ratio | |\n|---|---|---|---|---|---|');
     rows.forEach((r) => console.log(r));
     if (only) return;
-    console.log(`\nflat 20,000-node graph, ${frames('expanding the largest group on screen', expands)}`);
-    console.log(`flat 20,000-node graph, ${frames('panning (a 60-step drag)', pans)}`);
+    console.log(`\nflat 20,000-node graph, ${frames('expanding the largest group on screen', expands)} | load ${flatLoad}`);
+    console.log(`flat 20,000-node graph, ${frames('panning (a 60-step drag)', pans)} | load ${flatLoad}`);
     if (detRuns.length) {
       console.log(`ssdlite320_mobilenet_v3_large, every scope open: first frame ${s(median(detRuns.map((r) => r.openToFrameMs)))} | ${detail(detRuns)}`);
-      console.log(`  ${frames('panning at the first zoom', detPans)}`);
-      console.log(`  ${frames('panning zoomed out to the whole graph', detFarPans)}`);
+      console.log(`  ${frames('panning at the first zoom', detPans)} | load ${detLoad}`);
+      console.log(`  ${frames('panning zoomed out to the whole graph', detFarPans)} | load ${detLoad}`);
     }
     const worst = Math.max(...expands.map((x) => x.longestFrameMs), ...pans.map((x) => x.longestFrameMs));
     console.log(`target: every model drawn ≥ 10× sooner than Netron — ${withNetron ? (allMet ? 'met' : 'NOT met') : 'not measured (no Netron)'}; `
