@@ -14,11 +14,11 @@ import { openConverted } from '../runtime/tflite-onnx-io';
 import { compareViews, onnxView } from '../compare/metrics';
 import { serializeTflite } from '../tflite/writer';
 import { Int8Options, quantizeInt8 } from './int8';
-import { INT8_OPS } from './int8-ops';
 import { int16Capable } from './int16';
-import { elementCount, type QParams } from './params';
+import type { QParams } from './params';
 import { RoundingPoint, makeScorer, rankRoundingPoints } from './sensitivity';
 import { MIN_GAP_CLOSED, prefixSearch } from './int16-prefix';
+import { floatWeightCost } from './hybrid-islands';
 
 export type Int16Mode = 'auto' | 'off' | 'all';
 
@@ -124,9 +124,8 @@ function assign(result: ConvertResult, points: RoundingPoint[], bytesLeft: numbe
     for (const k of p.ops) {
       if (floatOps.has(k) || int16Ops.has(k)) continue;
       const op = sg.operators[k];
-      const w = INT8_OPS[op.opcode]?.weights && op.inputs[1] >= 0 ? sg.tensors[op.inputs[1]] : undefined;
-      // float32 weights cost 3 bytes more per weight than int8 ones.
-      const cost = w?.data ? 3 * elementCount(w.shape) : 0;
+      // float32 weights cost 3 bytes more per weight than int8 ones; large ones stay int8 (hybrid-islands.ts).
+      const cost = floatWeightCost(op, sg.tensors);
       if (cost <= left) { floatOps.add(k); left -= cost; } else if (int16Capable(op, sg.tensors)) int16Ops.add(k); else floatOps.add(k);
     }
   }
