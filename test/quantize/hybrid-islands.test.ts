@@ -61,6 +61,7 @@ test('--int16 auto keeps the sensitive conv in float32 with int8 weights: guard 
   const islands = hybridIslandOps(sg);
   assert.equal(islands.length, 1);
   assert.equal(islands[0].onnxNode, 'conv_shifted');
+  assert.equal(auto.summary.hybridOps, 1);
   const weights = sg.operators.find((o) => o.opcode === 'DEQUANTIZE' && o.outputs[0] === islands[0].inputs[1])!;
   assert.equal(sg.tensors[weights.inputs[0]].type, 'INT8');
   assert.equal(sg.tensors[weights.inputs[0]].quantization?.scale.length, COUT, 'per output channel');
