@@ -29,7 +29,7 @@ export const GUARD_SAMPLES = 4;
 /** A mixed model that misses the guard stays only when its pooled output SNR beats plain int8's by this much (dB). */
 const MIN_GAIN_DB = 1;
 /** Rounding points kept out of int8, tried in this order (most sensitive first). */
-const STEPS = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64];
+const STEPS = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128];
 /** int8 should run at most this fraction of the float32 time; a mixed model may also take LATENCY_SLACK × plain int8's. */
 export const LATENCY_BOUND = 0.6;
 const LATENCY_SLACK = 1.15;
