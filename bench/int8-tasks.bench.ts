@@ -85,7 +85,7 @@ function rotate180(t: Tensor): Tensor {
       const r = await evaluate(tflite, evalSet, refs, c.task);
       const s = summary;
       row(mode, r, tflite.byteLength, mode !== 'int8' ? '' : `guard cosine ${s.cosine?.toFixed(4)} (${s.guard?.met ? 'met' : 'MISSED'}), `
-        + `${s.rangeMethod} ranges, GPTQ ${s.gptqLayers} layers, bias correction ${s.biasCorrected ?? 0} layers, ${s.int16Ops} ops 16x8 / ${s.floatOps ?? 0} float32 (int8 cosine ${s.int8Cosine?.toFixed(4)}), ${((performance.now() - t0) / 1000).toFixed(0)} s to quantize`);
+        + `${s.rangeMethod} ranges, GPTQ ${s.gptqLayers} layers, bias correction ${s.biasCorrected ?? 0} layers, ${s.int16Ops} ops 16x8 / ${s.floatOps ?? 0} float32 (${s.hybridOps ?? 0} with int8 weights) (int8 cosine ${s.int8Cosine?.toFixed(4)}), ${((performance.now() - t0) / 1000).toFixed(0)} s to quantize`);
     }
   }
 })().catch((e) => { console.error(e); process.exit(1); });

@@ -14,6 +14,7 @@ import type { QParams } from './params';
 import { GUARD_COSINE, GUARD_SAMPLES } from './mixed-precision';
 import { GuardResult, MIN_COSINE, blameLayers, blameText } from './guard';
 import type { QuantStage } from './file';
+import { hybridIslandOps } from './hybrid-islands';
 
 /** An int8 model stays within this fraction of the float32 size when the auto search keeps layers in float32 / 16x8. */
 export const INT8_SIZE_BUDGET = 0.35;
@@ -55,6 +56,7 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
     weightRounding: q.weightRounding, biasCorrection: q.biasCorrection, int16: q.int16, maxBytes: INT8_SIZE_BUDGET * floatBytes, minCosine: q.minCosine }, fixed);
   summary.int16Ops = stats.int16Ops;
   summary.floatOps = stats.floatOps;
+  summary.hybridOps = hybridIslandOps(result.model.subgraphs[0]).length;
   if (samples.length) summary.rangeMethod = stats.rangeMethod;
   summary.mixedMs = stats.mixedMs;
   if (Number.isFinite(stats.int8Cosine)) summary.int8Cosine = stats.int8Cosine;

@@ -14,11 +14,11 @@ import { openConverted } from '../runtime/tflite-onnx-io';
 import { compareViews, onnxView } from '../compare/metrics';
 import { serializeTflite } from '../tflite/writer';
 import { Int8Options, quantizeInt8 } from './int8';
-import { INT8_OPS } from './int8-ops';
 import { int16Capable } from './int16';
-import { elementCount, type QParams } from './params';
+import type { QParams } from './params';
 import { RoundingPoint, makeScorer, rankRoundingPoints } from './sensitivity';
 import { MIN_GAP_CLOSED, prefixSearch } from './int16-prefix';
+import { floatWeightCost } from './hybrid-islands';
 
 export type Int16Mode = 'auto' | 'off' | 'all';
 
@@ -29,7 +29,7 @@ export const GUARD_SAMPLES = 4;
 /** A mixed model that misses the guard stays only when its pooled output SNR beats plain int8's by this much (dB). */
 const MIN_GAIN_DB = 1;
 /** Rounding points kept out of int8, tried in this order (most sensitive first). */
-const STEPS = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64];
+const STEPS = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128];
 /** int8 should run at most this fraction of the float32 time; a mixed model may also take LATENCY_SLACK × plain int8's. */
 export const LATENCY_BOUND = 0.6;
 const LATENCY_SLACK = 1.15;
@@ -124,9 +124,8 @@ function assign(result: ConvertResult, points: RoundingPoint[], bytesLeft: numbe
     for (const k of p.ops) {
       if (floatOps.has(k) || int16Ops.has(k)) continue;
       const op = sg.operators[k];
-      const w = INT8_OPS[op.opcode]?.weights && op.inputs[1] >= 0 ? sg.tensors[op.inputs[1]] : undefined;
-      // float32 weights cost 3 bytes more per weight than int8 ones.
-      const cost = w?.data ? 3 * elementCount(w.shape) : 0;
+      // float32 weights cost 3 bytes more per weight than int8 ones; large ones stay int8 (hybrid-islands.ts).
+      const cost = floatWeightCost(op, sg.tensors);
       if (cost <= left) { floatOps.add(k); left -= cost; } else if (int16Capable(op, sg.tensors)) int16Ops.add(k); else floatOps.add(k);
     }
   }
