@@ -21,17 +21,6 @@ const Loop: OpConverter = {
       const v = ctx.graph.values.get(o);
       if (o && v && !v.dtype) return refuse('unsupported', `Loop output "${o}" is not a tensor (sequence or optional values have no TFLite equivalent)`);
     }
-    if ('while' in plan) {
-      // WHILE keeps each loop variable's shape: a carried value whose shape changes between iterations cannot be one.
-      const nCarried = node.inputs.length - 2;
-      for (let j = 0; j < nCarried; j++) {
-        const o = node.outputs[j];
-        const s = o ? ctx.graph.values.get(o)?.shape : undefined;
-        if (o && s && !isStaticShape(s)) {
-          return refuse('dynamic-shape', `loop-carried value "${o}" has dims [${s.join(', ')}] that change between iterations or depend on the inputs; TFLite WHILE needs fixed shapes`);
-        }
-      }
-    }
     return undefined;
   },
   convert(node, ctx) {
@@ -46,7 +35,8 @@ const Loop: OpConverter = {
     const carried = node.inputs.slice(2).map((n) => ctx.inputOnnx(n));
     const outer = captured.map((n) => ctx.inputOnnx(n));
     const vars = [iter0, trips, cond0, ...carried, ...outer];
-    const like = (t: TflTensor, name: string): TflTensor => ({ name, type: t.type, shape: [...t.shape] });
+    const like = (t: TflTensor, name: string): TflTensor => ({ name, type: t.type, shape: [...t.shape],
+      ...(t.shapeSignature ? { shapeSignature: [...t.shapeSignature] } : {}) });
 
     // cond: iteration < trip count && condition
     const condTensors = vars.map((i, k) => like(ctx.tensors[i], `v${k}`));
