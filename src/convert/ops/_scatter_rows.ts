@@ -6,7 +6,7 @@
 import type { Node } from '../../ir/types';
 import { attrInt, attrString, normAxis } from '../attrs';
 import type { ConvertContext } from '../context';
-import { identity } from '../layout';
+import { identity, isIdentity, permute, samePerm } from '../layout';
 import type { Perm } from '../layout';
 import { Emitter } from './_emit';
 import { dimOf } from './_indices';
@@ -27,6 +27,19 @@ export function rowSource(ctx: ConvertContext, node: Node): string | undefined {
   return src;
 }
 
+/** Data made by ConstantOfShape from a computed shape (torchvision's zeros(n, C, 7, 7)), when not yet stored in
+ *  `perm`: a FILL of the permuted shape, rather than a TRANSPOSE of the ONNX-order one. */
+function filled(ctx: ConvertContext, e: Emitter, data: string, perm: Perm): number | undefined {
+  if (samePerm(ctx.permOf(data), perm) || isIdentity(perm)) return undefined;
+  const producer = ctx.graph.nodes.find((n) => n.outputs.includes(data));
+  const stored = ctx.primaryOf(data);
+  if (producer?.opType !== 'ConstantOfShape' || ctx.isConstant(producer.inputs[0]) || !stored) return undefined;
+  const fill = ctx.operators.find((op) => op.opcode === 'FILL' && op.outputs[0] === stored.index);
+  if (!fill) return undefined;
+  const shape = e.op('GATHER', [fill.inputs[0], ctx.constInt32(perm, `${data}__fill_perm`)], [perm.length], 'INT32', { axis: 0, batchDims: 0 });
+  return e.op('FILL', [shape, fill.inputs[1]], permute(ctx.dims(data), perm), e.type(stored.index));
+}
+
 /** Emits the row scatter of `node` (see the file comment); `rows` is rowSource's answer. */
 export function emitRowScatter(ctx: ConvertContext, node: Node, rows: string): void {
   const e = new Emitter(ctx, node);
@@ -36,7 +49,7 @@ export function emitRowScatter(ctx: ConvertContext, node: Node, rows: string): v
   // The updates' layout when it keeps the row dim first, else ONNX order.
   const have = ctx.permOf(updatesName);
   const perm: Perm = have[0] === 0 ? have : identity(rank);
-  const x = ctx.input(data, perm);
+  const x = filled(ctx, e, data, perm) ?? ctx.input(data, perm);
   const updates = ctx.input(updatesName, perm);
   const type = e.type(x);
   let r = ctx.inputOnnx(rows);
