@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-# Usage: /usr/bin/python3 scripts/export-torchvision-detector.py NAME SIZE OUT.onnx [HEAD_SCALE]   (Debian python3-torch)
+# Usage: /usr/bin/python3 scripts/export-torchvision-detector.py NAME SIZE OUT.onnx [HEAD_SCALE] [KEY=INT ...]   (Debian python3-torch)
+# KEY=INT are passed to the detector's constructor, e.g. rpn_post_nms_top_n_test=300 box_detections_per_img=20.
 # NAME is a torchvision detector (ssdlite320_mobilenet_v3_large, retinanet_resnet50_fpn,
 # fasterrcnn_mobilenet_v3_large_320_fpn, ...) or one of two tiny ones built from torchvision's own classes around a
 # 3-conv backbone (a few hundred KB, same post-processing as the real ones): tiny_retinanet, tiny_fasterrcnn
@@ -14,6 +15,7 @@ from torch import nn
 torch.manual_seed(0)
 name, size, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 head_scale = float(sys.argv[4]) if len(sys.argv) > 4 else 3.0  # 1 for sigmoid heads (RetinaNet), 0.5 for Faster R-CNN
+extra = {k: int(v) for k, v in (a.split('=') for a in sys.argv[5:])}
 det = torchvision.models.detection
 
 
@@ -70,9 +72,9 @@ kw = dict(weights=None, weights_backbone=None)
 if name.startswith('tiny_'):
     m = tiny(name)
 elif name.startswith('ssd'):
-    m = getattr(det, name)(**kw, score_thresh=0.001)
+    m = getattr(det, name)(**kw, score_thresh=0.001, **extra)
 else:
-    m = getattr(det, name)(**kw, box_score_thresh=0.001, min_size=size, max_size=size)
+    m = getattr(det, name)(**kw, box_score_thresh=0.001, min_size=size, max_size=size, **extra)
 m.eval()
 for mod in m.modules():
     if isinstance(mod, torch.nn.BatchNorm2d):

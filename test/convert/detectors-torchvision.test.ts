@@ -21,8 +21,10 @@ import type { Tensor } from '../../src/ir/types';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'export-torchvision-detector.py');
-/** The tiny detectors and the head scale that keeps their scores apart (see the script). */
-const TINY: [string, number][] = [['tiny_retinanet', 1], ['tiny_fasterrcnn', 3], ['tiny_keypointrcnn', 3], ['tiny_maskrcnn', 3]];
+/** The tiny detectors, the head scale that keeps their scores apart (see the script) and their TRANSPOSE count: the
+ *  CHW image input is stored HWC (0); the box head flattens [N, C, 7, 7] in ONNX order (1); the keypoint loop reads
+ *  [N, K, 56, 56] heatmaps per keypoint, the mask head flattens [N, classes, 28, 28] (1 more). */
+const TINY: [string, number, number][] = [['tiny_retinanet', 1, 0], ['tiny_fasterrcnn', 3, 1], ['tiny_keypointrcnn', 3, 2], ['tiny_maskrcnn', 3, 2]];
 
 function hasTorchvision(): boolean {
   try {
@@ -67,7 +69,7 @@ function noise(S: number, seed: number): Tensor {
  * of the largest. Deep float32 pipelines (backbone, RoI sampling, exp box decoding) differ between runtimes by a few
  * 1e-5; two detections whose scores are that close may come out in either order.
  */
-async function sameDetections(onnx: string, exact: boolean): Promise<void> {
+async function sameDetections(onnx: string, exact: boolean): Promise<number> {
   const model = readModelFile(onnx);
   const dims = model.graph.inputs[0].shape as number[];
   const S = dims[dims.length - 1];
@@ -113,6 +115,7 @@ async function sameDetections(onnx: string, exact: boolean): Promise<void> {
   } finally {
     lite.close();
   }
+  return r.transposeCount;
 }
 
 const DIR = process.env.ONNX2LITE_DETECTORS ?? '';
@@ -120,17 +123,17 @@ if (DIR) {
   const models = fs.existsSync(DIR) ? fs.readdirSync(DIR).filter((f) => f.endsWith('.onnx')).sort() : [];
   test('ONNX2LITE_DETECTORS holds detectors', () => assert.ok(models.length > 0, `no .onnx file in ${DIR}`));
   for (const file of models) {
-    test(`${file}: same boxes, scores and labels on LiteRT as on onnxruntime`, () => sameDetections(path.join(DIR, file), false));
+    test(`${file}: same boxes, scores and labels on LiteRT as on onnxruntime`, async () => { await sameDetections(path.join(DIR, file), false); });
   }
 } else {
   const skip = hasTorchvision() ? false : `${PYTHON} cannot import torchvision (Debian python3-torch, python3-torchvision)`;
-  for (const [name, scale] of TINY) {
+  for (const [name, scale, transposes] of TINY) {
     test(`${name} (torchvision, random weights): same boxes, scores, labels (keypoints, masks) on LiteRT as on onnxruntime`, { skip }, async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx2lite-det-'));
       try {
         const onnx = path.join(dir, `${name}.onnx`);
         execFileSync(PYTHON, [SCRIPT, name, '160', onnx, String(scale)], { stdio: 'ignore' });
-        await sameDetections(onnx, true);
+        assert.equal(await sameDetections(onnx, true), transposes);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
