@@ -1,9 +1,11 @@
 // ONNX Loop. With a constant trip count (and no data-dependent exit) it is unrolled before conversion
 // (control-flow.ts). Otherwise TFLite WHILE: the loop variables are [iteration, trip count, condition, carried...,
 // outer values the body reads]; the cond subgraph computes `iteration < trip count && condition`, the body subgraph
-// is the ONNX body plus `iteration + 1`. Scan outputs (stacked per iteration) would have a data-dependent size and
-// are refused unless the loop is unrolled.
-import { Graph, isStaticShape } from '../../ir/types';
+// is the ONNX body plus `iteration + 1`. A carried value may change shape between iterations (torchvision's paste
+// loops grow a [0, 3, 17] by a row per box): TFLite's WHILE resizes its loop variables when the body's outputs differ
+// from its inputs. Scan outputs (stacked per iteration) would have a data-dependent size and are refused unless the
+// loop is unrolled.
+import type { Graph } from '../../ir/types';
 import type { TflSubgraph, TflTensor } from '../../tflite/model';
 import { identity } from '../layout';
 import { loopPlan, outerReads } from '../control-flow';
