@@ -1,6 +1,6 @@
 // ONNX model → TFLite model: shape inference and folding, graph clean-up, the layout pass with per-op
 // converters from the registry, activation fusion, and the `onnx2lite` metadata.
-import type { Model, Node, Tensor } from '../ir/types';
+import type { Graph, Model, Node, Tensor } from '../ir/types';
 import { makeTensor } from '../ir/tensor';
 import { ModelError, isStaticShape } from '../ir/types';
 import { shapeCopy } from '../ir/shape-copy';
@@ -98,6 +98,38 @@ export function prepareModel(source: Model, opts: Pick<ConvertOptions, 'inputSha
   return { model, constants };
 }
 
+/** Elementwise ops that keep a CHW image CHW (torchvision's normalization by per-channel mean and std). */
+const ELEMENTWISE = new Set(['Sub', 'Div', 'Mul', 'Add', 'Cast', 'Identity']);
+
+/**
+ * A [C, H, W] input that only elementwise ops (with operands of at most its rank) lead to an Unsqueeze at axis 0
+ * whose [1, C, H, W] result goes to convolutions (torchvision detectors take a list of CHW images): stored HWC, the
+ * Unsqueeze is a RESHAPE to NHWC instead of a TRANSPOSE.
+ */
+function unbatchedImage(g: Graph, name: string, channelLastValues: Set<string>, constant: (n: string) => Tensor | undefined): boolean {
+  if (g.values.get(name)?.shape?.length !== 3) return false;
+  const seen = new Set<string>();
+  let sawUnsqueeze = false;
+  const walk = (v: string): boolean => {
+    if (seen.has(v)) return true;
+    seen.add(v);
+    const readers = g.nodes.filter((n) => n.inputs.includes(v));
+    for (const n of readers) {
+      if (n.opType === 'Unsqueeze') {
+        const axes = n.inputs[1] ? constant(n.inputs[1]) : undefined;
+        const a = n.attrs.get('axes');
+        const list = axes ? Array.from(axes.data as ArrayLike<number | bigint>, Number) : a?.type === 'ints' ? a.value : [];
+        if (list.length !== 1 || list[0] !== 0 || !channelLastValues.has(n.outputs[0])) return false;
+        sawUnsqueeze = true;
+      } else if (ELEMENTWISE.has(n.opType) && n.inputs.every((i) => i === v || (g.values.get(i)?.shape?.length ?? 0) <= 3)) {
+        if (!walk(n.outputs[0])) return false;
+      } else return false;
+    }
+    return readers.length > 0;
+  };
+  return walk(name) && sawUnsqueeze;
+}
+
 export function convertModel(source: Model, opts: ConvertOptions = {}): ConvertResult {
   // Empty-guard Ifs and empty inputs go first: shape inference cannot size what they guard.
   let pre = source;
@@ -126,7 +158,8 @@ export function convertModel(source: Model, opts: ConvertOptions = {}): ConvertR
   const inputs: number[] = [];
   for (const inp of g.inputs) {
     const rank = ctx.rank(inp.name);
-    const perm = !opts.keepNchw && rank >= 3 && ctx.prefersChannelLast.has(inp.name) ? channelLast(rank) : identity(rank);
+    const perm = opts.keepNchw ? identity(rank) : unbatchedImage(g, inp.name, ctx.prefersChannelLast, (n) => ctx.constant(n)) ? [1, 2, 0]
+      : rank >= 3 && ctx.prefersChannelLast.has(inp.name) ? channelLast(rank) : identity(rank);
     inputs.push(ctx.output(inp.name, perm));
   }
 

@@ -1,8 +1,8 @@
 // torchvision detectors with random weights convert with only --input-shape and give on LiteRT the same boxes,
 // scores and labels as onnxruntime-node, on a drawn picture and on noise (tolerances: see sameDetections). The
 // models are exported by scripts/export-torchvision-detector.py with Debian's python3-torch / python3-torchvision:
-// the tiny RetinaNet and Faster R-CNN (torchvision's own detector classes and post-processing around a 3-conv
-// backbone, 160×160) into a temporary folder, or every NAME.onnx in $ONNX2LITE_DETECTORS (full-size exports, e.g.
+// the tiny RetinaNet, Faster R-CNN, Keypoint R-CNN and Mask R-CNN (torchvision's own detector classes, heads and
+// post-processing around a 3-conv backbone, 160×160; keypoints and masks compared per matched detection) into a temporary folder, or every NAME.onnx in $ONNX2LITE_DETECTORS (full-size exports, e.g.
 // retinanet_resnet50_fpn).
 // Skipped, saying why, when neither is there.
 import { test } from 'node:test';
@@ -21,8 +21,10 @@ import type { Tensor } from '../../src/ir/types';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'export-torchvision-detector.py');
-/** The tiny detectors and the head scale that keeps their scores apart (see the script). */
-const TINY: [string, number][] = [['tiny_retinanet', 1], ['tiny_fasterrcnn', 3]];
+/** The tiny detectors, the head scale that keeps their scores apart (see the script) and their TRANSPOSE count: the
+ *  CHW image input is stored HWC (0); the box head flattens [N, C, 7, 7] in ONNX order (1); the keypoint loop reads
+ *  [N, K, 56, 56] heatmaps per keypoint, the mask head flattens [N, classes, 28, 28] (1 more). */
+const TINY: [string, number, number][] = [['tiny_retinanet', 1, 0], ['tiny_fasterrcnn', 3, 1], ['tiny_keypointrcnn', 3, 2], ['tiny_maskrcnn', 3, 2]];
 
 function hasTorchvision(): boolean {
   try {
@@ -67,7 +69,7 @@ function noise(S: number, seed: number): Tensor {
  * of the largest. Deep float32 pipelines (backbone, RoI sampling, exp box decoding) differ between runtimes by a few
  * 1e-5; two detections whose scores are that close may come out in either order.
  */
-async function sameDetections(onnx: string, exact: boolean): Promise<void> {
+async function sameDetections(onnx: string, exact: boolean): Promise<number> {
   const model = readModelFile(onnx);
   const dims = model.graph.inputs[0].shape as number[];
   const S = dims[dims.length - 1];
@@ -87,16 +89,33 @@ async function sameDetections(onnx: string, exact: boolean): Promise<void> {
       const close = (i: number, j: number) => lo[i] === ll[j] && Math.abs(so[i] - sl[j]) <= 1e-4 * maxS
         && [0, 1, 2, 3].every((k) => Math.abs(bo[4 * i + k] - bl[4 * j + k]) <= boxTol);
       const used = new Set<number>();
+      const match: number[] = [];
       for (let i = 0; i < so.length; i++) {
         const j = exact ? (close(i, i) ? i : -1) : [i, ...so.map((_, k) => k)].find((k) => !used.has(k) && close(i, k)) ?? -1;
         assert.ok(j >= 0, `${what}: detection ${i} (label ${lo[i]}, score ${so[i]}, box ${bo.slice(4 * i, 4 * i + 4)}) not on LiteRT`
           + ` (row ${i} there: label ${ll[i]}, score ${sl[i]}, box ${bl.slice(4 * i, 4 * i + 4)})`);
         used.add(j);
+        match.push(j);
+      }
+      // Keypoint R-CNN's keypoints / keypoints_scores, Mask R-CNN's masks: row by row of the matched detections.
+      for (const name of [...ref.keys()].filter((n) => !['boxes', 'scores', 'labels'].includes(n))) {
+        const r = toNumbers(ref.get(name)!);
+        const g = toNumbers(got.get(name)!);
+        assert.deepEqual(got.get(name)!.dims, ref.get(name)!.dims, `${what}: ${name}`);
+        const row = so.length ? r.length / so.length : 0;
+        const max = r.reduce((m, v) => Math.max(m, Math.abs(v)), 1e-12);
+        match.forEach((j, i) => {
+          for (let k = 0; k < row; k++) {
+            const [a, b] = [r[i * row + k], g[j * row + k]];
+            assert.ok(Math.abs(a - b) <= 1e-4 * max, `${what}: ${name} of detection ${i}, element ${k}: ${b} on LiteRT vs ${a} (max|ref| ${max})`);
+          }
+        });
       }
     }
   } finally {
     lite.close();
   }
+  return r.transposeCount;
 }
 
 const DIR = process.env.ONNX2LITE_DETECTORS ?? '';
@@ -104,17 +123,17 @@ if (DIR) {
   const models = fs.existsSync(DIR) ? fs.readdirSync(DIR).filter((f) => f.endsWith('.onnx')).sort() : [];
   test('ONNX2LITE_DETECTORS holds detectors', () => assert.ok(models.length > 0, `no .onnx file in ${DIR}`));
   for (const file of models) {
-    test(`${file}: same boxes, scores and labels on LiteRT as on onnxruntime`, () => sameDetections(path.join(DIR, file), false));
+    test(`${file}: same boxes, scores and labels on LiteRT as on onnxruntime`, async () => { await sameDetections(path.join(DIR, file), false); });
   }
 } else {
   const skip = hasTorchvision() ? false : `${PYTHON} cannot import torchvision (Debian python3-torch, python3-torchvision)`;
-  for (const [name, scale] of TINY) {
-    test(`${name} (torchvision, random weights): same boxes, scores and labels on LiteRT as on onnxruntime`, { skip }, async () => {
+  for (const [name, scale, transposes] of TINY) {
+    test(`${name} (torchvision, random weights): same boxes, scores, labels (keypoints, masks) on LiteRT as on onnxruntime`, { skip }, async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx2lite-det-'));
       try {
         const onnx = path.join(dir, `${name}.onnx`);
         execFileSync(PYTHON, [SCRIPT, name, '160', onnx, String(scale)], { stdio: 'ignore' });
-        await sameDetections(onnx, true);
+        assert.equal(await sameDetections(onnx, true), transposes);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }

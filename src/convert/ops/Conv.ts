@@ -12,6 +12,7 @@ import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
 import { Window, resolvePadding, windowOf } from './_spatial';
 import { check3d, emitConv3d } from './_conv3d';
+import { batchDims } from './_batch';
 
 /** A filter computed in the graph: OIHW in ONNX order → OHWI (or [1, H, W, O] depthwise) from the layout pass. */
 function computedFilter(ctx: ConvertContext, node: Node, depthwise: boolean): number {
@@ -48,11 +49,11 @@ const Conv: OpConverter = {
     const rank = ctx.rank(node.inputs[0]);
     if (rank === 5) return check3d(node, ctx);
     if (rank !== 3 && rank !== 4) return refuse('rank', `Conv on a rank-${rank} input (${rank - 2}-D convolution) is not supported; only 1-D, 2-D and 3-D`);
-    if (!ctx.isConstant(node.inputs[1]) && (rank !== 4 || (attrInt(node, 'group', 1) !== 1 && attrInt(node, 'group', 1) !== ctx.shape(node.inputs[0])[1]))) {
+    if (!ctx.isConstant(node.inputs[1]) && (rank !== 4 || (attrInt(node, 'group', 1) !== 1 && attrInt(node, 'group', 1) !== ctx.dims(node.inputs[0])[1]))) {
       return refuse('computed-input', 'Conv with computed weights is supported only for 2-D convolutions with group 1 or depthwise; make the weights constant');
     }
     const g = attrInt(node, 'group', 1);
-    if (node.inputs[2] && !ctx.isConstant(node.inputs[2]) && g !== 1 && g !== ctx.shape(node.inputs[0])[1]) {
+    if (node.inputs[2] && !ctx.isConstant(node.inputs[2]) && g !== 1 && g !== ctx.dims(node.inputs[0])[1]) {
       return refuse('computed-input', 'grouped Conv with a computed bias is not supported; make the bias constant');
     }
     if (ctx.dtype(node.inputs[0]) !== 'float32') return refuse('dtype', `Conv on ${ctx.dtype(node.inputs[0])} input is not supported (float32 only)`);
@@ -61,9 +62,10 @@ const Conv: OpConverter = {
   convert(node, ctx) {
     const x = node.inputs[0];
     const y = node.outputs[0];
-    const xs = ctx.shape(x);
-    if (xs.length === 5) return emitConv3d(ctx, node);
-    const ys = ctx.shape(y);
+    if (ctx.rank(x) === 5) return emitConv3d(ctx, node);
+    // The batch may be known only at run time (RoI features after NMS); every other dim must be static.
+    const xs = batchDims(ctx, x);
+    const ys = batchDims(ctx, y);
     const W = ctx.constant(node.inputs[1]);
     const wDims = W ? W.dims : ctx.shape(node.inputs[1]);
     const oneD = xs.length === 3;
@@ -108,7 +110,7 @@ const Conv: OpConverter = {
     }
     if (oneD) {
       const y3 = ctx.output(y, channelLast(3));
-      const s3 = ctx.tensors[y3].shape;
+      const s3 = ctx.tensors[y3].shapeSignature ?? ctx.tensors[y3].shape;
       ctx.emit('RESHAPE', [out, ctx.constInt32(s3, `${y}__as1d_shape`)], [y3], { newShape: s3 });
     }
   },
@@ -117,18 +119,19 @@ const Conv: OpConverter = {
 function emitGrouped(ctx: ConvertContext, node: Node, W: Tensor, group: number, input: number, out: number,
   opts: Record<string, number | string>): void {
   const inT = ctx.tensors[input];
-  const cin = inT.shape[3];
+  const inShape = inT.shapeSignature ?? inT.shape;
+  const cin = inShape[3];
   const cout = W.dims[0];
   const cinG = cin / group;
   const coutG = cout / group;
-  const parts = Array.from({ length: group }, (_, g) => ctx.temp([...inT.shape.slice(0, 3), cinG], 'FLOAT32', `${node.name}/group${g}_in`));
+  const parts = Array.from({ length: group }, (_, g) => ctx.temp([...inShape.slice(0, 3), cinG], 'FLOAT32', `${node.name}/group${g}_in`));
   ctx.emit('SPLIT', [ctx.constInt32([3], `${node.name}/split_axis`, []), input], parts, { numSplits: group });
   const w = toFloat32(W);
   const per = w.length / cout;
   const outT = ctx.tensors[out];
   const outs = parts.map((p, g) => {
     const wg: Tensor = { name: `${W.name}_g${g}`, dtype: 'float32', dims: [coutG, ...W.dims.slice(1)], data: w.slice(g * coutG * per, (g + 1) * coutG * per) };
-    const o = ctx.temp([...outT.shape.slice(0, 3), coutG], 'FLOAT32', `${node.name}/group${g}_out`);
+    const o = ctx.temp([...(outT.shapeSignature ?? outT.shape).slice(0, 3), coutG], 'FLOAT32', `${node.name}/group${g}_out`);
     ctx.emit('CONV_2D', [p, filterFor(ctx, wg, false, `${node.name}/filter_g${g}`), biasFor(ctx, node, cout, g * coutG, coutG)], [o], opts);
     return o;
   });

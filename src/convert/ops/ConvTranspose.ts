@@ -11,6 +11,7 @@ import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
 import { Emitter } from './_emit';
 import { check3d, emitConvTranspose3d } from './_conv3d';
+import { batchDims, shapeTensor } from './_batch';
 
 interface Plan {
   /** Per spatial dim (H, W; H = 1 for 1-D). */
@@ -23,8 +24,8 @@ interface Plan {
 }
 
 function plan(node: Node, ctx: ConvertContext): Plan | string {
-  const xs = ctx.shape(node.inputs[0]);
-  const ys = ctx.shape(node.outputs[0]);
+  const xs = batchDims(ctx, node.inputs[0]);
+  const ys = batchDims(ctx, node.outputs[0]);
   const n = xs.length - 2;
   const two = (v: number[], fill: number) => (n === 1 ? [fill, v[0]] : v);
   const kernel = two(ctx.shape(node.inputs[1]).slice(2), 1);
@@ -92,7 +93,8 @@ const ConvTranspose: OpConverter = {
     if (ctx.rank(node.inputs[0]) === 5) return emitConvTranspose3d(ctx, node);
     const p = plan(node, ctx) as Plan;
     const e = new Emitter(ctx, node);
-    const xs = ctx.shape(node.inputs[0]);
+    // The batch may be known only at run time (RoI features after NMS): TRANSPOSE_CONV then reads it from its input.
+    const xs = batchDims(ctx, node.inputs[0]);
     const cout = ctx.shape(node.inputs[1])[1];
     const oneD = xs.length === 3;
     let x = ctx.inputChannelLast(node.inputs[0]);
@@ -105,7 +107,7 @@ const ConvTranspose: OpConverter = {
     const y = node.outputs[0];
     const out = ctx.output(y, channelLast(xs.length));
     const direct = same && !oneD;
-    const t = e.op('TRANSPOSE_CONV', [ctx.constInt32(fullShape, `${node.name}/output_shape`), weights(ctx, e, node, p), x, bias],
+    const t = e.op('TRANSPOSE_CONV', [shapeTensor(ctx, e, fullShape, x, `${node.name}/output`), weights(ctx, e, node, p), x, bias],
       fullShape, 'FLOAT32',
     { padding: 'VALID', strideW: p.strides[1], strideH: p.strides[0], fusedActivationFunction: 'NONE' }, direct ? out : undefined);
     if (direct) return;
@@ -113,11 +115,11 @@ const ConvTranspose: OpConverter = {
     let cropped = t;
     if (!same) {
       cropped = e.op('STRIDED_SLICE', [t, ctx.constInt32([0, ...p.begin, 0], `${node.name}/begin`),
-        ctx.constInt32([xs[0], ...p.begin.map((v, i) => v + p.out[i]), cout], `${node.name}/end`),
+        ctx.constInt32([Math.max(xs[0], 1), ...p.begin.map((v, i) => v + p.out[i]), cout], `${node.name}/end`),
         ctx.constInt32([1, 1, 1, 1], `${node.name}/strides`)], shape4, 'FLOAT32',
-      { beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0, offset: false }, oneD ? undefined : out);
+      { beginMask: 0, endMask: xs[0] < 0 ? 1 : 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0, offset: false }, oneD ? undefined : out);
     }
-    if (oneD) e.reshape(cropped, ctx.tensors[out].shape, out);
+    if (oneD) e.reshape(cropped, ctx.tensors[out].shapeSignature ?? ctx.tensors[out].shape, out);
   },
 };
 export default ConvTranspose;

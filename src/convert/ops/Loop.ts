@@ -1,9 +1,11 @@
 // ONNX Loop. With a constant trip count (and no data-dependent exit) it is unrolled before conversion
 // (control-flow.ts). Otherwise TFLite WHILE: the loop variables are [iteration, trip count, condition, carried...,
 // outer values the body reads]; the cond subgraph computes `iteration < trip count && condition`, the body subgraph
-// is the ONNX body plus `iteration + 1`. Scan outputs (stacked per iteration) would have a data-dependent size and
-// are refused unless the loop is unrolled.
-import { Graph, isStaticShape } from '../../ir/types';
+// is the ONNX body plus `iteration + 1`. A carried value may change shape between iterations (torchvision's paste
+// loops grow a [0, 3, 17] by a row per box): TFLite's WHILE resizes its loop variables when the body's outputs differ
+// from its inputs. Scan outputs (stacked per iteration) would have a data-dependent size and are refused unless the
+// loop is unrolled.
+import type { Graph } from '../../ir/types';
 import type { TflSubgraph, TflTensor } from '../../tflite/model';
 import { identity } from '../layout';
 import { loopPlan, outerReads } from '../control-flow';
@@ -21,17 +23,6 @@ const Loop: OpConverter = {
       const v = ctx.graph.values.get(o);
       if (o && v && !v.dtype) return refuse('unsupported', `Loop output "${o}" is not a tensor (sequence or optional values have no TFLite equivalent)`);
     }
-    if ('while' in plan) {
-      // WHILE keeps each loop variable's shape: a carried value whose shape changes between iterations cannot be one.
-      const nCarried = node.inputs.length - 2;
-      for (let j = 0; j < nCarried; j++) {
-        const o = node.outputs[j];
-        const s = o ? ctx.graph.values.get(o)?.shape : undefined;
-        if (o && s && !isStaticShape(s)) {
-          return refuse('dynamic-shape', `loop-carried value "${o}" has dims [${s.join(', ')}] that change between iterations or depend on the inputs; TFLite WHILE needs fixed shapes`);
-        }
-      }
-    }
     return undefined;
   },
   convert(node, ctx) {
@@ -46,7 +37,8 @@ const Loop: OpConverter = {
     const carried = node.inputs.slice(2).map((n) => ctx.inputOnnx(n));
     const outer = captured.map((n) => ctx.inputOnnx(n));
     const vars = [iter0, trips, cond0, ...carried, ...outer];
-    const like = (t: TflTensor, name: string): TflTensor => ({ name, type: t.type, shape: [...t.shape] });
+    const like = (t: TflTensor, name: string): TflTensor => ({ name, type: t.type, shape: [...t.shape],
+      ...(t.shapeSignature ? { shapeSignature: [...t.shapeSignature] } : {}) });
 
     // cond: iteration < trip count && condition
     const condTensors = vars.map((i, k) => like(ctx.tensors[i], `v${k}`));

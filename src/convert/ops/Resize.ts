@@ -12,6 +12,7 @@ import { MAX_OPSET, refuse } from '../types';
 import { emitScaledResize, scaledResizeReason } from './_resize_scaled';
 import { ResizeDim, TflResizeFlags, tflResizeFlags } from './_resize';
 import { emitResizeByMatrices, spatialRoi } from './_resize_matrix';
+import { batchDims } from './_batch';
 
 /** The ONNX scale of each spatial dim: the `scales` input (or Upsample's attribute) when given, else out / in. */
 export function spatialScales(node: Node, ctx: ConvertContext, xs: number[], ys: number[]): number[] {
@@ -22,6 +23,22 @@ export function spatialScales(node: Node, ctx: ConvertContext, xs: number[], ys:
   return xs.slice(2).map((d, i) => (given ? given[i + 2] : ys[i + 2] / d));
 }
 
+/** ONNX `sizes` computed in the graph and an output whose H and W are known only at run time (torchvision pastes
+ *  each detection's mask or heatmap at its box's size). */
+function sizedAtRunTime(node: Node, ctx: ConvertContext): boolean {
+  const sz = node.inputs[3];
+  if (!sz || ctx.isConstant(sz) || node.opType !== 'Resize') return false;
+  const ys = ctx.dims(node.outputs[0]);
+  return ys.length === 4 && ys[1] >= 0 && (ys[2] < 0 || ys[3] < 0);
+}
+
+/** Input and output dims: the batch may be -1, and the output's H and W when sized at run time. */
+function ioDims(node: Node, ctx: ConvertContext): { xs: number[]; ys: number[] } {
+  const xs = batchDims(ctx, node.inputs[0]);
+  const ys = sizedAtRunTime(node, ctx) ? ctx.dims(node.outputs[0]) : batchDims(ctx, node.outputs[0]);
+  return { xs, ys };
+}
+
 function coordMode(node: Node, ctx: ConvertContext): string {
   return node.opType === 'Upsample' ? 'asymmetric'
     : attrString(node, 'coordinate_transformation_mode', ctx.opset >= 11 ? 'half_pixel' : 'asymmetric');
@@ -29,8 +46,8 @@ function coordMode(node: Node, ctx: ConvertContext): string {
 
 /** Each spatial dim's sizes, ONNX scale and (tf_crop_and_resize) region of interest. */
 function resizeDims(node: Node, ctx: ConvertContext): ResizeDim[] {
-  const xs = ctx.shape(node.inputs[0]);
-  const ys = ctx.shape(node.outputs[0]);
+  const xs = batchDims(ctx, node.inputs[0]);
+  const ys = batchDims(ctx, node.outputs[0]);
   const roi = coordMode(node, ctx) === 'tf_crop_and_resize' ? spatialRoi(node, ctx) : undefined;
   return spatialScales(node, ctx, xs, ys).map((scale, i) => ({ inSize: xs[i + 2], outSize: ys[i + 2], scale, roi: roi?.[i] }));
 }
@@ -46,13 +63,13 @@ export function flagsFor(node: Node, ctx: ConvertContext): TflResizeFlags | unde
 
 const Resize: OpConverter = {
   op: 'Resize', emits: ['RESIZE_BILINEAR', 'RESIZE_NEAREST_NEIGHBOR', 'BATCH_MATMUL', 'RESHAPE', 'ADD', 'GATHER', 'MUL', 'SUB', 'DIV', 'FLOOR', 'CEIL', 'CAST',
-    'MINIMUM', 'MAXIMUM', 'LOGICAL_AND', 'GREATER_EQUAL', 'LESS_EQUAL'],
-  incidental: ['GATHER', 'MUL', 'SUB', 'DIV', 'FLOOR', 'CEIL', 'CAST', 'MINIMUM', 'MAXIMUM', 'LOGICAL_AND', 'GREATER_EQUAL', 'LESS_EQUAL'] /* computed scales only */,
+    'MINIMUM', 'MAXIMUM', 'LOGICAL_AND', 'GREATER_EQUAL', 'LESS_EQUAL', 'RANGE', 'SELECT_V2'],
+  incidental: ['RANGE', 'SELECT_V2', 'GATHER', 'MUL', 'SUB', 'DIV', 'FLOOR', 'CEIL', 'CAST', 'MINIMUM', 'MAXIMUM', 'LOGICAL_AND', 'GREATER_EQUAL', 'LESS_EQUAL'] /* computed scales only */,
   opset: [10, MAX_OPSET], dtypes: ['float32'],
   layout: 'spatial',
   check(node, ctx) {
-    const xs = ctx.shape(node.inputs[0]);
-    const ys = ctx.shape(node.outputs[0]);
+    if (ctx.rank(node.inputs[0]) !== 4) return refuse('rank', `Resize of a rank-${ctx.rank(node.inputs[0])} tensor is not supported; only 4-D NCHW images`);
+    const { xs, ys } = ioDims(node, ctx);
     if (xs.length !== 4) return refuse('rank', `Resize of a rank-${xs.length} tensor is not supported; only 4-D NCHW images`);
     if (xs[0] !== ys[0] || xs[1] !== ys[1]) return refuse('unsupported', 'Resize that changes the batch or channel dims is not supported');
     const mode = attrString(node, 'mode', 'nearest');
@@ -69,14 +86,18 @@ const Resize: OpConverter = {
       if (why) return why;
     }
     if (attrString(node, 'keep_aspect_ratio_policy', 'stretch') !== 'stretch') return refuse('attribute', 'Resize with keep_aspect_ratio_policy is not supported');
+    if (sizedAtRunTime(node, ctx)) return scaledResizeReason(node, mode, ct);
     return undefined;
   },
   convert(node, ctx) {
     const x = ctx.inputChannelLast(node.inputs[0]);
-    const ys = ctx.shape(node.outputs[0]);
+    const { xs, ys } = ioDims(node, ctx);
     const mode = attrString(node, 'mode', 'nearest');
     const sc = node.inputs[node.opType === 'Upsample' || ctx.opset < 11 ? 1 : 2];
-    const xs = ctx.shape(node.inputs[0]);
+    if (sizedAtRunTime(node, ctx)) {
+      emitScaledResize(ctx, node, x, undefined, xs, ys, mode, coordMode(node, ctx), ctx.output(node.outputs[0], channelLast(4)), node.inputs[3]);
+      return;
+    }
     if (sc && !ctx.isConstant(sc) && !node.inputs[3] && xs.slice(2).some((d, i) => ys[i + 2] % d !== 0)) {
       // Not whole factors: the sample positions are computed from the scales in the graph.
       emitScaledResize(ctx, node, x, sc, xs, ys, mode, coordMode(node, ctx), ctx.output(node.outputs[0], channelLast(4)));

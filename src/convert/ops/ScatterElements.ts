@@ -6,16 +6,20 @@ import { Emitter } from './_emit';
 import { elementCoords } from './_indices';
 import { emitScatter, scatterCheck } from './_scatter';
 import { MAX_OPSET } from '../types';
+import { emitRowScatter, rowSource } from './_scatter_rows';
 
 const ScatterElements: OpConverter = {
   op: 'ScatterElements',
   emits: ['SCATTER_ND', 'CONCATENATION', 'RESHAPE', 'FLOOR_MOD', 'GREATER', 'SELECT_V2', 'ADD', 'SHAPE', 'GATHER', 'EXPAND_DIMS', 'MUL',
-    'RANGE', 'FILL'],
-  incidental: ['SHAPE', 'GATHER', 'EXPAND_DIMS', 'MUL', 'RANGE', 'FILL'] /* sizes known only at run time */,
+    'RANGE', 'FILL', 'CAST', 'STRIDED_SLICE'],
+  incidental: ['SHAPE', 'GATHER', 'EXPAND_DIMS', 'MUL', 'RANGE', 'FILL', 'CAST', 'STRIDED_SLICE'] /* sizes known only at run time */,
   opset: [11, MAX_OPSET], inputs: [3, 3],
+  // Layout: ONNX order, except a row scatter (one index per row, _scatter_rows.ts), which keeps the updates' layout.
   dtypes: ['float32', 'float64', 'int32', 'int64'], layout: 'onnx',
   check: scatterCheck,
   convert(node, ctx) {
+    const rows = rowSource(ctx, node);
+    if (rows) return emitRowScatter(ctx, node, rows);
     const dims = ctx.dims(node.inputs[0]);
     const e = new Emitter(ctx, node);
     emitScatter(e, elementCoords(e, node.inputs[1], normAxis(attrInt(node, 'axis', 0), dims.length), dims));

@@ -16,10 +16,12 @@ export function argMinMax(op: 'ArgMax' | 'ArgMin', tfl: 'ARG_MAX' | 'ARG_MIN'): 
     convert(node, ctx) {
       const e = new Emitter(ctx, node);
       const x = ctx.inputAny(node.inputs[0]);
-      const dims = ctx.shape(node.inputs[0]);
+      // Dims known only at run time are fine (a per-box heatmap of run-time size), except the reversed one.
+      const dims = ctx.dims(node.inputs[0]);
       const axis = normAxis(attrInt(node, 'axis', 0), dims.length);
       const keep = attrInt(node, 'keepdims', 1) === 1;
       const last = attrInt(node, 'select_last_index', 0) === 1;
+      if (last && dims[axis] < 0) ctx.shape(node.inputs[0]);
       const tAxis = x.perm.indexOf(axis);
       const y = node.outputs[0];
       const outPerm = keep ? x.perm : x.perm.filter((d) => d !== axis).map((d) => (d > axis ? d - 1 : d));
@@ -31,7 +33,7 @@ export function argMinMax(op: 'ArgMax' | 'ArgMin', tfl: 'ARG_MAX' | 'ARG_MIN'): 
         direct ? out : undefined);
       if (direct) return;
       if (last) idx = e.bin('SUB', e.scalar(dims[axis] - 1, 'INT32'), idx, keep ? undefined : out);
-      if (keep) e.reshape(idx, ctx.tensors[out].shape, out);
+      if (keep) e.reshape(idx, e.shape(out), out);
     },
   };
 }

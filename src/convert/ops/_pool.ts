@@ -12,6 +12,7 @@ import type { Refusal } from '../types';
 import { emitSlicePool } from './_pool_slices';
 import { emitMaxPoolIndices } from './_pool_indices';
 import { Window, applyCeilMode, isSame, isZero, padChannelLast, windowOf } from './_spatial';
+import { batchDims } from './_batch';
 
 type Pool2D = 'MAX_POOL_2D' | 'AVERAGE_POOL_2D';
 
@@ -60,6 +61,11 @@ function pool2d(ctx: ConvertContext, node: Node, tfl: Pool2D, input: number, w: 
   return y;
 }
 
+/** A tensor's dims, -1 where known only at run time. */
+function sig(ctx: ConvertContext, t: number): number[] {
+  return ctx.tensors[t].shapeSignature ?? ctx.tensors[t].shape;
+}
+
 function reshape(ctx: ConvertContext, x: number, shape: number[], name: string, out?: number): number {
   const y = out ?? ctx.temp(shape, ctx.tensors[x].type, name);
   ctx.emit('RESHAPE', [x, ctx.constInt32(shape, `${name}_shape`)], [y], { newShape: shape });
@@ -68,7 +74,8 @@ function reshape(ctx: ConvertContext, x: number, shape: number[], name: string, 
 
 export function emitPool(ctx: ConvertContext, node: Node, tfl: Pool2D): void {
   const x = node.inputs[0];
-  const xs = ctx.shape(x);
+  // The batch may be known only at run time (RoI features), for 1-D and 2-D pooling.
+  const xs = ctx.rank(x) <= 4 ? batchDims(ctx, x) : ctx.shape(x);
   const spatial = xs.slice(2);
   const kernel = attrInts(node, 'kernel_shape') ?? spatial;
   const w = windowOf(node, spatial, kernel);
@@ -79,11 +86,11 @@ export function emitPool(ctx: ConvertContext, node: Node, tfl: Pool2D): void {
   let out = ctx.output(y, channelLast(xs.length));
   if (ctx.tensors[input].type !== 'FLOAT32') {
     // Plain (unquantized) 8-bit max pooling: exact through float32.
-    const f = ctx.temp(ctx.tensors[input].shape, 'FLOAT32', `${x}__float`);
+    const f = ctx.temp(sig(ctx, input), 'FLOAT32', `${x}__float`);
     ctx.emit('CAST', [input], [f]);
     input = f;
     const final = out;
-    out = ctx.temp(ctx.tensors[final].shape, 'FLOAT32', `${y}__float`);
+    out = ctx.temp(sig(ctx, final), 'FLOAT32', `${y}__float`);
     emitPoolFloat(ctx, node, tfl, input, w, explicitPads, kernel, out);
     ctx.emit('CAST', [out], [final]);
     return;
@@ -94,10 +101,10 @@ export function emitPool(ctx: ConvertContext, node: Node, tfl: Pool2D): void {
 function emitPoolFloat(ctx: ConvertContext, node: Node, tfl: Pool2D, input: number, w: Window, explicitPads: number[], kernel: number[],
   out: number): void {
   const x = node.inputs[0];
-  const xs = ctx.shape(x);
+  const xs = ctx.rank(x) <= 4 ? batchDims(ctx, x) : ctx.shape(x);
   const spatial = xs.slice(2);
   const y = node.outputs[0];
-  const ys = ctx.shape(y);
+  const ys = ctx.rank(x) <= 4 ? batchDims(ctx, y) : ctx.shape(y);
   if (node.outputs[1]) {
     emitMaxPoolIndices(ctx, node, input, w, spatial, out);
     return;
@@ -113,7 +120,7 @@ function emitPoolFloat(ctx: ConvertContext, node: Node, tfl: Pool2D, input: numb
     const w2 = { kernel: [1, kernel[0]], strides: [1, w.strides[0]], dilations: [1, 1], pads: [0, w.pads[0], 0, w.pads[1]] };
     const x4 = reshape(ctx, input, [n, 1, xs[2], c], `${x}__as2d`);
     const y4 = pool2d(ctx, node, tfl, x4, w2, [1, spatial[0]], [n, 1, ys[2], c]);
-    reshape(ctx, y4, ctx.tensors[out].shape, `${y}__as1d`, out);
+    reshape(ctx, y4, sig(ctx, out), `${y}__as1d`, out);
   } else {
     // 3-D: (H, W) on [N·D, H, W, C], then D on [N, D, H'·W', C].
     const [d, h, wd] = spatial;

@@ -70,10 +70,17 @@ export function emitReshape(ctx: ConvertContext, x: string, y: string): void {
   if (ctx.isDynamic(x) || ctx.isDynamic(y)) {
     // Sized at run time: in ONNX order, to the inferred dims with the one unknown as -1.
     const dims = ctx.dims(y);
-    if (dims.filter((d) => d < 0).length > 1) ctx.fail(`reshaping to [${dims.join(', ')}] with more than one dim known only at run time is not supported`);
+    let shapeT: number | undefined;
+    if (dims.filter((d) => d < 0).length > 1) {
+      // Several run-time dims that only gain or lose unit dims around them (Unsqueeze / Squeeze of a per-box mask):
+      // the new shape is gathered from the input's SHAPE and the static dims.
+      const from = unitMoves(ctx.dims(x), dims);
+      if (!from) ctx.fail(`reshaping to [${dims.join(', ')}] with more than one dim known only at run time is not supported`);
+      shapeT = runtimeShape(ctx, ctx.inputOnnx(x), ctx.rank(x), from, y);
+    }
     const src = ctx.inputOnnx(x);
     const out = ctx.output(y, identity(dims.length));
-    ctx.emit('RESHAPE', [src, ctx.constInt32(dims, `${y}__shape`)], [out], { newShape: dims });
+    ctx.emit('RESHAPE', [src, shapeT ?? ctx.constInt32(dims, `${y}__shape`)], [out], shapeT === undefined ? { newShape: dims } : undefined);
     return;
   }
   const inDims = ctx.shape(x);
@@ -109,6 +116,36 @@ export function emitReshape(ctx: ConvertContext, x: string, y: string): void {
   const out = ctx.output(y, perm);
   const shape = ctx.tensors[out].shape;
   ctx.emit('RESHAPE', [src, ctx.constInt32(shape, `${y}__shape`)], [out], { newShape: shape });
+}
+
+/** For each output dim, the input dim it is (a number ≥ 0) or its static value (-1 - value), when the reshape only
+ *  adds or drops unit dims; otherwise undefined. */
+function unitMoves(inDims: number[], outDims: number[]): number[] | undefined {
+  const from: number[] = [];
+  let i = 0;
+  for (const d of outDims) {
+    while (i < inDims.length && inDims[i] === 1 && d !== 1) i++;
+    if (d === 1 && inDims[i] !== 1) { from.push(-2); continue; }
+    if (i >= inDims.length || (d >= 0 && inDims[i] !== d) || (d < 0 && inDims[i] >= 0)) return undefined;
+    from.push(d < 0 ? i : -1 - d);
+    i++;
+  }
+  while (i < inDims.length && inDims[i] === 1) i++;
+  return i === inDims.length ? from : undefined;
+}
+
+/** An INT32 shape tensor: the input's run-time dims (SHAPE) where `from` names one, else the static value. */
+function runtimeShape(ctx: ConvertContext, src: number, rank: number, from: number[], y: string): number {
+  const shape = ctx.temp([rank], 'INT32', `${y}__in_shape`);
+  ctx.emit('SHAPE', [src], [shape], { outType: 'INT32' });
+  const statics = [...new Set(from.filter((f) => f < 0).map((f) => -1 - f))];
+  const table = ctx.temp([rank + statics.length], 'INT32', `${y}__shape_table`);
+  ctx.emit('CONCATENATION', [shape, ctx.constInt32(statics.length ? statics : [0], `${y}__static_dims`)], [table],
+    { axis: 0, fusedActivationFunction: 'NONE' });
+  const idx = from.map((f) => (f >= 0 ? f : rank + statics.indexOf(-1 - f)));
+  const out = ctx.temp([from.length], 'INT32', `${y}__run_shape`);
+  ctx.emit('GATHER', [table, ctx.constInt32(idx, `${y}__shape_index`)], [out], { axis: 0, batchDims: 0 });
+  return out;
 }
 
 /**

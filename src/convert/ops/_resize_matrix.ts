@@ -57,7 +57,8 @@ export function resizeTaps(d: ResizeDim, mode: string, ct: string, nearestMode: 
 /** Writes Resize of channel-last `x` ([N, H, W, C]) into `out` ([N, Ho, Wo, C]) with the per-dim matrices. */
 export function emitResizeByMatrices(ctx: ConvertContext, node: Node, x: number, out: number, dims: ResizeDim[], ct: string): void {
   const e = new Emitter(ctx, node);
-  const [N, H, W, C] = ctx.tensors[x].shape;
+  // N may be -1 (a batch known only at run time): RESHAPE infers it.
+  const [N, H, W, C] = e.shape(x);
   const [dh, dw] = dims;
   const mode = attrString(node, 'mode', 'nearest');
   const nm = node.opType === 'Upsample' ? 'floor' : attrString(node, 'nearest_mode', 'round_prefer_floor');
@@ -68,8 +69,9 @@ export function emitResizeByMatrices(ctx: ConvertContext, node: Node, x: number,
   const Ho = dh.outSize;
   const Wo = dw.outSize;
   // Along W: [N·H, W, C] → [N·H, Wo, C]; along H: [N, H, Wo·C] → [N, Ho, Wo·C].
-  const xw = e.reshape(x, [N * H, W, C]);
-  const yw = e.op('BATCH_MATMUL', [ctx.constFloat32(tw.matrix, [1, Wo, W], `${node.name}/resize_w`), xw], [N * H, Wo, C], 'FLOAT32',
+  const NH = N < 0 ? -1 : N * H;
+  const xw = e.reshape(x, [NH, W, C]);
+  const yw = e.op('BATCH_MATMUL', [ctx.constFloat32(tw.matrix, [1, Wo, W], `${node.name}/resize_w`), xw], [NH, Wo, C], 'FLOAT32',
     { adjX: false, adjY: false });
   const xh = e.reshape(yw, [N, H, Wo * C]);
   const yh = e.op('BATCH_MATMUL', [ctx.constFloat32(th.matrix, [1, Ho, H], `${node.name}/resize_h`), xh], [N, Ho, Wo * C], 'FLOAT32',

@@ -18,11 +18,16 @@ export function scaledResizeReason(node: Node, mode: string, ct: string): Refusa
   return undefined;
 }
 
-/** x: the channel-last input [N, H, W, C]; out: the output tensor (channel-last, static size). */
-export function emitScaledResize(ctx: ConvertContext, node: Node, x: number, scalesName: string, xs: number[], ys: number[], mode: string,
-  ct: string, out: number): void {
+/** x: the channel-last input [N, H, W, C]; out: the output tensor (channel-last). With `scalesName` the output size
+ *  is static (`ys`); with `sizesName` instead (ONNX's computed `sizes`, torchvision's per-box paste) the output's H
+ *  and W are known only at run time (-1 in `ys`): the sample positions run over RANGE(0, size) and the scale is
+ *  size / in, as ONNX takes it from sizes. */
+export function emitScaledResize(ctx: ConvertContext, node: Node, x: number, scalesName: string | undefined, xs: number[], ys: number[], mode: string,
+  ct: string, out: number, sizesName?: string): void {
   const e = new Emitter(ctx, node);
-  const scales = ctx.input(scalesName, identity(1));
+  const scales = scalesName ? ctx.input(scalesName, identity(1)) : undefined;
+  let sizes = sizesName ? ctx.input(sizesName, identity(1)) : undefined;
+  if (sizes !== undefined && e.type(sizes) !== 'INT32') sizes = e.cast(sizes, 'INT32');
   let cur = x;
   [2, 3].forEach((a, k) => {
     const n = xs[a];
@@ -30,16 +35,32 @@ export function emitScaledResize(ctx: ConvertContext, node: Node, x: number, sca
     const axis = a - 1; // H → 1, W → 2 in NHWC
     const last = k === 1;
     const shape = [ys[0], k === 0 ? m : ys[2], m === ys[3] && k === 1 ? m : xs[3], xs[1]];
-    const s = e.op('GATHER', [scales, ctx.constInt32([a], `${node.name}/axis${a}`, [])], [], 'FLOAT32', { axis: 0, batchDims: 0 });
-    const idx = ctx.constFloat32(Array.from({ length: m }, (_, i) => i), [m], `${node.name}/out${a}`);
+    let s: number;
+    let idx: number;
+    /** The output length is 1 (a BOOL scalar) when it is known only at run time. */
+    let single: number | undefined;
+    if (sizes !== undefined) {
+      const mf = e.cast(e.op('GATHER', [sizes, ctx.constInt32([a], `${node.name}/axis${a}`, [])], [], 'INT32', { axis: 0, batchDims: 0 }), 'FLOAT32');
+      s = e.bin('DIV', mf, e.scalar(n));
+      idx = e.op('RANGE', [e.scalar(0), mf, e.scalar(1)], [-1], 'FLOAT32');
+      single = e.bin('LESS_EQUAL', mf, e.scalar(1));
+    } else {
+      s = e.op('GATHER', [scales!, ctx.constInt32([a], `${node.name}/axis${a}`, [])], [], 'FLOAT32', { axis: 0, batchDims: 0 });
+      idx = ctx.constFloat32(Array.from({ length: m }, (_, i) => i), [m], `${node.name}/out${a}`);
+    }
+    const zeroIf = (v: number) => (single !== undefined ? e.select(single, e.bin('MUL', v, e.scalar(0)), v) : e.bin('MUL', v, e.scalar(0)));
     let src: number;
     // align_corners divides by the scaled length n·s (ONNX's, not the floored output size).
-    if (ct === 'align_corners' && m <= 1) src = e.bin('MUL', idx, e.scalar(0));
-    else if (ct === 'align_corners') src = e.bin('DIV', e.bin('MUL', idx, e.scalar(n - 1)), e.bin('SUB', e.bin('MUL', s, e.scalar(n)), e.scalar(1)));
-    else if (ct === 'asymmetric') src = e.bin('DIV', idx, s);
+    if (ct === 'align_corners' && single === undefined && m <= 1) src = e.bin('MUL', idx, e.scalar(0));
+    else if (ct === 'align_corners') {
+      const den = e.bin('SUB', e.bin('MUL', s, e.scalar(n)), e.scalar(1));
+      // A run-time length of 1 would divide by 0: its one position is 0.
+      src = e.bin('DIV', e.bin('MUL', idx, e.scalar(n - 1)), single !== undefined ? e.bin('MAXIMUM', den, e.scalar(1)) : den);
+      if (single !== undefined) src = zeroIf(src);
+    } else if (ct === 'asymmetric') src = e.bin('DIV', idx, s);
     else {
       src = e.bin('SUB', e.bin('DIV', e.bin('ADD', idx, e.scalar(0.5)), s), e.scalar(0.5));
-      if (ct === 'pytorch_half_pixel' && m <= 1) src = e.bin('MUL', src, e.scalar(0));
+      if (ct === 'pytorch_half_pixel' && (single !== undefined || m <= 1)) src = zeroIf(src);
     }
     const gather = (i: number, o?: number) => e.op('GATHER', [cur, i], shape, 'FLOAT32', { axis, batchDims: 0 }, o);
     const clampInt = (f: number) => e.bin('MINIMUM', e.bin('MAXIMUM', e.cast(f, 'INT32'), e.scalar(0, 'INT32')), e.scalar(n - 1, 'INT32'));

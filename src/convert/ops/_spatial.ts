@@ -75,7 +75,8 @@ export function padChannelLast(ctx: ConvertContext, index: number, pads: number[
   const paddings = [0, 0];
   for (let i = 0; i < n; i++) paddings.push(pads[i], pads[i + n]);
   paddings.push(0, 0);
-  const shape = t.shape.map((d, i) => (i === 0 || i === t.shape.length - 1 ? d : d + pads[i - 1] + pads[i - 1 + n]));
+  const dims = t.shapeSignature ?? t.shape;
+  const shape = dims.map((d, i) => (i === 0 || i === dims.length - 1 ? d : d + pads[i - 1] + pads[i - 1 + n]));
   const out = ctx.temp(shape, t.type, `${name}__padded`);
   const padT = ctx.constInt32(paddings, `${name}__paddings`, [t.shape.length, 2]);
   if (fill === 0) ctx.emit('PAD', [index, padT], [out]);

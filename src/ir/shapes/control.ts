@@ -31,13 +31,22 @@ function condPassThrough(body: Graph): boolean {
   return producer?.opType === 'Identity' && producer.inputs[0] === cin;
 }
 
+function sameShape(a: Shape | undefined, b: Shape | undefined): boolean {
+  return a === b || (!!a && !!b && a.length === b.length && a.every((d, i) => d === b[i]));
+}
+
 register('Loop', (c) => {
   const body = graphAttr(c, 'body');
   if (!body) return [];
   const carried = c.count - 2;
   const inputs: OutInfo[] = [{ dtype: 'int64', shape: [] }, { dtype: 'bool', shape: [] }];
   for (let i = 0; i < carried; i++) inputs.push({ dtype: c.dtype(2 + i), shape: c.shape(2 + i) });
-  const outs = c.subgraph(body, inputs);
+  let outs = c.subgraph(body, inputs);
+  // A carried value whose shape changes from one iteration to the next (torchvision's RoI loops grow a [0, 3, 17]
+  // by a row each time): the body is inferred again with those dims unknown, so that nothing in it is taken for the
+  // first iteration's shapes (nor folded as an empty constant).
+  const again = inputs.map((v, i) => (i < 2 ? v : { dtype: v.dtype, shape: mergeShapes(outs[i - 1]?.shape, v.shape, c.namer) }));
+  if (again.some((v, i) => i >= 2 && !sameShape(v.shape, inputs[i].shape))) outs = c.subgraph(body, again);
   const m = c.has(0) ? c.dims(0)?.[0] : undefined;
   const bounded = !c.has(1) || condPassThrough(body);
   const trips: Dim = m !== undefined && bounded ? m : c.namer.make();

@@ -51,6 +51,8 @@ interface State {
   maxFold: number;
   /** Symbol → number substitutions implied by --input-shape. */
   subst: Map<string, number>;
+  /** Subgraphs inferred once already (a Loop body is inferred again when its carried shapes change). */
+  inferred: Set<Graph>;
 }
 
 export function inferShapes(model: Model, opts: InferOptions = {}): InferResult {
@@ -58,7 +60,7 @@ export function inferShapes(model: Model, opts: InferOptions = {}): InferResult 
   collectDimNames(model.graph, taken);
   const st: State = {
     model, namer: new DimNamer(taken), warnings: [], constants: new Map(), maxFold: opts.maxFoldElements ?? 1 << 20,
-    subst: new Map(),
+    subst: new Map(), inferred: new Set(),
   };
   if (opts.inputShapes) applyInputShapes(model.graph, opts.inputShapes, st);
   inferGraph(model.graph, new Scope(model.graph), st);
@@ -207,7 +209,22 @@ function makeCtx(node: Node, opset: number, scope: Scope, st: State): ShapeCtx {
   return ctx;
 }
 
+/** Forgets what an earlier inference of the same body folded and inferred (a Loop body inferred again with other
+ *  shapes): its node outputs' constants and shapes. */
+function forgetInferred(g: Graph, st: State): void {
+  for (const n of g.nodes) {
+    for (const o of n.outputs) {
+      if (!o) continue;
+      st.constants.delete(o);
+      g.values.delete(o);
+    }
+    for (const a of n.attrs.values()) for (const s of subgraphsOf(a)) forgetInferred(s, st);
+  }
+}
+
 function inferSubgraph(g: Graph, inputs: OutInfo[], parent: Scope, st: State): OutInfo[] {
+  if (st.inferred.has(g)) forgetInferred(g, st);
+  st.inferred.add(g);
   g.inputs.forEach((v, i) => {
     const given = inputs[i];
     const dtype: DType | undefined = given?.dtype ?? v.dtype;

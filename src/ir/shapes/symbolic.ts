@@ -43,8 +43,12 @@ export function traceDims(node: Node, c: ShapeCtx): Dim[] | undefined {
       const parts: Dim[] = [];
       for (let i = 0; i < c.count; i++) {
         const d = c.dims(i);
-        if (!d) return undefined;
-        parts.push(...d);
+        const s = c.shape(i);
+        // A part computed from data (a box's rounded width in torchvision's RoI paste) is a dim known at run time:
+        // one fresh name per element keeps the parts that are known (a resize's [N, C, h, w] keeps N and C).
+        if (!d && s && s.length <= 1 && s.every(isNum) && (s.length === 0 || (s[0] as number) <= 8)) parts.push(...Array.from({ length: s.length ? (s[0] as number) : 1 }, () => c.namer.make()));
+        else if (!d) return undefined;
+        else parts.push(...d);
       }
       return parts;
     }
