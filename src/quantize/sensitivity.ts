@@ -16,7 +16,7 @@ import type { TflModel, TflOperator } from '../tflite/model';
 import { openTflite } from '../runtime/litert';
 import { toOnnxLayout, toTfliteLayout } from '../runtime/tflite-onnx-io';
 import { debugCopy } from '../compare/tap';
-import { compareViews, onnxView } from '../compare/metrics';
+import { worstOutputCosine } from './output-cosine';
 import { consumersOf, isFloatActivation, producersOf } from './graph';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
 import { type QParams, quantParams } from './params';
@@ -86,14 +86,9 @@ export async function makeScorer(result: ConvertResult, samples: Tensor[][], ref
       const run = await runTaps(model, metadata, names, samples);
       let err = 0;
       let sig = 0;
-      let worst = 1;
+      // The guard's measure (scalar outputs such as a probability pooled over the samples).
+      const worst = worstOutputCosine(refs, run.outputs.map((outs) => new Map(outs.map((o, j) => [metadata.outputs[j].onnx, o]))));
       for (let k = 0; k < samples.length; k++) {
-        run.outputs[k].forEach((got, j) => {
-          const ref = refs[k].get(metadata.outputs[j].onnx);
-          if (!ref || !(ref.data instanceof Float32Array) || !(got.data instanceof Float32Array)) return;
-          const c = compareViews(onnxView(ref.data, ref.dims), onnxView(got.data, got.dims)).cosine;
-          worst = Math.min(worst, Number.isFinite(c) ? c : 0);
-        });
         run.taps[k].forEach((got, j) => {
           const want = base.taps[k][j];
           if (got.length !== want.length) { err += Infinity; return; }
