@@ -20,7 +20,9 @@ import { DEQUANTIZE_PER_CHANNEL_VERSION, recurrentStateOps } from './int8-recurr
 
 /** Ops that carry power (or a linear map of it) towards the LOG: kept float, walked back through. */
 const ENERGY_OPS = new Set(['ADD', 'SUM', 'MEAN', 'FULLY_CONNECTED', 'BATCH_MATMUL', 'MAXIMUM', 'MINIMUM', 'RELU', 'RESHAPE', 'TRANSPOSE',
-  'SQUEEZE', 'EXPAND_DIMS', 'CONCATENATION', 'STRIDED_SLICE', 'SLICE', 'MUL']);
+  'SQUEEZE', 'EXPAND_DIMS', 'CONCATENATION', 'STRIDED_SLICE', 'SLICE', 'MUL',
+  // the magnitude (sqrt of the power) spans as many decades: log(|X| + eps) in Silero VAD v4
+  'SQRT']);
 /** Data movement between the model input, the STFT convolution and the squaring (kept float, walked through). */
 const MOVE_OPS = new Set(['RESHAPE', 'STRIDED_SLICE', 'SLICE', 'SPLIT', 'SPLIT_V', 'TRANSPOSE', 'SQUEEZE', 'EXPAND_DIMS', 'PAD', 'MIRROR_PAD', 'PADV2']);
 /** The squaring that makes power from amplitude: kept float; behind it only data movement and the STFT. */
