@@ -15,8 +15,9 @@
 //   TFLite's same-scale rule would give h (within ±1) the scale of c (much wider). Kept float, each part gets its own.
 import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
 import { consumersOf, isFloatActivation, producersOf } from './graph';
-import { bytesOf, floatData, quantizeSymmetric, weightAxis } from './params';
-import { DEQUANTIZE_PER_CHANNEL_VERSION, recurrentStateOps } from './int8-recurrent';
+import { int8WeightsForFloatOp, recurrentStateOps } from './int8-recurrent';
+
+export { DEQUANTIZE_PER_CHANNEL_VERSION } from './int8-recurrent';
 
 /** Ops that carry power (or a linear map of it) towards the LOG: kept float, walked back through. */
 const ENERGY_OPS = new Set(['ADD', 'SUM', 'MEAN', 'FULLY_CONNECTED', 'BATCH_MATMUL', 'MAXIMUM', 'MINIMUM', 'RELU', 'RESHAPE', 'TRANSPOSE',
@@ -183,13 +184,5 @@ export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {
  *  CONV_2D would quantize the audio per run: a window of speech then rounds its quiet frames away, cosine 0.974.)
  *  Returns the DEQUANTIZE to place before the op. */
 export function int8StftWeights(op: TflOperator, t: TflTensor[], addTensor: (tt: TflTensor) => number): TflOperator[] {
-  const w = t[op.inputs[1]];
-  if (op.opcode !== 'CONV_2D' || w.type !== 'FLOAT32' || !w.data) return [];
-  const axis = weightAxis(op.opcode);
-  const { data, scales } = quantizeSymmetric(floatData(w), w.shape, axis);
-  const q = addTensor({ name: `${w.name}_int8`, type: 'INT8', shape: [...w.shape], data: bytesOf(data),
-    quantization: { scale: scales, zeroPoint: scales.map(() => 0), quantizedDimension: axis ?? 0 } });
-  const f = addTensor({ name: `${w.name}_dequantized`, type: 'FLOAT32', shape: [...w.shape] });
-  op.inputs[1] = f;
-  return [{ opcode: 'DEQUANTIZE', version: scales.length > 1 ? DEQUANTIZE_PER_CHANNEL_VERSION : 2, inputs: [q], outputs: [f] }];
+  return op.opcode === 'CONV_2D' ? int8WeightsForFloatOp(op, t, addTensor, new Map()) : [];
 }
