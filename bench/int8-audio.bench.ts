@@ -138,7 +138,7 @@ function judge(c: Case, refs: Float32Array[][], got: Float32Array[][]): Score {
 
 /** Inputs for the latency rounds: the first TIMED_STEPS steps of the first utterance (with the state the model
  *  itself carried, for Silero). */
-const TIMED_STEPS = 24;
+const TIMED_STEPS = 8;
 
 async function runAll(c: Case, r: Runner, record?: Tensor[][]): Promise<Float32Array[][]> {
   const rec: Runner = { ort: r.ort, run: (f) => { if (record && record.length < TIMED_STEPS) record.push(f.map((t) => ({ ...t }))); return r.run(f); } };
@@ -191,7 +191,7 @@ async function runAll(c: Case, r: Runner, record?: Tensor[][]): Promise<Float32A
     }
     // Latency: all variants open at once, interleaved rounds on the same inputs (paired-latency.ts).
     const timed = rows.filter((r) => r.tflite).map((r) => ({ label: r.mode, tflite: r.tflite! }));
-    const lat = await pairedLatency(timed, feeds, { budgetMs: 8000 });
+    const lat = await pairedLatency(timed, feeds, { budgetMs: 15000 });
     for (const r of rows) {
       if (!r.score || !r.tflite) { console.log(`${c.name.padEnd(21)} ${r.mode.padEnd(9)} ${r.notes}`); continue; }
       const l = lat.byLabel.get(r.mode)!;
