@@ -114,11 +114,12 @@ export function magnitudeReaders(sg: TflSubgraph, energy: Map<number, 'energy' |
       }
     }
   };
-  sg.operators.forEach((op, k) => {
+  const prod = producersOf(sg);
+  for (const op of sg.operators) {
     // A SQRT fed by the power path (its input's producer is on it).
-    const p = producersOf(sg).get(op.inputs[0]);
+    const p = prod.get(op.inputs[0]);
     if (op.opcode === 'SQRT' && p !== undefined && energy.has(p)) forward(op.outputs[0]);
-  });
+  }
   return out;
 }
 
@@ -162,12 +163,12 @@ export function stateOps(sg: TflSubgraph): Set<number> {
   return out;
 }
 
-/** Every op the int8 pass keeps float by these rules, with the rule's name. */
-/** 'stft': the STFT convolution, float with int8 weights (int8StftWeights); 'magnitude': a layer reading a linear magnitude,
- *  'recurrent': the ops between a streaming model's state input and output (int8-recurrent.ts), both float with int8
- *  weights (int8WeightsForFloatOp). */
+/** 'stft': the STFT convolution, float with int8 weights (int8StftWeights); 'magnitude': a layer reading a linear
+ *  magnitude, 'recurrent': the ops between a streaming model's state input and output (int8-recurrent.ts), both float
+ *  with int8 weights (int8WeightsForFloatOp). */
 export type IslandRule = 'energy' | 'stft' | 'magnitude' | 'probability' | 'state' | 'recurrent';
 
+/** Every op the int8 pass keeps float by these rules, with the rule's name. */
 export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {
   const energy = logEnergyOps(sg);
   const out = new Map<number, IslandRule>(energy);
@@ -177,7 +178,6 @@ export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {
   for (const k of recurrentStateOps(sg)) if (!out.has(k)) out.set(k, 'recurrent');
   return out;
 }
-
 
 /** The STFT convolution's float32 weights become per-output-channel symmetric int8 read through a DEQUANTIZE (a
  *  constant: TFLite computes it once), so the convolution runs in float on the exact audio at int8's size. (A hybrid

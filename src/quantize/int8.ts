@@ -166,7 +166,6 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   }
   if (count('magnitude')) warnings.push(`int8: ${count('magnitude')} layer(s) reading a linear |STFT| magnitude compute in float32 from int8 weights (a magnitude spans decades)`);
   if (count('recurrent')) warnings.push(`int8: ${count('recurrent')} op(s) of the recurrent cell between the state inputs and outputs stay float32 with int8 weights (rounding the state on every call drifts)`);
-  const recurrentWeights = new Map<number, number>();
   if (count('state')) warnings.push(`int8: ${count('state')} op(s) unpacking a model input or packing a model output stay float32 (each part keeps its own scale)`);
   if (count('probability')) warnings.push(`int8: ${count('probability')} op(s) giving the model's probability (a final LOGISTIC and what only reshapes or averages it) stay float32 (int8's 1/256 step rounds small scores to 0)`);
   for (const [opcode, n] of floatOps) {
@@ -267,13 +266,15 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     return paramsFromRange({ min: lo, max: hi });
   };
 
+  // Float ops of the 'recurrent' / 'magnitude' rules: one int8 copy (behind a DEQUANTIZE) per weight tensor.
+  const hybridWeights = new Map<number, number>();
   sg.operators.forEach((op, k) => {
     const kind = quantizable[k];
     if (kind === 'none') { outOps.push(op); return; }
     if (kind === 'float') {
       op.inputs = op.inputs.map((i) => (i >= 0 && wasFloat.has(i) ? getFloat(i) : i));
       if (islands.get(k) === 'stft') outOps.push(...int8StftWeights(op, t, addTensor));
-      if (islands.get(k) === 'recurrent' || islands.get(k) === 'magnitude') outOps.push(...int8WeightsForFloatOp(op, t, addTensor, recurrentWeights));
+      if (islands.get(k) === 'recurrent' || islands.get(k) === 'magnitude') outOps.push(...int8WeightsForFloatOp(op, t, addTensor, hybridWeights));
       outOps.push(op);
       outOps.push(...lateDequant[k]);
       return;
