@@ -155,7 +155,7 @@ async function runAll(c: Case, r: Runner, record?: Tensor[][]): Promise<Float32A
   const only = process.env.AUDIO_BENCH_ONLY;
   const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
   console.log(`# ${os.cpus().length} CPU(s), load average ${load()}`);
-  console.log('model                 mode      cosine mean / worst   same decision  size     latency (fastest ms, ratio, paired)    notes');
+  console.log('model                 mode      cosine mean / worst   same decision  size     CPU ms per run (ratio), fastest wall   notes');
   for (const c of all.filter((k) => !only || k.name.includes(only))) {
     const bytes = fs.readFileSync(c.file);
     const ort = await openOnnx(bytes);
@@ -197,7 +197,7 @@ async function runAll(c: Case, r: Runner, record?: Tensor[][]): Promise<Float32A
       const l = lat.byLabel.get(r.mode)!;
       console.log(`${c.name.padEnd(21)} ${r.mode.padEnd(9)} ` + `${r.score.mean.toFixed(4)} / ${r.score.worst.toFixed(4)}`.padEnd(22)
         + `${(r.score.agree ?? '').padEnd(14)} ${((100 * r.tflite.byteLength) / float.byteLength).toFixed(1).padStart(5)}%  `
-        + `${l.ms.toFixed(3).padStart(8)} (${l.ratio.toFixed(2)}×, paired ${l.pairedRatio.toFixed(2)}×)`.padEnd(34) + r.notes + (r.mode === 'float32' ? `; ${l.rounds} latency rounds, load ${lat.load}` : ''));
+        + `${l.ms.toFixed(3).padStart(8)} (${l.ratio.toFixed(2)}×) wall ${l.wallMs.toFixed(3)}`.padEnd(34) + r.notes + (r.mode === 'float32' ? `; ${l.rounds} latency rounds, load ${lat.load}` : ''));
     }
   }
 })().catch((e) => { console.error(e); process.exit(1); });

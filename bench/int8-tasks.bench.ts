@@ -50,7 +50,7 @@ function images(dir: string, c: Case, count = Infinity): Tensor[][] {
   const material = makeOcrSamples(path.join(os.tmpdir(), 'onnx2lite-ocr-samples'));
   // Latency ratios are only as good as the machine is quiet: the load average says how busy it was.
   console.log(`# ${os.cpus().length} CPU(s), load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  console.log('model                  mode      metric (mean / worst)        size    latency (fastest ms, ratio, paired)    notes');
+  console.log('model                  mode      metric (mean / worst)        size    CPU ms per run (ratio), fastest wall   notes');
   for (const c of CASES.filter((k) => !process.env.INT8_TASKS_ONLY || k.name.includes(process.env.INT8_TASKS_ONLY))) {
     const file = path.join(dir, c.file);
     const bytes = fs.readFileSync(file);
@@ -78,7 +78,7 @@ function images(dir: string, c: Case, count = Infinity): Tensor[][] {
       const l = lat.byLabel.get(x.mode)!;
       console.log(`${c.name.padEnd(22)} ${x.mode.padEnd(9)} `
         + `${METRIC[c.task]} ${x.r.mean.toFixed(4)} / ${x.r.worst.toFixed(4)}`.padEnd(29) + `${((100 * x.tflite.byteLength) / float.byteLength).toFixed(1).padStart(5)}%  `
-        + `${l.ms.toFixed(1).padStart(8)} (${l.ratio.toFixed(2)}×, paired ${l.pairedRatio.toFixed(2)}×)`.padEnd(34) + x.notes + (x.mode === 'float32' ? `; ${l.rounds} latency rounds, load ${lat.load}` : ''));
+        + `${l.ms.toFixed(1).padStart(8)} (${l.ratio.toFixed(2)}×) wall ${l.wallMs.toFixed(1)}`.padEnd(34) + x.notes + (x.mode === 'float32' ? `; ${l.rounds} latency rounds, load ${lat.load}` : ''));
     }
   }
 })().catch((e) => { console.error(e); process.exit(1); });

@@ -1,17 +1,34 @@
 // LiteRT latency of several variants of one model (float32, fp16, dynamic, int8), measured so that the ratios hold
-// on a busy machine: every variant is open at once and the variants run interleaved, round by round (each round
-// runs every variant on the same inputs, in a rotated order), so a burst of load hits them alike. On a shared machine
-// single runs of a 1.4 ms model were seen anywhere from 1.4 to 165 ms (the process descheduled), so the estimate of a
-// variant's cost is its fastest run per input over all rounds (`ms`: the median over inputs of that), the least
-// disturbed one; `ratio` is that against the base variant's, `pairedRatio` the median over rounds of the round's
-// median time against the base's in the same round (close to `ratio` on a quiet machine). Only LiteRT's own run is
-// timed (inputs already in TFLite layout), one thread (WASM, XNNPack); the load average is given before and after.
+// on a busy machine. Wall-clock time does not: on the shared 2-core machine (load 10-20) single runs of a 1.4 ms
+// model took anywhere from 1.4 to 165 ms, and runs longer than a scheduler slice are always descheduled (the
+// fastest of 10 fp16 runs of one model measured 21 ms in one bench and 94 ms in the next). Nor does the process's
+// CPU time (V8's compiler and GC threads count in it). The time the main thread itself spent on a core does: Linux's
+// /proc/self/task/<pid>/schedstat (ns; LiteRT's WASM runs on this thread, one thread). Each round runs every variant
+// (all open at once, in a rotated order) on the same inputs, each batch repeated to last a few ms, and reads that
+// clock around the batch: `ms` is the median over rounds of the thread time per run, `ratio` that against the base
+// variant's; `wallMs` is the fastest wall-clock run per input (median over inputs), for comparison. Where schedstat
+// is missing, `ms` falls back to wall-clock batches. Only LiteRT's own run is timed (inputs already in TFLite layout);
+// the load average is given before and after.
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Tensor } from '../src/ir/types';
 import { openTflite } from '../src/runtime/litert';
 import { readMetadata, toTfliteLayout } from '../src/runtime/tflite-onnx-io';
 
-export interface Latency { ms: number; ratio: number; pairedRatio: number; rounds: number }
+export interface Latency { ms: number; ratio: number; wallMs: number; rounds: number; clock: 'thread' | 'wall' }
+
+const SCHEDSTAT = `/proc/self/task/${process.pid}/schedstat`;
+/** Nanoseconds this (main) thread has run on a core, or undefined where the kernel does not say. */
+function threadNs(): number | undefined {
+  try {
+    return Number(fs.readFileSync(SCHEDSTAT, 'utf8').split(' ')[0]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A batch lasts at least this long (ms of the base variant), so the clock reads around it cost little. */
+const BATCH_MS = 20;
 
 export const loadAverage = (): string => os.loadavg().map((l) => l.toFixed(1)).join(' ');
 
@@ -30,29 +47,36 @@ export async function pairedLatency(models: { label: string; tflite: Uint8Array 
     return { session, ins };
   }));
   try {
-    // times[variant][input][round]
-    const times: number[][][] = sessions.map((s) => s.ins.map(() => []));
-    const roundOf = async (i: number): Promise<void> => {
+    // wall[variant][input][every run], perRun[variant][round]
+    const wall: number[][][] = sessions.map((x) => x.ins.map(() => []));
+    const perRun: number[][] = sessions.map(() => []);
+    const clock = threadNs() === undefined ? 'wall' as const : 'thread' as const;
+    const now = () => (clock === 'thread' ? threadNs()! / 1e6 : performance.now());
+    let reps = 1;
+    const batch = async (i: number): Promise<number> => {
       const { session, ins } = sessions[i];
-      for (let k = 0; k < ins.length; k++) {
-        const t0 = performance.now();
-        await session.run(ins[k]);
-        times[i][k].push(performance.now() - t0);
+      const c0 = now();
+      for (let r = 0; r < reps; r++) {
+        for (let k = 0; k < ins.length; k++) {
+          const t0 = performance.now();
+          await session.run(ins[k]);
+          wall[i][k].push(performance.now() - t0);
+        }
       }
+      return (now() - c0) / (reps * ins.length);
     };
-    for (let i = 0; i < sessions.length; i++) await roundOf(i); // warm-up
-    for (const t of times) for (const perInput of t) perInput.length = 0;
+    for (let i = 0; i < sessions.length; i++) await batch(i); // warm-up
+    reps = Math.max(1, Math.ceil(BATCH_MS / Math.max(1e-3, await batch(0) * sessions[0].ins.length)));
+    for (const w of wall) for (const perInput of w) perInput.length = 0;
     const start = performance.now();
     let rounds = 0;
     for (; rounds < maxRounds && (rounds < minRounds || performance.now() - start < budgetMs); rounds++) {
-      for (let j = 0; j < sessions.length; j++) await roundOf((j + rounds) % sessions.length);
+      for (let j = 0; j < sessions.length; j++) { const i = (j + rounds) % sessions.length; perRun[i].push(await batch(i)); }
     }
-    const fastest = times.map((t) => median(t.map((perInput) => Math.min(...perInput))));
-    const roundMedian = (i: number, r: number) => median(times[i].map((perInput) => perInput[r]));
+    const ms = perRun.map(median);
     const byLabel = new Map<string, Latency>();
     models.forEach((m, i) => byLabel.set(m.label, {
-      ms: fastest[i], ratio: fastest[i] / fastest[0], rounds,
-      pairedRatio: median(Array.from({ length: rounds }, (_, r) => roundMedian(i, r) / roundMedian(0, r))),
+      ms: ms[i], ratio: ms[i] / ms[0], rounds, clock, wallMs: median(wall[i].map((perInput) => Math.min(...perInput))),
     }));
     return { byLabel, load: `${load0} → ${loadAverage()}` };
   } finally {
