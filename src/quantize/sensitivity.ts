@@ -19,6 +19,7 @@ import { debugCopy } from '../compare/tap';
 import { worstOutputCosine } from './output-cosine';
 import { consumersOf, isFloatActivation, producersOf } from './graph';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
+import { floatIslands } from './int8-float-islands';
 import { type QParams, quantParams } from './params';
 
 /** One rounding point: the tensor rounded to int8, and the float model's ops that must leave int8 for it not to be
@@ -105,11 +106,14 @@ export function roundingPoints(result: ConvertResult, params: Map<number, QParam
   const sg = result.model.subgraphs[0];
   const readers = consumersOf(sg);
   const points: RoundingPoint[] = [];
+  // A tensor made and read only by ops the int8 pass keeps float by rule (int8-float-islands.ts) is never rounded.
+  const islands = floatIslands(sg);
   sg.operators.forEach((op, k) => {
     const spec = INT8_OPS[op.opcode];
     if (!spec || spec.sameScale) return;
     for (const o of op.outputs) {
       if (!isFloatActivation(sg.tensors[o]) || !params.has(o)) continue;
+      if (islands.has(k) && (readers.get(o) ?? []).every((r) => islands.has(r))) continue;
       const ops = new Set([k]);
       const walk = [o];
       while (walk.length) {
