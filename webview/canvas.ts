@@ -2,7 +2,7 @@
 // Every label is set with textContent (d3 .text()), so names holding HTML or script stay text.
 import * as d3 from 'd3';
 import { textOn } from './colors';
-import { CULL_ABOVE, edgePath } from './svg-markup';
+import { boxTransform, CULL_ABOVE, edgePath } from './svg-markup';
 
 export interface DrawItem {
   key: string;
@@ -31,7 +31,9 @@ const FAR = 0.35;
 export class GraphCanvas {
   private readonly svg: d3.Selection<SVGSVGElement, unknown, null, undefined>;
   private readonly viewport: d3.Selection<SVGGElement, unknown, null, undefined>;
-  private readonly zoom: d3.ZoomBehavior<SVGSVGElement, unknown>;
+  private readonly zoom: d3.ZoomBehavior<HTMLElement, unknown>;
+  private readonly zoomEl: d3.Selection<HTMLElement, unknown, null, undefined>;
+  private readonly layer: HTMLElement;
   private items = new Map<string, DrawItem>();
   private bounds = { width: 0, height: 0 };
   /** The view's size as the last frame laid it out (a ResizeObserver's): reading it forces no layout of what was
@@ -45,7 +47,7 @@ export class GraphCanvas {
   private following = false;
   private matches = new Set<string>();
 
-  constructor(svgEl: SVGSVGElement, private readonly events: CanvasEvents) {
+  constructor(private readonly svgEl: SVGSVGElement, private readonly events: CanvasEvents) {
     this.svg = d3.select(svgEl);
     this.far = svgEl.classList.contains('far');
     // The first frame the extension host drew into the page (webview/first-frame.ts) has the arrow already; its
@@ -56,20 +58,82 @@ export class GraphCanvas {
     this.viewport = this.svg.append('g').attr('class', 'viewport');
     this.viewport.append('g').attr('class', 'edges');
     this.viewport.append('g').attr('class', 'nodes');
+    // The SVG is in a layer (#layer) that is moved during a gesture (below); the zoom listens on the layer's parent,
+    // which does not move (pointer positions are taken relative to the element that listens).
+    this.layer = svgEl.parentElement as HTMLElement;
+    const host = this.layer.parentElement as HTMLElement;
+    this.zoomEl = d3.select(host);
     new ResizeObserver(([e]) => { this.view = { w: e.contentRect.width || 800, h: e.contentRect.height || 600 }; }).observe(svgEl);
-    // d3-zoom's own extent would read the SVG's width.baseVal, a forced layout.
-    this.zoom = d3.zoom<SVGSVGElement, unknown>().scaleExtent([0.02, 4])
+    // d3-zoom's own extent would read the element's size, a forced layout.
+    this.zoom = d3.zoom<HTMLElement, unknown>().scaleExtent([0.02, 4])
       .extent(() => { const { w, h } = this.size(); return [[0, 0], [w, h]]; })
-      .on('zoom', (ev: d3.D3ZoomEvent<SVGSVGElement, unknown>) => {
-        this.viewport.attr('transform', ev.transform.toString());
-        // Zoomed far out, labels are too small to read and cost most of each frame's painting: they are hidden.
-        const far = ev.transform.k < FAR;
-        if (far !== this.far) { this.far = far; this.svg.classed('far', far); }
-        this.follow();
+      .on('start', () => { if (this.gestures++ === 0) this.stepped = false; })
+      .on('zoom', (ev: d3.D3ZoomEvent<HTMLElement, unknown>) => {
+        // A change of view from the code (fit, reveal, keys) is drawn at once.
+        if (ev.sourceEvent) this.moveTo(ev.transform); else this.settle();
         this.events.zoomed({ k: ev.transform.k, x: ev.transform.x, y: ev.transform.y });
+      })
+      .on('end', (ev: d3.D3ZoomEvent<HTMLElement, unknown>) => {
+        if (--this.gestures > 0) return;
+        this.gestures = 0;
+        // After a drag that did not zoom, the picture stays where it was moved (nothing to draw again); after a zoom,
+        // or a change of view from the code, it is drawn again.
+        // A press without a move (a click) changes nothing.
+        if (ev.sourceEvent && !this.stepped) return;
+        if (!(ev.sourceEvent && this.hold())) this.settle();
       });
-    this.svg.call(this.zoom).on('dblclick.zoom', null);
+    this.zoomEl.call(this.zoom).on('dblclick.zoom', null);
     this.svg.on('click', (ev: MouseEvent) => { if (ev.target === svgEl) this.events.select(undefined); });
+  }
+
+  /** The transform the drawn SVG has (its viewport group's); during a pan or zoom gesture the SVG's layer is moved as
+   *  a whole (a CSS transform on its own compositor layer: what was painted moves, nothing is painted again), and
+   *  the drawing is redrawn at the gesture's end, or sooner when the view leaves what was drawn or the zoom has
+   *  changed too much for the moved picture to stay sharp (settle()). */
+  private drawnAt: Transform | undefined;
+  private gestures = 0;
+  private moved: Animation | undefined;
+  private movedTo = '';
+  /** Whether the gesture under way has moved the view. */
+  private stepped = false;
+
+  private moveTo(t: d3.ZoomTransform): void {
+    this.stepped = true;
+    const d = this.drawnAt;
+    const s = d ? t.k / d.k : 1;
+    if (!d || this.gestures === 0 || s > 1.6 || s < 0.6 || this.leavesShown()) { this.settle(); return; }
+    // An animation that holds the layer where it is to be: the compositor moves it (set from the page's style, the
+    // transform would have the page work out its layers again at every step, tens of ms for thousands of boxes).
+    const at = (this.movedTo = `translate(${t.x - s * d.x}px,${t.y - s * d.y}px) scale(${s})`);
+    const frames = [{ transform: at }, { transform: at }];
+    if (this.moved) (this.moved.effect as KeyframeEffect).setKeyframes(frames);
+    else this.moved = this.layer.animate(frames, { duration: 1e9, fill: 'forwards' });
+  }
+
+  /** At the end of a drag: when the zoom is what was drawn and the view stays in what a big graph has drawn, the layer
+   *  keeps its place (a transform in its style: the animation would keep the compositor busy) and nothing is drawn
+   *  again. */
+  private hold(): boolean {
+    const d = this.drawnAt, t = d3.zoomTransform(this.zoomEl.node() as HTMLElement);
+    if (!this.moved || !d || d.k !== t.k || this.leavesShown()) return false;
+    this.layer.style.transform = this.movedTo;
+    this.moved.cancel();
+    this.moved = undefined;
+    return true;
+  }
+
+  /** Draws at the current transform: the viewport group gets it, the SVG's layer is back in place, and a big graph's
+   *  drawn part follows the view. */
+  private settle(): void {
+    const t = d3.zoomTransform(this.zoomEl.node() as HTMLElement);
+    this.viewport.attr('transform', t.toString());
+    this.drawnAt = { k: t.k, x: t.x, y: t.y };
+    if (this.moved) { this.moved.cancel(); this.moved = undefined; }
+    if (this.layer.style.transform) this.layer.style.transform = '';
+    // Zoomed far out, labels are too small to read and cost most of each frame's painting: they are hidden.
+    const far = t.k < FAR;
+    if (far !== this.far) { this.far = far; this.svg.classed('far', far); }
+    this.follow();
   }
 
   draw(items: DrawItem[], edges: DrawEdge[], bounds: { width: number; height: number }): void {
@@ -83,7 +147,7 @@ export class GraphCanvas {
 
   /** The part of the graph (graph coordinates) in view, widened by `margin` views on each side. */
   private region(margin: number): Region {
-    const t = d3.zoomTransform(this.svg.node() as SVGSVGElement);
+    const t = d3.zoomTransform(this.zoomEl.node() as HTMLElement);
     const { w, h } = this.size();
     const x0 = -t.x / t.k, y0 = -t.y / t.k, vw = w / t.k, vh = h / t.k;
     return { x0: x0 - margin * vw, y0: y0 - margin * vh, x1: x0 + (1 + margin) * vw, y1: y0 + (1 + margin) * vh };
@@ -127,7 +191,7 @@ export class GraphCanvas {
           .on('dblclick', (ev: MouseEvent, d) => { ev.stopPropagation(); this.events.activate(d.key); });
         return (entered = g);
       }, (update) => { changed = update.filter((d) => !same(d)); return update; });
-    sel.attr('transform', (d) => `translate(${d.x - d.width / 2},${d.y - d.height / 2})`);
+    sel.attr('transform', boxTransform);
     const fresh = entered && changed ? entered.merge(changed) : entered ?? changed ?? sel;
     fresh.attr('class', (d) => `node kind-${d.kind} ${d.cls}${d.key === this.selected ? ' selected' : ''}${this.matches.has(d.key) ? ' match' : ''}`)
       .attr('data-key', (d) => d.key)
@@ -142,11 +206,16 @@ export class GraphCanvas {
 
   /** After a zoom or pan: a big graph's drawn part follows the view once the view nears its edge. */
   private follow(): void {
-    if (!this.shown || this.following) return;
-    const v = this.region(0), r = this.shown;
-    if (v.x0 >= r.x0 && v.y0 >= r.y0 && v.x1 <= r.x1 && v.y1 <= r.y1 && (v.x1 - v.x0) * 4.5 > r.x1 - r.x0) return;
+    if (!this.leavesShown() || this.following) return;
     this.following = true;
     requestAnimationFrame(() => { this.following = false; this.render(this.items); });
+  }
+
+  /** A big graph's view has neared the edge of its drawn part (or zoomed in well inside it). */
+  private leavesShown(): boolean {
+    if (!this.shown) return false;
+    const v = this.region(0), r = this.shown;
+    return !(v.x0 >= r.x0 && v.y0 >= r.y0 && v.x1 <= r.x1 && v.y1 <= r.y1 && (v.x1 - v.x0) * 4.5 > r.x1 - r.x0);
   }
 
   /** Updates colours without a relayout. */
@@ -206,13 +275,13 @@ export class GraphCanvas {
     const it = this.items.get(key);
     if (!it) return;
     const { w, h } = this.size();
-    const k = Math.max(d3.zoomTransform(this.svg.node() as SVGSVGElement).k, minScale);
+    const k = Math.max(d3.zoomTransform(this.zoomEl.node() as HTMLElement).k, minScale);
     this.setTransform({ k, x: w / 2 - it.x * k, y: h / 2 - it.y * k });
   }
 
   setTransform(t: Transform): void {
-    this.svg.call(this.zoom.transform, d3.zoomIdentity.translate(t.x, t.y).scale(t.k));
+    this.zoomEl.call(this.zoom.transform, d3.zoomIdentity.translate(t.x, t.y).scale(t.k));
   }
 
-  zoomBy(factor: number): void { this.svg.call(this.zoom.scaleBy, factor); }
+  zoomBy(factor: number): void { this.zoomEl.call(this.zoom.scaleBy, factor); }
 }

@@ -239,7 +239,8 @@ on('graph', (p) => {
     const sel = same ? saved.selected : undefined;
     select(sel && canvas.item(sel) ? sel : undefined, false);
     recolor();
-    requestAnimationFrame(() => {
+    // The task after the next frame: that frame is painted.
+    requestAnimationFrame(() => setTimeout(() => {
       window.onnx2liteTimings.firstFrameMs = performance.now() - t0;
       // The first frame is the host's when it drew one into the page (webview/first-frame.ts); the page's own is
       // the first it can be worked with.
@@ -247,11 +248,11 @@ on('graph', (p) => {
       performance.mark('onnx2lite-drawn');
       window.onnx2liteTimings.nodes = graph!.nodes.length;
       const first = document.body.dataset.state !== 'drawn';
-      setTimeout(defineControls, 0); // after this frame is painted
+      defineControls();
       document.body.dataset.state = 'drawn';
       if (first) void request('drawn', {});
       if (shapesPending) showShapes();
-    });
+    }, 0));
   }).catch((e: Error) => setStatus(e.message, true));
 });
 // Inferred shapes follow the graph: the side panel and the input/output boxes are redrawn with them.

@@ -13,19 +13,27 @@ const pathOf = line<{ x: number; y: number }>().x((p) => p.x).y((p) => p.y).curv
 export function edgePath(points: { x: number; y: number }[]): string { return pathOf(points) ?? ''; }
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const tenth = (v: number): number => Math.round(v * 10) / 10;
 
-/** The markup canvas.ts's render() makes for these boxes and edges (no selection, no search matches). */
+/** A box's place: its group's transform (to a tenth of a pixel, as edge paths are). */
+export function boxTransform(d: { x: number; y: number; width: number; height: number }): string {
+  return `translate(${tenth(d.x - d.width / 2)},${tenth(d.y - d.height / 2)})`;
+}
+
+/** The markup of these boxes and edges as canvas.ts's render() draws them (no selection, no search matches), for the
+ *  host's first frame: a picture the page paints as it parses, until its bundle draws (and replaces it). The boxes
+ *  leave out what only the bundle's drawing uses (keyboard focus, the accessible names, an empty second line): a
+ *  shorter page parses and lays out sooner. */
 export function svgMarkup(items: DrawItem[], edges: DrawEdge[]): string {
   const out: string[] = ['<g class="edges">'];
   for (const e of edges) out.push(`<path marker-end="url(#arrow)" class="${e.count > 1 ? 'edge multi' : 'edge'}" d="${esc(edgePath(e.points))}"></path>`);
   out.push('</g><g class="nodes">');
   for (const d of items) {
     const fill = d.fill ? ` style="fill: ${esc(d.fill)};"` : '';
-    out.push(`<g tabindex="-1" role="button" transform="translate(${d.x - d.width / 2},${d.y - d.height / 2})" class="node kind-${d.kind} ${esc(d.cls)}" `
-      + `data-key="${esc(d.key)}" aria-label="${esc(d.aria)}" aria-selected="false">`
+    out.push(`<g transform="${boxTransform(d)}" class="node kind-${d.kind} ${esc(d.cls)}" data-key="${esc(d.key)}">`
       + `<rect width="${d.width}" height="${d.height}" rx="${d.kind === 'group' ? 2 : 6}"${fill}></rect>`
       + `<text class="label" x="${d.width / 2}" y="${d.sub ? 16 : d.height / 2 + 4}">${esc(d.label)}</text>`
-      + `<text class="sub" x="${d.width / 2}" y="31">${esc(d.sub ?? '')}</text></g>`);
+      + (d.sub ? `<text class="sub" x="${d.width / 2}" y="31">${esc(d.sub)}</text>` : '') + '</g>');
   }
   out.push('</g>');
   return out.join('');

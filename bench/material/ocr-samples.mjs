@@ -43,6 +43,12 @@ const EVAL_INK = ['#101010', '#402020', 'navy'];
 const CALIB_PAPER = ['white', '#f4f1e8', '#eef2f5'];
 const EVAL_PAPER = ['#fafafa', '#f0ead8', 'white'];
 
+// DejaVu has no CJK glyphs: a Chinese line drawn with it is blank (a blank strip has no reading direction; the float
+// classifier gives it 50/50). Chinese text gets Droid Sans Fallback (Debian fonts-droid-fallback) when it is there.
+const CJK_FONT = '/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf';
+const CJK = /[\u3000-\u9fff]/;
+const fontFor = (text, font) => (CJK.test(text) && fs.existsSync(CJK_FONT) ? CJK_FONT : font);
+
 function run(args) {
   const r = spawnSync('convert', args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`convert ${args.join(' ')}: ${r.stderr || r.error}`);
@@ -59,7 +65,7 @@ function page(file, k, texts, fonts, sizes, inks, papers) {
     const t = texts[(k * 5 + i * 3) % texts.length];
     const words = t.split(' ');
     const cut = words.slice(0, 3 + ((k + i) % (words.length - 2))).join(' ');
-    args.push('-annotate', `+${12 + ((k * 17 + i * 29) % 90)}+${y}`, cut);
+    args.push('-font', fontFor(cut, font), '-annotate', `+${12 + ((k * 17 + i * 29) % 90)}+${y}`, cut);
     y += size + 14 + ((k + i) % 4) * 9;
   }
   args.push(file);
@@ -72,7 +78,7 @@ function line(file, k, texts, fonts, sizes, inks, papers) {
   const t = texts[k % texts.length].split(' ');
   const start = (k * 7) % Math.max(1, t.length - 4);
   const text = t.slice(start, start + 3 + (k % 3)).join(' ');
-  run(['-background', papers[k % papers.length], '-fill', inks[(k + 2) % inks.length], '-font', font,
+  run(['-background', papers[k % papers.length], '-fill', inks[(k + 2) % inks.length], '-font', fontFor(text, font),
     '-pointsize', String(sizes[k % sizes.length] * 2), `label:${text}`, '-trim', '-bordercolor', papers[k % papers.length],
     '-border', '6x4', '-resize', 'x48', '-gravity', 'West', '-extent', '320x48', '-resize', '320x48!', file]);
 }

@@ -78,21 +78,29 @@ const boot = (workerUrl: string, scriptUrl: string, deferred: boolean): string =
   if (!${deferred}) startWorker();
 })();`;
 
-/** After the host's first frame and the side panel (the canvas's size is known then), inline: the first zoom worked
- *  out as canvas.initialView() does (fit when that stays readable, else readable at the top), then, once that frame
- *  is drawn, the bundle. A saved view of this file (the tab restored) is the bundle's to draw: the host's frame is
- *  dropped. */
+/** After the host's first frame and the side panel, inline. The frame's group is in the page undisplayed (nothing of
+ *  it is styled or laid out while the page parses); the first layout of the page reports the canvas's size to a
+ *  ResizeObserver, whose callback works out the first zoom as canvas.initialView() does (fit when that stays
+ *  readable, else readable at the top) and shows the group: it is laid out once, at its zoom, and painted in that
+ *  same frame (no layout is forced while the page parses, and SVG text, whose layout depends on the zoom, is laid out
+ *  once). The task after that frame marks it painted and loads the bundle. A saved view of this file (the tab
+ *  restored) is the bundle's to draw: the host's frame is dropped. */
 const frameScript = (f: FirstFrame): string => `(() => {
   performance.mark('onnx2lite-frame-script');
   const b = window.onnx2liteBoot, svg = document.getElementById('graph'), vp = svg.querySelector('g.prerender'), s = b.state;
   if (s && s.file === ${JSON.stringify(f.file).replace(/</g, '\\u003c')} && (s.expanded || s.transform)) { vp.remove(); b.run(); return; }
-  const r = svg.getBoundingClientRect(), w = r.width || 800, h = r.height || 600, bw = Math.max(${f.width}, 1), bh = Math.max(${f.height}, 1);
-  let k = 0.95 * Math.min(w / bw, h / bh), x, y;
-  if (k >= 0.5) { k = Math.min(2, Math.max(0.02, k)); x = (w - bw * k) / 2; y = Math.max(10, (h - bh * k) / 2); }
-  else { k = 0.9; x = w / 2 - ${f.topX} * k; y = 10; }
-  vp.setAttribute('transform', 'translate(' + x + ',' + y + ') scale(' + k + ')');
-  if (k < 0.35) svg.classList.add('far');
-  requestAnimationFrame(() => { performance.mark('onnx2lite-first-frame'); setTimeout(b.run, 0); });
+  const ro = new ResizeObserver((es) => {
+    ro.disconnect();
+    const r = es[0].contentRect, w = r.width || 800, h = r.height || 600, bw = Math.max(${f.width}, 1), bh = Math.max(${f.height}, 1);
+    let k = 0.95 * Math.min(w / bw, h / bh), x, y;
+    if (k >= 0.5) { k = Math.min(2, Math.max(0.02, k)); x = (w - bw * k) / 2; y = Math.max(10, (h - bh * k) / 2); }
+    else { k = 0.9; x = w / 2 - ${f.topX} * k; y = 10; }
+    vp.setAttribute('transform', 'translate(' + x + ',' + y + ') scale(' + k + ')');
+    if (k < 0.35) svg.classList.add('far');
+    vp.removeAttribute('display');
+    setTimeout(() => { performance.mark('onnx2lite-first-frame'); b.run(); }, 0);
+  });
+  ro.observe(svg);
 })();`;
 
 /** The arrowhead canvas.ts defines, for the host's frame. */
@@ -116,7 +124,7 @@ export function webviewHtml(r: PageResources): string {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${attr(csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<script nonce="${nonce}">${boot(r.layoutWorker, r.script, !!frame)}</script>${theme}${frame ? `\n<link rel="preload" href="${attr(r.script)}" as="script" nonce="${nonce}">` : ''}
+<script nonce="${nonce}">${boot(r.layoutWorker, r.script, !!frame)}</script>${theme}
 ${r.inline ? `<style nonce="${nonce}">${rawText(r.inline.css, 'style')}</style>` : `<link rel="stylesheet" href="${attr(r.css)}" nonce="${nonce}">`}
 <title>onnx2lite model viewer</title>
 </head>
@@ -140,7 +148,7 @@ ${r.inline ? `<style nonce="${nonce}">${rawText(r.inline.css, 'style')}</style>`
 </div>
 <div id="main">
   <div id="canvas" tabindex="0" role="application" aria-label="Model graph: arrows move, Enter expands, Backspace collapses, F fits, / searches">
-    <svg id="graph" width="100%" height="100%">${frame ? `${ARROW}<g class="viewport prerender">${frame.markup}</g>` : ''}</svg>
+    <div id="layer"><svg id="graph" width="100%" height="100%">${frame ? `${ARROW}<g class="viewport prerender" display="none">${frame.markup}</g>` : ''}</svg></div>
     ${status}
     <div id="legend" aria-label="Legend"></div>
   </div>

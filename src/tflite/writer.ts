@@ -8,6 +8,7 @@ import { ENUMS, TABLES, UNIONS, type FieldMeta } from '../generated/tflite/schem
 import { ModelError } from '../ir/types';
 import type { TflModel, TflOperator, TflOptionValue, TflQuantization, TflSubgraph, TflTensor, TflType } from './model';
 import { optionsTableOf } from './options';
+import { SharedBuffers, SharedOffsets } from './write-shared';
 
 /** Largest model a flatbuffer can hold (offsets are signed 32-bit). */
 const MAX_BYTES = 2 ** 31 - 1;
@@ -50,16 +51,12 @@ function serialize(model: TflModel): Uint8Array {
   const builder = new flatbuffers.Builder(Math.min(MAX_BYTES, dataBytes + 1024 * objects + 65536));
 
   // Buffers: 0 is the empty sentinel, then constant tensors in subgraph/tensor order, then metadata.
-  const bufferData: (Uint8Array | undefined)[] = [undefined];
-  const tensorBuffers = model.subgraphs.map((sg) => sg.tensors.map((t) => {
-    if (t.data === undefined) return 0;
-    bufferData.push(t.data);
-    return bufferData.length - 1;
-  }));
-  const metadataEntries = [...model.metadata].map(([name, bytes]) => {
-    bufferData.push(bytes);
-    return { name, buffer: bufferData.length - 1 };
-  });
+  // Equal small constants share a buffer (write-shared.ts); variables and metadata keep their own.
+  const shared = new SharedBuffers();
+  const tensorBuffers = model.subgraphs.map((sg) => sg.tensors.map((t) => (t.data === undefined ? 0
+    : shared.add(t.data, !t.isVariable && t.data.length <= SHARE_BUFFERS_UP_TO))));
+  const metadataEntries = [...model.metadata].map(([name, bytes]) => ({ name, buffer: shared.add(bytes, false) }));
+  const bufferData = shared.data;
   const buffers = bufferData.map((data) => {
     const dataOffset = data === undefined ? 0 : alignedBytes(builder, data, 16);
     fb.Buffer.startBuffer(builder);
@@ -164,6 +161,15 @@ function writeSubgraph(builder: flatbuffers.Builder, sg: TflSubgraph, si: number
 }
 
 const INT32_MAX = 2147483647;
+/** Constants up to this size are compared for sharing a buffer (larger equal weights are rare; hashing costs). */
+const SHARE_BUFFERS_UP_TO = 65536;
+/** Per-builder shared shape vectors and options tables (write-shared.ts). */
+const sharedOffsets = new WeakMap<flatbuffers.Builder, SharedOffsets>();
+function sharedOf(builder: flatbuffers.Builder): SharedOffsets {
+  let s = sharedOffsets.get(builder);
+  if (!s) { s = new SharedOffsets(); sharedOffsets.set(builder, s); }
+  return s;
+}
 
 function writeTensor(builder: flatbuffers.Builder, t: TflTensor, buffer: number, what: string): flatbuffers.Offset {
   const type = fb.TensorType[t.type as keyof typeof fb.TensorType];
@@ -181,8 +187,10 @@ function writeTensor(builder: flatbuffers.Builder, t: TflTensor, buffer: number,
       throw new ModelError(`${what}: ${t.data.length} bytes of data for ${t.type} [${t.shape.join(', ')}] (expected ${expected})`);
     }
   }
-  const shape = fb.Tensor.createShapeVector(builder, t.shape);
-  const signature = t.shapeSignature ? fb.Tensor.createShapeSignatureVector(builder, t.shapeSignature) : 0;
+  const dims = sharedOf(builder);
+  const shape = dims.get(`s${t.shape.join(',')}`, () => fb.Tensor.createShapeVector(builder, t.shape));
+  const sig = t.shapeSignature;
+  const signature = sig ? dims.get(`s${sig.join(',')}`, () => fb.Tensor.createShapeSignatureVector(builder, sig)) : 0;
   const name = builder.createString(t.name);
   let quant = 0;
   if (t.quantization) quant = quantizationOffset(builder, t.quantization);
@@ -215,7 +223,8 @@ function writeOperator(builder: flatbuffers.Builder, op: TflOperator, opcodeInde
       if (i >= 0) { unionName = u; unionType = i + 1; }
     }
     if (!unionName) throw new ModelError(`${what}: unknown options table '${table}'`);
-    options = writeOptions(builder, table, op.options ?? {}, what);
+    const values = op.options ?? {};
+    options = sharedOf(builder).get(`o${table}${JSON.stringify(values)}`, () => writeOptions(builder, table, values, what));
   }
   const inputs = fb.Operator.createInputsVector(builder, op.inputs);
   const outputs = fb.Operator.createOutputsVector(builder, op.outputs);

@@ -1,0 +1,101 @@
+// Panning and zooming the graph view (webview/canvas.ts): during a drag the drawing's layer is moved as a picture (the
+// drawn SVG keeps its transform), after a drag that did not zoom it stays moved; what is under the pointer is still
+// what a click selects; a wheel zoom and a change of view from the code draw the graph again at the new transform.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { ROOT, drawn, launch, openView } from './harness';
+
+const MODEL = path.resolve(ROOT, '../shared/models/squeezenet1_1.onnx');
+let browser: Browser;
+
+before(async () => {
+  assert.ok(fs.existsSync(path.join(ROOT, 'dist/webview.js')), 'run npm run build first');
+  browser = await launch();
+});
+after(async () => { await browser?.close(); });
+
+interface Seen { drawnAt: string; layer: string; animations: number; saved?: { k: number; x: number; y: number } }
+const seen = (page: Page): Promise<Seen> => page.evaluate(() => ({
+  drawnAt: document.querySelector('svg#graph g.viewport')?.getAttribute('transform') ?? '',
+  layer: (document.getElementById('layer') as HTMLElement).style.transform,
+  animations: document.getElementById('layer')!.getAnimations().length,
+  saved: (window as unknown as { __savedState?: { transform?: { k: number; x: number; y: number } } }).__savedState?.transform,
+}));
+
+/** The centre of a box on screen. */
+async function centre(page: Page, key: string): Promise<{ x: number; y: number }> {
+  const b = (await page.locator(`g.node[data-key="${key}"] rect`).boundingBox())!;
+  return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+}
+
+test('a drag moves the drawn picture without drawing it again; a click then selects the box under the pointer', async () => {
+  const v = await openView(browser, MODEL);
+  const { page } = v;
+  assert.equal(await drawn(page), 'drawn');
+  const before = await seen(page);
+  assert.equal(before.layer, '', 'the layer is in place before any gesture');
+  // The op box nearest the canvas's centre (on screen before and after the drag).
+  const key = await page.evaluate(() => {
+    const c = document.getElementById('canvas')!.getBoundingClientRect(), cx = c.x + c.width / 2, cy = c.y + c.height / 2;
+    let best = '', dist = Infinity;
+    for (const g of document.querySelectorAll<SVGGElement>('g.node.kind-node')) {
+      const r = g.getBoundingClientRect(), d = Math.hypot(r.x + r.width / 2 - cx, r.y + r.height / 2 - cy);
+      if (d < dist) { dist = d; best = g.dataset.key!; }
+    }
+    return best;
+  });
+  const at = await centre(page, key);
+
+  // Drag from an empty spot of the canvas (left of the boxes) by (+60, -40).
+  const box = (await page.locator('#canvas').boundingBox())!;
+  const from = { x: box.x + 8, y: box.y + box.height / 2 };
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  for (let i = 1; i <= 10; i++) await page.mouse.move(from.x + 6 * i, from.y - 4 * i);
+  const during = await seen(page);
+  assert.equal(during.drawnAt, before.drawnAt, 'the drawing keeps its transform during the drag');
+  assert.equal(during.animations, 1, 'the layer is moved by an animation during the drag');
+  await page.mouse.up();
+  const after = await seen(page);
+  assert.equal(after.drawnAt, before.drawnAt, 'a drag that did not zoom draws nothing again');
+  assert.equal(after.animations, 0, 'no animation is left running');
+  assert.match(after.layer, /translate\(60px, -40px\)/, `the layer stays moved (${after.layer})`);
+  const moved = await centre(page, key);
+  assert.ok(Math.abs(moved.x - at.x - 60) < 1 && Math.abs(moved.y - at.y + 40) < 1, `the box moved with the drag (${JSON.stringify({ at, moved })})`);
+
+  // What is under the pointer is what a click selects.
+  await page.mouse.click(moved.x, moved.y);
+  await page.waitForFunction((k) => document.querySelector('g.node.selected')?.getAttribute('data-key') === k, key);
+  await page.waitForFunction(() => (window as unknown as { __savedState?: { transform?: unknown } }).__savedState?.transform);
+  const saved = (await seen(page)).saved!;
+  const k0 = /scale\(([\d.]+)\)/.exec(before.drawnAt)![1];
+  assert.equal(saved.k, Number(k0), 'the saved zoom is the drawn one');
+  assert.deepEqual(v.errors, []);
+  await v.close();
+});
+
+test('a wheel zoom and a change of view from the code draw the graph again at the new transform', async () => {
+  const v = await openView(browser, MODEL);
+  const { page } = v;
+  assert.equal(await drawn(page), 'drawn');
+  const before = await seen(page);
+  const box = (await page.locator('#canvas').boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.wheel(0, -200);
+  // d3-zoom ends a wheel gesture 150 ms after its last event; the drawing is then at the new zoom.
+  await page.waitForFunction((t) => document.querySelector('svg#graph g.viewport')?.getAttribute('transform') !== t, before.drawnAt);
+  const zoomed = await seen(page);
+  assert.notEqual(/scale\(([\d.]+)\)/.exec(zoomed.drawnAt)![1], /scale\(([\d.]+)\)/.exec(before.drawnAt)![1], 'drawn at the new zoom');
+  assert.equal(zoomed.layer, '', 'the layer is back in place');
+  assert.equal(zoomed.animations, 0);
+  // Fit from the code: drawn at once, the layer in place.
+  await page.locator('#fit').click();
+  const fit = await seen(page);
+  assert.equal(fit.layer, '');
+  assert.equal(fit.animations, 0);
+  assert.deepEqual(v.errors, []);
+  await v.close();
+});
