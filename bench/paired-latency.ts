@@ -6,7 +6,7 @@
 // /proc/self/task/<pid>/schedstat (ns; LiteRT's WASM runs on this thread, one thread). Each round runs every variant
 // (all open at once, in a rotated order) on the same inputs, each batch repeated to last a few ms, and reads that
 // clock around the batch: `ms` is the median over rounds of the thread time per run, `ratio` that against the base
-// variant's; `wallMs` is the fastest wall-clock run per input (median over inputs), for comparison. Where schedstat
+// variant's (up to ±15% between runs at load 18); `wallMs` is the fastest wall-clock run per input (median over inputs), for comparison. Where schedstat
 // is missing, `ms` falls back to wall-clock batches. Only LiteRT's own run is timed (inputs already in TFLite layout);
 // the load average is given before and after.
 import * as fs from 'node:fs';
@@ -66,7 +66,11 @@ export async function pairedLatency(models: { label: string; tflite: Uint8Array 
       return (now() - c0) / (reps * ins.length);
     };
     for (let i = 0; i < sessions.length; i++) await batch(i); // warm-up
-    reps = Math.max(1, Math.ceil(BATCH_MS / Math.max(1e-3, await batch(0) * sessions[0].ins.length)));
+    // Repeats from the base variant's wall-clock batch (the thread clock of a short batch can read 0: it is updated
+    // at scheduler ticks), capped so a round stays short.
+    const w0 = performance.now();
+    await batch(0);
+    reps = Math.max(1, Math.min(200, Math.ceil(BATCH_MS / Math.max(0.01, performance.now() - w0))));
     for (const w of wall) for (const perInput of w) perInput.length = 0;
     const start = performance.now();
     let rounds = 0;
