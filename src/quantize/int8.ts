@@ -11,6 +11,7 @@ import { histogram, isConst, isFloatActivation, producersOf, pruneTensors, uniqu
 import { expandInt8HardSwish } from './int8-hardswish';
 import { quantizeDynamic } from './weights';
 import { floatIslands, int8StftWeights } from './int8-float-islands';
+import { int8WeightsForFloatOp } from './int8-recurrent';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
 import { DEQUANTIZE_INT16_VERSION, INT16_OPS, QUANTIZE_INT16_VERSION, int16Capable, params16, quantizeBias64, residualWeights } from './int16';
 import {
@@ -163,8 +164,10 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     warnings.push(`int8: the spectrogram front end stays float32 (${count('energy')} op(s) from the audio through the power path into a LOG or SQRT; `
       + `${count('stft')} STFT convolution(s) computing in float from int8 weights): int8 rounds quiet audio and quiet bins to 0`);
   }
+  if (count('magnitude')) warnings.push(`int8: ${count('magnitude')} layer(s) reading a linear |STFT| magnitude compute in float32 from int8 weights (a magnitude spans decades)`);
+  if (count('recurrent')) warnings.push(`int8: ${count('recurrent')} op(s) of the recurrent cell between the state inputs and outputs stay float32 with int8 weights (rounding the state on every call drifts)`);
   if (count('state')) warnings.push(`int8: ${count('state')} op(s) unpacking a model input or packing a model output stay float32 (each part keeps its own scale)`);
-  if (count('probability')) warnings.push(`int8: ${count('probability')} LOGISTIC op(s) giving the model's probability stay float32 (int8's 1/256 step rounds small scores to 0)`);
+  if (count('probability')) warnings.push(`int8: ${count('probability')} op(s) giving the model's probability (a final LOGISTIC and what only reshapes or averages it) stay float32 (int8's 1/256 step rounds small scores to 0)`);
   for (const [opcode, n] of floatOps) {
     const why = INT8_OPS[opcode] ? 'some of its tensors have no calibration range' : 'TFLite has no int8 kernel for it in onnx2lite';
     warnings.push(`int8: ${n} ${opcode} op(s) stay float32 (${why}), with DEQUANTIZE/QUANTIZE around them`);
@@ -263,12 +266,15 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     return paramsFromRange({ min: lo, max: hi });
   };
 
+  // Float ops of the 'recurrent' / 'magnitude' rules: one int8 copy (behind a DEQUANTIZE) per weight tensor.
+  const hybridWeights = new Map<number, number>();
   sg.operators.forEach((op, k) => {
     const kind = quantizable[k];
     if (kind === 'none') { outOps.push(op); return; }
     if (kind === 'float') {
       op.inputs = op.inputs.map((i) => (i >= 0 && wasFloat.has(i) ? getFloat(i) : i));
       if (islands.get(k) === 'stft') outOps.push(...int8StftWeights(op, t, addTensor));
+      if (islands.get(k) === 'recurrent' || islands.get(k) === 'magnitude') outOps.push(...int8WeightsForFloatOp(op, t, addTensor, hybridWeights));
       outOps.push(op);
       outOps.push(...lateDequant[k]);
       return;

@@ -11,7 +11,7 @@ import type { Model, Tensor } from '../ir/types';
 import { encodeModel } from '../onnx/writer';
 import { openOnnx } from '../runtime/ort';
 import { openConverted } from '../runtime/tflite-onnx-io';
-import { compareViews, onnxView } from '../compare/metrics';
+import { worstOutputCosine } from './output-cosine';
 import { serializeTflite } from '../tflite/writer';
 import { Int8Options, quantizeInt8 } from './int8';
 import { int16Capable } from './int16';
@@ -66,36 +66,15 @@ export function cloneResult(r: ConvertResult): ConvertResult {
   return { ...r, model, warnings: [...r.warnings], opHistogram: { ...r.opHistogram } };
 }
 
-/** Outputs of at most this many values (a score, a probability) are judged over all samples at once: the cosine
- *  of one value is only its sign, and 0 when either side rounds to exactly 0 (onnxruntime's sigmoid gives 0 where
- *  LiteRT's gives 6e-9: a wake-word head "collapsed" in float32). */
-export const SCALAR_OUTPUT = 4;
+export { SCALAR_OUTPUT } from './output-cosine';
 
 /** The worst cosine over samples and float outputs between the quantized model and the ONNX reference. */
 export async function score(tflite: Uint8Array, samples: Tensor[][], refs: Map<string, Tensor>[]): Promise<number> {
   const s = await openConverted(tflite);
   try {
-    let worst = 1;
-    const joint = new Map<string, { ref: number[]; got: number[] }>();
-    for (let k = 0; k < samples.length; k++) {
-      const out = await s.run(samples[k]);
-      for (const [name, ref] of refs[k]) {
-        const got = out.get(name);
-        if (!got || !(ref.data instanceof Float32Array) || !(got.data instanceof Float32Array)) continue;
-        if (ref.data.length <= SCALAR_OUTPUT && got.data.length === ref.data.length) {
-          const j = joint.get(name) ?? { ref: [], got: [] };
-          j.ref.push(...ref.data);
-          j.got.push(...got.data);
-          joint.set(name, j);
-          continue;
-        }
-        worst = Math.min(worst, compareViews(onnxView(ref.data, ref.dims), onnxView(got.data, got.dims)).cosine);
-      }
-    }
-    for (const { ref, got } of joint.values()) {
-      worst = Math.min(worst, compareViews(onnxView(Float32Array.from(ref), [ref.length]), onnxView(Float32Array.from(got), [got.length])).cosine);
-    }
-    return worst;
+    const outputs: Map<string, Tensor>[] = [];
+    for (let k = 0; k < samples.length; k++) outputs.push(await s.run(samples[k]));
+    return worstOutputCosine(refs, outputs);
   } finally {
     s.close();
   }

@@ -16,9 +16,10 @@ import type { TflModel, TflOperator } from '../tflite/model';
 import { openTflite } from '../runtime/litert';
 import { toOnnxLayout, toTfliteLayout } from '../runtime/tflite-onnx-io';
 import { debugCopy } from '../compare/tap';
-import { compareViews, onnxView } from '../compare/metrics';
+import { worstOutputCosine } from './output-cosine';
 import { consumersOf, isFloatActivation, producersOf } from './graph';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
+import { floatIslands } from './int8-float-islands';
 import { type QParams, quantParams } from './params';
 
 /** One rounding point: the tensor rounded to int8, and the float model's ops that must leave int8 for it not to be
@@ -86,14 +87,9 @@ export async function makeScorer(result: ConvertResult, samples: Tensor[][], ref
       const run = await runTaps(model, metadata, names, samples);
       let err = 0;
       let sig = 0;
-      let worst = 1;
+      // The guard's measure (scalar outputs such as a probability pooled over the samples).
+      const worst = worstOutputCosine(refs, run.outputs.map((outs) => new Map(outs.map((o, j) => [metadata.outputs[j].onnx, o]))));
       for (let k = 0; k < samples.length; k++) {
-        run.outputs[k].forEach((got, j) => {
-          const ref = refs[k].get(metadata.outputs[j].onnx);
-          if (!ref || !(ref.data instanceof Float32Array) || !(got.data instanceof Float32Array)) return;
-          const c = compareViews(onnxView(ref.data, ref.dims), onnxView(got.data, got.dims)).cosine;
-          worst = Math.min(worst, Number.isFinite(c) ? c : 0);
-        });
         run.taps[k].forEach((got, j) => {
           const want = base.taps[k][j];
           if (got.length !== want.length) { err += Infinity; return; }
@@ -110,11 +106,14 @@ export function roundingPoints(result: ConvertResult, params: Map<number, QParam
   const sg = result.model.subgraphs[0];
   const readers = consumersOf(sg);
   const points: RoundingPoint[] = [];
+  // A tensor made and read only by ops the int8 pass keeps float by rule (int8-float-islands.ts) is never rounded.
+  const islands = floatIslands(sg);
   sg.operators.forEach((op, k) => {
     const spec = INT8_OPS[op.opcode];
     if (!spec || spec.sameScale) return;
     for (const o of op.outputs) {
       if (!isFloatActivation(sg.tensors[o]) || !params.has(o)) continue;
+      if (islands.has(k) && (readers.get(o) ?? []).every((r) => islands.has(r))) continue;
       const ops = new Set([k]);
       const walk = [o];
       while (walk.length) {

@@ -1,12 +1,12 @@
-// .wav calibration samples: decoded (PCM / float, channels averaged), resampled to the model's rate, cut or padded
-// to the input's length; a small audio model quantizes to int8 on espeak-ng speech and meets the guard.
+// .wav calibration samples: decoded (PCM / float, channels averaged), resampled to the model's rate, cut into
+// windows of the input's length (the last zero-padded; round-robin over the files); a small audio model quantizes to int8 on espeak-ng speech and meets the guard.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { decodeWav, loadWav, resample } from '../../src/calibration/wav';
+import { decodeWav, loadWav, loadWavWindows, resample } from '../../src/calibration/wav';
 import { loadCalibrationSamples } from '../../src/calibration/data';
 import { quantizeModelBytes } from '../../src/quantize/file';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
@@ -51,6 +51,23 @@ test('decodeWav / resample / loadWav: stereo averaged, 8 kHz sine resampled to 1
   assert.throws(() => decodeWav(fs.readFileSync(path.join(tmp, 'bad.wav')), 'bad.wav'), /bad\.wav: no fmt or data chunk/);
 });
 
+test('a recording longer than the input gives one sample per window, round-robin over the files', () => {
+  const dir = path.join(tmp, 'windows');
+  fs.mkdirSync(dir);
+  // a.wav: 2.5 windows of 400 samples (values = window number + 1), b.wav: 1 window.
+  fs.writeFileSync(path.join(dir, 'a.wav'), wav(16000, [Array.from({ length: 1000 }, (_, i) => 0.1 * (Math.floor(i / 400) + 1))]));
+  fs.writeFileSync(path.join(dir, 'b.wav'), wav(16000, [Array.from({ length: 400 }, () => -0.5)]));
+  const input = { name: 'audio', dims: [1, 400] };
+  const w = loadWavWindows(path.join(dir, 'a.wav'), input);
+  assert.equal(w.length, 3);
+  assert.ok(Math.abs((w[1].data as Float32Array)[0] - 0.2) < 1e-3, 'second window');
+  assert.ok(Math.abs((w[2].data as Float32Array)[199] - 0.3) < 1e-3 && (w[2].data as Float32Array)[200] === 0, 'the last one zero-padded');
+  const first = (t: { data: unknown }) => Math.round((t.data as Float32Array)[0] * 10) / 10;
+  const samples = loadCalibrationSamples(dir, [{ name: 'audio', dtype: 'float32', dims: [1, 400] }]);
+  assert.deepEqual(samples.map((s) => first(s[0])), [0.1, -0.5, 0.2, 0.3], 'every first window, then the second ones...');
+  assert.equal(loadCalibrationSamples(dir, [{ name: 'audio', dtype: 'float32', dims: [1, 400] }], { count: 2 }).length, 2);
+});
+
 test('int8 calibrated on espeak-ng speech (.wav, 22.05 kHz → 16 kHz) meets the guard on a 1-D conv front end', async (t) => {
   if (spawnSync('espeak-ng', ['--version']).status !== 0) return t.skip('espeak-ng is not installed');
   const dir = path.join(tmp, 'speech');
@@ -62,7 +79,7 @@ test('int8 calibrated on espeak-ng speech (.wav, 22.05 kHz → 16 kHz) meets the
   });
   const dims = [1, 1, 8000];
   const samples = loadCalibrationSamples(dir, [{ name: 'audio', dtype: 'float32', dims }]);
-  assert.equal(samples.length, lines.length);
+  assert.ok(samples.length > lines.length, `each 1-2 s recording gives several 0.5 s windows (${samples.length})`);
   assert.ok((samples[0][0].data as Float32Array).some((v) => Math.abs(v) > 0.05), 'speech, not silence');
   // Conv1d 1→8 (k 64, stride 32) + Relu + Conv1d 8→8 (k 3): a learned filter bank's shape.
   const r = rng(5);
@@ -73,7 +90,7 @@ test('int8 calibrated on espeak-ng speech (.wav, 22.05 kHz → 16 kHz) meets the
     nodes: [node('Conv', ['audio', 'w1'], ['c1'], { strides: [32] }), node('Relu', ['c1'], ['r1']), node('Conv', ['r1', 'w2'], ['y'])],
   }));
   const q = await quantizeModelBytes(model, 'audio.onnx', {}, { mode: 'int8', calibration: dir });
-  assert.equal(q.summary.calibrationSamples, lines.length);
+  assert.equal(q.summary.calibrationSamples, samples.length);
   assert.equal(q.summary.guard?.met, true);
   assert.ok((q.summary.cosine ?? 0) >= 0.99, `cosine ${q.summary.cosine}`);
 });

@@ -1,0 +1,78 @@
+// Streaming recurrent models carry their state from call to call as a model input and output (Silero VAD v4: h and
+// c [2, 1, 64] in, hn and cn out; v5: one `state` [2, 1, 128]). In int8 that state is rounded on every call and the
+// rounding error is fed back: over an utterance of 100+ chunks it drifts (Silero VAD v4: output cosine 0.98 per
+// utterance, 43 of 1110 speech decisions changed). The ops on the way from a state input to a state output (the
+// LSTM / GRU cell: its recurrent and input projections, gates and state updates) are therefore kept float32, their
+// weights int8 behind a DEQUANTIZE of the constant (TFLite computes it once; XNNPack reads it as a static weight):
+// the size stays int8's and the cell's few elementwise ops on 64–128 values cost nothing. The feature encoder before
+// the cell and the decoder after it stay int8.
+import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
+import { consumersOf, isConst, isFloatActivation, producersOf } from './graph';
+import { bytesOf, floatData, quantizeSymmetric, weightAxis } from './params';
+
+/** DEQUANTIZE of a per-channel int8 constant (as dynamic-range quantization writes it). */
+export const DEQUANTIZE_PER_CHANNEL_VERSION = 5;
+
+/** A state tensor holds at most this many values (a recurrent state, not an image a model maps to an image). */
+const MAX_STATE = 4096;
+
+/** Model inputs paired with a model output of the same shape, in a model with another (data) input. */
+export function stateInputs(sg: TflSubgraph): { inputs: number[]; outputs: number[] } {
+  const key = (i: number) => sg.tensors[i].shape.join('x');
+  const size = (i: number) => sg.tensors[i].shape.reduce((a, b) => a * b, 1);
+  const floatIn = sg.inputs.filter((i) => isFloatActivation(sg.tensors[i]));
+  const outKeys = new Set(sg.outputs.filter((o) => sg.tensors[o].type === 'FLOAT32').map(key));
+  const inputs = floatIn.filter((i) => outKeys.has(key(i)) && size(i) <= MAX_STATE);
+  if (inputs.length === 0 || inputs.length === floatIn.length) return { inputs: [], outputs: [] };
+  const inKeys = new Set(inputs.map(key));
+  return { inputs, outputs: sg.outputs.filter((o) => inKeys.has(key(o))) };
+}
+
+/** Op indices on a path from a state input to a state output (forward from the one, backward from the other). */
+export function recurrentStateOps(sg: TflSubgraph): Set<number> {
+  const { inputs, outputs } = stateInputs(sg);
+  const out = new Set<number>();
+  if (inputs.length === 0 || outputs.length === 0) return out;
+  const readers = consumersOf(sg);
+  const prod = producersOf(sg);
+  const forward = new Set<number>();
+  const tensors = [...inputs];
+  const seen = new Set(tensors);
+  while (tensors.length) {
+    for (const k of readers.get(tensors.pop()!) ?? []) {
+      if (forward.has(k)) continue;
+      forward.add(k);
+      for (const o of sg.operators[k].outputs) if (!seen.has(o)) { seen.add(o); tensors.push(o); }
+    }
+  }
+  const back = [...outputs];
+  const seenBack = new Set(back);
+  while (back.length) {
+    const k = prod.get(back.pop()!);
+    if (k === undefined || out.has(k)) continue;
+    if (forward.has(k)) out.add(k);
+    for (const i of sg.operators[k].inputs) if (i >= 0 && !seenBack.has(i) && !isConst(sg.tensors[i])) { seenBack.add(i); back.push(i); }
+  }
+  return out;
+}
+
+/** A float op's constant float32 weights (conv / depthwise / fully connected input 1) as per-channel symmetric int8
+ *  behind a DEQUANTIZE (one int8 copy per weight tensor, `cache`: an unrolled cell reads its weights at every step).
+ *  Returns the DEQUANTIZE to place before the op (none when the weight is already there or not float32). */
+export function int8WeightsForFloatOp(op: TflOperator, t: TflTensor[], addTensor: (tt: TflTensor) => number,
+  cache: Map<number, number>): TflOperator[] {
+  const axis = weightAxis(op.opcode);
+  const wi = op.inputs[1];
+  if (axis === undefined || wi === undefined || wi < 0) return [];
+  const w = t[wi];
+  if (w.type !== 'FLOAT32' || !w.data) return [];
+  const have = cache.get(wi);
+  if (have !== undefined) { op.inputs[1] = have; return []; }
+  const { data, scales } = quantizeSymmetric(floatData(w), w.shape, axis);
+  const q = addTensor({ name: `${w.name}_int8`, type: 'INT8', shape: [...w.shape], data: bytesOf(data),
+    quantization: { scale: scales, zeroPoint: scales.map(() => 0), quantizedDimension: axis } });
+  const f = addTensor({ name: `${w.name}_dequantized`, type: 'FLOAT32', shape: [...w.shape] });
+  cache.set(wi, f);
+  op.inputs[1] = f;
+  return [{ opcode: 'DEQUANTIZE', version: scales.length > 1 ? DEQUANTIZE_PER_CHANNEL_VERSION : 2, inputs: [q], outputs: [f] }];
+}

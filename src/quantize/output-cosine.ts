@@ -1,0 +1,36 @@
+// The accuracy guard's measure: the worst output cosine over samples between a quantized model's outputs and
+// onnxruntime's. Outputs of at most SCALAR_OUTPUT values (a score, a probability) are judged over all samples at
+// once: the cosine of one value is only its sign, and 0 when either side rounds to exactly 0 (Silero VAD v4's
+// speech probability 0.0017 on a quiet chunk is 0 in int8, or onnxruntime's sigmoid gives 0 where LiteRT's gives
+// 6e-9: a model "collapsed" to the guard although no decision changed).
+import type { Tensor } from '../ir/types';
+import { compareViews, onnxView } from '../compare/metrics';
+
+/** Outputs with at most this many values are pooled over the samples. */
+export const SCALAR_OUTPUT = 4;
+
+/** Worst cosine over samples and float outputs; `outputs[k]` are the model's outputs on sample k by ONNX name. */
+export function worstOutputCosine(refs: Map<string, Tensor>[], outputs: Map<string, Tensor>[]): number {
+  let worst = 1;
+  const joint = new Map<string, { ref: number[]; got: number[] }>();
+  refs.forEach((ref, k) => {
+    for (const [name, r] of ref) {
+      const got = outputs[k]?.get(name);
+      if (!got || !(r.data instanceof Float32Array) || !(got.data instanceof Float32Array)) continue;
+      if (r.data.length <= SCALAR_OUTPUT && got.data.length === r.data.length) {
+        const j = joint.get(name) ?? { ref: [], got: [] };
+        j.ref.push(...r.data);
+        j.got.push(...got.data);
+        joint.set(name, j);
+        continue;
+      }
+      const c = compareViews(onnxView(r.data, r.dims), onnxView(got.data, got.dims)).cosine;
+      worst = Math.min(worst, Number.isFinite(c) ? c : 0);
+    }
+  });
+  for (const { ref, got } of joint.values()) {
+    const c = compareViews(onnxView(Float32Array.from(ref), [ref.length]), onnxView(Float32Array.from(got), [got.length])).cosine;
+    worst = Math.min(worst, Number.isFinite(c) ? c : 0);
+  }
+  return worst;
+}
