@@ -16,7 +16,7 @@ export const DEQUANTIZE_PER_CHANNEL_VERSION = 5;
 /** A state tensor holds at most this many values (a recurrent state, not an image a model maps to an image). */
 const MAX_STATE = 4096;
 
-/** Model inputs paired with a model output of the same shape, in a model with another (data) input. */
+/** Model inputs paired with a model output of the same shape, in a model with another (data) input and another output. */
 export function stateInputs(sg: TflSubgraph): { inputs: number[]; outputs: number[] } {
   const key = (i: number) => sg.tensors[i].shape.join('x');
   const size = (i: number) => sg.tensors[i].shape.reduce((a, b) => a * b, 1);
@@ -25,7 +25,11 @@ export function stateInputs(sg: TflSubgraph): { inputs: number[]; outputs: numbe
   const inputs = floatIn.filter((i) => outKeys.has(key(i)) && size(i) <= MAX_STATE);
   if (inputs.length === 0 || inputs.length === floatIn.length) return { inputs: [], outputs: [] };
   const inKeys = new Set(inputs.map(key));
-  return { inputs, outputs: sg.outputs.filter((o) => inKeys.has(key(o))) };
+  const outputs = sg.outputs.filter((o) => inKeys.has(key(o)));
+  // A recurrent model also has a result that is not its next state; a model whose every output matches an input's
+  // shape (attention's q → y) has no state.
+  if (outputs.length === sg.outputs.length) return { inputs: [], outputs: [] };
+  return { inputs, outputs };
 }
 
 /** Op indices on a path from a state input to a state output (forward from the one, backward from the other). */
