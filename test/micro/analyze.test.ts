@@ -67,7 +67,7 @@ const CORNER_CASES: Record<string, string[]> = {
   Conv: ['CONV_3D'], // only 3-D convolutions (rank-5 inputs)
   ConvTranspose: ['CONV_3D_TRANSPOSE'],
   // Only with computed bounds, sizes or conditions: tensors sized at run time, which TFLM cannot run anyway.
-  Range: ['RANGE'], Slice: ['SCATTER_ND'], Pad: ['RANGE'], Compress: ['WHERE'],
+  Range: ['RANGE'], Slice: ['SCATTER_ND'], Pad: ['RANGE'], Compress: ['WHERE'], Resize: ['RANGE'], Upsample: ['RANGE'],
   HannWindow: ['RANGE'], HammingWindow: ['RANGE'], BlackmanWindow: ['RANGE'],
 };
 
