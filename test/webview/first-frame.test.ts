@@ -1,13 +1,13 @@
 // The first frame the extension host draws into the graph view's page (webview/first-frame.ts): the page shows it
 // before its bundle has loaded, the bundle's own first draw puts every box where the host's frame had it, names stay
 // text, and a restored view (saved state) is drawn by the bundle alone.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { ROOT, drawn, launch, openView } from './harness';
+import type { Page } from 'playwright-core';
+import { ROOT, drawn, openView, useBrowser } from './harness';
 import { readModelFile } from '../../src/onnx/reader';
 import { encodeModel } from '../../src/onnx/writer';
 import { leanOpen } from '../../src/worker/lean-open';
@@ -15,13 +15,7 @@ import { firstFrame } from '../../webview/first-frame';
 import { ITEM_LIMIT } from '../../webview/draw-info';
 
 const MODEL = path.resolve(ROOT, '../shared/models/squeezenet1_1.onnx');
-let browser: Browser;
-
-before(async () => {
-  assert.ok(fs.existsSync(path.join(ROOT, 'dist/webview.js')), 'run npm run build first');
-  browser = await launch();
-});
-after(async () => { await browser?.close(); });
+const browser = useBrowser();
 
 interface Seen { viewport: string | null; boxes: [string, string][]; bundleRan: boolean }
 /** What the page held when the host's frame was shown, at its first zoom (before the bundle, loaded after that
@@ -44,7 +38,7 @@ async function boxes(page: Page): Promise<[string, string][]> {
 }
 
 test('the host\'s frame is in the page before the bundle runs; the bundle\'s first draw moves nothing', async () => {
-  const v = await openView(browser, MODEL, { initScript: SEEN });
+  const v = await openView(browser(), MODEL, { initScript: SEEN });
   const { page } = v;
   assert.equal(await drawn(page), 'drawn');
   const before = await seen(page);
@@ -79,7 +73,7 @@ test('names holding HTML in the host\'s frame are text', async () => {
   const f = firstFrame(leanOpen(file)!.graph)!;
   assert.doesNotMatch(f.markup, /<img|<script/);
   assert.match(f.markup, /com\.example\.Evil&lt;img src=x/, 'the op type (its box\'s label) is text');
-  const v = await openView(browser, file, { initScript: SEEN });
+  const v = await openView(browser(), file, { initScript: SEEN });
   assert.equal(await drawn(v.page), 'drawn');
   assert.ok((await seen(v.page)).boxes.length > 0, 'the host drew the frame');
   assert.equal(await v.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
@@ -89,7 +83,7 @@ test('names holding HTML in the host\'s frame are text', async () => {
 
 test('a restored view (saved state of this file) is drawn by the bundle alone', async () => {
   const name = path.basename(MODEL);
-  const v = await openView(browser, MODEL, { initScript: SEEN, state: { file: name, expanded: [''], transform: { k: 1, x: 5, y: 7 } } });
+  const v = await openView(browser(), MODEL, { initScript: SEEN, state: { file: name, expanded: [''], transform: { k: 1, x: 5, y: 7 } } });
   assert.equal(await drawn(v.page), 'drawn');
   const s = await seen(v.page);
   assert.equal(s?.viewport ?? null, null, 'no host frame in a restored view');

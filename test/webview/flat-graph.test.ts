@@ -2,13 +2,13 @@
 // headless Chromium: its first frame is drawn from ranges of the graph's order (webview/scope-ranges.ts), a range
 // expands on demand, search and the Problems panel's reveal reach a node inside a collapsed range, and the accuracy
 // overlay of a real comparison colours a partly drawn graph and reveals its layers.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { ROOT, drawn, launch, modelBackend, openView, screenshotPath } from './harness';
+import type { Page } from 'playwright-core';
+import { drawn, modelBackend, openView, screenshotPath, useBrowser } from './harness';
 import { flatModel } from './synthetic';
 import { encodeModel } from '../../src/onnx/writer';
 import { decodeGraph } from '../../src/shared/graph-wire';
@@ -16,12 +16,7 @@ import { onnxWireGraph } from '../../src/worker/view-graph';
 import { buildScopes } from '../../webview/scopes';
 import { runCompare, runConvert } from '../../src/worker/jobs';
 
-let browser: Browser;
-before(async () => {
-  assert.ok(fs.existsSync(path.join(ROOT, 'dist/webview.js')), 'run npm run build first');
-  browser = await launch();
-});
-after(async () => { await browser?.close(); });
+const browser = useBrowser();
 
 /** View ids of block b's nodes (the graph's nodes in order: conv, relu, side, add of each block). */
 const ids = (b: number) => ({ conv: 4 * b, relu: 4 * b + 1, side: 4 * b + 2, add: 4 * b + 3 });
@@ -35,7 +30,7 @@ const hiddenBlock = (page: Page, blocks: number): Promise<number> => page.evalua
 test('a flat 20,000-node graph draws a first frame of ranges; a range expands; search and reveal open collapsed ranges', async () => {
   const model = flatModel(5000);
   assert.equal(model.graph.nodes.length, 20000);
-  const v = await openView(browser, '/tmp/flat-20000.onnx', { backend: modelBackend(model, false) });
+  const v = await openView(browser(), '/tmp/flat-20000.onnx', { backend: modelBackend(model, false) });
   const { page } = v;
   assert.equal(await drawn(page), 'drawn');
   const items = await page.locator('g.node').count();
@@ -91,7 +86,7 @@ test('the accuracy overlay of a real comparison colours a partly drawn flat grap
   const report = await runCompare({ onnx, tflite: tfl }, () => {});
   assert.ok(report.layers.length >= 100, `${report.layers.length} layers compared`);
 
-  const v = await openView(browser, onnx);
+  const v = await openView(browser(), onnx);
   const { page } = v;
   assert.equal(await drawn(page), 'drawn');
   assert.ok(await page.locator('g.node.kind-group').count() > 0, 'partly drawn: some ranges are collapsed');
@@ -118,7 +113,7 @@ test('the flat 20,000-node graph with every range open keeps only the boxes near
   const model = flatModel(5000);
   const g = decodeGraph(onnxWireGraph(model, 'flat-20000.onnx').graph);
   const state = { file: 'flat-20000.onnx', expanded: [...buildScopes(g).byPath.keys()] };
-  const v = await openView(browser, '/tmp/flat-20000.onnx', { backend: modelBackend(model, false), state });
+  const v = await openView(browser(), '/tmp/flat-20000.onnx', { backend: modelBackend(model, false), state });
   const { page } = v;
   assert.equal(await drawn(page), 'drawn');
   assert.equal(await page.evaluate(() => (window as unknown as { onnx2liteTimings: { items: number } }).onnx2liteTimings.items), 20002, 'every node is laid out');

@@ -1,24 +1,17 @@
 // The graph view in headless Chromium, fed by the host's own code: drawing, side panel, search, collapse,
 // keyboard, state, bad files, and node names holding HTML that must stay text.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
-import type { Browser } from 'playwright-core';
-import { ROOT, drawn, launch, modelBackend, openView, screenshotPath } from './harness';
+import { ROOT, drawn, modelBackend, openView, screenshotPath, useBrowser } from './harness';
 import { syntheticModel } from './synthetic';
 import { readModelFile } from '../../src/onnx/reader';
 
 const MODEL = path.resolve(ROOT, '../shared/models/squeezenet1_1.onnx');
-let browser: Browser;
-
-before(async () => {
-  assert.ok(fs.existsSync(path.join(ROOT, 'dist/webview.js')), 'run npm run build first');
-  browser = await launch();
-});
-after(async () => { await browser?.close(); });
+const browser = useBrowser();
 
 /** Distinct colours in a PNG: a blank or single-colour screenshot has very few. */
 function colourCount(file: string): number {
@@ -29,7 +22,7 @@ function colourCount(file: string): number {
 }
 
 test('draws a shared model, shows a node in the side panel, searches, and saves a screenshot', async () => {
-  const v = await openView(browser, MODEL);
+  const v = await openView(browser(), MODEL);
   const { page } = v;
   assert.equal(await drawn(page), 'drawn');
   const model = readModelFile(MODEL);
@@ -82,7 +75,7 @@ test('node names holding HTML or script are shown as text and never run', async 
   const hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
   model.graph.nodes[2].name = hostile;
   model.graph.nodes[5].name = '/evil<b onmouseover=window.__pwned=3>/Relu';
-  const v = await openView(browser, path.join(os.tmpdir(), '<b>hostile</b>.onnx'), { backend: modelBackend(model, false) });
+  const v = await openView(browser(), path.join(os.tmpdir(), '<b>hostile</b>.onnx'), { backend: modelBackend(model, false) });
   const { page } = v;
   assert.equal(await drawn(page), 'drawn');
   await page.locator('#search input').fill('onerror');
@@ -101,7 +94,7 @@ test('node names holding HTML or script are shown as text and never run', async 
 test('a bad file shows one clear error in the view', async () => {
   const bad = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'o2l-')), 'random.onnx');
   fs.writeFileSync(bad, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) & 255)));
-  const v = await openView(browser, bad);
+  const v = await openView(browser(), bad);
   assert.equal(await drawn(v.page), 'error');
   const msg = (await v.page.locator('#status.error').textContent()) ?? '';
   assert.match(msg, /^Cannot open random\.onnx: /);
@@ -112,7 +105,7 @@ test('a bad file shows one clear error in the view', async () => {
 test('a 20,000-node graph starts collapsed to scopes; expanding, keyboard and restored state work', async () => {
   const model = syntheticModel(20, 200);
   assert.equal(model.graph.nodes.length, 20000);
-  const v = await openView(browser, '/tmp/synthetic.onnx', { backend: modelBackend(model, false) });
+  const v = await openView(browser(), '/tmp/synthetic.onnx', { backend: modelBackend(model, false) });
   const { page } = v;
   assert.equal(await drawn(page), 'drawn');
   const groups = await page.locator('g.node.kind-group').count();
@@ -142,7 +135,7 @@ test('a 20,000-node graph starts collapsed to scopes; expanding, keyboard and re
   await page.waitForFunction(() => (window as unknown as { __savedState?: { transform?: unknown } }).__savedState?.transform);
   await page.waitForTimeout(300);
   const state = await page.evaluate(() => (window as unknown as { __savedState: unknown }).__savedState) as { selected: string; expanded: string[]; transform: { k: number } };
-  const v2 = await openView(browser, '/tmp/synthetic.onnx', { backend: modelBackend(model, false), state });
+  const v2 = await openView(browser(), '/tmp/synthetic.onnx', { backend: modelBackend(model, false), state });
   assert.equal(await drawn(v2.page), 'drawn');
   assert.equal(await v2.page.evaluate(() => document.querySelector('g.node.selected')?.getAttribute('data-key')), state.selected);
   const k = await v2.page.evaluate(() => document.querySelector('g.viewport')?.getAttribute('transform') ?? '');

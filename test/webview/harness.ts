@@ -1,6 +1,7 @@
 // Loads the built webview bundle (dist/webview.js, dist/layout-worker.js, media/graph.css) in Debian's Chromium with
 // the page the extension builds (src/extension/webview-html.ts), a stand-in for acquireVsCodeApi, and the host side
 // played by the extension's own ViewSession over an in-process backend: the view gets exactly what the host sends.
+import { after, before } from 'node:test';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -33,6 +34,21 @@ const THEME_CSS = `:root {
   --vscode-editor-foreground: #d4d4d4; --vscode-editor-background: #1e1e1e; --vscode-focusBorder: #007fd4;
   --vscode-descriptionForeground: #a0a0a0; --vscode-panel-border: #454545; --vscode-editorWidget-background: #252526;
 }`;
+
+/** One headless Chromium for a test file: launched before its tests (which need `npm run build`'s dist/webview.js),
+ *  closed after them; call the returned function inside a test. */
+export function useBrowser(): () => Browser {
+  let browser: Browser | undefined;
+  before(async () => {
+    if (!fs.existsSync(path.join(ROOT, 'dist/webview.js'))) throw new Error('run npm run build first');
+    browser = await launch();
+  });
+  after(async () => { await browser?.close(); });
+  return () => {
+    if (!browser) throw new Error('the browser is not launched yet: call it inside a test');
+    return browser;
+  };
+}
 
 export interface View {
   page: Page;

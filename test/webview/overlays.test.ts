@@ -1,28 +1,25 @@
 // Compatibility colours, legend and summary from the converter's real verdicts, and the accuracy overlay from a
 // real comparison (onnxruntime vs LiteRT) of a converted model whose one conv weight was corrupted.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { ROOT, drawn, launch, modelBackend, openView, screenshotPath } from './harness';
+import { ROOT, drawn, modelBackend, openView, screenshotPath, useBrowser } from './harness';
 import { readModelFile } from '../../src/onnx/reader';
 import { parseTflite } from '../../src/tflite/reader';
 import { serializeTflite } from '../../src/tflite/writer';
 import { runCompare, runConvert } from '../../src/worker/jobs';
 
 const MODEL = path.resolve(ROOT, '../shared/models/squeezenet1_1.onnx');
-let browser: Browser;
-before(async () => { browser = await launch(); });
-after(async () => { await browser?.close(); });
+const browser = useBrowser();
 
 test('nodes are coloured by the converter\'s verdicts, with a legend, a summary and the reason in the panel', async () => {
   const model = readModelFile(MODEL);
   const odd = model.graph.nodes.findIndex((n) => n.opType === 'MaxPool');
   model.graph.nodes[odd].opType = 'FancyPool';
   model.graph.nodes[odd].domain = 'com.example';
-  const v = await openView(browser, path.join(os.tmpdir(), 'squeezenet_custom.onnx'), { backend: modelBackend(model) });
+  const v = await openView(browser(), path.join(os.tmpdir(), 'squeezenet_custom.onnx'), { backend: modelBackend(model) });
   const { page } = v;
   assert.equal(await drawn(page), 'drawn');
   await page.waitForFunction(() => /nodes: /.test(document.getElementById('summary')?.textContent ?? ''));
@@ -61,7 +58,7 @@ test('the accuracy overlay: heat colours, a sortable table whose rows reveal nod
   const report = await runCompare({ onnx: MODEL, tflite: tfl }, () => {});
   assert.ok(report.firstDivergence, 'the corrupted conv is flagged');
 
-  const v = await openView(browser, MODEL);
+  const v = await openView(browser(), MODEL);
   const { page } = v;
   assert.equal(await drawn(page), 'drawn');
   v.session.accuracy = { report, title: 'Accuracy: squeezenet1_1.onnx → squeezenet1_1.tflite' };

@@ -1,21 +1,14 @@
 // Panning and zooming the graph view (webview/canvas.ts): during a drag the drawing's layer is moved as a picture (the
 // drawn SVG keeps its transform), after a drag that did not zoom it stays moved; what is under the pointer is still
 // what a click selects; a wheel zoom and a change of view from the code draw the graph again at the new transform.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { ROOT, drawn, launch, openView } from './harness';
+import type { Page } from 'playwright-core';
+import { ROOT, drawn, openView, useBrowser } from './harness';
 
 const MODEL = path.resolve(ROOT, '../shared/models/squeezenet1_1.onnx');
-let browser: Browser;
-
-before(async () => {
-  assert.ok(fs.existsSync(path.join(ROOT, 'dist/webview.js')), 'run npm run build first');
-  browser = await launch();
-});
-after(async () => { await browser?.close(); });
+const browser = useBrowser();
 
 interface Seen { drawnAt: string; layer: string; animations: number; saved?: { k: number; x: number; y: number } }
 const seen = (page: Page): Promise<Seen> => page.evaluate(() => ({
@@ -32,7 +25,7 @@ async function centre(page: Page, key: string): Promise<{ x: number; y: number }
 }
 
 test('a drag moves the drawn picture without drawing it again; a click then selects the box under the pointer', async () => {
-  const v = await openView(browser, MODEL);
+  const v = await openView(browser(), MODEL);
   const { page } = v;
   assert.equal(await drawn(page), 'drawn');
   const before = await seen(page);
@@ -78,7 +71,7 @@ test('a drag moves the drawn picture without drawing it again; a click then sele
 });
 
 test('a wheel zoom and a change of view from the code draw the graph again at the new transform', async () => {
-  const v = await openView(browser, MODEL);
+  const v = await openView(browser(), MODEL);
   const { page } = v;
   assert.equal(await drawn(page), 'drawn');
   const before = await seen(page);

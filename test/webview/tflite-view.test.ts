@@ -1,24 +1,21 @@
 // A .tflite file in the graph view: operators drawn, options in the side panel, statistics of its constant tensors.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { ROOT, drawn, launch, openView } from './harness';
+import { ROOT, drawn, openView, useBrowser } from './harness';
 import { runConvert } from '../../src/worker/jobs';
 import { parseTflite } from '../../src/tflite/reader';
 
-let browser: Browser;
-before(async () => { browser = await launch(); });
-after(async () => { await browser?.close(); });
+const browser = useBrowser();
 
 test('a converted .tflite is drawn with its operators, options and weight statistics', async () => {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'o2l-tfl-')), 'tinycnn_int8.tflite');
   await runConvert({ file: path.join(ROOT, 'samples/tinycnn.onnx'), out, quantization: 'int8' }, () => {});
   const m = parseTflite(fs.readFileSync(out));
   const sg = m.subgraphs[0];
-  const v = await openView(browser, out);
+  const v = await openView(browser(), out);
   const { page } = v;
   assert.equal(await drawn(page), 'drawn');
   assert.equal(await page.locator('g.node').count(), sg.operators.length + sg.inputs.length + sg.outputs.length);
