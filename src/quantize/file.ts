@@ -69,6 +69,9 @@ export interface QuantizeSummary {
   mixedMs?: number;
   /** int8: the accuracy guard (--min-cosine): its threshold, the measured cosine, and the layers to blame when missed. */
   guard?: GuardResult;
+  /** int8: the cost model's run-time estimates (ms, src/quantize/cost-model.ts) of the float32, plain int8 and written
+   *  models, which the mixed-precision search's latency bound compares (absent when the search did not run). */
+  estimatedMs?: { float32: number; int8: number; chosen: number };
   /** int8: the activation range method used (minmax or percentile; chosen on the guard samples unless asked for). */
   rangeMethod?: RangeMethod;
 }

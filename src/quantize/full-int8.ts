@@ -42,6 +42,8 @@ export interface FullInt8Stats {
   rangeMethod: RangeMethod;
   /** Layers whose bias the empirical bias correction moved (0 when it was off or not kept). */
   biasCorrected: number;
+  /** The cost model's estimates (ms; cost-model.ts) the search's latency bound compared (absent when it did not run). */
+  estimatedMs?: { float32: number; int8: number; chosen: number };
 }
 
 export interface FullInt8Options extends Int8Options, RangeOptions {
@@ -136,7 +138,8 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   quantizeInt8(result, params, { ...opts, roundedWeights, biasDelta, int16Ops: choice.int16Ops, splitOps: choice.splitOps, floatOps: choice.floatOps });
   return { result, stats: { fromOnnx: p.onnx.size, fromTflite, calibrationMs: t1 - t0, quantizeMs: performance.now() - t1,
     gptqLayers: gptq.layers, gptqMs: gptq.ms, int16Ops: choice.int16Ops.size, splitOps: choice.splitOps.size, floatOps: choice.floatOps.size, int8Cosine: choice.int8Cosine, cosine: choice.cosine,
-    guardMet: choice.met, mixedMs: choice.ms, rangeMethod, biasCorrected: corrected } };
+    guardMet: choice.met, mixedMs: choice.ms, rangeMethod, biasCorrected: corrected,
+    ...('floatCostMs' in choice && Number.isFinite(choice.floatCostMs) ? { estimatedMs: { float32: choice.floatCostMs, int8: choice.int8CostMs, chosen: choice.chosenCostMs } } : {}) } };
 }
 
 /** Worst output cosine of the plain int8 model (round-to-nearest weights, float I/O) on the guard samples. */

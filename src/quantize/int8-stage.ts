@@ -59,6 +59,7 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   summary.hybridOps = hybridIslandOps(result.model.subgraphs[0]).length;
   if (samples.length) summary.rangeMethod = stats.rangeMethod;
   summary.mixedMs = stats.mixedMs;
+  if (stats.estimatedMs) summary.estimatedMs = stats.estimatedMs;
   if (Number.isFinite(stats.int8Cosine)) summary.int8Cosine = stats.int8Cosine;
   if (Number.isFinite(stats.cosine)) summary.cosine = stats.cosine;
   const ops = result.model.subgraphs[0].operators.length;

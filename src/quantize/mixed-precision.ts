@@ -3,7 +3,9 @@
 // first: the ops producing and reading them run in float32 (DEQUANTIZE → float op → QUANTIZE; XNNPack runs them,
 // exact), or in 16x8 (int16 activations, int8 weights: no size cost, but TFLite's reference kernels) where float
 // weights would not fit the size budget. The number kept grows (1, 2, 3, 4, 6, 8, ...) until the guard is met, the
-// size budget or the latency bound (LATENCY_BOUND × float32, measured on LiteRT in the same search) is reached.
+// size budget or the latency bound (LATENCY_BOUND × float32 or LATENCY_SLACK × plain int8) is reached. The latency
+// bound is the cost model's estimate (cost-model.ts), not a time measured during the search: the same model and
+// calibration give the same file on any machine, however loaded (measured times are still reported).
 // When that misses the guard, the 16x8 prefix of the first layers (int16-prefix.ts) is tried too. Each candidate is
 // the real quantized model run on LiteRT against onnxruntime; a model that meets the guard in plain int8 stays plain.
 import type { ConvertResult } from '../convert/convert';
@@ -19,6 +21,7 @@ import type { QParams } from './params';
 import { RoundingPoint, makeScorer, rankRoundingPoints } from './sensitivity';
 import { MIN_GAP_CLOSED, prefixSearch } from './int16-prefix';
 import { floatWeightCost } from './hybrid-islands';
+import { estimatedMs } from './cost-model';
 
 export type Int16Mode = 'auto' | 'off' | 'all';
 
@@ -30,7 +33,8 @@ export const GUARD_SAMPLES = 4;
 const MIN_GAIN_DB = 1;
 /** Rounding points kept out of int8, tried in this order (most sensitive first). */
 const STEPS = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128];
-/** int8 should run at most this fraction of the float32 time; a mixed model may also take LATENCY_SLACK × plain int8's. */
+/** int8 should run at most this fraction of the float32 time; a mixed model may also take LATENCY_SLACK × plain int8's
+ *  (both estimated by the cost model, cost-model.ts). */
 export const LATENCY_BOUND = 0.6;
 const LATENCY_SLACK = 1.15;
 
@@ -49,6 +53,11 @@ export interface MixedChoice {
   floatMs: number;
   int8Ms: number;
   chosenMs: number;
+  /** The cost model's estimates (ms, cost-model.ts) of the float32, plain int8 and chosen models: what the search's
+   *  latency bound compares (NaN when the search did not run). */
+  floatCostMs: number;
+  int8CostMs: number;
+  chosenCostMs: number;
   /** Worst output cosine on the guard samples, plain int8 and chosen. */
   int8Cosine: number;
   cosine: number;
@@ -130,23 +139,26 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
     const ops = mode === 'all' ? new Set(Array.from({ length: n }, (_, k) => k)) : none;
     const s = await scoreOutputs(build(ops, ops, none));
     return { int16Ops: ops, splitOps: ops, floatOps: none, int8Cosine: mode === 'off' ? s.cosine : NaN, cosine: s.cosine, met: true,
-      int8SnrDb: mode === 'off' ? s.snrDb : NaN, snrDb: s.snrDb, floatMs: NaN, int8Ms: mode === 'off' ? s.ms : NaN, chosenMs: s.ms, ms: performance.now() - t0 };
+      int8SnrDb: mode === 'off' ? s.snrDb : NaN, snrDb: s.snrDb, floatMs: NaN, int8Ms: mode === 'off' ? s.ms : NaN, chosenMs: s.ms,
+      floatCostMs: NaN, int8CostMs: NaN, chosenCostMs: NaN, ms: performance.now() - t0 };
   }
   const plainModel = build(none, none, none);
   const plainBytes = serializeTflite(plainModel.model);
   const plain = await scoreOutputs(plainModel);
+  const int8CostMs = estimatedMs(plainModel.model);
   const base = { int16Ops: none, splitOps: none, floatOps: none, int8Cosine: plain.cosine, cosine: plain.cosine, met: plain.cosine >= target,
-    int8SnrDb: plain.snrDb, snrDb: plain.snrDb, floatMs: NaN, int8Ms: plain.ms, chosenMs: plain.ms };
+    int8SnrDb: plain.snrDb, snrDb: plain.snrDb, floatMs: NaN, int8Ms: plain.ms, chosenMs: plain.ms, floatCostMs: NaN, int8CostMs, chosenCostMs: int8CostMs };
   if (base.met) return { ...base, ms: performance.now() - t0 };
   const float = await scoreOutputs(result);
-  // (Sub-millisecond models are not timed: their run time is noise.)
-  const maxMs = Math.max(LATENCY_BOUND * float.ms, LATENCY_SLACK * plain.ms, 1);
+  const floatCostMs = estimatedMs(result.model);
+  // The bound on the cost model's estimates (deterministic); sub-millisecond models are not bounded.
+  const maxCostMs = Math.max(LATENCY_BOUND * floatCostMs, LATENCY_SLACK * int8CostMs, 1);
   const ranked = await rankRoundingPoints(result, params, scorer);
   if (process.env.ONNX2LITE_TRACE_MIXED) {
     const sg = result.model.subgraphs[0];
     console.error(`mixed: ranked ${ranked.slice(0, 24).map((p) => `${p.ops[0]}:${sg.operators[p.ops[0]].opcode} ${p.snrDb.toFixed(1)}`).join(', ')}`);
   }
-  let best: Omit<MixedChoice, 'ms'> = { ...base, floatMs: float.ms };
+  let best: Omit<MixedChoice, 'ms'> = { ...base, floatMs: float.ms, floatCostMs };
   for (const k of STEPS) {
     if (k > ranked.length) break;
     const { floatOps, int16Ops } = assign(result, ranked.slice(0, k), maxBytes - plainBytes.byteLength);
@@ -154,31 +166,28 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
     const bytes = serializeTflite(candidate.model);
     // (A tiny model whose plain int8 is over the budget already may still move weightless ops to float32.)
     if (bytes.byteLength > Math.max(maxBytes, plainBytes.byteLength)) { if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: k=${k} ${bytes.byteLength} bytes > ${maxBytes}`); break; }
+    // Past the latency bound (estimated), more layers out of int8 only get slower.
+    const costMs = estimatedMs(candidate.model);
+    if (costMs > maxCostMs) { if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: k=${k} estimated ${costMs.toFixed(1)} ms > ${maxCostMs.toFixed(1)}`); break; }
     const s = await scoreOutputs(candidate);
-    // Past the latency bound, more layers out of int8 only get slower (measured twice: a busy machine slows one run).
-    if (s.ms > maxMs) {
-      const again = Math.min(s.ms, (await scoreOutputs(candidate)).ms);
-      const plainAgain = Math.min(plain.ms, (await scoreOutputs(plainModel)).ms);
-      s.ms = (again / plainAgain) * plain.ms;
-    }
-    if (s.ms > maxMs) { if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: k=${k} ${s.ms.toFixed(0)} ms > ${maxMs.toFixed(0)}`); break; }
     const met = s.cosine >= target;
-    if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: k=${k} float ${floatOps.size} 16x8 ${int16Ops.size} ${(bytes.byteLength / 1e6).toFixed(2)} MB cos ${s.cosine.toFixed(4)} snr ${s.snrDb.toFixed(1)} ${s.ms.toFixed(0)} ms (float ${float.ms.toFixed(0)}, int8 ${plain.ms.toFixed(0)} ${plain.snrDb.toFixed(1)} dB)`);
+    if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: k=${k} float ${floatOps.size} 16x8 ${int16Ops.size} ${(bytes.byteLength / 1e6).toFixed(2)} MB cos ${s.cosine.toFixed(4)} snr ${s.snrDb.toFixed(1)} estimated ${costMs.toFixed(1)} ms (float ${floatCostMs.toFixed(1)}, int8 ${int8CostMs.toFixed(1)}; measured ${s.ms.toFixed(0)}, float ${float.ms.toFixed(0)}, int8 ${plain.ms.toFixed(0)}) int8 ${plain.snrDb.toFixed(1)} dB`);
     if (met || s.snrDb > best.snrDb) {
       best = { int16Ops, splitOps: none, floatOps, int8Cosine: plain.cosine, cosine: s.cosine, met, int8SnrDb: plain.snrDb, snrDb: s.snrDb,
-        floatMs: float.ms, int8Ms: plain.ms, chosenMs: s.ms };
+        floatMs: float.ms, int8Ms: plain.ms, chosenMs: s.ms, floatCostMs, int8CostMs, chosenCostMs: costMs };
     }
     if (met) break;
   }
   // Layers out of int8 cost time and size: a model that still misses the guard keeps them only for a clear gain.
-  if (!best.met && best.snrDb < plain.snrDb + MIN_GAIN_DB) best = { ...base, floatMs: float.ms };
+  if (!best.met && best.snrDb < plain.snrDb + MIN_GAIN_DB) best = { ...base, floatMs: float.ms, floatCostMs };
   if (!best.met) {
     // Error grown through the whole network (random-weight CNNs): the 16x8 prefix, which may close it.
     const pre = await prefixSearch(n, (i16, split) => build(i16, split, none), scoreOutputs, maxBytes, target);
     const closes = pre && pre.score.cosine - plain.cosine >= MIN_GAP_CLOSED * (target - plain.cosine);
     if (pre && (pre.met || (closes && best.floatOps.size === 0 && best.int16Ops.size === 0))) {
+      const chosen = build(pre.int16Ops, pre.splitOps, none);
       best = { ...base, int16Ops: pre.int16Ops, splitOps: pre.splitOps, cosine: pre.score.cosine, met: pre.met, snrDb: pre.score.snrDb,
-        floatMs: float.ms, chosenMs: pre.score.ms };
+        floatMs: float.ms, chosenMs: pre.score.ms, floatCostMs, chosenCostMs: estimatedMs(chosen.model) };
     }
   }
   return { ...best, ms: performance.now() - t0 };

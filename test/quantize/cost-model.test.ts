@@ -1,0 +1,88 @@
+// The cost model (src/quantize/cost-model.ts) and the deterministic mixed-precision search it bounds: work counted
+// per op and precision, and the same model and calibration giving the same bytes however busy the machine is (the
+// second run shares its core with a spinning worker thread). Real LiteRT against onnxruntime-node.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Worker } from 'node:worker_threads';
+import { decodeModel } from '../../src/onnx/reader';
+import { convertModel } from '../../src/convert/convert';
+import { quantizeModelBytes } from '../../src/quantize/file';
+import { KERNEL_FACTORS, estimatedMs, opMacs, opPrecision, subgraphWork } from '../../src/quantize/cost-model';
+import { LATENCY_BOUND } from '../../src/quantize/mixed-precision';
+import { serializeTflite } from '../../src/tflite/writer';
+import { buildModel, node, tensor } from '../../src/onnx/builder';
+import { encodeModel } from '../../src/onnx/writer';
+import { rng } from './helpers';
+
+/** A 3x3 conv 32 → 64 at 16×16 whose bias adds 1e4, taken off again by a Sub (int8 rounding of the conv's output
+ *  wipes its values out: the search keeps it float32), then a 1x1 conv 64 → 4. */
+function shiftedConvModel(): Uint8Array {
+  const r = rng(7);
+  const w = (n: number, s: number) => Array.from({ length: n }, () => (r() - 0.5) * s);
+  return encodeModel(buildModel({
+    inputs: [['x', 'float32', [1, 32, 16, 16]]], outputs: [['y', 'float32', [1, 4, 16, 16]]],
+    initializers: [
+      tensor('w1', 'float32', [64, 32, 3, 3], w(64 * 32 * 9, 0.5)), tensor('b1', 'float32', [64], Array.from({ length: 64 }, () => 1e4)),
+      tensor('big', 'float32', [1], [1e4]), tensor('w2', 'float32', [4, 64, 1, 1], w(4 * 64, 1)),
+    ],
+    nodes: [
+      node('Conv', ['x', 'w1', 'b1'], ['c'], { pads: [1, 1, 1, 1] }, 'conv_shifted'), node('Sub', ['c', 'big'], ['d'], {}, 'shift_down'),
+      node('Conv', ['d', 'w2'], ['y'], {}, 'conv_small'),
+    ],
+  }));
+}
+
+test('cost model: MACs of a conv, precision from the activation type, int8 estimated below float32 and 16x8 above', async () => {
+  const bytes = shiftedConvModel();
+  const float = convertModel(decodeModel(bytes));
+  const sg = float.model.subgraphs[0];
+  const convs = sg.operators.filter((o) => o.opcode === 'CONV_2D');
+  assert.equal(opMacs(convs[0], sg.tensors), 16 * 16 * 64 * 3 * 3 * 32);
+  assert.equal(opMacs(convs[1], sg.tensors), 16 * 16 * 4 * 64);
+  assert.equal(opPrecision(convs[0], sg.tensors), 'float32');
+  const work = subgraphWork(sg);
+  assert.equal(work.mac.float32, 16 * 16 * 64 * 288 + 16 * 16 * 4 * 64);
+  assert.equal(work.mac.int8 + work.mac.int16 + work.convert, 0);
+  const int8 = await quantizeModelBytes(bytes, 'm.onnx', {}, { mode: 'int8', int16: 'off', allowDegraded: true });
+  const q = int8.result.model.subgraphs[0];
+  const w8 = subgraphWork(q);
+  assert.equal(w8.mac.int8, work.mac.float32, 'every conv int8');
+  assert.equal(opPrecision(q.operators.find((o) => o.opcode === 'CONV_2D')!, q.tensors), 'int8');
+  assert.ok(w8.convert > 0, 'the float input is quantized, the output dequantized');
+  const all16 = await quantizeModelBytes(bytes, 'm.onnx', {}, { mode: 'int8', int16: 'all', allowDegraded: true });
+  const [f, i, s] = [estimatedMs(float.model), estimatedMs(int8.result.model), estimatedMs(all16.result.model)];
+  assert.ok(i < f && f < s, `estimated float32 ${f}, int8 ${i}, 16x8 ${s} ms`);
+  // A DEQUANTIZE of a constant (int8-stored weights of a float op) runs once: it is not counted.
+  const dynamic = await quantizeModelBytes(bytes, 'm.onnx', {}, { mode: 'dynamic' });
+  const d = dynamic.result.model.subgraphs[0];
+  assert.ok(d.operators.some((o) => o.opcode === 'DEQUANTIZE'));
+  assert.equal(subgraphWork(d).convert, 0);
+  assert.ok(KERNEL_FACTORS.mac.int8 < KERNEL_FACTORS.mac.float32 && KERNEL_FACTORS.mac.float32 < KERNEL_FACTORS.mac.int16);
+});
+
+/** Spins a core until terminated (a busy machine for the run beside it). */
+function spinner(): Worker {
+  return new Worker('const end = Date.now() + 600000; while (Date.now() < end) {}', { eval: true });
+}
+
+test('the mixed-precision search is deterministic: same bytes and ops on a quiet and a busy machine, bound on the estimate', async () => {
+  const bytes = shiftedConvModel();
+  const run = () => quantizeModelBytes(bytes, 'm.onnx', {}, { mode: 'int8', allowDegraded: true });
+  const quiet = await run();
+  const hogs = [spinner(), spinner()];
+  let busy: Awaited<ReturnType<typeof run>>;
+  try {
+    busy = await run();
+  } finally {
+    await Promise.all(hogs.map((h) => h.terminate()));
+  }
+  const est = quiet.summary.estimatedMs;
+  assert.ok(est, 'the search ran and reports its estimates');
+  assert.ok((quiet.summary.floatOps ?? 0) > 0, 'the search kept the shifted conv out of int8');
+  assert.deepEqual(busy.summary.estimatedMs, est);
+  assert.equal(busy.summary.floatOps, quiet.summary.floatOps);
+  assert.equal(busy.summary.cosine, quiet.summary.cosine);
+  assert.deepEqual(serializeTflite(busy.result.model), serializeTflite(quiet.result.model));
+  // The latency bound holds on the estimate (sub-millisecond models are not bounded).
+  assert.ok(est.chosen <= Math.max(LATENCY_BOUND * est.float32, 1.15 * est.int8, 1), JSON.stringify(est));
+});
