@@ -8,9 +8,11 @@
 // weights through a DEQUANTIZE (a hybrid island, hybrid-islands.ts) costs what float32 does: the constant DEQUANTIZE
 // runs once. Ops that only reinterpret a buffer (RESHAPE, SQUEEZE, EXPAND_DIMS) cost nothing.
 //
-// The factors (ns per MAC / per element) were fitted once by least squares to LiteRT run times measured with
-// bench/paired-latency.ts (thread CPU time, interleaved rounds) — see bench/cost-model-calibration.ts, which prints
-// the measurements and the fit. Only ratios between estimates matter to the search.
+// The factors (ns per MAC / per element) were fitted once to LiteRT run times measured with bench/paired-latency.ts
+// (thread CPU time, interleaved rounds; bench/cost-model-calibration.ts prints the measurements and the fit): on
+// 2026-12-04 (load 12-17 on 2 cores; ratios hold under load, see paired-latency.ts) PaddleOCR det 640 float32 183.6 ms,
+// int8 144.0 ms (0.78×), all-16x8 4690 ms (25.6×); rec 48×320 57.2 / 45.3 (0.79×) / 1443 ms (25.2×). The fit
+// estimates those within 4% (the small classifier at half: its time is per-op overhead). Only ratios between estimates matter to the search.
 import type { TflModel, TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
 import { isConst } from './graph';
 
@@ -27,9 +29,9 @@ export interface KernelFactors {
 
 /** Fitted by bench/cost-model-calibration.ts (see there for the measurements). */
 export const KERNEL_FACTORS: KernelFactors = {
-  mac: { float32: 0.05, int8: 0.04, int16: 0.8 },
-  elem: { float32: 0.5, int8: 0.5, int16: 4 },
-  convert: 0.5,
+  mac: { float32: 0.0758, int8: 0.0548, int16: 1.0 },
+  elem: { float32: 0.2, int8: 0.2, int16: 4.7 },
+  convert: 0.2,
 };
 
 const MAC_OPS = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED', 'BATCH_MATMUL', 'TRANSPOSE_CONV']);
