@@ -6,7 +6,9 @@
 // size budget or the latency bound (LATENCY_BOUND × float32 or LATENCY_SLACK × plain int8) is reached. The latency
 // bound is the cost model's estimate (cost-model.ts), not a time measured during the search: the same model and
 // calibration give the same file on any machine, however loaded (measured times are still reported).
-// When that misses the guard, the 16x8 prefix of the first layers (int16-prefix.ts) is tried too. Each candidate is
+// When that misses the guard, the ops whose int8 weights cost the most run float32 with float16 weights
+// (precise-weights.ts), again within the size budget and the latency bound; when that misses it too, the 16x8 prefix
+// of the first layers (int16-prefix.ts) is tried. Each candidate is
 // the real quantized model run on LiteRT against onnxruntime; a model that meets the guard in plain int8 stays plain.
 import type { ConvertResult } from '../convert/convert';
 import type { Model, Tensor } from '../ir/types';
@@ -22,6 +24,7 @@ import { RoundingPoint, makeScorer, rankRoundingPoints } from './sensitivity';
 import { MIN_GAP_CLOSED, prefixSearch } from './int16-prefix';
 import { floatWeightCost } from './hybrid-islands';
 import { estimatedMs } from './cost-model';
+import { rankWeightOps } from './precise-weights';
 
 export type Int16Mode = 'auto' | 'off' | 'all';
 
@@ -45,6 +48,8 @@ export interface MixedChoice {
   splitOps: Set<number>;
   /** Ops kept in float32 (DEQUANTIZE → op → QUANTIZE) because an activation they make or read is too sensitive. */
   floatOps: Set<number>;
+  /** Names of the weight tensors of float ops stored FLOAT16 (precise-weights.ts); empty when none. */
+  fp16Weights: Set<string>;
   /** Pooled output SNR (dB) on the guard samples, plain int8 and chosen (NaN when not measured). */
   int8SnrDb: number;
   snrDb: number;
@@ -130,15 +135,16 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   const guard = samples.slice(0, GUARD_SAMPLES);
   const refs = reference && reference.length >= guard.length ? reference.slice(0, guard.length) : await referenceOutputs(onnx, guard);
   // int8 model inputs / outputs do not change the inside: the guard runs the float-I/O variant LiteRT can feed.
-  const build = (int16Ops: Set<number>, splitOps: Set<number>, floatOps: Set<number>) =>
-    quantizeInt8(cloneResult(result), params, { ...opts, int8Io: false, int16Ops, splitOps, floatOps });
+  const noNames = new Set<string>();
+  const build = (int16Ops: Set<number>, splitOps: Set<number>, floatOps: Set<number>, fp16Weights = noNames) =>
+    quantizeInt8(cloneResult(result), params, { ...opts, int8Io: false, int16Ops, splitOps, floatOps, fp16Weights });
   const scorer = await makeScorer(result, guard, refs);
   const scoreOutputs = (r: ConvertResult) => scorer.score(r.model, r.metadata);
   if (mode !== 'auto') {
     // No search: the model as written is still measured for the accuracy guard (--min-cosine).
     const ops = mode === 'all' ? new Set(Array.from({ length: n }, (_, k) => k)) : none;
     const s = await scoreOutputs(build(ops, ops, none));
-    return { int16Ops: ops, splitOps: ops, floatOps: none, int8Cosine: mode === 'off' ? s.cosine : NaN, cosine: s.cosine, met: true,
+    return { int16Ops: ops, splitOps: ops, floatOps: none, fp16Weights: noNames, int8Cosine: mode === 'off' ? s.cosine : NaN, cosine: s.cosine, met: true,
       int8SnrDb: mode === 'off' ? s.snrDb : NaN, snrDb: s.snrDb, floatMs: NaN, int8Ms: mode === 'off' ? s.ms : NaN, chosenMs: s.ms,
       floatCostMs: NaN, int8CostMs: NaN, chosenCostMs: NaN, ms: performance.now() - t0 };
   }
@@ -146,13 +152,14 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   const plainBytes = serializeTflite(plainModel.model);
   const plain = await scoreOutputs(plainModel);
   const int8CostMs = estimatedMs(plainModel.model);
-  const base = { int16Ops: none, splitOps: none, floatOps: none, int8Cosine: plain.cosine, cosine: plain.cosine, met: plain.cosine >= target,
+  const base = { int16Ops: none, splitOps: none, floatOps: none, fp16Weights: noNames, int8Cosine: plain.cosine, cosine: plain.cosine, met: plain.cosine >= target,
     int8SnrDb: plain.snrDb, snrDb: plain.snrDb, floatMs: NaN, int8Ms: plain.ms, chosenMs: plain.ms, floatCostMs: NaN, int8CostMs, chosenCostMs: int8CostMs };
   if (base.met) return { ...base, ms: performance.now() - t0 };
   const float = await scoreOutputs(result);
   const floatCostMs = estimatedMs(result.model);
   // The bound on the cost model's estimates (deterministic); sub-millisecond models are not bounded.
   const maxCostMs = Math.max(LATENCY_BOUND * floatCostMs, LATENCY_SLACK * int8CostMs, 1);
+  const sg0 = result.model.subgraphs[0];
   const ranked = await rankRoundingPoints(result, params, scorer);
   if (process.env.ONNX2LITE_TRACE_MIXED) {
     const sg = result.model.subgraphs[0];
@@ -173,13 +180,36 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
     const met = s.cosine >= target;
     if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: k=${k} float ${floatOps.size} 16x8 ${int16Ops.size} ${(bytes.byteLength / 1e6).toFixed(2)} MB cos ${s.cosine.toFixed(4)} snr ${s.snrDb.toFixed(1)} estimated ${costMs.toFixed(1)} ms (float ${floatCostMs.toFixed(1)}, int8 ${int8CostMs.toFixed(1)}; measured ${s.ms.toFixed(0)}, float ${float.ms.toFixed(0)}, int8 ${plain.ms.toFixed(0)}) int8 ${plain.snrDb.toFixed(1)} dB`);
     if (met || s.snrDb > best.snrDb) {
-      best = { int16Ops, splitOps: none, floatOps, int8Cosine: plain.cosine, cosine: s.cosine, met, int8SnrDb: plain.snrDb, snrDb: s.snrDb,
+      best = { int16Ops, splitOps: none, floatOps, fp16Weights: noNames, int8Cosine: plain.cosine, cosine: s.cosine, met, int8SnrDb: plain.snrDb, snrDb: s.snrDb,
         floatMs: float.ms, int8Ms: plain.ms, chosenMs: s.ms, floatCostMs, int8CostMs, chosenCostMs: costMs };
     }
     if (met) break;
   }
   // Layers out of int8 cost time and size: a model that still misses the guard keeps them only for a clear gain.
   if (!best.met && best.snrDb < plain.snrDb + MIN_GAIN_DB) best = { ...base, floatMs: float.ms, floatCostMs };
+  if (!best.met) {
+    // Weight rounding: the ops whose int8 weights cost the most run float32 with float16 weights (precise-weights.ts).
+    const wRanked = await rankWeightOps(result, scorer);
+    if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: weights ranked ${wRanked.slice(0, 16).map((p) => `${p.op}:${sg0.operators[p.op].opcode} ${p.snrDb.toFixed(1)}`).join(', ')}`);
+    const from = best;
+    for (const k of STEPS) {
+      if (k > wRanked.length) break;
+      const top = wRanked.slice(0, k);
+      const floatOps = new Set([...from.floatOps, ...top.map((p) => p.op)]);
+      const fp16Weights = new Set(top.map((p) => sg0.tensors[p.weight].name));
+      const candidate = build(from.int16Ops, none, floatOps, fp16Weights);
+      const bytes = serializeTflite(candidate.model).byteLength;
+      const costMs = estimatedMs(candidate.model);
+      if (bytes > maxBytes || costMs > maxCostMs) { if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: weights k=${k} ${bytes} bytes (max ${maxBytes.toFixed(0)}), estimated ${costMs.toFixed(1)} ms (max ${maxCostMs.toFixed(1)})`); break; }
+      const s = await scoreOutputs(candidate);
+      const met = s.cosine >= target;
+      if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: weights k=${k} float ${floatOps.size} ${(bytes / 1e6).toFixed(2)} MB cos ${s.cosine.toFixed(4)} snr ${s.snrDb.toFixed(1)} estimated ${costMs.toFixed(1)} ms`);
+      if (met || s.snrDb > best.snrDb) {
+        best = { ...from, floatOps, fp16Weights, cosine: s.cosine, met, snrDb: s.snrDb, chosenMs: s.ms, chosenCostMs: costMs };
+      }
+      if (met) break;
+    }
+  }
   if (!best.met) {
     // Error grown through the whole network (random-weight CNNs): the 16x8 prefix, which may close it.
     const pre = await prefixSearch(n, (i16, split) => build(i16, split, none), scoreOutputs, maxBytes, target);
