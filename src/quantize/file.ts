@@ -61,8 +61,9 @@ export interface QuantizeSummary {
   int16Ops?: number;
   /** int8: ops the mixed-precision search kept in float32 (absent for other modes). */
   floatOps?: number;
-  /** int8: weight tensors of float32 ops stored float16 because their int8 rounding costs the most (precise-weights.ts). */
-  fp16WeightOps?: number;
+  /** int8: weight tensors of float32 ops kept float32 (not int8-stored) because their int8 rounding costs the most
+   *  (precise-weights.ts). */
+  floatWeightOps?: number;
   /** int8: of the float32 ops in the written model, those computing from int8-stored weights (hybrid islands). */
   hybridOps?: number;
   int8Cosine?: number;

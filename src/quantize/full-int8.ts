@@ -35,7 +35,7 @@ export interface FullInt8Stats {
   /** Ops kept in float32 by the mixed-precision search (sensitive activations). */
   floatOps: number;
   /** Of those, ops whose weights are stored float16 (precise-weights.ts). */
-  fp16WeightOps: number;
+  floatWeightOps: number;
   int8Cosine: number;
   cosine: number;
   guardMet: boolean;
@@ -136,11 +136,11 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   const choice = samples.length
     ? await chooseInt16Ops(result, onnx, samples, params, { ...opts, roundedWeights, biasDelta }, mode, opts.maxBytes ?? Infinity, refs,
       Math.max(GUARD_COSINE, opts.minCosine ?? 0))
-    : { int16Ops: new Set<number>(), splitOps: new Set<number>(), floatOps: new Set<number>(), fp16Weights: new Set<string>(), int8Cosine: NaN, cosine: NaN, met: true, ms: 0 };
+    : { int16Ops: new Set<number>(), splitOps: new Set<number>(), floatOps: new Set<number>(), floatWeights: new Set<string>(), int8Cosine: NaN, cosine: NaN, met: true, ms: 0 };
   quantizeInt8(result, params, { ...opts, roundedWeights, biasDelta, int16Ops: choice.int16Ops, splitOps: choice.splitOps, floatOps: choice.floatOps,
-    fp16Weights: choice.fp16Weights });
+    floatWeights: choice.floatWeights });
   return { result, stats: { fromOnnx: p.onnx.size, fromTflite, calibrationMs: t1 - t0, quantizeMs: performance.now() - t1,
-    gptqLayers: gptq.layers, gptqMs: gptq.ms, int16Ops: choice.int16Ops.size, splitOps: choice.splitOps.size, floatOps: choice.floatOps.size, fp16WeightOps: choice.fp16Weights.size, int8Cosine: choice.int8Cosine, cosine: choice.cosine,
+    gptqLayers: gptq.layers, gptqMs: gptq.ms, int16Ops: choice.int16Ops.size, splitOps: choice.splitOps.size, floatOps: choice.floatOps.size, floatWeightOps: choice.floatWeights.size, int8Cosine: choice.int8Cosine, cosine: choice.cosine,
     guardMet: choice.met, mixedMs: choice.ms, rangeMethod, biasCorrected: corrected,
     ...('floatCostMs' in choice && Number.isFinite(choice.floatCostMs) ? { estimatedMs: { float32: choice.floatCostMs, int8: choice.int8CostMs, chosen: choice.chosenCostMs } } : {}) } };
 }

@@ -56,7 +56,7 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
     weightRounding: q.weightRounding, biasCorrection: q.biasCorrection, int16: q.int16, maxBytes: INT8_SIZE_BUDGET * floatBytes, minCosine: q.minCosine }, fixed);
   summary.int16Ops = stats.int16Ops;
   summary.floatOps = stats.floatOps;
-  if (stats.fp16WeightOps) summary.fp16WeightOps = stats.fp16WeightOps;
+  if (stats.floatWeightOps) summary.floatWeightOps = stats.floatWeightOps;
   summary.hybridOps = hybridIslandOps(result.model.subgraphs[0]).length;
   if (samples.length) summary.rangeMethod = stats.rangeMethod;
   summary.mixedMs = stats.mixedMs;

@@ -10,7 +10,6 @@ import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
 import { histogram, isConst, isFloatActivation, producersOf, pruneTensors, uniqueNamer } from './graph';
 import { expandInt8HardSwish } from './int8-hardswish';
 import { quantizeDynamic } from './weights';
-import { storeFp16Weights } from './precise-weights';
 import { floatIslands, int8StftWeights } from './int8-float-islands';
 import { int8WeightsForFloatOp } from './int8-recurrent';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
@@ -36,8 +35,8 @@ export interface Int8Options {
   biasDelta?: Map<number, Float32Array>;
   /** Ops (float model indices) kept in float32 between DEQUANTIZE and QUANTIZE (mixed precision's float layers). */
   floatOps?: Set<number>;
-  /** Names of float ops' weight tensors stored FLOAT16 instead of int8 (precise-weights.ts). */
-  fp16Weights?: Set<string>;
+  /** Names of float ops' weight tensors kept float32 instead of int8-stored (precise-weights.ts). */
+  floatWeights?: Set<string>;
 }
 
 /** Attention: a SOFTMAX whose only reader is a BATCH_MATMUL (probabilities × values), both by op index. int8's
@@ -375,9 +374,8 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   pruneTensors(result);
   // What stays float keeps int8 weights (behind a DEQUANTIZE, as --quantize dynamic): the float ops' large
   // constants and the IF / WHILE bodies, which the int8 pass leaves float (openWakeWord's hey_jarvis verifier
-  // branch: the int8 model was 50% of float32). Those named in fp16Weights are stored float16 first.
-  storeFp16Weights(result, opts.fp16Weights ?? new Set());
-  quantizeDynamic(result, { perTensor: opts.perTensor });
+  // branch: the int8 model was 50% of float32). Those named in floatWeights stay float32.
+  quantizeDynamic(result, { perTensor: opts.perTensor, keepFloat: opts.floatWeights });
   histogram(result);
   return result;
 }

@@ -3,15 +3,17 @@
 // float32 does), so part of the size budget left under INT8_SIZE_BUDGET goes to weights: each op with weights large
 // enough to be stored int8 is measured alone — the float32 model with only that op's weights rounded to int8 (per
 // channel, round to nearest, as a float op's int8-stored weights are) — on the guard samples, by the search's measure
-// (pooled SNR of the logits, sensitivity.ts). The ops whose rounding costs the most run in float32 with FLOAT16
-// weights behind a DEQUANTIZE (one byte per weight over int8; LiteRT evaluates the constant DEQUANTIZE once), the
-// number growing while the model fits the size budget and the search's latency bound (mixed-precision.ts).
+// (pooled SNR of the logits, sensitivity.ts). The ops whose rounding costs the most run in float32 with float32
+// weights (three bytes per weight over int8), the number growing while the model fits the size budget and the
+// search's latency bound (mixed-precision.ts). Not float16 weights: LiteRT.js runs a DEQUANTIZE of a FLOAT16
+// constant at every inference (PP-OCRv4 rec with float16 weights for 4 ops measured 1.89× float32, `--quantize fp16`
+// 4.87×), while float32 weights are packed once.
 import type { ConvertResult } from '../convert/convert';
 import type { TflModel, TflSubgraph } from '../tflite/model';
 import type { Scorer } from './sensitivity';
 import { INT8_OPS } from './int8-ops';
-import { isConst, uniqueNamer } from './graph';
-import { elementCount, float16Bytes, floatData, quantizeSymmetric, weightAxis } from './params';
+import { isConst } from './graph';
+import { elementCount, floatData, quantizeSymmetric, weightAxis } from './params';
 import { MIN_DYNAMIC_ELEMENTS } from './weights';
 
 export interface WeightPoint {
@@ -62,23 +64,4 @@ export async function rankWeightOps(result: ConvertResult, scorer: Scorer): Prom
   }
   // Ties (and equal SNRs) in graph order: the ranking depends only on the model and the samples.
   return points.sort((a, b) => a.snrDb - b.snrDb || a.op - b.op);
-}
-
-/** Stores the FLOAT32 constants named `names` as FLOAT16 behind a DEQUANTIZE (before the int8 pass's closing
- *  dynamic-range pass, which then leaves them: they are no longer float32 constants). */
-export function storeFp16Weights(result: ConvertResult, names: Set<string>): number {
-  if (!names.size) return 0;
-  const sg = result.model.subgraphs[0];
-  const name = uniqueNamer(sg);
-  const deq = [];
-  const n = sg.tensors.length;
-  for (let idx = 0; idx < n; idx++) {
-    const t = sg.tensors[idx];
-    if (t.type !== 'FLOAT32' || !isConst(t) || !names.has(t.name)) continue;
-    const src = sg.tensors.push({ name: name(`${t.name}_fp16`), type: 'FLOAT16', shape: [...t.shape], data: float16Bytes(floatData(t)) }) - 1;
-    sg.tensors[idx] = { name: t.name, type: 'FLOAT32', shape: [...t.shape] };
-    deq.push({ opcode: 'DEQUANTIZE', version: 3, inputs: [src], outputs: [idx] });
-  }
-  sg.operators.unshift(...deq);
-  return deq.length;
 }

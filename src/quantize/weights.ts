@@ -63,9 +63,10 @@ function channelAxis(sg: TflSubgraph, idx: number, use: Map<number, number[]>, p
 }
 
 /** Dynamic range: int8 weights (per channel when only conv / depthwise / fully connected read them as weights) for
- *  every float32 constant of MIN_DYNAMIC_ELEMENTS+ elements; biases and small constants stay float32. */
-export function quantizeDynamic(result: ConvertResult, opts: { perTensor?: boolean } = {}): ConvertResult {
-  convertConstants(result, (t) => elementCount(t.shape) >= MIN_DYNAMIC_ELEMENTS, (t, idx, sg, use) => {
+ *  every float32 constant of MIN_DYNAMIC_ELEMENTS+ elements (but those named in keepFloat); biases and small
+ *  constants stay float32. */
+export function quantizeDynamic(result: ConvertResult, opts: { perTensor?: boolean; keepFloat?: Set<string> } = {}): ConvertResult {
+  convertConstants(result, (t) => elementCount(t.shape) >= MIN_DYNAMIC_ELEMENTS && !opts.keepFloat?.has(t.name), (t, idx, sg, use) => {
     const axis = channelAxis(sg, idx, use, !!opts.perTensor);
     const { data, scales } = quantizeSymmetric(floatData(t), t.shape, axis);
     return {
