@@ -1,0 +1,53 @@
+// Graphs as exporters other than torch.onnx write them (test/helpers/exporter-patterns.ts): tf2onnx / keras2onnx
+// NHWC CNNs, the Model Zoo's opset 7-8 exports, onnxruntime's fused com.microsoft ops convert and match onnxruntime
+// on LiteRT, CNNs with 0 TRANSPOSE (tf2onnx's input and output Transposes cancel into NHWC storage, also when a
+// one-channel input is moved by a Reshape, as in openWakeWord's embedding model); skl2onnx's tree ensemble and
+// onnxruntime's Attention are refused with one line and a code.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { convertModel } from '../../src/convert/convert';
+import { ConvertError } from '../../src/convert/types';
+import { encodeModel } from '../../src/onnx/writer';
+import { exporterPatterns } from '../helpers/exporter-patterns';
+import { convertAndMatch, seededInputs } from '../helpers/match';
+
+const REFUSED: Record<string, RegExp> = {
+  skl2onnx_trees: /^node \S+: ai\.onnx\.ml\.TreeEnsembleClassifier is a classical machine-learning op .*onnx2lite converts neural networks only$/,
+  ort_Attention: /^node \S+: com\.microsoft\.Attention is an onnxruntime fused op .*before onnxruntime's optimizations$/,
+};
+
+const dir = mkdtempSync(join(tmpdir(), 'exporter-patterns-'));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+for (const p of exporterPatterns()) {
+  if (REFUSED[p.name]) {
+    test(`${p.name} (${p.note}) is refused with one line and the custom-domain code`, () => {
+      assert.throws(() => convertModel(p.model), (e: unknown) => {
+        assert.ok(e instanceof ConvertError);
+        assert.equal(e.code, 'custom-domain');
+        assert.match(e.message, REFUSED[p.name]);
+        return true;
+      });
+    });
+    continue;
+  }
+  test(`${p.name} (${p.note}) matches onnxruntime on LiteRT with 0 TRANSPOSE`, async () => {
+    const file = join(dir, `${p.name}.onnx`);
+    writeFileSync(file, encodeModel(p.model));
+    const image = p.model.graph.inputs[0].shape?.length === 4;
+    const m = await convertAndMatch(file, p.model, seededInputs(p.model, 1, image ? 0 : -1, 1));
+    assert.ok(m.worst <= 1e-5, `max rel ${m.worst}`);
+    assert.equal(m.result.transposeCount, 0);
+  });
+}
+
+test('tf2onnx\'s one-channel NHWC input moved to NCHW by a Reshape stays NHWC: the model input is not transposed', () => {
+  const p = exporterPatterns().find((q) => q.name === 'tf2onnx_unit_channel')!;
+  const r = convertModel(p.model);
+  const input = r.model.subgraphs[0].tensors[r.model.subgraphs[0].inputs[0]];
+  assert.deepEqual(input.shape, [1, 20, 16, 1]);
+  assert.equal(r.opHistogram.RESHAPE ?? 0, 1);
+});

@@ -1,0 +1,240 @@
+// Small models written the way exporters other than torch.onnx write them (tf2onnx / keras2onnx, the ONNX Model Zoo's
+// old Caffe2 / CNTK / onnxmltools exports at opsets 7-9, skl2onnx, onnxruntime's optimizer), seeded weights. Used by
+// test/convert/exporter-patterns.test.ts and written out by `scripts/export/exporter-patterns.ts DIR` for
+// scripts/check-models.ts.
+import { seededUniform } from '../../src/core/random';
+import { buildModel, node, tensor } from '../../src/onnx/builder';
+import type { Model, Node, Tensor } from '../../src/ir/types';
+
+const size = (d: number[]) => d.reduce((a, b) => a * b, 1);
+
+/** Seeded weights uniform in [-scale, scale). */
+function weights(name: string, dims: number[], seed: number, scale = 0.5): Tensor {
+  const rnd = seededUniform(seed);
+  return tensor(name, 'float32', dims, Array.from({ length: size(dims) }, () => (rnd() * 2 - 1) * scale));
+}
+const i64 = (name: string, v: number[]) => tensor(name, 'int64', [v.length], v);
+const f32 = (name: string, v: number[], dims = [v.length]) => tensor(name, 'float32', dims, v);
+
+/** A node in another domain (com.microsoft, ai.onnx.ml). */
+function dnode(domain: string, opType: string, inputs: string[], outputs: string[], attrs: Parameters<typeof node>[3] = {}): Node {
+  return { ...node(opType, inputs, outputs, attrs), domain };
+}
+
+export interface PatternModel {
+  name: string;
+  model: Model;
+  /** What the graph holds, in the exporter's words. */
+  note: string;
+}
+
+/**
+ * tf2onnx's NHWC CNN: Transpose to NCHW at the input, Keras "same" padding of a stride-2 conv as an explicit Pad,
+ * BatchNorm already fused into the convs, ReLU6 as Clip, depthwise conv, global pooling as ReduceMean over H, W with
+ * the classifier as MatMul + Add; a segmentation head resized (half_pixel, sizes from Shape/Slice/Concat) and moved
+ * back to NHWC by a Transpose at the output.
+ */
+function tf2onnxCnn(): PatternModel {
+  const nodes = [
+    node('Transpose', ['input_1'], ['t0'], { perm: [0, 3, 1, 2] }),
+    node('Pad', ['t0', 'pads', 'pad_value'], ['p0'], { mode: 'constant' }),
+    node('Conv', ['p0', 'w1', 'b1'], ['c1'], { strides: [2, 2], kernel_shape: [3, 3], dilations: [1, 1], group: 1 }),
+    node('Clip', ['c1', 'zero', 'six'], ['r1']),
+    node('Conv', ['r1', 'wd', 'bd'], ['d1'], { group: 8, kernel_shape: [3, 3], pads: [1, 1, 1, 1] }),
+    node('Relu', ['d1'], ['r2']),
+    node('Conv', ['r2', 'w2', 'b2'], ['c2'], { kernel_shape: [1, 1] }),
+    node('ReduceMean', ['c2'], ['m'], { axes: [2, 3], keepdims: 0 }),
+    node('MatMul', ['m', 'wfc'], ['f']),
+    node('Add', ['f', 'bfc'], ['logits']),
+    node('Softmax', ['logits'], ['probs'], { axis: -1 }),
+    node('Shape', ['c2'], ['sh']),
+    node('Slice', ['sh', 'st0', 'st2', 'ax0'], ['nc']),
+    node('Concat', ['nc', 'hw'], ['sizes'], { axis: 0 }),
+    node('Resize', ['c2', 'roi', 'scales', 'sizes'], ['up'], { mode: 'linear', coordinate_transformation_mode: 'half_pixel' }),
+    node('Transpose', ['up'], ['seg'], { perm: [0, 2, 3, 1] }),
+  ];
+  const model = buildModel({
+    opset: 13, producer: 'tf2onnx', inputs: [['input_1', 'float32', [1, 32, 32, 3]]], outputs: ['probs', 'seg'], nodes,
+    initializers: [
+      i64('pads', [0, 0, 0, 0, 0, 0, 1, 1]), f32('pad_value', [0], []),
+      weights('w1', [8, 3, 3, 3], 1), weights('b1', [8], 2, 0.1), f32('zero', [0], []), f32('six', [6], []),
+      weights('wd', [8, 1, 3, 3], 3), weights('bd', [8], 4, 0.1), weights('w2', [16, 8, 1, 1], 5), weights('b2', [16], 6, 0.1),
+      weights('wfc', [16, 10], 7), weights('bfc', [10], 8, 0.1),
+      i64('st0', [0]), i64('st2', [2]), i64('ax0', [0]), i64('hw', [32, 32]), f32('roi', [], [0]), f32('scales', [], [0]),
+    ],
+  });
+  return { name: 'tf2onnx_cnn', model, note: 'NHWC input Transpose, explicit Pad, Clip ReLU6, ReduceMean head, Resize half_pixel (computed sizes), NHWC output Transpose' };
+}
+
+/**
+ * keras2onnx / tf2onnx at opset 9-11 with Keras Flatten: the conv output is moved back to NHWC before the Reshape
+ * (Flatten keeps TF's element order), Conv with auto_pad SAME_UPPER, ReLU6 as Clip with attributes (opset < 11),
+ * an unfused BatchNormalization after an Add, nearest upsampling (asymmetric, floor).
+ */
+function kerasFlatten(): PatternModel {
+  const nodes = [
+    node('Transpose', ['input_1'], ['t0'], { perm: [0, 3, 1, 2] }),
+    node('Conv', ['t0', 'w1', 'b1'], ['c1'], { auto_pad: 'SAME_UPPER', strides: [2, 2], kernel_shape: [3, 3] }),
+    node('Clip', ['c1'], ['r1'], { min: { type: 'float', value: 0 }, max: { type: 'float', value: 6 } }),
+    node('Conv', ['r1', 'w2', 'b2'], ['c2'], { auto_pad: 'SAME_UPPER', kernel_shape: [3, 3] }),
+    node('Add', ['c2', 'r1'], ['s']),
+    node('BatchNormalization', ['s', 'g', 'be', 'mu', 'var'], ['bn'], { epsilon: 1e-3 }),
+    node('Upsample', ['bn', 'ups'], ['u'], { mode: 'nearest' }),
+    node('Transpose', ['u'], ['nhwc'], { perm: [0, 2, 3, 1] }),
+    node('Reshape', ['nhwc', 'flat'], ['fl']),
+    node('MatMul', ['fl', 'wfc'], ['f']),
+    node('Add', ['f', 'bfc'], ['dense']),
+  ];
+  const model = buildModel({
+    opset: 9, producer: 'keras2onnx', inputs: [['input_1', 'float32', [1, 16, 16, 4]]], outputs: ['dense'], nodes,
+    initializers: [
+      weights('w1', [8, 4, 3, 3], 11), weights('b1', [8], 12, 0.1), weights('w2', [8, 8, 3, 3], 13, 0.3), weights('b2', [8], 14, 0.1),
+      f32('g', [1, 0.9, 1.1, 1.2, 0.8, 1, 1.05, 0.95]), weights('be', [8], 15, 0.1), weights('mu', [8], 16, 0.2),
+      f32('var', [1, 1.5, 0.7, 1.2, 0.9, 2, 1.1, 0.6]), f32('ups', [1, 1, 2, 2]), i64('flat', [1, -1]),
+      weights('wfc', [8 * 16 * 16, 5], 17, 0.05), weights('bfc', [5], 18, 0.1),
+    ],
+  });
+  return { name: 'keras_flatten_op9', model, note: 'Conv auto_pad SAME_UPPER, Clip attributes, unfused BatchNorm, Upsample opset 9, NHWC Transpose + Reshape flatten' };
+}
+
+/**
+ * tf2onnx with one input channel (openWakeWord's embedding model): the NHWC → NCHW move is a Reshape (only a unit dim
+ * moves), and the output's NCHW → NHWC move too.
+ */
+function tf2onnxUnitChannel(): PatternModel {
+  const nodes = [
+    node('Reshape', ['input_1', 'to_nchw'], ['x']),
+    node('Conv', ['x', 'w1', 'b1'], ['c1'], { kernel_shape: [3, 3] }),
+    node('LeakyRelu', ['c1'], ['l1'], { alpha: 0.2 }),
+    node('Max', ['l1', 'floor'], ['m1']),
+    node('MaxPool', ['m1'], ['p1'], { kernel_shape: [2, 2], strides: [2, 2] }),
+    node('Conv', ['p1', 'w2'], ['c2'], { kernel_shape: [9, 7] }),
+    node('Reshape', ['c2', 'to_nhwc'], ['out']),
+  ];
+  const model = buildModel({
+    opset: 13, producer: 'tf2onnx', inputs: [['input_1', 'float32', [1, 20, 16, 1]]], outputs: ['out'], nodes,
+    initializers: [
+      i64('to_nchw', [1, 1, 20, 16]), weights('w1', [8, 1, 3, 3], 21), weights('b1', [8], 22, 0.1), f32('floor', [-0.1], []),
+      weights('w2', [12, 8, 9, 7], 23, 0.2), i64('to_nhwc', [1, 1, 1, 12]),
+    ],
+  });
+  return { name: 'tf2onnx_unit_channel', model, note: 'NHWC [1, 20, 16, 1] input moved to NCHW by a Reshape (openWakeWord embedding)' };
+}
+
+/**
+ * The ONNX Model Zoo's old CNNs (Caffe2 / CNTK exports, opset 7-8): BatchNormalization with `spatial`, LRN, MaxPool
+ * with pads, Pad with the opset-2 `pads` attribute, Upsample with a `scales` attribute (opset 7), Sum of three,
+ * Dropout, Flatten, Gemm with transB, alpha and beta, Softmax over axis 1 of a 2-D tensor.
+ */
+function zooOpset7(): PatternModel {
+  const nodes = [
+    node('Conv', ['data_0', 'w1', 'b1'], ['c1'], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }),
+    node('BatchNormalization', ['c1', 'g', 'be', 'mu', 'var'], ['bn'], { epsilon: 1e-5, momentum: 0.9, spatial: 1 }),
+    node('Relu', ['bn'], ['r1']),
+    node('LRN', ['r1'], ['lrn'], { size: 5, alpha: 1e-4, beta: 0.75, bias: { type: 'float', value: 1 } }),
+    node('MaxPool', ['lrn'], ['p1'], { kernel_shape: [3, 3], strides: [2, 2], pads: [0, 0, 1, 1] }),
+    node('Pad', ['p1'], ['pd'], { pads: [0, 0, 1, 1, 0, 0, 1, 1], mode: 'constant', value: { type: 'float', value: 0 } }),
+    node('Conv', ['pd', 'w2', 'b2'], ['c2'], { kernel_shape: [3, 3] }),
+    node('Upsample', ['c2'], ['u'], { mode: 'nearest', scales: { type: 'floats', value: [1, 1, 2, 2] } }),
+    node('Conv', ['lrn', 'w3'], ['c3'], { kernel_shape: [1, 1] }),
+    node('MaxPool', ['c2'], ['p2'], { kernel_shape: [1, 1] }),
+    node('Upsample', ['p2'], ['u2'], { mode: 'nearest', scales: { type: 'floats', value: [1, 1, 2, 2] } }),
+    node('Sum', ['u', 'c3', 'u2'], ['s']),
+    node('Dropout', ['s'], ['dr'], { ratio: 0.5 }),
+    node('Flatten', ['dr'], ['fl'], { axis: 1 }),
+    node('Gemm', ['fl', 'wfc', 'bfc'], ['g1'], { transB: 1, alpha: 0.5, beta: { type: 'float', value: 2 } }),
+    node('Softmax', ['g1'], ['prob'], { axis: 1 }),
+  ];
+  const model = buildModel({
+    opset: 7, producer: 'Caffe2/CNTK (Model Zoo)', inputs: [['data_0', 'float32', [1, 3, 16, 16]]], outputs: ['prob'], nodes,
+    initializers: [
+      weights('w1', [8, 3, 3, 3], 31), weights('b1', [8], 32, 0.1),
+      f32('g', [1, 0.9, 1.1, 1.2, 0.8, 1, 1.05, 0.95]), weights('be', [8], 33, 0.1), weights('mu', [8], 34, 0.2),
+      f32('var', [1, 1.5, 0.7, 1.2, 0.9, 2, 1.1, 0.6]),
+      weights('w2', [8, 8, 3, 3], 35, 0.2), weights('b2', [8], 36, 0.1), weights('w3', [8, 8, 1, 1], 37),
+      weights('wfc', [10, 8 * 16 * 16], 38, 0.05), weights('bfc', [10], 39, 0.1),
+    ],
+  });
+  return { name: 'zoo_opset7', model, note: 'BatchNorm spatial, LRN, padded MaxPool, Pad attrs, Upsample scales attr, Sum, Dropout, Flatten, Gemm transB/alpha/beta' };
+}
+
+/** onnxmltools' CoreML exports in the Model Zoo (Tiny YOLOv2, opset 8): ImageScaler first, LeakyRelu, BatchNorm. */
+function zooImageScaler(): PatternModel {
+  const nodes = [
+    node('ImageScaler', ['image'], ['sc'], { scale: 1 / 255, bias: [-0.5, -0.25, 0.1] }),
+    node('Conv', ['sc', 'w1'], ['c1'], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }),
+    node('BatchNormalization', ['c1', 'g', 'be', 'mu', 'var'], ['bn'], { epsilon: 1e-5 }),
+    node('LeakyRelu', ['bn'], ['l1'], { alpha: 0.1 }),
+    node('MaxPool', ['l1'], ['grid'], { kernel_shape: [2, 2], strides: [2, 2] }),
+  ];
+  const model = buildModel({
+    opset: 8, producer: 'onnxmltools (CoreML)', inputs: [['image', 'float32', [1, 3, 16, 16]]], outputs: ['grid'], nodes,
+    initializers: [
+      weights('w1', [4, 3, 3, 3], 41, 0.5), f32('g', [1, 0.9, 1.1, 1.2]), weights('be', [4], 42, 0.1), weights('mu', [4], 43, 0.1),
+      f32('var', [1, 1.5, 0.7, 1.2]),
+    ],
+  });
+  return { name: 'zoo_imagescaler_op8', model, note: 'ImageScaler (experimental op, opsets 1-9), BatchNorm, LeakyRelu' };
+}
+
+/** skl2onnx's classifier: a tree ensemble whose probabilities ZipMap turns into a sequence of maps. */
+function skl2onnxTrees(): PatternModel {
+  const nodes = [
+    dnode('ai.onnx.ml', 'TreeEnsembleClassifier', ['X'], ['label', 'probabilities'], {
+      classlabels_int64s: [0, 1], class_ids: [0, 1, 0, 1], class_nodeids: [1, 1, 2, 2], class_treeids: [0, 0, 0, 0],
+      class_weights: { type: 'floats', value: [0.8, 0.2, 0.1, 0.9] }, nodes_falsenodeids: [2, 0, 0], nodes_featureids: [0, 0, 0],
+      nodes_hitrates: { type: 'floats', value: [1, 1, 1] }, nodes_missing_value_tracks_true: [0, 0, 0],
+      nodes_modes: ['BRANCH_LEQ', 'LEAF', 'LEAF'], nodes_nodeids: [0, 1, 2], nodes_treeids: [0, 0, 0], nodes_truenodeids: [1, 0, 0],
+      nodes_values: { type: 'floats', value: [0.5, 0, 0] }, post_transform: 'NONE',
+    }),
+    dnode('ai.onnx.ml', 'ZipMap', ['probabilities'], ['output_probability'], { classlabels_int64s: [0, 1] }),
+  ];
+  const model = buildModel({
+    opset: 13, producer: 'skl2onnx', inputs: [['X', 'float32', [1, 4]]], outputs: ['label', 'output_probability'], nodes, infer: false,
+  });
+  model.opsets.set('ai.onnx.ml', 1);
+  return { name: 'skl2onnx_trees', model, note: 'ai.onnx.ml TreeEnsembleClassifier + ZipMap' };
+}
+
+/** onnxruntime's optimizer output (com.microsoft fused ops) on a small conv net and a transformer block. */
+function ortFused(op: string): PatternModel {
+  const ms = 'com.microsoft';
+  let model: Model;
+  if (op.startsWith('FusedConv')) {
+    const act = op.split('_')[1] ?? 'Relu';
+    const params = act === 'LeakyRelu' ? [0.2] : act === 'Clip' ? [-0.25, 0.5] : undefined;
+    model = buildModel({
+      opset: 13, producer: 'onnxruntime optimizer', infer: false, inputs: [['x', 'float32', [1, 3, 8, 8]]], outputs: [['y', 'float32', [1, 4, 8, 8]]],
+      nodes: [dnode(ms, 'FusedConv', ['x', 'w', 'b'], ['y'], { activation: act, kernel_shape: [3, 3], pads: [1, 1, 1, 1],
+        ...(params ? { activation_params: { type: 'floats', value: params } } : {}) })],
+      initializers: [weights('w', [4, 3, 3, 3], 51), weights('b', [4], 52, 0.1)],
+    });
+  } else {
+    const E = 16;
+    const io = { inputs: [['x', 'float32', [1, 6, E]]] as [string, 'float32', number[]][], outputs: [['y', 'float32', [1, 6, E]]] as [string, 'float32', number[]][] };
+    const inits = [weights('skip_in', [1, 6, E], 53), f32('gamma', Array.from({ length: E }, (_, i) => 1 + i / 32)), weights('beta', [E], 54, 0.1), weights('bias', [E], 55, 0.1),
+      weights('qkv_w', [E, 3 * E], 56, 0.3), weights('qkv_b', [3 * E], 57, 0.1)];
+    const body: Record<string, Node[]> = {
+      QuickGelu: [dnode(ms, 'QuickGelu', ['x'], ['y'], { alpha: 1.702 })],
+      FastGelu: [dnode(ms, 'FastGelu', ['x', 'bias'], ['y'])],
+      BiasGelu: [dnode(ms, 'BiasGelu', ['x', 'bias'], ['y'])],
+      Gelu: [dnode(ms, 'Gelu', ['x'], ['y'])],
+      SkipLayerNormalization: [dnode(ms, 'SkipLayerNormalization', ['x', 'skip_in', 'gamma', 'beta', 'bias'], ['y'], { epsilon: 1e-5 })],
+      // The residual sum as the fourth output (what the next block's SkipLayerNormalization reads), no beta.
+      SkipLayerNormalization_sum: [dnode(ms, 'SkipLayerNormalization', ['x', 'skip_in', 'gamma'], ['y', '', '', 'sum'], { epsilon: 1e-5 })],
+      Attention: [dnode(ms, 'Attention', ['x', 'qkv_w', 'qkv_b'], ['y'], { num_heads: 2 })],
+    };
+    const outputs = op.endsWith('_sum') ? [...io.outputs, ['sum', 'float32', [1, 6, E]] as [string, 'float32', number[]]] : io.outputs;
+    model = buildModel({ opset: 13, producer: 'onnxruntime optimizer', infer: false, inputs: io.inputs, outputs, nodes: body[op],
+      initializers: inits.filter((t) => body[op][0].inputs.includes(t.name)) });
+  }
+  model.opsets.set(ms, 1);
+  return { name: `ort_${op}`, model, note: `com.microsoft.${op.replace('_', ' with ')}` };
+}
+
+export const ORT_FUSED_OPS = ['FusedConv', 'FusedConv_LeakyRelu', 'FusedConv_Clip', 'QuickGelu', 'FastGelu', 'BiasGelu', 'Gelu',
+  'SkipLayerNormalization', 'SkipLayerNormalization_sum', 'Attention'];
+
+export function exporterPatterns(): PatternModel[] {
+  return [tf2onnxCnn(), kerasFlatten(), tf2onnxUnitChannel(), zooOpset7(), zooImageScaler(), skl2onnxTrees(), ...ORT_FUSED_OPS.map(ortFused)];
+}
