@@ -67,6 +67,53 @@ function tf2onnxCnn(): PatternModel {
 }
 
 /**
+ * What tf2onnx's transpose optimizer leaves in a detector or super-resolution net: Transposes to NHWC and back around
+ * ops with NHWC constants (a BatchNorm as Mul / Add by [C] vectors, PRelu with a [1, 1, C] slope), reflect Pad,
+ * Conv2DTranspose as ConvTranspose, nearest Resize by constant scales, DepthToSpace (DCR, tf.nn.depth_to_space),
+ * and SSD-style box heads: NHWC Transpose + Reshape to [1, -1, 4] concatenated over two levels, Softmax over the
+ * last axis of a 3-D tensor (opset 11).
+ */
+function tf2onnxHeads(): PatternModel {
+  const nodes = [
+    node('Transpose', ['images'], ['t0'], { perm: [0, 3, 1, 2] }),
+    node('Pad', ['t0', 'reflect_pads'], ['p0'], { mode: 'reflect' }),
+    node('Conv', ['p0', 'w1', 'b1'], ['c1'], { kernel_shape: [3, 3] }),
+    node('Transpose', ['c1'], ['c1_nhwc'], { perm: [0, 2, 3, 1] }),
+    node('Mul', ['c1_nhwc', 'bn_scale'], ['bn_m']),
+    node('Add', ['bn_m', 'bn_shift'], ['bn_a']),
+    node('PRelu', ['bn_a', 'slope'], ['pr']),
+    node('Transpose', ['pr'], ['f1'], { perm: [0, 3, 1, 2] }),
+    node('Conv', ['f1', 'w2', 'b2'], ['f2'], { kernel_shape: [3, 3], strides: [2, 2], pads: [0, 0, 1, 1] }),
+    node('Relu', ['f2'], ['f2r']),
+    node('Conv', ['f1', 'wb1'], ['box1'], { kernel_shape: [1, 1] }),
+    node('Transpose', ['box1'], ['box1_nhwc'], { perm: [0, 2, 3, 1] }),
+    node('Reshape', ['box1_nhwc', 'to_boxes'], ['boxes1']),
+    node('Conv', ['f2r', 'wb2'], ['box2'], { kernel_shape: [1, 1] }),
+    node('Transpose', ['box2'], ['box2_nhwc'], { perm: [0, 2, 3, 1] }),
+    node('Reshape', ['box2_nhwc', 'to_boxes'], ['boxes2']),
+    node('Concat', ['boxes1', 'boxes2'], ['boxes'], { axis: 1 }),
+    node('Softmax', ['boxes'], ['box_scores'], { axis: 2 }),
+    node('ConvTranspose', ['f2r', 'wt'], ['up1'], { kernel_shape: [2, 2], strides: [2, 2] }),
+    node('Resize', ['f2r', 'roi', 'up_scales'], ['up2'], { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' }),
+    node('Concat', ['up1', 'up2'], ['up'], { axis: 1 }),
+    node('Conv', ['up', 'w3'], ['c3'], { kernel_shape: [1, 1] }),
+    node('DepthToSpace', ['c3'], ['d2s'], { blocksize: 2, mode: 'DCR' }),
+    node('Transpose', ['d2s'], ['sr'], { perm: [0, 2, 3, 1] }),
+  ];
+  const model = buildModel({
+    opset: 11, producer: 'tf2onnx', inputs: [['images', 'float32', [1, 16, 16, 3]]], outputs: ['box_scores', 'sr'], nodes,
+    initializers: [
+      i64('reflect_pads', [0, 0, 1, 1, 0, 0, 1, 1]), weights('w1', [8, 3, 3, 3], 61), weights('b1', [8], 62, 0.1),
+      f32('bn_scale', [1, 0.9, 1.1, 1.2, 0.8, 1, 1.05, 0.95]), weights('bn_shift', [8], 63, 0.1), weights('slope', [1, 1, 8], 64, 0.3),
+      weights('w2', [8, 8, 3, 3], 65, 0.2), weights('b2', [8], 66, 0.1), weights('wb1', [4, 8, 1, 1], 67), weights('wb2', [4, 8, 1, 1], 68),
+      i64('to_boxes', [1, -1, 4]), weights('wt', [8, 4, 2, 2], 69), f32('roi', [], [0]), f32('up_scales', [1, 1, 2, 2]),
+      weights('w3', [12, 12, 1, 1], 70),
+    ],
+  });
+  return { name: 'tf2onnx_heads', model, note: 'NHWC Mul/Add/PRelu between Transposes, reflect Pad, SSD box heads (Transpose + Reshape [1, -1, 4], Concat, Softmax), ConvTranspose, nearest Resize, DepthToSpace DCR' };
+}
+
+/**
  * keras2onnx / tf2onnx at opset 9-11 with Keras Flatten: the conv output is moved back to NHWC before the Reshape
  * (Flatten keeps TF's element order), Conv with auto_pad SAME_UPPER, ReLU6 as Clip with attributes (opset < 11),
  * an unfused BatchNormalization after an Add, nearest upsampling (asymmetric, floor).
@@ -236,5 +283,5 @@ export const ORT_FUSED_OPS = ['FusedConv', 'FusedConv_LeakyRelu', 'FusedConv_Cli
   'SkipLayerNormalization', 'SkipLayerNormalization_sum', 'Attention'];
 
 export function exporterPatterns(): PatternModel[] {
-  return [tf2onnxCnn(), kerasFlatten(), tf2onnxUnitChannel(), zooOpset7(), zooImageScaler(), skl2onnxTrees(), ...ORT_FUSED_OPS.map(ortFused)];
+  return [tf2onnxCnn(), tf2onnxHeads(), kerasFlatten(), tf2onnxUnitChannel(), zooOpset7(), zooImageScaler(), skl2onnxTrees(), ...ORT_FUSED_OPS.map(ortFused)];
 }
