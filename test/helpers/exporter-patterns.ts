@@ -247,7 +247,13 @@ function skl2onnxTrees(): PatternModel {
 function ortFused(op: string): PatternModel {
   const ms = 'com.microsoft';
   let model: Model;
-  if (op.startsWith('FusedConv')) {
+  if (op === 'FusedGemm') {
+    model = buildModel({
+      opset: 13, producer: 'onnxruntime optimizer', infer: false, inputs: [['x', 'float32', [2, 16]]], outputs: [['y', 'float32', [2, 8]]],
+      nodes: [dnode(ms, 'FusedGemm', ['x', 'w', 'b'], ['y'], { activation: 'LeakyRelu', activation_alpha: 0.1, transB: 1 })],
+      initializers: [weights('w', [8, 16], 71), weights('b', [8], 72, 0.1)],
+    });
+  } else if (op.startsWith('FusedConv')) {
     const act = op.split('_')[1] ?? 'Relu';
     const params = act === 'LeakyRelu' ? [0.2] : act === 'Clip' ? [-0.25, 0.5] : undefined;
     model = buildModel({
@@ -260,7 +266,8 @@ function ortFused(op: string): PatternModel {
     const E = 16;
     const io = { inputs: [['x', 'float32', [1, 6, E]]] as [string, 'float32', number[]][], outputs: [['y', 'float32', [1, 6, E]]] as [string, 'float32', number[]][] };
     const inits = [weights('skip_in', [1, 6, E], 53), f32('gamma', Array.from({ length: E }, (_, i) => 1 + i / 32)), weights('beta', [E], 54, 0.1), weights('bias', [E], 55, 0.1),
-      weights('qkv_w', [E, 3 * E], 56, 0.3), weights('qkv_b', [3 * E], 57, 0.1)];
+      weights('qkv_w', [E, 3 * E], 56, 0.3), weights('qkv_b', [3 * E], 57, 0.1), weights('w_t', [8, E], 58, 0.3), weights('wq', [E, E], 59, 0.3),
+      weights('wk', [E, E], 60, 0.3)];
     const body: Record<string, Node[]> = {
       QuickGelu: [dnode(ms, 'QuickGelu', ['x'], ['y'], { alpha: 1.702 })],
       FastGelu: [dnode(ms, 'FastGelu', ['x', 'bias'], ['y'])],
@@ -270,17 +277,26 @@ function ortFused(op: string): PatternModel {
       // The residual sum as the fourth output (what the next block's SkipLayerNormalization reads), no beta.
       SkipLayerNormalization_sum: [dnode(ms, 'SkipLayerNormalization', ['x', 'skip_in', 'gamma'], ['y', '', '', 'sum'], { epsilon: 1e-5 })],
       Attention: [dnode(ms, 'Attention', ['x', 'qkv_w', 'qkv_b'], ['y'], { num_heads: 2 })],
+      FusedMatMul: [dnode(ms, 'FusedMatMul', ['x', 'w_t'], ['y'], { transB: 1, alpha: 0.5 })],
+      // Attention scores as the optimizer writes them: q · kᵀ / √d with the Transpose and the scale folded in.
+      FusedMatMul_qk: [node('MatMul', ['x', 'wq'], ['q']), node('MatMul', ['x', 'wk'], ['k']),
+        dnode(ms, 'FusedMatMul', ['q', 'k'], ['s'], { transB: 1, alpha: 0.25 }), node('Softmax', ['s'], ['p'], { axis: -1 }),
+        node('MatMul', ['p', 'x'], ['y'])],
+      // onnxruntime's own LayerNormalization in the default domain, below opset 17.
+      LayerNormalization_op13: [node('LayerNormalization', ['x', 'gamma', 'beta'], ['y'], { axis: -1, epsilon: { type: 'float', value: 1e-5 } })],
     };
-    const outputs = op.endsWith('_sum') ? [...io.outputs, ['sum', 'float32', [1, 6, E]] as [string, 'float32', number[]]] : io.outputs;
+    const outputs = op.endsWith('_sum') ? [...io.outputs, ['sum', 'float32', [1, 6, E]] as [string, 'float32', number[]]]
+      : op === 'FusedMatMul' ? [['y', 'float32', [1, 6, 8]] as [string, 'float32', number[]]] : io.outputs;
     model = buildModel({ opset: 13, producer: 'onnxruntime optimizer', infer: false, inputs: io.inputs, outputs, nodes: body[op],
-      initializers: inits.filter((t) => body[op][0].inputs.includes(t.name)) });
+      initializers: inits.filter((t) => body[op].some((n) => n.inputs.includes(t.name))) });
   }
   model.opsets.set(ms, 1);
   return { name: `ort_${op}`, model, note: `com.microsoft.${op.replace('_', ' with ')}` };
 }
 
 export const ORT_FUSED_OPS = ['FusedConv', 'FusedConv_LeakyRelu', 'FusedConv_Clip', 'QuickGelu', 'FastGelu', 'BiasGelu', 'Gelu',
-  'SkipLayerNormalization', 'SkipLayerNormalization_sum', 'Attention'];
+  'SkipLayerNormalization', 'SkipLayerNormalization_sum', 'FusedMatMul', 'FusedMatMul_qk', 'FusedGemm',
+  'LayerNormalization_op13', 'Attention'];
 
 export function exporterPatterns(): PatternModel[] {
   return [tf2onnxCnn(), tf2onnxHeads(), kerasFlatten(), tf2onnxUnitChannel(), zooOpset7(), zooImageScaler(), skl2onnxTrees(), ...ORT_FUSED_OPS.map(ortFused)];

@@ -79,7 +79,7 @@ function chainEndsWell(ctx: ConvertContext, y: string): boolean {
 }
 
 /** The operand in ONNX order, or as stored when only its last two dims are swapped (then `adj`). */
-function operand(ctx: ConvertContext, name: string): { index: number; adj: boolean } {
+export function operand(ctx: ConvertContext, name: string): { index: number; adj: boolean } {
   const r = ctx.rank(name);
   const swapped = [...identity(r - 2), r - 1, r - 2];
   const p = ctx.primaryOf(name);

@@ -48,6 +48,8 @@ import FastGelu from './FastGelu';
 import Flatten from './Flatten';
 import Floor from './Floor';
 import FusedConv from './FusedConv';
+import FusedGemm from './FusedGemm';
+import FusedMatMul from './FusedMatMul';
 import GRU from './GRU';
 import Gather from './Gather';
 import GatherElements from './GatherElements';
@@ -210,6 +212,8 @@ export const OPS: OpConverter[] = [
   Flatten,
   Floor,
   FusedConv,
+  FusedGemm,
+  FusedMatMul,
   GRU,
   Gather,
   GatherElements,
