@@ -51,3 +51,12 @@ test('tf2onnx\'s one-channel NHWC input moved to NCHW by a Reshape stays NHWC: t
   assert.deepEqual(input.shape, [1, 20, 16, 1]);
   assert.equal(r.opHistogram.RESHAPE ?? 0, 1);
 });
+
+test('BatchNormalization statistics neither per channel nor per activation are refused with one line', async () => {
+  const { buildModel, node, tensor } = await import('../../src/onnx/builder');
+  const stat = (n: string) => tensor(n, 'float32', [5], [1, 1, 1, 1, 1]);
+  const model = buildModel({ opset: 13, inputs: [['x', 'float32', [1, 4, 3, 3]]], outputs: ['y'], infer: false,
+    nodes: [node('BatchNormalization', ['x', 's', 'b', 'm', 'v'], ['y'])], initializers: ['s', 'b', 'm', 'v'].map(stat) });
+  assert.throws(() => convertModel(model), (e: unknown) => e instanceof ConvertError && e.code === 'unsupported'
+    && /BatchNormalization parameter "s" of dims \[5\] is neither per channel \[4\] nor a constant per activation \[4, 3, 3\]/.test(e.message));
+});

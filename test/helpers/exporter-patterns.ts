@@ -205,6 +205,28 @@ function zooOpset7(): PatternModel {
   return { name: 'zoo_opset7', model, note: 'BatchNorm spatial, LRN, padded MaxPool, Pad attrs, Upsample scales attr, Sum, Dropout, Flatten, Gemm transB/alpha/beta' };
 }
 
+/**
+ * MXNet's exports in the Model Zoo (ArcFace, opset 7-8): BatchNormalization with `spatial = 0` and per-activation
+ * [C, H, W] statistics, once right after a Conv (not foldable into it per channel) and once after a PRelu.
+ */
+function zooBnPerActivation(): PatternModel {
+  const chw = [4, 6, 6];
+  const n = size(chw);
+  const stats = (seed: number, lo: number) => { const r = seededUniform(seed); return tensor(`s${seed}`, 'float32', chw, Array.from({ length: n }, () => lo + r())); };
+  const [g1, b1, m1, v1, g2, b2, m2, v2] = [81, 82, 83, 84, 85, 86, 87, 88].map((k, i) => stats(k, i % 4 === 1 || i % 4 === 2 ? -0.5 : 0.5));
+  const nodes = [
+    node('Conv', ['data', 'w1'], ['c1'], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }),
+    node('BatchNormalization', ['c1', g1.name, b1.name, m1.name, v1.name], ['bn1'], { spatial: 0, epsilon: { type: 'float', value: 2e-5 } }),
+    node('PRelu', ['bn1', 'slope'], ['pr']),
+    node('BatchNormalization', ['pr', g2.name, b2.name, m2.name, v2.name], ['fc1'], { spatial: 0, epsilon: { type: 'float', value: 2e-5 } }),
+  ];
+  const model = buildModel({
+    opset: 7, producer: 'MXNet (Model Zoo)', inputs: [['data', 'float32', [1, 3, 6, 6]]], outputs: ['fc1'], nodes,
+    initializers: [weights('w1', [4, 3, 3, 3], 80), g1, b1, m1, v1, g2, b2, m2, v2, weights('slope', [4, 1, 1], 89, 0.3)],
+  });
+  return { name: 'zoo_bn_per_activation_op7', model, note: 'BatchNormalization spatial=0 with [C, H, W] statistics after a Conv and after a PRelu' };
+}
+
 /** onnxmltools' CoreML exports in the Model Zoo (Tiny YOLOv2, opset 8): ImageScaler first, LeakyRelu, BatchNorm. */
 function zooImageScaler(): PatternModel {
   const nodes = [
@@ -299,5 +321,5 @@ export const ORT_FUSED_OPS = ['FusedConv', 'FusedConv_LeakyRelu', 'FusedConv_Cli
   'LayerNormalization_op13', 'Attention'];
 
 export function exporterPatterns(): PatternModel[] {
-  return [tf2onnxCnn(), tf2onnxHeads(), kerasFlatten(), tf2onnxUnitChannel(), zooOpset7(), zooImageScaler(), skl2onnxTrees(), ...ORT_FUSED_OPS.map(ortFused)];
+  return [tf2onnxCnn(), tf2onnxHeads(), kerasFlatten(), tf2onnxUnitChannel(), zooOpset7(), zooBnPerActivation(), zooImageScaler(), skl2onnxTrees(), ...ORT_FUSED_OPS.map(ortFused)];
 }
