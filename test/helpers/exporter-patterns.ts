@@ -246,6 +246,29 @@ function zooImageScaler(): PatternModel {
   return { name: 'zoo_imagescaler_op8', model, note: 'ImageScaler (experimental op, opsets 1-9), BatchNorm, LeakyRelu' };
 }
 
+/**
+ * paddle2onnx outside OCR at opset 11: a segmentation head's Softmax over axis 1 of NCHW logits (below opset 13 that
+ * is one softmax over C·H·W) and ArgMax over the classes; PicoDet's distribution integral, a softmax over 8 bins of an
+ * NHWC-transposed [N, -1, 4, 8] head times a 1-D projection vector (F.linear → MatMul by a vector).
+ */
+function paddleHeads(): PatternModel {
+  const nodes = [
+    node('Conv', ['x', 'w'], ['c'], { kernel_shape: [1, 1] }),
+    node('Softmax', ['c'], ['prob'], { axis: 1 }),
+    node('ArgMax', ['c'], ['label'], { axis: 1, keepdims: 0 }),
+    node('Conv', ['x', 'wreg'], ['reg'], { kernel_shape: [1, 1] }),
+    node('Transpose', ['reg'], ['reg_nhwc'], { perm: [0, 2, 3, 1] }),
+    node('Reshape', ['reg_nhwc', 'bins'], ['reg_bins']),
+    node('Softmax', ['reg_bins'], ['reg_p'], { axis: -1 }),
+    node('MatMul', ['reg_p', 'project'], ['dist']),
+  ];
+  const model = buildModel({
+    opset: 11, producer: 'paddle2onnx', inputs: [['x', 'float32', [1, 8, 8, 8]]], outputs: ['prob', 'label', 'dist'], nodes,
+    initializers: [weights('w', [4, 8, 1, 1], 91), weights('wreg', [32, 8, 1, 1], 92), i64('bins', [1, -1, 4, 8]), f32('project', [0, 1, 2, 3, 4, 5, 6, 7])],
+  });
+  return { name: 'paddle_heads_op11', model, note: 'Softmax axis 1 of NCHW at opset 11, ArgMax, PicoDet DFL: MatMul by a 1-D projection' };
+}
+
 /** skl2onnx's classifier: a tree ensemble whose probabilities ZipMap turns into a sequence of maps. */
 function skl2onnxTrees(): PatternModel {
   const nodes = [
@@ -321,5 +344,5 @@ export const ORT_FUSED_OPS = ['FusedConv', 'FusedConv_LeakyRelu', 'FusedConv_Cli
   'LayerNormalization_op13', 'Attention'];
 
 export function exporterPatterns(): PatternModel[] {
-  return [tf2onnxCnn(), tf2onnxHeads(), kerasFlatten(), tf2onnxUnitChannel(), zooOpset7(), zooBnPerActivation(), zooImageScaler(), skl2onnxTrees(), ...ORT_FUSED_OPS.map(ortFused)];
+  return [tf2onnxCnn(), tf2onnxHeads(), kerasFlatten(), tf2onnxUnitChannel(), zooOpset7(), zooBnPerActivation(), zooImageScaler(), paddleHeads(), skl2onnxTrees(), ...ORT_FUSED_OPS.map(ortFused)];
 }
