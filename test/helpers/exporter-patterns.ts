@@ -247,6 +247,38 @@ function zooImageScaler(): PatternModel {
 }
 
 /**
+ * keras2onnx / tf2onnx sequence models: Keras Conv1D as Unsqueeze + NHWC Transposes around a 1×k Conv + Squeeze, a
+ * Dense on its [N, L, C] output; an LSTM with Keras' pre-TF-2 recurrent activation hard_sigmoid (HardSigmoid, alpha
+ * 0.2, beta 0.5) and a GRU with reset_after (linear_before_reset = 1) over the batch-major input moved time-major.
+ */
+function kerasSequence(): PatternModel {
+  const [T, I, H] = [7, 5, 6];
+  const nodes = [
+    node('Unsqueeze', ['x'], ['u'], { axes: [1] }),
+    node('Transpose', ['u'], ['t'], { perm: [0, 3, 1, 2] }),
+    node('Conv', ['t', 'w', 'b'], ['c'], { kernel_shape: [1, 3], pads: [0, 1, 0, 1] }),
+    node('Relu', ['c'], ['r']),
+    node('Transpose', ['r'], ['tb'], { perm: [0, 2, 3, 1] }),
+    node('Squeeze', ['tb'], ['feat'], { axes: [1] }),
+    node('MatMul', ['feat', 'wd'], ['d']),
+    node('Add', ['d', 'bd'], ['seq']),
+    node('Transpose', ['seq'], ['tx'], { perm: [1, 0, 2] }),
+    node('LSTM', ['tx', 'W', 'R', 'B'], ['Y', 'Yh'], { hidden_size: H, activations: ['HardSigmoid', 'Tanh', 'Tanh'],
+      activation_alpha: { type: 'floats', value: [0.2] }, activation_beta: { type: 'floats', value: [0.5] } }),
+    node('Squeeze', ['Y'], ['ys'], { axes: [1] }),
+    node('Transpose', ['ys'], ['lstm_out'], { perm: [1, 0, 2] }),
+    node('GRU', ['tx', 'Wg', 'Rg', 'Bg'], ['Yg', 'gru_h'], { hidden_size: H, linear_before_reset: 1 }),
+  ];
+  const model = buildModel({
+    opset: 11, producer: 'keras2onnx', inputs: [['x', 'float32', [1, T, 6]]], outputs: ['lstm_out', 'gru_h'], nodes,
+    initializers: [weights('w', [8, 6, 1, 3], 101), weights('b', [8], 102, 0.1), weights('wd', [8, I], 103), weights('bd', [I], 104, 0.1),
+      weights('W', [1, 4 * H, I], 105), weights('R', [1, 4 * H, H], 106), weights('B', [1, 8 * H], 107, 0.1),
+      weights('Wg', [1, 3 * H, I], 108), weights('Rg', [1, 3 * H, H], 109), weights('Bg', [1, 6 * H], 110, 0.1)],
+  });
+  return { name: 'keras_sequence_op11', model, note: 'Conv1D via Unsqueeze/Transposes/Squeeze, Dense, LSTM with HardSigmoid, GRU linear_before_reset' };
+}
+
+/**
  * paddle2onnx outside OCR at opset 11: a segmentation head's Softmax over axis 1 of NCHW logits (below opset 13 that
  * is one softmax over C·H·W) and ArgMax over the classes; PicoDet's distribution integral, a softmax over 8 bins of an
  * NHWC-transposed [N, -1, 4, 8] head times a 1-D projection vector (F.linear → MatMul by a vector).
@@ -344,5 +376,5 @@ export const ORT_FUSED_OPS = ['FusedConv', 'FusedConv_LeakyRelu', 'FusedConv_Cli
   'LayerNormalization_op13', 'Attention'];
 
 export function exporterPatterns(): PatternModel[] {
-  return [tf2onnxCnn(), tf2onnxHeads(), kerasFlatten(), tf2onnxUnitChannel(), zooOpset7(), zooBnPerActivation(), zooImageScaler(), paddleHeads(), skl2onnxTrees(), ...ORT_FUSED_OPS.map(ortFused)];
+  return [tf2onnxCnn(), tf2onnxHeads(), kerasFlatten(), tf2onnxUnitChannel(), kerasSequence(), zooOpset7(), zooBnPerActivation(), zooImageScaler(), paddleHeads(), skl2onnxTrees(), ...ORT_FUSED_OPS.map(ortFused)];
 }
