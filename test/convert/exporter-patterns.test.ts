@@ -60,3 +60,12 @@ test('BatchNormalization statistics neither per channel nor per activation are r
   assert.throws(() => convertModel(model), (e: unknown) => e instanceof ConvertError && e.code === 'unsupported'
     && /BatchNormalization parameter "s" of dims \[5\] is neither per channel \[4\] nor a constant per activation \[4, 3, 3\]/.test(e.message));
 });
+
+test('onnxruntime\'s NCHWc layout ops (its highest optimization level) are refused as onnxruntime\'s, with one line', async () => {
+  const { buildModel, node } = await import('../../src/onnx/builder');
+  const model = buildModel({ opset: 13, inputs: [['x', 'float32', [1, 8, 4, 4]]], outputs: [['y', 'float32', [1, 8, 4, 4]]], infer: false,
+    nodes: [{ ...node('ReorderInput', ['x'], ['y']), domain: 'com.microsoft.nchwc' }] });
+  model.opsets.set('com.microsoft.nchwc', 1);
+  assert.throws(() => convertModel(model), (e: unknown) => e instanceof ConvertError && e.code === 'custom-domain'
+    && /com\.microsoft\.nchwc\.ReorderInput is an onnxruntime fused op .*before onnxruntime's optimizations$/.test(e.message) && !e.message.includes('\n'));
+});
