@@ -69,3 +69,17 @@ test('onnxruntime\'s NCHWc layout ops (its highest optimization level) are refus
   assert.throws(() => convertModel(model), (e: unknown) => e instanceof ConvertError && e.code === 'custom-domain'
     && /com\.microsoft\.nchwc\.ReorderInput is an onnxruntime fused op .*before onnxruntime's optimizations$/.test(e.message) && !e.message.includes('\n'));
 });
+
+test('the compatibility view agrees with convert on every exporter pattern', async () => {
+  const { analyzeCompatibility } = await import('../../src/convert/compat');
+  for (const p of exporterPatterns()) {
+    const r = analyzeCompatibility(p.model);
+    if (REFUSED[p.name]) {
+      assert.ok(r.summary.unsupported > 0, `${p.name}: marked convertible`);
+      const bad = r.nodes.find((n) => n.status === 'unsupported')!;
+      assert.match(`node ${bad.node}: ${bad.reason}`, REFUSED[p.name], p.name);
+    } else {
+      assert.equal(r.summary.unsupported, 0, `${p.name}: ${r.nodes.filter((n) => n.status !== 'builtin').map((n) => `${n.opType} ${n.reason}`).join('; ')}`);
+    }
+  }
+});
