@@ -11,6 +11,7 @@ import Asin from './Asin';
 import Asinh from './Asinh';
 import Atan from './Atan';
 import Atanh from './Atanh';
+import Attention from './Attention';
 import AveragePool from './AveragePool';
 import BatchNormalization from './BatchNormalization';
 import BiasGelu from './BiasGelu';
@@ -175,6 +176,7 @@ export const OPS: OpConverter[] = [
   Asinh,
   Atan,
   Atanh,
+  Attention,
   AveragePool,
   BatchNormalization,
   BiasGelu,

@@ -39,6 +39,15 @@ register('FusedMatMul', (c) => {
   return [{ dtype: c.dtype(0), shape: [...broadcastShapes([ta.slice(0, -2), tb.slice(0, -2)], c.namer), ta[ta.length - 2], tb[tb.length - 1]] }];
 }, 'com.microsoft');
 
+// com.microsoft Attention: [B, S, E] with packed [E, 3H] weights → [B, S, H].
+register('Attention', (c) => {
+  const x = c.shape(0);
+  const w = c.shape(1);
+  const sizes = attrInts(c, 'qkv_hidden_sizes');
+  const hidden = sizes ? sizes[2] : w && typeof w[1] === 'number' ? w[1] / 3 : undefined;
+  return [{ dtype: c.dtype(0), shape: x && hidden !== undefined ? [x[0], x[1], hidden] : undefined }];
+}, 'com.microsoft');
+
 register('Det', (c) => {
   const x = c.shape(0);
   return [{ dtype: c.dtype(0), shape: x ? x.slice(0, -2) : undefined }];
