@@ -347,7 +347,7 @@ function ortFused(op: string): PatternModel {
     if (op === 'EmbedLayerNormalization') io.inputs = [['ids', 'int32', [1, 6]], ['segments', 'int32', [1, 6]]];
     const inits = [weights('skip_in', [1, 6, E], 53), f32('gamma', Array.from({ length: E }, (_, i) => 1 + i / 32)), weights('beta', [E], 54, 0.1), weights('bias', [E], 55, 0.1),
       weights('qkv_w', [E, 3 * E], 56, 0.3), weights('qkv_b', [3 * E], 57, 0.1), weights('w_t', [8, E], 58, 0.3), weights('wq', [E, E], 59, 0.3),
-      weights('wk', [E, E], 60, 0.3), weights('word_emb', [30, E], 61), weights('pos_emb', [6, E], 62), weights('seg_emb', [2, E], 63)];
+      weights('wk', [E, E], 60, 0.3), tensor('mask', 'int32', [1, 6], [1, 1, 1, 1, 1, 0]), weights('word_emb', [30, E], 61), weights('pos_emb', [6, E], 62), weights('seg_emb', [2, E], 63)];
     const body: Record<string, Node[]> = {
       QuickGelu: [dnode(ms, 'QuickGelu', ['x'], ['y'], { alpha: 1.702 })],
       FastGelu: [dnode(ms, 'FastGelu', ['x', 'bias'], ['y'])],
@@ -357,6 +357,8 @@ function ortFused(op: string): PatternModel {
       // The residual sum as the fourth output (what the next block's SkipLayerNormalization reads), no beta.
       SkipLayerNormalization_sum: [dnode(ms, 'SkipLayerNormalization', ['x', 'skip_in', 'gamma'], ['y', '', '', 'sum'], { epsilon: 1e-5 })],
       Attention: [dnode(ms, 'Attention', ['x', 'qkv_w', 'qkv_b'], ['y'], { num_heads: 2 })],
+      // A raw [batch, sequence] attention mask (int32, 1 keep, 0 drop), the last key dropped.
+      Attention_mask: [dnode(ms, 'Attention', ['x', 'qkv_w', 'qkv_b', 'mask'], ['y'], { num_heads: 4 })],
       // BERT's embeddings, LayerNorm and mask index in one op: refused (see exporter-patterns.test.ts).
       EmbedLayerNormalization: [dnode(ms, 'EmbedLayerNormalization', ['ids', 'segments', 'word_emb', 'pos_emb', 'seg_emb', 'gamma', 'beta'], ['y', 'mask_index'])],
       FusedMatMul: [dnode(ms, 'FusedMatMul', ['x', 'w_t'], ['y'], { transB: 1, alpha: 0.5 })],
@@ -373,12 +375,12 @@ function ortFused(op: string): PatternModel {
       initializers: inits.filter((t) => body[op].some((n) => n.inputs.includes(t.name))) });
   }
   model.opsets.set(ms, 1);
-  return { name: `ort_${op}`, model, note: `com.microsoft.${op.replace('_', ' with ')}`, transposes: op === 'Attention' ? 2 : 0 };
+  return { name: `ort_${op}`, model, note: `com.microsoft.${op.replace('_', ' with ')}`, transposes: op.startsWith('Attention') ? 2 : 0 };
 }
 
 export const ORT_FUSED_OPS = ['FusedConv', 'FusedConv_LeakyRelu', 'FusedConv_Clip', 'QuickGelu', 'FastGelu', 'BiasGelu', 'Gelu',
   'SkipLayerNormalization', 'SkipLayerNormalization_sum', 'FusedMatMul', 'FusedMatMul_qk', 'FusedGemm',
-  'LayerNormalization_op13', 'Attention', 'EmbedLayerNormalization'];
+  'LayerNormalization_op13', 'Attention', 'Attention_mask', 'EmbedLayerNormalization'];
 
 export function exporterPatterns(): PatternModel[] {
   return [tf2onnxCnn(), tf2onnxHeads(), kerasFlatten(), tf2onnxUnitChannel(), kerasSequence(), zooOpset7(), zooBnPerActivation(), zooImageScaler(), paddleHeads(), skl2onnxTrees(), ...ORT_FUSED_OPS.map(ortFused)];
