@@ -19,14 +19,14 @@ const browser = useBrowser();
 
 interface Seen { viewport: string | null; boxes: [string, string][]; bundleRan: boolean }
 /** What the page held when the host's frame was shown, at its first zoom (before the bundle, loaded after that
- *  frame, can run): the frame's group is undisplayed until then. */
+ *  frame, can run): the frame's group is out of the SVG (in a template) until then. */
 const SEEN = `new MutationObserver((ms, o) => {
   const vp = document.querySelector('svg#graph g.prerender');
   if (!vp || vp.hasAttribute('display')) return;
   o.disconnect();
   window.__seen = { viewport: vp.getAttribute('transform'), bundleRan: !!window.onnx2liteTimings,
     boxes: [...vp.querySelectorAll('g.node')].map((g) => [g.dataset.key, g.getAttribute('transform')]) };
-}).observe(document, { subtree: true, attributes: true, attributeFilter: ['display'] });`;
+}).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['display'] });`;
 
 async function seen(page: Page): Promise<Seen> {
   return page.evaluate('window.__seen') as Promise<Seen>;
