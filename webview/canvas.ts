@@ -25,6 +25,8 @@ export interface CanvasEvents {
 }
 
 type Region = { x0: number; y0: number; x1: number; y1: number };
+/** The layer's animation when the layer is in place. */
+const IN_PLACE: Keyframe[] = [{ transform: 'none' }, { transform: 'none' }];
 /** The zoom below which labels are not drawn. */
 const FAR = 0.35;
 
@@ -62,6 +64,8 @@ export class GraphCanvas {
     // which does not move (pointer positions are taken relative to the element that listens).
     this.layer = svgEl.parentElement as HTMLElement;
     const host = this.layer.parentElement as HTMLElement;
+    this.moved = this.layer.animate(IN_PLACE, { duration: 1e9, fill: 'forwards' });
+    this.moved.pause();
     this.zoomEl = d3.select(host);
     new ResizeObserver(([e]) => { this.view = { w: e.contentRect.width || 800, h: e.contentRect.height || 600 }; }).observe(svgEl);
     // d3-zoom's own extent would read the element's size, a forced layout.
@@ -92,7 +96,12 @@ export class GraphCanvas {
    *  changed too much for the moved picture to stay sharp (settle()). */
   private drawnAt: Transform | undefined;
   private gestures = 0;
-  private moved: Animation | undefined;
+  /** The layer's one animation, kept for the view's life: paused between gestures (holding the layer where the last
+   *  drag left it), playing on the compositor during one. Starting a new animation on the layer had Blink paint the
+   *  whole drawing again and rebuild its compositor layers (a drag's first step cost a 33 ms frame on a big graph);
+   *  resuming this one does not. */
+  private readonly moved: Animation;
+  /** Where the animation holds the layer ('' when in place). */
   private movedTo = '';
   /** Whether the gesture under way has moved the view. */
   private stepped = false;
@@ -105,20 +114,17 @@ export class GraphCanvas {
     // An animation that holds the layer where it is to be: the compositor moves it (set from the page's style, the
     // transform would have the page work out its layers again at every step, tens of ms for thousands of boxes).
     const at = (this.movedTo = `translate(${t.x - s * d.x}px,${t.y - s * d.y}px) scale(${s})`);
-    const frames = [{ transform: at }, { transform: at }];
-    if (this.moved) (this.moved.effect as KeyframeEffect).setKeyframes(frames);
-    else this.moved = this.layer.animate(frames, { duration: 1e9, fill: 'forwards' });
+    (this.moved.effect as KeyframeEffect).setKeyframes([{ transform: at }, { transform: at }]);
+    if (this.moved.playState !== 'running') this.moved.play();
   }
 
   /** At the end of a drag: when the zoom is what was drawn and the view stays in what a big graph has drawn, the layer
-   *  keeps its place (a transform in its style: the animation would keep the compositor busy) and nothing is drawn
-   *  again. */
+   *  keeps its place (the animation paused where it is: a running one would keep the compositor busy) and nothing is
+   *  drawn again. */
   private hold(): boolean {
     const d = this.drawnAt, t = d3.zoomTransform(this.zoomEl.node() as HTMLElement);
-    if (!this.moved || !d || d.k !== t.k || this.leavesShown()) return false;
-    this.layer.style.transform = this.movedTo;
-    this.moved.cancel();
-    this.moved = undefined;
+    if (!this.movedTo || !d || d.k !== t.k || this.leavesShown()) return false;
+    this.moved.pause();
     return true;
   }
 
@@ -128,8 +134,8 @@ export class GraphCanvas {
     const t = d3.zoomTransform(this.zoomEl.node() as HTMLElement);
     this.viewport.attr('transform', t.toString());
     this.drawnAt = { k: t.k, x: t.x, y: t.y };
-    if (this.moved) { this.moved.cancel(); this.moved = undefined; }
-    if (this.layer.style.transform) this.layer.style.transform = '';
+    if (this.movedTo) { this.movedTo = ''; (this.moved.effect as KeyframeEffect).setKeyframes(IN_PLACE); }
+    if (this.moved.playState !== 'paused') this.moved.pause();
     // Zoomed far out, labels are too small to read and cost most of each frame's painting: they are hidden.
     const far = t.k < FAR;
     if (far !== this.far) { this.far = far; this.svg.classed('far', far); }
