@@ -2,7 +2,7 @@
 // Every label is set with textContent (d3 .text()), so names holding HTML or script stay text.
 import * as d3 from 'd3';
 import { textOn } from './colors';
-import { boxTransform, CULL_ABOVE, edgePath } from './svg-markup';
+import { boxPlace, CULL_ABOVE, edgePathOf } from './svg-markup';
 
 export interface DrawItem {
   key: string;
@@ -25,6 +25,10 @@ export interface CanvasEvents {
 }
 
 type Region = { x0: number; y0: number; x1: number; y1: number };
+function setIfChanged(el: Element, name: string, value: string): void {
+  if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+}
+
 /** The layer's animation when the layer is in place. */
 const IN_PLACE: Keyframe[] = [{ transform: 'none' }, { transform: 'none' }];
 /** The zoom below which labels are not drawn. */
@@ -138,7 +142,13 @@ export class GraphCanvas {
     if (this.moved.playState !== 'paused') this.moved.pause();
     // Zoomed far out, labels are too small to read and cost most of each frame's painting: they are hidden.
     const far = t.k < FAR;
-    if (far !== this.far) { this.far = far; this.svg.classed('far', far); }
+    if (far !== this.far) {
+      // Labels coming back: a big graph's drawn part is narrowed to the view first (zooming in from the whole
+      // expanded detector laid out the labels of its 3,500 boxes, most of them off screen, in one 1.3 s frame).
+      if (!far && this.leavesShown()) this.render(this.items);
+      this.far = far;
+      this.svg.classed('far', far);
+    }
     this.follow();
   }
 
@@ -179,11 +189,15 @@ export class GraphCanvas {
         return meets(x0, y0, x1, y1);
       });
     }
+    // Attributes are set only where they change: setting one to its own value still has Blink style, paint and
+    // layerize the element again (a big graph's drawn part following the view re-set thousands: 0.5 s of CPU).
     this.viewport.select<SVGGElement>('g.edges').selectAll<SVGPathElement, DrawEdge>('path')
       .data(edges, (e) => `${e.from}>${e.to}`)
       .join((enter) => enter.append('path').attr('marker-end', 'url(#arrow)'))
-      .attr('class', (e) => (e.count > 1 ? 'edge multi' : 'edge'))
-      .attr('d', (e) => edgePath(e.points));
+      .each(function (e) {
+        setIfChanged(this, 'class', e.count > 1 ? 'edge multi' : 'edge');
+        setIfChanged(this, 'd', edgePathOf(e.points));
+      });
     let entered: d3.Selection<SVGGElement, DrawItem, SVGGElement, unknown> | undefined;
     let changed: d3.Selection<SVGGElement, DrawItem, SVGGElement, unknown> | undefined;
     const sel = this.viewport.select<SVGGElement>('g.nodes').selectAll<SVGGElement, DrawItem>('g.node')
@@ -197,7 +211,12 @@ export class GraphCanvas {
           .on('dblclick', (ev: MouseEvent, d) => { ev.stopPropagation(); this.events.activate(d.key); });
         return (entered = g);
       }, (update) => { changed = update.filter((d) => !same(d)); return update; });
-    sel.attr('transform', boxTransform);
+    sel.each(function (d) {
+      const p = boxPlace(d), rect = this.firstElementChild!, label = rect.nextElementSibling!, sub = label.nextElementSibling!;
+      setIfChanged(rect, 'x', String(p.x)); setIfChanged(rect, 'y', String(p.y));
+      setIfChanged(label, 'x', String(p.cx)); setIfChanged(label, 'y', String(p.label));
+      setIfChanged(sub, 'x', String(p.cx)); setIfChanged(sub, 'y', String(p.sub));
+    });
     const fresh = entered && changed ? entered.merge(changed) : entered ?? changed ?? sel;
     fresh.attr('class', (d) => `node kind-${d.kind} ${d.cls}${d.key === this.selected ? ' selected' : ''}${this.matches.has(d.key) ? ' match' : ''}`)
       .attr('data-key', (d) => d.key)
@@ -206,8 +225,8 @@ export class GraphCanvas {
     fresh.select('rect').attr('width', (d) => d.width).attr('height', (d) => d.height)
       .attr('rx', (d) => (d.kind === 'group' ? 2 : 6)).style('fill', (d) => d.fill ?? null);
     fresh.selectAll<SVGTextElement, DrawItem>('text').style('fill', (d) => textOn(d.fill));
-    fresh.select('text.label').attr('x', (d) => d.width / 2).attr('y', (d) => (d.sub ? 16 : d.height / 2 + 4)).text((d) => d.label);
-    fresh.select('text.sub').attr('x', (d) => d.width / 2).attr('y', 31).text((d) => d.sub ?? '');
+    fresh.select('text.label').text((d) => d.label);
+    fresh.select('text.sub').text((d) => d.sub ?? '');
   }
 
   /** After a zoom or pan: a big graph's drawn part follows the view once the view nears its edge. */

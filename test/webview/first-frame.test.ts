@@ -25,7 +25,7 @@ const SEEN = `new MutationObserver((ms, o) => {
   if (!vp || vp.hasAttribute('display')) return;
   o.disconnect();
   window.__seen = { viewport: vp.getAttribute('transform'), bundleRan: !!window.onnx2liteTimings,
-    boxes: [...vp.querySelectorAll('g.node')].map((g) => [g.dataset.key, g.getAttribute('transform')]) };
+    boxes: [...vp.querySelectorAll('g.node rect')].map((r) => [r.parentNode.dataset.key, r.getAttribute('x') + ',' + r.getAttribute('y')]) };
 }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['display'] });`;
 
 async function seen(page: Page): Promise<Seen> {
@@ -33,8 +33,8 @@ async function seen(page: Page): Promise<Seen> {
 }
 
 async function boxes(page: Page): Promise<[string, string][]> {
-  return page.evaluate(() => [...document.querySelectorAll<SVGGElement>('svg#graph g.viewport g.node')]
-    .map((g) => [g.dataset.key!, g.getAttribute('transform')!] as [string, string]));
+  return page.evaluate(() => [...document.querySelectorAll<SVGRectElement>('svg#graph g.viewport g.node rect')]
+    .map((r) => [(r.parentNode as SVGGElement).dataset.key!, `${r.getAttribute('x')},${r.getAttribute('y')}`] as [string, string]));
 }
 
 test('the host\'s frame is in the page before the bundle runs; the bundle\'s first draw moves nothing', async () => {
