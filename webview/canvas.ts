@@ -143,8 +143,8 @@ export class GraphCanvas {
     // Zoomed far out, labels are too small to read and cost most of each frame's painting: they are hidden.
     const far = t.k < FAR;
     if (far !== this.far) {
-      // Labels coming back: a big graph's drawn part is narrowed to the view first (zooming in from the whole
-      // expanded detector laid out the labels of its 3,500 boxes, most of them off screen, in one 1.3 s frame).
+      // Labels coming back: a big graph's drawn part is narrowed to the view first, so that only the labels of the
+      // boxes near the view are laid out (not those of thousands drawn for the whole view).
       if (!far && this.leavesShown()) this.render(this.items);
       this.far = far;
       this.svg.classed('far', far);
