@@ -3,16 +3,23 @@
 // @litertjs/core is written for browsers and workers: it loads its emscripten script with `importScripts` and reads
 // the factory from `self.ModuleFactory`. In Node we provide `self` and an `importScripts` that evaluates the script
 // with its own `require`, `__dirname` and `__filename` (so emscripten takes its Node path and reads the .wasm with
-// fs), then restore the globals. No --experimental-wasm-* flag is needed: without relaxed SIMD (Node 20) LiteRT
-// picks its compat build, which is single-threaded. The package is ESM; it is loaded with a real dynamic import(),
-// which works from the CJS bundle too (esbuild keeps `@litertjs/core` external).
+// fs), then restore the globals. The package is ESM; it is loaded with a real dynamic import(), which works from the
+// CJS bundle too (esbuild keeps `@litertjs/core` external).
+// Which build: LiteRT ships a relaxed-SIMD build (XNNPack's int8 kernels use the relaxed int8 dot product), a threaded
+// one (relaxed SIMD + SharedArrayBuffer) and a compat build (plain SIMD) for runtimes without relaxed SIMD. Chromium,
+// VS Code (Electron) and Node >= 22 have relaxed SIMD on; Node 20's V8 has it behind --experimental-wasm-relaxed-simd,
+// which is turned on here (V8 reads it when a module is compiled), so the CLI on Node 20 runs the build a browser
+// runs (int8 runs ~2x faster than on compat; bench/build-latency.bench.ts). ONNX2LITE_LITERT_BUILD=compat (or
+// relaxed-simd, threaded) picks a build, for benches and for comparing the builds' outputs (test/runtime).
 // LiteRT prints its errors instead of throwing them: they are kept here (ONNX2LITE_LITERT_LOG=1 echoes them to stderr)
 // so that callers can put LiteRT's own reason in their error message.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as vm from 'node:vm';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { ModelError } from '../ir/types';
 
 export type LiteRtJs = typeof import('@litertjs/core');
@@ -37,6 +44,46 @@ export function logErrors(since: number): string {
 
 let loading: Promise<LiteRtJs> | undefined;
 
+/** The threaded build starts each pthread as `new Worker(its own script)`; Node would load that file as an ES module
+ *  (the package is "type": "module") where it has no `require`. This Worker runs the same script as CommonJS. */
+function pthreadWorker(code: string, file: string): unknown {
+  const script = `(function (require, __dirname, __filename) {${code}\n})(require, ${JSON.stringify(path.dirname(file))}, ${JSON.stringify(file)});`;
+  return class extends Worker {
+    constructor(_url: unknown, options: WorkerOptions) { super(script, { ...options, eval: true }); }
+  };
+}
+
+export type LiteRtBuild = 'compat' | 'relaxed-simd' | 'threaded';
+const BUILD_FILES: Record<LiteRtBuild, string> = {
+  compat: 'litert_wasm_compat_internal.js', 'relaxed-simd': 'litert_wasm_internal.js', threaded: 'litert_wasm_threaded_internal.js',
+};
+let loadedBuild: LiteRtBuild | undefined;
+/** The build loaded in this process (undefined before the first load). */
+export const liteRtBuild = (): LiteRtBuild | undefined => loadedBuild;
+
+/** The smallest module using a relaxed-SIMD instruction (i32x4.relaxed_trunc_f32x4_s), as LiteRT checks it. */
+const RELAXED_SIMD_CHECK = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 15, 1, 13, 0,
+  65, 1, 253, 15, 65, 2, 253, 15, 253, 128, 2, 11]);
+
+/** Whether WebAssembly here has relaxed SIMD, turning on V8's flag for it where it exists but is off (Node 20). */
+export function enableRelaxedSimd(): boolean {
+  if (WebAssembly.validate(RELAXED_SIMD_CHECK)) return true;
+  // A V8 that does not know the flag ignores it.
+  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return WebAssembly.validate(RELAXED_SIMD_CHECK);
+}
+
+function chosenBuild(threads: number): LiteRtBuild {
+  const asked = process.env.ONNX2LITE_LITERT_BUILD;
+  if (asked !== undefined && asked !== '') {
+    if (!(asked in BUILD_FILES)) throw new ModelError(`ONNX2LITE_LITERT_BUILD must be one of ${Object.keys(BUILD_FILES).join(', ')} (got '${asked}')`);
+    if (asked !== 'compat' && !enableRelaxedSimd()) throw new ModelError(`LiteRT's ${asked} build needs WebAssembly relaxed SIMD, which this runtime does not have`);
+    return asked as LiteRtBuild;
+  }
+  if (!enableRelaxedSimd()) return 'compat';
+  return threads > 1 && typeof SharedArrayBuffer === 'function' ? 'threaded' : 'relaxed-simd';
+}
+
 function packageDir(): string {
   const req = createRequire(typeof __filename === 'string' ? __filename : path.join(process.cwd(), 'index.js'));
   try {
@@ -55,15 +102,17 @@ export function loadLiteRt(opts: { threads?: number } = {}): Promise<LiteRtJs> {
     const dir = packageDir();
     const lrt = (await importEsm(pathToFileURL(path.join(dir, 'dist', 'index.js')).href)) as LiteRtJs;
     const g = globalThis as Record<string, unknown>;
-    const saved = { self: g.self, importScripts: g.importScripts, Module: g.Module };
+    const saved = { self: g.self, importScripts: g.importScripts, Module: g.Module, navigator: g.navigator };
+    // The threaded build sizes its worker pool from navigator.hardwareConcurrency (Node 20 has no navigator).
+    g.navigator ??= { hardwareConcurrency: Math.max(1, (opts.threads ?? 1)) };
     g.self = globalThis;
     g.importScripts = (url: string) => {
       const file = url.startsWith('file:') ? fileURLToPath(url) : url;
       const code = readFileSync(file, 'utf8');
       const factory = vm.runInThisContext(
-        `(function (require, __dirname, __filename) {${code}\n;return ModuleFactory;})`, { filename: file },
-      ) as (r: NodeRequire, d: string, f: string) => unknown;
-      g.ModuleFactory = factory(createRequire(file), path.dirname(file), file);
+        `(function (require, __dirname, __filename, Worker) {${code}\n;return ModuleFactory;})`, { filename: file },
+      ) as (r: NodeRequire, d: string, f: string, w: unknown) => unknown;
+      g.ModuleFactory = factory(createRequire(file), path.dirname(file), file, pthreadWorker(code, file));
     };
     g.Module = { print: (s: string) => log(String(s)), printErr: (s: string) => log(String(s)) };
     // Node has no WebGPU: LiteRT's default environment warns that it found none; keep that off the console.
@@ -72,8 +121,10 @@ export function loadLiteRt(opts: { threads?: number } = {}): Promise<LiteRtJs> {
       if (!String(a[0]).startsWith('Failed to create default WebGPU device')) warn(...a);
     };
     try {
-      const threads = (opts.threads ?? 1) > 1 && (await lrt.supportsFeature('relaxedSimd')) && (await lrt.supportsFeature('threads'));
-      await lrt.loadLiteRt(path.join(dir, 'wasm') + path.sep, { threads });
+      const build = chosenBuild(opts.threads ?? 1);
+      // A file path, not the directory: LiteRT would pick by its own feature check (compat where the flag is off).
+      await lrt.loadLiteRt(path.join(dir, 'wasm', BUILD_FILES[build]));
+      loadedBuild = build;
       return lrt;
     } catch (e) {
       loading = undefined;
