@@ -5,14 +5,15 @@
 // with its own `require`, `__dirname` and `__filename` (so emscripten takes its Node path and reads the .wasm with
 // fs), then restore the globals. The package is ESM; it is loaded with a real dynamic import(), which works from the
 // CJS bundle too (esbuild keeps `@litertjs/core` external).
-// Which build: LiteRT ships a relaxed-SIMD build (XNNPack's int8 kernels use the relaxed int8 dot product), a threaded
-// one (relaxed SIMD + SharedArrayBuffer) and a compat build (plain SIMD) for runtimes without relaxed SIMD. Chromium,
-// VS Code (Electron) and Node >= 22 have relaxed SIMD on; Node 20's V8 has it behind --experimental-wasm-relaxed-simd,
-// which is turned on here (V8 reads it when a module is compiled), so the CLI on Node 20 runs the build a browser
-// runs (int8 runs ~2x faster than on compat; bench/build-latency.bench.ts). ONNX2LITE_LITERT_BUILD=compat (or
-// relaxed-simd, threaded) picks a build, for benches and for comparing the builds' outputs (test/runtime).
-// LiteRT prints its errors instead of throwing them: they are kept here (ONNX2LITE_LITERT_LOG=1 echoes them to stderr)
-// so that callers can put LiteRT's own reason in their error message.
+// Which build: LiteRT ships a compat build (plain WASM SIMD, one thread), a relaxed-SIMD build and a threaded one
+// (relaxed SIMD + worker threads). Left to itself LiteRT.js picks relaxed SIMD wherever the runtime has it
+// (Chromium, VS Code's Electron, Node >= 22) and compat elsewhere (Node 20). Here the compat build is loaded
+// everywhere, so a model gives the same numbers in the CLI, in VS Code and in tests: measured on LiteRT.js 2.5.3,
+// the relaxed-SIMD build computes int8 MEAN over the innermost axis wrongly (a LayerNorm's mean of [1, 16, 64] over
+// axis 2: 0.24 for 0.40, 0.81 with zero points 0), floats differ from compat's in the last bits (fused multiply-add),
+// and it is not faster here (int8 0.94-1.03x, float32 0.85-1.1x of compat on PP-OCR; bench/paired-latency.ts).
+// ONNX2LITE_LITERT_BUILD=relaxed-simd (or threaded) loads another build, for benches and test/runtime/litert-builds;
+// Node 20 gets relaxed SIMD from V8's --experimental-wasm-relaxed-simd, turned on here when asked for.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
@@ -73,15 +74,13 @@ export function enableRelaxedSimd(): boolean {
   return WebAssembly.validate(RELAXED_SIMD_CHECK);
 }
 
-function chosenBuild(threads: number): LiteRtBuild {
+/** The build to load: ONNX2LITE_LITERT_BUILD, else compat (see the top of this file). */
+function chosenBuild(): LiteRtBuild {
   const asked = process.env.ONNX2LITE_LITERT_BUILD;
-  if (asked !== undefined && asked !== '') {
-    if (!(asked in BUILD_FILES)) throw new ModelError(`ONNX2LITE_LITERT_BUILD must be one of ${Object.keys(BUILD_FILES).join(', ')} (got '${asked}')`);
-    if (asked !== 'compat' && !enableRelaxedSimd()) throw new ModelError(`LiteRT's ${asked} build needs WebAssembly relaxed SIMD, which this runtime does not have`);
-    return asked as LiteRtBuild;
-  }
-  if (!enableRelaxedSimd()) return 'compat';
-  return threads > 1 && typeof SharedArrayBuffer === 'function' ? 'threaded' : 'relaxed-simd';
+  if (asked === undefined || asked === '') return 'compat';
+  if (!(asked in BUILD_FILES)) throw new ModelError(`ONNX2LITE_LITERT_BUILD must be one of ${Object.keys(BUILD_FILES).join(', ')} (got '${asked}')`);
+  if (asked !== 'compat' && !enableRelaxedSimd()) throw new ModelError(`LiteRT's ${asked} build needs WebAssembly relaxed SIMD, which this runtime does not have`);
+  return asked as LiteRtBuild;
 }
 
 function packageDir(): string {
@@ -102,9 +101,10 @@ export function loadLiteRt(opts: { threads?: number } = {}): Promise<LiteRtJs> {
     const dir = packageDir();
     const lrt = (await importEsm(pathToFileURL(path.join(dir, 'dist', 'index.js')).href)) as LiteRtJs;
     const g = globalThis as Record<string, unknown>;
-    const saved = { self: g.self, importScripts: g.importScripts, Module: g.Module, navigator: g.navigator };
+    const saved = { self: g.self, importScripts: g.importScripts, Module: g.Module };
     // The threaded build sizes its worker pool from navigator.hardwareConcurrency (Node 20 has no navigator).
-    g.navigator ??= { hardwareConcurrency: Math.max(1, (opts.threads ?? 1)) };
+    const navigatorShim = !('navigator' in g);
+    if (navigatorShim) g.navigator = { hardwareConcurrency: Math.max(1, opts.threads ?? 1) };
     g.self = globalThis;
     g.importScripts = (url: string) => {
       const file = url.startsWith('file:') ? fileURLToPath(url) : url;
@@ -121,7 +121,7 @@ export function loadLiteRt(opts: { threads?: number } = {}): Promise<LiteRtJs> {
       if (!String(a[0]).startsWith('Failed to create default WebGPU device')) warn(...a);
     };
     try {
-      const build = chosenBuild(opts.threads ?? 1);
+      const build = chosenBuild();
       // A file path, not the directory: LiteRT would pick by its own feature check (compat where the flag is off).
       await lrt.loadLiteRt(path.join(dir, 'wasm', BUILD_FILES[build]));
       loadedBuild = build;
@@ -134,6 +134,7 @@ export function loadLiteRt(opts: { threads?: number } = {}): Promise<LiteRtJs> {
         if (v === undefined) delete g[k]; else g[k] = v;
       }
       delete g.ModuleFactory;
+      if (navigatorShim) delete g.navigator;
       console.warn = warn;
     }
   })();
