@@ -8,7 +8,8 @@
 // clock around the batch: `ms` is the median over rounds of the thread time per run, `ratio` that against the base
 // variant's (up to ±15% between runs at load 18); `wallMs` is the fastest wall-clock run per input (median over inputs), for comparison. Where schedstat
 // is missing, `ms` falls back to wall-clock batches. Only LiteRT's own run is timed (inputs already in TFLite layout);
-// the load average is given before and after.
+// the load average is given before and after. pairedLatencyByBuild does the same across LiteRT's WASM builds (one
+// child process per build, bench/latency-child.ts, timed by its own CPU time after V8 has finished compiling).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -124,9 +125,9 @@ export async function pairedLatency(models: { label: string; tflite: Uint8Array 
 
 /** Which LiteRT WASM build a user gets where (litert-load.ts picks the fastest the runtime has). */
 export const BUILD_USERS: Record<LiteRtBuild, string> = {
-  compat: 'Node 20 without relaxed SIMD (the CLI before this change; runtimes without relaxed SIMD)',
-  'relaxed-simd': 'VS Code (Electron) and Chrome webviews, Node >= 22, the Node 20 CLI (flag turned on)',
-  threaded: 'relaxed SIMD + worker threads (LiteRT threads > 1; browsers only when cross-origin isolated)',
+  compat: 'onnx2lite everywhere (CLI, VS Code, tests: litert-load.ts); LiteRT.js itself where WASM has no relaxed SIMD (Node 20)',
+  'relaxed-simd': 'LiteRT.js by itself in Chrome / Edge, Electron and Node >= 22 (a web app or extension loading LiteRT.js)',
+  threaded: 'LiteRT.js with threads: relaxed SIMD + workers (pages must be cross-origin isolated); a Raspberry Pi runs native LiteRT instead',
 };
 
 /** pairedLatency across LiteRT builds: one child process per build (a process loads one build), every variant of
@@ -182,3 +183,17 @@ export interface ChildRequest {
   batch?: { i: number; reps: number };
 }
 export interface ChildReply { error?: string; build?: string; clock?: Latency['clock']; ms?: number; wall?: number[] }
+
+/** The LiteRT builds a bench compares (ONNX2LITE_BENCH_BUILDS=compat,relaxed-simd,threaded; 'none' skips them). */
+export function benchBuilds(): LiteRtBuild[] {
+  const v = process.env.ONNX2LITE_BENCH_BUILDS ?? 'compat,relaxed-simd';
+  return v === 'none' ? [] : v.split(',').map((b) => b.trim()).filter(Boolean) as LiteRtBuild[];
+}
+
+/** One line per build saying who runs it (printed once before a bench's table). */
+export const buildLegend = (builds: LiteRtBuild[]): string => builds.map((b) => `# LiteRT ${b}: ${BUILD_USERS[b]}`).join('\n');
+
+/** "builds: compat 0.78× 12.3 ms, relaxed-simd 0.80× 12.1 ms" for `label` (each build's ratio to its own base). */
+export function buildNote(byBuild: Map<LiteRtBuild, Map<string, Latency>>, label: string, digits = 1): string {
+  return 'builds: ' + [...byBuild].map(([b, m]) => { const l = m.get(label)!; return `${b} ${l.ratio.toFixed(2)}× ${l.ms.toFixed(digits)} ms`; }).join(', ');
+}
