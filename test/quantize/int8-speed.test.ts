@@ -1,5 +1,5 @@
 // What keeps int8 models on LiteRT's fast kernels (src/quantize/int8-hardswish.ts, params.ts): int8 HARD_SWISH
-// written as ADD / MUL / MUL, weight channels that are (almost) zero keeping a sane scale, and attention's SOFTMAX →
+// written as DEQUANTIZE / float HARD_SWISH / QUANTIZE (or ADD / MUL / MUL for integer-only models), weight channels that are (almost) zero keeping a sane scale, and attention's SOFTMAX →
 // BATCH_MATMUL kept float32 (int8.ts). Accuracy only; the
 // speed itself is measured by `npm run bench` (bench/int8-tasks.bench.ts).
 import { test } from 'node:test';
@@ -59,6 +59,37 @@ test('int8 HARD_SWISH as ADD(+3, RELU6) / MUL(1/6) / MUL: every int8 input withi
     worstKernel = Math.max(worstKernel, Math.abs(kernel[i] - q));
   }
   assert.ok(worst <= 2, `rewritten: ${worst} steps off (TFLite's HARD_SWISH kernel: ${worstKernel})`);
+});
+
+test('int8 HARD_SWISH in the float form: DEQUANTIZE → float HARD_SWISH → QUANTIZE, every int8 input within 1 output step on LiteRT', async () => {
+  const x = Int8Array.from({ length: 256 }, (_, i) => i - 128);
+  const model = hardSwishModel();
+  const sg = model.subgraphs[0];
+  assert.equal(expandInt8HardSwish(sg, uniqueNamer(sg), 'float'), 1);
+  assert.deepEqual(sg.operators.map((o) => `${o.opcode}:${sg.tensors[o.outputs[0]].type}`), ['DEQUANTIZE:FLOAT32', 'HARD_SWISH:FLOAT32', 'QUANTIZE:INT8']);
+  assert.deepEqual(sg.outputs, [1], 'the output tensor and its parameters stay');
+  const got = await run(model, x);
+  let worst = 0;
+  for (let i = 0; i < 256; i++) {
+    const v = X.scale * (x[i] - X.zeroPoint);
+    const q = Math.max(-128, Math.min(127, Math.round((v * Math.min(6, Math.max(0, v + 3))) / 6 / Y.scale) + Y.zeroPoint));
+    worst = Math.max(worst, Math.abs(got[i] - q));
+  }
+  assert.ok(worst <= 1, `${worst} steps off`);
+});
+
+test('quantize int8: HARD_SWISH takes the float form with float32 I/O and the ADD/MUL/MUL form with --int8-io', async () => {
+  const r = rng(3);
+  const w = Float32Array.from({ length: 8 * 3 * 9 }, () => r() - 0.5);
+  const bytes = encodeModel(buildModel({
+    inputs: [['x', 'float32', [1, 3, 8, 8]]], outputs: [['y', 'float32', [1, 8, 8, 8]]],
+    initializers: [{ name: 'w', dtype: 'float32', dims: [8, 3, 3, 3], data: w }, { name: 'b', dtype: 'float32', dims: [8], data: new Float32Array(8) }],
+    nodes: [node('Conv', ['x', 'w', 'b'], ['c'], { pads: [1, 1, 1, 1] }), node('HardSwish', ['c'], ['y'])],
+  }));
+  const opcodes = async (int8Io: boolean) => (await quantizeModelBytes(bytes, 'hs.onnx', {}, { mode: 'int8', int8Io, allowDegraded: true }))
+    .result.model.subgraphs[0].operators.map((o) => o.opcode).join(' ');
+  assert.equal(await opcodes(false), 'QUANTIZE CONV_2D DEQUANTIZE HARD_SWISH QUANTIZE DEQUANTIZE');
+  assert.equal(await opcodes(true), 'CONV_2D ADD MUL MUL');
 });
 
 test('int8 ops other than HARD_SWISH, and float HARD_SWISH, are left alone', () => {
