@@ -1,10 +1,11 @@
 // int8 HARD_SWISH in a form LiteRT's XNNPack delegate runs: TFLite's int8 HARD_SWISH kernel is not delegated and
 // runs several times slower than the float32 op (LiteRT WASM: 0.43 ms against 0.08 ms for one of PP-OCR cls's).
-// - 'float' (models with float32 inputs and outputs, run on XNNPack): DEQUANTIZE → HARD_SWISH (float32) →
+// - 'float' (not used yet: micro export takes int8 models as integer-only and would have to write it back):
+//   DEQUANTIZE → HARD_SWISH (float32) →
 //   QUANTIZE into the op's own output tensor. All three are delegated, and conversions are cheap passes: a 1x1
 //   CONV_2D + HARD_SWISH stack ran 5-15% faster than with the integer form (bench/paired-latency.ts, both LiteRT
 //   builds), and the output is the exact x·relu6(x+3)/6 rounded once.
-// - 'integer' (--int8-io: integer-only models, e.g. for TFLite Micro or integer accelerators) as ADD / MUL / MUL:
+// - 'integer' (what int8.ts writes: integer-only, also for TFLite Micro and integer accelerators) as ADD / MUL / MUL:
 //   x · relu6(x + 3) / 6 is written as
 //   h6 = ADD(x, 3) with a fused RELU6     (int8, fixed range [0, 6])
 //   h  = MUL(h6, 1/6)                     (int8, fixed range [0, 1])
