@@ -7,7 +7,7 @@
 // `onnx2lite` metadata stays valid; a float model output keeps its index and is fed by a DEQUANTIZE.
 import type { ConvertResult } from '../convert/convert';
 import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
-import { histogram, isConst, isFloatActivation, producersOf, pruneTensors, uniqueNamer } from './graph';
+import { dropTypeSuffixes, histogram, isConst, isFloatActivation, producersOf, pruneTensors, shareEqualConstants, uniqueNamer } from './graph';
 import { expandInt8HardSwish } from './int8-hardswish';
 import { quantizeDynamic } from './weights';
 import { floatIslands, int8StftWeights } from './int8-float-islands';
@@ -15,7 +15,7 @@ import { int8WeightsForFloatOp } from './int8-recurrent';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
 import { DEQUANTIZE_INT16_VERSION, INT16_OPS, QUANTIZE_INT16_VERSION, int16Capable, params16, quantizeBias64, residualWeights } from './int16';
 import {
-  QParams, Range, bytesOf, floatData, paramsFromRange, quantParams, quantizeBias, quantizeSymmetric, quantizeWith, weightAxis,
+  QParams, Range, bytesOf, floatData, paramsFromRange, quantParams, quantizeBias, quantizeSymmetric, quantizeWith, weightAxis, weightScaleAxis,
 } from './params';
 
 export interface Int8Options {
@@ -289,8 +289,9 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
       const inP = params.get(op.inputs[0])!;
       const inScale = wide ? params16(inP).scale : inP.scale;
       const w = t[op.inputs[1]];
-      const axis = opts.perTensor ? undefined : weightAxis(op.opcode);
       const rounded = opts.roundedWeights?.get(op.inputs[1]);
+      const axis = opts.perTensor ? undefined : rounded ? (rounded.scales.length > 1 ? weightAxis(op.opcode) : undefined)
+        : weightScaleAxis(floatData(w), w.shape, weightAxis(op.opcode));
       // One int8 copy of a weight shared by several ops (an unrolled LSTM's recurrent weight is used at every step).
       const wq = weightCache.get(op.inputs[1]) ?? (() => {
         const { data, scales } = rounded ?? quantizeSymmetric(floatData(w), w.shape, axis);
@@ -369,7 +370,9 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   void prod;
   sg.operators = outOps;
   expandInt8HardSwish(sg, name);
+  shareEqualConstants(sg);
   pruneTensors(result);
+  dropTypeSuffixes(sg);
   // What stays float keeps int8 weights (behind a DEQUANTIZE, as --quantize dynamic): the float ops' large
   // constants and the IF / WHILE bodies, which the int8 pass leaves float (openWakeWord's hey_jarvis verifier
   // branch: the int8 model was 50% of float32).

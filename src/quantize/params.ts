@@ -66,6 +66,39 @@ export function quantizeSymmetric(values: Float32Array, shape: number[], axis: n
   return { data, scales };
 }
 
+/** Per-channel scales cost a weight scale and a bias scale (float32) per output channel, and an int64 zero point for
+ *  each channel count: on a layer with few inputs per channel (PP-OCR's direction classifier: 9-80) that is 10-90% of
+ *  its int8 weights. Such a layer takes per-tensor scales when those still round its weights to this signal-to-noise
+ *  ratio (dB): below the noise of int8 activations, so the model's output hardly moves (PP-OCR cls: 96/96 same class). */
+export const PER_TENSOR_MIN_SQNR_DB = 35;
+/** Inputs per output channel below which a channel's 8 bytes of scales are over a tenth of its int8 weights. */
+export const PER_TENSOR_MAX_FAN_IN = 80;
+
+/** Signal-to-noise ratio (dB) of symmetric int8 rounding of `values` with the given scales along `axis`. */
+function roundingSqnr(values: Float32Array, shape: number[], axis: number | undefined, q: { data: Int8Array; scales: number[] }): number {
+  const channels = axis === undefined ? 1 : shape[axis];
+  const inner = axis === undefined ? values.length : elementCount(shape.slice(axis + 1));
+  let signal = 0;
+  let noise = 0;
+  for (let i = 0; i < values.length; i++) {
+    const s = q.scales[axis === undefined ? 0 : Math.floor(i / inner) % channels];
+    const d = values[i] - q.data[i] * s;
+    signal += values[i] * values[i];
+    noise += d * d;
+  }
+  return noise > 0 ? 10 * Math.log10(signal / noise) : Infinity;
+}
+
+/** The axis for a weight's scales: `axis` (per channel), or undefined (per tensor) for a layer with few inputs per
+ *  channel whose per-tensor rounding keeps PER_TENSOR_MIN_SQNR_DB (PER_TENSOR_MAX_FAN_IN). One rule for the int8
+ *  pass and GPTQ, so both round with the same scales. */
+export function weightScaleAxis(values: Float32Array, shape: number[], axis: number | undefined): number | undefined {
+  if (axis === undefined) return undefined;
+  const channels = shape[axis];
+  if (channels <= 1 || values.length / channels >= PER_TENSOR_MAX_FAN_IN) return axis;
+  return roundingSqnr(values, shape, undefined, quantizeSymmetric(values, shape, undefined)) >= PER_TENSOR_MIN_SQNR_DB ? undefined : axis;
+}
+
 /** Asymmetric int8 quantization of a constant with given parameters. */
 export function quantizeWith(values: Float32Array, p: QParams): Int8Array {
   const out = new Int8Array(values.length);
