@@ -10,8 +10,7 @@ import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
 import { dropTypeSuffixes, histogram, isConst, isFloatActivation, producersOf, pruneTensors, shareEqualConstants, uniqueNamer } from './graph';
 import { expandInt8HardSwish } from './int8-hardswish';
 import { quantizeDynamic } from './weights';
-import { floatIslands, int8StftWeights } from './int8-float-islands';
-import { int8WeightsForFloatOp } from './int8-recurrent';
+import { floatIslands } from './int8-float-islands';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
 import { DEQUANTIZE_INT16_VERSION, INT16_OPS, QUANTIZE_INT16_VERSION, int16Capable, params16, quantizeBias64, residualWeights } from './int16';
 import {
@@ -266,15 +265,11 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     return paramsFromRange({ min: lo, max: hi });
   };
 
-  // Float ops of the 'recurrent' / 'magnitude' rules: one int8 copy (behind a DEQUANTIZE) per weight tensor.
-  const hybridWeights = new Map<number, number>();
   sg.operators.forEach((op, k) => {
     const kind = quantizable[k];
     if (kind === 'none') { outOps.push(op); return; }
     if (kind === 'float') {
       op.inputs = op.inputs.map((i) => (i >= 0 && wasFloat.has(i) ? getFloat(i) : i));
-      if (islands.get(k) === 'stft') outOps.push(...int8StftWeights(op, t, addTensor));
-      if (islands.get(k) === 'recurrent' || islands.get(k) === 'magnitude') outOps.push(...int8WeightsForFloatOp(op, t, addTensor, hybridWeights));
       outOps.push(op);
       outOps.push(...lateDequant[k]);
       return;
@@ -373,10 +368,10 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   shareEqualConstants(sg);
   pruneTensors(result);
   dropTypeSuffixes(sg);
-  // What stays float keeps int8 weights (behind a DEQUANTIZE, as --quantize dynamic): the float ops' large
-  // constants and the IF / WHILE bodies, which the int8 pass leaves float (openWakeWord's hey_jarvis verifier
-  // branch: the int8 model was 50% of float32).
-  quantizeDynamic(result, { perTensor: opts.perTensor });
+  // What stays float keeps int8 weights (behind a DEQUANTIZE, as --quantize dynamic), by one rule (weights.ts
+  // storedInt8): the float ops' weight inputs and large constants, also in the IF / WHILE bodies, which the int8 pass
+  // leaves float (openWakeWord's hey_jarvis verifier branch: the int8 model was 50% of float32).
+  quantizeDynamic(result, { perTensor: opts.perTensor, floatOpsOfInt8: true });
   histogram(result);
   return result;
 }
