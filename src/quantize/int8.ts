@@ -20,6 +20,9 @@ import {
 export interface Int8Options {
   /** Per-tensor weight scales for conv / depthwise / fully connected (per-channel by default). */
   perTensor?: boolean;
+  /** Per-channel weight scales on every layer, also where one scale would do (params.ts weightScaleAxis): a QDQ
+   *  model's weights, whose channel scales come from the model. */
+  perChannel?: boolean;
   /** int8 model inputs and outputs (float32 with QUANTIZE/DEQUANTIZE by default). */
   int8Io?: boolean;
   /** Already rounded int8 weights (e.g. by GPTQ) by float weight tensor index; the others round to nearest. */
@@ -286,7 +289,7 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
       const w = t[op.inputs[1]];
       const rounded = opts.roundedWeights?.get(op.inputs[1]);
       const axis = opts.perTensor ? undefined : rounded ? (rounded.scales.length > 1 ? weightAxis(op.opcode) : undefined)
-        : weightScaleAxis(floatData(w), w.shape, weightAxis(op.opcode));
+        : opts.perChannel ? weightAxis(op.opcode) : weightScaleAxis(floatData(w), w.shape, weightAxis(op.opcode));
       // One int8 copy of a weight shared by several ops (an unrolled LSTM's recurrent weight is used at every step).
       const wq = weightCache.get(op.inputs[1]) ?? (() => {
         const { data, scales } = rounded ?? quantizeSymmetric(floatData(w), w.shape, axis);
