@@ -6,6 +6,7 @@
 import type { Node } from '../../ir/types';
 import type { ConvertContext } from '../context';
 import { Perm, channelLast, identity, isIdentity, permute, reshapeGroups, reshapeLayout, sameMemoryOrder, samePerm, transposeBetween } from '../layout';
+import { flattenIntoColumns } from '../flatten-columns';
 import { permuteKind } from '../permute-ops';
 import type { OpConverter } from '../types';
 import type { Refusal } from '../types';
@@ -68,6 +69,7 @@ function shuffleFix(inDims: number[], outDims: number[], have: Perm): ShuffleFix
 
 export function emitReshape(ctx: ConvertContext, x: string, y: string): void {
   if (ctx.isDynamic(x) || ctx.isDynamic(y)) {
+    if (flattenIntoColumns(ctx, x, y)) return;
     // Sized at run time: in ONNX order, to the inferred dims with the one unknown as -1.
     const dims = ctx.dims(y);
     let shapeT: number | undefined;
@@ -107,6 +109,7 @@ export function emitReshape(ctx: ConvertContext, x: string, y: string): void {
     src = cur;
     perm = layoutFromFix;
   } else if (!isIdentity(have)) {
+    if (flattenIntoColumns(ctx, x, y)) return;
     const pick = movedLayout(ctx, y, inDims, outDims, have);
     src = ctx.input(x, pick.inPerm);
     perm = pick.outPerm;
