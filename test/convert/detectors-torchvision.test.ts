@@ -22,9 +22,9 @@ import type { Tensor } from '../../src/ir/types';
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'export-torchvision-detector.py');
 /** The tiny detectors, the head scale that keeps their scores apart (see the script) and their TRANSPOSE count: the
- *  CHW image input is stored HWC (0); the box head flattens [N, C, 7, 7] in ONNX order (1); the keypoint loop reads
- *  [N, K, 56, 56] heatmaps per keypoint, the mask head flattens [N, classes, 28, 28] (1 more). */
-const TINY: [string, number, number][] = [['tiny_retinanet', 1, 0], ['tiny_fasterrcnn', 3, 1], ['tiny_keypointrcnn', 3, 2], ['tiny_maskrcnn', 3, 2]];
+ *  CHW image input is stored HWC (0); the box head's flatten of [N, C, 7, 7] reads it NHWC, its weight rows permuted
+ *  (0); the keypoint loop reads [N, K, 56, 56] heatmaps per keypoint, the mask head flattens [N, classes, 28, 28] (1). */
+const TINY: [string, number, number][] = [['tiny_retinanet', 1, 0], ['tiny_fasterrcnn', 3, 0], ['tiny_keypointrcnn', 3, 1], ['tiny_maskrcnn', 3, 1]];
 
 function hasTorchvision(): boolean {
   try {

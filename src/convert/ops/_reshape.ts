@@ -91,6 +91,8 @@ export function emitReshape(ctx: ConvertContext, x: string, y: string): void {
   let perm = identity(outDims.length);
   let src: number;
   const mapped = isIdentity(have) ? undefined : reshapeLayout(inDims, outDims, have);
+  // A flatten read only by products with constant weights: their rows are permuted instead of the data.
+  if (!mapped && !isIdentity(have) && flattenIntoColumns(ctx, x, y)) return;
   const fix = !isIdentity(have) && !mapped ? shuffleFix(inDims, outDims, have) : undefined;
   const layoutFromFix = fix ? reshapeLayout(inDims, outDims, fix.fixedPerm) : undefined;
   if (mapped) {
@@ -109,7 +111,6 @@ export function emitReshape(ctx: ConvertContext, x: string, y: string): void {
     src = cur;
     perm = layoutFromFix;
   } else if (!isIdentity(have)) {
-    if (flattenIntoColumns(ctx, x, y)) return;
     const pick = movedLayout(ctx, y, inDims, outDims, have);
     src = ctx.input(x, pick.inPerm);
     perm = pick.outPerm;
