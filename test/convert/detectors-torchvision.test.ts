@@ -139,4 +139,37 @@ if (DIR) {
       }
     });
   }
+  // A picture with nothing in it: box_score_thresh 1 keeps no detection, so the RoI heads run on 0 boxes (XNNPack's
+  // convs on an empty batch, FLOOR_MOD by a row count of 0, the keypoint / paste loops run 0 times). `convert` (the
+  // CLI, with its self-check on LiteRT) writes the model, and LiteRT's outputs are onnxruntime's: empty.
+  const CLI = path.join(__dirname, '..', '..', 'bin', 'onnx2lite.js');
+  for (const name of ['tiny_fasterrcnn', 'tiny_keypointrcnn', 'tiny_maskrcnn']) {
+    test(`${name} with no detections: convert verifies, LiteRT's outputs are empty like onnxruntime's`, { skip }, async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx2lite-det0-'));
+      try {
+        const onnx = path.join(dir, `${name}.onnx`);
+        const out = path.join(dir, `${name}.tflite`);
+        execFileSync(PYTHON, [SCRIPT, name, '160', onnx, '3', 'box_score_thresh=1.0'], { stdio: 'ignore' });
+        const report = JSON.parse(execFileSync(process.execPath, [CLI, 'convert', onnx, '-o', out, '--json'], { encoding: 'utf8' }));
+        const v = report.models[0].verification;
+        assert.ok(v.maxRel === 0 && v.cosine >= 0.999, `self-check: ${JSON.stringify(v)}`);
+        const lite = await openConverted(new Uint8Array(fs.readFileSync(out)));
+        try {
+          for (const x of [picture(160), noise(160, 7)]) {
+            const ref = await runOnnx(onnx, [x]);
+            const got = await lite.run([x]);
+            assert.ok(ref.size >= 3);
+            for (const [o, w] of ref) {
+              assert.equal(w.dims[0], 0, `${o}: onnxruntime found something, the test would not run an empty batch`);
+              assert.deepEqual(got.get(o)!.dims, w.dims, o);
+            }
+          }
+        } finally {
+          lite.close();
+        }
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 }

@@ -147,3 +147,55 @@ test('RoiAlign over regions counted at run time goes through a WHILE in chunks (
   const none = tensor('scores', 'float32', [R], seq(R, () => 0.1));
   await sameOnBoth(model, [[feat, boxes, many], [feat, boxes, none]], ['y']);
 });
+
+test('no RoI at all (a picture with nothing in it): row ScatterElements, two Convs, ConvTranspose, Resize on 0 rows match onnxruntime (empty)', async () => {
+  // torchvision's multi-scale RoI pooling puts rows back with ScatterElements into zeros(K, C, H, W) (FLOOR_MOD of the
+  // row indices by K, 0 here), then the heads' convs run one after another (XNNPack fails to reshape a second conv
+  // on an empty batch: each conv on a run-time batch gets a zero row appended and dropped).
+  const F = [6, 4, 7, 7];
+  const w1 = [8, 4, 3, 3];
+  const w2 = [8, 8, 3, 3];
+  const w3 = [8, 3, 4, 4];
+  const model = buildModel({
+    opset: 13,
+    inputs: [['feats', 'float32', F], ['scores', 'float32', [6]]],
+    outputs: ['y'],
+    initializers: [
+      tensor('thr', 'float32', [], [0.5]), tensor('ax0', 'int64', [1], [0]), tensor('zero', 'int64', [], [0]), tensor('one', 'int64', [], [1]),
+      tensor('col', 'int64', [4], [-1, 1, 1, 1]),
+      tensor('w1', 'float32', w1, seq(size(w1), (i) => Math.sin(i * 0.37) * 0.3)), tensor('b1', 'float32', [8], seq(8, (i) => i * 0.05 - 0.2)),
+      tensor('w2', 'float32', w2, seq(size(w2), (i) => Math.sin(i * 0.29) * 0.2)),
+      tensor('w3', 'float32', w3, seq(size(w3), (i) => Math.cos(i * 0.53) * 0.3)), tensor('b3', 'float32', [3], [0.1, -0.1, 0.05]),
+      tensor('scales', 'float32', [4], [1, 1, 2, 2]),
+    ],
+    nodes: [
+      node('Greater', ['scores', 'thr'], ['keep']),
+      node('NonZero', ['keep'], ['nz']),
+      node('Squeeze', ['nz', 'ax0'], ['idx']),
+      node('Gather', ['feats', 'idx'], ['rois'], { axis: 0 }),
+      node('Shape', ['rois'], ['rshape']),
+      node('ConstantOfShape', ['rshape'], ['zeros']),
+      node('Gather', ['rshape', 'zero'], ['k']),
+      node('Range', ['zero', 'k', 'one'], ['rows']),
+      node('Reshape', ['rows', 'col'], ['rows4']),
+      node('Expand', ['rows4', 'rshape'], ['index']),
+      node('Relu', ['rois'], ['upd']),
+      node('ScatterElements', ['zeros', 'index', 'upd'], ['pooled'], { axis: 0 }),
+      node('Conv', ['pooled', 'w1', 'b1'], ['c1'], { pads: [1, 1, 1, 1] }),
+      node('Relu', ['c1'], ['r1']),
+      node('Conv', ['r1', 'w2', 'b1'], ['c2'], { pads: [1, 1, 1, 1] }),
+      node('Relu', ['c2'], ['r2']),
+      node('ConvTranspose', ['r2', 'w3', 'b3'], ['up'], { strides: [2, 2], pads: [1, 1, 1, 1] }),
+      node('Resize', ['up', '', 'scales'], ['big'], { mode: 'linear', coordinate_transformation_mode: 'half_pixel' }),
+      node('Sigmoid', ['big'], ['y']),
+    ],
+  });
+  const feats = tensor('feats', 'float32', F, seq(size(F), (i) => Math.sin(i * 0.11) * 1.5));
+  const none = tensor('scores', 'float32', [6], [0.1, 0.2, 0.3, 0.4, 0.0, 0.5]);
+  const two = tensor('scores', 'float32', [6], [0.9, 0.1, 0.2, 0.7, 0.3, 0.4]);
+  const r = convertModel(model);
+  assert.ok((r.opHistogram.SCATTER_ND ?? 0) >= 1 && r.opHistogram.CONV_2D === 2);
+  const want = await runOnnx(encodeModel(model), [feats, none]);
+  assert.deepEqual(want.get('y')!.dims, [0, 3, 28, 28]);
+  await sameOnBoth(model, [[feats, none], [feats, two], [feats, none]], ['y']);
+});
