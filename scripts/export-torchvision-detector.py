@@ -65,18 +65,18 @@ def tiny(kind):
         from torchvision.models.detection.mask_rcnn import MaskRCNNHeads, MaskRCNNPredictor
         return det.MaskRCNN(TinyBackbone(), mask_roi_pool=MultiScaleRoIAlign(['0', '1'], 14, 2),
                             mask_head=MaskRCNNHeads(16, (16, 16), 1), mask_predictor=MaskRCNNPredictor(16, 16, 5), **common)
-    return det.FasterRCNN(TinyBackbone(), rpn_anchor_generator=anchors, min_size=size, max_size=size,
-                          box_roi_pool=MultiScaleRoIAlign(['0', '1'], 7, 2), box_head=TwoMLPHead(16 * 49, 64),
-                          box_predictor=FastRCNNPredictor(64, 5), box_score_thresh=0.001)
+    return det.FasterRCNN(TinyBackbone(), **{'rpn_anchor_generator': anchors, 'min_size': size, 'max_size': size,
+                          'box_roi_pool': MultiScaleRoIAlign(['0', '1'], 7, 2), 'box_head': TwoMLPHead(16 * 49, 64),
+                          'box_predictor': FastRCNNPredictor(64, 5), 'box_score_thresh': 0.001, **extra})
 
 
 kw = dict(weights=None, weights_backbone=None)
 if name.startswith('tiny_'):
     m = tiny(name)
 elif name.startswith('ssd'):
-    m = getattr(det, name)(**kw, score_thresh=0.001, **extra)
+    m = getattr(det, name)(**kw, **{'score_thresh': 0.001, **extra})
 else:
-    m = getattr(det, name)(**kw, box_score_thresh=0.001, min_size=size, max_size=size, **extra)
+    m = getattr(det, name)(**kw, **{'box_score_thresh': 0.001, 'min_size': size, 'max_size': size, **extra})
 m.eval()
 for mod in m.modules():
     if isinstance(mod, torch.nn.BatchNorm2d):
