@@ -146,7 +146,7 @@ export function convertModel(source: Model, opts: ConvertOptions = {}): ConvertR
   const ortSteps = fuseOrtDynamicQuant(g, constants);
   const fp16Nodes = floatFromFp16(g, constants);
   simplifyGraph(g, constants);
-  const ctx = new ConvertContext(g, constants, opset, channelLastHints(g.nodes));
+  const ctx = new ConvertContext(g, constants, opset, channelLastHints(g.nodes, (n) => g.values.get(n)?.shape as number[] | undefined));
   ctx.bodyConverter = convertBody;
   if (ortSteps.size) {
     ctx.warn(`${ortSteps.size} onnxruntime-quantized block(s) (DynamicQuantizeLinear → ConvInteger / MatMulInteger) run as float ops on their int8 weights: `

@@ -126,3 +126,14 @@ export function reshapeLayout(inDims: readonly number[], outDims: readonly numbe
   }
   return finalOrder.flatMap((k) => groups.out[k]);
 }
+
+/**
+ * A reshape whose channel-last output is its input's data in ONNX order (tf2onnx moves a one-channel NHWC input
+ * [N, H, W, 1] to NCHW by a Reshape): the input keeps ONNX order, and the RESHAPE gives the channel-last output.
+ */
+export function reshapeKeepsOnnxInput(inDims: number[] | undefined, outDims: number[] | undefined): boolean {
+  if (!inDims || !outDims || outDims.length < 3 || [...inDims, ...outDims].some((d) => typeof d !== 'number' || d < 0)) return false;
+  const q = reshapeLayout(outDims, inDims, channelLast(outDims.length));
+  return !!q && sameMemoryOrder(inDims, q, identity(inDims.length))
+    && !(inDims.length >= 3 && sameMemoryOrder(inDims, q, channelLast(inDims.length)));
+}

@@ -55,6 +55,13 @@ export function unsupportedRefusal(node: Node, opset: number): Refusal {
     const ranges = list.map((c) => `${c.opset[0]}–${c.opset[1]}`).join(', ');
     return { code: 'opset', message: `${node.opType} at opset ${opset} is not supported (supported opsets: ${ranges}); re-export the model with a supported opset` };
   }
+  if (d === 'com.microsoft' || d.startsWith('com.microsoft.') || d.startsWith('com.ms.')) {
+    // com.microsoft.nchwc / com.ms.internal.nhwc: layouts of onnxruntime's highest optimization level.
+    return { code: 'custom-domain', message: `${d}.${node.opType} is an onnxruntime fused op (written by onnxruntime's graph optimizer) that onnx2lite does not convert; convert the model as exported, before onnxruntime's optimizations` };
+  }
+  if (d === 'ai.onnx.ml') {
+    return { code: 'custom-domain', message: `ai.onnx.ml.${node.opType} is a classical machine-learning op (ONNX-ML: tree ensembles, linear models, ZipMap, ...); TFLite has no such ops, onnx2lite converts neural networks only` };
+  }
   if (d && d !== 'ai.onnx') return { code: 'custom-domain', message: `${d}.${node.opType} is a custom-domain op with no TFLite builtin equivalent` };
   if (FLEX_ONLY[node.opType]) {
     return { code: 'flex-only', message: `${node.opType} has no TFLite builtin; it would need the Flex delegate (TF op ${FLEX_ONLY[node.opType]}), which onnx2lite does not emit` };

@@ -32,7 +32,8 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
     const [, sN, bN, mN, vN] = bn.inputs;
     const W = constants.get(conv.inputs[1]);
     const params = [sN, bN, mN, vN].map((x) => constants.get(x));
-    if (!W || params.some((p) => !p) || W.dtype !== 'float32') continue;
+    // Per-channel statistics only ([C]; opsets 7-8's `spatial = 0` gives per-activation [C, H, W] ones).
+    if (!W || params.some((p) => !p || p.dims.length !== 1 || p.dims[0] !== W.dims[0]) || W.dtype !== 'float32') continue;
     const [scale, bias, mean, varc] = params.map((p) => toNumbers(p!));
     const eps = attrNum(bn, 'epsilon', 1e-5);
     const cout = W.dims[0];

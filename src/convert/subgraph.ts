@@ -6,13 +6,15 @@ import { ModelError } from '../ir/types';
 import type { TflSubgraph } from '../tflite/model';
 import { BodySpec, ConvertContext } from './context';
 import { collapseReshapes, pruneUnused } from './fuse';
-import { channelLast, identity } from './layout';
+import { channelLast, identity, reshapeKeepsOnnxInput } from './layout';
 import { outerReads } from './control-flow';
 import { lookupConverter, refusalOf, unsupportedRefusal } from './registry';
 import { ConvertError } from './types';
 
-/** Values that flow (through layout-agnostic ops) into the data input of a spatial op. */
-export function channelLastHints(nodes: Node[]): Set<string> {
+const RESHAPES = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze']);
+
+/** Values that flow (through layout-agnostic ops) into the data input of a spatial op; `shapeOf` gives static dims. */
+export function channelLastHints(nodes: Node[], shapeOf?: (name: string) => number[] | undefined): Set<string> {
   const want = new Set<string>();
   for (let i = nodes.length - 1; i >= 0; i--) {
     const n = nodes[i];
@@ -27,6 +29,9 @@ export function channelLastHints(nodes: Node[]): Set<string> {
         const inner = channelLastHints(a.value.nodes);
         for (const r of outerReads(a.value)) if (inner.has(r)) want.add(r);
       }
+    } else if (RESHAPES.has(n.opType) && want.has(n.outputs[0]) && shapeOf
+      && reshapeKeepsOnnxInput(shapeOf(n.inputs[0]), shapeOf(n.outputs[0]))) {
+      continue;
     } else if ((conv.layout === 'any' || conv.layout === 'axis') && n.opType !== 'Transpose' && n.outputs.some((o) => want.has(o))) {
       // Not through a Transpose: channel-last after it is another order before it (Conformer's [T, B, C] → [B, C, T]
       // before its Conv1d would make the model input [B, C, T]).

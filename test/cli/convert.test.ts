@@ -72,6 +72,16 @@ test('an op with no TFLite mapping: error names the node and the reason; nothing
   assert.deepEqual(leftovers(), []);
 });
 
+test('--json: a refused model has its refusal code beside the error line', () => {
+  const m = buildModel({ inputs: [['x', 'float32', [4, 4]]], outputs: ['y'], nodes: [node('Det', ['x'], ['y'], {}, 'my_det')] });
+  const r = cli('convert', write('det-json.onnx', encodeModel(m)), '--json');
+  assert.equal(r.code, 1);
+  const j = JSON.parse(r.out) as { models: { error: string; code: string }[] };
+  assert.match(j.models[0].error, /my_det/);
+  assert.equal(j.models[0].code, 'flex-only');
+  assert.deepEqual(leftovers(), []);
+});
+
 test('an unsupported attribute value: error names the node; an existing output is left untouched', () => {
   const m = buildModel({
     inputs: [['x', 'float32', [2, 1, 3]]], outputs: ['y'],

@@ -8,6 +8,7 @@ import { Command, UsageError, parseInputShapes, parseInputValues } from '../comm
 import { QuantizeOptions, quantizeFile } from '../../quantize/file';
 import { quantizeFlags, quantizeOptions, QUANTIZE_USAGE } from '../quantize-options';
 import { quantMode } from '../../quantize/modes';
+import { ConvertError } from '../../convert/types';
 
 export const convert: Command = {
   summary: 'convert ONNX models to TFLite (float32, or float16 / int8 with --quantize), written next to each model',
@@ -69,7 +70,8 @@ ${QUANTIZE_USAGE}
       } catch (e) {
         failed++;
         const message = (e as Error).message;
-        results.push({ source: model, error: message });
+        // A refusal's code (RefusalCode: no-converter, custom-domain, opset, ...) beside its line.
+        results.push({ source: model, error: message, ...(e instanceof ConvertError ? { code: e.code } : {}) });
         if (positionals.length === 1 && !values.json) throw e;
         process.stderr.write(`onnx2lite: ${model}: ${message}\n`);
       }

@@ -1,4 +1,5 @@
-// ONNX BatchNormalization (inference) not folded into a Conv → TFLite MUL and ADD with per-channel constants (or,
+// ONNX BatchNormalization (inference) not folded into a Conv → TFLite MUL and ADD with per-channel constants (per
+// activation for opsets 7-8's `spatial = 0` with [C, H, W] statistics), or,
 // with statistics computed in the graph, SUB, RSQRT, MUL, ADD on per-channel vectors). training_mode=1 normalizes
 // with the batch's own statistics (MEAN) and outputs the updated running statistics.
 import { toNumbers } from '../../ir/tensor';
@@ -13,6 +14,14 @@ import { channelVector, moments } from './_norm';
 const BatchNormalization: OpConverter = {
   op: 'BatchNormalization', emits: ['MUL', 'ADD', 'SUB', 'RSQRT', 'RESHAPE', 'MEAN'], opset: [1, MAX_OPSET], inputs: [5, 5], dtypes: ['float32'], layout: 'any',
   check(node, ctx) {
+    const x = ctx.dims(node.inputs[0]);
+    for (const p of node.inputs.slice(1)) {
+      const d = ctx.isConstant(p) ? ctx.constant(p)!.dims : ctx.dims(p);
+      const fits = d.length === 1 ? d[0] === x[1] : d.length < x.length && d.every((v, i) => v === x[1 + i]);
+      if (!fits || (d.length > 1 && !ctx.isConstant(p))) {
+        return refuse('unsupported', `BatchNormalization parameter "${p}" of dims [${d.join(', ')}] is neither per channel [${x[1]}] nor a constant per activation [${x.slice(1).join(', ')}]`);
+      }
+    }
     if (node.outputs.slice(1).some((o) => o) && attrInt(node, 'training_mode', 0) !== 1) {
       return refuse('attribute', 'BatchNormalization with running mean/var outputs (training mode before opset 14) is not supported');
     }
@@ -30,11 +39,12 @@ const BatchNormalization: OpConverter = {
     }
     const [scale, bias, mean, varc] = [s, b, m, v].map((n) => toNumbers(ctx.constant(n)!));
     const eps = attrFloat(node, 'epsilon', 1e-5);
-    const c = scale.length;
     const k = scale.map((sc, i) => sc / Math.sqrt(varc[i] + eps));
     const sh = bias.map((bi, i) => bi - mean[i] * k[i]);
     const rank = ctx.rank(x);
-    const cshape = [1, c, ...new Array<number>(rank - 2).fill(1)];
+    // Per channel ([C]), or per activation ([C, H, W]: `spatial = 0` of opsets 7-8, MXNet's exports).
+    const pdims = ctx.constant(s)!.dims;
+    const cshape = [1, ...pdims, ...new Array<number>(rank - 1 - pdims.length).fill(1)];
     const kName = `${node.name}/scale`;
     const shName = `${node.name}/shift`;
     ctx.constants.set(kName, { name: kName, dtype: 'float32', dims: cshape, data: Float32Array.from(k) });

@@ -1,6 +1,7 @@
 // ONNX LayerNormalization → TFLite MEAN, SUB, MUL, ADD, RSQRT over the remapped normalized axes of the input's
 // own layout; Scale and B broadcast from the right as in ONNX. The optional Mean and InvStdDev outputs are the
-// intermediate moments (kept dims).
+// intermediate moments (kept dims). Below opset 17 it is onnxruntime's own op in the default domain (what its
+// optimizer writes for a LayerNorm it fuses), with the same semantics.
 import { attrFloat, attrInt, normAxis } from '../attrs';
 import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
@@ -8,7 +9,7 @@ import { Emitter } from './_emit';
 import { moments } from './_norm';
 
 const LayerNormalization: OpConverter = {
-  op: 'LayerNormalization', emits: ['MEAN', 'SUB', 'MUL', 'ADD', 'RSQRT'], opset: [17, MAX_OPSET], inputs: [2, 3], dtypes: ['float32'], int8: false,
+  op: 'LayerNormalization', emits: ['MEAN', 'SUB', 'MUL', 'ADD', 'RSQRT'], opset: [1, MAX_OPSET], inputs: [2, 3], dtypes: ['float32'], int8: false,
   micro: false, layout: 'axis',
   check(node, ctx) {
     const dt = ctx.dtype(node.inputs[0]);

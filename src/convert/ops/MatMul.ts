@@ -1,4 +1,4 @@
-// ONNX MatMul → TFLite FULLY_CONNECTED when B is a constant matrix (keep_num_dims for batched A),
+// ONNX MatMul → TFLite FULLY_CONNECTED when B is a constant matrix (keep_num_dims for batched A) or vector,
 // otherwise BATCH_MATMUL. Both operands in ONNX order, except that an operand stored with its last two dims swapped
 // (attention's Kᵀ after the head split) is read as it is with adj_x / adj_y instead of through a TRANSPOSE.
 import { toFloat32 } from '../../ir/tensor';
@@ -19,8 +19,19 @@ const MatMul: OpConverter = {
   convert(node, ctx) {
     const [a, b] = node.inputs;
     const y = node.outputs[0];
-    if (ctx.rank(a) === 1 || ctx.rank(b) === 1) { vectorMatMul(ctx, a, b, y); return; }
+    // A constant vector B with A of rank >= 2 is one FULLY_CONNECTED below; other 1-D operands follow numpy's rules.
+    if (ctx.rank(a) === 1 || (ctx.rank(b) === 1 && !(ctx.isConstant(b) && ctx.rank(a) >= 2))) { vectorMatMul(ctx, a, b, y); return; }
     const B = ctx.constant(b);
+    if (B && B.dims.length === 1) {
+      // A constant vector (paddle2onnx's F.linear by a 1-D projection, PicoDet's distribution integral): a one-row
+      // FULLY_CONNECTED, then the unit last dim dropped.
+      const dims = ctx.shape(y);
+      const fc = ctx.temp([...dims, 1], 'FLOAT32', `${y}__fc`);
+      ctx.emit('FULLY_CONNECTED', [ctx.inputOnnx(a), ctx.constFloat32(toFloat32(B), [1, B.dims[0]], `${node.name}/weights`), -1], [fc],
+        { fusedActivationFunction: 'NONE', weightsFormat: 'DEFAULT', keepNumDims: ctx.rank(a) > 2 });
+      ctx.emit('RESHAPE', [fc, ctx.constInt32(dims, `${y}__shape`)], [ctx.output(y, identity(dims.length))], { newShape: dims });
+      return;
+    }
     if (B && B.dims.length === 2) {
       // FULLY_CONNECTED works on the last axis alone: A stored in another order of its leading axes (a window / grid
       // swap left lazy) is read as it is, and the output keeps that order, when nothing else reads A in ONNX order.
@@ -114,7 +125,7 @@ function vectorMatMul(ctx: ConvertContext, a: string, b: string, y: string): voi
 }
 
 /** The operand in ONNX order, or as stored when only its last two dims are swapped (then `adj`). */
-function operand(ctx: ConvertContext, name: string): { index: number; adj: boolean } {
+export function operand(ctx: ConvertContext, name: string): { index: number; adj: boolean } {
   const r = ctx.rank(name);
   const swapped = [...identity(r - 2), r - 1, r - 2];
   const p = ctx.primaryOf(name);

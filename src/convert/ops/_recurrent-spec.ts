@@ -15,7 +15,22 @@ export const SPEC: Record<RecurrentKind, { gates: number; acts: string[] }> = {
   LSTM: { gates: 4, acts: ['Sigmoid', 'Tanh', 'Tanh'] },
 };
 
-export const ACTIVATIONS: Record<string, string> = { sigmoid: 'LOGISTIC', tanh: 'TANH', relu: 'RELU' };
+export const ACTIVATIONS: Record<string, string> = { sigmoid: 'LOGISTIC', tanh: 'TANH', relu: 'RELU', hardsigmoid: 'HARD_SIGMOID' };
+
+/**
+ * Each activation's opcode; HardSigmoid (Keras' default recurrent activation before TF 2, as keras2onnx writes it) as
+ * `HARD_SIGMOID:alpha:beta`, its parameters taken from activation_alpha / activation_beta in order by the functions
+ * that use them (as onnxruntime reads them).
+ */
+export function activationOps(node: Node, kind: RecurrentKind): string[] {
+  const floats = (name: string) => { const a = node.attrs.get(name); return a?.type === 'floats' ? [...a.value] : a?.type === 'float' ? [a.value] : []; };
+  const alphas = floats('activation_alpha');
+  const betas = floats('activation_beta');
+  return activationNames(node, kind).map((n) => {
+    const op = ACTIVATIONS[n.toLowerCase()];
+    return op === 'HARD_SIGMOID' ? `${op}:${alphas.shift() ?? 0.2}:${betas.shift() ?? 0.5}` : op;
+  });
+}
 
 export const EMITS = ['FULLY_CONNECTED', 'UNPACK', 'ADD', 'MUL', 'SUB', 'LOGISTIC', 'TANH', 'RELU', 'SPLIT', 'PACK',
   'RESHAPE', 'STRIDED_SLICE', 'MINIMUM', 'MAXIMUM', 'LESS', 'CAST'];
@@ -49,7 +64,7 @@ export function checkRecurrent(node: Node, ctx: ConvertContext, kind: RecurrentK
   const need = SPEC[kind].acts.length * directions(node);
   if (names.length !== need) return refuse('attribute', `${kind} needs ${need} activations for ${dir}, got ${names.length}`);
   const bad = names.find((n) => !ACTIVATIONS[n.toLowerCase()]);
-  if (bad) return refuse('attribute', `${kind} activation ${bad} is not supported (Sigmoid, Tanh and Relu are)`);
+  if (bad) return refuse('attribute', `${kind} activation ${bad} is not supported (Sigmoid, Tanh, Relu and HardSigmoid are)`);
   if (kind === 'LSTM') {
     if (attrInt(node, 'input_forget', 0) !== 0) return refuse('attribute', 'LSTM with input_forget=1 (coupled input and forget gates) is not supported');
   }

@@ -9,7 +9,7 @@ import { attrFloat, attrInt, attrString } from '../attrs';
 import type { ConvertContext } from '../context';
 import { identity } from '../layout';
 import { Param } from './_recurrent-param';
-import { ACTIVATIONS, EMITS, RecurrentKind, SPEC, activationNames, checkRecurrent, directions } from './_recurrent-spec';
+import { EMITS, RecurrentKind, SPEC, activationOps, checkRecurrent, directions } from './_recurrent-spec';
 import { broadcastShape } from './_elementwise';
 import type { OpConverter } from '../types';
 import { MAX_OPSET } from '../types';
@@ -82,7 +82,7 @@ export class RecurrentLowering {
       this.p = new Param(ctx, node.inputs[7], `${node.name}/P`);
       expect(this.p, [this.dirs, 3 * this.hidden]);
     }
-    this.acts = activationNames(node, kind).map((n) => ACTIVATIONS[n.toLowerCase()]);
+    this.acts = activationOps(node, kind);
     this.clip = node.attrs.get('clip') ? attrFloat(node, 'clip', 0) : undefined;
   }
 
@@ -318,6 +318,18 @@ export class RecurrentLowering {
       v = hi;
     }
     const out = this.temp(shape, name);
+    if (op.startsWith('HARD_SIGMOID:')) {
+      // max(0, min(1, alpha · x + beta))
+      const [alpha, beta] = op.split(':').slice(1).map(Number);
+      const scaled = this.temp(shape, `${name}_scaled`);
+      this.ctx.emit('MUL', [v, this.ctx.constFloat32([alpha], [], `${this.node.name}/hard_sigmoid_alpha`)], [scaled], { fusedActivationFunction: 'NONE' });
+      const shifted = this.temp(shape, `${name}_shifted`);
+      this.ctx.emit('ADD', [scaled, this.ctx.constFloat32([beta], [], `${this.node.name}/hard_sigmoid_beta`)], [shifted], { fusedActivationFunction: 'NONE' });
+      const capped = this.temp(shape, `${name}_capped`);
+      this.ctx.emit('MINIMUM', [shifted, this.ctx.constFloat32([1], [], `${this.node.name}/one`)], [capped]);
+      this.ctx.emit('MAXIMUM', [capped, this.ctx.constFloat32([0], [], `${this.node.name}/zero`)], [out]);
+      return out;
+    }
     this.ctx.emit(op, [v], [out]);
     return out;
   }

@@ -5,7 +5,7 @@
 // in ONNX order.
 import type { Node } from '../../ir/types';
 import type { ConvertContext } from '../context';
-import { Perm, channelLast, identity, isIdentity, permute, reshapeGroups, reshapeLayout, sameMemoryOrder, samePerm, transposeBetween } from '../layout';
+import { Perm, channelLast, identity, isIdentity, permute, reshapeGroups, reshapeKeepsOnnxInput, reshapeLayout, sameMemoryOrder, samePerm, transposeBetween } from '../layout';
 import { flattenIntoColumns } from '../flatten-columns';
 import { permuteKind } from '../permute-ops';
 import type { OpConverter } from '../types';
@@ -116,6 +116,8 @@ export function emitReshape(ctx: ConvertContext, x: string, y: string): void {
     perm = pick.outPerm;
   } else {
     src = ctx.inputOnnx(x);
+    // Channel-last at no cost: the input's ONNX order is the channel-last output's data order.
+    if (ctx.prefersChannelLast.has(y) && reshapeKeepsOnnxInput(inDims, outDims)) perm = channelLast(outDims.length);
   }
   const out = ctx.output(y, perm);
   const shape = ctx.tensors[out].shape;

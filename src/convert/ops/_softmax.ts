@@ -21,13 +21,18 @@ function emit(ctx: ConvertContext, node: Node, tfl: string, opset: number): void
     }
     const rows = dims.some((d) => d < 0) ? -1 : dims.slice(0, axis).reduce((a, b) => a * b, 1);
     const cols = dims.slice(axis).reduce((a, b) => a * b, 1);
-    const src = ctx.inputOnnx(x);
+    // The order inside a row does not matter: a stored layout that keeps the leading dims first, in order (NHWC for
+    // axis 1: paddle2onnx's segmentation heads at opset 11), is reshaped as it is.
+    const have = ctx.permOf(x);
+    const perm = have.slice(0, axis).every((d, i) => d === i) ? have : identity(rank);
+    const src = ctx.input(x, perm);
     const flat = ctx.temp([rows, cols], 'FLOAT32', `${x}__2d`);
     ctx.emit('RESHAPE', [src, ctx.constInt32([rows, cols], `${x}__2d_shape`)], [flat], { newShape: [rows, cols] });
     const sm = ctx.temp([rows, cols], 'FLOAT32', `${y}__2d`);
     ctx.emit(tfl, [flat], [sm], opts);
-    const out = ctx.output(y, identity(rank));
-    ctx.emit('RESHAPE', [sm, ctx.constInt32(dims, `${y}__shape`)], [out], { newShape: dims });
+    const out = ctx.output(y, perm);
+    const stored = ctx.tensors[out].shapeSignature ?? ctx.tensors[out].shape;
+    ctx.emit('RESHAPE', [sm, ctx.constInt32(stored, `${y}__shape`)], [out], { newShape: stored });
     return;
   }
   let perm = ctx.permOf(x);

@@ -11,8 +11,10 @@ import Asin from './Asin';
 import Asinh from './Asinh';
 import Atan from './Atan';
 import Atanh from './Atanh';
+import Attention from './Attention';
 import AveragePool from './AveragePool';
 import BatchNormalization from './BatchNormalization';
+import BiasGelu from './BiasGelu';
 import BitShift from './BitShift';
 import BlackmanWindow from './BlackmanWindow';
 import Cast from './Cast';
@@ -43,8 +45,12 @@ import Erf from './Erf';
 import Exp from './Exp';
 import Expand from './Expand';
 import EyeLike from './EyeLike';
+import FastGelu from './FastGelu';
 import Flatten from './Flatten';
 import Floor from './Floor';
+import FusedConv from './FusedConv';
+import FusedGemm from './FusedGemm';
+import FusedMatMul from './FusedMatMul';
 import GRU from './GRU';
 import Gather from './Gather';
 import GatherElements from './GatherElements';
@@ -64,6 +70,7 @@ import HardSwish from './HardSwish';
 import Hardmax from './Hardmax';
 import Identity from './Identity';
 import If from './If';
+import ImageScaler from './ImageScaler';
 import InstanceNormalization from './InstanceNormalization';
 import IsInf from './IsInf';
 import IsNaN from './IsNaN';
@@ -83,6 +90,7 @@ import MaxPool from './MaxPool';
 import MaxUnpool from './MaxUnpool';
 import Mean from './Mean';
 import MeanVarianceNormalization from './MeanVarianceNormalization';
+import MicrosoftGelu from './MicrosoftGelu';
 import Min from './Min';
 import Mod from './Mod';
 import Mul from './Mul';
@@ -99,6 +107,7 @@ import Pow from './Pow';
 import QLinearConv from './QLinearConv';
 import QLinearMatMul from './QLinearMatMul';
 import QuantizeLinear from './QuantizeLinear';
+import QuickGelu from './QuickGelu';
 import RNN from './RNN';
 import Range from './Range';
 import Reciprocal from './Reciprocal';
@@ -130,6 +139,7 @@ import Sigmoid from './Sigmoid';
 import Sign from './Sign';
 import Sin from './Sin';
 import Sinh from './Sinh';
+import SkipLayerNormalization from './SkipLayerNormalization';
 import Slice from './Slice';
 import Softmax from './Softmax';
 import SoftmaxCrossEntropyLoss from './SoftmaxCrossEntropyLoss';
@@ -166,8 +176,10 @@ export const OPS: OpConverter[] = [
   Asinh,
   Atan,
   Atanh,
+  Attention,
   AveragePool,
   BatchNormalization,
+  BiasGelu,
   BitShift,
   BlackmanWindow,
   Cast,
@@ -198,8 +210,12 @@ export const OPS: OpConverter[] = [
   Exp,
   Expand,
   EyeLike,
+  FastGelu,
   Flatten,
   Floor,
+  FusedConv,
+  FusedGemm,
+  FusedMatMul,
   GRU,
   Gather,
   GatherElements,
@@ -219,6 +235,7 @@ export const OPS: OpConverter[] = [
   Hardmax,
   Identity,
   If,
+  ImageScaler,
   InstanceNormalization,
   IsInf,
   IsNaN,
@@ -238,6 +255,7 @@ export const OPS: OpConverter[] = [
   MaxUnpool,
   Mean,
   MeanVarianceNormalization,
+  MicrosoftGelu,
   Min,
   Mod,
   Mul,
@@ -254,6 +272,7 @@ export const OPS: OpConverter[] = [
   QLinearConv,
   QLinearMatMul,
   QuantizeLinear,
+  QuickGelu,
   RNN,
   Range,
   Reciprocal,
@@ -285,6 +304,7 @@ export const OPS: OpConverter[] = [
   Sign,
   Sin,
   Sinh,
+  SkipLayerNormalization,
   Slice,
   Softmax,
   SoftmaxCrossEntropyLoss,

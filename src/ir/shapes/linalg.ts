@@ -19,13 +19,34 @@ register('MatMul', (c) => matmul(c));
 register('MatMulInteger', (c) => matmul(c, 'int32'));
 register('QLinearMatMul', (c) => matmul(c, c.dtype(7)));
 
-register('Gemm', (c) => {
+function gemm(c: ShapeCtx): OutInfo[] {
   const a = c.shape(0);
   const b = c.shape(1);
   const m = a ? (attrInt(c, 'transA', 0) ? a[1] : a[0]) : c.namer.make();
   const n = b ? (attrInt(c, 'transB', 0) ? b[0] : b[1]) : c.namer.make();
   return [{ dtype: c.dtype(0), shape: [m, n] }];
-});
+}
+register('Gemm', gemm);
+register('FusedGemm', gemm, 'com.microsoft');
+
+// onnxruntime's fused forms (com.microsoft): MatMul with transposed operands, Gemm with an activation.
+register('FusedMatMul', (c) => {
+  const a = c.shape(0);
+  const b = c.shape(1);
+  if (!a || !b || a.length < 2 || b.length < 2) return [{ dtype: c.dtype(0) }];
+  const swap = (s: Shape, t: number): Shape => (t ? [...s.slice(0, -2), s[s.length - 1], s[s.length - 2]] : s);
+  const [ta, tb] = [swap(a, attrInt(c, 'transA', 0)), swap(b, attrInt(c, 'transB', 0))];
+  return [{ dtype: c.dtype(0), shape: [...broadcastShapes([ta.slice(0, -2), tb.slice(0, -2)], c.namer), ta[ta.length - 2], tb[tb.length - 1]] }];
+}, 'com.microsoft');
+
+// com.microsoft Attention: [B, S, E] with packed [E, 3H] weights → [B, S, H].
+register('Attention', (c) => {
+  const x = c.shape(0);
+  const w = c.shape(1);
+  const sizes = attrInts(c, 'qkv_hidden_sizes');
+  const hidden = sizes ? sizes[2] : w && typeof w[1] === 'number' ? w[1] / 3 : undefined;
+  return [{ dtype: c.dtype(0), shape: x && hidden !== undefined ? [x[0], x[1], hidden] : undefined }];
+}, 'com.microsoft');
 
 register('Det', (c) => {
   const x = c.shape(0);
