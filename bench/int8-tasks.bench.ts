@@ -20,7 +20,7 @@ import { decodeModel } from '../src/onnx/reader';
 import { serializeTflite } from '../src/tflite/writer';
 import { makeOcrSamples } from './material/ocr-samples.mjs';
 import { evaluate, references, type Task } from './ocr-tasks';
-import { pairedLatency } from './paired-latency';
+import { benchBuilds, buildLegend, buildNote, pairedLatency, pairedLatencyByBuild } from './paired-latency';
 
 interface Case { name: string; file: string; dims: number[]; mean: number[]; std: number[]; kind: 'page' | 'line'; task: Task; calib: number }
 const IMAGENET = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
@@ -61,6 +61,7 @@ function rotate180(t: Tensor): Tensor {
   const material = makeOcrSamples(path.join(os.tmpdir(), 'onnx2lite-ocr-samples-2'));
   // Latency ratios are only as good as the machine is quiet: the load average says how busy it was.
   console.log(`# ${os.cpus().length} CPU(s), load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  if (benchBuilds().length) console.log(buildLegend(benchBuilds()));
   console.log('model                  mode      metric (mean / worst)        size    CPU ms per run (ratio), fastest wall   notes');
   // ONNX2LITE_OCR_CASES=cls (or det, rec; comma-separated): only the models whose name holds one of them.
   const only = process.env.ONNX2LITE_OCR_CASES?.split(',').map((w) => w.trim().toLowerCase()).filter(Boolean);
@@ -90,11 +91,14 @@ function rotate180(t: Tensor): Tensor {
     }
     // Latency: every variant open at once, interleaved paired rounds on the same inputs (paired-latency.ts).
     const lat = await pairedLatency(rows.map((x) => ({ label: x.mode, tflite: x.tflite })), evalSet.slice(0, c.kind === 'page' ? 1 : 3), { budgetMs: 20000 });
+    // The same variants on each LiteRT WASM build, one child process per build, in the same interleaved rounds.
+    const byBuild = benchBuilds().length ? (await pairedLatencyByBuild(benchBuilds(), rows.map((x) => ({ label: x.mode, tflite: x.tflite })), evalSet.slice(0, c.kind === 'page' ? 1 : 3), { budgetMs: 20000 })) : undefined;
     for (const x of rows) {
       const l = lat.byLabel.get(x.mode)!;
       console.log(`${c.name.padEnd(22)} ${x.mode.padEnd(9)} `
         + `${METRIC[c.task]} ${x.r.mean.toFixed(4)} / ${x.r.worst.toFixed(4)}`.padEnd(29) + `${((100 * x.tflite.byteLength) / float.byteLength).toFixed(1).padStart(5)}%  `
-        + `${l.ms.toFixed(1).padStart(8)} (${l.ratio.toFixed(2)}×) wall ${l.wallMs.toFixed(1)}`.padEnd(34) + x.notes + (x.mode === 'float32' ? `; ${l.rounds} latency rounds, load ${lat.load}` : ''));
+        + `${l.ms.toFixed(1).padStart(8)} (${l.ratio.toFixed(2)}×) wall ${l.wallMs.toFixed(1)}`.padEnd(34) + x.notes + (x.mode === 'float32' ? `; ${l.rounds} latency rounds, load ${lat.load}` : '')
+        + (byBuild ? `; ${buildNote(byBuild.byBuild, x.mode, 1)}` + (x.mode === 'float32' ? ` (load ${byBuild.load})` : '') : ''));
     }
   }
 })().catch((e) => { console.error(e); process.exit(1); });

@@ -8,14 +8,23 @@
 // clock around the batch: `ms` is the median over rounds of the thread time per run, `ratio` that against the base
 // variant's (up to ±15% between runs at load 18); `wallMs` is the fastest wall-clock run per input (median over inputs), for comparison. Where schedstat
 // is missing, `ms` falls back to wall-clock batches. Only LiteRT's own run is timed (inputs already in TFLite layout);
-// the load average is given before and after.
+// the load average is given before and after. pairedLatencyByBuild does the same across LiteRT's WASM builds (one
+// child process per build, bench/latency-child.ts, timed by its own CPU time after V8 has finished compiling).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
+import { fork } from 'node:child_process';
 import type { Tensor } from '../src/ir/types';
 import { openTflite } from '../src/runtime/litert';
+import type { LiteRtBuild } from '../src/runtime/litert-load';
 import { readMetadata, toTfliteLayout } from '../src/runtime/tflite-onnx-io';
 
-export interface Latency { ms: number; ratio: number; wallMs: number; rounds: number; clock: 'thread' | 'wall' }
+export interface Latency {
+  ms: number; ratio: number; wallMs: number; rounds: number;
+  /** 'process': the CPU time of a child process that runs nothing else (pairedLatencyByBuild; with LiteRT's threaded
+   *  build it sums its worker threads, so `wallMs` says the latency). */
+  clock: 'thread' | 'wall' | 'process';
+}
 
 const SCHEDSTAT = `/proc/self/task/${process.pid}/schedstat`;
 /** Nanoseconds this (main) thread has run on a core, or undefined where the kernel does not say. */
@@ -34,56 +43,157 @@ export const loadAverage = (): string => os.loadavg().map((l) => l.toFixed(1)).j
 
 const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
 
-/** Times `models` (the first is the base of the ratios) on `feeds` (ONNX-named, ONNX layout): rounds until
- *  `budgetMs` is spent (at least `minRounds`, at most `maxRounds`). */
-export async function pairedLatency(models: { label: string; tflite: Uint8Array }[], feeds: Tensor[][],
-  { budgetMs = 20000, minRounds = 5, maxRounds = 40 } = {}): Promise<{ byLabel: Map<string, Latency>; load: string }> {
-  const load0 = loadAverage();
+/** One variant that can run a timed batch: `reps` times every input; per-run clock ms and each run's wall ms. */
+export interface BatchRunner { clock: Latency['clock']; batch(reps: number): Promise<{ ms: number; wall: number[] }> }
+
+/** Opened sessions of `models` on `feeds`, each a BatchRunner (here and in latency-child.ts). */
+export async function openRunners(models: { label: string; tflite: Uint8Array }[], feeds: Tensor[][],
+  clockOf: 'thread' | 'process' = 'thread', threads = 1): Promise<{ runners: BatchRunner[]; close(): void }> {
   const sessions = await Promise.all(models.map(async (m) => {
     const meta = readMetadata(m.tflite);
     if (!meta) throw new Error(`${m.label}: no onnx2lite metadata`);
-    const session = await openTflite(m.tflite);
+    const session = await openTflite(m.tflite, { threads });
     const ins = feeds.map((f) => meta.inputs.map((mi, k) => toTfliteLayout(f.find((t) => t.name === mi.onnx) ?? f[k], mi)));
     return { session, ins };
   }));
-  try {
-    // wall[variant][input][every run], perRun[variant][round]
-    const wall: number[][][] = sessions.map((x) => x.ins.map(() => []));
-    const perRun: number[][] = sessions.map(() => []);
-    const clock = threadNs() === undefined ? 'wall' as const : 'thread' as const;
-    const now = () => (clock === 'thread' ? threadNs()! / 1e6 : performance.now());
-    let reps = 1;
-    const batch = async (i: number): Promise<number> => {
-      const { session, ins } = sessions[i];
+  const clock: Latency['clock'] = clockOf === 'process' ? 'process' : threadNs() === undefined ? 'wall' : 'thread';
+  const now = () => (clock === 'thread' ? threadNs()! / 1e6 : clock === 'process' ? process.cpuUsage().user / 1e3 + process.cpuUsage().system / 1e3 : performance.now());
+  const runners = sessions.map(({ session, ins }): BatchRunner => ({
+    clock,
+    async batch(reps) {
+      const wall: number[] = [];
+      // The process clock counts V8's GC threads: start each batch without the previous ones' garbage.
+      if (clock === 'process') (globalThis as { gc?: () => void }).gc?.();
       const c0 = now();
       for (let r = 0; r < reps; r++) {
         for (let k = 0; k < ins.length; k++) {
           const t0 = performance.now();
           await session.run(ins[k]);
-          wall[i][k].push(performance.now() - t0);
+          wall.push(performance.now() - t0);
         }
       }
-      return (now() - c0) / (reps * ins.length);
-    };
-    for (let i = 0; i < sessions.length; i++) await batch(i); // warm-up
-    // Repeats from the base variant's wall-clock batch (the thread clock of a short batch can read 0: it is updated
-    // at scheduler ticks), capped so a round stays short.
-    const w0 = performance.now();
-    await batch(0);
-    reps = Math.max(1, Math.min(200, Math.ceil(BATCH_MS / Math.max(0.01, performance.now() - w0))));
-    for (const w of wall) for (const perInput of w) perInput.length = 0;
-    const start = performance.now();
-    let rounds = 0;
-    for (; rounds < maxRounds && (rounds < minRounds || performance.now() - start < budgetMs); rounds++) {
-      for (let j = 0; j < sessions.length; j++) { const i = (j + rounds) % sessions.length; perRun[i].push(await batch(i)); }
-    }
-    const ms = perRun.map(median);
-    const byLabel = new Map<string, Latency>();
-    models.forEach((m, i) => byLabel.set(m.label, {
-      ms: ms[i], ratio: ms[i] / ms[0], rounds, clock, wallMs: median(wall[i].map((perInput) => Math.min(...perInput))),
-    }));
+      return { ms: (now() - c0) / (reps * ins.length), wall };
+    },
+  }));
+  return { runners, close: () => { for (const s of sessions) s.session.close(); } };
+}
+
+/** Interleaved rounds over `runners` (the first is the base of the ratios), each runner's wall times kept per input. */
+async function rounds(labels: string[], runners: BatchRunner[], inputs: number,
+  { budgetMs = 20000, minRounds = 5, maxRounds = 40 } = {}): Promise<Map<string, Latency>> {
+  const wall: number[][][] = runners.map(() => Array.from({ length: inputs }, () => []));
+  const perRun: number[][] = runners.map(() => []);
+  let reps = 1;
+  const batch = async (i: number): Promise<number> => {
+    const r = await runners[i].batch(reps);
+    r.wall.forEach((w, j) => wall[i][j % inputs].push(w));
+    return r.ms;
+  };
+  for (let i = 0; i < runners.length; i++) await batch(i); // warm-up
+  // Repeats from the base variant's wall-clock batch (the thread clock of a short batch can read 0: it is updated
+  // at scheduler ticks), capped so a round stays short.
+  const w0 = performance.now();
+  await batch(0);
+  reps = Math.max(1, Math.min(200, Math.ceil(BATCH_MS / Math.max(0.01, performance.now() - w0))));
+  for (const w of wall) for (const perInput of w) perInput.length = 0;
+  const start = performance.now();
+  let n = 0;
+  for (; n < maxRounds && (n < minRounds || performance.now() - start < budgetMs); n++) {
+    for (let j = 0; j < runners.length; j++) { const i = (j + n) % runners.length; perRun[i].push(await batch(i)); }
+  }
+  const ms = perRun.map(median);
+  const byLabel = new Map<string, Latency>();
+  labels.forEach((label, i) => byLabel.set(label, {
+    ms: ms[i], ratio: ms[i] / ms[0], rounds: n, clock: runners[i].clock, wallMs: median(wall[i].map((perInput) => Math.min(...perInput))),
+  }));
+  return byLabel;
+}
+
+/** Times `models` (the first is the base of the ratios) on `feeds` (ONNX-named, ONNX layout): rounds until
+ *  `budgetMs` is spent (at least `minRounds`, at most `maxRounds`). */
+export async function pairedLatency(models: { label: string; tflite: Uint8Array }[], feeds: Tensor[][],
+  opts: { budgetMs?: number; minRounds?: number; maxRounds?: number } = {}): Promise<{ byLabel: Map<string, Latency>; load: string }> {
+  const load0 = loadAverage();
+  const { runners, close } = await openRunners(models, feeds);
+  try {
+    const byLabel = await rounds(models.map((m) => m.label), runners, feeds.length, opts);
     return { byLabel, load: `${load0} → ${loadAverage()}` };
   } finally {
-    for (const s of sessions) s.session.close();
+    close();
   }
+}
+
+/** Which LiteRT WASM build a user gets where (litert-load.ts picks the fastest the runtime has). */
+export const BUILD_USERS: Record<LiteRtBuild, string> = {
+  compat: 'onnx2lite everywhere (CLI, VS Code, tests: litert-load.ts); LiteRT.js itself where WASM has no relaxed SIMD (Node 20)',
+  'relaxed-simd': 'LiteRT.js by itself in Chrome / Edge, Electron and Node >= 22 (a web app or extension loading LiteRT.js)',
+  threaded: 'LiteRT.js with threads: relaxed SIMD + workers (pages must be cross-origin isolated); a Raspberry Pi runs native LiteRT instead',
+};
+
+/** pairedLatency across LiteRT builds: one child process per build (a process loads one build), every variant of
+ *  every build run in the same interleaved rounds (one child runs at a time). Per build, `ratio` is against that
+ *  build's first model; `byBuild.get(b).get(label).ms / byBuild.get(builds[0]).get(label).ms` compares builds.
+ *  The clock is each child's CPU time (over all its threads for the threaded build: `wallMs` says its latency). */
+export async function pairedLatencyByBuild(builds: LiteRtBuild[], models: { label: string; tflite: Uint8Array }[], feeds: Tensor[][],
+  opts: { budgetMs?: number; minRounds?: number; maxRounds?: number; threads?: number } = {}): Promise<{ byBuild: Map<LiteRtBuild, Map<string, Latency>>; load: string }> {
+  const load0 = loadAverage();
+  const children = await Promise.all(builds.map((b) => startChild(b, models, feeds, opts.threads ?? 2)));
+  try {
+    const runners = children.flatMap((c) => c.runners);
+    const labels = builds.flatMap((b) => models.map((m) => `${b}\u0000${m.label}`));
+    const all = await rounds(labels, runners, feeds.length, opts);
+    const byBuild = new Map<LiteRtBuild, Map<string, Latency>>();
+    for (const b of builds) {
+      const base = all.get(`${b}\u0000${models[0].label}`)!;
+      byBuild.set(b, new Map(models.map((m) => { const l = all.get(`${b}\u0000${m.label}`)!; return [m.label, { ...l, ratio: l.ms / base.ms }]; })));
+    }
+    return { byBuild, load: `${load0} → ${loadAverage()}` };
+  } finally {
+    for (const c of children) c.child.kill();
+  }
+}
+
+/** A child process running bench/latency-child.ts (bundled with esbuild like the benches) on one build. */
+async function startChild(build: LiteRtBuild, models: { label: string; tflite: Uint8Array }[], feeds: Tensor[][], threads: number) {
+  const entry = path.join(process.cwd(), 'dist', 'bench', 'latency-child.cjs');
+  const esbuild = await import('esbuild');
+  await esbuild.build({ entryPoints: [path.join(process.cwd(), 'bench', 'latency-child.ts')], outfile: entry, bundle: true, platform: 'node',
+    target: 'node20', format: 'cjs', external: ['onnxruntime-node', '@litertjs/core', 'esbuild'], logLevel: 'warning' });
+  const child = fork(entry, [], { serialization: 'advanced', execArgv: [...process.execArgv.filter((a) => a !== '--expose-gc'), '--expose-gc'], env: { ...process.env, ONNX2LITE_LITERT_BUILD: build }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let pending: ((m: ChildReply) => void) | undefined;
+  let failed: Error | undefined;
+  child.on('message', (m: ChildReply) => { const p = pending; pending = undefined; p?.(m); });
+  child.on('exit', (code) => { failed = new Error(`the ${build} latency child exited (${code})`); const p = pending; pending = undefined; p?.({ error: failed.message }); });
+  const ask = (m: ChildRequest): Promise<ChildReply> => new Promise((resolve, reject) => {
+    if (failed) { reject(failed); return; }
+    pending = (r) => (r.error ? reject(new Error(`${build}: ${r.error}`)) : resolve(r));
+    child.send(m);
+  });
+  const opened = await ask({ open: { models, feeds, threads: build === 'threaded' ? threads : 1 } });
+  if (opened.build !== build) throw new Error(`asked for LiteRT's ${build} build, the child loaded ${opened.build}`);
+  const runners = models.map((_, i): BatchRunner => ({
+    clock: opened.clock!,
+    async batch(reps) { const r = await ask({ batch: { i, reps } }); return { ms: r.ms!, wall: r.wall! }; },
+  }));
+  return { child, runners };
+}
+
+export interface ChildRequest {
+  open?: { models: { label: string; tflite: Uint8Array }[]; feeds: Tensor[][]; threads: number };
+  batch?: { i: number; reps: number };
+}
+export interface ChildReply { error?: string; build?: string; clock?: Latency['clock']; ms?: number; wall?: number[] }
+
+/** The LiteRT builds a bench compares (ONNX2LITE_BENCH_BUILDS=compat,relaxed-simd,threaded; 'none' skips them). */
+export function benchBuilds(): LiteRtBuild[] {
+  const v = process.env.ONNX2LITE_BENCH_BUILDS ?? 'compat,relaxed-simd';
+  return v === 'none' ? [] : v.split(',').map((b) => b.trim()).filter(Boolean) as LiteRtBuild[];
+}
+
+/** One line per build saying who runs it (printed once before a bench's table). */
+export const buildLegend = (builds: LiteRtBuild[]): string => builds.map((b) => `# LiteRT ${b}: ${BUILD_USERS[b]}`).join('\n');
+
+/** "builds: compat 0.78× 12.3 ms, relaxed-simd 0.80× 12.1 ms" for `label` (each build's ratio to its own base). */
+export function buildNote(byBuild: Map<LiteRtBuild, Map<string, Latency>>, label: string, digits = 1): string {
+  return 'builds: ' + [...byBuild].map(([b, m]) => { const l = m.get(label)!; return `${b} ${l.ratio.toFixed(2)}× ${l.ms.toFixed(digits)} ms`; }).join(', ');
 }

@@ -12,7 +12,7 @@ const here = join(root, 'bench');
 const filters = process.argv.slice(2);
 const files = readdirSync(here).filter((f) => /\.bench\.(ts|mts|mjs|js)$/.test(f))
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s))).sort();
-const external = ['vscode', 'onnxruntime-node', '@litertjs/core', 'ssh2', 'cpu-features'];
+const external = ['vscode', 'onnxruntime-node', '@litertjs/core', 'ssh2', 'cpu-features', 'esbuild'];
 let failed = 0;
 for (const f of files) {
   console.log(`# ${f}`);

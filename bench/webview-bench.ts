@@ -86,6 +86,13 @@ function models(): { name: string; file?: string; note?: string }[] {
 
 const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
+/** Between two openings (of either tool): the last one's pages, renderer and worker thread wound down and this
+ *  process's garbage collected (run with --expose-gc), so that neither tool's run pays for the other's teardown. */
+async function quiet(): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
 /** The harness's own floor: opening → first frame painted of a bare page (one SVG box, no script but the timing),
  *  served and timed as the graph view is (a new page, the task after its first frame). */
 async function bareFirstFrame(browser: Browser): Promise<number> {
@@ -124,7 +131,7 @@ async function main(): Promise<void> {
     // The floors: a bare page (one box) measures this headless Chromium's own start-up, and a 14-node model the
     // graph view's.
     const bare = [];
-    for (let i = 0; i < 3; i++) bare.push(await bareFirstFrame(browser));
+    for (let i = 0; i < 3; i++) { await quiet(); bare.push(await bareFirstFrame(browser)); }
     console.log(`bare page (one SVG box; the harness's floor): ${s(median(bare))} (runs ${bare.map(s).join(', ')}) | load ${load()}`);
     const floor = [];
     for (let i = 0; i < (only ? 0 : 3); i++) floor.push(await onnx2liteRun(browser, path.join(ROOT, 'samples/tinycnn.onnx')));
@@ -140,8 +147,10 @@ async function main(): Promise<void> {
       let netronNote = '';
       for (let i = 0; i < 3; i++) {
         if (withNetron && !netronNote) {
+          await quiet();
           try { theirs.push(await netronFirstFrame(browser, m.file)); } catch (e) { netronNote = (e as Error).message; }
         }
+        await quiet();
         ours.push(await onnx2liteRun(browser, m.file));
       }
       const o = median(ours.map((r) => r.openToFrameMs));

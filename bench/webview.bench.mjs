@@ -6,5 +6,5 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'webview-bench.ts')], { stdio: 'inherit', cwd: join(here, '..') });
+const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, 'webview-bench.ts')], { stdio: 'inherit', cwd: join(here, '..') });
 process.exit(r.status ?? 1);

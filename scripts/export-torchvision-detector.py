@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # Usage: /usr/bin/python3 scripts/export-torchvision-detector.py NAME SIZE OUT.onnx [HEAD_SCALE] [KEY=INT ...]   (Debian python3-torch)
-# KEY=INT are passed to the detector's constructor, e.g. rpn_post_nms_top_n_test=300 box_detections_per_img=20.
+# KEY=INT (or KEY=FLOAT) are passed to the detector's constructor, e.g. rpn_post_nms_top_n_test=300 box_detections_per_img=20,
+# or box_score_thresh=1.0 for a model that detects nothing (tiny ones too).
 # NAME is a torchvision detector (ssdlite320_mobilenet_v3_large, retinanet_resnet50_fpn,
 # fasterrcnn_mobilenet_v3_large_320_fpn, ...) or one of two tiny ones built from torchvision's own classes around a
 # 3-conv backbone (a few hundred KB, same post-processing as the real ones): tiny_retinanet, tiny_fasterrcnn
@@ -15,7 +16,7 @@ from torch import nn
 torch.manual_seed(0)
 name, size, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 head_scale = float(sys.argv[4]) if len(sys.argv) > 4 else 3.0  # 1 for sigmoid heads (RetinaNet), 0.5 for Faster R-CNN
-extra = {k: int(v) for k, v in (a.split('=') for a in sys.argv[5:])}
+extra = {k: (float(v) if '.' in v else int(v)) for k, v in (a.split('=') for a in sys.argv[5:])}
 det = torchvision.models.detection
 
 
@@ -51,6 +52,7 @@ def tiny(kind):
                   box_roi_pool=MultiScaleRoIAlign(['0', '1'], 7, 2), box_head=TwoMLPHead(16 * 49, 64),
                   box_predictor=FastRCNNPredictor(64, 5 if kind != 'tiny_keypointrcnn' else 2), box_score_thresh=0.001,
                   box_detections_per_img=12)
+    common.update(extra)  # e.g. box_score_thresh=1.0: no detections at all (scores are never above 1)
     if kind == 'tiny_keypointrcnn':
         # RoI features [N, 16, 14, 14] (N from NMS) through 3x3 convs, ConvTranspose, bilinear x2, then the per-box
         # bicubic heatmap resize and argmax of torchvision's ONNX loop.
@@ -63,18 +65,18 @@ def tiny(kind):
         from torchvision.models.detection.mask_rcnn import MaskRCNNHeads, MaskRCNNPredictor
         return det.MaskRCNN(TinyBackbone(), mask_roi_pool=MultiScaleRoIAlign(['0', '1'], 14, 2),
                             mask_head=MaskRCNNHeads(16, (16, 16), 1), mask_predictor=MaskRCNNPredictor(16, 16, 5), **common)
-    return det.FasterRCNN(TinyBackbone(), rpn_anchor_generator=anchors, min_size=size, max_size=size,
-                          box_roi_pool=MultiScaleRoIAlign(['0', '1'], 7, 2), box_head=TwoMLPHead(16 * 49, 64),
-                          box_predictor=FastRCNNPredictor(64, 5), box_score_thresh=0.001)
+    return det.FasterRCNN(TinyBackbone(), **{'rpn_anchor_generator': anchors, 'min_size': size, 'max_size': size,
+                          'box_roi_pool': MultiScaleRoIAlign(['0', '1'], 7, 2), 'box_head': TwoMLPHead(16 * 49, 64),
+                          'box_predictor': FastRCNNPredictor(64, 5), 'box_score_thresh': 0.001, **extra})
 
 
 kw = dict(weights=None, weights_backbone=None)
 if name.startswith('tiny_'):
     m = tiny(name)
 elif name.startswith('ssd'):
-    m = getattr(det, name)(**kw, score_thresh=0.001, **extra)
+    m = getattr(det, name)(**kw, **{'score_thresh': 0.001, **extra})
 else:
-    m = getattr(det, name)(**kw, box_score_thresh=0.001, min_size=size, max_size=size, **extra)
+    m = getattr(det, name)(**kw, **{'box_score_thresh': 0.001, 'min_size': size, 'max_size': size, **extra})
 m.eval()
 for mod in m.modules():
     if isinstance(mod, torch.nn.BatchNorm2d):

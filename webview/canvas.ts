@@ -2,7 +2,7 @@
 // Every label is set with textContent (d3 .text()), so names holding HTML or script stay text.
 import * as d3 from 'd3';
 import { textOn } from './colors';
-import { boxTransform, CULL_ABOVE, edgePath } from './svg-markup';
+import { boxPlace, CULL_ABOVE, edgePathOf } from './svg-markup';
 
 export interface DrawItem {
   key: string;
@@ -25,6 +25,12 @@ export interface CanvasEvents {
 }
 
 type Region = { x0: number; y0: number; x1: number; y1: number };
+function setIfChanged(el: Element, name: string, value: string): void {
+  if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+}
+
+/** The layer's animation when the layer is in place. */
+const IN_PLACE: Keyframe[] = [{ transform: 'none' }, { transform: 'none' }];
 /** The zoom below which labels are not drawn. */
 const FAR = 0.35;
 
@@ -62,6 +68,8 @@ export class GraphCanvas {
     // which does not move (pointer positions are taken relative to the element that listens).
     this.layer = svgEl.parentElement as HTMLElement;
     const host = this.layer.parentElement as HTMLElement;
+    this.moved = this.layer.animate(IN_PLACE, { duration: 1e9, fill: 'forwards' });
+    this.moved.pause();
     this.zoomEl = d3.select(host);
     new ResizeObserver(([e]) => { this.view = { w: e.contentRect.width || 800, h: e.contentRect.height || 600 }; }).observe(svgEl);
     // d3-zoom's own extent would read the element's size, a forced layout.
@@ -92,7 +100,12 @@ export class GraphCanvas {
    *  changed too much for the moved picture to stay sharp (settle()). */
   private drawnAt: Transform | undefined;
   private gestures = 0;
-  private moved: Animation | undefined;
+  /** The layer's one animation, kept for the view's life: paused between gestures (holding the layer where the last
+   *  drag left it), playing on the compositor during one. Starting a new animation on the layer had Blink paint the
+   *  whole drawing again and rebuild its compositor layers (a drag's first step cost a 33 ms frame on a big graph);
+   *  resuming this one does not. */
+  private readonly moved: Animation;
+  /** Where the animation holds the layer ('' when in place). */
   private movedTo = '';
   /** Whether the gesture under way has moved the view. */
   private stepped = false;
@@ -105,20 +118,17 @@ export class GraphCanvas {
     // An animation that holds the layer where it is to be: the compositor moves it (set from the page's style, the
     // transform would have the page work out its layers again at every step, tens of ms for thousands of boxes).
     const at = (this.movedTo = `translate(${t.x - s * d.x}px,${t.y - s * d.y}px) scale(${s})`);
-    const frames = [{ transform: at }, { transform: at }];
-    if (this.moved) (this.moved.effect as KeyframeEffect).setKeyframes(frames);
-    else this.moved = this.layer.animate(frames, { duration: 1e9, fill: 'forwards' });
+    (this.moved.effect as KeyframeEffect).setKeyframes([{ transform: at }, { transform: at }]);
+    if (this.moved.playState !== 'running') this.moved.play();
   }
 
   /** At the end of a drag: when the zoom is what was drawn and the view stays in what a big graph has drawn, the layer
-   *  keeps its place (a transform in its style: the animation would keep the compositor busy) and nothing is drawn
-   *  again. */
+   *  keeps its place (the animation paused where it is: a running one would keep the compositor busy) and nothing is
+   *  drawn again. */
   private hold(): boolean {
     const d = this.drawnAt, t = d3.zoomTransform(this.zoomEl.node() as HTMLElement);
-    if (!this.moved || !d || d.k !== t.k || this.leavesShown()) return false;
-    this.layer.style.transform = this.movedTo;
-    this.moved.cancel();
-    this.moved = undefined;
+    if (!this.movedTo || !d || d.k !== t.k || this.leavesShown()) return false;
+    this.moved.pause();
     return true;
   }
 
@@ -128,11 +138,17 @@ export class GraphCanvas {
     const t = d3.zoomTransform(this.zoomEl.node() as HTMLElement);
     this.viewport.attr('transform', t.toString());
     this.drawnAt = { k: t.k, x: t.x, y: t.y };
-    if (this.moved) { this.moved.cancel(); this.moved = undefined; }
-    if (this.layer.style.transform) this.layer.style.transform = '';
+    if (this.movedTo) { this.movedTo = ''; (this.moved.effect as KeyframeEffect).setKeyframes(IN_PLACE); }
+    if (this.moved.playState !== 'paused') this.moved.pause();
     // Zoomed far out, labels are too small to read and cost most of each frame's painting: they are hidden.
     const far = t.k < FAR;
-    if (far !== this.far) { this.far = far; this.svg.classed('far', far); }
+    if (far !== this.far) {
+      // Labels coming back: a big graph's drawn part is narrowed to the view first, so that only the labels of the
+      // boxes near the view are laid out (not those of thousands drawn for the whole view).
+      if (!far && this.leavesShown()) this.render(this.items);
+      this.far = far;
+      this.svg.classed('far', far);
+    }
     this.follow();
   }
 
@@ -173,11 +189,15 @@ export class GraphCanvas {
         return meets(x0, y0, x1, y1);
       });
     }
+    // Attributes are set only where they change: setting one to its own value still has Blink style, paint and
+    // layerize the element again (a big graph's drawn part following the view re-set thousands: 0.5 s of CPU).
     this.viewport.select<SVGGElement>('g.edges').selectAll<SVGPathElement, DrawEdge>('path')
       .data(edges, (e) => `${e.from}>${e.to}`)
       .join((enter) => enter.append('path').attr('marker-end', 'url(#arrow)'))
-      .attr('class', (e) => (e.count > 1 ? 'edge multi' : 'edge'))
-      .attr('d', (e) => edgePath(e.points));
+      .each(function (e) {
+        setIfChanged(this, 'class', e.count > 1 ? 'edge multi' : 'edge');
+        setIfChanged(this, 'd', edgePathOf(e.points));
+      });
     let entered: d3.Selection<SVGGElement, DrawItem, SVGGElement, unknown> | undefined;
     let changed: d3.Selection<SVGGElement, DrawItem, SVGGElement, unknown> | undefined;
     const sel = this.viewport.select<SVGGElement>('g.nodes').selectAll<SVGGElement, DrawItem>('g.node')
@@ -191,7 +211,12 @@ export class GraphCanvas {
           .on('dblclick', (ev: MouseEvent, d) => { ev.stopPropagation(); this.events.activate(d.key); });
         return (entered = g);
       }, (update) => { changed = update.filter((d) => !same(d)); return update; });
-    sel.attr('transform', boxTransform);
+    sel.each(function (d) {
+      const p = boxPlace(d), rect = this.firstElementChild!, label = rect.nextElementSibling!, sub = label.nextElementSibling!;
+      setIfChanged(rect, 'x', String(p.x)); setIfChanged(rect, 'y', String(p.y));
+      setIfChanged(label, 'x', String(p.cx)); setIfChanged(label, 'y', String(p.label));
+      setIfChanged(sub, 'x', String(p.cx)); setIfChanged(sub, 'y', String(p.sub));
+    });
     const fresh = entered && changed ? entered.merge(changed) : entered ?? changed ?? sel;
     fresh.attr('class', (d) => `node kind-${d.kind} ${d.cls}${d.key === this.selected ? ' selected' : ''}${this.matches.has(d.key) ? ' match' : ''}`)
       .attr('data-key', (d) => d.key)
@@ -200,8 +225,8 @@ export class GraphCanvas {
     fresh.select('rect').attr('width', (d) => d.width).attr('height', (d) => d.height)
       .attr('rx', (d) => (d.kind === 'group' ? 2 : 6)).style('fill', (d) => d.fill ?? null);
     fresh.selectAll<SVGTextElement, DrawItem>('text').style('fill', (d) => textOn(d.fill));
-    fresh.select('text.label').attr('x', (d) => d.width / 2).attr('y', (d) => (d.sub ? 16 : d.height / 2 + 4)).text((d) => d.label);
-    fresh.select('text.sub').attr('x', (d) => d.width / 2).attr('y', 31).text((d) => d.sub ?? '');
+    fresh.select('text.label').text((d) => d.label);
+    fresh.select('text.sub').text((d) => d.sub ?? '');
   }
 
   /** After a zoom or pan: a big graph's drawn part follows the view once the view nears its edge. */

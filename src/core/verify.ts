@@ -27,7 +27,7 @@ export const VERIFY_SEED = 1;
 /** LiteRT's "Node number N (OP) failed ..." names the op; otherwise the op at the node number is named here. */
 function namingTheOp(message: string, model: TflModel): string {
   const ops = model.subgraphs[0]?.operators ?? [];
-  const m = /node number (\d+)(?! \()/i.exec(message);
+  const m = /node number (\d+)\b(?! \()/i.exec(message);  // \b: no backtracking to a shorter number
   const op = m ? ops[Number(m[1])] : undefined;
   return op ? `${message} (op ${Number(m![1])} is ${op.opcode}${op.onnxNode ? ` from ONNX node '${op.onnxNode}'` : ''})` : message;
 }

@@ -27,9 +27,18 @@ export interface PageResources {
 
 export interface PageTexts { script: string; css: string }
 
-/** The texts of dist/webview.js and media/graph.css under the extension's folder `root`. */
+const texts = new Map<string, { stamp: string; texts: PageTexts }>();
+
+/** The texts of dist/webview.js and media/graph.css under the extension's folder `root`: read once (again when
+ *  either file changes), not for every page (decoding the 170 kB bundle costs a page opened in a busy host 10 ms). */
 export function pageTexts(root: string): PageTexts {
-  return { script: fs.readFileSync(path.join(root, 'dist', 'webview.js'), 'utf8'), css: fs.readFileSync(path.join(root, 'media', 'graph.css'), 'utf8') };
+  const files = [path.join(root, 'dist', 'webview.js'), path.join(root, 'media', 'graph.css')];
+  const stamp = files.map((f) => { const s = fs.statSync(f); return `${s.mtimeMs}:${s.size}`; }).join(' ');
+  const known = texts.get(root);
+  if (known?.stamp === stamp) return known.texts;
+  const t = { script: fs.readFileSync(files[0], 'utf8'), css: fs.readFileSync(files[1], 'utf8') };
+  texts.set(root, { stamp, texts: t });
+  return t;
 }
 
 /** `text` inside an HTML element of type `tag` (script or style): its end tag and comment openers cannot occur. */
@@ -53,14 +62,15 @@ function attr(s: string): string {
 /** The page's first script, inline and ahead of the stylesheets (which would hold it back), so it runs before the
  *  bundle has even downloaded: it tells the host the view is ready (request id 0), keeps the host's messages for the
  *  bundle (webview/host.ts connect()) and starts the layout worker. The graph message and the worker's start-up then
- *  overlap the bundle's download, compile and start-up. With a first frame drawn by the host, the worker and the
- *  bundle (by its address) start only once that frame is on screen (run(), called by the frame's script). */
+ *  overlap the bundle's download, compile and start-up. With a first frame drawn by the host, `ready`, the worker
+ *  and the bundle (by its address) wait until that frame is on screen (run(), called by the frame's script): the
+ *  host's answer (the graph) would otherwise reach the page while it lays out and paints that frame. */
 const boot = (workerUrl: string, scriptUrl: string, deferred: boolean): string => `(() => {
   const api = acquireVsCodeApi(), queue = [], keep = (ev) => { queue.push(ev); }, nonce = document.currentScript.nonce;
   addEventListener('message', keep);
-  api.postMessage({ type: 'request', id: 0, method: 'ready', params: {} });
   const b = window.onnx2liteBoot = { api, queue, stop: () => removeEventListener('message', keep), state: api.getState() };
-  const startWorker = () => {
+  const start = () => {
+    api.postMessage({ type: 'request', id: 0, method: 'ready', params: {} });
     b.worker = fetch(${JSON.stringify(workerUrl).replace(/</g, '\\u003c')}).then((r) => r.text())
       .then((t) => new Worker(URL.createObjectURL(new Blob([t], { type: 'text/javascript' }))));
     b.worker.catch(() => {});
@@ -69,35 +79,37 @@ const boot = (workerUrl: string, scriptUrl: string, deferred: boolean): string =
     if (b.ran) return;
     if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', b.run); return; }
     b.ran = true;
-    startWorker();
+    start();
     const s = document.createElement('script');
     s.nonce = nonce;
     s.src = ${JSON.stringify(scriptUrl).replace(/</g, '\\u003c')};
     document.body.append(s);
   };
-  if (!${deferred}) startWorker();
+  if (!${deferred}) start();
 })();`;
 
-/** After the host's first frame and the side panel, inline. The frame's group is in the page undisplayed (nothing of
- *  it is styled or laid out while the page parses); the first layout of the page reports the canvas's size to a
- *  ResizeObserver, whose callback works out the first zoom as canvas.initialView() does (fit when that stays
- *  readable, else readable at the top) and shows the group: it is laid out once, at its zoom, and painted in that
- *  same frame (no layout is forced while the page parses, and SVG text, whose layout depends on the zoom, is laid out
- *  once). The task after that frame marks it painted and loads the bundle. A saved view of this file (the tab
+/** After the host's first frame and the side panel, inline. The frame's group is in a template (parsed, but not
+ *  styled or laid out: SVG text under display="none" would still be laid out, at a zoom it is not shown at); the first
+ *  layout of the page reports the canvas's size to a ResizeObserver, whose callback works out the first zoom as
+ *  canvas.initialView() does (fit when that stays readable, else readable at the top) and moves the group into the
+ *  SVG: it is styled and laid out once, at its zoom, and painted in that same frame (no layout is forced while the
+ *  page parses). The task after that frame marks it painted and loads the bundle. A saved view of this file (the tab
  *  restored) is the bundle's to draw: the host's frame is dropped. */
 const frameScript = (f: FirstFrame): string => `(() => {
   performance.mark('onnx2lite-frame-script');
-  const b = window.onnx2liteBoot, svg = document.getElementById('graph'), vp = svg.querySelector('g.prerender'), s = b.state;
-  if (s && s.file === ${JSON.stringify(f.file).replace(/</g, '\\u003c')} && (s.expanded || s.transform)) { vp.remove(); b.run(); return; }
+  const b = window.onnx2liteBoot, svg = document.getElementById('graph'), tpl = document.getElementById('first-frame'), s = b.state;
+  if (s && s.file === ${JSON.stringify(f.file).replace(/</g, '\\u003c')} && (s.expanded || s.transform)) { tpl.remove(); b.run(); return; }
   const ro = new ResizeObserver((es) => {
     ro.disconnect();
     const r = es[0].contentRect, w = r.width || 800, h = r.height || 600, bw = Math.max(${f.width}, 1), bh = Math.max(${f.height}, 1);
     let k = 0.95 * Math.min(w / bw, h / bh), x, y;
     if (k >= 0.5) { k = Math.min(2, Math.max(0.02, k)); x = (w - bw * k) / 2; y = Math.max(10, (h - bh * k) / 2); }
     else { k = 0.9; x = w / 2 - ${f.topX} * k; y = 10; }
+    const vp = tpl.content.querySelector('g.prerender');
     vp.setAttribute('transform', 'translate(' + x + ',' + y + ') scale(' + k + ')');
     if (k < 0.35) svg.classList.add('far');
-    vp.removeAttribute('display');
+    svg.append(vp);
+    tpl.remove();
     setTimeout(() => { performance.mark('onnx2lite-first-frame'); b.run(); }, 0);
   });
   ro.observe(svg);
@@ -148,7 +160,7 @@ ${r.inline ? `<style nonce="${nonce}">${rawText(r.inline.css, 'style')}</style>`
 </div>
 <div id="main">
   <div id="canvas" tabindex="0" role="application" aria-label="Model graph: arrows move, Enter expands, Backspace collapses, F fits, / searches">
-    <div id="layer"><svg id="graph" width="100%" height="100%">${frame ? `${ARROW}<g class="viewport prerender" display="none">${frame.markup}</g>` : ''}</svg></div>
+    <div id="layer"><svg id="graph" width="100%" height="100%">${frame ? ARROW : ''}</svg></div>${frame ? `\n    <template id="first-frame"><svg><g class="viewport prerender">${frame.markup}</g></svg></template>` : ''}
     ${status}
     <div id="legend" aria-label="Legend"></div>
   </div>

@@ -64,6 +64,8 @@ export interface FullInt8Options extends Int8Options, RangeOptions {
 export async function quantizeFullInt8(result: ConvertResult, onnx: Model, samples: Tensor[][],
   opts: FullInt8Options = {}, fixed: Map<number, QParams> = new Map()): Promise<{ result: ConvertResult; stats: FullInt8Stats }> {
   const t0 = performance.now();
+  // A QDQ model's weights keep their channel scales.
+  if (fixed.size) opts = { ...opts, perChannel: true };
   const sized = result.model.subgraphs[0].tensors.find((t) => t.shapeSignature?.some((d) => d < 0) && !t.data);
   if (sized) {
     throw new ModelError(`full-integer int8 of a model with tensors sized at run time ("${sized.name}": NonZero, NonMaxSuppression, ` +

@@ -15,9 +15,8 @@
 //   TFLite's same-scale rule would give h (within ±1) the scale of c (much wider). Kept float, each part gets its own.
 import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
 import { consumersOf, isFloatActivation, producersOf } from './graph';
-import { int8WeightsForFloatOp, recurrentStateOps } from './int8-recurrent';
+import { recurrentStateOps } from './int8-recurrent';
 
-export { DEQUANTIZE_PER_CHANNEL_VERSION } from './int8-recurrent';
 
 /** Ops that carry power (or a linear map of it) towards the LOG: kept float, walked back through. */
 const ENERGY_OPS = new Set(['ADD', 'SUM', 'MEAN', 'FULLY_CONNECTED', 'BATCH_MATMUL', 'MAXIMUM', 'MINIMUM', 'RELU', 'RESHAPE', 'TRANSPOSE',
@@ -91,7 +90,7 @@ export function logEnergyOps(sg: TflSubgraph): Map<number, 'energy' | 'stft'> {
   return out;
 }
 
-/** Weighted ops that read a magnitude as their data input: float with int8 weights (int8WeightsForFloatOp). */
+/** Weighted ops that read a magnitude as their data input: float with int8 weights (weights.ts storedInt8). */
 const MAGNITUDE_LAYERS = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED']);
 
 /** A linear magnitude read by the network itself, not only through a LOG (Silero VAD: |STFT| concatenated with the
@@ -163,9 +162,9 @@ export function stateOps(sg: TflSubgraph): Set<number> {
   return out;
 }
 
-/** 'stft': the STFT convolution, float with int8 weights (int8StftWeights); 'magnitude': a layer reading a linear
- *  magnitude, 'recurrent': the ops between a streaming model's state input and output (int8-recurrent.ts), both float
- *  with int8 weights (int8WeightsForFloatOp). */
+/** 'stft': the STFT convolution; 'magnitude': a layer reading a linear magnitude; 'recurrent': the ops between a
+ *  streaming model's state input and output (int8-recurrent.ts). Like every float op of the int8 pass, they keep
+ *  their weights int8 behind a DEQUANTIZE (weights.ts storedInt8). */
 export type IslandRule = 'energy' | 'stft' | 'magnitude' | 'probability' | 'state' | 'recurrent';
 
 /** Every op the int8 pass keeps float by these rules, with the rule's name. */
@@ -177,12 +176,4 @@ export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {
   for (const k of stateOps(sg)) out.set(k, 'state');
   for (const k of recurrentStateOps(sg)) if (!out.has(k)) out.set(k, 'recurrent');
   return out;
-}
-
-/** The STFT convolution's float32 weights become per-output-channel symmetric int8 read through a DEQUANTIZE (a
- *  constant: TFLite computes it once), so the convolution runs in float on the exact audio at int8's size. (A hybrid
- *  CONV_2D would quantize the audio per run: a window of speech then rounds its quiet frames away, cosine 0.974.)
- *  Returns the DEQUANTIZE to place before the op. */
-export function int8StftWeights(op: TflOperator, t: TflTensor[], addTensor: (tt: TflTensor) => number): TflOperator[] {
-  return op.opcode === 'CONV_2D' ? int8WeightsForFloatOp(op, t, addTensor, new Map()) : [];
 }

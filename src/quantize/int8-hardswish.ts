@@ -1,18 +1,24 @@
-// int8 HARD_SWISH as ADD / MUL / MUL: TFLite's int8 HARD_SWISH kernel is not delegated to XNNPack and runs several
-// times slower than the float32 op (LiteRT WASM: 0.43 ms against 0.08 ms for one of PP-OCR cls's), while int8 ADD
-// and MUL are. x · relu6(x + 3) / 6 is written as
+// int8 HARD_SWISH in a form LiteRT's XNNPack delegate runs: TFLite's int8 HARD_SWISH kernel is not delegated and
+// runs several times slower than the float32 op (LiteRT WASM: 0.43 ms against 0.08 ms for one of PP-OCR cls's).
+// - 'float' (not used yet: micro export takes int8 models as integer-only and would have to write it back):
+//   DEQUANTIZE → HARD_SWISH (float32) →
+//   QUANTIZE into the op's own output tensor. All three are delegated, and conversions are cheap passes: a 1x1
+//   CONV_2D + HARD_SWISH stack ran 5-15% faster than with the integer form (bench/paired-latency.ts, both LiteRT
+//   builds), and the output is the exact x·relu6(x+3)/6 rounded once.
+// - 'integer' (what int8.ts writes: integer-only, also for TFLite Micro and integer accelerators) as ADD / MUL / MUL:
+//   x · relu6(x + 3) / 6 is written as
 //   h6 = ADD(x, 3) with a fused RELU6     (int8, fixed range [0, 6])
 //   h  = MUL(h6, 1/6)                     (int8, fixed range [0, 1])
 //   y  = MUL(x, h)                        (the HARD_SWISH's own output tensor and parameters)
-// The op order and every other tensor stay; the graph only gets two ops and four tensors more per HARD_SWISH.
+// The op order and every other tensor stay; the graph only gets two ops more per HARD_SWISH.
 import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
-import { INT8_OPS } from './int8-ops';
+import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
 import { quantParams } from './params';
 
 const isInt8 = (t: TflTensor | undefined) => t?.type === 'INT8' && t.quantization?.scale.length === 1;
 
 /** Rewrites every int8 HARD_SWISH of the subgraph; returns how many. `name` makes tensor names unique. */
-export function expandInt8HardSwish(sg: TflSubgraph, name: (base: string) => string): number {
+export function expandInt8HardSwish(sg: TflSubgraph, name: (base: string) => string, form: 'integer' | 'float' = 'integer'): number {
   const t = sg.tensors;
   const add = (tt: TflTensor) => { t.push({ ...tt, name: name(tt.name) }); return t.length - 1; };
   /** An int8 scalar constant holding `v` exactly at q = 127. */
@@ -26,6 +32,17 @@ export function expandInt8HardSwish(sg: TflSubgraph, name: (base: string) => str
     const x = op.inputs[0];
     const y = op.outputs[0];
     if (op.opcode !== 'HARD_SWISH' || !isInt8(t[x]) || !isInt8(t[y])) { out.push(op); continue; }
+    n++;
+    if (form === 'float') {
+      const xf = add({ name: `${t[x].name}_float`, type: 'FLOAT32', shape: [...t[x].shape] });
+      const yf = add({ name: `${t[y].name}_float`, type: 'FLOAT32', shape: [...t[y].shape] });
+      out.push(
+        { opcode: 'DEQUANTIZE', version: DEQUANTIZE_INT8_VERSION, inputs: [x], outputs: [xf], onnxNode: op.onnxNode },
+        { ...op, version: 1, inputs: [xf], outputs: [yf] },
+        { opcode: 'QUANTIZE', version: QUANTIZE_VERSION, inputs: [yf], outputs: [y], onnxNode: op.onnxNode },
+      );
+      continue;
+    }
     if (three < 0) { three = scalar('hard_swish_3', 3); sixth = scalar('hard_swish_1_6', 1 / 6); }
     const base = t[y].name;
     const h6 = add({ name: `${base}_relu6`, type: 'INT8', shape: [...t[x].shape], quantization: quantParams({ scale: 6 / 255, zeroPoint: -128 }) });
@@ -37,7 +54,6 @@ export function expandInt8HardSwish(sg: TflSubgraph, name: (base: string) => str
       mul([h6, sixth], [h]),
       mul([x, h], [y]),
     );
-    n++;
   }
   sg.operators = out;
   return n;

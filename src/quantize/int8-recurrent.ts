@@ -3,15 +3,12 @@
 // rounding error is fed back: over an utterance of 100+ chunks it drifts (Silero VAD v4: output cosine 0.98 per
 // utterance, 43 of 1110 speech decisions changed). The ops on the way from a state input to a state output (the
 // LSTM / GRU cell: its recurrent and input projections, gates and state updates) are therefore kept float32, their
-// weights int8 behind a DEQUANTIZE of the constant (TFLite computes it once; XNNPack reads it as a static weight):
+// weights int8 behind a DEQUANTIZE of the constant (the int8 pass's closing quantizeDynamic, weights.ts; TFLite
+// computes it once; XNNPack reads it as a static weight):
 // the size stays int8's and the cell's few elementwise ops on 64–128 values cost nothing. The feature encoder before
 // the cell and the decoder after it stay int8.
-import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
+import type { TflSubgraph } from '../tflite/model';
 import { consumersOf, isConst, isFloatActivation, producersOf } from './graph';
-import { bytesOf, floatData, quantizeSymmetric, weightAxis } from './params';
-
-/** DEQUANTIZE of a per-channel int8 constant (as dynamic-range quantization writes it). */
-export const DEQUANTIZE_PER_CHANNEL_VERSION = 5;
 
 /** A state tensor holds at most this many values (a recurrent state, not an image a model maps to an image). */
 const MAX_STATE = 4096;
@@ -58,25 +55,4 @@ export function recurrentStateOps(sg: TflSubgraph): Set<number> {
     for (const i of sg.operators[k].inputs) if (i >= 0 && !seenBack.has(i) && !isConst(sg.tensors[i])) { seenBack.add(i); back.push(i); }
   }
   return out;
-}
-
-/** A float op's constant float32 weights (conv / depthwise / fully connected input 1) as per-channel symmetric int8
- *  behind a DEQUANTIZE (one int8 copy per weight tensor, `cache`: an unrolled cell reads its weights at every step).
- *  Returns the DEQUANTIZE to place before the op (none when the weight is already there or not float32). */
-export function int8WeightsForFloatOp(op: TflOperator, t: TflTensor[], addTensor: (tt: TflTensor) => number,
-  cache: Map<number, number>): TflOperator[] {
-  const axis = weightAxis(op.opcode);
-  const wi = op.inputs[1];
-  if (axis === undefined || wi === undefined || wi < 0) return [];
-  const w = t[wi];
-  if (w.type !== 'FLOAT32' || !w.data) return [];
-  const have = cache.get(wi);
-  if (have !== undefined) { op.inputs[1] = have; return []; }
-  const { data, scales } = quantizeSymmetric(floatData(w), w.shape, axis);
-  const q = addTensor({ name: `${w.name}_int8`, type: 'INT8', shape: [...w.shape], data: bytesOf(data),
-    quantization: { scale: scales, zeroPoint: scales.map(() => 0), quantizedDimension: axis } });
-  const f = addTensor({ name: `${w.name}_dequantized`, type: 'FLOAT32', shape: [...w.shape] });
-  cache.set(wi, f);
-  op.inputs[1] = f;
-  return [{ opcode: 'DEQUANTIZE', version: scales.length > 1 ? DEQUANTIZE_PER_CHANNEL_VERSION : 2, inputs: [q], outputs: [f] }];
 }

@@ -7,20 +7,22 @@
 // `onnx2lite` metadata stays valid; a float model output keeps its index and is fed by a DEQUANTIZE.
 import type { ConvertResult } from '../convert/convert';
 import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
-import { histogram, isConst, isFloatActivation, producersOf, pruneTensors, uniqueNamer } from './graph';
+import { dropTypeSuffixes, histogram, isConst, isFloatActivation, producersOf, pruneTensors, shareEqualConstants, uniqueNamer } from './graph';
 import { expandInt8HardSwish } from './int8-hardswish';
 import { quantizeDynamic } from './weights';
-import { floatIslands, int8StftWeights } from './int8-float-islands';
-import { int8WeightsForFloatOp } from './int8-recurrent';
+import { floatIslands } from './int8-float-islands';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
 import { DEQUANTIZE_INT16_VERSION, INT16_OPS, QUANTIZE_INT16_VERSION, int16Capable, params16, quantizeBias64, residualWeights } from './int16';
 import {
-  QParams, Range, bytesOf, floatData, paramsFromRange, quantParams, quantizeBias, quantizeSymmetric, quantizeWith, weightAxis,
+  QParams, Range, bytesOf, floatData, paramsFromRange, quantParams, quantizeBias, quantizeSymmetric, quantizeWith, weightAxis, weightScaleAxis,
 } from './params';
 
 export interface Int8Options {
   /** Per-tensor weight scales for conv / depthwise / fully connected (per-channel by default). */
   perTensor?: boolean;
+  /** Per-channel weight scales on every layer, also where one scale would do (params.ts weightScaleAxis): a QDQ
+   *  model's weights, whose channel scales come from the model. */
+  perChannel?: boolean;
   /** int8 model inputs and outputs (float32 with QUANTIZE/DEQUANTIZE by default). */
   int8Io?: boolean;
   /** Already rounded int8 weights (e.g. by GPTQ) by float weight tensor index; the others round to nearest. */
@@ -268,15 +270,11 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     return paramsFromRange({ min: lo, max: hi });
   };
 
-  // Float ops of the 'recurrent' / 'magnitude' rules: one int8 copy (behind a DEQUANTIZE) per weight tensor.
-  const hybridWeights = new Map<number, number>();
   sg.operators.forEach((op, k) => {
     const kind = quantizable[k];
     if (kind === 'none') { outOps.push(op); return; }
     if (kind === 'float') {
       op.inputs = op.inputs.map((i) => (i >= 0 && wasFloat.has(i) ? getFloat(i) : i));
-      if (islands.get(k) === 'stft') outOps.push(...int8StftWeights(op, t, addTensor));
-      if (islands.get(k) === 'recurrent' || islands.get(k) === 'magnitude') outOps.push(...int8WeightsForFloatOp(op, t, addTensor, hybridWeights));
       outOps.push(op);
       outOps.push(...lateDequant[k]);
       return;
@@ -291,8 +289,9 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
       const inP = params.get(op.inputs[0])!;
       const inScale = wide ? params16(inP).scale : inP.scale;
       const w = t[op.inputs[1]];
-      const axis = opts.perTensor ? undefined : weightAxis(op.opcode);
       const rounded = opts.roundedWeights?.get(op.inputs[1]);
+      const axis = opts.perTensor ? undefined : rounded ? (rounded.scales.length > 1 ? weightAxis(op.opcode) : undefined)
+        : opts.perChannel ? weightAxis(op.opcode) : weightScaleAxis(floatData(w), w.shape, weightAxis(op.opcode));
       // One int8 copy of a weight shared by several ops (an unrolled LSTM's recurrent weight is used at every step).
       const wq = weightCache.get(op.inputs[1]) ?? (() => {
         const { data, scales } = rounded ?? quantizeSymmetric(floatData(w), w.shape, axis);
@@ -370,12 +369,17 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   void graphIn;
   void prod;
   sg.operators = outOps;
-  expandInt8HardSwish(sg, name);
+  // The integer form (ADD/MUL/MUL): an int8 model stays integer-only for TFLite Micro (micro export counts float ops).
+  // The float form runs 5-10% faster on XNNPack (int8-hardswish.ts) but would need micro export to write it back.
+  expandInt8HardSwish(sg, name, 'integer');
+  shareEqualConstants(sg);
   pruneTensors(result);
-  // What stays float keeps int8 weights (behind a DEQUANTIZE, as --quantize dynamic): the float ops' large
-  // constants and the IF / WHILE bodies, which the int8 pass leaves float (openWakeWord's hey_jarvis verifier
-  // branch: the int8 model was 50% of float32). Those named in floatWeights stay float32.
-  quantizeDynamic(result, { perTensor: opts.perTensor, keepFloat: opts.floatWeights });
+  dropTypeSuffixes(sg);
+  // What stays float keeps int8 weights (behind a DEQUANTIZE, as --quantize dynamic), by one rule (weights.ts
+  // storedInt8): the float ops' weight inputs and large constants, also in the IF / WHILE bodies, which the int8 pass
+  // leaves float (openWakeWord's hey_jarvis verifier branch: the int8 model was 50% of float32). Those named in
+  // floatWeights (precise-weights.ts) stay float32.
+  quantizeDynamic(result, { perTensor: opts.perTensor, floatOpsOfInt8: true, keepFloat: opts.floatWeights });
   histogram(result);
   return result;
 }

@@ -66,6 +66,44 @@ export function quantizeSymmetric(values: Float32Array, shape: number[], axis: n
   return { data, scales };
 }
 
+/** Per-channel scales cost a weight scale and a bias scale (float32) per output channel, and an int64 zero point for
+ *  each channel count: on a layer with few inputs per channel (PP-OCR's direction classifier: 9-80) that is 10-90% of
+ *  its int8 weights. Such a layer takes per-tensor scales when those still round each output channel's weights to
+ *  this signal-to-noise ratio on average (dB; a channel much smaller than the largest rounds to nearly nothing and
+ *  pulls the mean down): the level of int8 activations' own rounding (PP-OCR cls: 96/96 same class). */
+export const PER_TENSOR_MIN_SQNR_DB = 34;
+/** Inputs per output channel below which a channel's 8 bytes of scales are over a tenth of its int8 weights. */
+export const PER_TENSOR_MAX_FAN_IN = 80;
+
+/** Mean over output channels (along `axis`) of the signal-to-noise ratio (dB) of per-tensor symmetric int8 rounding. */
+function perTensorChannelSqnr(values: Float32Array, shape: number[], axis: number): number {
+  const channels = shape[axis];
+  const inner = elementCount(shape.slice(axis + 1));
+  const q = quantizeSymmetric(values, shape, undefined);
+  const signal = new Float64Array(channels);
+  const noise = new Float64Array(channels);
+  for (let i = 0; i < values.length; i++) {
+    const c = Math.floor(i / inner) % channels;
+    const d = values[i] - q.data[i] * q.scales[0];
+    signal[c] += values[i] * values[i];
+    noise[c] += d * d;
+  }
+  let db = 0;
+  // An all-zero channel counts as well kept; noise is floored so an exact channel counts as 100 dB.
+  for (let c = 0; c < channels; c++) db += signal[c] > 0 ? 10 * Math.log10(signal[c] / Math.max(noise[c], signal[c] * 1e-10)) : 100;
+  return db / channels;
+}
+
+/** The axis for a weight's scales: `axis` (per channel), or undefined (per tensor) for a layer with fewer than
+ *  PER_TENSOR_MAX_FAN_IN inputs per channel whose per-tensor rounding keeps PER_TENSOR_MIN_SQNR_DB. One rule for
+ *  the int8 pass and GPTQ, so both round with the same scales. */
+export function weightScaleAxis(values: Float32Array, shape: number[], axis: number | undefined): number | undefined {
+  if (axis === undefined) return undefined;
+  const channels = shape[axis];
+  if (channels <= 1 || values.length / channels >= PER_TENSOR_MAX_FAN_IN) return axis;
+  return perTensorChannelSqnr(values, shape, axis) >= PER_TENSOR_MIN_SQNR_DB ? undefined : axis;
+}
+
 /** Asymmetric int8 quantization of a constant with given parameters. */
 export function quantizeWith(values: Float32Array, p: QParams): Int8Array {
   const out = new Int8Array(values.length);

@@ -13,7 +13,7 @@ import { attrInt, attrInts, attrString, attrFloat } from '../convert/attrs';
 import { encodeModel } from '../onnx/writer';
 import { openOnnx } from '../runtime/ort';
 import { isConst } from './graph';
-import { floatData, quantizeSymmetric, weightAxis } from './params';
+import { floatData, quantizeSymmetric, weightAxis, weightScaleAxis } from './params';
 import { addColumn, gptqRow, inverseCholeskyUpper, symmetrize } from './gptq';
 
 export type WeightRounding = 'nearest' | 'gptq';
@@ -281,7 +281,7 @@ export async function gptqWeights(result: ConvertResult, onnx: Model, samples: T
     if (!l.cols) continue;
     const t = sg.tensors[l.weight];
     const v = floatData(t);
-    const axis = opts.perTensor ? undefined : (l.depthwise ? 3 : 0);
+    const axis = opts.perTensor ? undefined : weightScaleAxis(v, t.shape, l.depthwise ? 3 : 0);
     const nearest = quantizeSymmetric(v, t.shape, axis);
     const data = roundLayer(l, v, nearest.scales, nearest.data, opts.inputScale?.(l.tflInput) ?? 0);
     // Bias correction also for layers GPTQ leaves nearest (a classifier seeing one pooled column per sample).

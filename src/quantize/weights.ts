@@ -11,8 +11,10 @@ import { bytesOf, elementCount, float16Bytes, floatData, quantizeSymmetric, weig
  *  (TensorFlow's converter uses the same idea, with 1024 elements for weight quantization). */
 export const MIN_FP16_ELEMENTS = 1024;
 export const MIN_DYNAMIC_ELEMENTS = 4096;
+/** DEQUANTIZE of a per-channel int8 constant. */
+export const DEQUANTIZE_PER_CHANNEL_VERSION = 5;
 
-function convertConstants(result: ConvertResult, pick: (t: TflTensor, idx: number) => boolean,
+function convertConstants(result: ConvertResult, pick: (t: TflTensor, idx: number, sg: TflSubgraph, use: Map<number, number[]>) => boolean,
   make: (t: TflTensor, idx: number, sg: TflSubgraph, use: Map<number, number[]>) => { tensor: TflTensor; version: number }): number {
   let count = 0;
   // Every subgraph: control-flow bodies (IF branches, WHILE bodies) hold weights too.
@@ -23,7 +25,7 @@ function convertConstants(result: ConvertResult, pick: (t: TflTensor, idx: numbe
     const n = sg.tensors.length;
     for (let idx = 0; idx < n; idx++) {
       const t = sg.tensors[idx];
-      if (t.type !== 'FLOAT32' || !isConst(t) || !use.has(idx) || !pick(t, idx)) continue;
+      if (t.type !== 'FLOAT32' || !isConst(t) || !use.has(idx) || !pick(t, idx, sg, use)) continue;
       const { tensor, version } = make(t, idx, sg, use);
       tensor.name = name(tensor.name);
       sg.tensors.push(tensor);
@@ -62,11 +64,22 @@ function channelAxis(sg: TflSubgraph, idx: number, use: Map<number, number[]>, p
   return axis;
 }
 
-/** Dynamic range: int8 weights (per channel when only conv / depthwise / fully connected read them as weights) for
- *  every float32 constant of MIN_DYNAMIC_ELEMENTS+ elements (but those named in keepFloat); biases and small
- *  constants stay float32. */
-export function quantizeDynamic(result: ConvertResult, opts: { perTensor?: boolean; keepFloat?: Set<string> } = {}): ConvertResult {
-  convertConstants(result, (t) => elementCount(t.shape) >= MIN_DYNAMIC_ELEMENTS && !opts.keepFloat?.has(t.name), (t, idx, sg, use) => {
+/** The one rule for which float32 constants are stored int8 behind a DEQUANTIZE. Dynamic range (`--quantize
+ *  dynamic`): those of MIN_DYNAMIC_ELEMENTS+ elements. The int8 pass's float ops (hybrid islands, a recurrent cell,
+ *  |STFT| readers, the STFT convolution, control-flow bodies): also every weight input of conv / depthwise / fully
+ *  connected, whatever its size (a float op is float for its activations; its weights round as int8 ones would). */
+export function storedInt8(elements: number, readAsWeight: boolean, floatOpsOfInt8: boolean): boolean {
+  return elements >= MIN_DYNAMIC_ELEMENTS || (floatOpsOfInt8 && readAsWeight);
+}
+
+/** int8 weights behind a DEQUANTIZE (version 2 per tensor, 5 per channel), float32 compute: per output channel
+ *  when only conv / depthwise / fully connected read the constant, as their weight input; which constants:
+ *  storedInt8. One DEQUANTIZE per constant, however many ops read it (an unrolled recurrent cell's weights). Used by
+ *  dynamic-range mode and, with `floatOpsOfInt8`, at the end of the int8 pass for what it leaves float; those named
+ *  in keepFloat stay float32 (precise-weights.ts). */
+export function quantizeDynamic(result: ConvertResult, opts: { perTensor?: boolean; floatOpsOfInt8?: boolean; keepFloat?: Set<string> } = {}): ConvertResult {
+  convertConstants(result, (t, idx, sg, use) => !opts.keepFloat?.has(t.name) && storedInt8(elementCount(t.shape), channelAxis(sg, idx, use, false) !== undefined,
+    !!opts.floatOpsOfInt8), (t, idx, sg, use) => {
     const axis = channelAxis(sg, idx, use, !!opts.perTensor);
     const { data, scales } = quantizeSymmetric(floatData(t), t.shape, axis);
     return {
@@ -74,7 +87,7 @@ export function quantizeDynamic(result: ConvertResult, opts: { perTensor?: boole
         name: `${t.name}_int8`, type: 'INT8', shape: [...t.shape], data: bytesOf(data),
         quantization: { scale: scales, zeroPoint: scales.map(() => 0), quantizedDimension: axis ?? 0 },
       },
-      version: scales.length > 1 ? 5 : 2,
+      version: scales.length > 1 ? DEQUANTIZE_PER_CHANNEL_VERSION : 2,
     };
   });
   return result;

@@ -24,6 +24,8 @@ export function dynamicOutputs(model: TflModel): number[] {
 type Open = (bytes: Uint8Array, opts: LiteRtOptions & { lenient?: boolean }) => Promise<TfliteSession>;
 
 const KEEP = 4;
+/** Models over this size (bytes) keep one LiteRT session open at a time (see `alone`). */
+const ONE_AT_A_TIME_BYTES = 64 * 2 ** 20;
 
 /** A session over a model with dynamic outputs (see the file comment). `open` opens a model with static outputs. */
 export async function openDynamicTflite(model: TflModel, dynamic: number[], outputs: TensorInfo[], inputs: TensorInfo[],
@@ -47,7 +49,12 @@ export async function openDynamicTflite(model: TflModel, dynamic: number[], outp
     ...model, signatures: undefined,
     subgraphs: [{ ...sg, tensors, operators, outputs: [...staticOut, ...shapeOf] }, ...model.subgraphs.slice(1)],
   };
-  const probe = await open(serializeTflite(probeModel), { ...opts, lenient: true });
+  const probeBytes = serializeTflite(probeModel);
+  // A big model (a ResNet-50 R-CNN: its weights and XNNPack's packed copy take ~0.5 GB per session) cannot have the
+  // probe and a sized copy in LiteRT.js's 2 GB WASM heap beside its run-time tensors: one session at a time, the
+  // probe closed while a sized copy runs and opened again for the next run.
+  const alone = probeBytes.length > ONE_AT_A_TIME_BYTES;
+  let probe: TfliteSession | undefined = await open(probeBytes, { ...opts, lenient: true });
   const sized = new Map<string, TfliteSession>();
   let closed = false;
 
@@ -55,6 +62,10 @@ export async function openDynamicTflite(model: TflModel, dynamic: number[], outp
     const key = JSON.stringify(dims);
     const have = sized.get(key);
     if (have) return have;
+    if (alone) {
+      for (const old of sized.values()) old.close();
+      sized.clear();
+    }
     const ts: TflTensor[] = [...sg.tensors];
     const ops: TflOperator[] = [...sg.operators];
     const outs = sg.outputs.flatMap((t, k) => {
@@ -84,11 +95,19 @@ export async function openDynamicTflite(model: TflModel, dynamic: number[], outp
     outputs,
     async run(feeds: Tensor[]): Promise<Tensor[]> {
       if (closed) throw new ModelError('the TFLite session is closed');
+      if (!probe) {
+        for (const old of sized.values()) old.close();
+        sized.clear();
+        probe = await open(probeBytes, { ...opts, lenient: true });
+      }
       const measured = await probe.run(feeds);
       const dims = dynamic.map((_, j) => Array.from(measured[staticOut.length + j].data as Int32Array));
       const empty = (j: number) => elementCount(dims[j]) === 0;
       let got: Tensor[] = [];
-      if (dynamic.some((_, j) => !empty(j))) got = await (await sizedSession(dims)).run(feeds);
+      if (dynamic.some((_, j) => !empty(j))) {
+        if (alone) { probe.close(); probe = undefined; }
+        got = await (await sizedSession(dims)).run(feeds);
+      }
       else got = measured.slice(0, staticOut.length);
       let at = 0;
       return outputs.map((o, k) => {
@@ -101,7 +120,7 @@ export async function openDynamicTflite(model: TflModel, dynamic: number[], outp
     close(): void {
       if (closed) return;
       closed = true;
-      probe.close();
+      probe?.close();
       for (const s of sized.values()) s.close();
       sized.clear();
     },

@@ -3,16 +3,24 @@
 // @litertjs/core is written for browsers and workers: it loads its emscripten script with `importScripts` and reads
 // the factory from `self.ModuleFactory`. In Node we provide `self` and an `importScripts` that evaluates the script
 // with its own `require`, `__dirname` and `__filename` (so emscripten takes its Node path and reads the .wasm with
-// fs), then restore the globals. No --experimental-wasm-* flag is needed: without relaxed SIMD (Node 20) LiteRT
-// picks its compat build, which is single-threaded. The package is ESM; it is loaded with a real dynamic import(),
-// which works from the CJS bundle too (esbuild keeps `@litertjs/core` external).
-// LiteRT prints its errors instead of throwing them: they are kept here (ONNX2LITE_LITERT_LOG=1 echoes them to stderr)
-// so that callers can put LiteRT's own reason in their error message.
+// fs), then restore the globals. The package is ESM; it is loaded with a real dynamic import(), which works from the
+// CJS bundle too (esbuild keeps `@litertjs/core` external).
+// Which build: LiteRT ships a compat build (plain WASM SIMD, one thread), a relaxed-SIMD build and a threaded one
+// (relaxed SIMD + worker threads). Left to itself LiteRT.js picks relaxed SIMD wherever the runtime has it
+// (Chromium, VS Code's Electron, Node >= 22) and compat elsewhere (Node 20). Here the compat build is loaded
+// everywhere, so a model gives the same numbers in the CLI, in VS Code and in tests: measured on LiteRT.js 2.5.3,
+// the relaxed-SIMD build computes int8 MEAN over the innermost axis wrongly (a LayerNorm's mean of [1, 16, 64] over
+// axis 2: 0.24 for 0.40, 0.81 with zero points 0), floats differ from compat's in the last bits (fused multiply-add),
+// and it is not faster here (int8 0.94-1.03x, float32 0.85-1.1x of compat on PP-OCR; bench/paired-latency.ts).
+// ONNX2LITE_LITERT_BUILD=relaxed-simd (or threaded) loads another build, for benches and test/runtime/litert-builds;
+// Node 20 gets relaxed SIMD from V8's --experimental-wasm-relaxed-simd, turned on here when asked for.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as vm from 'node:vm';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { ModelError } from '../ir/types';
 
 export type LiteRtJs = typeof import('@litertjs/core');
@@ -37,6 +45,44 @@ export function logErrors(since: number): string {
 
 let loading: Promise<LiteRtJs> | undefined;
 
+/** The threaded build starts each pthread as `new Worker(its own script)`; Node would load that file as an ES module
+ *  (the package is "type": "module") where it has no `require`. This Worker runs the same script as CommonJS. */
+function pthreadWorker(code: string, file: string): unknown {
+  const script = `(function (require, __dirname, __filename) {${code}\n})(require, ${JSON.stringify(path.dirname(file))}, ${JSON.stringify(file)});`;
+  return class extends Worker {
+    constructor(_url: unknown, options: WorkerOptions) { super(script, { ...options, eval: true }); }
+  };
+}
+
+export type LiteRtBuild = 'compat' | 'relaxed-simd' | 'threaded';
+const BUILD_FILES: Record<LiteRtBuild, string> = {
+  compat: 'litert_wasm_compat_internal.js', 'relaxed-simd': 'litert_wasm_internal.js', threaded: 'litert_wasm_threaded_internal.js',
+};
+let loadedBuild: LiteRtBuild | undefined;
+/** The build loaded in this process (undefined before the first load). */
+export const liteRtBuild = (): LiteRtBuild | undefined => loadedBuild;
+
+/** The smallest module using a relaxed-SIMD instruction (i32x4.relaxed_trunc_f32x4_s), as LiteRT checks it. */
+const RELAXED_SIMD_CHECK = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 15, 1, 13, 0,
+  65, 1, 253, 15, 65, 2, 253, 15, 253, 128, 2, 11]);
+
+/** Whether WebAssembly here has relaxed SIMD, turning on V8's flag for it where it exists but is off (Node 20). */
+export function enableRelaxedSimd(): boolean {
+  if (WebAssembly.validate(RELAXED_SIMD_CHECK)) return true;
+  // A V8 that does not know the flag ignores it.
+  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return WebAssembly.validate(RELAXED_SIMD_CHECK);
+}
+
+/** The build to load: ONNX2LITE_LITERT_BUILD, else compat (see the top of this file). */
+function chosenBuild(): LiteRtBuild {
+  const asked = process.env.ONNX2LITE_LITERT_BUILD;
+  if (asked === undefined || asked === '') return 'compat';
+  if (!(asked in BUILD_FILES)) throw new ModelError(`ONNX2LITE_LITERT_BUILD must be one of ${Object.keys(BUILD_FILES).join(', ')} (got '${asked}')`);
+  if (asked !== 'compat' && !enableRelaxedSimd()) throw new ModelError(`LiteRT's ${asked} build needs WebAssembly relaxed SIMD, which this runtime does not have`);
+  return asked as LiteRtBuild;
+}
+
 function packageDir(): string {
   const req = createRequire(typeof __filename === 'string' ? __filename : path.join(process.cwd(), 'index.js'));
   try {
@@ -56,14 +102,17 @@ export function loadLiteRt(opts: { threads?: number } = {}): Promise<LiteRtJs> {
     const lrt = (await importEsm(pathToFileURL(path.join(dir, 'dist', 'index.js')).href)) as LiteRtJs;
     const g = globalThis as Record<string, unknown>;
     const saved = { self: g.self, importScripts: g.importScripts, Module: g.Module };
+    // The threaded build sizes its worker pool from navigator.hardwareConcurrency (Node 20 has no navigator).
+    const navigatorShim = !('navigator' in g);
+    if (navigatorShim) g.navigator = { hardwareConcurrency: Math.max(1, opts.threads ?? 1) };
     g.self = globalThis;
     g.importScripts = (url: string) => {
       const file = url.startsWith('file:') ? fileURLToPath(url) : url;
       const code = readFileSync(file, 'utf8');
       const factory = vm.runInThisContext(
-        `(function (require, __dirname, __filename) {${code}\n;return ModuleFactory;})`, { filename: file },
-      ) as (r: NodeRequire, d: string, f: string) => unknown;
-      g.ModuleFactory = factory(createRequire(file), path.dirname(file), file);
+        `(function (require, __dirname, __filename, Worker) {${code}\n;return ModuleFactory;})`, { filename: file },
+      ) as (r: NodeRequire, d: string, f: string, w: unknown) => unknown;
+      g.ModuleFactory = factory(createRequire(file), path.dirname(file), file, pthreadWorker(code, file));
     };
     g.Module = { print: (s: string) => log(String(s)), printErr: (s: string) => log(String(s)) };
     // Node has no WebGPU: LiteRT's default environment warns that it found none; keep that off the console.
@@ -72,8 +121,10 @@ export function loadLiteRt(opts: { threads?: number } = {}): Promise<LiteRtJs> {
       if (!String(a[0]).startsWith('Failed to create default WebGPU device')) warn(...a);
     };
     try {
-      const threads = (opts.threads ?? 1) > 1 && (await lrt.supportsFeature('relaxedSimd')) && (await lrt.supportsFeature('threads'));
-      await lrt.loadLiteRt(path.join(dir, 'wasm') + path.sep, { threads });
+      const build = chosenBuild();
+      // A file path, not the directory: LiteRT would pick by its own feature check (compat where the flag is off).
+      await lrt.loadLiteRt(path.join(dir, 'wasm', BUILD_FILES[build]));
+      loadedBuild = build;
       return lrt;
     } catch (e) {
       loading = undefined;
@@ -83,6 +134,7 @@ export function loadLiteRt(opts: { threads?: number } = {}): Promise<LiteRtJs> {
         if (v === undefined) delete g[k]; else g[k] = v;
       }
       delete g.ModuleFactory;
+      if (navigatorShim) delete g.navigator;
       console.warn = warn;
     }
   })();

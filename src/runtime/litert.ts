@@ -33,7 +33,7 @@ export interface TfliteSession {
 }
 
 export interface LiteRtOptions {
-  /** CPU threads; LiteRT's threaded build needs relaxed SIMD and SharedArrayBuffer, so Node 20 runs on one. */
+  /** XNNPack threads; only LiteRT's threaded build (ONNX2LITE_LITERT_BUILD=threaded, litert-load.ts) runs more than one. */
   threads?: number;
   /** Internal (litert-dynamic.ts): the model's sizes depend on its data, so the load check's run on zeros refuses
    *  only ops LiteRT does not have (a failure to prepare on zeros may be the data's, as a RESHAPE of an empty NonZero). */

@@ -194,14 +194,16 @@ function writeTensor(builder: flatbuffers.Builder, t: TflTensor, buffer: number,
   const name = builder.createString(t.name);
   let quant = 0;
   if (t.quantization) quant = quantizationOffset(builder, t.quantization);
+  // The 4-byte fields first, then the 1-byte ones next to each other: one padded word for type and has_rank (each
+  // alone costs a word; 4 bytes a tensor).
   fb.Tensor.startTensor(builder);
   fb.Tensor.addShape(builder, shape);
-  fb.Tensor.addType(builder, type);
   fb.Tensor.addBuffer(builder, buffer);
   fb.Tensor.addName(builder, name);
   if (quant) fb.Tensor.addQuantization(builder, quant);
-  if (t.isVariable) fb.Tensor.addIsVariable(builder, true);
   if (signature) fb.Tensor.addShapeSignature(builder, signature);
+  fb.Tensor.addType(builder, type);
+  if (t.isVariable) fb.Tensor.addIsVariable(builder, true);
   fb.Tensor.addHasRank(builder, true);
   return fb.Tensor.endTensor(builder);
 }

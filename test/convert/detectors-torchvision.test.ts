@@ -22,9 +22,9 @@ import type { Tensor } from '../../src/ir/types';
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'export-torchvision-detector.py');
 /** The tiny detectors, the head scale that keeps their scores apart (see the script) and their TRANSPOSE count: the
- *  CHW image input is stored HWC (0); the box head flattens [N, C, 7, 7] in ONNX order (1); the keypoint loop reads
- *  [N, K, 56, 56] heatmaps per keypoint, the mask head flattens [N, classes, 28, 28] (1 more). */
-const TINY: [string, number, number][] = [['tiny_retinanet', 1, 0], ['tiny_fasterrcnn', 3, 1], ['tiny_keypointrcnn', 3, 2], ['tiny_maskrcnn', 3, 2]];
+ *  CHW image input is stored HWC (0); the box head's flatten of [N, C, 7, 7] reads it NHWC, its weight rows permuted
+ *  (0); the keypoint loop reads [N, K, 56, 56] heatmaps per keypoint, the mask head flattens [N, classes, 28, 28] (1). */
+const TINY: [string, number, number][] = [['tiny_retinanet', 1, 0], ['tiny_fasterrcnn', 3, 0], ['tiny_keypointrcnn', 3, 1], ['tiny_maskrcnn', 3, 1]];
 
 function hasTorchvision(): boolean {
   try {
@@ -134,6 +134,39 @@ if (DIR) {
         const onnx = path.join(dir, `${name}.onnx`);
         execFileSync(PYTHON, [SCRIPT, name, '160', onnx, String(scale)], { stdio: 'ignore' });
         assert.equal(await sameDetections(onnx, true), transposes);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+  // A picture with nothing in it: box_score_thresh 1 keeps no detection, so the RoI heads run on 0 boxes (XNNPack's
+  // convs on an empty batch, FLOOR_MOD by a row count of 0, the keypoint / paste loops run 0 times). `convert` (the
+  // CLI, with its self-check on LiteRT) writes the model, and LiteRT's outputs are onnxruntime's: empty.
+  const CLI = path.join(__dirname, '..', '..', 'bin', 'onnx2lite.js');
+  for (const name of ['tiny_fasterrcnn', 'tiny_keypointrcnn', 'tiny_maskrcnn']) {
+    test(`${name} with no detections: convert verifies, LiteRT's outputs are empty like onnxruntime's`, { skip }, async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx2lite-det0-'));
+      try {
+        const onnx = path.join(dir, `${name}.onnx`);
+        const out = path.join(dir, `${name}.tflite`);
+        execFileSync(PYTHON, [SCRIPT, name, '160', onnx, '3', 'box_score_thresh=1.0'], { stdio: 'ignore' });
+        const report = JSON.parse(execFileSync(process.execPath, [CLI, 'convert', onnx, '-o', out, '--json'], { encoding: 'utf8' }));
+        const v = report.models[0].verification;
+        assert.ok(v.maxRel === 0 && v.cosine >= 0.999, `self-check: ${JSON.stringify(v)}`);
+        const lite = await openConverted(new Uint8Array(fs.readFileSync(out)));
+        try {
+          for (const x of [picture(160), noise(160, 7)]) {
+            const ref = await runOnnx(onnx, [x]);
+            const got = await lite.run([x]);
+            assert.ok(ref.size >= 3);
+            for (const [o, w] of ref) {
+              assert.equal(w.dims[0], 0, `${o}: onnxruntime found something, the test would not run an empty batch`);
+              assert.deepEqual(got.get(o)!.dims, w.dims, o);
+            }
+          }
+        } finally {
+          lite.close();
+        }
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }

@@ -36,10 +36,12 @@ test('with the host\'s first frame: its boxes in the page, then its script; the 
   assert.ok(!html.includes('var bundle = 1;'), 'the bundle is not in the page');
   // Not preloaded: parsing the bundle would compete with the frame's one layout for the CPU.
   assert.doesNotMatch(html, /rel="preload"/);
-  // Hidden until the page's first layout gives the canvas its size, then laid out once at its zoom, in the pan layer.
+  // Out of the drawing (a template: not styled or laid out) until the page's first layout gives the canvas its size,
+  // then moved into the pan layer's SVG and laid out once, at its zoom.
   const svg = html.indexOf('<div id="layer"><svg id="graph" width="100%" height="100%">');
-  assert.ok(html.indexOf('<g class="viewport prerender" display="none"><g class="nodes"><g class="node" data-key="n:0"></g></g></g></svg>', svg) > svg);
-  assert.ok(svg > 0, 'the frame is in the svg');
+  assert.ok(svg > 0, 'the pan layer\'s svg is in the page');
+  assert.ok(html.indexOf('<template id="first-frame"><svg><g class="viewport prerender"><g class="nodes"><g class="node" data-key="n:0"></g></g></g></svg></template>', svg) > svg,
+    'the frame follows it, in a template');
   const script = html.indexOf('<script nonce="n0nce">', svg);
   assert.ok(script > svg, 'its script follows it');
   assert.ok(html.indexOf('"https://res.example/dist/webview.js"', script) < 0, 'the bundle is started from the boot script, in the head');

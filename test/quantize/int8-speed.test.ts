@@ -1,5 +1,5 @@
 // What keeps int8 models on LiteRT's fast kernels (src/quantize/int8-hardswish.ts, params.ts): int8 HARD_SWISH
-// written as ADD / MUL / MUL, weight channels that are (almost) zero keeping a sane scale, and attention's SOFTMAX →
+// written as ADD / MUL / MUL (or DEQUANTIZE / float HARD_SWISH / QUANTIZE, not used yet), weight channels that are (almost) zero keeping a sane scale, and attention's SOFTMAX →
 // BATCH_MATMUL kept float32 (int8.ts). Accuracy only; the
 // speed itself is measured by `npm run bench` (bench/int8-tasks.bench.ts).
 import { test } from 'node:test';
@@ -59,6 +59,23 @@ test('int8 HARD_SWISH as ADD(+3, RELU6) / MUL(1/6) / MUL: every int8 input withi
     worstKernel = Math.max(worstKernel, Math.abs(kernel[i] - q));
   }
   assert.ok(worst <= 2, `rewritten: ${worst} steps off (TFLite's HARD_SWISH kernel: ${worstKernel})`);
+});
+
+test('int8 HARD_SWISH in the float form: DEQUANTIZE → float HARD_SWISH → QUANTIZE, every int8 input within 1 output step on LiteRT', async () => {
+  const x = Int8Array.from({ length: 256 }, (_, i) => i - 128);
+  const model = hardSwishModel();
+  const sg = model.subgraphs[0];
+  assert.equal(expandInt8HardSwish(sg, uniqueNamer(sg), 'float'), 1);
+  assert.deepEqual(sg.operators.map((o) => `${o.opcode}:${sg.tensors[o.outputs[0]].type}`), ['DEQUANTIZE:FLOAT32', 'HARD_SWISH:FLOAT32', 'QUANTIZE:INT8']);
+  assert.deepEqual(sg.outputs, [1], 'the output tensor and its parameters stay');
+  const got = await run(model, x);
+  let worst = 0;
+  for (let i = 0; i < 256; i++) {
+    const v = X.scale * (x[i] - X.zeroPoint);
+    const q = Math.max(-128, Math.min(127, Math.round((v * Math.min(6, Math.max(0, v + 3))) / 6 / Y.scale) + Y.zeroPoint));
+    worst = Math.max(worst, Math.abs(got[i] - q));
+  }
+  assert.ok(worst <= 1, `${worst} steps off`);
 });
 
 test('int8 ops other than HARD_SWISH, and float HARD_SWISH, are left alone', () => {

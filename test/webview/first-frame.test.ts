@@ -19,22 +19,22 @@ const browser = useBrowser();
 
 interface Seen { viewport: string | null; boxes: [string, string][]; bundleRan: boolean }
 /** What the page held when the host's frame was shown, at its first zoom (before the bundle, loaded after that
- *  frame, can run): the frame's group is undisplayed until then. */
+ *  frame, can run): the frame's group is out of the SVG (in a template) until then. */
 const SEEN = `new MutationObserver((ms, o) => {
   const vp = document.querySelector('svg#graph g.prerender');
   if (!vp || vp.hasAttribute('display')) return;
   o.disconnect();
   window.__seen = { viewport: vp.getAttribute('transform'), bundleRan: !!window.onnx2liteTimings,
-    boxes: [...vp.querySelectorAll('g.node')].map((g) => [g.dataset.key, g.getAttribute('transform')]) };
-}).observe(document, { subtree: true, attributes: true, attributeFilter: ['display'] });`;
+    boxes: [...vp.querySelectorAll('g.node rect')].map((r) => [r.parentNode.dataset.key, r.getAttribute('x') + ',' + r.getAttribute('y')]) };
+}).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['display'] });`;
 
 async function seen(page: Page): Promise<Seen> {
   return page.evaluate('window.__seen') as Promise<Seen>;
 }
 
 async function boxes(page: Page): Promise<[string, string][]> {
-  return page.evaluate(() => [...document.querySelectorAll<SVGGElement>('svg#graph g.viewport g.node')]
-    .map((g) => [g.dataset.key!, g.getAttribute('transform')!] as [string, string]));
+  return page.evaluate(() => [...document.querySelectorAll<SVGRectElement>('svg#graph g.viewport g.node rect')]
+    .map((r) => [(r.parentNode as SVGGElement).dataset.key!, `${r.getAttribute('x')},${r.getAttribute('y')}`] as [string, string]));
 }
 
 test('the host\'s frame is in the page before the bundle runs; the bundle\'s first draw moves nothing', async () => {

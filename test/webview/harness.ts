@@ -21,8 +21,18 @@ const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/
 // Nothing but loopback is reachable from the pages: every other address goes to a proxy that is not there (Chromium
 // sends loopback addresses direct). Cheaper than intercepting requests, which holds each of the page's requests until
 // this process has answered for it.
+// New headless Chromium is the whole browser: each new page's window also builds the omnibox popup's WebUI (a
+// chrome:// page in a renderer of its own, about as much CPU as the page under test while it loads), which a VS Code
+// webview does not have. Chromium takes only the last --disable-features, so Playwright's own list (playwright-core's
+// chromiumSwitches.ts) is repeated here with those features added.
+const PLAYWRIGHT_DISABLED_FEATURES = ['AvoidUnnecessaryBeforeUnloadCheckSync', 'DestroyProfileOnBrowserClose', 'HttpsUpgrades',
+  'HttpsFirstBalancedModeAutoEnable', 'LensOverlay', 'MediaRouter', 'PaintHolding', 'ThirdPartyStoragePartitioning',
+  'AvoidCorsURLLoaderRestartOnRedirect', 'OptimizationHints', 'NetworkTimeServiceQuerying', 'AimEnabled', 'PreconnectToSearch'];
+const OMNIBOX_FEATURES = ['WebUIOmniboxPopup', 'WebUIOmniboxFullPopup', 'WebUIOmniboxAimPopup'];
+
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-quic', '--no-first-run', '--disable-sync', '--proxy-server=http://127.0.0.1:9'];
+  '--disable-quic', '--no-first-run', '--disable-sync', '--proxy-server=http://127.0.0.1:9',
+  ...(process.env.ONNX2LITE_OMNIBOX ? [] : [`--disable-features=${[...PLAYWRIGHT_DISABLED_FEATURES, ...OMNIBOX_FEATURES].join(',')}`])];
 
 export function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });

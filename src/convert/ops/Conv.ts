@@ -12,7 +12,8 @@ import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
 import { Window, resolvePadding, windowOf } from './_spatial';
 import { check3d, emitConv3d } from './_conv3d';
-import { batchDims } from './_batch';
+import { batchDims, dynamicBatch, padBatch, unpadBatch } from './_batch';
+import { Emitter } from './_emit';
 
 /** A filter computed in the graph: OIHW in ONNX order → OHWI (or [1, H, W, O] depthwise) from the layout pass. */
 function computedFilter(ctx: ConvertContext, node: Node, depthwise: boolean): number {
@@ -41,10 +42,10 @@ export function convOptions(w: Window, padding: string): Record<string, number |
 }
 
 const Conv: OpConverter = {
-  op: 'Conv', emits: ['CONV_2D', 'DEPTHWISE_CONV_2D', 'CONV_3D', 'PAD', 'RESHAPE', 'SPLIT', 'CONCATENATION'], opset: [1, MAX_OPSET], inputs: [2, 3],
+  op: 'Conv', emits: ['CONV_2D', 'DEPTHWISE_CONV_2D', 'CONV_3D', 'PAD', 'RESHAPE', 'SPLIT', 'CONCATENATION', 'STRIDED_SLICE'], opset: [1, MAX_OPSET], inputs: [2, 3],
   // CONV_3D (3-D convolutions only) has neither an int8 nor a TFLite Micro kernel: int8 keeps it float32 with a
   // warning and `onnx2lite micro` refuses it; the compatibility view marks such nodes from what they became.
-  dtypes: ['float32'], layout: 'spatial', incidental: ['CONV_3D'],
+  dtypes: ['float32'], layout: 'spatial', incidental: ['CONV_3D', 'STRIDED_SLICE'],
   check(node, ctx) {
     const rank = ctx.rank(node.inputs[0]);
     if (rank === 5) return check3d(node, ctx);
@@ -94,8 +95,12 @@ const Conv: OpConverter = {
       input = r;
     }
     const pad = resolvePadding(ctx, input, w2, sp2, 0, node.name);
+    // A run-time batch (RoI features) may be 0: one zero row appended for the conv and dropped after (_batch.ts).
+    const e = dynamicBatch(ctx, x) ? new Emitter(ctx, node) : undefined;
+    if (e) pad.input = padBatch(ctx, e, pad.input, node.name);
     const outShape4 = oneD ? [ys[0], 1, ys[2], cout] : [ys[0], ys[2], ys[3], cout];
-    const out = oneD ? ctx.temp(outShape4, 'FLOAT32', `${y}__2d`) : ctx.output(y, perm);
+    const result = oneD ? ctx.temp(outShape4, 'FLOAT32', `${y}__2d`) : ctx.output(y, perm);
+    const out = e ? ctx.temp(e.shape(result), 'FLOAT32', `${y}__padded`) : result;
     const opts = convOptions(w2, pad.padding);
     const depthwise = group === cin && group > 1 && cout % cin === 0;
     if (group === 1) {
@@ -108,10 +113,11 @@ const Conv: OpConverter = {
     } else {
       emitGrouped(ctx, node, W!, group, pad.input, out, opts);
     }
+    if (e) unpadBatch(ctx, e, out, result, node.name);
     if (oneD) {
       const y3 = ctx.output(y, channelLast(3));
       const s3 = ctx.tensors[y3].shapeSignature ?? ctx.tensors[y3].shape;
-      ctx.emit('RESHAPE', [out, ctx.constInt32(s3, `${y}__as1d_shape`)], [y3], { newShape: s3 });
+      ctx.emit('RESHAPE', [result, ctx.constInt32(s3, `${y}__as1d_shape`)], [y3], { newShape: s3 });
     }
   },
 };

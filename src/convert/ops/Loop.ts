@@ -14,8 +14,8 @@ import { MAX_OPSET, OpConverter, refuse } from '../types';
 const INT32_MAX = 2147483647;
 
 const Loop: OpConverter = {
-  op: 'Loop', emits: ['WHILE', 'LESS', 'LOGICAL_AND', 'ADD'], opset: [1, MAX_OPSET], dtypes: ['int64', 'int32'],
-  incidental: ['LESS', 'LOGICAL_AND', 'ADD'], int8: false, layout: 'onnx',
+  op: 'Loop', emits: ['WHILE', 'LESS', 'LOGICAL_AND', 'ADD', 'RESHAPE'], opset: [1, MAX_OPSET], dtypes: ['int64', 'int32'],
+  incidental: ['LESS', 'LOGICAL_AND', 'ADD', 'RESHAPE'], int8: false, layout: 'onnx',
   check(node, ctx) {
     const plan = loopPlan(node, ctx.graph, ctx.constants);
     if ('refuse' in plan) return refuse(/scan outputs/.test(plan.refuse) ? 'computed-input' : 'unsupported', plan.refuse);
@@ -70,11 +70,24 @@ const Loop: OpConverter = {
       },
     });
 
+    // A carried value that grows makes LiteRT's WHILE give every output a run-time allocation, which LiteRT.js
+    // cannot bind as a model output: the outputs of static size are copied by a RESHAPE to their shape (sized when
+    // the model is prepared, like any other op's output).
+    const grows = node.outputs.some((o) => o && ctx.isDynamic(o));
+    const copies: [number, string][] = [];
     const outs = vars.map((i, k) => {
-      if (k >= 3 && k < 3 + nCarried && node.outputs[k - 3]) return ctx.output(node.outputs[k - 3], identity(ctx.rank(node.outputs[k - 3])));
-      return ctx.temp(ctx.tensors[i].shape, ctx.tensors[i].type, `${node.name}/var${k}_out`);
+      const o = k >= 3 && k < 3 + nCarried ? node.outputs[k - 3] : '';
+      if (o && (!grows || ctx.isDynamic(o))) return ctx.output(o, identity(ctx.rank(o)));
+      const t = ctx.temp(ctx.tensors[i].shape, ctx.tensors[i].type, `${node.name}/var${k}_out`);
+      if (o) copies.push([t, o]);
+      return t;
     });
     ctx.emit('WHILE', vars, outs, { condSubgraphIndex: condIndex, bodySubgraphIndex: bodyIndex });
+    for (const [t, o] of copies) {
+      const out = ctx.output(o, identity(ctx.rank(o)));
+      const shape = ctx.tensors[out].shape;
+      ctx.emit('RESHAPE', [t, ctx.constInt32(shape, `${o}__static_shape`)], [out], { newShape: shape });
+    }
   },
 };
 export default Loop;

@@ -13,15 +13,14 @@ const MatMul: OpConverter = {
   layout: 'onnx',
   check(node, ctx) {
     if (ctx.dtype(node.inputs[0]) !== 'float32') return refuse('dtype', `MatMul on ${ctx.dtype(node.inputs[0])} is not supported (float32 only)`);
-    const vectorB = ctx.rank(node.inputs[1]) === 1 && ctx.isConstant(node.inputs[1]);
-    if (ctx.rank(node.inputs[0]) < 2 || (ctx.rank(node.inputs[1]) < 2 && !vectorB)) {
-      return refuse('rank', 'MatMul with a 1-D operand is supported only as a constant B vector; reshape it to 2-D');
-    }
+    if (ctx.rank(node.inputs[0]) < 1 || ctx.rank(node.inputs[1]) < 1) return refuse('rank', 'MatMul of a scalar is not valid ONNX');
     return undefined;
   },
   convert(node, ctx) {
     const [a, b] = node.inputs;
     const y = node.outputs[0];
+    // A constant vector B with A of rank >= 2 is one FULLY_CONNECTED below; other 1-D operands follow numpy's rules.
+    if (ctx.rank(a) === 1 || (ctx.rank(b) === 1 && !(ctx.isConstant(b) && ctx.rank(a) >= 2))) { vectorMatMul(ctx, a, b, y); return; }
     const B = ctx.constant(b);
     if (B && B.dims.length === 1) {
       // A constant vector (paddle2onnx's F.linear by a 1-D projection, PicoDet's distribution integral): a one-row
@@ -89,6 +88,40 @@ function chainEndsWell(ctx: ConvertContext, y: string): boolean {
     cur = n.outputs[0];
   }
   return false;
+}
+
+/**
+ * A 1-D operand (numpy rules: a vector A is a row [1, K], a vector B a column [K, 1], and that unit dim is dropped
+ * from the result; a scripted attention's `mem @ q` and `att @ mem`): RESHAPE to 2-D, the product, RESHAPE back.
+ */
+function vectorMatMul(ctx: ConvertContext, a: string, b: string, y: string): void {
+  const as = ctx.shape(a);
+  const bs = ctx.shape(b);
+  const a2 = as.length === 1 ? [1, as[0]] : as;
+  const b2 = bs.length === 1 ? [bs[0], 1] : bs;
+  const two = (name: string, dims: number[], to: number[]): number => {
+    if (dims.length !== 1) return ctx.inputOnnx(name);
+    const src = ctx.inputOnnx(name);
+    const t = ctx.temp(to, ctx.tensors[src].type, `${name}__2d`);
+    ctx.emit('RESHAPE', [src, ctx.constInt32(to, `${name}__2d_shape`)], [t], { newShape: to });
+    return t;
+  };
+  const yDims = ctx.shape(y);
+  // The product's dims with the dropped unit dims back: [..., 1, N] for a vector A, [..., M, 1] for a vector B.
+  const prod = [...yDims];
+  if (as.length === 1) prod.splice(bs.length === 1 ? prod.length : prod.length - 1, 0, 1);
+  if (bs.length === 1) prod.push(1);
+  const t = ctx.temp(prod, 'FLOAT32', `${y}__product`);
+  const B = ctx.constant(b);
+  if (B && b2.length === 2) {
+    const w = bs.length === 1 ? toFloat32(B) : transposeData(toFloat32(B), B.dims, [1, 0], (m) => new Float32Array(m));
+    ctx.emit('FULLY_CONNECTED', [two(a, as, a2), ctx.constFloat32(w, [b2[1], b2[0]], `${y}/weights`), -1], [t],
+      { fusedActivationFunction: 'NONE', weightsFormat: 'DEFAULT', keepNumDims: a2.length > 2 });
+  } else {
+    ctx.emit('BATCH_MATMUL', [two(a, as, a2), two(b, bs, b2)], [t], { adjX: false, adjY: false });
+  }
+  const out = ctx.output(y, identity(yDims.length));
+  ctx.emit('RESHAPE', [t, ctx.constInt32(yDims, `${y}__shape`)], [out], { newShape: yDims });
 }
 
 /** The operand in ONNX order, or as stored when only its last two dims are swapped (then `adj`). */

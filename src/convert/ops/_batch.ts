@@ -34,3 +34,23 @@ export function shapeTensor(ctx: ConvertContext, e: Emitter, dims: number[], lik
   return e.op('CONCATENATION', [batch, ctx.constInt32(dims.slice(1), `${name}/rest`)], [dims.length], 'INT32',
     { axis: 0, fusedActivationFunction: 'NONE' });
 }
+
+/**
+ * A batch known only at run time may be 0 (a picture with no detections): XNNPack then fails to reshape a partition
+ * holding a convolution after the first one ("XNNPack delegate failed to reshape runtime"). `x` gets one zero row
+ * appended (CONCATENATION), so the conv always sees a batch of at least 1; unpadBatch drops that row from its output.
+ */
+export function padBatch(ctx: ConvertContext, e: Emitter, x: number, name: string): number {
+  const shape = e.shape(x);
+  const row = ctx.constFloat32(new Float32Array(shape.slice(1).reduce((a, b) => a * b, 1)), [1, ...shape.slice(1)], `${name}/zero_row`);
+  return e.op('CONCATENATION', [x, row], shape, e.type(x), { axis: 0, fusedActivationFunction: 'NONE' });
+}
+
+/** `y` without its last row along axis 0 (STRIDED_SLICE to end -1), written to `out`. */
+export function unpadBatch(ctx: ConvertContext, e: Emitter, y: number, out: number, name: string): void {
+  const rank = e.shape(y).length;
+  const zeros = new Array<number>(rank).fill(0);
+  e.op('STRIDED_SLICE', [y, ctx.constInt32(zeros, `${name}/unpad_begin`), ctx.constInt32([-1, ...zeros.slice(1)], `${name}/unpad_end`),
+    ctx.constInt32(new Array<number>(rank).fill(1), `${name}/unpad_strides`)], e.shape(out), e.type(y),
+  { beginMask: 0, endMask: ((1 << rank) - 1) & ~1, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0, offset: false }, out);
+}

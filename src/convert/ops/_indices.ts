@@ -37,7 +37,8 @@ export function elementCoords(e: Emitter, indices: string, axis: number, dataDim
   const col = [...S, 1];
   const i = dynamic ? e.op('EXPAND_DIMS', [ctx.inputOnnx(indices), e.scalar(r, 'INT32')], col, 'INT32')
     : e.reshape(ctx.inputOnnx(indices), col);
-  const size = dataDims[axis] >= 0 ? e.scalar(dataDims[axis], 'INT32') : dimOf(e, ctx.inputOnnx(e.node.inputs[0]), dataDims.length, axis);
+  const size = dataDims[axis] >= 0 ? e.scalar(dataDims[axis], 'INT32')
+    : wrapDivisor(e, dimOf(e, ctx.inputOnnx(e.node.inputs[0]), dataDims.length, axis));
   const zeros = dynamic ? e.bin('MUL', i, e.scalar(0, 'INT32')) : -1;
   const parts = S.map((n, d) => {
     if (d === axis) return e.bin('FLOOR_MOD', i, size);
@@ -55,6 +56,13 @@ export function elementCoords(e: Emitter, indices: string, axis: number, dataDim
 export function dimOf(e: Emitter, t: number, rank: number, d: number): number {
   const shape = e.op('SHAPE', [t], [rank], 'INT32', { outType: 'INT32' });
   return e.op('GATHER', [shape, e.ctx.constInt32([d], `${e.node.name}/dim${d}`, [])], [], 'INT32', { axis: 0, batchDims: 0 });
+}
+
+/** A dim measured at run time as a FLOOR_MOD divisor: at least 1. It is 0 only when the data is empty (no
+ *  detections), and then there are no valid indices to wrap, but TFLite's FLOOR_MOD fails on a 0 divisor even when
+ *  the dividend is empty ("Division by 0"). */
+export function wrapDivisor(e: Emitter, size: number): number {
+  return e.bin('MAXIMUM', size, e.scalar(1, 'INT32'));
 }
 
 /** ND indices (last dim m indexes the first m data dims) with negative entries wrapped, for GATHER_ND/SCATTER_ND. */

@@ -6,6 +6,7 @@
 import type { Node } from '../../ir/types';
 import type { ConvertContext } from '../context';
 import { Perm, channelLast, identity, isIdentity, permute, reshapeGroups, reshapeKeepsOnnxInput, reshapeLayout, sameMemoryOrder, samePerm, transposeBetween } from '../layout';
+import { flattenIntoColumns } from '../flatten-columns';
 import { permuteKind } from '../permute-ops';
 import type { OpConverter } from '../types';
 import type { Refusal } from '../types';
@@ -68,6 +69,7 @@ function shuffleFix(inDims: number[], outDims: number[], have: Perm): ShuffleFix
 
 export function emitReshape(ctx: ConvertContext, x: string, y: string): void {
   if (ctx.isDynamic(x) || ctx.isDynamic(y)) {
+    if (flattenIntoColumns(ctx, x, y)) return;
     // Sized at run time: in ONNX order, to the inferred dims with the one unknown as -1.
     const dims = ctx.dims(y);
     let shapeT: number | undefined;
@@ -89,6 +91,8 @@ export function emitReshape(ctx: ConvertContext, x: string, y: string): void {
   let perm = identity(outDims.length);
   let src: number;
   const mapped = isIdentity(have) ? undefined : reshapeLayout(inDims, outDims, have);
+  // A flatten read only by products with constant weights: their rows are permuted instead of the data.
+  if (!mapped && !isIdentity(have) && flattenIntoColumns(ctx, x, y)) return;
   const fix = !isIdentity(have) && !mapped ? shuffleFix(inDims, outDims, have) : undefined;
   const layoutFromFix = fix ? reshapeLayout(inDims, outDims, fix.fixedPerm) : undefined;
   if (mapped) {

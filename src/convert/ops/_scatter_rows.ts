@@ -9,7 +9,7 @@ import type { ConvertContext } from '../context';
 import { identity, isIdentity, permute, samePerm } from '../layout';
 import type { Perm } from '../layout';
 import { Emitter } from './_emit';
-import { dimOf } from './_indices';
+import { dimOf, wrapDivisor } from './_indices';
 
 /** The [K, 1, ..., 1] value the indices are expanded from, when the node is such a row scatter. */
 export function rowSource(ctx: ConvertContext, node: Node): string | undefined {
@@ -56,7 +56,7 @@ export function emitRowScatter(ctx: ConvertContext, node: Node, rows: string): v
   if (e.type(r) !== 'INT32') r = e.cast(r, 'INT32');
   r = e.reshape(r, [-1, 1]);
   const n = dims[0] >= 0 ? e.scalar(dims[0], 'INT32') : dimOf(e, x, rank, 0);
-  const coords = e.bin('FLOOR_MOD', r, n);
+  const coords = e.bin('FLOOR_MOD', r, dims[0] >= 0 ? n : wrapDivisor(e, n));
   const stored = perm.map((p) => dims[p]);
   const dynamic = dims.some((d) => d < 0);
   const shape = dynamic ? e.op('SHAPE', [x], [rank], 'INT32', { outType: 'INT32' }) : ctx.constInt32(stored, `${node.name}/shape`);

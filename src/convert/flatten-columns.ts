@@ -1,0 +1,80 @@
+// A flatten of a map stored in another order than ONNX's ([N,C,H,W] kept NHWC → [N, C·H·W]) whose only readers are
+// matrix products by a constant (Gemm with transA = 0, MatMul by a constant 2-D matrix): a classifier's or an R-CNN
+// box head's flatten. Moving the data back to CHW order would cost a TRANSPOSE; instead the RESHAPE reads the stored
+// order and each reader's constant weight has its input rows (the K axis) permuted to match, so every product gives
+// the same numbers. The flattened value gets a name of its own (it is not the ONNX value: its columns are in stored
+// order), and the readers read that name and the permuted weight.
+import { makeTensor, toFloat32 } from '../ir/tensor';
+import type { Node } from '../ir/types';
+import { attrInt } from './attrs';
+import type { ConvertContext } from './context';
+import { identity, isIdentity } from './layout';
+
+/** The ONNX flat index (over dims 1..) of each element of the stored order (dims `perm[1..]`), row-major. */
+export function storedColumns(dims: readonly number[], perm: readonly number[]): Int32Array {
+  const axes = perm.slice(1);
+  const sizes = axes.map((a) => dims[a]);
+  const strides = new Array<number>(dims.length).fill(1);
+  for (let a = dims.length - 2; a >= 1; a--) strides[a] = strides[a + 1] * dims[a + 1];
+  const total = sizes.reduce((p, s) => p * s, 1);
+  const out = new Int32Array(total);
+  const idx = new Array<number>(axes.length).fill(0);
+  for (let j = 0; j < total; j++) {
+    let k = 0;
+    for (let t = 0; t < axes.length; t++) k += idx[t] * strides[axes[t]];
+    out[j] = k;
+    for (let t = idx.length - 1; t >= 0; t--) { if (++idx[t] < sizes[t]) break; idx[t] = 0; }
+  }
+  return out;
+}
+
+/** The reader's constant weight and whether its K axis is the first (MatMul, Gemm transB = 0) or the second one. */
+function weightOf(ctx: ConvertContext, n: Node, y: string): { name: string; kFirst: boolean } | undefined {
+  if (n.inputs[0] !== y || n.inputs[1] === y) return undefined;
+  const w = ctx.constant(n.inputs[1]);
+  if (!w || w.dims.length !== 2 || w.dtype !== 'float32') return undefined;
+  if (n.opType === 'MatMul') return { name: n.inputs[1], kFirst: true };
+  if (n.opType === 'Gemm' && attrInt(n, 'transA', 0) === 0) return { name: n.inputs[1], kFirst: attrInt(n, 'transB', 0) === 0 };
+  return undefined;
+}
+
+/**
+ * When `x` → `y` is such a flatten, emits the RESHAPE of the stored tensor, rewires the readers to the new value and
+ * their permuted weights, and returns true; otherwise emits nothing and returns false.
+ */
+export function flattenIntoColumns(ctx: ConvertContext, x: string, y: string): boolean {
+  const inDims = ctx.dims(x);
+  const outDims = ctx.dims(y);
+  const have = ctx.permOf(x);
+  if (isIdentity(have) || have[0] !== 0 || inDims.length < 3 || outDims.length !== 2) return false;
+  if (inDims.slice(1).some((d) => d < 0) || outDims[0] !== inDims[0]) return false;
+  const k = inDims.slice(1).reduce((p, d) => p * d, 1);
+  if (outDims[1] !== k || ctx.graph.outputs.some((o) => o.name === y)) return false;
+  const readers = ctx.readersOf(y);
+  const weights = readers.map((n) => weightOf(ctx, n, y));
+  if (readers.length === 0 || weights.some((w) => !w)) return false;
+  const cols = storedColumns(inDims, have);
+  const stored = `${y}__stored_order`;
+  const xv = ctx.graph.values.get(ctx.resolve(x)) ?? ctx.graph.values.get(x);
+  ctx.graph.values.set(stored, { name: stored, dtype: ctx.dtype(y), shape: [xv?.shape?.[0] ?? inDims[0], k] });
+  readers.forEach((n, r) => {
+    const { name, kFirst } = weights[r]!;
+    const w = ctx.constant(name)!;
+    const src = toFloat32(w);
+    const m = kFirst ? w.dims[1] : w.dims[0];
+    const out = new Float32Array(src.length);
+    for (let j = 0; j < k; j++) {
+      const c = cols[j];
+      if (kFirst) for (let i = 0; i < m; i++) out[j * m + i] = src[c * m + i];
+      else for (let i = 0; i < m; i++) out[i * k + j] = src[i * k + c];
+    }
+    const permuted = `${name}__stored_order_${n.name}`;
+    ctx.constants.set(permuted, makeTensor(permuted, 'float32', [...w.dims], out));
+    n.inputs = n.inputs.map((v, i) => (i === 0 ? stored : i === 1 ? permuted : v));
+  });
+  const src = ctx.input(x, have);
+  const out = ctx.output(stored, identity(2));
+  const shape = [inDims[0], k];
+  ctx.emit('RESHAPE', [src, ctx.constInt32(shape, `${y}__shape`)], [out], { newShape: shape });
+  return true;
+}

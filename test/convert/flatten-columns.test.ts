@@ -1,0 +1,67 @@
+// A flatten of a channel-last map read only by matrix products with constant weights (a classifier's or an R-CNN box
+// head's flatten → Gemm / MatMul): src/convert/flatten-columns.ts reads the stored NHWC order and permutes the
+// weights' input rows, so no TRANSPOSE (nor the GATHER of permuted columns that reorders a flatten others read too)
+// is written; LiteRT matches onnxruntime-node.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { convertModel } from '../../src/convert/convert';
+import { storedColumns } from '../../src/convert/flatten-columns';
+import { buildModel, node, tensor } from '../../src/onnx/builder';
+import { encodeModel } from '../../src/onnx/writer';
+import { runOnnx } from '../../src/runtime/ort';
+import { openConverted } from '../../src/runtime/tflite-onnx-io';
+import { serializeTflite } from '../../src/tflite/writer';
+import { toFloat32 } from '../../src/ir/tensor';
+import type { Model } from '../../src/ir/types';
+
+const seq = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));
+
+/** Conv [1,3,8,8] → [1,4,6,6] → Relu → `head` nodes reading 'r' (flattened to 144 columns) → 'y'. */
+function model(head: ReturnType<typeof node>[], inits: ReturnType<typeof tensor>[], outputs = ['y']): Model {
+  return buildModel({
+    opset: 13,
+    inputs: [['x', 'float32', [1, 3, 8, 8]]],
+    outputs,
+    initializers: [tensor('w', 'float32', [4, 3, 3, 3], seq(108, (i) => Math.sin(i * 0.7) * 0.4)), ...inits],
+    nodes: [node('Conv', ['x', 'w'], ['c']), node('Relu', ['c'], ['r']), ...head],
+  });
+}
+
+async function movesAndMatch(m: Model): Promise<string> {
+  const r = convertModel(m);
+  const x = tensor('x', 'float32', [1, 3, 8, 8], seq(192, (i) => Math.cos(i * 0.31)));
+  const want = await runOnnx(encodeModel(m), [x]);
+  const lite = await openConverted(serializeTflite(r.model));
+  try {
+    const got = await lite.run([x]);
+    for (const [name, w] of want) {
+      const a = toFloat32(w);
+      const b = toFloat32(got.get(name)!);
+      const max = a.reduce((p, v) => Math.max(p, Math.abs(v)), 0);
+      a.forEach((v, i) => assert.ok(Math.abs(b[i] - v) <= 1e-5 * max, `${name}[${i}]: ${b[i]} vs ${v}`));
+    }
+  } finally {
+    lite.close();
+  }
+  return `${r.opHistogram.TRANSPOSE ?? 0} TRANSPOSE, ${r.opHistogram.GATHER ?? 0} GATHER`;
+}
+
+test('storedColumns: the ONNX column of each NHWC-ordered element of a [N, 2, 2, 3] map', () => {
+  // ONNX flat index c·6 + h·3 + w; stored order h, w, c.
+  assert.deepEqual([...storedColumns([1, 2, 2, 3], [0, 2, 3, 1])], [0, 6, 1, 7, 2, 8, 3, 9, 4, 10, 5, 11]);
+});
+
+test('Flatten → Gemm (transB = 1) and Reshape → MatMul read the NHWC map as stored: no TRANSPOSE or GATHER, same results', async () => {
+  const gemm = model([node('Flatten', ['r'], ['f']), node('Gemm', ['f', 'fc', 'fb'], ['y'], { transB: 1 })],
+    [tensor('fc', 'float32', [10, 144], seq(1440, (i) => Math.sin(i * 0.013) * 0.2)), tensor('fb', 'float32', [10], seq(10, (i) => i * 0.1))]);
+  assert.equal(await movesAndMatch(gemm), '0 TRANSPOSE, 0 GATHER');
+  const matmul = model([node('Reshape', ['r', 'shape'], ['f']), node('MatMul', ['f', 'fc'], ['y'])],
+    [tensor('shape', 'int64', [2], [1, -1]), tensor('fc', 'float32', [144, 10], seq(1440, (i) => Math.cos(i * 0.017) * 0.2))]);
+  assert.equal(await movesAndMatch(matmul), '0 TRANSPOSE, 0 GATHER');
+});
+
+test('a flatten also read by another op is reordered by a GATHER of its columns, same results', async () => {
+  const both = model([node('Flatten', ['r'], ['f']), node('Gemm', ['f', 'fc'], ['y'], { transB: 1 }), node('Sigmoid', ['f'], ['s'])],
+    [tensor('fc', 'float32', [10, 144], seq(1440, (i) => Math.sin(i * 0.013) * 0.2))], ['y', 's']);
+  assert.equal(await movesAndMatch(both), '0 TRANSPOSE, 1 GATHER');
+});
