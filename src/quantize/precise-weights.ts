@@ -1,8 +1,9 @@
 // Precise weights for the layers whose int8 weight rounding costs the task most. Even with every activation float,
 // int8 weights alone change what a trained model does (PP-OCRv4 rec: dynamic-range int8 decodes 91.7% of lines as
-// float32 does), so part of the size budget left under INT8_SIZE_BUDGET goes to weights: each op with weights large
-// enough to be stored int8 is measured alone — the float32 model with only that op's weights rounded to int8 (per
-// channel, round to nearest, as a float op's int8-stored weights are) — on the guard samples, by the search's measure
+// float32 does), so part of the size budget left under INT8_SIZE_BUDGET goes to weights: each op with weights of
+// MIN_DYNAMIC_ELEMENTS+ elements (the candidates; a float op's smaller weights are int8-stored too, weights.ts
+// storedInt8) is measured alone — the float32 model with only that op's weights rounded to int8 (per channel, round
+// to nearest, as a float op's int8-stored weights are) — on the guard samples, by the search's measure
 // (pooled SNR of the logits, sensitivity.ts). The ops whose rounding costs the most run in float32 with float32
 // weights (three bytes per weight over int8), the number growing while the model fits the size budget and the
 // search's latency bound (mixed-precision.ts). Not float16 weights: LiteRT.js runs a DEQUANTIZE of a FLOAT16
@@ -25,7 +26,7 @@ export interface WeightPoint {
   snrDb: number;
 }
 
-/** The ops whose weights would be stored int8 (MIN_DYNAMIC_ELEMENTS+ float32 constant elements). */
+/** The candidate ops: those reading a float32 constant weight of MIN_DYNAMIC_ELEMENTS+ elements. */
 export function weightOps(sg: TflSubgraph): { op: number; weight: number; elements: number }[] {
   const out: { op: number; weight: number; elements: number }[] = [];
   sg.operators.forEach((op, k) => {
