@@ -19,19 +19,9 @@ const MatMul: OpConverter = {
   convert(node, ctx) {
     const [a, b] = node.inputs;
     const y = node.outputs[0];
-    // A constant vector B with A of rank >= 2 is one FULLY_CONNECTED below; other 1-D operands follow numpy's rules.
-    if (ctx.rank(a) === 1 || (ctx.rank(b) === 1 && !(ctx.isConstant(b) && ctx.rank(a) >= 2))) { vectorMatMul(ctx, a, b, y); return; }
+    // A 1-D operand follows numpy's rules (vectorMatMul; a constant vector B is a one-row FULLY_CONNECTED there).
+    if (ctx.rank(a) === 1 || ctx.rank(b) === 1) { vectorMatMul(ctx, a, b, y); return; }
     const B = ctx.constant(b);
-    if (B && B.dims.length === 1) {
-      // A constant vector (paddle2onnx's F.linear by a 1-D projection, PicoDet's distribution integral): a one-row
-      // FULLY_CONNECTED, then the unit last dim dropped.
-      const dims = ctx.shape(y);
-      const fc = ctx.temp([...dims, 1], 'FLOAT32', `${y}__fc`);
-      ctx.emit('FULLY_CONNECTED', [ctx.inputOnnx(a), ctx.constFloat32(toFloat32(B), [1, B.dims[0]], `${node.name}/weights`), -1], [fc],
-        { fusedActivationFunction: 'NONE', weightsFormat: 'DEFAULT', keepNumDims: ctx.rank(a) > 2 });
-      ctx.emit('RESHAPE', [fc, ctx.constInt32(dims, `${y}__shape`)], [ctx.output(y, identity(dims.length))], { newShape: dims });
-      return;
-    }
     if (B && B.dims.length === 2) {
       // FULLY_CONNECTED works on the last axis alone: A stored in another order of its leading axes (a window / grid
       // swap left lazy) is read as it is, and the output keeps that order, when nothing else reads A in ONNX order.
@@ -92,7 +82,9 @@ function chainEndsWell(ctx: ConvertContext, y: string): boolean {
 
 /**
  * A 1-D operand (numpy rules: a vector A is a row [1, K], a vector B a column [K, 1], and that unit dim is dropped
- * from the result; a scripted attention's `mem @ q` and `att @ mem`): RESHAPE to 2-D, the product, RESHAPE back.
+ * from the result; a scripted attention's `mem @ q` and `att @ mem`): RESHAPE to 2-D, the product, RESHAPE back. A
+ * constant B (paddle2onnx's F.linear by a 1-D projection, PicoDet's distribution integral) is FULLY_CONNECTED's
+ * weights: one row for a vector.
  */
 function vectorMatMul(ctx: ConvertContext, a: string, b: string, y: string): void {
   const as = ctx.shape(a);
