@@ -6,6 +6,7 @@
 import type { TflOperator, TflSubgraph } from '../tflite/model';
 import { bytesOf, elementCount, float16Bytes, floatData, roundAway, weightAxis } from '../quantize/params';
 import type { OrtWeightSteps } from './simplify-ortquant';
+import { pinFp16Filters } from '../quantize/fp16-filters';
 
 const WEIGHT_OPS = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED', 'BATCH_MATMUL', 'CONV_3D']);
 
@@ -85,5 +86,7 @@ export function fp16Weights(sg: TflSubgraph, nodes: Set<string>): number {
     }
   }
   sg.operators.unshift(...deq);
+  // Convolution filters: the reader that has LiteRT's XNNPack unpack them once (src/quantize/fp16-filters.ts).
+  pinFp16Filters(sg);
   return deq.length;
 }

@@ -5,6 +5,7 @@ import type { ConvertResult } from '../convert/convert';
 import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
 import { consumersOf, histogram, isConst, uniqueNamer } from './graph';
 import { bytesOf, elementCount, float16Bytes, floatData, quantizeSymmetric, weightAxis } from './params';
+import { pinFp16Filters } from './fp16-filters';
 
 /** Float constants smaller than these stay float32: they are a few percent of a model's bytes, and on the shared
  *  CNNs the small early layers (first conv, depthwise filters, biases) are where rounding hurts accuracy most
@@ -40,12 +41,15 @@ function convertConstants(result: ConvertResult, pick: (t: TflTensor, idx: numbe
   return count;
 }
 
-/** float16 weights: every float32 constant with at least MIN_FP16_ELEMENTS elements. */
+/** float16 weights: every float32 constant with at least MIN_FP16_ELEMENTS elements; convolution filters with the
+ *  reader that has LiteRT's XNNPack unpack them once (fp16-filters.ts). */
 export function quantizeFp16(result: ConvertResult): ConvertResult {
   convertConstants(result, (t) => elementCount(t.shape) >= MIN_FP16_ELEMENTS, (t) => ({
     tensor: { name: `${t.name}_fp16`, type: 'FLOAT16', shape: [...t.shape], data: float16Bytes(floatData(t)) },
     version: 3,
   }));
+  for (const sg of result.model.subgraphs) pinFp16Filters(sg);
+  histogram(result);
   return result;
 }
 
