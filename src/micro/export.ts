@@ -4,6 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ModelError } from '../ir/types';
 import { isTflite, parseTflite } from '../tflite/reader';
+import { serializeTflite } from '../tflite/writer';
+import { integerOnlyHardSwish } from './integer-only';
 import { writeFilesAtomic } from '../core/atomic';
 import { analyzeMicro, type MicroAnalysis } from './analyze';
 import type { TargetBits } from './arena';
@@ -24,7 +26,7 @@ export interface MicroExportResult {
   files: string[];
   opResolver: { ops: string[]; count: number };
   arenaEstimateBytes: number;
-  /** Size of the model array (the .tflite's bytes). */
+  /** Size of the model array (the .tflite's bytes; an int8 model's float HARD_SWISH form written back as integer ops). */
   bytes: number;
   /** What the arena estimate was computed for: the target's pointer size and TFLM's kernels. */
   arena: { targetBits: TargetBits; kernels: 'reference' };
@@ -40,7 +42,10 @@ export function exportMicro(file: string, opts: MicroExportOptions = {}): { resu
     throw new ModelError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   if (!isTflite(bytes)) throw new ModelError(`${path.basename(file)} is not a .tflite model (no "TFL3" identifier); onnx2lite micro takes a converted .tflite`);
-  const analysis = analyzeMicro(parseTflite(bytes), { targetBits: opts.targetBits ?? 32 });
+  // An int8 model's float HARD_SWISH form (written for LiteRT) goes back to the integer form (integer-only.ts).
+  const model = parseTflite(bytes);
+  if (integerOnlyHardSwish(model) > 0) bytes = serializeTflite(model);
+  const analysis = analyzeMicro(model, { targetBits: opts.targetBits ?? 32 });
   const outDir = path.resolve(opts.outDir ?? path.dirname(path.resolve(file)));
   if (!fs.existsSync(outDir) || !fs.statSync(outDir).isDirectory()) throw new ModelError(`--out-dir ${outDir} is not a folder`);
   const info: MicroSourceInfo = { name, source: path.basename(file), bytes, analysis };

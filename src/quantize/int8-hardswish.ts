@@ -1,12 +1,11 @@
 // int8 HARD_SWISH in a form LiteRT's XNNPack delegate runs: TFLite's int8 HARD_SWISH kernel is not delegated and
 // runs several times slower than the float32 op (LiteRT WASM: 0.43 ms against 0.08 ms for one of PP-OCR cls's).
-// - 'float' (not used yet: micro export takes int8 models as integer-only and would have to write it back):
-//   DEQUANTIZE → HARD_SWISH (float32) →
-//   QUANTIZE into the op's own output tensor. All three are delegated, and conversions are cheap passes: a 1x1
-//   CONV_2D + HARD_SWISH stack ran 5-15% faster than with the integer form (bench/paired-latency.ts, both LiteRT
-//   builds), and the output is the exact x·relu6(x+3)/6 rounded once.
-// - 'integer' (what int8.ts writes: integer-only, also for TFLite Micro and integer accelerators) as ADD / MUL / MUL:
-//   x · relu6(x + 3) / 6 is written as
+// - 'float' (what int8.ts writes): DEQUANTIZE → HARD_SWISH (float32) → QUANTIZE into the op's own output tensor.
+//   All three are delegated, and conversions are cheap passes: a 1x1 CONV_2D + HARD_SWISH stack ran 5-15% faster
+//   than with the integer form (bench/paired-latency.ts, both LiteRT builds), and the output is the exact
+//   x·relu6(x+3)/6 rounded once.
+// - 'integer' (integer-only, for TFLite Micro and integer accelerators: `onnx2lite micro` writes the float form back
+//   into it with integerHardSwish) as ADD / MUL / MUL: x · relu6(x + 3) / 6 is written as
 //   h6 = ADD(x, 3) with a fused RELU6     (int8, fixed range [0, 6])
 //   h  = MUL(h6, 1/6)                     (int8, fixed range [0, 1])
 //   y  = MUL(x, h)                        (the HARD_SWISH's own output tensor and parameters)
@@ -14,18 +13,36 @@
 import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
 import { quantParams } from './params';
+import { consumersOf, producersOf } from '../tflite/graph';
 
 const isInt8 = (t: TflTensor | undefined) => t?.type === 'INT8' && t.quantization?.scale.length === 1;
 
-/** Rewrites every int8 HARD_SWISH of the subgraph; returns how many. `name` makes tensor names unique. */
-export function expandInt8HardSwish(sg: TflSubgraph, name: (base: string) => string, form: 'integer' | 'float' = 'integer'): number {
+/** Writes y = x·relu6(x + 3)/6 as ADD / MUL / MUL for int8 x and y (per-tensor), adding its tensors to the subgraph. */
+function integerOps(sg: TflSubgraph, name: (base: string) => string, x: number, y: number, onnxNode: string | undefined,
+  shared: { three: number; sixth: number }): TflOperator[] {
   const t = sg.tensors;
   const add = (tt: TflTensor) => { t.push({ ...tt, name: name(tt.name) }); return t.length - 1; };
   /** An int8 scalar constant holding `v` exactly at q = 127. */
   const scalar = (base: string, v: number) => add({ name: base, type: 'INT8', shape: [], data: new Uint8Array([127]),
     quantization: quantParams({ scale: v / 127, zeroPoint: 0 }) });
-  let three = -1;
-  let sixth = -1;
+  if (shared.three < 0) { shared.three = scalar('hard_swish_3', 3); shared.sixth = scalar('hard_swish_1_6', 1 / 6); }
+  const base = t[y].name;
+  const h6 = add({ name: `${base}_relu6`, type: 'INT8', shape: [...t[x].shape], quantization: quantParams({ scale: 6 / 255, zeroPoint: -128 }) });
+  const h = add({ name: `${base}_gate`, type: 'INT8', shape: [...t[x].shape], quantization: quantParams({ scale: 1 / 255, zeroPoint: -128 }) });
+  const mul = (inputs: number[], outputs: number[]): TflOperator => ({ opcode: 'MUL', version: INT8_OPS.MUL.version, inputs, outputs,
+    options: { fusedActivationFunction: 'NONE' }, onnxNode });
+  return [
+    { opcode: 'ADD', version: INT8_OPS.ADD.version, inputs: [x, shared.three], outputs: [h6], options: { fusedActivationFunction: 'RELU6' }, onnxNode },
+    mul([h6, shared.sixth], [h]),
+    mul([x, h], [y]),
+  ];
+}
+
+/** Rewrites every int8 HARD_SWISH of the subgraph; returns how many. `name` makes tensor names unique. */
+export function expandInt8HardSwish(sg: TflSubgraph, name: (base: string) => string, form: 'integer' | 'float' = 'integer'): number {
+  const t = sg.tensors;
+  const add = (tt: TflTensor) => { t.push({ ...tt, name: name(tt.name) }); return t.length - 1; };
+  const shared = { three: -1, sixth: -1 };
   let n = 0;
   const out: TflOperator[] = [];
   for (const op of sg.operators) {
@@ -43,18 +60,43 @@ export function expandInt8HardSwish(sg: TflSubgraph, name: (base: string) => str
       );
       continue;
     }
-    if (three < 0) { three = scalar('hard_swish_3', 3); sixth = scalar('hard_swish_1_6', 1 / 6); }
-    const base = t[y].name;
-    const h6 = add({ name: `${base}_relu6`, type: 'INT8', shape: [...t[x].shape], quantization: quantParams({ scale: 6 / 255, zeroPoint: -128 }) });
-    const h = add({ name: `${base}_gate`, type: 'INT8', shape: [...t[x].shape], quantization: quantParams({ scale: 1 / 255, zeroPoint: -128 }) });
-    const mul = (inputs: number[], outputs: number[]): TflOperator => ({ opcode: 'MUL', version: INT8_OPS.MUL.version, inputs, outputs,
-      options: { fusedActivationFunction: 'NONE' }, onnxNode: op.onnxNode });
-    out.push(
-      { opcode: 'ADD', version: INT8_OPS.ADD.version, inputs: [x, three], outputs: [h6], options: { fusedActivationFunction: 'RELU6' }, onnxNode: op.onnxNode },
-      mul([h6, sixth], [h]),
-      mul([x, h], [y]),
-    );
+    out.push(...integerOps(sg, name, x, y, op.onnxNode, shared));
   }
   sg.operators = out;
   return n;
+}
+
+/** The float form back in the integer form (micro export: TFLite Micro and integer accelerators want integer-only
+ *  int8 models): each DEQUANTIZE (int8 x) → float32 HARD_SWISH → QUANTIZE (int8 y) whose float tensors nothing else
+ *  reads becomes ADD / MUL / MUL from x to y. The two float tensors are left unreferenced (compact them after).
+ *  Returns how many. */
+export function integerHardSwish(sg: TflSubgraph, name: (base: string) => string): number {
+  const t = sg.tensors;
+  const readers = consumersOf(sg.operators);
+  const producer = producersOf(sg.operators);
+  const only = (i: number, k: number) => { const r = readers.get(i); return r?.length === 1 && r[0] === k && !sg.outputs.includes(i); };
+  const drop = new Set<TflOperator>();
+  const rewrite = new Map<TflOperator, { x: number; y: number }>();
+  sg.operators.forEach((op, k) => {
+    if (op.opcode !== 'HARD_SWISH' || t[op.inputs[0]]?.type !== 'FLOAT32' || t[op.outputs[0]]?.type !== 'FLOAT32') return;
+    const d = producer.get(op.inputs[0]);
+    const deq = d === undefined ? undefined : sg.operators[d];
+    const q = readers.get(op.outputs[0])?.[0];
+    const quant = q === undefined ? undefined : sg.operators[q];
+    if (deq?.opcode !== 'DEQUANTIZE' || quant?.opcode !== 'QUANTIZE' || !only(op.inputs[0], k) || !only(op.outputs[0], q!)) return;
+    const x = deq.inputs[0];
+    const y = quant.outputs[0];
+    if (!isInt8(t[x]) || t[x].data || !isInt8(t[y])) return;
+    drop.add(deq).add(quant);
+    rewrite.set(op, { x, y });
+  });
+  const shared = { three: -1, sixth: -1 };
+  const out: TflOperator[] = [];
+  for (const op of sg.operators) {
+    const r = rewrite.get(op);
+    if (r) out.push(...integerOps(sg, name, r.x, r.y, op.onnxNode, shared));
+    else if (!drop.has(op)) out.push(op);
+  }
+  sg.operators = out;
+  return rewrite.size;
 }

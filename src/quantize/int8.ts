@@ -369,9 +369,9 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   void graphIn;
   void prod;
   sg.operators = outOps;
-  // The integer form (ADD/MUL/MUL): an int8 model stays integer-only for TFLite Micro (micro export counts float ops).
-  // The float form runs 5-10% faster on XNNPack (int8-hardswish.ts) but would need micro export to write it back.
-  expandInt8HardSwish(sg, name, 'integer');
+  // The float form (DEQUANTIZE / HARD_SWISH / QUANTIZE): faster on XNNPack and exact (int8-hardswish.ts); `onnx2lite
+  // micro` writes it back in the integer form (ADD / MUL / MUL) for TFLite Micro (src/micro/integer-only.ts).
+  expandInt8HardSwish(sg, name, 'float');
   shareEqualConstants(sg);
   pruneTensors(result);
   dropTypeSuffixes(sg);

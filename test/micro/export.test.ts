@@ -15,6 +15,7 @@ import { serializeTflite } from '../../src/tflite/writer';
 import { parseTflite } from '../../src/tflite/reader';
 import { exportMicro } from '../../src/micro/export';
 import { MICRO_OPS } from '../../src/micro/ops';
+import { integerOnlyHardSwish } from '../../src/micro/integer-only';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx2lite-micro-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -40,8 +41,12 @@ function resolverOps(file: string): { ops: string[]; k: number } {
   return { ops: methods.map((m) => METHOD_TO_OP.get(m) ?? `?${m}`), k };
 }
 
+/** The builtin ops of the model micro embeds: the file's, with an int8 HARD_SWISH's float form written back as
+ *  integer ops (src/micro/integer-only.ts). */
 function modelOps(file: string): string[] {
-  return [...new Set(parseTflite(fs.readFileSync(file)).subgraphs.flatMap((g) => g.operators.map((o) => o.opcode)))].sort();
+  const m = parseTflite(fs.readFileSync(file));
+  integerOnlyHardSwish(m);
+  return [...new Set(m.subgraphs.flatMap((g) => g.operators.map((o) => o.opcode)))].sort();
 }
 
 function checkExport(tflite: string): ReturnType<typeof exportMicro> {
@@ -56,7 +61,7 @@ function checkExport(tflite: string): ReturnType<typeof exportMicro> {
   assert.equal(k, ops.length);
   assert.deepEqual(r.result.opResolver, { ops: modelOps(tflite), count: k });
   const header = fs.readFileSync(r.result.files[0], 'utf8');
-  assert.match(header, new RegExp(`from ${name}\\.tflite \\(${fs.statSync(tflite).size} bytes\\)`));
+  assert.match(header, new RegExp(`from ${name}\\.tflite \\(${r.result.bytes} bytes\\)`));
   assert.match(header, /ESTIMATE/);
   assert.equal(Number(/TensorArenaSize = (\d+);/.exec(header)?.[1]), r.result.arenaEstimateBytes);
   assert.ok(r.result.arenaEstimateBytes > r.analysis.arena.activationBytes && r.analysis.arena.activationBytes > 0);
@@ -71,6 +76,26 @@ for (const name of CNNS) {
     assert.ok(r.result.opResolver.ops.includes('QUANTIZE') && r.result.opResolver.ops.includes('CONV_2D'));
   });
 }
+
+test('mobilenet_v3_small int8: the .tflite has the float HARD_SWISH form (for XNNPack), micro embeds the integer one', async () => {
+  const file = path.join(tmp, 'mobilenet_v3_small_int8.tflite');
+  if (!fs.existsSync(file)) await int8('mobilenet_v3_small');
+  const sg = parseTflite(fs.readFileSync(file)).subgraphs[0];
+  const hs = sg.operators.filter((o) => o.opcode === 'HARD_SWISH');
+  assert.ok(hs.length > 0 && hs.every((o) => sg.tensors[o.inputs[0]].type === 'FLOAT32'), 'float HARD_SWISH between DEQUANTIZE and QUANTIZE');
+  const r = checkExport(file);
+  assert.ok(!r.result.opResolver.ops.includes('HARD_SWISH'), r.result.opResolver.ops.join(' '));
+  assert.equal(r.analysis.floatOps, 0);
+  const embedded = parseTflite(fs.readFileSync(file));
+  assert.equal(integerOnlyHardSwish(embedded), hs.length);
+  const esg = embedded.subgraphs[0];
+  const count = (ops: { opcode: string }[], op: string) => ops.filter((o) => o.opcode === op).length;
+  assert.equal(count(esg.operators, 'DEQUANTIZE'), count(sg.operators, 'DEQUANTIZE') - hs.length);
+  assert.equal(count(esg.operators, 'QUANTIZE'), count(sg.operators, 'QUANTIZE') - hs.length);
+  const edge = new Set([...esg.inputs, ...esg.outputs]);
+  assert.ok(esg.tensors.every((t, i) => t.type !== 'FLOAT32' || t.data || edge.has(i)), 'no float32 activation inside');
+  assert.equal(r.result.bytes, serializeTflite(embedded).byteLength);
+});
 
 test('16x8 (--int16 all): conv/depthwise/FC/ADD in int16 export with a note; an int16 GATHER is refused', async () => {
   const r = checkExport(await int8('mobilenet_v3_small', 'all'));

@@ -1,12 +1,12 @@
 // What keeps int8 models on LiteRT's fast kernels (src/quantize/int8-hardswish.ts, params.ts): int8 HARD_SWISH
-// written as ADD / MUL / MUL (or DEQUANTIZE / float HARD_SWISH / QUANTIZE, not used yet), weight channels that are (almost) zero keeping a sane scale, and attention's SOFTMAX →
+// written as DEQUANTIZE / float HARD_SWISH / QUANTIZE (int8.ts) or ADD / MUL / MUL (micro export), weight channels that are (almost) zero keeping a sane scale, and attention's SOFTMAX →
 // BATCH_MATMUL kept float32 (int8.ts). Accuracy only; the
 // speed itself is measured by `npm run bench` (bench/int8-tasks.bench.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Tensor } from '../../src/ir/types';
 import type { TflModel, TflTensor } from '../../src/tflite/model';
-import { expandInt8HardSwish } from '../../src/quantize/int8-hardswish';
+import { expandInt8HardSwish, integerHardSwish } from '../../src/quantize/int8-hardswish';
 import { uniqueNamer } from '../../src/quantize/graph';
 import { quantParams, quantizeBias, quantizeSymmetric } from '../../src/quantize/params';
 import { openTflite } from '../../src/runtime/litert';
@@ -76,6 +76,27 @@ test('int8 HARD_SWISH in the float form: DEQUANTIZE → float HARD_SWISH → QUA
     worst = Math.max(worst, Math.abs(got[i] - q));
   }
   assert.ok(worst <= 1, `${worst} steps off`);
+});
+
+test('the float HARD_SWISH form written back in the integer form (micro export): the same ops and outputs as the integer form', async () => {
+  const x = Int8Array.from({ length: 256 }, (_, i) => i - 128);
+  const direct = hardSwishModel();
+  expandInt8HardSwish(direct.subgraphs[0], uniqueNamer(direct.subgraphs[0]), 'integer');
+  const model = hardSwishModel();
+  const sg = model.subgraphs[0];
+  expandInt8HardSwish(sg, uniqueNamer(sg), 'float');
+  assert.equal(integerHardSwish(sg, uniqueNamer(sg)), 1);
+  assert.deepEqual(sg.operators.map((o) => o.opcode), ['ADD', 'MUL', 'MUL']);
+  assert.ok(sg.operators.every((o) => [...o.inputs, ...o.outputs].every((i) => sg.tensors[i].type === 'INT8')), 'integer-only');
+  assert.deepEqual(sg.outputs, [1]);
+  assert.deepEqual([...await run(model, x)], [...await run(direct, x)]);
+  // A float HARD_SWISH whose input another op reads too stays as it is.
+  const shared = hardSwishModel();
+  const ssg = shared.subgraphs[0];
+  expandInt8HardSwish(ssg, uniqueNamer(ssg), 'float');
+  ssg.tensors.push({ name: 'copy', type: 'FLOAT32', shape: [1, 16, 16] });
+  ssg.operators.splice(1, 0, { opcode: 'RELU', inputs: [ssg.operators[0].outputs[0]], outputs: [ssg.tensors.length - 1] });
+  assert.equal(integerHardSwish(ssg, uniqueNamer(ssg)), 0);
 });
 
 test('int8 ops other than HARD_SWISH, and float HARD_SWISH, are left alone', () => {
