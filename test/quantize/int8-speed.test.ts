@@ -11,7 +11,7 @@ import { uniqueNamer } from '../../src/quantize/graph';
 import { quantParams, quantizeBias, quantizeSymmetric } from '../../src/quantize/params';
 import { openTflite } from '../../src/runtime/litert';
 import { serializeTflite } from '../../src/tflite/writer';
-import { buildModel, node } from '../../src/onnx/builder';
+import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { encodeModel } from '../../src/onnx/writer';
 import { quantizeModelBytes } from '../../src/quantize/file';
 import { runOnnx } from '../../src/runtime/ort';
@@ -97,6 +97,31 @@ test('the float HARD_SWISH form written back in the integer form (micro export):
   ssg.tensors.push({ name: 'copy', type: 'FLOAT32', shape: [1, 16, 16] });
   ssg.operators.splice(1, 0, { opcode: 'RELU', inputs: [ssg.operators[0].outputs[0]], outputs: [ssg.tensors.length - 1] });
   assert.equal(integerHardSwish(ssg, uniqueNamer(ssg)), 0);
+});
+
+test('a final SOFTMAX (the model\'s probabilities) stays float32: XNNPack\'s kernel, no 1/256 step; the rest stays int8', async () => {
+  const r = rng(4);
+  const w = (n: number, sc: number) => Array.from({ length: n }, () => (r() - 0.5) * sc);
+  const bytes = encodeModel(buildModel({
+    inputs: [['x', 'float32', [1, 3, 16, 16]]], outputs: [['y', 'float32', [1, 10]]],
+    initializers: [tensor('w1', 'float32', [8, 3, 3, 3], w(216, 0.8)), tensor('b1', 'float32', [8], w(8, 0.2)),
+      tensor('w2', 'float32', [10, 8], w(80, 3)), tensor('b2', 'float32', [10], w(10, 0.2))],
+    nodes: [
+      node('Conv', ['x', 'w1', 'b1'], ['c'], { pads: [1, 1, 1, 1] }), node('Relu', ['c'], ['rl']),
+      node('GlobalAveragePool', ['rl'], ['g']), node('Flatten', ['g'], ['f']),
+      node('Gemm', ['f', 'w2', 'b2'], ['logits'], { transB: 1 }), node('Softmax', ['logits'], ['y'], { axis: 1 }),
+    ],
+  }));
+  const { result } = await quantizeModelBytes(bytes, 'cls.onnx', {}, { mode: 'int8', weightRounding: 'nearest', int16: 'off', allowDegraded: true });
+  const sg = result.model.subgraphs[0];
+  const softmax = sg.operators.filter((o) => o.opcode === 'SOFTMAX');
+  assert.equal(softmax.length, 1);
+  assert.equal(sg.tensors[softmax[0].inputs[0]].type, 'FLOAT32');
+  assert.ok(sg.outputs.includes(softmax[0].outputs[0]), 'its output is the model output');
+  for (const op of sg.operators.filter((o) => ['CONV_2D', 'FULLY_CONNECTED'].includes(o.opcode))) assert.equal(sg.tensors[op.outputs[0]].type, 'INT8');
+  const x: Tensor = { name: 'x', dtype: 'float32', dims: [1, 3, 16, 16], data: Float32Array.from({ length: 768 }, rng(6)) };
+  const ref = floats((await runOnnx(bytes, [x])).get('y')!);
+  assert.ok(cosine(await runFirstOutput(result.model, [x]), ref) > 0.99);
 });
 
 test('int8 ops other than HARD_SWISH, and float HARD_SWISH, are left alone', () => {
