@@ -86,7 +86,7 @@ export function fp16Weights(sg: TflSubgraph, nodes: Set<string>): number {
     }
   }
   sg.operators.unshift(...deq);
-  // Convolution filters: the reader that has LiteRT's XNNPack unpack them once (src/quantize/fp16-filters.ts).
+  // Convolution / fully connected weights: the reader that has LiteRT's XNNPack unpack them once (fp16-filters.ts).
   pinFp16Filters(sg);
   return deq.length;
 }

@@ -41,8 +41,8 @@ function convertConstants(result: ConvertResult, pick: (t: TflTensor, idx: numbe
   return count;
 }
 
-/** float16 weights: every float32 constant with at least MIN_FP16_ELEMENTS elements; convolution filters with the
- *  reader that has LiteRT's XNNPack unpack them once (fp16-filters.ts). */
+/** float16 weights: every float32 constant with at least MIN_FP16_ELEMENTS elements; convolution and fully connected
+ *  weights with the reader that has LiteRT's XNNPack unpack them once (fp16-filters.ts). */
 export function quantizeFp16(result: ConvertResult): ConvertResult {
   convertConstants(result, (t) => elementCount(t.shape) >= MIN_FP16_ELEMENTS, (t) => ({
     tensor: { name: `${t.name}_fp16`, type: 'FLOAT16', shape: [...t.shape], data: float16Bytes(floatData(t)) },
