@@ -2,7 +2,8 @@
 // "learnable affine blocks" (PP-LCNet, PP-OCR) put a Mul and an Add by scalars after a Conv and after its
 // activation. Each is one more requantization in int8 and one more op everywhere.
 // - after a Conv (its only reader): y·a + b with a, b scalars or per output channel → W·a, B·a + b (exact);
-// - after a ConvTranspose (its only reader): y + b per output channel → B + b (paddle2onnx's separate bias);
+// - after a ConvTranspose (its only reader): y + b per output channel → B + b (paddle2onnx's separate bias), and a
+//   BatchNormalization → W·k, (B − mean)·k + shift per output channel (k = scale / √(var + ε));
 // - before a Conv without padding (its only reader): Conv(x·a + b) with scalars → Conv with W·a and
 //   B + b·ΣW (exact; with padding the border would differ, so padded convs are left alone).
 import type { Graph, Node, Tensor } from '../ir/types';
@@ -97,6 +98,37 @@ export function foldConvAffine(g: Graph, constants: Consts, uses: Map<string, nu
       drop.add(n);
       break;
     }
+  }
+  // After: ConvTranspose → BatchNormalization (DB text-detection heads: ConvTranspose + BN + ReLU): into its weights
+  // (per output channel, axis 1) and bias, as the BN before it is folded into a Conv (simplify.ts).
+  for (const bn of g.nodes) {
+    if (bn.opType !== 'BatchNormalization' || drop.has(bn) || bn.outputs.filter(Boolean).length !== 1) continue;
+    const ct = producer.get(bn.inputs[0]);
+    if (!ct || ct.opType !== 'ConvTranspose' || drop.has(ct) || !single(bn.inputs[0])) continue;
+    const W = constants.get(ct.inputs[1]);
+    const w = floatConst(constants, ct.inputs[1]);
+    const group = ct.attrs.get('group');
+    if (!W || !w || W.dims.length < 3 || (group?.type === 'int' && group.value !== 1)) continue;
+    const cout = W.dims[1];
+    const b = ct.inputs[2] ? floatConst(constants, ct.inputs[2]) : new Float32Array(cout);
+    const [scale, shift, mean, varc] = bn.inputs.slice(1, 5).map((x) => floatConst(constants, x));
+    if (!b || b.length !== cout || ![scale, shift, mean, varc].every((v) => v?.length === cout)) continue;
+    const epsAttr = bn.attrs.get('epsilon');
+    const eps = epsAttr && epsAttr.type === 'float' ? epsAttr.value : 1e-5;
+    const k = scale!.map((s, c) => s / Math.sqrt(varc![c] + eps));
+    const inner = w.length / (W.dims[0] * cout);
+    const nw = w.map((x, i) => x * k[Math.floor(i / inner) % cout]);
+    const nb = b.map((x, c) => (x - mean![c]) * k[c] + shift![c]);
+    const wName = `${ct.name || ct.outputs[0]}/bn_weight`;
+    const bName = `${ct.name || ct.outputs[0]}/bn_bias`;
+    constants.set(wName, { name: wName, dtype: 'float32', dims: [...W.dims], data: nw });
+    constants.set(bName, { name: bName, dtype: 'float32', dims: [cout], data: nb });
+    g.values.set(wName, { name: wName, dtype: 'float32', shape: [...W.dims] });
+    g.values.set(bName, { name: bName, dtype: 'float32', shape: [cout] });
+    ct.inputs = [ct.inputs[0], wName, bName];
+    ct.outputs = [bn.outputs[0]];
+    producer.set(bn.outputs[0], ct);
+    drop.add(bn);
   }
   // Before: x·a + b (scalars) read only by an unpadded Conv.
   for (const conv of g.nodes) {

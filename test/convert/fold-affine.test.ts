@@ -83,3 +83,31 @@ test('paddle2onnx ConvTranspose with its bias as a separate Add (PP-OCR\'s detec
     s.close();
   }
 });
+
+test('DB head: ConvTranspose + bias Add + BatchNormalization + Relu folds into one TRANSPOSE_CONV (no MUL / ADD); matches onnxruntime', async () => {
+  const r = rng(7);
+  const w = (n: number) => Array.from({ length: n }, () => r() - 0.5);
+  const pos = (n: number) => Array.from({ length: n }, () => 0.2 + r());
+  const bytes = encodeModel(buildModel({
+    opset: 11,
+    inputs: [['x', 'float32', [1, 4, 5, 5]]], outputs: [['y', 'float32', [1, 3, 10, 10]]],
+    initializers: [tensor('w', 'float32', [4, 3, 2, 2], w(48)), tensor('b', 'float32', [1, 3, 1, 1], [0.5, -0.25, 1]),
+      tensor('s', 'float32', [3], pos(3)), tensor('t', 'float32', [3], w(3)), tensor('m', 'float32', [3], w(3)), tensor('v', 'float32', [3], pos(3))],
+    nodes: [node('ConvTranspose', ['x', 'w'], ['ct'], { kernel_shape: [2, 2], strides: [2, 2] }), node('Add', ['ct', 'b'], ['a']),
+      node('BatchNormalization', ['a', 's', 't', 'm', 'v'], ['bn'], { epsilon: 1e-5 }), node('Relu', ['bn'], ['y'])],
+  }));
+  const conv = convertModel(decodeModel(bytes));
+  const h = conv.opHistogram;
+  assert.equal((h.MUL ?? 0) + (h.ADD ?? 0), 0, JSON.stringify(h));
+  assert.equal(h.TRANSPOSE_CONV, 1, JSON.stringify(h));
+  const x = { name: 'x', dtype: 'float32' as const, dims: [1, 4, 5, 5], data: Float32Array.from({ length: 100 }, rng(2)) };
+  const ref = (await runOnnx(bytes, [x])).get('y')!.data as Float32Array;
+  const s = await openConverted(serializeTflite(conv.model));
+  try {
+    const got = (await s.run([x])).get('y')!.data as Float32Array;
+    assert.ok(ref.some((v) => v > 0) && ref.some((v) => v === 0), 'the ReLU clips some values and keeps others');
+    ref.forEach((v, i) => assert.ok(Math.abs(got[i] - v) < 1e-5 * (1 + Math.abs(v)), `y[${i}] ${got[i]} vs ${v}`));
+  } finally {
+    s.close();
+  }
+});
