@@ -4,8 +4,10 @@
 // - after a Conv (its only reader): y·a + b with a, b scalars or per output channel → W·a, B·a + b (exact);
 // - after a ConvTranspose (its only reader): y + b per output channel → B + b (paddle2onnx's separate bias), and a
 //   BatchNormalization → W·k, (B − mean)·k + shift per output channel (k = scale / √(var + ε));
-// - before a Conv without padding (its only reader): Conv(x·a + b) with scalars → Conv with W·a and
-//   B + b·ΣW (exact; with padding the border would differ, so padded convs are left alone).
+// - before a Conv (its only reader): Conv(x·a + b) with scalars → Conv with W·a and B + b·ΣW (exact); a padded
+//   Conv reads Pad(x, value −b/a) and pads no more (its zero padding of a·x + b is a·(−b/a) + b: exact too).
+//   PP-LCNetV3 puts the affine block after each HARD_SWISH before a padded depthwise conv: two int8
+//   requantizations (MUL, ADD) become one PADV2 that only copies.
 import type { Graph, Node, Tensor } from '../ir/types';
 import { toFloat32 } from '../ir/tensor';
 
@@ -44,14 +46,6 @@ function setConv(n: Node, g: Graph, constants: Consts, w: Float32Array, b: Float
   g.values.set(wName, { name: wName, dtype: 'float32', shape: dims });
   g.values.set(bName, { name: bName, dtype: 'float32', shape: [dims[0]] });
   n.inputs = [n.inputs[0], wName, bName];
-}
-
-function unpadded(n: Node): boolean {
-  const pads = n.attrs.get('pads');
-  const auto = n.attrs.get('auto_pad');
-  const autoPad = auto && auto.type === 'string' ? String(auto.value) : 'NOTSET';
-  const padList = pads && pads.type === 'ints' ? pads.value : [];
-  return (autoPad === 'NOTSET' || autoPad === 'VALID') && padList.every((p) => p === 0);
 }
 
 export function foldConvAffine(g: Graph, constants: Consts, uses: Map<string, number>, producer: Map<string, Node>, drop: Set<Node>): void {
@@ -130,9 +124,13 @@ export function foldConvAffine(g: Graph, constants: Consts, uses: Map<string, nu
     producer.set(bn.outputs[0], ct);
     drop.add(bn);
   }
-  // Before: x·a + b (scalars) read only by an unpadded Conv.
+  // Before: x·a + b (scalars) read only by a Conv. A padded Conv pads a·x + b with zeros: it reads Pad(x, −b/a)
+  // instead (a·(−b/a) + b = 0, exact) and keeps no padding of its own.
+  const added: Node[] = [];
   for (const conv of g.nodes) {
-    if (conv.opType !== 'Conv' || drop.has(conv) || !unpadded(conv)) continue;
+    if (conv.opType !== 'Conv' || drop.has(conv)) continue;
+    const pads = explicitPads(conv);
+    if (!pads) continue;
     let a = 1;
     let b = 0;
     let src = conv.inputs[0];
@@ -162,8 +160,43 @@ export function foldConvAffine(g: Graph, constants: Consts, uses: Map<string, nu
       for (let i = 0; i < per; i++) s += w[c * per + i];
       return x + b * s;
     });
-    setConv(conv, g, constants, w.map((x) => x * a), nb, dims, 'affine_in');
+    const padded = pads.some((p) => p !== 0);
+    const x = g.values.get(src);
+    if (padded && (a === 0 || !x?.shape || x.shape.length !== dims.length || x.shape.slice(2).some((d) => typeof d !== 'number'))) continue;
+    setConv(conv, g, constants, w.map((v) => v * a), nb, dims, 'affine_in');
     conv.inputs[0] = src;
+    if (padded) {
+      const r = dims.length - 2;
+      const name = `${conv.name || conv.outputs[0]}/affine_pad`;
+      const padsName = `${name}/pads`;
+      const valueName = `${name}/value`;
+      constants.set(padsName, { name: padsName, dtype: 'int64', dims: [2 * (r + 2)], data: BigInt64Array.from([0, 0, ...pads.slice(0, r), 0, 0, ...pads.slice(r)].map(BigInt)) });
+      constants.set(valueName, { name: valueName, dtype: 'float32', dims: [], data: new Float32Array([-b / a]) });
+      g.values.set(padsName, { name: padsName, dtype: 'int64', shape: [2 * (r + 2)] });
+      g.values.set(valueName, { name: valueName, dtype: 'float32', shape: [] });
+      const shape = x!.shape!.map((d, i) => (i < 2 ? d : (d as number) + pads[i - 2] + pads[i - 2 + r]));
+      g.values.set(name, { name, dtype: 'float32', shape });
+      added.push({ name, opType: 'Pad', domain: '', inputs: [src, padsName, valueName], outputs: [name], attrs: new Map([['mode', { type: 'string', value: 'constant' }]]) } as Node);
+      conv.inputs[0] = name;
+      conv.attrs = new Map(conv.attrs);
+      conv.attrs.set('pads', { type: 'ints', value: new Array(2 * r).fill(0) });
+      conv.attrs.delete('auto_pad');
+    }
     for (const t of taken) drop.add(t);
   }
+  // The Pads go right before their Conv (graph order stays topological).
+  for (const pad of added) {
+    const at = g.nodes.findIndex((n) => n.inputs[0] === pad.outputs[0] && n.opType === 'Conv');
+    g.nodes.splice(at, 0, pad);
+  }
+}
+
+/** A Conv's explicit pads (begin..., end...), all 0 when unpadded; undefined for auto_pad SAME_*. */
+function explicitPads(n: Node): number[] | undefined {
+  const auto = n.attrs.get('auto_pad');
+  const autoPad = auto && auto.type === 'string' ? String(auto.value) : 'NOTSET';
+  if (autoPad !== 'NOTSET' && autoPad !== 'VALID') return undefined;
+  const pads = n.attrs.get('pads');
+  const list = pads && pads.type === 'ints' ? pads.value : [];
+  return autoPad === 'VALID' || list.length === 0 ? [0, 0, 0, 0] : list;
 }
