@@ -58,7 +58,10 @@ export function readerInterval(sg: TflSubgraph, tensor: number, readers = consum
 }
 
 /** `ranges` with each activation's range clipped to its readers' interval (in place; returned). A range that would
- *  not hold 0 keeps 0 (TFLite's parameters always represent it). */
+ *  not hold 0 keeps 0 (TFLite's parameters always represent it). A clipped end goes one int8 step beyond the
+ *  interval's end: the zero point's rounding moves the range by up to half a step, and a saturated value must stay
+ *  at or beyond the end (HARD_SWISH(-2.8) is not 0: clipping at exactly -3 left [-2.78, 233] and made PP-OCRv4
+ *  det's stem worse, not better). */
 export function clipToReaders(result: ConvertResult, ranges: Map<number, Range>): Map<number, Range> {
   const sg = result.model.subgraphs[0];
   const readers = consumersOf(sg);
@@ -67,7 +70,12 @@ export function clipToReaders(result: ConvertResult, ranges: Map<number, Range>)
     if (isConst(sg.tensors[t])) continue;
     const [lo, hi] = readerInterval(sg, t, readers, outputs);
     if (lo <= r.min && hi >= r.max) continue;
-    ranges.set(t, { min: Math.min(0, Math.max(r.min, lo)), max: Math.max(0, Math.min(r.max, hi)) });
+    let min = Math.min(0, Math.max(r.min, lo));
+    let max = Math.max(0, Math.min(r.max, hi));
+    const step = (max - min) / 254;
+    if (min > r.min) min = Math.max(r.min, min - step);
+    if (max < r.max) max = Math.min(r.max, max + step);
+    ranges.set(t, { min, max });
   }
   return ranges;
 }
