@@ -8,6 +8,7 @@ import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { encodeModel } from '../../src/onnx/writer';
 import { decodeModel } from '../../src/onnx/reader';
 import { convertModel } from '../../src/convert/convert';
+import { simplifiedModel } from '../../src/convert/simplify';
 import { serializeTflite } from '../../src/tflite/writer';
 import { runOnnx } from '../../src/runtime/ort';
 import { openConverted } from '../../src/runtime/tflite-onnx-io';
@@ -113,4 +114,23 @@ test('DB head: ConvTranspose + bias Add + BatchNormalization + Relu folds into o
   } finally {
     s.close();
   }
+});
+
+test('a scale/shift before a padded Conv at opset 10: the int8 pass\'s ONNX copy (simplifiedModel) writes the Pad with attributes and onnxruntime runs it', async () => {
+  const r = rng(4);
+  const w = (n: number) => Array.from({ length: n }, () => r() - 0.5);
+  const bytes = encodeModel(buildModel({
+    opset: 10,
+    inputs: [['x', 'float32', [1, 2, 5, 5]]], outputs: [['y', 'float32', [1, 3, 5, 5]]],
+    initializers: [tensor('a', 'float32', [1], [0.7]), tensor('b', 'float32', [1], [0.4]), tensor('w', 'float32', [3, 2, 3, 3], w(54)), tensor('c', 'float32', [3], w(3))],
+    nodes: [node('Mul', ['x', 'a'], ['m']), node('Add', ['m', 'b'], ['s']), node('Conv', ['s', 'w', 'c'], ['y'], { pads: [1, 1, 1, 1] })],
+  }));
+  const simple = simplifiedModel(decodeModel(bytes));
+  const pad = simple.graph.nodes.find((n) => n.opType === 'Pad');
+  assert.ok(pad && pad.inputs.length === 1 && pad.attrs.get('pads')?.type === 'ints', JSON.stringify(simple.graph.nodes.map((n) => n.opType)));
+  assert.deepEqual(simple.graph.nodes.map((n) => n.opType), ['Pad', 'Conv']);
+  const x = { name: 'x', dtype: 'float32' as const, dims: [1, 2, 5, 5], data: Float32Array.from({ length: 50 }, rng(8)) };
+  const ref = (await runOnnx(bytes, [x])).get('y')!.data as Float32Array;
+  const got = (await runOnnx(encodeModel(simple, { valueInfo: false }), [x])).get('y')!.data as Float32Array;
+  ref.forEach((v, i) => assert.ok(Math.abs(got[i] - v) < 1e-5, `y[${i}] ${got[i]} vs ${v}`));
 });
