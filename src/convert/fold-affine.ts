@@ -48,6 +48,9 @@ function setConv(n: Node, g: Graph, constants: Consts, w: Float32Array, b: Float
   n.inputs = [n.inputs[0], wName, bName];
 }
 
+/** Largest |pad value| (−b/a) a padded Conv's folded scale/shift may leave. */
+const MAX_PAD_VALUE = 16;
+
 export function foldConvAffine(g: Graph, constants: Consts, uses: Map<string, number>, producer: Map<string, Node>, drop: Set<Node>): void {
   const single = (t: string) => uses.get(t) === 1 && !g.outputs.some((o) => o.name === t);
   // After: Conv → Mul/Add by a constant (chains fold one after the other, in graph order).
@@ -162,7 +165,10 @@ export function foldConvAffine(g: Graph, constants: Consts, uses: Map<string, nu
     });
     const padded = pads.some((p) => p !== 0);
     const x = g.values.get(src);
-    if (padded && (a === 0 || !x?.shape || x.shape.length !== dims.length || x.shape.slice(2).some((d) => typeof d !== 'number'))) continue;
+    // A pad value far from any data would widen the int8 range of the padded tensor (its calibration sees it):
+    // only blocks whose -b/a stays within MAX_PAD_VALUE (PP-LCNetV3's: |b/a| < 1; a normalization's: the mean).
+    if (padded && (a === 0 || Math.abs(b / a) > MAX_PAD_VALUE || !x?.shape || x.shape.length !== dims.length
+      || x.shape.slice(2).some((d) => typeof d !== 'number'))) continue;
     setConv(conv, g, constants, w.map((v) => v * a), nb, dims, 'affine_in');
     conv.inputs[0] = src;
     if (padded) {
