@@ -152,6 +152,12 @@ export function convertModel(source: Model, opts: ConvertOptions = {}): ConvertR
     ctx.warn(`${ortSteps.size} onnxruntime-quantized block(s) (DynamicQuantizeLinear → ConvInteger / MatMulInteger) run as float ops on their int8 weights: `
       + 'activations stay float where onnxruntime rounds them to uint8 per tensor, so the outputs differ from onnxruntime\'s by that rounding');
   }
+  const qdqPairs = g.nodes.filter((n) => n.opType === 'QuantizeLinear' && !constants.has(n.outputs[0])).length;
+  if (qdqPairs) {
+    ctx.warn(`a quantized (QDQ) model: its ${qdqPairs} QuantizeLinear node(s) on activations are computed in float32 (round, clamp), `
+      + 'so its outputs differ from onnxruntime\'s integer kernels by a quantization step where a value falls near a rounding '
+      + 'boundary; --quantize int8 writes an int8 model with the file\'s own scales');
+  }
   if (frozen) ctx.warn(`input(s) ${frozen.names.map((n) => `"${n}"`).join(', ')} have no elements: made constants (the converted model does not take them)`);
   if (guards) ctx.warn(`${guards.count} If node(s) that only return an empty tensor for an empty input were replaced by their other branch`);
 
