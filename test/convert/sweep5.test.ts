@@ -1,0 +1,75 @@
+// Fifth model sweep (docs/model-sweep.md): fixtures made by test/fixtures/sweep5/make_sweep5.py. Each test holds a
+// fix the sweep needed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { readModelFile } from '../../src/onnx/reader';
+import { quantizeModelBytes } from '../../src/quantize/file';
+import { openConverted } from '../../src/runtime/tflite-onnx-io';
+import { runOnnx } from '../../src/runtime/ort';
+import { serializeTflite } from '../../src/tflite/writer';
+import { convertAndMatch, seededInputs } from '../helpers/match';
+
+const FIX = 'test/fixtures/sweep5';
+
+test('RAFT-large\'s convex upsampling: rank-7 views of a batch-1 model lose their unit dim, LiteRT prepares and runs it', async () => {
+  const file = `${FIX}/raft_upsample_op16.onnx`;
+  const model = readModelFile(file);
+  const m = await convertAndMatch(file, model, seededInputs(model, 3, -1, 1));
+  assert.ok(m.worst <= 1e-5, `rel ${m.worst}`);
+  // Was [1, 1, 9, 8, 8, H, W] through TRANSPOSE, SOFTMAX, MUL and SUM: XNNPack and TFLite's kernels stop at rank 6,
+  // and LiteRT could not load the model ("failed to delegate SOFTMAX", "failed to delegate SUM").
+  const sg = m.result.model.subgraphs[0];
+  const ranks = sg.operators.flatMap((op) => [...op.inputs, ...op.outputs].filter((i) => i >= 0).map((i) => sg.tensors[i].shape.length));
+  assert.ok(Math.max(...ranks) <= 6, `largest rank ${Math.max(...ranks)}`);
+  assert.equal(m.result.opHistogram.SOFTMAX, 1);
+});
+
+// torch 1.13's quantized export: QuantizeLinear -> Cast -> DequantizeLinear on activations, int8 weights and int32
+// biases (zero point made by ConstantOfShape -> Cast) behind DequantizeLinear.
+const QDQ = `${FIX}/qdq_cnn_op13.onnx`;
+
+test('a PyTorch-quantized (QDQ) model converts to float32: int32 biases dequantize, constant weights fold, 0 TRANSPOSE', async () => {
+  const model = readModelFile(QDQ);
+  const ins = seededInputs(model, 5, 0, 1);
+  // Was refused: "DequantizeLinear on int32 is not supported". onnxruntime unoptimized computes the file's float ops
+  // (optimized, it fuses the pairs into integer kernels that round differently).
+  const m = await convertAndMatch(QDQ, model, ins, { ortOptimization: 'disabled' });
+  assert.equal(m.result.transposeCount, 0);
+  // Weights and biases are constants (folded), not dequantized at every run: the three convs and the classifier
+  // read float32 constants, and the only CASTs are the activations' round trips through uint8.
+  const sg = m.result.model.subgraphs[0];
+  for (const op of sg.operators.filter((o) => o.opcode === 'CONV_2D' || o.opcode === 'DEPTHWISE_CONV_2D' || o.opcode === 'FULLY_CONNECTED')) {
+    assert.ok(sg.tensors[op.inputs[1]].data, `${op.opcode} ${op.onnxNode}: constant weights`);
+  }
+  assert.equal(m.result.opHistogram.CONV_2D + (m.result.opHistogram.DEPTHWISE_CONV_2D ?? 0), 3);
+  assert.ok(m.result.warnings.some((w) => /quantized \(QDQ\) model/.test(w)), m.result.warnings.join('\n'));
+  // Float32 round trips agree with onnxruntime's but for values on a rounding boundary: within a step of the
+  // output's scale (1/127 of its range here), far from what a wrong scale or zero point gives.
+  assert.ok(m.worst <= 2e-2, `rel ${m.worst}`);
+});
+
+test('a PyTorch-quantized (QDQ) model with --quantize int8 keeps its own scales: an int8 model, no float round trips', async () => {
+  const bytes = readFileSync(QDQ);
+  const { result, summary } = await quantizeModelBytes(bytes, 'qdq_cnn_op13.onnx', {}, { mode: 'int8' });
+  assert.equal(summary.calibrationSource, 'qdq');
+  // Was: the QDQ pairs stayed (their zero points are computed, and a Cast sits between Q and DQ), so the int8 pass
+  // quantized float32 round trips (ROUND, MINIMUM, MAXIMUM...) instead of the model.
+  assert.equal(result.opHistogram.ROUND, undefined);
+  const sg = result.model.subgraphs[0];
+  const convs = sg.operators.filter((o) => o.opcode === 'CONV_2D' || o.opcode === 'DEPTHWISE_CONV_2D');
+  assert.equal(convs.length, 3);
+  for (const op of convs) assert.equal(sg.tensors[op.inputs[0]].type, 'INT8');
+  const model = readModelFile(QDQ);
+  const [x] = seededInputs(model, 5, 0, 1);
+  const ref = (await runOnnx(QDQ, [x])).get('logits')!.data as Float32Array;
+  const lite = await openConverted(serializeTflite(result.model));
+  try {
+    const got = (await lite.run([x])).get('logits')!.data as Float32Array;
+    const maxRef = Math.max(...Array.from(ref, Math.abs));
+    const maxDiff = Math.max(...Array.from(ref, (r, i) => Math.abs(r - got[i])));
+    assert.ok(maxDiff <= 0.05 * maxRef, `max|diff| ${maxDiff} of ${maxRef}`);
+  } finally {
+    lite.close();
+  }
+});
