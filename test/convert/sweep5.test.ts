@@ -4,6 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { readModelFile } from '../../src/onnx/reader';
+import { buildModel, node, tensor } from '../../src/onnx/builder';
+import { convertModel } from '../../src/convert/convert';
 import { quantizeModelBytes } from '../../src/quantize/file';
 import { openConverted } from '../../src/runtime/tflite-onnx-io';
 import { runOnnx } from '../../src/runtime/ort';
@@ -72,4 +74,15 @@ test('a PyTorch-quantized (QDQ) model with --quantize int8 keeps its own scales:
   } finally {
     lite.close();
   }
+});
+
+test('torch 1.13\'s export of x[mask] = 0 with a lower-rank mask (wav2vec2 / HuBERT with lengths) is refused saying why', () => {
+  // Where(mask [2, 5], 0, x [2, 5, 8]): the dims do not broadcast (onnxruntime fails at run time, or refuses the file).
+  const model = buildModel({
+    inputs: [['x', 'float32', [2, 5, 8]], ['mask', 'bool', [2, 5]]], outputs: [['y', 'float32', [2, 5, 8]]],
+    initializers: [tensor('zero', 'float32', [], [0])],
+    nodes: [node('Where', ['mask', 'zero', 'x'], ['w']), node('Relu', ['w'], ['y'])],
+  });
+  // Was "the shape of "w" is unknown", which did not say that the model itself is wrong.
+  assert.throws(() => convertModel(model), /the shape of "w" is unknown: cannot broadcast shapes \[2,5\] and \[\] and \[2,5,8\] \(the model is invalid there/);
 });
