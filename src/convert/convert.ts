@@ -27,6 +27,8 @@ export interface ConvertResult {
   model: TflModel;
   metadata: OnnxLiteMetadata;
   warnings: string[];
+  /** Quantized (QDQ) models: the QuantizeLinear nodes on activations computed in float32. */
+  qdqActivations?: number;
   opHistogram: Record<string, number>;
   transposeCount: number;
 }
@@ -241,7 +243,7 @@ function convertPrepared(source: Model, opts: ConvertOptions, shapeWarnings: str
     metadata: new Map([['onnx2lite', new TextEncoder().encode(JSON.stringify(metadata))]]),
   };
   markDynamicOutputs(tflite.subgraphs[0]);
-  return { model: tflite, metadata, warnings: ctx.warnings, opHistogram, transposeCount: opHistogram.TRANSPOSE ?? 0 };
+  return { model: tflite, metadata, warnings: ctx.warnings, opHistogram, transposeCount: opHistogram.TRANSPOSE ?? 0, ...(qdqPairs ? { qdqActivations: qdqPairs } : {}) };
 }
 
 export type { Tensor };

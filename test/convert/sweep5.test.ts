@@ -6,6 +6,11 @@ import { readFileSync } from 'node:fs';
 import { readModelFile } from '../../src/onnx/reader';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { convertModel } from '../../src/convert/convert';
+import { convertFileVerified } from '../../src/core/convert-file';
+import { verificationLine } from '../../src/core/verify';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { quantizeModelBytes } from '../../src/quantize/file';
 import { openConverted } from '../../src/runtime/tflite-onnx-io';
 import { runOnnx } from '../../src/runtime/ort';
@@ -85,4 +90,15 @@ test('torch 1.13\'s export of x[mask] = 0 with a lower-rank mask (wav2vec2 / HuB
   });
   // Was "the shape of "w" is unknown", which did not say that the model itself is wrong.
   assert.throws(() => convertModel(model), /the shape of "w" is unknown: cannot broadcast shapes \[2,5\] and \[\] and \[2,5,8\] \(the model is invalid there/);
+});
+
+test('convert\'s self-check on a quantized (QDQ) model measures onnxruntime against itself beside it', async () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'sweep5-')), 'qdq.tflite');
+  const r = await convertFileVerified(QDQ, out, {});
+  assert.equal(r.result.qdqActivations, 9);
+  const v = r.verification!;
+  // Optimized, onnxruntime runs the pairs as integer kernels; as written, float ops: values on a rounding boundary
+  // round either way, so this spread is the bar a quantized model's conversion can be held to.
+  assert.ok(v.reference && v.reference.cosine > 0.99 && v.reference.cosine <= 1, JSON.stringify(v));
+  assert.match(verificationLine(v), /onnxruntime itself, optimized vs as written: max rel [0-9.e+-]+, cosine [01]\.\d{6}/);
 });
