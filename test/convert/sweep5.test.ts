@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { readModelFile } from '../../src/onnx/reader';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
+import { encodeModel } from '../../src/onnx/writer';
+import { decodeModel } from '../../src/onnx/reader';
 import { convertModel } from '../../src/convert/convert';
 import { convertFileVerified } from '../../src/core/convert-file';
 import { verificationLine } from '../../src/core/verify';
@@ -101,4 +103,46 @@ test('convert\'s self-check on a quantized (QDQ) model measures onnxruntime agai
   // round either way, so this spread is the bar a quantized model's conversion can be held to.
   assert.ok(v.reference && v.reference.cosine > 0.99 && v.reference.cosine <= 1, JSON.stringify(v));
   assert.match(verificationLine(v), /onnxruntime itself, optimized vs as written: max rel [0-9.e+-]+, cosine [01]\.\d{6}/);
+});
+
+test('onnxruntime quantize_static\'s QDQ form (per-channel int8 weights, int32 biases) converts to float32 within a step', async () => {
+  let seed = 7;
+  const r = () => { seed = (seed * 1103515245 + 12345) >>> 0; return (seed >>> 8) / 16777216; };
+  const C = 4;
+  const sw = Array.from({ length: C }, () => 0.002 + r() * 0.004);
+  const sx = 1 / 255;
+  const step = 0.02;
+  const bytes = encodeModel(buildModel({
+    inputs: [['x', 'float32', [1, 3, 8, 8]]], outputs: [['out', 'float32', [1, C, 8, 8]]],
+    initializers: [
+      tensor('sx', 'float32', [], [sx]), tensor('zx', 'uint8', [], [0]),
+      tensor('wq', 'int8', [C, 3, 3, 3], Array.from({ length: C * 27 }, () => Math.round(r() * 254 - 127))),
+      tensor('sw', 'float32', [C], sw), tensor('zw', 'int8', [C], sw.map(() => 0)),
+      tensor('bq', 'int32', [C], sw.map(() => Math.round((r() - 0.5) * 2000))),
+      tensor('sb', 'float32', [C], sw.map((v) => v * sx)), tensor('zb', 'int32', [C], sw.map(() => 0)),
+      tensor('sy', 'float32', [], [step]), tensor('zy', 'uint8', [], [128]),
+    ],
+    nodes: [
+      node('QuantizeLinear', ['x', 'sx', 'zx'], ['xq']), node('DequantizeLinear', ['xq', 'sx', 'zx'], ['xd']),
+      node('DequantizeLinear', ['wq', 'sw', 'zw'], ['w'], { axis: 0 }), node('DequantizeLinear', ['bq', 'sb', 'zb'], ['b'], { axis: 0 }),
+      node('Conv', ['xd', 'w', 'b'], ['y'], { pads: [1, 1, 1, 1] }),
+      node('QuantizeLinear', ['y', 'sy', 'zy'], ['yq']), node('DequantizeLinear', ['yq', 'sy', 'zy'], ['out']),
+    ],
+  }));
+  // Was refused: "DequantizeLinear on int32 is not supported".
+  const result = convertModel(decodeModel(bytes));
+  assert.equal(result.transposeCount, 0);
+  const sg = result.model.subgraphs[0];
+  const conv = sg.operators.find((o) => o.opcode === 'CONV_2D')!;
+  assert.ok(sg.tensors[conv.inputs[1]].data && sg.tensors[conv.inputs[2]].data, 'weights and bias fold to constants');
+  const x = { name: 'x', dtype: 'float32' as const, dims: [1, 3, 8, 8], data: Float32Array.from({ length: 192 }, r) };
+  const ref = (await runOnnx(bytes, [x])).get('out')!.data as Float32Array;
+  const lite = await openConverted(serializeTflite(result.model));
+  try {
+    const got = (await lite.run([x])).get('out')!.data as Float32Array;
+    const worst = Math.max(...Array.from(ref, (v, i) => Math.abs(v - got[i])));
+    assert.ok(worst <= step * 1.0001, `max|diff| ${worst} > one step ${step}`);
+  } finally {
+    lite.close();
+  }
 });
