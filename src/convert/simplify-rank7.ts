@@ -53,8 +53,9 @@ export function squeezeRank7(g: Graph, constants: Map<string, Tensor>): void {
     } else return;
     newAttrs.set(n, a);
   }
-  // Values that lose their leading dim: every rank-7 one, and the rank-6 result of a reduction without keepdims.
-  const drops = (n: Node, v: string) => high(v) || (REDUCE.has(n.opType) && n.outputs.includes(v) && dims(v)?.length === 6);
+  // Values that lose their leading dim: every rank-7 one, and a reduction's result (its leading 1 is never reduced).
+  const drops = (n: Node, v: string) => high(v) || (REDUCE.has(n.opType) && n.outputs.includes(v));
+  const dropped = new Set(region.flatMap((n) => n.outputs.filter((v) => v && drops(n, v))));
   const squeezed = (v: string) => `${v}/rank6`;
   const shapeConst = (name: string, s: number[]) => {
     constants.set(name, { name, dtype: 'int64', dims: [s.length], data: BigInt64Array.from(s.map(BigInt)) });
@@ -70,7 +71,7 @@ export function squeezeRank7(g: Graph, constants: Map<string, Tensor>): void {
   for (const n of region) {
     const post: Node[] = [];
     const inputs = n.inputs.map((v, i) => {
-      if (!v || !high(v)) return i === 1 && REDUCE.has(n.opType) && v ? `${v}/rank6` : v;
+      if (!v || !(high(v) || dropped.has(v))) return i === 1 && REDUCE.has(n.opType) && v ? `${v}/rank6` : v;
       const s = squeezed(v);
       if (constants.has(v) && !made.has(s)) {
         const c = constants.get(v)!;

@@ -146,3 +146,30 @@ test('onnxruntime quantize_static\'s QDQ form (per-channel int8 weights, int32 b
     lite.close();
   }
 });
+
+test('rank-7 values: a softmax, a transpose and a reduction over two axes without keepdims, read past the rewrite', async () => {
+  const model = buildModel({
+    inputs: [['x', 'float32', [2, 3, 1, 2, 2, 2]], ['y', 'float32', [2, 1, 3, 2, 2, 2]]], outputs: [['out', 'float32', [1, 2, 2, 2, 2]]],
+    initializers: [tensor('axes', 'int64', [2], [2, 3]), tensor('xs', 'int64', [7], [1, 2, 3, 1, 2, 2, 2]), tensor('ys', 'int64', [7], [1, 2, 1, 3, 2, 2, 2])],
+    nodes: [
+      node('Reshape', ['x', 'xs'], ['x7']), node('Reshape', ['y', 'ys'], ['y7']),
+      node('Softmax', ['x7'], ['s'], { axis: 2 }), node('Transpose', ['y7'], ['t'], { perm: [0, 1, 3, 2, 4, 5, 6] }),
+      node('Mul', ['s', 't'], ['m']), node('ReduceSum', ['m', 'axes'], ['r'], { keepdims: 0 }), node('Relu', ['r'], ['out']),
+    ],
+  });
+  const bytes = encodeModel(model);
+  const result = convertModel(decodeModel(bytes));
+  const sg = result.model.subgraphs[0];
+  assert.ok(sg.tensors.every((t) => t.shape.length <= 6), 'no tensor of rank 7');
+  const ins = seededInputs(decodeModel(bytes), 9, -1, 1);
+  const ref = (await runOnnx(bytes, ins)).get('out')!.data as Float32Array;
+  const lite = await openConverted(serializeTflite(result.model));
+  try {
+    const got = (await lite.run(ins)).get('out')!;
+    assert.deepEqual(got.dims, [1, 2, 2, 2, 2]);
+    const worst = Math.max(...Array.from(ref, (v, i) => Math.abs(v - (got.data as Float32Array)[i])));
+    assert.ok(worst <= 1e-6, `max|diff| ${worst}`);
+  } finally {
+    lite.close();
+  }
+});
