@@ -40,6 +40,7 @@ import Dropout from './Dropout';
 import DynamicQuantizeLinear from './DynamicQuantizeLinear';
 import Einsum from './Einsum';
 import Elu from './Elu';
+import EmbedLayerNormalization from './EmbedLayerNormalization';
 import Equal from './Equal';
 import Erf from './Erf';
 import Exp from './Exp';
@@ -205,6 +206,7 @@ export const OPS: OpConverter[] = [
   DynamicQuantizeLinear,
   Einsum,
   Elu,
+  EmbedLayerNormalization,
   Equal,
   Erf,
   Exp,
