@@ -15,8 +15,13 @@ const UNARY = [
 register(UNARY, (c) => [like(c)]);
 register(['IsInf', 'IsNaN', 'RegexFullMatch'], (c) => [like(c, 0, 'bool')]);
 // Common onnxruntime contrib ops (com.microsoft) that keep their input's shape.
-register(['Gelu', 'FastGelu', 'BiasGelu', 'QuickGelu', 'SkipLayerNormalization', 'SkipSimplifiedLayerNormalization',
-  'SimplifiedLayerNormalization', 'BiasAdd'], (c) => [like(c)], 'com.microsoft');
+register(['Gelu', 'FastGelu', 'BiasGelu', 'QuickGelu', 'SimplifiedLayerNormalization', 'BiasAdd'], (c) => [like(c)], 'com.microsoft');
+// Skip(Simplified)LayerNormalization: output, mean and inv_std_var (the last axis kept as 1), the residual sum.
+register(['SkipLayerNormalization', 'SkipSimplifiedLayerNormalization'], (c) => {
+  const x = like(c);
+  const stat = { dtype: 'float32' as DType, shape: x.shape ? [...x.shape.slice(0, -1), 1] : undefined };
+  return [x, stat, stat, like(c)];
+}, 'com.microsoft');
 
 /** Output dtype and broadcast shape of inputs `idx` (every given input by default). */
 export function broadcastOf(c: ShapeCtx, dtype: DType | undefined, idx?: number[]): OutInfo {
