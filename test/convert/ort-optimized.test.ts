@@ -82,3 +82,13 @@ for (const c of CASES) {
     assert.equal(m.result.transposeCount, c.transposes, JSON.stringify(m.result.opHistogram));
   });
 }
+
+test('the compatibility view of the dynamic GPT-2 asks for --input-shape, and with it marks every node as convert does', async () => {
+  const { analyzeCompatibility } = await import('../../src/convert/compat');
+  const model = readModelFile(`${FIX}/gpt2_tiny_fused.onnx`);
+  const open = analyzeCompatibility(model);
+  const attention = open.nodes.filter((n) => n.opType === 'Attention' || n.opType === 'EmbedLayerNormalization');
+  assert.ok(attention.length === 3 && attention.every((n) => n.status === 'unsupported' && /--input-shape/.test(`${n.reason} ${n.fix}`)), JSON.stringify(attention.map((n) => [n.reason, n.fix])));
+  const fixed = analyzeCompatibility(model, { inputShapes: gpt2Shapes(1, 5) });
+  assert.equal(fixed.summary.unsupported, 0, JSON.stringify(fixed.nodes.filter((n) => n.status !== 'builtin').map((n) => n.reason)));
+});

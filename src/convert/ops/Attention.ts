@@ -47,7 +47,8 @@ const Attention: OpConverter = {
     if (attrInt(node, 'past_present_share_buffer', 0) || pastLen) return refuse('attribute', 'Attention with past_present_share_buffer (one preallocated past/present buffer) is not supported; export the model with a concatenated past');
     if (!ctx.isConstant(w) || (b && !ctx.isConstant(b))) return refuse('computed-input', 'Attention with computed weights or bias is not supported');
     const xs = ctx.dims(x);
-    if (xs.length !== 3 || xs.some((d) => d < 0)) return refuse('rank', `Attention on input of dims [${xs.join(', ')}] is not supported (a fixed [batch, sequence, hidden])`);
+    if (xs.length !== 3) return refuse('rank', `Attention on input of dims [${xs.join(', ')}] is not supported (a [batch, sequence, hidden])`);
+    if (xs.some((d) => d < 0)) return refuse('dynamic-shape', `Attention on input of dynamic dims [${xs.join(', ')}]; fix the model inputs' dims with --input-shape`);
     const ws = ctx.constant(w)!.dims;
     const { hq, hv, heads } = sizesOf(node, ctx);
     const sizes = attrInts(node, 'qkv_hidden_sizes');
@@ -60,8 +61,9 @@ const Attention: OpConverter = {
     if (past) {
       const ps = ctx.dims(past);
       if (hq !== hv) return refuse('unsupported', 'Attention with past state and unequal q/k and v sizes is not defined by onnxruntime');
-      if (ps.length !== 5 || ps[0] !== 2 || ps[1] !== B || ps[2] !== heads || ps[4] !== hq / heads || ps[3] < 0) {
-        return refuse('dynamic-shape', `Attention past of dims [${ps.join(', ')}] is not [2, ${B}, ${heads}, past_length, ${hq / heads}] with a fixed past_length; fix it with --input-shape`);
+      if (ps.some((d) => d < 0)) return refuse('dynamic-shape', `Attention past of dynamic dims [${ps.join(', ')}]; fix the past length with --input-shape`);
+      if (ps.length !== 5 || ps[0] !== 2 || ps[1] !== B || ps[2] !== heads || ps[4] !== hq / heads) {
+        return refuse('unsupported', `Attention past of dims [${ps.join(', ')}] is not [2, ${B}, ${heads}, past_length, ${hq / heads}]`);
       }
       if (ps[3] === 0) return refuse('unsupported', 'Attention with an empty past (length 0) is not supported: TFLite has no empty tensors; give the past length 1 or more with --input-shape, or convert the first step without past');
       T += ps[3];

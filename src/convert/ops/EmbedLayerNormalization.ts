@@ -21,7 +21,8 @@ const EmbedLayerNormalization: OpConverter = {
     }
     if (Boolean(segIds) !== Boolean(segEmb)) return refuse('unsupported', 'EmbedLayerNormalization needs segment_ids and segment_embedding together');
     const d = ctx.dims(ids);
-    if (d.length !== 2 || d.some((v) => v < 0)) return refuse('rank', `EmbedLayerNormalization on input_ids of dims [${d.join(', ')}] is not supported (a fixed [batch, sequence])`);
+    if (d.length !== 2) return refuse('rank', `EmbedLayerNormalization on input_ids of dims [${d.join(', ')}] is not supported (a [batch, sequence])`);
+    if (d.some((v) => v < 0)) return refuse('dynamic-shape', `EmbedLayerNormalization on input_ids of dynamic dims [${d.join(', ')}]; fix the model inputs' dims with --input-shape`);
     const hidden = ctx.constant(word)!.dims[1];
     const tables = [word, pos, segEmb].filter(Boolean).map((t) => ctx.constant(t)!.dims);
     if (tables.some((t) => t.length !== 2 || t[1] !== hidden)) return refuse('unsupported', `EmbedLayerNormalization tables of dims ${tables.map((t) => `[${t.join(', ')}]`).join(', ')} do not share one hidden size`);
