@@ -1,4 +1,4 @@
-// onnxruntime's com.microsoft EmbedLayerNormalization and Attention (what onnxruntime.transformers.optimizer writes
+// onnxruntime's com.microsoft EmbedLayerNormalization, Attention and MultiHeadAttention (what onnxruntime.transformers.optimizer writes
 // for BERT / DistilBERT / MiniLM / GPT-2) op for op in every form its CPU kernel runs: each converts, runs on real
 // LiteRT beside onnxruntime-node (which implements these ops: the reference) on inputs the semantics make meaningful,
 // and matches within 1e-4 of max|ref| on every output (mask_index exactly); attention keeps only the head split and
@@ -13,14 +13,14 @@ import { analyzeCompatibility } from '../../src/convert/compat';
 import { convertModel } from '../../src/convert/convert';
 import { ConvertError } from '../../src/convert/types';
 import { encodeModel } from '../../src/onnx/writer';
-import { attentionCases, embedCases, refusedCases } from '../helpers/ort-attention-graphs';
+import { attentionCases, embedCases, mhaCases, refusedCases } from '../helpers/ort-attention-graphs';
 import { convertAndMatch } from '../helpers/match';
 
 const dir = mkdtempSync(join(tmpdir(), 'ort-attention-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 let n = 0;
-for (const c of [...embedCases(), ...attentionCases()]) {
+for (const c of [...embedCases(), ...attentionCases(), ...mhaCases()]) {
   test(`${c.name} matches onnxruntime on LiteRT with ${c.transposes} TRANSPOSE`, async () => {
     const file = join(dir, `case${n++}.onnx`);
     writeFileSync(file, encodeModel(c.model));
@@ -36,7 +36,7 @@ for (const c of [...embedCases(), ...attentionCases()]) {
 }
 
 for (const [name, model, pattern] of refusedCases()) {
-  test(`Attention with ${name} is refused with one line, and the compatibility view agrees`, () => {
+  test(`${name.startsWith('MultiHead') ? '' : 'Attention with '}${name} is refused with one line, and the compatibility view agrees`, () => {
     assert.throws(() => convertModel(model), (e: unknown) => {
       assert.ok(e instanceof ConvertError, String(e));
       assert.match(e.detail, pattern);

@@ -137,6 +137,59 @@ export function attentionCases(): OpCase[] {
   ];
 }
 
+interface MhaOpts {
+  B?: number; S?: number; L?: number; D?: number; Dv?: number; heads?: number;
+  bias?: boolean;
+  mask?: { dims: number[]; values: number[] };
+  unidirectional?: boolean;
+  past?: number;
+  present?: boolean;
+  attentionBias?: number[];
+}
+
+/** One MultiHeadAttention node on query [B, S, D], key [B, L, D], value [B, L, Dv]. */
+function mha(name: string, o: MhaOpts): OpCase {
+  const B = o.B ?? 2;
+  const S = o.S ?? 4;
+  const L = o.L ?? S;
+  const D = o.D ?? 16;
+  const Dv = o.Dv ?? D;
+  const heads = o.heads ?? 2;
+  const P = o.past ?? 0;
+  const io: Io[] = [['query', 'float32', [B, S, D]], ['key', 'float32', [B, L, D]], ['value', 'float32', [B, L, Dv]]];
+  const feeds: Tensor[] = [floats('query', [B, S, D], 31), floats('key', [B, L, D], 32), floats('value', [B, L, Dv], 33)];
+  const inputs = ['query', 'key', 'value', o.bias ? 'bias' : '', '', '', '', ''];
+  if (o.mask) { inputs[4] = 'key_padding_mask'; io.push(['key_padding_mask', 'int32', o.mask.dims]); feeds.push(ints('key_padding_mask', o.mask.dims, o.mask.values)); }
+  if (o.attentionBias) { inputs[5] = 'attention_bias'; io.push(['attention_bias', 'float32', o.attentionBias]); feeds.push(floats('attention_bias', o.attentionBias, 34)); }
+  if (P) {
+    inputs[6] = 'past_key';
+    inputs[7] = 'past_value';
+    io.push(['past_key', 'float32', [B, heads, P, D / heads]], ['past_value', 'float32', [B, heads, P, Dv / heads]]);
+    feeds.push(floats('past_key', [B, heads, P, D / heads], 35), floats('past_value', [B, heads, P, Dv / heads], 36));
+  }
+  while (inputs[inputs.length - 1] === '') inputs.pop();
+  const outputs: Io[] = [['y', 'float32', [B, S, Dv]]];
+  if (o.present) outputs.push(['present_key', 'float32', [B, heads, P + L, D / heads]], ['present_value', 'float32', [B, heads, P + L, Dv / heads]]);
+  const attrs: Parameters<typeof node>[3] = { num_heads: heads };
+  if (o.unidirectional) attrs.unidirectional = 1;
+  const inits = o.bias ? [weights('bias', [2 * D + Dv], 37, 0.2)] : [];
+  // Head splits: q, k, v each (one query's and one key's move only unit dims); the merge (not for one query).
+  const transposes = (S === 1 ? 0 : 1) + 2 * (L === 1 ? 0 : 1) + (S === 1 ? 0 : 1);
+  return { name, model: msModel('MultiHeadAttention', inputs, outputs, io, inits, attrs), feeds, transposes };
+}
+
+export function mhaCases(): OpCase[] {
+  return [
+    mha('MultiHeadAttention self-attention with the projection bias', { bias: true }),
+    mha('MultiHeadAttention cross-attention (6 keys for 4 queries, v of another size) with a [B, L] key_padding_mask', { L: 6, Dv: 8, mask: { dims: [2, 6], values: [1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1] } }),
+    mha('MultiHeadAttention with key_padding_mask lengths [B]', { bias: true, mask: { dims: [2], values: [2, 4] } }),
+    mha('MultiHeadAttention with a [B, S, T] mask', { S: 3, mask: { dims: [2, 3, 3], values: [1, 0, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 1, 0, 1, 0, 0] } }),
+    mha('MultiHeadAttention decoder step: past_key / past_value of 3, unidirectional, present, attention_bias', { S: 1, past: 3, present: true, unidirectional: true, bias: true, attentionBias: [1, 2, 1, 4] }),
+    mha('MultiHeadAttention decoder prompt after 2 cached: causal, [B, T] mask, present', { S: 3, past: 2, present: true, unidirectional: true, mask: { dims: [2, 5], values: [1, 1, 1, 1, 1, 0, 1, 1, 1, 1] } }),
+    mha('MultiHeadAttention first step: present without past', { S: 3, present: true, unidirectional: true }),
+  ];
+}
+
 /** Forms refused with one line: [name, model, message pattern]. */
 export function refusedCases(): [string, Model, RegExp][] {
   const four = attention('4-D mask', { mask: { dims: [2, 1, 4, 4], values: new Array(32).fill(1) } }).model;
@@ -145,7 +198,14 @@ export function refusedCases(): [string, Model, RegExp][] {
   rotary.graph.nodes[0].attrs.set('do_rotary', { type: 'int', value: 1 });
   const shared = attention('shared buffer', { past: 2 }).model;
   shared.graph.nodes[0].attrs.set('past_present_share_buffer', { type: 'int', value: 1 });
+  const mhaPacked = mha('packed', {}).model;
+  mhaPacked.graph.nodes[0].inputs = ['query'];
+  const mhaQk = mha('qk', {}).model;
+  mhaQk.graph.nodes[0].outputs = ['y', '', '', 'qk'];
+  mhaQk.graph.values.set('qk', { name: 'qk', dtype: 'float32', shape: [2, 2, 4, 4] });
   return [
+    ['MultiHeadAttention with packed q/k/v', mhaPacked, /MultiHeadAttention with packed q\/k\/v .*is not supported$/],
+    ['MultiHeadAttention with the qk output', mhaQk, /MultiHeadAttention with the qk output is not supported$/],
     ['a 4-D mask_index', four, /Attention with a 4-D mask_index \[2, 1, 4, 4\] .*is not supported$/],
     ['a 3·B + 2 mask_index', packed, /Attention with a mask_index of 3·batch \+ 2 values .*is not supported$/],
     ['do_rotary', rotary, /Attention with do_rotary=1 .*is not supported$/],

@@ -6,7 +6,7 @@
 // Past state [2, B, N, P, h] is CONCATENATED before the new keys and values (that is the present output); unequal
 // q/k and v sizes (qkv_hidden_sizes) project v apart. Rotary embeddings and a shared past/present buffer are refused.
 import { toFloat32 } from '../../ir/tensor';
-import { attrFloat, attrInt, attrInts } from '../attrs';
+import { attrInt, attrInts } from '../attrs';
 import { transposeData } from '../constdata';
 import type { ConvertContext } from '../context';
 import { identity } from '../layout';
@@ -14,7 +14,7 @@ import type { Node } from '../../ir/types';
 import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
 import { Emitter } from './_emit';
-import { causalBias, maskFormRefusal, paddingBias } from './_attention_mask';
+import { attend, attentionBiasRefusal, maskFormRefusal } from './_attention';
 
 interface Sizes { E: number; hq: number; hv: number; heads: number }
 
@@ -72,12 +72,8 @@ const Attention: OpConverter = {
       const why = maskFormRefusal({ dims: ctx.dims(mask), B, S, T });
       if (why) return refuse('unsupported', `Attention with ${why}`);
     }
-    if (attnBias) {
-      const d = ctx.dims(attnBias);
-      if (d.length !== 4 || (d[0] !== 1 && d[0] !== B) || (d[1] !== 1 && d[1] !== heads) || d[2] !== S || d[3] !== T) {
-        return refuse('unsupported', `Attention attention_bias of dims [${d.join(', ')}] is not [${B} or 1, ${heads} or 1, ${S}, ${T}]`);
-      }
-    }
+    const why = attnBias ? attentionBiasRefusal(ctx.dims(attnBias), B, heads, S, T) : undefined;
+    if (why) return refuse('unsupported', `Attention ${why}`);
     return undefined;
   },
   convert(node, ctx) {
@@ -133,19 +129,7 @@ const Attention: OpConverter = {
       [q, k] = parts.map((t) => to4(t, S, h));
       v = to4(heads5(fc(2 * hq, hv, 'v'), 1, dv, 'v'), S, dv);
     }
-    const scores = e.op('BATCH_MATMUL', [q, k], [B, heads, S, T], 'FLOAT32', { adjX: false, adjY: true });
-    let logits = e.bin('MUL', scores, e.scalar(attrFloat(node, 'scale', 1 / Math.sqrt(h))));
-    // The additive bias: padding mask and causal mask added together first (small), then to the scores.
-    const pad = mask ? paddingBias(e, ctx.inputOnnx(mask), { dims: ctx.dims(mask), B, S, T }, attrFloat(node, 'mask_filter_value', -10000)) : undefined;
-    const causal = attrInt(node, 'unidirectional', 0) ? causalBias(ctx, S, T, `${node.name}/causal_bias`) : undefined;
-    const bias = pad !== undefined && causal !== undefined ? e.bin('ADD', pad, causal) : pad ?? causal;
-    if (bias !== undefined) logits = e.bin('ADD', logits, bias);
-    if (attnBias) logits = e.bin('ADD', logits, ctx.inputOnnx(attnBias));
-    const probs = e.op('SOFTMAX', [logits], [B, heads, S, T], 'FLOAT32', { beta: 1 });
-    const merged = `${y}__context`;
-    ctx.declare(merged, 'float32', [B, S, heads, dv]);
-    ctx.emit('BATCH_MATMUL', [probs, v], [ctx.output(merged, [0, 2, 1, 3])], { adjX: false, adjY: false });
-    e.reshape(ctx.inputOnnx(merged), [B, S, hv], ctx.output(y, identity(3)));
+    attend(e, node, { q, k, v, B, S, T, heads, h, dv, mask: mask || undefined, attnBias: attnBias || undefined });
   },
 };
 export default Attention;

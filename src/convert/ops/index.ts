@@ -95,6 +95,7 @@ import MicrosoftGelu from './MicrosoftGelu';
 import Min from './Min';
 import Mod from './Mod';
 import Mul from './Mul';
+import MultiHeadAttention from './MultiHeadAttention';
 import Neg from './Neg';
 import NegativeLogLikelihoodLoss from './NegativeLogLikelihoodLoss';
 import NonMaxSuppression from './NonMaxSuppression';
@@ -261,6 +262,7 @@ export const OPS: OpConverter[] = [
   Min,
   Mod,
   Mul,
+  MultiHeadAttention,
   Neg,
   NegativeLogLikelihoodLoss,
   NonMaxSuppression,

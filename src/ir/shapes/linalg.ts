@@ -54,6 +54,22 @@ register('Attention', (c) => {
   return out;
 }, 'com.microsoft');
 
+// com.microsoft MultiHeadAttention: query [B, S, D], key [B, L, D], value [B, L, Dv] → [B, S, Dv]; present_key /
+// present_value [B, N, P + L, h] with past_key / past_value [B, N, P, h].
+register('MultiHeadAttention', (c) => {
+  const q = c.shape(0);
+  const k = c.has(1) ? c.shape(1) : undefined;
+  const v = c.has(2) ? c.shape(2) : undefined;
+  const heads = attrInt(c, 'num_heads', 1);
+  if (!q || !k || !v || q.length !== 3 || k.length !== 3 || v.length !== 3) return [{ dtype: c.dtype(0) }];
+  const past = c.has(6) ? c.shape(6) : undefined;
+  const T = past && past.length === 4 ? dimAdd(past[2], k[1], c.namer) : k[1];
+  const head = (d: Dim): Dim | undefined => (typeof d === 'number' ? d / heads : undefined);
+  return [{ dtype: c.dtype(0), shape: [q[0], q[1], v[2]] },
+    { dtype: c.dtype(0), shape: head(k[2]) !== undefined ? [q[0], heads, T, head(k[2])!] : undefined },
+    { dtype: c.dtype(0), shape: head(v[2]) !== undefined ? [q[0], heads, T, head(v[2])!] : undefined }];
+}, 'com.microsoft');
+
 // com.microsoft EmbedLayerNormalization: int32 ids [B, S] → [B, S, H], mask_index [B] (int32), embedding_sum [B, S, H].
 register('EmbedLayerNormalization', (c) => {
   const ids = c.shape(0);
