@@ -1,4 +1,5 @@
-// onnxruntime's com.microsoft EmbedLayerNormalization, Attention and MultiHeadAttention (what onnxruntime.transformers.optimizer writes
+// onnxruntime's com.microsoft EmbedLayerNormalization, Attention, MultiHeadAttention, RotaryEmbedding and the RMSNorms
+// (what onnxruntime.transformers.optimizer writes
 // for BERT / DistilBERT / MiniLM / GPT-2) op for op in every form its CPU kernel runs: each converts, runs on real
 // LiteRT beside onnxruntime-node (which implements these ops: the reference) on inputs the semantics make meaningful,
 // and matches within 1e-4 of max|ref| on every output (mask_index exactly); attention keeps only the head split and
@@ -13,14 +14,14 @@ import { analyzeCompatibility } from '../../src/convert/compat';
 import { convertModel } from '../../src/convert/convert';
 import { ConvertError } from '../../src/convert/types';
 import { encodeModel } from '../../src/onnx/writer';
-import { attentionCases, embedCases, mhaCases, refusedCases } from '../helpers/ort-attention-graphs';
+import { attentionCases, embedCases, llamaCases, mhaCases, refusedCases } from '../helpers/ort-attention-graphs';
 import { convertAndMatch } from '../helpers/match';
 
 const dir = mkdtempSync(join(tmpdir(), 'ort-attention-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 let n = 0;
-for (const c of [...embedCases(), ...attentionCases(), ...mhaCases()]) {
+for (const c of [...embedCases(), ...attentionCases(), ...mhaCases(), ...llamaCases()]) {
   test(`${c.name} matches onnxruntime on LiteRT with ${c.transposes} TRANSPOSE`, async () => {
     const file = join(dir, `case${n++}.onnx`);
     writeFileSync(file, encodeModel(c.model));

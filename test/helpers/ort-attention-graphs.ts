@@ -190,6 +190,56 @@ export function mhaCases(): OpCase[] {
   ];
 }
 
+/** cos / sin caches [maxPos, half] of RoPE with base 10000. */
+function ropeCaches(maxPos: number, half: number): [Tensor, Tensor] {
+  const cos: number[] = [];
+  const sin: number[] = [];
+  for (let p = 0; p < maxPos; p++) for (let i = 0; i < half; i++) { const a = p / 10000 ** (i / half); cos.push(Math.cos(a)); sin.push(Math.sin(a)); }
+  return [tensor('cos_cache', 'float32', [maxPos, half], cos), tensor('sin_cache', 'float32', [maxPos, half], sin)];
+}
+
+function rotary(name: string, o: { dims: number[]; interleaved?: boolean; positions: number[]; posDims: number[]; constPos?: boolean }): OpCase {
+  const io: Io[] = [['x', 'float32', o.dims]];
+  const feeds: Tensor[] = [floats('x', o.dims, 41)];
+  const pos = makeTensor('position_ids', 'int64', o.posDims, BigInt64Array.from(o.positions.map(BigInt)));
+  if (!o.constPos) { io.push(['position_ids', 'int64', o.posDims]); feeds.push(pos); }
+  const h = o.dims.length === 4 ? o.dims[3] : 8;
+  const attrs: Parameters<typeof node>[3] = o.interleaved ? { interleaved: 1 } : {};
+  const m = msModel('RotaryEmbedding', ['x', 'position_ids', 'cos_cache', 'sin_cache'], [['y', 'float32', o.dims]], io, [...ropeCaches(16, h / 2), ...(o.constPos ? [pos] : [])], attrs);
+  return { name, model: m, feeds, transposes: 0 };
+}
+
+function rmsNorm(name: string, skip: boolean): OpCase {
+  const dims = [2, 4, 16];
+  const io: Io[] = [['x', 'float32', dims]];
+  const feeds: Tensor[] = [floats('x', dims, 51)];
+  const inits = [weights('gamma', [16], 52, 1)];
+  if (!skip) {
+    const m = buildModel({ opset: 13, infer: false, inputs: io, outputs: [['y', 'float32', dims]], initializers: inits,
+      nodes: [node('SimplifiedLayerNormalization', ['x', 'gamma'], ['y'], { axis: -1, epsilon: { type: 'float', value: 1e-6 } })] });
+    return { name, model: m, feeds, transposes: 0 };
+  }
+  io.push(['skip', 'float32', dims]);
+  feeds.push(floats('skip', dims, 53));
+  inits.push(weights('bias', [16], 54, 0.2));
+  const m = buildModel({ opset: 13, infer: false, inputs: io, outputs: [['y', 'float32', dims], ['sum', 'float32', dims]], initializers: inits,
+    nodes: [{ ...node('SkipSimplifiedLayerNormalization', ['x', 'skip', 'gamma', 'bias'], ['y', '', '', 'sum'], { epsilon: { type: 'float', value: 1e-6 } }), domain: 'com.microsoft' }] });
+  m.opsets.set('com.microsoft', 1);
+  return { name, model: m, feeds, transposes: 0 };
+}
+
+/** LLaMA-style pieces: rotary embeddings and RMSNorm. */
+export function llamaCases(): OpCase[] {
+  return [
+    rotary('RotaryEmbedding on [B, S, N·h] with position_ids [B, S]', { dims: [2, 4, 16], positions: [0, 1, 2, 3, 5, 6, 7, 8], posDims: [2, 4] }),
+    rotary('RotaryEmbedding interleaved on [B, N, S, h] with position_ids [B, S]', { dims: [2, 2, 4, 8], interleaved: true, positions: [3, 4, 5, 6, 0, 1, 2, 3], posDims: [2, 4] }),
+    rotary('RotaryEmbedding with a start position [1] given at run time', { dims: [2, 3, 16], positions: [7], posDims: [1] }),
+    rotary('RotaryEmbedding with a constant start position [1]', { dims: [1, 2, 2, 8], positions: [5], posDims: [1], constPos: true }),
+    rmsNorm('SimplifiedLayerNormalization (RMSNorm)', false),
+    rmsNorm('SkipSimplifiedLayerNormalization with bias and the residual sum', true),
+  ];
+}
+
 /** Forms refused with one line: [name, model, message pattern]. */
 export function refusedCases(): [string, Model, RegExp][] {
   const four = attention('4-D mask', { mask: { dims: [2, 1, 4, 4], values: new Array(32).fill(1) } }).model;

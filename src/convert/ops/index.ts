@@ -128,6 +128,7 @@ import Reshape from './Reshape';
 import Resize from './Resize';
 import ReverseSequence from './ReverseSequence';
 import RoiAlign from './RoiAlign';
+import RotaryEmbedding from './RotaryEmbedding';
 import Round from './Round';
 import STFT from './STFT';
 import Scan from './Scan';
@@ -139,9 +140,11 @@ import Shape from './Shape';
 import Shrink from './Shrink';
 import Sigmoid from './Sigmoid';
 import Sign from './Sign';
+import SimplifiedLayerNormalization from './SimplifiedLayerNormalization';
 import Sin from './Sin';
 import Sinh from './Sinh';
 import SkipLayerNormalization from './SkipLayerNormalization';
+import SkipSimplifiedLayerNormalization from './SkipSimplifiedLayerNormalization';
 import Slice from './Slice';
 import Softmax from './Softmax';
 import SoftmaxCrossEntropyLoss from './SoftmaxCrossEntropyLoss';
@@ -295,6 +298,7 @@ export const OPS: OpConverter[] = [
   Resize,
   ReverseSequence,
   RoiAlign,
+  RotaryEmbedding,
   Round,
   STFT,
   Scan,
@@ -306,9 +310,11 @@ export const OPS: OpConverter[] = [
   Shrink,
   Sigmoid,
   Sign,
+  SimplifiedLayerNormalization,
   Sin,
   Sinh,
   SkipLayerNormalization,
+  SkipSimplifiedLayerNormalization,
   Slice,
   Softmax,
   SoftmaxCrossEntropyLoss,
