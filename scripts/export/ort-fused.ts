@@ -10,7 +10,10 @@
 //                             its residual), per layer Attention (unidirectional, past_i → present_i, raw [B, P + S]
 //                             mask), SkipLayerNormalization with the residual sum as fourth output, FastGelu with bias,
 //                             the next block's LayerNorm as the closing SkipLayerNormalization; logits by the tied
-//                             embedding.
+//                             embedding;
+//   llama_tiny_fused.onnx     LLaMA as the optimizer's fp32 form writes it: SimplifiedLayerNormalization, RotaryEmbedding
+//                             on q and k, MultiHeadAttention (unidirectional, past_key/past_value → present, [B, T]
+//                             mask), SkipSimplifiedLayerNormalization with the residual sum, SiLU-gated MLP.
 //     node --import tsx scripts/export/ort-fused.ts OUT_DIR
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -124,9 +127,49 @@ function gpt2(w: Weights): Model {
     [['logits', 'float32', ['batch', 'seq', V]], ['present_0', 'float32', [2, 'batch', 4, 'total', 8]], ['present_1', 'float32', [2, 'batch', 4, 'total', 8]]], init);
 }
 
+function llama(w: Weights): Model {
+  const init = new Init(w);
+  const nodes: Node[] = [node('Gather', [init.take('llama.embed'), 'input_ids'], ['h0'])];
+  nodes.push(node('SimplifiedLayerNormalization', ['h0', init.take('llama.layers.0.norm1')], ['x0'], { axis: -1, ...eps(1e-6) }));
+  const [cos, sin] = [init.take('llama.cos_cache', 'cos_cache'), init.take('llama.sin_cache', 'sin_cache')];
+  let residual = 'h0';
+  for (let i = 0; i < 2; i++) {
+    const l = `llama.layers.${i}`;
+    const norm = i === 1 ? 'llama.norm' : `llama.layers.${i + 1}.norm1`;
+    nodes.push(
+      node('MatMul', [`x${i}`, init.linear(`${l}.q.weight`)], [`q${i}`]),
+      node('MatMul', [`x${i}`, init.linear(`${l}.k.weight`)], [`k${i}`]),
+      node('MatMul', [`x${i}`, init.linear(`${l}.v.weight`)], [`v${i}`]),
+      ms('RotaryEmbedding', [`q${i}`, 'position_ids', cos, sin], [`q_rot${i}`]),
+      ms('RotaryEmbedding', [`k${i}`, 'position_ids', cos, sin], [`k_rot${i}`]),
+      ms('MultiHeadAttention', [`q_rot${i}`, `k_rot${i}`, `v${i}`, '', 'attention_mask_int32', '', `past_key_${i}`, `past_value_${i}`],
+        [`attn${i}`, `present_key_${i}`, `present_value_${i}`], { num_heads: 4, unidirectional: 1 }),
+      node('MatMul', [`attn${i}`, init.linear(`${l}.o.weight`)], [`o${i}`]),
+      ms('SkipSimplifiedLayerNormalization', [`o${i}`, residual, init.take(`${l}.norm2`)], [`x_mlp${i}`, '', '', `h_attn${i}`], eps(1e-6)),
+      node('MatMul', [`x_mlp${i}`, init.linear(`${l}.gate.weight`)], [`gate${i}`]),
+      node('Sigmoid', [`gate${i}`], [`gate_sig${i}`]),
+      node('Mul', [`gate${i}`, `gate_sig${i}`], [`silu${i}`]),
+      node('MatMul', [`x_mlp${i}`, init.linear(`${l}.up.weight`)], [`up${i}`]),
+      node('Mul', [`silu${i}`, `up${i}`], [`gated${i}`]),
+      node('MatMul', [`gated${i}`, init.linear(`${l}.down.weight`)], [`down${i}`]),
+      ms('SkipSimplifiedLayerNormalization', [`down${i}`, `h_attn${i}`, init.take(norm)], i === 1 ? ['final'] : [`x${i + 1}`, '', '', `h${i + 1}`], eps(1e-6)),
+    );
+    residual = `h${i + 1}`;
+  }
+  nodes.push(node('MatMul', ['final', init.linear('llama.lm_head.weight')], ['logits']));
+  nodes.unshift(node('Cast', ['attention_mask'], ['attention_mask_int32'], { to: 6 }));
+  const kv: Shape = ['batch', 4, 'past', 8];
+  const present: Shape = ['batch', 4, 'total', 8];
+  return model(nodes,
+    [['input_ids', 'int64', ['batch', 'seq']], ['position_ids', 'int64', ['batch', 'seq']], ['attention_mask', 'int64', ['batch', 'total']],
+      ...['past_key_0', 'past_value_0', 'past_key_1', 'past_value_1'].map((n) => [n, 'float32', kv] as [string, 'float32', Shape])],
+    [['logits', 'float32', ['batch', 'seq', 64]], ...['present_key_0', 'present_value_0', 'present_key_1', 'present_value_1'].map((n) => [n, 'float32', present] as [string, 'float32', Shape])], init);
+}
+
 const out = process.argv[2];
 if (!out) throw new Error('usage: node --import tsx scripts/export/ort-fused.ts OUT_DIR (holding weights.json)');
 const w = JSON.parse(readFileSync(join(out, 'weights.json'), 'utf8')) as Weights;
 writeFileSync(join(out, 'bert_tiny_fused.onnx'), encodeModel(bert(w, false)));
 writeFileSync(join(out, 'bert_tiny_fused_raw.onnx'), encodeModel(bert(w, true)));
 writeFileSync(join(out, 'gpt2_tiny_fused.onnx'), encodeModel(gpt2(w)));
+writeFileSync(join(out, 'llama_tiny_fused.onnx'), encodeModel(llama(w)));

@@ -37,6 +37,14 @@ function gpt2Feeds(S: number, P: number): Tensor[] {
 }
 const gpt2Shapes = (S: number, P: number) => new Map([['input_ids', [2, S]], ['position_ids', [2, S]], ['attention_mask', [2, P + S]], ['past_0', [2, 2, 4, P, 8]], ['past_1', [2, 2, 4, P, 8]]]);
 
+/** LLaMA feeds: as GPT-2's, with past keys and values apart, [B, N, P, d] each. */
+function llamaFeeds(S: number, P: number): Tensor[] {
+  const [ids0, pos, mask] = gpt2Feeds(S, P);
+  return [ids0, pos, mask, ...['past_key_0', 'past_value_0', 'past_key_1', 'past_value_1'].map((n, j) => floats(n, [2, 4, P, 8], 5 + j))];
+}
+const llamaShapes = (S: number, P: number) => new Map([['input_ids', [2, S]], ['position_ids', [2, S]], ['attention_mask', [2, P + S]],
+  ...['past_key_0', 'past_value_0', 'past_key_1', 'past_value_1'].map((n) => [n, [2, 4, P, 8]] as [string, number[]])]);
+
 async function ortRun(file: string, feeds: Tensor[]): Promise<Record<string, Float32Array>> {
   const s = await ort.InferenceSession.create(file);
   const r = await s.run(Object.fromEntries(feeds.map((t) => [t.name, new ort.Tensor(t.dtype as 'float32' | 'int64', t.data as Float32Array, t.dims)])));
@@ -59,6 +67,8 @@ test('the fused graphs compute what the torch exports compute (both on onnxrunti
   for (const [S, P] of [[2, 3], [1, 5]]) {
     const [a, b] = [await ortRun(`${FIX}/gpt2_tiny_past.onnx`, gpt2Feeds(S, P)), await ortRun(`${FIX}/gpt2_tiny_fused.onnx`, gpt2Feeds(S, P))];
     for (const o of ['logits', 'present_0', 'present_1']) assert.ok(maxRel(a[o], b[o]) < 1e-5, `gpt2 S=${S} P=${P} ${o}: ${maxRel(a[o], b[o])}`);
+    const [c, d] = [await ortRun(`${FIX}/llama_tiny_past.onnx`, llamaFeeds(S, P)), await ortRun(`${FIX}/llama_tiny_fused.onnx`, llamaFeeds(S, P))];
+    for (const o of ['logits', 'present_key_0', 'present_value_1']) assert.ok(maxRel(c[o], d[o]) < 1e-5, `llama S=${S} P=${P} ${o}: ${maxRel(c[o], d[o])}`);
   }
 });
 
@@ -72,6 +82,10 @@ const CASES: { file: string; feeds: () => Tensor[]; shapes?: Map<string, number[
   { file: 'gpt2_tiny_fused', feeds: () => gpt2Feeds(1, 5), shapes: gpt2Shapes(1, 5), transposes: 2, what: 'onnxruntime-optimized GPT-2, one decoding step after 5 cached' },
   { file: 'gpt2_tiny_past', feeds: () => gpt2Feeds(2, 3), shapes: gpt2Shapes(2, 3), transposes: 4, what: 'torch-exported GPT-2 with past_key_values, 2 new tokens after 3 cached' },
   { file: 'gpt2_tiny_past', feeds: () => gpt2Feeds(1, 5), shapes: gpt2Shapes(1, 5), transposes: 0, what: 'torch-exported GPT-2 with past_key_values, one decoding step after 5 cached' },
+  { file: 'llama_tiny_fused', feeds: () => llamaFeeds(2, 3), shapes: llamaShapes(2, 3), transposes: 8, what: 'onnxruntime-optimized LLaMA (RotaryEmbedding, MultiHeadAttention, RMSNorms), 2 new tokens after 3 cached' },
+  { file: 'llama_tiny_fused', feeds: () => llamaFeeds(1, 5), shapes: llamaShapes(1, 5), transposes: 0, what: 'onnxruntime-optimized LLaMA, one decoding step after 5 cached' },
+  { file: 'llama_tiny_past', feeds: () => llamaFeeds(2, 3), shapes: llamaShapes(2, 3), transposes: 8, what: 'torch-exported LLaMA with past key/values, 2 new tokens after 3 cached' },
+  { file: 'llama_tiny_past', feeds: () => llamaFeeds(1, 5), shapes: llamaShapes(1, 5), transposes: 0, what: 'torch-exported LLaMA with past key/values, one decoding step after 5 cached' },
 ];
 
 for (const c of CASES) {
