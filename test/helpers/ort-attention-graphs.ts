@@ -18,7 +18,7 @@ export interface OpCase {
   name: string;
   model: Model;
   feeds: Tensor[];
-  /** TRANSPOSE ops the math needs (head split and merge; one query's merge is a RESHAPE). */
+  /** TRANSPOSE ops the math needs (head split and merge; one query's heads need no move). */
   transposes: number;
 }
 
@@ -108,7 +108,7 @@ function attention(name: string, o: AttnOpts): OpCase {
   if (o.qkv) attrs.qkv_hidden_sizes = o.qkv;
   if (o.scale !== undefined) attrs.scale = { type: 'float', value: o.scale };
   const inits = [weights('qkv_weights', [E, hq + hk + hv], 21, 0.4), weights('qkv_bias', [hq + hk + hv], 22, 0.1)];
-  return { name, model: msModel('Attention', inputs, outputs, io, inits, attrs), feeds, transposes: (o.qkv && hq !== hv ? 3 : 2) - (S === 1 ? 1 : 0) };
+  return { name, model: msModel('Attention', inputs, outputs, io, inits, attrs), feeds, transposes: S === 1 ? 0 : o.qkv && hq !== hv ? 3 : 2 };
 }
 
 export function embedCases(): OpCase[] {
@@ -128,7 +128,7 @@ export function attentionCases(): OpCase[] {
     attention('Attention with a raw [B, S, T] mask', { S: 3, mask: { dims: [2, 3, 3], values: [1, 0, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 1, 0, 1, 0, 0] } }),
     attention('Attention unidirectional (causal)', { unidirectional: true }),
     attention('Attention unidirectional with a raw [B, S, T] mask and a scale', { S: 3, unidirectional: true, scale: 0.3, mask: { dims: [2, 3, 3], values: [1, 1, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1] } }),
-    attention('Attention GPT-2 step: past [2, B, N, 3, h], 1 new token, raw [B, T] mask, present (the merge is a RESHAPE)', { S: 1, past: 3, present: true, unidirectional: true, mask: { dims: [2, 4], values: [1, 1, 1, 1, 0, 1, 1, 1] } }),
+    attention('Attention GPT-2 step: past [2, B, N, 3, h], 1 new token, raw [B, T] mask, present (one query: no head moves)', { S: 1, past: 3, present: true, unidirectional: true, mask: { dims: [2, 4], values: [1, 1, 1, 1, 0, 1, 1, 1] } }),
     attention('Attention GPT-2 prompt with past: 3 new tokens after 2, causal, present', { S: 3, past: 2, present: true, unidirectional: true }),
     attention('Attention with lengths [B] and past (lengths count the past too)', { S: 2, past: 2, present: true, mask: { dims: [2], values: [3, 4] } }),
     attention('Attention first step: present without past, causal', { S: 3, present: true, unidirectional: true }),

@@ -101,7 +101,21 @@ const Attention: OpConverter = {
     let q = -1;
     let k = -1;
     let v = -1;
-    if (hq === hv) {
+    if (hq === hv && S === 1 && B > 1) {
+      // One query per row (a decoding step): q, k and v split off the projection are in heads already ([B, 1, N·h]
+      // is [B, N, 1, h] in memory), so the past is split and extended per k and v instead of moving the packed heads.
+      const parts = [0, 1, 2].map((j) => ctx.temp([B, 1, hq], 'FLOAT32', `${y}__${'qkv'[j]}_step`));
+      ctx.emit('SPLIT', [e.scalar(2, 'INT32'), fc(0, 3 * hq, 'qkv')], parts, { numSplits: 3 });
+      [q, k, v] = parts.map((t) => to4(t, 1, h));
+      if (past) {
+        const halves = [0, 1].map((j) => ctx.temp([1, B, heads, P, h], 'FLOAT32', `${y}__past_${'kv'[j]}`));
+        ctx.emit('SPLIT', [e.scalar(0, 'INT32'), ctx.inputOnnx(past)], halves, { numSplits: 2 });
+        [k, v] = [k, v].map((t, j) => e.op('CONCATENATION', [to4(halves[j], P, h), t], [B, heads, T, h], 'FLOAT32', { axis: 2, fusedActivationFunction: 'NONE' }));
+      }
+      if (present) {
+        ctx.emit('CONCATENATION', [k, v].map((t) => e.reshape(t, [1, B, heads, T, h])), [ctx.output(present, identity(5))], { axis: 0, fusedActivationFunction: 'NONE' });
+      }
+    } else if (hq === hv) {
       // One projection for q, k and v (one head split for the three); k and v stay packed for the past state.
       const moved = heads5(fc(0, 3 * hq, 'qkv'), 3, h, 'qkv');
       if (!past && !present) {
