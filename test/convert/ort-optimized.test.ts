@@ -72,9 +72,11 @@ test('the fused graphs compute what the torch exports compute (both on onnxrunti
   }
 });
 
-// TRANSPOSEs: per layer the head split of the packed q/k/v and the head merge (LLaMA: q, k, v split apart). With
+// TRANSPOSEs: per layer the head split of the packed q/k/v and the head merge (torch exports' separate q, k, v
+// projections are packed into one split; the fused LLaMA's MultiHeadAttention gets q, k, v apart: 3 splits). With
 // one new token the heads need no move: [B, 1, N·h] is [B, N, 1, h] in memory.
 const CASES: { file: string; feeds: () => Tensor[]; shapes?: Map<string, number[]>; transposes: number; what: string }[] = [
+  { file: 'bert_tiny', feeds: bertFeeds, transposes: 4, what: 'torch-exported BERT at batch 2 (separate q, k, v projections packed into one head split)' },
   { file: 'bert_tiny_fused', feeds: bertFeeds, transposes: 4, what: 'onnxruntime-optimized BERT (EmbedLayerNormalization → 1-D mask_index)' },
   { file: 'bert_tiny_fused_raw', feeds: bertFeeds, transposes: 4, what: 'onnxruntime-optimized BERT (raw [B, S] mask into Attention)' },
   { file: 'gpt2_tiny_fused', feeds: () => gpt2Feeds(2, 3), shapes: gpt2Shapes(2, 3), transposes: 4, what: 'onnxruntime-optimized GPT-2, 2 new tokens after 3 cached' },
@@ -83,7 +85,7 @@ const CASES: { file: string; feeds: () => Tensor[]; shapes?: Map<string, number[
   { file: 'gpt2_tiny_past', feeds: () => gpt2Feeds(1, 5), shapes: gpt2Shapes(1, 5), transposes: 0, what: 'torch-exported GPT-2 with past_key_values, one decoding step after 5 cached' },
   { file: 'llama_tiny_fused', feeds: () => llamaFeeds(2, 3), shapes: llamaShapes(2, 3), transposes: 8, what: 'onnxruntime-optimized LLaMA (RotaryEmbedding, MultiHeadAttention, RMSNorms), 2 new tokens after 3 cached' },
   { file: 'llama_tiny_fused', feeds: () => llamaFeeds(1, 5), shapes: llamaShapes(1, 5), transposes: 0, what: 'onnxruntime-optimized LLaMA, one decoding step after 5 cached' },
-  { file: 'llama_tiny_past', feeds: () => llamaFeeds(2, 3), shapes: llamaShapes(2, 3), transposes: 8, what: 'torch-exported LLaMA with past key/values, 2 new tokens after 3 cached' },
+  { file: 'llama_tiny_past', feeds: () => llamaFeeds(2, 3), shapes: llamaShapes(2, 3), transposes: 4, what: 'torch-exported LLaMA with past key/values, 2 new tokens after 3 cached' },
   { file: 'llama_tiny_past', feeds: () => llamaFeeds(1, 5), shapes: llamaShapes(1, 5), transposes: 0, what: 'torch-exported LLaMA with past key/values, one decoding step after 5 cached' },
 ];
 
