@@ -98,7 +98,7 @@ for (const c of CASES) {
   });
 }
 
-test('the compatibility view of the dynamic GPT-2 asks for --input-shape, and with it marks every node as convert does', async () => {
+test('the compatibility view of the dynamic GPT-2 asks for --input-shape; with it, every node of every fixture is marked convertible, as convert does', async () => {
   const { analyzeCompatibility } = await import('../../src/convert/compat');
   const model = readModelFile(`${FIX}/gpt2_tiny_fused.onnx`);
   const open = analyzeCompatibility(model);
@@ -106,4 +106,8 @@ test('the compatibility view of the dynamic GPT-2 asks for --input-shape, and wi
   assert.ok(attention.length === 3 && attention.every((n) => n.status === 'unsupported' && /--input-shape/.test(`${n.reason} ${n.fix}`)), JSON.stringify(attention.map((n) => [n.reason, n.fix])));
   const fixed = analyzeCompatibility(model, { inputShapes: gpt2Shapes(1, 5) });
   assert.equal(fixed.summary.unsupported, 0, JSON.stringify(fixed.nodes.filter((n) => n.status !== 'builtin').map((n) => n.reason)));
+  for (const c of CASES) {
+    const r = analyzeCompatibility(readModelFile(`${FIX}/${c.file}.onnx`), { inputShapes: c.shapes });
+    assert.equal(r.summary.unsupported, 0, `${c.file}: ${JSON.stringify(r.nodes.filter((n) => n.status !== 'builtin').map((n) => n.reason))}`);
+  }
 });
