@@ -46,3 +46,8 @@ export function rememberFrame(file: string, stamp: string, value: RecentFrame): 
   recent.set(file, { stamp, value });
   while (recent.size > RECENT_FILES) recent.delete(recent.keys().next().value!);
 }
+
+/** Forgets every remembered file (the benchmark measures first openings only, as Netron has no such memory). */
+export function forgetFrames(): void {
+  recent.clear();
+}
