@@ -12,6 +12,7 @@ import { openTflite } from '../runtime/litert';
 import { runOnnx } from '../runtime/ort';
 import { frozenInputs } from '../convert/metadata';
 import { readMetadata } from '../runtime/tflite-onnx-io';
+import { detectionGroup, pairDetections, pairedRows, scoreAndLabel, type OutputShape } from '../compare/detection-sets';
 
 /** The self-check's result: the worst output's relative max error and cosine (NaN when onnxruntime could not run the
  *  ONNX model: then only LiteRT's load and run were checked) and the check's time. */
@@ -19,6 +20,22 @@ export interface Verification {
   maxRel: number;
   cosine: number;
   ms: number;
+  /** Present when the outputs are a detector's rows (src/compare/detection-sets.ts): they were compared as sets, row
+   *  paired with row by label and box; `missing` / `extra` rows without a pair make the check fail. */
+  detections?: DetectionCheck;
+}
+
+export interface DetectionCheck {
+  /** The outputs compared as detection rows (boxes first). */
+  outputs: string[];
+  /** Rows in onnxruntime's and in LiteRT's outputs. */
+  refRows: number;
+  rows: number;
+  paired: number;
+  /** Paired rows that are not at the same index (near-equal scores in another order). */
+  reordered: number;
+  missing: number;
+  extra: number;
 }
 
 /** Seed of the self-check's inputs (floats uniform in [0, 1), integers 0). */
@@ -60,11 +77,19 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
   }
   let maxRel = ref ? 0 : NaN;
   let cosine = ref ? 1 : NaN;
+  let detections: DetectionCheck | undefined;
   if (ref) {
-    io.outputs.forEach((o, k) => {
+    const refs = io.outputs.map((o, k) => {
       const r = ref!.get(names[k]!);
-      if (!r || Array.isArray(r.data) || Array.isArray(got[k]!.data)) return;
-      const a = toFloat32(toOnnxView(o, got[k]!));
+      return !r || Array.isArray(r.data) || Array.isArray(got[k]!.data) ? undefined : r;
+    });
+    const views = io.outputs.map((o, k) => (refs[k] ? toOnnxView(o, got[k]!) : undefined));
+    const group = detectionsOf(model, io.outputs.map((o) => o.tensorIndex), refs, views);
+    const grouped = new Set(group?.members);
+    io.outputs.forEach((o, k) => {
+      const r = refs[k];
+      if (!r || grouped.has(k)) return;
+      const a = toFloat32(views[k]!);
       const b = toFloat32(r);
       if (a.length !== b.length) {
         throw new ModelError(`the converted model's output '${names[k]}' has ${a.length} values on LiteRT, ${b.length} in onnxruntime; nothing written`);
@@ -73,8 +98,42 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
       maxRel = Math.max(maxRel, m.rel);
       cosine = Math.min(cosine, m.cosine);
     });
+    if (group) {
+      const outs = group.members.map((k) => ({ name: names[k]!, ref: toFloat32(refs[k]!), got: toFloat32(views[k]!) }));
+      const refRows = refs[group.boxes]!.dims[0]!;
+      const rows = views[group.boxes]!.dims[0]!;
+      const side = (pick: (o: { ref: Float32Array; got: Float32Array }) => Float32Array) => ({
+        boxes: pick(outs[0]!),
+        scores: group.scores === undefined ? undefined : pick(outs[group.members.indexOf(group.scores)]!),
+        labels: group.labels === undefined ? undefined : pick(outs[group.members.indexOf(group.labels)]!),
+      });
+      const pairing = pairDetections(side((o) => o.ref), side((o) => o.got));
+      for (const o of pairedRows(outs, refRows, rows, pairing)) {
+        const m = compareViews(onnxView(o.ref, [o.ref.length]), onnxView(o.got, [o.got.length]));
+        maxRel = Math.max(maxRel, m.rel);
+        cosine = Math.min(cosine, m.cosine);
+      }
+      detections = {
+        outputs: outs.map((o) => o.name), refRows, rows, paired: pairing.pairs.length,
+        reordered: pairing.pairs.filter(([i, j]) => i !== j).length, missing: pairing.missing.length, extra: pairing.extra.length,
+      };
+    }
   }
-  return { maxRel, cosine, ms: Math.round(performance.now() - t0) };
+  return { maxRel, cosine, ms: Math.round(performance.now() - t0), ...(detections ? { detections } : {}) };
+}
+
+/** The outputs that are a detector's rows (a run-time row count in the .tflite's shape_signature), if any. */
+function detectionsOf(model: TflModel, tensors: number[], refs: (Tensor | undefined)[], views: (Tensor | undefined)[])
+  : { boxes: number; members: number[]; scores?: number; labels?: number } | undefined {
+  const sg = model.subgraphs[0]!;
+  const shapes: OutputShape[] = tensors.map((ti, k) => ({
+    refDims: refs[k]?.dims ?? [],
+    gotDims: views[k]?.dims ?? [],
+    runtimeRows: refs[k] !== undefined && sg.tensors[ti]?.shapeSignature?.[0] === -1,
+    float: refs[k]?.dtype.startsWith('float') ?? false,
+  }));
+  const group = detectionGroup(shapes);
+  return group && { ...group, ...scoreAndLabel(shapes, group.members) };
 }
 
 /** The bar for "verified" (float conversions): the worst output within max rel error 1e-2 and cosine 0.999. Beyond
@@ -84,11 +143,27 @@ export const VERIFIED_MIN_COSINE = 0.999;
 export const REFUSE_COSINE = 0.99;
 
 export function isDegraded(v: Verification): boolean {
-  return !Number.isNaN(v.maxRel) && (v.maxRel > VERIFIED_MAX_REL || !(v.cosine >= VERIFIED_MIN_COSINE));
+  return unpaired(v) > 0 || (!Number.isNaN(v.maxRel) && (v.maxRel > VERIFIED_MAX_REL || !(v.cosine >= VERIFIED_MIN_COSINE)));
+}
+
+/** Detection rows of either side without a pair on the other. */
+function unpaired(v: Verification): number {
+  return v.detections ? v.detections.missing + v.detections.extra : 0;
+}
+
+/** ", as detection sets (98/100 paired, 2 missing)" for detectors' outputs, else ''. */
+function asSets(v: Verification): string {
+  const d = v.detections;
+  if (!d) return '';
+  const odd = [d.missing ? `${d.missing} missing on LiteRT` : '', d.extra ? `${d.extra} extra on LiteRT` : ''].filter(Boolean);
+  return `, detections compared as sets (${d.paired}/${d.refRows} paired${odd.length ? `, ${odd.join(', ')}` : ''})`;
 }
 
 /** The warning for a conversion beyond the bar. */
 export function degradedWarning(v: Verification): string {
+  if (unpaired(v) > 0) {
+    return `the converted model's detections differ from onnxruntime's${asSets(v)}: check it on real inputs (onnx2lite compare)`;
+  }
   return `the converted model differs from onnxruntime beyond the verified bar (max rel error ${v.maxRel.toExponential(1)} > ${VERIFIED_MAX_REL}`
     + ` or cosine ${v.cosine.toFixed(6)} < ${VERIFIED_MIN_COSINE}): check it on real inputs (onnx2lite compare)`;
 }
@@ -96,12 +171,16 @@ export function degradedWarning(v: Verification): string {
 /** The line convert prints, e.g. `verified on LiteRT: max rel error 3.1e-6, cosine 1.000000 (412 ms)`. */
 export function verificationLine(v: Verification): string {
   if (Number.isNaN(v.maxRel)) return `verified on LiteRT: loads and runs (not compared with onnxruntime) (${v.ms} ms)`;
-  if (isDegraded(v)) return `NOT verified on LiteRT: max rel error ${v.maxRel.toExponential(1)}, cosine ${v.cosine.toFixed(6)} (${v.ms} ms), beyond max rel ${VERIFIED_MAX_REL} / cosine ${VERIFIED_MIN_COSINE}`;
-  return `verified on LiteRT: max rel error ${v.maxRel.toExponential(1)}, cosine ${v.cosine.toFixed(6)} (${v.ms} ms)`;
+  if (isDegraded(v)) return `NOT verified on LiteRT: max rel error ${v.maxRel.toExponential(1)}, cosine ${v.cosine.toFixed(6)}${asSets(v)} (${v.ms} ms), beyond max rel ${VERIFIED_MAX_REL} / cosine ${VERIFIED_MIN_COSINE}${unpaired(v) ? ' / every detection paired' : ''}`;
+  return `verified on LiteRT: max rel error ${v.maxRel.toExponential(1)}, cosine ${v.cosine.toFixed(6)}${asSets(v)} (${v.ms} ms)`;
 }
 
 /** JSON-safe form (NaN → null). */
-export function verificationJson(v: Verification): { maxRel: number | null; cosine: number | null; ms: number; degraded?: true } {
+export function verificationJson(v: Verification)
+  : { maxRel: number | null; cosine: number | null; ms: number; degraded?: true; detections?: DetectionCheck } {
   const n = (x: number) => (Number.isFinite(x) ? x : null);
-  return { maxRel: n(v.maxRel), cosine: n(v.cosine), ms: v.ms, ...(isDegraded(v) ? { degraded: true as const } : {}) };
+  return {
+    maxRel: n(v.maxRel), cosine: n(v.cosine), ms: v.ms, ...(isDegraded(v) ? { degraded: true as const } : {}),
+    ...(v.detections ? { detections: v.detections } : {}),
+  };
 }
