@@ -123,3 +123,42 @@ export function scoreAndLabel(outputs: readonly OutputShape[], members: number[]
   const perRow = members.filter((k) => outputs[k]!.refDims.length === 1);
   return { scores: perRow.find((k) => outputs[k]!.float), labels: perRow.find((k) => !outputs[k]!.float) };
 }
+
+/**
+ * Per-detection head outputs (keypoints, masks) depend on their box through steps, not smoothly: Keypoint R-CNN
+ * resizes each heatmap to ceil(box size) and takes its arg max, Mask R-CNN pastes each mask at the integer part of
+ * its box. A box a few 1e-3 px apart on two runtimes (float rounding, amplified by the detector) whose size or
+ * corner lies at such a step gives that detection another grid: its keypoints may land on another near-equal peak,
+ * its mask one pixel over. Those rows are told apart here (paired-row indices whose error, relative to the output's
+ * largest reference value, exceeds `bar` in any head output); the caller tolerates a few (HEAD_ROWS_OFF_SHARE).
+ */
+export function headRowsOff(paired: DetectionOutput[], head: boolean[], rows: number, bar: number): Set<number> {
+  const off = new Set<number>();
+  paired.forEach((o, k) => {
+    if (!head[k] || rows === 0) return;
+    const w = o.ref.length / rows;
+    let max = 0;
+    for (let i = 0; i < o.ref.length; i++) max = Math.max(max, Math.abs(o.ref[i]));
+    for (let r = 0; r < rows; r++) {
+      for (let i = r * w; i < (r + 1) * w; i++) {
+        const d = Math.abs(o.ref[i] - o.got[i]);
+        if (!(d <= bar * max)) { off.add(r); break; }
+      }
+    }
+  });
+  return off;
+}
+
+/** The share of paired detections whose head outputs may be off (see headRowsOff): 2%, rounded down. */
+export const HEAD_ROWS_OFF_SHARE = 0.02;
+
+/** `o` without the paired rows in `drop` (of `rows`). */
+export function withoutRows(o: DetectionOutput, drop: Set<number>, rows: number): DetectionOutput {
+  if (drop.size === 0 || rows === 0) return o;
+  const w = o.ref.length / rows;
+  const keep = Array.from({ length: rows }, (_, r) => r).filter((r) => !drop.has(r));
+  const ref = new Float32Array(keep.length * w);
+  const got = new Float32Array(keep.length * w);
+  keep.forEach((r, k) => { ref.set(o.ref.subarray(r * w, (r + 1) * w), k * w); got.set(o.got.subarray(r * w, (r + 1) * w), k * w); });
+  return { name: o.name, ref, got };
+}

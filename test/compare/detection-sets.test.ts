@@ -2,7 +2,7 @@
 // an IoU below 0.5 or a missing row leave rows unpaired, and the group of detection outputs is found by shape.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { boxIou, detectionGroup, pairDetections, pairedRows, scoreAndLabel, type OutputShape } from '../../src/compare/detection-sets';
+import { boxIou, detectionGroup, headRowsOff, pairDetections, pairedRows, scoreAndLabel, withoutRows, type OutputShape } from '../../src/compare/detection-sets';
 
 const ref = {
   boxes: [10, 10, 50, 50, 60, 60, 100, 120, 12, 11, 49, 52, 0, 0, 30, 30],
@@ -49,4 +49,15 @@ test('detectionGroup: run-time-row [N, 4] boxes and the outputs sharing N; none 
   assert.equal(detectionGroup([o([7, 4], false), o([7], false)]), undefined, 'fixed row counts are compared element by element');
   assert.equal(detectionGroup([o([7, 3], true)]), undefined);
   assert.deepEqual(detectionGroup([o([0, 4], true), o([0], true)]), { boxes: 0, members: [0, 1] });
+});
+
+test('headRowsOff: the rows of head outputs beyond the bar (relative to the largest reference value), never the boxes\'', () => {
+  // 3 rows; keypoints-like head of 2 values per row: row 1 off by 5 of max 100 (5e-2 > 1e-2), row 2 by 0.5 (5e-3).
+  const head = { name: 'keypoints', ref: Float32Array.from([10, 100, 20, 30, 40, 50]), got: Float32Array.from([10, 100, 25, 30, 40, 50.5]) };
+  const boxes = { name: 'boxes', ref: new Float32Array(12), got: new Float32Array(12).fill(9) };
+  assert.deepEqual([...headRowsOff([boxes, head], [false, true], 3, 1e-2)], [1]);
+  assert.deepEqual([...headRowsOff([boxes, head], [false, true], 3, 1e-3)], [1, 2]);
+  const kept = withoutRows(head, new Set([1]), 3);
+  assert.deepEqual([Array.from(kept.ref), Array.from(kept.got)], [[10, 100, 40, 50], [10, 100, 40, 50.5]]);
+  assert.equal(withoutRows(head, new Set(), 3), head);
 });

@@ -1,10 +1,12 @@
 // Convert's self-check on a detector (src/core/verify.ts with src/compare/detection-sets.ts): outputs that are
 // detection rows (a run-time row count; boxes [N, 4] beside labels, scores, keypoints sharing N) are compared as sets.
-// The tiny Keypoint R-CNN (torchvision's classes, random weights, scripts/export-torchvision-detector.py) is converted
-// once; the .tflite is then checked against its own ONNX model and against copies of it whose outputs were changed
-// after the fact: rows reversed (the same detections in another order: verifies, as near-equal scores swapping rows
-// do at torchvision's defaults), the first row dropped (an extra detection on LiteRT), the first box moved (a box off)
-// and a duplicated row (a detection missing on LiteRT). The last three must fail the check.
+// The tiny Keypoint R-CNN (torchvision's classes, random weights, scripts/export-torchvision-detector.py, up to 60
+// detections) is converted once; the .tflite is then checked against its own ONNX model and against copies of it whose
+// outputs were changed after the fact: rows reversed (the same detections in another order: verifies), one
+// detection's keypoints moved (one row in 50 may be off in keypoints / masks, as a box at a step of ceil(box size)
+// gives Keypoint R-CNN at torchvision's defaults: verifies, counted), every detection's keypoints moved, the first row
+// dropped (an extra detection on LiteRT), a duplicated row (a detection missing on LiteRT) and the first box moved (a
+// box off). The last four must fail the check.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -84,6 +86,23 @@ function firstTwice(from: string, to: string) {
   };
 }
 
+/** The first `rows` detections' keypoints 8 px right and down. */
+function keypointsOff(rows: number) {
+  return (from: string, to: string) => {
+    const p = `${to}_kpoff`;
+    return {
+      nodes: [
+        node('Slice', [from, `${p}_s0`, `${p}_e0`, `${p}_a`], [`${p}_first`]),
+        node('Add', [`${p}_first`, `${p}_delta`], [`${p}_moved`]),
+        node('Slice', [from, `${p}_e0`, `${p}_end`, `${p}_a`], [`${p}_rest`]),
+        node('Concat', [`${p}_moved`, `${p}_rest`], [to], { axis: 0 }),
+      ],
+      consts: [i64(`${p}_s0`, [1], [0]), i64(`${p}_e0`, [1], [rows]), i64(`${p}_end`, [1], [2 ** 31 - 1]), i64(`${p}_a`, [1], [0]),
+        tensor(`${p}_delta`, 'float32', [1, 1, 3], [8, 8, 0])],
+    };
+  };
+}
+
 /** The first box's right and bottom edges 6 px further (of a 160 px picture). */
 function firstBoxOff(from: string, to: string) {
   const p = `${to}_off`;
@@ -105,15 +124,15 @@ test('a detector\'s rows are verified as sets: reordered rows pass, a missing, e
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx2lite-verify-det-'));
   try {
     const onnx = path.join(dir, 'tiny_keypointrcnn.onnx');
-    execFileSync(PYTHON, [SCRIPT, 'tiny_keypointrcnn', '160', onnx, '3'], { stdio: 'ignore' });
+    execFileSync(PYTHON, [SCRIPT, 'tiny_keypointrcnn', '160', onnx, '3', 'box_detections_per_img=60'], { stdio: 'ignore' });
     const tflite = serializeTflite(convertModel(readModelFile(onnx), {}).model);
 
     const same = await verifyOnLiteRt(onnx, tflite);
     const d = same.detections;
     assert.ok(d, 'the outputs are recognised as detection rows');
     assert.deepEqual(d.outputs, ROWS);
-    assert.ok(d.refRows >= 4, `the check compares a few detections (${d.refRows})`);
-    assert.deepEqual([d.rows, d.paired, d.reordered, d.missing, d.extra], [d.refRows, d.refRows, 0, 0, 0]);
+    assert.ok(d.refRows >= 50, `the check compares enough detections that one may be off in its keypoints (${d.refRows})`);
+    assert.deepEqual([d.rows, d.paired, d.reordered, d.missing, d.extra, d.headRowsOff], [d.refRows, d.refRows, 0, 0, 0, 0]);
     assert.ok(same.maxRel < 1e-4 && !isDegraded(same), verificationLine(same));
     assert.match(verificationLine(same), new RegExp(`^verified on LiteRT: .*detections compared as sets \\(${d.refRows}/${d.refRows} paired\\)`));
     const json = verificationJson(same);
@@ -125,6 +144,15 @@ test('a detector\'s rows are verified as sets: reordered rows pass, a missing, e
     assert.deepEqual(rev.detections && [rev.detections.paired, rev.detections.reordered, rev.detections.missing, rev.detections.extra],
       [n, n - (n % 2), 0, 0], JSON.stringify(rev.detections));
     assert.ok(rev.maxRel < 1e-4 && !isDegraded(rev), verificationLine(rev));
+
+    // One detection's keypoints 8 px over: left out of the measure and counted; every detection's: the check fails.
+    const oneOff = await verifyOnLiteRt(edited(onnx, ['keypoints'], keypointsOff(1)), tflite);
+    assert.equal(oneOff.detections?.headRowsOff, 1, JSON.stringify(oneOff.detections));
+    assert.ok(oneOff.maxRel < 1e-4 && !isDegraded(oneOff), verificationLine(oneOff));
+    assert.match(verificationLine(oneOff), /^verified on LiteRT: .*1 with keypoints \/ masks beyond the bar \(left out/);
+    const allOff = await verifyOnLiteRt(edited(onnx, ['keypoints'], keypointsOff(n)), tflite);
+    assert.equal(allOff.detections?.headRowsOff, n);
+    assert.ok(allOff.maxRel > 1e-2 && isDegraded(allOff), verificationLine(allOff));
 
     // onnxruntime without its best detection: LiteRT has one extra.
     const extra = await verifyOnLiteRt(edited(onnx, ROWS, dropFirst), tflite);
