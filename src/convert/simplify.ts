@@ -12,10 +12,11 @@ import { toFloat32, toNumbers } from '../ir/tensor';
 import { fuseGelu } from './simplify-gelu';
 import { fuseGroupNorm } from './simplify-norm';
 import { fusePackedHeads, fuseSeparateProjections } from './simplify-attention';
-import { fuseChunkedHeads } from './simplify-heads';
+import { fuseChunkedHeads, splitChunksAsSlices } from './simplify-heads';
 import { composeReshapeChains } from './simplify-reshape-chain';
 import { foldConvAffine } from './fold-affine';
 import { fuseRepeats } from './simplify-repeat';
+import { squeezeRank7 } from './simplify-rank7';
 
 function attrNum(n: Node, name: string, dflt: number): number {
   const a = n.attrs.get(name);
@@ -75,6 +76,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
   fuseClipHardSwish(g, constants, uses, producer, drop);
   if (drop.size) g.nodes = g.nodes.filter((n) => !drop.has(n));
   fuseRepeats(g, constants);
+  squeezeRank7(g, constants);
   // Patterns matched on the exported form (a Div by √2 in GELU) go before Div → Mul; they make ops (Gelu,
   // GroupNormalization) that onnxruntime runs only at newer opsets, so the int8 pass's ONNX copy skips them.
   if (!opts.runnable) {
@@ -82,6 +84,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
     fuseGroupNorm(g, constants);
     fusePackedHeads(g, constants);
     fuseSeparateProjections(g, constants);
+    splitChunksAsSlices(g, constants);
     fuseChunkedHeads(g, constants);
     composeReshapeChains(g, constants);
   }
