@@ -86,6 +86,7 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
   let maxRel = ref ? 0 : NaN;
   let cosine = ref ? 1 : NaN;
   let detections: DetectionCheck | undefined;
+  let compared = 0, nonZero = 0;
   if (ref) {
     const refs = io.outputs.map((o, k) => {
       const r = ref!.get(names[k]!);
@@ -105,7 +106,15 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
       const m = compareViews(onnxView(b, [b.length]), onnxView(a, [a.length]));
       maxRel = Math.max(maxRel, m.rel);
       cosine = Math.min(cosine, m.cosine);
+      compared++;
+      if (!allZero(a) || !allZero(b)) nonZero++;
     });
+    // Seeded inputs can make every output 0 on both sides (integer inputs are 0: sequence lengths of 0, say): then the
+    // values agreed vacuously, and the user is told so rather than reading "verified" as a check of the numbers.
+    if (!group && compared > 0 && nonZero === 0) {
+      notes.push('the self-check\'s seeded inputs (floats in [0, 1), integers 0) give 0 at every output on both runtimes: '
+        + 'it checked that LiteRT loads and runs the model, not its values; compare on real inputs (onnx2lite compare --inputs DIR)');
+    }
     if (group) {
       const outs = group.members.map((k) => ({ name: names[k]!, ref: toFloat32(refs[k]!), got: toFloat32(views[k]!) }));
       const refRows = refs[group.boxes]!.dims[0]!;
@@ -139,6 +148,8 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
   const reference = ref && opts.quantized ? await selfSpread(onnx, [...feeds.onnx, ...frozenInputs(readMetadata(tflite))], names, ref) : undefined;
   return { maxRel, cosine, ms: Math.round(performance.now() - t0), ...(reference ? { reference } : {}), ...(detections ? { detections } : {}) };
 }
+const allZero = (v: Float32Array): boolean => v.every((x) => x === 0);
+
 /** The outputs that are a detector's rows (a run-time row count in the .tflite's shape_signature), if any. */
 function detectionsOf(model: TflModel, tensors: number[], refs: (Tensor | undefined)[], views: (Tensor | undefined)[])
   : { boxes: number; members: number[]; scores?: number; labels?: number } | undefined {
