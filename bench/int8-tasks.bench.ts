@@ -62,7 +62,7 @@ function rotate180(t: Tensor): Tensor {
   // Latency ratios are only as good as the machine is quiet: the load average says how busy it was.
   console.log(`# ${os.cpus().length} CPU(s), load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   if (benchBuilds().length) console.log(buildLegend(benchBuilds()));
-  console.log('model                  mode      metric (mean / worst)        size    CPU ms per run (ratio), fastest wall   notes');
+  console.log('model                  mode       metric (mean / worst)        size    CPU ms per run (ratio), fastest wall   notes');
   // ONNX2LITE_OCR_CASES=cls (or det, rec; comma-separated): only the models whose name holds one of them.
   const only = process.env.ONNX2LITE_OCR_CASES?.split(',').map((w) => w.trim().toLowerCase()).filter(Boolean);
   for (const c of CASES.filter((k) => !only?.length || only.some((w) => k.name.toLowerCase().includes(w)))) {
@@ -77,15 +77,19 @@ function rotate180(t: Tensor): Tensor {
     const float = serializeTflite(convertModel(decodeModel(bytes), { inputShapes }).model);
     const base = await evaluate(float, evalSet, refs, c.task);
     const rows: { mode: string; r: typeof base; tflite: Uint8Array; notes: string }[] = [{ mode: 'float32', r: base, tflite: float, notes: `${evalSet.length} eval samples` }];
-    for (const mode of ['fp16', 'dynamic', 'int8'] as QuantMode[]) {
+    // ONNX2LITE_OCR_PLAIN=1 adds a row for plain int8 (`--int16 off`: no mixed-precision search), what the
+    // quantization parameters alone reach.
+    const modes: { label: string; mode: QuantMode; plain?: boolean }[] = [{ label: 'fp16', mode: 'fp16' }, { label: 'dynamic', mode: 'dynamic' },
+      ...(process.env.ONNX2LITE_OCR_PLAIN ? [{ label: 'int8 plain', mode: 'int8' as QuantMode, plain: true }] : []), { label: 'int8', mode: 'int8' }];
+    for (const { label, mode, plain } of modes) {
       const t0 = performance.now();
       const { result, summary } = await quantizeModelBytes(bytes, file, { inputShapes }, {
-        mode, ...(mode === 'int8' ? { calibration: calibDir, count: c.calib, mean: c.mean, std: c.std, allowDegraded: true } : {}),
+        mode, ...(mode === 'int8' ? { calibration: calibDir, count: c.calib, mean: c.mean, std: c.std, allowDegraded: true, ...(plain ? { int16: 'off' as const } : {}) } : {}),
       });
       const tflite = serializeTflite(result.model);
       const r = await evaluate(tflite, evalSet, refs, c.task);
       const s = summary;
-      rows.push({ mode, r, tflite, notes: mode !== 'int8' ? '' : `guard cosine ${s.cosine?.toFixed(4)} (${s.guard?.met ? 'met' : 'MISSED'}), `
+      rows.push({ mode: label, r, tflite, notes: mode !== 'int8' ? '' : `guard cosine ${s.cosine?.toFixed(4)} (${s.guard?.met ? 'met' : 'MISSED'}), `
         + `${s.rangeMethod} ranges, GPTQ ${s.gptqLayers} layers, bias correction ${s.biasCorrected ?? 0} layers, ${s.int16Ops} ops 16x8 / ${s.floatOps ?? 0} float32 (${s.hybridOps ?? 0} with int8 weights, ${s.floatWeightOps ?? 0} with float32 weights) (int8 cosine ${s.int8Cosine?.toFixed(4)}), `
         + `${s.estimatedMs ? `estimated ${s.estimatedMs.chosen.toFixed(1)} ms (float32 ${s.estimatedMs.float32.toFixed(1)}, int8 ${s.estimatedMs.int8.toFixed(1)}), ` : ''}${((performance.now() - t0) / 1000).toFixed(0)} s to quantize` });
     }
@@ -95,7 +99,7 @@ function rotate180(t: Tensor): Tensor {
     const byBuild = benchBuilds().length ? (await pairedLatencyByBuild(benchBuilds(), rows.map((x) => ({ label: x.mode, tflite: x.tflite })), evalSet.slice(0, c.kind === 'page' ? 1 : 3), { budgetMs: 20000 })) : undefined;
     for (const x of rows) {
       const l = lat.byLabel.get(x.mode)!;
-      console.log(`${c.name.padEnd(22)} ${x.mode.padEnd(9)} `
+      console.log(`${c.name.padEnd(22)} ${x.mode.padEnd(10)} `
         + `${METRIC[c.task]} ${x.r.mean.toFixed(4)} / ${x.r.worst.toFixed(4)}`.padEnd(29) + `${((100 * x.tflite.byteLength) / float.byteLength).toFixed(1).padStart(5)}%  `
         + `${l.ms.toFixed(1).padStart(8)} (${l.ratio.toFixed(2)}×) wall ${l.wallMs.toFixed(1)}`.padEnd(34) + x.notes + (x.mode === 'float32' ? `; ${l.rounds} latency rounds, load ${lat.load}` : '')
         + (byBuild ? `; ${buildNote(byBuild.byBuild, x.mode, 1)}` + (x.mode === 'float32' ? ` (load ${byBuild.load})` : '') : ''));

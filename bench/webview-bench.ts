@@ -17,8 +17,9 @@ import { WorkerClient } from '../src/extension/worker-client';
 import { encodeModel } from '../src/onnx/writer';
 import { flatModel, syntheticModel } from '../test/webview/synthetic';
 import { netronDir, netronFirstFrame, netronPresent } from './netron-page';
-import { expandLargestGroup, pan, settled } from './webview-frames';
+import { expandLargestGroup, pan, settled, wheelZoom } from './webview-frames';
 import { leanOpen } from '../src/worker/lean-open';
+import { forgetFrames } from '../src/extension/recent-frames';
 import { decodeGraph } from '../src/shared/graph-wire';
 import { buildScopes } from '../webview/scopes';
 import type { FrameTimes } from './webview-frames';
@@ -32,7 +33,9 @@ const benchDir = process.env.ONNX2LITE_BENCH_DIR ?? path.join(os.homedir(), '.ca
  *  `after` runs on the drawn view before it closes. */
 async function onnx2liteRun(browser: Browser, file: string, after?: (v: Awaited<ReturnType<typeof openView>>) => Promise<void>, state?: unknown): Promise<Run> {
   const b = new WorkerClient(path.join(ROOT, 'dist/worker.js'));
-  // How long the host took to have the graph (read here or by the worker: src/extension/view-session.ts).
+  // Every measured opening is a first opening, as each of Netron's is: what the host remembers of files opened lately
+  // (src/extension/recent-frames.ts) is forgotten.
+  forgetFrames();
   // How long the host took to have the graph (read here or by the worker: src/extension/view-session.ts), and to read
   // and draw the first frame into the page when it does (webview/first-frame.ts).
   let hostMs = 0, hostFrameMs = 0;
@@ -123,7 +126,9 @@ async function main(): Promise<void> {
   const withNetron = netronPresent();
   if (!withNetron) console.log(`Netron skipped: no browser build at ${netronDir()} (set NETRON_DIR to a copy of github.com/lutzroeder/netron's source/ folder)`);
   // ONNX2LITE_BENCH_ONLY=squeezenet,swin: those models' first frames alone (no floor, no frame times).
+  // ONNX2LITE_BENCH_ONLY=frames: the frame times alone (flat graph, expanded detector).
   const only = process.env.ONNX2LITE_BENCH_ONLY?.split(',').filter(Boolean);
+  const framesOnly = !!only?.includes('frames');
   const browser = await launch();
   const rows: string[] = [];
   let allMet = withNetron;
@@ -131,8 +136,8 @@ async function main(): Promise<void> {
     // The floors: a bare page (one box) measures this headless Chromium's own start-up, and a 14-node model the
     // graph view's.
     const bare = [];
-    for (let i = 0; i < 3; i++) { await quiet(); bare.push(await bareFirstFrame(browser)); }
-    console.log(`bare page (one SVG box; the harness's floor): ${s(median(bare))} (runs ${bare.map(s).join(', ')}) | load ${load()}`);
+    for (let i = 0; i < (framesOnly ? 0 : 3); i++) { await quiet(); bare.push(await bareFirstFrame(browser)); }
+    if (!framesOnly) console.log(`bare page (one SVG box; the harness's floor): ${s(median(bare))} (runs ${bare.map(s).join(', ')}) | load ${load()}`);
     const floor = [];
     for (let i = 0; i < (only ? 0 : 3); i++) floor.push(await onnx2liteRun(browser, path.join(ROOT, 'samples/tinycnn.onnx')));
     if (!only) console.log(`samples/tinycnn.onnx (page start-up floor): ${s(median(floor.map((r) => r.openToFrameMs)))} | ${detail(floor)}`);
@@ -164,7 +169,7 @@ async function main(): Promise<void> {
     // group on screen, then pan.
     const expands: FrameTimes[] = [], pans: FrameTimes[] = [];
     const flat = path.join(benchDir, 'flat-20000.onnx');
-    for (let i = 0; i < (only ? 0 : 3); i++) {
+    for (let i = 0; i < (only && !framesOnly ? 0 : 3); i++) {
       await onnx2liteRun(browser, flat, async (v) => {
         await settled(v.page);
         expands.push(await expandLargestGroup(v.page));
@@ -176,29 +181,38 @@ async function main(): Promise<void> {
     // come) panning at the first zoom and zoomed out to the whole graph.
     const det = path.join(benchDir, 'ssdlite320_mobilenet_v3_large.onnx');
     const detPans: FrameTimes[] = [], detFarPans: FrameTimes[] = [], detRuns: Run[] = [];
-    if (fs.existsSync(det) && !only) {
+    const detWheel: FrameTimes[] = [], detFarIn: FrameTimes[] = [], detFarOut: FrameTimes[] = [];
+    if (fs.existsSync(det) && (!only || framesOnly)) {
       const g = decodeGraph(leanOpen(det)!.graph);
       const state = { file: g.file, expanded: [...buildScopes(g).byPath.keys()] };
       for (let i = 0; i < 3; i++) {
         detRuns.push(await onnx2liteRun(browser, det, async (v) => {
           await settled(v.page);
           detPans.push(await pan(v.page));
+          detWheel.push(await wheelZoom(v.page, -60));
           await v.page.locator('#fit').click();
           await v.page.waitForTimeout(300);
           detFarPans.push(await pan(v.page));
+          detFarIn.push(await wheelZoom(v.page, -60));
+          detFarOut.push(await wheelZoom(v.page, 60));
         }, state));
       }
     }
     const detLoad = load();
     console.log('\n| model | nodes | Netron | onnx2lite | ratio | |\n|---|---|---|---|---|---|');
     rows.forEach((r) => console.log(r));
-    if (only) return;
+    if (only && !framesOnly) return;
     console.log(`\nflat 20,000-node graph, ${frames('expanding the largest group on screen', expands)} | load ${flatLoad}`);
     console.log(`flat 20,000-node graph, ${frames('panning (a 60-step drag)', pans)} | load ${flatLoad}`);
     if (detRuns.length) {
       console.log(`ssdlite320_mobilenet_v3_large, every scope open: first frame ${s(median(detRuns.map((r) => r.openToFrameMs)))} | ${detail(detRuns)}`);
       console.log(`  ${frames('panning at the first zoom', detPans)} | load ${detLoad}`);
       console.log(`  ${frames('panning zoomed out to the whole graph', detFarPans)} | load ${detLoad}`);
+      const wheel = (name: string, f: FrameTimes[]): string => `${name}: frame at the zoom's end ${median(f.map((x) => x.afterMs ?? 0)).toFixed(0)} ms `
+        + `(worst of runs ${Math.max(...f.map((x) => x.afterMs ?? 0)).toFixed(0)} ms), longest frame during it ${median(f.map((x) => x.longestFrameMs)).toFixed(0)} ms, ${median(f.map((x) => x.items))} items drawn [median of ${f.length}]`;
+      console.log(`  ${wheel('wheel zoom in (5 notches, 1.5x) at the first zoom (labels shown)', detWheel)} | load ${detLoad}`);
+      console.log(`  ${wheel('wheel zoom in (1.5x) zoomed out to the whole graph', detFarIn)} | load ${detLoad}`);
+      console.log(`  ${wheel('wheel zoom out (1.5x) zoomed out to the whole graph', detFarOut)} | load ${detLoad}`);
     }
     const worst = Math.max(...expands.map((x) => x.longestFrameMs), ...pans.map((x) => x.longestFrameMs));
     console.log(`target: every model drawn ≥ 10× sooner than Netron — ${withNetron ? (allMet ? 'met' : 'NOT met') : 'not measured (no Netron)'}; `

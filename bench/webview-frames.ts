@@ -1,5 +1,5 @@
 // Frame times of the graph view while the user works in it (headless Chromium): expanding a collapsed group
-// (double-click: relayout in the worker, redraw) and panning (a mouse drag). A requestAnimationFrame loop in the page
+// (double-click: relayout in the worker, redraw), panning (a mouse drag) and zooming (the mouse wheel). A requestAnimationFrame loop in the page
 // records the time between frames; the longest gap is the worst frame the user sees.
 import type { Page } from 'playwright-core';
 
@@ -62,6 +62,34 @@ export async function pan(page: Page): Promise<FrameTimes> {
   await page.mouse.up();
   const ms = Date.now() - t0;
   await page.waitForTimeout(500);
+  return page.evaluate(({ ms, during }) => {
+    const w = window as unknown as { __gaps: number[]; __pan: boolean };
+    w.__pan = false;
+    const gaps = w.__gaps.slice(1, during), after = w.__gaps.slice(during);
+    return { ms, longestFrameMs: Math.max(...gaps), frames: gaps.length, items: document.querySelectorAll('g.node').length,
+      afterMs: after.length ? Math.max(...after) : 0 };
+  }, { ms, during });
+}
+
+/** A wheel zoom over the view's centre (five notches `dy` apart by 30 ms: in for dy < 0); frame gaps recorded from the
+ *  first notch to the gesture's end (d3-zoom ends it 150 ms after the last) and for 800 ms after: the longest frame
+ *  then is the one that shows the view at its new zoom. */
+export async function wheelZoom(page: Page, dy: number): Promise<FrameTimes> {
+  await helper(page);
+  await page.mouse.move(640, 400);
+  await page.waitForTimeout(200);
+  await page.evaluate(() => {
+    const w = window as unknown as { __gaps: number[]; __pan: boolean };
+    w.__gaps = []; w.__pan = true;
+    let last = performance.now();
+    const tick = (t: number): void => { w.__gaps.push(t - last); last = t; if (w.__pan) requestAnimationFrame(tick); };
+    requestAnimationFrame(tick);
+  });
+  const t0 = Date.now();
+  for (let i = 0; i < 5; i++) { await page.mouse.wheel(0, dy); await page.waitForTimeout(30); }
+  const during = await page.evaluate(() => (window as unknown as { __gaps: number[] }).__gaps.length);
+  const ms = Date.now() - t0;
+  await page.waitForTimeout(950);
   return page.evaluate(({ ms, during }) => {
     const w = window as unknown as { __gaps: number[]; __pan: boolean };
     w.__pan = false;

@@ -33,6 +33,8 @@ function setIfChanged(el: Element, name: string, value: string): void {
 const IN_PLACE: Keyframe[] = [{ transform: 'none' }, { transform: 'none' }];
 /** The zoom below which labels are not drawn. */
 const FAR = 0.35;
+/** Zoomed far out, how far the zoom may move from the drawn one (either way) with the picture scaled (hold()). */
+const HOLD_ZOOM = 1.6;
 
 export class GraphCanvas {
   private readonly svg: d3.Selection<SVGSVGElement, unknown, null, undefined>;
@@ -122,12 +124,16 @@ export class GraphCanvas {
     if (this.moved.playState !== 'running') this.moved.play();
   }
 
-  /** At the end of a drag: when the zoom is what was drawn and the view stays in what a big graph has drawn, the layer
-   *  keeps its place (the animation paused where it is: a running one would keep the compositor busy) and nothing is
-   *  drawn again. */
+  /** At the end of a gesture: the layer keeps its place (the animation paused where it is: a running one would keep
+   *  the compositor busy) and nothing is drawn again when the view stays in what a big graph has drawn and either the
+   *  zoom is what was drawn (a drag) or the view is zoomed far out, labels hidden, within HOLD_ZOOM of the drawn zoom.
+   *  Drawing again at a new zoom has Blink turn the paint of every box in the layer into the compositor's list again
+   *  (a 130 ms frame on the expanded detector, 3,500 boxes); zoomed far out there is no text to blur, and the boxes'
+   *  outlines, a fraction of a pixel wide, look the same from the picture scaled by up to HOLD_ZOOM. */
   private hold(): boolean {
     const d = this.drawnAt, t = d3.zoomTransform(this.zoomEl.node() as HTMLElement);
-    if (!this.movedTo || !d || d.k !== t.k || this.leavesShown()) return false;
+    if (!this.movedTo || !d || this.leavesShown()) return false;
+    if (d.k !== t.k && !(d.k < FAR && t.k < FAR && t.k / d.k <= HOLD_ZOOM && d.k / t.k <= HOLD_ZOOM)) return false;
     this.moved.pause();
     return true;
   }
@@ -236,11 +242,13 @@ export class GraphCanvas {
     requestAnimationFrame(() => { this.following = false; this.render(this.items); });
   }
 
-  /** A big graph's view has neared the edge of its drawn part (or zoomed in well inside it). */
+  /** A big graph's view has neared the edge of its drawn part (or, labels shown, zoomed in well inside it: only the
+   *  labels of the boxes near the view are to be laid out; zoomed far out, without labels, what is drawn can stay). */
   private leavesShown(): boolean {
     if (!this.shown) return false;
     const v = this.region(0), r = this.shown;
-    return !(v.x0 >= r.x0 && v.y0 >= r.y0 && v.x1 <= r.x1 && v.y1 <= r.y1 && (v.x1 - v.x0) * 4.5 > r.x1 - r.x0);
+    const narrower = d3.zoomTransform(this.zoomEl.node() as HTMLElement).k >= FAR && (v.x1 - v.x0) * 4.5 <= r.x1 - r.x0;
+    return !(v.x0 >= r.x0 && v.y0 >= r.y0 && v.x1 <= r.x1 && v.y1 <= r.y1) || narrower;
   }
 
   /** Updates colours without a relayout. */

@@ -27,6 +27,8 @@ export interface ConvertResult {
   model: TflModel;
   metadata: OnnxLiteMetadata;
   warnings: string[];
+  /** Quantized (QDQ) models: the QuantizeLinear nodes on activations computed in float32. */
+  qdqActivations?: number;
   opHistogram: Record<string, number>;
   transposeCount: number;
 }
@@ -83,19 +85,20 @@ function checkNonEmptyInputs(model: Model): void {
  * trip counts) and sequences lowered to tensors until nothing changes; --input-value inputs become constants first. Returns the model to convert (a
  * copy when anything changed) and every known constant.
  */
-export function prepareModel(source: Model, opts: Pick<ConvertOptions, 'inputShapes' | 'inputValues'>): { model: Model; constants: Map<string, Tensor> } {
+export function prepareModel(source: Model, opts: Pick<ConvertOptions, 'inputShapes' | 'inputValues'>):
+  { model: Model; constants: Map<string, Tensor>; shapeWarnings: string[] } {
   // Shape inference writes into the graph: infer on a copy so the caller's model stays as it was read.
   let model = shapeCopy(opts.inputValues?.size ? freezeInputs(source, opts.inputValues, opts.inputShapes) : source);
-  let { constants } = inferShapes(model, { inputShapes: opts.inputShapes });
+  let { constants, warnings } = inferShapes(model, { inputShapes: opts.inputShapes });
   for (let round = 0; round < 16; round++) {
     // Loops unrolled first: the sequences they build then have known lengths.
     const next = rewriteControlFlow(model, constants) ?? lowerSequences(model, constants);
     if (!next) break;
     model = next;
-    ({ constants } = inferShapes(model, { inputShapes: opts.inputShapes }));
+    ({ constants, warnings } = inferShapes(model, { inputShapes: opts.inputShapes }));
   }
   for (const [name, t] of model.graph.initializers) if (!constants.has(name)) constants.set(name, t);
-  return { model, constants };
+  return { model, constants, shapeWarnings: warnings };
 }
 
 /** Elementwise ops that keep a CHW image CHW (torchvision's normalization by per-channel mean and std). */
@@ -131,13 +134,24 @@ function unbatchedImage(g: Graph, name: string, channelLastValues: Set<string>, 
 }
 
 export function convertModel(source: Model, opts: ConvertOptions = {}): ConvertResult {
+  const shapeWarnings: string[] = [];
+  try {
+    return convertPrepared(source, opts, shapeWarnings);
+  } catch (e) {
+    throw withShapeReason(e, shapeWarnings);
+  }
+}
+
+function convertPrepared(source: Model, opts: ConvertOptions, shapeWarnings: string[]): ConvertResult {
   // Empty-guard Ifs and empty inputs go first: shape inference cannot size what they guard.
   let pre = source;
   const guards = inlineEmptyGuards(pre);
   if (guards) pre = guards.model;
   const frozen = freezeEmptyInputs(pre);
   if (frozen) pre = frozen.model;
-  const { model, constants } = prepareModel(pre, opts);
+  const prepared = prepareModel(pre, opts);
+  const { model, constants } = prepared;
+  shapeWarnings.push(...prepared.shapeWarnings);
   checkStaticInputs(model);
   checkNonEmptyInputs(model);
   const opset = model.opsets.get('') ?? 0;
@@ -151,6 +165,12 @@ export function convertModel(source: Model, opts: ConvertOptions = {}): ConvertR
   if (ortSteps.size) {
     ctx.warn(`${ortSteps.size} onnxruntime-quantized block(s) (DynamicQuantizeLinear → ConvInteger / MatMulInteger) run as float ops on their int8 weights: `
       + 'activations stay float where onnxruntime rounds them to uint8 per tensor, so the outputs differ from onnxruntime\'s by that rounding');
+  }
+  const qdqPairs = g.nodes.filter((n) => n.opType === 'QuantizeLinear' && !constants.has(n.outputs[0])).length;
+  if (qdqPairs) {
+    ctx.warn(`a quantized (QDQ) model: its ${qdqPairs} QuantizeLinear node(s) on activations are computed in float32 (round, clamp), `
+      + 'so its outputs differ from onnxruntime\'s integer kernels by a quantization step where a value falls near a rounding '
+      + 'boundary; --quantize int8 writes an int8 model with the file\'s own scales');
   }
   if (frozen) ctx.warn(`input(s) ${frozen.names.map((n) => `"${n}"`).join(', ')} have no elements: made constants (the converted model does not take them)`);
   if (guards) ctx.warn(`${guards.count} If node(s) that only return an empty tensor for an empty input were replaced by their other branch`);
@@ -223,7 +243,15 @@ export function convertModel(source: Model, opts: ConvertOptions = {}): ConvertR
     metadata: new Map([['onnx2lite', new TextEncoder().encode(JSON.stringify(metadata))]]),
   };
   markDynamicOutputs(tflite.subgraphs[0]);
-  return { model: tflite, metadata, warnings: ctx.warnings, opHistogram, transposeCount: opHistogram.TRANSPOSE ?? 0 };
+  return { model: tflite, metadata, warnings: ctx.warnings, opHistogram, transposeCount: opHistogram.TRANSPOSE ?? 0, ...(qdqPairs ? { qdqActivations: qdqPairs } : {}) };
 }
 
 export type { Tensor };
+
+/** An unknown shape because shape inference found the node invalid (inputs that do not broadcast: torch 1.13's
+ *  export of `x[mask] = 0` with a lower-rank mask, which onnxruntime cannot run either) says so. */
+function withShapeReason(e: unknown, shapeWarnings: string[]): unknown {
+  if (!(e instanceof ConvertError) || !e.node || !e.detail.startsWith('the shape of')) return e;
+  const why = shapeWarnings.find((w) => w.startsWith(`node ${e.node} (`) && /cannot broadcast/.test(w));
+  return why ? new ConvertError(`${e.detail}: ${why.slice(why.indexOf('): ') + 3)} (the model is invalid there: onnxruntime cannot run it either)`, e.node, e.code) : e;
+}

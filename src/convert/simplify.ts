@@ -12,10 +12,11 @@ import { toFloat32, toNumbers } from '../ir/tensor';
 import { fuseGelu } from './simplify-gelu';
 import { fuseGroupNorm } from './simplify-norm';
 import { fusePackedHeads, fuseSeparateProjections } from './simplify-attention';
-import { fuseChunkedHeads } from './simplify-heads';
+import { fuseChunkedHeads, splitChunksAsSlices } from './simplify-heads';
 import { composeReshapeChains } from './simplify-reshape-chain';
 import { foldConvAffine } from './fold-affine';
 import { fuseRepeats } from './simplify-repeat';
+import { squeezeRank7 } from './simplify-rank7';
 
 function attrNum(n: Node, name: string, dflt: number): number {
   const a = n.attrs.get(name);
@@ -75,6 +76,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
   fuseClipHardSwish(g, constants, uses, producer, drop);
   if (drop.size) g.nodes = g.nodes.filter((n) => !drop.has(n));
   fuseRepeats(g, constants);
+  squeezeRank7(g, constants);
   // Patterns matched on the exported form (a Div by √2 in GELU) go before Div → Mul; they make ops (Gelu,
   // GroupNormalization) that onnxruntime runs only at newer opsets, so the int8 pass's ONNX copy skips them.
   if (!opts.runnable) {
@@ -82,6 +84,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
     fuseGroupNorm(g, constants);
     fusePackedHeads(g, constants);
     fuseSeparateProjections(g, constants);
+    splitChunksAsSlices(g, constants);
     fuseChunkedHeads(g, constants);
     composeReshapeChains(g, constants);
   }
@@ -175,6 +178,14 @@ export function simplifiedModel(model: Model, inputShapes?: Map<string, number[]
       nodes.splice(k, 1, { ...n, name: `${n.name}/hardsigmoid`, opType: 'HardSigmoid', outputs: [hs], attrs: new Map([['alpha', alpha], ['beta', beta]]) },
         { ...n, opType: 'Mul', inputs: [n.inputs[0], hs], attrs: new Map() });
     }
+  }
+  // Pads made by fold-affine.ts take pads and value as inputs (opset 11); older models get them as attributes.
+  if ((model.opsets.get('') ?? 0) < 11) {
+    nodes.forEach((n, k) => {
+      if (n.opType !== 'Pad' || n.inputs.length < 2 || !constants.has(n.inputs[1])) return;
+      const value = n.inputs[2] ? toNumbers(constants.get(n.inputs[2])!)[0] : 0;
+      nodes[k] = { ...n, inputs: [n.inputs[0]], attrs: new Map([...n.attrs, ['pads', { type: 'ints', value: toNumbers(constants.get(n.inputs[1])!) }], ['value', { type: 'float', value }]]) };
+    });
   }
   const initializers = new Map<string, Tensor>();
   for (const n of nodes) for (const i of n.inputs) if (i && constants.has(i)) initializers.set(i, constants.get(i)!);

@@ -6,7 +6,7 @@ import { convertModel, ConvertResult } from '../convert/convert';
 import type { ConvertOptions } from '../convert/types';
 import { serializeTflite } from '../tflite/writer';
 import { writeFileAtomic } from './atomic';
-import { degradedWarning, isDegraded, REFUSE_COSINE, verifyOnLiteRt, type Verification } from './verify';
+import { degradedWarning, isDegraded, REFUSE_COSINE, verifyOnLiteRt, withinReference, type Verification } from './verify';
 import { ModelError } from '../ir/types';
 
 export interface ConvertFileResult {
@@ -48,10 +48,11 @@ export async function convertFileVerified(input: string, output: string, opts: C
   transform?: (r: ConvertResult) => ConvertResult, allowDegraded = false): Promise<ConvertFileResult & { result: ConvertResult; tflite: Uint8Array }> {
   const t0 = performance.now();
   const { result, tflite } = convertBytes(input, opts, transform);
-  const verification = verify ? await verifyOnLiteRt(input, tflite, result.warnings) : undefined;
-  // Beyond the verified bar: a warning; far beyond it (cosine < REFUSE_COSINE), nothing written unless allowed.
+  const verification = verify ? await verifyOnLiteRt(input, tflite, result.warnings, { quantized: (result.qdqActivations ?? 0) > 0 }) : undefined;
+  // Beyond the verified bar: a warning; far beyond it (cosine < REFUSE_COSINE), nothing written unless allowed (or,
+  // for a quantized model, unless onnxruntime's own two runs of it differ as much).
   if (verification && isDegraded(verification)) {
-    if (verification.cosine < REFUSE_COSINE && !allowDegraded) {
+    if (verification.cosine < REFUSE_COSINE && !allowDegraded && !withinReference(verification)) {
       throw new ModelError(`${degradedWarning(verification)}; nothing written (--allow-degraded writes it anyway)`);
     }
     result.warnings.push(degradedWarning(verification));

@@ -13,6 +13,7 @@ import type { Backend } from '../worker/handlers';
 import { isTflite, leanBytes, leanOpen } from '../worker/lean-open';
 import { onnxBytesWithoutWeights } from '../worker/onnx-sparse-bytes';
 import { firstFrame, type FirstFrame } from '../../webview/first-frame';
+import { fileStamp, recallFrame, rememberFrame } from './recent-frames';
 
 /** The host itself reads the graph of an .onnx file for the first frame, with the lean read, when the file is up to
  *  READ_HERE_UP_TO and its graph (the file without its weights) up to GRAPH_HERE_UP_TO: tens of ms of the host's
@@ -116,18 +117,32 @@ export class ViewSession {
   firstFrame(): FirstFrame | undefined {
     if (this.graph) return undefined;
     const t0 = Date.now();
+    // A file opened lately and unchanged since: its graph and frame as they were worked out then (recent-frames.ts).
+    const stamp = fileStamp(this.file);
+    const known = stamp === undefined ? undefined : recallFrame(this.file, stamp);
+    if (known) {
+      if (known.graph) {
+        this.graph = Promise.resolve(known.graph);
+        this.hooks.log?.(`${opened(this.file, t0, known.graph)}; first frame ${known.frame ? 'as drawn before' : 'none'}`);
+      }
+      return known.frame;
+    }
     const g = readSmallHere(this.file);
-    if (!g) return undefined;
-    this.graph = Promise.resolve(g);
-    this.hooks.log?.(opened(this.file, t0, g));
-    try {
-      const f = firstFrame(g);
-      this.hooks.log?.(`first frame of ${this.file} drawn in ${Date.now() - t0} ms`);
-      return f;
-    } catch (e) {
-      this.hooks.log?.(`first frame of ${this.file}: ${(e as Error).message}`);
+    if (!g) {
+      if (stamp !== undefined) rememberFrame(this.file, stamp, {});
       return undefined;
     }
+    this.graph = Promise.resolve(g);
+    this.hooks.log?.(opened(this.file, t0, g));
+    let f: FirstFrame | undefined;
+    try {
+      f = firstFrame(g);
+      this.hooks.log?.(`first frame of ${this.file} drawn in ${Date.now() - t0} ms`);
+    } catch (e) {
+      this.hooks.log?.(`first frame of ${this.file}: ${(e as Error).message}`);
+    }
+    if (stamp !== undefined) rememberFrame(this.file, stamp, { graph: g, frame: f });
+    return f;
   }
 
   private logOpened(t0: number): void {

@@ -92,8 +92,10 @@ const boot = (workerUrl: string, scriptUrl: string, deferred: boolean): string =
  *  styled or laid out: SVG text under display="none" would still be laid out, at a zoom it is not shown at); the first
  *  layout of the page reports the canvas's size to a ResizeObserver, whose callback works out the first zoom as
  *  canvas.initialView() does (fit when that stays readable, else readable at the top) and moves the group into the
- *  SVG: it is styled and laid out once, at its zoom, and painted in that same frame (no layout is forced while the
- *  page parses). The task after that frame marks it painted and loads the bundle. A saved view of this file (the tab
+ *  SVG with only the boxes and edges in view (a tall graph starts readable at its top: squeezenet1_1 shows 24 of its 87
+ *  boxes; the others' labels would be laid out and their tiles rastered for nothing, a third of the page's work before
+ *  the frame): it is styled and laid out once, at its zoom, and painted in that same frame (no layout is forced while
+ *  the page parses). The bundle's first draw, after that frame, draws every box. The task after that frame marks it painted and loads the bundle. A saved view of this file (the tab
  *  restored) is the bundle's to draw: the host's frame is dropped. */
 const frameScript = (f: FirstFrame): string => `(() => {
   performance.mark('onnx2lite-frame-script');
@@ -107,6 +109,18 @@ const frameScript = (f: FirstFrame): string => `(() => {
     else { k = 0.9; x = w / 2 - ${f.topX} * k; y = 10; }
     const vp = tpl.content.querySelector('g.prerender');
     vp.setAttribute('transform', 'translate(' + x + ',' + y + ') scale(' + k + ')');
+    const x0 = -x / k - 20, y0 = -y / k - 20, x1 = (w - x) / k + 20, y1 = (h - y) / k + 20;
+    const off = (a, b, c, d) => c < x0 || a > x1 || d < y0 || b > y1;
+    for (const n of vp.querySelectorAll('g.node')) {
+      const r = n.firstElementChild, rx = +r.getAttribute('x'), ry = +r.getAttribute('y');
+      if (off(rx, ry, rx + +r.getAttribute('width'), ry + +r.getAttribute('height'))) n.remove();
+    }
+    for (const e of vp.querySelectorAll('path')) {
+      const v = e.getAttribute('d').match(/-?[0-9.]+/g) || [];
+      let a = Infinity, b = Infinity, c = -Infinity, d = -Infinity;
+      for (let i = 0; i + 1 < v.length; i += 2) { a = Math.min(a, +v[i]); c = Math.max(c, +v[i]); b = Math.min(b, +v[i + 1]); d = Math.max(d, +v[i + 1]); }
+      if (off(a, b, c, d)) e.remove();
+    }
     if (k < 0.35) svg.classList.add('far');
     svg.append(vp);
     tpl.remove();

@@ -252,7 +252,36 @@ const FOLDS: Record<string, Fold> = {
     const c = constantAttr(n);
     return c ? [c] : undefined;
   },
+  // QDQ models' constant weights and int32 biases (PyTorch's quantized export, onnxruntime's quantize_static):
+  // (x - zero point) · scale, per tensor or per `axis`, rounded once to float32 as onnxruntime computes it.
+  DequantizeLinear: (n, [x, s, z]) => {
+    if (!x || !s || (n.inputs[2] && !z)) return undefined;
+    const ch = perAxis(n, x, s);
+    return ch && [{ dtype: s.dtype, dims: x.dims, v: x.v.map((q, i) => Math.fround((q - (z ? z.v[ch(i) % z.v.length] : 0)) * s.v[ch(i)])) }];
+  },
+  QuantizeLinear: (n, [x, s, z]) => {
+    if (!x || !s || (n.inputs[2] && !z)) return undefined;
+    const ch = perAxis(n, x, s);
+    const dtype = z?.dtype ?? 'uint8';
+    const [lo, hi] = dtype === 'int8' ? [-128, 127] : dtype === 'uint8' ? [0, 255] : [undefined, undefined];
+    if (lo === undefined || hi === undefined || !ch) return undefined;
+    return [{ dtype, dims: x.dims, v: x.v.map((f, i) => {
+      const y = Math.fround(f / s.v[ch(i)]);
+      const r = Math.abs(y % 1) === 0.5 ? 2 * Math.round(y / 2) : Math.round(y);
+      return Math.max(lo, Math.min(hi, r + (z ? z.v[ch(i) % z.v.length] : 0)));
+    }) }];
+  },
 };
+
+/** Element index → index into a Quantize/DequantizeLinear scale (a scalar, or a vector along `axis`). */
+function perAxis(n: Node, x: V, s: V): ((i: number) => number) | undefined {
+  if (s.v.length === 1) return () => 0;
+  const r = x.dims.length;
+  const axis = norm(aInt(n, 'axis', 1), r);
+  if (s.dims.length !== 1 || x.dims[axis] !== s.v.length) return undefined;
+  const inner = elementCount(x.dims.slice(axis + 1));
+  return (i) => Math.floor(i / inner) % s.v.length;
+}
 
 function castTarget(n: Node): DType | undefined {
   return ONNX_DTYPES[aInt(n, 'to', 0)];
@@ -290,7 +319,9 @@ export function foldNode(node: Node, inputs: (Tensor | undefined)[], opset: numb
       if (s?.type === 'strings') return [{ name: node.outputs[0], dtype: 'string', dims: [s.value.length], data: s.value }];
     }
   }
-  const max = opts.maxElements ?? 1 << 20;
+  // A QDQ model's weights are DequantizeLinear of constants: as big as the weights, never bigger than their input, and
+  // worth folding at any size a conv or fully connected layer has (left unfolded they are dequantized at every run).
+  const max = (opts.maxElements ?? 1 << 20) * (node.opType === 'DequantizeLinear' ? 16 : 1);
   const shapeOnly = node.opType === 'Shape' || node.opType === 'Size';
   if (!shapeOnly && node.inputs.some((name, i) => name !== '' && !inputs[i])) return undefined;
   const ins = inputs.map((t) => (t && elementCount(t.dims) <= max * 4 ? toV(t) : undefined));

@@ -3,13 +3,21 @@
 // int8 parameters of the float tensor it wrapped; DequantizeLinear of constant weights and int32 biases (and
 // QuantizeLinear → DequantizeLinear of float constants) become float initializers, which the int8 pass quantizes
 // again per channel: with ONNX Runtime's symmetric weights that reproduces the same integers and scales.
-import { toFloat32 } from '../ir/tensor';
-import type { Model, Node, Tensor } from '../ir/types';
+import { foldNode } from '../ir/fold';
+import { ONNX_DTYPES, toFloat32 } from '../ir/tensor';
+import { opsetOf, type Model, type Node, type Tensor } from '../ir/types';
 import type { QParams } from './params';
 
 function attrInt(n: Node, name: string, dflt: number): number {
   const a = n.attrs.get(name);
   return a && a.type === 'int' ? a.value : dflt;
+}
+
+/** A Cast from a QuantizeLinear's output to the 8-bit type it already has (PyTorch's export writes one). */
+function isIdentityCast(cast: Node, q: Node, consts: Map<string, Tensor>): boolean {
+  const to = ONNX_DTYPES[attrInt(cast, 'to', 0)];
+  const zp = q.inputs[2] ? consts.get(q.inputs[2]) : undefined;
+  return to === (zp?.dtype ?? 'uint8');
 }
 
 interface Qp { scale: Float32Array; zp: Float32Array; unsigned: boolean; axis: number }
@@ -25,6 +33,12 @@ export function stripQdq(model: Model): Map<string, QParams> {
   for (const n of g.nodes) {
     const v = n.attrs.get('value');
     if (n.opType === 'Constant' && v?.type === 'tensor') consts.set(n.outputs[0], v.value);
+    // PyTorch's quantized export computes its bias zero points (ConstantOfShape → Cast to int32): small constant
+    // subgraphs other than Q/DQ are evaluated here so that their values count as constants.
+    else if (n.opType !== 'QuantizeLinear' && n.opType !== 'DequantizeLinear' && n.inputs.every((i) => !i || consts.has(i))) {
+      const outs = foldNode(n, n.inputs.map((i) => (i ? consts.get(i) : undefined)), opsetOf(model), [], { maxElements: 4096 });
+      if (outs) outs.forEach((t, k) => { if (n.outputs[k]) consts.set(n.outputs[k], { ...t, name: n.outputs[k] }); });
+    }
   }
   const params = (n: Node): Qp | undefined => {
     const s = consts.get(n.inputs[1]);
@@ -75,7 +89,9 @@ export function stripQdq(model: Model): Map<string, QParams> {
       dead.add(dq);
       continue;
     }
-    const q = producer.get(xq);
+    // PyTorch writes QuantizeLinear → Cast (to the same 8-bit type) → DequantizeLinear.
+    let q = producer.get(xq);
+    if (q?.opType === 'Cast' && producer.get(q.inputs[0])?.opType === 'QuantizeLinear' && isIdentityCast(q, producer.get(q.inputs[0])!, consts)) q = producer.get(q.inputs[0]);
     if (!q || q.opType !== 'QuantizeLinear' || p.scale.length !== 1) continue;
     const qp = params(q);
     if (!qp || qp.scale.length !== 1) continue;
@@ -103,10 +119,15 @@ export function stripQdq(model: Model): Map<string, QParams> {
     }
     dead.add(dq);
   }
-  // QuantizeLinear nodes that no longer feed anything.
-  const used = new Set<string>();
-  for (const n of g.nodes) if (!dead.has(n)) for (const i of n.inputs) used.add(i);
-  for (const n of g.nodes) if (n.opType === 'QuantizeLinear' && !n.outputs.some((o) => used.has(o) || outputs.has(o))) dead.add(n);
+  // QuantizeLinear nodes (and PyTorch's Casts after them) that no longer feed anything.
+  for (const kind of ['Cast', 'QuantizeLinear']) {
+    const used = new Set<string>();
+    for (const n of g.nodes) if (!dead.has(n)) for (const i of n.inputs) used.add(i);
+    for (const n of g.nodes) {
+      if (n.opType !== kind || n.outputs.some((o) => used.has(o) || outputs.has(o))) continue;
+      if (kind === 'QuantizeLinear' || producer.get(n.inputs[0])?.opType === 'QuantizeLinear') dead.add(n);
+    }
+  }
   g.nodes = g.nodes.filter((n) => !dead.has(n));
   const map = (s: string) => rename.get(s) ?? s;
   for (const n of g.nodes) n.inputs = n.inputs.map(map);

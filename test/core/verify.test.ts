@@ -13,6 +13,8 @@ import { convertModel } from '../../src/convert/convert';
 import { readModelFile } from '../../src/onnx/reader';
 import { serializeTflite } from '../../src/tflite/writer';
 import { ModelError } from '../../src/ir/types';
+import { buildModel, node, tensor } from '../../src/onnx/builder';
+import { encodeModel } from '../../src/onnx/writer';
 
 const CLI = path.resolve('bin/onnx2lite.js');
 const SAMPLE = 'samples/tinycnn.onnx';
@@ -116,4 +118,26 @@ test('beyond the verified bar: a warning and "NOT verified"; under cosine 0.99 n
   const ok = await convertFileVerified(SAMPLE, o, {}, true);
   assert.equal(ok.warnings.some((w) => /verified bar/.test(w)), false);
   assert.equal(verificationJson(ok.verification!).degraded, undefined);
+});
+
+test('outputs that are 0 on both runtimes for the seeded inputs are said to check nothing', async () => {
+  // y = x · n: the seeded integer input n is 0, so every output is 0 on both sides — a vacuous agreement.
+  const build = (scale: 'n' | 'one') => buildModel({
+    nodes: [node('Cast', [scale === 'n' ? 'n' : 'one'], ['nf'], { to: 1 }), node('Mul', ['x', 'nf'], ['y'])],
+    inputs: [['x', 'float32', [1, 4]], ['n', 'int64', [1]]],
+    outputs: [['y', 'float32', [1, 4]]],
+    initializers: [tensor('one', 'int64', [1], [1])],
+  });
+  const check = async (scale: 'n' | 'one') => {
+    const m = build(scale);
+    const notes: string[] = [];
+    const v = await verifyOnLiteRt(encodeModel(m), serializeTflite(convertModel(m).model), notes);
+    return { v, notes };
+  };
+  const zero = await check('n');
+  assert.equal(zero.v.maxRel, 0);
+  assert.ok(zero.notes.some((n) => /give 0 at every output/.test(n)), zero.notes.join('\n'));
+  const real = await check('one');
+  assert.ok(real.v.maxRel < 1e-6, `maxRel ${real.v.maxRel}`);
+  assert.equal(real.notes.some((n) => /give 0 at every output/.test(n)), false, real.notes.join('\n'));
 });

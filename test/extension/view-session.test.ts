@@ -117,3 +117,42 @@ test('the host draws the first frame of a small graph whatever its weights, and 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a file opened again unchanged gets its first frame without being read again; a changed file is read again', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx2lite-session-'));
+  try {
+    const file = path.join(dir, 'model.onnx');
+    fs.copyFileSync(SQUEEZENET, file);
+    const lines: string[] = [];
+    const open = (): ReturnType<ViewSession['firstFrame']> => {
+      const session = new ViewSession(file, recording().backend, { inputShapes: () => ({}), log: (l) => lines.push(l) });
+      const f = session.firstFrame();
+      session.close();
+      return f;
+    };
+    const first = open();
+    assert.ok(first && first.items > 10);
+    assert.equal(open(), first, 'the same frame, not drawn again');
+    assert.match(lines.at(-1) ?? '', /as drawn before/);
+    // The same path with other content (another model): read and drawn again.
+    fs.copyFileSync(path.join(ROOT, 'samples/tinycnn.onnx'), file);
+    const changed = open();
+    assert.ok(changed && changed !== first && changed.items !== first.items, 'the changed file is drawn anew');
+    assert.match(lines.at(-1) ?? '', /first frame of .* drawn in/);
+    // A graph too big for the host's frame: known as such the second time (no frame, nothing read for it).
+    const big = path.join(dir, 'flat.onnx');
+    fs.writeFileSync(big, encodeModel(flatModel(1000)));
+    for (let i = 0; i < 2; i++) {
+      const session = new ViewSession(big, recording().backend, { inputShapes: () => ({}) });
+      assert.equal(session.firstFrame(), undefined);
+      const { post, sent } = collect();
+      await session.handle({ type: 'request', id: 0, method: 'ready', params: {} }, post);
+      await session.open();
+      await new Promise((r) => setImmediate(r));
+      assert.ok(sent.some((m) => m.method === 'graph'), 'the graph is still sent');
+      session.close();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,6 +1,7 @@
 // Panning and zooming the graph view (webview/canvas.ts): during a drag the drawing's layer is moved as a picture (the
 // drawn SVG keeps its transform), after a drag that did not zoom it stays moved; what is under the pointer is still
-// what a click selects; a wheel zoom and a change of view from the code draw the graph again at the new transform.
+// what a click selects; a wheel zoom and a change of view from the code draw the graph again at the new transform,
+// except zoomed far out (no labels), where a zoom within 1.6x of the drawn one keeps the picture, scaled.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
@@ -91,6 +92,48 @@ test('a wheel zoom and a change of view from the code draw the graph again at th
   const fit = await seen(page);
   assert.equal(fit.layer, 'none');
   assert.equal(fit.animations, 0);
+  assert.deepEqual(v.errors, []);
+  await v.close();
+});
+
+test('zoomed far out (no labels), a small wheel zoom keeps the drawn picture, scaled; one that brings the labels back draws again', async () => {
+  const v = await openView(browser(), MODEL);
+  const { page } = v;
+  assert.equal(await drawn(page), 'drawn');
+  // squeezenet1_1 fitted to the view is below the zoom at which labels are drawn.
+  await page.locator('#fit').click();
+  await page.waitForFunction(() => document.getElementById('graph')!.classList.contains('far'));
+  const fit = await seen(page);
+  const box = (await page.locator('#canvas').boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  const key = await page.evaluate(() => document.querySelector<SVGGElement>('g.node.kind-node')!.dataset.key!);
+  const rectAt = (): Promise<{ x: number; y: number; w: number }> => page.evaluate((k) => {
+    const r = document.querySelector(`g.node[data-key="${k}"] rect`)!.getBoundingClientRect();
+    return { x: r.x, y: r.y, w: r.width };
+  }, key);
+  const before = await rectAt();
+  for (let i = 0; i < 3; i++) await page.mouse.wheel(0, -60); // 1.28x
+  // d3-zoom ends the gesture 150 ms after its last event; the view's zoom is saved then.
+  await page.waitForFunction((k0) => {
+    const t = (window as unknown as { __savedState?: { transform?: { k: number } } }).__savedState?.transform;
+    return !!t && t.k > k0 * 1.2;
+  }, Number(/scale\(([\d.e-]+)\)/.exec(fit.drawnAt)![1]));
+  await page.waitForTimeout(300);
+  const held = await seen(page);
+  assert.equal(held.drawnAt, fit.drawnAt, 'the drawing keeps its transform');
+  assert.match(held.layer, /^matrix\(/, 'the layer holds the new zoom');
+  assert.equal(held.animations, 0, 'nothing left running');
+  const after = await rectAt();
+  const k = held.saved!.k / Number(/scale\(([\d.e-]+)\)/.exec(fit.drawnAt)![1]);
+  assert.ok(Math.abs(after.w / before.w - k) < 0.02, `the boxes are shown at the new zoom (${after.w / before.w} vs ${k})`);
+  // Zooming in until labels are drawn: drawn again at the new zoom, the layer back in place.
+  for (let i = 0; i < 6; i++) await page.mouse.wheel(0, -100);
+  await page.waitForFunction(() => !document.getElementById('graph')!.classList.contains('far'));
+  await page.waitForFunction((t) => document.querySelector('svg#graph g.viewport')?.getAttribute('transform') !== t, fit.drawnAt);
+  await page.waitForTimeout(300);
+  const near = await seen(page);
+  assert.equal(near.layer, 'none', 'the layer is back in place');
+  assert.ok(await page.locator('g.node text.label').first().isVisible(), 'labels are shown');
   assert.deepEqual(v.errors, []);
   await v.close();
 });

@@ -13,8 +13,8 @@ import type { Refusal } from '../types';
 export const QTYPES = ['uint8', 'int8'];
 export const QRANGE: Record<string, [number, number]> = { uint8: [0, 255], int8: [-128, 127] };
 
-export function qdqCheck(node: Node, ctx: ConvertContext, qtype: string): Refusal | undefined {
-  if (!QTYPES.includes(qtype)) return refuse('dtype', `${node.opType} to or from ${qtype} is not supported (uint8 and int8 only)`);
+export function qdqCheck(node: Node, ctx: ConvertContext, qtype: string, allowed = QTYPES): Refusal | undefined {
+  if (!allowed.includes(qtype)) return refuse('dtype', `${node.opType} to or from ${qtype} is not supported (${allowed.join(', ')} only)`);
   if (node.attrs.has('block_size') && attrInt(node, 'block_size', 0) !== 0) return refuse('unsupported', `${node.opType} with blocked quantization is not supported`);
   const s = ctx.shape(node.inputs[1]);
   if (s.length > 1) return refuse('rank', `${node.opType} with a rank-${s.length} scale is not supported (scalar or per-axis vector only)`);
