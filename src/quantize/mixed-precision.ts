@@ -186,6 +186,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   const ranked = await rankRoundingPoints(result, params, scorer);
   if (process.env.ONNX2LITE_TRACE_MIXED) {
     const sg = result.model.subgraphs[0];
+    console.error(`mixed: plain int8 cos ${plain.cosine.toFixed(4)} snr ${plain.snrDb.toFixed(1)}${traceTask(plain)}`);
     console.error(`mixed: ranked ${ranked.slice(0, 24).map((p) => `${p.ops[0]}:${sg.operators[p.ops[0]].opcode} ${p.measure.toFixed(plain.task ? 4 : 1)}`).join(', ')}`);
   }
   let best: Omit<MixedChoice, 'ms'> = { ...base, floatMs: float.ms, floatCostMs };

@@ -49,7 +49,11 @@ export interface OutputScore {
 /** Scores quantized variants of one float model (same tensor names) on the guard samples. The search's measure is
  *  taken before a final SOFTMAX / LOGISTIC: probabilities saturate, so near a tie a tiny change flips them.
  *  `ms` is the fastest run over the samples. */
-export interface Scorer { score(model: TflModel, metadata: OnnxLiteMetadata): Promise<OutputScore> }
+export interface Scorer {
+  score(model: TflModel, metadata: OnnxLiteMetadata): Promise<OutputScore>;
+  /** One of `n` points' share of a group's measure: a `n`-th of the task's loss (the SNR: the group's own). */
+  share(measure: number, n: number): number;
+}
 
 function pooledSnr(err: number, sig: number): number {
   const snr = err === 0 ? 200 : sig === 0 ? -200 : Math.min(200, 10 * Math.log10(sig / err));
@@ -93,7 +97,10 @@ export async function makeScorer(result: ConvertResult, samples: Tensor[][], ref
   const kinds = tasks.map((t) => t.kind);
   const classes = tasks.map((t) => sg.tensors[t.tap].shape.at(-1) ?? 1);
   const base = await runTaps(result.model, result.metadata, names, samples);
+  const hasTask = kinds.some((k) => k !== 'values');
   return {
+    // (The SNR ranking keeps the group's measure for each: measured that way on the audio and random-weight models.)
+    share: (measure, n) => (hasTask ? 1 - (1 - measure) / n : measure),
     async score(model, metadata) {
       const run = await runTaps(model, metadata, names, samples);
       let err = 0;
@@ -193,7 +200,9 @@ export async function rankRoundingPoints(result: ConvertResult, params: Map<numb
     for (const p of g.members) p.measure = await measure([p.tensor]);
     g.members.sort((a, b) => a.measure - b.measure);
   }
-  // Unrefined groups follow in their group's order (their points share the group's measure, which bounds each).
-  for (const g of groups.slice(refine.length)) for (const p of g.members) p.measure = Math.max(p.measure === Infinity ? g.measure : p.measure, g.measure);
+  // Unrefined groups' points get an equal share of their group's loss (a group's error is about the sum of its
+  // points'), so they compare with the points measured alone: the group's measure itself would rank each of them as
+  // bad as all of them together, ahead of worse points measured alone.
+  for (const g of groups.slice(refine.length)) for (const p of g.members) p.measure = scorer.share(g.measure, g.members.length);
   return groups.flatMap((g) => g.members).sort((a, b) => a.measure - b.measure);
 }
