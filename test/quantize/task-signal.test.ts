@@ -12,6 +12,7 @@ import { argmaxAgreement, maskAgreement, outputTasks } from '../../src/quantize/
 import type { Tensor } from '../../src/ir/types';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { encodeModel } from '../../src/onnx/writer';
+import { serializeTflite } from '../../src/tflite/writer';
 import { rng } from './helpers';
 
 const T = 12;
@@ -118,4 +119,16 @@ test('int8 convert reports the task measure (summary / --json "task", guard): ki
   assert.deepEqual(summary.guard?.task, summary.task);
   const values = await quantizeModelBytes(head('none'), 'logits.onnx', {}, { mode: 'int8', count: 4, allowDegraded: true });
   assert.equal(values.summary.task, undefined, 'logits without a softmax or arg-max: no task measure');
+});
+
+test('the search ranked by the task measure is deterministic: same bytes twice', async () => {
+  const bytes = head('Softmax');
+  // A guard no int8 model reaches makes the search run every step.
+  const run = () => quantizeModelBytes(bytes, 'head.onnx', {}, { mode: 'int8', count: 8, minCosine: 0.999999, allowDegraded: true });
+  const a = await run();
+  const b = await run();
+  assert.equal(a.summary.task?.kind, 'argmax');
+  assert.ok(a.summary.task!.int8Agreement !== undefined, 'plain int8 measured: the search ran');
+  assert.deepEqual(serializeTflite(a.result.model), serializeTflite(b.result.model));
+  assert.deepEqual(a.summary.task, b.summary.task);
 });
