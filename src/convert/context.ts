@@ -202,6 +202,13 @@ export class ConvertContext {
     let best: Perm = identity(rank);
     let bestN = -1;
     for (const v of votes.values()) if (v.n > bestN) { best = v.perm; bestN = v.n; }
+    // A layout the other inputs reach by moving unit dims only (a RESHAPE, no TRANSPOSE: rotary's cos [B, 1, S, d]
+    // against q stored [B, S, N, d]) beats a voted one that would TRANSPOSE a larger input.
+    const moved = (p: Perm) => names.filter((n) => n && !this.isConstant(n) && this.rank(n) === rank)
+      .filter((n) => !sameMemoryOrder(this.dims(n), this.permOf(n), p)).length;
+    if (votes.size > 1 && moved(best) > 0) {
+      for (const v of votes.values()) if (moved(v.perm) === 0) return v.perm;
+    }
     return best;
   }
 

@@ -100,7 +100,7 @@ export function fusePackedHeads(g: Graph, constants: Map<string, Tensor>): void 
 }
 
 /**
- * Separate q, k, v projections of one input X [1, L, E] (torchaudio's wav2vec2, Hugging Face's BERT/ViT/Whisper):
+ * Separate q, k, v projections of one input X [B, L, E] (torchaudio's wav2vec2, Hugging Face's BERT/ViT/Whisper):
  * MatMul(X, W) (+ bias) (· scale) → Reshape [1, L, H, d] → Transpose [0, 2, 1, 3] (k: [0, 2, 3, 1]) three times. The three
  * weights are concatenated into one MatMul [E, 3E'] with one bias, whose output gets one head split
  * (Reshape [L, 3H, d] → Transpose [1, 0, 2]) and a Slice of H heads per branch: one TRANSPOSE instead of three.
@@ -121,7 +121,8 @@ export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>
     // Sequence-first [L, 1, E] (nn.MultiheadAttention with distinct query, key and value: DETR's q = k = src + pos,
     // v = src): Reshape [L, H, d] → Transpose [1, 0, 2] (k: [1, 2, 0]) per branch.
     const seqFirst = xd[0] !== 1 && xd[1] === 1;
-    if (xd[0] !== 1 && !seqFirst) continue;
+    // Batch-first at batch B > 1 (a batched BERT): heads [B, H, L, d] per branch, split from [B, L, n·H, d].
+    const B = seqFirst ? 1 : xd[0];
     const [L, E] = seqFirst ? [xd[0], xd[2]] : [xd[1], xd[2]];
     const hd = seqFirst ? 1 : 2;
     type Branch = { mm: Node; w: Tensor; add?: Node; b?: Tensor; mul?: Node; scale: number; reshape: Node; transpose: Node; isK: boolean };
@@ -150,7 +151,7 @@ export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>
       const p = transpose?.opType === 'Transpose' ? permAttr(transpose)?.join() : undefined;
       if (!reshape || !transpose || !rd) continue;
       if (seqFirst ? rd.length !== 3 || rd[0] !== L || rd[1] * rd[2] !== w.dims[1] || (p !== '1,0,2' && p !== '1,2,0')
-        : rd.length !== 4 || rd[0] !== 1 || rd[1] !== L || rd[2] * rd[3] !== w.dims[1] || (p !== '0,2,1,3' && p !== '0,2,3,1')) continue;
+        : rd.length !== 4 || rd[0] !== B || rd[1] !== L || rd[2] * rd[3] !== w.dims[1] || (p !== '0,2,1,3' && p !== '0,2,3,1')) continue;
       branches.push({ mm, w, add, b, mul, scale: mul ? toNumbers(sc!)[0] : 1, reshape, transpose, isK: p === '0,2,3,1' || p === '1,2,0' });
     }
     // Two or more: k and v of cross-attention (q comes from the decoder), for every decoder layer that reads the
@@ -175,30 +176,33 @@ export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>
     const node = (opType: string, inputs: string[], outputs: string[], attrs: Node['attrs'] = new Map()): Node =>
       ({ name: outputs[0], opType, domain: '', inputs, outputs, attrs });
     const tr = (p: number[]): Node['attrs'] => new Map([['perm', { type: 'ints', value: p }]]);
-    const proj = val(`${key}/proj`, seqFirst ? [L, 1, n * e] : [1, L, n * e]);
+    const proj = val(`${key}/proj`, seqFirst ? [L, 1, n * e] : [B, L, n * e]);
     const first: Node[] = [node('MatMul', [x, c(`${key}/weight`, 'float32', wcat, [E, n * e])], [proj])];
     let packed = proj;
     if (branches.some((br) => br.b)) {
       // A branch without a bias (Whisper's k_proj) gets zeros.
       const bias = branches.flatMap((br) => (br.b ? toNumbers(br.b).map((v) => v * br.scale) : new Array<number>(e).fill(0)));
-      packed = val(`${key}/proj_bias`, seqFirst ? [L, 1, n * e] : [1, L, n * e]);
+      packed = val(`${key}/proj_bias`, seqFirst ? [L, 1, n * e] : [B, L, n * e]);
       first.push(node('Add', [proj, c(`${key}/bias`, 'float32', bias, [n * e])], [packed]));
     }
-    const split = val(`${key}/split`, [L, n * h, d]);
-    const heads = val(`${key}/heads`, [n * h, L, d]);
-    first.push(node('Reshape', [packed, c(`${key}/shape`, 'int64', [L, n * h, d], [3])], [split]), node('Transpose', [split], [heads], tr([1, 0, 2])));
+    // Batch 1 drops the batch: [L, n·H, d] → [n·H, L, d]; batch B keeps it: [B, L, n·H, d] → [B, n·H, L, d].
+    const lead = B > 1 ? [B] : [];
+    const split = val(`${key}/split`, [...lead, L, n * h, d]);
+    const heads = val(`${key}/heads`, [...lead, n * h, L, d]);
+    first.push(node('Reshape', [packed, c(`${key}/shape`, 'int64', [...lead, L, n * h, d], [lead.length + 3])], [split]),
+      node('Transpose', [split], [heads], tr(B > 1 ? [0, 2, 1, 3] : [1, 0, 2])));
     const firstMm = g.nodes.find((n) => branches.some((br) => br.mm === n))!;
     before.set(firstMm, first);
     branches.forEach((br, j) => {
       for (const n of [br.mm, br.add, br.mul, br.reshape]) if (n) skip.add(n);
-      const range = [c(`${key}/start${j}`, 'int64', [j * h], [1]), c(`${key}/end${j}`, 'int64', [(j + 1) * h], [1]), c(`${key}/axis${j}`, 'int64', [0], [1])];
-      const part = val(`${key}/part${j}`, [h, L, d]);
+      const range = [c(`${key}/start${j}`, 'int64', [j * h], [1]), c(`${key}/end${j}`, 'int64', [(j + 1) * h], [1]), c(`${key}/axis${j}`, 'int64', [lead.length], [1])];
+      const part = val(`${key}/part${j}`, [...lead, h, L, d]);
       const y = br.transpose.outputs[0];
       const nodes = [node('Slice', [heads, ...range], [part])];
       let last = part;
       if (br.isK) {
-        last = val(`${key}/part${j}_t`, [h, d, L]);
-        nodes.push(node('Transpose', [part], [last], tr([0, 2, 1])));
+        last = val(`${key}/part${j}_t`, [...lead, h, d, L]);
+        nodes.push(node('Transpose', [part], [last], tr(B > 1 ? [0, 1, 3, 2] : [0, 2, 1])));
       }
       // The node that makes the original output keeps the original node's name (the accuracy diff joins on it).
       nodes.push({ ...node('Reshape', [last, c(`${key}/out_shape${j}`, 'int64', dims(y)!, [4])], [y]), name: br.transpose.name });

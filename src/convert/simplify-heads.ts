@@ -6,6 +6,38 @@ import type { Graph, Node, Tensor } from '../ir/types';
 import { toNumbers } from '../ir/tensor';
 import { permAttr, readersOf, spliceNodes } from './simplify-util';
 
+/**
+ * The same chunks taken by one Split of the last axis into three equal parts (HF GPT-2's `c_attn(x).split(E, 2)`,
+ * whose k and v are then concatenated with the past state): when every part goes Reshape → Transpose (the head
+ * swap), the Split becomes three Slices, which fuseChunkedHeads then gives one head split.
+ */
+export function splitChunksAsSlices(g: Graph, constants: Map<string, Tensor>): void {
+  const { uses, only } = readersOf(g, constants);
+  const dims = (v: string) => g.values.get(v)?.shape as number[] | undefined;
+  const replace = new Map<Node, Node[]>();
+  for (const n of g.nodes) {
+    if (n.opType !== 'Split' || n.outputs.length !== 3 || n.outputs.some((o) => !o)) continue;
+    const xd = dims(n.inputs[0]);
+    if (!xd || xd.length < 3 || xd.some((d) => typeof d !== 'number') || xd[xd.length - 1] % 3 !== 0) continue;
+    const r = xd.length;
+    const axis = n.attrs.get('axis')?.value ?? 0;
+    if (axis !== r - 1 && axis !== -1) continue;
+    const e = xd[r - 1] / 3;
+    const sizes = n.inputs[1] ? (constants.has(n.inputs[1]) ? toNumbers(constants.get(n.inputs[1])!) : undefined) : (n.attrs.get('split')?.value as number[] | undefined) ?? [e, e, e];
+    if (!sizes || sizes.some((v) => v !== e) || (uses.get(n.inputs[0]) ?? []).length !== 1) continue;
+    const swap = [...Array.from({ length: r - 2 }, (_, i) => i), r - 1, r - 2, r].join();
+    if (n.outputs.some((o) => { const rs = only(o); const t = rs?.opType === 'Reshape' ? only(rs.outputs[0]) : undefined; return t?.opType !== 'Transpose' || permAttr(t)?.join() !== swap; })) continue;
+    const c = (name: string, v: number[]) => {
+      constants.set(name, { name, dtype: 'int64', dims: [v.length], data: BigInt64Array.from(v.map(BigInt)) });
+      g.values.set(name, { name, dtype: 'int64', shape: [v.length] });
+      return name;
+    };
+    replace.set(n, n.outputs.map((o, j) => ({ name: `${n.name}/chunk${j}`, opType: 'Slice', domain: '', attrs: new Map(), outputs: [o],
+      inputs: [n.inputs[0], c(`${n.name}/start${j}`, [j * e]), c(`${n.name}/end${j}`, [(j + 1) * e]), c(`${n.name}/axis${j}`, [r - 1])] })));
+  }
+  if (replace.size) spliceNodes(g, new Map(), replace, new Set());
+}
+
 export function fuseChunkedHeads(g: Graph, constants: Map<string, Tensor>): void {
   const { uses, outs, only } = readersOf(g, constants);
   const dims = (v: string) => g.values.get(v)?.shape as number[] | undefined;

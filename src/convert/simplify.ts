@@ -12,7 +12,7 @@ import { toFloat32, toNumbers } from '../ir/tensor';
 import { fuseGelu } from './simplify-gelu';
 import { fuseGroupNorm } from './simplify-norm';
 import { fusePackedHeads, fuseSeparateProjections } from './simplify-attention';
-import { fuseChunkedHeads } from './simplify-heads';
+import { fuseChunkedHeads, splitChunksAsSlices } from './simplify-heads';
 import { composeReshapeChains } from './simplify-reshape-chain';
 import { foldConvAffine } from './fold-affine';
 import { fuseRepeats } from './simplify-repeat';
@@ -82,6 +82,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
     fuseGroupNorm(g, constants);
     fusePackedHeads(g, constants);
     fuseSeparateProjections(g, constants);
+    splitChunksAsSlices(g, constants);
     fuseChunkedHeads(g, constants);
     composeReshapeChains(g, constants);
   }

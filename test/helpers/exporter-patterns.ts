@@ -359,7 +359,7 @@ function ortFused(op: string): PatternModel {
       Attention: [dnode(ms, 'Attention', ['x', 'qkv_w', 'qkv_b'], ['y'], { num_heads: 2 })],
       // A raw [batch, sequence] attention mask (int32, 1 keep, 0 drop), the last key dropped.
       Attention_mask: [dnode(ms, 'Attention', ['x', 'qkv_w', 'qkv_b', 'mask'], ['y'], { num_heads: 4 })],
-      // BERT's embeddings, LayerNorm and mask index in one op: refused (see exporter-patterns.test.ts).
+      // BERT's embeddings, LayerNorm and mask index in one op.
       EmbedLayerNormalization: [dnode(ms, 'EmbedLayerNormalization', ['ids', 'segments', 'word_emb', 'pos_emb', 'seg_emb', 'gamma', 'beta'], ['y', 'mask_index'])],
       FusedMatMul: [dnode(ms, 'FusedMatMul', ['x', 'w_t'], ['y'], { transB: 1, alpha: 0.5 })],
       // Attention scores as the optimizer writes them: q · kᵀ / √d with the Transpose and the scale folded in.

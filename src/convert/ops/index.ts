@@ -40,6 +40,7 @@ import Dropout from './Dropout';
 import DynamicQuantizeLinear from './DynamicQuantizeLinear';
 import Einsum from './Einsum';
 import Elu from './Elu';
+import EmbedLayerNormalization from './EmbedLayerNormalization';
 import Equal from './Equal';
 import Erf from './Erf';
 import Exp from './Exp';
@@ -94,6 +95,7 @@ import MicrosoftGelu from './MicrosoftGelu';
 import Min from './Min';
 import Mod from './Mod';
 import Mul from './Mul';
+import MultiHeadAttention from './MultiHeadAttention';
 import Neg from './Neg';
 import NegativeLogLikelihoodLoss from './NegativeLogLikelihoodLoss';
 import NonMaxSuppression from './NonMaxSuppression';
@@ -126,6 +128,7 @@ import Reshape from './Reshape';
 import Resize from './Resize';
 import ReverseSequence from './ReverseSequence';
 import RoiAlign from './RoiAlign';
+import RotaryEmbedding from './RotaryEmbedding';
 import Round from './Round';
 import STFT from './STFT';
 import Scan from './Scan';
@@ -137,9 +140,11 @@ import Shape from './Shape';
 import Shrink from './Shrink';
 import Sigmoid from './Sigmoid';
 import Sign from './Sign';
+import SimplifiedLayerNormalization from './SimplifiedLayerNormalization';
 import Sin from './Sin';
 import Sinh from './Sinh';
 import SkipLayerNormalization from './SkipLayerNormalization';
+import SkipSimplifiedLayerNormalization from './SkipSimplifiedLayerNormalization';
 import Slice from './Slice';
 import Softmax from './Softmax';
 import SoftmaxCrossEntropyLoss from './SoftmaxCrossEntropyLoss';
@@ -205,6 +210,7 @@ export const OPS: OpConverter[] = [
   DynamicQuantizeLinear,
   Einsum,
   Elu,
+  EmbedLayerNormalization,
   Equal,
   Erf,
   Exp,
@@ -259,6 +265,7 @@ export const OPS: OpConverter[] = [
   Min,
   Mod,
   Mul,
+  MultiHeadAttention,
   Neg,
   NegativeLogLikelihoodLoss,
   NonMaxSuppression,
@@ -291,6 +298,7 @@ export const OPS: OpConverter[] = [
   Resize,
   ReverseSequence,
   RoiAlign,
+  RotaryEmbedding,
   Round,
   STFT,
   Scan,
@@ -302,9 +310,11 @@ export const OPS: OpConverter[] = [
   Shrink,
   Sigmoid,
   Sign,
+  SimplifiedLayerNormalization,
   Sin,
   Sinh,
   SkipLayerNormalization,
+  SkipSimplifiedLayerNormalization,
   Slice,
   Softmax,
   SoftmaxCrossEntropyLoss,

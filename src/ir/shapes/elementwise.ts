@@ -15,8 +15,21 @@ const UNARY = [
 register(UNARY, (c) => [like(c)]);
 register(['IsInf', 'IsNaN', 'RegexFullMatch'], (c) => [like(c, 0, 'bool')]);
 // Common onnxruntime contrib ops (com.microsoft) that keep their input's shape.
-register(['Gelu', 'FastGelu', 'BiasGelu', 'QuickGelu', 'SkipLayerNormalization', 'SkipSimplifiedLayerNormalization',
-  'SimplifiedLayerNormalization', 'BiasAdd'], (c) => [like(c)], 'com.microsoft');
+register(['Gelu', 'FastGelu', 'BiasGelu', 'QuickGelu', 'SimplifiedLayerNormalization', 'BiasAdd', 'RotaryEmbedding'], (c) => [like(c)], 'com.microsoft');
+// onnxruntime's RMSNorm in the default domain (what its optimizer writes): Y, then inv_std_var (kept dims).
+register('SimplifiedLayerNormalization', (c) => {
+  const x = like(c);
+  const axis = attrInt(c, 'axis', -1);
+  const r = x.shape?.length ?? 0;
+  const a = axis < 0 ? axis + r : axis;
+  return [x, { dtype: 'float32', shape: x.shape ? x.shape.map((d, i) => (i >= a ? 1 : d)) : undefined }];
+});
+// Skip(Simplified)LayerNormalization: output, mean and inv_std_var (the last axis kept as 1), the residual sum.
+register(['SkipLayerNormalization', 'SkipSimplifiedLayerNormalization'], (c) => {
+  const x = like(c);
+  const stat = { dtype: 'float32' as DType, shape: x.shape ? [...x.shape.slice(0, -1), 1] : undefined };
+  return [x, stat, stat, like(c)];
+}, 'com.microsoft');
 
 /** Output dtype and broadcast shape of inputs `idx` (every given input by default). */
 export function broadcastOf(c: ShapeCtx, dtype: DType | undefined, idx?: number[]): OutInfo {

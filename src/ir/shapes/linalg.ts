@@ -1,7 +1,7 @@
 // Matrix ops and reductions: MatMul (numpy semantics), Gemm, Einsum, Det, the Reduce* family.
 import { Dim, Shape } from '../types';
 import { OutInfo, ShapeCtx, attrInt, attrInts, attrStr, intsOf, register } from './context';
-import { broadcastShapes, normAxis } from './dims';
+import { broadcastShapes, dimAdd, normAxis } from './dims';
 
 function matmul(c: ShapeCtx, dtype = c.dtype(0)): OutInfo[] {
   const a0 = c.shape(0);
@@ -39,13 +39,43 @@ register('FusedMatMul', (c) => {
   return [{ dtype: c.dtype(0), shape: [...broadcastShapes([ta.slice(0, -2), tb.slice(0, -2)], c.namer), ta[ta.length - 2], tb[tb.length - 1]] }];
 }, 'com.microsoft');
 
-// com.microsoft Attention: [B, S, E] with packed [E, 3H] weights → [B, S, H].
+// com.microsoft Attention: [B, S, E] with packed [E, Hq + Hk + Hv] weights → [B, S, Hv]; with past state
+// [2, B, N, P, h] the present output is [2, B, N, P + S, h].
 register('Attention', (c) => {
   const x = c.shape(0);
   const w = c.shape(1);
   const sizes = attrInts(c, 'qkv_hidden_sizes');
   const hidden = sizes ? sizes[2] : w && typeof w[1] === 'number' ? w[1] / 3 : undefined;
-  return [{ dtype: c.dtype(0), shape: x && hidden !== undefined ? [x[0], x[1], hidden] : undefined }];
+  const out: OutInfo[] = [{ dtype: c.dtype(0), shape: x && hidden !== undefined ? [x[0], x[1], hidden] : undefined }];
+  const past = c.has(4) ? c.shape(4) : undefined;
+  const heads = attrInt(c, 'num_heads', 1);
+  if (x && past && past.length === 5) out.push({ dtype: c.dtype(0), shape: [2, x[0], past[2], dimAdd(past[3], x[1], c.namer), past[4]] });
+  else if (x && hidden !== undefined) out.push({ dtype: c.dtype(0), shape: [2, x[0], heads, x[1], hidden / heads] });
+  return out;
+}, 'com.microsoft');
+
+// com.microsoft MultiHeadAttention: query [B, S, D], key [B, L, D], value [B, L, Dv] → [B, S, Dv]; present_key /
+// present_value [B, N, P + L, h] with past_key / past_value [B, N, P, h].
+register('MultiHeadAttention', (c) => {
+  const q = c.shape(0);
+  const k = c.has(1) ? c.shape(1) : undefined;
+  const v = c.has(2) ? c.shape(2) : undefined;
+  const heads = attrInt(c, 'num_heads', 1);
+  if (!q || !k || !v || q.length !== 3 || k.length !== 3 || v.length !== 3) return [{ dtype: c.dtype(0) }];
+  const past = c.has(6) ? c.shape(6) : undefined;
+  const T = past && past.length === 4 ? dimAdd(past[2], k[1], c.namer) : k[1];
+  const head = (d: Dim): Dim | undefined => (typeof d === 'number' ? d / heads : undefined);
+  return [{ dtype: c.dtype(0), shape: [q[0], q[1], v[2]] },
+    { dtype: c.dtype(0), shape: head(k[2]) !== undefined ? [q[0], heads, T, head(k[2])!] : undefined },
+    { dtype: c.dtype(0), shape: head(v[2]) !== undefined ? [q[0], heads, T, head(v[2])!] : undefined }];
+}, 'com.microsoft');
+
+// com.microsoft EmbedLayerNormalization: int32 ids [B, S] → [B, S, H], mask_index [B] (int32), embedding_sum [B, S, H].
+register('EmbedLayerNormalization', (c) => {
+  const ids = c.shape(0);
+  const w = c.shape(2);
+  const y: Shape | undefined = ids && w ? [ids[0], ids[1], w[1]] : undefined;
+  return [{ dtype: c.dtype(2), shape: y }, { dtype: 'int32', shape: ids ? [ids[0]] : undefined }, { dtype: c.dtype(2), shape: y }];
 }, 'com.microsoft');
 
 register('Det', (c) => {
