@@ -75,6 +75,9 @@ export interface QuantizeSummary {
   /** int8: the cost model's run-time estimates (ms, src/quantize/cost-model.ts) of the float32, plain int8 and written
    *  models, which the mixed-precision search's latency bound compares (absent when the search did not run). */
   estimatedMs?: { float32: number; int8: number; chosen: number };
+  /** int8: the task measure (arg-max agreement of class outputs, mask IoU of probability maps) against the float32
+   *  model on the search's calibration samples, as written and in plain int8 (src/quantize/task-signal.ts). */
+  task?: import('./guard').TaskSummary;
   /** int8: the activation range method used (minmax or percentile; chosen on the guard samples unless asked for). */
   rangeMethod?: RangeMethod;
 }

@@ -11,6 +11,7 @@ import type { QParams, Range } from './params';
 import { serializeTflite } from '../tflite/writer';
 import { WeightRounding, gptqWeights } from './weight-rounding';
 import { correctBiases } from './bias-correction';
+import type { TaskMeasure } from './task-signal';
 import { GUARD_COSINE, GUARD_SAMPLES, Int16Mode, chooseInt16Ops, cloneResult, score } from './mixed-precision';
 
 /** Plain int8 (minmax, round-to-nearest) below this output cosine on the guard samples: percentile ranges are tried
@@ -47,6 +48,10 @@ export interface FullInt8Stats {
   biasCorrected: number;
   /** The cost model's estimates (ms; cost-model.ts) the search's latency bound compared (absent when it did not run). */
   estimatedMs?: { float32: number; int8: number; chosen: number };
+  /** The task measure (task-signal.ts) against float32 on the search's samples, plain int8 and as written (absent
+   *  when no output is a class or mask output). */
+  int8Task?: TaskMeasure;
+  task?: TaskMeasure;
 }
 
 export interface FullInt8Options extends Int8Options, RangeOptions {
@@ -146,7 +151,8 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   return { result, stats: { fromOnnx: p.onnx.size, fromTflite, calibrationMs: t1 - t0, quantizeMs: performance.now() - t1,
     gptqLayers: gptq.layers, gptqMs: gptq.ms, int16Ops: choice.int16Ops.size, splitOps: choice.splitOps.size, floatOps: choice.floatOps.size, floatWeightOps: choice.floatWeights.size, int8Cosine: choice.int8Cosine, cosine: choice.cosine,
     guardMet: choice.met, mixedMs: choice.ms, rangeMethod, biasCorrected: corrected,
-    ...('floatCostMs' in choice && Number.isFinite(choice.floatCostMs) ? { estimatedMs: { float32: choice.floatCostMs, int8: choice.int8CostMs, chosen: choice.chosenCostMs } } : {}) } };
+    ...('floatCostMs' in choice && Number.isFinite(choice.floatCostMs) ? { estimatedMs: { float32: choice.floatCostMs, int8: choice.int8CostMs, chosen: choice.chosenCostMs } } : {}),
+    ...('task' in choice && choice.task ? { task: choice.task } : {}), ...('int8Task' in choice && choice.int8Task ? { int8Task: choice.int8Task } : {}) } };
 }
 
 /** Worst output cosine of the plain int8 model (round-to-nearest weights, float I/O) on the guard samples. */

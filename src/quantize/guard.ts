@@ -31,7 +31,13 @@ export interface GuardResult {
   met: boolean;
   /** Set when the guard failed: the layers whose error grows most. */
   blame?: BlamedLayer[];
+  /** What the model's outputs are used for and how much of it int8 keeps against float32 on the search's calibration
+   *  samples (task-signal.ts: arg-max agreement or mask IoU); reported, the guard itself stays on the cosine. */
+  task?: TaskSummary;
 }
+
+/** `--json`'s task measure: its kind, the agreement as written and in plain int8, and the samples measured. */
+export interface TaskSummary { kind: 'argmax' | 'mask'; agreement: number; int8Agreement?: number; samples: number }
 
 /** Input SNR above this counts as this (an exact input is not a reason to blame the first layer: every int8 layer
  *  lands near 30–45 dB). */

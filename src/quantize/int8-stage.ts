@@ -11,7 +11,8 @@ import { CalibrationInput, loadCalibrationSamples, randomSamples } from '../cali
 import { quantizeFullInt8 } from './full-int8';
 import { stripQdq } from './qdq';
 import type { QParams } from './params';
-import { GUARD_COSINE, GUARD_SAMPLES } from './mixed-precision';
+import { GUARD_COSINE, GUARD_SAMPLES, SEARCH_SAMPLES } from './mixed-precision';
+import { taskText } from './task-signal';
 import { GuardResult, MIN_COSINE, blameLayers, blameText } from './guard';
 import type { QuantStage } from './file';
 import { hybridIslandOps } from './hybrid-islands';
@@ -74,21 +75,27 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   }
   const minCosine = q.minCosine ?? MIN_COSINE;
   const guard: GuardResult = { minCosine, cosine: stats.cosine, met: !(stats.cosine < minCosine) && !Number.isNaN(stats.cosine) };
+  if (stats.task) {
+    guard.task = { kind: stats.task.kind, agreement: stats.task.agreement, ...(stats.int8Task ? { int8Agreement: stats.int8Task.agreement } : {}),
+      samples: Math.min(samples.length, SEARCH_SAMPLES) };
+    summary.task = guard.task;
+  }
   summary.guard = guard;
+  const taskNote = stats.task ? `; task: ${taskText(stats.task)}${stats.int8Task && stats.int8Task !== stats.task ? ` (plain int8 ${stats.int8Task.agreement.toFixed(4)})` : ''} on ${Math.min(samples.length, SEARCH_SAMPLES)} calibration sample(s)` : '';
   if (!guard.met) {
     // The accuracy guard: compare's per-layer split names the layers; nothing is written unless --allow-degraded.
     guard.blame = await blameLayers(bytes, model.path, floatTflite, serializeTflite(result.model), samples[0]);
     const n = Math.min(samples.length, GUARD_SAMPLES);
     const msg = `int8: output cosine ${Number.isNaN(stats.cosine) ? 'NaN' : cos(stats.cosine)} against onnxruntime on ${n} ${summary.calibrationSource === 'folder' ? '' : `${summary.calibrationSource} `}`
       + `calibration sample(s) is below --min-cosine ${minCosine}${stats.int16Ops ? ` (with ${stats.int16Ops} ops in 16x8)` : ''}${stats.floatOps ? ` (with ${stats.floatOps} ops in float32)` : ''}; `
-      + `layers to blame (largest SNR drop, float32 → int8): ${blameText(guard.blame)}`;
+      + `layers to blame (largest SNR drop, float32 → int8): ${blameText(guard.blame)}${taskNote}`;
     if (!q.allowDegraded) {
       throw new ModelError(`${msg}; nothing written (better --calibration samples, --int16 auto, or --allow-degraded to write it anyway)`);
     }
     result.warnings.push(`${msg}; written anyway because of --allow-degraded`);
   } else if (!stats.guardMet) {
     result.warnings.push(`int8: output cosine on the calibration samples is ${cos(stats.cosine)} (< ${GUARD_COSINE}) even with float32 / 16x8 layers within `
-      + `${INT8_SIZE_BUDGET * 100}% of the float32 size; compare the model layer by layer (onnx2lite compare)`);
+      + `${INT8_SIZE_BUDGET * 100}% of the float32 size${taskNote}; compare the model layer by layer (onnx2lite compare)`);
   }
   if (fixed.size && !q.calibration && stats.fromOnnx + stats.fromTflite > 0) {
     result.warnings.push(`int8: the QDQ model leaves ${stats.fromOnnx + stats.fromTflite} tensor(s) without scales; their ranges come from random data (pass --calibration DIR)`);

@@ -3,8 +3,8 @@
 // float32 does), so part of the size budget left under INT8_SIZE_BUDGET goes to weights: each op with weights of
 // MIN_DYNAMIC_ELEMENTS+ elements (the candidates; a float op's smaller weights are int8-stored too, weights.ts
 // storedInt8) is measured alone — the float32 model with only that op's weights rounded to int8 (per channel, round
-// to nearest, as a float op's int8-stored weights are) — on the guard samples, by the search's measure
-// (pooled SNR of the logits, sensitivity.ts). The ops whose rounding costs the most run in float32 with float32
+// to nearest, as a float op's int8-stored weights are) — on the search's samples, by the search's measure (the
+// task's for class / mask outputs, task-signal.ts, else the pooled SNR of the logits, sensitivity.ts). The ops whose rounding costs the most run in float32 with float32
 // weights (three bytes per weight over int8), the number growing while the model fits the size budget and the
 // search's latency bound (mixed-precision.ts). Not float16 weights: LiteRT.js runs a DEQUANTIZE of a FLOAT16
 // constant at every inference (PP-OCRv4 rec with float16 weights for 4 ops measured 1.89× float32, `--quantize fp16`
@@ -22,8 +22,9 @@ export interface WeightPoint {
   op: number;
   weight: number;
   elements: number;
-  /** Output SNR (dB, pooled over the guard samples) with only this op's weights int8. */
-  snrDb: number;
+  /** The search's measure (OutputScore.objective: the task's smooth measure, else the output SNR in dB) with only
+   *  this op's weights int8. */
+  measure: number;
 }
 
 /** The candidate ops: those reading a float32 constant weight of MIN_DYNAMIC_ELEMENTS+ elements. */
@@ -61,8 +62,8 @@ export async function rankWeightOps(result: ConvertResult, scorer: Scorer): Prom
   const points: WeightPoint[] = [];
   for (const w of weightOps(result.model.subgraphs[0])) {
     const s = await scorer.score(roundedWeightsModel(result, [w]), result.metadata);
-    points.push({ ...w, snrDb: s.snrDb });
+    points.push({ ...w, measure: s.objective });
   }
   // Ties (and equal SNRs) in graph order: the ranking depends only on the model and the samples.
-  return points.sort((a, b) => a.snrDb - b.snrDb || a.op - b.op);
+  return points.sort((a, b) => a.measure - b.measure || a.op - b.op);
 }

@@ -21,24 +21,39 @@ import { consumersOf, isFloatActivation, producersOf } from './graph';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
 import { floatIslands } from './int8-float-islands';
 import { type QParams, quantParams } from './params';
+import { type TaskMeasure, TaskTally, outputTasks } from './task-signal';
 
 /** One rounding point: the tensor rounded to int8, and the float model's ops that must leave int8 for it not to be
  *  (its producer, the same-scale ops carrying it and every op reading it or them). */
 export interface RoundingPoint {
   tensor: number;
   ops: number[];
-  /** Output SNR (dB, pooled over the samples) with only this point rounded; Infinity when not measured. */
-  snrDb: number;
+  /** The search's measure (OutputScore.objective: the task's smooth measure, else the output SNR in dB) with only
+   *  this point rounded; Infinity when not measured. */
+  measure: number;
 }
 
 /** A model's outputs on samples: the worst output cosine against onnxruntime (the guard's measure), the pooled
  *  SNR of its logits against the float32 model's (the search's measure) and the fastest run time. */
-export interface OutputScore { snrDb: number; cosine: number; ms: number }
+export interface OutputScore {
+  snrDb: number;
+  cosine: number;
+  ms: number;
+  /** The task measure against the float32 model (task-signal.ts); absent when no output is a class or mask output. */
+  task?: TaskMeasure;
+  /** What the search ranks and compares by (higher is better): the task's smooth measure when there is one, else
+   *  the SNR (dB). */
+  objective: number;
+}
 
 /** Scores quantized variants of one float model (same tensor names) on the guard samples. The search's measure is
  *  taken before a final SOFTMAX / LOGISTIC: probabilities saturate, so near a tie a tiny change flips them.
  *  `ms` is the fastest run over the samples. */
-export interface Scorer { score(model: TflModel, metadata: OnnxLiteMetadata): Promise<OutputScore> }
+export interface Scorer {
+  score(model: TflModel, metadata: OnnxLiteMetadata): Promise<OutputScore>;
+  /** One of `n` points' share of a group's measure: a `n`-th of the task's loss (the SNR: the group's own). */
+  share(measure: number, n: number): number;
+}
 
 function pooledSnr(err: number, sig: number): number {
   const snr = err === 0 ? 200 : sig === 0 ? -200 : Math.min(200, 10 * Math.log10(sig / err));
@@ -76,27 +91,35 @@ async function runTaps(model: TflModel, metadata: OnnxLiteMetadata, names: strin
 /** The scorer for `result`'s variants: onnxruntime's outputs `refs` for the guard, the float32 model's logits. */
 export async function makeScorer(result: ConvertResult, samples: Tensor[][], refs: Map<string, Tensor>[]): Promise<Scorer> {
   const sg = result.model.subgraphs[0];
-  const producer = producersOf(sg);
-  const names = sg.outputs.map((o) => {
-    const p = sg.operators[producer.get(o) ?? -1];
-    return sg.tensors[p && (p.opcode === 'SOFTMAX' || p.opcode === 'LOGISTIC') ? p.inputs[0] : o].name;
-  });
+  // What each output is for (task-signal.ts) and the tensor measured: logits before a SOFTMAX / LOGISTIC.
+  const tasks = outputTasks(sg);
+  const names = tasks.map((t) => sg.tensors[t.tap].name);
+  const kinds = tasks.map((t) => t.kind);
+  const classes = tasks.map((t) => sg.tensors[t.tap].shape.at(-1) ?? 1);
   const base = await runTaps(result.model, result.metadata, names, samples);
+  const hasTask = kinds.some((k) => k !== 'values');
   return {
+    // (The SNR ranking keeps the group's measure for each: measured that way on the audio and random-weight models.)
+    share: (measure, n) => (hasTask ? 1 - (1 - measure) / n : measure),
     async score(model, metadata) {
       const run = await runTaps(model, metadata, names, samples);
       let err = 0;
       let sig = 0;
-      // The guard's measure (scalar outputs such as a probability pooled over the samples).
+      // The guard's measure (scalar outputs such as a probability pooled over the samples), on the samples with
+      // onnxruntime references (the first ones).
       const worst = worstOutputCosine(refs, run.outputs.map((outs) => new Map(outs.map((o, j) => [metadata.outputs[j].onnx, o]))));
+      const tally = new TaskTally(kinds, classes);
       for (let k = 0; k < samples.length; k++) {
         run.taps[k].forEach((got, j) => {
           const want = base.taps[k][j];
           if (got.length !== want.length) { err += Infinity; return; }
           for (let i = 0; i < want.length; i++) { err += (want[i] - got[i]) ** 2; sig += want[i] * want[i]; }
+          tally.add(j, want, got);
         });
       }
-      return { snrDb: pooledSnr(err, sig), cosine: worst, ms: run.ms };
+      const snrDb = pooledSnr(err, sig);
+      const task = tally.measure();
+      return { snrDb, cosine: worst, ms: run.ms, ...(task ? { task } : {}), objective: task ? task.soft : snrDb };
     },
   };
 }
@@ -124,7 +147,7 @@ export function roundingPoints(result: ConvertResult, params: Map<number, QParam
           if (INT8_OPS[sg.operators[r].opcode]?.sameScale) walk.push(...sg.operators[r].outputs);
         }
       }
-      points.push({ tensor: o, ops: [...ops].sort((a, b) => a - b), snrDb: Infinity });
+      points.push({ tensor: o, ops: [...ops].sort((a, b) => a - b), measure: Infinity });
     }
   });
   return points;
@@ -162,22 +185,24 @@ export function fakeQuantized(result: ConvertResult, tensors: number[], params: 
  *  groups of consecutive ones, and only the worst groups' points one by one, so the cost is ~2·√n model runs. */
 export async function rankRoundingPoints(result: ConvertResult, params: Map<number, QParams>, scorer: Scorer): Promise<RoundingPoint[]> {
   const points = roundingPoints(result, params);
-  const measure = async (ts: number[]) => (await scorer.score(fakeQuantized(result, ts, params), result.metadata)).snrDb;
+  const measure = async (ts: number[]) => (await scorer.score(fakeQuantized(result, ts, params), result.metadata)).objective;
   const size = Math.max(1, Math.ceil(Math.sqrt(points.length)));
-  const groups: { members: RoundingPoint[]; snrDb: number }[] = [];
+  const groups: { members: RoundingPoint[]; measure: number }[] = [];
   for (let i = 0; i < points.length; i += size) {
     const members = points.slice(i, i + size);
-    groups.push({ members, snrDb: await measure(members.map((p) => p.tensor)) });
+    groups.push({ members, measure: await measure(members.map((p) => p.tensor)) });
   }
-  groups.sort((a, b) => a.snrDb - b.snrDb);
+  groups.sort((a, b) => a.measure - b.measure);
   // The worst groups hold most of the error (a group's error is about the sum of its points').
   const refine = groups.slice(0, Math.max(1, Math.ceil(groups.length / 4)));
   for (const g of refine) {
-    if (g.members.length === 1) { g.members[0].snrDb = g.snrDb; continue; }
-    for (const p of g.members) p.snrDb = await measure([p.tensor]);
-    g.members.sort((a, b) => a.snrDb - b.snrDb);
+    if (g.members.length === 1) { g.members[0].measure = g.measure; continue; }
+    for (const p of g.members) p.measure = await measure([p.tensor]);
+    g.members.sort((a, b) => a.measure - b.measure);
   }
-  // Unrefined groups follow in their group's order (their points share the group's measure, which bounds each).
-  for (const g of groups.slice(refine.length)) for (const p of g.members) p.snrDb = Math.max(p.snrDb === Infinity ? g.snrDb : p.snrDb, g.snrDb);
-  return groups.flatMap((g) => g.members).sort((a, b) => a.snrDb - b.snrDb);
+  // Unrefined groups' points get an equal share of their group's loss (a group's error is about the sum of its
+  // points'), so they compare with the points measured alone: the group's measure itself would rank each of them as
+  // bad as all of them together, ahead of worse points measured alone.
+  for (const g of groups.slice(refine.length)) for (const p of g.members) p.measure = scorer.share(g.measure, g.members.length);
+  return groups.flatMap((g) => g.members).sort((a, b) => a.measure - b.measure);
 }

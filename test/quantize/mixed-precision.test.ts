@@ -54,7 +54,7 @@ test('rounding points: the tensor whose int8 step wipes out the values ranks fir
   assert.ok(alone.snrDb < 3 && alone.cosine < 0.9, `shifted rounded alone: ${alone.snrDb} dB, cosine ${alone.cosine}`);
   const ranked = await rankRoundingPoints(result, params, scorer);
   assert.equal(ranked[0].tensor, shifted.tensor);
-  assert.ok(ranked.slice(1).every((p) => p.snrDb > 20), ranked.map((p) => `${sg.tensors[p.tensor].name} ${p.snrDb.toFixed(1)}`).join(', '));
+  assert.ok(ranked.slice(1).every((p) => p.measure > 20), ranked.map((p) => `${sg.tensors[p.tensor].name} ${p.measure.toFixed(1)}`).join(', '));
 });
 
 test('--int16 auto keeps the sensitive ops in float32: the collapsing model meets the guard; --int16 off collapses', async () => {

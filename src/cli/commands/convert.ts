@@ -62,7 +62,8 @@ ${QUANTIZE_USAGE}
           process.stdout.write(`${model} → ${r.output} (${(r.bytes / 1024).toFixed(1)} KiB, ${Object.values(r.opHistogram).reduce((a, b) => a + b, 0)} ops, ${r.transposeCount} TRANSPOSE, ${r.ms} ms)\n`);
           if ('quantization' in r) {
             const q = (r as Awaited<ReturnType<typeof quantizeFile>>).quantization;
-            process.stdout.write(`  ${q.mode}: ${((100 * r.bytes) / q.floatBytes).toFixed(1)}% of the float32 size${q.calibrationSamples ? `, ${q.calibrationSamples} calibration samples (${q.calibrationSource})` : ''}\n`);
+            process.stdout.write(`  ${q.mode}: ${((100 * r.bytes) / q.floatBytes).toFixed(1)}% of the float32 size${q.calibrationSamples ? `, ${q.calibrationSamples} calibration samples (${q.calibrationSource})` : ''}`
+              + `${q.task ? `; ${q.task.kind === 'argmax' ? 'arg-max agreement' : 'mask IoU'} ${q.task.agreement.toFixed(4)} with float32 on ${q.task.samples} of them` : ''}\n`);
           }
           if (verification) process.stdout.write(`  ${verificationLine(verification)}\n`);
           for (const w of r.warnings) process.stdout.write(`  warning: ${w}\n`);

@@ -1,0 +1,172 @@
+// The task-aware measure of an int8 search step: what the model's outputs are used for, inferred from the ops that
+// make them (no user input), and how much of that use a quantized variant keeps against the float32 model.
+// - an output made by SOFTMAX / LOG_SOFTMAX, or read by an ARG_MAX over its last axis, is a class axis read by
+//   arg-max (classifiers, CTC recognition: one arg-max per time step): the fraction of positions (all axes but the
+//   last) whose arg-max agrees with float32's. Flips are rare and discrete, so the search ranks by a smooth version:
+//   per position the quantized model's margin for float's top class over its own best other class, relative to
+//   float's margin (1 = the same margin, < 0 = flipped; clamped to [-1, 1]), averaged — a small step that moves
+//   near-ties shows before it flips one;
+// - an output made by LOGISTIC with more than SCALAR_OUTPUT values is a probability map (text detection): the IoU of
+//   the maps thresholded at MASK_THRESHOLDS against float32's, averaged over samples and thresholds; the smooth
+//   version thresholds softly (a logistic of the distance to the threshold, LOGIT_TEMPERATURE wide);
+// - any other output keeps the output SNR / cosine (sensitivity.ts, output-cosine.ts).
+// PP-OCRv4 recognition showed why (bench int8-tasks): as the SNR-driven search moved ops to float32 the guard's cosine
+// went 0.976 → 0.949 → 0.897 → 0.967 and the decoded lines went down, not up.
+import type { TflSubgraph } from '../tflite/model';
+import { consumersOf, producersOf } from './graph';
+import { SCALAR_OUTPUT } from './output-cosine';
+
+export type TaskKind = 'argmax' | 'mask' | 'values';
+
+/** Probability thresholds of a mask output (PaddleOCR's text mask is read at 0.3; 0.5 is the usual). */
+export const MASK_THRESHOLDS = [0.3, 0.5];
+/** Width (logit units) of the soft threshold in the smooth mask measure: ~0.05 in probability near 0.3. */
+const LOGIT_TEMPERATURE = 0.25;
+/** Ops that only reshape a tensor between the classifying op and the model output. */
+const RESHAPES = new Set(['RESHAPE', 'SQUEEZE', 'EXPAND_DIMS']);
+
+/** What each output of `sg` (in `sg.outputs` order) is for, and the tensor the measure reads: the logits before a
+ *  SOFTMAX / LOGISTIC (the scorer taps them: probabilities saturate), else the output itself. */
+export function outputTasks(sg: TflSubgraph): { kind: TaskKind; tap: number }[] {
+  const producer = producersOf(sg);
+  const readers = consumersOf(sg);
+  const elements = (t: number) => sg.tensors[t].shape.reduce((a, d) => a * Math.max(1, d), 1);
+  const readByArgmax = (t: number) => (readers.get(t) ?? []).some((k) => {
+    const op = sg.operators[k];
+    if (op.opcode !== 'ARG_MAX' || op.inputs[0] !== t) return false;
+    const axis = sg.tensors[op.inputs[1]]?.data;
+    if (!axis || axis.byteLength < 4) return false;
+    const a = new DataView(axis.buffer, axis.byteOffset, 4).getInt32(0, true);
+    const rank = sg.tensors[t].shape.length;
+    return a === rank - 1 || a === -1;
+  });
+  return sg.outputs.map((o) => {
+    let k = producer.get(o);
+    // Through reshapes that keep the last axis (a [1, T, C] output squeezed from [1, 1, T, C]).
+    let src = o;
+    while (k !== undefined && RESHAPES.has(sg.operators[k].opcode)
+      && sg.tensors[sg.operators[k].inputs[0]].shape.at(-1) === sg.tensors[src].shape.at(-1)) {
+      src = sg.operators[k].inputs[0];
+      k = producer.get(src);
+    }
+    const op = k === undefined ? undefined : sg.operators[k];
+    const classes = sg.tensors[o].shape.at(-1) ?? 1;
+    if (op && (op.opcode === 'SOFTMAX' || op.opcode === 'LOG_SOFTMAX') && classes > 1) {
+      return { kind: 'argmax', tap: op.opcode === 'SOFTMAX' ? op.inputs[0] : o };
+    }
+    if (classes > 1 && readByArgmax(o)) return { kind: 'argmax', tap: o };
+    if (op?.opcode === 'LOGISTIC' && elements(o) > SCALAR_OUTPUT) return { kind: 'mask', tap: op.inputs[0] };
+    return { kind: 'values', tap: op && (op.opcode === 'SOFTMAX' || op.opcode === 'LOGISTIC') ? op.inputs[0] : o };
+  });
+}
+
+/** One output's arg-max agreement on one sample: positions compared, those agreeing, and the sum of the relative
+ *  margins (see the header). `want` / `got`: values with the class axis last (`classes` long). */
+export function argmaxAgreement(want: ArrayLike<number>, got: ArrayLike<number>, classes: number): { positions: number; agree: number; soft: number } {
+  const positions = Math.floor(want.length / classes);
+  let agree = 0;
+  let soft = 0;
+  for (let p = 0; p < positions; p++) {
+    const o = p * classes;
+    let c = 0;
+    let lo = want[o];
+    for (let j = 1; j < classes; j++) {
+      if (want[o + j] > want[o + c]) c = j;
+      if (want[o + j] < lo) lo = want[o + j];
+    }
+    let other = -Infinity;
+    let otherGot = -Infinity;
+    let g = 0;
+    for (let j = 0; j < classes; j++) {
+      if (got[o + j] > got[o + g]) g = j;
+      if (j === c) continue;
+      if (want[o + j] > other) other = want[o + j];
+      if (got[o + j] > otherGot) otherGot = got[o + j];
+    }
+    if (g === c) agree++;
+    if (classes < 2) { soft += 1; continue; }
+    // Float's margin, floored at a thousandth of the position's spread (an exact tie is no reason to blow up).
+    const mf = Math.max(want[o + c] - other, 1e-3 * (want[o + c] - lo), 1e-12);
+    const mq = got[o + c] - otherGot;
+    const r = Number.isFinite(mq) ? mq / mf : -1;
+    soft += Math.max(-1, Math.min(1, Number.isNaN(r) ? -1 : r));
+  }
+  return { positions, agree, soft };
+}
+
+/** One output's mask agreement on one sample: the IoU of the maps thresholded at each of MASK_THRESHOLDS and the
+ *  soft IoU, from logits (`want`, `got`: before the LOGISTIC). */
+export function maskAgreement(want: ArrayLike<number>, got: ArrayLike<number>): { iou: number[]; soft: number[] } {
+  const iou: number[] = [];
+  const soft: number[] = [];
+  for (const th of MASK_THRESHOLDS) {
+    const t = Math.log(th / (1 - th));
+    let both = 0;
+    let either = 0;
+    let sBoth = 0;
+    let sEither = 0;
+    for (let i = 0; i < want.length; i++) {
+      const x = want[i] > t;
+      const y = got[i] > t;
+      if (x && y) both++;
+      if (x || y) either++;
+      const a = 1 / (1 + Math.exp(-(want[i] - t) / LOGIT_TEMPERATURE));
+      const b = 1 / (1 + Math.exp(-(got[i] - t) / LOGIT_TEMPERATURE));
+      sBoth += Math.min(a, b);
+      sEither += Math.max(a, b);
+    }
+    iou.push(either ? both / either : 1);
+    soft.push(sEither > 1e-9 ? sBoth / sEither : 1);
+  }
+  return { iou, soft };
+}
+
+/** The task measure of a variant: over its task outputs, the one that keeps the least of its task. */
+export interface TaskMeasure {
+  kind: Exclude<TaskKind, 'values'>;
+  /** argmax: fraction of positions whose arg-max agrees with float32; mask: mean IoU of the thresholded maps. */
+  agreement: number;
+  /** The smooth version the search ranks by (1 = as float32). */
+  soft: number;
+  /** Positions (argmax) or sample × threshold maps (mask) compared. */
+  count: number;
+}
+
+/** Sums one output's agreement over samples; `measure()` is the worst output's (undefined without task outputs). */
+export class TaskTally {
+  private readonly sums: { agree: number; soft: number; count: number }[];
+
+  constructor(private readonly kinds: TaskKind[], private readonly classes: number[]) {
+    this.sums = kinds.map(() => ({ agree: 0, soft: 0, count: 0 }));
+  }
+
+  /** Output `j` of one sample: float32's tapped values and the variant's. */
+  add(j: number, want: ArrayLike<number>, got: ArrayLike<number>): void {
+    const s = this.sums[j];
+    if (this.kinds[j] === 'argmax') {
+      const a = argmaxAgreement(want, got, this.classes[j]);
+      s.agree += a.agree;
+      s.soft += a.soft;
+      s.count += a.positions;
+    } else if (this.kinds[j] === 'mask') {
+      const m = maskAgreement(want, got);
+      for (let k = 0; k < m.iou.length; k++) { s.agree += m.iou[k]; s.soft += m.soft[k]; s.count++; }
+    }
+  }
+
+  measure(): TaskMeasure | undefined {
+    let worst: TaskMeasure | undefined;
+    this.kinds.forEach((kind, j) => {
+      const s = this.sums[j];
+      if (kind === 'values' || s.count === 0) return;
+      const m: TaskMeasure = { kind, agreement: s.agree / s.count, soft: s.soft / s.count, count: s.count };
+      if (!worst || m.soft < worst.soft) worst = m;
+    });
+    return worst;
+  }
+}
+
+/** "arg-max agreement 0.9750" / "mask IoU 0.9621": the measure in words, for the guard's line. */
+export function taskText(t: TaskMeasure): string {
+  return `${t.kind === 'argmax' ? 'arg-max agreement' : 'mask IoU'} ${t.agreement.toFixed(4)} with float32`;
+}
