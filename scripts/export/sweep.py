@@ -281,29 +281,36 @@ class EmformerRnnt(torch.nn.Module):
         return self.m(feats, n, tokens, t)[0]
 
 
-def main():
-    out, names = sys.argv[1], sys.argv[2:] or list(MODELS)
+def export_all(models, argv, default_opset=17):
+    """Exports the models named in argv[2:] (all of `models` when none) into the folder argv[1], skipping those already
+    there; a model's options may name its opset (else `default_opset`; None: torch's default) and dynamic axes."""
+    out, names = argv[1], argv[2:] or list(models)
     os.makedirs(out, exist_ok=True)
     for name in names:
         dst = os.path.join(out, f'{name}.onnx')
         if os.path.exists(dst):
             continue
         try:
-            m, x, *rest = MODELS[name]()
+            m, x, *rest = models[name]()
             opts = rest[0] if rest else {}
             m.eval()
             args = x if isinstance(x, tuple) else (x,)
             tmp = os.path.join(out, f'.{name}.onnx.tmp')
-            names = ['input'] if len(args) == 1 else [f'input_{i}' for i in range(len(args))]
+            in_names = ['input'] if len(args) == 1 else [f'input_{i}' for i in range(len(args))]
+            opset = opts.get('opset', default_opset)
+            kw = {'opset_version': opset} if opset is not None else {}
             # Not under no_grad: torch's fast attention path (aten::_native_multi_head_attention) has no ONNX export.
             # Scripted models (opts 'script') are exported the same way: their loops become ONNX Loop nodes.
-            torch.onnx.export(m, args, tmp, opset_version=opts.get('opset', 17), input_names=names,
-                              dynamic_axes=opts.get('dynamic'))
+            torch.onnx.export(m, args, tmp, input_names=in_names, dynamic_axes=opts.get('dynamic'), **kw)
             os.replace(tmp, dst)
-            print(f'exported {name}', flush=True)
+            print(f'exported {name} (opset {opset if opset is not None else "default"})', flush=True)
         except Exception as e:  # noqa: BLE001 — a sweep reports and goes on
             print(f'EXPORT FAILED {name}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ""}', flush=True)
             traceback.print_exc(limit=1, file=sys.stderr)
+
+
+def main():
+    export_all(MODELS, sys.argv)
 
 
 if __name__ == '__main__':

@@ -11,7 +11,6 @@ One model per run is kindest to a shared machine (name it). Big files: keep OUT_
 import math
 import os
 import sys
-import traceback
 
 import torch
 from torch import nn
@@ -20,7 +19,7 @@ import torchvision
 import torchaudio
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sweep import calibrated, img, FirstOutput, Raft  # noqa: E402
+from sweep import calibrated, img, export_all, FirstOutput, Raft  # noqa: E402
 
 torch.manual_seed(0)
 tv = torchvision.models
@@ -197,26 +196,7 @@ def calibrated_audio(m, x):
 
 
 def main():
-    out, names = sys.argv[1], sys.argv[2:] or list(MODELS5)
-    os.makedirs(out, exist_ok=True)
-    for name in names:
-        dst = os.path.join(out, f'{name}.onnx')
-        if os.path.exists(dst):
-            continue
-        try:
-            m, x, *rest = MODELS5[name]()
-            opts = rest[0] if rest else {}
-            m.eval()
-            args = x if isinstance(x, tuple) else (x,)
-            tmp = os.path.join(out, f'.{name}.onnx.tmp')
-            in_names = ['input'] if len(args) == 1 else [f'input_{i}' for i in range(len(args))]
-            kw = {'opset_version': opts['opset']} if 'opset' in opts else {}
-            torch.onnx.export(m, args, tmp, input_names=in_names, dynamic_axes=opts.get('dynamic'), **kw)
-            os.replace(tmp, dst)
-            print(f'exported {name} (opset {opts.get("opset", "default")})', flush=True)
-        except Exception as e:  # noqa: BLE001 — a sweep reports and goes on
-            print(f'EXPORT FAILED {name}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ""}', flush=True)
-            traceback.print_exc(limit=1, file=sys.stderr)
+    export_all(MODELS5, sys.argv, default_opset=None)
 
 
 if __name__ == '__main__':

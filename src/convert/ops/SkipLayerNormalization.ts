@@ -3,28 +3,21 @@
 // MEAN, SUB, MUL, RSQRT in the input's layout. The optional fourth output is s itself (the next residual).
 import { attrFloat } from '../attrs';
 import type { OpConverter } from '../types';
-import { MAX_OPSET, refuse } from '../types';
+import { MAX_OPSET } from '../types';
 import { Emitter } from './_emit';
-import { moments } from './_norm';
+import { moments, skipCheck, skipSum } from './_norm';
 
 const SkipLayerNormalization: OpConverter = {
   op: 'SkipLayerNormalization', domain: 'com.microsoft', emits: ['ADD', 'MEAN', 'SUB', 'MUL', 'RSQRT'], opset: [1, MAX_OPSET],
   inputs: [3, 5], dtypes: ['float32'], int8: false, micro: false, layout: 'axis',
-  check(node, ctx) {
-    if (node.outputs[1] || node.outputs[2]) return refuse('unsupported', 'SkipLayerNormalization with mean / inv_std_var outputs is not supported');
-    const x = ctx.dims(node.inputs[0]);
-    const s = ctx.dims(node.inputs[1]);
-    if (x.length !== s.length || x.some((d, i) => d !== s[i])) return refuse('unsupported', `SkipLayerNormalization skip [${s.join(', ')}] differs from the input [${x.join(', ')}]`);
-    return undefined;
-  },
+  check: (node, ctx) => skipCheck(node, ctx, 'SkipLayerNormalization'),
   convert(node, ctx) {
-    const [xName, skip, gamma, beta, bias] = node.inputs;
-    const [y, , , sum] = node.outputs;
+    const [xName, , gamma, beta, bias] = node.inputs;
+    const [y] = node.outputs;
     const rank = ctx.rank(xName);
     const e = new Emitter(ctx, node);
     const x = ctx.inputAny(xName);
-    const added = e.bin('ADD', x.index, ctx.input(skip, x.perm), bias || !sum ? undefined : ctx.output(sum, x.perm));
-    const s = bias ? e.bin('ADD', added, ctx.inputBroadcast(bias, rank, x.perm), sum ? ctx.output(sum, x.perm) : undefined) : added;
+    const s = skipSum(e, ctx, node, x, bias);
     const m = moments(e, s, [x.perm.indexOf(rank - 1)]);
     const inv = e.un('RSQRT', e.bin('ADD', m.variance, e.scalar(attrFloat(node, 'epsilon', 1e-12))));
     const out = ctx.output(y, x.perm);

@@ -1,7 +1,10 @@
 // Shared pieces of the normalization lowerings (LayerNormalization, InstanceNormalization,
-// MeanVarianceNormalization, BatchNormalization with computed statistics): moments over TFLite axes with MEAN, and
-// per-channel vectors (ONNX axis 1) shaped to broadcast against a tensor stored in any layout.
-import type { ConvertContext } from '../context';
+// MeanVarianceNormalization, BatchNormalization with computed statistics): moments over TFLite axes with MEAN,
+// per-channel vectors (ONNX axis 1) shaped to broadcast against a tensor stored in any layout, and the residual sum of
+// onnxruntime's Skip*LayerNormalization fusions.
+import type { ConvertContext, ValueRef } from '../context';
+import type { Node } from '../../ir/types';
+import { refuse, type Refusal } from '../types';
 import { Perm, permute } from '../layout';
 import type { Emitter } from './_emit';
 
@@ -32,4 +35,24 @@ export function channelVector(ctx: ConvertContext, e: Emitter, name: string, ran
     return ctx.input(key, perm);
   }
   return e.reshape(ctx.inputOnnx(name), permute(full, perm));
+}
+
+/** onnxruntime's Skip*LayerNormalization fusions: the skip input must have the input's shape, and the mean /
+ *  inv_std_var outputs are not written. A refusal naming `op`, or undefined. */
+export function skipCheck(node: Node, ctx: ConvertContext, op: string): Refusal | undefined {
+  if (node.outputs[1] || node.outputs[2]) return refuse('unsupported', `${op} with mean / inv_std_var outputs is not supported`);
+  const x = ctx.dims(node.inputs[0]);
+  const s = ctx.dims(node.inputs[1]);
+  if (x.length !== s.length || x.some((d, i) => d !== s[i])) return refuse('unsupported', `${op} skip [${s.join(', ')}] differs from the input [${x.join(', ')}]`);
+  return undefined;
+}
+
+/** The residual s = input + skip (+ bias) of a Skip*LayerNormalization in the input's layout `x`, written to the
+ *  optional fourth output (the next residual) when the node has one. */
+export function skipSum(e: Emitter, ctx: ConvertContext, node: Node, x: ValueRef, bias: string | undefined): number {
+  const [, skip] = node.inputs;
+  const sum = node.outputs[3];
+  const rank = ctx.rank(node.inputs[0]!);
+  const added = e.bin('ADD', x.index, ctx.input(skip!, x.perm), bias || !sum ? undefined : ctx.output(sum, x.perm));
+  return bias ? e.bin('ADD', added, ctx.inputBroadcast(bias, rank, x.perm), sum ? ctx.output(sum, x.perm) : undefined) : added;
 }
