@@ -22,10 +22,28 @@ export function relMaxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return md / mr;
 }
 
-/** Float32 tensors computed inside the graph (neither constants nor model inputs/outputs). */
+/** The float HARD_SWISH form int8 models carry (DEQUANTIZE → float HARD_SWISH → QUANTIZE, src/quantize/int8-hardswish.ts:
+ *  XNNPack runs it, micro export writes the integer form back): its HARD_SWISH ops' float input and output tensors. */
+export function floatHardSwishForms(model: TflModel): { ops: number; tensors: Set<number> } {
+  const sg = model.subgraphs[0];
+  const tensors = new Set<number>();
+  let ops = 0;
+  for (const o of sg.operators) {
+    if (o.opcode !== 'HARD_SWISH' || sg.tensors[o.inputs[0]].type !== 'FLOAT32') continue;
+    const from = sg.operators.find((p) => p.outputs.includes(o.inputs[0]));
+    const readers = sg.operators.filter((p) => p.inputs.includes(o.outputs[0]));
+    if (from?.opcode !== 'DEQUANTIZE' || !readers.length || readers.some((r) => r.opcode !== 'QUANTIZE')) continue;
+    ops++;
+    tensors.add(o.inputs[0]).add(o.outputs[0]);
+  }
+  return { ops, tensors };
+}
+
+/** Float32 tensors computed inside the graph (neither constants nor model inputs/outputs, nor the float HARD_SWISH
+ *  form's). */
 export function innerFloatActivations(model: TflModel): string[] {
   const sg = model.subgraphs[0];
-  const edge = new Set([...sg.inputs, ...sg.outputs]);
+  const edge = new Set([...sg.inputs, ...sg.outputs, ...floatHardSwishForms(model).tensors]);
   return sg.tensors.filter((t, i) => t.type === 'FLOAT32' && !t.data?.byteLength && !edge.has(i)).map((t) => t.name);
 }
 
