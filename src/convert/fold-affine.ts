@@ -2,12 +2,9 @@
 // "learnable affine blocks" (PP-LCNet, PP-OCR) put a Mul and an Add by scalars after a Conv and after its
 // activation. Each is one more requantization in int8 and one more op everywhere.
 // - after a Conv (its only reader): y·a + b with a, b scalars or per output channel → W·a, B·a + b (exact);
-// - after a ConvTranspose (its only reader): y + b per output channel → B + b (paddle2onnx's separate bias), and a
-//   BatchNormalization → W·k, (B − mean)·k + shift per output channel (k = scale / √(var + ε));
-// - before a Conv (its only reader): Conv(x·a + b) with scalars → Conv with W·a and B + b·ΣW (exact); a padded
-//   Conv reads Pad(x, value −b/a) and pads no more (its zero padding of a·x + b is a·(−b/a) + b: exact too).
-//   PP-LCNetV3 puts the affine block after each HARD_SWISH before a padded depthwise conv: two int8
-//   requantizations (MUL, ADD) become one PADV2 that only copies.
+// - after a ConvTranspose (its only reader): y + b per output channel → B + b (paddle2onnx's separate bias);
+// - before a Conv without padding (its only reader): Conv(x·a + b) with scalars → Conv with W·a and
+//   B + b·ΣW (exact; with padding the border would differ, so padded convs are left alone).
 import type { Graph, Node, Tensor } from '../ir/types';
 import { toFloat32 } from '../ir/tensor';
 
@@ -48,8 +45,13 @@ function setConv(n: Node, g: Graph, constants: Consts, w: Float32Array, b: Float
   n.inputs = [n.inputs[0], wName, bName];
 }
 
-/** Largest |pad value| (−b/a) a padded Conv's folded scale/shift may leave. */
-const MAX_PAD_VALUE = 16;
+function unpadded(n: Node): boolean {
+  const pads = n.attrs.get('pads');
+  const auto = n.attrs.get('auto_pad');
+  const autoPad = auto && auto.type === 'string' ? String(auto.value) : 'NOTSET';
+  const padList = pads && pads.type === 'ints' ? pads.value : [];
+  return (autoPad === 'NOTSET' || autoPad === 'VALID') && padList.every((p) => p === 0);
+}
 
 export function foldConvAffine(g: Graph, constants: Consts, uses: Map<string, number>, producer: Map<string, Node>, drop: Set<Node>): void {
   const single = (t: string) => uses.get(t) === 1 && !g.outputs.some((o) => o.name === t);
@@ -96,44 +98,9 @@ export function foldConvAffine(g: Graph, constants: Consts, uses: Map<string, nu
       break;
     }
   }
-  // After: ConvTranspose → BatchNormalization (DB text-detection heads: ConvTranspose + BN + ReLU): into its weights
-  // (per output channel, axis 1) and bias, as the BN before it is folded into a Conv (simplify.ts).
-  for (const bn of g.nodes) {
-    if (bn.opType !== 'BatchNormalization' || drop.has(bn) || bn.outputs.filter(Boolean).length !== 1) continue;
-    const ct = producer.get(bn.inputs[0]);
-    if (!ct || ct.opType !== 'ConvTranspose' || drop.has(ct) || !single(bn.inputs[0])) continue;
-    const W = constants.get(ct.inputs[1]);
-    const w = floatConst(constants, ct.inputs[1]);
-    const group = ct.attrs.get('group');
-    if (!W || !w || W.dims.length < 3 || (group?.type === 'int' && group.value !== 1)) continue;
-    const cout = W.dims[1];
-    const b = ct.inputs[2] ? floatConst(constants, ct.inputs[2]) : new Float32Array(cout);
-    const [scale, shift, mean, varc] = bn.inputs.slice(1, 5).map((x) => floatConst(constants, x));
-    if (!b || b.length !== cout || ![scale, shift, mean, varc].every((v) => v?.length === cout)) continue;
-    const epsAttr = bn.attrs.get('epsilon');
-    const eps = epsAttr && epsAttr.type === 'float' ? epsAttr.value : 1e-5;
-    const k = scale!.map((s, c) => s / Math.sqrt(varc![c] + eps));
-    const inner = w.length / (W.dims[0] * cout);
-    const nw = w.map((x, i) => x * k[Math.floor(i / inner) % cout]);
-    const nb = b.map((x, c) => (x - mean![c]) * k[c] + shift![c]);
-    const wName = `${ct.name || ct.outputs[0]}/bn_weight`;
-    const bName = `${ct.name || ct.outputs[0]}/bn_bias`;
-    constants.set(wName, { name: wName, dtype: 'float32', dims: [...W.dims], data: nw });
-    constants.set(bName, { name: bName, dtype: 'float32', dims: [cout], data: nb });
-    g.values.set(wName, { name: wName, dtype: 'float32', shape: [...W.dims] });
-    g.values.set(bName, { name: bName, dtype: 'float32', shape: [cout] });
-    ct.inputs = [ct.inputs[0], wName, bName];
-    ct.outputs = [bn.outputs[0]];
-    producer.set(bn.outputs[0], ct);
-    drop.add(bn);
-  }
-  // Before: x·a + b (scalars) read only by a Conv. A padded Conv pads a·x + b with zeros: it reads Pad(x, −b/a)
-  // instead (a·(−b/a) + b = 0, exact) and keeps no padding of its own.
-  const added: Node[] = [];
+  // Before: x·a + b (scalars) read only by an unpadded Conv.
   for (const conv of g.nodes) {
-    if (conv.opType !== 'Conv' || drop.has(conv)) continue;
-    const pads = explicitPads(conv);
-    if (!pads) continue;
+    if (conv.opType !== 'Conv' || drop.has(conv) || !unpadded(conv)) continue;
     let a = 1;
     let b = 0;
     let src = conv.inputs[0];
@@ -163,46 +130,8 @@ export function foldConvAffine(g: Graph, constants: Consts, uses: Map<string, nu
       for (let i = 0; i < per; i++) s += w[c * per + i];
       return x + b * s;
     });
-    const padded = pads.some((p) => p !== 0);
-    const x = g.values.get(src);
-    // A pad value far from any data would widen the int8 range of the padded tensor (its calibration sees it):
-    // only blocks whose -b/a stays within MAX_PAD_VALUE (PP-LCNetV3's: |b/a| < 1; a normalization's: the mean).
-    if (padded && (a === 0 || Math.abs(b / a) > MAX_PAD_VALUE || !x?.shape || x.shape.length !== dims.length
-      || x.shape.slice(2).some((d) => typeof d !== 'number'))) continue;
-    setConv(conv, g, constants, w.map((v) => v * a), nb, dims, 'affine_in');
+    setConv(conv, g, constants, w.map((x) => x * a), nb, dims, 'affine_in');
     conv.inputs[0] = src;
-    if (padded) {
-      const r = dims.length - 2;
-      const name = `${conv.name || conv.outputs[0]}/affine_pad`;
-      const padsName = `${name}/pads`;
-      const valueName = `${name}/value`;
-      constants.set(padsName, { name: padsName, dtype: 'int64', dims: [2 * (r + 2)], data: BigInt64Array.from([0, 0, ...pads.slice(0, r), 0, 0, ...pads.slice(r)].map(BigInt)) });
-      constants.set(valueName, { name: valueName, dtype: 'float32', dims: [], data: new Float32Array([-b / a]) });
-      g.values.set(padsName, { name: padsName, dtype: 'int64', shape: [2 * (r + 2)] });
-      g.values.set(valueName, { name: valueName, dtype: 'float32', shape: [] });
-      const shape = x!.shape!.map((d, i) => (i < 2 ? d : (d as number) + pads[i - 2] + pads[i - 2 + r]));
-      g.values.set(name, { name, dtype: 'float32', shape });
-      added.push({ name, opType: 'Pad', domain: '', inputs: [src, padsName, valueName], outputs: [name], attrs: new Map([['mode', { type: 'string', value: 'constant' }]]) } as Node);
-      conv.inputs[0] = name;
-      conv.attrs = new Map(conv.attrs);
-      conv.attrs.set('pads', { type: 'ints', value: new Array(2 * r).fill(0) });
-      conv.attrs.delete('auto_pad');
-    }
     for (const t of taken) drop.add(t);
   }
-  // The Pads go right before their Conv (graph order stays topological).
-  for (const pad of added) {
-    const at = g.nodes.findIndex((n) => n.inputs[0] === pad.outputs[0] && n.opType === 'Conv');
-    g.nodes.splice(at, 0, pad);
-  }
-}
-
-/** A Conv's explicit pads (begin..., end...), all 0 when unpadded; undefined for auto_pad SAME_*. */
-function explicitPads(n: Node): number[] | undefined {
-  const auto = n.attrs.get('auto_pad');
-  const autoPad = auto && auto.type === 'string' ? String(auto.value) : 'NOTSET';
-  if (autoPad !== 'NOTSET' && autoPad !== 'VALID') return undefined;
-  const pads = n.attrs.get('pads');
-  const list = pads && pads.type === 'ints' ? pads.value : [];
-  return autoPad === 'VALID' || list.length === 0 ? [0, 0, 0, 0] : list;
 }

@@ -179,14 +179,6 @@ export function simplifiedModel(model: Model, inputShapes?: Map<string, number[]
         { ...n, opType: 'Mul', inputs: [n.inputs[0], hs], attrs: new Map() });
     }
   }
-  // Pads made by fold-affine.ts take pads and value as inputs (opset 11); older models get them as attributes.
-  if ((model.opsets.get('') ?? 0) < 11) {
-    nodes.forEach((n, k) => {
-      if (n.opType !== 'Pad' || n.inputs.length < 2 || !constants.has(n.inputs[1])) return;
-      const value = n.inputs[2] ? toNumbers(constants.get(n.inputs[2])!)[0] : 0;
-      nodes[k] = { ...n, inputs: [n.inputs[0]], attrs: new Map([...n.attrs, ['pads', { type: 'ints', value: toNumbers(constants.get(n.inputs[1])!) }], ['value', { type: 'float', value }]]) };
-    });
-  }
   const initializers = new Map<string, Tensor>();
   for (const n of nodes) for (const i of n.inputs) if (i && constants.has(i)) initializers.set(i, constants.get(i)!);
   for (const o of outputs) if (constants.has(o) && !nodes.some((n) => n.outputs.includes(o))) return model;

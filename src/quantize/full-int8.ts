@@ -5,7 +5,6 @@ import type { ConvertResult } from '../convert/convert';
 import type { Model, Tensor } from '../ir/types';
 import { RANGE_METHODS, RangeCollector, RangeMethod, RangeOptions, keepExtremes, onnxRanges, plan, tfliteRanges } from '../calibration/ranges';
 import { deriveRanges } from '../calibration/derive';
-import { clipToReaders } from '../calibration/reader-clip';
 import { Int8Options, activationParams, quantizeInt8, tensorsWithoutParams } from './int8';
 import type { QParams, Range } from './params';
 import { serializeTflite } from '../tflite/writer';
@@ -99,11 +98,10 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
     const missing = tensorsWithoutParams(result, activationParams(result, withDerived(collector.ranges()), fixed));
     fromTflite = missing.length;
     if (missing.length) await tfliteRanges(collector, result, missing, samples);
-    // Every method's ranges end where their readers stop telling values apart (reader-clip.ts: exact).
-    const rangesOf = (m: RangeMethod) => clipToReaders(result, keepExtremes(result, collector.rangesFor(m), collector.minmaxRanges()));
+    const rangesOf = (m: RangeMethod) => keepExtremes(result, collector.rangesFor(m), collector.minmaxRanges());
     params = activationParams(result, withDerived(rangesOf(rangeMethod)), fixed);
     if (both && refs.length) {
-      params = activationParams(result, withDerived(rangesOf('minmax')), fixed);
+      params = activationParams(result, withDerived(collector.minmaxRanges()), fixed);
       nearestCosine = await plainCosine(result, params, opts, samples, refs);
       // Only a model that int8 hurts badly tries the alternatives (the random-weight CNNs keep minmax + GPTQ).
       adaptive = nearestCosine < ADAPT_BELOW;

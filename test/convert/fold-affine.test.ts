@@ -1,6 +1,5 @@
 // Paddle-style exports: Conv → Mul/Add by constants ("learnable affine blocks"), x·Clip(x+3, 0, 6)/6, Div by a
-// constant. They convert to one CONV_2D per conv (scales and shifts folded, exactly; a padded conv reads a PADV2),
-// one HARD_SWISH and a MUL,
+// constant. They convert to one CONV_2D per conv (scales and shifts folded, exactly), one HARD_SWISH and a MUL,
 // and the converted model matches onnxruntime.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,7 +7,6 @@ import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { encodeModel } from '../../src/onnx/writer';
 import { decodeModel } from '../../src/onnx/reader';
 import { convertModel } from '../../src/convert/convert';
-import { simplifiedModel } from '../../src/convert/simplify';
 import { serializeTflite } from '../../src/tflite/writer';
 import { runOnnx } from '../../src/runtime/ort';
 import { openConverted } from '../../src/runtime/tflite-onnx-io';
@@ -47,10 +45,8 @@ for (const pads of [[0, 0, 0, 0], [1, 1, 1, 1]]) {
     assert.equal(h.CONV_2D, 2, JSON.stringify(h));
     assert.equal(h.HARD_SWISH, 1, JSON.stringify(h));
     assert.equal(h.DIV ?? 0, 0, JSON.stringify(h));
-    // The scale / shift before the second conv folds into it too; padded, the conv reads a PADV2 of the block's
-    // input by -b/a (the value whose a·x + b is the zero padding).
-    assert.equal((h.MUL ?? 0) + (h.ADD ?? 0), 1, JSON.stringify(h));
-    assert.equal(h.PADV2 ?? 0, pads[0] ? 1 : 0, JSON.stringify(h));
+    // Unpadded: the scale / shift before the second conv folds into it too; padded, it stays (MUL + ADD).
+    assert.equal((h.MUL ?? 0) + (h.ADD ?? 0), pads[0] ? 3 : 1, JSON.stringify(h));
     const x = { name: 'x', dtype: 'float32' as const, dims: [1, 4, 6, 6], data: Float32Array.from({ length: 144 }, rng(9)) };
     const ref = (await runOnnx(bytes, [x])).get('y')!.data as Float32Array;
     const s = await openConverted(serializeTflite(r.model));
@@ -86,51 +82,4 @@ test('paddle2onnx ConvTranspose with its bias as a separate Add (PP-OCR\'s detec
   } finally {
     s.close();
   }
-});
-
-test('DB head: ConvTranspose + bias Add + BatchNormalization + Relu folds into one TRANSPOSE_CONV (no MUL / ADD); matches onnxruntime', async () => {
-  const r = rng(7);
-  const w = (n: number) => Array.from({ length: n }, () => r() - 0.5);
-  const pos = (n: number) => Array.from({ length: n }, () => 0.2 + r());
-  const bytes = encodeModel(buildModel({
-    opset: 11,
-    inputs: [['x', 'float32', [1, 4, 5, 5]]], outputs: [['y', 'float32', [1, 3, 10, 10]]],
-    initializers: [tensor('w', 'float32', [4, 3, 2, 2], w(48)), tensor('b', 'float32', [1, 3, 1, 1], [0.5, -0.25, 1]),
-      tensor('s', 'float32', [3], pos(3)), tensor('t', 'float32', [3], w(3)), tensor('m', 'float32', [3], w(3)), tensor('v', 'float32', [3], pos(3))],
-    nodes: [node('ConvTranspose', ['x', 'w'], ['ct'], { kernel_shape: [2, 2], strides: [2, 2] }), node('Add', ['ct', 'b'], ['a']),
-      node('BatchNormalization', ['a', 's', 't', 'm', 'v'], ['bn'], { epsilon: 1e-5 }), node('Relu', ['bn'], ['y'])],
-  }));
-  const conv = convertModel(decodeModel(bytes));
-  const h = conv.opHistogram;
-  assert.equal((h.MUL ?? 0) + (h.ADD ?? 0), 0, JSON.stringify(h));
-  assert.equal(h.TRANSPOSE_CONV, 1, JSON.stringify(h));
-  const x = { name: 'x', dtype: 'float32' as const, dims: [1, 4, 5, 5], data: Float32Array.from({ length: 100 }, rng(2)) };
-  const ref = (await runOnnx(bytes, [x])).get('y')!.data as Float32Array;
-  const s = await openConverted(serializeTflite(conv.model));
-  try {
-    const got = (await s.run([x])).get('y')!.data as Float32Array;
-    assert.ok(ref.some((v) => v > 0) && ref.some((v) => v === 0), 'the ReLU clips some values and keeps others');
-    ref.forEach((v, i) => assert.ok(Math.abs(got[i] - v) < 1e-5 * (1 + Math.abs(v)), `y[${i}] ${got[i]} vs ${v}`));
-  } finally {
-    s.close();
-  }
-});
-
-test('a scale/shift before a padded Conv at opset 10: the int8 pass\'s ONNX copy (simplifiedModel) writes the Pad with attributes and onnxruntime runs it', async () => {
-  const r = rng(4);
-  const w = (n: number) => Array.from({ length: n }, () => r() - 0.5);
-  const bytes = encodeModel(buildModel({
-    opset: 10,
-    inputs: [['x', 'float32', [1, 2, 5, 5]]], outputs: [['y', 'float32', [1, 3, 5, 5]]],
-    initializers: [tensor('a', 'float32', [1], [0.7]), tensor('b', 'float32', [1], [0.4]), tensor('w', 'float32', [3, 2, 3, 3], w(54)), tensor('c', 'float32', [3], w(3))],
-    nodes: [node('Mul', ['x', 'a'], ['m']), node('Add', ['m', 'b'], ['s']), node('Conv', ['s', 'w', 'c'], ['y'], { pads: [1, 1, 1, 1] })],
-  }));
-  const simple = simplifiedModel(decodeModel(bytes));
-  const pad = simple.graph.nodes.find((n) => n.opType === 'Pad');
-  assert.ok(pad && pad.inputs.length === 1 && pad.attrs.get('pads')?.type === 'ints', JSON.stringify(simple.graph.nodes.map((n) => n.opType)));
-  assert.deepEqual(simple.graph.nodes.map((n) => n.opType), ['Pad', 'Conv']);
-  const x = { name: 'x', dtype: 'float32' as const, dims: [1, 2, 5, 5], data: Float32Array.from({ length: 50 }, rng(8)) };
-  const ref = (await runOnnx(bytes, [x])).get('y')!.data as Float32Array;
-  const got = (await runOnnx(encodeModel(simple, { valueInfo: false }), [x])).get('y')!.data as Float32Array;
-  ref.forEach((v, i) => assert.ok(Math.abs(got[i] - v) < 1e-5, `y[${i}] ${got[i]} vs ${v}`));
 });
