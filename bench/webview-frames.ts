@@ -42,10 +42,8 @@ export async function expandLargestGroup(page: Page): Promise<FrameTimes> {
   });
 }
 
-/** Drags the graph across the view for about a second; frame gaps recorded while it moves (from the press to the
- *  release), and the longest frame in the half second after the release (the view redrawn where the drag left it). */
-export async function pan(page: Page): Promise<FrameTimes> {
-  await helper(page);
+/** Starts recording the gaps between animation frames (window.__gaps) until gapsRecorded. */
+async function recordGaps(page: Page): Promise<void> {
   await page.evaluate(() => {
     const w = window as unknown as { __gaps: number[]; __pan: boolean };
     w.__gaps = []; w.__pan = true;
@@ -53,15 +51,10 @@ export async function pan(page: Page): Promise<FrameTimes> {
     const tick = (t: number): void => { w.__gaps.push(t - last); last = t; if (w.__pan) requestAnimationFrame(tick); };
     requestAnimationFrame(tick);
   });
-  const t0 = Date.now();
-  await page.mouse.move(640, 400);
-  await page.mouse.down();
-  for (let i = 1; i <= 60; i++) await page.mouse.move(640 + 4 * i, 400 + 6 * i * (i % 2 ? 1 : -0.5));
-  // The frames up to the release (the release's own redraw comes after it).
-  const during = await page.evaluate(() => (window as unknown as { __gaps: number[] }).__gaps.length);
-  await page.mouse.up();
-  const ms = Date.now() - t0;
-  await page.waitForTimeout(500);
+}
+
+/** Stops recording: the longest of the first `during` frame gaps (the gesture) and of those after it. */
+function gapsRecorded(page: Page, ms: number, during: number): Promise<FrameTimes> {
   return page.evaluate(({ ms, during }) => {
     const w = window as unknown as { __gaps: number[]; __pan: boolean };
     w.__pan = false;
@@ -71,6 +64,23 @@ export async function pan(page: Page): Promise<FrameTimes> {
   }, { ms, during });
 }
 
+/** Drags the graph across the view for about a second; frame gaps recorded while it moves (from the press to the
+ *  release), and the longest frame in the half second after the release (the view redrawn where the drag left it). */
+export async function pan(page: Page): Promise<FrameTimes> {
+  await helper(page);
+  await recordGaps(page);
+  const t0 = Date.now();
+  await page.mouse.move(640, 400);
+  await page.mouse.down();
+  for (let i = 1; i <= 60; i++) await page.mouse.move(640 + 4 * i, 400 + 6 * i * (i % 2 ? 1 : -0.5));
+  // The frames up to the release (the release's own redraw comes after it).
+  const during = await page.evaluate(() => (window as unknown as { __gaps: number[] }).__gaps.length);
+  await page.mouse.up();
+  const ms = Date.now() - t0;
+  await page.waitForTimeout(500);
+  return gapsRecorded(page, ms, during);
+}
+
 /** A wheel zoom over the view's centre (five notches `dy` apart by 30 ms: in for dy < 0); frame gaps recorded from the
  *  first notch to the gesture's end (d3-zoom ends it 150 ms after the last) and for 800 ms after: the longest frame
  *  then is the one that shows the view at its new zoom. */
@@ -78,23 +88,11 @@ export async function wheelZoom(page: Page, dy: number): Promise<FrameTimes> {
   await helper(page);
   await page.mouse.move(640, 400);
   await page.waitForTimeout(200);
-  await page.evaluate(() => {
-    const w = window as unknown as { __gaps: number[]; __pan: boolean };
-    w.__gaps = []; w.__pan = true;
-    let last = performance.now();
-    const tick = (t: number): void => { w.__gaps.push(t - last); last = t; if (w.__pan) requestAnimationFrame(tick); };
-    requestAnimationFrame(tick);
-  });
+  await recordGaps(page);
   const t0 = Date.now();
   for (let i = 0; i < 5; i++) { await page.mouse.wheel(0, dy); await page.waitForTimeout(30); }
   const during = await page.evaluate(() => (window as unknown as { __gaps: number[] }).__gaps.length);
   const ms = Date.now() - t0;
   await page.waitForTimeout(950);
-  return page.evaluate(({ ms, during }) => {
-    const w = window as unknown as { __gaps: number[]; __pan: boolean };
-    w.__pan = false;
-    const gaps = w.__gaps.slice(1, during), after = w.__gaps.slice(during);
-    return { ms, longestFrameMs: Math.max(...gaps), frames: gaps.length, items: document.querySelectorAll('g.node').length,
-      afterMs: after.length ? Math.max(...after) : 0 };
-  }, { ms, during });
+  return gapsRecorded(page, ms, during);
 }
