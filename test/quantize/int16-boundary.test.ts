@@ -49,11 +49,11 @@ test('int8 → int16 → int8 at a 16x8 region\'s edges keeps every int8 value e
 
 /** Conv 3→8 (3x3) → HardSwish → Mul by a per-channel constant → Add a constant → Conv 8→8 (1x1) → Relu: a
  *  PP-LCNetV3 block (its learnable affine after the activation). */
-function affineBlock(): Uint8Array {
+function affineBlock(side = 16): Uint8Array {
   const r = rng(5);
   const w = (n: number, s: number) => Array.from({ length: n }, () => (r() - 0.5) * s);
   return encodeModel(buildModel({
-    inputs: [['x', 'float32', [1, 3, 16, 16]]], outputs: [['y', 'float32', [1, 8, 16, 16]]], opset: 14,
+    inputs: [['x', 'float32', [1, 3, side, side]]], outputs: [['y', 'float32', [1, 8, side, side]]], opset: 14,
     initializers: [tensor('w1', 'float32', [8, 3, 3, 3], w(216, 0.8)), tensor('b1', 'float32', [8], w(8, 0.2)),
       tensor('a', 'float32', [8, 1, 1], w(8, 2).map((v) => v + 1.2)), tensor('b', 'float32', [8, 1, 1], w(8, 0.4)),
       tensor('w2', 'float32', [8, 8, 1, 1], w(64, 1)), tensor('b2', 'float32', [8], w(8, 0.2))],
@@ -78,7 +78,7 @@ async function meanSnr(bytes: Uint8Array, models: TflModel[], inputs: Tensor[]):
   return out;
 }
 
-const uniform = (seed: number): Tensor => { const g = rng(seed); return { name: 'x', dtype: 'float32', dims: [1, 3, 16, 16], data: Float32Array.from({ length: 768 }, g) }; };
+const uniform = (seed: number, side = 16): Tensor => { const g = rng(seed); return { name: 'x', dtype: 'float32', dims: [1, 3, side, side], data: Float32Array.from({ length: 3 * side * side }, g) }; };
 
 test('16x8 region: HARD_SWISH (float form between int16 tensors) and Mul / Add by constants (int16 constants) stay in it; far closer than int8', async () => {
   const bytes = affineBlock();
@@ -103,14 +103,13 @@ test('16x8 region: HARD_SWISH (float form between int16 tensors) and Mul / Add b
 });
 
 test('16x8 layers take the full calibration range: percentile ranges clip int8, never the int16 region', async () => {
-  const bytes = affineBlock();
-  // Calibration samples with a few large values (0.2% of the pixels at 6): percentile ranges clip them for int8.
+  const bytes = affineBlock(64);
+  // Calibration samples with one large value each (6, the rest in [0, 1)): the 99.99th percentile clips it for int8.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx2lite-wide16-'));
   try {
     for (let k = 0; k < 8; k++) {
-      const x = uniform(100 + k);
-      const d = x.data as Float32Array;
-      for (let i = k; i < d.length; i += 500) d[i] = 6;
+      const x = uniform(100 + k, 64);
+      (x.data as Float32Array)[977 * k + 5] = 6;
       fs.writeFileSync(path.join(dir, `${k}.npy`), encodeNpy(x));
     }
     const q = (int16: 'off' | 'all') => quantizeModelBytes(bytes, 'block.onnx', {}, { mode: 'int8', int16, calibration: dir, method: 'percentile' });
@@ -127,7 +126,7 @@ test('16x8 layers take the full calibration range: percentile ranges clip int8, 
     assert.ok(scaleOf(off, 'INT8') * 255 < 5, `int8 input range ${scaleOf(off, 'INT8') * 255}`);
     assert.ok(Math.abs(scaleOf(all, 'INT16') * 32767 - 6) < 1e-3, `int16 input range ${scaleOf(all, 'INT16') * 32767}`);
     // Inputs with the outliers: the 16x8 model keeps them, int8 clips them.
-    const spiky = [51, 52, 53].map((seed) => { const x = uniform(seed); const d = x.data as Float32Array; for (let i = seed; i < d.length; i += 300) d[i] = 6; return x; });
+    const spiky = [51, 52, 53].map((seed) => { const x = uniform(seed, 64); const d = x.data as Float32Array; for (let i = seed; i < d.length; i += 1000) d[i] = 6; return x; });
     const [e8, e16] = await meanSnr(bytes, [off, all], spiky);
     assert.ok(e16 > 45 && e16 > e8 + 20, `16x8 ${e16.toFixed(1)} dB vs int8 ${e8.toFixed(1)} dB`);
   } finally {
