@@ -49,6 +49,7 @@ export const LATENCY_BOUND = 0.6;
 const LATENCY_SLACK = 1.15;
 /** The float32 prefix tried before the ranked steps (fractions of the op count, the first ops in graph order). */
 const FLOAT_PREFIX = [0.05, 0.1, 0.15];
+const MIN_FLOAT_PREFIX = 4;
 
 export interface MixedChoice {
   /** Ops (float model indices) that run in 16x8; empty for plain int8. */
@@ -136,7 +137,7 @@ function assign(result: ConvertResult, points: RoundingPoint[], bytesLeft: numbe
       const op = sg.operators[k];
       // float32 weights cost 3 bytes more per weight than int8 ones; large ones stay int8 (hybrid-islands.ts).
       const cost = floatWeightCost(op, sg.tensors);
-      if (cost <= left) { floatOps.add(k); left -= cost; } else if (int16Capable(op, sg.tensors)) int16Ops.add(k); else floatOps.add(k);
+      if (cost === 0 || cost <= left) { floatOps.add(k); left -= cost; } else if (int16Capable(op, sg.tensors)) int16Ops.add(k); else floatOps.add(k);
     }
   }
   return { floatOps, int16Ops };
@@ -146,9 +147,12 @@ function assign(result: ConvertResult, points: RoundingPoint[], bytesLeft: numbe
 async function floatPrefix(n: number, build: (floatOps: Set<number>) => ConvertResult, score: (r: ConvertResult) => Promise<OutputScore>,
   plainObjective: number, maxBytes: number, maxCostMs: number): Promise<{ floatOps: Set<number>; score: OutputScore; costMs: number } | undefined> {
   let best: { floatOps: Set<number>; score: OutputScore; costMs: number } | undefined;
+  let tried = 0;
   for (const f of FLOAT_PREFIX) {
     const floatOps = new Set(Array.from({ length: Math.round(f * n) }, (_, k) => k));
-    if (floatOps.size === 0) continue;
+    // A small model has no stem to speak of: the ranked steps cover it.
+    if (floatOps.size < MIN_FLOAT_PREFIX || floatOps.size === tried) continue;
+    tried = floatOps.size;
     const model = build(floatOps);
     const costMs = estimatedMs(model.model);
     if (serializeTflite(model.model).byteLength > maxBytes || costMs > maxCostMs) break;
