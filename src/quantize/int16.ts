@@ -39,13 +39,13 @@ export const INT16_FLOAT_FORM = new Set(['HARD_SWISH']);
 const INT16_CONST_OPERANDS = new Set(['ADD', 'MUL']);
 
 /** Whether op can run in 16x8: a kernel (or the float form) exists and every float input is an activation, its
- *  weight / bias, or a constant operand of ADD / MUL. */
-export function int16Capable(op: TflOperator, tensors: TflTensor[]): boolean {
+ *  weight / bias, or (unless `constOperands` is false) a constant operand of ADD / MUL. */
+export function int16Capable(op: TflOperator, tensors: TflTensor[], constOperands = true): boolean {
   const spec = INT8_OPS[op.opcode];
   if (!(INT16_OPS[op.opcode] || INT16_FLOAT_FORM.has(op.opcode)) || !spec || spec.fixed) return false;
   return op.inputs.every((i, pos) => {
     if (i < 0 || tensors[i].type !== 'FLOAT32' || !isConst(tensors[i])) return true;
-    return (!!spec.weights && (pos === 1 || pos === 2)) || INT16_CONST_OPERANDS.has(op.opcode);
+    return (!!spec.weights && (pos === 1 || pos === 2)) || (constOperands && INT16_CONST_OPERANDS.has(op.opcode));
   });
 }
 

@@ -135,9 +135,10 @@ function assign(result: ConvertResult, points: RoundingPoint[], bytesLeft: numbe
     for (const k of p.ops) {
       if (floatOps.has(k) || int16Ops.has(k)) continue;
       const op = sg.operators[k];
-      // float32 weights cost 3 bytes more per weight than int8 ones; large ones stay int8 (hybrid-islands.ts).
+      // float32 weights cost 3 bytes more per weight than int8 ones; large ones stay int8 (hybrid-islands.ts). A
+      // sensitive op with a constant operand stays float32 (an int16 constant shift of 1e6 steps by 30).
       const cost = floatWeightCost(op, sg.tensors);
-      if (cost === 0 || cost <= left) { floatOps.add(k); left -= cost; } else if (int16Capable(op, sg.tensors)) int16Ops.add(k); else floatOps.add(k);
+      if (cost <= left) { floatOps.add(k); left -= cost; } else if (int16Capable(op, sg.tensors, false)) int16Ops.add(k); else floatOps.add(k);
     }
   }
   return { floatOps, int16Ops };
