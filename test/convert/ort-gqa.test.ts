@@ -1,0 +1,63 @@
+// onnxruntime's com.microsoft GroupQueryAttention op for op in the forms onnxruntime-genai's LLaMA / Phi / Qwen /
+// Mistral exports use: each converts, runs on real LiteRT beside onnxruntime-node (the reference) and matches within
+// 1e-4 of max|ref| on the output and both present caches — decoding steps with rows of unequal seqlens_k included
+// (the cache placement and causal mask follow seqlens_k at run time). Forms it cannot hold are refused with one line,
+// and the compatibility view says what convert does.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyzeCompatibility } from '../../src/convert/compat';
+import { convertModel } from '../../src/convert/convert';
+import { ConvertError } from '../../src/convert/types';
+import { encodeModel } from '../../src/onnx/writer';
+import { gqa, gqaCases } from '../helpers/gqa-graphs';
+import { convertAndMatch } from '../helpers/match';
+
+const dir = mkdtempSync(join(tmpdir(), 'ort-gqa-'));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+let n = 0;
+for (const [c, transposes] of gqaCases()) {
+  test(`${c.name} matches onnxruntime on LiteRT with ${transposes} TRANSPOSE`, async () => {
+    const file = join(dir, `case${n++}.onnx`);
+    writeFileSync(file, encodeModel(c.model));
+    const m = await convertAndMatch(file, c.model, c.feeds);
+    assert.equal(m.outputs.length, c.model.graph.outputs.length);
+    for (const o of m.outputs) assert.ok(o.rel <= 1e-4, `${o.name}: max rel ${o.rel}`);
+    assert.equal(m.result.transposeCount, transposes);
+    assert.equal(analyzeCompatibility(c.model).summary.unsupported, 0, 'the compatibility view marks the node unsupported');
+  });
+}
+
+test('GroupQueryAttention with total_sequence_length given at run time is refused with one line naming --input-value', () => {
+  const { model } = gqa('run-time total', { past: 4, seqlens: [4], lengths: 'inputs' });
+  assert.throws(() => convertModel(model), (e: unknown) => {
+    assert.ok(e instanceof ConvertError, String(e));
+    assert.match(e.detail, /total_sequence_length known only at run time .*--input-value total_sequence_length=N/);
+    assert.ok(!e.message.includes('\n'));
+    return true;
+  });
+});
+
+test('GroupQueryAttention forms onnxruntime runs but TFLite cannot hold here are refused with one line, and the compatibility view agrees', () => {
+  const bidirectional = gqa('causal 0', { S: 3, seqlens: [2] }).model;
+  bidirectional.graph.nodes.at(-1)!.attrs.set('causal', { type: 'int', value: 0 });
+  const windowCache = gqa('window cache', { past: 4, seqlens: [4], window: 2 }).model;
+  windowCache.graph.nodes.at(-1)!.attrs.set('sliding_window_cache', { type: 'int', value: 1 });
+  const batchPrompt = gqa('batch prompt after past', { B: 2, S: 2, past: 3, seqlens: [4, 4] }).model;
+  for (const [model, pattern] of [
+    [bidirectional, /GroupQueryAttention with causal=0 .*is not supported$/],
+    [windowCache, /GroupQueryAttention with sliding_window_cache=1 .*is not supported$/],
+    [batchPrompt, /GroupQueryAttention with a batch over 1 when sequence_length > 1 after the first prompt/],
+  ] as const) {
+    assert.throws(() => convertModel(model), (e: unknown) => {
+      assert.ok(e instanceof ConvertError, String(e));
+      assert.match(e.detail, pattern);
+      assert.ok(!e.message.includes('\n'));
+      return true;
+    });
+    assert.ok(analyzeCompatibility(model).nodes.some((x) => x.status === 'unsupported'), 'marked convertible');
+  }
+});
