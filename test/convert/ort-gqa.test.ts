@@ -12,7 +12,7 @@ import { analyzeCompatibility } from '../../src/convert/compat';
 import { convertModel } from '../../src/convert/convert';
 import { ConvertError } from '../../src/convert/types';
 import { encodeModel } from '../../src/onnx/writer';
-import { gqa, gqaCases } from '../helpers/gqa-graphs';
+import { gqa, gqaCases, gqaDecoder, gqaDecoderFeeds } from '../helpers/gqa-graphs';
 import { convertAndMatch } from '../helpers/match';
 
 const dir = mkdtempSync(join(tmpdir(), 'ort-gqa-'));
@@ -20,10 +20,11 @@ test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 let n = 0;
 for (const [c, transposes] of gqaCases()) {
-  test(`${c.name} matches onnxruntime on LiteRT with ${transposes} TRANSPOSE`, async () => {
+  test(`${c.name} matches onnxruntime on LiteRT with ${transposes} TRANSPOSE`, async (t) => {
     const file = join(dir, `case${n++}.onnx`);
     writeFileSync(file, encodeModel(c.model));
     const m = await convertAndMatch(file, c.model, c.feeds);
+    t.diagnostic(`worst max rel ${m.worst.toExponential(2)}`);
     assert.equal(m.outputs.length, c.model.graph.outputs.length);
     for (const o of m.outputs) assert.ok(o.rel <= 1e-4, `${o.name}: max rel ${o.rel}`);
     assert.equal(m.result.transposeCount, transposes);
@@ -61,3 +62,20 @@ test('GroupQueryAttention forms onnxruntime runs but TFLite cannot hold here are
     assert.ok(analyzeCompatibility(model).nodes.some((x) => x.status === 'unsupported'), 'marked convertible');
   }
 });
+
+for (const [what, B, S, P, lens, packed] of [
+  ['first prompt of 4 (mask [B, 4], a 1-slot past it ignores)', 2, 4, 1, [4, 4], false],
+  ['decoding step after 5 cached, rows of 6 and 4 tokens', 2, 1, 5, [6, 4], false],
+  ['decoding step, packed q/k/v projection', 1, 1, 6, [7], true],
+] as const) {
+  test(`a 2-layer GroupQueryAttention decoder (onnxruntime-genai's form, do_rotary): ${what} matches onnxruntime on LiteRT`, async (t) => {
+    const T = S > 1 ? S : P + S;
+    const model = gqaDecoder(B, S, P, packed, T);
+    const file = join(dir, `decoder${n++}.onnx`);
+    writeFileSync(file, encodeModel(model));
+    const m = await convertAndMatch(file, model, gqaDecoderFeeds(B, S, P, [...lens], 70, T));
+    t.diagnostic(`worst max rel ${m.worst.toExponential(2)}`);
+    for (const o of m.outputs) assert.ok(o.rel <= 1e-4, `${o.name}: max rel ${o.rel}`);
+    assert.equal(m.result.transposeCount, S === 1 ? 0 : 8);
+  });
+}

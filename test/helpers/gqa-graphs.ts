@@ -155,3 +155,64 @@ export function gqaCases(): [GqaCase, number][] {
     [gqa('GroupQueryAttention first prompt without present outputs', { S: 3, seqlens: [2], noPresent: true }), 4],
   ];
 }
+
+/**
+ * A 2-layer LLaMA-style decoder as onnxruntime-genai writes it (seeded weights): token embedding, RMSNorm
+ * (SimplifiedLayerNormalization), q / k / v projections (or one packed projection), GroupQueryAttention with
+ * do_rotary (4 query heads over 2 kv heads of 16), the output projection and residual, a SiLU-gated MLP, the final
+ * norm and the vocabulary head; seqlens_k and total_sequence_length from the int64 attention_mask. Inputs
+ * input_ids [B, S], attention_mask [B, T] (P + S, or S on the first prompt), past_key_i / past_value_i [B, 2, P, 16]; outputs logits [B, S, 64],
+ * present_key_i / present_value_i.
+ */
+export function gqaDecoder(B: number, S: number, P: number, packed = false, T = P + S): Model {
+  const [D, N, Nkv, h, V, F] = [64, 4, 2, 16, 64, 96];
+  const inits: Tensor[] = [];
+  let seed = 300;
+  const w = (name: string, dims: number[], scale: number) => {
+    const rnd = seededUniform(seed++);
+    inits.push(tensor(name, 'float32', dims, Array.from({ length: size(dims) }, () => (rnd() * 2 - 1) * scale)));
+    return name;
+  };
+  const ones = (name: string) => { inits.push(tensor(name, 'float32', [D], new Array(D).fill(1))); return name; };
+  inits.push(makeTensor('one', 'int64', [], BigInt64Array.from([1n])), makeTensor('axis1', 'int64', [1], BigInt64Array.from([1n])), ...ropeCaches(64, h / 2));
+  const ms = (op: string, ins: string[], outs: string[], attrs: Parameters<typeof node>[3]) => ({ ...node(op, ins, outs, attrs), domain: 'com.microsoft' });
+  const nodes = [
+    node('ReduceSum', ['attention_mask', 'axis1'], ['mask_sum'], { keepdims: 0 }), node('Sub', ['mask_sum', 'one'], ['seqlens_k64']),
+    node('Cast', ['seqlens_k64'], ['seqlens_k'], { to: 6 }), node('Shape', ['attention_mask'], ['mask_shape']),
+    node('Gather', ['mask_shape', 'one'], ['total64'], { axis: 0 }), node('Cast', ['total64'], ['total_sequence_length'], { to: 6 }),
+    node('Gather', [w('embed', [V, D], 1), 'input_ids'], ['h0']),
+  ];
+  const eps = { epsilon: { type: 'float' as const, value: 1e-6 } };
+  for (let i = 0; i < 2; i++) {
+    nodes.push(node('SimplifiedLayerNormalization', [`h${i}`, ones(`norm1_${i}`)], [`x${i}`], { axis: -1, ...eps }));
+    const qkv = packed ? [`qkv${i}`, '', ''] : [`q${i}`, `k${i}`, `v${i}`];
+    if (packed) nodes.push(node('MatMul', [`x${i}`, w(`wqkv${i}`, [D, (N + 2 * Nkv) * h], 0.25)], [`qkv${i}`]));
+    else nodes.push(node('MatMul', [`x${i}`, w(`wq${i}`, [D, N * h], 0.25)], [`q${i}`]), node('MatMul', [`x${i}`, w(`wk${i}`, [D, Nkv * h], 0.25)], [`k${i}`]),
+      node('MatMul', [`x${i}`, w(`wv${i}`, [D, Nkv * h], 0.25)], [`v${i}`]));
+    nodes.push(
+      ms('GroupQueryAttention', [...qkv, `past_key_${i}`, `past_value_${i}`, 'seqlens_k', 'total_sequence_length', 'cos_cache', 'sin_cache'],
+        [`attn${i}`, `present_key_${i}`, `present_value_${i}`], { num_heads: N, kv_num_heads: Nkv, do_rotary: 1 }),
+      node('MatMul', [`attn${i}`, w(`wo${i}`, [N * h, D], 0.15)], [`o${i}`]), node('Add', [`o${i}`, `h${i}`], [`r${i}`]),
+      node('SimplifiedLayerNormalization', [`r${i}`, ones(`norm2_${i}`)], [`y${i}`], { axis: -1, ...eps }),
+      node('MatMul', [`y${i}`, w(`wg${i}`, [D, F], 0.2)], [`g${i}`]), node('Sigmoid', [`g${i}`], [`gs${i}`]), node('Mul', [`g${i}`, `gs${i}`], [`silu${i}`]),
+      node('MatMul', [`y${i}`, w(`wu${i}`, [D, F], 0.2)], [`u${i}`]), node('Mul', [`silu${i}`, `u${i}`], [`gu${i}`]),
+      node('MatMul', [`gu${i}`, w(`wd${i}`, [F, D], 0.15)], [`d${i}`]), node('Add', [`d${i}`, `r${i}`], [`h${i + 1}`]),
+    );
+  }
+  nodes.push(node('SimplifiedLayerNormalization', ['h2', ones('norm_f')], ['final'], { axis: -1, ...eps }), node('MatMul', ['final', w('lm_head', [D, V], 0.5)], ['logits']));
+  const kv = (n: string, len: number): Io => [n, 'float32', [B, Nkv, len, h]];
+  const m = buildModel({ opset: 14, producer: 'onnxruntime-genai', infer: false, initializers: inits, nodes,
+    inputs: [['input_ids', 'int64', [B, S]], ['attention_mask', 'int64', [B, T]], ...[0, 1].flatMap((i) => [kv(`past_key_${i}`, P), kv(`past_value_${i}`, P)])],
+    outputs: [['logits', 'float32', [B, S, V]], ...[0, 1].flatMap((i) => [kv(`present_key_${i}`, Math.max(T, P)), kv(`present_value_${i}`, Math.max(T, P))])] });
+  m.opsets.set('com.microsoft', 1);
+  return m;
+}
+
+/** Feeds for gqaDecoder: token ids, a mask whose row b keeps its first lens[b] positions, seeded past caches. */
+export function gqaDecoderFeeds(B: number, S: number, P: number, lens: number[], seed = 70, T = P + S): Tensor[] {
+  const rnd = seededUniform(seed);
+  const feeds: Tensor[] = [makeTensor('input_ids', 'int64', [B, S], BigInt64Array.from({ length: B * S }, () => BigInt(Math.floor(rnd() * 64)))),
+    makeTensor('attention_mask', 'int64', [B, T], BigInt64Array.from({ length: B * T }, (_, i) => (i % T < lens[Math.floor(i / T)] ? 1n : 0n)))];
+  for (let i = 0; i < 2; i++) for (const n of ['past_key', 'past_value']) feeds.push(floats(`${n}_${i}`, [B, 2, P, 16], seed + 10 * i + n.length));
+  return feeds;
+}
