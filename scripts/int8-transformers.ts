@@ -15,6 +15,8 @@ import { seededUniform } from '../src/core/random';
 import { makeTensor } from '../src/ir/tensor';
 import type { Tensor } from '../src/ir/types';
 import { openConverted } from '../src/runtime/tflite-onnx-io';
+import { encodeModel } from '../src/onnx/writer';
+import { gqaDecoder } from '../test/helpers/gqa-graphs';
 
 const MODELS = process.env.MODELS_DIR ?? '/work/big/kE-bert/ort';
 const FIX = 'test/fixtures/transformers';
@@ -83,7 +85,32 @@ function picture(seed: number, H: number, W: number): Sample {
     for (const b of blobs) v += b.c[c] * Math.exp(-((y - b.y) ** 2 + (x - b.x) ** 2) / (2 * b.r * b.r));
     data[(c * H + y) * W + x] = Math.min(0.999, v);
   }
-  return [makeTensor('x', 'float32', [1, 3, H, W], data)];
+  return [makeTensor('input', 'float32', [1, 3, H, W], data)];
+}
+
+/** The GroupQueryAttention decoder of test/helpers/gqa-graphs.ts: a prompt of 5 (B 2) run by onnxruntime fills the
+ *  caches, then one decoding step with rows of 6 and 4 tokens (row 1's mask ends early: its cache rows after 3 are
+ *  written over). */
+function gqaFiles(): [string, string] {
+  mkdirSync(out, { recursive: true });
+  const [prompt, step] = [join(out, 'gqa_prompt.onnx'), join(out, 'gqa_decoder.onnx')];
+  writeFileSync(prompt, encodeModel(gqaDecoder(2, 5, 1, false, 5)));
+  writeFileSync(step, encodeModel(gqaDecoder(2, 1, 5, false, 6)));
+  return [prompt, step];
+}
+async function gqaSample(seed: number): Promise<Sample> {
+  const rnd = seededUniform(seed);
+  const [prompt] = gqaFiles();
+  const sess = await ort.InferenceSession.create(prompt);
+  const t64 = (d: number[], v: number[]) => new ort.Tensor('int64', BigInt64Array.from(v.map(BigInt)), d);
+  const feeds: Record<string, ort.Tensor> = { input_ids: t64([2, 5], Array.from({ length: 10 }, () => Math.floor(rnd() * 64))), attention_mask: t64([2, 5], new Array(10).fill(1)) };
+  for (const n of ['past_key_0', 'past_value_0', 'past_key_1', 'past_value_1']) feeds[n] = new ort.Tensor('float32', new Float32Array(64), [2, 2, 1, 16]);
+  const r = await sess.run(feeds);
+  await sess.release();
+  const sample: Tensor[] = [i64('input_ids', [2, 1], [Math.floor(rnd() * 64), Math.floor(rnd() * 64)]),
+    i64('attention_mask', [2, 6], [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0])];
+  for (const n of ['key_0', 'value_0', 'key_1', 'value_1']) sample.push(makeTensor(`past_${n}`, 'float32', [...r[`present_${n}`].dims], r[`present_${n}`].data as Float32Array));
+  return sample;
 }
 
 interface Spec { file: string; shapes: string[]; make: (seed: number) => Promise<Sample>; rowsKept?: (s: Sample) => boolean[] }
@@ -98,6 +125,7 @@ const SPECS: Record<string, Spec> = {
   gpt2_tiny_past: { file: join(MODELS, 'gpt2_tiny_past.onnx'), shapes: [...dec, 'past_0=2,2,4,5,8', 'past_1=2,2,4,5,8'], make: (s) => decoderSample(s, join(MODELS, 'gpt2_tiny_past.onnx'), false) },
   gpt2_tiny_fused: { file: join(MODELS, 'gpt2_tiny_fused.onnx'), shapes: [...dec, 'past_0=2,2,4,5,8', 'past_1=2,2,4,5,8'], make: (s) => decoderSample(s, join(MODELS, 'gpt2_tiny_past.onnx'), false) },
   llama_tiny_fused: { file: join(MODELS, 'llama_tiny_fused.onnx'), shapes: [...dec, ...['past_key_0', 'past_value_0', 'past_key_1', 'past_value_1'].map((n) => `${n}=2,4,5,8`)], make: (s) => decoderSample(s, join(MODELS, 'llama_tiny_past.onnx'), true) },
+  gqa_decoder: { file: join(out, 'gqa_decoder.onnx'), shapes: [], make: (s) => gqaSample(s) },
   vit_tiny: { file: join(FIX, 'vit_tiny_op17.onnx'), shapes: [], make: async (s) => picture(s, 32, 32) },
 };
 
@@ -111,6 +139,7 @@ async function main(): Promise<void> {
   const results: Record<string, unknown>[] = [];
   for (const name of names.length ? names : Object.keys(SPECS)) {
     const spec = SPECS[name];
+    if (name === 'gqa_decoder') gqaFiles();
     const dir = join(out, name);
     rmSync(dir, { recursive: true, force: true });
     const cal = join(dir, 'calibration');

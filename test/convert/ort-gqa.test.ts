@@ -12,6 +12,8 @@ import { analyzeCompatibility } from '../../src/convert/compat';
 import { convertModel } from '../../src/convert/convert';
 import { ConvertError } from '../../src/convert/types';
 import { encodeModel } from '../../src/onnx/writer';
+import { openConverted } from '../../src/runtime/tflite-onnx-io';
+import { serializeTflite } from '../../src/tflite/writer';
 import { gqa, gqaCases, gqaDecoder, gqaDecoderFeeds } from '../helpers/gqa-graphs';
 import { convertAndMatch } from '../helpers/match';
 
@@ -79,3 +81,15 @@ for (const [what, B, S, P, lens, packed] of [
     assert.equal(m.result.transposeCount, S === 1 ? 0 : 8);
   });
 }
+
+test('a GroupQueryAttention decoder fed an all-zero attention mask (seqlens_k −1, which onnxruntime refuses) still runs on LiteRT', async () => {
+  const model = gqaDecoder(1, 1, 5);
+  const feeds = gqaDecoderFeeds(1, 1, 5, [0]);
+  const lite = await openConverted(serializeTflite(convertModel(model).model));
+  try {
+    const outs = await lite.run(feeds);
+    assert.ok([...outs.values()].every((t) => Array.from(t.data as Float32Array).every(Number.isFinite)));
+  } finally {
+    lite.close();
+  }
+});

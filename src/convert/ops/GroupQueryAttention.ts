@@ -147,7 +147,9 @@ const GroupQueryAttention: OpConverter = {
       const tail = [1, half, ...(interleaved ? [1] : [])];
       const rows = (name: string) => {
         if (pb === undefined) return ctx.constFloat32(toFloat32(ctx.constant(name)!).subarray(0, S * half), [1, S, ...tail], `${node.name}/${name}_rows`);
-        const pos = e.bin('ADD', e.reshape(pb, [B, 1]), steps);
+        // Clamped into the caches (a mask that is all zeros gives position −1: GATHER must not fail at run time).
+        const rowsMax = ctx.constant(name)!.dims[0] - 1;
+        const pos = e.bin('MAXIMUM', e.bin('MINIMUM', e.bin('ADD', e.reshape(pb, [B, 1]), steps), e.scalar(rowsMax, 'INT32')), e.scalar(0, 'INT32'));
         return e.reshape(e.op('GATHER', [ctx.inputOnnx(name), pos], [B, S, half], 'FLOAT32', { axis: 0, batchDims: 0 }), [B, S, ...tail]);
       };
       const [cb, sb] = [rows(cos), rows(sin)];
