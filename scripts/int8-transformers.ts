@@ -146,8 +146,8 @@ async function main(): Promise<void> {
     const evalSamples: Sample[] = [];
     for (let i = 0; i < 24; i++) {
       const s = await spec.make(1000 + i);
-      if (i >= 16) { evalSamples.push(s); continue; }
-      const sub = join(cal, `sample_${i}`);
+      const sub = i >= 16 ? join(dir, 'eval', `sample_${i - 16}`) : join(cal, `sample_${i}`);
+      if (i >= 16) evalSamples.push(s);
       mkdirSync(sub, { recursive: true });
       s.forEach((t, k) => writeFileSync(join(sub, `input_${k}.npy`), encodeNpy(t)));
     }
@@ -180,7 +180,7 @@ async function main(): Promise<void> {
         const g = got.get(k)!.data as Float32Array;
         const row = r.length / (kept?.length ?? 1);
         (cos[k] ??= []).push(cosine(r, g, kept ? (i) => kept[Math.floor(i / row)] : undefined));
-        if (k === 'logits') {
+        if (k === 'logits' || v.dims.length === 2) {
           const V = v.dims[v.dims.length - 1] as number;
           for (let p = 0; p < r.length / V; p++) {
             const am = (x: Float32Array) => { let best = 0; for (let c = 1; c < V; c++) if (x[p * V + c] > x[p * V + best]) best = c; return best; };
