@@ -15,6 +15,7 @@ import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { encodeModel } from '../../src/onnx/writer';
 import { quantizeModelBytes } from '../../src/quantize/file';
 import { runOnnx } from '../../src/runtime/ort';
+import { gqaDecoder, gqaDecoderFeeds } from '../helpers/gqa-graphs';
 import { cosine, floats, rng, runFirstOutput } from './helpers';
 
 const [B, S, E] = [2, 6, 16];
@@ -81,3 +82,23 @@ for (const [label, fill] of [['−10000', -10000], ["float32's lowest", -3.40282
     assert.ok(worst >= 0.99, `worst cosine ${worst}`);
   });
 }
+
+test('int8 of a GroupQueryAttention decoder (run-time causal mask of float32\'s lowest): runs on LiteRT, logits cosine ≥ 0.99', async (t) => {
+  const [Bd, P] = [2, 5];
+  const bytes = encodeModel(gqaDecoder(Bd, 1, P));
+  const gcal = join(dir, 'gqa-cal');
+  const lens = (i: number) => [6, 2 + (i % 5)];
+  for (let i = 0; i < 8; i++) {
+    mkdirSync(join(gcal, `s${i}`), { recursive: true });
+    gqaDecoderFeeds(Bd, 1, P, lens(i), 500 + i).forEach((x, k) => writeFileSync(join(gcal, `s${i}`, `input_${k}.npy`), encodeNpy(x)));
+  }
+  const { result } = await quantizeModelBytes(bytes, join(dir, 'gqa.onnx'), {}, { mode: 'int8', calibration: gcal, int16: 'off', allowDegraded: true });
+  let worst = 1;
+  for (let i = 0; i < 3; i++) {
+    const s = gqaDecoderFeeds(Bd, 1, P, lens(i + 1), 600 + i);
+    const ref = floats((await runOnnx(bytes, s)).get('logits')!);
+    worst = Math.min(worst, cosine(await runFirstOutput(result.model, s), ref));
+  }
+  t.diagnostic(`worst logits cosine ${worst.toFixed(5)}`);
+  assert.ok(worst >= 0.99, `worst logits cosine ${worst}`);
+});
