@@ -45,13 +45,13 @@ test('GroupQueryAttention with total_sequence_length given at run time is refuse
 });
 
 test('GroupQueryAttention forms onnxruntime runs but TFLite cannot hold here are refused with one line, and the compatibility view agrees', () => {
-  const bidirectional = gqa('causal 0', { S: 3, seqlens: [2] }).model;
+  const bidirectional = gqa('causal 0 with a window', { S: 3, seqlens: [2], window: 2 }).model;
   bidirectional.graph.nodes.at(-1)!.attrs.set('causal', { type: 'int', value: 0 });
   const windowCache = gqa('window cache', { past: 4, seqlens: [4], window: 2 }).model;
   windowCache.graph.nodes.at(-1)!.attrs.set('sliding_window_cache', { type: 'int', value: 1 });
   const batchPrompt = gqa('batch prompt after past', { B: 2, S: 2, past: 3, seqlens: [4, 4] }).model;
   for (const [model, pattern] of [
-    [bidirectional, /GroupQueryAttention with causal=0 .*is not supported$/],
+    [bidirectional, /GroupQueryAttention with causal=0 and a local_window_size is not supported/],
     [windowCache, /GroupQueryAttention with sliding_window_cache=1 .*is not supported$/],
     [batchPrompt, /GroupQueryAttention with a batch over 1 when sequence_length > 1 after the first prompt/],
   ] as const) {

@@ -37,6 +37,8 @@ export interface GqaOpts {
   attentionBias?: number[];
   /** head_sink logits (one per query head). */
   sink?: boolean;
+  /** causal=0 (bidirectional). */
+  bidirectional?: boolean;
   /** Leave the present outputs out. */
   noPresent?: boolean;
 }
@@ -119,6 +121,7 @@ export function gqa(name: string, o: GqaOpts): GqaCase {
   if (o.window !== undefined) attrs.local_window_size = o.window;
   if (o.softcap !== undefined) attrs.softcap = { type: 'float', value: o.softcap };
   if (o.smooth) attrs.smooth_softmax = 1;
+  if (o.bidirectional) attrs.causal = 0;
   if (o.scale !== undefined) attrs.scale = { type: 'float', value: o.scale };
   const present = Math.max(total, P);
   const outputs: Io[] = [['output', 'float32', [B, S, N * h]]];
@@ -152,6 +155,8 @@ export function gqaCases(): [GqaCase, number][] {
     [gqa('GroupQueryAttention do_rotary first prompt at batch 2 with a right-padded row', { B: 2, S: 4, seqlens: [3, 1], rotary: {} }), 4],
     [gqa('GroupQueryAttention with attention_bias [1, N, S, total] and head_sink, decoding batch 2 in a buffer', { B: 2, past: 6, seqlens: [2, 4], total: 5, attentionBias: [1, 4, 1, 5], sink: true }), 0],
     [gqa('GroupQueryAttention with attention_bias [B, 1, S, total], first prompt', { B: 2, S: 3, seqlens: [2, 2], attentionBias: [2, 1, 3, 3] }), 4],
+    [gqa('GroupQueryAttention causal=0 (bidirectional) first prompt at batch 2 with a right-padded row', { B: 2, S: 4, seqlens: [3, 2], bidirectional: true }), 4],
+    [gqa('GroupQueryAttention causal=0 decoding, batch 2 of unequal lengths', { B: 2, past: 5, seqlens: [5, 3], bidirectional: true }), 0],
     [gqa('GroupQueryAttention first prompt without present outputs', { S: 3, seqlens: [2], noPresent: true }), 4],
   ];
 }

@@ -3,11 +3,12 @@
 // query heads each, a KV cache past_key / past_value [B, N_kv, P, h] → present [B, N_kv, max(total, P), h], causal.
 // As onnxruntime's CPU kernel: row b's past length is seqlens_k[b] + 1 − S (0 on the first prompt, when S equals
 // total_sequence_length); the present holds the past's first rows up to it, the new keys after them and zeros after
-// those; query s sees keys t ≤ past + s (and t ≥ past + s − local_window_size). seqlens_k is a run-time value per
-// row, so the placement is data, not shape: the present is SELECT_V2(t < past_b, past, SELECT_V2(t < past_b + S,
-// the new keys gathered at t − past_b, 0)) and the causal mask a run-time bias; total_sequence_length sets the
-// present's length and must fold at conversion time. do_rotary rotates q and k at positions past_b + s (cos / sin
-// rows gathered at run time); softcap, smooth_softmax and head_sink (an extra softmax column) follow the kernel.
+// those; query s sees keys t ≤ past + s (and t > past + s − local_window_size; causal=0: every key up to seqlens_k).
+// seqlens_k is a run-time value per row, so the placement is data, not shape: the present is SELECT_V2(t < past_b,
+// past, SELECT_V2(t < past_b + S, the new keys gathered at t − past_b, 0)) and the causal mask a run-time bias;
+// total_sequence_length sets the present's length and must fold at conversion time. do_rotary rotates q and k at
+// positions past_b + s (cos / sin rows gathered at run time); softcap, smooth_softmax and head_sink (an extra
+// softmax column) follow the kernel.
 // The query heads attend grouped: q [B, N, S, h] read as [B, N_kv, G·S, h] against the N_kv key heads (no repeat).
 import { toFloat32, toNumbers } from '../../ir/tensor';
 import type { Node } from '../../ir/types';
@@ -50,7 +51,9 @@ function refusal(node: Node, ctx: ConvertContext): string | undefined {
   if (rest.some(Boolean)) return 'with quantized KV caches or q/k norm weights (inputs after head_sink) is not supported';
   if (pos) return 'with position_ids is not supported (its positions follow seqlens_k)';
   if (node.outputs[3]) return 'with the output_qk output is not supported';
-  if (attrInt(node, 'causal', 1) !== 1) return 'with causal=0 (bidirectional) is not supported';
+  const causal = attrInt(node, 'causal', 1);
+  if (causal !== 0 && causal !== 1) return `with causal=${causal} (0 or 1) is not supported`;
+  if (!causal && attrInt(node, 'local_window_size', -1) > 0) return 'with causal=0 and a local_window_size is not supported (onnxruntime refuses it too)';
   if (attrInt(node, 'sliding_window_cache', 0)) return 'with sliding_window_cache=1 (a window-sized KV cache) is not supported';
   if (Boolean(k) !== Boolean(v)) return 'with only one of key and value is not supported';
   if (Boolean(pk) !== Boolean(pv)) return 'with only one of past_key and past_value is not supported';
@@ -182,7 +185,9 @@ const GroupQueryAttention: OpConverter = {
     const window = attrInt(node, 'local_window_size', -1);
     const keys = ctx.constInt32(Array.from({ length: Tp }, (_, t) => t), `${node.name}/key_positions`, [1, 1, 1, 1, Tp]);
     // The last key query s sees: pb + s; on the first prompt s, or the row's last key for its padding queries.
-    const last = pb === undefined ? e.bin('MINIMUM', e.reshape(steps, [1, 1, 1, S, 1]), e.reshape(lens, [B, 1, 1, 1, 1]))
+    // (causal=0: every query sees the row's keys up to seqlens_k.)
+    const rowLast = e.reshape(lens, [B, 1, 1, 1, 1]);
+    const last = !attrInt(node, 'causal', 1) ? rowLast : pb === undefined ? e.bin('MINIMUM', e.reshape(steps, [1, 1, 1, S, 1]), rowLast)
       : e.bin('ADD', e.reshape(pb, [B, 1, 1, 1, 1]), e.reshape(steps, [1, 1, 1, S, 1]));
     let visible = e.bin('LESS_EQUAL', keys, last);
     if (window > 0) visible = e.bin('LOGICAL_AND', visible, e.bin('GREATER_EQUAL', keys, e.bin('SUB', last, e.scalar(window - 1, 'INT32'))));
