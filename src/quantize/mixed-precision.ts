@@ -145,7 +145,7 @@ function assign(result: ConvertResult, points: RoundingPoint[], bytesLeft: numbe
 }
 
 /** The float32 prefix (FLOAT_PREFIX) whose measure beats `plainObjective` most, within the size and cost bounds. */
-async function floatPrefix(n: number, build: (floatOps: Set<number>) => ConvertResult, score: (r: ConvertResult) => Promise<OutputScore>,
+export async function floatPrefix(n: number, build: (floatOps: Set<number>) => ConvertResult, score: (r: ConvertResult) => Promise<OutputScore>,
   plainObjective: number, maxBytes: number, maxCostMs: number): Promise<{ floatOps: Set<number>; score: OutputScore; costMs: number } | undefined> {
   let best: { floatOps: Set<number>; score: OutputScore; costMs: number } | undefined;
   let tried = 0;
