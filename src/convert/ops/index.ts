@@ -38,6 +38,7 @@ import DequantizeLinear from './DequantizeLinear';
 import Div from './Div';
 import Dropout from './Dropout';
 import DynamicQuantizeLinear from './DynamicQuantizeLinear';
+import DynamicQuantizeMatMul from './DynamicQuantizeMatMul';
 import Einsum from './Einsum';
 import Elu from './Elu';
 import EmbedLayerNormalization from './EmbedLayerNormalization';
@@ -86,6 +87,7 @@ import LogSoftmax from './LogSoftmax';
 import Loop from './Loop';
 import MatMul from './MatMul';
 import MatMulInteger from './MatMulInteger';
+import MatMulIntegerToFloat from './MatMulIntegerToFloat';
 import Max from './Max';
 import MaxPool from './MaxPool';
 import MaxUnpool from './MaxUnpool';
@@ -106,8 +108,16 @@ import Or from './Or';
 import PRelu from './PRelu';
 import Pad from './Pad';
 import Pow from './Pow';
+import QGemm from './QGemm';
+import QLinearAdd from './QLinearAdd';
+import QLinearAveragePool from './QLinearAveragePool';
+import QLinearConcat from './QLinearConcat';
 import QLinearConv from './QLinearConv';
+import QLinearGlobalAveragePool from './QLinearGlobalAveragePool';
+import QLinearLeakyRelu from './QLinearLeakyRelu';
 import QLinearMatMul from './QLinearMatMul';
+import QLinearMul from './QLinearMul';
+import QLinearSigmoid from './QLinearSigmoid';
 import QuantizeLinear from './QuantizeLinear';
 import QuickGelu from './QuickGelu';
 import RNN from './RNN';
@@ -208,6 +218,7 @@ export const OPS: OpConverter[] = [
   Div,
   Dropout,
   DynamicQuantizeLinear,
+  DynamicQuantizeMatMul,
   Einsum,
   Elu,
   EmbedLayerNormalization,
@@ -256,6 +267,7 @@ export const OPS: OpConverter[] = [
   Loop,
   MatMul,
   MatMulInteger,
+  MatMulIntegerToFloat,
   Max,
   MaxPool,
   MaxUnpool,
@@ -276,8 +288,16 @@ export const OPS: OpConverter[] = [
   PRelu,
   Pad,
   Pow,
+  QGemm,
+  QLinearAdd,
+  QLinearAveragePool,
+  QLinearConcat,
   QLinearConv,
+  QLinearGlobalAveragePool,
+  QLinearLeakyRelu,
   QLinearMatMul,
+  QLinearMul,
+  QLinearSigmoid,
   QuantizeLinear,
   QuickGelu,
   RNN,

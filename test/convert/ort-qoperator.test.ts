@@ -1,0 +1,76 @@
+// onnxruntime's quantizer forms (test/helpers/ort-qoperator.ts): a QOperator CNN (QLinearConv, uint8 MaxPool /
+// Flatten, com.microsoft QLinearAdd / LeakyRelu / AveragePool / Concat / Sigmoid / Mul / GlobalAveragePool, QGemm)
+// and what the optimizer makes of dynamic quantization (DynamicQuantizeMatMul, MatMulIntegerToFloat, QGemm with a
+// float output) were refused as onnxruntime-only ops; they convert, with no TRANSPOSE, and run on LiteRT beside
+// onnxruntime-node.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { convertModel } from '../../src/convert/convert';
+import { serializeTflite } from '../../src/tflite/writer';
+import { encodeModel } from '../../src/onnx/writer';
+import { decodeModel } from '../../src/onnx/reader';
+import { runOnnx } from '../../src/runtime/ort';
+import { openConverted } from '../../src/runtime/tflite-onnx-io';
+import { makeTensor, toNumbers } from '../../src/ir/tensor';
+import type { Tensor } from '../../src/ir/types';
+import { seededUniform } from '../../src/core/random';
+import { ortDynamicMlp, ortIntegerToFloat, qoperatorCnn } from '../helpers/ort-qoperator';
+import type { QModel } from '../helpers/ort-qoperator';
+
+async function both(m: QModel, inputs: Tensor[]) {
+  const bytes = encodeModel(m.model);
+  const r = convertModel(decodeModel(bytes));
+  const ref = await runOnnx(bytes, inputs);
+  const s = await openConverted(serializeTflite(r.model));
+  try {
+    return { r, ref, got: await s.run(inputs) };
+  } finally {
+    s.close();
+  }
+}
+
+function maxDiff(a: Tensor, b: Tensor): { diff: number; max: number } {
+  const x = toNumbers(a);
+  const y = toNumbers(b);
+  let diff = 0, max = 0;
+  for (let i = 0; i < x.length; i++) { diff = Math.max(diff, Math.abs(x[i] - y[i])); max = Math.max(max, Math.abs(y[i])); }
+  return { diff, max };
+}
+
+test('QOperator CNN: every QLinear op converts, 0 TRANSPOSE, LiteRT within one output step of onnxruntime', async () => {
+  const m = await qoperatorCnn();
+  const step = toNumbers(m.model.graph.initializers.get('logits_s')!)[0];
+  const rnd = seededUniform(9);
+  const other = makeTensor('x', 'float32', m.input.dims, Float32Array.from({ length: m.input.data.length }, () => rnd()));
+  for (const [label, x] of [['calibration input', m.input], ['another input', other]] as const) {
+    const { r, ref, got } = await both(m, [x]);
+    assert.equal(r.transposeCount, 0, JSON.stringify(r.opHistogram));
+    for (const op of ['CONV_2D', 'DEPTHWISE_CONV_2D', 'MAX_POOL_2D', 'AVERAGE_POOL_2D', 'MEAN', 'CONCATENATION', 'LOGISTIC', 'LEAKY_RELU', 'FULLY_CONNECTED']) {
+      assert.ok((r.opHistogram[op] ?? 0) >= 1, `${op}: ${JSON.stringify(r.opHistogram)}`);
+    }
+    const y = ref.get('y')!;
+    assert.ok(new Set(toNumbers(y)).size >= 5, `the logits vary: ${toNumbers(y)}`);
+    const { diff } = maxDiff(got.get('y')!, y);
+    // Integer kernels and lookup tables there, float here: a value on a rounding boundary may land one step apart.
+    assert.ok(diff <= step * 1.0001, `${label}: max|diff| ${diff} > one step ${step}`);
+  }
+});
+
+test('MatMulIntegerToFloat and QGemm with a float output match onnxruntime to float rounding', async () => {
+  const m = ortIntegerToFloat();
+  const { r, ref, got } = await both(m, [m.input]);
+  assert.equal(r.transposeCount, 0);
+  for (const o of ['y1', 'y2']) {
+    const { diff, max } = maxDiff(got.get(o)!, ref.get(o)!);
+    assert.ok(max > 0.1 && diff <= 1e-5 * max, `${o}: max|diff| ${diff} of ${max}`);
+  }
+});
+
+test('DynamicQuantizeMatMul: float activation (onnxruntime rounds it to uint8), within 1% of onnxruntime', async () => {
+  const m = ortDynamicMlp();
+  const { r, ref, got } = await both(m, [m.input]);
+  assert.equal(r.transposeCount, 0);
+  assert.equal(r.opHistogram.FULLY_CONNECTED, 3, JSON.stringify(r.opHistogram));
+  const { diff, max } = maxDiff(got.get('y')!, ref.get('y')!);
+  assert.ok(max > 0.1 && diff <= 1e-2 * max, `max|diff| ${diff} of ${max}`);
+});
