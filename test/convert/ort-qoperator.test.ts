@@ -14,7 +14,7 @@ import { openConverted } from '../../src/runtime/tflite-onnx-io';
 import { makeTensor, toNumbers } from '../../src/ir/tensor';
 import type { Tensor } from '../../src/ir/types';
 import { seededUniform } from '../../src/core/random';
-import { ortDynamicMlp, ortIntegerToFloat, qoperatorCnn } from '../helpers/ort-qoperator';
+import { ortDynamicMlp, ortIntegerToFloat, ortQAttention, qoperatorCnn } from '../helpers/ort-qoperator';
 import type { QModel } from '../helpers/ort-qoperator';
 
 async function both(m: QModel, inputs: Tensor[]) {
@@ -73,4 +73,13 @@ test('DynamicQuantizeMatMul: float activation (onnxruntime rounds it to uint8), 
   assert.equal(r.opHistogram.FULLY_CONNECTED, 3, JSON.stringify(r.opHistogram));
   const { diff, max } = maxDiff(got.get('y')!, ref.get('y')!);
   assert.ok(max > 0.1 && diff <= 1e-2 * max, `max|diff| ${diff} of ${max}`);
+});
+
+test('QAttention (DynamicQuantizeLinear → QAttention, lengths mask): Attention on the dequantized input and weights, matches onnxruntime', async () => {
+  const m = ortQAttention();
+  const { r, ref, got } = await both(m, [m.input]);
+  assert.equal(r.opHistogram.SOFTMAX, 1, JSON.stringify(r.opHistogram));
+  assert.ok(r.transposeCount <= 2, `head split and merge only: ${r.transposeCount}`);
+  const { diff, max } = maxDiff(got.get('y')!, ref.get('y')!);
+  assert.ok(max > 0.1 && diff <= 1e-4 * max, `max|diff| ${diff} of ${max}`);
 });

@@ -183,3 +183,27 @@ export function ortIntegerToFloat(seed = 5): QModel {
   model.opsets.set('com.microsoft', 1);
   return { name: 'ort_integer_to_float', model, input, note: 'MatMulIntegerToFloat (per-column uint8 B with zero points, bias), QGemm with a float output' };
 }
+
+/**
+ * `quantize_dynamic` of an optimized BERT's attention: DynamicQuantizeLinear → QAttention (int8 packed q/k/v weights
+ * with per-column scales, float bias, 4 heads, mask_index as lengths [B]: the second row padded after 4 tokens).
+ */
+export function ortQAttention(seed = 6): QModel {
+  const rnd = seededUniform(seed);
+  const u = (n: number, s: number) => Array.from({ length: n }, () => (rnd() * 2 - 1) * s);
+  const input = tensor('x', 'float32', [2, 6, 16], u(2 * 6 * 16, 1));
+  const model = buildModel({
+    opset: 13, inputs: [['x', 'float32', [2, 6, 16]]], outputs: [['y', 'float32', [2, 6, 16]]],
+    nodes: [
+      node('DynamicQuantizeLinear', ['x'], ['xq', 'xs', 'xz']),
+      ms('QAttention', ['xq', 'w', 'b', 'xs', 'ws', 'mask', 'xz', 'wz'], ['y'], { num_heads: 4 }),
+    ],
+    initializers: [
+      tensor('w', 'int8', [16, 48], u(16 * 48, 127).map(Math.round)), tensor('b', 'float32', [48], u(48, 0.1)),
+      tensor('ws', 'float32', [48], u(48, 0.004).map((v) => Math.abs(v) + 0.004)), tensor('wz', 'int8', [48], Array(48).fill(0)),
+      tensor('mask', 'int32', [2], [6, 4]),
+    ],
+  });
+  model.opsets.set('com.microsoft', 1);
+  return { name: 'ort_qattention', model, input, note: 'DynamicQuantizeLinear → QAttention (per-column weight scales, lengths mask_index)' };
+}

@@ -108,6 +108,7 @@ import Or from './Or';
 import PRelu from './PRelu';
 import Pad from './Pad';
 import Pow from './Pow';
+import QAttention from './QAttention';
 import QGemm from './QGemm';
 import QLinearAdd from './QLinearAdd';
 import QLinearAveragePool from './QLinearAveragePool';
@@ -288,6 +289,7 @@ export const OPS: OpConverter[] = [
   PRelu,
   Pad,
   Pow,
+  QAttention,
   QGemm,
   QLinearAdd,
   QLinearAveragePool,

@@ -39,3 +39,5 @@ register('QLinearConcat', (c) => asFloatOp('Concat', [...Array(Math.floor((c.cou
 register('QGemm', (c) => asFloatOp('Gemm', [0, 3], (cc) => (cc.has(7) ? zpType(8)(cc) : 'float32'))(c), 'com.microsoft');
 register('DynamicQuantizeMatMul', asFloatOp('MatMul', [0, 1], float), 'com.microsoft');
 register('MatMulIntegerToFloat', asFloatOp('MatMul', [0, 1], float), 'com.microsoft');
+register('QAttention', (c) => shapeFn('com.microsoft', 'Attention')!(view(c, [0, 1, 2, 5, 8])).map((o) => ({ ...o, dtype: 'float32' as DType })),
+  'com.microsoft');
