@@ -6,12 +6,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeNpy } from '../../src/core/npy';
 import { encodeModel } from '../../src/onnx/writer';
-import { ortDynamicMlp, ortIntegerToFloat, ortQAttention, qoperatorCnn } from '../../test/helpers/ort-qoperator';
+import { ortDynamicMlp, ortIntegerToFloat, ortQAttention, qoperatorCnn, qoperatorMoves } from '../../test/helpers/ort-qoperator';
 
 async function main(): Promise<void> {
   const dir = process.argv[2];
   if (!dir) throw new Error('usage: ort-qoperator.ts DIR');
-  for (const m of [await qoperatorCnn(), ortDynamicMlp(), ortIntegerToFloat(), ortQAttention()]) {
+  for (const m of [await qoperatorCnn(), qoperatorMoves(), ortDynamicMlp(), ortIntegerToFloat(), ortQAttention()]) {
     mkdirSync(join(dir, m.name), { recursive: true });
     writeFileSync(join(dir, `${m.name}.onnx`), encodeModel(m.model));
     writeFileSync(join(dir, m.name, `${m.input.name}.npy`), encodeNpy(m.input));

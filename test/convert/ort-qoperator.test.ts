@@ -14,7 +14,7 @@ import { openConverted } from '../../src/runtime/tflite-onnx-io';
 import { makeTensor, toNumbers } from '../../src/ir/tensor';
 import type { Tensor } from '../../src/ir/types';
 import { seededUniform } from '../../src/core/random';
-import { ortDynamicMlp, ortIntegerToFloat, ortQAttention, qoperatorCnn } from '../helpers/ort-qoperator';
+import { ortDynamicMlp, ortIntegerToFloat, ortQAttention, qoperatorCnn, qoperatorMoves } from '../helpers/ort-qoperator';
 import type { QModel } from '../helpers/ort-qoperator';
 
 async function both(m: QModel, inputs: Tensor[]) {
@@ -82,4 +82,20 @@ test('QAttention (DynamicQuantizeLinear → QAttention, lengths mask): Attention
   assert.ok(r.transposeCount <= 2, `head split and merge only: ${r.transposeCount}`);
   const { diff, max } = maxDiff(got.get('y')!, ref.get('y')!);
   assert.ok(max > 0.1 && diff <= 1e-4 * max, `max|diff| ${diff} of ${max}`);
+});
+
+test('uint8 Pad / Resize nearest / Reshape and QLinearSoftmax: LiteRT loads it (PADV2 value of the input type), within one step', async () => {
+  const m = qoperatorMoves();
+  const { r, ref, got } = await both(m, [m.input]);
+  // The one the math needs: the NHWC image flattened per channel ([1, 4, H·W]).
+  assert.equal(r.transposeCount, 1, JSON.stringify(r.opHistogram));
+  for (const op of ['PADV2', 'RESIZE_NEAREST_NEIGHBOR', 'SOFTMAX']) assert.equal(r.opHistogram[op], 1, `${op}: ${JSON.stringify(r.opHistogram)}`);
+  const { diff, max } = maxDiff(got.get('y')!, ref.get('y')!);
+  assert.ok(max > 0.01 && diff <= 1 / 256 + 1e-7, `max|diff| ${diff} of ${max}`);
+});
+
+test('a uint8 Resize in linear mode is refused with one line', () => {
+  const m = qoperatorMoves();
+  for (const n of m.model.graph.nodes) if (n.opType === 'Resize') n.attrs.set('mode', { type: 'string', value: 'linear' });
+  assert.throws(() => convertModel(decodeModel(encodeModel(m.model))), /Resize on uint8 is supported in nearest mode/);
 });

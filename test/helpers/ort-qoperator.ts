@@ -207,3 +207,29 @@ export function ortQAttention(seed = 6): QModel {
   model.opsets.set('com.microsoft', 1);
   return { name: 'ort_qattention', model, input, note: 'DynamicQuantizeLinear → QAttention (per-column weight scales, lengths mask_index)' };
 }
+
+/**
+ * uint8 tensors moved as QOperator models move them: Pad with the zero point as its value, Resize nearest ×2,
+ * Reshape, then QLinearSoftmax (opset 13 rule, output scale 1/256) and DequantizeLinear.
+ */
+export function qoperatorMoves(seed = 7): QModel {
+  const rnd = seededUniform(seed);
+  const input = tensor('x', 'float32', [1, 4, 6, 6], Array.from({ length: 144 }, () => rnd() * 4 - 1));
+  const model = buildModel({
+    opset: 13, inputs: [['x', 'float32', [1, 4, 6, 6]]], outputs: [['y', 'float32', [1, 4, 256]]],
+    nodes: [
+      node('QuantizeLinear', ['x', 's', 'z'], ['q']),
+      node('Pad', ['q', 'pads', 'z'], ['p']),
+      node('Resize', ['p', '', 'scales'], ['r'], { mode: 'nearest' }),
+      node('Reshape', ['r', 'shape'], ['f']),
+      ms('QLinearSoftmax', ['f', 's', 'z', 'so', 'zo'], ['sm'], { axis: -1, opset: 13 }),
+      node('DequantizeLinear', ['sm', 'so', 'zo'], ['y']),
+    ],
+    initializers: [
+      tensor('s', 'float32', [], [4 / 255]), tensor('z', 'uint8', [], [64]), tensor('so', 'float32', [], [1 / 256]), tensor('zo', 'uint8', [], [0]),
+      tensor('pads', 'int64', [8], [0, 0, 1, 1, 0, 0, 1, 1]), tensor('scales', 'float32', [4], [1, 1, 2, 2]), tensor('shape', 'int64', [3], [1, 4, 256]),
+    ],
+  });
+  model.opsets.set('com.microsoft', 1);
+  return { name: 'ort_qoperator_moves', model, input, note: 'uint8 Pad (zero point value), Resize nearest, Reshape, QLinearSoftmax' };
+}

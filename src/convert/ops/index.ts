@@ -119,6 +119,7 @@ import QLinearLeakyRelu from './QLinearLeakyRelu';
 import QLinearMatMul from './QLinearMatMul';
 import QLinearMul from './QLinearMul';
 import QLinearSigmoid from './QLinearSigmoid';
+import QLinearSoftmax from './QLinearSoftmax';
 import QuantizeLinear from './QuantizeLinear';
 import QuickGelu from './QuickGelu';
 import RNN from './RNN';
@@ -300,6 +301,7 @@ export const OPS: OpConverter[] = [
   QLinearMatMul,
   QLinearMul,
   QLinearSigmoid,
+  QLinearSoftmax,
   QuantizeLinear,
   QuickGelu,
   RNN,

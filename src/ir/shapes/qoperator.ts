@@ -31,7 +31,7 @@ const zpType = (i: number) => (c: ShapeCtx): DType => (c.has(i) ? c.dtype(i) ?? 
 const float = (): DType => 'float32';
 
 register(['QLinearAdd', 'QLinearMul'], asFloatOp('Add', [0, 3], zpType(7)), 'com.microsoft');
-register(['QLinearSigmoid', 'QLinearLeakyRelu'], asFloatOp('Relu', [0], zpType(4)), 'com.microsoft');
+register(['QLinearSigmoid', 'QLinearLeakyRelu', 'QLinearSoftmax'], asFloatOp('Relu', [0], zpType(4)), 'com.microsoft');
 register('QLinearAveragePool', asFloatOp('AveragePool', [0], zpType(4)), 'com.microsoft');
 register('QLinearGlobalAveragePool', asFloatOp('GlobalAveragePool', [0], zpType(4)), 'com.microsoft');
 register('QLinearConcat', (c) => asFloatOp('Concat', [...Array(Math.floor((c.count - 2) / 3)).keys()].map((k) => 2 + 3 * k), zpType(1))(c),
