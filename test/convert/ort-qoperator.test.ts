@@ -14,6 +14,7 @@ import { openConverted } from '../../src/runtime/tflite-onnx-io';
 import { makeTensor, toNumbers } from '../../src/ir/tensor';
 import type { Tensor } from '../../src/ir/types';
 import { seededUniform } from '../../src/core/random';
+import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { ortDynamicMlp, ortIntegerToFloat, ortQAttention, qoperatorCnn, qoperatorMoves } from '../helpers/ort-qoperator';
 import type { QModel } from '../helpers/ort-qoperator';
 
@@ -98,4 +99,17 @@ test('a uint8 Resize in linear mode is refused with one line', () => {
   const m = qoperatorMoves();
   for (const n of m.model.graph.nodes) if (n.opType === 'Resize') n.attrs.set('mode', { type: 'string', value: 'linear' });
   assert.throws(() => convertModel(decodeModel(encodeModel(m.model))), /Resize on uint8 is supported in nearest mode/);
+});
+
+test('a QOperator model says so in one warning; per-axis activation scales on QLinearAdd are refused with one line', () => {
+  const r = convertModel(decodeModel(encodeModel(qoperatorMoves().model)));
+  assert.ok(r.warnings.some((w) => /quantized \(QOperator\) model: its 1 quantized op\(s\) \(QLinearSoftmax\)/.test(w)), r.warnings.join('\n'));
+  const bad = buildModel({
+    opset: 13, inputs: [['a', 'uint8', [1, 4, 2, 2]]], outputs: [['y', 'uint8', [1, 4, 2, 2]]],
+    nodes: [{ ...node('QLinearAdd', ['a', 's4', 'z4', 'a', 's4', 'z4', 's', 'z'], ['y']), domain: 'com.microsoft' }],
+    initializers: [tensor('s4', 'float32', [4], [0.1, 0.2, 0.3, 0.4]), tensor('z4', 'uint8', [4], [1, 2, 3, 4]),
+      tensor('s', 'float32', [], [0.5]), tensor('z', 'uint8', [], [0])],
+  });
+  bad.opsets.set('com.microsoft', 1);
+  assert.throws(() => convertModel(decodeModel(encodeModel(bad))), /QLinearAdd with a per-axis scale or zero point on a is not supported/);
 });
