@@ -20,6 +20,7 @@ import { lowerSequences } from './sequences';
 import { freezeInputs } from './input-values';
 import { channelLastHints, convertBody, convertNode, outputTensor } from './subgraph';
 import { collapseReshapes, explicitBiases, foldBiasAdds, fuseActivations, pruneUnused } from './fuse';
+import { collapseCastRoundTrips } from './fuse-casts';
 import { ConvertError, ConvertOptions } from './types';
 import { opHistogram as countOps } from '../tflite/graph';
 
@@ -213,6 +214,7 @@ function convertPrepared(source: Model, opts: ConvertOptions, shapeWarnings: str
   }
   const keep = new Set([...inputs, ...outputs]);
   collapseReshapes(ctx, keep);
+  collapseCastRoundTrips(ctx, keep);
   foldBiasAdds(ctx, keep);
   explicitBiases(ctx);
   fuseActivations(ctx, keep);
