@@ -113,3 +113,13 @@ test('a QOperator model says so in one warning; per-axis activation scales on QL
   bad.opsets.set('com.microsoft', 1);
   assert.throws(() => convertModel(decodeModel(encodeModel(bad))), /QLinearAdd with a per-axis scale or zero point on a is not supported/);
 });
+
+test('a quantizer op onnx2lite has no converter for (QLinearWhere) is refused with one line that says what to do', () => {
+  const m = buildModel({
+    opset: 13, inputs: [['c', 'bool', [4]], ['a', 'uint8', [4]]], outputs: [['y', 'uint8', [4]]],
+    nodes: [{ ...node('QLinearWhere', ['c', 'a', 's', 'z', 'a', 's', 'z', 's', 'z'], ['y']), domain: 'com.microsoft' }],
+    initializers: [tensor('s', 'float32', [], [0.1]), tensor('z', 'uint8', [], [0])],
+  });
+  m.opsets.set('com.microsoft', 1);
+  assert.throws(() => convertModel(decodeModel(encodeModel(m))), /QLinearWhere is an onnxruntime quantization op .*quant_format=QDQ/);
+});
