@@ -10,6 +10,13 @@ import { uniqueNamer } from '../../src/quantize/graph';
 import { quantParams, type QParams } from '../../src/quantize/params';
 import { openTflite } from '../../src/runtime/litert';
 import { serializeTflite } from '../../src/tflite/writer';
+import { FLOAT_BINARY_SUFFIX } from '../../src/quantize/int8-float-binary';
+import { quantizeModelBytes } from '../../src/quantize/file';
+import { integerOnlyHardSwish } from '../../src/micro/integer-only';
+import { buildModel, node, tensor } from '../../src/onnx/builder';
+import { encodeModel } from '../../src/onnx/writer';
+import { runOnnx } from '../../src/runtime/ort';
+import { cosine, floats, innerFloatActivations, rng, runFirstOutput } from './helpers';
 
 const SHAPE = [1, 4, 8, 8];
 const X: QParams = { scale: 0.04, zeroPoint: -118 };
@@ -110,4 +117,35 @@ test('the float form written back as the int8 op (micro export): the original op
   osg.tensors.push({ name: 'copy', type: 'FLOAT32', shape: SHAPE });
   osg.operators.splice(3, 0, { opcode: 'RELU', inputs: [osg.operators[2].outputs[0]], outputs: [osg.tensors.length - 1] });
   assert.equal(integerBinary(osg), 0);
+});
+
+test('--quantize int8: a tiny learned bias after HARD_SWISH (PP-OCR\'s x + c) gets the float form; close to onnxruntime; micro writes the int8 ADD back', async () => {
+  const r = rng(11);
+  const w = (n: number, sc: number) => Array.from({ length: n }, () => (r() - 0.5) * sc);
+  const bytes = encodeModel(buildModel({
+    opset: 14, inputs: [['x', 'float32', [1, 3, 16, 16]]], outputs: [['y', 'float32', [1, 4, 16, 16]]],
+    initializers: [tensor('w1', 'float32', [8, 3, 3, 3], w(216, 5)), tensor('b1', 'float32', [8], w(8, 0.4)),
+      tensor('c', 'float32', [1], [-0.0098]), tensor('w2', 'float32', [4, 8, 3, 3], w(288, 0.5)), tensor('b2', 'float32', [4], w(4, 0.2))],
+    nodes: [
+      node('Conv', ['x', 'w1', 'b1'], ['h'], { pads: [1, 1, 1, 1] }), node('HardSwish', ['h'], ['hs']),
+      node('Add', ['hs', 'c'], ['a']), node('Conv', ['a', 'w2', 'b2'], ['y'], { pads: [1, 1, 1, 1] }), // padded: c is not folded
+    ],
+  }));
+  const { result } = await quantizeModelBytes(bytes, 'lab.onnx', {}, { mode: 'int8', weightRounding: 'nearest', int16: 'off', allowDegraded: true });
+  const sg = result.model.subgraphs[0];
+  const adds = sg.operators.filter((o) => o.opcode === 'ADD');
+  assert.equal(adds.length, 1);
+  assert.equal(sg.tensors[adds[0].outputs[0]].type, 'FLOAT32', 'the ADD XNNPack refuses in int8 runs in float32');
+  assert.ok(sg.tensors[adds[0].outputs[0]].name.endsWith(FLOAT_BINARY_SUFFIX));
+  assert.deepEqual(innerFloatActivations(result.model), [], 'float only inside the HARD_SWISH and ADD forms');
+  for (const op of sg.operators.filter((o) => o.opcode === 'CONV_2D')) assert.equal(sg.tensors[op.outputs[0]].type, 'INT8');
+  const x: Tensor = { name: 'x', dtype: 'float32', dims: [1, 3, 16, 16], data: Float32Array.from({ length: 768 }, rng(12)) };
+  const ref = floats((await runOnnx(bytes, [x])).get('y')!);
+  assert.ok(cosine(await runFirstOutput(result.model, [x]), ref) > 0.99);
+  // micro: integer-only again (the ADD reads and writes int8).
+  const embedded = structuredClone(result.model);
+  assert.ok(integerOnlyHardSwish(embedded) >= 2, 'HARD_SWISH and ADD written back');
+  const esg = embedded.subgraphs[0];
+  assert.ok(esg.operators.every((o) => [...o.inputs, ...o.outputs].every((i) => i < 0 || esg.tensors[i].type !== 'FLOAT32' || esg.inputs.includes(i) || esg.outputs.includes(i) || !!esg.tensors[i].data)),
+    esg.operators.map((o) => `${o.opcode}:${esg.tensors[o.outputs[0]].type}`).join(' '));
 });
