@@ -65,6 +65,7 @@ import Greater from './Greater';
 import GreaterOrEqual from './GreaterOrEqual';
 import GridSample from './GridSample';
 import GroupNormalization from './GroupNormalization';
+import GroupQueryAttention from './GroupQueryAttention';
 import HammingWindow from './HammingWindow';
 import HannWindow from './HannWindow';
 import HardSigmoid from './HardSigmoid';
@@ -247,6 +248,7 @@ export const OPS: OpConverter[] = [
   GreaterOrEqual,
   GridSample,
   GroupNormalization,
+  GroupQueryAttention,
   HammingWindow,
   HannWindow,
   HardSigmoid,
