@@ -10,6 +10,7 @@ import type { ConvertResult } from '../convert/convert';
 import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
 import { dropTypeSuffixes, histogram, isConst, isFloatActivation, producersOf, pruneTensors, shareEqualConstants, uniqueNamer } from './graph';
 import { expandInt8HardSwish } from './int8-hardswish';
+import { floatBinaryForm } from './int8-float-binary';
 import { quantizeDynamic } from './weights';
 import { floatIslands } from './int8-float-islands';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
@@ -402,6 +403,8 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   // The float form (DEQUANTIZE / HARD_SWISH / QUANTIZE): faster on XNNPack and exact (int8-hardswish.ts); `onnx2lite
   // micro` writes it back in the integer form (ADD / MUL / MUL) for TFLite Micro (src/micro/integer-only.ts).
   expandInt8HardSwish(sg, name, 'float');
+  // int8 ADD / SUB / MUL whose scale ratios XNNPack refuses: the same float form (int8-float-binary.ts).
+  floatBinaryForm(sg, name);
   shareEqualConstants(sg);
   pruneTensors(result);
   dropTypeSuffixes(sg);
