@@ -84,9 +84,9 @@ export async function pan(page: Page): Promise<FrameTimes> {
 /** A wheel zoom over the view's centre (five notches `dy` apart by 30 ms: in for dy < 0); frame gaps recorded from the
  *  first notch to the gesture's end (d3-zoom ends it 150 ms after the last) and for 800 ms after: the longest frame
  *  then is the one that shows the view at its new zoom. */
-export async function wheelZoom(page: Page, dy: number): Promise<FrameTimes> {
+export async function wheelZoom(page: Page, dy: number, at = { x: 640, y: 400 }): Promise<FrameTimes> {
   await helper(page);
-  await page.mouse.move(640, 400);
+  await page.mouse.move(at.x, at.y);
   await page.waitForTimeout(200);
   await recordGaps(page);
   const t0 = Date.now();

@@ -3,6 +3,7 @@
 import * as d3 from 'd3';
 import { textOn } from './colors';
 import { boxPlace, CULL_ABOVE, edgePathOf } from './svg-markup';
+import { FarCanvas } from './far-canvas';
 
 export interface DrawItem {
   key: string;
@@ -54,6 +55,11 @@ export class GraphCanvas {
   private shown: Region | undefined;
   private following = false;
   private matches = new Set<string>();
+  /** A big graph zoomed far out is drawn here, not as SVG elements (far-canvas.ts). */
+  private farCanvas: FarCanvas | undefined;
+  /** Whether the drawing is on the far canvas. */
+  private onCanvas = false;
+  private canvasFrame = 0;
 
   constructor(private readonly svgEl: SVGSVGElement, private readonly events: CanvasEvents) {
     this.svg = d3.select(svgEl);
@@ -93,7 +99,11 @@ export class GraphCanvas {
         if (!(ev.sourceEvent && this.hold())) this.settle();
       });
     this.zoomEl.call(this.zoom).on('dblclick.zoom', null);
-    this.svg.on('click', (ev: MouseEvent) => { if (ev.target === svgEl) this.events.select(undefined); });
+    this.svg.on('click', (ev: MouseEvent) => { if (ev.target === svgEl) this.events.select(this.onCanvas ? this.canvasHit(ev)?.key : undefined); });
+    this.svg.on('dblclick', (ev: MouseEvent) => {
+      const d = ev.target === svgEl && this.onCanvas ? this.canvasHit(ev) : undefined;
+      if (d) this.events.activate(d.key);
+    });
   }
 
   /** The transform the drawn SVG has (its viewport group's); during a pan or zoom gesture the SVG's layer is moved as
@@ -116,6 +126,8 @@ export class GraphCanvas {
     this.stepped = true;
     const d = this.drawnAt;
     const s = d ? t.k / d.k : 1;
+    // On the far canvas, each frame is drawn again at the gesture's transform (a few ms), as long as it stays far.
+    if (this.onCanvas && this.gestures > 0 && this.wantsCanvas(t.k)) { this.drawnAt = { k: t.k, x: t.x, y: t.y }; this.viewport.attr('transform', t.toString()); this.paintCanvasSoon(); return; }
     if (!d || this.gestures === 0 || s > 1.6 || s < 0.6 || this.leavesShown()) { this.settle(); return; }
     // An animation that holds the layer where it is to be: the compositor moves it (set from the page's style, the
     // transform would have the page work out its layers again at every step, tens of ms for thousands of boxes).
@@ -148,6 +160,12 @@ export class GraphCanvas {
     if (this.moved.playState !== 'paused') this.moved.pause();
     // Zoomed far out, labels are too small to read and cost most of each frame's painting: they are hidden.
     const far = t.k < FAR;
+    if (this.wantsCanvas(t.k) !== this.onCanvas) {
+      // Onto the far canvas (the SVG elements go) or back to SVG (the elements near the view come back).
+      this.far = far;
+      this.svg.classed('far', far);
+      this.render(this.items);
+    } else if (this.onCanvas) this.paintCanvasSoon();
     if (far !== this.far) {
       // Labels coming back: a big graph's drawn part is narrowed to the view first, so that only the labels of the
       // boxes near the view are laid out (not those of thousands drawn for the whole view).
@@ -185,6 +203,8 @@ export class GraphCanvas {
     };
     let items = [...this.items.values()], edges = this.edges;
     this.shown = undefined;
+    this.onCanvas = this.wantsCanvas(d3.zoomTransform(this.zoomEl.node() as HTMLElement).k);
+    if (this.onCanvas) { items = []; edges = []; this.paintCanvasSoon(); } else this.farCanvas?.show(false);
     if (items.length > CULL_ABOVE) {
       const r = (this.shown = this.region(1));
       const meets = (x0: number, y0: number, x1: number, y1: number): boolean => x1 >= r.x0 && x0 <= r.x1 && y1 >= r.y0 && y0 <= r.y1;
@@ -235,6 +255,33 @@ export class GraphCanvas {
     fresh.select('text.sub').text((d) => d.sub ?? '');
   }
 
+  /** Whether a view at zoom `k` is drawn on the far canvas: a big graph (more boxes than CULL_ABOVE) zoomed far
+   *  out, labels hidden. */
+  private wantsCanvas(k: number): boolean { return this.items.size > CULL_ABOVE && k < FAR; }
+
+  private classes(d: DrawItem): string {
+    return `kind-${d.kind} ${d.cls}${d.key === this.selected ? ' selected' : ''}${this.matches.has(d.key) ? ' match' : ''}`;
+  }
+
+  /** Draws the far canvas in the next frame (once however often asked). */
+  private paintCanvasSoon(): void {
+    if (this.canvasFrame) return;
+    this.canvasFrame = requestAnimationFrame(() => {
+      this.canvasFrame = 0;
+      if (!this.onCanvas) return;
+      this.farCanvas ??= new FarCanvas(this.layer, this.svgEl);
+      const t = d3.zoomTransform(this.zoomEl.node() as HTMLElement), { w, h } = this.size();
+      this.farCanvas.draw(this.items.values(), this.edges, { k: t.k, x: t.x, y: t.y }, w, h, (d) => this.classes(d));
+      this.farCanvas.show(true);
+    });
+  }
+
+  /** The box under a pointer event on the far canvas. */
+  private canvasHit(ev: MouseEvent): DrawItem | undefined {
+    const r = this.svgEl.getBoundingClientRect(), t = d3.zoomTransform(this.zoomEl.node() as HTMLElement);
+    return FarCanvas.hit(this.items.values(), { k: t.k, x: t.x, y: t.y }, ev.clientX - r.left, ev.clientY - r.top);
+  }
+
   /** After a zoom or pan: a big graph's drawn part follows the view once the view nears its edge. */
   private follow(): void {
     if (!this.leavesShown() || this.following) return;
@@ -259,17 +306,20 @@ export class GraphCanvas {
           .select('rect').style('fill', () => d.fill ?? null);
       d3.select(this).selectAll('text').style('fill', () => textOn(d.fill));
     });
+    if (this.onCanvas) this.paintCanvasSoon();
   }
 
   highlight(keys: Set<string>): void {
     this.matches = keys;
     this.viewport.selectAll<SVGGElement, DrawItem>('g.node').classed('match', (d) => keys.has(d.key));
+    if (this.onCanvas) this.paintCanvasSoon();
   }
 
   select(key: string | undefined, focus = true): void {
     this.selected = key;
     const nodes = this.viewport.selectAll<SVGGElement, DrawItem>('g.node');
     nodes.classed('selected', (d) => d.key === key).attr('aria-selected', (d) => String(d.key === key));
+    if (this.onCanvas) this.paintCanvasSoon();
     if (key && focus) {
       const el = nodes.filter((d) => d.key === key).node();
       el?.focus({ preventScroll: true });
