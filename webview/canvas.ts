@@ -36,6 +36,9 @@ const IN_PLACE: Keyframe[] = [{ transform: 'none' }, { transform: 'none' }];
 const FAR = 0.35;
 /** Zoomed far out, how far the zoom may move from the drawn one (either way) with the picture scaled (hold()). */
 const HOLD_ZOOM = 1.6;
+/** A big graph's boxes put into the page in one frame at most (each is laid out with its labels: tens of µs); more
+ *  come in the frames after, those in view first. */
+const ENTER_BUDGET = 120;
 
 export class GraphCanvas {
   private readonly svg: d3.Selection<SVGSVGElement, unknown, null, undefined>;
@@ -60,6 +63,9 @@ export class GraphCanvas {
   /** Whether the drawing is on the far canvas. */
   private onCanvas = false;
   private canvasFrame = 0;
+  /** The keys of the boxes in the page (a big graph's: those near the view), and whether more are to come. */
+  private inPage = new Set<string>();
+  private moreFrame = 0;
 
   constructor(private readonly svgEl: SVGSVGElement, private readonly events: CanvasEvents) {
     this.svg = d3.select(svgEl);
@@ -126,8 +132,6 @@ export class GraphCanvas {
     this.stepped = true;
     const d = this.drawnAt;
     const s = d ? t.k / d.k : 1;
-    // On the far canvas, each frame is drawn again at the gesture's transform (a few ms), as long as it stays far.
-    if (this.onCanvas && this.gestures > 0 && this.wantsCanvas(t.k)) { this.drawnAt = { k: t.k, x: t.x, y: t.y }; this.viewport.attr('transform', t.toString()); this.paintCanvasSoon(); return; }
     if (!d || this.gestures === 0 || s > 1.6 || s < 0.6 || this.leavesShown()) { this.settle(); return; }
     // An animation that holds the layer where it is to be: the compositor moves it (set from the page's style, the
     // transform would have the page work out its layers again at every step, tens of ms for thousands of boxes).
@@ -214,7 +218,18 @@ export class GraphCanvas {
         for (const p of e.points) { x0 = Math.min(x0, p.x); y0 = Math.min(y0, p.y); x1 = Math.max(x1, p.x); y1 = Math.max(y1, p.y); }
         return meets(x0, y0, x1, y1);
       });
+      // Too many new boxes for one frame (zooming in until labels come back, a jump across the graph): those in view,
+      // nearest its centre first, now; the rest in the next frames.
+      const fresh = items.filter((d) => !this.inPage.has(d.key));
+      if (fresh.length > ENTER_BUDGET) {
+        const v = this.region(0), cx = (v.x0 + v.x1) / 2, cy = (v.y0 + v.y1) / 2;
+        const far = (d: DrawItem): number => Math.max(Math.abs(d.x - cx) / (v.x1 - v.x0), Math.abs(d.y - cy) / (v.y1 - v.y0));
+        const admit = new Set(fresh.sort((a, b) => far(a) - far(b)).slice(0, ENTER_BUDGET).map((d) => d.key));
+        items = items.filter((d) => this.inPage.has(d.key) || admit.has(d.key));
+        if (!this.moreFrame) this.moreFrame = requestAnimationFrame(() => { this.moreFrame = 0; if (!this.onCanvas) this.render(this.items); });
+      }
     }
+    this.inPage = new Set(items.map((d) => d.key));
     // Attributes are set only where they change: setting one to its own value still has Blink style, paint and
     // layerize the element again (a big graph's drawn part following the view re-set thousands: 0.5 s of CPU).
     this.viewport.select<SVGGElement>('g.edges').selectAll<SVGPathElement, DrawEdge>('path')

@@ -7,7 +7,7 @@
 import { line, curveBasis } from 'd3-shape';
 import type { DrawEdge, DrawItem, Transform } from './canvas';
 
-interface Paint { fill: string; stroke: string; width: number }
+interface Paint { fill: string; stroke: string; width: number; /** the tiny box's colour */ dot: string }
 
 export class FarCanvas {
   readonly el: HTMLCanvasElement;
@@ -38,7 +38,10 @@ export class FarCanvas {
     if (!p) {
       this.probe.setAttribute('class', `probe node ${classes}`);
       const s = getComputedStyle(this.probe.firstElementChild!);
-      p = { fill: d.fill ?? s.fill, stroke: s.stroke, width: parseFloat(s.strokeWidth) || 1 };
+      // A box's own fill (accuracy heat) or a class's fill other than the plain box's (a search match) tells more
+      // than its outline.
+      const fill = d.fill ?? s.fill;
+      p = { fill, stroke: s.stroke, width: parseFloat(s.strokeWidth) || 1, dot: d.fill || classes.includes(' match') || s.stroke === 'none' ? fill : s.stroke };
       this.probe.setAttribute('class', 'probe');
       this.paints.set(key, p);
     }
@@ -68,14 +71,24 @@ export class FarCanvas {
       this.edgeStyle = { stroke: s.stroke, alpha: Number(s.strokeOpacity) || 1, width: parseFloat(s.strokeWidth) || 1 };
       this.probe.lastElementChild!.removeAttribute('class');
     }
-    // Edges: one path, one stroke.
+    // Edges: one path, one stroke; curves only when they are big enough to show as curves (Skia strokes straight
+    // segments several times sooner).
     c.beginPath();
-    const curve = line<{ x: number; y: number }>().x((p) => p.x).y((p) => p.y).curve(curveBasis).context(c);
+    const curve = t.k >= 0.15 ? line<{ x: number; y: number }>().x((p) => p.x).y((p) => p.y).curve(curveBasis).context(c) : undefined;
+    // Zoomed out so far that an edge spans a pixel or two, it is left out (the boxes it joins are next to each other);
+    // one spanning less than 8 pixels is a straight line.
+    const px = 1 / t.k;
     for (const e of edges) {
       let a = Infinity, b = Infinity, cx = -Infinity, dy = -Infinity;
       for (const p of e.points) { a = Math.min(a, p.x); b = Math.min(b, p.y); cx = Math.max(cx, p.x); dy = Math.max(dy, p.y); }
       if (cx < x0 || a > x1 || dy < y0 || b > y1) continue;
-      curve(e.points);
+      const span = Math.max(cx - a, dy - b);
+      if (span < 2 * px) continue;
+      if (curve) { curve(e.points); continue; }
+      const pts = e.points, last = pts.length - 1;
+      c.moveTo(pts[0].x, pts[0].y);
+      if (span < 8 * px) c.lineTo(pts[last].x, pts[last].y);
+      else for (let i = 1; i <= last; i++) c.lineTo(pts[i].x, pts[i].y);
     }
     c.globalAlpha = this.edgeStyle.alpha;
     c.strokeStyle = this.edgeStyle.stroke;
@@ -83,9 +96,19 @@ export class FarCanvas {
     c.stroke();
     c.globalAlpha = 1;
     // Boxes: one path per paint (fill, then outline).
+    // A box a few pixels tall is a dot of its outline's colour (the colour that tells its category), one dot to a
+    // 2x2-pixel cell (zoomed far out, thousands of boxes fall on the same few pixels); a bigger one is filled and
+    // outlined.
+    const tiny = 28 * t.k < 4;
+    const cells = new Set<number>();
     const byPaint = new Map<Paint, DrawItem[]>();
     for (const d of items) {
       if (d.x + d.width / 2 < x0 || d.x - d.width / 2 > x1 || d.y + d.height / 2 < y0 || d.y - d.height / 2 > y1) continue;
+      if (tiny) {
+        const cell = Math.floor((d.y - y0) * t.k / 2) * 65536 + Math.floor((d.x - x0) * t.k / 2);
+        if (cells.has(cell)) continue;
+        cells.add(cell);
+      }
       const p = this.paint(d, classes(d));
       const list = byPaint.get(p);
       if (list) list.push(d); else byPaint.set(p, [d]);
@@ -93,8 +116,9 @@ export class FarCanvas {
     for (const [p, list] of byPaint) {
       c.beginPath();
       for (const d of list) c.rect(d.x - d.width / 2, d.y - d.height / 2, d.width, d.height);
-      c.fillStyle = p.fill;
+      c.fillStyle = tiny ? p.dot : p.fill;
       c.fill();
+      if (tiny) continue;
       c.strokeStyle = p.stroke;
       c.lineWidth = p.width;
       c.stroke();

@@ -14,10 +14,9 @@ import { CULL_ABOVE } from '../../webview/svg-markup';
 
 const browser = useBrowser();
 
-const transform = (page: Page): Promise<{ k: number; x: number; y: number }> => page.evaluate(() => {
-  const m = /translate\(([-\d.e]+),([-\d.e]+)\) scale\(([-\d.e]+)\)/.exec(document.querySelector('svg#graph g.viewport')!.getAttribute('transform')!)!;
-  return { x: Number(m[1]), y: Number(m[2]), k: Number(m[3]) };
-});
+/** The view's transform as the page saved it (the zoom's own: a picture held at a zoom near it keeps the drawn one). */
+const transform = (page: Page): Promise<{ k: number; x: number; y: number }> => page.evaluate(() =>
+  (window as unknown as { __savedState: { transform: { k: number; x: number; y: number } } }).__savedState.transform);
 
 /** How many of the canvas's pixels are painted, and the colour at (x, y) of the page. */
 const canvasAt = (page: Page, x: number, y: number): Promise<{ shown: boolean; painted: number; at: number[] }> => page.evaluate(([x, y]) => {
@@ -47,6 +46,7 @@ test('a big graph zoomed far out is drawn on the canvas: clicks select its boxes
   await page.locator('#fit').click();
   await page.waitForFunction(() => document.getElementById('graph')!.classList.contains('far'));
   await page.waitForFunction(() => !document.querySelector<HTMLCanvasElement>('canvas.far-canvas')?.hidden);
+  await page.waitForFunction(() => (window as unknown as { __savedState?: { transform?: unknown } }).__savedState?.transform !== undefined);
   assert.equal(await page.locator('svg#graph g.viewport g.node').count(), 0, 'far out, no box elements in the page');
   const svgAt = (await page.locator('svg#graph').boundingBox())!;
   const screen = async (): Promise<{ x: number; y: number }> => { const t = await transform(page); return { x: svgAt.x + t.x + t.k * box.x, y: svgAt.y + t.y + t.k * box.y }; };
@@ -58,7 +58,9 @@ test('a big graph zoomed far out is drawn on the canvas: clicks select its boxes
   // A click on the box selects it (the panel shows its node).
   await page.mouse.click(at.x, at.y);
   await page.waitForFunction((k) => (window as unknown as { __savedState?: { selected?: string } }).__savedState?.selected === k, box.key);
-  // A wheel zoom past 1.6x of the drawn zoom, still far out: the canvas is drawn again at the new zoom, no SVG boxes.
+  // A wheel zoom past 1.6x of the drawn zoom, still far out: the canvas is drawn again (at 1.6x or more, the rest of
+  // the way the picture may be held, scaled), the box still where it is shown; no SVG boxes.
+  const drawnZoom = (): Promise<number> => page.evaluate(() => Number(/scale\(([-\d.e]+)\)/.exec(document.querySelector('svg#graph g.viewport')!.getAttribute('transform')!)![1]));
   await page.mouse.move(at.x, at.y);
   for (let i = 0; i < 5; i++) await page.mouse.wheel(0, -120);
   await page.waitForFunction((k0) => {
@@ -68,6 +70,7 @@ test('a big graph zoomed far out is drawn on the canvas: clicks select its boxes
   await page.waitForTimeout(400);
   const zoomed = await transform(page);
   assert.ok(zoomed.k > fit.k * 1.7, `zoomed in (${fit.k} -> ${zoomed.k})`);
+  assert.ok(await drawnZoom() >= fit.k * 1.5, 'the canvas was drawn again at a new zoom');
   if (zoomed.k < 0.35) {
     at = await screen();
     const drawnIn = await canvasAt(page, at.x, at.y);
