@@ -208,7 +208,14 @@ export class GraphCanvas {
     let items = [...this.items.values()], edges = this.edges;
     this.shown = undefined;
     this.onCanvas = this.wantsCanvas(d3.zoomTransform(this.zoomEl.node() as HTMLElement).k);
-    if (this.onCanvas) { items = []; edges = []; this.paintCanvasSoon(); } else this.farCanvas?.show(false);
+    if (this.onCanvas) {
+      // The SVG's boxes and edges all go at once (one by one, thousands of removals cost a frame of their own).
+      for (const g of this.viewport.node()!.children) g.replaceChildren();
+      this.inPage = new Set();
+      this.paintCanvasSoon();
+      return;
+    }
+    this.farCanvas?.show(false);
     if (items.length > CULL_ABOVE) {
       const r = (this.shown = this.region(1));
       const meets = (x0: number, y0: number, x1: number, y1: number): boolean => x1 >= r.x0 && x0 <= r.x1 && y1 >= r.y0 && y0 <= r.y1;
@@ -226,6 +233,10 @@ export class GraphCanvas {
         const far = (d: DrawItem): number => Math.max(Math.abs(d.x - cx) / (v.x1 - v.x0), Math.abs(d.y - cy) / (v.y1 - v.y0));
         const admit = new Set(fresh.sort((a, b) => far(a) - far(b)).slice(0, ENTER_BUDGET).map((d) => d.key));
         items = items.filter((d) => this.inPage.has(d.key) || admit.has(d.key));
+        // Edges only between boxes in the page until then (a detector's heads have hundreds of long edges crossing
+        // the view, each path laid out and painted with its arrowhead).
+        const keys = new Set(items.map((d) => d.key));
+        edges = edges.filter((e) => keys.has(e.from) && keys.has(e.to));
         if (!this.moreFrame) this.moreFrame = requestAnimationFrame(() => { this.moreFrame = 0; if (!this.onCanvas) this.render(this.items); });
       }
     }
@@ -285,15 +296,17 @@ export class GraphCanvas {
       this.canvasFrame = 0;
       if (!this.onCanvas) return;
       this.farCanvas ??= new FarCanvas(this.layer, this.svgEl);
-      const t = d3.zoomTransform(this.zoomEl.node() as HTMLElement), { w, h } = this.size();
+      // At the drawing's transform, as the SVG's viewport has it (a picture held by the layer is moved as a whole).
+      const t = this.drawnAt ?? d3.zoomTransform(this.zoomEl.node() as HTMLElement), { w, h } = this.size();
       this.farCanvas.draw(this.items.values(), this.edges, { k: t.k, x: t.x, y: t.y }, w, h, (d) => this.classes(d));
       this.farCanvas.show(true);
     });
   }
 
-  /** The box under a pointer event on the far canvas. */
+  /** The box under a pointer event on the far canvas: at the view's zoom, from the corner of the element that does
+   *  not move (the layer may hold the picture moved). */
   private canvasHit(ev: MouseEvent): DrawItem | undefined {
-    const r = this.svgEl.getBoundingClientRect(), t = d3.zoomTransform(this.zoomEl.node() as HTMLElement);
+    const r = (this.zoomEl.node() as HTMLElement).getBoundingClientRect(), t = d3.zoomTransform(this.zoomEl.node() as HTMLElement);
     return FarCanvas.hit(this.items.values(), { k: t.k, x: t.x, y: t.y }, ev.clientX - r.left, ev.clientY - r.top);
   }
 
