@@ -65,6 +65,7 @@ export class GraphCanvas {
   private canvasFrame = 0;
   /** The keys of the boxes in the page (a big graph's: those near the view), and whether more are to come. */
   private inPage = new Set<string>();
+  private edgesInPage = new Set<string>();
   private moreFrame = 0;
 
   constructor(private readonly svgEl: SVGSVGElement, private readonly events: CanvasEvents) {
@@ -212,6 +213,7 @@ export class GraphCanvas {
       // The SVG's boxes and edges all go at once (one by one, thousands of removals cost a frame of their own).
       for (const g of this.viewport.node()!.children) g.replaceChildren();
       this.inPage = new Set();
+      this.edgesInPage = new Set();
       this.paintCanvasSoon();
       return;
     }
@@ -239,8 +241,18 @@ export class GraphCanvas {
         edges = edges.filter((e) => keys.has(e.from) && keys.has(e.to));
         if (!this.moreFrame) this.moreFrame = requestAnimationFrame(() => { this.moreFrame = 0; if (!this.onCanvas) this.render(this.items); });
       }
+      // The edges passing by (neither end in the page) come ENTER_BUDGET a frame too.
+      const newEdges = edges.filter((e) => !this.edgesInPage.has(`${e.from}>${e.to}`));
+      if (newEdges.length > ENTER_BUDGET) {
+        const keys = new Set(items.map((d) => d.key));
+        const admit = new Set(newEdges.filter((e) => keys.has(e.from) || keys.has(e.to)).slice(0, ENTER_BUDGET));
+        for (const e of newEdges) { if (admit.size >= ENTER_BUDGET) break; admit.add(e); }
+        edges = edges.filter((e) => this.edgesInPage.has(`${e.from}>${e.to}`) || admit.has(e));
+        if (!this.moreFrame) this.moreFrame = requestAnimationFrame(() => { this.moreFrame = 0; if (!this.onCanvas) this.render(this.items); });
+      }
     }
     this.inPage = new Set(items.map((d) => d.key));
+    this.edgesInPage = new Set(edges.map((e) => `${e.from}>${e.to}`));
     // Attributes are set only where they change: setting one to its own value still has Blink style, paint and
     // layerize the element again (a big graph's drawn part following the view re-set thousands: 0.5 s of CPU).
     this.viewport.select<SVGGElement>('g.edges').selectAll<SVGPathElement, DrawEdge>('path')
