@@ -1,19 +1,21 @@
 // What `onnx2lite micro` embeds: the .tflite as converted, except that an int8 model's HARD_SWISH, written for LiteRT
 // in the float form (DEQUANTIZE → float32 HARD_SWISH → QUANTIZE: faster on XNNPack, src/quantize/int8-hardswish.ts),
-// goes back to the integer form (ADD / MUL / MUL) so the model stays integer-only on a microcontroller. The float
+// goes back to the integer form (ADD / MUL / MUL) so the model stays integer-only on a microcontroller; so do the
+// int8 ADD / SUB / MUL written in the float form for XNNPack's scale limits (src/quantize/int8-float-binary.ts). The float
 // tensors it no longer uses are dropped, with the subgraph's inputs and outputs, the signatures and the `onnx2lite`
 // metadata renumbered to match.
 import type { OnnxLiteMetadata } from '../convert/metadata';
 import type { TflModel } from '../tflite/model';
 import { compactTensors } from '../tflite/graph';
 import { integerHardSwish } from '../quantize/int8-hardswish';
+import { integerBinary } from '../quantize/int8-float-binary';
 import { uniqueNamer } from '../quantize/graph';
 
-/** Rewrites `model` in place; returns how many HARD_SWISH ops went back to the integer form (0: model unchanged). */
+/** Rewrites `model` in place; returns how many HARD_SWISH (and ADD / SUB / MUL) ops went back to the integer form (0: model unchanged). */
 export function integerOnlyHardSwish(model: TflModel): number {
   let total = 0;
   model.subgraphs.forEach((sg, s) => {
-    const n = integerHardSwish(sg, uniqueNamer(sg));
+    const n = integerHardSwish(sg, uniqueNamer(sg)) + integerBinary(sg);
     if (n === 0) return;
     total += n;
     const { kept, remap } = compactTensors(sg.tensors, sg.operators, sg.inputs, sg.outputs);

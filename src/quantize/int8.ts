@@ -5,10 +5,12 @@
 //
 // Tensor indices of the float model are kept for every tensor that stays (activations change type in place), so the
 // `onnx2lite` metadata stays valid; a float model output keeps its index and is fed by a DEQUANTIZE.
+import { maskBiasOps } from './int8-attention-mask';
 import type { ConvertResult } from '../convert/convert';
 import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
 import { dropTypeSuffixes, histogram, isConst, isFloatActivation, producersOf, pruneTensors, shareEqualConstants, uniqueNamer } from './graph';
 import { expandInt8HardSwish } from './int8-hardswish';
+import { floatBinaryForm } from './int8-float-binary';
 import { quantizeDynamic } from './weights';
 import { floatIslands } from './int8-float-islands';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
@@ -142,6 +144,7 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   t.forEach((tt, i) => { if (isFloatActivation(tt)) wasFloat.add(i); });
   const floatIo = (i: number) => isFloatActivation(t[i]) || (isConst(t[i]) && t[i].type === 'FLOAT32');
   const attention = attentionOps(sg);
+  const masks = maskBiasOps(sg, params, sg.operators.flatMap((op, k) => (op.opcode === 'SOFTMAX' ? [k] : [])));
   const islands = floatIslands(sg);
   const island = (k: number) => islands.has(k);
   const count = (rule: string) => [...islands.values()].filter((r) => r === rule).length;
@@ -149,7 +152,7 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     const spec = INT8_OPS[op.opcode];
     const touches = [...op.inputs, ...op.outputs].filter((i) => i >= 0 && floatIo(i));
     if (touches.length === 0) return 'none' as const;
-    if (!spec || attention.has(k) || island(k) || opts.floatOps?.has(k)) return 'float' as const;
+    if (!spec || attention.has(k) || masks.has(k) || island(k) || opts.floatOps?.has(k)) return 'float' as const;
     if (op.opcode === 'FULLY_CONNECTED' || spec.weights) {
       if (op.inputs[1] === undefined || op.inputs[1] < 0 || !isConst(t[op.inputs[1]])) return 'float' as const;
       if (op.inputs[2] !== undefined && op.inputs[2] >= 0 && !isConst(t[op.inputs[2]])) return 'float' as const;
@@ -159,15 +162,17 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     return opts.int16Ops?.has(k) && int16Capable(op, t) ? ('int16' as const) : ('int8' as const);
   });
   const floatOps = new Map<string, number>();
-  sg.operators.forEach((op, k) => { if (quantizable[k] === 'float' && !attention.has(k) && !island(k) && !opts.floatOps?.has(k)) floatOps.set(op.opcode, (floatOps.get(op.opcode) ?? 0) + 1); });
+  sg.operators.forEach((op, k) => { if (quantizable[k] === 'float' && !attention.has(k) && !masks.has(k) && !island(k) && !opts.floatOps?.has(k)) floatOps.set(op.opcode, (floatOps.get(op.opcode) ?? 0) + 1); });
   if (attention.size) {
     warnings.push(`int8: ${attention.size / 2} attention SOFTMAX op(s) and the BATCH_MATMUL reading each stay float32 (int8's fixed 1/256 step `
       + 'wipes out the small attention weights), with DEQUANTIZE/QUANTIZE around them');
   }
+  if (masks.size) warnings.push(`int8: ${masks.size} op(s) adding an attention mask's bias to the scores (and making it) stay float32 (int8 in the mask's range rounds the scores away)`);
   if (count('energy') + count('stft')) {
     warnings.push(`int8: the spectrogram front end stays float32 (${count('energy')} op(s) from the audio through the power path into a LOG or SQRT; `
       + `${count('stft')} STFT convolution(s) computing in float from int8 weights): int8 rounds quiet audio and quiet bins to 0`);
   }
+  if (count('norm')) warnings.push(`int8: ${count('norm')} op(s) of normalization variances (x², their mean, + ε into SQRT and DIV: decomposed LayerNorm / RMSNorm) stay float32 as one chain (TFLite has no int8 SQUARE)`);
   if (count('magnitude')) warnings.push(`int8: ${count('magnitude')} layer(s) reading a linear |STFT| magnitude compute in float32 from int8 weights (a magnitude spans decades)`);
   if (count('recurrent')) warnings.push(`int8: ${count('recurrent')} op(s) of the recurrent cell between the state inputs and outputs stay float32 with int8 weights (rounding the state on every call drifts)`);
   if (count('state')) warnings.push(`int8: ${count('state')} op(s) unpacking a model input or packing a model output stay float32 (each part keeps its own scale)`);
@@ -372,6 +377,8 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   // The float form (DEQUANTIZE / HARD_SWISH / QUANTIZE): faster on XNNPack and exact (int8-hardswish.ts); `onnx2lite
   // micro` writes it back in the integer form (ADD / MUL / MUL) for TFLite Micro (src/micro/integer-only.ts).
   expandInt8HardSwish(sg, name, 'float');
+  // int8 ADD / SUB / MUL whose scale ratios XNNPack refuses: the same float form (int8-float-binary.ts).
+  floatBinaryForm(sg, name);
   shareEqualConstants(sg);
   pruneTensors(result);
   dropTypeSuffixes(sg);
