@@ -84,9 +84,9 @@ export async function pan(page: Page): Promise<FrameTimes> {
 /** A wheel zoom over the view's centre (five notches `dy` apart by 30 ms: in for dy < 0); frame gaps recorded from the
  *  first notch to the gesture's end (d3-zoom ends it 150 ms after the last) and for 800 ms after: the longest frame
  *  then is the one that shows the view at its new zoom. */
-export async function wheelZoom(page: Page, dy: number): Promise<FrameTimes> {
+export async function wheelZoom(page: Page, dy: number, at = { x: 640, y: 400 }): Promise<FrameTimes> {
   await helper(page);
-  await page.mouse.move(640, 400);
+  await page.mouse.move(at.x, at.y);
   await page.waitForTimeout(200);
   await recordGaps(page);
   const t0 = Date.now();
@@ -95,4 +95,57 @@ export async function wheelZoom(page: Page, dy: number): Promise<FrameTimes> {
   const ms = Date.now() - t0;
   await page.waitForTimeout(950);
   return gapsRecorded(page, ms, during);
+}
+
+/** The view's zoom (its drawing's transform). */
+const zoomOf = (page: Page): Promise<number> => page.evaluate(() =>
+  Number(/scale\(([-\d.e]+)\)/.exec(document.querySelector('svg#graph g.viewport')?.getAttribute('transform') ?? '')?.[1] ?? 1));
+
+/** A point of the page over the drawing near the view's centre: a painted pixel of the far canvas
+ *  (webview/far-canvas.ts), else a drawn box, else the centre. */
+async function overBoxes(page: Page): Promise<{ x: number; y: number }> {
+  await helper(page);
+  return page.evaluate(() => {
+    const c = document.querySelector<HTMLCanvasElement>('canvas.far-canvas'), s = document.getElementById('graph')!.getBoundingClientRect();
+    const cx = s.x + s.width / 2, cy = s.y + s.height / 2;
+    let best = { x: cx, y: cy }, dist = Infinity;
+    if (c && !c.hidden) {
+      const r = c.getBoundingClientRect(), d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      for (let y = 0; y < c.height; y += 4) for (let x = 0; x < c.width; x += 4) {
+        if (d[4 * (y * c.width + x) + 3] < 255) continue; // a box (edges are drawn translucent)
+        const px = r.x + x * r.width / c.width, py = r.y + y * r.height / c.height, dd = Math.hypot(px - cx, py - cy);
+        if (dd < dist) { dist = dd; best = { x: px, y: py }; }
+      }
+      return best;
+    }
+    for (const g of document.querySelectorAll('svg#graph g.viewport g.node rect')) {
+      const r = g.getBoundingClientRect(), dd = Math.hypot(r.x + r.width / 2 - cx, r.y + r.height / 2 - cy);
+      if (dd < dist) { dist = dd; best = { x: r.x + r.width / 2, y: r.y + r.height / 2 }; }
+    }
+    return best;
+  });
+}
+
+/** From the view fitted (zoomed far out, labels hidden), wheel zooms over the drawing: in (past the 1.6x a moved
+ *  picture may be scaled: 2.8x), then (brought by unrecorded notches to just under the zoom at which labels are
+ *  drawn) in by 1.5x so labels come back, then out by 2.3x so they go again. */
+export async function farZooms(page: Page): Promise<{ pastHold: FrameTimes; labelsBack: FrameTimes; labelsAway: FrameTimes; zooms: number[] }> {
+  const zooms = [await zoomOf(page)];
+  let at = await overBoxes(page);
+  const pastHold = await wheelZoom(page, -150, at);
+  zooms.push(await zoomOf(page));
+  at = await overBoxes(page);
+  for (let i = 0; i < 40 && await zoomOf(page) < 0.26; i++) {
+    await page.mouse.move(at.x, at.y);
+    await page.mouse.wheel(0, await zoomOf(page) < 0.2 ? -60 : -20);
+    await page.waitForTimeout(200);
+    at = await overBoxes(page);
+  }
+  await page.waitForTimeout(300);
+  zooms.push(await zoomOf(page));
+  const labelsBack = await wheelZoom(page, -60, at);
+  zooms.push(await zoomOf(page));
+  const labelsAway = await wheelZoom(page, 120, at);
+  zooms.push(await zoomOf(page));
+  return { pastHold, labelsBack, labelsAway, zooms };
 }

@@ -3,6 +3,7 @@
 import * as d3 from 'd3';
 import { textOn } from './colors';
 import { boxPlace, CULL_ABOVE, edgePathOf } from './svg-markup';
+import { FarCanvas } from './far-canvas';
 
 export interface DrawItem {
   key: string;
@@ -35,6 +36,9 @@ const IN_PLACE: Keyframe[] = [{ transform: 'none' }, { transform: 'none' }];
 const FAR = 0.35;
 /** Zoomed far out, how far the zoom may move from the drawn one (either way) with the picture scaled (hold()). */
 const HOLD_ZOOM = 1.6;
+/** A big graph's boxes put into the page in one frame at most (each is laid out with its labels: tens of µs); more
+ *  come in the frames after, those in view first. */
+const ENTER_BUDGET = 120;
 
 export class GraphCanvas {
   private readonly svg: d3.Selection<SVGSVGElement, unknown, null, undefined>;
@@ -54,6 +58,15 @@ export class GraphCanvas {
   private shown: Region | undefined;
   private following = false;
   private matches = new Set<string>();
+  /** A big graph zoomed far out is drawn here, not as SVG elements (far-canvas.ts). */
+  private farCanvas: FarCanvas | undefined;
+  /** Whether the drawing is on the far canvas. */
+  private onCanvas = false;
+  private canvasFrame = 0;
+  /** The keys of the boxes in the page (a big graph's: those near the view), and whether more are to come. */
+  private inPage = new Set<string>();
+  private edgesInPage = new Set<string>();
+  private moreFrame = 0;
 
   constructor(private readonly svgEl: SVGSVGElement, private readonly events: CanvasEvents) {
     this.svg = d3.select(svgEl);
@@ -93,7 +106,11 @@ export class GraphCanvas {
         if (!(ev.sourceEvent && this.hold())) this.settle();
       });
     this.zoomEl.call(this.zoom).on('dblclick.zoom', null);
-    this.svg.on('click', (ev: MouseEvent) => { if (ev.target === svgEl) this.events.select(undefined); });
+    this.svg.on('click', (ev: MouseEvent) => { if (ev.target === svgEl) this.events.select(this.onCanvas ? this.canvasHit(ev)?.key : undefined); });
+    this.svg.on('dblclick', (ev: MouseEvent) => {
+      const d = ev.target === svgEl && this.onCanvas ? this.canvasHit(ev) : undefined;
+      if (d) this.events.activate(d.key);
+    });
   }
 
   /** The transform the drawn SVG has (its viewport group's); during a pan or zoom gesture the SVG's layer is moved as
@@ -148,6 +165,12 @@ export class GraphCanvas {
     if (this.moved.playState !== 'paused') this.moved.pause();
     // Zoomed far out, labels are too small to read and cost most of each frame's painting: they are hidden.
     const far = t.k < FAR;
+    if (this.wantsCanvas(t.k) !== this.onCanvas) {
+      // Onto the far canvas (the SVG elements go) or back to SVG (the elements near the view come back).
+      this.far = far;
+      this.svg.classed('far', far);
+      this.render(this.items);
+    } else if (this.onCanvas) this.paintCanvasSoon();
     if (far !== this.far) {
       // Labels coming back: a big graph's drawn part is narrowed to the view first, so that only the labels of the
       // boxes near the view are laid out (not those of thousands drawn for the whole view).
@@ -185,6 +208,16 @@ export class GraphCanvas {
     };
     let items = [...this.items.values()], edges = this.edges;
     this.shown = undefined;
+    this.onCanvas = this.wantsCanvas(d3.zoomTransform(this.zoomEl.node() as HTMLElement).k);
+    if (this.onCanvas) {
+      // The SVG's boxes and edges all go at once (one by one, thousands of removals cost a frame of their own).
+      for (const g of this.viewport.node()!.children) g.replaceChildren();
+      this.inPage = new Set();
+      this.edgesInPage = new Set();
+      this.paintCanvasSoon();
+      return;
+    }
+    this.farCanvas?.show(false);
     if (items.length > CULL_ABOVE) {
       const r = (this.shown = this.region(1));
       const meets = (x0: number, y0: number, x1: number, y1: number): boolean => x1 >= r.x0 && x0 <= r.x1 && y1 >= r.y0 && y0 <= r.y1;
@@ -194,7 +227,32 @@ export class GraphCanvas {
         for (const p of e.points) { x0 = Math.min(x0, p.x); y0 = Math.min(y0, p.y); x1 = Math.max(x1, p.x); y1 = Math.max(y1, p.y); }
         return meets(x0, y0, x1, y1);
       });
+      // Too many new boxes for one frame (zooming in until labels come back, a jump across the graph): those in view,
+      // nearest its centre first, now; the rest in the next frames.
+      const fresh = items.filter((d) => !this.inPage.has(d.key));
+      if (fresh.length > ENTER_BUDGET) {
+        const v = this.region(0), cx = (v.x0 + v.x1) / 2, cy = (v.y0 + v.y1) / 2;
+        const far = (d: DrawItem): number => Math.max(Math.abs(d.x - cx) / (v.x1 - v.x0), Math.abs(d.y - cy) / (v.y1 - v.y0));
+        const admit = new Set(fresh.sort((a, b) => far(a) - far(b)).slice(0, ENTER_BUDGET).map((d) => d.key));
+        items = items.filter((d) => this.inPage.has(d.key) || admit.has(d.key));
+        // Edges only between boxes in the page until then (a detector's heads have hundreds of long edges crossing
+        // the view, each path laid out and painted with its arrowhead).
+        const keys = new Set(items.map((d) => d.key));
+        edges = edges.filter((e) => keys.has(e.from) && keys.has(e.to));
+        if (!this.moreFrame) this.moreFrame = requestAnimationFrame(() => { this.moreFrame = 0; if (!this.onCanvas) this.render(this.items); });
+      }
+      // The edges passing by (neither end in the page) come ENTER_BUDGET a frame too.
+      const newEdges = edges.filter((e) => !this.edgesInPage.has(`${e.from}>${e.to}`));
+      if (newEdges.length > ENTER_BUDGET) {
+        const keys = new Set(items.map((d) => d.key));
+        const admit = new Set(newEdges.filter((e) => keys.has(e.from) || keys.has(e.to)).slice(0, ENTER_BUDGET));
+        for (const e of newEdges) { if (admit.size >= ENTER_BUDGET) break; admit.add(e); }
+        edges = edges.filter((e) => this.edgesInPage.has(`${e.from}>${e.to}`) || admit.has(e));
+        if (!this.moreFrame) this.moreFrame = requestAnimationFrame(() => { this.moreFrame = 0; if (!this.onCanvas) this.render(this.items); });
+      }
     }
+    this.inPage = new Set(items.map((d) => d.key));
+    this.edgesInPage = new Set(edges.map((e) => `${e.from}>${e.to}`));
     // Attributes are set only where they change: setting one to its own value still has Blink style, paint and
     // layerize the element again (a big graph's drawn part following the view re-set thousands: 0.5 s of CPU).
     this.viewport.select<SVGGElement>('g.edges').selectAll<SVGPathElement, DrawEdge>('path')
@@ -235,6 +293,35 @@ export class GraphCanvas {
     fresh.select('text.sub').text((d) => d.sub ?? '');
   }
 
+  /** Whether a view at zoom `k` is drawn on the far canvas: a big graph (more boxes than CULL_ABOVE) zoomed far
+   *  out, labels hidden. */
+  private wantsCanvas(k: number): boolean { return this.items.size > CULL_ABOVE && k < FAR; }
+
+  private classes(d: DrawItem): string {
+    return `kind-${d.kind} ${d.cls}${d.key === this.selected ? ' selected' : ''}${this.matches.has(d.key) ? ' match' : ''}`;
+  }
+
+  /** Draws the far canvas in the next frame (once however often asked). */
+  private paintCanvasSoon(): void {
+    if (this.canvasFrame) return;
+    this.canvasFrame = requestAnimationFrame(() => {
+      this.canvasFrame = 0;
+      if (!this.onCanvas) return;
+      this.farCanvas ??= new FarCanvas(this.layer, this.svgEl);
+      // At the drawing's transform, as the SVG's viewport has it (a picture held by the layer is moved as a whole).
+      const t = this.drawnAt ?? d3.zoomTransform(this.zoomEl.node() as HTMLElement), { w, h } = this.size();
+      this.farCanvas.draw(this.items.values(), this.edges, { k: t.k, x: t.x, y: t.y }, w, h, (d) => this.classes(d));
+      this.farCanvas.show(true);
+    });
+  }
+
+  /** The box under a pointer event on the far canvas: at the view's zoom, from the corner of the element that does
+   *  not move (the layer may hold the picture moved). */
+  private canvasHit(ev: MouseEvent): DrawItem | undefined {
+    const r = (this.zoomEl.node() as HTMLElement).getBoundingClientRect(), t = d3.zoomTransform(this.zoomEl.node() as HTMLElement);
+    return FarCanvas.hit(this.items.values(), { k: t.k, x: t.x, y: t.y }, ev.clientX - r.left, ev.clientY - r.top);
+  }
+
   /** After a zoom or pan: a big graph's drawn part follows the view once the view nears its edge. */
   private follow(): void {
     if (!this.leavesShown() || this.following) return;
@@ -259,17 +346,20 @@ export class GraphCanvas {
           .select('rect').style('fill', () => d.fill ?? null);
       d3.select(this).selectAll('text').style('fill', () => textOn(d.fill));
     });
+    if (this.onCanvas) this.paintCanvasSoon();
   }
 
   highlight(keys: Set<string>): void {
     this.matches = keys;
     this.viewport.selectAll<SVGGElement, DrawItem>('g.node').classed('match', (d) => keys.has(d.key));
+    if (this.onCanvas) this.paintCanvasSoon();
   }
 
   select(key: string | undefined, focus = true): void {
     this.selected = key;
     const nodes = this.viewport.selectAll<SVGGElement, DrawItem>('g.node');
     nodes.classed('selected', (d) => d.key === key).attr('aria-selected', (d) => String(d.key === key));
+    if (this.onCanvas) this.paintCanvasSoon();
     if (key && focus) {
       const el = nodes.filter((d) => d.key === key).node();
       el?.focus({ preventScroll: true });

@@ -23,6 +23,10 @@ export interface FirstFrame {
   height: number;
   topX: number;
   items: number;
+  /** Each edge's then each box's bounds in the markup's order, four numbers each (x0, y0, x1, y1, whole pixels
+   *  rounded outwards; an edge's curve lies within its points' bounds): the page keeps only those in view without
+   *  reading the markup's coordinates back. */
+  bounds?: number[];
   note?: string;
 }
 
@@ -41,7 +45,14 @@ export function firstFrameOf(g: ViewGraph): FirstFrame | undefined {
   const edges = visible.edges.map((e, k) => ({ from: e.from, to: e.to, count: e.count, points: r.edges[k] }));
   let top: DrawItem | undefined;
   for (const d of items) if (!top || d.y < top.y) top = d;
-  return { file: g.file, markup: svgMarkup(items, edges), width: r.width, height: r.height, topX: top?.x ?? r.width / 2, items: items.length, note: g.note };
+  const bounds: number[] = [];
+  for (const e of edges) {
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    for (const p of e.points) { x0 = Math.min(x0, p.x); y0 = Math.min(y0, p.y); x1 = Math.max(x1, p.x); y1 = Math.max(y1, p.y); }
+    bounds.push(Math.floor(x0), Math.floor(y0), Math.ceil(x1), Math.ceil(y1));
+  }
+  for (const d of items) bounds.push(Math.floor(d.x - d.width / 2), Math.floor(d.y - d.height / 2), Math.ceil(d.x + d.width / 2), Math.ceil(d.y + d.height / 2));
+  return { file: g.file, markup: svgMarkup(items, edges), width: r.width, height: r.height, topX: top?.x ?? r.width / 2, items: items.length, bounds, note: g.note };
 }
 
 /** firstFrameOf() over the graph as it crosses to the page. */

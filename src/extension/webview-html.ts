@@ -110,17 +110,9 @@ const frameScript = (f: FirstFrame): string => `(() => {
     const vp = tpl.content.querySelector('g.prerender');
     vp.setAttribute('transform', 'translate(' + x + ',' + y + ') scale(' + k + ')');
     const x0 = -x / k - 20, y0 = -y / k - 20, x1 = (w - x) / k + 20, y1 = (h - y) / k + 20;
-    const off = (a, b, c, d) => c < x0 || a > x1 || d < y0 || b > y1;
-    for (const n of vp.querySelectorAll('g.node')) {
-      const r = n.firstElementChild, rx = +r.getAttribute('x'), ry = +r.getAttribute('y');
-      if (off(rx, ry, rx + +r.getAttribute('width'), ry + +r.getAttribute('height'))) n.remove();
-    }
-    for (const e of vp.querySelectorAll('path')) {
-      const v = e.getAttribute('d').match(/-?[0-9.]+/g) || [];
-      let a = Infinity, b = Infinity, c = -Infinity, d = -Infinity;
-      for (let i = 0; i + 1 < v.length; i += 2) { a = Math.min(a, +v[i]); c = Math.max(c, +v[i]); b = Math.min(b, +v[i + 1]); d = Math.max(d, +v[i + 1]); }
-      if (off(a, b, c, d)) e.remove();
-    }
+    const off = (a, b, c, d) => c < x0 || a > x1 || d < y0 || b > y1, bounds = ${JSON.stringify(f.bounds ?? [])};
+    const els = vp.children.length === 2 ? [...vp.children[0].children, ...vp.children[1].children] : [];
+    if (els.length * 4 === bounds.length) for (let i = 0; i < els.length; i++) if (off(bounds[4 * i], bounds[4 * i + 1], bounds[4 * i + 2], bounds[4 * i + 3])) els[i].remove();
     if (k < 0.35) svg.classList.add('far');
     svg.append(vp);
     tpl.remove();
@@ -149,7 +141,7 @@ export function webviewHtml(r: PageResources): string {
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${attr(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">${frame ? '\n<link rel="expect" href="#first-frame-script" blocking="render">' : ''}
 <script nonce="${nonce}">${boot(r.layoutWorker, r.script, !!frame)}</script>${theme}
 ${r.inline ? `<style nonce="${nonce}">${rawText(r.inline.css, 'style')}</style>` : `<link rel="stylesheet" href="${attr(r.css)}" nonce="${nonce}">`}
 <title>onnx2lite model viewer</title>
@@ -179,7 +171,7 @@ ${r.inline ? `<style nonce="${nonce}">${rawText(r.inline.css, 'style')}</style>`
     <div id="legend" aria-label="Legend"></div>
   </div>
   <aside id="panel" aria-label="Details" aria-live="polite"></aside>
-</div>${frame ? `\n<script nonce="${nonce}">${frameScript(frame)}</script>` : ''}
+</div>${frame ? `\n<script nonce="${nonce}" id="first-frame-script">${frameScript(frame)}</script>` : ''}
 <section id="accuracy" aria-label="Accuracy" hidden></section>
 ${frame ? '' : bundle === undefined ? `<script nonce="${nonce}" src="${attr(r.script)}"></script>` : `<script nonce="${nonce}">${rawText(bundle, 'script')}</script>`}
 </body>

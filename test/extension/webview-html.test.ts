@@ -42,12 +42,16 @@ test('with the host\'s first frame: its boxes in the page, then its script; the 
   assert.ok(svg > 0, 'the pan layer\'s svg is in the page');
   assert.ok(html.indexOf('<template id="first-frame"><svg><g class="viewport prerender"><g class="nodes"><g class="node" data-key="n:0"></g></g></g></svg></template>', svg) > svg,
     'the frame follows it, in a template');
-  const script = html.indexOf('<script nonce="n0nce">', svg);
+  const script = html.indexOf('<script nonce="n0nce" id="first-frame-script">', svg);
   assert.ok(script > svg, 'its script follows it');
+  // Nothing is rendered before that script has run (a frame of the toolbar alone, mid-parse, was a wasted frame).
+  assert.ok(html.indexOf('<link rel="expect" href="#first-frame-script" blocking="render">') < html.indexOf('</head>'));
+  // Its boxes' and edges' bounds come with it (the page keeps those in view without parsing the markup back).
+  assert.ok(html.includes('bounds = []'));
   assert.ok(html.indexOf('"https://res.example/dist/webview.js"', script) < 0, 'the bundle is started from the boot script, in the head');
   assert.ok(html.indexOf('"https://res.example/dist/webview.js"') < svg);
   assert.match(html, /<div id="status" role="status" hidden><\/div>/);
-  assert.equal(html.match(/<script nonce="n0nce">/g)?.length, 2, 'the boot script and the frame\'s script, each with the nonce');
+  assert.equal(html.match(/<script nonce="n0nce"[ >]/g)?.length, 2, 'the boot script and the frame\'s script, each with the nonce');
   assert.doesNotMatch(html, /<script[^>]* src=/);
   // Without the stylesheet inline there is no frame (it would paint unstyled).
   assert.ok(!webviewHtml({ ...resources, firstFrame }).includes('prerender'));

@@ -1,0 +1,100 @@
+// A big drawing (more boxes than CULL_ABOVE) zoomed far out, labels hidden, is drawn on a canvas (webview/far-canvas.ts)
+// instead of as SVG elements: no box elements in the page then, the canvas shows the boxes in the stylesheet's
+// colours, a click on a box selects it, a zoom past what the moved picture could show draws the canvas again, and
+// zooming in until labels come back puts the SVG boxes near the view back in the page.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { drawn, modelBackend, openView, useBrowser } from './harness';
+import { syntheticModel } from './synthetic';
+import { onnxWireGraph } from '../../src/worker/view-graph';
+import { decodeGraph } from '../../src/shared/graph-wire';
+import { buildScopes } from '../../webview/scopes';
+import { CULL_ABOVE } from '../../webview/svg-markup';
+
+const browser = useBrowser();
+
+/** The view's transform as the page saved it (the zoom's own: a picture held at a zoom near it keeps the drawn one). */
+const transform = (page: Page): Promise<{ k: number; x: number; y: number }> => page.evaluate(() =>
+  (window as unknown as { __savedState: { transform: { k: number; x: number; y: number } } }).__savedState.transform);
+
+/** How many of the canvas's pixels are painted, and the colour at (x, y) of the page. */
+const canvasAt = (page: Page, x: number, y: number): Promise<{ shown: boolean; painted: number; at: number[] }> => page.evaluate(([x, y]) => {
+  const c = document.querySelector<HTMLCanvasElement>('canvas.far-canvas');
+  if (!c || c.hidden) return { shown: false, painted: 0, at: [] };
+  const r = c.getBoundingClientRect(), d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+  let painted = 0;
+  for (let i = 3; i < d.length; i += 4) if (d[i]) painted++;
+  const px = Math.round((x - r.x) * c.width / r.width), py = Math.round((y - r.y) * c.height / r.height), o = 4 * (py * c.width + px);
+  return { shown: true, painted, at: [...d.slice(o, o + 4)] };
+}, [x, y]);
+
+test('a big graph zoomed far out is drawn on the canvas: clicks select its boxes, zooms redraw it, labels bring the SVG back', async () => {
+  const model = syntheticModel(2, 80);
+  const g = decodeGraph(onnxWireGraph(model, 'synthetic.onnx').graph);
+  assert.ok(g.nodes.length > CULL_ABOVE);
+  const state = { file: 'synthetic.onnx', expanded: [...buildScopes(g).byPath.keys()] };
+  const v = await openView(browser(), '/tmp/synthetic.onnx', { backend: modelBackend(model, false), state });
+  const { page } = v;
+  assert.equal(await drawn(page), 'drawn');
+  assert.ok(await page.locator('svg#graph g.viewport g.node').count() > 0, 'readable at the top: SVG boxes');
+  // A box of the first zoom, in graph coordinates (its rect's centre), and its key.
+  const box = await page.evaluate(() => {
+    const r = document.querySelector<SVGRectElement>('svg#graph g.viewport g.node.kind-node rect')!;
+    return { key: (r.parentNode as SVGGElement).dataset.key!, x: +r.getAttribute('x')! + +r.getAttribute('width')! / 2, y: +r.getAttribute('y')! + +r.getAttribute('height')! / 2 };
+  });
+  await page.locator('#fit').click();
+  await page.waitForFunction(() => document.getElementById('graph')!.classList.contains('far'));
+  await page.waitForFunction(() => !document.querySelector<HTMLCanvasElement>('canvas.far-canvas')?.hidden);
+  await page.waitForFunction(() => (window as unknown as { __savedState?: { transform?: unknown } }).__savedState?.transform !== undefined);
+  assert.equal(await page.locator('svg#graph g.viewport g.node').count(), 0, 'far out, no box elements in the page');
+  const svgAt = (await page.locator('svg#graph').boundingBox())!;
+  const screen = async (): Promise<{ x: number; y: number }> => { const t = await transform(page); return { x: svgAt.x + t.x + t.k * box.x, y: svgAt.y + t.y + t.k * box.y }; };
+  const fit = await transform(page);
+  let at = await screen();
+  const drawnFit = await canvasAt(page, at.x, at.y);
+  assert.ok(drawnFit.shown && drawnFit.painted > 1000, `the canvas shows the graph (${drawnFit.painted} pixels painted)`);
+  assert.ok(drawnFit.at[3] > 0, 'a box is painted where the box is');
+  // A click on the box selects it (the panel shows its node).
+  await page.mouse.click(at.x, at.y);
+  await page.waitForFunction((k) => (window as unknown as { __savedState?: { selected?: string } }).__savedState?.selected === k, box.key);
+  // A wheel zoom past 1.6x of the drawn zoom, still far out: the canvas is drawn again (at 1.6x or more, the rest of
+  // the way the picture may be held, scaled), the box still where it is shown; no SVG boxes.
+  const drawnZoom = (): Promise<number> => page.evaluate(() => Number(/scale\(([-\d.e]+)\)/.exec(document.querySelector('svg#graph g.viewport')!.getAttribute('transform')!)![1]));
+  await page.mouse.move(at.x, at.y);
+  for (let i = 0; i < 5; i++) await page.mouse.wheel(0, -120);
+  await page.waitForFunction((k0) => {
+    const t = (window as unknown as { __savedState?: { transform?: { k: number } } }).__savedState?.transform;
+    return !!t && t.k > k0 * 1.7;
+  }, fit.k);
+  await page.waitForTimeout(400);
+  const zoomed = await transform(page);
+  assert.ok(zoomed.k > fit.k * 1.7, `zoomed in (${fit.k} -> ${zoomed.k})`);
+  assert.ok(await drawnZoom() >= fit.k * 1.5, 'the canvas was drawn again at a new zoom');
+  if (zoomed.k < 0.35) {
+    at = await screen();
+    const drawnIn = await canvasAt(page, at.x, at.y);
+    assert.ok(drawnIn.shown && drawnIn.at[3] > 0, 'the canvas is drawn again at the new zoom, the box under the pointer');
+    assert.equal(await page.locator('svg#graph g.viewport g.node').count(), 0);
+    // A click on an empty spot selects nothing; one on the box (where the view shows it, the picture perhaps held at
+    // the drawn zoom and scaled) selects it again.
+    await page.mouse.click(svgAt.x + 3, svgAt.y + svgAt.height - 3);
+    await page.waitForFunction(() => (window as unknown as { __savedState?: { selected?: string } }).__savedState?.selected === undefined);
+    await page.mouse.click(at.x, at.y);
+    await page.waitForFunction((k) => (window as unknown as { __savedState?: { selected?: string } }).__savedState?.selected === k, box.key);
+  }
+  // Zooming in until labels come back: the SVG boxes near the view are back, the canvas hidden.
+  for (let i = 0; i < 30 && await page.evaluate(() => document.getElementById('graph')!.classList.contains('far')); i++) {
+    await page.mouse.wheel(0, -120);
+    await page.waitForTimeout(60);
+  }
+  await page.waitForFunction(() => !document.getElementById('graph')!.classList.contains('far'));
+  await page.waitForFunction((k) => !!document.querySelector(`svg#graph g.viewport g.node[data-key="${k}"]`), box.key);
+  assert.ok(await page.locator(`g.node[data-key="${box.key}"] text.label`).isVisible(), 'the box\'s label is shown');
+  assert.equal(await page.locator('g.node.selected').getAttribute('data-key'), box.key, 'still selected');
+  assert.equal((await canvasAt(page, at.x, at.y)).shown, false, 'the canvas is hidden');
+  const inPage = await page.locator('svg#graph g.viewport g.node').count();
+  assert.ok(inPage > 0 && inPage < g.nodes.length, `only the boxes near the view (${inPage})`);
+  assert.deepEqual(v.errors, []);
+  await v.close();
+});
