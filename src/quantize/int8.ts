@@ -9,7 +9,7 @@ import type { ConvertResult } from '../convert/convert';
 import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
 import { dropTypeSuffixes, histogram, isConst, isFloatActivation, producersOf, pruneTensors, shareEqualConstants, uniqueNamer } from './graph';
 import { expandInt8HardSwish } from './int8-hardswish';
-import { quantizeDynamic } from './weights';
+import { quantizeDynamic, smallFloatWeight, storeFp16 } from './weights';
 import { floatIslands } from './int8-float-islands';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
 import { DEQUANTIZE_INT16_VERSION, INT16_OPS, QUANTIZE_INT16_VERSION, int16Capable, params16, quantizeBias64, residualWeights } from './int16';
@@ -37,7 +37,7 @@ export interface Int8Options {
   biasDelta?: Map<number, Float32Array>;
   /** Ops (float model indices) kept in float32 between DEQUANTIZE and QUANTIZE (mixed precision's float layers). */
   floatOps?: Set<number>;
-  /** Names of float ops' weight tensors kept float32 instead of int8-stored (precise-weights.ts). */
+  /** Names of float ops' weight tensors stored float16 instead of int8 (precise-weights.ts). */
   floatWeights?: Set<string>;
 }
 
@@ -270,10 +270,14 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     return paramsFromRange({ min: lo, max: hi });
   };
 
+  const preciseWeights = new Set(opts.floatWeights ?? []);
   sg.operators.forEach((op, k) => {
     const kind = quantizable[k];
     if (kind === 'none') { outOps.push(op); return; }
     if (kind === 'float') {
+      // A mixed-precision float layer's small weights are stored float16, not int8 (smallFloatWeight).
+      const w = INT8_OPS[op.opcode]?.weights && opts.floatOps?.has(k) ? t[op.inputs[1]] : undefined;
+      if (w && smallFloatWeight(w)) preciseWeights.add(w.name);
       op.inputs = op.inputs.map((i) => (i >= 0 && wasFloat.has(i) ? getFloat(i) : i));
       outOps.push(op);
       outOps.push(...lateDequant[k]);
@@ -378,8 +382,10 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   // What stays float keeps int8 weights (behind a DEQUANTIZE, as --quantize dynamic), by one rule (weights.ts
   // storedInt8): the float ops' weight inputs and large constants, also in the IF / WHILE bodies, which the int8 pass
   // leaves float (openWakeWord's hey_jarvis verifier branch: the int8 model was 50% of float32). Those named in
-  // floatWeights (precise-weights.ts) stay float32.
-  quantizeDynamic(result, { perTensor: opts.perTensor, floatOpsOfInt8: true, keepFloat: opts.floatWeights });
+  // floatWeights (precise-weights.ts) and the small weights of mixed precision's float layers are stored float16
+  // (XNNPack unpacks them once at load: as fast as float32).
+  quantizeDynamic(result, { perTensor: opts.perTensor, floatOpsOfInt8: true, keepFloat: preciseWeights });
+  storeFp16(result, preciseWeights);
   histogram(result);
   return result;
 }

@@ -15,7 +15,6 @@ import type { Scorer } from './sensitivity';
 import { INT8_OPS } from './int8-ops';
 import { isConst } from './graph';
 import { elementCount, floatData, quantizeSymmetric, weightAxis } from './params';
-import { MIN_DYNAMIC_ELEMENTS } from './weights';
 
 export interface WeightPoint {
   /** The op (float model index) and its weight tensor. */
@@ -27,13 +26,13 @@ export interface WeightPoint {
   measure: number;
 }
 
-/** The candidate ops: those reading a float32 constant weight of MIN_DYNAMIC_ELEMENTS+ elements. */
+/** The candidate ops: those reading a float32 constant weight (of any size: small ones are the cheapest to keep). */
 export function weightOps(sg: TflSubgraph): { op: number; weight: number; elements: number }[] {
   const out: { op: number; weight: number; elements: number }[] = [];
   sg.operators.forEach((op, k) => {
     if (!INT8_OPS[op.opcode]?.weights || weightAxis(op.opcode) === undefined) return;
     const w = sg.tensors[op.inputs[1]];
-    if (!w || w.type !== 'FLOAT32' || !isConst(w) || elementCount(w.shape) < MIN_DYNAMIC_ELEMENTS) return;
+    if (!w || w.type !== 'FLOAT32' || !isConst(w)) return;
     out.push({ op: k, weight: op.inputs[1], elements: elementCount(w.shape) });
   });
   return out;
