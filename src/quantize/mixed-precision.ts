@@ -40,7 +40,7 @@ const MIN_GAIN_DB = 1;
 const MIN_GAIN_TASK = 0.002;
 /** Calibration samples the search's measure runs (the first ones; the guard's cosine is taken on GUARD_SAMPLES of
  *  them): a class or mask output's agreement on 4 samples moves in few, coarse steps. */
-export const SEARCH_SAMPLES = Number(process.env.XP_SEARCH ?? 8);
+export const SEARCH_SAMPLES = 8;
 /** Rounding points kept out of int8, tried in this order (most sensitive first). */
 const STEPS = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128];
 /** int8 should run at most this fraction of the float32 time; a mixed model may also take LATENCY_SLACK × plain int8's
