@@ -9,7 +9,7 @@ import type { ConvertResult } from '../convert/convert';
 import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
 import { dropTypeSuffixes, histogram, isConst, isFloatActivation, producersOf, pruneTensors, shareEqualConstants, uniqueNamer } from './graph';
 import { expandInt8HardSwish } from './int8-hardswish';
-import { quantizeDynamic, smallFloatWeight, storeFp16 } from './weights';
+import { quantizeDynamic, storeFp16 } from './weights';
 import { floatIslands } from './int8-float-islands';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
 import { DEQUANTIZE_INT16_VERSION, INT16_OPS, QUANTIZE_INT16_VERSION, int16Capable, params16, quantizeBias64, residualWeights } from './int16';
@@ -270,14 +270,10 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     return paramsFromRange({ min: lo, max: hi });
   };
 
-  const preciseWeights = new Set(opts.floatWeights ?? []);
   sg.operators.forEach((op, k) => {
     const kind = quantizable[k];
     if (kind === 'none') { outOps.push(op); return; }
     if (kind === 'float') {
-      // A mixed-precision float layer's small weights are stored float16, not int8 (smallFloatWeight).
-      const w = INT8_OPS[op.opcode]?.weights && opts.floatOps?.has(k) ? t[op.inputs[1]] : undefined;
-      if (w && smallFloatWeight(w)) preciseWeights.add(w.name);
       op.inputs = op.inputs.map((i) => (i >= 0 && wasFloat.has(i) ? getFloat(i) : i));
       outOps.push(op);
       outOps.push(...lateDequant[k]);
@@ -382,10 +378,9 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   // What stays float keeps int8 weights (behind a DEQUANTIZE, as --quantize dynamic), by one rule (weights.ts
   // storedInt8): the float ops' weight inputs and large constants, also in the IF / WHILE bodies, which the int8 pass
   // leaves float (openWakeWord's hey_jarvis verifier branch: the int8 model was 50% of float32). Those named in
-  // floatWeights (precise-weights.ts) and the small weights of mixed precision's float layers are stored float16
-  // (XNNPack unpacks them once at load: as fast as float32).
-  quantizeDynamic(result, { perTensor: opts.perTensor, floatOpsOfInt8: true, keepFloat: preciseWeights });
-  storeFp16(result, preciseWeights);
+  // floatWeights (precise-weights.ts) are stored float16 (XNNPack unpacks them once at load: as fast as float32).
+  quantizeDynamic(result, { perTensor: opts.perTensor, floatOpsOfInt8: true, keepFloat: opts.floatWeights });
+  if (opts.floatWeights) storeFp16(result, opts.floatWeights);
   histogram(result);
   return result;
 }

@@ -8,7 +8,9 @@
 // (one byte per weight over int8; weights.ts storeFp16, pinned so LiteRT.js's XNNPack unpacks them once at load and
 // runs them as fast as float32 ones, fp16-filters.ts), the number growing while the model fits the size budget and
 // the search's latency bound (mixed-precision.ts). Weights-only on PP-OCRv4 rec (48 eval lines, activations float):
-// all int8 87.5%; the stem's depthwise filters and the two 480x480 convs ranked first (464K weights) float 95.8%.
+// all int8 87.5%; the stem's nine small-weight layers float 91.7%, with the two 480x480 convs ranked first (464K
+// weights) too 95.8%. (Storing every small weight of mixed precision's float layers float16 too lowered what the
+// search reached on bench int8-tasks: rec 79.2% of lines against 87.5%: its choice of float layers moved.)
 import type { ConvertResult } from '../convert/convert';
 import type { TflModel, TflSubgraph } from '../tflite/model';
 import type { Scorer } from './sensitivity';

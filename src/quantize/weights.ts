@@ -89,15 +89,6 @@ export function storedInt8(elements: number, readAsWeight: boolean, floatOpsOfIn
   return elements >= MIN_DYNAMIC_ELEMENTS || (floatOpsOfInt8 && readAsWeight);
 }
 
-/** A weight of a layer the int8 pass's mixed precision keeps float (int8.ts floatOps) that is stored float16 rather
- *  than int8: a float32 constant of fewer than MIN_DYNAMIC_ELEMENTS elements. Such layers (depthwise and early
- *  convolutions) are few weights, but int8 rounding of them costs the most per byte: PP-OCRv4 rec with every weight
- *  int8 (activations float32) decodes 87.5% of 48 lines as float32 does, with the six 3x3 depthwise filters of its
- *  stem float 91.7%, for 3.4K weights. */
-export function smallFloatWeight(t: TflTensor): boolean {
-  return t.type === 'FLOAT32' && isConst(t) && elementCount(t.shape) < MIN_DYNAMIC_ELEMENTS;
-}
-
 /** int8 weights behind a DEQUANTIZE (version 2 per tensor, 5 per channel), float32 compute: per output channel
  *  when only conv / depthwise / fully connected read the constant, as their weight input; which constants:
  *  storedInt8. One DEQUANTIZE per constant, however many ops read it (an unrolled recurrent cell's weights). Used by

@@ -1,4 +1,4 @@
-// `onnx2lite micro` on an int8 model whose mixed-precision float layer keeps float16 weights (src/micro/integer-only.ts
+// `onnx2lite micro` on an int8 model whose mixed-precision float layer has precise (float16) weights (src/micro/integer-only.ts
 // unpackFloat16Weights): TFLite Micro has no float16 kernels, so the DEQUANTIZE of the FLOAT16 constant becomes the
 // float32 constant it makes and XNNPack's SLICE reader goes; the model computes the same on LiteRT.
 import { after, test } from 'node:test';
@@ -23,7 +23,7 @@ import { rng, runFirstOutput } from '../quantize/helpers';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx2lite-micro-f16-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-/** Conv 3x3 (4 → 4, kept float: its 144 weights stored float16) → Relu → Conv 1x1 (int8). */
+/** Conv 3x3 (4 → 4, kept float with precise weights: stored float16) → Relu → Conv 1x1 (int8). */
 function int8WithFloat16Weights(): Uint8Array {
   const r = rng(31);
   const w = (n: number, s: number) => Array.from({ length: n }, () => (r() - 0.5) * s);
@@ -36,7 +36,8 @@ function int8WithFloat16Weights(): Uint8Array {
   const sg = result.model.subgraphs[0];
   const first = sg.operators.findIndex((o) => o.opcode === 'CONV_2D');
   const ranges = new Map(sg.tensors.map((t, i) => [i, { min: -4, max: 4 }] as const).filter(([i]) => !isConst(sg.tensors[i])));
-  quantizeInt8(result, activationParams(result, ranges), { floatOps: new Set([first]) });
+  const weight = sg.tensors[sg.operators[first].inputs[1]].name;
+  quantizeInt8(result, activationParams(result, ranges), { floatOps: new Set([first]), floatWeights: new Set([weight]) });
   return serializeTflite(result.model);
 }
 

@@ -1,8 +1,7 @@
 // What an int8 file spends besides its int8 weights (issue #13: a small model's int8 file must be <= 35% of its
 // float32 one): per-tensor scales for layers with few inputs per channel whose ranges allow it (params.ts
-// weightScaleAxis), equal constants written once (graph.ts shareEqualConstants), and the rules by which a float
-// op of the int8 pass keeps large weights int8 behind a DEQUANTIZE (weights.ts storedInt8) and small ones float16
-// (smallFloatWeight). Real LiteRT against
+// weightScaleAxis), equal constants written once (graph.ts shareEqualConstants), and the one rule by which a float
+// op of the int8 pass keeps int8 weights behind a DEQUANTIZE (weights.ts storedInt8). Real LiteRT against
 // onnxruntime-node.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,7 +13,6 @@ import { activationParams, quantizeInt8 } from '../../src/quantize/int8';
 import { PER_TENSOR_MAX_FAN_IN, weightScaleAxis } from '../../src/quantize/params';
 import { MIN_DYNAMIC_ELEMENTS } from '../../src/quantize/weights';
 import { isConst } from '../../src/quantize/graph';
-import { fp16Pins } from '../../src/quantize/fp16-filters';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { encodeModel } from '../../src/onnx/writer';
 import type { Tensor } from '../../src/ir/types';
@@ -79,50 +77,35 @@ test('int8 of a small net: per-tensor pointwise weights and bias, per-channel de
   assert.ok(c > 0.99, `int8 vs onnxruntime cosine ${c}`);
 });
 
-/** Two 3x3 convs with one ONNX weight [c, c, 3, 3] (with a Relu between), both kept float as mixed precision keeps a
- *  sensitive layer; returns the quantized model, the first conv's stored weight and DEQUANTIZE, and the cosine vs
- *  onnxruntime. Small weights are one constant for both (graph.ts shareEqualConstants). */
-async function sharedFloatConvs(c: number, seed: number) {
-  const r = rng(seed);
+test('storedInt8: a float op of the int8 pass keeps its weights int8 (any size, per channel) behind one DEQUANTIZE shared by its readers', async () => {
+  const r = rng(12);
   const w = (n: number, s: number) => Array.from({ length: n }, () => (r() - 0.5) * s);
   const bytes = encodeModel(buildModel({
-    inputs: [['x', 'float32', [1, c, 6, 6]]], outputs: [['y', 'float32', [1, c, 6, 6]]],
-    initializers: [tensor('k', 'float32', [c, c, 3, 3], w(c * c * 9, 1 / c)), tensor('b', 'float32', [c], w(c, 0.1))],
+    inputs: [['x', 'float32', [1, 4, 6, 6]]], outputs: [['y', 'float32', [1, 4, 6, 6]]],
+    initializers: [tensor('k', 'float32', [4, 4, 3, 3], w(144, 1)), tensor('b', 'float32', [4], w(4, 0.1))],
     nodes: [
       node('Conv', ['x', 'k', 'b'], ['a'], { pads: [1, 1, 1, 1] }), node('Relu', ['a'], ['r']),
       node('Conv', ['r', 'k', 'b'], ['y'], { pads: [1, 1, 1, 1] }),
     ],
   }));
+  assert.ok(144 < MIN_DYNAMIC_ELEMENTS);
   const result = convertModel(decodeModel(bytes));
   const sg = result.model.subgraphs[0];
   const convs = sg.operators.flatMap((o, k) => (o.opcode === 'CONV_2D' ? [k] : []));
   assert.equal(convs.length, 2);
   const ranges = new Map(sg.tensors.map((t, i) => [i, { min: -8, max: 8 }] as const).filter(([i]) => !isConst(sg.tensors[i])));
+  // Both convs float (as mixed precision keeps a sensitive layer): the shared weight is one INT8 constant.
   quantizeInt8(result, activationParams(result, ranges), { floatOps: new Set(convs) });
   const floatConvs = sg.operators.filter((o) => o.opcode === 'CONV_2D');
   assert.ok(floatConvs.every((o) => sg.tensors[o.inputs[0]].type === 'FLOAT32'));
-  if (c * c * 9 < MIN_DYNAMIC_ELEMENTS) assert.equal(floatConvs[0].inputs[1], floatConvs[1].inputs[1], 'one dequantized weight for both');
+  assert.equal(floatConvs[0].inputs[1], floatConvs[1].inputs[1], 'one dequantized weight for both');
   const deq = sg.operators.filter((o) => o.opcode === 'DEQUANTIZE' && o.outputs[0] === floatConvs[0].inputs[1]);
   assert.equal(deq.length, 1);
-  const x: Tensor[] = [{ name: 'x', dtype: 'float32', dims: [1, c, 6, 6], data: Float32Array.from({ length: c * 36 }, () => r() - 0.5) }];
-  const cos = cosine(await runFirstOutput(result.model, x), floats((await runOnnx(bytes, x)).get('y')!));
-  return { sg, deq: deq[0], stored: sg.tensors[deq[0].inputs[0]], cos };
-}
-
-test('storedInt8: a float op of the int8 pass keeps its large weights int8 (per channel) behind a DEQUANTIZE', async () => {
-  assert.ok(32 * 32 * 9 >= MIN_DYNAMIC_ELEMENTS);
-  const { deq, stored, cos } = await sharedFloatConvs(32, 12);
+  const stored = sg.tensors[deq[0].inputs[0]];
   assert.equal(stored.type, 'INT8');
-  assert.equal(stored.quantization!.scale.length, 32, 'per output channel');
-  assert.equal(deq.version, 5);
-  assert.ok(cos > 0.999, `float convs with int8 weights vs onnxruntime: cosine ${cos}`);
-});
-
-test('smallFloatWeight: a float op of the int8 pass keeps its small weights float16 behind one DEQUANTIZE shared by its readers (pinned for XNNPack)', async () => {
-  assert.ok(4 * 4 * 9 < MIN_DYNAMIC_ELEMENTS);
-  const { sg, deq, stored, cos } = await sharedFloatConvs(4, 13);
-  assert.equal(stored.type, 'FLOAT16');
-  assert.equal(deq.version, 3);
-  assert.equal(fp16Pins(sg).size, 1);
-  assert.ok(cos > 0.9999, `float convs with float16 weights vs onnxruntime: cosine ${cos}`);
+  assert.equal(stored.quantization!.scale.length, 4, 'per output channel');
+  assert.equal(deq[0].version, 5);
+  const x: Tensor[] = [{ name: 'x', dtype: 'float32', dims: [1, 4, 6, 6], data: Float32Array.from({ length: 144 }, () => r() - 0.5) }];
+  const c = cosine(await runFirstOutput(result.model, x), floats((await runOnnx(bytes, x)).get('y')!));
+  assert.ok(c > 0.999, `float convs with int8 weights vs onnxruntime: cosine ${c}`);
 });
