@@ -20,6 +20,7 @@ import { lowerSequences } from './sequences';
 import { freezeInputs } from './input-values';
 import { channelLastHints, convertBody, convertNode, outputTensor } from './subgraph';
 import { collapseReshapes, explicitBiases, foldBiasAdds, fuseActivations, pruneUnused } from './fuse';
+import { collapseCastRoundTrips } from './fuse-casts';
 import { ConvertError, ConvertOptions } from './types';
 import { opHistogram as countOps } from '../tflite/graph';
 
@@ -167,7 +168,13 @@ function convertPrepared(source: Model, opts: ConvertOptions, shapeWarnings: str
       + 'activations stay float where onnxruntime rounds them to uint8 per tensor, so the outputs differ from onnxruntime\'s by that rounding');
   }
   const qdqPairs = g.nodes.filter((n) => n.opType === 'QuantizeLinear' && !constants.has(n.outputs[0])).length;
-  if (qdqPairs) {
+  // onnxruntime's QOperator ops (QLinearConv, com.microsoft QLinearAdd, QGemm, QAttention...): ops/_qoperator.ts.
+  const qops = g.nodes.filter((n) => /^(QLinear|QGemm$|QAttention$|DynamicQuantizeMatMul$|MatMulIntegerToFloat$)/.test(n.opType));
+  if (qops.length) {
+    ctx.warn(`a quantized (QOperator) model: its ${qops.length} quantized op(s) (${[...new Set(qops.map((n) => n.opType))].join(', ')}) run as `
+      + 'float ops between a dequantize and a requantize, so its outputs differ from onnxruntime\'s integer kernels by a quantization '
+      + 'step where a value falls near a rounding boundary');
+  } else if (qdqPairs) {
     ctx.warn(`a quantized (QDQ) model: its ${qdqPairs} QuantizeLinear node(s) on activations are computed in float32 (round, clamp), `
       + 'so its outputs differ from onnxruntime\'s integer kernels by a quantization step where a value falls near a rounding '
       + 'boundary; --quantize int8 writes an int8 model with the file\'s own scales');
@@ -207,6 +214,7 @@ function convertPrepared(source: Model, opts: ConvertOptions, shapeWarnings: str
   }
   const keep = new Set([...inputs, ...outputs]);
   collapseReshapes(ctx, keep);
+  collapseCastRoundTrips(ctx, keep);
   foldBiasAdds(ctx, keep);
   explicitBiases(ctx);
   fuseActivations(ctx, keep);

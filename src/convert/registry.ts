@@ -55,6 +55,10 @@ export function unsupportedRefusal(node: Node, opset: number): Refusal {
     const ranges = list.map((c) => `${c.opset[0]}–${c.opset[1]}`).join(', ');
     return { code: 'opset', message: `${node.opType} at opset ${opset} is not supported (supported opsets: ${ranges}); re-export the model with a supported opset` };
   }
+  if (d === 'com.microsoft' && /^(Q[A-Z]|DynamicQuantize|QuantizeLinear$|DequantizeLinear$)/.test(node.opType)) {
+    // onnxruntime's quantizer (QOperator format, contrib Q/DQ) rather than its graph optimizer.
+    return { code: 'custom-domain', message: `${d}.${node.opType} is an onnxruntime quantization op that onnx2lite does not convert; quantize the model in QDQ format (quant_format=QDQ), or convert the float model and quantize it with --quantize int8` };
+  }
   if (d === 'com.microsoft' || d.startsWith('com.microsoft.') || d.startsWith('com.ms.')) {
     // com.microsoft.nchwc / com.ms.internal.nhwc: layouts of onnxruntime's highest optimization level.
     return { code: 'custom-domain', message: `${d}.${node.opType} is an onnxruntime fused op (written by onnxruntime's graph optimizer) that onnx2lite does not convert; convert the model as exported, before onnxruntime's optimizations` };

@@ -1,6 +1,7 @@
 // What `onnx2lite micro` embeds: the .tflite as converted, except that an int8 model's HARD_SWISH, written for LiteRT
 // in the float form (DEQUANTIZE → float32 HARD_SWISH → QUANTIZE: faster on XNNPack, src/quantize/int8-hardswish.ts),
-// goes back to the integer form (ADD / MUL / MUL) so the model stays integer-only on a microcontroller. The float
+// goes back to the integer form (ADD / MUL / MUL) so the model stays integer-only on a microcontroller; so do the
+// int8 ADD / SUB / MUL written in the float form for XNNPack's scale limits (src/quantize/int8-float-binary.ts). The float
 // tensors it no longer uses are dropped, with the subgraph's inputs and outputs, the signatures and the `onnx2lite`
 // metadata renumbered to match. An int8 model's float16-stored weights (the layers mixed precision keeps float:
 // DEQUANTIZE of a FLOAT16 constant, with a one-element SLICE reader for XNNPack, src/quantize/fp16-filters.ts) become
@@ -11,6 +12,7 @@ import { halfToFloat } from '../ir/tensor';
 import { fp16Pins } from '../quantize/fp16-filters';
 import { compactTensors } from '../tflite/graph';
 import { integerHardSwish } from '../quantize/int8-hardswish';
+import { integerBinary } from '../quantize/int8-float-binary';
 import { uniqueNamer } from '../quantize/graph';
 
 /** Drops the tensors subgraph `s` no longer uses; the inputs, outputs, signatures and metadata follow. */
@@ -31,11 +33,11 @@ function compact(model: TflModel, s: number): void {
   model.metadata.set('onnx2lite', new TextEncoder().encode(JSON.stringify({ ...md, inputs: fix(md.inputs), outputs: fix(md.outputs), tensors: fix(md.tensors) })));
 }
 
-/** Rewrites `model` in place; returns how many HARD_SWISH ops went back to the integer form (0: model unchanged). */
+/** Rewrites `model` in place; returns how many HARD_SWISH (and ADD / SUB / MUL) ops went back to the integer form (0: model unchanged). */
 export function integerOnlyHardSwish(model: TflModel): number {
   let total = 0;
   model.subgraphs.forEach((sg, s) => {
-    const n = integerHardSwish(sg, uniqueNamer(sg));
+    const n = integerHardSwish(sg, uniqueNamer(sg)) + integerBinary(sg);
     if (n === 0) return;
     total += n;
     compact(model, s);

@@ -6,6 +6,7 @@ import type { Model, Tensor } from '../ir/types';
 import { RANGE_METHODS, RangeCollector, RangeMethod, RangeOptions, keepExtremes, onnxRanges, plan, tfliteRanges } from '../calibration/ranges';
 import { deriveRanges } from '../calibration/derive';
 import { Int8Options, activationParams, quantizeInt8, tensorsWithoutParams } from './int8';
+import { wideParams } from './int16';
 import type { QParams, Range } from './params';
 import { serializeTflite } from '../tflite/writer';
 import { WeightRounding, gptqWeights } from './weight-rounding';
@@ -89,6 +90,7 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   let rangeMethod: RangeMethod = opts.method ?? 'minmax';
   let nearestCosine = NaN;
   let adaptive = false;
+  let int16Params: Map<number, QParams> | undefined;
   if (need.length && samples.length) {
     refs = await onnxRanges(collector, onnx, p.onnx, samples, GUARD_SAMPLES);
     const withDerived = (base: Map<number, Range>) => {
@@ -100,6 +102,8 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
     if (missing.length) await tfliteRanges(collector, result, missing, samples);
     const rangesOf = (m: RangeMethod) => keepExtremes(result, collector.rangesFor(m), collector.minmaxRanges());
     params = activationParams(result, withDerived(rangesOf(rangeMethod)), fixed);
+    // 16x8 layers take the full range: int16's steps are fine enough that clipping outliers only loses them.
+    int16Params = wideParams(activationParams(result, withDerived(collector.minmaxRanges()), fixed));
     if (both && refs.length) {
       params = activationParams(result, withDerived(collector.minmaxRanges()), fixed);
       nearestCosine = await plainCosine(result, params, opts, samples, refs);
@@ -141,10 +145,10 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   // QDQ models bring their own scales for every tensor: they stay as they were trained.
   const mode = fixed.size ? 'off' : (opts.int16 ?? 'auto');
   const choice = samples.length
-    ? await chooseInt16Ops(result, onnx, samples, params, { ...opts, roundedWeights, biasDelta }, mode, opts.maxBytes ?? Infinity, refs,
+    ? await chooseInt16Ops(result, onnx, samples, params, { ...opts, roundedWeights, biasDelta, int16Params }, mode, opts.maxBytes ?? Infinity, refs,
       Math.max(GUARD_COSINE, opts.minCosine ?? 0))
     : { int16Ops: new Set<number>(), splitOps: new Set<number>(), floatOps: new Set<number>(), floatWeights: new Set<string>(), int8Cosine: NaN, cosine: NaN, met: true, ms: 0 };
-  quantizeInt8(result, params, { ...opts, roundedWeights, biasDelta, int16Ops: choice.int16Ops, splitOps: choice.splitOps, floatOps: choice.floatOps,
+  quantizeInt8(result, params, { ...opts, roundedWeights, biasDelta, int16Params, int16Ops: choice.int16Ops, splitOps: choice.splitOps, floatOps: choice.floatOps,
     floatWeights: choice.floatWeights });
   return { result, stats: { fromOnnx: p.onnx.size, fromTflite, calibrationMs: t1 - t0, quantizeMs: performance.now() - t1,
     gptqLayers: gptq.layers, gptqMs: gptq.ms, int16Ops: choice.int16Ops.size, splitOps: choice.splitOps.size, floatOps: choice.floatOps.size, floatWeightOps: choice.floatWeights.size, int8Cosine: choice.int8Cosine, cosine: choice.cosine,

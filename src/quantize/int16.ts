@@ -31,14 +31,30 @@ export const INT16_OPS: Record<string, { version: number }> = {
 export const QUANTIZE_INT16_VERSION = 2;
 export const DEQUANTIZE_INT16_VERSION = 3;
 
-/** Whether op can run in 16x8: a kernel exists and every float input is an activation (or its weight / bias). */
-export function int16Capable(op: TflOperator, tensors: TflTensor[]): boolean {
+/** HARD_SWISH has no int16 kernel: in a 16x8 region it runs as DEQUANTIZE (int16) → HARD_SWISH (float32) → QUANTIZE
+ *  (int16), exact and delegated, so the region is not cut by an int8 rounding after every activation. */
+export const INT16_FLOAT_FORM = new Set(['HARD_SWISH']);
+/** 16x8 ops whose float constant operands become symmetric int16 constants (a scale / shift: PP-LCNetV3's affine
+ *  blocks after each activation; int8 there cut the 16x8 prefix at every block). */
+const INT16_CONST_OPERANDS = new Set(['ADD', 'MUL']);
+
+/** Whether op can run in 16x8: a kernel (or the float form) exists and every float input is an activation, its
+ *  weight / bias, or (unless `constOperands` is false) a constant operand of ADD / MUL. */
+export function int16Capable(op: TflOperator, tensors: TflTensor[], constOperands = true): boolean {
   const spec = INT8_OPS[op.opcode];
-  if (!INT16_OPS[op.opcode] || !spec || spec.fixed) return false;
+  if (!(INT16_OPS[op.opcode] || INT16_FLOAT_FORM.has(op.opcode)) || !spec || spec.fixed) return false;
   return op.inputs.every((i, pos) => {
     if (i < 0 || tensors[i].type !== 'FLOAT32' || !isConst(tensors[i])) return true;
-    return !!spec.weights && (pos === 1 || pos === 2);
+    return (!!spec.weights && (pos === 1 || pos === 2)) || (constOperands && INT16_CONST_OPERANDS.has(op.opcode));
   });
+}
+
+/** A float constant as a symmetric int16 tensor (zero point 0, as the 16x8 kernels require). */
+export function quantizeConst16(values: Float32Array): { data: Int16Array; scale: number } {
+  let m = 0;
+  for (const v of values) m = Math.max(m, Math.abs(v));
+  const scale = m > 0 ? m / 32767 : 1 / 32767;
+  return { data: Int16Array.from(values, (v) => Math.max(-32767, Math.min(32767, roundAway(v / scale)))), scale };
 }
 
 /** Symmetric int16 parameters covering the range the int8 parameters `p` cover. */
@@ -83,4 +99,11 @@ export function residualWeights(w: Float32Array, shape: number[], q: Int8Array, 
   let bound = 0;
   for (const v of sums) bound = Math.max(bound, v * maxAbsInput);
   return { ...part, bound: bound > 0 ? bound : 1e-6 };
+}
+
+/** int16 parameters for every activation from its full (min/max) int8 parameters: the 16x8 layers' ranges. A range
+ *  clipped for int8 (percentile / MSE: a few outliers traded for finer steps) clips int16 just as much, where 256×
+ *  finer steps leave nothing to trade (PP-OCRv4 det: the clipped input and stem capped the 16x8 prefix at int8's SNR). */
+export function wideParams(full: Map<number, QParams>): Map<number, QParams> {
+  return new Map([...full].map(([i, p]) => [i, params16(p)]));
 }

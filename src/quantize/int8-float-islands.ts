@@ -43,10 +43,18 @@ const PROBABILITY_CARRIERS = new Set(['RESHAPE', 'SQUEEZE', 'EXPAND_DIMS', 'MEAN
  *  (SQUARE / POW / MUL of a tensor by itself), then through data movement to the STFT convolution(s) ('stft') and
  *  on to the model input when only data movement lies between. Empty when no squaring is found: a LOG of something
  *  else (a probability, a positive feature) keeps its int8 inputs. */
-export function logEnergyOps(sg: TflSubgraph): Map<number, 'energy' | 'stft'> {
+export function logEnergyOps(sg: TflSubgraph): Map<number, 'energy' | 'stft' | 'norm'> {
   const prod = producersOf(sg);
-  const out = new Map<number, 'energy' | 'stft'>();
+  const out = new Map<number, 'energy' | 'stft' | 'norm'>();
   const inputs = new Set(sg.inputs);
+  const readers = consumersOf(sg);
+  // A SQRT read only as a DIV's divisor is a normalization's (a decomposed LayerNorm / RMSNorm: x / sqrt(mean(x²) + ε)),
+  // not an audio magnitude: its power path stays float too (TFLite has no int8 SQUARE; one float chain rather than a
+  // DEQUANTIZE / QUANTIZE around each op) but is named for what it is.
+  const divisorOnly = (op: TflOperator) => {
+    const r = readers.get(op.outputs[0]) ?? [];
+    return r.length > 0 && r.every((k) => sg.operators[k].opcode === 'DIV' && sg.operators[k].inputs[1] === op.outputs[0]);
+  };
   sg.operators.forEach((op) => {
     if (op.opcode !== 'LOG' && op.opcode !== 'SQRT') return;
     const found = new Map<number, 'energy' | 'stft'>();
@@ -87,7 +95,8 @@ export function logEnergyOps(sg: TflSubgraph): Map<number, 'energy' | 'stft'> {
       for (const i of floatIn(k)) walk(i);
     };
     walk(op.inputs[0]);
-    if (squared) for (const [k, why] of found) out.set(k, why);
+    const norm = op.opcode === 'SQRT' && divisorOnly(op);
+    if (squared) for (const [k, why] of found) out.set(k, norm ? 'norm' : why);
   });
   return out;
 }
@@ -100,7 +109,7 @@ const MAGNITUDE_LAYERS = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECT
  *  power, and TFLite's same-scale CONCATENATION would even give the log features its step. From each SQRT on a
  *  power path, the data movement and concatenations after it stay float ('energy') up to the first convolution /
  *  fully connected layers reading it, which compute in float from int8 weights ('magnitude'); their outputs are int8. */
-export function magnitudeReaders(sg: TflSubgraph, energy: Map<number, 'energy' | 'stft'>): Map<number, 'energy' | 'magnitude'> {
+export function magnitudeReaders(sg: TflSubgraph, energy: Map<number, 'energy' | 'stft' | 'norm'>): Map<number, 'energy' | 'magnitude'> {
   const readers = consumersOf(sg);
   const out = new Map<number, 'energy' | 'magnitude'>();
   const forward = (tensor: number) => {
@@ -119,7 +128,7 @@ export function magnitudeReaders(sg: TflSubgraph, energy: Map<number, 'energy' |
   for (const op of sg.operators) {
     // A SQRT fed by the power path (its input's producer is on it).
     const p = prod.get(op.inputs[0]);
-    if (op.opcode === 'SQRT' && p !== undefined && energy.has(p)) forward(op.outputs[0]);
+    if (op.opcode === 'SQRT' && p !== undefined && energy.has(p) && energy.get(p) !== 'norm') forward(op.outputs[0]);
   }
   return out;
 }
@@ -164,10 +173,10 @@ export function stateOps(sg: TflSubgraph): Set<number> {
   return out;
 }
 
-/** 'stft': the STFT convolution; 'magnitude': a layer reading a linear magnitude; 'recurrent': the ops between a
+/** 'stft': the STFT convolution; 'norm': a normalization's variance path (x², mean, + ε) into SQRT → DIV; 'magnitude': a layer reading a linear magnitude; 'recurrent': the ops between a
  *  streaming model's state input and output (int8-recurrent.ts). Like every float op of the int8 pass, they keep
  *  their weights int8 behind a DEQUANTIZE (weights.ts storedInt8). */
-export type IslandRule = 'energy' | 'stft' | 'magnitude' | 'probability' | 'state' | 'recurrent';
+export type IslandRule = 'energy' | 'stft' | 'norm' | 'magnitude' | 'probability' | 'state' | 'recurrent';
 
 /** Every op the int8 pass keeps float by these rules, with the rule's name. */
 export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {

@@ -5,14 +5,16 @@
 //
 // Tensor indices of the float model are kept for every tensor that stays (activations change type in place), so the
 // `onnx2lite` metadata stays valid; a float model output keeps its index and is fed by a DEQUANTIZE.
+import { maskBiasOps } from './int8-attention-mask';
 import type { ConvertResult } from '../convert/convert';
 import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
 import { dropTypeSuffixes, histogram, isConst, isFloatActivation, producersOf, pruneTensors, shareEqualConstants, uniqueNamer } from './graph';
 import { expandInt8HardSwish } from './int8-hardswish';
+import { floatBinaryForm } from './int8-float-binary';
 import { quantizeDynamic, storeFp16 } from './weights';
 import { floatIslands } from './int8-float-islands';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
-import { DEQUANTIZE_INT16_VERSION, INT16_OPS, QUANTIZE_INT16_VERSION, int16Capable, params16, quantizeBias64, residualWeights } from './int16';
+import { DEQUANTIZE_INT16_VERSION, INT16_FLOAT_FORM, INT16_OPS, QUANTIZE_INT16_VERSION, int16Capable, params16, quantizeBias64, quantizeConst16, residualWeights } from './int16';
 import {
   QParams, Range, bytesOf, floatData, paramsFromRange, quantParams, quantizeBias, quantizeSymmetric, quantizeWith, weightAxis, weightScaleAxis,
 } from './params';
@@ -39,6 +41,9 @@ export interface Int8Options {
   floatOps?: Set<number>;
   /** Names of float ops' weight tensors stored float16 instead of int8 (precise-weights.ts). */
   floatWeights?: Set<string>;
+  /** int16 parameters by activation tensor (16x8 layers): the full min/max range, which 16 bits resolve finely
+   *  (int16.ts wideParams); without one, a tensor's int16 range is its int8 one (params16), clipped as much. */
+  int16Params?: Map<number, QParams>;
 }
 
 /** Attention: a SOFTMAX whose only reader is a BATCH_MATMUL (probabilities × values), both by op index. int8's
@@ -142,6 +147,7 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   t.forEach((tt, i) => { if (isFloatActivation(tt)) wasFloat.add(i); });
   const floatIo = (i: number) => isFloatActivation(t[i]) || (isConst(t[i]) && t[i].type === 'FLOAT32');
   const attention = attentionOps(sg);
+  const masks = maskBiasOps(sg, params, sg.operators.flatMap((op, k) => (op.opcode === 'SOFTMAX' ? [k] : [])));
   const islands = floatIslands(sg);
   const island = (k: number) => islands.has(k);
   const count = (rule: string) => [...islands.values()].filter((r) => r === rule).length;
@@ -149,7 +155,7 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     const spec = INT8_OPS[op.opcode];
     const touches = [...op.inputs, ...op.outputs].filter((i) => i >= 0 && floatIo(i));
     if (touches.length === 0) return 'none' as const;
-    if (!spec || attention.has(k) || island(k) || opts.floatOps?.has(k)) return 'float' as const;
+    if (!spec || attention.has(k) || masks.has(k) || island(k) || opts.floatOps?.has(k)) return 'float' as const;
     if (op.opcode === 'FULLY_CONNECTED' || spec.weights) {
       if (op.inputs[1] === undefined || op.inputs[1] < 0 || !isConst(t[op.inputs[1]])) return 'float' as const;
       if (op.inputs[2] !== undefined && op.inputs[2] >= 0 && !isConst(t[op.inputs[2]])) return 'float' as const;
@@ -159,15 +165,17 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     return opts.int16Ops?.has(k) && int16Capable(op, t) ? ('int16' as const) : ('int8' as const);
   });
   const floatOps = new Map<string, number>();
-  sg.operators.forEach((op, k) => { if (quantizable[k] === 'float' && !attention.has(k) && !island(k) && !opts.floatOps?.has(k)) floatOps.set(op.opcode, (floatOps.get(op.opcode) ?? 0) + 1); });
+  sg.operators.forEach((op, k) => { if (quantizable[k] === 'float' && !attention.has(k) && !masks.has(k) && !island(k) && !opts.floatOps?.has(k)) floatOps.set(op.opcode, (floatOps.get(op.opcode) ?? 0) + 1); });
   if (attention.size) {
     warnings.push(`int8: ${attention.size / 2} attention SOFTMAX op(s) and the BATCH_MATMUL reading each stay float32 (int8's fixed 1/256 step `
       + 'wipes out the small attention weights), with DEQUANTIZE/QUANTIZE around them');
   }
+  if (masks.size) warnings.push(`int8: ${masks.size} op(s) adding an attention mask's bias to the scores (and making it) stay float32 (int8 in the mask's range rounds the scores away)`);
   if (count('energy') + count('stft')) {
     warnings.push(`int8: the spectrogram front end stays float32 (${count('energy')} op(s) from the audio through the power path into a LOG or SQRT; `
       + `${count('stft')} STFT convolution(s) computing in float from int8 weights): int8 rounds quiet audio and quiet bins to 0`);
   }
+  if (count('norm')) warnings.push(`int8: ${count('norm')} op(s) of normalization variances (x², their mean, + ε into SQRT and DIV: decomposed LayerNorm / RMSNorm) stay float32 as one chain (TFLite has no int8 SQUARE)`);
   if (count('magnitude')) warnings.push(`int8: ${count('magnitude')} layer(s) reading a linear |STFT| magnitude compute in float32 from int8 weights (a magnitude spans decades)`);
   if (count('recurrent')) warnings.push(`int8: ${count('recurrent')} op(s) of the recurrent cell between the state inputs and outputs stay float32 with int8 weights (rounding the state on every call drifts)`);
   if (count('state')) warnings.push(`int8: ${count('state')} op(s) unpacking a model input or packing a model output stay float32 (each part keeps its own scale)`);
@@ -194,8 +202,9 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     if (opts.int8Io && params.has(i)) toInt8InPlace(i); else floatOf.set(i, i);
   }
   const lateDequant: TflOperator[][] = sg.operators.map(() => []);
+  const p16 = (i: number): QParams => opts.int16Params?.get(i) ?? params16(params.get(i)!);
   const toInt16InPlace = (i: number) => {
-    t[i] = { ...t[i], type: 'INT16', quantization: quantParams(params16(params.get(i)!)) };
+    t[i] = { ...t[i], type: 'INT16', quantization: quantParams(p16(i)) };
     int16Of.set(i, i);
   };
   sg.operators.forEach((op, k) => {
@@ -203,7 +212,7 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
       if (!isFloatActivation(t[o])) continue;
       if (quantizable[k] === 'int16') {
         if (!graphOut.has(o) || opts.int8Io) { toInt16InPlace(o); continue; }
-        const q = addTensor({ name: `${t[o].name}_int16`, type: 'INT16', shape: [...t[o].shape], quantization: quantParams(params16(params.get(o)!)) });
+        const q = addTensor({ name: `${t[o].name}_int16`, type: 'INT16', shape: [...t[o].shape], quantization: quantParams(p16(o)) });
         int16Of.set(o, q);
         floatOf.set(o, o);
         lateDequant[k].push({ opcode: 'DEQUANTIZE', version: DEQUANTIZE_INT16_VERSION, inputs: [q], outputs: [o] });
@@ -234,7 +243,7 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   const getInt16 = (i: number): number => {
     const have = int16Of.get(i);
     if (have !== undefined) return have;
-    const q = addTensor({ name: `${t[i].name}_int16`, type: 'INT16', shape: [...t[i].shape], quantization: quantParams(params16(params.get(i)!)) });
+    const q = addTensor({ name: `${t[i].name}_int16`, type: 'INT16', shape: [...t[i].shape], quantization: quantParams(p16(i)) });
     outOps.push({ opcode: 'QUANTIZE', version: QUANTIZE_INT16_VERSION, inputs: [floatOf.get(i) ?? int8Of.get(i)!], outputs: [q] });
     int16Of.set(i, q);
     return q;
@@ -262,6 +271,16 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     constCache.set(key, q);
     return q;
   };
+  const const16Cache = new Map<number, number>();
+  const quantConst16 = (i: number): number => {
+    const have = const16Cache.get(i);
+    if (have !== undefined) return have;
+    const q = quantizeConst16(floatData(t[i]));
+    const index = addTensor({ name: `${t[i].name}_int16`, type: 'INT16', shape: [...t[i].shape],
+      data: new Uint8Array(q.data.buffer, q.data.byteOffset, q.data.byteLength), quantization: quantParams({ scale: q.scale, zeroPoint: 0 }) });
+    const16Cache.set(i, index);
+    return index;
+  };
   const ownParams = (i: number): QParams => {
     const v = floatData(t[i]);
     let lo = 0;
@@ -281,13 +300,24 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     }
     const spec = INT8_OPS[op.opcode];
     const wide = kind === 'int16';
+    if (wide && INT16_FLOAT_FORM.has(op.opcode)) {
+      // No int16 kernel: DEQUANTIZE → the float op → QUANTIZE, int16 at both ends (int16.ts INT16_FLOAT_FORM).
+      const x = getInt16(op.inputs[0]);
+      const y = int16Of.get(op.outputs[0])!;
+      const xf = addTensor({ name: `${t[x].name}_float`, type: 'FLOAT32', shape: [...t[x].shape] });
+      const yf = addTensor({ name: `${t[y].name}_float`, type: 'FLOAT32', shape: [...t[y].shape] });
+      outOps.push({ opcode: 'DEQUANTIZE', version: DEQUANTIZE_INT16_VERSION, inputs: [x], outputs: [xf], onnxNode: op.onnxNode },
+        { ...op, version: 1, inputs: [xf], outputs: [yf] },
+        { opcode: 'QUANTIZE', version: QUANTIZE_INT16_VERSION, inputs: [yf], outputs: [y], onnxNode: op.onnxNode }, ...lateDequant[k]);
+      return;
+    }
     const outP = params.get(op.outputs.find((o) => params.has(o)) ?? -1);
     const same = new Set(sameScaleInputs(op, t));
     const inputs = op.inputs.slice();
     let split: (() => TflOperator[]) | undefined;
     if (spec.weights) {
       const inP = params.get(op.inputs[0])!;
-      const inScale = wide ? params16(inP).scale : inP.scale;
+      const inScale = wide ? p16(op.inputs[0]).scale : inP.scale;
       const w = t[op.inputs[1]];
       const rounded = opts.roundedWeights?.get(op.inputs[1]);
       const axis = opts.perTensor ? undefined : rounded ? (rounded.scales.length > 1 ? weightAxis(op.opcode) : undefined)
@@ -356,6 +386,7 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
       if (spec.weights && (pos === 1 || pos === 2)) return i;
       if (wasFloat.has(i)) return wide ? getInt16(i) : getInt8(i);
       if (t[i].type !== 'FLOAT32') return i;
+      if (wide) return quantConst16(i);
       return quantConst(i, same.has(i) && outP ? outP : ownParams(i));
     });
     const native = wide ? int16Of : int8Of;
@@ -372,6 +403,8 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   // The float form (DEQUANTIZE / HARD_SWISH / QUANTIZE): faster on XNNPack and exact (int8-hardswish.ts); `onnx2lite
   // micro` writes it back in the integer form (ADD / MUL / MUL) for TFLite Micro (src/micro/integer-only.ts).
   expandInt8HardSwish(sg, name, 'float');
+  // int8 ADD / SUB / MUL whose scale ratios XNNPack refuses: the same float form (int8-float-binary.ts).
+  floatBinaryForm(sg, name);
   shareEqualConstants(sg);
   pruneTensors(result);
   dropTypeSuffixes(sg);

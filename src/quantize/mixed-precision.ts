@@ -47,6 +47,9 @@ const STEPS = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128];
  *  (both estimated by the cost model, cost-model.ts). */
 export const LATENCY_BOUND = 0.6;
 const LATENCY_SLACK = 1.15;
+/** The float32 prefix tried before the ranked steps (fractions of the op count, the first ops in graph order). */
+const FLOAT_PREFIX = [0.05, 0.1, 0.15];
+const MIN_FLOAT_PREFIX = 4;
 
 export interface MixedChoice {
   /** Ops (float model indices) that run in 16x8; empty for plain int8. */
@@ -132,12 +135,33 @@ function assign(result: ConvertResult, points: RoundingPoint[], bytesLeft: numbe
     for (const k of p.ops) {
       if (floatOps.has(k) || int16Ops.has(k)) continue;
       const op = sg.operators[k];
-      // Small weights (float16) cost a byte more per weight than int8 ones; large ones stay int8 (hybrid-islands.ts).
+      // float32 weights cost 3 bytes more per weight than int8 ones; large ones stay int8 (hybrid-islands.ts). A
+      // sensitive op with a constant operand stays float32 (an int16 constant shift of 1e6 steps by 30).
       const cost = floatWeightCost(op, sg.tensors);
-      if (cost <= left) { floatOps.add(k); left -= cost; } else if (int16Capable(op, sg.tensors)) int16Ops.add(k); else floatOps.add(k);
+      if (cost <= left) { floatOps.add(k); left -= cost; } else if (int16Capable(op, sg.tensors, false)) int16Ops.add(k); else floatOps.add(k);
     }
   }
   return { floatOps, int16Ops };
+}
+
+/** The float32 prefix (FLOAT_PREFIX) whose measure beats `plainObjective` most, within the size and cost bounds. */
+export async function floatPrefix(n: number, build: (floatOps: Set<number>) => ConvertResult, score: (r: ConvertResult) => Promise<OutputScore>,
+  plainObjective: number, maxBytes: number, maxCostMs: number): Promise<{ floatOps: Set<number>; score: OutputScore; costMs: number } | undefined> {
+  let best: { floatOps: Set<number>; score: OutputScore; costMs: number } | undefined;
+  let tried = 0;
+  for (const f of FLOAT_PREFIX) {
+    const floatOps = new Set(Array.from({ length: Math.round(f * n) }, (_, k) => k));
+    // A small model has no stem to speak of: the ranked steps cover it.
+    if (floatOps.size < MIN_FLOAT_PREFIX || floatOps.size === tried) continue;
+    tried = floatOps.size;
+    const model = build(floatOps);
+    const costMs = estimatedMs(model.model);
+    if (serializeTflite(model.model).byteLength > maxBytes || costMs > maxCostMs) break;
+    const s = await score(model);
+    if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: float prefix ${floatOps.size} ops cos ${s.cosine.toFixed(4)} snr ${s.snrDb.toFixed(1)}${traceTask(s)} estimated ${costMs.toFixed(1)} ms`);
+    if (s.objective > (best?.score.objective ?? plainObjective)) best = { floatOps, score: s, costMs };
+  }
+  return best;
 }
 
 /** Picks the layers that leave int8 for `--int16 auto` (or runs the model as `off` / `all` asks) and measures the
@@ -196,13 +220,27 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   // task measure, 87.5% (11 ops float32; plain int8 89.6%, the calibration samples' arg-max agreement 0.978 → 0.978).
   // What bounds rec is its int8 weights, not the activations: every activation float32 with int8-stored weights
   // decodes 87.5% of lines, float32 weights for the 6 most sensitive convs (748K weights) and a float32 tail 93.8%.
+  // A float32 prefix first: a network's first layers (a detector's full-resolution stem) round their activations
+  // one after the other, and leaving one of them int8 moves the loss to the next one, so points measured alone do
+  // not find them (PP-OCRv4 det: each of the first 7 points alone cost mask IoU 0.03-0.2; float32 for the first 14
+  // ops took eval mask IoU 0.86 → 0.95, kB's measurements). The prefix is cheap there (few channels) and stays only
+  // when it raises the search's measure; the ranked steps then start from it.
+  const prefixFloat = await floatPrefix(n, (f) => build(none, none, f), scoreOutputs, best.objective, maxBytes, maxCostMs);
+  let baseFloat = none;
+  if (prefixFloat) {
+    baseFloat = prefixFloat.floatOps;
+    best = { ...best, floatOps: baseFloat, cosine: prefixFloat.score.cosine, met: prefixFloat.score.cosine >= target, snrDb: prefixFloat.score.snrDb,
+      ...taskOf(prefixFloat.score), objective: prefixFloat.score.objective, chosenMs: prefixFloat.score.ms, chosenCostMs: prefixFloat.costMs };
+  }
   let kept: RoundingPoint[] = [];
   let prev = 0;
-  for (const k of STEPS) {
+  for (const k of best.met ? [] : STEPS) {
     if (prev >= ranked.length) break;
     const points = [...kept, ...ranked.slice(prev, k)];
     prev = k;
-    const { floatOps, int16Ops } = assign(result, points, maxBytes - plainBytes.byteLength);
+    const assigned = assign(result, points, maxBytes - plainBytes.byteLength);
+    const floatOps = new Set([...baseFloat, ...assigned.floatOps]);
+    const int16Ops = new Set([...assigned.int16Ops].filter((o) => !baseFloat.has(o)));
     const candidate = build(int16Ops, none, floatOps);
     const bytes = serializeTflite(candidate.model);
     // (A tiny model whose plain int8 is over the budget already may still move weightless ops to float32.)

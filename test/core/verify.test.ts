@@ -141,3 +141,18 @@ test('outputs that are 0 on both runtimes for the seeded inputs are said to chec
   assert.ok(real.v.maxRel < 1e-6, `maxRel ${real.v.maxRel}`);
   assert.equal(real.notes.some((n) => /give 0 at every output/.test(n)), false, real.notes.join('\n'));
 });
+
+test('a float model beyond the bar also gets onnxruntime\'s own spread (optimized vs as written) in its line', async () => {
+  // The .tflite of y = 2x checked against an ONNX y = 2.1x: beyond the bar, while onnxruntime agrees with itself.
+  const scaled = (k: number) => buildModel({
+    opset: 13, inputs: [['x', 'float32', [1, 16]]], outputs: [['y', 'float32', [1, 16]]],
+    initializers: [tensor('k', 'float32', [], [k])], nodes: [node('Mul', ['x', 'k'], ['y'])],
+  });
+  const v = await verifyOnLiteRt(encodeModel(scaled(2.1)), serializeTflite(convertModel(scaled(2)).model));
+  assert.ok(v.maxRel > 1e-2, `max rel ${v.maxRel}`);
+  assert.ok(v.reference, 'the spread was measured');
+  assert.equal(v.reference!.maxRel, 0);
+  assert.match(verificationLine(v), /NOT verified on LiteRT: .*; onnxruntime itself, optimized vs as written: max rel 0\.0e\+0/);
+  const same = await verifyOnLiteRt(encodeModel(scaled(2)), serializeTflite(convertModel(scaled(2)).model));
+  assert.equal(same.reference, undefined, 'a verified float model costs no second onnxruntime run');
+});

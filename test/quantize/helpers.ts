@@ -1,4 +1,5 @@
 // Shared by the quantization tests: reference runs and the error measures the issue names.
+import { FLOAT_BINARY_SUFFIX } from '../../src/quantize/int8-float-binary';
 import type { Tensor } from '../../src/ir/types';
 import type { TflModel } from '../../src/tflite/model';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
@@ -39,11 +40,20 @@ export function floatHardSwishForms(model: TflModel): { ops: number; tensors: Se
   return { ops, tensors };
 }
 
+/** The float form of int8 ADD / SUB / MUL outside XNNPack's scale ratios (src/quantize/int8-float-binary.ts): those
+ *  ops' float inputs and outputs. */
+export function floatBinaryForms(model: TflModel): Set<number> {
+  const sg = model.subgraphs[0];
+  const tensors = new Set<number>();
+  for (const o of sg.operators) if (sg.tensors[o.outputs[0]]?.name.endsWith(FLOAT_BINARY_SUFFIX)) for (const i of [...o.inputs, ...o.outputs]) tensors.add(i);
+  return tensors;
+}
+
 /** Float32 tensors computed inside the graph (neither constants nor model inputs/outputs, nor the float HARD_SWISH
- *  form's). */
+ *  or ADD / SUB / MUL forms'). */
 export function innerFloatActivations(model: TflModel): string[] {
   const sg = model.subgraphs[0];
-  const edge = new Set([...sg.inputs, ...sg.outputs, ...floatHardSwishForms(model).tensors]);
+  const edge = new Set([...sg.inputs, ...sg.outputs, ...floatHardSwishForms(model).tensors, ...floatBinaryForms(model)]);
   return sg.tensors.filter((t, i) => t.type === 'FLOAT32' && !t.data?.byteLength && !edge.has(i)).map((t) => t.name);
 }
 

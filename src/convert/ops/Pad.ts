@@ -66,7 +66,11 @@ const Pad: OpConverter = {
     if (value === 0) ctx.emit('PAD', [x.index, padT], [out]);
     else {
       const t = ctx.tensors[x.index].type;
-      const v = t === 'FLOAT32' ? ctx.constFloat32([value], [], `${node.name}/value`) : ctx.constInt32([value], `${node.name}/value`, []);
+      // PADV2's value has the input's type (LiteRT refuses an INT32 value for a UINT8 input: QOperator models).
+      const bytes = t === 'UINT8' ? Uint8Array.of(value) : t === 'INT8' ? new Uint8Array(Int8Array.of(value).buffer)
+        : t === 'INT64' ? new Uint8Array(BigInt64Array.of(BigInt(Math.round(value))).buffer) : undefined;
+      const v = t === 'FLOAT32' ? ctx.constFloat32([value], [], `${node.name}/value`)
+        : bytes ? ctx.constTensor({ name: `${node.name}/value`, type: t, shape: [], data: bytes }) : ctx.constInt32([value], `${node.name}/value`, []);
       ctx.emit('PADV2', [x.index, padT, v], [out]);
     }
   },

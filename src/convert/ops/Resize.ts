@@ -65,7 +65,7 @@ const Resize: OpConverter = {
   op: 'Resize', emits: ['RESIZE_BILINEAR', 'RESIZE_NEAREST_NEIGHBOR', 'BATCH_MATMUL', 'RESHAPE', 'ADD', 'GATHER', 'MUL', 'SUB', 'DIV', 'FLOOR', 'CEIL', 'CAST',
     'MINIMUM', 'MAXIMUM', 'LOGICAL_AND', 'GREATER_EQUAL', 'LESS_EQUAL', 'RANGE', 'SELECT_V2'],
   incidental: ['RANGE', 'SELECT_V2', 'GATHER', 'MUL', 'SUB', 'DIV', 'FLOOR', 'CEIL', 'CAST', 'MINIMUM', 'MAXIMUM', 'LOGICAL_AND', 'GREATER_EQUAL', 'LESS_EQUAL'] /* computed scales only */,
-  opset: [10, MAX_OPSET], dtypes: ['float32'],
+  opset: [10, MAX_OPSET], dtypes: ['float32', 'uint8', 'int8'],
   layout: 'spatial',
   check(node, ctx) {
     if (ctx.rank(node.inputs[0]) !== 4) return refuse('rank', `Resize of a rank-${ctx.rank(node.inputs[0])} tensor is not supported; only 4-D NCHW images`);
@@ -87,6 +87,10 @@ const Resize: OpConverter = {
     }
     if (attrString(node, 'keep_aspect_ratio_policy', 'stretch') !== 'stretch') return refuse('attribute', 'Resize with keep_aspect_ratio_policy is not supported');
     if (sizedAtRunTime(node, ctx)) return scaledResizeReason(node, mode, ct);
+    // 8-bit values (onnxruntime's QOperator models resize uint8 tensors): nearest moves them as they are.
+    if (ctx.dtype(node.inputs[0]) !== 'float32' && (mode !== 'nearest' || !flagsFor(node, ctx) || (sc && !ctx.isConstant(sc) && !node.inputs[3]))) {
+      return refuse('dtype', `Resize on ${ctx.dtype(node.inputs[0])} is supported in nearest mode with constant scales only; dequantize before a ${mode} resize`);
+    }
     return undefined;
   },
   convert(node, ctx) {

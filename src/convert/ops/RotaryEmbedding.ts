@@ -8,6 +8,7 @@ import { attrFloat, attrInt } from '../attrs';
 import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
 import { Emitter } from './_emit';
+import { rotate } from './_rotary';
 
 const RotaryEmbedding: OpConverter = {
   op: 'RotaryEmbedding', domain: 'com.microsoft',
@@ -66,14 +67,8 @@ const RotaryEmbedding: OpConverter = {
     const heads = four ? [B, N, S] : [B, S, N];
     const trig = (t: number) => e.reshape(t, four ? [rb, 1, S, half, ...(interleaved ? [1] : [])] : [rb, S, 1, half, ...(interleaved ? [1] : [])]);
     const [cosB, sinB] = [trig(cr), trig(sr)];
-    const partShape = interleaved ? [...heads, half, 1] : [...heads, half];
-    const xs = e.reshape(ctx.inputOnnx(x), interleaved ? [...heads, half, 2] : [...heads, h]);
-    const parts = [0, 1].map((j) => ctx.temp(partShape, 'FLOAT32', `${node.outputs[0]}__half${j}`));
-    ctx.emit('SPLIT', [e.scalar(partShape.length - 1, 'INT32'), xs], parts, { numSplits: 2 });
-    const [x1, x2] = parts;
-    const o1 = e.bin('SUB', e.bin('MUL', x1, cosB), e.bin('MUL', x2, sinB));
-    const o2 = e.bin('ADD', e.bin('MUL', x2, cosB), e.bin('MUL', x1, sinB));
-    const joined = e.op('CONCATENATION', [o1, o2], interleaved ? [...heads, half, 2] : [...heads, h], 'FLOAT32', { axis: partShape.length - 1, fusedActivationFunction: 'NONE' });
+    const xs = e.reshape(ctx.inputOnnx(x), [...heads, h]);
+    const joined = rotate(e, xs, heads, half, interleaved, cosB, sinB);
     e.reshape(joined, d, ctx.output(node.outputs[0], d.map((_, i) => i)));
   },
 };

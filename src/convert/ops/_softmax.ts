@@ -45,9 +45,10 @@ function emit(ctx: ConvertContext, node: Node, tfl: string, opset: number): void
   ctx.emit(tfl, [src], [out], opts);
 }
 
-export function softmax(op: string, tfl: string): OpConverter {
+/** `opsetOf`: the opset whose axis rule applies (the model's by default; QLinearSoftmax's `opset` attribute). */
+export function softmax(op: string, tfl: string, opsetOf?: (node: Node) => number): OpConverter {
   return {
     op, emits: [tfl, 'RESHAPE'], opset: [1, MAX_OPSET], dtypes: ['float32'], micro: tfl === 'SOFTMAX', layout: 'axis',
-    convert(node, ctx) { emit(ctx, node, tfl, ctx.opset); },
+    convert(node, ctx) { emit(ctx, node, tfl, opsetOf?.(node) ?? ctx.opset); },
   };
 }

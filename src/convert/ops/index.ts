@@ -38,6 +38,7 @@ import DequantizeLinear from './DequantizeLinear';
 import Div from './Div';
 import Dropout from './Dropout';
 import DynamicQuantizeLinear from './DynamicQuantizeLinear';
+import DynamicQuantizeMatMul from './DynamicQuantizeMatMul';
 import Einsum from './Einsum';
 import Elu from './Elu';
 import EmbedLayerNormalization from './EmbedLayerNormalization';
@@ -64,6 +65,7 @@ import Greater from './Greater';
 import GreaterOrEqual from './GreaterOrEqual';
 import GridSample from './GridSample';
 import GroupNormalization from './GroupNormalization';
+import GroupQueryAttention from './GroupQueryAttention';
 import HammingWindow from './HammingWindow';
 import HannWindow from './HannWindow';
 import HardSigmoid from './HardSigmoid';
@@ -86,6 +88,7 @@ import LogSoftmax from './LogSoftmax';
 import Loop from './Loop';
 import MatMul from './MatMul';
 import MatMulInteger from './MatMulInteger';
+import MatMulIntegerToFloat from './MatMulIntegerToFloat';
 import Max from './Max';
 import MaxPool from './MaxPool';
 import MaxUnpool from './MaxUnpool';
@@ -106,8 +109,18 @@ import Or from './Or';
 import PRelu from './PRelu';
 import Pad from './Pad';
 import Pow from './Pow';
+import QAttention from './QAttention';
+import QGemm from './QGemm';
+import QLinearAdd from './QLinearAdd';
+import QLinearAveragePool from './QLinearAveragePool';
+import QLinearConcat from './QLinearConcat';
 import QLinearConv from './QLinearConv';
+import QLinearGlobalAveragePool from './QLinearGlobalAveragePool';
+import QLinearLeakyRelu from './QLinearLeakyRelu';
 import QLinearMatMul from './QLinearMatMul';
+import QLinearMul from './QLinearMul';
+import QLinearSigmoid from './QLinearSigmoid';
+import QLinearSoftmax from './QLinearSoftmax';
 import QuantizeLinear from './QuantizeLinear';
 import QuickGelu from './QuickGelu';
 import RNN from './RNN';
@@ -208,6 +221,7 @@ export const OPS: OpConverter[] = [
   Div,
   Dropout,
   DynamicQuantizeLinear,
+  DynamicQuantizeMatMul,
   Einsum,
   Elu,
   EmbedLayerNormalization,
@@ -234,6 +248,7 @@ export const OPS: OpConverter[] = [
   GreaterOrEqual,
   GridSample,
   GroupNormalization,
+  GroupQueryAttention,
   HammingWindow,
   HannWindow,
   HardSigmoid,
@@ -256,6 +271,7 @@ export const OPS: OpConverter[] = [
   Loop,
   MatMul,
   MatMulInteger,
+  MatMulIntegerToFloat,
   Max,
   MaxPool,
   MaxUnpool,
@@ -276,8 +292,18 @@ export const OPS: OpConverter[] = [
   PRelu,
   Pad,
   Pow,
+  QAttention,
+  QGemm,
+  QLinearAdd,
+  QLinearAveragePool,
+  QLinearConcat,
   QLinearConv,
+  QLinearGlobalAveragePool,
+  QLinearLeakyRelu,
   QLinearMatMul,
+  QLinearMul,
+  QLinearSigmoid,
+  QLinearSoftmax,
   QuantizeLinear,
   QuickGelu,
   RNN,

@@ -14,6 +14,7 @@ import './nn';
 import './linalg';
 import './control';
 import './misc';
+import './qoperator';
 
 export interface InferOptions {
   /** Fixed dims for inputs with dynamic (or any) dims, by input name. */

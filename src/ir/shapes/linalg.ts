@@ -70,6 +70,26 @@ register('MultiHeadAttention', (c) => {
     { dtype: c.dtype(0), shape: head(v[2]) !== undefined ? [q[0], heads, T, head(v[2])!] : undefined }];
 }, 'com.microsoft');
 
+// com.microsoft GroupQueryAttention: query [B, S, N·h] (or packed [B, S, (N + 2·N_kv)·h]) → [B, S, N·h]; present_key /
+// present_value [B, N_kv, max(total_sequence_length, past length), h] (the total is a run-time value: a new dim
+// unless it folds).
+register('GroupQueryAttention', (c) => {
+  const q = c.shape(0);
+  const heads = attrInt(c, 'num_heads', 1);
+  const kvHeads = attrInt(c, 'kv_num_heads', 1);
+  const packed = !c.has(1);
+  const width = q && typeof q[2] === 'number' ? q[2] : undefined;
+  const h = width === undefined ? undefined : packed ? width / (heads + 2 * kvHeads) : width / heads;
+  if (!q || q.length !== 3) return [{ dtype: c.dtype(0) }];
+  const total = intsOf(c, 6)?.[0];
+  const past = c.has(3) ? c.shape(3) : undefined;
+  const P = past && past.length === 4 ? past[2] : 0;
+  const T: Dim = total === undefined ? c.namer.make() : typeof P === 'number' ? Math.max(total, P) : c.namer.make();
+  const present = h === undefined ? undefined : [q[0], kvHeads, T, h];
+  return [{ dtype: c.dtype(0), shape: h === undefined ? undefined : [q[0], q[1], heads * h] },
+    { dtype: c.dtype(0), shape: present }, { dtype: c.dtype(0), shape: present }];
+}, 'com.microsoft');
+
 // com.microsoft EmbedLayerNormalization: int32 ids [B, S] → [B, S, H], mask_index [B] (int32), embedding_sum [B, S, H].
 register('EmbedLayerNormalization', (c) => {
   const ids = c.shape(0);

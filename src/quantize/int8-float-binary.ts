@@ -1,0 +1,88 @@
+// int8 ADD / SUB / MUL whose quantization parameters LiteRT's XNNPack delegate cannot take, in a float form it runs.
+//
+// Why: XNNPACK creates a qs8 add / subtract only when each input's scale over the output's lies in [2^-10, 2^8), and a
+// qs8 multiply only when the product of the input scales over the output's lies in [2^-16, 2^8)
+// (src/operators/binary-elementwise-nd.c); any other such op runs on TFLite's own int8 kernel, its broadcasting path
+// many times slower. PP-OCRv4 det: an ADD of a learned bias (x + c with c = -0.0098 against an output step of 0.04:
+// ratio 9.6e-4) took 4.0 ms per run on LiteRT.js, 0.25 ms written as below (a chain of 8, bench-style paired runs).
+// What: each such op becomes DEQUANTIZE (every int8 input, constants too) → the same op in float32 → QUANTIZE into
+// its own output tensor, which keeps its parameters; XNNPack runs all three, and the result is the exact float sum /
+// product rounded once (TFLite's int8 kernels approximate that with fixed-point multipliers; equal on the tests'
+// inputs). The float output tensor's name ends in FLOAT_BINARY_SUFFIX, so `onnx2lite micro` (integer-only models for
+// TFLite Micro, which has no such limits) writes the op back with integerBinary.
+import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
+import { consumersOf, producersOf } from '../tflite/graph';
+import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
+
+/** XNNPACK's accepted ranges [lo, hi) of input-to-output (ADD, SUB) and product-to-output (MUL) scale ratios. */
+export const XNNPACK_SCALE_RATIOS = { ADD: [2 ** -10, 2 ** 8], SUB: [2 ** -10, 2 ** 8], MUL: [2 ** -16, 2 ** 8] } as const;
+
+/** The suffix of the float output tensor of a rewritten op (recognised by integerBinary). */
+export const FLOAT_BINARY_SUFFIX = '_xnnpack_float';
+
+const perTensorInt8 = (t: TflTensor | undefined) => t?.type === 'INT8' && t.quantization?.scale.length === 1;
+
+/** Whether XNNPACK refuses this int8 ADD / SUB / MUL for its scale ratios (false for every other op). */
+export function xnnpackRefusesScales(op: TflOperator, tensors: TflTensor[]): boolean {
+  const range = XNNPACK_SCALE_RATIOS[op.opcode as keyof typeof XNNPACK_SCALE_RATIOS];
+  if (!range || op.inputs.length !== 2 || op.outputs.length !== 1) return false;
+  const [a, b, y] = [tensors[op.inputs[0]], tensors[op.inputs[1]], tensors[op.outputs[0]]];
+  if (!perTensorInt8(a) || !perTensorInt8(b) || !perTensorInt8(y)) return false;
+  const so = y.quantization!.scale[0];
+  const outside = (r: number) => !(r >= range[0] && r < range[1]);
+  if (op.opcode === 'MUL') return outside((a.quantization!.scale[0] * b.quantization!.scale[0]) / so);
+  return outside(a.quantization!.scale[0] / so) || outside(b.quantization!.scale[0] / so);
+}
+
+/** Rewrites every int8 ADD / SUB / MUL of the subgraph that XNNPACK refuses into the float form (see the top of this
+ *  file); `name` makes tensor names unique. Returns how many. */
+export function floatBinaryForm(sg: TflSubgraph, name: (base: string) => string): number {
+  const t = sg.tensors;
+  const add = (tt: TflTensor) => { t.push({ ...tt, name: name(tt.name) }); return t.length - 1; };
+  let n = 0;
+  const out: TflOperator[] = [];
+  for (const op of sg.operators) {
+    if (!xnnpackRefusesScales(op, t)) { out.push(op); continue; }
+    n++;
+    const floats = op.inputs.map((i) => {
+      const f = add({ name: `${t[i].name}_float`, type: 'FLOAT32', shape: [...t[i].shape] });
+      out.push({ opcode: 'DEQUANTIZE', version: DEQUANTIZE_INT8_VERSION, inputs: [i], outputs: [f], onnxNode: op.onnxNode });
+      return f;
+    });
+    const y = op.outputs[0];
+    const yf = add({ name: `${t[y].name}${FLOAT_BINARY_SUFFIX}`, type: 'FLOAT32', shape: [...t[y].shape] });
+    out.push({ ...op, version: 1, inputs: floats, outputs: [yf] },
+      { opcode: 'QUANTIZE', version: QUANTIZE_VERSION, inputs: [yf], outputs: [y], onnxNode: op.onnxNode });
+  }
+  sg.operators = out;
+  return n;
+}
+
+/** The float form back as the int8 op (micro export): each ADD / SUB / MUL whose output is a FLOAT_BINARY_SUFFIX
+ *  tensor read only by a QUANTIZE, and whose inputs each come from a DEQUANTIZE of int8 that nothing else reads,
+ *  reads those int8 tensors and writes the QUANTIZE's output again. The float tensors are left unreferenced (compact
+ *  them after). Returns how many. */
+export function integerBinary(sg: TflSubgraph): number {
+  const t = sg.tensors;
+  const readers = consumersOf(sg.operators);
+  const producer = producersOf(sg.operators);
+  const only = (i: number, k: number) => { const r = readers.get(i); return r?.length === 1 && r[0] === k && !sg.outputs.includes(i); };
+  const drop = new Set<TflOperator>();
+  let n = 0;
+  sg.operators.forEach((op, k) => {
+    if (!(op.opcode in XNNPACK_SCALE_RATIOS) || !t[op.outputs[0]]?.name.endsWith(FLOAT_BINARY_SUFFIX)) return;
+    const q = readers.get(op.outputs[0])?.[0];
+    const quant = q === undefined ? undefined : sg.operators[q];
+    if (quant?.opcode !== 'QUANTIZE' || !only(op.outputs[0], q!) || !perTensorInt8(t[quant.outputs[0]])) return;
+    const deqs = op.inputs.map((i) => { const d = producer.get(i); return d === undefined ? undefined : sg.operators[d]; });
+    if (!deqs.every((d, j) => d?.opcode === 'DEQUANTIZE' && perTensorInt8(t[d.inputs[0]]) && only(op.inputs[j], k))) return;
+    for (const d of deqs) drop.add(d!);
+    drop.add(quant);
+    op.inputs = deqs.map((d) => d!.inputs[0]);
+    op.outputs = [quant.outputs[0]];
+    op.version = INT8_OPS[op.opcode].version;
+    n++;
+  });
+  sg.operators = sg.operators.filter((op) => !drop.has(op));
+  return n;
+}

@@ -1,0 +1,65 @@
+// The int8 search's float32 prefix (src/quantize/mixed-precision.ts floatPrefix): the first ops in graph order stay
+// float32 as one block, a detector stem's chained roundings that points measured alone do not find. The prefix
+// sizes tried, the measure that keeps one, and the size / latency bounds, on a real converted chain of 80 ops.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { convertModel } from '../../src/convert/convert';
+import { decodeModel } from '../../src/onnx/reader';
+import { buildModel, node, tensor } from '../../src/onnx/builder';
+import { encodeModel } from '../../src/onnx/writer';
+import { activationParams, quantizeInt8 } from '../../src/quantize/int8';
+import { cloneResult, floatPrefix } from '../../src/quantize/mixed-precision';
+import { estimatedMs } from '../../src/quantize/cost-model';
+import { serializeTflite } from '../../src/tflite/writer';
+import type { OutputScore } from '../../src/quantize/sensitivity';
+import { rng } from './helpers';
+
+/** 40 × (Conv 4→4 3x3 + Sigmoid) on 16x16: 80 ops after conversion. */
+function chain(): Uint8Array {
+  const r = rng(3);
+  const w = (n: number, s: number) => Array.from({ length: n }, () => (r() - 0.5) * s);
+  const nodes = [];
+  const inits = [];
+  let x = 'x';
+  for (let k = 0; k < 40; k++) {
+    inits.push(tensor(`w${k}`, 'float32', [4, 4, 3, 3], w(144, 0.6)), tensor(`b${k}`, 'float32', [4], w(4, 0.1)));
+    nodes.push(node('Conv', [x, `w${k}`, `b${k}`], [`c${k}`], { pads: [1, 1, 1, 1] }), node('Sigmoid', [`c${k}`], [`s${k}`]));
+    x = `s${k}`;
+  }
+  return encodeModel(buildModel({ inputs: [['x', 'float32', [1, 4, 16, 16]]], outputs: [[x, 'float32', [1, 4, 16, 16]]], initializers: inits, nodes }));
+}
+
+test('float prefix: the prefix with the best measure above plain int8 is kept, within the size and latency bounds', async () => {
+  const result = convertModel(decodeModel(chain()));
+  const sg = result.model.subgraphs[0];
+  const n = sg.operators.length;
+  assert.ok(n >= 80, `${n} ops`);
+  const ranges = new Map<number, { min: number; max: number }>();
+  sg.tensors.forEach((t, i) => { if (t.type === 'FLOAT32' && !t.data) ranges.set(i, { min: -4, max: 4 }); });
+  const params = activationParams(result, ranges);
+  const build = (floatOps: Set<number>) => quantizeInt8(cloneResult(result), params, { floatOps });
+  // A measure that grows with the float ops at the front (what the chained roundings of a stem give), computed from
+  // the built model: the number of float32 CONV_2D ops.
+  const seen: number[] = [];
+  const score = (peak: number) => async (r: ReturnType<typeof build>): Promise<OutputScore> => {
+    const floats = r.model.subgraphs[0].operators.filter((o) => o.opcode === 'CONV_2D' && r.model.subgraphs[0].tensors[o.inputs[0]].type === 'FLOAT32').length;
+    seen.push(floats);
+    const objective = 1 - Math.abs(floats - peak) / 100;
+    return { snrDb: 0, cosine: objective, ms: 0, objective };
+  };
+  const sizes = [0.05, 0.1, 0.15].map((f) => Math.round(f * n));
+  const all = await floatPrefix(n, build, score(Math.ceil(sizes[1] / 2)), 0, Infinity, Infinity);
+  assert.ok(all, 'a prefix is kept');
+  assert.equal(all.floatOps.size, sizes[1], 'the middle prefix has the best measure');
+  assert.deepEqual([...all.floatOps], Array.from({ length: sizes[1] }, (_, k) => k), 'the first ops in graph order');
+  assert.equal(seen.length, 3, 'each prefix size tried once');
+  // No gain over plain int8's measure: nothing kept.
+  assert.equal(await floatPrefix(n, build, score(0), 1, Infinity, Infinity), undefined);
+  // The latency bound (the cost model's estimate) stops the larger prefixes: the smallest is all that fits.
+  const small = estimatedMs(build(new Set(Array.from({ length: sizes[0] }, (_, k) => k))).model);
+  const capped = await floatPrefix(n, build, score(100), 0, Infinity, small + 1e-9);
+  assert.equal(capped?.floatOps.size, sizes[0]);
+  // The size bound likewise: below the smallest prefix's bytes, none.
+  const bytes = serializeTflite(build(new Set(Array.from({ length: sizes[0] }, (_, k) => k))).model).byteLength;
+  assert.equal(await floatPrefix(n, build, score(100), 0, bytes - 1, Infinity), undefined);
+});
