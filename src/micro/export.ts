@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { ModelError } from '../ir/types';
 import { isTflite, parseTflite } from '../tflite/reader';
 import { serializeTflite } from '../tflite/writer';
-import { integerOnlyHardSwish } from './integer-only';
+import { integerOnlyHardSwish, unpackFloat16Weights } from './integer-only';
 import { writeFilesAtomic } from '../core/atomic';
 import { analyzeMicro, type MicroAnalysis } from './analyze';
 import type { TargetBits } from './arena';
@@ -42,9 +42,11 @@ export function exportMicro(file: string, opts: MicroExportOptions = {}): { resu
     throw new ModelError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   if (!isTflite(bytes)) throw new ModelError(`${path.basename(file)} is not a .tflite model (no "TFL3" identifier); onnx2lite micro takes a converted .tflite`);
-  // An int8 model's float HARD_SWISH form (written for LiteRT) goes back to the integer form (integer-only.ts).
+  // An int8 model's float HARD_SWISH form (written for LiteRT) goes back to the integer form, its float16-stored
+  // weights to float32 (integer-only.ts).
   const model = parseTflite(bytes);
-  if (integerOnlyHardSwish(model) > 0) bytes = serializeTflite(model);
+  const rewritten = integerOnlyHardSwish(model) + unpackFloat16Weights(model);
+  if (rewritten > 0) bytes = serializeTflite(model);
   const analysis = analyzeMicro(model, { targetBits: opts.targetBits ?? 32 });
   const outDir = path.resolve(opts.outDir ?? path.dirname(path.resolve(file)));
   if (!fs.existsSync(outDir) || !fs.statSync(outDir).isDirectory()) throw new ModelError(`--out-dir ${outDir} is not a folder`);

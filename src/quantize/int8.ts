@@ -11,7 +11,7 @@ import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
 import { dropTypeSuffixes, histogram, isConst, isFloatActivation, producersOf, pruneTensors, shareEqualConstants, uniqueNamer } from './graph';
 import { expandInt8HardSwish } from './int8-hardswish';
 import { floatBinaryForm } from './int8-float-binary';
-import { quantizeDynamic } from './weights';
+import { quantizeDynamic, storeFp16 } from './weights';
 import { floatIslands } from './int8-float-islands';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
 import { DEQUANTIZE_INT16_VERSION, INT16_FLOAT_FORM, INT16_OPS, QUANTIZE_INT16_VERSION, int16Capable, params16, quantizeBias64, quantizeConst16, residualWeights } from './int16';
@@ -39,7 +39,7 @@ export interface Int8Options {
   biasDelta?: Map<number, Float32Array>;
   /** Ops (float model indices) kept in float32 between DEQUANTIZE and QUANTIZE (mixed precision's float layers). */
   floatOps?: Set<number>;
-  /** Names of float ops' weight tensors kept float32 instead of int8-stored (precise-weights.ts). */
+  /** Names of float ops' weight tensors stored float16 instead of int8 (precise-weights.ts). */
   floatWeights?: Set<string>;
   /** int16 parameters by activation tensor (16x8 layers): the full min/max range, which 16 bits resolve finely
    *  (int16.ts wideParams); without one, a tensor's int16 range is its int8 one (params16), clipped as much. */
@@ -411,8 +411,9 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   // What stays float keeps int8 weights (behind a DEQUANTIZE, as --quantize dynamic), by one rule (weights.ts
   // storedInt8): the float ops' weight inputs and large constants, also in the IF / WHILE bodies, which the int8 pass
   // leaves float (openWakeWord's hey_jarvis verifier branch: the int8 model was 50% of float32). Those named in
-  // floatWeights (precise-weights.ts) stay float32.
+  // floatWeights (precise-weights.ts) are stored float16 (XNNPack unpacks them once at load: as fast as float32).
   quantizeDynamic(result, { perTensor: opts.perTensor, floatOpsOfInt8: true, keepFloat: opts.floatWeights });
+  if (opts.floatWeights) storeFp16(result, opts.floatWeights);
   histogram(result);
   return result;
 }

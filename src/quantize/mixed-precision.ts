@@ -7,7 +7,7 @@
 // size budget or the latency bound (LATENCY_BOUND × float32 or LATENCY_SLACK × plain int8) is reached. The latency
 // bound is the cost model's estimate (cost-model.ts), not a time measured during the search: the same model and
 // calibration give the same file on any machine, however loaded (measured times are still reported).
-// When that misses the guard, the ops whose int8 weights cost the most run float32 with float32 weights
+// When that misses the guard, the ops whose int8 weights cost the most run float32 with float16-stored weights
 // (precise-weights.ts), again within the size budget and the latency bound; when that misses it too, the 16x8 prefix
 // of the first layers (int16-prefix.ts) is tried. Each candidate is
 // the real quantized model run on LiteRT against onnxruntime; a model that meets the guard in plain int8 stays plain.
@@ -261,7 +261,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   // Layers out of int8 cost time and size: a model that still misses the guard keeps them only for a clear gain.
   if (!best.met && !clearGain(best, plain)) best = { ...base, floatMs: float.ms, floatCostMs };
   if (!best.met) {
-    // Weight rounding: the ops whose int8 weights cost the most run float32 with float32 weights (precise-weights.ts).
+    // Weight rounding: the ops whose int8 weights cost the most run float32 with float16 weights (precise-weights.ts).
     const wRanked = await rankWeightOps(result, scorer);
     if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: weights ranked ${wRanked.slice(0, 16).map((p) => `${p.op}:${sg0.operators[p.op].opcode} ${p.measure.toFixed(plain.task ? 4 : 1)}`).join(', ')}`);
     const from = best;

@@ -1,21 +1,22 @@
 // Precise weights for the layers whose int8 weight rounding costs the task most. Even with every activation float,
 // int8 weights alone change what a trained model does (PP-OCRv4 rec: dynamic-range int8 decodes 91.7% of lines as
-// float32 does), so part of the size budget left under INT8_SIZE_BUDGET goes to weights: each op with weights of
-// MIN_DYNAMIC_ELEMENTS+ elements (the candidates; a float op's smaller weights are int8-stored too, weights.ts
-// storedInt8) is measured alone — the float32 model with only that op's weights rounded to int8 (per channel, round
-// to nearest, as a float op's int8-stored weights are) — on the search's samples, by the search's measure (the
-// task's for class / mask outputs, task-signal.ts, else the pooled SNR of the logits, sensitivity.ts). The ops whose rounding costs the most run in float32 with float32
-// weights (three bytes per weight over int8), the number growing while the model fits the size budget and the
-// search's latency bound (mixed-precision.ts). Not float16 weights: LiteRT.js runs a DEQUANTIZE of a FLOAT16
-// constant at every inference (PP-OCRv4 rec with float16 weights for 4 ops measured 1.89× float32, `--quantize fp16`
-// 4.87×), while float32 weights are packed once.
+// float32 does; every weight int8, small ones too, 87.5%), so part of the size budget left under INT8_SIZE_BUDGET goes
+// to weights: each op with constant weights (the candidates, any size) is measured alone — the float32 model with only
+// that op's weights rounded to int8 (per channel, round to nearest, as a float op's int8-stored weights are) — on the
+// search's samples, by the search's measure (the task's for class / mask outputs, task-signal.ts, else the pooled SNR
+// of the logits, sensitivity.ts). The ops whose rounding costs the most run in float32 with float16-stored weights
+// (one byte per weight over int8; weights.ts storeFp16, pinned so LiteRT.js's XNNPack unpacks them once at load and
+// runs them as fast as float32 ones, fp16-filters.ts), the number growing while the model fits the size budget and
+// the search's latency bound (mixed-precision.ts). Weights-only on PP-OCRv4 rec (48 eval lines, activations float):
+// all int8 87.5%; the stem's nine small-weight layers float 91.7%, with the two 480x480 convs ranked first (464K
+// weights) too 95.8%. (Storing every small weight of mixed precision's float layers float16 too lowered what the
+// search reached on bench int8-tasks: rec 79.2% of lines against 87.5%: its choice of float layers moved.)
 import type { ConvertResult } from '../convert/convert';
 import type { TflModel, TflSubgraph } from '../tflite/model';
 import type { Scorer } from './sensitivity';
 import { INT8_OPS } from './int8-ops';
 import { isConst } from './graph';
 import { elementCount, floatData, quantizeSymmetric, weightAxis } from './params';
-import { MIN_DYNAMIC_ELEMENTS } from './weights';
 
 export interface WeightPoint {
   /** The op (float model index) and its weight tensor. */
@@ -27,13 +28,13 @@ export interface WeightPoint {
   measure: number;
 }
 
-/** The candidate ops: those reading a float32 constant weight of MIN_DYNAMIC_ELEMENTS+ elements. */
+/** The candidate ops: those reading a float32 constant weight (of any size: small ones are the cheapest to keep). */
 export function weightOps(sg: TflSubgraph): { op: number; weight: number; elements: number }[] {
   const out: { op: number; weight: number; elements: number }[] = [];
   sg.operators.forEach((op, k) => {
     if (!INT8_OPS[op.opcode]?.weights || weightAxis(op.opcode) === undefined) return;
     const w = sg.tensors[op.inputs[1]];
-    if (!w || w.type !== 'FLOAT32' || !isConst(w) || elementCount(w.shape) < MIN_DYNAMIC_ELEMENTS) return;
+    if (!w || w.type !== 'FLOAT32' || !isConst(w)) return;
     out.push({ op: k, weight: op.inputs[1], elements: elementCount(w.shape) });
   });
   return out;

@@ -41,16 +41,29 @@ function convertConstants(result: ConvertResult, pick: (t: TflTensor, idx: numbe
   return count;
 }
 
-/** float16 weights: every float32 constant with at least MIN_FP16_ELEMENTS elements; convolution and fully connected
- *  weights with the reader that has LiteRT's XNNPack unpack them once (fp16-filters.ts). */
-export function quantizeFp16(result: ConvertResult): ConvertResult {
-  convertConstants(result, (t) => elementCount(t.shape) >= MIN_FP16_ELEMENTS, (t) => ({
+/** float16 constants (DEQUANTIZE version 3) for the float32 constants `pick` chooses; convolution and fully connected
+ *  weights with the reader that has LiteRT's XNNPack unpack them once (fp16-filters.ts). Returns how many. */
+function fp16Constants(result: ConvertResult, pick: (t: TflTensor) => boolean): number {
+  const n = convertConstants(result, pick, (t) => ({
     tensor: { name: `${t.name}_fp16`, type: 'FLOAT16', shape: [...t.shape], data: float16Bytes(floatData(t)) },
     version: 3,
   }));
   for (const sg of result.model.subgraphs) pinFp16Filters(sg);
   histogram(result);
+  return n;
+}
+
+/** float16 weights: every float32 constant with at least MIN_FP16_ELEMENTS elements. */
+export function quantizeFp16(result: ConvertResult): ConvertResult {
+  fp16Constants(result, (t) => elementCount(t.shape) >= MIN_FP16_ELEMENTS);
   return result;
+}
+
+/** float16 storage for the float32 constants named in `names` (the int8 pass's precise weights, precise-weights.ts):
+ *  a FLOAT16 constant behind a DEQUANTIZE (version 3), with the reader that has XNNPack unpack it once at load
+ *  (fp16-filters.ts), so the op runs as fast as with float32 weights at half their bytes. Returns how many. */
+export function storeFp16(result: ConvertResult, names: Set<string>): number {
+  return names.size ? fp16Constants(result, (t) => names.has(t.name)) : 0;
 }
 
 /** The axis for per-channel scales when every consumer reads the constant as its weight input. */
@@ -80,7 +93,7 @@ export function storedInt8(elements: number, readAsWeight: boolean, floatOpsOfIn
  *  when only conv / depthwise / fully connected read the constant, as their weight input; which constants:
  *  storedInt8. One DEQUANTIZE per constant, however many ops read it (an unrolled recurrent cell's weights). Used by
  *  dynamic-range mode and, with `floatOpsOfInt8`, at the end of the int8 pass for what it leaves float; those named
- *  in keepFloat stay float32 (precise-weights.ts). */
+ *  in keepFloat are left as they are (precise-weights.ts: the int8 pass stores them float16, storeFp16). */
 export function quantizeDynamic(result: ConvertResult, opts: { perTensor?: boolean; floatOpsOfInt8?: boolean; keepFloat?: Set<string> } = {}): ConvertResult {
   convertConstants(result, (t, idx, sg, use) => !opts.keepFloat?.has(t.name) && storedInt8(elementCount(t.shape), channelAxis(sg, idx, use, false) !== undefined,
     !!opts.floatOpsOfInt8), (t, idx, sg, use) => {

@@ -1,6 +1,6 @@
 // Precise weights (src/quantize/precise-weights.ts): the op whose int8 weight rounding alone breaks the output ranks
-// first, and the int8 search keeps it float32 with float32 weights (not int8 behind a DEQUANTIZE) within the
-// size budget; real LiteRT against onnxruntime-node.
+// first, and the int8 search keeps it float32 with float16-stored weights (not int8 behind a DEQUANTIZE; pinned so
+// XNNPack unpacks them once) within the size budget; real LiteRT against onnxruntime-node.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,6 +13,7 @@ import { quantizeModelBytes } from '../../src/quantize/file';
 import { makeScorer } from '../../src/quantize/sensitivity';
 import { rankWeightOps, weightOps } from '../../src/quantize/precise-weights';
 import { serializeTflite } from '../../src/tflite/writer';
+import { fp16Pins } from '../../src/quantize/fp16-filters';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { encodeModel } from '../../src/onnx/writer';
 import type { Tensor } from '../../src/ir/types';
@@ -61,7 +62,7 @@ test('weight ranking: the conv whose int8 weights alone change the output ranks 
   assert.ok(ranked[0].measure + 10 < ranked[1].measure, ranked.map((p) => `${sg.operators[p.op].onnxNode} ${p.measure.toFixed(1)} dB`).join(', '));
 });
 
-test('int8 keeps the weight-sensitive conv float32 with float32 weights: guard met, within the size budget, runs on LiteRT', async () => {
+test('int8 keeps the weight-sensitive conv float32 with float16 weights: guard met, within the size budget, runs on LiteRT', async () => {
   const bytes = outlierModel();
   const floatBytes = serializeTflite(convertModel(decodeModel(bytes)).model).byteLength;
   for (let k = 0; k < 8; k++) fs.writeFileSync(path.join(tmp, `${k}.npy`), encodeNpy(sample(100 + k)[0]));
@@ -72,13 +73,19 @@ test('int8 keeps the weight-sensitive conv float32 with float32 weights: guard m
   assert.ok((auto.summary.cosine ?? 0) > (off.summary.cosine ?? 1), `auto ${auto.summary.cosine}, off ${off.summary.cosine}`);
   const sg = auto.result.model.subgraphs[0];
   const conv = sg.operators.find((o) => o.onnxNode === 'conv_outlier')!;
-  assert.equal(sg.tensors[conv.inputs[1]].type, 'FLOAT32');
-  assert.ok(sg.tensors[conv.inputs[1]].data, 'a float32 constant, not a DEQUANTIZE output');
+  // The weight: a DEQUANTIZE of a FLOAT16 constant, with the one-element SLICE reader (fp16-filters.ts).
+  const deq = sg.operators.find((o) => o.outputs[0] === conv.inputs[1])!;
+  assert.equal(deq.opcode, 'DEQUANTIZE');
+  assert.equal(sg.tensors[deq.inputs[0]].type, 'FLOAT16');
+  assert.equal(fp16Pins(sg).size, 1);
+  assert.ok([...fp16Pins(sg)][0].inputs[0] === conv.inputs[1]);
   assert.equal(sg.tensors[conv.inputs[0]].type, 'FLOAT32');
+  // Only that weight is float16; the other convs' weights stay int8.
+  assert.equal(sg.tensors.filter((t) => t.type === 'FLOAT16').length, 1);
   assert.ok(serializeTflite(auto.result.model).byteLength <= 0.35 * floatBytes);
   const x = sample(9);
   const ref = floats([...(await runOnnx(bytes, x)).values()][0]);
   const got = await runFirstOutput(auto.result.model, x);
   const plain = await runFirstOutput(off.result.model, x);
-  assert.ok(cosine(got, ref) > cosine(plain, ref), `float32 weights ${cosine(got, ref)}, int8 ${cosine(plain, ref)}`);
+  assert.ok(cosine(got, ref) > cosine(plain, ref), `float16 weights ${cosine(got, ref)}, int8 ${cosine(plain, ref)}`);
 });
