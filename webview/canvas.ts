@@ -307,7 +307,7 @@ export class GraphCanvas {
     this.canvasFrame = requestAnimationFrame(() => {
       this.canvasFrame = 0;
       if (!this.onCanvas) return;
-      this.farCanvas ??= new FarCanvas(this.layer, this.svgEl);
+      this.farCanvas ??= new FarCanvas(this.layer, this.svgEl, () => this.paintCanvasSoon());
       // At the drawing's transform, as the SVG's viewport has it (a picture held by the layer is moved as a whole).
       const t = this.drawnAt ?? d3.zoomTransform(this.zoomEl.node() as HTMLElement), { w, h } = this.size();
       this.farCanvas.draw(this.items.values(), this.edges, { k: t.k, x: t.x, y: t.y }, w, h, (d) => this.classes(d));

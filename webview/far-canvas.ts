@@ -16,7 +16,11 @@ export class FarCanvas {
   private readonly paints = new Map<string, Paint>();
   private edgeStyle: { stroke: string; alpha: number; width: number } | undefined;
 
-  constructor(layer: HTMLElement, svg: SVGSVGElement) {
+  /** `repaint` draws the canvas again: called when VS Code's theme changes (its class on <body>, its colour
+   *  variables on <html>), after the colours read from the stylesheet are forgotten. */
+  constructor(layer: HTMLElement, svg: SVGSVGElement, repaint: () => void) {
+    new MutationObserver(() => { this.forget(); repaint(); }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+    new MutationObserver(() => { this.forget(); repaint(); }).observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
     this.el = document.createElement('canvas');
     this.el.className = 'far-canvas';
     this.el.hidden = true;

@@ -46,7 +46,11 @@ test('a big graph zoomed far out is drawn on the canvas: clicks select its boxes
   await page.locator('#fit').click();
   await page.waitForFunction(() => document.getElementById('graph')!.classList.contains('far'));
   await page.waitForFunction(() => !document.querySelector<HTMLCanvasElement>('canvas.far-canvas')?.hidden);
-  await page.waitForFunction(() => (window as unknown as { __savedState?: { transform?: unknown } }).__savedState?.transform !== undefined);
+  // The fitted view's transform once the page has saved it (the first zoom's may still be the saved one for a moment).
+  await page.waitForFunction((far) => {
+    const k = (window as unknown as { __savedState?: { transform?: { k: number } } }).__savedState?.transform?.k;
+    return k !== undefined && k < far;
+  }, 0.35 /* webview/canvas.ts FAR */);
   assert.equal(await page.locator('svg#graph g.viewport g.node').count(), 0, 'far out, no box elements in the page');
   const svgAt = (await page.locator('svg#graph').boundingBox())!;
   const screen = async (): Promise<{ x: number; y: number }> => { const t = await transform(page); return { x: svgAt.x + t.x + t.k * box.x, y: svgAt.y + t.y + t.k * box.y }; };
@@ -55,6 +59,18 @@ test('a big graph zoomed far out is drawn on the canvas: clicks select its boxes
   const drawnFit = await canvasAt(page, at.x, at.y);
   assert.ok(drawnFit.shown && drawnFit.painted > 1000, `the canvas shows the graph (${drawnFit.painted} pixels painted)`);
   assert.ok(drawnFit.at[3] > 0, 'a box is painted where the box is');
+  // A change of VS Code's theme (its colour variables on <html>) paints the canvas in the new colours.
+  await page.evaluate(() => {
+    for (const v of ['--vscode-editorWidget-background', '--vscode-panel-border', '--vscode-editor-foreground', '--vscode-focusBorder',
+      '--vscode-charts-blue', '--vscode-charts-green', '--vscode-charts-yellow', '--vscode-charts-orange', '--vscode-charts-purple', '--vscode-charts-red',
+      '--vscode-descriptionForeground']) document.documentElement.style.setProperty(v, 'rgb(255, 0, 255)');
+  });
+  await page.waitForFunction(([x, y, before]) => {
+    const c = document.querySelector<HTMLCanvasElement>('canvas.far-canvas')!;
+    const r = c.getBoundingClientRect(), px = Math.round((x - r.x) * c.width / r.width), py = Math.round((y - r.y) * c.height / r.height);
+    const d = c.getContext('2d')!.getImageData(px, py, 1, 1).data;
+    return d[3] > 0 && [...d].join() !== before;
+  }, [at.x, at.y, drawnFit.at.join()] as const);
   // A click on the box selects it (the panel shows its node).
   await page.mouse.click(at.x, at.y);
   await page.waitForFunction((k) => (window as unknown as { __savedState?: { selected?: string } }).__savedState?.selected === k, box.key);
