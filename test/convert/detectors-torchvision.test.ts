@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readModelFile } from '../../src/onnx/reader';
+import { exportDetector, torchvisionSkip } from '../helpers/torchvision-detector';
 import { convertModel } from '../../src/convert/convert';
 import { serializeTflite } from '../../src/tflite/writer';
 import { openConverted } from '../../src/runtime/tflite-onnx-io';
@@ -19,21 +20,10 @@ import { runOnnx } from '../../src/runtime/ort';
 import { toNumbers } from '../../src/ir/tensor';
 import type { Tensor } from '../../src/ir/types';
 
-const PYTHON = '/usr/bin/python3';
-const SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'export-torchvision-detector.py');
 /** The tiny detectors, the head scale that keeps their scores apart (see the script) and their TRANSPOSE count: the
  *  CHW image input is stored HWC (0); the box head's flatten of [N, C, 7, 7] reads it NHWC, its weight rows permuted
  *  (0); the keypoint loop reads [N, K, 56, 56] heatmaps per keypoint, the mask head flattens [N, classes, 28, 28] (1). */
 const TINY: [string, number, number][] = [['tiny_retinanet', 1, 0], ['tiny_fasterrcnn', 3, 0], ['tiny_keypointrcnn', 3, 1], ['tiny_maskrcnn', 3, 1]];
-
-function hasTorchvision(): boolean {
-  try {
-    execFileSync(PYTHON, ['-c', 'import torchvision'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** An S×S picture of a few coloured shapes with a little seeded grain, CHW in [0, 1]. Without the grain, flat
  *  regions give many exactly equal scores in onnxruntime that LiteRT's kernels (another summation order at tile
@@ -126,13 +116,13 @@ if (DIR) {
     test(`${file}: same boxes, scores and labels on LiteRT as on onnxruntime`, async () => { await sameDetections(path.join(DIR, file), false); });
   }
 } else {
-  const skip = hasTorchvision() ? false : `${PYTHON} cannot import torchvision (Debian python3-torch, python3-torchvision)`;
+  const skip = torchvisionSkip();
   for (const [name, scale, transposes] of TINY) {
     test(`${name} (torchvision, random weights): same boxes, scores, labels (keypoints, masks) on LiteRT as on onnxruntime`, { skip }, async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx2lite-det-'));
       try {
         const onnx = path.join(dir, `${name}.onnx`);
-        execFileSync(PYTHON, [SCRIPT, name, '160', onnx, String(scale)], { stdio: 'ignore' });
+        exportDetector(name, 160, onnx, scale);
         assert.equal(await sameDetections(onnx, true), transposes);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
@@ -149,7 +139,7 @@ if (DIR) {
       try {
         const onnx = path.join(dir, `${name}.onnx`);
         const out = path.join(dir, `${name}.tflite`);
-        execFileSync(PYTHON, [SCRIPT, name, '160', onnx, '3', 'box_score_thresh=1.0'], { stdio: 'ignore' });
+        exportDetector(name, 160, onnx, 3, 'box_score_thresh=1.0');
         const report = JSON.parse(execFileSync(process.execPath, [CLI, 'convert', onnx, '-o', out, '--json'], { encoding: 'utf8' }));
         const v = report.models[0].verification;
         assert.ok(v.maxRel === 0 && v.cosine >= 0.999, `self-check: ${JSON.stringify(v)}`);

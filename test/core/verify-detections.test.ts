@@ -9,11 +9,11 @@
 // box off). The last four must fail the check.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readModelFile } from '../../src/onnx/reader';
+import { exportDetector, torchvisionSkip } from '../helpers/torchvision-detector';
 import { encodeModel } from '../../src/onnx/writer';
 import { node, tensor } from '../../src/onnx/builder';
 import { convertModel } from '../../src/convert/convert';
@@ -21,18 +21,7 @@ import { serializeTflite } from '../../src/tflite/writer';
 import { isDegraded, verificationJson, verificationLine, verifyOnLiteRt } from '../../src/core/verify';
 import type { Model, Node, Tensor } from '../../src/ir/types';
 
-const PYTHON = '/usr/bin/python3';
-const SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'export-torchvision-detector.py');
 const ROWS = ['boxes', 'labels', 'scores', 'keypoints', 'keypoints_scores'];
-
-function hasTorchvision(): boolean {
-  try {
-    execFileSync(PYTHON, ['-c', 'import torchvision'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The model with each output `name` in `which` renamed `name_pre` and recomputed by `edit(name_pre, name)`. */
 function edited(file: string, which: string[], edit: (from: string, to: string) => { nodes: Node[]; consts: Tensor[] }): Uint8Array {
@@ -86,10 +75,10 @@ function firstTwice(from: string, to: string) {
   };
 }
 
-/** The first `rows` detections' keypoints 8 px right and down. */
-function keypointsOff(rows: number) {
+/** An edit that moves the first `rows` rows of an output by `delta` (of dims `dims`, broadcast over each row). */
+function firstRowsMoved(rows: number, dims: number[], delta: number[]) {
   return (from: string, to: string) => {
-    const p = `${to}_kpoff`;
+    const p = `${to}_moved`;
     return {
       nodes: [
         node('Slice', [from, `${p}_s0`, `${p}_e0`, `${p}_a`], [`${p}_first`]),
@@ -98,33 +87,24 @@ function keypointsOff(rows: number) {
         node('Concat', [`${p}_moved`, `${p}_rest`], [to], { axis: 0 }),
       ],
       consts: [i64(`${p}_s0`, [1], [0]), i64(`${p}_e0`, [1], [rows]), i64(`${p}_end`, [1], [2 ** 31 - 1]), i64(`${p}_a`, [1], [0]),
-        tensor(`${p}_delta`, 'float32', [1, 1, 3], [8, 8, 0])],
+        tensor(`${p}_delta`, 'float32', dims, delta)],
     };
   };
 }
 
-/** The first box's right and bottom edges 6 px further (of a 160 px picture). */
-function firstBoxOff(from: string, to: string) {
-  const p = `${to}_off`;
-  return {
-    nodes: [
-      node('Slice', [from, `${p}_s0`, `${p}_e0`, `${p}_a`], [`${p}_first`]),
-      node('Add', [`${p}_first`, `${p}_delta`], [`${p}_moved`]),
-      node('Slice', [from, `${p}_e0`, `${p}_end`, `${p}_a`], [`${p}_rest`]),
-      node('Concat', [`${p}_moved`, `${p}_rest`], [to], { axis: 0 }),
-    ],
-    consts: [i64(`${p}_s0`, [1], [0]), i64(`${p}_e0`, [1], [1]), i64(`${p}_end`, [1], [2 ** 31 - 1]), i64(`${p}_a`, [1], [0]),
-      tensor(`${p}_delta`, 'float32', [1, 4], [0, 0, 6, 6])],
-  };
-}
+/** The first `rows` detections' keypoints 8 px right and down. */
+const keypointsOff = (rows: number) => firstRowsMoved(rows, [1, 1, 3], [8, 8, 0]);
 
-const skip = hasTorchvision() ? false : `${PYTHON} cannot import torchvision (Debian python3-torch, python3-torchvision)`;
+/** The first box's right and bottom edges 6 px further (of a 160 px picture). */
+const firstBoxOff = firstRowsMoved(1, [1, 4], [0, 0, 6, 6]);
+
+const skip = torchvisionSkip();
 
 test('a detector\'s rows are verified as sets: reordered rows pass, a missing, extra or moved detection fails', { skip }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx2lite-verify-det-'));
   try {
     const onnx = path.join(dir, 'tiny_keypointrcnn.onnx');
-    execFileSync(PYTHON, [SCRIPT, 'tiny_keypointrcnn', '160', onnx, '3', 'box_detections_per_img=60'], { stdio: 'ignore' });
+    exportDetector('tiny_keypointrcnn', 160, onnx, 3, 'box_detections_per_img=60');
     const tflite = serializeTflite(convertModel(readModelFile(onnx), {}).model);
 
     const same = await verifyOnLiteRt(onnx, tflite);
