@@ -12,7 +12,8 @@
 // TFLite Micro, which has no such limits) writes the op back with integerBinary.
 import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
 import { consumersOf, producersOf } from '../tflite/graph';
-import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
+import { INT8_OPS } from './int8-ops';
+import { floatForm, floatFormAround } from './float-form';
 
 /** XNNPACK's accepted ranges [lo, hi) of input-to-output (ADD, SUB) and product-to-output (MUL) scale ratios. */
 export const XNNPACK_SCALE_RATIOS = { ADD: [2 ** -10, 2 ** 8], SUB: [2 ** -10, 2 ** 8], MUL: [2 ** -16, 2 ** 8] } as const;
@@ -44,15 +45,7 @@ export function floatBinaryForm(sg: TflSubgraph, name: (base: string) => string)
   for (const op of sg.operators) {
     if (!xnnpackRefusesScales(op, t)) { out.push(op); continue; }
     n++;
-    const floats = op.inputs.map((i) => {
-      const f = add({ name: `${t[i].name}_float`, type: 'FLOAT32', shape: [...t[i].shape] });
-      out.push({ opcode: 'DEQUANTIZE', version: DEQUANTIZE_INT8_VERSION, inputs: [i], outputs: [f], onnxNode: op.onnxNode });
-      return f;
-    });
-    const y = op.outputs[0];
-    const yf = add({ name: `${t[y].name}${FLOAT_BINARY_SUFFIX}`, type: 'FLOAT32', shape: [...t[y].shape] });
-    out.push({ ...op, version: 1, inputs: floats, outputs: [yf] },
-      { opcode: 'QUANTIZE', version: QUANTIZE_VERSION, inputs: [yf], outputs: [y], onnxNode: op.onnxNode });
+    out.push(...floatForm(t, op, add, `${t[op.outputs[0]].name}${FLOAT_BINARY_SUFFIX}`));
   }
   sg.operators = out;
   return n;
@@ -66,20 +59,16 @@ export function integerBinary(sg: TflSubgraph): number {
   const t = sg.tensors;
   const readers = consumersOf(sg.operators);
   const producer = producersOf(sg.operators);
-  const only = (i: number, k: number) => { const r = readers.get(i); return r?.length === 1 && r[0] === k && !sg.outputs.includes(i); };
   const drop = new Set<TflOperator>();
   let n = 0;
   sg.operators.forEach((op, k) => {
     if (!(op.opcode in XNNPACK_SCALE_RATIOS) || !t[op.outputs[0]]?.name.endsWith(FLOAT_BINARY_SUFFIX)) return;
-    const q = readers.get(op.outputs[0])?.[0];
-    const quant = q === undefined ? undefined : sg.operators[q];
-    if (quant?.opcode !== 'QUANTIZE' || !only(op.outputs[0], q!) || !perTensorInt8(t[quant.outputs[0]])) return;
-    const deqs = op.inputs.map((i) => { const d = producer.get(i); return d === undefined ? undefined : sg.operators[d]; });
-    if (!deqs.every((d, j) => d?.opcode === 'DEQUANTIZE' && perTensorInt8(t[d.inputs[0]]) && only(op.inputs[j], k))) return;
-    for (const d of deqs) drop.add(d!);
-    drop.add(quant);
-    op.inputs = deqs.map((d) => d!.inputs[0]);
-    op.outputs = [quant.outputs[0]];
+    const around = floatFormAround(sg, k, readers, producer);
+    if (!around || !perTensorInt8(t[around.output]) || !around.inputs.every((i) => perTensorInt8(t[i]))) return;
+    for (const d of around.deqs) drop.add(d);
+    drop.add(around.quant);
+    op.inputs = around.inputs;
+    op.outputs = [around.output];
     op.version = INT8_OPS[op.opcode].version;
     n++;
   });

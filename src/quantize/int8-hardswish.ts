@@ -11,7 +11,8 @@
 //   y  = MUL(x, h)                        (the HARD_SWISH's own output tensor and parameters)
 // The op order and every other tensor stay; the graph only gets two ops more per HARD_SWISH.
 import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
-import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
+import { INT8_OPS } from './int8-ops';
+import { floatForm, floatFormAround } from './float-form';
 import { quantParams } from './params';
 import { consumersOf, producersOf } from '../tflite/graph';
 
@@ -51,13 +52,7 @@ export function expandInt8HardSwish(sg: TflSubgraph, name: (base: string) => str
     if (op.opcode !== 'HARD_SWISH' || !isInt8(t[x]) || !isInt8(t[y])) { out.push(op); continue; }
     n++;
     if (form === 'float') {
-      const xf = add({ name: `${t[x].name}_float`, type: 'FLOAT32', shape: [...t[x].shape] });
-      const yf = add({ name: `${t[y].name}_float`, type: 'FLOAT32', shape: [...t[y].shape] });
-      out.push(
-        { opcode: 'DEQUANTIZE', version: DEQUANTIZE_INT8_VERSION, inputs: [x], outputs: [xf], onnxNode: op.onnxNode },
-        { ...op, version: 1, inputs: [xf], outputs: [yf] },
-        { opcode: 'QUANTIZE', version: QUANTIZE_VERSION, inputs: [yf], outputs: [y], onnxNode: op.onnxNode },
-      );
+      out.push(...floatForm(t, op, add));
       continue;
     }
     out.push(...integerOps(sg, name, x, y, op.onnxNode, shared));
@@ -74,20 +69,15 @@ export function integerHardSwish(sg: TflSubgraph, name: (base: string) => string
   const t = sg.tensors;
   const readers = consumersOf(sg.operators);
   const producer = producersOf(sg.operators);
-  const only = (i: number, k: number) => { const r = readers.get(i); return r?.length === 1 && r[0] === k && !sg.outputs.includes(i); };
   const drop = new Set<TflOperator>();
   const rewrite = new Map<TflOperator, { x: number; y: number }>();
   sg.operators.forEach((op, k) => {
     if (op.opcode !== 'HARD_SWISH' || t[op.inputs[0]]?.type !== 'FLOAT32' || t[op.outputs[0]]?.type !== 'FLOAT32') return;
-    const d = producer.get(op.inputs[0]);
-    const deq = d === undefined ? undefined : sg.operators[d];
-    const q = readers.get(op.outputs[0])?.[0];
-    const quant = q === undefined ? undefined : sg.operators[q];
-    if (deq?.opcode !== 'DEQUANTIZE' || quant?.opcode !== 'QUANTIZE' || !only(op.inputs[0], k) || !only(op.outputs[0], q!)) return;
-    const x = deq.inputs[0];
-    const y = quant.outputs[0];
+    const around = floatFormAround(sg, k, readers, producer);
+    if (!around) return;
+    const [x, y] = [around.inputs[0], around.output];
     if (!isInt8(t[x]) || t[x].data || !isInt8(t[y])) return;
-    drop.add(deq).add(quant);
+    drop.add(around.deqs[0]).add(around.quant);
     rewrite.set(op, { x, y });
   });
   const shared = { three: -1, sixth: -1 };
