@@ -80,6 +80,18 @@ def make_anchors(feats, strides, offset=0.5):
     return torch.cat(anchor_points), torch.cat(stride_tensor)
 
 
+def pyramid(m, x):
+    """YOLOv8's backbone and FPN + PAN neck (m's stem, p3-p5, up, h4, h3, d3, n4, d4, n5): the P3-P5 outputs."""
+    p3 = m.p3(m.stem(x))
+    p4 = m.p4(p3)
+    p5 = m.p5(p4)
+    t4 = m.h4(torch.cat([m.up(p5), p4], 1))
+    o3 = m.h3(torch.cat([m.up(t4), p3], 1))
+    o4 = m.n4(torch.cat([m.d3(o3), t4], 1))
+    o5 = m.n5(torch.cat([m.d4(o4), p5], 1))
+    return o3, o4, o5
+
+
 class YoloV8(nn.Module):
     def __init__(self, nc=8, w=16, reg_max=16, head=None):
         super().__init__()
@@ -103,13 +115,7 @@ class YoloV8(nn.Module):
         self.strides = (8, 16, 32)
 
     def forward(self, x):
-        p3 = self.p3(self.stem(x))
-        p4 = self.p4(p3)
-        p5 = self.p5(p4)
-        t4 = self.h4(torch.cat([self.up(p5), p4], 1))
-        o3 = self.h3(torch.cat([self.up(t4), p3], 1))
-        o4 = self.n4(torch.cat([self.d3(o3), t4], 1))
-        o5 = self.n5(torch.cat([self.d4(o4), p5], 1))
+        o3, o4, o5 = pyramid(self, x)
         feats = [torch.cat((self.cv2[i](f), self.cv3[i](f)), 1) for i, f in enumerate((o3, o4, o5))]
         anchors, strides = (a.transpose(0, 1) for a in make_anchors(feats, self.strides))
         xcat = torch.cat([f.view(x.shape[0], self.no, -1) for f in feats], 2)

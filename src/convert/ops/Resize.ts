@@ -1,7 +1,7 @@
 // ONNX Resize / Upsample (2-D spatial, NCHW) → TFLite RESIZE_BILINEAR or RESIZE_NEAREST_NEIGHBOR, channel-last,
 // with align_corners / half_pixel_centers chosen so that TFLite samples exactly where ONNX does (_resize.ts); the
 // cases no TFLite resize reproduces (cubic, odd scales or rounding, tf_crop_and_resize) run as constant
-// interpolation matrices with BATCH_MATMUL (_resize_matrix.ts).
+// interpolation matrices with BATCH_MATMUL (_resize_matrix.ts). 5-D volumes (trilinear): _resize_volume.ts.
 import type { Node } from '../../ir/types';
 import { toNumbers } from '../../ir/tensor';
 import { attrFloats, attrInt, attrString } from '../attrs';
@@ -13,6 +13,7 @@ import { emitScaledResize, scaledResizeReason } from './_resize_scaled';
 import { ResizeDim, TflResizeFlags, tflResizeFlags } from './_resize';
 import { emitResizeByMatrices, spatialRoi } from './_resize_matrix';
 import { batchDims } from './_batch';
+import { emitVolumeResize } from './_resize_volume';
 
 /** The ONNX scale of each spatial dim: the `scales` input (or Upsample's attribute) when given, else out / in. */
 export function spatialScales(node: Node, ctx: ConvertContext, xs: number[], ys: number[]): number[] {
@@ -61,6 +62,14 @@ export function flagsFor(node: Node, ctx: ConvertContext): TflResizeFlags | unde
   return tflResizeFlags(resizeDims(node, ctx), mode === 'nearest' ? 'nearest' : 'linear', ct, nm);
 }
 
+/** What a 5-D resize cannot do: sizes known only at run time, 8-bit values, tf_crop_and_resize (its roi is 2-D here). */
+function volumeReason(node: Node, ctx: ConvertContext, ys: number[]) {
+  if (ys.slice(1).some((d) => d < 0)) return refuse('dynamic-shape', 'Resize of a 5-D volume needs its output size known when converting');
+  if (ctx.dtype(node.inputs[0]) !== 'float32') return refuse('dtype', `Resize of a 5-D volume on ${ctx.dtype(node.inputs[0])} is not supported`);
+  if (coordMode(node, ctx) === 'tf_crop_and_resize') return refuse('attribute', 'Resize of a 5-D volume with tf_crop_and_resize is not supported');
+  return undefined;
+}
+
 const Resize: OpConverter = {
   op: 'Resize', emits: ['RESIZE_BILINEAR', 'RESIZE_NEAREST_NEIGHBOR', 'BATCH_MATMUL', 'RESHAPE', 'ADD', 'GATHER', 'MUL', 'SUB', 'DIV', 'FLOOR', 'CEIL', 'CAST',
     'MINIMUM', 'MAXIMUM', 'LOGICAL_AND', 'GREATER_EQUAL', 'LESS_EQUAL', 'RANGE', 'SELECT_V2'],
@@ -68,9 +77,9 @@ const Resize: OpConverter = {
   opset: [10, MAX_OPSET], dtypes: ['float32', 'uint8', 'int8'],
   layout: 'spatial',
   check(node, ctx) {
-    if (ctx.rank(node.inputs[0]) !== 4) return refuse('rank', `Resize of a rank-${ctx.rank(node.inputs[0])} tensor is not supported; only 4-D NCHW images`);
+    const rank = ctx.rank(node.inputs[0]);
+    if (rank !== 4 && rank !== 5) return refuse('rank', `Resize of a rank-${rank} tensor is not supported; only 4-D NCHW images and 5-D NCDHW volumes`);
     const { xs, ys } = ioDims(node, ctx);
-    if (xs.length !== 4) return refuse('rank', `Resize of a rank-${xs.length} tensor is not supported; only 4-D NCHW images`);
     if (xs[0] !== ys[0] || xs[1] !== ys[1]) return refuse('unsupported', 'Resize that changes the batch or channel dims is not supported');
     const mode = attrString(node, 'mode', 'nearest');
     if (!['nearest', 'linear', 'cubic'].includes(mode)) return refuse('attribute', `Resize with mode=${mode} is not supported`);
@@ -86,6 +95,7 @@ const Resize: OpConverter = {
       if (why) return why;
     }
     if (attrString(node, 'keep_aspect_ratio_policy', 'stretch') !== 'stretch') return refuse('attribute', 'Resize with keep_aspect_ratio_policy is not supported');
+    if (rank === 5) return volumeReason(node, ctx, ys);
     if (sizedAtRunTime(node, ctx)) return scaledResizeReason(node, mode, ct);
     // 8-bit values (onnxruntime's QOperator models resize uint8 tensors): nearest moves them as they are.
     if (ctx.dtype(node.inputs[0]) !== 'float32' && (mode !== 'nearest' || !flagsFor(node, ctx) || (sc && !ctx.isConstant(sc) && !node.inputs[3]))) {
@@ -96,6 +106,10 @@ const Resize: OpConverter = {
   convert(node, ctx) {
     const x = ctx.inputChannelLast(node.inputs[0]);
     const { xs, ys } = ioDims(node, ctx);
+    if (xs.length === 5) {
+      emitVolumeResize(ctx, node, x, ctx.output(node.outputs[0], channelLast(5)), resizeDims(node, ctx), coordMode(node, ctx), flagsFor(node, ctx));
+      return;
+    }
     const mode = attrString(node, 'mode', 'nearest');
     const sc = node.inputs[node.opType === 'Upsample' || ctx.opset < 11 ? 1 : 2];
     if (sizedAtRunTime(node, ctx)) {
