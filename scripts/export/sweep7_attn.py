@@ -293,3 +293,53 @@ class EfficientViT(nn.Module):
 
     def forward(self, x):
         return self.head(self.s3(self.s2(self.s1(self.stem(x)))))
+
+
+# --- MobileViT v2 (apple/ml-cvnets: separable linear self-attention, unfold by a constant conv, fold by PixelShuffle) ---
+class LinearSelfAttention(nn.Module):
+    def __init__(self, d):
+        super().__init__()
+        self.d = d
+        self.qkv_proj, self.out_proj = nn.Conv2d(d, 1 + 2 * d, 1), nn.Conv2d(d, d, 1)
+
+    def forward(self, x):  # [B, d, P, N]
+        query, key, value = torch.split(self.qkv_proj(x), [1, self.d, self.d], dim=1)
+        context = torch.sum(key * F.softmax(query, dim=-1), dim=-1, keepdim=True)
+        return self.out_proj(F.relu(value) * context.expand_as(value))
+
+
+class MobileViTv2Block(nn.Module):
+    """unfolding_coreml / folding_coreml: patches by a grouped conv with one-hot weights, folded back by PixelShuffle."""
+
+    def __init__(self, c, d, p=2):
+        super().__init__()
+        self.p = p
+        self.local = nn.Sequential(nn.Conv2d(c, c, 3, 1, 1, groups=c), nn.BatchNorm2d(c), nn.SiLU(), nn.Conv2d(c, d, 1, bias=False))
+        self.norm1, self.norm2 = nn.GroupNorm(1, d), nn.GroupNorm(1, d)
+        self.attn = LinearSelfAttention(d)
+        self.ffn = nn.Sequential(nn.Conv2d(d, 2 * d, 1), nn.SiLU(), nn.Conv2d(2 * d, d, 1))
+        self.proj = nn.Sequential(nn.Conv2d(d, c, 1, bias=False), nn.BatchNorm2d(c))
+        w = torch.eye(p * p).reshape(p * p, 1, p, p).repeat(d, 1, 1, 1)
+        self.register_buffer('unfold_w', w)
+
+    def forward(self, x):
+        f = self.local(x)
+        b, d, h, w = f.shape
+        patches = F.conv2d(f, self.unfold_w, stride=self.p, groups=d)  # [B, d·p², h/p, w/p]
+        patches = patches.reshape(b, d, self.p * self.p, -1)
+        patches = patches + self.attn(self.norm1(patches))
+        patches = patches + self.ffn(self.norm2(patches))
+        f = F.pixel_shuffle(patches.reshape(b, d * self.p * self.p, h // self.p, w // self.p), self.p)
+        return self.proj(f)
+
+
+class MobileViTv2(nn.Module):
+    def __init__(self, nc=100):
+        super().__init__()
+        self.stem = nn.Sequential(conv_bn(3, 16, 3, 2), conv_bn(16, 32, 3, 2), conv_bn(32, 64, 3, 2))
+        self.b1, self.down = MobileViTv2Block(64, 64), conv_bn(64, 96, 3, 2)
+        self.b2 = MobileViTv2Block(96, 96)
+        self.head = nn.Linear(96, nc)
+
+    def forward(self, x):
+        return self.head(self.b2(self.down(self.b1(self.stem(x)))).mean((2, 3)))

@@ -170,3 +170,28 @@ class YoloV8(nn.Module):
         xy = (kpts[:, :, :2] * 2.0 + (anchors - 0.5)) * strides
         vis = kpts[:, :, 2:3].sigmoid()
         return torch.cat((det, torch.cat((xy, vis), 2).view(b, -1, xy.shape[-1])), 1)
+
+
+class YoloV10(nn.Module):
+    """YOLOv10's NMS-free export (ultralytics utils/ops.py v10postprocess): the one-to-one head's [B, A, 4 + nc], the
+    max_det best anchors by TopK over the max class score and Gather, TopK again over their flattened class scores,
+    label = index % nc, anchor = index // nc → [B, max_det, 6] (x1, y1, x2, y2, score, label)."""
+
+    def __init__(self, nc=80, w=16, max_det=100):
+        super().__init__()
+        self.backbone, self.nc, self.max_det = V8Backbone(w), nc, max_det
+        self.head = YoloV8Head(self.backbone.chs, nc)
+
+    def forward(self, x):
+        det, _, _ = self.head(self.backbone(x))
+        xywh, scores = det.permute(0, 2, 1).split([4, self.nc], dim=-1)
+        boxes = torch.cat((xywh[..., :2] - xywh[..., 2:] / 2, xywh[..., :2] + xywh[..., 2:] / 2), -1)
+        best, index = torch.topk(scores.amax(dim=-1), self.max_det, dim=-1)
+        index = index.unsqueeze(-1)
+        boxes = torch.gather(boxes, 1, index.repeat(1, 1, boxes.shape[-1]))
+        scores = torch.gather(scores, 1, index.repeat(1, 1, scores.shape[-1]))
+        scores, index = torch.topk(scores.flatten(1), self.max_det, dim=-1)
+        labels = index % self.nc
+        index = torch.div(index, self.nc, rounding_mode='floor')
+        boxes = boxes.gather(1, index.unsqueeze(-1).repeat(1, 1, boxes.shape[-1]))
+        return torch.cat([boxes, scores.unsqueeze(-1), labels.unsqueeze(-1).to(boxes.dtype)], dim=-1)

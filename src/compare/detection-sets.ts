@@ -162,3 +162,39 @@ export function withoutRows(o: DetectionOutput, drop: Set<number>, rows: number)
   keep.forEach((r, k) => { ref.set(o.ref.subarray(r * w, (r + 1) * w), k * w); got.set(o.got.subarray(r * w, (r + 1) * w), k * w); });
   return { name: o.name, ref, got };
 }
+
+/** Columns of an end-to-end detector's packed rows: x1, y1, x2, y2, score, label (then per-row head values). */
+const PACKED_COLUMNS = 6;
+
+/**
+ * End-to-end detectors (YOLOv10's NMS-free head, ultralytics' end2end exports) write their detections as one output
+ * [1, K, 6 + extra] of a fixed K, sorted by score by a TopK: x1, y1, x2, y2, score, label, then per-row values
+ * (mask coefficients, keypoints). Near-equal scores come out in either order, as in detectionGroup's case. Told apart
+ * by the reference's values: whole non-negative labels in column 5 and scores that never rise down column 4.
+ */
+export function isPackedDetections(dims: readonly number[], ref: Float32Array): boolean {
+  if (!(dims.length === 3 && dims[0] === 1) && dims.length !== 2) return false;
+  const w = dims[dims.length - 1]!;
+  const k = dims[dims.length - 2]!;
+  if (w < PACKED_COLUMNS || k < 2 || ref.length !== k * w) return false;
+  for (let r = 0; r < k; r++) {
+    const label = ref[r * w + 5]!;
+    if (!Number.isInteger(label) || label < 0) return false;
+    if (r > 0 && ref[r * w + 4]! > ref[(r - 1) * w + 4]!) return false;
+  }
+  return true;
+}
+
+/** Packed rows of width `w` split into the boxes, scores and labels pairDetections reads. */
+export function packedColumns(v: Float32Array, w: number): { boxes: Float32Array; scores: Float32Array; labels: Float32Array } {
+  const k = v.length / w;
+  const boxes = new Float32Array(4 * k);
+  const scores = new Float32Array(k);
+  const labels = new Float32Array(k);
+  for (let r = 0; r < k; r++) {
+    boxes.set(v.subarray(r * w, r * w + 4), 4 * r);
+    scores[r] = v[r * w + 4]!;
+    labels[r] = v[r * w + 5]!;
+  }
+  return { boxes, scores, labels };
+}

@@ -12,7 +12,8 @@ import { openTflite } from '../runtime/litert';
 import { openOnnx, runOnnx } from '../runtime/ort';
 import { frozenInputs } from '../convert/metadata';
 import { readMetadata } from '../runtime/tflite-onnx-io';
-import { detectionGroup, HEAD_ROWS_OFF_SHARE, headRowsOff, pairDetections, pairedRows, scoreAndLabel, withoutRows, type OutputShape } from '../compare/detection-sets';
+import { detectionGroup, HEAD_ROWS_OFF_SHARE, headRowsOff, isPackedDetections, packedColumns, pairDetections, pairedRows, scoreAndLabel, withoutRows,
+  type OutputShape } from '../compare/detection-sets';
 
 /** The self-check's result: the worst output's relative max error and cosine (NaN when onnxruntime could not run the
  *  ONNX model: then only LiteRT's load and run were checked) and the check's time. */
@@ -117,9 +118,9 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
     }
     if (group) {
       const outs = group.members.map((k) => ({ name: names[k]!, ref: toFloat32(refs[k]!), got: toFloat32(views[k]!) }));
-      const refRows = refs[group.boxes]!.dims[0]!;
-      const rows = views[group.boxes]!.dims[0]!;
-      const side = (pick: (o: { ref: Float32Array; got: Float32Array }) => Float32Array) => ({
+      const refRows = group.packed ? outs[0]!.ref.length / group.packed : refs[group.boxes]!.dims[0]!;
+      const rows = group.packed ? outs[0]!.got.length / group.packed : views[group.boxes]!.dims[0]!;
+      const side = (pick: (o: { ref: Float32Array; got: Float32Array }) => Float32Array) => (group.packed ? packedColumns(pick(outs[0]!), group.packed) : {
         boxes: pick(outs[0]!),
         scores: group.scores === undefined ? undefined : pick(outs[group.members.indexOf(group.scores)]!),
         labels: group.labels === undefined ? undefined : pick(outs[group.members.indexOf(group.labels)]!),
@@ -159,9 +160,10 @@ function quantizedByUs(model: TflModel): boolean {
   return model.subgraphs.some((sg) => sg.tensors.some((t) => (t.quantization?.scale?.length ?? 0) > 0 || (t.type === 'FLOAT16' && t.data)));
 }
 
-/** The outputs that are a detector's rows (a run-time row count in the .tflite's shape_signature), if any. */
+/** The outputs that are a detector's rows (a run-time row count in the .tflite's shape_signature), if any; else an
+ *  end-to-end detector's packed rows ([1, K, 6 + extra], `packed`: the row width). */
 function detectionsOf(model: TflModel, tensors: number[], refs: (Tensor | undefined)[], views: (Tensor | undefined)[])
-  : { boxes: number; members: number[]; scores?: number; labels?: number } | undefined {
+  : { boxes: number; members: number[]; scores?: number; labels?: number; packed?: number } | undefined {
   const sg = model.subgraphs[0]!;
   const shapes: OutputShape[] = tensors.map((ti, k) => ({
     refDims: refs[k]?.dims ?? [],
@@ -170,7 +172,9 @@ function detectionsOf(model: TflModel, tensors: number[], refs: (Tensor | undefi
     float: refs[k]?.dtype.startsWith('float') ?? false,
   }));
   const group = detectionGroup(shapes);
-  return group && { ...group, ...scoreAndLabel(shapes, group.members) };
+  if (group) return { ...group, ...scoreAndLabel(shapes, group.members) };
+  const packed = shapes.findIndex((o, k) => o.float && o.refDims.join() === o.gotDims.join() && isPackedDetections(o.refDims, toFloat32(refs[k]!)));
+  return packed < 0 ? undefined : { boxes: packed, members: [packed], packed: shapes[packed]!.refDims[shapes[packed]!.refDims.length - 1]! };
 }
 
 /** onnxruntime as written (optimizations off) against its optimized run `ref`: worst output's rel error and cosine. */
