@@ -209,3 +209,132 @@ class Dgcnn(nn.Module):
         x2 = self.c2(graph_feature(x1, self.k)).max(dim=-1, keepdim=False)[0]
         x = self.c3(torch.cat((x1, x2), 1))
         return self.fc(torch.cat((F.adaptive_max_pool1d(x, 1).view(x.shape[0], -1), F.adaptive_avg_pool1d(x, 1).view(x.shape[0], -1)), 1))
+
+
+# --- Real-ESRGAN x2plus (RRDBNet: pixel_unshuffle in front, dense blocks, nearest ×2 upsampling convs) ---
+class RDB(nn.Module):
+    def __init__(self, f=16, g=8):
+        super().__init__()
+        self.convs = nn.ModuleList(nn.Conv2d(f + i * g, g if i < 4 else f, 3, 1, 1) for i in range(5))
+
+    def forward(self, x):
+        feats = [x]
+        for i, c in enumerate(self.convs):
+            y = c(torch.cat(feats, 1))
+            if i < 4:
+                feats.append(F.leaky_relu(y, 0.2))
+        return x + 0.2 * y
+
+
+class RRDBNetX2(nn.Module):
+    def __init__(self, f=16, blocks=2):
+        super().__init__()
+        self.conv_first = nn.Conv2d(3 * 4, f, 3, 1, 1)
+        self.body = nn.Sequential(*(RDB(f) for _ in range(blocks)))
+        self.conv_body = nn.Conv2d(f, f, 3, 1, 1)
+        self.up1, self.up2 = nn.Conv2d(f, f, 3, 1, 1), nn.Conv2d(f, f, 3, 1, 1)
+        self.conv_hr, self.conv_last = nn.Conv2d(f, f, 3, 1, 1), nn.Conv2d(f, 3, 3, 1, 1)
+
+    def forward(self, x):
+        feat = self.conv_first(F.pixel_unshuffle(x, 2))
+        feat = feat + self.conv_body(self.body(feat))
+        feat = F.leaky_relu(self.up1(F.interpolate(feat, scale_factor=2, mode='nearest')), 0.2)
+        feat = F.leaky_relu(self.up2(F.interpolate(feat, scale_factor=2, mode='nearest')), 0.2)
+        return self.conv_last(F.leaky_relu(self.conv_hr(feat), 0.2))
+
+
+# --- NAFNet (megvii-research: LayerNorm2d, SimpleGate, simplified channel attention, PixelShuffle decoder) ---
+class NAFBlock(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.norm1, self.norm2 = LayerNorm2d(c), LayerNorm2d(c)
+        self.conv1, self.conv2 = nn.Conv2d(c, 2 * c, 1), nn.Conv2d(2 * c, 2 * c, 3, 1, 1, groups=2 * c)
+        self.sca = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Conv2d(c, c, 1))
+        self.conv3, self.conv4, self.conv5 = nn.Conv2d(c, c, 1), nn.Conv2d(c, 2 * c, 1), nn.Conv2d(c, c, 1)
+        self.beta, self.gamma = nn.Parameter(0.1 * torch.randn(1, c, 1, 1)), nn.Parameter(0.1 * torch.randn(1, c, 1, 1))
+
+    @staticmethod
+    def gate(x):
+        a, b = x.chunk(2, dim=1)
+        return a * b
+
+    def forward(self, x):
+        y = self.gate(self.conv2(self.conv1(self.norm1(x))))
+        y = self.conv3(y * self.sca(y))
+        x = x + y * self.beta
+        return x + self.conv5(self.gate(self.conv4(self.norm2(x)))) * self.gamma
+
+
+class NAFNet(nn.Module):
+    def __init__(self, w=16):
+        super().__init__()
+        self.intro, self.ending = nn.Conv2d(3, w, 3, 1, 1), nn.Conv2d(w, 3, 3, 1, 1)
+        self.enc, self.down = NAFBlock(w), nn.Conv2d(w, 2 * w, 2, 2)
+        self.mid = NAFBlock(2 * w)
+        self.up = nn.Sequential(nn.Conv2d(2 * w, 4 * w, 1, bias=False), nn.PixelShuffle(2))
+        self.dec = NAFBlock(w)
+
+    def forward(self, inp):
+        e = self.enc(self.intro(inp))
+        x = self.up(self.mid(self.down(e))) + e
+        return self.ending(self.dec(x)) + inp
+
+
+# --- PointNet++ SSG (farthest point sampling unrolled by tracing, ball query by sort, grouped PointNet) ---
+def farthest_point_sample(xyz, npoint):  # [B, N, 3] -> [B, npoint]
+    b, n, _ = xyz.shape
+    centroids = []
+    distance = torch.full((b, n), 1e10)
+    farthest = torch.zeros(b, dtype=torch.long)
+    batch = torch.arange(b)
+    for _ in range(npoint):
+        centroids.append(farthest)
+        centroid = xyz[batch, farthest, :].view(b, 1, 3)
+        distance = torch.min(distance, torch.sum((xyz - centroid) ** 2, -1))
+        farthest = torch.max(distance, -1)[1]
+    return torch.stack(centroids, 1)
+
+
+def index_points(points, idx):
+    b = points.shape[0]
+    batch = torch.arange(b).view(b, *([1] * (idx.dim() - 1))).expand_as(idx)
+    return points[batch, idx, :]
+
+
+class SetAbstraction(nn.Module):
+    def __init__(self, npoint, radius, nsample, c_in, mlp):
+        super().__init__()
+        self.npoint, self.radius, self.nsample = npoint, radius, nsample
+        layers, c = [], c_in + 3
+        for o in mlp:
+            layers += [nn.Conv2d(c, o, 1), nn.BatchNorm2d(o), nn.ReLU()]
+            c = o
+        self.mlp = nn.Sequential(*layers)
+
+    def forward(self, xyz, points):
+        b, n, _ = xyz.shape
+        new_xyz = index_points(xyz, farthest_point_sample(xyz, self.npoint))
+        d = torch.sum((new_xyz[:, :, None] - xyz[:, None]) ** 2, -1)  # [B, S, N]
+        idx = torch.arange(n).view(1, 1, n).repeat(b, self.npoint, 1)
+        idx = torch.where(d > self.radius ** 2, torch.full_like(idx, n), idx)
+        idx = idx.sort(dim=-1)[0][:, :, :self.nsample]
+        first = idx[:, :, :1].repeat(1, 1, self.nsample)
+        idx = torch.where(idx == n, first, idx)
+        grouped = index_points(xyz, idx) - new_xyz[:, :, None]
+        if points is not None:
+            grouped = torch.cat([grouped, index_points(points, idx)], -1)
+        feats = self.mlp(grouped.permute(0, 3, 2, 1))  # [B, C, nsample, S]
+        return new_xyz, torch.max(feats, 2)[0].transpose(1, 2)
+
+
+class PointNet2(nn.Module):
+    def __init__(self, nc=10):
+        super().__init__()
+        self.sa1 = SetAbstraction(32, 0.4, 16, 0, [32, 32, 64])
+        self.sa2 = SetAbstraction(8, 0.8, 8, 64, [64, 128])
+        self.head = nn.Sequential(nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, nc))
+
+    def forward(self, xyz):  # [B, N, 3]
+        l1_xyz, l1 = self.sa1(xyz, None)
+        _, l2 = self.sa2(l1_xyz, l1)
+        return self.head(l2.max(1)[0])

@@ -1,6 +1,8 @@
 """Seventh sweep (docs/model-sweep.md): YOLOv5 / YOLOv8 detect, seg and pose heads as ultralytics writes them (its
 Conv, C3, C2f, SPPF, Detect / Segment / Pose with the decode in forward), in plain torch.nn at small widths with
 random weights. Imported by sweep7.py."""
+import math
+
 import torch
 from torch import nn
 
@@ -195,3 +197,27 @@ class YoloV10(nn.Module):
         index = torch.div(index, self.nc, rounding_mode='floor')
         boxes = boxes.gather(1, index.unsqueeze(-1).repeat(1, 1, boxes.shape[-1]))
         return torch.cat([boxes, scores.unsqueeze(-1), labels.unsqueeze(-1).to(boxes.dtype)], dim=-1)
+
+
+class YoloV8Obb(nn.Module):
+    """YOLOv8-OBB: the angle head's θ = (σ − 0.25)·π and dist2rbox (box centre rotated by cos θ / sin θ) → [B, 4 + nc + 1, A]."""
+
+    def __init__(self, nc=15, w=16):
+        super().__init__()
+        self.backbone, self.nc = V8Backbone(w), nc
+        self.head = YoloV8Head(self.backbone.chs, nc)
+        self.cv4 = nn.ModuleList(branch(x, max(self.backbone.chs[0] // 4, 1), 1) for x in self.backbone.chs)
+
+    def forward(self, x):
+        feats = self.backbone(x)
+        b = x.shape[0]
+        angle = (torch.cat([self.cv4[i](f).view(b, 1, -1) for i, f in enumerate(feats)], 2).sigmoid() - 0.25) * math.pi
+        feats2 = [torch.cat((self.head.cv2[i](f), self.head.cv3[i](f)), 1) for i, f in enumerate(feats)]
+        anchors, strides = (a.transpose(0, 1) for a in make_anchors(feats2, self.head.strides))
+        xcat = torch.cat([f.view(b, self.head.no, -1) for f in feats2], 2)
+        box, cls = xcat.split((self.head.reg_max * 4, self.nc), 1)
+        lt, rb = self.head.dfl(box).split(2, dim=1)
+        cos, sin = torch.cos(angle), torch.sin(angle)
+        xf, yf = ((rb - lt) / 2).split(1, dim=1)
+        xy = torch.cat([xf * cos - yf * sin, xf * sin + yf * cos], 1) + anchors.unsqueeze(0)
+        return torch.cat((torch.cat([xy, lt + rb], 1) * strides, cls.sigmoid(), angle), 1)

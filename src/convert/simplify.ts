@@ -17,6 +17,7 @@ import { composeReshapeChains } from './simplify-reshape-chain';
 import { foldConvAffine } from './fold-affine';
 import { fuseRepeats } from './simplify-repeat';
 import { squeezeRank7 } from './simplify-rank7';
+import { fusePixelUnshuffle } from './simplify-unshuffle';
 
 function attrNum(n: Node, name: string, dflt: number): number {
   const a = n.attrs.get(name);
@@ -86,6 +87,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
     fuseSeparateProjections(g, constants);
     splitChunksAsSlices(g, constants);
     fuseChunkedHeads(g, constants);
+    fusePixelUnshuffle(g, constants);
     composeReshapeChains(g, constants);
   }
   ({ uses, producer } = useMaps(g));

@@ -57,3 +57,14 @@ test('a rank-6 slice of too many axes is refused with one line', () => {
   // merged: [1 of 2], [3], [2 of 4], [5], [3 of 6], [7]: six axes, none to merge.
   assert.throws(() => convertModel(g), /Slice of a rank-6 tensor is not supported/);
 });
+
+test('pixel_unshuffle (Real-ESRGAN x2plus) is SPACE_TO_DEPTH: the Conv reading it takes the channel order, else a GATHER', async () => {
+  const file = `${FIX}/pixel_unshuffle.onnx`;
+  const model = readModelFile(file);
+  const m = await convertAndMatch(file, model, seededInputs(model, 5, -1, 1));
+  assert.ok(m.worst <= 1e-6, `rel ${m.worst}`);
+  // Was a rank-6 TRANSPOSE between two RESHAPEs per unshuffle (2 TRANSPOSE, 4 RESHAPE).
+  assert.equal(m.result.transposeCount, 0);
+  const h = m.result.opHistogram;
+  assert.deepEqual([h.SPACE_TO_DEPTH, h.GATHER, h.RESHAPE], [2, 1, undefined]);
+});

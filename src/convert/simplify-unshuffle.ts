@@ -1,0 +1,81 @@
+// PyTorch's pixel_unshuffle (Real-ESRGAN x2plus / x1 put it in front of their RRDBNet) is exported as Reshape
+// [N, C, H/b, b, W/b, b] → Transpose (0, 1, 3, 5, 2, 4) → Reshape [N, C·b², H/b, W/b]: a rank-6 TRANSPOSE. It is
+// SpaceToDepth with the channels in another order: SpaceToDepth (TFLite's SPACE_TO_DEPTH) puts input channel c of
+// block position (i, j) at (i·b + j)·C + c, pixel_unshuffle at c·b² + i·b + j. When only Convs with constant weights
+// read the result, their weights' input channels are put in SpaceToDepth's order (no op at all); otherwise a Gather
+// on the channel axis reorders them.
+import type { Graph, Node, Tensor } from '../ir/types';
+import { toFloat32 } from '../ir/tensor';
+import { node } from '../onnx/builder';
+import { folded, permAttr, readersOf, spliceNodes } from './simplify-util';
+
+const UNSHUFFLE = [0, 1, 3, 5, 2, 4];
+
+/** Channel k = c·b² + i·b + j of pixel_unshuffle is SpaceToDepth's channel (i·b + j)·C + c. */
+function spaceToDepthChannel(k: number, c: number, b: number): number {
+  const ch = Math.floor(k / (b * b));
+  const pos = k % (b * b);
+  return pos * c + ch;
+}
+
+export function fusePixelUnshuffle(g: Graph, constants: Map<string, Tensor>): void {
+  const dims = (v: string) => g.values.get(v)?.shape as number[] | undefined;
+  const { uses, only } = readersOf(g, constants);
+  const producer = new Map<string, Node>();
+  for (const n of g.nodes) if (!folded(n, constants)) for (const o of n.outputs) producer.set(o, n);
+  const replace = new Map<Node, Node[]>();
+  const skip = new Set<Node>();
+  for (const t of g.nodes) {
+    if (t.opType !== 'Transpose' || permAttr(t)?.join() !== UNSHUFFLE.join()) continue;
+    const r1 = producer.get(t.inputs[0]);
+    const r2 = only(t.outputs[0]);
+    if (r1?.opType !== 'Reshape' || r2?.opType !== 'Reshape' || only(r1.outputs[0]) !== t) continue;
+    const x = dims(r1.inputs[0]);
+    const v6 = dims(r1.outputs[0]);
+    const y = dims(r2.outputs[0]);
+    if (!x || !v6 || !y || x.length !== 4 || v6.length !== 6 || y.length !== 4 || [...x, ...y].some((d) => !(d > 0))) continue;
+    const [n, c, h, w] = x;
+    const b = v6[3];
+    if (b < 2 || v6[5] !== b || v6.join() !== [n, c, h / b, b, w / b, b].join() || y.join() !== [n, c * b * b, h / b, w / b].join()) continue;
+    const out = r2.outputs[0];
+    const readers = uses.get(out) ?? [];
+    const convs = g.outputs.some((o) => o.name === out) ? [] : readers.filter((r) => r.opType === 'Conv' && r.inputs[0] === out && constants.has(r.inputs[1])
+      && (r.attrs.get('group')?.type !== 'int' || r.attrs.get('group')!.value === 1) && constants.get(r.inputs[1])!.dtype === 'float32');
+    const s2d = (to: string) => node('SpaceToDepth', [r1.inputs[0]], [to], { blocksize: b }, `${t.name}/space_to_depth`);
+    if (readers.length > 0 && convs.length === readers.length) {
+      for (const conv of convs) conv.inputs[1] = permutedWeights(g, constants, constants.get(conv.inputs[1])!, c, b);
+      replace.set(t, [s2d(out)]);
+    } else {
+      const mid = `${out}/space_to_depth`;
+      g.values.set(mid, { name: mid, dtype: g.values.get(out)?.dtype, shape: [...y] });
+      const idx = `${out}/unshuffle_channels`;
+      const order = Array.from({ length: c * b * b }, (_, k) => spaceToDepthChannel(k, c, b));
+      constants.set(idx, { name: idx, dtype: 'int64', dims: [order.length], data: BigInt64Array.from(order.map(BigInt)) });
+      g.values.set(idx, { name: idx, dtype: 'int64', shape: [order.length] });
+      replace.set(t, [s2d(mid), node('Gather', [mid, idx], [out], { axis: 1 }, `${t.name}/unshuffle_order`)]);
+    }
+    skip.add(r1);
+    skip.add(r2);
+  }
+  if (replace.size) spliceNodes(g, new Map(), replace, skip);
+}
+
+/** A Conv weight [O, C·b², kh, kw] whose input channels read SpaceToDepth's order instead of pixel_unshuffle's. */
+function permutedWeights(g: Graph, constants: Map<string, Tensor>, wt: Tensor, c: number, b: number): string {
+  const name = `${wt.name}/space_to_depth_order`;
+  if (constants.has(name)) return name;
+  const [o, ci, ...k] = wt.dims;
+  const area = k.reduce((a, d) => a * d, 1);
+  const src = toFloat32(wt);
+  const dst = new Float32Array(src.length);
+  for (let oc = 0; oc < o; oc++) {
+    for (let kk = 0; kk < ci; kk++) {
+      const d = spaceToDepthChannel(kk, c, b);
+      dst.set(src.subarray((oc * ci + kk) * area, (oc * ci + kk + 1) * area), (oc * ci + d) * area);
+    }
+  }
+  const t: Tensor = { name, dtype: 'float32', dims: [...wt.dims], data: dst };
+  constants.set(name, t);
+  g.values.set(name, { name, dtype: 'float32', shape: [...wt.dims] });
+  return name;
+}
