@@ -9,11 +9,16 @@ import { convertAndMatch, seededInputs } from '../helpers/match';
 
 const FIX = 'test/fixtures/sweep7';
 
-test('a 3-D U-Net\'s trilinear and nearest upsampling converts: 4-D RESIZE_* passes on channel-last volumes, matrices for odd scales', async () => {
-  const file = `${FIX}/volume_upsampling.onnx`;
+/** The fixture converted and run on LiteRT beside onnxruntime (seeded inputs in [-1, 1)). */
+async function matched(name: string, seed: number) {
+  const file = `${FIX}/${name}.onnx`;
   const model = readModelFile(file);
+  return convertAndMatch(file, model, seededInputs(model, seed, -1, 1));
+}
+
+test('a 3-D U-Net\'s trilinear and nearest upsampling converts: 4-D RESIZE_* passes on channel-last volumes, matrices for odd scales', async () => {
   // Was refused: "Resize of a rank-5 tensor is not supported; only 4-D NCHW images".
-  const m = await convertAndMatch(file, model, seededInputs(model, 7, -1, 1));
+  const m = await matched('volume_upsampling', 7);
   assert.ok(m.worst <= 1e-6, `rel ${m.worst}`);
   assert.equal(m.result.transposeCount, 0);
   const h = m.result.opHistogram;
@@ -36,10 +41,8 @@ test('a 5-D resize the converter cannot write is refused with one line', () => {
 });
 
 test('RT-DETR\'s rank-6 sampling grids: a slice over 5 dims merges the whole axes around a STRIDED_SLICE', async () => {
-  const file = `${FIX}/rank6_slices_op16.onnx`;
-  const model = readModelFile(file);
   // Was refused: "Slice of a rank-6 tensor is not supported: TFLite's STRIDED_SLICE takes at most 5 dims".
-  const m = await convertAndMatch(file, model, seededInputs(model, 3, -1, 1));
+  const m = await matched('rank6_slices_op16', 3);
   assert.ok(m.worst <= 1e-6, `rel ${m.worst}`);
   const sg = m.result.model.subgraphs[0];
   for (const op of sg.operators.filter((o) => o.opcode === 'STRIDED_SLICE')) assert.ok(sg.tensors[op.inputs[0]].shape.length <= 5);
@@ -59,9 +62,7 @@ test('a rank-6 slice of too many axes is refused with one line', () => {
 });
 
 test('pixel_unshuffle (Real-ESRGAN x2plus) is SPACE_TO_DEPTH: the Conv reading it takes the channel order, else a GATHER', async () => {
-  const file = `${FIX}/pixel_unshuffle.onnx`;
-  const model = readModelFile(file);
-  const m = await convertAndMatch(file, model, seededInputs(model, 5, -1, 1));
+  const m = await matched('pixel_unshuffle', 5);
   assert.ok(m.worst <= 1e-6, `rel ${m.worst}`);
   // Was a rank-6 TRANSPOSE between two RESHAPEs per unshuffle (2 TRANSPOSE, 4 RESHAPE).
   assert.equal(m.result.transposeCount, 0);
