@@ -170,19 +170,23 @@ const PACKED_COLUMNS = 6;
  * End-to-end detectors (YOLOv10's NMS-free head, ultralytics' end2end exports) write their detections as one output
  * [1, K, 6 + extra] of a fixed K, sorted by score by a TopK: x1, y1, x2, y2, score, label, then per-row values
  * (mask coefficients, keypoints). Near-equal scores come out in either order, as in detectionGroup's case. Told apart
- * by the reference's values: whole non-negative labels in column 5 and scores that never rise down column 4.
+ * by the reference's values: whole non-negative labels in column 5, and in column 4 probabilities (in [0, 1], not all
+ * whole: a class-id map or an all-zero output is no detector's) that never rise down the rows.
  */
 export function isPackedDetections(dims: readonly number[], ref: Float32Array): boolean {
   if (!(dims.length === 3 && dims[0] === 1) && dims.length !== 2) return false;
   const w = dims[dims.length - 1]!;
   const k = dims[dims.length - 2]!;
   if (w < PACKED_COLUMNS || k < 2 || ref.length !== k * w) return false;
+  let fractional = false;
   for (let r = 0; r < k; r++) {
     const label = ref[r * w + 5]!;
-    if (!Number.isInteger(label) || label < 0) return false;
-    if (r > 0 && ref[r * w + 4]! > ref[(r - 1) * w + 4]!) return false;
+    const score = ref[r * w + 4]!;
+    if (!Number.isInteger(label) || label < 0 || !(score >= 0 && score <= 1)) return false;
+    if (r > 0 && score > ref[(r - 1) * w + 4]!) return false;
+    fractional ||= !Number.isInteger(score);
   }
-  return true;
+  return fractional;
 }
 
 /** Packed rows of width `w` split into the boxes, scores and labels pairDetections reads. */

@@ -35,11 +35,14 @@ test('an end-to-end detector\'s packed rows are verified as sets: reordered rows
   assert.deepEqual(moved.detections && [moved.detections.missing, moved.detections.extra], [1, 1]);
 });
 
-test('packed detection rows are told apart by whole labels and scores sorted down', () => {
+test('packed detection rows are told apart by whole labels and probabilities sorted down', () => {
   const rows = (r: number[][]) => new Float32Array(r.flat());
   assert.ok(isPackedDetections([1, 2, 6], rows([[0, 0, 4, 4, 0.9, 3], [1, 1, 5, 5, 0.8, 0]])));
   assert.ok(!isPackedDetections([1, 2, 6], rows([[0, 0, 4, 4, 0.8, 3], [1, 1, 5, 5, 0.9, 0]])), 'scores rising');
   assert.ok(!isPackedDetections([1, 2, 6], rows([[0, 0, 4, 4, 0.9, 0.5], [1, 1, 5, 5, 0.8, 0]])), 'a label that is no whole number');
   assert.ok(!isPackedDetections([1, 2, 5], rows([[0, 0, 4, 4, 0.9], [1, 1, 5, 5, 0.8]])), 'no label column');
+  assert.ok(!isPackedDetections([1, 2, 6], rows([[0, 0, 4, 4, 1, 3], [1, 1, 5, 5, 0, 0]])), 'whole scores (a class-id map)');
+  assert.ok(!isPackedDetections([1, 2, 6], rows([[0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0]])), 'all zero');
+  assert.ok(!isPackedDetections([1, 2, 6], rows([[0, 0, 4, 4, 7.5, 3], [1, 1, 5, 5, 2.5, 0]])), 'scores beyond [0, 1]');
   assert.ok(!isPackedDetections([2, 2, 6], rows([[0, 0, 4, 4, 0.9, 3], [1, 1, 5, 5, 0.8, 0], [0, 0, 4, 4, 0.9, 3], [1, 1, 5, 5, 0.8, 0]])), 'a batch');
 });
