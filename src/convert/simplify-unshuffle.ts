@@ -42,12 +42,14 @@ export function fusePixelUnshuffle(g: Graph, constants: Map<string, Tensor>): vo
     const convs = g.outputs.some((o) => o.name === out) ? [] : readers.filter((r) => r.opType === 'Conv' && r.inputs[0] === out && constants.has(r.inputs[1])
       && (r.attrs.get('group')?.type !== 'int' || r.attrs.get('group')!.value === 1) && constants.get(r.inputs[1])!.dtype === 'float32');
     const s2d = (to: string) => node('SpaceToDepth', [r1.inputs[0]], [to], { blocksize: b }, `${t.name}/space_to_depth`);
+    const mid = `${out}/space_to_depth`;
+    g.values.set(mid, { name: mid, dtype: g.values.get(out)?.dtype, shape: [...y] });
     if (readers.length > 0 && convs.length === readers.length) {
-      for (const conv of convs) conv.inputs[1] = permutedWeights(g, constants, constants.get(conv.inputs[1])!, c, b);
-      replace.set(t, [s2d(out)]);
+      // The Convs read SpaceToDepth's order under a new name: `out` (pixel_unshuffle's order) is no longer made, so
+      // compare's per-layer view does not join it with onnxruntime's value of that name.
+      for (const conv of convs) conv.inputs = [mid, permutedWeights(g, constants, constants.get(conv.inputs[1])!, c, b), ...conv.inputs.slice(2)];
+      replace.set(t, [s2d(mid)]);
     } else {
-      const mid = `${out}/space_to_depth`;
-      g.values.set(mid, { name: mid, dtype: g.values.get(out)?.dtype, shape: [...y] });
       const idx = `${out}/unshuffle_channels`;
       const order = Array.from({ length: c * b * b }, (_, k) => spaceToDepthChannel(k, c, b));
       constants.set(idx, { name: idx, dtype: 'int64', dims: [order.length], data: BigInt64Array.from(order.map(BigInt)) });
