@@ -104,6 +104,8 @@ export function fusePackedHeads(g: Graph, constants: Map<string, Tensor>): void 
  * MatMul(X, W) (+ bias) (· scale) → Reshape [1, L, H, d] → Transpose [0, 2, 1, 3] (k: [0, 2, 3, 1]) three times. The three
  * weights are concatenated into one MatMul [E, 3E'] with one bias, whose output gets one head split
  * (Reshape [L, 3H, d] → Transpose [1, 0, 2]) and a Slice of H heads per branch: one TRANSPOSE instead of three.
+ * Grouped-query attention (LLaMA / Mistral / Qwen2 with fewer k / v heads than q heads) packs the same way: the
+ * branches share the head size, each keeps its own head count.
  * Any other count of such branches of one X (cross-attention's k and v over the encoder's output, in every decoder
  * layer) is packed the same way.
  */
@@ -157,15 +159,19 @@ export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>
     // Two or more: k and v of cross-attention (q comes from the decoder), for every decoder layer that reads the
     // same encoder output (all heads of all of them in one split).
     if (branches.length < 2) continue;
-    const n = branches.length;
-    const [h, d] = dims(branches[0].reshape.outputs[0])!.slice(hd);
-    if (branches.some((br) => dims(br.reshape.outputs[0])!.slice(hd).join() !== [h, d].join())) continue;
-    const e = h * d;
+    // Branches may differ in head count (grouped-query attention: q has H heads, k and v H / G), not in head size.
+    const d = dims(branches[0].reshape.outputs[0])![hd + 1];
+    if (branches.some((br) => dims(br.reshape.outputs[0])![hd + 1] !== d)) continue;
+    const hs = branches.map((br) => dims(br.reshape.outputs[0])![hd]);
+    const offs = hs.map((_, j) => hs.slice(0, j).reduce((a, v) => a + v, 0));
+    const nh = hs.reduce((a, v) => a + v, 0);
+    const width = nh * d;
     const key = `${x}/qkv_${k++}`;
-    const wcat = new Float32Array(E * n * e);
+    const wcat = new Float32Array(E * width);
     branches.forEach((br, j) => {
       const wv = toNumbers(br.w);
-      for (let r = 0; r < E; r++) for (let c = 0; c < e; c++) wcat[r * n * e + j * e + c] = wv[r * e + c] * br.scale;
+      const e = hs[j] * d;
+      for (let r = 0; r < E; r++) for (let c = 0; c < e; c++) wcat[r * width + offs[j] * d + c] = wv[r * e + c] * br.scale;
     });
     const c = (name: string, dtype: 'int64' | 'float32', v: ArrayLike<number>, shape: number[]) => {
       constants.set(name, { name, dtype, dims: shape, data: dtype === 'int64' ? BigInt64Array.from(Array.from(v, (n) => BigInt(n))) : Float32Array.from(v) });
@@ -176,26 +182,27 @@ export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>
     const node = (opType: string, inputs: string[], outputs: string[], attrs: Node['attrs'] = new Map()): Node =>
       ({ name: outputs[0], opType, domain: '', inputs, outputs, attrs });
     const tr = (p: number[]): Node['attrs'] => new Map([['perm', { type: 'ints', value: p }]]);
-    const proj = val(`${key}/proj`, seqFirst ? [L, 1, n * e] : [B, L, n * e]);
-    const first: Node[] = [node('MatMul', [x, c(`${key}/weight`, 'float32', wcat, [E, n * e])], [proj])];
+    const proj = val(`${key}/proj`, seqFirst ? [L, 1, width] : [B, L, width]);
+    const first: Node[] = [node('MatMul', [x, c(`${key}/weight`, 'float32', wcat, [E, width])], [proj])];
     let packed = proj;
     if (branches.some((br) => br.b)) {
       // A branch without a bias (Whisper's k_proj) gets zeros.
-      const bias = branches.flatMap((br) => (br.b ? toNumbers(br.b).map((v) => v * br.scale) : new Array<number>(e).fill(0)));
-      packed = val(`${key}/proj_bias`, seqFirst ? [L, 1, n * e] : [B, L, n * e]);
-      first.push(node('Add', [proj, c(`${key}/bias`, 'float32', bias, [n * e])], [packed]));
+      const bias = branches.flatMap((br, j) => (br.b ? toNumbers(br.b).map((v) => v * br.scale) : new Array<number>(hs[j] * d).fill(0)));
+      packed = val(`${key}/proj_bias`, seqFirst ? [L, 1, width] : [B, L, width]);
+      first.push(node('Add', [proj, c(`${key}/bias`, 'float32', bias, [width])], [packed]));
     }
     // Batch 1 drops the batch: [L, n·H, d] → [n·H, L, d]; batch B keeps it: [B, L, n·H, d] → [B, n·H, L, d].
     const lead = B > 1 ? [B] : [];
-    const split = val(`${key}/split`, [...lead, L, n * h, d]);
-    const heads = val(`${key}/heads`, [...lead, n * h, L, d]);
-    first.push(node('Reshape', [packed, c(`${key}/shape`, 'int64', [...lead, L, n * h, d], [lead.length + 3])], [split]),
+    const split = val(`${key}/split`, [...lead, L, nh, d]);
+    const heads = val(`${key}/heads`, [...lead, nh, L, d]);
+    first.push(node('Reshape', [packed, c(`${key}/shape`, 'int64', [...lead, L, nh, d], [lead.length + 3])], [split]),
       node('Transpose', [split], [heads], tr(B > 1 ? [0, 2, 1, 3] : [1, 0, 2])));
     const firstMm = g.nodes.find((n) => branches.some((br) => br.mm === n))!;
     before.set(firstMm, first);
     branches.forEach((br, j) => {
       for (const n of [br.mm, br.add, br.mul, br.reshape]) if (n) skip.add(n);
-      const range = [c(`${key}/start${j}`, 'int64', [j * h], [1]), c(`${key}/end${j}`, 'int64', [(j + 1) * h], [1]), c(`${key}/axis${j}`, 'int64', [lead.length], [1])];
+      const h = hs[j];
+      const range = [c(`${key}/start${j}`, 'int64', [offs[j]], [1]), c(`${key}/end${j}`, 'int64', [offs[j] + h], [1]), c(`${key}/axis${j}`, 'int64', [lead.length], [1])];
       const part = val(`${key}/part${j}`, [...lead, h, L, d]);
       const y = br.transpose.outputs[0];
       const nodes = [node('Slice', [heads, ...range], [part])];
@@ -205,7 +212,7 @@ export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>
         nodes.push(node('Transpose', [part], [last], tr(B > 1 ? [0, 1, 3, 2] : [0, 2, 1])));
       }
       // The node that makes the original output keeps the original node's name (the accuracy diff joins on it).
-      nodes.push({ ...node('Reshape', [last, c(`${key}/out_shape${j}`, 'int64', dims(y)!, [4])], [y]), name: br.transpose.name });
+      nodes.push({ ...node('Reshape', [last, c(`${key}/out_shape${j}`, 'int64', dims(y)!, [dims(y)!.length])], [y]), name: br.transpose.name });
       replace.set(br.transpose, nodes);
     });
   }

@@ -1,0 +1,66 @@
+// Seventh sweep, sequence / language / speech models (docs/model-sweep.md): each test holds a fix the sweep needed.
+// Fixtures: test/fixtures/sweep7-seq/make_sweep7_seq.py; the spectrogram graphs torch ≥ 2.0 writes:
+// test/helpers/torch-stft-graphs.ts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeTensor } from '../../src/ir/tensor';
+import { readModelFile } from '../../src/onnx/reader';
+import { encodeModel } from '../../src/onnx/writer';
+import { convertAndMatch, seededInputs } from '../helpers/match';
+import { openConverted } from '../../src/runtime/tflite-onnx-io';
+import { serializeTflite } from '../../src/tflite/writer';
+import { stftFloat64, torchStftGraphs } from '../helpers/torch-stft-graphs';
+
+const FIX = 'test/fixtures/sweep7-seq';
+
+test('a Hugging Face LLaMA decoder with grouped-query attention packs q (4 heads), k and v (2 heads) into one head split', async () => {
+  const file = `${FIX}/llama_gqa_past.onnx`;
+  const model = readModelFile(file);
+  // Batch 2, 3 new tokens after 4 cached; the second row left-padded by 2 (its position_ids count from its first token).
+  const ins = seededInputs(model, 2, -1, 1).map((t) => {
+    if (t.name === 'input_ids') return makeTensor(t.name, 'int64', t.dims, [5, 17, 30, 3, 1, 22]);
+    if (t.name === 'attention_mask') return makeTensor(t.name, 'int64', t.dims, [1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1]);
+    if (t.name === 'position_ids') return makeTensor(t.name, 'int64', t.dims, [4, 5, 6, 2, 3, 4]);
+    return t;
+  });
+  const m = await convertAndMatch(file, model, ins);
+  assert.ok(m.worst <= 1e-5, `rel ${m.worst}`);
+  assert.deepEqual(m.outputs.map((o) => o.name), ['logits', 'present.0.key', 'present.0.value']);
+  // Was 4: q had its own head split and k, v (fewer heads) theirs; now one split of the three projections and the
+  // heads' merge — what the math needs.
+  assert.equal(m.result.transposeCount, 2);
+  assert.equal(m.result.opHistogram.BATCH_MATMUL, 2);
+});
+
+test('spectrogram front ends as torch ≥ 2.0 exports them at opset 17 (STFT on a rank-2 signal, DFT) match onnxruntime', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stft-'));
+  for (const g of torchStftGraphs()) {
+    const file = join(dir, `${g.name}.onnx`);
+    writeFileSync(file, encodeModel(g.model));
+    // Was refused ("STFT needs a signal [batch, length, 1 or 2]"): torch passes the signal as [batch, length], which
+    // onnxruntime reads as real.
+    const m = await convertAndMatch(file, g.model, g.inputs);
+    assert.equal(m.result.transposeCount, 0, g.name);
+    if (g.name === 'rfft_frames_op17') {
+      assert.ok(m.worst <= 1e-4, `${g.name}: rel ${m.worst}`);
+      continue;
+    }
+    // In their quietest mel bands onnxruntime's STFT (n_fft 400, no power of 2) is 1.2e-4 (log mel) and 2.4e-4
+    // (Whisper) of max|ref| from the float64 result, LiteRT's (a FULLY_CONNECTED by the DFT matrix) under 1e-6: so
+    // they are judged against float64, and onnxruntime's spread is kept as found.
+    assert.ok(m.worst <= 3e-4, `${g.name}: rel ${m.worst} against onnxruntime`);
+    const exact = stftFloat64(g);
+    const lite = await openConverted(serializeTflite(m.result.model));
+    try {
+      const got = Object.values(Object.fromEntries(await lite.run(g.inputs)))[0]!.data as Float32Array;
+      const maxRef = Math.max(...Array.from(exact, Math.abs));
+      const maxDiff = Math.max(...Array.from(exact, (v, i) => Math.abs(v - got[i]!)));
+      assert.ok(maxDiff <= 1e-5 * maxRef, `${g.name}: ${maxDiff / maxRef} of max|ref| from float64`);
+    } finally {
+      lite.close();
+    }
+  }
+});
