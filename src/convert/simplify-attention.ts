@@ -110,7 +110,7 @@ export function fusePackedHeads(g: Graph, constants: Map<string, Tensor>): void 
  * layer) is packed the same way.
  */
 export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>): void {
-  const { uses, only } = readersOf(g, constants);
+  const { uses, only, outs } = readersOf(g, constants);
   const dims = (v: string) => (constants.get(v)?.dims ?? g.values.get(v)?.shape) as number[] | undefined;
   const f32 = (v: string) => { const c = constants.get(v); return c?.dtype === 'float32' ? c : undefined; };
   const before = new Map<Node, Node[]>();
@@ -127,7 +127,10 @@ export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>
     const B = seqFirst ? 1 : xd[0];
     const [L, E] = seqFirst ? [xd[0], xd[2]] : [xd[1], xd[2]];
     const hd = seqFirst ? 1 : 2;
-    type Branch = { mm: Node; w: Tensor; add?: Node; b?: Tensor; mul?: Node; scale: number; reshape: Node; transpose: Node; isK: boolean };
+    // A head view may have several Transpose readers: torch writes k's heads for a present output ([0, 2, 1, 3]) and
+    // kᵀ for the scores ([0, 2, 3, 1]) as two Transposes of one Reshape.
+    type View = { transpose: Node; isK: boolean };
+    type Branch = { mm: Node; w: Tensor; add?: Node; b?: Tensor; mul?: Node; scale: number; reshape: Node; views: View[] };
     const branches: Branch[] = [];
     for (const mm of uses.get(x) ?? []) {
       if (mm.opType !== 'MatMul' || mm.inputs[0] !== x || skip.has(mm)) continue;
@@ -148,13 +151,14 @@ export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>
       if (mul && sc && sc.dims.reduce((p, q) => p * q, 1) === 1) y = mul.outputs[0];
       else mul = undefined;
       const reshape = only(y);
-      const transpose = reshape?.opType === 'Reshape' ? only(reshape.outputs[0]) : undefined;
-      const rd = reshape ? dims(reshape.outputs[0]) : undefined;
-      const p = transpose?.opType === 'Transpose' ? permAttr(transpose)?.join() : undefined;
-      if (!reshape || !transpose || !rd) continue;
-      if (seqFirst ? rd.length !== 3 || rd[0] !== L || rd[1] * rd[2] !== w.dims[1] || (p !== '1,0,2' && p !== '1,2,0')
-        : rd.length !== 4 || rd[0] !== B || rd[1] !== L || rd[2] * rd[3] !== w.dims[1] || (p !== '0,2,1,3' && p !== '0,2,3,1')) continue;
-      branches.push({ mm, w, add, b, mul, scale: mul ? toNumbers(sc!)[0] : 1, reshape, transpose, isK: p === '0,2,3,1' || p === '1,2,0' });
+      const rd = reshape?.opType === 'Reshape' ? dims(reshape.outputs[0]) : undefined;
+      const readers = reshape && !outs.has(reshape.outputs[0]) ? uses.get(reshape.outputs[0]) ?? [] : [];
+      const perms = readers.map((t) => (t.opType === 'Transpose' ? permAttr(t)?.join() : undefined));
+      if (!reshape || !rd || !readers.length) continue;
+      if (seqFirst ? rd.length !== 3 || rd[0] !== L || rd[1] * rd[2] !== w.dims[1] || perms.some((p) => p !== '1,0,2' && p !== '1,2,0')
+        : rd.length !== 4 || rd[0] !== B || rd[1] !== L || rd[2] * rd[3] !== w.dims[1] || perms.some((p) => p !== '0,2,1,3' && p !== '0,2,3,1')) continue;
+      const views = readers.map((transpose, j) => ({ transpose, isK: perms[j] === '0,2,3,1' || perms[j] === '1,2,0' }));
+      branches.push({ mm, w, add, b, mul, scale: mul ? toNumbers(sc!)[0] : 1, reshape, views });
     }
     // Two or more: k and v of cross-attention (q comes from the decoder), for every decoder layer that reads the
     // same encoder output (all heads of all of them in one split).
@@ -204,16 +208,21 @@ export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>
       const h = hs[j];
       const range = [c(`${key}/start${j}`, 'int64', [offs[j]], [1]), c(`${key}/end${j}`, 'int64', [offs[j] + h], [1]), c(`${key}/axis${j}`, 'int64', [lead.length], [1])];
       const part = val(`${key}/part${j}`, [...lead, h, L, d]);
-      const y = br.transpose.outputs[0];
-      const nodes = [node('Slice', [heads, ...range], [part])];
-      let last = part;
-      if (br.isK) {
-        last = val(`${key}/part${j}_t`, [...lead, h, d, L]);
-        nodes.push(node('Transpose', [part], [last], tr(B > 1 ? [0, 1, 3, 2] : [0, 2, 1])));
-      }
-      // The node that makes the original output keeps the original node's name (the accuracy diff joins on it).
-      nodes.push({ ...node('Reshape', [last, c(`${key}/out_shape${j}`, 'int64', dims(y)!, [dims(y)!.length])], [y]), name: br.transpose.name });
-      replace.set(br.transpose, nodes);
+      // The Slice goes ahead of the view that comes first in the graph; each view is then a Reshape of it (k's a swap
+      // of its last two dims first, which BATCH_MATMUL takes as adj_y).
+      const order = br.views.map((v) => g.nodes.indexOf(v.transpose));
+      br.views.forEach((v, i) => {
+        const y = v.transpose.outputs[0];
+        const nodes = order[i] === Math.min(...order) ? [node('Slice', [heads, ...range], [part])] : [];
+        let last = part;
+        if (v.isK) {
+          last = val(`${key}/part${j}_t${i}`, [...lead, h, d, L]);
+          nodes.push(node('Transpose', [part], [last], tr(B > 1 ? [0, 1, 3, 2] : [0, 2, 1])));
+        }
+        // The node that makes the original output keeps the original node's name (the accuracy diff joins on it).
+        nodes.push({ ...node('Reshape', [last, c(`${key}/out_shape${j}_${i}`, 'int64', dims(y)!, [dims(y)!.length])], [y]), name: v.transpose.name });
+        replace.set(v.transpose, nodes);
+      });
     });
   }
   if (!skip.size) return;
