@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeTensor } from '../../src/ir/tensor';
 import { readModelFile } from '../../src/onnx/reader';
+import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { encodeModel } from '../../src/onnx/writer';
 import { convertAndMatch, seededInputs } from '../helpers/match';
 import { openConverted } from '../../src/runtime/tflite-onnx-io';
@@ -45,6 +46,27 @@ test('Whisper decoder with present keys: a key head view read twice (present out
   // Was 9: the self- and cross-attention keys kept their own head splits, and the presents went back to ONNX order
   // at the outputs. Now: q / k / v's split, the cross k / v split, the cross q split and two merges.
   assert.equal(m.result.transposeCount, 5);
+});
+
+test('a time-first feed-forward with SiLU (torchaudio Conformer at batch 2) keeps the batch-first stored order: 0 TRANSPOSE', async () => {
+  // x [B, T, D] → transpose(0, 1) → FFN: LayerNorm, Linear, x · sigmoid(x), Linear, residual → transpose back.
+  const rnd = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + seed) * 0.5);
+  const model = buildModel({
+    opset: 17, inputs: [['x', 'float32', [2, 5, 8]]], outputs: ['y'],
+    initializers: [tensor('w1', 'float32', [8, 16], rnd(128, 1)), tensor('w2', 'float32', [16, 8], rnd(128, 2)),
+      tensor('gamma', 'float32', [8], rnd(8, 3).map((v) => 1 + v)), tensor('beta', 'float32', [8], rnd(8, 4))],
+    nodes: [node('Transpose', ['x'], ['t'], { perm: [1, 0, 2] }), node('LayerNormalization', ['t', 'gamma', 'beta'], ['n'], { axis: -1 }),
+      node('MatMul', ['n', 'w1'], ['h']), node('Sigmoid', ['h'], ['s']),
+      node('Mul', ['h', 's'], ['g']), node('MatMul', ['g', 'w2'], ['f']), node('Add', ['f', 't'], ['r']),
+      node('Transpose', ['r'], ['y'], { perm: [1, 0, 2] })],
+  });
+  const file = join(mkdtempSync(join(tmpdir(), 'ffn-')), 'ffn.onnx');
+  writeFileSync(file, encodeModel(model));
+  const m = await convertAndMatch(file, model, seededInputs(model, 1, -1, 1));
+  assert.ok(m.worst <= 1e-5, `rel ${m.worst}`);
+  // Was 2: the SiLU's two readers of the projection stopped the FULLY_CONNECTED from keeping [B, T, D], so the input
+  // moved to ONNX's [T, B, D] and back.
+  assert.equal(m.result.transposeCount, 0);
 });
 
 test('spectrogram front ends as torch ≥ 2.0 exports them at opset 17 (STFT on a rank-2 signal, DFT) match onnxruntime', async () => {
