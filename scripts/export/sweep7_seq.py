@@ -2,14 +2,15 @@
 """Seventh sweep, sequence / language / speech families (docs/model-sweep.md "Sequence, language and speech"):
 Hugging Face-style decoders with past key / values (LLaMA, Mistral's sliding window, Qwen2, Phi, GPT-NeoX), Whisper's
 encoder and optimum's two decoder files, CLIP's towers, T5 with relative buckets, sentence-transformers pooling,
-DistilBERT, ALBERT, RWKV-4, Mamba, torchaudio's Conformer and RNN-T, a TCN spotter and an STFT mel front end, in
+DistilBERT, ALBERT, RWKV-4, Mamba, torchaudio's Conformer and RNN-T and a TCN spotter, in
 plain torch (Debian's torch 1.13, random weights, nothing downloads), at torch's default opset (14) or the one
 the name says; `_dynamic` models have dynamic axes (convert them with --input-shape):
 
     /usr/bin/python3 scripts/export/sweep7_seq.py OUT_DIR [NAME ...]
     node bin/onnx2lite.js convert OUT_DIR/NAME.onnx --out-dir OUT_DIR/tflite   # self-check against onnxruntime
 
-Keep OUT_DIR outside the repository.
+Keep OUT_DIR outside the repository. torch 1.13 cannot export torch.stft: the opset-17 STFT / DFT front ends are
+written op for op by `node --import tsx scripts/export/exporter-patterns.ts DIR` (test/helpers/torch-stft-graphs.ts).
 """
 import os
 import sys
@@ -21,8 +22,7 @@ from sweep import export_all  # noqa: E402
 from sweep7_seq_models import HFDecoder, decoder_inputs, decoder_names, decoder_dynamic  # noqa: E402
 from sweep7_seq_encoders import WhisperEncoder, WhisperDecoder, whisper_decoder_io, ClipText, ClipVision  # noqa: E402
 from sweep7_seq_text import T5EncDec, MeanPooled, DistilBert, Albert  # noqa: E402
-from sweep7_seq_audio import (Rwkv4Step, Mamba, ScanScript, ConformerLengths, RnntPredictorStep, TcnKws,  # noqa: E402
-                              StftMel)
+from sweep7_seq_audio import Rwkv4Step, Mamba, ScanScript, ConformerLengths, RnntPredictorStep, TcnKws  # noqa: E402
 
 torch.manual_seed(0)
 
@@ -111,8 +111,22 @@ MODELS7 = {
     'conformer_lengths': lambda: (ConformerLengths(), (torch.randn(2, 40, 64), torch.tensor([40, 29])), {'names': ['x', 'lengths']}),
     'rnnt_predictor_joiner': rnnt,
     'tcn_kws': lambda: (TcnKws(), torch.randn(1, 40, 101)),
-    'stft_mel_op17': lambda: (StftMel(), torch.randn(1, 16000), {'opset': 17}),
 }
+
+
+def at_opset(name, opset):
+    """Another model's export at another opset."""
+    def make():
+        m, x, *rest = MODELS7[name]()
+        return m, x, dict(rest[0] if rest else {}, opset=opset)
+    return make
+
+
+MODELS7.update({f'{name}_op{opset}': at_opset(name, opset) for name, opset in [
+    ('llama_hf', 13), ('qwen2_mqa', 17), ('phi_parallel', 11), ('gpt_neox', 17), ('whisper_decoder_step', 11),
+    ('whisper_decoder_prompt', 17), ('clip_vision_hf', 17), ('t5_encdec', 11), ('distilbert', 11),
+    ('albert', 17), ('minilm_mean_pool', 11), ('rwkv4_step', 11), ('mamba_loop', 17), ('mamba2_segsum', 17),
+    ('conformer_lengths', 17), ('rnnt_predictor_joiner', 11), ('tcn_kws', 11)]})
 
 
 def main():

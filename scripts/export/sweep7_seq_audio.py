@@ -1,6 +1,6 @@
 """Seventh sweep: recurrent and speech families. RWKV-4's time / channel mix with state in / out, Mamba's selective
 scan (an unrolled loop, Mamba-2's CumSum / Exp segment sums, a scripted Loop), torchaudio's Conformer with lengths
-and an RNN-T predictor / joiner with state, a dilated TCN keyword spotter, an opset-17 STFT mel front end."""
+and an RNN-T predictor / joiner with state, a dilated TCN keyword spotter."""
 from typing import List
 
 import torch
@@ -180,19 +180,3 @@ class TcnKws(nn.Module):
         for b in self.blocks:
             x = F.relu(x + b(x))
         return self.head(x.mean(-1)).softmax(-1)
-
-
-class StftMel(nn.Module):
-    """A log-mel front end on torch.stft (return_complex=False: opset 17 STFT), power, mel matrix, log clamp."""
-
-    def __init__(self, n_fft=400, hop=160, mels=40):
-        super().__init__()
-        self.n_fft, self.hop = n_fft, hop
-        self.register_buffer('window', torch.hann_window(n_fft))
-        self.register_buffer('fb', torchaudio.functional.melscale_fbanks(n_fft // 2 + 1, 0.0, 8000.0, mels, 16000))
-
-    def forward(self, wave):
-        s = torch.stft(wave, self.n_fft, self.hop, window=self.window, center=False, return_complex=False)
-        power = s.pow(2).sum(-1)
-        mel = torch.matmul(power.transpose(1, 2), self.fb)
-        return torch.log(torch.clamp(mel, min=1e-10))
