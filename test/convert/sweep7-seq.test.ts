@@ -69,6 +69,17 @@ test('a time-first feed-forward with SiLU (torchaudio Conformer at batch 2) keep
   assert.equal(m.result.transposeCount, 0);
 });
 
+test('torchaudio Conformer at batch 2: the output projection on flattened rows becomes a [T, B, E] MatMul, the stream stays batch-first', async () => {
+  const file = `${FIX}/conformer_lengths_b2.onnx`;
+  const model = readModelFile(file);
+  const ins = seededInputs(model, 6, -1, 1).map((t) => (t.name === 'lengths' ? makeTensor(t.name, 'int64', t.dims, [12, 9]) : t));
+  const m = await convertAndMatch(file, model, ins);
+  assert.ok(m.worst <= 1e-5, `rel ${m.worst}`);
+  // Was 6: the merge reached time-first rows [T·B, E] for the Gemm, and the residual stream, the conv module and the
+  // output moved between [T, B, E] and [B, T, E]. Now the packed head split and the merge.
+  assert.equal(m.result.transposeCount, 2);
+});
+
 test('spectrogram front ends as torch ≥ 2.0 exports them at opset 17 (STFT on a rank-2 signal, DFT) match onnxruntime', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'stft-'));
   for (const g of torchStftGraphs()) {
