@@ -80,6 +80,25 @@ test('torchaudio Conformer at batch 2: the output projection on flattened rows b
   assert.equal(m.result.transposeCount, 2);
 });
 
+test("Mamba-2's four-operand Einsum batched over d: its result moves to ONNX order once, not its residual partner", async () => {
+  // out_proj((einsum('bln,bsn,bdls,bsd->bld', C, B, L, x) + x · D) · z): ssd_minimal's diagonal block, skip, gate.
+  const rnd = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(i * 7.31 + seed) * 0.5);
+  const model = buildModel({
+    opset: 14, outputs: ['out'],
+    inputs: [['C', 'float32', [1, 6, 4]], ['B', 'float32', [1, 6, 4]], ['L', 'float32', [1, 8, 6, 6]], ['x', 'float32', [1, 6, 8]], ['z', 'float32', [1, 6, 8]]],
+    initializers: [tensor('D', 'float32', [8], rnd(8, 1)), tensor('W', 'float32', [8, 5], rnd(40, 2))],
+    nodes: [node('Einsum', ['C', 'B', 'L', 'x'], ['y'], { equation: 'bln,bsn,bdls,bsd->bld' }), node('Mul', ['x', 'D'], ['skip']),
+      node('Add', ['y', 'skip'], ['sum']), node('Mul', ['sum', 'z'], ['gated']), node('MatMul', ['gated', 'W'], ['out'])],
+  });
+  const file = join(mkdtempSync(join(tmpdir(), 'ssd-')), 'ssd.onnx');
+  writeFileSync(file, encodeModel(model));
+  const m = await convertAndMatch(file, model, seededInputs(model, 3, -1, 1));
+  assert.ok(m.worst <= 1e-5, `rel ${m.worst}`);
+  // L's and x's moves for the batched products, the result back to [b, l, d]: 4 (was 6: the skip and the gate moved
+  // to [b, d, l] and the product back for out_proj).
+  assert.equal(m.result.transposeCount, 4);
+});
+
 test('spectrogram front ends as torch ≥ 2.0 exports them at opset 17 (STFT on a rank-2 signal, DFT) match onnxruntime', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'stft-'));
   for (const g of torchStftGraphs()) {
