@@ -10,12 +10,24 @@ import { makeTensor } from '../../src/ir/tensor';
 import { readModelFile } from '../../src/onnx/reader';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { encodeModel } from '../../src/onnx/writer';
+import type { Model } from '../../src/ir/types';
 import { convertAndMatch, seededInputs } from '../helpers/match';
+import type { MatchResult } from '../helpers/match';
 import { openConverted } from '../../src/runtime/tflite-onnx-io';
 import { serializeTflite } from '../../src/tflite/writer';
 import { stftFloat64, torchStftGraphs } from '../helpers/torch-stft-graphs';
 
 const FIX = 'test/fixtures/sweep7-seq';
+const rnd = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(i * 7.31 + seed) * 0.5);
+
+/** A model built here, written to a temp file (onnxruntime reads files), converted and run on seeded inputs. */
+async function matchBuilt(model: Model, name: string, seed: number): Promise<MatchResult> {
+  const file = join(mkdtempSync(join(tmpdir(), `${name}-`)), `${name}.onnx`);
+  writeFileSync(file, encodeModel(model));
+  const m = await convertAndMatch(file, model, seededInputs(model, seed, -1, 1));
+  assert.ok(m.worst <= 1e-5, `rel ${m.worst}`);
+  return m;
+}
 
 test('a Hugging Face LLaMA decoder with grouped-query attention packs q (4 heads), k and v (2 heads) into one head split', async () => {
   const file = `${FIX}/llama_gqa_past.onnx`;
@@ -50,7 +62,6 @@ test('Whisper decoder with present keys: a key head view read twice (present out
 
 test('a time-first feed-forward with SiLU (torchaudio Conformer at batch 2) keeps the batch-first stored order: 0 TRANSPOSE', async () => {
   // x [B, T, D] → transpose(0, 1) → FFN: LayerNorm, Linear, x · sigmoid(x), Linear, residual → transpose back.
-  const rnd = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + seed) * 0.5);
   const model = buildModel({
     opset: 17, inputs: [['x', 'float32', [2, 5, 8]]], outputs: ['y'],
     initializers: [tensor('w1', 'float32', [8, 16], rnd(128, 1)), tensor('w2', 'float32', [16, 8], rnd(128, 2)),
@@ -60,10 +71,7 @@ test('a time-first feed-forward with SiLU (torchaudio Conformer at batch 2) keep
       node('Mul', ['h', 's'], ['g']), node('MatMul', ['g', 'w2'], ['f']), node('Add', ['f', 't'], ['r']),
       node('Transpose', ['r'], ['y'], { perm: [1, 0, 2] })],
   });
-  const file = join(mkdtempSync(join(tmpdir(), 'ffn-')), 'ffn.onnx');
-  writeFileSync(file, encodeModel(model));
-  const m = await convertAndMatch(file, model, seededInputs(model, 1, -1, 1));
-  assert.ok(m.worst <= 1e-5, `rel ${m.worst}`);
+  const m = await matchBuilt(model, 'ffn', 1);
   // Was 2: the SiLU's two readers of the projection stopped the FULLY_CONNECTED from keeping [B, T, D], so the input
   // moved to ONNX's [T, B, D] and back.
   assert.equal(m.result.transposeCount, 0);
@@ -82,7 +90,6 @@ test('torchaudio Conformer at batch 2: the output projection on flattened rows b
 
 test("Mamba-2's four-operand Einsum batched over d: its result moves to ONNX order once, not its residual partner", async () => {
   // out_proj((einsum('bln,bsn,bdls,bsd->bld', C, B, L, x) + x · D) · z): ssd_minimal's diagonal block, skip, gate.
-  const rnd = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(i * 7.31 + seed) * 0.5);
   const model = buildModel({
     opset: 14, outputs: ['out'],
     inputs: [['C', 'float32', [1, 6, 4]], ['B', 'float32', [1, 6, 4]], ['L', 'float32', [1, 8, 6, 6]], ['x', 'float32', [1, 6, 8]], ['z', 'float32', [1, 6, 8]]],
@@ -90,10 +97,7 @@ test("Mamba-2's four-operand Einsum batched over d: its result moves to ONNX ord
     nodes: [node('Einsum', ['C', 'B', 'L', 'x'], ['y'], { equation: 'bln,bsn,bdls,bsd->bld' }), node('Mul', ['x', 'D'], ['skip']),
       node('Add', ['y', 'skip'], ['sum']), node('Mul', ['sum', 'z'], ['gated']), node('MatMul', ['gated', 'W'], ['out'])],
   });
-  const file = join(mkdtempSync(join(tmpdir(), 'ssd-')), 'ssd.onnx');
-  writeFileSync(file, encodeModel(model));
-  const m = await convertAndMatch(file, model, seededInputs(model, 3, -1, 1));
-  assert.ok(m.worst <= 1e-5, `rel ${m.worst}`);
+  const m = await matchBuilt(model, 'ssd', 3);
   // L's and x's moves for the batched products, the result back to [b, l, d]: 4 (was 6: the skip and the gate moved
   // to [b, d, l] and the product back for out_proj).
   assert.equal(m.result.transposeCount, 4);
