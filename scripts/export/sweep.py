@@ -283,7 +283,8 @@ class EmformerRnnt(torch.nn.Module):
 
 def export_all(models, argv, default_opset=17):
     """Exports the models named in argv[2:] (all of `models` when none) into the folder argv[1], skipping those already
-    there; a model's options may name its opset (else `default_opset`; None: torch's default) and dynamic axes."""
+    there; a model's options may name its opset (else `default_opset`; None: torch's default), dynamic axes and the
+    input / output names ('names', 'outputs')."""
     out, names = argv[1], argv[2:] or list(models)
     os.makedirs(out, exist_ok=True)
     for name in names:
@@ -296,12 +297,13 @@ def export_all(models, argv, default_opset=17):
             m.eval()
             args = x if isinstance(x, tuple) else (x,)
             tmp = os.path.join(out, f'.{name}.onnx.tmp')
-            in_names = ['input'] if len(args) == 1 else [f'input_{i}' for i in range(len(args))]
+            in_names = opts.get('names') or (['input'] if len(args) == 1 else [f'input_{i}' for i in range(len(args))])
             opset = opts.get('opset', default_opset)
             kw = {'opset_version': opset} if opset is not None else {}
             # Not under no_grad: torch's fast attention path (aten::_native_multi_head_attention) has no ONNX export.
             # Scripted models (opts 'script') are exported the same way: their loops become ONNX Loop nodes.
-            torch.onnx.export(m, args, tmp, input_names=in_names, dynamic_axes=opts.get('dynamic'), **kw)
+            torch.onnx.export(m, args, tmp, input_names=in_names, output_names=opts.get('outputs'),
+                              dynamic_axes=opts.get('dynamic'), **kw)
             os.replace(tmp, dst)
             print(f'exported {name} (opset {opset if opset is not None else "default"})', flush=True)
         except Exception as e:  # noqa: BLE001 — a sweep reports and goes on

@@ -104,11 +104,13 @@ export function fusePackedHeads(g: Graph, constants: Map<string, Tensor>): void 
  * MatMul(X, W) (+ bias) (· scale) → Reshape [1, L, H, d] → Transpose [0, 2, 1, 3] (k: [0, 2, 3, 1]) three times. The three
  * weights are concatenated into one MatMul [E, 3E'] with one bias, whose output gets one head split
  * (Reshape [L, 3H, d] → Transpose [1, 0, 2]) and a Slice of H heads per branch: one TRANSPOSE instead of three.
+ * Grouped-query attention (LLaMA / Mistral / Qwen2 with fewer k / v heads than q heads) packs the same way: the
+ * branches share the head size, each keeps its own head count.
  * Any other count of such branches of one X (cross-attention's k and v over the encoder's output, in every decoder
  * layer) is packed the same way.
  */
 export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>): void {
-  const { uses, only } = readersOf(g, constants);
+  const { uses, only, outs } = readersOf(g, constants);
   const dims = (v: string) => (constants.get(v)?.dims ?? g.values.get(v)?.shape) as number[] | undefined;
   const f32 = (v: string) => { const c = constants.get(v); return c?.dtype === 'float32' ? c : undefined; };
   const before = new Map<Node, Node[]>();
@@ -125,7 +127,10 @@ export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>
     const B = seqFirst ? 1 : xd[0];
     const [L, E] = seqFirst ? [xd[0], xd[2]] : [xd[1], xd[2]];
     const hd = seqFirst ? 1 : 2;
-    type Branch = { mm: Node; w: Tensor; add?: Node; b?: Tensor; mul?: Node; scale: number; reshape: Node; transpose: Node; isK: boolean };
+    // A head view may have several Transpose readers: torch writes k's heads for a present output ([0, 2, 1, 3]) and
+    // kᵀ for the scores ([0, 2, 3, 1]) as two Transposes of one Reshape.
+    type View = { transpose: Node; isK: boolean };
+    type Branch = { mm: Node; w: Tensor; add?: Node; b?: Tensor; mul?: Node; scale: number; reshape: Node; views: View[] };
     const branches: Branch[] = [];
     for (const mm of uses.get(x) ?? []) {
       if (mm.opType !== 'MatMul' || mm.inputs[0] !== x || skip.has(mm)) continue;
@@ -146,26 +151,31 @@ export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>
       if (mul && sc && sc.dims.reduce((p, q) => p * q, 1) === 1) y = mul.outputs[0];
       else mul = undefined;
       const reshape = only(y);
-      const transpose = reshape?.opType === 'Reshape' ? only(reshape.outputs[0]) : undefined;
-      const rd = reshape ? dims(reshape.outputs[0]) : undefined;
-      const p = transpose?.opType === 'Transpose' ? permAttr(transpose)?.join() : undefined;
-      if (!reshape || !transpose || !rd) continue;
-      if (seqFirst ? rd.length !== 3 || rd[0] !== L || rd[1] * rd[2] !== w.dims[1] || (p !== '1,0,2' && p !== '1,2,0')
-        : rd.length !== 4 || rd[0] !== B || rd[1] !== L || rd[2] * rd[3] !== w.dims[1] || (p !== '0,2,1,3' && p !== '0,2,3,1')) continue;
-      branches.push({ mm, w, add, b, mul, scale: mul ? toNumbers(sc!)[0] : 1, reshape, transpose, isK: p === '0,2,3,1' || p === '1,2,0' });
+      const rd = reshape?.opType === 'Reshape' ? dims(reshape.outputs[0]) : undefined;
+      const readers = reshape && !outs.has(reshape.outputs[0]) ? uses.get(reshape.outputs[0]) ?? [] : [];
+      const perms = readers.map((t) => (t.opType === 'Transpose' ? permAttr(t)?.join() : undefined));
+      if (!reshape || !rd || !readers.length) continue;
+      if (seqFirst ? rd.length !== 3 || rd[0] !== L || rd[1] * rd[2] !== w.dims[1] || perms.some((p) => p !== '1,0,2' && p !== '1,2,0')
+        : rd.length !== 4 || rd[0] !== B || rd[1] !== L || rd[2] * rd[3] !== w.dims[1] || perms.some((p) => p !== '0,2,1,3' && p !== '0,2,3,1')) continue;
+      const views = readers.map((transpose, j) => ({ transpose, isK: perms[j] === '0,2,3,1' || perms[j] === '1,2,0' }));
+      branches.push({ mm, w, add, b, mul, scale: mul ? toNumbers(sc!)[0] : 1, reshape, views });
     }
     // Two or more: k and v of cross-attention (q comes from the decoder), for every decoder layer that reads the
     // same encoder output (all heads of all of them in one split).
     if (branches.length < 2) continue;
-    const n = branches.length;
-    const [h, d] = dims(branches[0].reshape.outputs[0])!.slice(hd);
-    if (branches.some((br) => dims(br.reshape.outputs[0])!.slice(hd).join() !== [h, d].join())) continue;
-    const e = h * d;
+    // Branches may differ in head count (grouped-query attention: q has H heads, k and v H / G), not in head size.
+    const d = dims(branches[0].reshape.outputs[0])![hd + 1];
+    if (branches.some((br) => dims(br.reshape.outputs[0])![hd + 1] !== d)) continue;
+    const hs = branches.map((br) => dims(br.reshape.outputs[0])![hd]);
+    const offs = hs.map((_, j) => hs.slice(0, j).reduce((a, v) => a + v, 0));
+    const nh = hs.reduce((a, v) => a + v, 0);
+    const width = nh * d;
     const key = `${x}/qkv_${k++}`;
-    const wcat = new Float32Array(E * n * e);
+    const wcat = new Float32Array(E * width);
     branches.forEach((br, j) => {
       const wv = toNumbers(br.w);
-      for (let r = 0; r < E; r++) for (let c = 0; c < e; c++) wcat[r * n * e + j * e + c] = wv[r * e + c] * br.scale;
+      const e = hs[j] * d;
+      for (let r = 0; r < E; r++) for (let c = 0; c < e; c++) wcat[r * width + offs[j] * d + c] = wv[r * e + c] * br.scale;
     });
     const c = (name: string, dtype: 'int64' | 'float32', v: ArrayLike<number>, shape: number[]) => {
       constants.set(name, { name, dtype, dims: shape, data: dtype === 'int64' ? BigInt64Array.from(Array.from(v, (n) => BigInt(n))) : Float32Array.from(v) });
@@ -176,37 +186,43 @@ export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>
     const node = (opType: string, inputs: string[], outputs: string[], attrs: Node['attrs'] = new Map()): Node =>
       ({ name: outputs[0], opType, domain: '', inputs, outputs, attrs });
     const tr = (p: number[]): Node['attrs'] => new Map([['perm', { type: 'ints', value: p }]]);
-    const proj = val(`${key}/proj`, seqFirst ? [L, 1, n * e] : [B, L, n * e]);
-    const first: Node[] = [node('MatMul', [x, c(`${key}/weight`, 'float32', wcat, [E, n * e])], [proj])];
+    const proj = val(`${key}/proj`, seqFirst ? [L, 1, width] : [B, L, width]);
+    const first: Node[] = [node('MatMul', [x, c(`${key}/weight`, 'float32', wcat, [E, width])], [proj])];
     let packed = proj;
     if (branches.some((br) => br.b)) {
       // A branch without a bias (Whisper's k_proj) gets zeros.
-      const bias = branches.flatMap((br) => (br.b ? toNumbers(br.b).map((v) => v * br.scale) : new Array<number>(e).fill(0)));
-      packed = val(`${key}/proj_bias`, seqFirst ? [L, 1, n * e] : [B, L, n * e]);
-      first.push(node('Add', [proj, c(`${key}/bias`, 'float32', bias, [n * e])], [packed]));
+      const bias = branches.flatMap((br, j) => (br.b ? toNumbers(br.b).map((v) => v * br.scale) : new Array<number>(hs[j] * d).fill(0)));
+      packed = val(`${key}/proj_bias`, seqFirst ? [L, 1, width] : [B, L, width]);
+      first.push(node('Add', [proj, c(`${key}/bias`, 'float32', bias, [width])], [packed]));
     }
     // Batch 1 drops the batch: [L, n·H, d] → [n·H, L, d]; batch B keeps it: [B, L, n·H, d] → [B, n·H, L, d].
     const lead = B > 1 ? [B] : [];
-    const split = val(`${key}/split`, [...lead, L, n * h, d]);
-    const heads = val(`${key}/heads`, [...lead, n * h, L, d]);
-    first.push(node('Reshape', [packed, c(`${key}/shape`, 'int64', [...lead, L, n * h, d], [lead.length + 3])], [split]),
+    const split = val(`${key}/split`, [...lead, L, nh, d]);
+    const heads = val(`${key}/heads`, [...lead, nh, L, d]);
+    first.push(node('Reshape', [packed, c(`${key}/shape`, 'int64', [...lead, L, nh, d], [lead.length + 3])], [split]),
       node('Transpose', [split], [heads], tr(B > 1 ? [0, 2, 1, 3] : [1, 0, 2])));
     const firstMm = g.nodes.find((n) => branches.some((br) => br.mm === n))!;
     before.set(firstMm, first);
     branches.forEach((br, j) => {
       for (const n of [br.mm, br.add, br.mul, br.reshape]) if (n) skip.add(n);
-      const range = [c(`${key}/start${j}`, 'int64', [j * h], [1]), c(`${key}/end${j}`, 'int64', [(j + 1) * h], [1]), c(`${key}/axis${j}`, 'int64', [lead.length], [1])];
+      const h = hs[j];
+      const range = [c(`${key}/start${j}`, 'int64', [offs[j]], [1]), c(`${key}/end${j}`, 'int64', [offs[j] + h], [1]), c(`${key}/axis${j}`, 'int64', [lead.length], [1])];
       const part = val(`${key}/part${j}`, [...lead, h, L, d]);
-      const y = br.transpose.outputs[0];
-      const nodes = [node('Slice', [heads, ...range], [part])];
-      let last = part;
-      if (br.isK) {
-        last = val(`${key}/part${j}_t`, [...lead, h, d, L]);
-        nodes.push(node('Transpose', [part], [last], tr(B > 1 ? [0, 1, 3, 2] : [0, 2, 1])));
-      }
-      // The node that makes the original output keeps the original node's name (the accuracy diff joins on it).
-      nodes.push({ ...node('Reshape', [last, c(`${key}/out_shape${j}`, 'int64', dims(y)!, [4])], [y]), name: br.transpose.name });
-      replace.set(br.transpose, nodes);
+      // The Slice goes ahead of the view that comes first in the graph; each view is then a Reshape of it (k's a swap
+      // of its last two dims first, which BATCH_MATMUL takes as adj_y).
+      const order = br.views.map((v) => g.nodes.indexOf(v.transpose));
+      br.views.forEach((v, i) => {
+        const y = v.transpose.outputs[0];
+        const nodes = order[i] === Math.min(...order) ? [node('Slice', [heads, ...range], [part])] : [];
+        let last = part;
+        if (v.isK) {
+          last = val(`${key}/part${j}_t${i}`, [...lead, h, d, L]);
+          nodes.push(node('Transpose', [part], [last], tr(B > 1 ? [0, 1, 3, 2] : [0, 2, 1])));
+        }
+        // The node that makes the original output keeps the original node's name (the accuracy diff joins on it).
+        nodes.push({ ...node('Reshape', [last, c(`${key}/out_shape${j}_${i}`, 'int64', dims(y)!, [dims(y)!.length])], [y]), name: v.transpose.name });
+        replace.set(v.transpose, nodes);
+      });
     });
   }
   if (!skip.size) return;

@@ -4,7 +4,8 @@
 // scales / shifts next to a Conv folded into it (fold-affine.ts), GELU written out with Erf or Tanh as Gelu
 // (simplify-gelu.ts), PyTorch's GroupNorm (Reshape, InstanceNormalization, Reshape) as GroupNormalization
 // (simplify-norm.ts), and attention's three head splits (packed or separate q, k, v projections) as one
-// (simplify-attention.ts), a value repeated by Unsqueeze → Expand → Reshape as a Concat (simplify-repeat.ts).
+// (simplify-attention.ts), a value repeated by Unsqueeze → Expand → Reshape as a Concat (simplify-repeat.ts),
+// attention's output Gemm on flattened rows as a MatMul on the [T, B, E] value (simplify-gemm-rows.ts).
 // (Identity and Dropout become aliases in their converters; constant subgraphs are folded by shape inference.)
 import type { Graph, Model, Node, Tensor } from '../ir/types';
 import { inferShapes } from '../ir/shapes/index';
@@ -18,6 +19,7 @@ import { foldConvAffine } from './fold-affine';
 import { fuseRepeats } from './simplify-repeat';
 import { squeezeRank7 } from './simplify-rank7';
 import { fusePixelUnshuffle } from './simplify-unshuffle';
+import { unflattenGemmRows } from './simplify-gemm-rows';
 
 function attrNum(n: Node, name: string, dflt: number): number {
   const a = n.attrs.get(name);
@@ -85,6 +87,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
     fuseGroupNorm(g, constants);
     fusePackedHeads(g, constants);
     fuseSeparateProjections(g, constants);
+    unflattenGemmRows(g, constants);
     splitChunksAsSlices(g, constants);
     fuseChunkedHeads(g, constants);
     fusePixelUnshuffle(g, constants);

@@ -138,6 +138,13 @@ function contract(ctx: ConvertContext, name: string, a0: Operand, b0: Operand, k
   const dimsOf = (ls: string[]) => ls.map((l) => s.sizes.get(l)!);
   let out: number;
   let result: Operand;
+  // A result whose last label would not be last (Mamba-2's 'bln,bsn,bdls,bsd->bld': batch over d) moves once, here,
+  // to ONNX order: left lazy, each elementwise partner downstream (residual, gate) would move instead.
+  if (final && natural.length >= 3 && natural[natural.length - 1] !== final.out[final.out.length - 1]) {
+    const r = contract(ctx, `${name}/natural`, a, b, keep, undefined, s);
+    ctx.bind(final.y, ctx.input(r.name, final.out.map((l) => r.labels.indexOf(l))), identity(final.out.length));
+    return { name: final.y, labels: final.out };
+  }
   if (final) {
     out = ctx.output(final.y, natural.map((l) => final.out.indexOf(l)));
     result = { name: final.y, labels: final.out };

@@ -4,6 +4,7 @@
 import { toFloat32 } from '../../ir/tensor';
 import { transposeData } from '../constdata';
 import type { ConvertContext } from '../context';
+import type { Node } from '../../ir/types';
 import { identity, samePerm } from '../layout';
 import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
@@ -67,6 +68,8 @@ function chainEndsWell(ctx: ConvertContext, y: string): boolean {
   for (let step = 0; step < 16; step++) {
     if (ctx.graph.outputs.some((o) => o.name === cur)) return false;
     const readers = ctx.readersOf(cur);
+    const gated = gatedBy(ctx, cur, readers);
+    if (gated) { cur = gated; continue; }
     if (readers.length !== 1 || readers[0].inputs.filter((i) => i === cur).length !== 1) return false;
     const n = readers[0];
     if (n.opType === 'Reshape' || n.opType === 'Transpose') return n.inputs[0] === cur;
@@ -78,6 +81,17 @@ function chainEndsWell(ctx: ConvertContext, y: string): boolean {
     cur = n.outputs[0];
   }
   return false;
+}
+
+/** `x · f(x)` (SiLU / Swish: x · sigmoid(x), as PyTorch exports it; GELU's tanh form folds earlier): the two
+ *  readers of x are a unary op and the Mul of x by its result, which keep x's layout. The Mul's output, or undefined. */
+function gatedBy(ctx: ConvertContext, x: string, readers: Node[]): string | undefined {
+  if (readers.length !== 2) return undefined;
+  const f = readers.find((n) => UNARY.has(n.opType) && n.inputs[0] === x);
+  const mul = readers.find((n) => n !== f && n.opType === 'Mul' && n.inputs.length === 2);
+  if (!f || !mul || !f.outputs[0] || !mul.inputs.includes(x) || !mul.inputs.includes(f.outputs[0])) return undefined;
+  if (ctx.readersOf(f.outputs[0]).length !== 1 || ctx.graph.outputs.some((o) => o.name === f.outputs[0])) return undefined;
+  return ctx.rank(mul.outputs[0]) === ctx.rank(x) ? mul.outputs[0] : undefined;
 }
 
 /**

@@ -1,6 +1,7 @@
 // ONNX STFT → frames GATHERed from the signal with constant positions (frame f, sample j at f·step + j), times the
 // window when given (computed or constant), then the DFT of each frame as FULLY_CONNECTED with a constant matrix
-// (_dft.ts): [batch, frames, frequencies, 2]. frame_step and frame_length must be constants.
+// (_dft.ts): [batch, frames, frequencies, 2]. frame_step and frame_length must be constants. A real signal may also
+// be [batch, length] (torch.onnx's stft passes it so; onnxruntime reads a rank-2 signal as real).
 import { toNumbers } from '../../ir/tensor';
 import { attrInt } from '../attrs';
 import { identity } from '../layout';
@@ -15,7 +16,8 @@ const STFT: OpConverter = {
   check(node, ctx) {
     const [signal, step, window, length] = node.inputs;
     const dims = ctx.dims(signal);
-    if (dims.length !== 3 || dims.some((d) => d < 0)) return refuse('dynamic-shape', 'STFT needs a signal [batch, length, 1 or 2] of known size');
+    if (dims.length < 2 || dims.length > 3) return refuse('rank', 'STFT needs a signal [batch, length], [batch, length, 1] or [batch, length, 2]');
+    if (dims.some((d) => d < 0)) return refuse('dynamic-shape', 'STFT needs a signal of known size');
     if (!ctx.isConstant(step)) return refuse('computed-input', 'STFT with a computed frame_step is not supported; make it a constant');
     if (length && !ctx.isConstant(length)) return refuse('computed-input', 'STFT with a computed frame_length is not supported; make it a constant');
     if (!length && !window) return refuse('attribute', 'STFT needs a window or a frame_length');
@@ -24,7 +26,7 @@ const STFT: OpConverter = {
   },
   convert(node, ctx) {
     const [signal, stepName, window, length] = node.inputs;
-    const [batch, len, cin] = ctx.shape(signal);
+    const [batch, len, cin = 1] = ctx.shape(signal);
     const step = toNumbers(ctx.constant(stepName)!)[0];
     const L = length ? toNumbers(ctx.constant(length)!)[0] : ctx.dims(window)[0];
     const frames = Math.floor((len - L) / step) + 1;
@@ -32,7 +34,9 @@ const STFT: OpConverter = {
     const nOut = attrInt(node, 'onesided', 1) === 1 ? Math.floor(L / 2) + 1 : L;
     const e = new Emitter(ctx, node);
     const pos = Array.from({ length: frames * L }, (_, i) => Math.floor(i / L) * step + (i % L));
-    let x = e.op('GATHER', [ctx.inputOnnx(signal), ctx.constInt32(pos, `${node.name}/frames`, [frames, L])], [batch, frames, L, cin], 'FLOAT32',
+    const real2d = ctx.shape(signal).length === 2;
+    const sig = real2d ? e.reshape(ctx.inputOnnx(signal), [batch, len, 1]) : ctx.inputOnnx(signal);
+    let x = e.op('GATHER', [sig, ctx.constInt32(pos, `${node.name}/frames`, [frames, L])], [batch, frames, L, cin], 'FLOAT32',
       { axis: 1, batchDims: 0 });
     if (window) x = e.bin('MUL', x, e.reshape(ctx.inputOnnx(window), [1, 1, L, 1]));
     const flat = e.reshape(x, [batch * frames, L * cin]);
