@@ -272,12 +272,10 @@ export class GraphCanvas {
     fresh.select('text.sub').text((d) => d.sub ?? '');
   }
 
-  /** A big graph's boxes held back (nearView()) come into the page in the task after the next frame: that frame lays
-   *  out only those this render put in the page (the next in the frame's own animation callbacks would be laid out
-   *  with them, twice as many). */
+  /** A big graph's boxes held back (nearView()) come into the page in the next frame. */
   private moreSoon(): void {
     if (this.moreFrame) return;
-    this.moreFrame = requestAnimationFrame(() => setTimeout(() => { this.moreFrame = 0; if (!this.onCanvas) this.render(this.items); }, 0));
+    this.moreFrame = requestAnimationFrame(() => { this.moreFrame = 0; if (!this.onCanvas) this.render(this.items); });
   }
 
   /** Whether a view at zoom `k` is drawn on the far canvas: a big graph (more boxes than CULL_ABOVE) zoomed far

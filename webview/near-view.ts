@@ -9,7 +9,7 @@ export type Region = { x0: number; y0: number; x1: number; y1: number };
 
 /** A big graph's boxes put into the page in one frame at most (each is styled and laid out with its labels: tens of
  *  µs each, more under load); more come in the frames after, those in view first. */
-export const ENTER_BUDGET = 60;
+export const ENTER_BUDGET = 120;
 
 const bounds = new WeakMap<DrawEdge, Region>();
 /** The box around an edge's points (its curve lies within it), kept while the edge is. */
