@@ -4,6 +4,7 @@ import * as d3 from 'd3';
 import { textOn } from './colors';
 import { boxPlace, CULL_ABOVE, edgePathOf } from './svg-markup';
 import { FarCanvas } from './far-canvas';
+import { edgeKey, nearView, type Region } from './near-view';
 
 export interface DrawItem {
   key: string;
@@ -25,7 +26,11 @@ export interface CanvasEvents {
   zoomed(t: Transform): void;
 }
 
-type Region = { x0: number; y0: number; x1: number; y1: number };
+/** The box or edge (the very object) each element was last placed for: placing it again for the same one changes
+ *  nothing (a big graph's drawn part growing by ENTER_BUDGET boxes a frame re-placed every box it had). Box objects
+ *  change where they sit only through a new draw() (new objects); recolor() changes their colours in place, and its
+ *  elements with them. */
+const drawnAs = new WeakMap<Element, DrawItem | DrawEdge>();
 function setIfChanged(el: Element, name: string, value: string): void {
   if (el.getAttribute(name) !== value) el.setAttribute(name, value);
 }
@@ -36,9 +41,6 @@ const IN_PLACE: Keyframe[] = [{ transform: 'none' }, { transform: 'none' }];
 const FAR = 0.35;
 /** Zoomed far out, how far the zoom may move from the drawn one (either way) with the picture scaled (hold()). */
 const HOLD_ZOOM = 1.6;
-/** A big graph's boxes put into the page in one frame at most (each is laid out with its labels: tens of µs); more
- *  come in the frames after, those in view first. */
-const ENTER_BUDGET = 120;
 
 export class GraphCanvas {
   private readonly svg: d3.Selection<SVGSVGElement, unknown, null, undefined>;
@@ -219,46 +221,21 @@ export class GraphCanvas {
     }
     this.farCanvas?.show(false);
     if (items.length > CULL_ABOVE) {
-      const r = (this.shown = this.region(1));
-      const meets = (x0: number, y0: number, x1: number, y1: number): boolean => x1 >= r.x0 && x0 <= r.x1 && y1 >= r.y0 && y0 <= r.y1;
-      items = items.filter((d) => meets(d.x - d.width / 2, d.y - d.height / 2, d.x + d.width / 2, d.y + d.height / 2));
-      edges = edges.filter((e) => {
-        let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-        for (const p of e.points) { x0 = Math.min(x0, p.x); y0 = Math.min(y0, p.y); x1 = Math.max(x1, p.x); y1 = Math.max(y1, p.y); }
-        return meets(x0, y0, x1, y1);
-      });
-      // Too many new boxes for one frame (zooming in until labels come back, a jump across the graph): those in view,
-      // nearest its centre first, now; the rest in the next frames.
-      const fresh = items.filter((d) => !this.inPage.has(d.key));
-      if (fresh.length > ENTER_BUDGET) {
-        const v = this.region(0), cx = (v.x0 + v.x1) / 2, cy = (v.y0 + v.y1) / 2;
-        const far = (d: DrawItem): number => Math.max(Math.abs(d.x - cx) / (v.x1 - v.x0), Math.abs(d.y - cy) / (v.y1 - v.y0));
-        const admit = new Set(fresh.sort((a, b) => far(a) - far(b)).slice(0, ENTER_BUDGET).map((d) => d.key));
-        items = items.filter((d) => this.inPage.has(d.key) || admit.has(d.key));
-        // Edges only between boxes in the page until then (a detector's heads have hundreds of long edges crossing
-        // the view, each path laid out and painted with its arrowhead).
-        const keys = new Set(items.map((d) => d.key));
-        edges = edges.filter((e) => keys.has(e.from) && keys.has(e.to));
-        if (!this.moreFrame) this.moreFrame = requestAnimationFrame(() => { this.moreFrame = 0; if (!this.onCanvas) this.render(this.items); });
-      }
-      // The edges passing by (neither end in the page) come ENTER_BUDGET a frame too.
-      const newEdges = edges.filter((e) => !this.edgesInPage.has(`${e.from}>${e.to}`));
-      if (newEdges.length > ENTER_BUDGET) {
-        const keys = new Set(items.map((d) => d.key));
-        const admit = new Set(newEdges.filter((e) => keys.has(e.from) || keys.has(e.to)).slice(0, ENTER_BUDGET));
-        for (const e of newEdges) { if (admit.size >= ENTER_BUDGET) break; admit.add(e); }
-        edges = edges.filter((e) => this.edgesInPage.has(`${e.from}>${e.to}`) || admit.has(e));
-        if (!this.moreFrame) this.moreFrame = requestAnimationFrame(() => { this.moreFrame = 0; if (!this.onCanvas) this.render(this.items); });
-      }
+      const near = nearView(this.items.values(), edges, (this.shown = this.region(1)), this.region(0), this.inPage, this.edgesInPage);
+      ({ items, edges } = near);
+      if (near.more) this.moreSoon();
     }
     this.inPage = new Set(items.map((d) => d.key));
-    this.edgesInPage = new Set(edges.map((e) => `${e.from}>${e.to}`));
+    this.edgesInPage = new Set(edges.map(edgeKey));
     // Attributes are set only where they change: setting one to its own value still has Blink style, paint and
     // layerize the element again (a big graph's drawn part following the view re-set thousands: 0.5 s of CPU).
     this.viewport.select<SVGGElement>('g.edges').selectAll<SVGPathElement, DrawEdge>('path')
-      .data(edges, (e) => `${e.from}>${e.to}`)
+      .data(edges, edgeKey)
       .join((enter) => enter.append('path').attr('marker-end', 'url(#arrow)'))
       .each(function (e) {
+        // An element already drawing this very edge (a big graph's drawn part growing or following the view) is left.
+        if (drawnAs.get(this) === e) return;
+        drawnAs.set(this, e);
         setIfChanged(this, 'class', e.count > 1 ? 'edge multi' : 'edge');
         setIfChanged(this, 'd', edgePathOf(e.points));
       });
@@ -276,6 +253,8 @@ export class GraphCanvas {
         return (entered = g);
       }, (update) => { changed = update.filter((d) => !same(d)); return update; });
     sel.each(function (d) {
+      if (drawnAs.get(this) === d) return;
+      drawnAs.set(this, d);
       const p = boxPlace(d), rect = this.firstElementChild!, label = rect.nextElementSibling!, sub = label.nextElementSibling!;
       setIfChanged(rect, 'x', String(p.x)); setIfChanged(rect, 'y', String(p.y));
       setIfChanged(label, 'x', String(p.cx)); setIfChanged(label, 'y', String(p.label));
@@ -291,6 +270,12 @@ export class GraphCanvas {
     fresh.selectAll<SVGTextElement, DrawItem>('text').style('fill', (d) => textOn(d.fill));
     fresh.select('text.label').text((d) => d.label);
     fresh.select('text.sub').text((d) => d.sub ?? '');
+  }
+
+  /** A big graph's boxes held back (nearView()) come into the page in the next frame. */
+  private moreSoon(): void {
+    if (this.moreFrame) return;
+    this.moreFrame = requestAnimationFrame(() => { this.moreFrame = 0; if (!this.onCanvas) this.render(this.items); });
   }
 
   /** Whether a view at zoom `k` is drawn on the far canvas: a big graph (more boxes than CULL_ABOVE) zoomed far

@@ -2,7 +2,7 @@
 // put into the page's HTML (src/extension/webview-html.ts): the page paints it as it parses, before any of its script
 // runs. The same functions as the page's own drawing make it (scopes, box sizes, layout), and the markup is what
 // webview/canvas.ts would put in the page, so when the page's script takes over and draws, nothing moves. No DOM and
-// no d3 beyond d3-shape (svg-markup.ts) here: this runs in Node too.
+// no d3 here: this runs in Node too.
 import type { ViewGraph, WireGraph } from '../src/shared/protocol';
 import { decodeGraph, valueNamed } from '../src/shared/graph-wire';
 import type { DrawItem } from './canvas';

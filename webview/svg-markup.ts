@@ -1,16 +1,35 @@
 // The SVG markup of drawn boxes and edges, as webview/canvas.ts puts them in the page, for the first frame the
-// extension host draws into the page (webview/first-frame.ts); and the edge path both use. No DOM here, and of d3
-// only d3-shape: this runs in Node too.
-import { curveBasis, line } from 'd3-shape';
+// extension host draws into the page (webview/first-frame.ts); and the edge path both use. No DOM and no d3 here: this
+// runs in Node too.
 import type { DrawEdge, DrawItem } from './canvas';
 
 /** Above this many boxes the page draws only those near the view (webview/canvas.ts); the host draws no such view. */
 export const CULL_ABOVE = 600;
 
-const pathOf = line<{ x: number; y: number }>().x((p) => p.x).y((p) => p.y).curve(curveBasis).digits(1);
-/** An edge's SVG path: a B-spline through its points (a tenth of a pixel is fine enough, and keeps the host's
- *  markup short). */
-export function edgePath(points: { x: number; y: number }[]): string { return pathOf(points) ?? ''; }
+const r1 = (v: number): number => Math.round(v * 10) / 10;
+const bezier = (x0: number, y0: number, x1: number, y1: number, x: number, y: number): string =>
+  `C${r1((2 * x0 + x1) / 3)},${r1((2 * y0 + y1) / 3)},${r1((x0 + 2 * x1) / 3)},${r1((y0 + 2 * y1) / 3)},${r1((x0 + 4 * x1 + x) / 6)},${r1((y0 + 4 * y1 + y) / 6)}`;
+/** An edge's SVG path: a B-spline through its points, to a tenth of a pixel (fine enough, and it keeps the host's
+ *  markup short). The same string as d3-shape's line().curve(curveBasis).digits(1) (test/webview/edge-path.test.ts),
+ *  written out: d3-path's rounding appends each number through a tagged template, and every edge of the host's first
+ *  frame and of each drawing of the page goes through here (the host's cold first frame spent a third of its markup
+ *  time in it). */
+export function edgePath(points: { x: number; y: number }[]): string {
+  const n = points.length;
+  if (n === 0) return '';
+  let x0 = points[0].x, y0 = points[0].y;
+  const start = `M${r1(x0)},${r1(y0)}`;
+  if (n === 1) return `${start}Z`;
+  let x1 = points[1].x, y1 = points[1].y;
+  if (n === 2) return `${start}L${r1(x1)},${r1(y1)}`;
+  let d = `${start}L${r1((5 * x0 + x1) / 6)},${r1((5 * y0 + y1) / 6)}`;
+  for (let i = 2; i < n; i++) {
+    const x = points[i].x, y = points[i].y;
+    d += bezier(x0, y0, x1, y1, x, y);
+    x0 = x1; y0 = y1; x1 = x; y1 = y;
+  }
+  return `${d}${bezier(x0, y0, x1, y1, x1, y1)}L${r1(x1)},${r1(y1)}`;
+}
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const tenth = (v: number): number => Math.round(v * 10) / 10;

@@ -1,0 +1,74 @@
+// Which of a big graph's boxes and edges go into the page (webview/canvas.ts render()): those near the view, and when
+// too many are new for one frame (labels coming back, a jump across the graph), ENTER_BUDGET of them a frame, those
+// in view and nearest its centre first. Each frame of labels coming back on the expanded detector (3,500 boxes) runs
+// this over every box and edge: an edge's bounds and key are worked out once per edge (not at every frame), and the
+// boxes to admit are picked by a distance worked out once per box.
+import type { DrawEdge, DrawItem } from './canvas';
+
+export type Region = { x0: number; y0: number; x1: number; y1: number };
+
+/** A big graph's boxes put into the page in one frame at most (each is styled and laid out with its labels: tens of
+ *  µs each, more under load); more come in the frames after, those in view first. */
+export const ENTER_BUDGET = 120;
+
+const bounds = new WeakMap<DrawEdge, Region>();
+/** The box around an edge's points (its curve lies within it), kept while the edge is. */
+export function edgeBounds(e: DrawEdge): Region {
+  let b = bounds.get(e);
+  if (!b) {
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    for (const p of e.points) { x0 = Math.min(x0, p.x); y0 = Math.min(y0, p.y); x1 = Math.max(x1, p.x); y1 = Math.max(y1, p.y); }
+    bounds.set(e, (b = { x0, y0, x1, y1 }));
+  }
+  return b;
+}
+
+const keys = new WeakMap<DrawEdge, string>();
+/** An edge's key in the page ("from>to"), kept while the edge is. */
+export function edgeKey(e: DrawEdge): string {
+  let k = keys.get(e);
+  if (k === undefined) keys.set(e, (k = `${e.from}>${e.to}`));
+  return k;
+}
+
+const meets = (r: Region, x0: number, y0: number, x1: number, y1: number): boolean => x1 >= r.x0 && x0 <= r.x1 && y1 >= r.y0 && y0 <= r.y1;
+
+export interface NearView {
+  items: DrawItem[];
+  edges: DrawEdge[];
+  /** Whether boxes or edges near the view were held back for the next frames. */
+  more: boolean;
+}
+
+/** The boxes and edges within `near` that the page is to have after this frame, given the keys of the boxes and
+ *  edges it has (`inPage`, `edgesInPage`): all of them, or when more than ENTER_BUDGET boxes (or edges) would be
+ *  new, those it has plus ENTER_BUDGET new ones, the boxes nearest the centre of `view` first (until then only the
+ *  edges between boxes in the page: a detector's heads have hundreds of long edges crossing the view, each path laid
+ *  out and painted with its arrowhead). */
+export function nearView(all: Iterable<DrawItem>, allEdges: DrawEdge[], near: Region, view: Region,
+  inPage: Set<string>, edgesInPage: Set<string>): NearView {
+  let items: DrawItem[] = [];
+  for (const d of all) if (meets(near, d.x - d.width / 2, d.y - d.height / 2, d.x + d.width / 2, d.y + d.height / 2)) items.push(d);
+  let edges = allEdges.filter((e) => { const b = edgeBounds(e); return meets(near, b.x0, b.y0, b.x1, b.y1); });
+  let more = false;
+  const fresh = items.filter((d) => !inPage.has(d.key));
+  if (fresh.length > ENTER_BUDGET) {
+    const cx = (view.x0 + view.x1) / 2, cy = (view.y0 + view.y1) / 2, w = view.x1 - view.x0, h = view.y1 - view.y0;
+    const by = fresh.map((d) => ({ d, far: Math.max(Math.abs(d.x - cx) / w, Math.abs(d.y - cy) / h) })).sort((a, b) => a.far - b.far);
+    const admit = new Set(by.slice(0, ENTER_BUDGET).map((x) => x.d.key));
+    items = items.filter((d) => inPage.has(d.key) || admit.has(d.key));
+    const keys = new Set(items.map((d) => d.key));
+    edges = edges.filter((e) => keys.has(e.from) && keys.has(e.to));
+    more = true;
+  }
+  // The edges passing by (neither end in the page) come ENTER_BUDGET a frame too.
+  const newEdges = edges.filter((e) => !edgesInPage.has(edgeKey(e)));
+  if (newEdges.length > ENTER_BUDGET) {
+    const keys = new Set(items.map((d) => d.key));
+    const admit = new Set(newEdges.filter((e) => keys.has(e.from) || keys.has(e.to)).slice(0, ENTER_BUDGET));
+    for (const e of newEdges) { if (admit.size >= ENTER_BUDGET) break; admit.add(e); }
+    edges = edges.filter((e) => edgesInPage.has(edgeKey(e)) || admit.has(e));
+    more = true;
+  }
+  return { items, edges, more };
+}
