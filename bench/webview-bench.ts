@@ -79,7 +79,7 @@ function models(): { name: string; file?: string; note?: string }[] {
   let note: string | undefined;
   if (missing.length) {
     console.log(`exporting ${missing.join(', ')} with python3-torchvision into ${benchDir}…`);
-    const r = spawnSync('python3', [path.join(ROOT, 'bench/export-torchvision.py'), benchDir, ...missing], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const r = spawnSync(fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3', [path.join(ROOT, 'bench/export-torchvision.py'), benchDir, ...missing], { stdio: ['ignore', 'ignore', 'pipe'] });
     if (r.status !== 0) note = `not exported (python3-torchvision: ${String(r.stderr ?? r.error).trim().split('\n').pop()})`;
   }
   const flat = path.join(benchDir, 'flat-20000.onnx');
