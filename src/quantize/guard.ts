@@ -34,6 +34,9 @@ export interface GuardResult {
   /** What the model's outputs are used for and how much of it int8 keeps against float32 on the search's calibration
    *  samples (task-signal.ts: arg-max agreement or mask IoU); reported, the guard itself stays on the cosine. */
   task?: TaskSummary;
+  /** Probability-map outputs judged by their thresholded IoU against onnxruntime instead of the cosine (default
+   *  --min-cosine only; mask-guard.ts): mean and worst IoU over the judged maps, their count and the bar. */
+  maskIou?: { iou: number; worst: number; maps: number; min: number };
 }
 
 /** `--json`'s task measure: its kind, the agreement as written and in plain int8, and the samples measured. */

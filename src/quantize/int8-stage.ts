@@ -5,13 +5,15 @@ import { decodeModel } from '../onnx/reader';
 import { simplifiedModel } from '../convert/simplify';
 import type { ConvertOptions } from '../convert/types';
 import { freezeInputs } from '../convert/input-values';
-import { ModelError, isStaticShape, type Model } from '../ir/types';
+import { ModelError, isStaticShape, type Model, type Tensor } from '../ir/types';
 import { serializeTflite } from '../tflite/writer';
 import { CalibrationInput, loadCalibrationSamples, randomSamples } from '../calibration/data';
 import { quantizeFullInt8 } from './full-int8';
 import { stripQdq } from './qdq';
 import type { QParams } from './params';
-import { GUARD_COSINE, GUARD_SAMPLES, SEARCH_SAMPLES } from './mixed-precision';
+import { GUARD_COSINE, GUARD_SAMPLES, SEARCH_SAMPLES, referenceOutputs } from './mixed-precision';
+import { MIN_MASK_IOU, maskGuard, maskGuardMet, maskOutputs } from './mask-guard';
+import { openConverted } from '../runtime/tflite-onnx-io';
 import { taskText } from './task-signal';
 import { GuardResult, MIN_COSINE, blameLayers, blameText } from './guard';
 import type { QuantStage } from './file';
@@ -80,19 +82,41 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
       samples: Math.min(samples.length, SEARCH_SAMPLES) };
     summary.task = guard.task;
   }
+  // Probability maps (text detection): without --min-cosine, a model that misses the cosine only on its maps is
+  // judged there by their thresholded IoU against onnxruntime (mask-guard.ts).
+  const masks = maskOutputs(result.model.subgraphs[0], result.metadata);
+  if (!guard.met && q.minCosine === undefined && !q.int8Io && masks.size && samples.length) {
+    const guardSamples = samples.slice(0, GUARD_SAMPLES);
+    const refs = await referenceOutputs(onnx, guardSamples);
+    const session = await openConverted(serializeTflite(result.model));
+    const outputs: Map<string, Tensor>[] = [];
+    try {
+      for (const s of guardSamples) outputs.push(await session.run(s));
+    } finally {
+      session.close();
+    }
+    const m = maskGuard(refs, outputs, masks);
+    if (m.maps) guard.maskIou = { iou: m.iou, worst: m.worstIou, maps: m.maps, min: MIN_MASK_IOU };
+    guard.met = maskGuardMet(m, minCosine);
+  }
   summary.guard = guard;
   const taskNote = stats.task ? `; task: ${taskText(stats.task)}${stats.int8Task && stats.int8Task !== stats.task ? ` (plain int8 ${stats.int8Task.agreement.toFixed(4)})` : ''} on ${Math.min(samples.length, SEARCH_SAMPLES)} calibration sample(s)` : '';
   if (!guard.met) {
     // The accuracy guard: compare's per-layer split names the layers; nothing is written unless --allow-degraded.
     guard.blame = await blameLayers(bytes, model.path, floatTflite, serializeTflite(result.model), samples[0]);
     const n = Math.min(samples.length, GUARD_SAMPLES);
+    const maskNote = guard.maskIou ? ` and probability-map IoU ${guard.maskIou.iou.toFixed(4)} (worst ${guard.maskIou.worst.toFixed(4)}) is below ${MIN_MASK_IOU}` : '';
     const msg = `int8: output cosine ${Number.isNaN(stats.cosine) ? 'NaN' : cos(stats.cosine)} against onnxruntime on ${n} ${summary.calibrationSource === 'folder' ? '' : `${summary.calibrationSource} `}`
-      + `calibration sample(s) is below --min-cosine ${minCosine}${stats.int16Ops ? ` (with ${stats.int16Ops} ops in 16x8)` : ''}${stats.floatOps ? ` (with ${stats.floatOps} ops in float32)` : ''}; `
+      + `calibration sample(s) is below --min-cosine ${minCosine}${maskNote}${stats.int16Ops ? ` (with ${stats.int16Ops} ops in 16x8)` : ''}${stats.floatOps ? ` (with ${stats.floatOps} ops in float32)` : ''}; `
       + `layers to blame (largest SNR drop, float32 → int8): ${blameText(guard.blame)}${taskNote}`;
     if (!q.allowDegraded) {
       throw new ModelError(`${msg}; nothing written (better --calibration samples, --int16 auto, or --allow-degraded to write it anyway)`);
     }
     result.warnings.push(`${msg}; written anyway because of --allow-degraded`);
+  } else if (guard.maskIou && guard.cosine < minCosine) {
+    result.warnings.push(`int8: output cosine ${cos(stats.cosine)} is below --min-cosine ${minCosine} on the probability map(s) only; their IoU `
+      + `thresholded at 0.3 / 0.5 against onnxruntime is ${guard.maskIou.iou.toFixed(4)} (worst ${guard.maskIou.worst.toFixed(4)}, at least ${MIN_MASK_IOU}) on `
+      + `${Math.min(samples.length, GUARD_SAMPLES)} calibration sample(s), so the model is written (--min-cosine judges the maps by cosine)${taskNote}`);
   } else if (!stats.guardMet) {
     result.warnings.push(`int8: output cosine on the calibration samples is ${cos(stats.cosine)} (< ${GUARD_COSINE}) even with float32 / 16x8 layers within `
       + `${INT8_SIZE_BUDGET * 100}% of the float32 size${taskNote}; compare the model layer by layer (onnx2lite compare)`);

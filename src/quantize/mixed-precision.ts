@@ -112,7 +112,8 @@ export async function score(tflite: Uint8Array, samples: Tensor[][], refs: Map<s
   }
 }
 
-async function referenceOutputs(onnx: Model, samples: Tensor[][]): Promise<Map<string, Tensor>[]> {
+/** onnxruntime's outputs of `onnx` on `samples`, by output name. */
+export async function referenceOutputs(onnx: Model, samples: Tensor[][]): Promise<Map<string, Tensor>[]> {
   const outputs = onnx.graph.outputs.map((o) => o.name);
   const session = await openOnnx(encodeModel(onnx, { valueInfo: false }));
   const refs: Map<string, Tensor>[] = [];

@@ -12,6 +12,10 @@
 // the relaxed-SIMD build computes int8 MEAN over the innermost axis wrongly (a LayerNorm's mean of [1, 16, 64] over
 // axis 2: 0.24 for 0.40, 0.81 with zero points 0), floats differ from compat's in the last bits (fused multiply-add),
 // and it is not faster here (int8 0.94-1.03x, float32 0.85-1.1x of compat on PP-OCR; bench/paired-latency.ts).
+// Its int8 is not faster because XNNPack runs the same int8 kernels in both builds (the relaxed build carries
+// i32x4.relaxed_dot_i8x16_i7x16_add kernels but does not pick them here): PP-OCRv4 det's 3x3 conv 96->24 at 160x160
+// in int8 21.9 ms in both, while its float32 twin takes 28.7 ms in compat and 43-47 ms in relaxed SIMD on Node 20
+// (bench/op-latency.ts, 2026-12-05); the int8 / float32 ratio the relaxed build shows there is float32 slowing down.
 // ONNX2LITE_LITERT_BUILD=relaxed-simd (or threaded) loads another build, for benches and test/runtime/litert-builds;
 // Node 20 gets relaxed SIMD from V8's --experimental-wasm-relaxed-simd, turned on here when asked for.
 import { readFileSync } from 'node:fs';

@@ -149,3 +149,26 @@ test('--quantize int8: a tiny learned bias after HARD_SWISH (PP-OCR\'s x + c) ge
   assert.ok(esg.operators.every((o) => [...o.inputs, ...o.outputs].every((i) => i < 0 || esg.tensors[i].type !== 'FLOAT32' || esg.inputs.includes(i) || esg.outputs.includes(i) || !!esg.tensors[i].data)),
     esg.operators.map((o) => `${o.opcode}:${esg.tensors[o.outputs[0]].type}`).join(' '));
 });
+
+test('--quantize int8: a BATCH_MATMUL of two activations (attention scores) gets the float form; close to onnxruntime; micro writes the int8 op back', async () => {
+  const bytes = encodeModel(buildModel({
+    opset: 14, inputs: [['x', 'float32', [1, 2, 8, 6]]], outputs: [['s', 'float32', [1, 2, 8, 8]]],
+    initializers: [tensor('c', 'float32', [1], [0.7])],
+    nodes: [node('Mul', ['x', 'c'], ['k']), node('Transpose', ['k'], ['kt'], { perm: [0, 1, 3, 2] }), node('MatMul', ['x', 'kt'], ['s'])],
+  }));
+  const { result } = await quantizeModelBytes(bytes, 'scores.onnx', {}, { mode: 'int8', int16: 'off', allowDegraded: true });
+  const sg = result.model.subgraphs[0];
+  const mm = sg.operators.filter((o) => o.opcode === 'BATCH_MATMUL');
+  assert.equal(mm.length, 1, ops(result.model).join(' '));
+  assert.deepEqual(mm[0].inputs.map((i) => sg.tensors[i].type), ['FLOAT32', 'FLOAT32'], 'XNNPack takes it in float32 only');
+  assert.ok(sg.tensors[mm[0].outputs[0]].name.endsWith(FLOAT_BINARY_SUFFIX));
+  assert.deepEqual(innerFloatActivations(result.model), [], 'float only inside the form');
+  const x: Tensor = { name: 'x', dtype: 'float32', dims: [1, 2, 8, 6], data: Float32Array.from({ length: 96 }, rng(3)) };
+  const ref = floats((await runOnnx(bytes, [x])).get('s')!);
+  assert.ok(cosine(await runFirstOutput(result.model, [x]), ref) > 0.99);
+  const embedded = structuredClone(result.model);
+  assert.ok(integerOnlyHardSwish(embedded) >= 1);
+  const esg = embedded.subgraphs[0];
+  const back = esg.operators.filter((o) => o.opcode === 'BATCH_MATMUL');
+  assert.deepEqual(back.flatMap((o) => [...o.inputs, ...o.outputs].map((i) => esg.tensors[i].type)), ['INT8', 'INT8', 'INT8']);
+});

@@ -1,0 +1,143 @@
+// Where a quantized model's LiteRT time goes, op by op: every op of subgraph 0 (with the DEQUANTIZE ops of constants
+// it reads, so hybrid islands and float16 weights stay delegated as in the model) is cut into a model of its own, fed
+// random inputs written once, and run without reading its outputs back (no JS copies timed); the time is the process
+// CPU per run, the middle of 5 batches of >= 50 ms. With a second model (e.g. float32 then int8), each op is joined to
+// the first model's op writing the same tensor name (`_int8` copies too) and the table gives both and their ratio,
+// then sums by opcode and precision. One model at a time in one process: timing the two side by side (interleaved)
+// inflated the float32 convs 2.4x on a loaded machine, where the sums of ops alone match the whole models (PP-OCRv4 det
+// float32: 174 ms summed, 183 ms whole). An op alone is not fused with its neighbours: a PAD read by a convolution
+// costs nothing in the model (XNNPack folds it) but its full time here.
+// Usage: node --import tsx bench/op-latency.ts FLOAT.tflite [QUANT.tflite] [--top N]
+// (ONNX2LITE_LITERT_BUILD=relaxed-simd times LiteRT's relaxed-SIMD build, src/runtime/litert-load.ts.)
+import * as fs from 'node:fs';
+import type { DType, Tensor } from '../src/ir/types';
+import type { TflModel, TflOperator, TflTensor } from '../src/tflite/model';
+import { parseTflite } from '../src/tflite/reader';
+import { serializeTflite } from '../src/tflite/writer';
+import { liteRtBuild, loadLiteRt } from '../src/runtime/litert-load';
+import { loadAverage } from './paired-latency';
+
+const FREE = new Set(['RESHAPE', 'SQUEEZE', 'EXPAND_DIMS']);
+const isConst = (t: TflTensor | undefined) => !!t?.data && t.data.byteLength > 0;
+const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e3; };
+
+/** Op `k` of `m` as a model of its own: its activation inputs are the inputs, constant DEQUANTIZEs it reads kept. */
+export function cutOp(m: TflModel, k: number): TflModel {
+  const sg = m.subgraphs[0];
+  const op = sg.operators[k];
+  const map = new Map<number, number>();
+  const tensors: TflTensor[] = [];
+  const use = (i: number) => {
+    if (i < 0) return -1;
+    if (!map.has(i)) { map.set(i, tensors.length); tensors.push({ ...sg.tensors[i], shapeSignature: undefined }); }
+    return map.get(i)!;
+  };
+  const weights = op.inputs.flatMap((i) => sg.operators.filter((p) => p.opcode === 'DEQUANTIZE' && p.outputs[0] === i && isConst(sg.tensors[p.inputs[0]])));
+  const ops: TflOperator[] = [...weights, op].map((o) => ({ ...o, inputs: o.inputs.map(use), outputs: o.outputs.map(use) }));
+  const made = new Set(ops.flatMap((o) => o.outputs));
+  const inputs = [...new Set(ops.flatMap((o) => o.inputs).filter((i) => i >= 0 && !isConst(tensors[i]) && !made.has(i)))];
+  return { version: 3, description: 'op', metadata: new Map(), subgraphs: [{ name: 'op', tensors, operators: ops, inputs, outputs: ops.at(-1)!.outputs }] };
+}
+
+const DTYPES: Partial<Record<TflTensor['type'], DType>> = { FLOAT32: 'float32', INT8: 'int8', INT16: 'int16', INT32: 'int32', UINT8: 'uint8' };
+function randomBytes(t: TflTensor): Uint8Array {
+  const n = t.shape.reduce((a, d) => a * Math.max(1, d), 1);
+  const dtype = DTYPES[t.type];
+  if (!dtype) throw new Error(`cannot feed ${t.type}`);
+  if (dtype === 'float32') return new Uint8Array(Float32Array.from({ length: n }, () => Math.random() * 2 - 1).buffer);
+  if (dtype === 'int32') return new Uint8Array(n * 4); // indices, axes: 0 is valid
+  const b = new Uint8Array(n * (dtype === 'int16' ? 2 : 1));
+  for (let i = 0; i < b.length; i++) b[i] = (Math.random() * 256) | 0;
+  return b;
+}
+
+/** CPU ms per run of `tflite` (one thread, XNNPack) on random inputs. */
+export async function timeAlone(tflite: Uint8Array): Promise<number> {
+  const sg = parseTflite(tflite).subgraphs[0];
+  const lrt = await loadLiteRt();
+  const liteRt = lrt.getGlobalLiteRt();
+  // The same WASM calls as src/runtime/litert.ts, without its per-run copies.
+  const wasm = liteRt.liteRtWasm as unknown as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const environment = liteRt.getDefaultEnvironment();
+  const env = environment.liteRtEnvironment;
+  const ptr = wasm._malloc(tflite.length);
+  wasm.HEAPU8.set(tflite, ptr);
+  const model = wasm.loadModel(env, ptr, tflite.length);
+  const compiled = await wasm.compileModel(env, model, { environment, accelerator: 'wasm', cpuOptions: { numThreads: 1 }, gpuOptions: {}, webNNOptions: {} });
+  const buffers = sg.inputs.map((t, i) => {
+    const type = model.getInputTensorType(0, i);
+    const size = type.bytes();
+    const b = wasm.LiteRtTensorBuffer.createManaged(env, wasm.LiteRtTensorBufferType.HOST_MEMORY, type, size);
+    type.delete();
+    const at = b.lock(wasm.LiteRtTensorBufferLockMode.WRITE);
+    wasm.HEAPU8.set(randomBytes(sg.tensors[t]).subarray(0, size), at);
+    b.unlock();
+    return b;
+  });
+  try {
+    const run = async () => { for (const r of await compiled.run(0, buffers)) r.delete(); };
+    await run();
+    const w0 = performance.now();
+    await run();
+    const reps = Math.max(1, Math.min(300, Math.ceil(50 / Math.max(0.005, performance.now() - w0))));
+    const per: number[] = [];
+    for (let b = 0; b < 5; b++) {
+      const c0 = cpuMs();
+      for (let r = 0; r < reps; r++) await run();
+      per.push((cpuMs() - c0) / reps);
+    }
+    return per.sort((a, b) => a - b)[2];
+  } finally {
+    for (const b of buffers) b.delete();
+    compiled.delete();
+    model.delete();
+    wasm._free(ptr);
+  }
+}
+
+interface OpTime { k: number; opcode: string; precision: string; out: string; shape: number[]; ms: number }
+
+async function profile(m: TflModel): Promise<OpTime[]> {
+  const sg = m.subgraphs[0];
+  const rows: OpTime[] = [];
+  for (let k = 0; k < sg.operators.length; k++) {
+    const op = sg.operators[k];
+    if (FREE.has(op.opcode) || (op.opcode === 'DEQUANTIZE' && isConst(sg.tensors[op.inputs[0]]))) continue;
+    const act = sg.tensors[op.inputs.find((i) => i >= 0 && !isConst(sg.tensors[i])) ?? op.outputs[0]];
+    const out = sg.tensors[op.outputs[0]];
+    rows.push({ k, opcode: op.opcode, precision: act.type, out: out.name, shape: out.shape, ms: await timeAlone(serializeTflite(cutOp(m, k))) });
+  }
+  return rows;
+}
+
+(async () => {
+  const args = process.argv.slice(2);
+  const top = Number(args[args.indexOf('--top') + 1]) || 30;
+  const files = args.filter((a, i) => a.endsWith('.tflite') && args[i - 1] !== '--top');
+  if (!files.length) { console.log('usage: node --import tsx bench/op-latency.ts FLOAT.tflite [QUANT.tflite] [--top N]'); return; }
+  const load0 = loadAverage();
+  const profiles = [];
+  for (const f of files) profiles.push(await profile(parseTflite(new Uint8Array(fs.readFileSync(f)))));
+  console.log(`# LiteRT ${liteRtBuild()} build, one thread; load ${load0} → ${loadAverage()}`);
+  const [a, b] = profiles.length > 1 ? profiles : [undefined, profiles[0]];
+  const byOut = new Map(a?.map((r) => [r.out, r]) ?? []);
+  const twin = (r: OpTime) => byOut.get(r.out) ?? byOut.get(r.out.replace(/_int8$/, ''));
+  for (const [i, p] of profiles.entries()) console.log(`# ${files[i]}: ${p.length} ops, ${p.reduce((s, r) => s + r.ms, 0).toFixed(1)} ms summed`);
+  console.log('op     opcode / precision              output shape          ms      ' + (a ? 'first model (ratio)' : ''));
+  for (const r of [...b].sort((x, y) => y.ms - x.ms).slice(0, top)) {
+    const t = twin(r);
+    console.log(`${String(r.k).padStart(4)}  ${`${r.opcode} ${r.precision}`.padEnd(32)} ${JSON.stringify(r.shape).padEnd(20)} ${r.ms.toFixed(2).padStart(7)}`
+      + (t ? `   ${t.opcode} ${t.ms.toFixed(2)} (${(r.ms / t.ms).toFixed(2)}×)` : ''));
+  }
+  const sums = new Map<string, { n: number; ms: number; first: number }>();
+  for (const r of b) {
+    const key = `${r.opcode} ${r.precision}`;
+    const s = sums.get(key) ?? { n: 0, ms: 0, first: 0 };
+    s.n++; s.ms += r.ms; s.first += twin(r)?.ms ?? 0;
+    sums.set(key, s);
+  }
+  console.log('# by opcode and precision: count, ms' + (a ? ', the same outputs in the first model (ratio)' : ''));
+  for (const [key, s] of [...sums].sort((x, y) => y[1].ms - x[1].ms)) {
+    console.log(`  ${key.padEnd(32)} ${String(s.n).padStart(4)} ${s.ms.toFixed(2).padStart(8)}` + (a && s.first ? `   ${s.first.toFixed(2)} (${(s.ms / s.first).toFixed(2)}×)` : ''));
+  }
+})().catch((e) => { console.error(e); process.exit(1); });
