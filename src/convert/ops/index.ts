@@ -94,7 +94,9 @@ import MaxPool from './MaxPool';
 import MaxUnpool from './MaxUnpool';
 import Mean from './Mean';
 import MeanVarianceNormalization from './MeanVarianceNormalization';
+import MicrosoftDequantizeLinear from './MicrosoftDequantizeLinear';
 import MicrosoftGelu from './MicrosoftGelu';
+import MicrosoftQuantizeLinear from './MicrosoftQuantizeLinear';
 import Min from './Min';
 import Mod from './Mod';
 import Mul from './Mul';
@@ -277,7 +279,9 @@ export const OPS: OpConverter[] = [
   MaxUnpool,
   Mean,
   MeanVarianceNormalization,
+  MicrosoftDequantizeLinear,
   MicrosoftGelu,
+  MicrosoftQuantizeLinear,
   Min,
   Mod,
   Mul,

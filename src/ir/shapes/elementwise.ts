@@ -74,8 +74,10 @@ register('LayerNormalization', (c) => {
 });
 register(['RandomUniformLike', 'RandomNormalLike', 'Bernoulli'], (c) => [like(c, 0, castType(c, 'dtype') ?? c.dtype(0))]);
 register('EyeLike', (c) => [like(c, 0, castType(c, 'dtype') ?? c.dtype(0))]);
-register('DequantizeLinear', (c) => [like(c, 0, c.dtype(1) ?? 'float32')]);
-register('QuantizeLinear', (c) => [like(c, 0, c.has(2) ? c.dtype(2) : 'uint8')]);
+for (const domain of ['', 'com.microsoft']) {
+  register('DequantizeLinear', (c) => [like(c, 0, c.dtype(1) ?? 'float32')], domain);
+  register('QuantizeLinear', (c) => [like(c, 0, c.has(2) ? c.dtype(2) : 'uint8')], domain);
+}
 register('DynamicQuantizeLinear', (c) => [like(c, 0, 'uint8'), { dtype: 'float32', shape: [] }, { dtype: 'uint8', shape: [] }]);
 
 // Training ops (ai.onnx.preview.training): each output has the shape of the input it updates.
