@@ -1,6 +1,6 @@
 // onnxruntime's quantizer forms (test/helpers/ort-qoperator.ts): a QOperator CNN (QLinearConv, uint8 MaxPool /
-// Flatten, com.microsoft QLinearAdd / LeakyRelu / AveragePool / Concat / Sigmoid / Mul / GlobalAveragePool, QGemm)
-// and what the optimizer makes of dynamic quantization (DynamicQuantizeMatMul, MatMulIntegerToFloat, QGemm with a
+// Flatten, com.microsoft QLinearAdd / LeakyRelu / AveragePool / Concat / Sigmoid / Mul / GlobalAveragePool, QGemm),
+// QLinearWhere, and what the optimizer makes of dynamic quantization (DynamicQuantizeMatMul, MatMulIntegerToFloat, QGemm with a
 // float output) were refused as onnxruntime-only ops; they convert, with no TRANSPOSE, and run on LiteRT beside
 // onnxruntime-node.
 import { test } from 'node:test';
@@ -114,12 +114,22 @@ test('a QOperator model says so in one warning; per-axis activation scales on QL
   assert.throws(() => convertModel(decodeModel(encodeModel(bad))), /QLinearAdd with a per-axis scale or zero point on a is not supported/);
 });
 
-test('a quantizer op onnx2lite has no converter for (QLinearWhere) is refused with one line that says what to do', () => {
-  const m = buildModel({
-    opset: 13, inputs: [['c', 'bool', [4]], ['a', 'uint8', [4]]], outputs: [['y', 'uint8', [4]]],
-    nodes: [{ ...node('QLinearWhere', ['c', 'a', 's', 'z', 'a', 's', 'z', 's', 'z'], ['y']), domain: 'com.microsoft' }],
-    initializers: [tensor('s', 'float32', [], [0.1]), tensor('z', 'uint8', [], [0])],
+test('QLinearWhere (uint8 operands of different scales, broadcast): SELECT_V2 between dequantize and requantize, within one step', async () => {
+  const rnd = seededUniform(13);
+  const u8 = (n: number) => Array.from({ length: n }, () => Math.floor(rnd() * 256));
+  const model = buildModel({
+    opset: 13, inputs: [['c', 'bool', [4, 6]], ['a', 'uint8', [4, 6]]], outputs: [['y', 'uint8', [4, 6]]],
+    nodes: [{ ...node('QLinearWhere', ['c', 'a', 'as', 'az', 'b', 'bs', 'bz', 'ys', 'yz'], ['y']), domain: 'com.microsoft' }],
+    initializers: [tensor('b', 'uint8', [6], u8(6)), tensor('as', 'float32', [], [0.02]), tensor('az', 'uint8', [], [100]),
+      tensor('bs', 'float32', [], [0.03]), tensor('bz', 'uint8', [], [120]), tensor('ys', 'float32', [], [0.04]), tensor('yz', 'uint8', [], [128])],
   });
-  m.opsets.set('com.microsoft', 1);
-  assert.throws(() => convertModel(decodeModel(encodeModel(m))), /QLinearWhere is an onnxruntime quantization op .*quant_format=QDQ/);
+  model.opsets.set('com.microsoft', 1);
+  const c = tensor('c', 'bool', [4, 6], Array.from({ length: 24 }, () => (rnd() > 0.5 ? 1 : 0)));
+  const a = tensor('a', 'uint8', [4, 6], u8(24));
+  const { r, ref, got } = await both({ name: 'where', model, input: a, note: '' }, [c, a]);
+  assert.equal(r.opHistogram.SELECT_V2, 1, JSON.stringify(r.opHistogram));
+  const y = toNumbers(ref.get('y')!);
+  assert.ok(new Set(y).size >= 10, `the output varies: ${y}`);
+  const { diff } = maxDiff(got.get('y')!, ref.get('y')!);
+  assert.ok(diff <= 1, `max|diff| ${diff} steps`);
 });

@@ -96,7 +96,9 @@ import Mean from './Mean';
 import MeanVarianceNormalization from './MeanVarianceNormalization';
 import MicrosoftDequantizeLinear from './MicrosoftDequantizeLinear';
 import MicrosoftGelu from './MicrosoftGelu';
+import MicrosoftGridSample from './MicrosoftGridSample';
 import MicrosoftQuantizeLinear from './MicrosoftQuantizeLinear';
+import MicrosoftTrilu from './MicrosoftTrilu';
 import Min from './Min';
 import Mod from './Mod';
 import Mul from './Mul';
@@ -123,6 +125,7 @@ import QLinearMatMul from './QLinearMatMul';
 import QLinearMul from './QLinearMul';
 import QLinearSigmoid from './QLinearSigmoid';
 import QLinearSoftmax from './QLinearSoftmax';
+import QLinearWhere from './QLinearWhere';
 import QuantizeLinear from './QuantizeLinear';
 import QuickGelu from './QuickGelu';
 import RNN from './RNN';
@@ -281,7 +284,9 @@ export const OPS: OpConverter[] = [
   MeanVarianceNormalization,
   MicrosoftDequantizeLinear,
   MicrosoftGelu,
+  MicrosoftGridSample,
   MicrosoftQuantizeLinear,
+  MicrosoftTrilu,
   Min,
   Mod,
   Mul,
@@ -308,6 +313,7 @@ export const OPS: OpConverter[] = [
   QLinearMul,
   QLinearSigmoid,
   QLinearSoftmax,
+  QLinearWhere,
   QuantizeLinear,
   QuickGelu,
   RNN,

@@ -15,7 +15,8 @@ const UNARY = [
 register(UNARY, (c) => [like(c)]);
 register(['IsInf', 'IsNaN', 'RegexFullMatch'], (c) => [like(c, 0, 'bool')]);
 // Common onnxruntime contrib ops (com.microsoft) that keep their input's shape.
-register(['Gelu', 'FastGelu', 'BiasGelu', 'QuickGelu', 'SimplifiedLayerNormalization', 'BiasAdd', 'RotaryEmbedding'], (c) => [like(c)], 'com.microsoft');
+register(['Gelu', 'FastGelu', 'BiasGelu', 'QuickGelu', 'SimplifiedLayerNormalization', 'BiasAdd', 'RotaryEmbedding', 'Trilu', 'Inverse'], (c) => [like(c)],
+  'com.microsoft');
 // onnxruntime's RMSNorm in the default domain (what its optimizer writes): Y, then inv_std_var (kept dims).
 register('SimplifiedLayerNormalization', (c) => {
   const x = like(c);

@@ -2,7 +2,7 @@
 // Resize/Upsample, GridSample, Col2Im, and the recurrent ops RNN/GRU/LSTM.
 import { toNumbers } from '../tensor';
 import { Dim, DType, Shape } from '../types';
-import { OutInfo, ShapeCtx, attrInt, attrInts, attrStr, intsOf, register } from './context';
+import { OutInfo, ShapeCtx, attrInt, attrInts, attrStr, intsOf, register, shapeFn } from './context';
 import { dimMap, isNum } from './dims';
 
 interface Window { kernel: number[]; strides: number[]; dilations: number[]; pads: number[]; autoPad: string }
@@ -156,6 +156,7 @@ register('GridSample', (c) => {
   if (!x || !g) return [{ dtype: c.dtype(0) }];
   return [{ dtype: c.dtype(0), shape: [x[0], x[1], ...g.slice(1, -1)] }];
 });
+register('GridSample', shapeFn('', 'GridSample')!, 'com.microsoft');
 
 register('AffineGrid', (c) => {
   const size = c.dims(1);

@@ -33,6 +33,7 @@ const float = (): DType => 'float32';
 register(['QLinearAdd', 'QLinearMul'], asFloatOp('Add', [0, 3], zpType(7)), 'com.microsoft');
 register(['QLinearSigmoid', 'QLinearLeakyRelu', 'QLinearSoftmax'], asFloatOp('Relu', [0], zpType(4)), 'com.microsoft');
 register('QLinearAveragePool', asFloatOp('AveragePool', [0], zpType(4)), 'com.microsoft');
+register('QLinearWhere', asFloatOp('Where', [0, 1, 4], zpType(8)), 'com.microsoft');
 register('QLinearGlobalAveragePool', asFloatOp('GlobalAveragePool', [0], zpType(4)), 'com.microsoft');
 register('QLinearConcat', (c) => asFloatOp('Concat', [...Array(Math.floor((c.count - 2) / 3)).keys()].map((k) => 2 + 3 * k), zpType(1))(c),
   'com.microsoft');
