@@ -133,3 +133,23 @@ test('QLinearWhere (uint8 operands of different scales, broadcast): SELECT_V2 be
   const { diff } = maxDiff(got.get('y')!, ref.get('y')!);
   assert.ok(diff <= 1, `max|diff| ${diff} steps`);
 });
+
+test('QLinearGlobalAveragePool with channels_last = 1 (an NHWC input): MEAN over H and W, within one step of onnxruntime', async () => {
+  const rnd = seededUniform(14);
+  const model = buildModel({
+    opset: 13, inputs: [['a', 'uint8', [2, 5, 4, 3]]], outputs: [['y', 'uint8', [2, 1, 1, 3]]],
+    nodes: [{ ...node('QLinearGlobalAveragePool', ['a', 'as', 'az', 'ys', 'yz'], ['y'], { channels_last: 1 }), domain: 'com.microsoft' }],
+    initializers: [tensor('as', 'float32', [], [0.02]), tensor('az', 'uint8', [], [100]), tensor('ys', 'float32', [], [0.01]), tensor('yz', 'uint8', [], [128])],
+  });
+  model.opsets.set('com.microsoft', 1);
+  // Channel c around 40·c: a per-channel mean lands on the right channel only when H and W are the ones averaged.
+  const a = tensor('a', 'uint8', [2, 5, 4, 3], Array.from({ length: 120 }, (_, i) => 40 * (i % 3) + Math.floor(rnd() * 120)));
+  const { r, ref, got } = await both({ name: 'gap', model, input: a, note: '' }, [a]);
+  assert.equal(r.opHistogram.MEAN, 1, JSON.stringify(r.opHistogram));
+  assert.equal(r.transposeCount, 0);
+  assert.deepEqual(got.get('y')!.dims, [2, 1, 1, 3]);
+  const y = toNumbers(ref.get('y')!);
+  assert.ok(new Set(y).size >= 4, `the output varies: ${y}`);
+  const { diff } = maxDiff(got.get('y')!, ref.get('y')!);
+  assert.ok(diff <= 1, `max|diff| ${diff} steps`);
+});

@@ -2,7 +2,7 @@
 // dynamically quantized model write): each one's shape is its float op's over the quantized operands, with the
 // output's element type from its zero point (uint8 when absent) or float32 where the op dequantizes.
 import type { DType } from '../types';
-import { OutInfo, ShapeCtx, register, shapeFn } from './context';
+import { OutInfo, ShapeCtx, attrInt, register, shapeFn } from './context';
 
 /** `c` seen through a list of its inputs (input i of the view is input idx[i] of the node). */
 function view(c: ShapeCtx, idx: number[]): ShapeCtx {
@@ -34,7 +34,10 @@ register(['QLinearAdd', 'QLinearMul'], asFloatOp('Add', [0, 3], zpType(7)), 'com
 register(['QLinearSigmoid', 'QLinearLeakyRelu', 'QLinearSoftmax'], asFloatOp('Relu', [0], zpType(4)), 'com.microsoft');
 register('QLinearAveragePool', asFloatOp('AveragePool', [0], zpType(4)), 'com.microsoft');
 register('QLinearWhere', asFloatOp('Where', [0, 1, 4], zpType(8)), 'com.microsoft');
-register('QLinearGlobalAveragePool', asFloatOp('GlobalAveragePool', [0], zpType(4)), 'com.microsoft');
+// channels_last = 1: an NHWC input [N, H, W, C] averaged to [N, 1, 1, C].
+register('QLinearGlobalAveragePool', (c) => (attrInt(c, 'channels_last', 0) === 1
+  ? [{ shape: c.shape(0)?.map((d, i, a) => (i === 0 || i === a.length - 1 ? d : 1)), dtype: zpType(4)(c) }]
+  : asFloatOp('GlobalAveragePool', [0], zpType(4))(c)), 'com.microsoft');
 register('QLinearConcat', (c) => asFloatOp('Concat', [...Array(Math.floor((c.count - 2) / 3)).keys()].map((k) => 2 + 3 * k), zpType(1))(c),
   'com.microsoft');
 register('QGemm', (c) => asFloatOp('Gemm', [0, 3], (cc) => (cc.has(7) ? zpType(8)(cc) : 'float32'))(c), 'com.microsoft');
