@@ -37,6 +37,7 @@ import DepthToSpace from './DepthToSpace';
 import DequantizeLinear from './DequantizeLinear';
 import Div from './Div';
 import Dropout from './Dropout';
+import DynamicQuantizeLSTM from './DynamicQuantizeLSTM';
 import DynamicQuantizeLinear from './DynamicQuantizeLinear';
 import DynamicQuantizeMatMul from './DynamicQuantizeMatMul';
 import Einsum from './Einsum';
@@ -225,6 +226,7 @@ export const OPS: OpConverter[] = [
   DequantizeLinear,
   Div,
   Dropout,
+  DynamicQuantizeLSTM,
   DynamicQuantizeLinear,
   DynamicQuantizeMatMul,
   Einsum,

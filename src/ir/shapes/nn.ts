@@ -184,5 +184,7 @@ register(['RNN', 'GRU', 'LSTM'], (c) => {
   const batch: Dim = x ? x[layout ? 0 : 1] : c.namer.make();
   const y: OutInfo = { dtype, shape: layout ? [batch, seq, dirs, hidden] : [seq, dirs, batch, hidden] };
   const h: OutInfo = { dtype, shape: layout ? [batch, dirs, hidden] : [dirs, batch, hidden] };
-  return c.node.opType === 'LSTM' ? [y, h, h] : [y, h];
+  return c.node.opType.endsWith('LSTM') ? [y, h, h] : [y, h];
 });
+// onnxruntime's DynamicQuantizeLSTM: LSTM's outputs (hidden_size is required there).
+register('DynamicQuantizeLSTM', shapeFn('', 'LSTM')!, 'com.microsoft');
