@@ -90,6 +90,7 @@ import Loop from './Loop';
 import MatMul from './MatMul';
 import MatMulInteger from './MatMulInteger';
 import MatMulIntegerToFloat from './MatMulIntegerToFloat';
+import MatMulNBits from './MatMulNBits';
 import Max from './Max';
 import MaxPool from './MaxPool';
 import MaxUnpool from './MaxUnpool';
@@ -279,6 +280,7 @@ export const OPS: OpConverter[] = [
   MatMul,
   MatMulInteger,
   MatMulIntegerToFloat,
+  MatMulNBits,
   Max,
   MaxPool,
   MaxUnpool,

@@ -45,3 +45,5 @@ register('DynamicQuantizeMatMul', asFloatOp('MatMul', [0, 1], float), 'com.micro
 register('MatMulIntegerToFloat', asFloatOp('MatMul', [0, 1], float), 'com.microsoft');
 register('QAttention', (c) => shapeFn('com.microsoft', 'Attention')!(view(c, [0, 1, 2, 5, 8])).map((o) => ({ ...o, dtype: 'float32' as DType })),
   'com.microsoft');
+// onnxruntime's block-quantized weights: A [..., K] × W [K, N] (N an attribute).
+register('MatMulNBits', (c) => [{ shape: c.shape(0) && [...c.shape(0)!.slice(0, -1), attrInt(c, 'N') ?? c.namer.make()], dtype: c.dtype(0) }], 'com.microsoft');
