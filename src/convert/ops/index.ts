@@ -116,6 +116,7 @@ import PRelu from './PRelu';
 import Pad from './Pad';
 import Pow from './Pow';
 import QAttention from './QAttention';
+import QEmbedLayerNormalization from './QEmbedLayerNormalization';
 import QGemm from './QGemm';
 import QLinearAdd from './QLinearAdd';
 import QLinearAveragePool from './QLinearAveragePool';
@@ -306,6 +307,7 @@ export const OPS: OpConverter[] = [
   Pad,
   Pow,
   QAttention,
+  QEmbedLayerNormalization,
   QGemm,
   QLinearAdd,
   QLinearAveragePool,
