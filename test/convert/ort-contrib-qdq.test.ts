@@ -1,5 +1,5 @@
 // onnxruntime's quantizer with UseQDQContribOps writes com.microsoft QuantizeLinear / DequantizeLinear (also 16-bit:
-// int16 / uint16 activations beside int8 weights, "A16W8"); they were refused as onnxruntime-only ops. They convert
+// int16 / uint16 activations beside int8 weights, "A16W8"; int4 / uint4 weights); they were refused as onnxruntime-only ops. They convert
 // as ONNX's Q/DQ do (float round trips on LiteRT, constant weights folded), and `--quantize int8` reads an 8-bit
 // pair's scale as ONNX's (a 16-bit pair's tensor is calibrated instead).
 import { test } from 'node:test';
@@ -10,7 +10,7 @@ import { encodeModel } from '../../src/onnx/writer';
 import { decodeModel } from '../../src/onnx/reader';
 import { convertModel } from '../../src/convert/convert';
 import { serializeTflite } from '../../src/tflite/writer';
-import { runOnnx } from '../../src/runtime/ort';
+import { openOnnx, runOnnx } from '../../src/runtime/ort';
 import { openConverted } from '../../src/runtime/tflite-onnx-io';
 import { quantizeModelBytes } from '../../src/quantize/file';
 import { rng } from '../quantize/helpers';
@@ -109,3 +109,32 @@ test('--quantize int8 of a 16-bit (A16W8) com.microsoft QDQ model: pairs removed
   const { diff, max } = worst(await onLiteRT(serializeTflite(result.model), x), ref);
   assert.ok(diff <= 0.05 * max, `max|diff| ${diff} of ${max}`);
 });
+
+for (const [domain, wt] of [['com.microsoft', 'int4'], ['com.microsoft', 'uint4'], ['', 'int4']] as const) {
+  test(`4-bit weights (${domain || 'ONNX'} DequantizeLinear of ${wt}, per column, an odd count): folded into float32, onnxruntime to float rounding`, async () => {
+    const r = rng(7);
+    const [K, N] = [5, 3];
+    const q = Array.from({ length: K * N }, () => Math.floor(r() * 16) - (wt === 'int4' ? 8 : 0));
+    const m = buildModel({
+      opset: domain ? 13 : 21, inputs: [['x', 'float32', [2, K]]], outputs: [['y', 'float32', [2, N]]], infer: false,
+      nodes: [{ ...node('DequantizeLinear', ['w', 's', 'z'], ['wf'], { axis: 1 }), domain }, node('MatMul', ['x', 'wf'], ['y'])],
+      initializers: [tensor('w', wt, [K, N], q), tensor('s', 'float32', [N], [0.1, 0.2, 0.3]), tensor('z', wt, [N], wt === 'int4' ? [0, 1, -1] : [8, 7, 9])],
+    });
+    if (domain) m.opsets.set('com.microsoft', 1);
+    const bytes = encodeModel(m);
+    // Written packed two to a byte (8 bytes for 15 values), read back one to an element.
+    assert.deepEqual(Array.from(decodeModel(bytes).graph.initializers.get('w')!.data as Int8Array), q);
+    const x: Tensor = { name: 'x', dtype: 'float32', dims: [2, K], data: Float32Array.from({ length: 2 * K }, () => r() * 2 - 1) };
+    // As written (optimizations off): onnxruntime's optimizer fuses DQ(4-bit) → MatMul into MatMulNBits, which rounds
+    // the activations to int8 (a spread of ~2e-3 of max|ref| from its own unoptimized run).
+    const s = await openOnnx(bytes, { optimization: 'disabled' });
+    const ref = (await s.run([x])).get('y')!.data as Float32Array;
+    await s.close();
+    const res = convertModel(decodeModel(bytes));
+    assert.equal(res.opHistogram.FULLY_CONNECTED, 1, JSON.stringify(res.opHistogram));
+    const { diff, max } = worst(await onLiteRT(serializeTflite(res.model), x), ref);
+    assert.ok(max > 0.1 && diff <= 1e-6 * max, `max|diff| ${diff} of ${max}`);
+    const opt = worst((await runOnnx(bytes, [x])).get('y')!.data as Float32Array, ref);
+    assert.ok(opt.diff <= 5e-3 * opt.max, `onnxruntime optimized vs as written: ${opt.diff} of ${opt.max}`);
+  });
+}
