@@ -56,6 +56,7 @@ import FusedGemm from './FusedGemm';
 import FusedMatMul from './FusedMatMul';
 import GRU from './GRU';
 import Gather from './Gather';
+import GatherBlockQuantized from './GatherBlockQuantized';
 import GatherElements from './GatherElements';
 import GatherND from './GatherND';
 import Gelu from './Gelu';
@@ -247,6 +248,7 @@ export const OPS: OpConverter[] = [
   FusedMatMul,
   GRU,
   Gather,
+  GatherBlockQuantized,
   GatherElements,
   GatherND,
   Gelu,

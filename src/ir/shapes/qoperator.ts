@@ -47,3 +47,12 @@ register('QAttention', (c) => shapeFn('com.microsoft', 'Attention')!(view(c, [0,
   'com.microsoft');
 // onnxruntime's block-quantized weights: A [..., K] × W [K, N] (N an attribute).
 register('MatMulNBits', (c) => [{ shape: c.shape(0) && [...c.shape(0)!.slice(0, -1), attrInt(c, 'N') ?? c.namer.make()], dtype: c.dtype(0) }], 'com.microsoft');
+// GatherBlockQuantized: rows of the (unpacked) table along axis 0, float32 (the scales' type).
+register('GatherBlockQuantized', (c) => {
+  const d = c.shape(0);
+  const i = c.shape(1);
+  const packed = c.dtype(0) === 'uint8';
+  const cols = d?.[d.length - 1];
+  const rows = d && i ? [...i, ...d.slice(1, -1), packed && typeof cols === 'number' ? cols * 2 : cols!] : undefined;
+  return [{ shape: rows, dtype: c.dtype(2) }];
+}, 'com.microsoft');
