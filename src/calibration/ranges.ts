@@ -29,7 +29,6 @@ export class RangeCollector {
   private readonly pct = new Map<number, { lo: number; hi: number; n: number }>();
   private readonly hist = new Map<number, MseHistogram>();
   private readonly small = new Set<number>();
-  private readonly counts = new Map<number, number>();
   private readonly methods: Set<RangeMethod>;
   constructor(private readonly opts: RangeOptions = {}, methods?: RangeMethod[]) {
     this.methods = new Set(methods ?? [opts.method ?? 'minmax']);
@@ -46,7 +45,6 @@ export class RangeCollector {
     if (!(lo <= hi)) return;
     const have = this.minmax.get(key);
     this.minmax.set(key, have ? { min: Math.min(have.min, lo), max: Math.max(have.max, hi) } : { min: lo, max: hi });
-    this.counts.set(key, (this.counts.get(key) ?? 0) + data.length);
     // A tensor too small for the percentile to drop one value per sample keeps min / max over all samples:
     // averaging each sample's own extremes would crush the range of values that differ from sample to sample
     // (a VAD's logit, a recurrent state: Silero VAD v5 answered 0.5 or 0.71 on every chunk).
@@ -62,11 +60,6 @@ export class RangeCollector {
       h.add(data, lo, hi);
       this.hist.set(key, h);
     }
-  }
-
-  /** How many values calibrated each key (over all samples). */
-  valueCounts(): ReadonlyMap<number, number> {
-    return this.counts;
   }
 
   /** The plain min / max ranges (also kept when the method is percentile). */
@@ -175,38 +168,13 @@ export async function tfliteRanges(collector: RangeCollector, result: ConvertRes
 /** Ops whose result hangs on their input's largest values (the arg-max of logits): a clipped range would tie them. */
 const EXTREMES_READERS = new Set(['SOFTMAX', 'LOG_SOFTMAX', 'ARG_MAX', 'ARG_MIN']);
 
-/** Below this many calibration values a tensor's min / max range gets headroom (see withHeadroom). */
-export const HEADROOM_VALUES = 16384;
-
-/**
- * `ranges` widened where few values calibrated them: the extreme of n draws sits near the 1 - 1/n quantile, so new
- * inputs exceed it (a decoding step calibrated on 16 samples sees 32 tokens; a held-out token's residual stream went
- * 16% past the range, and RMSNorm spread the clipped value over the whole token). A Gaussian tail's extreme grows as
- * sqrt(2 ln n): the range is scaled by sqrt(ln HEADROOM_VALUES / ln n), 1 from HEADROOM_VALUES values on. Outputs and
- * the inputs of SOFTMAX / ARG_MAX-like ops keep theirs (as keepExtremes: their resolution decides the arg-max).
- */
-export function withHeadroom(result: ConvertResult, ranges: Map<number, Range>, counts: ReadonlyMap<number, number>): Map<number, Range> {
-  const keep = extremesKept(result);
-  for (const [k, r] of ranges) {
-    const n = counts.get(k);
-    if (n === undefined || n < 2 || n >= HEADROOM_VALUES || keep.has(k)) continue;
-    const f = Math.sqrt(Math.log(HEADROOM_VALUES) / Math.log(n));
-    ranges.set(k, { min: r.min * f, max: r.max * f });
-  }
-  return ranges;
-}
-
-function extremesKept(result: ConvertResult): Set<number> {
-  const sg = result.model.subgraphs[0];
-  const keep = new Set(sg.outputs);
-  for (const op of sg.operators) if (EXTREMES_READERS.has(op.opcode) && op.inputs[0] >= 0) keep.add(op.inputs[0]);
-  return keep;
-}
-
 /** `ranges` with the min / max range kept for the inputs of SOFTMAX / ARG_MAX-like ops and the graph's outputs,
  *  whatever the method (percentile and MSE ranges clip exactly the values a classifier or CTC decode reads). */
 export function keepExtremes(result: ConvertResult, ranges: Map<number, Range>, minmax: Map<number, Range>): Map<number, Range> {
-  for (const k of extremesKept(result)) {
+  const sg = result.model.subgraphs[0];
+  const keep = new Set(sg.outputs);
+  for (const op of sg.operators) if (EXTREMES_READERS.has(op.opcode) && op.inputs[0] >= 0) keep.add(op.inputs[0]);
+  for (const k of keep) {
     const r = minmax.get(k);
     if (r && ranges.has(k)) ranges.set(k, r);
   }

@@ -3,7 +3,7 @@
 import { ModelError } from '../ir/types';
 import type { ConvertResult } from '../convert/convert';
 import type { Model, Tensor } from '../ir/types';
-import { RANGE_METHODS, RangeCollector, RangeMethod, RangeOptions, keepExtremes, onnxRanges, plan, tfliteRanges, withHeadroom } from '../calibration/ranges';
+import { RANGE_METHODS, RangeCollector, RangeMethod, RangeOptions, keepExtremes, onnxRanges, plan, tfliteRanges } from '../calibration/ranges';
 import { deriveRanges } from '../calibration/derive';
 import { Int8Options, activationParams, quantizeInt8, tensorsWithoutParams } from './int8';
 import { wideParams } from './int16';
@@ -100,14 +100,12 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
     const missing = tensorsWithoutParams(result, activationParams(result, withDerived(collector.ranges()), fixed));
     fromTflite = missing.length;
     if (missing.length) await tfliteRanges(collector, result, missing, samples);
-    const widen = (r: Map<number, Range>) => withHeadroom(result, r, collector.valueCounts());
-    const rangesOf = (m: RangeMethod) => widen(keepExtremes(result, collector.rangesFor(m), collector.minmaxRanges()));
-    const minmaxOf = () => widen(collector.minmaxRanges());
+    const rangesOf = (m: RangeMethod) => keepExtremes(result, collector.rangesFor(m), collector.minmaxRanges());
     params = activationParams(result, withDerived(rangesOf(rangeMethod)), fixed);
     // 16x8 layers take the full range: int16's steps are fine enough that clipping outliers only loses them.
-    int16Params = wideParams(activationParams(result, withDerived(minmaxOf()), fixed));
+    int16Params = wideParams(activationParams(result, withDerived(collector.minmaxRanges()), fixed));
     if (both && refs.length) {
-      params = activationParams(result, withDerived(minmaxOf()), fixed);
+      params = activationParams(result, withDerived(collector.minmaxRanges()), fixed);
       nearestCosine = await plainCosine(result, params, opts, samples, refs);
       // Only a model that int8 hurts badly tries the alternatives (the random-weight CNNs keep minmax + GPTQ).
       adaptive = nearestCosine < ADAPT_BELOW;
