@@ -31,6 +31,10 @@ for (const c of CONTRACTS) {
   byOp.set(key, list);
 }
 
+/** com.microsoft ops onnxruntime-node's CPU cannot run (measured: "Could not find an implementation"); the
+ *  quantizer and the GPU optimizer write them. */
+const NO_CPU_KERNEL = new Set(['BiasAdd', 'BiasSplitGelu', 'NhwcConv', 'GroupNorm', 'SkipGroupNorm', 'QOrderedMatMul', 'QLinearReduceMean']);
+
 function domainOf(node: Node): string {
   return node.domain === 'ai.onnx' ? '' : node.domain;
 }
@@ -55,7 +59,13 @@ export function unsupportedRefusal(node: Node, opset: number): Refusal {
     const ranges = list.map((c) => `${c.opset[0]}–${c.opset[1]}`).join(', ');
     return { code: 'opset', message: `${node.opType} at opset ${opset} is not supported (supported opsets: ${ranges}); re-export the model with a supported opset` };
   }
-  if (d === 'com.microsoft' && /^(Q[A-Z]|DynamicQuantize|QuantizeLinear$|DequantizeLinear$)/.test(node.opType)) {
+  if (d === 'com.microsoft' && NO_CPU_KERNEL.has(node.opType)) {
+    return { code: 'custom-domain', message: `${d}.${node.opType} has no kernel in onnxruntime's CPU build (its CUDA / ROCm providers only), so onnx2lite cannot check a conversion of it; convert the model as exported, before onnxruntime's GPU optimizations` };
+  }
+  if (d === 'com.microsoft' && node.opType === 'Inverse') {
+    return { code: 'custom-domain', message: `${d}.Inverse (a matrix inverse) has no TFLite builtin equivalent; compute the inverse outside the model or make its input constant` };
+  }
+  if (d === 'com.microsoft' && /^(Q[A-Z]|DynamicQuantize)/.test(node.opType)) {
     // onnxruntime's quantizer (QOperator format, contrib Q/DQ) rather than its graph optimizer.
     return { code: 'custom-domain', message: `${d}.${node.opType} is an onnxruntime quantization op that onnx2lite does not convert; quantize the model in QDQ format (quant_format=QDQ), or convert the float model and quantize it with --quantize int8` };
   }

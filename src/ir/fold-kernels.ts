@@ -7,7 +7,7 @@ export interface V { dtype: DType; dims: number[]; v: number[] }
 export const INT_TYPES = new Set<DType>(['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'bool']);
 
 export function toV(t: Tensor): V | undefined {
-  if (Array.isArray(t.data) || t.dtype.startsWith('complex') || t.dtype.startsWith('float8') || t.dtype.endsWith('int4')) return undefined;
+  if (Array.isArray(t.data) || t.dtype.startsWith('complex') || t.dtype.startsWith('float8')) return undefined;
   return { dtype: t.dtype, dims: t.dims, v: toNumbers(t) };
 }
 

@@ -263,7 +263,7 @@ const FOLDS: Record<string, Fold> = {
     if (!x || !s || (n.inputs[2] && !z)) return undefined;
     const ch = perAxis(n, x, s);
     const dtype = z?.dtype ?? 'uint8';
-    const [lo, hi] = dtype === 'int8' ? [-128, 127] : dtype === 'uint8' ? [0, 255] : [undefined, undefined];
+    const [lo, hi] = QRANGES[dtype] ?? [undefined, undefined];
     if (lo === undefined || hi === undefined || !ch) return undefined;
     return [{ dtype, dims: x.dims, v: x.v.map((f, i) => {
       const y = Math.fround(f / s.v[ch(i)]);
@@ -298,8 +298,17 @@ function constantAttr(n: Node): V | undefined {
   return undefined;
 }
 
+/** Saturation bounds of QuantizeLinear's integer types. */
+const QRANGES: Partial<Record<DType, [number, number]>> = { int8: [-128, 127], uint8: [0, 255], int16: [-32768, 32767], uint16: [0, 65535] };
+
+/** onnxruntime's com.microsoft Quantize/DequantizeLinear (UseQDQContribOps) are ONNX's under another domain. */
+export function isQdqNode(node: Node, op: 'QuantizeLinear' | 'DequantizeLinear'): boolean {
+  return node.opType === op && (node.domain === '' || node.domain === 'ai.onnx' || node.domain === 'com.microsoft');
+}
+
 export function canFold(node: Node): boolean {
-  return (node.domain === '' || node.domain === 'ai.onnx') && node.opType in FOLDS;
+  return ((node.domain === '' || node.domain === 'ai.onnx') && node.opType in FOLDS)
+    || isQdqNode(node, 'QuantizeLinear') || isQdqNode(node, 'DequantizeLinear');
 }
 
 /**

@@ -31,7 +31,7 @@ export function arrayTypeFor(dtype: DType): TypedCtor {
   switch (dtype) {
     case 'float32': return Float32Array as unknown as TypedCtor;
     case 'float64': return Float64Array as unknown as TypedCtor;
-    case 'int8': return Int8Array as unknown as TypedCtor;
+    case 'int8': case 'int4': return Int8Array as unknown as TypedCtor;
     case 'int16': return Int16Array as unknown as TypedCtor;
     case 'uint16': case 'float16': case 'bfloat16': return Uint16Array as unknown as TypedCtor;
     case 'int32': return Int32Array as unknown as TypedCtor;
@@ -55,6 +55,23 @@ export function valuesFromBytes(dtype: DType, bytes: Uint8Array, count: number):
   const copy = new Uint8Array(bytes.byteLength);
   copy.set(bytes);
   return new Ctor(copy.buffer, 0, count * lanes);
+}
+
+/** 4-bit values (int4 / uint4, one per element in memory) packed two per byte, low nibble first, as ONNX stores them. */
+export function packNibbles(v: ArrayLike<number>): Uint8Array {
+  const out = new Uint8Array(Math.ceil(v.length / 2));
+  for (let i = 0; i < v.length; i++) out[i >> 1] |= (v[i] & 15) << ((i & 1) * 4);
+  return out;
+}
+
+/** ONNX's packed int4 / uint4 bytes as one value per element (sign-extended for int4). */
+export function unpackNibbles(dtype: 'int4' | 'uint4', bytes: Uint8Array, count: number): Int8Array | Uint8Array {
+  const out = dtype === 'int4' ? new Int8Array(count) : new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    const n = (bytes[i >> 1] >> ((i & 1) * 4)) & 15;
+    out[i] = dtype === 'int4' && n > 7 ? n - 16 : n;
+  }
+  return out;
 }
 
 export function tensorBytes(t: Tensor): Uint8Array {

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { onnx } from '../generated/onnx/onnx.js';
 import { numberReader } from './number-reader';
 import { GraphField, ModelField, Wire, repeatedNodeName, tagOf, unnamedNodeName } from './fields';
-import { ONNX_DTYPES, arrayTypeFor, bytesPerElement, valuesFromBytes } from '../ir/tensor';
+import { ONNX_DTYPES, arrayTypeFor, bytesPerElement, unpackNibbles, valuesFromBytes } from '../ir/tensor';
 import { AttrValue, DType, Graph, Model, ModelError, Node, Shape, Tensor, TensorValues, ValueInfo } from '../ir/types';
 import { sortAndValidate } from '../ir/validate';
 
@@ -339,6 +339,11 @@ export function readTensor(t: onnx.ITensorProto, ctx: Ctx = { skipExternal: fals
   const bpe = bytesPerElement(dtype);
   const lanes = dtype === 'complex64' || dtype === 'complex128' ? 2 : 1;
   const raw = t.rawData && t.rawData.length > 0 && t.dataLocation !== onnx.TensorProto.DataLocation.EXTERNAL ? t.rawData : undefined;
+  if ((dtype === 'int4' || dtype === 'uint4') && raw) {
+    // Two values a byte (low nibble first): one a byte in memory.
+    if (raw.length !== Math.ceil(count / 2)) throw new ModelError(`tensor ${name} has ${raw.length} bytes of raw data, dims ${JSON.stringify(dims)} of ${dtype} need ${Math.ceil(count / 2)}`);
+    return { name, dtype, dims, data: unpackNibbles(dtype, raw, count) };
+  }
   if (raw && raw.length === count * bpe && dtype !== 'string' && raw.byteOffset % bpe === 0 && lanes === 1) {
     // Aligned raw data is used in place: a typed view into the file's buffer, no copy.
     return { name, dtype, dims, data: new (arrayTypeFor(dtype))(raw.buffer as ArrayBuffer, raw.byteOffset, count) };

@@ -1,7 +1,7 @@
 // Writes the IR back to ONNX ModelProto bytes (the inverse of reader.ts). Tests use it to hand models to
 // onnxruntime; the converter can use it to save an edited ONNX graph.
 import { onnx } from '../generated/onnx/onnx.js';
-import { DTYPE_TO_ONNX, tensorBytes } from '../ir/tensor';
+import { DTYPE_TO_ONNX, packNibbles, tensorBytes } from '../ir/tensor';
 import { AttrValue, Graph, Model, Tensor, ValueInfo } from '../ir/types';
 
 export interface WriteOptions {
@@ -72,7 +72,7 @@ function externalProto(t: Tensor, ext: NonNullable<External> extends Map<string,
 export function tensorProto(t: Tensor): onnx.ITensorProto {
   const p: onnx.ITensorProto = { name: t.name, dataType: DTYPE_TO_ONNX[t.dtype], dims: t.dims };
   if (Array.isArray(t.data)) p.stringData = t.data.map((s) => new TextEncoder().encode(s));
-  else p.rawData = tensorBytes(t);
+  else p.rawData = t.dtype === 'int4' || t.dtype === 'uint4' ? packNibbles(t.data as ArrayLike<number>) : tensorBytes(t);
   return p;
 }
 

@@ -2,8 +2,10 @@
 // `--quantize int8`: before conversion, each activation pair is removed and its scale / zero point kept as the fixed
 // int8 parameters of the float tensor it wrapped; DequantizeLinear of constant weights and int32 biases (and
 // QuantizeLinear → DequantizeLinear of float constants) become float initializers, which the int8 pass quantizes
-// again per channel: with ONNX Runtime's symmetric weights that reproduces the same integers and scales.
-import { foldNode } from '../ir/fold';
+// again per channel: with ONNX Runtime's symmetric weights that reproduces the same integers and scales. onnxruntime's
+// com.microsoft Quantize/DequantizeLinear (UseQDQContribOps) count as the same; a 16-bit pair (int16 / uint16
+// activations) is removed too, but its scale is no int8 one: that tensor's int8 range comes from calibration.
+import { foldNode, isQdqNode } from '../ir/fold';
 import { ONNX_DTYPES, toFloat32 } from '../ir/tensor';
 import { opsetOf, type Model, type Node, type Tensor } from '../ir/types';
 import type { QParams } from './params';
@@ -20,7 +22,9 @@ function isIdentityCast(cast: Node, q: Node, consts: Map<string, Tensor>): boole
   return to === (zp?.dtype ?? 'uint8');
 }
 
-interface Qp { scale: Float32Array; zp: Float32Array; unsigned: boolean; axis: number }
+interface Qp { scale: Float32Array; zp: Float32Array; unsigned: boolean; axis: number; bits: number }
+
+const BITS: Record<string, number> = { int8: 8, uint8: 8, int16: 16, uint16: 16 };
 
 export function hasQdq(model: Model): boolean {
   return model.graph.nodes.some((n) => n.opType === 'QuantizeLinear' || n.opType === 'DequantizeLinear');
@@ -45,7 +49,8 @@ export function stripQdq(model: Model): Map<string, QParams> {
     const z = n.inputs[2] ? consts.get(n.inputs[2]) : undefined;
     if (!s || (n.inputs[2] && !z)) return undefined;
     const scale = toFloat32(s);
-    return { scale, zp: z ? toFloat32(z) : new Float32Array(scale.length), unsigned: !z || z.dtype === 'uint8', axis: attrInt(n, 'axis', 1) };
+    const unsigned = !z || z.dtype === 'uint8' || z.dtype === 'uint16';
+    return { scale, zp: z ? toFloat32(z) : new Float32Array(scale.length), unsigned, axis: attrInt(n, 'axis', 1), bits: BITS[z?.dtype ?? 'uint8'] ?? 8 };
   };
   const fixed = new Map<string, QParams>();
   const rename = new Map<string, string>();
@@ -62,7 +67,8 @@ export function stripQdq(model: Model): Map<string, QParams> {
   };
   const quantize = (f: Tensor, p: Qp): Tensor => {
     const v = toFloat32(f);
-    const [lo, hi] = p.unsigned ? [0, 255] : [-128, 127];
+    const top = 2 ** p.bits;
+    const [lo, hi] = p.unsigned ? [0, top - 1] : [-top / 2, top / 2 - 1];
     const inner = p.scale.length > 1 ? f.dims.slice((p.axis + f.dims.length) % f.dims.length + 1).reduce((a, b) => a * b, 1) : 1;
     const ch = (i: number) => (p.scale.length > 1 ? Math.floor(i / inner) % p.scale.length : 0);
     const data = Float32Array.from(v, (x, i) => {
@@ -74,7 +80,7 @@ export function stripQdq(model: Model): Map<string, QParams> {
   };
 
   for (const dq of g.nodes) {
-    if (dq.opType !== 'DequantizeLinear' || dq.domain !== '' && dq.domain !== 'ai.onnx') continue;
+    if (!isQdqNode(dq, 'DequantizeLinear')) continue;
     const p = params(dq);
     if (!p) continue;
     const y = dq.outputs[0];
@@ -92,7 +98,7 @@ export function stripQdq(model: Model): Map<string, QParams> {
     // PyTorch writes QuantizeLinear → Cast (to the same 8-bit type) → DequantizeLinear.
     let q = producer.get(xq);
     if (q?.opType === 'Cast' && producer.get(q.inputs[0])?.opType === 'QuantizeLinear' && isIdentityCast(q, producer.get(q.inputs[0])!, consts)) q = producer.get(q.inputs[0]);
-    if (!q || q.opType !== 'QuantizeLinear' || p.scale.length !== 1) continue;
+    if (!q || !isQdqNode(q, 'QuantizeLinear') || p.scale.length !== 1) continue;
     const qp = params(q);
     if (!qp || qp.scale.length !== 1) continue;
     const x = q.inputs[0];
@@ -105,17 +111,18 @@ export function stripQdq(model: Model): Map<string, QParams> {
       dead.add(dq);
       continue;
     }
-    const fp: QParams = { scale: p.scale[0], zeroPoint: p.zp[0] - (p.unsigned ? 128 : 0) };
+    // A 16-bit pair's scale is no int8 one: the tensor is calibrated instead.
+    const fp: QParams | undefined = p.bits === 8 ? { scale: p.scale[0], zeroPoint: p.zp[0] - (p.unsigned ? 128 : 0) } : undefined;
     if (outputs.has(y)) {
       // Keep the output's name: the float tensor x takes it.
       rename.set(x, y);
-      fixed.set(y, fp);
+      if (fp) fixed.set(y, fp);
       const px = producer.get(x);
       if (px) px.outputs = px.outputs.map((o) => (o === x ? y : o));
       else continue;
     } else {
       rename.set(y, x);
-      fixed.set(x, fp);
+      if (fp) fixed.set(x, fp);
     }
     dead.add(dq);
   }

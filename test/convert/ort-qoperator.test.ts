@@ -1,6 +1,6 @@
 // onnxruntime's quantizer forms (test/helpers/ort-qoperator.ts): a QOperator CNN (QLinearConv, uint8 MaxPool /
-// Flatten, com.microsoft QLinearAdd / LeakyRelu / AveragePool / Concat / Sigmoid / Mul / GlobalAveragePool, QGemm)
-// and what the optimizer makes of dynamic quantization (DynamicQuantizeMatMul, MatMulIntegerToFloat, QGemm with a
+// Flatten, com.microsoft QLinearAdd / LeakyRelu / AveragePool / Concat / Sigmoid / Mul / GlobalAveragePool, QGemm),
+// QLinearWhere, QEmbedLayerNormalization, and what the optimizer makes of dynamic quantization (DynamicQuantizeMatMul, MatMulIntegerToFloat, QGemm with a
 // float output) were refused as onnxruntime-only ops; they convert, with no TRANSPOSE, and run on LiteRT beside
 // onnxruntime-node.
 import { test } from 'node:test';
@@ -12,7 +12,7 @@ import { decodeModel } from '../../src/onnx/reader';
 import { runOnnx } from '../../src/runtime/ort';
 import { openConverted } from '../../src/runtime/tflite-onnx-io';
 import { makeTensor, toNumbers } from '../../src/ir/tensor';
-import type { Tensor } from '../../src/ir/types';
+import type { Model, Tensor } from '../../src/ir/types';
 import { seededUniform } from '../../src/core/random';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { ortDynamicMlp, ortIntegerToFloat, ortQAttention, qoperatorCnn, qoperatorMoves } from '../helpers/ort-qoperator';
@@ -114,12 +114,64 @@ test('a QOperator model says so in one warning; per-axis activation scales on QL
   assert.throws(() => convertModel(decodeModel(encodeModel(bad))), /QLinearAdd with a per-axis scale or zero point on a is not supported/);
 });
 
-test('a quantizer op onnx2lite has no converter for (QLinearWhere) is refused with one line that says what to do', () => {
-  const m = buildModel({
-    opset: 13, inputs: [['c', 'bool', [4]], ['a', 'uint8', [4]]], outputs: [['y', 'uint8', [4]]],
-    nodes: [{ ...node('QLinearWhere', ['c', 'a', 's', 'z', 'a', 's', 'z', 's', 'z'], ['y']), domain: 'com.microsoft' }],
-    initializers: [tensor('s', 'float32', [], [0.1]), tensor('z', 'uint8', [], [0])],
+/** One quantized op on `feeds`: its uint8 output y takes at least `distinct` values and is within one step of onnxruntime's. */
+async function withinOneStep(model: Model, feeds: Tensor[], distinct: number) {
+  model.opsets.set('com.microsoft', 1);
+  const res = await both({ name: 'op', model, input: feeds[0], note: '' }, feeds);
+  const y = toNumbers(res.ref.get('y')!);
+  assert.ok(new Set(y).size >= distinct, `the output varies: ${y}`);
+  const { diff } = maxDiff(res.got.get('y')!, res.ref.get('y')!);
+  assert.ok(diff <= 1, `max|diff| ${diff} steps`);
+  return res;
+}
+
+test('QLinearWhere (uint8 operands of different scales, broadcast): SELECT_V2 between dequantize and requantize, within one step', async () => {
+  const rnd = seededUniform(13);
+  const u8 = (n: number) => Array.from({ length: n }, () => Math.floor(rnd() * 256));
+  const model = buildModel({
+    opset: 13, inputs: [['c', 'bool', [4, 6]], ['a', 'uint8', [4, 6]]], outputs: [['y', 'uint8', [4, 6]]],
+    nodes: [{ ...node('QLinearWhere', ['c', 'a', 'as', 'az', 'b', 'bs', 'bz', 'ys', 'yz'], ['y']), domain: 'com.microsoft' }],
+    initializers: [tensor('b', 'uint8', [6], u8(6)), tensor('as', 'float32', [], [0.02]), tensor('az', 'uint8', [], [100]),
+      tensor('bs', 'float32', [], [0.03]), tensor('bz', 'uint8', [], [120]), tensor('ys', 'float32', [], [0.04]), tensor('yz', 'uint8', [], [128])],
   });
-  m.opsets.set('com.microsoft', 1);
-  assert.throws(() => convertModel(decodeModel(encodeModel(m))), /QLinearWhere is an onnxruntime quantization op .*quant_format=QDQ/);
+  model.opsets.set('com.microsoft', 1);
+  const c = tensor('c', 'bool', [4, 6], Array.from({ length: 24 }, () => (rnd() > 0.5 ? 1 : 0)));
+  const a = tensor('a', 'uint8', [4, 6], u8(24));
+  const { r } = await withinOneStep(model, [c, a], 10);
+  assert.equal(r.opHistogram.SELECT_V2, 1, JSON.stringify(r.opHistogram));
+});
+
+test('QLinearGlobalAveragePool with channels_last = 1 (an NHWC input): MEAN over H and W, within one step of onnxruntime', async () => {
+  const rnd = seededUniform(14);
+  const model = buildModel({
+    opset: 13, inputs: [['a', 'uint8', [2, 5, 4, 3]]], outputs: [['y', 'uint8', [2, 1, 1, 3]]],
+    nodes: [{ ...node('QLinearGlobalAveragePool', ['a', 'as', 'az', 'ys', 'yz'], ['y'], { channels_last: 1 }), domain: 'com.microsoft' }],
+    initializers: [tensor('as', 'float32', [], [0.02]), tensor('az', 'uint8', [], [100]), tensor('ys', 'float32', [], [0.01]), tensor('yz', 'uint8', [], [128])],
+  });
+  model.opsets.set('com.microsoft', 1);
+  // Channel c around 40·c: a per-channel mean lands on the right channel only when H and W are the ones averaged.
+  const a = tensor('a', 'uint8', [2, 5, 4, 3], Array.from({ length: 120 }, (_, i) => 40 * (i % 3) + Math.floor(rnd() * 120)));
+  const { r, got } = await withinOneStep(model, [a], 4);
+  assert.equal(r.opHistogram.MEAN, 1, JSON.stringify(r.opHistogram));
+  assert.equal(r.transposeCount, 0);
+  assert.deepEqual(got.get('y')!.dims, [2, 1, 1, 3]);
+});
+
+test('QEmbedLayerNormalization (uint8 tables, segments, a padded row): EmbedLayerNormalization on the dequantized tables, as onnxruntime', async () => {
+  const rnd = seededUniform(15);
+  const u8 = (name: string, dims: number[]) => tensor(name, 'uint8', dims, Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => Math.floor(rnd() * 256)));
+  const scalars = [['we', 0.01, 128], ['pe', 0.02, 120], ['se', 0.03, 128], ['g', 0.01, 0], ['b', 0.005, 128]] as const;
+  const model = buildModel({
+    opset: 13, inputs: [['ids', 'int32', [2, 5]], ['seg', 'int32', [2, 5]], ['mask', 'int32', [2, 5]]], outputs: [['y', 'float32', [2, 5, 8]], ['mi', 'int32', [2]]], infer: false,
+    nodes: [{ ...node('QEmbedLayerNormalization', ['ids', 'seg', 'we', 'pe', 'se', 'g', 'b', 'mask', ...scalars.map(([n]) => `${n}_s`), ...scalars.map(([n]) => `${n}_z`)], ['y', 'mi'], { epsilon: 1e-5 }), domain: 'com.microsoft' }],
+    initializers: [u8('we', [10, 8]), u8('pe', [5, 8]), u8('se', [2, 8]), u8('g', [8]), u8('b', [8]),
+      ...scalars.flatMap(([n, s, z]) => [tensor(`${n}_s`, 'float32', [], [s]), tensor(`${n}_z`, 'uint8', [], [z])])],
+  });
+  model.opsets.set('com.microsoft', 1);
+  const ids = tensor('ids', 'int32', [2, 5], [1, 2, 3, 4, 5, 6, 7, 8, 9, 0]);
+  const feeds = [ids, tensor('seg', 'int32', [2, 5], [0, 0, 1, 1, 1, 0, 0, 0, 1, 1]), tensor('mask', 'int32', [2, 5], [1, 1, 1, 1, 1, 1, 1, 1, 0, 0])];
+  const { ref, got } = await both({ name: 'qembed', model, input: ids, note: '' }, feeds);
+  const { diff, max } = maxDiff(got.get('y')!, ref.get('y')!);
+  assert.ok(max > 0.1 && diff <= 1e-4 * max, `max|diff| ${diff} of ${max}`);
+  assert.deepEqual(toNumbers(got.get('mi')!), toNumbers(ref.get('mi')!));
 });

@@ -1,15 +1,15 @@
-// ONNX DequantizeLinear: (x - zero_point) · scale → TFLite CAST to float, SUB, MUL (see _qdq.ts). int32 inputs are
+// ONNX DequantizeLinear: (x - zero_point) · scale of an 8- or 16-bit input → TFLite CAST to float, SUB, MUL (see _qdq.ts). int32 inputs are
 // QDQ models' biases (scale = input scale · weight scale, zero point 0): constant ones fold (src/ir/fold.ts).
 import type { OpConverter } from '../types';
 import { Emitter } from './_emit';
-import { emitDequantize, qdqCheck } from './_qdq';
+import { QTYPES, emitDequantize, qdqCheck } from './_qdq';
 import { MAX_OPSET } from '../types';
 
 const DequantizeLinear: OpConverter = {
-  op: 'DequantizeLinear', emits: ['CAST', 'SUB', 'MUL', 'RESHAPE'], opset: [10, MAX_OPSET], inputs: [2, 3], dtypes: ['uint8', 'int8', 'int32'], micro: false,
+  op: 'DequantizeLinear', emits: ['CAST', 'SUB', 'MUL', 'RESHAPE'], opset: [10, MAX_OPSET], inputs: [2, 3], dtypes: [...QTYPES, 'int32'], micro: false,
   layout: 'any',
   check(node, ctx) {
-    return qdqCheck(node, ctx, ctx.dtype(node.inputs[0]), ['uint8', 'int8', 'int32']);
+    return qdqCheck(node, ctx, ctx.dtype(node.inputs[0]), [...QTYPES, 'int32']);
   },
   convert(node, ctx) {
     const [xName, scale, zp] = node.inputs;

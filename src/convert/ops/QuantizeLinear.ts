@@ -1,5 +1,5 @@
 // ONNX QuantizeLinear: saturate(round(x / scale) + zero_point) → TFLite DIV, ROUND (half to even, as ONNX), ADD,
-// MAXIMUM, MINIMUM, CAST to the 8-bit type, in float (see _qdq.ts).
+// MAXIMUM, MINIMUM, CAST to the 8- or 16-bit type, in float (see _qdq.ts).
 import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
 import { Emitter } from './_emit';

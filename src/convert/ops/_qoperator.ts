@@ -1,5 +1,5 @@
 // Shared lowering of onnxruntime's quantized operators (com.microsoft QLinearAdd / Mul / Sigmoid / LeakyRelu /
-// AveragePool / GlobalAveragePool / Concat, QGemm, DynamicQuantizeMatMul, MatMulIntegerToFloat): as QLinearConv
+// AveragePool / GlobalAveragePool / Concat / Where, QGemm, DynamicQuantizeMatMul, MatMulIntegerToFloat): as QLinearConv
 // (_qlinear.ts), the 8-bit operands are dequantized to float32 (constants folded), the float op's converter runs
 // on them, and the result is requantized with the output's scale and zero point (or left float where the op
 // dequantizes). onnxruntime computes the same values with integer kernels and lookup tables; a value on a rounding
@@ -33,17 +33,18 @@ export function checkOperands(node: Node, ctx: ConvertContext, operands: Operand
 }
 
 /**
- * Runs `inner` on the dequantized operands (each dequantized along `axes[i]`, 1 by default) plus `extra` float
- * inputs, with `attrs`, and writes the node's first output: requantized with (ys, yz), or float when ys is absent.
+ * Runs `inner` on `lead` inputs as they are (Where's condition), the dequantized operands (each dequantized along
+ * `axes[i]`, 1 by default) and `extra` float inputs, with `attrs`, and writes the node's first output: requantized
+ * with (ys, yz), or float when ys is absent.
  */
 export function lowerQuantized(node: Node, ctx: ConvertContext, inner: OpConverter, operands: Operand[], ys: string | undefined,
-  yz: string | undefined, opts: { attrs?: Map<string, AttrValue>; extra?: string[]; axes?: number[] } = {}): void {
+  yz: string | undefined, opts: { attrs?: Map<string, AttrValue>; extra?: string[]; axes?: number[]; lead?: string[] } = {}): void {
   const e = new Emitter(ctx, node);
   const inputs = operands.map(([x, s, z], i) => dequantValue(e, x, s || undefined, z || undefined, opts.axes?.[i] ?? 1));
   const y = node.outputs[0];
   const out = ys ? `${node.name}/${y}__float` : y;
   if (ys) ctx.declare(out, 'float32', ctx.shape(y));
-  inner.convert({ ...node, opType: inner.op, domain: '', attrs: opts.attrs ?? node.attrs, inputs: [...inputs, ...(opts.extra ?? [])], outputs: [out] }, ctx);
+  inner.convert({ ...node, opType: inner.op, domain: '', attrs: opts.attrs ?? node.attrs, inputs: [...(opts.lead ?? []), ...inputs, ...(opts.extra ?? [])], outputs: [out] }, ctx);
   if (ys) finish(e, out, ys, yz || undefined);
 }
 

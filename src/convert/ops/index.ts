@@ -37,6 +37,7 @@ import DepthToSpace from './DepthToSpace';
 import DequantizeLinear from './DequantizeLinear';
 import Div from './Div';
 import Dropout from './Dropout';
+import DynamicQuantizeLSTM from './DynamicQuantizeLSTM';
 import DynamicQuantizeLinear from './DynamicQuantizeLinear';
 import DynamicQuantizeMatMul from './DynamicQuantizeMatMul';
 import Einsum from './Einsum';
@@ -55,6 +56,7 @@ import FusedGemm from './FusedGemm';
 import FusedMatMul from './FusedMatMul';
 import GRU from './GRU';
 import Gather from './Gather';
+import GatherBlockQuantized from './GatherBlockQuantized';
 import GatherElements from './GatherElements';
 import GatherND from './GatherND';
 import Gelu from './Gelu';
@@ -89,12 +91,17 @@ import Loop from './Loop';
 import MatMul from './MatMul';
 import MatMulInteger from './MatMulInteger';
 import MatMulIntegerToFloat from './MatMulIntegerToFloat';
+import MatMulNBits from './MatMulNBits';
 import Max from './Max';
 import MaxPool from './MaxPool';
 import MaxUnpool from './MaxUnpool';
 import Mean from './Mean';
 import MeanVarianceNormalization from './MeanVarianceNormalization';
+import MicrosoftDequantizeLinear from './MicrosoftDequantizeLinear';
 import MicrosoftGelu from './MicrosoftGelu';
+import MicrosoftGridSample from './MicrosoftGridSample';
+import MicrosoftQuantizeLinear from './MicrosoftQuantizeLinear';
+import MicrosoftTrilu from './MicrosoftTrilu';
 import Min from './Min';
 import Mod from './Mod';
 import Mul from './Mul';
@@ -110,6 +117,7 @@ import PRelu from './PRelu';
 import Pad from './Pad';
 import Pow from './Pow';
 import QAttention from './QAttention';
+import QEmbedLayerNormalization from './QEmbedLayerNormalization';
 import QGemm from './QGemm';
 import QLinearAdd from './QLinearAdd';
 import QLinearAveragePool from './QLinearAveragePool';
@@ -121,6 +129,7 @@ import QLinearMatMul from './QLinearMatMul';
 import QLinearMul from './QLinearMul';
 import QLinearSigmoid from './QLinearSigmoid';
 import QLinearSoftmax from './QLinearSoftmax';
+import QLinearWhere from './QLinearWhere';
 import QuantizeLinear from './QuantizeLinear';
 import QuickGelu from './QuickGelu';
 import RNN from './RNN';
@@ -220,6 +229,7 @@ export const OPS: OpConverter[] = [
   DequantizeLinear,
   Div,
   Dropout,
+  DynamicQuantizeLSTM,
   DynamicQuantizeLinear,
   DynamicQuantizeMatMul,
   Einsum,
@@ -238,6 +248,7 @@ export const OPS: OpConverter[] = [
   FusedMatMul,
   GRU,
   Gather,
+  GatherBlockQuantized,
   GatherElements,
   GatherND,
   Gelu,
@@ -272,12 +283,17 @@ export const OPS: OpConverter[] = [
   MatMul,
   MatMulInteger,
   MatMulIntegerToFloat,
+  MatMulNBits,
   Max,
   MaxPool,
   MaxUnpool,
   Mean,
   MeanVarianceNormalization,
+  MicrosoftDequantizeLinear,
   MicrosoftGelu,
+  MicrosoftGridSample,
+  MicrosoftQuantizeLinear,
+  MicrosoftTrilu,
   Min,
   Mod,
   Mul,
@@ -293,6 +309,7 @@ export const OPS: OpConverter[] = [
   Pad,
   Pow,
   QAttention,
+  QEmbedLayerNormalization,
   QGemm,
   QLinearAdd,
   QLinearAveragePool,
@@ -304,6 +321,7 @@ export const OPS: OpConverter[] = [
   QLinearMul,
   QLinearSigmoid,
   QLinearSoftmax,
+  QLinearWhere,
   QuantizeLinear,
   QuickGelu,
   RNN,

@@ -15,7 +15,8 @@ const UNARY = [
 register(UNARY, (c) => [like(c)]);
 register(['IsInf', 'IsNaN', 'RegexFullMatch'], (c) => [like(c, 0, 'bool')]);
 // Common onnxruntime contrib ops (com.microsoft) that keep their input's shape.
-register(['Gelu', 'FastGelu', 'BiasGelu', 'QuickGelu', 'SimplifiedLayerNormalization', 'BiasAdd', 'RotaryEmbedding'], (c) => [like(c)], 'com.microsoft');
+register(['Gelu', 'FastGelu', 'BiasGelu', 'QuickGelu', 'SimplifiedLayerNormalization', 'BiasAdd', 'RotaryEmbedding', 'Trilu', 'Inverse'], (c) => [like(c)],
+  'com.microsoft');
 // onnxruntime's RMSNorm in the default domain (what its optimizer writes): Y, then inv_std_var (kept dims).
 register('SimplifiedLayerNormalization', (c) => {
   const x = like(c);
@@ -74,8 +75,10 @@ register('LayerNormalization', (c) => {
 });
 register(['RandomUniformLike', 'RandomNormalLike', 'Bernoulli'], (c) => [like(c, 0, castType(c, 'dtype') ?? c.dtype(0))]);
 register('EyeLike', (c) => [like(c, 0, castType(c, 'dtype') ?? c.dtype(0))]);
-register('DequantizeLinear', (c) => [like(c, 0, c.dtype(1) ?? 'float32')]);
-register('QuantizeLinear', (c) => [like(c, 0, c.has(2) ? c.dtype(2) : 'uint8')]);
+for (const domain of ['', 'com.microsoft']) {
+  register('DequantizeLinear', (c) => [like(c, 0, c.dtype(1) ?? 'float32')], domain);
+  register('QuantizeLinear', (c) => [like(c, 0, c.has(2) ? c.dtype(2) : 'uint8')], domain);
+}
 register('DynamicQuantizeLinear', (c) => [like(c, 0, 'uint8'), { dtype: 'float32', shape: [] }, { dtype: 'uint8', shape: [] }]);
 
 // Training ops (ai.onnx.preview.training): each output has the shape of the input it updates.

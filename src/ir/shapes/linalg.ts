@@ -97,6 +97,12 @@ register('EmbedLayerNormalization', (c) => {
   const y: Shape | undefined = ids && w ? [ids[0], ids[1], w[1]] : undefined;
   return [{ dtype: c.dtype(2), shape: y }, { dtype: 'int32', shape: ids ? [ids[0]] : undefined }, { dtype: c.dtype(2), shape: y }];
 }, 'com.microsoft');
+// Its quantized form (onnxruntime's quantize_dynamic of an optimized BERT): uint8 tables, float32 outputs.
+register('QEmbedLayerNormalization', (c) => {
+  const ids = c.shape(0);
+  const w = c.shape(2);
+  return [{ dtype: 'float32', shape: ids && w ? [ids[0], ids[1], w[1]] : undefined }, { dtype: 'int32', shape: ids ? [ids[0]] : undefined }];
+}, 'com.microsoft');
 
 register('Det', (c) => {
   const x = c.shape(0);

@@ -2,7 +2,7 @@
 // Resize/Upsample, GridSample, Col2Im, and the recurrent ops RNN/GRU/LSTM.
 import { toNumbers } from '../tensor';
 import { Dim, DType, Shape } from '../types';
-import { OutInfo, ShapeCtx, attrInt, attrInts, attrStr, intsOf, register } from './context';
+import { OutInfo, ShapeCtx, attrInt, attrInts, attrStr, intsOf, register, shapeFn } from './context';
 import { dimMap, isNum } from './dims';
 
 interface Window { kernel: number[]; strides: number[]; dilations: number[]; pads: number[]; autoPad: string }
@@ -156,6 +156,7 @@ register('GridSample', (c) => {
   if (!x || !g) return [{ dtype: c.dtype(0) }];
   return [{ dtype: c.dtype(0), shape: [x[0], x[1], ...g.slice(1, -1)] }];
 });
+register('GridSample', shapeFn('', 'GridSample')!, 'com.microsoft');
 
 register('AffineGrid', (c) => {
   const size = c.dims(1);
@@ -183,5 +184,7 @@ register(['RNN', 'GRU', 'LSTM'], (c) => {
   const batch: Dim = x ? x[layout ? 0 : 1] : c.namer.make();
   const y: OutInfo = { dtype, shape: layout ? [batch, seq, dirs, hidden] : [seq, dirs, batch, hidden] };
   const h: OutInfo = { dtype, shape: layout ? [batch, dirs, hidden] : [dirs, batch, hidden] };
-  return c.node.opType === 'LSTM' ? [y, h, h] : [y, h];
+  return c.node.opType.endsWith('LSTM') ? [y, h, h] : [y, h];
 });
+// onnxruntime's DynamicQuantizeLSTM: LSTM's outputs (hidden_size is required there).
+register('DynamicQuantizeLSTM', shapeFn('', 'LSTM')!, 'com.microsoft');
