@@ -286,7 +286,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   if (!best.met) {
     // Error grown through the whole network (random-weight CNNs): the 16x8 prefix, which may close it.
     // A model whose outputs have a task (class / mask outputs: trained networks) keeps the latency bound here too:
-    // PP-OCRv4 rec with GPTQ weights met the guard only with its first 113 ops in 16x8, at 20x the float32 time.
+    // PP-OCRv4 rec with GPTQ weights kept met the guard only with its first 113 ops in 16x8, at 20x the float32 time.
     const fast = plain.task ? (r: ConvertResult) => estimatedMs(r.model) <= maxCostMs : undefined;
     const pre = await prefixSearch(n, (i16, split) => build(i16, split, none), scoreOutputs, maxBytes, target, fast);
     const closes = pre && pre.score.cosine - plain.cosine >= MIN_GAP_CLOSED * (target - plain.cosine);

@@ -6,14 +6,6 @@ import assert from 'node:assert/strict';
 import { addColumn, gptqRow, inverseCholeskyUpper, outputError, symmetrize } from '../../src/quantize/gptq';
 import { roundAway } from '../../src/quantize/params';
 import { quantizeModelBytes } from '../../src/quantize/file';
-import { gptqKept } from '../../src/quantize/full-int8';
-import { gptqWeights } from '../../src/quantize/weight-rounding';
-import { activationParams } from '../../src/quantize/int8';
-import { decodeModel } from '../../src/onnx/reader';
-import { convertModel } from '../../src/convert/convert';
-import { simplifiedModel } from '../../src/convert/simplify';
-import { runOnnx } from '../../src/runtime/ort';
-import type { Tensor } from '../../src/ir/types';
 import { rng, smallCnn } from './helpers';
 
 test('inverseCholeskyUpper: Uᵀ U is the inverse of the damped H', () => {
@@ -73,26 +65,4 @@ test('int8 rounds conv weights with GPTQ by default; --weight-rounding nearest k
   const [wn] = weights(nearest);
   assert.deepEqual(wg.quantization!.scale, wn.quantization!.scale, 'same per-channel scales');
   assert.notDeepEqual(Array.from(wg.data!), Array.from(wn.data!), 'some weights round the other way');
-});
-
-test('gptqKept: GPTQ weights stay only when the plain int8 logits pooled over every calibration sample are no further from float32', async () => {
-  const bytes = smallCnn();
-  const result = convertModel(decodeModel(bytes));
-  const r = rng(11);
-  const samples: Tensor[][] = Array.from({ length: 12 }, () => [{ name: 'x', dtype: 'float32', dims: [1, 3, 16, 16], data: Float32Array.from({ length: 768 }, () => r() * 2 - 1) }]);
-  const refs = await Promise.all(samples.slice(0, 4).map((x) => runOnnx(bytes, x)));
-  const ranges = new Map<number, { min: number; max: number }>();
-  result.model.subgraphs[0].tensors.forEach((t, i) => { if (t.type === 'FLOAT32' && !t.data) ranges.set(i, { min: -4, max: 4 }); });
-  const params = activationParams(result, ranges);
-  const g = await gptqWeights(result, simplifiedModel(decodeModel(bytes)), samples, { inputScale: (i) => params.get(i)?.scale });
-  assert.equal(g.stats.layers, 1);
-  const kept = await gptqKept(result, params, {}, samples, refs, g.weights);
-  assert.equal(kept.keep, kept.gptqDb >= kept.nearestDb);
-  assert.ok(Number.isFinite(kept.gptqDb) && Number.isFinite(kept.nearestDb), `${kept.gptqDb} / ${kept.nearestDb} dB`);
-  // Every int8 weight three levels up: further from float32 than round-to-nearest, so it is dropped.
-  const off = new Map([...g.weights].map(([t, w]) => [t, { ...w, data: w.data.map((v) => Math.min(127, v + 3)) }]));
-  const bad = await gptqKept(result, params, {}, samples, refs, off);
-  assert.equal(bad.keep, false, `${bad.gptqDb} vs ${bad.nearestDb} dB`);
-  assert.ok(bad.gptqDb < bad.nearestDb - 1, `${bad.gptqDb} vs ${bad.nearestDb} dB`);
-  assert.equal(bad.nearestDb, kept.nearestDb, 'round-to-nearest scored the same in both calls');
 });
