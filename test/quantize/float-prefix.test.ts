@@ -1,6 +1,7 @@
 // The int8 search's float32 prefix (src/quantize/mixed-precision.ts floatPrefix): the first ops in graph order stay
 // float32 as one block, a detector stem's chained roundings that points measured alone do not find. The prefix
-// sizes tried, the measure that keeps one, and the size / latency bounds, on a real converted chain of 80 ops.
+// sizes tried, the measure that keeps one, and the size / latency bounds, on a real converted chain of 80 ops; and
+// the 16x8 prefix's latency bound (int16-prefix.ts prefixSearch `fast`), which trained models' searches keep.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { convertModel } from '../../src/convert/convert';
@@ -9,6 +10,7 @@ import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { encodeModel } from '../../src/onnx/writer';
 import { activationParams, quantizeInt8 } from '../../src/quantize/int8';
 import { cloneResult, floatPrefix } from '../../src/quantize/mixed-precision';
+import { prefixSearch } from '../../src/quantize/int16-prefix';
 import { estimatedMs } from '../../src/quantize/cost-model';
 import { serializeTflite } from '../../src/tflite/writer';
 import type { OutputScore } from '../../src/quantize/sensitivity';
@@ -62,4 +64,33 @@ test('float prefix: the prefix with the best measure above plain int8 is kept, w
   // The size bound likewise: below the smallest prefix's bytes, none.
   const bytes = serializeTflite(build(new Set(Array.from({ length: sizes[0] }, (_, k) => k))).model).byteLength;
   assert.equal(await floatPrefix(n, build, score(100), 0, bytes - 1, Infinity), undefined);
+});
+
+test('16x8 prefix: the regions grow until the guard is met, and stop at the latency bound when one is given', async () => {
+  const result = convertModel(decodeModel(chain()));
+  const sg = result.model.subgraphs[0];
+  const n = sg.operators.length;
+  const ranges = new Map<number, { min: number; max: number }>();
+  sg.tensors.forEach((t, i) => { if (t.type === 'FLOAT32' && !t.data) ranges.set(i, { min: -4, max: 4 }); });
+  const params = activationParams(result, ranges);
+  const build = (int16Ops: Set<number>, splitOps: Set<number>) => quantizeInt8(cloneResult(result), params, { int16Ops, splitOps });
+  // The measure grows with the int16 CONV_2D ops of the built model; the target is out of reach.
+  const seen: number[] = [];
+  const score = async (r: ReturnType<typeof build>): Promise<OutputScore> => {
+    const rsg = r.model.subgraphs[0];
+    const int16 = rsg.operators.filter((o) => o.opcode === 'CONV_2D' && rsg.tensors[o.inputs[0]].type === 'INT16').length;
+    seen.push(int16);
+    return { snrDb: 0, cosine: int16 / 100, ms: 0, objective: int16 / 100 };
+  };
+  const free = await prefixSearch(n, build, score, Infinity, 2);
+  assert.equal(seen.length, 8, 'every region size tried');
+  assert.equal(free?.int16Ops.size, Math.round(0.5 * n), 'the largest region scores best');
+  // 16x8 runs on reference kernels: a bound at the 10% region's estimate stops the larger regions before they run.
+  const region = new Set(Array.from({ length: Math.round(0.1 * n) }, (_, k) => k));
+  const bound = estimatedMs(build(region, region).model);
+  seen.length = 0;
+  const capped = await prefixSearch(n, build, score, Infinity, 2, (r) => estimatedMs(r.model) <= bound + 1e-9);
+  assert.equal(capped?.int16Ops.size, Math.round(0.1 * n));
+  assert.equal(seen.length, 2, 'the 5% and 10% regions only');
+  assert.ok(seen[1] > seen[0] && seen[0] > 0, seen.join(', '));
 });
