@@ -127,7 +127,10 @@ export async function compareModels(onnxPath: string, tflitePath: string, opts: 
           m.perm.forEach((p, i) => { dims[p] = t.shape[i]!; });
           return [m.onnx, dims] as [string, number[]];
         }));
-        const inputValues = new Map((main.meta.inputValues ?? []).map((v) => [v.onnx, v.values] as [string, number[]]));
+        // Inputs recorded empty were frozen for having no elements: their dims, not values, make them so again.
+        const recorded = main.meta.inputValues ?? [];
+        for (const v of recorded) if (v.dims.includes(0)) inputShapes.set(v.onnx, v.dims);
+        const inputValues = new Map(recorded.filter((v) => !v.dims.includes(0)).map((v) => [v.onnx, v.values] as [string, number[]]));
         const r = convertModel(fresh, { source: path.basename(onnxPath), inputShapes, inputValues });
         sides.push(makeSide('float32 conversion (in memory)', r.model, g));
         notes.push('stage split: no --float model given, so the ONNX model was converted to float32 in memory');

@@ -55,18 +55,20 @@ export function checkStaticInputs(model: Model): void {
   throw new ModelError(`${parts.join('; ')}: fix them with ${example}`);
 }
 
-/** An input with a declared zero dim holds no values, so it can only ever be the empty tensor: it becomes that
- *  constant (LiteRT cannot feed empty tensors), and what depends on it folds (ReduceSum's empty axes...). */
-function freezeEmptyInputs(model: Model): { model: Model; names: string[] } | undefined {
+/** An input with a declared zero dim (or one given by --input-shape: optimum's merged decoders take a past of length
+ *  0 without the cache) holds no values, so it can only ever be the empty tensor: it becomes that constant (LiteRT
+ *  cannot feed empty tensors), and what depends on it folds (ReduceSum's empty axes...). */
+function freezeEmptyInputs(model: Model, inputShapes?: Map<string, number[]>): { model: Model; names: string[] } | undefined {
   const g = model.graph;
+  const shapeOf = (i: Model['graph']['inputs'][number]) => inputShapes?.get(i.name) ?? g.values.get(i.name)?.shape ?? i.shape;
   const empty = g.inputs.filter((i) => {
-    const s = g.values.get(i.name)?.shape ?? i.shape;
+    const s = shapeOf(i);
     return s !== undefined && isStaticShape(s) && s.includes(0) && !g.initializers.has(i.name) && i.dtype !== undefined;
   });
   if (empty.length === 0) return undefined;
   const initializers = new Map(g.initializers);
   for (const i of empty) {
-    const dims = (g.values.get(i.name)?.shape ?? i.shape) as number[];
+    const dims = shapeOf(i) as number[];
     initializers.set(i.name, makeTensor(i.name, i.dtype!, dims, []));
   }
   const graph = { ...g, initializers, inputs: g.inputs.filter((i) => !empty.includes(i)) };
@@ -148,9 +150,11 @@ function convertPrepared(source: Model, opts: ConvertOptions, shapeWarnings: str
   let pre = source;
   const guards = inlineEmptyGuards(pre);
   if (guards) pre = guards.model;
-  const frozen = freezeEmptyInputs(pre);
+  const frozen = freezeEmptyInputs(pre, opts.inputShapes);
   if (frozen) pre = frozen.model;
-  const prepared = prepareModel(pre, opts);
+  // The inputs made constants leave the model, and their --input-shape with them.
+  const shapes = frozen && opts.inputShapes ? new Map([...opts.inputShapes].filter(([n]) => !frozen.names.includes(n))) : opts.inputShapes;
+  const prepared = prepareModel(pre, { ...opts, inputShapes: shapes });
   const { model, constants } = prepared;
   shapeWarnings.push(...prepared.shapeWarnings);
   checkStaticInputs(model);
@@ -226,8 +230,10 @@ function convertPrepared(source: Model, opts: ConvertOptions, shapeWarnings: str
     g.outputs.map((v, k) => ({ name: v.name, index: mapIdx(outputs[k]), perm: outputPerms[k] })),
     new Set([...model.graph.inputs.map((i) => i.name), ...model.graph.nodes.flatMap((n) => n.outputs)]));
 
-  if (opts.inputValues?.size) {
-    metadata.inputValues = [...opts.inputValues].map(([name, values]) => {
+  // Inputs frozen by --input-value, and those with no elements (onnxruntime is fed them empty).
+  const frozenValues = [...(opts.inputValues ?? []), ...(frozen?.names ?? []).map((n) => [n, []] as [string, number[]])];
+  if (frozenValues.length) {
+    metadata.inputValues = frozenValues.map(([name, values]) => {
       const t = model.graph.initializers.get(name)!;
       return { onnx: name, dtype: t.dtype, dims: [...t.dims], values };
     });

@@ -22,6 +22,20 @@ function branch(attrs: Map<string, { type: string; value: unknown }>, name: stri
   return a?.type === 'graph' ? (a.value as Graph) : undefined;
 }
 
+/** Branches giving one output different static shapes (optimum's merged decoders: present keys of past + seq
+ *  positions with the cache, seq without) make a TFLite IF whose outputs LiteRT cannot allocate: refused, naming
+ *  the --input-value that picks a branch. */
+function sameOutputShapes(name: string, cond: string, outputs: string[], ctx: Parameters<OpConverter['convert']>[1], thenIndex: number, elseIndex: number): void {
+  const [t, e] = [ctx.subgraphs[thenIndex - 1], ctx.subgraphs[elseIndex - 1]];
+  outputs.forEach((o, i) => {
+    const a = t.tensors[t.outputs[i]];
+    const b = e.tensors[e.outputs[i]];
+    if (!o || a.shapeSignature || b.shapeSignature || (a.shape.length === b.shape.length && a.shape.every((d, k) => d === b.shape[k]))) return;
+    const fix = ctx.graph.inputs.some((v) => v.name === cond) ? `--input-value ${cond}=1 or ${cond}=0` : `--input-value on the inputs its condition "${cond}" depends on`;
+    throw new ConvertError(`If output "${o}" is [${a.shape.join(', ')}] in the then branch and [${b.shape.join(', ')}] in the else branch; a TFLite IF gives one shape: pick the branch with ${fix}`, name);
+  });
+}
+
 const If: OpConverter = {
   op: 'If', emits: ['IF'], opset: [1, MAX_OPSET], dtypes: ['bool'], layout: 'onnx',
   check(node, ctx) {
@@ -76,6 +90,7 @@ const If: OpConverter = {
       const index = ctx.convertBody(zeros, { name: `${node.name}/${which}`, inputs: captured, outputs: zeros.outputs.map((o) => o.name), inputPerms, outputPerms });
       if (which === 'then') thenIndex = index; else elseIndex = index;
     }
+    sameOutputShapes(node.name, node.inputs[0] ?? '', node.outputs, ctx, thenIndex as number, elseIndex as number);
     const cond = ctx.inputOnnx(node.inputs[0]);
     const inputs = [cond, ...captured.map((n, k) => ctx.input(n, inputPerms[k]))];
     const outputs = node.outputs.map((o, k) => ctx.output(o, outputPerms[k] ?? identity(ctx.rank(o))));
