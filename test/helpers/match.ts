@@ -42,12 +42,13 @@ export function seededInputs(model: Model, seed = 1, lo = -1, hi = 1, shapes?: M
   });
 }
 
-/** `model` is read from `file` (conversion rewrites its shapes: onnxruntime reads the file itself). `ortOptimization`
+/** `model` is read from `file` (conversion rewrites its shapes: onnxruntime reads the file itself); `inputs` feed
+ *  onnxruntime every input, LiteRT those the converted model still takes (as --input-value). `ortOptimization`
  *  'disabled' keeps onnxruntime from fusing QDQ pairs into its integer kernels (QLinearConv...), which round
  *  differently from the float ops the file spells out. */
 export async function convertAndMatch(file: string, model: Model, inputs: Tensor[],
-  opts: { inputShapes?: Map<string, number[]>; ortOptimization?: 'disabled' | 'all' } = {}): Promise<MatchResult> {
-  const result = convertModel(model, { inputShapes: opts.inputShapes });
+  opts: { inputShapes?: Map<string, number[]>; inputValues?: Map<string, number[]>; ortOptimization?: 'disabled' | 'all' } = {}): Promise<MatchResult> {
+  const result = convertModel(model, { inputShapes: opts.inputShapes, inputValues: opts.inputValues });
   const bytes = serializeTflite(result.model);
   const sess = await ort.InferenceSession.create(file, opts.ortOptimization ? { graphOptimizationLevel: opts.ortOptimization } : {});
   const feeds: Record<string, ort.Tensor> = {};
