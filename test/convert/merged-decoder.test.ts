@@ -8,19 +8,15 @@ import assert from 'node:assert/strict';
 import { convertModel } from '../../src/convert/convert';
 import { readModelFile } from '../../src/onnx/reader';
 import type { Tensor } from '../../src/ir/types';
+import { seededUniform } from '../../src/core/random';
 import { convertAndMatch } from '../helpers/match';
 
 const FILE = 'test/fixtures/control-flow/decoder_model_merged.onnx';
 const PAST = ['past_key_values.0.key', 'past_key_values.0.value'];
 
 function values(n: number, seed: number): Float32Array {
-  let s = seed >>> 0 || 1;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 32) * 2 - 1;
-  }
-  return out;
+  const next = seededUniform(seed);
+  return Float32Array.from({ length: n }, () => next() * 2 - 1);
 }
 
 /** Token ids 3, 10, 17... (vocabulary 50), a random past of `past` positions, use_cache_branch = `cache`. */
