@@ -3,7 +3,8 @@
 // `use_cache_branch`; the then-branch is the decoder with a cache (past_key_values.0.key/value concatenated before
 // the new keys / values), the else-branch the decoder without one (the past inputs, fed with length 0, are ignored).
 // Both branches output logits and present.0.key/value; weights are outer initializers shared by both, as optimum
-// deduplicates them. 1 layer, hidden 32, 2 heads of 16, vocabulary 50; fixed pseudo-random weights.
+// deduplicates them. 1 layer, hidden 32, 2 heads of 16, vocabulary 50; fixed pseudo-random weights; a causal mask
+// built from the run-time lengths (Shape, Gather, Range, LessOrEqual, Where) and the attention_mask padding bias.
 //     node --import tsx scripts/export/merged-decoder.ts [OUT.onnx]   (default test/fixtures/control-flow/decoder_model_merged.onnx)
 import { writeFileSync } from 'node:fs';
 import { buildGraph, buildModel, node, tensor } from '../../src/onnx/builder';
@@ -43,10 +44,28 @@ function branch(p: string, cache: boolean): Graph {
     nodes.push(n('Concat', ['past_key_values.0.key', `${p}k_h`], [key], { axis: 2 }));
     nodes.push(n('Concat', ['past_key_values.0.value', `${p}v_h`], [value], { axis: 2 }));
   }
+  // The causal mask from the run-time lengths (Shape / Gather / Range as the exporters write it) plus the padding
+  // mask from attention_mask [batch, past + seq], both as additive biases.
   nodes.push(
+    n('Shape', [key], [`${p}k_shape`]),
+    n('Gather', [`${p}k_shape`, 'two'], [`${p}total`]),
+    n('Shape', [`${p}q_h`], [`${p}q_shape`]),
+    n('Gather', [`${p}q_shape`, 'two'], [`${p}seq`]),
+    n('Sub', [`${p}total`, `${p}seq`], [`${p}past`]),
+    n('Range', [`${p}past`, `${p}total`, 'one'], [`${p}q_pos`]),
+    n('Unsqueeze', [`${p}q_pos`, 'last_axis'], [`${p}q_col`]),
+    n('Range', ['zero', `${p}total`, 'one'], [`${p}k_pos`]),
+    n('LessOrEqual', [`${p}k_pos`, `${p}q_col`], [`${p}allowed`]),
+    n('Where', [`${p}allowed`, 'zero_f', 'neg'], [`${p}causal`]),
+    n('Cast', ['attention_mask'], [`${p}mask_f`], { to: 1 }),
+    n('Sub', ['one_f', `${p}mask_f`], [`${p}masked`]),
+    n('Mul', [`${p}masked`, 'neg'], [`${p}pad_bias`]),
+    n('Unsqueeze', [`${p}pad_bias`, 'mid_axes'], [`${p}pad_4d`]),
     n('Transpose', [key], [`${p}k_t`], { perm: [0, 1, 3, 2] }),
     n('MatMul', [`${p}q_h`, `${p}k_t`], [`${p}scores`]),
-    n('Mul', [`${p}scores`, 'scale'], [`${p}scaled`]),
+    n('Mul', [`${p}scores`, 'scale'], [`${p}scaled0`]),
+    n('Add', [`${p}scaled0`, `${p}causal`], [`${p}scaled1`]),
+    n('Add', [`${p}scaled1`, `${p}pad_4d`], [`${p}scaled`]),
     n('Softmax', [`${p}scaled`], [`${p}probs`], { axis: -1 }),
     n('MatMul', [`${p}probs`, value], [`${p}ctx_h`]),
     n('Transpose', [`${p}ctx_h`], [`${p}ctx_t`], { perm: [0, 2, 1, 3] }),
@@ -69,7 +88,8 @@ export function mergedDecoder(): Model {
   const past = (name: string): [string, 'float32', (string | number)[]] => [name, 'float32', ['batch', HEADS, 'past', HEAD]];
   return buildModel({
     opset: 14, producer: 'optimum',
-    inputs: [['input_ids', 'int64', ['batch', 'seq']], past('past_key_values.0.key'), past('past_key_values.0.value'),
+    inputs: [['input_ids', 'int64', ['batch', 'seq']], ['attention_mask', 'int64', ['batch', 'past+seq']],
+      past('past_key_values.0.key'), past('past_key_values.0.value'),
       ['use_cache_branch', 'bool', [1]]],
     outputs: [['logits', 'float32', ['batch', 'seq', VOCAB]], ['present.0.key', 'float32', ['batch', HEADS, 'total', HEAD]],
       ['present.0.value', 'float32', ['batch', HEADS, 'total', HEAD]]],
@@ -83,6 +103,9 @@ export function mergedDecoder(): Model {
       tensor('heads_shape', 'int64', [4], [0, -1, HEADS, HEAD]),
       tensor('hidden_shape', 'int64', [3], [0, -1, HIDDEN]),
       tensor('scale', 'float32', [], [1 / Math.sqrt(HEAD)]),
+      tensor('two', 'int64', [], [2]), tensor('one', 'int64', [], [1]), tensor('zero', 'int64', [], [0]),
+      tensor('last_axis', 'int64', [1], [-1]), tensor('mid_axes', 'int64', [2], [1, 2]),
+      tensor('zero_f', 'float32', [], [0]), tensor('one_f', 'float32', [], [1]), tensor('neg', 'float32', [], [-10000]),
     ],
     nodes: [node('If', ['use_cache_branch'], ['logits', 'present.0.key', 'present.0.value'],
       { then_branch: branch('t_', true), else_branch: branch('e_', false) }, 'optimum::if')],

@@ -67,11 +67,14 @@ function freezeEmptyInputs(model: Model, inputShapes?: Map<string, number[]>): {
   });
   if (empty.length === 0) return undefined;
   const initializers = new Map(g.initializers);
+  // The value's declared dims go too (a symbolic past length would hide the zero from what reads it).
+  const values = new Map(g.values);
   for (const i of empty) {
     const dims = shapeOf(i) as number[];
     initializers.set(i.name, makeTensor(i.name, i.dtype!, dims, []));
+    values.set(i.name, { name: i.name, dtype: i.dtype, shape: [...dims] });
   }
-  const graph = { ...g, initializers, inputs: g.inputs.filter((i) => !empty.includes(i)) };
+  const graph = { ...g, initializers, values, inputs: g.inputs.filter((i) => !empty.includes(i)) };
   return { model: { ...model, graph }, names: empty.map((i) => i.name) };
 }
 

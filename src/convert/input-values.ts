@@ -18,6 +18,7 @@ export function inputValueError(message: string): ModelError {
 export function freezeInputs(model: Model, values: Map<string, number[]>, shapes?: Map<string, number[]>): Model {
   const g = model.graph;
   const initializers = new Map(g.initializers);
+  const valueInfo = new Map(g.values);
   for (const [name, vals] of values) {
     const input = g.inputs.find((v) => v.name === name);
     if (!input) {
@@ -37,7 +38,9 @@ export function freezeInputs(model: Model, values: Map<string, number[]>, shapes
       throw inputValueError(`--input-value ${name}: input "${name}" is ${dtype}, so its values must be integers (got ${vals.join(',')})`);
     }
     initializers.set(name, tensorFromNumbers(name, dtype, dims, dtype === 'bool' ? vals.map((v) => (v ? 1 : 0)) : vals));
+    // Its dims, not the declared symbols, for what reads it (an empty past hides its zero behind a symbol).
+    valueInfo.set(name, { name, dtype, shape: [...dims] });
   }
   const inputs = g.inputs.filter((v) => !values.has(v.name));
-  return { ...model, graph: { ...g, inputs, initializers, values: new Map(g.values) } };
+  return { ...model, graph: { ...g, inputs, initializers, values: valueInfo } };
 }

@@ -19,19 +19,23 @@ function values(n: number, seed: number): Float32Array {
   return Float32Array.from({ length: n }, () => next() * 2 - 1);
 }
 
-/** Token ids 3, 10, 17... (vocabulary 50), a random past of `past` positions, use_cache_branch = `cache`. */
+/** Token ids 3, 10, 17... (vocabulary 50), an attention mask over past + seq with the first position padded (the
+ *  no-cache branch attends over seq only: then the mask covers seq), a random past of `past` positions,
+ *  use_cache_branch = `cache`. */
 function feeds(seq: number, past: number, cache: boolean): Tensor[] {
   const ids: Tensor = { name: 'input_ids', dtype: 'int64', dims: [1, seq], data: BigInt64Array.from({ length: seq }, (_, i) => BigInt((3 + 7 * i) % 50)) };
+  const total = cache ? past + seq : seq;
+  const mask: Tensor = { name: 'attention_mask', dtype: 'int64', dims: [1, total], data: BigInt64Array.from({ length: total }, (_, i) => (i === 0 && total > 1 ? 0n : 1n)) };
   const pasts = PAST.map((name, k): Tensor => ({ name, dtype: 'float32', dims: [1, 2, past, 16], data: values(2 * past * 16, 11 + k) }));
-  return [ids, ...pasts, { name: 'use_cache_branch', dtype: 'bool', dims: [1], data: Uint8Array.from([cache ? 1 : 0]) }];
+  return [ids, mask, ...pasts, { name: 'use_cache_branch', dtype: 'bool', dims: [1], data: Uint8Array.from([cache ? 1 : 0]) }];
 }
 
-function shapes(seq: number, past: number): Map<string, number[]> {
-  return new Map([['input_ids', [1, seq]], ...PAST.map((n) => [n, [1, 2, past, 16]] as [string, number[]])]);
+function shapes(seq: number, past: number, cache = true): Map<string, number[]> {
+  return new Map([['input_ids', [1, seq]], ['attention_mask', [1, cache ? past + seq : seq]], ...PAST.map((n) => [n, [1, 2, past, 16]] as [string, number[]])]);
 }
 
 async function match(seq: number, past: number, cache: boolean, inputValues?: Map<string, number[]>) {
-  const m = await convertAndMatch(FILE, readModelFile(FILE), feeds(seq, past, cache), { inputShapes: shapes(seq, past), inputValues });
+  const m = await convertAndMatch(FILE, readModelFile(FILE), feeds(seq, past, cache), { inputShapes: shapes(seq, past, cache), inputValues });
   for (const o of m.outputs) assert.ok(o.rel <= 1e-4, `cache ${cache}, past ${past}: ${o.name} max|diff| ${o.maxDiff}, max|ref| ${o.maxRef}`);
   assert.deepEqual(m.outputs.map((o) => o.name).sort(), ['logits', 'present.0.key', 'present.0.value']);
   return m;
@@ -43,12 +47,12 @@ test('--input-value use_cache_branch=1 with a past of 3: the cache branch is inl
   assert.equal(r.model.subgraphs.length, 1, 'no IF subgraphs');
   assert.equal(r.opHistogram.IF, undefined);
   assert.equal(r.opHistogram.CONCATENATION, 2, 'past keys and values concatenated before the new ones');
-  assert.deepEqual(r.metadata.inputs.map((i) => i.onnx), ['input_ids', ...PAST]);
+  assert.deepEqual(r.metadata.inputs.map((i) => i.onnx), ['input_ids', 'attention_mask', ...PAST]);
 });
 
 test('--input-value use_cache_branch=0: past of 0 (as optimum feeds it) frozen empty, past of 1 ignored; both match', async () => {
   const empty = await match(4, 0, false, new Map([['use_cache_branch', [0]]]));
-  assert.deepEqual(empty.result.metadata.inputs.map((i) => i.onnx), ['input_ids'], 'the empty past leaves the model');
+  assert.deepEqual(empty.result.metadata.inputs.map((i) => i.onnx), ['input_ids', 'attention_mask'], 'the empty past leaves the model');
   assert.ok(empty.result.warnings.some((w) => w.includes('have no elements')), empty.result.warnings.join('\n'));
   assert.deepEqual(empty.result.metadata.inputValues?.map((v) => [v.onnx, v.dims.join()]),
     [['use_cache_branch', '1'], ...PAST.map((n) => [n, '1,2,0,16'])], 'onnxruntime is fed the empty past from the metadata');

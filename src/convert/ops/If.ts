@@ -24,13 +24,18 @@ function branch(attrs: Map<string, { type: string; value: unknown }>, name: stri
 
 /** Branches giving one output different static shapes (optimum's merged decoders: present keys of past + seq
  *  positions with the cache, seq without) make a TFLite IF whose outputs LiteRT cannot allocate: refused, naming
- *  the --input-value that picks a branch. */
+ *  the --input-value that picks a branch. When both give the same static shape, the IF output has it, even where
+ *  shape inference merged a symbol (a run-time-sized output LiteRT cannot allocate either). */
 function sameOutputShapes(name: string, cond: string, outputs: string[], ctx: Parameters<OpConverter['convert']>[1], thenIndex: number, elseIndex: number): void {
   const [t, e] = [ctx.subgraphs[thenIndex - 1], ctx.subgraphs[elseIndex - 1]];
   outputs.forEach((o, i) => {
     const a = t.tensors[t.outputs[i]];
     const b = e.tensors[e.outputs[i]];
-    if (!o || a.shapeSignature || b.shapeSignature || (a.shape.length === b.shape.length && a.shape.every((d, k) => d === b.shape[k]))) return;
+    if (!o || a.shapeSignature || b.shapeSignature) return;
+    if (a.shape.length === b.shape.length && a.shape.every((d, k) => d === b.shape[k])) {
+      ctx.declare(o, ctx.dtype(o), a.shape);
+      return;
+    }
     const fix = ctx.graph.inputs.some((v) => v.name === cond) ? `--input-value ${cond}=1 or ${cond}=0` : `--input-value on the inputs its condition "${cond}" depends on`;
     throw new ConvertError(`If output "${o}" is [${a.shape.join(', ')}] in the then branch and [${b.shape.join(', ')}] in the else branch; a TFLite IF gives one shape: pick the branch with ${fix}`, name);
   });
