@@ -47,6 +47,7 @@ test('--input-value use_cache_branch=1 with a past of 3: the cache branch is inl
   assert.equal(r.model.subgraphs.length, 1, 'no IF subgraphs');
   assert.equal(r.opHistogram.IF, undefined);
   assert.equal(r.opHistogram.CONCATENATION, 2, 'past keys and values concatenated before the new ones');
+  assert.equal(r.opHistogram.SHAPE, undefined, 'the masks fold from the static lengths');
   assert.deepEqual(r.metadata.inputs.map((i) => i.onnx), ['input_ids', 'attention_mask', ...PAST]);
 });
 
@@ -64,6 +65,9 @@ test('no --input-value, past 0: both branches give the same shapes, so a TFLite 
   for (const cache of [true, false]) {
     const m = await match(4, 0, cache);
     assert.equal(m.result.opHistogram.IF, 1);
+    // The causal mask's lengths fold from the empty past's dims: a run-time RANGE would leave the branch with
+    // run-time-sized tensors, and LiteRT cannot allocate an IF output then.
+    assert.equal(m.result.opHistogram.RANGE, undefined, JSON.stringify(m.result.opHistogram));
     assert.equal(m.result.model.subgraphs.length, 3);
   }
 });
