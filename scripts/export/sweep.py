@@ -281,6 +281,16 @@ class EmformerRnnt(torch.nn.Module):
         return self.m(feats, n, tokens, t)[0]
 
 
+def with_opsets(models, pairs):
+    """Adds `NAME_opNN` entries to `models`: the named model re-exported at another opset."""
+    def at_opset(name, opset):
+        def make():
+            m, x, *rest = models[name]()
+            return m, x, dict(rest[0] if rest else {}, opset=opset)
+        return make
+    models.update({f'{name}_op{opset}': at_opset(name, opset) for name, opset in pairs})
+
+
 def export_all(models, argv, default_opset=17):
     """Exports the models named in argv[2:] (all of `models` when none) into the folder argv[1], skipping those already
     there; a model's options may name its opset (else `default_opset`; None: torch's default), dynamic axes and the

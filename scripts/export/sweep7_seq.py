@@ -18,7 +18,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sweep import export_all  # noqa: E402
+from sweep import export_all, with_opsets  # noqa: E402
 from sweep7_seq_models import HFDecoder, decoder_inputs, decoder_names, decoder_dynamic  # noqa: E402
 from sweep7_seq_encoders import WhisperEncoder, WhisperDecoder, whisper_decoder_io, ClipText, ClipVision  # noqa: E402
 from sweep7_seq_text import T5EncDec, MeanPooled, DistilBert, Albert  # noqa: E402
@@ -114,19 +114,11 @@ MODELS7 = {
 }
 
 
-def at_opset(name, opset):
-    """Another model's export at another opset."""
-    def make():
-        m, x, *rest = MODELS7[name]()
-        return m, x, dict(rest[0] if rest else {}, opset=opset)
-    return make
-
-
-MODELS7.update({f'{name}_op{opset}': at_opset(name, opset) for name, opset in [
+with_opsets(MODELS7, [
     ('llama_hf', 13), ('qwen2_mqa', 17), ('phi_parallel', 11), ('gpt_neox', 17), ('whisper_decoder_step', 11),
     ('whisper_decoder_prompt', 17), ('clip_vision_hf', 17), ('t5_encdec', 11), ('distilbert', 11),
     ('albert', 17), ('minilm_mean_pool', 11), ('rwkv4_step', 11), ('mamba_loop', 17), ('mamba2_segsum', 17),
-    ('conformer_lengths', 17), ('rnnt_predictor_joiner', 11), ('tcn_kws', 11)]})
+    ('conformer_lengths', 17), ('rnnt_predictor_joiner', 11), ('tcn_kws', 11)])
 
 
 def main():

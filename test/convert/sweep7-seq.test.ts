@@ -10,24 +10,14 @@ import { makeTensor } from '../../src/ir/tensor';
 import { readModelFile } from '../../src/onnx/reader';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { encodeModel } from '../../src/onnx/writer';
-import type { Model } from '../../src/ir/types';
-import { convertAndMatch, seededInputs } from '../helpers/match';
-import type { MatchResult } from '../helpers/match';
+import { convertAndMatch, matchBuilt, seededInputs, waveValues } from '../helpers/match';
 import { openConverted } from '../../src/runtime/tflite-onnx-io';
 import { serializeTflite } from '../../src/tflite/writer';
 import { stftFloat64, torchStftGraphs } from '../helpers/torch-stft-graphs';
 
 const FIX = 'test/fixtures/sweep7-seq';
-const rnd = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(i * 7.31 + seed) * 0.5);
+const rnd = waveValues;
 
-/** A model built here, written to a temp file (onnxruntime reads files), converted and run on seeded inputs. */
-async function matchBuilt(model: Model, name: string, seed: number): Promise<MatchResult> {
-  const file = join(mkdtempSync(join(tmpdir(), `${name}-`)), `${name}.onnx`);
-  writeFileSync(file, encodeModel(model));
-  const m = await convertAndMatch(file, model, seededInputs(model, seed, -1, 1));
-  assert.ok(m.worst <= 1e-5, `rel ${m.worst}`);
-  return m;
-}
 
 test('a Hugging Face LLaMA decoder with grouped-query attention packs q (4 heads), k and v (2 heads) into one head split', async () => {
   const file = `${FIX}/llama_gqa_past.onnx`;

@@ -1,11 +1,16 @@
 // Converts an ONNX model (only `--input-shape`-style options), runs it on real LiteRT and onnxruntime-node on the
 // same seeded inputs, and measures max|diff| / max|ref| for every output. Used by the transformer tests and by
 // scripts/check-models.ts on the big exported models.
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { convertModel, type ConvertResult } from '../../src/convert/convert';
 import { seededUniform } from '../../src/core/random';
 import { makeTensor } from '../../src/ir/tensor';
 import type { Model, Tensor } from '../../src/ir/types';
+import { encodeModel } from '../../src/onnx/writer';
 import { openConverted } from '../../src/runtime/tflite-onnx-io';
 import { serializeTflite } from '../../src/tflite/writer';
 
@@ -80,3 +85,16 @@ export async function convertAndMatch(file: string, model: Model, inputs: Tensor
     lite.close();
   }
 }
+
+/** A model built in a test, written to a temp file (onnxruntime reads files), converted and run on seeded inputs in
+ *  [-1, 1); its worst output within `bound` of max|ref|. */
+export async function matchBuilt(model: Model, name: string, seed: number, bound = 1e-5): Promise<MatchResult> {
+  const file = join(mkdtempSync(join(tmpdir(), `${name}-`)), `${name}.onnx`);
+  writeFileSync(file, encodeModel(model));
+  const m = await convertAndMatch(file, model, seededInputs(model, seed, -1, 1));
+  assert.ok(m.worst <= bound, `rel ${m.worst}`);
+  return m;
+}
+
+/** Smooth deterministic values in [-0.5, 0.5] for built models' weights. */
+export const waveValues = (n: number, seed: number): number[] => Array.from({ length: n }, (_, i) => Math.sin(i * 7.31 + seed) * 0.5);

@@ -1,7 +1,8 @@
-// ONNX ConvTranspose (1-D and 2-D, group 1; weights constant, or computed without dilation; 3-D in _conv3d.ts) → TFLite TRANSPOSE_CONV with VALID padding into the
+// ONNX ConvTranspose (1-D and 2-D; weights constant, or computed without dilation or groups; 3-D in _conv3d.ts) → TFLite TRANSPOSE_CONV with VALID padding into the
 // full output ((in-1)·stride + dilated kernel + output_padding), then a STRIDED_SLICE that drops ONNX's pads
 // (explicit, auto_pad or implied by output_shape). Dilations become zeros inside the kernel. Channel-last in and out;
-// 1-D runs as 2-D with H = 1.
+// 1-D runs as 2-D with H = 1. Groups (StyleTTS / Kokoro's depthwise ConvTranspose1d upsampling): TRANSPOSE_CONV has
+// none, so the constant weights become the block-diagonal dense filter (zeros between groups: exact).
 import type { Node } from '../../ir/types';
 import { toFloat32 } from '../../ir/tensor';
 import { attrInt, attrInts, attrString } from '../attrs';
@@ -51,7 +52,8 @@ function plan(node: Node, ctx: ConvertContext): Plan | string {
   return { kernel, strides, dilations, full, begin, out };
 }
 
-/** ONNX [Cin, Cout, kH, kW] weights (1-D: [Cin, Cout, k]) → TFLite [Cout, kH', kW', Cin] with dilation zeros. */
+/** ONNX [Cin, Cout / group, kH, kW] weights (1-D: [Cin, Cout / group, k]) → TFLite [Cout, kH', kW', Cin] with dilation
+ *  zeros, and zeros between groups. */
 function weights(ctx: ConvertContext, e: Emitter, node: Node, p: Plan): number {
   const W = ctx.constant(node.inputs[1]);
   if (!W) {
@@ -60,15 +62,21 @@ function weights(ctx: ConvertContext, e: Emitter, node: Node, p: Plan): number {
     if (dims.length === 4) return ctx.input(node.inputs[1], [1, 2, 3, 0]);
     return e.reshape(ctx.input(node.inputs[1], [1, 2, 0]), [dims[1], 1, dims[2], dims[0]]);
   }
-  const [cin, cout] = W.dims;
+  const [cin, coutG] = W.dims;
+  const group = attrInt(node, 'group', 1);
+  const cout = coutG * group;
+  const cinG = cin / group;
   const w = toFloat32(W);
   const [kh, kw] = p.kernel;
   const [dh, dw] = p.dilations;
   const KH = (kh - 1) * dh + 1;
   const KW = (kw - 1) * dw + 1;
   const out = new Float32Array(cout * KH * KW * cin);
-  for (let ci = 0; ci < cin; ci++) for (let co = 0; co < cout; co++) for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) {
-    out[((co * KH + y * dh) * KW + x * dw) * cin + ci] = w[((ci * cout + co) * kh + y) * kw + x];
+  for (let ci = 0; ci < cin; ci++) {
+    const g = Math.floor(ci / cinG);
+    for (let c = 0; c < coutG; c++) for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) {
+      out[(((g * coutG + c) * KH + y * dh) * KW + x * dw) * cin + ci] = w[((ci * coutG + c) * kh + y) * kw + x];
+    }
   }
   return ctx.constFloat32(out, [cout, KH, KW, cin], `${node.name}/filter`);
 }
@@ -84,7 +92,9 @@ const ConvTranspose: OpConverter = {
     if (!ctx.isConstant(node.inputs[1]) && (attrInts(node, 'dilations') ?? []).some((d) => d !== 1)) {
       return refuse('computed-input', 'ConvTranspose with computed weights and dilations is not supported; make the weights constant');
     }
-    if (attrInt(node, 'group', 1) !== 1) return refuse('attribute', 'ConvTranspose with groups is not supported (TFLite TRANSPOSE_CONV has no groups)');
+    if (attrInt(node, 'group', 1) !== 1 && !ctx.isConstant(node.inputs[1])) {
+      return refuse('computed-input', 'ConvTranspose with groups needs constant weights (TFLite TRANSPOSE_CONV has no groups)');
+    }
     if (ctx.dtype(node.inputs[0]) !== 'float32') return refuse('dtype', `ConvTranspose on ${ctx.dtype(node.inputs[0])} is not supported (float32 only)`);
     const p = plan(node, ctx);
     return typeof p === 'string' ? refuse('attribute', p) : undefined;
@@ -95,7 +105,7 @@ const ConvTranspose: OpConverter = {
     const e = new Emitter(ctx, node);
     // The batch may be known only at run time (RoI features after NMS): TRANSPOSE_CONV then reads it from its input.
     const xs = batchDims(ctx, node.inputs[0]);
-    const cout = ctx.shape(node.inputs[1])[1];
+    const cout = ctx.shape(node.inputs[1])[1] * attrInt(node, 'group', 1);
     const oneD = xs.length === 3;
     let x = ctx.inputChannelLast(node.inputs[0]);
     if (oneD) x = e.reshape(x, [xs[0], 1, xs[2], xs[1]]);

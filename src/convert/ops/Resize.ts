@@ -1,7 +1,8 @@
 // ONNX Resize / Upsample (2-D spatial, NCHW) → TFLite RESIZE_BILINEAR or RESIZE_NEAREST_NEIGHBOR, channel-last,
 // with align_corners / half_pixel_centers chosen so that TFLite samples exactly where ONNX does (_resize.ts); the
 // cases no TFLite resize reproduces (cubic, odd scales or rounding, tf_crop_and_resize) run as constant
-// interpolation matrices with BATCH_MATMUL (_resize_matrix.ts). 5-D volumes (trilinear): _resize_volume.ts.
+// interpolation matrices with BATCH_MATMUL (_resize_matrix.ts). 5-D volumes (trilinear): _resize_volume.ts. 3-D
+// signals (NCW: F.interpolate on audio features, StyleTTS / Kokoro's upsampling shortcut) are images of height 1.
 import type { Node } from '../../ir/types';
 import { toNumbers } from '../../ir/tensor';
 import { attrFloats, attrInt, attrString } from '../attrs';
@@ -14,6 +15,7 @@ import { ResizeDim, TflResizeFlags, tflResizeFlags } from './_resize';
 import { emitResizeByMatrices, spatialRoi } from './_resize_matrix';
 import { batchDims } from './_batch';
 import { emitVolumeResize } from './_resize_volume';
+import { Emitter } from './_emit';
 
 /** The ONNX scale of each spatial dim: the `scales` input (or Upsample's attribute) when given, else out / in. */
 export function spatialScales(node: Node, ctx: ConvertContext, xs: number[], ys: number[]): number[] {
@@ -50,7 +52,9 @@ function resizeDims(node: Node, ctx: ConvertContext): ResizeDim[] {
   const xs = batchDims(ctx, node.inputs[0]);
   const ys = batchDims(ctx, node.outputs[0]);
   const roi = coordMode(node, ctx) === 'tf_crop_and_resize' ? spatialRoi(node, ctx) : undefined;
-  return spatialScales(node, ctx, xs, ys).map((scale, i) => ({ inSize: xs[i + 2], outSize: ys[i + 2], scale, roi: roi?.[i] }));
+  const dims = spatialScales(node, ctx, xs, ys).map((scale, i) => ({ inSize: xs[i + 2], outSize: ys[i + 2], scale, roi: roi?.[i] }));
+  // A 3-D signal is resized as an image of height 1 (scale 1 there: every sampling rule keeps the row).
+  return xs.length === 3 ? [{ inSize: 1, outSize: 1, scale: 1 }, ...dims] : dims;
 }
 
 /** The TFLite align_corners / half_pixel_centers that reproduce this node, or undefined (then: matrices). */
@@ -70,6 +74,32 @@ function volumeReason(node: Node, ctx: ConvertContext, ys: number[]) {
   return undefined;
 }
 
+/** What a 3-D resize leaves out: sizes or scales known only at run time, tf_crop_and_resize, 8-bit values. */
+function signalReason(node: Node, ctx: ConvertContext, ys: number[]) {
+  const sc = node.inputs[node.opType === 'Upsample' || ctx.opset < 11 ? 1 : 2];
+  if (ys[2] < 0 || (sc && !ctx.isConstant(sc) && !node.inputs[3])) return refuse('dynamic-shape', 'Resize of a 3-D signal needs constant scales or sizes');
+  if (ctx.dtype(node.inputs[0]) !== 'float32') return refuse('dtype', `Resize of a 3-D signal on ${ctx.dtype(node.inputs[0])} is not supported`);
+  if (coordMode(node, ctx) === 'tf_crop_and_resize') return refuse('attribute', 'Resize of a 3-D signal with tf_crop_and_resize is not supported');
+  return undefined;
+}
+
+/** A 3-D signal [N, W, C] channel-last, resized as [N, 1, W, C]. */
+function emitSignalResize(node: Node, ctx: ConvertContext, x: number): void {
+  const e = new Emitter(ctx, node);
+  const [N, W, C] = e.shape(x);
+  const Wo = batchDims(ctx, node.outputs[0])[2];
+  const out = ctx.output(node.outputs[0], channelLast(3));
+  const x4 = e.reshape(x, [N, 1, W, C]);
+  const flags = flagsFor(node, ctx);
+  const y4 = ctx.temp([N, 1, Wo, C], 'FLOAT32', `${node.name}/resized`);
+  if (!flags) emitResizeByMatrices(ctx, node, x4, y4, resizeDims(node, ctx), coordMode(node, ctx));
+  else {
+    ctx.emit(attrString(node, 'mode', 'nearest') === 'linear' ? 'RESIZE_BILINEAR' : 'RESIZE_NEAREST_NEIGHBOR',
+      [x4, ctx.constInt32([1, Wo], `${node.name}/size`)], [y4], { ...flags }, flags.halfPixelCenters ? 3 : 1);
+  }
+  e.reshape(y4, [N, Wo, C], out);
+}
+
 const Resize: OpConverter = {
   op: 'Resize', emits: ['RESIZE_BILINEAR', 'RESIZE_NEAREST_NEIGHBOR', 'BATCH_MATMUL', 'RESHAPE', 'ADD', 'GATHER', 'MUL', 'SUB', 'DIV', 'FLOOR', 'CEIL', 'CAST',
     'MINIMUM', 'MAXIMUM', 'LOGICAL_AND', 'GREATER_EQUAL', 'LESS_EQUAL', 'RANGE', 'SELECT_V2'],
@@ -78,7 +108,7 @@ const Resize: OpConverter = {
   layout: 'spatial',
   check(node, ctx) {
     const rank = ctx.rank(node.inputs[0]);
-    if (rank !== 4 && rank !== 5) return refuse('rank', `Resize of a rank-${rank} tensor is not supported; only 4-D NCHW images and 5-D NCDHW volumes`);
+    if (rank < 3 || rank > 5) return refuse('rank', `Resize of a rank-${rank} tensor is not supported; only 3-D NCW signals, 4-D NCHW images and 5-D NCDHW volumes`);
     const { xs, ys } = ioDims(node, ctx);
     if (xs[0] !== ys[0] || xs[1] !== ys[1]) return refuse('unsupported', 'Resize that changes the batch or channel dims is not supported');
     const mode = attrString(node, 'mode', 'nearest');
@@ -96,6 +126,7 @@ const Resize: OpConverter = {
     }
     if (attrString(node, 'keep_aspect_ratio_policy', 'stretch') !== 'stretch') return refuse('attribute', 'Resize with keep_aspect_ratio_policy is not supported');
     if (rank === 5) return volumeReason(node, ctx, ys);
+    if (rank === 3) return signalReason(node, ctx, ys);
     if (sizedAtRunTime(node, ctx)) return scaledResizeReason(node, mode, ct);
     // 8-bit values (onnxruntime's QOperator models resize uint8 tensors): nearest moves them as they are.
     if (ctx.dtype(node.inputs[0]) !== 'float32' && (mode !== 'nearest' || !flagsFor(node, ctx) || (sc && !ctx.isConstant(sc) && !node.inputs[3]))) {
@@ -106,6 +137,10 @@ const Resize: OpConverter = {
   convert(node, ctx) {
     const x = ctx.inputChannelLast(node.inputs[0]);
     const { xs, ys } = ioDims(node, ctx);
+    if (xs.length === 3) {
+      emitSignalResize(node, ctx, x);
+      return;
+    }
     if (xs.length === 5) {
       emitVolumeResize(ctx, node, x, ctx.output(node.outputs[0], channelLast(5)), resizeDims(node, ctx), coordMode(node, ctx), flagsFor(node, ctx));
       return;
