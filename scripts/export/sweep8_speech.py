@@ -16,7 +16,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sweep import export_all, with_opsets  # noqa: E402
-from sweep8_vits_flows import PiperVits, Generator  # noqa: E402
+from sweep8_vits_flows import PiperVits, PiperDurations, Generator  # noqa: E402
 from sweep8_tts import MelGAN, Vocos, StyleTTSProsody, remove_all_weight_norm  # noqa: E402
 from sweep8_asr import EcapaTdnn, XVector, ConvASR  # noqa: E402
 from sweep8_asr2 import FastConformer, ZipformerPieces, MoonshineEncoder  # noqa: E402
@@ -36,6 +36,13 @@ def piper():
                                  'noise_dp': {2: 'phonemes'}, 'output': {0: 'batch_size', 1: 'time'}}}
 
 
+def piper_durations():
+    args = (torch.randint(1, 59, (1, 20)), torch.tensor([20]), torch.tensor([0.667, 1.0, 0.8]), torch.randn(1, 2, 20))
+    return PiperDurations(), args, {'names': ['input', 'input_lengths', 'scales', 'noise_dp'], 'outputs': ['logw', 'w_ceil', 'y_lengths'],
+                                    'opset': 15, 'dynamic': {'input': {0: 'batch_size', 1: 'phonemes'}, 'input_lengths': {0: 'batch_size'},
+                                                             'noise_dp': {2: 'phonemes'}}}
+
+
 def hifigan():
     g = Generator(80, rates=(8, 8, 2, 2), kernels=(16, 16, 4, 4), ch=128).remove_weight_norm()
     return g, torch.randn(1, 80, 32), {'names': ['mel'], 'outputs': ['audio'], 'opset': 13, 'dynamic': {'mel': {2: 'frames'}, 'audio': {2: 'samples'}}}
@@ -47,6 +54,7 @@ def dyn_time(name, axis=2):
 
 MODELS8 = {
     'piper_vits': piper,
+    'piper_durations': piper_durations,
     'hifigan_v1': hifigan,
     'melgan': lambda: (remove_all_weight_norm(MelGAN()), torch.randn(1, 80, 32), dict(dyn_time('mel'), opset=11)),
     'vocos_istft': lambda: (Vocos(), torch.randn(1, 100, 40), dict(dyn_time('mels'), opset=17)),

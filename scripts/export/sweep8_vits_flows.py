@@ -293,3 +293,19 @@ class PiperVits(nn.Module):
         for flow in reversed(self.flows):
             z = flow(z, y_mask) if isinstance(flow, ResidualCouplingLayer) else flow(z)
         return self.dec(z * y_mask).squeeze(1)
+
+
+class PiperDurations(nn.Module):
+    """Piper's text encoder and stochastic duration predictor up to the length regulator's frame counts (w_ceil) and
+    total (y_lengths), with logw: the part of `infer` whose sizes do not depend on the predicted durations."""
+
+    def __init__(self, n_vocab=60, hidden=32, filt=64, heads=2, layers=2, dp_filter=32, n_flows=4):
+        super().__init__()
+        self.enc_p = TextEncoder(n_vocab, hidden, hidden, filt, heads, layers)
+        self.dp = StochasticDurationPredictor(hidden, dp_filter, n_flows=n_flows)
+
+    def forward(self, input, input_lengths, scales, noise_dp):
+        x, _, _, x_mask = self.enc_p(input, input_lengths)
+        logw = self.dp(x, x_mask, noise_dp * scales[2])
+        w_ceil = torch.ceil(torch.exp(logw) * x_mask * scales[1])
+        return logw, w_ceil, torch.clamp_min(torch.sum(w_ceil, [1, 2]), 1).long()

@@ -77,7 +77,12 @@ export class ConvertContext {
     const v = this.graph.values.get(this.resolve(name)) ?? this.graph.values.get(name);
     if (!v?.shape) throw new ConvertError(`the shape of "${name}" is unknown`, this.current?.name, 'unknown-shape');
     if (!isStaticShape(v.shape)) {
-      throw new ConvertError(`"${name}" has dynamic dims [${v.shape.join(', ')}]; fix the model inputs' dims with --input-shape`, this.current?.name, 'dynamic-shape');
+      // With every input's dims fixed, what is left is sized by values (a length from predicted durations, a count
+      // of selected elements): no --input-shape fixes it.
+      const fixed = this.graph.inputs.every((i) => isStaticShape(i.shape));
+      throw new ConvertError(fixed
+        ? `"${name}" has dims [${v.shape.join(', ')}] sized by values computed at run time; ${this.current?.opType ?? 'this op'} needs them known when converting`
+        : `"${name}" has dynamic dims [${v.shape.join(', ')}]; fix the model inputs' dims with --input-shape`, this.current?.name, 'dynamic-shape');
     }
     return [...v.shape];
   }

@@ -17,6 +17,7 @@ import { fp16Weights, ortWeightsToInt8 } from './ort-weights';
 import { floatFromFp16 } from './simplify-fp16';
 import { rewriteControlFlow } from './control-flow';
 import { lowerSequences } from './sequences';
+import { computeMaskedRows } from './masked-rows';
 import { freezeInputs } from './input-values';
 import { channelLastHints, convertBody, convertNode, outputTensor } from './subgraph';
 import { collapseReshapes, explicitBiases, foldBiasAdds, fuseActivations, pruneUnused } from './fuse';
@@ -98,7 +99,8 @@ export function prepareModel(source: Model, opts: Pick<ConvertOptions, 'inputSha
   let { constants, warnings } = inferShapes(model, { inputShapes: opts.inputShapes });
   for (let round = 0; round < 16; round++) {
     // Loops unrolled first: the sequences they build then have known lengths.
-    const next = rewriteControlFlow(model, constants) ?? lowerSequences(model, constants);
+    // Boolean-mask indexing (NonZero → GatherND ... ScatterND) computed on every row, when its rows stay apart.
+    const next = rewriteControlFlow(model, constants) ?? lowerSequences(model, constants) ?? computeMaskedRows(model, constants, opts.inputShapes);
     if (!next) break;
     model = next;
     ({ constants, warnings } = inferShapes(model, { inputShapes: opts.inputShapes }));

@@ -5,7 +5,8 @@
 // (simplify-gelu.ts), PyTorch's GroupNorm (Reshape, InstanceNormalization, Reshape) as GroupNormalization
 // (simplify-norm.ts), and attention's three head splits (packed or separate q, k, v projections) as one
 // (simplify-attention.ts), a value repeated by Unsqueeze → Expand → Reshape as a Concat (simplify-repeat.ts),
-// attention's output Gemm on flattened rows as a MatMul on the [T, B, E] value (simplify-gemm-rows.ts).
+// attention's output Gemm on flattened rows as a MatMul on the [T, B, E] value (simplify-gemm-rows.ts), BC-ResNet's
+// SubSpectralNorm (Reshape, BatchNormalization, Reshape) as a Mul and an Add (simplify-subspectral.ts).
 // (Identity and Dropout become aliases in their converters; constant subgraphs are folded by shape inference.)
 import type { Graph, Model, Node, Tensor } from '../ir/types';
 import { inferShapes } from '../ir/shapes/index';
@@ -20,6 +21,7 @@ import { fuseRepeats } from './simplify-repeat';
 import { squeezeRank7 } from './simplify-rank7';
 import { fusePixelUnshuffle } from './simplify-unshuffle';
 import { unflattenGemmRows } from './simplify-gemm-rows';
+import { fuseSubSpectralNorm } from './simplify-subspectral';
 
 function attrNum(n: Node, name: string, dflt: number): number {
   const a = n.attrs.get(name);
@@ -80,6 +82,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
   if (drop.size) g.nodes = g.nodes.filter((n) => !drop.has(n));
   fuseRepeats(g, constants);
   squeezeRank7(g, constants);
+  fuseSubSpectralNorm(g, constants);
   // Patterns matched on the exported form (a Div by √2 in GELU) go before Div → Mul; they make ops (Gelu,
   // GroupNormalization) that onnxruntime runs only at newer opsets, so the int8 pass's ONNX copy skips them.
   if (!opts.runnable) {

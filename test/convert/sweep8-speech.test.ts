@@ -2,7 +2,12 @@
 // Fixtures: test/fixtures/sweep8-speech/make_sweep8.py.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeTensor } from '../../src/ir/tensor';
 import { readModelFile } from '../../src/onnx/reader';
+import { encodeModel } from '../../src/onnx/writer';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { convertAndMatch, matchBuilt, seededInputs, waveValues } from '../helpers/match';
 
@@ -63,3 +68,29 @@ for (const [rank, group, cin, coutG] of [[3, 2, 4, 3], [3, 6, 6, 1], [4, 2, 4, 2
     assert.equal(m.result.opHistogram.TRANSPOSE_CONV, 1);
   });
 }
+
+test('BC-ResNet\'s SubSpectralNorm (Reshape, BatchNorm over channels × sub-bands, Reshape) is a Mul and an Add: 0 TRANSPOSE', async () => {
+  const file = `${FIX}/bc_resnet.onnx`;
+  const model = readModelFile(file);
+  const m = await convertAndMatch(file, model, seededInputs(model, 4, -1, 1));
+  assert.ok(m.worst <= 1e-5, `rel ${m.worst}`);
+  // Was 28: each block's Reshape of the channel-last value went to ONNX order and back.
+  assert.equal(m.result.transposeCount, 0);
+});
+
+test('a flip of the channels of a signal sized at run time keeps the channel count: a Split of the channels follows', async () => {
+  // Before: the computed Slice's output had every dim -1 and Split refused "an axis sized at run time".
+  const model = buildModel({
+    opset: 13, inputs: [['x', 'float32', [1, 4, 6]], ['k', 'int64', [1]]], outputs: ['a', 'b'],
+    initializers: [tensor('s0', 'int64', [1], [0]), tensor('ax2', 'int64', [1], [2]), tensor('m1', 'int64', [1], [-1]),
+      tensor('big', 'int64', [1], [-1000]), tensor('ax1', 'int64', [1], [1]), tensor('two', 'int64', [2], [2, 2])],
+    nodes: [node('Slice', ['x', 's0', 'k', 'ax2'], ['y']), node('Slice', ['y', 'm1', 'big', 'ax1', 'm1'], ['f']),
+      node('Split', ['f', 'two'], ['a', 'b'], { axis: 1 })],
+  });
+  const file = join(mkdtempSync(join(tmpdir(), 'flip-')), 'flip.onnx');
+  writeFileSync(file, encodeModel(model));
+  const ins = seededInputs(model, 8, -1, 1).map((t) => (t.name === 'k' ? makeTensor('k', 'int64', [1], [4]) : t));
+  const m = await convertAndMatch(file, model, ins);
+  assert.ok(m.worst <= 1e-6, `rel ${m.worst}`);
+  assert.deepEqual(m.outputs.map((o) => o.name), ['a', 'b']);
+});

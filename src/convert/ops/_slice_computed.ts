@@ -1,6 +1,8 @@
 // ONNX Slice whose starts, ends, axes or steps are computed (graph inputs, values from Shape arithmetic...): full
 // begin/end/strides vectors are built in the graph (SCATTER_ND of the given axes' values over the defaults: 0, the
-// input's dims from SHAPE, 1) and fed to STRIDED_SLICE, in ONNX order; the output is sized at run time.
+// input's dims from SHAPE, 1) and fed to STRIDED_SLICE, in ONNX order; the output is sized at run time on the dims
+// shape inference could not fix (a flip of the channels of a signal whose length is known only at run time keeps its
+// channel count: a SPLIT of the channels after it needs it).
 // STRIDED_SLICE counts negative indices from the end and clamps out-of-range ones as ONNX does.
 import type { Node } from '../../ir/types';
 import type { ConvertContext } from '../context';
@@ -36,7 +38,9 @@ export function emitComputedSlice(node: Node, ctx: ConvertContext): void {
   const end = e.bin('ADD', scatter(e.bin('SUB', ends, e.op('GATHER', [shape, axes], [k], 'INT32', { axis: 0, batchDims: 0 }))), shape);
   const strides = stName ? e.bin('ADD', scatter(e.bin('SUB', vectorOf(ctx, e, stName), int([1], 'one', []))), int([1], 'one1', []))
     : int(new Array<number>(rank).fill(1), 'strides');
-  const out = ctx.dynamicOutput(node.outputs[0], identity(rank), new Array<number>(rank).fill(-1));
+  const inferred = ctx.graph.values.get(node.outputs[0])?.shape;
+  const dims = inferred?.length === rank ? inferred.map((d) => (typeof d === 'number' ? d : -1)) : new Array<number>(rank).fill(-1);
+  const out = ctx.dynamicOutput(node.outputs[0], identity(rank), dims);
   ctx.emit('STRIDED_SLICE', [x, begin, end, strides], [out],
     { beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0, offset: false });
 }
