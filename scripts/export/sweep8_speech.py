@@ -18,6 +18,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sweep import export_all, with_opsets  # noqa: E402
 from sweep8_vits_flows import PiperVits, PiperDurations, Generator  # noqa: E402
 from sweep8_tts import MelGAN, Vocos, StyleTTSProsody, remove_all_weight_norm  # noqa: E402
+from sweep8_kokoro import KokoroGenerator  # noqa: E402
 from sweep8_asr import EcapaTdnn, XVector, ConvASR  # noqa: E402
 from sweep8_asr2 import FastConformer, ZipformerPieces, MoonshineEncoder  # noqa: E402
 from sweep8_edge import DTLNStage, RNNoiseStep, DeepFilterLite, BCResNet, DSCNN  # noqa: E402
@@ -60,6 +61,8 @@ MODELS8 = {
     'vocos_istft': lambda: (Vocos(), torch.randn(1, 100, 40), dict(dyn_time('mels'), opset=17)),
     'styletts_prosody': lambda: (remove_all_weight_norm(StyleTTSProsody()), (torch.randn(1, 64, 16), torch.randn(1, 64), torch.randn(1, 64, 30)),
                                  {'names': ['d_en', 'style', 'en'], 'opset': 14}),
+    'kokoro_istftnet': lambda: (remove_all_weight_norm(KokoroGenerator()), (torch.randn(1, 64, 16), torch.randn(1, 64), torch.randn(1, 4800)),
+                                {'names': ['x', 'style', 'har'], 'outputs': ['audio'], 'opset': 17}),
     'ecapa_tdnn': lambda: (EcapaTdnn(), (torch.randn(1, 200, 80), torch.tensor([1.0])), {'names': ['feats', 'wav_lens'], 'outputs': ['embeddings'],
                             'dynamic': {'feats': {0: 'batch', 1: 'frames'}, 'wav_lens': {0: 'batch'}}}),
     'xvector': lambda: (XVector(), torch.randn(1, 150, 24), {'names': ['feats'], 'dynamic': {'feats': {1: 'frames'}}}),

@@ -42,7 +42,25 @@ export function emitReduce(ctx: ConvertContext, node: Node, tfl: string, axes: n
   }
   const tAxes = axes.map((a) => x.perm.indexOf(a));
   const out = ctx.output(y, reducedPerm(x.perm, axes, keep));
+  if (tfl === 'MEAN' && ctx.dtype(node.inputs[0]) === 'float32' && axes.some((a) => ctx.dims(node.inputs[0])[a] < 0)) {
+    emitEmptySafeMean(ctx, node, x.index, tAxes, keep, out);
+    return;
+  }
   ctx.emit(tfl, [x.index, ctx.constInt32(tAxes, `${node.name}/axes`)], [out], { keepDims: keep });
+}
+
+/** A mean over axes sized at run time, which may be empty (an EmbeddingBag's empty bag, in onnxruntime and torch 0):
+ *  TFLite's MEAN gives NaN there, so it is SUM / max(count, 1). */
+function emitEmptySafeMean(ctx: ConvertContext, node: Node, x: number, tAxes: number[], keep: boolean, out: number): void {
+  const e = new Emitter(ctx, node);
+  const axes = ctx.constInt32(tAxes, `${node.name}/axes`);
+  const sum = e.op('SUM', [x, axes], ctx.tensors[out].shape, 'FLOAT32', { keepDims: keep });
+  const rank = e.shape(x).length;
+  const dims = e.op('SHAPE', [x], [rank], 'INT32', { outType: 'INT32' });
+  const sizes = e.op('GATHER', [dims, axes], [tAxes.length], 'INT32', { axis: 0, batchDims: 0 });
+  const count = e.op('REDUCE_PROD', [sizes, ctx.constInt32([0], `${node.name}/count_axis`)], [], 'INT32', { keepDims: false });
+  const n = e.op('MAXIMUM', [e.cast(count, 'FLOAT32'), ctx.constFloat32(new Float32Array([1]), [], `${node.name}/one`)], [], 'FLOAT32');
+  e.op('DIV', [sum, n], ctx.tensors[out].shape, 'FLOAT32', { fusedActivationFunction: 'NONE' }, out);
 }
 
 /** Computed axes (a graph input...): the reduction in ONNX order with the axes tensor, sized at run time. (Empty
@@ -58,8 +76,9 @@ function emitComputedAxes(ctx: ConvertContext, node: Node, tfl: string): void {
 }
 
 export function reduce(op: string, tfl: string, int8: boolean): OpConverter {
+  const sized = tfl === 'MEAN' ? ['SUM', 'SHAPE', 'GATHER', 'REDUCE_PROD', 'CAST', 'MAXIMUM', 'DIV'] : [];
   return {
-    op, emits: [tfl], opset: [1, MAX_OPSET], dtypes: NUMERIC, int8, micro: tfl !== 'REDUCE_PROD', layout: 'axis',
+    op, emits: [tfl, ...sized], incidental: sized /* a mean over an axis sized at run time */, opset: [1, MAX_OPSET], dtypes: NUMERIC, int8, micro: tfl !== 'REDUCE_PROD', layout: 'axis',
     check(node, ctx) {
       if (!reduceAxes(node, ctx, ctx.rank(node.inputs[0])) && ctx.dims(node.inputs[1]).some((d) => d < 0)) {
         return refuse('dynamic-shape', `${op} with computed axes of unknown count is not supported`);

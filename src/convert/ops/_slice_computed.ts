@@ -1,10 +1,11 @@
 // ONNX Slice whose starts, ends, axes or steps are computed (graph inputs, values from Shape arithmetic...): full
 // begin/end/strides vectors are built in the graph (SCATTER_ND of the given axes' values over the defaults: 0, the
-// input's dims from SHAPE, 1) and fed to STRIDED_SLICE, in ONNX order; the output is sized at run time on the dims
-// shape inference could not fix (a flip of the channels of a signal whose length is known only at run time keeps its
-// channel count: a SPLIT of the channels after it needs it).
+// input's dims from SHAPE, 1) and fed to STRIDED_SLICE, in ONNX order; the output is sized at run time, except on the
+// axes it keeps whole and those sliced by constant bounds of a static dim (a flip of the channels of a signal whose
+// length is known only at run time keeps its channel count: a SPLIT of the channels after it needs it).
 // STRIDED_SLICE counts negative indices from the end and clamps out-of-range ones as ONNX does.
 import type { Node } from '../../ir/types';
+import { toNumbers } from '../../ir/tensor';
 import type { ConvertContext } from '../context';
 import { identity } from '../layout';
 import { vectorOf } from './_dynamic';
@@ -16,6 +17,27 @@ export function computedSliceReason(node: Node, ctx: ConvertContext): Refusal | 
   const k = ctx.dims(node.inputs[1]);
   if (k.length !== 1 || k[0] < 0) return refuse('computed-input', 'Slice with computed starts of unknown length is not supported');
   return undefined;
+}
+
+/** The output's dims known when converting (-1 for the others): with constant axes, the axes not sliced keep the
+ *  input's dims, and a sliced static dim with constant starts, ends and steps its ONNX-clamped length. */
+function keptDims(node: Node, ctx: ConvertContext): number[] {
+  const [xName, sName, eName, aName, stName] = node.inputs;
+  const xs = ctx.dims(xName);
+  const num = (n: string | undefined) => (n && ctx.isConstant(n) ? toNumbers(ctx.constant(n)!) : undefined);
+  const k = ctx.dims(sName)[0];
+  const axes = aName ? num(aName)?.map((a) => (a < 0 ? a + xs.length : a)) : Array.from({ length: k }, (_, i) => i);
+  if (!axes) return xs.map(() => -1);
+  const [starts, ends] = [num(sName), num(eName)];
+  const steps = stName ? num(stName) : axes.map(() => 1);
+  return xs.map((d, a) => {
+    const i = axes.indexOf(a);
+    if (i < 0) return d;
+    if (d < 0 || !starts || !ends || !steps) return -1;
+    const st = steps[i];
+    const clamp = (v: number) => { const w = v < 0 ? v + d : v; return st > 0 ? Math.min(Math.max(w, 0), d) : Math.min(Math.max(w, -1), d - 1); };
+    return Math.max(0, Math.ceil((clamp(ends[i]) - clamp(starts[i])) / st));
+  });
 }
 
 export function emitComputedSlice(node: Node, ctx: ConvertContext): void {
@@ -38,9 +60,7 @@ export function emitComputedSlice(node: Node, ctx: ConvertContext): void {
   const end = e.bin('ADD', scatter(e.bin('SUB', ends, e.op('GATHER', [shape, axes], [k], 'INT32', { axis: 0, batchDims: 0 }))), shape);
   const strides = stName ? e.bin('ADD', scatter(e.bin('SUB', vectorOf(ctx, e, stName), int([1], 'one', []))), int([1], 'one1', []))
     : int(new Array<number>(rank).fill(1), 'strides');
-  const inferred = ctx.graph.values.get(node.outputs[0])?.shape;
-  const dims = inferred?.length === rank ? inferred.map((d) => (typeof d === 'number' ? d : -1)) : new Array<number>(rank).fill(-1);
-  const out = ctx.dynamicOutput(node.outputs[0], identity(rank), dims);
+  const out = ctx.dynamicOutput(node.outputs[0], identity(rank), keptDims(node, ctx));
   ctx.emit('STRIDED_SLICE', [x, begin, end, strides], [out],
     { beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0, offset: false });
 }
