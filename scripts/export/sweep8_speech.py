@@ -95,7 +95,8 @@ MODELS8 = {
 
 
 with_opsets(MODELS8, [
-    ('ecapa_tdnn', 17), ('quartznet', 11), ('fastconformer', 13), ('dtln_stage2', 17), ('bilstm_crf', 11)])
+    ('ecapa_tdnn', 17), ('quartznet', 11), ('fastconformer', 13), ('dtln_stage2', 17), ('bilstm_crf', 11),
+    ('piper_durations', 13), ('piper_durations', 17)])
 
 
 def main():
