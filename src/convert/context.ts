@@ -8,6 +8,7 @@ import { Perm, channelLast, identity, isIdentity, permute, sameMemoryOrder, same
 import { ConvertError } from './types';
 import type { RefusalCode } from './types';
 import { emitPermute } from './permute-ops';
+import { dynamicDimsAdvice } from './dims-from-values';
 
 export interface ValueRef {
   index: number;
@@ -77,7 +78,8 @@ export class ConvertContext {
     const v = this.graph.values.get(this.resolve(name)) ?? this.graph.values.get(name);
     if (!v?.shape) throw new ConvertError(`the shape of "${name}" is unknown`, this.current?.name, 'unknown-shape');
     if (!isStaticShape(v.shape)) {
-      throw new ConvertError(`"${name}" has dynamic dims [${v.shape.join(', ')}]; fix the model inputs' dims with --input-shape`, this.current?.name, 'dynamic-shape');
+      const advice = dynamicDimsAdvice(this.graph, this.constants, this.resolve(name));
+      throw new ConvertError(`"${name}" has dynamic dims [${v.shape.join(', ')}]; ${advice}`, this.current?.name, 'dynamic-shape');
     }
     return [...v.shape];
   }
