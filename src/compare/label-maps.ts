@@ -7,15 +7,23 @@ import type { TflModel } from '../tflite/model';
 /** Up to this share of a label map's elements may differ (ties); beyond it the labels count as a mismatch. */
 export const LABELS_OFF_SHARE = 1e-3;
 
-/** Outputs (by position in `tensors`) written by ARG_MAX / ARG_MIN in the main subgraph: label maps. */
+/** Ops a label map may pass through after its arg-max (PaddleSeg's `.int()` cast, a squeeze of the class axis). */
+const CARRIERS = new Set(['CAST', 'RESHAPE', 'SQUEEZE', 'EXPAND_DIMS']);
+
+/** Outputs (by position in `tensors`) written by ARG_MAX / ARG_MIN in the main subgraph, directly or through a cast /
+ *  reshape: label maps. */
 export function labelOutputs(model: TflModel, tensors: number[]): Set<number> {
   const sg = model.subgraphs[0]!;
-  const labels = new Set<number>();
-  for (const op of sg.operators) {
-    if (op.opcode !== 'ARG_MAX' && op.opcode !== 'ARG_MIN') continue;
-    tensors.forEach((t, k) => { if (op.outputs.includes(t)) labels.add(k); });
-  }
-  return labels;
+  const producer = new Map<number, (typeof sg.operators)[number]>();
+  for (const op of sg.operators) for (const o of op.outputs) producer.set(o, op);
+  const isLabel = (t: number): boolean => {
+    for (let op = producer.get(t), k = 0; op && k < 4; op = producer.get(op.inputs[0]!), k++) {
+      if (op.opcode === 'ARG_MAX' || op.opcode === 'ARG_MIN') return true;
+      if (!CARRIERS.has(op.opcode)) return false;
+    }
+    return false;
+  };
+  return new Set(tensors.flatMap((t, k) => (isLabel(t) ? [k] : [])));
 }
 
 /** How many elements of two label maps differ. */
