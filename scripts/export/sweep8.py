@@ -24,6 +24,7 @@ import sweep8_backbones as bb  # noqa: E402
 import sweep8_dense as dn  # noqa: E402
 import sweep8_match as mt  # noqa: E402
 import sweep8_video as vd  # noqa: E402
+import sweep8_hybrid as hy  # noqa: E402
 
 torch.manual_seed(0)
 HW = {0: 'batch', 2: 'height', 3: 'width'}
@@ -58,6 +59,8 @@ MODELS8 = {
     'levit_128s_style': lambda: calibrated(bb.LeViT(), img(224)),
     'poolformer_s12_style': lambda: calibrated(bb.PoolFormer(), img(224)),
     'mobile_former_style': lambda: calibrated(bb.MobileFormer(), img(224)),
+    'mobilenetv4_hybrid_medium_style': lambda: calibrated(hy.MobileNetV4Hybrid(), img(256)),
+    'tinyvit_5m_style': lambda: calibrated(hy.TinyViT5m(), img(224)),
     # segmentation: BiSeNet's tools/export_onnx.py (opset 11, arg-max in the graph), PaddleSeg's export (opset 11, with
     # arg-max), DDRNet's and TopFormer's mmseg / pytorch2onnx (opset 11)
     'bisenetv2_op11': lambda: calibrated(dn.BiSeNetV2(), img(512, 1024)) + ({'opset': 11},),

@@ -271,15 +271,9 @@ class Attention4D(nn.Module):
         self.v_local = cba(heads * self.d, heads * self.d, 3, g=heads * self.d, act=None)
         self.th1, self.th2 = nn.Conv2d(heads, heads, 1), nn.Conv2d(heads, heads, 1)
         self.proj = nn.Sequential(nn.ReLU(), cba(heads * self.d, c, 1, act=None))
-        pts = list(itertools.product(range(res), range(res)))
-        offsets, idxs = {}, []
-        for p1 in pts:
-            for p2 in pts:
-                off = (abs(p1[0] - p2[0]), abs(p1[1] - p2[1]))
-                offsets.setdefault(off, len(offsets))
-                idxs.append(offsets[off])
-        self.attention_biases = nn.Parameter(0.1 * torch.randn(heads, len(offsets)))
-        self.register_buffer('attention_bias_idxs', torch.LongTensor(idxs).view(self.n, self.n))
+        n, idxs = bias_idxs(res, res, 1)
+        self.attention_biases = nn.Parameter(0.1 * torch.randn(heads, n))
+        self.register_buffer('attention_bias_idxs', idxs)
 
     def forward(self, x):
         b, c, h, w = x.shape

@@ -6,7 +6,8 @@
 // (simplify-norm.ts), and attention's three head splits (packed or separate q, k, v projections) as one
 // (simplify-attention.ts), a value repeated by Unsqueeze → Expand → Reshape as a Concat (simplify-repeat.ts),
 // attention's output Gemm on flattened rows as a MatMul on the [T, B, E] value (simplify-gemm-rows.ts), talking
-// heads' 1×1 Convs over an attention map as a MatMul in ONNX order (simplify-head-conv.ts).
+// heads' 1×1 Convs over an attention map as a MatMul in ONNX order (simplify-head-conv.ts), q / k / v interleaved
+// per head moved heads-first once before their Split (simplify-split-heads.ts).
 // (Identity and Dropout become aliases in their converters; constant subgraphs are folded by shape inference.)
 import type { Graph, Model, Node, Tensor } from '../ir/types';
 import { inferShapes } from '../ir/shapes/index';
@@ -22,6 +23,7 @@ import { squeezeRank7 } from './simplify-rank7';
 import { fusePixelUnshuffle } from './simplify-unshuffle';
 import { unflattenGemmRows } from './simplify-gemm-rows';
 import { talkingHeadsAsMatMul } from './simplify-head-conv';
+import { fuseSplitHeads } from './simplify-split-heads';
 
 function attrNum(n: Node, name: string, dflt: number): number {
   const a = n.attrs.get(name);
@@ -92,6 +94,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
     unflattenGemmRows(g, constants);
     splitChunksAsSlices(g, constants);
     fuseChunkedHeads(g, constants);
+    fuseSplitHeads(g, constants);
     fusePixelUnshuffle(g, constants);
     talkingHeadsAsMatMul(g, constants);
     composeReshapeChains(g, constants);
