@@ -36,6 +36,7 @@ MODELS8 = {
     'retinaface_mnet025_op11': lambda: calibrated(f.RetinaFace(320, 320), img(320)) + ({'opset': 11, 'names': ['input'], 'outputs': ['boxes', 'scores', 'landmarks']},),
     'scrfd_gn_op11_dynamic': lambda: calibrated(f.Scrfd(), img(320)) + ({'opset': 11, 'dynamic': {'input': HW}},),
     'yunet_op11_dynamic': lambda: calibrated(f.YuNet(), img(320)) + ({'opset': 11, 'dynamic': {'input': {2: 'height', 3: 'width'}}},),
+    'iresnet18_style_op11': lambda: calibrated(f.IResNet(), img(112)) + ({'opset': 11, 'dynamic': {'input': {0: 'batch'}}},),
     'mobilefacenet_op11': lambda: calibrated(f.MobileFaceNet(), img(112)) + ({'opset': 11, 'dynamic': {'input': {0: 'batch'}}},),
     # pose: mmdeploy's RTMPose config (opset 11, dynamic batch), movenet.pytorch's pth2onnx (opset 11)
     'rtmpose_s_op11': lambda: calibrated(d.RTMPose(), img(256, 192)) + ({'opset': 11, 'dynamic': {'input': {0: 'batch'}}, 'outputs': ['simcc_x', 'simcc_y']},),

@@ -1,6 +1,7 @@
 """Eighth sweep (docs/model-sweep.md): face detection and recognition as their projects write them — RetinaFace
 (biubug6/Pytorch_Retinaface, mobilenet0.25) with its prior-box decoding, SCRFD (insightface, GroupNorm heads) and YuNet
-(libfacedetection.train) with their anchor-point decoding in the graph, ArcFace's MobileFaceNet (PReLU, GDC). Plain
+(libfacedetection.train) with their anchor-point decoding in the graph, ArcFace's MobileFaceNet (PReLU, GDC) and IResNet (insightface's buffalo_l recognizer family: BN → conv → BN → PReLU → conv
+→ BN pre-activation blocks, BN → flatten → FC → BN1d features). Plain
 torch.nn, small widths, random weights. Imported by sweep8.py."""
 from itertools import product
 import math
@@ -223,3 +224,32 @@ class MobileFaceNet(nn.Module):
 
     def forward(self, x):
         return self.gdc(self.conv_sep(self.layers(x)))
+
+
+# --- ArcFace IResNet (insightface recognition/arcface_torch/backbones/iresnet.py) ---
+class IBasicBlock(nn.Module):
+    def __init__(self, i, o, s):
+        super().__init__()
+        self.f = nn.Sequential(nn.BatchNorm2d(i, eps=1e-5), nn.Conv2d(i, o, 3, 1, 1, bias=False), nn.BatchNorm2d(o, eps=1e-5), nn.PReLU(o),
+                               nn.Conv2d(o, o, 3, s, 1, bias=False), nn.BatchNorm2d(o, eps=1e-5))
+        self.down = nn.Sequential(nn.Conv2d(i, o, 1, s, bias=False), nn.BatchNorm2d(o, eps=1e-5)) if s > 1 or i != o else None
+
+    def forward(self, x):
+        return self.f(x) + (x if self.down is None else self.down(x))
+
+
+class IResNet(nn.Module):
+    """IResNet-18-like at 112: [2, 2, 2, 2] blocks, widths 32..256 (the model's 64..512 halved), 512-d features."""
+
+    def __init__(self, layers=(2, 2, 2, 2), widths=(32, 64, 128, 256), emb=512):
+        super().__init__()
+        stem = [nn.Conv2d(3, widths[0], 3, 1, 1, bias=False), nn.BatchNorm2d(widths[0], eps=1e-5), nn.PReLU(widths[0])]
+        blocks, c = [], widths[0]
+        for w, n in zip(widths, layers):
+            blocks += [IBasicBlock(c, w, 2)] + [IBasicBlock(w, w, 1) for _ in range(n - 1)]
+            c = w
+        self.body = nn.Sequential(*stem, *blocks, nn.BatchNorm2d(c, eps=1e-5), nn.Dropout(0.0), nn.Flatten())
+        self.fc, self.features = nn.Linear(c * 7 * 7, emb), nn.BatchNorm1d(emb, eps=1e-5)
+
+    def forward(self, x):
+        return self.features(self.fc(self.body(x)))
