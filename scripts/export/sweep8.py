@@ -57,9 +57,9 @@ MODELS8 = {
     'fastvit_t8_style': lambda: calibrated(bb.FastViT(), img(256)),
     'ghostnetv2_op11': lambda: calibrated(bb.GhostNetV2(), img(224)) + ({'opset': 11},),
     'efficientformerv2_s0_style': lambda: calibrated(bb.EfficientFormerV2(), img(224)),
-    'levit_128s_style': lambda: calibrated(bb.LeViT(), img(224)),
-    'poolformer_s12_style': lambda: calibrated(bb.PoolFormer(), img(224)),
-    'mobile_former_style': lambda: calibrated(bb.MobileFormer(), img(224)),
+    'levit_128s_style': lambda: calibrated(hy.LeViT(), img(224)),
+    'poolformer_s12_style': lambda: calibrated(hy.PoolFormer(), img(224)),
+    'mobile_former_style': lambda: calibrated(hy.MobileFormer(), img(224)),
     'mobilenetv4_hybrid_medium_style': lambda: calibrated(hy.MobileNetV4Hybrid(), img(256)),
     'tinyvit_5m_style': lambda: calibrated(hy.TinyViT5m(), img(224)),
     # segmentation: BiSeNet's tools/export_onnx.py (opset 11, arg-max in the graph), PaddleSeg's export (opset 11, with

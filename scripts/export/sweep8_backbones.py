@@ -1,9 +1,8 @@
 """Eighth sweep (docs/model-sweep.md): efficient backbones outside torchvision as timm / their repositories write
 them — MobileNetV4 conv-small (UIB blocks), MobileOne and RepVGG (train-time branches, and re-parameterized into one
 conv as their reparameterize scripts do), FastViT (RepMixer, ConvFFN, RepCPE, attention stage), GhostNetV2 (DFC
-attention), EfficientFormerV2 (Attention4D with talking heads and gathered attention biases), LeViT (Linear + BN1d,
-attention biases, subsampling attention), PoolFormer (pooling mixer, GroupNorm(1)), Mobile-Former (two-way bridge
-between a conv path and 6 tokens, dynamic ReLU). Plain torch.nn, small widths, random weights. Imported by sweep8.py."""
+attention), EfficientFormerV2 (Attention4D with talking heads and gathered attention biases); LeViT, PoolFormer and
+Mobile-Former are in sweep8_hybrid.py. Plain torch.nn, small widths, random weights. Imported by sweep8.py."""
 import itertools
 
 import torch
@@ -319,17 +318,7 @@ class EfficientFormerV2(nn.Module):
         return self.head(self.f(x).flatten(2).mean(-1))
 
 
-# --- LeViT (facebookresearch/LeViT levit.py: Linear_BN, Attention with biases, AttentionSubsample) ---
-class LinearBN(nn.Module):
-    def __init__(self, i, o):
-        super().__init__()
-        self.c, self.bn = nn.Linear(i, o, bias=False), nn.BatchNorm1d(o)
-
-    def forward(self, x):
-        x = self.c(x)
-        return self.bn(x.flatten(0, 1)).reshape_as(x)
-
-
+# --- attention biases by offset (EfficientFormerV2, LeViT, TinyViT) ---
 def bias_idxs(res, res_q, stride):
     pts, pts_q = list(itertools.product(range(res), range(res))), list(itertools.product(range(res_q), range(res_q)))
     offsets, idxs = {}, []
@@ -339,145 +328,3 @@ def bias_idxs(res, res_q, stride):
             offsets.setdefault(off, len(offsets))
             idxs.append(offsets[off])
     return len(offsets), torch.LongTensor(idxs).view(len(pts_q), len(pts))
-
-
-class LevitAttention(nn.Module):
-    def __init__(self, c, kd, heads, ar, res, o=None, stride=1):
-        super().__init__()
-        self.h, self.kd, self.d, self.res, self.stride = heads, kd, ar * kd, res, stride
-        self.res_q = (res - 1) // stride + 1
-        self.sub = stride > 1
-        self.kv = LinearBN(c, heads * (kd + self.d)) if self.sub else LinearBN(c, heads * (2 * kd + self.d))
-        if self.sub:
-            self.q = LinearBN(c, heads * kd)
-        self.proj = nn.Sequential(nn.Hardswish(), LinearBN(heads * self.d, o or c))
-        n, idxs = bias_idxs(res, self.res_q, stride)
-        self.attention_biases = nn.Parameter(0.1 * torch.randn(heads, n))
-        self.register_buffer('attention_bias_idxs', idxs)
-
-    def forward(self, x):
-        b, n, c = x.shape
-        if self.sub:
-            k, v = self.kv(x).view(b, n, self.h, -1).split([self.kd, self.d], dim=3)
-            xq = x.view(b, self.res, self.res, c)[:, ::self.stride, ::self.stride].reshape(b, -1, c)
-            q = self.q(xq).view(b, self.res_q ** 2, self.h, self.kd)
-        else:
-            q, k, v = self.kv(x).view(b, n, self.h, -1).split([self.kd, self.kd, self.d], dim=3)
-        q, k, v = q.permute(0, 2, 1, 3), k.permute(0, 2, 1, 3), v.permute(0, 2, 1, 3)
-        a = (q @ k.transpose(-2, -1)) * self.kd ** -0.5 + self.attention_biases[:, self.attention_bias_idxs]
-        o = (a.softmax(dim=-1) @ v).transpose(1, 2).reshape(b, -1, self.h * self.d)
-        return self.proj(o)
-
-
-class LeViT(nn.Module):
-    """LeViT-128S-like at 224: 4 stride-2 convs (Hardswish), stages of attention + MLP on 14², subsampling attention to
-    7², BN_Linear heads (classifier and distillation averaged)."""
-
-    def __init__(self, nc=1000, dims=(64, 128), heads=(4, 8), kd=16):
-        super().__init__()
-        d0 = dims[0]
-        self.stem = nn.Sequential(cba(3, d0 // 8, 3, 2, act=nn.Hardswish), cba(d0 // 8, d0 // 4, 3, 2, act=nn.Hardswish),
-                                  cba(d0 // 4, d0 // 2, 3, 2, act=nn.Hardswish), cba(d0 // 2, d0, 3, 2, act=None))
-        self.blocks = nn.ModuleList()
-        for _ in range(2):
-            self.blocks.append(Residual(LevitAttention(d0, kd, heads[0], 2, 14)))
-            self.blocks.append(Residual(nn.Sequential(LinearBN(d0, 2 * d0), nn.Hardswish(), LinearBN(2 * d0, d0))))
-        self.blocks.append(LevitAttention(d0, kd, d0 // kd, 4, 14, dims[1], 2))
-        self.blocks.append(Residual(nn.Sequential(LinearBN(dims[1], 2 * dims[1]), nn.Hardswish(), LinearBN(2 * dims[1], dims[1]))))
-        for _ in range(2):
-            self.blocks.append(Residual(LevitAttention(dims[1], kd, heads[1], 2, 7)))
-        self.head_bn, self.head = nn.BatchNorm1d(dims[1]), nn.Linear(dims[1], nc)
-        self.dist_bn, self.dist = nn.BatchNorm1d(dims[1]), nn.Linear(dims[1], nc)
-
-    def forward(self, x):
-        x = self.stem(x).flatten(2).transpose(1, 2)
-        for blk in self.blocks:
-            x = blk(x)
-        x = x.mean(1)
-        return (self.head(self.head_bn(x)) + self.dist(self.dist_bn(x))) / 2
-
-
-# --- PoolFormer (sail-sg/poolformer: Pooling mixer, GroupNorm(1, C), layer scale) ---
-class PoolBlock(nn.Module):
-    def __init__(self, c):
-        super().__init__()
-        self.n1, self.n2 = nn.GroupNorm(1, c), nn.GroupNorm(1, c)
-        self.pool = nn.AvgPool2d(3, 1, 1, count_include_pad=False)
-        self.mlp = nn.Sequential(nn.Conv2d(c, 4 * c, 1), nn.GELU(), nn.Conv2d(4 * c, c, 1))
-        self.ls1, self.ls2 = nn.Parameter(0.1 * torch.ones(c)), nn.Parameter(0.1 * torch.ones(c))
-
-    def forward(self, x):
-        y = self.n1(x)
-        x = x + self.ls1.unsqueeze(-1).unsqueeze(-1) * (self.pool(y) - y)
-        return x + self.ls2.unsqueeze(-1).unsqueeze(-1) * self.mlp(self.n2(x))
-
-
-class PoolFormer(nn.Module):
-    def __init__(self, nc=1000, widths=(32, 64, 160, 256), depths=(2, 2, 4, 2)):
-        super().__init__()
-        layers, c = [nn.Conv2d(3, widths[0], 7, 4, 2)], widths[0]
-        for i, (w, n) in enumerate(zip(widths, depths)):
-            if i:
-                layers.append(nn.Conv2d(c, w, 3, 2, 1))
-                c = w
-            layers += [PoolBlock(c) for _ in range(n)]
-        self.f, self.norm, self.head = nn.Sequential(*layers), nn.GroupNorm(1, c), nn.Linear(c, nc)
-
-    def forward(self, x):
-        return self.head(self.norm(self.f(x)).mean([-2, -1]))
-
-
-# --- Mobile-Former (AAboys/MobileFormer, the paper's Mobile⇄Former bridge and dynamic ReLU) ---
-class MobileFormerBlock(nn.Module):
-    def __init__(self, i, o, s, e, d=64, heads=2, m=6):
-        super().__init__()
-        self.h = heads
-        self.m2f_q, self.m2f_o = nn.Linear(d, i), nn.Linear(i, d)
-        self.former = nn.TransformerEncoderLayer(d, heads, 2 * d, 0.0, batch_first=True)
-        self.f2m_k, self.f2m_v = nn.Linear(d, e), nn.Linear(d, e)
-        self.pw1, self.dw = cba(i, e, 1, act=None), cba(e, e, 3, s, g=e, act=None)
-        self.dyrelu = nn.Sequential(nn.Linear(d, d // 4), nn.ReLU(), nn.Linear(d // 4, 4 * e), nn.Hardsigmoid())
-        self.pw2 = cba(e, o, 1, act=None)
-        self.e, self.res = e, i == o and s == 1
-
-    def mobile_to_former(self, x, z):
-        b, c, hh, ww = x.shape
-        q = self.m2f_q(z).view(b, -1, self.h, c // self.h).transpose(1, 2)  # [b, h, m, c/h]
-        kv = x.view(b, self.h, c // self.h, hh * ww)
-        a = (q @ kv * (c // self.h) ** -0.5).softmax(-1)
-        o = (a @ kv.transpose(2, 3)).transpose(1, 2).reshape(b, -1, c)
-        return z + self.m2f_o(o)
-
-    def dyn_relu(self, y, z):
-        b, c = y.shape[:2]
-        p = (self.dyrelu(z[:, 0]) - 0.5).view(b, 4, c, 1, 1)
-        a1, b1, a2, b2 = p[:, 0] * 2 + 1, p[:, 1], p[:, 2] * 2, p[:, 3]
-        return torch.max(y * a1 + b1, y * a2 + b2)
-
-    def former_to_mobile(self, y, z):
-        b, c, hh, ww = y.shape
-        q = y.view(b, c, hh * ww).transpose(1, 2)
-        a = (q @ self.f2m_k(z).transpose(1, 2) * c ** -0.5).softmax(-1)
-        return y + (a @ self.f2m_v(z)).transpose(1, 2).view(b, c, hh, ww)
-
-    def forward(self, x, z):
-        z = self.former(self.mobile_to_former(x, z))
-        y = self.dyn_relu(self.dw(self.dyn_relu(self.pw1(x), z)), z)
-        y = self.pw2(self.former_to_mobile(y, z))
-        return (x + y if self.res else y), z
-
-
-class MobileFormer(nn.Module):
-    def __init__(self, nc=1000, d=64, m=6):
-        super().__init__()
-        self.tokens = nn.Parameter(torch.randn(1, m, d))
-        self.stem = cba(3, 16, 3, 2, act=nn.Hardswish)
-        cfg = [(16, 24, 2, 48), (24, 24, 1, 72), (24, 48, 2, 144), (48, 48, 1, 192), (48, 96, 2, 288), (96, 96, 1, 384)]
-        self.blocks = nn.ModuleList([MobileFormerBlock(i, o, s, e, d) for i, o, s, e in cfg])
-        self.head = nn.Sequential(nn.Linear(96 + d, 512), nn.Hardswish(), nn.Linear(512, nc))
-
-    def forward(self, x):
-        x, z = self.stem(x), self.tokens.expand(x.shape[0], -1, -1)
-        for b in self.blocks:
-            x, z = b(x, z)
-        return self.head(torch.cat([x.mean([2, 3]), z[:, 0]], 1))

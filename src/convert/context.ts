@@ -8,7 +8,7 @@ import { Perm, channelLast, identity, isIdentity, permute, sameMemoryOrder, same
 import { ConvertError } from './types';
 import type { RefusalCode } from './types';
 import { emitPermute } from './permute-ops';
-import { dynamicDimsAdvice } from './dims-from-values';
+import { dynamicDimsAdvice } from './input-values';
 
 export interface ValueRef {
   index: number;

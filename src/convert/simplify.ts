@@ -7,7 +7,7 @@
 // (simplify-attention.ts), a value repeated by Unsqueeze → Expand → Reshape as a Concat (simplify-repeat.ts),
 // attention's output Gemm on flattened rows as a MatMul on the [T, B, E] value (simplify-gemm-rows.ts), talking
 // heads' 1×1 Convs over an attention map as a MatMul in ONNX order (simplify-head-conv.ts), q / k / v interleaved
-// per head moved heads-first once before their Split (simplify-split-heads.ts).
+// per head moved heads-first once before their Split (simplify-heads.ts).
 // (Identity and Dropout become aliases in their converters; constant subgraphs are folded by shape inference.)
 import type { Graph, Model, Node, Tensor } from '../ir/types';
 import { inferShapes } from '../ir/shapes/index';
@@ -15,7 +15,7 @@ import { toFloat32, toNumbers } from '../ir/tensor';
 import { fuseGelu } from './simplify-gelu';
 import { fuseGroupNorm } from './simplify-norm';
 import { fusePackedHeads, fuseSeparateProjections } from './simplify-attention';
-import { fuseChunkedHeads, splitChunksAsSlices } from './simplify-heads';
+import { fuseChunkedHeads, fuseSplitHeads, splitChunksAsSlices } from './simplify-heads';
 import { composeReshapeChains } from './simplify-reshape-chain';
 import { foldConvAffine } from './fold-affine';
 import { fuseRepeats } from './simplify-repeat';
@@ -23,7 +23,6 @@ import { squeezeRank7 } from './simplify-rank7';
 import { fusePixelUnshuffle } from './simplify-unshuffle';
 import { unflattenGemmRows } from './simplify-gemm-rows';
 import { talkingHeadsAsMatMul } from './simplify-head-conv';
-import { fuseSplitHeads } from './simplify-split-heads';
 
 function attrNum(n: Node, name: string, dflt: number): number {
   const a = n.attrs.get(name);

@@ -7,14 +7,13 @@ import { toFloat32 } from '../ir/tensor';
 import { parseTflite } from '../tflite/reader';
 import type { TflModel } from '../tflite/model';
 import { modelIo, prepareInputs, toOnnxView } from '../deploy/tensors';
-import { compareViews, onnxView } from '../compare/metrics';
+import { compareViews, labelOutputs, labelsAgree, labelsDiffering, onnxView } from '../compare/metrics';
 import { openTflite } from '../runtime/litert';
 import { openOnnx, runOnnx } from '../runtime/ort';
 import { frozenInputs } from '../convert/metadata';
 import { readMetadata } from '../runtime/tflite-onnx-io';
 import { detectionGroup, HEAD_ROWS_OFF_SHARE, headRowsOff, isPackedDetections, packedColumns, pairDetections, pairedRows, scoreAndLabel, withoutRows,
   type OutputShape } from '../compare/detection-sets';
-import { labelOutputs, labelsAgree, labelsDiffering } from '../compare/label-maps';
 
 /** The self-check's result: the worst output's relative max error and cosine (NaN when onnxruntime could not run the
  *  ONNX model: then only LiteRT's load and run were checked) and the check's time. */
@@ -29,7 +28,7 @@ export interface Verification {
   /** Present when the outputs are a detector's rows (src/compare/detection-sets.ts): they were compared as sets, row
    *  paired with row by label and box; `missing` / `extra` rows without a pair make the check fail. */
   detections?: DetectionCheck;
-  /** Present when outputs are label maps (written by ARG_MAX / ARG_MIN, src/compare/label-maps.ts): compared as
+  /** Present when outputs are label maps (written by ARG_MAX / ARG_MIN, src/compare/metrics.ts): compared as
    *  labels, left out of maxRel / cosine; more than LABELS_OFF_SHARE of them differing makes the check fail. */
   labels?: { outputs: string[]; count: number; differ: number };
 }

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { convertModel } from '../../src/convert/convert';
 import { isDegraded, verificationJson, verificationLine, verifyOnLiteRt, type Verification } from '../../src/core/verify';
-import { labelsAgree, labelsDiffering, LABELS_OFF_SHARE } from '../../src/compare/label-maps';
+import { labelsAgree, labelsDiffering, LABELS_OFF_SHARE } from '../../src/compare/metrics';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { encodeModel } from '../../src/onnx/writer';
 import { serializeTflite } from '../../src/tflite/writer';
@@ -15,6 +15,7 @@ const seq = (n: number, f: (i: number) => number) => Array.from({ length: n }, (
 
 test('label maps: differing elements counted, a few ties allowed, more fail the check', () => {
   assert.equal(labelsDiffering([0, 1, 2, 3], [0, 2, 2, 1]), 2);
+  assert.equal(labelsDiffering([4, 4, 1], [4, 4, 1]), 0);
   assert.ok(labelsAgree(6, 524288));
   assert.ok(labelsAgree(524, 524288) && !labelsAgree(525, 524288), `share ${LABELS_OFF_SHARE}`);
   assert.ok(!labelsAgree(1, 1), 'a classifier\'s single index must match');
