@@ -8,6 +8,7 @@ import { Perm, channelLast, identity, isIdentity, permute, sameMemoryOrder, same
 import { ConvertError } from './types';
 import type { RefusalCode } from './types';
 import { emitPermute } from './permute-ops';
+import { dynamicDimsAdvice } from './input-values';
 
 export interface ValueRef {
   index: number;
@@ -77,12 +78,10 @@ export class ConvertContext {
     const v = this.graph.values.get(this.resolve(name)) ?? this.graph.values.get(name);
     if (!v?.shape) throw new ConvertError(`the shape of "${name}" is unknown`, this.current?.name, 'unknown-shape');
     if (!isStaticShape(v.shape)) {
-      // With every input's dims fixed, what is left is sized by values (a length from predicted durations, a count
-      // of selected elements): no --input-shape fixes it.
-      const fixed = this.graph.inputs.every((i) => isStaticShape(i.shape));
-      throw new ConvertError(fixed
-        ? `"${name}" has dims [${v.shape.join(', ')}] sized by values computed at run time; ${this.current?.opType ?? 'this op'} needs them known when converting`
-        : `"${name}" has dynamic dims [${v.shape.join(', ')}]; fix the model inputs' dims with --input-shape`, this.current?.name, 'dynamic-shape');
+      // With every input's dims fixed, what is left is set by an input's value (--input-value freezes it) or sized by
+      // values computed inside (a length from predicted durations, a count of selected elements): no --input-shape fixes it.
+      const advice = dynamicDimsAdvice(this.graph, this.constants, this.resolve(name), this.current?.opType ?? 'this op');
+      throw new ConvertError(`"${name}" has dynamic dims [${v.shape.join(', ')}]; ${advice}`, this.current?.name, 'dynamic-shape');
     }
     return [...v.shape];
   }

@@ -5,8 +5,10 @@
 // (simplify-gelu.ts), PyTorch's GroupNorm (Reshape, InstanceNormalization, Reshape) as GroupNormalization
 // (simplify-norm.ts), and attention's three head splits (packed or separate q, k, v projections) as one
 // (simplify-attention.ts), a value repeated by Unsqueeze → Expand → Reshape as a Concat (simplify-repeat.ts),
-// attention's output Gemm on flattened rows as a MatMul on the [T, B, E] value (simplify-gemm-rows.ts), BC-ResNet's
-// SubSpectralNorm (Reshape, BatchNormalization, Reshape) as a Mul and an Add (simplify-subspectral.ts).
+// attention's output Gemm on flattened rows as a MatMul on the [T, B, E] value (simplify-gemm-rows.ts), talking
+// heads' 1×1 Convs over an attention map as a MatMul in ONNX order (simplify-head-conv.ts), q / k / v interleaved
+// per head moved heads-first once before their Split (simplify-heads.ts), BC-ResNet's SubSpectralNorm (Reshape,
+// BatchNormalization, Reshape) as a Mul and an Add (simplify-subspectral.ts).
 // (Identity and Dropout become aliases in their converters; constant subgraphs are folded by shape inference.)
 import type { Graph, Model, Node, Tensor } from '../ir/types';
 import { inferShapes } from '../ir/shapes/index';
@@ -14,7 +16,7 @@ import { toFloat32, toNumbers } from '../ir/tensor';
 import { fuseGelu } from './simplify-gelu';
 import { fuseGroupNorm } from './simplify-norm';
 import { fusePackedHeads, fuseSeparateProjections } from './simplify-attention';
-import { fuseChunkedHeads, splitChunksAsSlices } from './simplify-heads';
+import { fuseChunkedHeads, fuseSplitHeads, splitChunksAsSlices } from './simplify-heads';
 import { composeReshapeChains } from './simplify-reshape-chain';
 import { foldConvAffine } from './fold-affine';
 import { fuseRepeats } from './simplify-repeat';
@@ -22,6 +24,7 @@ import { squeezeRank7 } from './simplify-rank7';
 import { fusePixelUnshuffle } from './simplify-unshuffle';
 import { unflattenGemmRows } from './simplify-gemm-rows';
 import { fuseSubSpectralNorm } from './simplify-subspectral';
+import { talkingHeadsAsMatMul } from './simplify-head-conv';
 
 function attrNum(n: Node, name: string, dflt: number): number {
   const a = n.attrs.get(name);
@@ -93,7 +96,9 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
     unflattenGemmRows(g, constants);
     splitChunksAsSlices(g, constants);
     fuseChunkedHeads(g, constants);
+    fuseSplitHeads(g, constants);
     fusePixelUnshuffle(g, constants);
+    talkingHeadsAsMatMul(g, constants);
     composeReshapeChains(g, constants);
   }
   ({ uses, producer } = useMaps(g));

@@ -7,7 +7,7 @@ import { toFloat32 } from '../ir/tensor';
 import { parseTflite } from '../tflite/reader';
 import type { TflModel } from '../tflite/model';
 import { modelIo, prepareInputs, toOnnxView } from '../deploy/tensors';
-import { compareViews, onnxView } from '../compare/metrics';
+import { compareViews, labelOutputs, labelsAgree, labelsDiffering, onnxView } from '../compare/metrics';
 import { openTflite } from '../runtime/litert';
 import { openOnnx, runOnnx } from '../runtime/ort';
 import { frozenInputs } from '../convert/metadata';
@@ -28,6 +28,9 @@ export interface Verification {
   /** Present when the outputs are a detector's rows (src/compare/detection-sets.ts): they were compared as sets, row
    *  paired with row by label and box; `missing` / `extra` rows without a pair make the check fail. */
   detections?: DetectionCheck;
+  /** Present when outputs are label maps (written by ARG_MAX / ARG_MIN, src/compare/metrics.ts): compared as
+   *  labels, left out of maxRel / cosine; more than LABELS_OFF_SHARE of them differing makes the check fail. */
+  labels?: { outputs: string[]; count: number; differ: number };
 }
 export interface DetectionCheck {
   /** The outputs compared as detection rows (boxes first). */
@@ -87,6 +90,7 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
   let maxRel = ref ? 0 : NaN;
   let cosine = ref ? 1 : NaN;
   let detections: DetectionCheck | undefined;
+  let labels: Verification['labels'];
   let compared = 0, nonZero = 0;
   if (ref) {
     const refs = io.outputs.map((o, k) => {
@@ -96,6 +100,7 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
     const views = io.outputs.map((o, k) => (refs[k] ? toOnnxView(o, got[k]!) : undefined));
     const group = detectionsOf(model, io.outputs.map((o) => o.tensorIndex), refs, views);
     const grouped = new Set(group?.members);
+    const labelled = labelOutputs(model, io.outputs.map((o) => o.tensorIndex));
     io.outputs.forEach((o, k) => {
       const r = refs[k];
       if (!r || grouped.has(k)) return;
@@ -103,6 +108,10 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
       const b = toFloat32(r);
       if (a.length !== b.length) {
         throw new ModelError(`the converted model's output '${names[k]}' has ${a.length} values on LiteRT, ${b.length} in onnxruntime; nothing written`);
+      }
+      if (labelled.has(k) && !group) {
+        labels = { outputs: [...labels?.outputs ?? [], names[k]!], count: (labels?.count ?? 0) + b.length, differ: (labels?.differ ?? 0) + labelsDiffering(b, a) };
+        return;
       }
       const m = compareViews(onnxView(b, [b.length]), onnxView(a, [a.length]));
       maxRel = Math.max(maxRel, m.rel);
@@ -149,9 +158,10 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
   // A quantized model's rounding boundaries, or a float model beyond the bar (a float equality such as M-LSD's
   // maxpool(x) == x, steep trained layers): onnxruntime's own two runs show what the input alone moves.
   // (Not for a model quantized by onnx2lite, which differs from the float reference by its own rounding.)
-  const beyond = !quantizedByUs(model) && isDegraded({ maxRel, cosine, ms: 0, ...(detections ? { detections } : {}) });
+  const beyond = !quantizedByUs(model) && isDegraded({ maxRel, cosine, ms: 0, ...(detections ? { detections } : {}), ...(labels ? { labels } : {}) });
   const reference = ref && (opts.quantized || beyond) ? await selfSpread(onnx, [...feeds.onnx, ...frozenInputs(readMetadata(tflite))], names, ref) : undefined;
-  return { maxRel, cosine, ms: Math.round(performance.now() - t0), ...(reference ? { reference } : {}), ...(detections ? { detections } : {}) };
+  return { maxRel, cosine, ms: Math.round(performance.now() - t0), ...(reference ? { reference } : {}), ...(detections ? { detections } : {}),
+    ...(labels ? { labels } : {}) };
 }
 const allZero = (v: Float32Array): boolean => v.every((x) => x === 0);
 
@@ -213,7 +223,7 @@ export const VERIFIED_MIN_COSINE = 0.999;
 export const REFUSE_COSINE = 0.99;
 
 export function isDegraded(v: Verification): boolean {
-  return unpaired(v) > 0 || (!Number.isNaN(v.maxRel) && (v.maxRel > VERIFIED_MAX_REL || !(v.cosine >= VERIFIED_MIN_COSINE)));
+  return unpaired(v) > 0 || (v.labels !== undefined && !labelsAgree(v.labels.differ, v.labels.count)) || (!Number.isNaN(v.maxRel) && (v.maxRel > VERIFIED_MAX_REL || !(v.cosine >= VERIFIED_MIN_COSINE)));
 }
 
 /** Detection rows of either side without a pair on the other. */
@@ -230,6 +240,11 @@ function asSets(v: Verification): string {
   return `, detections compared as sets (${d.paired}/${d.refRows} paired${odd.length ? `, ${odd.join(', ')}` : ''})`;
 }
 
+/** ", label maps compared as labels (6 of 524288 differ)" for ARG_MAX / ARG_MIN outputs, else ''. */
+function asLabels(v: Verification): string {
+  return v.labels ? `, label maps compared as labels (${v.labels.differ} of ${v.labels.count} differ)` : '';
+}
+
 /** The warning for a conversion beyond the bar. */
 export function degradedWarning(v: Verification): string {
   if (unpaired(v) > 0) {
@@ -243,15 +258,15 @@ export function degradedWarning(v: Verification): string {
 export function verificationLine(v: Verification): string {
   if (Number.isNaN(v.maxRel)) return `verified on LiteRT: loads and runs (not compared with onnxruntime) (${v.ms} ms)`;
   const spread = v.reference ? `; onnxruntime itself, optimized vs as written: max rel ${v.reference.maxRel.toExponential(1)}, cosine ${v.reference.cosine.toFixed(6)}` : '';
-  if (isDegraded(v)) return `NOT verified on LiteRT: max rel error ${v.maxRel.toExponential(1)}, cosine ${v.cosine.toFixed(6)}${asSets(v)} (${v.ms} ms), beyond max rel ${VERIFIED_MAX_REL} / cosine ${VERIFIED_MIN_COSINE}${unpaired(v) ? ' / every detection paired' : ''}${spread}`;
-  return `verified on LiteRT: max rel error ${v.maxRel.toExponential(1)}, cosine ${v.cosine.toFixed(6)}${asSets(v)} (${v.ms} ms)${spread}`;
+  if (isDegraded(v)) return `NOT verified on LiteRT: max rel error ${v.maxRel.toExponential(1)}, cosine ${v.cosine.toFixed(6)}${asSets(v)}${asLabels(v)} (${v.ms} ms), beyond max rel ${VERIFIED_MAX_REL} / cosine ${VERIFIED_MIN_COSINE}${unpaired(v) ? ' / every detection paired' : ''}${spread}`;
+  return `verified on LiteRT: max rel error ${v.maxRel.toExponential(1)}, cosine ${v.cosine.toFixed(6)}${asSets(v)}${asLabels(v)} (${v.ms} ms)${spread}`;
 }
 
 /** JSON-safe form (NaN → null). */
 export function verificationJson(v: Verification): { maxRel: number | null; cosine: number | null; ms: number; degraded?: true;
-  reference?: { maxRel: number | null; cosine: number | null }; detections?: DetectionCheck } {
+  reference?: { maxRel: number | null; cosine: number | null }; detections?: DetectionCheck; labels?: Verification['labels'] } {
   const n = (x: number) => (Number.isFinite(x) ? x : null);
   return { maxRel: n(v.maxRel), cosine: n(v.cosine), ms: v.ms, ...(isDegraded(v) ? { degraded: true as const } : {}),
     ...(v.reference ? { reference: { maxRel: n(v.reference.maxRel), cosine: n(v.reference.cosine) } } : {}),
-    ...(v.detections ? { detections: v.detections } : {}) };
+    ...(v.detections ? { detections: v.detections } : {}), ...(v.labels ? { labels: v.labels } : {}) };
 }

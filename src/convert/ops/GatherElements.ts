@@ -1,5 +1,7 @@
 // ONNX GatherElements → TFLite GATHER_ND with the full coordinates of every element (the axis coordinate taken from
-// the indices, the others constant), in ONNX order.
+// the indices, the others constant). Data of static dims is read as stored (a CNN's channel-last map flattened and
+// gathered by a centre-net decode: MoveNet), the coordinates listing each element's ONNX coordinates in the stored
+// axis order; the output is in ONNX order.
 import { attrInt, normAxis } from '../attrs';
 import { identity } from '../layout';
 import type { OpConverter } from '../types';
@@ -16,9 +18,10 @@ const GatherElements: OpConverter = {
     const dims = ctx.shape(data);
     const axis = normAxis(attrInt(node, 'axis', 0), dims.length);
     const e = new Emitter(ctx, node);
-    const coords = elementCoords(e, indices, axis, dims);
+    const src = dims.every((d) => d >= 0) ? ctx.inputAny(data) : { index: ctx.inputOnnx(data), perm: identity(dims.length) };
+    const coords = elementCoords(e, indices, axis, dims, src.perm);
     const out = ctx.output(node.outputs[0], identity(dims.length));
-    ctx.emit('GATHER_ND', [ctx.inputOnnx(data), coords], [out]);
+    ctx.emit('GATHER_ND', [src.index, coords], [out]);
   },
 };
 export default GatherElements;

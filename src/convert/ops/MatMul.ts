@@ -1,6 +1,7 @@
 // ONNX MatMul → TFLite FULLY_CONNECTED when B is a constant matrix (keep_num_dims for batched A) or vector,
 // otherwise BATCH_MATMUL. Both operands in ONNX order, except that an operand stored with its last two dims swapped
-// (attention's Kᵀ after the head split) is read as it is with adj_x / adj_y instead of through a TRANSPOSE.
+// (attention's Kᵀ after the head split; a flattened channel-last map times constant weights) is read as it is with
+// adj_x / adj_y instead of through a TRANSPOSE.
 import { toFloat32 } from '../../ir/tensor';
 import { transposeData } from '../constdata';
 import type { ConvertContext } from '../context';
@@ -27,7 +28,16 @@ const MatMul: OpConverter = {
       // FULLY_CONNECTED works on the last axis alone: A stored in another order of its leading axes (a window / grid
       // swap left lazy) is read as it is, and the output keeps that order, when nothing else reads A in ONNX order.
       const kept = leadingOrder(ctx, a, y);
-      const A = kept ? ctx.input(a, kept) : ctx.inputOnnx(a);
+      const ga = kept ? undefined : operand(ctx, a);
+      if (ga?.adj) {
+        // A stored with its last two dims swapped (a channel-last map flattened, read along H·W: RTMPose's SimCC
+        // head): BATCH_MATMUL reads it as it is (adj_x) against the constant weights, with no TRANSPOSE of A.
+        const r = ctx.rank(a);
+        const w = ctx.constFloat32(toFloat32(B), [...new Array<number>(r - 2).fill(1), ...B.dims], `${node.name}/weights`);
+        ctx.emit('BATCH_MATMUL', [ga.index, w], [ctx.output(y, identity(ctx.rank(y)))], { adjX: true, adjY: false });
+        return;
+      }
+      const A = kept ? ctx.input(a, kept) : ga!.index;
       const out = ctx.output(y, kept ?? identity(ctx.rank(y)));
       const [k, n] = B.dims;
       const w = transposeData(toFloat32(B), B.dims, [1, 0], (m) => new Float32Array(m));

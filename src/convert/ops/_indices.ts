@@ -4,6 +4,7 @@
 import { elementCount } from '../../ir/types';
 import { toNumbers } from '../../ir/tensor';
 import type { ConvertContext } from '../context';
+import type { Perm } from '../layout';
 import { Emitter } from './_emit';
 
 /** Coordinates of every element of an array of shape `dims` along dim `d`, as an int32 list (row-major). */
@@ -19,7 +20,10 @@ function grid(dims: number[], d: number): number[] {
  * element's own position. `dataDims` and S may hold -1 (sizes known at run time: torchvision's per-level RoI
  * scatter), then positions come from RANGE over the measured dim, broadcast over the others.
  */
-export function elementCoords(e: Emitter, indices: string, axis: number, dataDims: number[]): number {
+export function elementCoords(e: Emitter, indices: string, axis: number, dataDims: number[], stored?: Perm): number {
+  // Coordinates into the data as stored under `stored` (stored axis k holds ONNX axis stored[k]): each element's
+  // coordinate vector lists its ONNX coordinates in that order.
+  const order = stored ?? dataDims.map((_, d) => d);
   const ctx = e.ctx;
   const S = ctx.dims(indices);
   const r = S.length;
@@ -30,7 +34,7 @@ export function elementCoords(e: Emitter, indices: string, axis: number, dataDim
     const grids = S.map((_, d) => (d === axis ? idx : grid(S, d)));
     const n = elementCount(S);
     const flat = new Array<number>(n * r);
-    for (let i = 0; i < n; i++) for (let d = 0; d < r; d++) flat[i * r + d] = grids[d][i];
+    for (let i = 0; i < n; i++) for (let d = 0; d < r; d++) flat[i * r + d] = grids[order[d]][i];
     return ctx.constInt32(flat, `${e.node.name}/coords`, [...S, r]);
   }
   const dynamic = S.some((d) => d < 0);
@@ -49,7 +53,7 @@ export function elementCoords(e: Emitter, indices: string, axis: number, dataDim
       : e.reshape(e.op('RANGE', [e.scalar(0, 'INT32'), dimOf(e, ctx.inputOnnx(indices), r, d), e.scalar(1, 'INT32')], [-1], 'INT32'), along);
     return e.bin('ADD', zeros, pos);
   });
-  return e.op('CONCATENATION', parts, [...S, r], 'INT32', { axis: r, fusedActivationFunction: 'NONE' });
+  return e.op('CONCATENATION', order.map((d) => parts[d]), [...S, r], 'INT32', { axis: r, fusedActivationFunction: 'NONE' });
 }
 
 /** Dim `d` of a rank-`rank` tensor as a 0-D INT32 tensor measured at run time. */

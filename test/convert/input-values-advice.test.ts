@@ -1,0 +1,57 @@
+// A Resize whose scales come from a graph input's value (Robust Video Matting's downsample_ratio, exported by its
+// CustomOnnxResizeByFactorOp as Concat([1, 1], ratio, ratio)): the sizes after it are known only at run time even
+// with every input's dims fixed. The refusal named --input-shape, which the user had given; it now names the input
+// and --input-value, and with it frozen the model converts and matches onnxruntime on LiteRT.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { convertModel } from '../../src/convert/convert';
+import { ConvertError } from '../../src/convert/types';
+import { buildModel, node, tensor } from '../../src/onnx/builder';
+import { encodeModel } from '../../src/onnx/writer';
+import { convertAndMatch, seededInputs } from '../helpers/match';
+import type { Model } from '../../src/ir/types';
+
+const seq = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));
+
+/** x [1, 3, 16, 16] resized (linear, pytorch_half_pixel) by the run-time factor `ratio` [1], then a 3×3 Conv. */
+function resizeByFactor(xShape: (number | string)[] = [1, 3, 16, 16]): Model {
+  return buildModel({
+    inputs: [['x', 'float32', xShape], ['ratio', 'float32', [1]]], outputs: ['y'], opset: 12,
+    nodes: [
+      node('Concat', ['ones', 'ratio', 'ratio'], ['scales'], { axis: 0 }),
+      node('Resize', ['x', 'roi', 'scales'], ['r'], { mode: 'linear', coordinate_transformation_mode: 'pytorch_half_pixel' }),
+      node('Conv', ['r', 'w'], ['y'], { pads: [1, 1, 1, 1] }),
+    ],
+    initializers: [tensor('ones', 'float32', [2], [1, 1]), tensor('roi', 'float32', [0], []),
+      tensor('w', 'float32', [4, 3, 3, 3], seq(108, (i) => Math.sin(i * 0.37)))],
+  });
+}
+
+test('dims set by an input\'s value: the refusal names the input and --input-value, not --input-shape', () => {
+  assert.throws(() => convertModel(resizeByFactor()), (e: unknown) => {
+    assert.ok(e instanceof ConvertError);
+    assert.equal(e.code, 'dynamic-shape');
+    assert.match(e.message, /set at run time by the value of input 'ratio': freeze it with --input-value ratio=V/);
+    assert.doesNotMatch(e.message, /--input-shape/);
+    return true;
+  });
+});
+
+test('dims left dynamic by an input\'s dims still ask for --input-shape', () => {
+  assert.throws(() => convertModel(resizeByFactor([1, 3, 'h', 'w']), { inputValues: new Map([['ratio', [0.5]]]) }),
+    /--input-shape/);
+});
+
+test('with --input-value ratio=0.5 the model converts and matches onnxruntime on LiteRT', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'dims-from-values-')), 'resize-by-factor.onnx');
+  writeFileSync(file, encodeModel(resizeByFactor()));
+  const model = resizeByFactor();
+  const inputs = [...seededInputs(model, 1, 0, 1).filter((t) => t.name === 'x'), tensor('ratio', 'float32', [1], [0.5])];
+  const m = await convertAndMatch(file, model, inputs, { inputValues: new Map([['ratio', [0.5]]]) });
+  assert.deepEqual(m.outputs.map((o) => o.name), ['y']);
+  assert.ok(m.worst <= 1e-5, `max rel ${m.worst}`);
+  assert.equal(m.result.transposeCount, 0);
+});
