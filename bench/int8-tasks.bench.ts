@@ -37,7 +37,8 @@ const MORE_LINES = 144;
 /** CTC rows' notes: the larger set's share, and how near a tie the float model was where the changed lines flipped. */
 function ctcNote(r: TaskResult, more: TaskResult | undefined): string {
   const m = [...(r.flipMargins ?? []), ...(more?.flipMargins ?? [])].sort((a, b) => a - b);
-  return `${more ? `${MORE_LINES} more lines ${more.mean.toFixed(4)}; ` : ''}`
+  const cer = (x: TaskResult) => `${(100 * (x.cer ?? 0)).toFixed(2)}%`;
+  return `${more ? `${MORE_LINES} more lines ${more.mean.toFixed(4)}; ` : ''}character error rate ${cer(r)}${more ? ` / ${cer(more)}` : ''}; `
     + (m.length ? `float logit margin at the changed lines' flips: median ${m[m.length >> 1].toFixed(2)}, ${m.filter((x) => x < 1).length} of ${m.length} below 1; ` : '');
 }
 
