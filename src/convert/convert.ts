@@ -18,7 +18,7 @@ import { floatFromFp16 } from './simplify-fp16';
 import { rewriteControlFlow } from './control-flow';
 import { lowerSequences } from './sequences';
 import { freezeInputs, inputsAsConstants } from './input-values';
-import { channelLastHints, convertBody, convertNode, outputTensor } from './subgraph';
+import { channelLastHints, convertBody, convertNode, nameOutputs, outputTensor } from './subgraph';
 import { collapseReshapes, explicitBiases, foldBiasAdds, fuseActivations, pruneUnused } from './fuse';
 import { collapseCastRoundTrips } from './fuse-casts';
 import { ConvertError, ConvertOptions } from './types';
@@ -219,6 +219,7 @@ function convertPrepared(source: Model, opts: ConvertOptions, shapeWarnings: str
   fuseActivations(ctx, keep);
   const remap = pruneUnused(ctx, inputs, outputs);
   const mapIdx = (i: number) => remap.get(i) ?? -1;
+  nameOutputs(ctx.tensors, outputs.map(mapIdx), g.outputs.map((o) => o.name));
 
   const metadata = buildMetadata(ctx, g, opts.source ?? model.path ?? 'model.onnx', remap,
     g.inputs.map((v, k) => ({ name: v.name, index: mapIdx(inputs[k]), perm: ctx.permOf(v.name) })),
