@@ -6,15 +6,11 @@
 // against onnxruntime-node.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { convertModel } from '../../src/convert/convert';
 import { seededUniform } from '../../src/core/random';
-import { toNumbers } from '../../src/ir/tensor';
 import type { Model, Node } from '../../src/ir/types';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { encodeModel } from '../../src/onnx/writer';
-import { runOnnx } from '../../src/runtime/ort';
-import { openConverted } from '../../src/runtime/tflite-onnx-io';
-import { serializeTflite } from '../../src/tflite/writer';
+import { convertAndMatch } from '../helpers/match';
 
 const [C, H, P, D] = [8, 8, 4, 8];
 const N = (H / 2) * (H / 2);
@@ -41,22 +37,9 @@ function block(extra: Node[] = [], outputs: string[] = ['y']): Model {
 }
 
 async function check(model: Model, transposes: number): Promise<void> {
-  const x = w('x', [1, C, H, H], 9);
-  const want = await runOnnx(encodeModel(model), [x]);
-  const r = convertModel(model);
-  assert.equal(r.transposeCount, transposes, `TRANSPOSE count (${JSON.stringify(r.opHistogram)})`);
-  const lite = await openConverted(serializeTflite(r.model));
-  try {
-    const got = await lite.run([x]);
-    for (const [name, t] of want) {
-      const ref = toNumbers(t);
-      const g = toNumbers(got.get(name)!);
-      const max = Math.max(...ref.map(Math.abs));
-      ref.forEach((v, i) => assert.ok(Math.abs(g[i] - v) <= 1e-5 * max, `${name}[${i}]: ${g[i]} vs ${v}`));
-    }
-  } finally {
-    lite.close();
-  }
+  const m = await convertAndMatch(encodeModel(model), model, [w('x', [1, C, H, H], 9)]);
+  assert.equal(m.result.transposeCount, transposes, `TRANSPOSE count (${JSON.stringify(m.result.opHistogram)})`);
+  for (const o of m.outputs) assert.ok(o.rel <= 1e-5, `${o.name}: max|diff| ${o.maxDiff}, max|ref| ${o.maxRef}`);
 }
 
 test('MobileViTv2-style block: the patches move to channel-last once, at the view (2 TRANSPOSE, was 3), and match onnxruntime', async () => {
