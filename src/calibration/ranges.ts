@@ -12,6 +12,7 @@ import { toTfliteLayout } from '../runtime/tflite-onnx-io';
 import { serializeTflite } from '../tflite/writer';
 import type { Range } from '../quantize/params';
 import { MseHistogram } from './mse-range';
+import { SampleExtremes } from './norm-headroom';
 
 export type RangeMethod = 'minmax' | 'percentile' | 'mse';
 export const RANGE_METHODS: RangeMethod[] = ['minmax', 'percentile', 'mse'];
@@ -30,6 +31,8 @@ export class RangeCollector {
   private readonly hist = new Map<number, MseHistogram>();
   private readonly small = new Set<number>();
   private readonly methods: Set<RangeMethod>;
+  /** Each key's min / max per sample (the residual stream's headroom: norm-headroom.ts). */
+  readonly extremes = new SampleExtremes();
   constructor(private readonly opts: RangeOptions = {}, methods?: RangeMethod[]) {
     this.methods = new Set(methods ?? [opts.method ?? 'minmax']);
   }
@@ -43,6 +46,7 @@ export class RangeCollector {
       if (v > hi) hi = v;
     }
     if (!(lo <= hi)) return;
+    this.extremes.add(key, lo, hi, data.length);
     const have = this.minmax.get(key);
     this.minmax.set(key, have ? { min: Math.min(have.min, lo), max: Math.max(have.max, hi) } : { min: lo, max: hi });
     // A tensor too small for the percentile to drop one value per sample keeps min / max over all samples:

@@ -18,8 +18,8 @@ import { floatFromFp16 } from './simplify-fp16';
 import { rewriteControlFlow } from './control-flow';
 import { lowerSequences } from './sequences';
 import { computeMaskedRows } from './masked-rows';
-import { freezeInputs } from './input-values';
-import { channelLastHints, convertBody, convertNode, outputTensor } from './subgraph';
+import { freezeInputs, inputsAsConstants } from './input-values';
+import { channelLastHints, convertBody, convertNode, nameOutputs, outputTensor } from './subgraph';
 import { collapseReshapes, explicitBiases, foldBiasAdds, fuseActivations, pruneUnused } from './fuse';
 import { collapseCastRoundTrips } from './fuse-casts';
 import { ConvertError, ConvertOptions } from './types';
@@ -67,16 +67,8 @@ function freezeEmptyInputs(model: Model, inputShapes?: Map<string, number[]>): {
     return s !== undefined && isStaticShape(s) && s.includes(0) && !g.initializers.has(i.name) && i.dtype !== undefined;
   });
   if (empty.length === 0) return undefined;
-  const initializers = new Map(g.initializers);
-  // The value's declared dims go too (a symbolic past length would hide the zero from what reads it).
-  const values = new Map(g.values);
-  for (const i of empty) {
-    const dims = shapeOf(i) as number[];
-    initializers.set(i.name, makeTensor(i.name, i.dtype!, dims, []));
-    values.set(i.name, { name: i.name, dtype: i.dtype, shape: [...dims] });
-  }
-  const graph = { ...g, initializers, values, inputs: g.inputs.filter((i) => !empty.includes(i)) };
-  return { model: { ...model, graph }, names: empty.map((i) => i.name) };
+  const frozen = empty.map((i) => makeTensor(i.name, i.dtype!, shapeOf(i) as number[], []));
+  return { model: inputsAsConstants(model, frozen), names: empty.map((i) => i.name) };
 }
 
 /** LiteRT cannot allocate or feed tensors with no elements: an input with a zero dim is refused up front. */
@@ -229,6 +221,7 @@ function convertPrepared(source: Model, opts: ConvertOptions, shapeWarnings: str
   fuseActivations(ctx, keep);
   const remap = pruneUnused(ctx, inputs, outputs);
   const mapIdx = (i: number) => remap.get(i) ?? -1;
+  nameOutputs(ctx.tensors, outputs.map(mapIdx), g.outputs.map((o) => o.name));
 
   const metadata = buildMetadata(ctx, g, opts.source ?? model.path ?? 'model.onnx', remap,
     g.inputs.map((v, k) => ({ name: v.name, index: mapIdx(inputs[k]), perm: ctx.permOf(v.name) })),

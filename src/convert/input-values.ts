@@ -18,8 +18,7 @@ export function inputValueError(message: string): ModelError {
 /** A copy of the model with the named inputs turned into initializers holding the given values. */
 export function freezeInputs(model: Model, values: Map<string, number[]>, shapes?: Map<string, number[]>): Model {
   const g = model.graph;
-  const initializers = new Map(g.initializers);
-  const valueInfo = new Map(g.values);
+  const frozen: Tensor[] = [];
   for (const [name, vals] of values) {
     const input = g.inputs.find((v) => v.name === name);
     if (!input) {
@@ -38,12 +37,26 @@ export function freezeInputs(model: Model, values: Map<string, number[]>, shapes
     if (dtype !== 'float32' && dtype !== 'float16' && dtype !== 'bfloat16' && dtype !== 'float64' && vals.some((v) => !Number.isInteger(v))) {
       throw inputValueError(`--input-value ${name}: input "${name}" is ${dtype}, so its values must be integers (got ${vals.join(',')})`);
     }
-    initializers.set(name, tensorFromNumbers(name, dtype, dims, dtype === 'bool' ? vals.map((v) => (v ? 1 : 0)) : vals));
-    // Its dims, not the declared symbols, for what reads it (an empty past hides its zero behind a symbol).
-    valueInfo.set(name, { name, dtype, shape: [...dims] });
+    frozen.push(tensorFromNumbers(name, dtype, dims, dtype === 'bool' ? vals.map((v) => (v ? 1 : 0)) : vals));
   }
-  const inputs = g.inputs.filter((v) => !values.has(v.name));
-  return { ...model, graph: { ...g, inputs, initializers, values: valueInfo } };
+  return inputsAsConstants(model, frozen);
+}
+
+/**
+ * A copy of the model in which each of `tensors` replaces the input of its name: an initializer with its value, the
+ * value info given its dims (a symbolic dim, such as an empty past's length, would hide them from what reads it), and
+ * the input gone. Serves --input-value (freezeInputs) and the inputs with no elements (convert.ts).
+ */
+export function inputsAsConstants(model: Model, tensors: Tensor[]): Model {
+  const g = model.graph;
+  const initializers = new Map(g.initializers);
+  const values = new Map(g.values);
+  for (const t of tensors) {
+    initializers.set(t.name, t);
+    values.set(t.name, { name: t.name, dtype: t.dtype, shape: [...t.dims] });
+  }
+  const names = new Set(tensors.map((t) => t.name));
+  return { ...model, graph: { ...g, inputs: g.inputs.filter((v) => !names.has(v.name)), initializers, values } };
 }
 
 // Why a value's dims are unknown after --input-shape: a graph input's *value* (RVM's downsample_ratio feeding a

@@ -131,7 +131,7 @@ export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>
     // kᵀ for the scores ([0, 2, 3, 1]) as two Transposes of one Reshape.
     type View = { transpose: Node; isK: boolean };
     type Branch = { mm: Node; w: Tensor; add?: Node; b?: Tensor; mul?: Node; scale: number; reshape: Node; views: View[] };
-    const branches: Branch[] = [];
+    const found: Branch[] = [];
     for (const mm of uses.get(x) ?? []) {
       if (mm.opType !== 'MatMul' || mm.inputs[0] !== x || skip.has(mm)) continue;
       const w = f32(mm.inputs[1]);
@@ -158,14 +158,21 @@ export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>
       if (seqFirst ? rd.length !== 3 || rd[0] !== L || rd[1] * rd[2] !== w.dims[1] || perms.some((p) => p !== '1,0,2' && p !== '1,2,0')
         : rd.length !== 4 || rd[0] !== B || rd[1] !== L || rd[2] * rd[3] !== w.dims[1] || perms.some((p) => p !== '0,2,1,3' && p !== '0,2,3,1')) continue;
       const views = readers.map((transpose, j) => ({ transpose, isK: perms[j] === '0,2,3,1' || perms[j] === '1,2,0' }));
-      branches.push({ mm, w, add, b, mul, scale: mul ? toNumbers(sc!)[0] : 1, reshape, views });
+      found.push({ mm, w, add, b, mul, scale: mul ? toNumbers(sc!)[0] : 1, reshape, views });
     }
+    // Branches may differ in head count (grouped-query attention: q has H heads, k and v H / G), not in head size:
+    // the largest group of one head size is packed (SAM's two-way transformer reads queries + pe for the next
+    // layer's self-attention q and k, head size 16, and for the image-to-token k, head size 8).
+    const bySize = new Map<number, Branch[]>();
+    for (const br of found) {
+      const size = dims(br.reshape.outputs[0])![hd + 1];
+      bySize.set(size, [...(bySize.get(size) ?? []), br]);
+    }
+    const branches = [...bySize.values()].reduce((a, v) => (v.length > a.length ? v : a), [] as Branch[]);
     // Two or more: k and v of cross-attention (q comes from the decoder), for every decoder layer that reads the
     // same encoder output (all heads of all of them in one split).
     if (branches.length < 2) continue;
-    // Branches may differ in head count (grouped-query attention: q has H heads, k and v H / G), not in head size.
     const d = dims(branches[0].reshape.outputs[0])![hd + 1];
-    if (branches.some((br) => dims(br.reshape.outputs[0])![hd + 1] !== d)) continue;
     const hs = branches.map((br) => dims(br.reshape.outputs[0])![hd]);
     const offs = hs.map((_, j) => hs.slice(0, j).reduce((a, v) => a + v, 0));
     const nh = hs.reduce((a, v) => a + v, 0);

@@ -112,3 +112,18 @@ export function convertBody(parent: ConvertContext, body: Graph, spec: BodySpec)
   parent.subgraphs.push(sg);
   return parent.subgraphs.length;
 }
+
+/**
+ * Gives each graph output's tensor the graph's own output name when it carries another (an inlined If branch's
+ * value, `t_logits` for `logits`; the signature is written from tensor names), unless a tensor already has that name.
+ */
+export function nameOutputs(tensors: { name: string }[], outputs: number[], names: string[]): void {
+  const taken = new Set(tensors.map((t) => t.name));
+  outputs.forEach((idx, k) => {
+    const t = tensors[idx];
+    if (!t || t.name === names[k] || taken.has(names[k])) return;
+    taken.delete(t.name);
+    t.name = names[k];
+    taken.add(t.name);
+  });
+}

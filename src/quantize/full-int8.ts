@@ -5,6 +5,7 @@ import type { ConvertResult } from '../convert/convert';
 import type { Model, Tensor } from '../ir/types';
 import { RANGE_METHODS, RangeCollector, RangeMethod, RangeOptions, keepExtremes, onnxRanges, plan, tfliteRanges } from '../calibration/ranges';
 import { deriveRanges } from '../calibration/derive';
+import { withNormHeadroom } from '../calibration/norm-headroom';
 import { Int8Options, activationParams, quantizeInt8, tensorsWithoutParams } from './int8';
 import { wideParams } from './int16';
 import type { QParams, Range } from './params';
@@ -100,12 +101,14 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
     const missing = tensorsWithoutParams(result, activationParams(result, withDerived(collector.ranges()), fixed));
     fromTflite = missing.length;
     if (missing.length) await tfliteRanges(collector, result, missing, samples);
-    const rangesOf = (m: RangeMethod) => keepExtremes(result, collector.rangesFor(m), collector.minmaxRanges());
+    const headroom = (r: Map<number, Range>) => withNormHeadroom(result, r, collector.extremes);
+    const rangesOf = (m: RangeMethod) => headroom(keepExtremes(result, collector.rangesFor(m), collector.minmaxRanges()));
+    const minmaxOf = () => headroom(collector.minmaxRanges());
     params = activationParams(result, withDerived(rangesOf(rangeMethod)), fixed);
     // 16x8 layers take the full range: int16's steps are fine enough that clipping outliers only loses them.
-    int16Params = wideParams(activationParams(result, withDerived(collector.minmaxRanges()), fixed));
+    int16Params = wideParams(activationParams(result, withDerived(minmaxOf()), fixed));
     if (both && refs.length) {
-      params = activationParams(result, withDerived(collector.minmaxRanges()), fixed);
+      params = activationParams(result, withDerived(minmaxOf()), fixed);
       nearestCosine = await plainCosine(result, params, opts, samples, refs);
       // Only a model that int8 hurts badly tries the alternatives (the random-weight CNNs keep minmax + GPTQ).
       adaptive = nearestCosine < ADAPT_BELOW;

@@ -10,6 +10,8 @@ import { readModelFile } from '../../src/onnx/reader';
 import type { Tensor } from '../../src/ir/types';
 import { seededUniform } from '../../src/core/random';
 import { convertAndMatch } from '../helpers/match';
+import { parseTflite } from '../../src/tflite/reader';
+import { serializeTflite } from '../../src/tflite/writer';
 
 const FILE = 'test/fixtures/control-flow/decoder_model_merged.onnx';
 const PAST = ['past_key_values.0.key', 'past_key_values.0.value'];
@@ -49,6 +51,10 @@ test('--input-value use_cache_branch=1 with a past of 3: the cache branch is inl
   assert.equal(r.opHistogram.CONCATENATION, 2, 'past keys and values concatenated before the new ones');
   assert.equal(r.opHistogram.SHAPE, undefined, 'the masks fold from the static lengths');
   assert.deepEqual(r.metadata.inputs.map((i) => i.onnx), ['input_ids', 'attention_mask', ...PAST]);
+  // The inlined branch's outputs (t_logits, t_k_all, t_v_all) carry the graph's own names, in the signature too.
+  const sig = parseTflite(serializeTflite(r.model)).signatures?.[0];
+  assert.deepEqual(sig?.outputs.map((o) => o.name), ['logits', 'present.0.key', 'present.0.value']);
+  assert.deepEqual(sig?.inputs.map((o) => o.name), ['input_ids', 'attention_mask', ...PAST]);
 });
 
 test('--input-value use_cache_branch=0: past of 0 (as optimum feeds it) frozen empty, past of 1 ignored; both match', async () => {

@@ -47,15 +47,16 @@ export function seededInputs(model: Model, seed = 1, lo = -1, hi = 1, shapes?: M
   });
 }
 
-/** `model` is read from `file` (conversion rewrites its shapes: onnxruntime reads the file itself); `inputs` feed
+/** `model` is read from `file` (conversion rewrites its shapes: onnxruntime reads the file itself, or its bytes); `inputs` feed
  *  onnxruntime every input, LiteRT those the converted model still takes (as --input-value). `ortOptimization`
  *  'disabled' keeps onnxruntime from fusing QDQ pairs into its integer kernels (QLinearConv...), which round
  *  differently from the float ops the file spells out. */
-export async function convertAndMatch(file: string, model: Model, inputs: Tensor[],
+export async function convertAndMatch(file: string | Uint8Array, model: Model, inputs: Tensor[],
   opts: { inputShapes?: Map<string, number[]>; inputValues?: Map<string, number[]>; ortOptimization?: 'disabled' | 'all' } = {}): Promise<MatchResult> {
   const result = convertModel(model, { inputShapes: opts.inputShapes, inputValues: opts.inputValues });
   const bytes = serializeTflite(result.model);
-  const sess = await ort.InferenceSession.create(file, opts.ortOptimization ? { graphOptimizationLevel: opts.ortOptimization } : {});
+  const ortOpts = opts.ortOptimization ? { graphOptimizationLevel: opts.ortOptimization } : {};
+  const sess = typeof file === 'string' ? await ort.InferenceSession.create(file, ortOpts) : await ort.InferenceSession.create(file, ortOpts);
   const feeds: Record<string, ort.Tensor> = {};
   for (const t of inputs) feeds[t.name] = new ort.Tensor(t.dtype as 'float32' | 'int64' | 'int32' | 'bool', t.data as Float32Array, t.dims);
   const ref = await sess.run(feeds);

@@ -12,6 +12,7 @@ import type { OpConverter } from '../types';
 import type { Refusal } from '../types';
 import { NUMERIC } from './_elementwise';
 import { MAX_OPSET } from '../types';
+import { lookupConverter } from '../registry';
 
 interface ShuffleFix {
   /** Layout the data would need for a plain RESHAPE. */
@@ -122,7 +123,26 @@ export function emitReshape(ctx: ConvertContext, x: string, y: string): void {
   const out = ctx.output(y, perm);
   const shape = ctx.tensors[out].shape;
   ctx.emit('RESHAPE', [src, ctx.constInt32(shape, `${y}__shape`)], [out], { newShape: shape });
+  const last = channelLast(outDims.length);
+  if (mapped && outDims.length >= 3 && !samePerm(perm, last) && movesOnceForAll(ctx, y)) ctx.bind(y, ctx.input(y, last), last);
 }
+
+/**
+ * A reshape that keeps its input's stored order can leave the value in an order that is neither ONNX nor
+ * channel-last (MobileViTv2's unfolded patches [B, d, p², N] stored [B, N, d, p²]). When every reader carries the
+ * value on to a convolution (a convolution itself, or a layout-agnostic op whose outputs flow into one), each would
+ * move its own copy to channel-last (the norm before the attention's 1×1 conv and the residual Add around it: two
+ * TRANSPOSE where one will do): the value is moved once, here, and that copy is the one the readers get.
+ */
+function movesOnceForAll(ctx: ConvertContext, y: string): boolean {
+  if (!ctx.prefersChannelLast.has(y) || ctx.graph.outputs.some((o) => o.name === y)) return false;
+  const readers = ctx.readersOf(y);
+  return readers.length > 1 && readers.every((n) => n.opType !== 'Transpose' && !RESHAPES.has(n.opType)
+    && (lookupConverter(n, 0)?.layout === 'spatial' ? n.inputs.indexOf(y) === 0 && n.inputs.lastIndexOf(y) === 0
+      : n.outputs.every((o) => !o || ctx.isConstant(o) || ctx.prefersChannelLast.has(o))));
+}
+
+const RESHAPES = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze']);
 
 /** For each output dim, the input dim it is (a number ≥ 0) or its static value (-1 - value), when the reshape only
  *  adds or drops unit dims; otherwise undefined. */
