@@ -4,7 +4,7 @@ import * as d3 from 'd3';
 import { textOn } from './colors';
 import { boxPlace, CULL_ABOVE, edgePathOf } from './svg-markup';
 import { FarCanvas } from './far-canvas';
-import { edgeKey, nearView, type Region } from './near-view';
+import { edgeKey, NEAR_MARGIN, nearView, type Region } from './near-view';
 
 export interface DrawItem {
   key: string;
@@ -221,7 +221,7 @@ export class GraphCanvas {
     }
     this.farCanvas?.show(false);
     if (items.length > CULL_ABOVE) {
-      const near = nearView(this.items.values(), edges, (this.shown = this.region(1)), this.region(0), this.inPage, this.edgesInPage);
+      const near = nearView(this.items.values(), edges, (this.shown = this.region(NEAR_MARGIN)), this.region(0), this.inPage, this.edgesInPage);
       ({ items, edges } = near);
       if (near.more) this.moreSoon();
     }
