@@ -9,9 +9,10 @@ export type Region = { x0: number; y0: number; x1: number; y1: number };
 
 /** A big graph's boxes put into the page in one frame at most (each is styled and laid out with its labels: tens of
  *  µs each, more under load); more come in the frames after, those in view first. Labels coming back on the expanded
- *  detector (load 15-18, the renderer's CPU in its longest frame): 120 a frame 55-64 ms, 60 a frame with NEAR_MARGIN
- *  0.5 32-35 ms. */
-export const ENTER_BUDGET = 60;
+ *  detector, the renderer's CPU in its longest frame: 120 a frame 55-64 ms, 60 a frame with NEAR_MARGIN 0.5 32-35 ms
+ *  (load 15-18); then, with one click listener for all boxes, 60 a frame 31-33 ms, 40 a frame 19 ms, 25 a frame
+ *  21-27 ms (load 6-12: each frame also repaints and layerizes every box already in). */
+export const ENTER_BUDGET = 40;
 
 /** How far around the view (in views, each side) a big graph's boxes are put into the page: enough that a pan of
  *  half a view moves what is drawn, not more (labels coming back on the expanded detector brought 658 boxes into the
