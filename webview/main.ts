@@ -24,6 +24,9 @@ interface Timings { decodeMs?: number; scopesMs?: number; visibleMs?: number; la
 declare global { interface Window { onnx2liteTimings: Timings } }
 window.onnx2liteTimings = {};
 performance.mark('onnx2lite-script');
+// The toolbar's controls come in a template (src/extension/webview-html.ts): the host's first frame does without them.
+const toolbarControls = document.getElementById('toolbar-controls') as HTMLTemplateElement | null;
+toolbarControls?.replaceWith(toolbarControls.content);
 
 const status = byId('status');
 const panel = byId('panel');

@@ -8,8 +8,16 @@ import type { DrawEdge, DrawItem } from './canvas';
 export type Region = { x0: number; y0: number; x1: number; y1: number };
 
 /** A big graph's boxes put into the page in one frame at most (each is styled and laid out with its labels: tens of
- *  µs each, more under load); more come in the frames after, those in view first. */
-export const ENTER_BUDGET = 120;
+ *  µs each, more under load); more come in the frames after, those in view first. Labels coming back on the expanded
+ *  detector, the renderer's CPU in its longest frame: 120 a frame 55-64 ms, 60 a frame with NEAR_MARGIN 0.5 32-35 ms
+ *  (load 15-18); then, with one click listener for all boxes, 60 a frame 31-33 ms, 40 a frame 19 ms, 25 a frame
+ *  21-27 ms (load 6-12: each frame also repaints and layerizes every box already in). */
+export const ENTER_BUDGET = 40;
+
+/** How far around the view (in views, each side) a big graph's boxes are put into the page: enough that a pan of
+ *  half a view moves what is drawn, not more (labels coming back on the expanded detector brought 658 boxes into the
+ *  page at 1 view each side, each frame painting all of those already in; 413 at 0.5). */
+export const NEAR_MARGIN = 0.5;
 
 const bounds = new WeakMap<DrawEdge, Region>();
 /** The box around an edge's points (its curve lies within it), kept while the edge is. */
@@ -45,11 +53,26 @@ export interface NearView {
  *  new, those it has plus ENTER_BUDGET new ones, the boxes nearest the centre of `view` first (until then only the
  *  edges between boxes in the page: a detector's heads have hundreds of long edges crossing the view, each path laid
  *  out and painted with its arrowhead). */
+/** Each edge's bounds (x0, y0, x1, y1 at 4i) and key, for one list of edges (a drawing's), worked out once: every
+ *  frame of labels coming back tests every edge of the graph, and a WeakMap look-up per edge and test was most of it. */
+const tables = new WeakMap<DrawEdge[], { bounds: Float64Array; keys: string[] }>();
+function edgeTable(edges: DrawEdge[]): { bounds: Float64Array; keys: string[] } {
+  let t = tables.get(edges);
+  if (!t) {
+    const bounds = new Float64Array(4 * edges.length), keys: string[] = [];
+    edges.forEach((e, i) => { const b = edgeBounds(e); bounds[4 * i] = b.x0; bounds[4 * i + 1] = b.y0; bounds[4 * i + 2] = b.x1; bounds[4 * i + 3] = b.y1; keys.push(edgeKey(e)); });
+    tables.set(edges, (t = { bounds, keys }));
+  }
+  return t;
+}
+
 export function nearView(all: Iterable<DrawItem>, allEdges: DrawEdge[], near: Region, view: Region,
   inPage: Set<string>, edgesInPage: Set<string>): NearView {
   let items: DrawItem[] = [];
   for (const d of all) if (meets(near, d.x - d.width / 2, d.y - d.height / 2, d.x + d.width / 2, d.y + d.height / 2)) items.push(d);
-  let edges = allEdges.filter((e) => { const b = edgeBounds(e); return meets(near, b.x0, b.y0, b.x1, b.y1); });
+  const { bounds, keys: edgeKeys } = edgeTable(allEdges);
+  let edges: number[] = [];
+  for (let i = 0; i < allEdges.length; i++) if (meets(near, bounds[4 * i], bounds[4 * i + 1], bounds[4 * i + 2], bounds[4 * i + 3])) edges.push(i);
   let more = false;
   const fresh = items.filter((d) => !inPage.has(d.key));
   if (fresh.length > ENTER_BUDGET) {
@@ -58,17 +81,17 @@ export function nearView(all: Iterable<DrawItem>, allEdges: DrawEdge[], near: Re
     const admit = new Set(by.slice(0, ENTER_BUDGET).map((x) => x.d.key));
     items = items.filter((d) => inPage.has(d.key) || admit.has(d.key));
     const keys = new Set(items.map((d) => d.key));
-    edges = edges.filter((e) => keys.has(e.from) && keys.has(e.to));
+    edges = edges.filter((i) => keys.has(allEdges[i].from) && keys.has(allEdges[i].to));
     more = true;
   }
   // The edges passing by (neither end in the page) come ENTER_BUDGET a frame too.
-  const newEdges = edges.filter((e) => !edgesInPage.has(edgeKey(e)));
+  const newEdges = edges.filter((i) => !edgesInPage.has(edgeKeys[i]));
   if (newEdges.length > ENTER_BUDGET) {
     const keys = new Set(items.map((d) => d.key));
-    const admit = new Set(newEdges.filter((e) => keys.has(e.from) || keys.has(e.to)).slice(0, ENTER_BUDGET));
-    for (const e of newEdges) { if (admit.size >= ENTER_BUDGET) break; admit.add(e); }
-    edges = edges.filter((e) => edgesInPage.has(edgeKey(e)) || admit.has(e));
+    const admit = new Set(newEdges.filter((i) => keys.has(allEdges[i].from) || keys.has(allEdges[i].to)).slice(0, ENTER_BUDGET));
+    for (const i of newEdges) { if (admit.size >= ENTER_BUDGET) break; admit.add(i); }
+    edges = edges.filter((i) => edgesInPage.has(edgeKeys[i]) || admit.has(i));
     more = true;
   }
-  return { items, edges, more };
+  return { items, edges: edges.map((i) => allEdges[i]), more };
 }

@@ -125,6 +125,10 @@ const frameScript = (f: FirstFrame): string => `(() => {
 const ARROW = '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="5" markerHeight="5" orient="auto-start-reverse">'
   + '<path d="M 0 0 L 10 5 L 0 10 z" class="arrowhead"></path></marker></defs>';
 
+/** The page. The toolbar's controls are in a template that the bundle puts in place when it starts (webview/main.ts):
+ *  before that the toolbar is an empty bar of its height (media/graph.css), and the host's first frame has no
+ *  controls, select or labels to parse, style and lay out (the select alone cost the page 7 ms of CPU as it finished
+ *  parsing; squeezenet1_1's whole page 40-45 ms before its frame). */
 export function webviewHtml(r: PageResources): string {
   const nonce = r.nonce ?? makeNonce();
   const frame = r.inline ? r.firstFrame : undefined;
@@ -147,7 +151,7 @@ ${r.inline ? `<style nonce="${nonce}">${rawText(r.inline.css, 'style')}</style>`
 <title>onnx2lite model viewer</title>
 </head>
 <body data-layout-worker="${attr(r.layoutWorker)}" data-state="loading">
-<div id="toolbar" role="toolbar" aria-label="Graph tools">
+<div id="toolbar" role="toolbar" aria-label="Graph tools"><template id="toolbar-controls">
   <div class="search-wrap">
     <vscode-textfield id="search" placeholder="Search node, op or tensor ( / )" aria-label="Search nodes and tensors"></vscode-textfield>
     <div id="results" role="listbox" aria-label="Search results" hidden></div>
@@ -163,7 +167,7 @@ ${r.inline ? `<style nonce="${nonce}">${rawText(r.inline.css, 'style')}</style>`
     <vscode-button id="cmd-compare" secondary title="Compare accuracy with a .tflite">Compare…</vscode-button>
   </span>
   <span id="summary" aria-live="polite"></span>
-</div>
+</template></div>
 <div id="main">
   <div id="canvas" tabindex="0" role="application" aria-label="Model graph: arrows move, Enter expands, Backspace collapses, F fits, / searches">
     <div id="layer"><svg id="graph" width="100%" height="100%">${frame ? ARROW : ''}</svg></div>${frame ? `\n    <template id="first-frame"><svg><g class="viewport prerender">${frame.markup}</g></svg></template>` : ''}

@@ -17,14 +17,14 @@ import { ITEM_LIMIT } from '../../webview/draw-info';
 const MODEL = path.resolve(ROOT, '../shared/models/squeezenet1_1.onnx');
 const browser = useBrowser();
 
-interface Seen { viewport: string | null; boxes: [string, string][]; bundleRan: boolean }
+interface Seen { viewport: string | null; boxes: [string, string][]; bundleRan: boolean; controls: boolean }
 /** What the page held when the host's frame was shown, at its first zoom (before the bundle, loaded after that
  *  frame, can run): the frame's group is out of the SVG (in a template) until then. */
 const SEEN = `new MutationObserver((ms, o) => {
   const vp = document.querySelector('svg#graph g.prerender');
   if (!vp || vp.hasAttribute('display')) return;
   o.disconnect();
-  window.__seen = { viewport: vp.getAttribute('transform'), bundleRan: !!window.onnx2liteTimings,
+  window.__seen = { viewport: vp.getAttribute('transform'), bundleRan: !!window.onnx2liteTimings, controls: !!document.getElementById('search'),
     boxes: [...vp.querySelectorAll('g.node rect')].map((r) => [r.parentNode.dataset.key, r.getAttribute('x') + ',' + r.getAttribute('y')]) };
 }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['display'] });`;
 
@@ -45,6 +45,7 @@ test('the host\'s frame is in the page before the bundle runs; the bundle\'s fir
   assert.ok(before, 'the page recorded what it held when parsed');
   assert.equal(before.bundleRan, false, 'the bundle had not run when the page was parsed');
   assert.ok(before.viewport, 'the host\'s frame has its first zoom');
+  assert.equal(before.controls, false, 'the toolbar\'s controls wait for the bundle (the frame does without them)');
   const expected = firstFrame(leanOpen(MODEL)!.graph)!;
   assert.ok(expected.items > 10 && expected.items <= ITEM_LIMIT);
   // The bundle drew: the host's frame is gone, and the same boxes are where they were, at the same zoom.

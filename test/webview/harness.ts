@@ -81,6 +81,8 @@ export interface OpenViewOptions {
   noFirstFrame?: boolean;
   /** A script the page runs before its own (a string: tsx's helpers would not exist in the page). */
   initScript?: string;
+  /** Edits the page's HTML before it is served (A/B experiments on the page's make-up). */
+  editHtml?: (html: string) => string;
 }
 
 export async function openView(browser: Browser, file: string, opts: OpenViewOptions = {}): Promise<View> {
@@ -115,10 +117,11 @@ export async function openView(browser: Browser, file: string, opts: OpenViewOpt
       const nonce = makeNonce();
       // As the custom editor does: a small graph is read now and its first frame drawn into the page.
       const firstFrame = opts.noFirstFrame ? undefined : session.firstFrame();
-      send(200, 'text/html', webviewHtml({
+      const html = webviewHtml({
         cspSource: origin, script: `${origin}/dist/webview.js`, layoutWorker: `${origin}/dist/layout-worker.js`,
         css: `${origin}/media/graph.css`, inline: pageTexts(ROOT), nonce, firstFrame,
-      }).replace('<title>', `<style nonce="${nonce}">${THEME_CSS}</style>\n<title>`));
+      }).replace('<title>', `<style nonce="${nonce}">${THEME_CSS}</style>\n<title>`);
+      send(200, 'text/html', opts.editHtml ? opts.editHtml(html) : html);
       // As the custom editor does: the page is on its way, then the host reads the model (unless it has) while it boots.
       res.on('finish', () => { void session.open().catch(() => undefined); });
       return undefined;
