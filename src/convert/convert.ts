@@ -167,7 +167,7 @@ function convertPrepared(source: Model, opts: ConvertOptions, shapeWarnings: str
   const g = { ...model.graph, nodes: model.graph.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs] })) };
   const ortSteps = fuseOrtDynamicQuant(g, constants);
   const fp16Nodes = floatFromFp16(g, constants);
-  simplifyGraph(g, constants, { opset });
+  simplifyGraph(g, constants);
   const ctx = new ConvertContext(g, constants, opset, channelLastHints(g.nodes, (n) => g.values.get(n)?.shape as number[] | undefined));
   ctx.bodyConverter = convertBody;
   if (ortSteps.size) {

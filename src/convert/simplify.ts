@@ -26,7 +26,7 @@ function attrNum(n: Node, name: string, dflt: number): number {
   return a && (a.type === 'float' || a.type === 'int') ? a.value : dflt;
 }
 
-export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { runnable?: boolean; opset?: number } = {}): void {
+export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { runnable?: boolean } = {}): void {
   let { uses, producer } = useMaps(g);
   const drop = new Set<Node>();
   for (const bn of g.nodes) {
@@ -95,7 +95,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
   }
   ({ uses, producer } = useMaps(g));
   drop.clear();
-  foldConvAffine(g, constants, uses, producer, drop, opts.opset ?? 0);
+  foldConvAffine(g, constants, uses, producer, drop);
   divByConstant(g, constants, drop);
   if (drop.size) g.nodes = g.nodes.filter((n) => !drop.has(n));
 }
@@ -169,7 +169,7 @@ export function simplifiedModel(model: Model, inputShapes?: Map<string, number[]
   const { constants } = inferShapes(model, { inputShapes });
   for (const [name, t] of model.graph.initializers) if (!constants.has(name)) constants.set(name, t);
   const g = { ...model.graph, values: new Map(model.graph.values), nodes: model.graph.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs] })) };
-  simplifyGraph(g, constants, { runnable: true, opset: model.opsets.get('') ?? 0 });
+  simplifyGraph(g, constants, { runnable: true });
   const outputs = new Set(g.outputs.map((o) => o.name));
   const nodes = g.nodes.filter((n) => !n.outputs.every((o) => !o || (constants.has(o) && !outputs.has(o))));
   // HardSwish is opset 14: older models get x * HardSigmoid(x) (the same function; the output keeps its name).
