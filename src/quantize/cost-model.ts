@@ -1,18 +1,18 @@
 // A deterministic run-time estimate of a (quantized) TFLite model on LiteRT's one-thread WASM XNNPack, for the
 // mixed-precision search's stop rule (mixed-precision.ts): the search must write the same file for the same model and
 // calibration on any machine, so it cannot stop at a time measured while it runs (on a loaded machine the same
-// search of PaddleOCR det kept 168 ops float32, on a quiet one 7). Each op costs what the per-op table (op-costs.ts,
-// fitted by bench/op-cost-fit.ts to each op of PP-OCRv4 rec / det timed alone with bench/op-latency.ts) gives its
-// kind (opcode; CONV_2D 1x1 apart from larger kernels) and precision (float32 or int8) for its work: a time per op,
-// per MAC and per output pixel (ops with weights or a matmul), or per op and per element (every other op, QUANTIZE
-// and DEQUANTIZE between precisions). What one factor per MAC missed, the table has: int8 1x1 convs run at ~0.5×
-// their float32 time, 3x3 / depthwise nearer 0.6×, int8 MUL / ADD by a constant at 1.2-2.4× float32 per element.
-// A float op reading int8-stored weights through a DEQUANTIZE (a hybrid island, hybrid-islands.ts) costs what float32
-// does: the constant DEQUANTIZE runs once. Ops that only reinterpret a buffer (RESHAPE, SQUEEZE, EXPAND_DIMS) cost
-// nothing. 16x8 ops (TFLite's reference kernels) and kinds the table lacks cost their work times a factor per
-// precision (KERNEL_FACTORS), fitted once to whole-model times (bench/cost-model-calibration.ts: on 2026-12-04, load
-// 12-17, PaddleOCR det 640 float32 183.6 ms, int8 144.0 ms, all-16x8 4690 ms; rec 57.2 / 45.3 / 1443 ms). Only ratios
-// between estimates matter to the search.
+// search of PaddleOCR det kept 168 ops float32, on a quiet one 7). `estimatedMs` (the search's): each op costs its
+// work — multiply-accumulates for the ops with weights or a matmul (MACs), else the elements it writes — times a
+// factor for the precision it runs in (float32, int8, 16x8) and QUANTIZE / DEQUANTIZE between them (per element),
+// fitted once to whole-model LiteRT times (bench/cost-model-calibration.ts: on 2026-12-04, load 12-17, PaddleOCR det
+// 640 float32 183.6 ms, int8 144.0 ms, all-16x8 4690 ms; rec 57.2 / 45.3 / 1443 ms). `tableEstimatedMs`: each op
+// from the per-op table (op-costs.ts, fitted by bench/op-cost-fit.ts to each op of PP-OCRv4 rec / det timed alone
+// with bench/op-latency.ts) for its kind (opcode; CONV_2D 1x1 apart from larger kernels), precision and work (per
+// op, per MAC, per output pixel or per element): it sees what one factor per MAC misses (int8 1x1 convs ~0.5× float32,
+// larger / depthwise ~0.6×, int8 MUL / ADD by a constant 1.2-2.4× per element) but ops timed alone overstate int8's
+// share of a whole model, so it is not the search's bound yet. A float op reading int8-stored weights through a
+// DEQUANTIZE (a hybrid island) costs what float32 does: the constant DEQUANTIZE runs once. Ops that only reinterpret
+// a buffer (RESHAPE, SQUEEZE, EXPAND_DIMS) cost nothing. Only ratios between estimates matter to the search.
 import type { TflModel, TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
 import { isConst } from './graph';
 import { OP_COSTS } from './op-costs';
@@ -134,10 +134,17 @@ export function opCostNs(op: TflOperator, tensors: TflTensor[], f: KernelFactors
   return PER_OP_NS + (MAC_OPS.has(op.opcode) ? w.macs * f.mac[p] : w.elems * f.elem[p]);
 }
 
-/** Estimated run time (ms) of a model's first subgraph (control-flow bodies are not counted), op by op. */
-export function estimatedMs(model: TflModel, f: KernelFactors = KERNEL_FACTORS): number {
+/** The per-op table's estimate (ms) of a model's first subgraph, op by op (bench/op-cost-fit.ts, perop tooling). Not
+ *  the search's bound yet: ops timed alone overstate int8's share (table: PP-OCRv4 rec plain int8 0.70×, det 0.81×
+ *  float32, measured whole 0.61× / 0.68×), and as the bound it let det's search keep 94 ops float32 (0.92× float32). */
+export function tableEstimatedMs(model: TflModel, f: KernelFactors = KERNEL_FACTORS): number {
   const sg = model.subgraphs[0];
   let ns = 0;
   for (const op of sg.operators) ns += opCostNs(op, sg.tensors, f);
   return ns / 1e6;
+}
+
+/** Estimated run time (ms) of a model's first subgraph (control-flow bodies are not counted): its work by the factors. */
+export function estimatedMs(model: TflModel, f: KernelFactors = KERNEL_FACTORS): number {
+  return workMs(subgraphWork(model.subgraphs[0]), f);
 }
