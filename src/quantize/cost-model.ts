@@ -134,9 +134,8 @@ export function opCostNs(op: TflOperator, tensors: TflTensor[], f: KernelFactors
   return PER_OP_NS + (MAC_OPS.has(op.opcode) ? w.macs * f.mac[p] : w.elems * f.elem[p]);
 }
 
-/** The per-op table's estimate (ms) of a model's first subgraph, op by op (bench/op-cost-fit.ts, perop tooling). Not
- *  the search's bound yet: ops timed alone overstate int8's share (table: PP-OCRv4 rec plain int8 0.70×, det 0.81×
- *  float32, measured whole 0.61× / 0.68×), and as the bound it let det's search keep 94 ops float32 (0.92× float32). */
+/** The per-op table's estimate (ms) of a model's first subgraph, op by op. Not the search's bound yet: ops timed alone
+ *  overstate int8's share (table: PP-OCRv4 rec plain int8 0.70×, det 0.81× float32; measured whole 0.61× / 0.68×). */
 export function tableEstimatedMs(model: TflModel, f: KernelFactors = KERNEL_FACTORS): number {
   const sg = model.subgraphs[0];
   let ns = 0;

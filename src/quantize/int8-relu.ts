@@ -1,5 +1,5 @@
-// A RELU right after a QUANTIZE (float32 → int8: a float op's output entering int8, e.g. PP-OCR det's head, whose
-// TRANSPOSE_CONV stays float32 with its BatchNormalization folded in and its Relu left alone) is written as the QUANTIZE
+// A RELU right after a QUANTIZE (float32 → int8: a float op's output entering int8, e.g. a TRANSPOSE_CONV, which
+// stays float32, then a Relu; PP-OCR det's head with its BatchNormalization folded in) is written as the QUANTIZE
 // alone into the RELU's output: that tensor's range starts at 0 (zero point -128), so QUANTIZE's saturation is the
 // RELU, exactly, and it rounds once instead of twice. LiteRT's XNNPack delegate does not take an int8 RELU: TFLite's
 // kernel ran PP-OCRv4 det's [1, 320, 320, 24] one in 14.1 ms against 1.0 ms for the float32 RELU (bench/op-latency.ts).
