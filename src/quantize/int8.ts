@@ -11,6 +11,7 @@ import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
 import { dropTypeSuffixes, histogram, isConst, isFloatActivation, producersOf, pruneTensors, shareEqualConstants, uniqueNamer } from './graph';
 import { expandInt8HardSwish } from './int8-hardswish';
 import { floatBinaryForm } from './int8-float-binary';
+import { foldReluIntoQuantize } from './int8-relu';
 import { quantizeDynamic, storeFp16 } from './weights';
 import { floatIslands } from './int8-float-islands';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
@@ -405,6 +406,8 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   expandInt8HardSwish(sg, name, 'float');
   // int8 ADD / SUB / MUL whose scale ratios XNNPack refuses: the same float form (int8-float-binary.ts).
   floatBinaryForm(sg, name);
+  // A RELU after a QUANTIZE is the QUANTIZE into its [0, max] output (int8-relu.ts): LiteRT runs int8 RELU undelegated.
+  foldReluIntoQuantize(sg);
   shareEqualConstants(sg);
   pruneTensors(result);
   dropTypeSuffixes(sg);

@@ -7,7 +7,8 @@ import { Worker } from 'node:worker_threads';
 import { decodeModel } from '../../src/onnx/reader';
 import { convertModel } from '../../src/convert/convert';
 import { quantizeModelBytes } from '../../src/quantize/file';
-import { KERNEL_FACTORS, estimatedMs, opMacs, opPrecision, subgraphWork } from '../../src/quantize/cost-model';
+import { KERNEL_FACTORS, estimatedMs, opCostNs, opMacs, opPrecision, opWork, subgraphWork, tableEstimatedMs } from '../../src/quantize/cost-model';
+import { OP_COSTS } from '../../src/quantize/op-costs';
 import { LATENCY_BOUND } from '../../src/quantize/mixed-precision';
 import { serializeTflite } from '../../src/tflite/writer';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
@@ -58,6 +59,29 @@ test('cost model: MACs of a conv, precision from the activation type, int8 estim
   assert.ok(d.operators.some((o) => o.opcode === 'DEQUANTIZE'));
   assert.equal(subgraphWork(d).convert, 0);
   assert.ok(KERNEL_FACTORS.mac.int8 < KERNEL_FACTORS.mac.float32 && KERNEL_FACTORS.mac.float32 < KERNEL_FACTORS.mac.int16);
+});
+
+test('per-op cost table: kinds split 1x1 / larger convs, the estimate is the sum of the ops, constant DEQUANTIZEs free', async () => {
+  const bytes = shiftedConvModel();
+  const float = convertModel(decodeModel(bytes)).model;
+  const sg = float.subgraphs[0];
+  const convs = sg.operators.filter((o) => o.opcode === 'CONV_2D');
+  assert.deepEqual(convs.map((o) => opWork(o, sg.tensors).kind), ['CONV_2D kxk', 'CONV_2D 1x1']);
+  const w = opWork(convs[0], sg.tensors);
+  assert.deepEqual([w.macs, w.elems, w.pixels], [16 * 16 * 64 * 288, 16 * 16 * 64, 16 * 16]);
+  const c = OP_COSTS['CONV_2D kxk'].float32!;
+  assert.equal(opCostNs(convs[0], sg.tensors), c.op + c.mac * w.macs + c.elem * w.elems + c.pixel * w.pixels);
+  const sum = (m: typeof float) => m.subgraphs[0].operators.reduce((a, o) => a + opCostNs(o, m.subgraphs[0].tensors), 0) / 1e6;
+  assert.equal(tableEstimatedMs(float), sum(float));
+  // Measured on LiteRT (op-costs.ts): an int8 MUL costs more per element than a float32 one, an int8 conv less per MAC.
+  assert.ok(OP_COSTS.MUL.int8!.elem > OP_COSTS.MUL.float32!.elem);
+  assert.ok(OP_COSTS['CONV_2D 1x1'].int8!.mac < OP_COSTS['CONV_2D 1x1'].float32!.mac);
+  const dynamic = (await quantizeModelBytes(bytes, 'm.onnx', {}, { mode: 'dynamic' })).result.model;
+  const d = dynamic.subgraphs[0];
+  const deq = d.operators.filter((o) => o.opcode === 'DEQUANTIZE');
+  assert.ok(deq.length > 0);
+  for (const o of deq) assert.equal(opCostNs(o, d.tensors), 0, 'a constant DEQUANTIZE runs once');
+  assert.equal(tableEstimatedMs(dynamic), sum(dynamic));
 });
 
 /** Spins a core until terminated (a busy machine for the run beside it). */
