@@ -3,6 +3,7 @@
 import { bfloat16ToFloat, halfToFloat } from '../ir/tensor';
 import type { Metrics } from './types';
 import type { TflModel } from '../tflite/model';
+import { producersOf } from '../tflite/graph';
 
 export const SNR_CAP = 200;
 /** Largest |got| that still matches an all-zero reference. */
@@ -149,11 +150,11 @@ const CARRIERS = new Set(['CAST', 'RESHAPE', 'SQUEEZE', 'EXPAND_DIMS']);
 /** Outputs (by position in `tensors`) written by ARG_MAX / ARG_MIN in the main subgraph, directly or through a cast /
  *  reshape: label maps. */
 export function labelOutputs(model: TflModel, tensors: number[]): Set<number> {
-  const sg = model.subgraphs[0]!;
-  const producer = new Map<number, (typeof sg.operators)[number]>();
-  for (const op of sg.operators) for (const o of op.outputs) producer.set(o, op);
+  const ops = model.subgraphs[0]!.operators;
+  const producer = producersOf(ops);
+  const writer = (t: number) => { const k = producer.get(t); return k === undefined ? undefined : ops[k]; };
   const isLabel = (t: number): boolean => {
-    for (let op = producer.get(t), k = 0; op && k < 4; op = producer.get(op.inputs[0]!), k++) {
+    for (let op = writer(t), k = 0; op && k < 4; op = writer(op.inputs[0]!), k++) {
       if (op.opcode === 'ARG_MAX' || op.opcode === 'ARG_MIN') return true;
       if (!CARRIERS.has(op.opcode)) return false;
     }

@@ -81,7 +81,7 @@ export function settingInputsUpstream(graph: Graph, constants: Map<string, Tenso
     const input = inputs.get(v);
     if (input) {
       const s = input.shape;
-      if (s && isStaticShape(s) && (s as number[]).reduce((a, b) => a * b, 1) <= SETTING_MAX_ELEMENTS) found.push(v);
+      if (s && isStaticShape(s) && elementCount(s as number[]) <= SETTING_MAX_ELEMENTS) found.push(v);
       continue;
     }
     for (const i of producer.get(v)?.inputs ?? []) stack.push(i);

@@ -30,9 +30,7 @@ function isPointwise(c: Node, constants: Map<string, Tensor>): boolean {
 
 export function talkingHeadsAsMatMul(g: Graph, constants: Map<string, Tensor>): void {
   const dims = (v: string) => g.values.get(v)?.shape as number[] | undefined;
-  const { uses, outs } = readersOf(g, constants);
-  const producer = new Map<string, Node>();
-  for (const n of g.nodes) if (!folded(n, constants)) for (const o of n.outputs) producer.set(o, n);
+  const { uses, outs, producer } = readersOf(g, constants);
   /** The value comes from a MatMul or Softmax through elementwise ops (an attention map). */
   const fromMap = (v: string): boolean => {
     for (let p = producer.get(v), k = 0; p && k < 4; p = producer.get(p.inputs.find((i) => !constants.has(i)) ?? ''), k++) {

@@ -5,13 +5,11 @@
 import type { Graph, Node, Tensor } from '../ir/types';
 import { toNumbers } from '../ir/tensor';
 import { node } from '../onnx/builder';
-import { folded, readersOf, spliceNodes } from './simplify-util';
+import { readersOf, spliceNodes } from './simplify-util';
 
 export function fuseSubSpectralNorm(g: Graph, constants: Map<string, Tensor>): void {
   const dims = (v: string) => g.values.get(v)?.shape as number[] | undefined;
-  const { only } = readersOf(g, constants);
-  const producer = new Map<string, Node>();
-  for (const n of g.nodes) if (!folded(n, constants)) for (const o of n.outputs) producer.set(o, n);
+  const { only, producer } = readersOf(g, constants);
   const replace = new Map<Node, Node[]>();
   const skip = new Set<Node>();
   for (const bn of g.nodes) {

@@ -7,7 +7,7 @@
 import type { Graph, Node, Tensor } from '../ir/types';
 import { toFloat32 } from '../ir/tensor';
 import { node } from '../onnx/builder';
-import { folded, permAttr, readersOf, spliceNodes } from './simplify-util';
+import { permAttr, readersOf, spliceNodes } from './simplify-util';
 
 const UNSHUFFLE = [0, 1, 3, 5, 2, 4];
 
@@ -20,9 +20,7 @@ function spaceToDepthChannel(k: number, c: number, b: number): number {
 
 export function fusePixelUnshuffle(g: Graph, constants: Map<string, Tensor>): void {
   const dims = (v: string) => g.values.get(v)?.shape as number[] | undefined;
-  const { uses, only } = readersOf(g, constants);
-  const producer = new Map<string, Node>();
-  for (const n of g.nodes) if (!folded(n, constants)) for (const o of n.outputs) producer.set(o, n);
+  const { uses, only, producer } = readersOf(g, constants);
   const replace = new Map<Node, Node[]>();
   const skip = new Set<Node>();
   for (const t of g.nodes) {

@@ -9,14 +9,19 @@ export function folded(n: Node, constants: Map<string, Tensor>): boolean {
   return n.outputs.length > 0 && n.outputs.every((o) => !o || constants.has(o));
 }
 
-/** Who reads each value (folded nodes do not count), and `only(v)`: the one reader of a value the model does not also
- *  return, or undefined. */
-export function readersOf(g: Graph, constants: Map<string, Tensor>): { uses: Map<string, Node[]>; outs: Set<string>; only: (v: string) => Node | undefined } {
+/** Who reads each value and who writes it (folded nodes count as neither), and `only(v)`: the one reader of a value
+ *  the model does not also return, or undefined. */
+export function readersOf(g: Graph, constants: Map<string, Tensor>): { uses: Map<string, Node[]>; producer: Map<string, Node>; outs: Set<string>; only: (v: string) => Node | undefined } {
   const uses = new Map<string, Node[]>();
-  for (const n of g.nodes) if (!folded(n, constants)) for (const i of n.inputs) if (i) uses.set(i, [...(uses.get(i) ?? []), n]);
+  const producer = new Map<string, Node>();
+  for (const n of g.nodes) {
+    if (folded(n, constants)) continue;
+    for (const i of n.inputs) if (i) uses.set(i, [...(uses.get(i) ?? []), n]);
+    for (const o of n.outputs) producer.set(o, n);
+  }
   const outs = new Set(g.outputs.map((o) => o.name));
   const only = (v: string) => { const u = uses.get(v) ?? []; return u.length === 1 && !outs.has(v) ? u[0] : undefined; };
-  return { uses, outs, only };
+  return { uses, producer, outs, only };
 }
 
 /** A Transpose's `perm` attribute. */
