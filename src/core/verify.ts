@@ -12,6 +12,7 @@ import { openTflite } from '../runtime/litert';
 import { openOnnx, runOnnx } from '../runtime/ort';
 import { frozenInputs } from '../convert/metadata';
 import { readMetadata } from '../runtime/tflite-onnx-io';
+import { alignTiedRows, topkGroups } from '../compare/topk-rows';
 import { detectionGroup, HEAD_ROWS_OFF_SHARE, headRowsOff, isPackedDetections, packedColumns, pairDetections, pairedRows, scoreAndLabel, withoutRows,
   type OutputShape } from '../compare/detection-sets';
 
@@ -31,6 +32,9 @@ export interface Verification {
   /** Present when outputs are label maps (written by ARG_MAX / ARG_MIN, src/compare/metrics.ts): compared as
    *  labels, left out of maxRel / cosine; more than LABELS_OFF_SHARE of them differing makes the check fail. */
   labels?: { outputs: string[]; count: number; differ: number };
+  /** Present when outputs are a TOPK_V2's ranked rows (src/compare/topk-rows.ts): within runs of tied reference
+   *  values LiteRT's rows were paired with onnxruntime's before the comparison (`reordered` of the `tied` rows moved). */
+  topk?: { outputs: string[]; rows: number; tied: number; reordered: number };
 }
 export interface DetectionCheck {
   /** The outputs compared as detection rows (boxes first). */
@@ -91,6 +95,7 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
   let cosine = ref ? 1 : NaN;
   let detections: DetectionCheck | undefined;
   let labels: Verification['labels'];
+  let topk: Verification['topk'];
   let compared = 0, nonZero = 0;
   if (ref) {
     const refs = io.outputs.map((o, k) => {
@@ -101,10 +106,12 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
     const group = detectionsOf(model, io.outputs.map((o) => o.tensorIndex), refs, views);
     const grouped = new Set(group?.members);
     const labelled = labelOutputs(model, io.outputs.map((o) => o.tensorIndex));
+    const ranked = group ? undefined : tiedRowsAligned(model, io.outputs.map((o) => o.tensorIndex), refs, views, names);
+    topk = ranked?.check;
     io.outputs.forEach((o, k) => {
       const r = refs[k];
       if (!r || grouped.has(k)) return;
-      const a = toFloat32(views[k]!);
+      const a = ranked?.got.get(k) ?? toFloat32(views[k]!);
       const b = toFloat32(r);
       if (a.length !== b.length) {
         throw new ModelError(`the converted model's output '${names[k]}' has ${a.length} values on LiteRT, ${b.length} in onnxruntime; nothing written`);
@@ -161,9 +168,29 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
   const beyond = !quantizedByUs(model) && isDegraded({ maxRel, cosine, ms: 0, ...(detections ? { detections } : {}), ...(labels ? { labels } : {}) });
   const reference = ref && (opts.quantized || beyond) ? await selfSpread(onnx, [...feeds.onnx, ...frozenInputs(readMetadata(tflite))], names, ref) : undefined;
   return { maxRel, cosine, ms: Math.round(performance.now() - t0), ...(reference ? { reference } : {}), ...(detections ? { detections } : {}),
-    ...(labels ? { labels } : {}) };
+    ...(labels ? { labels } : {}), ...(topk ? { topk } : {}) };
 }
 const allZero = (v: Float32Array): boolean => v.every((x) => x === 0);
+
+/** Top-k outputs' LiteRT rows put in onnxruntime's order within runs of tied ranked values (by output position). */
+function tiedRowsAligned(model: TflModel, tensors: number[], refs: (Tensor | undefined)[], views: (Tensor | undefined)[], names: string[])
+  : { got: Map<number, Float32Array>; check: NonNullable<Verification['topk']> } | undefined {
+  const got = new Map<number, Float32Array>();
+  const check = { outputs: [] as string[], rows: 0, tied: 0, reordered: 0 };
+  for (const g of topkGroups(model, tensors, refs.map((r) => r?.dims))) {
+    const members = g.members.filter((k) => views[k] && !got.has(k));
+    const outs = members.map((k) => ({ ref: toFloat32(refs[k]!), got: toFloat32(views[k]!) }));
+    if (!members.includes(g.values) || outs.some((o) => o.ref.length !== o.got.length)) continue;
+    const outer = outs[members.indexOf(g.values)]!.ref.length / g.k;
+    const a = alignTiedRows(outs[members.indexOf(g.values)]!, outs, outer, g.k);
+    members.forEach((k, i) => got.set(k, a.got[i]!));
+    check.outputs.push(...members.map((k) => names[k]!));
+    check.rows += outer * g.k;
+    check.tied += a.tied;
+    check.reordered += a.reordered;
+  }
+  return check.outputs.length ? { got, check } : undefined;
+}
 
 /** A .tflite with quantized tensors or float16 weights (--quantize int8 / dynamic / fp16 output). */
 function quantizedByUs(model: TflModel): boolean {
@@ -245,6 +272,11 @@ function asLabels(v: Verification): string {
   return v.labels ? `, label maps compared as labels (${v.labels.differ} of ${v.labels.count} differ)` : '';
 }
 
+/** ", top-k rows paired within ties (2 of 256 reordered)" for top-k outputs with ties, else ''. */
+function asRanked(v: Verification): string {
+  return v.topk?.reordered ? `, top-k rows paired within ties (${v.topk.reordered} of ${v.topk.rows} reordered)` : '';
+}
+
 /** The warning for a conversion beyond the bar. */
 export function degradedWarning(v: Verification): string {
   if (unpaired(v) > 0) {
@@ -258,15 +290,16 @@ export function degradedWarning(v: Verification): string {
 export function verificationLine(v: Verification): string {
   if (Number.isNaN(v.maxRel)) return `verified on LiteRT: loads and runs (not compared with onnxruntime) (${v.ms} ms)`;
   const spread = v.reference ? `; onnxruntime itself, optimized vs as written: max rel ${v.reference.maxRel.toExponential(1)}, cosine ${v.reference.cosine.toFixed(6)}` : '';
-  if (isDegraded(v)) return `NOT verified on LiteRT: max rel error ${v.maxRel.toExponential(1)}, cosine ${v.cosine.toFixed(6)}${asSets(v)}${asLabels(v)} (${v.ms} ms), beyond max rel ${VERIFIED_MAX_REL} / cosine ${VERIFIED_MIN_COSINE}${unpaired(v) ? ' / every detection paired' : ''}${spread}`;
-  return `verified on LiteRT: max rel error ${v.maxRel.toExponential(1)}, cosine ${v.cosine.toFixed(6)}${asSets(v)}${asLabels(v)} (${v.ms} ms)${spread}`;
+  if (isDegraded(v)) return `NOT verified on LiteRT: max rel error ${v.maxRel.toExponential(1)}, cosine ${v.cosine.toFixed(6)}${asSets(v)}${asLabels(v)}${asRanked(v)} (${v.ms} ms), beyond max rel ${VERIFIED_MAX_REL} / cosine ${VERIFIED_MIN_COSINE}${unpaired(v) ? ' / every detection paired' : ''}${spread}`;
+  return `verified on LiteRT: max rel error ${v.maxRel.toExponential(1)}, cosine ${v.cosine.toFixed(6)}${asSets(v)}${asLabels(v)}${asRanked(v)} (${v.ms} ms)${spread}`;
 }
 
 /** JSON-safe form (NaN → null). */
 export function verificationJson(v: Verification): { maxRel: number | null; cosine: number | null; ms: number; degraded?: true;
-  reference?: { maxRel: number | null; cosine: number | null }; detections?: DetectionCheck; labels?: Verification['labels'] } {
+  reference?: { maxRel: number | null; cosine: number | null }; detections?: DetectionCheck; labels?: Verification['labels'];
+  topk?: Verification['topk'] } {
   const n = (x: number) => (Number.isFinite(x) ? x : null);
   return { maxRel: n(v.maxRel), cosine: n(v.cosine), ms: v.ms, ...(isDegraded(v) ? { degraded: true as const } : {}),
     ...(v.reference ? { reference: { maxRel: n(v.reference.maxRel), cosine: n(v.reference.cosine) } } : {}),
-    ...(v.detections ? { detections: v.detections } : {}), ...(v.labels ? { labels: v.labels } : {}) };
+    ...(v.detections ? { detections: v.detections } : {}), ...(v.labels ? { labels: v.labels } : {}), ...(v.topk ? { topk: v.topk } : {}) };
 }
