@@ -191,6 +191,9 @@ export class ConvertContext {
    */
   commonPerm(names: string[], rank: number): Perm {
     const votes = new Map<string, { perm: Perm; n: number }>();
+    // A rank-3 value stored [0, 2, 1] by the model's own Transpose (a padding mask [B, T, T] and-ed with its
+    // transpose: FastConformer) is no 1-D signal's channel-last unless the result flows into a convolution.
+    const spatial = rank !== 3 || (this.current?.outputs.some((o) => this.prefersChannelLast.has(o)) ?? true);
     for (const n of names) {
       if (!n || this.isConstant(n) || this.rank(n) !== rank) continue;
       const p = this.permOf(n);
@@ -200,7 +203,8 @@ export class ConvertContext {
       // to ONNX order, which matrix products and reshapes read without a TRANSPOSE.
       // Among other orders, one that keeps the last axis last wins ties (matrix products and LayerNorm read it
       // without a move: MobileViT's residual after attention, where the patches come in reversed).
-      v.n += isIdentity(p) ? 1 : samePerm(p, channelLast(rank)) ? 1.5 : p[rank - 1] === rank - 1 ? 0.95 : 0.9;
+      const last = samePerm(p, channelLast(rank)) && (spatial || !this.transposedByModel(n));
+      v.n += isIdentity(p) ? 1 : last ? 1.5 : p[rank - 1] === rank - 1 ? 0.95 : 0.9;
       votes.set(k, v);
     }
     let best: Perm = identity(rank);
@@ -214,6 +218,17 @@ export class ConvertContext {
       for (const v of votes.values()) if (moved(v.perm) === 0) return v.perm;
     }
     return best;
+  }
+
+  /** The value is an ONNX Transpose's output (through casts and Not). */
+  private transposedByModel(name: string): boolean {
+    let n: string | undefined = this.resolve(name);
+    for (let k = 0; k < 4 && n; k++) {
+      const made = this.graph.nodes.find((x) => x.outputs.includes(n!));
+      if (made?.opType === 'Transpose') return true;
+      n = made && (made.opType === 'Cast' || made.opType === 'Not') ? this.resolve(made.inputs[0]) : undefined;
+    }
+    return false;
   }
 
   /**

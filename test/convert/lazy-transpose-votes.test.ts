@@ -1,0 +1,67 @@
+// Elementwise ops pick the layout most of their inputs are stored in (ConvertContext.commonPerm); channel-last wins
+// ties. A rank-3 value the model itself transposed ([B, T, T] → [B, T, T]ᵀ, stored [0, 2, 1] with no TRANSPOSE) has
+// the same perm as a 1-D signal's channel-last, but is none: FastConformer's padding mask `m & mᵀ` took it, and both
+// Where nodes reading the mask in the attention moved it back (7 → 5 TRANSPOSE a layer). A 1-D conv's output keeps
+// winning ties (ECAPA-TDNN's attentive statistics pooling: the softmax moved once to the conv map's order).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildModel, node, tensor } from '../../src/onnx/builder';
+import { encodeModel } from '../../src/onnx/writer';
+import { convertAndMatch, seededInputs } from '../helpers/match';
+import type { Model } from '../../src/ir/types';
+
+const seq = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));
+const B = 2, H = 2, T = 6, D = 4;
+
+/** NeMo's padding mask: pad [B, T] tiled to [B, T, T], and-ed with its transpose, inverted, masking the scores before
+ *  and after the softmax (masked_fill -10000, then 0). */
+function maskedAttention(): Model {
+  return buildModel({
+    inputs: [['x', 'float32', [B, T]], ['q', 'float32', [B, H, T, D]], ['k', 'float32', [B, H, D, T]], ['v', 'float32', [B, H, T, D]]],
+    outputs: ['y'], opset: 13,
+    nodes: [
+      node('Less', ['x', 'thr'], ['pad']), node('Unsqueeze', ['pad', 'ax1'], ['u']), node('Tile', ['u', 'reps'], ['tile']),
+      node('Transpose', ['tile'], ['tt'], { perm: [0, 2, 1] }), node('And', ['tile', 'tt'], ['m']), node('Not', ['m'], ['nm']),
+      node('Unsqueeze', ['nm', 'ax1'], ['m4']),
+      node('MatMul', ['q', 'k'], ['s']), node('Where', ['m4', 'big', 's'], ['w']), node('Softmax', ['w'], ['p'], { axis: -1 }),
+      node('Where', ['m4', 'zero', 'p'], ['p0']), node('MatMul', ['p0', 'v'], ['y']),
+    ],
+    initializers: [tensor('thr', 'float32', [], [0.6]), tensor('ax1', 'int64', [1], [1]), tensor('reps', 'int64', [3], [1, T, 1]),
+      tensor('big', 'float32', [], [-10000]), tensor('zero', 'float32', [], [0])],
+  });
+}
+
+/** ECAPA's attentive statistics: a Conv1d map c, softmax over time, Σ c·a and Σ c²·a over time. */
+function attentiveStats(): Model {
+  return buildModel({
+    inputs: [['x', 'float32', [1, 3, 10]]], outputs: ['mean', 'sq'], opset: 13,
+    nodes: [
+      node('Conv', ['x', 'w'], ['c'], { kernel_shape: [3], pads: [1, 1] }), node('Softmax', ['c'], ['a'], { axis: 2 }),
+      node('Mul', ['c', 'a'], ['ca']), node('ReduceSum', ['ca', 'ax2'], ['mean'], { keepdims: 0 }),
+      node('Mul', ['c', 'c'], ['c2']), node('Mul', ['c2', 'a'], ['c2a']), node('ReduceSum', ['c2a', 'ax2'], ['sq'], { keepdims: 0 }),
+    ],
+    initializers: [tensor('w', 'float32', [5, 3, 3], seq(45, (i) => Math.sin(i * 1.3))), tensor('ax2', 'int64', [1], [2])],
+  });
+}
+
+async function check(name: string, make: () => Model): Promise<Awaited<ReturnType<typeof convertAndMatch>>> {
+  const file = join(mkdtempSync(join(tmpdir(), 'lazy-transpose-')), `${name}.onnx`);
+  writeFileSync(file, encodeModel(make()));
+  const model = make();
+  const m = await convertAndMatch(file, model, seededInputs(model, 3, -1, 1));
+  assert.ok(m.worst <= 1e-5, `max rel ${m.worst}`);
+  return m;
+}
+
+test('a padding mask and-ed with its own transpose is stored in ONNX order: 1 TRANSPOSE (the math\'s), none at the Where', async () => {
+  const m = await check('masked', maskedAttention);
+  assert.equal(m.result.transposeCount, 1);
+});
+
+test('a 1-D conv map keeps its channel-last against an ONNX-order softmax: the softmax moved, once', async () => {
+  const m = await check('stats', attentiveStats);
+  assert.equal(m.result.transposeCount, 2, 'the softmax over time and its move back to the map\'s order');
+});
