@@ -9,6 +9,7 @@ import { ConvertError } from './types';
 import type { RefusalCode } from './types';
 import { emitPermute } from './permute-ops';
 import { dynamicDimsAdvice } from './input-values';
+import { attrInts } from './attrs';
 
 export interface ValueRef {
   index: number;
@@ -333,6 +334,17 @@ export class ConvertContext {
   /** Refuses the current node from inside `convert` (a case `check` could not see before converting). */
   fail(message: string, code: RefusalCode = 'unsupported'): never {
     throw new ConvertError(message, this.current?.name, code);
+  }
+
+  /** A tensor already made that holds the value in layout `perm` — a version of its own or, for a Transpose's output
+   *  left lazy, of the Transpose's input — without adding one. */
+  storedAs(name: string, perm: Perm): number | undefined {
+    const r = this.resolve(name);
+    const own = this.versions.get(r)?.get(perm.join(','));
+    if (own !== undefined) return own;
+    const made = this.graph.nodes.find((n) => n.opType === 'Transpose' && n.outputs[0] === r);
+    const p = made && attrInts(made, 'perm');
+    return p && this.versions.get(this.resolve(made.inputs[0]))?.get(perm.map((d) => p[d]).join(','));
   }
 
   primaryOf(name: string): ValueRef | undefined {

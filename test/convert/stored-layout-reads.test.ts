@@ -84,3 +84,31 @@ test('MatMul by constant weights of a flattened channel-last map: BATCH_MATMUL a
   assert.equal(bmm.length, 1);
   assert.equal((bmm[0].options as { adjX?: boolean }).adjX, true);
 });
+
+// Mobile-Former's Mobile → Former cross attention: the conv map viewed per head is the keys [B, H, d, N] as it is and,
+// through a Transpose, the values [B, H, N, d]. The keys' move to ONNX order is made for the first MatMul; the
+// second reads that copy with adj_y instead of a TRANSPOSE of its own (6 → 5 a block).
+function mapAttention(): Model {
+  const H = 2, d = 4, T = 3;
+  return buildModel({
+    inputs: [['x', 'float32', [1, 3, 4, 5]], ['q', 'float32', [1, H, T, d]]], outputs: ['y'], opset: 13,
+    nodes: [
+      node('Conv', ['x', 'w'], ['c'], { pads: [1, 1, 1, 1] }), node('Reshape', ['c', 'heads'], ['k']),
+      node('Transpose', ['k'], ['v'], { perm: [0, 1, 3, 2] }),
+      node('MatMul', ['q', 'k'], ['s']), node('Softmax', ['s'], ['a'], { axis: -1 }), node('MatMul', ['a', 'v'], ['y']),
+    ],
+    initializers: [tensor('w', 'float32', [H * d, 3, 3, 3], seq(H * d * 27, (i) => Math.sin(i * 0.37))),
+      tensor('heads', 'int64', [4], [1, H, d, 20])],
+  });
+}
+
+test('a map read as keys and, transposed, as values: one TRANSPOSE, the values read with adj_y', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'map-attention-')), 'mobile-former.onnx');
+  writeFileSync(file, encodeModel(mapAttention()));
+  const model = mapAttention();
+  const m = await convertAndMatch(file, model, seededInputs(model, 4, 0, 1));
+  assert.ok(m.worst <= 1e-5, `max rel ${m.worst}`);
+  assert.equal(m.result.transposeCount, 1);
+  const bmm = m.result.model.subgraphs[0].operators.filter((o) => o.opcode === 'BATCH_MATMUL');
+  assert.deepEqual(bmm.map((o) => (o.options as { adjY?: boolean }).adjY), [false, true]);
+});

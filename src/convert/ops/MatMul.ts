@@ -46,8 +46,8 @@ const MatMul: OpConverter = {
       return;
     }
     const out = ctx.output(y, identity(ctx.rank(y)));
-    const ga = operand(ctx, a);
-    const gb = operand(ctx, b);
+    const ga = operand(ctx, a, true);
+    const gb = operand(ctx, b, true);
     ctx.emit('BATCH_MATMUL', [ga.index, gb.index], [out], { adjX: ga.adj, adjY: gb.adj });
   },
 };
@@ -140,12 +140,18 @@ function vectorMatMul(ctx: ConvertContext, a: string, b: string, y: string): voi
   ctx.emit('RESHAPE', [t, ctx.constInt32(yDims, `${y}__shape`)], [out], { newShape: yDims });
 }
 
-/** The operand in ONNX order, or as stored when only its last two dims are swapped (then `adj`). */
-export function operand(ctx: ConvertContext, name: string): { index: number; adj: boolean } {
+/** The operand in ONNX order, or as stored when only its last two dims are swapped (then `adj`). `reuse`: also a
+ *  copy with the last two dims swapped already made for another reader, when none in ONNX order is (Mobile-Former's
+ *  map read as keys [B, H, d, N] and, through a Transpose, as values [B, H, N, d]: one TRANSPOSE, not two). */
+export function operand(ctx: ConvertContext, name: string, reuse = false): { index: number; adj: boolean } {
   const r = ctx.rank(name);
   const swapped = [...identity(r - 2), r - 1, r - 2];
   const p = ctx.primaryOf(name);
   if (p && !ctx.isConstant(name) && samePerm(p.perm, swapped)) return { index: p.index, adj: true };
+  if (reuse && p && !ctx.isConstant(name) && ctx.storedAs(name, identity(r)) === undefined) {
+    const made = ctx.storedAs(name, swapped);
+    if (made !== undefined) return { index: made, adj: true };
+  }
   return { index: ctx.inputOnnx(name), adj: false };
 }
 export default MatMul;
