@@ -218,7 +218,29 @@ export class ConvertContext {
     if (votes.size > 1 && moved(best) > 0) {
       for (const v of votes.values()) if (moved(v.perm) === 0) return v.perm;
     }
-    return best;
+    return this.hoistedPerm(names, rank) ?? best;
+  }
+
+  /**
+   * One value x read by several elementwise ops (the others' inputs constant), each of whose result the model
+   * transposes by the same perm p (NeMo's q + pos_bias_u and q + pos_bias_v, each moved heads-first for its
+   * MatMul): the ops run in layout p, so x is moved once (the copy is shared) and each Transpose costs nothing,
+   * instead of a TRANSPOSE after every op.
+   */
+  private hoistedPerm(names: string[], rank: number): Perm | undefined {
+    const node = this.current;
+    const inputs = names.filter((n) => n && !this.isConstant(n));
+    if (!node || node.outputs.length !== 1 || inputs.length !== 1 || this.rank(inputs[0]) !== rank) return undefined;
+    const x = inputs[0];
+    const transposedBy = (n: Node): string | undefined => {
+      const readers = n.outputs.length === 1 ? this.readersOf(n.outputs[0]) : [];
+      const p = readers.length === 1 && readers[0].opType === 'Transpose' ? attrInts(readers[0], 'perm') : undefined;
+      return p && !isIdentity(p) && n.inputs.every((i) => !i || i === x || this.isConstant(i)) ? p.join(',') : undefined;
+    };
+    const p = transposedBy(node);
+    if (!p || !isIdentity(this.permOf(x))) return undefined;
+    const siblings = this.readersOf(x).filter((n) => n.opType === node.opType && transposedBy(n) === p);
+    return siblings.length >= 2 ? p.split(',').map(Number) : undefined;
   }
 
   /** The value is an ONNX Transpose's output (through casts and Not). */

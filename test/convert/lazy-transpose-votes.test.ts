@@ -3,6 +3,8 @@
 // the same perm as a 1-D signal's channel-last, but is none: FastConformer's padding mask `m & mᵀ` took it, and both
 // Where nodes reading the mask in the attention moved it back (7 → 5 TRANSPOSE a layer). A 1-D conv's output keeps
 // winning ties (ECAPA-TDNN's attentive statistics pooling: the softmax moved once to the conv map's order).
+// One value read by elementwise ops whose results the model moves by one perm (NeMo's q + pos_bias_u and
+// q + pos_bias_v, each moved heads-first for its MatMul) runs them in that perm: one TRANSPOSE, not one each.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -64,4 +66,22 @@ test('a padding mask and-ed with its own transpose is stored in ONNX order: 1 TR
 test('a 1-D conv map keeps its channel-last against an ONNX-order softmax: the softmax moved, once', async () => {
   const m = await check('stats', attentiveStats);
   assert.equal(m.result.transposeCount, 2, 'the softmax over time and its move back to the map\'s order');
+});
+
+/** NeMo's rel_shift attention scores: q [B, T, H, D] plus two biases, each moved heads-first for its MatMul. */
+function biasedCopies(): Model {
+  return buildModel({
+    inputs: [['q', 'float32', [B, T, H, D]], ['k', 'float32', [B, H, D, T]], ['p', 'float32', [B, H, D, T]]], outputs: ['y'], opset: 13,
+    nodes: [
+      node('Add', ['q', 'bu'], ['qu']), node('Transpose', ['qu'], ['qut'], { perm: [0, 2, 1, 3] }), node('MatMul', ['qut', 'k'], ['ac']),
+      node('Add', ['q', 'bv'], ['qv']), node('Transpose', ['qv'], ['qvt'], { perm: [0, 2, 1, 3] }), node('MatMul', ['qvt', 'p'], ['bd']),
+      node('Add', ['ac', 'bd'], ['y']),
+    ],
+    initializers: [tensor('bu', 'float32', [H, D], seq(H * D, (i) => Math.sin(i))), tensor('bv', 'float32', [H, D], seq(H * D, (i) => Math.cos(i)))],
+  });
+}
+
+test('two biased copies of one value, each transposed heads-first: the value moved once', async () => {
+  const m = await check('biased', biasedCopies);
+  assert.equal(m.result.transposeCount, 1);
 });
