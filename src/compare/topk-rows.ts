@@ -38,7 +38,8 @@ export function topkGroups(model: TflModel, tensors: number[], dims: (number[] |
     if (op.opcode !== 'TOPK_V2') continue;
     const values = tensors.indexOf(op.outputs[0]!);
     const vd = values < 0 ? undefined : dims[values];
-    if (!vd || vd.length === 0) continue;
+    // TOPK_V2 ranks its last axis: the values must be stored in ONNX order for that to be the ONNX last axis.
+    if (!vd || vd.length === 0 || sg.tensors[op.outputs[0]!]!.shape.join() !== vd.join()) continue;
     const axis = vd.length - 1;
     const k = vd[axis]!;
     const reached = downstream(sg.operators, readers, op.outputs);

@@ -63,3 +63,14 @@ test('rows that differ beyond the tie order still fail the check', async () => {
   assert.ok(isDegraded(v), `max rel ${v.maxRel}`);
   assert.match(verificationLine(v), /^NOT verified on LiteRT/);
 });
+
+test('a TopK over another axis than the last: no row pairing along the wrong axis, verified as it is', async () => {
+  const m = buildModel({
+    inputs: [['x', 'float32', [1, N, 3]]], outputs: ['values', 'indices'], opset: 13,
+    nodes: [node('TopK', ['x', 'k'], ['values', 'indices'], { axis: 1 })],
+    initializers: [tensor('k', 'int64', [1], [4])],
+  });
+  const v = await verifyOnLiteRt(encodeModel(m), serializeTflite(convertModel(m).model));
+  assert.equal(v.topk, undefined);
+  assert.ok(!isDegraded(v) && v.maxRel < 1e-6, `max rel ${v.maxRel}`);
+});
