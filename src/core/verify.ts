@@ -7,6 +7,7 @@ import { toFloat32 } from '../ir/tensor';
 import { parseTflite } from '../tflite/reader';
 import type { TflModel } from '../tflite/model';
 import { modelIo, prepareInputs, toOnnxView } from '../deploy/tensors';
+import { tokenSeeds } from './verify-seeds';
 import { compareViews, labelOutputs, labelsAgree, labelsDiffering, onnxView } from '../compare/metrics';
 import { openTflite } from '../runtime/litert';
 import { openOnnx, runOnnx } from '../runtime/ort';
@@ -70,7 +71,8 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
   const t0 = performance.now();
   const model = parseTflite(tflite);
   const io = modelIo(model);
-  const feeds = prepareInputs(io.inputs, undefined, VERIFY_SEED);
+  // Token ids in their table's range and lengths of the padded length (verify-seeds.ts): a TTS model's durations.
+  const feeds = prepareInputs(io.inputs, undefined, VERIFY_SEED, tokenSeeds(model, io.inputs, VERIFY_SEED));
   let got: Tensor[];
   try {
     const session = await openTflite(tflite);
