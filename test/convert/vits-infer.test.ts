@@ -83,3 +83,29 @@ test('the self-check feeds a TTS model token ids in range and lengths of the pad
   assert.equal(tokenSeeds(km, modelIo(km).inputs, 1).size, 0);
   assert.ok(readFileSync(FILE).length < 300_000);
 });
+
+test('Piper\'s own export (noises drawn inside: RandomNormalLike) converts; the self-check compares the draws at their mean', async () => {
+  // Was refused: RandomNormal was marked Flex-only ("RandomStandardNormal"); LiteRT has RANDOM_STANDARD_NORMAL.
+  const file = 'test/fixtures/vits-infer/piper_tiny_randn.onnx';
+  const res = convertModel(readModelFile(file), { inputShapes: new Map([['input', [1, 12]], ['input_lengths', [1]]]) });
+  assert.equal(res.opHistogram.RANDOM_STANDARD_NORMAL, 2);
+  const bytes = serializeTflite(res.model);
+  const notes: string[] = [];
+  const v = await verifyOnLiteRt(file, bytes, notes);
+  assert.ok(v.maxRel <= 1e-5, `rel ${v.maxRel}`);
+  assert.match(notes.join('\n'), /draws random numbers/);
+  // The written model draws its own noise (LiteRT's, fixed seeds): with the noise scales 0 the audio is another one.
+  // On LiteRT.js the probe of the output's length and the sized copy must draw alike (runtime/litert-dynamic.ts):
+  // it failed ("XNNPack delegate failed to reshape runtime") when the duration noise changed the frame count.
+  const lite = await openConverted(bytes);
+  try {
+    const ins = feeds(1.0, 1).slice(0, 3);
+    const quiet = [ins[0]!, ins[1]!, makeTensor('scales', 'float32', [3], [0, 1, 0])];
+    const [a, b, c] = [(await lite.run(ins)).get('output')!, (await lite.run(ins)).get('output')!, (await lite.run(quiet)).get('output')!];
+    assert.ok(a.dims[1]! >= 12 * HOP && c.dims[1]! >= 12 * HOP, `${a.dims} ${c.dims}`);
+    assert.deepEqual(a.dims, b.dims);
+    assert.ok(a.dims[1] !== c.dims[1] || relDiff(c, a) > 1e-3, 'the drawn noise changed nothing');
+  } finally {
+    lite.close();
+  }
+});
