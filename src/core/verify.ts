@@ -7,6 +7,8 @@ import { toFloat32 } from '../ir/tensor';
 import { parseTflite } from '../tflite/reader';
 import type { TflModel } from '../tflite/model';
 import { modelIo, prepareInputs, toOnnxView } from '../deploy/tensors';
+import { tokenSeeds } from './verify-seeds';
+import { drawsAtMean } from './verify-random';
 import { compareViews, labelOutputs, labelsAgree, labelsDiffering, onnxView } from '../compare/metrics';
 import { openTflite } from '../runtime/litert';
 import { openOnnx, runOnnx } from '../runtime/ort';
@@ -72,9 +74,16 @@ function namingTheOp(message: string, model: TflModel): string {
 export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Array, notes: string[] = [],
   opts: { quantized?: boolean } = {}): Promise<Verification> {
   const t0 = performance.now();
+  // Random draws (Piper's noises) differ between the runtimes: both models are checked with each draw at its mean.
+  const twin = drawsAtMean(onnx, parseTflite(tflite));
+  if (twin) {
+    notes.push('the model draws random numbers (RandomNormal): checked with every draw at its mean on both runtimes');
+    [onnx, tflite] = [twin.onnx, twin.tflite];
+  }
   const model = parseTflite(tflite);
   const io = modelIo(model);
-  const feeds = prepareInputs(io.inputs, undefined, VERIFY_SEED);
+  // Token ids in their table's range and lengths of the padded length (verify-seeds.ts): a TTS model's durations.
+  const feeds = prepareInputs(io.inputs, undefined, VERIFY_SEED, tokenSeeds(model, io.inputs, VERIFY_SEED));
   let got: Tensor[];
   try {
     const session = await openTflite(tflite);

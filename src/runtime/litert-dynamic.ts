@@ -7,7 +7,7 @@
 // bytes" for an output computed from one). So a session here runs two copies of the model:
 //   1. the probe: the static outputs plus SHAPE of every dynamic output (all sized at compile time);
 //   2. the same model with each dynamic output RESHAPEd to the dims the probe measured (one copy per distinct set
-//      of dims, kept for the next runs).
+//      of dims, kept for the next runs; both opened afresh for each run of a model that draws random numbers).
 // An output the probe measures empty is returned empty without being read (LiteRT cannot give out empty tensors).
 import { ModelError, elementCount, type Tensor } from '../ir/types';
 import { valuesFromBytes } from '../ir/tensor';
@@ -57,6 +57,10 @@ export async function openDynamicTflite(model: TflModel, dynamic: number[], outp
   let probe: TfliteSession | undefined = await open(probeBytes, { ...opts, lenient: true });
   const sized = new Map<string, TfliteSession>();
   let closed = false;
+  // A model that draws random numbers (Piper's noises) whose draws set an output's size: the probe and the sized copy
+  // must draw the same numbers. RANDOM_STANDARD_NORMAL's generator (fixed seeds, ops/_random.ts) moves on with each
+  // run of a session, so both are opened afresh for each run: the same seeds, the same runs before, the same draws.
+  const draws = model.subgraphs.some((g) => g.operators.some((op) => op.opcode.startsWith('RANDOM_')));
 
   const sizedSession = async (dims: number[][]): Promise<TfliteSession> => {
     const key = JSON.stringify(dims);
@@ -95,6 +99,7 @@ export async function openDynamicTflite(model: TflModel, dynamic: number[], outp
     outputs,
     async run(feeds: Tensor[]): Promise<Tensor[]> {
       if (closed) throw new ModelError('the TFLite session is closed');
+      if (draws) { probe?.close(); probe = undefined; }
       if (!probe) {
         for (const old of sized.values()) old.close();
         sized.clear();

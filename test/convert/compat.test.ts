@@ -21,7 +21,7 @@ test('unsupported, Flex-only and dynamic-dim problems come with reasons and fixe
     inputs: [['x', 'float32', ['batch', 4]]], outputs: ['y', 'z'],
     nodes: [
       node('Relu', ['x'], ['r'], {}, 'relu'),
-      node('RandomNormal', [], ['y'], { shape: [1, 4] }, 'random'),
+      node('RandomUniform', [], ['y'], { shape: [1, 4] }, 'random'),
       node('Reshape', ['r', 'shape3'], ['r3'], {}, 'to3d'),
       node('LSTM', ['r3', 'W', 'R'], ['z'], { hidden_size: 2, input_forget: 1 }, 'coupled_lstm'),
     ],

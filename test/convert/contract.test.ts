@@ -73,7 +73,7 @@ test('convertNode refuses a node with more inputs than its converter takes, with
 test('refusals carry codes: attribute cases, dynamic dims, unsupported ops; compat reads the same codes', () => {
   const lstm = buildModel({
     inputs: [['x', 'float32', [1, 1, 4]]], outputs: ['y'],
-    nodes: [node('RandomNormal', [], ['y'], { shape: [1, 1, 4] }, 'random')],
+    nodes: [node('RandomUniform', [], ['y'], { shape: [1, 1, 4] }, 'random')],
   });
   assert.throws(() => convertModel(lstm), (e: unknown) => e instanceof ConvertError && e.code === 'flex-only');
   const custom = buildModel({

@@ -12,7 +12,7 @@ import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
 import { Window, resolvePadding, windowOf } from './_spatial';
 import { check3d, emitConv3d } from './_conv3d';
-import { batchDims, dynamicBatch, padBatch, unpadBatch } from './_batch';
+import { batchDims, dynamicBatch, padBatch, signalDims, unpadBatch } from './_batch';
 import { Emitter } from './_emit';
 
 /** A filter computed in the graph: OIHW in ONNX order → OHWI (or [1, H, W, O] depthwise) from the layout pass. */
@@ -65,8 +65,10 @@ const Conv: OpConverter = {
     const y = node.outputs[0];
     if (ctx.rank(x) === 5) return emitConv3d(ctx, node);
     // The batch may be known only at run time (RoI features after NMS); every other dim must be static.
-    const xs = batchDims(ctx, x);
-    const ys = batchDims(ctx, y);
+    // A 1-D signal's length may be known only at run time instead (VITS after its length regulator): the RESHAPEs
+    // to and from [N, 1, L, C] carry it as their one -1.
+    const xs = ctx.rank(x) === 3 ? signalDims(ctx, x) : batchDims(ctx, x);
+    const ys = ctx.rank(x) === 3 ? signalDims(ctx, y) : batchDims(ctx, y);
     const W = ctx.constant(node.inputs[1]);
     const wDims = W ? W.dims : ctx.shape(node.inputs[1]);
     const oneD = xs.length === 3;

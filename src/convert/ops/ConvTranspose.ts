@@ -12,7 +12,8 @@ import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
 import { Emitter } from './_emit';
 import { check3d, emitConvTranspose3d } from './_conv3d';
-import { batchDims, shapeTensor } from './_batch';
+import { batchDims, shapeTensor, signalDims } from './_batch';
+import { dimOf } from './_indices';
 
 interface Plan {
   /** Per spatial dim (H, W; H = 1 for 1-D). */
@@ -24,7 +25,14 @@ interface Plan {
   out: number[];
 }
 
+/** True for a 1-D signal [N, C, L] whose length is known only at run time (a VITS decoder's frames). */
+function runTimeLength(ctx: ConvertContext, node: Node): boolean {
+  const d = ctx.dims(node.inputs[0]);
+  return d.length === 3 && d[2] < 0;
+}
+
 function plan(node: Node, ctx: ConvertContext): Plan | string {
+  if (runTimeLength(ctx, node)) return lengthPlan(node, ctx);
   const xs = batchDims(ctx, node.inputs[0]);
   const ys = batchDims(ctx, node.outputs[0]);
   const n = xs.length - 2;
@@ -50,6 +58,43 @@ function plan(node: Node, ctx: ConvertContext): Plan | string {
     full[i] = Math.max(full[i], begin[i] + out[i]);
   }
   return { kernel, strides, dilations, full, begin, out };
+}
+
+/** A 1-D ConvTranspose over a run-time length L: the full output (L - 1)·stride + span + output_padding is measured
+ *  when it runs; explicit pads are cropped by begin and end offsets (end counted from the end), so `full`, `out` and
+ *  `begin[1]` only hold the static H = 1 and the pads. auto_pad and output_shape need the length: refused. */
+function lengthPlan(node: Node, ctx: ConvertContext): Plan | string {
+  const auto = attrString(node, 'auto_pad', 'NOTSET');
+  if ((auto !== 'NOTSET' && auto !== 'VALID') || attrInts(node, 'output_shape')) {
+    return `ConvTranspose with auto_pad ${auto} or output_shape on a length known only at run time is not supported; give explicit pads`;
+  }
+  signalDims(ctx, node.inputs[0]);
+  const pads = auto === 'VALID' ? [0, 0] : attrInts(node, 'pads') ?? [0, 0];
+  return {
+    kernel: [1, ctx.shape(node.inputs[1])[2]], strides: [1, (attrInts(node, 'strides') ?? [1])[0]],
+    dilations: [1, (attrInts(node, 'dilations') ?? [1])[0]], full: [1, -1], begin: [0, pads[0]], out: [1, pads[1]],
+  };
+}
+
+/** TRANSPOSE_CONV of [N, 1, L, Cin] `x` over a run-time L into [N, 1, L', Cout], cropped to ONNX's pads and
+ *  written to `out` ([N, L', Cout]). */
+function emitLength(ctx: ConvertContext, e: Emitter, node: Node, p: Plan, x: number, filter: number, bias: number,
+  n: number, cout: number, out: number): void {
+  const op = (attrInts(node, 'output_padding') ?? [0])[0];
+  const extra = (p.kernel[1] - 1) * p.dilations[1] + 1 + op - p.strides[1];
+  const len = e.bin('ADD', e.bin('MUL', e.reshape(dimOf(e, x, 4, 2), [1]), e.scalar(p.strides[1], 'INT32')), e.scalar(extra, 'INT32'));
+  const shape = e.op('CONCATENATION', [ctx.constInt32([n, 1], `${node.name}/lead`), len, ctx.constInt32([cout], `${node.name}/cout`)],
+    [4], 'INT32', { axis: 0, fusedActivationFunction: 'NONE' });
+  const full = e.op('TRANSPOSE_CONV', [shape, filter, x, bias], [n, 1, -1, cout], 'FLOAT32',
+    { padding: 'VALID', strideW: p.strides[1], strideH: 1, fusedActivationFunction: 'NONE' });
+  const [before, after] = [p.begin[1], p.out[1]];
+  let cropped = full;
+  if (before > 0 || after > 0) {
+    cropped = e.op('STRIDED_SLICE', [full, ctx.constInt32([0, 0, before, 0], `${node.name}/begin`),
+      ctx.constInt32([n, 1, -after, cout], `${node.name}/end`), ctx.constInt32([1, 1, 1, 1], `${node.name}/strides`)],
+    [n, 1, -1, cout], 'FLOAT32', { beginMask: 0, endMask: after > 0 ? 0 : 4, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0, offset: false });
+  }
+  e.reshape(cropped, [n, -1, cout], out);
 }
 
 /** ONNX [Cin, Cout / group, kH, kW] weights (1-D: [Cin, Cout / group, k]) → TFLite [Cout, kH', kW', Cin] with dilation
@@ -104,7 +149,8 @@ const ConvTranspose: OpConverter = {
     const p = plan(node, ctx) as Plan;
     const e = new Emitter(ctx, node);
     // The batch may be known only at run time (RoI features after NMS): TRANSPOSE_CONV then reads it from its input.
-    const xs = batchDims(ctx, node.inputs[0]);
+    // So may a 1-D signal's length (VITS' decoder): the output shape is measured then (emitLength).
+    const xs = signalDims(ctx, node.inputs[0]);
     const cout = ctx.shape(node.inputs[1])[1] * attrInt(node, 'group', 1);
     const oneD = xs.length === 3;
     let x = ctx.inputChannelLast(node.inputs[0]);
@@ -112,6 +158,10 @@ const ConvTranspose: OpConverter = {
     const bc = node.inputs[2] ? ctx.constant(node.inputs[2]) : undefined;
     const bias = node.inputs[2] && !bc ? ctx.inputOnnx(node.inputs[2])
       : ctx.constFloat32(bc ? toFloat32(bc) : new Float32Array(cout), [cout], `${node.name}/bias`);
+    if (runTimeLength(ctx, node)) {
+      const out = ctx.output(node.outputs[0], channelLast(3));
+      return emitLength(ctx, e, node, p, x, weights(ctx, e, node, p), bias, xs[0], cout, out);
+    }
     const fullShape = [xs[0], ...p.full, cout];
     const same = p.full.every((f, i) => f === p.out[i]);
     const y = node.outputs[0];

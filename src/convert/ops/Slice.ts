@@ -84,6 +84,26 @@ function emitMergedSlice(node: Node, ctx: ConvertContext, dims: number[], b: Bou
   e.reshape(y, ctx.shape(node.outputs[0]), ctx.output(node.outputs[0], identity(dims.length)));
 }
 
+/** Constant bounds on static axes of a value with other axes sized at run time (the channel halves of a VITS flow
+ *  over its run-time frames): STRIDED_SLICE on the stored layout, the other axes kept whole by the end mask, so the
+ *  value need not move to ONNX order. False (nothing emitted) when a sliced axis is itself sized at run time. */
+function emitStaticAxesSlice(node: Node, ctx: ConvertContext, p: NonNullable<ReturnType<typeof sliceParams>>): boolean {
+  const dims = ctx.dims(node.inputs[0]);
+  if (dims.length > 5 || p.axes.some((a) => dims[a] < 0)) return false;
+  const b = bounds(dims.map((d) => Math.max(d, 0)), p);
+  const sliced = new Set(p.axes);
+  const x = ctx.inputAny(node.inputs[0]);
+  let endMask = 0;
+  const te = x.perm.map((a, i) => {
+    if (!sliced.has(a) || (b.stride[a] < 0 && b.end[a] === -1)) { endMask |= 1 << i; return 0; }
+    return b.end[a];
+  });
+  const out = ctx.output(node.outputs[0], x.perm);
+  ctx.emit('STRIDED_SLICE', [x.index, ctx.constInt32(x.perm.map((a) => b.begin[a]), `${node.name}/begin`), ctx.constInt32(te, `${node.name}/end`),
+    ctx.constInt32(x.perm.map((a) => b.stride[a]), `${node.name}/strides`)], [out], { beginMask: 0, endMask, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0, offset: false });
+  return true;
+}
+
 const Slice: OpConverter = {
   op: 'Slice', emits: ['STRIDED_SLICE', 'SCATTER_ND', 'SHAPE', 'GATHER', 'FLOOR_MOD', 'ADD', 'SUB', 'RESHAPE'], incidental: ['SCATTER_ND', 'SHAPE', 'GATHER', 'FLOOR_MOD', 'ADD', 'SUB', 'RESHAPE'] /* computed bounds only, on the bounds */,
   opset: [1, MAX_OPSET], dtypes: [...NUMERIC, 'bool'], layout: 'axis',
@@ -102,6 +122,7 @@ const Slice: OpConverter = {
   },
   convert(node, ctx) {
     const p = sliceParams(node, ctx);
+    if (p && ctx.isDynamic(node.inputs[0]) && emitStaticAxesSlice(node, ctx, p)) return;
     if (!p || ctx.isDynamic(node.inputs[0])) {
       emitComputedSlice(node, ctx);
       return;

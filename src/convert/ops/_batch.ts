@@ -15,6 +15,14 @@ export function batchDims(ctx: ConvertContext, name: string): number[] {
   return d;
 }
 
+/** The dims of a 1-D signal [N, C, L] whose length L (or batch N, not both) is known only at run time: a VITS
+ *  decoder after its length regulator runs on sum(ceil(durations)) frames. Anything else refuses as batchDims does. */
+export function signalDims(ctx: ConvertContext, name: string): number[] {
+  const d = ctx.dims(name);
+  if (d.length === 3 && d[1] >= 0 && (d[0] >= 0 || d[2] >= 0)) return d;
+  return batchDims(ctx, name);
+}
+
 /** True when the value's leading dim is known only at run time (and every other dim is static). */
 export function dynamicBatch(ctx: ConvertContext, name: string): boolean {
   const d = ctx.dims(name);

@@ -53,6 +53,8 @@ export function applyCeilMode(node: Node, w: Window, spatial: number[]): void {
 export function isSame(w: Window, spatial: number[]): boolean {
   const n = spatial.length;
   for (let i = 0; i < n; i++) {
+    // A size known only at run time (-1): SAME's padding does not depend on it at stride 1 only.
+    if (spatial[i] < 0 && w.strides[i] !== 1) return false;
     const out = Math.ceil(spatial[i] / w.strides[i]);
     const total = Math.max(0, (out - 1) * w.strides[i] + (w.kernel[i] - 1) * w.dilations[i] + 1 - spatial[i]);
     const before = Math.floor(total / 2);
@@ -76,7 +78,7 @@ export function padChannelLast(ctx: ConvertContext, index: number, pads: number[
   for (let i = 0; i < n; i++) paddings.push(pads[i], pads[i + n]);
   paddings.push(0, 0);
   const dims = t.shapeSignature ?? t.shape;
-  const shape = dims.map((d, i) => (i === 0 || i === dims.length - 1 ? d : d + pads[i - 1] + pads[i - 1 + n]));
+  const shape = dims.map((d, i) => (i === 0 || i === dims.length - 1 || d < 0 ? d : d + pads[i - 1] + pads[i - 1 + n]));
   const out = ctx.temp(shape, t.type, `${name}__padded`);
   const padT = ctx.constInt32(paddings, `${name}__paddings`, [t.shape.length, 2]);
   if (fill === 0) ctx.emit('PAD', [index, padT], [out]);

@@ -133,6 +133,8 @@ import QLinearWhere from './QLinearWhere';
 import QuantizeLinear from './QuantizeLinear';
 import QuickGelu from './QuickGelu';
 import RNN from './RNN';
+import RandomNormal from './RandomNormal';
+import RandomNormalLike from './RandomNormalLike';
 import Range from './Range';
 import Reciprocal from './Reciprocal';
 import ReduceL1 from './ReduceL1';
@@ -325,6 +327,8 @@ export const OPS: OpConverter[] = [
   QuantizeLinear,
   QuickGelu,
   RNN,
+  RandomNormal,
+  RandomNormalLike,
   Range,
   Reciprocal,
   ReduceL1,

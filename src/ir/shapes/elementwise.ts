@@ -1,7 +1,7 @@
 // Elementwise ops: unary (same shape and dtype), broadcasting binary/variadic, comparisons, casts, activations.
 import { ONNX_DTYPES } from '../tensor';
 import { DType } from '../types';
-import { OutInfo, ShapeCtx, attrInt, like, register } from './context';
+import { OutInfo, ShapeCtx, attrInt, attrInts, like, register } from './context';
 import { broadcastShapes } from './dims';
 
 const UNARY = [
@@ -74,6 +74,7 @@ register('LayerNormalization', (c) => {
   return [like(c), { dtype: statType, shape: stat }, { dtype: statType, shape: stat }];
 });
 register(['RandomUniformLike', 'RandomNormalLike', 'Bernoulli'], (c) => [like(c, 0, castType(c, 'dtype') ?? c.dtype(0))]);
+register(['RandomNormal', 'RandomUniform'], (c) => [{ dtype: castType(c, 'dtype', 'float32'), shape: attrInts(c, 'shape') }]);
 register('EyeLike', (c) => [like(c, 0, castType(c, 'dtype') ?? c.dtype(0))]);
 for (const domain of ['', 'com.microsoft']) {
   register('DequantizeLinear', (c) => [like(c, 0, c.dtype(1) ?? 'float32')], domain);

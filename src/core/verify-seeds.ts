@@ -1,0 +1,55 @@
+// Seeded values for the self-check's token inputs. Integers are seeded 0, which a text-to-speech model (Piper / VITS)
+// reads as a text of length 0: every phoneme masked, a frame count of 1, the decoder run on one frame. When a model
+// takes token ids [B, T] (read as indices into a constant table) beside sequence lengths [B], the self-check feeds
+// seeded ids in the table's range and lengths equal to the padded length T, as a real text would: the predicted
+// durations, and the run-time frame count after a length regulator, are then those of a real input.
+import type { TflModel, TflTensor } from '../tflite/model';
+import { consumersOf } from '../tflite/graph';
+import { valuesFromBytes } from '../ir/tensor';
+import type { DType } from '../ir/types';
+import { seededUniform } from './random';
+import type { IoTensor } from '../deploy/tensors';
+
+const INTEGER = new Set(['int32', 'int64', 'uint8', 'int8', 'int16', 'uint16', 'uint32', 'uint64']);
+
+/** The table size `ids` index into (a GATHER from a constant table, or the FLOOR_MOD by a constant that wraps
+ *  negative ids before it), or undefined when the input is not read that way. */
+function tableSize(model: TflModel, input: number, readers: Map<number, number[]>): number | undefined {
+  const sg = model.subgraphs[0]!;
+  for (const k of readers.get(input) ?? []) {
+    const op = sg.operators[k]!;
+    const other = (i: number): TflTensor | undefined => (op.inputs[i]! >= 0 ? sg.tensors[op.inputs[i]!] : undefined);
+    if (op.opcode === 'GATHER' && op.inputs[1] === input && other(0)?.data) {
+      const axis = Number(op.options?.axis ?? 0);
+      return other(0)!.shape[axis < 0 ? axis + other(0)!.shape.length : axis];
+    }
+    if (op.opcode === 'FLOOR_MOD' && op.inputs[0] === input && other(1)?.data && other(1)!.shape.length === 0) {
+      const type = other(1)!.type.toLowerCase() as DType;
+      return INTEGER.has(type) ? Number(valuesFromBytes(type, other(1)!.data!, 1)[0]) : undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Values (by ONNX input name) for prepareInputs: token ids seeded in [1, table size) and each length input (rank 1,
+ * named for a length, one per batch row) the ids' padded length. Empty unless the model has exactly one ids input
+ * [B, T] and a length input beside it: other models keep the generator's integers.
+ */
+export function tokenSeeds(model: TflModel, inputs: IoTensor[], seed: number): Map<string, number[]> {
+  const values = new Map<string, number[]>();
+  const readers = consumersOf(model.subgraphs[0]!.operators);
+  const name = (io: IoTensor) => io.mapping?.onnx ?? io.name;
+  const ids = inputs.filter((io) => INTEGER.has(io.mapping?.onnxDtype ?? io.dtype) && io.shape.length === 2);
+  const sized = ids.map((io) => ({ io, size: tableSize(model, io.tensorIndex, readers) })).filter((s) => (s.size ?? 0) > 1);
+  if (sized.length !== 1) return values;
+  const { io, size } = sized[0]!;
+  const [batch, padded] = io.shape;
+  const lengths = inputs.filter((l) => l !== io && INTEGER.has(l.mapping?.onnxDtype ?? l.dtype) && l.shape.length === 1
+    && l.shape[0] === batch && /len/i.test(name(l)));
+  if (lengths.length === 0) return values;
+  const rnd = seededUniform(seed);
+  values.set(name(io), Array.from({ length: batch! * padded! }, () => 1 + Math.floor(rnd() * (size! - 1))));
+  for (const l of lengths) values.set(name(l), new Array<number>(batch!).fill(padded!));
+  return values;
+}
