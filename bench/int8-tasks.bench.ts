@@ -107,7 +107,7 @@ function rotate180(t: Tensor): Tensor {
       const r = await evaluate(tflite, evalSet, refs, c.task);
       const s = summary;
       const pre = c.task === 'ctc' ? ctcNote(r, await evalMore(tflite)) : '';
-      rows.push({ mode: label, r, tflite, notes: pre + (mode !== 'int8' ? '' : `guard cosine ${s.cosine?.toFixed(4)}${s.guard?.maskIou ? ` / map IoU ${s.guard.maskIou.iou.toFixed(4)} (worst ${s.guard.maskIou.worst.toFixed(4)})` : ''} (${s.guard?.met ? 'met' : 'MISSED'}), `
+      rows.push({ mode: label, r, tflite, notes: pre + (mode !== 'int8' ? '' : `guard cosine ${s.cosine?.toFixed(4)}${s.guard?.maskIou ? ` / map IoU ${s.guard.maskIou.iou.toFixed(4)} (worst ${s.guard.maskIou.worst.toFixed(4)})` : ''}${s.guard?.sequences ? ` / calibration lines decoded the same ${s.guard.sequences.same} of ${s.guard.sequences.samples}` : ''} (${s.guard?.met ? 'met' : 'MISSED'}), `
         + `${s.rangeMethod} ranges, GPTQ ${s.gptqLayers} layers, bias correction ${s.biasCorrected ?? 0} layers, ${s.int16Ops} ops 16x8 / ${s.floatOps ?? 0} float32 (${s.hybridOps ?? 0} with int8 weights, ${s.floatWeightOps ?? 0} with float16 weights) (int8 cosine ${s.int8Cosine?.toFixed(4)}), `
         + `${s.estimatedMs ? `estimated ${s.estimatedMs.chosen.toFixed(1)} ms (float32 ${s.estimatedMs.float32.toFixed(1)}, int8 ${s.estimatedMs.int8.toFixed(1)}), ` : ''}${((performance.now() - t0) / 1000).toFixed(0)} s to quantize`) });
     }

@@ -8,6 +8,7 @@
 import type { Tensor } from '../src/ir/types';
 import { openOnnx } from '../src/runtime/ort';
 import { openConverted } from '../src/runtime/tflite-onnx-io';
+import { editDistance } from '../src/quantize/sequence-guard';
 
 export type Task = 'mask-iou' | 'ctc' | 'argmax' | 'cosine';
 
@@ -71,17 +72,6 @@ export function flipMargin(ref: ArrayLike<number>, got: ArrayLike<number>, dims:
     if (g !== a) least = Math.min(least, Math.log(ref[s * c + a] / Math.max(ref[s * c + b], 1e-30)));
   }
   return least;
-}
-
-/** Levenshtein distance between two decodes (characters inserted, dropped or changed). */
-export function editDistance(a: number[], b: number[]): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    prev = row;
-  }
-  return prev[b.length];
 }
 
 /** One sample's score: IoU, 1/0 for the same decode or class, cosine. */
