@@ -110,6 +110,8 @@ export interface TaskResult {
    *  reference decodes' characters) over all lines. */
   flipMargins?: number[];
   cer?: number;
+  /** Each sample's score, in order. */
+  scores: number[];
 }
 
 /** Runs a converted model on every sample: its scores against `refs` and its median inference time. */
@@ -135,7 +137,7 @@ export async function evaluate(tflite: Uint8Array, samples: Tensor[][], refs: Te
       }
     }
     times.sort((a, b) => a - b);
-    return { mean: scores.reduce((a, b) => a + b, 0) / scores.length, worst: Math.min(...scores), ms: times[times.length >> 1],
+    return { mean: scores.reduce((a, b) => a + b, 0) / scores.length, worst: Math.min(...scores), ms: times[times.length >> 1], scores,
       ...(task === 'ctc' ? { flipMargins, cer: edits / Math.max(chars, 1) } : {}) };
   } finally {
     s.close();
