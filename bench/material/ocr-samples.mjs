@@ -2,8 +2,8 @@
 // 640×640 text pages (detection) and 320×48 text lines (recognition, direction classifier). The calibration and
 // evaluation sets never share a text, a font or a point size.
 // Usage: node bench/material/ocr-samples.mjs OUT_DIR [MORE_LINES] → OUT_DIR/{calib,eval}/{page,line}/NN.png and
-// OUT_DIR/eval/line-more/NNN.png (skips existing), and in each line folder widths.json: each line's width at height 48
-// before it was fitted (over 320: squeezed)
+// OUT_DIR/eval/line-more/NNN.png (skips existing), and in each line folder lines.json: each line's text and its width at
+// height 48 before it was fitted (over 320: squeezed)
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -93,13 +93,13 @@ function moreLine(file, k, texts, fonts, sizes, inks, papers) {
   return drawLine(file, t.slice(start, start + words).join(' '), pick(fonts, k), pick(sizes, Math.floor(k / 3)), pick(inks, Math.floor(k / 9) + k), pick(papers, Math.floor(k / 27) + k));
 }
 
-/** Draws the line unless `file` exists; returns its width at height 48 before the fit (over 320: squeezed). */
+/** Draws the line unless `file` exists; returns its text and its width at height 48 before the fit (over 320: squeezed). */
 function drawLine(file, text, font, size, ink, paper) {
   const label = ['-background', paper, '-fill', ink, '-font', fontFor(text, font), '-pointsize', String(size * 2), `label:${text}`, '-trim',
     '-bordercolor', paper, '-border', '6x4', '-resize', 'x48'];
   if (!fs.existsSync(file)) run([...label, '-resize', '320x48!>', '-gravity', 'West', '-extent', '320x48', '+repage', file]);
   const r = spawnSync('convert', [...label, '-format', '%w', 'info:'], { encoding: 'utf8' });
-  return Number(r.stdout);
+  return { text, width: Number(r.stdout) };
 }
 
 /** `moreLines`: a second, larger evaluation set of lines (eval/line-more, `moreLine`), apart from calibration too. */
@@ -112,8 +112,8 @@ export function makeOcrSamples(out, { pages = 24, lines = 24, evalPages = 12, ev
     for (const [kind, n, draw] of [['page', np, page], ['line', nl, line], ['line-more', nm, moreLine]]) {
       const dir = path.join(out, set, kind);
       fs.mkdirSync(dir, { recursive: true });
-      // Lines: each one's width at height 48 before the fit (widths.json; > 320 = squeezed), for the benchmark's split.
-      const sidecar = path.join(dir, 'widths.json');
+      // Lines: each one's text and width at height 48 before the fit (lines.json; > 320 = squeezed), for the benchmark.
+      const sidecar = path.join(dir, 'lines.json');
       const widths = kind !== 'page' && fs.existsSync(sidecar) ? JSON.parse(fs.readFileSync(sidecar, 'utf8')) : {};
       for (let k = 0; k < n; k++) {
         const name = `${String(k).padStart(kind === 'line-more' ? 3 : 2, '0')}.png`;
