@@ -22,7 +22,7 @@ import { convertModel } from '../src/convert/convert';
 import { decodeModel } from '../src/onnx/reader';
 import { serializeTflite } from '../src/tflite/writer';
 import { makeOcrSamples } from './material/ocr-samples.mjs';
-import { evaluate, references, type Task, type TaskResult } from './ocr-tasks';
+import { ctcNote, evaluate, lineFacts, readsText, references, type Task } from './ocr-tasks';
 import { benchBuilds, buildLegend, buildNote, pairedLatency, pairedLatencyByBuild } from './paired-latency';
 
 interface Case { name: string; file: string; dims: number[]; mean: number[]; std: number[]; kind: 'page' | 'line'; task: Task; calib: number }
@@ -34,14 +34,6 @@ const CASES: Case[] = [
 ];
 const METRIC: Record<Task, string> = { 'mask-iou': 'mask IoU', ctc: 'same decode', argmax: 'same class', cosine: 'cosine' };
 const MORE_LINES = 144;
-
-/** CTC rows' notes: the larger set's share, and how near a tie the float model was where the changed lines flipped. */
-function ctcNote(r: TaskResult, more: TaskResult | undefined): string {
-  const m = [...(r.flipMargins ?? []), ...(more?.flipMargins ?? [])].sort((a, b) => a - b);
-  const cer = (x: TaskResult) => `${(100 * (x.cer ?? 0)).toFixed(2)}%`;
-  return `${more ? `${MORE_LINES} more lines ${more.mean.toFixed(4)}; ` : ''}character error rate ${cer(r)}${more ? ` / ${cer(more)}` : ''}; `
-    + (m.length ? `float logit margin at the changed lines' flips: median ${m[m.length >> 1].toFixed(2)}, ${m.filter((x) => x < 1).length} of ${m.length} below 1; ` : '');
-}
 
 function modelDir(): string | undefined {
   if (process.env.ONNX2LITE_OCR_MODELS) return process.env.ONNX2LITE_OCR_MODELS;
@@ -88,12 +80,15 @@ function rotate180(t: Tensor): Tensor {
     const refs = await references(bytes, evalSet);
     const moreSet = c.task === 'ctc' ? images(path.join(material, 'eval', 'line-more'), c) : [];
     const moreRefs = await references(bytes, moreSet);
+    const facts = c.task === 'ctc' ? lineFacts(['line', 'line-more'].map((d) => path.join(material, 'eval', d)), path.join(dir, 'ppocr_keys_v1.txt')) : undefined;
     const evalMore = async (tflite: Uint8Array) => (moreSet.length ? evaluate(tflite, moreSet, moreRefs, c.task) : undefined);
     const inputShapes = new Map([['x', c.dims]]);
     const float = serializeTflite(convertModel(decodeModel(bytes), { inputShapes }).model);
     const base = await evaluate(float, evalSet, refs, c.task);
+    const floatMore = await evalMore(float);
     const rows: { mode: string; r: typeof base; tflite: Uint8Array; notes: string }[] = [{ mode: 'float32', r: base, tflite: float,
-      notes: `${evalSet.length} eval samples${moreSet.length ? ` (+${moreSet.length}: ${(await evalMore(float))!.mean.toFixed(4)})` : ''}` }];
+      notes: `${evalSet.length} eval samples${moreSet.length ? ` (+${moreSet.length}: ${floatMore!.mean.toFixed(4)})` : ''}`
+        + (facts && c.task === 'ctc' ? `; reads the rendered text on ${readsText(base, floatMore, facts)} of ${facts.texts.length}` : '') }];
     // ONNX2LITE_OCR_PLAIN=1 adds a row for plain int8 (`--int16 off`: no mixed-precision search), what the
     // quantization parameters alone reach.
     const modes: { label: string; mode: QuantMode; plain?: boolean }[] = [{ label: 'fp16', mode: 'fp16' }, { label: 'dynamic', mode: 'dynamic' },
@@ -106,8 +101,8 @@ function rotate180(t: Tensor): Tensor {
       const tflite = serializeTflite(result.model);
       const r = await evaluate(tflite, evalSet, refs, c.task);
       const s = summary;
-      const pre = c.task === 'ctc' ? ctcNote(r, await evalMore(tflite)) : '';
-      rows.push({ mode: label, r, tflite, notes: pre + (mode !== 'int8' ? '' : `guard cosine ${s.cosine?.toFixed(4)}${s.guard?.maskIou ? ` / map IoU ${s.guard.maskIou.iou.toFixed(4)} (worst ${s.guard.maskIou.worst.toFixed(4)})` : ''} (${s.guard?.met ? 'met' : 'MISSED'}), `
+      const pre = c.task === 'ctc' ? ctcNote(r, await evalMore(tflite), facts) : '';
+      rows.push({ mode: label, r, tflite, notes: pre + (mode !== 'int8' ? '' : `guard cosine ${s.cosine?.toFixed(4)}${s.guard?.maskIou ? ` / map IoU ${s.guard.maskIou.iou.toFixed(4)} (worst ${s.guard.maskIou.worst.toFixed(4)})` : ''}${s.guard?.sequences ? ` / calibration lines decoded the same ${s.guard.sequences.same} of ${s.guard.sequences.samples}` : ''} (${s.guard?.met ? 'met' : 'MISSED'}), `
         + `${s.rangeMethod} ranges, GPTQ ${s.gptqLayers} layers, bias correction ${s.biasCorrected ?? 0} layers, ${s.int16Ops} ops 16x8 / ${s.floatOps ?? 0} float32 (${s.hybridOps ?? 0} with int8 weights, ${s.floatWeightOps ?? 0} with float16 weights) (int8 cosine ${s.int8Cosine?.toFixed(4)}), `
         + `${s.estimatedMs ? `estimated ${s.estimatedMs.chosen.toFixed(1)} ms (float32 ${s.estimatedMs.float32.toFixed(1)}, int8 ${s.estimatedMs.int8.toFixed(1)}), ` : ''}${((performance.now() - t0) / 1000).toFixed(0)} s to quantize`) });
     }

@@ -5,9 +5,12 @@
 //   the same sequence;
 // - classification: the same arg-max;
 // - embedding / audio front ends: output cosine.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Tensor } from '../src/ir/types';
 import { openOnnx } from '../src/runtime/ort';
 import { openConverted } from '../src/runtime/tflite-onnx-io';
+import { editDistance } from '../src/quantize/sequence-guard';
 
 export type Task = 'mask-iou' | 'ctc' | 'argmax' | 'cosine';
 
@@ -73,17 +76,6 @@ export function flipMargin(ref: ArrayLike<number>, got: ArrayLike<number>, dims:
   return least;
 }
 
-/** Levenshtein distance between two decodes (characters inserted, dropped or changed). */
-export function editDistance(a: number[], b: number[]): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    prev = row;
-  }
-  return prev[b.length];
-}
-
 /** One sample's score: IoU, 1/0 for the same decode or class, cosine. */
 export function score(task: Task, ref: Tensor, got: Tensor): number {
   const r = ref.data as Float32Array;
@@ -120,6 +112,9 @@ export interface TaskResult {
    *  reference decodes' characters) over all lines. */
   flipMargins?: number[];
   cer?: number;
+  /** Each sample's score, in order, and (CTC) its greedy decode. */
+  scores: number[];
+  decodes?: number[][];
 }
 
 /** Runs a converted model on every sample: its scores against `refs` and its median inference time. */
@@ -129,6 +124,7 @@ export async function evaluate(tflite: Uint8Array, samples: Tensor[][], refs: Te
     const scores: number[] = [];
     const times: number[] = [];
     const flipMargins: number[] = [];
+    const decodes: number[][] = [];
     let edits = 0;
     let chars = 0;
     await s.run(samples[0]);
@@ -139,15 +135,56 @@ export async function evaluate(tflite: Uint8Array, samples: Tensor[][], refs: Te
       scores.push(score(task, refs[k], out));
       if (task === 'ctc') {
         const a = ctcGreedy(refs[k].data as Float32Array, refs[k].dims);
-        edits += editDistance(a, ctcGreedy(out.data as Float32Array, out.dims));
+        decodes.push(ctcGreedy(out.data as Float32Array, out.dims));
+        edits += editDistance(a, decodes[k]);
         chars += a.length;
         if (scores[k] === 0) flipMargins.push(flipMargin(refs[k].data as Float32Array, out.data as Float32Array, refs[k].dims));
       }
     }
     times.sort((a, b) => a - b);
-    return { mean: scores.reduce((a, b) => a + b, 0) / scores.length, worst: Math.min(...scores), ms: times[times.length >> 1],
-      ...(task === 'ctc' ? { flipMargins, cer: edits / Math.max(chars, 1) } : {}) };
+    return { mean: scores.reduce((a, b) => a + b, 0) / scores.length, worst: Math.min(...scores), ms: times[times.length >> 1], scores,
+      ...(task === 'ctc' ? { flipMargins, decodes, cer: edits / Math.max(chars, 1) } : {}) };
   } finally {
     s.close();
   }
+}
+
+/** The evaluation lines' rendered texts and whether each was squeezed to fit 320 px (wider than 320 at height 48), from
+ *  ocr-samples.mjs's lines.json; and PP-OCR's dictionary (class k is entry k - 1, the last class a space). */
+export interface LineFacts { squeezed: boolean[]; texts: string[]; keys: string[] }
+
+export function lineFacts(dirs: string[], keysFile: string): LineFacts | undefined {
+  const squeezed: boolean[] = [];
+  const texts: string[] = [];
+  for (const dir of dirs) {
+    const file = path.join(dir, 'lines.json');
+    if (!fs.existsSync(file)) return undefined;
+    const lines = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, { width: number; text: string }>;
+    for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.png')).sort()) {
+      squeezed.push((lines[f]?.width ?? 0) > 320);
+      texts.push(lines[f]?.text ?? '');
+    }
+  }
+  const keys = fs.existsSync(keysFile) ? fs.readFileSync(keysFile, 'utf8').split('\n').filter((l, i, all) => i < all.length - 1 || l) : [];
+  return keys.length ? { squeezed, texts, keys: [...keys, ' '] } : undefined;
+}
+
+/** CTC rows' notes: the larger set's share, the lines kept among those squeezed to fit and the others, how many lines
+ *  read their rendered text exactly (both sets; float32's own count beside it), and how near a tie the float model was
+ *  where the changed lines flipped. */
+export function ctcNote(r: TaskResult, more: TaskResult | undefined, facts: LineFacts | undefined): string {
+  const m = [...(r.flipMargins ?? []), ...(more?.flipMargins ?? [])].sort((a, b) => a - b);
+  const cer = (x: TaskResult) => `${(100 * (x.cer ?? 0)).toFixed(2)}%`;
+  const scores = [...r.scores, ...(more?.scores ?? [])];
+  const ok = facts && facts.squeezed.length === scores.length;
+  const kept = (sq: boolean) => `${scores.filter((x, k) => facts!.squeezed[k] === sq && x === 1).length} of ${facts!.squeezed.filter((x) => x === sq).length}`;
+  return `${more ? `${more.scores.length} more lines ${more.mean.toFixed(4)}; ` : ''}character error rate ${cer(r)}${more ? ` / ${cer(more)}` : ''}; `
+    + (ok ? `same decode on squeezed lines ${kept(true)}, on the others ${kept(false)}; reads the rendered text on ${readsText(r, more, facts!)} of ${scores.length}; ` : '')
+    + (m.length ? `float logit margin at the changed lines' flips: median ${m[m.length >> 1].toFixed(2)}, ${m.filter((x) => x < 1).length} of ${m.length} below 1; ` : '');
+}
+
+/** Lines (both sets) whose decode is their rendered text exactly. */
+export function readsText(r: TaskResult, more: TaskResult | undefined, facts: LineFacts): number {
+  const decodes = [...(r.decodes ?? []), ...(more?.decodes ?? [])];
+  return decodes.filter((d, k) => d.map((c) => facts.keys[c - 1] ?? '?').join('') === facts.texts[k]).length;
 }

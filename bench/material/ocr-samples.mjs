@@ -2,7 +2,8 @@
 // 640×640 text pages (detection) and 320×48 text lines (recognition, direction classifier). The calibration and
 // evaluation sets never share a text, a font or a point size.
 // Usage: node bench/material/ocr-samples.mjs OUT_DIR [MORE_LINES] → OUT_DIR/{calib,eval}/{page,line}/NN.png and
-// OUT_DIR/eval/line-more/NNN.png (skips existing)
+// OUT_DIR/eval/line-more/NNN.png (skips existing), and in each line folder lines.json: each line's text and its width at
+// height 48 before it was fitted (over 320: squeezed)
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -79,7 +80,7 @@ function page(file, k, texts, fonts, sizes, inks, papers) {
 function line(file, k, texts, fonts, sizes, inks, papers) {
   const t = texts[k % texts.length].split(' ');
   const start = (k * 7) % Math.max(1, t.length - 4);
-  drawLine(file, t.slice(start, start + 3 + (k % 3)).join(' '), fonts[k % fonts.length], sizes[k % sizes.length], inks[(k + 2) % inks.length], papers[k % papers.length]);
+  return drawLine(file, t.slice(start, start + 3 + (k % 3)).join(' '), fonts[k % fonts.length], sizes[k % sizes.length], inks[(k + 2) % inks.length], papers[k % papers.length]);
 }
 
 /** Line k of the larger evaluation set: the same texts, fonts, sizes and colours as `line`'s, but each varied on its
@@ -89,12 +90,16 @@ function moreLine(file, k, texts, fonts, sizes, inks, papers) {
   const words = 3 + (Math.floor(k / 13) % 3);
   const start = (Math.floor(k / 39) * 5 + (k % 13) * 3) % Math.max(1, t.length - words + 1);
   const pick = (list, j) => list[j % list.length];
-  drawLine(file, t.slice(start, start + words).join(' '), pick(fonts, k), pick(sizes, Math.floor(k / 3)), pick(inks, Math.floor(k / 9) + k), pick(papers, Math.floor(k / 27) + k));
+  return drawLine(file, t.slice(start, start + words).join(' '), pick(fonts, k), pick(sizes, Math.floor(k / 3)), pick(inks, Math.floor(k / 9) + k), pick(papers, Math.floor(k / 27) + k));
 }
 
+/** Draws the line unless `file` exists; returns its text and its width at height 48 before the fit (over 320: squeezed). */
 function drawLine(file, text, font, size, ink, paper) {
-  run(['-background', paper, '-fill', ink, '-font', fontFor(text, font), '-pointsize', String(size * 2), `label:${text}`, '-trim',
-    '-bordercolor', paper, '-border', '6x4', '-resize', 'x48', '-resize', '320x48!>', '-gravity', 'West', '-extent', '320x48', '+repage', file]);
+  const label = ['-background', paper, '-fill', ink, '-font', fontFor(text, font), '-pointsize', String(size * 2), `label:${text}`, '-trim',
+    '-bordercolor', paper, '-border', '6x4', '-resize', 'x48'];
+  if (!fs.existsSync(file)) run([...label, '-resize', '320x48!>', '-gravity', 'West', '-extent', '320x48', '+repage', file]);
+  const r = spawnSync('convert', [...label, '-format', '%w', 'info:'], { encoding: 'utf8' });
+  return { text, width: Number(r.stdout) };
 }
 
 /** `moreLines`: a second, larger evaluation set of lines (eval/line-more, `moreLine`), apart from calibration too. */
@@ -107,10 +112,15 @@ export function makeOcrSamples(out, { pages = 24, lines = 24, evalPages = 12, ev
     for (const [kind, n, draw] of [['page', np, page], ['line', nl, line], ['line-more', nm, moreLine]]) {
       const dir = path.join(out, set, kind);
       fs.mkdirSync(dir, { recursive: true });
+      // Lines: each one's text and width at height 48 before the fit (lines.json; > 320 = squeezed), for the benchmark.
+      const sidecar = path.join(dir, 'lines.json');
+      const widths = kind !== 'page' && fs.existsSync(sidecar) ? JSON.parse(fs.readFileSync(sidecar, 'utf8')) : {};
       for (let k = 0; k < n; k++) {
-        const file = path.join(dir, `${String(k).padStart(kind === 'line-more' ? 3 : 2, '0')}.png`);
-        if (!fs.existsSync(file)) draw(file, k, texts, fonts, sizes, inks, papers);
+        const name = `${String(k).padStart(kind === 'line-more' ? 3 : 2, '0')}.png`;
+        const file = path.join(dir, name);
+        if (kind === 'page') { if (!fs.existsSync(file)) draw(file, k, texts, fonts, sizes, inks, papers); } else if (!(name in widths) || !fs.existsSync(file)) widths[name] = draw(file, k, texts, fonts, sizes, inks, papers);
       }
+      if (kind !== 'page' && n) fs.writeFileSync(sidecar, JSON.stringify(widths));
     }
   }
   return out;

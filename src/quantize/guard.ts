@@ -37,6 +37,10 @@ export interface GuardResult {
   /** Probability-map outputs judged by their thresholded IoU against onnxruntime instead of the cosine (default
    *  --min-cosine only; mask-guard.ts): mean and worst IoU over the judged maps, their count and the bar. */
   maskIou?: { iou: number; worst: number; maps: number; min: number };
+  /** Label-sequence outputs (CTC recognition) judged by their greedy decode against onnxruntime's instead of the
+   *  cosine (default --min-cosine only; sequence-guard.ts): calibration samples decoded identically, those judged,
+   *  the character error rate and the bar (share of samples). */
+  sequences?: { same: number; samples: number; cer: number; min: number };
 }
 
 /** `--json`'s task measure: its kind, the agreement as written and in plain int8, and the samples measured. */

@@ -13,6 +13,7 @@ import { stripQdq } from './qdq';
 import type { QParams } from './params';
 import { GUARD_COSINE, GUARD_SAMPLES, SEARCH_SAMPLES, referenceOutputs } from './mixed-precision';
 import { MIN_MASK_IOU, maskGuard, maskGuardMet, maskOutputs } from './mask-guard';
+import { MIN_SAME_SEQUENCES, SEQUENCE_SAMPLES, sequenceGuard, sequenceGuardMet, sequenceOutputs, sequenceText } from './sequence-guard';
 import { openConverted } from '../runtime/tflite-onnx-io';
 import { taskText } from './task-signal';
 import { GuardResult, MIN_COSINE, blameLayers, blameText } from './guard';
@@ -82,22 +83,35 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
       samples: Math.min(samples.length, SEARCH_SAMPLES) };
     summary.task = guard.task;
   }
-  // Probability maps (text detection): without --min-cosine, a model that misses the cosine only on its maps is
-  // judged there by their thresholded IoU against onnxruntime (mask-guard.ts).
+  // Probability maps (text detection) and label sequences (CTC recognition): without --min-cosine, a model that
+  // misses the cosine only on such outputs is judged there by what they are read for (mask-guard.ts: thresholded IoU;
+  // sequence-guard.ts: the decoded sequences) against onnxruntime.
   const masks = maskOutputs(result.model.subgraphs[0], result.metadata);
-  if (!guard.met && q.minCosine === undefined && !q.int8Io && masks.size && samples.length) {
-    const guardSamples = samples.slice(0, GUARD_SAMPLES);
-    const refs = await referenceOutputs(onnx, guardSamples);
+  const sequences = sequenceOutputs(result.model.subgraphs[0], result.metadata);
+  if (!guard.met && q.minCosine === undefined && !q.int8Io && (masks.size || sequences.size) && samples.length) {
+    const judged = samples.slice(0, sequences.size ? SEQUENCE_SAMPLES : GUARD_SAMPLES);
+    const refs = await referenceOutputs(onnx, judged);
     const session = await openConverted(serializeTflite(result.model));
     const outputs: Map<string, Tensor>[] = [];
     try {
-      for (const s of guardSamples) outputs.push(await session.run(s));
+      for (const s of judged) outputs.push(await session.run(s));
     } finally {
       session.close();
     }
-    const m = maskGuard(refs, outputs, masks);
-    if (m.maps) guard.maskIou = { iou: m.iou, worst: m.worstIou, maps: m.maps, min: MIN_MASK_IOU };
-    guard.met = maskGuardMet(m, minCosine);
+    // Each judge reads its own outputs; the other task outputs are the other judge's, the rest keep the cosine.
+    const without = (names: Set<string>) => refs.map((r) => new Map([...r].filter(([name]) => !names.has(name))));
+    let met = true;
+    if (masks.size) {
+      const m = maskGuard(without(sequences).slice(0, GUARD_SAMPLES), outputs, masks);
+      if (m.maps) guard.maskIou = { iou: m.iou, worst: m.worstIou, maps: m.maps, min: MIN_MASK_IOU };
+      met = maskGuardMet(m, minCosine);
+    }
+    if (sequences.size) {
+      const g = sequenceGuard(without(masks), outputs, sequences);
+      if (g.samples) guard.sequences = { same: g.same, samples: g.samples, cer: g.cer, min: MIN_SAME_SEQUENCES };
+      met &&= sequenceGuardMet(g, minCosine);
+    }
+    guard.met = met;
   }
   summary.guard = guard;
   const taskNote = stats.task ? `; task: ${taskText(stats.task)}${stats.int8Task && stats.int8Task !== stats.task ? ` (plain int8 ${stats.int8Task.agreement.toFixed(4)})` : ''} on ${Math.min(samples.length, SEARCH_SAMPLES)} calibration sample(s)` : '';
@@ -105,7 +119,8 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
     // The accuracy guard: compare's per-layer split names the layers; nothing is written unless --allow-degraded.
     guard.blame = await blameLayers(bytes, model.path, floatTflite, serializeTflite(result.model), samples[0]);
     const n = Math.min(samples.length, GUARD_SAMPLES);
-    const maskNote = guard.maskIou ? ` and probability-map IoU ${guard.maskIou.iou.toFixed(4)} (worst ${guard.maskIou.worst.toFixed(4)}) is below ${MIN_MASK_IOU}` : '';
+    const maskNote = (guard.maskIou ? ` and probability-map IoU ${guard.maskIou.iou.toFixed(4)} (worst ${guard.maskIou.worst.toFixed(4)}) is below ${MIN_MASK_IOU}` : '')
+      + (guard.sequences ? ` and ${sequenceText(guard.sequences)}` : '');
     const msg = `int8: output cosine ${Number.isNaN(stats.cosine) ? 'NaN' : cos(stats.cosine)} against onnxruntime on ${n} ${summary.calibrationSource === 'folder' ? '' : `${summary.calibrationSource} `}`
       + `calibration sample(s) is below --min-cosine ${minCosine}${maskNote}${stats.int16Ops ? ` (with ${stats.int16Ops} ops in 16x8)` : ''}${stats.floatOps ? ` (with ${stats.floatOps} ops in float32)` : ''}; `
       + `layers to blame (largest SNR drop, float32 → int8): ${blameText(guard.blame)}${taskNote}`;
@@ -117,6 +132,9 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
     result.warnings.push(`int8: output cosine ${cos(stats.cosine)} is below --min-cosine ${minCosine} on the probability map(s) only; their IoU `
       + `thresholded at 0.3 / 0.5 against onnxruntime is ${guard.maskIou.iou.toFixed(4)} (worst ${guard.maskIou.worst.toFixed(4)}, at least ${MIN_MASK_IOU}) on `
       + `${Math.min(samples.length, GUARD_SAMPLES)} calibration sample(s), so the model is written (--min-cosine judges the maps by cosine)${taskNote}`);
+  } else if (guard.sequences && guard.cosine < minCosine) {
+    result.warnings.push(`int8: output cosine ${cos(stats.cosine)} is below --min-cosine ${minCosine} on the label-sequence output(s) only; `
+      + `${sequenceText(guard.sequences)} against onnxruntime, so the model is written (--min-cosine judges them by cosine)${taskNote}`);
   } else if (!stats.guardMet) {
     result.warnings.push(`int8: output cosine on the calibration samples is ${cos(stats.cosine)} (< ${GUARD_COSINE}) even with float32 / 16x8 layers within `
       + `${INT8_SIZE_BUDGET * 100}% of the float32 size${taskNote}; compare the model layer by layer (onnx2lite compare)`);

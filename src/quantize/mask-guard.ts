@@ -11,7 +11,7 @@
 import type { Tensor } from '../ir/types';
 import type { TflSubgraph } from '../tflite/model';
 import type { OnnxLiteMetadata } from '../convert/metadata';
-import { MASK_THRESHOLDS, outputTasks } from './task-signal';
+import { MASK_THRESHOLDS, taskOutputNames } from './task-signal';
 import { worstOutputCosine } from './output-cosine';
 
 /** Mean thresholded-map IoU against onnxruntime a map output must keep (the issue's detection bar). */
@@ -30,15 +30,7 @@ export interface MaskGuard {
 }
 
 /** ONNX names of the outputs that are probability maps. */
-export function maskOutputs(sg: TflSubgraph, metadata: Pick<OnnxLiteMetadata, 'outputs'>): Set<string> {
-  const tasks = outputTasks(sg);
-  const names = new Set<string>();
-  sg.outputs.forEach((o, j) => {
-    const m = metadata.outputs.find((x) => x.tflite === o) ?? metadata.outputs[j];
-    if (tasks[j]?.kind === 'mask' && m) names.add(m.onnx);
-  });
-  return names;
-}
+export const maskOutputs = (sg: TflSubgraph, metadata: Pick<OnnxLiteMetadata, 'outputs'>): Set<string> => taskOutputNames(sg, metadata, (kind) => kind === 'mask');
 
 /** IoU of two probability maps thresholded at `th`, and the reference region's share of the pixels. */
 function thresholdedIou(want: ArrayLike<number>, got: ArrayLike<number>, th: number): { iou: number; fraction: number } {

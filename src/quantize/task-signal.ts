@@ -13,6 +13,7 @@
 // PP-OCRv4 recognition showed why (bench int8-tasks): as the SNR-driven search moved ops to float32 the guard's cosine
 // went 0.976 → 0.949 → 0.897 → 0.967 and the decoded lines went down, not up.
 import type { TflSubgraph } from '../tflite/model';
+import type { OnnxLiteMetadata } from '../convert/metadata';
 import { consumersOf, producersOf } from './graph';
 import { SCALAR_OUTPUT } from './output-cosine';
 
@@ -58,6 +59,17 @@ export function outputTasks(sg: TflSubgraph): { kind: TaskKind; tap: number }[] 
     if (op?.opcode === 'LOGISTIC' && elements(o) > SCALAR_OUTPUT) return { kind: 'mask', tap: op.inputs[0] };
     return { kind: 'values', tap: op && (op.opcode === 'SOFTMAX' || op.opcode === 'LOGISTIC') ? op.inputs[0] : o };
   });
+}
+
+/** ONNX names of the outputs whose task (and TFLite shape) `keep` accepts (the guards' map and sequence outputs). */
+export function taskOutputNames(sg: TflSubgraph, metadata: Pick<OnnxLiteMetadata, 'outputs'>, keep: (kind: TaskKind, shape: number[]) => boolean): Set<string> {
+  const tasks = outputTasks(sg);
+  const names = new Set<string>();
+  sg.outputs.forEach((o, j) => {
+    const m = metadata.outputs.find((x) => x.tflite === o) ?? metadata.outputs[j];
+    if (tasks[j] && m && keep(tasks[j].kind, sg.tensors[o].shape)) names.add(m.onnx);
+  });
+  return names;
 }
 
 /** One output's arg-max agreement on one sample: positions compared, those agreeing, and the sum of the relative

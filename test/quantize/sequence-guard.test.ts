@@ -1,0 +1,99 @@
+// The int8 guard on label sequences (src/quantize/sequence-guard.ts): without --min-cosine, a [1, T, C] softmax output
+// that misses the cosine is judged by its greedy decode against onnxruntime's (95% of samples identical); a model whose
+// decode changes on many samples and a collapsed one are still refused, blank references are not judged, and
+// --min-cosine keeps the cosine.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Tensor } from '../../src/ir/types';
+import { buildModel, node, tensor } from '../../src/onnx/builder';
+import { encodeModel } from '../../src/onnx/writer';
+import { decodeModel } from '../../src/onnx/reader';
+import { convertModel } from '../../src/convert/convert';
+import { quantizeModelBytes } from '../../src/quantize/file';
+import { MIN_SAME_SEQUENCES, decodeSteps, sequenceGuard, sequenceGuardMet, sequenceOutputs } from '../../src/quantize/sequence-guard';
+import { worstOutputCosine } from '../../src/quantize/output-cosine';
+import { rng } from './helpers';
+
+const T = 40;
+const C = 12;
+/** A CTC-like line: blank (class 3 here: no index is assumed) at most steps, `chars` each held for 2 steps from step 4
+ *  on, `p` the probability of the chosen class at each step, the rest spread over the others. */
+function line(chars: number[], p: (t: number) => number, shift = 0): Tensor {
+  const data = new Float32Array(T * C);
+  for (let t = 0; t < T; t++) {
+    const k = Math.floor((t - 4 - shift) / 3);
+    const c = t - 4 - shift >= 0 && (t - 4 - shift) % 3 < 2 && k < chars.length ? chars[k] : 3;
+    for (let j = 0; j < C; j++) data[t * C + j] = j === c ? p(t) : (1 - p(t)) / (C - 1);
+  }
+  return { name: 'y', dtype: 'float32', dims: [1, T, C], data };
+}
+const texts = Array.from({ length: 20 }, (_, k) => [(k % 9) + 4, ((k * 5) % 8) + 4, 0, ((k * 7) % 8) + 4].slice(0, 2 + (k % 3)));
+const set = (f: (chars: number[], k: number) => Tensor) => texts.map((c, k) => new Map([['y', f(c, k)]]));
+const refs = set((c) => line(c, () => 0.98));
+const names = new Set(['y']);
+
+test('sequenceGuard: confidence and boundaries moved by int8 cost cosine but keep the decode; changed or collapsed lines do not', () => {
+  // int8's usual error on a recognizer: the chosen class's probability drops, a character's span moves by a step.
+  const moved = set((c, k) => line(c, (t) => 0.55 + 0.4 * Math.abs(Math.sin(t + k)), k % 4 === 0 ? 1 : 0));
+  assert.ok(worstOutputCosine(refs, moved) < 0.99, `cosine ${worstOutputCosine(refs, moved)}`);
+  const g = sequenceGuard(refs, moved, names);
+  assert.equal(g.samples, texts.length);
+  assert.equal(g.same, texts.length);
+  assert.equal(g.cer, 0);
+  assert.equal(sequenceGuardMet(g, 0.99), true);
+  // One character changed on 2 of 20 lines: 90%, under the bar.
+  const changed = set((c, k) => line(k < 2 ? [c[0] === 11 ? 10 : 11, ...c.slice(1)] : c, () => 0.9));
+  const h = sequenceGuard(refs, changed, names);
+  assert.equal(h.same, texts.length - 2);
+  assert.ok(h.same < MIN_SAME_SEQUENCES * h.samples && h.cer > 0);
+  assert.equal(sequenceGuardMet(h, 0.99), false);
+  // Collapsed: every step one class, or the same distribution everywhere.
+  for (const collapsed of [set(() => line([], () => 0.9)), set(() => line([], () => 1 / C)), set((_, k) => line([4 + (k % 3)], () => 0.5))]) {
+    const x = sequenceGuard(refs, collapsed, names);
+    assert.ok(x.same <= 1, `collapsed same ${x.same}`);
+    assert.equal(sequenceGuardMet(x, 0.99), false);
+  }
+});
+
+test('sequenceGuard: blank references are not judged; other outputs keep the cosine; decodeSteps merges repeats', () => {
+  const blank = [new Map([['y', line([], () => 0.98)]])];
+  const g = sequenceGuard(blank, [new Map([['y', line([5], () => 0.98)]])], names);
+  assert.equal(g.samples, 0);
+  assert.equal(sequenceGuardMet(g, 0.99), false);
+  const z = (s: number): Tensor => ({ name: 'z', dtype: 'float32', dims: [1, 8], data: Float32Array.from({ length: 8 }, (_, i) => s * (i - 3.5)) });
+  const withOther = refs.map((r) => new Map([...r, ['z', z(1)]]));
+  const flipped = refs.map((r) => new Map([...r, ['z', z(-1)]]));
+  const o = sequenceGuard(withOther, flipped, names);
+  assert.equal(o.same, o.samples);
+  assert.ok(o.otherCosine < 0);
+  assert.equal(sequenceGuardMet(o, 0.99), false);
+  assert.deepEqual(decodeSteps([3, 5, 5, 3, 5, 7, 7, 3], 3), [5, 5, 7]);
+});
+
+/** x [1, T, 8] → MatMul → +1e6 → −1e6 → Softmax: in int8 the shifted logits round to steps of ~8000, every step
+ *  reads the same class. */
+function collapsingRecognizer(): Uint8Array {
+  const r = rng(7);
+  return encodeModel(buildModel({
+    inputs: [['x', 'float32', [1, 16, 8]]], outputs: [['y', 'float32', [1, 16, C]]],
+    initializers: [tensor('w', 'float32', [8, C], Array.from({ length: 8 * C }, () => (r() - 0.5) * 8)), tensor('big', 'float32', [1], [1e6])],
+    nodes: [
+      node('MatMul', ['x', 'w'], ['logits'], {}, 'fc'),
+      node('Add', ['logits', 'big'], ['shifted'], {}, 'shift_up'), node('Sub', ['shifted', 'big'], ['back'], {}, 'shift_down'),
+      node('Softmax', ['back'], ['y'], { axis: -1 }, 'probs'),
+    ],
+  }));
+}
+
+test('sequenceOutputs finds the [1, T, C] softmax; a collapsed recognizer is refused by its decode; --min-cosine judges it by cosine', async () => {
+  const converted = convertModel(decodeModel(collapsingRecognizer()));
+  assert.deepEqual([...sequenceOutputs(converted.model.subgraphs[0], converted.metadata)], ['y']);
+  await assert.rejects(quantizeModelBytes(collapsingRecognizer(), 'rec.onnx', {}, { mode: 'int8', int16: 'off' }),
+    (e: Error) => e.name === 'ModelError' && /below --min-cosine 0\.99 and decoded sequences identical on \d+ of \d+ calibration sample\(s\).*nothing written/.test(e.message));
+  const degraded = await quantizeModelBytes(collapsingRecognizer(), 'rec.onnx', {}, { mode: 'int8', int16: 'off', allowDegraded: true });
+  const g = degraded.summary.guard!;
+  assert.equal(g.met, false);
+  assert.ok(g.sequences && g.sequences.samples > 0 && g.sequences.same < 0.5 * g.sequences.samples, JSON.stringify(g.sequences));
+  await assert.rejects(quantizeModelBytes(collapsingRecognizer(), 'rec.onnx', {}, { mode: 'int8', int16: 'off', minCosine: 0.99 }),
+    (e: Error) => /below --min-cosine 0\.99;.*nothing written/.test(e.message) && !/decoded sequences/.test(e.message));
+});
