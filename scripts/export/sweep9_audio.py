@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""Ninth sweep (docs/model-sweep.md "Ninth sweep: speech, audio and generative audio"): sherpa-onnx / FunASR ASR
+(Paraformer, SenseVoice, streaming Zipformer, NeMo cache-aware FastConformer), TTS pieces (FastSpeech2, Matcha-TTS'
+decoder step, MeloTTS / VITS2, StyleTTS / Kitten decoder), neural codecs (EnCodec, DAC, SNAC, Mimi), enhancement and
+separation (DCCRN, NSNet2, FullSubNet, Open-Unmix, SepFormer, GTCRN), speaker / emotion (WavLM, CAM++, ERes2Net), tagging
+(AST, EfficientAT), wake words (microWakeWord) and music (Demucs, Basic Pitch), in plain torch 1.13 as their projects
+write them (random weights; their export scripts' opsets and dynamic axes):
+
+    /usr/bin/python3 scripts/export/sweep9_audio.py OUT_DIR [NAME ...]
+    node bin/onnx2lite.js convert OUT_DIR/NAME.onnx --input-shape ... --out-dir OUT_DIR/tflite
+
+Keep OUT_DIR outside the repository."""
+import os
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sweep import export_all  # noqa: E402
+from sweep9_audio_asr import ParaformerEncoder, ParaformerCif, SenseVoiceSmall, StreamingZipformer, StreamingFastConformer  # noqa: E402
+
+torch.manual_seed(0)
+
+FUNASR_DYN = {'speech': {0: 'batch_size', 1: 'feats_length'}, 'speech_lengths': {0: 'batch_size'}}
+
+
+def paraformer(cls):
+    return lambda: (cls(), (torch.randn(2, 40, 560), torch.tensor([40, 31])), {'names': ['speech', 'speech_lengths'], 'opset': 14,
+                    'dynamic': FUNASR_DYN})
+
+
+MODELS9 = {
+    'paraformer_encoder': paraformer(ParaformerEncoder),
+    'paraformer_cif': paraformer(ParaformerCif),
+    'sensevoice_small': lambda: (SenseVoiceSmall(), (torch.randn(2, 40, 560), torch.tensor([40, 31]), torch.tensor([0, 3]), torch.tensor([14, 15])),
+                                 {'names': ['speech', 'speech_lengths', 'language', 'textnorm'], 'outputs': ['ctc_logits', 'encoder_out_lens'],
+                                  'opset': 14, 'dynamic': dict(FUNASR_DYN, language={0: 'batch_size'}, textnorm={0: 'batch_size'},
+                                                               ctc_logits={0: 'batch_size', 1: 'logits_length'})}),
+    'zipformer_streaming': lambda: (StreamingZipformer(), (torch.randn(1, 23, 80), torch.tensor([23]), torch.randn(2, 16, 1, 64),
+                                    torch.randn(2, 16, 1, 64), torch.randn(2, 1, 64, 14), torch.tensor([5])),
+                                    {'names': ['x', 'x_lens', 'cached_key', 'cached_val', 'cached_conv', 'processed_lens'],
+                                     'outputs': ['encoder_out', 'encoder_out_lens', 'new_cached_key', 'new_cached_val', 'new_cached_conv',
+                                                 'new_processed_lens'], 'opset': 13,
+                                     'dynamic': {'x': {0: 'N'}, 'x_lens': {0: 'N'}, 'cached_key': {2: 'N'}, 'cached_val': {2: 'N'},
+                                                 'cached_conv': {1: 'N'}, 'processed_lens': {0: 'N'}}}),
+    'nemo_fastconformer_streaming': lambda: (StreamingFastConformer(), (torch.randn(1, 80, 33), torch.tensor([33]), torch.randn(1, 2, 24, 64),
+                                             torch.randn(1, 2, 64, 8), torch.tensor([10])),
+                                             {'names': ['audio_signal', 'length', 'cache_last_channel', 'cache_last_time', 'cache_last_channel_len'],
+                                              'outputs': ['outputs', 'encoded_lengths', 'cache_last_channel_next', 'cache_last_time_next',
+                                                          'cache_last_channel_next_len'], 'opset': 17,
+                                              'dynamic': {'audio_signal': {0: 'B', 2: 'T'}, 'length': {0: 'B'}, 'cache_last_channel': {0: 'B'},
+                                                          'cache_last_time': {0: 'B'}, 'cache_last_channel_len': {0: 'B'}}}),
+}
+
+
+def main():
+    export_all(MODELS9, sys.argv, default_opset=None)
+
+
+if __name__ == '__main__':
+    main()
