@@ -18,6 +18,8 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sweep import export_all  # noqa: E402
 from sweep9_audio_asr import ParaformerEncoder, ParaformerCif, SenseVoiceSmall, StreamingZipformer, StreamingFastConformer  # noqa: E402
+from sweep9_audio_tts import FastSpeech2, MatchaStep, MeloTextEncoderDp, TransformerCouplingFlow, StyleTTSDecoder  # noqa: E402
+from sweep8_tts import remove_all_weight_norm  # noqa: E402
 
 torch.manual_seed(0)
 
@@ -50,6 +52,27 @@ MODELS9 = {
                                                           'cache_last_channel_next_len'], 'opset': 17,
                                               'dynamic': {'audio_signal': {0: 'B', 2: 'T'}, 'length': {0: 'B'}, 'cache_last_channel': {0: 'B'},
                                                           'cache_last_time': {0: 'B'}, 'cache_last_channel_len': {0: 'B'}}}),
+    'fastspeech2': lambda: (FastSpeech2(), (torch.randint(1, 60, (1, 12)), torch.tensor([12]), torch.tensor(1.0)),
+                            {'names': ['texts', 'src_lens', 'd_control'], 'outputs': ['mel', 'durations'], 'opset': 13,
+                             'dynamic': {'texts': {1: 'T'}, 'mel': {2: 'T_mel'}}}),
+    'fastspeech2_matmul_lr': lambda: (FastSpeech2(matmul_lr=True), (torch.randint(1, 60, (1, 12)), torch.tensor([12]), torch.tensor(1.0)),
+                                      {'names': ['texts', 'src_lens', 'd_control'], 'outputs': ['mel', 'durations'], 'opset': 13,
+                                       'dynamic': {'texts': {1: 'T'}, 'mel': {2: 'T_mel'}}}),
+    'fastspeech2_variance': lambda: (FastSpeech2(full=False), (torch.randint(1, 60, (1, 12)), torch.tensor([12]), torch.tensor(1.0)),
+                                     {'names': ['texts', 'src_lens', 'd_control'], 'outputs': ['x', 'durations', 'pitch', 'energy'], 'opset': 13,
+                                      'dynamic': {'texts': {0: 'B', 1: 'T'}, 'src_lens': {0: 'B'}}}),
+    'matcha_step': lambda: (MatchaStep(), (torch.randn(1, 80, 32), torch.ones(1, 1, 32), torch.randn(1, 80, 32), torch.tensor([0.3]), torch.tensor(0.1)),
+                            {'names': ['x', 'mask', 'mu', 't', 'dt'], 'outputs': ['x_next'], 'opset': 15,
+                             'dynamic': {'x': {0: 'B', 2: 'T'}, 'mask': {0: 'B', 2: 'T'}, 'mu': {0: 'B', 2: 'T'}, 't': {0: 'B'}}}),
+    'melotts_encoder_dp': lambda: (MeloTextEncoderDp(), (torch.randint(1, 60, (1, 14)), torch.tensor([14]), torch.randint(0, 16, (1, 14)),
+                                   torch.randint(0, 8, (1, 14)), torch.randn(1, 96, 14), torch.randn(1, 96, 14), torch.tensor([1])),
+                                   {'names': ['x', 'x_lengths', 'tone', 'language', 'bert', 'ja_bert', 'sid'], 'outputs': ['logw', 'm_p', 'logs_p', 'x_mask'],
+                                    'opset': 15, 'dynamic': {'x': {0: 'B', 1: 'T'}, 'x_lengths': {0: 'B'}, 'tone': {0: 'B', 1: 'T'}, 'language': {0: 'B', 1: 'T'},
+                                                             'bert': {0: 'B', 2: 'T'}, 'ja_bert': {0: 'B', 2: 'T'}, 'sid': {0: 'B'}}}),
+    'vits2_flow': lambda: (TransformerCouplingFlow(), (torch.randn(1, 32, 40), torch.ones(1, 1, 40), torch.tensor([2])),
+                           {'names': ['z_p', 'y_mask', 'sid'], 'outputs': ['z'], 'opset': 15, 'dynamic': {'z_p': {2: 'T'}, 'y_mask': {2: 'T'}}}),
+    'styletts_decoder': lambda: (remove_all_weight_norm(StyleTTSDecoder()), (torch.randn(1, 64, 8), torch.randn(1, 16), torch.randn(1, 16), torch.randn(1, 64),
+                                 torch.randn(1, 4800)), {'names': ['asr', 'F0_pred', 'N_pred', 'ref_s', 'har'], 'outputs': ['audio'], 'opset': 17}),
 }
 
 

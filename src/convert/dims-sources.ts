@@ -8,14 +8,15 @@
 import { elementCount, isStaticShape } from '../ir/types';
 import type { Graph, Node, Tensor } from '../ir/types';
 
-/** Inputs of this size or smaller are settings one can freeze (a scale, a rate, a count), not data. */
+/** Inputs of rank 0 or 1 and this size or smaller are settings one can freeze (a scale, a rate, a count), not data
+ *  (a [1, 12] row of token ids is data). */
 export const SETTING_MAX_ELEMENTS = 16;
 
 /** Ops whose output length is the number of elements their data selects. */
 const COUNTING = new Set(['NonZero', 'Compress', 'Unique', 'NonMaxSuppression']);
 
 export interface DimsSources {
-  /** Setting inputs (static dims, at most SETTING_MAX_ELEMENTS elements) whose values size the value. */
+  /** Setting inputs (static dims, rank <= 1, at most SETTING_MAX_ELEMENTS elements) whose values size the value. */
   settings: string[];
   /** Whether other graph inputs' values (data) size it too. */
   data: boolean;
@@ -39,7 +40,9 @@ export function dimsSources(graph: Graph, constants: Map<string, Tensor>, name: 
     if (!v || seenValues.has(v) || constants.has(v)) return;
     seenValues.add(v);
     if (inputs.has(v)) {
-      if (small(v)) settings.add(v); else data = true;
+      const s = inputs.get(v)!.shape;
+      if (s && isStaticShape(s) && s.length <= 1 && elementCount(s as number[]) <= SETTING_MAX_ELEMENTS) settings.add(v);
+      else data = true;
       return;
     }
     const p = producer.get(v);

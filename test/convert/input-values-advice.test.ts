@@ -93,3 +93,25 @@ test('a count the data decides: the refusal does not advise --input-value for a 
   refused();
   refused({ inputValues: new Map([['len', [37]]]) });
 });
+
+test('a row of token ids is data, not a setting: a frame count summed from it gets no --input-value advice', () => {
+  // FastSpeech2's length regulator in small: frames = sum(durations(texts)); texts [1, 4] has few elements but rank 2.
+  const model = buildModel({
+    inputs: [['texts', 'int64', [1, 4]]], outputs: ['y'], opset: 14,
+    nodes: [
+      node('ReduceSum', ['texts'], ['n'], { keepdims: 0 }),
+      node('Range', ['zero', 'n', 'one'], ['frames']),
+      node('Cast', ['frames'], ['f'], { to: 1 }),
+      node('Unsqueeze', ['f', 'ax01'], ['fu']),
+      node('Conv', ['fu', 'w'], ['y']),
+    ],
+    initializers: [tensor('zero', 'int64', [], [0]), tensor('one', 'int64', [], [1]), tensor('ax01', 'int64', [2], [0, 1]),
+      tensor('w', 'float32', [2, 1, 1], [0.5, -1])],
+  });
+  assert.throws(() => convertModel(model), (e: unknown) => {
+    assert.ok(e instanceof ConvertError);
+    assert.match(e.message, /sized by values computed at run time/);
+    assert.doesNotMatch(e.message, /--input-value/);
+    return true;
+  });
+});
