@@ -20,6 +20,7 @@ from sweep import export_all  # noqa: E402
 from sweep9_audio_asr import ParaformerEncoder, ParaformerCif, SenseVoiceSmall, StreamingZipformer, StreamingFastConformer  # noqa: E402
 from sweep9_audio_tts import FastSpeech2, MatchaStep, MeloTextEncoderDp, TransformerCouplingFlow, StyleTTSDecoder  # noqa: E402
 from sweep8_tts import remove_all_weight_norm  # noqa: E402
+from sweep9_audio_codec import EncodecEncoder, EncodecDecoder, DacCodec, MimiEncoder  # noqa: E402
 
 torch.manual_seed(0)
 
@@ -73,6 +74,14 @@ MODELS9 = {
                            {'names': ['z_p', 'y_mask', 'sid'], 'outputs': ['z'], 'opset': 15, 'dynamic': {'z_p': {2: 'T'}, 'y_mask': {2: 'T'}}}),
     'styletts_decoder': lambda: (remove_all_weight_norm(StyleTTSDecoder()), (torch.randn(1, 64, 8), torch.randn(1, 16), torch.randn(1, 16), torch.randn(1, 64),
                                  torch.randn(1, 4800)), {'names': ['asr', 'F0_pred', 'N_pred', 'ref_s', 'har'], 'outputs': ['audio'], 'opset': 17}),
+    'encodec_encoder': lambda: (EncodecEncoder(), torch.randn(1, 1, 9600), {'names': ['audio'], 'outputs': ['codes'], 'opset': 17}),
+    'encodec_decoder': lambda: (EncodecDecoder(), torch.randint(0, 64, (4, 1, 30)), {'names': ['codes'], 'outputs': ['audio'], 'opset': 17,
+                                'dynamic': {'codes': {2: 'frames'}, 'audio': {2: 'samples'}}}),
+    'dac_codec': lambda: (DacCodec(), torch.randn(1, 1, 4000), {'names': ['audio'], 'outputs': ['audio_hat', 'codes_0', 'codes_3'], 'opset': 17,
+                          'dynamic': {'audio': {2: 'samples'}}}),
+    'snac_codec': lambda: (DacCodec(strides_q=(4, 2, 1)), torch.randn(1, 1, 4000), {'names': ['audio'], 'outputs': ['audio_hat', 'codes_0', 'codes_2'],
+                           'opset': 17, 'dynamic': {'audio': {2: 'samples'}}}),
+    'mimi_encoder': lambda: (MimiEncoder(), torch.randn(1, 1, 19200), {'names': ['audio'], 'outputs': ['codes'], 'opset': 17}),
 }
 
 
