@@ -20,6 +20,7 @@ from sweep import export_all  # noqa: E402
 from sweep9_audio_asr import ParaformerEncoder, ParaformerCif, SenseVoiceSmall, StreamingZipformer, StreamingFastConformer  # noqa: E402
 from sweep9_audio_tts import FastSpeech2, MatchaStep, MeloTextEncoderDp, TransformerCouplingFlow, StyleTTSDecoder  # noqa: E402
 from sweep8_tts import remove_all_weight_norm  # noqa: E402
+from sweep9_audio_enh import DCCRN, NSNet2, FullSubNet, OpenUnmix, SepFormer, GTCRN  # noqa: E402
 from sweep9_audio_codec import EncodecEncoder, EncodecDecoder, DacCodec, MimiEncoder  # noqa: E402
 
 torch.manual_seed(0)
@@ -82,6 +83,15 @@ MODELS9 = {
     'snac_codec': lambda: (DacCodec(strides_q=(4, 2, 1)), torch.randn(1, 1, 4000), {'names': ['audio'], 'outputs': ['audio_hat', 'codes_0', 'codes_2'],
                            'opset': 17, 'dynamic': {'audio': {2: 'samples'}}}),
     'mimi_encoder': lambda: (MimiEncoder(), torch.randn(1, 1, 19200), {'names': ['audio'], 'outputs': ['codes'], 'opset': 17}),
+    'dccrn': lambda: (DCCRN(), torch.randn(1, 1, 1072), {'names': ['wav'], 'outputs': ['enhanced'], 'opset': 13}),
+    'dccrn_cmask': lambda: (DCCRN(mode='C'), torch.randn(1, 1, 1072), {'names': ['wav'], 'outputs': ['enhanced'], 'opset': 13}),
+    'nsnet2': lambda: (NSNet2(), (torch.randn(1, 50, 161), torch.zeros(2, 1, 64)), {'names': ['features', 'h0'], 'outputs': ['gains', 'hn'], 'opset': 12,
+                       'dynamic': {'features': {1: 'frames'}, 'gains': {1: 'frames'}}}),
+    'fullsubnet': lambda: (FullSubNet(), torch.rand(1, 1, 65, 40), {'names': ['noisy_mag'], 'outputs': ['cirm'], 'opset': 12}),  # F.unfold's (2n+1, T) kernel: no dynamic T
+    'open_unmix': lambda: (OpenUnmix(), torch.rand(1, 2, 257, 30), {'names': ['spectrogram'], 'outputs': ['target'], 'opset': 13,
+                           'dynamic': {'spectrogram': {0: 'B', 3: 'frames'}, 'target': {0: 'B', 3: 'frames'}}}),
+    'sepformer': lambda: (SepFormer(), torch.randn(1, 4000), {'names': ['mix'], 'outputs': ['est_sources'], 'opset': 14}),
+    'gtcrn': lambda: (GTCRN(), torch.randn(1, 257, 30, 2), {'names': ['mix'], 'outputs': ['enh'], 'opset': 14, 'dynamic': {'mix': {2: 'T'}, 'enh': {2: 'T'}}}),
 }
 
 
