@@ -16,11 +16,12 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sweep import export_all  # noqa: E402
+from sweep import export_all, calibrated  # noqa: E402
 from sweep9_audio_asr import ParaformerEncoder, ParaformerCif, SenseVoiceSmall, StreamingZipformer, StreamingFastConformer  # noqa: E402
 from sweep9_audio_tts import FastSpeech2, MatchaStep, MeloTextEncoderDp, TransformerCouplingFlow, StyleTTSDecoder  # noqa: E402
 from sweep8_tts import remove_all_weight_norm  # noqa: E402
 from sweep9_audio_enh import DCCRN, NSNet2, FullSubNet, OpenUnmix, SepFormer, GTCRN  # noqa: E402
+from sweep9_audio_cls import WavLM, CAMPPlus, ERes2Net, AST, efficientat_mn, MicroWakeWord, Demucs, BasicPitch  # noqa: E402
 from sweep9_audio_codec import EncodecEncoder, EncodecDecoder, DacCodec, MimiEncoder  # noqa: E402
 
 torch.manual_seed(0)
@@ -92,6 +93,22 @@ MODELS9 = {
                            'dynamic': {'spectrogram': {0: 'B', 3: 'frames'}, 'target': {0: 'B', 3: 'frames'}}}),
     'sepformer': lambda: (SepFormer(), torch.randn(1, 4000), {'names': ['mix'], 'outputs': ['est_sources'], 'opset': 14}),
     'gtcrn': lambda: (GTCRN(), torch.randn(1, 257, 30, 2), {'names': ['mix'], 'outputs': ['enh'], 'opset': 14, 'dynamic': {'mix': {2: 'T'}, 'enh': {2: 'T'}}}),
+    'wavlm': lambda: (WavLM(), torch.randn(1, 16000), {'names': ['source'], 'outputs': ['hidden'], 'opset': 14,
+                      'dynamic': {'source': {0: 'B', 1: 'samples'}, 'hidden': {0: 'B', 1: 'frames'}}}),
+    'campplus': lambda: (CAMPPlus(), torch.randn(1, 150, 80), {'names': ['feats'], 'outputs': ['embedding'], 'opset': 13,
+                         'dynamic': {'feats': {0: 'B', 1: 'T'}}}),
+    'eres2net': lambda: (ERes2Net(), torch.randn(1, 120, 80), {'names': ['feats'], 'outputs': ['embedding'], 'opset': 13,
+                         'dynamic': {'feats': {0: 'B', 1: 'T'}}}),
+    'ast': lambda: (AST(), torch.randn(1, 100, 128), {'names': ['fbank'], 'outputs': ['logits'], 'opset': 14}),
+    'efficientat_mn': lambda: (*calibrated(efficientat_mn(), torch.randn(1, 1, 128, 100)), {'names': ['mel'], 'outputs': ['logits'], 'opset': 13,
+                               'dynamic': {'mel': {3: 'frames'}}}),
+    'microwakeword': lambda: (MicroWakeWord(), (torch.randn(1, 3, 40), torch.randn(1, 40, 2), torch.randn(1, 32, 4), torch.randn(1, 16, 6),
+                              torch.randn(1, 16, 10), torch.randn(1, 16, 8), torch.randn(1, 16, 14)),
+                              {'names': ['features'] + [f'state_{i}' for i in range(6)], 'outputs': ['probability'] + [f'new_state_{i}' for i in range(6)],
+                               'opset': 13}),
+    'demucs_unet': lambda: (Demucs(), torch.randn(1, 2, 4000), {'names': ['mix'], 'outputs': ['sources'], 'opset': 13}),
+    'basic_pitch': lambda: (BasicPitch(), torch.randn(1, 43, 300), {'names': ['cqt'], 'outputs': ['contour', 'note', 'onset'], 'opset': 13,
+                            'dynamic': {'cqt': {1: 'frames'}}}),
 }
 
 
