@@ -8,7 +8,8 @@
 // attention's output Gemm on flattened rows as a MatMul on the [T, B, E] value (simplify-gemm-rows.ts), talking
 // heads' 1×1 Convs over an attention map as a MatMul in ONNX order (simplify-head-conv.ts), q / k / v interleaved
 // per head moved heads-first once before their Split (simplify-heads.ts), BC-ResNet's SubSpectralNorm (Reshape,
-// BatchNormalization, Reshape) as a Mul and an Add (simplify-subspectral.ts).
+// BatchNormalization, Reshape) as a Mul and an Add (simplify-subspectral.ts), nn.Unfold's im2col (Pad, two Gathers,
+// a rank-6 Transpose) as a depthwise Conv with one-hot filters (simplify-im2col.ts).
 // (Identity and Dropout become aliases in their converters; constant subgraphs are folded by shape inference.)
 import type { Graph, Model, Node, Tensor } from '../ir/types';
 import { inferShapes } from '../ir/shapes/index';
@@ -25,6 +26,7 @@ import { fusePixelUnshuffle } from './simplify-unshuffle';
 import { unflattenGemmRows } from './simplify-gemm-rows';
 import { fuseSubSpectralNorm } from './simplify-subspectral';
 import { talkingHeadsAsMatMul } from './simplify-head-conv';
+import { im2colAsConv } from './simplify-im2col';
 
 function attrNum(n: Node, name: string, dflt: number): number {
   const a = n.attrs.get(name);
@@ -86,6 +88,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
   fuseRepeats(g, constants);
   squeezeRank7(g, constants);
   fuseSubSpectralNorm(g, constants);
+  im2colAsConv(g, constants);
   // Patterns matched on the exported form (a Div by √2 in GELU) go before Div → Mul; they make ops (Gelu,
   // GroupNormalization) that onnxruntime runs only at newer opsets, so the int8 pass's ONNX copy skips them.
   if (!opts.runnable) {
