@@ -11,7 +11,7 @@ import { computedPadReason, emitComputedPad } from './_pad_computed';
 
 const Pad: OpConverter = {
   op: 'Pad', emits: ['PAD', 'PADV2', 'MIRROR_PAD', 'GATHER', 'SLICE', 'RANGE', 'TRANSPOSE', 'RESHAPE', 'MINIMUM', 'MAXIMUM'],
-  incidental: ['RANGE', 'TRANSPOSE', 'RESHAPE', 'MINIMUM', 'MAXIMUM'] /* computed pads only: on the pads, sized at run time */,
+  incidental: ['SLICE', 'RANGE', 'TRANSPOSE', 'RESHAPE', 'MINIMUM', 'MAXIMUM'] /* negative pads only (SLICE); computed pads only: on the pads, sized at run time */,
   opset: [1, MAX_OPSET], dtypes: NUMERIC, layout: 'axis',
   check(node, ctx) {
     const mode = attrString(node, 'mode', 'constant');
