@@ -3,6 +3,7 @@
 import { tensorFromNumbers } from '../ir/fold-kernels';
 import { elementCount, isStaticShape, Model, ModelError } from '../ir/types';
 import type { Graph, Tensor } from '../ir/types';
+import { dimsSources } from './dims-sources';
 
 const NUMERIC = new Set(['float32', 'float16', 'bfloat16', 'float64', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32',
   'int64', 'uint64', 'bool']);
@@ -63,37 +64,12 @@ export function inputsAsConstants(model: Model, tensors: Tensor[]): Model {
 // Resize's scales, a sample rate, a length) sets them at run time. The dynamic-shape refusal names such inputs and
 // the option that freezes them (--input-value), rather than --input-shape, which the user has already given.
 
-/** Inputs of this size or smaller are settings one can freeze (a scale, a rate, a count), not data. */
-const SETTING_MAX_ELEMENTS = 16;
-
-/** Graph inputs with static dims of at most SETTING_MAX_ELEMENTS elements that `name` is computed from. */
-export function settingInputsUpstream(graph: Graph, constants: Map<string, Tensor>, name: string): string[] {
-  const producer = new Map<string, Graph['nodes'][number]>();
-  for (const n of graph.nodes) for (const o of n.outputs) producer.set(o, n);
-  const inputs = new Map(graph.inputs.map((i) => [i.name, i]));
-  const found: string[] = [];
-  const seen = new Set<string>();
-  const stack = [name];
-  while (stack.length) {
-    const v = stack.pop()!;
-    if (!v || seen.has(v) || constants.has(v)) continue;
-    seen.add(v);
-    const input = inputs.get(v);
-    if (input) {
-      const s = input.shape;
-      if (s && isStaticShape(s) && elementCount(s as number[]) <= SETTING_MAX_ELEMENTS) found.push(v);
-      continue;
-    }
-    for (const i of producer.get(v)?.inputs ?? []) stack.push(i);
-  }
-  return found.sort();
-}
-
 /** The dynamic-shape refusal's advice for `name`: --input-value for the setting inputs it comes from, when its
- *  dims do not come from the inputs' dims alone; else --input-shape. */
+ *  dims do not come from the inputs' dims alone and no data input's values size them too; else --input-shape. */
 export function dynamicDimsAdvice(graph: Graph, constants: Map<string, Tensor>, name: string, opType = 'this op'): string {
   const staticInputs = graph.inputs.every((i) => i.shape && isStaticShape(i.shape));
-  const settings = staticInputs ? settingInputsUpstream(graph, constants, name) : [];
+  const sources = staticInputs ? dimsSources(graph, constants, name) : { settings: [], data: false };
+  const settings = sources.data ? [] : sources.settings;
   if (!settings.length) {
     return staticInputs ? `they are sized by values computed at run time; ${opType} needs them known when converting`
       : 'fix the model inputs\' dims with --input-shape';

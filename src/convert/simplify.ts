@@ -9,7 +9,8 @@
 // heads' 1×1 Convs over an attention map as a MatMul in ONNX order (simplify-head-conv.ts), q / k / v interleaved
 // per head moved heads-first once before their Split (simplify-heads.ts), BC-ResNet's SubSpectralNorm (Reshape,
 // BatchNormalization, Reshape) as a Mul and an Add (simplify-subspectral.ts), an Add of zeros / Mul by ones made by
-// ConstantOfShape as its other operand (simplify-fill.ts).
+// ConstantOfShape as its other operand (simplify-fill.ts), nn.Unfold's im2col (Pad, two Gathers, a rank-6
+// Transpose) as a depthwise Conv with one-hot filters (simplify-im2col.ts).
 // (Identity and Dropout become aliases in their converters; constant subgraphs are folded by shape inference.)
 import type { Graph, Model, Node, Tensor } from '../ir/types';
 import { inferShapes } from '../ir/shapes/index';
@@ -27,6 +28,7 @@ import { unflattenGemmRows } from './simplify-gemm-rows';
 import { fuseSubSpectralNorm } from './simplify-subspectral';
 import { talkingHeadsAsMatMul } from './simplify-head-conv';
 import { dropFillIdentities } from './simplify-fill';
+import { im2colAsConv } from './simplify-im2col';
 
 function attrNum(n: Node, name: string, dflt: number): number {
   const a = n.attrs.get(name);
@@ -89,6 +91,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
   squeezeRank7(g, constants);
   fuseSubSpectralNorm(g, constants);
   dropFillIdentities(g, constants);
+  im2colAsConv(g, constants);
   // Patterns matched on the exported form (a Div by √2 in GELU) go before Div → Mul; they make ops (Gelu,
   // GroupNormalization) that onnxruntime runs only at newer opsets, so the int8 pass's ONNX copy skips them.
   if (!opts.runnable) {

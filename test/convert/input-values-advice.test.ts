@@ -55,3 +55,63 @@ test('with --input-value ratio=0.5 the model converts and matches onnxruntime on
   assert.ok(m.worst <= 1e-5, `max rel ${m.worst}`);
   assert.equal(m.result.transposeCount, 0);
 });
+
+/** FunASR's CIF in small: tokens fire where the masked data crosses 0.5 (NonZero), their rows are gathered and a
+ *  Conv reads them. The count is the data's: `len` (a setting-sized input) is upstream too, but freezing it fixes
+ *  nothing, so the refusal must not advise --input-value (it did: "freeze it with --input-value len=V"). */
+function firedRows(): Model {
+  return buildModel({
+    inputs: [['x', 'float32', [1, 40]], ['len', 'int64', [1]]], outputs: ['y'], opset: 14,
+    nodes: [
+      node('Range', ['zero', 'forty', 'one'], ['idx']),
+      node('Unsqueeze', ['len', 'ax1'], ['len2']),
+      node('Less', ['idx', 'len2'], ['mask']),
+      node('Cast', ['mask'], ['maskf'], { to: 1 }),
+      node('Mul', ['x', 'maskf'], ['xm']),
+      node('Greater', ['xm', 'half'], ['fire']),
+      node('NonZero', ['fire'], ['nz']),
+      node('Transpose', ['nz'], ['nzt'], { perm: [1, 0] }),
+      node('GatherND', ['feat', 'nzt'], ['g']),
+      node('Transpose', ['g'], ['gt'], { perm: [1, 0] }),
+      node('Unsqueeze', ['gt', 'ax0'], ['gu']),
+      node('Conv', ['gu', 'w'], ['y']),
+    ],
+    initializers: [tensor('zero', 'int64', [], [0]), tensor('forty', 'int64', [], [40]), tensor('one', 'int64', [], [1]),
+      tensor('ax0', 'int64', [1], [0]), tensor('ax1', 'int64', [1], [1]), tensor('half', 'float32', [], [0.5]),
+      tensor('feat', 'float32', [1, 40, 4], seq(160, (i) => i)), tensor('w', 'float32', [3, 4, 1], seq(12, (i) => i / 7))],
+  });
+}
+
+test('a count the data decides: the refusal does not advise --input-value for a length upstream of it', () => {
+  const refused = (opts = {}) => assert.throws(() => convertModel(firedRows(), opts), (e: unknown) => {
+    assert.ok(e instanceof ConvertError);
+    assert.equal(e.code, 'dynamic-shape');
+    assert.match(e.message, /sized by values computed at run time; Conv needs them known/);
+    assert.doesNotMatch(e.message, /--input-value|--input-shape/);
+    return true;
+  });
+  refused();
+  refused({ inputValues: new Map([['len', [37]]]) });
+});
+
+test('a row of token ids is data, not a setting: a frame count summed from it gets no --input-value advice', () => {
+  // FastSpeech2's length regulator in small: frames = sum(durations(texts)); texts [1, 4] has few elements but rank 2.
+  const model = buildModel({
+    inputs: [['texts', 'int64', [1, 4]]], outputs: ['y'], opset: 14,
+    nodes: [
+      node('ReduceSum', ['texts'], ['n'], { keepdims: 0 }),
+      node('Range', ['zero', 'n', 'one'], ['frames']),
+      node('Cast', ['frames'], ['f'], { to: 1 }),
+      node('Unsqueeze', ['f', 'ax01'], ['fu']),
+      node('Conv', ['fu', 'w'], ['y']),
+    ],
+    initializers: [tensor('zero', 'int64', [], [0]), tensor('one', 'int64', [], [1]), tensor('ax01', 'int64', [2], [0, 1]),
+      tensor('w', 'float32', [2, 1, 1], [0.5, -1])],
+  });
+  assert.throws(() => convertModel(model), (e: unknown) => {
+    assert.ok(e instanceof ConvertError);
+    assert.match(e.message, /sized by values computed at run time/);
+    assert.doesNotMatch(e.message, /--input-value/);
+    return true;
+  });
+});

@@ -156,3 +156,19 @@ test('a float model beyond the bar also gets onnxruntime\'s own spread (optimize
   const same = await verifyOnLiteRt(encodeModel(scaled(2)), serializeTflite(convertModel(scaled(2)).model));
   assert.equal(same.reference, undefined, 'a verified float model costs no second onnxruntime run');
 });
+
+test('NaN that onnxruntime gives too is said to be left uncompared', async () => {
+  // y = sqrt(x - 0.5): NaN on both runtimes where the seeded x is under 0.5 (DCCRN's E-mask: atan2(0, 0) everywhere).
+  const m = buildModel({
+    opset: 13, inputs: [['x', 'float32', [1, 64]]], outputs: [['y', 'float32', [1, 64]]],
+    initializers: [tensor('half', 'float32', [], [0.5])],
+    nodes: [node('Sub', ['x', 'half'], ['d']), node('Sqrt', ['d'], ['y'])],
+  });
+  const notes: string[] = [];
+  const v = await verifyOnLiteRt(encodeModel(m), serializeTflite(convertModel(m).model), notes);
+  assert.ok(v.maxRel < 1e-6, `maxRel ${v.maxRel}`);
+  const note = notes.find((n) => /NaN \/ Inf at \d+ of 64 values of output 'y'/.test(n));
+  assert.ok(note, notes.join('\n'));
+  const count = Number(/at (\d+) of/.exec(note!)![1]);
+  assert.ok(count > 0 && count < 64, note);
+});

@@ -1,5 +1,5 @@
 // ONNX Pad → TFLite PAD / PADV2 (constant mode; the value may be computed), MIRROR_PAD (reflect) or GATHERs of
-// repeated edge indices (edge), on the stored layout;
+// repeated edge indices (edge), on the stored layout; negative pads (constant mode) crop by a SLICE first;
 // computed pads: _pad_computed.ts.
 import { toNumbers } from '../../ir/tensor';
 import { attrFloat, attrInts, attrString, normAxis } from '../attrs';
@@ -10,8 +10,8 @@ import { Emitter } from './_emit';
 import { computedPadReason, emitComputedPad } from './_pad_computed';
 
 const Pad: OpConverter = {
-  op: 'Pad', emits: ['PAD', 'PADV2', 'MIRROR_PAD', 'GATHER', 'RANGE', 'TRANSPOSE', 'RESHAPE', 'MINIMUM', 'MAXIMUM'],
-  incidental: ['RANGE', 'TRANSPOSE', 'RESHAPE', 'MINIMUM', 'MAXIMUM'] /* computed pads only: on the pads, sized at run time */,
+  op: 'Pad', emits: ['PAD', 'PADV2', 'MIRROR_PAD', 'GATHER', 'SLICE', 'RANGE', 'TRANSPOSE', 'RESHAPE', 'MINIMUM', 'MAXIMUM'],
+  incidental: ['SLICE', 'RANGE', 'TRANSPOSE', 'RESHAPE', 'MINIMUM', 'MAXIMUM'] /* negative pads only (SLICE); computed pads only: on the pads, sized at run time */,
   opset: [1, MAX_OPSET], dtypes: NUMERIC, layout: 'axis',
   check(node, ctx) {
     const mode = attrString(node, 'mode', 'constant');
@@ -21,8 +21,6 @@ const Pad: OpConverter = {
       return refuse('rank', 'Pad with a non-scalar value is not supported');
     }
     if (node.inputs[3] && !ctx.isConstant(node.inputs[3])) return refuse('computed-input', 'Pad with non-constant axes is not supported');
-    const pads = node.inputs[1] ? toNumbers(ctx.constant(node.inputs[1])!) : attrInts(node, 'pads') ?? [];
-    if (pads.some((p) => p < 0)) return refuse('attribute', 'Pad with negative pads (cropping) is not supported');
     return undefined;
   },
   convert(node, ctx) {
@@ -37,6 +35,20 @@ const Pad: OpConverter = {
     const begin = new Array<number>(rank).fill(0);
     const end = new Array<number>(rank).fill(0);
     axes.forEach((a, k) => { begin[a] = raw[k]; end[a] = raw[k + axes.length]; });
+    let xi = x.index;
+    // Negative pads crop (EnCodec's SConv1d extra padding traced at one length, run at another): a SLICE first.
+    if ([...begin, ...end].some((v) => v < 0)) {
+      const e = new Emitter(ctx, node);
+      const dims = e.shape(x.index);
+      const from = x.perm.map((a) => Math.max(0, -begin[a]));
+      const size = x.perm.map((a, i) => dims[i] - from[i] - Math.max(0, -end[a]));
+      if (size.some((d) => !(d > 0))) ctx.fail('Pad crops every element of an axis', 'attribute');
+      const cropOnly = [...begin, ...end].every((v) => v <= 0);
+      xi = e.op('SLICE', [x.index, ctx.constInt32(from, `${node.name}/crop_begin`), ctx.constInt32(size, `${node.name}/crop_size`)],
+        size, e.type(x.index), undefined, cropOnly ? ctx.output(node.outputs[0], x.perm) : undefined);
+      if (cropOnly) return;
+      for (let a = 0; a < rank; a++) { begin[a] = Math.max(0, begin[a]); end[a] = Math.max(0, end[a]); }
+    }
     const paddings = x.perm.flatMap((a) => [begin[a], end[a]]);
     // Nothing to pad (Swin pads to a multiple of the window size, often by 0): the input under another name.
     if (paddings.every((v) => v === 0)) {
@@ -47,11 +59,11 @@ const Pad: OpConverter = {
     const out = ctx.output(node.outputs[0], x.perm);
     const mode = attrString(node, 'mode', 'constant');
     if (mode === 'reflect') {
-      ctx.emit('MIRROR_PAD', [x.index, padT], [out], { mode: 'REFLECT' });
+      ctx.emit('MIRROR_PAD', [xi, padT], [out], { mode: 'REFLECT' });
       return;
     }
     if (mode === 'edge') {
-      emitEdge(new Emitter(ctx, node), x.index, x.perm.map((a) => [begin[a], end[a]]), out);
+      emitEdge(new Emitter(ctx, node), xi, x.perm.map((a) => [begin[a], end[a]]), out);
       return;
     }
     const vName = node.inputs[2];
@@ -59,19 +71,19 @@ const Pad: OpConverter = {
       // A value computed in the graph: PADV2 takes it as a scalar tensor.
       const e = new Emitter(ctx, node);
       const v = ctx.inputOnnx(vName);
-      ctx.emit('PADV2', [x.index, padT, e.shape(v).length ? e.reshape(v, []) : v], [out]);
+      ctx.emit('PADV2', [xi, padT, e.shape(v).length ? e.reshape(v, []) : v], [out]);
       return;
     }
     const value = vName ? toNumbers(ctx.constant(vName)!)[0] : attrFloat(node, 'value', 0);
-    if (value === 0) ctx.emit('PAD', [x.index, padT], [out]);
+    if (value === 0) ctx.emit('PAD', [xi, padT], [out]);
     else {
-      const t = ctx.tensors[x.index].type;
+      const t = ctx.tensors[xi].type;
       // PADV2's value has the input's type (LiteRT refuses an INT32 value for a UINT8 input: QOperator models).
       const bytes = t === 'UINT8' ? Uint8Array.of(value) : t === 'INT8' ? new Uint8Array(Int8Array.of(value).buffer)
         : t === 'INT64' ? new Uint8Array(BigInt64Array.of(BigInt(Math.round(value))).buffer) : undefined;
       const v = t === 'FLOAT32' ? ctx.constFloat32([value], [], `${node.name}/value`)
         : bytes ? ctx.constTensor({ name: `${node.name}/value`, type: t, shape: [], data: bytes }) : ctx.constInt32([value], `${node.name}/value`, []);
-      ctx.emit('PADV2', [x.index, padT, v], [out]);
+      ctx.emit('PADV2', [xi, padT, v], [out]);
     }
   },
 };
