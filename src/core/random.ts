@@ -11,3 +11,10 @@ export function seededUniform(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** The seeded value of every element of a non-float input: integers 0, booleans true. A boolean input is nearly always
+ *  a mask or a flag (Grounding DINO's text_token_mask, True for a real token); all false would mask every position,
+ *  and attention over no key is NaN in onnxruntime (0 / 0), so the self-check would compare nothing. */
+export function seededNonFloat(dtype: string): number {
+  return dtype === 'bool' ? 1 : 0;
+}
