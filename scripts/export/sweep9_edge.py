@@ -129,7 +129,7 @@ class PoseLandmark(nn.Module):
         self.b3 = blaze_stack([(96, 96, 1), (96, 128, 2)], 'relu')
         self.up = nn.ModuleList([nn.Conv2d(128, 96, 1), nn.Conv2d(96, 48, 1)])
         self.heat, self.seg = nn.Conv2d(48, 39, 3, padding=1), nn.Conv2d(48, 1, 3, padding=1)
-        self.reg = nn.Sequential(blaze_stack([(48, 96, 2), (96, 128, 2), (128, 128, 2), (128, 128, 2)], 'relu'), nn.Conv2d(128, 195, 2))
+        self.reg = nn.Sequential(blaze_stack([(48, 96, 2), (96, 128, 2), (128, 128, 2), (128, 128, 2), (128, 128, 2)], 'relu'), nn.Conv2d(128, 195, 2))
         self.world = nn.Sequential(nn.Conv2d(128, 117, 2))
 
     def forward(self, x):
@@ -139,7 +139,7 @@ class PoseLandmark(nn.Module):
         y = self.up[0](F.interpolate(x3, scale_factor=2., mode='bilinear', align_corners=False)) + x2
         y = self.up[1](F.interpolate(y, scale_factor=2., mode='bilinear', align_corners=False)) + x1
         lm = self.reg(y)
-        return lm.view(-1, 195), self.seg(y), self.heat(y).sigmoid(), self.world(F.avg_pool2d(x3, 4)).view(-1, 117)
+        return lm.view(-1, 195), self.seg(y), self.heat(y).sigmoid(), self.world(F.avg_pool2d(x3, 8)).view(-1, 117)
 
 
 # --- DLRM (facebookresearch/dlrm dlrm_s_pytorch.py: EmbeddingBag(mode='sum') per table, interact_features 'dot') ---
