@@ -7,6 +7,7 @@ from sweep8 import calibrated_multi
 import sweep9_mm as mm
 import sweep9_gen as gen
 import sweep9_edge as edge
+import sweep9_gold as gold
 
 HW = {0: 'batch', 2: 'height', 3: 'width'}
 
@@ -28,6 +29,9 @@ def graph(model, n=200, e=800):
 
 
 MODELS = {
+    # Gold-YOLO's export (deploy/ONNX/export_onnx.py: opset 13), MobileCLIP's text tower (opset 14)
+    'gold_yolo_n_style_op13': lambda: calibrated(gold.GoldYolo(), img(320)) + ({'opset': 13, 'names': ['images'], 'outputs': ['outputs']},),
+    'mobileclip_text_op14': lambda: calibrated_multi(gold.MobileClipText(), (torch.randint(1, 999, (1, 77)),)) + ({'opset': 14, 'names': ['text']},),
     # multimodal: transformers / optimum (opset 14 for SigLIP), ultralytics YOLO-World export with the text
     # embeddings left an input (opset 17), Grounding-DINO's fusion (opset 16, text length dynamic)
     'siglip_vision_op14': lambda: (mm.SiglipVision(), img(224), {'opset': 14, 'names': ['pixel_values'], 'outputs': ['last_hidden_state', 'image_embeds']}),
