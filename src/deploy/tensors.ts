@@ -7,7 +7,7 @@ import { ModelError, elementCount } from '../ir/types';
 import { makeTensor, toFloat32, toNumbers } from '../ir/tensor';
 import type { TflModel, TflTensor, TflType } from '../tflite/model';
 import { listTensorFiles, readTensorFileAny } from '../core/tensor-files';
-import { seededNonFloat, seededUniform } from '../core/random';
+import { fillSeededNonFloat, seededUniform } from '../core/random';
 import { transposeTensor } from '../convert/constdata';
 import { invert } from '../convert/layout';
 import { inputValueError } from '../convert/input-values';
@@ -124,7 +124,7 @@ export function prepareInputs(inputs: IoTensor[], given: Tensor[] | undefined, s
       const vals = new Float64Array(n);
       const dt: DType = floatLike ? 'float32' : (io.mapping?.onnxDtype as DType | undefined) ?? io.dtype;
       if (floatLike) for (let i = 0; i < n; i++) vals[i] = rnd();
-      else vals.fill(seededNonFloat(dt));
+      else fillSeededNonFloat(dt, onnxShape, vals);
       t = makeTensor(onnxName, dt, onnxShape, vals);
     }
     onnx.push(t);
