@@ -145,7 +145,7 @@ export async function compareModels(onnxPath: string, tflitePath: string, opts: 
   const fed = { ...g, inputs: g.inputs.filter((i) => !frozen.some((f) => f.name === i.name)) };
   const inputs = prepareInputs(fed, main.model, main.meta.inputs, opts.inputsDir, opts.seed ?? 0, opts.image);
   if (opts.inputValues?.size) setInputValues(inputs.tensors, frozen, opts.inputValues);
-  if (inputs.info.source === 'random') notes.push(`inputs: seeded random data (seed ${opts.seed ?? 0}; floats uniform in [0, 1), integers 0); give real ones with --inputs DIR`);
+  if (inputs.info.source === 'random') notes.push(`inputs: seeded random data (seed ${opts.seed ?? 0}; floats uniform in [0, 1), integers 0, boolean masks half true); give real ones with --inputs DIR`);
   const feeds = sides.map((s) => s.model.subgraphs[0]!.inputs.map((ti) => {
     const m = s.meta.inputs.find((x) => x.tflite === ti);
     const t = m && inputs.tensors.find((x) => x.name === m.onnx);

@@ -11,7 +11,7 @@ import type { TensorMapping } from '../convert/metadata';
 import { invert, permute } from '../convert/layout';
 import type { TflModel } from '../tflite/model';
 import { listTensorFiles, readTensorFileAny } from '../core/tensor-files';
-import { seededUniform } from '../core/random';
+import { fillSeededNonFloat, seededUniform } from '../core/random';
 import { loadImage, type ImageOptions } from '../calibration/image';
 import { IMAGE_FILE } from '../calibration/file-kinds';
 import type { CompareReport } from './types';
@@ -56,6 +56,7 @@ export function prepareInputs(graph: Graph, tfl: TflModel, mappings: TensorMappi
       const n = elementCount(w.dims);
       const vals = new Float64Array(n);
       if (w.dtype.startsWith('float')) for (let i = 0; i < n; i++) vals[i] = rnd();
+      else fillSeededNonFloat(w.dtype, w.dims, vals);
       return makeTensor(w.name, w.dtype, w.dims, vals);
     });
     return { tensors, info: { source: 'random', seed, tensors: wanted.map((w) => ({ name: w.name, dims: w.dims, dtype: w.dtype })) } };

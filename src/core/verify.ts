@@ -55,7 +55,7 @@ export interface DetectionCheck {
 }
 
 
-/** Seed of the self-check's inputs (floats uniform in [0, 1), integers 0). */
+/** Seed of the self-check's inputs (floats uniform in [0, 1), integers 0, boolean masks half true). */
 export const VERIFY_SEED = 1;
 
 /** LiteRT's "Node number N (OP) failed ..." names the op; otherwise the op at the node number is named here. */
@@ -145,7 +145,7 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
     // Seeded inputs can make every output 0 on both sides (integer inputs are 0: sequence lengths of 0, say): then the
     // values agreed vacuously, and the user is told so rather than reading "verified" as a check of the numbers.
     if (!group && compared > 0 && nonZero === 0) {
-      notes.push('the self-check\'s seeded inputs (floats in [0, 1), integers 0) give 0 at every output on both runtimes: '
+      notes.push('the self-check\'s seeded inputs (floats in [0, 1), integers 0, boolean masks half true) give 0 at every output on both runtimes: '
         + 'it checked that LiteRT loads and runs the model, not its values; compare on real inputs (onnx2lite compare --inputs DIR)');
     }
     if (group) {

@@ -7,7 +7,7 @@ import { ModelError, elementCount } from '../ir/types';
 import { makeTensor, toFloat32, toNumbers } from '../ir/tensor';
 import type { TflModel, TflTensor, TflType } from '../tflite/model';
 import { listTensorFiles, readTensorFileAny } from '../core/tensor-files';
-import { seededUniform } from '../core/random';
+import { fillSeededNonFloat, seededUniform } from '../core/random';
 import { transposeTensor } from '../convert/constdata';
 import { invert } from '../convert/layout';
 import { inputValueError } from '../convert/input-values';
@@ -122,8 +122,9 @@ export function prepareInputs(inputs: IoTensor[], given: Tensor[] | undefined, s
       const n = elementCount(onnxShape);
       const floatLike = io.dtype.startsWith('float') || io.quant !== undefined;
       const vals = new Float64Array(n);
-      if (floatLike) for (let i = 0; i < n; i++) vals[i] = rnd();
       const dt: DType = floatLike ? 'float32' : (io.mapping?.onnxDtype as DType | undefined) ?? io.dtype;
+      if (floatLike) for (let i = 0; i < n; i++) vals[i] = rnd();
+      else fillSeededNonFloat(dt, onnxShape, vals);
       t = makeTensor(onnxName, dt, onnxShape, vals);
     }
     onnx.push(t);

@@ -79,3 +79,33 @@ test('einsum: a repeated output label, disagreeing sizes and a wrong operand cou
     nodes: [node('Einsum', ['a', 'a'], ['y'], { equation: 'ij->i' }, 'arity')], infer: false });
   assert.throws(() => convertModel(four), (e: unknown) => e instanceof ConvertError && e.code === 'attribute' && /names 1 operands, the node has 2/.test(e.message));
 });
+
+// YOLO-World's BNContrastiveHead: einsum('bchw,bkc->bkhw') of a conv's channel-last map with text embeddings, then
+// concatenated with the box branch's conv map. The product comes out [b, h, w, k], the output's channel-last order:
+// kept so (it was moved to ONNX order and straight back at the Concat: 2 TRANSPOSE a level, 6 in yolo_world_text_input).
+test('einsum bchw,bkc->bkhw of a conv map: the result stays channel-last, no TRANSPOSE', async () => {
+  const model = buildModel({
+    inputs: [['x', 'float32', [1, 3, 8, 8]], ['txt', 'float32', [1, 5, 16]]], outputs: ['y'], opset: 13,
+    nodes: [
+      node('Conv', ['x', 'w1'], ['c']),
+      node('Einsum', ['c', 'txt'], ['e'], { equation: 'bchw,bkc->bkhw' }),
+      node('Conv', ['x', 'w2'], ['d']),
+      node('Concat', ['d', 'e'], ['cat'], { axis: 1 }),
+      node('Conv', ['cat', 'w3'], ['y']),
+    ],
+    initializers: [tensor('w1', 'float32', [16, 3, 1, 1], data(48, 1)), tensor('w2', 'float32', [4, 3, 1, 1], data(12, 2)),
+      tensor('w3', 'float32', [2, 9, 1, 1], data(18, 3))],
+  });
+  const feeds = [tensor('x', 'float32', [1, 3, 8, 8], data(192, 4)), tensor('txt', 'float32', [1, 5, 16], data(80, 5))];
+  const want = toNumbers((await runOnnx(encodeModel(model), feeds)).get('y')!);
+  const r = convertModel(model);
+  assert.equal(r.transposeCount, 0, JSON.stringify(r.opHistogram));
+  const lite = await openConverted(serializeTflite(r.model));
+  try {
+    const got = toNumbers((await lite.run(feeds)).get('y')!);
+    const scale = Math.max(1, ...want.map(Math.abs));
+    want.forEach((v, i) => assert.ok(Math.abs(got[i] - v) <= 1e-5 * scale, `element ${i}: ${got[i]} vs ${v}`));
+  } finally {
+    lite.close();
+  }
+});

@@ -10,7 +10,7 @@ import { toFloat32 } from '../../ir/tensor';
 import { attrString } from '../attrs';
 import { transposeData } from '../constdata';
 import type { ConvertContext } from '../context';
-import { identity } from '../layout';
+import { channelLast, identity, samePerm } from '../layout';
 import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
 import { EinsumSpec, isRefusal, labelSizes, parseEinsum } from './_einsum';
@@ -117,6 +117,13 @@ function reshapeInto(ctx: ConvertContext, src: number, out: number, dims: number
   else ctx.emit('RESHAPE', [src, ctx.constInt32(dims, `${name}/out_shape`)], [out], { newShape: dims });
 }
 
+/** The product's natural order is the output's channel-last order and an operand of rank >= 3 is stored channel-last. */
+function keepsImageLayout(ctx: ConvertContext, operands: Operand[], natural: string[], out: string[]): boolean {
+  const last = channelLast(out.length);
+  return samePerm(natural.map((l) => out.indexOf(l)), last)
+    && operands.some((o) => o.labels.length >= 3 && samePerm(ctx.permOf(o.name), channelLast(o.labels.length)));
+}
+
 /**
  * A ⋅ B keeping the labels in `keep`: the node's output `final.y` (labels `final.out`) or a declared value `name`
  * with labels [batch, freeA, freeB].
@@ -139,8 +146,11 @@ function contract(ctx: ConvertContext, name: string, a0: Operand, b0: Operand, k
   let out: number;
   let result: Operand;
   // A result whose last label would not be last (Mamba-2's 'bln,bsn,bdls,bsd->bld': batch over d) moves once, here,
-  // to ONNX order: left lazy, each elementwise partner downstream (residual, gate) would move instead.
-  if (final && natural.length >= 3 && natural[natural.length - 1] !== final.out[final.out.length - 1]) {
+  // to ONNX order: left lazy, each elementwise partner downstream (residual, gate) would move instead. Not when the
+  // result comes out channel-last from a channel-last image operand (YOLO-World's contrastive head
+  // 'bchw,bkc->bkhw': its partners are the convs' channel-last maps, the move would come straight back).
+  if (final && natural.length >= 3 && natural[natural.length - 1] !== final.out[final.out.length - 1]
+    && !keepsImageLayout(ctx, [x, w], natural, final.out)) {
     const r = contract(ctx, `${name}/natural`, a, b, keep, undefined, s);
     ctx.bind(final.y, ctx.input(r.name, final.out.map((l) => r.labels.indexOf(l))), identity(final.out.length));
     return { name: final.y, labels: final.out };

@@ -1,6 +1,9 @@
 // ONNX ScatterElements (reduction none or add) → TFLite SCATTER_ND with every element's full coordinates (the axis
 // coordinate from the indices), see _indices.ts and _scatter.ts; data and indices may be sized at run time.
-import { attrInt, normAxis } from '../attrs';
+import type { Node } from '../../ir/types';
+import { toFloat32 } from '../../ir/tensor';
+import { attrInt, attrString, normAxis } from '../attrs';
+import type { ConvertContext } from '../context';
 import type { OpConverter } from '../types';
 import { Emitter } from './_emit';
 import { elementCoords } from './_indices';
@@ -18,6 +21,10 @@ const ScatterElements: OpConverter = {
   dtypes: ['float32', 'float64', 'int32', 'int64'], layout: 'onnx',
   check: scatterCheck,
   convert(node, ctx) {
+    if (attrString(node, 'reduction', 'none') === 'none' && !ctx.isConstant(node.inputs[1]) && isIndexAdd(ctx, node)) {
+      ctx.warn('ScatterElements without reduction writes computed indices into zeros (torch\'s index_add export): where '
+        + 'indices repeat, LiteRT sums their updates as torch does, onnxruntime keeps one of them');
+    }
     const rows = rowSource(ctx, node);
     if (rows) return emitRowScatter(ctx, node, rows);
     const dims = ctx.dims(node.inputs[0]);
@@ -25,4 +32,22 @@ const ScatterElements: OpConverter = {
     emitScatter(e, elementCoords(e, node.inputs[1], normAxis(attrInt(node, 'axis', 0), dims.length), dims));
   },
 };
+
+/** torch's index_add: the scatter into zeros added to zeros (torchvision's RoI pooling, index_put into zeros with rows
+ *  that never repeat, has no such Add). */
+function isIndexAdd(ctx: ConvertContext, node: Node): boolean {
+  const y = node.outputs[0];
+  return intoZeros(ctx, node.inputs[0])
+    && ctx.readersOf(y).some((n) => n.opType === 'Add' && n.inputs.some((i) => i !== y && intoZeros(ctx, i)));
+}
+
+/** Data that is all zeros: a constant, or ConstantOfShape of 0. */
+function intoZeros(ctx: ConvertContext, data: string): boolean {
+  const c = ctx.constant(data);
+  if (c) return toFloat32(c).every((v) => v === 0);
+  const producer: Node | undefined = ctx.graph.nodes.find((n) => n.outputs.includes(data));
+  if (producer?.opType !== 'ConstantOfShape') return false;
+  const value = producer.attrs.get('value');
+  return !value || (value.type === 'tensor' && toFloat32(value.value).every((v) => v === 0));
+}
 export default ScatterElements;
