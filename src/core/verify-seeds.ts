@@ -2,7 +2,8 @@
 // reads as a text of length 0: every phoneme masked, a frame count of 1, the decoder run on one frame. When a model
 // takes token ids [B, T] (read as indices into a constant table) beside sequence lengths [B], the self-check feeds
 // seeded ids in the table's range and lengths equal to the padded length T, as a real text would: the predicted
-// durations, and the run-time frame count after a length regulator, are then those of a real input.
+// durations, and the run-time frame count after a length regulator, are then those of a real input; its float settings
+// (a few scalars: length / noise scales, speed) are 1.
 import type { TflModel, TflTensor } from '../tflite/model';
 import { consumersOf } from '../tflite/graph';
 import { valuesFromBytes } from '../ir/tensor';
@@ -51,5 +52,14 @@ export function tokenSeeds(model: TflModel, inputs: IoTensor[], seed: number): M
   const rnd = seededUniform(seed);
   values.set(name(io), Array.from({ length: batch! * padded! }, () => 1 + Math.floor(rnd() * (size! - 1))));
   for (const l of lengths) values.set(name(l), new Array<number>(batch!).fill(padded!));
+  // A TTS model's float settings beside its text (Piper's scales, FastSpeech2's d_control / speed: at most 4 values)
+  // are 1, their default: a duration scale seeded in [0, 1) can round every duration to 0 frames, which LiteRT's
+  // XNNPack cannot run though a real text runs fine.
+  for (const f of inputs) {
+    const count = f.shape.reduce((a, b) => a * b, 1);
+    if (!values.has(name(f)) && /^float/.test(f.mapping?.onnxDtype ?? f.dtype) && f.shape.length <= 1 && count <= 4) {
+      values.set(name(f), new Array<number>(count).fill(1));
+    }
+  }
   return values;
 }

@@ -75,6 +75,7 @@ test('the self-check feeds a TTS model token ids in range and lengths of the pad
   const ids = seeds.get('input')!;
   assert.equal(ids.length, 12);
   assert.ok(ids.every((v) => v >= 1 && v < 20) && new Set(ids).size > 3, `ids ${ids}`);
+  assert.deepEqual(seeds.get('scales'), [1, 1, 1]);
   const v = await verifyOnLiteRt(FILE, bytes);
   assert.ok(v.maxRel <= 1e-5, `rel ${v.maxRel}`);
   // Models without a length input beside their ids keep the generator's integers.
