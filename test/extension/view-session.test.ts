@@ -99,7 +99,7 @@ test('the host draws the first frame of a small graph whatever its weights, and 
       const session = new ViewSession(file, backend, { inputShapes: () => ({}) });
       const f = session.firstFrame();
       assert.equal(!!f, drawsIt);
-      assert.ok(f!.items > 5 && f!.markup.includes('class="node kind-input cat-io"'));
+      assert.ok(f!.items > 5 && f!.boxes.some((b) => b.includes('class="node kind-input cat-io"')));
       assert.equal(session.firstFrame(), undefined, 'once a session');
       const { post, sent } = collect();
       await session.handle({ type: 'request', id: 0, method: 'ready', params: {} }, post);
