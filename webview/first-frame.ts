@@ -6,7 +6,7 @@
 import type { ViewGraph, WireGraph } from '../src/shared/protocol';
 import { decodeGraph, valueNamed } from '../src/shared/graph-wire';
 import type { DrawItem } from './canvas';
-import { CULL_ABOVE, svgMarkup } from './svg-markup';
+import { CULL_ABOVE, svgParts } from './svg-markup';
 import { drawInfo, ITEM_LIMIT, opStyle } from './draw-info';
 import { workerLayout } from './dagre-layout';
 import { layoutHere } from './fast-layout';
@@ -15,18 +15,20 @@ import { autoExpand, buildScopes, visibleGraph } from './scopes';
 export interface FirstFrame {
   /** The file's base name (the page's saved state names it). */
   file: string;
-  /** The viewport group's contents: edges and boxes. */
-  markup: string;
+  /** The markup of each edge, then of each box (svg-markup.ts svgParts()): the page puts those in view into the
+   *  viewport group's edges' and boxes' groups, in one write. */
+  edges: string[];
+  boxes: string[];
   /** The laid-out graph's size and the x of its topmost box: the page works out its first zoom from them as
    *  canvas.initialView() does. */
   width: number;
   height: number;
   topX: number;
   items: number;
-  /** Each edge's then each box's bounds in the markup's order, four numbers each (x0, y0, x1, y1, whole pixels
-   *  rounded outwards; an edge's curve lies within its points' bounds): the page keeps only those in view without
-   *  reading the markup's coordinates back. */
-  bounds?: number[];
+  /** Each edge's then each box's bounds in the order of `edges` and `boxes`, four numbers each (x0, y0, x1, y1,
+   *  whole pixels rounded outwards; an edge's curve lies within its points' bounds): the page puts only those in
+   *  view into the SVG without reading their coordinates back. */
+  bounds: number[];
   note?: string;
 }
 
@@ -52,8 +54,13 @@ export function firstFrameOf(g: ViewGraph): FirstFrame | undefined {
     bounds.push(Math.floor(x0), Math.floor(y0), Math.ceil(x1), Math.ceil(y1));
   }
   for (const d of items) bounds.push(Math.floor(d.x - d.width / 2), Math.floor(d.y - d.height / 2), Math.ceil(d.x + d.width / 2), Math.ceil(d.y + d.height / 2));
-  return { file: g.file, markup: svgMarkup(items, edges), width: r.width, height: r.height, topX: top?.x ?? r.width / 2, items: items.length, bounds, note: g.note };
+  return { file: g.file, ...svgParts(items, edges), width: r.width, height: r.height, topX: top?.x ?? r.width / 2, items: items.length, bounds, note: g.note };
 }
 
 /** firstFrameOf() over the graph as it crosses to the page. */
 export function firstFrame(w: WireGraph): FirstFrame | undefined { return firstFrameOf(decodeGraph(w)); }
+
+/** The frame's markup as the page holds it with every element in view: the viewport group's contents. */
+export function frameMarkup(f: FirstFrame): string {
+  return `<g class="edges">${f.edges.join('')}</g><g class="nodes">${f.boxes.join('')}</g>`;
+}

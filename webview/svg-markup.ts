@@ -31,7 +31,10 @@ export function edgePath(points: { x: number; y: number }[]): string {
   return `${d}${bezier(x0, y0, x1, y1, x1, y1)}L${r1(x1)},${r1(y1)}`;
 }
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** Text for an attribute value or an element's text: no markup, and no line break (the page's first frame is the
+ *  markup of each element on a line of its own: webview-html.ts). */
+const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+  .replace(/\n/g, '&#10;').replace(/\r/g, '&#13;');
 const tenth = (v: number): number => Math.round(v * 10) / 10;
 
 /** A box's place, to a tenth of a pixel (as edge paths are): its top-left corner, its labels' centre and baselines.
@@ -52,22 +55,20 @@ export function edgePathOf(points: { x: number; y: number }[]): string {
   return d;
 }
 
-/** The markup of these boxes and edges as canvas.ts's render() draws them (no selection, no search matches), for the
- *  host's first frame: a picture the page paints as it parses, until its bundle draws (and replaces it). The boxes
- *  leave out what only the bundle's drawing uses (keyboard focus, the accessible names, an empty second line): a
- *  shorter page parses and lays out sooner. */
-export function svgMarkup(items: DrawItem[], edges: DrawEdge[]): string {
-  const out: string[] = ['<g class="edges">'];
-  for (const e of edges) out.push(`<path marker-end="url(#arrow)" class="${e.count > 1 ? 'edge multi' : 'edge'}" d="${esc(edgePath(e.points))}"></path>`);
-  out.push('</g><g class="nodes">');
-  for (const d of items) {
+/** The markup of each of these edges, then of each of these boxes, as canvas.ts's render() draws them (no selection,
+ *  no search matches), for the host's first frame: a picture the page paints as it parses, until its bundle draws
+ *  (and replaces it). One string per element: the page puts only those in view into the SVG (first-frame.ts). The
+ *  boxes leave out what only the bundle's drawing uses (keyboard focus, the accessible names, an empty second line):
+ *  a shorter page parses and lays out sooner. */
+export function svgParts(items: DrawItem[], edges: DrawEdge[]): { edges: string[]; boxes: string[] } {
+  const e = edges.map((x) => `<path marker-end="url(#arrow)" class="${x.count > 1 ? 'edge multi' : 'edge'}" d="${esc(edgePath(x.points))}"></path>`);
+  const boxes = items.map((d) => {
     const fill = d.fill ? ` style="fill: ${esc(d.fill)};"` : '';
     const p = boxPlace(d);
-    out.push(`<g class="node kind-${d.kind} ${esc(d.cls)}" data-key="${esc(d.key)}">`
+    return `<g class="node kind-${d.kind} ${esc(d.cls)}" data-key="${esc(d.key)}">`
       + `<rect x="${p.x}" y="${p.y}" width="${d.width}" height="${d.height}" rx="${d.kind === 'group' ? 2 : 6}"${fill}></rect>`
       + `<text class="label" x="${p.cx}" y="${p.label}">${esc(d.label)}</text>`
-      + (d.sub ? `<text class="sub" x="${p.cx}" y="${p.sub}">${esc(d.sub)}</text>` : '') + '</g>');
-  }
-  out.push('</g>');
-  return out.join('');
+      + (d.sub ? `<text class="sub" x="${p.cx}" y="${p.sub}">${esc(d.sub)}</text>` : '') + '</g>';
+  });
+  return { edges: e, boxes };
 }

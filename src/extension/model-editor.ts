@@ -42,6 +42,8 @@ export class ModelEditorProvider implements vscode.CustomReadonlyEditorProvider<
       session.close();
     });
     this.docs.set(uri.toString(), doc);
+    // The first frame of a small graph is worked out while VS Code makes the webview (resolveCustomEditor takes it).
+    if (uri.scheme === 'file') session.prepare();
     return doc;
   }
 

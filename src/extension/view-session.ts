@@ -74,6 +74,9 @@ export class ViewSession {
   private shapes: Promise<HostNotifications['shapes'] | null> | undefined;
   private compat: Promise<HostNotifications['compat']> | undefined;
   private closed = false;
+  /** The first frame worked out ahead (prepare()), until firstFrame() hands it out. */
+  private early: { frame: FirstFrame | undefined } | undefined;
+  private earlyTurn: NodeJS.Immediate | undefined;
 
   constructor(readonly file: string, private readonly backend: Backend, private readonly hooks: SessionHooks) {}
 
@@ -111,11 +114,29 @@ export class ViewSession {
     return this.graph;
   }
 
+  /** Starts working out the first frame (firstFrame()) on the next turn of the event loop: the custom editor calls it
+   *  as VS Code opens the document, so the host reads and draws while VS Code makes the webview and before it asks
+   *  for the page (resolveCustomEditor), instead of after. */
+  prepare(): void {
+    if (this.graph || this.early || this.earlyTurn) return;
+    this.earlyTurn = setImmediate(() => {
+      this.earlyTurn = undefined;
+      if (!this.graph && !this.closed) this.early = { frame: this.drawFirstFrame() };
+    });
+  }
+
   /** For a new page: the graph's first frame drawn here (webview/first-frame.ts), when the graph is small
-   *  (FRAME_HERE_UP_TO), put into the page so that it paints before any of the page's script has run. Reads the graph
-   *  now (open() then has it); undefined when the graph is bigger, is already on its way, or fails. */
+   *  (FRAME_HERE_UP_TO), put into the page so that it paints before any of the page's script has run; the one
+   *  prepare() worked out, or worked out now. Reads the graph (open() then has it); undefined when the graph is
+   *  bigger, is already on its way, or fails, and after the first call. */
   firstFrame(): FirstFrame | undefined {
+    if (this.early) { const f = this.early.frame; this.early = { frame: undefined }; return f; }
+    if (this.earlyTurn) { clearImmediate(this.earlyTurn); this.earlyTurn = undefined; }
     if (this.graph) return undefined;
+    return this.drawFirstFrame();
+  }
+
+  private drawFirstFrame(): FirstFrame | undefined {
     const t0 = Date.now();
     // A file opened lately and unchanged since: its graph and frame as they were worked out then (recent-frames.ts).
     const stamp = fileStamp(this.file);
@@ -206,6 +227,7 @@ export class ViewSession {
   /** The model's last view is gone: the worker forgets it, and nothing more is worked out for it. */
   close(): void {
     this.closed = true;
+    if (this.earlyTurn) clearImmediate(this.earlyTurn);
     void this.backend.request('close', { file: this.file }).catch(() => undefined);
   }
 }

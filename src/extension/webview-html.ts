@@ -88,38 +88,50 @@ const boot = (workerUrl: string, scriptUrl: string, deferred: boolean): string =
   if (!${deferred}) start();
 })();`;
 
-/** After the host's first frame and the side panel, inline. The frame's group is in a template (parsed, but not
- *  styled or laid out: SVG text under display="none" would still be laid out, at a zoom it is not shown at); the first
- *  layout of the page reports the canvas's size to a ResizeObserver, whose callback works out the first zoom as
- *  canvas.initialView() does (fit when that stays readable, else readable at the top) and moves the group into the
- *  SVG with only the boxes and edges in view (a tall graph starts readable at its top: squeezenet1_1 shows 24 of its 87
- *  boxes; the others' labels would be laid out and their tiles rastered for nothing, a third of the page's work before
- *  the frame): it is styled and laid out once, at its zoom, and painted in that same frame (no layout is forced while
- *  the page parses). The bundle's first draw, after that frame, draws every box. The task after that frame marks it painted and loads the bundle. A saved view of this file (the tab
+/** After the host's first frame and the side panel, inline. The frame comes as the markup of each of its edges and
+ *  boxes, a line each in a script element of no script type (#first-frame-parts: scanned as text by the parser, not
+ *  parsed into elements nor compiled) with their bounds; the first layout of the page reports the canvas's size to a
+ *  ResizeObserver, whose callback works out the first zoom as canvas.initialView() does (fit when that stays
+ *  readable, else readable at the top) and puts the viewport group into the SVG with only the edges and boxes in
+ *  view, in one write (a tall graph starts readable at its top: squeezenet1_1 shows 24 of its 87 boxes; the others'
+ *  labels would be laid out for nothing): they are parsed, styled and laid out once, at their zoom, and painted in
+ *  that same frame (no layout is forced while the page parses). The bundle's first draw, after that frame, draws
+ *  every box. The task after that frame marks it painted and loads the bundle. A saved view of this file (the tab
  *  restored) is the bundle's to draw: the host's frame is dropped. */
 const frameScript = (f: FirstFrame): string => `(() => {
   performance.mark('onnx2lite-frame-script');
-  const b = window.onnx2liteBoot, svg = document.getElementById('graph'), tpl = document.getElementById('first-frame'), s = b.state;
-  if (s && s.file === ${JSON.stringify(f.file).replace(/</g, '\\u003c')} && (s.expanded || s.transform)) { tpl.remove(); b.run(); return; }
+  const b = window.onnx2liteBoot, svg = document.getElementById('graph'), s = b.state, parts = document.getElementById('first-frame-parts');
+  if (s && s.file === ${JSON.stringify(f.file).replace(/</g, '\\u003c')} && (s.expanded || s.transform)) { parts.remove(); b.run(); return; }
   const ro = new ResizeObserver((es) => {
     ro.disconnect();
     const r = es[0].contentRect, w = r.width || 800, h = r.height || 600, bw = Math.max(${f.width}, 1), bh = Math.max(${f.height}, 1);
     let k = 0.95 * Math.min(w / bw, h / bh), x, y;
     if (k >= 0.5) { k = Math.min(2, Math.max(0.02, k)); x = (w - bw * k) / 2; y = Math.max(10, (h - bh * k) / 2); }
     else { k = 0.9; x = w / 2 - ${f.topX} * k; y = 10; }
-    const vp = tpl.content.querySelector('g.prerender');
+    const x0 = -x / k - 20, y0 = -y / k - 20, x1 = (w - x) / k + 20, y1 = (h - y) / k + 20, bounds = ${JSON.stringify(f.bounds)};
+    const inView = (i) => !(bounds[4 * i + 2] < x0 || bounds[4 * i] > x1 || bounds[4 * i + 3] < y0 || bounds[4 * i + 1] > y1);
+    const lines = parts.text.split('\\n'), ne = ${f.edges.length};
+    parts.remove();
+    let e = '', n = '';
+    for (let i = 0; i < lines.length; i++) if (inView(i)) { if (i < ne) e += lines[i]; else n += lines[i]; }
+    const vp = document.createElementNS('http://www.w3.org/2000/svg', 'g');
+    vp.setAttribute('class', 'viewport prerender');
     vp.setAttribute('transform', 'translate(' + x + ',' + y + ') scale(' + k + ')');
-    const x0 = -x / k - 20, y0 = -y / k - 20, x1 = (w - x) / k + 20, y1 = (h - y) / k + 20;
-    const off = (a, b, c, d) => c < x0 || a > x1 || d < y0 || b > y1, bounds = ${JSON.stringify(f.bounds ?? [])};
-    const els = vp.children.length === 2 ? [...vp.children[0].children, ...vp.children[1].children] : [];
-    if (els.length * 4 === bounds.length) for (let i = 0; i < els.length; i++) if (off(bounds[4 * i], bounds[4 * i + 1], bounds[4 * i + 2], bounds[4 * i + 3])) els[i].remove();
+    vp.innerHTML = '<g class="edges">' + e + '</g><g class="nodes">' + n + '</g>';
     if (k < 0.35) svg.classList.add('far');
     svg.append(vp);
-    tpl.remove();
     setTimeout(() => { performance.mark('onnx2lite-first-frame'); b.run(); }, 0);
   });
   ro.observe(svg);
 })();`;
+
+/** The frame's edges and boxes, a line each, as the text of a script element; undefined when one could end that
+ *  element or break a line (their markup has neither: svg-markup.ts escapes names), and the page then has no frame
+ *  (the bundle draws). */
+function frameParts(f: FirstFrame): string | undefined {
+  const all = [...f.edges, ...f.boxes];
+  return all.some((p) => /<\/script|<!--|<script|[\n\r]/i.test(p)) ? undefined : all.join('\n');
+}
 
 /** The arrowhead canvas.ts defines, for the host's frame. */
 const ARROW = '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="5" markerHeight="5" orient="auto-start-reverse">'
@@ -131,7 +143,8 @@ const ARROW = '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" ma
  *  parsing; squeezenet1_1's whole page 40-45 ms before its frame). */
 export function webviewHtml(r: PageResources): string {
   const nonce = r.nonce ?? makeNonce();
-  const frame = r.inline ? r.firstFrame : undefined;
+  const parts = r.inline && r.firstFrame ? frameParts(r.firstFrame) : undefined;
+  const frame = parts === undefined ? undefined : r.firstFrame;
   const status = frame ? (frame.note ? `<div id="status" role="status" class="note">${attr(frame.note)}</div>` : '<div id="status" role="status" hidden></div>')
     : '<div id="status" role="status">Loading…</div>';
   const bundle = r.inline?.script.replace(/\/\/# sourceMappingURL=(\S+)\s*$/, (line: string, map: string) => mapAt(line, map, r.script));
@@ -170,7 +183,7 @@ ${r.inline ? `<style nonce="${nonce}">${rawText(r.inline.css, 'style')}</style>`
 </template></div>
 <div id="main">
   <div id="canvas" tabindex="0" role="application" aria-label="Model graph: arrows move, Enter expands, Backspace collapses, F fits, / searches">
-    <div id="layer"><svg id="graph" width="100%" height="100%">${frame ? ARROW : ''}</svg></div>${frame ? `\n    <template id="first-frame"><svg><g class="viewport prerender">${frame.markup}</g></svg></template>` : ''}
+    <div id="layer"><svg id="graph" width="100%" height="100%">${frame ? ARROW : ''}</svg></div>${frame ? `\n    <script type="text/x-frame" id="first-frame-parts">${parts}</script>` : ''}
     ${status}
     <div id="legend" aria-label="Legend"></div>
   </div>

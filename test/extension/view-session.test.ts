@@ -99,7 +99,7 @@ test('the host draws the first frame of a small graph whatever its weights, and 
       const session = new ViewSession(file, backend, { inputShapes: () => ({}) });
       const f = session.firstFrame();
       assert.equal(!!f, drawsIt);
-      assert.ok(f!.items > 5 && f!.markup.includes('class="node kind-input cat-io"'));
+      assert.ok(f!.items > 5 && f!.boxes.some((b) => b.includes('class="node kind-input cat-io"')));
       assert.equal(session.firstFrame(), undefined, 'once a session');
       const { post, sent } = collect();
       await session.handle({ type: 'request', id: 0, method: 'ready', params: {} }, post);
@@ -152,6 +152,37 @@ test('a file opened again unchanged gets its first frame without being read agai
       assert.ok(sent.some((m) => m.method === 'graph'), 'the graph is still sent');
       session.close();
     }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('prepare() works out the first frame ahead, on the next turn; firstFrame() hands it out once; closing first draws nothing', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx2lite-session-'));
+  try {
+    const file = path.join(dir, 'ahead.onnx');
+    fs.copyFileSync(SQUEEZENET, file);
+    const lines: string[] = [];
+    const session = new ViewSession(file, recording().backend, { inputShapes: () => ({}), log: (l) => lines.push(l) });
+    session.prepare();
+    assert.equal(lines.length, 0, 'nothing is read in the caller\'s turn');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(lines.some((l) => l.startsWith('first frame of')), 'drawn on the next turn, before the page asks');
+    const drawnLines = lines.length;
+    const f = session.firstFrame();
+    assert.ok(f && f.items > 10 && f.boxes.length === f.items);
+    assert.equal(lines.length, drawnLines, 'not drawn again');
+    assert.equal(session.firstFrame(), undefined, 'once a session');
+    session.close();
+    // Closed before its turn: nothing drawn.
+    const other = path.join(dir, 'closed.onnx');
+    fs.copyFileSync(SQUEEZENET, other);
+    const quiet: string[] = [];
+    const s2 = new ViewSession(other, recording().backend, { inputShapes: () => ({}), log: (l) => quiet.push(l) });
+    s2.prepare();
+    s2.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(quiet, []);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -29,25 +29,31 @@ test('inline: no script or stylesheet by address, end tags inside the texts esca
   assert.ok(html.includes('<style nonce="n0nce">'));
 });
 
-test('with the host\'s first frame: its boxes in the page, then its script; the bundle by address after the frame (not preloaded, not inline)', () => {
+test('with the host\'s first frame: its edges and boxes as text after the SVG, then its script; the bundle by address after the frame (not preloaded, not inline)', () => {
   const css = 'body { color: red }';
-  const firstFrame = { file: 'm.onnx', markup: '<g class="nodes"><g class="node" data-key="n:0"></g></g>', width: 300, height: 200, topX: 150, items: 1 };
+  const box = '<g class="node" data-key="n:0"><text class="label">a &lt;/script&gt; b</text></g>';
+  const firstFrame = { file: 'm.onnx', edges: ['<path d="M0,0L1,1"></path>'], boxes: [box, '<g class="node" data-key="n:1"></g>'],
+    width: 300, height: 200, topX: 150, items: 2, bounds: [0, 0, 1, 1, 10, 10, 50, 30, 60, 10, 90, 30] };
   const html = webviewHtml({ ...resources, inline: { script: 'var bundle = 1;', css }, firstFrame });
   assert.ok(!html.includes('var bundle = 1;'), 'the bundle is not in the page');
   // Not preloaded: parsing the bundle would compete with the frame's one layout for the CPU.
   assert.doesNotMatch(html, /rel="preload"/);
-  // Out of the drawing (a template: not styled or laid out) until the page's first layout gives the canvas its size,
-  // then moved into the pan layer's SVG and laid out once, at its zoom.
+  // Not elements of the page (parsed, styled, laid out) until the page's first layout gives the canvas its size: the
+  // markup of each edge and box is a line of a script element's text, from which the frame's script puts those in
+  // view into the pan layer's SVG.
   const svg = html.indexOf('<div id="layer"><svg id="graph" width="100%" height="100%">');
   assert.ok(svg > 0, 'the pan layer\'s svg is in the page');
-  assert.ok(html.indexOf('<template id="first-frame"><svg><g class="viewport prerender"><g class="nodes"><g class="node" data-key="n:0"></g></g></g></svg></template>', svg) > svg,
-    'the frame follows it, in a template');
+  const parts = html.indexOf(`<script type="text/x-frame" id="first-frame-parts">${firstFrame.edges[0]}\n${box}\n${firstFrame.boxes[1]}</script>`);
+  assert.ok(parts > svg, 'the edges and boxes follow it, a line each, in a script of no script type');
   const script = html.indexOf('<script nonce="n0nce" id="first-frame-script">', svg);
-  assert.ok(script > svg, 'its script follows it');
+  assert.ok(script > parts, 'the frame\'s script follows them');
+  // A box whose markup could end that element, or break its line, leaves the page without a frame (the bundle draws).
+  for (const bad of ['<g data-key="x</script><script>alert(1)</script>"></g>', '<g data-key="a\nb"></g>', '<!--'])
+    assert.ok(!webviewHtml({ ...resources, inline: { script: '', css }, firstFrame: { ...firstFrame, boxes: [box, bad] } }).includes('first-frame'));
   // Nothing is rendered before that script has run (a frame of the toolbar alone, mid-parse, was a wasted frame).
   assert.ok(html.indexOf('<link rel="expect" href="#first-frame-script" blocking="render">') < html.indexOf('</head>'));
-  // Its boxes' and edges' bounds come with it (the page keeps those in view without parsing the markup back).
-  assert.ok(html.includes('bounds = []'));
+  // Its boxes' and edges' bounds come with it (the page keeps those in view without parsing the markup).
+  assert.ok(html.includes(`bounds = ${JSON.stringify(firstFrame.bounds)}`));
   assert.ok(html.indexOf('"https://res.example/dist/webview.js"', script) < 0, 'the bundle is started from the boot script, in the head');
   assert.ok(html.indexOf('"https://res.example/dist/webview.js"') < svg);
   assert.match(html, /<div id="status" role="status" hidden><\/div>/);

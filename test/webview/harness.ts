@@ -153,7 +153,6 @@ export async function openView(browser: Browser, file: string, opts: OpenViewOpt
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   server.unref();
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  session = new ViewSession(file, opts.backend ?? new LocalBackend(), { inputShapes: () => ({}), log: opts.log });
   // A string, not a function: tsx's helpers would not exist in the page.
   await page.addInitScript(`(() => {
     let state = ${JSON.stringify(opts.state ?? null)} ?? undefined;
@@ -168,8 +167,14 @@ export async function openView(browser: Browser, file: string, opts: OpenViewOpt
     });
   })();`);
   if (opts.initScript) await page.addInitScript(opts.initScript);
+  // Opening starts as the custom editor's does: the document's session, which starts working out a small graph's
+  // first frame (model-editor.ts openCustomDocument) while the page is on its way (VS Code makes the webview), then
+  // takes it when the page is asked for (resolveCustomEditor; here the request for it).
   const openedAt = performance.timeOrigin + performance.now();
-  await page.goto(`${origin}/index.html`);
+  session = new ViewSession(file, opts.backend ?? new LocalBackend(), { inputShapes: () => ({}), log: opts.log });
+  const nav = page.goto(`${origin}/index.html`);
+  if (!opts.noFirstFrame) session.prepare();
+  await nav;
   return { page, session, post, errors, openedAt, close: async () => { await page.close(); session.close(); server.closeAllConnections(); server.close(); } };
 }
 
