@@ -10,7 +10,12 @@
 // with bench/op-latency.ts) for its kind (opcode; CONV_2D 1x1 apart from larger kernels), precision and work (per
 // op, per MAC, per output pixel or per element): it sees what one factor per MAC misses (int8 1x1 convs ~0.5× float32,
 // larger / depthwise ~0.6×, int8 MUL / ADD by a constant 1.2-2.4× per element) but ops timed alone overstate int8's
-// share of a whole model, so it is not the search's bound yet. A float op reading int8-stored weights through a
+// share of a whole model. `boundMs` is that table with its int8 ops' and conversions' time weighted by
+// WHOLE_MODEL_INT8_WEIGHT, fitted to whole models (bench/cost-correction-fit.ts): the work factors put PP-OCRv4 rec
+// plain int8 at 0.78× float32 and a float-island choice at 0.83× where both measured 0.65× / 0.75×, so the search's
+// 1.15× plain int8 lets float islands through that cost more than they buy. As the search's bound (bench int8-tasks,
+// 2026-12-05, load 4-14): det chose the same 58 float32 ops (IoU 0.9766 / 0.9634, 0.76×), rec 23 instead of 61
+// (0.63× instead of 0.76×, but 77.1% / 84.7% of lines instead of 79.2% / 88.2%), so it is not the bound yet. A float op reading int8-stored weights through a
 // DEQUANTIZE (a hybrid island) costs what float32 does: the constant DEQUANTIZE runs once. Ops that only reinterpret
 // a buffer (RESHAPE, SQUEEZE, EXPAND_DIMS) cost nothing. Only ratios between estimates matter to the search.
 import type { TflModel, TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
@@ -134,13 +139,42 @@ export function opCostNs(op: TflOperator, tensors: TflTensor[], f: KernelFactors
   return PER_OP_NS + (MAC_OPS.has(op.opcode) ? w.macs * f.mac[p] : w.elems * f.elem[p]);
 }
 
-/** The per-op table's estimate (ms) of a model's first subgraph, op by op. Not the search's bound yet: ops timed alone
- *  overstate int8's share (table: PP-OCRv4 rec plain int8 0.70×, det 0.81× float32; measured whole 0.61× / 0.68×). */
+/** The per-op table's estimate (ms) of a model's first subgraph, op by op, split by where the time goes: ops computing
+ *  in float32, in int8, in 16x8 (work factors), and QUANTIZE / DEQUANTIZE of activations. */
+export interface TableParts { float32: number; int8: number; int16: number; convert: number }
+
+export function tableParts(model: TflModel, f: KernelFactors = KERNEL_FACTORS): TableParts {
+  const sg = model.subgraphs[0];
+  const parts: TableParts = { float32: 0, int8: 0, int16: 0, convert: 0 };
+  for (const op of sg.operators) {
+    const ns = opCostNs(op, sg.tensors, f);
+    if (!ns) continue;
+    parts[op.opcode === 'QUANTIZE' || op.opcode === 'DEQUANTIZE' ? 'convert' : opPrecision(op, sg.tensors)] += ns / 1e6;
+  }
+  return parts;
+}
+
+/** The per-op table's estimate (ms) of a model's first subgraph: the sum of its ops timed alone. Ops timed alone
+ *  overstate int8's share (table: PP-OCRv4 rec plain int8 0.70×, det 0.81× float32; measured whole 0.61× / 0.68×):
+ *  `boundMs` corrects that. */
 export function tableEstimatedMs(model: TflModel, f: KernelFactors = KERNEL_FACTORS): number {
   const sg = model.subgraphs[0];
   let ns = 0;
   for (const op of sg.operators) ns += opCostNs(op, sg.tensors, f);
   return ns / 1e6;
+}
+
+/** How much of the per-op table's time for int8 ops and QUANTIZE / DEQUANTIZE a whole model spends (float32 ops 1):
+ *  fitted by bench/cost-correction-fit.ts to whole PaddleOCR det / rec models (float32, plain int8 with and without
+ *  an int8 RELU outside XNNPack, mixed-precision choices with 24-94 float32 ops) timed together on LiteRT: 0.84 and
+ *  0.90 in two runs at load 12-24 (one weight: conversions are 2-5% of these models, too little to fit apart). */
+export const WHOLE_MODEL_INT8_WEIGHT = 0.84;
+
+/** A latency estimate for the mixed-precision search (ms, deterministic): the per-op table with its int8 ops and
+ *  conversions weighted as whole models run them (WHOLE_MODEL_INT8_WEIGHT); 16x8 ops by the work factors. */
+export function boundMs(model: TflModel, int8Weight = WHOLE_MODEL_INT8_WEIGHT): number {
+  const p = tableParts(model);
+  return p.float32 + p.int16 + int8Weight * (p.int8 + p.convert);
 }
 
 /** Estimated run time (ms) of a model's first subgraph (control-flow bodies are not counted): its work by the factors. */

@@ -7,7 +7,8 @@ import { Worker } from 'node:worker_threads';
 import { decodeModel } from '../../src/onnx/reader';
 import { convertModel } from '../../src/convert/convert';
 import { quantizeModelBytes } from '../../src/quantize/file';
-import { KERNEL_FACTORS, estimatedMs, opCostNs, opMacs, opPrecision, opWork, subgraphWork, tableEstimatedMs } from '../../src/quantize/cost-model';
+import { KERNEL_FACTORS, WHOLE_MODEL_INT8_WEIGHT, boundMs, estimatedMs, opCostNs, opMacs, opPrecision, opWork, subgraphWork, tableEstimatedMs,
+  tableParts } from '../../src/quantize/cost-model';
 import { OP_COSTS } from '../../src/quantize/op-costs';
 import { LATENCY_BOUND } from '../../src/quantize/mixed-precision';
 import { serializeTflite } from '../../src/tflite/writer';
@@ -82,6 +83,22 @@ test('per-op cost table: kinds split 1x1 / larger convs, the estimate is the sum
   assert.ok(deq.length > 0);
   for (const o of deq) assert.equal(opCostNs(o, d.tensors), 0, 'a constant DEQUANTIZE runs once');
   assert.equal(tableEstimatedMs(dynamic), sum(dynamic));
+});
+
+test('the search\'s bound: the per-op table split by precision, int8 ops and conversions weighted as whole models run them', async () => {
+  const bytes = shiftedConvModel();
+  const float = convertModel(decodeModel(bytes)).model;
+  const int8 = (await quantizeModelBytes(bytes, 'm.onnx', {}, { mode: 'int8', int16: 'off', allowDegraded: true })).result.model;
+  const f = tableParts(float);
+  assert.deepEqual([f.int8, f.int16, f.convert], [0, 0, 0]);
+  assert.ok(Math.abs(f.float32 - tableEstimatedMs(float)) < 1e-9 && boundMs(float) === f.float32, 'a float32 model is its table estimate');
+  const p = tableParts(int8);
+  assert.ok(p.int8 > 0 && p.convert > 0 && p.int8 > 10 * p.float32, JSON.stringify(p));
+  assert.ok(Math.abs(p.float32 + p.int8 + p.convert - tableEstimatedMs(int8)) < 1e-9);
+  assert.ok(Math.abs(boundMs(int8, 1) - tableEstimatedMs(int8)) < 1e-9);
+  assert.ok(Math.abs(boundMs(int8) - p.float32 - WHOLE_MODEL_INT8_WEIGHT * (p.int8 + p.convert)) < 1e-9);
+  // Fitted to whole models (bench/cost-correction-fit.ts): their int8 ops run faster than the same ops timed alone.
+  assert.ok(WHOLE_MODEL_INT8_WEIGHT < 1 && boundMs(int8) < tableEstimatedMs(int8));
 });
 
 /** Spins a core until terminated (a busy machine for the run beside it). */
