@@ -57,7 +57,7 @@ test('with --input-value ratio=0.5 the model converts and matches onnxruntime on
 });
 
 /** FunASR's CIF in small: tokens fire where the masked data crosses 0.5 (NonZero), their rows are gathered and a
- *  Conv reads them. The count is the data's: `len` (a setting-sized input) is upstream too, but freezing it fixes
+ *  2-D Conv reads them. The count is the data's: `len` (a setting-sized input) is upstream too, but freezing it fixes
  *  nothing, so the refusal must not advise --input-value (it did: "freeze it with --input-value len=V"). */
 function firedRows(): Model {
   return buildModel({
@@ -73,12 +73,12 @@ function firedRows(): Model {
       node('Transpose', ['nz'], ['nzt'], { perm: [1, 0] }),
       node('GatherND', ['feat', 'nzt'], ['g']),
       node('Transpose', ['g'], ['gt'], { perm: [1, 0] }),
-      node('Unsqueeze', ['gt', 'ax0'], ['gu']),
+      node('Unsqueeze', ['gt', 'ax02'], ['gu']),
       node('Conv', ['gu', 'w'], ['y']),
     ],
     initializers: [tensor('zero', 'int64', [], [0]), tensor('forty', 'int64', [], [40]), tensor('one', 'int64', [], [1]),
-      tensor('ax0', 'int64', [1], [0]), tensor('ax1', 'int64', [1], [1]), tensor('half', 'float32', [], [0.5]),
-      tensor('feat', 'float32', [1, 40, 4], seq(160, (i) => i)), tensor('w', 'float32', [3, 4, 1], seq(12, (i) => i / 7))],
+      tensor('ax02', 'int64', [2], [0, 2]), tensor('ax1', 'int64', [1], [1]), tensor('half', 'float32', [], [0.5]),
+      tensor('feat', 'float32', [1, 40, 4], seq(160, (i) => i)), tensor('w', 'float32', [3, 4, 1, 1], seq(12, (i) => i / 7))],
   });
 }
 
@@ -96,17 +96,18 @@ test('a count the data decides: the refusal does not advise --input-value for a 
 
 test('a row of token ids is data, not a setting: a frame count summed from it gets no --input-value advice', () => {
   // FastSpeech2's length regulator in small: frames = sum(durations(texts)); texts [1, 4] has few elements but rank 2.
+  // (A Conv1d on such a run-time length converts since Piper's infer; a 2-D Conv over a run-time width still cannot.)
   const model = buildModel({
     inputs: [['texts', 'int64', [1, 4]]], outputs: ['y'], opset: 14,
     nodes: [
       node('ReduceSum', ['texts'], ['n'], { keepdims: 0 }),
       node('Range', ['zero', 'n', 'one'], ['frames']),
       node('Cast', ['frames'], ['f'], { to: 1 }),
-      node('Unsqueeze', ['f', 'ax01'], ['fu']),
+      node('Unsqueeze', ['f', 'ax012'], ['fu']),
       node('Conv', ['fu', 'w'], ['y']),
     ],
-    initializers: [tensor('zero', 'int64', [], [0]), tensor('one', 'int64', [], [1]), tensor('ax01', 'int64', [2], [0, 1]),
-      tensor('w', 'float32', [2, 1, 1], [0.5, -1])],
+    initializers: [tensor('zero', 'int64', [], [0]), tensor('one', 'int64', [], [1]), tensor('ax012', 'int64', [3], [0, 1, 2]),
+      tensor('w', 'float32', [2, 1, 1, 1], [0.5, -1])],
   });
   assert.throws(() => convertModel(model), (e: unknown) => {
     assert.ok(e instanceof ConvertError);
