@@ -111,16 +111,23 @@ export function fuseChunkedHeads(g: Graph, constants: Map<string, Tensor>): void
 const HEAD_SWAP = [0, 2, 1, 3].join();
 const HEAD_SWAP_T = [0, 2, 3, 1].join();
 
+/** A Split (two or more named parts) of a rank-4 value of static dims along `axis`: those dims. */
+function staticSplit4(g: Graph, s: Node, axis: number): number[] | undefined {
+  if (s.opType !== 'Split' || s.outputs.length < 2 || s.outputs.some((o) => !o)) return undefined;
+  const xd = g.values.get(s.inputs[0])?.shape;
+  const a = s.attrs.get('axis')?.value ?? 0;
+  if (!xd || xd.length !== 4 || xd.some((d) => typeof d !== 'number' || d < 1) || (a !== axis && a !== axis - 4)) return undefined;
+  return xd as number[];
+}
+
 export function fuseSplitHeads(g: Graph, constants: Map<string, Tensor>): void {
   const { uses, outs, only } = readersOf(g, constants);
   const dims = (v: string) => g.values.get(v)?.shape as number[] | undefined;
   const replace = new Map<Node, Node[]>();
   const skip = new Set<Node>();
   for (const s of g.nodes) {
-    if (s.opType !== 'Split' || s.outputs.length < 2 || s.outputs.some((o) => !o)) continue;
-    const xd = dims(s.inputs[0]);
-    const axis = s.attrs.get('axis')?.value ?? 0;
-    if (!xd || xd.length !== 4 || xd.some((d) => typeof d !== 'number' || d < 1) || (axis !== 3 && axis !== -1)) continue;
+    const xd = staticSplit4(g, s, 3);
+    if (!xd) continue;
     if (outs.has(s.inputs[0]) || (uses.get(s.inputs[0]) ?? []).length !== 1) continue;
     const moves = s.outputs.map((o) => only(o));
     if (moves.some((t) => t?.opType !== 'Transpose' || ![HEAD_SWAP, HEAD_SWAP_T].includes(permAttr(t)?.join() ?? ''))) continue;
@@ -145,4 +152,67 @@ export function fuseSplitHeads(g: Graph, constants: Map<string, Tensor>): void {
     for (const m of moves) skip.add(m!);
   }
   if (replace.size) spliceNodes(g, new Map(), replace, skip);
+}
+
+// ONNX-level pattern: q, k, v viewed head-first out of a convolution's channels (ultralytics' C2PSA / PSA attention:
+// `qkv(x).view(B, H, 2·kd + d, N).split([kd, kd, d], dim=2)`, then `q.transpose(-2, -1) @ k`, `v @ attn.transpose(-2,
+// -1)`): a Split of axis 2 of [B, H, P, N], stored channel-last as [B, N, H, P], whose parts each MatMul reads in
+// another order: one TRANSPOSE per part. Rewritten as one Transpose (0, 1, 3, 2) of [B, H, P, N] and the Split of its
+// last axis: qᵀ is a part, k and v are a swap of a part's last two dims (BATCH_MATMUL's adj_x / adj_y). Readers other
+// than MatMul / that Transpose (the pe depthwise Conv on v) keep reading the original Split: one TRANSPOSE.
+
+const LAST_SWAP = [0, 1, 3, 2].join();
+
+export function fuseViewedHeads(g: Graph, constants: Map<string, Tensor>): void {
+  const { uses, producer, outs } = readersOf(g, constants);
+  const dims = (v: string) => g.values.get(v)?.shape as number[] | undefined;
+  const before = new Map<Node, Node[]>();
+  const skip = new Set<Node>();
+  for (const s of g.nodes) {
+    const xd = staticSplit4(g, s, 2);
+    if (!xd) continue;
+    // The view of a convolution's channels: a Reshape of [B, H·P, h, w] into [B, H, P, h·w].
+    const view = producer.get(s.inputs[0]);
+    const cd = view?.opType === 'Reshape' ? dims(view.inputs[0]) : undefined;
+    if (!cd || cd.length !== 4 || cd[1] !== xd[1] * xd[2] || cd[2] * cd[3] !== xd[3] || outs.has(s.inputs[0])) continue;
+    const moved = (o: string) => (uses.get(o) ?? []).filter((n) => n.opType === 'Transpose' && permAttr(n)?.join() === LAST_SWAP);
+    const matmuls = (o: string) => (uses.get(o) ?? []).filter((n) => n.opType === 'MatMul');
+    // Worth it when two parts or more are read by MatMuls (each part's own TRANSPOSE otherwise), one of them moved.
+    if (s.outputs.some((o) => outs.has(o)) || s.outputs.filter((o) => moved(o).length + matmuls(o).length > 0).length < 2
+      || !s.outputs.some((o) => moved(o).length > 0)) continue;
+    const [b, h, , n] = xd as number[];
+    const dtype = g.values.get(s.inputs[0])?.dtype;
+    const t = `${s.inputs[0]}/tokens_first`;
+    g.values.set(t, { name: t, dtype, shape: [b, h, n, xd[2]] });
+    const swaps: Node[] = [];
+    let direct = false;
+    const parts = s.outputs.map((o) => {
+      // A part the model moves (qᵀ) is that Transpose's output; its other moves (if any) copy it.
+      const [first, ...more] = moved(o);
+      const part = first?.outputs[0] ?? `${o}/tokens_first`;
+      const od = dims(o);
+      if (!first) g.values.set(part, { name: part, dtype, shape: od ? [od[0], od[1], od[3], od[2]] : undefined });
+      if (first) skip.add(first);
+      for (const m of more) {
+        skip.add(m);
+        swaps.push(node('Identity', [part], [m.outputs[0]], {}, m.name));
+      }
+      if (matmuls(o).length) {
+        const swapped = `${o}/heads_view`;
+        g.values.set(swapped, { ...g.values.get(o)!, name: swapped });
+        swaps.push(node('Transpose', [part], [swapped], { perm: [0, 1, 3, 2] }, `${s.name}/${o}/heads_view`));
+        for (const mm of matmuls(o)) mm.inputs = mm.inputs.map((i) => (i === o ? swapped : i));
+      }
+      direct ||= (uses.get(o) ?? []).some((r) => r.opType !== 'MatMul' && !moved(o).includes(r));
+      return part;
+    });
+    const split = node('Split', [t, ...s.inputs.slice(1)], parts, {}, `${s.name}/tokens_first`);
+    split.attrs = new Map(s.attrs);
+    split.attrs.set('axis', { type: 'int', value: 3 });
+    const added = [node('Transpose', [s.inputs[0]], [t], { perm: [0, 1, 3, 2] }, `${s.name}/tokens_first_move`), split, ...swaps];
+    // The original Split stays for its other readers (the pe Conv reads v in the stored order, no move).
+    before.set(s, added);
+    if (!direct) skip.add(s);
+  }
+  if (before.size) spliceNodes(g, before, new Map(), skip);
 }
