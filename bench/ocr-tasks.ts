@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import type { Tensor } from '../src/ir/types';
 import { openOnnx } from '../src/runtime/ort';
 import { openConverted } from '../src/runtime/tflite-onnx-io';
-import { editDistance } from '../src/quantize/sequence-guard';
+import { argmaxSteps, decodeSteps, editDistance } from '../src/quantize/sequence-guard';
 
 export type Task = 'mask-iou' | 'ctc' | 'argmax' | 'cosine';
 
@@ -28,17 +28,7 @@ export function maskIou(a: ArrayLike<number>, b: ArrayLike<number>, th = 0.3): n
 
 /** Greedy CTC decode of [1, T, C] probabilities: arg-max per step, repeats merged, blank (0) dropped. */
 export function ctcGreedy(p: ArrayLike<number>, dims: number[]): number[] {
-  const c = dims[dims.length - 1];
-  const t = p.length / c;
-  const out: number[] = [];
-  let prev = -1;
-  for (let s = 0; s < t; s++) {
-    let best = 0;
-    for (let k = 1; k < c; k++) if (p[s * c + k] > p[s * c + best]) best = k;
-    if (best !== prev && best !== 0) out.push(best);
-    prev = best;
-  }
-  return out;
+  return decodeSteps(argmaxSteps(p, dims[dims.length - 1]), 0);
 }
 
 export function argmax(p: ArrayLike<number>): number {

@@ -75,12 +75,13 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
   opts: { quantized?: boolean } = {}): Promise<Verification> {
   const t0 = performance.now();
   // Random draws (Piper's noises) differ between the runtimes: both models are checked with each draw at its mean.
-  const twin = drawsAtMean(onnx, parseTflite(tflite));
+  let model = parseTflite(tflite);
+  const twin = drawsAtMean(onnx, model);
   if (twin) {
     notes.push('the model draws random numbers (RandomNormal): checked with every draw at its mean on both runtimes');
     [onnx, tflite] = [twin.onnx, twin.tflite];
+    model = parseTflite(tflite);
   }
-  const model = parseTflite(tflite);
   const io = modelIo(model);
   // Token ids in their table's range and lengths of the padded length (verify-seeds.ts): a TTS model's durations.
   const feeds = prepareInputs(io.inputs, undefined, VERIFY_SEED, tokenSeeds(model, io.inputs, VERIFY_SEED));

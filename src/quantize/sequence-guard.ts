@@ -36,7 +36,7 @@ export const sequenceOutputs = (sg: TflSubgraph, metadata: Pick<OnnxLiteMetadata
   taskOutputNames(sg, metadata, (kind, shape) => kind === 'argmax' && shape.length === 3 && shape[0] === 1 && shape[1] > 1 && shape[2] > 1);
 
 /** Arg-max per step of [.., T, C] values. */
-function argmaxSteps(p: ArrayLike<number>, classes: number): Int32Array {
+export function argmaxSteps(p: ArrayLike<number>, classes: number): Int32Array {
   const steps = new Int32Array(Math.floor(p.length / classes));
   for (let s = 0; s < steps.length; s++) {
     let best = 0;
