@@ -293,8 +293,8 @@ def with_opsets(models, pairs):
 
 def export_all(models, argv, default_opset=17):
     """Exports the models named in argv[2:] (all of `models` when none) into the folder argv[1], skipping those already
-    there; a model's options may name its opset (else `default_opset`; None: torch's default), dynamic axes and the
-    input / output names ('names', 'outputs')."""
+    there; a model's options may name its opset (else `default_opset`; None: torch's default), dynamic axes, the
+    input / output names ('names', 'outputs') and symbolics to export some aten ops with ('symbolics')."""
     out, names = argv[1], argv[2:] or list(models)
     os.makedirs(out, exist_ok=True)
     for name in names:
@@ -312,8 +312,15 @@ def export_all(models, argv, default_opset=17):
             kw = {'opset_version': opset} if opset is not None else {}
             # Not under no_grad: torch's fast attention path (aten::_native_multi_head_attention) has no ONNX export.
             # Scripted models (opts 'script') are exported the same way: their loops become ONNX Loop nodes.
-            torch.onnx.export(m, args, tmp, input_names=in_names, output_names=opts.get('outputs'),
-                              dynamic_axes=opts.get('dynamic'), **kw)
+            # opts 'symbolics': {aten op: symbolic} registered for this export only (a later torch's export form).
+            for op, fn in opts.get('symbolics', {}).items():
+                torch.onnx.register_custom_op_symbolic(op, fn, opset or 9)
+            try:
+                torch.onnx.export(m, args, tmp, input_names=in_names, output_names=opts.get('outputs'),
+                                  dynamic_axes=opts.get('dynamic'), **kw)
+            finally:
+                for op in opts.get('symbolics', {}):
+                    torch.onnx.unregister_custom_op_symbolic(op, opset or 9)
             os.replace(tmp, dst)
             print(f'exported {name} (opset {opset if opset is not None else "default"})', flush=True)
         except Exception as e:  # noqa: BLE001 — a sweep reports and goes on

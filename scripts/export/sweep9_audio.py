@@ -17,7 +17,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sweep import export_all, calibrated  # noqa: E402
-from sweep9_audio_asr import ParaformerEncoder, ParaformerCif, SenseVoiceSmall, StreamingZipformer, StreamingFastConformer  # noqa: E402
+from sweep9_audio_asr import ParaformerEncoder, ParaformerCif, index_put_bool_mask, SenseVoiceSmall, StreamingZipformer, StreamingFastConformer  # noqa: E402
 from sweep9_audio_tts import FastSpeech2, MatchaStep, MeloTextEncoderDp, TransformerCouplingFlow, StyleTTSDecoder  # noqa: E402
 from sweep8_tts import remove_all_weight_norm  # noqa: E402
 from sweep9_audio_enh import DCCRN, NSNet2, FullSubNet, OpenUnmix, SepFormer, GTCRN  # noqa: E402
@@ -31,7 +31,7 @@ FUNASR_DYN = {'speech': {0: 'batch_size', 1: 'feats_length'}, 'speech_lengths': 
 
 def paraformer(cls):
     return lambda: (cls(), (torch.randn(2, 40, 560), torch.tensor([40, 31])), {'names': ['speech', 'speech_lengths'], 'opset': 14,
-                    'dynamic': FUNASR_DYN})
+                    'dynamic': FUNASR_DYN, 'symbolics': {'aten::index_put': index_put_bool_mask}})
 
 
 MODELS9 = {

@@ -148,6 +148,21 @@ def cif_v1_export(hidden, alphas, threshold: float):
     return frame_fires, fires
 
 
+def index_put_bool_mask(g, self, indices_list_value, values, accumulate=False):
+    """aten::index_put as torch >= 2.1 exports it: a bool mask of lower rank than the data (CIF's
+    `frame_fires[frame_fires_idxs] = frames`, mask [B, L] into [B, L, D]) is unsqueezed before masked_scatter's Expand.
+    torch 1.13 expands [B, L] to [B, L, D] directly, a graph onnxruntime refuses ("invalid expand shape") unless L is
+    1 or D; FunASR's and sherpa-onnx's models are exported by later torch. Everything else as torch 1.13 does it."""
+    from torch.onnx import symbolic_helper as sh, symbolic_opset11 as o11
+    indices = sh._unpack_list(indices_list_value) if sh._is_packed_list(indices_list_value) else [indices_list_value]
+    if len(indices) == 1 and sh._is_bool(indices[0]) and not sh._parse_arg(accumulate, 'b'):
+        mask_rank, self_rank = sh._get_tensor_rank(indices[0]), sh._get_tensor_rank(self)
+        if sh._get_tensor_rank(values) != 0 and mask_rank is not None and self_rank is not None and self_rank > mask_rank:
+            mask = sh._unsqueeze_helper(g, indices[0], list(range(mask_rank, self_rank)))
+            return o11.masked_scatter(g, self, mask, values)
+    return o11.index_put(g, self, indices_list_value, values, accumulate)
+
+
 class ParaformerCif(ParaformerEncoder):
     """Encoder + predictor + cif_v1_export: acoustic embeddings for a token count known only at run time."""
 

@@ -3,7 +3,10 @@
 // takes token ids [B, T] (read as indices into a constant table) beside sequence lengths [B], the self-check feeds
 // seeded ids in the table's range and lengths equal to the padded length T, as a real text would: the predicted
 // durations, and the run-time frame count after a length regulator, are then those of a real input; its float settings
-// (a few scalars: length / noise scales, speed) are 1.
+// (a few scalars: length / noise scales, speed) are 1. A speech model's features [B, T, F] beside their lengths [B]
+// (named after them: speech / speech_lengths, x / x_lens) get lengths T too: Paraformer's CIF fires a token each time
+// the alphas it sums over the unmasked frames cross an integer, and fed length 0 it fires none (an empty token count
+// that onnxruntime itself cannot run).
 import type { TflModel, TflTensor } from '../tflite/model';
 import { consumersOf } from '../tflite/graph';
 import { valuesFromBytes } from '../ir/tensor';
@@ -43,7 +46,7 @@ export function tokenSeeds(model: TflModel, inputs: IoTensor[], seed: number): M
   const name = (io: IoTensor) => io.mapping?.onnx ?? io.name;
   const ids = inputs.filter((io) => INTEGER.has(io.mapping?.onnxDtype ?? io.dtype) && io.shape.length === 2);
   const sized = ids.map((io) => ({ io, size: tableSize(model, io.tensorIndex, readers) })).filter((s) => (s.size ?? 0) > 1);
-  if (sized.length !== 1) return values;
+  if (sized.length !== 1) return featureLengths(inputs, values);
   const { io, size } = sized[0]!;
   const [batch, padded] = io.shape;
   const lengths = inputs.filter((l) => l !== io && INTEGER.has(l.mapping?.onnxDtype ?? l.dtype) && l.shape.length === 1
@@ -59,6 +62,20 @@ export function tokenSeeds(model: TflModel, inputs: IoTensor[], seed: number): M
     const count = f.shape.reduce((a, b) => a * b, 1);
     if (!values.has(name(f)) && /^float/.test(f.mapping?.onnxDtype ?? f.dtype) && f.shape.length <= 1 && count <= 4) {
       values.set(name(f), new Array<number>(count).fill(1));
+    }
+  }
+  return values;
+}
+
+/** Lengths [B] named after a float features input [B, T, F] (`${name}_len...`): each is T, the padded length. */
+function featureLengths(inputs: IoTensor[], values: Map<string, number[]>): Map<string, number[]> {
+  const name = (io: IoTensor) => io.mapping?.onnx ?? io.name;
+  for (const f of inputs) {
+    if (!/^float/.test(f.mapping?.onnxDtype ?? f.dtype) || f.shape.length !== 3) continue;
+    const [batch, padded] = f.shape;
+    for (const l of inputs) {
+      if (INTEGER.has(l.mapping?.onnxDtype ?? l.dtype) && l.shape.length === 1 && l.shape[0] === batch
+        && name(l).toLowerCase().startsWith(`${name(f).toLowerCase()}_len`)) values.set(name(l), new Array<number>(batch!).fill(padded!));
     }
   }
   return values;

@@ -22,7 +22,7 @@ const GatherND: OpConverter = {
     const [data, indices] = node.inputs;
     const e = new Emitter(ctx, node);
     const b = attrInt(node, 'batch_dims', 0);
-    let idx = ndIndices(e, indices, ctx.dims(data).slice(b));
+    let idx = ndIndices(e, indices, ctx.dims(data).slice(b), b === 0 ? data : undefined);
     if (b > 0) {
       const S = ctx.dims(indices);
       const rows = S.slice(0, -1);

@@ -6,13 +6,13 @@ import { emitScatter, scatterCheck } from './_scatter';
 import { MAX_OPSET } from '../types';
 
 const ScatterND: OpConverter = {
-  op: 'ScatterND', emits: ['SCATTER_ND', 'FLOOR_MOD', 'GREATER', 'SELECT_V2', 'ADD', 'SHAPE', 'FILL'],
-  incidental: ['SHAPE', 'FILL'] /* updates sized at run time */, opset: [11, MAX_OPSET], inputs: [3, 3],
+  op: 'ScatterND', emits: ['SCATTER_ND', 'FLOOR_MOD', 'GREATER', 'SELECT_V2', 'ADD', 'SHAPE', 'FILL', 'SLICE', 'MAXIMUM'],
+  incidental: ['SHAPE', 'FILL', 'SLICE', 'MAXIMUM'] /* sizes known at run time */, opset: [11, MAX_OPSET], inputs: [3, 3],
   dtypes: ['float32', 'float64', 'int32', 'int64'], layout: 'onnx',
   check: scatterCheck,
   convert(node, ctx) {
     const e = new Emitter(ctx, node);
-    emitScatter(e, ndIndices(e, node.inputs[1], ctx.shape(node.inputs[0])));
+    emitScatter(e, ndIndices(e, node.inputs[1], ctx.dims(node.inputs[0]), node.inputs[0]));
   },
 };
 export default ScatterND;

@@ -69,16 +69,23 @@ export function wrapDivisor(e: Emitter, size: number): number {
   return e.bin('MAXIMUM', size, e.scalar(1, 'INT32'));
 }
 
-/** ND indices (last dim m indexes the first m data dims) with negative entries wrapped, for GATHER_ND/SCATTER_ND. */
-export function ndIndices(e: Emitter, indices: string, dataDims: number[]): number {
+/** ND indices (last dim m indexes the first m data dims) with negative entries wrapped, for GATHER_ND/SCATTER_ND.
+ *  Data dims known only at run time (Paraformer's CIF scatters into a row count the data decides) are measured:
+ *  the divisors are the data's SHAPE sliced to its first m dims (at least 1, `wrapDivisor`). */
+export function ndIndices(e: Emitter, indices: string, dataDims: number[], data?: string): number {
   const ctx: ConvertContext = e.ctx;
   const S = ctx.dims(indices);
   const m = S[S.length - 1];
   const c = ctx.constant(indices);
-  if (m < 0 || dataDims.slice(0, m).some((d) => d < 0)) ctx.fail('GatherND with index depth or data dims known only at run time is not supported');
+  const runTime = m >= 0 && dataDims.slice(0, m).some((d) => d < 0);
+  if (m < 0 || (runTime && !data)) ctx.fail('GatherND with index depth or data dims known only at run time is not supported');
   if (c) {
     const vals = toNumbers(c).map((v, i) => (v < 0 ? v + dataDims[i % m] : v));
+    if (runTime && toNumbers(c).some((v, i) => v < 0 && dataDims[i % m] < 0)) ctx.fail('negative constant indices into a dim known only at run time are not supported');
     return ctx.constInt32(vals, `${e.node.name}/indices`, [...S]);
   }
-  return e.bin('FLOOR_MOD', ctx.inputOnnx(indices), ctx.constInt32(dataDims.slice(0, m), `${e.node.name}/dims`, [m]));
+  if (!runTime) return e.bin('FLOOR_MOD', ctx.inputOnnx(indices), ctx.constInt32(dataDims.slice(0, m), `${e.node.name}/dims`, [m]));
+  const shape = e.op('SHAPE', [ctx.inputOnnx(data!)], [dataDims.length], 'INT32', { outType: 'INT32' });
+  const lead = e.op('SLICE', [shape, ctx.constInt32([0], `${e.node.name}/lead0`), ctx.constInt32([m], `${e.node.name}/leadm`)], [m], 'INT32');
+  return e.bin('FLOOR_MOD', ctx.inputOnnx(indices), wrapDivisor(e, lead));
 }
