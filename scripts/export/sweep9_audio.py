@@ -17,7 +17,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sweep import export_all, calibrated  # noqa: E402
-from sweep9_audio_asr import ParaformerEncoder, ParaformerCif, index_put_bool_mask, SenseVoiceSmall, StreamingZipformer, StreamingFastConformer  # noqa: E402
+from sweep9_audio_asr import ParaformerEncoder, ParaformerCif, Paraformer, index_put_bool_mask, SenseVoiceSmall, StreamingZipformer, StreamingFastConformer  # noqa: E402
 from sweep9_audio_tts import FastSpeech2, MatchaStep, MeloTextEncoderDp, TransformerCouplingFlow, StyleTTSDecoder  # noqa: E402
 from sweep8_tts import remove_all_weight_norm  # noqa: E402
 from sweep9_audio_enh import DCCRN, NSNet2, FullSubNet, OpenUnmix, SepFormer, GTCRN  # noqa: E402
@@ -29,14 +29,16 @@ torch.manual_seed(0)
 FUNASR_DYN = {'speech': {0: 'batch_size', 1: 'feats_length'}, 'speech_lengths': {0: 'batch_size'}}
 
 
-def paraformer(cls):
+def paraformer(cls, **kw):
     return lambda: (cls(), (torch.randn(2, 40, 560), torch.tensor([40, 31])), {'names': ['speech', 'speech_lengths'], 'opset': 14,
-                    'dynamic': FUNASR_DYN, 'symbolics': {'aten::index_put': index_put_bool_mask}})
+                    'dynamic': FUNASR_DYN, 'symbolics': {'aten::index_put': index_put_bool_mask}, **kw})
 
 
 MODELS9 = {
     'paraformer_encoder': paraformer(ParaformerEncoder),
     'paraformer_cif': paraformer(ParaformerCif),
+    'paraformer': paraformer(Paraformer, outputs=['logits', 'token_num'],
+                             dynamic=dict(FUNASR_DYN, logits={0: 'batch_size', 1: 'logits_length'}, token_num={0: 'batch_size'})),
     'sensevoice_small': lambda: (SenseVoiceSmall(), (torch.randn(2, 40, 560), torch.tensor([40, 31]), torch.tensor([0, 3]), torch.tensor([14, 15])),
                                  {'names': ['speech', 'speech_lengths', 'language', 'textnorm'], 'outputs': ['ctc_logits', 'encoder_out_lens'],
                                   'opset': 14, 'dynamic': dict(FUNASR_DYN, language={0: 'batch_size'}, textnorm={0: 'batch_size'},

@@ -173,6 +173,110 @@ class ParaformerCif(ParaformerEncoder):
         return embeds, alphas.sum(-1), peaks
 
 
+class DecoderFsmn(nn.Module):
+    """MultiHeadedAttentionSANMDecoder's export form: the FSMN memory alone (a padded depthwise Conv1d), masked."""
+
+    def __init__(self, d, kernel=11, sanm_shift=0):
+        super().__init__()
+        self.fsmn_block = nn.Conv1d(d, d, kernel, groups=d, bias=False)
+        left = (kernel - 1) // 2 + sanm_shift
+        self.pad_fn = nn.ConstantPad1d((left, kernel - 1 - left), 0.0)
+
+    def forward(self, inputs, mask_3d):
+        inputs = inputs * mask_3d
+        x = self.fsmn_block(self.pad_fn(inputs.transpose(1, 2))).transpose(1, 2)
+        return (x + inputs) * mask_3d
+
+
+class CrossAttention(nn.Module):
+    """MultiHeadedAttentionCrossAtt's export form: q from the tokens, packed k / v from the encoder output."""
+
+    def __init__(self, h, d):
+        super().__init__()
+        self.h, self.d_k = h, d // h
+        self.linear_q, self.linear_k_v, self.linear_out = nn.Linear(d, d), nn.Linear(d, 2 * d), nn.Linear(d, d)
+
+    def heads(self, x):
+        b, t, _ = x.size()
+        return x.view(b, t, self.h, self.d_k).transpose(1, 2)
+
+    def forward(self, x, memory, mask_4d):
+        k, v = torch.split(self.linear_k_v(memory), self.h * self.d_k, dim=-1)
+        scores = torch.matmul(self.heads(self.linear_q(x)), self.heads(k).transpose(-2, -1)) / math.sqrt(self.d_k) + mask_4d
+        ctx = torch.matmul(torch.softmax(scores, dim=-1), self.heads(v)).permute(0, 2, 1, 3).contiguous()
+        return self.linear_out(ctx.view(ctx.size(0), ctx.size(1), self.h * self.d_k))
+
+
+class DecoderLayerSANM(nn.Module):
+    """DecoderLayerSANMExport: feed-forward (w_1, relu, norm, w_2 without bias), FSMN self memory, cross attention;
+    the last layer (decoders3) is the feed-forward alone, without a residual."""
+
+    def __init__(self, d, h=4, ff=256, attn=True):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(d)
+        self.w_1, self.ff_norm, self.w_2 = nn.Linear(d, ff), nn.LayerNorm(ff), nn.Linear(ff, d, bias=False)
+        self.attn = attn
+        if attn:
+            self.norm2, self.norm3 = nn.LayerNorm(d), nn.LayerNorm(d)
+            self.self_attn, self.src_attn = DecoderFsmn(d), CrossAttention(h, d)
+
+    def forward(self, tgt, tgt_mask, memory, memory_mask):
+        residual = tgt
+        x = self.w_2(self.ff_norm(torch.relu(self.w_1(self.norm1(tgt)))))
+        if not self.attn:
+            return x
+        x = residual + self.self_attn(self.norm2(x), tgt_mask)
+        return x + self.src_attn(self.norm3(x), memory, memory_mask)
+
+
+class ParaformerSANMDecoder(nn.Module):
+    """ParaformerSANMDecoderExport: decoders (FSMN + cross attention), decoders3 (feed-forward), after_norm, output
+    layer; masks from the token count and the encoder lengths."""
+
+    def __init__(self, d=64, vocab=120, layers=2, ff=256):
+        super().__init__()
+        self.decoders = nn.ModuleList(DecoderLayerSANM(d, ff=ff) for _ in range(layers))
+        self.decoders3 = nn.ModuleList([DecoderLayerSANM(d, ff=ff, attn=False)])
+        self.after_norm = nn.LayerNorm(d)
+        self.output_layer = nn.Linear(d, vocab)
+
+    def forward(self, hs_pad, hlens, ys_in_pad, ys_in_lens):
+        tgt_mask = sequence_mask(ys_in_lens, ys_in_pad.size(1))[:, :, None]
+        memory_mask = (1 - sequence_mask(hlens, hs_pad.size(1))[:, None, None, :]) * -10000.0
+        x = ys_in_pad
+        for layer in self.decoders:
+            x = layer(x, tgt_mask, hs_pad, memory_mask)
+        for layer in self.decoders3:
+            x = layer(x, tgt_mask, hs_pad, memory_mask)
+        return self.output_layer(self.after_norm(x)), ys_in_lens
+
+
+class Paraformer(ParaformerEncoder):
+    """FunASR's Paraformer export_forward: encoder, CifPredictorV2Export (alphas, tail_process_fn's tail threshold 0.45,
+    cif_v1_export), token count floor(sum of alphas) as int32, ParaformerSANMDecoder on the acoustic embeddings,
+    log_softmax: logits [B, L, vocab] for a token count L the data decides."""
+
+    def __init__(self, d=64, vocab=120, tail_threshold=0.45):
+        super().__init__(d)
+        self.decoder = ParaformerSANMDecoder(d, vocab)
+        self.tail_threshold = tail_threshold
+
+    def forward(self, speech, speech_lengths):
+        enc, lens = self.encoder(speech, speech_lengths)
+        mask = sequence_mask(lens, enc.size(1))
+        alphas = self.alphas(enc, mask)
+        b, _, d = enc.size()
+        zeros_t = torch.zeros((b, 1), dtype=torch.float32)
+        tail = (torch.cat([torch.ones_like(zeros_t), mask], dim=1) - torch.cat([mask, zeros_t], dim=1)) * self.tail_threshold
+        alphas = torch.cat([alphas, zeros_t], dim=1) + tail
+        hidden = torch.cat([enc, torch.zeros((b, 1, d), dtype=enc.dtype)], dim=1)
+        token_num = torch.floor(alphas.sum(dim=-1))
+        embeds, _ = cif_v1_export(hidden, alphas, 1.0)
+        token_num = token_num.type(torch.int32)
+        logits, _ = self.decoder(enc, lens, embeds, token_num)
+        return torch.log_softmax(logits, dim=-1), token_num
+
+
 class SenseVoiceSmall(nn.Module):
     def __init__(self, d=64, vocab=100):
         super().__init__()
