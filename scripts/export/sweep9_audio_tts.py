@@ -64,9 +64,11 @@ class FastSpeech2(nn.Module):
     """`full`: texts → mel (length regulator inside); else texts → durations, pitch, energy and the adapted
     encoder output before the regulator (what split exports feed a second model)."""
 
-    def __init__(self, vocab=60, d=64, n_bins=16, full=True, matmul_lr=False):
+    def __init__(self, vocab=60, d=64, n_bins=16, full=True, matmul_lr=False, espnet_lr=False, max_dur=64):
         super().__init__()
-        self.full, self.matmul_lr = full, matmul_lr
+        self.full, self.matmul_lr, self.espnet_lr = full, matmul_lr, espnet_lr
+        # espnet_onnx's OnnxLengthRegurator: MakePadMask's table (row i: positions >= i + 1), rows dur - 1, cut at max(dur)
+        self.register_buffer('mask_pad', torch.triu(torch.ones(max_dur, max_dur), diagonal=1).bool(), persistent=False)
         self.src_emb = nn.Embedding(vocab, d, padding_idx=0)
         self.register_buffer('pos', sinusoid_table(1001, d), persistent=False)
         self.encoder = nn.ModuleList(FFTBlock(d) for _ in range(2))
@@ -98,6 +100,10 @@ class FastSpeech2(nn.Module):
             csum = torch.cumsum(F.pad(d_rounded, (1, 0, 0, 0), value=0), dim=1)[:, None, :]
             rng = torch.arange(d_rounded.sum(dim=1).max())[None, :, None]
             x = torch.matmul(((csum[:, :, :-1] <= rng) & (csum[:, :, 1:] > rng)).float(), x)
+        elif self.espnet_lr:  # espnet_onnx: the frames' text positions are the NonZero rows of the sequence mask
+            dur = d_rounded[0]
+            dm = 1 - self.mask_pad[dur - 1][..., :torch.max(dur)].type(torch.float32)
+            x = x[:, torch.nonzero(dm)[:, 0]]
         else:
             x = torch.repeat_interleave(x[0], d_rounded[0], dim=0).unsqueeze(0)
         mel_mask = torch.zeros(1, x.size(1), dtype=torch.bool)
