@@ -6,7 +6,8 @@
 // setting input (a few elements); a count that the data decides (FunASR's CIF: tokens fire where the cumulated
 // alphas cross an integer) has no such fix.
 import { elementCount, isStaticShape } from '../ir/types';
-import type { Graph, Node, Tensor } from '../ir/types';
+import type { Graph, Tensor } from '../ir/types';
+import { readersOf } from './simplify-util';
 
 /** Inputs of rank 0 or 1 and this size or smaller are settings one can freeze (a scale, a rate, a count), not data
  *  (a [1, 12] row of token ids is data). */
@@ -24,8 +25,8 @@ export interface DimsSources {
 
 /** The graph inputs whose values set `name`'s unknown dims. */
 export function dimsSources(graph: Graph, constants: Map<string, Tensor>, name: string): DimsSources {
-  const producer = new Map<string, Node>();
-  for (const n of graph.nodes) for (const o of n.outputs) producer.set(o, n);
+  // Folded nodes have no entry: the walk never asks for the producer of a constant.
+  const { producer } = readersOf(graph, constants);
   const inputs = new Map(graph.inputs.map((i) => [i.name, i]));
   const known = (v: string) => constants.has(v) || isStaticShape(graph.values.get(v)?.shape ?? [-1]);
   const small = (v: string) => {

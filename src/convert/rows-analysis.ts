@@ -6,6 +6,7 @@
 import { toNumbers } from '../ir/tensor';
 import type { Graph, Node, Tensor } from '../ir/types';
 import { isStaticShape } from '../ir/types';
+import { readersOf } from './simplify-util';
 
 type Consts = Map<string, Tensor>;
 type Taint = { kind: 'idx' | 'row'; mask: string } | { kind: 'shape' | 'dims' };
@@ -41,12 +42,8 @@ function opsOn(op: string): number[] | undefined {
 }
 
 export function analyzeRows(g: Graph, consts: Consts): RowsPlan | undefined {
-  const readers = new Map<string, Node[]>();
-  const producer = new Map<string, Node>();
-  for (const n of g.nodes) {
-    n.inputs.forEach((i) => { if (i) readers.set(i, [...(readers.get(i) ?? []), n]); });
-    n.outputs.forEach((o) => producer.set(o, n));
-  }
+  // Folded nodes (Shape of a static value...) are neither readers nor producers here: they are never converted.
+  const { uses: readers, producer } = readersOf(g, consts);
   const staticShape = (v: string) => { const s = g.values.get(v)?.shape; return isStaticShape(s) ? s : undefined; };
   const canon = (v: string): string => {
     const p = producer.get(v);
