@@ -85,19 +85,24 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
   const io = modelIo(model);
   // Token ids in their table's range and lengths of the padded length (verify-seeds.ts): a TTS model's durations.
   const feeds = prepareInputs(io.inputs, undefined, VERIFY_SEED, tokenSeeds(model, io.inputs, VERIFY_SEED));
+  // Inputs frozen with --input-value are no .tflite inputs: onnxruntime gets their recorded values.
+  const onnxFeeds = [...feeds.onnx, ...frozenInputs(readMetadata(tflite))];
   let got: Tensor[];
   try {
     const session = await openTflite(tflite);
     try { got = await session.run(feeds.device); } finally { session.close(); }
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    throw new ModelError(`the converted model fails on LiteRT, nothing written: ${namingTheOp(msg, model)}`);
+    // A model onnxruntime cannot run on the same inputs either (torch 1.13's export of a lower-rank bool mask's
+    // index_put: Paraformer's CIF) is the ONNX file's fault: say so.
+    const ortToo = await runOnnx(onnx, onnxFeeds).then(() => '', (o: Error) => o.message);
+    throw new ModelError(`the converted model fails on LiteRT, nothing written: ${namingTheOp(msg, model)}`
+      + (ortToo ? `; onnxruntime fails on the same inputs too (${ortToo}): the ONNX model itself does not run` : ''));
   }
   let ref: Map<string, Tensor> | undefined;
   const names = io.outputs.map((o) => o.mapping?.onnx ?? o.name);
   try {
-    // Inputs frozen with --input-value are no .tflite inputs: onnxruntime gets their recorded values.
-    ref = await runOnnx(onnx, [...feeds.onnx, ...frozenInputs(readMetadata(tflite))], names);
+    ref = await runOnnx(onnx, onnxFeeds, names);
   } catch (e) {
     notes.push(`not compared with onnxruntime: ${(e as Error).message}`);
   }
@@ -183,7 +188,7 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
   // maxpool(x) == x, steep trained layers): onnxruntime's own two runs show what the input alone moves.
   // (Not for a model quantized by onnx2lite, which differs from the float reference by its own rounding.)
   const beyond = !quantizedByUs(model) && isDegraded({ maxRel, cosine, ms: 0, ...(detections ? { detections } : {}), ...(labels ? { labels } : {}) });
-  const reference = ref && (opts.quantized || beyond) ? await selfSpread(onnx, [...feeds.onnx, ...frozenInputs(readMetadata(tflite))], names, ref) : undefined;
+  const reference = ref && (opts.quantized || beyond) ? await selfSpread(onnx, onnxFeeds, names, ref) : undefined;
   return { maxRel, cosine, ms: Math.round(performance.now() - t0), ...(reference ? { reference } : {}), ...(detections ? { detections } : {}),
     ...(labels ? { labels } : {}), ...(topk ? { topk } : {}) };
 }

@@ -86,3 +86,10 @@ test('the self-check feeds speech lengths of the padded length, so tokens fire (
   await assert.rejects(runOnnx(FILE, feeds([0], 1)), /ScatterND/);
   assert.ok(readFileSync(FILE).length < 300_000);
 });
+
+test('torch 1.13\'s export of the CIF (a [1, L] mask expanded to [1, L, D]) fails on both runtimes: the refusal says so', async () => {
+  const file = 'test/fixtures/paraformer/cif_torch113.onnx';
+  const res = convertModel(readModelFile(file), { inputShapes: new Map([['hidden', [1, 12, 8]], ['alphas', [1, 12]]]) });
+  await assert.rejects(verifyOnLiteRt(file, serializeTflite(res.model)),
+    /fails on LiteRT, nothing written: .*; onnxruntime fails on the same inputs too \(.*Expand.*\): the ONNX model itself does not run/);
+});
