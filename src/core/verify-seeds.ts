@@ -3,8 +3,10 @@
 // takes token ids [B, T] (read as indices into a constant table) beside sequence lengths [B], the self-check feeds
 // seeded ids in the table's range and lengths equal to the padded length T, as a real text would: the predicted
 // durations, and the run-time frame count after a length regulator, are then those of a real input; its float settings
-// (a few scalars: length / noise scales, speed) are 1.
-import type { TflModel, TflTensor } from '../tflite/model';
+// (a few scalars: length / noise scales, speed) are 1. Ids with no length beside them whose padding mask the model makes
+// itself (an EQUAL / NOT_EQUAL of the ids and a constant pad id: DeepPhonemizer's `text == 0`) are seeded in range
+// too, never the pad id: all-zero ids are all padding, a softmax over no key, NaN in onnxruntime.
+import type { TflModel, TflOperator, TflTensor } from '../tflite/model';
 import { consumersOf } from '../tflite/graph';
 import { valuesFromBytes } from '../ir/tensor';
 import type { DType } from '../ir/types';
@@ -13,12 +15,23 @@ import type { IoTensor } from '../deploy/tensors';
 
 const INTEGER = new Set(['int32', 'int64', 'uint8', 'int8', 'int16', 'uint16', 'uint32', 'uint64']);
 
+const MOVES = new Set(['TRANSPOSE', 'RESHAPE', 'CAST']);
+
+/** The ops reading `input`, also through moves of it (DeepPhonemizer reads its ids transposed to [T, B]). */
+function readersThrough(model: TflModel, input: number, readers: Map<number, number[]>, depth = 0): { op: TflOperator; input: number }[] {
+  const sg = model.subgraphs[0]!;
+  return (readers.get(input) ?? []).flatMap((k) => {
+    const op = sg.operators[k]!;
+    return MOVES.has(op.opcode) && op.inputs[0] === input && depth < 3
+      ? readersThrough(model, op.outputs[0]!, readers, depth + 1) : [{ op, input }];
+  });
+}
+
 /** The table size `ids` index into (a GATHER from a constant table, or the FLOOR_MOD by a constant that wraps
  *  negative ids before it), or undefined when the input is not read that way. */
-function tableSize(model: TflModel, input: number, readers: Map<number, number[]>): number | undefined {
+function tableSize(model: TflModel, ids: number, readers: Map<number, number[]>): number | undefined {
   const sg = model.subgraphs[0]!;
-  for (const k of readers.get(input) ?? []) {
-    const op = sg.operators[k]!;
+  for (const { op, input } of readersThrough(model, ids, readers)) {
     const other = (i: number): TflTensor | undefined => (op.inputs[i]! >= 0 ? sg.tensors[op.inputs[i]!] : undefined);
     if (op.opcode === 'GATHER' && op.inputs[1] === input && other(0)?.data) {
       const axis = Number(op.options?.axis ?? 0);
@@ -32,10 +45,25 @@ function tableSize(model: TflModel, input: number, readers: Map<number, number[]
   return undefined;
 }
 
+/** The pad id the model compares `ids` with to make its own padding mask, or undefined. */
+function padId(model: TflModel, ids: number, readers: Map<number, number[]>): number | undefined {
+  const sg = model.subgraphs[0]!;
+  for (const { op, input } of readersThrough(model, ids, readers)) {
+    if (op.opcode !== 'EQUAL' && op.opcode !== 'NOT_EQUAL') continue;
+    const other = sg.tensors[op.inputs[op.inputs[0] === input ? 1 : 0]!];
+    if (other?.data && other.shape.reduce((a, b) => a * b, 1) === 1) {
+      const type = other.type.toLowerCase() as DType;
+      if (INTEGER.has(type)) return Number(valuesFromBytes(type, other.data, 1)[0]);
+    }
+  }
+  return undefined;
+}
+
 /**
  * Values (by ONNX input name) for prepareInputs: token ids seeded in [1, table size) and each length input (rank 1,
  * named for a length, one per batch row) the ids' padded length. Empty unless the model has exactly one ids input
- * [B, T] and a length input beside it: other models keep the generator's integers.
+ * [B, T] and a length input beside it, or a padding mask it makes from the ids (then ids only, never the pad id):
+ * other models keep the generator's integers.
  */
 export function tokenSeeds(model: TflModel, inputs: IoTensor[], seed: number): Map<string, number[]> {
   const values = new Map<string, number[]>();
@@ -48,9 +76,14 @@ export function tokenSeeds(model: TflModel, inputs: IoTensor[], seed: number): M
   const [batch, padded] = io.shape;
   const lengths = inputs.filter((l) => l !== io && INTEGER.has(l.mapping?.onnxDtype ?? l.dtype) && l.shape.length === 1
     && l.shape[0] === batch && /len/i.test(name(l)));
-  if (lengths.length === 0) return values;
+  const pad = padId(model, io.tensorIndex, readers);
+  if (lengths.length === 0 && pad === undefined) return values;
   const rnd = seededUniform(seed);
-  values.set(name(io), Array.from({ length: batch! * padded! }, () => 1 + Math.floor(rnd() * (size! - 1))));
+  values.set(name(io), Array.from({ length: batch! * padded! }, () => {
+    const id = 1 + Math.floor(rnd() * (size! - 1));
+    return id === pad ? (id + 1 < size! ? id + 1 : 1) : id;
+  }));
+  if (lengths.length === 0) return values;
   for (const l of lengths) values.set(name(l), new Array<number>(batch!).fill(padded!));
   // A TTS model's float settings beside its text (Piper's scales, FastSpeech2's d_control / speed: at most 4 values)
   // are 1, their default: a duration scale seeded in [0, 1) can round every duration to 0 frames, which LiteRT's
