@@ -52,12 +52,14 @@ MODELS10 = {
                              torch.randn(1, 1, 128)), {'names': ['x', 'm_t', 'aux_t', 'h1', 'h2'], 'outputs': ['posterior', 'h1_out', 'h2_out'], 'opset': 13}),
     'wavernn_upsample': lambda: (tts.WaveRNNUpsample(WRNN), torch.randn(1, 80, 12), {'names': ['specgram'], 'outputs': ['upsampled', 'aux'],
                                  'opset': 13}),
+    'wavernn_upsample_fatchord': lambda: (tts.wavernn_upsample_fatchord(tts.small_wavernn()), torch.randn(1, 80, 12),
+                                          {'names': ['specgram'], 'outputs': ['upsampled', 'aux'], 'opset': 13}),
     'hdemucs_full': lambda: (tts.hdemucs_full(), torch.randn(1, 2, HD_LEN), {'names': ['mix'], 'outputs': ['sources'], 'opset': 17}),
     'hdemucs_core': lambda: (tts.hdemucs_core(), (torch.randn(1, 2, HD_LEN), torch.randn(1, 4, 2048, math.ceil(HD_LEN / 1024))),
                              {'names': ['mix', 'spec'], 'outputs': ['time_sources', 'freq_spec'], 'opset': 17}),
 }
 
-for extra in ('sweep10_seq_lm', 'sweep10_seq_misc'):
+for extra in ('sweep10_seq_lm', 'sweep10_seq_misc', 'sweep10_seq_more'):
     try:
         MODELS10.update(__import__(extra).MODELS)
     except ImportError as e:

@@ -182,3 +182,26 @@ def hdemucs_core():
 def hdemucs_full():
     torch.manual_seed(0)
     return torchaudio.models.hdemucs_low(sources=['speech', 'noise']).eval()
+
+
+class Stretch2dRepeat(nn.Module):
+    """fatchord's WaveRNN Stretch2d (the repository torchaudio's is ported from, which its ONNX ports run):
+    unsqueeze / repeat / view instead of repeat_interleave, whose torch 1.13 export over a non-last axis is wrong."""
+    def __init__(self, time_scale, freq_scale):
+        super().__init__()
+        self.time_scale, self.freq_scale = time_scale, freq_scale
+
+    def forward(self, x):
+        b, c, h, w = x.size()
+        x = x.unsqueeze(-1).unsqueeze(3).repeat(1, 1, 1, self.freq_scale, 1, self.time_scale)
+        return x.view(b, c, h * self.freq_scale, w * self.time_scale)
+
+
+def wavernn_upsample_fatchord(w):
+    up = WaveRNNUpsample(w)
+    u = up.w.upsample
+    u.resnet_stretch = Stretch2dRepeat(u.resnet_stretch.time_scale, u.resnet_stretch.freq_scale)
+    for i, layer in enumerate(u.upsample_layers):
+        if layer.__class__.__name__ == 'Stretch2d':
+            u.upsample_layers[i] = Stretch2dRepeat(layer.time_scale, layer.freq_scale)
+    return up
