@@ -180,3 +180,169 @@ MODELS = {
     'deepspeech2': lambda: (calibrated_ds2(), (torch.randn(2, 1, 81, 60), torch.tensor([60, 45])),
                             {'names': ['spect', 'lengths'], 'outputs': ['logits', 'output_lengths'], 'opset': 13}),
 }
+
+
+# --- NVIDIA WaveGlow (convert_waveglow2onnx.py: infer with the noise z as an input, 1x1 convs inverted beforehand) ---
+
+class WN(nn.Module):
+    def __init__(self, n_in, n_mel, n_layers=4, n_ch=32, k=3):
+        super().__init__()
+        self.n_layers, self.n_ch = n_layers, n_ch
+        self.start = nn.Conv1d(n_in, n_ch, 1)
+        self.end = nn.Conv1d(n_ch, 2 * n_in, 1)
+        self.cond_layer = nn.Conv1d(n_mel, 2 * n_ch * n_layers, 1)
+        self.in_layers = nn.ModuleList(nn.Conv1d(n_ch, 2 * n_ch, k, dilation=2 ** i, padding=(k * 2 ** i - 2 ** i) // 2) for i in range(n_layers))
+        self.res_skip = nn.ModuleList(nn.Conv1d(n_ch, 2 * n_ch if i < n_layers - 1 else n_ch, 1) for i in range(n_layers))
+
+    def forward(self, audio, spect):
+        audio = self.start(audio)
+        output = torch.zeros_like(audio)
+        spect = self.cond_layer(spect)
+        for i in range(self.n_layers):
+            off = i * 2 * self.n_ch
+            acts = self.in_layers[i](audio) + spect[:, off:off + 2 * self.n_ch, :]
+            acts = torch.tanh(acts[:, :self.n_ch]) * torch.sigmoid(acts[:, self.n_ch:])  # fused_add_tanh_sigmoid_multiply
+            rs = self.res_skip[i](acts)
+            if i < self.n_layers - 1:
+                audio = audio + rs[:, :self.n_ch]
+                output = output + rs[:, self.n_ch:]
+            else:
+                output = output + rs
+        return self.end(output)
+
+
+class WaveGlowInfer(nn.Module):
+    def __init__(self, n_mel=40, n_flows=4, n_group=8, n_early_every=2, n_early_size=2, stride=256):
+        super().__init__()
+        self.n_flows, self.n_group, self.n_early_every, self.n_early_size = n_flows, n_group, n_early_every, n_early_size
+        self.upsample = nn.ConvTranspose1d(n_mel, n_mel, 1024, stride=stride)
+        self.WN, self.convinv = nn.ModuleList(), []
+        n_half, n_rem = n_group // 2, n_group
+        for k in range(n_flows):
+            if k % n_early_every == 0 and k > 0:
+                n_half -= n_early_size // 2
+                n_rem -= n_early_size
+            w = torch.linalg.qr(torch.randn(n_rem, n_rem))[0]
+            self.register_buffer(f'convinv_{k}', torch.inverse(w)[:, :, None])
+            self.WN.append(WN(n_half, n_mel * n_group))
+        self.n_remaining = n_rem
+
+    def forward(self, spect, z):  # z: (B, n_group, T * stride / n_group) of unit noise × sigma
+        spect = self.upsample(spect)
+        t = z.size(2) * self.n_group
+        spect = spect[:, :, :t]
+        b = spect.size(0)
+        spect = spect.view(b, spect.size(1), -1, self.n_group).permute(0, 2, 1, 3).contiguous().view(b, t // self.n_group, -1).permute(0, 2, 1)  # infer_onnx's view for unfold
+        audio = z[:, :self.n_remaining, :]
+        z_rest = z[:, self.n_remaining:, :]
+        for k in reversed(range(self.n_flows)):
+            n_half = audio.size(1) // 2
+            a0, a1 = audio[:, :n_half], audio[:, n_half:]
+            out = self.WN[k](a0, spect)
+            s, bias = out[:, n_half:], out[:, :n_half]
+            a1 = (a1 - bias) / torch.exp(s)
+            audio = F.conv1d(torch.cat([a0, a1], 1), getattr(self, f'convinv_{k}'))
+            if k % self.n_early_every == 0 and k > 0:
+                audio = torch.cat((z_rest[:, -self.n_early_size:] if z_rest.size(1) == self.n_early_size else z_rest[:, :self.n_early_size], audio), 1)
+                z_rest = z_rest[:, :-self.n_early_size] if z_rest.size(1) > self.n_early_size else z_rest[:, :0]
+        return audio.permute(0, 2, 1).contiguous().view(b, -1)
+
+
+# --- WeNet U2++ Conformer forward_chunk (att_cache / cnn_cache as its ONNX export for the runtime) ---
+
+class WenetLayer(nn.Module):
+    def __init__(self, d=64, h=4, k=15):
+        super().__init__()
+        self.h, self.dk, self.k = h, d // h, k
+        self.ff1, self.ff2 = nn.Sequential(nn.Linear(d, 4 * d), nn.SiLU(), nn.Linear(4 * d, d)), nn.Sequential(nn.Linear(d, 4 * d), nn.SiLU(), nn.Linear(4 * d, d))
+        self.norm_ff1, self.norm_mha, self.norm_conv, self.norm_ff2, self.norm_final = (nn.LayerNorm(d) for _ in range(5))
+        self.linear_q, self.linear_k, self.linear_v, self.linear_out, self.linear_pos = (nn.Linear(d, d) for _ in range(5))
+        self.pos_bias_u, self.pos_bias_v = nn.Parameter(torch.randn(h, self.dk) * 0.1), nn.Parameter(torch.randn(h, self.dk) * 0.1)
+        self.pw1, self.dw, self.pw2 = nn.Conv1d(d, 2 * d, 1), nn.Conv1d(d, d, k, groups=d), nn.Conv1d(d, d, 1)
+        self.conv_norm = nn.LayerNorm(d)
+
+    def forward(self, x, pos_emb, att_cache, cnn_cache):
+        b, t, d = x.shape
+        x = x + 0.5 * self.ff1(self.norm_ff1(x))
+        r = self.norm_mha(x)
+        q = self.linear_q(r).view(b, t, self.h, self.dk)
+        k = self.linear_k(r).view(b, t, self.h, self.dk).transpose(1, 2)
+        v = self.linear_v(r).view(b, t, self.h, self.dk).transpose(1, 2)
+        key_cache, value_cache = torch.split(att_cache, att_cache.size(-1) // 2, dim=-1)
+        k, v = torch.cat([key_cache, k], dim=2), torch.cat([value_cache, v], dim=2)
+        new_att_cache = torch.cat((k, v), dim=-1)
+        p = self.linear_pos(pos_emb).view(1, -1, self.h, self.dk).transpose(1, 2)
+        ac = torch.matmul((q + self.pos_bias_u).transpose(1, 2), k.transpose(-2, -1))
+        bd = torch.matmul((q + self.pos_bias_v).transpose(1, 2), p.transpose(-2, -1))
+        a = torch.softmax((ac + bd) / math.sqrt(self.dk), dim=-1)
+        x = x + self.linear_out(torch.matmul(a, v).transpose(1, 2).reshape(b, t, d))
+        c = self.norm_conv(x).transpose(1, 2)
+        c = F.glu(self.pw1(c), dim=1)
+        c = torch.cat((cnn_cache, c), dim=2)
+        new_cnn_cache = c[:, :, -(self.k - 1):]
+        c = self.pw2(F.silu(self.conv_norm(self.dw(c).transpose(1, 2)).transpose(1, 2)))
+        x = x + c.transpose(1, 2)
+        x = x + 0.5 * self.ff2(self.norm_ff2(x))
+        return self.norm_final(x), new_att_cache, new_cnn_cache
+
+
+class WenetChunk(nn.Module):
+    """wenet/bin/export_onnx_cpu.py's encoder: chunk (B, 67, 80) → conv2d subsampling ×4, rel-pos from offset,
+    layers with att_cache (L, H, cache_t, 2 d_k) and cnn_cache (L, B, d, k - 1), required_cache_size 16; CTC log-softmax."""
+    def __init__(self, feat=80, d=64, layers=2, vocab=100, max_len=512):
+        super().__init__()
+        self.conv = nn.Sequential(nn.Conv2d(1, d, 3, 2), nn.ReLU(), nn.Conv2d(d, d, 3, 2), nn.ReLU())
+        self.out = nn.Linear(d * (((feat - 1) // 2 - 1) // 2), d)
+        pe = torch.zeros(max_len, d)
+        pos = torch.arange(max_len).float()[:, None]
+        div = torch.exp(torch.arange(0, d, 2).float() * -(math.log(10000.0) / d))
+        pe[:, 0::2], pe[:, 1::2] = torch.sin(pos * div), torch.cos(pos * div)
+        self.register_buffer('pe', pe[None])
+        self.layers = nn.ModuleList(WenetLayer(d) for _ in range(layers))
+        self.after_norm, self.ctc = nn.LayerNorm(d), nn.Linear(d, vocab)
+        self.d = d
+
+    def forward(self, chunk, offset, required_cache_size, att_cache, cnn_cache):
+        x = self.conv(chunk.unsqueeze(1))
+        b, c, t, f = x.size()
+        x = self.out(x.transpose(1, 2).contiguous().view(b, t, c * f)) * math.sqrt(self.d)
+        cache_t = att_cache.size(2)
+        pos_emb = torch.index_select(self.pe[0], 0, torch.arange(t + cache_t) + offset - cache_t)[None]  # position_encoding(offset - cache_t, t + cache_t)
+        r_att, r_cnn = [], []
+        for i, layer in enumerate(self.layers):
+            x, a, cc = layer(x, pos_emb, att_cache[i:i + 1], cnn_cache[i])
+            r_att.append(a[:, :, -required_cache_size:])
+            r_cnn.append(cc.unsqueeze(0))
+        x = self.after_norm(x)
+        return torch.log_softmax(self.ctc(x), dim=-1), torch.cat(r_att, 0), torch.cat(r_cnn, 0)
+
+
+# --- g2p_en (Kyubyong's g2p: GRU encoder, GRU decoder step with its hidden state) ---
+
+class G2pEnStep(nn.Module):
+    def __init__(self, graphemes=29, phonemes=74, emb=64, hidden=128):
+        super().__init__()
+        self.enc_emb, self.dec_emb = nn.Embedding(graphemes, emb), nn.Embedding(phonemes, emb)
+        self.enc, self.dec = nn.GRU(emb, hidden, batch_first=True), nn.GRUCell(emb, hidden)
+        self.fc = nn.Linear(hidden, phonemes)
+
+    def forward(self, word, prev_phoneme, h):  # encoder once per word, decoder one step
+        _, h_enc = self.enc(self.enc_emb(word))
+        h = torch.where(prev_phoneme[:, None] == 2, h_enc[0], h)  # <s>: start from the encoder's state
+        h = self.dec(self.dec_emb(prev_phoneme), h)
+        return F.log_softmax(self.fc(h), -1), h
+
+
+MODELS.update({
+    'waveglow_infer': lambda: (WaveGlowInfer(), (torch.randn(1, 40, 12), torch.randn(1, 8, 12 * 256 // 8) * 0.6),
+                               {'names': ['mel', 'z'], 'outputs': ['audio'], 'opset': 11,
+                                'dynamic': {'mel': {2: 'mel_seq'}, 'z': {2: 'z_seq'}, 'audio': {1: 'audio_seq'}}}),
+    'wenet_chunk': lambda: (WenetChunk(), (torch.randn(1, 67, 80), torch.tensor(16), torch.tensor(16), torch.randn(2, 4, 16, 32),
+                                           torch.randn(2, 1, 64, 14)),
+                            {'names': ['chunk', 'offset', 'required_cache_size', 'att_cache', 'cnn_cache'],
+                             'outputs': ['output', 'r_att_cache', 'r_cnn_cache'], 'opset': 13,
+                             'dynamic': {'chunk': {1: 'T'}, 'att_cache': {2: 'T_CACHE'}, 'output': {1: 'T'}, 'r_att_cache': {2: 'T_CACHE'}}}),
+    'g2p_en_step': lambda: (G2pEnStep(), (torch.randint(3, 29, (1, 9)), torch.tensor([2]), torch.zeros(1, 128)),
+                            {'names': ['word', 'prev_phoneme', 'h'], 'outputs': ['logp', 'h_out'], 'opset': 13,
+                             'dynamic': {'word': {1: 'letters'}}}),
+})
