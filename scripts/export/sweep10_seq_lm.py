@@ -205,22 +205,28 @@ class T5DecoderStep(nn.Module):
         return (F.linear(x, self.shared.weight), *presents)
 
 
+def past_cross_inputs(past, enc, b=1, h=4, hd=16, layers=2):
+    """optimum's decoder_with_past inputs after the ids: per layer past_key_values.i.{decoder,encoder}.{key,value}
+    (random), their dynamic axes, and the present.i.decoder.{key,value} output names."""
+    names, outs, dyn, pkv = [], [], {}, []
+    for i in range(layers):
+        for part, n in (('decoder', past), ('encoder', enc)):
+            for t in ('key', 'value'):
+                pkv.append(torch.randn(b, h, n, hd))
+                names.append(f'past_key_values.{i}.{part}.{t}')
+                dyn[names[-1]] = {0: 'batch_size', 2: 'past_decoder_sequence_length' if part == 'decoder' else 'encoder_sequence_length_out'}
+        outs += [f'present.{i}.decoder.key', f'present.{i}.decoder.value']
+    return names, outs, dyn, pkv
+
+
 def t5_decoder_step_export():
     torch.manual_seed(4)
     m = T5DecoderStep()
-    past, enc, b = 5, 9, 1
-    names, outs, dyn, pkv = ['input_ids', 'encoder_attention_mask'], ['logits'], {
-        'input_ids': {0: 'batch_size'}, 'encoder_attention_mask': {0: 'batch_size', 1: 'encoder_sequence_length'}}, []
-    for i in range(2):
-        for part, n in (('decoder', past), ('encoder', enc)):
-            for t in ('key', 'value'):
-                pkv.append(torch.randn(b, 4, n, 16))
-                names.append(f'past_key_values.{i}.{part}.{t}')
-                dyn[names[-1]] = {0: 'batch_size', 2: 'past_decoder_sequence_length' if part == 'decoder' else 'encoder_sequence_length_out'}
-        for t in ('key', 'value'):
-            outs.append(f'present.{i}.decoder.{t}')
-    return m, (torch.randint(0, 128, (b, 1)), torch.ones(b, enc, dtype=torch.long), *pkv), {'names': names, 'outputs': outs, 'opset': 13,
-                                                                                          'dynamic': dyn}
+    enc, b = 9, 1
+    names, outs, dyn, pkv = past_cross_inputs(5, enc, b)
+    dyn.update({'input_ids': {0: 'batch_size'}, 'encoder_attention_mask': {0: 'batch_size', 1: 'encoder_sequence_length'}})
+    return m, (torch.randint(0, 128, (b, 1)), torch.ones(b, enc, dtype=torch.long), *pkv), {
+        'names': ['input_ids', 'encoder_attention_mask'] + names, 'outputs': ['logits'] + outs, 'opset': 13, 'dynamic': dyn}
 
 
 # --- encoders ---

@@ -343,11 +343,12 @@ class AttRNNKWS(nn.Module):
         return torch.softmax(self.out(self.fc2(F.relu(self.fc1(v)))), dim=-1)
 
 
-def calibrate(m, x):
+def calibrate(m, *x):
+    """BatchNorm statistics re-estimated on random inputs (three training-mode passes), then eval."""
     m.train()
     with torch.no_grad():
         for _ in range(3):
-            m(x)
+            m(*x)
     return m.eval()
 
 

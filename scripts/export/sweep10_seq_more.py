@@ -9,6 +9,9 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
+from sweep10_seq_lm import past_cross_inputs
+from sweep10_seq_misc import calibrate
+
 
 class FSMNBlock(nn.Module):
     def __init__(self, d=128, lorder=20):
@@ -95,18 +98,12 @@ class MarianDecoderStep(nn.Module):
 
 def marian_step_export():
     torch.manual_seed(8)
-    past, enc, b = 6, 11, 1
-    names, outs, dyn, pkv = ['encoder_attention_mask', 'input_ids'], ['logits'], {
-        'encoder_attention_mask': {0: 'batch_size', 1: 'encoder_sequence_length'}, 'input_ids': {0: 'batch_size'}}, []
-    for i in range(2):
-        for part, n in (('decoder', past), ('encoder', enc)):
-            for t in ('key', 'value'):
-                pkv.append(torch.randn(b, 4, n, 16))
-                names.append(f'past_key_values.{i}.{part}.{t}')
-                dyn[names[-1]] = {0: 'batch_size', 2: 'past_decoder_sequence_length' if part == 'decoder' else 'encoder_sequence_length_out'}
-        outs += [f'present.{i}.decoder.key', f'present.{i}.decoder.value']
+    enc, b = 11, 1
+    names, outs, dyn, pkv = past_cross_inputs(6, enc, b)
+    dyn.update({'encoder_attention_mask': {0: 'batch_size', 1: 'encoder_sequence_length'}, 'input_ids': {0: 'batch_size'}})
     mask = torch.ones(b, enc, dtype=torch.long)
-    return MarianDecoderStep(), (mask, torch.randint(0, 299, (b, 1)), *pkv), {'names': names, 'outputs': outs, 'opset': 13, 'dynamic': dyn}
+    return MarianDecoderStep(), (mask, torch.randint(0, 299, (b, 1)), *pkv), {
+        'names': ['encoder_attention_mask', 'input_ids'] + names, 'outputs': ['logits'] + outs, 'opset': 13, 'dynamic': dyn}
 
 
 class MaskConv(nn.Module):
@@ -163,12 +160,7 @@ class DeepSpeech2(nn.Module):
 
 def calibrated_ds2():
     torch.manual_seed(9)
-    m = DeepSpeech2()
-    m.train()
-    with torch.no_grad():
-        for _ in range(3):
-            m(torch.randn(2, 1, 81, 60), torch.tensor([60, 60]))
-    return m.eval()
+    return calibrate(DeepSpeech2(), torch.randn(2, 1, 81, 60), torch.tensor([60, 60]))
 
 
 MODELS = {
@@ -345,4 +337,134 @@ MODELS.update({
     'g2p_en_step': lambda: (G2pEnStep(), (torch.randint(3, 29, (1, 9)), torch.tensor([2]), torch.zeros(1, 128)),
                             {'names': ['word', 'prev_phoneme', 'h'], 'outputs': ['logp', 'h_out'], 'opset': 13,
                              'dynamic': {'word': {1: 'letters'}}}),
+})
+
+
+# --- Moonshine decoder step (useful-sensors' ONNX export: rotary on interleaved pairs over half the head, SwiGLU,
+#     past self keys / values and cross keys / values in) ---
+
+def rotate_interleaved(x, cos, sin, rot):
+    xr, xp = x[..., :rot], x[..., rot:]
+    x1, x2 = xr[..., 0::2], xr[..., 1::2]
+    r = torch.stack((-x2, x1), dim=-1).flatten(-2)
+    return torch.cat([xr * cos + r * sin, xp], dim=-1)
+
+
+class MoonshineDecoderStep(nn.Module):
+    def __init__(self, vocab=200, d=64, h=4, layers=2, max_pos=128):
+        super().__init__()
+        self.h, self.dk, self.nl, self.d, self.rot = h, d // h, layers, d, d // h // 2
+        self.embed = nn.Embedding(vocab, d)
+        inv = 1.0 / (10000 ** (torch.arange(0, self.rot, 2).float() / self.rot))
+        f = torch.outer(torch.arange(max_pos).float(), inv).repeat_interleave(2, dim=-1)
+        self.register_buffer('cos', f.cos())
+        self.register_buffer('sin', f.sin())
+        mk = lambda: nn.ModuleDict(dict(q=nn.Linear(d, d, bias=False), k=nn.Linear(d, d, bias=False), v=nn.Linear(d, d, bias=False),  # noqa: E731
+                                        o=nn.Linear(d, d, bias=False)))
+        self.self_attn, self.cross_attn = nn.ModuleList(mk() for _ in range(layers)), nn.ModuleList(mk() for _ in range(layers))
+        self.norms = nn.ModuleList(nn.LayerNorm(d) for _ in range(3 * layers + 1))  # bias-free in Moonshine; torch 1.13 has no bias=False
+        self.fc1, self.fc2 = nn.ModuleList(nn.Linear(d, 2 * 4 * d) for _ in range(layers)), nn.ModuleList(nn.Linear(4 * d, d) for _ in range(layers))
+
+    def heads(self, x):
+        return x.view(x.shape[0], -1, self.h, self.dk).transpose(1, 2)
+
+    def forward(self, input_ids, *past):
+        b, s = input_ids.shape
+        past_len = past[0].shape[2]
+        pos = torch.arange(past_len, past_len + s)
+        cos, sin = self.cos[pos][None, None], self.sin[pos][None, None]
+        x = self.embed(input_ids)
+        causal = torch.zeros(s, past_len + s).masked_fill(torch.arange(past_len + s)[None, :] > pos[:, None], float('-inf'))
+        presents = []
+        for i in range(self.nl):
+            sa, ca = self.self_attn[i], self.cross_attn[i]
+            hdn = self.norms[3 * i](x)
+            q = rotate_interleaved(self.heads(sa['q'](hdn)), cos, sin, self.rot)
+            k = torch.cat([past[4 * i], rotate_interleaved(self.heads(sa['k'](hdn)), cos, sin, self.rot)], dim=2)
+            v = torch.cat([past[4 * i + 1], self.heads(sa['v'](hdn))], dim=2)
+            a = torch.softmax(torch.matmul(q, k.transpose(2, 3)) / math.sqrt(self.dk) + causal, dim=-1)
+            x = x + sa['o'](torch.matmul(a, v).transpose(1, 2).reshape(b, s, self.d))
+            hdn = self.norms[3 * i + 1](x)
+            a = torch.softmax(torch.matmul(self.heads(ca['q'](hdn)), past[4 * i + 2].transpose(2, 3)) / math.sqrt(self.dk), dim=-1)
+            x = x + ca['o'](torch.matmul(a, past[4 * i + 3]).transpose(1, 2).reshape(b, s, self.d))
+            g, u = self.fc1[i](self.norms[3 * i + 2](x)).chunk(2, dim=-1)
+            x = x + self.fc2[i](F.silu(u) * g)
+            presents += [k, v]
+        return (F.linear(self.norms[-1](x), self.embed.weight), *presents)
+
+
+def moonshine_step_export():
+    torch.manual_seed(10)
+    names, outs, dyn, pkv = past_cross_inputs(5, 20)
+    dyn['input_ids'] = {0: 'batch_size', 1: 'seq'}
+    return MoonshineDecoderStep(), (torch.randint(0, 200, (1, 1)), *pkv), {'names': ['input_ids'] + names, 'outputs': ['logits'] + outs,
+                                                                            'opset': 14, 'dynamic': dyn}
+
+
+# --- NeMo TitaNet-small (speaker embeddings: 1-D depthwise-separable blocks with SE, attentive statistics pooling) ---
+
+class SepConvBN(nn.Module):
+    def __init__(self, cin, cout, k):
+        super().__init__()
+        self.dw, self.pw, self.bn = nn.Conv1d(cin, cin, k, padding=k // 2, groups=cin, bias=False), nn.Conv1d(cin, cout, 1, bias=False), nn.BatchNorm1d(cout)
+
+    def forward(self, x):
+        return self.bn(self.pw(self.dw(x)))
+
+
+class TitaNetBlock(nn.Module):
+    def __init__(self, cin, c, k, repeat=3):
+        super().__init__()
+        self.convs = nn.ModuleList(SepConvBN(cin if i == 0 else c, c, k) for i in range(repeat))
+        self.se1, self.se2 = nn.Conv1d(c, c // 8, 1), nn.Conv1d(c // 8, c, 1)
+        self.res = nn.Sequential(nn.Conv1d(cin, c, 1, bias=False), nn.BatchNorm1d(c))
+
+    def forward(self, x, mask):
+        y = x
+        for i, conv in enumerate(self.convs):
+            y = conv(y)
+            if i < len(self.convs) - 1:
+                y = F.relu(y)
+        s = (y * mask).sum(-1, keepdim=True) / mask.sum(-1, keepdim=True)  # masked mean, as NeMo's SqueezeExcite
+        y = y * torch.sigmoid(self.se2(F.relu(self.se1(s))))
+        return F.relu(y + self.res(x)) * mask
+
+
+class TitaNet(nn.Module):
+    def __init__(self, feat=80, c=128, emb=96):
+        super().__init__()
+        self.prolog = nn.Sequential(SepConvBN(feat, c, 3), nn.ReLU())
+        self.blocks = nn.ModuleList([TitaNetBlock(c, c, 7), TitaNetBlock(c, c, 11), TitaNetBlock(c, c, 15)])
+        self.epilog = nn.Sequential(nn.Conv1d(c, 3 * c, 1), nn.BatchNorm1d(3 * c), nn.ReLU())
+        self.att = nn.Sequential(nn.Conv1d(9 * c, 64, 1), nn.Tanh(), nn.Conv1d(64, 3 * c, 1))
+        self.bn, self.fc = nn.BatchNorm1d(6 * c), nn.Linear(6 * c, emb)
+
+    def forward(self, audio_signal, length):
+        t = audio_signal.size(2)
+        mask = (torch.arange(t)[None, :] < length[:, None]).float()[:, None, :]
+        x = self.prolog(audio_signal) * mask
+        for blk in self.blocks:
+            x = blk(x, mask)
+        x = self.epilog(x)
+        n = mask.sum(-1, keepdim=True)
+        mean = (x * mask).sum(-1, keepdim=True) / n
+        std = torch.sqrt(((x - mean).pow(2) * mask).sum(-1, keepdim=True) / n).clamp(min=1e-5)
+        att = self.att(torch.cat([x, mean.expand_as(x), std.expand_as(x)], dim=1))
+        att = torch.softmax(att.masked_fill(mask == 0, float('-inf')), dim=2)
+        mu = (att * x).sum(-1)
+        sg = torch.sqrt(((x ** 2) * att).sum(-1) - mu ** 2).clamp(min=1e-5)
+        e = self.fc(self.bn(torch.cat([mu, sg], dim=1)))
+        return e, e / e.norm(dim=-1, keepdim=True)
+
+
+def titanet():
+    torch.manual_seed(11)
+    return calibrate(TitaNet(), torch.randn(4, 80, 150), torch.tensor([150, 150, 120, 100]))
+
+
+MODELS.update({
+    'moonshine_decoder_step': moonshine_step_export,
+    'titanet_small': lambda: (titanet(), (torch.randn(2, 80, 150), torch.tensor([150, 110])),
+                              {'names': ['audio_signal', 'length'], 'outputs': ['logits', 'embs'], 'opset': 13,
+                               'dynamic': {'audio_signal': {0: 'batch', 2: 'time'}, 'length': {0: 'batch'}}}),
 })

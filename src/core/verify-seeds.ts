@@ -15,7 +15,8 @@ import type { IoTensor } from '../deploy/tensors';
 
 const INTEGER = new Set(['int32', 'int64', 'uint8', 'int8', 'int16', 'uint16', 'uint32', 'uint64']);
 
-const MOVES = new Set(['TRANSPOSE', 'RESHAPE', 'CAST']);
+const MOVES = new Set(['TRANSPOSE', 'RESHAPE', 'CAST', 'EXPAND_DIMS']);
+const COMPARES = new Set(['LESS', 'LESS_EQUAL', 'GREATER', 'GREATER_EQUAL']);
 
 /** The ops reading `input`, also through moves of it (DeepPhonemizer reads its ids transposed to [T, B]). */
 function readersThrough(model: TflModel, input: number, readers: Map<number, number[]>, depth = 0): { op: TflOperator; input: number }[] {
@@ -59,11 +60,38 @@ function padId(model: TflModel, ids: number, readers: Map<number, number[]>): nu
   return undefined;
 }
 
+/** The padded length T a length input is compared with to make its mask (`arange(T) < lengths[:, None]`: a LESS /
+ *  GREATER ... of the lengths and a constant [..., T]), or undefined. */
+function maskedLength(model: TflModel, lengths: number, readers: Map<number, number[]>): number | undefined {
+  const sg = model.subgraphs[0]!;
+  for (const { op, input } of readersThrough(model, lengths, readers)) {
+    if (!COMPARES.has(op.opcode)) continue;
+    const other = sg.tensors[op.inputs[op.inputs[0] === input ? 1 : 0]!];
+    const t = other?.shape[other.shape.length - 1];
+    if (other?.data && t !== undefined && t > 1) return t;
+  }
+  return undefined;
+}
+
+/** Length inputs of a model without token ids (NeMo's TitaNet: `length` beside `audio_signal`) that make a mask:
+ *  the mask's full length T. Seeded 0, every frame is masked out: a mean over none, a softmax over -inf only, NaN in
+ *  onnxruntime for a model that runs fine on real lengths. */
+function maskLengthSeeds(model: TflModel, inputs: IoTensor[], readers: Map<number, number[]>, name: (io: IoTensor) => string): Map<string, number[]> {
+  const values = new Map<string, number[]>();
+  for (const l of inputs) {
+    if (!INTEGER.has(l.mapping?.onnxDtype ?? l.dtype) || l.shape.length !== 1 || !/len/i.test(name(l))) continue;
+    const t = maskedLength(model, l.tensorIndex, readers);
+    if (t !== undefined) values.set(name(l), new Array<number>(l.shape[0]!).fill(t));
+  }
+  return values;
+}
+
 /**
  * Values (by ONNX input name) for prepareInputs: token ids seeded in [1, table size) and each length input (rank 1,
  * named for a length, one per batch row) the ids' padded length. Empty unless the model has exactly one ids input
- * [B, T] and a length input beside it, or a padding mask it makes from the ids (then ids only, never the pad id):
- * other models keep the generator's integers.
+ * [B, T] and a length input beside it, or a padding mask it makes from the ids (then ids only, never the pad id).
+ * Without ids, length inputs compared with a constant arange [T] to make a mask are seeded T. Other models keep the
+ * generator's integers.
  */
 export function tokenSeeds(model: TflModel, inputs: IoTensor[], seed: number): Map<string, number[]> {
   const values = new Map<string, number[]>();
@@ -71,7 +99,7 @@ export function tokenSeeds(model: TflModel, inputs: IoTensor[], seed: number): M
   const name = (io: IoTensor) => io.mapping?.onnx ?? io.name;
   const ids = inputs.filter((io) => INTEGER.has(io.mapping?.onnxDtype ?? io.dtype) && io.shape.length === 2);
   const sized = ids.map((io) => ({ io, size: tableSize(model, io.tensorIndex, readers) })).filter((s) => (s.size ?? 0) > 1);
-  if (sized.length !== 1) return values;
+  if (sized.length !== 1) return maskLengthSeeds(model, inputs, readers, name);
   const { io, size } = sized[0]!;
   const [batch, padded] = io.shape;
   const lengths = inputs.filter((l) => l !== io && INTEGER.has(l.mapping?.onnxDtype ?? l.dtype) && l.shape.length === 1
