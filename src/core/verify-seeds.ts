@@ -6,8 +6,10 @@
 // (a few scalars: length / noise scales, speed) are 1. A speech model's features [B, T, F] beside their lengths [B]
 // (named after them: speech / speech_lengths, x / x_lens) get lengths T too: Paraformer's CIF fires a token each time
 // the alphas it sums over the unmasked frames cross an integer, and fed length 0 it fires none (an empty token count
-// that onnxruntime itself cannot run).
-import type { TflModel, TflTensor } from '../tflite/model';
+// that onnxruntime itself cannot run). Ids with no length beside them whose padding mask the model makes itself (an
+// EQUAL / NOT_EQUAL of the ids and a constant pad id: DeepPhonemizer's `text == 0`) are seeded in range too, never the
+// pad id: all-zero ids are all padding, a softmax over no key, NaN in onnxruntime.
+import type { TflModel, TflOperator, TflTensor } from '../tflite/model';
 import { consumersOf } from '../tflite/graph';
 import { valuesFromBytes } from '../ir/tensor';
 import type { DType } from '../ir/types';
@@ -16,12 +18,24 @@ import type { IoTensor } from '../deploy/tensors';
 
 const INTEGER = new Set(['int32', 'int64', 'uint8', 'int8', 'int16', 'uint16', 'uint32', 'uint64']);
 
+const MOVES = new Set(['TRANSPOSE', 'RESHAPE', 'CAST', 'EXPAND_DIMS']);
+const COMPARES = new Set(['LESS', 'LESS_EQUAL', 'GREATER', 'GREATER_EQUAL']);
+
+/** The ops reading `input`, also through moves of it (DeepPhonemizer reads its ids transposed to [T, B]). */
+function readersThrough(model: TflModel, input: number, readers: Map<number, number[]>, depth = 0): { op: TflOperator; input: number }[] {
+  const sg = model.subgraphs[0]!;
+  return (readers.get(input) ?? []).flatMap((k) => {
+    const op = sg.operators[k]!;
+    return MOVES.has(op.opcode) && op.inputs[0] === input && depth < 3
+      ? readersThrough(model, op.outputs[0]!, readers, depth + 1) : [{ op, input }];
+  });
+}
+
 /** The table size `ids` index into (a GATHER from a constant table, or the FLOOR_MOD by a constant that wraps
  *  negative ids before it), or undefined when the input is not read that way. */
-function tableSize(model: TflModel, input: number, readers: Map<number, number[]>): number | undefined {
+function tableSize(model: TflModel, ids: number, readers: Map<number, number[]>): number | undefined {
   const sg = model.subgraphs[0]!;
-  for (const k of readers.get(input) ?? []) {
-    const op = sg.operators[k]!;
+  for (const { op, input } of readersThrough(model, ids, readers)) {
     const other = (i: number): TflTensor | undefined => (op.inputs[i]! >= 0 ? sg.tensors[op.inputs[i]!] : undefined);
     if (op.opcode === 'GATHER' && op.inputs[1] === input && other(0)?.data) {
       const axis = Number(op.options?.axis ?? 0);
@@ -35,10 +49,52 @@ function tableSize(model: TflModel, input: number, readers: Map<number, number[]
   return undefined;
 }
 
+/** The pad id the model compares `ids` with to make its own padding mask, or undefined. */
+function padId(model: TflModel, ids: number, readers: Map<number, number[]>): number | undefined {
+  const sg = model.subgraphs[0]!;
+  for (const { op, input } of readersThrough(model, ids, readers)) {
+    if (op.opcode !== 'EQUAL' && op.opcode !== 'NOT_EQUAL') continue;
+    const other = sg.tensors[op.inputs[op.inputs[0] === input ? 1 : 0]!];
+    if (other?.data && other.shape.reduce((a, b) => a * b, 1) === 1) {
+      const type = other.type.toLowerCase() as DType;
+      if (INTEGER.has(type)) return Number(valuesFromBytes(type, other.data, 1)[0]);
+    }
+  }
+  return undefined;
+}
+
+/** The padded length T a length input is compared with to make its mask (`arange(T) < lengths[:, None]`: a LESS /
+ *  GREATER ... of the lengths and a constant [..., T]), or undefined. */
+function maskedLength(model: TflModel, lengths: number, readers: Map<number, number[]>): number | undefined {
+  const sg = model.subgraphs[0]!;
+  for (const { op, input } of readersThrough(model, lengths, readers)) {
+    if (!COMPARES.has(op.opcode)) continue;
+    const other = sg.tensors[op.inputs[op.inputs[0] === input ? 1 : 0]!];
+    const t = other?.shape[other.shape.length - 1];
+    if (other?.data && t !== undefined && t > 1) return t;
+  }
+  return undefined;
+}
+
+/** Length inputs of a model without token ids (NeMo's TitaNet: `length` beside `audio_signal`) that make a mask:
+ *  the mask's full length T. Seeded 0, every frame is masked out: a mean over none, a softmax over -inf only, NaN in
+ *  onnxruntime for a model that runs fine on real lengths. */
+function maskLengthSeeds(model: TflModel, inputs: IoTensor[], readers: Map<number, number[]>, name: (io: IoTensor) => string): Map<string, number[]> {
+  const values = new Map<string, number[]>();
+  for (const l of inputs) {
+    if (!INTEGER.has(l.mapping?.onnxDtype ?? l.dtype) || l.shape.length !== 1 || !/len/i.test(name(l))) continue;
+    const t = maskedLength(model, l.tensorIndex, readers);
+    if (t !== undefined) values.set(name(l), new Array<number>(l.shape[0]!).fill(t));
+  }
+  return values;
+}
+
 /**
  * Values (by ONNX input name) for prepareInputs: token ids seeded in [1, table size) and each length input (rank 1,
  * named for a length, one per batch row) the ids' padded length. Empty unless the model has exactly one ids input
- * [B, T] and a length input beside it: other models keep the generator's integers.
+ * [B, T] and a length input beside it, or a padding mask it makes from the ids (then ids only, never the pad id).
+ * Without ids, length inputs compared with a constant arange [T] to make a mask are seeded T. Other models keep the
+ * generator's integers.
  */
 export function tokenSeeds(model: TflModel, inputs: IoTensor[], seed: number): Map<string, number[]> {
   const values = new Map<string, number[]>();
@@ -46,14 +102,19 @@ export function tokenSeeds(model: TflModel, inputs: IoTensor[], seed: number): M
   const name = (io: IoTensor) => io.mapping?.onnx ?? io.name;
   const ids = inputs.filter((io) => INTEGER.has(io.mapping?.onnxDtype ?? io.dtype) && io.shape.length === 2);
   const sized = ids.map((io) => ({ io, size: tableSize(model, io.tensorIndex, readers) })).filter((s) => (s.size ?? 0) > 1);
-  if (sized.length !== 1) return featureLengths(inputs, values);
+  if (sized.length !== 1) return featureLengths(inputs, maskLengthSeeds(model, inputs, readers, name));
   const { io, size } = sized[0]!;
   const [batch, padded] = io.shape;
   const lengths = inputs.filter((l) => l !== io && INTEGER.has(l.mapping?.onnxDtype ?? l.dtype) && l.shape.length === 1
     && l.shape[0] === batch && /len/i.test(name(l)));
-  if (lengths.length === 0) return values;
+  const pad = padId(model, io.tensorIndex, readers);
+  if (lengths.length === 0 && pad === undefined) return values;
   const rnd = seededUniform(seed);
-  values.set(name(io), Array.from({ length: batch! * padded! }, () => 1 + Math.floor(rnd() * (size! - 1))));
+  values.set(name(io), Array.from({ length: batch! * padded! }, () => {
+    const id = 1 + Math.floor(rnd() * (size! - 1));
+    return id === pad ? (id + 1 < size! ? id + 1 : 1) : id;
+  }));
+  if (lengths.length === 0) return values;
   for (const l of lengths) values.set(name(l), new Array<number>(batch!).fill(padded!));
   // A TTS model's float settings beside its text (Piper's scales, FastSpeech2's d_control / speed: at most 4 values)
   // are 1, their default: a duration scale seeded in [0, 1) can round every duration to 0 frames, which LiteRT's

@@ -188,3 +188,32 @@ export function scatterND(data: V, idx: V, upd: V, reduction: string): V | undef
   }
   return { dtype: data.dtype, dims: data.dims, v: out };
 }
+
+/** Numpy matmul of two values (1-D operands promoted and their unit dim dropped, batch dims broadcast), or undefined
+ *  when the dims do not match or the work (multiply-adds) is over `maxWork`. */
+export function matmul(a: V, b: V, maxWork: number): V | undefined {
+  const ad = a.dims.length === 1 ? [1, a.dims[0]] : a.dims;
+  const bd = b.dims.length === 1 ? [b.dims[0], 1] : b.dims;
+  if (ad.length < 2 || bd.length < 2) return undefined;
+  const [m, k] = ad.slice(-2);
+  const [k2, n] = bd.slice(-2);
+  if (k !== k2) return undefined;
+  const batch = broadcast([{ ...a, dims: ad.slice(0, -2), v: [] }, { ...b, dims: bd.slice(0, -2), v: [] }]);
+  if (!batch) return undefined;
+  const count = batch.idx[0].length;
+  if (count * m * n * k > maxWork) return undefined;
+  const v = new Array<number>(count * m * n);
+  for (let p = 0; p < count; p++) {
+    const ao = batch.idx[0][p] * m * k;
+    const bo = batch.idx[1][p] * k * n;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let t = 0; t < k; t++) s += a.v[ao + i * k + t] * b.v[bo + t * n + j];
+        v[(p * m + i) * n + j] = s;
+      }
+    }
+  }
+  const dims = [...batch.dims, ...(a.dims.length === 1 ? [] : [m]), ...(b.dims.length === 1 ? [] : [n])];
+  return { dtype: a.dtype, dims, v };
+}

@@ -1,7 +1,7 @@
 // A small constant evaluator: computes a node's outputs when its inputs are known (Shape and Size only need
 // the input's static shape). Shape inference uses it for shape-determining inputs; the converter for folding.
 // Values are computed in float64 JavaScript numbers (int64 beyond 2^53 is approximate, clamped on output).
-import { INT_TYPES, V, broadcast, castValues, gather, norm, reshapeDims, scatterND, slice, stridesOf, tensorFromNumbers, toV, transpose } from './fold-kernels';
+import { INT_TYPES, V, broadcast, castValues, gather, matmul, norm, reshapeDims, scatterND, slice, stridesOf, tensorFromNumbers, toV, transpose } from './fold-kernels';
 import { ONNX_DTYPES } from './tensor';
 import { AttrValue, DType, Node, Shape, Tensor, elementCount, isStaticShape } from './types';
 
@@ -173,6 +173,20 @@ const FOLDS: Record<string, Fold> = {
   Reciprocal: unary((a) => 1 / a),
   Not: unary((a) => (a ? 0 : 1)),
   Sign: unary(Math.sign),
+  // Filters computed from learned constants (SincNet's band-pass filters in pyannote's segmentation model: the outer
+  // product of cut-offs and sample times, Sin / Cos, Clip of the band edges) fold, so a Conv reads constant weights.
+  Clip: (n, ins, opset) => {
+    const x = ins[0];
+    if (!x) return undefined;
+    const lo = opset >= 11 ? (n.inputs[1] ? ins[1]?.v[0] : -Infinity) : aInt(n, 'min', -Infinity);
+    const hi = opset >= 11 ? (n.inputs[2] ? ins[2]?.v[0] : Infinity) : aInt(n, 'max', Infinity);
+    if (lo === undefined || hi === undefined) return undefined;
+    return [{ ...x, v: x.v.map((a) => Math.min(Math.max(a, lo), hi)) }];
+  },
+  MatMul: (_n, [a, b]) => {
+    const r = a && b && !isInt(a.dtype) ? matmul(a, b, 1 << 24) : undefined;
+    return r && [r];
+  },
   Equal: cmp((a, b) => a === b),
   Less: cmp((a, b) => a < b),
   LessOrEqual: cmp((a, b) => a <= b),

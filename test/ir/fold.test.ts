@@ -54,6 +54,14 @@ const CASES: Case[] = [
   { op: 'Split', inputs: [i64([5], [1, 2, 3, 4, 5]), i64([2], [2, 3])], outputs: 2 },
   { op: 'Split', inputs: [f32([2, 5], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])], attrs: { axis: 1, num_outputs: 3 }, outputs: 3, opset: 18 },
   { op: 'Split', inputs: [f32([2, 4], [1, 2, 3, 4, 5, 6, 7, 8])], attrs: { axis: -1, split: [1, 3] }, outputs: 2, opset: 11 },
+  // SincNet's filters (pyannote): an outer product of cut-offs and sample times, band edges clipped
+  { op: 'MatMul', inputs: [f32([3, 1], [1, 2, 3]), f32([1, 4], [0.5, -1, 2, 4])] },
+  { op: 'MatMul', inputs: [f32([2, 1, 2, 3], Array.from({ length: 12 }, (_, i) => i - 5)), f32([3, 3, 2], Array.from({ length: 18 }, (_, i) => (i % 7) - 3))] },
+  { op: 'MatMul', inputs: [f32([3], [1, -2, 3]), f32([2, 3, 2], Array.from({ length: 12 }, (_, i) => i))] },
+  { op: 'MatMul', inputs: [f32([2, 3], [1, 2, 3, 4, 5, 6]), f32([3], [1, 0, -1])] },
+  { op: 'Clip', inputs: [f32([4], [-3, 0.5, 2, 9]), f32([], [0]), f32([], [4])] },
+  { op: 'Clip', inputs: [f32([3], [-3, 0.5, 9]), null, f32([], [1])] },
+  { op: 'Clip', inputs: [f32([3], [-3, 0.5, 9])], attrs: { min: -1.5, max: 0.75 }, opset: 6 },
 ];
 
 async function runOrt(c: Case): Promise<Tensor[]> {
