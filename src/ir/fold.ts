@@ -52,6 +52,26 @@ const variadic = (f: (a: number, b: number) => number): Fold => (n, ins, o, s) =
   return acc ? [acc] : undefined;
 };
 
+/**
+ * [..., M, K] × [K, N] of float constants (a positional table through a linear layer: icefall's Zipformer `linear_pos`
+ * of its atan positions), when the product is no bigger than its two factors together (a low-rank pair of weights
+ * stays two factors).
+ */
+function matmulByMatrix(a: V, b: V): V[] | undefined {
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.dims.length < 2 || b.dims.length !== 2) return undefined;
+  const [K, N] = b.dims;
+  const M = a.dims[a.dims.length - 2];
+  if (a.dims[a.dims.length - 1] !== K) return undefined;
+  const rows = a.v.length / K;
+  if (rows * N > a.v.length + b.v.length) return undefined;
+  const out = new Array<number>(rows * N).fill(0);
+  for (let r = 0; r < rows; r++) for (let k = 0; k < K; k++) {
+    const x = a.v[r * K + k];
+    for (let c = 0; c < N; c++) out[r * N + c] += x * b.v[k * N + c];
+  }
+  return [{ dtype: 'float32', dims: [...a.dims.slice(0, -2), M, N], v: out }];
+}
+
 function axesOf(n: Node, ins: (V | undefined)[], opset: number, inputFrom: number): number[] | undefined {
   return opset >= inputFrom ? ins[1]?.v : aInts(n, 'axes');
 }
@@ -169,6 +189,7 @@ const FOLDS: Record<string, Fold> = {
   // exp frequency ladder): folded, so that the elementwise ops they feed keep their other input's stored order.
   Sin: unary(Math.sin),
   Cos: unary(Math.cos),
+  Atan: unary(Math.atan),
   Exp: unary(Math.exp),
   Reciprocal: unary((a) => 1 / a),
   Not: unary((a) => (a ? 0 : 1)),
@@ -198,6 +219,7 @@ const FOLDS: Record<string, Fold> = {
     const a = norm(aInt(n, 'axis', 1), x.dims.length);
     return [{ ...x, dims: [elementCount(x.dims.slice(0, a)), elementCount(x.dims.slice(a))] }];
   },
+  MatMul: (_n, [a, b]) => (a && b ? matmulByMatrix(a, b) : undefined),
   Transpose: (n, [x]) => (x ? [transpose(x, aInts(n, 'perm') ?? x.dims.map((_, i) => x.dims.length - 1 - i))] : undefined),
   Expand: (_n, [x, s]) => {
     if (!x || !s) return undefined;
