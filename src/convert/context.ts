@@ -218,6 +218,12 @@ export class ConvertContext {
     if (votes.size > 1 && moved(best) > 0) {
       for (const v of votes.values()) if (moved(v.perm) === 0) return v.perm;
     }
+    // A result that flows into a convolution when no input is stored channel-last (Zipformer's conv cache [N, C, T]
+    // concatenated with the new frames, which the model moved from [T, N, C]): channel-last when it moves no more
+    // inputs than the voted order, whose result the convolution would move again.
+    const cl = channelLast(rank);
+    if (rank >= 3 && !votes.has(cl.join(',')) && this.current?.outputs.some((o) => this.prefersChannelLast.has(o))
+      && moved(cl) <= moved(best)) return cl;
     return this.hoistedPerm(names, rank) ?? best;
   }
 
