@@ -10,6 +10,7 @@ import type { RefusalCode } from './types';
 import { emitPermute } from './permute-ops';
 import { dynamicDimsAdvice } from './input-values';
 import { attrInts } from './attrs';
+import { regathered } from './regather';
 
 export interface ValueRef {
   index: number;
@@ -152,6 +153,12 @@ export class ConvertContext {
     if (!prim) throw new ConvertError(`value "${name}" has not been converted yet`, this.current?.name, 'internal');
     if (prim.perm.length !== want.length) {
       throw new ConvertError(`value "${name}" has rank ${prim.perm.length}, not ${want.length}`, this.current?.name, 'internal');
+    }
+    // A layer's slice of a stacked cache: Gathered again from the stack moved once.
+    const again = regathered(this, r, want);
+    if (again !== undefined) {
+      this.remember(r, want, again, false);
+      return again;
     }
     const t = this.tensors[prim.index];
     const dims = this.dims(r);

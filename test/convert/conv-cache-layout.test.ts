@@ -3,8 +3,9 @@
 // a depthwise Conv1d reads the result, a Slice of its last K-1 frames is the layer's new cache, stacked into an
 // output. The Concat ran in ONNX order (one TRANSPOSE of the new frames) and the Conv moved its result channel-last
 // (another): 2 a layer. Channel-last moves no more of the Concat's inputs (the new frames move unit dims only, the
-// cache slice moves) and the Conv reads it as stored: 1 a layer, and the stacked new cache keeps its ONNX layout and
-// its name with one move at the output (src/convert/context.ts commonPerm, subgraph.ts nameOutputs).
+// cache slice moves) and the Conv reads it as stored (src/convert/context.ts commonPerm); the slices are Gathered
+// from the stacked cache moved once (src/convert/regather.ts); the stacked new cache keeps its ONNX layout and its
+// name with one move at the output (subgraph.ts nameOutputs): 2 in all, one at each edge.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -45,14 +46,16 @@ function streamingConvs(): Model {
   });
 }
 
-test('a conv cache concatenated in [N, C, T] before a depthwise Conv1d runs channel-last: 2 TRANSPOSE a layer → 1', async () => {
+test('a stacked conv cache concatenated in [N, C, T] before depthwise Conv1ds runs channel-last: 2 TRANSPOSE a layer → 2 in all', async () => {
   const file = join(mkdtempSync(join(tmpdir(), 'conv-cache-')), 'streaming-convs.onnx');
   const model = streamingConvs();
   writeFileSync(file, encodeModel(model));
   const m = await convertAndMatch(file, model, seededInputs(model, 7, -1, 1));
   assert.ok(m.worst <= 1e-5, `max rel ${m.worst}`);
-  // One per layer (the cache slice moved channel-last) and the stacked new cache moved back to [L, N, C, K-1] once.
-  assert.equal(m.result.transposeCount, L + 1);
+  // The stacked cache moved once at the input, the stacked new cache moved back to [L, N, C, K-1] once at the output.
+  assert.equal(m.result.transposeCount, 2);
+  const sg0 = m.result.model.subgraphs[0];
+  assert.deepEqual(sg0.tensors[sg0.inputs[1]].shape.filter((d) => d > 1), [L, C, K - 1], 'the cache input keeps its interface order');
   const sig = parseTflite(serializeTflite(m.result.model)).signatures?.[0];
   assert.deepEqual(sig?.outputs.map((o) => o.name), [`x${L}`, 'new_cache']);
   const sg = m.result.model.subgraphs[0];
