@@ -10,6 +10,7 @@ import type { RefusalCode } from './types';
 import { emitPermute } from './permute-ops';
 import { dynamicDimsAdvice } from './input-values';
 import { attrInts } from './attrs';
+import { regathered } from './regather';
 
 export interface ValueRef {
   index: number;
@@ -153,6 +154,12 @@ export class ConvertContext {
     if (prim.perm.length !== want.length) {
       throw new ConvertError(`value "${name}" has rank ${prim.perm.length}, not ${want.length}`, this.current?.name, 'internal');
     }
+    // A layer's slice of a stacked cache: Gathered again from the stack moved once.
+    const again = regathered(this, r, want);
+    if (again !== undefined) {
+      this.remember(r, want, again, false);
+      return again;
+    }
     const t = this.tensors[prim.index];
     const dims = this.dims(r);
     const out = this.addTensor({ name: `${r}__perm_${key.replace(/,/g, '_')}`, type: t.type, shape: permute(dims, want),
@@ -191,6 +198,8 @@ export class ConvertContext {
    * from the right.
    */
   commonPerm(names: string[], rank: number): Perm {
+    const freeCl = this.broadcastChannelLast(names, rank);
+    if (freeCl) return freeCl;
     const votes = new Map<string, { perm: Perm; n: number }>();
     // A rank-3 value stored [0, 2, 1] by the model's own Transpose (a padding mask [B, T, T] and-ed with its
     // transpose: FastConformer) is no 1-D signal's channel-last unless the result flows into a convolution.
@@ -218,7 +227,31 @@ export class ConvertContext {
     if (votes.size > 1 && moved(best) > 0) {
       for (const v of votes.values()) if (moved(v.perm) === 0) return v.perm;
     }
+    // A result that flows into a convolution when no input is stored channel-last (Zipformer's conv cache [N, C, T]
+    // concatenated with the new frames, which the model moved from [T, N, C]): channel-last when it moves no more
+    // inputs than the voted order, whose result the convolution would move again.
+    const cl = channelLast(rank);
+    if (rank >= 3 && !votes.has(cl.join(',')) && this.current?.outputs.some((o) => this.prefersChannelLast.has(o))
+      && moved(cl) <= moved(best)) return cl;
     return this.hoistedPerm(names, rank) ?? best;
+  }
+
+  /**
+   * Rank-4 inputs of one value per channel ([N, C, 1, 1], channel-last by moving unit dims only: MoveNet's regressed
+   * keypoint places)
+   * broadcast against a constant map (its coordinate grids) into a full map: channel-last, as the image maps it meets are
+   * (their ONNX order would vote the result into ONNX order, and the map it is divided into would move it back).
+   */
+  private broadcastChannelLast(names: string[], rank: number): Perm | undefined {
+    const out = this.current?.outputs.length === 1 ? this.current.outputs[0] : undefined;
+    const inputs = names.filter((n) => n && !this.isConstant(n));
+    // A constant with spatial extent, broadcast from the right (MoveNet's grids are [H, W]).
+    const grid = names.some((n) => n && this.isConstant(n) && this.dims(n).slice(-2).reduce((a, d) => a * d, 1) > 1);
+    if (rank !== 4 || !out || !grid || !inputs.length || inputs.some((n) => this.rank(n) !== rank)) return undefined;
+    const cl = channelLast(rank);
+    const perChannel = (dims: number[]) => dims[2] === 1 && dims[3] === 1;
+    if (!inputs.every((n) => perChannel(this.dims(n))) || sameMemoryOrder(this.dims(out), identity(rank), cl)) return undefined;
+    return cl;
   }
 
   /**

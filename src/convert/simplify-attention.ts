@@ -129,7 +129,9 @@ export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>
     const hd = seqFirst ? 1 : 2;
     // A head view may have several Transpose readers: torch writes k's heads for a present output ([0, 2, 1, 3]) and
     // kᵀ for the scores ([0, 2, 3, 1]) as two Transposes of one Reshape.
-    type View = { transpose: Node; isK: boolean };
+    // A view may add a constant per (head, channel) before its move (NeMo's q + pos_bias_u and q + pos_bias_v, each
+    // moved heads-first): the Add then runs on the head-first slice, its constant viewed [H, 1, d].
+    type View = { transpose: Node; isK: boolean; bias?: { add: Node; t: Tensor } };
     type Branch = { mm: Node; w: Tensor; add?: Node; b?: Tensor; mul?: Node; scale: number; reshape: Node; views: View[] };
     const found: Branch[] = [];
     for (const mm of uses.get(x) ?? []) {
@@ -152,12 +154,22 @@ export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>
       else mul = undefined;
       const reshape = only(y);
       const rd = reshape?.opType === 'Reshape' ? dims(reshape.outputs[0]) : undefined;
-      const readers = reshape && !outs.has(reshape.outputs[0]) ? uses.get(reshape.outputs[0]) ?? [] : [];
+      const hdims = rd?.slice(-2).join();
+      // A biased view: Add of the reshaped value and a constant [H, d] (or [d]), read only by its head move.
+      const biasOf = (a: Node) => {
+        const c = a.opType === 'Add' && a.inputs.includes(reshape!.outputs[0]) ? f32(a.inputs[a.inputs[0] === reshape!.outputs[0] ? 1 : 0]) : undefined;
+        const t = c && (c.dims.join() === hdims || c.dims.join() === rd?.slice(-1).join()) ? only(a.outputs[0]) : undefined;
+        return t?.opType === 'Transpose' && !['0,2,3,1', '1,2,0'].includes(permAttr(t)?.join() ?? '') ? { add: a, t: c!, transpose: t } : undefined;
+      };
+      const raw = reshape && !outs.has(reshape.outputs[0]) ? uses.get(reshape.outputs[0]) ?? [] : [];
+      const biased = raw.map(biasOf);
+      const readers = raw.map((r, j) => biased[j]?.transpose ?? r);
       const perms = readers.map((t) => (t.opType === 'Transpose' ? permAttr(t)?.join() : undefined));
       if (!reshape || !rd || !readers.length) continue;
       if (seqFirst ? rd.length !== 3 || rd[0] !== L || rd[1] * rd[2] !== w.dims[1] || perms.some((p) => p !== '1,0,2' && p !== '1,2,0')
         : rd.length !== 4 || rd[0] !== B || rd[1] !== L || rd[2] * rd[3] !== w.dims[1] || perms.some((p) => p !== '0,2,1,3' && p !== '0,2,3,1')) continue;
-      const views = readers.map((transpose, j) => ({ transpose, isK: perms[j] === '0,2,3,1' || perms[j] === '1,2,0' }));
+      const views = readers.map((transpose, j): View => ({ transpose, isK: perms[j] === '0,2,3,1' || perms[j] === '1,2,0',
+        bias: biased[j] && { add: biased[j]!.add, t: biased[j]!.t } }));
       found.push({ mm, w, add, b, mul, scale: mul ? toNumbers(sc!)[0] : 1, reshape, views });
     }
     // Branches may differ in head count (grouped-query attention: q has H heads, k and v H / G), not in head size:
@@ -225,6 +237,13 @@ export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>
         if (v.isK) {
           last = val(`${key}/part${j}_t${i}`, [...lead, h, d, L]);
           nodes.push(node('Transpose', [part], [last], tr(B > 1 ? [0, 1, 3, 2] : [0, 2, 1])));
+        }
+        if (v.bias) {
+          skip.add(v.bias.add);
+          const bd = v.bias.t.dims.length === 2 ? [v.bias.t.dims[0], 1, d] : [1, 1, d];
+          const bias = c(`${key}/view_bias${j}_${i}`, 'float32', toNumbers(v.bias.t), bd);
+          last = val(`${key}/part${j}_b${i}`, [...lead, h, L, d]);
+          nodes.push(node('Add', [part, bias], [last]));
         }
         // The node that makes the original output keeps the original node's name (the accuracy diff joins on it).
         nodes.push({ ...node('Reshape', [last, c(`${key}/out_shape${j}_${i}`, 'int64', dims(y)!, [dims(y)!.length])], [y]), name: v.transpose.name });

@@ -2,10 +2,31 @@
 // timm-style attention written with torch.chunk / einsum): three Slices of the last axis, each Reshape
 // [..., P, H, d] → Transpose swapping P and H → [..., H, P, d]: three TRANSPOSEs. Rewritten as one head split of X —
 // Reshape [..., P, 3H, d] → Transpose → [..., 3H, P, d] — then a Slice of H heads per branch: one TRANSPOSE.
+// k's Transpose may also swap its last two dims ([..., H, d, P], FunASR's SAN-M `heads(k).transpose(-2, -1)`): its
+// Slice is then swapped back, which BATCH_MATMUL reads as adj_y; a part with readers besides its head view (SAN-M's v
+// also feeds the FSMN memory's depthwise conv) keeps its Slice of X for them.
 import type { Graph, Node, Tensor } from '../ir/types';
 import { toNumbers } from '../ir/tensor';
 import { node } from '../onnx/builder';
 import { permAttr, readersOf, spliceNodes } from './simplify-util';
+
+/** The swap of P and H of a reshaped [..., P, H, d] of rank r + 1, and that swap with kᵀ's (d before P). */
+function headSwaps(r: number): [string, string] {
+  const lead = Array.from({ length: r - 2 }, (_, i) => i);
+  return [[...lead, r - 1, r - 2, r].join(), [...lead, r - 1, r, r - 2].join()];
+}
+
+/** Of a chunk's readers, the Reshape whose one reader is a head swap (or kᵀ's): that view. */
+function headView(v: string, r: number, uses: Map<string, Node[]>, only: (v: string) => Node | undefined):
+  { reshape: Node; transpose: Node; isK: boolean } | undefined {
+  const [swap, swapT] = headSwaps(r);
+  for (const rs of uses.get(v) ?? []) {
+    const t = rs.opType === 'Reshape' ? only(rs.outputs[0]) : undefined;
+    const p = t?.opType === 'Transpose' ? permAttr(t)?.join() : undefined;
+    if (t && (p === swap || p === swapT)) return { reshape: rs, transpose: t, isK: p === swapT };
+  }
+  return undefined;
+}
 
 /**
  * The same chunks taken by one Split of the last axis into three equal parts (HF GPT-2's `c_attn(x).split(E, 2)`,
@@ -26,8 +47,7 @@ export function splitChunksAsSlices(g: Graph, constants: Map<string, Tensor>): v
     const e = xd[r - 1] / 3;
     const sizes = n.inputs[1] ? (constants.has(n.inputs[1]) ? toNumbers(constants.get(n.inputs[1])!) : undefined) : (n.attrs.get('split')?.value as number[] | undefined) ?? [e, e, e];
     if (!sizes || sizes.some((v) => v !== e) || (uses.get(n.inputs[0]) ?? []).length !== 1) continue;
-    const swap = [...Array.from({ length: r - 2 }, (_, i) => i), r - 1, r - 2, r].join();
-    if (n.outputs.some((o) => { const rs = only(o); const t = rs?.opType === 'Reshape' ? only(rs.outputs[0]) : undefined; return t?.opType !== 'Transpose' || permAttr(t)?.join() !== swap; })) continue;
+    if (n.outputs.some((o) => !headView(o, r, uses, only))) continue;
     const c = (name: string, v: number[]) => {
       constants.set(name, { name, dtype: 'int64', dims: [v.length], data: BigInt64Array.from(v.map(BigInt)) });
       g.values.set(name, { name, dtype: 'int64', shape: [v.length] });
@@ -57,19 +77,18 @@ export function fuseChunkedHeads(g: Graph, constants: Map<string, Tensor>): void
     const readers = uses.get(x) ?? [];
     if (readers.length !== 3 || readers.some((n) => n.opType !== 'Slice')) continue;
     // The swap of P (axis r-2 of the reshaped value) and H (axis r-1): the layout the einsum / matmul wants.
-    const swap = [...Array.from({ length: r - 2 }, (_, i) => i), r - 1, r - 2, r].join();
-    const branches: { slice: Node; reshape: Node; transpose: Node; chunk: number }[] = [];
+    const swap = headSwaps(r)[0];
+    const branches: { slice: Node; reshape: Node; transpose: Node; isK: boolean; chunk: number }[] = [];
     for (const s of readers) {
       const [st, en, ax, sp] = [ints(s.inputs[1]), ints(s.inputs[2]), ints(s.inputs[3]), ints(s.inputs[4])];
       if (!st || !en || st.length !== 1 || !ax || (ax[0] !== r - 1 && ax[0] !== -1) || (sp && sp[0] !== 1)) break;
       const chunk = st[0] / e;
       if (![0, 1, 2].includes(chunk) || Math.min(en[0], E3) !== st[0] + e) break;
-      const rs = only(s.outputs[0]);
-      const t = rs?.opType === 'Reshape' ? only(rs.outputs[0]) : undefined;
-      const rd = rs ? dims(rs.outputs[0]) : undefined;
-      if (!rs || !t || t.opType !== 'Transpose' || permAttr(t)?.join() !== swap || !rd || rd.length !== r + 1) break;
+      const view = headView(s.outputs[0], r, uses, only);
+      const rd = view ? dims(view.reshape.outputs[0]) : undefined;
+      if (!view || !rd || rd.length !== r + 1) break;
       if (rd.slice(0, r - 1).join() !== xd.slice(0, r - 1).join() || rd[r - 1] * rd[r] !== e) break;
-      branches.push({ slice: s, reshape: rs, transpose: t, chunk });
+      branches.push({ slice: s, ...view, chunk });
     }
     if (branches.length !== 3 || new Set(branches.map((b) => b.chunk)).size !== 3) continue;
     const [h, d] = dims(branches[0].reshape.outputs[0])!.slice(r - 1);
@@ -91,11 +110,18 @@ export function fuseChunkedHeads(g: Graph, constants: Map<string, Tensor>): void
     before.set(first, [node('Reshape', [x, c(`${key}/shape`, [...lead, 3 * h, d])], [split]),
       node('Transpose', [split], [heads], new Map([['perm', { type: 'ints', value: swap.split(',').map(Number) }]]))]);
     for (const b of branches) {
-      skip.add(b.slice);
+      if ((uses.get(b.slice.outputs[0]) ?? []).length === 1) skip.add(b.slice);
       skip.add(b.reshape);
       const range = [c(`${key}/start${b.chunk}`, [b.chunk * h]), c(`${key}/end${b.chunk}`, [(b.chunk + 1) * h]), c(`${key}/axis${b.chunk}`, [r - 2])];
       // The node that makes the original output keeps the original node's name (the accuracy diff joins on it).
-      replace.set(b.transpose, [{ ...node('Slice', [heads, ...range], [b.transpose.outputs[0]]), name: b.transpose.name }]);
+      const y = b.transpose.outputs[0];
+      if (!b.isK) replace.set(b.transpose, [{ ...node('Slice', [heads, ...range], [y]), name: b.transpose.name }]);
+      else {
+        const part = val(`${key}/part${b.chunk}`, [...lead.slice(0, -1), h, P, d]);
+        const back = [...Array.from({ length: r - 1 }, (_, i) => i), r, r - 1];
+        replace.set(b.transpose, [node('Slice', [heads, ...range], [part]),
+          { ...node('Transpose', [part], [y], new Map([['perm', { type: 'ints', value: back }]])), name: b.transpose.name }]);
+      }
     }
   }
   if (!skip.size) return;

@@ -115,13 +115,23 @@ export function convertBody(parent: ConvertContext, body: Graph, spec: BodySpec)
 
 /**
  * Gives each graph output's tensor the graph's own output name when it carries another (an inlined If branch's
- * value, `t_logits` for `logits`; the signature is written from tensor names), unless a tensor already has that name.
+ * value, `t_logits` for `logits`; the signature is written from tensor names). A tensor that already has that name
+ * and is no output (the value in its stored order, moved to ONNX order for the output) is renamed `NAME__stored`.
  */
 export function nameOutputs(tensors: { name: string }[], outputs: number[], names: string[]): void {
   const taken = new Set(tensors.map((t) => t.name));
+  const isOutput = new Set(outputs.map((i) => tensors[i]));
   outputs.forEach((idx, k) => {
     const t = tensors[idx];
-    if (!t || t.name === names[k] || taken.has(names[k])) return;
+    if (!t || t.name === names[k]) return;
+    // The value in its stored order (an output moved to ONNX order at the end: a streaming conv cache) yields the name.
+    const inner = taken.has(names[k]) ? tensors.find((u) => u.name === names[k] && !isOutput.has(u)) : undefined;
+    if (inner && !taken.has(`${names[k]}__stored`)) {
+      inner.name = `${names[k]}__stored`;
+      taken.add(inner.name);
+      taken.delete(names[k]);
+    }
+    if (taken.has(names[k])) return;
     taken.delete(t.name);
     t.name = names[k];
     taken.add(t.name);

@@ -169,6 +169,7 @@ const FOLDS: Record<string, Fold> = {
   // exp frequency ladder): folded, so that the elementwise ops they feed keep their other input's stored order.
   Sin: unary(Math.sin),
   Cos: unary(Math.cos),
+  Atan: unary(Math.atan),
   Exp: unary(Math.exp),
   Reciprocal: unary((a) => 1 / a),
   Not: unary((a) => (a ? 0 : 1)),
@@ -183,9 +184,11 @@ const FOLDS: Record<string, Fold> = {
     if (lo === undefined || hi === undefined) return undefined;
     return [{ ...x, v: x.v.map((a) => Math.min(Math.max(a, lo), hi)) }];
   },
+  // Also a positional table through a linear layer (icefall's Zipformer `linear_pos` of its atan positions). A product
+  // bigger than its two factors together and than 64 Ki values (a low-rank pair of big weights) stays two factors.
   MatMul: (_n, [a, b]) => {
     const r = a && b && !isInt(a.dtype) ? matmul(a, b, 1 << 24) : undefined;
-    return r && [r];
+    return r && (r.v.length <= Math.max(a!.v.length + b!.v.length, 1 << 16)) ? [r] : undefined;
   },
   Equal: cmp((a, b) => a === b),
   Less: cmp((a, b) => a < b),

@@ -38,6 +38,9 @@ const CASES: Case[] = [
   { op: 'Expand', inputs: [i64([1, 2], [1, 2]), i64([3], [2, 1, 2])] },
   { op: 'Identity', inputs: [i64([2], [1, 2])] },
   { op: 'Neg', inputs: [i64([2], [1, -2])] },
+  { op: 'Atan', inputs: [f32([4], [-3, -0.5, 0, 12])] },
+  // A positional table through a linear layer (Zipformer's linear_pos): [..., M, K] × [K, N].
+  { op: 'MatMul', inputs: [f32([2, 3, 2], [1, -2, 0.5, 3, -1, 4, 2, 2, 0, 1, -3, 0.25]), f32([2, 2], [0.5, -1, 2, 0.125])] },
   { op: 'Min', inputs: [i64([2], [1, 5]), i64([2], [3, 2]), i64([], [4])] },
   { op: 'Max', inputs: [f32([2], [1, 5]), f32([2], [3, 2])] },
   { op: 'ReduceProd', inputs: [i64([2, 3], [1, 2, 3, 4, 5, 6])], attrs: { axes: [1], keepdims: 0 } },
@@ -115,6 +118,8 @@ test('fold: Constant forms, non-constant inputs, oversized results and int64 sat
   assert.equal(foldNode(node('Add', ['a', 'b'], ['c']), [i64([1], [1]), undefined], 13), undefined);
   assert.equal(foldNode(node('ConstantOfShape', ['s'], ['c']), [i64([2], [1 << 20, 1 << 20])], 13), undefined);
   assert.equal(foldNode(node('Softmax', ['a'], ['c']), [f32([1], [1])], 13), undefined);
+  // A product bigger than its two factors and than 64 Ki values (a low-rank pair of big weights) stays two factors.
+  assert.equal(foldNode(node('MatMul', ['a', 'b'], ['c']), [f32([512, 1], new Array(512).fill(1)), f32([1, 512], new Array(512).fill(1))], 13), undefined);
   const big = tensorFromNumbers('x', 'int64', [2], [2 ** 64, -(2 ** 64)]);
   assert.deepEqual(Array.from(big.data as BigInt64Array), [2n ** 63n - 1n, -(2n ** 63n)]);
 });

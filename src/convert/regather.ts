@@ -1,0 +1,38 @@
+// A per-layer slice of a stacked input, wanted in another layout: a streaming model's caches come stacked [L, ...]
+// and each layer Gathers its own (icefall's Zipformer2 `cached_conv[i]`, [N, C, K-1], concatenated channel-last
+// before its depthwise conv). Moving each layer's slice is L TRANSPOSEs; moving the stacked value once (its copy is
+// shared) and Gathering the slice from that copy is one.
+import type { Node } from '../ir/types';
+import { toNumbers } from '../ir/tensor';
+import { attrInt, normAxis } from './attrs';
+import type { ConvertContext } from './context';
+import { Perm, sameMemoryOrder } from './layout';
+
+/** The Gather of a scalar constant index that made `name`: its data and axis. */
+function scalarGather(ctx: ConvertContext, node: Node | undefined): { data: string; axis: number } | undefined {
+  if (node?.opType !== 'Gather' || node.outputs.length !== 1) return undefined;
+  const c = ctx.constant(node.inputs[1]);
+  const dims = ctx.dims(node.inputs[0]);
+  if (!c || c.dims.length !== 0 || dims.some((d) => d < 0) || ctx.isConstant(node.inputs[0])) return undefined;
+  return { data: node.inputs[0], axis: normAxis(attrInt(node, 'axis', 0), dims.length) };
+}
+
+/**
+ * `name` in layout `want` Gathered again from a moved copy of its stacked data, when two or more Gathers of scalar
+ * indices read that data along the same axis (else undefined: the caller moves the slice itself).
+ */
+export function regathered(ctx: ConvertContext, name: string, want: Perm): number | undefined {
+  const made = ctx.graph.nodes.find((n) => n.outputs[0] === name);
+  const g = scalarGather(ctx, made);
+  if (!g || sameMemoryOrder(ctx.dims(name), ctx.permOf(name), want)) return undefined;
+  const siblings = ctx.readersOf(g.data).filter((n) => scalarGather(ctx, n)?.axis === g.axis);
+  if (siblings.length < 2) return undefined;
+  // The stacked axis first, the others in the order wanted for the slice.
+  const q = [g.axis, ...want.map((d) => (d >= g.axis ? d + 1 : d))];
+  const data = ctx.input(g.data, q);
+  const dims = ctx.dims(g.data);
+  const index = toNumbers(ctx.constant(made!.inputs[1])!)[0];
+  const out = ctx.temp(want.map((d) => ctx.dims(name)[d]), ctx.tensors[data].type, `${name}__regathered`);
+  ctx.emit('GATHER', [data, ctx.constInt32([index < 0 ? index + dims[g.axis] : index], `${name}__index`, [])], [out], { axis: 0, batchDims: 0 });
+  return out;
+}
