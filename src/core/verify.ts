@@ -111,7 +111,7 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
   let detections: DetectionCheck | undefined;
   let labels: Verification['labels'];
   let topk: Verification['topk'];
-  let compared = 0, nonZero = 0;
+  let compared = 0, nonZero = 0, multi = 0, varied = 0;
   if (ref) {
     const refs = io.outputs.map((o, k) => {
       const r = ref!.get(names[k]!);
@@ -147,12 +147,20 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
       cosine = Math.min(cosine, m.cosine);
       compared++;
       if (!allZero(a) || !allZero(b)) nonZero++;
+      if (b.length > 1) {
+        multi++;
+        if (!constant(a) || !constant(b)) varied++;
+      }
     });
     // Seeded inputs can make every output 0 on both sides (integer inputs are 0: sequence lengths of 0, say): then the
     // values agreed vacuously, and the user is told so rather than reading "verified" as a check of the numbers.
     if (!group && compared > 0 && nonZero === 0) {
       notes.push('the self-check\'s seeded inputs (floats in [0, 1), integers 0, boolean masks half true) give 0 at every output on both runtimes: '
         + 'it checked that LiteRT loads and runs the model, not its values; compare on real inputs (onnx2lite compare --inputs DIR)');
+    } else if (!group && nonZero > 0 && multi > 0 && varied === 0) {
+      // Or one value repeated over every output (a length input seeded 0 masks every frame: DeepSpeech2).
+      notes.push('the self-check\'s seeded inputs (floats in [0, 1), integers 0, boolean masks half true) give one value repeated over every output '
+        + 'on both runtimes: it checked little of how the values follow the input; compare on real inputs (onnx2lite compare --inputs DIR)');
     }
     if (group) {
       const outs = group.members.map((k) => ({ name: names[k]!, ref: toFloat32(refs[k]!), got: toFloat32(views[k]!) }));
@@ -193,6 +201,7 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
     ...(labels ? { labels } : {}), ...(topk ? { topk } : {}) };
 }
 const allZero = (v: Float32Array): boolean => v.every((x) => x === 0);
+const constant = (v: Float32Array): boolean => v.every((x) => x === v[0]);
 
 /** Top-k outputs' LiteRT rows put in onnxruntime's order within runs of tied ranked values (by output position). */
 function tiedRowsAligned(model: TflModel, tensors: number[], refs: (Tensor | undefined)[], views: (Tensor | undefined)[], names: string[])

@@ -142,6 +142,28 @@ test('outputs that are 0 on both runtimes for the seeded inputs are said to chec
   assert.equal(real.notes.some((n) => /give 0 at every output/.test(n)), false, real.notes.join('\n'));
 });
 
+test('outputs that repeat one value on both runtimes for the seeded inputs are said to check little', async () => {
+  // y = x · n + 0.5: the seeded integer input n is 0, so every output is 0.5 on both sides.
+  const build = (scale: 'n' | 'one') => buildModel({
+    nodes: [node('Cast', [scale], ['nf'], { to: 1 }), node('Mul', ['x', 'nf'], ['m']), node('Add', ['m', 'half'], ['y'])],
+    inputs: [['x', 'float32', [1, 4]], ['n', 'int64', [1]]],
+    outputs: [['y', 'float32', [1, 4]]],
+    initializers: [tensor('one', 'int64', [1], [1]), tensor('half', 'float32', [1], [0.5])],
+  });
+  const check = async (scale: 'n' | 'one') => {
+    const m = build(scale);
+    const notes: string[] = [];
+    const v = await verifyOnLiteRt(encodeModel(m), serializeTflite(convertModel(m).model), notes);
+    return { v, notes };
+  };
+  const flat = await check('n');
+  assert.equal(flat.v.maxRel, 0);
+  assert.ok(flat.notes.some((n) => /one value repeated over every output/.test(n)), flat.notes.join('\n'));
+  const real = await check('one');
+  assert.ok(real.v.maxRel < 1e-6, `maxRel ${real.v.maxRel}`);
+  assert.equal(real.notes.some((n) => /one value repeated/.test(n)), false, real.notes.join('\n'));
+});
+
 test('a float model beyond the bar also gets onnxruntime\'s own spread (optimized vs as written) in its line', async () => {
   // The .tflite of y = 2x checked against an ONNX y = 2.1x: beyond the bar, while onnxruntime agrees with itself.
   const scaled = (k: number) => buildModel({
