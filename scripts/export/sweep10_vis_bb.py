@@ -424,7 +424,7 @@ class OwlVit(nn.Module):
 
     def forward(self, pixel_values, query_embeds):
         x = self.vit.ln_post(self.vit.tokens(pixel_values))
-        cls = torch.broadcast_to(x[:, :1, :], x[:, :-1].shape)
+        cls = x[:, :1, :].expand(x[:, :-1].shape)  # HF: torch.broadcast_to (no export in torch 1.13)
         feats = self.layer_norm(x[:, 1:, :] * cls)  # [B, g*g, W]
         image_class = self.dense0(feats)
         image_class = image_class / (torch.linalg.norm(image_class, dim=-1, keepdim=True) + 1e-6)

@@ -48,3 +48,18 @@ test('ScatterND on a boolean tensor with constant indices matches onnxruntime', 
   assert.equal(m.worst, 0);
   assert.equal(m.result.opHistogram.SCATTER_ND, 2);
 });
+
+test('FasterNet\'s slicing PConv (`x[:, :dc] = conv(x[:, :dc])`) is a Concat: no TRANSPOSE', async () => {
+  // torch exports slice assignment as a ScatterND of the box's constant coordinates, which ran in ONNX order (3
+  // TRANSPOSE a FasterNet block). One range of one axis (the first channels, or 3:5) is Slice / update / Slice
+  // concatenated (also when torch writes coordinates of the leading axes only); a strided one (`y[:, :, ::2]`) is no box
+  // and stays a ScatterND, in ONNX order.
+  const file = `${FIX}/partial_conv_slicing.onnx`;
+  const model = readModelFile(file);
+  const m = await convertAndMatch(file, model, seededInputs(model, 4, 0, 1));
+  assert.ok(m.worst <= 1e-6, `rel ${m.worst}`);
+  assert.equal(m.result.opHistogram.CONCATENATION, 2, JSON.stringify(m.result.opHistogram));
+  assert.equal(m.result.opHistogram.SCATTER_ND, 2);
+  // The strided one's data and updates, moved to ONNX order.
+  assert.equal(m.result.transposeCount, 2);
+});
