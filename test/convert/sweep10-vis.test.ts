@@ -76,3 +76,15 @@ test('InstanceNormalization of a 480×640 image takes its mean one axis at a tim
   const m = await matchBuilt(model, 'instance_norm_large', 6);
   assert.equal(m.result.opHistogram.MEAN, 4, JSON.stringify(m.result.opHistogram));
 });
+
+test('pixel_unshuffle as torch 1.13 exports it at opset 17 (views around the 6-D Transpose) is SPACE_TO_DEPTH', async () => {
+  // XFeat's unshuffled keypoint branch: the rank-6 TRANSPOSE was left (only the opset-11 Reshape / Transpose / Reshape
+  // form was recognised).
+  const file = `${FIX}/unshuffle_op17.onnx`;
+  const model = readModelFile(file);
+  const shapes = new Map([['images', [1, 3, 48, 64]]]);
+  const m = await convertAndMatch(file, model, seededInputs(model, 2, 0, 1, shapes), { inputShapes: shapes });
+  assert.ok(m.worst <= 1e-5, `rel ${m.worst}`);
+  assert.equal(m.result.opHistogram.SPACE_TO_DEPTH, 1, JSON.stringify(m.result.opHistogram));
+  assert.equal(m.result.transposeCount, 0);
+});
