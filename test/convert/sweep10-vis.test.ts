@@ -88,3 +88,13 @@ test('pixel_unshuffle as torch 1.13 exports it at opset 17 (views around the 6-D
   assert.equal(m.result.opHistogram.SPACE_TO_DEPTH, 1, JSON.stringify(m.result.opHistogram));
   assert.equal(m.result.transposeCount, 0);
 });
+
+test('LoFTR\'s linear attention: Z = 1 / (einsum + eps) stays in the einsum\'s order for the next einsum (6 -> 4 TRANSPOSE)', async () => {
+  // The product 'nlhd,nhd->nlh' comes out [n, h, l]; it was moved to ONNX order and back for the einsum that reads it
+  // (through the Add and the Div): now left as stored when every reader chain ends in an Einsum / MatMul.
+  const file = `${FIX}/linear_attention.onnx`;
+  const model = readModelFile(file);
+  const m = await convertAndMatch(file, model, seededInputs(model, 7, 0, 1));
+  assert.ok(m.worst <= 1e-5, `rel ${m.worst}`);
+  assert.equal(m.result.transposeCount, 4);
+});
