@@ -28,18 +28,22 @@ export function fusePixelUnshuffle(g: Graph, constants: Map<string, Tensor>): vo
     const r1 = producer.get(t.inputs[0]);
     const r2 = only(t.outputs[0]);
     if (r1?.opType !== 'Reshape' || r2?.opType !== 'Reshape' || only(r1.outputs[0]) !== t) continue;
-    const x = dims(r1.inputs[0]);
     const v6 = dims(r1.outputs[0]);
-    const y = dims(r2.outputs[0]);
+    // torch 1.13's opset-17 export views the image through Unsqueeze / Reshape steps before the 6-D view and reaches
+    // [N, C·b², H/b, W/b] through a [N, C·b², 1, 1, H/b, W/b] one: the chains around count as one Reshape each.
+    const back = viewChain(r1, (n) => producer.get(n.inputs[0]), (n) => n.inputs[0], (prev, _n, v) => only(v) === prev, 4, dims);
+    const fwd = viewChain(r2, (n) => only(n.outputs[0]), (n) => n.outputs[0], (_prev, n, v) => n.inputs[0] === v, 4, dims);
+    const x = dims(back.end);
+    const y = dims(fwd.end);
     if (!x || !v6 || !y || x.length !== 4 || v6.length !== 6 || y.length !== 4 || [...x, ...y].some((d) => !(d > 0))) continue;
     const [n, c, h, w] = x;
     const b = v6[3];
     if (b < 2 || v6[5] !== b || v6.join() !== [n, c, h / b, b, w / b, b].join() || y.join() !== [n, c * b * b, h / b, w / b].join()) continue;
-    const out = r2.outputs[0];
+    const out = fwd.end;
     const readers = uses.get(out) ?? [];
     const convs = g.outputs.some((o) => o.name === out) ? [] : readers.filter((r) => r.opType === 'Conv' && r.inputs[0] === out && constants.has(r.inputs[1])
       && (r.attrs.get('group')?.type !== 'int' || r.attrs.get('group')!.value === 1) && constants.get(r.inputs[1])!.dtype === 'float32');
-    const s2d = (to: string) => node('SpaceToDepth', [r1.inputs[0]], [to], { blocksize: b }, `${t.name}/space_to_depth`);
+    const s2d = (to: string) => node('SpaceToDepth', [back.end], [to], { blocksize: b }, `${t.name}/space_to_depth`);
     const mid = `${out}/space_to_depth`;
     g.values.set(mid, { name: mid, dtype: g.values.get(out)?.dtype, shape: [...y] });
     if (readers.length > 0 && convs.length === readers.length) {
@@ -54,10 +58,24 @@ export function fusePixelUnshuffle(g: Graph, constants: Map<string, Tensor>): vo
       g.values.set(idx, { name: idx, dtype: 'int64', shape: [order.length] });
       replace.set(t, [s2d(mid), node('Gather', [mid, idx], [out], { axis: 1 }, `${t.name}/unshuffle_order`)]);
     }
-    skip.add(r1);
-    skip.add(r2);
+    for (const n of [...back.nodes, ...fwd.nodes]) skip.add(n);
   }
   if (replace.size) spliceNodes(g, new Map(), replace, skip);
+}
+
+const VIEWS = new Set(['Reshape', 'Unsqueeze', 'Squeeze']);
+
+/** From `first` (a Reshape next to the Transpose) along views (Reshape / Unsqueeze / Squeeze), each value read only
+ *  by the next, to the nearest value of rank `rank`: the nodes walked and that value (`first`'s far side when none). */
+function viewChain(first: Node, step: (n: Node) => Node | undefined, far: (n: Node) => string, linked: (prev: Node, n: Node, v: string) => boolean,
+  rank: number, dims: (v: string) => number[] | undefined): { nodes: Node[]; end: string } {
+  const nodes = [first];
+  let end = far(first);
+  for (let n = step(first); (dims(end)?.length ?? rank) !== rank && n && VIEWS.has(n.opType) && linked(nodes[nodes.length - 1], n, end); n = step(n)) {
+    nodes.push(n);
+    end = far(n);
+  }
+  return { nodes, end };
 }
 
 /** A Conv weight [O, C·b², kh, kw] whose input channels read SpaceToDepth's order instead of pixel_unshuffle's. */

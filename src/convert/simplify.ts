@@ -10,7 +10,10 @@
 // per head moved heads-first once before their Split (simplify-heads.ts), BC-ResNet's SubSpectralNorm (Reshape,
 // BatchNormalization, Reshape) as a Mul and an Add (simplify-subspectral.ts), an Add of zeros / Mul by ones made by
 // ConstantOfShape as its other operand (simplify-fill.ts), nn.Unfold's im2col (Pad, two Gathers, a rank-6
-// Transpose) as a depthwise Conv with one-hot filters (simplify-im2col.ts).
+// Transpose) as a depthwise Conv with one-hot filters (simplify-im2col.ts), a ScatterND of columns (`canvas[:, idx] = x`)
+// as one of rows on the transposed canvas (simplify-column-scatter.ts), `x[torch.where(cond)] = v` as Where(cond, v, x)
+// (simplify-masked-fill.ts), a slice assignment `x[:, :n] = y` (ScatterND of a box's constant coordinates) as a Concat
+// (simplify-slice-assign.ts).
 // (Identity and Dropout become aliases in their converters; constant subgraphs are folded by shape inference.)
 import type { Graph, Model, Node, Tensor } from '../ir/types';
 import { inferShapes } from '../ir/shapes/index';
@@ -29,6 +32,9 @@ import { fuseSubSpectralNorm } from './simplify-subspectral';
 import { talkingHeadsAsMatMul } from './simplify-head-conv';
 import { dropFillIdentities } from './simplify-fill';
 import { im2colAsConv } from './simplify-im2col';
+import { columnScatterAsRows } from './simplify-column-scatter';
+import { maskedFillAsWhere } from './simplify-masked-fill';
+import { sliceAssignAsConcat } from './simplify-slice-assign';
 
 function attrNum(n: Node, name: string, dflt: number): number {
   const a = n.attrs.get(name);
@@ -92,6 +98,9 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
   fuseSubSpectralNorm(g, constants);
   dropFillIdentities(g, constants);
   im2colAsConv(g, constants);
+  sliceAssignAsConcat(g, constants);
+  columnScatterAsRows(g, constants);
+  maskedFillAsWhere(g, constants);
   // Patterns matched on the exported form (a Div by √2 in GELU) go before Div → Mul; they make ops (Gelu,
   // GroupNormalization) that onnxruntime runs only at newer opsets, so the int8 pass's ONNX copy skips them.
   if (!opts.runnable) {

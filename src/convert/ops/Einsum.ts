@@ -124,6 +124,19 @@ function keepsImageLayout(ctx: ConvertContext, operands: Operand[], natural: str
     && operands.some((o) => o.labels.length >= 3 && samePerm(ctx.permOf(o.name), channelLast(o.labels.length)));
 }
 
+const UNARY = new Set(['Reciprocal', 'Neg', 'Exp', 'Log', 'Sqrt', 'Abs', 'Relu', 'Sigmoid', 'Tanh']);
+const BINARY = new Set(['Add', 'Sub', 'Mul', 'Div']);
+
+/** Every reader of `v`, through unary ops and ones with a constant other operand (LoFTR's linear attention:
+ *  Z = 1 / (einsum + eps)), is another Einsum or MatMul, which reads any stored order: no partner that would move. */
+function feedsContractions(ctx: ConvertContext, v: string, depth = 0): boolean {
+  const readers = ctx.readersOf(v);
+  if (depth > 4 || readers.length === 0 || ctx.graph.outputs.some((o) => o.name === v)) return false;
+  return readers.every((r) => r.opType === 'Einsum' || r.opType === 'MatMul'
+    || ((UNARY.has(r.opType) || (BINARY.has(r.opType) && r.inputs.every((i) => i === v || ctx.isConstant(i))))
+      && feedsContractions(ctx, r.outputs[0], depth + 1)));
+}
+
 /**
  * A ⋅ B keeping the labels in `keep`: the node's output `final.y` (labels `final.out`) or a declared value `name`
  * with labels [batch, freeA, freeB].
@@ -150,7 +163,7 @@ function contract(ctx: ConvertContext, name: string, a0: Operand, b0: Operand, k
   // result comes out channel-last from a channel-last image operand (YOLO-World's contrastive head
   // 'bchw,bkc->bkhw': its partners are the convs' channel-last maps, the move would come straight back).
   if (final && natural.length >= 3 && natural[natural.length - 1] !== final.out[final.out.length - 1]
-    && !keepsImageLayout(ctx, [x, w], natural, final.out)) {
+    && !keepsImageLayout(ctx, [x, w], natural, final.out) && !feedsContractions(ctx, final.y)) {
     const r = contract(ctx, `${name}/natural`, a, b, keep, undefined, s);
     ctx.bind(final.y, ctx.input(r.name, final.out.map((l) => r.labels.indexOf(l))), identity(final.out.length));
     return { name: final.y, labels: final.out };

@@ -6,9 +6,9 @@ import { emitScatter, scatterCheck } from './_scatter';
 import { MAX_OPSET } from '../types';
 
 const ScatterND: OpConverter = {
-  op: 'ScatterND', emits: ['SCATTER_ND', 'FLOOR_MOD', 'GREATER', 'SELECT_V2', 'ADD', 'SHAPE', 'FILL', 'SLICE', 'MAXIMUM'],
-  incidental: ['SHAPE', 'FILL', 'SLICE', 'MAXIMUM'] /* sizes known at run time */, opset: [11, MAX_OPSET], inputs: [3, 3],
-  dtypes: ['float32', 'float64', 'int32', 'int64'], layout: 'onnx',
+  op: 'ScatterND', emits: ['SCATTER_ND', 'FLOOR_MOD', 'GREATER', 'SELECT_V2', 'ADD', 'SHAPE', 'FILL', 'SLICE', 'MAXIMUM', 'CAST'],
+  incidental: ['SHAPE', 'FILL', 'SLICE', 'MAXIMUM', 'CAST'] /* sizes known at run time; boolean data */, opset: [11, MAX_OPSET], inputs: [3, 3],
+  dtypes: ['float32', 'float64', 'int32', 'int64', 'bool'], layout: 'onnx',
   check: scatterCheck,
   convert(node, ctx) {
     const e = new Emitter(ctx, node);

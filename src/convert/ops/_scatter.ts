@@ -1,7 +1,8 @@
 // Shared lowering of ONNX ScatterND / ScatterElements / Scatter to TFLite SCATTER_ND, which writes updates into
 // zeros: reduction 'none' picks the scattered values where a mask (the same scatter of ones) is set, else the data
-// (SELECT_V2); 'add' adds the scattered updates to the data.
+// (SELECT_V2); 'add' adds the scattered updates to the data; into constant zeros the scatter is the result.
 import type { Node } from '../../ir/types';
+import { toNumbers } from '../../ir/tensor';
 import { elementCount } from '../../ir/types';
 import { attrString } from '../attrs';
 import type { ConvertContext } from '../context';
@@ -14,7 +15,8 @@ export function scatterCheck(node: Node, ctx: ConvertContext): Refusal | undefin
   const r = attrString(node, 'reduction', 'none');
   if (r !== 'none' && r !== 'add') return refuse('attribute', `${node.opType} with reduction=${r} is not supported (TFLite's SCATTER_ND only adds); only none and add`);
   const dt = ctx.dtype(node.inputs[0]);
-  if (!['float32', 'float64', 'int32', 'int64'].includes(dt)) return refuse('dtype', `${node.opType} on ${dt} is not supported`);
+  const ok = ['float32', 'float64', 'int32', 'int64', ...(r === 'none' ? ['bool'] : [])];
+  if (!ok.includes(dt)) return refuse('dtype', `${node.opType} on ${dt} is not supported`);
   return undefined;
 }
 
@@ -25,12 +27,22 @@ export function emitScatter(e: Emitter, coords: number): void {
   const [data, , updatesName] = node.inputs;
   const dims = ctx.dims(data);
   const rank = dims.length;
-  const x = ctx.inputOnnx(data);
-  const updates = ctx.inputOnnx(updatesName);
+  // Boolean masks (Mask2Former's `attn_mask[rows all True] = False`) are scattered as int32 and cast back.
+  const bool = e.type(ctx.inputOnnx(data)) === 'BOOL';
+  const asInt = (t: number) => (bool ? e.cast(t, 'INT32') : t);
+  const x = asInt(ctx.inputOnnx(data));
+  const updates = asInt(ctx.inputOnnx(updatesName));
   const type = e.type(x);
   const dynamic = dims.some((d) => d < 0);
   const shape = dynamic ? e.op('SHAPE', [x], [rank], 'INT32', { outType: 'INT32' }) : ctx.constInt32(dims, `${node.name}/shape`);
-  const out = dynamic ? ctx.dynamicOutput(node.outputs[0], identity(rank), dims) : ctx.output(node.outputs[0], identity(rank));
+  const result = dynamic ? ctx.dynamicOutput(node.outputs[0], identity(rank), dims) : ctx.output(node.outputs[0], identity(rank));
+  const out = bool ? undefined : result;
+  const done = (t: number) => { if (bool) e.cast(t, 'BOOL', result); };
+  const zeros = ctx.constant(data);
+  if (zeros && toNumbers(zeros).every((v) => v === 0)) {
+    done(e.op('SCATTER_ND', [coords, updates, shape], dims, type, undefined, out));
+    return;
+  }
   const scattered = e.op('SCATTER_ND', [coords, updates, shape], dims, type);
   if (attrString(node, 'reduction', 'none') === 'add') {
     e.bin('ADD', x, scattered, out);
@@ -45,5 +57,5 @@ export function emitScatter(e: Emitter, coords: number): void {
       : ctx.constInt32(new Array<number>(elementCount(us)).fill(1), `${node.name}/ones`, us);
   }
   const hit = e.op('SCATTER_ND', [coords, ones, shape], dims, type);
-  e.select(e.bin('GREATER', hit, e.scalar(0, type)), scattered, x, out);
+  done(e.select(e.bin('GREATER', hit, e.scalar(0, type)), scattered, x, out));
 }
