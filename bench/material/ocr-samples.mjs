@@ -3,7 +3,9 @@
 // evaluation sets never share a text, a font or a point size.
 // Usage: node bench/material/ocr-samples.mjs OUT_DIR [MORE_LINES] → OUT_DIR/{calib,eval}/{page,line}/NN.png and
 // OUT_DIR/eval/line-more/NNN.png (skips existing), and in each line folder lines.json: each line's text and its width at
-// height 48 before it was fitted (over 320: squeezed)
+// height 48 before it was fitted (over 320: squeezed). With `wide` (makeOcrSamples), the same lines also at height 48
+// and their own width, unpadded (OUT_DIR/{calib,eval}/line-wide, eval/line-more-wide: how PaddleOCR's own pipeline
+// gets them before it pads; bench/ocr-wide.ts feeds them), calibration with `wide` lines (more than `lines`).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -77,48 +79,52 @@ function page(file, k, texts, fonts, sizes, inks, papers) {
 /** A line: the text on a 320×48 strip, rendered at the font size and fitted like PaddleOCR's rec resize
  *  (`resize_norm_img`): height 48 at the text's aspect ratio, padded on the right to 320, or squeezed to 320 when
  *  wider — never cut (a glyph cut in half is an input the real pipeline never gives the recognizer). */
-function line(file, k, texts, fonts, sizes, inks, papers) {
+function line(file, k, texts, fonts, sizes, inks, papers, wide) {
   const t = texts[k % texts.length].split(' ');
   const start = (k * 7) % Math.max(1, t.length - 4);
-  return drawLine(file, t.slice(start, start + 3 + (k % 3)).join(' '), fonts[k % fonts.length], sizes[k % sizes.length], inks[(k + 2) % inks.length], papers[k % papers.length]);
+  return drawLine(file, t.slice(start, start + 3 + (k % 3)).join(' '), fonts[k % fonts.length], sizes[k % sizes.length], inks[(k + 2) % inks.length], papers[k % papers.length], wide);
 }
 
 /** Line k of the larger evaluation set: the same texts, fonts, sizes and colours as `line`'s, but each varied on its
  *  own (in `line` font, size and paper move together, and 39 lines apart a line can repeat), so no two lines match. */
-function moreLine(file, k, texts, fonts, sizes, inks, papers) {
+function moreLine(file, k, texts, fonts, sizes, inks, papers, wide) {
   const t = texts[k % texts.length].split(' ');
   const words = 3 + (Math.floor(k / 13) % 3);
   const start = (Math.floor(k / 39) * 5 + (k % 13) * 3) % Math.max(1, t.length - words + 1);
   const pick = (list, j) => list[j % list.length];
-  return drawLine(file, t.slice(start, start + words).join(' '), pick(fonts, k), pick(sizes, Math.floor(k / 3)), pick(inks, Math.floor(k / 9) + k), pick(papers, Math.floor(k / 27) + k));
+  return drawLine(file, t.slice(start, start + words).join(' '), pick(fonts, k), pick(sizes, Math.floor(k / 3)), pick(inks, Math.floor(k / 9) + k), pick(papers, Math.floor(k / 27) + k), wide);
 }
 
-/** Draws the line unless `file` exists; returns its text and its width at height 48 before the fit (over 320: squeezed). */
-function drawLine(file, text, font, size, ink, paper) {
+/** Draws the line unless `file` exists; returns its text and its width at height 48 before the fit (over 320: squeezed).
+ *  `wide`: the line at height 48 and its own width, not fitted to 320. */
+function drawLine(file, text, font, size, ink, paper, wide = false) {
   const label = ['-background', paper, '-fill', ink, '-font', fontFor(text, font), '-pointsize', String(size * 2), `label:${text}`, '-trim',
     '-bordercolor', paper, '-border', '6x4', '-resize', 'x48'];
-  if (!fs.existsSync(file)) run([...label, '-resize', '320x48!>', '-gravity', 'West', '-extent', '320x48', '+repage', file]);
+  if (!fs.existsSync(file)) run([...label, ...(wide ? [] : ['-resize', '320x48!>', '-gravity', 'West', '-extent', '320x48']), '+repage', file]);
   const r = spawnSync('convert', [...label, '-format', '%w', 'info:'], { encoding: 'utf8' });
   return { text, width: Number(r.stdout) };
 }
 
 /** `moreLines`: a second, larger evaluation set of lines (eval/line-more, `moreLine`), apart from calibration too. */
-export function makeOcrSamples(out, { pages = 24, lines = 24, evalPages = 12, evalLines = 48, moreLines = 0 } = {}) {
+/** `wide`: calibration lines drawn unfitted too (calib/line-wide; the evaluation sets' lines all are, eval/line-wide and
+ *  eval/line-more-wide); 0 draws none. */
+export function makeOcrSamples(out, { pages = 24, lines = 24, evalPages = 12, evalLines = 48, moreLines = 0, wide = 0 } = {}) {
   const sets = [
-    ['calib', CALIB_TEXT, CALIB_FONTS, CALIB_SIZES, CALIB_INK, CALIB_PAPER, pages, lines, 0],
-    ['eval', EVAL_TEXT, EVAL_FONTS, EVAL_SIZES, EVAL_INK, EVAL_PAPER, evalPages, evalLines, moreLines],
+    ['calib', CALIB_TEXT, CALIB_FONTS, CALIB_SIZES, CALIB_INK, CALIB_PAPER, pages, lines, 0, wide, 0],
+    ['eval', EVAL_TEXT, EVAL_FONTS, EVAL_SIZES, EVAL_INK, EVAL_PAPER, evalPages, evalLines, moreLines, wide && evalLines, wide && moreLines],
   ];
-  for (const [set, texts, fonts, sizes, inks, papers, np, nl, nm] of sets) {
-    for (const [kind, n, draw] of [['page', np, page], ['line', nl, line], ['line-more', nm, moreLine]]) {
+  for (const [set, texts, fonts, sizes, inks, papers, np, nl, nm, nw, nmw] of sets) {
+    const kinds = [['page', np, page], ['line', nl, line], ['line-more', nm, moreLine], ['line-wide', nw, line, true], ['line-more-wide', nmw, moreLine, true]];
+    for (const [kind, n, draw, unfitted] of kinds) {
       const dir = path.join(out, set, kind);
       fs.mkdirSync(dir, { recursive: true });
       // Lines: each one's text and width at height 48 before the fit (lines.json; > 320 = squeezed), for the benchmark.
       const sidecar = path.join(dir, 'lines.json');
       const widths = kind !== 'page' && fs.existsSync(sidecar) ? JSON.parse(fs.readFileSync(sidecar, 'utf8')) : {};
       for (let k = 0; k < n; k++) {
-        const name = `${String(k).padStart(kind === 'line-more' ? 3 : 2, '0')}.png`;
+        const name = `${String(k).padStart(kind.startsWith('line-more') ? 3 : 2, '0')}.png`;
         const file = path.join(dir, name);
-        if (kind === 'page') { if (!fs.existsSync(file)) draw(file, k, texts, fonts, sizes, inks, papers); } else if (!(name in widths) || !fs.existsSync(file)) widths[name] = draw(file, k, texts, fonts, sizes, inks, papers);
+        if (kind === 'page') { if (!fs.existsSync(file)) draw(file, k, texts, fonts, sizes, inks, papers); } else if (!(name in widths) || !fs.existsSync(file)) widths[name] = draw(file, k, texts, fonts, sizes, inks, papers, unfitted);
       }
       if (kind !== 'page' && n) fs.writeFileSync(sidecar, JSON.stringify(widths));
     }
