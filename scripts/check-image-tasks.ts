@@ -22,7 +22,7 @@ async function main() {
   const ort = await openOnnx(onnx);
   const lites = await Promise.all(tfls.map(async (t) => openConverted(fs.readFileSync(t))));
   const files = fs.readdirSync(dir).filter((f) => f.endsWith('.png')).sort();
-  const acc = tfls.map(() => ({ same: 0, iou: [] as number[], cos: 1, err: [] as number[], rel: 0 }));
+  const acc = tfls.map(() => ({ same: 0, iou: [] as number[], cos: 1, err: [] as number[], rel: 0, near: 0, nearOf: 0 }));
   let positives = 0;
   for (const f of files) {
     const x = loadImage(path.join(dir, f), { name: inp.name, dims: inp.shape as number[] }, { mean: mean.split(',').map(Number), std: std.split(',').map(Number) });
@@ -55,12 +55,18 @@ async function main() {
         for (const i of pa) for (let k = 0; k < 4; k++) { oa2.push(oa[4 * i + k]); ob2.push(ob[4 * i + k]); acc[j].err.push(Math.abs(oa[4 * i + k] - ob[4 * i + k])); }
         acc[j].cos = Math.min(acc[j].cos, cosine(oa2, ob2));
         if (pa.size && pb.size) acc[j].same++;
+        // centres within one pixel (a peak moved to a neighbour of near-equal score), both ways
+        const w = Math.round(Math.sqrt(sa.length));
+        const near = (i: number, set: Set<number>) => [-1, 0, 1].some((dy) => [-1, 0, 1].some((dx) => set.has(i + dy * w + dx)));
+        for (const i of pa) if (near(i, pb)) acc[j].near++;
+        for (const i of pb) if (near(i, pa)) acc[j].near++;
+        acc[j].nearOf += pa.size + pb.size;
       }
     }
   }
   const mean_ = (v: number[]) => v.reduce((s, x) => s + x, 0) / Math.max(1, v.length);
   console.log(`${path.basename(onnx)} on ${files.length} pictures of ${dir} (${kind === 'blazeface' ? 'pictures with an anchor over 0.75 on ORT' : 'line centres (score > 0.1) on ORT'}: ${positives})`);
-  tfls.forEach((t, j) => console.log(`  ${path.basename(t)} ${fs.statSync(t).size} B: max rel ${acc[j].rel.toExponential(2)}; ${kind === 'blazeface' ? 'same best anchor' : 'pictures with centres on both'} ${acc[j].same}/${files.length}; ${kind === 'blazeface' ? 'set IoU of anchors > 0.75' : 'centre set IoU'} mean ${mean_(acc[j].iou).toFixed(4)} worst ${Math.min(...acc[j].iou).toFixed(4)}; ${kind === 'blazeface' ? 'score cosine' : 'offset cosine at centres'} worst ${acc[j].cos.toFixed(5)}; ${kind === 'blazeface' ? 'best-anchor box error (px of 128)' : 'offset error (px)'} mean ${mean_(acc[j].err).toFixed(3)} max ${Math.max(...acc[j].err).toFixed(3)}`));
+  tfls.forEach((t, j) => console.log(`  ${path.basename(t)} ${fs.statSync(t).size} B: max rel ${acc[j].rel.toExponential(2)}; ${kind === 'blazeface' ? 'same best anchor' : 'pictures with centres on both'} ${acc[j].same}/${files.length}; ${kind === 'blazeface' ? 'set IoU of anchors > 0.75' : 'centre set IoU'} mean ${mean_(acc[j].iou).toFixed(4)} worst ${Math.min(...acc[j].iou).toFixed(4)}; ${kind === 'blazeface' ? 'score cosine' : 'offset cosine at centres'} worst ${acc[j].cos.toFixed(5)}; ${kind === 'blazeface' ? 'best-anchor box error (px of 128)' : 'offset error (px)'} mean ${mean_(acc[j].err).toFixed(3)} max ${Math.max(...acc[j].err).toFixed(3)}${kind === 'mlsd' ? `; centres with one on the other side within 1 px ${acc[j].near} / ${acc[j].nearOf}` : ''}`));
   await ort.close(); lites.forEach((l) => l.close());
 }
 void main();
