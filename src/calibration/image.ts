@@ -1,6 +1,7 @@
-// PNG / JPEG calibration images → a float tensor shaped like a model input: RGB (or grey) resized bilinearly to
-// the input's height and width, scaled to [0, 1], then (x - mean) / std per channel (mean/std given in the model's
-// channel order), in RGB or BGR order, NCHW or NHWC as the input is.
+// PNG / JPEG calibration images → a float tensor shaped like a model input: RGB (or grey, or RGBA for a 4-channel
+// input: M-LSD's RGB + alpha; a JPEG's alpha is opaque) resized bilinearly to the input's height and width, scaled to
+// [0, 1], then (x - mean) / std per channel (mean/std given in the model's channel order), in RGB or BGR order (alpha
+// stays last), NCHW or NHWC as the input is.
 import * as fs from 'node:fs';
 import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
@@ -15,11 +16,13 @@ export interface ImageOptions {
   channelOrder?: 'rgb' | 'bgr';
 }
 
+const IMAGE_CHANNELS = [1, 3, 4];
+
 /** Where the channel dim of an image input is: 1 (NCHW) or 3 (NHWC); undefined when the input is not image-like. */
 export function imageLayout(dims: number[]): { c: number; h: number; w: number; nchw: boolean } | undefined {
   if (dims.length !== 4) return undefined;
-  if (dims[1] === 1 || dims[1] === 3) return { c: dims[1], h: dims[2], w: dims[3], nchw: true };
-  if (dims[3] === 1 || dims[3] === 3) return { c: dims[3], h: dims[1], w: dims[2], nchw: false };
+  if (IMAGE_CHANNELS.includes(dims[1])) return { c: dims[1], h: dims[2], w: dims[3], nchw: true };
+  if (IMAGE_CHANNELS.includes(dims[3])) return { c: dims[3], h: dims[1], w: dims[2], nchw: false };
   return undefined;
 }
 
@@ -36,7 +39,7 @@ function decode(file: string): { width: number; height: number; data: Uint8Array
 export function loadImage(file: string, input: { name: string; dims: number[] }, opts: ImageOptions = {}): Tensor {
   const lay = imageLayout(input.dims);
   if (!lay || input.dims[0] !== 1) {
-    throw new ModelError(`image ${file}: input "${input.name}" [${input.dims.join(', ')}] is not an image input (want [1,3,H,W] or [1,H,W,3])`);
+    throw new ModelError(`image ${file}: input "${input.name}" [${input.dims.join(', ')}] is not an image input (want [1,C,H,W] or [1,H,W,C] with C = 1, 3 or 4)`);
   }
   const img = decode(file);
   if (!img.width || !img.height) throw new ModelError(`image ${file} is empty`);
@@ -48,7 +51,7 @@ export function loadImage(file: string, input: { name: string; dims: number[] },
   const px = (x: number, y: number, ch: number) => {
     const o = (y * img.width + x) * 4;
     if (c === 1) return (img.data[o] + img.data[o + 1] + img.data[o + 2]) / 3;
-    return img.data[o + (bgr ? 2 - ch : ch)];
+    return img.data[o + (bgr && ch < 3 ? 2 - ch : ch)];
   };
   for (let y = 0; y < h; y++) {
     const sy = Math.max(0, Math.min(img.height - 1, ((y + 0.5) * img.height) / h - 0.5));

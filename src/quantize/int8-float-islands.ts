@@ -15,6 +15,11 @@
 // - recurrent state packed in one tensor (Silero VAD v5: `state` [2, 1, 128] holds the LSTM's h and c): the GATHER /
 //   SLICE that unpacks a model input and the CONCATENATION / PACK that packs a model output only move data, but
 //   TFLite's same-scale rule would give h (within ±1) the scale of c (much wider). Kept float, each part gets its own.
+// - max-pool peak picking (M-LSD's line centres: `sigmoid · (maxpool(sigmoid) == sigmoid)`; CenterNet-style heatmap
+//   NMS): on int8 steps neighbours tie, so every pixel of a plateau equals its max pool and counts as a peak (M-LSD
+//   tiny from jp.keijiro.mlsd: output cosine 0.42, refused by the guard). The map back to the layer that makes it
+//   (which computes in float from int8 weights: its output often shares a tensor with wider channels, M-LSD's
+//   offsets), the max pool, the comparison and what carries its mask to the output stay float.
 import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
 import { consumersOf, isFloatActivation, producersOf } from './graph';
 import { recurrentStateOps } from './int8-recurrent';
@@ -160,6 +165,45 @@ export function probabilityOutputOps(sg: TflSubgraph): Set<number> {
   return out;
 }
 
+const PEAK_CARRIERS = new Set(['LOGISTIC', 'STRIDED_SLICE', 'SLICE', 'RESIZE_BILINEAR', 'RESIZE_NEAREST_NEIGHBOR', 'RESHAPE',
+  'TRANSPOSE', 'PAD', 'PADV2', 'SPLIT', 'SPLIT_V']);
+const PEAK_LAYERS = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED', 'TRANSPOSE_CONV']);
+const PEAK_MASK = new Set(['CAST', 'MUL', 'SELECT', 'SELECT_V2', 'LOGICAL_AND', 'RESHAPE', 'SQUEEZE']);
+
+/** EQUAL / GREATER_EQUAL of a map and its MAX_POOL_2D, the max pool, the map's producers back to (and with) the
+ *  layer that makes it, and the mask's readers towards the output. */
+export function peakPickingOps(sg: TflSubgraph): Set<number> {
+  const prod = producersOf(sg);
+  const readers = consumersOf(sg);
+  const out = new Set<number>();
+  const forward = (tensor: number, depth: number): void => {
+    if (depth > 6) return;
+    for (const r of readers.get(tensor) ?? []) {
+      if (out.has(r) || !PEAK_MASK.has(sg.operators[r].opcode)) continue;
+      out.add(r);
+      forward(sg.operators[r].outputs[0], depth + 1);
+    }
+  };
+  sg.operators.forEach((op, k) => {
+    if (op.opcode !== 'EQUAL' && op.opcode !== 'GREATER_EQUAL') return;
+    const pool = op.inputs.map((i) => prod.get(i)).find((p) => p !== undefined
+      && sg.operators[p].opcode === 'MAX_POOL_2D' && op.inputs.includes(sg.operators[p].inputs[0]));
+    if (pool === undefined) return;
+    out.add(k);
+    out.add(pool);
+    let t = sg.operators[pool].inputs[0];
+    for (let depth = 0; depth < 8; depth++) {
+      const p = prod.get(t);
+      if (p === undefined || !(PEAK_CARRIERS.has(sg.operators[p].opcode) || PEAK_LAYERS.has(sg.operators[p].opcode))) break;
+      out.add(p);
+      if (PEAK_LAYERS.has(sg.operators[p].opcode)) break;
+      t = sg.operators[p].inputs[0];
+    }
+    forward(op.outputs[0], 0);
+  });
+  return out;
+}
+
 /** Ops that unpack a model input or pack a model output (several parts of one state tensor). */
 export function stateOps(sg: TflSubgraph): Set<number> {
   const inputs = new Set(sg.inputs);
@@ -176,7 +220,7 @@ export function stateOps(sg: TflSubgraph): Set<number> {
 /** 'stft': the STFT convolution; 'norm': a normalization's variance path (x², mean, + ε) into SQRT → DIV; 'magnitude': a layer reading a linear magnitude; 'recurrent': the ops between a
  *  streaming model's state input and output (int8-recurrent.ts). Like every float op of the int8 pass, they keep
  *  their weights int8 behind a DEQUANTIZE (weights.ts storedInt8). */
-export type IslandRule = 'energy' | 'stft' | 'norm' | 'magnitude' | 'probability' | 'state' | 'recurrent';
+export type IslandRule = 'energy' | 'stft' | 'norm' | 'magnitude' | 'probability' | 'state' | 'recurrent' | 'peak';
 
 /** Every op the int8 pass keeps float by these rules, with the rule's name. */
 export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {
@@ -186,5 +230,6 @@ export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {
   for (const k of probabilityOutputOps(sg)) out.set(k, 'probability');
   for (const k of stateOps(sg)) out.set(k, 'state');
   for (const k of recurrentStateOps(sg)) if (!out.has(k)) out.set(k, 'recurrent');
+  for (const k of peakPickingOps(sg)) if (!out.has(k)) out.set(k, 'peak');
   return out;
 }
