@@ -29,8 +29,10 @@ type Open = (bytes: Uint8Array, opts: LiteRtOptions & { lenient?: boolean }) => 
 const KEEP = 4;
 /** Models over this size (bytes) keep one LiteRT session open at a time (see `alone`). */
 const ONE_AT_A_TIME_BYTES = 64 * 2 ** 20;
-/** A dynamic output's first capacity, and the most a capacity grows to (bigger outputs take the sized copy). */
+/** A dynamic output's first capacity (in a big model: its heap is near LiteRT.js's 2 GB), and the most a capacity
+ *  grows to (bigger outputs take the sized copy). */
 const FIRST_CAP_BYTES = 2 ** 20;
+const FIRST_CAP_BYTES_ALONE = 64 * 2 ** 10;
 const MAX_CAP_BYTES = 16 * 2 ** 20;
 
 /** A session over a model with dynamic outputs (see the file comment). `open` opens a model with static outputs. */
@@ -39,13 +41,14 @@ export async function openDynamicTflite(model: TflModel, dynamic: number[], outp
   const sg = model.subgraphs[0];
   const plans = capPlans(model, dynamic);
   const staticCount = sg.outputs.length - dynamic.length;
-  // Capacities in rows along each output's run-time axis (0: measured only).
-  let caps = plans.map((p) => (p.axis < 0 ? 0 : Math.max(1, Math.floor(FIRST_CAP_BYTES / Math.max(1, p.bytesPerRow)))));
-  let cappedBytes: Uint8Array | undefined = serializeTflite(cappedModel(model, dynamic, plans, caps));
   // A big model (a ResNet-50 R-CNN: its weights and XNNPack's packed copy take ~0.5 GB per session) cannot have two
   // copies in LiteRT.js's 2 GB WASM heap beside its run-time tensors: one session at a time, the capped copy closed
   // while a sized copy runs and opened again for the next run.
-  const alone = cappedBytes.length > ONE_AT_A_TIME_BYTES;
+  const alone = model.subgraphs.reduce((n, g) => n + g.tensors.reduce((m, t) => m + (t.data?.length ?? 0), 0), 0) > ONE_AT_A_TIME_BYTES;
+  // Capacities in rows along each output's run-time axis (0: measured only).
+  const first = alone ? FIRST_CAP_BYTES_ALONE : FIRST_CAP_BYTES;
+  let caps = plans.map((p) => (p.axis < 0 ? 0 : Math.max(1, Math.floor(first / Math.max(1, p.bytesPerRow)))));
+  let cappedBytes: Uint8Array | undefined;
   /** The open capped copy, its capacities and whether it has run (a model that draws needs one that has not). */
   let capped: { session: TfliteSession; caps: number[]; ran: boolean } | undefined;
   const openCapped = async (): Promise<{ session: TfliteSession; caps: number[]; ran: boolean }> => {
