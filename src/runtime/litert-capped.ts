@@ -20,6 +20,8 @@ export interface CapPlan {
   axis: number;
   /** Elements of one step along the axis (the product of the other dims). */
   rowElems: number;
+  /** The product of the dims before the axis: when 1, the values lead the capped buffer. */
+  outer: number;
   bytesPerRow: number;
 }
 
@@ -36,9 +38,9 @@ export function capPlans(model: TflModel, dynamic: number[]): CapPlan[] {
     const sig = t.shapeSignature ?? t.shape;
     const runTime = sig.flatMap((d, i) => (d < 0 ? [i] : []));
     const dtype = PADDABLE[t.type];
-    if (runTime.length !== 1 || !dtype) return { axis: -1, rowElems: 0, bytesPerRow: 0 };
+    if (runTime.length !== 1 || !dtype) return { axis: -1, rowElems: 0, outer: 0, bytesPerRow: 0 };
     const rowElems = sig.reduce((p, d) => (d < 0 ? p : p * d), 1);
-    return { axis: runTime[0], rowElems, bytesPerRow: rowElems * bytesPerElement(dtype) };
+    return { axis: runTime[0], rowElems, outer: sig.slice(0, runTime[0]).reduce((p, d) => p * d, 1), bytesPerRow: rowElems * bytesPerElement(dtype) };
   });
 }
 

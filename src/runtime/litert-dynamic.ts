@@ -16,7 +16,7 @@ import { valuesFromBytes } from '../ir/tensor';
 import type { TflModel, TflOperator, TflTensor } from '../tflite/model';
 import { serializeTflite } from '../tflite/writer';
 import { capPlans, cappedModel } from './litert-capped';
-import type { LiteRtOptions, TensorInfo, TfliteSession } from './litert';
+import type { LiteRtOptions, Prefixes, TensorInfo, TfliteSession } from './litert';
 
 /** Indices (in subgraph 0's output list) of the outputs whose size is known only at run time. */
 export function dynamicOutputs(model: TflModel): number[] {
@@ -103,6 +103,22 @@ export async function openDynamicTflite(model: TflModel, dynamic: number[], outp
     return s;
   };
 
+  /** Reads of the capped copy's buffers: only the values measured, when they lead the buffer (see unpad). */
+  const prefixesFor = (withCaps: number[]): Prefixes => {
+    const read: Prefixes = new Map();
+    let value = staticCount + dynamic.length;
+    dynamic.forEach((_, j) => {
+      if (!(withCaps[j] > 0)) return;
+      const at = value++;
+      if (plans[j].outer !== 1) return;
+      read.set(at, (others) => {
+        const dims = Array.from(others[staticCount + j].data as Int32Array);
+        return dims.map((d, i) => (i === plans[j].axis && d > withCaps[j] ? 0 : d));
+      });
+    });
+    return read;
+  };
+
   /** The outputs from a capped copy's run (every dynamic output fits its capacity). */
   const fromCapped = (got: Tensor[], dims: number[][], withCaps: number[]): Tensor[] => {
     let at = 0;
@@ -127,7 +143,7 @@ export async function openDynamicTflite(model: TflModel, dynamic: number[], outp
         capped = await openCapped();
       }
       capped.ran = true;
-      let got = await capped.session.run(feeds);
+      let got = await capped.session.run(feeds, prefixesFor(capped.caps));
       let dims = dynamic.map((_, j) => Array.from(got[staticCount + j].data as Int32Array));
       if (fits(dims, capped.caps)) return fromCapped(got, dims, capped.caps);
       // A capacity too small: grow it to what this run needs (or give it up past MAX_CAP_BYTES) for the next runs.
@@ -140,7 +156,7 @@ export async function openDynamicTflite(model: TflModel, dynamic: number[], outp
         if (fits(dims, caps)) {
           capped = await openCapped();
           capped.ran = true;
-          got = await capped.session.run(feeds);
+          got = await capped.session.run(feeds, prefixesFor(capped.caps));
           dims = dynamic.map((_, j) => Array.from(got[staticCount + j].data as Int32Array));
           if (fits(dims, capped.caps)) return fromCapped(got, dims, capped.caps);
         }
@@ -173,6 +189,7 @@ function unpad(padded: Tensor | undefined, dims: number[], axis: number, cap: nu
   const n = elementCount(dims);
   if (!padded || n === 0) return valuesFromBytes(o.dtype, new Uint8Array(0), 0);
   const data = padded.data as Exclude<Tensor['data'], string[]>;
+  if (data.length === n) return data; // read as a prefix (prefixesFor)
   const outer = elementCount(dims.slice(0, axis));
   const inner = elementCount(dims.slice(axis + 1));
   const rows = dims[axis];

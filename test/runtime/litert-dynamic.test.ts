@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serializeTflite } from '../../src/tflite/writer';
-import { openTflite, type LiteRtOptions } from '../../src/runtime/litert';
+import { openTflite, type LiteRtOptions, type Prefixes } from '../../src/runtime/litert';
 import { dynamicOutputs, openDynamicTflite } from '../../src/runtime/litert-dynamic';
 import type { Tensor } from '../../src/ir/types';
 import type { TflModel } from '../../src/tflite/model';
@@ -79,7 +79,7 @@ async function counted(model: TflModel) {
   const open = async (bytes: Uint8Array, opts: LiteRtOptions) => {
     const s = await openTflite(bytes, opts);
     count.opens++;
-    return { ...s, run: (f: Tensor[]) => { count.runs++; return s.run(f); }, close: () => s.close() };
+    return { ...s, run: (f: Tensor[], p?: Prefixes) => { count.runs++; return s.run(f, p); }, close: () => s.close() };
   };
   const plain = await openTflite(serializeTflite({ ...model, subgraphs: [{ ...model.subgraphs[0], outputs: [] }] }));
   plain.close();
