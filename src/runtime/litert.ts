@@ -27,10 +27,14 @@ export interface TfliteSession {
   readonly inputs: TensorInfo[];
   readonly outputs: TensorInfo[];
   /** Runs the model; inputs in `inputs` order, outputs in `outputs` order, named by TFLite tensor name. */
-  run(inputs: Tensor[]): Promise<Tensor[]>;
+  run(inputs: Tensor[], prefixes?: Prefixes): Promise<Tensor[]>;
   /** Frees the model's WASM memory; the session cannot run afterwards. */
   close(): void;
 }
+
+/** Outputs (by position) read only in part: given the other outputs, the dims of the leading elements to read
+ *  (litert-dynamic.ts: a capped buffer's values, whose dims another output measured); undefined reads it whole. */
+export type Prefixes = Map<number, (others: Tensor[]) => number[] | undefined>;
 
 export interface LiteRtOptions {
   /** XNNPack threads; only LiteRT's threaded build (ONNX2LITE_LITERT_BUILD=threaded, litert-load.ts) runs more than one. */
@@ -145,12 +149,12 @@ export async function openTflite(model: Uint8Array, opts: LiteRtOptions = {}): P
   const session: TfliteSession = {
     inputs,
     outputs,
-    async run(feeds: Tensor[]): Promise<Tensor[]> {
+    async run(feeds: Tensor[], prefixes?: Prefixes): Promise<Tensor[]> {
       if (closed) throw new ModelError('the TFLite session is closed');
       if (feeds.length !== inputs.length) {
         throw new ModelError(`the model takes ${inputs.length} input(s) (${inputs.map((i) => i.name).join(', ')}), got ${feeds.length}`);
       }
-      return runOnce(lrt, wasm, env, wasmModel!, compiled!, sigIndex, inPos.map((p) => [inputs[p]!, feeds[p]!]), outPos, outputs);
+      return runOnce(lrt, wasm, env, wasmModel!, compiled!, sigIndex, inPos.map((p) => [inputs[p]!, feeds[p]!]), outPos, outputs, prefixes);
     },
     close(): void {
       if (!closed) { closed = true; free(); }
@@ -177,7 +181,7 @@ export async function openTflite(model: Uint8Array, opts: LiteRtOptions = {}): P
 }
 
 async function runOnce(lrt: LiteRtJs, wasm: Wasm, env: unknown, model: WasmModel, compiled: WasmCompiled, sig: number,
-  feeds: [TensorInfo, Tensor][], outPos: number[], outputs: TensorInfo[]): Promise<Tensor[]> {
+  feeds: [TensorInfo, Tensor][], outPos: number[], outputs: TensorInfo[], prefixes?: Prefixes): Promise<Tensor[]> {
   const buffers: TensorBuffer[] = [];
   try {
     feeds.forEach(([want, feed], i) => {
@@ -210,20 +214,24 @@ async function runOnce(lrt: LiteRtJs, wasm: Wasm, env: unknown, model: WasmModel
     const errors = logErrors(since);
     if (errors) throw new ModelError(`LiteRT failed to run the model${errors}`);
     const out = new Array<Tensor>(outputs.length);
-    results.forEach((r, i) => {
+    const read = (r: TensorBuffer, i: number, prefix?: number[]) => {
       const o = outputs[outPos[i]!]!;
       const type = r.tensorType();
       const layout = type.layout();
       const dimsVec = layout.dimensions();
-      const dims = Array.from({ length: dimsVec.size() }, (_, k) => dimsVec.get(k));
+      let dims = Array.from({ length: dimsVec.size() }, (_, k) => dimsVec.get(k));
       dimsVec.delete();
       layout.delete();
       type.delete();
       const at = r.lock(wasm.LiteRtTensorBufferLockMode.READ);
+      let size = r.packedSize();
+      if (prefix && elementCount(prefix) * bytesPerElement(o.dtype) <= size) [dims, size] = [prefix, elementCount(prefix) * bytesPerElement(o.dtype)];
       let bytes: Uint8Array;
-      try { bytes = wasm.HEAPU8.slice(at, at + r.packedSize()); } finally { r.unlock(); }
+      try { bytes = wasm.HEAPU8.slice(at, at + size); } finally { r.unlock(); }
       out[outPos[i]!] = { name: o.name, dtype: o.dtype, dims, data: valuesFromBytes(o.dtype, bytes, elementCount(dims)) };
-    });
+    };
+    results.forEach((r, i) => { if (!prefixes?.has(outPos[i]!)) read(r, i); });
+    results.forEach((r, i) => { if (prefixes?.has(outPos[i]!)) read(r, i, prefixes.get(outPos[i]!)!(out)); });
     return out;
   } finally {
     for (const b of buffers) b.delete();

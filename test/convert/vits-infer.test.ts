@@ -96,7 +96,7 @@ test('Piper\'s own export (noises drawn inside: RandomNormalLike) converts; the 
   assert.ok(v.maxRel <= 1e-5, `rel ${v.maxRel}`);
   assert.match(notes.join('\n'), /draws random numbers/);
   // The written model draws its own noise (LiteRT's, fixed seeds): with the noise scales 0 the audio is another one.
-  // On LiteRT.js the probe of the output's length and the sized copy must draw alike (runtime/litert-dynamic.ts):
+  // On LiteRT.js the capped copy that measures the output's length and a sized copy must draw alike (litert-dynamic.ts):
   // it failed ("XNNPack delegate failed to reshape runtime") when the duration noise changed the frame count.
   const lite = await openConverted(bytes);
   try {
