@@ -2,9 +2,11 @@
 // Every label is set with textContent (d3 .text()), so names holding HTML or script stay text.
 import * as d3 from 'd3';
 import { textOn } from './colors';
-import { boxPlace, CULL_ABOVE, edgePathOf } from './svg-markup';
+import { CULL_ABOVE } from './svg-markup';
+import { joinBoxes, joinEdges } from './svg-join';
 import { FarCanvas } from './far-canvas';
 import { edgeKey, NEAR_MARGIN, nearView, type Region } from './near-view';
+import { LABEL_MARGIN, LabelLayer } from './label-layer';
 
 export interface DrawItem {
   key: string;
@@ -24,15 +26,6 @@ export interface CanvasEvents {
   select(key: string | undefined): void;
   activate(key: string): void;
   zoomed(t: Transform): void;
-}
-
-/** The box or edge (the very object) each element was last placed for: placing it again for the same one changes
- *  nothing (a big graph's drawn part growing by ENTER_BUDGET boxes a frame re-placed every box it had). Box objects
- *  change where they sit only through a new draw() (new objects); recolor() changes their colours in place, and its
- *  elements with them. */
-const drawnAs = new WeakMap<Element, DrawItem | DrawEdge>();
-function setIfChanged(el: Element, name: string, value: string): void {
-  if (el.getAttribute(name) !== value) el.setAttribute(name, value);
 }
 
 /** The layer's animation when the layer is in place. */
@@ -69,6 +62,9 @@ export class GraphCanvas {
   private inPage = new Set<string>();
   private edgesInPage = new Set<string>();
   private moreFrame = 0;
+  /** A big drawing's labels (label-layer.ts): its boxes are bare rects. */
+  private readonly labels: LabelLayer;
+  private layered = false;
 
   constructor(private readonly svgEl: SVGSVGElement, private readonly events: CanvasEvents) {
     this.svg = d3.select(svgEl);
@@ -89,6 +85,7 @@ export class GraphCanvas {
     this.viewport.append('g').attr('class', 'nodes')
       .on('click', (ev: MouseEvent) => { const d = boxOf(ev); if (d) { ev.stopPropagation(); this.events.select(d.key); } })
       .on('dblclick', (ev: MouseEvent) => { const d = boxOf(ev); if (d) { ev.stopPropagation(); this.events.activate(d.key); } });
+    this.labels = new LabelLayer(this.viewport.append('g').attr('class', 'labels').node()!);
     // The SVG is in a layer (#layer) that is moved during a gesture (below); the zoom listens on the layer's parent,
     // which does not move (pointer positions are taken relative to the element that listens).
     this.layer = svgEl.parentElement as HTMLElement;
@@ -113,7 +110,7 @@ export class GraphCanvas {
         // or a change of view from the code, it is drawn again.
         // A press without a move (a click) changes nothing.
         if (ev.sourceEvent && !this.stepped) return;
-        if (!(ev.sourceEvent && this.hold())) this.settle();
+        if (ev.sourceEvent && this.hold()) this.updateLabels(); else this.settle();
       });
     this.zoomEl.call(this.zoom).on('dblclick.zoom', null);
     this.svg.on('click', (ev: MouseEvent) => { if (ev.target === svgEl) this.events.select(this.onCanvas ? this.canvasHit(ev)?.key : undefined); });
@@ -188,7 +185,16 @@ export class GraphCanvas {
       this.far = far;
       this.svg.classed('far', far);
     }
+    this.updateLabels();
     this.follow();
+  }
+
+  /** A big drawing's labels for the boxes in the page near the view (none zoomed far out). */
+  private updateLabels(): void {
+    if (!this.layered || this.onCanvas || this.far) return;
+    const inPage: DrawItem[] = [];
+    for (const k of this.inPage) { const d = this.items.get(k); if (d) inPage.push(d); }
+    this.labels.update(inPage, this.region(LABEL_MARGIN));
   }
 
   draw(items: DrawItem[], edges: DrawEdge[], bounds: { width: number; height: number }): void {
@@ -219,9 +225,17 @@ export class GraphCanvas {
     let items = [...this.items.values()], edges = this.edges;
     this.shown = undefined;
     this.onCanvas = this.wantsCanvas(d3.zoomTransform(this.zoomEl.node() as HTMLElement).k);
+    // A big drawing's boxes are bare rects, their labels in the label layer: boxes drawn the other way go (all at once).
+    const layered = items.length > CULL_ABOVE;
+    if (layered !== this.layered) {
+      this.layered = layered;
+      (this.viewport.select('g.nodes').node() as SVGGElement).replaceChildren();
+      this.labels.clear();
+    }
     if (this.onCanvas) {
       // The SVG's boxes and edges all go at once (one by one, thousands of removals cost a frame of their own).
       for (const g of this.viewport.node()!.children) g.replaceChildren();
+      this.labels.clear();
       this.inPage = new Set();
       this.edgesInPage = new Set();
       this.paintCanvasSoon();
@@ -235,47 +249,9 @@ export class GraphCanvas {
     }
     this.inPage = new Set(items.map((d) => d.key));
     this.edgesInPage = new Set(edges.map(edgeKey));
-    // Attributes are set only where they change: setting one to its own value still has Blink style, paint and
-    // layerize the element again (a big graph's drawn part following the view re-set thousands: 0.5 s of CPU).
-    this.viewport.select<SVGGElement>('g.edges').selectAll<SVGPathElement, DrawEdge>('path')
-      .data(edges, edgeKey)
-      .join((enter) => enter.append('path').attr('marker-end', 'url(#arrow)'))
-      .each(function (e) {
-        // An element already drawing this very edge (a big graph's drawn part growing or following the view) is left.
-        if (drawnAs.get(this) === e) return;
-        drawnAs.set(this, e);
-        setIfChanged(this, 'class', e.count > 1 ? 'edge multi' : 'edge');
-        setIfChanged(this, 'd', edgePathOf(e.points));
-      });
-    let entered: d3.Selection<SVGGElement, DrawItem, SVGGElement, unknown> | undefined;
-    let changed: d3.Selection<SVGGElement, DrawItem, SVGGElement, unknown> | undefined;
-    const sel = this.viewport.select<SVGGElement>('g.nodes').selectAll<SVGGElement, DrawItem>('g.node')
-      .data(items, (d) => d.key)
-      .join((enter) => {
-        const g = enter.append('g').attr('tabindex', -1).attr('role', 'button');
-        g.append('rect');
-        g.append('text').attr('class', 'label');
-        g.append('text').attr('class', 'sub');
-        return (entered = g);
-      }, (update) => { changed = update.filter((d) => !same(d)); return update; });
-    sel.each(function (d) {
-      if (drawnAs.get(this) === d) return;
-      drawnAs.set(this, d);
-      const p = boxPlace(d), rect = this.firstElementChild!, label = rect.nextElementSibling!, sub = label.nextElementSibling!;
-      setIfChanged(rect, 'x', String(p.x)); setIfChanged(rect, 'y', String(p.y));
-      setIfChanged(label, 'x', String(p.cx)); setIfChanged(label, 'y', String(p.label));
-      setIfChanged(sub, 'x', String(p.cx)); setIfChanged(sub, 'y', String(p.sub));
-    });
-    const fresh = entered && changed ? entered.merge(changed) : entered ?? changed ?? sel;
-    fresh.attr('class', (d) => `node kind-${d.kind} ${d.cls}${d.key === this.selected ? ' selected' : ''}${this.matches.has(d.key) ? ' match' : ''}`)
-      .attr('data-key', (d) => d.key)
-      .attr('aria-label', (d) => d.aria)
-      .attr('aria-selected', (d) => String(d.key === this.selected));
-    fresh.select('rect').attr('width', (d) => d.width).attr('height', (d) => d.height)
-      .attr('rx', (d) => (d.kind === 'group' ? 2 : 6)).style('fill', (d) => d.fill ?? null);
-    fresh.selectAll<SVGTextElement, DrawItem>('text').style('fill', (d) => textOn(d.fill));
-    fresh.select('text.label').text((d) => d.label);
-    fresh.select('text.sub').text((d) => d.sub ?? '');
+    joinEdges(this.viewport.select<SVGGElement>('g.edges').node()!, edges);
+    joinBoxes(this.viewport.select<SVGGElement>('g.nodes').node()!, items, same, !layered, (d) => `node ${this.classes(d)}`, this.selected);
+    this.updateLabels();
   }
 
   /** A big graph's boxes held back (nearView()) come into the page in the next frame. */
@@ -337,6 +313,8 @@ export class GraphCanvas {
           .select('rect').style('fill', () => d.fill ?? null);
       d3.select(this).selectAll('text').style('fill', () => textOn(d.fill));
     });
+    this.labels.clear();
+    this.updateLabels();
     if (this.onCanvas) this.paintCanvasSoon();
   }
 

@@ -5,12 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { drawn, modelBackend, openView, useBrowser } from './harness';
-import { syntheticModel } from './synthetic';
-import { onnxWireGraph } from '../../src/worker/view-graph';
-import { decodeGraph } from '../../src/shared/graph-wire';
-import { buildScopes } from '../../webview/scopes';
-import { CULL_ABOVE } from '../../webview/svg-markup';
+import { openBigExpanded, useBrowser } from './harness';
 
 const browser = useBrowser();
 
@@ -30,13 +25,8 @@ const canvasAt = (page: Page, x: number, y: number): Promise<{ shown: boolean; p
 }, [x, y]);
 
 test('a big graph zoomed far out is drawn on the canvas: clicks select its boxes, zooms redraw it, labels bring the SVG back', async () => {
-  const model = syntheticModel(2, 80);
-  const g = decodeGraph(onnxWireGraph(model, 'synthetic.onnx').graph);
-  assert.ok(g.nodes.length > CULL_ABOVE);
-  const state = { file: 'synthetic.onnx', expanded: [...buildScopes(g).byPath.keys()] };
-  const v = await openView(browser(), '/tmp/synthetic.onnx', { backend: modelBackend(model, false), state });
+  const v = await openBigExpanded(browser());
   const { page } = v;
-  assert.equal(await drawn(page), 'drawn');
   assert.ok(await page.locator('svg#graph g.viewport g.node').count() > 0, 'readable at the top: SVG boxes');
   // A box of the first zoom, in graph coordinates (its rect's centre), and its key.
   const box = await page.evaluate(() => {
@@ -106,11 +96,15 @@ test('a big graph zoomed far out is drawn on the canvas: clicks select its boxes
   }
   await page.waitForFunction(() => !document.getElementById('graph')!.classList.contains('far'));
   await page.waitForFunction((k) => !!document.querySelector(`svg#graph g.viewport g.node[data-key="${k}"]`), box.key);
-  assert.ok(await page.locator(`g.node[data-key="${box.key}"] text.label`).isVisible(), 'the box\'s label is shown');
+  // A big drawing's labels are in one layer over the boxes (webview/label-layer.ts), only those near the view.
+  assert.ok(await page.locator(`g.labels text.label[data-key="${box.key}"]`).isVisible(), 'the box\'s label is shown');
+  assert.equal(await page.locator(`g.node[data-key="${box.key}"] text`).count(), 0, 'the box is a bare rect');
+  const labelled = await page.locator('g.labels text.label').count();
+  assert.ok(labelled > 0 && labelled < await page.locator('svg#graph g.viewport g.node').count(), `labels only near the view (${labelled})`);
   assert.equal(await page.locator('g.node.selected').getAttribute('data-key'), box.key, 'still selected');
   assert.equal((await canvasAt(page, at.x, at.y)).shown, false, 'the canvas is hidden');
   const inPage = await page.locator('svg#graph g.viewport g.node').count();
-  assert.ok(inPage > 0 && inPage < g.nodes.length, `only the boxes near the view (${inPage})`);
+  assert.ok(inPage > 0 && inPage < v.nodes, `only the boxes near the view (${inPage})`);
   assert.deepEqual(v.errors, []);
   await v.close();
 });

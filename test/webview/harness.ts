@@ -224,3 +224,20 @@ export function screenshotPath(name: string): string {
   fs.mkdirSync(dir, { recursive: true });
   return path.join(dir, name);
 }
+
+/** A big generated graph (syntheticModel(2, 80): more boxes than CULL_ABOVE) opened with every scope expanded (a
+ *  saved view state), drawn. */
+export async function openBigExpanded(browser: Browser): Promise<View & { nodes: number }> {
+  const { syntheticModel } = await import('./synthetic');
+  const { onnxWireGraph } = await import('../../src/worker/view-graph');
+  const { decodeGraph } = await import('../../src/shared/graph-wire');
+  const { buildScopes } = await import('../../webview/scopes');
+  const { CULL_ABOVE } = await import('../../webview/svg-markup');
+  const model = syntheticModel(2, 80);
+  const g = decodeGraph(onnxWireGraph(model, 'synthetic.onnx').graph);
+  if (g.nodes.length <= CULL_ABOVE) throw new Error('not a big graph');
+  const state = { file: 'synthetic.onnx', expanded: [...buildScopes(g).byPath.keys()] };
+  const v = await openView(browser, '/tmp/synthetic.onnx', { backend: modelBackend(model, false), state });
+  if (await drawn(v.page) !== 'drawn') throw new Error(`not drawn: ${v.errors.join('; ')}`);
+  return { ...v, nodes: g.nodes.length };
+}
