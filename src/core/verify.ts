@@ -158,7 +158,7 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
       notes.push('the self-check\'s seeded inputs (floats in [0, 1), integers 0, boolean masks half true) give 0 at every output on both runtimes: '
         + 'it checked that LiteRT loads and runs the model, not its values; compare on real inputs (onnx2lite compare --inputs DIR)');
     } else if (!group && nonZero > 0 && multi > 0 && varied === 0) {
-      // Or one value repeated over every output (a length input seeded 0 masks every frame: DeepSpeech2).
+      // Or one value repeated over every output (an integer input seeded 0 that masks or scales everything away).
       notes.push('the self-check\'s seeded inputs (floats in [0, 1), integers 0, boolean masks half true) give one value repeated over every output '
         + 'on both runtimes: it checked little of how the values follow the input; compare on real inputs (onnx2lite compare --inputs DIR)');
     }
