@@ -18,6 +18,10 @@ import type { IoTensor } from '../deploy/tensors';
 
 const INTEGER = new Set(['int32', 'int64', 'uint8', 'int8', 'int16', 'uint16', 'uint32', 'uint64']);
 
+/** An input's ONNX name, and whether its ONNX type is an integer. */
+const onnxName = (io: IoTensor): string => io.mapping?.onnx ?? io.name;
+const isInteger = (io: IoTensor): boolean => INTEGER.has(io.mapping?.onnxDtype ?? io.dtype);
+
 const MOVES = new Set(['TRANSPOSE', 'RESHAPE', 'CAST', 'EXPAND_DIMS']);
 const COMPARES = new Set(['LESS', 'LESS_EQUAL', 'GREATER', 'GREATER_EQUAL']);
 
@@ -79,12 +83,12 @@ function maskedLength(model: TflModel, lengths: number, readers: Map<number, num
 /** Length inputs of a model without token ids (NeMo's TitaNet: `length` beside `audio_signal`) that make a mask:
  *  the mask's full length T. Seeded 0, every frame is masked out: a mean over none, a softmax over -inf only, NaN in
  *  onnxruntime for a model that runs fine on real lengths. */
-function maskLengthSeeds(model: TflModel, inputs: IoTensor[], readers: Map<number, number[]>, name: (io: IoTensor) => string): Map<string, number[]> {
+function maskLengthSeeds(model: TflModel, inputs: IoTensor[], readers: Map<number, number[]>): Map<string, number[]> {
   const values = new Map<string, number[]>();
   for (const l of inputs) {
-    if (!INTEGER.has(l.mapping?.onnxDtype ?? l.dtype) || l.shape.length !== 1 || !/len/i.test(name(l))) continue;
+    if (!isInteger(l) || l.shape.length !== 1 || !/len/i.test(onnxName(l))) continue;
     const t = maskedLength(model, l.tensorIndex, readers);
-    if (t !== undefined) values.set(name(l), new Array<number>(l.shape[0]!).fill(t));
+    if (t !== undefined) values.set(onnxName(l), new Array<number>(l.shape[0]!).fill(t));
   }
   return values;
 }
@@ -99,30 +103,29 @@ function maskLengthSeeds(model: TflModel, inputs: IoTensor[], readers: Map<numbe
 export function tokenSeeds(model: TflModel, inputs: IoTensor[], seed: number): Map<string, number[]> {
   const values = new Map<string, number[]>();
   const readers = consumersOf(model.subgraphs[0]!.operators);
-  const name = (io: IoTensor) => io.mapping?.onnx ?? io.name;
-  const ids = inputs.filter((io) => INTEGER.has(io.mapping?.onnxDtype ?? io.dtype) && io.shape.length === 2);
+  const ids = inputs.filter((io) => isInteger(io) && io.shape.length === 2);
   const sized = ids.map((io) => ({ io, size: tableSize(model, io.tensorIndex, readers) })).filter((s) => (s.size ?? 0) > 1);
-  if (sized.length !== 1) return featureLengths(inputs, maskLengthSeeds(model, inputs, readers, name));
+  if (sized.length !== 1) return featureLengths(inputs, maskLengthSeeds(model, inputs, readers));
   const { io, size } = sized[0]!;
   const [batch, padded] = io.shape;
-  const lengths = inputs.filter((l) => l !== io && INTEGER.has(l.mapping?.onnxDtype ?? l.dtype) && l.shape.length === 1
-    && l.shape[0] === batch && /len/i.test(name(l)));
+  const lengths = inputs.filter((l) => l !== io && isInteger(l) && l.shape.length === 1
+    && l.shape[0] === batch && /len/i.test(onnxName(l)));
   const pad = padId(model, io.tensorIndex, readers);
   if (lengths.length === 0 && pad === undefined) return values;
   const rnd = seededUniform(seed);
-  values.set(name(io), Array.from({ length: batch! * padded! }, () => {
+  values.set(onnxName(io), Array.from({ length: batch! * padded! }, () => {
     const id = 1 + Math.floor(rnd() * (size! - 1));
     return id === pad ? (id + 1 < size! ? id + 1 : 1) : id;
   }));
   if (lengths.length === 0) return values;
-  for (const l of lengths) values.set(name(l), new Array<number>(batch!).fill(padded!));
+  for (const l of lengths) values.set(onnxName(l), new Array<number>(batch!).fill(padded!));
   // A TTS model's float settings beside its text (Piper's scales, FastSpeech2's d_control / speed: at most 4 values)
   // are 1, their default: a duration scale seeded in [0, 1) can round every duration to 0 frames, which LiteRT's
   // XNNPack cannot run though a real text runs fine.
   for (const f of inputs) {
     const count = f.shape.reduce((a, b) => a * b, 1);
-    if (!values.has(name(f)) && /^float/.test(f.mapping?.onnxDtype ?? f.dtype) && f.shape.length <= 1 && count <= 4) {
-      values.set(name(f), new Array<number>(count).fill(1));
+    if (!values.has(onnxName(f)) && /^float/.test(f.mapping?.onnxDtype ?? f.dtype) && f.shape.length <= 1 && count <= 4) {
+      values.set(onnxName(f), new Array<number>(count).fill(1));
     }
   }
   return values;
@@ -130,13 +133,12 @@ export function tokenSeeds(model: TflModel, inputs: IoTensor[], seed: number): M
 
 /** Lengths [B] named after a float features input [B, T, F] (`${name}_len...`): each is T, the padded length. */
 function featureLengths(inputs: IoTensor[], values: Map<string, number[]>): Map<string, number[]> {
-  const name = (io: IoTensor) => io.mapping?.onnx ?? io.name;
   for (const f of inputs) {
     if (!/^float/.test(f.mapping?.onnxDtype ?? f.dtype) || f.shape.length !== 3) continue;
     const [batch, padded] = f.shape;
     for (const l of inputs) {
-      if (INTEGER.has(l.mapping?.onnxDtype ?? l.dtype) && l.shape.length === 1 && l.shape[0] === batch
-        && name(l).toLowerCase().startsWith(`${name(f).toLowerCase()}_len`)) values.set(name(l), new Array<number>(batch!).fill(padded!));
+      if (isInteger(l) && l.shape.length === 1 && l.shape[0] === batch
+        && onnxName(l).toLowerCase().startsWith(`${onnxName(f).toLowerCase()}_len`)) values.set(onnxName(l), new Array<number>(batch!).fill(padded!));
     }
   }
   return values;
