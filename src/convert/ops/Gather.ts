@@ -1,5 +1,6 @@
 // ONNX Gather → TFLite GATHER along the remapped axis (negative indices normalized: constants here, computed ones
-// with FLOOR_MOD).
+// with FLOOR_MOD; constant negative ones on an axis sized at run time, `x[:, -1]` in a WHILE body whose sequence
+// grows, as computed ones: TFLite's GATHER refuses a negative index).
 import { toNumbers } from '../../ir/tensor';
 import { attrInt, normAxis } from '../attrs';
 import type { OpConverter } from '../types';
@@ -19,12 +20,12 @@ const Gather: OpConverter = {
     const x = idxRank <= 1 ? ctx.inputAny(data) : { index: ctx.inputOnnx(data), perm: ds.map((_, i) => i) };
     let idx: number;
     const c = ctx.constant(indices);
-    if (c) {
+    if (c && (ds[axis] >= 0 || toNumbers(c).every((v) => v >= 0))) {
       const vals = toNumbers(c).map((v) => (v < 0 ? v + ds[axis] : v));
       idx = ctx.constInt32(vals, `${node.name}/indices`, c.dims.length ? [...c.dims] : []);
     } else {
       // Computed indices may be negative (counted from the end): wrap them with FLOOR_MOD by the axis size.
-      const raw = ctx.inputOnnx(indices);
+      const raw = c ? ctx.constInt32(toNumbers(c), `${node.name}/indices`, c.dims.length ? [...c.dims] : []) : ctx.inputOnnx(indices);
       const rt = ctx.tensors[raw];
       idx = ctx.temp(rt.shapeSignature ?? rt.shape, 'INT32', `${indices}__wrapped`);
       if (ds[axis] >= 0) ctx.emit('FLOOR_MOD', [raw, ctx.constInt32([ds[axis]], `${node.name}/axis_size`, [])], [idx]);
