@@ -59,14 +59,29 @@ EMF_NAMES = misc.EMF_NAMES
 
 def emformer_states_int64():
     """The streaming state with the past length as int64 (as icefall / sherpa-onnx's Emformer exports keep their
-    processed lengths): every Slice bound is then int64 (torchaudio's int32 past length mixed int32 / int64 bounds)."""
+    processed lengths)."""
     return [s.long() if s.dtype == torch.int32 else s for s in misc.emformer_states()]
+
+
+def emformer_int64_bounds():
+    """torchaudio's Emformer with `torch.max(lengths).int()` read as `.long()` (in _gen_padding_mask and the
+    attention's _forward_impl): the int32 right-context length was one of a Slice's bounds beside int64 ones, which
+    onnxruntime refuses to load; icefall's Emformer (what sherpa-onnx exports) keeps these lengths int64."""
+    import inspect
+    import textwrap
+    from torchaudio.models import emformer
+    for owner, name in ((emformer, '_gen_padding_mask'), (emformer._EmformerAttention, '_forward_impl')):
+        src = textwrap.dedent(inspect.getsource(getattr(owner, name))).replace('torch.max(lengths).int()', 'torch.max(lengths).long()')
+        ns = {}
+        exec(compile(src, emformer.__file__, 'exec'), emformer.__dict__, ns)  # noqa: S102 — torchaudio's own source, one token changed
+        setattr(owner, name, ns[name])
+    return misc.EmformerStreaming(misc.RNNT)
 
 
 MODELS11 = {
     'hdemucs_core_ort': lambda: (hdemucs_core_ort(), (torch.randn(1, 2, HD_LEN), torch.randn(1, 4, 2048, math.ceil(HD_LEN / 1024))),
                                  {'names': ['mix', 'spec'], 'outputs': ['time_sources', 'freq_spec'], 'opset': 17}),
-    'emformer_streaming_i64': lambda: (misc.EmformerStreaming(misc.RNNT), (torch.randn(1, 20, 40), torch.tensor([20]), *emformer_states_int64()),
+    'emformer_streaming_i64': lambda: (emformer_int64_bounds(), (torch.randn(1, 20, 40), torch.tensor([20]), *emformer_states_int64()),
                                        {'names': ['x', 'x_lens'] + EMF_NAMES, 'outputs': ['encoder_out', 'encoder_out_lens'] + ['new_' + n for n in EMF_NAMES],
                                         'opset': 13}),
 }
