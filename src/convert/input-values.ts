@@ -67,6 +67,11 @@ export function inputsAsConstants(model: Model, tensors: Tensor[]): Model {
 /** The dynamic-shape refusal's advice for `name`: --input-value for the setting inputs it comes from, when its
  *  dims do not come from the inputs' dims alone and no data input's values size them too; else --input-shape. */
 export function dynamicDimsAdvice(graph: Graph, constants: Map<string, Tensor>, name: string, opType = 'this op'): string {
+  // A loop body whose carried values change size (an RNN-T greedy search's hypothesis, grown by an If inside the
+  // symbol loop): --input-shape cannot fix them.
+  if (graph.outerScope && graph.inputs.some((i) => !i.shape || !isStaticShape(i.shape))) {
+    return `they change from one iteration of the enclosing loop to the next (a value the loop carries grows); ${opType} needs them known when converting`;
+  }
   const staticInputs = graph.inputs.every((i) => i.shape && isStaticShape(i.shape));
   const sources = staticInputs ? dimsSources(graph, constants, name) : { settings: [], data: false };
   const settings = sources.data ? [] : sources.settings;

@@ -2,6 +2,7 @@
 // needed. Fixtures: test/fixtures/sweep11-seq/make_sweep11_seq.py.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { convertModel } from '../../src/convert/convert';
 import { makeTensor } from '../../src/ir/tensor';
 import { readModelFile } from '../../src/onnx/reader';
 import { convertAndMatch } from '../helpers/match';
@@ -19,4 +20,16 @@ test('a scripted greedy generation whose WHILE body reads x[:, -1] of a growing 
     assert.equal(m.result.opHistogram.WHILE, 1);
     assert.ok(m.outputs[0]!.maxRef > 0);
   }
+});
+
+test('an RNN-T greedy search growing its hypothesis inside the symbol loop\'s If: one line saying why, not "--input-shape"', () => {
+  // The If appends the symbol (Concat) in one branch and keeps the hypothesis in the other, so its output changes size
+  // from one iteration to the next: --input-shape cannot fix that, though the refusal advised it.
+  const file = `${FIX}/rnnt_greedy_tiny.onnx`;
+  assert.throws(() => convertModel(readModelFile(file), { inputShapes: new Map([['encoder_out', [5, 8]]]) }), (e: Error) => {
+    assert.match(e.message, /change from one iteration of the enclosing loop to the next/);
+    assert.doesNotMatch(e.message, /--input-shape/);
+    assert.equal(e.message.split('\n').length, 1);
+    return true;
+  });
 });
