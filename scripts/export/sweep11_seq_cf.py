@@ -120,6 +120,40 @@ class PeakNormalize(nn.Module):
         return self.conv(x)
 
 
+class GruListScript(nn.Module):
+    """A scripted recurrent decoder that loops over time appending each step's output to a Python list and stacks it
+    at the end (the export's SequenceEmpty / SequenceInsert / ConcatFromSequence inside and after a Loop)."""
+    def __init__(self, d: int = 32, n_out: int = 20):
+        super().__init__()
+        self.wi, self.wh = nn.Linear(d, 3 * d), nn.Linear(d, 3 * d)  # GRU cell written out: aten::gru_cell has no export
+        self.out = nn.Linear(d, n_out)
+
+    def forward(self, x: Tensor, h: Tensor):  # x [T, B, d]
+        outs: List[Tensor] = []
+        for t in range(x.size(0)):
+            ir, iz, i_n = self.wi(x[t]).chunk(3, 1)
+            hr, hz, hn = self.wh(h).chunk(3, 1)
+            r, z = torch.sigmoid(ir + hr), torch.sigmoid(iz + hz)
+            h = (1 - z) * torch.tanh(i_n + r * hn) + z * h
+            outs.append(torch.log_softmax(self.out(h), -1))
+        return torch.stack(outs, 0), h
+
+
+class CtcGreedyCollapse(nn.Module):
+    """An ASR export wrapper's CTC greedy decoding (as sherpa / NeMo wrappers and ESPnet demos write it): arg-max ids,
+    then repeats and blanks dropped by a boolean mask (the output's length is the data's)."""
+    def __init__(self, d: int = 32, vocab: int = 12, blank: int = 0):
+        super().__init__()
+        self.proj = nn.Linear(d, vocab)
+        self.blank = blank
+
+    def forward(self, enc):  # enc [T, d]
+        ids = self.proj(enc).argmax(-1)
+        prev = torch.cat([torch.full((1,), -1, dtype=ids.dtype), ids[:-1]])
+        keep = (ids != prev) & (ids != self.blank)
+        return ids[keep]
+
+
 def _script(m):
     torch.manual_seed(5)
     for p in m.parameters():
@@ -133,6 +167,10 @@ MODELS = {
                                      {'names': ['prompt'], 'outputs': ['tokens'], 'opset': 14, 'dynamic': {'prompt': {1: 'n'}, 'tokens': {1: 'generated'}}}),
     'rnnt_greedy_script': lambda: (_script(RnntGreedy()), torch.randn(6, 32),
                                    {'names': ['encoder_out'], 'outputs': ['hyp'], 'opset': 14, 'dynamic': {'encoder_out': {0: 'T'}, 'hyp': {0: 'n'}}}),
+    'gru_list_script': lambda: (_script(GruListScript()), (torch.randn(10, 1, 32), torch.zeros(1, 32)),
+                                {'names': ['x', 'h0'], 'outputs': ['log_probs', 'h'], 'opset': 14, 'dynamic': {'x': {0: 'T'}, 'log_probs': {0: 'T'}}}),
+    'ctc_greedy_collapse': lambda: (CtcGreedyCollapse().eval(), torch.randn(40, 32) * 2,
+                                    {'names': ['encoder_out'], 'outputs': ['tokens'], 'opset': 14, 'dynamic': {'encoder_out': {0: 'T'}, 'tokens': {0: 'n'}}}),
     'peak_normalize_script': lambda: (_script(PeakNormalize()), torch.rand(1, 1, 800) * 4 - 2,
                                       {'names': ['audio'], 'outputs': ['features'], 'opset': 14}),
 }
