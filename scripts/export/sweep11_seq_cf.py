@@ -154,6 +154,19 @@ class CtcGreedyCollapse(nn.Module):
         return ids[keep]
 
 
+class OddLengthPad(nn.Module):
+    """A scripted vocoder front (HiFi-GAN / Vocos ports) that pads an odd frame count to even before a stride-2 conv:
+    an If on the input's shape, which folds once the shape is known."""
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(16, 16, 4, 2, 1)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.size(2) % 2 == 1:
+            x = F.pad(x, [0, 1], mode='replicate')
+        return self.conv(x)
+
+
 def _script(m):
     torch.manual_seed(5)
     for p in m.parameters():
@@ -171,6 +184,8 @@ MODELS = {
                                 {'names': ['x', 'h0'], 'outputs': ['log_probs', 'h'], 'opset': 14, 'dynamic': {'x': {0: 'T'}, 'log_probs': {0: 'T'}}}),
     'ctc_greedy_collapse': lambda: (CtcGreedyCollapse().eval(), torch.randn(40, 32) * 2,
                                     {'names': ['encoder_out'], 'outputs': ['tokens'], 'opset': 14, 'dynamic': {'encoder_out': {0: 'T'}, 'tokens': {0: 'n'}}}),
+    'odd_pad_script': lambda: (_script(OddLengthPad()), torch.randn(1, 16, 33),
+                               {'names': ['mel'], 'outputs': ['y'], 'opset': 14, 'dynamic': {'mel': {2: 'frames'}, 'y': {2: 'half'}}}),
     'peak_normalize_script': lambda: (_script(PeakNormalize()), torch.rand(1, 1, 800) * 4 - 2,
                                       {'names': ['audio'], 'outputs': ['features'], 'opset': 14}),
 }
