@@ -23,6 +23,8 @@ import { decodeNpy, encodeNpy } from '../src/core/npy';
 import { encodeModel } from '../src/onnx/writer';
 import { makeSide, readPlan } from '../src/compare/sides';
 import { debugCopy } from '../src/compare/tap';
+import { frozenInputs } from '../src/convert/metadata';
+import { readMetadata } from '../src/runtime/tflite-onnx-io';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args.splice(i, 2)[1] : undefined; };
@@ -74,7 +76,9 @@ writeFileSync(join(work, 'weights.bin'), Buffer.concat(chunks));
 async function main(): Promise<void> {
 // The same inputs on every side.
 const io = modelIo(tfl);
-const feeds = prepareInputs(io.inputs, inputsDir ? readInputsDir(inputsDir) : undefined, 1);
+const prepared = prepareInputs(io.inputs, inputsDir ? readInputsDir(inputsDir) : undefined, 1);
+// Inputs frozen with --input-value are no .tflite inputs: onnxruntime and the float64 side get their recorded values.
+const feeds = { device: prepared.device, onnx: [...prepared.onnx, ...frozenInputs(readMetadata(tflite))] };
 graph.inputs.forEach((name, k) => {
   const t = feeds.onnx.find((f) => f.name === name);
   if (!t) throw new Error(`no feed for input ${name}`);

@@ -187,7 +187,7 @@ def resize(x, roi, scales, sizes, a):
 def run(g, tensor, feeds, dtype):
     env = {}
     # Values are dropped after their last reader (U²-Netp's maps in double would not fit otherwise).
-    keep = set(g['outputs']) | set(g.get('taps', []))
+    retain = set(g['outputs']) | set(g.get('taps', []))
     last = {}
     for k, node in enumerate(g['nodes']):
         for i in node['inputs']:
@@ -398,7 +398,7 @@ def run(g, tensor, feeds, dtype):
             if name:
                 env[name] = y
         for i in set(node['inputs']):
-            if i and last.get(i) == step and i not in keep and i not in g['initializers']:
+            if i and last.get(i) == step and i not in retain and i not in g['initializers']:
                 env.pop(i, None)
     return env
 
