@@ -20,6 +20,8 @@ import torch
 import torch.nn.functional as F
 
 FLOAT = torch.float64
+UNARY = {'Relu': torch.relu, 'Sigmoid': torch.sigmoid, 'Tanh': torch.tanh, 'Exp': torch.exp, 'Sqrt': torch.sqrt,
+         'Erf': torch.erf, 'Abs': torch.abs, 'Neg': torch.neg, 'Log': torch.log, 'Reciprocal': torch.reciprocal}
 
 
 def load(work):
@@ -211,18 +213,8 @@ def run(g, tensor, feeds, dtype):
             ys = [conv(x, xs[1], xs[2] if len(xs) > 2 else None, a)]
         elif op == 'ConvTranspose':
             ys = [conv_transpose(x, xs[1], xs[2] if len(xs) > 2 else None, a)]
-        elif op == 'Relu':
-            ys = [torch.relu(x)]
-        elif op == 'Sigmoid':
-            ys = [torch.sigmoid(x)]
-        elif op == 'Tanh':
-            ys = [torch.tanh(x)]
-        elif op == 'Exp':
-            ys = [torch.exp(x)]
-        elif op == 'Sqrt':
-            ys = [torch.sqrt(x)]
-        elif op == 'Erf':
-            ys = [torch.erf(x)]
+        elif op in UNARY:
+            ys = [UNARY[op](x)]
         elif op == 'HardSigmoid':
             ys = [torch.clamp(a.get('alpha', 0.2) * x + a.get('beta', 0.5), 0, 1)]
         elif op == 'HardSwish':
