@@ -179,6 +179,39 @@ test('a float model beyond the bar also gets onnxruntime\'s own spread (optimize
   assert.equal(same.reference, undefined, 'a verified float model costs no second onnxruntime run');
 });
 
+test('a float model over 1e-4 gets onnxruntime\'s own spread, and its line says which side of twice it LiteRT is', async () => {
+  // Within: y = s·conv(x, W1) − s·conv(x, W2) with W2 = W1·(1 − 1e-4): a difference of near-equal sums. onnxruntime
+  // optimized folds each Mul into its Conv's weights, as written it does not: its two runs differ by this model's
+  // float32 rounding (2.8e-3), and LiteRT's difference (1.1e-3) is as large, not more.
+  const C = 64;
+  let a = 7;
+  const rnd = () => { a = (a * 16807) % 2147483647; return a / 2147483647 - 0.5; };
+  const w1 = Array.from({ length: 8 * C }, rnd);
+  const ill = buildModel({
+    opset: 13, inputs: [['x', 'float32', [1, C, 8, 8]]], outputs: [['y', 'float32', [1, 8, 8, 8]]],
+    initializers: [tensor('w1', 'float32', [8, C, 1, 1], w1), tensor('w2', 'float32', [8, C, 1, 1], w1.map((v, i) => v * (1 - 1e-4 * ((i % 3) + 1)))),
+      tensor('s', 'float32', [], [1 / 3])],
+    nodes: [node('Conv', ['x', 'w1'], ['c1']), node('Mul', ['c1', 's'], ['m1']), node('Conv', ['x', 'w2'], ['c2']), node('Mul', ['c2', 's'], ['m2']),
+      node('Sub', ['m1', 'm2'], ['y'])],
+  });
+  const within = await verifyOnLiteRt(encodeModel(ill), serializeTflite(convertModel(ill).model));
+  assert.ok(within.maxRel > 1e-4 && within.maxRel < 1e-2, `max rel ${within.maxRel}`);
+  assert.ok(within.reference && within.reference.maxRel > 1e-4, JSON.stringify(within.reference));
+  assert.equal(within.rounding, 'within');
+  assert.match(verificationLine(within), /^verified on LiteRT: .*onnxruntime itself, optimized vs as written: max rel \S+, cosine \S+: over 1e-4 but within 2× onnxruntime's own spread, this model's float32 rounding$/);
+  assert.deepEqual(Object.keys(verificationJson(within)).sort(), ['cosine', 'maxRel', 'ms', 'reference'], 'the --json shape is the one a spread had');
+  // Beyond: the .tflite of y = 2x against an ONNX y = 2.001x (5e-4 off), which onnxruntime runs the same both ways.
+  const scaled = (k: number) => buildModel({
+    opset: 13, inputs: [['x', 'float32', [1, 16]]], outputs: [['y', 'float32', [1, 16]]],
+    initializers: [tensor('k', 'float32', [], [k])], nodes: [node('Mul', ['x', 'k'], ['y'])],
+  });
+  const off = await verifyOnLiteRt(encodeModel(scaled(2.001)), serializeTflite(convertModel(scaled(2)).model));
+  assert.ok(off.maxRel > 1e-4 && off.maxRel < 1e-2, `max rel ${off.maxRel}`);
+  assert.equal(off.reference?.maxRel, 0);
+  assert.equal(off.rounding, 'beyond');
+  assert.match(verificationLine(off), /: over 1e-4 and over 2× onnxruntime's own spread, more than float32 rounding explains/);
+});
+
 test('NaN that onnxruntime gives too is said to be left uncompared', async () => {
   // y = sqrt(x - 0.5): NaN on both runtimes where the seeded x is under 0.5 (DCCRN's E-mask: atan2(0, 0) everywhere).
   const m = buildModel({

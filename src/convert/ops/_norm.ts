@@ -25,8 +25,11 @@ export function moments(e: Emitter, x: number, axes: number[], meanOut?: number)
 
 /** Above this many elements a mean over several axes is taken one axis at a time (the last first): LiteRT sums each
  *  MEAN in one float32 pass, whose rounding grows with the count (XFeat's InstanceNorm of a 480×640 image: 4.4e-5 of
- *  the normalized values, 6.3e-4 at the outputs after the random layers; means of means are exact in real numbers). */
-const ONE_PASS_MEAN = 65536;
+ *  the normalized values, 6.3e-4 at the outputs after the random layers; means of means are exact in real numbers).
+ *  Was 65,536: unet3d's GroupNorm over a 16×32×32 volume (32,768 elements a group) was 3.7e-5 off float64 in one
+ *  pass (onnxruntime 6.2e-6), 3.0e-7 staged (scripts/f64-reference.ts; test/convert/norm-stages.test.ts). One long
+ *  axis viewed as [a, n / a] in two passes was measured worse than one pass (4.1e-6 vs 2.3e-6 over 32,768): not done. */
+const ONE_PASS_MEAN = 4096;
 
 function staged(e: Emitter, x: number, axes: number[], out?: number): number {
   const dims = e.shape(x);
