@@ -22,6 +22,7 @@ import sweep11_vis_video as vd  # noqa: E402
 import sweep11_vis_gen as gn  # noqa: E402
 import sweep11_vis_bb as bb  # noqa: E402
 import sweep11_vis_ocr as ocr  # noqa: E402
+import sweep11_vis_more as mo  # noqa: E402
 
 torch.manual_seed(0)
 
@@ -77,6 +78,12 @@ MODELS = {
     'parseq_op14': lambda: calibrated(ocr.PARSeq(), img(32, 128)) + ({'opset': 14, 'names': ['images'], 'outputs': ['probs']},),
     'trocr_small_encoder_op14': lambda: calibrated(bb.DeiT(img=384, d=384, depth=4, heads=6, features=True), img(384)) + ({'opset': 14, 'names': ['pixel_values'], 'outputs': ['last_hidden_state'], 'dynamic': {'pixel_values': {0: 'batch'}}},),
     'dbnetpp_r18_op11_dynamic': lambda: calibrated(ocr.DBNetPP(), img(640)) + ({'opset': 11, 'dynamic': {'input': {0: 'batch', 2: 'height', 3: 'width'}}},),
+    # video transformers: optimum's VideoMAE (opset 14, [B, T, C, H, W]), TimeSformer's export (opset 14)
+    'videomae_style_op14': lambda: calibrated(mo.VideoMAE(), torch.rand(1, 8, 3, 112, 112)) + ({'opset': 14, 'names': ['pixel_values'], 'outputs': ['logits']},),
+    'timesformer_style_op14': lambda: calibrated(mo.TimeSformer(), clip(4, 112)) + ({'opset': 14},),
+    # re-identification (BoxMOT / deep_sort's OSNet export, opset 12, dynamic batch), PIDNet-S's export (opset 11)
+    'osnet_x0_25_op12_dynamic': lambda: calibrated(mo.OSNet(), img(256, 128)) + ({'opset': 12, 'names': ['images'], 'outputs': ['output'], 'dynamic': {'images': {0: 'batch'}}},),
+    'pidnet_s_op11': lambda: calibrated(mo.PIDNetS(), img(512, 1024)) + ({'opset': 11},),
     # face: 3DDFA-V2's onnx export with the BFM reconstruction (opset 11)
     '3ddfa_v2_mb1_op11': lambda: calibrated(gn.TDDFA(), img(120)) + ({'opset': 11, 'outputs': ['param', 'vertices']},),
 }

@@ -2,7 +2,8 @@
 // conv(x[:, :dc])`) is exported as a ScatterND whose constant indices hold every coordinate of the box. The box is
 // one range of each of some axes (the others whole): the result is the Concat of x before the range, y, and x after
 // it, nested one Concat per range (TSM's temporal shift `out[:, :-1, :fold] = x[:, 1:, :fold]`: a range of the
-// segments and one of the channels). Concat runs in any layout; the ScatterND worked in ONNX order (FasterNet-T0:
+// segments and one of the channels); into a canvas of one value (TSM's zeros_like) it is a Pad of y with that value.
+// Concat and Pad run in any layout; the ScatterND worked in ONNX order (FasterNet-T0:
 // 3 TRANSPOSE per block, 39; TSM: 4 per shift).
 import type { Graph, Node, Tensor } from '../ir/types';
 import { makeTensor, toNumbers } from '../ir/tensor';
@@ -33,6 +34,13 @@ function boxRanges(idx: Tensor, data: number[], upd: number[]): Range[] | undefi
   return [...partial].sort((a, b) => a - b).map((axis) => ({ axis, start: first[axis], end: first[axis] + upd[axis] }));
 }
 
+/** The one value of a numeric constant whose elements are all equal. */
+function splatValue(t: Tensor | undefined): number | undefined {
+  if (!t || t.dtype === 'string' || t.dtype === 'bool') return undefined;
+  const v = toNumbers(t);
+  return v.length > 0 && v.every((x) => x === v[0]) ? v[0] : undefined;
+}
+
 /** The values of [from, to) of `axis` of a row-major array of `shape`. */
 function sliceValues(v: number[], shape: number[], axis: number, from: number, to: number): number[] {
   const inner = shape.slice(axis + 1).reduce((a, d) => a * d, 1);
@@ -57,6 +65,17 @@ export function sliceAssignAsConcat(g: Graph, constants: Map<string, Tensor>): v
     const dtype = g.values.get(data)?.dtype ?? 'float32';
     const nodes: Node[] = [];
     const name = (what: string) => `${sc.name}/assign_${what}`;
+    const fill = splatValue(constants.get(data));
+    if (fill !== undefined && ranges.length) {
+      // Into a constant canvas of one value (TSM's zeros_like): the updates padded with it, no canvas stored.
+      const pads = [...dd.map((_, a) => ranges.find((r) => r.axis === a)?.start ?? 0), ...dd.map((d, a) => { const r = ranges.find((q) => q.axis === a); return r ? d - r.end : 0; })];
+      constants.set(name('pads'), makeTensor(name('pads'), 'int64', [pads.length], pads));
+      g.values.set(name('pads'), { name: name('pads'), dtype: 'int64', shape: [pads.length] });
+      constants.set(name('fill'), makeTensor(name('fill'), constants.get(data)!.dtype, [], [fill]));
+      g.values.set(name('fill'), { name: name('fill'), dtype, shape: [] });
+      replace.set(sc, [node('Pad', [updates, name('pads'), name('fill')], [sc.outputs[0]], { mode: 'constant' }, sc.name)]);
+      continue;
+    }
     const slice = (src: string, shape: number[], what: string, axis: number, from: number, to: number): string => {
       const known = constants.get(src);
       if (known && known.dtype !== 'string') {
