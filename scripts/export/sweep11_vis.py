@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Eleventh sweep (docs/model-sweep.md), vision, video and generative: models the ten earlier sweeps did not try —
-video / 3-D (X3D, MoViNet streaming, TSM, SlowFast, nnU-Net 3d, V-Net), optical flow (PWC-Net), generative
-(StyleGAN2, pix2pix, CycleGAN), backbones (DeiT distilled, BEiT, CaiT, PVTv2, CoAtNet), OCR (PARSeq, TrOCR's encoder,
-DBNet++) and face (3DDFA-V2) — written in plain torch.nn with the math of their public code (sweep11_vis_*.py), random
+video / 3-D (X3D, MoViNet streaming, TSM, SlowFast, nnU-Net 3d, V-Net, VideoMAE, TimeSformer, Video Swin), optical
+flow (PWC-Net), generative (StyleGAN2, pix2pix, CycleGAN), backbones (DeiT distilled, BEiT, CaiT, PVTv2, CoAtNet), OCR
+(PARSeq, TrOCR's encoder, DBNet++), re-id / segmentation (OSNet, PIDNet) and face (3DDFA-V2) — written in plain torch.nn with the math of their public code (sweep11_vis_*.py), random
 weights, exported with Debian's torch 1.13 at their export scripts' opsets and dynamic axes:
 
     /usr/bin/python3 scripts/export/sweep11_vis.py OUT_DIR [NAME ...]
@@ -80,6 +80,7 @@ MODELS = {
     'dbnetpp_r18_op11_dynamic': lambda: calibrated(ocr.DBNetPP(), img(640)) + ({'opset': 11, 'dynamic': {'input': {0: 'batch', 2: 'height', 3: 'width'}}},),
     # video transformers: optimum's VideoMAE (opset 14, [B, T, C, H, W]), TimeSformer's export (opset 14)
     'videomae_style_op14': lambda: calibrated(mo.VideoMAE(), torch.rand(1, 8, 3, 112, 112)) + ({'opset': 14, 'names': ['pixel_values'], 'outputs': ['logits']},),
+    'swin3d_t_style': lambda: calibrated(mo.Swin3d(), clip(8, 112)),
     'timesformer_style_op14': lambda: calibrated(mo.TimeSformer(), clip(4, 112)) + ({'opset': 14},),
     # re-identification (BoxMOT / deep_sort's OSNet export, opset 12, dynamic batch), PIDNet-S's export (opset 11)
     'osnet_x0_25_op12_dynamic': lambda: calibrated(mo.OSNet(), img(256, 128)) + ({'opset': 12, 'names': ['images'], 'outputs': ['output'], 'dynamic': {'images': {0: 'batch'}}},),

@@ -5,7 +5,6 @@ projects' code (small widths)."""
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-import torchvision
 
 
 class Mlp(nn.Sequential):

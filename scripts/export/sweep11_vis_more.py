@@ -1,8 +1,7 @@
 """Eleventh sweep, more video and re-identification / segmentation models (docs/model-sweep.md): VideoMAE (tube
 embedding by Conv3d, fixed sinusoidal positions), TimeSformer's divided space-time attention, OSNet (omni-scale
-re-id, deep_sort / BoxMOT's embedder) and PIDNet-S (three-branch real-time segmentation), in plain torch.nn."""
-import math
-
+re-id, deep_sort / BoxMOT's embedder), PIDNet-S (three-branch real-time segmentation) and Video Swin (torchvision's
+swin3d: 3-D shifted windows through rank-8 views), in plain torch.nn."""
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -196,3 +195,95 @@ class PIDNetS(nn.Module):
         xi = F.interpolate(self.ppm_out(ppm), size=(h, w), mode='bilinear', align_corners=False)
         att = torch.sigmoid(self.d_out(xd))
         return self.head(att * xp + (1 - att) * xi)
+
+
+def window_partition3d(x, ws):
+    """torchvision swin3d / Video Swin: [B, D, H, W, C] → [B·nW, wd·wh·ww, C] through a rank-8 view."""
+    b, d, h, w, c = x.shape
+    x = x.view(b, d // ws[0], ws[0], h // ws[1], ws[1], w // ws[2], ws[2], c)
+    return x.permute(0, 1, 3, 5, 2, 4, 6, 7).reshape(-1, ws[0] * ws[1] * ws[2], c)
+
+
+def window_reverse3d(x, ws, b, d, h, w):
+    x = x.view(b, d // ws[0], h // ws[1], w // ws[2], ws[0], ws[1], ws[2], -1)
+    return x.permute(0, 1, 4, 2, 5, 3, 6, 7).reshape(b, d, h, w, -1)
+
+
+class WindowAttn3d(nn.Module):
+    def __init__(self, dim, heads, ws):
+        super().__init__()
+        self.h, self.ws, self.scale = heads, ws, (dim // heads) ** -0.5
+        self.qkv, self.proj = nn.Linear(dim, 3 * dim), nn.Linear(dim, dim)
+        self.table = nn.Parameter(0.1 * torch.randn((2 * ws[0] - 1) * (2 * ws[1] - 1) * (2 * ws[2] - 1), heads))
+        coords = torch.stack(torch.meshgrid(*[torch.arange(s) for s in ws], indexing='ij')).flatten(1)
+        rel = (coords[:, :, None] - coords[:, None, :]).permute(1, 2, 0)
+        rel[:, :, 0] += ws[0] - 1
+        rel[:, :, 1] += ws[1] - 1
+        rel[:, :, 2] += ws[2] - 1
+        rel[:, :, 0] *= (2 * ws[1] - 1) * (2 * ws[2] - 1)
+        rel[:, :, 1] *= 2 * ws[2] - 1
+        self.register_buffer('index', rel.sum(-1))
+
+    def forward(self, x, mask=None):
+        bw, n, c = x.shape
+        q, k, v = self.qkv(x).reshape(bw, n, 3, self.h, c // self.h).permute(2, 0, 3, 1, 4)
+        a = (q * self.scale) @ k.transpose(-2, -1) + self.table[self.index[:n, :n].reshape(-1)].reshape(n, n, -1).permute(2, 0, 1).unsqueeze(0)
+        if mask is not None:
+            nw = mask.shape[0]
+            a = a.view(bw // nw, nw, self.h, n, n) + mask.unsqueeze(1).unsqueeze(0)
+            a = a.view(-1, self.h, n, n)
+        return self.proj((a.softmax(-1) @ v).transpose(1, 2).reshape(bw, n, c))
+
+
+class SwinBlock3d(nn.Module):
+    def __init__(self, dim, heads, ws, shift, size):
+        super().__init__()
+        self.ws, self.shift = ws, shift
+        self.n1, self.attn, self.n2, self.mlp = nn.LayerNorm(dim), WindowAttn3d(dim, heads, ws), nn.LayerNorm(dim), Mlp(dim)
+        if any(shift):
+            img = torch.zeros(1, *size, 1)
+            cnt = 0
+            for d in (slice(-ws[0]), slice(-ws[0], -shift[0]), slice(-shift[0], None)):
+                for h in (slice(-ws[1]), slice(-ws[1], -shift[1]), slice(-shift[1], None)):
+                    for w in (slice(-ws[2]), slice(-ws[2], -shift[2]), slice(-shift[2], None)):
+                        img[:, d, h, w, :] = cnt
+                        cnt += 1
+            mw = window_partition3d(img, ws).squeeze(-1)
+            m = mw.unsqueeze(1) - mw.unsqueeze(2)
+            self.register_buffer('mask', m.masked_fill(m != 0, -100.0).masked_fill(m == 0, 0.0))
+        else:
+            self.mask = None
+
+    def forward(self, x):  # [B, D, H, W, C]
+        b, d, h, w, c = x.shape
+        y = self.n1(x)
+        if any(self.shift):
+            y = torch.roll(y, shifts=[-s for s in self.shift], dims=(1, 2, 3))
+        y = window_reverse3d(self.attn(window_partition3d(y, self.ws), self.mask), self.ws, b, d, h, w)
+        if any(self.shift):
+            y = torch.roll(y, shifts=list(self.shift), dims=(1, 2, 3))
+        x = x + y
+        return x + self.mlp(self.n2(x))
+
+
+class Swin3d(nn.Module):
+    """torchvision swin3d_t style (Video Swin): Conv3d patch embed (2, 4, 4) into [B, D, H, W, C], window attention
+    over 2×7×7 windows (a rank-8 partition view) with the 3-D relative position bias, shifted windows by torch.roll
+    with the registered mask, patch merging by strided slices of the map, LayerNorm, mean-pooled head."""
+
+    def __init__(self, frames=8, img=112, dim=48, heads=(3, 6), ws=(2, 7, 7), classes=400):
+        super().__init__()
+        self.patch = nn.Conv3d(3, dim, (2, 4, 4), (2, 4, 4))
+        size = (frames // 2, img // 4, img // 4)
+        self.s1 = nn.Sequential(SwinBlock3d(dim, heads[0], ws, (0, 0, 0), size), SwinBlock3d(dim, heads[0], ws, (1, 3, 3), size))
+        self.merge_norm, self.reduction = nn.LayerNorm(4 * dim), nn.Linear(4 * dim, 2 * dim, bias=False)
+        size2 = (size[0], size[1] // 2, size[2] // 2)
+        ws2 = (2, min(7, size2[1]), min(7, size2[2]))
+        self.s2 = nn.Sequential(SwinBlock3d(2 * dim, heads[1], ws2, (0, 0, 0), size2))
+        self.norm, self.head = nn.LayerNorm(2 * dim), nn.Linear(2 * dim, classes)
+
+    def forward(self, x):  # [B, C, T, H, W]
+        x = self.s1(self.patch(x).permute(0, 2, 3, 4, 1))
+        x = torch.cat([x[:, :, 0::2, 0::2], x[:, :, 1::2, 0::2], x[:, :, 0::2, 1::2], x[:, :, 1::2, 1::2]], -1)
+        x = self.s2(self.reduction(self.merge_norm(x)))
+        return self.head(self.norm(x).mean((1, 2, 3)))
