@@ -66,6 +66,7 @@ MODELS = {
     'pwcnet_op16': pwcnet,
     # generative: rosinality StyleGAN2 (opset 11), pix2pix / CycleGAN generators (opset 11, dynamic batch / H / W)
     'stylegan2_32_op11': lambda: (gn.StyleGAN2().eval(), torch.randn(1, 64), {'opset': 11, 'names': ['z'], 'outputs': ['image']}),
+    'stylegan2_fused_32_op11': lambda: (gn.StyleGAN2().fused().eval(), torch.randn(1, 64), {'opset': 11, 'names': ['z'], 'outputs': ['image']}),
     'pix2pix_unet256_op11': lambda: calibrated(gn.pix2pix_unet(), img(256)) + ({'opset': 11},),
     'cyclegan_resnet_op11_dynamic': lambda: (gn.cyclegan_resnet().eval(), img(256), {'opset': 11, 'dynamic': {'input': {0: 'batch', 2: 'height', 3: 'width'}}}),
     # backbones: timm exports (opset 17; DeiT's at 13 with dynamic batch)

@@ -45,10 +45,30 @@ class ModulatedConv(nn.Module):
         self.weight = nn.Parameter(torch.randn(1, cout, cin, k, k))
         self.mod = EqualLinear(style_dim, cin, bias_init=1.0)
         self.scale, self.pad, self.cin, self.cout, self.k = 1 / math.sqrt(cin * k * k), k // 2, cin, cout, k
-        self.demodulate, self.upsample = demodulate, upsample
+        self.demodulate, self.upsample, self.fused = demodulate, upsample, False
         self.register_buffer('blur', blur_kernel() * 4)
 
     def forward(self, x, style):
+        if self.fused:
+            return self.forward_fused(x, style)
+        return self.forward_unfused(x, style)
+
+    def forward_fused(self, x, style):
+        """rosinality's default (`fused=True`): the weight modulated and demodulated per sample, a grouped conv over
+        the batch folded into the channels; exportable with torch 1.13 only with the batch fixed (a python int)."""
+        b = int(x.shape[0])
+        s = self.mod(style).view(b, 1, self.cin, 1, 1)
+        w = self.scale * self.weight * s
+        if self.demodulate:
+            w = w * torch.rsqrt(w.pow(2).sum([2, 3, 4]) + 1e-8).view(b, self.cout, 1, 1, 1)
+        if self.upsample:
+            w = w.view(b, self.cout, self.cin, self.k, self.k).transpose(1, 2).reshape(b * self.cin, self.cout, self.k, self.k)
+            out = F.conv_transpose2d(x.view(1, b * self.cin, x.shape[2], x.shape[3]), w, padding=0, stride=2, groups=b)
+            return upfirdn_native(out.view(b, self.cout, out.shape[2], out.shape[3]), self.blur, pad=(1, 1))
+        out = F.conv2d(x.view(1, b * self.cin, x.shape[2], x.shape[3]), w.view(b * self.cout, self.cin, self.k, self.k), padding=self.pad, groups=b)
+        return out.view(b, self.cout, out.shape[2], out.shape[3])
+
+    def forward_unfused(self, x, style):
         """rosinality's `fused=False` path (the one ONNX exports take: a run-time conv weight has no export): the
         input scaled by the style, the shared weight, the output scaled by the demodulation coefficients."""
         b = x.shape[0]
@@ -112,6 +132,12 @@ class StyleGAN2(nn.Module):
             self.to_rgbs.append(ToRGB(ch, style_dim))
             s *= 2
         self.register_buffer('mean_latent', torch.randn(1, style_dim))
+
+    def fused(self):
+        for m in self.modules():
+            if isinstance(m, ModulatedConv):
+                m.fused = True
+        return self
 
     def forward(self, z):
         z = z * torch.rsqrt(torch.mean(z ** 2, dim=1, keepdim=True) + 1e-8)
