@@ -137,3 +137,14 @@ export function reshapeKeepsOnnxInput(inDims: number[] | undefined, outDims: num
   return !!q && sameMemoryOrder(inDims, q, identity(inDims.length))
     && !(inDims.length >= 3 && sameMemoryOrder(inDims, q, channelLast(inDims.length)));
 }
+
+/**
+ * A reshape that folds leading axes into the batch and keeps the channel and spatial dims after them ([N, T, C, H, W]
+ * → [N·T, C, H, W], TSM's segments): the output's channels are not the input's axis 1, so channel-last for the output
+ * is no channel-last for the input (it keeps C, H, W in place).
+ */
+export function reshapeFoldsIntoBatch(inDims: number[] | undefined, outDims: number[] | undefined): boolean {
+  if (!inDims || !outDims || outDims.length < 3 || inDims.length <= outDims.length) return false;
+  const tail = inDims.slice(inDims.length - outDims.length + 1);
+  return tail.every((d, i) => d === outDims[i + 1] && d > 0) && inDims.slice(0, inDims.length - tail.length).reduce((a, d) => a * d, 1) === outDims[0];
+}

@@ -13,7 +13,9 @@
 // Transpose) as a depthwise Conv with one-hot filters (simplify-im2col.ts), a ScatterND of columns (`canvas[:, idx] = x`)
 // as one of rows on the transposed canvas (simplify-column-scatter.ts), `x[torch.where(cond)] = v` as Where(cond, v, x)
 // (simplify-masked-fill.ts), a slice assignment `x[:, :n] = y` (ScatterND of a box's constant coordinates) as a Concat
-// (simplify-slice-assign.ts).
+// (simplify-slice-assign.ts), a one-channel Conv over the channels folded into the batch (StyleGAN2's blur) as a
+// depthwise Conv (simplify-channel-conv.ts); last, identical nodes (same op, attributes and inputs) are done once
+// (simplify-cse.ts).
 // (Identity and Dropout become aliases in their converters; constant subgraphs are folded by shape inference.)
 import type { Graph, Model, Node, Tensor } from '../ir/types';
 import { inferShapes } from '../ir/shapes/index';
@@ -35,6 +37,8 @@ import { im2colAsConv } from './simplify-im2col';
 import { columnScatterAsRows } from './simplify-column-scatter';
 import { maskedFillAsWhere } from './simplify-masked-fill';
 import { sliceAssignAsConcat } from './simplify-slice-assign';
+import { channelsFromBatchConv } from './simplify-channel-conv';
+import { mergeCommonNodes } from './simplify-cse';
 
 function attrNum(n: Node, name: string, dflt: number): number {
   const a = n.attrs.get(name);
@@ -98,6 +102,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
   fuseSubSpectralNorm(g, constants);
   dropFillIdentities(g, constants);
   im2colAsConv(g, constants);
+  channelsFromBatchConv(g, constants);
   sliceAssignAsConcat(g, constants);
   columnScatterAsRows(g, constants);
   maskedFillAsWhere(g, constants);
@@ -122,6 +127,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
   foldConvAffine(g, constants, uses, producer, drop);
   divByConstant(g, constants, drop);
   if (drop.size) g.nodes = g.nodes.filter((n) => !drop.has(n));
+  mergeCommonNodes(g, constants);
 }
 
 /** How many times each value is read (graph outputs count) and the node that makes it. */

@@ -6,7 +6,7 @@ import { ModelError } from '../ir/types';
 import type { TflSubgraph } from '../tflite/model';
 import { BodySpec, ConvertContext } from './context';
 import { collapseReshapes, pruneUnused } from './fuse';
-import { channelLast, identity, reshapeKeepsOnnxInput } from './layout';
+import { channelLast, identity, reshapeFoldsIntoBatch, reshapeKeepsOnnxInput } from './layout';
 import { outerReads } from './control-flow';
 import { lookupConverter, refusalOf, unsupportedRefusal } from './registry';
 import { ConvertError } from './types';
@@ -30,7 +30,7 @@ export function channelLastHints(nodes: Node[], shapeOf?: (name: string) => numb
         for (const r of outerReads(a.value)) if (inner.has(r)) want.add(r);
       }
     } else if (RESHAPES.has(n.opType) && want.has(n.outputs[0]) && shapeOf
-      && reshapeKeepsOnnxInput(shapeOf(n.inputs[0]), shapeOf(n.outputs[0]))) {
+      && (reshapeKeepsOnnxInput(shapeOf(n.inputs[0]), shapeOf(n.outputs[0])) || reshapeFoldsIntoBatch(shapeOf(n.inputs[0]), shapeOf(n.outputs[0])))) {
       continue;
     } else if ((conv.layout === 'any' || conv.layout === 'axis') && n.opType !== 'Transpose' && n.outputs.some((o) => want.has(o))) {
       // Not through a Transpose: channel-last after it is another order before it (Conformer's [T, B, C] → [B, C, T]

@@ -16,6 +16,9 @@ export class SharedOffsets {
   }
 }
 
+/** Buffers up to this size are hashed for their key. */
+const HASH_UP_TO = 65536;
+
 /** FNV-1a over the bytes (a map key; equal keys are compared byte by byte). */
 function hashBytes(data: Uint8Array): number {
   let h = 0x811c9dc5;
@@ -23,7 +26,7 @@ function hashBytes(data: Uint8Array): number {
   return h >>> 0;
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
@@ -35,9 +38,11 @@ export class SharedBuffers {
   readonly data: (Uint8Array | undefined)[] = [undefined];
   private readonly byHash = new Map<string, number[]>();
 
-  /** The index of a buffer holding `bytes` (shared when `share` and an equal one exists). */
+  /** The index of a buffer holding `bytes` (shared when `share` and an equal one exists). Large buffers are keyed by
+   *  their length alone (no hash over megabytes of weights): different weights of one length differ in their first
+   *  bytes, so comparing them costs little; equal ones (a weight an unrolled decoder reads at every step) are shared. */
   add(bytes: Uint8Array, share: boolean): number {
-    const key = `${bytes.length}:${hashBytes(bytes)}`;
+    const key = bytes.length > HASH_UP_TO ? `${bytes.length}` : `${bytes.length}:${hashBytes(bytes)}`;
     const list = this.byHash.get(key);
     if (share && list) for (const i of list) if (sameBytes(this.data[i]!, bytes)) return i;
     this.data.push(bytes);

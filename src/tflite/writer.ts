@@ -51,10 +51,10 @@ function serialize(model: TflModel): Uint8Array {
   const builder = new flatbuffers.Builder(Math.min(MAX_BYTES, dataBytes + 1024 * objects + 65536));
 
   // Buffers: 0 is the empty sentinel, then constant tensors in subgraph/tensor order, then metadata.
-  // Equal small constants share a buffer (write-shared.ts); variables and metadata keep their own.
+  // Equal constants share a buffer (write-shared.ts); variables and metadata keep their own.
   const shared = new SharedBuffers();
   const tensorBuffers = model.subgraphs.map((sg) => sg.tensors.map((t) => (t.data === undefined ? 0
-    : shared.add(t.data, !t.isVariable && t.data.length <= SHARE_BUFFERS_UP_TO))));
+    : shared.add(t.data, !t.isVariable))));
   const metadataEntries = [...model.metadata].map(([name, bytes]) => ({ name, buffer: shared.add(bytes, false) }));
   const bufferData = shared.data;
   const buffers = bufferData.map((data) => {
@@ -161,8 +161,6 @@ function writeSubgraph(builder: flatbuffers.Builder, sg: TflSubgraph, si: number
 }
 
 const INT32_MAX = 2147483647;
-/** Constants up to this size are compared for sharing a buffer (larger equal weights are rare; hashing costs). */
-const SHARE_BUFFERS_UP_TO = 65536;
 /** Per-builder shared shape vectors and options tables (write-shared.ts). */
 const sharedOffsets = new WeakMap<flatbuffers.Builder, SharedOffsets>();
 function sharedOf(builder: flatbuffers.Builder): SharedOffsets {

@@ -47,3 +47,23 @@ test('variable tensors keep their own buffer', () => {
   m.subgraphs[0]!.tensors[1]!.isVariable = true;
   assert.equal(fb.Model.getRootAsModel(new ByteBuffer(serializeTflite(m))).buffersLength(), 3);
 });
+
+test('equal large constants (a weight an unrolled decoder reads at every step) share one buffer; distinct ones do not', async () => {
+  // 3 FULLY_CONNECTED layers with [128, 256] weights (128 kB each): the first two equal, the third not.
+  const w = (k: number) => f32(Array.from({ length: 128 * 256 }, (_, i) => Math.sin(i * 0.37 + k) * 0.05));
+  const tensors: TflModel['subgraphs'][0]['tensors'] = [{ name: 'x', type: 'FLOAT32', shape: [1, 256] }];
+  const operators: TflModel['subgraphs'][0]['operators'] = [];
+  for (let i = 0; i < 3; i++) {
+    tensors.push({ name: `w${i}`, type: 'FLOAT32', shape: [128, 256], data: w(i === 2 ? 1 : 0) });
+    tensors.push({ name: `y${i}`, type: 'FLOAT32', shape: [1, 128] });
+    operators.push({ opcode: 'FULLY_CONNECTED', inputs: [0, 2 * i + 1, -1], outputs: [2 * i + 2], options: { fusedActivationFunction: 'NONE' } });
+  }
+  const m: TflModel = { version: 3, description: '', metadata: new Map(), subgraphs: [{ name: 'main', tensors, operators, inputs: [0], outputs: [2, 4, 6] }] };
+  const bytes = serializeTflite(m);
+  assert.equal(fb.Model.getRootAsModel(new ByteBuffer(bytes)).buffersLength(), 3, 'the sentinel and two weights');
+  assert.ok(bytes.length < 2.1 * 128 * 1024, `${bytes.length} bytes`);
+  const x = Array.from({ length: 256 }, (_, i) => Math.cos(i));
+  const [y0, y1, y2] = await runTflite(bytes, [makeTensor('x', 'float32', [1, 256], x)]);
+  assert.deepEqual([...(y0!.data as Float32Array)], [...(y1!.data as Float32Array)]);
+  assert.notDeepEqual([...(y0!.data as Float32Array)], [...(y2!.data as Float32Array)]);
+});
