@@ -1,6 +1,6 @@
 // The compatibility view's int8 and TFLite Micro marks follow what a node really became (scripts/compat-audit.ts
 // found the per-converter marks wrong on the sweeps: a Pow of 2 is a SQUARE TFLM runs, a Div by a constant a MUL
-// int8 runs, attention's SOFTMAX and the BATCH_MATMUL reading it stay float32 in int8). Checked against the real
+// int8 runs, attention's SOFTMAX, the BATCH_MATMUL reading it and a mask's bias stay float32 in int8). Checked against the real
 // convert, int8 pass and micro kernel table by the audit itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,10 +17,10 @@ const width = 16;
 const weights = (name: string, seed: number) =>
   tensor(name, 'float32', [width, width], Array.from({ length: width * width }, (_, i) => Math.sin(i * 0.37 + seed) * 0.3));
 
-/** x² (Pow of 2), x / 4 (Div by a constant), x ^ 0.5 (Pow of a fraction) and one attention head over x. */
+/** x² (Pow of 2), x / 4 (Div by a constant), x ^ 0.5 (Pow of a fraction) and one attention head over x, masked by m. */
 function marksModel() {
   return buildModel({
-    inputs: [['x', 'float32', [1, seq, width]]], outputs: ['y'], opset: 17,
+    inputs: [['x', 'float32', [1, seq, width]], ['m', 'float32', [1, seq, seq]]], outputs: ['y'], opset: 17,
     nodes: [
       node('Pow', ['x', 'two'], ['sq'], {}, 'pow2'),
       node('Div', ['sq', 'four'], ['quarter'], {}, 'div4'),
@@ -31,10 +31,14 @@ function marksModel() {
       node('MatMul', ['h', 'wv'], ['v'], {}, 'v'),
       node('Transpose', ['k'], ['kt'], { perm: [0, 2, 1] }, 'kt'),
       node('MatMul', ['q', 'kt'], ['scores'], {}, 'scores'),
-      node('Softmax', ['scores'], ['probs'], { axis: -1 }, 'softmax'),
+      // An additive mask's bias, (1 - m) · -10000 (BERT's), added to the scores.
+      node('Sub', ['one', 'm'], ['inv'], {}, 'inv'),
+      node('Mul', ['inv', 'fill'], ['bias'], {}, 'bias'),
+      node('Add', ['scores', 'bias'], ['masked'], {}, 'masked'),
+      node('Softmax', ['masked'], ['probs'], { axis: -1 }, 'softmax'),
       node('MatMul', ['probs', 'v'], ['y'], {}, 'context'),
     ],
-    initializers: [tensor('two', 'float32', [], [2]), tensor('four', 'float32', [], [4]), tensor('half', 'float32', [], [0.5]),
+    initializers: [tensor('one', 'float32', [], [1]), tensor('fill', 'float32', [], [-10000]), tensor('two', 'float32', [], [2]), tensor('four', 'float32', [], [4]), tensor('half', 'float32', [], [0.5]),
       weights('wq', 1), weights('wk', 2), weights('wv', 3)],
   });
 }
@@ -56,7 +60,13 @@ test('int8 and TFLite Micro marks say what each node really became', () => {
     assert.equal(mark(name).int8, false, name);
     assert.match(mark(name).int8Reason!, /attention/);
   }
+  // So do the mask's bias and its sum with the scores (their range reaches -10000: int8-attention-mask.ts).
+  for (const name of ['bias', 'masked']) {
+    assert.equal(mark(name).int8, false, name);
+    assert.match(mark(name).int8Reason!, /mask/);
+  }
   assert.equal(mark('q').int8, true);
+  assert.equal(mark('inv').int8, true);
 });
 
 test('the audit finds no disagreement between those marks and convert, --quantize int8 and micro\'s kernel table', async () => {
