@@ -16,9 +16,8 @@ import { lookupConverter, refusalOf, unsupportedReason } from './registry';
 import { ConvertError, FLEX_ONLY } from './types';
 import type { Refusal } from './types';
 import { MICRO_OPS } from '../micro/ops';
-
-/** Ops with no int8 kernel in TFLite that a converter with an int8 path emits in some cases only (3-D convolutions). */
-const FLOAT_ONLY = new Set(['CONV_3D', 'CONV_3D_TRANSPOSE']);
+import { int8KeptFloat } from '../quantize/int8-kept-float';
+import { isFloatActivation } from '../quantize/graph';
 
 export interface CompatOptions {
   inputShapes?: Map<string, number[]>;
@@ -34,6 +33,22 @@ function dimFix(style: CompatOptions['fixStyle'], input: string, example: string
   return style === 'vscode'
     ? `set onnx2lite.inputShapes, e.g. { "${input}": [${example}] }`
     : `pass --input-shape ${input}=${example}`;
+}
+
+/**
+ * The top-level node an emitted op counts for, by the op's `onnxNode`: ops made from the nodes inside a control-flow
+ * body (an inlined If branch, an IF/WHILE subgraph, an unrolled Loop) count for the node that holds them.
+ */
+export function nodeOwners(g: Model['graph']): (onnxNode: string) => string {
+  const owner = new Map<string, string>();
+  const own = (sub: Model['graph'], top: string): void => {
+    for (const n of sub.nodes) {
+      owner.set(n.name, top);
+      for (const a of n.attrs.values()) if (a.type === 'graph') own(a.value, top);
+    }
+  };
+  for (const n of g.nodes) for (const a of n.attrs.values()) if (a.type === 'graph') own(a.value, n.name);
+  return (name: string): string => owner.get(name) ?? owner.get(name.replace(/(__\d+(_\d+)?)?(_\d+)?$/, '')) ?? name;
 }
 
 export function analyzeCompatibility(source: Model, opts: CompatOptions = {}): CompatReport {
@@ -103,37 +118,40 @@ export function analyzeCompatibility(source: Model, opts: CompatOptions = {}): C
   // by the trial conversion, not by their converters' checks on the sequence form.
   const sequences = g.nodes.some((n) => SEQUENCE_OPS.has(n.opType));
   if (opts.trialConversion !== false && modelIssues.length === 0 && (sequences || nodes.every((n) => n.status === 'builtin'))) {
-    // Ops made from the nodes inside a control-flow body (an inlined If branch, an IF/WHILE subgraph, an
-    // unrolled Loop) count for the top-level node that holds them.
-    const owner = new Map<string, string>();
-    const own = (sub: Model['graph'], top: string): void => {
-      for (const n of sub.nodes) {
-        owner.set(n.name, top);
-        for (const a of n.attrs.values()) if (a.type === 'graph') own(a.value, top);
-      }
-    };
-    for (const n of g.nodes) for (const a of n.attrs.values()) if (a.type === 'graph') own(a.value, n.name);
-    const ownerOf = (name: string): string => owner.get(name) ?? owner.get(name.replace(/(__\d+(_\d+)?)?(_\d+)?$/, '')) ?? name;
+    const ownerOf = nodeOwners(g);
     try {
       const result = convertModel(source, { inputShapes: opts.inputShapes, inputValues: opts.inputValues });
       // What each node really became (not just what its converter can emit).
       const emitted = new Map<string, Set<string>>();
-      for (const op of result.model.subgraphs.flatMap((sg) => sg.operators)) {
-        if (!op.onnxNode) continue;
-        const key = ownerOf(op.onnxNode);
-        const set = emitted.get(key) ?? new Set<string>();
-        set.add(op.opcode);
-        emitted.set(key, set);
+      // Why full int8 keeps a node's ops float32 (the first reason), and the nodes with an op on float activations.
+      const kept = int8KeptFloat(result.model);
+      const keptWhy = new Map<string, string>();
+      const onFloat = new Set<string>();
+      for (const sg of result.model.subgraphs) {
+        for (const op of sg.operators) {
+          if (!op.onnxNode) continue;
+          const key = ownerOf(op.onnxNode);
+          const set = emitted.get(key) ?? new Set<string>();
+          set.add(op.opcode);
+          emitted.set(key, set);
+          const why = kept.get(op);
+          if (why && !keptWhy.has(key)) keptWhy.set(key, why);
+          if ([...op.inputs, ...op.outputs].some((i) => i >= 0 && i < sg.tensors.length && isFloatActivation(sg.tensors[i]))) onFloat.add(key);
+        }
       }
       for (const v of nodes) {
         if (v.status === 'unsupported') Object.assign(v, { status: 'builtin', reason: undefined, fix: undefined, int8: true, int8Reason: undefined, micro: true });
         const ops = emitted.get(v.node);
         v.emits = ops ? [...ops] : [];
         v.folded = ops ? undefined : true;
-        // What the node really became decides: e.g. a 3-D Conv has neither an int8 nor a TFLite Micro kernel.
-        const float = v.emits.filter((o) => FLOAT_ONLY.has(o));
-        if (v.int8 && float.length) Object.assign(v, { int8: false, int8Reason: `no int8 kernel for ${float.join(', ')}: it stays float32 between DEQUANTIZE/QUANTIZE` });
-        if (v.micro && v.emits.some((o) => !MICRO_OPS[o])) v.micro = false;
+        if (!ops) continue;
+        // What the node really became decides (a Pow of 2 is a SQUARE, a Div by a constant a MUL; a 3-D Conv has
+        // neither an int8 nor a TFLite Micro kernel): int8 as the int8 pass treats those ops, TFLite Micro as
+        // `onnx2lite micro` checks them (every op in its kernel table).
+        const why = keptWhy.get(v.node);
+        if (why) Object.assign(v, { int8: false, int8Reason: `${why}: it stays float32 between DEQUANTIZE/QUANTIZE` });
+        else if (onFloat.has(v.node)) Object.assign(v, { int8: true, int8Reason: undefined });
+        v.micro = v.emits.every((o) => MICRO_OPS[o] !== undefined);
       }
     } catch (e) {
       const err = e as Error & { node?: string };

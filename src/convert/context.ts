@@ -11,6 +11,7 @@ import { emitPermute } from './permute-ops';
 import { dynamicDimsAdvice } from './input-values';
 import { attrInts } from './attrs';
 import { regathered } from './regather';
+import { commonPerm } from './elementwise-layout';
 
 export interface ValueRef {
   index: number;
@@ -194,97 +195,10 @@ export class ConvertContext {
 
   /**
    * Picks one layout for the inputs of a layout-agnostic op (elementwise): the layout most of its non-constant
-   * full-rank inputs already have (channel-last wins ties, ONNX order beats other orders). Lower-rank inputs broadcast
-   * from the right.
+   * full-rank inputs already have; the rules are in elementwise-layout.ts.
    */
   commonPerm(names: string[], rank: number): Perm {
-    const freeCl = this.broadcastChannelLast(names, rank);
-    if (freeCl) return freeCl;
-    const votes = new Map<string, { perm: Perm; n: number }>();
-    // A rank-3 value stored [0, 2, 1] by the model's own Transpose (a padding mask [B, T, T] and-ed with its
-    // transpose: FastConformer) is no 1-D signal's channel-last unless the result flows into a convolution.
-    const spatial = rank !== 3 || (this.current?.outputs.some((o) => this.prefersChannelLast.has(o)) ?? true);
-    for (const n of names) {
-      if (!n || this.isConstant(n) || this.rank(n) !== rank) continue;
-      const p = this.permOf(n);
-      const k = p.join(',');
-      const v = votes.get(k) ?? { perm: p, n: 0 };
-      // Channel-last (what convolutions keep) wins ties; any other stored order (a transpose left lazy) loses them
-      // to ONNX order, which matrix products and reshapes read without a TRANSPOSE.
-      // Among other orders, one that keeps the last axis last wins ties (matrix products and LayerNorm read it
-      // without a move: MobileViT's residual after attention, where the patches come in reversed).
-      const last = samePerm(p, channelLast(rank)) && (spatial || !this.transposedByModel(n));
-      v.n += isIdentity(p) ? 1 : last ? 1.5 : p[rank - 1] === rank - 1 ? 0.95 : 0.9;
-      votes.set(k, v);
-    }
-    let best: Perm = identity(rank);
-    let bestN = -1;
-    for (const v of votes.values()) if (v.n > bestN) { best = v.perm; bestN = v.n; }
-    // A layout the other inputs reach by moving unit dims only (a RESHAPE, no TRANSPOSE: rotary's cos [B, 1, S, d]
-    // against q stored [B, S, N, d]) beats a voted one that would TRANSPOSE a larger input.
-    const moved = (p: Perm) => names.filter((n) => n && !this.isConstant(n) && this.rank(n) === rank)
-      .filter((n) => !sameMemoryOrder(this.dims(n), this.permOf(n), p)).length;
-    if (votes.size > 1 && moved(best) > 0) {
-      for (const v of votes.values()) if (moved(v.perm) === 0) return v.perm;
-    }
-    // A result that flows into a convolution when no input is stored channel-last (Zipformer's conv cache [N, C, T]
-    // concatenated with the new frames, which the model moved from [T, N, C]): channel-last when it moves no more
-    // inputs than the voted order, whose result the convolution would move again.
-    const cl = channelLast(rank);
-    if (rank >= 3 && !votes.has(cl.join(',')) && this.current?.outputs.some((o) => this.prefersChannelLast.has(o))
-      && moved(cl) <= moved(best)) return cl;
-    return this.hoistedPerm(names, rank) ?? best;
-  }
-
-  /**
-   * Rank-4 inputs of one value per channel ([N, C, 1, 1], channel-last by moving unit dims only: MoveNet's regressed
-   * keypoint places)
-   * broadcast against a constant map (its coordinate grids) into a full map: channel-last, as the image maps it meets are
-   * (their ONNX order would vote the result into ONNX order, and the map it is divided into would move it back).
-   */
-  private broadcastChannelLast(names: string[], rank: number): Perm | undefined {
-    const out = this.current?.outputs.length === 1 ? this.current.outputs[0] : undefined;
-    const inputs = names.filter((n) => n && !this.isConstant(n));
-    // A constant with spatial extent, broadcast from the right (MoveNet's grids are [H, W]).
-    const grid = names.some((n) => n && this.isConstant(n) && this.dims(n).slice(-2).reduce((a, d) => a * d, 1) > 1);
-    if (rank !== 4 || !out || !grid || !inputs.length || inputs.some((n) => this.rank(n) !== rank)) return undefined;
-    const cl = channelLast(rank);
-    const perChannel = (dims: number[]) => dims[2] === 1 && dims[3] === 1;
-    if (!inputs.every((n) => perChannel(this.dims(n))) || sameMemoryOrder(this.dims(out), identity(rank), cl)) return undefined;
-    return cl;
-  }
-
-  /**
-   * One value x read by several elementwise ops (the others' inputs constant), each of whose result the model
-   * transposes by the same perm p (NeMo's q + pos_bias_u and q + pos_bias_v, each moved heads-first for its
-   * MatMul): the ops run in layout p, so x is moved once (the copy is shared) and each Transpose costs nothing,
-   * instead of a TRANSPOSE after every op.
-   */
-  private hoistedPerm(names: string[], rank: number): Perm | undefined {
-    const node = this.current;
-    const inputs = names.filter((n) => n && !this.isConstant(n));
-    if (!node || node.outputs.length !== 1 || inputs.length !== 1 || this.rank(inputs[0]) !== rank) return undefined;
-    const x = inputs[0];
-    const transposedBy = (n: Node): string | undefined => {
-      const readers = n.outputs.length === 1 ? this.readersOf(n.outputs[0]) : [];
-      const p = readers.length === 1 && readers[0].opType === 'Transpose' ? attrInts(readers[0], 'perm') : undefined;
-      return p && !isIdentity(p) && n.inputs.every((i) => !i || i === x || this.isConstant(i)) ? p.join(',') : undefined;
-    };
-    const p = transposedBy(node);
-    if (!p || !isIdentity(this.permOf(x))) return undefined;
-    const siblings = this.readersOf(x).filter((n) => n.opType === node.opType && transposedBy(n) === p);
-    return siblings.length >= 2 ? p.split(',').map(Number) : undefined;
-  }
-
-  /** The value is an ONNX Transpose's output (through casts and Not). */
-  private transposedByModel(name: string): boolean {
-    let n: string | undefined = this.resolve(name);
-    for (let k = 0; k < 4 && n; k++) {
-      const made = this.graph.nodes.find((x) => x.outputs.includes(n!));
-      if (made?.opType === 'Transpose') return true;
-      n = made && (made.opType === 'Cast' || made.opType === 'Not') ? this.resolve(made.inputs[0]) : undefined;
-    }
-    return false;
+    return commonPerm(this, names, rank);
   }
 
   /**

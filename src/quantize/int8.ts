@@ -14,6 +14,7 @@ import { floatBinaryForm } from './int8-float-binary';
 import { foldReluIntoQuantize } from './int8-relu';
 import { quantizeDynamic, storeFp16 } from './weights';
 import { floatIslands } from './int8-float-islands';
+import { attentionOps } from './int8-kept-float';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
 import { DEQUANTIZE_INT16_VERSION, INT16_FLOAT_FORM, INT16_OPS, QUANTIZE_INT16_VERSION, int16Capable, params16, quantizeBias64, quantizeConst16, residualWeights } from './int16';
 import {
@@ -45,21 +46,6 @@ export interface Int8Options {
   /** int16 parameters by activation tensor (16x8 layers): the full min/max range, which 16 bits resolve finely
    *  (int16.ts wideParams); without one, a tensor's int16 range is its int8 one (params16), clipped as much. */
   int16Params?: Map<number, QParams>;
-}
-
-/** Attention: a SOFTMAX whose only reader is a BATCH_MATMUL (probabilities × values), both by op index. int8's
- *  fixed SOFTMAX output step (1/256) rounds the many small weights of a long sequence to 0 (PP-OCRv4 rec: 18 dB →
- *  9 dB); the two ops cost little, so they stay float32. */
-function attentionOps(sg: TflSubgraph): Set<number> {
-  const readers = new Map<number, number[]>();
-  sg.operators.forEach((op, k) => { for (const i of op.inputs) if (i >= 0) readers.set(i, [...(readers.get(i) ?? []), k]); });
-  const out = new Set<number>();
-  sg.operators.forEach((op, k) => {
-    if (op.opcode !== 'SOFTMAX') return;
-    const r = readers.get(op.outputs[0]) ?? [];
-    if (r.length === 1 && sg.operators[r[0]].opcode === 'BATCH_MATMUL' && !sg.outputs.includes(op.outputs[0])) { out.add(k); out.add(r[0]); }
-  });
-  return out;
 }
 
 class UnionFind {

@@ -138,27 +138,29 @@ export async function openDynamicTflite(model: TflModel, dynamic: number[], outp
       if (closed) throw new ModelError('the TFLite session is closed');
       if (draws && capped?.ran) { capped.session.close(); capped = undefined; }
       if (draws) closeSized();
-      if (!capped) {
-        if (alone) closeSized();
-        capped = await openCapped();
-      }
-      capped.ran = true;
-      let got = await capped.session.run(feeds, prefixesFor(capped.caps));
-      let dims = dynamic.map((_, j) => Array.from(got[staticCount + j].data as Int32Array));
-      if (fits(dims, capped.caps)) return fromCapped(got, dims, capped.caps);
+      /** One run of the capped copy (opened first when none is open): its outputs, each dynamic output's dims and
+       *  the capacities it ran with. */
+      const runCapped = async () => {
+        if (!capped) {
+          if (alone) closeSized();
+          capped = await openCapped();
+        }
+        capped.ran = true;
+        const ran = await capped.session.run(feeds, prefixesFor(capped.caps));
+        return { got: ran, dims: dynamic.map((_, j) => Array.from(ran[staticCount + j].data as Int32Array)), caps: capped.caps };
+      };
+      let { got, dims, caps: ranCaps } = await runCapped();
+      if (fits(dims, ranCaps)) return fromCapped(got, dims, ranCaps);
       // A capacity too small: grow it to what this run needs (or give it up past MAX_CAP_BYTES) for the next runs.
       const grown = caps.map((c, j) => (plans[j].axis < 0 || fitsOne(j, dims[j], c) ? c : capFor(j, dims[j][plans[j].axis])));
       if (grown.some((c, j) => c !== caps[j])) {
         caps = grown;
         cappedBytes = undefined;
-        capped.session.close();
+        capped?.session.close();
         capped = undefined;
         if (fits(dims, caps)) {
-          capped = await openCapped();
-          capped.ran = true;
-          got = await capped.session.run(feeds, prefixesFor(capped.caps));
-          dims = dynamic.map((_, j) => Array.from(got[staticCount + j].data as Int32Array));
-          if (fits(dims, capped.caps)) return fromCapped(got, dims, capped.caps);
+          ({ got, dims, caps: ranCaps } = await runCapped());
+          if (fits(dims, ranCaps)) return fromCapped(got, dims, ranCaps);
         }
       }
       const empty = (j: number) => elementCount(dims[j]) === 0;

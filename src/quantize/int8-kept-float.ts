@@ -1,0 +1,79 @@
+// The ops of a converted float32 model that full int8 (int8.ts) leaves float32 whatever the calibration: the
+// compatibility view's int8 marks read them (src/convert/compat.ts), so that a node marked int8 is one the int8 pass
+// really runs in int8 (or in a float form `onnx2lite micro` writes back as the int8 op).
+import type { TflModel, TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
+import { isConst, isFloatActivation } from './graph';
+import { floatIslands } from './int8-float-islands';
+import { INT8_OPS } from './int8-ops';
+import { MASK_RANGE, maskBiasOps } from './int8-attention-mask';
+import type { QParams } from './params';
+
+/** Attention: a SOFTMAX whose only reader is a BATCH_MATMUL (probabilities × values), both by op index. int8's
+ *  fixed SOFTMAX output step (1/256) rounds the many small weights of a long sequence to 0 (PP-OCRv4 rec: 18 dB →
+ *  9 dB); the two ops cost little, so they stay float32. */
+export function attentionOps(sg: TflSubgraph): Set<number> {
+  const readers = new Map<number, number[]>();
+  sg.operators.forEach((op, k) => { for (const i of op.inputs) if (i >= 0) readers.set(i, [...(readers.get(i) ?? []), k]); });
+  const out = new Set<number>();
+  sg.operators.forEach((op, k) => {
+    if (op.opcode !== 'SOFTMAX') return;
+    const r = readers.get(op.outputs[0]) ?? [];
+    if (r.length === 1 && sg.operators[r[0]].opcode === 'BATCH_MATMUL' && !sg.outputs.includes(op.outputs[0])) { out.add(k); out.add(r[0]); }
+  });
+  return out;
+}
+
+/** Ops that carry a value on (its range stays where it was): a mask's bias through them keeps its range. */
+const CARRIES = new Set(['ADD', 'SUB', 'MUL', 'SELECT_V2', 'SELECT', 'MINIMUM', 'MAXIMUM', 'RESHAPE', 'EXPAND_DIMS', 'SQUEEZE',
+  'BROADCAST_TO', 'TILE', 'TRANSPOSE', 'CONCATENATION', 'GATHER', 'SLICE', 'STRIDED_SLICE', 'CAST']);
+
+const lowestValue = (t: TflTensor): number => {
+  if (t.type !== 'FLOAT32' || !t.data || t.data.byteLength < 4) return 0;
+  const v = new Float32Array(t.data.slice().buffer, 0, t.data.byteLength >> 2);
+  let m = 0;
+  for (const x of v) if (x < m) m = x;
+  return m;
+};
+
+/** Without calibration, the tensors whose range reaches a mask's (int8-attention-mask.ts: min <= MASK_RANGE): a
+ *  float32 constant holding such a value (-10000, float32's lowest) and what the ops that carry it make of it, as
+ *  parameters maskBiasOps reads as that wide. */
+function maskRangeParams(sg: TflSubgraph): Map<number, QParams> {
+  const wide = new Set<number>();
+  sg.tensors.forEach((t, i) => { if (isConst(t) && lowestValue(t) <= MASK_RANGE) wide.add(i); });
+  for (const op of sg.operators) {
+    if (CARRIES.has(op.opcode) && op.inputs.some((i) => wide.has(i))) for (const o of op.outputs) wide.add(o);
+  }
+  return new Map([...wide].map((i) => [i, { scale: -MASK_RANGE, zeroPoint: 0 }]));
+}
+
+/**
+ * Why full int8 keeps op `op` float32, or undefined when it runs in int8 or touches no float activation: ops
+ * without an int8 kernel, a FULLY_CONNECTED / conv whose weights are computed, attention's SOFTMAX and the
+ * BATCH_MATMUL reading it, the ops making and adding an attention mask's bias, the float islands (int8-float-islands.ts), and every op of an IF / WHILE body (the int8
+ * pass quantizes subgraph 0).
+ */
+export function int8KeptFloat(model: TflModel): Map<TflOperator, string> {
+  const out = new Map<TflOperator, string>();
+  model.subgraphs.forEach((sg, s) => {
+    const t = sg.tensors;
+    const attention = s === 0 ? attentionOps(sg) : new Set<number>();
+    const islands = s === 0 ? floatIslands(sg) : new Map<number, string>();
+    const softmaxes = sg.operators.flatMap((op, k) => (op.opcode === 'SOFTMAX' ? [k] : []));
+    const masks = s === 0 && softmaxes.length ? maskBiasOps(sg, maskRangeParams(sg), softmaxes) : new Set<number>();
+    sg.operators.forEach((op, k) => {
+      const touches = [...op.inputs, ...op.outputs].some((i) => i >= 0 && i < t.length && isFloatActivation(t[i]));
+      if (!touches || op.opcode === 'QUANTIZE' || op.opcode === 'DEQUANTIZE') return;
+      const spec = INT8_OPS[op.opcode];
+      const computedWeights = spec?.weights && [1, 2].some((j) => op.inputs[j] !== undefined && op.inputs[j] >= 0 && !isConst(t[op.inputs[j]]));
+      const why = s > 0 ? 'inside a control-flow body, which the int8 pass leaves float32'
+        : !spec ? `no int8 kernel for ${op.opcode}`
+          : computedWeights ? `${op.opcode} with computed weights`
+            : masks.has(k) ? 'an attention mask\'s bias (int8 in its range rounds the scores away)'
+              : attention.has(k) ? 'attention probabilities (int8\'s 1/256 step wipes out small weights)'
+                : islands.has(k) ? `a float island (${islands.get(k)})` : undefined;
+      if (why) out.set(op, why);
+    });
+  });
+  return out;
+}

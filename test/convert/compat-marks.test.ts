@@ -1,0 +1,84 @@
+// The compatibility view's int8 and TFLite Micro marks follow what a node really became (scripts/compat-audit.ts
+// found the per-converter marks wrong on the sweeps: a Pow of 2 is a SQUARE TFLM runs, a Div by a constant a MUL
+// int8 runs, attention's SOFTMAX, the BATCH_MATMUL reading it and a mask's bias stay float32 in int8). Checked against the real
+// convert, int8 pass and micro kernel table by the audit itself.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildModel, node, tensor } from '../../src/onnx/builder';
+import { encodeModel } from '../../src/onnx/writer';
+import { analyzeCompatibility } from '../../src/convert/compat';
+import { auditModel } from '../../scripts/compat-audit';
+
+const seq = 8;
+const width = 16;
+const weights = (name: string, seed: number) =>
+  tensor(name, 'float32', [width, width], Array.from({ length: width * width }, (_, i) => Math.sin(i * 0.37 + seed) * 0.3));
+
+/** x² (Pow of 2), x / 4 (Div by a constant), x ^ 0.5 (Pow of a fraction) and one attention head over x, masked by m. */
+function marksModel() {
+  return buildModel({
+    inputs: [['x', 'float32', [1, seq, width]], ['m', 'float32', [1, seq, seq]]], outputs: ['y'], opset: 17,
+    nodes: [
+      node('Pow', ['x', 'two'], ['sq'], {}, 'pow2'),
+      node('Div', ['sq', 'four'], ['quarter'], {}, 'div4'),
+      node('Pow', ['x', 'half'], ['root'], {}, 'pow_half'),
+      node('Add', ['quarter', 'root'], ['h'], {}, 'add'),
+      node('MatMul', ['h', 'wq'], ['q'], {}, 'q'),
+      node('MatMul', ['h', 'wk'], ['k'], {}, 'k'),
+      node('MatMul', ['h', 'wv'], ['v'], {}, 'v'),
+      node('Transpose', ['k'], ['kt'], { perm: [0, 2, 1] }, 'kt'),
+      node('MatMul', ['q', 'kt'], ['scores'], {}, 'scores'),
+      // An additive mask's bias, (1 - m) · -10000 (BERT's), added to the scores.
+      node('Sub', ['one', 'm'], ['inv'], {}, 'inv'),
+      node('Mul', ['inv', 'fill'], ['bias'], {}, 'bias'),
+      node('Add', ['scores', 'bias'], ['masked'], {}, 'masked'),
+      node('Softmax', ['masked'], ['probs'], { axis: -1 }, 'softmax'),
+      node('MatMul', ['probs', 'v'], ['y'], {}, 'context'),
+    ],
+    initializers: [tensor('one', 'float32', [], [1]), tensor('fill', 'float32', [], [-10000]), tensor('two', 'float32', [], [2]), tensor('four', 'float32', [], [4]), tensor('half', 'float32', [], [0.5]),
+      weights('wq', 1), weights('wk', 2), weights('wv', 3)],
+  });
+}
+
+test('int8 and TFLite Micro marks say what each node really became', () => {
+  const r = analyzeCompatibility(marksModel());
+  const mark = (name: string) => r.nodes.find((n) => n.node === name)!;
+  assert.equal(r.summary.builtin, r.summary.total);
+  // Pow of 2 is a SQUARE (TFLM has it), of 0.5 a SQRT: both are TFLM kernels although Pow can also write POW.
+  assert.deepEqual(mark('pow2').emits, ['SQUARE']);
+  assert.equal(mark('pow2').micro, true);
+  assert.equal(mark('pow_half').micro, true);
+  // Div by a constant is a MUL, which int8 runs.
+  assert.deepEqual(mark('div4').emits, ['MUL']);
+  assert.equal(mark('div4').int8, true);
+  assert.equal(mark('div4').int8Reason, undefined);
+  // Attention's probabilities and the product reading them stay float32 in int8 (int8-kept-float.ts).
+  for (const name of ['softmax', 'context']) {
+    assert.equal(mark(name).int8, false, name);
+    assert.match(mark(name).int8Reason!, /attention/);
+  }
+  // So do the mask's bias and its sum with the scores (their range reaches -10000: int8-attention-mask.ts).
+  for (const name of ['bias', 'masked']) {
+    assert.equal(mark(name).int8, false, name);
+    assert.match(mark(name).int8Reason!, /mask/);
+  }
+  assert.equal(mark('q').int8, true);
+  assert.equal(mark('inv').int8, true);
+});
+
+test('the audit finds no disagreement between those marks and convert, --quantize int8 and micro\'s kernel table', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'compat-marks-'));
+  try {
+    const file = path.join(dir, 'marks.onnx');
+    fs.writeFileSync(file, encodeModel(marksModel()));
+    const rec = await auditModel(file, { inputShapes: new Map(), inputValues: new Map(), int8: true, int8MaxBytes: 2 ** 20 }, dir);
+    assert.equal(rec.converted, true, rec.error);
+    assert.equal(rec.int8, 'ok');
+    assert.deepEqual(rec.disagreements, []);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
