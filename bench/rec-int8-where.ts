@@ -7,6 +7,12 @@
 // nearest, no 16x8 / float32 layers) for comparison. For the changed lines it counts the flipped time steps and how
 // many of them the float model was sure of (log ratio of its top two probabilities > 2): a confident flip is a
 // character's span moved by a step, not a near-tie.
+// Measured (3d68aa7, load 20-29; lines the same of 48 / 144; flipped steps, of them sure): int8 weights everywhere
+// 38 / 124 (215, 40) — as plain full int8, 38 / 121 (372, 133): the weights set which lines change; int8 activations
+// add flipped steps (372 vs 215) but few changed lines; backbone 39 / 125 (200, 39), its 70k depthwise weights alone
+// 39 / 128 (97, 15), its 1x1 convs 40 / 131, neck 43 / 135, head FC 46 / 138, all but the backbone 45 / 134;
+// dynamic-range int8 41 / 130 (small weights stay float). Measured apart: per-channel MSE clipping of the
+// backbone's weights 40 / 128 (max scaling 39 / 125); full int8 with float32 + float16-weight depthwise 36 / 119.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
