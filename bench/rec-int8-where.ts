@@ -12,7 +12,9 @@
 // add flipped steps (372 vs 215) but few changed lines; backbone 39 / 125 (200, 39), its 70k depthwise weights alone
 // 39 / 128 (97, 15), its 1x1 convs 40 / 131, neck 43 / 135, head FC 46 / 138, all but the backbone 45 / 134;
 // dynamic-range int8 41 / 130 (small weights stay float). Measured apart: per-channel MSE clipping of the
-// backbone's weights 40 / 128 (max scaling 39 / 125); full int8 with float32 + float16-weight depthwise 36 / 119.
+// backbone's weights 40 / 128 (max scaling 39 / 125); full int8 with float32 + float16-weight depthwise 36 / 119;
+// full int8 with the backbone's activations float32 (its weights int8) 39 / 127 (223, 39), the neck's and head's
+// float32 36 / 118 (372, 139): the confident flips int8 activations add are the backbone's, not the SVTR neck's.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
