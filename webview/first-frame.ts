@@ -39,7 +39,7 @@ export interface FirstFrame {
 /** The biggest view (CSS pixels) the host's frame of a graph that does not fit readably covers at its top (the page's
  *  first zoom, canvas.initialView(): 0.9, the topmost box centred, 10 pixels from the top). Only those edges and
  *  boxes are in the page's HTML (squeezenet1_1: the 49 kB page held 31 kB of frame for 85 boxes, 24 shown in an
- *  800-pixel view; decoding and tokenizing the page's bytes is most of what it costs before its first frame beyond an
+ *  800-pixel view; the page's parse was the biggest item of the renderer's CPU before its first frame beyond an
  *  empty page's). */
 export const NEAR_VIEW = { w: 2560, h: 1440 };
 /** canvas.initialView()'s zoom for a graph that does not fit readably, and its margin of the view (graph units) within
