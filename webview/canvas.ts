@@ -2,7 +2,7 @@
 // Every label is set with textContent (d3 .text()), so names holding HTML or script stay text.
 import * as d3 from 'd3';
 import { textOn } from './colors';
-import { CULL_ABOVE } from './svg-markup';
+import { ARROWS, CULL_ABOVE } from './svg-markup';
 import { joinBoxes, joinEdges } from './svg-join';
 import { FarCanvas } from './far-canvas';
 import { edgeKey, NEAR_MARGIN, nearView, type Region } from './near-view';
@@ -172,6 +172,7 @@ export class GraphCanvas {
     if (this.moved.playState !== 'paused') this.moved.pause();
     // Zoomed far out, labels are too small to read and cost most of each frame's painting: they are hidden.
     const far = t.k < FAR;
+    if ((t.k < ARROWS) !== this.svgEl.classList.contains('small')) this.svg.classed('small', t.k < ARROWS);
     if (this.wantsCanvas(t.k) !== this.onCanvas) {
       // Onto the far canvas (the SVG elements go) or back to SVG (the elements near the view come back).
       this.far = far;

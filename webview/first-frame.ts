@@ -29,11 +29,25 @@ export interface FirstFrame {
    *  whole pixels rounded outwards; an edge's curve lies within its points' bounds): the page puts only those in
    *  view into the SVG without reading their coordinates back. */
   bounds: number[];
+  /** When the frame holds only the edges and boxes a view up to NEAR_VIEW can show readable at the graph's top (a
+   *  tall or wide graph), that region (graph coordinates: x0, y0, x1, y1): a page whose first view reaches past it
+   *  (a bigger view, or one that fits the whole graph) draws with its bundle instead. Absent: every edge and box. */
+  near?: number[];
   note?: string;
 }
 
+/** The biggest view (CSS pixels) the host's frame of a graph that does not fit readably covers at its top (the page's
+ *  first zoom, canvas.initialView(): 0.9, the topmost box centred, 10 pixels from the top). Only those edges and
+ *  boxes are in the page's HTML (squeezenet1_1: the 49 kB page held 31 kB of frame for 85 boxes, 24 shown in an
+ *  800-pixel view; the page's parse was the biggest item of the renderer's CPU before its first frame beyond an
+ *  empty page's). */
+export const NEAR_VIEW = { w: 2560, h: 1440 };
+/** canvas.initialView()'s zoom for a graph that does not fit readably, and its margin of the view (graph units) within
+ *  which the page's frame script puts an element in. */
+const TOP_ZOOM = 0.9, MARGIN = 20;
+
 /** The overview the page would draw first for `g` (its scopes collapsed to ITEM_LIMIT boxes, coloured by op). */
-export function firstFrameOf(g: ViewGraph): FirstFrame | undefined {
+export function firstFrameOf(g: ViewGraph, view = NEAR_VIEW): FirstFrame | undefined {
   const scopes = buildScopes(g);
   const visible = visibleGraph(g, scopes, autoExpand(scopes, ITEM_LIMIT));
   if (visible.items.length > CULL_ABOVE) return undefined;
@@ -54,11 +68,31 @@ export function firstFrameOf(g: ViewGraph): FirstFrame | undefined {
     bounds.push(Math.floor(x0), Math.floor(y0), Math.ceil(x1), Math.ceil(y1));
   }
   for (const d of items) bounds.push(Math.floor(d.x - d.width / 2), Math.floor(d.y - d.height / 2), Math.ceil(d.x + d.width / 2), Math.ceil(d.y + d.height / 2));
-  return { file: g.file, ...svgParts(items, edges), width: r.width, height: r.height, topX: top?.x ?? r.width / 2, items: items.length, bounds, note: g.note };
+  const topX = top?.x ?? r.width / 2;
+  const parts = svgParts(items, edges);
+  const near = nearRegion(r.width, r.height, topX, view);
+  if (!near) return { file: g.file, ...parts, width: r.width, height: r.height, topX, items: items.length, bounds, note: g.note };
+  // Only what a view up to NEAR_VIEW shows at the top, in the same order (edges first).
+  const keep = (i: number): boolean => !(bounds[4 * i + 2] < near[0] || bounds[4 * i] > near[2] || bounds[4 * i + 3] < near[1] || bounds[4 * i + 1] > near[3]);
+  const all = [...parts.edges, ...parts.boxes], kept: number[] = [], nb: number[] = [];
+  for (let i = 0; i < all.length; i++) if (keep(i)) { kept.push(i); nb.push(...bounds.slice(4 * i, 4 * i + 4)); }
+  const ne = parts.edges.length;
+  return { file: g.file, edges: kept.filter((i) => i < ne).map((i) => all[i]), boxes: kept.filter((i) => i >= ne).map((i) => all[i]),
+    width: r.width, height: r.height, topX, items: items.length, bounds: nb, near, note: g.note };
+}
+
+/** The region (graph coordinates) a view up to `view` (NEAR_VIEW) shows of a graph of this size at its first zoom when the
+ *  graph does not fit readably in such a view; undefined when it might (the page's first view is then the whole
+ *  graph, any size of view: every element goes into the frame). */
+function nearRegion(width: number, height: number, topX: number, view: { w: number; h: number }): number[] | undefined {
+  const bw = Math.max(width, 1), bh = Math.max(height, 1);
+  if (0.95 * Math.min(view.w / bw, view.h / bh) >= 0.5) return undefined;
+  const hw = view.w / 2 / TOP_ZOOM + MARGIN;
+  return [Math.floor(topX - hw), -10 / TOP_ZOOM - MARGIN, Math.ceil(topX + hw), Math.ceil((view.h - 10) / TOP_ZOOM + MARGIN)];
 }
 
 /** firstFrameOf() over the graph as it crosses to the page. */
-export function firstFrame(w: WireGraph): FirstFrame | undefined { return firstFrameOf(decodeGraph(w)); }
+export function firstFrame(w: WireGraph, view = NEAR_VIEW): FirstFrame | undefined { return firstFrameOf(decodeGraph(w), view); }
 
 /** The frame's markup as the page holds it with every element in view: the viewport group's contents. */
 export function frameMarkup(f: FirstFrame): string {

@@ -6,6 +6,11 @@ import type { DrawEdge, DrawItem } from './canvas';
 /** Above this many boxes the page draws only those near the view (webview/canvas.ts); the host draws no such view. */
 export const CULL_ABOVE = 600;
 
+/** The zoom below which edges are drawn without arrowheads (the SVG's class `small`, media/graph.css): an arrowhead
+ *  (6 units: markerWidth 5 of a 1.2 stroke) would be under 3 pixels, and each is a paint of its own (labels coming
+ *  back on the expanded detector, at 0.39: hundreds of edges in the page). */
+export const ARROWS = 0.5;
+
 const r1 = (v: number): number => Math.round(v * 10) / 10;
 const bezier = (x0: number, y0: number, x1: number, y1: number, x: number, y: number): string =>
   `C${r1((2 * x0 + x1) / 3)},${r1((2 * y0 + y1) / 3)},${r1((x0 + 2 * x1) / 3)},${r1((y0 + 2 * y1) / 3)},${r1((x0 + 4 * x1 + x) / 6)},${r1((y0 + 4 * y1 + y) / 6)}`;

@@ -97,7 +97,8 @@ const boot = (workerUrl: string, scriptUrl: string, deferred: boolean): string =
  *  labels would be laid out for nothing): they are parsed, styled and laid out once, at their zoom, and painted in
  *  that same frame (no layout is forced while the page parses). The bundle's first draw, after that frame, draws
  *  every box. The task after that frame marks it painted and loads the bundle. A saved view of this file (the tab
- *  restored) is the bundle's to draw: the host's frame is dropped. */
+ *  restored) is the bundle's to draw: the host's frame is dropped; so is a frame of only the top of a tall graph
+ *  (FirstFrame.near) in a view that shows more of it. */
 const frameScript = (f: FirstFrame): string => `(() => {
   performance.mark('onnx2lite-frame-script');
   const b = window.onnx2liteBoot, svg = document.getElementById('graph'), s = b.state, parts = document.getElementById('first-frame-parts');
@@ -108,7 +109,9 @@ const frameScript = (f: FirstFrame): string => `(() => {
     let k = 0.95 * Math.min(w / bw, h / bh), x, y;
     if (k >= 0.5) { k = Math.min(2, Math.max(0.02, k)); x = (w - bw * k) / 2; y = Math.max(10, (h - bh * k) / 2); }
     else { k = 0.9; x = w / 2 - ${f.topX} * k; y = 10; }
-    const x0 = -x / k - 20, y0 = -y / k - 20, x1 = (w - x) / k + 20, y1 = (h - y) / k + 20, bounds = ${JSON.stringify(f.bounds)};
+    const x0 = -x / k - 20, y0 = -y / k - 20, x1 = (w - x) / k + 20, y1 = (h - y) / k + 20, bounds = ${JSON.stringify(f.bounds)};${f.near ? `
+    const near = ${JSON.stringify(f.near)};
+    if (x0 < near[0] || y0 < near[1] || x1 > near[2] || y1 > near[3]) { parts.remove(); b.run(); return; }` : ''}
     const inView = (i) => !(bounds[4 * i + 2] < x0 || bounds[4 * i] > x1 || bounds[4 * i + 3] < y0 || bounds[4 * i + 1] > y1);
     const lines = parts.text.split('\\n'), ne = ${f.edges.length};
     parts.remove();

@@ -83,7 +83,8 @@ test('names holding HTML in the host\'s frame are text', async () => {
   model.graph.inputs[0].name = model.graph.nodes[0].inputs[0] = 'in"put<script>window.__pwned=2</script>';
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'o2l-frame-')), 'hostile.onnx');
   fs.writeFileSync(file, encodeModel(model));
-  const f = firstFrame(leanOpen(file)!.graph)!;
+  const f = firstFrame(leanOpen(file)!.graph, { w: 1e6, h: 1e6 })!; // every box (a view that fits the graph)
+  assert.equal(f.near, undefined);
   assert.doesNotMatch(frameMarkup(f), /<img|<script/);
   assert.match(frameMarkup(f), /com\.example\.Evil&lt;img src=x/, 'the op type (its box\'s label) is text');
   const v = await openView(browser(), file, { initScript: SEEN });
@@ -91,6 +92,26 @@ test('names holding HTML in the host\'s frame are text', async () => {
   assert.ok((await seen(v.page)).boxes.length > 0, 'the host drew the frame');
   assert.equal(await v.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
   assert.equal(await v.page.locator('img, svg script').count(), 0);
+  await v.close();
+});
+
+test('a tall graph\'s frame holds only its top; a view that shows more of it is drawn by the bundle', async () => {
+  const g = leanOpen(MODEL)!.graph;
+  const top = firstFrame(g)!, all = firstFrame(g, { w: 1e6, h: 1e6 })!;
+  assert.ok(top.near, 'squeezenet1_1 does not fit readably in a view up to NEAR_VIEW');
+  assert.equal(all.near, undefined);
+  assert.equal(all.edges.length + all.boxes.length, all.bounds.length / 4);
+  assert.equal(top.edges.length + top.boxes.length, top.bounds.length / 4);
+  assert.ok(top.boxes.length < all.boxes.length && top.boxes.length > 10, `${top.boxes.length} of ${all.boxes.length} boxes near the top`);
+  assert.ok(frameMarkup(all).includes(frameMarkup(top).slice(0, 200)), 'the same markup, in the same order');
+  // A view taller than NEAR_VIEW.h fits the whole graph: the host's frame (its top) is dropped, the bundle draws.
+  const v = await openView(browser(), MODEL, { initScript: SEEN, width: 1400, height: 1900 });
+  assert.equal(await drawn(v.page), 'drawn');
+  assert.equal((await seen(v.page))?.viewport ?? null, null, 'the host\'s frame is not shown');
+  assert.equal((await boxes(v.page)).length, all.items);
+  const k = Number(/scale\(([-\d.e]+)\)/.exec((await v.page.locator('svg#graph g.viewport').getAttribute('transform'))!)![1]);
+  assert.ok(k >= 0.5, `fitted (zoom ${k})`);
+  assert.deepEqual(v.errors, []);
   await v.close();
 });
 

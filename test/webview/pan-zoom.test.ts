@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { ROOT, drawn, openView, useBrowser } from './harness';
+import { ARROWS } from '../../webview/svg-markup';
 
 const MODEL = path.resolve(ROOT, '../shared/models/squeezenet1_1.onnx');
 const browser = useBrowser();
@@ -134,6 +135,21 @@ test('zoomed far out (no labels), a small wheel zoom keeps the drawn picture, sc
   const near = await seen(page);
   assert.equal(near.layer, 'none', 'the layer is back in place');
   assert.ok(await page.locator('g.node text.label').first().isVisible(), 'labels are shown');
+  // Arrowheads: left out below ARROWS (under 3 pixels), drawn from it on; the wheel takes the view across it.
+  const arrows = (): Promise<{ k: number; marker: string }> => page.evaluate(() => ({
+    k: Number(/scale\(([\d.e-]+)\)/.exec(document.querySelector('svg#graph g.viewport')!.getAttribute('transform')!)![1]),
+    marker: getComputedStyle(document.querySelector('svg#graph g.edges path')!).markerEnd,
+  }));
+  const first = await arrows();
+  assert.equal(first.marker === 'none', first.k < ARROWS, `arrowheads at zoom ${first.k}: ${first.marker}`);
+  let a = first;
+  for (let i = 0; i < 12 && (a.k < ARROWS) === (first.k < ARROWS); i++) {
+    await page.mouse.wheel(0, first.k < ARROWS ? -60 : 60);
+    await page.waitForTimeout(400);
+    a = await arrows();
+  }
+  assert.notEqual(a.k < ARROWS, first.k < ARROWS, `the zoom crossed ${ARROWS} (${first.k} → ${a.k})`);
+  assert.equal(a.marker === 'none', a.k < ARROWS, `arrowheads at zoom ${a.k}: ${a.marker}`);
   assert.deepEqual(v.errors, []);
   await v.close();
 });
