@@ -133,6 +133,7 @@ async function main(): Promise<void> {
   const browser = await launch();
   const rows: string[] = [];
   let allMet = withNetron;
+  let ratiosMeasured = 0;
   try {
     // The floors: a bare page (one box) measures this headless Chromium's own start-up, and a 14-node model the
     // graph view's.
@@ -163,6 +164,7 @@ async function main(): Promise<void> {
       const n = theirs.length ? median(theirs) : NaN;
       const ratio = Number.isFinite(n) ? n / o : NaN;
       if (!(ratio >= 10)) allMet = false;
+      ratiosMeasured++;
       console.log(`${m.name}: onnx2lite ${s(o)} (runs ${ours.map((r) => s(r.openToFrameMs)).join(', ')}), Netron ${theirs.length ? `${s(n)} (runs ${theirs.map(s).join(', ')})` : netronNote || 'skipped'} | ${detail(ours)} | load ${load()}`);
       rows.push(`| ${m.name} | ${median(ours.map((r) => r.nodes))} | ${theirs.length ? s(n) : netronNote || 'skipped'} | ${s(o)} | ${Number.isFinite(ratio) ? `${ratio.toFixed(1)}×` : '—'} | load ${load()}; workable at ${s(median(ours.map((r) => r.openToDrawnMs)))} |`);
     }
@@ -250,7 +252,7 @@ async function main(): Promise<void> {
     const zoomWorst = Math.max(0, ...[detZooms, flatZooms].filter((z) => z.length)
       .flatMap((z) => (['pastHold', 'labelsBack', 'labelsAway'] as const).map((c) => median(z.map((x) => longest(x[c]))))));
     const worst = Math.max(...expands.map((x) => x.longestFrameMs), ...pans.map((x) => x.longestFrameMs));
-    console.log(`target: every model drawn ≥ 10× sooner than Netron — ${withNetron ? (allMet ? 'met' : 'NOT met') : 'not measured (no Netron)'}; `
+    console.log(`target: every model drawn ≥ 10× sooner than Netron — ${!withNetron ? 'not measured (no Netron)' : !ratiosMeasured ? 'not measured (no model opened in this run)' : allMet ? 'met' : 'NOT met'}; `
       + `expanding and panning under 100 ms a frame — ${worst < 100 ? 'met' : 'NOT met'} (worst frame ${worst.toFixed(0)} ms); `
       + `wheel zooms of the fitted big graphs at most 33 ms a frame — ${zoomWorst <= 34 ? 'met' : 'NOT met'} (worst median ${zoomWorst.toFixed(0)} ms)`);
   } finally {
