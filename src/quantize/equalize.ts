@@ -16,6 +16,7 @@ import type { Model, Node, Tensor } from '../ir/types';
 import { makeTensor, toFloat32 } from '../ir/tensor';
 import { encodeModel } from '../onnx/writer';
 import { openOnnx } from '../runtime/ort';
+import { withOutputs } from '../calibration/ranges';
 import type { TflTensor } from '../tflite/model';
 import { consumersOf, isConst, isFloatActivation } from './graph';
 import { floatData } from './params';
@@ -70,15 +71,14 @@ export function equalizablePairs(result: ConvertResult, onnx: Model): Pair[] {
 
 /** Per-channel max |x| of each pair's depthwise output (ONNX layout, channels on axis 1) on onnxruntime-node. */
 async function channelRanges(onnx: Model, names: string[], samples: Tensor[][]): Promise<Map<string, Float64Array>> {
-  const copy: Model = { ...onnx, graph: { ...onnx.graph, outputs: names.map((name) => ({ name, dtype: 'float32' as const, shape: undefined })) } };
-  const session = await openOnnx(encodeModel(copy, { valueInfo: false }));
+  const session = await openOnnx(encodeModel(withOutputs(onnx, names), { valueInfo: false }));
   const out = new Map<string, Float64Array>();
   try {
     for (const s of samples.slice(0, RANGE_SAMPLES)) {
       const got = await session.run(s, names);
       for (const name of names) {
         const x = got.get(name)!;
-        const data = x.data as Float32Array;
+        const data = toFloat32(x);
         const C = x.dims[1], inner = x.dims.slice(2).reduce((a, b) => a * b, 1);
         const r = out.get(name) ?? new Float64Array(C);
         for (let i = 0; i < data.length; i++) {
