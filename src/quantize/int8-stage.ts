@@ -57,7 +57,7 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   if (!q.calibration && fixed.size) samples = randomSamples(inputs, 4);
   summary.calibrationSamples = samples.length;
   const { stats } = await quantizeFullInt8(result, onnx, samples, { method: q.method, perTensor: q.perTensor, int8Io: q.int8Io,
-    weightRounding: q.weightRounding, biasCorrection: q.biasCorrection, int16: q.int16, maxBytes: INT8_SIZE_BUDGET * floatBytes, minCosine: q.minCosine }, fixed);
+    weightRounding: q.weightRounding, biasCorrection: q.biasCorrection, equalize: q.equalize, int16: q.int16, maxBytes: INT8_SIZE_BUDGET * floatBytes, minCosine: q.minCosine }, fixed);
   summary.int16Ops = stats.int16Ops;
   summary.floatOps = stats.floatOps;
   if (stats.floatWeightOps) summary.floatWeightOps = stats.floatWeightOps;
@@ -146,4 +146,5 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   summary.gptqLayers = stats.gptqLayers;
   summary.gptqMs = stats.gptqMs;
   summary.biasCorrected = stats.biasCorrected;
+  if (stats.equalizedPairs) summary.equalizedPairs = stats.equalizedPairs;
 }

@@ -12,6 +12,8 @@ import type { TflTensor } from '../tflite/model';
 import { attrInt, attrInts, attrString, attrFloat } from '../convert/attrs';
 import { encodeModel } from '../onnx/writer';
 import { openOnnx } from '../runtime/ort';
+import { withOutputs } from '../calibration/ranges';
+import { toFloat32 } from '../ir/tensor';
 import { isConst } from './graph';
 import { floatData, quantizeSymmetric, weightAxis, weightScaleAxis } from './params';
 import { addColumn, gptqRow, inverseCholeskyUpper, symmetrize } from './gptq';
@@ -262,14 +264,14 @@ export async function gptqWeights(result: ConvertResult, onnx: Model, samples: T
   if (!layers.length || !samples.length) return { weights, stats: { layers: 0, of, ms: performance.now() - t0 } };
   const graphInputs = new Set(onnx.graph.inputs.map((i) => i.name));
   const names = [...new Set(layers.map((l) => l.input).filter((n) => !graphInputs.has(n)))];
-  const copy: Model = { ...onnx, graph: { ...onnx.graph, outputs: names.map((name) => ({ name, dtype: 'float32', shape: undefined })) } };
-  const session = names.length ? await openOnnx(encodeModel(copy, { valueInfo: false })) : undefined;
+  const session = names.length ? await openOnnx(encodeModel(withOutputs(onnx, names), { valueInfo: false })) : undefined;
   try {
     for (let s = 0; s < samples.length; s++) {
       const out = session ? await session.run(samples[s], names) : new Map<string, Tensor>();
       for (const t of samples[s]) out.set(t.name, t);
       for (const l of layers) {
-        const x = out.get(l.input);
+        const v = out.get(l.input);
+        const x = v?.dtype === 'float16' ? { ...v, dtype: 'float32' as const, data: toFloat32(v) } : v;
         if (x && x.data instanceof Float32Array) accumulate(l, x, s, samples.length);
       }
     }
