@@ -20,6 +20,8 @@ export const QUANTIZE_USAGE = `  --quantize MODE          fp16 (float16 weights)
   --channel-order rgb|bgr  images: channel order the model was trained on (default rgb; bgr for OpenCV-fed models)
   --bias-correction        int8: shift each conv / fully connected bias by the mean error its int8 input causes
                            on the calibration samples (off by default: on PaddleOCR det it lowered mask IoU)
+  --equalize               int8: cross-layer equalization of depthwise -> conv pairs before calibration (off by
+                           default: it helped BlazeFace, on PaddleOCR det it lowered the worst mask IoU)
   --per-tensor             int8 / dynamic: one weight scale per tensor instead of per output channel
   --int8-io                int8: int8 model inputs and outputs instead of float32 ones
   --weight-rounding R      int8: gptq (default: conv / depthwise / fully connected weights rounded so that their
@@ -50,6 +52,7 @@ export const quantizeFlags = {
   'int8-io': { type: 'boolean' },
   'weight-rounding': { type: 'string' },
   'bias-correction': { type: 'boolean' },
+  equalize: { type: 'boolean' },
   int16: { type: 'string' },
   'min-cosine': { type: 'string' },
   'sample-rate': { type: 'string' },
@@ -58,7 +61,7 @@ export const quantizeFlags = {
 
 export function quantizeOptions(values: Record<string, unknown>): QuantizeOptions | undefined {
   const mode = values.quantize as string | undefined;
-  const int8Only = ['calibration', 'calibration-count', 'calibration-method', 'mean', 'std', 'channel-order', 'int8-io', 'weight-rounding', 'bias-correction', 'int16', 'min-cosine', 'allow-degraded', 'sample-rate'].filter((k) => values[k] !== undefined);
+  const int8Only = ['calibration', 'calibration-count', 'calibration-method', 'mean', 'std', 'channel-order', 'int8-io', 'weight-rounding', 'bias-correction', 'equalize', 'int16', 'min-cosine', 'allow-degraded', 'sample-rate'].filter((k) => values[k] !== undefined);
   if (mode === undefined) {
     const any = [...int8Only.filter((k) => k !== 'allow-degraded'), ...(values['per-tensor'] !== undefined ? ['per-tensor'] : [])];
     if (any.length) throw new UsageError(`--${any[0]} needs --quantize`);
@@ -100,6 +103,7 @@ export function quantizeOptions(values: Record<string, unknown>): QuantizeOption
     ...(minCosine !== undefined ? { minCosine } : {}),
     ...(values['allow-degraded'] ? { allowDegraded: true } : {}),
     ...(values['bias-correction'] ? { biasCorrection: true } : {}),
+    ...(values.equalize ? { equalize: true } : {}),
     ...(sampleRate !== undefined ? { sampleRate } : {}),
   };
 }

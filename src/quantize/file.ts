@@ -33,7 +33,7 @@ export interface QuantizeOptions extends CalibrationOptions {
   weightRounding?: WeightRounding;
   /** int8: empirical bias correction (default: kept when it does not lower the guard's cosine). */
   biasCorrection?: boolean;
-  /** Cross-layer equalization of depthwise → conv pairs (equalize.ts); default on, false for tests and benches. */
+  /** Cross-layer equalization of depthwise → conv pairs (equalize.ts); off by default (--equalize: on PaddleOCR det it lowered the worst mask IoU). */
   equalize?: boolean;
   /** int8: 16x8 for the first layers when plain int8 misses the accuracy guard (auto, the default), never, always. */
   int16?: Int16Mode;

@@ -68,7 +68,7 @@ export interface FullInt8Options extends Int8Options, RangeOptions {
   minCosine?: number;
   /** Empirical bias correction (bias-correction.ts), off by default (--bias-correction). */
   biasCorrection?: boolean;
-  /** Cross-layer equalization of depthwise → conv pairs (equalize.ts) on the calibration samples; on by default. */
+  /** Cross-layer equalization of depthwise → conv pairs (equalize.ts) on the calibration samples; off by default (--equalize). */
   equalize?: boolean;
 }
 
@@ -87,7 +87,7 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   // minmax misses ADAPT_BELOW, the one whose plain int8 model scores better on the guard samples is used: trained
   // networks have long-tailed activations that minmax spends the int8 levels on, random-weight ones often do not.
   // Equalized first: every range, GPTQ and the search below see the equalized weights (the same float model).
-  const equalized = samples.length && fixed.size === 0 && opts.equalize !== false ? await equalizeDepthwisePairs(result, onnx, samples) : new Set<number>();
+  const equalized = samples.length && fixed.size === 0 && opts.equalize === true ? await equalizeDepthwisePairs(result, onnx, samples) : new Set<number>();
   const both = opts.method === undefined && samples.length > 0;
   const collector = new RangeCollector(opts, both ? RANGE_METHODS : undefined);
   let params = activationParams(result, new Map(), fixed);

@@ -60,6 +60,7 @@ test('usage errors for the quantization flags', () => {
     [['--calibration', tmp], /--calibration needs --quantize/],
     [['--quantize', 'fp16', '--int8-io'], /--int8-io applies to --quantize int8 only/],
     [['--bias-correction'], /--bias-correction needs --quantize/],
+    [['--equalize'], /--equalize needs --quantize/],
     [['--quantize', 'int8', '--calibration-method', 'kl'], /--calibration-method takes minmax, percentile or mse/],
     [['--quantize', 'int8', '--calibration-count', '0'], /--calibration-count takes a positive integer/],
     [['--quantize', 'int8', '--std', '0.5,0'], /--std values must not be 0/],

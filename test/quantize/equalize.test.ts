@@ -69,8 +69,8 @@ test('int8 equalizes a depthwise → 1×1 pair: the same float function, a bette
   mkdirSync(cal, { recursive: true });
   for (let i = 0; i < 8; i++) writeFileSync(join(cal, `${i}.npy`), encodeNpy(sample(100 + i)[0]));
   const q = { mode: 'int8' as const, calibration: cal, int16: 'off' as const, allowDegraded: true, weightRounding: 'nearest' as const };
-  const on = await quantizeModelBytes(bytes, join(dir, 'b.onnx'), {}, q);
-  const off = await quantizeModelBytes(bytes, join(dir, 'b.onnx'), {}, { ...q, equalize: false });
+  const on = await quantizeModelBytes(bytes, join(dir, 'b.onnx'), {}, { ...q, equalize: true });
+  const off = await quantizeModelBytes(bytes, join(dir, 'b.onnx'), {}, q);
   assert.equal(on.summary.equalizedPairs, 1);
   assert.equal(off.summary.equalizedPairs, undefined);
   const md = on.result.metadata;
