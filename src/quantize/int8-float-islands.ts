@@ -204,13 +204,11 @@ export function peakPickingOps(sg: TflSubgraph): Set<number> {
   return out;
 }
 
-// Convolutions over a map (a detector's per-cell heads); a classifier's FULLY_CONNECTED logits stay int8 (their
-// arg-max reads the top of a min / max range, and --int8-io models end in them).
-const HEAD_LAYERS = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'TRANSPOSE_CONV']);
+const HEAD_LAYERS = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED', 'TRANSPOSE_CONV']);
 const HEAD_MOVES = new Set(['RESHAPE', 'TRANSPOSE', 'SQUEEZE', 'EXPAND_DIMS', 'CONCATENATION']);
 
-/** Raw output heads: a convolution with constant weights whose output only reaches graph outputs, through data
- *  movement (a detector's score logits and box offsets), with those moves. Its int8 output step is its whole range over 256:
+/** Raw output heads: a layer with constant weights whose output only reaches graph outputs, through data movement
+ *  (a detector's score logits and box offsets), with those moves. Its int8 output step is its whole range over 256:
  *  BlazeFace back's score logits span about ±1000, so a background anchor's logit of -2 rounds to 0 or +4 and scores
  *  0.5 or more after the application's sigmoid (157 faces instead of 17 on 17 pictures). Computed in float from int8
  *  weights, the output keeps the precision of the layer's int8 input. */
