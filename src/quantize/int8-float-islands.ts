@@ -204,42 +204,6 @@ export function peakPickingOps(sg: TflSubgraph): Set<number> {
   return out;
 }
 
-const HEAD_LAYERS = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED', 'TRANSPOSE_CONV']);
-const HEAD_MOVES = new Set(['RESHAPE', 'TRANSPOSE', 'SQUEEZE', 'EXPAND_DIMS', 'CONCATENATION']);
-
-/** Raw output heads: a layer with constant weights whose output only reaches graph outputs, through data movement
- *  (a detector's score logits and box offsets), with those moves. Its int8 output step is its whole range over 256:
- *  BlazeFace back's score logits span about ±1000, so a background anchor's logit of -2 rounds to 0 or +4 and scores
- *  0.5 or more after the application's sigmoid (157 faces instead of 17 on 17 pictures). Computed in float from int8
- *  weights, the output keeps the precision of the layer's int8 input. */
-export function outputHeadOps(sg: TflSubgraph): Set<number> {
-  const prod = producersOf(sg);
-  const readers = consumersOf(sg);
-  const outputs = new Set(sg.outputs);
-  const out = new Set<number>();
-  // Every reader of the value moves it on to graph outputs only; nothing else reads the raw values.
-  const leaves = (tensor: number, depth: number): boolean => {
-    const r = readers.get(tensor) ?? [];
-    if (r.length === 0) return outputs.has(tensor);
-    return depth < 8 && r.every((k) => HEAD_MOVES.has(sg.operators[k].opcode) && sg.operators[k].outputs.every((o) => leaves(o, depth + 1)));
-  };
-  const back = (tensor: number, depth: number, path: number[]): void => {
-    const k = prod.get(tensor);
-    if (k === undefined || depth > 8 || out.has(k)) return;
-    const op = sg.operators[k];
-    if (HEAD_LAYERS.has(op.opcode) && op.inputs[1] >= 0 && !isFloatActivation(sg.tensors[op.inputs[1]])) {
-      if (!leaves(op.outputs[0], 0)) return;
-      out.add(k);
-      for (const p of path) out.add(p);
-      return;
-    }
-    if (!HEAD_MOVES.has(op.opcode)) return;
-    for (const i of op.inputs) if (i >= 0 && isFloatActivation(sg.tensors[i])) back(i, depth + 1, [...path, k]);
-  };
-  for (const o of outputs) back(o, 0, []);
-  return out;
-}
-
 /** Ops that unpack a model input or pack a model output (several parts of one state tensor). */
 export function stateOps(sg: TflSubgraph): Set<number> {
   const inputs = new Set(sg.inputs);
@@ -256,7 +220,7 @@ export function stateOps(sg: TflSubgraph): Set<number> {
 /** 'stft': the STFT convolution; 'norm': a normalization's variance path (x², mean, + ε) into SQRT → DIV; 'magnitude': a layer reading a linear magnitude; 'recurrent': the ops between a
  *  streaming model's state input and output (int8-recurrent.ts). Like every float op of the int8 pass, they keep
  *  their weights int8 behind a DEQUANTIZE (weights.ts storedInt8). */
-export type IslandRule = 'energy' | 'stft' | 'norm' | 'magnitude' | 'probability' | 'state' | 'recurrent' | 'peak' | 'head';
+export type IslandRule = 'energy' | 'stft' | 'norm' | 'magnitude' | 'probability' | 'state' | 'recurrent' | 'peak';
 
 /** Every op the int8 pass keeps float by these rules, with the rule's name. */
 export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {
@@ -267,6 +231,5 @@ export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {
   for (const k of stateOps(sg)) out.set(k, 'state');
   for (const k of recurrentStateOps(sg)) if (!out.has(k)) out.set(k, 'recurrent');
   for (const k of peakPickingOps(sg)) if (!out.has(k)) out.set(k, 'peak');
-  for (const k of outputHeadOps(sg)) if (!out.has(k)) out.set(k, 'head');
   return out;
 }

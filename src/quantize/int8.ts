@@ -166,7 +166,6 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   if (count('magnitude')) warnings.push(`int8: ${count('magnitude')} layer(s) reading a linear |STFT| magnitude compute in float32 from int8 weights (a magnitude spans decades)`);
   if (count('recurrent')) warnings.push(`int8: ${count('recurrent')} op(s) of the recurrent cell between the state inputs and outputs stay float32 with int8 weights (rounding the state on every call drifts)`);
   if (count('state')) warnings.push(`int8: ${count('state')} op(s) unpacking a model input or packing a model output stay float32 (each part keeps its own scale)`);
-  if (count('head')) warnings.push(`int8: ${count('head')} op(s) making raw graph outputs (a layer whose output only moves on to the outputs: score logits, box offsets) compute in float32 from int8 weights (int8's one step over their whole range would round them)`);
   if (count('peak')) warnings.push(`int8: ${count('peak')} op(s) of max-pool peak picking (a map, its MAX_POOL_2D and their EQUAL, back to the layer making the map) stay float32 (int8 steps tie neighbours: every plateau would be a peak)`);
   if (count('probability')) warnings.push(`int8: ${count('probability')} op(s) giving the model's probability (a final LOGISTIC and what only reshapes or averages it) stay float32 (int8's 1/256 step rounds small scores to 0)`);
   for (const [opcode, n] of floatOps) {
