@@ -170,7 +170,8 @@ test('prepare() works out the first frame ahead, on the next turn; firstFrame() 
     assert.ok(lines.some((l) => l.startsWith('first frame of')), 'drawn on the next turn, before the page asks');
     const drawnLines = lines.length;
     const f = session.firstFrame();
-    assert.ok(f && f.items > 10 && f.boxes.length === f.items);
+    // a tall graph's host frame carries what a view shows at its top (first-frame.ts NEAR_VIEW): some of the boxes
+    assert.ok(f && f.items > 10 && f.boxes.length > 10 && f.boxes.length <= f.items);
     assert.equal(lines.length, drawnLines, 'not drawn again');
     assert.equal(session.firstFrame(), undefined, 'once a session');
     session.close();
