@@ -36,7 +36,8 @@ test('edgePath is d3-shape\'s curveBasis path at a tenth of a pixel, for 0 to 12
 test('the host\'s frame of a real model draws its edges with it', () => {
   const f = firstFrame(leanOpen(path.resolve(ROOT, '../shared/models/squeezenet1_1.onnx'))!.graph)!;
   const ds = [...f.edges.join('').matchAll(/<path marker-end="url\(#arrow\)" class="edge[^"]*" d="([^"]*)"/g)].map((m) => m[1]);
-  assert.ok(ds.length > 50, `${ds.length} edges`);
+  // the host's frame of a tall graph carries what a view shows at its top (first-frame.ts NEAR_VIEW): 46 of squeezenet's edges
+  assert.ok(ds.length > 30, `${ds.length} edges`);
   assert.ok(ds.every((d) => /^M[-\d.]+,[-\d.]+(L[-\d.]+,[-\d.]+)?(L[-\d.]+,[-\d.]+(C([-\d.]+,){5}[-\d.]+)+L[-\d.]+,[-\d.]+)?Z?$/.test(d)), 'B-spline paths');
   // the page's drawing keeps each edge's path while its points are the same
   const pts = [{ x: 0, y: 0 }, { x: 5, y: 30 }, { x: 40, y: 60 }];
