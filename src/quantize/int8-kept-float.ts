@@ -2,7 +2,7 @@
 // compatibility view's int8 marks read them (src/convert/compat.ts), so that a node marked int8 is one the int8 pass
 // really runs in int8 (or in a float form `onnx2lite micro` writes back as the int8 op).
 import type { TflModel, TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
-import { isConst, isFloatActivation } from './graph';
+import { consumersOf, isConst, isFloatActivation } from './graph';
 import { floatIslands } from './int8-float-islands';
 import { INT8_OPS } from './int8-ops';
 import { MASK_RANGE, maskBiasOps } from './int8-attention-mask';
@@ -12,8 +12,7 @@ import type { QParams } from './params';
  *  fixed SOFTMAX output step (1/256) rounds the many small weights of a long sequence to 0 (PP-OCRv4 rec: 18 dB →
  *  9 dB); the two ops cost little, so they stay float32. */
 export function attentionOps(sg: TflSubgraph): Set<number> {
-  const readers = new Map<number, number[]>();
-  sg.operators.forEach((op, k) => { for (const i of op.inputs) if (i >= 0) readers.set(i, [...(readers.get(i) ?? []), k]); });
+  const readers = consumersOf(sg);
   const out = new Set<number>();
   sg.operators.forEach((op, k) => {
     if (op.opcode !== 'SOFTMAX') return;
