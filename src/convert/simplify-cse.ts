@@ -8,6 +8,7 @@
 import type { AttrValue, Graph, Node, Tensor } from '../ir/types';
 import { folded } from './simplify-util';
 import { sameBytes } from '../tflite/write-shared';
+import { tensorBytes } from '../ir/tensor';
 
 const RANDOM = new Set(['RandomNormal', 'RandomNormalLike', 'RandomUniform', 'RandomUniformLike', 'Multinomial', 'Bernoulli', 'Dropout']);
 
@@ -18,8 +19,7 @@ function attrKey(a: AttrValue): string | undefined {
 }
 
 function bytesOf(t: Tensor): Uint8Array | undefined {
-  const d = t.data;
-  return Array.isArray(d) || !d ? undefined : new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+  return Array.isArray(t.data) || !t.data ? undefined : tensorBytes(t);
 }
 
 /** Each constant a node reads → the first constant of equal dtype, dims and bytes. */

@@ -3,7 +3,8 @@
 // compared with compare's metrics. A model LiteRT cannot load or run is refused with LiteRT's reason (which names the
 // failing op); the accuracy is only reported (int8's accuracy guard lives in src/quantize/).
 import { ModelError, type Tensor } from '../ir/types';
-import { toFloat32 } from '../ir/tensor';
+import { tensorBytes, toFloat32 } from '../ir/tensor';
+import { sameBytes } from '../tflite/write-shared';
 import { parseTflite } from '../tflite/reader';
 import type { TflModel } from '../tflite/model';
 import { modelIo, prepareInputs, toOnnxView, type IoTensor } from '../deploy/tensors';
@@ -223,8 +224,7 @@ async function sameOnAnotherSeed(onnx: string | Uint8Array, model: TflModel, inp
   const again = await runOnnx(onnx, [...feeds.onnx, ...frozen], names).catch(() => undefined);
   return !!again && names.every((n) => {
     const a = ref.get(n), b = again.get(n);
-    return !!a && !!b && !Array.isArray(a.data) && !Array.isArray(b.data) && a.data.length === b.data.length
-      && Array.prototype.every.call(a.data, (x: number | bigint, i: number) => x === (b.data as ArrayLike<number | bigint>)[i]);
+    return !!a && !!b && !Array.isArray(a.data) && !Array.isArray(b.data) && a.dtype === b.dtype && sameBytes(tensorBytes(a), tensorBytes(b));
   });
 }
 const allZero = (v: Float32Array): boolean => v.every((x) => x === 0);
