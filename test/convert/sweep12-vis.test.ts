@@ -1,0 +1,21 @@
+// Twelfth sweep, vision (docs/model-sweep.md): each test holds a fix the sweep needed.
+// Fixtures: test/fixtures/sweep12-vis/make_sweep12_vis.py.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readModelFile } from '../../src/onnx/reader';
+import { convertAndMatch, seededInputs } from '../helpers/match';
+
+const FIX = 'test/fixtures/sweep12-vis';
+
+test('NanoTrack\'s pixel-wise correlation (zᵀ · x viewed as a map) is computed transposed: no TRANSPOSE', async () => {
+  // `matmul(z.view(b, c, n).permute(0, 2, 1), x.view(b, c, m)).view(b, n, h, w)` read by a conv: the product came out
+  // [B, n, m] in ONNX order and was moved to channel-last after the view. As xᵀ · z ([B, m, n]: the view's
+  // channel-last order) it needs none, and BATCH_MATMUL gains no adj_x.
+  const file = `${FIX}/pixel_corr.onnx`;
+  const model = readModelFile(file);
+  const m = await convertAndMatch(file, model, seededInputs(model, 21, 0, 1));
+  assert.ok(m.worst <= 1e-5, `rel ${m.worst}`);
+  assert.equal(m.result.transposeCount, 0, JSON.stringify(m.result.opHistogram));
+  assert.equal(m.result.opHistogram.BATCH_MATMUL, 1, JSON.stringify(m.result.opHistogram));
+  assert.ok(m.outputs.every((o) => o.maxRef > 0));
+});
