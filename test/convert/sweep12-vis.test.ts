@@ -19,3 +19,16 @@ test('NanoTrack\'s pixel-wise correlation (zᵀ · x viewed as a map) is compute
   assert.equal(m.result.opHistogram.BATCH_MATMUL, 1, JSON.stringify(m.result.opHistogram));
   assert.ok(m.outputs.every((o) => o.maxRef > 0));
 });
+
+test('ENet\'s MaxUnpool of a channel-last map with a MaxPool\'s indices scatters channel-last: no TRANSPOSE', async () => {
+  // The indices address the NCHW tensor flattened ((n·C + c)·H·W + h·W + w); the scatter ran in ONNX order: X and the
+  // indices moved to NCHW before it and the output back after it (3 TRANSPOSE an unpool). Each index is now moved to its
+  // channel-last position ((n·H·W + h·W + w)·C + c), batch 2 so that n counts.
+  const file = `${FIX}/enet_unpool.onnx`;
+  const model = readModelFile(file);
+  const m = await convertAndMatch(file, model, seededInputs(model, 22, -1, 1));
+  assert.ok(m.worst <= 1e-5, `rel ${m.worst}`);
+  assert.equal(m.result.transposeCount, 0, JSON.stringify(m.result.opHistogram));
+  assert.equal(m.result.opHistogram.SCATTER_ND, 2, JSON.stringify(m.result.opHistogram));
+  assert.ok(m.outputs.every((o) => o.maxRef > 0));
+});
