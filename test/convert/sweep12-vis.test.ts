@@ -32,3 +32,13 @@ test('ENet\'s MaxUnpool of a channel-last map with a MaxPool\'s indices scatters
   assert.equal(m.result.opHistogram.SCATTER_ND, 2, JSON.stringify(m.result.opHistogram));
   assert.ok(m.outputs.every((o) => o.maxRef > 0));
 });
+
+test('a Transpose of float64 values (RIFE\'s warp grid as torch 1.13 traces it) converts: they are float32 in TFLite', async () => {
+  // Was refused: "Transpose on float64 is not supported". float64 values are narrowed to FLOAT32 like every other
+  // float64 op's (Cast, Add, Mul ...); a Transpose only moves them.
+  const file = `${FIX}/double_moves.onnx`;
+  const model = readModelFile(file);
+  const m = await convertAndMatch(file, model, seededInputs(model, 23, -1, 1));
+  assert.ok(m.worst <= 1e-6, `rel ${m.worst}`);
+  assert.ok(m.outputs.every((o) => o.maxRef > 0));
+});
