@@ -216,10 +216,12 @@ class PositionAttention(nn.Module):
 
 
 def lengths(logit, max_length, null=0):
-    """ABINet's _get_length: the first position whose arg-max is the null class, + 1 (max_length when none)."""
+    """ABINet's _get_length: the first position whose arg-max is the null class, + 1 (max_length when none). As
+    written (`out.cumsum(-1)` and `.max(-1)` of bools) torch 1.13 exports a CumSum and an ArgMax of bool, which is not
+    valid ONNX (onnxruntime refuses to load it); deployments count in int32, as here."""
     out = logit.argmax(dim=-1) == null
     abn = out.any(-1)
-    out = ((out.cumsum(-1) == 1) & out).max(-1)[1]
+    out = ((out.int().cumsum(-1) == 1) & out).int().max(-1)[1]
     out = out + 1
     return torch.where(abn, out, out.new_tensor(logit.shape[1]))
 
