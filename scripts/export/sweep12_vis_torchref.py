@@ -8,10 +8,10 @@ scripts/check-vs-torch.ts (the same weights: one seeded build for both):
 import os
 import sys
 
-import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sweep import save_torch_reference  # noqa: E402
 from sweep12_vis import MODELS  # noqa: E402
 
 
@@ -24,13 +24,7 @@ def main():
     args = x if isinstance(x, tuple) else (x,)
     torch.onnx.export(m, args, os.path.join(out, f'{name}.onnx'), opset_version=opts['opset'],
                       input_names=opts['names'], output_names=opts['outputs'], dynamic_axes=opts.get('dynamic'))
-    with torch.no_grad():
-        ys = m(*args)
-    ys = ys if isinstance(ys, tuple) else (ys,)
-    for n, t in zip(opts['names'], args):
-        np.save(os.path.join(out, f'in_{n}.npy'), t.numpy())
-    for n, t in zip(opts['outputs'], ys):
-        np.save(os.path.join(out, f'out_{n}.npy'), t.numpy())
+    save_torch_reference(out, m, args, opts)
 
 
 if __name__ == '__main__':
