@@ -221,6 +221,8 @@ def run(g, tensor, feeds, dtype):
             ys = [x * torch.clamp(x / 6 + 0.5, 0, 1)]
         elif op == 'LeakyRelu':
             ys = [F.leaky_relu(x, a.get('alpha', 0.01))]
+        elif op == 'Elu':
+            ys = [F.elu(x, a.get('alpha', 1.0))]
         elif op == 'PRelu':
             ys = [torch.where(x >= 0, x, x * xs[1])]
         elif op == 'Clip':

@@ -328,6 +328,19 @@ def export_all(models, argv, default_opset=17):
             traceback.print_exc(limit=1, file=sys.stderr)
 
 
+def save_torch_reference(out, m, args, opts):
+    """Saves the export inputs and PyTorch's outputs as in_<name>.npy / out_<name>.npy for scripts/check-vs-torch.ts
+    (models whose ONNX file onnxruntime refuses), named by opts 'names' / 'outputs'."""
+    import numpy as np
+    with torch.no_grad():
+        ys = m(*args)
+    ys = ys if isinstance(ys, tuple) else (ys,)
+    for n, t in zip(opts['names'], args):
+        np.save(os.path.join(out, f'in_{n}.npy'), t.numpy())
+    for n, t in zip(opts['outputs'], ys):
+        np.save(os.path.join(out, f'out_{n}.npy'), t.numpy())
+
+
 def main():
     export_all(MODELS, sys.argv)
 

@@ -6,10 +6,8 @@ scripts/check-vs-torch.ts (models whose ONNX file onnxruntime refuses):
 import os
 import sys
 
-import numpy as np
-import torch
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sweep import save_torch_reference  # noqa: E402
 from sweep10_seq import MODELS10  # noqa: E402
 
 
@@ -18,14 +16,7 @@ def main():
     os.makedirs(out, exist_ok=True)
     m, x, opts = MODELS10[name]()
     m.eval()
-    args = x if isinstance(x, tuple) else (x,)
-    with torch.no_grad():
-        ys = m(*args)
-    ys = ys if isinstance(ys, tuple) else (ys,)
-    for n, t in zip(opts['names'], args):
-        np.save(os.path.join(out, f'in_{n}.npy'), t.numpy())
-    for n, t in zip(opts['outputs'], ys):
-        np.save(os.path.join(out, f'out_{n}.npy'), t.numpy())
+    save_torch_reference(out, m, x if isinstance(x, tuple) else (x,), opts)
 
 
 if __name__ == '__main__':

@@ -6,7 +6,7 @@ import { toFloat32 } from '../../ir/tensor';
 import { transposeData } from '../constdata';
 import type { ConvertContext } from '../context';
 import type { Node } from '../../ir/types';
-import { identity, samePerm } from '../layout';
+import { channelLast, identity, reshapeLayout, samePerm } from '../layout';
 import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
 
@@ -45,12 +45,38 @@ const MatMul: OpConverter = {
         { fusedActivationFunction: 'NONE', weightsFormat: 'DEFAULT', keepNumDims: ctx.rank(a) > 2 });
       return;
     }
-    const out = ctx.output(y, identity(ctx.rank(y)));
     const ga = operand(ctx, a, true);
     const gb = operand(ctx, b, true);
+    if ((gb.adj || ga.adj) && viewedAsMap(ctx, y)) {
+      // (A·B)ᵀ = Bᵀ·Aᵀ: the product stored with its last two dims swapped, which the view reads as channel-last
+      // (only when that adds no adj_x, which XNNPack's delegate does not take).
+      const out = ctx.output(y, swappedLast(ctx.rank(y)));
+      ctx.emit('BATCH_MATMUL', [gb.index, ga.index], [out], { adjX: !gb.adj, adjY: !ga.adj });
+      return;
+    }
+    const out = ctx.output(y, identity(ctx.rank(y)));
     ctx.emit('BATCH_MATMUL', [ga.index, gb.index], [out], { adjX: ga.adj, adjY: gb.adj });
   },
 };
+
+const swappedLast = (r: number): number[] => [...identity(r - 2), r - 1, r - 2];
+
+/**
+ * A product of two activations viewed as a channel-first map for convolutions (NanoTrack's pixel-wise correlation:
+ * `zᵀ · x` [B, Hz·Wz, Hx·Wx] viewed [B, Hz·Wz, Hx, Wx]): its only reader is a Reshape whose output is wanted
+ * channel-last and which reads the product's transpose in that order. The product is then computed transposed (no
+ * TRANSPOSE of the map after the view).
+ */
+function viewedAsMap(ctx: ConvertContext, y: string): boolean {
+  const r = ctx.rank(y);
+  if (r < 3 || ctx.isDynamic(y) || ctx.graph.outputs.some((o) => o.name === y)) return false;
+  const readers = ctx.readersOf(y);
+  if (readers.length !== 1 || readers[0].opType !== 'Reshape' || readers[0].inputs[0] !== y || readers[0].inputs[1] === y) return false;
+  const z = readers[0].outputs[0];
+  if (!z || !ctx.prefersChannelLast.has(z) || ctx.isDynamic(z) || ctx.rank(z) < 3) return false;
+  const p = reshapeLayout(ctx.shape(y), ctx.shape(z), swappedLast(r));
+  return p !== undefined && samePerm(p, channelLast(ctx.rank(z)));
+}
 
 /** A's stored layout when it keeps the last axis last but is not ONNX order, A has rank > 2 and the MatMul is its
  *  only reader (so no other reader would need its own TRANSPOSE of the output instead of one shared of A). */
@@ -145,7 +171,7 @@ function vectorMatMul(ctx: ConvertContext, a: string, b: string, y: string): voi
  *  map read as keys [B, H, d, N] and, through a Transpose, as values [B, H, N, d]: one TRANSPOSE, not two). */
 export function operand(ctx: ConvertContext, name: string, reuse = false): { index: number; adj: boolean } {
   const r = ctx.rank(name);
-  const swapped = [...identity(r - 2), r - 1, r - 2];
+  const swapped = swappedLast(r);
   const p = ctx.primaryOf(name);
   if (p && !ctx.isConstant(name) && samePerm(p.perm, swapped)) return { index: p.index, adj: true };
   if (reuse && p && !ctx.isConstant(name) && ctx.storedAs(name, identity(r)) === undefined) {

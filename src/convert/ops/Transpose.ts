@@ -11,7 +11,7 @@ import { NUMERIC } from './_elementwise';
 import { MAX_OPSET } from '../types';
 
 const Transpose: OpConverter = {
-  op: 'Transpose', emits: ['TRANSPOSE'], opset: [1, MAX_OPSET], dtypes: [...NUMERIC, 'bool'], layout: 'axis',
+  op: 'Transpose', emits: ['TRANSPOSE'], opset: [1, MAX_OPSET], dtypes: [...NUMERIC, 'float64', 'bool'], layout: 'axis',
   convert(node, ctx) {
     const x = ctx.inputAny(node.inputs[0]);
     const rank = x.perm.length;
