@@ -12,6 +12,9 @@ import { decodeModel } from '../../src/onnx/reader';
 import { encodeModel } from '../../src/onnx/writer';
 import { ModelError, type Model, type Node } from '../../src/ir/types';
 import { convertAndMatch, seededInputs, waveValues } from '../helpers/match';
+import { leanOnnxWireGraph } from '../../src/onnx/lean-reader';
+import { openModel } from '../../src/worker/model-service';
+import { decodeGraph } from '../../src/shared/graph-wire';
 
 const TORCH = 'pkg.torch.2.5.0';
 const LIB = 'pkg.onnxscript.torch_lib';
@@ -88,6 +91,10 @@ test('the inlined model converts and matches onnxruntime running the functions',
   const bytes = written(mainModel(), functions());
   const file = join(mkdtempSync(join(tmpdir(), 'functions-')), 'dynamo.onnx');
   writeFileSync(file, bytes);
+  // the graph view: the lean first read leaves such a file to the full read, which shows the inlined ops
+  assert.equal(leanOnnxWireGraph(Buffer.from(bytes), file), undefined);
+  const view = decodeGraph(openModel(file).graph);
+  assert.ok(view.nodes.some((n) => n.name === 'block2/gelu/n0' && n.op === 'Gelu'), view.nodes.map((n) => n.name).join());
   const model = decodeModel(bytes);
   const m = await convertAndMatch(file, model, seededInputs(model, 3, -1, 1));
   assert.ok(m.worst <= 1e-5, `rel ${m.worst}`);
