@@ -103,6 +103,7 @@ import MicrosoftGridSample from './MicrosoftGridSample';
 import MicrosoftQuantizeLinear from './MicrosoftQuantizeLinear';
 import MicrosoftTrilu from './MicrosoftTrilu';
 import Min from './Min';
+import Mish from './Mish';
 import Mod from './Mod';
 import Mul from './Mul';
 import MultiHeadAttention from './MultiHeadAttention';
@@ -297,6 +298,7 @@ export const OPS: OpConverter[] = [
   MicrosoftQuantizeLinear,
   MicrosoftTrilu,
   Min,
+  Mish,
   Mod,
   Mul,
   MultiHeadAttention,

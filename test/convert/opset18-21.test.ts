@@ -1,0 +1,75 @@
+// The opset 18-21 forms newer exporters write (torch.onnx dynamo / onnxscript, onnxruntime's block-wise quantizer),
+// each converted and run on LiteRT against onnxruntime-node: Reduce* with axes as an input, Split's num_outputs, Pad's
+// axes, Resize's antialias and keep_aspect_ratio_policy, GroupNormalization 18 / 21, LayerNormalization's mean and
+// inverse std outputs, Mish, DFT's axis input, Gelu, block-wise DequantizeLinear (int8, int4) of constant weights; and
+// the refusals of what has no TFLite form, in one line.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { convertModel } from '../../src/convert/convert';
+import { ConvertError } from '../../src/convert/types';
+import { buildModel, node, tensor } from '../../src/onnx/builder';
+import { makeTensor } from '../../src/ir/tensor';
+import type { DType, Model, Tensor } from '../../src/ir/types';
+import { matchBuilt, waveValues } from '../helpers/match';
+
+const i64 = (n: string, v: number[]) => tensor(n, 'int64', [v.length], v);
+const f32 = (n: string, dims: number[], seed: number) => makeTensor(n, 'float32', dims, waveValues(dims.reduce((a, b) => a * b, 1), seed));
+type In = [string, DType, number[]];
+const one = (op: string, x: In, consts: Tensor[], attrs: Record<string, number | string | number[]>, opset: number, more: string[] = [], outs = ['y']): Model =>
+  buildModel({ inputs: [x], outputs: outs, opset, initializers: consts, nodes: [node(op, [x[0], ...more], outs, attrs, 'n')] });
+
+const X4: In = ['x', 'float32', [1, 2, 10, 13]];
+const CASES: [string, () => Model][] = [
+  ['ReduceMean 18, axes input', () => one('ReduceMean', ['x', 'float32', [2, 3, 4]], [i64('ax', [-1, 1])], { keepdims: 0 }, 18, ['ax'])],
+  ['ReduceL2 18, no axes', () => one('ReduceL2', ['x', 'float32', [2, 3, 4]], [], {}, 18)],
+  ['Split 18, num_outputs uneven', () => one('Split', ['x', 'float32', [2, 7]], [], { axis: 1, num_outputs: 3 }, 18, [], ['a', 'b', 'c'])],
+  ['Pad 19, axes, reflect', () => one('Pad', ['x', 'float32', [1, 3, 4, 5]], [i64('p', [1, 2, 2, 1]), i64('ax', [2, -1])], { mode: 'reflect' }, 19, ['p', '', 'ax'])],
+  ['Resize 18, antialias linear, shrink by sizes', () => one('Resize', X4, [i64('sz', [1, 2, 3, 4])], { mode: 'linear', antialias: 1 }, 18, ['', '', 'sz'])],
+  ['Resize 18, antialias cubic (torch antialias=True)', () => one('Resize', X4, [i64('sz', [1, 2, 4, 5])],
+    { mode: 'cubic', antialias: 1, cubic_coeff_a: -0.5, coordinate_transformation_mode: 'pytorch_half_pixel' }, 18, ['', '', 'sz'])],
+  ['Resize 18, antialias linear, enlarge', () => one('Resize', ['x', 'float32', [1, 2, 4, 4]], [tensor('s', 'float32', [4], [1, 1, 2.5, 1.5])], { mode: 'linear', antialias: 1 }, 18, ['', 's'])],
+  ['Resize 18, keep_aspect_ratio_policy not_larger', () => one('Resize', ['x', 'float32', [1, 2, 5, 7]], [i64('sz', [8, 8])],
+    { mode: 'linear', keep_aspect_ratio_policy: 'not_larger', axes: [2, 3] }, 18, ['', '', 'sz'])],
+  ['Resize 18, keep_aspect_ratio_policy not_smaller', () => one('Resize', ['x', 'float32', [1, 2, 4, 6]], [i64('sz', [8, 8])],
+    { mode: 'nearest', keep_aspect_ratio_policy: 'not_smaller', axes: [2, 3] }, 18, ['', '', 'sz'])],
+  ['GroupNormalization 18 (per group)', () => one('GroupNormalization', ['x', 'float32', [1, 4, 3, 3]], [f32('sc', [2], 5), f32('b', [2], 6)], { num_groups: 2 }, 18, ['sc', 'b'])],
+  ['GroupNormalization 21 (per channel)', () => one('GroupNormalization', ['x', 'float32', [1, 4, 3, 3]], [f32('sc', [4], 5), f32('b', [4], 6)], { num_groups: 2 }, 21, ['sc', 'b'])],
+  ['LayerNormalization, mean and inv std outputs', () => one('LayerNormalization', ['x', 'float32', [2, 3, 4]], [f32('sc', [4], 5), f32('b', [4], 6)], {}, 18, ['sc', 'b'], ['y', 'mean', 'istd'])],
+  ['Mish 18', () => one('Mish', ['x', 'float32', [2, 8]], [], {}, 18)],
+  ['DFT 20, axis and dft_length inputs', () => one('DFT', ['x', 'float32', [1, 8, 1]], [tensor('len', 'int64', [], [10]), tensor('ax', 'int64', [], [1])], { onesided: 1 }, 20, ['len', 'ax'])],
+  ['Gelu 20, tanh', () => one('Gelu', ['x', 'float32', [2, 8]], [], { approximate: 'tanh' }, 20)],
+  ['DequantizeLinear 21, int8 blocks of a weight', () => blockWeight('int8', 0)],
+  ['DequantizeLinear 21, int4 blocks of a weight', () => blockWeight('int4', 1)],
+];
+
+/** x · W with W = DequantizeLinear(q, scale, zero point) in blocks of 2 along `axis` (onnxruntime's 4-bit QDQ format). */
+function blockWeight(dtype: 'int8' | 'int4', axis: number): Model {
+  const q = makeTensor('q', dtype, [4, 6], Array.from({ length: 24 }, (_, i) => ((i * 7) % 16) - 8));
+  const sDims = axis === 0 ? [2, 6] : [4, 3];
+  const s = makeTensor('s', 'float32', sDims, waveValues(12, 4).map((v) => Math.abs(v) * 0.1 + 0.01));
+  const z = makeTensor('z', dtype, sDims, Array.from({ length: 12 }, (_, i) => (i % 3) - 1));
+  return buildModel({
+    inputs: [['x', 'float32', [3, 4]]], outputs: ['y'], opset: 21, initializers: [q, s, z],
+    nodes: [node('DequantizeLinear', ['q', 's', 'z'], ['w'], { axis, block_size: 2 }, 'dq'), node('MatMul', ['x', 'w'], ['y'], {}, 'mm')],
+  });
+}
+
+CASES.forEach(([name, make], i) => {
+  test(`${name} matches onnxruntime`, async () => {
+    await matchBuilt(make(), `op18-${i}`, i + 1, 1e-5);
+  });
+});
+
+const REFUSED: [string, () => Model, RegExp][] = [
+  ['Cast to float8', () => buildModel({ inputs: [['x', 'float32', [6]]], outputs: ['y'], opset: 21,
+    nodes: [node('Cast', ['x'], ['b'], { to: 17 }, 'c1'), node('Cast', ['b'], ['y'], { to: 1 }, 'c2')] }), /Cast to float8e4m3fn is not supported/],
+  ['block-wise QuantizeLinear of an activation', () => buildModel({ inputs: [['x', 'float32', [4, 4]]], outputs: ['y'], opset: 21,
+    initializers: [makeTensor('s', 'float32', [2, 4], new Array(8).fill(0.1))],
+    nodes: [node('QuantizeLinear', ['x', 's'], ['q'], { axis: 0, block_size: 2 }, 'q'), node('DequantizeLinear', ['q', 's'], ['y'], { axis: 0, block_size: 2 }, 'dq')] }), /blocked quantization/],
+];
+
+for (const [name, make, why] of REFUSED) {
+  test(`${name} is refused in one line`, () => {
+    assert.throws(() => convertModel(make()), (e: Error) => e instanceof ConvertError && why.test(e.message) && !e.message.includes('\n'));
+  });
+}
