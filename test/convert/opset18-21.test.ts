@@ -1,7 +1,7 @@
 // The opset 18-21 forms newer exporters write (torch.onnx dynamo / onnxscript, onnxruntime's block-wise quantizer),
 // each converted and run on LiteRT against onnxruntime-node: Reduce* with axes as an input, Split's num_outputs, Pad's
 // axes, Resize's antialias and keep_aspect_ratio_policy, GroupNormalization 18 / 21, LayerNormalization's mean and
-// inverse std outputs, Mish, DFT's axis input, Gelu, block-wise DequantizeLinear (int8, int4) of constant weights; and
+// inverse std outputs, Mish, CenterCropPad, AffineGrid, DFT's axis input, Gelu, block-wise DequantizeLinear (int8, int4) of constant weights; and
 // the refusals of what has no TFLite form, in one line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,6 +36,12 @@ const CASES: [string, () => Model][] = [
   ['GroupNormalization 21 (per channel)', () => one('GroupNormalization', ['x', 'float32', [1, 4, 3, 3]], [f32('sc', [4], 5), f32('b', [4], 6)], { num_groups: 2 }, 21, ['sc', 'b'])],
   ['LayerNormalization, mean and inv std outputs', () => one('LayerNormalization', ['x', 'float32', [2, 3, 4]], [f32('sc', [4], 5), f32('b', [4], 6)], {}, 18, ['sc', 'b'], ['y', 'mean', 'istd'])],
   ['Mish 18', () => one('Mish', ['x', 'float32', [2, 8]], [], {}, 18)],
+  ['CenterCropPad 18, crop and pad', () => one('CenterCropPad', ['x', 'float32', [1, 3, 7, 4]], [i64('s', [1, 3, 4, 9])], {}, 18, ['s'])],
+  ['CenterCropPad 18 after a conv (channel-last)', () => buildModel({ inputs: [['x', 'float32', [1, 3, 7, 6]]], outputs: ['y'], opset: 18,
+    initializers: [f32('w', [4, 3, 3, 3], 2), i64('s', [5, 9])],
+    nodes: [node('Conv', ['x', 'w'], ['c'], {}, 'conv'), node('CenterCropPad', ['c', 's'], ['y'], { axes: [2, 3] }, 'n')] })],
+  ['AffineGrid 20, 2-D, align_corners', () => one('AffineGrid', ['th', 'float32', [2, 2, 3]], [i64('sz', [2, 3, 4, 5])], { align_corners: 1 }, 20, ['sz'])],
+  ['AffineGrid 20, 3-D', () => one('AffineGrid', ['th', 'float32', [2, 3, 4]], [i64('sz', [2, 3, 2, 4, 5])], {}, 20, ['sz'])],
   ['DFT 20, axis and dft_length inputs', () => one('DFT', ['x', 'float32', [1, 8, 1]], [tensor('len', 'int64', [], [10]), tensor('ax', 'int64', [], [1])], { onesided: 1 }, 20, ['len', 'ax'])],
   ['Gelu 20, tanh', () => one('Gelu', ['x', 'float32', [2, 8]], [], { approximate: 'tanh' }, 20)],
   ['DequantizeLinear 21, int8 blocks of a weight', () => blockWeight('int8', 0)],

@@ -4,6 +4,7 @@ import Abs from './Abs';
 import Acos from './Acos';
 import Acosh from './Acosh';
 import Add from './Add';
+import AffineGrid from './AffineGrid';
 import And from './And';
 import ArgMax from './ArgMax';
 import ArgMin from './ArgMin';
@@ -21,6 +22,7 @@ import Cast from './Cast';
 import CastLike from './CastLike';
 import Ceil from './Ceil';
 import Celu from './Celu';
+import CenterCropPad from './CenterCropPad';
 import Clip from './Clip';
 import Compress from './Compress';
 import Concat from './Concat';
@@ -199,6 +201,7 @@ export const OPS: OpConverter[] = [
   Acos,
   Acosh,
   Add,
+  AffineGrid,
   And,
   ArgMax,
   ArgMin,
@@ -216,6 +219,7 @@ export const OPS: OpConverter[] = [
   CastLike,
   Ceil,
   Celu,
+  CenterCropPad,
   Clip,
   Compress,
   Concat,
