@@ -1,7 +1,7 @@
 // The opset 18-21 forms newer exporters write (torch.onnx dynamo / onnxscript, onnxruntime's block-wise quantizer),
 // each converted and run on LiteRT against onnxruntime-node: Reduce* with axes as an input, Split's num_outputs, Pad's
 // axes, Resize's antialias and keep_aspect_ratio_policy, GroupNormalization 18 / 21, LayerNormalization's mean and
-// inverse std outputs, Mish, CenterCropPad, AffineGrid, DFT's axis input, Gelu, block-wise DequantizeLinear (int8, int4) of constant weights; and
+// inverse std outputs, Mish, CenterCropPad, Col2Im, AffineGrid, DFT's axis input, Gelu, block-wise DequantizeLinear (int8, int4) of constant weights; and
 // the refusals of what has no TFLite form, in one line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -40,6 +40,10 @@ const CASES: [string, () => Model][] = [
   ['CenterCropPad 18 after a conv (channel-last)', () => buildModel({ inputs: [['x', 'float32', [1, 3, 7, 6]]], outputs: ['y'], opset: 18,
     initializers: [f32('w', [4, 3, 3, 3], 2), i64('s', [5, 9])],
     nodes: [node('Conv', ['x', 'w'], ['c'], {}, 'conv'), node('CenterCropPad', ['c', 's'], ['y'], { axes: [2, 3] }, 'n')] })],
+  ['Col2Im 18 (nn.Fold)', () => one('Col2Im', ['x', 'float32', [1, 8, 9]], [i64('is', [4, 4]), i64('bs', [2, 2])], {}, 18, ['is', 'bs'])],
+  ['Col2Im 18, strides, dilations, pads', () => one('Col2Im', ['x', 'float32', [2, 12, 18]], [i64('is', [6, 7]), i64('bs', [2, 3])],
+    { strides: [2, 1], dilations: [2, 1], pads: [0, 1, 1, 0] }, 18, ['is', 'bs'])],
+  ['Col2Im 18, rows no block reaches', () => one('Col2Im', ['x', 'float32', [1, 8, 6]], [i64('is', [7, 5]), i64('bs', [2, 2])], { strides: [2, 2] }, 18, ['is', 'bs'])],
   ['AffineGrid 20, 2-D, align_corners', () => one('AffineGrid', ['th', 'float32', [2, 2, 3]], [i64('sz', [2, 3, 4, 5])], { align_corners: 1 }, 20, ['sz'])],
   ['AffineGrid 20, 3-D', () => one('AffineGrid', ['th', 'float32', [2, 3, 4]], [i64('sz', [2, 3, 2, 4, 5])], {}, 20, ['sz'])],
   ['DFT 20, axis and dft_length inputs', () => one('DFT', ['x', 'float32', [1, 8, 1]], [tensor('len', 'int64', [], [10]), tensor('ax', 'int64', [], [1])], { onesided: 1 }, 20, ['len', 'ax'])],

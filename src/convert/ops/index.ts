@@ -24,6 +24,7 @@ import Ceil from './Ceil';
 import Celu from './Celu';
 import CenterCropPad from './CenterCropPad';
 import Clip from './Clip';
+import Col2Im from './Col2Im';
 import Compress from './Compress';
 import Concat from './Concat';
 import Constant from './Constant';
@@ -221,6 +222,7 @@ export const OPS: OpConverter[] = [
   Celu,
   CenterCropPad,
   Clip,
+  Col2Im,
   Compress,
   Concat,
   Constant,
