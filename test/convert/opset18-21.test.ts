@@ -2,7 +2,7 @@
 // each converted and run on LiteRT against onnxruntime-node: Reduce* with axes as an input, Split's num_outputs, Pad's
 // axes, Resize's antialias and keep_aspect_ratio_policy, GroupNormalization 18 / 21, LayerNormalization's mean and
 // inverse std outputs, Mish, CenterCropPad, Col2Im, AffineGrid, DFT's axis input, Gelu, block-wise DequantizeLinear (int8, int4) of constant weights; and
-// the refusals of what has no TFLite form, in one line.
+// BitwiseXor / BitwiseNot; the refusals of what has no TFLite form, in one line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { convertModel } from '../../src/convert/convert';
@@ -10,7 +10,8 @@ import { ConvertError } from '../../src/convert/types';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { makeTensor } from '../../src/ir/tensor';
 import type { DType, Model, Tensor } from '../../src/ir/types';
-import { matchBuilt, waveValues } from '../helpers/match';
+import { convertAndMatch, matchBuilt, waveValues } from '../helpers/match';
+import { encodeModel } from '../../src/onnx/writer';
 
 const i64 = (n: string, v: number[]) => tensor(n, 'int64', [v.length], v);
 const f32 = (n: string, dims: number[], seed: number) => makeTensor(n, 'float32', dims, waveValues(dims.reduce((a, b) => a * b, 1), seed));
@@ -70,7 +71,19 @@ CASES.forEach(([name, make], i) => {
   });
 });
 
+for (const [op, dtype] of [['BitwiseXor', 'uint8'], ['BitwiseXor', 'int32'], ['BitwiseNot', 'uint8'], ['BitwiseNot', 'int32']] as const) {
+  test(`${op} 18 on ${dtype} matches onnxruntime bit for bit`, async () => {
+    const names = op === 'BitwiseNot' ? ['a'] : ['a', 'b'];
+    const model = buildModel({ inputs: names.map((n) => [n, dtype, [2, 5]] as In), outputs: ['y'], opset: 18, nodes: [node(op, names, ['y'], {}, 'n')] });
+    const feeds = names.map((n, k) => makeTensor(n, dtype, [2, 5], Array.from({ length: 10 }, (_, j) => ((j * 53 + k * 29) % 256) - (dtype === 'int32' ? 128 : 0))));
+    const m = await convertAndMatch(encodeModel(model), model, feeds);
+    assert.equal(m.worst, 0);
+  });
+}
+
 const REFUSED: [string, () => Model, RegExp][] = [
+  ['BitwiseAnd (no TFLite builtin)', () => buildModel({ inputs: [['a', 'int32', [3]], ['b', 'int32', [3]]], outputs: ['y'], opset: 18,
+    nodes: [node('BitwiseAnd', ['a', 'b'], ['y'], {}, 'n')] }), /BitwiseAnd has no TFLite builtin/],
   ['Cast to float8', () => buildModel({ inputs: [['x', 'float32', [6]]], outputs: ['y'], opset: 21,
     nodes: [node('Cast', ['x'], ['b'], { to: 17 }, 'c1'), node('Cast', ['b'], ['y'], { to: 1 }, 'c2')] }), /Cast to float8e4m3fn is not supported/],
   ['block-wise QuantizeLinear of an activation', () => buildModel({ inputs: [['x', 'float32', [4, 4]]], outputs: ['y'], opset: 21,

@@ -17,6 +17,8 @@ import AveragePool from './AveragePool';
 import BatchNormalization from './BatchNormalization';
 import BiasGelu from './BiasGelu';
 import BitShift from './BitShift';
+import BitwiseNot from './BitwiseNot';
+import BitwiseXor from './BitwiseXor';
 import BlackmanWindow from './BlackmanWindow';
 import Cast from './Cast';
 import CastLike from './CastLike';
@@ -215,6 +217,8 @@ export const OPS: OpConverter[] = [
   BatchNormalization,
   BiasGelu,
   BitShift,
+  BitwiseNot,
+  BitwiseXor,
   BlackmanWindow,
   Cast,
   CastLike,
