@@ -84,6 +84,12 @@ for (const [op, dtype] of [['BitwiseXor', 'uint8'], ['BitwiseXor', 'int32'], ['B
 const REFUSED: [string, () => Model, RegExp][] = [
   ['BitwiseAnd (no TFLite builtin)', () => buildModel({ inputs: [['a', 'int32', [3]], ['b', 'int32', [3]]], outputs: ['y'], opset: 18,
     nodes: [node('BitwiseAnd', ['a', 'b'], ['y'], {}, 'n')] }), /BitwiseAnd has no TFLite builtin/],
+  ['ImageDecoder (20)', () => buildModel({ inputs: [['x', 'uint8', [100]]], outputs: ['y'], opset: 20, nodes: [node('ImageDecoder', ['x'], ['y'], {}, 'n')] }),
+    /ImageDecoder has no TFLite builtin/],
+  ['RegexFullMatch (20)', () => buildModel({ inputs: [['x', 'string', [2]]], outputs: ['y'], opset: 20, nodes: [node('RegexFullMatch', ['x'], ['y'], { pattern: 'a.*' }, 'n')] }),
+    /RegexFullMatch/],
+  ['StringSplit (20)', () => buildModel({ inputs: [['x', 'string', [2]]], outputs: ['y', 'n'], opset: 20, nodes: [node('StringSplit', ['x'], ['y', 'n'], {}, 'n')] }),
+    /StringSplit/],
   ['Cast to float8', () => buildModel({ inputs: [['x', 'float32', [6]]], outputs: ['y'], opset: 21,
     nodes: [node('Cast', ['x'], ['b'], { to: 17 }, 'c1'), node('Cast', ['b'], ['y'], { to: 1 }, 'c2')] }), /Cast to float8e4m3fn is not supported/],
   ['block-wise QuantizeLinear of an activation', () => buildModel({ inputs: [['x', 'float32', [4, 4]]], outputs: ['y'], opset: 21,

@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildModel, node, tensor } from '../../src/onnx/builder';
+import { buildGraph, buildModel, node, tensor } from '../../src/onnx/builder';
+import { makeTensor } from '../../src/ir/tensor';
 import type { OnnxFunction, FunctionNode } from '../../src/onnx/functions';
 import { decodeModel } from '../../src/onnx/reader';
 import { encodeModel } from '../../src/onnx/writer';
-import { ModelError, type Model, type Node } from '../../src/ir/types';
+import { ModelError, type Graph, type Model, type Node } from '../../src/ir/types';
 import { convertAndMatch, seededInputs, waveValues } from '../helpers/match';
 import { leanOnnxWireGraph } from '../../src/onnx/lean-reader';
 import { openModel } from '../../src/worker/model-service';
@@ -120,6 +121,29 @@ test('a body value named like a main-graph value gets a name of its own', () => 
   const m = decodeModel(written(model, [f]));
   for (const n of m.graph.nodes) for (const o of n.outputs) { assert.ok(!names.has(o), `${o} made twice`); names.add(o); }
   assert.deepEqual(m.graph.nodes.map((n) => n.opType), ['Abs', 'Relu', 'Neg']);
+});
+
+test('a body\'s If reads the body\'s values: its branches are renamed with them, and the model matches onnxruntime', async () => {
+  const branch = (op: string) => buildGraph({ name: op, nodes: [node(op, ['t'], ['o'], {}, op)], inputs: [], outputs: ['o'] }, new Set(['t']));
+  const f = fn(TORCH, 'Gate', ['a'], ['o'], [
+    node('Abs', ['a'], ['t'], {}, 'abs'),
+    node('ReduceSum', ['t'], ['s'], { keepdims: 0 }, 'sum'),
+    node('Constant', [], ['lim'], { value: tensor('lim', 'float32', [], [3]) }, 'lim'),
+    node('Greater', ['s', 'lim'], ['c'], {}, 'gt'),
+    node('If', ['c'], ['o'], { then_branch: branch('Neg'), else_branch: branch('Sigmoid') }, 'if'),
+  ]);
+  const model = buildModel({ inputs: [['x', 'float32', [2, 3]]], outputs: ['z'], opset: 18, infer: false,
+    nodes: [call(TORCH, 'Gate', ['x'], ['h'], 'g1'), call(TORCH, 'Gate', ['h'], ['z'], 'g2')] });
+  const bytes = written(model, [f]);
+  const m = decodeModel(bytes);
+  const ifs = m.graph.nodes.filter((n) => n.opType === 'If');
+  assert.deepEqual(ifs.map((n) => n.name).sort(), ['g1/if', 'g2/if']);
+  const then = ifs.find((n) => n.name === 'g2/if')!.attrs.get('then_branch')!.value as Graph;
+  assert.deepEqual(then.nodes[0].inputs, ['g2/t'], 'the branch reads the inlined value');
+  const file = join(mkdtempSync(join(tmpdir(), 'functions-if-')), 'gate.onnx');
+  writeFileSync(file, bytes);
+  const r = await convertAndMatch(file, m, [makeTensor('x', 'float32', [2, 3], [0.5, -2, 1, 0.3, -0.1, 0.9])]);
+  assert.ok(r.worst <= 1e-6, `rel ${r.worst}`);
 });
 
 test('a function that calls itself is refused in one line', () => {
