@@ -1,6 +1,6 @@
 // The opset 18-21 forms newer exporters write (torch.onnx dynamo / onnxscript, onnxruntime's block-wise quantizer),
 // each converted and run on LiteRT against onnxruntime-node: Reduce* with axes as an input, Split's num_outputs, Pad's
-// axes, Resize's antialias and keep_aspect_ratio_policy, GroupNormalization 18 / 21, LayerNormalization's mean and
+// axes and wrap mode (19), Resize's antialias and keep_aspect_ratio_policy, GroupNormalization 18 / 21, LayerNormalization's mean and
 // inverse std outputs, Mish, CenterCropPad, Col2Im, AffineGrid, DFT's axis input, Gelu, block-wise DequantizeLinear (int8, int4) of constant weights; and
 // BitwiseXor / BitwiseNot; the refusals of what has no TFLite form, in one line.
 import { test } from 'node:test';
@@ -25,6 +25,9 @@ const CASES: [string, () => Model][] = [
   ['ReduceL2 18, no axes', () => one('ReduceL2', ['x', 'float32', [2, 3, 4]], [], {}, 18)],
   ['Split 18, num_outputs uneven', () => one('Split', ['x', 'float32', [2, 7]], [], { axis: 1, num_outputs: 3 }, 18, [], ['a', 'b', 'c'])],
   ['Pad 19, axes, reflect', () => one('Pad', ['x', 'float32', [1, 3, 4, 5]], [i64('p', [1, 2, 2, 1]), i64('ax', [2, -1])], { mode: 'reflect' }, 19, ['p', '', 'ax'])],
+  ['Pad 19, wrap, after a conv (channel-last)', () => buildModel({ inputs: [['x', 'float32', [1, 3, 5, 6]]], outputs: ['y'], opset: 19,
+    initializers: [f32('w', [4, 3, 3, 3], 2), i64('p', [0, 0, 1, 2, 0, 0, 2, 1])],
+    nodes: [node('Conv', ['x', 'w'], ['c'], {}, 'conv'), node('Pad', ['c', 'p'], ['y'], { mode: 'wrap' }, 'n')] })],
   ['Resize 18, antialias linear, shrink by sizes', () => one('Resize', X4, [i64('sz', [1, 2, 3, 4])], { mode: 'linear', antialias: 1 }, 18, ['', '', 'sz'])],
   ['Resize 18, antialias cubic (torch antialias=True)', () => one('Resize', X4, [i64('sz', [1, 2, 4, 5])],
     { mode: 'cubic', antialias: 1, cubic_coeff_a: -0.5, coordinate_transformation_mode: 'pytorch_half_pixel' }, 18, ['', '', 'sz'])],
@@ -90,6 +93,8 @@ const REFUSED: [string, () => Model, RegExp][] = [
     /RegexFullMatch/],
   ['StringSplit (20)', () => buildModel({ inputs: [['x', 'string', [2]]], outputs: ['y', 'n'], opset: 20, nodes: [node('StringSplit', ['x'], ['y', 'n'], {}, 'n')] }),
     /StringSplit/],
+  ['Pad wrap by more than the axis', () => one('Pad', ['x', 'float32', [1, 3, 2, 3]], [i64('p', [3, 1, 0, 0]), i64('ax', [2, 3])], { mode: 'wrap' }, 19, ['p', '', 'ax']),
+    /wrap by more than an axis/],
   ['Cast to float8', () => buildModel({ inputs: [['x', 'float32', [6]]], outputs: ['y'], opset: 21,
     nodes: [node('Cast', ['x'], ['b'], { to: 17 }, 'c1'), node('Cast', ['b'], ['y'], { to: 1 }, 'c2')] }), /Cast to float8e4m3fn is not supported/],
   ['block-wise QuantizeLinear of an activation', () => buildModel({ inputs: [['x', 'float32', [4, 4]]], outputs: ['y'], opset: 21,
