@@ -290,14 +290,28 @@ const FOLDS: Record<string, Fold> = {
   },
 };
 
-/** Element index → index into a Quantize/DequantizeLinear scale (a scalar, or a vector along `axis`). */
+/** Element index → index into a Quantize/DequantizeLinear scale (a scalar, a vector along `axis`, or from opset 21
+ *  blocks of `block_size` along `axis`: a scale of x's rank with ceil(dim / block_size) entries on that axis). */
 function perAxis(n: Node, x: V, s: V): ((i: number) => number) | undefined {
-  if (s.v.length === 1) return () => 0;
+  const block = aInt(n, 'block_size', 0);
+  if (s.v.length === 1 && block === 0) return () => 0;
   const r = x.dims.length;
   const axis = norm(aInt(n, 'axis', 1), r);
+  if (block > 0) return perBlock(x.dims, s.dims, axis, block);
   if (s.dims.length !== 1 || x.dims[axis] !== s.v.length) return undefined;
   const inner = elementCount(x.dims.slice(axis + 1));
   return (i) => Math.floor(i / inner) % s.v.length;
+}
+
+function perBlock(xd: number[], sd: number[], axis: number, block: number): ((i: number) => number) | undefined {
+  if (sd.length !== xd.length || sd.some((d, k) => (k === axis ? d !== Math.ceil(xd[k] / block) : d !== xd[k]))) return undefined;
+  const inner = elementCount(xd.slice(axis + 1));
+  const along = xd[axis];
+  return (i) => {
+    const outer = Math.floor(i / (inner * along));
+    const c = Math.floor(i / inner) % along;
+    return (outer * sd[axis] + Math.floor(c / block)) * inner + (i % inner);
+  };
 }
 
 function castTarget(n: Node): DType | undefined {
@@ -316,7 +330,7 @@ function constantAttr(n: Node): V | undefined {
 }
 
 /** Saturation bounds of QuantizeLinear's integer types. */
-const QRANGES: Partial<Record<DType, [number, number]>> = { int8: [-128, 127], uint8: [0, 255], int16: [-32768, 32767], uint16: [0, 65535] };
+const QRANGES: Partial<Record<DType, [number, number]>> = { int8: [-128, 127], uint8: [0, 255], int16: [-32768, 32767], uint16: [0, 65535], int4: [-8, 7], uint4: [0, 15] };
 
 /** onnxruntime's com.microsoft Quantize/DequantizeLinear (UseQDQContribOps) are ONNX's under another domain. */
 export function isQdqNode(node: Node, op: 'QuantizeLinear' | 'DequantizeLinear'): boolean {

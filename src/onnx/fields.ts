@@ -12,7 +12,7 @@ export function tagOf(field: number, wire: Wire): number {
   return field * 8 + wire;
 }
 
-export const enum ModelField { IrVersion = 1, ProducerName = 2, ProducerVersion = 3, Graph = 7, OpsetImport = 8 }
+export const enum ModelField { IrVersion = 1, ProducerName = 2, ProducerVersion = 3, Graph = 7, OpsetImport = 8, Functions = 25 }
 export const enum OpsetField { Domain = 1, Version = 2 }
 export const enum GraphField { Node = 1, Initializer = 5, Input = 11, Output = 12, ValueInfo = 13, SparseInitializer = 15 }
 export const enum NodeField { Input = 1, Output = 2, Name = 3, OpType = 4, Attribute = 5, Domain = 7 }

@@ -1,6 +1,6 @@
 // The graph view's first read of an .onnx file: the WireGraph straight from the protobuf bytes, without decoding
 // weights, declared intermediate shapes or building the IR, so a 20,000-node model is drawn sooner. It covers the
-// common layout only; for anything else (sparse initializers, IR-1 attributes without a type, unknown dtypes, bytes
+// common layout only; for anything else (model-local functions, sparse initializers, IR-1 attributes without a type, unknown dtypes, bytes
 // that do not parse) it returns undefined and the caller reads the model the full way (src/onnx/reader.ts), which
 // also gives the one-line error for a bad file. Node ids follow the file's order; names are made up as the reader
 // makes them, so verdicts, accuracy rows and reveals (all by node name) match.
@@ -380,6 +380,8 @@ function read(bytes: Buffer, file: string): { graph: WireGraph; names: string[] 
       });
       opsets.set(domain === 'ai.onnx' ? '' : domain, version);
     }
+    // model-local functions: the full reader inlines their calls (src/onnx/functions.ts), so the view shows ONNX ops
+    else if (f === ModelField.Functions) throw new Unsupported();
   });
   if (!graph || graphs !== 1 || opsets.size === 0) throw new Unsupported();
   const nodeSpans: number[] = [], inputSpans: [number, number][] = [], outputSpans: [number, number][] = [];

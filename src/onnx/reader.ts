@@ -8,6 +8,7 @@ import { GraphField, ModelField, Wire, repeatedNodeName, tagOf, unnamedNodeName 
 import { ONNX_DTYPES, arrayTypeFor, bytesPerElement, unpackNibbles, valuesFromBytes } from '../ir/tensor';
 import { AttrValue, DType, Graph, Model, ModelError, Node, Shape, Tensor, TensorValues, ValueInfo } from '../ir/types';
 import { sortAndValidate } from '../ir/validate';
+import { type AttrRef, type FunctionNode, type OnnxFunction, inlineFunctions } from './functions';
 
 /** protobufjs gives int64 as Long objects (or numbers); this turns them into safe JavaScript numbers. */
 type LongLike = number | { toNumber(): number; high: number; low: number; unsigned?: boolean };
@@ -177,14 +178,12 @@ export function decodeModel(bytes: Uint8Array, opts: ReadOptions = {}): Model {
     throw new ModelError('not a valid ONNX model: it declares no opset (opset_import is empty)');
   }
   const ctx: Ctx = { baseDir: opts.baseDir, skipExternal: !!opts.skipExternalData };
-  const opsets = new Map<string, number>();
-  for (const o of proto.opsetImport) {
-    const d = o.domain === 'ai.onnx' ? '' : (o.domain ?? '');
-    opsets.set(d, num(o.version as LongLike, 'opset version'));
-  }
+  const opsets = readOpsets(proto.opsetImport);
   let graph: Graph;
+  let functions: OnnxFunction[];
   try {
     graph = readGraph(proto.graph, ctx, new Set());
+    functions = (proto.functions ?? []).map((f) => readFunction(f, ctx));
   } catch (e) {
     if (e instanceof RangeError) throw new ModelError(`the model is too deeply nested or too large to read (${e.message})`);
     throw e;
@@ -202,7 +201,55 @@ export function decodeModel(bytes: Uint8Array, opts: ReadOptions = {}): Model {
     graph,
     metadata,
   };
+  inlineFunctions(model, functions);
   return model;
+}
+
+function readOpsets(list: onnx.IOperatorSetIdProto[]): Map<string, number> {
+  const opsets = new Map<string, number>();
+  for (const o of list) {
+    const d = o.domain === 'ai.onnx' ? '' : (o.domain ?? '');
+    opsets.set(d, num(o.version as LongLike, 'opset version'));
+  }
+  return opsets;
+}
+
+/** A model-local function (inlined by functions.ts once the whole model is read). */
+function readFunction(f: onnx.IFunctionProto, ctx: Ctx): OnnxFunction {
+  const fname = f.name ?? '';
+  const domain = f.domain === 'ai.onnx' ? '' : (f.domain ?? '');
+  const inputs = [...(f.input ?? [])];
+  const scope = new Set(inputs);
+  const nodes: FunctionNode[] = (f.node ?? []).map((n, i) => {
+    const name = n.name ?? '';
+    const refs = new Map<string, AttrRef>();
+    const plain: onnx.IAttributeProto[] = [];
+    for (const a of n.attribute ?? []) {
+      if (a.refAttrName) refs.set(a.name ?? '', { ref: a.refAttrName, type: attrTypeName(a.type ?? 0) });
+      else plain.push(a);
+    }
+    const node: FunctionNode = {
+      name, opType: n.opType ?? '',
+      domain: n.domain === 'ai.onnx' ? '' : (n.domain ?? ''),
+      inputs: [...(n.input ?? [])], outputs: [...(n.output ?? [])],
+      attrs: readAttrs(plain, ctx, scope, name || `${fname}/${n.opType}_${i}`),
+    };
+    for (const o of node.outputs) if (o) scope.add(o);
+    if (refs.size) node.refs = refs;
+    return node;
+  });
+  return {
+    domain, name: fname, inputs, outputs: [...(f.output ?? [])],
+    attributes: [...(f.attribute ?? [])],
+    defaults: readAttrs(f.attributeProto ?? [], ctx, scope, fname),
+    nodes, opsets: readOpsets(f.opsetImport ?? []),
+  };
+}
+
+const ATTR_TYPE_NAMES: AttrValue['type'][] = ['unsupported', 'float', 'int', 'string', 'tensor', 'graph', 'floats', 'ints', 'strings', 'tensors', 'graphs'];
+
+function attrTypeName(t: number): AttrValue['type'] {
+  return ATTR_TYPE_NAMES[t] ?? 'unsupported';
 }
 
 interface Ctx {
@@ -266,6 +313,7 @@ function readAttrs(list: onnx.IAttributeProto[], ctx: Ctx, scope: Set<string>, n
   const T = onnx.AttributeProto.AttributeType;
   for (const a of list) {
     const name = a.name ?? '';
+    if (a.refAttrName) throw new ModelError(`node ${nodeName}: attribute ${name} refers to a function's attribute ${a.refAttrName} inside a subgraph, which onnx2lite cannot inline`, nodeName);
     let v: AttrValue;
     let type = a.type ?? T.UNDEFINED;
     if (type === T.UNDEFINED) {

@@ -3,6 +3,7 @@
 import { onnx } from '../generated/onnx/onnx.js';
 import { DTYPE_TO_ONNX, packNibbles, tensorBytes } from '../ir/tensor';
 import { AttrValue, Graph, Model, Tensor, ValueInfo } from '../ir/types';
+import type { OnnxFunction } from './functions';
 
 export interface WriteOptions {
   /** Write graph.values of intermediate values as value_info (default true). */
@@ -12,6 +13,8 @@ export interface WriteOptions {
    * the caller writes `tensorBytes(t)` to `location` at `offset`.
    */
   external?: Map<string, { location: string; offset?: number; length?: number }>;
+  /** Model-local functions to write beside the graph (ModelProto.functions); the graph's nodes may call them. */
+  functions?: OnnxFunction[];
 }
 
 export function encodeModel(model: Model, opts: WriteOptions = {}): Uint8Array {
@@ -25,6 +28,7 @@ export function encodeModel(model: Model, opts: WriteOptions = {}): Uint8Array {
     opsetImport: [...model.opsets].map(([domain, version]) => ({ domain, version })),
     graph: graphProto(model.graph, opts.valueInfo ?? true, opts.external),
     metadataProps: [...model.metadata].map(([key, value]) => ({ key, value })),
+    functions: (opts.functions ?? []).map((f) => functionProto(f, opts.valueInfo ?? true)),
   };
   return onnx.ModelProto.encode(proto as onnx.ModelProto.$Properties).finish();
 }
@@ -51,6 +55,23 @@ function graphProto(g: Graph, withValueInfo: boolean, external?: External): onnx
     input: g.inputs.map(valueInfoProto),
     output: g.outputs.map(valueInfoProto),
     valueInfo: withValueInfo ? [...g.values.values()].filter((v) => !io.has(v.name) && v.dtype).map(valueInfoProto) : [],
+  };
+}
+
+function functionProto(f: OnnxFunction, vi: boolean): onnx.IFunctionProto {
+  const T = onnx.AttributeProto.AttributeType;
+  const types: Record<string, number> = { float: T.FLOAT, int: T.INT, string: T.STRING, tensor: T.TENSOR, graph: T.GRAPH, floats: T.FLOATS, ints: T.INTS, strings: T.STRINGS, tensors: T.TENSORS, graphs: T.GRAPHS };
+  return {
+    name: f.name, domain: f.domain, input: f.inputs, output: f.outputs, attribute: f.attributes,
+    attributeProto: [...f.defaults].map(([name, a]) => attrProto(name, a, vi)).filter((a): a is onnx.IAttributeProto => !!a),
+    opsetImport: [...f.opsets].map(([domain, version]) => ({ domain, version })),
+    node: f.nodes.map((n) => ({
+      name: n.name, opType: n.opType, domain: n.domain, input: n.inputs, output: n.outputs,
+      attribute: [
+        ...[...n.attrs].map(([name, a]) => attrProto(name, a, vi)).filter((a): a is onnx.IAttributeProto => !!a),
+        ...[...n.refs ?? []].map(([name, r]) => ({ name, refAttrName: r.ref, type: types[r.type] ?? T.UNDEFINED })),
+      ],
+    })),
   };
 }
 

@@ -1,8 +1,10 @@
 // ONNX Pad → TFLite PAD / PADV2 (constant mode; the value may be computed), MIRROR_PAD (reflect) or GATHERs of
-// repeated edge indices (edge), on the stored layout; negative pads (constant mode) crop by a SLICE first;
+// repeated edge indices (edge) or indices around the axis (wrap, opset 19), on the stored layout; negative pads (constant mode) crop by a SLICE first;
 // computed pads: _pad_computed.ts.
 import { toNumbers } from '../../ir/tensor';
 import { attrFloat, attrInts, attrString, normAxis } from '../attrs';
+import type { Node } from '../../ir/types';
+import type { ConvertContext } from '../context';
 import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
 import { NUMERIC } from './_elementwise';
@@ -15,12 +17,13 @@ const Pad: OpConverter = {
   opset: [1, MAX_OPSET], dtypes: NUMERIC, layout: 'axis',
   check(node, ctx) {
     const mode = attrString(node, 'mode', 'constant');
-    if (mode === 'wrap') return refuse('attribute', `Pad with mode=${mode} has no TFLite builtin; use constant, reflect or edge`);
+    if (!['constant', 'reflect', 'edge', 'wrap'].includes(mode)) return refuse('attribute', `Pad with mode=${mode} is not supported`);
     if (node.inputs[1] && !ctx.isConstant(node.inputs[1])) return computedPadReason(node, ctx);
     if (node.inputs[2] && !ctx.isConstant(node.inputs[2]) && ctx.shape(node.inputs[2]).reduce((a, b) => a * b, 1) !== 1) {
       return refuse('rank', 'Pad with a non-scalar value is not supported');
     }
     if (node.inputs[3] && !ctx.isConstant(node.inputs[3])) return refuse('computed-input', 'Pad with non-constant axes is not supported');
+    if (mode === 'wrap' && wrapsPastAxis(node, ctx)) return refuse('attribute', 'Pad with mode=wrap by more than an axis\'s length is not supported (onnxruntime and numpy differ there)');
     return undefined;
   },
   convert(node, ctx) {
@@ -62,8 +65,8 @@ const Pad: OpConverter = {
       ctx.emit('MIRROR_PAD', [xi, padT], [out], { mode: 'REFLECT' });
       return;
     }
-    if (mode === 'edge') {
-      emitEdge(new Emitter(ctx, node), xi, x.perm.map((a) => [begin[a], end[a]]), out);
+    if (mode === 'edge' || mode === 'wrap') {
+      emitEdge(new Emitter(ctx, node), xi, x.perm.map((a) => [begin[a], end[a]]), out, mode === 'wrap');
       return;
     }
     const vName = node.inputs[2];
@@ -87,8 +90,17 @@ const Pad: OpConverter = {
     }
   },
 };
-/** Edge padding: along each padded axis, a GATHER that repeats the first and last index. */
-function emitEdge(e: Emitter, x: number, pads: [number, number][], out: number): void {
+/** A wrap pad longer than its axis (onnxruntime does not repeat the axis as numpy's reference does). */
+function wrapsPastAxis(node: Node, ctx: ConvertContext): boolean {
+  const dims = ctx.shape(node.inputs[0]);
+  const raw = node.inputs[1] ? toNumbers(ctx.constant(node.inputs[1])!) : attrInts(node, 'pads') ?? [];
+  const axes = node.inputs[3] ? toNumbers(ctx.constant(node.inputs[3])!).map((a) => normAxis(a, dims.length)) : dims.map((_, i) => i);
+  return axes.some((a, k) => Math.max(raw[k], raw[k + axes.length]) > dims[a]);
+}
+
+/** Edge padding: along each padded axis, a GATHER that repeats the first and last index; wrap (opset 19) takes
+ *  the indices around the axis instead (the last ones before, the first ones after). */
+function emitEdge(e: Emitter, x: number, pads: [number, number][], out: number, wrap = false): void {
   const axes = pads.map((p, i) => (p[0] || p[1] ? i : -1)).filter((i) => i >= 0);
   let cur = x;
   if (axes.length === 0) {
@@ -98,7 +110,8 @@ function emitEdge(e: Emitter, x: number, pads: [number, number][], out: number):
   axes.forEach((axis, k) => {
     const n = e.shape(cur)[axis];
     const [b, a] = pads[axis];
-    const idx = [...new Array<number>(b).fill(0), ...Array.from({ length: n }, (_, i) => i), ...new Array<number>(a).fill(n - 1)];
+    const idx = wrap ? Array.from({ length: b + n + a }, (_, k) => (((k - b) % n) + n) % n)
+      : [...new Array<number>(b).fill(0), ...Array.from({ length: n }, (_, i) => i), ...new Array<number>(a).fill(n - 1)];
     const shape = e.shape(cur).map((d, i) => (i === axis ? idx.length : d));
     cur = e.op('GATHER', [cur, e.ctx.constInt32(idx, `${e.node.name}/edge${axis}`)], shape, e.type(cur), { axis, batchDims: 0 },
       k === axes.length - 1 ? out : undefined);

@@ -5,7 +5,7 @@
 // signals (NCW: F.interpolate on audio features, StyleTTS / Kokoro's upsampling shortcut) are images of height 1.
 import type { Node } from '../../ir/types';
 import { toNumbers } from '../../ir/tensor';
-import { attrFloats, attrInt, attrString } from '../attrs';
+import { attrFloats, attrInt, attrInts, attrString } from '../attrs';
 import type { ConvertContext } from '../context';
 import { channelLast } from '../layout';
 import type { OpConverter } from '../types';
@@ -23,7 +23,20 @@ export function spatialScales(node: Node, ctx: ConvertContext, xs: number[], ys:
   const name = node.inputs[idx];
   const c = name ? ctx.constant(name) : undefined;
   const given = c && c.dims.reduce((a, b) => a * b, 1) === xs.length ? toNumbers(c) : attrFloats(node, 'scales');
-  return xs.slice(2).map((d, i) => (given ? given[i + 2] : ys[i + 2] / d));
+  const kept = keptAspectScale(node, ctx, xs);
+  return xs.slice(2).map((d, i) => (kept?.axes.includes(i + 2) ? kept.scale : given ? given[i + 2] : ys[i + 2] / d));
+}
+
+/** Opset 18's keep_aspect_ratio_policy (not_larger / not_smaller) with constant sizes: the one scale of the axes it
+ *  resizes (the output is round(scale · in), the shape functions' answer; sampling follows this scale). */
+function keptAspectScale(node: Node, ctx: ConvertContext, xs: number[]): { scale: number; axes: number[] } | undefined {
+  const policy = attrString(node, 'keep_aspect_ratio_policy', 'stretch');
+  const sz = node.inputs[3] ? ctx.constant(node.inputs[3]) : undefined;
+  if (policy === 'stretch' || !sz) return undefined;
+  const axes = (attrInts(node, 'axes') ?? xs.map((_, i) => i)).map((a) => (a < 0 ? a + xs.length : a));
+  const sizes = toNumbers(sz);
+  const ratios = axes.map((a, i) => sizes[i] / xs[a]);
+  return { scale: policy === 'not_larger' ? Math.min(...ratios) : Math.max(...ratios), axes };
 }
 
 /** ONNX `sizes` computed in the graph and an output whose H and W are known only at run time (torchvision pastes
@@ -61,7 +74,7 @@ function resizeDims(node: Node, ctx: ConvertContext): ResizeDim[] {
 export function flagsFor(node: Node, ctx: ConvertContext): TflResizeFlags | undefined {
   const mode = attrString(node, 'mode', 'nearest');
   const ct = coordMode(node, ctx);
-  if (mode === 'cubic' || ct === 'tf_crop_and_resize') return undefined;
+  if (mode === 'cubic' || ct === 'tf_crop_and_resize' || (mode === 'linear' && attrInt(node, 'antialias', 0) === 1)) return undefined;
   const nm = node.opType === 'Upsample' ? 'floor' : attrString(node, 'nearest_mode', 'round_prefer_floor');
   return tflResizeFlags(resizeDims(node, ctx), mode === 'nearest' ? 'nearest' : 'linear', ct, nm);
 }
@@ -113,7 +126,6 @@ const Resize: OpConverter = {
     if (xs[0] !== ys[0] || xs[1] !== ys[1]) return refuse('unsupported', 'Resize that changes the batch or channel dims is not supported');
     const mode = attrString(node, 'mode', 'nearest');
     if (!['nearest', 'linear', 'cubic'].includes(mode)) return refuse('attribute', `Resize with mode=${mode} is not supported`);
-    if (attrInt(node, 'antialias', 0) === 1) return refuse('attribute', 'Resize with antialias=1 is not supported');
     const ct = coordMode(node, ctx);
     if (!['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_half_pixel_for_nn', 'tf_crop_and_resize'].includes(ct)) {
       return refuse('attribute', `Resize with coordinate_transformation_mode=${ct} is not supported`);
@@ -124,7 +136,9 @@ const Resize: OpConverter = {
       const why = scaledResizeReason(node, mode, ct);
       if (why) return why;
     }
-    if (attrString(node, 'keep_aspect_ratio_policy', 'stretch') !== 'stretch') return refuse('attribute', 'Resize with keep_aspect_ratio_policy is not supported');
+    const policy = attrString(node, 'keep_aspect_ratio_policy', 'stretch');
+    if (!['stretch', 'not_larger', 'not_smaller'].includes(policy)) return refuse('attribute', `Resize with keep_aspect_ratio_policy=${policy} is not supported`);
+    if (policy !== 'stretch' && (!node.inputs[3] || !ctx.isConstant(node.inputs[3]))) return refuse('computed-input', `Resize with keep_aspect_ratio_policy=${policy} needs constant sizes`);
     if (rank === 5) return volumeReason(node, ctx, ys);
     if (rank === 3) return signalReason(node, ctx, ys);
     if (sizedAtRunTime(node, ctx)) return scaledResizeReason(node, mode, ct);

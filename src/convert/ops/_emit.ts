@@ -108,6 +108,13 @@ export function composite(op: string, emits: string[], build: (e: Emitter, x: nu
   };
 }
 
+/** log(1 + exp(x)) as relu(x) + log(1 + exp(-|x|)), so that large inputs do not overflow (Softplus, Mish). */
+export function softplusOf(e: Emitter, x: number, out?: number): number {
+  const t = e.un('EXP', e.un('NEG', e.un('ABS', x)));
+  const l = e.un('LOG', e.bin('ADD', t, e.scalar(1)));
+  return e.bin('ADD', e.un('RELU', x), l, out);
+}
+
 /** alpha * (exp(min(x, 0) / scale) - 1): the negative branch of Elu, Selu and Celu. */
 export function expm1Negative(e: Emitter, x: number, alpha: number, scale = 1): number {
   let m = e.bin('MINIMUM', x, e.scalar(0));

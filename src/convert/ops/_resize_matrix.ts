@@ -1,4 +1,4 @@
-// Resize as matrices: every ONNX Resize without antialiasing is linear in the input and separable, so each spatial
+// Resize as matrices: every ONNX Resize (antialiased too) is linear in the input and separable, so each spatial
 // dim has a constant [out, in] interpolation matrix (nearest, linear or cubic taps at ONNX's coordinates, edge
 // padding or exclude_outside). The channel-last input is multiplied along W, then along H, with BATCH_MATMUL. This
 // serves every case TFLite's RESIZE_* cannot reproduce (cubic, scales that do not divide the sizes, other rounding
@@ -23,7 +23,28 @@ function cubicWeight(d: number, a: number): number {
   return 0;
 }
 
-export function resizeTaps(d: ResizeDim, mode: string, ct: string, nearestMode: string, cubicA: number, excludeOutside: boolean): Taps {
+/** Opset 18's antialias (linear and cubic) as onnxruntime computes it (PIL's filters): the filter stretched by
+ *  1 / scale when shrinking, its taps outside the input moved onto the edge pixel (or dropped with exclude_outside),
+ *  normalized. */
+function antialiasTaps(m: Float32Array, row: number, v: number, d: ResizeDim, mode: string, cubicA: number, excludeOutside: boolean): void {
+  const ss = Math.min(d.scale, 1);
+  const support = (mode === 'linear' ? 1 : 2) / ss;
+  const window = Math.ceil(support) * 2 + 1;
+  const center = v + 0.5;
+  const lo = Math.floor(center - support + 0.5);
+  const hi = lo + Math.min(Math.max(Math.floor(center + support + 0.5) - lo, 0), window);
+  const taps: [number, number][] = [];
+  for (let j = lo; j < hi; j++) {
+    if (excludeOutside && (j < 0 || j >= d.inSize)) continue;
+    const t = (j - center + 0.5) * ss;
+    taps.push([Math.min(Math.max(j, 0), d.inSize - 1), mode === 'linear' ? Math.max(0, 1 - Math.abs(t)) : cubicWeight(t, cubicA)]);
+  }
+  const sum = taps.reduce((a, [, w]) => a + w, 0);
+  for (const [j, w] of taps) m[row + j] += sum === 0 ? w : w / sum;
+}
+
+export function resizeTaps(d: ResizeDim, mode: string, ct: string, nearestMode: string, cubicA: number, excludeOutside: boolean,
+  antialias = false): Taps {
   const { inSize, outSize } = d;
   const m = new Float32Array(outSize * inSize);
   const inside: boolean[] = [];
@@ -34,7 +55,9 @@ export function resizeTaps(d: ResizeDim, mode: string, ct: string, nearestMode: 
     inside.push(ok);
     if (!ok) continue;
     const row = o * inSize;
-    if (mode === 'nearest') {
+    if (antialias && mode !== 'nearest') {
+      antialiasTaps(m, row, v, d, mode, cubicA, excludeOutside);
+    } else if (mode === 'nearest') {
       m[row + clamp(onnxNearest(v, nearestMode))] = 1;
     } else if (mode === 'linear') {
       const c = Math.min(Math.max(v, 0), inSize - 1);
@@ -64,8 +87,9 @@ export function emitResizeByMatrices(ctx: ConvertContext, node: Node, x: number,
   const nm = node.opType === 'Upsample' ? 'floor' : attrString(node, 'nearest_mode', 'round_prefer_floor');
   const a = attrFloat(node, 'cubic_coeff_a', -0.75);
   const ex = attrInt(node, 'exclude_outside', 0) === 1;
-  const th = resizeTaps(dh, mode, ct, nm, a, ex);
-  const tw = resizeTaps(dw, mode, ct, nm, a, ex);
+  const aa = attrInt(node, 'antialias', 0) === 1;
+  const th = resizeTaps(dh, mode, ct, nm, a, ex, aa);
+  const tw = resizeTaps(dw, mode, ct, nm, a, ex, aa);
   const Ho = dh.outSize;
   const Wo = dw.outSize;
   // Along W: [N·H, W, C] → [N·H, Wo, C]; along H: [N, H, Wo·C] → [N, Ho, Wo·C].

@@ -22,7 +22,7 @@ export function emitVolumeResize(ctx: ConvertContext, node: Node, x: number, out
   const mode = attrString(node, 'mode', 'nearest');
   if (!flags) {
     const nm = node.opType === 'Upsample' ? 'floor' : attrString(node, 'nearest_mode', 'round_prefer_floor');
-    const [td, th, tw] = dims.map((d) => resizeTaps(d, mode, ct, nm, attrFloat(node, 'cubic_coeff_a', -0.75), attrInt(node, 'exclude_outside', 0) === 1));
+    const [td, th, tw] = dims.map((d) => resizeTaps(d, mode, ct, nm, attrFloat(node, 'cubic_coeff_a', -0.75), attrInt(node, 'exclude_outside', 0) === 1, attrInt(node, 'antialias', 0) === 1));
     const along = (v: number, rows: number, n: number, taps: Float32Array, o: number, rest: number, what: string) =>
       e.op('BATCH_MATMUL', [ctx.constFloat32(taps, [1, o, n], `${node.name}/resize_${what}`), e.reshape(v, [rows, n, rest])], [rows, o, rest], 'FLOAT32',
         { adjX: false, adjY: false });

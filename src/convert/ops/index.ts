@@ -4,6 +4,7 @@ import Abs from './Abs';
 import Acos from './Acos';
 import Acosh from './Acosh';
 import Add from './Add';
+import AffineGrid from './AffineGrid';
 import And from './And';
 import ArgMax from './ArgMax';
 import ArgMin from './ArgMin';
@@ -16,12 +17,16 @@ import AveragePool from './AveragePool';
 import BatchNormalization from './BatchNormalization';
 import BiasGelu from './BiasGelu';
 import BitShift from './BitShift';
+import BitwiseNot from './BitwiseNot';
+import BitwiseXor from './BitwiseXor';
 import BlackmanWindow from './BlackmanWindow';
 import Cast from './Cast';
 import CastLike from './CastLike';
 import Ceil from './Ceil';
 import Celu from './Celu';
+import CenterCropPad from './CenterCropPad';
 import Clip from './Clip';
+import Col2Im from './Col2Im';
 import Compress from './Compress';
 import Concat from './Concat';
 import Constant from './Constant';
@@ -103,6 +108,7 @@ import MicrosoftGridSample from './MicrosoftGridSample';
 import MicrosoftQuantizeLinear from './MicrosoftQuantizeLinear';
 import MicrosoftTrilu from './MicrosoftTrilu';
 import Min from './Min';
+import Mish from './Mish';
 import Mod from './Mod';
 import Mul from './Mul';
 import MultiHeadAttention from './MultiHeadAttention';
@@ -198,6 +204,7 @@ export const OPS: OpConverter[] = [
   Acos,
   Acosh,
   Add,
+  AffineGrid,
   And,
   ArgMax,
   ArgMin,
@@ -210,12 +217,16 @@ export const OPS: OpConverter[] = [
   BatchNormalization,
   BiasGelu,
   BitShift,
+  BitwiseNot,
+  BitwiseXor,
   BlackmanWindow,
   Cast,
   CastLike,
   Ceil,
   Celu,
+  CenterCropPad,
   Clip,
+  Col2Im,
   Compress,
   Concat,
   Constant,
@@ -297,6 +308,7 @@ export const OPS: OpConverter[] = [
   MicrosoftQuantizeLinear,
   MicrosoftTrilu,
   Min,
+  Mish,
   Mod,
   Mul,
   MultiHeadAttention,
