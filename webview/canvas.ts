@@ -5,7 +5,7 @@ import { textOn } from './colors';
 import { ARROWS, CULL_ABOVE } from './svg-markup';
 import { joinBoxes, joinEdges } from './svg-join';
 import { FarCanvas } from './far-canvas';
-import { crowded, edgeKey, NEAR_MARGIN, nearView, type Region } from './near-view';
+import { edgeKey, NEAR_MARGIN, nearView, type Region } from './near-view';
 import { LABEL_MARGIN, LabelLayer } from './label-layer';
 
 export interface DrawItem {
@@ -180,13 +180,11 @@ export class GraphCanvas {
     if ((t.k < ARROWS) !== this.svgEl.classList.contains('small')) this.svg.classed('small', t.k < ARROWS);
     if (this.wantsCanvas(t.k) !== this.onCanvas) {
       // Onto the far canvas (the SVG elements go) or back to SVG (the elements near the view come back, hidden under
-      // the canvas with labels until all are in: the canvas is drawn in the next frame, the first boxes come in the one
-      // after, not both in one frame).
-      const back = this.onCanvas && crowded(this.items.values(), this.region(NEAR_MARGIN));
-      if (back) this.fill(true);
+      // the canvas with labels until all are in).
+      if (this.onCanvas) this.fill(true);
       this.far = far;
       this.svg.classed('far', far);
-      if (back) { this.onCanvas = false; this.moreSoon(2); } else this.render(this.items);
+      this.render(this.items);
     } else if (this.onCanvas || this.filling) this.paintCanvasSoon();
     if (far !== this.far) {
       // Labels coming back: a big graph's drawn part is narrowed to the view first, so that only the labels of the
@@ -258,7 +256,7 @@ export class GraphCanvas {
       ({ items, edges, more } = near);
       if (more) this.moreSoon();
     }
-    if (!more || !this.filling) this.fill(false);
+    if (!more) this.fill(false);
     this.inPage = new Set(items.map((d) => d.key));
     this.edgesInPage = new Set(edges.map(edgeKey));
     joinEdges(this.viewport.select<SVGGElement>('g.edges').node()!, edges);
@@ -274,11 +272,10 @@ export class GraphCanvas {
     if (on) this.paintCanvasSoon(); else this.farCanvas?.show(this.onCanvas);
   }
 
-  /** A big graph's boxes held back (nearView()) come into the page in the next frame (or the `n`th from now). */
-  private moreSoon(n = 1): void {
+  /** A big graph's boxes held back (nearView()) come into the page in the next frame. */
+  private moreSoon(): void {
     if (this.moreFrame) return;
-    const next = (n: number): void => { this.moreFrame = requestAnimationFrame(() => { if (n > 1) next(n - 1); else { this.moreFrame = 0; if (!this.onCanvas) this.render(this.items); } }); };
-    next(n);
+    this.moreFrame = requestAnimationFrame(() => { this.moreFrame = 0; if (!this.onCanvas) this.render(this.items); });
   }
 
   /** Whether a view at zoom `k` is drawn on the far canvas: a big graph (more boxes than CULL_ABOVE) zoomed far

@@ -41,15 +41,6 @@ export function edgeKey(e: DrawEdge): string {
 
 const meets = (r: Region, x0: number, y0: number, x1: number, y1: number): boolean => x1 >= r.x0 && x0 <= r.x1 && y1 >= r.y0 && y0 <= r.y1;
 
-/** Whether more than ENTER_BUDGET of these boxes are within `near`: labels coming back then take more than one frame
- *  to bring them into the page (webview/canvas.ts fills the SVG in hidden under the far canvas; with fewer, the one
- *  frame is cheaper than drawing the canvas again). */
-export function crowded(all: Iterable<DrawItem>, near: Region): boolean {
-  let n = 0;
-  for (const d of all) if (meets(near, d.x - d.width / 2, d.y - d.height / 2, d.x + d.width / 2, d.y + d.height / 2) && ++n > ENTER_BUDGET) return true;
-  return false;
-}
-
 export interface NearView {
   items: DrawItem[];
   edges: DrawEdge[];
