@@ -65,11 +65,6 @@ export class GraphCanvas {
   /** A big drawing's labels (label-layer.ts): its boxes are bare rects. */
   private readonly labels: LabelLayer;
   private layered = false;
-  /** Labels coming back on a big drawing: the SVG fills in ENTER_BUDGET boxes a frame hidden (class `filling`) while
-   *  the far canvas shows the view at its zoom with labels; the SVG is shown once all near the view are in. Shown as
-   *  they came in, every frame of the fill had the software rasterizer paint the view's tiles again (the expanded
-   *  detector: ten frames of 15-90 ms of raster CPU each, load 28). */
-  private filling = false;
 
   constructor(private readonly svgEl: SVGSVGElement, private readonly events: CanvasEvents) {
     this.svg = d3.select(svgEl);
@@ -118,9 +113,9 @@ export class GraphCanvas {
         if (ev.sourceEvent && this.hold()) this.updateLabels(); else this.settle();
       });
     this.zoomEl.call(this.zoom).on('dblclick.zoom', null);
-    this.svg.on('click', (ev: MouseEvent) => { if (ev.target === svgEl) this.events.select(this.onCanvas || this.filling ? this.canvasHit(ev)?.key : undefined); });
+    this.svg.on('click', (ev: MouseEvent) => { if (ev.target === svgEl) this.events.select(this.onCanvas ? this.canvasHit(ev)?.key : undefined); });
     this.svg.on('dblclick', (ev: MouseEvent) => {
-      const d = ev.target === svgEl && (this.onCanvas || this.filling) ? this.canvasHit(ev) : undefined;
+      const d = ev.target === svgEl && this.onCanvas ? this.canvasHit(ev) : undefined;
       if (d) this.events.activate(d.key);
     });
   }
@@ -179,13 +174,11 @@ export class GraphCanvas {
     const far = t.k < FAR;
     if ((t.k < ARROWS) !== this.svgEl.classList.contains('small')) this.svg.classed('small', t.k < ARROWS);
     if (this.wantsCanvas(t.k) !== this.onCanvas) {
-      // Onto the far canvas (the SVG elements go) or back to SVG (the elements near the view come back, hidden under
-      // the canvas with labels until all are in).
-      if (this.onCanvas) this.fill(true);
+      // Onto the far canvas (the SVG elements go) or back to SVG (the elements near the view come back).
       this.far = far;
       this.svg.classed('far', far);
       this.render(this.items);
-    } else if (this.onCanvas || this.filling) this.paintCanvasSoon();
+    } else if (this.onCanvas) this.paintCanvasSoon();
     if (far !== this.far) {
       // Labels coming back: a big graph's drawn part is narrowed to the view first, so that only the labels of the
       // boxes near the view are laid out (not those of thousands drawn for the whole view).
@@ -241,7 +234,6 @@ export class GraphCanvas {
       this.labels.clear();
     }
     if (this.onCanvas) {
-      this.fill(false);
       // The SVG's boxes and edges all go at once (one by one, thousands of removals cost a frame of their own).
       for (const g of this.viewport.node()!.children) g.replaceChildren();
       this.labels.clear();
@@ -250,26 +242,17 @@ export class GraphCanvas {
       this.paintCanvasSoon();
       return;
     }
-    let more = false;
+    this.farCanvas?.show(false);
     if (items.length > CULL_ABOVE) {
       const near = nearView(this.items.values(), edges, (this.shown = this.region(NEAR_MARGIN)), this.region(0), this.inPage, this.edgesInPage);
-      ({ items, edges, more } = near);
-      if (more) this.moreSoon();
+      ({ items, edges } = near);
+      if (near.more) this.moreSoon();
     }
-    if (!more) this.fill(false);
     this.inPage = new Set(items.map((d) => d.key));
     this.edgesInPage = new Set(edges.map(edgeKey));
     joinEdges(this.viewport.select<SVGGElement>('g.edges').node()!, edges);
     joinBoxes(this.viewport.select<SVGGElement>('g.nodes').node()!, items, same, !layered, (d) => `node ${this.classes(d)}`, this.selected);
     this.updateLabels();
-  }
-
-  /** Starts or ends the hidden fill of the SVG (`filling`); ended, the SVG is shown and the canvas hidden. */
-  private fill(on: boolean): void {
-    if (on === this.filling && (on || this.farCanvas?.el.hidden !== false)) return;
-    this.filling = on;
-    this.svg.classed('filling', on);
-    if (on) this.paintCanvasSoon(); else this.farCanvas?.show(this.onCanvas);
   }
 
   /** A big graph's boxes held back (nearView()) come into the page in the next frame. */
@@ -291,11 +274,11 @@ export class GraphCanvas {
     if (this.canvasFrame) return;
     this.canvasFrame = requestAnimationFrame(() => {
       this.canvasFrame = 0;
-      if (!this.onCanvas && !this.filling) return;
+      if (!this.onCanvas) return;
       this.farCanvas ??= new FarCanvas(this.layer, this.svgEl, () => this.paintCanvasSoon());
       // At the drawing's transform, as the SVG's viewport has it (a picture held by the layer is moved as a whole).
       const t = this.drawnAt ?? d3.zoomTransform(this.zoomEl.node() as HTMLElement), { w, h } = this.size();
-      this.farCanvas.draw(this.items.values(), this.edges, { k: t.k, x: t.x, y: t.y }, w, h, (d) => this.classes(d), this.filling);
+      this.farCanvas.draw(this.items.values(), this.edges, { k: t.k, x: t.x, y: t.y }, w, h, (d) => this.classes(d));
       this.farCanvas.show(true);
     });
   }
@@ -333,20 +316,20 @@ export class GraphCanvas {
     });
     this.labels.clear();
     this.updateLabels();
-    if (this.onCanvas || this.filling) this.paintCanvasSoon();
+    if (this.onCanvas) this.paintCanvasSoon();
   }
 
   highlight(keys: Set<string>): void {
     this.matches = keys;
     this.viewport.selectAll<SVGGElement, DrawItem>('g.node').classed('match', (d) => keys.has(d.key));
-    if (this.onCanvas || this.filling) this.paintCanvasSoon();
+    if (this.onCanvas) this.paintCanvasSoon();
   }
 
   select(key: string | undefined, focus = true): void {
     this.selected = key;
     const nodes = this.viewport.selectAll<SVGGElement, DrawItem>('g.node');
     nodes.classed('selected', (d) => d.key === key).attr('aria-selected', (d) => String(d.key === key));
-    if (this.onCanvas || this.filling) this.paintCanvasSoon();
+    if (this.onCanvas) this.paintCanvasSoon();
     if (key && focus) {
       const el = nodes.filter((d) => d.key === key).node();
       el?.focus({ preventScroll: true });

@@ -5,8 +5,6 @@
 // The colours are those the stylesheet gives the SVG boxes (read once per class from a hidden probe box), so the
 // picture matches the SVG drawing it stands in for; clicks find their box here (hit()).
 import { line, curveBasis } from 'd3-shape';
-import { boxPlace } from './svg-markup';
-import { textOn } from './colors';
 import type { DrawEdge, DrawItem, Transform } from './canvas';
 
 interface Paint { fill: string; stroke: string; width: number; /** the tiny box's colour */ dot: string }
@@ -17,8 +15,6 @@ export class FarCanvas {
   private readonly probe: SVGGElement;
   private readonly paints = new Map<string, Paint>();
   private edgeStyle: { stroke: string; alpha: number; width: number } | undefined;
-  /** The font and colour of a label and of a second line, as the stylesheet gives the SVG's. */
-  private textStyles: { font: string; fill: string }[] | undefined;
 
   /** `repaint` draws the canvas again: called when VS Code's theme changes (its class on <body>, its colour
    *  variables on <html>), after the colours read from the stylesheet are forgotten. */
@@ -35,9 +31,7 @@ export class FarCanvas {
     this.probe = document.createElementNS(ns, 'g') as SVGGElement;
     this.probe.setAttribute('class', 'probe');
     this.probe.setAttribute('visibility', 'hidden');
-    const label = document.createElementNS(ns, 'text'), sub = document.createElementNS(ns, 'text');
-    label.setAttribute('class', 'label'); sub.setAttribute('class', 'sub');
-    this.probe.append(document.createElementNS(ns, 'rect'), document.createElementNS(ns, 'path'), label, sub);
+    this.probe.append(document.createElementNS(ns, 'rect'), document.createElementNS(ns, 'path'));
     svg.append(this.probe);
   }
 
@@ -59,13 +53,12 @@ export class FarCanvas {
   }
 
   /** Colours are read again (after a change of theme). */
-  forget(): void { this.paints.clear(); this.edgeStyle = undefined; this.textStyles = undefined; }
+  forget(): void { this.paints.clear(); this.edgeStyle = undefined; }
 
   show(on: boolean): void { if (this.el.hidden === on) this.el.hidden = !on; }
 
-  /** Draws the boxes and edges at transform `t` into a view of `w` × `h` CSS pixels; only those in view; with
-   *  `labels`, their labels too (labels coming back, while the SVG fills in hidden: webview/canvas.ts). */
-  draw(items: Iterable<DrawItem>, edges: DrawEdge[], t: Transform, w: number, h: number, classes: (d: DrawItem) => string, labels = false): void {
+  /** Draws the boxes and edges at transform `t` into a view of `w` × `h` CSS pixels; only those in view. */
+  draw(items: Iterable<DrawItem>, edges: DrawEdge[], t: Transform, w: number, h: number, classes: (d: DrawItem) => string): void {
     const dpr = window.devicePixelRatio || 1, cw = Math.round(w * dpr), ch = Math.round(h * dpr);
     if (this.el.width !== cw || this.el.height !== ch) {
       this.el.width = cw; this.el.height = ch;
@@ -134,32 +127,6 @@ export class FarCanvas {
       c.lineWidth = p.width;
       c.stroke();
     }
-    if (labels && !tiny) this.drawLabels([...byPaint.values()].flat());
-  }
-
-  /** The labels of these boxes, placed as the SVG's (svg-markup.ts boxPlace), in its fonts and colours. */
-  private drawLabels(boxes: DrawItem[]): void {
-    const c = this.ctx;
-    if (!this.textStyles) {
-      this.probe.setAttribute('class', 'probe node');
-      this.textStyles = [...this.probe.querySelectorAll('text')].map((el) => {
-        const s = getComputedStyle(el);
-        return { font: `${s.fontWeight} ${s.fontSize} ${s.fontFamily}`, fill: s.fill };
-      });
-      this.probe.setAttribute('class', 'probe');
-    }
-    c.textAlign = 'center';
-    c.textBaseline = 'alphabetic';
-    this.textStyles.forEach((st, line) => {
-      c.font = st.font;
-      for (const d of boxes) {
-        const text = line ? d.sub : d.label;
-        if (!text) continue;
-        const p = boxPlace(d);
-        c.fillStyle = textOn(d.fill) ?? st.fill;
-        c.fillText(text, p.cx, line ? p.sub : p.label);
-      }
-    });
   }
 
   /** The box under the point (x, y) of the view at transform `t` (within 2 screen pixels of it; the nearest centre
