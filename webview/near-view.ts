@@ -1,8 +1,8 @@
 // Which of a big graph's boxes and edges go into the page (webview/canvas.ts render()): those near the view, and when
 // too many are new for one frame (labels coming back, a jump across the graph), ENTER_BUDGET of them a frame, those
-// in view and nearest its centre first. Each frame of labels coming back on the expanded detector (3,500 boxes) runs
+// in view first, in rows from the top (a band of the rasterizer's tiles a frame). Each frame of labels coming back on the expanded detector (3,500 boxes) runs
 // this over every box and edge: an edge's bounds and key are worked out once per edge (not at every frame), and the
-// boxes to admit are picked by a distance worked out once per box.
+// boxes to admit are picked by a rank worked out once per box.
 import type { DrawEdge, DrawItem } from './canvas';
 
 export type Region = { x0: number; y0: number; x1: number; y1: number };
@@ -50,7 +50,7 @@ export interface NearView {
 
 /** The boxes and edges within `near` that the page is to have after this frame, given the keys of the boxes and
  *  edges it has (`inPage`, `edgesInPage`): all of them, or when more than ENTER_BUDGET boxes (or edges) would be
- *  new, those it has plus ENTER_BUDGET new ones, the boxes nearest the centre of `view` first (until then only the
+ *  new, those it has plus ENTER_BUDGET new ones, the boxes in `view` first, in rows from its top (until then only the
  *  edges between boxes in the page: a detector's heads have hundreds of long edges crossing the view, each path laid
  *  out and painted with its arrowhead). */
 /** Each edge's bounds (x0, y0, x1, y1 at 4i) and key, for one list of edges (a drawing's), worked out once: every
@@ -77,7 +77,10 @@ export function nearView(all: Iterable<DrawItem>, allEdges: DrawEdge[], near: Re
   const fresh = items.filter((d) => !inPage.has(d.key));
   if (fresh.length > ENTER_BUDGET) {
     const cx = (view.x0 + view.x1) / 2, cy = (view.y0 + view.y1) / 2, w = view.x1 - view.x0, h = view.y1 - view.y0;
-    const by = fresh.map((d) => ({ d, far: Math.max(Math.abs(d.x - cx) / w, Math.abs(d.y - cy) / h) })).sort((a, b) => a.far - b.far);
+    // Those in view first, each frame's a band of rows (top down, then left to right): a frame's new boxes change the
+    // picture in a few rows of the rasterizer's tiles, not in rings around the centre that cross most of them.
+    const by = fresh.map((d) => ({ d, far: (Math.max(Math.abs(d.x - cx) / w, Math.abs(d.y - cy) / h) <= 0.5 ? 0 : 1e12) + d.y * 1e4 + d.x }))
+      .sort((a, b) => a.far - b.far);
     const admit = new Set(by.slice(0, ENTER_BUDGET).map((x) => x.d.key));
     items = items.filter((d) => inPage.has(d.key) || admit.has(d.key));
     const keys = new Set(items.map((d) => d.key));

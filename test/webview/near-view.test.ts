@@ -1,5 +1,5 @@
 // Which of a big graph's boxes and edges go into the page (webview/near-view.ts): those near the view; when labels come
-// back (nothing in the page yet), ENTER_BUDGET boxes a frame, nearest the view's centre first, and only the edges
+// back (nothing in the page yet), ENTER_BUDGET boxes a frame, those in view first in rows from the top, and only the edges
 // between boxes in the page until all have come; frame after frame, the page fills up to what is near the view.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,7 +18,7 @@ function grid(n: number): { items: DrawItem[]; edges: DrawEdge[] } {
   return { items, edges };
 }
 
-test('labels coming back: ENTER_BUDGET boxes a frame, nearest the view\'s centre first, edges only between boxes in the page', () => {
+test('labels coming back: ENTER_BUDGET boxes a frame, those in view first in rows from the top, edges only between boxes in the page', () => {
   const { items, edges } = grid(40);
   const view: Region = { x0: 1000, y0: 1000, x1: 2600, y1: 2000 };
   const near: Region = { x0: view.x0 - 1600, y0: view.y0 - 1000, x1: view.x1 + 1600, y1: view.y1 + 1000 };
@@ -26,16 +26,23 @@ test('labels coming back: ENTER_BUDGET boxes a frame, nearest the view\'s centre
   assert.ok(inNear.length > 3 * ENTER_BUDGET, `${inNear.length} boxes near the view`);
   let inPage = new Set<string>(), edgesInPage = new Set<string>(), frames = 0;
   const cx = (view.x0 + view.x1) / 2, cy = (view.y0 + view.y1) / 2;
-  const far = (d: DrawItem): number => Math.max(Math.abs(d.x - cx) / 1600, Math.abs(d.y - cy) / 1000);
+  const inView = (d: DrawItem): boolean => Math.max(Math.abs(d.x - cx) / 1600, Math.abs(d.y - cy) / 1000) <= 0.5;
+  const viewCount = inNear.filter(inView).length;
+  assert.ok(viewCount > 2 * ENTER_BUDGET, `${viewCount} boxes in view`);
   for (;;) {
     const r = nearView(items, edges, near, view, inPage, edgesInPage);
     const fresh = r.items.filter((d) => !inPage.has(d.key));
     assert.ok(fresh.length <= ENTER_BUDGET, `frame ${frames}: ${fresh.length} new boxes`);
     assert.ok(r.items.every((d) => inNear.includes(d)), 'only boxes near the view');
+    // Until every box in view is in, each frame's new boxes are in view, in rows from the top: none left out of the
+    // page is above the lowest row taken, or in that row and left of a box taken.
+    if (frames < Math.floor(viewCount / ENTER_BUDGET)) {
+      assert.ok(fresh.every(inView), `frame ${frames}: in view first`);
+      const low = Math.max(...fresh.map((d) => d.y)), left = inNear.filter((d) => inView(d) && !r.items.includes(d));
+      const rightmost = Math.max(...fresh.filter((d) => d.y === low).map((d) => d.x));
+      assert.ok(left.every((d) => d.y > low || (d.y === low && d.x > rightmost)), `frame ${frames}: rows from the top`);
+    }
     if (frames === 0) {
-      // the first frame's boxes are the nearest to the centre: none left out is nearer than one taken
-      const taken = Math.max(...fresh.map(far)), left = inNear.filter((d) => !fresh.includes(d));
-      assert.ok(left.every((d) => far(d) >= taken), 'nearest first');
       const keys = new Set(r.items.map((d) => d.key));
       assert.ok(r.edges.every((e) => keys.has(e.from) && keys.has(e.to)), 'edges between boxes in the page');
     }
