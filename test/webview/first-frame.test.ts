@@ -83,6 +83,9 @@ test('the host\'s frame is in the page before the bundle runs; the bundle\'s fir
   for (const key of inView) assert.ok(seenKeys.has(key), `${key}, in view, was in the host's frame`);
   const marks = await page.evaluate(() => ['onnx2lite-first-frame', 'onnx2lite-drawn'].map((n) => performance.getEntriesByName(n)[0]?.startTime ?? -1));
   assert.ok(marks[0] >= 0 && marks[1] >= marks[0], `the host's frame came first (${marks.join(', ')})`);
+  // The stylesheet's late rules (waiting as text until after the frame) are in effect.
+  assert.ok(await page.evaluate(() => !document.getElementById('late-css')
+    && [...document.styleSheets].some((sh) => [...sh.cssRules].some((r) => (r as CSSStyleRule).selectorText === '#panel h2'))), 'late rules added');
   // The page works: search and the side panel.
   await page.locator('#search input').fill('Concat');
   await page.locator('#results .result').first().waitFor();
