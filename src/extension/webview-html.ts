@@ -170,14 +170,21 @@ function staticFrame(f: FirstFrame): string {
     + `<g class="edges">${groups(f.edges, 0)}</g><g class="nodes">${groups(f.boxes, f.edges.length)}</g></g></svg>`;
 }
 
+/** The media query of a page bigger than NEAR_VIEW, which does not show the static frame. */
+const BIGGER = `(min-width: ${NEAR_VIEW.w + 1}px), (min-height: ${NEAR_VIEW.h + 1}px)`;
+
 /** Rules for the static frame, after the stylesheet. */
 const STATIC_CSS = `\nhtml.restored svg.prerender { display: none; }\n`
-  + `@media (min-width: ${NEAR_VIEW.w + 1}px), (min-height: ${NEAR_VIEW.h + 1}px) { svg.prerender { display: none; } }\n`
+  + `@media ${BIGGER} { svg.prerender { display: none; } }\n`
   + TIERS.slice(1).map((_, t) => `@media (max-width: ${TIERS[t].w}px) and (max-height: ${TIERS[t].h}px) { .tier${t + 1} { display: none; } }`).join('\n');
 
 /** After a static frame: the task after the frame (measured as a bare page's first frame is: requestAnimationFrame,
- *  then a timeout) marks it painted and starts the bundle. */
-const STATIC_SCRIPT = "requestAnimationFrame(() => setTimeout(() => { performance.mark('onnx2lite-first-frame'); window.onnx2liteBoot.run(); }, 0));";
+ *  then a timeout) marks it painted and starts the bundle; at once when the frame is not shown. */
+const STATIC_SCRIPT = `(() => {
+  const b = window.onnx2liteBoot;
+  if (document.documentElement.classList.contains('restored') || matchMedia('${BIGGER}').matches) { b.run(); return; }
+  requestAnimationFrame(() => setTimeout(() => { performance.mark('onnx2lite-first-frame'); b.run(); }, 0));
+})();`;
 
 /** The frame's edges and boxes, a line each, as the text of a script element; undefined when one could end that
  *  element or break a line (their markup has neither: svg-markup.ts escapes names), and the page then has no frame
