@@ -124,6 +124,9 @@ const frames = (name: string, f: FrameTimes[]): string => `${name}: longest fram
 async function main(): Promise<void> {
   const load = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
   console.log(`load average ${load()} on ${os.cpus().length} CPUs (times scale with it)`);
+  console.log('first drawn frame: from just before the page is opened (this process\'s clock, epoch ms) to the task after the first '
+    + 'frame that paints the graph (requestAnimationFrame, then a timeout, in the page: the bare page, Netron once its graph is '
+    + 'shown, a tall graph\'s frame from the host, the bundle\'s own; a ResizeObserver, then a timeout, for the host\'s frame of a graph that fits)');
   const withNetron = netronPresent();
   if (!withNetron) console.log(`Netron skipped: no browser build at ${netronDir()} (set NETRON_DIR to a copy of github.com/lutzroeder/netron's source/ folder)`);
   // ONNX2LITE_BENCH_ONLY=squeezenet,swin: those models' first frames alone (no floor, no frame times).

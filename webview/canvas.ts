@@ -199,7 +199,7 @@ export class GraphCanvas {
   }
 
   draw(items: DrawItem[], edges: DrawEdge[], bounds: { width: number; height: number }): void {
-    this.svg.select('g.prerender').remove();
+    this.svg.selectAll('.prerender').remove();
     const before = this.items;
     this.items = new Map(items.map((i) => [i.key, i]));
     this.edges = edges;

@@ -44,7 +44,8 @@ export interface FirstFrame {
 export const NEAR_VIEW = { w: 2560, h: 1440 };
 /** canvas.initialView()'s zoom for a graph that does not fit readably, and its margin of the view (graph units) within
  *  which the page's frame script puts an element in. */
-const TOP_ZOOM = 0.9, MARGIN = 20;
+export const TOP_ZOOM = 0.9;
+const MARGIN = 20;
 
 /** The overview the page would draw first for `g` (its scopes collapsed to ITEM_LIMIT boxes, coloured by op). */
 export function firstFrameOf(g: ViewGraph, view = NEAR_VIEW): FirstFrame | undefined {

@@ -24,9 +24,10 @@ interface Timings { decodeMs?: number; scopesMs?: number; visibleMs?: number; la
 declare global { interface Window { onnx2liteTimings: Timings } }
 window.onnx2liteTimings = {};
 performance.mark('onnx2lite-script');
-// The toolbar's controls come in a template (src/extension/webview-html.ts): the host's first frame does without them.
-const toolbarControls = document.getElementById('toolbar-controls') as HTMLTemplateElement | null;
-toolbarControls?.replaceWith(toolbarControls.content);
+// The toolbar's controls come as the text of a script element of no script type (src/extension/webview-html.ts): the
+// host's first frame does without them, and the page does not parse them before it.
+const toolbarControls = document.getElementById('toolbar-controls') as HTMLScriptElement | null;
+if (toolbarControls) { toolbarControls.insertAdjacentHTML('beforebegin', toolbarControls.text); toolbarControls.remove(); }
 
 const status = byId('status');
 const panel = byId('panel');

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { FirstFrame } from '../../webview/first-frame';
+import { NEAR_VIEW, TOP_ZOOM, type FirstFrame } from '../../webview/first-frame';
 
 export interface PageResources {
   /** webview.cspSource */
@@ -65,10 +65,12 @@ function attr(s: string): string {
  *  overlap the bundle's download, compile and start-up. With a first frame drawn by the host, `ready`, the worker
  *  and the bundle (by its address) wait until that frame is on screen (run(), called by the frame's script): the
  *  host's answer (the graph) would otherwise reach the page while it lays out and paints that frame. */
-const boot = (workerUrl: string, scriptUrl: string, deferred: boolean): string => `(() => {
+const boot = (workerUrl: string, scriptUrl: string, deferred: boolean, staticFile?: string): string => `(() => {
   const api = acquireVsCodeApi(), queue = [], keep = (ev) => { queue.push(ev); }, nonce = document.currentScript.nonce;
   addEventListener('message', keep);
-  const b = window.onnx2liteBoot = { api, queue, stop: () => removeEventListener('message', keep), state: api.getState() };
+  const b = window.onnx2liteBoot = { api, queue, stop: () => removeEventListener('message', keep), state: api.getState() };${staticFile === undefined ? '' : `
+  const s = b.state;
+  if (s && s.file === ${JSON.stringify(staticFile).replace(/</g, '\\u003c')} && (s.expanded || s.transform)) document.documentElement.classList.add('restored');`}
   const start = () => {
     api.postMessage({ type: 'request', id: 0, method: 'ready', params: {} });
     b.worker = fetch(${JSON.stringify(workerUrl).replace(/</g, '\\u003c')}).then((r) => r.text())
@@ -79,6 +81,8 @@ const boot = (workerUrl: string, scriptUrl: string, deferred: boolean): string =
     if (b.ran) return;
     if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', b.run); return; }
     b.ran = true;
+    const late = document.getElementById('late-css');
+    if (late) { const st = document.createElement('style'); st.nonce = nonce; st.textContent = late.text; document.head.append(st); late.remove(); }
     start();
     const s = document.createElement('script');
     s.nonce = nonce;
@@ -128,6 +132,60 @@ const frameScript = (f: FirstFrame): string => `(() => {
   ro.observe(svg);
 })();`;
 
+/** View sizes (CSS pixels) by which a tall graph's static frame is tiered: an edge or box that a view up to one of
+ *  them would not show is in a group hidden in such a page (a media query), so that it is not styled, laid out nor
+ *  painted for nothing. The last is NEAR_VIEW, what the frame covers. */
+const TIERS = [{ w: 1280, h: 800 }, { w: 1600, h: 1000 }, { w: 1920, h: 1200 }, NEAR_VIEW];
+
+/** Where media/graph.css's rules that the host's first frame does not need begin: with that frame they wait in the
+ *  page as text (#late-css, scanned, not parsed) until the frame is painted, and the boot script's run() adds them
+ *  as it loads the bundle. */
+export const LATE_CSS = '/* after the first frame';
+
+/** The stylesheet's text up to LATE_CSS, and from it (empty when it has no such line). */
+function splitCss(css: string): [string, string] {
+  const at = css.indexOf(LATE_CSS);
+  return at < 0 ? [css, ''] : [css.slice(0, at), css.slice(at)];
+}
+
+/** The host's frame of a graph too tall (or wide) to fit readably in any view up to NEAR_VIEW (FirstFrame.near): its
+ *  first zoom does not depend on the view's size (TOP_ZOOM, the topmost box centred, 10 pixels from the top, as
+ *  canvas.initialView() has it), so the frame is plain SVG in the page's HTML, centred by a nested SVG at half the
+ *  view's width: the page paints it from its HTML, parsed, styled and laid out once, before any script of the page
+ *  has run beyond the boot script. A saved view of this file (the boot script marks the page `restored`) or a page
+ *  bigger than NEAR_VIEW (which could show past what the frame holds) does not show it; the bundle draws. Each edge
+ *  and box is in the group of the first of TIERS whose view would show it (the page is the view's upper bound: the
+ *  canvas is part of it), hidden in pages no bigger than the tier before (STATIC_CSS). */
+function staticFrame(f: FirstFrame): string {
+  const k = TOP_ZOOM, tier = (i: number): number => {
+    const [x0, y0, x1] = f.bounds.slice(4 * i, 4 * i + 3);
+    const t = TIERS.findIndex((v) => y0 <= (v.h - 10) / k + 20 && x1 >= f.topX - v.w / 2 / k - 20 && x0 <= f.topX + v.w / 2 / k + 20);
+    return t < 0 ? TIERS.length - 1 : t;
+  };
+  const groups = (parts: string[], from: number): string => TIERS.map((_, t) => {
+    const mine = parts.filter((_p, i) => tier(from + i) === t).join('');
+    return t === 0 ? mine : mine && `<g class="tier${t}">${mine}</g>`;
+  }).join('');
+  return `<svg class="prerender" x="50%" overflow="visible"><g class="viewport" transform="translate(${-f.topX * k},10) scale(${k})">`
+    + `<g class="edges">${groups(f.edges, 0)}</g><g class="nodes">${groups(f.boxes, f.edges.length)}</g></g></svg>`;
+}
+
+/** The media query of a page bigger than NEAR_VIEW, which does not show the static frame. */
+const BIGGER = `(min-width: ${NEAR_VIEW.w + 1}px), (min-height: ${NEAR_VIEW.h + 1}px)`;
+
+/** Rules for the static frame, after the stylesheet. */
+const STATIC_CSS = `\nhtml.restored svg.prerender { display: none; }\n`
+  + `@media ${BIGGER} { svg.prerender { display: none; } }\n`
+  + TIERS.slice(1).map((_, t) => `@media (max-width: ${TIERS[t].w}px) and (max-height: ${TIERS[t].h}px) { .tier${t + 1} { display: none; } }`).join('\n');
+
+/** After a static frame: the task after the frame (measured as a bare page's first frame is: requestAnimationFrame,
+ *  then a timeout) marks it painted and starts the bundle; at once when the frame is not shown. */
+const STATIC_SCRIPT = `(() => {
+  const b = window.onnx2liteBoot;
+  if (document.documentElement.classList.contains('restored') || matchMedia('${BIGGER}').matches) { b.run(); return; }
+  requestAnimationFrame(() => setTimeout(() => { performance.mark('onnx2lite-first-frame'); b.run(); }, 0));
+})();`;
+
 /** The frame's edges and boxes, a line each, as the text of a script element; undefined when one could end that
  *  element or break a line (their markup has neither: svg-markup.ts escapes names), and the page then has no frame
  *  (the bundle draws). */
@@ -140,7 +198,8 @@ function frameParts(f: FirstFrame): string | undefined {
 const ARROW = '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="5" markerHeight="5" orient="auto-start-reverse">'
   + '<path d="M 0 0 L 10 5 L 0 10 z" class="arrowhead"></path></marker></defs>';
 
-/** The page. The toolbar's controls are in a template that the bundle puts in place when it starts (webview/main.ts):
+/** The page. The toolbar's controls are the text of a script element of no script type (scanned, not parsed) that the
+ *  bundle puts in place when it starts (webview/main.ts):
  *  before that the toolbar is an empty bar of its height (media/graph.css), and the host's first frame has no
  *  controls, select or labels to parse, style and lay out (the select alone cost the page 7 ms of CPU as it finished
  *  parsing; squeezenet1_1's whole page 40-45 ms before its frame). */
@@ -148,6 +207,8 @@ export function webviewHtml(r: PageResources): string {
   const nonce = r.nonce ?? makeNonce();
   const parts = r.inline && r.firstFrame ? frameParts(r.firstFrame) : undefined;
   const frame = parts === undefined ? undefined : r.firstFrame;
+  const still = frame?.near ? frame : undefined;
+  const [early, late] = r.inline ? (frame ? splitCss(r.inline.css) : [r.inline.css, '']) : ['', ''];
   const status = frame ? (frame.note ? `<div id="status" role="status" class="note">${attr(frame.note)}</div>` : '<div id="status" role="status" hidden></div>')
     : '<div id="status" role="status">Loading…</div>';
   const bundle = r.inline?.script.replace(/\/\/# sourceMappingURL=(\S+)\s*$/, (line: string, map: string) => mapAt(line, map, r.script));
@@ -162,12 +223,12 @@ export function webviewHtml(r: PageResources): string {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${attr(csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">${frame ? '\n<link rel="expect" href="#first-frame-script" blocking="render">' : ''}
-<script nonce="${nonce}">${boot(r.layoutWorker, r.script, !!frame)}</script>${theme}
-${r.inline ? `<style nonce="${nonce}">${rawText(r.inline.css, 'style')}</style>` : `<link rel="stylesheet" href="${attr(r.css)}" nonce="${nonce}">`}
+<script nonce="${nonce}">${boot(r.layoutWorker, r.script, !!frame, still?.file)}</script>${theme}
+${r.inline ? `<style nonce="${nonce}">${rawText(early + (still ? STATIC_CSS : ''), 'style')}</style>` : `<link rel="stylesheet" href="${attr(r.css)}" nonce="${nonce}">`}
 <title>onnx2lite model viewer</title>
 </head>
 <body data-layout-worker="${attr(r.layoutWorker)}" data-state="loading">
-<div id="toolbar" role="toolbar" aria-label="Graph tools"><template id="toolbar-controls">
+<div id="toolbar" role="toolbar" aria-label="Graph tools"><script type="text/x-template" id="toolbar-controls">
   <div class="search-wrap">
     <vscode-textfield id="search" placeholder="Search node, op or tensor ( / )" aria-label="Search nodes and tensors"></vscode-textfield>
     <div id="results" role="listbox" aria-label="Search results" hidden></div>
@@ -183,16 +244,16 @@ ${r.inline ? `<style nonce="${nonce}">${rawText(r.inline.css, 'style')}</style>`
     <vscode-button id="cmd-compare" secondary title="Compare accuracy with a .tflite">Compare…</vscode-button>
   </span>
   <span id="summary" aria-live="polite"></span>
-</template></div>
+</script></div>
 <div id="main">
   <div id="canvas" tabindex="0" role="application" aria-label="Model graph: arrows move, Enter expands, Backspace collapses, F fits, / searches">
-    <div id="layer"><svg id="graph" width="100%" height="100%">${frame ? ARROW : ''}</svg></div>${frame ? `\n    <script type="text/x-frame" id="first-frame-parts">${parts}</script>` : ''}
+    <div id="layer"><svg id="graph" width="100%" height="100%">${frame ? ARROW : ''}${still ? staticFrame(still) : ''}</svg></div>${frame && !still ? `\n    <script type="text/x-frame" id="first-frame-parts">${parts}</script>` : ''}
     ${status}
     <div id="legend" aria-label="Legend"></div>
   </div>
   <aside id="panel" aria-label="Details" aria-live="polite"></aside>
-</div>${frame ? `\n<script nonce="${nonce}" id="first-frame-script">${frameScript(frame)}</script>` : ''}
-<section id="accuracy" aria-label="Accuracy" hidden></section>
+</div>${frame ? `\n<script nonce="${nonce}" id="first-frame-script">${still ? STATIC_SCRIPT : frameScript(frame)}</script>` : ''}
+<section id="accuracy" aria-label="Accuracy" hidden></section>${late ? `\n<script type="text/x-css" id="late-css">${rawText(late, 'script')}</script>` : ''}
 ${frame ? '' : bundle === undefined ? `<script nonce="${nonce}" src="${attr(r.script)}"></script>` : `<script nonce="${nonce}">${rawText(bundle, 'script')}</script>`}
 </body>
 </html>`;

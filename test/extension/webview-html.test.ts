@@ -21,7 +21,7 @@ test('inline: no script or stylesheet by address, end tags inside the texts esca
   const html = webviewHtml({ ...resources, inline: { script, css } });
   assert.doesNotMatch(html, /<script[^>]* src=/);
   assert.doesNotMatch(html, /<link rel="stylesheet"/);
-  assert.equal(html.match(/<\/script>/g)?.length, 2, 'the boot script and the bundle each end once');
+  assert.equal(html.match(/<\/script>/g)?.length, 3, 'the boot script, the toolbar\'s controls (text) and the bundle each end once');
   assert.equal(html.match(/<\/style>/g)?.length, 1);
   assert.ok(html.includes('var a = "<\\/script><script>alert(1)<\\/script>"; var b = "<\\!-- x";'));
   assert.ok(html.includes('//# sourceMappingURL=https://res.example/dist/webview.js.map'));
@@ -61,4 +61,38 @@ test('with the host\'s first frame: its edges and boxes as text after the SVG, t
   assert.doesNotMatch(html, /<script[^>]* src=/);
   // Without the stylesheet inline there is no frame (it would paint unstyled).
   assert.ok(!webviewHtml({ ...resources, firstFrame }).includes('prerender'));
+});
+
+test('a tall graph\'s frame (near) is SVG in the page, tiered by view size, at its first zoom; the stylesheet\'s late rules wait as text', () => {
+  const css = 'svg { fill: none }\n/* after the first frame: the rest */\n#panel h2 { color: red }';
+  const box = (i: number): string => `<g class="node" data-key="n:${i}"><rect x="0" y="${i * 500}"></rect></g>`;
+  // Four boxes 500 graph units apart down the graph (the top one at x 150): at zoom 0.9 an 800-pixel view shows the
+  // first two, a 1000-pixel one the third, a 1440-pixel one the fourth.
+  const firstFrame = { file: 'tall.onnx', edges: ['<path d="M150,0L150,1500"></path>'], boxes: [0, 1, 2, 3].map(box),
+    width: 300, height: 1600, topX: 150, items: 40, near: [-1300, -31, 1600, 1600],
+    bounds: [150, 0, 150, 1500, 100, 0, 200, 28, 100, 500, 200, 528, 100, 1000, 200, 1028, 100, 1500, 200, 1528] };
+  const html = webviewHtml({ ...resources, inline: { script: 'var bundle = 1;', css }, firstFrame });
+  assert.ok(!html.includes('first-frame-parts'), 'no parts as text: the frame is in the SVG');
+  const svg = html.slice(html.indexOf('<svg id="graph"'), html.indexOf('</svg></div>'));
+  assert.match(svg, /<svg class="prerender" x="50%" overflow="visible"><g class="viewport" transform="translate\(-135,10\) scale\(0\.9\)">/);
+  const at = (i: number): number => svg.indexOf(box(i));
+  assert.ok([0, 1, 2, 3].every((i) => at(i) > 0), 'every box of the frame');
+  assert.ok(at(1) < svg.indexOf('<g class="tier1">'), 'the first two in any view');
+  assert.ok(at(2) > svg.indexOf('<g class="tier1">') && at(3) > svg.indexOf('<g class="tier3">'), 'the others in the tiers of the views that show them');
+  assert.match(html, /@media \(max-width: 1280px\) and \(max-height: 800px\) \{ \.tier1 \{ display: none; \} \}/);
+  assert.match(html, /@media \(min-width: 2561px\), \(min-height: 1441px\) \{ svg\.prerender \{ display: none; \} \}/, 'a bigger page: the bundle draws');
+  assert.match(html, /html\.restored svg\.prerender \{ display: none; \}/);
+  assert.match(html, /s\.file === "tall\.onnx" && \(s\.expanded \|\| s\.transform\)\) document\.documentElement\.classList\.add\('restored'\)/);
+  // Timed as a bare page's first frame is (the task after it), then the bundle.
+  const script = html.slice(html.indexOf('<script nonce="n0nce" id="first-frame-script">'));
+  assert.ok(script.includes("requestAnimationFrame(() => setTimeout(() => { performance.mark('onnx2lite-first-frame'); b.run(); }, 0));"));
+  assert.ok(script.indexOf("matchMedia('(min-width: 2561px), (min-height: 1441px)').matches) { b.run(); return; }") > 0, 'not shown: the bundle at once');
+  // The stylesheet up to its late rules in the head; the rest as text at the end, added by run().
+  const style = html.slice(html.indexOf('<style nonce="n0nce">'), html.indexOf('</style>'));
+  assert.ok(style.includes('svg { fill: none }') && !style.includes('#panel h2'));
+  assert.ok(html.indexOf('<script type="text/x-css" id="late-css">/* after the first frame: the rest */\n#panel h2 { color: red }</script>') > html.indexOf('id="first-frame-script"'));
+  assert.match(html, /getElementById\('late-css'\)/);
+  // Without a frame the whole stylesheet is in the head.
+  const plain = webviewHtml({ ...resources, inline: { script: '', css } });
+  assert.ok(plain.includes('#panel h2 { color: red }</style>') && !plain.includes('late-css"'));
 });
