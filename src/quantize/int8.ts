@@ -18,7 +18,7 @@ import { attentionOps } from './int8-kept-float';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
 import { DEQUANTIZE_INT16_VERSION, INT16_FLOAT_FORM, INT16_OPS, QUANTIZE_INT16_VERSION, int16Capable, params16, quantizeBias64, quantizeConst16, residualWeights } from './int16';
 import {
-  QParams, Range, bytesOf, floatData, paramsFromRange, quantParams, quantizeBias, quantizeSymmetric, quantizeWith, weightAxis, weightScaleAxis,
+  QParams, Range, bytesOf, dequantized, floatData, paramsFromRange, quantParams, quantizeBias, quantizeSymmetric, quantizeWith, weightAxis, weightScaleAxis,
 } from './params';
 
 export interface Int8Options {
@@ -248,6 +248,8 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     return f;
   };
   const constCache = new Map<string, number>();
+  /** Float ops' weights as GPTQ rounded them (by float weight index): one copy for every reader. */
+  const roundedFloat = new Map<number, number>();
   const weightCache = new Map<number, { data: Int8Array; scales: number[]; index: number }>();
   const biasCache = new Map<string, number>();
   const residualCache = new Map<number, { r: ReturnType<typeof residualWeights>; w2: number }>();
@@ -282,6 +284,19 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     if (kind === 'none') { outOps.push(op); return; }
     if (kind === 'float') {
       op.inputs = op.inputs.map((i) => (i >= 0 && wasFloat.has(i) ? getFloat(i) : i));
+      // A layer the search keeps float computes from the weights the int8 layer would have had (GPTQ's rounding and
+      // its bias), stored int8 by quantizeDynamic at the end: rounded to nearest instead, BlazeFace front's first 8
+      // layers float lowered the guard cosine 0.9688 -> 0.9446.
+      // (Not the weights precise-weights.ts keeps float16: those are the float ones.)
+      const w = INT8_OPS[op.opcode]?.weights && op.inputs[1] >= 0 ? t[op.inputs[1]] : undefined;
+      const rounded = w && opts.floatOps?.has(k) && !opts.floatWeights?.has(w.name) ? opts.roundedWeights?.get(op.inputs[1]) : undefined;
+      if (w && rounded) {
+        const raw = (f: Float32Array) => new Uint8Array(f.buffer, f.byteOffset, f.byteLength);
+        const have = roundedFloat.get(op.inputs[1]);
+        op.inputs[1] = have ?? roundedFloat.set(op.inputs[1], addTensor({ ...w, data: raw(dequantized(rounded, w.shape, weightAxis(op.opcode))) })).get(op.inputs[1])!;
+        const bi = op.inputs[2];
+        if (rounded.bias && bi !== undefined && bi >= 0 && rounded.biasTensor === bi) op.inputs[2] = addTensor({ ...t[bi], data: raw(rounded.bias) });
+      }
       outOps.push(op);
       outOps.push(...lateDequant[k]);
       return;

@@ -66,6 +66,13 @@ export function quantizeSymmetric(values: Float32Array, shape: number[], axis: n
   return { data, scales };
 }
 
+/** Symmetric int8 values back to float32 (one scale, or one per channel along `axis`). */
+export function dequantized(q: { data: Int8Array; scales: number[] }, shape: number[], axis: number | undefined): Float32Array {
+  const channels = q.scales.length;
+  const inner = channels > 1 && axis !== undefined ? elementCount(shape.slice(axis + 1)) : q.data.length;
+  return Float32Array.from(q.data, (v, i) => v * q.scales[channels > 1 ? Math.floor(i / inner) % channels : 0]);
+}
+
 /** Per-channel scales cost a weight scale and a bias scale (float32) per output channel, and an int64 zero point for
  *  each channel count: on a layer with few inputs per channel (PP-OCR's direction classifier: 9-80) that is 10-90% of
  *  its int8 weights. Such a layer takes per-tensor scales when those still round each output channel's weights to

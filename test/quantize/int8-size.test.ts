@@ -10,7 +10,7 @@ import { convertModel } from '../../src/convert/convert';
 import { runOnnx } from '../../src/runtime/ort';
 import { quantizeModelBytes } from '../../src/quantize/file';
 import { activationParams, quantizeInt8 } from '../../src/quantize/int8';
-import { PER_TENSOR_MAX_FAN_IN, weightScaleAxis } from '../../src/quantize/params';
+import { PER_TENSOR_MAX_FAN_IN, floatData, quantizeSymmetric, weightScaleAxis } from '../../src/quantize/params';
 import { MIN_DYNAMIC_ELEMENTS } from '../../src/quantize/weights';
 import { isConst } from '../../src/quantize/graph';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
@@ -108,4 +108,40 @@ test('storedInt8: a float op of the int8 pass keeps its weights int8 (any size, 
   const x: Tensor[] = [{ name: 'x', dtype: 'float32', dims: [1, 4, 6, 6], data: Float32Array.from({ length: 144 }, () => r() - 0.5) }];
   const c = cosine(await runFirstOutput(result.model, x), floats((await runOnnx(bytes, x)).get('y')!));
   assert.ok(c > 0.999, `float convs with int8 weights vs onnxruntime: cosine ${c}`);
+});
+
+test('a layer the search keeps float computes from the weights GPTQ rounded for it (stored int8 as they are) and their bias', async () => {
+  const r = rng(21);
+  const bytes = encodeModel(buildModel({
+    inputs: [['x', 'float32', [1, 4, 6, 6]]], outputs: [['y', 'float32', [1, 4, 6, 6]]],
+    initializers: [tensor('k', 'float32', [4, 4, 3, 3], Array.from({ length: 144 }, () => r() - 0.5)), tensor('b', 'float32', [4], [0.1, -0.2, 0.3, 0])],
+    nodes: [node('Conv', ['x', 'k', 'b'], ['y'], { pads: [1, 1, 1, 1] })],
+  }));
+  const quantized = (rounding: boolean, floatOp: boolean) => {
+    const result = convertModel(decodeModel(bytes));
+    const sg = result.model.subgraphs[0];
+    const k = sg.operators.findIndex((o) => o.opcode === 'CONV_2D');
+    const [, wi, bi] = sg.operators[k].inputs;
+    // A rounding other than the nearest one (as GPTQ's is): every weight not at a channel's largest one step down.
+    const nearest = quantizeSymmetric(floatData(sg.tensors[wi]), sg.tensors[wi].shape, 0);
+    const data = nearest.data.map((v) => (Math.abs(v) === 127 ? v : v - 1));
+    const bias = Float32Array.of(0.1, -0.2, 0.3, 0.05);
+    const ranges = new Map(sg.tensors.map((t, i) => [i, { min: -4, max: 4 }] as const).filter(([i]) => !isConst(sg.tensors[i])));
+    quantizeInt8(result, activationParams(result, ranges), { ...(floatOp ? { floatOps: new Set([k]) } : {}),
+      ...(rounding ? { roundedWeights: new Map([[wi, { data, scales: nearest.scales, bias, biasTensor: bi }]]) } : {}) });
+    const conv = sg.operators.find((o) => o.opcode === 'CONV_2D')!;
+    const deq = sg.operators.find((o) => o.opcode === 'DEQUANTIZE' && o.outputs[0] === conv.inputs[1]);
+    const stored = deq ? sg.tensors[deq.inputs[0]] : sg.tensors[conv.inputs[1]];
+    return { result, data, nearest: nearest.data, stored: new Int8Array(stored.data!.buffer, stored.data!.byteOffset, 144), bias: sg.tensors[conv.inputs[2]], conv };
+  };
+  const f = quantized(true, true);
+  assert.equal(f.result.model.subgraphs[0].tensors[f.conv.inputs[0]].type, 'FLOAT32', 'the conv computes in float');
+  assert.deepEqual([...f.stored], [...f.data], 'the float conv stores the given rounding');
+  assert.deepEqual([...floatData(f.bias)], [...Float32Array.of(0.1, -0.2, 0.3, 0.05)], 'and its bias (0.05 where the model has 0)');
+  // Without a rounding the float conv's weights round to nearest, as before; an int8 conv took the rounding already.
+  assert.deepEqual([...quantized(false, true).stored], [...f.nearest]);
+  assert.deepEqual([...quantized(true, false).stored], [...f.data]);
+  const x: Tensor[] = [{ name: 'x', dtype: 'float32', dims: [1, 4, 6, 6], data: Float32Array.from({ length: 144 }, () => r() - 0.5) }];
+  const c = cosine(await runFirstOutput(f.result.model, x), floats((await runOnnx(bytes, x)).get('y')!));
+  assert.ok(c > 0.99, `runs on LiteRT: cosine ${c} against onnxruntime (weights a step off)`);
 });
