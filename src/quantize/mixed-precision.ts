@@ -27,6 +27,7 @@ import { MIN_GAP_CLOSED, prefixSearch } from './int16-prefix';
 import { floatWeightCost } from './hybrid-islands';
 import { estimatedMs } from './cost-model';
 import { rankWeightOps } from './precise-weights';
+import { pruneIslands } from './island-prune';
 
 export type Int16Mode = 'auto' | 'off' | 'all';
 
@@ -258,6 +259,24 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
         floatMs: float.ms, int8Ms: plain.ms, chosenMs: s.ms, floatCostMs, int8CostMs, chosenCostMs: costMs };
     }
     if (met) break;
+  }
+  // Kept points that buy nothing by the search's measure go back to int8, costliest first (island-prune.ts).
+  if (best.floatOps.size && process.env.ONNX2LITE_PRUNE !== 'off') {
+    const candidateOf = (points: RoundingPoint[]) => {
+      const assigned = assign(result, points, maxBytes - plainBytes.byteLength);
+      const floatOps = new Set([...baseFloat, ...assigned.floatOps]);
+      const int16Ops = new Set([...assigned.int16Ops].filter((o) => !baseFloat.has(o)));
+      const r = build(int16Ops, none, floatOps);
+      return { result: r, floatOps, int16Ops, costMs: estimatedMs(r.model) };
+    };
+    const pruned = await pruneIslands(kept, { objective: best.objective, met: best.met, costMs: best.chosenCostMs }, floatCostMs, candidateOf, scoreOutputs,
+      (s) => s.cosine >= target, process.env.ONNX2LITE_TRACE_MIXED ? (l) => console.error(l) : undefined);
+    if (pruned) {
+      const { candidate: c, score: s } = pruned;
+      kept = pruned.kept;
+      best = { ...best, int16Ops: c.int16Ops, floatOps: c.floatOps, cosine: s.cosine, met: s.cosine >= target, snrDb: s.snrDb, ...taskOf(s),
+        objective: s.objective, chosenMs: s.ms, chosenCostMs: c.costMs };
+    }
   }
   // Layers out of int8 cost time and size: a model that still misses the guard keeps them only for a clear gain.
   if (!best.met && !clearGain(best, plain)) best = { ...base, floatMs: float.ms, floatCostMs };

@@ -1,0 +1,41 @@
+// Float islands priced after the mixed-precision search (mixed-precision.ts): the ranked steps keep a chunk of
+// rounding points when the chunk as a whole raises the search's measure, so a kept chunk can carry points that buy no
+// accuracy but cost time (a float32 CONV_2D runs ~1.5-2x its int8 time on XNNPack). Each kept point whose ops would
+// save the most estimated time (cost-model.ts) is put back to int8 in turn, costliest first, and stays int8 when the
+// search's measure does not fall (the guard's verdict unchanged): the same accuracy by the search's own measure, less
+// time. At most PRUNE_TRIES points are tried, each one more scored candidate.
+import type { ConvertResult } from '../convert/convert';
+import type { OutputScore, RoundingPoint } from './sensitivity';
+
+/** Kept points tried for pruning (the costliest ones), and the least estimated saving worth a try (fraction of the
+ *  float32 model's estimate). */
+export const PRUNE_TRIES = 8;
+const MIN_SAVING = 0.01;
+
+export interface PruneCandidate { result: ConvertResult; floatOps: Set<number>; int16Ops: Set<number>; costMs: number }
+
+export interface Pruned { kept: RoundingPoint[]; candidate: PruneCandidate; score: OutputScore; removed: number }
+
+/** `kept` with its costliest points put back to int8 while the measure holds; undefined when none could go. */
+export async function pruneIslands(kept: RoundingPoint[], best: { objective: number; met: boolean; costMs: number }, floatCostMs: number,
+  candidateOf: (points: RoundingPoint[]) => PruneCandidate, score: (r: ConvertResult) => Promise<OutputScore>,
+  met: (s: OutputScore) => boolean, trace?: (line: string) => void): Promise<Pruned | undefined> {
+  if (!kept.length) return undefined;
+  const savings = kept.map((p) => ({ p, saving: best.costMs - candidateOf(kept.filter((q) => q !== p)).costMs }))
+    .filter((x) => x.saving >= MIN_SAVING * floatCostMs).sort((a, b) => b.saving - a.saving).slice(0, PRUNE_TRIES);
+  let out: Pruned | undefined;
+  let points = kept;
+  let objective = best.objective;
+  for (const { p, saving } of savings) {
+    const without = points.filter((q) => q !== p);
+    const candidate = candidateOf(without);
+    const s = await score(candidate.result);
+    const holds = s.objective >= objective && (met(s) || !best.met);
+    trace?.(`mixed: prune point ${p.ops[0]} (${p.ops.length} ops, saves ${saving.toFixed(1)} ms est.) measure ${s.objective.toFixed(4)} vs ${objective.toFixed(4)}: ${holds ? 'int8' : 'kept'}`);
+    if (!holds) continue;
+    points = without;
+    objective = s.objective;
+    out = { kept: points, candidate, score: s, removed: (out?.removed ?? 0) + 1 };
+  }
+  return out;
+}
