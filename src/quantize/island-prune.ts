@@ -7,6 +7,9 @@
 import type { ConvertResult } from '../convert/convert';
 import type { OutputScore, RoundingPoint } from './sensitivity';
 
+/** What is pruned: a rounding point, or an op kept float32 for its weights (precise-weights.ts); `ops` first is named. */
+export interface Island { ops: number[] }
+
 /** Kept points tried for pruning (the costliest ones), and the least estimated saving worth a try (fraction of the
  *  float32 model's estimate). */
 export const PRUNE_TRIES = 8;
@@ -14,16 +17,16 @@ const MIN_SAVING = 0.01;
 
 export interface PruneCandidate { result: ConvertResult; floatOps: Set<number>; int16Ops: Set<number>; costMs: number }
 
-export interface Pruned { kept: RoundingPoint[]; candidate: PruneCandidate; score: OutputScore; removed: number }
+export interface Pruned<T extends Island = RoundingPoint> { kept: T[]; candidate: PruneCandidate; score: OutputScore; removed: number }
 
 /** `kept` with its costliest points put back to int8 while the measure holds; undefined when none could go. */
-export async function pruneIslands(kept: RoundingPoint[], best: { objective: number; met: boolean; costMs: number }, floatCostMs: number,
-  candidateOf: (points: RoundingPoint[]) => PruneCandidate, score: (r: ConvertResult) => Promise<OutputScore>,
-  met: (s: OutputScore) => boolean, trace?: (line: string) => void): Promise<Pruned | undefined> {
+export async function pruneIslands<T extends Island>(kept: T[], best: { objective: number; met: boolean; costMs: number }, floatCostMs: number,
+  candidateOf: (points: T[]) => PruneCandidate, score: (r: ConvertResult) => Promise<OutputScore>,
+  met: (s: OutputScore) => boolean, trace?: (line: string) => void, label = 'point'): Promise<Pruned<T> | undefined> {
   if (!kept.length) return undefined;
   const savings = kept.map((p) => ({ p, saving: best.costMs - candidateOf(kept.filter((q) => q !== p)).costMs }))
     .filter((x) => x.saving >= MIN_SAVING * floatCostMs).sort((a, b) => b.saving - a.saving).slice(0, PRUNE_TRIES);
-  let out: Pruned | undefined;
+  let out: Pruned<T> | undefined;
   let points = kept;
   let objective = best.objective;
   for (const { p, saving } of savings) {
@@ -31,7 +34,7 @@ export async function pruneIslands(kept: RoundingPoint[], best: { objective: num
     const candidate = candidateOf(without);
     const s = await score(candidate.result);
     const holds = s.objective >= objective && (met(s) || !best.met);
-    trace?.(`mixed: prune point ${p.ops[0]} (${p.ops.length} ops, saves ${saving.toFixed(1)} ms est.) measure ${s.objective.toFixed(4)} vs ${objective.toFixed(4)}: ${holds ? 'int8' : 'kept'}`);
+    trace?.(`mixed: prune ${label} ${p.ops[0]} (${p.ops.length} ops, saves ${saving.toFixed(1)} ms est.) measure ${s.objective.toFixed(4)} vs ${objective.toFixed(4)}: ${holds ? 'int8' : 'kept'}`);
     if (!holds) continue;
     points = without;
     objective = s.objective;
