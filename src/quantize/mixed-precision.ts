@@ -27,6 +27,7 @@ import { MIN_GAP_CLOSED, prefixSearch } from './int16-prefix';
 import { floatWeightCost } from './hybrid-islands';
 import { estimatedMs } from './cost-model';
 import { rankWeightOps } from './precise-weights';
+import { type Island, type Pruned, pruneIslands } from './island-prune';
 
 export type Int16Mode = 'auto' | 'off' | 'all';
 
@@ -186,6 +187,13 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   const clearGain = (a: OutputScore | Omit<MixedChoice, 'ms'>, b: OutputScore) => gain(a, b) >= (b.task ? MIN_GAIN_TASK : MIN_GAIN_DB);
   const taskOf = (x: OutputScore) => (x.task ? { task: x.task } : {});
   const scoreOutputs = (r: ConvertResult) => scorer.score(r.model, r.metadata);
+  const trace = process.env.ONNX2LITE_TRACE_MIXED ? (l: string) => console.error(l) : undefined;
+  // Off by default: on PaddleOCR rec it ran 0.87 -> 0.77x float32 but read one line of 144 fewer (island-prune.ts).
+  const prune = process.env.ONNX2LITE_PRUNE === 'on';
+  /** The choice after island-prune.ts put some of its float32 ops back to int8. */
+  const prunedBest = <T extends Omit<MixedChoice, 'ms'>>(b: T, p: Pruned<Island>): T => ({ ...b, int16Ops: p.candidate.int16Ops, floatOps: p.candidate.floatOps,
+    cosine: p.score.cosine, met: p.score.cosine >= target, snrDb: p.score.snrDb, ...taskOf(p.score), objective: p.score.objective, chosenMs: p.score.ms,
+    chosenCostMs: p.candidate.costMs });
   if (mode !== 'auto') {
     // No search: the model as written is still measured for the accuracy guard (--min-cosine).
     const ops = mode === 'all' ? new Set(Array.from({ length: n }, (_, k) => k)) : none;
@@ -259,6 +267,19 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
     }
     if (met) break;
   }
+  // Kept points that buy nothing by the search's measure go back to int8, costliest first (island-prune.ts).
+  if (best.floatOps.size && prune) {
+    const candidateOf = (points: RoundingPoint[]) => {
+      const assigned = assign(result, points, maxBytes - plainBytes.byteLength);
+      const floatOps = new Set([...baseFloat, ...assigned.floatOps]);
+      const int16Ops = new Set([...assigned.int16Ops].filter((o) => !baseFloat.has(o)));
+      const r = build(int16Ops, none, floatOps);
+      return { result: r, floatOps, int16Ops, costMs: estimatedMs(r.model) };
+    };
+    const pruned = await pruneIslands(kept, { objective: best.objective, met: best.met, costMs: best.chosenCostMs }, floatCostMs, candidateOf, scoreOutputs,
+      (s) => s.cosine >= target, trace);
+    if (pruned) { kept = pruned.kept; best = prunedBest(best, pruned); }
+  }
   // Layers out of int8 cost time and size: a model that still misses the guard keeps them only for a clear gain.
   if (!best.met && !clearGain(best, plain)) best = { ...base, floatMs: float.ms, floatCostMs };
   if (!best.met) {
@@ -282,6 +303,18 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
         best = { ...from, floatOps, floatWeights, cosine: s.cosine, met, snrDb: s.snrDb, ...taskOf(s), objective: s.objective, chosenMs: s.ms, chosenCostMs: costMs };
       }
       if (met) break;
+    }
+    // The weight ops kept float32 priced likewise: the costliest go back to int8 weights while the measure holds.
+    const chosen = wRanked.filter((p) => best.floatWeights.has(sg0.tensors[p.weight].name)).map((p) => ({ ops: [p.op], weight: sg0.tensors[p.weight].name }));
+    if (chosen.length && prune) {
+      const candidateOf = (xs: typeof chosen) => {
+        const floatOps = new Set([...from.floatOps, ...xs.map((x) => x.ops[0])]);
+        const r = build(from.int16Ops, none, floatOps, new Set(xs.map((x) => x.weight)));
+        return { result: r, floatOps, int16Ops: from.int16Ops, costMs: estimatedMs(r.model) };
+      };
+      const pruned = await pruneIslands(chosen, { objective: best.objective, met: best.met, costMs: best.chosenCostMs }, floatCostMs, candidateOf,
+        scoreOutputs, (s) => s.cosine >= target, trace, 'weights');
+      if (pruned) best = { ...prunedBest(best, pruned), floatWeights: new Set(pruned.kept.map((x) => x.weight)) };
     }
   }
   if (!best.met) {
