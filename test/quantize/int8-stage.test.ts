@@ -1,7 +1,8 @@
 // Random calibration (no --calibration folder) seeds token ids and lengths as convert's self-check does
 // (core/verify-seeds.ts). A model with a lengths input fed 0 masks every frame: its attention's softmax is over -inf
 // only, NaN in onnxruntime, and every tensor after it had no range, so int8 left the rest of the model float32 (the
-// compatibility audit's conformer_lengths: 103 nodes marked int8 left float).
+// compatibility audit's conformer_lengths: 103 nodes marked int8 left float); every other sample is padded to half
+// its length, so that the mask's fill is in the calibrated ranges as a padded batch at run time puts it there.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as os from 'node:os';
@@ -22,7 +23,7 @@ function lengthsAttention(): Uint8Array {
       node('MatMul', ['x', 'wq'], ['q']), node('MatMul', ['x', 'wk'], ['k']), node('MatMul', ['x', 'wv'], ['v']),
       node('Transpose', ['k'], ['kt'], { perm: [0, 2, 1] }), node('MatMul', ['q', 'kt'], ['scores']),
       node('Unsqueeze', ['x_lens', 'ax1'], ['lens2']), node('GreaterOrEqual', ['range', 'lens2'], ['pad']),
-      node('Unsqueeze', ['pad', 'ax1'], ['pad3']), node('Where', ['pad3', 'neginf', 'scores'], ['masked']),
+      node('Unsqueeze', ['pad', 'ax1'], ['pad3']), node('Where', ['pad3', 'neginf', 'scores'], ['masked'], {}, 'mask_fill'),
       node('Softmax', ['masked'], ['p'], { axis: -1 }), node('MatMul', ['p', 'v'], ['ctx']),
       node('MatMul', ['ctx', 'wo'], ['y'], {}, 'out_proj'),
     ],
@@ -31,11 +32,15 @@ function lengthsAttention(): Uint8Array {
   }));
 }
 
-test('random int8 calibration feeds lengths of the padded length: the layers after a masked attention get ranges and run in int8', async () => {
+test('random int8 calibration feeds lengths of the padded length and of half: the layers after a masked attention run in int8, the mask in float32', async () => {
   const { result } = await quantizeModelBytes(lengthsAttention(), path.join(os.tmpdir(), 'lens-attn.onnx'), {},
     { mode: 'int8', count: 2, int16: 'off', allowDegraded: true, minCosine: 0 });
   assert.ok(!result.warnings.some((x) => /no calibration range/.test(x)), result.warnings.join('\n'));
   const sg = result.model.subgraphs[0];
   const proj = sg.operators.find((o) => o.onnxNode === 'out_proj' && o.opcode === 'FULLY_CONNECTED')!;
   assert.equal(sg.tensors[proj.inputs[0]].type, 'INT8');
+  // Half the samples are padded: the fill's range is calibrated, and the masked scores stay float32 as the
+  // compatibility view marks them (int8-attention-mask.ts); all samples at full length had them int8.
+  const fill = sg.operators.find((o) => o.onnxNode === 'mask_fill' && o.opcode === 'SELECT_V2')!;
+  assert.equal(sg.tensors[fill.outputs[0]].type, 'FLOAT32');
 });
