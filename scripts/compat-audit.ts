@@ -12,9 +12,11 @@
 //   micro-unmarked        a node marked not TFLite Micro whose written ops all have TFLM kernels
 //
 // Usage: node --import tsx scripts/compat-audit.ts DIR|FILE... [--log FILE.jsonl] [--max-mb 300] [--timeout 600]
-//          [--no-int8] [--int8-max-mb 60] [--input-value NAME=V,...]... [--input-shape NAME=DIMS]...
+//          [--no-int8] [--int8-max-mb 60] [--input-value NAME=V,...]... [--input-shape NAME=DIMS]... [--dynamic-size N]
 // --input-value / --input-shape apply to each model that has an input of that name (the sweeps used sr=16000 for
-// Silero VAD, use_cache_branch=1 for merged decoders: docs/model-sweep.md). Each model runs in a child process (one at
+// Silero VAD, use_cache_branch=1 for merged decoders: docs/model-sweep.md). --dynamic-size N gives each input dim a
+// model leaves symbolic (and no --input-shape fixes) a size: 1 for a batch-like name (batch, N, B...), N otherwise, as
+// a user fixes a dynamic export with --input-shape. Each model runs in a child process (one at
 // a time; a crash or a model past --timeout seconds is recorded and the next one goes on). Reads models only; writes
 // the log and converted models in a temporary folder.
 import * as fs from 'node:fs';
@@ -97,7 +99,19 @@ function int8Disagreements(nodes: NodeVerdict[], written: ReturnType<typeof opsB
   return out;
 }
 
-interface AuditOptions { inputShapes: Map<string, number[]>; inputValues: Map<string, number[]>; int8: boolean; int8MaxBytes: number }
+interface AuditOptions { inputShapes: Map<string, number[]>; inputValues: Map<string, number[]>; int8: boolean; int8MaxBytes: number; dynamicSize?: number }
+
+const BATCH_DIM = /^(batch|batch_size|n|b|bs|num_batches)$/i;
+
+/** --input-shape for each input with symbolic dims that `given` does not fix: batch-like dims 1, the others `size`. */
+export function dynamicShapes(inputs: { name: string; shape?: (number | string)[] }[], given: Map<string, number[]>, size: number): Map<string, number[]> {
+  const out = new Map(given);
+  for (const i of inputs) {
+    if (out.has(i.name) || !i.shape || i.shape.every((d) => typeof d === 'number' && d >= 0)) continue;
+    out.set(i.name, i.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : BATCH_DIM.test(String(d)) ? 1 : size)));
+  }
+  return out;
+}
 
 /** Audits one model (in this process). */
 export async function auditModel(file: string, o: AuditOptions, tmp: string): Promise<AuditRecord> {
@@ -105,7 +119,8 @@ export async function auditModel(file: string, o: AuditOptions, tmp: string): Pr
   const source = readModelFile(file);
   const names = new Set(source.graph.inputs.map((i) => i.name));
   const only = (m: Map<string, number[]>) => new Map([...m].filter(([k]) => names.has(k)));
-  const opts = { inputShapes: only(o.inputShapes), inputValues: only(o.inputValues) };
+  const shapes = only(o.inputShapes);
+  const opts = { inputShapes: o.dynamicSize ? dynamicShapes(source.graph.inputs, shapes, o.dynamicSize) : shapes, inputValues: only(o.inputValues) };
   const report = analyzeCompatibility(source, opts);
   const nodes = report.nodes;
   const marked = (v: NodeVerdict) => v.status !== 'builtin';
@@ -246,12 +261,13 @@ async function main(): Promise<void> {
       child: { type: 'string' }, log: { type: 'string' }, 'max-mb': { type: 'string', default: '300' },
       timeout: { type: 'string', default: '600' }, 'no-int8': { type: 'boolean', default: false },
       'int8-max-mb': { type: 'string', default: '60' }, 'input-value': { type: 'string', multiple: true },
-      'input-shape': { type: 'string', multiple: true },
+      'input-shape': { type: 'string', multiple: true }, 'dynamic-size': { type: 'string' },
     },
   });
   const o: AuditOptions = {
     inputShapes: parseInputShapes(values['input-shape']), inputValues: parseInputValues(values['input-value']),
     int8: !values['no-int8'], int8MaxBytes: Number(values['int8-max-mb']) * 2 ** 20,
+    dynamicSize: values['dynamic-size'] ? Number(values['dynamic-size']) : undefined,
   };
   if (values.child) {
     await child(JSON.parse(fs.readFileSync(values.child, 'utf8')) as string[], o);
@@ -263,7 +279,8 @@ async function main(): Promise<void> {
   const files = all.filter((f) => fs.statSync(f).size <= maxBytes);
   if (files.length < all.length) console.log(`skipped ${all.length - files.length} file(s) over ${values['max-mb']} MB`);
   const pass = [...(values['no-int8'] ? ['--no-int8'] : []), '--int8-max-mb', values['int8-max-mb']!,
-    ...(values['input-value'] ?? []).flatMap((v) => ['--input-value', v]), ...(values['input-shape'] ?? []).flatMap((v) => ['--input-shape', v])];
+    ...(values['input-value'] ?? []).flatMap((v) => ['--input-value', v]), ...(values['input-shape'] ?? []).flatMap((v) => ['--input-shape', v]),
+    ...(values['dynamic-size'] ? ['--dynamic-size', values['dynamic-size']] : [])];
   const log = values.log ?? path.join(os.tmpdir(), 'compat-audit.jsonl');
   const records = await parent(files, pass, log, Number(values.timeout));
   console.log(summarize(records));

@@ -54,7 +54,14 @@ export function nodeOwners(g: Model['graph']): (onnxNode: string) => string {
 export function analyzeCompatibility(source: Model, opts: CompatOptions = {}): CompatReport {
   // Inference writes shapes into the graph: work on a copy, so the caller's model can be converted afterwards as read.
   const model = shapeCopy(opts.inputValues?.size ? freezeInputs(source, opts.inputValues, opts.inputShapes) : source);
-  const { constants } = inferShapes(model, { inputShapes: opts.inputShapes });
+  const { constants, warnings } = inferShapes(model, { inputShapes: opts.inputShapes });
+  // Nodes shape inference found invalid (inputs that do not broadcast): convert refuses there (convert.ts
+  // withShapeReason), so the view marks that node, not only the nodes after it whose shapes it left unknown.
+  const invalid = new Map<string, string>();
+  for (const w of warnings) {
+    const m = /^node (.+?) \([^)]*\): (cannot broadcast .*)$/.exec(w);
+    if (m) invalid.set(m[1], `${m[2]} (the model is invalid there: onnxruntime cannot run it either)`);
+  }
   for (const [name, t] of model.graph.initializers) if (!constants.has(name)) constants.set(name, t);
   const g = model.graph;
   const opset = model.opsets.get('') ?? 0;
@@ -103,7 +110,7 @@ export function analyzeCompatibility(source: Model, opts: CompatOptions = {}): C
     }
     // Shapes unknown because of an unsupported node upstream say nothing about this op: judge it by its
     // converter alone (the upstream node carries the problem).
-    const reason = refusal && refusal.code !== 'unknown-shape' ? refusal.message : undefined;
+    const reason = invalid.get(node.name) ?? (refusal && refusal.code !== 'unknown-shape' ? refusal.message : undefined);
     const fix = !reason ? undefined
       : refusal?.code === 'dynamic-shape' && modelIssues[0]?.fix ? modelIssues[0].fix
         : 'see the reason; re-export the model without this case';

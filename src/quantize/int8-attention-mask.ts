@@ -23,15 +23,22 @@ export function maskBiasOps(sg: TflSubgraph, params: Map<number, QParams>, softm
     const p = params.get(i);
     return p !== undefined && lowest(p) <= MASK_RANGE;
   };
-  const walk = (tensor: number, through: boolean) => {
+  // True when the walk from `tensor` reached a tensor in a mask's range (only then do the moves it passed stay float:
+  // a classifier's or YOLOv8's DFL RESHAPE before its SOFTMAX carries no mask and runs in int8).
+  const walk = (tensor: number, through: boolean): boolean => {
     const k = prod.get(tensor);
-    if (k === undefined || out.has(k)) return;
+    if (k === undefined) return false;
+    if (out.has(k)) return true;
     const op = sg.operators[k];
     // RESHAPE / SQUEEZE / EXPAND_DIMS between the sum and the SOFTMAX carry its range; other ops only while wide.
     const moves = op.opcode === 'RESHAPE' || op.opcode === 'EXPAND_DIMS' || op.opcode === 'SQUEEZE';
-    if (!wide(tensor) && !(through && moves)) return;
-    out.add(k);
-    for (const i of op.inputs) if (i >= 0 && !isConst(sg.tensors[i])) walk(i, moves && through);
+    const isWide = wide(tensor);
+    if (!isWide && !(through && moves)) return false;
+    if (isWide) out.add(k);
+    let reached = isWide;
+    for (const i of op.inputs) if (i >= 0 && !isConst(sg.tensors[i]) && walk(i, moves && through)) reached = true;
+    if (reached) out.add(k);
+    return reached;
   };
   for (const k of softmaxes) walk(sg.operators[k].inputs[0], true);
   return out;

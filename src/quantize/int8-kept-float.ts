@@ -6,6 +6,7 @@ import { consumersOf, isConst, isFloatActivation } from './graph';
 import { floatIslands } from './int8-float-islands';
 import { INT8_OPS } from './int8-ops';
 import { MASK_RANGE, maskBiasOps } from './int8-attention-mask';
+import { scaleGroups } from './int8-scale-groups';
 import type { QParams } from './params';
 
 /** Attention: a SOFTMAX whose only reader is a BATCH_MATMUL (probabilities × values), both by op index. int8's
@@ -35,13 +36,22 @@ const lowestValue = (t: TflTensor): number => {
 };
 
 /** Without calibration, the tensors whose range reaches a mask's (int8-attention-mask.ts: min <= MASK_RANGE): a
- *  float32 constant holding such a value (-10000, float32's lowest) and what the ops that carry it make of it, as
- *  parameters maskBiasOps reads as that wide. */
+ *  float32 constant holding such a value (-10000, float32's lowest), what the ops that carry it make of it, and the
+ *  tensors sharing a scale with one of those (the unmasked value of a SELECT_V2 whose other value is the mask's fill:
+ *  Hugging Face's `1 - mask` beside finfo.min), as parameters maskBiasOps reads as that wide. */
 function maskRangeParams(sg: TflSubgraph): Map<number, QParams> {
   const wide = new Set<number>();
   sg.tensors.forEach((t, i) => { if (isConst(t) && lowestValue(t) <= MASK_RANGE) wide.add(i); });
-  for (const op of sg.operators) {
-    if (CARRIES.has(op.opcode) && op.inputs.some((i) => wide.has(i))) for (const o of op.outputs) wide.add(o);
+  const groups = scaleGroups(sg);
+  for (let before = -1; before !== wide.size;) {
+    before = wide.size;
+    for (const op of sg.operators) {
+      if (CARRIES.has(op.opcode) && op.inputs.some((i) => wide.has(i))) for (const o of op.outputs) wide.add(o);
+    }
+    const wideGroups = new Set([...wide].filter((i) => !isConst(sg.tensors[i])).map((i) => groups.find(i)));
+    sg.tensors.forEach((t, i) => {
+      if (isFloatActivation(t) && !groups.fixed.has(i) && wideGroups.has(groups.find(i))) wide.add(i);
+    });
   }
   return new Map([...wide].map((i) => [i, { scale: -MASK_RANGE, zeroPoint: 0 }]));
 }

@@ -19,6 +19,10 @@ import { taskText } from './task-signal';
 import { GuardResult, MIN_COSINE, blameLayers, blameText } from './guard';
 import type { QuantStage } from './file';
 import { hybridIslandOps } from './hybrid-islands';
+import { parseTflite } from '../tflite/reader';
+import { modelIo } from '../deploy/tensors';
+import { tokenSeeds } from '../core/verify-seeds';
+import { makeTensor } from '../ir/tensor';
 
 /** An int8 model stays within this fraction of the float32 size when the auto search keeps layers in float32 / 16x8. */
 export const INT8_SIZE_BUDGET = 0.35;
@@ -31,6 +35,24 @@ function calibrationInputs(model: Model, opts: ConvertOptions): CalibrationInput
     const dims = opts.inputShapes?.get(i.name) ?? v.shape;
     if (!dims || !isStaticShape(dims)) throw new ModelError(`input "${i.name}" has dynamic dims: fix them with --input-shape`);
     return { name: i.name, dtype: v.dtype ?? 'float32', dims: dims as number[] };
+  });
+}
+
+/** Random samples with token ids and lengths seeded as the self-check seeds them (core/verify-seeds.ts): lengths of
+ *  0 mask every frame (a softmax over -inf only: NaN, no range for anything after the attention; a conformer with
+ *  lengths kept its whole encoder float32), ids of 0 are all padding. Every other sample's lengths are half the padded
+ *  length, so that the mask's range is calibrated too (a padded batch at run time masks with it). */
+function seededTokens(samples: Tensor[][], floatTflite: Uint8Array): Tensor[][] {
+  const model = parseTflite(floatTflite);
+  const io = modelIo(model).inputs;
+  return samples.map((sample, k) => {
+    const seeds = tokenSeeds(model, io, k + 1);
+    return sample.map((t) => {
+      const v = seeds.get(t.name);
+      if (!v) return t;
+      const length = k % 2 === 1 && t.dtype !== 'float32' && t.dims.length === 1 && /len/i.test(t.name);
+      return makeTensor(t.name, t.dtype, t.dims, length ? v.map((x) => Math.max(1, Math.ceil(x / 2))) : v);
+    });
   });
 }
 
@@ -51,10 +73,10 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   let samples = q.calibration ? loadCalibrationSamples(q.calibration, inputs, q) : [];
   summary.calibrationSource = q.calibration ? 'folder' : fixed.size ? 'qdq' : 'random';
   if (!q.calibration && !fixed.size) {
-    samples = randomSamples(inputs, q.count ?? DEFAULT_RANDOM_SAMPLES);
+    samples = seededTokens(randomSamples(inputs, q.count ?? DEFAULT_RANDOM_SAMPLES), floatTflite);
     result.warnings.push(`int8: no --calibration folder: the activation ranges come from ${samples.length} random uniform [0, 1) samples and are NOT representative of real inputs; pass --calibration DIR with real samples`);
   }
-  if (!q.calibration && fixed.size) samples = randomSamples(inputs, 4);
+  if (!q.calibration && fixed.size) samples = seededTokens(randomSamples(inputs, 4), floatTflite);
   summary.calibrationSamples = samples.length;
   const { stats } = await quantizeFullInt8(result, onnx, samples, { method: q.method, perTensor: q.perTensor, int8Io: q.int8Io,
     weightRounding: q.weightRounding, biasCorrection: q.biasCorrection, equalize: q.equalize, int16: q.int16, maxBytes: INT8_SIZE_BUDGET * floatBytes, minCosine: q.minCosine }, fixed);

@@ -14,6 +14,7 @@ import { floatBinaryForm } from './int8-float-binary';
 import { foldReluIntoQuantize } from './int8-relu';
 import { quantizeDynamic, storeFp16 } from './weights';
 import { floatIslands } from './int8-float-islands';
+import { sameScaleInputs, scaleGroups } from './int8-scale-groups';
 import { attentionOps } from './int8-kept-float';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
 import { DEQUANTIZE_INT16_VERSION, INT16_FLOAT_FORM, INT16_OPS, QUANTIZE_INT16_VERSION, int16Capable, params16, quantizeBias64, quantizeConst16, residualWeights } from './int16';
@@ -48,45 +49,13 @@ export interface Int8Options {
   int16Params?: Map<number, QParams>;
 }
 
-class UnionFind {
-  private readonly parent = new Map<number, number>();
-  find(a: number): number {
-    let p = this.parent.get(a) ?? a;
-    if (p !== a) { p = this.find(p); this.parent.set(a, p); }
-    return p;
-  }
-  union(a: number, b: number): void {
-    const ra = this.find(a);
-    const rb = this.find(b);
-    if (ra !== rb) this.parent.set(ra, rb);
-  }
-}
-
-function sameScaleInputs(op: TflOperator, tensors: TflTensor[]): number[] {
-  const spec = INT8_OPS[op.opcode];
-  if (!spec?.sameScale) return [];
-  const pos = spec.sameScale === 'all' ? op.inputs.map((_, i) => i) : spec.sameScale;
-  return pos.map((p) => op.inputs[p]).filter((i) => i !== undefined && i >= 0 && tensors[i].type === 'FLOAT32');
-}
-
 /** Parameters for every float activation tensor that has a range (directly, through its same-scale group, or a
  *  fixed-output rule). `fixed` wins over ranges (QDQ scales). */
 export function activationParams(result: ConvertResult, ranges: Map<number, Range>, fixed: Map<number, QParams> = new Map()): Map<number, QParams> {
   const sg = result.model.subgraphs[0];
   const t = sg.tensors;
-  const uf = new UnionFind();
-  const fixedAll = new Map(fixed);
-  const islands = floatIslands(sg);
-  for (const [k, op] of sg.operators.entries()) {
-    const spec = INT8_OPS[op.opcode];
-    if (!spec || islands.has(k)) continue;
-    const outs = op.outputs.filter((o) => t[o].type === 'FLOAT32');
-    if (spec.fixed) for (const o of outs) if (!fixedAll.has(o)) fixedAll.set(o, spec.fixed);
-    if (spec.sameScale && outs.length) {
-      for (const i of sameScaleInputs(op, t)) if (!isConst(t[i])) uf.union(i, outs[0]);
-      for (const o of outs.slice(1)) uf.union(o, outs[0]);
-    }
-  }
+  const uf = scaleGroups(sg);
+  const fixedAll = new Map([...uf.fixed, ...fixed]);
   const groupRange = new Map<number, Range>();
   const groupFixed = new Map<number, QParams>();
   t.forEach((tt, i) => {

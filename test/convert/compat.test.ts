@@ -115,3 +115,19 @@ test('sequence ops: builtin where convert lowers them (repeat_interleave at a fi
   assert.equal(bad.nodes.find((n) => n.node === 'seq')?.status, 'unsupported');
   assert.throws(() => convertModel(out));
 });
+
+test('a node whose inputs do not broadcast is the one marked (convert refuses there), as the compatibility audit found on PatchTST', () => {
+  // torch 1.13's export of a positional embedding sized for another patch count: [1, 7, 16] + [42, 16], then more ops.
+  const m = buildModel({
+    inputs: [['x', 'float32', [1, 7, 16]]], outputs: ['z'], opset: 13,
+    nodes: [node('Add', ['x', 'pos'], ['y'], {}, 'add_pos'), node('Relu', ['y'], ['r'], {}, 'relu'),
+      // A Slice of the unknown shape is marked unsupported by its own check: no trial conversion names the Add then.
+      node('Slice', ['r', 'starts', 'ends', 'axes'], ['s'], {}, 'slice'), node('MatMul', ['s', 'w'], ['z'], {}, 'mm')],
+    initializers: [tensor('pos', 'float32', [42, 16], new Array(42 * 16).fill(0.5)), tensor('w', 'float32', [16, 4], new Array(64).fill(0.25)),
+      tensor('starts', 'int64', [1], [0]), tensor('ends', 'int64', [1], [8]), tensor('axes', 'int64', [1], [2])],
+  });
+  const mark = analyzeCompatibility(m).nodes.find((n) => n.node === 'add_pos')!;
+  assert.equal(mark.status, 'unsupported');
+  assert.match(mark.reason!, /cannot broadcast shapes \[1,7,16\] and \[42,16\].*onnxruntime cannot run it either/);
+  assert.throws(() => convertModel(m), (e: Error & { node?: string }) => e.node === 'add_pos' && /cannot broadcast/.test(e.message));
+});
