@@ -25,6 +25,9 @@ export interface SplitLayer {
   wide: boolean;
 }
 
+/** An int8 residual's output range: at most this fraction of the layer's output range. */
+const RESIDUAL_SHARE = 8;
+
 export type Residuals = Map<number, { r: ReturnType<typeof residualWeights>; w2: number }>;
 
 /** Largest |x| the asymmetric int8 parameters represent. */
@@ -60,16 +63,19 @@ export function splitLayer(s: SplitLayer, t: TflTensor[], addTensor: (x: TflTens
     const q = t[out].quantization!;
     const type = wide ? 'INT16' : 'INT8';
     // The main part's range: the output's (before the fused activation clips it), a little wider.
-    let hiQ: QParams;
-    if (wide) hiQ = { scale: q.scale[0] * 1.1, zeroPoint: 0 };
-    else {
+    let hiQ: QParams = { scale: q.scale[0] * 1.1, zeroPoint: 0 };
+    let loBound = bound;
+    if (!wide) {
       const lo = (-128 - q.zeroPoint[0]) * q.scale[0];
       const hi = (127 - q.zeroPoint[0]) * q.scale[0];
-      const m = Math.max(0.05 * (hi - lo), bound);
-      hiQ = paramsFromRange({ min: lo - m, max: hi + m });
+      hiQ = paramsFromRange({ min: lo - 0.05 * (hi - lo), max: hi + 0.05 * (hi - lo) });
+      // The residual's output is a few percent of the output at most (the weights' rounding error is); the bound for
+      // the worst input (every |x| at its largest, signs matched) is up to 20x the output's range on PP-OCRv4 rec and
+      // would leave the residual's 255 levels to values it never takes.
+      loBound = Math.min(bound, (hi - lo) / RESIDUAL_SHARE);
     }
     const hi = addTensor({ name: `${t[out].name}_hi`, type, shape: [...t[out].shape], quantization: quantParams(hiQ) });
-    const lo = addTensor({ name: `${t[out].name}_lo`, type, shape: [...t[out].shape], quantization: quantParams({ scale: bound / levels, zeroPoint: 0 }) });
+    const lo = addTensor({ name: `${t[out].name}_lo`, type, shape: [...t[out].shape], quantization: quantParams({ scale: loBound / levels, zeroPoint: 0 }) });
     const linear = { ...op.options, fusedActivationFunction: 'NONE' };
     const second: TflOperator = { ...op, inputs: [op.inputs[0], w2, b2], outputs: [lo], options: linear };
     op.outputs = [hi];
