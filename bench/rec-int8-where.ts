@@ -27,7 +27,8 @@
 // every weight op float32 with float16 weights between int8 activations 36 / 113 (5.47 MB), with int8 weights
 // 36 / 113; every weight op as two int8 layers, weights + rounding residual (~15-bit, int8-split.ts) 36 / 118 at
 // 5.85 MB (backbone only 34 / 117, 4.38 MB); per-channel scales also on the 5 depthwise and 2 small 1x1 layers
-// that take one scale (params.ts weightScaleAxis) 35 / 119.
+// that take one scale (params.ts weightScaleAxis) 35 / 119. Every activation int16 (16x8, reference kernels) with int8
+// weights 38 / 126 (3.07 MB); with every weight split too 43 / 139 (5.95 MB): still under 46 / 48.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
