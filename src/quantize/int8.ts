@@ -17,7 +17,8 @@ import { floatIslands } from './int8-float-islands';
 import { sameScaleInputs, scaleGroups } from './int8-scale-groups';
 import { attentionOps } from './int8-kept-float';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
-import { DEQUANTIZE_INT16_VERSION, INT16_FLOAT_FORM, INT16_OPS, QUANTIZE_INT16_VERSION, int16Capable, params16, quantizeBias64, quantizeConst16, residualWeights } from './int16';
+import { DEQUANTIZE_INT16_VERSION, INT16_FLOAT_FORM, INT16_OPS, QUANTIZE_INT16_VERSION, int16Capable, params16, quantizeBias64, quantizeConst16 } from './int16';
+import { type Residuals, maxAbsOf, splitLayer } from './int8-split';
 import {
   QParams, Range, bytesOf, dequantized, floatData, paramsFromRange, quantParams, quantizeBias, quantizeSymmetric, quantizeWith, weightAxis, weightScaleAxis,
 } from './params';
@@ -37,6 +38,9 @@ export interface Int8Options {
   /** Of the 16x8 conv / depthwise / fully connected ops, those (float model indices) that compute with ~15-bit
    *  weights: a second int8 op with the rounding residual, its output added (ADD int16) before the fused activation. */
   splitOps?: Set<number>;
+  /** Of the int8 conv / depthwise / fully connected ops, those (float model indices) computed with ~15-bit weights the
+   *  same way, the two outputs added by an int8 ADD (int8-split.ts). */
+  int8SplitOps?: Set<number>;
   /** Added to the float bias (by tensor index) of int8 conv / depthwise / fully connected ops, per output channel
    *  (empirical bias correction, bias-correction.ts). */
   biasDelta?: Map<number, Float32Array>;
@@ -221,7 +225,7 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   const roundedFloat = new Map<number, number>();
   const weightCache = new Map<number, { data: Int8Array; scales: number[]; index: number }>();
   const biasCache = new Map<string, number>();
-  const residualCache = new Map<number, { r: ReturnType<typeof residualWeights>; w2: number }>();
+  const residualCache: Residuals = new Map();
   const quantConst = (i: number, p: QParams): number => {
     const key = `${i}:${p.scale}:${p.zeroPoint}`;
     const have = constCache.get(key);
@@ -306,10 +310,10 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
       const { data, scales } = wq;
       inputs[1] = wq.index;
       const bi = op.inputs[2];
+      // A split layer adds the rounding residual back itself: the bias correction for it would count it twice.
+      const splitting = bi !== undefined && bi >= 0 && !!(wide ? opts.splitOps : opts.int8SplitOps)?.has(k);
       if (bi !== undefined && bi >= 0) {
         const b = t[bi];
-        // A split layer adds the rounding residual back itself: the bias correction for it would count it twice.
-        const splitting = wide && !!opts.splitOps?.has(k);
         const corrected = !splitting && rounded?.biasTensor === bi;
         const key = `${bi}:${op.inputs[1]}:${inScale}:${wide}:${corrected}`;
         const have = biasCache.get(key);
@@ -325,32 +329,9 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
           biasCache.set(key, inputs[2]);
         }
       }
-      if (wide && opts.splitOps?.has(k) && bi !== undefined && bi >= 0) {
-        const { r, w2 } = residualCache.get(op.inputs[1]) ?? (() => {
-          // The bound for |x| ≤ 1; it scales with the input's range.
-          const r = residualWeights(floatData(w), w.shape, data, scales, axis, weightAxis(op.opcode)!, 1);
-          const w2 = addTensor({ name: `${w.name}_residual_int8`, type: 'INT8', shape: [...w.shape], data: bytesOf(r.data),
-            quantization: { scale: r.scales, zeroPoint: r.scales.map(() => 0), quantizedDimension: axis ?? 0 } });
-          residualCache.set(op.inputs[1], { r, w2 });
-          return { r, w2 };
-        })();
-        const bound = r.bound * inScale * 32767;
-        const zeros = new BigInt64Array(t[bi].shape[0] ?? 1);
-        const b2 = addTensor({ name: `${t[bi].name}_residual_int64`, type: 'INT64', shape: [...t[bi].shape], data: new Uint8Array(zeros.buffer),
-          quantization: { scale: Array.from(zeros, (_, c) => (r.scales[c] ?? r.scales[0]) * inScale), zeroPoint: Array.from(zeros, () => 0), quantizedDimension: 0 } });
-        split = () => {
-          const out = op.outputs[0];
-          const act = op.options?.fusedActivationFunction ?? 'NONE';
-          const outScale = t[out].quantization!.scale[0];
-          const hi = addTensor({ name: `${t[out].name}_hi`, type: 'INT16', shape: [...t[out].shape], quantization: quantParams({ scale: outScale * 1.1, zeroPoint: 0 }) });
-          const lo = addTensor({ name: `${t[out].name}_lo`, type: 'INT16', shape: [...t[out].shape], quantization: quantParams({ scale: bound / 32767, zeroPoint: 0 }) });
-          const linear = { ...op.options, fusedActivationFunction: 'NONE' };
-          const second: TflOperator = { ...op, inputs: [op.inputs[0], w2, b2], outputs: [lo], options: linear };
-          op.outputs = [hi];
-          op.options = linear;
-          return [second, { opcode: 'ADD', version: INT16_OPS.ADD.version, inputs: [hi, lo], outputs: [out],
-            options: { fusedActivationFunction: act, potScaleInt16: false }, onnxNode: op.onnxNode }];
-        };
+      if (splitting) {
+        split = splitLayer({ op, weight: op.inputs[1], values: floatData(w), data, scales, axis, channelAxis: weightAxis(op.opcode)!, inScale,
+          maxAbsInput: wide ? inScale * 32767 : maxAbsOf(inP), wide }, t, addTensor, residualCache, t[bi]);
       }
     }
     op.inputs = inputs.map((i, pos) => {
