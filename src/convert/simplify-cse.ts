@@ -4,8 +4,11 @@
 // to cross attention's keys and values again at each of its 13 steps (two FULLY_CONNECTED and two head moves a step).
 // Constants of equal content count as one (the trace folds each step's copy of a weight under its own name). Runs
 // after the pattern passes (they match values with one reader). Graphs with control flow are left as they are:
-// a body reads outer values by name.
+// a body reads outer values by name. Values sized at run time are left alone too: FastSpeech2's length-regulated
+// frame mask read by four equal Casts, merged into one, made the converter write the mask's RESHAPE with the frame
+// count frozen at 1 (LiteRT: 'num_input_elements != num_output_elements (3 != 0)').
 import type { AttrValue, Graph, Node, Tensor } from '../ir/types';
+import { isStaticShape } from '../ir/types';
 import { folded } from './simplify-util';
 import { sameBytes } from '../tflite/write-shared';
 import { tensorBytes } from '../ir/tensor';
@@ -51,7 +54,7 @@ export function mergeCommonNodes(g: Graph, constants: Map<string, Tensor>): void
   for (const n of g.nodes) {
     if (n.inputs.some((i) => rename.has(i))) n.inputs = n.inputs.map((i) => rename.get(i) ?? i);
     const attrs = [...n.attrs.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, a]) => { const v = attrKey(a); return v === undefined ? undefined : `${k}=${v}`; });
-    if (folded(n, constants) || RANDOM.has(n.opType) || !n.outputs.length || n.outputs.some((o) => !o || outs.has(o)) || attrs.includes(undefined)) {
+    if (folded(n, constants) || RANDOM.has(n.opType) || !n.outputs.length || n.outputs.some((o) => !o || outs.has(o) || !isStaticShape(g.values.get(o)?.shape)) || attrs.includes(undefined)) {
       keep.push(n);
       continue;
     }
