@@ -264,11 +264,15 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
       const w = INT8_OPS[op.opcode]?.weights && op.inputs[1] >= 0 ? t[op.inputs[1]] : undefined;
       const rounded = w && opts.floatOps?.has(k) && !opts.floatWeights?.has(w.name) ? opts.roundedWeights?.get(op.inputs[1]) : undefined;
       if (w && rounded) {
-        const raw = (f: Float32Array) => new Uint8Array(f.buffer, f.byteOffset, f.byteLength);
-        const have = roundedFloat.get(op.inputs[1]);
-        op.inputs[1] = have ?? roundedFloat.set(op.inputs[1], addTensor({ ...w, data: raw(dequantized(rounded, w.shape, weightAxis(op.opcode))) })).get(op.inputs[1])!;
+        const wi = op.inputs[1];
+        let copy = roundedFloat.get(wi);
+        if (copy === undefined) {
+          copy = addTensor({ ...w, data: bytesOf(dequantized(rounded, w.shape, weightAxis(op.opcode))) });
+          roundedFloat.set(wi, copy);
+        }
+        op.inputs[1] = copy;
         const bi = op.inputs[2];
-        if (rounded.bias && bi !== undefined && bi >= 0 && rounded.biasTensor === bi) op.inputs[2] = addTensor({ ...t[bi], data: raw(rounded.bias) });
+        if (rounded.bias && bi !== undefined && bi >= 0 && rounded.biasTensor === bi) op.inputs[2] = addTensor({ ...t[bi], data: bytesOf(rounded.bias) });
       }
       outOps.push(op);
       outOps.push(...lateDequant[k]);

@@ -138,7 +138,7 @@ export function float16Bytes(values: Float32Array): Uint8Array {
   return new Uint8Array(out.buffer);
 }
 
-export function bytesOf(a: Int8Array | Int32Array | Uint8Array): Uint8Array {
+export function bytesOf(a: Int8Array | Int32Array | Uint8Array | Float32Array): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 

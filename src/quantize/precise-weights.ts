@@ -16,7 +16,7 @@ import type { TflModel, TflSubgraph } from '../tflite/model';
 import type { Scorer } from './sensitivity';
 import { INT8_OPS } from './int8-ops';
 import { isConst } from './graph';
-import { elementCount, floatData, quantizeSymmetric, weightAxis } from './params';
+import { bytesOf, dequantized, elementCount, floatData, quantizeSymmetric, weightAxis } from './params';
 
 export interface WeightPoint {
   /** The op (float model index) and its weight tensor. */
@@ -48,12 +48,7 @@ export function roundedWeightsModel(result: ConvertResult, weights: { op: number
     const t = tensors[weight];
     const axis = weightAxis(src.operators[op].opcode);
     const values = floatData(t);
-    const { data, scales } = quantizeSymmetric(values, t.shape, axis);
-    const channels = axis === undefined ? 1 : t.shape[axis];
-    const inner = axis === undefined ? values.length : elementCount(t.shape.slice(axis + 1));
-    const back = new Float32Array(values.length);
-    for (let i = 0; i < values.length; i++) back[i] = data[i] * scales[axis === undefined ? 0 : Math.floor(i / inner) % channels];
-    tensors[weight] = { ...t, data: new Uint8Array(back.buffer) };
+    tensors[weight] = { ...t, data: bytesOf(dequantized(quantizeSymmetric(values, t.shape, axis), t.shape, axis)) };
   }
   return { ...result.model, subgraphs: [{ ...src, tensors }, ...result.model.subgraphs.slice(1)] };
 }
