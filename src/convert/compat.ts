@@ -8,7 +8,7 @@ import { inferShapes } from '../ir/shapes/index';
 import { shapeCopy } from '../ir/shape-copy';
 import type { CompatReport, NodeVerdict } from '../shared/compat-types';
 import { ConvertContext } from './context';
-import { convertModel } from './convert';
+import { convertModel, invalidReason } from './convert';
 import { freezeInputs } from './input-values';
 import { emptyGuardNames } from './empty-guard';
 import { SEQUENCE_OPS } from './sequences';
@@ -54,14 +54,10 @@ export function nodeOwners(g: Model['graph']): (onnxNode: string) => string {
 export function analyzeCompatibility(source: Model, opts: CompatOptions = {}): CompatReport {
   // Inference writes shapes into the graph: work on a copy, so the caller's model can be converted afterwards as read.
   const model = shapeCopy(opts.inputValues?.size ? freezeInputs(source, opts.inputValues, opts.inputShapes) : source);
-  const { constants, warnings } = inferShapes(model, { inputShapes: opts.inputShapes });
+  const { constants, invalid: brokenAt } = inferShapes(model, { inputShapes: opts.inputShapes });
   // Nodes shape inference found invalid (inputs that do not broadcast): convert refuses there (convert.ts
   // withShapeReason), so the view marks that node, not only the nodes after it whose shapes it left unknown.
-  const invalid = new Map<string, string>();
-  for (const w of warnings) {
-    const m = /^node (.+?) \([^)]*\): (cannot broadcast .*)$/.exec(w);
-    if (m) invalid.set(m[1], `${m[2]} (the model is invalid there: onnxruntime cannot run it either)`);
-  }
+  const invalid = new Map([...brokenAt].map(([node, why]) => [node, invalidReason(why)] as const));
   for (const [name, t] of model.graph.initializers) if (!constants.has(name)) constants.set(name, t);
   const g = model.graph;
   const opset = model.opsets.get('') ?? 0;

@@ -85,20 +85,20 @@ function checkNonEmptyInputs(model: Model): void {
  * copy when anything changed) and every known constant.
  */
 export function prepareModel(source: Model, opts: Pick<ConvertOptions, 'inputShapes' | 'inputValues'>):
-  { model: Model; constants: Map<string, Tensor>; shapeWarnings: string[] } {
+  { model: Model; constants: Map<string, Tensor>; shapeWarnings: string[]; invalidNodes: Map<string, string> } {
   // Shape inference writes into the graph: infer on a copy so the caller's model stays as it was read.
   let model = shapeCopy(opts.inputValues?.size ? freezeInputs(source, opts.inputValues, opts.inputShapes) : source);
-  let { constants, warnings } = inferShapes(model, { inputShapes: opts.inputShapes });
+  let { constants, warnings, invalid } = inferShapes(model, { inputShapes: opts.inputShapes });
   for (let round = 0; round < 16; round++) {
     // Loops unrolled first: the sequences they build then have known lengths.
     // Boolean-mask indexing (NonZero → GatherND ... ScatterND) computed on every row, when its rows stay apart.
     const next = rewriteControlFlow(model, constants) ?? lowerSequences(model, constants) ?? computeMaskedRows(model, constants, opts.inputShapes);
     if (!next) break;
     model = next;
-    ({ constants, warnings } = inferShapes(model, { inputShapes: opts.inputShapes }));
+    ({ constants, warnings, invalid } = inferShapes(model, { inputShapes: opts.inputShapes }));
   }
   for (const [name, t] of model.graph.initializers) if (!constants.has(name)) constants.set(name, t);
-  return { model, constants, shapeWarnings: warnings };
+  return { model, constants, shapeWarnings: warnings, invalidNodes: invalid };
 }
 
 /** Elementwise ops that keep a CHW image CHW (torchvision's normalization by per-channel mean and std). */
@@ -134,15 +134,15 @@ function unbatchedImage(g: Graph, name: string, channelLastValues: Set<string>, 
 }
 
 export function convertModel(source: Model, opts: ConvertOptions = {}): ConvertResult {
-  const shapeWarnings: string[] = [];
+  const invalidNodes = new Map<string, string>();
   try {
-    return convertPrepared(source, opts, shapeWarnings);
+    return convertPrepared(source, opts, invalidNodes);
   } catch (e) {
-    throw withShapeReason(e, shapeWarnings);
+    throw withShapeReason(e, invalidNodes);
   }
 }
 
-function convertPrepared(source: Model, opts: ConvertOptions, shapeWarnings: string[]): ConvertResult {
+function convertPrepared(source: Model, opts: ConvertOptions, invalidNodes: Map<string, string>): ConvertResult {
   // Empty-guard Ifs and empty inputs go first: shape inference cannot size what they guard.
   let pre = source;
   const guards = inlineEmptyGuards(pre);
@@ -153,7 +153,7 @@ function convertPrepared(source: Model, opts: ConvertOptions, shapeWarnings: str
   const shapes = frozen && opts.inputShapes ? new Map([...opts.inputShapes].filter(([n]) => !frozen.names.includes(n))) : opts.inputShapes;
   const prepared = prepareModel(pre, { ...opts, inputShapes: shapes });
   const { model, constants } = prepared;
-  shapeWarnings.push(...prepared.shapeWarnings);
+  for (const [node, why] of prepared.invalidNodes) invalidNodes.set(node, why);
   checkStaticInputs(model);
   checkNonEmptyInputs(model);
   const opset = model.opsets.get('') ?? 0;
@@ -262,8 +262,13 @@ export type { Tensor };
 
 /** An unknown shape because shape inference found the node invalid (inputs that do not broadcast: torch 1.13's
  *  export of `x[mask] = 0` with a lower-rank mask, which onnxruntime cannot run either) says so. */
-function withShapeReason(e: unknown, shapeWarnings: string[]): unknown {
+function withShapeReason(e: unknown, invalidNodes: Map<string, string>): unknown {
   if (!(e instanceof ConvertError) || !e.node || !e.detail.startsWith('the shape of')) return e;
-  const why = shapeWarnings.find((w) => w.startsWith(`node ${e.node} (`) && /cannot broadcast/.test(w));
-  return why ? new ConvertError(`${e.detail}: ${why.slice(why.indexOf('): ') + 3)} (the model is invalid there: onnxruntime cannot run it either)`, e.node, e.code) : e;
+  const why = invalidNodes.get(e.node);
+  return why ? new ConvertError(`${e.detail}: ${invalidReason(why)}`, e.node, e.code) : e;
+}
+
+/** Why a node the model is invalid at (shape inference's reason) cannot convert. */
+export function invalidReason(why: string): string {
+  return `${why} (the model is invalid there: onnxruntime cannot run it either)`;
 }

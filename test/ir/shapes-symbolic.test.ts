@@ -71,6 +71,9 @@ test('unknown ops get unknown shapes and a warning, never a crash; bad shapes wa
   assert.equal(m.graph.values.get('y')?.shape, undefined);
   assert.ok(r.warnings.some((w) => /no shape inference for com.example.MyOp/.test(w)));
   assert.ok(r.warnings.some((w) => /cannot broadcast shapes \[2,3\] and \[4,5\]/.test(w)));
+  // The node the model is invalid at comes back as data (compat marks it, convert names it), not only as warning text.
+  const addName = m.graph.nodes.find((n) => n.opType === 'Add')?.name;
+  assert.deepEqual([...r.invalid], [[addName, 'cannot broadcast shapes [2,3] and [4,5]']]);
 });
 
 test('a Loop body gets shapes; carried values keep theirs, scan outputs stack by the trip count', () => {

@@ -26,6 +26,9 @@ export function isNum(d: Dim | undefined): d is number {
   return typeof d === 'number';
 }
 
+/** Inputs whose known dims do not broadcast: the model is invalid at that node (onnxruntime cannot run it either). */
+export class BroadcastError extends ModelError {}
+
 /** Numpy-style multidirectional broadcast. Throws ModelError when two known dims disagree. */
 export function broadcastShapes(shapes: Shape[], namer: DimNamer): Shape {
   const rank = Math.max(0, ...shapes.map((s) => s.length));
@@ -34,7 +37,7 @@ export function broadcastShapes(shapes: Shape[], namer: DimNamer): Shape {
     const dims = shapes.map((s) => s[s.length - rank + i]).filter((d) => d !== undefined && d !== 1) as Dim[];
     const nums = [...new Set(dims.filter(isNum))];
     const syms = [...new Set(dims.filter((d) => !isNum(d)))];
-    if (nums.length > 1) throw new ModelError(`cannot broadcast shapes ${shapes.map(fmt).join(' and ')}`);
+    if (nums.length > 1) throw new BroadcastError(`cannot broadcast shapes ${shapes.map(fmt).join(' and ')}`);
     if (nums.length === 1) out.push(nums[0]);
     else if (syms.length === 0) out.push(1);
     else if (syms.length === 1) out.push(syms[0]);

@@ -5,7 +5,7 @@ import { tensorFromNumbers } from '../fold-kernels';
 import { toNumbers } from '../tensor';
 import { AttrValue, DType, Dim, Graph, Model, ModelError, Node, Shape, Tensor, ValueInfo } from '../types';
 import { OutInfo, ShapeCtx, shapeFn } from './context';
-import { DimNamer, fmt } from './dims';
+import { BroadcastError, DimNamer, fmt } from './dims';
 import { traceDims } from './symbolic';
 import './elementwise';
 import './tensorops';
@@ -27,6 +27,8 @@ export interface InferResult {
   /** Values computed by constant folding (Constant outputs included; initializers stay in graph.initializers). */
   constants: Map<string, Tensor>;
   warnings: string[];
+  /** Nodes the model is invalid at (inputs whose known dims do not broadcast), by node name: why. */
+  invalid: Map<string, string>;
 }
 
 class Scope {
@@ -48,6 +50,7 @@ interface State {
   model: Model;
   namer: DimNamer;
   warnings: string[];
+  invalid: Map<string, string>;
   constants: Map<string, Tensor>;
   maxFold: number;
   /** Symbol → number substitutions implied by --input-shape. */
@@ -60,12 +63,12 @@ export function inferShapes(model: Model, opts: InferOptions = {}): InferResult 
   const taken = new Set<string>();
   collectDimNames(model.graph, taken);
   const st: State = {
-    model, namer: new DimNamer(taken), warnings: [], constants: new Map(), maxFold: opts.maxFoldElements ?? 1 << 20,
+    model, namer: new DimNamer(taken), warnings: [], invalid: new Map(), constants: new Map(), maxFold: opts.maxFoldElements ?? 1 << 20,
     subst: new Map(), inferred: new Set(),
   };
   if (opts.inputShapes) applyInputShapes(model.graph, opts.inputShapes, st);
   inferGraph(model.graph, new Scope(model.graph), st);
-  return { constants: st.constants, warnings: st.warnings };
+  return { constants: st.constants, warnings: st.warnings, invalid: st.invalid };
 }
 
 function collectDimNames(g: Graph, out: Set<string>): void {
@@ -109,6 +112,11 @@ function inferGraph(g: Graph, scope: Scope, st: State): void {
   g.outputs = g.outputs.map((o) => g.values.get(o.name) ?? scope.info(o.name) ?? o);
 }
 
+function nodeFailed(node: Node, e: unknown, st: State): void {
+  st.warnings.push(`node ${node.name} (${node.opType}): ${(e as Error).message}`);
+  if (e instanceof BroadcastError) st.invalid.set(node.name, e.message);
+}
+
 function inferNode(node: Node, scope: Scope, st: State): void {
   const g = scope.graph;
   const opset = st.model.opsets.get(node.domain) ?? (node.domain === 'ai.onnx' ? st.model.opsets.get('') : undefined) ?? 1;
@@ -120,7 +128,7 @@ function inferNode(node: Node, scope: Scope, st: State): void {
     try {
       folded = foldNode(node, known, opset, node.inputs.map((n) => (n ? scope.info(n)?.shape : undefined)), { maxElements: st.maxFold });
     } catch (e) {
-      st.warnings.push(`node ${node.name} (${node.opType}): ${(e as Error).message}`);
+      nodeFailed(node, e, st);
     }
   }
   if (folded) {
@@ -138,7 +146,7 @@ function inferNode(node: Node, scope: Scope, st: State): void {
       try {
         outs = fn(ctx);
       } catch (e) {
-        st.warnings.push(`node ${node.name} (${node.opType}): ${(e as Error).message}`);
+        nodeFailed(node, e, st);
         outs = [];
       }
     }
