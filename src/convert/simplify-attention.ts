@@ -173,83 +173,85 @@ export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>
       found.push({ mm, w, add, b, mul, scale: mul ? toNumbers(sc!)[0] : 1, reshape, views });
     }
     // Branches may differ in head count (grouped-query attention: q has H heads, k and v H / G), not in head size:
-    // the largest group of one head size is packed (SAM's two-way transformer reads queries + pe for the next
-    // layer's self-attention q and k, head size 16, and for the image-to-token k, head size 8).
+    // each group of one head size with two or more branches is packed (SAM's two-way transformer reads queries + pe
+    // for the next layer's self-attention q and k, head size 16, and for the image-to-token k, head size 8; a UNet's
+    // cross-attentions over one context with head sizes 16 and 32 give one split per size).
+    // Two or more: k and v of cross-attention (q comes from the decoder), for every decoder layer that reads the
+    // same encoder output (all heads of all of them in one split).
     const bySize = new Map<number, Branch[]>();
     for (const br of found) {
       const size = dims(br.reshape.outputs[0])![hd + 1];
       bySize.set(size, [...(bySize.get(size) ?? []), br]);
     }
-    const branches = [...bySize.values()].reduce((a, v) => (v.length > a.length ? v : a), [] as Branch[]);
-    // Two or more: k and v of cross-attention (q comes from the decoder), for every decoder layer that reads the
-    // same encoder output (all heads of all of them in one split).
-    if (branches.length < 2) continue;
-    const d = dims(branches[0].reshape.outputs[0])![hd + 1];
-    const hs = branches.map((br) => dims(br.reshape.outputs[0])![hd]);
-    const offs = hs.map((_, j) => hs.slice(0, j).reduce((a, v) => a + v, 0));
-    const nh = hs.reduce((a, v) => a + v, 0);
-    const width = nh * d;
-    const key = `${x}/qkv_${k++}`;
-    const wcat = new Float32Array(E * width);
-    branches.forEach((br, j) => {
-      const wv = toNumbers(br.w);
-      const e = hs[j] * d;
-      for (let r = 0; r < E; r++) for (let c = 0; c < e; c++) wcat[r * width + offs[j] * d + c] = wv[r * e + c] * br.scale;
-    });
-    const c = (name: string, dtype: 'int64' | 'float32', v: ArrayLike<number>, shape: number[]) => {
-      constants.set(name, { name, dtype, dims: shape, data: dtype === 'int64' ? BigInt64Array.from(Array.from(v, (n) => BigInt(n))) : Float32Array.from(v) });
-      g.values.set(name, { name, dtype, shape });
-      return name;
-    };
-    const val = (name: string, shape: number[]) => { g.values.set(name, { name, dtype: 'float32', shape }); return name; };
-    const node = (opType: string, inputs: string[], outputs: string[], attrs: Node['attrs'] = new Map()): Node =>
-      ({ name: outputs[0], opType, domain: '', inputs, outputs, attrs });
-    const tr = (p: number[]): Node['attrs'] => new Map([['perm', { type: 'ints', value: p }]]);
-    const proj = val(`${key}/proj`, seqFirst ? [L, 1, width] : [B, L, width]);
-    const first: Node[] = [node('MatMul', [x, c(`${key}/weight`, 'float32', wcat, [E, width])], [proj])];
-    let packed = proj;
-    if (branches.some((br) => br.b)) {
-      // A branch without a bias (Whisper's k_proj) gets zeros.
-      const bias = branches.flatMap((br, j) => (br.b ? toNumbers(br.b).map((v) => v * br.scale) : new Array<number>(hs[j] * d).fill(0)));
-      packed = val(`${key}/proj_bias`, seqFirst ? [L, 1, width] : [B, L, width]);
-      first.push(node('Add', [proj, c(`${key}/bias`, 'float32', bias, [width])], [packed]));
-    }
-    // Batch 1 drops the batch: [L, n·H, d] → [n·H, L, d]; batch B keeps it: [B, L, n·H, d] → [B, n·H, L, d].
-    const lead = B > 1 ? [B] : [];
-    const split = val(`${key}/split`, [...lead, L, nh, d]);
-    const heads = val(`${key}/heads`, [...lead, nh, L, d]);
-    first.push(node('Reshape', [packed, c(`${key}/shape`, 'int64', [...lead, L, nh, d], [lead.length + 3])], [split]),
-      node('Transpose', [split], [heads], tr(B > 1 ? [0, 2, 1, 3] : [1, 0, 2])));
-    const firstMm = g.nodes.find((n) => branches.some((br) => br.mm === n))!;
-    before.set(firstMm, first);
-    branches.forEach((br, j) => {
-      for (const n of [br.mm, br.add, br.mul, br.reshape]) if (n) skip.add(n);
-      const h = hs[j];
-      const range = [c(`${key}/start${j}`, 'int64', [offs[j]], [1]), c(`${key}/end${j}`, 'int64', [offs[j] + h], [1]), c(`${key}/axis${j}`, 'int64', [lead.length], [1])];
-      const part = val(`${key}/part${j}`, [...lead, h, L, d]);
-      // The Slice goes ahead of the view that comes first in the graph; each view is then a Reshape of it (k's a swap
-      // of its last two dims first, which BATCH_MATMUL takes as adj_y).
-      const order = br.views.map((v) => g.nodes.indexOf(v.transpose));
-      br.views.forEach((v, i) => {
-        const y = v.transpose.outputs[0];
-        const nodes = order[i] === Math.min(...order) ? [node('Slice', [heads, ...range], [part])] : [];
-        let last = part;
-        if (v.isK) {
-          last = val(`${key}/part${j}_t${i}`, [...lead, h, d, L]);
-          nodes.push(node('Transpose', [part], [last], tr(B > 1 ? [0, 1, 3, 2] : [0, 2, 1])));
-        }
-        if (v.bias) {
-          skip.add(v.bias.add);
-          const bd = v.bias.t.dims.length === 2 ? [v.bias.t.dims[0], 1, d] : [1, 1, d];
-          const bias = c(`${key}/view_bias${j}_${i}`, 'float32', toNumbers(v.bias.t), bd);
-          last = val(`${key}/part${j}_b${i}`, [...lead, h, L, d]);
-          nodes.push(node('Add', [part, bias], [last]));
-        }
-        // The node that makes the original output keeps the original node's name (the accuracy diff joins on it).
-        nodes.push({ ...node('Reshape', [last, c(`${key}/out_shape${j}_${i}`, 'int64', dims(y)!, [dims(y)!.length])], [y]), name: v.transpose.name });
-        replace.set(v.transpose, nodes);
+    for (const branches of bySize.values()) {
+      if (branches.length < 2) continue;
+      const d = dims(branches[0].reshape.outputs[0])![hd + 1];
+      const hs = branches.map((br) => dims(br.reshape.outputs[0])![hd]);
+      const offs = hs.map((_, j) => hs.slice(0, j).reduce((a, v) => a + v, 0));
+      const nh = hs.reduce((a, v) => a + v, 0);
+      const width = nh * d;
+      const key = `${x}/qkv_${k++}`;
+      const wcat = new Float32Array(E * width);
+      branches.forEach((br, j) => {
+        const wv = toNumbers(br.w);
+        const e = hs[j] * d;
+        for (let r = 0; r < E; r++) for (let c = 0; c < e; c++) wcat[r * width + offs[j] * d + c] = wv[r * e + c] * br.scale;
       });
-    });
+      const c = (name: string, dtype: 'int64' | 'float32', v: ArrayLike<number>, shape: number[]) => {
+        constants.set(name, { name, dtype, dims: shape, data: dtype === 'int64' ? BigInt64Array.from(Array.from(v, (n) => BigInt(n))) : Float32Array.from(v) });
+        g.values.set(name, { name, dtype, shape });
+        return name;
+      };
+      const val = (name: string, shape: number[]) => { g.values.set(name, { name, dtype: 'float32', shape }); return name; };
+      const node = (opType: string, inputs: string[], outputs: string[], attrs: Node['attrs'] = new Map()): Node =>
+        ({ name: outputs[0], opType, domain: '', inputs, outputs, attrs });
+      const tr = (p: number[]): Node['attrs'] => new Map([['perm', { type: 'ints', value: p }]]);
+      const proj = val(`${key}/proj`, seqFirst ? [L, 1, width] : [B, L, width]);
+      const first: Node[] = [node('MatMul', [x, c(`${key}/weight`, 'float32', wcat, [E, width])], [proj])];
+      let packed = proj;
+      if (branches.some((br) => br.b)) {
+        // A branch without a bias (Whisper's k_proj) gets zeros.
+        const bias = branches.flatMap((br, j) => (br.b ? toNumbers(br.b).map((v) => v * br.scale) : new Array<number>(hs[j] * d).fill(0)));
+        packed = val(`${key}/proj_bias`, seqFirst ? [L, 1, width] : [B, L, width]);
+        first.push(node('Add', [proj, c(`${key}/bias`, 'float32', bias, [width])], [packed]));
+      }
+      // Batch 1 drops the batch: [L, n·H, d] → [n·H, L, d]; batch B keeps it: [B, L, n·H, d] → [B, n·H, L, d].
+      const lead = B > 1 ? [B] : [];
+      const split = val(`${key}/split`, [...lead, L, nh, d]);
+      const heads = val(`${key}/heads`, [...lead, nh, L, d]);
+      first.push(node('Reshape', [packed, c(`${key}/shape`, 'int64', [...lead, L, nh, d], [lead.length + 3])], [split]),
+        node('Transpose', [split], [heads], tr(B > 1 ? [0, 2, 1, 3] : [1, 0, 2])));
+      const firstMm = g.nodes.find((n) => branches.some((br) => br.mm === n))!;
+      before.set(firstMm, first);
+      branches.forEach((br, j) => {
+        for (const n of [br.mm, br.add, br.mul, br.reshape]) if (n) skip.add(n);
+        const h = hs[j];
+        const range = [c(`${key}/start${j}`, 'int64', [offs[j]], [1]), c(`${key}/end${j}`, 'int64', [offs[j] + h], [1]), c(`${key}/axis${j}`, 'int64', [lead.length], [1])];
+        const part = val(`${key}/part${j}`, [...lead, h, L, d]);
+        // The Slice goes ahead of the view that comes first in the graph; each view is then a Reshape of it (k's a swap
+        // of its last two dims first, which BATCH_MATMUL takes as adj_y).
+        const order = br.views.map((v) => g.nodes.indexOf(v.transpose));
+        br.views.forEach((v, i) => {
+          const y = v.transpose.outputs[0];
+          const nodes = order[i] === Math.min(...order) ? [node('Slice', [heads, ...range], [part])] : [];
+          let last = part;
+          if (v.isK) {
+            last = val(`${key}/part${j}_t${i}`, [...lead, h, d, L]);
+            nodes.push(node('Transpose', [part], [last], tr(B > 1 ? [0, 1, 3, 2] : [0, 2, 1])));
+          }
+          if (v.bias) {
+            skip.add(v.bias.add);
+            const bd = v.bias.t.dims.length === 2 ? [v.bias.t.dims[0], 1, d] : [1, 1, d];
+            const bias = c(`${key}/view_bias${j}_${i}`, 'float32', toNumbers(v.bias.t), bd);
+            last = val(`${key}/part${j}_b${i}`, [...lead, h, L, d]);
+            nodes.push(node('Add', [part, bias], [last]));
+          }
+          // The node that makes the original output keeps the original node's name (the accuracy diff joins on it).
+          nodes.push({ ...node('Reshape', [last, c(`${key}/out_shape${j}_${i}`, 'int64', dims(y)!, [dims(y)!.length])], [y]), name: v.transpose.name });
+          replace.set(v.transpose, nodes);
+        });
+      });
+    }
   }
   if (!skip.size) return;
   spliceNodes(g, before, replace, skip);
