@@ -5,6 +5,8 @@
 // becomes a swap of its last two dims, which BATCH_MATMUL takes as adj_y): one TRANSPOSE for the three.
 // At batch B > 1 (X [L, B, 3E], heads [L, B·H, d]; MobileViT's patches, batched BERT): Reshape [L, B, 3H, d] →
 // Transpose [1, 2, 0, 3] → [B, 3H, L, d], a Slice of H heads and a Reshape to [B·H, L, d] per branch.
+// Cross-attention (q from the decoder, k and v from the memory: ABINet's language model, PARSeq's decoder) packs only
+// k and v, X [L, B, 2E] in two Slices: the same rewrite with 2H heads, one TRANSPOSE for the two.
 import type { Graph, Node, Tensor } from '../ir/types';
 import { toNumbers } from '../ir/tensor';
 import { permAttr, readersOf, spliceNodes } from './simplify-util';
@@ -19,17 +21,19 @@ export function fusePackedHeads(g: Graph, constants: Map<string, Tensor>): void 
   let k = 0;
   for (const x of new Set(g.nodes.flatMap((n) => n.outputs))) {
     const xd = dims(x);
-    if (!xd || xd.length !== 3 || xd.some((v) => typeof v !== 'number') || xd[2] % 3 !== 0 || g.values.get(x)?.dtype !== 'float32') continue;
-    const [L, B, E3] = xd;
-    const e = E3 / 3;
+    if (!xd || xd.length !== 3 || xd.some((v) => typeof v !== 'number') || g.values.get(x)?.dtype !== 'float32') continue;
     const slices = (uses.get(x) ?? []).filter((n) => n.opType === 'Slice');
-    if (slices.length !== 3 || (uses.get(x) ?? []).some((n) => n.opType !== 'Slice' && n.opType !== 'Shape')) continue;
+    // n chunks: q, k, v (3) or cross-attention's k, v (2).
+    const n = slices.length;
+    if ((n !== 2 && n !== 3) || xd[2] % n !== 0 || (uses.get(x) ?? []).some((r) => r.opType !== 'Slice' && r.opType !== 'Shape')) continue;
+    const [L, B, E3] = xd;
+    const e = E3 / n;
     const branches: { slice: Node; reshape: Node; transpose: Node; chunk: number }[] = [];
     for (const s of slices) {
       const [st, en, ax, sp] = [ints(s.inputs[1]), ints(s.inputs[2]), ints(s.inputs[3]), ints(s.inputs[4])];
       if (!st || !en || st.length !== 1 || (ax && ax[0] !== 2 && ax[0] !== -1) || (sp && sp[0] !== 1) || s.inputs[0] !== x) break;
       const chunk = st[0] / e;
-      if (![0, 1, 2].includes(chunk) || Math.min(en[0], E3) !== st[0] + e) break;
+      if (!Number.isInteger(chunk) || chunk < 0 || chunk >= n || Math.min(en[0], E3) !== st[0] + e) break;
       const r = only(s.outputs[0]);
       const t = r?.opType === 'Reshape' ? only(r.outputs[0]) : undefined;
       const rd = r ? dims(r.outputs[0]) : undefined;
@@ -37,7 +41,7 @@ export function fusePackedHeads(g: Graph, constants: Map<string, Tensor>): void 
       if (!r || !t || !rd || rd.length !== 3 || rd[0] !== L || rd[1] * rd[2] !== e * B || rd[1] % B !== 0 || (p !== '1,0,2' && p !== '1,2,0')) break;
       branches.push({ slice: s, reshape: r, transpose: t, chunk });
     }
-    if (branches.length !== 3 || new Set(branches.map((b) => b.chunk)).size !== 3) continue;
+    if (branches.length !== n || new Set(branches.map((b) => b.chunk)).size !== n) continue;
     const [bh, d] = dims(branches[0].reshape.outputs[0])!.slice(1);
     if (branches.some((b) => dims(b.reshape.outputs[0])!.join() !== [L, bh, d].join())) continue;
     const h = bh / B;
@@ -51,10 +55,10 @@ export function fusePackedHeads(g: Graph, constants: Map<string, Tensor>): void 
     const node = (opType: string, inputs: string[], outputs: string[], attrs: Node['attrs'] = new Map()): Node =>
       ({ name: outputs[0], opType, domain: '', inputs, outputs, attrs });
     if (B > 1) {
-      const split = val(`${key}/split`, [L, B, 3 * h, d]);
-      const heads = val(`${key}/heads`, [B, 3 * h, L, d]);
+      const split = val(`${key}/split`, [L, B, n * h, d]);
+      const heads = val(`${key}/heads`, [B, n * h, L, d]);
       const first = g.nodes.find((n) => branches.some((b) => b.slice === n))!;
-      before.set(first, [node('Reshape', [x, c(`${key}/shape`, [L, B, 3 * h, d])], [split]),
+      before.set(first, [node('Reshape', [x, c(`${key}/shape`, [L, B, n * h, d])], [split]),
         node('Transpose', [split], [heads], new Map([['perm', { type: 'ints', value: [1, 2, 0, 3] }]]))]);
       for (const b of branches) {
         skip.add(b.slice);
@@ -75,10 +79,10 @@ export function fusePackedHeads(g: Graph, constants: Map<string, Tensor>): void 
       }
       continue;
     }
-    const split = val(`${key}/split`, [L, 3 * h, d]);
-    const heads = val(`${key}/heads`, [3 * h, L, d]);
+    const split = val(`${key}/split`, [L, n * h, d]);
+    const heads = val(`${key}/heads`, [n * h, L, d]);
     const first = g.nodes.find((n) => branches.some((b) => b.slice === n))!;
-    before.set(first, [node('Reshape', [x, c(`${key}/shape`, [L, 3 * h, d])], [split]),
+    before.set(first, [node('Reshape', [x, c(`${key}/shape`, [L, n * h, d])], [split]),
       node('Transpose', [split], [heads], new Map([['perm', { type: 'ints', value: [1, 0, 2] }]]))]);
     for (const b of branches) {
       skip.add(b.slice);
