@@ -8,7 +8,8 @@
 // Cross-attention (q from the decoder, k and v from the memory: ABINet's language model, PARSeq's decoder) packs only
 // k and v, X [L, B, 2E] in two Slices: the same rewrite with 2H heads, one TRANSPOSE for the two.
 import type { Graph, Node, Tensor } from '../ir/types';
-import { toNumbers } from '../ir/tensor';
+import { tensorBytes, toNumbers } from '../ir/tensor';
+import { sameBytes } from '../tflite/write-shared';
 import { permAttr, readersOf, spliceNodes } from './simplify-util';
 
 export function fusePackedHeads(g: Graph, constants: Map<string, Tensor>): void {
@@ -113,6 +114,11 @@ export function fusePackedHeads(g: Graph, constants: Map<string, Tensor>): void 
  * Any other count of such branches of one X (cross-attention's k and v over the encoder's output, in every decoder
  * layer) is packed the same way.
  */
+/** Constants of one name, or of equal dtype, dims and bytes. */
+function sameTensor(a: Tensor, b: Tensor): boolean {
+  return a === b || a.name === b.name || (a.dtype === b.dtype && a.dims.join() === b.dims.join() && sameBytes(tensorBytes(a), tensorBytes(b)));
+}
+
 export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>): void {
   const { uses, only, outs } = readersOf(g, constants);
   const dims = (v: string) => (constants.get(v)?.dims ?? g.values.get(v)?.shape) as number[] | undefined;
@@ -187,7 +193,14 @@ export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>
       const size = dims(br.reshape.outputs[0])![hd + 1];
       bySize.set(size, [...(bySize.get(size) ?? []), br]);
     }
-    for (const branches of bySize.values()) {
+    for (const group of bySize.values()) {
+      if (group.length < 2) continue;
+      // Copies of one projection (an unrolled decoder's per-step cross-attention over the same memory, before
+      // simplify-cse merges them) share one part of the split: the weights are packed once.
+      const same = (p: Branch, q: Branch) => p.scale === q.scale && sameTensor(p.w, q.w) && (p.b && q.b ? sameTensor(p.b, q.b) : !p.b && !q.b)
+        && dims(p.reshape.outputs[0])!.join() === dims(q.reshape.outputs[0])!.join();
+      const branches = group.filter((br, j) => group.findIndex((o) => same(o, br)) === j);
+      // Only copies of one projection: simplify-cse makes them one, each already with its own head split.
       if (branches.length < 2) continue;
       const d = dims(branches[0].reshape.outputs[0])![hd + 1];
       const hs = branches.map((br) => dims(br.reshape.outputs[0])![hd]);
@@ -225,12 +238,13 @@ export function fuseSeparateProjections(g: Graph, constants: Map<string, Tensor>
       const heads = val(`${key}/heads`, [...lead, nh, L, d]);
       first.push(node('Reshape', [packed, c(`${key}/shape`, 'int64', [...lead, L, nh, d], [lead.length + 3])], [split]),
         node('Transpose', [split], [heads], tr(B > 1 ? [0, 2, 1, 3] : [1, 0, 2])));
-      const firstMm = g.nodes.find((n) => branches.some((br) => br.mm === n))!;
+      const firstMm = g.nodes.find((n) => group.some((br) => br.mm === n))!;
       before.set(firstMm, first);
-      branches.forEach((br, j) => {
+      group.forEach((br, j) => {
         for (const n of [br.mm, br.add, br.mul, br.reshape]) if (n) skip.add(n);
-        const h = hs[j];
-        const range = [c(`${key}/start${j}`, 'int64', [offs[j]], [1]), c(`${key}/end${j}`, 'int64', [offs[j] + h], [1]), c(`${key}/axis${j}`, 'int64', [lead.length], [1])];
+        const u = branches.findIndex((o) => same(o, br));
+        const h = hs[u];
+        const range = [c(`${key}/start${j}`, 'int64', [offs[u]], [1]), c(`${key}/end${j}`, 'int64', [offs[u] + h], [1]), c(`${key}/axis${j}`, 'int64', [lead.length], [1])];
         const part = val(`${key}/part${j}`, [...lead, h, L, d]);
         // The Slice goes ahead of the view that comes first in the graph; each view is then a Reshape of it (k's a swap
         // of its last two dims first, which BATCH_MATMUL takes as adj_y).
