@@ -1,9 +1,9 @@
 """Thirteenth sweep: text encoders as their projects write them (random weights, small widths, batch 2 with a padded
 row): DeBERTa-v3 (disentangled attention: log-bucketed relative positions, c2p / p2c by torch.gather, XSoftmax),
 ModernBERT (global / sliding-window local layers with their own rope bases, GeGLU, bias-free LayerNorm; mean pooling),
-ColBERT (query encoder, L2-normalised 128-d token embeddings, MaxSim against padded document embeddings) and
-jina-embeddings-v2 (bidirectional ALiBi, GLU feed-forward, post-LN; mean pooling). Models in MODELS, exported by
-sweep13_seq.py."""
+ColBERT (query encoder, L2-normalised token embeddings, MaxSim against padded document embeddings), jina-embeddings-v2
+(bidirectional ALiBi, GLU feed-forward, post-LN; mean pooling) and an XLM-RoBERTa reranker. Models in MODELS, exported
+by sweep13_seq.py."""
 import math
 
 import torch
@@ -203,6 +203,28 @@ class JinaBert(nn.Module):
         return torch.sum(x * m, 1) / torch.clamp(m.sum(1), min=1e-9)
 
 
+# --- XLM-RoBERTa cross-encoder (bge-reranker / ms-marco rerankers): positions from the ids' non-pad cumsum, CLS
+# head dense → tanh → one score ---
+
+class XlmrReranker(nn.Module):
+    def __init__(self, vocab=300, d=64, h=4, layers=2, pad=1):
+        super().__init__()
+        self.pad = pad
+        self.tok, self.pos, self.typ = nn.Embedding(vocab, d, padding_idx=pad), nn.Embedding(80, d, padding_idx=pad), nn.Embedding(1, d)
+        self.ln = nn.LayerNorm(d, eps=1e-5)
+        self.L = nn.ModuleList(BertLayer(d, h) for _ in range(layers))
+        self.dense, self.out_proj = nn.Linear(d, d), nn.Linear(d, 1)
+
+    def forward(self, input_ids, attention_mask):
+        mask = input_ids.ne(self.pad).int()
+        positions = (torch.cumsum(mask, dim=1).type_as(mask) * mask).long() + self.pad
+        x = self.ln(self.tok(input_ids) + self.pos(positions) + self.typ(torch.zeros_like(input_ids)))
+        bias = (1.0 - attention_mask[:, None, None, :].float()) * FMIN
+        for L in self.L:
+            x = L(x, bias)
+        return self.out_proj(torch.tanh(self.dense(x[:, 0])))
+
+
 def enc_inputs(b=2, t=12, vocab=300):
     ids = torch.randint(5, vocab, (b, t))
     mask = torch.ones(b, t, dtype=torch.long)
@@ -222,6 +244,9 @@ MODELS = {
     'colbert_maxsim_filled': lambda: (ColBert(filled=True).eval(), (*enc_inputs(t=10), F.normalize(torch.randn(2, 16, 32), dim=-1), torch.tensor([[1] * 16, [1] * 11 + [0] * 5])),
                                {'names': ['input_ids', 'attention_mask', 'doc_embeddings', 'doc_mask'], 'outputs': ['scores'], 'opset': 14,
                                 'dynamic': {'input_ids': SEQ, 'attention_mask': SEQ, 'doc_embeddings': {0: 'batch', 1: 'doc_len'}, 'doc_mask': {0: 'batch', 1: 'doc_len'}}}),
+    'xlmr_reranker': lambda: (XlmrReranker().eval(), (torch.cat([torch.randint(5, 300, (2, 12))]).masked_fill(torch.tensor([[0] * 12, [0] * 8 + [1] * 4]).bool(), 1),
+                                                       enc_inputs()[1]),
+                              {'names': ['input_ids', 'attention_mask'], 'outputs': ['logits'], 'opset': 14, 'dynamic': {'input_ids': SEQ, 'attention_mask': SEQ}}),
     'jina_alibi_mean': lambda: (JinaBert().eval(), (*enc_inputs(), torch.zeros(2, 12, dtype=torch.long)),
                                 {'names': ['input_ids', 'attention_mask', 'token_type_ids'], 'outputs': ['sentence_embedding'], 'opset': 14,
                                  'dynamic': {n: SEQ for n in ('input_ids', 'attention_mask', 'token_type_ids')}}),
