@@ -2,7 +2,8 @@
 (random weights, small widths): Mamba's cached step (transformers' MambaMixer.slow_forward with conv_state rolled and
 ssm_state), minGRU's sequential step, RWKV-6 and RWKV-7 one-token steps (ChatRWKV / the reference RNN forms: token
 shift state, matrix wkv state, LoRA-made data-dependent decay), RecurrentGemma / Griffin's recurrent block (temporal
-conv with its state, RG-LRU), Parakeet-TDT's decoder + joint and Demucs v4's (htdemucs) cross-domain transformer. Models in MODELS, exported by
+conv with its state, RG-LRU), Parakeet-TDT's decoder + joint, w2v-BERT 2.0's conformer (relative_key
+distance embeddings) and Demucs v4's (htdemucs) cross-domain transformer. Models in MODELS, exported by
 sweep13_seq.py."""
 import math
 
@@ -409,6 +410,57 @@ class TdtDecoderJoint(nn.Module):
         return self.out(z), target_length, h, c
 
 
+# --- w2v-BERT 2.0 (Seamless / transformers Wav2Vec2BertModel): stacked-fbank projection, conformer layers with
+# relative_key distance embeddings (einsum bhld,lrd->bhlr), causal depthwise conv with its own LayerNorm ---
+
+class W2vBertLayer(nn.Module):
+    def __init__(self, d=64, h=4, left=8, right=8, k=7):
+        super().__init__()
+        self.h, self.hd, self.left, self.right, self.k = h, d // h, left, right, k
+        self.ffn1_ln, self.ffn1 = nn.LayerNorm(d), nn.Sequential(nn.Linear(d, 2 * d), nn.SiLU(), nn.Linear(2 * d, d))
+        self.attn_ln, self.q, self.kk, self.v, self.o = nn.LayerNorm(d), nn.Linear(d, d), nn.Linear(d, d), nn.Linear(d, d), nn.Linear(d, d)
+        self.distance_embedding = nn.Embedding(left + right + 1, self.hd)
+        self.conv_ln, self.pw1 = nn.LayerNorm(d), nn.Conv1d(d, 2 * d, 1, bias=False)
+        self.dw, self.dw_ln, self.pw2 = nn.Conv1d(d, d, k, groups=d, bias=False), nn.LayerNorm(d), nn.Conv1d(d, d, 1, bias=False)
+        self.ffn2_ln, self.ffn2 = nn.LayerNorm(d), nn.Sequential(nn.Linear(d, 2 * d), nn.SiLU(), nn.Linear(2 * d, d))
+        self.final_ln = nn.LayerNorm(d)
+
+    def forward(self, x, bias, mask):
+        b, t, _ = x.shape
+        x = x + 0.5 * self.ffn1(self.ffn1_ln(x))
+        h = self.attn_ln(x)
+        q, k, v = (z.view(b, t, self.h, self.hd).transpose(1, 2) for z in (self.q(h), self.kk(h), self.v(h)))
+        scores = q @ k.transpose(-2, -1) / math.sqrt(self.hd)
+        distance = torch.arange(t).view(1, -1) - torch.arange(t).view(-1, 1)
+        distance = torch.clamp(distance, -self.left, self.right)
+        pos = self.distance_embedding(distance + self.left)
+        scores = scores + torch.einsum('bhld,lrd->bhlr', q, pos) / math.sqrt(self.hd)
+        a = torch.softmax(scores + bias, -1) @ v
+        x = x + self.o(a.transpose(1, 2).reshape(b, t, -1))
+        h = self.conv_ln(x)
+        h = h.masked_fill(~mask.bool().unsqueeze(-1), 0.0)
+        h = F.glu(self.pw1(h.transpose(1, 2)), dim=1)
+        h = self.dw(F.pad(h, (self.k - 1, 0)))
+        h = self.pw2(F.silu(self.dw_ln(h.transpose(1, 2)).transpose(1, 2)))
+        x = x + h.transpose(1, 2)
+        x = x + 0.5 * self.ffn2(self.ffn2_ln(x))
+        return self.final_ln(x)
+
+
+class W2vBert(nn.Module):
+    def __init__(self, feat=160, d=64, layers=2):
+        super().__init__()
+        self.fp_ln, self.fp = nn.LayerNorm(feat), nn.Linear(feat, d)
+        self.layers = nn.ModuleList(W2vBertLayer(d) for _ in range(layers))
+
+    def forward(self, input_features, attention_mask):
+        x = self.fp(self.fp_ln(input_features))
+        bias = (1.0 - attention_mask[:, None, None, :].to(x.dtype)) * torch.finfo(x.dtype).min
+        for layer in self.layers:
+            x = layer(x, bias, attention_mask)
+        return x
+
+
 MODELS = {
     'mamba_step': lambda: (MambaStep().eval(), (torch.randint(0, 256, (2, 1)), *(z for _ in range(2) for z in (torch.randn(2, 128, 4), 0.1 * torch.randn(2, 128, 16)))),
                            {'names': ['input_ids'] + [f'{n}.{i}' for i in range(2) for n in ('conv_state', 'ssm_state')],
@@ -430,6 +482,9 @@ MODELS = {
                                     'outputs': ['outputs', 'prednet_lengths', 'output_states_1', 'output_states_2'], 'opset': 17,
                                     'dynamic': {'encoder_outputs': {0: 'B', 2: 'T'}, 'targets': {0: 'B', 1: 'U'}, 'target_length': {0: 'B'},
                                                 'input_states_1': {1: 'B'}, 'input_states_2': {1: 'B'}}}),
+    'w2v_bert_relkey': lambda: (W2vBert().eval(), (torch.randn(2, 20, 160), torch.tensor([[1] * 20, [1] * 14 + [0] * 6])),
+                                {'names': ['input_features', 'attention_mask'], 'outputs': ['last_hidden_state'], 'opset': 14,
+                                 'dynamic': {'input_features': {0: 'batch', 1: 'frames'}, 'attention_mask': {0: 'batch', 1: 'frames'}}}),
     'htdemucs_crosstransformer': lambda: (HtCrossTransformer().eval(), (torch.randn(1, 64, 8, 22), torch.randn(1, 64, 44)),
                                           {'names': ['x', 'xt'], 'outputs': ['x_out', 'xt_out'], 'opset': 14}),
 }
