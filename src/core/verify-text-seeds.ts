@@ -28,14 +28,17 @@ export function countingPositions(dims: readonly number[]): number[] {
 }
 
 /** `values` with seeds added for integer inputs named for positions (rank 1 or 2), for integer inputs [B, T] named
- *  for a mask and for the ids [B, T'] read from a table beside such a mask (values already set are kept). */
+ *  for a mask (not a padding mask) and for the ids [B, T'] read from a table beside such a mask (values already set
+ *  are kept). */
 export function textSeeds(model: TflModel, inputs: IoTensor[], seed: number, values: Map<string, number[]>): Map<string, number[]> {
   for (const io of inputs) {
     if (isInteger(io) && (io.shape.length === 1 || io.shape.length === 2) && /position/i.test(onnxName(io)) && !values.has(onnxName(io))) {
       values.set(onnxName(io), countingPositions(io.shape));
     }
   }
-  const masks = inputs.filter((io) => isInteger(io) && io.shape.length === 2 && /mask/i.test(onnxName(io)) && !values.has(onnxName(io)));
+  // Not a `*pad*` mask (fairseq's padding_mask, key_padding_mask: 1 marks padding, where rows of 1 would mask every key).
+  const masks = inputs.filter((io) => isInteger(io) && io.shape.length === 2 && /mask/i.test(onnxName(io)) && !/pad/i.test(onnxName(io))
+    && !values.has(onnxName(io)));
   if (masks.length === 0) return values;
   for (const m of masks) values.set(onnxName(m), paddedBatchMask(m.shape[0]!, m.shape[1]!));
   const readers = consumersOf(model.subgraphs[0]!.operators);

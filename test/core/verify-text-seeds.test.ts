@@ -57,10 +57,12 @@ test('mean pooling over an integer attention_mask: the self-check seeds a padded
   assert.deepEqual(notes, []);
 });
 
-test('an integer input not named for a mask keeps the generator\'s 0', () => {
-  const bytes = serializeTflite(convertModel(meanPooled('weights')).model);
-  const model = parseTflite(bytes);
-  assert.equal(tokenSeeds(model, modelIo(model).inputs, 1).size, 0);
+test('an integer input not named for a mask, or named for a padding mask (1 = pad), keeps the generator\'s 0', () => {
+  for (const name of ['weights', 'key_padding_mask']) {
+    const bytes = serializeTflite(convertModel(meanPooled(name)).model);
+    const model = parseTflite(bytes);
+    assert.equal(tokenSeeds(model, modelIo(model).inputs, 1).size, 0, name);
+  }
 });
 
 /** transformers' StaticCache update as torch exports `key_cache.index_copy_(2, cache_position, k)`: ScatterElements
