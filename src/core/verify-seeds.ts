@@ -16,12 +16,13 @@ import type { DType } from '../ir/types';
 import { seededUniform } from './random';
 import type { IoTensor } from '../deploy/tensors';
 import { lengthThroughArithmetic } from './verify-lengths';
+import { textSeeds } from './verify-text-seeds';
 
 const INTEGER = new Set(['int32', 'int64', 'uint8', 'int8', 'int16', 'uint16', 'uint32', 'uint64']);
 
 /** An input's ONNX name, and whether its ONNX type is an integer. */
-const onnxName = (io: IoTensor): string => io.mapping?.onnx ?? io.name;
-const isInteger = (io: IoTensor): boolean => INTEGER.has(io.mapping?.onnxDtype ?? io.dtype);
+export const onnxName = (io: IoTensor): string => io.mapping?.onnx ?? io.name;
+export const isInteger = (io: IoTensor): boolean => INTEGER.has(io.mapping?.onnxDtype ?? io.dtype);
 
 const MOVES = new Set(['TRANSPOSE', 'RESHAPE', 'CAST', 'EXPAND_DIMS']);
 const COMPARES = new Set(['LESS', 'LESS_EQUAL', 'GREATER', 'GREATER_EQUAL']);
@@ -38,7 +39,7 @@ function readersThrough(model: TflModel, input: number, readers: Map<number, num
 
 /** The table size `ids` index into (a GATHER from a constant table, or the FLOOR_MOD by a constant that wraps
  *  negative ids before it), or undefined when the input is not read that way. */
-function tableSize(model: TflModel, ids: number, readers: Map<number, number[]>): number | undefined {
+export function tableSize(model: TflModel, ids: number, readers: Map<number, number[]>): number | undefined {
   const sg = model.subgraphs[0]!;
   for (const { op, input } of readersThrough(model, ids, readers)) {
     const other = (i: number): TflTensor | undefined => (op.inputs[i]! >= 0 ? sg.tensors[op.inputs[i]!] : undefined);
@@ -55,7 +56,7 @@ function tableSize(model: TflModel, ids: number, readers: Map<number, number[]>)
 }
 
 /** The pad id the model compares `ids` with to make its own padding mask, or undefined. */
-function padId(model: TflModel, ids: number, readers: Map<number, number[]>): number | undefined {
+export function padId(model: TflModel, ids: number, readers: Map<number, number[]>): number | undefined {
   const sg = model.subgraphs[0]!;
   for (const { op, input } of readersThrough(model, ids, readers)) {
     if (op.opcode !== 'EQUAL' && op.opcode !== 'NOT_EQUAL') continue;
@@ -105,6 +106,10 @@ function maskLengthSeeds(model: TflModel, inputs: IoTensor[], readers: Map<numbe
  * generator's integers.
  */
 export function tokenSeeds(model: TflModel, inputs: IoTensor[], seed: number): Map<string, number[]> {
+  return textSeeds(model, inputs, seed, idsAndLengthSeeds(model, inputs, seed));
+}
+
+function idsAndLengthSeeds(model: TflModel, inputs: IoTensor[], seed: number): Map<string, number[]> {
   const values = new Map<string, number[]>();
   const readers = consumersOf(model.subgraphs[0]!.operators);
   const ids = inputs.filter((io) => isInteger(io) && io.shape.length === 2);
