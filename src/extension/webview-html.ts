@@ -155,34 +155,51 @@ function splitCss(css: string): [string, string] {
  *  has run beyond the boot script. A saved view of this file (the boot script marks the page `restored`) or a page
  *  bigger than NEAR_VIEW (which could show past what the frame holds) does not show it; the bundle draws. Each edge
  *  and box is in the group of the first of TIERS whose view would show it (the page is the view's upper bound: the
- *  canvas is part of it), hidden in pages no bigger than the tier before (STATIC_CSS). */
-function staticFrame(f: FirstFrame): string {
+ *  canvas is part of it): the first tier's are in the SVG; the others' groups (`tiers`: a line each, edges then boxes
+ *  of each tier) wait as text, put in by STATIC_SCRIPT only in a page bigger than the tier before (a page up to the
+ *  first tier's size does not parse them), and hidden again if the page shrinks to it (STATIC_CSS). */
+function staticFrame(f: FirstFrame): { svg: string; tiers: string } {
   const k = TOP_ZOOM, tier = (i: number): number => {
     const [x0, y0, x1] = f.bounds.slice(4 * i, 4 * i + 3);
     const t = TIERS.findIndex((v) => y0 <= (v.h - 10) / k + 20 && x1 >= f.topX - v.w / 2 / k - 20 && x0 <= f.topX + v.w / 2 / k + 20);
     return t < 0 ? TIERS.length - 1 : t;
   };
-  const groups = (parts: string[], from: number): string => TIERS.map((_, t) => {
+  const group = (parts: string[], from: number, t: number): string => {
     const mine = parts.filter((_p, i) => tier(from + i) === t).join('');
     return t === 0 ? mine : mine && `<g class="tier${t}">${mine}</g>`;
-  }).join('');
-  return `<svg class="prerender" x="50%" overflow="visible"><g class="viewport" transform="translate(${-f.topX * k},10) scale(${k})">`
-    + `<g class="edges">${groups(f.edges, 0)}</g><g class="nodes">${groups(f.boxes, f.edges.length)}</g></g></svg>`;
+  };
+  const tiers = TIERS.slice(1).flatMap((_, t) => [group(f.edges, 0, t + 1), group(f.boxes, f.edges.length, t + 1)]).join('\n');
+  return { svg: `<svg class="prerender" x="50%" overflow="visible"><g class="viewport" transform="translate(${-f.topX * k},10) scale(${k})">`
+    + `<g class="edges">${group(f.edges, 0, 0)}</g><g class="nodes">${group(f.boxes, f.edges.length, 0)}</g></g></svg>`, tiers };
 }
 
 /** The media query of a page bigger than NEAR_VIEW, which does not show the static frame. */
 const BIGGER = `(min-width: ${NEAR_VIEW.w + 1}px), (min-height: ${NEAR_VIEW.h + 1}px)`;
 
+/** A page up to TIERS[t]'s size. */
+const upTo = (t: number): string => `(max-width: ${TIERS[t].w}px) and (max-height: ${TIERS[t].h}px)`;
+
 /** Rules for the static frame, after the stylesheet. */
 const STATIC_CSS = `\nhtml.restored svg.prerender { display: none; }\n`
   + `@media ${BIGGER} { svg.prerender { display: none; } }\n`
-  + TIERS.slice(1).map((_, t) => `@media (max-width: ${TIERS[t].w}px) and (max-height: ${TIERS[t].h}px) { .tier${t + 1} { display: none; } }`).join('\n');
+  + TIERS.slice(1).map((_, t) => `@media ${upTo(t)} { .tier${t + 1} { display: none; } }`).join('\n');
 
-/** After a static frame: the task after the frame (measured as a bare page's first frame is: requestAnimationFrame,
- *  then a timeout) marks it painted and starts the bundle; at once when the frame is not shown. */
+/** After a static frame: the groups of the tiers a page bigger than the first tier shows go into the frame's edges
+ *  and boxes (from the text of #frame-tiers, in the order of TIERS); the task after the frame (measured as a bare
+ *  page's first frame is: requestAnimationFrame, then a timeout) marks it painted and starts the bundle; at once when
+ *  the frame is not shown. */
 const STATIC_SCRIPT = `(() => {
-  const b = window.onnx2liteBoot;
-  if (document.documentElement.classList.contains('restored') || matchMedia('${BIGGER}').matches) { b.run(); return; }
+  const b = window.onnx2liteBoot, more = document.getElementById('frame-tiers');
+  if (document.documentElement.classList.contains('restored') || matchMedia('${BIGGER}').matches) { if (more) more.remove(); b.run(); return; }
+  if (more) {
+    const lines = more.text.split('\\n'), vp = document.querySelector('svg.prerender > g.viewport');
+    more.remove();
+    ${JSON.stringify(TIERS.slice(0, -1).map((_, t) => upTo(t)))}.forEach((q, t) => {
+      if (matchMedia(q).matches) return;
+      vp.firstChild.insertAdjacentHTML('beforeend', lines[2 * t]);
+      vp.lastChild.insertAdjacentHTML('beforeend', lines[2 * t + 1]);
+    });
+  }
   requestAnimationFrame(() => setTimeout(() => { performance.mark('onnx2lite-first-frame'); b.run(); }, 0));
 })();`;
 
@@ -207,7 +224,7 @@ export function webviewHtml(r: PageResources): string {
   const nonce = r.nonce ?? makeNonce();
   const parts = r.inline && r.firstFrame ? frameParts(r.firstFrame) : undefined;
   const frame = parts === undefined ? undefined : r.firstFrame;
-  const still = frame?.near ? frame : undefined;
+  const still = frame?.near ? staticFrame(frame) : undefined;
   const [early, late] = r.inline ? (frame ? splitCss(r.inline.css) : [r.inline.css, '']) : ['', ''];
   const status = frame ? (frame.note ? `<div id="status" role="status" class="note">${attr(frame.note)}</div>` : '<div id="status" role="status" hidden></div>')
     : '<div id="status" role="status">Loading…</div>';
@@ -223,7 +240,7 @@ export function webviewHtml(r: PageResources): string {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${attr(csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">${frame ? '\n<link rel="expect" href="#first-frame-script" blocking="render">' : ''}
-<script nonce="${nonce}">${boot(r.layoutWorker, r.script, !!frame, still?.file)}</script>${theme}
+<script nonce="${nonce}">${boot(r.layoutWorker, r.script, !!frame, still && frame?.file)}</script>${theme}
 ${r.inline ? `<style nonce="${nonce}">${rawText(early + (still ? STATIC_CSS : ''), 'style')}</style>` : `<link rel="stylesheet" href="${attr(r.css)}" nonce="${nonce}">`}
 <title>onnx2lite model viewer</title>
 </head>
@@ -247,7 +264,7 @@ ${r.inline ? `<style nonce="${nonce}">${rawText(early + (still ? STATIC_CSS : ''
 </script></div>
 <div id="main">
   <div id="canvas" tabindex="0" role="application" aria-label="Model graph: arrows move, Enter expands, Backspace collapses, F fits, / searches">
-    <div id="layer"><svg id="graph" width="100%" height="100%">${frame ? ARROW : ''}${still ? staticFrame(still) : ''}</svg></div>${frame && !still ? `\n    <script type="text/x-frame" id="first-frame-parts">${parts}</script>` : ''}
+    <div id="layer"><svg id="graph" width="100%" height="100%">${frame ? ARROW : ''}${still ? still.svg : ''}</svg></div>${frame && !still ? `\n    <script type="text/x-frame" id="first-frame-parts">${parts}</script>` : ''}${still?.tiers.replace(/\n/g, '') ? `\n    <script type="text/x-frame" id="frame-tiers">${still.tiers}</script>` : ''}
     ${status}
     <div id="legend" aria-label="Legend"></div>
   </div>

@@ -95,6 +95,26 @@ test('the host\'s frame is in the page before the bundle runs; the bundle\'s fir
   await v.close();
 });
 
+test('a bigger page puts in the tiers of the tall graph\'s frame that it shows: every box in view is in the first frame', async () => {
+  const v = await openView(browser(), MODEL, { initScript: SEEN, width: 1900, height: 1180 });
+  assert.equal(await drawn(v.page), 'drawn');
+  const before = await seen(v.page);
+  assert.ok(before?.viewport, 'the host\'s frame was shown');
+  const [x, y, k] = xyk(before.viewport!);
+  const h = await v.page.evaluate(() => document.getElementById('graph')!.getBoundingClientRect().height);
+  const top = firstFrame(leanOpen(MODEL)!.graph)!;
+  // The boxes of the frame (graph coordinates from their bounds) that reach into this view: each was drawn.
+  const seenKeys = new Set(before.boxes.map(([key]) => key));
+  const keys = top.boxes.map((b) => /data-key="([^"]*)"/.exec(b)![1]);
+  const inView = keys.filter((_, i) => top.bounds[4 * (top.edges.length + i) + 1] * k + y < h);
+  assert.ok(inView.length > 24, `${inView.length} boxes in a 1180-pixel page (24 in an 800-pixel one)`);
+  for (const key of inView) assert.ok(seenKeys.has(key), `${key}, in view, was in the host's frame`);
+  assert.equal(await v.page.locator('#frame-tiers').count(), 0);
+  assert.ok(x > 0);
+  assert.deepEqual(v.errors, []);
+  await v.close();
+});
+
 test('names holding HTML in the host\'s frame are text', async () => {
   const model = readModelFile(MODEL);
   model.graph.nodes[0].opType = 'Evil<img src=x onerror="window.__pwned=1">';
