@@ -73,7 +73,7 @@ function rotate180(t: Tensor): Tensor {
   // Latency ratios are only as good as the machine is quiet: the load average says how busy it was.
   console.log(`# ${os.cpus().length} CPU(s), load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   if (benchBuilds().length) console.log(buildLegend(benchBuilds()));
-  console.log('model                  mode       metric (mean / worst)        size    thread CPU ms per run (ratio (quartiles)), fastest wall   notes');
+  console.log('model                  mode       metric (mean / worst)        size    thread CPU ms per run (ratio (quartiles)), fastest wall (ratio)   notes');
   // ONNX2LITE_OCR_CASES=cls (or det, rec; comma-separated): only the models whose name holds one of them.
   const only = process.env.ONNX2LITE_OCR_CASES?.split(',').map((w) => w.trim().toLowerCase()).filter(Boolean);
   // ONNX2LITE_OCR_PLAIN=1 adds a row for plain int8 (`--int16 off`: no mixed-precision search), what the
@@ -137,7 +137,7 @@ function rotate180(t: Tensor): Tensor {
       const l = lat.byLabel.get(x.mode)!;
       console.log(`${c.name.padEnd(22)} ${x.mode.padEnd(10)} `
         + `${METRIC[c.task]} ${x.r.mean.toFixed(4)} / ${x.r.worst.toFixed(4)}`.padEnd(29) + `${((100 * x.tflite.byteLength) / float.byteLength).toFixed(1).padStart(5)}%  `
-        + latencyCell(l, 1).padEnd(46) + x.notes + (x.mode === 'float32' ? `; ${l.rounds} latency rounds, load ${lat.load}` : '')
+        + latencyCell(l, 1).padEnd(54) + x.notes + (x.mode === 'float32' ? `; ${l.rounds} latency rounds, load ${lat.load}` : '')
         + (byBuild ? `; ${buildNote(byBuild.byBuild, x.mode, 1)}` + (x.mode === 'float32' ? ` (load ${byBuild.load})` : '') : ''));
     }
     if (c.task === 'ctc' && WIDE === 'on') await wide();

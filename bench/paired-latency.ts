@@ -12,7 +12,8 @@
 // readings are equal all the same is timed by the wall clock: `fallbacks` counts them): `ms` is the median over
 // rounds of the thread time per run, `ratio` the median over rounds of the batch's time over the base variant's in
 // the same round, `spread` the quartiles of those per-round ratios; `wallMs` is the fastest wall-clock run per input
-// (median over inputs), for comparison. Where schedstat is missing, `ms` falls back to wall-clock batches. Only
+// (median over inputs) and `wallRatio` its ratio, for comparison (at load 25+ the thread clock's ratios shrink toward
+// 1: each switch-out costs a cache refill, counted alike for every variant). Where schedstat is missing, `ms` falls back to wall-clock batches. Only
 // LiteRT's own run is timed (inputs already in TFLite layout); the load average is given before and after.
 // pairedLatencyByBuild does the same across LiteRT's WASM builds (one child process per build,
 // bench/latency-child.ts, timed by its own CPU time after V8 has finished compiling).
@@ -31,6 +32,10 @@ export interface Latency {
   spread: [number, number];
   /** Batches whose clock read equal before and after, timed by the wall clock instead. */
   fallbacks: number;
+  /** wallMs over the base variant's: at load 25-33 on 2 cores a thread is switched out many times a run and refills
+   *  its caches each time, which adds CPU time to every variant alike (PP-OCR cls int8 / float32 0.94× by thread time,
+   *  0.68× by the fastest runs); the fastest undisturbed runs say the kernels' own ratio. */
+  wallRatio: number;
   /** 'process': the CPU time of a child process that runs nothing else (pairedLatencyByBuild; with LiteRT's threaded
    *  build it sums its worker threads, so `wallMs` says the latency). */
   clock: 'thread' | 'wall' | 'process';
@@ -107,10 +112,10 @@ export function pairedRatio(variant: number[], base: number[]): { ratio: number;
 /** "0.74× (0.71-0.77)": a ratio and its spread. */
 export const ratioText = (l: Pick<Latency, 'ratio' | 'spread'>): string => `${l.ratio.toFixed(2)}× (${l.spread[0].toFixed(2)}-${l.spread[1].toFixed(2)})`;
 
-/** A bench table's latency cell: "   3.1 (0.74× (0.71-0.77)) wall 2.6", with how many batches fell back to the wall
- *  clock when any did. */
+/** A bench table's latency cell: "   3.1 (0.74× (0.71-0.77)) wall 2.6 (0.70×)", with how many batches fell back to the
+ *  wall clock when any did. */
 export const latencyCell = (l: Latency, digits = 1): string =>
-  `${l.ms.toFixed(digits).padStart(8)} (${ratioText(l)}) wall ${l.wallMs.toFixed(digits)}` + (l.fallbacks ? ` [${l.fallbacks} wall-clock batches]` : '');
+  `${l.ms.toFixed(digits).padStart(8)} (${ratioText(l)}) wall ${l.wallMs.toFixed(digits)} (${l.wallRatio.toFixed(2)}×)` + (l.fallbacks ? ` [${l.fallbacks} wall-clock batches]` : '');
 
 /** Interleaved rounds over `runners` (the first is the base of the ratios), each runner's wall times kept per input. */
 async function rounds(labels: string[], runners: BatchRunner[], inputs: number,
@@ -138,11 +143,11 @@ async function rounds(labels: string[], runners: BatchRunner[], inputs: number,
     for (let j = 0; j < runners.length; j++) { const i = (j + n) % runners.length; perRun[i].push(await batch(i)); }
   }
   const ms = perRun.map(median);
+  const wallMs = wall.map((w) => median(w.map((perInput) => Math.min(...perInput))));
   const byLabel = new Map<string, Latency>();
   labels.forEach((label, i) => {
     const { ratio, spread } = pairedRatio(perRun[i], perRun[0]);
-    byLabel.set(label, { ms: ms[i], ratio, spread, fallbacks: fallbacks[i], rounds: n, clock: runners[i].clock,
-      wallMs: median(wall[i].map((perInput) => Math.min(...perInput))) });
+    byLabel.set(label, { ms: ms[i], ratio, spread, fallbacks: fallbacks[i], rounds: n, clock: runners[i].clock, wallMs: wallMs[i], wallRatio: wallMs[i] / wallMs[0] });
   });
   return { byLabel, perRound: new Map(labels.map((label, i) => [label, perRun[i]])) };
 }
@@ -185,7 +190,8 @@ export async function pairedLatencyByBuild(builds: LiteRtBuild[], models: { labe
       const base = perRound.get(`${b}\u0000${models[0].label}`)!;
       byBuild.set(b, new Map(models.map((m) => {
         const key = `${b}\u0000${m.label}`;
-        return [m.label, { ...all.get(key)!, ...pairedRatio(perRound.get(key)!, base) }];
+        const l = all.get(key)!;
+        return [m.label, { ...l, ...pairedRatio(perRound.get(key)!, base), wallRatio: l.wallMs / all.get(`${b}\u0000${models[0].label}`)!.wallMs }];
       })));
     }
     return { byBuild, load: `${load0} → ${loadAverage()}` };

@@ -65,5 +65,6 @@ test('a model of microseconds a run gets a thread time, not 0, and a ratio with 
   assert.equal(one.ratio, 1);
   assert.deepEqual(one.spread, [1, 1]);
   assert.ok(eight.spread[0] <= eight.ratio && eight.ratio <= eight.spread[1] && eight.spread[0] > 0, `${eight.ratio} in ${eight.spread}`);
-  assert.match(latencyCell(eight, 3), /× \(\d+\.\d\d-\d+\.\d\d\)\) wall /);
+  assert.match(latencyCell(eight, 3), /× \(\d+\.\d\d-\d+\.\d\d\)\) wall \d+\.\d+ \(\d+\.\d\d×\)/);
+  assert.equal(one.wallRatio, 1);
 });
