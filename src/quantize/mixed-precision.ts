@@ -25,7 +25,7 @@ import { type OutputScore, RoundingPoint, makeScorer, rankRoundingPoints } from 
 import type { TaskMeasure } from './task-signal';
 import { MIN_GAP_CLOSED, prefixSearch } from './int16-prefix';
 import { floatWeightCost } from './hybrid-islands';
-import { estimatedMs } from './cost-model';
+import { boundMs, estimatedMs } from './cost-model';
 import { rankWeightOps } from './precise-weights';
 import { type Island, type Pruned, pruneIslands } from './island-prune';
 
@@ -276,7 +276,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
       const r = build(int16Ops, none, floatOps);
       return { result: r, floatOps, int16Ops, costMs: estimatedMs(r.model) };
     };
-    const pruned = await pruneIslands(kept, { objective: best.objective, met: best.met, costMs: best.chosenCostMs }, floatCostMs, candidateOf, scoreOutputs,
+    const pruned = await pruneIslands(kept, { objective: best.objective, met: best.met }, boundMs(result.model), candidateOf, scoreOutputs,
       (s) => s.cosine >= target, trace);
     if (pruned) { kept = pruned.kept; best = prunedBest(best, pruned); }
   }
@@ -312,7 +312,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
         const r = build(from.int16Ops, none, floatOps, new Set(xs.map((x) => x.weight)));
         return { result: r, floatOps, int16Ops: from.int16Ops, costMs: estimatedMs(r.model) };
       };
-      const pruned = await pruneIslands(chosen, { objective: best.objective, met: best.met, costMs: best.chosenCostMs }, floatCostMs, candidateOf,
+      const pruned = await pruneIslands(chosen, { objective: best.objective, met: best.met }, boundMs(result.model), candidateOf,
         scoreOutputs, (s) => s.cosine >= target, trace, 'weights');
       if (pruned) best = { ...prunedBest(best, pruned), floatWeights: new Set(pruned.kept.map((x) => x.weight)) };
     }
