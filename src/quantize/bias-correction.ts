@@ -119,11 +119,13 @@ export async function correctBiases(result: ConvertResult, params: Map<number, Q
   const t = sg.tensors;
   const ts = targets(result, params);
   if (!ts.length || !samples.length) return { delta: new Map(), layers: 0, ms: performance.now() - t0 };
-  const inputs = [...new Set(ts.map((x) => sg.operators[x.op].inputs[0]))].filter((i) => !sg.outputs.includes(i));
+  // Graph inputs are read from the samples: declared as an output too, a graph input is bound to the output's fresh
+  // buffer and the model runs on that memory (BlazeFace's first conv reads the input: every layer's measured mean
+  // was NaN, the biases NaN, the guard's cosine 0.9688 -> 0.6557). Graph outputs are read where they already are.
+  const read = [...new Set(ts.map((x) => sg.operators[x.op].inputs[0]))].filter((i) => !sg.inputs.includes(i));
   const copy = cloneResult(result);
   const csg = copy.model.subgraphs[0];
-  const first = csg.outputs.length;
-  csg.outputs.push(...inputs);
+  csg.outputs.push(...read.filter((i) => !sg.outputs.includes(i)));
   copy.model.signatures = undefined;
   const err = new Map<number, { sum: Float64Array; n: number }>();
   const session = await openTflite(serializeTflite(copy.model));
@@ -131,7 +133,7 @@ export async function correctBiases(result: ConvertResult, params: Map<number, Q
     const md = result.metadata;
     for (const s of samples) {
       const outs = await session.run(md.inputs.map((m, k) => toTfliteLayout(s[k], m)));
-      const byTensor = new Map<number, Float32Array>(inputs.map((i, k) => [i, outs[first + k].data as Float32Array]));
+      const byTensor = new Map<number, Float32Array>(read.map((i) => [i, outs[csg.outputs.indexOf(i)].data as Float32Array]));
       md.inputs.forEach((m, k) => { if (!byTensor.has(m.tflite)) byTensor.set(m.tflite, toTfliteLayout(s[k], m).data as Float32Array); });
       for (const [i, x] of byTensor) {
         const p = params.get(i);
@@ -155,6 +157,7 @@ export async function correctBiases(result: ConvertResult, params: Map<number, Q
     const e = err.get(op.inputs[0]);
     if (!e || !e.n) continue;
     const mean = Array.from(e.sum, (v) => v / e.n);
+    if (!mean.every(Number.isFinite)) continue;
     const w = floatData(t[op.inputs[1]]);
     // Only the input's shift: also taking out the weights' own rounding shift, (Ŵ − W)·E[Q(x)] (what GPTQ's bias
     // correction does), lowered PP-OCRv4 det's mask IoU (0.867 → 0.837) where the input part alone raises it (0.876).

@@ -2,12 +2,19 @@
 // onnxruntime's. Outputs of at most SCALAR_OUTPUT values (a score, a probability) are judged over all samples at
 // once: the cosine of one value is only its sign, and 0 when either side rounds to exactly 0 (Silero VAD v4's
 // speech probability 0.0017 on a quiet chunk is 0 in int8, or onnxruntime's sigmoid gives 0 where LiteRT's gives
-// 6e-9: a model "collapsed" to the guard although no decision changed).
+// 6e-9: a model "collapsed" to the guard although no decision changed). A pooled output under SCORE_FLOOR on both
+// sides for every sample has no direction to compare and counts as equal: openWakeWord's hey_mycroft head on windows
+// without its word scores 2e-11..3e-10 on LiteRT (float32 and int8 alike) and exactly 0 on onnxruntime (its sigmoid
+// flushes them), which read as cosine 0 and refused an int8 model whose scores are the float model's within 2%.
 import type { Tensor } from '../ir/types';
 import { compareViews, onnxView } from '../compare/metrics';
 
 /** Outputs with at most this many values are pooled over the samples. */
 export const SCALAR_OUTPUT = 4;
+/** A pooled output whose values all stay under this on both sides is not judged (no decision turns on them). */
+export const SCORE_FLOOR = 1e-6;
+
+const under = (v: number[]) => v.every((x) => Math.abs(x) < SCORE_FLOOR);
 
 /** Worst cosine over samples and float outputs; `outputs[k]` are the model's outputs on sample k by ONNX name. */
 export function worstOutputCosine(refs: Map<string, Tensor>[], outputs: Map<string, Tensor>[]): number {
@@ -29,6 +36,7 @@ export function worstOutputCosine(refs: Map<string, Tensor>[], outputs: Map<stri
     }
   });
   for (const { ref, got } of joint.values()) {
+    if (under(ref) && under(got)) continue;
     const c = compareViews(onnxView(Float32Array.from(ref), [ref.length]), onnxView(Float32Array.from(got), [got.length])).cosine;
     worst = Math.min(worst, Number.isFinite(c) ? c : 0);
   }
