@@ -167,13 +167,18 @@ export async function tfliteRanges(collector: RangeCollector, result: ConvertRes
   if (tensors.length === 0) return;
   const sg = result.model.subgraphs[0];
   const want = new Set(tensors);
-  const debug = { ...result.model, signatures: undefined, subgraphs: [{ ...sg, outputs: [...sg.outputs, ...tensors.filter((i) => !sg.outputs.includes(i))] }] };
+  // Graph inputs are read from the samples: declared as an output too, an input is bound to the output's buffer and
+  // the model runs on that memory (bias-correction.ts found it on BlazeFace).
+  const extra = tensors.filter((i) => !sg.outputs.includes(i) && !sg.inputs.includes(i));
+  const debug = { ...result.model, signatures: undefined, subgraphs: [{ ...sg, outputs: [...sg.outputs, ...extra] }] };
   const session = await openTflite(serializeTflite(debug));
   try {
     const md = result.metadata;
     for (const s of samples) {
-      const out = await session.run(md.inputs.map((m, k) => toTfliteLayout(s[k], m)));
+      const feeds = md.inputs.map((m, k) => toTfliteLayout(s[k], m));
+      const out = await session.run(feeds);
       session.outputs.forEach((o, k) => { if (want.has(o.tensor)) collector.add(o.tensor, out[k].data as Float32Array); });
+      md.inputs.forEach((m, k) => { if (want.has(m.tflite)) collector.add(m.tflite, feeds[k].data as Float32Array); });
     }
   } finally {
     session.close();

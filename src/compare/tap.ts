@@ -47,8 +47,16 @@ export function debugCopy(model: TflModel, taps: number[]): DebugCopy {
 
   // Inputs LiteRT.js cannot feed: quantized ones through a QUANTIZE from float32, integer and bool ones through a
   // CAST from int32 (the caller feeds the values in the copy's input dtype).
+  const tapped = new Set(taps);
   const inputs = sg.inputs.map((i) => {
     const t = sg.tensors[i]!;
+    if (tapped.has(i) && DIRECT.has(t.type) && !isQuantizedTensor(t)) {
+      // A graph input that is also an output is bound to the output's buffer and the model runs on that memory
+      // (the tap reads zeros, every later value is wrong): a tapped input is fed through a same-type CAST instead.
+      const f = add({ name: `${t.name}__in`, type: t.type, shape: [...t.shape], shapeSignature: t.shapeSignature && [...t.shapeSignature] });
+      prologue.push({ opcode: 'CAST', inputs: [f], outputs: [i], options: { inDataType: t.type, outDataType: t.type } });
+      return f;
+    }
     if (isQuantizedTensor(t)) {
       const f = add({ name: `${t.name}__float`, type: 'FLOAT32', shape: [...t.shape] });
       prologue.push({ opcode: 'QUANTIZE', inputs: [f], outputs: [i] });
