@@ -7,11 +7,16 @@
 //   centering (SUB and the MEAN it reads) alone;
 // - `--from-float`: the float32 model with ONE op type int8 (every other op float32 between DEQUANTIZE / QUANTIZE).
 // `--48` evaluates the 48 lines only (16x8 runs on LiteRT's reference kernels: ~15 min for 192 lines at load 25).
-// Measured (s15, load 25-34; lines the same of 48 / 144): plain int8 34 / 121; near-float ceiling 43 / 139 (5.95 MB),
-// still int8 in it: LOGISTIC 7 (the neck's swish), SUB 5 (LayerNorm's x - mean), STRIDED_SLICE 6 (q / k / v);
-// with the LayerNorm centering float 45 / 48 (2 of its 5 lost lines were the int8 x - mean of the SVTR neck's
-// residual stream, whose outlier channels set the range); in plain int8 the same change reads 34 / 120 (the
-// residual stream itself is int8 there: nothing is gained by centering it in float).
+// Measured (s15, 1fcd0dd, load 15-34; lines the same of 48 / 144): plain int8 34 / 121; near-float ceiling 43 / 139
+// (5.95 MB), still int8 in it: LOGISTIC 7 (the neck's swish), SUB 5 (LayerNorm's x - mean), STRIDED_SLICE 6 (q / k / v);
+// LOGISTIC + SUB + STRIDED_SLICE float 45 / 48, the LayerNorm centering (SUB + its MEAN) float 45 / 48: 2 of the 5 lost
+// lines were the int8 x - mean of the SVTR neck's residual stream (int8-float-islands.ts now keeps it float); plain
+// int8 with it 34 / 120. Lines 20 and 35 stay changed in every near-float variant. From float32 with float16 weights
+// (46 / 48) one op type int8 (48 lines): HARD_SWISH 35, DEPTHWISE_CONV_2D 37, ADD 37, PAD 39 (the 4 inner PADs, before
+// the stride-2 depthwise convs, 40; the model input's alone 47: its scale 2/255 puts every pixel on a half step,
+// harmless), CONV_2D 40, MUL 40, MEAN 44, SUB 45, AVERAGE_POOL_2D / RESHAPE / SQUARE / SQRT 46, LOGISTIC 47: int8
+// activations anywhere in the backbone cost 6-11 lines each, no single kernel. `--noise`: the float model itself
+// reads 48 / 144, 47-48 / 142-143 and 46 / 141 of 48 / 144 with ±0.25, ±0.5 and ±1 gray level of input noise.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Tensor } from '../src/ir/types';
@@ -28,6 +33,7 @@ import { int16Capable, wideParams } from '../src/quantize/int16';
 import { cloneResult } from '../src/quantize/mixed-precision';
 import { weightOps } from '../src/quantize/precise-weights';
 import type { QParams } from '../src/quantize/params';
+import { openOnnx } from '../src/runtime/ort';
 
 type Row = (label: string, tflite: Uint8Array) => Promise<void>;
 
@@ -83,6 +89,33 @@ export async function opTypeRows(bytes: Uint8Array, result: ConvertResult, input
   const groups: [string, Set<number>][] = [...narrow.map((o): [string, Set<number>] => [o, new Set(of(o))]), ['LayerNorm centering (SUB + its MEAN)', centering]];
   for (const [label, f] of groups) {
     await row(`ceiling, ${label} float32`, build({ int16Ops: new Set([...wide].filter((k) => !f.has(k))), splitOps: split, floatOps: f }));
+  }
+}
+
+/** The float model's own margin: onnxruntime on each line with uniform noise of ±`g` gray levels added to its pixels
+ *  (x = (p / 255 - 0.5) / 0.5: one gray level is 2/255), lines whose decode changes. */
+export async function noiseRows(bytes: Uint8Array, sets: Tensor[][][], decodeOf: (out: Tensor) => string): Promise<void> {
+  const session = await openOnnx(bytes);
+  try {
+    const run = async (x: Tensor) => decodeOf([...(await session.run([x])).values()][0]);
+    const refs: string[][] = [];
+    for (const s of sets) { const r: string[] = []; for (const x of s) r.push(await run(x[0])); refs.push(r); }
+    let seed = 1;
+    const rnd = () => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed / 0x7fffffff; };
+    for (const g of [0.25, 0.5, 1]) {
+      const same = [];
+      for (const [k, s] of sets.entries()) {
+        let n = 0;
+        for (const [i, x] of s.entries()) {
+          const d = x[0].data as Float32Array;
+          if ((await run({ ...x[0], data: Float32Array.from(d, (v) => v + (rnd() * 2 - 1) * (2 * g) / 255) })) === refs[k][i]) n++;
+        }
+        same.push(`${n}/${s.length}`);
+      }
+      console.log(`float32 (onnxruntime), input noise ±${g} gray level: ${same.join('  ')} lines the same`);
+    }
+  } finally {
+    await session.close();
   }
 }
 

@@ -30,7 +30,7 @@
 // that take one scale (params.ts weightScaleAxis) 35 / 119. Every activation int16 (16x8, reference kernels) with int8
 // weights 38 / 126 (3.07 MB); with every weight split too 43 / 139 (5.95 MB): still under 46 / 48.
 // `--types` (bench/rec-int8-types.ts): the op types that stay int8 in that near-float model and what each costs;
-// `--48` evaluates the 48 lines only.
+// `--48` evaluates the 48 lines only; `--noise`: the float model's decode under ±0.25-1 gray level of input noise.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -51,7 +51,8 @@ import { argmaxSteps } from '../src/quantize/sequence-guard';
 import { makeOcrSamples } from './material/ocr-samples.mjs';
 import { references, score } from './ocr-tasks';
 import { openConverted } from '../src/runtime/tflite-onnx-io';
-import { calibrationLines, opTypeRows } from './rec-int8-types';
+import { calibrationLines, noiseRows, opTypeRows } from './rec-int8-types';
+import { ctcGreedy } from './ocr-tasks';
 
 const DIMS = [1, 3, 48, 320];
 /** A flipped step the float model was this sure of (log ratio of its top two probabilities) is a confident flip. */
@@ -178,6 +179,7 @@ async function layerCheck(result: ConvertResult, samples: Tensor[][]): Promise<v
     }
     console.log(`${label.padEnd(36)} ${parts.join('  ').padEnd(30)} flipped steps ${steps}, of them sure ${sure}, size ${(tflite.byteLength / 1e6).toFixed(2)} MB`);
   };
+  if (process.argv.includes('--noise')) { await noiseRows(bytes, sets, (t) => ctcGreedy(t.data as Float32Array, t.dims).join(',')); return; }
   if (process.argv.includes('--types')) { await opTypeRows(bytes, result, inputShapes, calibrationLines(path.join(material, 'calib', 'line'), load), row); return; }
   console.log(`# load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; lines identical to onnxruntime's decode (eval 48, eval 144)`);
   for (const [label, pick] of regions) await row(`int8 weights: ${label}`, serializeTflite(roundedWeightsModel(result, all.filter(pick))));
