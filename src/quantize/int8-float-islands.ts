@@ -102,32 +102,8 @@ export function logEnergyOps(sg: TflSubgraph): Map<number, 'energy' | 'stft' | '
     walk(op.inputs[0]);
     const norm = op.opcode === 'SQRT' && divisorOnly(op);
     if (squared) for (const [k, why] of found) out.set(k, norm ? 'norm' : why);
-    if (squared && norm) for (const k of centeringOps(sg, found, prod, readers)) out.set(k, 'norm');
   });
   return out;
-}
-
-/** A decomposed LayerNorm's centering, d = x - mean(x) read only by the variance path's squaring and the DIV's
- *  numerator: the SUB and the MEAN it reads (read by that SUB alone) stay float with the chain. In int8, d would be
- *  rounded once more before the DIV scales it up by 1/σ; in a 16x8 region it would be the one int8 tensor (TFLite has
- *  no int16 SUB kernel in onnx2lite): PP-OCRv4 rec's SVTR neck, whose residual stream's outlier channels set d's
- *  range, lost 2 of 48 squeezed lines to it with every other op 16x8 (bench/rec-int8-types.ts). */
-function centeringOps(sg: TflSubgraph, chain: Map<number, string>, prod: Map<number, number>, readers: Map<number, number[]>): number[] {
-  for (const k of chain.keys()) {
-    const sq = sg.operators[k];
-    if (!SQUARING_OPS.has(sq.opcode) && !(sq.opcode === 'MUL' && sq.inputs[0] === sq.inputs[1])) continue;
-    const d = sq.inputs[0];
-    const sub = prod.get(d);
-    if (sub === undefined || sg.operators[sub].opcode !== 'SUB') return [];
-    const [x, m] = sg.operators[sub].inputs;
-    const mean = prod.get(m);
-    if (mean === undefined || sg.operators[mean].opcode !== 'MEAN' || sg.operators[mean].inputs[0] !== x) return [];
-    if ((readers.get(m) ?? []).some((r) => r !== sub)) return [];
-    const dReaders = readers.get(d) ?? [];
-    const ok = dReaders.every((r) => chain.has(r) || (sg.operators[r].opcode === 'DIV' && sg.operators[r].inputs[0] === d));
-    return ok ? [sub, mean] : [];
-  }
-  return [];
 }
 
 /** Weighted ops that read a magnitude as their data input: float with int8 weights (weights.ts storedInt8). */
@@ -241,8 +217,7 @@ export function stateOps(sg: TflSubgraph): Set<number> {
   return out;
 }
 
-/** 'stft': the STFT convolution; 'norm': a normalization's variance path (x², mean, + ε) into SQRT → DIV, with its
- *  centering (x - mean(x)) when only that path and the DIV read it; 'magnitude': a layer reading a linear magnitude; 'recurrent': the ops between a
+/** 'stft': the STFT convolution; 'norm': a normalization's variance path (x², mean, + ε) into SQRT → DIV; 'magnitude': a layer reading a linear magnitude; 'recurrent': the ops between a
  *  streaming model's state input and output (int8-recurrent.ts). Like every float op of the int8 pass, they keep
  *  their weights int8 behind a DEQUANTIZE (weights.ts storedInt8). */
 export type IslandRule = 'energy' | 'stft' | 'norm' | 'magnitude' | 'probability' | 'state' | 'recurrent' | 'peak';

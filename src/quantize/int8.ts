@@ -135,7 +135,7 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     warnings.push(`int8: the spectrogram front end stays float32 (${count('energy')} op(s) from the audio through the power path into a LOG or SQRT; `
       + `${count('stft')} STFT convolution(s) computing in float from int8 weights): int8 rounds quiet audio and quiet bins to 0`);
   }
-  if (count('norm')) warnings.push(`int8: ${count('norm')} op(s) of normalization variances (x - mean, x², their mean, + ε into SQRT and DIV: decomposed LayerNorm / RMSNorm) stay float32 as one chain (TFLite has no int8 SQUARE)`);
+  if (count('norm')) warnings.push(`int8: ${count('norm')} op(s) of normalization variances (x², their mean, + ε into SQRT and DIV: decomposed LayerNorm / RMSNorm) stay float32 as one chain (TFLite has no int8 SQUARE)`);
   if (count('magnitude')) warnings.push(`int8: ${count('magnitude')} layer(s) reading a linear |STFT| magnitude compute in float32 from int8 weights (a magnitude spans decades)`);
   if (count('recurrent')) warnings.push(`int8: ${count('recurrent')} op(s) of the recurrent cell between the state inputs and outputs stay float32 with int8 weights (rounding the state on every call drifts)`);
   if (count('state')) warnings.push(`int8: ${count('state')} op(s) unpacking a model input or packing a model output stay float32 (each part keeps its own scale)`);
