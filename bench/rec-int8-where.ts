@@ -29,6 +29,8 @@
 // 5.85 MB (backbone only 34 / 117, 4.38 MB); per-channel scales also on the 5 depthwise and 2 small 1x1 layers
 // that take one scale (params.ts weightScaleAxis) 35 / 119. Every activation int16 (16x8, reference kernels) with int8
 // weights 38 / 126 (3.07 MB); with every weight split too 43 / 139 (5.95 MB): still under 46 / 48.
+// `--types` (bench/rec-int8-types.ts): the op types that stay int8 in that near-float model and what each costs;
+// `--48` evaluates the 48 lines only; `--noise`: the float model's decode under ±0.25-1 gray level of input noise.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -49,6 +51,8 @@ import { argmaxSteps } from '../src/quantize/sequence-guard';
 import { makeOcrSamples } from './material/ocr-samples.mjs';
 import { references, score } from './ocr-tasks';
 import { openConverted } from '../src/runtime/tflite-onnx-io';
+import { calibrationLines, noiseRows, opTypeRows } from './rec-int8-types';
+import { ctcGreedy } from './ocr-tasks';
 
 const DIMS = [1, 3, 48, 320];
 /** A flipped step the float model was this sure of (log ratio of its top two probabilities) is a confident flip. */
@@ -136,7 +140,8 @@ async function layerCheck(result: ConvertResult, samples: Tensor[][]): Promise<v
   const file = path.join(dir, 'ch_PP-OCRv4_rec_infer.onnx');
   const bytes = fs.readFileSync(file);
   const material = makeOcrSamples(path.join(os.tmpdir(), 'onnx2lite-ocr-samples-3'), { moreLines: 144, wide: 72 });
-  const sets = ['line', 'line-more'].map((d) => lines(path.join(material, 'eval', d)));
+  const sets = ['line', 'line-more'].map((d) => lines(path.join(material, 'eval', d)))
+    .slice(0, process.argv.includes('--48') ? 1 : 2);
   const refs = await Promise.all(sets.map((s) => references(bytes, s)));
   const inputShapes = new Map([['x', DIMS]]);
   const result = convertModel(decodeModel(bytes), { inputShapes });
@@ -146,6 +151,7 @@ async function layerCheck(result: ConvertResult, samples: Tensor[][]): Promise<v
   const head = sg.operators.length - 2;
   const all = weightOps(sg);
   if (process.argv.includes('--layers')) { await layerCheck(result, sets[0].slice(0, 6)); return; }
+  const load = (f: string) => [loadImage(f, { name: 'x', dims: DIMS }, { mean: [0.5], std: [0.5] })];
   const regions: [string, (w: { op: number }) => boolean][] = [
     ['none (float32)', () => false], ['all', () => true], ['backbone', (w) => w.op < neck], ['neck', (w) => w.op > neck && w.op < head],
     ['head FC', (w) => w.op >= head], ['backbone depthwise', (w) => w.op < neck && sg.operators[w.op].opcode === 'DEPTHWISE_CONV_2D'],
@@ -173,6 +179,8 @@ async function layerCheck(result: ConvertResult, samples: Tensor[][]): Promise<v
     }
     console.log(`${label.padEnd(36)} ${parts.join('  ').padEnd(30)} flipped steps ${steps}, of them sure ${sure}, size ${(tflite.byteLength / 1e6).toFixed(2)} MB`);
   };
+  if (process.argv.includes('--noise')) { await noiseRows(bytes, sets, (t) => ctcGreedy(t.data as Float32Array, t.dims).join(',')); return; }
+  if (process.argv.includes('--types')) { await opTypeRows(bytes, result, inputShapes, calibrationLines(path.join(material, 'calib', 'line'), load), row); return; }
   console.log(`# load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; lines identical to onnxruntime's decode (eval 48, eval 144)`);
   for (const [label, pick] of regions) await row(`int8 weights: ${label}`, serializeTflite(roundedWeightsModel(result, all.filter(pick))));
   await row('float16 weights: every weight op', serializeTflite(fp16WeightsModel(result, all.map((w) => w.weight))));
