@@ -28,13 +28,16 @@ rand = torch.rand
 
 
 def lss_cameras():
-    """Two cameras looking forward and backward 1.5 m up (camera x right, y down, z forward → ego x forward, y left,
-    z up), 100 px focal length, no augmentation: the inputs --value gives the self-check (scripts/check-with-inputs.ts)."""
+    """Two cameras looking forward and backward ~1.5 m up (camera x right, y down, z forward → ego x forward, y left,
+    z up), ~100 px focal lengths, no augmentation. Not round numbers: points exactly on a voxel edge truncate to either
+    cell by float32 rounding. scripts/check-with-inputs.ts gives these by --value:
+    rots=0,0,1,-1,0,0,0,-1,0,0,0,-1,1,0,0,0,-1,0 trans=0.03,0.01,1.53,-0.02,0.04,1.51
+    intrins=97.3,0,87.6,0,97.3,31.4,0,0,1,101.7,0,88.2,0,101.7,32.9,0,0,1 post_rots=(identities) post_trans=(zeros)"""
     r = torch.tensor([[0.0, 0, 1], [-1, 0, 0], [0, -1, 0]])
     back = torch.diag(torch.tensor([-1.0, -1, 1]))
     rots = torch.stack([r, back @ r])[None]
-    intrins = torch.tensor([[100.0, 0, 88], [0, 100, 32], [0, 0, 1]]).expand(1, 2, 3, 3).contiguous()
-    trans = torch.tensor([[0.0, 0, 1.5], [0, 0, 1.5]])[None]
+    intrins = torch.tensor([[[97.3, 0, 87.6], [0, 97.3, 31.4], [0, 0, 1]], [[101.7, 0, 88.2], [0, 101.7, 32.9], [0, 0, 1]]])[None]
+    trans = torch.tensor([[0.03, 0.01, 1.53], [-0.02, 0.04, 1.51]])[None]
     return rots, trans, intrins, torch.eye(3).expand(1, 2, 3, 3).contiguous(), torch.zeros(1, 2, 3)
 
 
@@ -60,9 +63,10 @@ MODELS = {
     'birefnet_lite_op17': lambda: calibrated(mo.BiRefNet(), img(320)) + ({'opset': 17, 'outputs': ['logits']},),
     # BEV: Lift-Splat-Shoot (opset 13), cameras as inputs
     'lss_op13': lambda: calibrated_multi(mo.LSS(), (rand(1, 2, 3, 64, 176),) + lss_cameras()) + ({'opset': 13, 'names': ['imgs', 'rots', 'trans', 'intrins', 'post_rots', 'post_trans'], 'outputs': ['bev']},),
-    # instance / semantic segmentation: SparseInst (opset 11), SFNet-lite (opset 11, grid_sample as opset 16)
-    'sparseinst_op11': lambda: calibrated_multi(mo.SparseInst(), (img(320),)) + ({'opset': 11, 'outputs': ['masks', 'scores']},),
-    'sfnet_lite_op16': lambda: calibrated(mo.SFNetLite(), img(256, 512)) + ({'opset': 16},),
+    # instance / semantic segmentation: SparseInst (opset 11; 384: torch exports adaptive pools 1 / 2 / 3 / 6 only of
+    # a 12² map), SFNet-lite (opset 16: grid_sample; 384×768 for the same reason)
+    'sparseinst_op11': lambda: calibrated_multi(mo.SparseInst(), (img(384),)) + ({'opset': 11, 'outputs': ['masks', 'scores']},),
+    'sfnet_lite_op16': lambda: calibrated(mo.SFNetLite(), img(384, 768)) + ({'opset': 16},),
     # classification: StarNet-S1 (opset 11)
     'starnet_s1_op11': lambda: calibrated(mo.StarNet(), img(224)) + ({'opset': 11},),
 }

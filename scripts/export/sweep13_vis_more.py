@@ -201,9 +201,13 @@ class LSS(nn.Module):
         last = torch.cat((ranks[1:] != ranks[:-1], torch.ones(1, dtype=torch.bool)))
         x, g = x[last], g[last]
         x = torch.cat((x[:1], x[1:] - x[:-1]))
-        final = torch.zeros((B, self.c, self.nx[2], self.nx[0], self.nx[1]))
-        final[g[:, 3], :, g[:, 2], g[:, 0], g[:, 1]] = x
-        final = torch.cat(final.unbind(dim=2), 1)
+        # `final[g[:, 3], :, g[:, 2], g[:, 0], g[:, 1]] = x` has no torch 1.13 export (index_put of non-consecutive
+        # index tensors): exportable forks scatter the rows into a flat [B·Z·X·Y, C] canvas by one index.
+        flat = ((g[:, 3] * self.nx[2] + g[:, 2]) * self.nx[0] + g[:, 0]) * self.nx[1] + g[:, 1]
+        canvas = torch.zeros((B * self.nx[2] * self.nx[0] * self.nx[1], self.c))
+        canvas[flat] = x
+        final = canvas.view(B, self.nx[2], self.nx[0], self.nx[1], self.c).permute(0, 1, 4, 2, 3)
+        final = torch.cat(final.unbind(dim=1), 1)
         return self.bev(final)
 
 

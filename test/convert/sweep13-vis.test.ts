@@ -48,6 +48,33 @@ test('float64 values (DINO\'s reference boxes in double) convert through MatMul,
   assert.equal(m.result.opHistogram.LOG, 1, JSON.stringify(m.result.opHistogram));
 });
 
+/** Lift-Splat's frustum geometry: `post_rots.view(B, N, 1, 1, 1, 3, 3).matmul(points.unsqueeze(-1))`, the
+ *  [B, N, D, H, W, 3, 1] points sliced, scaled and concatenated, `.squeeze(-1)`: rank-7 values of a batch-1 model. */
+function frustum(): Model {
+  const i64 = (name: string, v: number[]) => tensor(name, 'int64', [v.length], v);
+  return buildModel({
+    inputs: [['pts', 'float32', [1, 2, 3, 4, 5, 3]], ['rot', 'float32', [1, 2, 3, 3]]], outputs: ['y'], opset: 13,
+    nodes: [
+      node('Reshape', ['rot', 'r7'], ['r']), node('Unsqueeze', ['pts', 'last'], ['p']), node('MatMul', ['r', 'p'], ['m']),
+      node('Slice', ['m', 's0', 's2', 'ax'], ['xy']), node('Slice', ['m', 's2', 's3', 'ax'], ['z']),
+      node('Mul', ['xy', 'z'], ['xyz']), node('Concat', ['xyz', 'z'], ['c'], { axis: 5 }),
+      node('Squeeze', ['c', 'last'], ['q']), node('Add', ['q', 'pts'], ['y']),
+    ],
+    initializers: [i64('r7', [1, 2, 1, 1, 1, 3, 3]), i64('last', [-1]), i64('ax', [-2]), i64('s0', [0]), i64('s2', [2]), i64('s3', [3])],
+  });
+}
+
+test('rank-7 MatMul / Slice / Concat and Unsqueeze / Squeeze into and out of rank 7 lose the unit dim (LSS geometry)', async () => {
+  // Was a model LiteRT could not load ("failed to delegate BATCH_MATMUL", "CONCATENATION": XNNPack stops at rank 6).
+  const model = frustum();
+  const file = join(mkdtempSync(join(tmpdir(), 'frustum-')), 'frustum.onnx');
+  writeFileSync(file, encodeModel(model));
+  const m = await convertAndMatch(file, model, seededInputs(model, 32, -1, 1));
+  assert.ok(m.worst <= 1e-6, `rel ${m.worst}`);
+  assert.ok(m.outputs.every((o) => o.maxRef > 0));
+  assert.equal(m.result.transposeCount, 0);
+});
+
 test('an op that takes no float32 still refuses float64 in one line', () => {
   const model = buildModel({
     inputs: [['x', 'float32', [4]]], outputs: ['y'], opset: 13,
