@@ -59,14 +59,14 @@ MODELS = {
     'raft_stereo_rt_op16': lambda: calibrated_multi(de.RAFTStereo(), (rand(1, 3, 128, 256), rand(1, 3, 128, 256))) + ({'opset': 16, 'names': ['left', 'right'], 'outputs': ['disparity']},),
     'zoedepth_head_op11': lambda: (de.ZoeDepth().eval(), rand(1, 3, 192, 256), {'opset': 11, 'outputs': ['metric_depth']}),
     'gfpgan_clean_128_op11': lambda: (de.GFPGAN().eval(), rand(1, 3, 128, 128) * 2 - 1, {'opset': 11, 'outputs': ['output']}),
-    # salient objects: BiRefNet_lite (swin-t, 1024 → 320; its deploy notebook's opset 17, deform_conv2d written out)
-    'birefnet_lite_op17': lambda: calibrated(mo.BiRefNet(), img(320)) + ({'opset': 17, 'outputs': ['logits']},),
+    # salient objects: BiRefNet_lite (swin-t, 1024 → 256; its deploy notebook's opset 17, deform_conv2d written out)
+    'birefnet_lite_op17': lambda: calibrated(mo.BiRefNet(), img(256)) + ({'opset': 17, 'outputs': ['logits']},),
     # BEV: Lift-Splat-Shoot (opset 13), cameras as inputs
     'lss_op13': lambda: calibrated_multi(mo.LSS(), (rand(1, 2, 3, 64, 176),) + lss_cameras()) + ({'opset': 13, 'names': ['imgs', 'rots', 'trans', 'intrins', 'post_rots', 'post_trans'], 'outputs': ['bev']},),
     # instance / semantic segmentation: SparseInst (opset 11; 384: torch exports adaptive pools 1 / 2 / 3 / 6 only of
     # a 12² map), SFNet-lite (opset 16: grid_sample; 384×768 for the same reason)
     'sparseinst_op11': lambda: calibrated_multi(mo.SparseInst(), (img(384),)) + ({'opset': 11, 'outputs': ['masks', 'scores']},),
-    'sfnet_lite_op16': lambda: calibrated(mo.SFNetLite(), img(384, 768)) + ({'opset': 16},),
+    'sfnet_lite_op16': lambda: calibrated(mo.SFNetLite(), img(384, 768)) + ({'opset': 16, 'names': ['input'], 'outputs': ['output']},),
     # classification: StarNet-S1 (opset 11)
     'starnet_s1_op11': lambda: calibrated(mo.StarNet(), img(224)) + ({'opset': 11},),
 }

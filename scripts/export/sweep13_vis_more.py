@@ -94,17 +94,18 @@ def image2patches(x, ref):
 
 
 class BiRefNet(nn.Module):
-    """BiRefNet_lite (swin_v1_t; 1024 → 320): mul_scl_ipt 'cat' (the backbone on x and x/2, features concatenated),
+    """BiRefNet_lite (swin_v1_t; 1024 → 256): mul_scl_ipt 'cat' (the backbone on x and x/2, features concatenated),
     cxt 3 (x1-x3 resized onto x4), squeeze_module (a BasicDecBlk), decoder with dec_ipt (image patches by the level's
     grid resized to it, SimpleConvs), BasicDecBlk per level, lateral 1×1s, bilinear align_corners ups, 1-channel out."""
 
-    def __init__(self):
+    def __init__(self, size=256):
         super().__init__()
         self.bb = torchvision.models.swin_t().features
+        patches = 3 * (size // 32) ** 2  # the image cut by x4's grid: 3 · (size / 32)² channels
         ch = [192, 384, 768, 1536]
         c4 = ch[3] + ch[0] + ch[1] + ch[2]
         self.squeeze = DecBlk(c4, c4 // 8)
-        self.ipt = nn.ModuleList([nn.Sequential(nn.Conv2d(3 * 100, 16, 3, 1, 1), nn.Conv2d(16, 16, 3, 1, 1)) for _ in range(4)])
+        self.ipt = nn.ModuleList([nn.Sequential(nn.Conv2d(patches, 16, 3, 1, 1), nn.Conv2d(16, 16, 3, 1, 1)) for _ in range(4)])
         self.dec4, self.dec3 = DecBlk(c4 // 8 + 16, 96), DecBlk(96 + 16, 64)
         self.dec2, self.dec1 = DecBlk(64 + 16, 48), DecBlk(48 + 16, 32)
         self.lat4, self.lat3, self.lat2 = nn.Conv2d(ch[2], 96, 1), nn.Conv2d(ch[1], 64, 1), nn.Conv2d(ch[0], 48, 1)
