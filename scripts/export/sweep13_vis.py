@@ -3,8 +3,9 @@
 not try — DETR family (DINO-DETR two-stage with deformable encoder and decoder, DAB-DETR / Conditional DETR),
 instance segmentation (YOLACT with its mask assembly, SOLOv2 with matrix NMS), one-stage detectors (DAMO-YOLO,
 YOLOv12 area attention), BEV 3-D (CenterPoint's head and decode), stereo (RAFT-Stereo), metric depth (ZoeDepth's
-attractor / log-binomial head), face restoration (GFPGAN clean), PP-LCNet — written in plain torch.nn with the math
-of their public code (sweep13_vis_detr.py, _det.py, _yolo.py, _dense.py), random weights, exported with Debian's
+attractor / log-binomial head), face restoration (GFPGAN clean), driving perception (YOLOP), PP-LCNet, StarNet,
+salient objects (BiRefNet), SparseInst, SFNet — written in plain torch.nn with the math
+of their public code (sweep13_vis_detr.py, _det.py, _yolo.py, _dense.py, _more.py), random weights, exported with Debian's
 torch 1.13 at their export scripts' opsets, into OUT_DIR (outside the repository; then `onnx2lite convert` each):
 `/usr/bin/python3 scripts/export/sweep13_vis.py OUT_DIR [NAME ...]`. lss_op13 is checked with camera values
 (lss_cameras) by scripts/check-with-inputs.ts --value; DINO, which onnxruntime cannot load as torch 1.13 writes it,
@@ -53,6 +54,8 @@ MODELS = {
     'yolov12n_style': lambda: calibrated(yo.Yolo12(), img(320)) + ({'opset': 17, 'names': ['images'], 'outputs': ['output0']},),
     # BEV 3-D: CenterPoint-PointPillars RPN + head + decode on the 128² pseudo image (opset 11)
     'centerpoint_pp_decode_op11': lambda: calibrated_multi(yo.CenterPoint(), (torch.rand(1, 64, 128, 128),)) + ({'opset': 11, 'names': ['spatial_features']},),
+    # driving perception: YOLOP (its export_onnx.py: opset 12, 640×640 → 320×320; det_out, drive_area_seg, lane_line_seg)
+    'yolop_op12': lambda: calibrated(yo.YOLOP(), img(320)) + ({'opset': 12, 'names': ['images'], 'outputs': ['det_out', 'drive_area_seg', 'lane_line_seg']},),
     # classification: PP-LCNet x0.5 as paddle2onnx writes it (opset 11)
     'pp_lcnet_x0_5_op11': lambda: calibrated(yo.PPLCNet(), img(224)) + ({'opset': 11, 'names': ['x'], 'outputs': ['softmax']},),
     # stereo / depth / restoration: RAFT-Stereo (opset 16: grid_sample), ZoeDepth head (opset 11), GFPGAN (opset 11)

@@ -3,7 +3,8 @@ attention AAttn and its 7×7 depthwise position perceiver, C3k2, v8 Detect with 
 3 strided blocks, ConvTranspose ups, shared conv, CenterHead's separate heads, the decode of its TensorRT deploy
 forms: sigmoid heatmap, 3×3 max-pool peaks, TopK per class then over classes, boxes from reg / height / exp(dim) /
 (sin, cos) rot) and PP-LCNet x0.5 as paddle2onnx writes it (hardswish as x · HardSigmoid, SE with paddle's hardsigmoid,
-5×5 depthwise stages, last 1×1 conv to 1280, softmax)."""
+5×5 depthwise stages, last 1×1 conv to 1280, softmax) and YOLOP (Focus, BottleneckCSP, SPP, YOLOv5 Detect decoded,
+drivable-area and lane-line heads)."""
 import torch
 from torch import nn
 import torch.nn.functional as F
@@ -199,3 +200,86 @@ class PPLCNet(nn.Module):
         x = F.adaptive_avg_pool2d(self.blocks(self.stem(x)), 1)
         x = F.hardswish(self.last(x)).flatten(1)
         return F.softmax(self.fc(x), -1)
+
+
+class Focus(nn.Module):
+    """YOLOv5 v4's Focus: the four pixel phases by strided slices, concatenated, one conv."""
+
+    def __init__(self, i, o, k=3):
+        super().__init__()
+        self.conv = CBA(i * 4, o, k, act=nn.Hardswish())
+
+    def forward(self, x):
+        return self.conv(torch.cat([x[..., ::2, ::2], x[..., 1::2, ::2], x[..., ::2, 1::2], x[..., 1::2, 1::2]], 1))
+
+
+class CSP(nn.Module):
+    """BottleneckCSP (YOLOP's common.py): cv1 → bottlenecks → cv3 beside cv2, BN + LeakyReLU over the concat, cv4."""
+
+    def __init__(self, i, o, n=1, shortcut=True):
+        super().__init__()
+        c = o // 2
+        self.cv1, self.cv2, self.cv3 = CBA(i, c, 1, act=nn.Hardswish()), nn.Conv2d(i, c, 1, bias=False), nn.Conv2d(c, c, 1, bias=False)
+        self.cv4 = CBA(2 * c, o, 1, act=nn.Hardswish())
+        self.bn, self.act = nn.BatchNorm2d(2 * c), nn.LeakyReLU(0.1)
+        self.m = nn.Sequential(*[nn.Sequential(CBA(c, c, 1, act=nn.Hardswish()), CBA(c, c, 3, act=nn.Hardswish())) for _ in range(n)])
+        self.shortcut = shortcut
+
+    def forward(self, x):
+        y = self.cv1(x)
+        for b in self.m:
+            y = y + b(y) if self.shortcut else b(y)
+        return self.cv4(self.act(self.bn(torch.cat((self.cv3(y), self.cv2(x)), 1))))
+
+
+class YOLOP(nn.Module):
+    """YOLOP (panoptic driving perception, BDD100K): Focus, BottleneckCSP backbone with SPP, FPN / PAN neck, YOLOv5
+    Detect over 3 anchors a level decoded in the export (sigmoid, grid, anchor grid), drivable-area and lane-line
+    heads (convs, nearest ups to the input, sigmoid)."""
+
+    def __init__(self, nc=1, w=16):
+        super().__init__()
+        h = nn.Hardswish
+        self.b0, self.b1, self.b2 = Focus(3, w), CBA(w, 2 * w, 3, 2, act=h()), CSP(2 * w, 2 * w)
+        self.b3, self.b4 = CBA(2 * w, 4 * w, 3, 2, act=h()), CSP(4 * w, 4 * w, 3)
+        self.b5, self.b6 = CBA(4 * w, 8 * w, 3, 2, act=h()), CSP(8 * w, 8 * w, 3)
+        self.b7 = CBA(8 * w, 16 * w, 3, 2, act=h())
+        self.spp1, self.spp2 = CBA(16 * w, 8 * w, 1, act=h()), CBA(32 * w, 16 * w, 1, act=h())
+        self.b9 = CSP(16 * w, 16 * w, 1, False)
+        self.n10, self.n13, self.n14 = CBA(16 * w, 8 * w, 1, act=h()), CSP(16 * w, 8 * w, 1, False), CBA(8 * w, 4 * w, 1, act=h())
+        self.n17, self.n18, self.n20 = CSP(8 * w, 4 * w, 1, False), CBA(4 * w, 4 * w, 3, 2, act=h()), CSP(8 * w, 8 * w, 1, False)
+        self.n21, self.n23 = CBA(8 * w, 8 * w, 3, 2, act=h()), CSP(16 * w, 16 * w, 1, False)
+        self.det = nn.ModuleList([nn.Conv2d(c, 3 * (5 + nc), 1) for c in (4 * w, 8 * w, 16 * w)])
+        anchors = torch.tensor([[3, 9, 5, 11, 4, 20], [7, 18, 6, 39, 12, 31], [19, 50, 38, 81, 68, 157]], dtype=torch.float32)
+        self.register_buffer('anchor_grid', anchors.view(3, 1, 3, 1, 1, 2))
+        self.seg = nn.ModuleList([nn.Sequential(CBA(8 * w, 4 * w, 3, act=h()), nn.Upsample(scale_factor=2), CSP(4 * w, 2 * w, 1, False),
+                                                CBA(2 * w, w, 3, act=h()), nn.Upsample(scale_factor=2), CBA(w, w // 2, 3, act=h()),
+                                                CSP(w // 2, w // 2, 1, False), nn.Upsample(scale_factor=2), nn.Conv2d(w // 2, 2, 3, 1, 1))
+                                  for _ in range(2)])
+        self.nc = nc
+
+    def forward(self, x):
+        x = self.b2(self.b1(self.b0(x)))
+        c3 = self.b4(self.b3(x))
+        c4 = self.b6(self.b5(c3))
+        c5 = self.b7(c4)
+        s = self.spp1(c5)
+        c5 = self.b9(self.spp2(torch.cat([s] + [F.max_pool2d(s, k, 1, k // 2) for k in (5, 9, 13)], 1)))
+        p5 = self.n10(c5)
+        p4 = self.n14(self.n13(torch.cat([F.interpolate(p5, scale_factor=2.0, mode='nearest'), c4], 1)))
+        seg_in = torch.cat([F.interpolate(p4, scale_factor=2.0, mode='nearest'), c3], 1)
+        o3 = self.n17(seg_in)
+        o4 = self.n20(torch.cat([self.n18(o3), p4], 1))
+        o5 = self.n23(torch.cat([self.n21(o4), p5], 1))
+        outs = []
+        for i, (f, conv, stride) in enumerate(zip((o3, o4, o5), self.det, (8, 16, 32))):
+            bs, _, ny, nx = f.shape
+            y = conv(f).view(bs, 3, 5 + self.nc, ny, nx).permute(0, 1, 3, 4, 2).sigmoid()
+            gy, gx = torch.meshgrid(torch.arange(ny), torch.arange(nx), indexing='ij')
+            grid = torch.stack((gx, gy), 2).view(1, 1, ny, nx, 2).float()
+            xy = (y[..., :2] * 2.0 - 0.5 + grid) * stride
+            wh = (y[..., 2:4] * 2) ** 2 * self.anchor_grid[i]
+            outs.append(torch.cat((xy, wh, y[..., 4:]), -1).view(bs, -1, 5 + self.nc))
+        da = torch.sigmoid(self.seg[0](seg_in))
+        ll = torch.sigmoid(self.seg[1](seg_in))
+        return torch.cat(outs, 1), da, ll
