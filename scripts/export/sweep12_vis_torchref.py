@@ -15,16 +15,21 @@ from sweep import save_torch_reference  # noqa: E402
 from sweep12_vis import MODELS  # noqa: E402
 
 
-def main():
-    out, name = sys.argv[1], sys.argv[2]
+def export_with_reference(models, argv):
+    """Exports models[argv[2]] into argv[1] with its inputs and PyTorch's outputs (sweep13_vis_torchref.py too)."""
+    out, name = argv[1], argv[2]
     os.makedirs(out, exist_ok=True)
     torch.manual_seed(0)
-    m, x, opts = MODELS[name]()
+    m, x, opts = models[name]()
     m.eval()
     args = x if isinstance(x, tuple) else (x,)
     torch.onnx.export(m, args, os.path.join(out, f'{name}.onnx'), opset_version=opts['opset'],
                       input_names=opts['names'], output_names=opts['outputs'], dynamic_axes=opts.get('dynamic'))
     save_torch_reference(out, m, args, opts)
+
+
+def main():
+    export_with_reference(MODELS, sys.argv)
 
 
 if __name__ == '__main__':

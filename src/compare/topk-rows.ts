@@ -11,6 +11,11 @@ import { consumersOf } from '../tflite/graph';
 
 /** Ranked values closer than this share of the largest |value| are a tie (float32 rounding apart). */
 export const TIE_REL = 1e-6;
+/** Ranked values closer than four times the two sides' largest difference on the (sorted) values themselves are a
+ *  tie too, when that difference is within this share of the largest |value| (within the verified bar): float32
+ *  rounding of the same values can rank them either way (CenterPoint's peaks in a random heatmap, 5e-6 apart). The
+ *  sorted lists' difference understates a row's own, hence the margin. */
+export const NEAR_TIE_BAR = 1e-4;
 /** Longer runs of ties are left unpaired (the pairing is quadratic in the run). */
 export const MAX_TIE_RUN = 1024;
 
@@ -90,7 +95,9 @@ export function alignTiedRows(values: RankedOutput, members: RankedOutput[], out
   const scale = members.map((m) => { let s = 0; for (const v of m.ref) s = Math.max(s, Math.abs(v)); return s > 0 ? s : 1; });
   let maxV = 0;
   for (const v of values.ref) maxV = Math.max(maxV, Math.abs(v));
-  const tol = TIE_REL * maxV;
+  let spread = 0;
+  for (let i = 0; i < values.ref.length; i++) spread = Math.max(spread, Math.abs(values.ref[i]! - values.got[i]!));
+  const tol = Math.max(TIE_REL * maxV, spread <= NEAR_TIE_BAR * maxV ? 4 * spread : 0);
   const cost = (i: number, j: number) => members.reduce((c, m, n) => {
     let s = 0;
     for (let e = 0; e < inner[n]!; e++) { const d = (m.ref[i * inner[n]! + e]! - m.got[j * inner[n]! + e]!) / scale[n]!; s += d * d; }

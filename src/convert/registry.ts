@@ -7,7 +7,7 @@ import { MICRO_OPS } from '../micro/ops';
 import { INT8_OPS } from '../quantize/int8-ops';
 import type { ConvertContext } from './context';
 import { OPS } from './ops/index';
-import { ConvertError, FLEX_ONLY } from './types';
+import { ConvertError, FLEX_ONLY, takesDtype } from './types';
 import type { OpContract, OpConverter, Refusal } from './types';
 
 /** Ops the int8 pass places itself around float islands. */
@@ -103,7 +103,7 @@ export function refusalOf(conv: OpContract, node: Node, ctx: ConvertContext): Re
     }
     const x = node.inputs[0];
     const dt = x ? ctx.knownDtype(x) : undefined;
-    if (dt && !conv.dtypes.includes(dt)) {
+    if (dt && !takesDtype(conv.dtypes, dt)) {
       return { code: 'dtype', message: `${node.opType} on ${dt} is not supported (${conv.dtypes.join(', ')} only)` };
     }
     return conv.check?.(node, ctx);

@@ -69,6 +69,13 @@ export function refuse(code: RefusalCode, message: string): Refusal {
   return { code, message };
 }
 
+/** Whether a converter declaring `dtypes` takes a main input of element type `dt`: float64 values are stored as
+ *  FLOAT32 (constdata.ts), so a converter that takes float32 takes float64 too (torch's export promotes to double
+ *  where the model writes `10000 ** t` with an int base: DINO's sine embedding of its run-time reference boxes). */
+export function takesDtype(dtypes: readonly DType[], dt: DType): boolean {
+  return dtypes.includes(dt) || (dt === 'float64' && dtypes.includes('float32'));
+}
+
 /** What an op converter file declares. */
 export interface OpConverter {
   /** ONNX op type, e.g. 'Conv'. */

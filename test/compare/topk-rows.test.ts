@@ -53,3 +53,18 @@ test('a run of ties longer than MAX_TIE_RUN is left as it is', () => {
   assert.equal(a.tied, 0);
   assert.equal(a.reordered, 0);
 });
+
+test('values nearer than the two sides\' own difference on them tie (CenterPoint\'s peaks 5e-6 apart), within the bar only', () => {
+  // Reference 0.700003 / 0.7 ranked, LiteRT computed them 0.700001 / 0.700002 and ranked them the other way: the
+  // sorted values differ by 1e-6 from onnxruntime's, so two ranks 3e-6 apart (< 4 × 1e-6) may swap.
+  const values = { ref: f32([0.9, 0.700003, 0.7, 0.1]), got: f32([0.9, 0.700002, 0.700001, 0.1]) };
+  const boxes = { ref: f32([1, 1, 2, 2, 3, 3, 4, 4]), got: f32([1, 1, 3, 3, 2, 2, 4, 4]) };
+  const a = alignTiedRows(values, [values, boxes], 1, 4);
+  assert.equal(a.tied, 2);
+  assert.deepEqual([...a.got[1]!], [1, 1, 2, 2, 3, 3, 4, 4]);
+  // Values that differ beyond the bar (1e-4 of the largest) do not widen the ties: a real error stays visible.
+  const off = { ref: f32([0.9, 0.7004, 0.7, 0.1]), got: f32([0.9, 0.7003, 0.7001, 0.1]) };
+  const b = alignTiedRows(off, [off, boxes], 1, 4);
+  assert.equal(b.tied, 0);
+  assert.deepEqual([...b.got[1]!], [...boxes.got]);
+});

@@ -4,13 +4,13 @@ import { toFloat32 } from '../../ir/tensor';
 import { attrFloat, attrInt } from '../attrs';
 import { transposeData } from '../constdata';
 import type { OpConverter } from '../types';
-import { MAX_OPSET, refuse } from '../types';
+import { MAX_OPSET, refuse, takesDtype } from '../types';
 
 const Gemm: OpConverter = {
   op: 'Gemm', emits: ['FULLY_CONNECTED', 'BATCH_MATMUL', 'ADD', 'MUL'], opset: [1, MAX_OPSET], inputs: [2, 3], dtypes: ['float32'],
   layout: 'onnx',
   check(node, ctx) {
-    if (ctx.dtype(node.inputs[0]) !== 'float32') return refuse('dtype', `Gemm on ${ctx.dtype(node.inputs[0])} is not supported (float32 only)`);
+    if (!takesDtype(['float32'], ctx.dtype(node.inputs[0]))) return refuse('dtype', `Gemm on ${ctx.dtype(node.inputs[0])} is not supported (float32 only)`);
     return undefined;
   },
   convert(node, ctx) {

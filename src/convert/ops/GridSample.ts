@@ -5,7 +5,7 @@
 import { attrInt, attrString } from '../attrs';
 import { channelLast } from '../layout';
 import type { OpConverter } from '../types';
-import { MAX_OPSET, refuse } from '../types';
+import { MAX_OPSET, refuse, takesDtype } from '../types';
 import { Emitter } from './_emit';
 
 const GridSample: OpConverter = {
@@ -16,7 +16,7 @@ const GridSample: OpConverter = {
     if (ctx.rank(node.inputs[0]) !== 4) return refuse('rank', 'GridSample is supported on 4-D inputs only');
     const mode = attrString(node, 'mode', 'bilinear');
     if (mode !== 'bilinear' && mode !== 'nearest' && mode !== 'linear') return refuse('attribute', `GridSample with mode=${mode} is not supported (bilinear or nearest)`);
-    if (ctx.dtype(node.inputs[0]) !== 'float32') return refuse('dtype', `GridSample on ${ctx.dtype(node.inputs[0])} is not supported (float32 only)`);
+    if (!takesDtype(['float32'], ctx.dtype(node.inputs[0]))) return refuse('dtype', `GridSample on ${ctx.dtype(node.inputs[0])} is not supported (float32 only)`);
     return undefined;
   },
   convert(node, ctx) {

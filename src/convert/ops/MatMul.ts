@@ -8,13 +8,13 @@ import type { ConvertContext } from '../context';
 import type { Node } from '../../ir/types';
 import { channelLast, identity, reshapeLayout, samePerm } from '../layout';
 import type { OpConverter } from '../types';
-import { MAX_OPSET, refuse } from '../types';
+import { MAX_OPSET, refuse, takesDtype } from '../types';
 
 const MatMul: OpConverter = {
   op: 'MatMul', emits: ['FULLY_CONNECTED', 'BATCH_MATMUL', 'RESHAPE'], opset: [1, MAX_OPSET], inputs: [2, 2], dtypes: ['float32'],
   layout: 'onnx',
   check(node, ctx) {
-    if (ctx.dtype(node.inputs[0]) !== 'float32') return refuse('dtype', `MatMul on ${ctx.dtype(node.inputs[0])} is not supported (float32 only)`);
+    if (!takesDtype(['float32'], ctx.dtype(node.inputs[0]))) return refuse('dtype', `MatMul on ${ctx.dtype(node.inputs[0])} is not supported (float32 only)`);
     if (ctx.rank(node.inputs[0]) < 1 || ctx.rank(node.inputs[1]) < 1) return refuse('rank', 'MatMul of a scalar is not valid ONNX');
     return undefined;
   },

@@ -5,7 +5,7 @@ import type { DType, Node } from '../../ir/types';
 import type { TflOptionValue, TflType } from '../../tflite/model';
 import type { ConvertContext } from '../context';
 import type { OpConverter } from '../types';
-import { MAX_OPSET, refuse } from '../types';
+import { MAX_OPSET, refuse, takesDtype } from '../types';
 import type { Refusal } from '../types';
 import { broadcastShape } from './_elementwise';
 
@@ -126,5 +126,5 @@ export function expm1Negative(e: Emitter, x: number, alpha: number, scale = 1): 
 /** Why a converter declaring `dtypes` refuses the element type of the node's first input, or undefined. */
 export function dtypeReason(node: Node, ctx: ConvertContext, dtypes: DType[]): Refusal | undefined {
   const dt = ctx.dtype(node.inputs[0]);
-  return dtypes.includes(dt) ? undefined : refuse('dtype', `${node.opType} on ${dt} is not supported (${dtypes.join(', ')} only)`);
+  return takesDtype(dtypes, dt) ? undefined : refuse('dtype', `${node.opType} on ${dt} is not supported (${dtypes.join(', ')} only)`);
 }
