@@ -14,8 +14,8 @@ import { emitRowScatter, rowSource } from './_scatter_rows';
 const ScatterElements: OpConverter = {
   op: 'ScatterElements',
   emits: ['SCATTER_ND', 'CONCATENATION', 'RESHAPE', 'FLOOR_MOD', 'GREATER', 'SELECT_V2', 'ADD', 'SHAPE', 'GATHER', 'EXPAND_DIMS', 'MUL',
-    'RANGE', 'FILL', 'CAST', 'STRIDED_SLICE', 'MAXIMUM'],
-  incidental: ['SHAPE', 'GATHER', 'EXPAND_DIMS', 'MUL', 'RANGE', 'FILL', 'CAST', 'STRIDED_SLICE', 'MAXIMUM'] /* sizes known only at run time */,
+    'RANGE', 'FILL', 'CAST', 'STRIDED_SLICE', 'MAXIMUM', 'BROADCAST_TO'],
+  incidental: ['SHAPE', 'GATHER', 'EXPAND_DIMS', 'MUL', 'RANGE', 'FILL', 'CAST', 'STRIDED_SLICE', 'MAXIMUM', 'BROADCAST_TO'] /* sizes known only at run time; a big scatter's coordinates */,
   opset: [11, MAX_OPSET], inputs: [3, 3],
   // Layout: ONNX order, except a row scatter (one index per row, _scatter_rows.ts), which keeps the updates' layout.
   dtypes: ['float32', 'float64', 'int32', 'int64'], layout: 'onnx',

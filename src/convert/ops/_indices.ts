@@ -7,6 +7,10 @@ import type { ConvertContext } from '../context';
 import type { Perm } from '../layout';
 import { Emitter } from './_emit';
 
+/** Largest gather (elements) whose other coordinates are written as constant grids; bigger ones broadcast a position
+ *  list per dim at run time. */
+const GRID_CONSTANT_MAX = 1 << 16;
+
 /** Coordinates of every element of an array of shape `dims` along dim `d`, as an int32 list (row-major). */
 function grid(dims: number[], d: number): number[] {
   const n = elementCount(dims);
@@ -28,29 +32,41 @@ export function elementCoords(e: Emitter, indices: string, axis: number, dataDim
   const S = ctx.dims(indices);
   const r = S.length;
   const c = ctx.constant(indices);
+  let constIdx = -1;
   if (c) {
     if (dataDims[axis] < 0 && toNumbers(c).some((v) => v < 0)) ctx.fail('negative constant indices into a dim known only at run time are not supported');
     const idx = toNumbers(c).map((v) => (v < 0 ? v + dataDims[axis] : v));
-    const grids = S.map((_, d) => (d === axis ? idx : grid(S, d)));
     const n = elementCount(S);
-    const flat = new Array<number>(n * r);
-    for (let i = 0; i < n; i++) for (let d = 0; d < r; d++) flat[i * r + d] = grids[order[d]][i];
-    return ctx.constInt32(flat, `${e.node.name}/coords`, [...S, r]);
+    if (n <= GRID_CONSTANT_MAX) {
+      const grids = S.map((_, d) => (d === axis ? idx : grid(S, d)));
+      const flat = new Array<number>(n * r);
+      for (let i = 0; i < n; i++) for (let d = 0; d < r; d++) flat[i * r + d] = grids[order[d]][i];
+      return ctx.constInt32(flat, `${e.node.name}/coords`, [...S, r]);
+    }
+    // A big constant index list: the indices alone are constant, the other coordinates broadcast below.
+    constIdx = ctx.constInt32(idx, `${e.node.name}/index`, [...S, 1]);
   }
   const dynamic = S.some((d) => d < 0);
   const col = [...S, 1];
-  const i = dynamic ? e.op('EXPAND_DIMS', [ctx.inputOnnx(indices), e.scalar(r, 'INT32')], col, 'INT32')
+  const i = constIdx >= 0 ? constIdx : dynamic ? e.op('EXPAND_DIMS', [ctx.inputOnnx(indices), e.scalar(r, 'INT32')], col, 'INT32')
     : e.reshape(ctx.inputOnnx(indices), col);
   const size = dataDims[axis] >= 0 ? e.scalar(dataDims[axis], 'INT32')
     : wrapDivisor(e, dimOf(e, ctx.inputOnnx(e.node.inputs[0]), dataDims.length, axis));
   const zeros = dynamic ? e.bin('MUL', i, e.scalar(0, 'INT32')) : -1;
   const parts = S.map((n, d) => {
-    if (d === axis) return e.bin('FLOOR_MOD', i, size);
-    if (!dynamic) return ctx.constInt32(grid(S, d), `${e.node.name}/grid${d}`, col);
-    // Position along d, shaped [1, .., n, .., 1, 1], broadcast over the other dims by adding zeros of the full shape.
+    if (d === axis) return constIdx >= 0 ? constIdx : e.bin('FLOOR_MOD', i, size);
+    if (!dynamic && elementCount(S) <= GRID_CONSTANT_MAX) return ctx.constInt32(grid(S, d), `${e.node.name}/grid${d}`, col);
+    // Position along d, shaped [1, .., n, .., 1, 1], broadcast over the other dims: by BROADCAST_TO when static (a
+    // full grid constant of a big gather is 4 bytes an element per dim: BiRefNet's deformable convs wrote 160 MB of
+    // them), by adding zeros of the full shape when sized at run time.
     const along = col.map((_, k) => (k === d ? n : 1));
     const pos = n >= 0 ? ctx.constInt32(Array.from({ length: n }, (_, k) => k), `${e.node.name}/pos${d}`, along)
       : e.reshape(e.op('RANGE', [e.scalar(0, 'INT32'), dimOf(e, ctx.inputOnnx(indices), r, d), e.scalar(1, 'INT32')], [-1], 'INT32'), along);
+    if (!dynamic) {
+      const full = ctx.temp(col, 'INT32', `${e.node.name}/grid${d}`);
+      ctx.emit('BROADCAST_TO', [pos, ctx.constInt32(col, `${e.node.name}/grid_shape`, [col.length])], [full], undefined, 2);
+      return full;
+    }
     return e.bin('ADD', zeros, pos);
   });
   return e.op('CONCATENATION', order.map((d) => parts[d]), [...S, r], 'INT32', { axis: r, fusedActivationFunction: 'NONE' });
