@@ -267,8 +267,17 @@ export class ConvertContext {
     this.graph.values.set(name, { name, dtype, shape: [...shape] });
   }
 
-  /** `out` is just another name for `src` (Identity, Dropout in inference). */
+  /** `out` is just another name for `src` (Identity, Dropout in inference, a Concat with an empty cache). A graph
+   *  output whose source is stored in an order no output keeps (a lazy head split: Qwen3's prompt-step `present`
+   *  key / value) is the source moved to ONNX order once, now, so its other readers use that copy too. */
   alias(out: string, src: string): void {
+    const p = this.primary.get(this.resolve(src));
+    const rank = p?.perm.length ?? 0;
+    if (p && this.graph.outputs.some((o) => o.name === out) && !isIdentity(p.perm)
+      && !(rank >= 3 && samePerm(p.perm, channelLast(rank)))) {
+      this.bind(out, this.inputOnnx(src), identity(rank));
+      return;
+    }
     this.aliases.set(out, this.resolve(src));
   }
 
