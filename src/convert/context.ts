@@ -12,6 +12,7 @@ import { dynamicDimsAdvice } from './input-values';
 import { attrInts } from './attrs';
 import { regathered } from './regather';
 import { commonPerm } from './elementwise-layout';
+import { twinCopy } from './twin-copies';
 
 export interface ValueRef {
   index: number;
@@ -160,6 +161,11 @@ export class ConvertContext {
     if (again !== undefined) {
       this.remember(r, want, again, false);
       return again;
+    }
+    const twin = twinCopy(r, prim, want, this.primary, this.versions);
+    if (twin !== undefined) {
+      this.remember(r, want, twin, false);
+      return twin;
     }
     const t = this.tensors[prim.index];
     const dims = this.dims(r);
