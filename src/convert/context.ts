@@ -12,6 +12,7 @@ import { dynamicDimsAdvice } from './input-values';
 import { attrInts } from './attrs';
 import { regathered } from './regather';
 import { commonPerm } from './elementwise-layout';
+import { twinCopy } from './twin-copies';
 
 export interface ValueRef {
   index: number;
@@ -161,6 +162,11 @@ export class ConvertContext {
       this.remember(r, want, again, false);
       return again;
     }
+    const twin = twinCopy(r, prim, want, this.primary, this.versions);
+    if (twin !== undefined) {
+      this.remember(r, want, twin, false);
+      return twin;
+    }
     const t = this.tensors[prim.index];
     const dims = this.dims(r);
     const out = this.addTensor({ name: `${r}__perm_${key.replace(/,/g, '_')}`, type: t.type, shape: permute(dims, want),
@@ -267,8 +273,17 @@ export class ConvertContext {
     this.graph.values.set(name, { name, dtype, shape: [...shape] });
   }
 
-  /** `out` is just another name for `src` (Identity, Dropout in inference). */
+  /** `out` is just another name for `src` (Identity, Dropout in inference, a Concat with an empty cache). A graph
+   *  output whose source is stored in an order no output keeps (a lazy head split: Qwen3's prompt-step `present`
+   *  key / value) is the source moved to ONNX order once, now, so its other readers use that copy too. */
   alias(out: string, src: string): void {
+    const p = this.primary.get(this.resolve(src));
+    const rank = p?.perm.length ?? 0;
+    if (p && this.graph.outputs.some((o) => o.name === out) && !isIdentity(p.perm)
+      && !(rank >= 3 && samePerm(p.perm, channelLast(rank)))) {
+      this.bind(out, this.inputOnnx(src), identity(rank));
+      return;
+    }
     this.aliases.set(out, this.resolve(src));
   }
 

@@ -16,7 +16,8 @@ export function commonPerm(ctx: ConvertContext, names: string[], rank: number): 
   if (freeCl) return freeCl;
   const votes = new Map<string, { perm: Perm; n: number }>();
   // A rank-3 value stored [0, 2, 1] by the model's own Transpose (a padding mask [B, T, T] and-ed with its
-  // transpose: FastConformer) is no 1-D signal's channel-last unless the result flows into a convolution.
+  // transpose: FastConformer), directly or through the ops after it (a [B, C, T] input moved to [B, T, C], normed
+  // and summed: htdemucs), is no 1-D signal's channel-last unless the result flows into a convolution.
   const spatial = rank !== 3 || (ctx.current?.outputs.some((o) => ctx.prefersChannelLast.has(o)) ?? true);
   for (const n of names) {
     if (!n || ctx.isConstant(n) || ctx.rank(n) !== rank) continue;
@@ -27,7 +28,7 @@ export function commonPerm(ctx: ConvertContext, names: string[], rank: number): 
     // to ONNX order, which matrix products and reshapes read without a TRANSPOSE.
     // Among other orders, one that keeps the last axis last wins ties (matrix products and LayerNorm read it
     // without a move: MobileViT's residual after attention, where the patches come in reversed).
-    const last = samePerm(p, channelLast(rank)) && (spatial || !transposedByModel(ctx, n));
+    const last = samePerm(p, channelLast(rank)) && (spatial || !movedByModel(ctx, n, p));
     v.n += isIdentity(p) ? 1 : last ? 1.5 : p[rank - 1] === rank - 1 ? 0.95 : 0.9;
     votes.set(k, v);
   }
@@ -90,13 +91,41 @@ function hoistedPerm(ctx: ConvertContext, names: string[], rank: number): Perm |
   return siblings.length >= 2 ? p.split(',').map(Number) : undefined;
 }
 
-/** The value is an ONNX Transpose's output (through casts and Not). */
-function transposedByModel(ctx: ConvertContext, name: string): boolean {
-  let n: string | undefined = ctx.resolve(name);
-  for (let k = 0; k < 4 && n; k++) {
-    const made = ctx.graph.nodes.find((x) => x.outputs.includes(n!));
-    if (made?.opType === 'Transpose') return true;
-    n = made && (made.opType === 'Cast' || made.opType === 'Not') ? ctx.resolve(made.inputs[0]) : undefined;
+const RESHAPES = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze']);
+const SPATIAL = new Set(['Conv', 'ConvTranspose', 'QLinearConv', 'ConvInteger', 'MaxPool', 'AveragePool', 'GlobalAveragePool',
+  'GlobalMaxPool', 'LpPool', 'BatchNormalization', 'InstanceNormalization', 'Resize', 'Upsample', 'DepthToSpace',
+  'SpaceToDepth', 'GridSample']);
+
+const made = new WeakMap<ConvertContext, Map<string, Node>>();
+
+/** Each value's producing node in the graph being converted (built once per conversion). */
+function producers(ctx: ConvertContext): Map<string, Node> {
+  let m = made.get(ctx);
+  if (!m) {
+    m = new Map();
+    for (const n of ctx.graph.nodes) for (const o of n.outputs) if (o) m.set(o, n);
+    made.set(ctx, m);
   }
-  return false;
+  return m;
+}
+
+/**
+ * The value's stored order `perm` comes from one of the model's own Transposes, through ops that kept it (a norm and
+ * a residual over a [B, C, T] input the model moved to [B, T, C]: htdemucs' cross-transformer), not from a conv.
+ */
+function movedByModel(ctx: ConvertContext, name: string, perm: Perm): boolean {
+  const seen = new Set<string>();
+  const walk = (v: string, depth: number): boolean => {
+    const r = ctx.resolve(v);
+    if (depth > 24 || seen.has(r)) return false;
+    seen.add(r);
+    const made = producers(ctx).get(r);
+    if (!made || SPATIAL.has(made.opType)) return false;
+    if (made.opType === 'Transpose') return true;
+    // A reshape of a moved map (htdemucs' [B, F, T, C] spectrogram tokens flattened to [B, F·T, C]).
+    if (RESHAPES.has(made.opType)) return ctx.has(made.inputs[0]) && !ctx.isConstant(made.inputs[0]) && walk(made.inputs[0], depth + 1);
+    return made.inputs.some((i) => i && !ctx.isConstant(i) && ctx.has(i) && ctx.rank(i) === perm.length
+      && samePerm(ctx.permOf(i), perm) && walk(i, depth + 1));
+  };
+  return walk(name, 0);
 }

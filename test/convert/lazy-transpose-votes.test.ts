@@ -5,6 +5,8 @@
 // winning ties (ECAPA-TDNN's attentive statistics pooling: the softmax moved once to the conv map's order).
 // One value read by elementwise ops whose results the model moves by one perm (NeMo's q + pos_bias_u and
 // q + pos_bias_v, each moved heads-first for its MatMul) runs them in that perm: one TRANSPOSE, not one each.
+// A rank-3 stream stored [0, 2, 1] because the model moved its [B, C, T] input to [B, T, C] (htdemucs) loses ties to
+// ONNX order too, through the norm and residual ops after the move.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -83,5 +85,30 @@ function biasedCopies(): Model {
 
 test('two biased copies of one value, each transposed heads-first: the value moved once', async () => {
   const m = await check('biased', biasedCopies);
+  assert.equal(m.result.transposeCount, 1);
+});
+
+/** htdemucs' token stream: a [1, C, T] input the model moves to [1, T, C], normed (scale and shift), a linear layer
+ *  on [T, B, C] (nn.MultiheadAttention's batch_first moves) and the residual sum, read by the next one. */
+function movedStream(): Model {
+  const C = 6, L = 5;
+  return buildModel({
+    inputs: [['x', 'float32', [1, C, L]]], outputs: ['y'], opset: 13,
+    nodes: [
+      node('Transpose', ['x'], ['t'], { perm: [0, 2, 1] }), node('Mul', ['t', 'g'], ['n']), node('Add', ['n', 'b'], ['n2']),
+      node('Transpose', ['n2'], ['tb'], { perm: [1, 0, 2] }), node('MatMul', ['tb', 'w1'], ['a0']),
+      node('Transpose', ['a0'], ['a'], { perm: [1, 0, 2] }), node('Add', ['n2', 'a'], ['r']),
+      node('Transpose', ['r'], ['rb'], { perm: [1, 0, 2] }), node('MatMul', ['rb', 'w2'], ['y']),
+    ],
+    initializers: [tensor('g', 'float32', [C], seq(C, (i) => 1 + 0.1 * i)), tensor('b', 'float32', [C], seq(C, (i) => Math.sin(i))),
+      tensor('w1', 'float32', [C, C], seq(C * C, (i) => Math.sin(i * 0.7))), tensor('w2', 'float32', [C, C], seq(C * C, (i) => Math.cos(i * 0.3)))],
+  });
+}
+
+test('a rank-3 stream stored [0, 2, 1] because the model moved its input (not a conv map) loses the tie to ONNX order', async () => {
+  const m = await check('stream', movedStream);
+  // The input's move, once (was 3: the normed stream for the MatMul, the MatMul's output to the residual's
+  // channel-last, the sum back for the next MatMul; 2 with the vote alone: the residual read the normed stream moved
+  // again, the copy made for [T, B, C] of another name for the same tensor: twin-copies.ts).
   assert.equal(m.result.transposeCount, 1);
 });

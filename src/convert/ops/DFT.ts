@@ -12,6 +12,7 @@ import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
 import { Emitter } from './_emit';
 import { dftMatrix } from './_dft';
+import { keptOrder, leftTransform } from './_dft-left';
 
 /** The signal axis (attribute before opset 20, input 2 from it) or undefined when it is computed. */
 function axisOf(node: Node, ctx: ConvertContext, rank: number): number | undefined {
@@ -23,7 +24,7 @@ function axisOf(node: Node, ctx: ConvertContext, rank: number): number | undefin
 }
 
 const DFT: OpConverter = {
-  op: 'DFT', emits: ['FULLY_CONNECTED', 'RESHAPE'], opset: [17, MAX_OPSET], inputs: [1, 3], dtypes: ['float32'], layout: 'axis',
+  op: 'DFT', emits: ['FULLY_CONNECTED', 'RESHAPE', 'BATCH_MATMUL', 'CONCATENATION', 'ADD'], opset: [17, MAX_OPSET], inputs: [1, 3], dtypes: ['float32'], layout: 'axis',
   int8: false,
   check(node, ctx) {
     const dims = ctx.dims(node.inputs[0]);
@@ -45,11 +46,16 @@ const DFT: OpConverter = {
     const L = node.inputs[1] ? toNumbers(ctx.constant(node.inputs[1])!)[0] : n;
     const inverse = attrInt(node, 'inverse', 0) === 1;
     const nOut = attrInt(node, 'onesided', 0) === 1 ? Math.floor(L / 2) + 1 : L;
+    const e = new Emitter(ctx, node);
+    const kept = keptOrder(ctx.permOf(x), dims, axis);
+    if (kept) {
+      leftTransform(e, ctx, node, kept, { n, cin, L, nOut, inverse, axis });
+      return;
+    }
     // Layout: the other dims, then the signal axis, then real/imaginary.
     const perm = [...dims.map((_, i) => i).filter((i) => i !== axis && i !== rank - 1), axis, rank - 1];
     const rows = elementCount(dims) / (n * cin);
     const w = dftMatrix(n, cin, L, nOut, inverse);
-    const e = new Emitter(ctx, node);
     const flat = e.reshape(ctx.input(x, perm), [rows, n * cin]);
     const fc = e.op('FULLY_CONNECTED', [flat, ctx.constFloat32(w, [nOut * 2, n * cin], `${node.name}/dft`), -1], [rows, nOut * 2], 'FLOAT32',
       { fusedActivationFunction: 'NONE', weightsFormat: 'DEFAULT' });
