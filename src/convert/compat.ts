@@ -118,9 +118,10 @@ export function analyzeCompatibility(source: Model, opts: CompatOptions = {}): C
     };
   });
   // Sequences are lowered before conversion (sequences.ts): a Loop that builds one and the nodes after it are judged
-  // by the trial conversion, not by their converters' checks on the sequence form.
-  const sequences = g.nodes.some((n) => SEQUENCE_OPS.has(n.opType));
-  if (opts.trialConversion !== false && modelIssues.length === 0 && (sequences || nodes.every((n) => n.status === 'builtin'))) {
+  // by the trial conversion, not by their converters' checks on the sequence form. The trial also runs when a node is
+  // already marked: convert stops at the first node it refuses, and that node may be one whose converter's check
+  // passes but whose conversion does not (a MaxPool on dims sized at run time, before an LSTM marked for the same).
+  if (opts.trialConversion !== false && modelIssues.length === 0) {
     const ownerOf = nodeOwners(g);
     try {
       const result = convertModel(source, { inputShapes: opts.inputShapes, inputValues: opts.inputValues });
