@@ -103,12 +103,15 @@ interface AuditOptions { inputShapes: Map<string, number[]>; inputValues: Map<st
 
 const BATCH_DIM = /^(batch|batch_size|n|b|bs|num_batches)$/i;
 
-/** --input-shape for each input with symbolic dims that `given` does not fix: batch-like dims 1, the others `size`. */
+/** --input-shape for each input with symbolic dims that `given` does not fix: batch-like dims 1, the others `size`.
+ *  Batch-like: a batch name, or the leading dim of an image / video input (rank 4 / 5), whatever its name — Paddle2ONNX
+ *  names it `p2o.DynamicDimension.0`, and PP-OCRv4 rec at a batch of 64 timed out the audit (64× its work). */
 export function dynamicShapes(inputs: { name: string; shape?: (number | string)[] }[], given: Map<string, number[]>, size: number): Map<string, number[]> {
   const out = new Map(given);
   for (const i of inputs) {
     if (out.has(i.name) || !i.shape || i.shape.every((d) => typeof d === 'number' && d >= 0)) continue;
-    out.set(i.name, i.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : BATCH_DIM.test(String(d)) ? 1 : size)));
+    const batchFirst = i.shape.length === 4 || i.shape.length === 5;
+    out.set(i.name, i.shape.map((d, k) => (typeof d === 'number' && d >= 0 ? d : BATCH_DIM.test(String(d)) || (k === 0 && batchFirst) ? 1 : size)));
   }
   return out;
 }

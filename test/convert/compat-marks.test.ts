@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { encodeModel } from '../../src/onnx/writer';
 import { analyzeCompatibility } from '../../src/convert/compat';
-import { auditModel } from '../../scripts/compat-audit';
+import { auditModel, dynamicShapes } from '../../scripts/compat-audit';
 
 const seq = 8;
 const width = 16;
@@ -81,4 +81,21 @@ test('the audit finds no disagreement between those marks and convert, --quantiz
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the audit\'s --dynamic-size gives an image input\'s leading dim a batch of 1 whatever its name (PP-OCRv4 rec timed out at 64)', () => {
+  const given = new Map([['ids', [2, 7]]]);
+  const shapes = dynamicShapes([
+    { name: 'x', shape: ['p2o.DynamicDimension.0', 3, 48, 'p2o.DynamicDimension.1'] },
+    { name: 'video', shape: ['N', 3, 'T', 112, 112] },
+    { name: 'wav', shape: ['batch_size', 'samples'] },
+    { name: 'frames', shape: ['time', 'batch', 80] },
+    { name: 'ids', shape: ['b', 's'] },
+  ], given, 64);
+  assert.deepEqual(shapes.get('x'), [1, 3, 48, 64]);
+  assert.deepEqual(shapes.get('video'), [1, 3, 64, 112, 112]);
+  assert.deepEqual(shapes.get('wav'), [1, 64]);
+  // A rank-3 input may be sequence-first: only a batch name makes a dim 1 there.
+  assert.deepEqual(shapes.get('frames'), [64, 1, 80]);
+  assert.deepEqual(shapes.get('ids'), [2, 7]);
 });
