@@ -8,6 +8,7 @@
 //   issue-converts        a model-level issue (dynamic dims ...) on a model that converts with the same flags
 //   int8-float            a node marked int8 whose ops int8 leaves in float32
 //   int8-unmarked         a node marked not int8 whose ops all run in int8 / 16x8
+//   int8-refused          --quantize int8 refuses the model while nodes of it are marked int8
 //   micro-missing         a node marked TFLite Micro whose written ops include one TFLM has no kernel for
 //   micro-unmarked        a node marked not TFLite Micro whose written ops all have TFLM kernels
 //
@@ -151,6 +152,8 @@ export async function auditModel(file: string, o: AuditOptions, tmp: string): Pr
         disagreements.push(...int8Disagreements(nodes, opsByNode(q.result.model, ownerOf)));
       } catch (e) {
         rec.int8 = `refused: ${(e as Error).message.split('\n')[0]}`;
+        const marked8 = nodes.filter((v) => v.int8 && written.has(v.node));
+        if (marked8.length) disagreements.push({ kind: 'int8-refused', detail: `${marked8.length} node(s) marked int8; ${rec.int8}` });
       }
     }
   } catch (e) {

@@ -99,3 +99,35 @@ test('the audit\'s --dynamic-size gives an image input\'s leading dim a batch of
   assert.deepEqual(shapes.get('frames'), [64, 1, 80]);
   assert.deepEqual(shapes.get('ids'), [2, 7]);
 });
+
+test('a model with activations sized at run time has no node marked int8: --quantize int8 refuses it (Mixtral\'s expert rows)', async () => {
+  const m = buildModel({
+    inputs: [['x', 'float32', [1, width]]], outputs: ['y'], opset: 13,
+    nodes: [
+      node('MatMul', ['x', 'wq'], ['h'], {}, 'mm'),
+      node('Greater', ['h', 'half'], ['g'], {}, 'gt'),
+      node('NonZero', ['g'], ['nz'], {}, 'nonzero'),
+      node('Transpose', ['nz'], ['idx'], { perm: [1, 0] }, 'rows'),
+      node('GatherND', ['h', 'idx'], ['sel'], {}, 'pick'),
+      node('Relu', ['sel'], ['y'], {}, 'relu'),
+    ],
+    initializers: [tensor('half', 'float32', [], [0.5]), weights('wq', 1)],
+  });
+  const r = analyzeCompatibility(m);
+  for (const name of ['mm', 'pick', 'relu']) {
+    const v = r.nodes.find((n) => n.node === name)!;
+    assert.equal(v.int8, false, name);
+    assert.match(v.int8Reason!, /full int8 refuses this model: "nonzero\/where" is sized at run time/);
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'compat-marks-'));
+  try {
+    const file = path.join(dir, 'rows.onnx');
+    fs.writeFileSync(file, encodeModel(m));
+    const rec = await auditModel(file, { inputShapes: new Map(), inputValues: new Map(), int8: true, int8MaxBytes: 2 ** 20 }, dir);
+    assert.equal(rec.converted, true, rec.error);
+    assert.match(rec.int8!, /^refused: full-integer int8 of a model with tensors sized at run time/);
+    assert.deepEqual(rec.disagreements, []);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
