@@ -131,3 +131,17 @@ test('a model with activations sized at run time has no node marked int8: --quan
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the audit counts no disagreement where onnxruntime cannot run the model on the same inputs either (marian past its positions at --dynamic-size 64)', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'compat-marks-'));
+  try {
+    const rec = await auditModel('test/fixtures/paraformer/cif_torch113.onnx', { inputShapes: new Map([['hidden', [1, 12, 8]], ['alphas', [1, 12]]]),
+      inputValues: new Map(), int8: false, int8MaxBytes: 0 }, dir);
+    assert.equal(rec.converted, false);
+    assert.match(rec.error!, /onnxruntime fails on the same inputs too/);
+    assert.equal(rec.bothFail, true);
+    assert.deepEqual(rec.disagreements, []);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
