@@ -8,8 +8,11 @@
 //   issue-converts        a model-level issue (dynamic dims ...) on a model that converts with the same flags
 //   int8-float            a node marked int8 whose ops int8 leaves in float32
 //   int8-unmarked         a node marked not int8 whose ops all run in int8 / 16x8
+//   int8-refused          --quantize int8 refuses the model while nodes of it are marked int8
 //   micro-missing         a node marked TFLite Micro whose written ops include one TFLM has no kernel for
 //   micro-unmarked        a node marked not TFLite Micro whose written ops all have TFLM kernels
+// A model LiteRT refuses on inputs onnxruntime cannot run either (sizes the model does not take, often --dynamic-size's)
+// is no disagreement: its record says bothFail, the summary counts them apart.
 //
 // Usage: node --import tsx scripts/compat-audit.ts DIR|FILE... [--log FILE.jsonl] [--max-mb 300] [--timeout 600]
 //          [--no-int8] [--int8-max-mb 60] [--input-value NAME=V,...]... [--input-shape NAME=DIMS]... [--dynamic-size N]
@@ -41,11 +44,15 @@ export interface AuditRecord {
   converted: boolean;
   error?: string;
   int8?: 'ok' | 'skipped' | string;
+  /** Refused because onnxruntime cannot run the ONNX model on the same inputs either (not a disagreement). */
+  bothFail?: boolean;
   disagreements: Disagreement[];
   ms: number;
 }
 
 const MARKER = '@@audit ';
+/** core/verify.ts's words when onnxruntime fails on the inputs LiteRT failed on. */
+const ORT_TOO = /onnxruntime fails on the same inputs too/;
 
 function onnxFiles(p: string): string[] {
   const st = fs.statSync(p);
@@ -103,12 +110,15 @@ interface AuditOptions { inputShapes: Map<string, number[]>; inputValues: Map<st
 
 const BATCH_DIM = /^(batch|batch_size|n|b|bs|num_batches)$/i;
 
-/** --input-shape for each input with symbolic dims that `given` does not fix: batch-like dims 1, the others `size`. */
+/** --input-shape for each input with symbolic dims that `given` does not fix: batch-like dims 1, the others `size`.
+ *  Batch-like: a batch name, or the leading dim of an image / video input (rank 4 / 5), whatever its name — Paddle2ONNX
+ *  names it `p2o.DynamicDimension.0`, and PP-OCRv4 rec at a batch of 64 timed out the audit (64× its work). */
 export function dynamicShapes(inputs: { name: string; shape?: (number | string)[] }[], given: Map<string, number[]>, size: number): Map<string, number[]> {
   const out = new Map(given);
   for (const i of inputs) {
     if (out.has(i.name) || !i.shape || i.shape.every((d) => typeof d === 'number' && d >= 0)) continue;
-    out.set(i.name, i.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : BATCH_DIM.test(String(d)) ? 1 : size)));
+    const batchFirst = i.shape.length === 4 || i.shape.length === 5;
+    out.set(i.name, i.shape.map((d, k) => (typeof d === 'number' && d >= 0 ? d : BATCH_DIM.test(String(d)) || (k === 0 && batchFirst) ? 1 : size)));
   }
   return out;
 }
@@ -148,6 +158,8 @@ export async function auditModel(file: string, o: AuditOptions, tmp: string): Pr
         disagreements.push(...int8Disagreements(nodes, opsByNode(q.result.model, ownerOf)));
       } catch (e) {
         rec.int8 = `refused: ${(e as Error).message.split('\n')[0]}`;
+        const marked8 = nodes.filter((v) => v.int8 && written.has(v.node));
+        if (marked8.length) disagreements.push({ kind: 'int8-refused', detail: `${marked8.length} node(s) marked int8; ${rec.int8}` });
       }
     }
   } catch (e) {
@@ -155,12 +167,20 @@ export async function auditModel(file: string, o: AuditOptions, tmp: string): Pr
     rec.error = err.message.split('\n')[0];
     const named = err.node !== undefined ? nodes.find((v) => v.node === err.node || v.node === ownerOf(err.node!)) : undefined;
     const anyMarked = nodes.some(marked) || report.modelIssues.length > 0;
+    // The ONNX model itself does not run at these sizes (onnxruntime fails on the same inputs: a past longer than the
+    // position table at --dynamic-size): the sizes are the audit's fault, not the marks'.
+    rec.bothFail = ORT_TOO.test(rec.error);
+    if (rec.bothFail) return done(rec, t0);
     if (!anyMarked) {
       disagreements.push({ kind: 'builtin-refused', node: named?.node ?? err.node, opType: named?.opType, detail: rec.error });
     } else if (named && !marked(named)) {
       disagreements.push({ kind: 'refused-elsewhere', node: named.node, opType: named.opType, detail: rec.error });
     }
   }
+  return done(rec, t0);
+}
+
+function done(rec: AuditRecord, t0: number): AuditRecord {
   rec.ms = Math.round(performance.now() - t0);
   return rec;
 }
@@ -177,7 +197,8 @@ function summarize(records: AuditRecord[]): string {
     }
   }
   const lines = [`${records.length} models, ${records.reduce((n, r) => n + r.nodes, 0)} nodes; `
-    + `${records.filter((r) => r.converted).length} convert, ${records.filter((r) => r.error).length} refused; `
+    + `${records.filter((r) => r.converted).length} convert, ${records.filter((r) => r.error).length} refused `
+    + `(${records.filter((r) => r.bothFail).length} where onnxruntime fails on the same inputs too); `
     + `int8 run on ${records.filter((r) => r.int8 === 'ok').length}; `
     + `models with a disagreement: ${records.filter((r) => r.disagreements.length).length}`];
   for (const [kind, k] of [...byKind].sort()) {

@@ -16,7 +16,7 @@ import { lookupConverter, refusalOf, unsupportedReason } from './registry';
 import { ConvertError, FLEX_ONLY } from './types';
 import type { Refusal } from './types';
 import { MICRO_OPS } from '../micro/ops';
-import { int8KeptFloat } from '../quantize/int8-kept-float';
+import { int8KeptFloat, runTimeSizedTensor } from '../quantize/int8-kept-float';
 import { isFloatActivation } from '../quantize/graph';
 
 export interface CompatOptions {
@@ -118,9 +118,10 @@ export function analyzeCompatibility(source: Model, opts: CompatOptions = {}): C
     };
   });
   // Sequences are lowered before conversion (sequences.ts): a Loop that builds one and the nodes after it are judged
-  // by the trial conversion, not by their converters' checks on the sequence form.
-  const sequences = g.nodes.some((n) => SEQUENCE_OPS.has(n.opType));
-  if (opts.trialConversion !== false && modelIssues.length === 0 && (sequences || nodes.every((n) => n.status === 'builtin'))) {
+  // by the trial conversion, not by their converters' checks on the sequence form. The trial also runs when a node is
+  // already marked: convert stops at the first node it refuses, and that node may be one whose converter's check
+  // passes but whose conversion does not (a MaxPool on dims sized at run time, before an LSTM marked for the same).
+  if (opts.trialConversion !== false && modelIssues.length === 0) {
     const ownerOf = nodeOwners(g);
     try {
       const result = convertModel(source, { inputShapes: opts.inputShapes, inputValues: opts.inputValues });
@@ -128,6 +129,8 @@ export function analyzeCompatibility(source: Model, opts: CompatOptions = {}): C
       const emitted = new Map<string, Set<string>>();
       // Why full int8 keeps a node's ops float32 (the first reason), and the nodes with an op on float activations.
       const kept = int8KeptFloat(result.model);
+      // Full int8 refuses a model with activations sized at run time (full-int8.ts): no node of it runs in int8.
+      const sized = runTimeSizedTensor(result.model);
       const keptWhy = new Map<string, string>();
       const onFloat = new Set<string>();
       for (const sg of result.model.subgraphs) {
@@ -152,7 +155,9 @@ export function analyzeCompatibility(source: Model, opts: CompatOptions = {}): C
         // neither an int8 nor a TFLite Micro kernel): int8 as the int8 pass treats those ops, TFLite Micro as
         // `onnx2lite micro` checks them (every op in its kernel table).
         const why = keptWhy.get(v.node);
-        if (why) Object.assign(v, { int8: false, int8Reason: `${why}: it stays float32 between DEQUANTIZE/QUANTIZE` });
+        if (sized) {
+          Object.assign(v, { int8: false, int8Reason: `full int8 refuses this model: "${sized.name}" is sized at run time; --quantize fp16 or dynamic` });
+        } else if (why) Object.assign(v, { int8: false, int8Reason: `${why}: it stays float32 between DEQUANTIZE/QUANTIZE` });
         else if (onFloat.has(v.node)) Object.assign(v, { int8: true, int8Reason: undefined });
         v.micro = v.emits.every((o) => MICRO_OPS[o] !== undefined);
       }

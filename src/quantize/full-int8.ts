@@ -8,6 +8,7 @@ import { deriveRanges } from '../calibration/derive';
 import { withNormHeadroom } from '../calibration/norm-headroom';
 import { Int8Options, activationParams, quantizeInt8, tensorsWithoutParams } from './int8';
 import { wideParams } from './int16';
+import { runTimeSizedTensor } from './int8-kept-float';
 import type { QParams, Range } from './params';
 import { serializeTflite } from '../tflite/writer';
 import { WeightRounding, gptqWeights } from './weight-rounding';
@@ -78,7 +79,7 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   const t0 = performance.now();
   // A QDQ model's weights keep their channel scales.
   if (fixed.size) opts = { ...opts, perChannel: true };
-  const sized = result.model.subgraphs[0].tensors.find((t) => t.shapeSignature?.some((d) => d < 0) && !t.data);
+  const sized = runTimeSizedTensor(result.model);
   if (sized) {
     throw new ModelError(`full-integer int8 of a model with tensors sized at run time ("${sized.name}": NonZero, NonMaxSuppression, ` +
       'TopK with a computed K...) is not supported; use --quantize fp16 or dynamic');

@@ -56,6 +56,13 @@ function maskRangeParams(sg: TflSubgraph): Map<number, QParams> {
   return new Map([...wide].map((i) => [i, { scale: -MASK_RANGE, zeroPoint: 0 }]));
 }
 
+/** The first activation of subgraph 0 sized at run time (a negative dim in its shape signature: NonZero's rows, a
+ *  computed TopK K, a Slice with computed bounds): full int8 refuses such a model (full-int8.ts), so the compatibility
+ *  view marks none of its nodes int8 (compat.ts). */
+export function runTimeSizedTensor(model: TflModel): TflTensor | undefined {
+  return model.subgraphs[0]?.tensors.find((t) => t.shapeSignature?.some((d) => d < 0) && !t.data);
+}
+
 /**
  * Why full int8 keeps op `op` float32, or undefined when it runs in int8 or touches no float activation: ops
  * without an int8 kernel, a FULLY_CONNECTED / conv whose weights are computed, attention's SOFTMAX and the

@@ -131,3 +131,26 @@ test('a node whose inputs do not broadcast is the one marked (convert refuses th
   assert.match(mark.reason!, /cannot broadcast shapes \[1,7,16\] and \[42,16\].*onnxruntime cannot run it either/);
   assert.throws(() => convertModel(m), (e: Error & { node?: string }) => e.node === 'add_pos' && /cannot broadcast/.test(e.message));
 });
+
+test('a node whose converter check passes but whose conversion refuses is marked, even with another node already marked (pyannote\'s MaxPool)', () => {
+  // A MaxPool on dims set at run time (its check reads rank and type only; its conversion needs the dims), then an
+  // LSTM its own check already refuses: convert stops at the MaxPool, so the trial conversion runs and marks it.
+  const m = buildModel({
+    inputs: [['x', 'float32', [1, 4, 8]], ['n', 'int64', [1]]], outputs: ['y'], opset: 13,
+    nodes: [
+      node('Slice', ['x', 'zero', 'n', 'two'], ['s'], {}, 'slice_to_n'),
+      node('MaxPool', ['s'], ['p'], { kernel_shape: [2], strides: [2] }, 'pool'),
+      node('Transpose', ['p'], ['t'], { perm: [2, 0, 1] }, 'to_seq'),
+      node('LSTM', ['t', 'W', 'R'], ['y'], { hidden_size: 2, input_forget: 1 }, 'coupled_lstm'),
+    ],
+    initializers: [tensor('zero', 'int64', [1], [0]), tensor('two', 'int64', [1], [2]),
+      tensor('W', 'float32', [1, 8, 4], new Array(32).fill(0.1)), tensor('R', 'float32', [1, 8, 2], new Array(16).fill(0.1))],
+  });
+  const r = analyzeCompatibility(m);
+  const pool = r.nodes.find((n) => n.node === 'pool')!;
+  assert.equal(pool.status, 'unsupported');
+  assert.match(pool.reason!, /dynamic dims.*--input-value n=V/);
+  assert.equal(r.nodes.find((n) => n.node === 'coupled_lstm')!.status, 'unsupported');
+  assert.equal(r.nodes.find((n) => n.node === 'slice_to_n')!.status, 'builtin');
+  assert.throws(() => convertModel(m), (e: Error & { node?: string }) => e.node === 'pool');
+});
