@@ -119,6 +119,8 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     if (op.opcode === 'FULLY_CONNECTED' || spec.weights) {
       if (op.inputs[1] === undefined || op.inputs[1] < 0 || !isConst(t[op.inputs[1]])) return 'float' as const;
       if (op.inputs[2] !== undefined && op.inputs[2] >= 0 && !isConst(t[op.inputs[2]])) return 'float' as const;
+      // A constant input (RAFT-Stereo's conv over a constant too big to fold) has no activation range to quantize by.
+      if (!params.has(op.inputs[0])) return 'float' as const;
     }
     const ok = touches.every((i) => isConst(t[i]) || params.has(i));
     if (!ok) return 'float' as const;
