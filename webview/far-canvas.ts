@@ -1,20 +1,29 @@
-// The picture of a big graph zoomed far out (labels hidden), drawn on a 2-D canvas instead of as SVG elements: boxes
-// and edges only, each frame drawn again at the view's transform in a few ms. As SVG, every change of zoom had Blink
-// paint and layerize thousands of boxes again (the expanded detector, 3,500 boxes: 80-400 ms frames zooming in or out
-// past what the moved picture could show, and 1.2 s creating the elements again when zooming out from the labels).
-// The colours are those the stylesheet gives the SVG boxes (read once per class from a hidden probe box), so the
-// picture matches the SVG drawing it stands in for; clicks find their box here (hit()).
+// The picture of a big graph (over CULL_ABOVE boxes, webview/canvas.ts), drawn on a 2-D canvas instead of as SVG
+// elements at every zoom: boxes and edges, and once zoomed in far enough to read them labels, rounded corners and
+// arrowheads (canvas-labels.ts), drawn again at the view's transform in one frame. As SVG, every change of zoom had
+// Blink paint and layerize thousands of boxes again (the expanded detector, 3,500 boxes: 80-400 ms frames zooming in
+// or out past what the moved picture could show, and 1.2 s creating the elements again when zooming out from the
+// labels), and labels coming back brought the boxes near the view into the page 40 a frame, each frame rastering the
+// tiles they crossed again (100-233 ms frames). The colours are those the stylesheet gives the SVG boxes (read once
+// per class from a hidden probe box), so the picture matches the SVG drawing of a smaller graph; clicks find their
+// box here (hit()).
 import { line, curveBasis } from 'd3-shape';
 import type { DrawEdge, DrawItem, Transform } from './canvas';
+import { drawArrowheads, drawLabels, LabelStyle } from './canvas-labels';
 
-interface Paint { fill: string; stroke: string; width: number; /** the tiny box's colour */ dot: string }
+interface Paint { fill: string; stroke: string; width: number; /** the tiny box's colour */ dot: string; dash: number[]; rx: number }
+
+/** What a drawing at a zoom shows besides boxes and edges: labels, arrowheads, rounded corners. */
+export interface Detail { labels: boolean; arrows: boolean }
+
 
 export class FarCanvas {
   readonly el: HTMLCanvasElement;
   private readonly ctx: CanvasRenderingContext2D;
   private readonly probe: SVGGElement;
   private readonly paints = new Map<string, Paint>();
-  private edgeStyle: { stroke: string; alpha: number; width: number } | undefined;
+  private edgeStyle: { stroke: string; alpha: number; width: number; multi: number } | undefined;
+  private readonly labelStyle: LabelStyle;
 
   /** `repaint` draws the canvas again: called when VS Code's theme changes (its class on <body>, its colour
    *  variables on <html>), after the colours read from the stylesheet are forgotten. */
@@ -33,6 +42,7 @@ export class FarCanvas {
     this.probe.setAttribute('visibility', 'hidden');
     this.probe.append(document.createElementNS(ns, 'rect'), document.createElementNS(ns, 'path'));
     svg.append(this.probe);
+    this.labelStyle = new LabelStyle(svg);
   }
 
   /** The stylesheet's colours for a box of these classes (or its own fill). */
@@ -45,7 +55,9 @@ export class FarCanvas {
       // A box's own fill (accuracy heat) or a class's fill other than the plain box's (a search match) tells more
       // than its outline.
       const fill = d.fill ?? s.fill;
-      p = { fill, stroke: s.stroke, width: parseFloat(s.strokeWidth) || 1, dot: d.fill || classes.includes(' match') || s.stroke === 'none' ? fill : s.stroke };
+      const dash = s.strokeDasharray === 'none' ? [] : s.strokeDasharray.split(/[ ,]+/).map(parseFloat).filter((x) => x > 0);
+      p = { fill, stroke: s.stroke, width: parseFloat(s.strokeWidth) || 1, dot: d.fill || classes.includes(' match') || s.stroke === 'none' ? fill : s.stroke,
+        dash, rx: d.kind === 'group' ? 2 : d.kind === 'node' ? 6 : 14 };
       this.probe.setAttribute('class', 'probe');
       this.paints.set(key, p);
     }
@@ -53,12 +65,16 @@ export class FarCanvas {
   }
 
   /** Colours are read again (after a change of theme). */
-  forget(): void { this.paints.clear(); this.edgeStyle = undefined; }
+  forget(): void { this.paints.clear(); this.edgeStyle = undefined; this.labelStyle.forget(); }
 
   show(on: boolean): void { if (this.el.hidden === on) this.el.hidden = !on; }
 
-  /** Draws the boxes and edges at transform `t` into a view of `w` × `h` CSS pixels; only those in view. */
-  draw(items: Iterable<DrawItem>, edges: DrawEdge[], t: Transform, w: number, h: number, classes: (d: DrawItem) => string): void {
+  /** Draws the boxes and edges at transform `t` into a view of `w` × `h` CSS pixels; only those in view, with the
+   *  labels, arrowheads and rounded corners of `detail`. Only the view: a canvas a quarter view bigger each side (for
+   *  drags to move drawn boxes in) cost the frame that brings the labels back 12-16 ms of raster at commit instead of
+   *  9-12 (expanded detector, load 25-30), and the zoom out from there 200-350 ms frames instead of 67-133. */
+  draw(items: Iterable<DrawItem>, edges: DrawEdge[], t: Transform, w: number, h: number, classes: (d: DrawItem) => string,
+    detail: Detail = { labels: false, arrows: false }): void {
     const dpr = window.devicePixelRatio || 1, cw = Math.round(w * dpr), ch = Math.round(h * dpr);
     if (this.el.width !== cw || this.el.height !== ch) {
       this.el.width = cw; this.el.height = ch;
@@ -70,10 +86,13 @@ export class FarCanvas {
     c.setTransform(t.k * dpr, 0, 0, t.k * dpr, t.x * dpr, t.y * dpr);
     const x0 = -t.x / t.k, y0 = -t.y / t.k, x1 = x0 + w / t.k, y1 = y0 + h / t.k;
     if (!this.edgeStyle) {
-      this.probe.lastElementChild!.setAttribute('class', 'edge');
-      const s = getComputedStyle(this.probe.lastElementChild!);
-      this.edgeStyle = { stroke: s.stroke, alpha: Number(s.strokeOpacity) || 1, width: parseFloat(s.strokeWidth) || 1 };
-      this.probe.lastElementChild!.removeAttribute('class');
+      const el = this.probe.lastElementChild!;
+      el.setAttribute('class', 'edge');
+      const s = getComputedStyle(el);
+      el.setAttribute('class', 'edge multi');
+      const multi = parseFloat(getComputedStyle(el).strokeWidth) || 1;
+      this.edgeStyle = { stroke: s.stroke, alpha: Number(s.strokeOpacity) || 1, width: parseFloat(s.strokeWidth) || 1, multi };
+      el.removeAttribute('class');
     }
     // Edges: one path, one stroke; curves only when they are big enough to show as curves (Skia strokes straight
     // segments several times sooner).
@@ -81,13 +100,15 @@ export class FarCanvas {
     const curve = t.k >= 0.15 ? line<{ x: number; y: number }>().x((p) => p.x).y((p) => p.y).curve(curveBasis).context(c) : undefined;
     // Zoomed out so far that an edge spans a pixel or two, it is left out (the boxes it joins are next to each other);
     // one spanning less than 8 pixels is a straight line.
-    const px = 1 / t.k;
+    const px = 1 / t.k, shown: DrawEdge[] = [], multi: DrawEdge[] = [];
     for (const e of edges) {
       let a = Infinity, b = Infinity, cx = -Infinity, dy = -Infinity;
       for (const p of e.points) { a = Math.min(a, p.x); b = Math.min(b, p.y); cx = Math.max(cx, p.x); dy = Math.max(dy, p.y); }
       if (cx < x0 || a > x1 || dy < y0 || b > y1) continue;
       const span = Math.max(cx - a, dy - b);
       if (span < 2 * px) continue;
+      if (detail.arrows) shown.push(e);
+      if (e.count > 1 && detail.labels) { multi.push(e); continue; }
       if (curve) { curve(e.points); continue; }
       const pts = e.points, last = pts.length - 1;
       c.moveTo(pts[0].x, pts[0].y);
@@ -98,12 +119,23 @@ export class FarCanvas {
     c.strokeStyle = this.edgeStyle.stroke;
     c.lineWidth = this.edgeStyle.width;
     c.stroke();
+    if (multi.length) {
+      c.beginPath();
+      for (const e of multi) curve!(e.points);
+      c.lineWidth = this.edgeStyle.multi;
+      c.stroke();
+    }
+    if (shown.length) {
+      c.fillStyle = this.edgeStyle.stroke;
+      const { width, multi: wide } = this.edgeStyle;
+      drawArrowheads(c, shown, (e) => (e.count > 1 ? wide : width));
+    }
     c.globalAlpha = 1;
     // Boxes: one path per paint (fill, then outline).
     // A box a few pixels tall is a dot of its outline's colour (the colour that tells its category), one dot to a
     // 2x2-pixel cell (zoomed far out, thousands of boxes fall on the same few pixels); a bigger one is filled and
     // outlined.
-    const tiny = 28 * t.k < 4;
+    const tiny = 28 * t.k < 4, labelled: DrawItem[] = [];
     const cells = new Set<number>();
     const byPaint = new Map<Paint, DrawItem[]>();
     for (const d of items) {
@@ -113,20 +145,27 @@ export class FarCanvas {
         if (cells.has(cell)) continue;
         cells.add(cell);
       }
+      if (detail.labels) labelled.push(d);
       const p = this.paint(d, classes(d));
       const list = byPaint.get(p);
       if (list) list.push(d); else byPaint.set(p, [d]);
     }
     for (const [p, list] of byPaint) {
       c.beginPath();
-      for (const d of list) c.rect(d.x - d.width / 2, d.y - d.height / 2, d.width, d.height);
+      for (const d of list) {
+        if (detail.labels) c.roundRect(d.x - d.width / 2, d.y - d.height / 2, d.width, d.height, p.rx);
+        else c.rect(d.x - d.width / 2, d.y - d.height / 2, d.width, d.height);
+      }
       c.fillStyle = tiny ? p.dot : p.fill;
       c.fill();
       if (tiny) continue;
       c.strokeStyle = p.stroke;
       c.lineWidth = p.width;
+      c.setLineDash(detail.labels ? p.dash : []);
       c.stroke();
     }
+    c.setLineDash([]);
+    if (labelled.length) drawLabels(c, labelled, this.labelStyle);
   }
 
   /** The box under the point (x, y) of the view at transform `t` (within 2 screen pixels of it; the nearest centre
