@@ -31,10 +31,6 @@ export interface CanvasEvents {
 const IN_PLACE: Keyframe[] = [{ transform: 'none' }, { transform: 'none' }];
 /** The zoom below which labels are not drawn. */
 const FAR = 0.35;
-/** How far around the view (in views, each side) a big graph's canvas is drawn when a drag leaves what it shows: the
- *  rest of a drag up to a quarter view moves the drawn picture. Drawn only for drags: redrawn at each step, panning
- *  the expanded detector at its first zoom had 267 ms frames (load 17-25). */
-const PAN_MARGIN = 0.25;
 /** Zoomed far out, how far the zoom may move from the drawn one (either way) with the picture scaled (hold()). */
 const HOLD_ZOOM = 1.6;
 
@@ -60,8 +56,6 @@ export class GraphCanvas {
   /** Whether the drawing is on the canvas. */
   private onCanvas = false;
   private canvasFrame = 0;
-  /** The margin (in views) of the canvas's next drawing (paintCanvasSoon()). */
-  private canvasMargin = 0;
 
   constructor(private readonly svgEl: SVGSVGElement, private readonly events: CanvasEvents) {
     this.svg = d3.select(svgEl);
@@ -136,7 +130,7 @@ export class GraphCanvas {
     this.stepped = true;
     const d = this.drawnAt;
     const s = d ? t.k / d.k : 1;
-    if (!d || this.gestures === 0 || s > 1.6 || s < 0.6 || this.leavesShown()) { this.settle(s === 1 ? PAN_MARGIN : 0); return; }
+    if (!d || this.gestures === 0 || s > 1.6 || s < 0.6 || this.leavesShown()) { this.settle(); return; }
     // An animation that holds the layer where it is to be: the compositor moves it (set from the page's style, the
     // transform would have the page work out its layers again at every step, tens of ms for thousands of boxes).
     const at = (this.movedTo = `translate(${t.x - s * d.x}px,${t.y - s * d.y}px) scale(${s})`);
@@ -159,8 +153,8 @@ export class GraphCanvas {
   }
 
   /** Draws at the current transform: the viewport group gets it, the SVG's layer is back in place, and a big graph's
-   *  canvas is drawn again (`margin` views around the view: a drag's). */
-  private settle(margin = 0): void {
+   *  drawn part follows the view. */
+  private settle(): void {
     const t = d3.zoomTransform(this.zoomEl.node() as HTMLElement);
     this.viewport.attr('transform', t.toString());
     this.drawnAt = { k: t.k, x: t.x, y: t.y };
@@ -170,7 +164,7 @@ export class GraphCanvas {
     const far = t.k < FAR;
     if ((t.k < ARROWS) !== this.svgEl.classList.contains('small')) this.svg.classed('small', t.k < ARROWS);
     if (far !== this.far) { this.far = far; this.svg.classed('far', far); }
-    if (this.onCanvas) this.paintCanvasSoon(margin);
+    if (this.onCanvas) this.paintCanvasSoon();
   }
 
   draw(items: DrawItem[], edges: DrawEdge[], bounds: { width: number; height: number }): void {
@@ -216,10 +210,9 @@ export class GraphCanvas {
   }
 
   /** Draws the canvas in the next frame (once however often asked). */
-  private paintCanvasSoon(margin = 0): void {
-    // What the canvas will show: the view and `margin` views around it (a drag out of it draws it again).
-    this.shown = this.region(margin);
-    this.canvasMargin = margin;
+  private paintCanvasSoon(): void {
+    // What the canvas will show: the view (a drag out of it draws it again).
+    this.shown = this.region(0);
     if (this.canvasFrame) return;
     this.canvasFrame = requestAnimationFrame(() => {
       this.canvasFrame = 0;
@@ -228,7 +221,7 @@ export class GraphCanvas {
       // At the drawing's transform, as the SVG's viewport has it (a picture held by the layer is moved as a whole).
       const t = this.drawnAt ?? d3.zoomTransform(this.zoomEl.node() as HTMLElement), { w, h } = this.size();
       this.farCanvas.draw(this.items.values(), this.edges, { k: t.k, x: t.x, y: t.y }, w, h, (d) => this.classes(d),
-        { labels: t.k >= FAR, arrows: t.k >= ARROWS }, this.canvasMargin);
+        { labels: t.k >= FAR, arrows: t.k >= ARROWS });
       this.farCanvas.show(true);
     });
   }

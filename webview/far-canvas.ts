@@ -69,24 +69,22 @@ export class FarCanvas {
 
   show(on: boolean): void { if (this.el.hidden === on) this.el.hidden = !on; }
 
-  /** Draws the boxes and edges at transform `t` into a view of `w` × `h` CSS pixels and `margin` views around it
-   *  (a drag's picture: webview/canvas.ts), only those there, with the labels, arrowheads and rounded corners of
-   *  `detail`. A zoom draws the view alone: a canvas a quarter view bigger each side cost the frame that brings labels
-   *  back 12-16 ms of raster at commit instead of 9-12 (expanded detector, load 25-30). */
+  /** Draws the boxes and edges at transform `t` into a view of `w` × `h` CSS pixels; only those in view, with the
+   *  labels, arrowheads and rounded corners of `detail`. Only the view: a canvas a quarter view bigger each side (for
+   *  drags to move drawn boxes in) cost the frame that brings the labels back 12-16 ms of raster at commit instead of
+   *  9-12 (expanded detector, load 25-30), and the zoom out from there 200-350 ms frames instead of 67-133. */
   draw(items: Iterable<DrawItem>, edges: DrawEdge[], t: Transform, w: number, h: number, classes: (d: DrawItem) => string,
-    detail: Detail = { labels: false, arrows: false }, margin = 0): void {
-    const mw = Math.round(margin * w), mh = Math.round(margin * h), fw = w + 2 * mw, fh = h + 2 * mh;
-    const dpr = window.devicePixelRatio || 1, cw = Math.round(fw * dpr), ch = Math.round(fh * dpr);
+    detail: Detail = { labels: false, arrows: false }): void {
+    const dpr = window.devicePixelRatio || 1, cw = Math.round(w * dpr), ch = Math.round(h * dpr);
     if (this.el.width !== cw || this.el.height !== ch) {
       this.el.width = cw; this.el.height = ch;
-      this.el.style.width = `${fw}px`; this.el.style.height = `${fh}px`;
-      this.el.style.left = `${-mw}px`; this.el.style.top = `${-mh}px`;
+      this.el.style.width = `${w}px`; this.el.style.height = `${h}px`;
     }
     const c = this.ctx;
     c.setTransform(1, 0, 0, 1, 0, 0);
     c.clearRect(0, 0, cw, ch);
-    c.setTransform(t.k * dpr, 0, 0, t.k * dpr, (t.x + mw) * dpr, (t.y + mh) * dpr);
-    const x0 = -(t.x + mw) / t.k, y0 = -(t.y + mh) / t.k, x1 = x0 + fw / t.k, y1 = y0 + fh / t.k;
+    c.setTransform(t.k * dpr, 0, 0, t.k * dpr, t.x * dpr, t.y * dpr);
+    const x0 = -t.x / t.k, y0 = -t.y / t.k, x1 = x0 + w / t.k, y1 = y0 + h / t.k;
     if (!this.edgeStyle) {
       const el = this.probe.lastElementChild!;
       el.setAttribute('class', 'edge');
