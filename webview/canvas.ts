@@ -33,6 +33,10 @@ const IN_PLACE: Keyframe[] = [{ transform: 'none' }, { transform: 'none' }];
 const FAR = 0.35;
 /** Zoomed far out, how far the zoom may move from the drawn one (either way) with the picture scaled (hold()). */
 const HOLD_ZOOM = 1.6;
+/** During a drag, how often (ms) at most a big graph's canvas is drawn again when the view has left it (between
+ *  drawings the compositor moves the drawn picture): each drawing hands the canvas's whole bitmap to the compositor,
+ *  a commit of 3-4 ms on the main thread, at every frame of a drag drawn at each step (expanded detector). */
+const PAN_REDRAW = 100;
 
 export class GraphCanvas {
   private readonly svg: d3.Selection<SVGSVGElement, unknown, null, undefined>;
@@ -56,6 +60,9 @@ export class GraphCanvas {
   /** Whether the drawing is on the canvas. */
   private onCanvas = false;
   private canvasFrame = 0;
+  /** Whether what the canvas draws changed (boxes, colours, selection) since its last drawing: else only the view
+   *  moved, and a pan shifts the picture and fills the strips it uncovered (FarCanvas.draw()). */
+  private canvasChanged = true;
 
   constructor(private readonly svgEl: SVGSVGElement, private readonly events: CanvasEvents) {
     this.svg = d3.select(svgEl);
@@ -125,12 +132,19 @@ export class GraphCanvas {
   private movedTo = '';
   /** Whether the gesture under way has moved the view. */
   private stepped = false;
+  /** The drawing of a drag's canvas to come (moveTo()). */
+  private panTimer = 0;
 
   private moveTo(t: d3.ZoomTransform): void {
     this.stepped = true;
     const d = this.drawnAt;
     const s = d ? t.k / d.k : 1;
-    if (!d || this.gestures === 0 || s > 1.6 || s < 0.6 || this.leavesShown()) { this.settle(); return; }
+    // A drag across a big graph's canvas moves its picture and draws it again PAN_REDRAW ms later at most.
+    const pan = this.onCanvas && !!d && t.k === d.k && this.gestures > 0;
+    if (!d || this.gestures === 0 || s > 1.6 || s < 0.6 || (!pan && this.leavesShown())) { this.settle(); return; }
+    if (pan && !this.panTimer && this.leavesShown()) {
+      this.panTimer = window.setTimeout(() => { this.panTimer = 0; if (this.gestures > 0 && this.leavesShown()) this.settle(); }, PAN_REDRAW);
+    }
     // An animation that holds the layer where it is to be: the compositor moves it (set from the page's style, the
     // transform would have the page work out its layers again at every step, tens of ms for thousands of boxes).
     const at = (this.movedTo = `translate(${t.x - s * d.x}px,${t.y - s * d.y}px) scale(${s})`);
@@ -155,6 +169,7 @@ export class GraphCanvas {
   /** Draws at the current transform: the viewport group gets it, the SVG's layer is back in place, and a big graph's
    *  drawn part follows the view. */
   private settle(): void {
+    if (this.panTimer) { clearTimeout(this.panTimer); this.panTimer = 0; }
     const t = d3.zoomTransform(this.zoomEl.node() as HTMLElement);
     this.viewport.attr('transform', t.toString());
     this.drawnAt = { k: t.k, x: t.x, y: t.y };
@@ -197,7 +212,7 @@ export class GraphCanvas {
     if (this.onCanvas) {
       // The SVG's boxes and edges all go at once (one by one, thousands of removals cost a frame of their own).
       for (const g of this.viewport.node()!.children) g.replaceChildren();
-      this.paintCanvasSoon();
+      this.paintCanvasSoon(true);
       return;
     }
     this.farCanvas?.show(false);
@@ -209,19 +224,23 @@ export class GraphCanvas {
     return `kind-${d.kind} ${d.cls}${d.key === this.selected ? ' selected' : ''}${this.matches.has(d.key) ? ' match' : ''}`;
   }
 
-  /** Draws the canvas in the next frame (once however often asked). */
-  private paintCanvasSoon(): void {
+  /** Draws the canvas in the next frame (once however often asked); `changed`: what it draws changed, not only the
+   *  view. */
+  private paintCanvasSoon(changed = false): void {
+    if (changed) this.canvasChanged = true;
     // What the canvas will show: the view (a drag out of it draws it again).
     this.shown = this.region(0);
     if (this.canvasFrame) return;
     this.canvasFrame = requestAnimationFrame(() => {
       this.canvasFrame = 0;
       if (!this.onCanvas) return;
-      this.farCanvas ??= new FarCanvas(this.layer, this.svgEl, () => this.paintCanvasSoon());
+      this.farCanvas ??= new FarCanvas(this.layer, this.svgEl, () => this.paintCanvasSoon(true));
+      const moved = !this.canvasChanged;
+      this.canvasChanged = false;
       // At the drawing's transform, as the SVG's viewport has it (a picture held by the layer is moved as a whole).
       const t = this.drawnAt ?? d3.zoomTransform(this.zoomEl.node() as HTMLElement), { w, h } = this.size();
       this.farCanvas.draw(this.items.values(), this.edges, { k: t.k, x: t.x, y: t.y }, w, h, (d) => this.classes(d),
-        { labels: t.k >= FAR, arrows: t.k >= ARROWS });
+        { labels: t.k >= FAR, arrows: t.k >= ARROWS }, moved);
       this.farCanvas.show(true);
     });
   }
@@ -248,20 +267,20 @@ export class GraphCanvas {
           .select('rect').style('fill', () => d.fill ?? null);
       d3.select(this).selectAll('text').style('fill', () => textOn(d.fill));
     });
-    if (this.onCanvas) this.paintCanvasSoon();
+    if (this.onCanvas) this.paintCanvasSoon(true);
   }
 
   highlight(keys: Set<string>): void {
     this.matches = keys;
     this.viewport.selectAll<SVGGElement, DrawItem>('g.node').classed('match', (d) => keys.has(d.key));
-    if (this.onCanvas) this.paintCanvasSoon();
+    if (this.onCanvas) this.paintCanvasSoon(true);
   }
 
   select(key: string | undefined, focus = true): void {
     this.selected = key;
     const nodes = this.viewport.selectAll<SVGGElement, DrawItem>('g.node');
     nodes.classed('selected', (d) => d.key === key).attr('aria-selected', (d) => String(d.key === key));
-    if (this.onCanvas) this.paintCanvasSoon();
+    if (this.onCanvas) this.paintCanvasSoon(true);
     if (key && focus) {
       const el = nodes.filter((d) => d.key === key).node();
       el?.focus({ preventScroll: true });

@@ -8,7 +8,7 @@
 // per class from a hidden probe box), so the picture matches the SVG drawing of a smaller graph; clicks find their
 // box here (hit()).
 import { line, curveBasis } from 'd3-shape';
-import type { DrawEdge, DrawItem, Transform } from './canvas';
+import type { DrawEdge, DrawItem, Region, Transform } from './canvas';
 import { drawArrowheads, drawLabels, LabelStyle } from './canvas-labels';
 
 interface Paint { fill: string; stroke: string; width: number; /** the tiny box's colour */ dot: string; dash: number[]; rx: number }
@@ -17,8 +17,14 @@ interface Paint { fill: string; stroke: string; width: number; /** the tiny box'
 export interface Detail { labels: boolean; arrows: boolean }
 
 
+/** How far inside the kept part of a panned picture (screen pixels) a box or edge must lie to be left as shifted:
+ *  outlines, arrowheads and text may reach past its bounds. */
+const KEPT_PAD = 8;
+
 export class FarCanvas {
   readonly el: HTMLCanvasElement;
+  /** The last drawing's transform and detail (a pan shifts it: keep()). */
+  private last: { t: Transform; labels: boolean; arrows: boolean } | undefined;
   private readonly ctx: CanvasRenderingContext2D;
   private readonly probe: SVGGElement;
   private readonly paints = new Map<string, Paint>();
@@ -65,7 +71,7 @@ export class FarCanvas {
   }
 
   /** Colours are read again (after a change of theme). */
-  forget(): void { this.paints.clear(); this.edgeStyle = undefined; this.labelStyle.forget(); }
+  forget(): void { this.paints.clear(); this.edgeStyle = undefined; this.labelStyle.forget(); this.last = undefined; }
 
   show(on: boolean): void { if (this.el.hidden === on) this.el.hidden = !on; }
 
@@ -74,17 +80,23 @@ export class FarCanvas {
    *  drags to move drawn boxes in) cost the frame that brings the labels back 12-16 ms of raster at commit instead of
    *  9-12 (expanded detector, load 25-30), and the zoom out from there 200-350 ms frames instead of 67-133. */
   draw(items: Iterable<DrawItem>, edges: DrawEdge[], t: Transform, w: number, h: number, classes: (d: DrawItem) => string,
-    detail: Detail = { labels: false, arrows: false }): void {
+    detail: Detail = { labels: false, arrows: false }, moved = false): void {
     const dpr = window.devicePixelRatio || 1, cw = Math.round(w * dpr), ch = Math.round(h * dpr);
     if (this.el.width !== cw || this.el.height !== ch) {
       this.el.width = cw; this.el.height = ch;
       this.el.style.width = `${w}px`; this.el.style.height = `${h}px`;
+      this.last = undefined;
     }
     const c = this.ctx;
-    c.setTransform(1, 0, 0, 1, 0, 0);
-    c.clearRect(0, 0, cw, ch);
+    c.save();
+    const kept = moved ? this.keep(t, cw, ch, dpr, detail) : undefined;
+    this.last = { t: { ...t }, labels: detail.labels, arrows: detail.arrows };
+    if (kept === null) { c.restore(); return; }
+    if (!kept) { c.setTransform(1, 0, 0, 1, 0, 0); c.clearRect(0, 0, cw, ch); }
     c.setTransform(t.k * dpr, 0, 0, t.k * dpr, t.x * dpr, t.y * dpr);
     const x0 = -t.x / t.k, y0 = -t.y / t.k, x1 = x0 + w / t.k, y1 = y0 + h / t.k;
+    // Within what the shifted picture kept (a pan's): a box or edge wholly inside it is there already.
+    const inKept = kept ? (a: number, b: number, cx: number, dy: number): boolean => a >= kept.x0 && cx <= kept.x1 && b >= kept.y0 && dy <= kept.y1 : undefined;
     if (!this.edgeStyle) {
       const el = this.probe.lastElementChild!;
       el.setAttribute('class', 'edge');
@@ -104,7 +116,7 @@ export class FarCanvas {
     for (const e of edges) {
       let a = Infinity, b = Infinity, cx = -Infinity, dy = -Infinity;
       for (const p of e.points) { a = Math.min(a, p.x); b = Math.min(b, p.y); cx = Math.max(cx, p.x); dy = Math.max(dy, p.y); }
-      if (cx < x0 || a > x1 || dy < y0 || b > y1) continue;
+      if (cx < x0 || a > x1 || dy < y0 || b > y1 || inKept?.(a, b, cx, dy)) continue;
       const span = Math.max(cx - a, dy - b);
       if (span < 2 * px) continue;
       if (detail.arrows) shown.push(e);
@@ -139,7 +151,8 @@ export class FarCanvas {
     const cells = new Set<number>();
     const byPaint = new Map<Paint, DrawItem[]>();
     for (const d of items) {
-      if (d.x + d.width / 2 < x0 || d.x - d.width / 2 > x1 || d.y + d.height / 2 < y0 || d.y - d.height / 2 > y1) continue;
+      const l = d.x - d.width / 2, r = d.x + d.width / 2, tp = d.y - d.height / 2, bt = d.y + d.height / 2;
+      if (r < x0 || l > x1 || bt < y0 || tp > y1 || inKept?.(l, tp, r, bt)) continue;
       if (tiny) {
         const cell = Math.floor((d.y - y0) * t.k / 2) * 65536 + Math.floor((d.x - x0) * t.k / 2);
         if (cells.has(cell)) continue;
@@ -166,6 +179,35 @@ export class FarCanvas {
     }
     c.setLineDash([]);
     if (labelled.length) drawLabels(c, labelled, this.labelStyle);
+    c.restore();
+  }
+
+  /** A pan's drawing (`t` at the last drawing's zoom and detail, moved by whole device pixels): the picture is
+   *  shifted on the canvas and only the strips it uncovered are cleared and clipped to, for draw() to fill; returns
+   *  the part of the graph the shifted picture still shows (graph coordinates, shrunk by a few pixels for strokes and
+   *  arrowheads crossing its edge), null when nothing moved, undefined when the canvas is to be drawn whole. Drawing
+   *  the whole view at each step of a drag on the expanded detector (labels shown) had 267 ms frames (load ~25). */
+  private keep(t: Transform, cw: number, ch: number, dpr: number, detail: Detail): Region | null | undefined {
+    const l = this.last;
+    if (!l || l.t.k !== t.k || l.labels !== detail.labels || l.arrows !== detail.arrows) return undefined;
+    const dx = (t.x - l.t.x) * dpr, dy = (t.y - l.t.y) * dpr;
+    if (Math.abs(dx - Math.round(dx)) > 1e-6 || Math.abs(dy - Math.round(dy)) > 1e-6) return undefined;
+    const sx = Math.round(dx), sy = Math.round(dy);
+    if (!sx && !sy) return null;
+    if (Math.abs(sx) >= cw || Math.abs(sy) >= ch) return undefined;
+    const c = this.ctx;
+    c.setTransform(1, 0, 0, 1, 0, 0);
+    // 'copy' leaves the canvas outside the shifted picture clear.
+    c.globalCompositeOperation = 'copy';
+    c.drawImage(this.el, sx, sy);
+    c.globalCompositeOperation = 'source-over';
+    const kx0 = Math.max(0, sx), ky0 = Math.max(0, sy), kx1 = Math.min(cw, cw + sx), ky1 = Math.min(ch, ch + sy);
+    c.beginPath();
+    c.rect(0, 0, cw, ch);
+    c.rect(kx0, ky0, kx1 - kx0, ky1 - ky0);
+    c.clip('evenodd');
+    const pad = KEPT_PAD * dpr, g = (px: number, o: number): number => (px / dpr - o) / t.k;
+    return { x0: g(kx0 + pad, t.x), y0: g(ky0 + pad, t.y), x1: g(kx1 - pad, t.x), y1: g(ky1 - pad, t.y) };
   }
 
   /** The box under the point (x, y) of the view at transform `t` (within 2 screen pixels of it; the nearest centre
