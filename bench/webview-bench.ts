@@ -237,8 +237,9 @@ async function main(): Promise<void> {
       console.log(`  ${wheel('wheel zoom in (1.5x) zoomed out to the whole graph', detFarIn)} | load ${detLoad}`);
       console.log(`  ${wheel('wheel zoom out (1.5x) zoomed out to the whole graph', detFarOut)} | load ${detLoad}`);
     }
-    // Zoomed far out, a big graph is drawn on a canvas (webview/far-canvas.ts): every wheel zoom draws it again; labels
-    // coming back put the SVG boxes near the view into the page, ENTER_BUDGET a frame (webview/canvas.ts).
+    // A big graph is drawn on a canvas (webview/far-canvas.ts): a wheel zoom past what the moved picture can show draws
+    // it again; labels coming back are drawn on it in that frame (webview/canvas-labels.ts). Each case's longest frame
+    // is the longest gap between frames from the first notch to 800 ms after the gesture's end.
     const zoomRows = (name: string, z: Awaited<ReturnType<typeof farZooms>>[], at: string): void => {
       if (!z.length) return;
       const row = (what: string, f: FrameTimes[]): string => `${what}: longest frame ${median(f.map((x) => Math.max(x.longestFrameMs, x.afterMs ?? 0))).toFixed(0)} ms `

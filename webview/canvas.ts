@@ -5,8 +5,6 @@ import { textOn } from './colors';
 import { ARROWS, CULL_ABOVE } from './svg-markup';
 import { joinBoxes, joinEdges } from './svg-join';
 import { FarCanvas } from './far-canvas';
-import { edgeKey, NEAR_MARGIN, nearView, type Region } from './near-view';
-import { LABEL_MARGIN, LabelLayer } from './label-layer';
 
 export interface DrawItem {
   key: string;
@@ -21,6 +19,7 @@ export interface DrawItem {
 }
 export interface DrawEdge { from: string; to: string; points: { x: number; y: number }[]; count: number }
 export type Transform = { k: number; x: number; y: number };
+export type Region = { x0: number; y0: number; x1: number; y1: number };
 
 export interface CanvasEvents {
   select(key: string | undefined): void;
@@ -34,6 +33,10 @@ const IN_PLACE: Keyframe[] = [{ transform: 'none' }, { transform: 'none' }];
 const FAR = 0.35;
 /** Zoomed far out, how far the zoom may move from the drawn one (either way) with the picture scaled (hold()). */
 const HOLD_ZOOM = 1.6;
+/** During a drag, how often (ms) at most a big graph's canvas is drawn again when the view has left it (between
+ *  drawings the compositor moves the drawn picture): each drawing hands the canvas's whole bitmap to the compositor,
+ *  a commit of 3-4 ms on the main thread, at every frame of a drag drawn at each step (expanded detector). */
+const PAN_REDRAW = 100;
 
 export class GraphCanvas {
   private readonly svg: d3.Selection<SVGSVGElement, unknown, null, undefined>;
@@ -49,22 +52,17 @@ export class GraphCanvas {
   selected: string | undefined;
   private far = false;
   private edges: DrawEdge[] = [];
-  /** The region whose items are in the page, when a big graph draws only those near the view. */
+  /** The region a big graph's canvas shows (its view when drawn). */
   private shown: Region | undefined;
-  private following = false;
   private matches = new Set<string>();
-  /** A big graph zoomed far out is drawn here, not as SVG elements (far-canvas.ts). */
+  /** A big graph is drawn here, not as SVG elements (far-canvas.ts). */
   private farCanvas: FarCanvas | undefined;
-  /** Whether the drawing is on the far canvas. */
+  /** Whether the drawing is on the canvas. */
   private onCanvas = false;
   private canvasFrame = 0;
-  /** The keys of the boxes in the page (a big graph's: those near the view), and whether more are to come. */
-  private inPage = new Set<string>();
-  private edgesInPage = new Set<string>();
-  private moreFrame = 0;
-  /** A big drawing's labels (label-layer.ts): its boxes are bare rects. */
-  private readonly labels: LabelLayer;
-  private layered = false;
+  /** Whether what the canvas draws changed (boxes, colours, selection) since its last drawing: else only the view
+   *  moved, and a pan shifts the picture and fills the strips it uncovered (FarCanvas.draw()). */
+  private canvasChanged = true;
 
   constructor(private readonly svgEl: SVGSVGElement, private readonly events: CanvasEvents) {
     this.svg = d3.select(svgEl);
@@ -85,7 +83,6 @@ export class GraphCanvas {
     this.viewport.append('g').attr('class', 'nodes')
       .on('click', (ev: MouseEvent) => { const d = boxOf(ev); if (d) { ev.stopPropagation(); this.events.select(d.key); } })
       .on('dblclick', (ev: MouseEvent) => { const d = boxOf(ev); if (d) { ev.stopPropagation(); this.events.activate(d.key); } });
-    this.labels = new LabelLayer(this.viewport.append('g').attr('class', 'labels').node()!);
     // The SVG is in a layer (#layer) that is moved during a gesture (below); the zoom listens on the layer's parent,
     // which does not move (pointer positions are taken relative to the element that listens).
     this.layer = svgEl.parentElement as HTMLElement;
@@ -110,7 +107,7 @@ export class GraphCanvas {
         // or a change of view from the code, it is drawn again.
         // A press without a move (a click) changes nothing.
         if (ev.sourceEvent && !this.stepped) return;
-        if (ev.sourceEvent && this.hold()) this.updateLabels(); else this.settle();
+        if (!(ev.sourceEvent && this.hold())) this.settle();
       });
     this.zoomEl.call(this.zoom).on('dblclick.zoom', null);
     this.svg.on('click', (ev: MouseEvent) => { if (ev.target === svgEl) this.events.select(this.onCanvas ? this.canvasHit(ev)?.key : undefined); });
@@ -135,12 +132,19 @@ export class GraphCanvas {
   private movedTo = '';
   /** Whether the gesture under way has moved the view. */
   private stepped = false;
+  /** The drawing of a drag's canvas to come (moveTo()). */
+  private panTimer = 0;
 
   private moveTo(t: d3.ZoomTransform): void {
     this.stepped = true;
     const d = this.drawnAt;
     const s = d ? t.k / d.k : 1;
-    if (!d || this.gestures === 0 || s > 1.6 || s < 0.6 || this.leavesShown()) { this.settle(); return; }
+    // A drag across a big graph's canvas moves its picture and draws it again PAN_REDRAW ms later at most.
+    const pan = this.onCanvas && !!d && t.k === d.k && this.gestures > 0;
+    if (!d || this.gestures === 0 || s > 1.6 || s < 0.6 || (!pan && this.leavesShown())) { this.settle(); return; }
+    if (pan && !this.panTimer && this.leavesShown()) {
+      this.panTimer = window.setTimeout(() => { this.panTimer = 0; if (this.gestures > 0 && this.leavesShown()) this.settle(); }, PAN_REDRAW);
+    }
     // An animation that holds the layer where it is to be: the compositor moves it (set from the page's style, the
     // transform would have the page work out its layers again at every step, tens of ms for thousands of boxes).
     const at = (this.movedTo = `translate(${t.x - s * d.x}px,${t.y - s * d.y}px) scale(${s})`);
@@ -165,6 +169,7 @@ export class GraphCanvas {
   /** Draws at the current transform: the viewport group gets it, the SVG's layer is back in place, and a big graph's
    *  drawn part follows the view. */
   private settle(): void {
+    if (this.panTimer) { clearTimeout(this.panTimer); this.panTimer = 0; }
     const t = d3.zoomTransform(this.zoomEl.node() as HTMLElement);
     this.viewport.attr('transform', t.toString());
     this.drawnAt = { k: t.k, x: t.x, y: t.y };
@@ -173,29 +178,8 @@ export class GraphCanvas {
     // Zoomed far out, labels are too small to read and cost most of each frame's painting: they are hidden.
     const far = t.k < FAR;
     if ((t.k < ARROWS) !== this.svgEl.classList.contains('small')) this.svg.classed('small', t.k < ARROWS);
-    if (this.wantsCanvas(t.k) !== this.onCanvas) {
-      // Onto the far canvas (the SVG elements go) or back to SVG (the elements near the view come back).
-      this.far = far;
-      this.svg.classed('far', far);
-      this.render(this.items);
-    } else if (this.onCanvas) this.paintCanvasSoon();
-    if (far !== this.far) {
-      // Labels coming back: a big graph's drawn part is narrowed to the view first, so that only the labels of the
-      // boxes near the view are laid out (not those of thousands drawn for the whole view).
-      if (!far && this.leavesShown()) this.render(this.items);
-      this.far = far;
-      this.svg.classed('far', far);
-    }
-    this.updateLabels();
-    this.follow();
-  }
-
-  /** A big drawing's labels for the boxes in the page near the view (none zoomed far out). */
-  private updateLabels(): void {
-    if (!this.layered || this.onCanvas || this.far) return;
-    const inPage: DrawItem[] = [];
-    for (const k of this.inPage) { const d = this.items.get(k); if (d) inPage.push(d); }
-    this.labels.update(inPage, this.region(LABEL_MARGIN));
+    if (far !== this.far) { this.far = far; this.svg.classed('far', far); }
+    if (this.onCanvas) this.paintCanvasSoon();
   }
 
   draw(items: DrawItem[], edges: DrawEdge[], bounds: { width: number; height: number }): void {
@@ -215,70 +199,48 @@ export class GraphCanvas {
     return { x0: x0 - margin * vw, y0: y0 - margin * vh, x1: x0 + (1 + margin) * vw, y1: y0 + (1 + margin) * vh };
   }
 
-  /** Puts the items (and edges) to draw in the page: all of them, or for a big graph those near the view. Items drawn
-   *  before with the same box and colours only move (after an expand, most of them). */
+  /** Puts the items (and edges) to draw in the page, or for a big graph on the canvas. Items drawn before with the
+   *  same box and colours only move (after an expand, most of them). */
   private render(before: Map<string, DrawItem>): void {
     const same = (d: DrawItem): boolean => {
       const o = before.get(d.key);
       return !!o && o.label === d.label && o.sub === d.sub && o.width === d.width && o.height === d.height && o.cls === d.cls
         && o.fill === d.fill && o.kind === d.kind && o.aria === d.aria;
     };
-    let items = [...this.items.values()], edges = this.edges;
     this.shown = undefined;
-    this.onCanvas = this.wantsCanvas(d3.zoomTransform(this.zoomEl.node() as HTMLElement).k);
-    // A big drawing's boxes are bare rects, their labels in the label layer: boxes drawn the other way go (all at once).
-    const layered = items.length > CULL_ABOVE;
-    if (layered !== this.layered) {
-      this.layered = layered;
-      (this.viewport.select('g.nodes').node() as SVGGElement).replaceChildren();
-      this.labels.clear();
-    }
+    this.onCanvas = this.items.size > CULL_ABOVE;
     if (this.onCanvas) {
       // The SVG's boxes and edges all go at once (one by one, thousands of removals cost a frame of their own).
       for (const g of this.viewport.node()!.children) g.replaceChildren();
-      this.labels.clear();
-      this.inPage = new Set();
-      this.edgesInPage = new Set();
-      this.paintCanvasSoon();
+      this.paintCanvasSoon(true);
       return;
     }
     this.farCanvas?.show(false);
-    if (items.length > CULL_ABOVE) {
-      const near = nearView(this.items.values(), edges, (this.shown = this.region(NEAR_MARGIN)), this.region(0), this.inPage, this.edgesInPage);
-      ({ items, edges } = near);
-      if (near.more) this.moreSoon();
-    }
-    this.inPage = new Set(items.map((d) => d.key));
-    this.edgesInPage = new Set(edges.map(edgeKey));
-    joinEdges(this.viewport.select<SVGGElement>('g.edges').node()!, edges);
-    joinBoxes(this.viewport.select<SVGGElement>('g.nodes').node()!, items, same, !layered, (d) => `node ${this.classes(d)}`, this.selected);
-    this.updateLabels();
+    joinEdges(this.viewport.select<SVGGElement>('g.edges').node()!, this.edges);
+    joinBoxes(this.viewport.select<SVGGElement>('g.nodes').node()!, [...this.items.values()], same, (d) => `node ${this.classes(d)}`, this.selected);
   }
-
-  /** A big graph's boxes held back (nearView()) come into the page in the next frame. */
-  private moreSoon(): void {
-    if (this.moreFrame) return;
-    this.moreFrame = requestAnimationFrame(() => { this.moreFrame = 0; if (!this.onCanvas) this.render(this.items); });
-  }
-
-  /** Whether a view at zoom `k` is drawn on the far canvas: a big graph (more boxes than CULL_ABOVE) zoomed far
-   *  out, labels hidden. */
-  private wantsCanvas(k: number): boolean { return this.items.size > CULL_ABOVE && k < FAR; }
 
   private classes(d: DrawItem): string {
     return `kind-${d.kind} ${d.cls}${d.key === this.selected ? ' selected' : ''}${this.matches.has(d.key) ? ' match' : ''}`;
   }
 
-  /** Draws the far canvas in the next frame (once however often asked). */
-  private paintCanvasSoon(): void {
+  /** Draws the canvas in the next frame (once however often asked); `changed`: what it draws changed, not only the
+   *  view. */
+  private paintCanvasSoon(changed = false): void {
+    if (changed) this.canvasChanged = true;
+    // What the canvas will show: the view (a drag out of it draws it again).
+    this.shown = this.region(0);
     if (this.canvasFrame) return;
     this.canvasFrame = requestAnimationFrame(() => {
       this.canvasFrame = 0;
       if (!this.onCanvas) return;
-      this.farCanvas ??= new FarCanvas(this.layer, this.svgEl, () => this.paintCanvasSoon());
+      this.farCanvas ??= new FarCanvas(this.layer, this.svgEl, () => this.paintCanvasSoon(true));
+      const moved = !this.canvasChanged;
+      this.canvasChanged = false;
       // At the drawing's transform, as the SVG's viewport has it (a picture held by the layer is moved as a whole).
       const t = this.drawnAt ?? d3.zoomTransform(this.zoomEl.node() as HTMLElement), { w, h } = this.size();
-      this.farCanvas.draw(this.items.values(), this.edges, { k: t.k, x: t.x, y: t.y }, w, h, (d) => this.classes(d));
+      this.farCanvas.draw(this.items.values(), this.edges, { k: t.k, x: t.x, y: t.y }, w, h, (d) => this.classes(d),
+        { labels: t.k >= FAR, arrows: t.k >= ARROWS }, moved);
       this.farCanvas.show(true);
     });
   }
@@ -290,20 +252,11 @@ export class GraphCanvas {
     return FarCanvas.hit(this.items.values(), { k: t.k, x: t.x, y: t.y }, ev.clientX - r.left, ev.clientY - r.top);
   }
 
-  /** After a zoom or pan: a big graph's drawn part follows the view once the view nears its edge. */
-  private follow(): void {
-    if (!this.leavesShown() || this.following) return;
-    this.following = true;
-    requestAnimationFrame(() => { this.following = false; this.render(this.items); });
-  }
-
-  /** A big graph's view has neared the edge of its drawn part (or, labels shown, zoomed in well inside it: only the
-   *  labels of the boxes near the view are to be laid out; zoomed far out, without labels, what is drawn can stay). */
+  /** A big graph's view has left what its canvas shows. */
   private leavesShown(): boolean {
     if (!this.shown) return false;
     const v = this.region(0), r = this.shown;
-    const narrower = d3.zoomTransform(this.zoomEl.node() as HTMLElement).k >= FAR && (v.x1 - v.x0) * 4.5 <= r.x1 - r.x0;
-    return !(v.x0 >= r.x0 && v.y0 >= r.y0 && v.x1 <= r.x1 && v.y1 <= r.y1) || narrower;
+    return !(v.x0 >= r.x0 && v.y0 >= r.y0 && v.x1 <= r.x1 && v.y1 <= r.y1);
   }
 
   /** Updates colours without a relayout. */
@@ -314,22 +267,20 @@ export class GraphCanvas {
           .select('rect').style('fill', () => d.fill ?? null);
       d3.select(this).selectAll('text').style('fill', () => textOn(d.fill));
     });
-    this.labels.clear();
-    this.updateLabels();
-    if (this.onCanvas) this.paintCanvasSoon();
+    if (this.onCanvas) this.paintCanvasSoon(true);
   }
 
   highlight(keys: Set<string>): void {
     this.matches = keys;
     this.viewport.selectAll<SVGGElement, DrawItem>('g.node').classed('match', (d) => keys.has(d.key));
-    if (this.onCanvas) this.paintCanvasSoon();
+    if (this.onCanvas) this.paintCanvasSoon(true);
   }
 
   select(key: string | undefined, focus = true): void {
     this.selected = key;
     const nodes = this.viewport.selectAll<SVGGElement, DrawItem>('g.node');
     nodes.classed('selected', (d) => d.key === key).attr('aria-selected', (d) => String(d.key === key));
-    if (this.onCanvas) this.paintCanvasSoon();
+    if (this.onCanvas) this.paintCanvasSoon(true);
     if (key && focus) {
       const el = nodes.filter((d) => d.key === key).node();
       el?.focus({ preventScroll: true });

@@ -5,16 +5,23 @@
 import * as d3 from 'd3';
 import { textOn } from './colors';
 import { boxPlace, edgePathOf } from './svg-markup';
-import { edgeKey } from './near-view';
 import type { DrawEdge, DrawItem } from './canvas';
 
 /** The box or edge (the very object) each element was last placed for: placing it again for the same one changes
- *  nothing (a big graph's drawn part growing by ENTER_BUDGET boxes a frame re-placed every box it had). Box objects
+ *  nothing (an expand re-placed every box the view had). Box objects
  *  change where they sit only through a new draw() (new objects); recolor() changes their colours in place, and its
  *  elements with them. */
 const drawnAs = new WeakMap<Element, DrawItem | DrawEdge>();
 function setIfChanged(el: Element, name: string, value: string): void {
   if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+}
+
+const keys = new WeakMap<DrawEdge, string>();
+/** An edge's key in the page ("from>to"), kept while the edge is. */
+export function edgeKey(e: DrawEdge): string {
+  let k = keys.get(e);
+  if (k === undefined) keys.set(e, (k = `${e.from}>${e.to}`));
+  return k;
 }
 
 /** The edges' paths in `group`, one per edge. */
@@ -31,10 +38,9 @@ export function joinEdges(group: SVGGElement, edges: DrawEdge[]): void {
     });
 }
 
-/** The boxes' groups in `group`: a rect each, and with `labelled` its label and second line (a big drawing's labels
- *  are in a layer of their own: label-layer.ts). `same`: the box was drawn before with these looks (it only moves);
- *  `classes`: a box's class attribute. */
-export function joinBoxes(group: SVGGElement, items: DrawItem[], same: (d: DrawItem) => boolean, labelled: boolean,
+/** The boxes' groups in `group`: a rect, its label and second line each. `same`: the box was drawn before with these
+ *  looks (it only moves); `classes`: a box's class attribute. */
+export function joinBoxes(group: SVGGElement, items: DrawItem[], same: (d: DrawItem) => boolean,
   classes: (d: DrawItem) => string, selected: string | undefined): void {
   let entered: d3.Selection<SVGGElement, DrawItem, SVGGElement, unknown> | undefined;
   let changed: d3.Selection<SVGGElement, DrawItem, SVGGElement, unknown> | undefined;
@@ -43,7 +49,8 @@ export function joinBoxes(group: SVGGElement, items: DrawItem[], same: (d: DrawI
     .join((enter) => {
       const g = enter.append('g').attr('tabindex', -1).attr('role', 'button');
       g.append('rect');
-      if (labelled) { g.append('text').attr('class', 'label'); g.append('text').attr('class', 'sub'); }
+      g.append('text').attr('class', 'label');
+      g.append('text').attr('class', 'sub');
       return (entered = g);
     }, (update) => { changed = update.filter((d) => !same(d)); return update; });
   sel.each(function (d) {

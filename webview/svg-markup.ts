@@ -72,16 +72,14 @@ export function svgParts(items: DrawItem[], edges: DrawEdge[]): { edges: string[
     const p = boxPlace(d);
     return `<g class="node kind-${d.kind} ${esc(d.cls)}" data-key="${esc(d.key)}">`
       + `<rect x="${p.x}" y="${p.y}" width="${d.width}" height="${d.height}" rx="${d.kind === 'group' ? 2 : 6}"${fill}></rect>`
-      + boxLabels(d, null, false) + '</g>';
+      + boxLabels(d) + '</g>';
   });
   return { edges: e, boxes };
 }
 
-/** The markup of a box's label and second line (if any), placed as boxPlace() places them, their fill `fill` (a
- *  heat colour's text colour); `keyed`, each carries the box's key (a big drawing's label layer: label-layer.ts). */
-export function boxLabels(d: DrawItem, fill: string | null, keyed = true): string {
+/** The markup of a box's label and second line (if any), placed as boxPlace() places them. */
+function boxLabels(d: DrawItem): string {
   const p = boxPlace(d);
-  const a = `${keyed ? ` data-key="${esc(d.key)}"` : ''}${fill ? ` style="fill: ${esc(fill)};"` : ''}`;
-  return `<text class="label"${a} x="${p.cx}" y="${p.label}">${esc(d.label)}</text>`
-    + (d.sub ? `<text class="sub"${a} x="${p.cx}" y="${p.sub}">${esc(d.sub)}</text>` : '');
+  return `<text class="label" x="${p.cx}" y="${p.label}">${esc(d.label)}</text>`
+    + (d.sub ? `<text class="sub" x="${p.cx}" y="${p.sub}">${esc(d.sub)}</text>` : '');
 }
