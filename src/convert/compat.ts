@@ -165,8 +165,9 @@ export function analyzeCompatibility(source: Model, opts: CompatOptions = {}): C
       const err = e as Error & { node?: string };
       const v = nodes.find((n) => n.node === err.node || (err.node !== undefined && n.node === ownerOf(err.node)));
       const reason = e instanceof ConvertError ? e.detail : err.message;
-      if (v) Object.assign(v, { status: 'unsupported', reason, fix: 'see the reason', int8: false, micro: false, emits: [] });
-      else modelIssues.push({ message: err.message });
+      // A node already marked (Flex, or unsupported with its converter's reason) keeps its mark: the trial stopped there.
+      if (v?.status === 'builtin') Object.assign(v, { status: 'unsupported', reason, fix: 'see the reason', int8: false, micro: false, emits: [] });
+      else if (!v) modelIssues.push({ message: err.message });
     }
   }
   const summary = {
