@@ -132,9 +132,10 @@ export async function correctBiases(result: ConvertResult, params: Map<number, Q
   try {
     const md = result.metadata;
     for (const s of samples) {
-      const outs = await session.run(md.inputs.map((m, k) => toTfliteLayout(s[k], m)));
+      const feeds = md.inputs.map((m, k) => toTfliteLayout(s[k], m));
+      const outs = await session.run(feeds);
       const byTensor = new Map<number, Float32Array>(read.map((i) => [i, outs[csg.outputs.indexOf(i)].data as Float32Array]));
-      md.inputs.forEach((m, k) => { if (!byTensor.has(m.tflite)) byTensor.set(m.tflite, toTfliteLayout(s[k], m).data as Float32Array); });
+      md.inputs.forEach((m, k) => { if (!byTensor.has(m.tflite)) byTensor.set(m.tflite, feeds[k].data as Float32Array); });
       for (const [i, x] of byTensor) {
         const p = params.get(i);
         if (!p) continue;

@@ -47,6 +47,7 @@ export function elementCoords(e: Emitter, indices: string, axis: number, dataDim
     constIdx = ctx.constInt32(idx, `${e.node.name}/index`, [...S, 1]);
   }
   const dynamic = S.some((d) => d < 0);
+  const gridConstants = !dynamic && elementCount(S) <= GRID_CONSTANT_MAX;
   const col = [...S, 1];
   const i = constIdx >= 0 ? constIdx : dynamic ? e.op('EXPAND_DIMS', [ctx.inputOnnx(indices), e.scalar(r, 'INT32')], col, 'INT32')
     : e.reshape(ctx.inputOnnx(indices), col);
@@ -55,7 +56,7 @@ export function elementCoords(e: Emitter, indices: string, axis: number, dataDim
   const zeros = dynamic ? e.bin('MUL', i, e.scalar(0, 'INT32')) : -1;
   const parts = S.map((n, d) => {
     if (d === axis) return constIdx >= 0 ? constIdx : e.bin('FLOOR_MOD', i, size);
-    if (!dynamic && elementCount(S) <= GRID_CONSTANT_MAX) return ctx.constInt32(grid(S, d), `${e.node.name}/grid${d}`, col);
+    if (gridConstants) return ctx.constInt32(grid(S, d), `${e.node.name}/grid${d}`, col);
     // Position along d, shaped [1, .., n, .., 1, 1], broadcast over the other dims: by BROADCAST_TO when static (a
     // full grid constant of a big gather is 4 bytes an element per dim: BiRefNet's deformable convs wrote 160 MB of
     // them), by adding zeros of the full shape when sized at run time.
