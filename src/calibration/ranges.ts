@@ -8,10 +8,8 @@ import type { Model, Tensor, ValueInfo } from '../ir/types';
 import { toFloat32 } from '../ir/tensor';
 import { encodeModel } from '../onnx/writer';
 import { openOnnx } from '../runtime/ort';
-import { openTflite } from '../runtime/litert';
-import { toTfliteLayout } from '../runtime/tflite-onnx-io';
-import { serializeTflite } from '../tflite/writer';
 import type { Range } from '../quantize/params';
+import { readFloatValues } from './float-values';
 import { MseHistogram } from './mse-range';
 import { SampleExtremes } from './norm-headroom';
 
@@ -162,27 +160,9 @@ export async function onnxRanges(collector: RangeCollector, onnx: Model, named: 
   return kept;
 }
 
-/** Ranges of converter-made tensors from LiteRT: a debug copy of the float model with them as extra outputs. */
+/** Ranges of converter-made tensors from LiteRT: the float model's values read by readFloatValues. */
 export async function tfliteRanges(collector: RangeCollector, result: ConvertResult, tensors: number[], samples: Tensor[][]): Promise<void> {
-  if (tensors.length === 0) return;
-  const sg = result.model.subgraphs[0];
-  const want = new Set(tensors);
-  // Graph inputs are read from the samples: declared as an output too, an input is bound to the output's buffer and
-  // the model runs on that memory (bias-correction.ts found it on BlazeFace).
-  const extra = tensors.filter((i) => !sg.outputs.includes(i) && !sg.inputs.includes(i));
-  const debug = { ...result.model, signatures: undefined, subgraphs: [{ ...sg, outputs: [...sg.outputs, ...extra] }] };
-  const session = await openTflite(serializeTflite(debug));
-  try {
-    const md = result.metadata;
-    for (const s of samples) {
-      const feeds = md.inputs.map((m, k) => toTfliteLayout(s[k], m));
-      const out = await session.run(feeds);
-      session.outputs.forEach((o, k) => { if (want.has(o.tensor)) collector.add(o.tensor, out[k].data as Float32Array); });
-      md.inputs.forEach((m, k) => { if (want.has(m.tflite)) collector.add(m.tflite, feeds[k].data as Float32Array); });
-    }
-  } finally {
-    session.close();
-  }
+  await readFloatValues(result, tensors, samples, (values) => { for (const [i, x] of values) collector.add(i, x); });
 }
 
 /** Ops whose result hangs on their input's largest values (the arg-max of logits): a clipped range would tie them. */

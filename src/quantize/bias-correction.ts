@@ -7,6 +7,7 @@
 // the earlier layers' shift again at every later layer and made mobilenet_v3_small's shift 20× larger.
 import type { ConvertResult } from '../convert/convert';
 import type { Tensor } from '../ir/types';
+import { readFloatValues } from '../calibration/float-values';
 import { openTflite } from '../runtime/litert';
 import { toTfliteLayout } from '../runtime/tflite-onnx-io';
 import { serializeTflite } from '../tflite/writer';
@@ -119,39 +120,23 @@ export async function correctBiases(result: ConvertResult, params: Map<number, Q
   const t = sg.tensors;
   const ts = targets(result, params);
   if (!ts.length || !samples.length) return { delta: new Map(), layers: 0, ms: performance.now() - t0 };
-  // Graph inputs are read from the samples: declared as an output too, a graph input is bound to the output's fresh
-  // buffer and the model runs on that memory (BlazeFace's first conv reads the input: every layer's measured mean
-  // was NaN, the biases NaN, the guard's cosine 0.9688 -> 0.6557). Graph outputs are read where they already are.
-  const read = [...new Set(ts.map((x) => sg.operators[x.op].inputs[0]))].filter((i) => !sg.inputs.includes(i));
-  const copy = cloneResult(result);
-  const csg = copy.model.subgraphs[0];
-  csg.outputs.push(...read.filter((i) => !sg.outputs.includes(i)));
-  copy.model.signatures = undefined;
+  // Each layer's float input, read on LiteRT (graph inputs from the samples themselves: see float-values.ts).
+  const read = [...new Set(ts.map((x) => sg.operators[x.op].inputs[0]))];
   const err = new Map<number, { sum: Float64Array; n: number }>();
-  const session = await openTflite(serializeTflite(copy.model));
-  try {
-    const md = result.metadata;
-    for (const s of samples) {
-      const feeds = md.inputs.map((m, k) => toTfliteLayout(s[k], m));
-      const outs = await session.run(feeds);
-      const byTensor = new Map<number, Float32Array>(read.map((i) => [i, outs[csg.outputs.indexOf(i)].data as Float32Array]));
-      md.inputs.forEach((m, k) => { if (!byTensor.has(m.tflite)) byTensor.set(m.tflite, feeds[k].data as Float32Array); });
-      for (const [i, x] of byTensor) {
-        const p = params.get(i);
-        if (!p) continue;
-        const C = t[i].shape[t[i].shape.length - 1] ?? 1;
-        const e = err.get(i) ?? { sum: new Float64Array(C), n: 0 };
-        for (let k = 0; k < x.length; k++) {
-          const q = (Math.max(-128, Math.min(127, roundAway(x[k] / p.scale) + p.zeroPoint)) - p.zeroPoint) * p.scale;
-          e.sum[k % C] += q - x[k];
-        }
-        e.n += x.length / C;
-        err.set(i, e);
+  await readFloatValues(result, read, samples, (byTensor) => {
+    for (const [i, x] of byTensor) {
+      const p = params.get(i);
+      if (!p) continue;
+      const C = t[i].shape[t[i].shape.length - 1] ?? 1;
+      const e = err.get(i) ?? { sum: new Float64Array(C), n: 0 };
+      for (let k = 0; k < x.length; k++) {
+        const q = (Math.max(-128, Math.min(127, roundAway(x[k] / p.scale) + p.zeroPoint)) - p.zeroPoint) * p.scale;
+        e.sum[k % C] += q - x[k];
       }
+      e.n += x.length / C;
+      err.set(i, e);
     }
-  } finally {
-    session.close();
-  }
+  });
   const delta = new Map<number, Float32Array>();
   for (const x of ts) {
     const op = sg.operators[x.op];
