@@ -82,8 +82,9 @@ function maskedLength(model: TflModel, lengths: number, readers: Map<number, num
   return undefined;
 }
 
-/** Length inputs of a model without token ids (NeMo's TitaNet: `length` beside `audio_signal`) that make a mask:
- *  the mask's full length T. Seeded 0, every frame is masked out: a mean over none, a softmax over -inf only, NaN in
+/** Length inputs of a model without token ids (NeMo's TitaNet: `length` beside `audio_signal`; PointPillars'
+ *  `voxel_num_points`, each pillar's point count, beside its [P, 32, 4] points) that make a mask: the mask's full
+ *  length T. Seeded 0, every frame is masked out: a mean over none, a softmax over -inf only, NaN in
  *  onnxruntime for a model that runs fine on real lengths. A length that reaches its mask through arithmetic
  *  (DeepSpeech2's convolution output lengths) gets the float input axis's size that arithmetic carries onto T
  *  (verify-lengths.ts). */
@@ -91,7 +92,7 @@ function maskLengthSeeds(model: TflModel, inputs: IoTensor[], readers: Map<numbe
   const values = new Map<string, number[]>();
   const axes = [...new Set(inputs.filter((f) => /^float/.test(f.mapping?.onnxDtype ?? f.dtype)).flatMap((f) => f.shape.slice(1)))].filter((d) => d > 1);
   for (const l of inputs) {
-    if (!isInteger(l) || l.shape.length !== 1 || !/len/i.test(onnxName(l))) continue;
+    if (!isInteger(l) || l.shape.length !== 1 || !/len|num|count/i.test(onnxName(l))) continue;
     const t = maskedLength(model, l.tensorIndex, readers) ?? lengthThroughArithmetic(model, l.tensorIndex, axes);
     if (t !== undefined) values.set(onnxName(l), new Array<number>(l.shape[0]!).fill(t));
   }

@@ -10,6 +10,11 @@ import { readModelFile } from '../../src/onnx/reader';
 import { parseTflite } from '../../src/tflite/reader';
 import { serializeTflite } from '../../src/tflite/writer';
 import { convertAndMatch, seededInputs } from '../helpers/match';
+import { buildModel, node, tensor } from '../../src/onnx/builder';
+import { encodeModel } from '../../src/onnx/writer';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const FIX = 'test/fixtures/sweep10-seq';
 
@@ -50,4 +55,28 @@ test('the self-check seeds a length input its mask\'s full length (NeMo TitaNet:
   assert.deepEqual(tokenSeeds(model, modelIo(model).inputs, 1).get('length'), [40, 40]);
   const v = await verifyOnLiteRt(file, bytes);
   assert.ok(v.maxRel <= 1e-5, `rel ${v.maxRel}`);
+});
+
+test('the self-check seeds a point count its mask\'s full length (PointPillars\' voxel_num_points: counts > arange(N))', async () => {
+  // Seeded 0, every pillar's points mean was 0 / 0: NaN everywhere in onnxruntime, Inf in LiteRT, and convert refused
+  // OpenPCDet's PointPillars (rel Infinity) though it matches on real counts (1.5e-6).
+  const P = 6;
+  const N = 5;
+  const model = buildModel({
+    inputs: [['voxels', 'float32', [P, N, 4]], ['voxel_num_points', 'int32', [P]]],
+    outputs: ['features'],
+    initializers: [tensor('ar', 'int32', [1, N], [0, 1, 2, 3, 4]), tensor('ax', 'int64', [1], [1]), tensor('ax2', 'int64', [1], [2])],
+    nodes: [
+      node('Unsqueeze', ['voxel_num_points', 'ax'], ['n1']), node('Greater', ['n1', 'ar'], ['mask']),
+      node('Cast', ['mask'], ['maskf'], { to: 1 }), node('Unsqueeze', ['maskf', 'ax2'], ['mask3']), node('Mul', ['voxels', 'mask3'], ['masked']),
+      node('ReduceSum', ['masked', 'ax'], ['sum'], { keepdims: 0 }), node('Cast', ['n1'], ['nf'], { to: 1 }), node('Div', ['sum', 'nf'], ['features']),
+    ],
+  });
+  const file = join(mkdtempSync(join(tmpdir(), 'o2l-pillar-')), 'pillar_mean.onnx');
+  writeFileSync(file, encodeModel(model));
+  const bytes = serializeTflite(convertModel(model, {}).model);
+  const tfl = parseTflite(bytes);
+  assert.deepEqual(tokenSeeds(tfl, modelIo(tfl).inputs, 1).get('voxel_num_points'), new Array<number>(P).fill(N));
+  const v = await verifyOnLiteRt(file, bytes);
+  assert.ok(v.maxRel <= 1e-6 && v.cosine > 0.9999, `rel ${v.maxRel} cosine ${v.cosine}`);
 });

@@ -25,6 +25,18 @@ test('PointPillars\' scatter of pillars into BEV columns (`canvas[:, idx] = x`) 
   assert.ok(m.outputs.every((o) => o.maxRef > 0));
 });
 
+test('pillars sharing a cell (padding pillars all at cell 0): the last one written is kept, as in onnxruntime', async () => {
+  // SCATTER_ND adds updates that land on one element: a fixed-size pillar batch padded with pillars at coordinates 0
+  // wrote their sum into cell 0 (PointPillars' self-check, every seeded coordinate 0: max rel 658).
+  const file = `${FIX}/pillar_scatter.onnx`;
+  const model = readModelFile(file);
+  const coords = [0, 0, 1, 2, 0, 0, 4, 5, 0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 5];
+  const [voxels] = seededInputs(model, 4, -1, 1);
+  const m = await convertAndMatch(file, model, [voxels, makeTensor('voxel_coords', 'int32', [7, 4], coords)]);
+  assert.ok(m.worst <= 1e-6, `rel ${m.worst}`);
+  assert.equal(m.result.opHistogram.UNSORTED_SEGMENT_MAX, 1);
+});
+
 test('Mask2Former\'s `attn_mask[torch.where(attn_mask.sum(-1) == N)] = False` is a Where: no run-time count', async () => {
   // Exported as NonZero → ... → ScatterND of a run-time number of rows; it was refused (ScatterND on bool, then an
   // empty tensor left by the count). Query 1 hides every pixel (its row becomes all False), query 2 none.

@@ -14,14 +14,16 @@ import { emitRowScatter, rowSource } from './_scatter_rows';
 const ScatterElements: OpConverter = {
   op: 'ScatterElements',
   emits: ['SCATTER_ND', 'CONCATENATION', 'RESHAPE', 'FLOOR_MOD', 'GREATER', 'SELECT_V2', 'ADD', 'SHAPE', 'GATHER', 'EXPAND_DIMS', 'MUL',
-    'RANGE', 'FILL', 'CAST', 'STRIDED_SLICE', 'MAXIMUM', 'BROADCAST_TO'],
-  incidental: ['SHAPE', 'GATHER', 'EXPAND_DIMS', 'MUL', 'RANGE', 'FILL', 'CAST', 'STRIDED_SLICE', 'MAXIMUM', 'BROADCAST_TO'] /* sizes known only at run time; a big scatter's coordinates */,
+    'RANGE', 'FILL', 'CAST', 'STRIDED_SLICE', 'MAXIMUM', 'BROADCAST_TO', 'SUM', 'UNSORTED_SEGMENT_MAX', 'EQUAL'],
+  incidental: ['SHAPE', 'GATHER', 'EXPAND_DIMS', 'MUL', 'RANGE', 'FILL', 'CAST', 'STRIDED_SLICE', 'MAXIMUM', 'BROADCAST_TO', 'SUM',
+    'UNSORTED_SEGMENT_MAX', 'EQUAL'] /* sizes known only at run time; a big scatter's coordinates; last writers of computed indices */,
   opset: [11, MAX_OPSET], inputs: [3, 3],
   // Layout: ONNX order, except a row scatter (one index per row, _scatter_rows.ts), which keeps the updates' layout.
   dtypes: ['float32', 'float64', 'int32', 'int64'], layout: 'onnx',
   check: scatterCheck,
   convert(node, ctx) {
-    if (attrString(node, 'reduction', 'none') === 'none' && !ctx.isConstant(node.inputs[1]) && isIndexAdd(ctx, node)) {
+    const indexAdd = attrString(node, 'reduction', 'none') === 'none' && !ctx.isConstant(node.inputs[1]) && isIndexAdd(ctx, node);
+    if (indexAdd) {
       ctx.warn('ScatterElements without reduction writes computed indices into zeros (torch\'s index_add export): where '
         + 'indices repeat, LiteRT sums their updates as torch does, onnxruntime keeps one of them');
     }
@@ -29,7 +31,7 @@ const ScatterElements: OpConverter = {
     if (rows) return emitRowScatter(ctx, node, rows);
     const dims = ctx.dims(node.inputs[0]);
     const e = new Emitter(ctx, node);
-    emitScatter(e, elementCoords(e, node.inputs[1], normAxis(attrInt(node, 'axis', 0), dims.length), dims));
+    emitScatter(e, elementCoords(e, node.inputs[1], normAxis(attrInt(node, 'axis', 0), dims.length), dims), indexAdd);
   },
 };
 

@@ -6,8 +6,9 @@ import { emitScatter, scatterCheck } from './_scatter';
 import { MAX_OPSET } from '../types';
 
 const ScatterND: OpConverter = {
-  op: 'ScatterND', emits: ['SCATTER_ND', 'FLOOR_MOD', 'GREATER', 'SELECT_V2', 'ADD', 'SHAPE', 'FILL', 'SLICE', 'MAXIMUM', 'CAST'],
-  incidental: ['SHAPE', 'FILL', 'SLICE', 'MAXIMUM', 'CAST'] /* sizes known at run time; boolean data */, opset: [11, MAX_OPSET], inputs: [3, 3],
+  op: 'ScatterND', emits: ['SCATTER_ND', 'FLOOR_MOD', 'GREATER', 'SELECT_V2', 'ADD', 'SHAPE', 'FILL', 'SLICE', 'MAXIMUM', 'CAST',
+    'RESHAPE', 'MUL', 'SUM', 'UNSORTED_SEGMENT_MAX', 'GATHER', 'EQUAL'],
+  incidental: ['SHAPE', 'FILL', 'SLICE', 'MAXIMUM', 'CAST', 'RESHAPE', 'MUL', 'SUM', 'UNSORTED_SEGMENT_MAX', 'GATHER', 'EQUAL'] /* sizes known at run time; boolean data; last writers of computed indices */, opset: [11, MAX_OPSET], inputs: [3, 3],
   dtypes: ['float32', 'float64', 'int32', 'int64', 'bool'], layout: 'onnx',
   check: scatterCheck,
   convert(node, ctx) {
