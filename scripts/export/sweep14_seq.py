@@ -6,6 +6,9 @@ generators and time-series / graph models (sweep14_seq_misc.py, sweep14_seq_ts.p
 
     /usr/bin/python3 scripts/export/sweep14_seq.py OUT_DIR [NAME ...]
     node bin/onnx2lite.js convert OUT_DIR/NAME.onnx --input-shape ... -o OUT_DIR/tflite/NAME.tflite
+    node --import tsx scripts/check-with-inputs.ts OUT_DIR/NAME.onnx --input-shape ... [--value NAME=V,...]
+
+The sizes each model was converted at are listed in docs/model-sweep.md's section.
 
 Keep OUT_DIR outside the repository."""
 import os
@@ -15,11 +18,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sweep import export_all  # noqa: E402
 
 import sweep14_seq_lm  # noqa: E402
+import sweep14_seq_misc  # noqa: E402
+import sweep14_seq_ts  # noqa: E402
 
-MODELS14 = {**sweep14_seq_lm.MODELS}
-for extra in ('sweep14_seq_misc', 'sweep14_seq_ts'):
-    if os.path.exists(os.path.join(os.path.dirname(os.path.abspath(__file__)), f'{extra}.py')):
-        MODELS14.update(__import__(extra).MODELS)
+MODELS14 = {**sweep14_seq_lm.MODELS, **sweep14_seq_misc.MODELS, **sweep14_seq_ts.MODELS}
 
 if __name__ == '__main__':
     export_all(MODELS14, sys.argv, default_opset=None)
