@@ -1,7 +1,9 @@
 // ONNX-level pattern: q, k, v chunked out of one packed projection X [..., P, 3E] of any rank (torchvision's MaxViT,
 // timm-style attention written with torch.chunk / einsum): three Slices of the last axis, each Reshape
 // [..., P, H, d] → Transpose swapping P and H → [..., H, P, d]: three TRANSPOSEs. Rewritten as one head split of X —
-// Reshape [..., P, 3H, d] → Transpose → [..., 3H, P, d] — then a Slice of H heads per branch: one TRANSPOSE.
+// Reshape [..., P, 3H, d] → Transpose → [..., 3H, P, d] — then a Slice of H heads per branch: one TRANSPOSE. The
+// chunks may hold different head counts of one head size (Phi-3 / Phi-4-mini's grouped-query qkv_proj sliced at
+// h·d and h·d + kvh·d) and be two (packed k / v).
 // k's Transpose may also swap its last two dims ([..., H, d, P], FunASR's SAN-M `heads(k).transpose(-2, -1)`): its
 // Slice is then swapped back, which BATCH_MATMUL reads as adj_y; a part with readers besides its head view (SAN-M's v
 // also feeds the FSMN memory's depthwise conv) keeps its Slice of X for them.
@@ -16,14 +18,33 @@ function headSwaps(r: number): [string, string] {
   return [[...lead, r - 1, r - 2, r].join(), [...lead, r - 1, r, r - 2].join()];
 }
 
-/** Of a chunk's readers, the Reshape whose one reader is a head swap (or kᵀ's): that view. */
-function headView(v: string, r: number, uses: Map<string, Node[]>, only: (v: string) => Node | undefined):
-  { reshape: Node; transpose: Node; isK: boolean } | undefined {
+const SCALES = new Set(['Mul', 'Add', 'Sub', 'Div']);
+
+/** An elementwise op of `v` by a constant that varies along the last axis only (TimesFM's per-dim query scale on the
+ *  [B, T, H, d] view): it commutes with a move that keeps the last axis last. */
+function lastAxisScale(n: Node, v: string, constants: Map<string, Tensor>): boolean {
+  if (!SCALES.has(n.opType) || n.inputs.length !== 2) return false;
+  const other = n.inputs[0] === v ? n.inputs[1] : n.inputs[0];
+  if ((n.opType === 'Sub' || n.opType === 'Div') && n.inputs[0] !== v) return false;
+  const c = constants.get(other);
+  return !!c && c.dtype === 'float32' && c.dims.length <= 4 && c.dims.slice(0, -1).every((d) => d === 1);
+}
+
+/** Of a chunk's readers, the Reshape whose one reader is a head swap (or kᵀ's), through elementwise ops by constants
+ *  along the last axis (`scales`, applied again after the move): that view. */
+function headView(v: string, r: number, uses: Map<string, Node[]>, only: (v: string) => Node | undefined, constants: Map<string, Tensor>):
+  { reshape: Node; transpose: Node; isK: boolean; scales: Node[] } | undefined {
   const [swap, swapT] = headSwaps(r);
   for (const rs of uses.get(v) ?? []) {
-    const t = rs.opType === 'Reshape' ? only(rs.outputs[0]) : undefined;
+    if (rs.opType !== 'Reshape') continue;
+    const scales: Node[] = [];
+    let t = only(rs.outputs[0]);
+    while (t && lastAxisScale(t, scales.length ? scales[scales.length - 1].outputs[0] : rs.outputs[0], constants)) {
+      scales.push(t);
+      t = only(t.outputs[0]);
+    }
     const p = t?.opType === 'Transpose' ? permAttr(t)?.join() : undefined;
-    if (t && (p === swap || p === swapT)) return { reshape: rs, transpose: t, isK: p === swapT };
+    if (t && (p === swap || (p === swapT && !scales.length))) return { reshape: rs, transpose: t, isK: p === swapT, scales };
   }
   return undefined;
 }
@@ -47,7 +68,7 @@ export function splitChunksAsSlices(g: Graph, constants: Map<string, Tensor>): v
     const e = xd[r - 1] / 3;
     const sizes = n.inputs[1] ? (constants.has(n.inputs[1]) ? toNumbers(constants.get(n.inputs[1])!) : undefined) : (n.attrs.get('split')?.value as number[] | undefined) ?? [e, e, e];
     if (!sizes || sizes.some((v) => v !== e) || (uses.get(n.inputs[0]) ?? []).length !== 1) continue;
-    if (n.outputs.some((o) => !headView(o, r, uses, only))) continue;
+    if (n.outputs.some((o) => !headView(o, r, uses, only, constants))) continue;
     const c = (name: string, v: number[]) => {
       constants.set(name, { name, dtype: 'int64', dims: [v.length], data: BigInt64Array.from(v.map(BigInt)) });
       g.values.set(name, { name, dtype: 'int64', shape: [v.length] });
@@ -69,30 +90,35 @@ export function fuseChunkedHeads(g: Graph, constants: Map<string, Tensor>): void
   let k = 0;
   for (const x of new Set(g.nodes.flatMap((n) => n.outputs))) {
     const xd = dims(x);
-    if (!xd || xd.length < 3 || xd.some((d) => typeof d !== 'number') || xd[xd.length - 1] % 3 !== 0) continue;
+    if (!xd || xd.length < 3 || xd.some((d) => typeof d !== 'number')) continue;
     if (g.values.get(x)?.dtype !== 'float32' || outs.has(x)) continue;
     const r = xd.length;
     const E3 = xd[r - 1];
-    const e = E3 / 3;
     const readers = uses.get(x) ?? [];
-    if (readers.length !== 3 || readers.some((n) => n.opType !== 'Slice')) continue;
+    if (readers.length < 2 || readers.length > 3 || readers.some((n) => n.opType !== 'Slice')) continue;
     // The swap of P (axis r-2 of the reshaped value) and H (axis r-1): the layout the einsum / matmul wants.
     const swap = headSwaps(r)[0];
-    const branches: { slice: Node; reshape: Node; transpose: Node; isK: boolean; chunk: number }[] = [];
+    // Each chunk [start, end) of the last axis viewed as heads of one size d: q / k / v of equal sizes, or
+    // grouped-query ones (Phi-3's qkv_proj sliced at h·d and h·d + kvh·d: 4 + 2 + 2 heads).
+    const branches: { slice: Node; reshape: Node; transpose: Node; isK: boolean; scales: Node[]; start: number; end: number; d: number }[] = [];
     for (const s of readers) {
       const [st, en, ax, sp] = [ints(s.inputs[1]), ints(s.inputs[2]), ints(s.inputs[3]), ints(s.inputs[4])];
       if (!st || !en || st.length !== 1 || !ax || (ax[0] !== r - 1 && ax[0] !== -1) || (sp && sp[0] !== 1)) break;
-      const chunk = st[0] / e;
-      if (![0, 1, 2].includes(chunk) || Math.min(en[0], E3) !== st[0] + e) break;
-      const view = headView(s.outputs[0], r, uses, only);
+      const start = st[0];
+      const end = Math.min(en[0], E3);
+      if (start < 0 || end <= start) break;
+      const view = headView(s.outputs[0], r, uses, only, constants);
       const rd = view ? dims(view.reshape.outputs[0]) : undefined;
       if (!view || !rd || rd.length !== r + 1) break;
-      if (rd.slice(0, r - 1).join() !== xd.slice(0, r - 1).join() || rd[r - 1] * rd[r] !== e) break;
-      branches.push({ slice: s, ...view, chunk });
+      if (rd.slice(0, r - 1).join() !== xd.slice(0, r - 1).join() || rd[r - 1] * rd[r] !== end - start) break;
+      branches.push({ slice: s, ...view, start, end, d: rd[r] });
     }
-    if (branches.length !== 3 || new Set(branches.map((b) => b.chunk)).size !== 3) continue;
-    const [h, d] = dims(branches[0].reshape.outputs[0])!.slice(r - 1);
-    if (branches.some((b) => dims(b.reshape.outputs[0])!.slice(r - 1).join() !== [h, d].join())) continue;
+    if (branches.length !== readers.length) continue;
+    const d = branches[0].d;
+    if (E3 % d !== 0 || branches.some((b) => b.d !== d || b.start % d !== 0)) continue;
+    const sorted = [...branches].sort((a, b) => a.start - b.start);
+    if (sorted.some((b, i) => i > 0 && b.start < sorted[i - 1].end)) continue;
+    const h = E3 / d;
     const lead = xd.slice(0, r - 1);
     const P = lead[r - 2];
     const key = `${x}/chunked_heads_${k++}`;
@@ -104,20 +130,33 @@ export function fuseChunkedHeads(g: Graph, constants: Map<string, Tensor>): void
     const val = (name: string, shape: number[]) => { g.values.set(name, { name, dtype: 'float32', shape }); return name; };
     const node = (opType: string, inputs: string[], outputs: string[], attrs: Node['attrs'] = new Map()): Node =>
       ({ name: outputs[0], opType, domain: '', inputs, outputs, attrs });
-    const split = val(`${key}/split`, [...lead, 3 * h, d]);
-    const heads = val(`${key}/heads`, [...lead.slice(0, -1), 3 * h, P, d]);
+    const split = val(`${key}/split`, [...lead, h, d]);
+    const heads = val(`${key}/heads`, [...lead.slice(0, -1), h, P, d]);
     const first = g.nodes.find((n) => branches.some((b) => b.slice === n))!;
-    before.set(first, [node('Reshape', [x, c(`${key}/shape`, [...lead, 3 * h, d])], [split]),
+    before.set(first, [node('Reshape', [x, c(`${key}/shape`, [...lead, h, d])], [split]),
       node('Transpose', [split], [heads], new Map([['perm', { type: 'ints', value: swap.split(',').map(Number) }]]))]);
     for (const b of branches) {
       if ((uses.get(b.slice.outputs[0]) ?? []).length === 1) skip.add(b.slice);
       skip.add(b.reshape);
-      const range = [c(`${key}/start${b.chunk}`, [b.chunk * h]), c(`${key}/end${b.chunk}`, [(b.chunk + 1) * h]), c(`${key}/axis${b.chunk}`, [r - 2])];
+      const j = branches.indexOf(b);
+      const range = [c(`${key}/start${j}`, [b.start / d]), c(`${key}/end${j}`, [b.end / d]), c(`${key}/axis${j}`, [r - 2])];
       // The node that makes the original output keeps the original node's name (the accuracy diff joins on it).
       const y = b.transpose.outputs[0];
-      if (!b.isK) replace.set(b.transpose, [{ ...node('Slice', [heads, ...range], [y]), name: b.transpose.name }]);
+      if (b.scales.length) {
+        // Slice the heads, then the per-dim scales on the moved part ([.., H, P, d]: the last axis is still d).
+        for (const sc of b.scales) skip.add(sc);
+        let cur = val(`${key}/part${j}`, [...lead.slice(0, -1), (b.end - b.start) / d, P, d]);
+        const ops: Node[] = [node('Slice', [heads, ...range], [cur])];
+        b.scales.forEach((sc, i) => {
+          const prev = i === 0 ? b.reshape.outputs[0] : b.scales[i - 1].outputs[0];
+          const out = i === b.scales.length - 1 ? y : val(`${key}/scaled${j}_${i}`, [...lead.slice(0, -1), (b.end - b.start) / d, P, d]);
+          ops.push({ ...sc, inputs: sc.inputs.map((v) => (v === prev ? cur : v)), outputs: [out], name: i === b.scales.length - 1 ? b.transpose.name : sc.name });
+          cur = out;
+        });
+        replace.set(b.transpose, ops);
+      } else if (!b.isK) replace.set(b.transpose, [{ ...node('Slice', [heads, ...range], [y]), name: b.transpose.name }]);
       else {
-        const part = val(`${key}/part${b.chunk}`, [...lead.slice(0, -1), h, P, d]);
+        const part = val(`${key}/part${j}`, [...lead.slice(0, -1), (b.end - b.start) / d, P, d]);
         const back = [...Array.from({ length: r - 1 }, (_, i) => i), r, r - 1];
         replace.set(b.transpose, [node('Slice', [heads, ...range], [part]),
           { ...node('Transpose', [part], [y], new Map([['perm', { type: 'ints', value: back }]])), name: b.transpose.name }]);

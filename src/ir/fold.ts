@@ -174,6 +174,8 @@ const FOLDS: Record<string, Fold> = {
   Reciprocal: unary((a) => 1 / a),
   Not: unary((a) => (a ? 0 : 1)),
   Sign: unary(Math.sign),
+  // A scale computed from a learned constant (TimesFM's query `softplus(per_dim_scale)`): folded, so it moves with q.
+  Softplus: unary((a) => (a > 30 ? a : Math.log1p(Math.exp(a)))),
   // Filters computed from learned constants (SincNet's band-pass filters in pyannote's segmentation model: the outer
   // product of cut-offs and sample times, Sin / Cos, Clip of the band edges) fold, so a Conv reads constant weights.
   Clip: (n, ins, opset) => {
