@@ -23,7 +23,7 @@ import { toFloat32, toNumbers } from '../ir/tensor';
 import { fuseGelu } from './simplify-gelu';
 import { fuseGroupNorm } from './simplify-norm';
 import { fusePackedHeads, fuseSeparateProjections } from './simplify-attention';
-import { fuseChunkedHeads, fuseSplitHeads, fuseViewedHeads, splitChunksAsSlices } from './simplify-heads';
+import { fuseChunkedHeads, fuseSplitHeads, fuseViewedHeads, sliceUndoneMoves, splitChunksAsSlices } from './simplify-heads';
 import { composeReshapeChains } from './simplify-reshape-chain';
 import { foldConvAffine } from './fold-affine';
 import { fuseRepeats } from './simplify-repeat';
@@ -117,6 +117,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
     splitChunksAsSlices(g, constants);
     fuseChunkedHeads(g, constants);
     fuseSplitHeads(g, constants);
+    sliceUndoneMoves(g, constants);
     fuseViewedHeads(g, constants);
     fusePixelUnshuffle(g, constants);
     talkingHeadsAsMatMul(g, constants);
