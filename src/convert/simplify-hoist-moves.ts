@@ -22,7 +22,8 @@ export function hoistGatheredMoves(g: Graph, constants: Map<string, Tensor>): vo
   const skip = new Set<Node>();
   for (const [x, readers] of uses) {
     const xd = dims(x);
-    if (!xd || outs.has(x) || constants.has(x)) continue;
+    // Up to rank 6: the moved value is one TRANSPOSE (TFLite's and XNNPack's limit).
+    if (!xd || xd.length > 6 || outs.has(x) || constants.has(x)) continue;
     const r = xd.length;
     // Each Gather whose one reader is a Transpose, grouped by (axis, perm).
     const groups = new Map<string, { gather: Node; move: Node }[]>();
