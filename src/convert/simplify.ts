@@ -40,7 +40,7 @@ import { maskedFillAsWhere } from './simplify-masked-fill';
 import { sliceAssignAsConcat } from './simplify-slice-assign';
 import { channelsFromBatchConv } from './simplify-channel-conv';
 import { mergeCommonNodes } from './simplify-cse';
-import { hoistGatheredMoves } from './simplify-hoist-moves';
+import { hoistGatheredMoves, hoistSlicedHeadMoves } from './simplify-hoist-moves';
 
 function attrNum(n: Node, name: string, dflt: number): number {
   const a = n.attrs.get(name);
@@ -121,6 +121,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
     fuseSplitHeads(g, constants);
     sliceUndoneMoves(g, constants);
     hoistGatheredMoves(g, constants);
+    hoistSlicedHeadMoves(g, constants);
     fuseViewedHeads(g, constants);
     fusePixelUnshuffle(g, constants);
     talkingHeadsAsMatMul(g, constants);
