@@ -2,6 +2,7 @@
 // Transpose with the same perm: deformable attention's sampling grids (`sampling_grids[:, :, :, level]
 // .transpose(1, 2)` per feature level, MSDeformAttn's PyTorch core in DINO / Deformable-DETR / RT-DETR), one
 // TRANSPOSE a level. The value is moved once, before the Gathers, which then read the moved value: one TRANSPOSE.
+// Likewise the per-level Slices of deformable attention's value, each moved heads-first (hoistSlicedHeadMoves).
 import type { Graph, Node, Tensor } from '../ir/types';
 import { toNumbers } from '../ir/tensor';
 import { node } from '../onnx/builder';
