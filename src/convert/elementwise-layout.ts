@@ -5,6 +5,7 @@ import type { Node } from '../ir/types';
 import type { ConvertContext } from './context';
 import { Perm, channelLast, identity, isIdentity, sameMemoryOrder, samePerm } from './layout';
 import { attrInts } from './attrs';
+import { filterOrder } from './filter-layout';
 
 /**
  * Picks one layout for the inputs of a layout-agnostic op (elementwise): the layout most of its non-constant
@@ -39,6 +40,10 @@ export function commonPerm(ctx: ConvertContext, names: string[], rank: number): 
   // against q stored [B, S, N, d]) beats a voted one that would TRANSPOSE a larger input.
   const moved = (p: Perm) => names.filter((n) => n && !ctx.isConstant(n) && ctx.rank(n) === rank)
     .filter((n) => !sameMemoryOrder(ctx.dims(n), ctx.permOf(n), p)).length;
+  // A result a convolution reads as its computed filter (a modulated conv's weights): the filter's order, when that
+  // moves no more inputs (the style's per-channel values move unit dims only; constants are stored in any order).
+  const fp = filterOrder(ctx, rank);
+  if (fp && moved(fp) <= moved(best)) return fp;
   if (votes.size > 1 && moved(best) > 0) {
     for (const v of votes.values()) if (moved(v.perm) === 0) return v.perm;
   }

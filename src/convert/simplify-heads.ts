@@ -281,3 +281,43 @@ export function fuseViewedHeads(g: Graph, constants: Map<string, Tensor>): void 
   }
   if (before.size) spliceNodes(g, before, new Map(), skip);
 }
+
+/**
+ * A part of a Split of a moved value that the model moves back (ultralytics YOLOv12's area attention: qkv viewed
+ * [B, N, h, 3d] and moved to [B, h, 3d, N], split into q / k / v, and v moved back to [B, N, h, d] for the pe conv):
+ * a Slice of the value before the move, so the moved-back copy costs no TRANSPOSE (the Split stays for the other
+ * readers: the head split the products need).
+ */
+export function sliceUndoneMoves(g: Graph, constants: Map<string, Tensor>): void {
+  const { uses, producer, outs } = readersOf(g, constants);
+  const dims = (v: string) => g.values.get(v)?.shape as number[] | undefined;
+  const replace = new Map<Node, Node[]>();
+  const c = (name: string, v: number[]) => {
+    constants.set(name, { name, dtype: 'int64', dims: [v.length], data: BigInt64Array.from(v.map(BigInt)) });
+    g.values.set(name, { name, dtype: 'int64', shape: [v.length] });
+    return name;
+  };
+  for (const s of g.nodes) {
+    const move = s.opType === 'Split' ? producer.get(s.inputs[0]) : undefined;
+    const p1 = move?.opType === 'Transpose' ? permAttr(move) : undefined;
+    const xd = dims(s.inputs[0]);
+    if (!move || !p1 || !xd || xd.some((d) => typeof d !== 'number') || outs.has(s.inputs[0])) continue;
+    const r = xd.length;
+    const axis = (((s.attrs.get('axis')?.value as number | undefined) ?? 0) + r) % r;
+    let start = 0;
+    s.outputs.forEach((o) => {
+      const size = dims(o)?.[axis];
+      if (typeof size !== 'number') { start = NaN; return; }
+      for (const t of uses.get(o) ?? []) {
+        const p2 = t.opType === 'Transpose' ? permAttr(t) : undefined;
+        // The two moves compose to none (out dim i = X dim p1[p2[i]]); a product reads a moved part as adj instead.
+        if (!p2 || p2.some((q, i) => p1[q] !== i) || Number.isNaN(start)
+          || (uses.get(t.outputs[0]) ?? []).some((r) => r.opType === 'MatMul')) continue;
+        replace.set(t, [{ ...node('Slice', [move.inputs[0], c(`${t.name}/start`, [start]), c(`${t.name}/end`, [start + size]),
+          c(`${t.name}/axis`, [p1[axis]])], [t.outputs[0]]), name: t.name }]);
+      }
+      start += size;
+    });
+  }
+  if (replace.size) spliceNodes(g, new Map(), replace, new Set());
+}

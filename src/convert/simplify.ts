@@ -7,7 +7,8 @@
 // (simplify-attention.ts), a value repeated by Unsqueeze → Expand → Reshape as a Concat (simplify-repeat.ts),
 // attention's output Gemm on flattened rows as a MatMul on the [T, B, E] value (simplify-gemm-rows.ts), talking
 // heads' 1×1 Convs over an attention map as a MatMul in ONNX order (simplify-head-conv.ts), q / k / v interleaved
-// per head moved heads-first once before their Split (simplify-heads.ts), BC-ResNet's SubSpectralNorm (Reshape,
+// per head moved heads-first once before their Split and a part moved back a Slice before the move (simplify-heads.ts),
+// Gathers each moved by one Transpose reading the value moved once (simplify-hoist-moves.ts), BC-ResNet's SubSpectralNorm (Reshape,
 // BatchNormalization, Reshape) as a Mul and an Add (simplify-subspectral.ts), an Add of zeros / Mul by ones made by
 // ConstantOfShape as its other operand (simplify-fill.ts), nn.Unfold's im2col (Pad, two Gathers, a rank-6
 // Transpose) as a depthwise Conv with one-hot filters (simplify-im2col.ts), a ScatterND of columns (`canvas[:, idx] = x`)
@@ -23,7 +24,7 @@ import { toFloat32, toNumbers } from '../ir/tensor';
 import { fuseGelu } from './simplify-gelu';
 import { fuseGroupNorm } from './simplify-norm';
 import { fusePackedHeads, fuseSeparateProjections } from './simplify-attention';
-import { fuseChunkedHeads, fuseSplitHeads, fuseViewedHeads, splitChunksAsSlices } from './simplify-heads';
+import { fuseChunkedHeads, fuseSplitHeads, fuseViewedHeads, sliceUndoneMoves, splitChunksAsSlices } from './simplify-heads';
 import { composeReshapeChains } from './simplify-reshape-chain';
 import { foldConvAffine } from './fold-affine';
 import { fuseRepeats } from './simplify-repeat';
@@ -39,6 +40,7 @@ import { maskedFillAsWhere } from './simplify-masked-fill';
 import { sliceAssignAsConcat } from './simplify-slice-assign';
 import { channelsFromBatchConv } from './simplify-channel-conv';
 import { mergeCommonNodes } from './simplify-cse';
+import { hoistGatheredMoves, hoistSlicedHeadMoves } from './simplify-hoist-moves';
 
 function attrNum(n: Node, name: string, dflt: number): number {
   const a = n.attrs.get(name);
@@ -117,6 +119,9 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
     splitChunksAsSlices(g, constants);
     fuseChunkedHeads(g, constants);
     fuseSplitHeads(g, constants);
+    sliceUndoneMoves(g, constants);
+    hoistGatheredMoves(g, constants);
+    hoistSlicedHeadMoves(g, constants);
     fuseViewedHeads(g, constants);
     fusePixelUnshuffle(g, constants);
     talkingHeadsAsMatMul(g, constants);

@@ -31,6 +31,8 @@ export function channelLastHints(nodes: Node[], shapeOf?: (name: string) => numb
       }
     } else if (RESHAPES.has(n.opType) && want.has(n.outputs[0]) && shapeOf
       && (reshapeKeepsOnnxInput(shapeOf(n.inputs[0]), shapeOf(n.outputs[0])) || reshapeFoldsIntoBatch(shapeOf(n.inputs[0]), shapeOf(n.outputs[0])))) {
+      const src = movedIntoBatch(nodes, n, shapeOf);
+      if (src) want.add(src);
       continue;
     } else if ((conv.layout === 'any' || conv.layout === 'axis') && n.opType !== 'Transpose' && n.outputs.some((o) => want.has(o))) {
       // Not through a Transpose: channel-last after it is another order before it (Conformer's [T, B, C] → [B, C, T]
@@ -39,6 +41,23 @@ export function channelLastHints(nodes: Node[], shapeOf?: (name: string) => numb
     }
   }
   return want;
+}
+
+/**
+ * A clip [N, C, T, H, W] the model moves frames-first and folds into the batch for a 2-D conv (TimeSformer's
+ * `x.transpose(1, 2).reshape(N·T, C, H, W)`): stored channel-last (NDHWC), the move and the fold are a RESHAPE of
+ * the channel-last frames. Returns that Transpose's input, else undefined.
+ */
+function movedIntoBatch(nodes: Node[], reshape: Node, shapeOf: (name: string) => number[] | undefined): string | undefined {
+  const t = nodes.find((m) => m.opType === 'Transpose' && m.outputs[0] === reshape.inputs[0]);
+  const perm = t?.attrs.get('perm')?.value as number[] | undefined;
+  const inDims = shapeOf(reshape.inputs[0]);
+  if (!t || !perm || !inDims || !reshapeFoldsIntoBatch(inDims, shapeOf(reshape.outputs[0]))) return undefined;
+  // The folded value's channel-last order: its leading (batch) dims, then the output's spatial dims, then its channel.
+  const lead = inDims.length - (shapeOf(reshape.outputs[0])!.length - 1);
+  const order = [...Array.from({ length: lead }, (_, i) => i), ...Array.from({ length: inDims.length - lead - 1 }, (_, i) => lead + 1 + i), lead];
+  const srcOrder = order.map((d) => perm[d]);
+  return srcOrder.every((d, i) => d === channelLast(perm.length)[i]) ? t.inputs[0] : undefined;
 }
 
 export function convertNode(ctx: ConvertContext, node: Node, opset: number): void {

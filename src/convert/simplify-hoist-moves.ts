@@ -1,0 +1,117 @@
+// ONNX-level pattern: one value read by several Gathers of one axis (a scalar index each), each result moved by a
+// Transpose with the same perm: deformable attention's sampling grids (`sampling_grids[:, :, :, level]
+// .transpose(1, 2)` per feature level, MSDeformAttn's PyTorch core in DINO / Deformable-DETR / RT-DETR), one
+// TRANSPOSE a level. The value is moved once, before the Gathers, which then read the moved value: one TRANSPOSE.
+// Likewise the per-level Slices of deformable attention's value, each moved heads-first (hoistSlicedHeadMoves).
+import type { Graph, Node, Tensor } from '../ir/types';
+import { toNumbers } from '../ir/tensor';
+import { node } from '../onnx/builder';
+import { permAttr, readersOf, spliceNodes } from './simplify-util';
+
+/** The Gather's axis when it takes one constant scalar index (the axis drops out), else undefined. */
+function scalarGatherAxis(n: Node, rank: number, constants: Map<string, Tensor>): number | undefined {
+  const idx = n.opType === 'Gather' ? constants.get(n.inputs[1]) : undefined;
+  if (!idx || idx.dims.length !== 0) return undefined;
+  const a = (n.attrs.get('axis')?.value as number | undefined) ?? 0;
+  return (a + rank) % rank;
+}
+
+export function hoistGatheredMoves(g: Graph, constants: Map<string, Tensor>): void {
+  const { uses, outs, only } = readersOf(g, constants);
+  const dims = (v: string) => g.values.get(v)?.shape as (number | string)[] | undefined;
+  const before = new Map<Node, Node[]>();
+  const replace = new Map<Node, Node[]>();
+  const skip = new Set<Node>();
+  for (const [x, readers] of uses) {
+    const xd = dims(x);
+    // Up to rank 6: the moved value is one TRANSPOSE (TFLite's and XNNPack's limit).
+    if (!xd || xd.length > 6 || outs.has(x) || constants.has(x)) continue;
+    const r = xd.length;
+    // Each Gather whose one reader is a Transpose, grouped by (axis, perm).
+    const groups = new Map<string, { gather: Node; move: Node }[]>();
+    for (const gn of readers) {
+      const a = gn.inputs[0] === x ? scalarGatherAxis(gn, r, constants) : undefined;
+      const t = a === undefined ? undefined : only(gn.outputs[0]);
+      const p = t?.opType === 'Transpose' ? permAttr(t) : undefined;
+      if (a === undefined || !t || !p) continue;
+      const key = `${a}:${p.join()}`;
+      groups.set(key, [...(groups.get(key) ?? []), { gather: gn, move: t }]);
+    }
+    for (const [key, list] of groups) {
+      if (list.length < 2) continue;
+      const a = Number(key.split(':')[0]);
+      const p = permAttr(list[0].move)!;
+      // The Gather's output dim j is X's dim j (< a) or j + 1; the gathered axis keeps its place in the moved value.
+      const full = p.map((j) => (j < a ? j : j + 1));
+      full.splice(a, 0, a);
+      const moved = `${x}/moved_${full.join('')}`;
+      g.values.set(moved, { name: moved, dtype: g.values.get(x)?.dtype, shape: full.map((d) => xd[d]) });
+      const first = g.nodes.find((n) => list.some((e) => e.gather === n))!;
+      before.set(first, [...(before.get(first) ?? []), node('Transpose', [x], [moved], { perm: full }, `${moved}/move`)]);
+      for (const { gather, move } of list) {
+        replace.set(gather, [{ ...gather, inputs: [moved, gather.inputs[1]], outputs: [move.outputs[0]], attrs: new Map([['axis', { type: 'int', value: a }]]) }]);
+        skip.add(move);
+      }
+    }
+  }
+  if (replace.size) spliceNodes(g, before, replace, skip);
+}
+
+/**
+ * Deformable attention's value split per level as MSDeformAttn's PyTorch core writes it: value [B, Lv, M, D] sliced
+ * along Lv per level, each `.flatten(2).transpose(1, 2).reshape(B·M, D, H, W)` for grid_sample: a head move a level.
+ * Moved once to [B, M, Lv, D] before the Slices, each level is a Slice, a Reshape to [B·M, H, W, D] and the move to
+ * [B·M, D, H, W] that channel-last storage cancels: one TRANSPOSE for the levels.
+ */
+export function hoistSlicedHeadMoves(g: Graph, constants: Map<string, Tensor>): void {
+  const { uses, outs, only } = readersOf(g, constants);
+  const dims = (v: string) => g.values.get(v)?.shape as (number | string)[] | undefined;
+  const ints = (v: string | undefined) => (v && constants.has(v) ? toNumbers(constants.get(v)!) : undefined);
+  const before = new Map<Node, Node[]>();
+  const replace = new Map<Node, Node[]>();
+  const skip = new Set<Node>();
+  for (const [x, readers] of uses) {
+    const xd = dims(x);
+    if (!xd || xd.length !== 4 || xd.some((d) => typeof d !== 'number') || outs.has(x) || constants.has(x)) continue;
+    const [b, , m, d] = xd as number[];
+    const levels: { slice: Node; chain: Node[]; hw: [number, number] }[] = [];
+    for (const sl of readers) {
+      const axes = ints(sl.inputs[3]);
+      const steps = sl.inputs[4] ? ints(sl.inputs[4]) : [1];
+      if (sl.opType !== 'Slice' || sl.inputs[0] !== x || axes?.length !== 1 || axes[0] !== 1 || steps?.[0] !== 1) continue;
+      const r1 = only(sl.outputs[0]);
+      const t = r1?.opType === 'Reshape' ? only(r1.outputs[0]) : undefined;
+      const r2 = t?.opType === 'Transpose' && permAttr(t)?.join() === '0,2,1' ? only(t.outputs[0]) : undefined;
+      const sd = dims(sl.outputs[0]);
+      const od = r2?.opType === 'Reshape' ? dims(r2.outputs[0]) : undefined;
+      const fd = r1 ? dims(r1.outputs[0]) : undefined;
+      if (!r1 || !t || !r2 || !sd || !od || !fd || od.length !== 4 || od.some((v) => typeof v !== 'number')) continue;
+      const [om, odd, h, w] = od as number[];
+      if (fd.join() !== [b, sd[1], m * d].join() || om !== b * m || odd !== d || h * w !== sd[1]) continue;
+      levels.push({ slice: sl, chain: [r1, t, r2], hw: [h, w] });
+    }
+    if (levels.length < 2) continue;
+    const moved = `${x}/heads_first`;
+    const dtype = g.values.get(x)?.dtype;
+    g.values.set(moved, { name: moved, dtype, shape: [b, m, xd[1], d] });
+    before.set(levels[0].slice, [node('Transpose', [x], [moved], { perm: [0, 2, 1, 3] }, `${moved}/move`)]);
+    for (const { slice, chain, hw } of levels) {
+      const out = chain[2].outputs[0];
+      const part = `${out}/level`;
+      const img = `${out}/level_nhwc`;
+      const axis = `${slice.name}/heads_first_axis`;
+      const shape = `${slice.name}/heads_first_shape`;
+      constants.set(axis, { name: axis, dtype: 'int64', dims: [1], data: BigInt64Array.from([2n]) });
+      constants.set(shape, { name: shape, dtype: 'int64', dims: [4], data: BigInt64Array.from([b * m, hw[0], hw[1], d].map(BigInt)) });
+      g.values.set(axis, { name: axis, dtype: 'int64', shape: [1] });
+      g.values.set(shape, { name: shape, dtype: 'int64', shape: [4] });
+      g.values.set(part, { name: part, dtype, shape: [b, m, hw[0] * hw[1], d] });
+      g.values.set(img, { name: img, dtype, shape: [b * m, hw[0], hw[1], d] });
+      replace.set(slice, [node('Slice', [moved, slice.inputs[1], slice.inputs[2], axis], [part], {}, `${slice.name}/heads_first`),
+        node('Reshape', [part, shape], [img], {}, `${slice.name}/heads_first_image`),
+        node('Transpose', [img], [out], { perm: [0, 3, 1, 2] }, `${slice.name}/heads_first_nchw`)]);
+      for (const c of chain) skip.add(c);
+    }
+  }
+  if (replace.size) spliceNodes(g, before, replace, skip);
+}
