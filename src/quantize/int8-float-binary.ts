@@ -1,5 +1,5 @@
-// int8 ADD / SUB / MUL whose quantization parameters LiteRT's XNNPack delegate cannot take, and int8 BATCH_MATMUL of
-// two activations (which it does not take at all), in a float form it runs.
+// int8 ADD / SUB / MUL whose quantization parameters LiteRT's XNNPack delegate cannot take, int8 BATCH_MATMUL of
+// two activations and int8 PRELU (which it does not take at all), in a float form it runs.
 //
 // Why: XNNPACK creates a qs8 add / subtract only when each input's scale over the output's lies in [2^-10, 2^8), and a
 // qs8 multiply only when the product of the input scales over the output's lies in [2^-16, 2^8)
@@ -45,15 +45,23 @@ export function xnnpackRefusesInt8Matmul(op: TflOperator, tensors: TflTensor[]):
   return perTensorInt8(a) && perTensorInt8(b) && perTensorInt8(y) && !a.data?.byteLength && !b.data?.byteLength;
 }
 
-/** Rewrites every int8 ADD / SUB / MUL of the subgraph that XNNPACK refuses, and every int8 BATCH_MATMUL of two
- *  activations, into the float form (see the top of this file); `name` makes tensor names unique. Returns how many. */
+/** Whether this is an int8 PRELU: LiteRT's XNNPack delegate takes PRELU in float32 only, so TFLite's own int8 kernel
+ *  ran each one between delegated partitions: @idscan/idvc2's face mesh (23 PRELUs) ran int8 at 2.06x its float32
+ *  time, 0.77x with the PRELUs float32 (paired thread time, docs/model-sweep.md). */
+export function xnnpackRefusesInt8Prelu(op: TflOperator, tensors: TflTensor[]): boolean {
+  return op.opcode === 'PRELU' && op.inputs.length === 2 && op.outputs.length === 1 && op.inputs.every((i) => tensors[i]?.type === 'INT8')
+    && tensors[op.outputs[0]]?.type === 'INT8';
+}
+
+/** Rewrites every int8 ADD / SUB / MUL of the subgraph that XNNPACK refuses, every int8 BATCH_MATMUL of two
+ *  activations and every int8 PRELU into the float form (see the top of this file); `name` makes tensor names unique. Returns how many. */
 export function floatBinaryForm(sg: TflSubgraph, name: (base: string) => string): number {
   const t = sg.tensors;
   const add = (tt: TflTensor) => { t.push({ ...tt, name: name(tt.name) }); return t.length - 1; };
   let n = 0;
   const out: TflOperator[] = [];
   for (const op of sg.operators) {
-    if (!xnnpackRefusesScales(op, t) && !xnnpackRefusesInt8Matmul(op, t)) { out.push(op); continue; }
+    if (!xnnpackRefusesScales(op, t) && !xnnpackRefusesInt8Matmul(op, t) && !xnnpackRefusesInt8Prelu(op, t)) { out.push(op); continue; }
     n++;
     out.push(...floatForm(t, op, add, `${t[op.outputs[0]].name}${FLOAT_BINARY_SUFFIX}`));
   }
@@ -61,7 +69,7 @@ export function floatBinaryForm(sg: TflSubgraph, name: (base: string) => string)
   return n;
 }
 
-/** The float form back as the int8 op (micro export): each ADD / SUB / MUL / BATCH_MATMUL whose output is a FLOAT_BINARY_SUFFIX
+/** The float form back as the int8 op (micro export): each ADD / SUB / MUL / BATCH_MATMUL / PRELU whose output is a FLOAT_BINARY_SUFFIX
  *  tensor read only by a QUANTIZE, and whose inputs each come from a DEQUANTIZE of int8 that nothing else reads,
  *  reads those int8 tensors and writes the QUANTIZE's output again. The float tensors are left unreferenced (compact
  *  them after). Returns how many. */
@@ -72,9 +80,11 @@ export function integerBinary(sg: TflSubgraph): number {
   const drop = new Set<TflOperator>();
   let n = 0;
   sg.operators.forEach((op, k) => {
-    if (!(op.opcode in XNNPACK_SCALE_RATIOS || op.opcode === 'BATCH_MATMUL') || !t[op.outputs[0]]?.name.endsWith(FLOAT_BINARY_SUFFIX)) return;
+    if (!(op.opcode in XNNPACK_SCALE_RATIOS || op.opcode === 'BATCH_MATMUL' || op.opcode === 'PRELU') || !t[op.outputs[0]]?.name.endsWith(FLOAT_BINARY_SUFFIX)) return;
     const around = floatFormAround(sg, k, readers, producer);
-    if (!around || !perTensorInt8(t[around.output]) || !around.inputs.every((i) => perTensorInt8(t[i]))) return;
+    // (A PRELU's alpha may be per channel.)
+    const int8 = (i: number) => (op.opcode === 'PRELU' ? t[i]?.type === 'INT8' : perTensorInt8(t[i]));
+    if (!around || !perTensorInt8(t[around.output]) || !around.inputs.every(int8)) return;
     for (const d of around.deqs) drop.add(d);
     drop.add(around.quant);
     op.inputs = around.inputs;

@@ -172,3 +172,31 @@ test('--quantize int8: a BATCH_MATMUL of two activations (attention scores) gets
   const back = esg.operators.filter((o) => o.opcode === 'BATCH_MATMUL');
   assert.deepEqual(back.flatMap((o) => [...o.inputs, ...o.outputs].map((i) => esg.tensors[i].type)), ['INT8', 'INT8', 'INT8']);
 });
+
+test('--quantize int8: a PRELU with per-channel slopes (face mesh) gets the float form XNNPack runs; close to onnxruntime; micro writes the int8 PRELU back', async () => {
+  const r = rng(21);
+  const w = (n: number, sc: number) => Array.from({ length: n }, () => (r() - 0.5) * sc);
+  const bytes = encodeModel(buildModel({
+    opset: 14, inputs: [['x', 'float32', [1, 3, 16, 16]]], outputs: [['y', 'float32', [1, 4, 16, 16]]],
+    initializers: [tensor('w1', 'float32', [8, 3, 3, 3], w(216, 2)), tensor('b1', 'float32', [8], w(8, 0.4)),
+      tensor('slope', 'float32', [8, 1, 1], w(8, 0.6)), tensor('w2', 'float32', [4, 8, 3, 3], w(288, 0.5)), tensor('b2', 'float32', [4], w(4, 0.2))],
+    nodes: [node('Conv', ['x', 'w1', 'b1'], ['h'], { pads: [1, 1, 1, 1] }), node('PRelu', ['h', 'slope'], ['p']),
+      node('Conv', ['p', 'w2', 'b2'], ['y'], { pads: [1, 1, 1, 1] })],
+  }));
+  const { result } = await quantizeModelBytes(bytes, 'prelu.onnx', {}, { mode: 'int8', int16: 'off', allowDegraded: true });
+  const sg = result.model.subgraphs[0];
+  const prelus = sg.operators.filter((o) => o.opcode === 'PRELU');
+  assert.equal(prelus.length, 1, ops(result.model).join(' '));
+  assert.deepEqual(prelus[0].inputs.map((i) => sg.tensors[i].type), ['FLOAT32', 'FLOAT32'], 'XNNPack takes PRELU in float32 only');
+  assert.ok(sg.tensors[prelus[0].outputs[0]].name.endsWith(FLOAT_BINARY_SUFFIX));
+  assert.deepEqual(innerFloatActivations(result.model), [], 'float only inside the form');
+  const x: Tensor = { name: 'x', dtype: 'float32', dims: [1, 3, 16, 16], data: Float32Array.from({ length: 768 }, rng(22)) };
+  const ref = floats((await runOnnx(bytes, [x])).get('y')!);
+  assert.ok(cosine(await runFirstOutput(result.model, [x]), ref) > 0.99);
+  const embedded = structuredClone(result.model);
+  assert.ok(integerOnlyHardSwish(embedded) >= 1);
+  const esg = embedded.subgraphs[0];
+  const back = esg.operators.filter((o) => o.opcode === 'PRELU');
+  assert.deepEqual(back.flatMap((o) => [...o.inputs, ...o.outputs].map((i) => esg.tensors[i].type)), ['INT8', 'INT8', 'INT8']);
+  assert.ok(cosine(await runFirstOutput(embedded, [x]), ref) > 0.99, 'the int8 PRELU written back runs');
+});
