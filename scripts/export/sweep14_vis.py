@@ -68,6 +68,9 @@ MODELS = {
     'voxelmorph_3d_op16': lambda: (mo.VoxelMorph().eval(), (rand(1, 1, 32, 32, 32), rand(1, 1, 32, 32, 32)), {'opset': 16, 'names': ['source', 'target'], 'outputs': ['moved', 'flow']}),
     # point clouds: Point Transformer classification (opset 13), 256 points
     'point_transformer_cls_op13': lambda: (mo.PointTransformer().eval(), torch.randn(1, 256, 3), {'opset': 13, 'names': ['points']}),
+    # real-time segmentation with attention: SeaFormer-Tiny (opset 11, 512²), RTFormer-Slim (opset 11, 512×1024)
+    'seaformer_tiny_style_op11': lambda: calibrated(mo.SeaFormer(), img(512)) + ({'opset': 11},),
+    'rtformer_slim_style_op11': lambda: calibrated(mo.RTFormer(), img(512, 1024)) + ({'opset': 11},),
 }
 
 

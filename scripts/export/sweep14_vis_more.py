@@ -560,3 +560,152 @@ class PointTransformer(nn.Module):
             p = np_
             x = self.block(i + 1, p, x)
         return self.head(x.mean(1))
+
+
+# --- SeaFormer / RTFormer (mobile real-time segmentation with attention) ---
+
+def cbn(i, o, k=1, s=1, g=1, act=None):
+    layers = [nn.Conv2d(i, o, k, s, k // 2, groups=g, bias=False), nn.BatchNorm2d(o)]
+    return nn.Sequential(*layers, act) if act is not None else nn.Sequential(*layers)
+
+
+class InvRes(nn.Module):
+    def __init__(self, i, o, s, e=4, k=3):
+        super().__init__()
+        h = i * e
+        self.body = nn.Sequential(cbn(i, h, act=nn.ReLU()), cbn(h, h, k, s, h, nn.ReLU()), cbn(h, o))
+        self.res = s == 1 and i == o
+
+    def forward(self, x):
+        y = self.body(x)
+        return x + y if self.res else y
+
+
+class SeaAttention(nn.Module):
+    """Sea_Attention: q / k / v 1×1 conv-BN; detail enhancement (depthwise 3×3 + ReLU + 1×1 on q‖k‖v); squeeze axial
+    attention: q / k / v averaged over W (rows) and over H (columns) plus learned axial positions (interpolated to
+    the map), per-head softmax attention along each axis, the two broadcast-added back to the map, + v, ReLU, 1×1,
+    sigmoid-gated by the detail branch."""
+
+    def __init__(self, c, kd=16, heads=4, size=16):
+        super().__init__()
+        self.h, self.kd = heads, kd
+        self.q, self.k, self.v = cbn(c, kd * heads), cbn(c, kd * heads), cbn(c, 2 * kd * heads)
+        t = 4 * kd * heads
+        self.dw = cbn(t, t, 3, 1, t, nn.ReLU())
+        self.pw = cbn(t, c)
+        self.proj = nn.Sequential(nn.ReLU(), cbn(2 * kd * heads, c))
+        self.proj_row, self.proj_col = nn.Sequential(nn.ReLU(), cbn(2 * kd * heads, 2 * kd * heads)), nn.Sequential(nn.ReLU(), cbn(2 * kd * heads, 2 * kd * heads))
+        self.pos_rq, self.pos_rk = nn.Parameter(torch.randn(1, kd * heads, 16)), nn.Parameter(torch.randn(1, kd * heads, 16))
+        self.pos_cq, self.pos_ck = nn.Parameter(torch.randn(1, kd * heads, 16)), nn.Parameter(torch.randn(1, kd * heads, 16))
+
+    def axial(self, q, k, v, pq, pk):
+        b, _, n = q.shape
+        q = (q + F.interpolate(pq, size=n, mode='linear', align_corners=False)).view(b, self.h, -1, n).permute(0, 1, 3, 2)
+        k = (k + F.interpolate(pk, size=n, mode='linear', align_corners=False)).view(b, self.h, -1, n)
+        v = v.view(b, self.h, -1, n).permute(0, 1, 3, 2)
+        a = (q @ k * self.kd ** -0.5).softmax(-1)
+        return (a @ v).permute(0, 1, 3, 2).reshape(b, -1, n)
+
+    def forward(self, x):
+        b, c, h, w = x.shape
+        q, k, v = self.q(x), self.k(x), self.v(x)
+        detail = self.pw(self.dw(torch.cat([q, k, v], 1)))
+        row = self.proj_row(self.axial(q.mean(-1), k.mean(-1), v.mean(-1), self.pos_rq, self.pos_rk)[..., None])
+        col = self.proj_col(self.axial(q.mean(-2), k.mean(-2), v.mean(-2), self.pos_cq, self.pos_ck)[..., None, :].squeeze(-2).unsqueeze(-2))
+        xx = self.proj(v + row + col)
+        return torch.sigmoid(xx) * detail
+
+
+class SeaFormer(nn.Module):
+    """SeaFormer-Tiny-ish on 512²: MobileNetV2 stem to 1/8 (shared local branch), inverted residuals to 1/16 and 1/32,
+    2 SeaFormer blocks (Sea_Attention + conv MLP) at each of those, fusion blocks (1/8 local × sigmoid(upsampled
+    global)), a 1×1 head, logits at 1/8 (as its export: resized by the caller)."""
+
+    def __init__(self, nc=150):
+        super().__init__()
+        self.stem = nn.Sequential(cbn(3, 16, 3, 2, act=nn.ReLU()), InvRes(16, 16, 1, 1), InvRes(16, 24, 2), InvRes(24, 24, 1, 3),
+                                  InvRes(24, 32, 2, 3, 5), InvRes(32, 32, 1, 3, 5))
+        self.s16 = nn.Sequential(InvRes(32, 64, 2, 3), InvRes(64, 64, 1, 3))
+        self.s32 = nn.Sequential(InvRes(64, 96, 2, 3, 5), InvRes(96, 96, 1, 3, 5))
+        self.att16 = nn.ModuleList(SeaAttention(64) for _ in range(2))
+        self.mlp16 = nn.ModuleList(nn.Sequential(cbn(64, 128, act=nn.ReLU()), cbn(128, 128, 3, 1, 128, nn.ReLU()), cbn(128, 64)) for _ in range(2))
+        self.att32 = nn.ModuleList(SeaAttention(96) for _ in range(2))
+        self.mlp32 = nn.ModuleList(nn.Sequential(cbn(96, 192, act=nn.ReLU()), cbn(192, 192, 3, 1, 192, nn.ReLU()), cbn(192, 96)) for _ in range(2))
+        self.fuse_l1, self.fuse_g1 = cbn(32, 64), cbn(64, 64)
+        self.fuse_l2, self.fuse_g2 = cbn(64, 64), cbn(96, 64)
+        self.head = nn.Sequential(cbn(64, 64, act=nn.ReLU()), nn.Conv2d(64, nc, 1))
+
+    def forward(self, x):
+        x8 = self.stem(x)
+        x16 = self.s16(x8)
+        for a, m in zip(self.att16, self.mlp16):
+            x16 = x16 + a(x16)
+            x16 = x16 + m(x16)
+        x32 = self.s32(x16)
+        for a, m in zip(self.att32, self.mlp32):
+            x32 = x32 + a(x32)
+            x32 = x32 + m(x32)
+        f = self.fuse_l1(x8) * torch.sigmoid(F.interpolate(self.fuse_g1(x16), size=x8.shape[2:], mode='bilinear', align_corners=False))
+        f = self.fuse_l2(f) * torch.sigmoid(F.interpolate(self.fuse_g2(x32), size=x8.shape[2:], mode='bilinear', align_corners=False))
+        return self.head(f)
+
+
+class GFA(nn.Module):
+    """RTFormer's GPU-friendly attention: external learnable keys / values (M = 64 slots) in 4 groups, grouped double
+    normalization (softmax over the tokens, then L1 over the slots), out = attn · v; optionally a cross-resolution
+    form whose keys / values come from the high-resolution branch pooled to 12² tokens."""
+
+    def __init__(self, c, m=64, groups=4, cross=False):
+        super().__init__()
+        self.g, self.m = groups, m
+        self.k = nn.Parameter(0.02 * torch.randn(m * groups, c // groups, 1, 1))
+        self.v = nn.Parameter(0.02 * torch.randn(c, m * groups // groups * 1, 1, 1))
+        self.cross = cross
+
+    def forward(self, x):
+        b, c, h, w = x.shape
+        # conv by the keys (grouped 1×1): [B, G·M, H, W], double normalization per group
+        a = F.conv2d(x, self.k, groups=self.g).view(b, self.g, self.m, h * w)
+        a = a.softmax(-1)
+        a = a / (a.sum(2, keepdim=True) + 1e-6)
+        a = a.view(b, self.g * self.m, h, w)
+        return F.conv2d(a.view(b * self.g, self.m, h, w).view(b, self.g * self.m, h, w), self.v.repeat(1, self.g, 1, 1) / self.g)
+
+
+class RTFormer(nn.Module):
+    """RTFormer-Slim-ish on 512×1024: DDRNet-like stem to 1/8, high (1/8) and low (1/16 → 1/32) branches, RTFormer
+    blocks (GFA + FFN of 3×3 convs) on the low branch, bilateral fusion (low → high by 1×1 + bilinear up, high → low
+    by strided 3×3), DAPPM-lite (avg pools 5 / 9 / global, 1×1, up, added), head at 1/8."""
+
+    def __init__(self, c=32, nc=19):
+        super().__init__()
+        self.stem = nn.Sequential(cbn(3, c, 3, 2, act=nn.ReLU()), cbn(c, c, 3, 2, act=nn.ReLU()), cbn(c, c, 3, 1, act=nn.ReLU()),
+                                  cbn(c, 2 * c, 3, 2, act=nn.ReLU()), cbn(2 * c, 2 * c, 3, 1, act=nn.ReLU()))
+        self.low16 = nn.Sequential(cbn(2 * c, 4 * c, 3, 2, act=nn.ReLU()), cbn(4 * c, 4 * c, 3, 1, act=nn.ReLU()))
+        self.high = nn.Sequential(cbn(2 * c, 2 * c, 3, 1, act=nn.ReLU()), cbn(2 * c, 2 * c, 3, 1))
+        self.l2h, self.h2l = cbn(4 * c, 2 * c), cbn(2 * c, 4 * c, 3, 2)
+        self.gfa = nn.ModuleList(GFA(4 * c) for _ in range(2))
+        self.n = nn.ModuleList(nn.BatchNorm2d(4 * c) for _ in range(4))
+        self.ffn = nn.ModuleList(nn.Sequential(nn.Conv2d(4 * c, 8 * c, 3, 1, 1), nn.GELU(), nn.Conv2d(8 * c, 4 * c, 3, 1, 1)) for _ in range(2))
+        self.pool_convs = nn.ModuleList(cbn(4 * c, c, act=nn.ReLU()) for _ in range(4))
+        self.dappm_out = cbn(4 * c, 2 * c)
+        self.head = nn.Sequential(cbn(2 * c, 2 * c, 3, 1, act=nn.ReLU()), nn.Conv2d(2 * c, nc, 1))
+
+    def forward(self, x):
+        x = self.stem(x)
+        lo = self.low16(x)
+        hi = self.high(x)
+        hi = F.relu(hi + F.interpolate(self.l2h(lo), size=hi.shape[2:], mode='bilinear', align_corners=False))
+        lo = F.relu(lo + self.h2l(hi))
+        for gfa, n1, n2, ffn in zip(self.gfa, self.n[0::2], self.n[1::2], self.ffn):
+            lo = lo + gfa(n1(lo))
+            lo = lo + ffn(n2(lo))
+        h, w = lo.shape[2:]
+        ps = [self.pool_convs[0](lo)]
+        for k, conv in zip((5, 9), self.pool_convs[1:3]):
+            ps.append(F.interpolate(conv(F.avg_pool2d(lo, k, 2, k // 2)), size=(h, w), mode='bilinear', align_corners=False))
+        ps.append(self.pool_convs[3](lo.mean((2, 3), keepdim=True)).expand(-1, -1, h, w))
+        lo = self.dappm_out(torch.cat(ps, 1))
+        y = hi + F.interpolate(lo, size=hi.shape[2:], mode='bilinear', align_corners=False)
+        return self.head(y)
