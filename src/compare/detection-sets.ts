@@ -37,9 +37,23 @@ export function boxIou(a: ArrayLike<number>, i: number, b: ArrayLike<number>, j:
 /** Below this IoU two boxes are not the same detection. */
 export const PAIR_MIN_IOU = 0.5;
 
+/** Coordinates nearer than this (relative to the largest reference coordinate) are the same point. */
+const SAME_COORD = 1e-4;
+
+/** Whether a box of zero width or height (a distance regressed to 0: a line or a point) is the same as the other
+ *  side's, every coordinate within SAME_COORD · `scale`: IoU cannot tell (0 / 0, or 0 when float rounding gives one
+ *  side a sliver of area). */
+function sameFlatBox(a: ArrayLike<number>, i: number, b: ArrayLike<number>, j: number, scale: number): boolean {
+  const flat = (x: ArrayLike<number>, k: number) => x[4 * k + 2] - x[4 * k] <= SAME_COORD * scale || x[4 * k + 3] - x[4 * k + 1] <= SAME_COORD * scale;
+  if (!flat(a, i) && !flat(b, j)) return false;
+  for (let k = 0; k < 4; k++) if (!(Math.abs(a[4 * i + k] - b[4 * j + k]) <= SAME_COORD * scale)) return false;
+  return true;
+}
+
 /**
  * Pairs reference detections with the other side's, greedily in reference order (detectors sort by score): a
- * candidate has the same label (when labels are given) and box IoU >= PAIR_MIN_IOU; among candidates, the one whose
+ * candidate has the same label (when labels are given) and box IoU >= PAIR_MIN_IOU (or, for a box of zero width or
+ * height, the same corners within 1e-4: `sameFlatBox`); among candidates, the one whose
  * box (relative to the largest reference coordinate) and score (relative to the largest reference score) are nearest.
  */
 export function pairDetections(
@@ -61,7 +75,7 @@ export function pairDetections(
     for (let j = 0; j < m; j++) {
       if (used[j]) continue;
       if (ref.labels && got.labels && ref.labels[i] !== got.labels[j]) continue;
-      if (boxIou(ref.boxes, i, got.boxes, j) < PAIR_MIN_IOU) continue;
+      if (boxIou(ref.boxes, i, got.boxes, j) < PAIR_MIN_IOU && !sameFlatBox(ref.boxes, i, got.boxes, j, maxB)) continue;
       let cost = 0;
       for (let k = 0; k < 4; k++) cost = Math.max(cost, Math.abs(ref.boxes[4 * i + k] - got.boxes[4 * j + k]) / maxB);
       if (ref.scores && got.scores) cost += Math.abs(ref.scores[i] - got.scores[j]) / maxS;

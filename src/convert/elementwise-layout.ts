@@ -103,6 +103,11 @@ const SPATIAL = new Set(['Conv', 'ConvTranspose', 'QLinearConv', 'ConvInteger', 
 
 const made = new WeakMap<ConvertContext, Map<string, Node>>();
 
+/** The node producing `name` in the graph being converted, if any. */
+export function producerOf(ctx: ConvertContext, name: string): Node | undefined {
+  return producers(ctx).get(name);
+}
+
 /** Each value's producing node in the graph being converted (built once per conversion). */
 function producers(ctx: ConvertContext): Map<string, Node> {
   let m = made.get(ctx);

@@ -40,6 +40,17 @@ test('another label, a box moved off its object or a missing row leave rows unpa
   assert.deepEqual([more.pairs.length, more.missing, more.extra], [3, [], [0]]);
 });
 
+test('boxes of zero width or height pair with their own corners within 1e-4, not with another flat box', () => {
+  // RTMDet-Ins on random weights: distances regressed to 0 give lines [x, y, x2, y] whose x2 differs by float rounding,
+  // and one side may get a sliver of height; IoU is 0 / 0 or 0 either way.
+  const flat = { boxes: [192, 96, 193.567, 96, 224, 152, 224, 152, 10, 10, 50, 50], scores: [0.9, 0.8, 0.7], labels: [1, 2, 3] };
+  const got = { boxes: [192, 96, 193.56702, 96.00001, 224, 152, 224, 152, 10, 10, 50, 50], scores: [0.9, 0.8, 0.7], labels: [1, 2, 3] };
+  assert.equal(boxIou(flat.boxes, 0, got.boxes, 0), 0, 'IoU alone leaves them apart');
+  assert.deepEqual(pairDetections(flat, got), { pairs: [[0, 0], [1, 1], [2, 2]], missing: [], extra: [] });
+  const moved = { ...got, boxes: [192, 96, 193.6, 96, ...got.boxes.slice(4)] };
+  assert.deepEqual([pairDetections(flat, moved).missing, pairDetections(flat, moved).extra], [[0], [0]], 'a flat box moved by 3e-2 px is another');
+});
+
 test('detectionGroup: run-time-row [N, 4] boxes and the outputs sharing N; none without them', () => {
   const o = (refDims: number[], runtimeRows: boolean, float = true, gotDims = refDims): OutputShape => ({ refDims, gotDims, runtimeRows, float });
   const outs = [o([7, 4], true), o([7], true, false), o([7], true), o([7, 17, 3], true), o([1, 10], false), o([5], true)];

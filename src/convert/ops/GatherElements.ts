@@ -1,7 +1,9 @@
 // ONNX GatherElements → TFLite GATHER_ND with the full coordinates of every element (the axis coordinate taken from
 // the indices, the others constant). Data of static dims is read as stored (a CNN's channel-last map flattened and
 // gathered by a centre-net decode: MoveNet), the coordinates listing each element's ONNX coordinates in the stored
-// axis order; the output is in ONNX order.
+// axis order. Run-time indices of static dims are read as stored as well, and the output is stored in their order
+// (HITNet's warp along W of a channel-last map by channel-last indices: no transposes); constant or dynamic-sized
+// indices give an output in ONNX order.
 import { attrInt, normAxis } from '../attrs';
 import { identity } from '../layout';
 import type { OpConverter } from '../types';
@@ -19,8 +21,11 @@ const GatherElements: OpConverter = {
     const axis = normAxis(attrInt(node, 'axis', 0), dims.length);
     const e = new Emitter(ctx, node);
     const src = dims.every((d) => d >= 0) ? ctx.inputAny(data) : { index: ctx.inputOnnx(data), perm: identity(dims.length) };
-    const coords = elementCoords(e, indices, axis, dims, src.perm);
-    const out = ctx.output(node.outputs[0], identity(dims.length));
+    // Indices computed at run time and of static dims are read as stored too, and the output keeps their order.
+    const iDims = ctx.shape(indices);
+    const idx = iDims.every((d) => d >= 0) && !ctx.constant(indices) ? ctx.inputAny(indices) : undefined;
+    const coords = elementCoords(e, indices, axis, dims, src.perm, idx);
+    const out = ctx.output(node.outputs[0], idx?.perm ?? identity(dims.length));
     ctx.emit('GATHER_ND', [src.index, coords], [out]);
   },
 };

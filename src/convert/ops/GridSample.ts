@@ -1,7 +1,8 @@
-// ONNX GridSample (2-D; bilinear or nearest; zeros, border or reflection padding) → TFLite arithmetic on the
-// grid and GATHER_ND from the channel-last input: the grid is unnormalized to pixel coordinates (align_corners),
-// border clamps them, reflection folds them back (a triangle wave via FLOOR_MOD), zeros masks corners outside the
-// image. Each corner gathers [N, Ho, Wo, C] rows at (n, y, x); bilinear sums four weighted corners.
+// ONNX GridSample (2-D images and 5-D volumes: VoxelMorph's spatial transformer; bilinear / trilinear or nearest;
+// zeros, border or reflection padding) → TFLite arithmetic on the grid and GATHER_ND from the channel-last input: the
+// grid is unnormalized to pixel coordinates (align_corners), border clamps them, reflection folds them back (a
+// triangle wave via FLOOR_MOD), zeros masks corners outside the image. Each corner gathers [N, (Do,) Ho, Wo, C] rows
+// at (n, (z,) y, x); linear modes sum the 4 (8) weighted corners.
 import { attrInt, attrString } from '../attrs';
 import { channelLast } from '../layout';
 import type { OpConverter } from '../types';
@@ -13,7 +14,8 @@ const GridSample: OpConverter = {
     'GREATER_EQUAL', 'LESS_EQUAL', 'LOGICAL_AND', 'CONCATENATION', 'GATHER_ND'],
   opset: [16, MAX_OPSET], dtypes: ['float32'], micro: false, layout: 'spatial',
   check(node, ctx) {
-    if (ctx.rank(node.inputs[0]) !== 4) return refuse('rank', 'GridSample is supported on 4-D inputs only');
+    const rank = ctx.rank(node.inputs[0]);
+    if (rank !== 4 && rank !== 5) return refuse('rank', `GridSample is supported on 4-D and 5-D inputs only (this one is ${rank}-D)`);
     const mode = attrString(node, 'mode', 'bilinear');
     if (mode !== 'bilinear' && mode !== 'nearest' && mode !== 'linear') return refuse('attribute', `GridSample with mode=${mode} is not supported (bilinear or nearest)`);
     if (!takesDtype(['float32'], ctx.dtype(node.inputs[0]))) return refuse('dtype', `GridSample on ${ctx.dtype(node.inputs[0])} is not supported (float32 only)`);
@@ -21,8 +23,9 @@ const GridSample: OpConverter = {
   },
   convert(node, ctx) {
     const [xName, gridName] = node.inputs;
-    const [N, C, H, W] = ctx.shape(xName);
-    const [, Ho, Wo] = ctx.shape(gridName);
+    const [N, C, ...S] = ctx.shape(xName);
+    const k = S.length;
+    const So = ctx.shape(gridName).slice(1, 1 + k);
     const align = attrInt(node, 'align_corners', 0) === 1;
     const padding = attrString(node, 'padding_mode', 'zeros');
     const nearest = attrString(node, 'mode', 'bilinear') === 'nearest';
@@ -30,10 +33,11 @@ const GridSample: OpConverter = {
     const f = (v: number) => e.scalar(v);
     const x = ctx.inputChannelLast(xName);
     const g = ctx.inputOnnx(gridName);
-    const half = [N, Ho, Wo, 1];
-    const gx = ctx.temp(half, 'FLOAT32', `${node.name}/gx`);
-    const gy = ctx.temp(half, 'FLOAT32', `${node.name}/gy`);
-    ctx.emit('SPLIT', [ctx.constInt32([3], `${node.name}/split_axis`, []), g], [gx, gy], { numSplits: 2 });
+    const part = [N, ...So, 1];
+    const rows = So.reduce((a, b) => a * b, 1);
+    // The grid's last axis holds (x, y[, z]): the spatial dims in reverse order.
+    const comps = Array.from({ length: k }, (_, i) => ctx.temp(part, 'FLOAT32', `${node.name}/g${'xyz'[i]}`));
+    ctx.emit('SPLIT', [ctx.constInt32([k + 1], `${node.name}/split_axis`, []), g], comps, { numSplits: k });
     // Pixel coordinates, then the padding mode's folding.
     const coord = (t: number, size: number) => {
       let c = align ? e.bin('MUL', e.bin('ADD', t, f(1)), f((size - 1) / 2)) : e.bin('SUB', e.bin('MUL', e.bin('ADD', t, f(1)), f(size / 2)), f(0.5));
@@ -48,39 +52,39 @@ const GridSample: OpConverter = {
       }
       return c;
     };
-    const ix = coord(gx, W);
-    const iy = coord(gy, H);
-    const nIdx = ctx.constInt32(Array.from({ length: N * Ho * Wo }, (_, i) => Math.floor(i / (Ho * Wo))), `${node.name}/batch_index`, half);
+    /** Float coordinates along each spatial dim, in ONNX order ([d,] h, w). */
+    const at = S.map((size, d) => coord(comps[k - 1 - d]!, size));
+    const nIdx = ctx.constInt32(Array.from({ length: N * rows }, (_, i) => Math.floor(i / rows)), `${node.name}/batch_index`, part);
     const clampIdx = (t: number, size: number) => e.cast(e.bin('MINIMUM', e.bin('MAXIMUM', t, f(0)), f(size - 1)), 'INT32');
     const inside = (t: number, size: number) => e.bin('LOGICAL_AND', e.bin('GREATER_EQUAL', t, f(0)), e.bin('LESS_EQUAL', t, f(size - 1)));
-    /** x[n, yc, xc, :] for float corner coordinates, times `weight` (zeros padding: 0 outside the image). */
-    const corner = (yc: number, xc: number, weight?: number) => {
-      const idx = e.op('CONCATENATION', [nIdx, clampIdx(yc, H), clampIdx(xc, W)], [N, Ho, Wo, 3], 'INT32', { axis: 3, fusedActivationFunction: 'NONE' });
-      const v = e.op('GATHER_ND', [x, idx], [N, Ho, Wo, C], 'FLOAT32');
+    /** x[n, (zc,) yc, xc, :] for float corner coordinates, times `weight` (zeros padding: 0 outside the volume). */
+    const corner = (cs: number[], weight?: number) => {
+      const idx = e.op('CONCATENATION', [nIdx, ...cs.map((c, d) => clampIdx(c, S[d]!))], [N, ...So, k + 1], 'INT32', { axis: k + 1, fusedActivationFunction: 'NONE' });
+      const v = e.op('GATHER_ND', [x, idx], [N, ...So, C], 'FLOAT32');
       let w = weight;
       if (padding === 'zeros') {
-        const m = e.cast(e.bin('LOGICAL_AND', inside(yc, H), inside(xc, W)), 'FLOAT32');
+        const m = e.cast(cs.map((c, d) => inside(c, S[d]!)).reduce((a, b) => e.bin('LOGICAL_AND', a, b)), 'FLOAT32');
         w = w === undefined ? m : e.bin('MUL', w, m);
       }
       return w === undefined ? v : e.bin('MUL', v, w);
     };
-    const out = ctx.output(node.outputs[0], channelLast(4));
+    const out = ctx.output(node.outputs[0], channelLast(k + 2));
     if (nearest) {
-      const v = corner(e.un('ROUND', iy), e.un('ROUND', ix));
-      e.reshape(v, [N, Ho, Wo, C], out);
+      e.reshape(corner(at.map((c) => e.un('ROUND', c))), [N, ...So, C], out);
       return;
     }
-    const x0 = e.un('FLOOR', ix);
-    const y0 = e.un('FLOOR', iy);
-    const x1 = e.bin('ADD', x0, f(1));
-    const y1 = e.bin('ADD', y0, f(1));
-    const wx1 = e.bin('SUB', ix, x0);
-    const wy1 = e.bin('SUB', iy, y0);
-    const wx0 = e.bin('SUB', f(1), wx1);
-    const wy0 = e.bin('SUB', f(1), wy1);
-    const top = e.bin('ADD', corner(y0, x0, e.bin('MUL', wy0, wx0)), corner(y0, x1, e.bin('MUL', wy0, wx1)));
-    const bottom = e.bin('ADD', corner(y1, x0, e.bin('MUL', wy1, wx0)), corner(y1, x1, e.bin('MUL', wy1, wx1)));
-    e.bin('ADD', top, bottom, out);
+    // Bilinear (trilinear): the 2^k corners, each weighted by the product of its per-dim weights, summed pairwise.
+    const lo = at.map((c) => e.un('FLOOR', c));
+    const hi = lo.map((c) => e.bin('ADD', c, f(1)));
+    const wHi = at.map((c, d) => e.bin('SUB', c, lo[d]!));
+    const wLo = wHi.map((w) => e.bin('SUB', f(1), w));
+    let terms = Array.from({ length: 2 ** k }, (_, m) => {
+      const bit = (d: number) => (m >> (k - 1 - d)) & 1;
+      const w = S.map((_, d) => (bit(d) ? wHi : wLo)[d]!).reduce((a, b) => e.bin('MUL', a, b));
+      return corner(S.map((_, d) => (bit(d) ? hi : lo)[d]!), w);
+    });
+    while (terms.length > 2) terms = Array.from({ length: terms.length / 2 }, (_, i) => e.bin('ADD', terms[2 * i]!, terms[2 * i + 1]!));
+    e.bin('ADD', terms[0]!, terms[1]!, out);
   },
 };
 export default GridSample;

@@ -24,13 +24,18 @@ function grid(dims: number[], d: number): number[] {
  * element's own position. `dataDims` and S may hold -1 (sizes known at run time: torchvision's per-level RoI
  * scatter), then positions come from RANGE over the measured dim, broadcast over the others.
  */
-export function elementCoords(e: Emitter, indices: string, axis: number, dataDims: number[], stored?: Perm): number {
+export function elementCoords(e: Emitter, indices: string, axis: number, dataDims: number[], stored?: Perm,
+  indicesStored?: { index: number; perm: Perm }): number {
   // Coordinates into the data as stored under `stored` (stored axis k holds ONNX axis stored[k]): each element's
   // coordinate vector lists its ONNX coordinates in that order.
   const order = stored ?? dataDims.map((_, d) => d);
   const ctx = e.ctx;
-  const S = ctx.dims(indices);
-  const r = S.length;
+  const r = ctx.dims(indices).length;
+  // The indices read as stored under `indicesStored.perm` (static, not constant): every element's coordinates are
+  // listed in that stored order, and GATHER_ND's output is stored the same way (HITNet's warp: a channel-last map
+  // gathered along W by channel-last indices stays channel-last).
+  const iPerm = indicesStored && !ctx.constant(indices) ? indicesStored.perm : ctx.dims(indices).map((_, d) => d);
+  const S = iPerm.map((d) => ctx.dims(indices)[d]);
   const c = ctx.constant(indices);
   let constIdx = -1;
   if (c) {
@@ -49,13 +54,14 @@ export function elementCoords(e: Emitter, indices: string, axis: number, dataDim
   const dynamic = S.some((d) => d < 0);
   const gridConstants = !dynamic && elementCount(S) <= GRID_CONSTANT_MAX;
   const col = [...S, 1];
-  const i = constIdx >= 0 ? constIdx : dynamic ? e.op('EXPAND_DIMS', [ctx.inputOnnx(indices), e.scalar(r, 'INT32')], col, 'INT32')
-    : e.reshape(ctx.inputOnnx(indices), col);
+  const idxIn = indicesStored && !c ? indicesStored.index : ctx.inputOnnx(indices);
+  const i = constIdx >= 0 ? constIdx : dynamic ? e.op('EXPAND_DIMS', [idxIn, e.scalar(r, 'INT32')], col, 'INT32')
+    : e.reshape(idxIn, col);
   const size = dataDims[axis] >= 0 ? e.scalar(dataDims[axis], 'INT32')
     : wrapDivisor(e, dimOf(e, ctx.inputOnnx(e.node.inputs[0]), dataDims.length, axis));
   const zeros = dynamic ? e.bin('MUL', i, e.scalar(0, 'INT32')) : -1;
   const parts = S.map((n, d) => {
-    if (d === axis) return constIdx >= 0 ? constIdx : e.bin('FLOOR_MOD', i, size);
+    if (iPerm[d] === axis) return constIdx >= 0 ? constIdx : e.bin('FLOOR_MOD', i, size);
     if (gridConstants) return ctx.constInt32(grid(S, d), `${e.node.name}/grid${d}`, col);
     // Position along d, shaped [1, .., n, .., 1, 1], broadcast over the other dims: by BROADCAST_TO when static (a
     // full grid constant of a big gather is 4 bytes an element per dim: BiRefNet's deformable convs wrote 160 MB of
@@ -70,7 +76,8 @@ export function elementCoords(e: Emitter, indices: string, axis: number, dataDim
     }
     return e.bin('ADD', zeros, pos);
   });
-  return e.op('CONCATENATION', order.map((d) => parts[d]), [...S, r], 'INT32', { axis: r, fusedActivationFunction: 'NONE' });
+  // parts[k] holds the coordinate along ONNX axis iPerm[k]; the data wants them in its stored order.
+  return e.op('CONCATENATION', order.map((d) => parts[iPerm.indexOf(d)]), [...S, r], 'INT32', { axis: r, fusedActivationFunction: 'NONE' });
 }
 
 /** Dim `d` of a rank-`rank` tensor as a 0-D INT32 tensor measured at run time. */

@@ -13,6 +13,7 @@ import type { Refusal } from '../types';
 import { NUMERIC } from './_elementwise';
 import { MAX_OPSET } from '../types';
 import { lookupConverter } from '../registry';
+import { producerOf } from '../elementwise-layout';
 
 interface ShuffleFix {
   /** Layout the data would need for a plain RESHAPE. */
@@ -137,6 +138,12 @@ export function emitReshape(ctx: ConvertContext, x: string, y: string): void {
 function movesOnceForAll(ctx: ConvertContext, y: string): boolean {
   if (!ctx.prefersChannelLast.has(y) || ctx.graph.outputs.some((o) => o.name === y)) return false;
   const readers = ctx.readersOf(y);
+  // A reader that multiplies (adds ...) y with another view of the same dims made by a reshape (CREStereo's group
+  // correlation: the left features and each sampled right map viewed [B, G, C/G, H, W]) gets that view in the same
+  // stored order as y: moving y would move each of those instead.
+  const siblingView = (n: Node) => n.inputs.some((i) => i && i !== y && !ctx.isConstant(i)
+    && RESHAPES.has(producerOf(ctx, i)?.opType ?? '') && ctx.dims(i).join() === ctx.dims(y).join());
+  if (readers.some(siblingView)) return false;
   return readers.length > 1 && readers.every((n) => n.opType !== 'Transpose' && !RESHAPES.has(n.opType)
     && (lookupConverter(n, 0)?.layout === 'spatial' ? n.inputs.indexOf(y) === 0 && n.inputs.lastIndexOf(y) === 0
       : n.outputs.every((o) => !o || ctx.isConstant(o) || ctx.prefersChannelLast.has(o))));
