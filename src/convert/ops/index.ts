@@ -118,6 +118,8 @@ import NonMaxSuppression from './NonMaxSuppression';
 import NonZero from './NonZero';
 import Not from './Not';
 import OneHot from './OneHot';
+import OnnxAttention from './OnnxAttention';
+import OnnxRotaryEmbedding from './OnnxRotaryEmbedding';
 import Or from './Or';
 import PRelu from './PRelu';
 import Pad from './Pad';
@@ -138,6 +140,7 @@ import QLinearSoftmax from './QLinearSoftmax';
 import QLinearWhere from './QLinearWhere';
 import QuantizeLinear from './QuantizeLinear';
 import QuickGelu from './QuickGelu';
+import RMSNormalization from './RMSNormalization';
 import RNN from './RNN';
 import RandomNormal from './RandomNormal';
 import RandomNormalLike from './RandomNormalLike';
@@ -186,6 +189,7 @@ import Sqrt from './Sqrt';
 import Squeeze from './Squeeze';
 import Sub from './Sub';
 import Sum from './Sum';
+import Swish from './Swish';
 import Tan from './Tan';
 import Tanh from './Tanh';
 import ThresholdedRelu from './ThresholdedRelu';
@@ -318,6 +322,8 @@ export const OPS: OpConverter[] = [
   NonZero,
   Not,
   OneHot,
+  OnnxAttention,
+  OnnxRotaryEmbedding,
   Or,
   PRelu,
   Pad,
@@ -338,6 +344,7 @@ export const OPS: OpConverter[] = [
   QLinearWhere,
   QuantizeLinear,
   QuickGelu,
+  RMSNormalization,
   RNN,
   RandomNormal,
   RandomNormalLike,
@@ -386,6 +393,7 @@ export const OPS: OpConverter[] = [
   Squeeze,
   Sub,
   Sum,
+  Swish,
   Tan,
   Tanh,
   ThresholdedRelu,

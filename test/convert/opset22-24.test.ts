@@ -1,0 +1,60 @@
+// The opset 22-24 forms newer exporters write (torch 2.x's dynamo exporter at opset 23: nn.RMSNorm as
+// RMSNormalization, F.scaled_dot_product_attention as ONNX-domain Attention, RoPE as ONNX-domain RotaryEmbedding;
+// opset 24's Swish), each converted and run on LiteRT against onnxruntime-node 1.30; ops whose only change at
+// 22-24 is new element types convert at opset 24 as before.
+import { test } from 'node:test';
+import { buildModel, node, tensor } from '../../src/onnx/builder';
+import { makeTensor } from '../../src/ir/tensor';
+import type { DType, Model, Tensor } from '../../src/ir/types';
+import { matchBuilt, waveValues } from '../helpers/match';
+
+const i64 = (n: string, v: number[]) => tensor(n, 'int64', [v.length], v);
+const f32 = (n: string, dims: number[], seed: number) => makeTensor(n, 'float32', dims, waveValues(dims.reduce((a, b) => a * b, 1), seed));
+type In = [string, DType, number[]];
+const F = (n: string, dims: number[]): In => [n, 'float32', dims];
+const one = (op: string, ins: In[], consts: Tensor[], attrs: Record<string, number | string | number[]>, opset: number, more: string[] = [], outs = ['y']): Model =>
+  buildModel({ inputs: ins, outputs: outs, opset, initializers: consts, nodes: [node(op, [...ins.map((i) => i[0]), ...more], outs, attrs, 'n')] });
+const qkv = (q: number[], k: number[], v: number[]): In[] => [F('q', q), F('k', k), F('v', v)];
+/** One Attention node with named inputs ('' skips one) and outputs. */
+const attention = (ins: In[], consts: Tensor[], args: string[], outs: string[], attrs: Record<string, number>, opset = 23): Model =>
+  buildModel({ inputs: ins, outputs: outs.filter((o) => o), opset, initializers: consts, nodes: [node('Attention', args, outs, attrs, 'n')] });
+
+const CASES: [string, () => Model][] = [
+  ['Conv at opset 24', () => buildModel({ inputs: [F('x', [1, 3, 5, 5])], outputs: ['y'], opset: 24, initializers: [f32('w', [4, 3, 3, 3], 1)], nodes: [node('Conv', ['x', 'w'], ['y'], {}, 'n')] })],
+  ['TopK 24', () => one('TopK', [F('x', [2, 8])], [i64('k', [3])], {}, 24, ['k'], ['y', 'i'])],
+  ['Pad 24', () => one('Pad', [F('x', [1, 2, 3])], [i64('p', [0, 0, 1, 0, 0, 2])], {}, 24, ['p'])],
+  ['RMSNormalization 23, last axis', () => one('RMSNormalization', [F('x', [2, 3, 8])], [f32('sc', [8], 2)], {}, 23, ['sc'])],
+  ['RMSNormalization 23, axis -2, scale [3, 8]', () => one('RMSNormalization', [F('x', [2, 3, 8])], [f32('sc', [3, 8], 3)], { axis: -2, epsilon: 1e-6 }, 23, ['sc'])],
+  ['Swish 24, alpha 1.5', () => one('Swish', [F('x', [2, 8])], [], { alpha: 1.5 }, 24)],
+  ['Swish 24 after a conv (SiLU)', () => buildModel({ inputs: [F('x', [1, 3, 5, 5])], outputs: ['y'], opset: 24, initializers: [f32('w', [4, 3, 3, 3], 1)],
+    nodes: [node('Conv', ['x', 'w'], ['c'], {}, 'conv'), node('Swish', ['c'], ['y'], {}, 'n')] })],
+  ['Attention 23, 4-D', () => one('Attention', qkv([1, 2, 4, 8], [1, 2, 6, 8], [1, 2, 6, 8]), [], {}, 23)],
+  ['Attention 23, 3-D heads, causal', () => one('Attention', qkv([1, 4, 16], [1, 4, 16], [1, 4, 16]), [], { q_num_heads: 2, kv_num_heads: 2, is_causal: 1 }, 23)],
+  ['Attention 23, 4-D grouped-query, scale, v head size 6', () => one('Attention', qkv([2, 4, 3, 8], [2, 2, 5, 8], [2, 2, 5, 6]), [], { scale: 0.3 }, 23)],
+  ['Attention 23, 3-D grouped-query, causal', () => one('Attention', qkv([1, 4, 24], [1, 4, 12], [1, 4, 12]), [], { q_num_heads: 4, kv_num_heads: 2, is_causal: 1 }, 23)],
+  ['Attention 23, bool mask [S, T] (rows all masked)', () => one('Attention', [...qkv([1, 2, 4, 8], [1, 2, 6, 8], [1, 2, 6, 8]), ['m', 'bool', [4, 6]]], [], {}, 23)],
+  ['Attention 23, bool mask and causal, a row all masked', () => attention(qkv([1, 2, 4, 8], [1, 2, 4, 8], [1, 2, 4, 8]),
+    [tensor('m', 'bool', [1, 1, 4, 4], [1, 0, 1, 1, 0, 1, 0, 1, 0, 0, 0, 0, 1, 1, 0, 1])], ['q', 'k', 'v', 'm'], ['y'], { is_causal: 1 })],
+  ['Attention 23, float mask, softcap', () => one('Attention', [...qkv([1, 2, 4, 8], [1, 2, 6, 8], [1, 2, 6, 8]), F('m', [1, 2, 4, 6])], [], { softcap: 0.5 }, 23)],
+  ['Attention 23, past / present, causal', () => attention([...qkv([1, 2, 3, 8], [1, 2, 3, 8], [1, 2, 3, 8]), F('pk', [1, 2, 5, 8]), F('pv', [1, 2, 5, 8])], [],
+    ['q', 'k', 'v', '', 'pk', 'pv'], ['y', 'prk', 'prv'], { is_causal: 1 })],
+  ['Attention 23, 3-D, present without past', () => attention(qkv([1, 3, 16], [1, 3, 16], [1, 3, 16]), [], ['q', 'k', 'v'], ['y', 'prk', 'prv'], { q_num_heads: 2, kv_num_heads: 2 })],
+  ['Attention 23, qk_matmul_output mode 0', () => attention(qkv([1, 2, 3, 8], [1, 2, 3, 8], [1, 2, 3, 8]), [], ['q', 'k', 'v'], ['y', '', '', 'qk'], { qk_matmul_output_mode: 0, is_causal: 1 })],
+  ['Attention 23, qk_matmul_output mode 3', () => attention(qkv([1, 2, 3, 8], [1, 2, 3, 8], [1, 2, 3, 8]), [], ['q', 'k', 'v'], ['y', '', '', 'qk'], { qk_matmul_output_mode: 3, is_causal: 1 })],
+  ['Attention 24, 4-D', () => one('Attention', qkv([1, 2, 4, 8], [1, 2, 6, 8], [1, 2, 6, 8]), [], {}, 24)],
+  ['RotaryEmbedding 23, 4-D, rows given', () => one('RotaryEmbedding', [F('x', [1, 2, 4, 8]), F('cos', [1, 4, 4]), F('sin', [1, 4, 4])], [], {}, 23)],
+  ['RotaryEmbedding 23, 3-D, interleaved', () => one('RotaryEmbedding', [F('x', [2, 3, 16]), F('cos', [2, 3, 4]), F('sin', [2, 3, 4])], [], { num_heads: 2, interleaved: 1 }, 23)],
+  ['RotaryEmbedding 23, tables by position_ids', () => buildModel({ inputs: [F('x', [1, 2, 3, 8]), ['p', 'int64', [1, 3]]], outputs: ['y'], opset: 23,
+    initializers: [f32('cos', [10, 4], 3), f32('sin', [10, 4], 4)], nodes: [node('RotaryEmbedding', ['x', 'cos', 'sin', 'p'], ['y'], {}, 'n')] })],
+  ['RotaryEmbedding 23, partial, constant positions', () => buildModel({ inputs: [F('x', [1, 3, 16])], outputs: ['y'], opset: 23,
+    initializers: [f32('cos', [10, 2], 3), f32('sin', [10, 2], 4), tensor('p', 'int64', [1, 3], [4, 5, 6])],
+    nodes: [node('RotaryEmbedding', ['x', 'cos', 'sin', 'p'], ['y'], { rotary_embedding_dim: 4, num_heads: 2 }, 'n')] })],
+  ['RotaryEmbedding 23, partial, interleaved', () => buildModel({ inputs: [F('x', [1, 2, 3, 8]), ['p', 'int64', [1, 3]]], outputs: ['y'], opset: 23,
+    initializers: [f32('cos', [10, 3], 3), f32('sin', [10, 3], 4)], nodes: [node('RotaryEmbedding', ['x', 'cos', 'sin', 'p'], ['y'], { rotary_embedding_dim: 6, interleaved: 1 }, 'n')] })],
+];
+
+CASES.forEach(([name, make], i) => {
+  test(`${name} matches onnxruntime`, async () => {
+    await matchBuilt(make(), `op24-${i}`, i + 1, 1e-5);
+  });
+});
