@@ -3,10 +3,12 @@
 // opset 24's Swish), each converted and run on LiteRT against onnxruntime-node 1.30; ops whose only change at
 // 22-24 is new element types convert at opset 24 as before.
 import { test } from 'node:test';
+import assert from 'node:assert/strict';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { makeTensor } from '../../src/ir/tensor';
 import type { DType, Model, Tensor } from '../../src/ir/types';
-import { matchBuilt, waveValues } from '../helpers/match';
+import { convertAndMatch, matchBuilt, seededInputs, waveValues } from '../helpers/match';
+import { encodeModel } from '../../src/onnx/writer';
 
 const i64 = (n: string, v: number[]) => tensor(n, 'int64', [v.length], v);
 const f32 = (n: string, dims: number[], seed: number) => makeTensor(n, 'float32', dims, waveValues(dims.reduce((a, b) => a * b, 1), seed));
@@ -42,6 +44,17 @@ const CASES: [string, () => Model][] = [
   ['Attention 23, qk_matmul_output mode 0', () => attention(qkv([1, 2, 3, 8], [1, 2, 3, 8], [1, 2, 3, 8]), [], ['q', 'k', 'v'], ['y', '', '', 'qk'], { qk_matmul_output_mode: 0, is_causal: 1 })],
   ['Attention 23, qk_matmul_output mode 3', () => attention(qkv([1, 2, 3, 8], [1, 2, 3, 8], [1, 2, 3, 8]), [], ['q', 'k', 'v'], ['y', '', '', 'qk'], { qk_matmul_output_mode: 3, is_causal: 1 })],
   ['Attention 24, 4-D', () => one('Attention', qkv([1, 2, 4, 8], [1, 2, 6, 8], [1, 2, 6, 8]), [], {}, 24)],
+  ['Attention 24, nonpad_kv_seqlen, causal (bottom-right)', () => attention(qkv([2, 2, 2, 8], [2, 2, 8, 8], [2, 2, 8, 8]), [tensor('np', 'int64', [2], [5, 3])],
+    ['q', 'k', 'v', '', '', '', 'np'], ['y'], { is_causal: 1 }, 24)],
+  ['TensorScatter 24, run-time write_indices', () => one('TensorScatter', [F('c', [2, 2, 8, 4]), F('u', [2, 2, 3, 4]), ['wi', 'int64', [2]]], [], {}, 24)],
+  ['TensorScatter 24, circular, axis 1', () => one('TensorScatter', [F('c', [2, 6, 3]), F('u', [2, 2, 3])], [tensor('wi', 'int64', [2], [5, 2])], { axis: 1, mode: 'circular' }, 24, ['wi'])],
+  ['TensorScatter 24, no write_indices', () => one('TensorScatter', [F('c', [1, 2, 8, 4]), F('u', [1, 2, 2, 4])], [], {}, 24)],
+  ['TensorScatter 24 + Attention 24: a decode step on a fixed cache', () => buildModel({
+    inputs: [F('q', [1, 1, 8]), F('k', [1, 2, 1, 4]), F('v', [1, 2, 1, 4]), F('kc', [1, 2, 6, 4]), F('vc', [1, 2, 6, 4])], outputs: ['y', 'kc2', 'vc2'], opset: 24,
+    initializers: [tensor('wi', 'int64', [1], [3]), tensor('np', 'int64', [1], [4]), i64('qs', [1, 1, 2, 4])],
+    nodes: [node('TensorScatter', ['kc', 'k', 'wi'], ['kc2'], {}, 's1'), node('TensorScatter', ['vc', 'v', 'wi'], ['vc2'], {}, 's2'),
+      node('Reshape', ['q', 'qs'], ['q4'], {}, 'r'), node('Transpose', ['q4'], ['qt'], { perm: [0, 2, 1, 3] }, 't'),
+      node('Attention', ['qt', 'kc2', 'vc2', '', '', '', 'np'], ['y'], { is_causal: 1 }, 'n')] })],
   ['RotaryEmbedding 23, 4-D, rows given', () => one('RotaryEmbedding', [F('x', [1, 2, 4, 8]), F('cos', [1, 4, 4]), F('sin', [1, 4, 4])], [], {}, 23)],
   ['RotaryEmbedding 23, 3-D, interleaved', () => one('RotaryEmbedding', [F('x', [2, 3, 16]), F('cos', [2, 3, 4]), F('sin', [2, 3, 4])], [], { num_heads: 2, interleaved: 1 }, 23)],
   ['RotaryEmbedding 23, tables by position_ids', () => buildModel({ inputs: [F('x', [1, 2, 3, 8]), ['p', 'int64', [1, 3]]], outputs: ['y'], opset: 23,
@@ -57,4 +70,12 @@ CASES.forEach(([name, make], i) => {
   test(`${name} matches onnxruntime`, async () => {
     await matchBuilt(make(), `op24-${i}`, i + 1, 1e-5);
   });
+});
+
+test('Attention 24 with run-time nonpad_kv_seqlen (5 and 2 of 8 keys) matches onnxruntime', async () => {
+  const model = attention([...qkv([2, 2, 3, 8], [2, 2, 8, 8], [2, 2, 8, 8]), ['np', 'int64', [2]]], [], ['q', 'k', 'v', '', '', '', 'np'], ['y'], { is_causal: 1 }, 24);
+  const feeds = seededInputs(model, 7).map((t) => (t.name === 'np' ? makeTensor('np', 'int64', [2], [5, 2]) : t));
+  const m = await convertAndMatch(encodeModel(model), model, feeds);
+  assert.ok(m.worst <= 1e-5, `rel ${m.worst}`);
+  assert.ok(m.outputs[0].maxRef > 0.05);
 });

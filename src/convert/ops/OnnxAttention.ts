@@ -5,7 +5,8 @@
 // added, a bool mask as 0 / -1e30 through SELECT_V2; is_causal: bottom-right, key j seen by query i iff
 // j <= i + past), SOFTMAX, BATCH_MATMUL by v. A query row every key of a bool mask drops gives zeros (the spec's
 // errata, onnxruntime's kernel). past_key / past_value are CONCATENATED before the new keys (the present outputs);
-// qk_matmul_output in modes 0-3. A mask shorter than the keys and nonpad_kv_seqlen (24) are refused in one line.
+// qk_matmul_output in modes 0-3. nonpad_kv_seqlen (24; the cache TensorScatter writes): keys at or past each row's
+// count dropped, the causal frontier moved by count − S (run-time compares). A mask shorter than the keys is refused.
 import { attrFloat, attrInt } from '../attrs';
 import type { ConvertContext } from '../context';
 import { identity } from '../layout';
@@ -38,12 +39,12 @@ function maskFits(m: number[], full: number[]): boolean {
 
 const OnnxAttention: OpConverter = {
   op: 'Attention',
-  emits: ['RESHAPE', 'CONCATENATION', 'MUL', 'BATCH_MATMUL', 'TANH', 'ADD', 'SELECT_V2', 'SOFTMAX', 'CAST', 'REDUCE_MAX'],
-  incidental: ['SELECT_V2', 'CAST', 'REDUCE_MAX'] /* a bool mask's bias and its all-masked rows */,
+  emits: ['RESHAPE', 'CONCATENATION', 'MUL', 'BATCH_MATMUL', 'TANH', 'ADD', 'SELECT_V2', 'SOFTMAX', 'CAST', 'REDUCE_MAX', 'LESS', 'LESS_EQUAL', 'LOGICAL_AND'],
+  incidental: ['SELECT_V2', 'CAST', 'REDUCE_MAX', 'LESS', 'LESS_EQUAL', 'LOGICAL_AND'] /* a bool mask's / nonpad_kv_seqlen's bias and all-masked rows */,
   opset: [23, MAX_OPSET], inputs: [3, 7], dtypes: ['float32'], micro: false, layout: 'onnx',
   check(node, ctx) {
     const [q, k, v, mask, pastK, pastV, nonpad] = node.inputs;
-    if (nonpad) return refuse('unsupported', 'Attention with nonpad_kv_seqlen (an external KV cache written by TensorScatter) is not supported');
+    if (nonpad && (pastK || pastV)) return refuse('unsupported', 'Attention with both nonpad_kv_seqlen and past_key / past_value (the spec forbids it)');
     const all = [q, k, v, mask, pastK, pastV].filter((n) => n).map((n) => ctx.dims(n));
     if (all.some((d) => d.some((x) => x < 0))) return refuse('dynamic-shape', 'Attention on inputs of dynamic dims; fix the model inputs\' dims with --input-shape');
     const [qd, kd, vd] = all;
@@ -72,7 +73,7 @@ const OnnxAttention: OpConverter = {
     return undefined;
   },
   convert(node, ctx) {
-    const [q, k, v, mask, pastK, pastV] = node.inputs;
+    const [q, k, v, mask, pastK, pastV, nonpad] = node.inputs;
     const [y, presentK, presentV, qkOut] = node.outputs;
     const { B, S, L, P, T, nq, nkv, h, dv } = dimsOf(node, ctx);
     const three = ctx.rank(q) === 3;
@@ -103,22 +104,37 @@ const OnnxAttention: OpConverter = {
     const stages: number[] = [g > 1 ? e.reshape(raw, full) : raw];
     const softcap = attrFloat(node, 'softcap', 0);
     stages.push(softcap > 0 ? e.bin('MUL', e.un('TANH', e.bin('MUL', stages[0], e.scalar(1 / softcap))), e.scalar(softcap)) : stages[0]);
-    // The bias: the causal constant and the mask, added together first (the smaller), then to the scores.
+    // The bias: the causal constant and the mask, added together first (the smaller), then to the scores. Keys a
+    // bool mask or nonpad_kv_seqlen drops (with a causal frontier that nonpad_kv_seqlen moves: run-time) are `allowed`
+    // false: their bias is MASKED, and a row with none allowed gives zeros.
+    const nonpadLen = nonpad ? e.reshape(e.cast(ctx.inputOnnx(nonpad), 'INT32'), [B, 1, 1, 1]) : undefined;
+    const causalOn = attrInt(node, 'is_causal', 0) === 1;
     let causal: number | undefined;
     let causalCut: Float32Array | undefined;
-    if (attrInt(node, 'is_causal', 0) && S > 1) {
+    if (causalOn && S > 1 && nonpadLen === undefined) {
       causalCut = new Float32Array(S * T);
       for (let i = 0; i < S; i++) for (let j = P + i + 1; j < T; j++) causalCut[i * T + j] = MASKED;
       causal = ctx.constFloat32(causalCut, [S, T], `${node.name}/causal_bias`);
     }
-    const boolMask = mask && ctx.knownDtype(mask) === 'bool' ? ctx.inputOnnx(mask) : undefined;
-    const maskBias = !mask ? undefined : boolMask !== undefined ? e.select(boolMask, e.scalar(0), e.scalar(MASKED)) : ctx.inputOnnx(mask);
-    const bias = maskBias !== undefined && causal !== undefined ? e.bin('ADD', maskBias, causal) : maskBias ?? causal;
+    const allowedParts: number[] = [];
+    if (mask && ctx.knownDtype(mask) === 'bool') allowedParts.push(ctx.inputOnnx(mask));
+    if (nonpadLen !== undefined) {
+      const keys = ctx.constInt32(Array.from({ length: T }, (_, j) => j), `${node.name}/key_positions`, [1, 1, 1, T]);
+      allowedParts.push(e.bin('LESS', keys, nonpadLen));
+      if (causalOn) {
+        // query i sees key j iff j <= i + nonpad − S, i.e. j − i + S <= nonpad.
+        const reach = ctx.constInt32(Array.from({ length: S * T }, (_, k) => (k % T) - Math.floor(k / T) + S), `${node.name}/causal_reach`, [1, 1, S, T]);
+        allowedParts.push(e.bin('LESS_EQUAL', reach, nonpadLen));
+      }
+    }
+    const allowed = allowedParts.length ? allowedParts.reduce((a, b) => e.bin('LOGICAL_AND', a, b)) : undefined;
+    const floatMask = mask && ctx.knownDtype(mask) !== 'bool' ? ctx.inputOnnx(mask) : undefined;
+    const biases = [allowed !== undefined ? e.select(allowed, e.scalar(0), e.scalar(MASKED)) : undefined, floatMask, causal].filter((b): b is number => b !== undefined);
+    const bias = biases.length ? biases.reduce((a, b) => e.bin('ADD', a, b)) : undefined;
     stages.push(bias !== undefined ? e.bin('ADD', stages[1], bias) : stages[1]);
     let probs = e.op('SOFTMAX', [stages[2]], full, 'FLOAT32', { beta: 1 });
-    if (boolMask !== undefined) {
-      // A row whose keys the mask (with the causal frontier) drops all: zeros, not a uniform spread over masked keys.
-      let kept = e.cast(boolMask, 'FLOAT32');
+    if (allowed !== undefined) {
+      let kept = e.cast(allowed, 'FLOAT32');
       if (causalCut) kept = e.bin('MUL', kept, ctx.constFloat32(causalCut.map((x) => (x === 0 ? 1 : 0)), [S, T], `${node.name}/causal_keep`));
       probs = e.bin('MUL', probs, e.reduce('REDUCE_MAX', kept, [e.shape(kept).length - 1], true));
     }

@@ -192,6 +192,7 @@ import Sum from './Sum';
 import Swish from './Swish';
 import Tan from './Tan';
 import Tanh from './Tanh';
+import TensorScatter from './TensorScatter';
 import ThresholdedRelu from './ThresholdedRelu';
 import Tile from './Tile';
 import TopK from './TopK';
@@ -396,6 +397,7 @@ export const OPS: OpConverter[] = [
   Swish,
   Tan,
   Tanh,
+  TensorScatter,
   ThresholdedRelu,
   Tile,
   TopK,
