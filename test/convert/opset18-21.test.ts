@@ -1,6 +1,6 @@
 // The opset 18-21 forms newer exporters write (torch.onnx dynamo / onnxscript, onnxruntime's block-wise quantizer),
 // each converted and run on LiteRT against onnxruntime-node: Reduce* with axes as an input, Split's num_outputs, Pad's
-// axes and wrap mode (19), Resize's antialias and keep_aspect_ratio_policy, GroupNormalization 18 / 21, LayerNormalization's mean and
+// axes and wrap mode (19), Resize's antialias and keep_aspect_ratio_policy (18) and half_pixel_symmetric (19), GroupNormalization 18 / 21, LayerNormalization's mean and
 // inverse std outputs, Mish, CenterCropPad, Col2Im, AffineGrid, DFT's axis input, Gelu, block-wise DequantizeLinear (int8, int4) of constant weights; and
 // BitwiseXor / BitwiseNot; the refusals of what has no TFLite form, in one line.
 import { test } from 'node:test';
@@ -36,6 +36,12 @@ const CASES: [string, () => Model][] = [
     { mode: 'linear', keep_aspect_ratio_policy: 'not_larger', axes: [2, 3] }, 18, ['', '', 'sz'])],
   ['Resize 18, keep_aspect_ratio_policy not_smaller', () => one('Resize', ['x', 'float32', [1, 2, 4, 6]], [i64('sz', [8, 8])],
     { mode: 'nearest', keep_aspect_ratio_policy: 'not_smaller', axes: [2, 3] }, 18, ['', '', 'sz'])],
+  ['Resize 19, half_pixel_symmetric, linear, scales rounding the size down', () => one('Resize', ['x', 'float32', [1, 2, 5, 7]], [tensor('s', 'float32', [4], [1, 1, 1.7, 0.6])],
+    { mode: 'linear', coordinate_transformation_mode: 'half_pixel_symmetric' }, 19, ['', 's'])],
+  ['Resize 19, half_pixel_symmetric, nearest', () => one('Resize', ['x', 'float32', [1, 2, 5, 7]], [tensor('s', 'float32', [4], [1, 1, 1.7, 2.3])],
+    { mode: 'nearest', coordinate_transformation_mode: 'half_pixel_symmetric' }, 19, ['', 's'])],
+  ['Resize 19, half_pixel_symmetric, cubic', () => one('Resize', ['x', 'float32', [1, 2, 5, 7]], [tensor('s', 'float32', [4], [1, 1, 1.7, 0.6])],
+    { mode: 'cubic', coordinate_transformation_mode: 'half_pixel_symmetric' }, 19, ['', 's'])],
   ['GroupNormalization 18 (per group)', () => one('GroupNormalization', ['x', 'float32', [1, 4, 3, 3]], [f32('sc', [2], 5), f32('b', [2], 6)], { num_groups: 2 }, 18, ['sc', 'b'])],
   ['GroupNormalization 21 (per channel)', () => one('GroupNormalization', ['x', 'float32', [1, 4, 3, 3]], [f32('sc', [4], 5), f32('b', [4], 6)], { num_groups: 2 }, 21, ['sc', 'b'])],
   ['LayerNormalization, mean and inv std outputs', () => one('LayerNormalization', ['x', 'float32', [2, 3, 4]], [f32('sc', [4], 5), f32('b', [4], 6)], {}, 18, ['sc', 'b'], ['y', 'mean', 'istd'])],

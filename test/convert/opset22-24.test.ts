@@ -1,6 +1,6 @@
 // The opset 22-24 forms newer exporters write (torch 2.x's dynamo exporter at opset 23: nn.RMSNorm as
 // RMSNormalization, F.scaled_dot_product_attention as ONNX-domain Attention, RoPE as ONNX-domain RotaryEmbedding;
-// opset 24's Swish), each converted and run on LiteRT against onnxruntime-node 1.30; ops whose only change at
+// opset 24's Swish and TensorScatter; LpNormalization, LpPool, GlobalLpPool), each converted and run on LiteRT against onnxruntime-node 1.30; ops whose only change at
 // 22-24 is new element types convert at opset 24 as before.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -55,6 +55,15 @@ const CASES: [string, () => Model][] = [
     nodes: [node('TensorScatter', ['kc', 'k', 'wi'], ['kc2'], {}, 's1'), node('TensorScatter', ['vc', 'v', 'wi'], ['vc2'], {}, 's2'),
       node('Reshape', ['q', 'qs'], ['q4'], {}, 'r'), node('Transpose', ['q4'], ['qt'], { perm: [0, 2, 1, 3] }, 't'),
       node('Attention', ['qt', 'kc2', 'vc2', '', '', '', 'np'], ['y'], { is_causal: 1 }, 'n')] })],
+  ['LpNormalization 22, p 2, axis 1', () => one('LpNormalization', [F('x', [2, 3, 4])], [], { axis: 1, p: 2 }, 22)],
+  ['LpNormalization 22, p 1, last axis', () => one('LpNormalization', [F('x', [2, 3, 4])], [], { p: 1 }, 22)],
+  ['LpNormalization 22 over a conv\'s channels (channel-last)', () => buildModel({ inputs: [F('x', [1, 3, 5, 5])], outputs: ['y'], opset: 22, initializers: [f32('w', [4, 3, 3, 3], 1)],
+    nodes: [node('Conv', ['x', 'w'], ['c'], {}, 'conv'), node('LpNormalization', ['c'], ['y'], { axis: 1 }, 'n')] })],
+  ['LpPool 22, p 2', () => one('LpPool', [F('x', [1, 2, 6, 6])], [], { kernel_shape: [2, 2], strides: [2, 2], p: 2 }, 22)],
+  ['LpPool 22, p 3, pads, strides', () => one('LpPool', [F('x', [1, 2, 7, 6])], [], { kernel_shape: [3, 2], strides: [2, 1], pads: [1, 0, 1, 1], p: 3 }, 22)],
+  ['LpPool 22, 1-D, p 1', () => one('LpPool', [F('x', [1, 2, 9])], [], { kernel_shape: [3], strides: [2], p: 1 }, 22)],
+  ['GlobalLpPool 2, p 2', () => one('GlobalLpPool', [F('x', [1, 2, 6, 6])], [], { p: 2 }, 2)],
+  ['GlobalLpPool 2, p 3', () => one('GlobalLpPool', [F('x', [1, 2, 6, 6])], [], { p: 3 }, 2)],
   ['RotaryEmbedding 23, 4-D, rows given', () => one('RotaryEmbedding', [F('x', [1, 2, 4, 8]), F('cos', [1, 4, 4]), F('sin', [1, 4, 4])], [], {}, 23)],
   ['RotaryEmbedding 23, 3-D, interleaved', () => one('RotaryEmbedding', [F('x', [2, 3, 16]), F('cos', [2, 3, 4]), F('sin', [2, 3, 4])], [], { num_heads: 2, interleaved: 1 }, 23)],
   ['RotaryEmbedding 23, tables by position_ids', () => buildModel({ inputs: [F('x', [1, 2, 3, 8]), ['p', 'int64', [1, 3]]], outputs: ['y'], opset: 23,

@@ -67,6 +67,7 @@ import GatherND from './GatherND';
 import Gelu from './Gelu';
 import Gemm from './Gemm';
 import GlobalAveragePool from './GlobalAveragePool';
+import GlobalLpPool from './GlobalLpPool';
 import GlobalMaxPool from './GlobalMaxPool';
 import Greater from './Greater';
 import GreaterOrEqual from './GreaterOrEqual';
@@ -93,6 +94,8 @@ import LessOrEqual from './LessOrEqual';
 import Log from './Log';
 import LogSoftmax from './LogSoftmax';
 import Loop from './Loop';
+import LpNormalization from './LpNormalization';
+import LpPool from './LpPool';
 import MatMul from './MatMul';
 import MatMulInteger from './MatMulInteger';
 import MatMulIntegerToFloat from './MatMulIntegerToFloat';
@@ -272,6 +275,7 @@ export const OPS: OpConverter[] = [
   Gelu,
   Gemm,
   GlobalAveragePool,
+  GlobalLpPool,
   GlobalMaxPool,
   Greater,
   GreaterOrEqual,
@@ -298,6 +302,8 @@ export const OPS: OpConverter[] = [
   Log,
   LogSoftmax,
   Loop,
+  LpNormalization,
+  LpPool,
   MatMul,
   MatMulInteger,
   MatMulIntegerToFloat,
