@@ -25,6 +25,8 @@ const CASES: [string, () => Model][] = [
   ['Conv at opset 24', () => buildModel({ inputs: [F('x', [1, 3, 5, 5])], outputs: ['y'], opset: 24, initializers: [f32('w', [4, 3, 3, 3], 1)], nodes: [node('Conv', ['x', 'w'], ['y'], {}, 'n')] })],
   ['TopK 24', () => one('TopK', [F('x', [2, 8])], [i64('k', [3])], {}, 24, ['k'], ['y', 'i'])],
   ['Pad 24', () => one('Pad', [F('x', [1, 2, 3])], [i64('p', [0, 0, 1, 0, 0, 2])], {}, 24, ['p'])],
+  ['a bfloat16 initializer cast to float32', () => buildModel({ inputs: [F('x', [2, 3])], outputs: ['y'], opset: 22,
+    initializers: [tensor('w', 'bfloat16', [3], [0x3f00, 0x3fc0, 0xc000]) /* 0.5, 1.5, -2 as bits */], nodes: [node('Cast', ['w'], ['wf'], { to: 1 }, 'c'), node('Mul', ['x', 'wf'], ['y'], {}, 'm')] })],
   ['RMSNormalization 23, last axis', () => one('RMSNormalization', [F('x', [2, 3, 8])], [f32('sc', [8], 2)], {}, 23, ['sc'])],
   ['RMSNormalization 23, axis -2, scale [3, 8]', () => one('RMSNormalization', [F('x', [2, 3, 8])], [f32('sc', [3, 8], 3)], { axis: -2, epsilon: 1e-6 }, 23, ['sc'])],
   ['Swish 24, alpha 1.5', () => one('Swish', [F('x', [2, 8])], [], { alpha: 1.5 }, 24)],
