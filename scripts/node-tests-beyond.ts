@@ -30,6 +30,7 @@ worst max|diff| / max|ref| over the cases.
 | BitwiseXor / BitwiseNot | 18 | pass, exact |
 | BitwiseAnd / Or, ImageDecoder, RegexFullMatch, StringSplit, Cast to float8 / bfloat16 / int4, block-wise QuantizeLinear of an activation | 18–21 | refused in one line |
 | Det | 22 | refused: needs Flex (MatrixDeterminant) |
-| DeformConv, MelWeightMatrix, Optional / OptionalGetElement, RandomUniform(Like), Bernoulli | 19–22 | refused in one line (no converter; random ops need Flex) |
+| MelWeightMatrix of constant inputs (folded by its reference formula) | 17 | pass, exact |
+| DeformConv, MelWeightMatrix of computed inputs, Optional / OptionalGetElement, RandomUniform(Like), Bernoulli | 19–22 | refused in one line (no converter; random ops need Flex) |
 | GridSample rank-5 (3-D) and cubic | 20 | refused in one line |
 `;

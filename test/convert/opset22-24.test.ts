@@ -21,12 +21,20 @@ const qkv = (q: number[], k: number[], v: number[]): In[] => [F('q', q), F('k', 
 const attention = (ins: In[], consts: Tensor[], args: string[], outs: string[], attrs: Record<string, number>, opset = 23): Model =>
   buildModel({ inputs: ins, outputs: outs.filter((o) => o), opset, initializers: consts, nodes: [node('Attention', args, outs, attrs, 'n')] });
 
+/** x [1, dft / 2 + 1] times the mel filterbank MelWeightMatrix makes from constant inputs. */
+const melModel = (mel: number, dft: number, sr: number, lo: number, hi: number): Model => buildModel({
+  inputs: [F('x', [1, dft / 2 + 1])], outputs: ['y'], opset: 17,
+  initializers: [tensor('nm', 'int64', [], [mel]), tensor('dl', 'int64', [], [dft]), tensor('sr', 'int64', [], [sr]), tensor('lo', 'float32', [], [lo]), tensor('hi', 'float32', [], [hi])],
+  nodes: [node('MelWeightMatrix', ['nm', 'dl', 'sr', 'lo', 'hi'], ['m'], {}, 'mel'), node('MatMul', ['x', 'm'], ['y'], {}, 'mm')] });
+
 const CASES: [string, () => Model][] = [
   ['Conv at opset 24', () => buildModel({ inputs: [F('x', [1, 3, 5, 5])], outputs: ['y'], opset: 24, initializers: [f32('w', [4, 3, 3, 3], 1)], nodes: [node('Conv', ['x', 'w'], ['y'], {}, 'n')] })],
   ['TopK 24', () => one('TopK', [F('x', [2, 8])], [i64('k', [3])], {}, 24, ['k'], ['y', 'i'])],
   ['Pad 24', () => one('Pad', [F('x', [1, 2, 3])], [i64('p', [0, 0, 1, 0, 0, 2])], {}, 24, ['p'])],
   ['a bfloat16 initializer cast to float32', () => buildModel({ inputs: [F('x', [2, 3])], outputs: ['y'], opset: 22,
     initializers: [tensor('w', 'bfloat16', [3], [0x3f00, 0x3fc0, 0xc000]) /* 0.5, 1.5, -2 as bits */], nodes: [node('Cast', ['w'], ['wf'], { to: 1 }, 'c'), node('Mul', ['x', 'wf'], ['y'], {}, 'm')] })],
+  ['MelWeightMatrix 17 of constants (folds), 4 bins of a 16-point DFT', () => melModel(4, 16, 8000, 0, 4000)],
+  ['MelWeightMatrix 17 of constants (folds), 8 bins of a 64-point DFT, 20-7600 Hz', () => melModel(8, 64, 16000, 20, 7600)],
   ['RMSNormalization 23, last axis', () => one('RMSNormalization', [F('x', [2, 3, 8])], [f32('sc', [8], 2)], {}, 23, ['sc'])],
   ['RMSNormalization 23, axis -2, scale [3, 8]', () => one('RMSNormalization', [F('x', [2, 3, 8])], [f32('sc', [3, 8], 3)], { axis: -2, epsilon: 1e-6 }, 23, ['sc'])],
   ['Swish 24, alpha 1.5', () => one('Swish', [F('x', [2, 8])], [], { alpha: 1.5 }, 24)],
