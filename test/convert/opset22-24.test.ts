@@ -9,6 +9,8 @@ import { makeTensor } from '../../src/ir/tensor';
 import type { DType, Model, Tensor } from '../../src/ir/types';
 import { convertAndMatch, matchBuilt, seededInputs, waveValues } from '../helpers/match';
 import { encodeModel } from '../../src/onnx/writer';
+import { convertModel } from '../../src/convert/convert';
+import { ConvertError } from '../../src/convert/types';
 
 const i64 = (n: string, v: number[]) => tensor(n, 'int64', [v.length], v);
 const f32 = (n: string, dims: number[], seed: number) => makeTensor(n, 'float32', dims, waveValues(dims.reduce((a, b) => a * b, 1), seed));
@@ -98,3 +100,17 @@ test('Attention 24 with run-time nonpad_kv_seqlen (5 and 2 of 8 keys) matches on
   assert.ok(m.worst <= 1e-5, `rel ${m.worst}`);
   assert.ok(m.outputs[0].maxRef > 0.05);
 });
+
+const REFUSED: [string, () => Model, RegExp, string][] = [
+  ['Attention with a mask shorter than the keys', () => one('Attention', [...qkv([1, 2, 4, 8], [1, 2, 6, 8], [1, 2, 6, 8]), F('m', [4, 5])], [], {}, 23),
+    /attn_mask of dims \[4, 5\] is not broadcastable/, 'unsupported'],
+  ['Attention with an int32 mask', () => one('Attention', [...qkv([1, 2, 4, 8], [1, 2, 6, 8], [1, 2, 6, 8]), ['m', 'int32', [4, 6]]], [], {}, 23), /attn_mask of int32/, 'dtype'],
+  ['TensorScatter along the batch axis', () => one('TensorScatter', [F('c', [4, 3]), F('u', [2, 3])], [], { axis: 0 }, 24), /TensorScatter of update \[2, 3\]/, 'unsupported'],
+  ['a node past its converter\'s opset (Attention at 25)', () => one('Attention', qkv([1, 2, 4, 8], [1, 2, 6, 8], [1, 2, 6, 8]), [], {}, 25), /Attention at opset 25 is not supported \(supported opsets: .*23–24/, 'opset'],
+];
+
+for (const [name, make, why, code] of REFUSED) {
+  test(`${name} is refused in one line (code ${code})`, () => {
+    assert.throws(() => convertModel(make()), (e: Error) => e instanceof ConvertError && why.test(e.message) && !e.message.includes('\n') && e.code === code);
+  });
+}

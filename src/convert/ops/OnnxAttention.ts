@@ -68,6 +68,8 @@ const OnnxAttention: OpConverter = {
     if (mask && !maskFits(ctx.dims(mask), [d.B, d.nq, d.S, d.T])) {
       return refuse('unsupported', `Attention attn_mask of dims [${ctx.dims(mask).join(', ')}] is not broadcastable to [${d.B}, ${d.nq}, ${d.S}, ${d.T}] (a mask shorter than the keys is not supported)`);
     }
+    const md = mask ? ctx.knownDtype(mask) : undefined;
+    if (md && md !== 'bool' && md !== 'float32') return refuse('dtype', `Attention attn_mask of ${md} (a bool or float32 mask)`);
     const mode = attrInt(node, 'qk_matmul_output_mode', 0);
     if (mode < 0 || mode > 3) return refuse('attribute', `Attention with qk_matmul_output_mode=${mode} (0-3)`);
     return undefined;
