@@ -24,6 +24,7 @@ import type { TflModel, TflType } from '../src/tflite/model';
 import { parseTflite } from '../src/tflite/reader';
 import { serializeTflite } from '../src/tflite/writer';
 import { analyzeCompatibility } from '../src/convert/compat';
+import { BEYOND_TESTDATA } from './node-tests-beyond';
 
 export const NODE_TEST_DIR = '/usr/share/libonnx-testdata/data/node';
 
@@ -334,7 +335,7 @@ export function formatReport(results: NodeTestResult[], given?: NodeTestResult[]
       `inputs; with them made constants (their test values), **${gp} of ${given.length} pass** (${before} as given above).`);
     lines.push(...failureSections(given, '###'));
   }
-  return lines.join('\n') + '\n';
+  return lines.join('\n') + '\n' + BEYOND_TESTDATA;
 }
 
 async function main(): Promise<void> {

@@ -28,7 +28,7 @@ export type LayoutKind =
   | 'onnx';
 
 /** The newest ONNX opset the converters are written against: `opset: [from, MAX_OPSET]` means "from `from` on". */
-export const MAX_OPSET = 23;
+export const MAX_OPSET = 24;
 
 /** Why a node is refused, as a code callers switch on (compat.ts, the Problems panel) and a line a person reads. */
 export type RefusalCode =

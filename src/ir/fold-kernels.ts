@@ -217,3 +217,21 @@ export function matmul(a: V, b: V, maxWork: number): V | undefined {
   const dims = [...batch.dims, ...(a.dims.length === 1 ? [] : [m]), ...(b.dims.length === 1 ? [] : [n])];
   return { dtype: a.dtype, dims, v };
 }
+
+/** ONNX MelWeightMatrix (opset 17) as its reference implementation computes it: [dft_length / 2 + 1, num_mel_bins]
+ *  triangles between mel-spaced bins (the mel step over num_mel_bins + 2 points, bins floored). */
+export function melWeightMatrix(numMel: number, dftLength: number, sampleRate: number, lowHz: number, highHz: number, dtype: DType): V {
+  const rows = Math.floor(dftLength / 2) + 1;
+  const toMel = (hz: number) => 2595 * Math.log10(1 + hz / 700);
+  const [lo, hi] = [toMel(lowHz), toMel(highHz)];
+  const step = (hi - lo) / (numMel + 2);
+  const bins = Array.from({ length: numMel + 2 }, (_, i) => Math.floor(((dftLength + 1) * 700 * (10 ** ((i * step + lo) / 2595) - 1)) / sampleRate));
+  const v = new Array<number>(rows * numMel).fill(0);
+  for (let i = 0; i < numMel; i++) {
+    const [left, centre, right] = [bins[i], bins[i + 1], bins[i + 2]];
+    if (centre === left) v[centre * numMel + i] = 1;
+    else for (let j = left; j <= centre; j++) v[j * numMel + i] = (j - left) / (centre - left);
+    if (right > centre) for (let j = centre; j < right; j++) v[j * numMel + i] = (right - j) / (right - centre);
+  }
+  return { dtype, dims: [rows, numMel], v };
+}

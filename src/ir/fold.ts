@@ -1,7 +1,7 @@
 // A small constant evaluator: computes a node's outputs when its inputs are known (Shape and Size only need
 // the input's static shape). Shape inference uses it for shape-determining inputs; the converter for folding.
 // Values are computed in float64 JavaScript numbers (int64 beyond 2^53 is approximate, clamped on output).
-import { INT_TYPES, V, broadcast, castValues, gather, matmul, norm, reshapeDims, scatterND, slice, stridesOf, tensorFromNumbers, toV, transpose } from './fold-kernels';
+import { INT_TYPES, V, broadcast, castValues, gather, matmul, melWeightMatrix, norm, reshapeDims, scatterND, slice, stridesOf, tensorFromNumbers, toV, transpose } from './fold-kernels';
 import { ONNX_DTYPES } from './tensor';
 import { AttrValue, DType, Node, Shape, Tensor, elementCount, isStaticShape } from './types';
 
@@ -90,6 +90,7 @@ const FOLDS: Record<string, Fold> = {
     return [{ dtype: 'int64', dims: [v.length], v }];
   },
   Size: (_n, _ins, _o, [s]) => (isStaticShape(s) ? [{ dtype: 'int64', dims: [], v: [elementCount(s)] }] : undefined),
+  MelWeightMatrix: (n, ins) => (ins.length === 5 && ins.every((x) => x) ? [melWeightMatrix(...(ins.map((x) => x!.v[0]) as [number, number, number, number, number]), ONNX_DTYPES[aInt(n, 'output_datatype', 1)] ?? 'float32')] : undefined),
   Gather: (n, [d, i]) => (d && i ? [gather(d, i, aInt(n, 'axis', 0))] : undefined),
   Concat: (n, ins) => {
     if (ins.some((v) => !v) || ins.length === 0) return undefined;

@@ -1,7 +1,7 @@
 // The opset 18-21 forms newer exporters write (torch.onnx dynamo / onnxscript, onnxruntime's block-wise quantizer),
 // each converted and run on LiteRT against onnxruntime-node: Reduce* with axes as an input, Split's num_outputs, Pad's
-// axes and wrap mode (19), Resize's antialias and keep_aspect_ratio_policy, GroupNormalization 18 / 21, LayerNormalization's mean and
-// inverse std outputs, Mish, CenterCropPad, Col2Im, AffineGrid, DFT's axis input, Gelu, block-wise DequantizeLinear (int8, int4) of constant weights; and
+// axes and wrap mode (19), Resize's antialias and keep_aspect_ratio_policy (18) and half_pixel_symmetric (19), GroupNormalization 18 / 21, LayerNormalization's mean and
+// inverse std outputs, ScatterND / ScatterElements reduction max / min / mul (18), Mish, CenterCropPad, Col2Im, AffineGrid, DFT's axis input, Gelu, block-wise DequantizeLinear (int8, int4) of constant weights; and
 // BitwiseXor / BitwiseNot; the refusals of what has no TFLite form, in one line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,6 +36,16 @@ const CASES: [string, () => Model][] = [
     { mode: 'linear', keep_aspect_ratio_policy: 'not_larger', axes: [2, 3] }, 18, ['', '', 'sz'])],
   ['Resize 18, keep_aspect_ratio_policy not_smaller', () => one('Resize', ['x', 'float32', [1, 2, 4, 6]], [i64('sz', [8, 8])],
     { mode: 'nearest', keep_aspect_ratio_policy: 'not_smaller', axes: [2, 3] }, 18, ['', '', 'sz'])],
+  ['Resize 19, half_pixel_symmetric, linear, scales rounding the size down', () => one('Resize', ['x', 'float32', [1, 2, 5, 7]], [tensor('s', 'float32', [4], [1, 1, 1.7, 0.6])],
+    { mode: 'linear', coordinate_transformation_mode: 'half_pixel_symmetric' }, 19, ['', 's'])],
+  ['Resize 19, half_pixel_symmetric, nearest', () => one('Resize', ['x', 'float32', [1, 2, 5, 7]], [tensor('s', 'float32', [4], [1, 1, 1.7, 2.3])],
+    { mode: 'nearest', coordinate_transformation_mode: 'half_pixel_symmetric' }, 19, ['', 's'])],
+  ['Resize 19, half_pixel_symmetric, cubic', () => one('Resize', ['x', 'float32', [1, 2, 5, 7]], [tensor('s', 'float32', [4], [1, 1, 1.7, 0.6])],
+    { mode: 'cubic', coordinate_transformation_mode: 'half_pixel_symmetric' }, 19, ['', 's'])],
+  ['ScatterND 18, reduction max', () => one('ScatterND', ['x', 'float32', [4, 3]], [tensor('ix', 'int64', [2, 1], [1, 3]), f32('u', [2, 3], 6)], { reduction: 'max' }, 18, ['ix', 'u'])],
+  ['ScatterND 18, reduction min, slices, a negative index', () => one('ScatterND', ['x', 'float32', [4, 3, 2]], [tensor('ix', 'int64', [2, 1], [-1, 0]), f32('u', [2, 3, 2], 6)], { reduction: 'min' }, 18, ['ix', 'u'])],
+  ['ScatterElements 18, reduction min', () => one('ScatterElements', ['x', 'float32', [4, 3]], [tensor('ix', 'int64', [1, 3], [1, 3, 0]), f32('u', [1, 3], 6)], { reduction: 'min', axis: 0 }, 18, ['ix', 'u'])],
+  ['ScatterElements 18, reduction mul, axis 1', () => one('ScatterElements', ['x', 'float32', [3, 4]], [tensor('ix', 'int64', [3, 2], [0, 3, 1, 2, -1, 0]), f32('u', [3, 2], 6)], { reduction: 'mul', axis: 1 }, 18, ['ix', 'u'])],
   ['GroupNormalization 18 (per group)', () => one('GroupNormalization', ['x', 'float32', [1, 4, 3, 3]], [f32('sc', [2], 5), f32('b', [2], 6)], { num_groups: 2 }, 18, ['sc', 'b'])],
   ['GroupNormalization 21 (per channel)', () => one('GroupNormalization', ['x', 'float32', [1, 4, 3, 3]], [f32('sc', [4], 5), f32('b', [4], 6)], { num_groups: 2 }, 21, ['sc', 'b'])],
   ['LayerNormalization, mean and inv std outputs', () => one('LayerNormalization', ['x', 'float32', [2, 3, 4]], [f32('sc', [4], 5), f32('b', [4], 6)], {}, 18, ['sc', 'b'], ['y', 'mean', 'istd'])],
@@ -95,6 +105,8 @@ const REFUSED: [string, () => Model, RegExp][] = [
     /StringSplit/],
   ['Pad wrap by more than the axis', () => one('Pad', ['x', 'float32', [1, 3, 2, 3]], [i64('p', [3, 1, 0, 0]), i64('ax', [2, 3])], { mode: 'wrap' }, 19, ['p', '', 'ax']),
     /wrap by more than an axis/],
+  ['ScatterElements max at a repeated index', () => one('ScatterElements', ['x', 'float32', [4, 3]], [tensor('ix', 'int64', [2, 3], [1, 3, 0, 1, 2, 2]), f32('u', [2, 3], 6)],
+    { reduction: 'max', axis: 0 }, 18, ['ix', 'u']), /reduction=max is supported for constant indices that never repeat/],
   ['Cast to float8', () => buildModel({ inputs: [['x', 'float32', [6]]], outputs: ['y'], opset: 21,
     nodes: [node('Cast', ['x'], ['b'], { to: 17 }, 'c1'), node('Cast', ['b'], ['y'], { to: 1 }, 'c2')] }), /Cast to float8e4m3fn is not supported/],
   ['block-wise QuantizeLinear of an activation', () => buildModel({ inputs: [['x', 'float32', [4, 4]]], outputs: ['y'], opset: 21,

@@ -10,7 +10,7 @@ import { attrInt } from '../attrs';
 import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
 import { Emitter } from './_emit';
-import { attend, attentionBiasRefusal, maskFormRefusal } from './_attention';
+import { attend, attentionBiasRefusal, maskFormRefusal, pastConcat } from './_attention';
 
 const MultiHeadAttention: OpConverter = {
   op: 'MultiHeadAttention', domain: 'com.microsoft',
@@ -76,11 +76,7 @@ const MultiHeadAttention: OpConverter = {
     let vh = split(v, 2 * D, L, dv, 'v');
     const P = pastK ? ctx.shape(pastK)[2] : 0;
     const T = P + L;
-    const cat = (past: string, cur: number, out: string | undefined, d: number, tag: string) => {
-      const t = out ? ctx.output(out, [0, 1, 2, 3]) : ctx.temp([B, heads, T, d], 'FLOAT32', `${y}__${tag}_all`);
-      ctx.emit('CONCATENATION', [ctx.inputOnnx(past), cur], [t], { axis: 2, fusedActivationFunction: 'NONE' });
-      return t;
-    };
+    const cat = (past: string, cur: number, out: string | undefined, d: number, tag: string) => pastConcat(ctx, past, cur, out, [B, heads, T, d], `${y}__${tag}_all`);
     if (pastK) {
       kh = cat(pastK, kh, presentK, h, 'k');
       vh = cat(pastV, vh, presentV, dv, 'v');

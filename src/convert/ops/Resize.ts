@@ -127,7 +127,7 @@ const Resize: OpConverter = {
     const mode = attrString(node, 'mode', 'nearest');
     if (!['nearest', 'linear', 'cubic'].includes(mode)) return refuse('attribute', `Resize with mode=${mode} is not supported`);
     const ct = coordMode(node, ctx);
-    if (!['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_half_pixel_for_nn', 'tf_crop_and_resize'].includes(ct)) {
+    if (!['half_pixel', 'half_pixel_symmetric', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_half_pixel_for_nn', 'tf_crop_and_resize'].includes(ct)) {
       return refuse('attribute', `Resize with coordinate_transformation_mode=${ct} is not supported`);
     }
     if (ct === 'tf_crop_and_resize' && !spatialRoi(node, ctx)) return refuse('computed-input', 'Resize with tf_crop_and_resize needs a constant roi');

@@ -1,4 +1,4 @@
-// ONNX ScatterElements (reduction none or add) → TFLite SCATTER_ND with every element's full coordinates (the axis
+// ONNX ScatterElements (reduction none, add; max / min / mul at constant unique indices) → TFLite SCATTER_ND with every element's full coordinates (the axis
 // coordinate from the indices), see _indices.ts and _scatter.ts; data and indices may be sized at run time.
 import type { Node } from '../../ir/types';
 import { toFloat32 } from '../../ir/tensor';
@@ -14,7 +14,7 @@ import { emitRowScatter, rowSource } from './_scatter_rows';
 const ScatterElements: OpConverter = {
   op: 'ScatterElements',
   emits: ['SCATTER_ND', 'CONCATENATION', 'RESHAPE', 'FLOOR_MOD', 'GREATER', 'SELECT_V2', 'ADD', 'SHAPE', 'GATHER', 'EXPAND_DIMS', 'MUL',
-    'RANGE', 'FILL', 'CAST', 'STRIDED_SLICE', 'MAXIMUM', 'BROADCAST_TO', 'SUM', 'UNSORTED_SEGMENT_MAX', 'EQUAL'],
+    'RANGE', 'FILL', 'CAST', 'STRIDED_SLICE', 'MAXIMUM', 'BROADCAST_TO', 'MINIMUM', 'SUM', 'UNSORTED_SEGMENT_MAX', 'EQUAL'],
   incidental: ['SHAPE', 'GATHER', 'EXPAND_DIMS', 'MUL', 'RANGE', 'FILL', 'CAST', 'STRIDED_SLICE', 'MAXIMUM', 'BROADCAST_TO', 'SUM',
     'UNSORTED_SEGMENT_MAX', 'EQUAL'] /* sizes known only at run time; a big scatter's coordinates; last writers of computed indices */,
   opset: [11, MAX_OPSET], inputs: [3, 3],

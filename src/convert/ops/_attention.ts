@@ -98,3 +98,11 @@ export function attentionBiasRefusal(d: number[], B: number, heads: number, S: n
   if (d.length === 4 && (d[0] === 1 || d[0] === B) && (d[1] === 1 || d[1] === heads) && d[2] === S && d[3] === T) return undefined;
   return `attention_bias of dims [${d.join(', ')}] is not [${B} or 1, ${heads} or 1, ${S}, ${T}]`;
 }
+
+/** The present keys / values [B, N, P + L, d]: the past (ONNX order) CONCATENATED before the new ones (`cur`, in heads),
+ *  written to the output `out` when the node has one. */
+export function pastConcat(ctx: ConvertContext, past: string, cur: number, out: string | undefined, shape: number[], name: string): number {
+  const t = out ? ctx.output(out, identity(4)) : ctx.temp(shape, 'FLOAT32', name);
+  ctx.emit('CONCATENATION', [ctx.inputOnnx(past), cur], [t], { axis: 2, fusedActivationFunction: 'NONE' });
+  return t;
+}

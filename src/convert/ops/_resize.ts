@@ -32,6 +32,11 @@ export function onnxCoord(x: number, d: ResizeDim, ct: string): number {
     case 'align_corners': return inSize * scale === 1 ? 0 : (x * (inSize - 1)) / (inSize * scale - 1);
     case 'asymmetric': return x / scale;
     case 'tf_half_pixel_for_nn': return (x + 0.5) / scale;
+    // Opset 19: half_pixel about the centre of the input when the output length was rounded down (in · scale not whole).
+    case 'half_pixel_symmetric': {
+      const adjustment = outSize / (inSize * scale);
+      return (inSize / 2) * (1 - adjustment) + (x + 0.5) / scale - 0.5;
+    }
     case 'tf_crop_and_resize': {
       const [a, b] = d.roi ?? [0, 1];
       return outSize > 1 ? a * (inSize - 1) + (x * (b - a) * (inSize - 1)) / (outSize - 1) : 0.5 * (a + b) * (inSize - 1);

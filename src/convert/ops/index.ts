@@ -67,6 +67,7 @@ import GatherND from './GatherND';
 import Gelu from './Gelu';
 import Gemm from './Gemm';
 import GlobalAveragePool from './GlobalAveragePool';
+import GlobalLpPool from './GlobalLpPool';
 import GlobalMaxPool from './GlobalMaxPool';
 import Greater from './Greater';
 import GreaterOrEqual from './GreaterOrEqual';
@@ -93,6 +94,8 @@ import LessOrEqual from './LessOrEqual';
 import Log from './Log';
 import LogSoftmax from './LogSoftmax';
 import Loop from './Loop';
+import LpNormalization from './LpNormalization';
+import LpPool from './LpPool';
 import MatMul from './MatMul';
 import MatMulInteger from './MatMulInteger';
 import MatMulIntegerToFloat from './MatMulIntegerToFloat';
@@ -118,6 +121,8 @@ import NonMaxSuppression from './NonMaxSuppression';
 import NonZero from './NonZero';
 import Not from './Not';
 import OneHot from './OneHot';
+import OnnxAttention from './OnnxAttention';
+import OnnxRotaryEmbedding from './OnnxRotaryEmbedding';
 import Or from './Or';
 import PRelu from './PRelu';
 import Pad from './Pad';
@@ -138,6 +143,7 @@ import QLinearSoftmax from './QLinearSoftmax';
 import QLinearWhere from './QLinearWhere';
 import QuantizeLinear from './QuantizeLinear';
 import QuickGelu from './QuickGelu';
+import RMSNormalization from './RMSNormalization';
 import RNN from './RNN';
 import RandomNormal from './RandomNormal';
 import RandomNormalLike from './RandomNormalLike';
@@ -186,8 +192,10 @@ import Sqrt from './Sqrt';
 import Squeeze from './Squeeze';
 import Sub from './Sub';
 import Sum from './Sum';
+import Swish from './Swish';
 import Tan from './Tan';
 import Tanh from './Tanh';
+import TensorScatter from './TensorScatter';
 import ThresholdedRelu from './ThresholdedRelu';
 import Tile from './Tile';
 import TopK from './TopK';
@@ -267,6 +275,7 @@ export const OPS: OpConverter[] = [
   Gelu,
   Gemm,
   GlobalAveragePool,
+  GlobalLpPool,
   GlobalMaxPool,
   Greater,
   GreaterOrEqual,
@@ -293,6 +302,8 @@ export const OPS: OpConverter[] = [
   Log,
   LogSoftmax,
   Loop,
+  LpNormalization,
+  LpPool,
   MatMul,
   MatMulInteger,
   MatMulIntegerToFloat,
@@ -318,6 +329,8 @@ export const OPS: OpConverter[] = [
   NonZero,
   Not,
   OneHot,
+  OnnxAttention,
+  OnnxRotaryEmbedding,
   Or,
   PRelu,
   Pad,
@@ -338,6 +351,7 @@ export const OPS: OpConverter[] = [
   QLinearWhere,
   QuantizeLinear,
   QuickGelu,
+  RMSNormalization,
   RNN,
   RandomNormal,
   RandomNormalLike,
@@ -386,8 +400,10 @@ export const OPS: OpConverter[] = [
   Squeeze,
   Sub,
   Sum,
+  Swish,
   Tan,
   Tanh,
+  TensorScatter,
   ThresholdedRelu,
   Tile,
   TopK,

@@ -10,7 +10,7 @@ const UNARY = [
   'Relu', 'Round', 'Selu', 'Shrink', 'Sigmoid', 'Sign', 'Sin', 'Sinh', 'Softmax', 'Softplus', 'Softsign', 'Sqrt',
   'Tan', 'Tanh', 'ThresholdedRelu', 'Not', 'Clip', 'LRN', 'MeanVarianceNormalization', 'InstanceNormalization',
   'CumSum', 'Trilu', 'ReverseSequence', 'Mish', 'Gelu', 'Scatter', 'ScatterElements', 'ScatterND', 'Erf',
-  'BitwiseNot', 'LpNormalization', 'Swish', 'GroupNormalization', 'RMSNormalization', 'ImageScaler',
+  'BitwiseNot', 'LpNormalization', 'Swish', 'GroupNormalization', 'RMSNormalization', 'ImageScaler', 'RotaryEmbedding', 'TensorScatter',
 ];
 register(UNARY, (c) => [like(c)]);
 register(['IsInf', 'IsNaN', 'RegexFullMatch'], (c) => [like(c, 0, 'bool')]);

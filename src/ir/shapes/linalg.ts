@@ -54,6 +54,27 @@ register('Attention', (c) => {
   return out;
 }, 'com.microsoft');
 
+// ONNX Attention (23): Y [B, Nq, S, dv] (or [B, S, Nq·dv] for 3-D inputs), present_key / present_value [B, Nkv,
+// P + L, h / dv], qk_matmul_output [B, Nq, S, P + L].
+register('Attention', (c) => {
+  const [q, k, v] = [c.shape(0), c.shape(1), c.shape(2)];
+  const dt = c.dtype(0);
+  if (!q || !k || !v || q.length !== k.length || q.length !== v.length || (q.length !== 3 && q.length !== 4)) return [{ dtype: dt }, { dtype: dt }, { dtype: dt }, { dtype: dt }];
+  const past = c.has(4) ? c.shape(4) : undefined;
+  const four = q.length === 4;
+  const nq = four ? q[1] : attrInt(c, 'q_num_heads', 1);
+  const nkv = four ? k[1] : attrInt(c, 'kv_num_heads', 1);
+  const L = four ? k[2] : k[1];
+  const T = past && past.length === 4 ? dimAdd(past[2], L, c.namer) : L;
+  const per = (d: Dim, n: Dim): Dim | undefined => (typeof d === 'number' && typeof n === 'number' ? d / n : undefined);
+  const [h, dv] = four ? [k[3], v[3]] : [per(k[2], nkv), per(v[2], nkv)];
+  const S = four ? q[2] : q[1];
+  return [{ dtype: dt, shape: four ? [q[0], q[1], q[2], v[3]] : typeof dv === 'number' && typeof nq === 'number' ? [q[0], q[1], nq * dv] : undefined },
+    { dtype: dt, shape: h !== undefined ? [q[0], nkv, T, h] : undefined },
+    { dtype: dt, shape: dv !== undefined ? [q[0], nkv, T, dv] : undefined },
+    { dtype: dt, shape: [q[0], nq, S, T] }];
+});
+
 // com.microsoft MultiHeadAttention: query [B, S, D], key [B, L, D], value [B, L, Dv] → [B, S, Dv]; present_key /
 // present_value [B, N, P + L, h] with past_key / past_value [B, N, P, h].
 register('MultiHeadAttention', (c) => {
