@@ -92,10 +92,31 @@ function rename(tmp: string, file: string): void {
   }
 }
 
+const HELD: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** Runs the synchronous `fn` (stage and rename) with Ctrl-C held: without a listener the kernel ends the process in
+ *  the middle of a write and the temporary stays behind. A signal that came meanwhile is raised again once `fn` is
+ *  done, when no one else listens for it (those listeners have heard it already). */
+function withSignalsHeld(fn: () => void): void {
+  const got: NodeJS.Signals[] = [];
+  const hold = (s: NodeJS.Signals) => { got.push(s); };
+  for (const s of HELD) process.on(s, hold);
+  try {
+    fn();
+  } finally {
+    // A timer, not setImmediate: the signal is dispatched in the loop's poll phase, which a timer waits for.
+    setTimeout(() => {
+      for (const s of HELD) process.off(s, hold);
+      const s = got[0];
+      if (s && process.listenerCount(s) === 0) process.kill(process.pid, s);
+    }, 20);
+  }
+}
+
 export function writeFileAtomic(file: string, bytes: Uint8Array): void {
   checkOutputPath(file);
   if (isDevice(file)) return writeDevice(file, bytes);
-  rename(stage(file, bytes), file);
+  withSignalsHeld(() => rename(stage(file, bytes), file));
 }
 
 /** Writes several files as one step: every file goes to a temporary name first, and only when all are complete are
@@ -105,12 +126,14 @@ export function writeFilesAtomic(files: { path: string; bytes: Uint8Array }[]): 
     checkOutputPath(f.path);
     if (isDevice(f.path)) fail(f.path, 'it is a device; give a folder');
   }
-  const staged: { tmp: string; file: string }[] = [];
-  try {
-    for (const f of files) staged.push({ tmp: stage(f.path, f.bytes), file: f.path });
-  } catch (e) {
-    for (const s of staged) try { fs.unlinkSync(s.tmp); } catch { /* already gone */ }
-    throw e;
-  }
-  for (const s of staged) rename(s.tmp, s.file);
+  withSignalsHeld(() => {
+    const staged: { tmp: string; file: string }[] = [];
+    try {
+      for (const f of files) staged.push({ tmp: stage(f.path, f.bytes), file: f.path });
+    } catch (e) {
+      for (const s of staged) try { fs.unlinkSync(s.tmp); } catch { /* already gone */ }
+      throw e;
+    }
+    for (const s of staged) rename(s.tmp, s.file);
+  });
 }
