@@ -1,20 +1,26 @@
-// fuzz: child mode runs cases [from, to) printing "S i" before and "R i outcome" after. parent watches.
+// Bad-input fuzz (docs/bad-input.md): every truncation, or every byte XORed with 0xff / 0x01 / 0x80 / 0x7f, of a small
+// .onnx or .tflite, each through what the CLI does with it (ONNX: read, shape inference, summary, compatibility,
+// convert, the LiteRT self-check; .tflite: reader, summary, micro analysis, LiteRT load and one run). The cases run
+// in a child process watched per case (LIMIT ms, default 20 s: a hang is killed and reported, the rest go on); a
+// crash of the child is reported too. Prints one line a case: R i user|converted|ran|INTERNAL ..., HANG i, CRASH i.
+//   npx tsx scripts/fuzz-bad-input.ts parent MODEL.onnx|MODEL.tflite trunc|flip [FROM TO] > log
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
-import { readModelFile } from './src/onnx/reader';
-import { inferShapes } from './src/ir/shapes/index';
-import { summarize } from './src/core/summary';
-import { analyzeCompatibility } from './src/convert/compat';
-import { convertModel } from './src/convert/convert';
-import { serializeTflite } from './src/tflite/writer';
-import { parseTflite } from './src/tflite/reader';
-import { summarizeTflite } from './src/tflite/summary';
-import { analyzeMicro } from './src/micro/analyze';
-import { verifyOnLiteRt } from './src/core/verify';
-import { openTflite } from './src/runtime/litert';
-import { isUserFacing, oneLine } from './src/ir/errors';
-import { makeTensor } from './src/ir/tensor';
+import { readModelFile } from '../src/onnx/reader';
+import { inferShapes } from '../src/ir/shapes/index';
+import { summarize } from '../src/core/summary';
+import { analyzeCompatibility } from '../src/convert/compat';
+import { convertModel } from '../src/convert/convert';
+import { serializeTflite } from '../src/tflite/writer';
+import { parseTflite } from '../src/tflite/reader';
+import { summarizeTflite } from '../src/tflite/summary';
+import { analyzeMicro } from '../src/micro/analyze';
+import { verifyOnLiteRt } from '../src/core/verify';
+import { openTflite } from '../src/runtime/litert';
+import { isUserFacing, oneLine } from '../src/ir/errors';
+import { makeTensor } from '../src/ir/tensor';
 
 const [mode, src, kind, fromS, toS] = process.argv.slice(2);
 const base = new Uint8Array(fs.readFileSync(src!));
@@ -27,7 +33,7 @@ function mutate(i: number): Uint8Array {
   return b;
 }
 const total = kind === 'trunc' ? base.length : base.length * 4;
-const tmp = `/work/big/s16-badinput/fz/case-${process.pid}` + (src!.endsWith('.tflite') ? '.tflite' : '.onnx');
+const tmp = path.join(os.tmpdir(), `onnx2lite-fuzz-${process.pid}`) + (src!.endsWith('.tflite') ? '.tflite' : '.onnx');
 async function one(i: number): Promise<string> {
   const bytes = mutate(i);
   fs.writeFileSync(tmp, bytes);
@@ -56,6 +62,7 @@ async function one(i: number): Promise<string> {
   }
 }
 if (mode === 'child') {
+  process.on('exit', () => fs.rmSync(tmp, { force: true }));
   (async () => {
     for (let i = Number(fromS); i < Math.min(Number(toS), total); i++) {
       process.stdout.write(`S ${i}\n`);
