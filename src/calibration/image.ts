@@ -46,6 +46,9 @@ export function loadImage(file: string, input: { name: string; dims: number[] },
   const { c, h, w, nchw } = lay;
   const mean = opts.mean ?? [0];
   const std = opts.std ?? [1];
+  for (const [flag, v] of [['--mean', mean], ['--std', std]] as const) {
+    if (v.length !== 1 && v.length !== c) throw new ModelError(`${flag} gives ${v.length} values, but input "${input.name}" [${input.dims.join(', ')}] has ${c} channel${c === 1 ? '' : 's'} (give 1 or ${c})`);
+  }
   const out = new Float32Array(c * h * w);
   const bgr = opts.channelOrder === 'bgr';
   const px = (x: number, y: number, ch: number) => {

@@ -6,6 +6,8 @@ import type { Tensor } from '../ir/types';
 import { ModelError } from '../ir/types';
 
 export const DEFAULT_SAMPLE_RATE = 16000;
+/** Most samples a resampled file may hold (2^27: 512 MB of float32). */
+const MAX_RESAMPLED = 2 ** 27;
 
 export interface WavOptions {
   /** The model's sample rate in Hz (default 16000). */
@@ -41,6 +43,7 @@ export function decodeWav(bytes: Uint8Array, file: string): { rate: number; samp
   if (!channels || !rate) throw bad('no channels or no sample rate');
   const step = bits / 8;
   const frames = Math.floor(data.length / (step * channels));
+  if (frames === 0) throw bad('it holds no samples');
   const d = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const read = (o: number): number => {
     if (flt) return bits === 32 ? d.getFloat32(o, true) : d.getFloat64(o, true);
@@ -62,6 +65,8 @@ export function decodeWav(bytes: Uint8Array, file: string): { rate: number; samp
 export function resample(x: Float32Array, from: number, to: number): Float32Array {
   if (from === to) return x;
   const n = Math.max(1, Math.round((x.length * to) / from));
+  // A corrupt header's rate (1 Hz) would resample a second of audio to gigabytes.
+  if (n > MAX_RESAMPLED) throw new ModelError(`resampling ${x.length} samples from ${from} Hz to ${to} Hz gives ${n} samples, over ${MAX_RESAMPLED}; is the file's sample rate right?`);
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const t = (i * from) / to;

@@ -53,6 +53,7 @@ export function parseInputShapes(values: string[] | undefined): Map<string, numb
     const eq = v.lastIndexOf('=');
     if (eq <= 0) throw new UsageError(`--input-shape "${v}" is not of the form name=1,3,224,224`);
     const name = v.slice(0, eq);
+    if (v.slice(eq + 1).trim() === '') throw new UsageError(`--input-shape "${v}" gives no dims (e.g. ${name}=1,3,224,224)`);
     const dims = v.slice(eq + 1).split(',').map((s) => Number(s.trim()));
     if (dims.length === 0 || dims.some((d) => !Number.isSafeInteger(d) || d < 0)) {
       throw new UsageError(`--input-shape "${v}": dims must be non-negative integers separated by commas`);

@@ -1,5 +1,5 @@
 // The onnx2lite command line: one file per subcommand under src/cli/commands/.
-import { isUserFacing } from '../ir/errors';
+import { isUserFacing, oneLine } from '../ir/errors';
 import { commands } from './commands/index';
 
 const USAGE = `onnx2lite — ONNX to TFLite (LiteRT), without Python or TensorFlow
@@ -23,7 +23,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const cmd = commands[name];
   if (!cmd) {
-    process.stderr.write(`onnx2lite: unknown command "${name}"\n\n${USAGE}\n`);
+    process.stderr.write(`onnx2lite: unknown command "${name}" (commands: ${Object.keys(commands).join(', ')}; onnx2lite --help)\n`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -37,13 +37,13 @@ main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (err: unknown) => {
     if (isUserFacing(err)) {
-      process.stderr.write(`onnx2lite: ${err.message}\n`);
+      process.stderr.write(`onnx2lite: ${oneLine(err.message)}\n`);
       process.exitCode = err.name === 'UsageError' ? 2 : 1;
     } else if (err instanceof TypeError && /parseArgs|ERR_PARSE_ARGS/.test(String((err as { code?: string }).code ?? err.message))) {
-      process.stderr.write(`onnx2lite: ${err.message}\n`);
+      process.stderr.write(`onnx2lite: ${oneLine(err.message.split('\n')[0]!)}\n`);
       process.exitCode = 2;
     } else {
-      process.stderr.write(`onnx2lite: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.stderr.write(`onnx2lite: internal error: ${oneLine(err instanceof Error ? err.message : String(err))}\n`);
       if (process.env.ONNX2LITE_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
       process.exitCode = 70;
     }

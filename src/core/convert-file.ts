@@ -5,7 +5,7 @@ import { readModelFile } from '../onnx/reader';
 import { convertModel, ConvertResult } from '../convert/convert';
 import type { ConvertOptions } from '../convert/types';
 import { serializeTflite } from '../tflite/writer';
-import { writeFileAtomic } from './atomic';
+import { checkOutputPath, writeFileAtomic } from './atomic';
 import { degradedWarning, isDegraded, REFUSE_COSINE, verifyOnLiteRt, withinReference, type Verification } from './verify';
 import { ModelError } from '../ir/types';
 
@@ -37,6 +37,7 @@ function convertBytes(input: string, opts: ConvertOptions, transform?: (r: Conve
 export function convertFile(input: string, output: string, opts: ConvertOptions = {},
   transform?: (r: ConvertResult) => ConvertResult): ConvertFileResult & { result: ConvertResult; tflite: Uint8Array } {
   const t0 = performance.now();
+  checkOutputPath(output, [input]);
   const { result, tflite } = convertBytes(input, opts, transform);
   writeFileAtomic(output, tflite);
   return summarize(input, output, result, tflite, t0);
@@ -47,6 +48,7 @@ export function convertFile(input: string, output: string, opts: ConvertOptions 
 export async function convertFileVerified(input: string, output: string, opts: ConvertOptions = {}, verify = true,
   transform?: (r: ConvertResult) => ConvertResult, allowDegraded = false): Promise<ConvertFileResult & { result: ConvertResult; tflite: Uint8Array }> {
   const t0 = performance.now();
+  checkOutputPath(output, [input]);
   const { result, tflite } = convertBytes(input, opts, transform);
   const verification = verify ? await verifyOnLiteRt(input, tflite, result.warnings, { quantized: (result.qdqActivations ?? 0) > 0 }) : undefined;
   // Beyond the verified bar: a warning; far beyond it (cosine < REFUSE_COSINE), nothing written unless allowed (or,

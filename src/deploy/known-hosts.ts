@@ -4,6 +4,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { hostMatches } from './ssh-config';
+import { DeployError } from './errors';
 
 export interface KnownKey {
   line: number;
@@ -85,8 +86,9 @@ export function readKnownHosts(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
-    throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return '';
+    throw new DeployError('bad-input', `cannot read known_hosts file ${file}: ${code ?? (e as Error).message}`);
   }
 }
 

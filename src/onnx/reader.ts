@@ -21,14 +21,14 @@ export interface ReadOptions {
 const MAX_PROTO_BYTES = 2 ** 31 - 1;
 
 export function readModelFile(file: string, opts: ReadOptions = {}): Model {
-  const bytes = readChecked(file);
+  const bytes = readModelBytes(file);
   const model = decodeModel(bytes, { baseDir: path.dirname(path.resolve(file)), ...opts });
   model.path = path.resolve(file);
   return model;
 }
 
 /** The file's bytes, or one clear error for a missing, empty or oversized file. */
-function readChecked(file: string): Uint8Array {
+export function readModelBytes(file: string): Uint8Array {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
@@ -50,7 +50,7 @@ export interface DeferredModel {
 }
 
 export function readModelFileDeferred(file: string, opts: ReadOptions = {}): DeferredModel {
-  const bytes = readChecked(file);
+  const bytes = readModelBytes(file);
   const split = splitValueInfo(bytes);
   const model = decodeModel(split?.rest ?? bytes, { baseDir: path.dirname(path.resolve(file)), ...opts });
   model.path = path.resolve(file);

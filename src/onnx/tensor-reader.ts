@@ -146,7 +146,10 @@ function readExternal(t: onnx.ITensorProto, nbytes: number, ctx: ReadCtx, name: 
     throw new ModelError(`tensor ${name}: external data offset/length are not valid byte counts`);
   }
   if (length !== nbytes) throw new ModelError(`tensor ${name}: external data length ${length} does not match its dims (${nbytes} bytes)`);
-  const size = fs.statSync(real).size;
+  const st = fs.statSync(real);
+  // A directory fails to read; a FIFO or a device would block or never end.
+  if (!st.isFile()) throw new ModelError(`tensor ${name}: external data location "${location}" is not a regular file`);
+  const size = st.size;
   if (offset + length > size) {
     throw new ModelError(`tensor ${name}: external data "${location}" is ${size} bytes, too short for offset ${offset} + length ${length}`);
   }

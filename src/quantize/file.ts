@@ -1,13 +1,12 @@
 // `onnx2lite convert --quantize fp16|dynamic|int8`: read, convert to float32, quantize, write atomically. Nothing is
 // written when any step fails (bad calibration files included).
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { decodeModel } from '../onnx/reader';
+import { decodeModel, readModelBytes } from '../onnx/reader';
 import { convertModel, ConvertResult } from '../convert/convert';
 import type { ConvertOptions } from '../convert/types';
-import { ModelError, type Model } from '../ir/types';
+import type { Model } from '../ir/types';
 import { serializeTflite } from '../tflite/writer';
-import { writeFileAtomic } from '../core/atomic';
+import { checkOutputPath, writeFileAtomic } from '../core/atomic';
 import type { ConvertFileResult } from '../core/convert-file';
 import { verifyOnLiteRt } from '../core/verify';
 import type { CalibrationOptions } from '../calibration/data';
@@ -134,12 +133,8 @@ export async function quantizeModelBytes(bytes: Uint8Array, source: string, opts
 export async function quantizeFile(input: string, output: string, opts: ConvertOptions, q: QuantizeOptions, verify = false):
   Promise<ConvertFileResult & { quantization: QuantizeSummary; result: ConvertResult; tflite: Uint8Array }> {
   const t0 = performance.now();
-  let bytes: Uint8Array;
-  try {
-    bytes = fs.readFileSync(input);
-  } catch {
-    throw new ModelError(`cannot read ${input}: no such file`);
-  }
+  const bytes = readModelBytes(input);
+  checkOutputPath(output, [input]);
   const { result, summary } = await quantizeModelBytes(bytes, input, opts, q);
   const tflite = serializeTflite(result.model);
   const verification = verify ? await verifyOnLiteRt(input, tflite, result.warnings) : undefined;

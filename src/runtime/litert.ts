@@ -196,8 +196,16 @@ async function runOnce(lrt: LiteRtJs, wasm: Wasm, env: unknown, model: WasmModel
         type.delete();
         throw new ModelError(`input '${want.name}' has ${bytes.length} bytes of data, LiteRT expects ${size}`);
       }
-      const buffer = wasm.LiteRtTensorBuffer.createManaged(env, wasm.LiteRtTensorBufferType.HOST_MEMORY, type, size);
-      type.delete();
+      let buffer: TensorBuffer;
+      try {
+        buffer = wasm.LiteRtTensorBuffer.createManaged(env, wasm.LiteRtTensorBufferType.HOST_MEMORY, type, size);
+      } catch (e) {
+        // An input LiteRT cannot hold (a dim of 0 in a .tflite not written here): its binding throws a bare Error.
+        resetIfAborted(lrt, e);
+        throw new ModelError(`LiteRT cannot take input '${want.name}' of shape [${want.dims.join(', ')}]: ${errorText(e)}`);
+      } finally {
+        type.delete();
+      }
       buffers.push(buffer);
       const at = buffer.lock(wasm.LiteRtTensorBufferLockMode.WRITE);
       try { wasm.HEAPU8.set(bytes, at); } finally { buffer.unlock(); }

@@ -29,6 +29,8 @@ export function parseTflite(input: Uint8Array): TflModel {
   verify(bytes);
   const bb = new flatbuffers.ByteBuffer(bytes);
   const m = fb.Model.getRootAsModel(bb);
+  // Every reader of a model starts at subgraph 0 (the writer never writes a model without one).
+  if (m.subgraphsLength() === 0) throw new ModelError('not a usable TFLite model: it has no subgraph');
 
   const bufferData = (index: number): Uint8Array | undefined => {
     if (index === 0 || index >= m.buffersLength()) return undefined;

@@ -161,6 +161,8 @@ function writeSubgraph(builder: flatbuffers.Builder, sg: TflSubgraph, si: number
 }
 
 const INT32_MAX = 2147483647;
+/** Largest tensor written: over it, no device running LiteRT allocates the model's tensors. */
+const MAX_TENSOR_BYTES = 2 ** 32;
 /** Per-builder shared shape vectors and options tables (write-shared.ts). */
 const sharedOffsets = new WeakMap<flatbuffers.Builder, SharedOffsets>();
 function sharedOf(builder: flatbuffers.Builder): SharedOffsets {
@@ -179,6 +181,11 @@ function writeTensor(builder: flatbuffers.Builder, t: TflTensor, buffer: number,
     throw new ModelError(`${what}: shape [${t.shape.join(', ')}] has a dim over ${INT32_MAX}; TFLite stores dims as 32-bit integers`);
   }
   const width = ELEMENT_BYTES[t.type];
+  // A declared shape of 2^40 elements converts op for op, but no runtime can allocate it (LiteRT.js's heap is 2 GiB).
+  const bytes = t.shape.reduce((a, b) => a * b, 1) * (width ?? 1);
+  if (bytes > MAX_TENSOR_BYTES) {
+    throw new ModelError(`${what}: shape [${t.shape.join(', ')}] of ${t.type} is ${Math.round(bytes / 2 ** 30)} GiB, more than a device can allocate (at most 4 GiB a tensor); give the inputs their real dims (--input-shape)`);
+  }
   if (t.data !== undefined && width !== undefined) {
     const expected = t.shape.reduce((a, b) => a * b, 1) * width;
     if (t.data.length !== expected) {

@@ -5,7 +5,7 @@ import { parentPort } from 'node:worker_threads';
 import type { WorkerReply, WorkerRequest } from './messages';
 import { createHandlers } from './handlers';
 import { dispatch } from '../shared/rpc';
-import { isUserFacing } from '../ir/errors';
+import { isUserFacing, oneLine } from '../ir/errors';
 
 const handlers = createHandlers();
 
@@ -19,7 +19,7 @@ parentPort?.on('message', async (req: WorkerRequest) => {
     const err = e as Error;
     const known = isUserFacing(e);
     const code = (err as { code?: unknown })?.code;
-    post({ id: req.id, kind: 'error', error: known ? err.message : `internal error: ${err?.message ?? String(e)}`,
+    post({ id: req.id, kind: 'error', error: oneLine(known ? err.message : `internal error: ${err?.message ?? String(e)}`),
       code: typeof code === 'string' ? code : undefined });
   }
 });

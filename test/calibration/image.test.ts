@@ -67,3 +67,11 @@ test('a calibration folder of PNGs feeds a 4-channel model; a 2-channel input is
   assert.throws(() => loadCalibrationSamples(dir, [{ name: 'img', dtype: 'float32', dims: [1, 16, 16, 2] }]),
     (e: Error) => /input "img" \[1, 16, 16, 2\] is not an image input \(want \[1,C,H,W\] or \[1,H,W,C\] with C = 1, 3 or 4\)/.test(e.message) && !e.message.includes('\n'));
 });
+
+test('--mean / --std with a count that is neither 1 nor the channel count are refused (they were ignored past C)', () => {
+  const { file } = rgba();
+  const input = { name: 'x', dims: [1, 3, H, W] };
+  assert.throws(() => loadImage(file, input, { mean: [0.1, 0.2, 0.3, 0.4] }), /--mean gives 4 values, but input "x" \[1, 3, 5, 6\] has 3 channels \(give 1 or 3\)/);
+  assert.throws(() => loadImage(file, input, { std: [0.5, 0.5] }), /--std gives 2 values/);
+  assert.equal(loadImage(file, input, { mean: [0.5], std: [0.1, 0.2, 0.3] }).dims.length, 4);
+});

@@ -94,3 +94,10 @@ test('int8 calibrated on espeak-ng speech (.wav, 22.05 kHz → 16 kHz) meets the
   assert.equal(q.summary.guard?.met, true);
   assert.ok((q.summary.cosine ?? 0) >= 0.99, `cosine ${q.summary.cosine}`);
 });
+
+test('a .wav of 0 samples, and a header rate that would resample to gigabytes, are one line each', () => {
+  assert.throws(() => decodeWav(wav(16000, [[]]), 'empty.wav'), /calibration file empty\.wav: it holds no samples/);
+  const oneHz = path.join(tmp, 'one-hz.wav');
+  fs.writeFileSync(oneHz, wav(1, [new Array(20000).fill(0.1)]));
+  assert.throws(() => loadWav(oneHz, { name: 'audio', dims: [1, 16000] }), /gives 320000000 samples, over 134217728; is the file's sample rate right\?/);
+});

@@ -43,6 +43,17 @@ test('a huge dim given by --input-shape is refused the same way', () => {
   assert.equal(fs.existsSync(path.join(tmp, 'huge2.tflite')), false);
 });
 
+test('a declared shape of 2^40 elements is refused, with or without the self-check (it crashed allocating)', () => {
+  for (const extra of [[], ['--no-verify']]) {
+    const out = path.join(tmp, 'e40.tflite');
+    const r = cli('convert', model([1024, 1024, 1024, 1024]), '-o', out, ...extra);
+    assert.equal(r.code, 1, r.err);
+    assert.equal(r.err.trim().split('\n').length, 1, r.err);
+    assert.match(r.err, /\[1024, 1024, 1024, 1024\] of FLOAT32 is 4096 GiB, more than a device can allocate/);
+    assert.equal(fs.existsSync(out), false);
+  }
+});
+
 test('inspect of the ONNX model with a huge dim works', () => {
   const r = cli('inspect', model([1, 3_000_000_000]));
   assert.equal(r.code, 0, r.err);

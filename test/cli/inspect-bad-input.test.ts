@@ -135,6 +135,14 @@ test('external data: a missing side file', () => {
   expectOneLine(externalModel('absent.bin', 'ext4'), /does not exist/);
 });
 
+test('external data: a directory or a FIFO in the folder (EISDIR was an internal error; a FIFO would block)', () => {
+  fs.mkdirSync(path.join(tmp, 'ext5', 'w.bin'), { recursive: true });
+  expectOneLine(externalModel('w.bin', 'ext5'), /external data location "w\.bin" is not a regular file/);
+  fs.mkdirSync(path.join(tmp, 'ext6'), { recursive: true });
+  assert.equal(spawnSync('mkfifo', [path.join(tmp, 'ext6', 'w.bin')]).status, 0);
+  expectOneLine(externalModel('w.bin', 'ext6'), /is not a regular file/);
+});
+
 test('external data inside the folder is read', () => {
   const dir = path.join(tmp, 'ext-ok');
   fs.mkdirSync(path.join(dir, 'weights'), { recursive: true });

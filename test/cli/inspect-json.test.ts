@@ -73,3 +73,9 @@ test('inspect --input-shape with malformed dims: usage error, exit 2', () => {
   assert.equal(r.status, 2);
   assert.match(r.stderr, /^onnx2lite: --input-shape "input_0=1,x": dims must be non-negative integers/);
 });
+
+test('inspect --input-shape with no dims after "=" is a usage error (it read as [0])', () => {
+  const r = spawnSync(process.execPath, ['bin/onnx2lite.js', 'inspect', path.join(DIR, 'gru_small.onnx'), '--input-shape', 'input_0='], { encoding: 'utf8' });
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr, 'onnx2lite: --input-shape "input_0=" gives no dims (e.g. input_0=1,3,224,224)\n');
+});

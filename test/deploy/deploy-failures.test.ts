@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
+import { once } from 'node:events';
 import * as path from 'node:path';
 import { deploy } from '../../src/deploy/deploy';
 import { DeployError, type DeployErrorCode } from '../../src/deploy/errors';
@@ -162,7 +164,7 @@ test('a 16x8 model on a runtime without 16x8 kernels (Arm NN): the error says to
   assert.ok(plain.report.accuracy![0]!.cosine > 0.999, JSON.stringify(plain.report.accuracy));
 });
 
-test('bad local input is one line before anything is sent', async () => {
+test('bad local input is one line before anything is sent', { timeout: 60_000 }, async () => {
   const dir = fs.mkdtempSync(path.join(workDir, 'bad-'));
   const notTflite = path.join(dir, 'x.tflite');
   fs.writeFileSync(notTflite, 'not a model');
@@ -172,6 +174,14 @@ test('bad local input is one line before anything is sent', async () => {
   await assert.rejects(deploy({ ...base, model: tinyModel().tflite, reference: path.join(dir, 'none.onnx') }), isError('bad-input', /--reference/));
   await assert.rejects(deploy({ ...base, model: tinyModel().tflite, runs: 0 }), isError('bad-input', /--runs must be an integer ≥ 1/));
   await assert.rejects(deploy({ ...base, model: tinyModel().tflite, host: 'pi@host:x' }), isError('bad-input', /port "x" is not a number/));
+  // A directory as known_hosts was an internal EISDIR error (read once the server has answered).
+  const key = path.join(dir, 'key');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
+  const closing = net.createServer((c) => c.end()).listen(0, '127.0.0.1');
+  await once(closing, 'listening');
+  const at = { host: `nobody@127.0.0.1:${(closing.address() as net.AddressInfo).port}` };
+  await assert.rejects(deploy({ ...base, ...at, model: tinyModel().tflite, identity: key, knownHosts: dir }), isError('bad-input', /cannot read known_hosts file .*: EISDIR/));
+  closing.close();
   const r = await runCli(['deploy', tinyModel().tflite, '--host', 'h', '--runs', '-3']);
   assert.equal(r.code, 2);
   assert.equal(r.stderr.trim().split('\n').length, 1);

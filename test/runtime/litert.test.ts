@@ -149,3 +149,13 @@ test('models LiteRT.js cannot run, and wrong inputs, give a ModelError', async (
   s.close();
   await assert.rejects(openTflite(new Uint8Array(64)), ModelError);
 });
+
+test('an input with a 0 dim (a .tflite not written by onnx2lite) is a ModelError, not a bare binding error', async () => {
+  const bytes = serializeTflite(model([
+    { name: 'x', type: 'FLOAT32', shape: [0, 2] }, { name: 'y', type: 'FLOAT32', shape: [0, 2] },
+  ], [{ opcode: 'NEG', inputs: [0], outputs: [1] }], [0], [1]));
+  const s = await openTflite(bytes);
+  await assert.rejects(s.run([{ name: 'x', dtype: 'float32', dims: [0, 2], data: new Float32Array(0) }]),
+    (e: Error) => e instanceof ModelError && /LiteRT cannot take input 'x' of shape \[0, 2\]/.test(e.message));
+  s.close();
+});

@@ -45,6 +45,19 @@ test('foreign bytes are not a TFLite model', () => {
   assert.throws(() => parseTflite(onnx), ModelError);
 });
 
+test('a model without a subgraph is refused at read (inspect crashed reading its operators)', () => {
+  const bytes = model();
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // Model.subgraphs is a vector of one table offset: find its length word (1) followed by the offset, set it to 0.
+  const m = view.getUint32(0, true);
+  const vt = m - view.getInt32(m, true);
+  const field = view.getUint16(vt + 4 + 2 * 2, true); // vtable slot 2: subgraphs
+  const vec = m + field + view.getUint32(m + field, true);
+  assert.equal(view.getUint32(vec, true), 1);
+  view.setUint32(vec, 0, true);
+  assert.throws(() => parseTflite(bytes), /not a usable TFLite model: it has no subgraph/);
+});
+
 test('every truncation of a model gives a ModelError', () => {
   const bytes = model();
   for (let n = 0; n < bytes.length; n++) {

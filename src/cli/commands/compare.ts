@@ -1,7 +1,7 @@
 // `onnx2lite compare MODEL.onnx MODEL.tflite [--inputs DIR] [--json OUT.json] [--html OUT.html]
 //  [--float MODEL_float.tflite] [--all]`
 import { parseArgs } from 'node:util';
-import { writeFileAtomic } from '../../core/atomic';
+import { checkOutputPath, writeFileAtomic } from '../../core/atomic';
 import { compareModels } from '../../compare/compare';
 import { reportHtml, reportJson } from '../../compare/report-files';
 import { reportText } from '../../compare/table';
@@ -44,6 +44,8 @@ export const compare: Command = {
     const [onnx, tflite] = positionals as [string, string];
     const image = imageFlags(values);
     if (!/\.onnx$/i.test(onnx) && /\.onnx$/i.test(tflite)) throw new UsageError('give the .onnx model first, then the .tflite');
+    const given = [onnx, tflite, ...(values.float ? [values.float] : [])];
+    for (const out of [values.json, values.html]) if (out) checkOutputPath(out, given);
     // Progress on one rewritten stderr line, on a terminal only.
     const tty = process.stderr.isTTY === true;
     const onProgress = (p: CompareProgress) => {

@@ -9,6 +9,7 @@ import { QuantizeOptions, quantizeFile } from '../../quantize/file';
 import { quantizeFlags, quantizeOptions, QUANTIZE_USAGE } from '../quantize-options';
 import { quantMode } from '../../quantize/modes';
 import { ConvertError } from '../../convert/types';
+import { oneLine } from '../../ir/errors';
 
 export const convert: Command = {
   summary: 'convert ONNX models to TFLite (float32, or float16 / int8 with --quantize), written next to each model',
@@ -74,7 +75,7 @@ ${QUANTIZE_USAGE}
         // A refusal's code (RefusalCode: no-converter, custom-domain, opset, ...) beside its line.
         results.push({ source: model, error: message, ...(e instanceof ConvertError ? { code: e.code } : {}) });
         if (positionals.length === 1 && !values.json) throw e;
-        process.stderr.write(`onnx2lite: ${model}: ${message}\n`);
+        process.stderr.write(`onnx2lite: ${model}: ${oneLine(message)}\n`);
       }
     }
     if (values.json) process.stdout.write(JSON.stringify({ models: results }) + '\n');
