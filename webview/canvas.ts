@@ -5,6 +5,7 @@ import { textOn } from './colors';
 import { ARROWS, CULL_ABOVE } from './svg-markup';
 import { joinBoxes, joinEdges } from './svg-join';
 import { FarCanvas } from './far-canvas';
+import { NearBoxes } from './canvas-a11y';
 
 export interface DrawItem {
   key: string;
@@ -57,6 +58,8 @@ export class GraphCanvas {
   private matches = new Set<string>();
   /** A big graph is drawn here, not as SVG elements (far-canvas.ts). */
   private farCanvas: FarCanvas | undefined;
+  /** The boxes in view listed for a screen reader while the drawing is on the canvas (canvas-a11y.ts). */
+  private near: NearBoxes | undefined;
   /** Whether the drawing is on the canvas. */
   private onCanvas = false;
   private canvasFrame = 0;
@@ -216,6 +219,7 @@ export class GraphCanvas {
       return;
     }
     this.farCanvas?.show(false);
+    this.near?.clear();
     joinEdges(this.viewport.select<SVGGElement>('g.edges').node()!, this.edges);
     joinBoxes(this.viewport.select<SVGGElement>('g.nodes').node()!, [...this.items.values()], same, (d) => `node ${this.classes(d)}`, this.selected);
   }
@@ -242,6 +246,7 @@ export class GraphCanvas {
       this.farCanvas.draw(this.items.values(), this.edges, { k: t.k, x: t.x, y: t.y }, w, h, (d) => this.classes(d),
         { labels: t.k >= FAR, arrows: t.k >= ARROWS }, moved);
       this.farCanvas.show(true);
+      (this.near ??= new NearBoxes(this.zoomEl.node() as HTMLElement)).soon(() => this.items.values(), () => this.region(0), () => this.selected);
     });
   }
 
