@@ -1,8 +1,8 @@
 // A big graph drawn on the canvas (webview/far-canvas.ts) has no element per box, so a screen reader would find
 // nothing in it but the canvas. NearBoxes keeps an offscreen listbox (#near-boxes, in #canvas) of the boxes in view,
 // top to bottom, named as the SVG's boxes are (drawInfo's `aria`), and points the canvas's aria-activedescendant at
-// the selected box's option. The list is made a moment after the view has settled (never in the frames of a gesture),
-// and only when what it lists has changed.
+// the selected box's option. The list is made a moment after the view has settled (never during a gesture), and only
+// when what it lists has changed.
 import type { DrawItem, Region } from './canvas';
 
 /** At most this many boxes are listed (the view's topmost; the selected box is always among them). */
@@ -33,7 +33,8 @@ export class NearBoxes {
   /** What the list holds (keys and names, and the selection), to leave it alone when nothing changed. */
   private listed = '';
 
-  constructor(private readonly host: HTMLElement) {
+  /** @param busy whether a gesture is under way: the list waits for its end (whose drawing asks again). */
+  constructor(private readonly host: HTMLElement, private readonly busy: () => boolean = () => false) {
     this.list = document.createElement('div');
     this.list.id = 'near-boxes';
     this.list.className = 'visually-hidden';
@@ -45,7 +46,8 @@ export class NearBoxes {
   /** Lists the boxes in view NEAR_DELAY ms from now (again later if asked again before). */
   soon(items: () => Iterable<DrawItem>, view: () => Region, selected: () => string | undefined): void {
     clearTimeout(this.timer);
-    this.timer = window.setTimeout(() => this.update(boxesNear(items(), view(), selected()), selected()), NEAR_DELAY);
+    if (this.busy()) return;
+    this.timer = window.setTimeout(() => { if (!this.busy()) this.update(boxesNear(items(), view(), selected()), selected()); }, NEAR_DELAY);
   }
 
   private update(boxes: DrawItem[], selected: string | undefined): void {

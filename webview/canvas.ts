@@ -106,6 +106,8 @@ export class GraphCanvas {
       .on('end', (ev: d3.D3ZoomEvent<HTMLElement, unknown>) => {
         if (--this.gestures > 0) return;
         this.gestures = 0;
+        // A drag may leave the picture where it was moved, without drawing again: the boxes listed follow the view.
+        if (this.onCanvas) this.listNear();
         // After a drag that did not zoom, the picture stays where it was moved (nothing to draw again); after a zoom,
         // or a change of view from the code, it is drawn again.
         // A press without a move (a click) changes nothing.
@@ -246,8 +248,13 @@ export class GraphCanvas {
       this.farCanvas.draw(this.items.values(), this.edges, { k: t.k, x: t.x, y: t.y }, w, h, (d) => this.classes(d),
         { labels: t.k >= FAR, arrows: t.k >= ARROWS }, moved);
       this.farCanvas.show(true);
-      (this.near ??= new NearBoxes(this.zoomEl.node() as HTMLElement)).soon(() => this.items.values(), () => this.region(0), () => this.selected);
+      this.listNear();
     });
+  }
+
+  /** Lists the boxes in view for a screen reader once the view has settled (canvas-a11y.ts). */
+  private listNear(): void {
+    (this.near ??= new NearBoxes(this.zoomEl.node() as HTMLElement, () => this.gestures > 0)).soon(() => this.items.values(), () => this.region(0), () => this.selected);
   }
 
   /** The box under a pointer event on the far canvas: at the view's zoom, from the corner of the element that does
