@@ -5,6 +5,7 @@ import { textOn } from './colors';
 import { ARROWS, CULL_ABOVE } from './svg-markup';
 import { joinBoxes, joinEdges } from './svg-join';
 import { FarCanvas } from './far-canvas';
+import { NearBoxes } from './canvas-a11y';
 
 export interface DrawItem {
   key: string;
@@ -57,6 +58,8 @@ export class GraphCanvas {
   private matches = new Set<string>();
   /** A big graph is drawn here, not as SVG elements (far-canvas.ts). */
   private farCanvas: FarCanvas | undefined;
+  /** The boxes in view listed for a screen reader while the drawing is on the canvas (canvas-a11y.ts). */
+  private near: NearBoxes | undefined;
   /** Whether the drawing is on the canvas. */
   private onCanvas = false;
   private canvasFrame = 0;
@@ -103,6 +106,8 @@ export class GraphCanvas {
       .on('end', (ev: d3.D3ZoomEvent<HTMLElement, unknown>) => {
         if (--this.gestures > 0) return;
         this.gestures = 0;
+        // A drag may leave the picture where it was moved, without drawing again: the boxes listed follow the view.
+        if (this.onCanvas) this.listNear();
         // After a drag that did not zoom, the picture stays where it was moved (nothing to draw again); after a zoom,
         // or a change of view from the code, it is drawn again.
         // A press without a move (a click) changes nothing.
@@ -216,6 +221,7 @@ export class GraphCanvas {
       return;
     }
     this.farCanvas?.show(false);
+    this.near?.clear();
     joinEdges(this.viewport.select<SVGGElement>('g.edges').node()!, this.edges);
     joinBoxes(this.viewport.select<SVGGElement>('g.nodes').node()!, [...this.items.values()], same, (d) => `node ${this.classes(d)}`, this.selected);
   }
@@ -242,7 +248,13 @@ export class GraphCanvas {
       this.farCanvas.draw(this.items.values(), this.edges, { k: t.k, x: t.x, y: t.y }, w, h, (d) => this.classes(d),
         { labels: t.k >= FAR, arrows: t.k >= ARROWS }, moved);
       this.farCanvas.show(true);
+      this.listNear();
     });
+  }
+
+  /** Lists the boxes in view for a screen reader once the view has settled (canvas-a11y.ts). */
+  private listNear(): void {
+    (this.near ??= new NearBoxes(this.zoomEl.node() as HTMLElement, () => this.gestures > 0)).soon(() => this.items.values(), () => this.region(0), () => this.selected);
   }
 
   /** The box under a pointer event on the far canvas: at the view's zoom, from the corner of the element that does

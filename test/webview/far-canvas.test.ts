@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { openBigExpanded, useBrowser } from './harness';
+import { canvasBoxNearCentre, openBigExpanded, useBrowser } from './harness';
 
 const browser = useBrowser();
 
@@ -44,18 +44,7 @@ test('a big graph is drawn on the canvas: clicks select its boxes, zooms redraw 
   // centre selects it.
   await page.waitForFunction(() => !!(window as unknown as { __savedState?: { transform?: unknown } }).__savedState?.transform);
   const first = await transform(page);
-  const hit = await page.evaluate(() => {
-    const c = document.querySelector<HTMLCanvasElement>('canvas.far-canvas')!, r = c.getBoundingClientRect();
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    const cx = r.x + r.width / 2, cy = r.y + r.height / 2;
-    let best = { x: cx, y: cy }, dist = Infinity;
-    for (let y = 0; y < c.height; y += 2) for (let x = 0; x < c.width; x += 2) {
-      if (d[4 * (y * c.width + x) + 3] < 255) continue;
-      const px = r.x + x * r.width / c.width, py = r.y + y * r.height / c.height, dd = Math.hypot(px - cx, py - cy);
-      if (dd < dist) { dist = dd; best = { x: px, y: py }; }
-    }
-    return best;
-  });
+  const hit = await canvasBoxNearCentre(page);
   await page.mouse.click(hit.x, hit.y);
   await page.waitForFunction(() => !!(window as unknown as { __savedState?: { selected?: string } }).__savedState?.selected);
   const key = await page.evaluate(() => (window as unknown as { __savedState: { selected: string } }).__savedState.selected);

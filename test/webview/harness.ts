@@ -241,3 +241,20 @@ export async function openBigExpanded(browser: Browser): Promise<View & { nodes:
   if (await drawn(v.page) !== 'drawn') throw new Error(`not drawn: ${v.errors.join('; ')}`);
   return { ...v, nodes: g.nodes.length };
 }
+
+/** Where (page coordinates) a big drawing's canvas (webview/far-canvas.ts) has an opaque pixel nearest the view's
+ *  centre: a box (edges are translucent), for a click on it. */
+export function canvasBoxNearCentre(page: Page): Promise<{ x: number; y: number }> {
+  return page.evaluate(() => {
+    const c = document.querySelector<HTMLCanvasElement>('canvas.far-canvas')!, r = c.getBoundingClientRect();
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    const cx = r.x + r.width / 2, cy = r.y + r.height / 2;
+    let best = { x: cx, y: cy }, dist = Infinity;
+    for (let y = 0; y < c.height; y += 2) for (let x = 0; x < c.width; x += 2) {
+      if (d[4 * (y * c.width + x) + 3] < 255) continue;
+      const px = r.x + x * r.width / c.width, py = r.y + y * r.height / c.height, dd = Math.hypot(px - cx, py - cy);
+      if (dd < dist) { dist = dd; best = { x: px, y: py }; }
+    }
+    return best;
+  });
+}
