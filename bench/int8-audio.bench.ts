@@ -10,6 +10,9 @@
 // utterance, and the steps with the same decision at 0.5), the size, and the LiteRT time per step (one thread, WASM,
 // XNNPack): the fastest round's median and the paired ratio to float32, all variants open at once and run in
 // interleaved rounds on the same inputs (paired-latency.ts), with the load average over the rounds.
+// AUDIO_BENCH_ONLY=NAME runs the models whose name holds NAME; ONNX2LITE_AUDIO_SAVE=DIR keeps each variant's file
+// (DIR/<model>_<mode>.tflite, for bench/op-latency.ts); ONNX2LITE_AUDIO_BEFORE=DIR adds a row for the int8 file saved
+// there, judged and timed in the same rounds ('int8 before').
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -190,6 +193,14 @@ async function runAll(c: Case, r: Runner, record?: Tensor[][]): Promise<Float32A
         rows.push({ mode, notes: `failed: ${(e as Error).message.split('\n')[0]}` });
       }
     }
+    const saved = (d: string, mode: string) => path.join(d, `${c.name.replace(/\W+/g, '_')}_${mode.replace(/ /g, '-')}.tflite`);
+    const before = process.env.ONNX2LITE_AUDIO_BEFORE && saved(process.env.ONNX2LITE_AUDIO_BEFORE, 'int8');
+    if (before && fs.existsSync(before)) {
+      const tflite = new Uint8Array(fs.readFileSync(before));
+      rows.push({ mode: 'int8 before', score: await measure(tflite), tflite, notes: before });
+    }
+    const save = process.env.ONNX2LITE_AUDIO_SAVE;
+    if (save) for (const r of rows) if (r.tflite) fs.writeFileSync(saved(save, r.mode), r.tflite);
     // Latency: all variants open at once, interleaved rounds on the same inputs (paired-latency.ts).
     const timed = rows.filter((r) => r.tflite).map((r) => ({ label: r.mode, tflite: r.tflite! }));
     const lat = await pairedLatency(timed, feeds, { budgetMs: 15000 });

@@ -6,7 +6,8 @@
 // then sums by opcode and precision. One model at a time in one process: timing the two side by side (interleaved)
 // inflated the float32 convs 2.4x on a loaded machine, where the sums of ops alone match the whole models (PP-OCRv4 det
 // float32: 174 ms summed, 183 ms whole). An op alone is not fused with its neighbours: a PAD read by a convolution
-// costs nothing in the model (XNNPack folds it) but its full time here.
+// costs nothing in the model (XNNPack folds it, also an int8 PAD whose zero point is not 0: PAD + 3x3 depthwise on
+// [1, 24, 96, 32] at zero point -100 vs 0 1.03x, median of 15 paired runs, 2026-12-06) but its full time here.
 // Usage: node --import tsx bench/op-latency.ts FLOAT.tflite [QUANT.tflite] [--top N] [--json ROWS.json]
 // (--json writes every op's row with its work: bench/op-cost-fit.ts fits src/quantize/op-costs.ts from such files.)
 // (ONNX2LITE_LITERT_BUILD=relaxed-simd times LiteRT's relaxed-SIMD build, src/runtime/litert-load.ts.)

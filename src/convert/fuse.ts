@@ -16,11 +16,21 @@ function consumers(ctx: ConvertContext): Map<number, number[]> {
   return usesOf(ctx.operators);
 }
 
-/** Fuses RELU/RELU6/RELU_N1_TO_1 into the op that feeds them, when nothing else reads the op's output. */
+// Ops that only view their input in another shape: an activation after one (a 1-D conv run as CONV_2D, then
+// RESHAPE back to [N, L, C], then Relu: Silero VAD) goes into the op before it.
+const VIEWS = new Set(['RESHAPE', 'SQUEEZE', 'EXPAND_DIMS']);
+
+/** Fuses RELU/RELU6/RELU_N1_TO_1 into the op that feeds them, when nothing else reads the op's output; also through a
+ *  RESHAPE (or SQUEEZE / EXPAND_DIMS) read only by the activation, into the op making its input when that input is
+ *  not an ONNX value (a converter-made tensor: no tap reads it as the value before the activation). Standalone, an
+ *  int8 RELU is not delegated to XNNPack (TFLite's own kernel, and a delegate partition split around it). */
 export function fuseActivations(ctx: ConvertContext, keep: Set<number>): void {
   const use = consumers(ctx);
   const producer = producersOf(ctx.operators);
   const removed = new Set<number>();
+  let valueIndices: Set<number> | undefined;
+  const isValue = (i: number) => (valueIndices ??= new Set([...ctx.convertedValues().map(([, r]) => r.index),
+    ...ctx.aliasNames().map((n) => ctx.primaryOf(n)?.index ?? -1)])).has(i);
   ctx.operators.forEach((act, k) => {
     const fused = ACTIVATIONS[act.opcode];
     if (!fused) return;
@@ -31,6 +41,7 @@ export function fuseActivations(ctx: ConvertContext, keep: Set<number>): void {
     const tt = ctx.tensors[t].type;
     if (tt !== 'FLOAT32' && tt !== 'INT8' && tt !== 'UINT8') return;
     if (keep.has(t) || (use.get(t)?.length ?? 0) !== 1) return;
+    if (VIEWS.has(prev.opcode) && fuseBeforeView(ctx, k, p, fused, { use, producer, removed, keep, isValue })) return;
     // Into each op that makes an input of a CONCATENATION: relu(concat(a, b)) = concat(relu(a), relu(b)).
     const into = prev.opcode === 'CONCATENATION' ? prev.inputs.map((i) => producer.get(i)) : [p];
     const fusable = (q: number | undefined, out: number) => q !== undefined && !removed.has(q) && FUSABLE.has(ctx.operators[q].opcode)
@@ -48,6 +59,25 @@ export function fuseActivations(ctx: ConvertContext, keep: Set<number>): void {
     ctx.operators.length = 0;
     ctx.operators.push(...kept);
   }
+}
+
+/** relu(view(x)) = view(relu(x)): the activation `act` fused into the op making the input of the view `v`, which then
+ *  writes the activation's output. False (nothing changed) when that op cannot take it. */
+function fuseBeforeView(ctx: ConvertContext, act: number, v: number, fused: string, s: { use: Map<number, number[]>;
+  producer: Map<number, number>; removed: Set<number>; keep: Set<number>; isValue: (i: number) => boolean }): boolean {
+  const view = ctx.operators[v];
+  const x = view.inputs[0];
+  const q = s.producer.get(x);
+  if (q === undefined || s.removed.has(q)) return false;
+  const op = ctx.operators[q];
+  if (!FUSABLE.has(op.opcode) || op.outputs.length !== 1 || (op.options?.fusedActivationFunction ?? 'NONE') !== 'NONE') return false;
+  if (s.keep.has(x) || (s.use.get(x)?.length ?? 0) !== 1 || s.isValue(x) || ctx.tensors[x].type !== ctx.tensors[view.outputs[0]].type) return false;
+  op.options = { ...(op.options ?? {}), fusedActivationFunction: fused };
+  const y = ctx.operators[act].outputs[0];
+  view.outputs = [y];
+  s.removed.add(act);
+  s.producer.set(y, v);
+  return true;
 }
 
 /** Drops ops whose outputs nobody reads and tensors nobody references; returns old index → new index. */

@@ -11,7 +11,7 @@ import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
 import { dropTypeSuffixes, histogram, isConst, isFloatActivation, producersOf, pruneTensors, shareEqualConstants, uniqueNamer } from './graph';
 import { expandInt8HardSwish } from './int8-hardswish';
 import { floatBinaryForm } from './int8-float-binary';
-import { foldReluIntoQuantize } from './int8-relu';
+import { foldReluIntoQuantize, requantizeRelus } from './int8-relu';
 import { quantizeDynamic, storeFp16 } from './weights';
 import { floatIslands } from './int8-float-islands';
 import { sameScaleInputs, scaleGroups } from './int8-scale-groups';
@@ -366,6 +366,8 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   floatBinaryForm(sg, name);
   // A RELU after a QUANTIZE is the QUANTIZE into its [0, max] output (int8-relu.ts): LiteRT runs int8 RELU undelegated.
   foldReluIntoQuantize(sg);
+  // Every other int8 RELU into a [0, max] output is an int8 → int8 QUANTIZE, which XNNPack runs (int8-relu.ts).
+  requantizeRelus(sg);
   shareEqualConstants(sg);
   pruneTensors(result);
   dropTypeSuffixes(sg);

@@ -8,7 +8,7 @@ import { encodeModel } from '../../src/onnx/writer';
 import { quantizeModelBytes } from '../../src/quantize/file';
 import { runOnnx } from '../../src/runtime/ort';
 import { openConverted } from '../../src/runtime/tflite-onnx-io';
-import { foldReluIntoQuantize } from '../../src/quantize/int8-relu';
+import { foldReluIntoQuantize, requantizeRelus } from '../../src/quantize/int8-relu';
 import { serializeTflite } from '../../src/tflite/writer';
 import { rng } from './helpers';
 
@@ -46,4 +46,49 @@ test('int8: the RELU after a float TRANSPOSE_CONV is its QUANTIZE into a [0, max
   } finally {
     s.close();
   }
+});
+
+/** A Relu whose input another op reads too (a pre-activation residual): it cannot be fused into the Conv. */
+function sharedInputModel(): Uint8Array {
+  const r = rng(5);
+  const w = (n: number) => Array.from({ length: n }, () => r() - 0.5);
+  return encodeModel(buildModel({
+    opset: 13,
+    inputs: [['x', 'float32', [1, 8, 12, 12]]], outputs: [['y', 'float32', [1, 8, 12, 12]]],
+    initializers: [tensor('w0', 'float32', [8, 8, 3, 3], w(576)), tensor('w1', 'float32', [8, 8, 1, 1], w(64))],
+    nodes: [node('Conv', ['x', 'w0'], ['c'], { pads: [1, 1, 1, 1] }), node('Relu', ['c'], ['r']), node('Conv', ['r', 'w1'], ['d']),
+      node('Add', ['d', 'c'], ['y'])],
+  }));
+}
+
+test('int8: a RELU that cannot be fused is an int8 → int8 QUANTIZE into its [0, max] output, the same function within a step', async () => {
+  const bytes = sharedInputModel();
+  const { result } = await quantizeModelBytes(bytes, 'm.onnx', {}, { mode: 'int8', int16: 'off', allowDegraded: true });
+  const sg = result.model.subgraphs[0];
+  assert.ok(!sg.operators.some((o) => o.opcode === 'RELU'), sg.operators.map((o) => o.opcode).join(' '));
+  const k = sg.operators.findIndex((o) => o.opcode === 'QUANTIZE' && sg.tensors[o.inputs[0]].type === 'INT8');
+  assert.ok(k >= 0, 'an int8 → int8 QUANTIZE');
+  assert.equal(sg.tensors[sg.operators[k].outputs[0]].quantization?.zeroPoint[0], -128);
+  assert.equal(requantizeRelus(sg), 0, 'nothing left');
+  const x = { name: 'x', dtype: 'float32' as const, dims: [1, 8, 12, 12], data: Float32Array.from({ length: 1152 }, rng(6)) };
+  const ref = (await runOnnx(bytes, [x])).get('y')!.data as Float32Array;
+  // The same model with that op as TFLite's int8 RELU again.
+  const relu = structuredClone(result.model);
+  Object.assign(relu.subgraphs[0].operators[k], { opcode: 'RELU', version: 2 });
+  const outs: Float32Array[] = [];
+  for (const m of [result.model, relu]) {
+    const s = await openConverted(serializeTflite(m));
+    try {
+      outs.push((await s.run([x])).get('y')!.data as Float32Array);
+    } finally {
+      s.close();
+    }
+  }
+  const [got, viaRelu] = outs;
+  const step = sg.tensors[sg.outputs[0]].quantization?.scale[0] ?? Infinity;
+  const worst = Math.max(...got.map((v, i) => Math.abs(v - viaRelu[i])));
+  assert.ok(worst <= 2.01 * step, `QUANTIZE vs RELU: ${worst} (output step ${step})`);
+  let dot = 0, a = 0, b = 0;
+  ref.forEach((v, i) => { dot += v * got[i]; a += v * v; b += got[i] * got[i]; });
+  assert.ok(dot / Math.sqrt(a * b) > 0.99, `cosine ${dot / Math.sqrt(a * b)}`);
 });
