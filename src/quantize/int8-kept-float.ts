@@ -39,7 +39,7 @@ const lowestValue = (t: TflTensor): number => {
  *  float32 constant holding such a value (-10000, float32's lowest), what the ops that carry it make of it, and the
  *  tensors sharing a scale with one of those (the unmasked value of a SELECT_V2 whose other value is the mask's fill:
  *  Hugging Face's `1 - mask` beside finfo.min), as parameters maskBiasOps reads as that wide. */
-function maskRangeParams(sg: TflSubgraph): Map<number, QParams> {
+export function maskRangeParams(sg: TflSubgraph): Map<number, QParams> {
   const wide = new Set<number>();
   sg.tensors.forEach((t, i) => { if (isConst(t) && lowestValue(t) <= MASK_RANGE) wide.add(i); });
   const groups = scaleGroups(sg);

@@ -31,7 +31,7 @@ export const INT8_OPS: Record<string, Int8OpSpec> = {
   BATCH_MATMUL: { version: 2 },
   RELU: { version: 2 },
   RELU6: { version: 2 },
-  RELU_N1_TO_1: { version: 2 },
+  RELU_N1_TO_1: { version: 1 }, // LiteRT registers version 1 only; its kernel takes int8 (test/quantize/int8-relu-n1.test.ts)
   LEAKY_RELU: { version: 2 },
   PRELU: { version: 1 },
   HARD_SWISH: { version: 1 },

@@ -15,7 +15,7 @@ import { foldReluIntoQuantize, requantizeRelus } from './int8-relu';
 import { quantizeDynamic, storeFp16 } from './weights';
 import { floatIslands } from './int8-float-islands';
 import { sameScaleInputs, scaleGroups } from './int8-scale-groups';
-import { attentionOps } from './int8-kept-float';
+import { attentionOps, maskRangeParams } from './int8-kept-float';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
 import { DEQUANTIZE_INT16_VERSION, INT16_FLOAT_FORM, INT16_OPS, QUANTIZE_INT16_VERSION, int16Capable, params16, quantizeBias64, quantizeConst16 } from './int16';
 import { type Residuals, maxAbsOf, splitLayer } from './int8-split';
@@ -107,7 +107,10 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   t.forEach((tt, i) => { if (isFloatActivation(tt)) wasFloat.add(i); });
   const floatIo = (i: number) => isFloatActivation(t[i]) || (isConst(t[i]) && t[i].type === 'FLOAT32');
   const attention = attentionOps(sg);
-  const masks = maskBiasOps(sg, params, sg.operators.flatMap((op, k) => (op.opcode === 'SOFTMAX' ? [k] : [])));
+  const softmaxes = sg.operators.flatMap((op, k) => (op.opcode === 'SOFTMAX' ? [k] : []));
+  // A mask whose fill is a constant (-9e15, finfo.min) is a mask even when no calibration sample masked anything
+  // (random samples, a dense adjacency): the ranges alone would put it in int8 and clip real masks away.
+  const masks = new Set([...maskBiasOps(sg, params, softmaxes), ...(softmaxes.length ? maskBiasOps(sg, maskRangeParams(sg), softmaxes) : [])]);
   const islands = floatIslands(sg);
   const island = (k: number) => islands.has(k);
   const count = (rule: string) => [...islands.values()].filter((r) => r === rule).length;
