@@ -8,7 +8,7 @@ import type { Model } from '../ir/types';
 import { serializeTflite } from '../tflite/writer';
 import { checkOutputPath, writeFileAtomic } from '../core/atomic';
 import type { ConvertFileResult } from '../core/convert-file';
-import { verifyOnLiteRt } from '../core/verify';
+import { REFUSE_COSINE, verifyOnLiteRt, type Verification } from '../core/verify';
 import type { CalibrationOptions } from '../calibration/data';
 import type { RangeMethod } from '../calibration/ranges';
 import { quantizeDynamic, quantizeFp16 } from './weights';
@@ -138,10 +138,20 @@ export async function quantizeFile(input: string, output: string, opts: ConvertO
   const { result, summary } = await quantizeModelBytes(bytes, input, opts, q);
   const tflite = serializeTflite(result.model);
   const verification = verify ? await verifyOnLiteRt(input, tflite, result.warnings) : undefined;
+  const moved = verification && weightOnlyMoved(q.mode, verification);
+  if (moved) result.warnings.push(moved);
   writeFileAtomic(output, tflite);
   return {
     source: path.resolve(input), output: path.resolve(output), bytes: tflite.byteLength, opHistogram: result.opHistogram,
     transposeCount: result.transposeCount, warnings: result.warnings, ms: Math.round(performance.now() - t0),
     quantization: summary, result, tflite, ...(verification ? { verification } : {}),
   };
+}
+
+/** fp16 and dynamic have no accuracy guard (int8 has `--min-cosine`): their self-check under REFUSE_COSINE is a
+ *  warning, never silence (RF-DETR's top-60 queries reorder under fp16: cosine 0.987; dynamic 0.80). */
+export function weightOnlyMoved(mode: QuantMode, v: Verification): string | undefined {
+  if ((mode !== 'fp16' && mode !== 'dynamic') || Number.isNaN(v.maxRel) || v.cosine >= REFUSE_COSINE) return undefined;
+  return `--quantize ${mode} moved the outputs away from the float model's (cosine ${v.cosine.toFixed(4)} < ${REFUSE_COSINE}, `
+    + `max rel error ${v.maxRel.toExponential(1)} on the self-check's inputs): check it on real inputs (onnx2lite compare)`;
 }
