@@ -32,5 +32,6 @@ worst max|diff| / max|ref| over the cases.
 | Det | 22 | refused: needs Flex (MatrixDeterminant) |
 | MelWeightMatrix of constant inputs (folded by its reference formula) | 17 | pass, exact |
 | DeformConv, MelWeightMatrix of computed inputs, Optional / OptionalGetElement, RandomUniform(Like), Bernoulli | 19–22 | refused in one line (no converter; random ops need Flex) |
-| GridSample rank-5 (3-D) and cubic | 20 | refused in one line |
+| GridSample rank-5 (3-D volumes), linear / nearest, every padding mode | 20 | pass, within 1e-5 (test/convert/grid-sample-volume.test.ts) |
+| GridSample cubic | 20 | refused in one line |
 `;
