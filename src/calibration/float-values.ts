@@ -29,9 +29,10 @@ export async function readFloatValues(result: ConvertResult, tensors: number[], 
   const want = [...new Set(tensors)];
   if (!want.length || !samples.length) return;
   const extra = want.filter((i) => !sg.outputs.includes(i) && !sg.inputs.includes(i));
-  const flat = (t: TflTensor) => sg.tensors.indexOf(t) >= 0 && t.type === 'FLOAT32' && !t.shapeSignature?.some((d) => d < 0);
+  const flat = (t: TflTensor) => t.type === 'FLOAT32' && !t.shapeSignature?.some((d) => d < 0);
   const packable = extra.length >= PACK_FROM ? extra.filter((i) => flat(sg.tensors[i])) : [];
-  const direct = extra.filter((i) => !packable.includes(i));
+  const packed = new Set(packable);
+  const direct = extra.filter((i) => !packed.has(i));
   const tensorsCopy = [...sg.tensors];
   const ops: TflOperator[] = [];
   const packs: Packed[] = [];
