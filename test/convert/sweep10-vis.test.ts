@@ -9,15 +9,19 @@ import { convertAndMatch, matchBuilt, seededInputs } from '../helpers/match';
 
 const FIX = 'test/fixtures/sweep10-vis';
 
+/** pillar_scatter.onnx converted and run beside onnxruntime on seeded points and 7 pillars at `coords` (b, z, y, x). */
+async function pillarsAt(coords: number[], seed: number) {
+  const file = `${FIX}/pillar_scatter.onnx`;
+  const model = readModelFile(file);
+  const [voxels] = seededInputs(model, seed, -1, 1);
+  return convertAndMatch(file, model, [voxels, makeTensor('voxel_coords', 'int32', [7, 4], coords)]);
+}
+
 test('PointPillars\' scatter of pillars into BEV columns (`canvas[:, idx] = x`) is a row scatter: no TRANSPOSE', async () => {
   // torch exports it as a ScatterND into [C, M] with [C, P, 2] coordinates: the pillars' [P, C] features were moved to
   // [C, P] and the [C, M] canvas back to channel-last for the conv (2 TRANSPOSE); scattered as rows into the
   // canvas's transpose neither moves.
-  const file = `${FIX}/pillar_scatter.onnx`;
-  const model = readModelFile(file);
-  const coords = [0, 0, 1, 2, 0, 0, 4, 5, 0, 0, 0, 0, 0, 0, 2, 3, 0, 0, 3, 1, 0, 0, 1, 4, 0, 0, 4, 0];
-  const [voxels] = seededInputs(model, 3, -1, 1);
-  const m = await convertAndMatch(file, model, [voxels, makeTensor('voxel_coords', 'int32', [7, 4], coords)]);
+  const m = await pillarsAt([0, 0, 1, 2, 0, 0, 4, 5, 0, 0, 0, 0, 0, 0, 2, 3, 0, 0, 3, 1, 0, 0, 1, 4, 0, 0, 4, 0], 3);
   assert.ok(m.worst <= 1e-6, `rel ${m.worst}`);
   assert.equal(m.result.transposeCount, 0);
   assert.equal(m.result.opHistogram.SCATTER_ND, 1);
@@ -28,11 +32,7 @@ test('PointPillars\' scatter of pillars into BEV columns (`canvas[:, idx] = x`) 
 test('pillars sharing a cell (padding pillars all at cell 0): the last one written is kept, as in onnxruntime', async () => {
   // SCATTER_ND adds updates that land on one element: a fixed-size pillar batch padded with pillars at coordinates 0
   // wrote their sum into cell 0 (PointPillars' self-check, every seeded coordinate 0: max rel 658).
-  const file = `${FIX}/pillar_scatter.onnx`;
-  const model = readModelFile(file);
-  const coords = [0, 0, 1, 2, 0, 0, 4, 5, 0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 5];
-  const [voxels] = seededInputs(model, 4, -1, 1);
-  const m = await convertAndMatch(file, model, [voxels, makeTensor('voxel_coords', 'int32', [7, 4], coords)]);
+  const m = await pillarsAt([0, 0, 1, 2, 0, 0, 4, 5, 0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 5], 4);
   assert.ok(m.worst <= 1e-6, `rel ${m.worst}`);
   assert.equal(m.result.opHistogram.UNSORTED_SEGMENT_MAX, 1);
 });
