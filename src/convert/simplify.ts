@@ -41,6 +41,7 @@ import { sliceAssignAsConcat } from './simplify-slice-assign';
 import { channelsFromBatchConv } from './simplify-channel-conv';
 import { mergeCommonNodes } from './simplify-cse';
 import { hoistGatheredMoves, hoistSlicedHeadMoves } from './simplify-hoist-moves';
+import { einsumHeadsAsMatMul } from './simplify-einsum-heads';
 
 function attrNum(n: Node, name: string, dflt: number): number {
   const a = n.attrs.get(name);
@@ -114,6 +115,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
     fuseGelu(g, constants);
     fuseGroupNorm(g, constants);
     fusePackedHeads(g, constants);
+    einsumHeadsAsMatMul(g, constants);
     fuseSeparateProjections(g, constants);
     unflattenGemmRows(g, constants);
     splitChunksAsSlices(g, constants);
