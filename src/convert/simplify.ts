@@ -42,6 +42,7 @@ import { channelsFromBatchConv } from './simplify-channel-conv';
 import { mergeCommonNodes } from './simplify-cse';
 import { hoistGatheredMoves, hoistSlicedHeadMoves } from './simplify-hoist-moves';
 import { einsumHeadsAsMatMul } from './simplify-einsum-heads';
+import { hoistMovesThroughRegions, unitSplitsAsGathers } from './simplify-region-moves';
 
 function attrNum(n: Node, name: string, dflt: number): number {
   const a = n.attrs.get(name);
@@ -114,6 +115,8 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
   if (!opts.runnable) {
     fuseGelu(g, constants);
     fuseGroupNorm(g, constants);
+    hoistMovesThroughRegions(g, constants);
+    unitSplitsAsGathers(g, constants);
     fusePackedHeads(g, constants);
     einsumHeadsAsMatMul(g, constants);
     fuseSeparateProjections(g, constants);
