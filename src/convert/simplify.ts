@@ -43,13 +43,14 @@ import { mergeCommonNodes } from './simplify-cse';
 import { hoistGatheredMoves, hoistSlicedHeadMoves } from './simplify-hoist-moves';
 import { einsumHeadsAsMatMul } from './simplify-einsum-heads';
 import { hoistMovesThroughRegions, unitSplitsAsGathers } from './simplify-region-moves';
+import { rotaryBeforeHeadMoves } from './simplify-rotary-heads';
 
 function attrNum(n: Node, name: string, dflt: number): number {
   const a = n.attrs.get(name);
   return a && (a.type === 'float' || a.type === 'int') ? a.value : dflt;
 }
 
-export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { runnable?: boolean } = {}): void {
+export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { runnable?: boolean; opset?: number } = {}): void {
   let { uses, producer } = useMaps(g);
   const drop = new Set<Node>();
   for (const bn of g.nodes) {
@@ -117,6 +118,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
     fuseGroupNorm(g, constants);
     hoistMovesThroughRegions(g, constants);
     unitSplitsAsGathers(g, constants);
+    rotaryBeforeHeadMoves(g, constants, opts.opset ?? 17);
     fusePackedHeads(g, constants);
     einsumHeadsAsMatMul(g, constants);
     fuseSeparateProjections(g, constants);
