@@ -5,7 +5,8 @@
 // moves of q, k and v all sit right after the projection's split, where one move before the split serves the three
 // (`unitSplitsAsGathers` here, then simplify-hoist-moves.ts `hoistGatheredMoves`). Only moves that keep the last axis
 // last are pushed (a kᵀ move [0, 2, 3, 1] pushes its head part [0, 2, 1, 3] and keeps the swap of the last two dims,
-// which BATCH_MATMUL reads as adj_y).
+// which BATCH_MATMUL reads as adj_y). Only regions that slice or concatenate along the last axis (rotary's halves) are
+// taken: a plain scale between a head view and its move is simplify-heads.ts's `headView`.
 import type { Graph, Node, Tensor } from '../ir/types';
 import { toNumbers } from '../ir/tensor';
 import { node } from '../onnx/builder';
@@ -60,15 +61,18 @@ export function hoistMovesThroughRegions(g: Graph, constants: Map<string, Tensor
   const skip = new Set<Node>();
   const movedSources = new Map<string, string>();
   for (const t of g.nodes) {
+    // Head moves only ([B, T, H, d] → [B, H, T, d], or kᵀ's [B, H, d, T]).
     const p = t.opType === 'Transpose' ? permAttr(t) : undefined;
     const r = p?.length ?? 0;
-    if (!p || r < 3) continue;
+    if (!p || (p.join() !== '0,2,1,3' && p.join() !== '0,2,3,1')) continue;
     // The part of the move that keeps the last axis last (h), and a swap of the last two dims after it (kᵀ).
     const swapLast = p[r - 1] !== r - 1;
     const h = swapLast ? [...p.slice(0, r - 2), p[r - 1], p[r - 2]] : p;
     if (h[r - 1] !== r - 1 || h.every((v, i) => v === i)) continue;
     const region = regionOf(t.inputs[0], r, g, constants, uses, producer, outs);
-    if (!region || region.nodes.some((n) => skip.has(n))) continue;
+    // A region that moves data along the last axis (rotary's halves or pairs: Slice / Concat), not a plain scale, which
+    // simplify-heads.ts's head views already carry.
+    if (!region || region.nodes.some((n) => skip.has(n)) || !region.nodes.some((n) => n.opType === 'Slice' || n.opType === 'Concat')) continue;
     const dims = (v: string) => g.values.get(v)!.shape as number[];
     const permuted = (d: number[]) => h.map((i) => d[i]);
     const axisOf = (a: number) => h.indexOf(a < 0 ? a + r : a);
