@@ -161,7 +161,7 @@ function convertPrepared(source: Model, opts: ConvertOptions, invalidNodes: Map<
   const g = { ...model.graph, nodes: model.graph.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs] })) };
   const ortSteps = fuseOrtDynamicQuant(g, constants);
   const fp16Nodes = floatFromFp16(g, constants);
-  simplifyGraph(g, constants);
+  simplifyGraph(g, constants, { opset });
   const ctx = new ConvertContext(g, constants, opset, channelLastHints(g.nodes, (n) => g.values.get(n)?.shape as number[] | undefined));
   ctx.bodyConverter = convertBody;
   if (ortSteps.size) {

@@ -8,7 +8,9 @@
 // attention's output Gemm on flattened rows as a MatMul on the [T, B, E] value (simplify-gemm-rows.ts), talking
 // heads' 1×1 Convs over an attention map as a MatMul in ONNX order (simplify-head-conv.ts), q / k / v interleaved
 // per head moved heads-first once before their Split and a part moved back a Slice before the move (simplify-heads.ts),
-// Gathers each moved by one Transpose reading the value moved once (simplify-hoist-moves.ts), BC-ResNet's SubSpectralNorm (Reshape,
+// Gathers each moved by one Transpose reading the value moved once (simplify-hoist-moves.ts), head moves applied before
+// the rotary region between a head view and its move (simplify-region-moves.ts, simplify-rotary-heads.ts), Einsums of
+// head views as Transposes and a MatMul (simplify-einsum-heads.ts), BC-ResNet's SubSpectralNorm (Reshape,
 // BatchNormalization, Reshape) as a Mul and an Add (simplify-subspectral.ts), an Add of zeros / Mul by ones made by
 // ConstantOfShape as its other operand (simplify-fill.ts), nn.Unfold's im2col (Pad, two Gathers, a rank-6
 // Transpose) as a depthwise Conv with one-hot filters (simplify-im2col.ts), a ScatterND of columns (`canvas[:, idx] = x`)
@@ -41,13 +43,16 @@ import { sliceAssignAsConcat } from './simplify-slice-assign';
 import { channelsFromBatchConv } from './simplify-channel-conv';
 import { mergeCommonNodes } from './simplify-cse';
 import { hoistGatheredMoves, hoistSlicedHeadMoves } from './simplify-hoist-moves';
+import { einsumHeadsAsMatMul } from './simplify-einsum-heads';
+import { hoistMovesThroughRegions, unitSplitsAsGathers } from './simplify-region-moves';
+import { rotaryBeforeHeadMoves } from './simplify-rotary-heads';
 
 function attrNum(n: Node, name: string, dflt: number): number {
   const a = n.attrs.get(name);
   return a && (a.type === 'float' || a.type === 'int') ? a.value : dflt;
 }
 
-export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { runnable?: boolean } = {}): void {
+export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { runnable?: boolean; opset?: number } = {}): void {
   let { uses, producer } = useMaps(g);
   const drop = new Set<Node>();
   for (const bn of g.nodes) {
@@ -113,7 +118,11 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
   if (!opts.runnable) {
     fuseGelu(g, constants);
     fuseGroupNorm(g, constants);
+    hoistMovesThroughRegions(g, constants);
+    unitSplitsAsGathers(g, constants);
+    rotaryBeforeHeadMoves(g, constants, opts.opset ?? 17);
     fusePackedHeads(g, constants);
+    einsumHeadsAsMatMul(g, constants);
     fuseSeparateProjections(g, constants);
     unflattenGemmRows(g, constants);
     splitChunksAsSlices(g, constants);

@@ -235,3 +235,42 @@ export function melWeightMatrix(numMel: number, dftLength: number, sampleRate: n
   }
   return { dtype, dims: [rows, numMel], v };
 }
+
+/** An explicit Einsum ("ij,jk->ik": letters only, no repeated label in a term) of float constants, by summing over
+ *  every label assignment; undefined past `maxWork` steps. Rotary tables written `einsum("i,j->ij", t, inv_freq)`. */
+export function einsum(equation: string, vs: V[], maxWork: number): V | undefined {
+  const m = /^([a-zA-Z,]+)->([a-zA-Z]*)$/.exec(equation.replace(/\s/g, ''));
+  if (!m) return undefined;
+  const terms = m[1].split(',').map((t) => [...t]);
+  const out = [...m[2]];
+  if (terms.length !== vs.length || terms.some((t, i) => t.length !== vs[i].dims.length || new Set(t).size !== t.length)) return undefined;
+  const size = new Map<string, number>();
+  for (let i = 0; i < terms.length; i++) {
+    for (let j = 0; j < terms[i].length; j++) {
+      const d = vs[i].dims[j];
+      if ((size.get(terms[i][j]) ?? d) !== d) return undefined;
+      size.set(terms[i][j], d);
+    }
+  }
+  if (out.some((l) => !size.has(l)) || new Set(out).size !== out.length) return undefined;
+  const labels = [...out, ...[...size.keys()].filter((l) => !out.includes(l))];
+  const dims = labels.map((l) => size.get(l)!);
+  const work = elementCount(dims);
+  if (work > maxWork) return undefined;
+  const outDims = out.map((l) => size.get(l)!);
+  const v = new Array<number>(elementCount(outDims)).fill(0);
+  const strides = terms.map((t, i) => labels.map((l) => (t.includes(l) ? stridesOf(vs[i].dims)[t.indexOf(l)] : 0)));
+  const outN = elementCount(dims.slice(out.length));
+  const idx = new Array<number>(labels.length).fill(0);
+  for (let k = 0; k < work; k++) {
+    let p = 1;
+    for (let i = 0; i < vs.length; i++) {
+      let at = 0;
+      for (let a = 0; a < labels.length; a++) at += idx[a] * strides[i][a];
+      p *= vs[i].v[at];
+    }
+    v[Math.floor(k / outN)] += p;
+    for (let a = labels.length - 1; a >= 0 && ++idx[a] === dims[a]; a--) idx[a] = 0;
+  }
+  return { dtype: vs[0].dtype, dims: outDims, v };
+}

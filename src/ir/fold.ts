@@ -1,7 +1,7 @@
 // A small constant evaluator: computes a node's outputs when its inputs are known (Shape and Size only need
 // the input's static shape). Shape inference uses it for shape-determining inputs; the converter for folding.
 // Values are computed in float64 JavaScript numbers (int64 beyond 2^53 is approximate, clamped on output).
-import { INT_TYPES, V, broadcast, castValues, gather, matmul, melWeightMatrix, norm, reshapeDims, scatterND, slice, stridesOf, tensorFromNumbers, toV, transpose } from './fold-kernels';
+import { INT_TYPES, V, broadcast, castValues, einsum, gather, matmul, melWeightMatrix, norm, reshapeDims, scatterND, slice, stridesOf, tensorFromNumbers, toV, transpose } from './fold-kernels';
 import { ONNX_DTYPES } from './tensor';
 import { AttrValue, DType, Node, Shape, Tensor, elementCount, isStaticShape } from './types';
 
@@ -192,6 +192,10 @@ const FOLDS: Record<string, Fold> = {
   MatMul: (_n, [a, b]) => {
     const r = a && b && !isInt(a.dtype) ? matmul(a, b, 1 << 24) : undefined;
     return r && (r.v.length <= Math.max(a!.v.length + b!.v.length, 1 << 16)) ? [r] : undefined;
+  },
+  Einsum: (n, ins) => {
+    const r = ins.every((x) => x && !isInt(x.dtype)) ? einsum(String(attr(n, 'equation')?.value ?? ''), ins as V[], 1 << 20) : undefined;
+    return r ? [r] : undefined;
   },
   Equal: cmp((a, b) => a === b),
   Less: cmp((a, b) => a < b),

@@ -1,0 +1,54 @@
+// nomic-bert's attention (nomic-embed-text): the fused Wqkv projection viewed [B, T, 3, H, d] and unbound along its
+// axis 2, rotary applied on the [B, T, H, d] views (`q * cos + rotate_half(q) * sin`, the tables from
+// `torch.outer(arange(T), inv_freq)`, which torch writes as an Einsum of two constants), and only then the heads
+// moved first. Each of q, k and v took a TRANSPOSE, 4 with the merge: the Einsum did not fold (the tables were
+// computed at run time) and the rotary region sat between each view and its move. The Einsum of constants now folds
+// (src/ir/fold.ts), the move is applied before the region (src/convert/simplify-region-moves.ts), and the unbound
+// parts read the packed value moved once: 2.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildModel, node, tensor } from '../../src/onnx/builder';
+import type { Node } from '../../src/ir/types';
+import { matchBuilt, waveValues } from '../helpers/match';
+
+const B = 2, T = 6, H = 4, D = 8, E = H * D;
+
+function rotary(x: string): Node[] {
+  return [
+    node('Mul', [x, 'cos'], [`${x}_c`]), node('Slice', [x, 'lo', 'half', 'last'], [`${x}_1`]), node('Slice', [x, 'half', 'hi', 'last'], [`${x}_2`]),
+    node('Neg', [`${x}_2`], [`${x}_n`]), node('Concat', [`${x}_n`, `${x}_1`], [`${x}_rh`], { axis: -1 }),
+    node('Mul', [`${x}_rh`, 'sin'], [`${x}_s`]), node('Add', [`${x}_c`, `${x}_s`], [`${x}_rot`]),
+  ];
+}
+
+test("nomic-bert's rotary between the unbound q / k / v views and their moves: one head split, 4 TRANSPOSE → 2", async () => {
+  const model = buildModel({
+    inputs: [['x', 'float32', [B, T, E]]], outputs: ['y'], opset: 14,
+    nodes: [
+      node('Einsum', ['pos', 'inv_freq'], ['freqs'], { equation: 'i,j->ij' }), node('Concat', ['freqs', 'freqs'], ['emb'], { axis: -1 }),
+      node('Cos', ['emb'], ['cos2']), node('Sin', ['emb'], ['sin2']),
+      node('Unsqueeze', ['cos2', 'one'], ['cos']), node('Unsqueeze', ['sin2', 'one'], ['sin']),
+      node('MatMul', ['x', 'wqkv'], ['qkv']), node('Reshape', ['qkv', 'view'], ['qkv5']),
+      node('Split', ['qkv5', 'ones'], ['q1', 'k1', 'v1'], { axis: 2 }),
+      node('Squeeze', ['q1', 'two'], ['q']), node('Squeeze', ['k1', 'two'], ['k']), node('Squeeze', ['v1', 'two'], ['v']),
+      ...rotary('q'), ...rotary('k'),
+      node('Transpose', ['q_rot'], ['qh'], { perm: [0, 2, 1, 3] }), node('Transpose', ['k_rot'], ['kt'], { perm: [0, 2, 3, 1] }),
+      node('Transpose', ['v'], ['vh'], { perm: [0, 2, 1, 3] }),
+      node('MatMul', ['qh', 'kt'], ['s']), node('Mul', ['s', 'scale'], ['ss']), node('Softmax', ['ss'], ['a'], { axis: -1 }),
+      node('MatMul', ['a', 'vh'], ['o']), node('Transpose', ['o'], ['om'], { perm: [0, 2, 1, 3] }),
+      node('Reshape', ['om', 'merged'], ['c']), node('MatMul', ['c', 'wo'], ['y']),
+    ],
+    initializers: [
+      tensor('pos', 'float32', [T], Array.from({ length: T }, (_, i) => i)),
+      tensor('inv_freq', 'float32', [D / 2], Array.from({ length: D / 2 }, (_, i) => 1 / 1000 ** ((2 * i) / D))),
+      tensor('wqkv', 'float32', [E, 3 * E], waveValues(3 * E * E, 1)), tensor('wo', 'float32', [E, E], waveValues(E * E, 2)),
+      tensor('view', 'int64', [5], [B, T, 3, H, D]), tensor('ones', 'int64', [3], [1, 1, 1]), tensor('two', 'int64', [1], [2]),
+      tensor('one', 'int64', [1], [1]), tensor('lo', 'int64', [1], [0]), tensor('half', 'int64', [1], [D / 2]),
+      tensor('hi', 'int64', [1], [D]), tensor('last', 'int64', [1], [-1]),
+      tensor('scale', 'float32', [], [1 / Math.sqrt(D)]), tensor('merged', 'int64', [3], [B, T, E]),
+    ],
+  });
+  const m = await matchBuilt(model, 'rotary-head-moves', 5);
+  assert.equal(m.result.transposeCount, 2);
+  assert.ok(!m.result.model.subgraphs[0].operators.some((o) => o.opcode === 'COS' || o.opcode === 'SIN'), 'the rotary tables fold');
+});
