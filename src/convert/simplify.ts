@@ -4,7 +4,7 @@
 // scales / shifts next to a Conv folded into it (fold-affine.ts), GELU written out with Erf or Tanh as Gelu
 // (simplify-gelu.ts), PyTorch's GroupNorm (Reshape, InstanceNormalization, Reshape) as GroupNormalization
 // (simplify-norm.ts), and attention's three head splits (packed or separate q, k, v projections) as one
-// (simplify-attention.ts), a value repeated by Unsqueeze → Expand → Reshape as a Concat (simplify-repeat.ts),
+// (simplify-attention.ts; einsum attention's head views moved explicitly first: simplify-einsum-heads.ts), a value repeated by Unsqueeze → Expand → Reshape as a Concat (simplify-repeat.ts),
 // attention's output Gemm on flattened rows as a MatMul on the [T, B, E] value (simplify-gemm-rows.ts), talking
 // heads' 1×1 Convs over an attention map as a MatMul in ONNX order (simplify-head-conv.ts), q / k / v interleaved
 // per head moved heads-first once before their Split and a part moved back a Slice before the move (simplify-heads.ts),
@@ -24,6 +24,7 @@ import { toFloat32, toNumbers } from '../ir/tensor';
 import { fuseGelu } from './simplify-gelu';
 import { fuseGroupNorm } from './simplify-norm';
 import { fusePackedHeads, fuseSeparateProjections } from './simplify-attention';
+import { einsumHeadViewsMoved } from './simplify-einsum-heads';
 import { fuseChunkedHeads, fuseSplitHeads, fuseViewedHeads, sliceUndoneMoves, splitChunksAsSlices } from './simplify-heads';
 import { composeReshapeChains } from './simplify-reshape-chain';
 import { foldConvAffine } from './fold-affine';
@@ -114,6 +115,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
     fuseGelu(g, constants);
     fuseGroupNorm(g, constants);
     fusePackedHeads(g, constants);
+    einsumHeadViewsMoved(g, constants);
     fuseSeparateProjections(g, constants);
     unflattenGemmRows(g, constants);
     splitChunksAsSlices(g, constants);
