@@ -145,8 +145,11 @@ function contract(ctx: ConvertContext, name: string, a0: Operand, b0: Operand, k
   final: { y: string; out: string[] } | undefined, s: Spec): Operand {
   const a = reduce(ctx, `${name}_a`, a0, a0.labels.filter((l) => !b0.labels.includes(l) && !keep.has(l)), s);
   const b = reduce(ctx, `${name}_b`, b0, b0.labels.filter((l) => !a0.labels.includes(l) && !keep.has(l)), s);
-  // A constant weight goes second, where FULLY_CONNECTED wants it.
-  const swap = ctx.isConstant(a.name) && !ctx.isConstant(b.name);
+  // A constant weight goes second, where FULLY_CONNECTED wants it; with batch labels it stays a BATCH_MATMUL operand,
+  // and first keeps the product in the equation's order (Crossformer's router queries: swapped, the scores came out
+  // [b, h, s, l] and took a TRANSPOSE back).
+  const batchOf = (p: Operand, q: Operand) => p.labels.some((l) => q.labels.includes(l) && keep.has(l));
+  const swap = ctx.isConstant(a.name) && !ctx.isConstant(b.name) && !batchOf(a, b);
   const [x, w] = swap ? [b, a] : [a, b];
   const sx = storedLabels(ctx, x);
   const sw = storedLabels(ctx, w);

@@ -29,6 +29,17 @@ const MatMul: OpConverter = {
       // swap left lazy) is read as it is, and the output keeps that order, when nothing else reads A in ONNX order.
       const kept = leadingOrder(ctx, a, y);
       const ga = kept ? undefined : operand(ctx, a);
+      if (ga?.adj && swappedChainEnds(ctx, y)) {
+        // A stored with its last two dims swapped whose product is moved back by the model (TimeMixer's
+        // `linear(x.permute(0, 2, 1)).permute(0, 2, 1)`: a Linear over the time axis of [B, T, d]): (A·W)ᵀ = Wᵀ·Aᵀ,
+        // the constant on the left, is the product stored swapped, which that move then takes as it is.
+        const r = ctx.rank(a);
+        const [k, n] = B.dims;
+        const wt = transposeData(toFloat32(B), B.dims, [1, 0], (m) => new Float32Array(m));
+        const w = ctx.constFloat32(wt, [...new Array<number>(r - 2).fill(1), n, k], `${node.name}/weights_left`);
+        ctx.emit('BATCH_MATMUL', [w, ga.index], [ctx.output(y, swappedLast(ctx.rank(y)))], { adjX: false, adjY: false });
+        return;
+      }
       if (ga?.adj) {
         // A stored with its last two dims swapped (a channel-last map flattened, read along H·W: RTMPose's SimCC
         // head): BATCH_MATMUL reads it as it is (adj_x) against the constant weights, with no TRANSPOSE of A.
@@ -114,6 +125,37 @@ function chainEndsWell(ctx: ConvertContext, y: string): boolean {
     const through = binary || UNARY.has(n.opType) || (n.opType === 'LayerNormalization' && n.inputs[0] === cur)
       || (n.opType === 'MatMul' && n.inputs[0] === cur && ctx.constant(n.inputs[1])?.dims.length === 2);
     if (!through || !n.outputs[0] || ctx.rank(n.outputs[0]) !== ctx.rank(cur)) return false;
+    cur = n.outputs[0];
+  }
+  return false;
+}
+
+/**
+ * The MatMul's output goes, one reader at a time, through ops that keep any layout (unary ops, elementwise ops with a
+ * constant, more projections by constant weights, which take it swapped the same way) into a Transpose that swaps
+ * its last two dims back, or a binary op with a computed operand stored swapped: stored swapped, neither moves it.
+ */
+function swappedChainEnds(ctx: ConvertContext, y: string): boolean {
+  let cur = y;
+  for (let step = 0; step < 16; step++) {
+    const r = ctx.rank(cur);
+    if (r < 3 || ctx.isDynamic(cur) || ctx.graph.outputs.some((o) => o.name === cur)) return false;
+    const readers = ctx.readersOf(cur);
+    if (readers.length !== 1 || readers[0].inputs.filter((i) => i === cur).length !== 1) return false;
+    const n = readers[0];
+    if (n.opType === 'Transpose') {
+      const p = n.attrs.get('perm');
+      return n.inputs[0] === cur && p?.type === 'ints' && samePerm(p.value, swappedLast(r));
+    }
+    const other = ['Add', 'Sub', 'Mul', 'Div'].includes(n.opType) && n.inputs.length === 2 ? n.inputs[n.inputs[0] === cur ? 1 : 0] : undefined;
+    // A computed partner already stored swapped (TimeMixer's next-scale season, itself a permuted value) takes it too.
+    if (other !== undefined && !ctx.isConstant(other)) {
+      const p = ctx.primaryOf(other)?.perm;
+      return ctx.rank(n.outputs[0]) === r && ctx.rank(other) === r && !!p && samePerm(p, swappedLast(r));
+    }
+    const binary = other !== undefined;
+    const through = binary || UNARY.has(n.opType) || (n.opType === 'MatMul' && n.inputs[0] === cur && ctx.constant(n.inputs[1])?.dims.length === 2);
+    if (!through || !n.outputs[0] || ctx.rank(n.outputs[0]) !== r) return false;
     cur = n.outputs[0];
   }
   return false;
