@@ -9,7 +9,7 @@ import type { Graph, Node, Tensor } from '../ir/types';
 import { node } from '../onnx/builder';
 import { attrString } from './attrs';
 import { isRefusal, parseEinsum } from './ops/_einsum';
-import { spliceNodes } from './simplify-util';
+import { readersOf, spliceNodes } from './simplify-util';
 
 const isIdentity = (p: number[]) => p.every((v, i) => v === i);
 
@@ -68,4 +68,45 @@ export function einsumHeadsAsMatMul(g: Graph, constants: Map<string, Tensor>): v
     if (nodes) replace.set(n, nodes);
   }
   if (replace.size) spliceNodes(g, new Map(), replace, new Set());
+}
+
+/** What einsumHeadsAsMatMul leaves (an Einsum with a constant operand: Crossformer's router queries attend over the
+ * variables' tokens): each non-constant operand that is a head view [B, L, H, d] read only by the Einsum, whose move
+ * the Einsum's converter would write anyway, gets that move as an explicit Transpose (the term relabelled), so that
+ * fuseSeparateProjections packs it with the other views of its input. Never an extra TRANSPOSE. */
+export function einsumHeadViewsMoved(g: Graph, constants: Map<string, Tensor>): void {
+  const { producer, only } = readersOf(g, constants);
+  const shape = (v: string) => g.values.get(v)?.shape;
+  let k = 0;
+  const inserted = new Map<(typeof g.nodes)[number], (typeof g.nodes)[number][]>();
+  for (const n of g.nodes) {
+    if (n.opType !== 'Einsum' || n.inputs.length !== 2) continue;
+    const eqAttr = n.attrs.get('equation');
+    const equation = eqAttr?.type === 'string' ? eqAttr.value : undefined;
+    if (!equation || equation.includes('.') || !equation.includes('->')) continue;
+    const shapes = n.inputs.map(shape);
+    if (shapes.some((s) => !s || s.length !== 4 || s.some((d) => typeof d !== 'number'))) continue;
+    const s = parseEinsum(equation, [4, 4]);
+    if (isRefusal(s) || s.diagonals.some((d) => d.length)) continue;
+    const batch = (l: string) => s.terms[0].includes(l) && s.terms[1].includes(l) && s.out.includes(l);
+    const terms = s.terms.map((t) => [...t]);
+    const moves: (typeof g.nodes)[number][] = [];
+    n.inputs.forEach((v, i) => {
+      const t = terms[i];
+      const view = producer.get(v);
+      if (view?.opType !== 'Reshape' || only(v) !== n || constants.has(v)) return;
+      if (!batch(t[0]) || batch(t[1]) || !batch(t[2])) return;
+      const dims = shape(v) as number[];
+      const moved = `${v}/einsum_heads_${k++}`;
+      g.values.set(moved, { name: moved, dtype: g.values.get(v)?.dtype ?? 'float32', shape: [dims[0], dims[2], dims[1], dims[3]] });
+      moves.push({ name: moved, opType: 'Transpose', domain: '', inputs: [v], outputs: [moved],
+        attrs: new Map([['perm', { type: 'ints', value: [0, 2, 1, 3] }]]) });
+      n.inputs[i] = moved;
+      terms[i] = [t[0], t[2], t[1], t[3]];
+    });
+    if (!moves.length) continue;
+    n.attrs.set('equation', { type: 'string', value: `${terms.map((t) => t.join('')).join(',')}->${s.out.join('')}` });
+    inserted.set(n, moves);
+  }
+  if (inserted.size) g.nodes = g.nodes.flatMap((n) => [...(inserted.get(n) ?? []), n]);
 }

@@ -43,7 +43,7 @@ import { sliceAssignAsConcat } from './simplify-slice-assign';
 import { channelsFromBatchConv } from './simplify-channel-conv';
 import { mergeCommonNodes } from './simplify-cse';
 import { hoistGatheredMoves, hoistSlicedHeadMoves } from './simplify-hoist-moves';
-import { einsumHeadsAsMatMul } from './simplify-einsum-heads';
+import { einsumHeadsAsMatMul, einsumHeadViewsMoved } from './simplify-einsum-heads';
 import { hoistMovesThroughRegions, unitSplitsAsGathers } from './simplify-region-moves';
 import { rotaryBeforeHeadMoves } from './simplify-rotary-heads';
 
@@ -123,6 +123,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
     rotaryBeforeHeadMoves(g, constants, opts.opset ?? 17);
     fusePackedHeads(g, constants);
     einsumHeadsAsMatMul(g, constants);
+    einsumHeadViewsMoved(g, constants);
     fuseSeparateProjections(g, constants);
     unflattenGemmRows(g, constants);
     splitChunksAsSlices(g, constants);
