@@ -43,6 +43,8 @@ export const CASES: Case[] = [
   { opcode: 'CONCATENATION', inputs: 2, options: { axis: 3, fusedActivationFunction: 'NONE' }, outShape: (s) => [...s.slice(0, 3), 2 * s[3]!], out: [-4, 4] },
   { opcode: 'RESIZE_BILINEAR', consts: (s) => [i32('size', [2 * s[1]!, 2 * s[2]!])], options: { alignCorners: false, halfPixelCenters: true },
     outShape: (s) => [s[0]!, 2 * s[1]!, 2 * s[2]!, s[3]!], out: [-4, 4] },
+  { opcode: 'RESIZE_NEAREST_NEIGHBOR', consts: (s) => [i32('size', [2 * s[1]!, 2 * s[2]!])], options: { alignCorners: false, halfPixelCenters: false },
+    outShape: (s) => [s[0]!, 2 * s[1]!, 2 * s[2]!, s[3]!], out: [-4, 4] },
   { opcode: 'SOFTMAX', options: { beta: 1 }, out: { scale: 1 / 256, zeroPoint: -128 } },
 ];
 
