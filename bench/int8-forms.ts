@@ -43,7 +43,7 @@ export const FORMS: Record<string, Form> = {
 export interface Stack { kind: 'conv3' | 'mbv1' | 'dw' | 'pw' | 'stem'; h: number; w: number; c: number; layers: number }
 
 /** Deterministic pseudo-random numbers in [-1, 1). */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let s = seed >>> 0;
   return () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 2 ** 31 - 1; };
 }

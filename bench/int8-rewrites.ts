@@ -13,11 +13,7 @@ import { avgPoolsAsDepthwise } from '../src/quantize/int8-avgpool';
 import { uniqueNamer } from '../src/quantize/graph';
 import { openConverted, readMetadata } from '../src/runtime/tflite-onnx-io';
 import { latencyCell, pairedLatency } from './paired-latency';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 2 ** 31 - 1; };
-}
+import { rng } from './int8-forms';
 
 (async () => {
   const args = process.argv.slice(2);
