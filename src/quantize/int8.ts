@@ -12,6 +12,7 @@ import { dropTypeSuffixes, histogram, isConst, isFloatActivation, producersOf, p
 import { expandInt8HardSwish } from './int8-hardswish';
 import { floatBinaryForm } from './int8-float-binary';
 import { foldReluIntoQuantize, requantizeRelus } from './int8-relu';
+import { avgPoolsAsDepthwise } from './int8-avgpool';
 import { quantizeDynamic, storeFp16 } from './weights';
 import { floatIslands } from './int8-float-islands';
 import { sameScaleInputs, scaleGroups } from './int8-scale-groups';
@@ -369,8 +370,12 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   floatBinaryForm(sg, name);
   // A RELU after a QUANTIZE is the QUANTIZE into its [0, max] output (int8-relu.ts): LiteRT runs int8 RELU undelegated.
   foldReluIntoQuantize(sg);
-  // Every other int8 RELU into a [0, max] output is an int8 → int8 QUANTIZE, which XNNPack runs (int8-relu.ts).
+  // Every other int8 RELU into a [0, max] output (RELU6 / RELU_N1_TO_1 into one within their clip) is an int8 → int8
+  // QUANTIZE, which XNNPack runs (int8-relu.ts).
   requantizeRelus(sg);
+  // An int8 AVERAGE_POOL_2D (XNNPack takes it in float32 only) whose windows stay inside the input is the equal
+  // DEPTHWISE_CONV_2D (int8-avgpool.ts).
+  avgPoolsAsDepthwise(sg, name);
   shareEqualConstants(sg);
   pruneTensors(result);
   dropTypeSuffixes(sg);

@@ -92,3 +92,61 @@ test('int8: a RELU that cannot be fused is an int8 → int8 QUANTIZE into its [0
   ref.forEach((v, i) => { dot += v * got[i]; a += v * v; b += got[i] * got[i]; });
   assert.ok(dot / Math.sqrt(a * b) > 0.99, `cosine ${dot / Math.sqrt(a * b)}`);
 });
+
+/** Conv → Clip(lo, hi) whose input the residual Add reads too (so it cannot be fused into the Conv) → Conv → Add. */
+function sharedClipModel(lo: number, hi: number): Uint8Array {
+  const r = rng(8);
+  const w = (n: number) => Array.from({ length: n }, () => r() - 0.5);
+  return encodeModel(buildModel({
+    opset: 13,
+    inputs: [['x', 'float32', [1, 8, 12, 12]]], outputs: [['y', 'float32', [1, 8, 12, 12]]],
+    initializers: [tensor('w0', 'float32', [8, 8, 3, 3], w(576).map((v) => v * 4)), tensor('w1', 'float32', [8, 8, 1, 1], w(64)),
+      tensor('lo', 'float32', [], [lo]), tensor('hi', 'float32', [], [hi])],
+    nodes: [node('Conv', ['x', 'w0'], ['c'], { pads: [1, 1, 1, 1] }), node('Clip', ['c', 'lo', 'hi'], ['r']), node('Conv', ['r', 'w1'], ['d']),
+      node('Add', ['d', 'c'], ['y'])],
+  }));
+}
+
+for (const [opcode, lo, hi] of [['RELU6', 0, 6], ['RELU_N1_TO_1', -1, 1]] as const) {
+  test(`int8: a ${opcode} that cannot be fused is an int8 → int8 QUANTIZE into its output within the clip, the same function within a step`, async () => {
+    const bytes = sharedClipModel(lo, hi);
+    const { result } = await quantizeModelBytes(bytes, 'm.onnx', {}, { mode: 'int8', int16: 'off', allowDegraded: true });
+    const sg = result.model.subgraphs[0];
+    assert.ok(!sg.operators.some((o) => o.opcode === opcode), sg.operators.map((o) => o.opcode).join(' '));
+    const k = sg.operators.findIndex((o) => o.opcode === 'QUANTIZE' && sg.tensors[o.inputs[0]].type === 'INT8');
+    assert.ok(k >= 0, 'an int8 → int8 QUANTIZE');
+    assert.equal(requantizeRelus(sg), 0, 'nothing left');
+    const x = { name: 'x', dtype: 'float32' as const, dims: [1, 8, 12, 12], data: Float32Array.from({ length: 1152 }, rng(9)) };
+    const ref = (await runOnnx(bytes, [x])).get('y')!.data as Float32Array;
+    const clipped = structuredClone(result.model);
+    Object.assign(clipped.subgraphs[0].operators[k], { opcode, version: opcode === 'RELU6' ? 2 : 1 });
+    const outs: Float32Array[] = [];
+    for (const m of [result.model, clipped]) {
+      const s = await openConverted(serializeTflite(m));
+      try {
+        outs.push((await s.run([x])).get('y')!.data as Float32Array);
+      } finally {
+        s.close();
+      }
+    }
+    const [got, viaClip] = outs;
+    const step = sg.tensors[sg.outputs[0]].quantization?.scale[0] ?? Infinity;
+    const worst = Math.max(...got.map((v, i) => Math.abs(v - viaClip[i])));
+    assert.ok(worst <= 2.01 * step, `QUANTIZE vs ${opcode}: ${worst} (output step ${step})`);
+    let dot = 0, a = 0, b = 0;
+    ref.forEach((v, i) => { dot += v * got[i]; a += v * v; b += got[i] * got[i]; });
+    assert.ok(dot / Math.sqrt(a * b) > 0.99, `cosine ${dot / Math.sqrt(a * b)}`);
+  });
+}
+
+test('int8: a RELU6 / RELU_N1_TO_1 whose output range reaches past its clip stays (QUANTIZE would not clip there)', () => {
+  const x = { name: 'x', type: 'INT8' as const, shape: [1, 4], quantization: { scale: [0.1], zeroPoint: [0] } };
+  const y = (scale: number, zeroPoint: number) => ({ name: 'y', type: 'INT8' as const, shape: [1, 4], quantization: { scale: [scale], zeroPoint: [zeroPoint] } });
+  const sg = (opcode: string, out: ReturnType<typeof y>) => ({ name: 'm', inputs: [0], outputs: [1], tensors: [x, out], operators: [{ opcode, inputs: [0], outputs: [1] }] });
+  assert.equal(requantizeRelus(sg('RELU6', y(6 / 255, -128))), 1, '[0, 6]');
+  assert.equal(requantizeRelus(sg('RELU6', y(4 / 255, -128))), 1, '[0, 4]: the calibrated top under 6');
+  assert.equal(requantizeRelus(sg('RELU6', y(8 / 255, -128))), 0, '[0, 8] reaches past 6');
+  assert.equal(requantizeRelus(sg('RELU6', y(6 / 255, -100))), 0, 'codes below 0');
+  assert.equal(requantizeRelus(sg('RELU_N1_TO_1', y(2 / 255, 0))), 1, '[-1, 1]');
+  assert.equal(requantizeRelus(sg('RELU_N1_TO_1', y(3 / 255, 0))), 0, '[-1.5, 1.5]');
+});

@@ -1,0 +1,60 @@
+// int8 AVERAGE_POOL_2D as the DEPTHWISE_CONV_2D LiteRT's XNNPack delegate runs: the delegate takes AVERAGE_POOL_2D in
+// float32 only, so TFLite's own int8 kernel ran each one between delegated partitions — alone on [1, 24, 96, 32], 3x3
+// stride 1: int8 0.87 ms against 0.17 ms float32 and 0.06 ms for an int8 → int8 QUANTIZE (bench/int8-delegation.ts,
+// LiteRT.js 2.5.3 compat, load 16-17). A window that never reaches past the input (VALID, or SAME needing no padding) is
+// a depthwise convolution with every weight 1 / (kh·kw): the weights int8 127 at scale 1 / (kh·kw·127) per channel, a
+// zero int32 bias, the pool's stride, fused activation and output tensor. XNNPack's int8 depthwise kernel computes
+// Σ(x − zx)·127 · sx·sw / sy + zy = mean(x − zx) + zy (sx = sy: AVERAGE_POOL_2D's same-scale rule) rounded once, as the
+// int8 pool does (TFLite rounds a half up, XNNPack to even: within one step). A window over padding (SAME with
+// padding) counts only the real pixels, which a convolution cannot: those pools stay as they are. TFLite Micro runs
+// the depthwise form as it is (integer-only).
+import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
+import { INT8_OPS } from './int8-ops';
+
+const perTensorInt8 = (t: TflTensor | undefined) => t?.type === 'INT8' && t.quantization?.scale.length === 1;
+
+/** Padding SAME adds along one axis (TFLite's rule): none when the windows end inside the input. */
+const samePad = (size: number, k: number, stride: number) => Math.max((Math.ceil(size / stride) - 1) * stride + k - size, 0);
+
+/** Whether int8 AVERAGE_POOL_2D `op` can be its depthwise form: NHWC per-tensor int8 in and out, windows inside the input. */
+export function poolAsDepthwise(op: TflOperator, t: TflTensor[]): boolean {
+  if (op.opcode !== 'AVERAGE_POOL_2D' || op.inputs.length !== 1 || op.outputs.length !== 1) return false;
+  const x = t[op.inputs[0]];
+  const y = t[op.outputs[0]];
+  if (!perTensorInt8(x) || !perTensorInt8(y) || x.shape.length !== 4) return false;
+  const o = op.options ?? {};
+  const [kh, kw, sh, sw] = [o.filterHeight, o.filterWidth, o.strideH, o.strideW].map(Number);
+  if (![kh, kw, sh, sw].every((v) => Number.isInteger(v) && v >= 1)) return false;
+  if ((o.padding ?? 'SAME') === 'VALID') return true;
+  return samePad(x.shape[1], kh, sh) === 0 && samePad(x.shape[2], kw, sw) === 0;
+}
+
+/** Rewrites every such int8 AVERAGE_POOL_2D of the subgraph in place as its DEPTHWISE_CONV_2D; `name` makes tensor
+ *  names unique. Returns how many. */
+export function avgPoolsAsDepthwise(sg: TflSubgraph, name: (base: string) => string): number {
+  const t = sg.tensors;
+  const add = (tt: TflTensor) => { t.push({ ...tt, name: name(tt.name) }); return t.length - 1; };
+  let n = 0;
+  for (const op of sg.operators) {
+    if (!poolAsDepthwise(op, t)) continue;
+    const x = t[op.inputs[0]];
+    const o = op.options ?? {};
+    const [kh, kw] = [Number(o.filterHeight), Number(o.filterWidth)];
+    const c = x.shape[3];
+    const wScale = 1 / (kh * kw * 127);
+    const scales = new Array<number>(c).fill(wScale);
+    const w = add({ name: `${x.name}_avg_weights`, type: 'INT8', shape: [1, kh, kw, c], data: new Uint8Array(kh * kw * c).fill(127),
+      quantization: { scale: scales, zeroPoint: scales.map(() => 0), quantizedDimension: 3 } });
+    const bScales = scales.map((s) => s * x.quantization!.scale[0]);
+    const b = add({ name: `${x.name}_avg_bias`, type: 'INT32', shape: [c], data: new Uint8Array(4 * c),
+      quantization: { scale: bScales, zeroPoint: bScales.map(() => 0), quantizedDimension: 0 } });
+    op.opcode = 'DEPTHWISE_CONV_2D';
+    op.version = INT8_OPS.DEPTHWISE_CONV_2D.version;
+    op.inputs = [op.inputs[0], w, b];
+    op.options = { padding: 'VALID', strideW: Number(o.strideW), strideH: Number(o.strideH), depthMultiplier: 1, dilationWFactor: 1, dilationHFactor: 1,
+      fusedActivationFunction: o.fusedActivationFunction ?? 'NONE' };
+    op.optionsTable = undefined;
+    n++;
+  }
+  return n;
+}

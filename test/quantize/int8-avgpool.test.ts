@@ -1,0 +1,82 @@
+// int8: an AVERAGE_POOL_2D whose windows stay inside the input is written as the equal DEPTHWISE_CONV_2D
+// (src/quantize/int8-avgpool.ts): LiteRT's XNNPack delegate takes AVERAGE_POOL_2D in float32 only, so TFLite's own int8
+// kernel ran it (0.87 ms against 0.06 ms for an int8 requantization alone, bench/int8-delegation.ts).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildModel, node, tensor } from '../../src/onnx/builder';
+import { encodeModel } from '../../src/onnx/writer';
+import { quantizeModelBytes } from '../../src/quantize/file';
+import { avgPoolsAsDepthwise, poolAsDepthwise } from '../../src/quantize/int8-avgpool';
+import { uniqueNamer } from '../../src/quantize/graph';
+import { runOnnx } from '../../src/runtime/ort';
+import { openConverted } from '../../src/runtime/tflite-onnx-io';
+import type { TflModel, TflSubgraph } from '../../src/tflite/model';
+import { serializeTflite } from '../../src/tflite/writer';
+import { cosine, rng } from './helpers';
+
+/** Conv → AveragePool (2x2 stride 2, or 3x2 stride 3x2 as PP-OCR rec's) → Conv. */
+function poolModel(kernel: number[], strides: number[]): Uint8Array {
+  const r = rng(31);
+  const w = (n: number) => Array.from({ length: n }, () => r() - 0.5);
+  const [h, wd] = [12, 16];
+  const [oh, ow] = [Math.floor((h - kernel[0]) / strides[0]) + 1, Math.floor((wd - kernel[1]) / strides[1]) + 1];
+  return encodeModel(buildModel({
+    opset: 13,
+    inputs: [['x', 'float32', [1, 8, h, wd]]], outputs: [['y', 'float32', [1, 8, oh, ow]]],
+    initializers: [tensor('w0', 'float32', [8, 8, 3, 3], w(576)), tensor('w1', 'float32', [8, 8, 1, 1], w(64))],
+    nodes: [node('Conv', ['x', 'w0'], ['c'], { pads: [1, 1, 1, 1] }), node('AveragePool', ['c'], ['p'], { kernel_shape: kernel, strides }),
+      node('Conv', ['p', 'w1'], ['y'])],
+  }));
+}
+
+async function run(model: TflModel, x: { name: string; dtype: 'float32'; dims: number[]; data: Float32Array }): Promise<Float32Array> {
+  const s = await openConverted(serializeTflite(model));
+  try {
+    return (await s.run([x])).get('y')!.data as Float32Array;
+  } finally {
+    s.close();
+  }
+}
+
+for (const [kernel, strides] of [[[2, 2], [2, 2]], [[3, 2], [3, 2]]]) {
+  test(`int8: AveragePool ${kernel.join('x')} stride ${strides.join('x')} is a DEPTHWISE_CONV_2D of 1/${kernel[0] * kernel[1]} weights, within a step of the int8 pool`, async () => {
+    const bytes = poolModel(kernel, strides);
+    const { result } = await quantizeModelBytes(bytes, 'm.onnx', {}, { mode: 'int8', int16: 'off', allowDegraded: true });
+    const sg = result.model.subgraphs[0];
+    const ops = sg.operators.map((o) => o.opcode);
+    assert.ok(!ops.includes('AVERAGE_POOL_2D'), ops.join(' '));
+    const k = sg.operators.findIndex((o) => o.opcode === 'DEPTHWISE_CONV_2D');
+    assert.ok(k >= 0, ops.join(' '));
+    const dw = sg.operators[k];
+    assert.deepEqual(sg.tensors[dw.inputs[1]].shape, [1, kernel[0], kernel[1], 8]);
+    assert.deepEqual([dw.options?.strideH, dw.options?.strideW, dw.options?.padding], [strides[0], strides[1], 'VALID']);
+    const x = { name: 'x', dtype: 'float32' as const, dims: [1, 8, 12, 16], data: Float32Array.from({ length: 8 * 12 * 16 }, rng(7)) };
+    // The same model with TFLite's int8 AVERAGE_POOL_2D in its place.
+    const pool = structuredClone(result.model);
+    Object.assign(pool.subgraphs[0].operators[k], { opcode: 'AVERAGE_POOL_2D', version: 2, inputs: [dw.inputs[0]],
+      options: { padding: 'VALID', strideW: strides[1], strideH: strides[0], filterWidth: kernel[1], filterHeight: kernel[0], fusedActivationFunction: 'NONE' } });
+    const [got, viaPool] = [await run(result.model, x), await run(pool, x)];
+    const step = sg.tensors[sg.outputs[0]].quantization?.scale[0] ?? sg.tensors[dw.outputs[0]].quantization!.scale[0] * 4;
+    const worst = Math.max(...got.map((v, i) => Math.abs(v - viaPool[i])));
+    assert.ok(worst <= 2.01 * step, `depthwise vs AVERAGE_POOL_2D: ${worst} (step ${step})`);
+    const ref = (await runOnnx(bytes, [x])).get('y')!.data as Float32Array;
+    assert.ok(cosine(got, ref) > 0.99, `cosine ${cosine(got, ref)}`);
+  });
+}
+
+test('int8: an AVERAGE_POOL_2D whose windows reach into SAME padding (counting only real pixels) stays a pool', () => {
+  const q = { scale: [0.05], zeroPoint: [3] };
+  const sg: TflSubgraph = {
+    name: 'main', inputs: [0], outputs: [1],
+    tensors: [{ name: 'x', type: 'INT8', shape: [1, 9, 9, 4], quantization: q }, { name: 'y', type: 'INT8', shape: [1, 9, 9, 4], quantization: q },
+      { name: 'y2', type: 'INT8', shape: [1, 3, 3, 4], quantization: q }],
+    operators: [{ opcode: 'AVERAGE_POOL_2D', version: 2, inputs: [0], outputs: [1],
+      options: { padding: 'SAME', strideW: 1, strideH: 1, filterWidth: 3, filterHeight: 3, fusedActivationFunction: 'NONE' } },
+    { opcode: 'AVERAGE_POOL_2D', version: 2, inputs: [0], outputs: [2],
+      options: { padding: 'SAME', strideW: 3, strideH: 3, filterWidth: 3, filterHeight: 3, fusedActivationFunction: 'NONE' } }],
+  };
+  assert.equal(poolAsDepthwise(sg.operators[0], sg.tensors), false, '3x3 stride 1 SAME pads');
+  assert.equal(poolAsDepthwise(sg.operators[1], sg.tensors), true, '3x3 stride 3 SAME on 9 pads nothing');
+  assert.equal(avgPoolsAsDepthwise(sg, uniqueNamer(sg)), 1);
+  assert.deepEqual(sg.operators.map((o) => o.opcode), ['AVERAGE_POOL_2D', 'DEPTHWISE_CONV_2D']);
+});
