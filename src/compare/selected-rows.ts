@@ -26,9 +26,10 @@ export interface SelectionGroup {
 }
 
 /**
- * Outputs (positions in `tensors`, TFLite tensor indices; `dims`: their ONNX dims) computed from a TOPK_V2 whose own
- * values are not a model output (topk-rows.ts pairs those), with an axis of the top-k's length after dims whose
- * product is the top-k's outer size. Outputs in `skip` are left out.
+ * Outputs (positions in `tensors`, TFLite tensor indices; `dims`: their ONNX dims) computed from the indices of a
+ * TOPK_V2 that selects k of more candidates and whose own values are not a model output (topk-rows.ts pairs those),
+ * with an axis of the top-k's length after dims whose product is the top-k's outer size. Outputs in `skip` are left
+ * out.
  */
 export function selectionGroups(model: TflModel, tensors: number[], dims: (readonly number[] | undefined)[], skip: Set<number>): SelectionGroup[] {
   const sg = model.subgraphs[0]!;
@@ -39,9 +40,12 @@ export function selectionGroups(model: TflModel, tensors: number[], dims: (reado
     if (op.opcode !== 'TOPK_V2' || tensors.includes(op.outputs[0]!)) continue;
     const shape = sg.tensors[op.outputs[0]!]!.shape;
     const k = shape[shape.length - 1];
-    if (!k || k < 2) continue;
+    const from = sg.tensors[op.inputs[0]!]?.shape;
+    // A selection: k of more candidates (a full sort — pack_padded_sequence's lengths — reorders, selects nothing).
+    if (!k || k < 2 || !from || !(from[from.length - 1]! > k)) continue;
     const outer = shape.slice(0, -1).reduce((a, b) => a * b, 1);
-    const reached = downstream(sg.operators, readers, op.outputs);
+    // Rows the top-k's indices pick (its values alone are scores, not the selected rows).
+    const reached = downstream(sg.operators, readers, [op.outputs[1]!]);
     const members = tensors.flatMap((t, i) => {
       const d = dims[i];
       if (taken.has(i) || !reached.has(t) || !d) return [];

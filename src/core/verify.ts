@@ -146,6 +146,10 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
         cosine = Math.min(cosine, m.cosine);
         compared++;
         if (!allZero(sel.ref) || !allZero(sel.got)) nonZero++;
+        if (sel.ref.length > 1) {
+          multi++;
+          if (!constant(sel.got) || !constant(sel.ref)) varied++;
+        }
         return;
       }
       const a = ranked?.got.get(k) ?? toFloat32(views[k]!);
