@@ -13,9 +13,12 @@ import { consumersOf } from '../tflite/graph';
 import { pairDetections, type DetectionPairing } from './detection-sets';
 import { downstream } from './topk-rows';
 
-/** Up to this share of a selection's rows (rounded down) may be left without a pair: a proposal near the k-th score
+/** Up to this share of a selection's rows (rounded down) may be left without a pair (RF-DETR fp16: 2 of 60): a proposal near the k-th score
  *  in one runtime's selection and just outside the other's. */
-export const SELECTION_EDGE_SHARE = 0.02;
+export const SELECTION_EDGE_SHARE = 0.05;
+
+/** Paired rows further apart than this share of an output's largest |reference| are different rows. */
+export const SAME_ROW_REL = 0.1;
 
 export interface SelectionGroup {
   /** Positions in the output list of the outputs whose rows the top-k selected. */
@@ -72,7 +75,7 @@ export interface SelectionPairing {
   pairs: number;
   /** Paired rows not at the same index. */
   reordered: number;
-  /** Reference rows without a pair (the other side has as many). */
+  /** Reference rows without a pair, or whose pair differs beyond SAME_ROW_REL (the other side has as many). */
   unpaired: number;
 }
 
@@ -137,6 +140,16 @@ export function pairSelectedRows(members: SelectionOutput[], outer: number, k: n
     for (const [i, j] of p.pairs) all.push([o * k + i, o * k + j]);
     unpaired += p.missing.length;
   }
+  // A pair whose rows differ by more than SAME_ROW_REL (of the output's largest |reference|) is two proposals, not one
+  // (a box near another's, at the k-th score): unpaired.
+  const scale = members.map((m) => { let x = 0; for (const v of m.ref) x = Math.max(x, Math.abs(v)); return x > 0 ? x : 1; });
+  const same = all.filter(([i, j]) => members.every((m, n) => {
+    const w = width[n]!;
+    for (let e = 0; e < w; e++) if (!(Math.abs(m.ref[i * w + e]! - m.got[j * w + e]!) <= SAME_ROW_REL * scale[n]!)) return false;
+    return true;
+  }));
+  unpaired += all.length - same.length;
+  all.splice(0, all.length, ...same);
   const paired = members.map((m, n) => {
     const w = width[n]!;
     const ref = new Float32Array(all.length * w);
