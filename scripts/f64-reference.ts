@@ -126,12 +126,12 @@ if (taps.length) {
   const tapped = plans.filter((p) => p.plan.kind === 'tap');
   const copy = debugCopy(tfl, tapped.map((p) => (p.plan as { tensor: number }).tensor));
   const s = await openTflite(copy.bytes);
-  const vals = await s.run(feeds.device);
+  const vals = copy.read(await s.run(feeds.device));
   s.close();
   const liteTap = new Map(tapped.map((p) => {
-    const k = copy.outputs.indexOf(p.m.tflite);
-    const io1 = { position: 0, tensorIndex: p.m.tflite, name: p.name, dtype: 'float32' as const, shape: vals[k]!.dims, mapping: p.m };
-    return [p.name, toFloat32(toOnnxView(io1, vals[k]!))];
+    const v = vals.get(p.m.tflite)!;
+    const io1 = { position: 0, tensorIndex: p.m.tflite, name: p.name, dtype: 'float32' as const, shape: v.dims, mapping: p.m };
+    return [p.name, toFloat32(toOnnxView(io1, v))];
   }));
   const g = model.graph;
   const extra = taps.filter((t) => !g.outputs.some((o) => o.name === t)).map((name) => ({ name, dtype: undefined, shape: undefined }));

@@ -25,7 +25,7 @@ import { markDivergence } from './divergence';
 import { prepareInputs } from './inputs';
 import { compareViews, mismatch, numericData, onnxView, permutedView, type View } from './metrics';
 import { constValue, makeSide, readPlan, tapBytes, type Side } from './sides';
-import { debugCopy } from './tap';
+import { copyFeeds, debugCopy } from './tap';
 import type { CompareOptions, CompareProgress, CompareReport, ComparisonResult, LayerResult, Uncovered } from './types';
 
 /** One ONNX tensor to compare: a layer (a node's output) or a model output. */
@@ -251,21 +251,14 @@ function setInputValues(tensors: Tensor[], frozen: Tensor[], values: Map<string,
 
 async function runSide(side: Side, maps: (TensorMapping | undefined)[], feeds: Tensor[]): Promise<Map<number, Tensor>> {
   const taps = maps.map((m) => readPlan(side, m)).flatMap((p) => (p.kind === 'tap' ? [p.tensor] : []));
-  const out = new Map<number, Tensor>();
-  if (taps.length === 0) return out;
+  if (taps.length === 0) return new Map();
   const copy = debugCopy(side.model, taps);
   const session = await openTflite(copy.bytes);
   try {
-    // The copy may take another dtype than the model (a CAST or QUANTIZE in front of the input).
-    const res = await session.run(feeds.map((f, k) => {
-      const want = session.inputs[k]!.dtype;
-      return f.dtype === want ? f : makeTensor(f.name, want, f.dims, toNumbers(f));
-    }));
-    copy.outputs.forEach((t, k) => out.set(t, res[k]!));
+    return copy.read(await session.run(copyFeeds(session.inputs, feeds)));
   } finally {
     session.close();
   }
-  return out;
 }
 
 /** A side's value of an item in the ONNX index space, or why there is none. */

@@ -2,8 +2,13 @@
 // API reads and writes only float32, int32 and uint8 tensors, so the copy taps quantized tensors through a
 // DEQUANTIZE (real values, with their own scale and zero point) and other types through a CAST to float32, and
 // feeds quantized model inputs through a QUANTIZE from a float32 input (integer and bool ones through a CAST). The user's model is never changed.
+// Many taps are packed into a few outputs (packed-outputs.ts: LiteRT's run time grows with the square of the output
+// count).
+import type { Tensor } from '../ir/types';
+import { makeTensor, toNumbers } from '../ir/tensor';
 import type { TflModel, TflOperator, TflSignature, TflTensor } from '../tflite/model';
 import { serializeTflite } from '../tflite/writer';
+import { packOutputs } from './packed-outputs';
 
 const DIRECT = new Set(['FLOAT32', 'INT32', 'UINT8']);
 const CASTABLE = new Set(['INT64', 'BOOL', 'INT16', 'UINT16', 'UINT32', 'FLOAT64', 'INT8']);
@@ -32,8 +37,10 @@ export function computedTensors(model: TflModel): Set<number> {
 
 export interface DebugCopy {
   bytes: Uint8Array;
-  /** The tapped tensor index of each output of the copy, in output order. */
-  outputs: number[];
+  /** The tapped tensor indices (each once). */
+  taps: number[];
+  /** The tapped values by tensor index, from the copy's run results. */
+  read(results: Tensor[]): Map<number, Tensor>;
 }
 
 /** A copy of `model` whose outputs are `taps` (tensor indices of subgraph 0 with a tapKind()). */
@@ -75,20 +82,21 @@ export function debugCopy(model: TflModel, taps: number[]): DebugCopy {
     const fixed = op.opcode === 'SHAPE' || op.inputs.every((i) => i < 0 || sg.tensors[i]!.data !== undefined || readOnly.has(i));
     if (fixed) for (const o of op.outputs) readOnly.add(o);
   }
-  const outputs: number[] = [];
+  const reads: [number, number][] = [];
   const unique = [...new Set(taps)];
   for (const i of unique) {
     const t = sg.tensors[i]!;
     let kind = tapKind(t);
     if (kind === 'direct' && readOnly.has(i)) kind = 'cast';
-    if (kind === 'direct') { outputs.push(i); continue; }
+    if (kind === 'direct') { reads.push([i, i]); continue; }
     if (!kind) throw new Error(`tensor ${i} (${t.type}) cannot be read from LiteRT.js`);
     const f = add({ name: `${t.name}__tap`, type: 'FLOAT32', shape: [...t.shape], shapeSignature: t.shapeSignature && [...t.shapeSignature] });
     epilogue.push(kind === 'dequantize'
       ? { opcode: 'DEQUANTIZE', version: version(t.type), inputs: [i], outputs: [f] }
       : { opcode: 'CAST', inputs: [i], outputs: [f], options: { inDataType: t.type, outDataType: 'FLOAT32' } });
-    outputs.push(f);
+    reads.push([i, f]);
   }
+  const { outputs, unpack } = packOutputs(tensors, epilogue, reads);
 
   const sig0 = model.signatures?.find((s) => (s.subgraph ?? 0) === 0);
   const signature: TflSignature = {
@@ -102,5 +110,13 @@ export function debugCopy(model: TflModel, taps: number[]): DebugCopy {
     subgraphs: [{ ...sg, tensors, operators: [...prologue, ...sg.operators, ...epilogue], inputs, outputs }, ...model.subgraphs.slice(1)],
     signatures: [signature],
   };
-  return { bytes: serializeTflite(copy), outputs: unique };
+  return { bytes: serializeTflite(copy), taps: unique, read: unpack };
+}
+
+/** The model's feeds in the dtypes the copy takes (a CAST or QUANTIZE in front of an input changes it). */
+export function copyFeeds(inputs: readonly { dtype: Tensor['dtype'] }[], feeds: Tensor[]): Tensor[] {
+  return feeds.map((f, k) => {
+    const want = inputs[k]!.dtype;
+    return f.dtype === want ? f : makeTensor(f.name, want, f.dims, toNumbers(f));
+  });
 }

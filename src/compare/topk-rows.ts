@@ -56,7 +56,7 @@ export function topkGroups(model: TflModel, tensors: number[], dims: (number[] |
 }
 
 /** Tensors computed from `from` in the op list. */
-function downstream(ops: TflModel['subgraphs'][number]['operators'], readers: Map<number, number[]>, from: number[]): Set<number> {
+export function downstream(ops: TflModel['subgraphs'][number]['operators'], readers: Map<number, number[]>, from: number[]): Set<number> {
   const seen = new Set<number>(from);
   const todo = [...from];
   while (todo.length) {

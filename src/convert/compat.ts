@@ -12,6 +12,7 @@ import { convertModel, invalidReason } from './convert';
 import { freezeInputs } from './input-values';
 import { emptyGuardNames } from './empty-guard';
 import { SEQUENCE_OPS } from './sequences';
+import { OPTIONAL_OPS } from './optionals';
 import { lookupConverter, refusalOf, unsupportedReason } from './registry';
 import { ConvertError, FLEX_ONLY } from './types';
 import type { Refusal } from './types';
@@ -85,8 +86,9 @@ export function analyzeCompatibility(source: Model, opts: CompatOptions = {}): C
     if (node.outputs.every((o) => !o || constants.has(o))) {
       return { ...base, status: 'builtin', emits: [], int8: true, micro: true, folded: true };
     }
-    if (!conv && SEQUENCE_OPS.has(node.opType) && opts.trialConversion !== false) {
-      // Lowered to tensor ops when lengths and positions are known (sequences.ts): the trial conversion decides.
+    if (!conv && (SEQUENCE_OPS.has(node.opType) || OPTIONAL_OPS.has(node.opType)) && opts.trialConversion !== false) {
+      // Lowered to tensor ops when lengths and positions are known (sequences.ts), folded when the graph decides an
+      // optional (optionals.ts): the trial conversion decides.
       return { ...base, status: 'builtin', emits: [], int8: true, micro: true, folded: true };
     }
     if (!conv) {

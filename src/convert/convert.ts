@@ -12,6 +12,7 @@ import { inlineEmptyGuards } from './empty-guard';
 import { Perm, channelLast, identity, isIdentity } from './layout';
 import { buildMetadata, OnnxLiteMetadata } from './metadata';
 import { simplifyGraph } from './simplify';
+import { lowerOptionals } from './optionals';
 import { fuseOrtDynamicQuant } from './simplify-ortquant';
 import { fp16Weights, ortWeightsToInt8 } from './ort-weights';
 import { floatFromFp16 } from './simplify-fp16';
@@ -43,6 +44,8 @@ export function checkStaticInputs(model: Model): void {
   if (bad.length === 0) return;
   const parts = bad.map((i) => {
     const s = model.graph.values.get(i.name)?.shape ?? i.shape;
+    if (i.kind === 'optional') return `input "${i.name}" is an optional, holding a value or none at run time (a TFLite tensor always holds one)`;
+    if (i.kind) return `input "${i.name}" is a ${i.kind}, not a tensor`;
     if (!s) return `input "${i.name}" has an unknown rank`;
     const dyn = s.filter((d) => typeof d === 'string');
     return `input "${i.name}" has dynamic dims [${s.join(', ')}] (${dyn.map((d) => `\`${d}\``).join(', ')})`;
@@ -92,7 +95,9 @@ export function prepareModel(source: Model, opts: Pick<ConvertOptions, 'inputSha
   for (let round = 0; round < 16; round++) {
     // Loops unrolled first: the sequences they build then have known lengths.
     // Boolean-mask indexing (NonZero → GatherND ... ScatterND) computed on every row, when its rows stay apart.
-    const next = rewriteControlFlow(model, constants) ?? lowerSequences(model, constants) ?? computeMaskedRows(model, constants, opts.inputShapes);
+    // Optionals the graph decides fold (Optional(x) holds x; OptionalHasElement / OptionalGetElement of it).
+    const next = rewriteControlFlow(model, constants) ?? lowerSequences(model, constants) ?? lowerOptionals(model)
+      ?? computeMaskedRows(model, constants, opts.inputShapes);
     if (!next) break;
     model = next;
     ({ constants, warnings, invalid } = inferShapes(model, { inputShapes: opts.inputShapes }));

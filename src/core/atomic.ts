@@ -23,9 +23,17 @@ function fail(file: string, reason: string): never {
   throw Object.assign(new Error(`cannot write ${file}: ${reason}; nothing written`), { userFacing: true });
 }
 
+/** An output path checkOutputPath has passed: writeFileAtomic takes it without checking it again. */
+export interface CheckedOutput {
+  readonly file: string;
+  /** A character device (/dev/null, /dev/stdout): written in place. */
+  readonly device: boolean;
+}
+
 /** Checks, before any work, that `file` can be written: its folder exists and takes new files, it is not a
- *  directory, and it is none of `inputs` (writing over the model being read would lose it). Throws one line. */
-export function checkOutputPath(file: string, inputs: string[] = []): void {
+ *  directory, and it is none of `inputs` (writing over the model being read would lose it). Throws one line; give
+ *  what it returns to writeFileAtomic, which then checks nothing again. */
+export function checkOutputPath(file: string, inputs: string[] = []): CheckedOutput {
   const dir = path.dirname(path.resolve(file));
   const dirStat = fs.statSync(dir, { throwIfNoEntry: false });
   if (!dirStat) fail(file, `folder ${dir} does not exist`);
@@ -37,12 +45,13 @@ export function checkOutputPath(file: string, inputs: string[] = []): void {
     const is = fs.statSync(input, { throwIfNoEntry: false });
     if (st && is && st.isFile() && st.dev === is.dev && st.ino === is.ino) fail(file, `it is the input ${input}; give another output path`);
   }
-  if (st?.isCharacterDevice()) return;
+  if (st?.isCharacterDevice()) return { file, device: true };
   try {
     fs.accessSync(dir, fs.constants.W_OK);
   } catch (e) {
     throw writeError(file, e);
   }
+  return { file, device: false };
 }
 
 /** Writes `bytes` to a new temporary file beside `file` (flushed to disk) and returns its path; on a failure the
@@ -68,11 +77,6 @@ function writeAll(file: string, flags: string, bytes: Uint8Array, sync: boolean)
   } finally {
     fs.closeSync(fd);
   }
-}
-
-/** A target that is a character device is written in place (renaming over it would replace the device). */
-function isDevice(file: string): boolean {
-  return fs.statSync(file, { throwIfNoEntry: false })?.isCharacterDevice() === true;
 }
 
 function writeDevice(file: string, bytes: Uint8Array): void {
@@ -113,19 +117,19 @@ function withSignalsHeld(fn: () => void): void {
   }
 }
 
-export function writeFileAtomic(file: string, bytes: Uint8Array): void {
-  checkOutputPath(file);
-  if (isDevice(file)) return writeDevice(file, bytes);
+/** Writes `bytes` to `target`: a path (checked here first) or what checkOutputPath returned before the work (not
+ *  checked twice). A character device is written in place (renaming over it would replace the device); a failure
+ *  between the check and the write (the folder removed meanwhile) is still one line, from the write itself. */
+export function writeFileAtomic(target: string | CheckedOutput, bytes: Uint8Array): void {
+  const { file, device } = typeof target === 'string' ? checkOutputPath(target) : target;
+  if (device) return writeDevice(file, bytes);
   withSignalsHeld(() => rename(stage(file, bytes), file));
 }
 
 /** Writes several files as one step: every file goes to a temporary name first, and only when all are complete are
  *  they renamed into place; on a failure before that, the temporaries are removed and nothing is written. */
 export function writeFilesAtomic(files: { path: string; bytes: Uint8Array }[]): void {
-  for (const f of files) {
-    checkOutputPath(f.path);
-    if (isDevice(f.path)) fail(f.path, 'it is a device; give a folder');
-  }
+  for (const f of files) if (checkOutputPath(f.path).device) fail(f.path, 'it is a device; give a folder');
   withSignalsHeld(() => {
     const staged: { tmp: string; file: string }[] = [];
     try {

@@ -37,9 +37,9 @@ function convertBytes(input: string, opts: ConvertOptions, transform?: (r: Conve
 export function convertFile(input: string, output: string, opts: ConvertOptions = {},
   transform?: (r: ConvertResult) => ConvertResult): ConvertFileResult & { result: ConvertResult; tflite: Uint8Array } {
   const t0 = performance.now();
-  checkOutputPath(output, [input]);
+  const out = checkOutputPath(output, [input]);
   const { result, tflite } = convertBytes(input, opts, transform);
-  writeFileAtomic(output, tflite);
+  writeFileAtomic(out, tflite);
   return summarize(input, output, result, tflite, t0);
 }
 
@@ -48,7 +48,7 @@ export function convertFile(input: string, output: string, opts: ConvertOptions 
 export async function convertFileVerified(input: string, output: string, opts: ConvertOptions = {}, verify = true,
   transform?: (r: ConvertResult) => ConvertResult, allowDegraded = false): Promise<ConvertFileResult & { result: ConvertResult; tflite: Uint8Array }> {
   const t0 = performance.now();
-  checkOutputPath(output, [input]);
+  const out = checkOutputPath(output, [input]);
   const { result, tflite } = convertBytes(input, opts, transform);
   const verification = verify ? await verifyOnLiteRt(input, tflite, result.warnings, { quantized: (result.qdqActivations ?? 0) > 0 }) : undefined;
   // Beyond the verified bar: a warning; far beyond it (cosine < REFUSE_COSINE), nothing written unless allowed (or,
@@ -59,7 +59,7 @@ export async function convertFileVerified(input: string, output: string, opts: C
     }
     result.warnings.push(degradedWarning(verification));
   }
-  writeFileAtomic(output, tflite);
+  writeFileAtomic(out, tflite);
   return { ...summarize(input, output, result, tflite, t0), ...(verification ? { verification } : {}) };
 }
 

@@ -16,6 +16,8 @@ import { openOnnx, runOnnx } from '../runtime/ort';
 import { frozenInputs } from '../convert/metadata';
 import { readMetadata } from '../runtime/tflite-onnx-io';
 import { alignTiedRows, topkGroups } from '../compare/topk-rows';
+import { unpairedWithinEdge } from '../compare/selected-rows';
+import { selectedRowsPaired, type SelectedRowsCheck } from './verify-selected';
 import { detectionGroup, HEAD_ROWS_OFF_SHARE, headRowsOff, isPackedDetections, packedColumns, pairDetections, pairedRows, scoreAndLabel, withoutRows,
   type OutputShape } from '../compare/detection-sets';
 
@@ -41,6 +43,10 @@ export interface Verification {
   /** Present when outputs are a TOPK_V2's ranked rows (src/compare/topk-rows.ts): within runs of tied reference
    *  values LiteRT's rows were paired with onnxruntime's before the comparison (`reordered` of the `tied` rows moved). */
   topk?: { outputs: string[]; rows: number; tied: number; reordered: number };
+  /** Present when outputs' rows were selected by a top-k inside the model (a two-stage DETR's queries,
+   *  src/compare/selected-rows.ts): compared as sets of rows; more unpaired rows than a near-tie at the k-th score
+   *  explains make the check fail. */
+  selected?: SelectedRowsCheck;
 }
 export interface DetectionCheck {
   /** The outputs compared as detection rows (boxes first). */
@@ -115,6 +121,7 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
   let detections: DetectionCheck | undefined;
   let labels: Verification['labels'];
   let topk: Verification['topk'];
+  let selected: SelectedRowsCheck | undefined;
   let compared = 0, nonZero = 0, multi = 0, varied = 0;
   if (ref) {
     const refs = io.outputs.map((o, k) => {
@@ -127,9 +134,24 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
     const labelled = labelOutputs(model, io.outputs.map((o) => o.tensorIndex));
     const ranked = group ? undefined : tiedRowsAligned(model, io.outputs.map((o) => o.tensorIndex), refs, views, names);
     topk = ranked?.check;
+    const chosen = group ? undefined : selectedRowsPaired(model, io.outputs.map((o) => o.tensorIndex), refs, views, names, new Set(ranked?.got.keys()));
+    selected = chosen?.check;
     io.outputs.forEach((o, k) => {
       const r = refs[k];
       if (!r || grouped.has(k)) return;
+      const sel = chosen?.outs.get(k);
+      if (sel) {
+        const m = compareViews(onnxView(sel.ref, [sel.ref.length]), onnxView(sel.got, [sel.got.length]));
+        maxRel = Math.max(maxRel, m.rel);
+        cosine = Math.min(cosine, m.cosine);
+        compared++;
+        if (!allZero(sel.ref) || !allZero(sel.got)) nonZero++;
+        if (sel.ref.length > 1) {
+          multi++;
+          if (!constant(sel.got) || !constant(sel.ref)) varied++;
+        }
+        return;
+      }
       const a = ranked?.got.get(k) ?? toFloat32(views[k]!);
       const b = toFloat32(r);
       if (a.length !== b.length) {
@@ -206,12 +228,12 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
   // A float model over #12's 1e-4 (PRECISE_MAX_REL) but verified: the spread says whether that is the model's float32
   // rounding, which a float64 evaluation shows onnxruntime has too (scripts/f64-reference.ts), or the conversion's.
   const float = !quantizedByUs(model) && !opts.quantized;
-  const beyond = !quantizedByUs(model) && isDegraded({ maxRel, cosine, ms: 0, ...(detections ? { detections } : {}), ...(labels ? { labels } : {}) });
+  const beyond = !quantizedByUs(model) && isDegraded({ maxRel, cosine, ms: 0, ...(detections ? { detections } : {}), ...(labels ? { labels } : {}), ...(selected ? { selected } : {}) });
   const imprecise = float && !beyond && maxRel > PRECISE_MAX_REL;
   const reference = ref && (opts.quantized || beyond || imprecise) ? await selfSpread(onnx, onnxFeeds, names, ref) : undefined;
   const rounding = imprecise && reference ? (maxRel <= FLOAT32_SPREAD_FACTOR * reference.maxRel ? 'within' : 'beyond') : undefined;
   return { maxRel, cosine, ms: Math.round(performance.now() - t0), ...(reference ? { reference } : {}), ...(rounding ? { rounding } : {}), ...(detections ? { detections } : {}),
-    ...(labels ? { labels } : {}), ...(topk ? { topk } : {}) };
+    ...(labels ? { labels } : {}), ...(topk ? { topk } : {}), ...(selected ? { selected } : {}) };
 }
 /** Whether onnxruntime gives every output bit for bit the same on a second seed (VERIFY_SEED + 1) as on the first
  *  (`ref`): outputs that do not follow the data on the seeded inputs. Only for models with integer or boolean inputs
@@ -315,7 +337,7 @@ export const VERIFIED_MIN_COSINE = 0.999;
 export const REFUSE_COSINE = 0.99;
 
 export function isDegraded(v: Verification): boolean {
-  return unpaired(v) > 0 || (v.labels !== undefined && !labelsAgree(v.labels.differ, v.labels.count)) || (!Number.isNaN(v.maxRel) && (v.maxRel > VERIFIED_MAX_REL || !(v.cosine >= VERIFIED_MIN_COSINE)));
+  return unpaired(v) > 0 || (v.selected !== undefined && !unpairedWithinEdge(v.selected.unpaired, v.selected.rows)) || (v.labels !== undefined && !labelsAgree(v.labels.differ, v.labels.count)) || (!Number.isNaN(v.maxRel) && (v.maxRel > VERIFIED_MAX_REL || !(v.cosine >= VERIFIED_MIN_COSINE)));
 }
 
 /** Detection rows of either side without a pair on the other. */
@@ -342,6 +364,12 @@ function asRanked(v: Verification): string {
   return v.topk?.reordered ? `, top-k rows paired within ties (${v.topk.reordered} of ${v.topk.rows} reordered)` : '';
 }
 
+/** ", rows a top-k selected compared as sets (59/60 paired, 12 reordered)" when rows moved or lack a pair, else ''. */
+function asSelected(v: Verification): string {
+  const s = v.selected;
+  return s && (s.reordered || s.unpaired) ? `, rows a top-k selected compared as sets (${s.paired}/${s.rows} paired, ${s.reordered} reordered)` : '';
+}
+
 /** The warning for a conversion beyond the bar. */
 export function degradedWarning(v: Verification): string {
   if (unpaired(v) > 0) {
@@ -355,18 +383,18 @@ export function degradedWarning(v: Verification): string {
 export function verificationLine(v: Verification): string {
   if (Number.isNaN(v.maxRel)) return `verified on LiteRT: loads and runs (not compared with onnxruntime) (${v.ms} ms)`;
   const spread = v.reference ? `; onnxruntime itself, optimized vs as written: max rel ${v.reference.maxRel.toExponential(1)}, cosine ${v.reference.cosine.toFixed(6)}` : '';
-  if (isDegraded(v)) return `NOT verified on LiteRT: max rel error ${v.maxRel.toExponential(1)}, cosine ${v.cosine.toFixed(6)}${asSets(v)}${asLabels(v)}${asRanked(v)} (${v.ms} ms), beyond max rel ${VERIFIED_MAX_REL} / cosine ${VERIFIED_MIN_COSINE}${unpaired(v) ? ' / every detection paired' : ''}${spread}`;
+  if (isDegraded(v)) return `NOT verified on LiteRT: max rel error ${v.maxRel.toExponential(1)}, cosine ${v.cosine.toFixed(6)}${asSets(v)}${asLabels(v)}${asRanked(v)}${asSelected(v)} (${v.ms} ms), beyond max rel ${VERIFIED_MAX_REL} / cosine ${VERIFIED_MIN_COSINE}${unpaired(v) ? ' / every detection paired' : ''}${spread}`;
   const rounding = v.rounding === 'within' ? `: over ${PRECISE_MAX_REL.toExponential(0)} but within ${FLOAT32_SPREAD_FACTOR}× onnxruntime's own spread, this model's float32 rounding`
     : v.rounding === 'beyond' ? `: over ${PRECISE_MAX_REL.toExponential(0)} and over ${FLOAT32_SPREAD_FACTOR}× onnxruntime's own spread, more than float32 rounding explains (onnx2lite compare shows where)` : '';
-  return `verified on LiteRT: max rel error ${v.maxRel.toExponential(1)}, cosine ${v.cosine.toFixed(6)}${asSets(v)}${asLabels(v)}${asRanked(v)} (${v.ms} ms)${spread}${rounding}`;
+  return `verified on LiteRT: max rel error ${v.maxRel.toExponential(1)}, cosine ${v.cosine.toFixed(6)}${asSets(v)}${asLabels(v)}${asRanked(v)}${asSelected(v)} (${v.ms} ms)${spread}${rounding}`;
 }
 
 /** JSON-safe form (NaN → null). */
 export function verificationJson(v: Verification): { maxRel: number | null; cosine: number | null; ms: number; degraded?: true;
   reference?: { maxRel: number | null; cosine: number | null }; detections?: DetectionCheck; labels?: Verification['labels'];
-  topk?: Verification['topk'] } {
+  topk?: Verification['topk']; selected?: SelectedRowsCheck } {
   const n = (x: number) => (Number.isFinite(x) ? x : null);
   return { maxRel: n(v.maxRel), cosine: n(v.cosine), ms: v.ms, ...(isDegraded(v) ? { degraded: true as const } : {}),
     ...(v.reference ? { reference: { maxRel: n(v.reference.maxRel), cosine: n(v.reference.cosine) } } : {}),
-    ...(v.detections ? { detections: v.detections } : {}), ...(v.labels ? { labels: v.labels } : {}), ...(v.topk ? { topk: v.topk } : {}) };
+    ...(v.detections ? { detections: v.detections } : {}), ...(v.labels ? { labels: v.labels } : {}), ...(v.topk ? { topk: v.topk } : {}), ...(v.selected ? { selected: v.selected } : {}) };
 }

@@ -43,12 +43,19 @@ export interface ConnectOptions {
   password?: string;
   /** ssh-agent socket; default $SSH_AUTH_SOCK; false for none. */
   agent?: string | false;
+  /** The whole connection, authentication included (ssh2's readyTimeout; default 20 s, at least handshakeTimeoutMs). */
   readyTimeoutMs?: number;
+  /** Until the SSH handshake is done (TCP connect, the server's greeting, key exchange); default
+   *  DEFAULT_HANDSHAKE_TIMEOUT_MS. A host that accepts TCP but never speaks SSH fails here, not after readyTimeoutMs. */
+  handshakeTimeoutMs?: number;
   keepaliveMs?: number;
   signal?: AbortSignal;
 }
 
 const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
+
+/** `deploy --connect-timeout`'s default: a device on the LAN (a Pi Zero's key exchange included) is well within it. */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /** Splits `[user@]host[:port]` (IPv6 as `[::1]:22`). */
 export function parseHostSpec(spec: string): { user?: string; host: string; port?: number } {
@@ -149,9 +156,20 @@ function connectOnce(target: SshTarget, opts: ConnectOptions, accept: boolean | 
     let hostError: DeployError | undefined;
     let toRecord: Buffer | undefined;
     let settled = false;
+    let tcp = false;
+    const handshakeMs = opts.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    const handshakeTimer = setTimeout(() => {
+      // Destroyed first: ssh2's end() half-closes the socket, and a peer that never speaks never closes its side
+      // (the socket, and ssh2's readyTimeout, would keep the process alive for another 20 s).
+      client.destroy();
+      finish(new DeployError('timeout', tcp
+        ? `${where} accepted the TCP connection but sent no SSH handshake within ${handshakeMs / 1000} s (is an SSH server listening on port ${target.port}? --connect-timeout SECONDS waits longer)`
+        : `timed out connecting to ${where}: no answer within ${handshakeMs / 1000} s (--connect-timeout SECONDS waits longer)`));
+    }, handshakeMs);
     const finish = (err: Error | undefined) => {
       if (settled) return;
       settled = true;
+      clearTimeout(handshakeTimer);
       opts.signal?.removeEventListener('abort', onAbort);
       if (err) {
         client.end();
@@ -160,7 +178,7 @@ function connectOnce(target: SshTarget, opts: ConnectOptions, accept: boolean | 
       } else resolve(client);
     };
     const onAbort = () => finish(cancelled());
-    if (opts.signal?.aborted) return reject(cancelled());
+    if (opts.signal?.aborted) { clearTimeout(handshakeTimer); return reject(cancelled()); }
     opts.signal?.addEventListener('abort', onAbort, { once: true });
 
     const hostVerifier = (key: Buffer): boolean => {
@@ -187,7 +205,9 @@ function connectOnce(target: SshTarget, opts: ConnectOptions, accept: boolean | 
       return false;
     };
 
+    client.on('connect', () => { tcp = true; });
     client.on('handshake', () => {
+      clearTimeout(handshakeTimer);
       if (toRecord) {
         try { appendKnownHost(knownFile, target.host, target.port, toRecord); } catch (e) {
           finish(new DeployError('bad-input', `cannot record the host key in ${knownFile}: ${(e as Error).message}`));
@@ -217,7 +237,7 @@ function connectOnce(target: SshTarget, opts: ConnectOptions, accept: boolean | 
       host: target.host,
       port: target.port,
       username: target.user,
-      readyTimeout: opts.readyTimeoutMs ?? 20000,
+      readyTimeout: Math.max(opts.readyTimeoutMs ?? 20000, handshakeMs),
       keepaliveInterval: opts.keepaliveMs ?? 5000,
       keepaliveCountMax: 3,
       hostVerifier,

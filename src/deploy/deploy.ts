@@ -111,7 +111,7 @@ export async function deploy(opts: DeployOptions, hooks: DeployHooks = {}): Prom
   progress({ step: 'connect', message: `connecting to ${target.user}@${target.host}:${target.port}` });
   const client = await connectSsh(target, {
     knownHostsFile: opts.knownHosts, acceptNewHost: opts.acceptNewHost, password: opts.password, agent: opts.agent,
-    readyTimeoutMs: opts.timeouts?.connectMs, signal,
+    readyTimeoutMs: opts.timeouts?.connectMs, handshakeTimeoutMs: opts.timeouts?.handshakeMs, signal,
   });
   let runDir: string | undefined;
   // Every remote step listens to one signal: the user's cancel, or the connection dropping.

@@ -31,7 +31,9 @@ export interface DeployOptions {
   sshConfigFile?: string | null;
   /** The device's Python (default `python3`). */
   python?: string;
-  timeouts?: { connectMs?: number; commandMs?: number; runInactivityMs?: number };
+  /** connectMs: the whole connection with authentication (default 20 s); handshakeMs: until the SSH handshake
+   *  (`--connect-timeout`, default 10 s). */
+  timeouts?: { connectMs?: number; handshakeMs?: number; commandMs?: number; runInactivityMs?: number };
 }
 
 export type DeployStep = 'prepare' | 'connect' | 'upload' | 'probe' | 'run' | 'download' | 'reference' | 'done';

@@ -30,6 +30,8 @@ export interface ValueInfo {
   name: string;
   dtype: DType | undefined;
   shape: Shape | undefined;
+  /** A declared value that is no tensor (a graph input of sequence or optional type). */
+  kind?: 'sequence' | 'optional' | 'map';
 }
 
 export type AttrValue =

@@ -337,7 +337,10 @@ function readSubgraph(g: onnx.IGraphProto | null | undefined, ctx: Ctx, scope: S
 function readValueInfo(vi: onnx.IValueInfoProto): ValueInfo {
   const name = vi.name ?? '';
   const tt = vi.type?.tensorType;
-  if (!tt) return { name, dtype: undefined, shape: undefined };
+  if (!tt) {
+    const kind = vi.type?.optionalType ? 'optional' : vi.type?.sequenceType ? 'sequence' : vi.type?.mapType ? 'map' : undefined;
+    return { name, dtype: undefined, shape: undefined, ...(kind ? { kind } : {}) };
+  }
   const dtype = ONNX_DTYPES[tt.elemType ?? 0];
   let shape: Shape | undefined;
   if (tt.shape) {

@@ -134,13 +134,13 @@ export async function quantizeFile(input: string, output: string, opts: ConvertO
   Promise<ConvertFileResult & { quantization: QuantizeSummary; result: ConvertResult; tflite: Uint8Array }> {
   const t0 = performance.now();
   const bytes = readModelBytes(input);
-  checkOutputPath(output, [input]);
+  const out = checkOutputPath(output, [input]);
   const { result, summary } = await quantizeModelBytes(bytes, input, opts, q);
   const tflite = serializeTflite(result.model);
   const verification = verify ? await verifyOnLiteRt(input, tflite, result.warnings) : undefined;
   const moved = verification && weightOnlyMoved(q.mode, verification);
   if (moved) result.warnings.push(moved);
-  writeFileAtomic(output, tflite);
+  writeFileAtomic(out, tflite);
   return {
     source: path.resolve(input), output: path.resolve(output), bytes: tflite.byteLength, opHistogram: result.opHistogram,
     transposeCount: result.transposeCount, warnings: result.warnings, ms: Math.round(performance.now() - t0),

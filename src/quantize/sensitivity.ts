@@ -15,7 +15,7 @@ import type { OnnxLiteMetadata } from '../convert/metadata';
 import type { TflModel, TflOperator } from '../tflite/model';
 import { openTflite } from '../runtime/litert';
 import { toOnnxLayout, toTfliteLayout } from '../runtime/tflite-onnx-io';
-import { debugCopy } from '../compare/tap';
+import { copyFeeds, debugCopy } from '../compare/tap';
 import { worstOutputCosine } from './output-cosine';
 import { consumersOf, isFloatActivation, producersOf } from './graph';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
@@ -67,19 +67,19 @@ async function runTaps(model: TflModel, metadata: OnnxLiteMetadata, names: strin
   const tapIdx = names.map((n) => index.get(n) ?? -1);
   const want = [...sg.outputs, ...tapIdx.filter((i) => i >= 0)];
   const copy = debugCopy(model, want);
-  const pos = new Map(copy.outputs.map((t, k) => [t, k]));
   const session = await openTflite(copy.bytes);
   const outputs: Tensor[][] = [];
   const taps: Float32Array[][] = [];
   const times: number[] = [];
   try {
     for (const sample of samples) {
-      const feeds = metadata.inputs.map((m, k) => toTfliteLayout(sample.find((t) => t.name === m.onnx) ?? sample[k], m));
+      const feeds = copyFeeds(session.inputs, metadata.inputs.map((m, k) => toTfliteLayout(sample.find((t) => t.name === m.onnx) ?? sample[k], m)));
       const t0 = performance.now();
-      const outs = await session.run(feeds);
+      const res = await session.run(feeds);
       times.push(performance.now() - t0);
-      outputs.push(sg.outputs.map((o, j) => toOnnxLayout(outs[pos.get(o)!], metadata.outputs[j])));
-      taps.push(tapIdx.map((i) => (i >= 0 ? outs[pos.get(i)!].data as Float32Array : new Float32Array(0))));
+      const outs = copy.read(res);
+      outputs.push(sg.outputs.map((o, j) => toOnnxLayout(outs.get(o)!, metadata.outputs[j])));
+      taps.push(tapIdx.map((i) => (i >= 0 ? outs.get(i)!.data as Float32Array : new Float32Array(0))));
     }
   } finally {
     session.close();

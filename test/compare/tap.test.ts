@@ -23,8 +23,8 @@ test('a graph input among the taps is fed through a CAST: the tap reads the inpu
     const copy = debugCopy(result.model, taps);
     const s = await openTflite(copy.bytes);
     try {
-      const outs = await s.run([{ name: 'x', dtype: 'float32', dims: [2, 8], data: x }]);
-      return (i: number) => Array.from(outs[copy.outputs.indexOf(i)].data as Float32Array);
+      const outs = copy.read(await s.run([{ name: 'x', dtype: 'float32', dims: [2, 8], data: x }]));
+      return (i: number) => Array.from(outs.get(i)!.data as Float32Array);
     } finally {
       s.close();
     }

@@ -62,3 +62,33 @@ test('a good path is written whole, old content replaced', () => {
   assert.deepEqual(Array.from(fs.readFileSync(out)), [1, 2, 3, 4]);
   assert.deepEqual(leftovers(tmp), []);
 });
+
+test('a path checked before the work is written without checking it again; a device checked is written in place', () => {
+  // The callers (convert, quantize, compare --json / --html) check before minutes of work; the write re-checked the
+  // same path (stat of the folder, of the file, access, and one more stat for the device test).
+  const out = path.join(tmp, 'checked.tflite');
+  const checked = checkOutputPath(out, [path.join(tmp, 'model.onnx')]);
+  const nodeFs = require('node:fs') as typeof fs;
+  const { syncBuiltinESMExports } = require('node:module') as typeof import('node:module');
+  const calls: string[] = [];
+  const saved = { statSync: nodeFs.statSync, accessSync: nodeFs.accessSync, lstatSync: nodeFs.lstatSync };
+  for (const name of Object.keys(saved) as (keyof typeof saved)[]) {
+    (nodeFs as unknown as Record<string, unknown>)[name] = (...a: unknown[]) => { calls.push(name); return (saved[name] as (...x: unknown[]) => unknown)(...a); };
+  }
+  syncBuiltinESMExports();
+  try {
+    writeFileAtomic(checked, bytes);
+    assert.deepEqual(calls, [], 'no stat / access at the write');
+    writeFileAtomic(out, bytes);
+    assert.ok(calls.length >= 3, `a path not checked before is checked at the write (${calls.join(', ')})`);
+  } finally {
+    Object.assign(nodeFs, saved);
+    syncBuiltinESMExports();
+  }
+  assert.deepEqual(Array.from(fs.readFileSync(out)), [1, 2, 3, 4]);
+  const full = checkOutputPath(charDevice(tmp, 'full2', 'full'));
+  assert.equal(full.device, true);
+  userLine(() => writeFileAtomic(full, bytes), /cannot write .*full2: no space left on the device; nothing written/);
+  assert.ok(fs.statSync(full.file).isCharacterDevice(), 'still a device');
+  assert.deepEqual(leftovers(tmp), []);
+});

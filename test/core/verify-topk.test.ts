@@ -9,8 +9,8 @@ import { convertModel } from '../../src/convert/convert';
 import { isDegraded, verificationJson, verificationLine, verifyOnLiteRt } from '../../src/core/verify';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { encodeModel } from '../../src/onnx/writer';
-import type { Node } from '../../src/ir/types';
 import { serializeTflite } from '../../src/tflite/writer';
+import { topkOver } from './reversed-topk';
 
 const N = 16;
 const K = 6;
@@ -20,20 +20,17 @@ const seq = (n: number, f: (i: number) => number) => Array.from({ length: n }, (
  *  plus `shift`), descriptors [1, K, 4] gathered at them, and `other` [1, K] not computed from the top-k.
  *  `reversed`: the top-k of the reversed scores, indices mapped back (ties broken towards the higher index). */
 function model(opts: { reversed?: boolean; shift?: number } = {}) {
-  const top: Node[] = opts.reversed
-    ? [node('Slice', ['s', 'rs', 're', 'ax', 'st'], ['sr']), node('TopK', ['sr', 'k'], ['scores', 'ir'], { axis: 1 }),
-      node('Sub', ['last', 'ir'], ['idx'])]
-    : [node('TopK', ['s', 'k'], ['scores', 'idx'], { axis: 1 })];
+  const top = topkOver(2 * N, opts.reversed === true);
   return buildModel({
     inputs: [['x', 'float32', [1, N]]], outputs: ['scores', 'keypoints', 'descriptors', 'other'], opset: 13,
     nodes: [
-      node('Concat', ['x', 'x'], ['s'], { axis: 1 }), ...top,
+      node('Concat', ['x', 'x'], ['s'], { axis: 1 }), ...top.nodes,
       node('Cast', ['idx'], ['fi'], { to: 1 }), node('Add', ['fi', 'shift'], ['f']), node('Unsqueeze', ['f', 'ax2'], ['keypoints']),
       node('Gather', ['table', 'idx'], ['descriptors'], { axis: 0 }),
       node('Slice', ['x', 'zero', 'kk', 'ax'], ['other']),
     ],
-    initializers: [tensor('k', 'int64', [1], [K]), tensor('rs', 'int64', [1], [-1]), tensor('re', 'int64', [1], [-(2 * N + 1)]),
-      tensor('ax', 'int64', [1], [1]), tensor('st', 'int64', [1], [-1]), tensor('last', 'int64', [], [2 * N - 1]),
+    initializers: [tensor('k', 'int64', [1], [K]), ...top.initializers,
+      tensor('ax', 'int64', [1], [1]),
       tensor('shift', 'float32', [], [opts.shift ?? 0]), tensor('ax2', 'int64', [1], [2]), tensor('zero', 'int64', [1], [0]),
       tensor('kk', 'int64', [1], [K]), tensor('table', 'float32', [2 * N, 4], seq(8 * N, (i) => Math.sin(i * 1.7)))],
   });

@@ -186,3 +186,35 @@ test('bad local input is one line before anything is sent', { timeout: 60_000 },
   assert.equal(r.code, 2);
   assert.equal(r.stderr.trim().split('\n').length, 1);
 });
+
+test('a host that accepts TCP but never speaks SSH: one line after --connect-timeout, not ssh2\'s 20 s', { timeout: 60_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(workDir, 'mute-'));
+  const key = path.join(dir, 'key');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
+  const sockets: net.Socket[] = [];
+  const mute = net.createServer((c) => { sockets.push(c); }).listen(0, '127.0.0.1');
+  await once(mute, 'listening');
+  const port = (mute.address() as net.AddressInfo).port;
+  try {
+    const base = { host: `nobody@127.0.0.1:${port}`, agent: false as const, sshConfigFile: null, identity: key, knownHosts: path.join(dir, 'known_hosts') };
+    let t0 = performance.now();
+    await assert.rejects(deploy({ ...base, model: tinyModel().tflite, timeouts: { handshakeMs: 700 } }),
+      isError('timeout', /accepted the TCP connection but sent no SSH handshake within 0\.7 s/));
+    const apiMs = performance.now() - t0;
+    assert.ok(apiMs < 5000, `${apiMs.toFixed(0)} ms`);
+    t0 = performance.now();
+    const r = await runCli(['deploy', tinyModel().tflite, '--host', `nobody@127.0.0.1:${port}`, '--identity', key,
+      '--known-hosts', path.join(dir, 'known_hosts'), '--connect-timeout', '1'], { home: dir });
+    const cliMs = performance.now() - t0;
+    assert.notEqual(r.code, 0);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /accepted the TCP connection but sent no SSH handshake within 1 s \(is an SSH server listening on port \d+\? --connect-timeout SECONDS waits longer\)/);
+    assert.ok(cliMs < 15_000, `${cliMs.toFixed(0)} ms (ssh2's readyTimeout is 20 s)`);
+    const bad = await runCli(['deploy', tinyModel().tflite, '--host', 'h', '--connect-timeout', '0'], { home: dir });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--connect-timeout must be a number of seconds > 0/);
+  } finally {
+    for (const s of sockets) s.destroy();
+    mute.close();
+  }
+});

@@ -45,15 +45,16 @@ export const compare: Command = {
     const image = imageFlags(values);
     if (!/\.onnx$/i.test(onnx) && /\.onnx$/i.test(tflite)) throw new UsageError('give the .onnx model first, then the .tflite');
     const given = [onnx, tflite, ...(values.float ? [values.float] : [])];
-    for (const out of [values.json, values.html]) if (out) checkOutputPath(out, given);
+    const json = values.json ? checkOutputPath(values.json, given) : undefined;
+    const html = values.html ? checkOutputPath(values.html, given) : undefined;
     // Progress on one rewritten stderr line, on a terminal only.
     const tty = process.stderr.isTTY === true;
     const onProgress = (p: CompareProgress) => {
       if (tty && p.message) process.stderr.write(`\r\x1b[K${p.phase === 'done' ? '' : p.message}`);
     };
     const report = await compareModels(onnx, tflite, { inputsDir: values.inputs, floatTflite: values.float, image, inputValues: parseInputValues(values['input-value']) }, onProgress);
-    if (values.json) writeFileAtomic(values.json, new TextEncoder().encode(reportJson(report)));
-    if (values.html) writeFileAtomic(values.html, new TextEncoder().encode(reportHtml(report)));
+    if (json) writeFileAtomic(json, new TextEncoder().encode(reportJson(report)));
+    if (html) writeFileAtomic(html, new TextEncoder().encode(reportHtml(report)));
     process.stdout.write(reportText(report, !!values.all));
     return 0;
   },

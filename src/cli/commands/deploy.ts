@@ -9,6 +9,14 @@ function intOption(v: string | undefined, name: string, min: number): number | u
   return Number(v);
 }
 
+/** --connect-timeout SECONDS: a positive number of seconds, in milliseconds. */
+function secondsOption(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v.trim());
+  if (!/^\d+(\.\d+)?$/.test(v.trim()) || !(x > 0) || x > 3600) throw new UsageError(`${name} must be a number of seconds > 0 and ≤ 3600 (got "${v}")`);
+  return Math.round(x * 1000);
+}
+
 function ms(v: number): string {
   return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
 }
@@ -36,7 +44,7 @@ const OPTIONS = {
   'remote-dir': { type: 'string' }, runs: { type: 'string' }, warmup: { type: 'string' },
   threads: { type: 'string' }, reference: { type: 'string' }, inputs: { type: 'string' },
   'input-value': { type: 'string', multiple: true },
-  json: { type: 'boolean' }, 'accept-new-host': { type: 'boolean' },
+  json: { type: 'boolean' }, 'accept-new-host': { type: 'boolean' }, 'connect-timeout': { type: 'string' },
 } as const;
 
 export const deploy: Command = {
@@ -48,6 +56,8 @@ export const deploy: Command = {
                          ssh-agent is used too when SSH_AUTH_SOCK is set)
   --known-hosts FILE     known_hosts file (default ~/.ssh/known_hosts)
   --accept-new-host      trust an unknown host key and add it to known_hosts (a changed key is always refused)
+  --connect-timeout S    seconds to reach the SSH handshake (TCP connect, greeting, key exchange; default 10):
+                         a host that accepts the connection but never speaks SSH fails after it
   --remote-dir DIR       folder on the device (default ~/onnx2lite/)
   --runs N               timed runs (default 50)
   --warmup N             untimed runs after the first inference (default 5)
@@ -98,6 +108,7 @@ export const deploy: Command = {
         remoteDir: values['remote-dir'], runs: intOption(values.runs, '--runs', 1),
         warmup: intOption(values.warmup, '--warmup', 0), threads: intOption(values.threads, '--threads', 1),
         reference: values.reference, inputs: values.inputs, inputValues: parseInputValues(values['input-value']), acceptNewHost: values['accept-new-host'] === true,
+        timeouts: { handshakeMs: secondsOption(values['connect-timeout'], '--connect-timeout') },
       }, { onProgress, signal: controller.signal });
       if (inline) process.stderr.write('\n');
       process.stdout.write(json ? JSON.stringify(reportJson(result.report)) + '\n' : formatResult(result) + '\n');
