@@ -20,6 +20,12 @@ export function netronPresent(dir = netronDir()): boolean {
   return fs.existsSync(path.join(dir, 'index.html')) && fs.existsSync(path.join(dir, 'view.js'));
 }
 
+/** Whether the build has the ONNX operator metadata Netron reads as it opens an ONNX model (onnx-metadata.json, 2 MB:
+ *  a copy may leave it out; Netron then opens without it, sooner). */
+export function netronComplete(dir = netronDir()): boolean {
+  return fs.existsSync(path.join(dir, 'onnx-metadata.json'));
+}
+
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.html': 'text/html',
   '.json': 'application/json', '.png': 'image/png', '.ico': 'image/x-icon' };
 
