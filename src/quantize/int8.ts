@@ -310,7 +310,7 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
       // One int8 copy of a weight shared by several ops (an unrolled LSTM's recurrent weight is used at every step).
       const wq = weightCache.get(op.inputs[1]) ?? (() => {
         let { data, scales } = rounded ?? quantizeSymmetric(floatData(w), w.shape, axis);
-        const floors = !wide && op.inputs[2] >= 0 ? biasScaleFloors(floatData(t[op.inputs[2]]), inScale, scales) : undefined;
+        const floors = op.inputs[2] >= 0 ? biasScaleFloors(floatData(t[op.inputs[2]]), inScale, scales) : undefined;
         if (floors) ({ data, scales } = quantizeSymmetric(floatData(w), w.shape, axis, floors));
         const index = addTensor({ name: `${w.name}_int8`, type: 'INT8', shape: [...w.shape], data: bytesOf(data),
           quantization: { scale: scales, zeroPoint: scales.map(() => 0), quantizedDimension: axis ?? 0 } });

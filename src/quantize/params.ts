@@ -127,7 +127,8 @@ export function quantizeWith(values: Float32Array, p: QParams): Int8Array {
  *  Undefined when no scale in `scales` is under them. A layer whose weights decayed to ~0 next to a bias that is all
  *  it still computes (SSR-Net's last stage in faceplugin-face-recognition-js' age / gender models: weights under 4e-8,
  *  biases up to 0.46) otherwise got a bias scale of 1e-12 (or a denormal one), its bias saturated at 2^31 steps and the
- *  output collapsed (guard cosine 0). */
+ *  output collapsed (guard cosine 0). In 16x8 (int64 biases) the same floor keeps the weight scale from being denormal
+ *  (4.8e-43): LiteRT refused to prepare such a FULLY_CONNECTED ("scale_diff / output_scale <= 0.02"). */
 export function biasScaleFloors(bias: Float32Array, inputScale: number, scales: number[]): number[] | undefined {
   const per = bias.length === scales.length ? Array.from(bias, (b) => Math.abs(b) / (inputScale * 2 ** 30))
     : [Math.max(0, ...Array.from(bias, (b) => Math.abs(b) / (inputScale * 2 ** 30)))];

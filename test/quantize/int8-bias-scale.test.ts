@@ -42,3 +42,26 @@ test('biasScaleFloors: only scales under what the bias needs are raised, with a 
   // per-tensor weights: one floor for the largest bias
   assert.deepEqual(biasScaleFloors(Float32Array.from([0.5, -1]), 0.01, [1e-12]), [1 / (0.01 * 2 ** 30)]);
 });
+
+// The same layer in 16x8 (`--int16 all`: int64 biases do not saturate) was written with its denormal weight scale
+// (fr_age's 4.8e-43): LiteRT refused to prepare the FULLY_CONNECTED ("scale_diff / output_scale <= 0.02 was not
+// true"), so fr_age --int16 all was refused by the self-check. The weight scale is raised there too.
+test('16x8: a decayed layer beside its bias gets a weight scale LiteRT prepares', async () => {
+  const r = rng(11);
+  const model = buildModel({
+    inputs: [['x', 'float32', [1, 16]]], outputs: ['y'], opset: 13,
+    nodes: [node('Gemm', ['x', 'w1', 'b1'], ['h'], { transB: 1 }), node('Relu', ['h'], ['a']),
+      node('Gemm', ['a', 'w2', 'b2'], ['z'], { transB: 1 }), node('Relu', ['z'], ['y'])],
+    initializers: [
+      tensor('w1', 'float32', [8, 16], Array.from({ length: 128 }, () => r() - 0.5)),
+      tensor('b1', 'float32', [8], Array.from({ length: 8 }, () => r() * 0.2)),
+      tensor('w2', 'float32', [3, 8], Array.from({ length: 24 }, () => (r() - 0.5) * 1e-40)),
+      tensor('b2', 'float32', [3], [0.46, -0.3, 0.2]),
+    ],
+  });
+  const bytes = encodeModel(model);
+  const { result } = await quantizeModelBytes(bytes, 'decayed16.onnx', {}, { mode: 'int8', int16: 'all', allowDegraded: true });
+  const x = tensor('x', 'float32', [1, 16], Array.from({ length: 16 }, () => r()));
+  const got = await runFirstOutput(result.model, [x]);
+  assert.ok(Math.abs(got[0] - 0.46) < 0.01 && Math.abs(got[1]) < 0.01 && Math.abs(got[2] - 0.2) < 0.01, `16x8 output ${Array.from(got)}`);
+});
