@@ -13,9 +13,16 @@
 //   when the file name starts with one (`A_0.png`; @idscan/idvc2's MRZ glyphs, its 55 classes in MRZ_CLASSES).
 // - landmarks (MediaPipe face mesh, @idscan/idvc2: conv2d_20 = 468 × (x, y, z) in input px, conv2d_30 the face logit):
 //   the landmarks' (x, y) error in input px (mean, worst picture's mean, max) and the face score's drift.
+// - faceplugin-face-recognition-js' face models (docs/model-sweep.md "Trained models from npm packages"):
+//   ultraface (its RFB-320 detector, Ultra-Light-Fast-Generic-Face-Detector's: scores and decoded boxes of 4420
+//   priors, score > 0.7, NMS at IoU 0.3; faces matched at IoU >= 0.5 as for blazeface), embedding (first output a feature
+//   vector: cosine to onnxruntime's, and each picture's nearest other picture by cosine the same), age / gender
+//   (SSR-Net's three stages merged as the package does: years, or the gender value and its side of 0.5), hopenet
+//   (yaw / pitch / roll in degrees from 66 bins of 3°), points (first output [1, 2K] landmarks in [0, 1]: error in
+//   input px).
 // NOISE=A (environment): a first row of onnxruntime on each picture with uniform noise of ±A grey levels added (the
 // float model's own noise floor for these measures).
-// usage: node --import tsx scripts/check-int8-zoo.ts blazeface|mlsd|mask|classes|landmarks MODEL.onnx DIR MEAN STD F32.tflite A.tflite ...
+// usage: node --import tsx scripts/check-int8-zoo.ts blazeface|mlsd|mask|classes|landmarks|ultraface|embedding|age|gender|hopenet|points MODEL.onnx DIR MEAN STD F32.tflite A.tflite ...
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Tensor } from '../src/ir/types';
@@ -88,12 +95,54 @@ const segDist = (a: number[], b: number[]) => Math.min(Math.max(Math.hypot(a[0] 
 
 const MRZ_CLASSES = '01234*567*89A*BC*D*E*F*G*HIJ*K*L*MNOP*QR*ST*U*V*WXY*Z<*';
 const argmax = (v: Float32Array) => v.reduce((b, x, i) => (x > v[b] ? i : b), 0);
+const cosine = (a: Float32Array, b: Float32Array) => {
+  let ab = 0, aa = 0, bb = 0;
+  for (let i = 0; i < a.length; i++) { ab += a[i] * b[i]; aa += a[i] * a[i]; bb += b[i] * b[i]; }
+  return ab / Math.sqrt(aa * bb || 1);
+};
+
+/** The detector's boxes (its graph decodes them against the priors: corner form in [0, 1]; score > 0.7, hard NMS at IoU
+ *  0.3) in input px. */
+function ultraFaces(m: Outs, w: number, h: number): Face[] {
+  const sc = f32(m, 'scores'), bx = f32(m, 'boxes');
+  const cands: Face[] = [];
+  for (let i = 0; i < sc.length / 2; i++) {
+    if (sc[2 * i + 1] <= 0.7) continue;
+    cands.push({ box: [bx[4 * i] * w, bx[4 * i + 1] * h, bx[4 * i + 2] * w, bx[4 * i + 3] * h], score: sc[2 * i + 1], kp: [] });
+  }
+  cands.sort((a, b) => b.score - a.score);
+  const out: Face[] = [];
+  for (const c of cands) if (out.every((o) => iou(o.box, c.box) <= 0.3)) out.push(c);
+  return out;
+}
+
+/** SSR-Net's merge of its three stages (the package's mergeAge / mergeGender, lambdas 1): in [0, 1], times 101 for age. */
+function ssrMerge(m: Outs): number {
+  const x = ['prob_stage_1', 'prob_stage_2', 'prob_stage_3', 'stage1_delta_k', 'stage2_delta_k', 'stage3_delta_k',
+    'index_offset_stage1', 'index_offset_stage2', 'index_offset_stage3'].flatMap((k) => [...f32(m, k)]);
+  let v = 0, den = 1;
+  for (let s = 0; s < 3; s++) {
+    den *= 3 * (1 + x[9 + s]);
+    let t = 0;
+    for (let i = 0; i < 3; i++) t += (i + x[12 + 3 * s + i]) * x[3 * s + i];
+    v += t / den;
+  }
+  return v;
+}
+
+/** HopeNet's angle: the softmax expectation over 66 bins of 3° from -99°. */
+const hopeAngle = (v: Float32Array) => {
+  const mx = Math.max(...v), e = [...v].map((x) => Math.exp(x - mx)), z = e.reduce((s, x) => s + x, 0);
+  return e.reduce((s, x, i) => s + (x / z) * i, 0) * 3 - 99;
+};
 
 interface Acc { refs: number; gots: number; matched: number; ious: number[]; drift: number[]; kp: number[]; same: number; pics: number;
   cIou: number[]; near: number; nearOf: number; off: number[]; mask: number[]; segRef: number; segGot: number; seg2: number; seg5: number; segErr: number[]; segExtra: number;
-  sameClass: number; refRight: number; gotRight: number; labelled: number; lm: number[]; lmPic: number[] }
+  sameClass: number; refRight: number; gotRight: number; labelled: number; lm: number[]; lmPic: number[];
+  cos: number[]; embRef: Float32Array[]; embGot: Float32Array[]; val: number[]; flips: number; deg: number[] }
 const acc = (): Acc => ({ refs: 0, gots: 0, matched: 0, ious: [], drift: [], kp: [], same: 0, pics: 0, cIou: [], near: 0, nearOf: 0, off: [], mask: [],
-  segRef: 0, segGot: 0, seg2: 0, seg5: 0, segErr: [], segExtra: 0, sameClass: 0, refRight: 0, gotRight: 0, labelled: 0, lm: [], lmPic: [] });
+  segRef: 0, segGot: 0, seg2: 0, seg5: 0, segErr: [], segExtra: 0, sameClass: 0, refRight: 0, gotRight: 0, labelled: 0, lm: [], lmPic: [],
+  cos: [], embRef: [], embGot: [], val: [], flips: 0, deg: [] });
 
 function judge(kind: string, ref: Outs, got: Outs, size: number, a: Acc, file = ''): void {
   a.pics++;
@@ -111,8 +160,30 @@ function judge(kind: string, ref: Outs, got: Outs, size: number, a: Acc, file = 
     a.drift.push(Math.abs(sig(f32(ref, 'conv2d_30')[0]) - sig(f32(got, 'conv2d_30')[0])));
     return;
   }
-  if (kind === 'blazeface') {
-    const r = faces(ref, size), g = faces(got, size);
+  if (kind === 'embedding') {
+    const k = [...ref.keys()][0];
+    a.embRef.push(f32(ref, k)); a.embGot.push(f32(got, k)); a.cos.push(cosine(f32(ref, k), f32(got, k)));
+    return;
+  }
+  if (kind === 'age' || kind === 'gender') {
+    const r = ssrMerge(ref), g = ssrMerge(got);
+    a.val.push(Math.abs(r - g) * (kind === 'age' ? 101 : 1));
+    if (r > 0.5 !== g > 0.5) a.flips++;
+    return;
+  }
+  if (kind === 'hopenet') {
+    for (const k of ['output', '617', '618']) a.deg.push(Math.abs(hopeAngle(f32(ref, k)) - hopeAngle(f32(got, k))));
+    return;
+  }
+  if (kind === 'points') {
+    const k = [...ref.keys()][0], r = f32(ref, k), g = f32(got, k);
+    const d = Array.from({ length: r.length / 2 }, (_, i) => Math.hypot(r[2 * i] - g[2 * i], r[2 * i + 1] - g[2 * i + 1]) * size);
+    a.lm.push(...d); a.lmPic.push(mean(d));
+    return;
+  }
+  if (kind === 'blazeface' || kind === 'ultraface') {
+    const r = kind === 'ultraface' ? { faces: ultraFaces(ref, 320, 240), best: 0 } : faces(ref, size);
+    const g = kind === 'ultraface' ? { faces: ultraFaces(got, 320, 240), best: 0 } : faces(got, size);
     a.refs += r.faces.length; a.gots += g.faces.length;
     if (r.best === g.best) a.same++;
     const free = [...g.faces];
@@ -120,7 +191,7 @@ function judge(kind: string, ref: Outs, got: Outs, size: number, a: Acc, file = 
       const m = free.map((x) => iou(x.box, f.box)).reduce((b, v, i, all) => (v > all[b] ? i : b), 0);
       if (!free.length || iou(free[m].box, f.box) < 0.5) continue;
       a.matched++; a.ious.push(iou(free[m].box, f.box)); a.drift.push(Math.abs(free[m].score - f.score));
-      for (let j = 0; j < 12; j += 2) a.kp.push(Math.hypot(free[m].kp[j] - f.kp[j], free[m].kp[j + 1] - f.kp[j + 1]));
+      for (let j = 0; j < f.kp.length; j += 2) a.kp.push(Math.hypot(free[m].kp[j] - f.kp[j], free[m].kp[j + 1] - f.kp[j + 1]));
       free.splice(m, 1);
     }
   } else if (kind === 'mlsd') {
@@ -160,6 +231,19 @@ function text(kind: string, a: Acc): string {
   }
   if (kind === 'landmarks') {
     return `landmarks (x, y) error px mean ${f(mean(a.lm), 2)}, worst picture's mean ${f(max(a.lmPic), 2)}, max ${f(max(a.lm), 2)}; face score drift mean ${f(mean(a.drift), 4)} max ${f(max(a.drift), 4)}`;
+  }
+  if (kind === 'embedding') {
+    const nn = (e: Float32Array[], i: number) => e.reduce((b, x, j) => (j !== i && (b < 0 || cosine(e[i], x) > cosine(e[i], e[b])) ? j : b), -1);
+    const same = a.embRef.filter((_, i) => nn(a.embRef, i) === nn(a.embGot, i)).length;
+    return `cosine to ORT's vector mean ${f(mean(a.cos), 5)} worst ${f(Math.min(...a.cos), 5)}; nearest other picture the same ${same} / ${a.pics}`;
+  }
+  if (kind === 'age') return `age error years mean ${f(mean(a.val), 2)} max ${f(max(a.val), 2)}`;
+  if (kind === 'gender') return `gender value error mean ${f(mean(a.val), 4)} max ${f(max(a.val), 4)}; other side of 0.5 ${a.flips} / ${a.pics}`;
+  if (kind === 'hopenet') return `yaw / pitch / roll error degrees mean ${f(mean(a.deg), 2)} max ${f(max(a.deg), 2)}`;
+  if (kind === 'points') return `landmarks error input px mean ${f(mean(a.lm), 2)}, worst picture's mean ${f(max(a.lmPic), 2)}, max ${f(max(a.lm), 2)}`;
+  if (kind === 'ultraface') {
+    return `faces (score > 0.7, NMS 0.3) ${a.refs} on ORT / ${a.gots}, matched at IoU >= 0.5 ${a.matched} / ${a.refs}; box IoU mean ${f(mean(a.ious))} `
+      + `worst ${f(Math.min(1, ...a.ious))}; score drift mean ${f(mean(a.drift), 4)} max ${f(max(a.drift), 4)}`;
   }
   if (kind === 'blazeface') {
     return `faces (score > 0.5, weighted NMS) ${a.refs} on ORT / ${a.gots}, matched at IoU >= 0.5 ${a.matched} / ${a.refs}; box IoU mean ${f(mean(a.ious))} `

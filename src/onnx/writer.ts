@@ -4,6 +4,7 @@ import { onnx } from '../generated/onnx/onnx.js';
 import { DTYPE_TO_ONNX, packNibbles, tensorBytes } from '../ir/tensor';
 import { AttrValue, Graph, Model, Tensor, ValueInfo } from '../ir/types';
 import type { OnnxFunction } from './functions';
+import type Long from 'long';
 
 export interface WriteOptions {
   /** Write graph.values of intermediate values as value_info (default true). */
@@ -97,17 +98,23 @@ export function tensorProto(t: Tensor): onnx.ITensorProto {
   return p;
 }
 
+// The reader gives int64 attributes as numbers, so INT64_MAX (PyTorch's open-ended Slice `ends` below opset 10)
+// arrives as 2^63; protobufjs would encode that number as INT64_MIN, an empty slice for onnxruntime. Values past the
+// int64 range are written as its ends.
+const INT64_MAX = { low: 0xffffffff, high: 0x7fffffff, unsigned: false } as unknown as Long;
+const int64 = (v: number): number | Long => (v >= 2 ** 63 ? INT64_MAX : Math.max(v, -(2 ** 63)));
+
 function attrProto(name: string, a: AttrValue, vi: boolean): onnx.IAttributeProto | undefined {
   const T = onnx.AttributeProto.AttributeType;
   const enc = new TextEncoder();
   switch (a.type) {
     case 'float': return { name, type: T.FLOAT, f: a.value };
-    case 'int': return { name, type: T.INT, i: a.value };
+    case 'int': return { name, type: T.INT, i: int64(a.value) };
     case 'string': return { name, type: T.STRING, s: enc.encode(a.value) };
     case 'tensor': return { name, type: T.TENSOR, t: tensorProto(a.value) };
     case 'graph': return { name, type: T.GRAPH, g: graphProto(a.value, vi) };
     case 'floats': return { name, type: T.FLOATS, floats: a.value };
-    case 'ints': return { name, type: T.INTS, ints: a.value };
+    case 'ints': return { name, type: T.INTS, ints: a.value.map(int64) };
     case 'strings': return { name, type: T.STRINGS, strings: a.value.map((s) => enc.encode(s)) };
     case 'tensors': return { name, type: T.TENSORS, tensors: a.value.map(tensorProto) };
     case 'graphs': return { name, type: T.GRAPHS, graphs: a.value.map((g) => graphProto(g, vi)) };

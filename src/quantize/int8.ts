@@ -21,7 +21,7 @@ import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops'
 import { DEQUANTIZE_INT16_VERSION, INT16_FLOAT_FORM, INT16_OPS, QUANTIZE_INT16_VERSION, int16Capable, params16, quantizeBias64, quantizeConst16 } from './int16';
 import { type Residuals, maxAbsOf, splitLayer } from './int8-split';
 import {
-  QParams, Range, bytesOf, dequantized, floatData, paramsFromRange, quantParams, quantizeBias, quantizeSymmetric, quantizeWith, weightAxis, weightScaleAxis,
+  QParams, Range, biasScaleFloors, bytesOf, dequantized, floatData, paramsFromRange, quantParams, quantizeBias, quantizeSymmetric, quantizeWith, weightAxis, weightScaleAxis,
 } from './params';
 
 export interface Int8Options {
@@ -310,7 +310,9 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
         : opts.perChannel ? weightAxis(op.opcode) : weightScaleAxis(floatData(w), w.shape, weightAxis(op.opcode));
       // One int8 copy of a weight shared by several ops (an unrolled LSTM's recurrent weight is used at every step).
       const wq = weightCache.get(op.inputs[1]) ?? (() => {
-        const { data, scales } = rounded ?? quantizeSymmetric(floatData(w), w.shape, axis);
+        let { data, scales } = rounded ?? quantizeSymmetric(floatData(w), w.shape, axis);
+        const floors = op.inputs[2] >= 0 ? biasScaleFloors(floatData(t[op.inputs[2]]), inScale, scales) : undefined;
+        if (floors) ({ data, scales } = quantizeSymmetric(floatData(w), w.shape, axis, floors));
         const index = addTensor({ name: `${w.name}_int8`, type: 'INT8', shape: [...w.shape], data: bytesOf(data),
           quantization: { scale: scales, zeroPoint: scales.map(() => 0), quantizedDimension: axis ?? 0 } });
         const entry = { data, scales, index };

@@ -41,8 +41,9 @@ export function elementCount(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-/** Symmetric int8 quantization ([-127, 127], zero point 0), per channel along `axis` or per tensor (axis undefined). */
-export function quantizeSymmetric(values: Float32Array, shape: number[], axis: number | undefined): { data: Int8Array; scales: number[] } {
+/** Symmetric int8 quantization ([-127, 127], zero point 0), per channel along `axis` or per tensor (axis undefined);
+ *  `minScales` (one per channel, or one) raises the scales where a bias needs it (biasScaleFloors). */
+export function quantizeSymmetric(values: Float32Array, shape: number[], axis: number | undefined, minScales?: number[]): { data: Int8Array; scales: number[] } {
   const channels = axis === undefined ? 1 : shape[axis];
   const inner = axis === undefined ? values.length : elementCount(shape.slice(axis + 1));
   const maxAbs = new Float64Array(channels);
@@ -57,7 +58,7 @@ export function quantizeSymmetric(values: Float32Array, shape: number[], axis: n
   // drops the op off XNNPack onto a slow kernel and its int32 bias (scale input × weight) saturates.
   const top = maxAbs.reduce((a, b) => Math.max(a, b), 0) / 127;
   const floor = top > 0 ? Math.max(top * 2 ** -16, Math.min(1e-8, top)) : 1e-8;
-  const scales = Array.from(maxAbs, (m) => Math.max(m / 127, floor));
+  const scales = Array.from(maxAbs, (m, c) => Math.max(m / 127, floor, minScales?.[minScales.length === 1 ? 0 : c] ?? 0));
   const data = new Int8Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const q = roundAway(values[i] / scales[chanOf(i)]);
@@ -119,6 +120,19 @@ export function quantizeWith(values: Float32Array, p: QParams): Int8Array {
     out[i] = Math.max(-128, Math.min(127, Number.isNaN(q) ? p.zeroPoint : q));
   }
   return out;
+}
+
+/** The smallest weight scales (one per bias value, or one for a per-tensor weight) at which an int32 bias with scale
+ *  inputScale × weightScale still holds each bias value with a 2× margin, as TFLite's AdjustWeightsForBiasScale does.
+ *  Undefined when no scale in `scales` is under them. A layer whose weights decayed to ~0 next to a bias that is all
+ *  it still computes (SSR-Net's last stage in faceplugin-face-recognition-js' age / gender models: weights under 4e-8,
+ *  biases up to 0.46) otherwise got a bias scale of 1e-12 (or a denormal one), its bias saturated at 2^31 steps and the
+ *  output collapsed (guard cosine 0). In 16x8 (int64 biases) the same floor keeps the weight scale from being denormal
+ *  (4.8e-43): LiteRT refused to prepare such a FULLY_CONNECTED ("scale_diff / output_scale <= 0.02"). */
+export function biasScaleFloors(bias: Float32Array, inputScale: number, scales: number[]): number[] | undefined {
+  const per = bias.length === scales.length ? Array.from(bias, (b) => Math.abs(b) / (inputScale * 2 ** 30))
+    : [Math.max(0, ...Array.from(bias, (b) => Math.abs(b) / (inputScale * 2 ** 30)))];
+  return per.some((f, c) => scales[per.length === 1 ? 0 : c] < f) ? per : undefined;
 }
 
 /** int32 bias with scale inputScale × weightScale[c] per output channel. */
