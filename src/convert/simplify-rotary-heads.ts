@@ -7,7 +7,8 @@
 // probe inputs (constant evaluation, src/ir/fold.ts), C, S and π read off and checked on a fifth, random one; when π
 // keeps every channel within its head with the same in-head pairing for every head it rotates, the region is
 // replaced by the plain head view and move of s — which the head-split passes give one split with v's — followed by
-// s_h·C + GATHER(s_h, π along d)·S in head-first order (tables [1, H, N, d]).
+// s_h·C + (s_h·P)·S in head-first order on the heads it changes (P the pairs' [d, d] permutation matrix, a
+// FULLY_CONNECTED; tables [1, h, N, d]), the other heads sliced around it.
 import type { Graph, Node, Tensor } from '../ir/types';
 import { canFold, foldNode } from '../ir/fold';
 import { toNumbers } from '../ir/tensor';
@@ -144,33 +145,56 @@ export function rotaryBeforeHeadMoves(g: Graph, constants: Map<string, Tensor>, 
     const found = analyses.get(akey);
     if (!found) continue;
     const { C, S, idx } = found;
-    // The rewrite: s viewed [B, N, H, d], moved heads-first, then s_h·C + GATHER(s_h, idx, axis 3)·S.
+    // The heads the region changes (C ≠ 1 or S ≠ 0 somewhere): the others are sliced around it unchanged.
+    const touched = Array.from({ length: H }, (_, h) => {
+      for (let n = 0; n < N; n++) for (let j = h * d; j < (h + 1) * d; j++) if (C[n * E + j] !== 1 || S[n * E + j] !== 0) return true;
+      return false;
+    });
+    const a = touched.indexOf(true), b = touched.lastIndexOf(true) + 1, hr = b - a;
+    // The rewrite: s viewed [B, N, H, d], moved heads-first, then s_h·C + (s_h · P)·S on heads [a, b), P the [d, d]
+    // permutation matrix of the pairs (a FULLY_CONNECTED over d).
     const key = `${t.name || t.outputs[0]}/rotary_heads`;
     const val = (name: string, shape: number[], dtype: 'float32' | 'int64' = 'float32') => { g.values.set(name, { name, dtype, shape }); return name; };
     const headFirst = (v: Float64Array) => {
-      const out = new Float32Array(N * E);
-      for (let n = 0; n < N; n++) for (let j = 0; j < E; j++) out[(Math.floor(j / d) * N + n) * d + (j % d)] = v[n * E + j];
+      const out = new Float32Array(N * hr * d);
+      for (let n = 0; n < N; n++) for (let j = a * d; j < b * d; j++) out[((Math.floor(j / d) - a) * N + n) * d + (j % d)] = v[n * E + j];
       return out;
     };
     const cst = (name: string, dtype: 'float32' | 'int64', shape: number[], data: Float32Array | BigInt64Array) => {
       constants.set(name, { name, dtype, dims: shape, data });
       return val(name, shape, dtype);
     };
+    const ints = (name: string, v: number[]) => cst(name, 'int64', [v.length], BigInt64Array.from(v.map(BigInt)));
+    const pairs = new Float32Array(d * d);
+    idx.forEach((from, k) => { pairs[from * d + k] = 1; });
     const view = val(`${key}/view`, [B, N, H, d]);
     const heads = val(`${key}/heads`, [B, H, N, d]);
+    const sliced = (from: number, to: number, tag: string) => {
+      const v = val(`${key}/${tag}`, [B, to - from, N, d]);
+      nodes.push(node('Slice', [heads, ints(`${key}/${tag}_start`, [from]), ints(`${key}/${tag}_end`, [to]), ints(`${key}/${tag}_axis`, [1])], [v], {}, v));
+      return v;
+    };
     const nodes: Node[] = [
-      node('Reshape', [region.source, cst(`${key}/shape`, 'int64', [4], BigInt64Array.from([B, N, H, d].map(BigInt)))], [view], {}, `${key}/view`),
+      node('Reshape', [region.source, ints(`${key}/shape`, [B, N, H, d])], [view], {}, `${key}/view`),
       node('Transpose', [view], [heads], { perm: [0, 2, 1, 3] }, `${key}/move`),
-      node('Mul', [heads, cst(`${key}/cos`, 'float32', [1, H, N, d], headFirst(C))], [val(`${key}/c`, [B, H, N, d])], {}, `${key}/c`),
-      node('Gather', [heads, cst(`${key}/pairs`, 'int64', [d], BigInt64Array.from(idx.map(BigInt)))], [val(`${key}/partner`, [B, H, N, d])], { axis: 3 }, `${key}/partner`),
-      node('Mul', [`${key}/partner`, cst(`${key}/sin`, 'float32', [1, H, N, d], headFirst(S))], [val(`${key}/s`, [B, H, N, d])], {}, `${key}/s`),
     ];
+    const part = hr === H ? heads : sliced(a, b, 'rotated_heads');
+    const r4 = [B, hr, N, d];
+    nodes.push(
+      node('Mul', [part, cst(`${key}/cos`, 'float32', [1, hr, N, d], headFirst(C))], [val(`${key}/c`, r4)], {}, `${key}/c`),
+      node('MatMul', [part, cst(`${key}/pairs`, 'float32', [d, d], pairs)], [val(`${key}/partner`, r4)], {}, `${key}/partner`),
+      node('Mul', [`${key}/partner`, cst(`${key}/sin`, 'float32', [1, hr, N, d], headFirst(S))], [val(`${key}/s`, r4)], {}, `${key}/s`));
+    const kT = p !== '0,2,1,3';
+    const last = hr === H && !kT ? t.outputs[0] : val(`${key}/rotated`, r4);
     // The node that makes the move's output keeps the move's name (the accuracy diff joins on it).
-    if (p === '0,2,1,3') nodes.push({ ...node('Add', [`${key}/c`, `${key}/s`], [t.outputs[0]]), name: t.name });
-    else {
-      nodes.push(node('Add', [`${key}/c`, `${key}/s`], [val(`${key}/rotated`, [B, H, N, d])], {}, `${key}/rotated`),
-        { ...node('Transpose', [`${key}/rotated`], [t.outputs[0]], { perm: [0, 1, 3, 2] }), name: t.name });
+    nodes.push({ ...node('Add', [`${key}/c`, `${key}/s`], [last]), name: last === t.outputs[0] ? t.name : `${key}/rotated` });
+    let whole = last;
+    if (hr !== H) {
+      whole = kT ? val(`${key}/all_heads`, [B, H, N, d]) : t.outputs[0];
+      const pieces = [...(a > 0 ? [sliced(0, a, 'before')] : []), last, ...(b < H ? [sliced(b, H, 'after')] : [])];
+      nodes.push({ ...node('Concat', pieces, [whole], { axis: 1 }), name: kT ? `${key}/all_heads` : t.name });
     }
+    if (kT) nodes.push({ ...node('Transpose', [whole], [t.outputs[0]], { perm: [0, 1, 3, 2] }), name: t.name });
     for (const n of region.nodes) skip.add(n);
     replace.set(t, nodes);
   }
