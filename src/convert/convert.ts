@@ -260,10 +260,11 @@ function convertPrepared(source: Model, opts: ConvertOptions, invalidNodes: Map<
 
 export type { Tensor };
 
-/** An unknown shape because shape inference found the node invalid (inputs that do not broadcast: torch 1.13's
- *  export of `x[mask] = 0` with a lower-rank mask, which onnxruntime cannot run either) says so. */
+/** An unknown shape or type because shape inference found the node invalid (inputs that do not broadcast: torch
+ *  1.13's export of `x[mask] = 0` with a lower-rank mask; a pooling window of the wrong rank: its nn.MaxPool3d of a
+ *  4-D input; onnxruntime cannot run either) says so. */
 function withShapeReason(e: unknown, invalidNodes: Map<string, string>): unknown {
-  if (!(e instanceof ConvertError) || !e.node || !e.detail.startsWith('the shape of')) return e;
+  if (!(e instanceof ConvertError) || !e.node || !/^the (shape|element type) of/.test(e.detail)) return e;
   const why = invalidNodes.get(e.node);
   return why ? new ConvertError(`${e.detail}: ${invalidReason(why)}`, e.node, e.code) : e;
 }
