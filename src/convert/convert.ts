@@ -9,6 +9,7 @@ import type { TflModel } from '../tflite/model';
 import { ConvertContext } from './context';
 import { markDynamicOutputs } from './dynamic';
 import { inlineEmptyGuards } from './empty-guard';
+import { foldedInputPerm } from './folded-input';
 import { Perm, channelLast, identity, isIdentity } from './layout';
 import { buildMetadata, OnnxLiteMetadata } from './metadata';
 import { simplifyGraph } from './simplify';
@@ -187,7 +188,8 @@ function convertPrepared(source: Model, opts: ConvertOptions, invalidNodes: Map<
   for (const inp of g.inputs) {
     const rank = ctx.rank(inp.name);
     const perm = opts.keepNchw ? identity(rank) : unbatchedImage(g, inp.name, ctx.prefersChannelLast, (n) => ctx.constant(n)) ? [1, 2, 0]
-      : rank >= 3 && ctx.prefersChannelLast.has(inp.name) ? channelLast(rank) : identity(rank);
+      : foldedInputPerm(g, inp.name, ctx.prefersChannelLast)
+      ?? (rank >= 3 && ctx.prefersChannelLast.has(inp.name) ? channelLast(rank) : identity(rank));
     inputs.push(ctx.output(inp.name, perm));
   }
 
