@@ -9,6 +9,7 @@ import type { TflModel } from '../tflite/model';
 import { ConvertContext } from './context';
 import { markDynamicOutputs } from './dynamic';
 import { inlineEmptyGuards } from './empty-guard';
+import { foldedInputPerm } from './folded-input';
 import { Perm, channelLast, identity, isIdentity } from './layout';
 import { buildMetadata, OnnxLiteMetadata } from './metadata';
 import { simplifyGraph } from './simplify';
@@ -192,7 +193,8 @@ function convertPrepared(source: Model, opts: ConvertOptions, invalidNodes: Map<
   for (const inp of g.inputs) {
     const rank = ctx.rank(inp.name);
     const perm = opts.keepNchw ? identity(rank) : unbatchedImage(g, inp.name, ctx.prefersChannelLast, (n) => ctx.constant(n)) ? [1, 2, 0]
-      : rank >= 3 && ctx.prefersChannelLast.has(inp.name) ? channelLast(rank) : identity(rank);
+      : foldedInputPerm(g, inp.name, ctx.prefersChannelLast)
+      ?? (rank >= 3 && ctx.prefersChannelLast.has(inp.name) ? channelLast(rank) : identity(rank));
     inputs.push(ctx.output(inp.name, perm));
   }
 
@@ -265,10 +267,11 @@ function convertPrepared(source: Model, opts: ConvertOptions, invalidNodes: Map<
 
 export type { Tensor };
 
-/** An unknown shape because shape inference found the node invalid (inputs that do not broadcast: torch 1.13's
- *  export of `x[mask] = 0` with a lower-rank mask, which onnxruntime cannot run either) says so. */
+/** An unknown shape or type because shape inference found the node invalid (inputs that do not broadcast: torch
+ *  1.13's export of `x[mask] = 0` with a lower-rank mask; a pooling window of the wrong rank: its nn.MaxPool3d of a
+ *  4-D input; onnxruntime cannot run either) says so. */
 function withShapeReason(e: unknown, invalidNodes: Map<string, string>): unknown {
-  if (!(e instanceof ConvertError) || !e.node || !e.detail.startsWith('the shape of')) return e;
+  if (!(e instanceof ConvertError) || !e.node || !/^the (shape|element type) of/.test(e.detail)) return e;
   const why = invalidNodes.get(e.node);
   return why ? new ConvertError(`${e.detail}: ${invalidReason(why)}`, e.node, e.code) : e;
 }

@@ -1,5 +1,5 @@
 // int8 ADD / SUB / MUL whose quantization parameters LiteRT's XNNPack delegate cannot take, int8 BATCH_MATMUL of
-// two activations and int8 PRELU (which it does not take at all), in a float form it runs.
+// two activations or of rank over 5 and int8 PRELU (which it does not take at all), in a float form it runs.
 //
 // Why: XNNPACK creates a qs8 add / subtract only when each input's scale over the output's lies in [2^-10, 2^8), and a
 // qs8 multiply only when the product of the input scales over the output's lies in [2^-16, 2^8)
@@ -42,7 +42,16 @@ export function xnnpackRefusesScales(op: TflOperator, tensors: TflTensor[]): boo
 export function xnnpackRefusesInt8Matmul(op: TflOperator, tensors: TflTensor[]): boolean {
   if (op.opcode !== 'BATCH_MATMUL' || op.inputs.length !== 2 || op.outputs.length !== 1) return false;
   const [a, b, y] = [tensors[op.inputs[0]], tensors[op.inputs[1]], tensors[op.outputs[0]]];
-  return perTensorInt8(a) && perTensorInt8(b) && perTensorInt8(y) && !a.data?.byteLength && !b.data?.byteLength;
+  if (!perTensorInt8(a) || !perTensorInt8(b) || !perTensorInt8(y)) return false;
+  return (!a.data?.byteLength && !b.data?.byteLength) || int8MatmulTooDeep(op, tensors);
+}
+
+/** Whether an int8 BATCH_MATMUL has an operand of rank over 5: TFLite's int8 kernel stops there ("batch_matmul.cc
+ *  NumDimensions(lhs_data) <= 5 was not true"; XNNPack leaves it to that kernel), so LiteRT could not load the model
+ *  (PETR's frustum points [1, N, h, w, D, 4, 1] × img2lidars, rank 6 once the unit dim is dropped). The float form
+ *  runs it as the float32 model does. */
+function int8MatmulTooDeep(op: TflOperator, tensors: TflTensor[]): boolean {
+  return [...op.inputs, ...op.outputs].some((i) => (tensors[i]?.shape.length ?? 0) > 5);
 }
 
 /** Whether this is an int8 PRELU: LiteRT's XNNPack delegate takes PRELU in float32 only, so TFLite's own int8 kernel

@@ -200,3 +200,21 @@ test('--quantize int8: a PRELU with per-channel slopes (face mesh) gets the floa
   assert.deepEqual(back.flatMap((o) => [...o.inputs, ...o.outputs].map((i) => esg.tensors[i].type)), ['INT8', 'INT8', 'INT8']);
   assert.ok(cosine(await runFirstOutput(embedded, [x]), ref) > 0.99, 'the int8 PRELU written back runs');
 });
+
+test('--quantize int8: a BATCH_MATMUL by a constant at rank 6 (PETR\'s frustum points × img2lidars) gets the float form; LiteRT loads it; close to onnxruntime', async () => {
+  // Was written int8 and refused by the self-check: "batch_matmul.cc NumDimensions(lhs_data) <= 5 was not true".
+  const r = rng(21);
+  const bytes = encodeModel(buildModel({
+    opset: 13, inputs: [['m', 'float32', [1, 3, 1, 1, 4, 4]]], outputs: [['y', 'float32', [1, 3, 2, 5, 4, 1]]],
+    initializers: [tensor('p', 'float32', [1, 1, 2, 5, 4, 1], Array.from({ length: 40 }, () => r() * 2 - 0.5))],
+    nodes: [node('MatMul', ['m', 'p'], ['q']), node('Relu', ['q'], ['y'])],
+  }));
+  const { result } = await quantizeModelBytes(bytes, 'frustum.onnx', {}, { mode: 'int8', int16: 'off', allowDegraded: true });
+  const sg = result.model.subgraphs[0];
+  const mm = sg.operators.filter((o) => o.opcode === 'BATCH_MATMUL');
+  assert.equal(mm.length, 1, ops(result.model).join(' '));
+  assert.deepEqual(mm[0].inputs.map((i) => sg.tensors[i].type), ['FLOAT32', 'FLOAT32'], 'TFLite\'s int8 kernel stops at rank 5');
+  const x: Tensor = { name: 'm', dtype: 'float32', dims: [1, 3, 1, 1, 4, 4], data: Float32Array.from({ length: 48 }, rng(4)) };
+  const ref = floats((await runOnnx(bytes, [x])).get('y')!);
+  assert.ok(cosine(await runFirstOutput(result.model, [x]), ref) > 0.99);
+});

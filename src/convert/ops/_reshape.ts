@@ -191,7 +191,7 @@ function runtimeShape(ctx: ConvertContext, src: number, rank: number, from: numb
  */
 function movedLayout(ctx: ConvertContext, y: string, inDims: number[], outDims: number[], have: Perm): { inPerm: Perm; outPerm: Perm } {
   const rank = outDims.length;
-  const ahead = downstreamLayout(ctx, y, rank);
+  const ahead = downstreamLayout(ctx, y, rank) ?? transposedReader(ctx, y, rank);
   const wanted = ahead ?? (rank >= 3 && ctx.prefersChannelLast.has(y) ? channelLast(rank) : identity(rank));
   const candidates = [identity(rank), ...(rank >= 3 ? [channelLast(rank)] : []), wanted];
   let best = { inPerm: identity(inDims.length), outPerm: identity(rank) };
@@ -237,6 +237,23 @@ function downstreamLayout(ctx: ConvertContext, y: string, rank: number): Perm | 
     return undefined;
   }
   return undefined;
+}
+
+/**
+ * The perm of the model's own Transpose when it is `y`'s only reader and its output is wanted in ONNX order: `y`
+ * stored in that order makes the Transpose free (a deformable sampler's merged groups, `view(N, G·C, L).transpose(1,
+ * 2)` before the output projection: InternImage's DCNv3, MSDeformAttn), when only views and products read its result.
+ * Undefined otherwise.
+ */
+function transposedReader(ctx: ConvertContext, y: string, rank: number): Perm | undefined {
+  if (ctx.graph.outputs.some((o) => o.name === y)) return undefined;
+  const readers = ctx.readersOf(y);
+  if (readers.length !== 1 || readers[0].opType !== 'Transpose' || ctx.prefersChannelLast.has(readers[0].outputs[0])) return undefined;
+  // Read in ONNX order after it: views and products (not an Add with a channel-last conv output: YOLOv12's x + pe(v)).
+  const after = ctx.readersOf(readers[0].outputs[0]);
+  if (!after.length || !after.every((n) => ['Reshape', 'Flatten', 'MatMul', 'Gemm'].includes(n.opType))) return undefined;
+  const perm = readers[0].attrs.get('perm')?.value as number[] | undefined;
+  return perm && perm.length === rank ? perm : undefined;
 }
 
 export function reshapeLike(op: string, check?: (node: Node, ctx: ConvertContext) => Refusal | undefined): OpConverter {

@@ -26,8 +26,11 @@ export function isNum(d: Dim | undefined): d is number {
   return typeof d === 'number';
 }
 
+/** A node the model is invalid at (onnxruntime cannot load or run it either): shape inference records why. */
+export class InvalidNodeError extends ModelError {}
+
 /** Inputs whose known dims do not broadcast: the model is invalid at that node (onnxruntime cannot run it either). */
-export class BroadcastError extends ModelError {}
+export class BroadcastError extends InvalidNodeError {}
 
 /** Numpy-style multidirectional broadcast. Throws ModelError when two known dims disagree. */
 export function broadcastShapes(shapes: Shape[], namer: DimNamer): Shape {

@@ -5,7 +5,7 @@ import { tensorFromNumbers } from '../fold-kernels';
 import { toNumbers } from '../tensor';
 import { AttrValue, DType, Dim, Graph, Model, ModelError, Node, Shape, Tensor, ValueInfo } from '../types';
 import { OutInfo, ShapeCtx, shapeFn } from './context';
-import { BroadcastError, DimNamer, fmt } from './dims';
+import { DimNamer, InvalidNodeError, fmt } from './dims';
 import { traceDims } from './symbolic';
 import './elementwise';
 import './tensorops';
@@ -114,7 +114,7 @@ function inferGraph(g: Graph, scope: Scope, st: State): void {
 
 function nodeFailed(node: Node, e: unknown, st: State): void {
   st.warnings.push(`node ${node.name} (${node.opType}): ${(e as Error).message}`);
-  if (e instanceof BroadcastError) st.invalid.set(node.name, e.message);
+  if (e instanceof InvalidNodeError) st.invalid.set(node.name, e.message);
 }
 
 function inferNode(node: Node, scope: Scope, st: State): void {

@@ -3,11 +3,15 @@
 import { toNumbers } from '../tensor';
 import { Dim, DType, Shape } from '../types';
 import { OutInfo, ShapeCtx, attrInt, attrInts, attrStr, intsOf, register, shapeFn } from './context';
-import { dimMap, isNum } from './dims';
+import { InvalidNodeError, dimMap, isNum } from './dims';
 
 interface Window { kernel: number[]; strides: number[]; dilations: number[]; pads: number[]; autoPad: string }
 
 function windowOf(c: ShapeCtx, spatial: number, kernel: number[]): Window {
+  // torch 1.13 exports nn.MaxPool3d of a 4-D (unbatched) input as a MaxPool with a 3-D window on it (LPRNet).
+  if (kernel.length !== spatial) {
+    throw new InvalidNodeError(`a ${kernel.length}-D window (kernel_shape [${kernel}]) over a ${spatial + 2}-D input: ONNX's window has the input's rank minus 2 dims`);
+  }
   return {
     kernel,
     strides: attrInts(c, 'strides') ?? Array(spatial).fill(1),
