@@ -106,8 +106,10 @@ export async function wideRows(bytes: Uint8Array, file: string, lineDirs: string
     }
     const lat = await pairedLatency(variants, feeds.slice(0, 3), { budgetMs: 15000 });
     // Each bucket's counts as it ends (a run of the three takes long on a busy machine).
-    console.log(`# width ${b}: ${lines.length} lines; same decode ${variants.map((v) => `${v.label} ${results.get(v.label)!.scores.filter((x) => x === 1).length}`).join(', ')}`
-      + variants.filter((v) => v.summary?.guard).map((v) => `; ${v.label} guard ${v.summary!.guard!.met ? 'met' : 'MISSED'}`).join(''));
+    // (size and latency ratio too: a run killed before the last bucket still has them.)
+    console.log(`# width ${b}: ${lines.length} lines; same decode ${variants.map((v) => `${v.label} ${results.get(v.label)!.scores.filter((x) => x === 1).length}`
+      + ` (${((100 * v.tflite.byteLength) / variants[0].tflite.byteLength).toFixed(1)}%, ${lat.byLabel.get(v.label)!.ratio.toFixed(2)}×)`).join(', ')}`
+      + variants.filter((v) => v.summary?.guard).map((v) => `; ${v.label} guard ${v.summary!.guard!.met ? 'met' : 'MISSED'}${v.summary!.guard!.sequences ? ` (${v.summary!.guard!.sequences.same} of ${v.summary!.guard!.sequences.samples} calibration lines same)` : ''}`).join('') + `; load ${lat.load}`);
     runs.push({ b, lines, results, lat: lat.byLabel, load: lat.load, summaries: new Map(variants.filter((v) => v.summary).map((v) => [v.label, v.summary!])),
       size: new Map(variants.map((v) => [v.label, v.tflite.byteLength / variants[0].tflite.byteLength])) });
   }
