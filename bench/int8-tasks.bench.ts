@@ -81,9 +81,10 @@ function rotate180(t: Tensor): Tensor {
   // ONNX2LITE_OCR_INT8='{"latencyBound":1}' (JSON QuantizeOptions) adds one more int8 row with those options (squeezed
   // and PaddleOCR-fed rows alike).
   const alt = process.env.ONNX2LITE_OCR_INT8 ?? process.env.ONNX2LITE_OCR_WIDE_INT8;
-  const modes: { label: string; mode: QuantMode; plain?: boolean; extra?: Partial<QuantizeOptions> }[] = [{ label: 'fp16', mode: 'fp16' }, { label: 'dynamic', mode: 'dynamic' },
+  type Mode = { label: string; mode: QuantMode; plain?: boolean; extra?: Partial<QuantizeOptions> };
+  const modes = ([{ label: 'fp16', mode: 'fp16' }, { label: 'dynamic', mode: 'dynamic' },
     ...(process.env.ONNX2LITE_OCR_PLAIN ? [{ label: 'int8 plain', mode: 'int8' as QuantMode, plain: true }] : []), { label: 'int8', mode: 'int8' },
-    ...(alt ? [{ label: 'int8 alt', mode: 'int8' as QuantMode, extra: JSON.parse(alt) as Partial<QuantizeOptions> }] : [])]
+    ...(alt ? [{ label: 'int8 alt', mode: 'int8' as QuantMode, extra: JSON.parse(alt) as Partial<QuantizeOptions> }] : [])] as Mode[])
     // ONNX2LITE_OCR_MODES='int8 alt' (comma-separated labels): only those rows beside float32.
     .filter((m) => !process.env.ONNX2LITE_OCR_MODES || process.env.ONNX2LITE_OCR_MODES.split(',').map((x) => x.trim()).includes(m.label));
   for (const c of CASES.filter((k) => !only?.length || only.some((w) => k.name.toLowerCase().includes(w)))) {
