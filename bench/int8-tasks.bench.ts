@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { Tensor } from '../src/ir/types';
 import { loadImage } from '../src/calibration/image';
-import { quantizeModelBytes, type QuantMode } from '../src/quantize/file';
+import { quantizeModelBytes, type QuantMode, type QuantizeOptions } from '../src/quantize/file';
 import { convertModel } from '../src/convert/convert';
 import { decodeModel } from '../src/onnx/reader';
 import { serializeTflite } from '../src/tflite/writer';
@@ -78,15 +78,22 @@ function rotate180(t: Tensor): Tensor {
   const only = process.env.ONNX2LITE_OCR_CASES?.split(',').map((w) => w.trim().toLowerCase()).filter(Boolean);
   // ONNX2LITE_OCR_PLAIN=1 adds a row for plain int8 (`--int16 off`: no mixed-precision search), what the
   // quantization parameters alone reach.
-  const modes: { label: string; mode: QuantMode; plain?: boolean }[] = [{ label: 'fp16', mode: 'fp16' }, { label: 'dynamic', mode: 'dynamic' },
-    ...(process.env.ONNX2LITE_OCR_PLAIN ? [{ label: 'int8 plain', mode: 'int8' as QuantMode, plain: true }] : []), { label: 'int8', mode: 'int8' }];
+  // ONNX2LITE_OCR_INT8='{"latencyBound":1}' (JSON QuantizeOptions) adds one more int8 row with those options (squeezed
+  // and PaddleOCR-fed rows alike).
+  const alt = process.env.ONNX2LITE_OCR_INT8 ?? process.env.ONNX2LITE_OCR_WIDE_INT8;
+  type Mode = { label: string; mode: QuantMode; plain?: boolean; extra?: Partial<QuantizeOptions> };
+  const modes = ([{ label: 'fp16', mode: 'fp16' }, { label: 'dynamic', mode: 'dynamic' },
+    ...(process.env.ONNX2LITE_OCR_PLAIN ? [{ label: 'int8 plain', mode: 'int8' as QuantMode, plain: true }] : []), { label: 'int8', mode: 'int8' },
+    ...(alt ? [{ label: 'int8 alt', mode: 'int8' as QuantMode, extra: JSON.parse(alt) as Partial<QuantizeOptions> }] : [])] as Mode[])
+    // ONNX2LITE_OCR_MODES='int8 alt' (comma-separated labels): only those rows beside float32.
+    .filter((m) => !process.env.ONNX2LITE_OCR_MODES || process.env.ONNX2LITE_OCR_MODES.split(',').map((x) => x.trim()).includes(m.label));
   for (const c of CASES.filter((k) => !only?.length || only.some((w) => k.name.toLowerCase().includes(w)))) {
     const file = path.join(dir, c.file);
     const bytes = fs.readFileSync(file);
     // Recognition as PaddleOCR feeds it: each line at its own aspect in width buckets (ocr-wide.ts).
     const wide = () => wideRows(bytes, file, ['line-wide', 'line-more-wide'].map((d) => path.join(material, 'eval', d)), path.join(material, 'calib', 'line-wide'),
       lineFacts(['line', 'line-more'].map((d) => path.join(material, 'eval', d)), path.join(dir, 'ppocr_keys_v1.txt')),
-      modes.map((m) => ({ label: m.label, options: { mode: m.mode, ...(m.plain ? { int16: 'off' as const } : {}) } })), 'PP-OCRv4 rec PaddleOCR-fed');
+      modes.map((m) => ({ label: m.label, options: { mode: m.mode, ...(m.plain ? { int16: 'off' as const } : {}), ...m.extra } })), 'PP-OCRv4 rec PaddleOCR-fed');
     if (c.task === 'ctc' && WIDE === 'only') { await wide(); continue; }
     const lines = images(path.join(material, 'eval', c.kind), c);
     // The classifier sees each line upright and turned 180°, so both classes are judged.
@@ -104,10 +111,10 @@ function rotate180(t: Tensor): Tensor {
     const rows: { mode: string; r: typeof base; tflite: Uint8Array; notes: string }[] = [{ mode: 'float32', r: base, tflite: float,
       notes: `${evalSet.length} eval samples${moreSet.length ? ` (+${moreSet.length}: ${floatMore!.mean.toFixed(4)})` : ''}`
         + (facts && c.task === 'ctc' ? `; reads the rendered text on ${readsText(base, floatMore, facts)} of ${facts.texts.length}` : '') }];
-    for (const { label, mode, plain } of modes) {
+    for (const { label, mode, plain, extra } of modes) {
       const t0 = performance.now();
       const { result, summary } = await quantizeModelBytes(bytes, file, { inputShapes }, {
-        mode, ...(mode === 'int8' ? { calibration: calibDir, count: c.calib, mean: c.mean, std: c.std, allowDegraded: true, ...(plain ? { int16: 'off' as const } : {}) } : {}),
+        mode, ...(mode === 'int8' ? { calibration: calibDir, count: c.calib, mean: c.mean, std: c.std, allowDegraded: true, ...(plain ? { int16: 'off' as const } : {}), ...extra } : {}),
       });
       const tflite = serializeTflite(result.model);
       const r = await evaluate(tflite, evalSet, refs, c.task);

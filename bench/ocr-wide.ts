@@ -45,8 +45,8 @@ export function feedLine(file: string, width: number): Tensor {
   return { name: 'x', dtype: 'float32', dims: [1, 3, HEIGHT, width], data: out };
 }
 
-const pngs = (dir: string) => fs.readdirSync(dir).filter((f) => f.endsWith('.png')).sort().map((f) => path.join(dir, f));
-const widthOf = (file: string) => PNG.sync.read(fs.readFileSync(file)).width;
+export const pngs = (dir: string) => fs.readdirSync(dir).filter((f) => f.endsWith('.png')).sort().map((f) => path.join(dir, f));
+export const widthOf = (file: string) => PNG.sync.read(fs.readFileSync(file)).width;
 
 /** Writes bucket `b`'s calibration lines as .npy files (those of its bucket first, then narrower ones) to a folder. */
 function calibrationFolder(files: string[], widths: number[], b: number): string {
@@ -66,9 +66,6 @@ interface BucketRun { b: number; lines: number[]; size: Map<string, number>; lat
  *  sets' unfitted lines (48, then 144), `calibDir` the calibration's; `facts` the same lines' rendered texts. */
 export async function wideRows(bytes: Uint8Array, file: string, lineDirs: string[], calibDir: string, facts: LineFacts | undefined,
   modes: WideMode[], name: string): Promise<void> {
-  // ONNX2LITE_OCR_WIDE_INT8='{"int16":"all"}' (JSON QuantizeOptions): one more int8 row with those options.
-  const extra = process.env.ONNX2LITE_OCR_WIDE_INT8;
-  if (extra) modes = [...modes, { label: 'int8 alt', options: { mode: 'int8', ...JSON.parse(extra) } }];
   const sets = lineDirs.map(pngs);
   const files = sets.flat();
   const widths = files.map(widthOf);
@@ -109,8 +106,10 @@ export async function wideRows(bytes: Uint8Array, file: string, lineDirs: string
     }
     const lat = await pairedLatency(variants, feeds.slice(0, 3), { budgetMs: 15000 });
     // Each bucket's counts as it ends (a run of the three takes long on a busy machine).
-    console.log(`# width ${b}: ${lines.length} lines; same decode ${variants.map((v) => `${v.label} ${results.get(v.label)!.scores.filter((x) => x === 1).length}`).join(', ')}`
-      + variants.filter((v) => v.summary?.guard).map((v) => `; ${v.label} guard ${v.summary!.guard!.met ? 'met' : 'MISSED'}`).join(''));
+    // (size and latency ratio too: a run killed before the last bucket still has them.)
+    console.log(`# width ${b}: ${lines.length} lines; same decode ${variants.map((v) => `${v.label} ${results.get(v.label)!.scores.filter((x) => x === 1).length}`
+      + ` (${((100 * v.tflite.byteLength) / variants[0].tflite.byteLength).toFixed(1)}%, ${lat.byLabel.get(v.label)!.ratio.toFixed(2)}×)`).join(', ')}`
+      + variants.filter((v) => v.summary?.guard).map((v) => `; ${v.label} guard ${v.summary!.guard!.met ? 'met' : 'MISSED'}${v.summary!.guard!.sequences ? ` (${v.summary!.guard!.sequences.same} of ${v.summary!.guard!.sequences.samples} calibration lines same)` : ''}`).join('') + `; load ${lat.load}`);
     runs.push({ b, lines, results, lat: lat.byLabel, load: lat.load, summaries: new Map(variants.filter((v) => v.summary).map((v) => [v.label, v.summary!])),
       size: new Map(variants.map((v) => [v.label, v.tflite.byteLength / variants[0].tflite.byteLength])) });
   }

@@ -30,7 +30,9 @@
 // that take one scale (params.ts weightScaleAxis) 35 / 119. Every activation int16 (16x8, reference kernels) with int8
 // weights 38 / 126 (3.07 MB); with every weight split too 43 / 139 (5.95 MB): still under 46 / 48.
 // `--types` (bench/rec-int8-types.ts): the op types that stay int8 in that near-float model and what each costs;
-// `--48` evaluates the 48 lines only; `--noise`: the float model's decode under ±0.25-1 gray level of input noise.
+// `--48` evaluates the 48 lines only; `--noise`: the float model's decode under ±0.25-1 gray level of input noise;
+// `--noise --wide`: the same on the lines as PaddleOCR's pipeline feeds them (own aspect, zero-padded to the width
+// bucket they fit: bench/ocr-wide.ts).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -53,6 +55,7 @@ import { references, score } from './ocr-tasks';
 import { openConverted } from '../src/runtime/tflite-onnx-io';
 import { calibrationLines, noiseRows, opTypeRows } from './rec-int8-types';
 import { ctcGreedy } from './ocr-tasks';
+import { bucketOf, feedLine, pngs, widthOf } from './ocr-wide';
 
 const DIMS = [1, 3, 48, 320];
 /** A flipped step the float model was this sure of (log ratio of its top two probabilities) is a confident flip. */
@@ -140,6 +143,11 @@ async function layerCheck(result: ConvertResult, samples: Tensor[][]): Promise<v
   const file = path.join(dir, 'ch_PP-OCRv4_rec_infer.onnx');
   const bytes = fs.readFileSync(file);
   const material = makeOcrSamples(path.join(os.tmpdir(), 'onnx2lite-ocr-samples-3'), { moreLines: 144, wide: 72 });
+  if (process.argv.includes('--noise') && process.argv.includes('--wide')) {
+    const wide = ['line-wide', 'line-more-wide'].map((d) => pngs(path.join(material, 'eval', d)).map((f) => [feedLine(f, bucketOf(widthOf(f)))]));
+    await noiseRows(bytes, wide, (t) => ctcGreedy(t.data as Float32Array, t.dims).join(','));
+    return;
+  }
   const sets = ['line', 'line-more'].map((d) => lines(path.join(material, 'eval', d)))
     .slice(0, process.argv.includes('--48') ? 1 : 2);
   const refs = await Promise.all(sets.map((s) => references(bytes, s)));

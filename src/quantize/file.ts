@@ -40,6 +40,9 @@ export interface QuantizeOptions extends CalibrationOptions {
    *  nothing is written unless allowDegraded. */
   minCosine?: number;
   allowDegraded?: boolean;
+  /** int8 (not a CLI option): the auto search's latency bound as a fraction of float32's estimated time (default
+   *  LATENCY_BOUND, mixed-precision.ts; the search may also take LATENCY_SLACK × plain int8's). */
+  latencyBound?: number;
 }
 
 

@@ -71,6 +71,8 @@ export interface FullInt8Options extends Int8Options, RangeOptions {
   biasCorrection?: boolean;
   /** Cross-layer equalization of depthwise → conv pairs (equalize.ts) on the calibration samples; off by default (--equalize). */
   equalize?: boolean;
+  /** The auto search's latency bound, a fraction of float32's estimated time (default LATENCY_BOUND). */
+  latencyBound?: number;
 }
 
 /** `samples` may be empty when `fixed` covers every tensor (QDQ models). */
@@ -160,7 +162,7 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   const mode = fixed.size ? 'off' : (opts.int16 ?? 'auto');
   const choice = samples.length
     ? await chooseInt16Ops(result, onnx, samples, params, { ...opts, roundedWeights, biasDelta, int16Params }, mode, opts.maxBytes ?? Infinity, refs,
-      Math.max(GUARD_COSINE, opts.minCosine ?? 0))
+      Math.max(GUARD_COSINE, opts.minCosine ?? 0), opts.latencyBound)
     : { int16Ops: new Set<number>(), splitOps: new Set<number>(), floatOps: new Set<number>(), floatWeights: new Set<string>(), int8Cosine: NaN, cosine: NaN, met: true, ms: 0 };
   quantizeInt8(result, params, { ...opts, roundedWeights, biasDelta, int16Params, int16Ops: choice.int16Ops, splitOps: choice.splitOps, floatOps: choice.floatOps,
     floatWeights: choice.floatWeights });

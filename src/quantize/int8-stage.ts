@@ -79,7 +79,8 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   if (!q.calibration && fixed.size) samples = seededTokens(randomSamples(inputs, 4), floatTflite);
   summary.calibrationSamples = samples.length;
   const { stats } = await quantizeFullInt8(result, onnx, samples, { method: q.method, perTensor: q.perTensor, int8Io: q.int8Io,
-    weightRounding: q.weightRounding, biasCorrection: q.biasCorrection, equalize: q.equalize, int16: q.int16, maxBytes: INT8_SIZE_BUDGET * floatBytes, minCosine: q.minCosine }, fixed);
+    weightRounding: q.weightRounding, biasCorrection: q.biasCorrection, equalize: q.equalize, int16: q.int16, maxBytes: INT8_SIZE_BUDGET * floatBytes, minCosine: q.minCosine,
+    latencyBound: q.latencyBound }, fixed);
   summary.int16Ops = stats.int16Ops;
   summary.floatOps = stats.floatOps;
   if (stats.floatWeightOps) summary.floatWeightOps = stats.floatWeightOps;

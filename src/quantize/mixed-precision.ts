@@ -169,7 +169,7 @@ export async function floatPrefix(n: number, build: (floatOps: Set<number>) => C
 /** Picks the layers that leave int8 for `--int16 auto` (or runs the model as `off` / `all` asks) and measures the
  *  guard. `reference`: onnxruntime's outputs for the first samples when calibration already ran them. */
 export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples: Tensor[][], params: Map<number, QParams>,
-  opts: Int8Options, mode: Int16Mode, maxBytes: number, reference?: Map<string, Tensor>[], target = GUARD_COSINE): Promise<MixedChoice> {
+  opts: Int8Options, mode: Int16Mode, maxBytes: number, reference?: Map<string, Tensor>[], target = GUARD_COSINE, latencyBound = LATENCY_BOUND): Promise<MixedChoice> {
   const t0 = performance.now();
   const n = result.model.subgraphs[0].operators.length;
   const none = new Set<number>();
@@ -214,7 +214,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   const float = await scoreOutputs(result);
   const floatCostMs = estimatedMs(result.model);
   // The bound on the cost model's estimates (deterministic); sub-millisecond models are not bounded.
-  const maxCostMs = Math.max(LATENCY_BOUND * floatCostMs, LATENCY_SLACK * int8CostMs, 1);
+  const maxCostMs = Math.max(latencyBound * floatCostMs, LATENCY_SLACK * int8CostMs, 1);
   const sg0 = result.model.subgraphs[0];
   const ranked = await rankRoundingPoints(result, params, scorer);
   if (process.env.ONNX2LITE_TRACE_MIXED) {

@@ -16,13 +16,13 @@ import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { encodeModel } from '../../src/onnx/writer';
 import { rng } from './helpers';
 
-/** A 3x3 conv 32 → 64 at 16×16 whose bias adds 1e4, taken off again by a Sub (int8 rounding of the conv's output
- *  wipes its values out: the search keeps it float32), then a 1x1 conv 64 → 4. */
-function shiftedConvModel(): Uint8Array {
+/** A 3x3 conv 32 → 64 at `size`×`size` (16 by default) whose bias adds 1e4, taken off again by a Sub (int8 rounding of
+ *  the conv's output wipes its values out: the search keeps it float32), then a 1x1 conv 64 → 4. */
+function shiftedConvModel(size = 16): Uint8Array {
   const r = rng(7);
   const w = (n: number, s: number) => Array.from({ length: n }, () => (r() - 0.5) * s);
   return encodeModel(buildModel({
-    inputs: [['x', 'float32', [1, 32, 16, 16]]], outputs: [['y', 'float32', [1, 4, 16, 16]]],
+    inputs: [['x', 'float32', [1, 32, size, size]]], outputs: [['y', 'float32', [1, 4, size, size]]],
     initializers: [
       tensor('w1', 'float32', [64, 32, 3, 3], w(64 * 32 * 9, 0.5)), tensor('b1', 'float32', [64], Array.from({ length: 64 }, () => 1e4)),
       tensor('big', 'float32', [1], [1e4]), tensor('w2', 'float32', [4, 64, 1, 1], w(4 * 64, 1)),
@@ -126,4 +126,21 @@ test('the mixed-precision search is deterministic: same bytes and ops on a quiet
   assert.deepEqual(serializeTflite(busy.result.model), serializeTflite(quiet.result.model));
   // The latency bound holds on the estimate (sub-millisecond models are not bounded).
   assert.ok(est.chosen <= Math.max(LATENCY_BOUND * est.float32, 1.15 * est.int8, 1), JSON.stringify(est));
+});
+
+test('the search\'s latency bound is an option: a conv that only float32 keeps stays float32 up to the bound asked for', async () => {
+  // At 48×48 the shifted conv is ~19 M MACs: float32 for it is over the default bound (0.6 × float32, 1.15 × plain int8).
+  const bytes = shiftedConvModel(48);
+  const run = (latencyBound?: number) => quantizeModelBytes(bytes, 'm.onnx', {}, { mode: 'int8', allowDegraded: true, ...(latencyBound ? { latencyBound } : {}) });
+  const bounded = await run();
+  const est = bounded.summary.estimatedMs!;
+  assert.ok(est.float32 > 1, `estimated float32 ${est.float32} ms: over the sub-millisecond floor`);
+  assert.ok(est.chosen <= Math.max(LATENCY_BOUND * est.float32, 1.15 * est.int8), JSON.stringify(est));
+  assert.ok(Math.max(LATENCY_BOUND * est.float32, 1.15 * est.int8) < est.float32, 'the default bound is below float32');
+  // The conv is nearly all of the model: float32 for it plus the int8 ↔ float32 conversions estimates over float32.
+  const relaxed = await run(2);
+  const r = relaxed.summary.estimatedMs!;
+  assert.ok(r.chosen <= 2 * r.float32, JSON.stringify(r));
+  assert.ok((relaxed.summary.floatOps ?? 0) > (bounded.summary.floatOps ?? 0), `float32 ops ${bounded.summary.floatOps} -> ${relaxed.summary.floatOps}`);
+  assert.ok(relaxed.summary.cosine! > bounded.summary.cosine! && relaxed.summary.cosine! >= 0.99, `cosine ${bounded.summary.cosine} -> ${relaxed.summary.cosine}`);
 });
