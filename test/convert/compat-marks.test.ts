@@ -145,3 +145,30 @@ test('the audit counts no disagreement where onnxruntime cannot run the model on
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a GRU run over a constant input (SegRNN\'s decoder: position embeddings from the encoder\'s state) is not marked int8: int8 keeps its input projection float32', async () => {
+  const H = 4, I = 6, T = 3, Bt = 2;
+  const w = (name: string, dims: number[], k: number) =>
+    tensor(name, 'float32', dims, Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * k) * 0.4));
+  const m = buildModel({
+    inputs: [['h0', 'float32', [1, Bt, H]]], outputs: ['y'], opset: 14,
+    nodes: [
+      node('Tanh', ['h0'], ['h'], {}, 'state'),
+      node('GRU', ['emb', 'W', 'R', 'B', '', 'h'], ['', 'y'], { hidden_size: H }, 'decoder_gru'),
+    ],
+    initializers: [w('emb', [T, Bt, I], 0.7), w('W', [1, 3 * H, I], 0.31), w('R', [1, 3 * H, H], 0.53), w('B', [1, 6 * H], 0.19)],
+  });
+  const v = analyzeCompatibility(m).nodes.find((n) => n.node === 'decoder_gru')!;
+  assert.equal(v.int8, false);
+  assert.match(v.int8Reason!, /over a constant input/);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'compat-marks-'));
+  try {
+    const file = path.join(dir, 'gru.onnx');
+    fs.writeFileSync(file, encodeModel(m));
+    const rec = await auditModel(file, { inputShapes: new Map(), inputValues: new Map(), int8: true, int8MaxBytes: 2 ** 20 }, dir);
+    assert.equal(rec.converted, true, rec.error);
+    assert.deepEqual(rec.disagreements, []);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
