@@ -82,9 +82,13 @@ export function int8KeptFloat(model: TflModel): Map<TflOperator, string> {
       if (!touches || op.opcode === 'QUANTIZE' || op.opcode === 'DEQUANTIZE') return;
       const spec = INT8_OPS[op.opcode];
       const computedWeights = spec?.weights && [1, 2].some((j) => op.inputs[j] !== undefined && op.inputs[j] >= 0 && !isConst(t[op.inputs[j]]));
+      // A weighted op over a constant input (SegRNN's decoder GRU run on its position + channel embeddings) has no
+      // activation range to quantize that input by: the int8 pass (int8.ts) keeps it float32.
+      const constInput = spec?.weights && op.inputs[0] >= 0 && isConst(t[op.inputs[0]]);
       const why = s > 0 ? 'inside a control-flow body, which the int8 pass leaves float32'
         : !spec ? `no int8 kernel for ${op.opcode}`
           : computedWeights ? `${op.opcode} with computed weights`
+          : constInput ? `${op.opcode} over a constant input (no activation range to quantize it by)`
             : masks.has(k) ? 'an attention mask\'s bias (int8 in its range rounds the scores away)'
               : attention.has(k) ? 'attention probabilities (int8\'s 1/256 step wipes out small weights)'
                 : islands.has(k) ? `a float island (${islands.get(k)})` : undefined;

@@ -17,6 +17,18 @@ const width = 16;
 const weights = (name: string, seed: number) =>
   tensor(name, 'float32', [width, width], Array.from({ length: width * width }, (_, i) => Math.sin(i * 0.37 + seed) * 0.3));
 
+/** The audit's record for a built model (its int8 run included), in a temporary folder. */
+async function auditBuilt(m: ReturnType<typeof buildModel>, name: string) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'compat-marks-'));
+  try {
+    const file = path.join(dir, `${name}.onnx`);
+    fs.writeFileSync(file, encodeModel(m));
+    return await auditModel(file, { inputShapes: new Map(), inputValues: new Map(), int8: true, int8MaxBytes: 2 ** 20 }, dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** x² (Pow of 2), x / 4 (Div by a constant), x ^ 0.5 (Pow of a fraction) and one attention head over x, masked by m. */
 function marksModel() {
   return buildModel({
@@ -70,17 +82,10 @@ test('int8 and TFLite Micro marks say what each node really became', () => {
 });
 
 test('the audit finds no disagreement between those marks and convert, --quantize int8 and micro\'s kernel table', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'compat-marks-'));
-  try {
-    const file = path.join(dir, 'marks.onnx');
-    fs.writeFileSync(file, encodeModel(marksModel()));
-    const rec = await auditModel(file, { inputShapes: new Map(), inputValues: new Map(), int8: true, int8MaxBytes: 2 ** 20 }, dir);
-    assert.equal(rec.converted, true, rec.error);
-    assert.equal(rec.int8, 'ok');
-    assert.deepEqual(rec.disagreements, []);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  const rec = await auditBuilt(marksModel(), 'marks');
+  assert.equal(rec.converted, true, rec.error);
+  assert.equal(rec.int8, 'ok');
+  assert.deepEqual(rec.disagreements, []);
 });
 
 test('the audit\'s --dynamic-size gives an image input\'s leading dim a batch of 1 whatever its name (PP-OCRv4 rec timed out at 64)', () => {
@@ -119,17 +124,10 @@ test('a model with activations sized at run time has no node marked int8: --quan
     assert.equal(v.int8, false, name);
     assert.match(v.int8Reason!, /full int8 refuses this model: "nonzero\/where" is sized at run time/);
   }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'compat-marks-'));
-  try {
-    const file = path.join(dir, 'rows.onnx');
-    fs.writeFileSync(file, encodeModel(m));
-    const rec = await auditModel(file, { inputShapes: new Map(), inputValues: new Map(), int8: true, int8MaxBytes: 2 ** 20 }, dir);
-    assert.equal(rec.converted, true, rec.error);
-    assert.match(rec.int8!, /^refused: full-integer int8 of a model with tensors sized at run time/);
-    assert.deepEqual(rec.disagreements, []);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  const rec = await auditBuilt(m, 'rows');
+  assert.equal(rec.converted, true, rec.error);
+  assert.match(rec.int8!, /^refused: full-integer int8 of a model with tensors sized at run time/);
+  assert.deepEqual(rec.disagreements, []);
 });
 
 test('the audit counts no disagreement where onnxruntime cannot run the model on the same inputs either (marian past its positions at --dynamic-size 64)', async () => {
@@ -144,4 +142,24 @@ test('the audit counts no disagreement where onnxruntime cannot run the model on
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a GRU run over a constant input (SegRNN\'s decoder: position embeddings from the encoder\'s state) is not marked int8: int8 keeps its input projection float32', async () => {
+  const H = 4, I = 6, T = 3, Bt = 2;
+  const w = (name: string, dims: number[], k: number) =>
+    tensor(name, 'float32', dims, Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * k) * 0.4));
+  const m = buildModel({
+    inputs: [['h0', 'float32', [1, Bt, H]]], outputs: ['y'], opset: 14,
+    nodes: [
+      node('Tanh', ['h0'], ['h'], {}, 'state'),
+      node('GRU', ['emb', 'W', 'R', 'B', '', 'h'], ['', 'y'], { hidden_size: H }, 'decoder_gru'),
+    ],
+    initializers: [w('emb', [T, Bt, I], 0.7), w('W', [1, 3 * H, I], 0.31), w('R', [1, 3 * H, H], 0.53), w('B', [1, 6 * H], 0.19)],
+  });
+  const v = analyzeCompatibility(m).nodes.find((n) => n.node === 'decoder_gru')!;
+  assert.equal(v.int8, false);
+  assert.match(v.int8Reason!, /over a constant input/);
+  const rec = await auditBuilt(m, 'gru');
+  assert.equal(rec.converted, true, rec.error);
+  assert.deepEqual(rec.disagreements, []);
 });
