@@ -43,7 +43,7 @@ import { sliceAssignAsConcat } from './simplify-slice-assign';
 import { channelsFromBatchConv } from './simplify-channel-conv';
 import { mergeCommonNodes } from './simplify-cse';
 import { hoistGatheredMoves, hoistSlicedHeadMoves } from './simplify-hoist-moves';
-import { einsumHeadsAsMatMul, einsumHeadViewsMoved } from './simplify-einsum-heads';
+import { einsumHeads } from './simplify-einsum-heads';
 import { hoistMovesThroughRegions, unitSplitsAsGathers } from './simplify-region-moves';
 import { rotaryBeforeHeadMoves } from './simplify-rotary-heads';
 
@@ -122,8 +122,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
     unitSplitsAsGathers(g, constants);
     rotaryBeforeHeadMoves(g, constants, opts.opset ?? 17);
     fusePackedHeads(g, constants);
-    einsumHeadsAsMatMul(g, constants);
-    einsumHeadViewsMoved(g, constants);
+    einsumHeads(g, constants);
     fuseSeparateProjections(g, constants);
     unflattenGemmRows(g, constants);
     splitChunksAsSlices(g, constants);
