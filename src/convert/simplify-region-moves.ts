@@ -15,6 +15,7 @@ import { permAttr, readersOf, spliceNodes } from './simplify-util';
 
 const BINARY = new Set(['Mul', 'Add', 'Sub', 'Div']);
 const REGION = new Set([...BINARY, 'Neg', 'Slice', 'Concat']);
+const HEAD_MOVES = new Set(['0,2,1,3', '0,2,3,1', '1,0,2', '1,2,0']);
 
 interface Region { nodes: Node[]; source: string }
 
@@ -61,10 +62,11 @@ export function hoistMovesThroughRegions(g: Graph, constants: Map<string, Tensor
   const skip = new Set<Node>();
   const movedSources = new Map<string, string>();
   for (const t of g.nodes) {
-    // Head moves only ([B, T, H, d] → [B, H, T, d], or kᵀ's [B, H, d, T]).
+    // Head moves only ([B, T, H, d] → [B, H, T, d], or kᵀ's [B, H, d, T]; without a batch dim, Qwen2-VL's vision
+    // tower's [T, H, d] → [H, T, d] or [H, d, T]).
     const p = t.opType === 'Transpose' ? permAttr(t) : undefined;
     const r = p?.length ?? 0;
-    if (!p || (p.join() !== '0,2,1,3' && p.join() !== '0,2,3,1')) continue;
+    if (!p || !HEAD_MOVES.has(p.join())) continue;
     // The part of the move that keeps the last axis last (h), and a swap of the last two dims after it (kᵀ).
     const swapLast = p[r - 1] !== r - 1;
     const h = swapLast ? [...p.slice(0, r - 2), p[r - 1], p[r - 2]] : p;

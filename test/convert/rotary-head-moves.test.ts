@@ -52,3 +52,38 @@ test("nomic-bert's rotary between the unbound q / k / v views and their moves: o
   assert.equal(m.result.transposeCount, 2);
   assert.ok(!m.result.model.subgraphs[0].operators.some((o) => o.opcode === 'COS' || o.opcode === 'SIN'), 'the rotary tables fold');
 });
+
+// Qwen2-VL's vision tower: tokens without a batch dim, the packed qkv viewed [N, 3, H, d], the model's own
+// `permute(1, 0, 2, 3).unbind(0)`, rotate_half rotary on the [N, H, d] views of q and k, then q / v moved to
+// [H, N, d] and k to [H, d, N]. The region pass took only rank-4 head moves, so q, k and v were moved apart
+// (5 TRANSPOSE with the merge); rank-3 head moves ([1, 0, 2], kᵀ's [1, 2, 0]) now go before the rotary region and the
+// three unbound parts read the packed value moved once (src/convert/simplify-region-moves.ts): 2.
+test("Qwen2-VL vision's rotary between the unbound [N, H, d] views and their moves: one head split, 5 TRANSPOSE → 2", async () => {
+  const N = 12;
+  const angle = Array.from({ length: N * D }, (_, i) => Math.floor(i / D) / 1000 ** ((2 * ((i % D) % (D / 2))) / D));
+  const model = buildModel({
+    inputs: [['x', 'float32', [N, E]]], outputs: ['y'], opset: 14,
+    nodes: [
+      node('MatMul', ['x', 'wqkv'], ['qkv']), node('Reshape', ['qkv', 'view'], ['qkv4']),
+      node('Transpose', ['qkv4'], ['qkvt'], { perm: [1, 0, 2, 3] }),
+      node('Split', ['qkvt', 'ones'], ['q1', 'k1', 'v1'], { axis: 0 }),
+      node('Squeeze', ['q1', 'zero'], ['q']), node('Squeeze', ['k1', 'zero'], ['k']), node('Squeeze', ['v1', 'zero'], ['v']),
+      ...rotary('q'), ...rotary('k'),
+      node('Transpose', ['q_rot'], ['qh'], { perm: [1, 0, 2] }), node('Transpose', ['k_rot'], ['kt'], { perm: [1, 2, 0] }),
+      node('Transpose', ['v'], ['vh'], { perm: [1, 0, 2] }),
+      node('MatMul', ['qh', 'kt'], ['s']), node('Mul', ['s', 'scale'], ['ss']), node('Softmax', ['ss'], ['a'], { axis: -1 }),
+      node('MatMul', ['a', 'vh'], ['o']), node('Transpose', ['o'], ['om'], { perm: [1, 0, 2] }),
+      node('Reshape', ['om', 'merged'], ['c']), node('MatMul', ['c', 'wo'], ['y']),
+    ],
+    initializers: [
+      tensor('cos', 'float32', [N, 1, D], angle.map(Math.cos)), tensor('sin', 'float32', [N, 1, D], angle.map(Math.sin)),
+      tensor('wqkv', 'float32', [E, 3 * E], waveValues(3 * E * E, 1)), tensor('wo', 'float32', [E, E], waveValues(E * E, 2)),
+      tensor('view', 'int64', [4], [N, 3, H, D]), tensor('ones', 'int64', [3], [1, 1, 1]), tensor('zero', 'int64', [1], [0]),
+      tensor('lo', 'int64', [1], [0]), tensor('half', 'int64', [1], [D / 2]),
+      tensor('hi', 'int64', [1], [D]), tensor('last', 'int64', [1], [-1]),
+      tensor('scale', 'float32', [], [1 / Math.sqrt(D)]), tensor('merged', 'int64', [2], [N, E]),
+    ],
+  });
+  const m = await matchBuilt(model, 'rotary-head-moves-rank3', 7);
+  assert.equal(m.result.transposeCount, 2);
+});
