@@ -17,7 +17,8 @@
 // as one of rows on the transposed canvas (simplify-column-scatter.ts), `x[torch.where(cond)] = v` as Where(cond, v, x)
 // (simplify-masked-fill.ts), a slice assignment `x[:, :n] = y` (ScatterND of a box's constant coordinates) as a Concat
 // (simplify-slice-assign.ts), a one-channel Conv over the channels folded into the batch (StyleGAN2's blur) as a
-// depthwise Conv (simplify-channel-conv.ts); last, identical nodes (same op, attributes and inputs) are done once
+// depthwise Conv (simplify-channel-conv.ts), a patch embedding's Conv whose kernel covers its viewed input as a Gemm of the flattened
+// patches (simplify-patch-conv.ts); last, identical nodes (same op, attributes and inputs) are done once
 // (simplify-cse.ts).
 // (Identity and Dropout become aliases in their converters; constant subgraphs are folded by shape inference.)
 import type { Graph, Model, Node, Tensor } from '../ir/types';
@@ -41,6 +42,7 @@ import { columnScatterAsRows } from './simplify-column-scatter';
 import { maskedFillAsWhere } from './simplify-masked-fill';
 import { sliceAssignAsConcat } from './simplify-slice-assign';
 import { channelsFromBatchConv } from './simplify-channel-conv';
+import { patchConvAsGemm } from './simplify-patch-conv';
 import { mergeCommonNodes } from './simplify-cse';
 import { hoistGatheredMoves, hoistSlicedHeadMoves } from './simplify-hoist-moves';
 import { einsumHeads } from './simplify-einsum-heads';
@@ -110,6 +112,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
   dropFillIdentities(g, constants);
   im2colAsConv(g, constants);
   channelsFromBatchConv(g, constants);
+  patchConvAsGemm(g, constants);
   sliceAssignAsConcat(g, constants);
   columnScatterAsRows(g, constants);
   maskedFillAsWhere(g, constants);
