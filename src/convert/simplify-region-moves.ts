@@ -6,54 +6,82 @@
 // (`unitSplitsAsGathers` here, then simplify-hoist-moves.ts `hoistGatheredMoves`). Only moves that keep the last axis
 // last are pushed (a kᵀ move [0, 2, 3, 1] pushes its head part [0, 2, 1, 3] and keeps the swap of the last two dims,
 // which BATCH_MATMUL reads as adj_y). Only regions that slice or concatenate along the last axis (rotary's halves) are
-// taken: a plain scale between a head view and its move is simplify-heads.ts's `headView`.
+// taken: a plain scale between a head view and its move is simplify-heads.ts's `headView`. The tables may be computed
+// at run time (GPT-J's sin / cos gathered at position_ids, [B, T, 1, d]) when moving them keeps their memory order
+// (a RESHAPE), and the region may stack and flatten along trailing dims (GPT-J's rotate_every_two); rank-3 moves of
+// [T, H, d] (Qwen2-VL's vision tower, no batch dim) are taken like rank-4 ones.
 import type { Graph, Node, Tensor } from '../ir/types';
 import { toNumbers } from '../ir/tensor';
 import { node } from '../onnx/builder';
 import { transposeData } from './constdata';
+import { identity, sameMemoryOrder } from './layout';
 import { permAttr, readersOf, spliceNodes } from './simplify-util';
 
 const BINARY = new Set(['Mul', 'Add', 'Sub', 'Div']);
-const REGION = new Set([...BINARY, 'Neg', 'Slice', 'Concat']);
+const REGION = new Set([...BINARY, 'Neg', 'Slice', 'Concat', 'Reshape', 'Unsqueeze']);
 const HEAD_MOVES = new Set(['0,2,1,3', '0,2,3,1', '1,0,2', '1,2,0']);
 
-interface Region { nodes: Node[]; source: string }
+/** The region's nodes in graph order, its one source of y's shape, and other computed values it reads (tables a
+ *  binary op broadcasts over the heads: GPT-J's sin / cos gathered at run-time positions, [B, T, 1, d]). */
+interface Region { nodes: Node[]; source: string; tables: string[] }
 
-/** The region of REGION ops between one non-constant value of rank r and `y`, every value in it read only inside it
- *  (y only by the move), or undefined. */
-function regionOf(y: string, r: number, g: Graph, constants: Map<string, Tensor>, uses: Map<string, Node[]>, producer: Map<string, Node>,
-  outs: Set<string>): Region | undefined {
+/** The region of REGION ops between one non-constant value of y's shape and `y` (rank r), every value in it read only
+ *  inside it (y only by the move), or undefined. Values in it keep y's first r - 1 dims (GPT-J's rotate_every_two
+ *  stacks and flattens pairs along trailing dims: Unsqueeze / Reshape there only); any other value it reads must be a
+ *  constant or a table whose move keeps its memory order (a RESHAPE, not a TRANSPOSE). */
+function regionOf(y: string, r: number, h: number[], g: Graph, constants: Map<string, Tensor>, uses: Map<string, Node[]>,
+  producer: Map<string, Node>, outs: Set<string>): Region | undefined {
   const nodes = new Set<Node>();
   const sources = new Set<string>();
-  const rankOf = (v: string) => g.values.get(v)?.shape?.length;
+  const dimsOf = (v: string) => g.values.get(v)?.shape as (number | string)[] | undefined;
+  const lead = dimsOf(y)?.slice(0, r - 1);
+  if (!lead || lead.some((d) => typeof d !== 'number')) return undefined;
+  const fits = (v: string) => { const d = dimsOf(v); return !!d && d.length >= r && lead.every((x, i) => d[i] === x); };
   const stack = [y];
   while (stack.length) {
     const v = stack.pop()!;
     const p = producer.get(v);
-    if (!p || !REGION.has(p.opType) || p.outputs.length !== 1 || rankOf(v) !== r || outs.has(v) || g.values.get(v)?.dtype !== 'float32') {
+    // A Reshape that changes y's first r - 1 dims (the head view itself) bounds the region.
+    const view = p?.opType === 'Reshape' && (!constants.has(p.inputs[1]) || !fits(p.inputs[0]));
+    if (!p || !REGION.has(p.opType) || view || p.outputs.length !== 1 || !fits(v) || outs.has(v) || g.values.get(v)?.dtype !== 'float32') {
       sources.add(v);
       continue;
     }
     if (nodes.has(p)) continue;
+    const rank = dimsOf(v)!.length;
     if (p.opType === 'Slice' && (p.inputs.length < 4 || p.inputs.slice(1).some((i) => i && !constants.has(i)))) return undefined;
+    if (p.opType === 'Reshape' && dimsOf(v)!.some((d) => typeof d !== 'number')) return undefined;
+    if (p.opType === 'Unsqueeze') {
+      const axes = p.inputs[1] ? (constants.has(p.inputs[1]) ? toNumbers(constants.get(p.inputs[1])!) : undefined) : (p.attrs.get('axes')?.value as number[] | undefined);
+      if (!axes || axes.some((a) => (a + rank) % rank < r - 1)) return undefined;
+    }
+    if (rank !== r && !['Slice', 'Neg', 'Reshape', 'Unsqueeze', 'Concat'].includes(p.opType) && !BINARY.has(p.opType)) return undefined;
     nodes.add(p);
-    const data = p.opType === 'Slice' ? [p.inputs[0]] : p.inputs;
+    const data = ['Slice', 'Reshape', 'Unsqueeze'].includes(p.opType) ? [p.inputs[0]] : p.inputs;
     for (const i of data) {
       if (constants.has(i)) {
-        if ((constants.get(i)!.dims.length > r) || p.opType === 'Concat') return undefined;
+        if ((constants.get(i)!.dims.length > rank) || p.opType === 'Concat') return undefined;
       } else stack.push(i);
     }
   }
-  if (!nodes.size || sources.size !== 1) return undefined;
-  const source = [...sources][0];
-  if (rankOf(source) !== r || constants.has(source)) return undefined;
+  const yd = dimsOf(y)!;
+  const main = [...sources].filter((v) => !constants.has(v) && dimsOf(v)?.join() === yd.join());
+  if (!nodes.size || main.length !== 1) return undefined;
+  const tables = [...sources].filter((v) => v !== main[0]);
+  for (const t of tables) {
+    // A table is read only by binary ops and moved for free: its non-unit dims keep their order under the move.
+    const d = dimsOf(t);
+    if (!d || d.length !== r || d.some((x) => typeof x !== 'number') || constants.has(t)) return undefined;
+    if (!(uses.get(t) ?? []).filter((u) => nodes.has(u)).every((u) => BINARY.has(u.opType))) return undefined;
+    if (!sameMemoryOrder(d as number[], identity(r), h)) return undefined;
+  }
   // Every value made in the region is read only by region nodes (y by the move alone).
   for (const n of nodes) {
     const o = n.outputs[0];
     const readers = uses.get(o) ?? [];
     if (o === y ? readers.length !== 1 : readers.some((u) => !nodes.has(u))) return undefined;
   }
-  return { nodes: g.nodes.filter((n) => nodes.has(n)), source };
+  return { nodes: g.nodes.filter((n) => nodes.has(n)), source: main[0], tables };
 }
 
 export function hoistMovesThroughRegions(g: Graph, constants: Map<string, Tensor>): void {
@@ -71,34 +99,46 @@ export function hoistMovesThroughRegions(g: Graph, constants: Map<string, Tensor
     const swapLast = p[r - 1] !== r - 1;
     const h = swapLast ? [...p.slice(0, r - 2), p[r - 1], p[r - 2]] : p;
     if (h[r - 1] !== r - 1 || h.every((v, i) => v === i)) continue;
-    const region = regionOf(t.inputs[0], r, g, constants, uses, producer, outs);
+    const region = regionOf(t.inputs[0], r, h, g, constants, uses, producer, outs);
     // A region that moves data along the last axis (rotary's halves or pairs: Slice / Concat), not a plain scale, which
     // simplify-heads.ts's head views already carry.
     if (!region || region.nodes.some((n) => skip.has(n)) || !region.nodes.some((n) => n.opType === 'Slice' || n.opType === 'Concat')) continue;
     const dims = (v: string) => g.values.get(v)!.shape as number[];
-    const permuted = (d: number[]) => h.map((i) => d[i]);
-    const axisOf = (a: number) => h.indexOf(a < 0 ? a + r : a);
+    // The move extended to a value of rank k >= r (the trailing dims stay).
+    const hx = (k: number) => [...h, ...Array.from({ length: k - r }, (_, i) => r + i)];
+    const permuted = (d: number[]) => hx(d.length).map((i) => d[i]);
+    const axisOf = (a: number, k: number) => hx(k).indexOf(a < 0 ? a + k : a);
     const out: Node[] = [];
-    const srcKey = `${region.source}:${h.join()}`;
-    let moved = movedSources.get(srcKey);
-    if (!moved) {
-      moved = `${region.source}/moved_${h.join('')}`;
-      g.values.set(moved, { name: moved, dtype: 'float32', shape: permuted(dims(region.source)) });
-      out.push(node('Transpose', [region.source], [moved], { perm: h }, `${moved}/move`));
-      movedSources.set(srcKey, moved);
+    const renamed = new Map<string, string>();
+    for (const v of [region.source, ...region.tables]) {
+      const srcKey = `${v}:${h.join()}`;
+      let moved = movedSources.get(srcKey);
+      if (!moved) {
+        moved = `${v}/moved_${h.join('')}`;
+        g.values.set(moved, { name: moved, dtype: 'float32', shape: permuted(dims(v)) });
+        out.push(node('Transpose', [v], [moved], { perm: h }, `${moved}/move`));
+        movedSources.set(srcKey, moved);
+      }
+      renamed.set(v, moved);
     }
-    const renamed = new Map<string, string>([[region.source, moved]]);
     const constant = (name: string, kind: 'data' | 'axes', n: Node) => {
       const c = constants.get(name)!;
-      const key = `${name}/moved_${h.join('')}${kind === 'axes' ? `_${n.name}` : ''}`;
+      const k = dims(n.outputs[0]).length;
+      const key = `${name}/moved_${h.join('')}${kind === 'axes' ? `_${n.name}` : k !== r ? `_${k}` : ''}`;
       if (kind === 'axes') {
-        const axes = toNumbers(c).map(axisOf);
+        const axes = toNumbers(c).map((a) => axisOf(a, dims(n.inputs[0]).length));
         constants.set(key, { name: key, dtype: c.dtype, dims: [...c.dims], data: c.dtype === 'int64' ? BigInt64Array.from(axes.map(BigInt)) : Int32Array.from(axes) });
       } else if (!constants.has(key)) {
-        const full = [...new Array<number>(r - c.dims.length).fill(1), ...c.dims];
-        constants.set(key, { name: key, dtype: c.dtype, dims: permuted(full), data: transposeData(c.data as Float32Array, full, h, (k) => new (c.data.constructor as Float32ArrayConstructor)(k)) });
+        const full = [...new Array<number>(k - c.dims.length).fill(1), ...c.dims];
+        constants.set(key, { name: key, dtype: c.dtype, dims: permuted(full), data: transposeData(c.data as Float32Array, full, hx(k), (m) => new (c.data.constructor as Float32ArrayConstructor)(m)) });
       }
       g.values.set(key, { name: key, dtype: c.dtype, shape: [...constants.get(key)!.dims] });
+      return key;
+    };
+    const shapeConstant = (n: Node, shape: number[]) => {
+      const key = `${n.name || n.outputs[0]}/moved_shape`;
+      constants.set(key, { name: key, dtype: 'int64', dims: [shape.length], data: BigInt64Array.from(shape.map(BigInt)) });
+      g.values.set(key, { name: key, dtype: 'int64', shape: [shape.length] });
       return key;
     };
     for (const n of region.nodes) {
@@ -111,11 +151,12 @@ export function hoistMovesThroughRegions(g: Graph, constants: Map<string, Tensor
         if (!i) return i;
         if (renamed.has(i)) return renamed.get(i)!;
         if (n.opType === 'Slice' && j === 3) return constant(i, 'axes', n);
-        if (n.opType === 'Slice' && j !== 0) return i;
+        if (n.opType === 'Reshape' && j === 1) return shapeConstant(n, permuted(dims(o)));
+        if ((n.opType === 'Slice' || n.opType === 'Unsqueeze') && j !== 0) return i;
         return constant(i, 'data', n);
       });
       const attrs = new Map(n.attrs);
-      if (n.opType === 'Concat') attrs.set('axis', { type: 'int', value: axisOf(Number(n.attrs.get('axis')?.value ?? 0)) });
+      if (n.opType === 'Concat') attrs.set('axis', { type: 'int', value: axisOf(Number(n.attrs.get('axis')?.value ?? 0), dims(o).length) });
       // The node that makes the move's output keeps the move's name (the accuracy diff joins on it).
       out.push({ ...n, name: last && !swapLast ? t.name : `${n.name}/moved`, inputs, outputs: [name], attrs });
       skip.add(n);

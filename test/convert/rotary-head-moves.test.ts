@@ -87,3 +87,49 @@ test("Qwen2-VL vision's rotary between the unbound [N, H, d] views and their mov
   const m = await matchBuilt(model, 'rotary-head-moves-rank3', 7);
   assert.equal(m.result.transposeCount, 2);
 });
+
+// GPT-J's decode step: separate q / k / v projections viewed [B, T, H, d], rotary on the first `rot` channels of q and k
+// with sin / cos computed from run-time positions ([B, T, 1, rot]: not constants) and rotate_every_two (pairs
+// stacked on a new last axis and flattened back: Unsqueeze / Concat / Reshape of rank 5), then the heads moved
+// first. The region pass took only constant tables and rank-4 values, so q, k and v were each moved (4 TRANSPOSE with
+// the merge); run-time tables whose move keeps their memory order (a RESHAPE) and trailing-dim Unsqueeze / Reshape
+// are now taken: one head split and the merge, 2.
+test("GPT-J's partial rotate_every_two rotary with run-time tables between separate q / k / v views and their moves: 4 TRANSPOSE → 2", async () => {
+  const rot = 4;
+  const pairs = (x: string): Node[] => [
+    node('Slice', [x, 'lo', 'rot', 'last', 'two_step'], [`${x}_e`]), node('Slice', [x, 'one1', 'rot', 'last', 'two_step'], [`${x}_o`]),
+    node('Neg', [`${x}_o`], [`${x}_no`]), node('Unsqueeze', [`${x}_no`, 'last'], [`${x}_u1`]), node('Unsqueeze', [`${x}_e`, 'last'], [`${x}_u2`]),
+    node('Concat', [`${x}_u1`, `${x}_u2`], [`${x}_st`], { axis: -1 }), node('Reshape', [`${x}_st`, 'pairs_flat'], [`${x}_r2`]),
+  ];
+  const rotary2 = (x: string): Node[] => [
+    node('Slice', [x, 'lo', 'rot', 'last'], [`${x}_r`]), node('Slice', [x, 'rot', 'hi', 'last'], [`${x}_p`]),
+    node('Mul', [`${x}_r`, 'cos'], [`${x}_c`]), ...pairs(`${x}_r`), node('Mul', [`${x}_r_r2`, 'sin'], [`${x}_s`]),
+    node('Add', [`${x}_c`, `${x}_s`], [`${x}_a`]), node('Concat', [`${x}_a`, `${x}_p`], [`${x}_rot`], { axis: -1 }),
+  ];
+  const model = buildModel({
+    inputs: [['x', 'float32', [B, T, E]], ['pos', 'float32', [B, T]]], outputs: ['y'], opset: 14,
+    nodes: [
+      node('Unsqueeze', ['pos', 'last'], ['pos1']), node('Mul', ['pos1', 'inv_freq'], ['angle']),
+      node('Sin', ['angle'], ['sin3']), node('Cos', ['angle'], ['cos3']),
+      node('Unsqueeze', ['sin3', 'two'], ['sin']), node('Unsqueeze', ['cos3', 'two'], ['cos']),
+      ...['q', 'k', 'v'].flatMap((n, i) => [node('MatMul', ['x', `w${n}`], [`${n}p`]), node('Reshape', [`${n}p`, 'view'], [n])]),
+      ...rotary2('q'), ...rotary2('k'),
+      node('Transpose', ['q_rot'], ['qh'], { perm: [0, 2, 1, 3] }), node('Transpose', ['k_rot'], ['kt'], { perm: [0, 2, 3, 1] }),
+      node('Transpose', ['v'], ['vh'], { perm: [0, 2, 1, 3] }),
+      node('MatMul', ['qh', 'kt'], ['s']), node('Mul', ['s', 'scale'], ['ss']), node('Softmax', ['ss'], ['a'], { axis: -1 }),
+      node('MatMul', ['a', 'vh'], ['o']), node('Transpose', ['o'], ['om'], { perm: [0, 2, 1, 3] }),
+      node('Reshape', ['om', 'merged'], ['c']), node('MatMul', ['c', 'wo'], ['y']),
+    ],
+    initializers: [
+      tensor('inv_freq', 'float32', [rot], Array.from({ length: rot }, (_, i) => 3 / 100 ** (Math.floor(i / 2) / rot))),
+      ...['q', 'k', 'v'].map((n, i) => tensor(`w${n}`, 'float32', [E, E], waveValues(E * E, 7 + i))),
+      tensor('wo', 'float32', [E, E], waveValues(E * E, 2)),
+      tensor('view', 'int64', [4], [B, T, H, D]), tensor('two', 'int64', [1], [2]), tensor('pairs_flat', 'int64', [4], [B, T, H, rot]),
+      tensor('lo', 'int64', [1], [0]), tensor('one1', 'int64', [1], [1]), tensor('rot', 'int64', [1], [rot]), tensor('two_step', 'int64', [1], [2]),
+      tensor('hi', 'int64', [1], [D]), tensor('last', 'int64', [1], [-1]),
+      tensor('scale', 'float32', [], [1 / Math.sqrt(D)]), tensor('merged', 'int64', [3], [B, T, E]),
+    ],
+  });
+  const m = await matchBuilt(model, 'rotary-runtime-tables', 9);
+  assert.equal(m.result.transposeCount, 2);
+});
