@@ -21,6 +21,15 @@ function rotary(x: string): Node[] {
   ];
 }
 
+/** q_rot, k_rot and v [B, T, H, d] moved heads-first (k to kᵀ), attention, the merge and the output projection. */
+const attention = (): Node[] => [
+  node('Transpose', ['q_rot'], ['qh'], { perm: [0, 2, 1, 3] }), node('Transpose', ['k_rot'], ['kt'], { perm: [0, 2, 3, 1] }),
+  node('Transpose', ['v'], ['vh'], { perm: [0, 2, 1, 3] }),
+  node('MatMul', ['qh', 'kt'], ['s']), node('Mul', ['s', 'scale'], ['ss']), node('Softmax', ['ss'], ['a'], { axis: -1 }),
+  node('MatMul', ['a', 'vh'], ['o']), node('Transpose', ['o'], ['om'], { perm: [0, 2, 1, 3] }),
+  node('Reshape', ['om', 'merged'], ['c']), node('MatMul', ['c', 'wo'], ['y']),
+];
+
 test("nomic-bert's rotary between the unbound q / k / v views and their moves: one head split, 4 TRANSPOSE → 2", async () => {
   const model = buildModel({
     inputs: [['x', 'float32', [B, T, E]]], outputs: ['y'], opset: 14,
@@ -32,11 +41,7 @@ test("nomic-bert's rotary between the unbound q / k / v views and their moves: o
       node('Split', ['qkv5', 'ones'], ['q1', 'k1', 'v1'], { axis: 2 }),
       node('Squeeze', ['q1', 'two'], ['q']), node('Squeeze', ['k1', 'two'], ['k']), node('Squeeze', ['v1', 'two'], ['v']),
       ...rotary('q'), ...rotary('k'),
-      node('Transpose', ['q_rot'], ['qh'], { perm: [0, 2, 1, 3] }), node('Transpose', ['k_rot'], ['kt'], { perm: [0, 2, 3, 1] }),
-      node('Transpose', ['v'], ['vh'], { perm: [0, 2, 1, 3] }),
-      node('MatMul', ['qh', 'kt'], ['s']), node('Mul', ['s', 'scale'], ['ss']), node('Softmax', ['ss'], ['a'], { axis: -1 }),
-      node('MatMul', ['a', 'vh'], ['o']), node('Transpose', ['o'], ['om'], { perm: [0, 2, 1, 3] }),
-      node('Reshape', ['om', 'merged'], ['c']), node('MatMul', ['c', 'wo'], ['y']),
+      ...attention(),
     ],
     initializers: [
       tensor('pos', 'float32', [T], Array.from({ length: T }, (_, i) => i)),
@@ -114,11 +119,7 @@ test("GPT-J's partial rotate_every_two rotary with run-time tables between separ
       node('Unsqueeze', ['sin3', 'two'], ['sin']), node('Unsqueeze', ['cos3', 'two'], ['cos']),
       ...['q', 'k', 'v'].flatMap((n, i) => [node('MatMul', ['x', `w${n}`], [`${n}p`]), node('Reshape', [`${n}p`, 'view'], [n])]),
       ...rotary2('q'), ...rotary2('k'),
-      node('Transpose', ['q_rot'], ['qh'], { perm: [0, 2, 1, 3] }), node('Transpose', ['k_rot'], ['kt'], { perm: [0, 2, 3, 1] }),
-      node('Transpose', ['v'], ['vh'], { perm: [0, 2, 1, 3] }),
-      node('MatMul', ['qh', 'kt'], ['s']), node('Mul', ['s', 'scale'], ['ss']), node('Softmax', ['ss'], ['a'], { axis: -1 }),
-      node('MatMul', ['a', 'vh'], ['o']), node('Transpose', ['o'], ['om'], { perm: [0, 2, 1, 3] }),
-      node('Reshape', ['om', 'merged'], ['c']), node('MatMul', ['c', 'wo'], ['y']),
+      ...attention(),
     ],
     initializers: [
       tensor('inv_freq', 'float32', [rot], Array.from({ length: rot }, (_, i) => 3 / 100 ** (Math.floor(i / 2) / rot))),
