@@ -25,6 +25,8 @@ export interface SelectionGroup {
   /** Selections (the product of the dims before the row axis: batch rows) and rows per selection. */
   outer: number;
   k: number;
+  /** The TOPK_V2's position in subgraph 0's op list. */
+  op: number;
 }
 
 /**
@@ -53,7 +55,7 @@ export function selectionGroups(model: TflModel, tensors: number[], dims: (reado
         }
         return false;
       },
-      group: (members) => (members.length ? { members, outer, k } : undefined),
+      group: (members) => (members.length ? { members, outer, k, op: sg.operators.indexOf(op) } : undefined),
     };
   }, { exclusive: true, skip });
 }
