@@ -9,9 +9,8 @@
 // real error still differ after any pairing; a row left without a pair (its box matched none) is a mismatch beyond
 // the few a near-tie at the k-th score explains (SELECTION_EDGE_SHARE).
 import type { TflModel } from '../tflite/model';
-import { consumersOf } from '../tflite/graph';
 import { pairDetections, type DetectionPairing } from './detection-sets';
-import { downstream } from './topk-rows';
+import { topkRowGroups } from './topk-rows';
 
 /** Up to this share of a selection's rows (rounded down) may be left without a pair (RF-DETR fp16: 2 of 60): a proposal near the k-th score
  *  in one runtime's selection and just outside the other's. */
@@ -26,6 +25,8 @@ export interface SelectionGroup {
   /** Selections (the product of the dims before the row axis: batch rows) and rows per selection. */
   outer: number;
   k: number;
+  /** The TOPK_V2's position in subgraph 0's op list. */
+  op: number;
 }
 
 /**
@@ -35,35 +36,28 @@ export interface SelectionGroup {
  * out.
  */
 export function selectionGroups(model: TflModel, tensors: number[], dims: (readonly number[] | undefined)[], skip: Set<number>): SelectionGroup[] {
-  const sg = model.subgraphs[0]!;
-  const readers = consumersOf(sg.operators);
-  const groups: SelectionGroup[] = [];
-  const taken = new Set(skip);
-  for (const op of sg.operators) {
-    if (op.opcode !== 'TOPK_V2' || tensors.includes(op.outputs[0]!)) continue;
+  return topkRowGroups(model, tensors, dims, (op, sg) => {
+    if (tensors.includes(op.outputs[0]!)) return undefined;
     const shape = sg.tensors[op.outputs[0]!]!.shape;
     const k = shape[shape.length - 1];
     const from = sg.tensors[op.inputs[0]!]?.shape;
     // A selection: k of more candidates (a full sort — pack_padded_sequence's lengths — reorders, selects nothing).
-    if (!k || k < 2 || !from || !(from[from.length - 1]! > k)) continue;
-    const outer = shape.slice(0, -1).reduce((a, b) => a * b, 1);
-    // Rows the top-k's indices pick (its values alone are scores, not the selected rows).
-    const reached = downstream(sg.operators, readers, [op.outputs[1]!]);
-    const members = tensors.flatMap((t, i) => {
-      const d = dims[i];
-      if (taken.has(i) || !reached.has(t) || !d) return [];
-      let before = 1;
-      for (let a = 0; a < d.length; a++) {
-        if (d[a] === k && before === outer) return [i];
-        before *= d[a]!;
-      }
-      return [];
-    });
-    if (!members.length) continue;
-    for (const i of members) taken.add(i);
-    groups.push({ members, outer, k });
-  }
-  return groups;
+    if (!k || k < 2 || !from || !(from[from.length - 1]! > k)) return undefined;
+    const outer = shape.slice(0, -1).reduce((x, y) => x * y, 1);
+    return {
+      // Rows the top-k's indices pick (its values alone are scores, not the selected rows).
+      from: [op.outputs[1]!],
+      rows: (d) => {
+        let before = 1;
+        for (let a = 0; a < d.length; a++) {
+          if (d[a] === k && before === outer) return true;
+          before *= d[a]!;
+        }
+        return false;
+      },
+      group: (members) => (members.length ? { members, outer, k, op: sg.operators.indexOf(op) } : undefined),
+    };
+  }, { exclusive: true, skip });
 }
 
 export interface SelectionOutput { ref: Float32Array; got: Float32Array }

@@ -6,7 +6,7 @@
 // each run of tied reference values only, the other side's rows are paired with the reference rows they match best
 // (all the group's outputs at once) and put in the reference's order before the comparison; rows that differ still
 // differ after any pairing, so a real mismatch is not hidden.
-import type { TflModel } from '../tflite/model';
+import type { TflModel, TflOperator, TflSubgraph } from '../tflite/model';
 import { consumersOf } from '../tflite/graph';
 
 /** Ranked values closer than this share of the largest |value| are a tie (float32 rounding apart). */
@@ -30,29 +30,66 @@ export interface TopkGroup {
   k: number;
 }
 
+/** What a row rule makes of one TOPK_V2: the top-k outputs its rows are computed from (`from`), which output dims
+ *  hold its rows (`rows`), the outputs that belong to the group whatever they are computed from (`fixed`, positions
+ *  in the output list), and the group built from its members (undefined: none). */
+export interface TopkAnchor<G> {
+  from: number[];
+  rows: (dims: readonly number[]) => boolean;
+  fixed?: number[];
+  group: (members: number[]) => G | undefined;
+}
+
+/**
+ * The one walk from each TOPK_V2 of subgraph 0 to the outputs `tensors` (TFLite tensor indices; `dims`: their ONNX
+ * dims) computed from it, for the row rules that compare top-k rows: `anchor` says, for each TOPK_V2, where its
+ * rows start and which outputs hold them (the ranked values here; the rows a selection's indices pick in
+ * selected-rows.ts). Members are in output order. `exclusive`: an output joins one group at most, and none of
+ * `skip`.
+ */
+export function topkRowGroups<G>(model: TflModel, tensors: number[], dims: (readonly number[] | undefined)[],
+  anchor: (op: TflOperator, sg: TflSubgraph) => TopkAnchor<G> | undefined, opts: { exclusive?: boolean; skip?: Set<number> } = {}): G[] {
+  const sg = model.subgraphs[0]!;
+  const readers = consumersOf(sg.operators);
+  const groups: G[] = [];
+  const taken = new Set(opts.skip);
+  for (const op of sg.operators) {
+    if (op.opcode !== 'TOPK_V2') continue;
+    const a = anchor(op, sg);
+    if (!a) continue;
+    const reached = downstream(sg.operators, readers, a.from);
+    const fixed = new Set(a.fixed);
+    const members = tensors.flatMap((t, i) => {
+      const d = dims[i];
+      return fixed.has(i) || (!taken.has(i) && reached.has(t) && d && a.rows(d)) ? [i] : [];
+    });
+    const g = a.group(members);
+    if (g === undefined) continue;
+    if (opts.exclusive) for (const i of members) taken.add(i);
+    groups.push(g);
+  }
+  return groups;
+}
+
 /**
  * The top-k groups among the outputs `tensors` (TFLite tensor indices; `dims`: their ONNX dims): a TOPK_V2 whose
  * values output is a model output, with the outputs computed from its values or indices whose dims before the ranked
  * axis equal the values' and whose ranked axis is K long.
  */
-export function topkGroups(model: TflModel, tensors: number[], dims: (number[] | undefined)[]): TopkGroup[] {
-  const sg = model.subgraphs[0]!;
-  const readers = consumersOf(sg.operators);
-  const groups: TopkGroup[] = [];
-  for (const op of sg.operators) {
-    if (op.opcode !== 'TOPK_V2') continue;
+export function topkGroups(model: TflModel, tensors: number[], dims: (readonly number[] | undefined)[]): TopkGroup[] {
+  return topkRowGroups(model, tensors, dims, (op, sg) => {
     const values = tensors.indexOf(op.outputs[0]!);
     const vd = values < 0 ? undefined : dims[values];
     // TOPK_V2 ranks its last axis: the values must be stored in ONNX order for that to be the ONNX last axis.
-    if (!vd || vd.length === 0 || sg.tensors[op.outputs[0]!]!.shape.join() !== vd.join()) continue;
+    if (!vd || vd.length === 0 || sg.tensors[op.outputs[0]!]!.shape.join() !== vd.join()) return undefined;
     const axis = vd.length - 1;
     const k = vd[axis]!;
-    const reached = downstream(sg.operators, readers, op.outputs);
-    const sameRows = (d: number[]) => d.length > axis && d[axis] === k && vd.slice(0, axis).every((x, i) => d[i] === x);
-    const members = tensors.flatMap((t, i) => (i === values || (reached.has(t) && dims[i] && sameRows(dims[i]!)) ? [i] : []));
-    groups.push({ values, members, axis, k });
-  }
-  return groups;
+    return {
+      from: op.outputs, fixed: [values],
+      rows: (d) => d.length > axis && d[axis] === k && vd.slice(0, axis).every((x, i) => d[i] === x),
+      group: (members) => ({ values, members, axis, k }),
+    };
+  });
 }
 
 /** Tensors computed from `from` in the op list. */

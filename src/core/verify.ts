@@ -134,8 +134,15 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
     const labelled = labelOutputs(model, io.outputs.map((o) => o.tensorIndex));
     const ranked = group ? undefined : tiedRowsAligned(model, io.outputs.map((o) => o.tensorIndex), refs, views, names);
     topk = ranked?.check;
-    const chosen = group ? undefined : selectedRowsPaired(model, io.outputs.map((o) => o.tensorIndex), refs, views, names, new Set(ranked?.got.keys()));
+    const chosen = group ? undefined : await selectedRowsPaired(model, io.outputs.map((o) => o.tensorIndex), refs, views, names, new Set(ranked?.got.keys()),
+      { onnx, device: feeds.device, onnxFeeds });
     selected = chosen?.check;
+    // Where onnxruntime was given LiteRT's top-k indices, both sides' own ranked scores are measured too (verify-fed-indices.ts).
+    for (const s of chosen?.scores ?? []) {
+      const m = compareViews(onnxView(s.ref, [s.ref.length]), onnxView(s.got, [s.got.length]));
+      maxRel = Math.max(maxRel, m.rel);
+      cosine = Math.min(cosine, m.cosine);
+    }
     io.outputs.forEach((o, k) => {
       const r = refs[k];
       if (!r || grouped.has(k)) return;
@@ -337,7 +344,7 @@ export const VERIFIED_MIN_COSINE = 0.999;
 export const REFUSE_COSINE = 0.99;
 
 export function isDegraded(v: Verification): boolean {
-  return unpaired(v) > 0 || (v.selected !== undefined && !unpairedWithinEdge(v.selected.unpaired, v.selected.rows)) || (v.labels !== undefined && !labelsAgree(v.labels.differ, v.labels.count)) || (!Number.isNaN(v.maxRel) && (v.maxRel > VERIFIED_MAX_REL || !(v.cosine >= VERIFIED_MIN_COSINE)));
+  return unpaired(v) > 0 || (v.selected !== undefined && !v.selected.fedIndices && !unpairedWithinEdge(v.selected.unpaired, v.selected.rows)) || (v.labels !== undefined && !labelsAgree(v.labels.differ, v.labels.count)) || (!Number.isNaN(v.maxRel) && (v.maxRel > VERIFIED_MAX_REL || !(v.cosine >= VERIFIED_MIN_COSINE)));
 }
 
 /** Detection rows of either side without a pair on the other. */
@@ -364,10 +371,13 @@ function asRanked(v: Verification): string {
   return v.topk?.reordered ? `, top-k rows paired within ties (${v.topk.reordered} of ${v.topk.rows} reordered)` : '';
 }
 
-/** ", rows a top-k selected compared as sets (59/60 paired, 12 reordered)" when rows moved or lack a pair, else ''. */
+/** ", rows a top-k selected compared as sets (59/60 paired, 12 reordered)" when rows moved or lack a pair, else '';
+ *  then, when onnxruntime was given LiteRT's top-k indices, what that comparison measured. */
 function asSelected(v: Verification): string {
   const s = v.selected;
-  return s && (s.reordered || s.unpaired) ? `, rows a top-k selected compared as sets (${s.paired}/${s.rows} paired, ${s.reordered} reordered)` : '';
+  const fed = s?.fedIndices ? `; given LiteRT's top-k indices, onnxruntime's rows agree by position to max rel ${s.fedIndices.maxRel.toExponential(1)}`
+    + ` and the k best scores to ${s.fedIndices.scoresMaxRel.toExponential(1)}` : '';
+  return s && (s.reordered || s.unpaired) ? `, rows a top-k selected compared as sets (${s.paired}/${s.rows} paired, ${s.reordered} reordered)${fed}` : '';
 }
 
 /** The warning for a conversion beyond the bar. */
