@@ -3,7 +3,11 @@
 // to OUT_DIR/results.tsv: family, variant, status (ok / BAD rel / refused code / error), the self-check's max rel,
 // TRANSPOSE count, the family's opset-17 count, ms and the error line. Rows already in results.tsv are kept (--redo
 // converts them again). A variant that adds transposes over op17 is marked `+T`.
-// Usage: node --import tsx scripts/variants-check.ts OUT_DIR [--redo] [FAMILY[/VARIANT] ...]
+// --variants a,b,... converts only those variants (a first pass over every family under load).
+// --table prints results.tsv as the markdown family x variant table of docs/model-sweep.md ("Exporter variants"):
+// each cell the self-check's max rel and the TRANSPOSE count (bold when it differs from op17's), or the refusal.
+// Usage: node --import tsx scripts/variants-check.ts OUT_DIR [--redo] [--variants V,...] [FAMILY[/VARIANT] ...]
+//        node --import tsx scripts/variants-check.ts OUT_DIR --table
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,11 +38,37 @@ function convertOne(dir: string, fam: string, variant: string): Row {
   return { fam, variant, status: rel !== undefined && rel <= 1e-4 ? 'ok' : 'BAD', rel: rel === undefined ? '' : rel.toExponential(2), transposes: String(m.transposeCount), ms, error: ((m.warnings as string[] | undefined) ?? []).join(' | ').slice(0, 200) };
 }
 
+function table(file: string): string {
+  const rows = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t'));
+  const last = new Map<string, string[]>();
+  for (const r of rows) last.set(`${r[0]}/${r[1]}`, r);
+  const fams = [...new Set(rows.map((r) => r[0]))];
+  const cols = ORDER.filter((v) => rows.some((r) => r[1] === v && r[2] !== 'no-export'));
+  const lines = [`| family | ${cols.join(' | ')} |`, `|---|${cols.map(() => '---').join('|')}|`];
+  for (const fam of fams) {
+    const base = last.get(`${fam}/op17`)?.[4];
+    const cells = cols.map((v) => {
+      const r = last.get(`${fam}/${v}`);
+      if (!r) return '';
+      if (r[2] === 'no-export') return r[6].startsWith('EXPORT FAILED') ? 'export fails' : '–';
+      if (r[2].startsWith('refused:')) return `refused (${r[2].slice(8)})`;
+      if (r[2] === 'crash' || r[2] === 'timeout') return r[2];
+      const t = r[4] === base || base === undefined ? r[4] : `**${r[4]}**`;
+      return `${r[3]} · ${t}`;
+    });
+    lines.push(`| ${fam} | ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
 function main(): void {
   const argv = process.argv.slice(2);
   const dir = argv[0];
+  if (argv.includes('--table')) { console.log(table(join(dir, 'results.tsv'))); return; }
   const redo = argv.includes('--redo');
-  const picks = argv.slice(1).filter((a) => a !== '--redo');
+  const vi = argv.indexOf('--variants');
+  const wanted = vi > 0 ? new Set(argv[vi + 1].split(',')) : undefined;
+  const picks = argv.slice(1).filter((a, k) => a !== '--redo' && k + 1 !== vi && k !== vi);
   const file = join(dir, 'results.tsv');
   const done = new Set<string>();
   if (existsSync(file) && !redo) for (const l of readFileSync(file, 'utf8').split('\n')) if (l) done.add(l.split('\t').slice(0, 2).join('/'));
@@ -48,6 +78,7 @@ function main(): void {
     const only = picks.filter((p) => p.startsWith(`${fam}/`)).map((p) => p.split('/')[1]);
     for (const variant of ORDER) {
       if (only.length && !only.includes(variant)) continue;
+      if (wanted && !wanted.has(variant)) continue;
       if (!existsSync(join(dir, fam, `${variant}.json`))) {
         const skip = join(dir, fam, `${variant}.onnx.skip`);
         if (existsSync(skip) && !done.has(`${fam}/${variant}`)) {

@@ -106,18 +106,24 @@ def _float32_only(g):
     return keep
 
 
+def _half(a):
+    """float32 -> float16 as onnxconverter-common does: finite values clipped to float16's range (finfo.min masks)."""
+    a = np.where(np.isfinite(a), np.clip(a, -65504.0, 65504.0), a)
+    return a.astype(np.float16)
+
+
 def to_fp16(model, keep_io):
     g = model.graph
     keep = _float32_only(g)
     producer = {o: n for n in g.node for o in n.output}
     for init in g.initializer:
         if init.data_type == TensorProto.FLOAT and init.name not in keep:
-            init.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(init).astype(np.float16), init.name))
+            init.CopyFrom(numpy_helper.from_array(_half(numpy_helper.to_array(init)), init.name))
     for n in g.node:
         if n.op_type == 'Constant' and n.output[0] not in keep:
             for a in n.attribute:
                 if a.name == 'value' and a.t.data_type == TensorProto.FLOAT:
-                    a.t.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(a.t).astype(np.float16)))
+                    a.t.CopyFrom(numpy_helper.from_array(_half(numpy_helper.to_array(a.t))))
         if n.op_type == 'Cast' and n.output[0] not in keep:
             for a in n.attribute:
                 if a.name == 'to' and a.i == TensorProto.FLOAT:
@@ -125,7 +131,7 @@ def to_fp16(model, keep_io):
         if n.op_type == 'ConstantOfShape':
             for a in n.attribute:
                 if a.name == 'value' and a.t.data_type == TensorProto.FLOAT:
-                    a.t.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(a.t).astype(np.float16)))
+                    a.t.CopyFrom(numpy_helper.from_array(_half(numpy_helper.to_array(a.t))))
     del g.value_info[:]
     init_names = {i.name for i in g.initializer}
     new_nodes = []

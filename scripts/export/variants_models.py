@@ -144,10 +144,13 @@ def detector(make, h=320):
 
 
 def bert():
-    m = _ort_transformers().Bert(vocab=200, positions=64, hidden=128, heads=4, inner=256, layers=2).eval()
+    """Hugging Face BertModel's math (transformers.py's HfBertModel: its dynamic axes export; ort-transformers.py's
+    Bert reads x.shape[-1] into layer_norm, which torch 1.13 cannot export with dynamic axes)."""
+    m = _load('transformers.py', 'onnx2lite_transformers').HfBertModel(vocab=200, d=128, layers=2, max_len=64).eval()
     ids = torch.randint(0, 200, (1, 16))
-    names = ['input_ids', 'token_type_ids', 'attention_mask']
-    return dict(model=m, args=(ids, torch.zeros_like(ids), torch.ones_like(ids)), names=names, outputs=['hidden'],
+    names = ['input_ids', 'attention_mask', 'token_type_ids']
+    return dict(model=m, args=(ids, torch.ones_like(ids), torch.zeros_like(ids)), names=names,
+                outputs=['hidden', 'pooled'],
                 dynamic={'batch': {n: {0: 'batch'} for n in names},
                          'seq': {n: {1: 'seq'} for n in names}})
 
