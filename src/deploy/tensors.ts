@@ -79,6 +79,12 @@ function castTo(t: Tensor, dtype: DType): Tensor {
   return makeTensor(t.name, dtype, t.dims, dtype === 'float16' ? toFloat32(t) : toNumbers(t));
 }
 
+/** The ONNX dtype a float input is fed as: float16 for a float16 input of a float16 model (onnxruntime takes no
+ *  float32 for it), else float32. */
+function floatFeed(io: IoTensor): DType {
+  return io.quant === undefined && io.dtype === 'float16' ? 'float16' : 'float32';
+}
+
 export interface PreparedInputs {
   /** In the ONNX model's layout, named as its inputs (fed to the reference). */
   onnx: Tensor[];
@@ -110,7 +116,7 @@ export function prepareInputs(inputs: IoTensor[], given: Tensor[] | undefined, s
       if (fixed.length !== elementCount(onnxShape)) {
         throw inputValueError(`--input-value ${onnxName} gives ${fixed.length} value${fixed.length === 1 ? '' : 's'}, but input "${onnxName}" has shape [${onnxShape.join(', ')}] (${elementCount(onnxShape)} elements)`);
       }
-      const dt: DType = io.dtype.startsWith('float') || io.quant !== undefined ? 'float32' : (io.mapping?.onnxDtype as DType | undefined) ?? io.dtype;
+      const dt: DType = io.dtype.startsWith('float') || io.quant !== undefined ? floatFeed(io) : (io.mapping?.onnxDtype as DType | undefined) ?? io.dtype;
       t = makeTensor(onnxName, dt, onnxShape, fixed);
     } else if (given) {
       t = given.find((g) => g.name === onnxName || g.name === io.name) ?? given[io.position];
@@ -122,7 +128,7 @@ export function prepareInputs(inputs: IoTensor[], given: Tensor[] | undefined, s
       const n = elementCount(onnxShape);
       const floatLike = io.dtype.startsWith('float') || io.quant !== undefined;
       const vals = new Float64Array(n);
-      const dt: DType = floatLike ? 'float32' : (io.mapping?.onnxDtype as DType | undefined) ?? io.dtype;
+      const dt: DType = floatLike ? floatFeed(io) : (io.mapping?.onnxDtype as DType | undefined) ?? io.dtype;
       if (floatLike) for (let i = 0; i < n; i++) vals[i] = rnd();
       else fillSeededNonFloat(dt, onnxShape, vals);
       t = makeTensor(onnxName, dt, onnxShape, vals);

@@ -334,7 +334,7 @@ function ortFused(op: string): PatternModel {
     });
   } else if (op.startsWith('FusedConv')) {
     const act = op.split('_')[1] ?? 'Relu';
-    const params = act === 'LeakyRelu' ? [0.2] : act === 'Clip' ? [-0.25, 0.5] : undefined;
+    const params = act === 'LeakyRelu' ? [0.2] : act === 'Clip' ? [-0.25, 0.5] : act === 'HardSigmoid' ? [1 / 6, 0.5] : undefined;
     model = buildModel({
       opset: 13, producer: 'onnxruntime optimizer', infer: false, inputs: [['x', 'float32', [1, 3, 8, 8]]], outputs: [['y', 'float32', [1, 4, 8, 8]]],
       nodes: [dnode(ms, 'FusedConv', ['x', 'w', 'b'], ['y'], { activation: act, kernel_shape: [3, 3], pads: [1, 1, 1, 1],
@@ -378,7 +378,7 @@ function ortFused(op: string): PatternModel {
   return { name: `ort_${op}`, model, note: `com.microsoft.${op.replace('_', ' with ')}`, transposes: op.startsWith('Attention') ? 2 : 0 };
 }
 
-export const ORT_FUSED_OPS = ['FusedConv', 'FusedConv_LeakyRelu', 'FusedConv_Clip', 'QuickGelu', 'FastGelu', 'BiasGelu', 'Gelu',
+export const ORT_FUSED_OPS = ['FusedConv', 'FusedConv_LeakyRelu', 'FusedConv_Clip', 'FusedConv_HardSigmoid', 'QuickGelu', 'FastGelu', 'BiasGelu', 'Gelu',
   'SkipLayerNormalization', 'SkipLayerNormalization_sum', 'FusedMatMul', 'FusedMatMul_qk', 'FusedGemm',
   'LayerNormalization_op13', 'Attention', 'Attention_mask', 'EmbedLayerNormalization'];
 

@@ -1,6 +1,7 @@
 // com.microsoft FusedConv (onnxruntime's optimizer: a Conv with the activation after it folded in, `activation`
 // and `activation_params`) → the Conv converter's ops, then the activation (RELU / RELU6 / TANH / LOGISTIC /
-// LEAKY_RELU, or MINIMUM / MAXIMUM for other Clip bounds: _fused_activation.ts).
+// LEAKY_RELU, or MINIMUM / MAXIMUM for other Clip bounds, ADD / MUL with a fused RELU6 for HardSigmoid:
+// _fused_activation.ts).
 import type { Node } from '../../ir/types';
 import { attrFloats, attrString } from '../attrs';
 import type { OpConverter } from '../types';
@@ -16,8 +17,8 @@ function asConv(node: Node, output: string): Node {
 
 const FusedConv: OpConverter = {
   op: 'FusedConv', domain: 'com.microsoft', emits: ['CONV_2D', 'DEPTHWISE_CONV_2D', 'PAD', 'RESHAPE', 'SPLIT', 'CONCATENATION',
-    ...FUSED_ACTIVATION_OPS],
-  opset: [1, MAX_OPSET], inputs: [2, 4], dtypes: ['float32'], layout: 'spatial', incidental: ['MINIMUM', 'MAXIMUM'],
+    ...FUSED_ACTIVATION_OPS, 'ADD', 'MUL'],
+  opset: [1, MAX_OPSET], inputs: [2, 4], dtypes: ['float32'], layout: 'spatial', incidental: ['MINIMUM', 'MAXIMUM', 'ADD', 'MUL'],
   check(node, ctx) {
     const act = attrString(node, 'activation', '');
     if (!FUSED_ACTIVATIONS.includes(act)) return refuse('attribute', `FusedConv activation "${act}" is not supported (${FUSED_ACTIVATIONS.join(', ')})`);

@@ -1,13 +1,20 @@
 // The activation that onnxruntime's optimizer folds into FusedConv / FusedGemm (`activation` and its parameters),
-// written after the op's own output: RELU / TANH / LOGISTIC / LEAKY_RELU, RELU6 or MINIMUM + MAXIMUM for Clip. The
+// written after the op's own output: RELU / TANH / LOGISTIC / LEAKY_RELU, RELU6 or MINIMUM + MAXIMUM for Clip,
+// HardSigmoid as the HardSigmoid converter writes it (MobileNetV3's SE gates at graphOptimizationLevel extended). The
 // TFLite clean-up fuses RELU, RELU6 and TANH into the CONV_2D / FULLY_CONNECTED before them.
 import type { ConvertContext } from '../context';
+import HardSigmoid from './HardSigmoid';
 
-export const FUSED_ACTIVATIONS = ['Relu', 'Tanh', 'Sigmoid', 'LeakyRelu', 'Clip'];
+export const FUSED_ACTIVATIONS = ['Relu', 'Tanh', 'Sigmoid', 'LeakyRelu', 'Clip', 'HardSigmoid'];
 export const FUSED_ACTIVATION_OPS = ['RELU', 'RELU6', 'TANH', 'LOGISTIC', 'LEAKY_RELU', 'MINIMUM', 'MAXIMUM'];
 
-/** y = act(x); `params`: LeakyRelu's alpha, or Clip's min and max. */
+/** y = act(x); `params`: LeakyRelu's alpha, Clip's min and max, or HardSigmoid's alpha and beta. */
 export function emitFusedActivation(ctx: ConvertContext, act: string, params: number[], x: string, y: string, prefix: string): void {
+  if (act === 'HardSigmoid') {
+    const attrs = new Map([['alpha', { type: 'float' as const, value: params[0] ?? 0.2 }], ['beta', { type: 'float' as const, value: params[1] ?? 0.5 }]]);
+    HardSigmoid.convert({ name: prefix, opType: 'HardSigmoid', domain: '', inputs: [x], outputs: [y], attrs }, ctx);
+    return;
+  }
   const src = ctx.inputAny(x);
   const out = ctx.output(y, src.perm);
   if (act === 'Relu') ctx.emit('RELU', [src.index], [out]);
