@@ -159,7 +159,7 @@ class VFE(nn.Module):
 class VoxelNet(nn.Module):
     """Voxel features [V, T, 7] (x, y, z, r, offsets from the voxel mean) with their point counts [V] and grid coords
     [V, 3] (z, y, x) as inputs; VFE-1 (7 -> 32), VFE-2 (32 -> 64), FCN 64 -> 64, max over points; the sparse voxels
-    scattered into a dense [C, D, H, W] grid by a one-hot product (ONNX has no sparse tensors); convolutional middle
+    scattered into a dense [C, D, H, W] grid as OpenPCDet's scatter writes it (`dense[:, idx] = x.t()`); convolutional middle
     layers (Conv3d with strides over D), D folded into channels, an RPN (three blocks, deconvs concatenated) with
     score and regression maps."""
 
@@ -188,8 +188,9 @@ class VoxelNet(nn.Module):
         x = torch.max(x, 1)[0]  # [V, 64]
         D, H, W = self.grid
         flat = coords[:, 0] * (H * W) + coords[:, 1] * W + coords[:, 2]
-        onehot = (flat.view(-1, 1) == torch.arange(D * H * W).view(1, -1)).to(x.dtype)  # [V, DHW]
-        dense = (x.t() @ onehot).view(1, 64, D, H, W)
+        dense = torch.zeros(64, D * H * W, dtype=x.dtype)
+        dense[:, flat] = x.t()  # OpenPCDet's scatter form (index_put: ScatterND)
+        dense = dense.view(1, 64, D, H, W)
         y = self.mid(dense)
         y = y.reshape(1, -1, H, W)
         y1 = self.b1(y)
