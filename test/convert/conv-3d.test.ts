@@ -1,6 +1,6 @@
 // 3-D Conv / ConvTranspose (CONV_3D / CONV_3D_TRANSPOSE) against onnxruntime-node on LiteRT, in the cases the
 // suites do not cover: auto_pad, asymmetric pads, computed weights and bias, depthwise groups, ConvTranspose with
-// output_padding / dilations / output_shape.
+// output_padding / dilations / output_shape / groups.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { convertModel } from '../../src/convert/convert';
@@ -29,6 +29,11 @@ const CASES: Case[] = [
   { name: 'dilations', op: 'ConvTranspose', w: [4, 2, 2, 3, 2], attrs: { dilations: [2, 1, 3] } },
   { name: 'output_shape', op: 'ConvTranspose', w: [4, 2, 3, 3, 3], attrs: { strides: [1, 2, 2], output_shape: [6, 12, 14] } },
   { name: 'computed weights', op: 'ConvTranspose', w: [4, 2, 2, 2, 2], attrs: { strides: [2, 2, 2] }, computed: true },
+  // MedNeXt's up block: a depthwise ConvTranspose3d (k 3, stride 2, pads 1); and groups of 2 in / 3 out channels.
+  { name: 'depthwise (group 4), stride 2, pads', op: 'ConvTranspose', w: [4, 1, 3, 3, 3],
+    attrs: { group: 4, strides: [2, 2, 2], pads: [1, 1, 1, 1, 1, 1] }, bias: true },
+  { name: 'group 2, output_padding', op: 'ConvTranspose', w: [4, 3, 2, 3, 2],
+    attrs: { group: 2, strides: [1, 2, 2], output_padding: [0, 1, 0] }, bias: true },
 ];
 
 for (const c of CASES) {

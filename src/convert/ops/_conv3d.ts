@@ -1,7 +1,7 @@
-// 3-D convolutions (rank-5 NCDHW inputs, stored NDHWC by the layout pass): ONNX Conv → TFLite CONV_3D (groups:
-// SPLIT + CONV_3D per group + CONCATENATION, as TFLite's CONV_3D has none), ONNX ConvTranspose → CONV_3D_TRANSPOSE
-// with VALID padding into the full output, then a STRIDED_SLICE that drops ONNX's pads. Computed weights (group 1)
-// come in filter layout [kD, kH, kW, I, O] from the layout pass.
+// 3-D convolutions (rank-5 NCDHW inputs, stored NDHWC by the layout pass): ONNX Conv → TFLite CONV_3D, ONNX
+// ConvTranspose → CONV_3D_TRANSPOSE with VALID padding into the full output, then a STRIDED_SLICE that drops ONNX's
+// pads. Groups (MedNeXt's depthwise ConvTranspose3d up blocks): SPLIT + one op per group + CONCATENATION, as neither
+// TFLite op has groups. Computed weights (group 1) come in filter layout [kD, kH, kW, I, O] from the layout pass.
 import type { Node, Tensor } from '../../ir/types';
 import { toFloat32 } from '../../ir/tensor';
 import { attrInt, attrInts, attrString } from '../attrs';
@@ -21,7 +21,6 @@ export function check3d(node: Node, ctx: ConvertContext): Refusal | undefined {
     return refuse('computed-input', `grouped 3-D ${node.opType} with a computed bias is not supported; make the bias constant`);
   }
   if (ctx.dtype(node.inputs[0]) !== 'float32') return refuse('dtype', `${node.opType} on ${ctx.dtype(node.inputs[0])} input is not supported (float32 only)`);
-  if (node.opType === 'ConvTranspose' && attrInt(node, 'group', 1) !== 1) return refuse('attribute', '3-D ConvTranspose with groups is not supported');
   return undefined;
 }
 
@@ -32,7 +31,8 @@ function bias(ctx: ConvertContext, node: Node, cout: number, from: number, count
   return ctx.constFloat32(vals, [count], `${node.name}/bias`);
 }
 
-/** ONNX weights [O, I, kD, kH, kW] (groups: O's slice [from, from + count)) → CONV_3D's [kD, kH, kW, I, O]. */
+/** ONNX weights [A, B, kD, kH, kW] (groups: A's slice [from, from + count)) → [kD, kH, kW, B, count]: CONV_3D's
+ *  [kD, kH, kW, I, O] from Conv's [O, I, ...], CONV_3D_TRANSPOSE's [kD, kH, kW, O, I] from ConvTranspose's [I, O, ...]. */
 function filter3d(ctx: ConvertContext, W: Tensor, from: number, count: number, name: string): number {
   const per = W.dims.slice(1).reduce((a, b) => a * b, 1);
   const data = toFloat32(W).subarray(from * per, (from + count) * per);
@@ -78,7 +78,8 @@ export function emitConvTranspose3d(ctx: ConvertContext, node: Node): void {
   const ys = ctx.shape(node.outputs[0]);
   const W = ctx.constant(node.inputs[1]);
   const wDims = ctx.shape(node.inputs[1]);
-  const cout = wDims[1];
+  const group = attrInt(node, 'group', 1);
+  const cout = wDims[1] * group;
   const kernel = wDims.slice(2);
   const strides = attrInts(node, 'strides') ?? [1, 1, 1];
   const dil = attrInts(node, 'dilations') ?? [1, 1, 1];
@@ -95,17 +96,30 @@ export function emitConvTranspose3d(ctx: ConvertContext, node: Node): void {
   });
   if (begin.some((b) => b < 0)) ctx.fail('ConvTranspose output size does not fit its padding and output_padding');
   for (let i = 0; i < 3; i++) full[i] = Math.max(full[i], begin[i] + out[i]);
-  // [Cin, Cout, kD, kH, kW] → CONV_3D_TRANSPOSE's [kD, kH, kW, Cout, Cin].
-  const perm = [2, 3, 4, 1, 0];
-  const w = W ? ctx.constFloat32(transposeData(toFloat32(W), W.dims, perm, (n) => new Float32Array(n)), perm.map((p) => W.dims[p]), `${node.name}/filter`)
-    : ctx.input(node.inputs[1], perm);
   const fullShape = [xs[0], ...full, cout];
   const same = full.every((f, i) => f === out[i]);
   const y = ctx.output(node.outputs[0], channelLast(5));
   const t = same ? y : ctx.temp(fullShape, 'FLOAT32', `${node.name}/full`);
-  ctx.emit('CONV_3D_TRANSPOSE', [ctx.constInt32(fullShape, `${node.name}/output_shape`), w, ctx.inputChannelLast(node.inputs[0]),
-    bias(ctx, node, cout, 0, cout)], [t], { padding: 'VALID', strideD: strides[0], strideH: strides[1], strideW: strides[2],
-    dilationDFactor: dil[0], dilationHFactor: dil[1], dilationWFactor: dil[2], fusedActivationFunction: 'NONE' });
+  const opts = { padding: 'VALID', strideD: strides[0], strideH: strides[1], strideW: strides[2], dilationDFactor: dil[0],
+    dilationHFactor: dil[1], dilationWFactor: dil[2], fusedActivationFunction: 'NONE' };
+  const x = ctx.inputChannelLast(node.inputs[0]);
+  if (group === 1) {
+    const w = W ? filter3d(ctx, W, 0, W.dims[0], `${node.name}/filter`) : ctx.input(node.inputs[1], [2, 3, 4, 1, 0]);
+    ctx.emit('CONV_3D_TRANSPOSE', [ctx.constInt32(fullShape, `${node.name}/output_shape`), w, x, bias(ctx, node, cout, 0, cout)], [t], opts);
+  } else {
+    const cinG = xs[1] / group;
+    const coutG = cout / group;
+    const parts = Array.from({ length: group }, (_, g) => ctx.temp([...xs.slice(0, 1), ...xs.slice(2), cinG], 'FLOAT32', `${node.name}/group${g}_in`));
+    ctx.emit('SPLIT', [ctx.constInt32([4], `${node.name}/split_axis`, []), x], parts, { numSplits: group });
+    const partShape = [xs[0], ...full, coutG];
+    const outs = parts.map((p, g) => {
+      const o = ctx.temp(partShape, 'FLOAT32', `${node.name}/group${g}_out`);
+      ctx.emit('CONV_3D_TRANSPOSE', [ctx.constInt32(partShape, `${node.name}/output_shape_g${g}`),
+        filter3d(ctx, W!, g * cinG, cinG, `${node.name}/filter_g${g}`), p, bias(ctx, node, cout, g * coutG, coutG)], [o], opts);
+      return o;
+    });
+    ctx.emit('CONCATENATION', outs, [t], { axis: 4, fusedActivationFunction: 'NONE' });
+  }
   if (same) return;
   ctx.emit('STRIDED_SLICE', [t, ctx.constInt32([0, ...begin, 0], `${node.name}/begin`),
     ctx.constInt32([xs[0], ...begin.map((v, i) => v + out[i]), cout], `${node.name}/end`),

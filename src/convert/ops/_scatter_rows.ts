@@ -1,8 +1,11 @@
-// ScatterElements along axis 0 whose indices are one index per row, broadcast over the other dims (an Expand of a
-// [K, 1, ..., 1] tensor): torchvision's multi-scale RoI pooling puts each FPN level's RoIAlign output back at its
-// RoIs' rows this way. That is a row scatter: SCATTER_ND with K coordinates instead of one per element (the general
-// lowering's [K, C, H, W, 4] coordinates take hundreds of MB on a ResNet-50 FPN), and since only the leading dim is
-// indexed it runs in any stored layout that keeps that dim first (channel-last RoI features: no TRANSPOSE).
+// ScatterElements whose indices are one index per slice along the scattered axis, broadcast over the other dims (an
+// Expand of a tensor with unit dims everywhere but that axis): torchvision's multi-scale RoI pooling puts each FPN
+// level's RoIAlign output back at its RoIs' rows this way (axis 0), PointRend writes its point head's logits back at
+// the most uncertain points (`logits.scatter(2, idx.unsqueeze(1).expand(-1, C, -1), p)` on [1, C, H·W]). That is a
+// row scatter: SCATTER_ND with K coordinates instead of one per element (the general lowering's [K, C, H, W, 4]
+// coordinates take hundreds of MB on a ResNet-50 FPN), and since only the scattered dim is indexed it runs in any
+// stored layout where only unit dims come before that dim (channel-last RoI features, PointRend's channel-last
+// [1, H·W, C] logits: no TRANSPOSE), viewed without those unit dims.
 import type { Node } from '../../ir/types';
 import { attrInt, attrString, normAxis } from '../attrs';
 import type { ConvertContext } from '../context';
@@ -11,20 +14,27 @@ import type { Perm } from '../layout';
 import { Emitter } from './_emit';
 import { dimOf, wrapDivisor } from './_indices';
 
-/** The [K, 1, ..., 1] value the indices are expanded from, when the node is such a row scatter. */
-export function rowSource(ctx: ConvertContext, node: Node): string | undefined {
+/** The value with unit dims but at the axis that the indices are expanded from, and the axis, when the node is
+ *  such a row scatter. */
+export function rowSource(ctx: ConvertContext, node: Node): { src: string; axis: number } | undefined {
   const rank = ctx.rank(node.inputs[0]);
-  if (normAxis(attrInt(node, 'axis', 0), rank) !== 0 || rank < 2) return undefined;
+  if (rank < 2) return undefined;
+  const axis = normAxis(attrInt(node, 'axis', 0), rank);
   if (ctx.isConstant(node.inputs[1])) return undefined;
   const producer = ctx.graph.nodes.find((n) => n.outputs.includes(node.inputs[1]));
   if (producer?.opType !== 'Expand') return undefined;
   const src = producer.inputs[0];
   const d = ctx.dims(src);
+  const data = ctx.dims(node.inputs[0]);
   const upd = ctx.dims(node.inputs[2]);
   const idx = ctx.dims(node.inputs[1]);
-  // Indices and updates of the same dims (ONNX requires it), the source one index per row.
-  if (d.length !== rank || d.slice(1).some((v) => v !== 1) || upd.length !== rank || idx.some((v, i) => v >= 0 && upd[i] >= 0 && v !== upd[i])) return undefined;
-  return src;
+  // Indices and updates of the same dims (ONNX requires it), the source one index per slice, the updates whole slices.
+  if (d.length !== rank || d.some((v, i) => i !== axis && v !== 1) || upd.length !== rank) return undefined;
+  if (idx.some((v, i) => v >= 0 && upd[i] >= 0 && v !== upd[i])) return undefined;
+  if (upd.some((v, i) => i !== axis && v !== data[i])) return undefined;
+  // Along another axis than the first, static dims (the view drops the unit dims before the axis).
+  if (axis !== 0 && data.some((v) => v < 0)) return undefined;
+  return { src, axis };
 }
 
 /** Data made by ConstantOfShape from a computed shape (torchvision's zeros(n, C, 7, 7)), when not yet stored in
@@ -40,39 +50,57 @@ function filled(ctx: ConvertContext, e: Emitter, data: string, perm: Perm): numb
   return e.op('FILL', [shape, fill.inputs[1]], permute(ctx.dims(data), perm), e.type(stored.index));
 }
 
+/** The stored order of a row scatter along `axis`: `have` (the updates') when only unit dims come before the axis
+ *  in it (none when a dim is known only at run time), else ONNX order when that holds there, else the axis first. */
+function rowPerm(have: Perm, dims: number[], axis: number): Perm {
+  const dynamic = dims.some((d) => d < 0);
+  const leads = (p: Perm) => (dynamic ? p[0] === axis : p.slice(0, p.indexOf(axis)).every((d) => dims[d] === 1));
+  if (leads(have)) return have;
+  const onnx = identity(dims.length);
+  return leads(onnx) ? onnx : [axis, ...onnx.filter((d) => d !== axis)];
+}
+
 /** Emits the row scatter of `node` (see the file comment); `rows` is rowSource's answer. */
-export function emitRowScatter(ctx: ConvertContext, node: Node, rows: string): void {
+export function emitRowScatter(ctx: ConvertContext, node: Node, rows: { src: string; axis: number }): void {
   const e = new Emitter(ctx, node);
   const [data, , updatesName] = node.inputs;
   const dims = ctx.dims(data);
   const rank = dims.length;
-  // The updates' layout when it keeps the row dim first, else ONNX order.
-  const have = ctx.permOf(updatesName);
-  const perm: Perm = have[0] === 0 ? have : identity(rank);
-  const x = filled(ctx, e, data, perm) ?? ctx.input(data, perm);
-  const updates = ctx.input(updatesName, perm);
+  const perm = rowPerm(ctx.permOf(updatesName), dims, rows.axis);
+  const lead = perm.indexOf(rows.axis);
+  let x = filled(ctx, e, data, perm) ?? ctx.input(data, perm);
+  let updates = ctx.input(updatesName, perm);
   const type = e.type(x);
-  let r = ctx.inputOnnx(rows);
+  let r = ctx.inputOnnx(rows.src);
   if (e.type(r) !== 'INT32') r = e.cast(r, 'INT32');
   r = e.reshape(r, [-1, 1]);
-  const n = dims[0] >= 0 ? e.scalar(dims[0], 'INT32') : dimOf(e, x, rank, 0);
-  const coords = e.bin('FLOOR_MOD', r, dims[0] >= 0 ? n : wrapDivisor(e, n));
   const stored = perm.map((p) => dims[p]);
-  const dynamic = dims.some((d) => d < 0);
-  const shape = dynamic ? e.op('SHAPE', [x], [rank], 'INT32', { outType: 'INT32' }) : ctx.constInt32(stored, `${node.name}/shape`);
-  const out = dynamic ? ctx.dynamicOutput(node.outputs[0], perm, dims) : ctx.output(node.outputs[0], perm);
-  const scattered = e.op('SCATTER_ND', [coords, updates, shape], stored, type);
-  if (attrString(node, 'reduction', 'none') === 'add') {
-    e.bin('ADD', x, scattered, out);
-    return;
+  // The unit dims before the axis dropped: rows along the first dim of the view.
+  const view = stored.slice(lead);
+  if (lead > 0) {
+    x = e.reshape(x, view);
+    updates = e.reshape(updates, [-1, ...view.slice(1)]);
   }
-  // Which rows were written: ones scattered into [N], broadcast over the row.
-  const k = e.op('SHAPE', [coords], [2], 'INT32', { outType: 'INT32' });
-  const kOnly = e.op('STRIDED_SLICE', [k, ctx.constInt32([0], `${node.name}/k0`), ctx.constInt32([1], `${node.name}/k1`),
-    ctx.constInt32([1], `${node.name}/k2`)], [1], 'INT32', { beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0, offset: false });
-  const ones = e.op('FILL', [kOnly, e.scalar(1, 'INT32')], [-1], 'INT32');
-  const nVec = e.reshape(n, [1]);
-  const hit = e.op('SCATTER_ND', [coords, ones, nVec], [stored[0]], 'INT32');
-  const mask = e.reshape(e.bin('GREATER', hit, e.scalar(0, 'INT32')), [-1, ...stored.slice(1).map(() => 1)]);
-  e.select(mask, scattered, x, out);
+  const n = dims[rows.axis] >= 0 ? e.scalar(dims[rows.axis], 'INT32') : dimOf(e, x, rank, 0);
+  const coords = e.bin('FLOOR_MOD', r, dims[rows.axis] >= 0 ? n : wrapDivisor(e, n));
+  const dynamic = dims.some((d) => d < 0);
+  const shape = dynamic ? e.op('SHAPE', [x], [rank], 'INT32', { outType: 'INT32' }) : ctx.constInt32(view, `${node.name}/shape`);
+  const out = dynamic ? ctx.dynamicOutput(node.outputs[0], perm, dims) : ctx.output(node.outputs[0], perm);
+  const target = lead > 0 ? undefined : out;
+  const scattered = e.op('SCATTER_ND', [coords, updates, shape], view, type);
+  let result: number;
+  if (attrString(node, 'reduction', 'none') === 'add') {
+    result = e.bin('ADD', x, scattered, target);
+  } else {
+    // Which rows were written: ones scattered into [N], broadcast over the row.
+    const k = e.op('SHAPE', [coords], [2], 'INT32', { outType: 'INT32' });
+    const kOnly = e.op('STRIDED_SLICE', [k, ctx.constInt32([0], `${node.name}/k0`), ctx.constInt32([1], `${node.name}/k1`),
+      ctx.constInt32([1], `${node.name}/k2`)], [1], 'INT32', { beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0, offset: false });
+    const ones = e.op('FILL', [kOnly, e.scalar(1, 'INT32')], [-1], 'INT32');
+    const nVec = e.reshape(n, [1]);
+    const hit = e.op('SCATTER_ND', [coords, ones, nVec], [view[0]], 'INT32');
+    const mask = e.reshape(e.bin('GREATER', hit, e.scalar(0, 'INT32')), [-1, ...view.slice(1).map(() => 1)]);
+    result = e.select(mask, scattered, x, target);
+  }
+  if (lead > 0) e.reshape(result, stored, out);
 }

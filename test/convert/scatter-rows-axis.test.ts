@@ -1,0 +1,67 @@
+// PointRend's write-back (sixteenth sweep): `logits.reshape(N, C, H*W).scatter(2, idx.unsqueeze(1).expand(-1, C, -1),
+// point_logits)`, a ScatterElements along the last axis whose indices are one index per point broadcast over the
+// channels. It is a row scatter along that axis (_scatter_rows.ts), run on the channel-last [1, H*W, C] logits as
+// stored: before, the logits, the indices' updates and the result were moved to ONNX order and back (5 TRANSPOSE in
+// the sweep's PointRend, 2 here), now none; the values match onnxruntime's.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { convertModel } from '../../src/convert/convert';
+import { buildModel, node, tensor } from '../../src/onnx/builder';
+import { encodeModel } from '../../src/onnx/writer';
+import { runOnnx } from '../../src/runtime/ort';
+import { openConverted } from '../../src/runtime/tflite-onnx-io';
+import { serializeTflite } from '../../src/tflite/writer';
+import { toNumbers } from '../../src/ir/tensor';
+
+const C = 4;
+const H = 6;
+const W = 5;
+const P = 7;
+const seq = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));
+
+/** Conv → logits [1, C, H, W]; the P most "uncertain" cells by TopK over a per-cell score; a 1x1 Conv1d over the
+ *  sampled point features (updates [1, C, P]); the scatter back along axis 2 of [1, C, H*W]; a conv reads the result. */
+function pointRendStep(reduction?: string) {
+  return buildModel({
+    inputs: [['x', 'float32', [1, 3, H, W]], ['feats', 'float32', [1, 3, P]]], outputs: ['y'], opset: 16,
+    nodes: [
+      node('Conv', ['x', 'w1', 'b1'], ['logits'], { pads: [1, 1, 1, 1] }),
+      node('ReduceMax', ['logits'], ['score'], { axes: [1], keepdims: 0 }),
+      node('Reshape', ['score', 'flat1'], ['score_flat']),
+      node('TopK', ['score_flat', 'k'], ['top', 'idx'], { axis: 1 }),
+      node('Unsqueeze', ['idx', 'axis1'], ['idx1']),
+      node('Expand', ['idx1', 'expand_shape'], ['idx2']),
+      node('Conv', ['feats', 'w2', 'b2'], ['points']),
+      node('Reshape', ['logits', 'flat'], ['logits_flat']),
+      node('ScatterElements', ['logits_flat', 'idx2', 'points'], ['sc'], { axis: 2, ...(reduction ? { reduction } : {}) }),
+      node('Reshape', ['sc', 'map'], ['refined']),
+      node('Conv', ['refined', 'w3', 'b3'], ['y']),
+    ],
+    initializers: [
+      tensor('w1', 'float32', [C, 3, 3, 3], seq(C * 27, (i) => Math.sin(i * 0.37) * 0.4)), tensor('b1', 'float32', [C], seq(C, (i) => i * 0.1)),
+      tensor('flat1', 'int64', [2], [1, H * W]), tensor('k', 'int64', [1], [P]), tensor('axis1', 'int64', [1], [1]),
+      tensor('expand_shape', 'int64', [3], [1, C, P]),
+      tensor('w2', 'float32', [C, 3, 1], seq(C * 3, (i) => Math.cos(i * 0.5))), tensor('b2', 'float32', [C], seq(C, (i) => 1 - i * 0.2)),
+      tensor('flat', 'int64', [3], [1, C, H * W]), tensor('map', 'int64', [4], [1, C, H, W]),
+      tensor('w3', 'float32', [2, C, 1, 1], seq(2 * C, (i) => Math.sin(i + 1))), tensor('b3', 'float32', [2], [0.1, -0.1]),
+    ],
+  });
+}
+
+for (const reduction of [undefined, 'add']) {
+  test(`PointRend's scatter along the points axis (reduction ${reduction ?? 'none'}): no TRANSPOSE, matches onnxruntime`, async () => {
+    const model = pointRendStep(reduction);
+    const feeds = [tensor('x', 'float32', [1, 3, H, W], seq(3 * H * W, (i) => Math.sin(i * 0.71) * 2)),
+      tensor('feats', 'float32', [1, 3, P], seq(3 * P, (i) => Math.cos(i * 1.3)))];
+    const want = toNumbers((await runOnnx(encodeModel(model), feeds)).get('y')!);
+    const r = convertModel(model);
+    assert.equal(r.transposeCount, 0);
+    const lite = await openConverted(serializeTflite(r.model));
+    try {
+      const got = toNumbers((await lite.run(feeds)).get('y')!);
+      want.forEach((v, i) => assert.ok(Math.abs(got[i] - v) <= 1e-5 + 1e-5 * Math.abs(v), `element ${i}: ${got[i]} vs ${v}`));
+    } finally {
+      lite.close();
+    }
+  });
+}
