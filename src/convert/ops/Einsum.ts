@@ -124,6 +124,26 @@ function keepsImageLayout(ctx: ConvertContext, operands: Operand[], natural: str
     && operands.some((o) => o.labels.length >= 3 && samePerm(ctx.permOf(o.name), channelLast(o.labels.length)));
 }
 
+/**
+ * The product comes out `[b, last, mid...]` (natural order `perm` = [0, r-1, 1, ..., r-2]) and every reader is a
+ * Reshape to `[b, prod(mid), last]` read only by convolutions: stored so, it is the convs' channel-last input as it
+ * stands (xDeepFM's compressed interaction network 'bhd,bmd->bhmd' viewed [b, h·m, d] into a 1×1 Conv1d).
+ */
+function feedsConvChannels(ctx: ConvertContext, v: string, perm: number[]): boolean {
+  const r = perm.length;
+  if (!samePerm(perm, [0, r - 1, ...Array.from({ length: r - 2 }, (_, i) => i + 1)])) return false;
+  const dims = ctx.shape(v);
+  const mid = dims.slice(1, r - 1).reduce((p, d) => p * d, 1);
+  const readers = ctx.readersOf(v);
+  return readers.length > 0 && !ctx.graph.outputs.some((o) => o.name === v) && readers.every((rd) => {
+    if (rd.opType !== 'Reshape') return false;
+    const out = ctx.shape(rd.outputs[0]);
+    const convs = ctx.readersOf(rd.outputs[0]);
+    return out.length === 3 && out[0] === dims[0] && out[1] === mid && out[2] === dims[r - 1]
+      && convs.length > 0 && convs.every((c) => c.opType === 'Conv');
+  });
+}
+
 const UNARY = new Set(['Reciprocal', 'Neg', 'Exp', 'Log', 'Sqrt', 'Abs', 'Relu', 'Sigmoid', 'Tanh']);
 const BINARY = new Set(['Add', 'Sub', 'Mul', 'Div']);
 
@@ -166,7 +186,8 @@ function contract(ctx: ConvertContext, name: string, a0: Operand, b0: Operand, k
   // result comes out channel-last from a channel-last image operand (YOLO-World's contrastive head
   // 'bchw,bkc->bkhw': its partners are the convs' channel-last maps, the move would come straight back).
   if (final && natural.length >= 3 && natural[natural.length - 1] !== final.out[final.out.length - 1]
-    && !keepsImageLayout(ctx, [x, w], natural, final.out) && !feedsContractions(ctx, final.y)) {
+    && !keepsImageLayout(ctx, [x, w], natural, final.out) && !feedsContractions(ctx, final.y)
+    && !feedsConvChannels(ctx, final.y, natural.map((l) => final.out.indexOf(l)))) {
     const r = contract(ctx, `${name}/natural`, a, b, keep, undefined, s);
     ctx.bind(final.y, ctx.input(r.name, final.out.map((l) => r.labels.indexOf(l))), identity(final.out.length));
     return { name: final.y, labels: final.out };
