@@ -63,8 +63,11 @@ export function edgePathOf(points: { x: number; y: number }[]): string {
 /** The markup of each of these edges, then of each of these boxes, as canvas.ts's render() draws them (no selection,
  *  no search matches), for the host's first frame: a picture the page paints as it parses, until its bundle draws
  *  (and replaces it). One string per element: the page puts only those in view into the SVG (first-frame.ts). The
- *  boxes leave out what only the bundle's drawing uses (keyboard focus, the accessible names, an empty second line):
- *  a shorter page parses and lays out sooner. */
+ *  boxes leave out what only the bundle's drawing uses (keyboard focus, the accessible names, an empty second line)
+ *  and their second lines (an input's shape, a group's count): those are of a smaller font size, and each size of
+ *  text is a font look-up of its own, a synchronous request from the renderer to the browser process as it lays out
+ *  the frame (1-6 ms under load; squeezenet1_1's first frame then holds one size, as a bare page of one label does).
+ *  The box keeps its height and its label's place: the bundle's drawing puts the second line in, moving nothing. */
 export function svgParts(items: DrawItem[], edges: DrawEdge[]): { edges: string[]; boxes: string[] } {
   const e = edges.map((x) => `<path marker-end="url(#arrow)" class="${x.count > 1 ? 'edge multi' : 'edge'}" d="${esc(edgePath(x.points))}"></path>`);
   const boxes = items.map((d) => {
@@ -72,14 +75,7 @@ export function svgParts(items: DrawItem[], edges: DrawEdge[]): { edges: string[
     const p = boxPlace(d);
     return `<g class="node kind-${d.kind} ${esc(d.cls)}" data-key="${esc(d.key)}">`
       + `<rect x="${p.x}" y="${p.y}" width="${d.width}" height="${d.height}" rx="${d.kind === 'group' ? 2 : 6}"${fill}></rect>`
-      + boxLabels(d) + '</g>';
+      + `<text class="label" x="${p.cx}" y="${p.label}">${esc(d.label)}</text></g>`;
   });
   return { edges: e, boxes };
-}
-
-/** The markup of a box's label and second line (if any), placed as boxPlace() places them. */
-function boxLabels(d: DrawItem): string {
-  const p = boxPlace(d);
-  return `<text class="label" x="${p.cx}" y="${p.label}">${esc(d.label)}</text>`
-    + (d.sub ? `<text class="sub" x="${p.cx}" y="${p.sub}">${esc(d.sub)}</text>` : '');
 }

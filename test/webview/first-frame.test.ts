@@ -17,7 +17,7 @@ import { ITEM_LIMIT } from '../../webview/draw-info';
 const MODEL = path.resolve(ROOT, '../shared/models/squeezenet1_1.onnx');
 const browser = useBrowser();
 
-interface Seen { viewport: string | null; boxes: [string, string][]; bundleRan: boolean; controls: boolean }
+interface Seen { viewport: string | null; boxes: [string, string][]; bundleRan: boolean; controls: boolean; sizes: string[] }
 /** What the page held when the host's frame was shown, at its first zoom (before the bundle, loaded after that
  *  frame, can run). A frame whose zoom depends on the view's size is out of the SVG until the page's first layout;
  *  a tall graph's frame (FirstFrame.near) is plain SVG in the page's HTML (svg.prerender, centred at half the view's
@@ -25,7 +25,8 @@ interface Seen { viewport: string | null; boxes: [string, string][]; bundleRan: 
 const SEEN = `(() => {
   const capture = (vp, transform) => {
     window.__seen = { viewport: transform, bundleRan: !!window.onnx2liteTimings, controls: !!document.getElementById('search'),
-      boxes: [...vp.querySelectorAll('g.node rect')].map((r) => [r.parentNode.dataset.key, r.getAttribute('x') + ',' + r.getAttribute('y')]) };
+      boxes: [...vp.querySelectorAll('g.node rect')].map((r) => [r.parentNode.dataset.key, r.getAttribute('x') + ',' + r.getAttribute('y')]),
+      sizes: [...new Set([...vp.querySelectorAll('text')].map((t) => getComputedStyle(t).fontSize))] };
   };
   new MutationObserver((ms, o) => {
     const el = document.querySelector('svg#graph .prerender');
@@ -61,6 +62,9 @@ test('the host\'s frame is in the page before the bundle runs; the bundle\'s fir
   assert.equal(before.bundleRan, false, 'the bundle had not run when the page was parsed');
   assert.ok(before.viewport, 'the host\'s frame has its first zoom');
   assert.equal(before.controls, false, 'the toolbar\'s controls wait for the bundle (the frame does without them)');
+  // One size of text (each size is a font look-up of the renderer's in the browser process as it lays the frame out):
+  // the input box's shape line, smaller, comes with the bundle's drawing.
+  assert.deepEqual(before.sizes, ['12px'], 'the host\'s frame holds text of one size');
   const expected = firstFrame(leanOpen(MODEL)!.graph)!;
   assert.ok(expected.items > 10 && expected.items <= ITEM_LIMIT);
   // The bundle drew: the host's frame is gone, and the same boxes are where they were, at the same zoom.
@@ -71,6 +75,7 @@ test('the host\'s frame is in the page before the bundle runs; the bundle\'s fir
   assert.equal(after.length, expected.items, 'the bundle draws every box');
   const where = new Map(after);
   for (const [key, at] of before.boxes) assert.equal(where.get(key), at, `${key} stays where the host's frame had it`);
+  assert.match((await page.locator('svg#graph g.node.kind-input text.sub').first().textContent()) ?? '', /224/, 'the bundle puts the input\'s shape line in');
   // squeezenet1_1 is too tall to fit readably: it starts readable at its top, and the host's frame put only the boxes
   // in view (or touching it) into the page; every box in view was there.
   const [x, y, k] = xyk(before.viewport!);
