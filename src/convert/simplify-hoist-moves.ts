@@ -115,3 +115,38 @@ export function hoistSlicedHeadMoves(g: Graph, constants: Map<string, Tensor>): 
   }
   if (replace.size) spliceNodes(g, before, replace, skip);
 }
+
+/**
+ * A lookup in a constant table (an embedding: Gather of axis 0) whose result the model moves along the index dims only
+ * (ChatGLM's `inputs_embeds.transpose(0, 1)` to sequence-first, its rope cache gathered at position_ids moved alike):
+ * the indices are moved instead, which is the same lookup in the moved order — an int tensor the table's row width
+ * smaller (a RESHAPE when one of the moved dims is 1), and the result is made in ONNX order, so its readers (the
+ * residual stream's norms, projections and adds) take no move of their own.
+ */
+export function movedLookupsAsMovedIndices(g: Graph, constants: Map<string, Tensor>): void {
+  const { producer, only } = readersOf(g, constants);
+  const dims = (v: string) => g.values.get(v)?.shape;
+  const before = new Map<Node, Node[]>();
+  const replace = new Map<Node, Node[]>();
+  const skip = new Set<Node>();
+  for (const t of g.nodes) {
+    const p = t.opType === 'Transpose' ? permAttr(t) : undefined;
+    const lookup = p ? producer.get(t.inputs[0]) : undefined;
+    if (!p || lookup?.opType !== 'Gather' || only(t.inputs[0]) !== t || skip.has(lookup)) continue;
+    const [table, indices] = lookup.inputs;
+    const td = constants.get(table)?.dims;
+    const id = dims(indices);
+    if (!td || !id || constants.has(indices) || ((lookup.attrs.get('axis')?.value as number | undefined) ?? 0) !== 0) continue;
+    const k = id.length;
+    if (k < 2 || p.length !== k + td.length - 1 || p.some((d, i) => (i < k ? d >= k : d !== i))) continue;
+    const moved = `${indices}/moved_${p.slice(0, k).join('')}`;
+    if (!g.values.has(moved)) {
+      g.values.set(moved, { name: moved, dtype: g.values.get(indices)?.dtype, shape: p.slice(0, k).map((d) => id[d]) });
+      before.set(t, [node('Transpose', [indices], [moved], { perm: p.slice(0, k) }, moved)]);
+    }
+    // The node that makes the moved value keeps the Transpose's name (the accuracy diff joins on it).
+    replace.set(t, [{ ...node('Gather', [table, moved], [t.outputs[0]], { axis: 0 }), name: t.name }]);
+    skip.add(lookup);
+  }
+  if (replace.size) spliceNodes(g, before, replace, skip);
+}

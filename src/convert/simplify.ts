@@ -44,7 +44,7 @@ import { sliceAssignAsConcat } from './simplify-slice-assign';
 import { channelsFromBatchConv } from './simplify-channel-conv';
 import { patchConvAsGemm } from './simplify-patch-conv';
 import { mergeCommonNodes } from './simplify-cse';
-import { hoistGatheredMoves, hoistSlicedHeadMoves } from './simplify-hoist-moves';
+import { hoistGatheredMoves, hoistSlicedHeadMoves, movedLookupsAsMovedIndices } from './simplify-hoist-moves';
 import { einsumHeads } from './simplify-einsum-heads';
 import { hoistMovesThroughRegions, unitSplitsAsGathers } from './simplify-region-moves';
 import { rotaryBeforeHeadMoves } from './simplify-rotary-heads';
@@ -133,6 +133,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
     fuseSplitHeads(g, constants);
     sliceUndoneMoves(g, constants);
     hoistGatheredMoves(g, constants);
+    movedLookupsAsMovedIndices(g, constants);
     hoistSlicedHeadMoves(g, constants);
     fuseViewedHeads(g, constants);
     fusePixelUnshuffle(g, constants);

@@ -11,6 +11,7 @@ import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { encodeModel } from '../../src/onnx/writer';
 import { convertAndMatch, seededInputs } from '../helpers/match';
 import type { Model } from '../../src/ir/types';
+import { makeTensor } from '../../src/ir/tensor';
 
 const i64 = (name: string, v: number[]) => tensor(name, 'int64', [v.length], v);
 const Q = 6, M = 2, L = 3, P = 4, D = 4;
@@ -76,4 +77,34 @@ test('deformable attention: the value split per level is moved heads-first once 
   assert.ok(m.worst <= 1e-5, `rel ${m.worst}`);
   assert.ok(m.outputs.every((o) => o.maxRef > 0));
   assert.equal(m.result.transposeCount, 1, JSON.stringify(m.result.opHistogram));
+});
+
+// ChatGLM's sequence-first stream: the embedding lookup moved `[B, S, H] → [S, B, H]` by the model, then a pre-norm
+// block whose projection is read twice (q / k-like slices) and a residual. Left lazy, the stream took two moves of
+// its own (2 TRANSPOSE without the fix); the indices are now moved instead (`movedLookupsAsMovedIndices`): one
+// TRANSPOSE of the int [B, S] ids.
+test('an embedding lookup moved sequence-first: the ids are moved instead of the stream (2 -> 1 TRANSPOSE)', async () => {
+  const B = 2, S = 3, H = 16, V = 11;
+  const wave = (n: number, s: number) => Array.from({ length: n }, (_, i) => Math.sin(i * 3.7 + s) * 0.5);
+  const model = buildModel({
+    inputs: [['ids', 'int64', [B, S]]], outputs: ['y'], opset: 17,
+    nodes: [
+      node('Gather', ['table', 'ids'], ['emb']), node('Transpose', ['emb'], ['x'], { perm: [1, 0, 2] }),
+      node('LayerNormalization', ['x', 'g', 'b'], ['n'], { axis: -1 }), node('MatMul', ['n', 'w1'], ['p']),
+      node('Slice', ['p', 'lo', 'mid', 'last'], ['p1']), node('Slice', ['p', 'mid', 'hi', 'last'], ['p2']),
+      node('Mul', ['p1', 'p2'], ['m']), node('Add', ['x', 'm'], ['x2']),
+      node('LayerNormalization', ['x2', 'g', 'b'], ['n2'], { axis: -1 }), node('MatMul', ['n2', 'w2'], ['y']),
+    ],
+    initializers: [
+      tensor('table', 'float32', [V, H], wave(V * H, 1)), tensor('g', 'float32', [H], wave(H, 2).map((v) => 1 + v)),
+      tensor('b', 'float32', [H], wave(H, 3)), tensor('w1', 'float32', [H, 2 * H], wave(2 * H * H, 4)),
+      tensor('w2', 'float32', [H, H], wave(H * H, 5)), i64('lo', [0]), i64('mid', [H]), i64('hi', [2 * H]), i64('last', [-1]),
+    ],
+  });
+  const file = join(mkdtempSync(join(tmpdir(), 'moved-lookup-')), 'moved-lookup.onnx');
+  writeFileSync(file, encodeModel(model));
+  const ids = makeTensor('ids', 'int64', [B, S], Array.from({ length: B * S }, (_, i) => BigInt((i * 7 + 3) % V)));
+  const m = await convertAndMatch(file, model, [ids]);
+  assert.ok(m.worst <= 1e-5, `rel ${m.worst}`);
+  assert.equal(m.result.transposeCount, 1);
 });

@@ -112,3 +112,32 @@ test('a rank-3 stream stored [0, 2, 1] because the model moved its input (not a 
   // again, the copy made for [T, B, C] of another name for the same tensor: twin-copies.ts).
   assert.equal(m.result.transposeCount, 1);
 });
+
+/** htdemucs' layer input: the [1, C, T] input moved to [1, T, C], a LayerNorm written out (ReduceMean over C, Sub, Pow,
+ *  ReduceMean, Add ε, Sqrt, Div, scale and shift: each op votes its own layout), moved to [T, B, C] for the
+ *  projection, and the residual sum with the stream itself. */
+function decomposedNormStream(): Model {
+  const C = 6, L = 5;
+  return buildModel({
+    inputs: [['x', 'float32', [1, C, L]]], outputs: ['y'], opset: 13,
+    nodes: [
+      node('Transpose', ['x'], ['t'], { perm: [0, 2, 1] }), node('ReduceMean', ['t'], ['mu'], { axes: [-1] }),
+      node('Sub', ['t', 'mu'], ['d']), node('Pow', ['d', 'two'], ['d2']), node('ReduceMean', ['d2'], ['var'], { axes: [-1] }),
+      node('Add', ['var', 'eps'], ['ve']), node('Sqrt', ['ve'], ['sd']), node('Div', ['d', 'sd'], ['z']),
+      node('Mul', ['z', 'g'], ['n']), node('Add', ['n', 'b'], ['n2']),
+      node('Transpose', ['n2'], ['tb'], { perm: [1, 0, 2] }), node('MatMul', ['tb', 'w1'], ['a0']),
+      node('Transpose', ['a0'], ['a'], { perm: [1, 0, 2] }), node('Add', ['t', 'a'], ['r']),
+      node('Transpose', ['r'], ['rb'], { perm: [1, 0, 2] }), node('MatMul', ['rb', 'w2'], ['y']),
+    ],
+    initializers: [tensor('g', 'float32', [C], seq(C, (i) => 1 + 0.1 * i)), tensor('b', 'float32', [C], seq(C, (i) => Math.sin(i))),
+      tensor('two', 'float32', [], [2]), tensor('eps', 'float32', [], [1e-5]),
+      tensor('w1', 'float32', [C, C], seq(C * C, (i) => Math.sin(i * 0.7))), tensor('w2', 'float32', [C, C], seq(C * C, (i) => Math.cos(i * 0.3)))],
+  });
+}
+
+test('a moved [B, C, T] input normed by a written-out LayerNorm and added back is moved once, where the model moves it', async () => {
+  const m = await check('normed-stream', decomposedNormStream);
+  // Was 2: the normed stream for the projection and the stream itself for the residual sum, each moved from the
+  // input's order; the move is now done at the model's Transpose (ops/Transpose.ts `normedAlongLast`).
+  assert.equal(m.result.transposeCount, 1);
+});

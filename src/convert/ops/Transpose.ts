@@ -25,9 +25,29 @@ const Transpose: OpConverter = {
       ctx.bind(node.outputs[0], ctx.input(node.inputs[0], p), identity(rank));
       return;
     }
+    // Left lazy, a layout that takes the last axis away from the end is moved again by every reader that works along
+    // that axis (htdemucs' `[B, C, T] → [T, B, C]` stream: its LayerNorm's output for the projection, the stream
+    // itself for the residual Add); moved here, once, they all read it in ONNX order.
+    // A rank-3 value stored [0, 2, 1] is a 1-D signal's channel-last only when it flows into a convolution.
+    const signal = samePerm(r, channelLast(rank)) && (rank !== 3 || ctx.prefersChannelLast.has(node.outputs[0]));
+    if (r[rank - 1] !== rank - 1 && !signal && normedAlongLast(ctx, node.outputs[0], rank)) {
+      ctx.bind(node.outputs[0], ctx.input(node.inputs[0], p), identity(rank));
+      return;
+    }
     ctx.bind(node.outputs[0], x.index, r);
   },
 };
+
+/** The value is read by a ReduceMean over its last axis alone (a LayerNorm's mean) and by another op. */
+function normedAlongLast(ctx: ConvertContext, name: string, rank: number): boolean {
+  const readers = ctx.graph.nodes.filter((n) => n.inputs.includes(name));
+  return readers.length >= 2 && readers.some((n) => {
+    if (n.opType !== 'ReduceMean' || n.inputs[0] !== name) return false;
+    const axes = n.inputs[1] ? (ctx.constant(n.inputs[1]) ? Array.from(ctx.constant(n.inputs[1])!.data as ArrayLike<number | bigint>, Number) : undefined)
+      : attrInts(n, 'axes');
+    return axes?.length === 1 && (axes[0] + rank) % rank === rank - 1;
+  });
+}
 
 /** The value is read only as the data input of two or more Gather / Slice / Split nodes (nor is a graph output). */
 function splitOnly(ctx: ConvertContext, name: string): boolean {
