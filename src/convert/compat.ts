@@ -2,7 +2,7 @@
 // (TFLite builtin / Flex only / unsupported, int8 path, TFLite Micro kernels), with reasons and fixes.
 // It reads the same registry the converter uses and then tries the real conversion, so the marks cannot
 // disagree with what `onnx2lite convert` does.
-import type { Model } from '../ir/types';
+import type { Graph, Model, Node } from '../ir/types';
 import { isStaticShape } from '../ir/types';
 import { inferShapes } from '../ir/shapes/index';
 import { shapeCopy } from '../ir/shape-copy';
@@ -172,6 +172,14 @@ export function analyzeCompatibility(source: Model, opts: CompatOptions = {}): C
       else if (!v) modelIssues.push({ message: err.message });
     }
   }
+  // Full int8 calibrates in onnxruntime: a node it has no kernel for (EyeLike of bool: `torch.eye(n, dtype=torch.bool)`
+  // in Moirai, SchNet) makes onnxruntime refuse the whole model, and --quantize int8 with it.
+  const gap = g.nodes.find((n) => n.opType === 'EyeLike' && eyeLikeDtype(n, g) === 'bool');
+  if (gap) {
+    for (const v of nodes) {
+      if (v.int8) Object.assign(v, { int8: false, int8Reason: `full int8 refuses this model: its calibration runs onnxruntime, which has no kernel for EyeLike of bool (${gap.name}); --quantize fp16 or dynamic` });
+    }
+  }
   const summary = {
     total: nodes.length,
     builtin: nodes.filter((n) => n.status === 'builtin').length,
@@ -189,4 +197,11 @@ export function formatCompatSummary(r: CompatReport): string {
   if (s.flex) parts.push(`${s.flex} need Flex`);
   if (s.unsupported) parts.push(`${s.unsupported} unsupported`);
   return `${s.total} nodes: ${parts.join(', ')}; ${s.int8} with an int8 path, ${s.micro} with TFLite Micro kernels`;
+}
+
+/** EyeLike's output dtype: its `dtype` attribute (an ONNX TensorProto type), else its input's. */
+function eyeLikeDtype(n: Node, g: Graph): string | undefined {
+  const t = n.attrs.get('dtype')?.value;
+  if (typeof t === 'number') return t === 9 ? 'bool' : 'other';
+  return g.values.get(n.inputs[0])?.dtype;
 }

@@ -6,7 +6,7 @@ import { ModelError } from '../ir/types';
 import type { TflSubgraph } from '../tflite/model';
 import { BodySpec, ConvertContext } from './context';
 import { collapseReshapes, pruneUnused } from './fuse';
-import { channelLast, identity, reshapeFoldsIntoBatch, reshapeKeepsOnnxInput } from './layout';
+import { channelLast, identity, reshapeFoldsIntoBatch, reshapeKeepsOnnxInput, samePerm } from './layout';
 import { outerReads } from './control-flow';
 import { lookupConverter, refusalOf, unsupportedRefusal } from './registry';
 import { ConvertError } from './types';
@@ -16,10 +16,19 @@ const RESHAPES = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze']);
 /** Values that flow (through layout-agnostic ops) into the data input of a spatial op; `shapeOf` gives static dims. */
 export function channelLastHints(nodes: Node[], shapeOf?: (name: string) => number[] | undefined): Set<string> {
   const want = new Set<string>();
+  // Values that reach a 1-D conv's input through the model's own [0, 2, 1] Transpose: their ONNX order is that conv's
+  // channel-last. One also wanted channel-last directly (SCINet's normalised series: split into even / odd steps moved
+  // channels-first into the interactors' convs, and added back into a conv over its time axis) is left to the vote.
+  const viaTranspose = new Set<string>();
   for (let i = nodes.length - 1; i >= 0; i--) {
     const n = nodes[i];
     const conv = lookupConverter(n, 0);
     if (!conv) continue;
+    if (n.opType === 'Transpose' && want.has(n.outputs[0]) && samePerm((n.attrs.get('perm')?.value as number[] | undefined) ?? [], [0, 2, 1])) {
+      viaTranspose.add(n.inputs[0]);
+    } else if ((conv.layout === 'any' || conv.layout === 'axis') && n.opType !== 'Transpose' && n.outputs.some((o) => viaTranspose.has(o))) {
+      for (const inp of n.inputs) if (inp) viaTranspose.add(inp);
+    }
     if (conv.layout === 'spatial') {
       if (n.inputs[0]) want.add(n.inputs[0]);
     } else if (n.opType === 'If') {
@@ -40,6 +49,7 @@ export function channelLastHints(nodes: Node[], shapeOf?: (name: string) => numb
       for (const inp of n.inputs) if (inp) want.add(inp);
     }
   }
+  for (const v of viaTranspose) want.delete(v);
   return want;
 }
 

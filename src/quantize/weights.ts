@@ -89,6 +89,14 @@ export function storedInt8(elements: number, readAsWeight: boolean, floatOpsOfIn
   return elements >= MIN_DYNAMIC_ELEMENTS || (floatOpsOfInt8 && readAsWeight);
 }
 
+/** A constant holding ±Infinity or NaN (an attention mask PyTorch folded to -inf: nn.MultiheadAttention's boolean
+ *  attn_mask, Pyraformer's pyramid) has no int8 scale: max|x| / 127 is infinite and every element rounds to 0, so the
+ *  mask vanished (Pyraformer dynamic: cosine 0; int8: 0.64). It stays float32. */
+function allFinite(values: Float32Array): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
+  return true;
+}
+
 /** int8 weights behind a DEQUANTIZE (version 2 per tensor, 5 per channel), float32 compute: per output channel
  *  when only conv / depthwise / fully connected read the constant, as their weight input; which constants:
  *  storedInt8. One DEQUANTIZE per constant, however many ops read it (an unrolled recurrent cell's weights). Used by
@@ -96,7 +104,7 @@ export function storedInt8(elements: number, readAsWeight: boolean, floatOpsOfIn
  *  in keepFloat are left as they are (precise-weights.ts: the int8 pass stores them float16, storeFp16). */
 export function quantizeDynamic(result: ConvertResult, opts: { perTensor?: boolean; floatOpsOfInt8?: boolean; keepFloat?: Set<string> } = {}): ConvertResult {
   convertConstants(result, (t, idx, sg, use) => !opts.keepFloat?.has(t.name) && storedInt8(elementCount(t.shape), channelAxis(sg, idx, use, false) !== undefined,
-    !!opts.floatOpsOfInt8), (t, idx, sg, use) => {
+    !!opts.floatOpsOfInt8) && allFinite(floatData(t)), (t, idx, sg, use) => {
     const axis = channelAxis(sg, idx, use, !!opts.perTensor);
     const { data, scales } = quantizeSymmetric(floatData(t), t.shape, axis);
     return {

@@ -163,3 +163,25 @@ test('a GRU run over a constant input (SegRNN\'s decoder: position embeddings fr
   assert.equal(rec.converted, true, rec.error);
   assert.deepEqual(rec.disagreements, []);
 });
+
+// Moirai's / SchNet's `torch.eye(n, dtype=torch.bool)` is EyeLike of bool: convert folds it, but onnxruntime has no
+// kernel for it and refuses the model, so --quantize int8 (which calibrates in onnxruntime) refuses it while the view
+// marked its nodes int8 (the audit's int8-refused on the sixteenth sweep's moirai and schnet).
+test('a model with EyeLike of bool (onnxruntime cannot load it, int8 calibration runs it there) is marked not int8', async () => {
+  const m = buildModel({
+    inputs: [['x', 'float32', [1, seq, width]]], outputs: ['y'], opset: 13,
+    nodes: [
+      node('ConstantOfShape', ['square'], ['ones'], { value: tensor('v', 'bool', [1], [1]) }),
+      node('EyeLike', ['ones'], ['eye']), node('Not', ['eye'], ['off']),
+      node('MatMul', ['x', 'w'], ['h']), node('MatMul', ['h', 'h_t_perm'], ['s0']), node('Where', ['off', 's0', 'zero'], ['y']),
+    ],
+    initializers: [tensor('square', 'int64', [2], [seq, width]), weights('w', 1), weights('h_t_perm', 2), tensor('zero', 'float32', [], [0])],
+  });
+  const rec = await auditBuilt(m, 'eyelike-bool');
+  assert.ok(rec.converted, `converts: ${JSON.stringify(rec).slice(0, 300)}`);
+  assert.match(rec.int8 ?? '', /refused: .*onnxruntime cannot load/);
+  assert.deepEqual(rec.disagreements.filter((d) => d.kind === 'int8-refused'), []);
+  const c = analyzeCompatibility(m);
+  assert.ok(c.nodes.every((n) => !n.int8), 'no node marked int8');
+  assert.match(c.nodes.find((n) => n.opType === 'MatMul')!.int8Reason ?? '', /EyeLike of bool/);
+});
