@@ -2,7 +2,7 @@
 // float32 only, so TFLite's own int8 kernel ran each one between delegated partitions — alone on [1, 24, 96, 32], 3x3
 // stride 1: int8 0.87 ms against 0.17 ms float32 and 0.06 ms for an int8 → int8 QUANTIZE (bench/int8-delegation.ts,
 // LiteRT.js 2.5.3 compat, load 16-17). A window that never reaches past the input (VALID, or SAME needing no padding) is
-// a depthwise convolution with every weight 1 / (kh·kw): the weights int8 127 at scale 1 / (kh·kw·127) per channel, a
+// a depthwise convolution with every weight 1 / (kh·kw): the weights int8 127 at one scale 1 / (kh·kw·127), a
 // zero int32 bias, the pool's stride, fused activation and output tensor. XNNPack's int8 depthwise kernel computes
 // Σ(x − zx)·127 · sx·sw / sy + zy = mean(x − zx) + zy (sx = sy: AVERAGE_POOL_2D's same-scale rule) rounded once, as the
 // int8 pool does (TFLite rounds a half up, XNNPack to even: within one step). A window over padding (SAME with
@@ -58,13 +58,13 @@ export function avgPoolsAsDepthwise(sg: TflSubgraph, name: (base: string) => str
     const o = op.options ?? {};
     const [kh, kw] = [Number(o.filterHeight), Number(o.filterWidth)];
     const c = x.shape[3];
+    // One scale for every channel (per-tensor): the weights are equal, and per-channel arrays (a float and an int64 zero
+    // point per channel, for the weights and again for the bias) cost 24 bytes a channel — 2.8 KB of SSR-Net's 68 KB.
     const wScale = 1 / (kh * kw * 127);
-    const scales = new Array<number>(c).fill(wScale);
     const w = add({ name: `${x.name}_avg_weights`, type: 'INT8', shape: [1, kh, kw, c], data: new Uint8Array(kh * kw * c).fill(127),
-      quantization: { scale: scales, zeroPoint: scales.map(() => 0), quantizedDimension: 3 } });
-    const bScales = scales.map((s) => s * x.quantization!.scale[0]);
+      quantization: { scale: [wScale], zeroPoint: [0] } });
     const b = add({ name: `${x.name}_avg_bias`, type: 'INT32', shape: [c], data: new Uint8Array(4 * c),
-      quantization: { scale: bScales, zeroPoint: bScales.map(() => 0), quantizedDimension: 0 } });
+      quantization: { scale: [wScale * x.quantization!.scale[0]], zeroPoint: [0] } });
     op.opcode = 'DEPTHWISE_CONV_2D';
     op.version = INT8_OPS.DEPTHWISE_CONV_2D.version;
     op.inputs = [op.inputs[0], w, b];
