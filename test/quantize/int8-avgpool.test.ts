@@ -50,6 +50,8 @@ for (const [kernel, strides] of [[[2, 2], [2, 2]], [[3, 2], [3, 2]]]) {
     assert.ok(k >= 0, ops.join(' '));
     const dw = sg.operators[k];
     assert.deepEqual(sg.tensors[dw.inputs[1]].shape, [1, kernel[0], kernel[1], 8]);
+    // One scale for the equal weights and one for the zero bias (per-channel arrays cost 24 bytes a channel).
+    assert.deepEqual([sg.tensors[dw.inputs[1]].quantization?.scale.length, sg.tensors[dw.inputs[2]].quantization?.scale.length], [1, 1]);
     assert.deepEqual([dw.options?.strideH, dw.options?.strideW, dw.options?.padding], [strides[0], strides[1], 'VALID']);
     const x = { name: 'x', dtype: 'float32' as const, dims: [1, 8, 12, 16], data: Float32Array.from({ length: 8 * 12 * 16 }, rng(7)) };
     // The same model with TFLite's int8 AVERAGE_POOL_2D in its place.
