@@ -78,7 +78,8 @@ export function floatBinaryForm(sg: TflSubgraph, name: (base: string) => string)
   return n;
 }
 
-/** The float form back as the int8 op (micro export): each ADD / SUB / MUL / BATCH_MATMUL / PRELU whose output is a FLOAT_BINARY_SUFFIX
+/** The float form back as the int8 op (micro export): each ADD / SUB / MUL / BATCH_MATMUL / PRELU (and SAME-padded
+ *  AVERAGE_POOL_2D, int8-avgpool.ts) whose output is a FLOAT_BINARY_SUFFIX
  *  tensor read only by a QUANTIZE, and whose inputs each come from a DEQUANTIZE of int8 that nothing else reads,
  *  reads those int8 tensors and writes the QUANTIZE's output again. The float tensors are left unreferenced (compact
  *  them after). Returns how many. */
@@ -89,7 +90,8 @@ export function integerBinary(sg: TflSubgraph): number {
   const drop = new Set<TflOperator>();
   let n = 0;
   sg.operators.forEach((op, k) => {
-    if (!(op.opcode in XNNPACK_SCALE_RATIOS || op.opcode === 'BATCH_MATMUL' || op.opcode === 'PRELU') || !t[op.outputs[0]]?.name.endsWith(FLOAT_BINARY_SUFFIX)) return;
+    if (!(op.opcode in XNNPACK_SCALE_RATIOS || op.opcode === 'BATCH_MATMUL' || op.opcode === 'PRELU' || op.opcode === 'AVERAGE_POOL_2D')
+      || !t[op.outputs[0]]?.name.endsWith(FLOAT_BINARY_SUFFIX)) return;
     const around = floatFormAround(sg, k, readers, producer);
     // (A PRELU's alpha may be per channel.)
     const int8 = (i: number) => (op.opcode === 'PRELU' ? t[i]?.type === 'INT8' : perTensorInt8(t[i]));

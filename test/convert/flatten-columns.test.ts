@@ -65,3 +65,28 @@ test('a flatten also read by another op is reordered by a GATHER of its columns,
     [tensor('fc', 'float32', [10, 144], seq(1440, (i) => Math.sin(i * 0.013) * 0.2))], ['y', 's']);
   assert.equal(await movesAndMatch(both), '0 TRANSPOSE, 1 GATHER');
 });
+
+test('two flattens multiplied into a Gemm, each also read by its own Gemm (SSR-Net\'s stage features): stored order, no GATHER', async () => {
+  // r (the Relu of the conv) and s (a second conv's Tanh): flatten(r) · flatten(s) → Gemm, flatten(r) → Gemm,
+  // flatten(s) → Gemm; and a Sub of the two flattens (Add / Sub too) into a MatMul.
+  const fc = (name: string, rows: number, f: number) => tensor(name, 'float32', [rows, 144], seq(rows * 144, (i) => Math.sin(i * f) * 0.2));
+  const m = model([
+    node('Conv', ['x', 'w2'], ['c2']), node('Tanh', ['c2'], ['s']),
+    node('Reshape', ['r', 'shape'], ['fr']), node('Reshape', ['s', 'shape'], ['fs']),
+    node('Mul', ['fr', 'fs'], ['prod']), node('Gemm', ['prod', 'fc1', 'b3'], ['y'], { transB: 1 }),
+    node('Gemm', ['fr', 'fc2', 'b3'], ['y2'], { transB: 1 }), node('Gemm', ['fs', 'fc3', 'b3'], ['y3'], { transB: 1 }),
+    node('Sub', ['fs', 'fr'], ['diff']), node('MatMul', ['diff', 'fc4'], ['y4']),
+  ], [tensor('w2', 'float32', [4, 3, 3, 3], seq(108, (i) => Math.cos(i * 0.3) * 0.4)), tensor('shape', 'int64', [2], [1, -1]),
+    fc('fc1', 3, 0.011), fc('fc2', 3, 0.021), fc('fc3', 3, 0.017), tensor('b3', 'float32', [3], [0.1, -0.2, 0.3]),
+    tensor('fc4', 'float32', [144, 2], seq(288, (i) => Math.cos(i * 0.05) * 0.2))], ['y', 'y2', 'y3', 'y4']);
+  assert.equal(await movesAndMatch(m), '0 TRANSPOSE, 0 GATHER');
+});
+
+test('a flatten multiplied with one read by something else than a product keeps the GATHER, same results', async () => {
+  const m = model([
+    node('Conv', ['x', 'w2'], ['c2']), node('Reshape', ['r', 'shape'], ['fr']), node('Reshape', ['c2', 'shape'], ['fs']),
+    node('Mul', ['fr', 'fs'], ['prod']), node('Gemm', ['prod', 'fc1'], ['y'], { transB: 1 }), node('Relu', ['fs'], ['y2']),
+  ], [tensor('w2', 'float32', [4, 3, 3, 3], seq(108, (i) => Math.cos(i * 0.3) * 0.4)), tensor('shape', 'int64', [2], [1, -1]),
+    tensor('fc1', 'float32', [3, 144], seq(432, (i) => Math.sin(i * 0.011) * 0.2))], ['y', 'y2']);
+  assert.match(await movesAndMatch(m), /GATHER/);
+});

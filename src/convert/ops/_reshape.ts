@@ -6,7 +6,7 @@
 import type { Node } from '../../ir/types';
 import type { ConvertContext } from '../context';
 import { Perm, channelLast, identity, isIdentity, permute, reshapeGroups, reshapeKeepsOnnxInput, reshapeLayout, sameMemoryOrder, samePerm, transposeBetween } from '../layout';
-import { flattenIntoColumns } from '../flatten-columns';
+import { flattenIntoColumns, pendingFlatten } from '../flatten-columns';
 import { permuteKind } from '../permute-ops';
 import type { OpConverter } from '../types';
 import type { Refusal } from '../types';
@@ -70,6 +70,8 @@ function shuffleFix(inDims: number[], outDims: number[], have: Perm): ShuffleFix
 }
 
 export function emitReshape(ctx: ConvertContext, x: string, y: string): void {
+  // A flatten another flatten's elementwise product committed to a stored order (flatten-columns.ts).
+  if (pendingFlatten(ctx, x, y)) return;
   if (ctx.isDynamic(x) || ctx.isDynamic(y)) {
     if (flattenIntoColumns(ctx, x, y)) return;
     // Sized at run time: in ONNX order, to the inferred dims with the one unknown as -1.
