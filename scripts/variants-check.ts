@@ -14,7 +14,7 @@ import { join } from 'node:path';
 
 interface Row { fam: string; variant: string; status: string; rel: string; transposes: string; ms: string; error: string }
 
-const ORDER = ['op17', 'op9', 'op11', 'op13', 'op14', 'op16', 'dyn_batch', 'dyn_spatial', 'dyn_seq', 'nofold', 'initin',
+const ORDER = ['op17', 'op9', 'op11', 'op13', 'op14', 'op16', 'dyn_batch', 'dyn_spatial', 'dyn_seq', 'nofold', 'op9_nofold', 'initin',
   'preserve', 'functions', 'extdata', 'fp16', 'fp16io', 'vc9up', 'vc11up', 'ort_basic', 'ort_extended', 'ort_all'];
 
 function convertOne(dir: string, fam: string, variant: string): Row {

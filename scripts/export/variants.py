@@ -10,7 +10,8 @@ Writes OUT_DIR/FAMILY/VARIANT.onnx and VARIANT.json (each input's export dims an
 `--input-shape`). Variants (the families are in variants_models.py):
   op17 (the reference), op9 / op11 / op13 / op14 / op16      torch.onnx.export at that opset (no other option)
   dyn_batch / dyn_spatial / dyn_seq                          dynamic_axes on batch, on H / W, on sequence length
-  nofold                                                     do_constant_folding=False
+  nofold / op9_nofold                                        do_constant_folding=False (at opset 17 / 9: the old
+                                                             tutorials' export)
   initin                                                     keep_initializers_as_inputs=True
   preserve                                                   training=TrainingMode.PRESERVE (model in eval mode)
   functions                                                  export_modules_as_functions=True (opset 17: ONNX
@@ -39,7 +40,7 @@ from variants_models import FAMILIES  # noqa: E402
 
 OPSETS = [9, 11, 13, 14, 16]
 TORCH_VARIANTS = ['op17'] + [f'op{o}' for o in OPSETS] + ['dyn_batch', 'dyn_spatial', 'dyn_seq', 'nofold', 'initin',
-                                                          'preserve', 'functions']
+                                                          'preserve', 'functions', 'op9_nofold']
 ONNX_VARIANTS = ['extdata', 'fp16', 'fp16io', 'vc9up', 'vc11up']
 
 
@@ -57,14 +58,15 @@ def sidecar(path, spec, dynamic):
 
 def torch_export(spec, variant, dst):
     opset, kw, dynamic = 17, {}, {}
-    if variant.startswith('op'):
+    if variant.startswith('op') and variant[2:].isdigit():
         opset = int(variant[2:])
     elif variant.startswith('dyn_'):
         dynamic = spec['dynamic'].get(variant[4:])
         if not dynamic:
             return 'no such axes'
-    elif variant == 'nofold':
+    elif variant in ('nofold', 'op9_nofold'):
         kw['do_constant_folding'] = False
+        opset = 9 if variant == 'op9_nofold' else 17
     elif variant == 'initin':
         kw['keep_initializers_as_inputs'] = True
     elif variant == 'preserve':

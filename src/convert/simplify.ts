@@ -48,6 +48,7 @@ import { hoistGatheredMoves, hoistSlicedHeadMoves, movedLookupsAsMovedIndices } 
 import { einsumHeads } from './simplify-einsum-heads';
 import { hoistMovesThroughRegions, unitSplitsAsGathers } from './simplify-region-moves';
 import { rotaryBeforeHeadMoves } from './simplify-rotary-heads';
+import { unfuseTransBatch } from './simplify-fused-matmul';
 
 function attrNum(n: Node, name: string, dflt: number): number {
   const a = n.attrs.get(name);
@@ -116,6 +117,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
   sliceAssignAsConcat(g, constants);
   columnScatterAsRows(g, constants);
   maskedFillAsWhere(g, constants);
+  unfuseTransBatch(g, constants);
   // Patterns matched on the exported form (a Div by √2 in GELU) go before Div → Mul; they make ops (Gelu,
   // GroupNormalization) that onnxruntime runs only at newer opsets, so the int8 pass's ONNX copy skips them.
   if (!opts.runnable) {

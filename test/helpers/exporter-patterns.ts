@@ -332,6 +332,13 @@ function ortFused(op: string): PatternModel {
       nodes: [dnode(ms, 'FusedGemm', ['x', 'w', 'b'], ['y'], { activation: 'LeakyRelu', activation_alpha: 0.1, transB: 1 })],
       initializers: [weights('w', [8, 16], 71), weights('b', [8], 72, 0.1)],
     });
+  } else if (op === 'FusedConv_3d') {
+    // onnxruntime's extended level on a video net (r3d_18): a 3-D Conv + Relu fused.
+    model = buildModel({
+      opset: 13, producer: 'onnxruntime optimizer', infer: false, inputs: [['x', 'float32', [1, 3, 4, 6, 6]]], outputs: [['y', 'float32', [1, 4, 4, 6, 6]]],
+      nodes: [dnode(ms, 'FusedConv', ['x', 'w', 'b'], ['y'], { activation: 'Relu', kernel_shape: [3, 3, 3], pads: [1, 1, 1, 1, 1, 1] })],
+      initializers: [weights('w', [4, 3, 3, 3, 3], 53), weights('b', [4], 54, 0.1)],
+    });
   } else if (op.startsWith('FusedConv')) {
     const act = op.split('_')[1] ?? 'Relu';
     const params = act === 'LeakyRelu' ? [0.2] : act === 'Clip' ? [-0.25, 0.5] : act === 'HardSigmoid' ? [1 / 6, 0.5] : undefined;
@@ -378,7 +385,7 @@ function ortFused(op: string): PatternModel {
   return { name: `ort_${op}`, model, note: `com.microsoft.${op.replace('_', ' with ')}`, transposes: op.startsWith('Attention') ? 2 : 0 };
 }
 
-export const ORT_FUSED_OPS = ['FusedConv', 'FusedConv_LeakyRelu', 'FusedConv_Clip', 'FusedConv_HardSigmoid', 'QuickGelu', 'FastGelu', 'BiasGelu', 'Gelu',
+export const ORT_FUSED_OPS = ['FusedConv', 'FusedConv_LeakyRelu', 'FusedConv_Clip', 'FusedConv_HardSigmoid', 'FusedConv_3d', 'QuickGelu', 'FastGelu', 'BiasGelu', 'Gelu',
   'SkipLayerNormalization', 'SkipLayerNormalization_sum', 'FusedMatMul', 'FusedMatMul_qk', 'FusedGemm',
   'LayerNormalization_op13', 'Attention', 'Attention_mask', 'EmbedLayerNormalization'];
 

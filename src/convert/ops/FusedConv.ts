@@ -1,7 +1,7 @@
 // com.microsoft FusedConv (onnxruntime's optimizer: a Conv with the activation after it folded in, `activation`
 // and `activation_params`) → the Conv converter's ops, then the activation (RELU / RELU6 / TANH / LOGISTIC /
 // LEAKY_RELU, or MINIMUM / MAXIMUM for other Clip bounds, ADD / MUL with a fused RELU6 for HardSigmoid:
-// _fused_activation.ts).
+// _fused_activation.ts). On a rank-5 input (r3d_18 saved at level extended) it is the Conv converter's CONV_3D.
 import type { Node } from '../../ir/types';
 import { attrFloats, attrString } from '../attrs';
 import type { OpConverter } from '../types';
@@ -16,14 +16,13 @@ function asConv(node: Node, output: string): Node {
 }
 
 const FusedConv: OpConverter = {
-  op: 'FusedConv', domain: 'com.microsoft', emits: ['CONV_2D', 'DEPTHWISE_CONV_2D', 'PAD', 'RESHAPE', 'SPLIT', 'CONCATENATION',
+  op: 'FusedConv', domain: 'com.microsoft', emits: ['CONV_2D', 'DEPTHWISE_CONV_2D', 'CONV_3D', 'STRIDED_SLICE', 'PAD', 'RESHAPE', 'SPLIT', 'CONCATENATION',
     ...FUSED_ACTIVATION_OPS, 'ADD', 'MUL'],
-  opset: [1, MAX_OPSET], inputs: [2, 4], dtypes: ['float32'], layout: 'spatial', incidental: ['MINIMUM', 'MAXIMUM', 'ADD', 'MUL'],
+  opset: [1, MAX_OPSET], inputs: [2, 4], dtypes: ['float32'], layout: 'spatial', incidental: ['MINIMUM', 'MAXIMUM', 'ADD', 'MUL', 'CONV_3D', 'STRIDED_SLICE'],
   check(node, ctx) {
     const act = attrString(node, 'activation', '');
     if (!FUSED_ACTIVATIONS.includes(act)) return refuse('attribute', `FusedConv activation "${act}" is not supported (${FUSED_ACTIVATIONS.join(', ')})`);
     if (node.inputs[3]) return refuse('unsupported', 'FusedConv with a residual input (Z) is not supported');
-    if (ctx.rank(node.inputs[0]) === 5) return refuse('rank', 'FusedConv on a rank-5 input (3-D convolution) is not supported');
     return Conv.check?.(asConv(node, node.outputs[0]), ctx);
   },
   convert(node, ctx) {

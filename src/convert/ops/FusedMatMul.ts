@@ -1,6 +1,7 @@
 // com.microsoft FusedMatMul (onnxruntime's optimizer: a MatMul with a Transpose of the last two dims of either
 // operand and a scale folded in: transA, transB, alpha) → the MatMul converter's FULLY_CONNECTED for a constant 2-D B
-// (transposed here), else BATCH_MATMUL with adj_x / adj_y; MUL by alpha after. transBatchA / transBatchB are refused.
+// (transposed here), else BATCH_MATMUL with adj_x / adj_y; MUL by alpha after. transBatchA / transBatchB are put back
+// as the Transposes they fused before conversion (simplify-fused-matmul.ts); an operand of unknown rank is refused.
 import { toFloat32 } from '../../ir/tensor';
 import { attrFloat, attrInt } from '../attrs';
 import { transposeData } from '../constdata';
