@@ -194,7 +194,8 @@ export async function rankRoundingPoints(result: ConvertResult, params: Map<numb
   const groups: { members: RoundingPoint[]; measure: number }[] = [];
   for (let i = 0; i < points.length; i += size) {
     const members = points.slice(i, i + size);
-    groups.push({ members, measure: await measure(members.map((p) => p.tensor)) });
+    // Past the search's time limit the groups not measured rank last (as if rounding them cost nothing).
+    groups.push({ members, measure: stop() ? Infinity : await measure(members.map((p) => p.tensor)) });
     progress?.(groups.length, Math.ceil(points.length / size));
   }
   groups.sort((a, b) => a.measure - b.measure);

@@ -11,6 +11,10 @@ import { once } from 'node:events';
 import { quantizeModelBytes } from '../../src/quantize/file';
 import type { Int8Progress } from '../../src/quantize/int8-phases';
 import { shiftedModel } from './helpers';
+import { decodeModel } from '../../src/onnx/reader';
+import { convertModel } from '../../src/convert/convert';
+import { activationParams } from '../../src/quantize/int8';
+import { type Scorer, rankRoundingPoints, roundingPoints } from '../../src/quantize/sensitivity';
 
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx2lite-phases-'));
@@ -41,6 +45,21 @@ test('the accuracy search stops at its time limit with the best model so far, an
   assert.equal(summary.floatOps, 0);
   assert.ok((summary.cosine ?? 1) < 0.9, `plain int8 kept: cosine ${summary.cosine}`);
   assert.ok(result.warnings.some((w) => /search stopped at its time limit \(--search-time 0 s\)/.test(w)), result.warnings.join('\n'));
+});
+
+test('past the time limit the ranking measures no more groups: none is run, all rank as unmeasured', async () => {
+  const result = convertModel(decodeModel(shiftedModel()));
+  const ranges = new Map<number, { min: number; max: number }>();
+  result.model.subgraphs[0].tensors.forEach((t, i) => { if (t.type === 'FLOAT32' && !t.data) ranges.set(i, { min: -10, max: 10 }); });
+  const params = activationParams(result, ranges);
+  assert.ok(roundingPoints(result, params).length >= 2);
+  let runs = 0;
+  const scorer: Scorer = { baseMs: 1, share: (m) => m, score: async () => { runs++; return { snrDb: 10, cosine: 1, ms: 1, objective: 10 }; } };
+  const stopped = await rankRoundingPoints(result, params, scorer, undefined, () => true);
+  assert.equal(runs, 0, 'no candidate measured once the limit is past');
+  assert.ok(stopped.every((p) => p.measure === Infinity));
+  const full = await rankRoundingPoints(result, params, scorer);
+  assert.ok(runs >= 2 && full.every((p) => p.measure === 10), `without the limit every group is measured (${runs} runs)`);
 });
 
 test('CLI: a long int8 run prints progress on stderr; Ctrl-C mid-search ends it with nothing written', async () => {
