@@ -38,7 +38,12 @@ export const QUANTIZE_USAGE = `  --quantize MODE          fp16 (float16 weights)
                            writes nothing and exits 1
   --allow-degraded         int8: write the model even when it misses --min-cosine (with a warning); float32: write
                            it even when the self-check's cosine is under 0.99 (beyond max rel error 1e-2 or
-                           cosine 0.999 the self-check says NOT verified and warns; under 0.99 nothing is written)`;
+                           cosine 0.999 the self-check says NOT verified and warns; under 0.99 nothing is written)
+  --search-time S          int8: time limit of the accuracy search (--int16 auto) in seconds (default 600): past it
+                           the best model measured so far is used, with a warning (the guard still applies)
+  --progress               int8: print what runs now on stderr (calibration, each step of the accuracy search),
+                           also when stderr is not a terminal (on a terminal it is printed anyway); Ctrl-C stops
+                           the run and writes nothing`;
 
 export const quantizeFlags = {
   quantize: { type: 'string' },
@@ -57,11 +62,13 @@ export const quantizeFlags = {
   'min-cosine': { type: 'string' },
   'sample-rate': { type: 'string' },
   'allow-degraded': { type: 'boolean' },
+  progress: { type: 'boolean' },
+  'search-time': { type: 'string' },
 } as const;
 
 export function quantizeOptions(values: Record<string, unknown>): QuantizeOptions | undefined {
   const mode = values.quantize as string | undefined;
-  const int8Only = ['calibration', 'calibration-count', 'calibration-method', 'mean', 'std', 'channel-order', 'int8-io', 'weight-rounding', 'bias-correction', 'equalize', 'int16', 'min-cosine', 'allow-degraded', 'sample-rate'].filter((k) => values[k] !== undefined);
+  const int8Only = ['calibration', 'calibration-count', 'calibration-method', 'mean', 'std', 'channel-order', 'int8-io', 'weight-rounding', 'bias-correction', 'equalize', 'int16', 'min-cosine', 'allow-degraded', 'sample-rate', 'progress', 'search-time'].filter((k) => values[k] !== undefined);
   if (mode === undefined) {
     const any = [...int8Only.filter((k) => k !== 'allow-degraded'), ...(values['per-tensor'] !== undefined ? ['per-tensor'] : [])];
     if (any.length) throw new UsageError(`--${any[0]} needs --quantize`);
@@ -93,6 +100,11 @@ export function quantizeOptions(values: Record<string, unknown>): QuantizeOption
   const rateText = values['sample-rate'] as string | undefined;
   const sampleRate = rateText === undefined ? undefined : Number(rateText);
   if (sampleRate !== undefined && !(Number.isInteger(sampleRate) && sampleRate > 0)) throw new UsageError(`--sample-rate takes a positive integer (Hz), not "${rateText}"`);
+  const searchText = values['search-time'] as string | undefined;
+  const searchSeconds = searchText === undefined ? undefined : Number(searchText);
+  if (searchSeconds !== undefined && !(searchText!.trim() !== '' && searchSeconds >= 0 && Number.isFinite(searchSeconds))) {
+    throw new UsageError(`--search-time takes a number of seconds (0 or more), not "${searchText}"`);
+  }
   const { mean, std, channelOrder } = imageFlags(values);
   return {
     mode: mode as QuantMode, calibration: values.calibration as string | undefined, count, method, mean, std,
@@ -105,5 +117,6 @@ export function quantizeOptions(values: Record<string, unknown>): QuantizeOption
     ...(values['bias-correction'] ? { biasCorrection: true } : {}),
     ...(values.equalize ? { equalize: true } : {}),
     ...(sampleRate !== undefined ? { sampleRate } : {}),
+    ...(searchSeconds !== undefined ? { searchSeconds } : {}),
   };
 }

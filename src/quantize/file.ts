@@ -18,6 +18,7 @@ import type { QuantMode } from './modes';
 import type { Int16Mode } from './mixed-precision';
 import type { GuardResult } from './guard';
 import { fullInt8Stage } from './int8-stage';
+import type { Int8Progress, PhaseMs } from './int8-phases';
 
 export type { QuantMode } from './modes';
 
@@ -43,6 +44,10 @@ export interface QuantizeOptions extends CalibrationOptions {
   /** int8 (not a CLI option): the auto search's latency bound as a fraction of float32's estimated time (default
    *  LATENCY_BOUND, mixed-precision.ts; the search may also take LATENCY_SLACK × plain int8's). */
   latencyBound?: number;
+  /** int8: the accuracy search's time limit in seconds (--search-time; default SEARCH_SECONDS, mixed-precision.ts). */
+  searchSeconds?: number;
+  /** int8: progress lines while the long phases run (calibration, the search's steps; int8-phases.ts). */
+  onProgress?: (p: Int8Progress) => void;
 }
 
 
@@ -86,6 +91,14 @@ export interface QuantizeSummary {
   task?: import('./guard').TaskSummary;
   /** int8: the activation range method used (minmax or percentile; chosen on the guard samples unless asked for). */
   rangeMethod?: RangeMethod;
+  /** int8: milliseconds per phase (src/quantize/int8-phases.ts: onnxRanges, tfliteRanges, rangeChoice, gptq,
+   *  biasCorrection, search, quantize, taskGuard, blame; only those that ran) and per whole-file step (convert,
+   *  serialize, verify, write). */
+  phasesMs?: PhaseMs;
+  /** int8: candidate models the accuracy search measured on LiteRT (absent when it did not run). */
+  searchCandidates?: number;
+  /** int8: true when the search stopped at its time limit (--search-time) with the best model measured by then. */
+  searchStopped?: boolean;
 }
 
 /** What a mode's pass gets: the float32 conversion to quantize in place, the summary to fill, and the source. */
@@ -128,6 +141,7 @@ export async function quantizeModelBytes(bytes: Uint8Array, source: string, opts
   const t1 = performance.now();
   await QUANT_PASSES[q.mode]({ result, summary, bytes, baseDir, model, qdq, floatTflite, floatBytes, opts, q });
   summary.quantizeMs = performance.now() - t1 - summary.calibrationMs;
+  if (summary.phasesMs) summary.phasesMs.convert = convertMs;
   return { result, summary };
 }
 
@@ -139,11 +153,24 @@ export async function quantizeFile(input: string, output: string, opts: ConvertO
   const bytes = readModelBytes(input);
   const out = checkOutputPath(output, [input]);
   const { result, summary } = await quantizeModelBytes(bytes, input, opts, q);
+  let t = performance.now();
+  const step = (name: 'serialize' | 'verify' | 'write') => {
+    const now = performance.now();
+    if (summary.phasesMs) summary.phasesMs[name] = now - t;
+    t = now;
+  };
   const tflite = serializeTflite(result.model);
+  step('serialize');
+  if (verify) q.onProgress?.({ phase: 'quantize', message: `checking the ${q.mode} model on LiteRT beside onnxruntime` });
   const verification = verify ? await verifyOnLiteRt(input, tflite, result.warnings) : undefined;
+  step('verify');
   const moved = verification && weightOnlyMoved(q.mode, verification);
   if (moved) result.warnings.push(moved);
   writeFileAtomic(out, tflite);
+  step('write');
+  if (summary.phasesMs) {
+    summary.phasesMs = Object.fromEntries(Object.entries(summary.phasesMs).map(([k, v]) => [k, Math.round(v)]));
+  }
   return {
     source: path.resolve(input), output: path.resolve(output), bytes: tflite.byteLength, opHistogram: result.opHistogram,
     transposeCount: result.transposeCount, warnings: result.warnings, ms: Math.round(performance.now() - t0),

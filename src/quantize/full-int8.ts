@@ -16,6 +16,7 @@ import { correctBiases } from './bias-correction';
 import { equalizeDepthwisePairs, forgetOnnxNames } from './equalize';
 import type { TaskMeasure } from './task-signal';
 import { GUARD_COSINE, GUARD_SAMPLES, Int16Mode, chooseInt16Ops, cloneResult, score } from './mixed-precision';
+import { Int8Phases } from './int8-phases';
 
 /** Plain int8 (minmax, round-to-nearest) below this output cosine on the guard samples: percentile ranges are tried
  *  and GPTQ must beat round-to-nearest (trained models with long-tailed activations; PP-OCRv4 rec scores 0.94). */
@@ -53,6 +54,9 @@ export interface FullInt8Stats {
   estimatedMs?: { float32: number; int8: number; chosen: number };
   /** Depthwise → conv pairs equalized (equalize.ts). */
   equalizedPairs: number;
+  /** Candidate models the mixed-precision search measured on LiteRT, and whether its time limit stopped it. */
+  searchCandidates: number;
+  searchStopped: boolean;
   /** The task measure (task-signal.ts) against float32 on the search's samples, plain int8 and as written (absent
    *  when no output is a class or mask output). */
   int8Task?: TaskMeasure;
@@ -73,12 +77,17 @@ export interface FullInt8Options extends Int8Options, RangeOptions {
   equalize?: boolean;
   /** The auto search's latency bound, a fraction of float32's estimated time (default LATENCY_BOUND). */
   latencyBound?: number;
+  /** Times each phase and reports progress (int8-phases.ts). */
+  phases?: Int8Phases;
+  /** The auto search's time limit in seconds (default SEARCH_SECONDS, mixed-precision.ts). */
+  searchSeconds?: number;
 }
 
 /** `samples` may be empty when `fixed` covers every tensor (QDQ models). */
 export async function quantizeFullInt8(result: ConvertResult, onnx: Model, samples: Tensor[][],
   opts: FullInt8Options = {}, fixed: Map<number, QParams> = new Map()): Promise<{ result: ConvertResult; stats: FullInt8Stats }> {
   const t0 = performance.now();
+  const ph = opts.phases ?? new Int8Phases();
   // A QDQ model's weights keep their channel scales.
   if (fixed.size) opts = { ...opts, perChannel: true };
   const sized = runTimeSizedTensor(result.model);
@@ -90,7 +99,8 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   // minmax misses ADAPT_BELOW, the one whose plain int8 model scores better on the guard samples is used: trained
   // networks have long-tailed activations that minmax spends the int8 levels on, random-weight ones often do not.
   // Equalized first: every range, GPTQ and the search below see the equalized weights (the same float model).
-  const equalized = samples.length && fixed.size === 0 && opts.equalize === true ? await equalizeDepthwisePairs(result, onnx, samples) : new Set<number>();
+  const equalized = samples.length && fixed.size === 0 && opts.equalize === true
+    ? await ph.time('equalize', 'int8: equalizing depthwise -> conv pairs', () => equalizeDepthwisePairs(result, onnx, samples)) : new Set<number>();
   const both = opts.method === undefined && samples.length > 0;
   const collector = new RangeCollector(opts, both ? RANGE_METHODS : undefined);
   let params = activationParams(result, new Map(), fixed);
@@ -103,14 +113,17 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   let adaptive = false;
   let int16Params: Map<number, QParams> | undefined;
   if (need.length && samples.length) {
-    refs = await onnxRanges(collector, onnx, p.onnx, samples, GUARD_SAMPLES);
+    refs = await ph.time('onnxRanges', `int8: calibrating ${p.onnx.size} tensors on onnxruntime (${samples.length} samples)`,
+      () => onnxRanges(collector, onnx, p.onnx, samples, GUARD_SAMPLES));
     const withDerived = (base: Map<number, Range>) => {
       deriveRanges(result, base, tensorsWithoutParams(result, activationParams(result, base, fixed)));
       return base;
     };
     const missing = tensorsWithoutParams(result, activationParams(result, withDerived(collector.ranges()), fixed));
     fromTflite = missing.length;
-    if (missing.length) await tfliteRanges(collector, result, missing, samples);
+    if (missing.length) {
+      await ph.time('tfliteRanges', `int8: calibrating ${missing.length} converter-made tensors on LiteRT`, () => tfliteRanges(collector, result, missing, samples));
+    }
     const headroom = (r: Map<number, Range>) => withNormHeadroom(result, r, collector.extremes);
     const rangesOf = (m: RangeMethod) => headroom(keepExtremes(result, collector.rangesFor(m), collector.minmaxRanges()));
     const minmaxOf = () => headroom(collector.minmaxRanges());
@@ -119,12 +132,12 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
     int16Params = wideParams(activationParams(result, withDerived(minmaxOf()), fixed));
     if (both && refs.length) {
       params = activationParams(result, withDerived(minmaxOf()), fixed);
-      nearestCosine = await plainCosine(result, params, opts, samples, refs);
+      nearestCosine = await ph.time('rangeChoice', 'int8: scoring plain int8 (minmax ranges)', () => plainCosine(result, params, opts, samples, refs!));
       // Only a model that int8 hurts badly tries the alternatives (the random-weight CNNs keep minmax + GPTQ).
       adaptive = nearestCosine < ADAPT_BELOW;
       for (const method of adaptive ? RANGE_METHODS.filter((m) => m !== 'minmax') : []) {
         const other = activationParams(result, withDerived(rangesOf(method)), fixed);
-        const cos = await plainCosine(result, other, opts, samples, refs);
+        const cos = await ph.time('rangeChoice', `int8: scoring plain int8 (${method} ranges)`, () => plainCosine(result, other, opts, samples, refs!));
         if (cos > nearestCosine) { nearestCosine = cos; params = other; rangeMethod = method; }
       }
     }
@@ -134,7 +147,7 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   let roundedWeights: Int8Options['roundedWeights'];
   // QDQ models bring their own integer weights: GPTQ would move them off the grid they were trained on.
   if ((opts.weightRounding ?? 'gptq') === 'gptq' && samples.length && fixed.size === 0) {
-    const g = await gptqWeights(result, onnx, samples, { perTensor: opts.perTensor, inputScale: (i) => params.get(i)?.scale });
+    const g = await ph.time('gptq', 'int8: GPTQ weight rounding', () => gptqWeights(result, onnx, samples, { perTensor: opts.perTensor, inputScale: (i) => params.get(i)?.scale }));
     roundedWeights = g.weights;
     gptq = g.stats;
     // Not asked for: GPTQ stays only when it does not score below round-to-nearest on the guard samples.
@@ -142,7 +155,7 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
     // SNR over all 24 calibration lines it would stay, 16.7 vs 16.5 dB, and plain int8 decodes 91.7% of eval lines
     // against 85.4% — but the auto search from there missed the guard, cosine 0.9760, at 89.6%: not adopted.)
     if (opts.weightRounding === undefined && adaptive && refs?.length && g.stats.layers > 0) {
-      const cos = await plainCosine(result, params, { ...opts, roundedWeights }, samples, refs);
+      const cos = await ph.time('rangeChoice', 'int8: scoring GPTQ against round-to-nearest', () => plainCosine(result, params, { ...opts, roundedWeights }, samples, refs!));
       if (cos < nearestCosine) {
         roundedWeights = undefined;
         gptq = { layers: 0, ms: gptq.ms };
@@ -154,22 +167,23 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   // Only when asked for (--bias-correction): on PaddleOCR det it kept the guard's cosine (0.9504 -> 0.9508) and
   // lowered the task's mask IoU (0.946 -> 0.937), so the guard cannot tell when it helps.
   if (opts.biasCorrection && samples.length && fixed.size === 0) {
-    const bc = await correctBiases(result, params, samples.slice(0, BIAS_SAMPLES));
+    const bc = await ph.time('biasCorrection', 'int8: bias correction', () => correctBiases(result, params, samples.slice(0, BIAS_SAMPLES)));
     biasDelta = bc.delta;
     corrected = bc.layers;
   }
   // QDQ models bring their own scales for every tensor: they stay as they were trained.
   const mode = fixed.size ? 'off' : (opts.int16 ?? 'auto');
   const choice = samples.length
-    ? await chooseInt16Ops(result, onnx, samples, params, { ...opts, roundedWeights, biasDelta, int16Params }, mode, opts.maxBytes ?? Infinity, refs,
-      Math.max(GUARD_COSINE, opts.minCosine ?? 0), opts.latencyBound)
+    ? await ph.time('search', 'int8: measuring plain int8 on LiteRT', () => chooseInt16Ops(result, onnx, samples, params, { ...opts, roundedWeights, biasDelta, int16Params },
+      mode, opts.maxBytes ?? Infinity, refs, Math.max(GUARD_COSINE, opts.minCosine ?? 0), opts.latencyBound, ph, opts.searchSeconds))
     : { int16Ops: new Set<number>(), splitOps: new Set<number>(), floatOps: new Set<number>(), floatWeights: new Set<string>(), int8Cosine: NaN, cosine: NaN, met: true, ms: 0 };
-  quantizeInt8(result, params, { ...opts, roundedWeights, biasDelta, int16Params, int16Ops: choice.int16Ops, splitOps: choice.splitOps, floatOps: choice.floatOps,
-    floatWeights: choice.floatWeights });
+  await ph.time('quantize', 'int8: writing the int8 model', () => quantizeInt8(result, params, { ...opts, roundedWeights, biasDelta, int16Params, int16Ops: choice.int16Ops,
+    splitOps: choice.splitOps, floatOps: choice.floatOps, floatWeights: choice.floatWeights }));
   forgetOnnxNames(result, equalized);
   return { result, stats: { equalizedPairs: equalized.size, fromOnnx: p.onnx.size, fromTflite, calibrationMs: t1 - t0, quantizeMs: performance.now() - t1,
     gptqLayers: gptq.layers, gptqMs: gptq.ms, int16Ops: choice.int16Ops.size, splitOps: choice.splitOps.size, floatOps: choice.floatOps.size, floatWeightOps: choice.floatWeights.size, int8Cosine: choice.int8Cosine, cosine: choice.cosine,
     guardMet: choice.met, mixedMs: choice.ms, rangeMethod, biasCorrected: corrected,
+    searchCandidates: ('candidates' in choice ? choice.candidates : 0) ?? 0, searchStopped: 'stopped' in choice && !!choice.stopped,
     ...('floatCostMs' in choice && Number.isFinite(choice.floatCostMs) ? { estimatedMs: { float32: choice.floatCostMs, int8: choice.int8CostMs, chosen: choice.chosenCostMs } } : {}),
     ...('task' in choice && choice.task ? { task: choice.task } : {}), ...('int8Task' in choice && choice.int8Task ? { int8Task: choice.int8Task } : {}) } };
 }

@@ -11,7 +11,7 @@ import { CalibrationInput, loadCalibrationSamples, randomSamples } from '../cali
 import { quantizeFullInt8 } from './full-int8';
 import { stripQdq } from './qdq';
 import type { QParams } from './params';
-import { GUARD_COSINE, GUARD_SAMPLES, SEARCH_SAMPLES, referenceOutputs } from './mixed-precision';
+import { GUARD_COSINE, GUARD_SAMPLES, SEARCH_SAMPLES, SEARCH_SECONDS, referenceOutputs } from './mixed-precision';
 import { MIN_MASK_IOU, maskGuard, maskGuardMet, maskOutputs } from './mask-guard';
 import { MIN_SAME_SEQUENCES, SEQUENCE_SAMPLES, sequenceGuard, sequenceGuardMet, sequenceOutputs, sequenceText } from './sequence-guard';
 import { openConverted } from '../runtime/tflite-onnx-io';
@@ -23,6 +23,7 @@ import { parseTflite } from '../tflite/reader';
 import { modelIo } from '../deploy/tensors';
 import { tokenSeeds } from '../core/verify-seeds';
 import { makeTensor } from '../ir/tensor';
+import { Int8Phases } from './int8-phases';
 
 /** An int8 model stays within this fraction of the float32 size when the auto search keeps layers in float32 / 16x8. */
 export const INT8_SIZE_BUDGET = 0.35;
@@ -78,15 +79,24 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   }
   if (!q.calibration && fixed.size) samples = seededTokens(randomSamples(inputs, 4), floatTflite);
   summary.calibrationSamples = samples.length;
+  const phases = new Int8Phases(q.onProgress);
+  // The live record: the whole-file steps (file.ts) add theirs and round it once written.
+  summary.phasesMs = phases.ms;
   const { stats } = await quantizeFullInt8(result, onnx, samples, { method: q.method, perTensor: q.perTensor, int8Io: q.int8Io,
     weightRounding: q.weightRounding, biasCorrection: q.biasCorrection, equalize: q.equalize, int16: q.int16, maxBytes: INT8_SIZE_BUDGET * floatBytes, minCosine: q.minCosine,
-    latencyBound: q.latencyBound }, fixed);
+    latencyBound: q.latencyBound, phases, searchSeconds: q.searchSeconds }, fixed);
   summary.int16Ops = stats.int16Ops;
   summary.floatOps = stats.floatOps;
   if (stats.floatWeightOps) summary.floatWeightOps = stats.floatWeightOps;
   summary.hybridOps = hybridIslandOps(result.model.subgraphs[0]).length;
   if (samples.length) summary.rangeMethod = stats.rangeMethod;
   summary.mixedMs = stats.mixedMs;
+  if (stats.searchCandidates) summary.searchCandidates = stats.searchCandidates;
+  if (stats.searchStopped) {
+    summary.searchStopped = true;
+    result.warnings.push(`int8: the accuracy search stopped at its time limit (--search-time ${q.searchSeconds ?? SEARCH_SECONDS} s) after `
+      + `${stats.searchCandidates} candidate models; the best one measured by then is used`);
+  }
   if (stats.estimatedMs) summary.estimatedMs = stats.estimatedMs;
   if (Number.isFinite(stats.int8Cosine)) summary.int8Cosine = stats.int8Cosine;
   if (Number.isFinite(stats.cosine)) summary.cosine = stats.cosine;
@@ -113,14 +123,17 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   const sequences = sequenceOutputs(result.model.subgraphs[0], result.metadata);
   if (!guard.met && q.minCosine === undefined && !q.int8Io && (masks.size || sequences.size) && samples.length) {
     const judged = samples.slice(0, sequences.size ? SEQUENCE_SAMPLES : GUARD_SAMPLES);
-    const refs = await referenceOutputs(onnx, judged);
-    const session = await openConverted(serializeTflite(result.model));
-    const outputs: Map<string, Tensor>[] = [];
-    try {
-      for (const s of judged) outputs.push(await session.run(s));
-    } finally {
-      session.close();
-    }
+    const { refs, outputs } = await phases.time('taskGuard', `int8: judging ${masks.size ? 'probability maps' : 'label sequences'} on ${judged.length} samples`, async () => {
+      const refs = await referenceOutputs(onnx, judged);
+      const session = await openConverted(serializeTflite(result.model));
+      const outputs: Map<string, Tensor>[] = [];
+      try {
+        for (const s of judged) outputs.push(await session.run(s));
+      } finally {
+        session.close();
+      }
+      return { refs, outputs };
+    });
     // Each judge reads its own outputs; the other task outputs are the other judge's, the rest keep the cosine.
     const without = (names: Set<string>) => refs.map((r) => new Map([...r].filter(([name]) => !names.has(name))));
     let met = true;
@@ -140,7 +153,7 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   const taskNote = stats.task ? `; task: ${taskText(stats.task)}${stats.int8Task && stats.int8Task !== stats.task ? ` (plain int8 ${stats.int8Task.agreement.toFixed(4)})` : ''} on ${Math.min(samples.length, SEARCH_SAMPLES)} calibration sample(s)` : '';
   if (!guard.met) {
     // The accuracy guard: compare's per-layer split names the layers; nothing is written unless --allow-degraded.
-    guard.blame = await blameLayers(bytes, model.path, floatTflite, serializeTflite(result.model), samples[0]);
+    guard.blame = await phases.time('blame', 'int8: guard missed, naming the layers to blame', () => blameLayers(bytes, model.path, floatTflite, serializeTflite(result.model), samples[0]));
     const n = Math.min(samples.length, GUARD_SAMPLES);
     const maskNote = (guard.maskIou ? ` and probability-map IoU ${guard.maskIou.iou.toFixed(4)} (worst ${guard.maskIou.worst.toFixed(4)}) is below ${MIN_MASK_IOU}` : '')
       + (guard.sequences ? ` and ${sequenceText(guard.sequences)}` : '');

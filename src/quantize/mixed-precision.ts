@@ -28,6 +28,7 @@ import { floatWeightCost } from './hybrid-islands';
 import { boundMs, estimatedMs } from './cost-model';
 import { rankWeightOps } from './precise-weights';
 import { type Island, type Pruned, pruneIslands } from './island-prune';
+import type { Int8Phases } from './int8-phases';
 
 export type Int16Mode = 'auto' | 'off' | 'all';
 
@@ -48,6 +49,10 @@ const STEPS = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128];
  *  (both estimated by the cost model, cost-model.ts). */
 export const LATENCY_BOUND = 0.6;
 const LATENCY_SLACK = 1.15;
+/** The search's default time limit (s): past it no further candidate is measured and the best one so far is kept
+ *  (HITNet-style stereo at load 3-20: every candidate's 8 LiteRT runs take 30 s, ~150 candidates). Models whose search
+ *  ends sooner are not touched by it: the search is deterministic unless this limit stops it. */
+export const SEARCH_SECONDS = 600;
 /** The float32 prefix tried before the ranked steps (fractions of the op count, the first ops in graph order). */
 const FLOAT_PREFIX = [0.05, 0.1, 0.15];
 const MIN_FLOAT_PREFIX = 4;
@@ -86,6 +91,9 @@ export interface MixedChoice {
   /** The search's measure of the chosen model (OutputScore.objective; NaN when not measured). */
   objective: number;
   ms: number;
+  /** Candidate models measured on LiteRT, and whether the time limit (searchSeconds) stopped the search. */
+  candidates?: number;
+  stopped?: boolean;
 }
 
 const traceTask = (s: OutputScore) => (s.task ? ` ${s.task.kind} ${s.task.agreement.toFixed(4)} soft ${s.task.soft.toFixed(4)}` : '');
@@ -148,7 +156,7 @@ function assign(result: ConvertResult, points: RoundingPoint[], bytesLeft: numbe
 
 /** The float32 prefix (FLOAT_PREFIX) whose measure beats `plainObjective` most, within the size and cost bounds. */
 export async function floatPrefix(n: number, build: (floatOps: Set<number>) => ConvertResult, score: (r: ConvertResult) => Promise<OutputScore>,
-  plainObjective: number, maxBytes: number, maxCostMs: number): Promise<{ floatOps: Set<number>; score: OutputScore; costMs: number } | undefined> {
+  plainObjective: number, maxBytes: number, maxCostMs: number, stop: () => boolean = () => false): Promise<{ floatOps: Set<number>; score: OutputScore; costMs: number } | undefined> {
   let best: { floatOps: Set<number>; score: OutputScore; costMs: number } | undefined;
   let tried = 0;
   for (const f of FLOAT_PREFIX) {
@@ -158,7 +166,7 @@ export async function floatPrefix(n: number, build: (floatOps: Set<number>) => C
     tried = floatOps.size;
     const model = build(floatOps);
     const costMs = estimatedMs(model.model);
-    if (serializeTflite(model.model).byteLength > maxBytes || costMs > maxCostMs) break;
+    if (serializeTflite(model.model).byteLength > maxBytes || costMs > maxCostMs || stop()) break;
     const s = await score(model);
     if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: float prefix ${floatOps.size} ops cos ${s.cosine.toFixed(4)} snr ${s.snrDb.toFixed(1)}${traceTask(s)} estimated ${costMs.toFixed(1)} ms`);
     if (s.objective > (best?.score.objective ?? plainObjective)) best = { floatOps, score: s, costMs };
@@ -169,8 +177,13 @@ export async function floatPrefix(n: number, build: (floatOps: Set<number>) => C
 /** Picks the layers that leave int8 for `--int16 auto` (or runs the model as `off` / `all` asks) and measures the
  *  guard. `reference`: onnxruntime's outputs for the first samples when calibration already ran them. */
 export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples: Tensor[][], params: Map<number, QParams>,
-  opts: Int8Options, mode: Int16Mode, maxBytes: number, reference?: Map<string, Tensor>[], target = GUARD_COSINE, latencyBound = LATENCY_BOUND): Promise<MixedChoice> {
+  opts: Int8Options, mode: Int16Mode, maxBytes: number, reference?: Map<string, Tensor>[], target = GUARD_COSINE, latencyBound = LATENCY_BOUND,
+  phases?: Int8Phases, searchSeconds = SEARCH_SECONDS): Promise<MixedChoice> {
   const t0 = performance.now();
+  // The time limit: checked before each candidate of the search proper (ranking, steps, weights, prefix).
+  let stopped = false;
+  const stop = () => (stopped ||= performance.now() - t0 > searchSeconds * 1000);
+  const say = (message: string) => phases?.say('search', `int8 search: ${message}`);
   const n = result.model.subgraphs[0].operators.length;
   const none = new Set<number>();
   const guard = samples.slice(0, GUARD_SAMPLES);
@@ -181,11 +194,13 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   const noNames = new Set<string>();
   const build = (int16Ops: Set<number>, splitOps: Set<number>, floatOps: Set<number>, floatWeights = noNames) =>
     quantizeInt8(cloneResult(result), params, { ...opts, int8Io: false, int16Ops, splitOps, floatOps, floatWeights });
-  const scorer = await makeScorer(result, searched, refs);
+  const measured = await makeScorer(result, searched, refs);
+  const scorer = { ...measured, score: (m: Parameters<typeof measured.score>[0], md: Parameters<typeof measured.score>[1]) => { candidates++; return measured.score(m, md); } };
   // Higher is better: the task's smooth measure for class / mask outputs, else the SNR (task-signal.ts).
   const gain = (a: { objective: number }, b: { objective: number }) => a.objective - b.objective;
   const clearGain = (a: OutputScore | Omit<MixedChoice, 'ms'>, b: OutputScore) => gain(a, b) >= (b.task ? MIN_GAIN_TASK : MIN_GAIN_DB);
   const taskOf = (x: OutputScore) => (x.task ? { task: x.task } : {});
+  let candidates = 0;
   const scoreOutputs = (r: ConvertResult) => scorer.score(r.model, r.metadata);
   const trace = process.env.ONNX2LITE_TRACE_MIXED ? (l: string) => console.error(l) : undefined;
   // Off by default: on PaddleOCR rec it ran 0.87 -> 0.77x float32 but read one line of 144 fewer (island-prune.ts).
@@ -201,7 +216,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
     return { int16Ops: ops, splitOps: ops, floatOps: none, floatWeights: noNames, int8Cosine: mode === 'off' ? s.cosine : NaN, cosine: s.cosine, met: true,
       ...taskOf(s), ...(mode === 'off' && s.task ? { int8Task: s.task } : {}), objective: s.objective,
       int8SnrDb: mode === 'off' ? s.snrDb : NaN, snrDb: s.snrDb, floatMs: NaN, int8Ms: mode === 'off' ? s.ms : NaN, chosenMs: s.ms,
-      floatCostMs: NaN, int8CostMs: NaN, chosenCostMs: NaN, ms: performance.now() - t0 };
+      floatCostMs: NaN, int8CostMs: NaN, chosenCostMs: NaN, ms: performance.now() - t0, candidates };
   }
   const plainModel = build(none, none, none);
   const plainBytes = serializeTflite(plainModel.model);
@@ -210,13 +225,15 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   const base = { int16Ops: none, splitOps: none, floatOps: none, floatWeights: noNames, int8Cosine: plain.cosine, cosine: plain.cosine, met: plain.cosine >= target,
     ...taskOf(plain), ...(plain.task ? { int8Task: plain.task } : {}), objective: plain.objective,
     int8SnrDb: plain.snrDb, snrDb: plain.snrDb, floatMs: NaN, int8Ms: plain.ms, chosenMs: plain.ms, floatCostMs: NaN, int8CostMs, chosenCostMs: int8CostMs };
-  if (base.met) return { ...base, ms: performance.now() - t0 };
-  const float = await scoreOutputs(result);
+  if (base.met) return { ...base, ms: performance.now() - t0, candidates };
+  // The float32 model's own run time: the scorer ran it already for its reference logits.
+  const float = { ms: scorer.baseMs };
   const floatCostMs = estimatedMs(result.model);
   // The bound on the cost model's estimates (deterministic); sub-millisecond models are not bounded.
   const maxCostMs = Math.max(latencyBound * floatCostMs, LATENCY_SLACK * int8CostMs, 1);
   const sg0 = result.model.subgraphs[0];
-  const ranked = await rankRoundingPoints(result, params, scorer);
+  say(`plain int8 cosine ${plain.cosine.toFixed(4)} < ${target}: ranking activations by sensitivity`);
+  const ranked = await rankRoundingPoints(result, params, scorer, (done, total) => say(`ranked ${done} / ${total} groups of activations`), stop);
   if (process.env.ONNX2LITE_TRACE_MIXED) {
     const sg = result.model.subgraphs[0];
     console.error(`mixed: plain int8 cos ${plain.cosine.toFixed(4)} snr ${plain.snrDb.toFixed(1)}${traceTask(plain)}`);
@@ -234,7 +251,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   // not find them (PP-OCRv4 det: each of the first 7 points alone cost mask IoU 0.03-0.2; float32 for the first 14
   // ops took eval mask IoU 0.86 → 0.95, kB's measurements). The prefix is cheap there (few channels) and stays only
   // when it raises the search's measure; the ranked steps then start from it.
-  const prefixFloat = await floatPrefix(n, (f) => build(none, none, f), scoreOutputs, best.objective, maxBytes, maxCostMs);
+  const prefixFloat = await floatPrefix(n, (f) => build(none, none, f), scoreOutputs, best.objective, maxBytes, maxCostMs, stop);
   let baseFloat = none;
   if (prefixFloat) {
     baseFloat = prefixFloat.floatOps;
@@ -257,6 +274,8 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
     // Past the latency bound (estimated), more layers out of int8 only get slower.
     const costMs = estimatedMs(candidate.model);
     if (costMs > maxCostMs) { if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: k=${k} estimated ${costMs.toFixed(1)} ms > ${maxCostMs.toFixed(1)}`); break; }
+    if (stop()) break;
+    say(`step ${k}: ${floatOps.size} ops float32, ${int16Ops.size} 16x8 (best cosine so far ${best.cosine.toFixed(4)})`);
     const s = await scoreOutputs(candidate);
     const met = s.cosine >= target;
     if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: k=${k} float ${floatOps.size} 16x8 ${int16Ops.size} ${(bytes.byteLength / 1e6).toFixed(2)} MB cos ${s.cosine.toFixed(4)} snr ${s.snrDb.toFixed(1)}${traceTask(s)} estimated ${costMs.toFixed(1)} ms (float ${floatCostMs.toFixed(1)}, int8 ${int8CostMs.toFixed(1)}; measured ${s.ms.toFixed(0)}, float ${float.ms.toFixed(0)}, int8 ${plain.ms.toFixed(0)}) int8 ${plain.snrDb.toFixed(1)} dB`);
@@ -284,7 +303,8 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   if (!best.met && !clearGain(best, plain)) best = { ...base, floatMs: float.ms, floatCostMs };
   if (!best.met) {
     // Weight rounding: the ops whose int8 weights cost the most run float32 with float16 weights (precise-weights.ts).
-    const wRanked = await rankWeightOps(result, scorer);
+    say(`ranking weights (best cosine so far ${best.cosine.toFixed(4)})`);
+    const wRanked = await rankWeightOps(result, scorer, stop);
     if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: weights ranked ${wRanked.slice(0, 16).map((p) => `${p.op}:${sg0.operators[p.op].opcode} ${p.measure.toFixed(plain.task ? 4 : 1)}`).join(', ')}`);
     const from = best;
     for (const k of STEPS) {
@@ -296,6 +316,8 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
       const bytes = serializeTflite(candidate.model).byteLength;
       const costMs = estimatedMs(candidate.model);
       if (bytes > maxBytes || costMs > maxCostMs) { if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: weights k=${k} ${bytes} bytes (max ${maxBytes.toFixed(0)}), estimated ${costMs.toFixed(1)} ms (max ${maxCostMs.toFixed(1)})`); break; }
+      if (stop()) break;
+      say(`weights step ${k}: ${floatOps.size} ops float32`);
       const s = await scoreOutputs(candidate);
       const met = s.cosine >= target;
       if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: weights k=${k} float ${floatOps.size} ${(bytes / 1e6).toFixed(2)} MB cos ${s.cosine.toFixed(4)} snr ${s.snrDb.toFixed(1)}${traceTask(s)} estimated ${costMs.toFixed(1)} ms`);
@@ -322,7 +344,8 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
     // A model whose outputs have a task (class / mask outputs: trained networks) keeps the latency bound here too:
     // PP-OCRv4 rec with GPTQ weights kept met the guard only with its first 113 ops in 16x8, at 20x the float32 time.
     const fast = plain.task ? (r: ConvertResult) => estimatedMs(r.model) <= maxCostMs : undefined;
-    const pre = await prefixSearch(n, (i16, split) => build(i16, split, none), scoreOutputs, maxBytes, target, fast);
+    say(`trying a 16x8 prefix (best cosine so far ${best.cosine.toFixed(4)})`);
+    const pre = await prefixSearch(n, (i16, split) => build(i16, split, none), scoreOutputs, maxBytes, target, fast, stop);
     const closes = pre && pre.score.cosine - plain.cosine >= MIN_GAP_CLOSED * (target - plain.cosine);
     if (pre && (pre.met || (closes && best.floatOps.size === 0 && best.int16Ops.size === 0))) {
       const chosen = build(pre.int16Ops, pre.splitOps, none);
@@ -331,5 +354,6 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
         floatMs: float.ms, chosenMs: pre.score.ms, floatCostMs, chosenCostMs: estimatedMs(chosen.model) };
     }
   }
-  return { ...best, ms: performance.now() - t0 };
+  if (stopped) say(`stopped at its time limit (${searchSeconds} s) after ${candidates} candidate models`);
+  return { ...best, ms: performance.now() - t0, candidates, ...(stopped ? { stopped } : {}) };
 }

@@ -54,9 +54,11 @@ export function roundedWeightsModel(result: ConvertResult, weights: { op: number
 }
 
 /** Every weight op measured alone, the most sensitive first. */
-export async function rankWeightOps(result: ConvertResult, scorer: Scorer): Promise<WeightPoint[]> {
+export async function rankWeightOps(result: ConvertResult, scorer: Scorer, stop: () => boolean = () => false): Promise<WeightPoint[]> {
   const points: WeightPoint[] = [];
   for (const w of weightOps(result.model.subgraphs[0])) {
+    // Past the search's time limit only the ops measured so far are ranked.
+    if (stop()) break;
     const s = await scorer.score(roundedWeightsModel(result, [w]), result.metadata);
     points.push({ ...w, measure: s.objective });
   }

@@ -53,6 +53,8 @@ export interface Scorer {
   score(model: TflModel, metadata: OnnxLiteMetadata): Promise<OutputScore>;
   /** One of `n` points' share of a group's measure: a `n`-th of the task's loss (the SNR: the group's own). */
   share(measure: number, n: number): number;
+  /** The fastest run of the float32 model over the samples (ms; its outputs are what variants are measured against). */
+  baseMs: number;
 }
 
 function pooledSnr(err: number, sig: number): number {
@@ -101,6 +103,7 @@ export async function makeScorer(result: ConvertResult, samples: Tensor[][], ref
   return {
     // (The SNR ranking keeps the group's measure for each: measured that way on the audio and random-weight models.)
     share: (measure, n) => (hasTask ? 1 - (1 - measure) / n : measure),
+    baseMs: base.ms,
     async score(model, metadata) {
       const run = await runTaps(model, metadata, names, samples);
       let err = 0;
@@ -183,21 +186,26 @@ export function fakeQuantized(result: ConvertResult, tensors: number[], params: 
 
 /** Measures every rounding point alone (most sensitive first). Coarse to fine: the points are first rounded in
  *  groups of consecutive ones, and only the worst groups' points one by one, so the cost is ~2·√n model runs. */
-export async function rankRoundingPoints(result: ConvertResult, params: Map<number, QParams>, scorer: Scorer): Promise<RoundingPoint[]> {
+export async function rankRoundingPoints(result: ConvertResult, params: Map<number, QParams>, scorer: Scorer,
+  progress?: (done: number, total: number) => void, stop: () => boolean = () => false): Promise<RoundingPoint[]> {
   const points = roundingPoints(result, params);
   const measure = async (ts: number[]) => (await scorer.score(fakeQuantized(result, ts, params), result.metadata)).objective;
   const size = Math.max(1, Math.ceil(Math.sqrt(points.length)));
   const groups: { members: RoundingPoint[]; measure: number }[] = [];
   for (let i = 0; i < points.length; i += size) {
     const members = points.slice(i, i + size);
-    groups.push({ members, measure: await measure(members.map((p) => p.tensor)) });
+    // Past the search's time limit the groups not measured rank last (as if rounding them cost nothing).
+    groups.push({ members, measure: stop() ? Infinity : await measure(members.map((p) => p.tensor)) });
+    progress?.(groups.length, Math.ceil(points.length / size));
   }
   groups.sort((a, b) => a.measure - b.measure);
   // The worst groups hold most of the error (a group's error is about the sum of its points').
   const refine = groups.slice(0, Math.max(1, Math.ceil(groups.length / 4)));
+  // Past the search's time limit (`stop`), the points not measured yet keep their group's share, as unrefined
+  // groups' points do.
   for (const g of refine) {
     if (g.members.length === 1) { g.members[0].measure = g.measure; continue; }
-    for (const p of g.members) p.measure = await measure([p.tensor]);
+    for (const p of g.members) p.measure = stop() ? scorer.share(g.measure, g.members.length) : await measure([p.tensor]);
     g.members.sort((a, b) => a.measure - b.measure);
   }
   // Unrefined groups' points get an equal share of their group's loss (a group's error is about the sum of its

@@ -20,7 +20,9 @@ export async function runConvert(job: ConvertJob, progress: (m: string) => void)
   const mode = job.quantization;
   progress(mode === 'int8' ? 'converting, calibrating and quantizing' : `converting and quantizing (${mode})`);
   const { quantizeFile } = await import('../quantize/file');
-  const r = await quantizeFile(job.file, job.out, opts, { mode, calibration: job.calibrationFolder, ...job.image, ...(job.allowDegraded ? { allowDegraded: true } : {}) }, true);
+  // int8's phases and search steps (int8-phases.ts) go to the progress notification, as the CLI prints them.
+  const r = await quantizeFile(job.file, job.out, opts, { mode, calibration: job.calibrationFolder, ...job.image, ...(job.allowDegraded ? { allowDegraded: true } : {}),
+    onProgress: (p) => progress(p.message) }, true);
   const q = r.quantization;
   const notes = [`${mode}: ${((100 * r.bytes) / q.floatBytes).toFixed(1)}% of the float32 size, ${opCount(r.opHistogram)} TFLite ops`];
   if (q.calibrationSamples) notes.push(`${q.calibrationSamples} calibration samples (${q.calibrationSource})`);

@@ -12,24 +12,8 @@ import { fakeQuantized, makeScorer, rankRoundingPoints, roundingPoints } from '.
 import type { Tensor } from '../../src/ir/types';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { encodeModel } from '../../src/onnx/writer';
-import { cosine, floats, rng, runFirstOutput } from './helpers';
+import { cosine, floats, rng, runFirstOutput, shiftedModel } from './helpers';
 
-/** Conv + Relu, then shifted by 1e6 and back: int8 (and int16: step ~30) rounding of the shifted tensor wipes out
- *  the conv's values, float32 keeps them (to ~0.06). The Relu keeps the shift out of the conv's bias. */
-function shiftedModel(): Uint8Array {
-  const r = rng(11);
-  const w = (n: number, s: number) => Array.from({ length: n }, () => (r() - 0.5) * s);
-  return encodeModel(buildModel({
-    inputs: [['x', 'float32', [1, 3, 8, 8]]], outputs: [['y', 'float32', [1, 4, 8, 8]]],
-    initializers: [
-      tensor('w1', 'float32', [4, 3, 3, 3], w(108, 2)), tensor('b1', 'float32', [4], w(4, 0.2)), tensor('big', 'float32', [1], [1e6]),
-    ],
-    nodes: [
-      node('Conv', ['x', 'w1', 'b1'], ['c'], { pads: [1, 1, 1, 1] }, 'conv'), node('Relu', ['c'], ['r'], {}, 'relu'),
-      node('Add', ['r', 'big'], ['shifted'], {}, 'shift_up'), node('Sub', ['shifted', 'big'], ['y'], {}, 'shift_down'),
-    ],
-  }));
-}
 
 const sample = (seed: number): Tensor[] => [{ name: 'x', dtype: 'float32', dims: [1, 3, 8, 8], data: Float32Array.from({ length: 192 }, rng(seed)) }];
 

@@ -1,6 +1,7 @@
 // `onnx2lite convert MODEL.onnx [MORE.onnx ...] [-o OUT.tflite | --out-dir DIR] [--input-shape name=dims]
 //  [--keep-nchw] [--quantize fp16|dynamic|int8 ...] [--no-verify] [--json]`
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { convertFileVerified, defaultOutputPath } from '../../core/convert-file';
 import { verificationJson, verificationLine } from '../../core/verify';
@@ -56,7 +57,10 @@ ${QUANTIZE_USAGE}
       try {
         const copts = { inputShapes, inputValues, keepNchw: !!values['keep-nchw'] };
         const verify = !values['no-verify'];
-        const r = quant ? await quantizeFile(model, output, copts, quant, verify) : await convertFileVerified(model, output, copts, verify, undefined, !!values['allow-degraded']);
+        // int8 runs for minutes on big models: what runs now goes to stderr (on a terminal, or asked for).
+        const progress = quant?.mode === 'int8' && (values.progress || process.stderr.isTTY)
+          ? { onProgress: (p: { message: string }) => { process.stderr.write(`onnx2lite: ${path.basename(model)}: ${oneLine(p.message)}\n`); } } : {};
+        const r = quant ? await quantizeFile(model, output, copts, { ...quant, ...progress }, verify) : await convertFileVerified(model, output, copts, verify, undefined, !!values['allow-degraded']);
         const { result: _r, tflite: _t, verification, ...summary } = r;
         results.push(verification ? { ...summary, verification: verificationJson(verification) } : summary);
         if (!values.json) {
