@@ -215,6 +215,29 @@ function frameParts(f: FirstFrame): string | undefined {
 const ARROW = '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="5" markerHeight="5" orient="auto-start-reverse">'
   + '<path d="M 0 0 L 10 5 L 0 10 z" class="arrowhead"></path></marker></defs>';
 
+const fixedMade = new WeakMap<PageTexts, Map<string, { style: string; late: string; bundle?: string }>>();
+
+/** What the page holds of the stylesheet and the bundle, as it goes into the page (the stylesheet's part before the
+ *  frame with the static frame's rules, its late part, the bundle with its map's full address: none with a frame,
+ *  which loads the bundle by address), made once for these texts: every page of the same kind holds the same (on a
+ *  page opened first, making them again cost the host 3 ms, the bundle's 170 kB scanned for its map line). */
+function fixedTexts(t: PageTexts, script: string, frame: boolean, still: boolean): { style: string; late: string; bundle?: string } {
+  let made = fixedMade.get(t);
+  if (!made) fixedMade.set(t, (made = new Map()));
+  const key = frame ? `frame ${still}` : `page ${script}`;
+  let f = made.get(key);
+  if (!f) {
+    const [early, late] = frame ? splitCss(t.css) : [t.css, ''];
+    f = {
+      style: rawText(early + (still ? STATIC_CSS : ''), 'style'), late: late && rawText(late, 'script'),
+      bundle: frame ? undefined : rawText(t.script.replace(/\/\/# sourceMappingURL=(\S+)\s*$/, (line: string, map: string) => mapAt(line, map, script)), 'script'),
+    };
+    if (made.size > 8) made.clear(); // a page's resource addresses differ by webview: keep a few
+    made.set(key, f);
+  }
+  return f;
+}
+
 /** The page. The toolbar's controls are the text of a script element of no script type (scanned, not parsed) that the
  *  bundle puts in place when it starts (webview/main.ts):
  *  before that the toolbar is an empty bar of its height (media/graph.css), and the host's first frame has no
@@ -225,10 +248,9 @@ export function webviewHtml(r: PageResources): string {
   const parts = r.inline && r.firstFrame ? frameParts(r.firstFrame) : undefined;
   const frame = parts === undefined ? undefined : r.firstFrame;
   const still = frame?.near ? staticFrame(frame) : undefined;
-  const [early, late] = r.inline ? (frame ? splitCss(r.inline.css) : [r.inline.css, '']) : ['', ''];
+  const fixed = r.inline && fixedTexts(r.inline, r.script, !!frame, !!still);
   const status = frame ? (frame.note ? `<div id="status" role="status" class="note">${attr(frame.note)}</div>` : '<div id="status" role="status" hidden></div>')
     : '<div id="status" role="status">Loading…</div>';
-  const bundle = r.inline?.script.replace(/\/\/# sourceMappingURL=(\S+)\s*$/, (line: string, map: string) => mapAt(line, map, r.script));
   const csp = [
     "default-src 'none'", `img-src ${r.cspSource} data:`, `style-src ${r.cspSource} 'nonce-${nonce}'`,
     `font-src ${r.cspSource}`, `script-src 'nonce-${nonce}'`, 'worker-src blob:', `connect-src ${r.cspSource}`,
@@ -241,7 +263,7 @@ export function webviewHtml(r: PageResources): string {
 <meta http-equiv="Content-Security-Policy" content="${attr(csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">${frame ? '\n<link rel="expect" href="#first-frame-script" blocking="render">' : ''}
 <script nonce="${nonce}">${boot(r.layoutWorker, r.script, !!frame, still && frame?.file)}</script>${theme}
-${r.inline ? `<style nonce="${nonce}">${rawText(early + (still ? STATIC_CSS : ''), 'style')}</style>` : `<link rel="stylesheet" href="${attr(r.css)}" nonce="${nonce}">`}
+${fixed ? `<style nonce="${nonce}">${fixed.style}</style>` : `<link rel="stylesheet" href="${attr(r.css)}" nonce="${nonce}">`}
 <title>onnx2lite model viewer</title>
 </head>
 <body data-layout-worker="${attr(r.layoutWorker)}" data-state="loading">
@@ -270,8 +292,8 @@ ${r.inline ? `<style nonce="${nonce}">${rawText(early + (still ? STATIC_CSS : ''
   </div>
   <aside id="panel" aria-label="Details" aria-live="polite"></aside>
 </div>${frame ? `\n<script nonce="${nonce}" id="first-frame-script">${still ? STATIC_SCRIPT : frameScript(frame)}</script>` : ''}
-<section id="accuracy" aria-label="Accuracy" hidden></section>${late ? `\n<script type="text/x-css" id="late-css">${rawText(late, 'script')}</script>` : ''}
-${frame ? '' : bundle === undefined ? `<script nonce="${nonce}" src="${attr(r.script)}"></script>` : `<script nonce="${nonce}">${rawText(bundle, 'script')}</script>`}
+<section id="accuracy" aria-label="Accuracy" hidden></section>${fixed?.late ? `\n<script type="text/x-css" id="late-css">${fixed.late}</script>` : ''}
+${frame ? '' : fixed?.bundle === undefined ? `<script nonce="${nonce}" src="${attr(r.script)}"></script>` : `<script nonce="${nonce}">${fixed.bundle}</script>`}
 </body>
 </html>`;
 }
