@@ -1,13 +1,14 @@
 // ONNX Conv (1-D and 2-D) → TFLite CONV_2D, DEPTHWISE_CONV_2D (groups = channels), or SPLIT + CONV_2D +
 // CONCATENATION for other group counts. Channel-last in, channel-last out; 1-D convs run as 2-D with H = 1;
-// 3-D convs (rank 5) → CONV_3D (_conv3d.ts).
+// 3-D convs (rank 5) → CONV_3D (_conv3d.ts). A pointwise 1-D conv over rows stored in ONNX order that feeds no
+// spatial op (gMLP's token mixing) is BATCH_MATMUL with the weights on the left, in ONNX order.
 // Weights computed in the graph (2-D, group 1 or depthwise) come in filter layout from the layout pass.
 import type { Node, Tensor } from '../../ir/types';
 import { toFloat32 } from '../../ir/tensor';
 import { attrInt } from '../attrs';
 import type { ConvertContext } from '../context';
 import { transposeData } from '../constdata';
-import { channelLast } from '../layout';
+import { channelLast, identity, isIdentity } from '../layout';
 import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
 import { Window, resolvePadding, windowOf } from './_spatial';
@@ -42,7 +43,7 @@ export function convOptions(w: Window, padding: string): Record<string, number |
 }
 
 const Conv: OpConverter = {
-  op: 'Conv', emits: ['CONV_2D', 'DEPTHWISE_CONV_2D', 'CONV_3D', 'PAD', 'RESHAPE', 'SPLIT', 'CONCATENATION', 'STRIDED_SLICE'], opset: [1, MAX_OPSET], inputs: [2, 3],
+  op: 'Conv', emits: ['CONV_2D', 'DEPTHWISE_CONV_2D', 'CONV_3D', 'PAD', 'RESHAPE', 'SPLIT', 'CONCATENATION', 'STRIDED_SLICE', 'BATCH_MATMUL', 'ADD'], opset: [1, MAX_OPSET], inputs: [2, 3],
   // CONV_3D (3-D convolutions only) has neither an int8 nor a TFLite Micro kernel: int8 keeps it float32 with a
   // warning and `onnx2lite micro` refuses it; the compatibility view marks such nodes from what they became.
   dtypes: ['float32'], layout: 'spatial', incidental: ['CONV_3D', 'STRIDED_SLICE'],
@@ -78,6 +79,7 @@ const Conv: OpConverter = {
     const kernel = wDims.slice(2);
     const spatial = xs.slice(2);
     const win = windowOf(node, spatial, kernel);
+    if (oneD && W && mixesStoredRows(ctx, node, win)) return emitLeftProduct(ctx, node, W);
     // A pointwise conv (1x1, stride 1, no padding, group 1) does not care in which order its spatial axes are stored:
     // it keeps an input stored channel-last with H and W swapped (YOLOv8's DFL reads a transposed [N, 16, 4, A]).
     const inPerm = ctx.permOf(x);
@@ -123,6 +125,31 @@ const Conv: OpConverter = {
     }
   },
 };
+
+/**
+ * A pointwise 1-D conv (kernel 1, stride 1, no pads, group 1) of an input stored in ONNX order [N, C, L] whose output
+ * flows into no spatial op: gMLP's spatial gating unit, `Conv1d(n_tokens, n_tokens, 1)` over the token axis of
+ * LayerNorm'd [B, n, d] tokens. As a conv it moves the tokens channel-last and its output back; it is the product
+ * W·x with the weights on the left, computed as stored.
+ */
+function mixesStoredRows(ctx: ConvertContext, node: Node, win: Window): boolean {
+  const [x, , b] = node.inputs;
+  const y = node.outputs[0];
+  return attrInt(node, 'group', 1) === 1 && win.kernel[0] === 1 && win.strides[0] === 1 && win.pads.every((p) => p === 0)
+    && (!b || ctx.isConstant(b)) && !ctx.isDynamic(x) && isIdentity(ctx.permOf(x)) && !ctx.prefersChannelLast.has(y);
+}
+
+/** BATCH_MATMUL(W [1, Cout, Cin], x [N, Cin, L]) + bias [Cout, 1], in ONNX order. */
+function emitLeftProduct(ctx: ConvertContext, node: Node, W: Tensor): void {
+  const e = new Emitter(ctx, node);
+  const [cout, cin] = W.dims;
+  const [n, , len] = ctx.shape(node.inputs[0]);
+  const w = ctx.constFloat32(toFloat32(W), [1, cout, cin], `${node.name}/weights_left`);
+  const out = ctx.output(node.outputs[0], identity(3));
+  const b = node.inputs[2] ? ctx.constant(node.inputs[2]) : undefined;
+  const prod = e.op('BATCH_MATMUL', [w, ctx.input(node.inputs[0], identity(3))], [n, cout, len], 'FLOAT32', { adjX: false, adjY: false }, b ? undefined : out);
+  if (b) e.bin('ADD', prod, ctx.constFloat32(toFloat32(b), [cout, 1], `${node.name}/bias_rows`), out);
+}
 
 function emitGrouped(ctx: ConvertContext, node: Node, W: Tensor, group: number, input: number, out: number,
   opts: Record<string, number | string>): void {

@@ -6,7 +6,8 @@ import { toFloat32 } from '../../ir/tensor';
 import { transposeData } from '../constdata';
 import type { ConvertContext } from '../context';
 import type { Node } from '../../ir/types';
-import { channelLast, identity, reshapeLayout, samePerm } from '../layout';
+import { channelLast, identity, permute, reshapeLayout, samePerm } from '../layout';
+import type { Perm } from '../layout';
 import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse, takesDtype } from '../types';
 
@@ -216,10 +217,24 @@ export function operand(ctx: ConvertContext, name: string, reuse = false): { ind
   const swapped = swappedLast(r);
   const p = ctx.primaryOf(name);
   if (p && !ctx.isConstant(name) && samePerm(p.perm, swapped)) return { index: p.index, adj: true };
+  // Stored swapped but for where its unit dims sit (AdaBins' queries: `tgt[1:q+1].permute(1, 0, 2).permute(0, 2, 1)`,
+  // [q, 1, d] stored for [1, d, q]): a RESHAPE to the swapped dims, read with adj.
+  const dims = ctx.shape(name);
+  if (p && !ctx.isConstant(name) && !ctx.isDynamic(name) && !samePerm(p.perm, identity(r)) && sameBesidesUnitDims(p.perm, swapped, dims)) {
+    const shape = permute(dims, swapped);
+    const t = ctx.temp(shape, ctx.tensors[p.index].type, `${name}__swapped_view`);
+    ctx.emit('RESHAPE', [p.index, ctx.constInt32(shape, `${name}__swapped_view_shape`)], [t], { newShape: shape });
+    return { index: t, adj: true };
+  }
   if (reuse && p && !ctx.isConstant(name) && ctx.storedAs(name, identity(r)) === undefined) {
     const made = ctx.storedAs(name, swapped);
     if (made !== undefined) return { index: made, adj: true };
   }
   return { index: ctx.inputOnnx(name), adj: false };
+}
+/** Two orders of `dims` that differ only in where dims of size 1 go (one is a RESHAPE of the other). */
+function sameBesidesUnitDims(a: Perm, b: Perm, dims: number[]): boolean {
+  const keep = (p: Perm) => p.filter((d) => dims[d] !== 1);
+  return samePerm(keep(a), keep(b));
 }
 export default MatMul;
