@@ -3,10 +3,15 @@
 // Calibration ranges and GPTQ weights are computed once (as quantizeFullInt8 does, minmax or percentile as asked),
 // then each variant is the int8 pass with its float32 ops: its lines identical to onnxruntime (calibration lines and
 // evaluation lines apart), the cost model's estimate and, with --time, paired LiteRT latency against float32.
-// Usage: ONNX2LITE_OCR_MODELS=DIR node --import tsx bench/rec-int8-front.ts [--bucket 640] [--ops] [--time]
-//   [--method minmax|percentile|mse] VARIANTS.json
-// VARIANTS.json: [{ "label": "stem", "float": "0-22,40" }, ...] (op index ranges of the float32 model).
-// --ops prints each op with its output's range and how unequal its channels' ranges are (max / median channel).
+// Usage: ONNX2LITE_OCR_MODELS=DIR node --import tsx bench/rec-int8-front.ts [--bucket 640] [--time] [--cache FILE]
+//   [--save DIR] [--nearest] [--method minmax|percentile|mse] VARIANTS.json
+// VARIANTS.json: [{ "label": "stem", "float": "0-22,40", "fp16w": false, "int16": "" }, ...] (op index ranges of the
+// float32 model; fp16w: their weights stored float16 instead of int8; int16: ops in 16x8). Each row also gives the
+// search's arg-max measures on the first 8 calibration lines (agreement, the smooth measure, and that measure with
+// float's margin capped at 1 / 2 logits). --cache FILE keeps the ranges and GPTQ weights (~8 min at load 20) for the
+// next run; --save DIR writes each variant, --time-saved DIR times the files saved there (paired, float32 the base).
+// --ops prints each op with its output's range and how unequal its channels' ranges are (max / median channel);
+// --noise the float model's own decode under ±0.25-1 grey level of noise on the lines' pixels (onnxruntime).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -79,6 +84,16 @@ async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]):
     .slice(0, Number(arg('--calib') ?? 24)).map((k) => calibAll[k]);
   const feeds = evalFiles.map((f) => [feedLine(f, bucket)]);
   const samples = calibFiles.map((f) => [feedLine(f, bucket)]);
+  // --time-saved DIR: paired latency of the .tflite files a former run saved there (float32.tflite the base).
+  const savedDir = arg('--time-saved');
+  if (savedDir) {
+    const files = fs.readdirSync(savedDir).filter((f) => f.endsWith('.tflite')).sort((a, b) => Number(b === 'float32.tflite') - Number(a === 'float32.tflite'));
+    const models = files.map((f) => ({ label: f.replace(/\.tflite$/, ''), tflite: new Uint8Array(fs.readFileSync(path.join(savedDir, f))) }));
+    const lat = await pairedLatency(models, feeds.slice(0, 3), { budgetMs: Number(arg('--budget') ?? 30000) });
+    for (const m of models) { const l = lat.byLabel.get(m.label)!; console.log(`latency ${m.label.padEnd(28)} ${l.ms.toFixed(1)} ms ${l.ratio.toFixed(2)}x (${l.spread[0].toFixed(2)}-${l.spread[1].toFixed(2)}) wall ${l.wallRatio.toFixed(2)}x, ${l.rounds} rounds`); }
+    console.log(`# latency load ${lat.load}`);
+    return;
+  }
   if (process.argv.includes('--noise')) {
     // The float model's own noise floor on this feed: ±g grey levels of uniform noise on the line's own pixels (the
     // zero padding stays zero, as resize_norm_img writes it), onnxruntime against onnxruntime.
