@@ -35,6 +35,9 @@ import { cloneResult } from '../src/quantize/mixed-precision';
 import { weightOps } from '../src/quantize/precise-weights';
 import type { QParams } from '../src/quantize/params';
 import { openOnnx } from '../src/runtime/ort';
+import { openTflite } from '../src/runtime/litert';
+import { toTfliteLayout } from '../src/runtime/tflite-onnx-io';
+import type { TflModel } from '../src/tflite/model';
 
 type Row = (label: string, tflite: Uint8Array) => Promise<void>;
 
@@ -123,4 +126,17 @@ export async function noiseRows(bytes: Uint8Array, sets: Tensor[][][], decodeOf:
 /** The calibration lines of the material (apart from the evaluation lines). */
 export function calibrationLines(dir: string, load: (file: string) => Tensor[]): Tensor[][] {
   return fs.readdirSync(dir).filter((f) => f.endsWith('.png')).sort().slice(0, 8).map((f) => load(`${dir}/${f}`));
+}
+
+/** `model`'s values of tensors `outs` on each sample. */
+export async function tensorValues(model: TflModel, result: ConvertResult, outs: number[], samples: Tensor[][]): Promise<Float32Array[][]> {
+  const sg = model.subgraphs[0];
+  const s = await openTflite(serializeTflite({ ...model, signatures: undefined, subgraphs: [{ ...sg, outputs: outs }, ...model.subgraphs.slice(1)] }));
+  try {
+    const got: Float32Array[][] = [];
+    for (const x of samples) got.push((await s.run(result.metadata.inputs.map((m, k) => toTfliteLayout(x[k], m)))).map((t) => Float32Array.from(t.data as Float32Array)));
+    return got;
+  } finally {
+    s.close();
+  }
 }

@@ -45,15 +45,13 @@ import { quantizeModelBytes, type QuantizeOptions } from '../src/quantize/file';
 import { roundedWeightsModel, weightOps } from '../src/quantize/precise-weights';
 import { elementCount, floatData, quantizeSymmetric, weightAxis } from '../src/quantize/params';
 import { floatToHalf, halfToFloat } from '../src/ir/tensor';
-import { openTflite } from '../src/runtime/litert';
-import { toTfliteLayout } from '../src/runtime/tflite-onnx-io';
 import type { TflModel } from '../src/tflite/model';
 import type { ConvertResult } from '../src/convert/convert';
 import { argmaxSteps } from '../src/quantize/sequence-guard';
 import { makeOcrSamples } from './material/ocr-samples.mjs';
 import { references, score } from './ocr-tasks';
 import { openConverted } from '../src/runtime/tflite-onnx-io';
-import { calibrationLines, noiseRows, opTypeRows } from './rec-int8-types';
+import { calibrationLines, noiseRows, opTypeRows, tensorValues } from './rec-int8-types';
 import { ctcGreedy } from './ocr-tasks';
 import { bucketOf, feedLine, pngs, widthOf } from './ocr-wide';
 
@@ -90,19 +88,6 @@ function fp16WeightsModel(result: ConvertResult, weights: number[]): TflModel {
   const tensors = [...src.tensors];
   for (const w of weights) tensors[w] = { ...tensors[w], data: new Uint8Array(Float32Array.from(floatData(tensors[w]), (v) => halfToFloat(floatToHalf(v))).buffer) };
   return { ...result.model, subgraphs: [{ ...src, tensors }, ...result.model.subgraphs.slice(1)] };
-}
-
-/** `model`'s values of tensors `outs` on each sample. */
-async function tensorValues(model: TflModel, result: ConvertResult, outs: number[], samples: Tensor[][]): Promise<Float32Array[][]> {
-  const sg = model.subgraphs[0];
-  const s = await openTflite(serializeTflite({ ...model, signatures: undefined, subgraphs: [{ ...sg, outputs: outs }, ...model.subgraphs.slice(1)] }));
-  try {
-    const got: Float32Array[][] = [];
-    for (const x of samples) got.push((await s.run(result.metadata.inputs.map((m, k) => toTfliteLayout(x[k], m)))).map((t) => Float32Array.from(t.data as Float32Array)));
-    return got;
-  } finally {
-    s.close();
-  }
 }
 
 /** Each weight op alone with int8-rounded weights against the float op, on the float model's own inputs to it:

@@ -354,6 +354,21 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
         floatMs: float.ms, chosenMs: pre.score.ms, floatCostMs, chosenCostMs: estimatedMs(chosen.model) };
     }
   }
+  // The smooth measure the steps compare can rise while fewer positions keep their arg-max (it rewards margins kept
+  // at confident steps): such a choice is no gain over plain int8 (keepsArgmax).
+  if (!best.met && (best.floatOps.size || best.int16Ops.size) && !keepsArgmax(best, plain)) best = { ...base, floatMs: float.ms, floatCostMs };
   if (stopped) say(`stopped at its time limit (${searchSeconds} s) after ${candidates} candidate models`);
   return { ...best, ms: performance.now() - t0, candidates, ...(stopped ? { stopped } : {}) };
+}
+
+/** Whether a mixed choice that misses the guard keeps at least as many arg-max positions (class outputs: classifiers,
+ *  CTC recognition's time steps) as plain int8 on the search's samples. The search ranks and steps by the smooth
+ *  measure (task-signal.ts: each position's margin kept, relative to float's), which counts a confident step's margin
+ *  shrinking as much as a near-tie flipping. Measured on PP-OCRv4 rec as PaddleOCR feeds it (640-px bucket, bench
+ *  int8-tasks / rec-int8-front.ts, 125 evaluation lines): the default search's float32 stem, ranked steps and
+ *  float16 weights raised the smooth measure 0.5954 -> 0.8294 on its 8 samples while arg-max agreement fell
+ *  0.9797 -> 0.9625, and decoded 101 lines the same where plain int8 decodes 108 (its first 23 ops float32 alone: 62,
+ *  soft measure up, agreement down). Other outputs (masks, values) keep the search's choice. */
+export function keepsArgmax(chosen: { task?: TaskMeasure }, plain: { task?: TaskMeasure }): boolean {
+  return chosen.task?.kind !== 'argmax' || plain.task?.kind !== 'argmax' || chosen.task.agreement >= plain.task.agreement;
 }

@@ -73,8 +73,10 @@ export function taskOutputNames(sg: TflSubgraph, metadata: Pick<OnnxLiteMetadata
 }
 
 /** One output's arg-max agreement on one sample: positions compared, those agreeing, and the sum of the relative
- *  margins (see the header). `want` / `got`: values with the class axis last (`classes` long). */
-export function argmaxAgreement(want: ArrayLike<number>, got: ArrayLike<number>, classes: number): { positions: number; agree: number; soft: number } {
+ *  margins (see the header). `want` / `got`: values with the class axis last (`classes` long). `cap`: float's margin
+ *  counted at most this much (a confident position whose margin shrinks but stays over `cap` counts 1; bench
+ *  rec-int8-front.ts compares cap 1 with the search's uncapped measure). */
+export function argmaxAgreement(want: ArrayLike<number>, got: ArrayLike<number>, classes: number, cap = Infinity): { positions: number; agree: number; soft: number } {
   const positions = Math.floor(want.length / classes);
   let agree = 0;
   let soft = 0;
@@ -100,7 +102,7 @@ export function argmaxAgreement(want: ArrayLike<number>, got: ArrayLike<number>,
     // Float's margin, floored at a thousandth of the position's spread (an exact tie is no reason to blow up).
     const mf = Math.max(want[o + c] - other, 1e-3 * (want[o + c] - lo), 1e-12);
     const mq = got[o + c] - otherGot;
-    const r = Number.isFinite(mq) ? mq / mf : -1;
+    const r = Number.isFinite(mq) ? mq / Math.min(mf, cap) : -1;
     soft += Math.max(-1, Math.min(1, Number.isNaN(r) ? -1 : r));
   }
   return { positions, agree, soft };

@@ -8,6 +8,7 @@ import { convertModel } from '../../src/convert/convert';
 import { runOnnx } from '../../src/runtime/ort';
 import { quantizeModelBytes } from '../../src/quantize/file';
 import { activationParams } from '../../src/quantize/int8';
+import { keepsArgmax } from '../../src/quantize/mixed-precision';
 import { fakeQuantized, makeScorer, rankRoundingPoints, roundingPoints } from '../../src/quantize/sensitivity';
 import type { Tensor } from '../../src/ir/types';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
@@ -58,4 +59,16 @@ test('--int16 auto keeps the sensitive ops in float32: the collapsing model meet
   const x = sample(9);
   const ref = floats([...(await runOnnx(bytes, x)).values()][0]);
   assert.ok(cosine(await runFirstOutput(auto.result.model, x), ref) > 0.999);
+});
+
+test('keepsArgmax: a mixed choice whose smooth measure rose but whose arg-max agreement fell is no gain over plain int8', () => {
+  // PP-OCRv4 rec, 640-px bucket (last session's search trace): plain int8 agreement 0.9797 / soft 0.5954, the search's
+  // choice 0.9625 / 0.8294 — it decoded 101 of 125 evaluation lines the same, plain int8 108.
+  const plain = { task: { kind: 'argmax' as const, agreement: 0.9797, soft: 0.5954, count: 640 } };
+  const chosen = { task: { kind: 'argmax' as const, agreement: 0.9625, soft: 0.8294, count: 640 } };
+  assert.equal(keepsArgmax(chosen, plain), false);
+  assert.equal(keepsArgmax({ task: { ...chosen.task, agreement: 0.9797 } }, plain), true, 'as many positions kept: the smooth measure decides');
+  // Masks (detection) and value outputs keep the search's choice.
+  assert.equal(keepsArgmax({ task: { kind: 'mask', agreement: 0.5, soft: 0.9, count: 8 } }, { task: { kind: 'mask', agreement: 0.9, soft: 0.5, count: 8 } }), true);
+  assert.equal(keepsArgmax({}, {}), true);
 });

@@ -72,6 +72,14 @@ test('argmaxAgreement: exact = 1; a shrunk margin shows in the smooth measure be
   assert.ok(Math.abs(flipped.soft - 0) < 1e-9, `first position flipped by its whole margin: ${flipped.soft}`);
 });
 
+test('argmaxAgreement with a cap: a confident margin that shrinks but stays over the cap counts whole', () => {
+  const want = [0, 10, 0, /* */ 0, 0.5, 1];
+  const got = [0, 4, 0, /* */ 0, 0.75, 1];
+  // Uncapped: 10 → 4 is 0.4 of the margin; capped at 1 it is kept (4 >= 1); the near-tie 0.5 → 0.25 counts 0.5 either way.
+  assert.ok(Math.abs(argmaxAgreement(want, got, 3).soft - 0.9) < 1e-9);
+  assert.ok(Math.abs(argmaxAgreement(want, got, 3, 1).soft - 1.5) < 1e-9, `${argmaxAgreement(want, got, 3, 1).soft}`);
+});
+
 test('maskAgreement: IoU of the maps thresholded at 0.3 and 0.5 from logits, and a smooth IoU', () => {
   const logit = (p: number) => Math.log(p / (1 - p));
   const want = [0.9, 0.4, 0.2, 0.6].map(logit);

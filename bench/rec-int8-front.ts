@@ -1,0 +1,199 @@
+// PaddleOCR rec int8 on PaddleOCR's own feed (issue #13): lines identical vs latency for chosen sets of ops kept
+// float32, on one width bucket (ocr-wide.ts: each line at height 48 and its own aspect, zero-padded to the bucket).
+// Calibration ranges and GPTQ weights are computed once (as quantizeFullInt8 does, minmax or percentile as asked),
+// then each variant is the int8 pass with its float32 ops: its lines identical to onnxruntime (calibration lines and
+// evaluation lines apart), the cost model's estimate and, with --time, paired LiteRT latency against float32.
+// Usage: ONNX2LITE_OCR_MODELS=DIR node --import tsx bench/rec-int8-front.ts [--bucket 640] [--time] [--cache FILE]
+//   [--save DIR] [--nearest] [--method minmax|percentile|mse] VARIANTS.json
+// VARIANTS.json: [{ "label": "stem", "float": "0-22,40", "fp16w": false, "int16": "" }, ...] (op index ranges of the
+// float32 model; fp16w: their weights stored float16 instead of int8; int16: ops in 16x8). Each row also gives the
+// search's arg-max measures on the first 8 calibration lines (agreement, the smooth measure, and that measure with
+// float's margin capped at 1 / 2 logits). --cache FILE keeps the ranges and GPTQ weights (~8 min at load 20) for the
+// next run; --save DIR writes each variant, --time-saved DIR times the files saved there (paired, float32 the base).
+// --ops prints each op with its output's range and how unequal its channels' ranges are (max / median channel);
+// --noise the float model's own decode under ±0.25-1 grey level of noise on the lines' pixels (onnxruntime).
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Tensor } from '../src/ir/types';
+import { convertModel } from '../src/convert/convert';
+import { decodeModel } from '../src/onnx/reader';
+import { simplifiedModel } from '../src/convert/simplify';
+import { serializeTflite } from '../src/tflite/writer';
+import { RANGE_METHODS, RangeCollector, type RangeMethod, keepExtremes, onnxRanges, plan, tfliteRanges } from '../src/calibration/ranges';
+import { deriveRanges } from '../src/calibration/derive';
+import { withNormHeadroom } from '../src/calibration/norm-headroom';
+import { activationParams, quantizeInt8, tensorsWithoutParams } from '../src/quantize/int8';
+import { wideParams } from '../src/quantize/int16';
+import type { QParams, Range } from '../src/quantize/params';
+import type { RoundedWeights } from '../src/quantize/weight-rounding';
+import { gptqWeights } from '../src/quantize/weight-rounding';
+import { cloneResult } from '../src/quantize/mixed-precision';
+import { estimatedMs } from '../src/quantize/cost-model';
+import { openConverted } from '../src/runtime/tflite-onnx-io';
+import { argmaxAgreement } from '../src/quantize/task-signal';
+import { ctcGreedy, evaluate, references } from './ocr-tasks';
+import { bucketOf, feedLine, pngs, widthOf } from './ocr-wide';
+import { makeOcrSamples } from './material/ocr-samples.mjs';
+import { tensorValues } from './rec-int8-types';
+import { loadAverage, pairedLatency } from './paired-latency';
+
+const arg = (name: string) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : undefined; };
+
+export function opSet(spec: string): Set<number> {
+  const s = new Set<number>();
+  for (const part of spec.split(',').map((x) => x.trim()).filter(Boolean)) {
+    const [a, b] = part.split('-').map(Number);
+    for (let k = a; k <= (b ?? a); k++) s.add(k);
+  }
+  return s;
+}
+
+/** The search's arg-max measures (task-signal.ts) on log-probabilities (margins as in logits): positions agreeing, the
+ *  smooth agreement the search ranks by, and the same with float's margin capped at 1 / 2. */
+async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]): Promise<{ agree: number; soft: number; capped: number[] }> {
+  const s = await openConverted(tflite);
+  const sums = [Infinity, 1, 2].map(() => ({ n: 0, agree: 0, soft: 0 }));
+  const log = (t: ArrayLike<number>) => Float32Array.from(t, (x) => Math.log(Math.max(x, 1e-30)));
+  try {
+    for (const [k, x] of samples.entries()) {
+      const got = log([...(await s.run(x)).values()][0].data as Float32Array);
+      const want = log(refs[k].data as Float32Array);
+      [Infinity, 1, 2].forEach((cap, i) => {
+        const a = argmaxAgreement(want, got, refs[k].dims[refs[k].dims.length - 1], cap);
+        sums[i].n += a.positions; sums[i].agree += a.agree; sums[i].soft += a.soft;
+      });
+    }
+  } finally {
+    s.close();
+  }
+  return { agree: sums[0].agree / sums[0].n, soft: sums[0].soft / sums[0].n, capped: sums.slice(1).map((x) => x.soft / x.n) };
+}
+
+(async () => {
+  const dir = process.env.ONNX2LITE_OCR_MODELS;
+  if (!dir) { console.log('skipped: set ONNX2LITE_OCR_MODELS'); return; }
+  const bucket = Number(arg('--bucket') ?? 640);
+  const file = path.join(dir, 'ch_PP-OCRv4_rec_infer.onnx');
+  const bytes = fs.readFileSync(file);
+  const material = makeOcrSamples(path.join(os.tmpdir(), 'onnx2lite-ocr-samples-3'), { moreLines: 144, wide: 72 });
+  const evalFiles = ['line-wide', 'line-more-wide'].flatMap((d) => pngs(path.join(material, 'eval', d))).filter((f) => bucketOf(widthOf(f)) === bucket);
+  const calibAll = pngs(path.join(material, 'calib', 'line-wide'));
+  const calibW = calibAll.map(widthOf);
+  const calibFiles = [...calibAll.keys()].filter((k) => bucketOf(calibW[k]) === bucket).concat([...calibAll.keys()].filter((k) => bucketOf(calibW[k]) < bucket))
+    .slice(0, Number(arg('--calib') ?? 24)).map((k) => calibAll[k]);
+  const feeds = evalFiles.map((f) => [feedLine(f, bucket)]);
+  const samples = calibFiles.map((f) => [feedLine(f, bucket)]);
+  // --time-saved DIR: paired latency of the .tflite files a former run saved there (float32.tflite the base).
+  const savedDir = arg('--time-saved');
+  if (savedDir) {
+    const files = fs.readdirSync(savedDir).filter((f) => f.endsWith('.tflite')).sort((a, b) => Number(b === 'float32.tflite') - Number(a === 'float32.tflite'));
+    const models = files.map((f) => ({ label: f.replace(/\.tflite$/, ''), tflite: new Uint8Array(fs.readFileSync(path.join(savedDir, f))) }));
+    const lat = await pairedLatency(models, feeds.slice(0, 3), { budgetMs: Number(arg('--budget') ?? 30000) });
+    for (const m of models) { const l = lat.byLabel.get(m.label)!; console.log(`latency ${m.label.padEnd(28)} ${l.ms.toFixed(1)} ms ${l.ratio.toFixed(2)}x (${l.spread[0].toFixed(2)}-${l.spread[1].toFixed(2)}) wall ${l.wallRatio.toFixed(2)}x, ${l.rounds} rounds`); }
+    console.log(`# latency load ${lat.load}`);
+    return;
+  }
+  if (process.argv.includes('--noise')) {
+    // The float model's own noise floor on this feed: ±g grey levels of uniform noise on the line's own pixels (the
+    // zero padding stays zero, as resize_norm_img writes it), onnxruntime against onnxruntime.
+    const refs = await references(bytes, feeds);
+    const decode = (t: Tensor) => ctcGreedy(t.data as Float32Array, t.dims).join(',');
+    let seed = 1;
+    const rnd = () => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed / 0x7fffffff; };
+    for (const g of [0.25, 0.5, 1]) {
+      const noisy = feeds.map(([x], i) => {
+        const w = Math.min(widthOf(evalFiles[i]), bucket);
+        const d = Float32Array.from(x.data as Float32Array);
+        for (let r = 0; r < 3 * 48; r++) for (let c = 0; c < w; c++) d[r * bucket + c] += (rnd() * 2 - 1) * (2 * g) / 255;
+        return [{ ...x, data: d }];
+      });
+      const got = await references(bytes, noisy);
+      const same = got.filter((t, i) => decode(t) === decode(refs[i])).length;
+      console.log(`float32 (onnxruntime), ±${g} grey level on the line's pixels: ${same}/${feeds.length} lines the same (${(100 * same / feeds.length).toFixed(1)}%); load ${loadAverage()}`);
+    }
+    return;
+  }
+  const inputShapes = new Map([['x', [1, 3, 48, bucket]]]);
+  const result = convertModel(decodeModel(bytes), { inputShapes });
+  const onnx = simplifiedModel(decodeModel(bytes), inputShapes);
+  const sg = result.model.subgraphs[0];
+  const t0 = performance.now();
+  const method = (arg('--method') ?? 'minmax') as RangeMethod;
+  // --cache FILE: ranges' parameters and GPTQ's weights of a former run with the same bucket, method and lines.
+  const cacheFile = arg('--cache');
+  type Cached = { params: [number, QParams][]; int16: [number, QParams][]; weights: [number, { data: number[]; scales: number[]; bias?: number[]; biasTensor?: number }][] };
+  const cached: Cached | undefined = cacheFile && fs.existsSync(cacheFile) ? JSON.parse(fs.readFileSync(cacheFile, 'utf8')) : undefined;
+  let params: Map<number, QParams>;
+  let int16Params: Map<number, QParams>;
+  let gptq: Map<number, RoundedWeights> | undefined;
+  if (cached) {
+    params = new Map(cached.params);
+    int16Params = new Map(cached.int16);
+    gptq = new Map(cached.weights.map(([k, w]) => [k, { data: Int8Array.from(w.data), scales: w.scales, ...(w.bias ? { bias: Float32Array.from(w.bias) } : {}), ...(w.biasTensor !== undefined ? { biasTensor: w.biasTensor } : {}) }]));
+  } else {
+    const collector = new RangeCollector({}, RANGE_METHODS);
+    const fixed = new Map();
+    const need = tensorsWithoutParams(result, activationParams(result, new Map(), fixed));
+    const p = plan(result, onnx, need);
+    await onnxRanges(collector, onnx, p.onnx, samples, 0);
+    const withDerived = (base: Map<number, Range>) => { deriveRanges(result, base, tensorsWithoutParams(result, activationParams(result, base, fixed))); return base; };
+    const missing = tensorsWithoutParams(result, activationParams(result, withDerived(collector.ranges()), fixed));
+    if (missing.length) await tfliteRanges(collector, result, missing, samples);
+    const headroom = (r: Map<number, Range>) => withNormHeadroom(result, r, collector.extremes);
+    const rangesOf = (m: RangeMethod) => headroom(keepExtremes(result, collector.rangesFor(m), collector.minmaxRanges()));
+    params = activationParams(result, withDerived(rangesOf(method)), fixed);
+    int16Params = wideParams(activationParams(result, withDerived(headroom(collector.minmaxRanges())), fixed));
+  }
+  console.log(`# bucket ${bucket}: ${feeds.length} eval lines, ${samples.length} calibration lines; ${sg.operators.length} ops; ranges ${method} ${((performance.now() - t0) / 1000).toFixed(0)} s; load ${loadAverage()}`);
+  if (process.argv.includes('--ops')) {
+    const outs = sg.operators.map((op) => op.outputs[0]);
+    const vals = await tensorValues(result.model, result, outs, samples.slice(0, 4));
+    sg.operators.forEach((op, k) => {
+      const t = sg.tensors[outs[k]];
+      const c = t.shape[t.shape.length - 1] ?? 1;
+      const chMax = new Float64Array(c);
+      for (const v of vals) for (let i = 0; i < v[k].length; i++) chMax[i % c] = Math.max(chMax[i % c], Math.abs(v[k][i]));
+      const sorted = [...chMax].sort((a, b) => a - b);
+      const q = params.get(outs[k]);
+      console.log(`${k} ${op.opcode} ${JSON.stringify(t.shape)} scale ${q?.scale.toExponential(2)} zp ${q?.zeroPoint} chmax max ${sorted[c - 1].toFixed(3)} med ${sorted[c >> 1].toFixed(3)} min ${sorted[0].toFixed(4)} ratio ${(sorted[c - 1] / Math.max(sorted[c >> 1], 1e-9)).toFixed(1)} in ${op.inputs.join(',')}`);
+    });
+    return;
+  }
+  if (!gptq) {
+    const g = await gptqWeights(result, onnx, samples, { inputScale: (i) => params.get(i)?.scale });
+    gptq = g.weights;
+    console.log(`# GPTQ ${g.stats.layers} layers; ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    if (cacheFile) fs.writeFileSync(cacheFile, JSON.stringify({ params: [...params], int16: [...int16Params], weights: [...gptq].map(([k, w]) => [k, { data: [...w.data], scales: w.scales, ...(w.bias ? { bias: [...w.bias] } : {}), biasTensor: w.biasTensor }]) }));
+  }
+  const roundedWeights = process.argv.includes('--nearest') ? undefined : gptq;
+  const calibRefs = await references(bytes, samples);
+  const evalRefs = await references(bytes, feeds);
+  const floatTflite = serializeTflite(result.model);
+  const floatCost = estimatedMs(result.model);
+  const variants: { label: string; float: string; fp16w?: boolean; int16?: string }[] = JSON.parse(fs.readFileSync(process.argv[process.argv.length - 1], 'utf8'));
+  const timed: { label: string; tflite: Uint8Array }[] = [{ label: 'float32', tflite: floatTflite }];
+  if (arg('--save')) fs.writeFileSync(path.join(arg('--save')!, 'float32.tflite'), floatTflite);
+  for (const v of variants) {
+    const floatOps = opSet(v.float);
+    // fp16w: the float ops' weights stored float16 (precise-weights.ts), not int8.
+    const floatWeights = new Set(v.fp16w ? [...floatOps].map((k) => sg.operators[k]).filter((op) => ['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED'].includes(op.opcode))
+      .map((op) => sg.tensors[op.inputs[1]].name) : []);
+    const q = quantizeInt8(cloneResult(result), params, { int8Io: false, roundedWeights, int16Params, int16Ops: opSet(v.int16 ?? ''), splitOps: new Set(), floatOps, floatWeights });
+    const tflite = serializeTflite(q.model);
+    const c = await evaluate(tflite, samples, calibRefs, 'ctc');
+    const e = await evaluate(tflite, feeds, evalRefs, 'ctc');
+    const same = (r: typeof c) => r.scores.filter((x) => x === 1).length;
+    const m = await margins(tflite, samples.slice(0, 8), calibRefs);
+    console.log(`${v.label.padEnd(28)} float ${String(floatOps.size).padStart(3)} calib ${same(c)}/${samples.length} eval ${same(e)}/${feeds.length} (${(100 * same(e) / feeds.length).toFixed(1)}%) CER ${(100 * (e.cer ?? 0)).toFixed(2)}% `
+      + `search measure on 8 calib: agree ${m.agree.toFixed(4)} soft ${m.soft.toFixed(4)} capped1 ${m.capped[0].toFixed(4)} capped2 ${m.capped[1].toFixed(4)} `
+      + `size ${(100 * tflite.byteLength / floatTflite.byteLength).toFixed(1)}% estimated ${(estimatedMs(q.model) / floatCost).toFixed(2)}x; load ${loadAverage()}`);
+    timed.push({ label: v.label, tflite });
+    if (arg('--save')) fs.writeFileSync(path.join(arg('--save')!, `${v.label.replace(/[^\w.-]+/g, '_')}.tflite`), tflite);
+  }
+  if (process.argv.includes('--time')) {
+    const lat = await pairedLatency(timed, feeds.slice(0, 3), { budgetMs: Number(arg('--budget') ?? 30000) });
+    for (const t of timed) { const l = lat.byLabel.get(t.label)!; console.log(`latency ${t.label.padEnd(28)} ${l.ms.toFixed(1)} ms ${l.ratio.toFixed(2)}x (${l.spread[0].toFixed(2)}-${l.spread[1].toFixed(2)}) wall ${l.wallRatio.toFixed(2)}x, ${l.rounds} rounds`); }
+    console.log(`# latency load ${lat.load}`);
+  }
+})().catch((e) => { console.error(e); process.exit(1); });
