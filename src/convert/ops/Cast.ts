@@ -17,13 +17,15 @@ const Cast: OpConverter = {
     return undefined;
   },
   convert(node, ctx) {
+    // The same TFLite type on both sides (int64 → int32; a float16 model's Cast to float32, computed in float32 here):
+    // the output is another name for the input. A RESHAPE to the output's shape was written before, with 1 for each
+    // dim sized at run time (Faster R-CNN float16's Casts before NonMaxSuppression: [1, 1, 4] for [1, N, 4]).
     const x = ctx.inputAny(node.inputs[0]);
-    const out = ctx.output(node.outputs[0], x.perm);
-    if (ctx.tensors[x.index].type === ctx.tensors[out].type) {
-      const shape = ctx.tensors[out].shape;
-      ctx.emit('RESHAPE', [x.index, ctx.constInt32(shape, `${node.outputs[0]}__shape`)], [out], { newShape: shape });
+    if (ctx.tensors[x.index].type === tflType(ctx.dtype(node.outputs[0]))) {
+      ctx.alias(node.outputs[0], node.inputs[0]);
       return;
     }
+    const out = ctx.output(node.outputs[0], x.perm);
     ctx.emit('CAST', [x.index], [out]);
   },
 };
