@@ -43,3 +43,14 @@ test('float16 RoIs sized at run time: a batch column (ConstantOfShape) and Casts
   const m = await convertAndMatch(file, model, [x]);
   assert.equal(m.worst, 0, JSON.stringify(m.outputs));
 });
+
+test('a Cast int64 → int32 (one TFLite type) of a tensor sized at run time keeps its run-time dim', async () => {
+  const model = buildModel({
+    opset: 17, inputs: [['x', 'float32', [6]]], outputs: ['y'], initializers: [tensor('zero', 'float32', [], [0])],
+    nodes: [node('Greater', ['x', 'zero'], ['keep']), node('NonZero', ['keep'], ['nz']), node('Cast', ['nz'], ['y'], { to: 6 })],
+  });
+  const file = join(mkdtempSync(join(tmpdir(), 'cast-i32-')), 'm.onnx');
+  writeFileSync(file, encodeModel(model));
+  const m = await convertAndMatch(file, model, [makeTensor('x', 'float32', [6], [1, -1, 2, 3, -2, 0.5])]);
+  assert.equal(m.worst, 0, JSON.stringify(m.outputs));
+});

@@ -17,15 +17,21 @@ const Cast: OpConverter = {
     return undefined;
   },
   convert(node, ctx) {
-    // The same TFLite type on both sides (int64 → int32; a float16 model's Cast to float32, computed in float32 here):
-    // the output is another name for the input. A RESHAPE to the output's shape was written before, with 1 for each
-    // dim sized at run time (Faster R-CNN float16's Casts before NonMaxSuppression: [1, 1, 4] for [1, N, 4]).
-    const x = ctx.inputAny(node.inputs[0]);
-    if (ctx.tensors[x.index].type === tflType(ctx.dtype(node.outputs[0]))) {
+    // A float16 model's Casts to float32 (float32 on both sides here, simplify-fp16.ts): the output is another name
+    // for the input. Other casts between ONNX types of one TFLite type (int64 → int32) keep an op, so that what reads
+    // the output sees its ONNX type: a RESHAPE to the output's shape, or a CAST when a dim is sized at run time (the
+    // RESHAPE would write 1 for it: [1, 1, 4] for Faster R-CNN float16's [1, N, 4] boxes before NonMaxSuppression).
+    if (ctx.dtype(node.inputs[0]) === ctx.dtype(node.outputs[0])) {
       ctx.alias(node.outputs[0], node.inputs[0]);
       return;
     }
+    const x = ctx.inputAny(node.inputs[0]);
     const out = ctx.output(node.outputs[0], x.perm);
+    const t = ctx.tensors[out];
+    if (ctx.tensors[x.index].type === t.type && !t.shapeSignature) {
+      ctx.emit('RESHAPE', [x.index, ctx.constInt32(t.shape, `${node.outputs[0]}__shape`)], [out], { newShape: t.shape });
+      return;
+    }
     ctx.emit('CAST', [x.index], [out]);
   },
 };
