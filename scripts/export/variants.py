@@ -89,11 +89,77 @@ PASS_THROUGH = {'Concat', 'Cast', 'Div', 'Mul', 'Slice', 'Unsqueeze', 'Squeeze',
                 'Identity'}
 
 
+# Ops whose float inputs stay float32 (a Cast to float32 before, the float outputs cast back to float16 after), as
+# onnxconverter-common's op_block_list does: ONNX or onnxruntime have no float16 form of them (NonMaxSuppression's
+# boxes and scores are float only; onnxruntime's RoiAlign and TopK kernels are float / double).
+BLOCKED = {'NonMaxSuppression', 'RoiAlign', 'TopK'}
+
+
+def _float_tensors(model):
+    """Names of the float32 tensors of the float32 model (its graphs and bodies), from ONNX shape inference."""
+    m = onnx.shape_inference.infer_shapes(model)
+    names = set()
+
+    def walk(g):
+        for vi in list(g.input) + list(g.output) + list(g.value_info):
+            if vi.type.tensor_type.elem_type == TensorProto.FLOAT:
+                names.add(vi.name)
+        for init in g.initializer:
+            if init.data_type == TensorProto.FLOAT:
+                names.add(init.name)
+        for n in g.node:
+            if n.op_type == 'Constant' and any(a.name == 'value' and a.t.data_type == TensorProto.FLOAT for a in n.attribute):
+                names.add(n.output[0])
+            for sg in _subgraphs(n):
+                walk(sg)
+    walk(m.graph)
+    return names
+
+
+def _block(g, floats, keep):
+    """Wraps `g`'s (and its bodies') BLOCKED nodes in Casts: float16 in, float32 compute, float16 out."""
+    nodes = []
+    for n in g.node:
+        for sg in _subgraphs(n):
+            _block(sg, floats, keep)
+        if n.op_type not in BLOCKED:
+            nodes.append(n)
+            continue
+        tail = []
+        for k, x in enumerate(n.input):
+            if x and x in floats and x not in keep:
+                nodes.append(helper.make_node('Cast', [x], [x + '_fp32_' + n.name], to=TensorProto.FLOAT))
+                n.input[k] = x + '_fp32_' + n.name
+        for k, y in enumerate(n.output):
+            if y and y in floats:
+                n.output[k] = y + '_fp32'
+                tail.append(helper.make_node('Cast', [y + '_fp32'], [y], to=TensorProto.FLOAT16))
+        nodes += [n] + tail
+    del g.node[:]
+    g.node.extend(nodes)
+
+
+def _subgraphs(n):
+    for a in n.attribute:
+        if a.type == onnx.AttributeProto.GRAPH:
+            yield a.g
+        elif a.type == onnx.AttributeProto.GRAPHS:
+            yield from a.graphs
+
+
+def _all_nodes(g):
+    """The graph's nodes and those of its If / Loop / Scan bodies, at any depth."""
+    for n in g.node:
+        yield n
+        for sg in _subgraphs(n):
+            yield from _all_nodes(sg)
+
+
 def _float32_only(g):
     """Tensors that must stay float32: Resize / Upsample scales and what computes them."""
-    producer = {o: n for n in g.node for o in n.output}
+    producer = {o: n for n in _all_nodes(g) for o in n.output}
     keep, todo = set(), []
-    for n in g.node:
+    for n in _all_nodes(g):
         for op, i in KEEP_FLOAT_INPUTS:
             if n.op_type == op and len(n.input) > i and n.input[i]:
                 todo.append(n.input[i])
@@ -114,14 +180,20 @@ def _half(a):
     return a.astype(np.float16)
 
 
-def to_fp16(model, keep_io):
-    g = model.graph
-    keep = _float32_only(g)
-    producer = {o: n for n in g.node for o in n.output}
+def _half_graph(g, keep, nested):
+    """Float constants, Casts to float and ConstantOfShape values become float16 in `g` and, as onnxconverter-common
+    does, in its If / Loop / Scan bodies (whose float outputs become float16 too)."""
     for init in g.initializer:
         if init.data_type == TensorProto.FLOAT and init.name not in keep:
             init.CopyFrom(numpy_helper.from_array(_half(numpy_helper.to_array(init)), init.name))
+    if nested:
+        del g.value_info[:]
+        for vi in list(g.output) + list(g.input):
+            if vi.type.tensor_type.elem_type == TensorProto.FLOAT and vi.name not in keep:
+                vi.type.tensor_type.elem_type = TensorProto.FLOAT16
     for n in g.node:
+        for sg in _subgraphs(n):
+            _half_graph(sg, keep, True)
         if n.op_type == 'Constant' and n.output[0] not in keep:
             for a in n.attribute:
                 if a.name == 'value' and a.t.data_type == TensorProto.FLOAT:
@@ -134,6 +206,15 @@ def to_fp16(model, keep_io):
             for a in n.attribute:
                 if a.name == 'value' and a.t.data_type == TensorProto.FLOAT:
                     a.t.CopyFrom(numpy_helper.from_array(_half(numpy_helper.to_array(a.t))))
+
+
+def to_fp16(model, keep_io):
+    g = model.graph
+    keep = _float32_only(g)
+    floats = _float_tensors(model)
+    producer = {o: n for n in g.node for o in n.output}
+    _half_graph(g, keep, False)
+    _block(g, floats, keep)
     del g.value_info[:]
     init_names = {i.name for i in g.initializer}
     new_nodes = []

@@ -22,6 +22,10 @@ export function floatFromFp16(g: Graph, constants: Map<string, Tensor>): Set<str
   if (!halfIo.length && !g.nodes.some((n) => n.opType === 'Cast' && n.attrs.get('to')?.value === FLOAT16)) return nodes;
   for (const n of g.nodes) {
     if (n.opType === 'Cast' && n.attrs.get('to')?.value === FLOAT16 && !boundary.has(n)) n.attrs.set('to', { type: 'int', value: FLOAT });
+    // A float16 fill value (Faster R-CNN's zeros for the RoIs' batch column) is float32 too: a FILL of a FLOAT16
+    // value gives a float16 tensor that the float32 ops after it (CONCATENATION) read as float32 bits.
+    const fill = n.opType === 'ConstantOfShape' ? n.attrs.get('value') : undefined;
+    if (fill?.type === 'tensor' && isHalf(fill.value.dtype)) n.attrs.set('value', { type: 'tensor', value: { ...fill.value, dtype: 'float32', data: toFloat32(fill.value) } });
     if (WEIGHTED.has(n.opType) && n.name && isHalf(constants.get(n.inputs[1])?.dtype)) nodes.add(n.name);
   }
   for (const [name, t] of constants) if (isHalf(t.dtype)) constants.set(name, { ...t, dtype: 'float32', data: toFloat32(t) });

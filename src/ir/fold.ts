@@ -56,7 +56,9 @@ function axesOf(n: Node, ins: (V | undefined)[], opset: number, inputFrom: numbe
   return opset >= inputFrom ? ins[1]?.v : aInts(n, 'axes');
 }
 
-function reduce(f: (acc: number, x: number) => number, init: number, axesInputFrom: number): Fold {
+/** A reduction: `f` accumulates each element (after `pre`), `post` finishes each result (given the reduced count). */
+function reduce(f: (acc: number, x: number) => number, init: number, axesInputFrom: number,
+  pre: (x: number) => number = (x) => x, post?: (acc: number, count: number) => number): Fold {
   return (n, ins, opset) => {
     const x = ins[0];
     if (!x) return undefined;
@@ -72,7 +74,11 @@ function reduce(f: (acc: number, x: number) => number, init: number, axesInputFr
     for (let k = 0; k < x.v.length; k++) {
       let dst = 0;
       for (let a = 0; a < r; a++) if (!set.has(a)) dst += (Math.floor(k / is[a]) % x.dims[a]) * os[a];
-      out[dst] = f(out[dst], x.v[k]);
+      out[dst] = f(out[dst], pre(x.v[k]));
+    }
+    if (post) {
+      const count = out.length ? x.v.length / out.length : 0;
+      for (let k = 0; k < out.length; k++) out[k] = post(out[k], count);
     }
     return [{ dtype: x.dtype, dims: keep ? kd : x.dims.filter((_, i) => !set.has(i)), v: out }];
   };
@@ -172,6 +178,9 @@ const FOLDS: Record<string, Fold> = {
   Cos: unary(Math.cos),
   Atan: unary(Math.atan),
   Exp: unary(Math.exp),
+  Log: unary(Math.log),
+  Tanh: unary(Math.tanh),
+  Sigmoid: unary((a) => 1 / (1 + Math.exp(-a))),
   Reciprocal: unary((a) => 1 / a),
   Not: unary((a) => (a ? 0 : 1)),
   Sign: unary(Math.sign),
@@ -212,6 +221,14 @@ const FOLDS: Record<string, Fold> = {
   ReduceSum: reduce((a, x) => a + x, 0, 13),
   ReduceMin: reduce(Math.min, Infinity, 18),
   ReduceMax: reduce(Math.max, -Infinity, 18),
+  // Weight norm's ‖v‖ (wav2vec2's positional conv, exported without PyTorch's constant folding) and other statistics
+  // of learned constants: folded, so that g · v / ‖v‖ becomes the constant weight a Conv needs.
+  ReduceL1: reduce((a, x) => a + x, 0, 18, Math.abs),
+  ReduceL2: reduce((a, x) => a + x, 0, 18, (x) => x * x, Math.sqrt),
+  ReduceSumSquare: reduce((a, x) => a + x, 0, 18, (x) => x * x),
+  ReduceMean: reduce((a, x) => a + x, 0, 18, undefined, (a, c) => a / c),
+  ReduceLogSum: reduce((a, x) => a + x, 0, 18, undefined, Math.log),
+  ReduceLogSumExp: reduce((a, x) => a + x, 0, 18, Math.exp, Math.log),
   Reshape: (n, [x, s]) => {
     if (!x || !s) return undefined;
     const dims = reshapeDims(x.dims, s.v, aInt(n, 'allowzero', 0) === 1);
@@ -368,7 +385,10 @@ export function foldNode(node: Node, inputs: (Tensor | undefined)[], opset: numb
   }
   // A QDQ model's weights are DequantizeLinear of constants: as big as the weights, never bigger than their input, and
   // worth folding at any size a conv or fully connected layer has (left unfolded they are dequantized at every run).
-  const max = (opts.maxElements ?? 1 << 20) * (node.opType === 'DequantizeLinear' ? 16 : 1);
+  // So are weights computed from constants by ops that never grow their largest input (weight norm's g · v / ‖v‖ in a
+  // model exported without constant folding): left unfolded, a Conv or MatMul reads computed weights.
+  const base = opts.maxElements ?? 1 << 20;
+  const max = base * (node.opType === 'DequantizeLinear' || neverGrows(node, inputs) ? 16 : 1);
   const shapeOnly = node.opType === 'Shape' || node.opType === 'Size';
   if (!shapeOnly && node.inputs.some((name, i) => name !== '' && !inputs[i])) return undefined;
   const ins = inputs.map((t) => (t && elementCount(t.dims) <= max * 4 ? toV(t) : undefined));
@@ -384,6 +404,25 @@ export function foldNode(node: Node, inputs: (Tensor | undefined)[], opset: numb
   }
   if (!outs || outs.some((o) => o.v.length > max || o.v.length !== elementCount(o.dims))) return undefined;
   return outs.map((o, i) => tensorFromNumbers(node.outputs[i] ?? '', o.dtype, o.dims, o.v));
+}
+
+/** Ops whose outputs are never bigger than their largest input. */
+const SIZE_KEEPING = new Set(['Identity', 'Cast', 'CastLike', 'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Slice', 'Split',
+  'DequantizeLinear', 'QuantizeLinear', 'Clip', 'Trilu', 'ReduceProd', 'ReduceSum', 'ReduceMin', 'ReduceMax', 'ReduceL1', 'ReduceL2',
+  'ReduceSumSquare', 'ReduceMean', 'ReduceLogSum', 'ReduceLogSumExp']);
+/** Elementwise ops: never bigger than their largest input when broadcasting adds no element. */
+const ELEMENTWISE = new Set(['Add', 'Sub', 'Mul', 'Div', 'Mod', 'Pow', 'Neg', 'Abs', 'Relu', 'Floor', 'Ceil', 'Sqrt', 'Sin', 'Cos', 'Atan',
+  'Exp', 'Log', 'Tanh', 'Sigmoid', 'Reciprocal', 'Not', 'Sign', 'Softplus', 'Equal', 'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual',
+  'And', 'Or', 'Where', 'Min', 'Max', 'Sum']);
+
+function neverGrows(node: Node, inputs: (Tensor | undefined)[]): boolean {
+  if (SIZE_KEEPING.has(node.opType)) return true;
+  if (!ELEMENTWISE.has(node.opType)) return false;
+  const ts = inputs.filter((t): t is Tensor => !!t);
+  const rank = Math.max(0, ...ts.map((t) => t.dims.length));
+  let out = 1;
+  for (let i = 0; i < rank; i++) out *= Math.max(...ts.map((t) => t.dims[t.dims.length - rank + i] ?? 1));
+  return out <= Math.max(0, ...ts.map((t) => elementCount(t.dims)));
 }
 
 /** Refuses ops whose output size is set by an input value (ConstantOfShape, Expand, Tile, Range) when too big. */

@@ -46,6 +46,18 @@ const CASES: Case[] = [
   { op: 'ReduceProd', inputs: [i64([2, 3], [1, 2, 3, 4, 5, 6])], attrs: { axes: [1], keepdims: 0 } },
   { op: 'ReduceProd', inputs: [f32([2, 2], [1, 2, 3, 4])] },
   { op: 'ReduceSum', inputs: [f32([2, 2], [1, 2, 3, 4]), i64([1], [0])] },
+  // Weight norm's ‖v‖ (wav2vec2's positional conv exported without constant folding) and the other reductions.
+  { op: 'ReduceL2', inputs: [f32([2, 2, 3], [1, -2, 3, 4, 0.5, -6, 7, 8, -9, 1, 2, 3])], attrs: { axes: [0, 1], keepdims: 1 } },
+  { op: 'ReduceL2', inputs: [f32([2, 3], [1, -2, 3, 4, 0.5, -6]), i64([1], [-1])], attrs: { keepdims: 0 }, opset: 18 },
+  { op: 'ReduceL1', inputs: [f32([2, 3], [1, -2, 3, 4, 0.5, -6])], attrs: { axes: [1] } },
+  { op: 'ReduceSumSquare', inputs: [f32([2, 3], [1, -2, 3, 4, 0.5, -6])], attrs: { axes: [0], keepdims: 0 } },
+  { op: 'ReduceMean', inputs: [f32([2, 3], [1, -2, 3, 4, 0.5, -6])] },
+  { op: 'ReduceMean', inputs: [f32([2, 3], [1, -2, 3, 4, 0.5, -6]), i64([1], [1])], opset: 18 },
+  { op: 'ReduceLogSum', inputs: [f32([2, 3], [1, 2, 3, 4, 0.5, 6])], attrs: { axes: [1] } },
+  { op: 'ReduceLogSumExp', inputs: [f32([2, 3], [1, -2, 3, 4, 0.5, -6])], attrs: { axes: [1] } },
+  { op: 'Log', inputs: [f32([3], [0.5, 1, 7])] },
+  { op: 'Tanh', inputs: [f32([3], [-2, 0.25, 3])] },
+  { op: 'Sigmoid', inputs: [f32([3], [-2, 0.25, 3])] },
   { op: 'Transpose', inputs: [f32([2, 3], [1, 2, 3, 4, 5, 6])], attrs: { perm: [1, 0] } },
   { op: 'Tile', inputs: [f32([2], [1, 2]), i64([1], [3])] },
   { op: 'Flatten', inputs: [f32([2, 3, 1], [1, 2, 3, 4, 5, 6])], attrs: { axis: 2 } },
@@ -122,4 +134,17 @@ test('fold: Constant forms, non-constant inputs, oversized results and int64 sat
   assert.equal(foldNode(node('MatMul', ['a', 'b'], ['c']), [f32([512, 1], new Array(512).fill(1)), f32([1, 512], new Array(512).fill(1))], 13), undefined);
   const big = tensorFromNumbers('x', 'int64', [2], [2 ** 64, -(2 ** 64)]);
   assert.deepEqual(Array.from(big.data as BigInt64Array), [2n ** 63n - 1n, -(2n ** 63n)]);
+});
+
+test('fold: ops that never grow their largest input fold past maxElements (a computed weight), broadcasts that grow do not', () => {
+  const v = f32([4, 8], Array.from({ length: 32 }, (_, i) => i + 1));
+  const row = f32([1, 8], Array.from({ length: 8 }, (_, i) => i + 2));
+  const opts = { maxElements: 16 };
+  const div = foldNode(node('Div', ['v', 'n'], ['d']), [v, row], 13, [], opts);
+  assert.deepEqual(div && div[0].dims, [4, 8]);
+  assert.equal(toNumbers(div![0])[9], Math.fround(10 / 3));
+  const norm = foldNode(node('ReduceL2', ['v'], ['n'], { axes: [0] }), [v], 13, [], opts);
+  assert.deepEqual(norm && norm[0].dims, [1, 8]);
+  assert.equal(foldNode(node('Add', ['c', 'r'], ['s']), [f32([4, 1], [1, 2, 3, 4]), row], 13, [], opts), undefined);
+  assert.equal(foldNode(node('Tile', ['v', 'r'], ['t']), [v, i64([2], [1, 1])], 13, [], opts), undefined);
 });

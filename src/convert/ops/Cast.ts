@@ -17,11 +17,19 @@ const Cast: OpConverter = {
     return undefined;
   },
   convert(node, ctx) {
+    // A float16 model's Casts to float32 (float32 on both sides here, simplify-fp16.ts): the output is another name
+    // for the input. Other casts between ONNX types of one TFLite type (int64 → int32) keep an op, so that what reads
+    // the output sees its ONNX type: a RESHAPE to the output's shape, or a CAST when a dim is sized at run time (the
+    // RESHAPE would write 1 for it: [1, 1, 4] for Faster R-CNN float16's [1, N, 4] boxes before NonMaxSuppression).
+    if (ctx.dtype(node.inputs[0]) === ctx.dtype(node.outputs[0])) {
+      ctx.alias(node.outputs[0], node.inputs[0]);
+      return;
+    }
     const x = ctx.inputAny(node.inputs[0]);
     const out = ctx.output(node.outputs[0], x.perm);
-    if (ctx.tensors[x.index].type === ctx.tensors[out].type) {
-      const shape = ctx.tensors[out].shape;
-      ctx.emit('RESHAPE', [x.index, ctx.constInt32(shape, `${node.outputs[0]}__shape`)], [out], { newShape: shape });
+    const t = ctx.tensors[out];
+    if (ctx.tensors[x.index].type === t.type && !t.shapeSignature) {
+      ctx.emit('RESHAPE', [x.index, ctx.constInt32(t.shape, `${node.outputs[0]}__shape`)], [out], { newShape: t.shape });
       return;
     }
     ctx.emit('CAST', [x.index], [out]);
