@@ -219,8 +219,8 @@ export function operand(ctx: ConvertContext, name: string, reuse = false): { ind
   if (p && !ctx.isConstant(name) && samePerm(p.perm, swapped)) return { index: p.index, adj: true };
   // Stored swapped but for where its unit dims sit (AdaBins' queries: `tgt[1:q+1].permute(1, 0, 2).permute(0, 2, 1)`,
   // [q, 1, d] stored for [1, d, q]): a RESHAPE to the swapped dims, read with adj.
-  const dims = ctx.shape(name);
-  if (p && !ctx.isConstant(name) && !ctx.isDynamic(name) && !samePerm(p.perm, identity(r)) && sameBesidesUnitDims(p.perm, swapped, dims)) {
+  const dims = p && !ctx.isConstant(name) && !ctx.isDynamic(name) && !samePerm(p.perm, identity(r)) ? ctx.shape(name) : undefined;
+  if (p && dims && sameBesidesUnitDims(p.perm, swapped, dims)) {
     const shape = permute(dims, swapped);
     const t = ctx.temp(shape, ctx.tensors[p.index].type, `${name}__swapped_view`);
     ctx.emit('RESHAPE', [p.index, ctx.constInt32(shape, `${name}__swapped_view_shape`)], [t], { newShape: shape });
