@@ -65,6 +65,7 @@ test('the table maps builtin names to TFLM resolver methods', () => {
 const CORNER_CASES: Record<string, string[]> = {
   Clip: ['RELU_N1_TO_1'], // only Clip(-1, 1); the usual bounds become RELU / RELU6 / MINIMUM / MAXIMUM
   Conv: ['CONV_3D'], // only 3-D convolutions (rank-5 inputs)
+  FusedConv: ['CONV_3D'], // onnxruntime's fused form of the same: only on rank-5 inputs
   ConvTranspose: ['CONV_3D_TRANSPOSE'],
   // Only with computed bounds, sizes or conditions: tensors sized at run time, which TFLM cannot run anyway.
   Range: ['RANGE'], Slice: ['SCATTER_ND'], Pad: ['RANGE'], Compress: ['WHERE'], Resize: ['RANGE'], Upsample: ['RANGE'],
