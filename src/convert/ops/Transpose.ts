@@ -8,6 +8,7 @@ import type { ConvertContext } from '../context';
 import { channelLast, identity, invert, isIdentity, samePerm } from '../layout';
 import type { OpConverter } from '../types';
 import { NUMERIC } from './_elementwise';
+import { reduceAxes } from './_reduce';
 import { MAX_OPSET } from '../types';
 
 const Transpose: OpConverter = {
@@ -43,9 +44,8 @@ function normedAlongLast(ctx: ConvertContext, name: string, rank: number): boole
   const readers = ctx.graph.nodes.filter((n) => n.inputs.includes(name));
   return readers.length >= 2 && readers.some((n) => {
     if (n.opType !== 'ReduceMean' || n.inputs[0] !== name) return false;
-    const axes = n.inputs[1] ? (ctx.constant(n.inputs[1]) ? Array.from(ctx.constant(n.inputs[1])!.data as ArrayLike<number | bigint>, Number) : undefined)
-      : attrInts(n, 'axes');
-    return axes?.length === 1 && (axes[0] + rank) % rank === rank - 1;
+    const axes = reduceAxes(n, ctx, rank);
+    return axes?.length === 1 && axes[0] === rank - 1;
   });
 }
 
