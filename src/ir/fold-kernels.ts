@@ -274,3 +274,44 @@ export function einsum(equation: string, vs: V[], maxWork: number): V | undefine
   }
   return { dtype: vs[0].dtype, dims: outDims, v };
 }
+
+/**
+ * BatchNormalization over [N, C, ...]: with the inputs' statistics (inference), or with the batch's own (training:
+ * `training_mode` 1, or more than one output before opset 14 — timm's ScaledStdConv2d standardizes its weight by
+ * F.batch_norm(training=True), which torch exports so). Outputs Y, then for training the running mean / variance
+ * (input · momentum + batch · (1 − momentum)) and, before opset 14, the batch mean / variance as the saved ones.
+ */
+export function batchNorm([x, s, b, m, v]: V[], eps: number, momentum: number, training: boolean): V[] {
+  const C = x.dims[1];
+  const inner = elementCount(x.dims.slice(2));
+  const N = x.dims[0];
+  const perChannel = (p: V) => (p.v.length === C ? (c: number) => p.v[c] : undefined);
+  const [sc, bi, mi, vi] = [s, b, m, v].map(perChannel);
+  if (!sc || !bi || !mi || !vi) throw new RangeError('BatchNormalization statistics not per channel');
+  const mean = new Array<number>(C).fill(0);
+  const vr = new Array<number>(C).fill(0);
+  const count = N * inner;
+  for (let c = 0; c < C; c++) {
+    if (!training) { mean[c] = mi(c); vr[c] = vi(c); continue; }
+    let acc = 0;
+    for (let n = 0; n < N; n++) for (let k = 0; k < inner; k++) acc += x.v[(n * C + c) * inner + k];
+    mean[c] = acc / count;
+    let sq = 0;
+    for (let n = 0; n < N; n++) for (let k = 0; k < inner; k++) sq += (x.v[(n * C + c) * inner + k] - mean[c]) ** 2;
+    vr[c] = sq / count;
+  }
+  const y = new Array<number>(x.v.length);
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      const k = sc(c) / Math.sqrt(vr[c] + eps);
+      for (let i = 0; i < inner; i++) {
+        const at = (n * C + c) * inner + i;
+        y[at] = (x.v[at] - mean[c]) * k + bi(c);
+      }
+    }
+  }
+  const out: V[] = [{ dtype: x.dtype, dims: x.dims, v: y }];
+  if (!training) return out;
+  const run = (p: (c: number) => number, batch: number[]) => ({ dtype: x.dtype, dims: [C], v: batch.map((t, c) => p(c) * momentum + t * (1 - momentum)) });
+  return [...out, run(mi, mean), run(vi, vr), { dtype: x.dtype, dims: [C], v: mean }, { dtype: x.dtype, dims: [C], v: vr }];
+}

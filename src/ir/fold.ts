@@ -1,7 +1,7 @@
 // A small constant evaluator: computes a node's outputs when its inputs are known (Shape and Size only need
 // the input's static shape). Shape inference uses it for shape-determining inputs; the converter for folding.
 // Values are computed in float64 JavaScript numbers (int64 beyond 2^53 is approximate, clamped on output).
-import { INT_TYPES, V, broadcast, castValues, einsum, gather, matmul, melWeightMatrix, norm, reshapeDims, scatterND, slice, stridesOf, tensorFromNumbers, toV, transpose } from './fold-kernels';
+import { INT_TYPES, V, batchNorm, broadcast, castValues, einsum, gather, matmul, melWeightMatrix, norm, reshapeDims, scatterND, slice, stridesOf, tensorFromNumbers, toV, transpose } from './fold-kernels';
 import { ONNX_DTYPES } from './tensor';
 import { AttrValue, DType, Node, Shape, Tensor, elementCount, isStaticShape } from './types';
 
@@ -18,6 +18,11 @@ function attr(n: Node, name: string): AttrValue | undefined { return n.attrs.get
 function aInt(n: Node, name: string, def: number): number {
   const a = attr(n, name);
   return a && (a.type === 'int' || a.type === 'float') ? a.value : def;
+}
+const aFloat = aInt; // a numeric attribute, either type
+/** BatchNormalization normalizes by the batch's statistics: training_mode 1, or (before opset 14) more than one output. */
+export function trainingBatchNorm(n: Node, opset: number): boolean {
+  return aInt(n, 'training_mode', 0) === 1 || (opset < 14 && n.outputs.filter(Boolean).length > 1);
 }
 function aInts(n: Node, name: string): number[] | undefined {
   const a = attr(n, name);
@@ -272,6 +277,9 @@ const FOLDS: Record<string, Fold> = {
     const dtype = t?.dtype ?? 'float32';
     return [{ dtype, dims: s.v, v: new Array<number>(elementCount(s.v)).fill(t?.v[0] ?? 0) }];
   },
+  BatchNormalization: (n, ins, opset) => (ins.length === 5 && ins.every((v) => v) && ins[0]!.dims.length >= 2
+    ? batchNorm(ins as V[], aFloat(n, 'epsilon', 1e-5), aFloat(n, 'momentum', 0.9), trainingBatchNorm(n, opset)).slice(0, n.outputs.length)
+    : undefined),
   Trilu: (n, [x, k]) => {
     if (!x || x.dims.length < 2) return undefined;
     const [r, c] = x.dims.slice(-2);

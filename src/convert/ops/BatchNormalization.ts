@@ -1,9 +1,12 @@
 // ONNX BatchNormalization (inference) not folded into a Conv → TFLite MUL and ADD with per-channel constants (per
 // activation for opsets 7-8's `spatial = 0` with [C, H, W] statistics), or,
-// with statistics computed in the graph, SUB, RSQRT, MUL, ADD on per-channel vectors). training_mode=1 normalizes
-// with the batch's own statistics (MEAN) and outputs the updated running statistics.
+// with statistics computed in the graph, SUB, RSQRT, MUL, ADD on per-channel vectors). training_mode=1 — or, before
+// opset 14, more than one output — normalizes with the batch's own statistics (MEAN) and outputs the updated running
+// statistics (and, before 14, the batch's as the saved ones). On constants it folds (src/ir/fold-kernels.ts batchNorm:
+// timm's ScaledStdConv2d standardizes its weights with F.batch_norm(training=True), NFNet's convs).
+import { trainingBatchNorm } from '../../ir/fold';
 import { toNumbers } from '../../ir/tensor';
-import { attrFloat, attrInt } from '../attrs';
+import { attrFloat } from '../attrs';
 import type { Node } from '../../ir/types';
 import type { ConvertContext } from '../context';
 import type { OpConverter } from '../types';
@@ -22,14 +25,11 @@ const BatchNormalization: OpConverter = {
         return refuse('unsupported', `BatchNormalization parameter "${p}" of dims [${d.join(', ')}] is neither per channel [${x[1]}] nor a constant per activation [${x.slice(1).join(', ')}]`);
       }
     }
-    if (node.outputs.slice(1).some((o) => o) && attrInt(node, 'training_mode', 0) !== 1) {
-      return refuse('attribute', 'BatchNormalization with running mean/var outputs (training mode before opset 14) is not supported');
-    }
     return undefined;
   },
   convert(node, ctx) {
     const [x, s, b, m, v] = node.inputs;
-    if (attrInt(node, 'training_mode', 0) === 1) {
+    if (trainingBatchNorm(node, ctx.opset)) {
       emitTraining(ctx, node);
       return;
     }
@@ -72,7 +72,7 @@ function emitComputed(ctx: ConvertContext, node: Node): void {
 /** Training mode: batch statistics normalize; the running statistics move by `momentum` towards them. */
 function emitTraining(ctx: ConvertContext, node: Node): void {
   const [x, s, b, m, v] = node.inputs;
-  const [y, runMean, runVar] = node.outputs;
+  const [y, runMean, runVar, savedMean, savedVar] = node.outputs;
   const rank = ctx.rank(x);
   const e = new Emitter(ctx, node);
   const xin = ctx.inputAny(x);
@@ -90,6 +90,9 @@ function emitTraining(ctx: ConvertContext, node: Node): void {
   };
   if (runMean) running(mo.mean, m, runMean);
   if (runVar) running(mo.variance, v, runVar);
+  const c = ctx.shape(m)[0];
+  if (savedMean) e.reshape(mo.mean, [c], ctx.output(savedMean, [0]));
+  if (savedVar) e.reshape(mo.variance, [c], ctx.output(savedVar, [0]));
 }
 
 export default BatchNormalization;

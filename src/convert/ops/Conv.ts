@@ -2,7 +2,8 @@
 // CONCATENATION for other group counts. Channel-last in, channel-last out; 1-D convs run as 2-D with H = 1;
 // 3-D convs (rank 5) → CONV_3D (_conv3d.ts). A pointwise 1-D conv over rows stored in ONNX order that feeds no
 // spatial op (gMLP's token mixing) is BATCH_MATMUL with the weights on the left, in ONNX order.
-// Weights computed in the graph (2-D, group 1 or depthwise) come in filter layout from the layout pass.
+// Weights computed in the graph (2-D) come in filter layout from the layout pass; grouped ones (CondInst's dynamic
+// mask heads: one group per instance, filters from a controller) are SPLIT per group with the input and the bias.
 import type { Node, Tensor } from '../../ir/types';
 import { toFloat32 } from '../../ir/tensor';
 import { attrInt } from '../attrs';
@@ -51,12 +52,8 @@ const Conv: OpConverter = {
     const rank = ctx.rank(node.inputs[0]);
     if (rank === 5) return check3d(node, ctx);
     if (rank !== 3 && rank !== 4) return refuse('rank', `Conv on a rank-${rank} input (${rank - 2}-D convolution) is not supported; only 1-D, 2-D and 3-D`);
-    if (!ctx.isConstant(node.inputs[1]) && (rank !== 4 || (attrInt(node, 'group', 1) !== 1 && attrInt(node, 'group', 1) !== ctx.dims(node.inputs[0])[1]))) {
-      return refuse('computed-input', 'Conv with computed weights is supported only for 2-D convolutions with group 1 or depthwise; make the weights constant');
-    }
-    const g = attrInt(node, 'group', 1);
-    if (node.inputs[2] && !ctx.isConstant(node.inputs[2]) && g !== 1 && g !== ctx.dims(node.inputs[0])[1]) {
-      return refuse('computed-input', 'grouped Conv with a computed bias is not supported; make the bias constant');
+    if (!ctx.isConstant(node.inputs[1]) && rank !== 4) {
+      return refuse('computed-input', 'Conv with computed weights is supported only for 2-D convolutions; make the weights constant');
     }
     if (ctx.dtype(node.inputs[0]) !== 'float32') return refuse('dtype', `Conv on ${ctx.dtype(node.inputs[0])} input is not supported (float32 only)`);
     return undefined;
@@ -115,7 +112,7 @@ const Conv: OpConverter = {
         biasFor(ctx, node, cout)], [out],
         { ...opts, depthMultiplier: cout / cin }, dil ? 2 : 1);
     } else {
-      emitGrouped(ctx, node, W!, group, pad.input, out, opts);
+      emitGrouped(ctx, node, W, group, pad.input, out, opts);
     }
     if (e) unpadBatch(ctx, e, out, result, node.name);
     if (oneD) {
@@ -151,23 +148,34 @@ function emitLeftProduct(ctx: ConvertContext, node: Node, W: Tensor): void {
   if (b) e.bin('ADD', prod, ctx.constFloat32(toFloat32(b), [cout, 1], `${node.name}/bias_rows`), out);
 }
 
-function emitGrouped(ctx: ConvertContext, node: Node, W: Tensor, group: number, input: number, out: number,
+/** SPLIT + one CONV_2D a group + CONCATENATION; constant weights are cut per group, computed ones (and a computed
+ *  bias) SPLIT at run time along their output channels. */
+function emitGrouped(ctx: ConvertContext, node: Node, W: Tensor | undefined, group: number, input: number, out: number,
   opts: Record<string, number | string>): void {
   const inT = ctx.tensors[input];
   const inShape = inT.shapeSignature ?? inT.shape;
   const cin = inShape[3];
-  const cout = W.dims[0];
+  const cout = W ? W.dims[0] : ctx.shape(node.inputs[1])[0];
   const cinG = cin / group;
   const coutG = cout / group;
-  const parts = Array.from({ length: group }, (_, g) => ctx.temp([...inShape.slice(0, 3), cinG], 'FLOAT32', `${node.name}/group${g}_in`));
-  ctx.emit('SPLIT', [ctx.constInt32([3], `${node.name}/split_axis`, []), input], parts, { numSplits: group });
-  const w = toFloat32(W);
-  const per = w.length / cout;
+  const split = (x: number, axis: number, shape: number[], what: string) => {
+    const ps = Array.from({ length: group }, (_, g) => ctx.temp(shape, 'FLOAT32', `${node.name}/group${g}_${what}`));
+    ctx.emit('SPLIT', [ctx.constInt32([axis], `${node.name}/split_${what}_axis`, []), x], ps, { numSplits: group });
+    return ps;
+  };
+  const parts = split(input, 3, [...inShape.slice(0, 3), cinG], 'in');
+  const f = W ? undefined : computedFilter(ctx, node, false);
+  const filters = f === undefined ? undefined : split(f, 0, [coutG, ...ctx.tensors[f].shape.slice(1)], 'filter');
+  const b = node.inputs[2];
+  const biases = b && !ctx.isConstant(b) ? split(ctx.inputOnnx(b), 0, [coutG], 'bias') : undefined;
+  const w = W ? toFloat32(W) : undefined;
+  const per = w ? w.length / cout : 0;
   const outT = ctx.tensors[out];
   const outs = parts.map((p, g) => {
-    const wg: Tensor = { name: `${W.name}_g${g}`, dtype: 'float32', dims: [coutG, ...W.dims.slice(1)], data: w.slice(g * coutG * per, (g + 1) * coutG * per) };
+    const filter = filters ? filters[g] : filterFor(ctx, { name: `${W!.name}_g${g}`, dtype: 'float32', dims: [coutG, ...W!.dims.slice(1)],
+      data: w!.slice(g * coutG * per, (g + 1) * coutG * per) }, false, `${node.name}/filter_g${g}`);
     const o = ctx.temp([...(outT.shapeSignature ?? outT.shape).slice(0, 3), coutG], 'FLOAT32', `${node.name}/group${g}_out`);
-    ctx.emit('CONV_2D', [p, filterFor(ctx, wg, false, `${node.name}/filter_g${g}`), biasFor(ctx, node, cout, g * coutG, coutG)], [o], opts);
+    ctx.emit('CONV_2D', [p, filter, biases ? biases[g] : biasFor(ctx, node, cout, g * coutG, coutG)], [o], opts);
     return o;
   });
   ctx.emit('CONCATENATION', outs, [out], { axis: 3, fusedActivationFunction: 'NONE' });
