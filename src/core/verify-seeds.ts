@@ -82,6 +82,10 @@ function maskedLength(model: TflModel, lengths: number, readers: Map<number, num
   return undefined;
 }
 
+/** Names a length input goes by: ..._len / lengths, num_... / ..._count, and counts of n_... (NISQA's `n_wins`, the
+ *  number of mel segments its attention pooling reads; seeded 0, every score -inf, NaN in onnxruntime's softmax). */
+const LENGTH_NAME = /len|num|count|^n_/i;
+
 /** Length inputs of a model without token ids (NeMo's TitaNet: `length` beside `audio_signal`; PointPillars'
  *  `voxel_num_points`, each pillar's point count, beside its [P, 32, 4] points) that make a mask: the mask's full
  *  length T. Seeded 0, every frame is masked out: a mean over none, a softmax over -inf only, NaN in
@@ -92,7 +96,7 @@ function maskLengthSeeds(model: TflModel, inputs: IoTensor[], readers: Map<numbe
   const values = new Map<string, number[]>();
   const axes = [...new Set(inputs.filter((f) => /^float/.test(f.mapping?.onnxDtype ?? f.dtype)).flatMap((f) => f.shape.slice(1)))].filter((d) => d > 1);
   for (const l of inputs) {
-    if (!isInteger(l) || l.shape.length !== 1 || !/len|num|count/i.test(onnxName(l))) continue;
+    if (!isInteger(l) || l.shape.length !== 1 || !LENGTH_NAME.test(onnxName(l))) continue;
     const t = maskedLength(model, l.tensorIndex, readers) ?? lengthThroughArithmetic(model, l.tensorIndex, axes);
     if (t !== undefined) values.set(onnxName(l), new Array<number>(l.shape[0]!).fill(t));
   }

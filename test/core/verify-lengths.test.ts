@@ -60,3 +60,36 @@ test('the self-check says when its outputs do not change between two different s
   assert.equal(notes.length, 1, notes.join('\n'));
   assert.match(notes[0]!, /do not change between two different seeded inputs/);
 });
+
+/** NISQA's attention pooling over its mel segments: scores masked to -inf past `n_wins` (arange(6) < n_wins), a
+ *  softmax over time, the weighted sum of x. Seeded n_wins = 0 every score is -inf: onnxruntime's softmax gives NaN,
+ *  LiteRT's does not, and the self-check refused a model that runs alike on every real length (>= 1). */
+function attentionPooled(lengthName: string) {
+  return buildModel({
+    inputs: [['x', 'float32', [2, 4, 6]], [lengthName, 'int64', [2]]], outputs: ['y'], opset: 13,
+    nodes: [
+      node('ReduceSum', ['x', 'ax1'], ['s'], { keepdims: 0 }),
+      node('Unsqueeze', [lengthName, 'ax1'], ['n2']),
+      node('Less', ['range', 'n2'], ['mask']),
+      node('Where', ['mask', 's', 'ninf'], ['masked']),
+      node('Softmax', ['masked'], ['p'], { axis: -1 }),
+      node('Unsqueeze', ['p', 'ax1'], ['p3']),
+      node('Mul', ['x', 'p3'], ['xp']),
+      node('ReduceSum', ['xp', 'ax2'], ['y'], { keepdims: 0 }),
+    ],
+    initializers: [tensor('ax1', 'int64', [1], [1]), tensor('ax2', 'int64', [1], [2]), tensor('range', 'int64', [1, 6], [0, 1, 2, 3, 4, 5]),
+      tensor('ninf', 'float32', [], [-Infinity])],
+  });
+}
+
+test('a segment count named n_wins / n_segments (NISQA) masking an attention pooling is seeded its full length', async () => {
+  for (const name of ['n_wins', 'n_segments']) {
+    const model = attentionPooled(name);
+    const bytes = serializeTflite(convertModel(model).model);
+    const tfl = parseTflite(bytes);
+    assert.deepEqual(tokenSeeds(tfl, modelIo(tfl).inputs, 1).get(name), [6, 6], name);
+    const notes: string[] = [];
+    const v = await verifyOnLiteRt(encodeModel(model), bytes, notes);
+    assert.ok(Number.isFinite(v.maxRel) && v.maxRel <= 1e-5, `${name}: rel ${v.maxRel}`);
+  }
+});
