@@ -12,7 +12,11 @@ import { toFloat32 } from '../ir/tensor';
 import { transposeData } from './constdata';
 import { readersOf, spliceNodes } from './simplify-util';
 
-export function unflattenGemmRows(g: Graph, constants: Map<string, Tensor>): void {
+// onnxruntime's MatMulAddFusion (graphOptimizationLevel extended) writes every Linear on a [B, T, E] value the same
+// way, flattened to rows and viewed back with the same leading dims. `sameRows` (run before the attention passes)
+// takes only those: the MatMul then reads the unflattened value itself, so q, k and v projections of one value are
+// seen as the exporter's Linears of it (their head splits pack into one, as in the opset-17 export).
+export function unflattenGemmRows(g: Graph, constants: Map<string, Tensor>, opts: { sameRows?: boolean } = {}): void {
   const { only } = readersOf(g, constants);
   const producer = new Map<string, Node>();
   for (const n of g.nodes) for (const o of n.outputs) producer.set(o, n);
@@ -34,8 +38,15 @@ export function unflattenGemmRows(g: Graph, constants: Map<string, Tensor>): voi
     if (!known(xd) || !known(ad) || !known(yd) || xd.length < 3 || ad.length !== 2 || yd.length < 3) continue;
     const transB = attr(gemm, 'transB', 0) === 1;
     const [k, n] = transB ? [W.dims[1], W.dims[0]] : W.dims;
-    if (ad[1] !== k || yd[yd.length - 1] !== n || yd.slice(0, -1).reduce((p, q) => p * q, 1) !== ad[0]) continue;
+    const prod = (d: number[]) => d.reduce((p, q) => p * q, 1);
+    // onnxruntime's ReshapeFusion may have merged the view back with the head view after it: [T, E] → [B, T, H, d].
+    const viewed = !!opts.sameRows && yd.length > xd.length && yd.slice(0, xd.length - 1).join() === xd.slice(0, -1).join()
+      && prod(yd.slice(xd.length - 1)) === n;
+    if (ad[1] !== k || (!viewed && (yd[yd.length - 1] !== n || prod(yd.slice(0, -1)) !== ad[0]))) continue;
     if (C && C.data.length !== n && C.data.length !== 1) continue;
+    const lead = viewed ? xd.slice(0, -1) : yd.slice(0, -1);
+    const same = xd.join() === [...lead, k].join();
+    if (opts.sameRows && !same) continue;
     const key = `${gemm.name}/rows`;
     const put = (name: string, dtype: 'int64' | 'float32', shape: number[], data: ArrayLike<number>) => {
       constants.set(name, { name, dtype, dims: shape, data: dtype === 'int64' ? BigInt64Array.from(Array.from(data, (v) => BigInt(v))) : Float32Array.from(data) });
@@ -43,8 +54,7 @@ export function unflattenGemmRows(g: Graph, constants: Map<string, Tensor>): voi
       return name;
     };
     const val = (name: string, shape: number[]) => { g.values.set(name, { name, dtype: 'float32', shape }); return name; };
-    const lead = yd.slice(0, -1);
-    const x3 = val(`${key}/in`, [...lead, k]);
+    const x3 = same ? flat.inputs[0] : val(`${key}/in`, [...lead, k]);
     const w = transB ? put(`${key}/weight`, 'float32', [k, n], transposeData(toFloat32(W), W.dims, [1, 0], (m) => new Float32Array(m))) : b;
     const node = (opType: string, inputs: string[], outputs: string[], name = outputs[0]): Node => ({ name, opType, domain: '', inputs, outputs, attrs: new Map() });
     const nodes: Node[] = [];
@@ -52,7 +62,7 @@ export function unflattenGemmRows(g: Graph, constants: Map<string, Tensor>): voi
     const merge = producer.get(src);
     const md = merge?.opType === 'Transpose' && only(src) === flat ? dims(merge.inputs[0]) : undefined;
     const perm = merge?.attrs.get('perm');
-    if (merge && known(md) && md.length === 3 && perm?.type === 'ints' && perm.value.join() === '1,0,2' && yd.length === 3
+    if (!same && merge && known(md) && md.length === 3 && perm?.type === 'ints' && perm.value.join() === '1,0,2' && yd.length === 3
       && md[0] % yd[1] === 0 && md[1] === yd[0] && (md[0] / yd[1]) * md[2] === k) {
       const [bh, t, d] = md;
       const heads = [yd[1], bh / yd[1]];
@@ -62,10 +72,12 @@ export function unflattenGemmRows(g: Graph, constants: Map<string, Tensor>): voi
       skip.add(merge);
       src = `${key}/merged`;
     }
-    nodes.push(node('Reshape', [src, put(`${key}/shape`, 'int64', [lead.length + 1], [...lead, k])], [x3], flat.name));
+    if (!same) nodes.push(node('Reshape', [src, put(`${key}/shape`, 'int64', [lead.length + 1], [...lead, k])], [x3], flat.name));
     // The node that makes the original output keeps the Gemm's name (the accuracy diff joins on it).
-    if (C) nodes.push(node('MatMul', [x3, w], [val(`${key}/product`, [...lead, n])]), node('Add', [`${key}/product`, c!], [back.outputs[0]], gemm.name));
-    else nodes.push(node('MatMul', [x3, w], [back.outputs[0]], gemm.name));
+    const y = viewed ? val(`${key}/out`, [...lead, n]) : back.outputs[0];
+    if (C) nodes.push(node('MatMul', [x3, w], [val(`${key}/product`, [...lead, n])]), node('Add', [`${key}/product`, c!], [y], gemm.name));
+    else nodes.push(node('MatMul', [x3, w], [y], gemm.name));
+    if (viewed) nodes.push(node('Reshape', [y, put(`${key}/view`, 'int64', [yd.length], yd)], [back.outputs[0]], back.name));
     skip.add(flat);
     skip.add(gemm);
     replace.set(back, nodes);

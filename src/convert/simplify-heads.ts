@@ -54,7 +54,10 @@ function headView(v: string, r: number, uses: Map<string, Node[]>, only: (v: str
  * whose k and v are then concatenated with the past state): when every part goes Reshape → Transpose (the head
  * swap), the Split becomes three Slices, which fuseChunkedHeads then gives one head split.
  */
-export function splitChunksAsSlices(g: Graph, constants: Map<string, Tensor>): void {
+// `packed` (run before fusePackedHeads): the parts of a rank-3 [L, B, 3E] value viewed [L, B·H, d] and moved by
+// [1, 0, 2] (k: [1, 2, 0]) instead: nn.MultiheadAttention's q / k / v after onnxruntime's GatherSliceToSplitFusion made
+// the exporter's three Slices one Split (ViT at graphOptimizationLevel extended); fusePackedHeads takes the Slices.
+export function splitChunksAsSlices(g: Graph, constants: Map<string, Tensor>, opts: { packed?: boolean } = {}): void {
   const { uses, only } = readersOf(g, constants);
   const dims = (v: string) => g.values.get(v)?.shape as number[] | undefined;
   const replace = new Map<Node, Node[]>();
@@ -68,7 +71,14 @@ export function splitChunksAsSlices(g: Graph, constants: Map<string, Tensor>): v
     const e = xd[r - 1] / 3;
     const sizes = n.inputs[1] ? (constants.has(n.inputs[1]) ? toNumbers(constants.get(n.inputs[1])!) : undefined) : (n.attrs.get('split')?.value as number[] | undefined) ?? [e, e, e];
     if (!sizes || sizes.some((v) => v !== e) || (uses.get(n.inputs[0]) ?? []).length !== 1) continue;
-    if (n.outputs.some((o) => !headView(o, r, uses, only, constants))) continue;
+    const packedView = (o: string) => {
+      const rs = only(o);
+      const rd = rs?.opType === 'Reshape' ? dims(rs.outputs[0]) : undefined;
+      const t = rd ? only(rs!.outputs[0]) : undefined;
+      const p = t?.opType === 'Transpose' ? permAttr(t)?.join() : undefined;
+      return r === 3 && rd?.length === 3 && rd[0] === xd[0] && (p === '1,0,2' || p === '1,2,0');
+    };
+    if (n.outputs.some((o) => !(opts.packed ? packedView(o) : headView(o, r, uses, only, constants)))) continue;
     const c = (name: string, v: number[]) => {
       constants.set(name, { name, dtype: 'int64', dims: [v.length], data: BigInt64Array.from(v.map(BigInt)) });
       g.values.set(name, { name, dtype: 'int64', shape: [v.length] });

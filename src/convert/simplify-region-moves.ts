@@ -175,6 +175,10 @@ export function hoistMovesThroughRegions(g: Graph, constants: Map<string, Tensor
  * (nomic-bert's `qkv.view(b, t, 3, h, d).unbind(dim=2)`, q, k, v then moved heads-first): the parts become Gathers of
  * one index each, which hoistGatheredMoves then reads from the value moved once.
  */
+function swapOf<T>(shape: T[] | undefined): T[] | undefined {
+  return shape && shape.length >= 2 ? [...shape.slice(0, -2), shape[shape.length - 1], shape[shape.length - 2]] : undefined;
+}
+
 export function unitSplitsAsGathers(g: Graph, constants: Map<string, Tensor>): void {
   const { only } = readersOf(g, constants);
   const replace = new Map<Node, Node[]>();
@@ -194,8 +198,23 @@ export function unitSplitsAsGathers(g: Graph, constants: Map<string, Tensor>): v
     });
     if (!ok) continue;
     const moves = squeezes.map((q) => only(q!.outputs[0]));
-    const perms = moves.map((m) => (m?.opType === 'Transpose' ? permAttr(m)?.join() : undefined));
-    if (perms.some((p) => !p || p !== perms[0])) continue;
+    const perms = moves.map((m) => (m?.opType === 'Transpose' ? permAttr(m) : undefined));
+    // k may be moved with its last two dims swapped too (kᵀ; onnxruntime's transpose optimizer pushed Swin's
+    // `qkv.permute(2, 0, 3, 1, 4)` and `k.transpose(-2, -1)` through the unbind as a Split): that part is moved
+    // like the others, then swapped back, which BATCH_MATMUL reads as adj_y.
+    const key = (p: number[] | undefined) => p?.join();
+    const base = perms.find((p) => perms.filter((q) => key(q) === key(p)).length > 1) ?? perms[0];
+    const swapped = swapOf(base);
+    if (!base || perms.some((p) => !p || (key(p) !== key(base) && key(p) !== key(swapped)))) continue;
+    perms.forEach((p, i) => {
+      if (key(p) === key(base)) return;
+      const m = moves[i]!;
+      const mid = `${m.name || m.outputs[0]}/heads`;
+      g.values.set(mid, { name: mid, dtype: g.values.get(m.outputs[0])?.dtype, shape: swapOf(g.values.get(m.outputs[0])?.shape) });
+      const last = Array.from({ length: base.length }, (_, j) => j);
+      [last[last.length - 2], last[last.length - 1]] = [last[last.length - 1], last[last.length - 2]];
+      replace.set(m, [node('Transpose', [m.inputs[0]], [mid], { perm: base }, mid), node('Transpose', [mid], [m.outputs[0]], { perm: last }, m.name)]);
+    });
     const nodes = squeezes.map((q, i) => {
       const idx = `${s.name || s.outputs[0]}/index${i}`;
       constants.set(idx, { name: idx, dtype: 'int64', dims: [], data: BigInt64Array.from([BigInt(i)]) });

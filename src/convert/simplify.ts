@@ -123,9 +123,11 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
   if (!opts.runnable) {
     fuseGelu(g, constants);
     fuseGroupNorm(g, constants);
+    unflattenGemmRows(g, constants, { sameRows: true });
     hoistMovesThroughRegions(g, constants);
     unitSplitsAsGathers(g, constants);
     rotaryBeforeHeadMoves(g, constants, opts.opset ?? 17);
+    splitChunksAsSlices(g, constants, { packed: true });
     fusePackedHeads(g, constants);
     einsumHeads(g, constants);
     fuseSeparateProjections(g, constants);

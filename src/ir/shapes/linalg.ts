@@ -35,7 +35,9 @@ register('FusedMatMul', (c) => {
   const b = c.shape(1);
   if (!a || !b || a.length < 2 || b.length < 2) return [{ dtype: c.dtype(0) }];
   const swap = (s: Shape, t: number): Shape => (t ? [...s.slice(0, -2), s[s.length - 1], s[s.length - 2]] : s);
-  const [ta, tb] = [swap(a, attrInt(c, 'transA', 0)), swap(b, attrInt(c, 'transB', 0))];
+  // transBatch moves the first dim next to the last ([1, ..., r-2, 0, r-1]) before trans swaps the last two.
+  const batch = (s: Shape, t: number): Shape => (t && s.length >= 3 ? [...s.slice(1, -1), s[0], s[s.length - 1]] : s);
+  const [ta, tb] = [swap(batch(a, attrInt(c, 'transBatchA', 0)), attrInt(c, 'transA', 0)), swap(batch(b, attrInt(c, 'transBatchB', 0)), attrInt(c, 'transB', 0))];
   return [{ dtype: c.dtype(0), shape: [...broadcastShapes([ta.slice(0, -2), tb.slice(0, -2)], c.namer), ta[ta.length - 2], tb[tb.length - 1]] }];
 }, 'com.microsoft');
 
