@@ -20,9 +20,14 @@
 //   (SSR-Net's three stages merged as the package does: years, or the gender value and its side of 0.5), hopenet
 //   (yaw / pitch / roll in degrees from 66 bins of 3°), points (first output [1, 2K] landmarks in [0, 1]: error in
 //   input px).
+// - @idscan/idvc2's general-type YOLO (yoloFaceFingers.onnx: 17 classes, 16 document types and FACE; [1, 300, 6] rows
+//   x1, y1, x2, y2, confidence, label after its own top-k): rows over CONF (0.5, the package's confidence) matched at
+//   IoU >= 0.5 with the same label, their IoU and confidence drift (kind yolo10).
+// - @idscan/onboarding's side classifier / locator (classLocal03032023.onnx: 4 side scores, a box [x1, y1, x2, y2] in
+//   [0, 1]): the same side (arg-max) and the box corners' error in input px (kind classlocal).
 // NOISE=A (environment): a first row of onnxruntime on each picture with uniform noise of ±A grey levels added (the
 // float model's own noise floor for these measures).
-// usage: node --import tsx scripts/check-int8-zoo.ts blazeface|mlsd|mask|classes|landmarks|ultraface|embedding|age|gender|hopenet|points MODEL.onnx DIR MEAN STD F32.tflite A.tflite ...
+// usage: node --import tsx scripts/check-int8-zoo.ts blazeface|mlsd|mask|classes|classlocal|yolo10|landmarks|ultraface|embedding|age|gender|hopenet|points MODEL.onnx DIR MEAN STD F32.tflite A.tflite ...
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Tensor } from '../src/ir/types';
@@ -93,6 +98,7 @@ function segments(m: Outs, scale: number): number[][] {
 const segDist = (a: number[], b: number[]) => Math.min(Math.max(Math.hypot(a[0] - b[0], a[1] - b[1]), Math.hypot(a[2] - b[2], a[3] - b[3])),
   Math.max(Math.hypot(a[0] - b[2], a[1] - b[3]), Math.hypot(a[2] - b[0], a[3] - b[1])));
 
+const CONF = Number(process.env.CONF ?? 0.5);
 const MRZ_CLASSES = '01234*567*89A*BC*D*E*F*G*HIJ*K*L*MNOP*QR*ST*U*V*WXY*Z<*';
 const argmax = (v: Float32Array) => v.reduce((b, x, i) => (x > v[b] ? i : b), 0);
 const cosine = (a: Float32Array, b: Float32Array) => {
@@ -151,6 +157,28 @@ function judge(kind: string, ref: Outs, got: Outs, size: number, a: Acc, file = 
     if (r === g) a.sameClass++;
     const label = /^([0-9A-Z]|lt)_/.exec(file)?.[1];
     if (label) { a.labelled++; const c = label === 'lt' ? '<' : label; if (MRZ_CLASSES[r] === c) a.refRight++; if (MRZ_CLASSES[g] === c) a.gotRight++; }
+    return;
+  }
+  if (kind === 'classlocal') {
+    const sides = [...ref.keys()].find((k) => k.endsWith(':1'))!, box = [...ref.keys()].find((k) => k.endsWith(':0'))!;
+    if (argmax(f32(ref, sides)) === argmax(f32(got, sides))) a.sameClass++;
+    const r = f32(ref, box), g = f32(got, box);
+    const d = [0, 1, 2, 3].map((i) => Math.abs(r[i] - g[i]) * size);
+    a.lm.push(...d); a.lmPic.push(max(d));
+    return;
+  }
+  if (kind === 'yolo10') {
+    const rows = (m: Outs) => { const v = f32(m, [...m.keys()][0]); const out: number[][] = [];
+      for (let i = 0; i + 6 <= v.length; i += 6) if (v[i + 4] > CONF) out.push([...v.subarray(i, i + 6)]);
+      return out; };
+    const r = rows(ref), free = rows(got);
+    a.refs += r.length; a.gots += free.length;
+    for (const f of r) {
+      const cands = free.map((x, i) => [i, x[5] === f[5] ? iou(x, f) : 0]).filter(([, v]) => v >= 0.5).sort((x, y) => y[1] - x[1]);
+      if (!cands.length) continue;
+      const [m, v] = cands[0];
+      a.matched++; a.ious.push(v); a.drift.push(Math.abs(free[m][4] - f[4])); free.splice(m, 1);
+    }
     return;
   }
   if (kind === 'landmarks') {
@@ -228,6 +256,13 @@ function text(kind: string, a: Acc): string {
   const f = (v: number, d = 3) => v.toFixed(d);
   if (kind === 'classes') {
     return `same arg-max as ORT ${a.sameClass} / ${a.pics}` + (a.labelled ? `; right by the file's label: ORT ${a.refRight} / ${a.labelled}, this ${a.gotRight} / ${a.labelled}` : '');
+  }
+  if (kind === 'classlocal') {
+    return `same side as ORT ${a.sameClass} / ${a.pics}; box corners error input px mean ${f(mean(a.lm), 2)}, max ${f(max(a.lm), 2)}`;
+  }
+  if (kind === 'yolo10') {
+    return `rows over ${CONF} ${a.refs} on ORT / ${a.gots}, matched (same label, IoU >= 0.5) ${a.matched} / ${a.refs}; IoU mean ${f(mean(a.ious))} `
+      + `worst ${f(Math.min(1, ...a.ious))}; confidence drift mean ${f(mean(a.drift), 4)} max ${f(max(a.drift), 4)}`;
   }
   if (kind === 'landmarks') {
     return `landmarks (x, y) error px mean ${f(mean(a.lm), 2)}, worst picture's mean ${f(max(a.lmPic), 2)}, max ${f(max(a.lm), 2)}; face score drift mean ${f(mean(a.drift), 4)} max ${f(max(a.drift), 4)}`;

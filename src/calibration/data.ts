@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DType, Tensor } from '../ir/types';
 import { ModelError } from '../ir/types';
-import { halfToFloat } from '../ir/tensor';
+import { halfToFloat, makeTensor } from '../ir/tensor';
 import { readTensorFile } from '../onnx/reader';
 import { decodeNpy } from '../core/npy';
 import { seededUniform } from '../core/random';
@@ -55,16 +55,27 @@ function samplesFrom(t: Tensor, input: CalibrationInput, file: string): Tensor[]
   const src = t.data as ArrayLike<number | bigint>;
   const out: Tensor[] = [];
   for (let b = 0; b < batch; b++) {
-    const n = new (input.dtype === 'int64' ? BigInt64Array : isFloat ? Float32Array : Int32Array)(per) as Float32Array | Int32Array | BigInt64Array;
+    const n = new Float64Array(per);
     for (let i = 0; i < per; i++) {
       const v = src[b * per + i];
-      if (n instanceof BigInt64Array) n[i] = BigInt(v);
-      else n[i] = t.dtype === 'float16' ? halfToFloat(Number(v)) : Number(v);
+      n[i] = t.dtype === 'float16' ? halfToFloat(Number(v)) : Number(v);
     }
-    out.push({ name: input.name, dtype: input.dtype === 'int64' ? 'int64' : isFloat ? 'float32' : 'int32', dims: [...want], data: n });
+    out.push(asInputType(input, n));
   }
   return out;
 }
+
+/** Values as the input's own element type: float32 for a float input; for an integer one its ONNX type (onnxruntime
+ *  takes a uint8 image input only as uint8), rounded and clamped to that type's range. */
+function asInputType(input: CalibrationInput, values: Float32Array | Float64Array): Tensor {
+  if (FLOAT.includes(input.dtype)) return makeTensor(input.name, 'float32', input.dims, values);
+  const [lo, hi] = INT_RANGE[input.dtype] ?? [-Infinity, Infinity];
+  return makeTensor(input.name, input.dtype, input.dims, values.map((v) => Math.min(hi, Math.max(lo, Math.round(v)))));
+}
+const INT_RANGE: Partial<Record<DType, [number, number]>> = {
+  int8: [-128, 127], uint8: [0, 255], int16: [-32768, 32767], uint16: [0, 65535], int32: [-(2 ** 31), 2 ** 31 - 1],
+  uint32: [0, 2 ** 32 - 1], bool: [0, 1],
+};
 
 function listDir(dir: string): fs.Dirent[] {
   try {
@@ -109,7 +120,8 @@ export function loadCalibrationSamples(dir: string, inputs: CalibrationInput[], 
     if (samples.length >= limit) break;
     const file = path.join(dir, f.name);
     if (WAV_FILE.test(f.name)) { wavWindows.push(loadWavWindows(file, inputs[0], opts)); continue; }
-    const got = IMAGE_FILE.test(f.name) ? [loadImage(file, inputs[0], opts)] : samplesFrom(readTensor(file), inputs[0], file);
+    const got = IMAGE_FILE.test(f.name) ? [asInputType(inputs[0], loadImage(file, inputs[0], opts).data as Float32Array)]
+      : samplesFrom(readTensor(file), inputs[0], file);
     for (const s of got) if (samples.length < limit) samples.push([s]);
   }
   for (let w = 0; samples.length < limit && wavWindows.some((ws) => w < ws.length); w++) {
@@ -124,7 +136,6 @@ export function randomSamples(inputs: CalibrationInput[], count: number, seed = 
   return Array.from({ length: count }, () => inputs.map((inp) => {
     const n = inp.dims.reduce((a, b) => a * b, 1);
     if (FLOAT.includes(inp.dtype)) return { name: inp.name, dtype: 'float32' as DType, dims: [...inp.dims], data: Float32Array.from({ length: n }, next) };
-    if (inp.dtype === 'int64') return { name: inp.name, dtype: 'int64' as DType, dims: [...inp.dims], data: new BigInt64Array(n) };
-    return { name: inp.name, dtype: 'int32' as DType, dims: [...inp.dims], data: new Int32Array(n) };
+    return makeTensor(inp.name, inp.dtype, inp.dims, new Float64Array(n));
   }));
 }
