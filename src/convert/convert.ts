@@ -246,7 +246,8 @@ function convertPrepared(source: Model, opts: ConvertOptions, invalidNodes: Map<
   // onnxruntime-quantized weights go back to int8 (after pruning: the weight tensors are final).
   const main = { name: '', tensors: ctx.tensors, operators: ctx.operators, inputs: [], outputs: [] };
   ortWeightsToInt8(main, ortSteps);
-  fp16Weights(main, fp16Nodes);
+  // A float16 model's weights stored float16 again, in control-flow bodies too (If branches, Loop bodies).
+  for (const sg of [main, ...ctx.subgraphs]) fp16Weights(sg, fp16Nodes);
   // Every subgraph's ops (control-flow bodies included).
   const opHistogram = countOps([ctx.operators, ...ctx.subgraphs.map((sg) => sg.operators)].flat());
   const tflite: TflModel = {

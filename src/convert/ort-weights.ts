@@ -7,6 +7,7 @@ import type { TflOperator, TflSubgraph } from '../tflite/model';
 import { bytesOf, elementCount, float16Bytes, floatData, roundAway, weightAxis } from '../quantize/params';
 import type { OrtWeightSteps } from './simplify-ortquant';
 import { pinFp16Filters } from '../quantize/fp16-filters';
+import { halfToFloat } from '../ir/tensor';
 
 const WEIGHT_OPS = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED', 'BATCH_MATMUL', 'CONV_3D']);
 
@@ -69,24 +70,40 @@ function symmetric(values: Float32Array, step: number, shape: number[], axis: nu
   return { data, quantization: { scale: scales, zeroPoint: scales.map(() => 0), quantizedDimension: axis ?? 0 } };
 }
 
-/** float16 models (simplify-fp16.ts): the weights and biases of the named nodes' ops stored as float16 again. */
-export function fp16Weights(sg: TflSubgraph, nodes: Set<string>): number {
+/** float16 models (simplify-fp16.ts): the weights and biases of the named nodes' ops stored as float16 again, one
+ *  DEQUANTIZE per constant that only those ops read (an unrolled LSTM's recurrent weights, read at every step). Nodes
+ *  named with `exact` (recurrent cells, whose bias is the sum Wb + Rb) keep a constant float32 unless float16 holds
+ *  its values exactly. */
+export function fp16Weights(sg: TflSubgraph, nodes: Map<string, 'rounded' | 'exact'>): number {
   if (nodes.size === 0) return 0;
-  const readers = new Map<number, number>();
-  for (const op of sg.operators) for (const i of op.inputs) if (i >= 0) readers.set(i, (readers.get(i) ?? 0) + 1);
+  const readers = new Map<number, TflOperator[]>();
+  for (const op of sg.operators) for (const i of op.inputs) if (i >= 0) readers.set(i, [...(readers.get(i) ?? []), op]);
+  const named = (op: TflOperator) => op.onnxNode !== undefined && nodes.has(op.onnxNode) && WEIGHT_OPS.has(op.opcode);
   const deq: TflOperator[] = [];
+  const done = new Set<number>();
   for (const op of sg.operators) {
-    if (op.onnxNode === undefined || !nodes.has(op.onnxNode) || !WEIGHT_OPS.has(op.opcode)) continue;
+    if (!named(op)) continue;
     for (const idx of op.inputs.slice(1, 3)) {
       const t = idx >= 0 ? sg.tensors[idx] : undefined;
-      if (!t || t.type !== 'FLOAT32' || !t.data || readers.get(idx) !== 1) continue;
-      sg.tensors.push({ name: `${t.name}_fp16`, type: 'FLOAT16', shape: [...t.shape], data: float16Bytes(floatData(t)) });
+      if (!t || t.type !== 'FLOAT32' || !t.data || done.has(idx) || !readers.get(idx)!.every((r) => named(r) && r.inputs.indexOf(idx) >= 1)) continue;
+      const values = floatData(t);
+      const half = float16Bytes(values);
+      if (nodes.get(op.onnxNode!) === 'exact' && !holdsExactly(values, half)) continue;
+      sg.tensors.push({ name: `${t.name}_fp16`, type: 'FLOAT16', shape: [...t.shape], data: half });
       sg.tensors[idx] = { name: t.name, type: 'FLOAT32', shape: [...t.shape] };
       deq.push({ opcode: 'DEQUANTIZE', version: 3, inputs: [sg.tensors.length - 1], outputs: [idx], onnxNode: op.onnxNode });
+      done.add(idx);
     }
   }
   sg.operators.unshift(...deq);
   // Convolution / fully connected weights: the reader that has LiteRT's XNNPack unpack them once (fp16-filters.ts).
   pinFp16Filters(sg);
   return deq.length;
+}
+
+/** Whether the float16 bytes `half` give back `values` exactly. */
+function holdsExactly(values: Float32Array, half: Uint8Array): boolean {
+  const h = new Uint16Array(half.buffer, half.byteOffset, values.length);
+  for (let i = 0; i < values.length; i++) if (halfToFloat(h[i]) !== values[i]) return false;
+  return true;
 }
