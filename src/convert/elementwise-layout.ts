@@ -49,10 +49,14 @@ export function commonPerm(ctx: ConvertContext, names: string[], rank: number): 
   }
   // A result that flows into a convolution when no input is stored channel-last (Zipformer's conv cache [N, C, T]
   // concatenated with the new frames, which the model moved from [T, N, C]): channel-last when it moves no more
-  // inputs than the voted order, whose result the convolution would move again.
+  // inputs, and no more of their elements, than the voted order, whose result the convolution would move again (not
+  // SKNet's branch maps [B, M, C, H, W] stored [B, M, H, W, C] times their softmaxed weights [B, M, C, 1, 1]: the
+  // maps would move for the weights' sake, and their sum over M is channel-last as stored).
   const cl = channelLast(rank);
+  const movedElements = (p: Perm) => names.filter((n) => n && !ctx.isConstant(n) && ctx.rank(n) === rank)
+    .filter((n) => !sameMemoryOrder(ctx.dims(n), ctx.permOf(n), p)).reduce((a, n) => a + ctx.dims(n).reduce((x, d) => x * d, 1), 0);
   if (rank >= 3 && !votes.has(cl.join(',')) && ctx.current?.outputs.some((o) => ctx.prefersChannelLast.has(o))
-    && moved(cl) <= moved(best)) return cl;
+    && moved(cl) <= moved(best) && movedElements(cl) <= movedElements(best)) return cl;
   return hoistedPerm(ctx, names, rank) ?? best;
 }
 

@@ -315,3 +315,25 @@ export function batchNorm([x, s, b, m, v]: V[], eps: number, momentum: number, t
   const run = (p: (c: number) => number, batch: number[]) => ({ dtype: x.dtype, dims: [C], v: batch.map((t, c) => p(c) * momentum + t * (1 - momentum)) });
   return [...out, run(mi, mean), run(vi, vr), { dtype: x.dtype, dims: [C], v: mean }, { dtype: x.dtype, dims: [C], v: vr }];
 }
+
+/** Softmax along `axis` (opset 13 on), or over the dims from `axis` on flattened (before 13): a constant input folds
+ *  (ConViT's positional attention is a softmax of a Linear of constant relative positions). */
+export function softmax(x: V, axis: number, coerced: boolean): V {
+  const r = x.dims.length;
+  const a = norm(axis, r);
+  const len = coerced ? elementCount(x.dims.slice(a)) : x.dims[a];
+  const inner = coerced ? 1 : elementCount(x.dims.slice(a + 1));
+  const outer = x.v.length / (len * inner);
+  const out = new Array<number>(x.v.length);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const at = (k: number) => (o * len + k) * inner + i;
+      let max = -Infinity;
+      for (let k = 0; k < len; k++) max = Math.max(max, x.v[at(k)]);
+      let sum = 0;
+      for (let k = 0; k < len; k++) sum += (out[at(k)] = Math.exp(x.v[at(k)] - max));
+      for (let k = 0; k < len; k++) out[at(k)] /= sum;
+    }
+  }
+  return { dtype: x.dtype, dims: x.dims, v: out };
+}

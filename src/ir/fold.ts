@@ -1,7 +1,7 @@
 // A small constant evaluator: computes a node's outputs when its inputs are known (Shape and Size only need
 // the input's static shape). Shape inference uses it for shape-determining inputs; the converter for folding.
 // Values are computed in float64 JavaScript numbers (int64 beyond 2^53 is approximate, clamped on output).
-import { INT_TYPES, V, batchNorm, broadcast, castValues, einsum, gather, matmul, melWeightMatrix, norm, reshapeDims, scatterND, slice, stridesOf, tensorFromNumbers, toV, transpose } from './fold-kernels';
+import { INT_TYPES, V, batchNorm, broadcast, castValues, einsum, gather, matmul, melWeightMatrix, norm, reshapeDims, scatterND, slice, softmax, stridesOf, tensorFromNumbers, toV, transpose } from './fold-kernels';
 import { ONNX_DTYPES } from './tensor';
 import { AttrValue, DType, Node, Shape, Tensor, elementCount, isStaticShape } from './types';
 
@@ -280,6 +280,7 @@ const FOLDS: Record<string, Fold> = {
   BatchNormalization: (n, ins, opset) => (ins.length === 5 && ins.every((v) => v) && ins[0]!.dims.length >= 2
     ? batchNorm(ins as V[], aFloat(n, 'epsilon', 1e-5), aFloat(n, 'momentum', 0.9), trainingBatchNorm(n, opset)).slice(0, n.outputs.length)
     : undefined),
+  Softmax: (n, [x], opset) => (x && x.dims.length ? [softmax(x, aInt(n, 'axis', opset >= 13 ? -1 : 1), opset < 13)] : undefined),
   Trilu: (n, [x, k]) => {
     if (!x || x.dims.length < 2) return undefined;
     const [r, c] = x.dims.slice(-2);
