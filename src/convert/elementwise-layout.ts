@@ -18,8 +18,11 @@ export function commonPerm(ctx: ConvertContext, names: string[], rank: number): 
   const votes = new Map<string, { perm: Perm; n: number }>();
   // A rank-3 value stored [0, 2, 1] by the model's own Transpose (a padding mask [B, T, T] and-ed with its
   // transpose: FastConformer), directly or through the ops after it (a [B, C, T] input moved to [B, T, C], normed
-  // and summed: htdemucs), is no 1-D signal's channel-last unless the result flows into a convolution.
-  const spatial = rank !== 3 || (ctx.current?.outputs.some((o) => ctx.prefersChannelLast.has(o)) ?? true);
+  // and summed: htdemucs), is no 1-D signal's channel-last unless the result flows into a convolution. Nor is a rank-4
+  // value stored [0, 2, 3, 1] by the model's own [0, 3, 1, 2] (LayoutLMv3's relative-position bias computed
+  // [B, N, N, H] and moved heads-first): the attention scores it is added to stay in ONNX order for the softmax, and the
+  // bias is moved once for every layer that reads it, instead of the scores moved to it and back in each layer.
+  const spatial = (rank !== 3 && rank !== 4) || (ctx.current?.outputs.some((o) => ctx.prefersChannelLast.has(o)) ?? true);
   for (const n of names) {
     if (!n || ctx.isConstant(n) || ctx.rank(n) !== rank) continue;
     const p = ctx.permOf(n);

@@ -206,6 +206,11 @@ export function unitSplitsAsGathers(g: Graph, constants: Map<string, Tensor>): v
     const base = perms.find((p) => perms.filter((q) => key(q) === key(p)).length > 1) ?? perms[0];
     const swapped = swapOf(base);
     if (!base || perms.some((p) => !p || (key(p) !== key(base) && key(p) !== key(swapped)))) continue;
+    // With one head (SAM 2 Hiera's first stage) q's and v's moves keep their memory order (RESHAPEs) and kᵀ is adj_y:
+    // nothing to share, and one move of the whole value would be a TRANSPOSE.
+    const part = g.values.get(squeezes[0]!.outputs[0])?.shape;
+    if (key(base) !== key(swapped) && perms.some((p) => key(p) === key(swapped)) && part?.every((d) => typeof d === 'number')
+      && sameMemoryOrder(part as number[], identity(base.length), base)) continue;
     perms.forEach((p, i) => {
       if (key(p) === key(base)) return;
       const m = moves[i]!;

@@ -70,7 +70,7 @@ function splitPackedAttention(): Model {
 }
 
 // Swin's windows [W, N, 3, H, d] unbound by a Split of unit parts, each Squeezed and moved; k straight to kᵀ.
-function unitSplitAttention(): Model {
+function unitSplitAttention(H = 4): Model {
   const Wn = 2;
   return withMs(buildModel({
     inputs: [['x', 'float32', [Wn, L, 3, H, D]]], outputs: ['y'], opset: 14,
@@ -82,7 +82,7 @@ function unitSplitAttention(): Model {
       ms(node('FusedMatMul', ['qh', 'kt'], ['s'], { alpha: D ** -0.5 })), node('Softmax', ['s'], ['p'], { axis: -1 }),
       node('MatMul', ['p', 'vh'], ['o']), node('Transpose', ['o'], ['om'], { perm: [0, 2, 1, 3] }), node('Reshape', ['om', 'merged'], ['y']),
     ],
-    initializers: [tensor('ones', 'int64', [3], [1, 1, 1]), tensor('ax', 'int64', [1], [2]), tensor('merged', 'int64', [3], [Wn, L, E])],
+    initializers: [tensor('ones', 'int64', [3], [1, 1, 1]), tensor('ax', 'int64', [1], [2]), tensor('merged', 'int64', [3], [Wn, L, H * D])],
   }));
 }
 
@@ -99,4 +99,11 @@ test('onnxruntime-extended nn.MultiheadAttention (packed projection, one Split, 
 test('onnxruntime-extended Swin unbind (unit Split, Squeeze, q / v heads-first, k to kᵀ): 4 TRANSPOSE → 2', async () => {
   const m = await matchBuilt(unitSplitAttention(), 'ort-ext-unit-split', 23);
   assert.equal(m.result.transposeCount, 2);
+});
+
+// SAM 2 Hiera's first stage has one head: q's and v's moves keep their memory order (RESHAPEs), kᵀ is adj_y. Moving the
+// whole [W, N, 3, 1, d] once would be a TRANSPOSE where there was none.
+test('the same unbind with one head stays without TRANSPOSE', async () => {
+  const m = await matchBuilt(unitSplitAttention(1), 'ort-ext-unit-split-1', 24);
+  assert.equal(m.result.transposeCount, 0);
 });
