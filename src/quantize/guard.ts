@@ -9,6 +9,7 @@ import type { Tensor } from '../ir/types';
 import { encodeNpy } from '../core/npy';
 import { compareModels } from '../compare/compare';
 import type { LayerResult } from '../compare/types';
+import { SNR_CAP } from '../compare/metrics';
 
 /** Default `--min-cosine`: the worst output cosine on the calibration samples an int8 model must reach. */
 export const MIN_COSINE = 0.99;
@@ -51,14 +52,22 @@ export interface TaskSummary { kind: 'argmax' | 'mask'; agreement: number; int8A
 const INPUT_CAP_DB = 60;
 const drop = (l: { snrDb: number; inputSnrDb: number }) => Math.min(l.inputSnrDb, INPUT_CAP_DB) - l.snrDb;
 
-/** The layers whose quantization adds the most error (largest SNR drop), in graph order of the worst first. */
+/** A layer whose float32 values are all zero and whose int8 values are not: compare gives it -SNR_CAP whatever the
+ *  error's size (no signal to measure it against), so its "drop" says nothing of what it costs the output. HITNet's
+ *  warps: the fraction x − floor(x) of a whole-pixel disparity is exactly 0 in float32, a few int8 steps in int8; the
+ *  guard blamed those three SUBs first (-3 → -200 dB), and float32 for every op of the six FLOOR coordinate chains
+ *  left the output cosine where it was (0.18; all ops float32: 0.99). */
+const zeroReference = (l: LayerResult) => l.snrDb <= -SNR_CAP && Number.isFinite(l.maxAbs) && l.cosine === 0;
+
+/** The layers whose quantization adds the most error (largest SNR drop), in graph order of the worst first; layers
+ *  with an all-zero float32 reference only after every measurable one. */
 export function worstDrops(layers: LayerResult[], n = BLAMED): BlamedLayer[] {
-  return layers
+  const ranked = (ls: LayerResult[]) => ls
     .filter((l) => Number.isFinite(l.snrDb))
     .map((l) => ({ node: l.node, op: l.op, tensor: l.tensor, snrDb: l.snrDb, inputSnrDb: l.inputSnrDb ?? 200 }))
     .filter((l) => drop(l) > 0)
-    .sort((a, b) => drop(b) - drop(a))
-    .slice(0, n);
+    .sort((a, b) => drop(b) - drop(a));
+  return [...ranked(layers.filter((l) => !zeroReference(l))), ...ranked(layers.filter(zeroReference))].slice(0, n);
 }
 
 /** Per-layer split of the quantized model on one sample (compare's float32 → int8 stage); temporary files only. */

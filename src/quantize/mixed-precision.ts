@@ -156,7 +156,8 @@ function assign(result: ConvertResult, points: RoundingPoint[], bytesLeft: numbe
 
 /** The float32 prefix (FLOAT_PREFIX) whose measure beats `plainObjective` most, within the size and cost bounds. */
 export async function floatPrefix(n: number, build: (floatOps: Set<number>) => ConvertResult, score: (r: ConvertResult) => Promise<OutputScore>,
-  plainObjective: number, maxBytes: number, maxCostMs: number, stop: () => boolean = () => false): Promise<{ floatOps: Set<number>; score: OutputScore; costMs: number } | undefined> {
+  plainObjective: number, maxBytes: number, maxCostMs: number, stop: () => boolean = () => false,
+  say?: (message: string) => void): Promise<{ floatOps: Set<number>; score: OutputScore; costMs: number } | undefined> {
   let best: { floatOps: Set<number>; score: OutputScore; costMs: number } | undefined;
   let tried = 0;
   for (const f of FLOAT_PREFIX) {
@@ -167,6 +168,7 @@ export async function floatPrefix(n: number, build: (floatOps: Set<number>) => C
     const model = build(floatOps);
     const costMs = estimatedMs(model.model);
     if (serializeTflite(model.model).byteLength > maxBytes || costMs > maxCostMs || stop()) break;
+    say?.(`float32 prefix: the first ${floatOps.size} ops`);
     const s = await score(model);
     if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: float prefix ${floatOps.size} ops cos ${s.cosine.toFixed(4)} snr ${s.snrDb.toFixed(1)}${traceTask(s)} estimated ${costMs.toFixed(1)} ms`);
     if (s.objective > (best?.score.objective ?? plainObjective)) best = { floatOps, score: s, costMs };
@@ -233,7 +235,8 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   const maxCostMs = Math.max(latencyBound * floatCostMs, LATENCY_SLACK * int8CostMs, 1);
   const sg0 = result.model.subgraphs[0];
   say(`plain int8 cosine ${plain.cosine.toFixed(4)} < ${target}: ranking activations by sensitivity`);
-  const ranked = await rankRoundingPoints(result, params, scorer, (done, total) => say(`ranked ${done} / ${total} groups of activations`), stop);
+  const ranked = await rankRoundingPoints(result, params, scorer,
+    (done, total, stage) => say(stage === 'groups' ? `ranked ${done} / ${total} groups of activations` : `ranked ${done} / ${total} activations of the worst groups alone`), stop);
   if (process.env.ONNX2LITE_TRACE_MIXED) {
     const sg = result.model.subgraphs[0];
     console.error(`mixed: plain int8 cos ${plain.cosine.toFixed(4)} snr ${plain.snrDb.toFixed(1)}${traceTask(plain)}`);
@@ -251,7 +254,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   // not find them (PP-OCRv4 det: each of the first 7 points alone cost mask IoU 0.03-0.2; float32 for the first 14
   // ops took eval mask IoU 0.86 → 0.95, kB's measurements). The prefix is cheap there (few channels) and stays only
   // when it raises the search's measure; the ranked steps then start from it.
-  const prefixFloat = await floatPrefix(n, (f) => build(none, none, f), scoreOutputs, best.objective, maxBytes, maxCostMs, stop);
+  const prefixFloat = await floatPrefix(n, (f) => build(none, none, f), scoreOutputs, best.objective, maxBytes, maxCostMs, stop, say);
   let baseFloat = none;
   if (prefixFloat) {
     baseFloat = prefixFloat.floatOps;
@@ -304,7 +307,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   if (!best.met) {
     // Weight rounding: the ops whose int8 weights cost the most run float32 with float16 weights (precise-weights.ts).
     say(`ranking weights (best cosine so far ${best.cosine.toFixed(4)})`);
-    const wRanked = await rankWeightOps(result, scorer, stop);
+    const wRanked = await rankWeightOps(result, scorer, stop, (done, total) => say(`ranked ${done} / ${total} weight ops`));
     if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: weights ranked ${wRanked.slice(0, 16).map((p) => `${p.op}:${sg0.operators[p.op].opcode} ${p.measure.toFixed(plain.task ? 4 : 1)}`).join(', ')}`);
     const from = best;
     for (const k of STEPS) {

@@ -54,13 +54,16 @@ export function roundedWeightsModel(result: ConvertResult, weights: { op: number
 }
 
 /** Every weight op measured alone, the most sensitive first. */
-export async function rankWeightOps(result: ConvertResult, scorer: Scorer, stop: () => boolean = () => false): Promise<WeightPoint[]> {
+export async function rankWeightOps(result: ConvertResult, scorer: Scorer, stop: () => boolean = () => false,
+  progress?: (done: number, total: number) => void): Promise<WeightPoint[]> {
   const points: WeightPoint[] = [];
-  for (const w of weightOps(result.model.subgraphs[0])) {
+  const ops = weightOps(result.model.subgraphs[0]);
+  for (const w of ops) {
     // Past the search's time limit only the ops measured so far are ranked.
     if (stop()) break;
     const s = await scorer.score(roundedWeightsModel(result, [w]), result.metadata);
     points.push({ ...w, measure: s.objective });
+    progress?.(points.length, ops.length);
   }
   // Ties (and equal SNRs) in graph order: the ranking depends only on the model and the samples.
   return points.sort((a, b) => a.measure - b.measure || a.op - b.op);

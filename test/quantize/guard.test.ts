@@ -9,6 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { parseTflite } from '../../src/tflite/reader';
 import { quantizeModelBytes } from '../../src/quantize/file';
 import { collapsingModel, smallCnn } from './helpers';
+import { worstDrops } from '../../src/quantize/guard';
+import { SNR_CAP } from '../../src/compare/metrics';
+import type { LayerResult } from '../../src/compare/types';
 
 const CLI = path.resolve('bin/onnx2lite.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx2lite-guard-test-'));
@@ -70,4 +73,18 @@ test('--min-cosine: a model that meets it is written; a stricter one than int8 r
     assert.equal(r.code, 2, r.err);
     assert.match(r.err, msg);
   }
+});
+
+test('the blame ranks layers whose float32 values are all zero after every measurable one', () => {
+  // HITNet-style stereo (sweep14): x − floor(x) of a whole-pixel disparity is 0 in float32 and a few int8 steps in
+  // int8, -200 dB whatever the size; the guard named three such SUBs first, and keeping their chains float32 bought
+  // nothing (output cosine 0.18 either way). A layer of finite error on a real signal comes first.
+  const layer = (node: string, snrDb: number, inputSnrDb: number, extra: Partial<LayerResult> = {}): LayerResult =>
+    ({ node, op: 'Sub', tensor: node, tflite: 0, maxAbs: 0.06, meanAbs: 0.01, rel: 0.01, cosine: 0.9, snrDb, inputSnrDb, ...extra });
+  const frac = layer('/Sub_21', -SNR_CAP, -3, { rel: 0.06, cosine: 0 });
+  const conv = layer('/conv', 12, 35, { op: 'Conv' });
+  const nan = layer('/nan', -SNR_CAP, 40, { maxAbs: Infinity, meanAbs: Infinity, rel: Infinity, cosine: 0 });
+  const blamed = worstDrops([frac, conv, nan]);
+  assert.deepEqual(blamed.map((b) => b.node), ['/nan', '/conv', '/Sub_21']);
+  assert.deepEqual(worstDrops([frac]).map((b) => b.node), ['/Sub_21'], 'named when nothing else is');
 });
