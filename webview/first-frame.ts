@@ -19,6 +19,9 @@ export interface FirstFrame {
    *  viewport group's edges' and boxes' groups, in one write. */
   edges: string[];
   boxes: string[];
+  /** Each edge's arrowhead (svg-markup.ts arrowPath(): a path's data, in the order of `edges`): the page draws those
+   *  of the edges it shows as one path. */
+  arrows: string[];
   /** The laid-out graph's size and the x of its topmost box: the page works out its first zoom from them as
    *  canvas.initialView() does. */
   width: number;
@@ -96,5 +99,5 @@ export function firstFrame(w: WireGraph, view = NEAR_VIEW): FirstFrame | undefin
 
 /** The frame's markup as the page holds it with every element in view: the viewport group's contents. */
 export function frameMarkup(f: FirstFrame): string {
-  return `<g class="edges">${f.edges.join('')}</g><g class="nodes">${f.boxes.join('')}</g>`;
+  return `<g class="edges">${f.edges.join('')}<path class="arrowheads" d="${f.arrows.join('')}"></path></g><g class="nodes">${f.boxes.join('')}</g>`;
 }

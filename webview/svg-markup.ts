@@ -36,6 +36,26 @@ export function edgePath(points: { x: number; y: number }[]): string {
   return `${d}${bezier(x0, y0, x1, y1, x1, y1)}L${r1(x1)},${r1(y1)}`;
 }
 
+/** The stroke widths of an edge and of an edge carrying several tensors (media/graph.css .edge, .edge.multi). */
+const EDGE_WIDTH = 1.2, MULTI_WIDTH = 2.2;
+
+/** The arrowhead at the end of an edge through `points` drawn `width` wide, as a closed triangle: the shape of the
+ *  marker canvas.ts puts at each edge's end (#arrow: viewBox 10 units, refX 9, markerWidth 5, so half a unit of
+ *  stroke width a unit, along the last segment; its tip 1 unit past the end). The host's frame draws a group's
+ *  arrowheads as one path (class arrowheads) instead of a marker each: each marker is a paint of its own. */
+export function arrowPath(points: { x: number; y: number }[], width: number): string {
+  const n = points.length;
+  if (n < 2) return '';
+  const e = points[n - 1];
+  let dx = 0, dy = 0;
+  for (let i = n - 2; i >= 0 && dx === 0 && dy === 0; i--) { dx = e.x - points[i].x; dy = e.y - points[i].y; }
+  const l = Math.hypot(dx, dy);
+  if (!l) return '';
+  const s = width / 2, ux = dx / l * s, uy = dy / l * s;
+  const bx = e.x - 9 * ux, by = e.y - 9 * uy;
+  return `M${r1(e.x + ux)},${r1(e.y + uy)}L${r1(bx - 5 * uy)},${r1(by + 5 * ux)}L${r1(bx + 5 * uy)},${r1(by - 5 * ux)}Z`;
+}
+
 /** Text for an attribute value or an element's text: no markup, and no line break (the page's first frame is the
  *  markup of each element on a line of its own: webview-html.ts). */
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
@@ -60,16 +80,17 @@ export function edgePathOf(points: { x: number; y: number }[]): string {
   return d;
 }
 
-/** The markup of each of these edges, then of each of these boxes, as canvas.ts's render() draws them (no selection,
- *  no search matches), for the host's first frame: a picture the page paints as it parses, until its bundle draws
+/** The markup of each of these edges (without its arrowhead: `arrows`, arrowPath()), then of each of these boxes, as
+ *  canvas.ts's render() draws them (no selection, no search matches), for the host's first frame: a picture the page paints as it parses, until its bundle draws
  *  (and replaces it). One string per element: the page puts only those in view into the SVG (first-frame.ts). The
  *  boxes leave out what only the bundle's drawing uses (keyboard focus, the accessible names, an empty second line)
  *  and their second lines (an input's shape, a group's count): those are of a smaller font size, and each size of
  *  text is a font look-up of its own, a synchronous request from the renderer to the browser process as it lays out
  *  the frame (1-6 ms under load; squeezenet1_1's first frame then holds one size, as a bare page of one label does).
  *  The box keeps its height and its label's place: the bundle's drawing puts the second line in, moving nothing. */
-export function svgParts(items: DrawItem[], edges: DrawEdge[]): { edges: string[]; boxes: string[] } {
-  const e = edges.map((x) => `<path marker-end="url(#arrow)" class="${x.count > 1 ? 'edge multi' : 'edge'}" d="${esc(edgePath(x.points))}"></path>`);
+export function svgParts(items: DrawItem[], edges: DrawEdge[]): { edges: string[]; boxes: string[]; arrows: string[] } {
+  const e = edges.map((x) => `<path class="${x.count > 1 ? 'edge multi' : 'edge'}" d="${esc(edgePath(x.points))}"></path>`);
+  const arrows = edges.map((x) => arrowPath(x.points, x.count > 1 ? MULTI_WIDTH : EDGE_WIDTH));
   const boxes = items.map((d) => {
     const fill = d.fill ? ` style="fill: ${esc(d.fill)};"` : '';
     const p = boxPlace(d);
@@ -77,5 +98,5 @@ export function svgParts(items: DrawItem[], edges: DrawEdge[]): { edges: string[
       + `<rect x="${p.x}" y="${p.y}" width="${d.width}" height="${d.height}" rx="${d.kind === 'group' ? 2 : 6}"${fill}></rect>`
       + `<text class="label" x="${p.cx}" y="${p.label}">${esc(d.label)}</text></g>`;
   });
-  return { edges: e, boxes };
+  return { edges: e, boxes, arrows };
 }

@@ -14,6 +14,7 @@ import { isTflite, leanBytes, leanOpen } from '../worker/lean-open';
 import { onnxBytesWithoutWeights } from '../worker/onnx-sparse-bytes';
 import { firstFrame, type FirstFrame } from '../../webview/first-frame';
 import { fileStamp, recallFrame, rememberFrame } from './recent-frames';
+import { pageFrame } from './webview-html';
 
 /** The host itself reads the graph of an .onnx file for the first frame, with the lean read, when the file is up to
  *  READ_HERE_UP_TO and its graph (the file without its weights) up to GRAPH_HERE_UP_TO: tens of ms of the host's
@@ -158,6 +159,8 @@ export class ViewSession {
     let f: FirstFrame | undefined;
     try {
       f = firstFrame(g);
+      // The page's markup of it too (webview-html.ts), now rather than once the page is asked for.
+      if (f) pageFrame(f);
       this.hooks.log?.(`first frame of ${this.file} drawn in ${Date.now() - t0} ms`);
     } catch (e) {
       this.hooks.log?.(`first frame of ${this.file}: ${(e as Error).message}`);

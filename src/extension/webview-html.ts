@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NEAR_VIEW, TOP_ZOOM, type FirstFrame } from '../../webview/first-frame';
+import { ARROWS } from '../../webview/svg-markup';
 
 export interface PageResources {
   /** webview.cspSource */
@@ -117,14 +118,14 @@ const frameScript = (f: FirstFrame): string => `(() => {
     const near = ${JSON.stringify(f.near)};
     if (x0 < near[0] || y0 < near[1] || x1 > near[2] || y1 > near[3]) { parts.remove(); b.run(); return; }` : ''}
     const inView = (i) => !(bounds[4 * i + 2] < x0 || bounds[4 * i] > x1 || bounds[4 * i + 3] < y0 || bounds[4 * i + 1] > y1);
-    const lines = parts.text.split('\\n'), ne = ${f.edges.length};
+    const lines = parts.text.split('\\n'), ne = ${f.edges.length}, arrows = ${JSON.stringify(f.arrows)};
     parts.remove();
-    let e = '', n = '';
-    for (let i = 0; i < lines.length; i++) if (inView(i)) { if (i < ne) e += lines[i]; else n += lines[i]; }
+    let e = '', a = '', n = '';
+    for (let i = 0; i < lines.length; i++) if (inView(i)) { if (i < ne) { e += lines[i]; a += arrows[i]; } else n += lines[i]; }
     const vp = document.createElementNS('http://www.w3.org/2000/svg', 'g');
     vp.setAttribute('class', 'viewport prerender');
     vp.setAttribute('transform', 'translate(' + x + ',' + y + ') scale(' + k + ')');
-    vp.innerHTML = '<g class="edges">' + e + '</g><g class="nodes">' + n + '</g>';
+    vp.innerHTML = '<g class="edges">' + e + (a && k >= ${ARROWS} ? '<path class="arrowheads" d="' + a + '"></path>' : '') + '</g><g class="nodes">' + n + '</g>';
     if (k < 0.35) svg.classList.add('far');
     svg.append(vp);
     setTimeout(() => { performance.mark('onnx2lite-first-frame'); b.run(); }, 0);
@@ -159,18 +160,23 @@ function splitCss(css: string): [string, string] {
  *  of each tier) wait as text, put in by STATIC_SCRIPT only in a page bigger than the tier before (a page up to the
  *  first tier's size does not parse them), and hidden again if the page shrinks to it (STATIC_CSS). */
 function staticFrame(f: FirstFrame): { svg: string; tiers: string } {
-  const k = TOP_ZOOM, tier = (i: number): number => {
-    const [x0, y0, x1] = f.bounds.slice(4 * i, 4 * i + 3);
+  const k = TOP_ZOOM, ne = f.edges.length;
+  // Each edge's and box's tier, worked out once (the groups below each take theirs).
+  const tierOf = [...f.edges, ...f.boxes].map((_p, i) => {
+    const x0 = f.bounds[4 * i], y0 = f.bounds[4 * i + 1], x1 = f.bounds[4 * i + 2];
     const t = TIERS.findIndex((v) => y0 <= (v.h - 10) / k + 20 && x1 >= f.topX - v.w / 2 / k - 20 && x0 <= f.topX + v.w / 2 / k + 20);
     return t < 0 ? TIERS.length - 1 : t;
-  };
+  });
   const group = (parts: string[], from: number, t: number): string => {
-    const mine = parts.filter((_p, i) => tier(from + i) === t).join('');
+    let mine = '', arrows = '';
+    for (let i = 0; i < parts.length; i++) if (tierOf[from + i] === t) { mine += parts[i]; if (!from) arrows += f.arrows[i]; }
+    // a group's arrowheads as one path (svg-markup.ts arrowPath()), after its edges
+    if (arrows) mine += `<path class="arrowheads" d="${arrows}"></path>`;
     return t === 0 ? mine : mine && `<g class="tier${t}">${mine}</g>`;
   };
-  const tiers = TIERS.slice(1).flatMap((_, t) => [group(f.edges, 0, t + 1), group(f.boxes, f.edges.length, t + 1)]).join('\n');
+  const tiers = TIERS.slice(1).flatMap((_, t) => [group(f.edges, 0, t + 1), group(f.boxes, ne, t + 1)]).join('\n');
   return { svg: `<svg class="prerender" x="50%" overflow="visible"><g class="viewport" transform="translate(${-f.topX * k},10) scale(${k})">`
-    + `<g class="edges">${group(f.edges, 0, 0)}</g><g class="nodes">${group(f.boxes, f.edges.length, 0)}</g></g></svg>`, tiers };
+    + `<g class="edges">${group(f.edges, 0, 0)}</g><g class="nodes">${group(f.boxes, ne, 0)}</g></g></svg>`, tiers };
 }
 
 /** The media query of a page bigger than NEAR_VIEW, which does not show the static frame. */
@@ -211,9 +217,27 @@ function frameParts(f: FirstFrame): string | undefined {
   return all.some((p) => /<\/script|<!--|<script|[\n\r]/i.test(p)) ? undefined : all.join('\n');
 }
 
-/** The arrowhead canvas.ts defines, for the host's frame. */
-const ARROW = '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="5" markerHeight="5" orient="auto-start-reverse">'
-  + '<path d="M 0 0 L 10 5 L 0 10 z" class="arrowhead"></path></marker></defs>';
+/** What the page holds of a host's frame: its edges and boxes as one text (frameParts; undefined: no frame), and a
+ *  tall graph's static frame (staticFrame). */
+interface PageFrame { parts?: string; still?: { svg: string; tiers: string } }
+const pageFrames = new WeakMap<FirstFrame, PageFrame>();
+
+/** The page's markup of the host's frame `f`, made once per frame: the session makes it as it draws the frame
+ *  (src/extension/view-session.ts, while VS Code makes the webview), so that the page, asked for later, is only put
+ *  together (squeezenet1_1: the static frame's tiers and parts took 0.5-0.7 ms of the host's time after the page was
+ *  asked for, load 19-23). */
+export function pageFrame(f: FirstFrame): PageFrame {
+  let m = pageFrames.get(f);
+  if (!m) {
+    const parts = frameParts(f);
+    m = { parts, still: parts !== undefined && f.near ? staticFrame(f) : undefined };
+    pageFrames.set(f, m);
+  }
+  return m;
+}
+
+/** Whether pageFrame(f) has been made. */
+export function pageFrameMade(f: FirstFrame): boolean { return pageFrames.has(f); }
 
 const fixedMade = new WeakMap<PageTexts, Map<string, { style: string; late: string; bundle?: string }>>();
 
@@ -245,9 +269,10 @@ function fixedTexts(t: PageTexts, script: string, frame: boolean, still: boolean
  *  parsing; squeezenet1_1's whole page 40-45 ms before its frame). */
 export function webviewHtml(r: PageResources): string {
   const nonce = r.nonce ?? makeNonce();
-  const parts = r.inline && r.firstFrame ? frameParts(r.firstFrame) : undefined;
+  const made = r.inline && r.firstFrame ? pageFrame(r.firstFrame) : undefined;
+  const parts = made?.parts;
   const frame = parts === undefined ? undefined : r.firstFrame;
-  const still = frame?.near ? staticFrame(frame) : undefined;
+  const still = frame ? made?.still : undefined;
   const fixed = r.inline && fixedTexts(r.inline, r.script, !!frame, !!still);
   const status = frame ? (frame.note ? `<div id="status" role="status" class="note">${attr(frame.note)}</div>` : '<div id="status" role="status" hidden></div>')
     : '<div id="status" role="status">Loading…</div>';
@@ -286,7 +311,7 @@ ${fixed ? `<style nonce="${nonce}">${fixed.style}</style>` : `<link rel="stylesh
 </script></div>
 <div id="main">
   <div id="canvas" tabindex="0" role="application" aria-label="Model graph: arrows move, Enter expands, Backspace collapses, F fits, / searches">
-    <div id="layer"><svg id="graph" width="100%" height="100%">${frame ? ARROW : ''}${still ? still.svg : ''}</svg></div>${frame && !still ? `\n    <script type="text/x-frame" id="first-frame-parts">${parts}</script>` : ''}${still?.tiers.replace(/\n/g, '') ? `\n    <script type="text/x-frame" id="frame-tiers">${still.tiers}</script>` : ''}
+    <div id="layer"><svg id="graph" width="100%" height="100%">${still ? still.svg : ''}</svg></div>${frame && !still ? `\n    <script type="text/x-frame" id="first-frame-parts">${parts}</script>` : ''}${still?.tiers.replace(/\n/g, '') ? `\n    <script type="text/x-frame" id="frame-tiers">${still.tiers}</script>` : ''}
     ${status}
     <div id="legend" aria-label="Legend"></div>
   </div>

@@ -15,6 +15,7 @@ import type { WireGraph } from '../../src/shared/protocol';
 import { encodeModel } from '../../src/onnx/writer';
 import { flatModel } from '../webview/synthetic';
 import { FRAME_HERE_UP_TO, GRAPH_HERE_UP_TO } from '../../src/extension/view-session';
+import { pageFrameMade } from '../../src/extension/webview-html';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SQUEEZENET = path.resolve(ROOT, '../shared/models/squeezenet1_1.onnx');
@@ -172,6 +173,8 @@ test('prepare() works out the first frame ahead, on the next turn; firstFrame() 
     const f = session.firstFrame();
     // a tall graph's host frame carries what a view shows at its top (first-frame.ts NEAR_VIEW): some of the boxes
     assert.ok(f && f.items > 10 && f.boxes.length > 10 && f.boxes.length <= f.items);
+    // the page's markup of the frame was made with it, ahead: asked for the page, the host only puts it together
+    assert.ok(pageFrameMade(f), 'the page\'s markup of the frame is made ahead');
     assert.equal(lines.length, drawnLines, 'not drawn again');
     assert.equal(session.firstFrame(), undefined, 'once a session');
     session.close();

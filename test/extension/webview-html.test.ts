@@ -33,7 +33,7 @@ test('with the host\'s first frame: its edges and boxes as text after the SVG, t
   const css = 'body { color: red }';
   const box = '<g class="node" data-key="n:0"><text class="label">a &lt;/script&gt; b</text></g>';
   const firstFrame = { file: 'm.onnx', edges: ['<path d="M0,0L1,1"></path>'], boxes: [box, '<g class="node" data-key="n:1"></g>'],
-    width: 300, height: 200, topX: 150, items: 2, bounds: [0, 0, 1, 1, 10, 10, 50, 30, 60, 10, 90, 30] };
+    arrows: ['M1.4,1.4L-1.7,0.8L0.8,-1.7Z'], width: 300, height: 200, topX: 150, items: 2, bounds: [0, 0, 1, 1, 10, 10, 50, 30, 60, 10, 90, 30] };
   const html = webviewHtml({ ...resources, inline: { script: 'var bundle = 1;', css }, firstFrame });
   assert.ok(!html.includes('var bundle = 1;'), 'the bundle is not in the page');
   // Not preloaded: parsing the bundle would compete with the frame's one layout for the CPU.
@@ -52,8 +52,11 @@ test('with the host\'s first frame: its edges and boxes as text after the SVG, t
     assert.ok(!webviewHtml({ ...resources, inline: { script: '', css }, firstFrame: { ...firstFrame, boxes: [box, bad] } }).includes('first-frame'));
   // Nothing is rendered before that script has run (a frame of the toolbar alone, mid-parse, was a wasted frame).
   assert.ok(html.indexOf('<link rel="expect" href="#first-frame-script" blocking="render">') < html.indexOf('</head>'));
-  // Its boxes' and edges' bounds come with it (the page keeps those in view without parsing the markup).
+  // Its boxes' and edges' bounds come with it (the page keeps those in view without parsing the markup), and the
+  // edges' arrowheads, which the page draws as one path (no marker each).
   assert.ok(html.includes(`bounds = ${JSON.stringify(firstFrame.bounds)}`));
+  assert.ok(html.includes(`arrows = ${JSON.stringify(firstFrame.arrows)}`));
+  assert.doesNotMatch(html, /<marker/);
   assert.ok(html.indexOf('"https://res.example/dist/webview.js"', script) < 0, 'the bundle is started from the boot script, in the head');
   assert.ok(html.indexOf('"https://res.example/dist/webview.js"') < svg);
   assert.match(html, /<div id="status" role="status" hidden><\/div>/);
@@ -69,7 +72,7 @@ test('a tall graph\'s frame (near) is SVG in the page at its first zoom, the tie
   // Four boxes 500 graph units apart down the graph (the top one at x 150): at zoom 0.9 an 800-pixel view shows the
   // first two, a 1000-pixel one the third, a 1440-pixel one the fourth.
   const firstFrame = { file: 'tall.onnx', edges: ['<path d="M150,0L150,1500"></path>'], boxes: [0, 1, 2, 3].map(box),
-    width: 300, height: 1600, topX: 150, items: 40, near: [-1300, -31, 1600, 1600],
+    arrows: ['M150,1500.6L147,1494.6L153,1494.6Z'], width: 300, height: 1600, topX: 150, items: 40, near: [-1300, -31, 1600, 1600],
     bounds: [150, 0, 150, 1500, 100, 0, 200, 28, 100, 500, 200, 528, 100, 1000, 200, 1028, 100, 1500, 200, 1528] };
   const html = webviewHtml({ ...resources, inline: { script: 'var bundle = 1;', css }, firstFrame });
   assert.ok(!html.includes('first-frame-parts'), 'no parts as text: the frame is in the SVG');
@@ -78,6 +81,9 @@ test('a tall graph\'s frame (near) is SVG in the page at its first zoom, the tie
   // The first two (any view shows them) are in the SVG; the others wait as text, in the tiers of the views that show
   // them (a line each: each tier's edges, then its boxes), for the frame's script to put in a bigger page.
   assert.ok(svg.includes(box(0) + box(1)) && !svg.includes(box(2)) && !svg.includes('tier'), 'the first tier in the SVG');
+  // The first tier's edges, then their arrowheads as one path (no marker each: each is a paint of its own).
+  assert.ok(svg.includes(`<g class="edges">${firstFrame.edges[0]}<path class="arrowheads" d="${firstFrame.arrows[0]}"></path></g>`), 'arrowheads as one path');
+  assert.doesNotMatch(html, /<marker|marker-end/);
   const tiers = /<script type="text\/x-frame" id="frame-tiers">([^]*?)<\/script>/.exec(html)![1].split('\n');
   assert.deepEqual(tiers, ['', `<g class="tier1">${box(2)}</g>`, '', '', '', `<g class="tier3">${box(3)}</g>`]);
   assert.ok(html.indexOf('id="frame-tiers"') < html.indexOf('id="first-frame-script"'));

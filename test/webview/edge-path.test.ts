@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { curveBasis, line } from 'd3-shape';
-import { edgePath, edgePathOf } from '../../webview/svg-markup';
+import { arrowPath, edgePath, edgePathOf } from '../../webview/svg-markup';
 import { firstFrame } from '../../webview/first-frame';
 import { leanOpen } from '../../src/worker/lean-open';
 import { ROOT } from './harness';
@@ -35,7 +35,7 @@ test('edgePath is d3-shape\'s curveBasis path at a tenth of a pixel, for 0 to 12
 
 test('the host\'s frame of a real model draws its edges with it', () => {
   const f = firstFrame(leanOpen(path.resolve(ROOT, '../shared/models/squeezenet1_1.onnx'))!.graph)!;
-  const ds = [...f.edges.join('').matchAll(/<path marker-end="url\(#arrow\)" class="edge[^"]*" d="([^"]*)"/g)].map((m) => m[1]);
+  const ds = [...f.edges.join('').matchAll(/<path class="edge[^"]*" d="([^"]*)"/g)].map((m) => m[1]);
   // the host's frame of a tall graph carries what a view shows at its top (first-frame.ts NEAR_VIEW): 46 of squeezenet's edges
   assert.ok(ds.length > 30, `${ds.length} edges`);
   assert.ok(ds.every((d) => /^M[-\d.]+,[-\d.]+(L[-\d.]+,[-\d.]+)?(L[-\d.]+,[-\d.]+(C([-\d.]+,){5}[-\d.]+)+L[-\d.]+,[-\d.]+)?Z?$/.test(d)), 'B-spline paths');
@@ -43,4 +43,27 @@ test('the host\'s frame of a real model draws its edges with it', () => {
   const pts = [{ x: 0, y: 0 }, { x: 5, y: 30 }, { x: 40, y: 60 }];
   assert.equal(edgePathOf(pts), edgePath(pts));
   assert.equal(edgePathOf(pts), d3Path(pts));
+});
+
+test('arrowPath is the triangle canvas.ts\'s #arrow marker draws at an edge\'s end', () => {
+  // The marker: viewBox 0 0 10 10, refX 9, refY 5, markerWidth 5 (half a unit of stroke width a unit), oriented along
+  // the last segment: its triangle (10,5) (0,10) (0,0) moved so that (9,5) is the edge's end.
+  const marker = (end: { x: number; y: number }, angle: number, width: number): number[] =>
+    [[10, 5], [0, 10], [0, 0]].flatMap(([x, y]) => {
+      const s = width / 2, ux = (x - 9) * s, uy = (y - 5) * s;
+      return [end.x + ux * Math.cos(angle) - uy * Math.sin(angle), end.y + ux * Math.sin(angle) + uy * Math.cos(angle)];
+    });
+  let seed = 3;
+  const r = (): number => { seed = (seed * 16807) % 2147483647; return seed / 2147483647; };
+  for (let k = 0; k < 40; k++) {
+    const pts = Array.from({ length: 2 + (k % 4) }, () => ({ x: r() * 500 - 100, y: r() * 500 }));
+    const [a, b] = pts.slice(-2), width = k % 2 ? 1.2 : 2.2;
+    const d = arrowPath(pts, width);
+    const got = d.match(/-?[\d.]+/g)!.map(Number);
+    assert.match(d, /^M[-\d.]+,[-\d.]+L[-\d.]+,[-\d.]+L[-\d.]+,[-\d.]+Z$/);
+    marker(b, Math.atan2(b.y - a.y, b.x - a.x), width).forEach((v, i) => assert.ok(Math.abs(v - got[i]) <= 0.051, `${d} vs ${v} at ${i}`));
+  }
+  // an edge whose last two points are the same is oriented by the segment before
+  assert.equal(arrowPath([{ x: 0, y: 0 }, { x: 0, y: 10 }, { x: 0, y: 10 }], 1.2), arrowPath([{ x: 0, y: 0 }, { x: 0, y: 10 }], 1.2));
+  assert.equal(arrowPath([{ x: 0, y: 100 }, { x: 0, y: 100 }], 1.2), '');
 });

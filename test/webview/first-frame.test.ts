@@ -17,7 +17,7 @@ import { ITEM_LIMIT } from '../../webview/draw-info';
 const MODEL = path.resolve(ROOT, '../shared/models/squeezenet1_1.onnx');
 const browser = useBrowser();
 
-interface Seen { viewport: string | null; boxes: [string, string][]; bundleRan: boolean; controls: boolean; sizes: string[] }
+interface Seen { viewport: string | null; boxes: [string, string][]; bundleRan: boolean; controls: boolean; sizes: string[]; arrows: number; markers: number }
 /** What the page held when the host's frame was shown, at its first zoom (before the bundle, loaded after that
  *  frame, can run). A frame whose zoom depends on the view's size is out of the SVG until the page's first layout;
  *  a tall graph's frame (FirstFrame.near) is plain SVG in the page's HTML (svg.prerender, centred at half the view's
@@ -26,7 +26,9 @@ const SEEN = `(() => {
   const capture = (vp, transform) => {
     window.__seen = { viewport: transform, bundleRan: !!window.onnx2liteTimings, controls: !!document.getElementById('search'),
       boxes: [...vp.querySelectorAll('g.node rect')].map((r) => [r.parentNode.dataset.key, r.getAttribute('x') + ',' + r.getAttribute('y')]),
-      sizes: [...new Set([...vp.querySelectorAll('text')].map((t) => getComputedStyle(t).fontSize))] };
+      sizes: [...new Set([...vp.querySelectorAll('text')].map((t) => getComputedStyle(t).fontSize))],
+      arrows: [...vp.querySelectorAll('path.arrowheads')].reduce((n, p) => n + (p.getAttribute('d').match(/Z/g) || []).length, 0),
+      markers: vp.querySelectorAll('[marker-end]').length };
   };
   new MutationObserver((ms, o) => {
     const el = document.querySelector('svg#graph .prerender');
@@ -65,6 +67,9 @@ test('the host\'s frame is in the page before the bundle runs; the bundle\'s fir
   // One size of text (each size is a font look-up of the renderer's in the browser process as it lays the frame out):
   // the input box's shape line, smaller, comes with the bundle's drawing.
   assert.deepEqual(before.sizes, ['12px'], 'the host\'s frame holds text of one size');
+  // Its edges' arrowheads are one path (no marker each: each marker is a paint of its own).
+  assert.equal(before.markers, 0, 'no markers in the host\'s frame');
+  assert.ok(before.arrows >= 20, `${before.arrows} arrowheads drawn as one path`);
   const expected = firstFrame(leanOpen(MODEL)!.graph)!;
   assert.ok(expected.items > 10 && expected.items <= ITEM_LIMIT);
   // The bundle drew: the host's frame is gone, and the same boxes are where they were, at the same zoom.
