@@ -43,7 +43,7 @@ function convertConstants(result: ConvertResult, pick: (t: TflTensor, idx: numbe
 
 /** float16 constants (DEQUANTIZE version 3) for the float32 constants `pick` chooses; convolution and fully connected
  *  weights with the reader that has LiteRT's XNNPack unpack them once (fp16-filters.ts). Returns how many. */
-function fp16Constants(result: ConvertResult, pick: (t: TflTensor) => boolean): number {
+function fp16Constants(result: ConvertResult, pick: (t: TflTensor, idx: number, sg: TflSubgraph, use: Map<number, number[]>) => boolean): number {
   const n = convertConstants(result, pick, (t) => ({
     tensor: { name: `${t.name}_fp16`, type: 'FLOAT16', shape: [...t.shape], data: float16Bytes(floatData(t)) },
     version: 3,
@@ -53,9 +53,47 @@ function fp16Constants(result: ConvertResult, pick: (t: TflTensor) => boolean): 
   return n;
 }
 
-/** float16 weights: every float32 constant with at least MIN_FP16_ELEMENTS elements. */
+/** A split weight's parts below this many elements stay float32: the DEQUANTIZE and the tensor each part adds
+ *  (~100 bytes) cost more than float16 / int8 storage saves on them. */
+export const MIN_SPLIT_PART = 64;
+
+/** Part of a weight the converter split per group (a grouped / depthwise 3-D conv or ConvTranspose is a CONV_3D /
+ *  CONV_3D_TRANSPOSE per group: MedNeXt's filters are 27-125 values each): read as the weight input (1) of ops of
+ *  one ONNX node only, which reads two or more such parts of at least MIN_SPLIT_PART elements, `min` together. */
+function splitPart(sg: TflSubgraph, idx: number, use: Map<number, number[]>, min: number, totals: Map<string, { parts: number; elements: number }>): boolean {
+  const node = weightOfNode(sg, idx, use);
+  const total = node === undefined ? undefined : totals.get(node);
+  return elementCount(sg.tensors[idx].shape) >= MIN_SPLIT_PART && total !== undefined && total.parts >= 2 && total.elements >= min;
+}
+
+/** The ONNX node whose ops (and no others) read tensor `idx`, each as its weight input. */
+function weightOfNode(sg: TflSubgraph, idx: number, use: Map<number, number[]>): string | undefined {
+  const ops = (use.get(idx) ?? []).map((k) => sg.operators[k]);
+  const nodes = new Set(ops.map((op) => op.onnxNode));
+  const [node] = nodes;
+  return nodes.size === 1 && ops.every((op) => op.inputs[1] === idx && op.inputs.indexOf(idx) === 1) ? node : undefined;
+}
+
+/** ONNX node → its weight parts (float32 constants of MIN_SPLIT_PART or more elements read only as its ops' weights). */
+function nodeTotals(sg: TflSubgraph, use: Map<number, number[]>): Map<string, { parts: number; elements: number }> {
+  const totals = new Map<string, { parts: number; elements: number }>();
+  sg.tensors.forEach((t, idx) => {
+    const n = elementCount(t.shape);
+    if (t.type !== 'FLOAT32' || !isConst(t) || n < MIN_SPLIT_PART) return;
+    const node = weightOfNode(sg, idx, use);
+    if (node === undefined) return;
+    const have = totals.get(node) ?? { parts: 0, elements: 0 };
+    totals.set(node, { parts: have.parts + 1, elements: have.elements + n });
+  });
+  return totals;
+}
+
+/** float16 weights: every float32 constant with at least MIN_FP16_ELEMENTS elements, and the parts of split weights
+ *  that hold as many together (splitPart). */
 export function quantizeFp16(result: ConvertResult): ConvertResult {
-  fp16Constants(result, (t) => elementCount(t.shape) >= MIN_FP16_ELEMENTS);
+  const totals = new Map<TflSubgraph, Map<string, { parts: number; elements: number }>>();
+  fp16Constants(result, (t, idx, sg, use) => elementCount(t.shape) >= MIN_FP16_ELEMENTS
+    || splitPart(sg, idx, use, MIN_FP16_ELEMENTS, totals.get(sg) ?? totals.set(sg, nodeTotals(sg, use)).get(sg)!));
   return result;
 }
 
@@ -103,8 +141,10 @@ function allFinite(values: Float32Array): boolean {
  *  dynamic-range mode and, with `floatOpsOfInt8`, at the end of the int8 pass for what it leaves float; those named
  *  in keepFloat are left as they are (precise-weights.ts: the int8 pass stores them float16, storeFp16). */
 export function quantizeDynamic(result: ConvertResult, opts: { perTensor?: boolean; floatOpsOfInt8?: boolean; keepFloat?: Set<string> } = {}): ConvertResult {
-  convertConstants(result, (t, idx, sg, use) => !opts.keepFloat?.has(t.name) && storedInt8(elementCount(t.shape), channelAxis(sg, idx, use, false) !== undefined,
-    !!opts.floatOpsOfInt8) && allFinite(floatData(t)), (t, idx, sg, use) => {
+  const totals = new Map<TflSubgraph, Map<string, { parts: number; elements: number }>>();
+  const stored = (t: TflTensor, idx: number, sg: TflSubgraph, use: Map<number, number[]>) => storedInt8(elementCount(t.shape), channelAxis(sg, idx, use, false) !== undefined, !!opts.floatOpsOfInt8)
+    || splitPart(sg, idx, use, MIN_DYNAMIC_ELEMENTS, totals.get(sg) ?? totals.set(sg, nodeTotals(sg, use)).get(sg)!);
+  convertConstants(result, (t, idx, sg, use) => !opts.keepFloat?.has(t.name) && stored(t, idx, sg, use) && allFinite(floatData(t)), (t, idx, sg, use) => {
     const axis = channelAxis(sg, idx, use, !!opts.perTensor);
     const { data, scales } = quantizeSymmetric(floatData(t), t.shape, axis);
     return {
