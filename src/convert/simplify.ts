@@ -47,6 +47,7 @@ import { mergeCommonNodes } from './simplify-cse';
 import { hoistGatheredMoves, hoistSlicedHeadMoves, movedLookupsAsMovedIndices } from './simplify-hoist-moves';
 import { einsumHeads } from './simplify-einsum-heads';
 import { hoistMovesThroughRegions, unitSplitsAsGathers } from './simplify-region-moves';
+import { splitBeforeMoves } from './simplify-split-move';
 import { rotaryBeforeHeadMoves } from './simplify-rotary-heads';
 import { unfuseTransBatch } from './simplify-fused-matmul';
 
@@ -140,6 +141,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
     movedLookupsAsMovedIndices(g, constants);
     hoistSlicedHeadMoves(g, constants);
     fuseViewedHeads(g, constants);
+    splitBeforeMoves(g, constants); // after the head passes, which handle the packed forms with heads (Qwen2-VL's)
     fusePixelUnshuffle(g, constants);
     talkingHeadsAsMatMul(g, constants);
     composeReshapeChains(g, constants);

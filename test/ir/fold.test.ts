@@ -129,7 +129,11 @@ test('fold: Constant forms, non-constant inputs, oversized results and int64 sat
   assert.deepEqual(c && { t: c[0].dtype, v: toNumbers(c[0]) }, { t: 'int64', v: [1, 2] });
   assert.equal(foldNode(node('Add', ['a', 'b'], ['c']), [i64([1], [1]), undefined], 13), undefined);
   assert.equal(foldNode(node('ConstantOfShape', ['s'], ['c']), [i64([2], [1 << 20, 1 << 20])], 13), undefined);
-  assert.equal(foldNode(node('Softmax', ['a'], ['c']), [f32([1], [1])], 13), undefined);
+  assert.equal(foldNode(node('LRN', ['a'], ['c'], { size: 1 }), [f32([1, 1, 1, 1], [1])], 13), undefined);
+  // Softmax folds (ConViT's positional scores): along one axis from opset 13, over the trailing dims before it.
+  const sm = (opset: number) => foldNode(node('Softmax', ['a'], ['c'], { axis: 1 }), [f32([1, 2, 2], [0, 0, Math.log(3), 0])], opset);
+  assert.deepEqual(toNumbers(sm(13)![0]).map((v) => +v.toFixed(6)), [0.25, 0.5, 0.75, 0.5]);
+  assert.deepEqual(toNumbers(sm(11)![0]).map((v) => +v.toFixed(6)), [0.166667, 0.166667, 0.5, 0.166667]);
   // A product bigger than its two factors and than 64 Ki values (a low-rank pair of big weights) stays two factors.
   assert.equal(foldNode(node('MatMul', ['a', 'b'], ['c']), [f32([512, 1], new Array(512).fill(1)), f32([1, 512], new Array(512).fill(1))], 13), undefined);
   const big = tensorFromNumbers('x', 'int64', [2], [2 ** 64, -(2 ** 64)]);
