@@ -27,12 +27,13 @@ export function attentionOps(sg: TflSubgraph): Set<number> {
 const CARRIES = new Set(['ADD', 'SUB', 'MUL', 'SELECT_V2', 'SELECT', 'MINIMUM', 'MAXIMUM', 'RESHAPE', 'EXPAND_DIMS', 'SQUEEZE',
   'BROADCAST_TO', 'TILE', 'TRANSPOSE', 'CONCATENATION', 'GATHER', 'SLICE', 'STRIDED_SLICE', 'CAST']);
 
-const lowestValue = (t: TflTensor): number => {
-  if (t.type !== 'FLOAT32' || !t.data || t.data.byteLength < 4) return 0;
+/** The lowest and highest value of a float32 constant, each at least as far out as 0 (0, 0 for anything else). */
+const extremes = (t: TflTensor): [number, number] => {
+  if (t.type !== 'FLOAT32' || !t.data || t.data.byteLength < 4) return [0, 0];
   const v = new Float32Array(t.data.slice().buffer, 0, t.data.byteLength >> 2);
-  let m = 0;
-  for (const x of v) if (x < m) m = x;
-  return m;
+  let lo = 0, hi = 0;
+  for (const x of v) { if (x < lo) lo = x; if (x > hi) hi = x; }
+  return [lo, hi];
 };
 
 /** Without calibration, the tensors whose range reaches a mask's (int8-attention-mask.ts: min <= MASK_RANGE): a
@@ -41,12 +42,17 @@ const lowestValue = (t: TflTensor): number => {
  *  Hugging Face's `1 - mask` beside finfo.min), as parameters maskBiasOps reads as that wide. */
 export function maskRangeParams(sg: TflSubgraph): Map<number, QParams> {
   const wide = new Set<number>();
-  sg.tensors.forEach((t, i) => { if (isConst(t) && lowestValue(t) <= MASK_RANGE) wide.add(i); });
+  sg.tensors.forEach((t, i) => { if (isConst(t) && extremes(t)[0] <= MASK_RANGE) wide.add(i); });
+  // A large positive fill subtracted (XLNet's `score - 1e30 * mask`): what carries it is wide once a SUB takes it away.
+  const subtracted = new Set<number>();
+  sg.tensors.forEach((t, i) => { if (isConst(t) && extremes(t)[1] >= -MASK_RANGE) subtracted.add(i); });
   const groups = scaleGroups(sg);
-  for (let before = -1; before !== wide.size;) {
-    before = wide.size;
+  for (let before = -1; before !== wide.size + subtracted.size;) {
+    before = wide.size + subtracted.size;
     for (const op of sg.operators) {
       if (CARRIES.has(op.opcode) && op.inputs.some((i) => wide.has(i))) for (const o of op.outputs) wide.add(o);
+      if (op.opcode === 'SUB' && subtracted.has(op.inputs[1]!)) for (const o of op.outputs) wide.add(o);
+      else if (CARRIES.has(op.opcode) && op.opcode !== 'SUB' && op.inputs.some((i) => subtracted.has(i))) for (const o of op.outputs) subtracted.add(o);
     }
     const wideGroups = new Set([...wide].filter((i) => !isConst(sg.tensors[i])).map((i) => groups.find(i)));
     sg.tensors.forEach((t, i) => {

@@ -185,3 +185,31 @@ test('a model with EyeLike of bool (onnxruntime cannot load it, int8 calibration
   assert.ok(c.nodes.every((n) => !n.int8), 'no node marked int8');
   assert.match(c.nodes.find((n) => n.opType === 'MatMul')!.int8Reason ?? '', /EyeLike of bool/);
 });
+
+// XLNet subtracts its mask as a large positive fill, `score - 1e30 * mask` (Transformer-XL's form): the int8 pass keeps
+// that SUB float32 (its output reaches -1e30) while the view marked it int8, since only negative fills (-10000,
+// finfo.min) were read as a mask's range (the audit's int8-float on the seventeenth sweep's xlnet, 2 SUBs).
+test('a mask subtracted as a large positive fill (XLNet: score - 1e30 * mask) is not marked int8, as int8 keeps it float32', async () => {
+  const m = buildModel({
+    inputs: [['x', 'float32', [1, seq, width]], ['m', 'float32', [1, seq, seq]]], outputs: ['y'], opset: 17,
+    nodes: [
+      node('MatMul', ['x', 'wq'], ['q'], {}, 'q'),
+      node('MatMul', ['x', 'wk'], ['k'], {}, 'k'),
+      node('MatMul', ['x', 'wv'], ['v'], {}, 'v'),
+      node('Transpose', ['k'], ['kt'], { perm: [0, 2, 1] }, 'kt'),
+      node('MatMul', ['q', 'kt'], ['scores'], {}, 'scores'),
+      node('Mul', ['m', 'fill'], ['bias'], {}, 'bias'),
+      node('Sub', ['scores', 'bias'], ['masked'], {}, 'masked'),
+      node('Softmax', ['masked'], ['probs'], { axis: -1 }, 'softmax'),
+      node('MatMul', ['probs', 'v'], ['y'], {}, 'context'),
+    ],
+    initializers: [tensor('fill', 'float32', [], [1e30]), weights('wq', 1), weights('wk', 2), weights('wv', 3)],
+  });
+  const mark = analyzeCompatibility(m).nodes.find((n) => n.node === 'masked')!;
+  assert.equal(mark.int8, false);
+  assert.match(mark.int8Reason!, /mask/);
+  const rec = await auditBuilt(m, 'positive-fill');
+  assert.equal(rec.converted, true, rec.error);
+  assert.equal(rec.int8, 'ok');
+  assert.deepEqual(rec.disagreements, []);
+});

@@ -15,6 +15,7 @@ import { encodeModel } from '../../src/onnx/writer';
 import { serializeTflite } from '../../src/tflite/writer';
 import { parseTflite } from '../../src/tflite/reader';
 import { runOnnx } from '../../src/runtime/ort';
+import { tokenSeeds } from '../../src/core/verify-seeds';
 
 const seq = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));
 
@@ -68,3 +69,48 @@ for (const trueMeansPad of [false, true]) {
     assert.ok(!isDegraded(v));
   });
 }
+
+/** A recommender's lookups: an item history and candidate items (two [B, T] ids inputs, SASRec) into one table with
+ *  row 0 the padding (`history == 0` masks it), and categorical fields [B, 3] offset per field into one table
+ *  (DeepFM / FiBiNET's `x + offsets`). */
+function lookups() {
+  return buildModel({
+    inputs: [['history', 'int64', [2, 5]], ['candidates', 'int64', [2, 3]], ['fields', 'int64', [2, 3]]], outputs: ['y'], opset: 13,
+    nodes: [
+      node('Gather', ['items', 'history'], ['h']),
+      node('Equal', ['history', 'zero'], ['pad']),
+      node('Not', ['pad'], ['real']),
+      node('Cast', ['real'], ['realf'], { to: 1 }),
+      node('Unsqueeze', ['realf', 'ax2'], ['real3']),
+      node('Mul', ['h', 'real3'], ['hm']),
+      node('ReduceSum', ['hm', 'ax1'], ['user'], { keepdims: 1 }),
+      node('Gather', ['items', 'candidates'], ['c']),
+      node('Mul', ['c', 'user'], ['cu']),
+      node('ReduceSum', ['cu', 'ax2'], ['scores'], { keepdims: 0 }),
+      node('Add', ['fields', 'offsets'], ['rows']),
+      node('Gather', ['fieldTable', 'rows'], ['e']),
+      node('ReduceSum', ['e', 'ax2'], ['fe'], { keepdims: 0 }),
+      node('Concat', ['scores', 'fe'], ['y'], { axis: 1 }),
+    ],
+    initializers: [tensor('items', 'float32', [40, 4], seq(160, (i) => Math.sin(i * 0.37))), tensor('zero', 'int64', [], [0]),
+      tensor('ax1', 'int64', [1], [1]), tensor('ax2', 'int64', [1], [2]), tensor('offsets', 'int64', [1, 3], [0, 10, 30]),
+      tensor('fieldTable', 'float32', [33, 4], seq(132, (i) => Math.cos(i * 0.53)))],
+  });
+}
+
+test('ids that index a constant table are seeded across its rows: several ids inputs, per-field offsets', async () => {
+  const model = lookups();
+  const bytes = serializeTflite(convertModel(model).model);
+  const tfl = parseTflite(bytes);
+  const seeds = tokenSeeds(tfl, modelIo(tfl).inputs, 1);
+  const history = seeds.get('history'), candidates = seeds.get('candidates'), fields = seeds.get('fields');
+  assert.ok(history && candidates && fields, [...seeds.keys()].join());
+  for (const ids of [history, candidates]) assert.ok(ids.every((v) => v >= 1 && v < 40) && new Set(ids).size > 2, String(ids));
+  // Column k's ids stay below 33 - offsets[k]: 33, 23, 3 rows.
+  fields.forEach((v, k) => assert.ok(v >= 0 && v < [33, 23, 3][k % 3]!, `fields[${k}] = ${v}`));
+  assert.ok(new Set(fields).size > 2, String(fields));
+  const notes: string[] = [];
+  const v = await verifyOnLiteRt(encodeModel(model), bytes, notes);
+  assert.ok(v.maxRel <= 1e-5, `rel ${v.maxRel}`);
+  assert.deepEqual(notes, []);
+});

@@ -236,6 +236,17 @@ function downstreamLayout(ctx: ConvertContext, y: string, rank: number): Perm | 
       cur = out;
       continue;
     }
+    if (n.opType === 'Transpose' && n.inputs[0] === cur && step > 0) {
+      // The model's own move after the projection (nn.MultiheadAttention with batch_first: the head merge lands
+      // [T, B, E], projected, then moved back to [B, T, E] for the residual): stored in the layout that move reaches,
+      // the value after it is in the layout wanted there (ONNX order unless an Add further on says otherwise), and
+      // the move is free.
+      const perm = n.attrs.get('perm')?.value as number[] | undefined;
+      if (!perm || perm.length !== rank) return undefined;
+      const after = downstreamLayout(ctx, out, rank) ?? identity(rank);
+      const p = after.map((d) => perm[d]!);
+      return viaMatMul && p[rank - 1] !== rank - 1 ? undefined : p;
+    }
     return undefined;
   }
   return undefined;
