@@ -49,3 +49,26 @@ for (const reduction of [undefined, 'add']) {
     assert.equal(m.result.transposeCount, 0);
   });
 }
+
+// A static KV cache written at its sequence axis (Hugging Face's StaticCache: `k_cache.index_copy_(2, cache_position,
+// k)`, exported as ScatterElements along axis 2 of [B, H, S, d] with cache_position expanded over the rest): neither
+// the updates' order nor ONNX order has that axis first, so the row scatter moved the cache and the new rows
+// axis-first and the result back (llama_static_cache 4 -> 20 TRANSPOSE after the row scatter took every axis). It
+// takes the element-wise scatter in ONNX order again: no TRANSPOSE.
+test('a [1, 2, 16, 8] cache written at 3 positions of axis 2: no TRANSPOSE, matches onnxruntime', async () => {
+  const model = buildModel({
+    inputs: [['cache', 'float32', [1, 2, 16, 8]], ['k', 'float32', [1, 2, 3, 8]], ['start', 'int64', [1]]], outputs: ['y'], opset: 16,
+    nodes: [
+      // Three distinct positions from the run-time start (seeded -1 or 0; -1 wraps to the last slot).
+      node('Add', ['start', 'steps'], ['pos']),
+      node('Reshape', ['pos', 'pos_shape'], ['pos4']),
+      node('Expand', ['pos4', 'k_shape'], ['idx']),
+      node('ScatterElements', ['cache', 'idx', 'k'], ['written'], { axis: 2 }),
+      node('MatMul', ['written', 'wt'], ['y']),
+    ],
+    initializers: [tensor('steps', 'int64', [3], [0, 1, 2]), tensor('pos_shape', 'int64', [4], [1, 1, 3, 1]), tensor('k_shape', 'int64', [4], [1, 2, 3, 8]),
+      tensor('wt', 'float32', [8, 4], seq(32, (i) => Math.sin(i * 0.7)))],
+  });
+  const m = await matchBuilt(model, 'scatter-cache-axis', 5);
+  assert.equal(m.result.transposeCount, 0);
+});

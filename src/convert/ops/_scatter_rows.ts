@@ -34,6 +34,13 @@ export function rowSource(ctx: ConvertContext, node: Node): { src: string; axis:
   if (upd.some((v, i) => i !== axis && v !== data[i])) return undefined;
   // Along another axis than the first, static dims (the view drops the unit dims before the axis).
   if (axis !== 0 && data.some((v) => v < 0)) return undefined;
+  // When neither the updates' stored order nor ONNX order has the axis first (but for unit dims) and the data is not
+  // stored that way either, the rows would be moved axis-first for the scatter and back after it: a static cache
+  // written at its sequence axis ([B, H, S, d] at `cache_position`, four TRANSPOSEs a write) takes the element-wise
+  // scatter instead, in ONNX order.
+  const perm = rowPerm(ctx.permOf(node.inputs[2]), data, axis);
+  if (perm[0] === axis && axis !== 0 && !samePerm(perm, ctx.permOf(node.inputs[2])) && !samePerm(perm, ctx.permOf(node.inputs[0]))
+    && data.slice(0, axis).some((v) => v !== 1)) return undefined;
   return { src, axis };
 }
 
