@@ -4,9 +4,11 @@
 // then each variant is the int8 pass with its float32 ops: its lines identical to onnxruntime (calibration lines and
 // evaluation lines apart), the cost model's estimate and, with --time, paired LiteRT latency against float32.
 // Usage: ONNX2LITE_OCR_MODELS=DIR node --import tsx bench/rec-int8-front.ts [--bucket 640] [--time] [--cache FILE]
-//   [--save DIR] [--nearest] [--method minmax|percentile|mse] VARIANTS.json
-// VARIANTS.json: [{ "label": "stem", "float": "0-22,40", "fp16w": false, "int16": "" }, ...] (op index ranges of the
-// float32 model; fp16w: their weights stored float16 instead of int8; int16: ops in 16x8). Each row also gives the
+//   [--save DIR] [--nearest] [--bias-correction] [--method minmax|percentile|mse] VARIANTS.json
+// VARIANTS.json: [{ "label": "stem", "float": "0-22,40", "fp16w": false, "int16": "", "jitter": 0, "seed": 1 }, ...] (op
+// index ranges of the float32 model; fp16w: their weights stored float16 instead of int8; int16: ops in 16x8; jitter J:
+// every activation scale (one factor per same-scale group, fixed-output ones aside) times a seeded factor in
+// [1 - J, 1 + J], zero points kept: how much of a row's lines is the luck of its grids). Each row also gives the
 // search's arg-max measures on the first 8 calibration lines (agreement, the smooth measure, and that measure with
 // float's margin capped at 1 / 2 logits). --cache FILE keeps the ranges and GPTQ weights (~8 min at load 20) for the
 // next run; --save DIR writes each variant, --time-saved DIR times the files saved there (paired, float32 the base).
@@ -29,7 +31,10 @@ import type { QParams, Range } from '../src/quantize/params';
 import type { RoundedWeights } from '../src/quantize/weight-rounding';
 import { gptqWeights } from '../src/quantize/weight-rounding';
 import { cloneResult } from '../src/quantize/mixed-precision';
+import { scaleGroups } from '../src/quantize/int8-scale-groups';
+import type { ConvertResult } from '../src/convert/convert';
 import { estimatedMs } from '../src/quantize/cost-model';
+import { correctBiases } from '../src/quantize/bias-correction';
 import { openConverted } from '../src/runtime/tflite-onnx-io';
 import { argmaxAgreement } from '../src/quantize/task-signal';
 import { ctcGreedy, evaluate, references } from './ocr-tasks';
@@ -68,6 +73,23 @@ async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]):
     s.close();
   }
   return { agree: sums[0].agree / sums[0].n, soft: sums[0].soft / sums[0].n, capped: sums.slice(1).map((x) => x.soft / x.n) };
+}
+
+/** `params` with every activation scale times a seeded factor in [1 - j, 1 + j] (one per same-scale group; fixed-output
+ *  parameters such as LOGISTIC's 1/256 kept), zero points kept. */
+export function jittered(result: ConvertResult, params: Map<number, QParams>, j: number, seed: number): Map<number, QParams> {
+  const groups = scaleGroups(result.model.subgraphs[0]);
+  let s = seed * 7919 + 1;
+  const rnd = () => { s = (s * 1103515245 + 12345) & 0x7fffffff; return s / 0x7fffffff; };
+  const factor = new Map<number, number>();
+  const out = new Map<number, QParams>();
+  for (const [i, q] of params) {
+    if (groups.fixed.has(i)) { out.set(i, q); continue; }
+    const g = groups.find(i);
+    if (!factor.has(g)) factor.set(g, 1 + (rnd() * 2 - 1) * j);
+    out.set(i, { scale: q.scale * factor.get(g)!, zeroPoint: q.zeroPoint });
+  }
+  return out;
 }
 
 (async () => {
@@ -167,11 +189,14 @@ async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]):
     if (cacheFile) fs.writeFileSync(cacheFile, JSON.stringify({ params: [...params], int16: [...int16Params], weights: [...gptq].map(([k, w]) => [k, { data: [...w.data], scales: w.scales, ...(w.bias ? { bias: [...w.bias] } : {}), biasTensor: w.biasTensor }]) }));
   }
   const roundedWeights = process.argv.includes('--nearest') ? undefined : gptq;
+  // --bias-correction: every variant with the empirical bias correction (bias-correction.ts) on the first 8 calibration lines.
+  const biasDelta = process.argv.includes('--bias-correction') ? (await correctBiases(result, params, samples.slice(0, 8))).delta : undefined;
+  if (biasDelta) console.log(`# bias correction: ${biasDelta.size} layers`);
   const calibRefs = await references(bytes, samples);
   const evalRefs = await references(bytes, feeds);
   const floatTflite = serializeTflite(result.model);
   const floatCost = estimatedMs(result.model);
-  const variants: { label: string; float: string; fp16w?: boolean; int16?: string }[] = JSON.parse(fs.readFileSync(process.argv[process.argv.length - 1], 'utf8'));
+  const variants: { label: string; float: string; fp16w?: boolean; int16?: string; jitter?: number; seed?: number }[] = JSON.parse(fs.readFileSync(process.argv[process.argv.length - 1], 'utf8'));
   const timed: { label: string; tflite: Uint8Array }[] = [{ label: 'float32', tflite: floatTflite }];
   if (arg('--save')) fs.writeFileSync(path.join(arg('--save')!, 'float32.tflite'), floatTflite);
   for (const v of variants) {
@@ -179,7 +204,7 @@ async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]):
     // fp16w: the float ops' weights stored float16 (precise-weights.ts), not int8.
     const floatWeights = new Set(v.fp16w ? [...floatOps].map((k) => sg.operators[k]).filter((op) => ['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED'].includes(op.opcode))
       .map((op) => sg.tensors[op.inputs[1]].name) : []);
-    const q = quantizeInt8(cloneResult(result), params, { int8Io: false, roundedWeights, int16Params, int16Ops: opSet(v.int16 ?? ''), splitOps: new Set(), floatOps, floatWeights });
+    const q = quantizeInt8(cloneResult(result), v.jitter ? jittered(result, params, v.jitter, v.seed ?? 1) : params, { int8Io: false, roundedWeights, biasDelta, int16Params, int16Ops: opSet(v.int16 ?? ''), splitOps: new Set(), floatOps, floatWeights });
     const tflite = serializeTflite(q.model);
     const c = await evaluate(tflite, samples, calibRefs, 'ctc');
     const e = await evaluate(tflite, feeds, evalRefs, 'ctc');
