@@ -348,7 +348,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
     // PP-OCRv4 rec with GPTQ weights kept met the guard only with its first 113 ops in 16x8, at 20x the float32 time.
     const fast = plain.task ? (r: ConvertResult) => estimatedMs(r.model) <= maxCostMs : undefined;
     say(`trying a 16x8 prefix (best cosine so far ${best.cosine.toFixed(4)})`);
-    const pre = await prefixSearch(n, (i16, split) => build(i16, split, none), scoreOutputs, maxBytes, target, fast, stop);
+    const pre = await prefixSearch(n, (i16, split) => build(i16, split, none), scoreOutputs, maxBytes, target, fast, stop, say);
     const closes = pre && pre.score.cosine - plain.cosine >= MIN_GAP_CLOSED * (target - plain.cosine);
     if (pre && (pre.met || (closes && best.floatOps.size === 0 && best.int16Ops.size === 0))) {
       const chosen = build(pre.int16Ops, pre.splitOps, none);

@@ -50,8 +50,11 @@ test('float prefix: the prefix with the best measure above plain int8 is kept, w
     return { snrDb: 0, cosine: objective, ms: 0, objective };
   };
   const sizes = [0.05, 0.1, 0.15].map((f) => Math.round(f * n));
-  const all = await floatPrefix(n, build, score(Math.ceil(sizes[1] / 2)), 0, Infinity, Infinity);
+  const said: string[] = [];
+  const all = await floatPrefix(n, build, score(Math.ceil(sizes[1] / 2)), 0, Infinity, Infinity, undefined, (m) => said.push(m));
   assert.ok(all, 'a prefix is kept');
+  // Each candidate is reported before it runs (--progress: the prefixes went by silently).
+  assert.deepEqual(said, sizes.map((k) => `float32 prefix: the first ${k} ops`));
   assert.equal(all.floatOps.size, sizes[1], 'the middle prefix has the best measure');
   assert.deepEqual([...all.floatOps], Array.from({ length: sizes[1] }, (_, k) => k), 'the first ops in graph order');
   assert.equal(seen.length, 3, 'each prefix size tried once');
@@ -82,8 +85,11 @@ test('16x8 prefix: the regions grow until the guard is met, and stop at the late
     seen.push(int16);
     return { snrDb: 0, cosine: int16 / 100, ms: 0, objective: int16 / 100 };
   };
-  const free = await prefixSearch(n, build, score, Infinity, 2);
+  const said: string[] = [];
+  const free = await prefixSearch(n, build, score, Infinity, 2, undefined, undefined, (m) => said.push(m));
   assert.equal(seen.length, 8, 'every region size tried');
+  assert.equal(said.length, 8, `each region reported before it runs (the Stacked Hourglass: 156 s without a line): ${said.join(' | ')}`);
+  assert.match(said[0], /^16x8 prefix: the first \d+ ops$/);
   assert.equal(free?.int16Ops.size, Math.round(0.5 * n), 'the largest region scores best');
   // 16x8 runs on reference kernels: a bound at the 10% region's estimate stops the larger regions before they run.
   const region = new Set(Array.from({ length: Math.round(0.1 * n) }, (_, k) => k));
