@@ -3,7 +3,7 @@
 import type { Graph, Tensor } from '../ir/types';
 import { ModelError } from '../ir/types';
 import { valuesFromBytes } from '../ir/tensor';
-import type { OnnxLiteMetadata, TensorMapping } from '../convert/metadata';
+import { withProducers, type OnnxLiteMetadata, type TensorMapping } from '../convert/metadata';
 import { channelLast, identity, permute } from '../convert/layout';
 import type { TflModel, TflTensor } from '../tflite/model';
 import { layoutMetadata } from '../deploy/tensors';
@@ -68,7 +68,7 @@ export function makeSide(label: string, model: TflModel, graph: Graph): Side {
   const sg = model.subgraphs[0];
   if (!sg) throw new ModelError(`${label} has no subgraph`);
   const found = readMetadata(model);
-  const meta = found ?? guessMapping(graph, model);
+  const meta = found ? withProducers(found, graph) : guessMapping(graph, model);
   return {
     label, model, meta, hasMetadata: !!found,
     layers: new Map(meta.tensors.filter((m) => m.node !== undefined).map((m) => [m.onnx, m])),

@@ -11,7 +11,7 @@ import { markDynamicOutputs } from './dynamic';
 import { inlineEmptyGuards } from './empty-guard';
 import { foldedInputPerm } from './folded-input';
 import { Perm, channelLast, identity, isIdentity } from './layout';
-import { buildMetadata, OnnxLiteMetadata } from './metadata';
+import { buildMetadata, metadataBytes, OnnxLiteMetadata } from './metadata';
 import { simplifyGraph } from './simplify';
 import { lowerOptionals } from './optionals';
 import { fuseOrtDynamicQuant } from './simplify-ortquant';
@@ -260,7 +260,7 @@ function convertPrepared(source: Model, opts: ConvertOptions, invalidNodes: Map<
       inputs: inputs.map(mapIdx),
       outputs: outputs.map(mapIdx),
     }, ...ctx.subgraphs],
-    metadata: new Map([['onnx2lite', new TextEncoder().encode(JSON.stringify(metadata))]]),
+    metadata: new Map([['onnx2lite', metadataBytes(metadata)]]),
   };
   markDynamicOutputs(tflite.subgraphs[0]);
   return { model: tflite, metadata, warnings: ctx.warnings, opHistogram, transposeCount: opHistogram.TRANSPOSE ?? 0, ...(qdqPairs ? { qdqActivations: qdqPairs } : {}) };

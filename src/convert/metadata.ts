@@ -11,7 +11,8 @@ export interface TensorMapping {
   perm: number[];
   /** Set when the TFLite type differs from the ONNX one (int64 stored as int32). */
   onnxDtype?: string;
-  /** The ONNX node that produced it (absent for model inputs and constants). */
+  /** The ONNX node that produced it (absent for model inputs and constants). Not written into the file (readers
+   *  take it from the ONNX model: `withProducers`): 28% of a small model's metadata (fr_age int8: 1,245 of 4,503 bytes). */
   node?: string;
 }
 
@@ -24,6 +25,25 @@ export interface OnnxLiteMetadata {
   /** Inputs frozen to constants at conversion (--input-value): not inputs of the .tflite, but the ONNX model still
    *  takes them (compare and deploy feed these values to onnxruntime). */
   inputValues?: { onnx: string; dtype: string; dims: number[]; values: number[] }[];
+}
+
+/** The metadata entry's bytes as written into the .tflite: UTF-8 JSON without the entries' `node` (the ONNX model
+ *  says which node produces each value; `withProducers` puts it back). */
+export function metadataBytes(md: OnnxLiteMetadata): Uint8Array {
+  const lean = (list: TensorMapping[]) => list.map(({ node: _node, ...m }) => m);
+  return new TextEncoder().encode(JSON.stringify({ ...md, inputs: lean(md.inputs), outputs: lean(md.outputs), tensors: lean(md.tensors) }));
+}
+
+/** The entries' producing ONNX nodes, from the ONNX graph where the file does not give them (values of the model's
+ *  top-level graph; graph inputs and values of inlined bodies have none). */
+export function withProducers(md: OnnxLiteMetadata, g: Graph): OnnxLiteMetadata {
+  const producer = new Map<string, string>();
+  for (const n of g.nodes) for (const o of n.outputs) if (o) producer.set(o, n.name);
+  const fill = (list: TensorMapping[]) => list.map((m) => {
+    const node = m.node ?? producer.get(m.onnx);
+    return node === undefined ? m : { ...m, node };
+  });
+  return { ...md, inputs: fill(md.inputs), outputs: fill(md.outputs), tensors: fill(md.tensors) };
 }
 
 /** The frozen inputs of a converted model as tensors for the ONNX side. */

@@ -6,7 +6,7 @@
 // metadata renumbered to match. An int8 model's float16-stored weights (the layers mixed precision keeps float:
 // DEQUANTIZE of a FLOAT16 constant, with a one-element SLICE reader for XNNPack, src/quantize/fp16-filters.ts) become
 // float32 constants: TFLite Micro has no float16 kernels.
-import type { OnnxLiteMetadata } from '../convert/metadata';
+import { metadataBytes, type OnnxLiteMetadata } from '../convert/metadata';
 import type { TflModel, TflSubgraph } from '../tflite/model';
 import { halfToFloat } from '../ir/tensor';
 import { fp16Pins } from '../quantize/fp16-filters';
@@ -30,7 +30,7 @@ function compact(model: TflModel, s: number): void {
   if (!raw) return;
   const md = JSON.parse(new TextDecoder().decode(raw)) as OnnxLiteMetadata;
   const fix = (list: OnnxLiteMetadata['tensors']) => list.filter((m) => remap.has(m.tflite)).map((m) => ({ ...m, tflite: remap.get(m.tflite)! }));
-  model.metadata.set('onnx2lite', new TextEncoder().encode(JSON.stringify({ ...md, inputs: fix(md.inputs), outputs: fix(md.outputs), tensors: fix(md.tensors) })));
+  model.metadata.set('onnx2lite', metadataBytes({ ...md, inputs: fix(md.inputs), outputs: fix(md.outputs), tensors: fix(md.tensors) }));
 }
 
 /** Rewrites `model` in place; returns how many HARD_SWISH (and ADD / SUB / MUL) ops went back to the integer form (0: model unchanged). */

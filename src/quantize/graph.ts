@@ -1,7 +1,7 @@
 // Small helpers over a TFLite subgraph for the quantization passes (the walks themselves: src/tflite/graph.ts):
 // float activations, unique names, pruning with the `onnx2lite` metadata's tensor indices kept in step.
 import type { ConvertResult } from '../convert/convert';
-import type { OnnxLiteMetadata } from '../convert/metadata';
+import { metadataBytes, type OnnxLiteMetadata } from '../convert/metadata';
 import type { TflSubgraph, TflTensor } from '../tflite/model';
 import { compactTensors, consumersOf as consumers, isConst, opHistogram, producersOf as producers } from '../tflite/graph';
 
@@ -80,7 +80,7 @@ export function pruneTensors(result: ConvertResult): void {
     .map((m) => ({ ...m, tflite: remap.get(m.tflite)! }));
   const metadata: OnnxLiteMetadata = { ...md, inputs: fix(md.inputs), outputs: fix(md.outputs), tensors: fix(md.tensors) };
   result.metadata = metadata;
-  result.model.metadata.set('onnx2lite', new TextEncoder().encode(JSON.stringify(metadata)));
+  result.model.metadata.set('onnx2lite', metadataBytes(metadata));
 }
 
 export function histogram(result: ConvertResult): void {

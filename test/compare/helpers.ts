@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { readModelFile } from '../../src/onnx/reader';
 import { convertModel } from '../../src/convert/convert';
-import type { OnnxLiteMetadata } from '../../src/convert/metadata';
+import { withProducers, type OnnxLiteMetadata } from '../../src/convert/metadata';
 import type { TflModel } from '../../src/tflite/model';
 import { parseTflite } from '../../src/tflite/reader';
 import { serializeTflite } from '../../src/tflite/writer';
@@ -40,7 +40,9 @@ export function metadataOf(model: TflModel): OnnxLiteMetadata {
  */
 export function corruptConv(tflitePath: string, which: number, out: string): { path: string; tensor: string; node: string } {
   const model = parseTflite(fs.readFileSync(tflitePath));
-  const meta = metadataOf(model);
+  // The file's entries name no producing node: the ONNX model (a shared one, by the metadata's source) does.
+  const file = metadataOf(model);
+  const meta = withProducers(file, readModelFile(path.join('../shared/models', file.source)).graph);
   const sg = model.subgraphs[0]!;
   const convs = sg.operators.filter((op) => op.opcode === 'CONV_2D' && meta.tensors.some((m) => m.tflite === op.outputs[0] && m.node));
   const conv = convs[which];

@@ -98,3 +98,38 @@ for (const halfIo of [true, false]) {
     }
   });
 }
+
+test('a float16 LSTM keeps its weights float16 (exact slices of W and R); its summed bias stays float32 unless exact', async () => {
+  const r = rng(9);
+  const w = (n: number, s: number) => Array.from({ length: n }, () => (r() - 0.5) * s);
+  const H = 8;
+  const model = buildModel({
+    opset: 14,
+    inputs: [['x', 'float16', [3, 1, 6]]], outputs: [['y', 'float16', [3, 1, 1, H]]],
+    initializers: [tensor('W', 'float16', [1, 4 * H, 6], w(4 * H * 6, 1)), tensor('R', 'float16', [1, 4 * H, H], w(4 * H * H, 1)),
+      tensor('B', 'float16', [1, 8 * H], w(8 * H, 0.5))],
+    nodes: [node('LSTM', ['x', 'W', 'R', 'B'], ['y'], { hidden_size: H }, 'lstm')],
+  });
+  const c = convertModel(model);
+  const sg = c.model.subgraphs[0];
+  const deq = new Map(sg.operators.filter((op) => op.opcode === 'DEQUANTIZE').map((op) => [op.outputs[0], sg.tensors[op.inputs[0]].type]));
+  const fc = sg.operators.filter((op) => op.opcode === 'FULLY_CONNECTED');
+  const weightTypes = new Set(fc.map((op) => deq.get(op.inputs[1]) ?? sg.tensors[op.inputs[1]].type));
+  assert.deepEqual([...weightTypes], ['FLOAT16'], `LSTM weights: ${[...weightTypes]}`);
+  // Wb + Rb of random float16 values is no float16 value: rounding it would move the model, so that bias stays
+  // float32 (a bias float16 holds exactly is stored float16).
+  const biasTypes = fc.filter((op) => op.inputs[2] >= 0).map((op) => deq.get(op.inputs[2]) ?? sg.tensors[op.inputs[2]].type);
+  assert.ok(biasTypes.includes('FLOAT32'), `LSTM biases: ${biasTypes}`);
+  const x = makeTensor('x', 'float16', [3, 1, 6], w(18, 2));
+  const ref = toFloat32((await runOnnx(encodeModel(model), [x])).get('y')!);
+  const lite = await openConverted(serializeTflite(c.model));
+  try {
+    const got = toFloat32((await lite.run([x])).get('y')!);
+    let maxRef = 0;
+    let maxDiff = 0;
+    for (let i = 0; i < ref.length; i++) { maxRef = Math.max(maxRef, Math.abs(ref[i])); maxDiff = Math.max(maxDiff, Math.abs(ref[i] - got[i])); }
+    assert.ok(maxDiff <= 3e-3 * maxRef, `max|diff| ${maxDiff}, max|ref| ${maxRef}`);
+  } finally {
+    lite.close();
+  }
+});
