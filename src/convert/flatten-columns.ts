@@ -39,7 +39,9 @@ function weightOf(ctx: ConvertContext, n: Node, y: string): { name: string; kFir
   const w = ctx.constant(n.inputs[1]);
   if (!w || w.dims.length !== 2 || w.dtype !== 'float32') return undefined;
   if (n.opType === 'MatMul') return { name: n.inputs[1], kFirst: true };
-  if (n.opType === 'Gemm' && attrInt(n, 'transA', 0) === 0) return { name: n.inputs[1], kFirst: attrInt(n, 'transB', 0) === 0 };
+  // onnxruntime's FusedGemm (a Gemm with its activation folded in: Faster R-CNN's box head at level extended) alike.
+  const gemm = n.opType === 'Gemm' || (n.opType === 'FusedGemm' && n.domain === 'com.microsoft');
+  if (gemm && attrInt(n, 'transA', 0) === 0) return { name: n.inputs[1], kFirst: attrInt(n, 'transB', 0) === 0 };
   return undefined;
 }
 

@@ -90,3 +90,13 @@ test('a flatten multiplied with one read by something else than a product keeps 
     tensor('fc1', 'float32', [3, 144], seq(432, (i) => Math.sin(i * 0.011) * 0.2))], ['y', 'y2']);
   assert.match(await movesAndMatch(m), /GATHER/);
 });
+
+// onnxruntime's FusedGemm (level extended folds the Relu after Faster R-CNN's box-head Gemm into it) is such a
+// product too: it was not, so the box head's flatten moved the pooled map back to ONNX order (1 TRANSPOSE; 0 at op17;
+// here, without that fix, a GATHER of the columns).
+test('Flatten → com.microsoft FusedGemm (Relu) reads the NHWC map as stored: no TRANSPOSE or GATHER, same results', async () => {
+  const fused = model([node('Flatten', ['r'], ['f']), { ...node('FusedGemm', ['f', 'fc', 'fb'], ['y'], { transB: 1, activation: 'Relu' }), domain: 'com.microsoft' }],
+    [tensor('fc', 'float32', [10, 144], seq(1440, (i) => Math.sin(i * 0.013) * 0.2)), tensor('fb', 'float32', [10], seq(10, (i) => i * 0.1 - 0.3))]);
+  fused.opsets.set('com.microsoft', 1);
+  assert.equal(await movesAndMatch(fused), '0 TRANSPOSE, 0 GATHER');
+});
