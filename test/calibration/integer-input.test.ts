@@ -70,7 +70,7 @@ test('calibration samples of a uint8 input are uint8 (images: raw pixels with --
 test('int8 of a uint8-image model calibrates on .png and .npy folders and stays close to onnxruntime', async () => {
   const bytes = model();
   const { dir, npyDir } = pictures();
-  for (const [calibration, extra] of [[dir, { std: [1 / 255] }], [npyDir, {}]] as const) {
+  for (const [calibration, extra] of [[dir, { std: [1 / 255] }], [npyDir, {}]] as [string, { std?: number[] }][]) {
     const { result, summary } = await quantizeModelBytes(bytes, 'u8.onnx', {}, { mode: 'int8', calibration, int16: 'off', ...extra });
     assert.equal(summary.calibrationSamples, 4);
     const s = await openConverted(serializeTflite(result.model));
