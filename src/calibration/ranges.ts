@@ -9,6 +9,7 @@ import { toFloat32 } from '../ir/tensor';
 import { encodeModel } from '../onnx/writer';
 import { openOnnx } from '../runtime/ort';
 import type { Range } from '../quantize/params';
+import { consumersOf } from '../quantize/graph';
 import { readFloatValues } from './float-values';
 import { MseHistogram } from './mse-range';
 import { SampleExtremes } from './norm-headroom';
@@ -177,6 +178,31 @@ export function keepExtremes(result: ConvertResult, ranges: Map<number, Range>, 
   for (const k of keep) {
     const r = minmax.get(k);
     if (r && ranges.has(k)) ranges.set(k, r);
+  }
+  return ranges;
+}
+
+/** A logit beyond which float32's sigmoid is within 1.2e-7 of 0 or 1: a LOGISTIC's input needs no range past it. */
+export const LOGIT_LIMIT = 16;
+
+/** `ranges` with the inputs of LOGISTIC ops (read by nothing else, directly or through a DEQUANTIZE to a float32
+ *  LOGISTIC) clipped to ±LOGIT_LIMIT. A saturated logit spent the int8 levels: @idscan/onboarding's document locator
+ *  averages a sigmoid of box logits calibrated to [-232, 162] (step 1.55), so its int8 box corners moved in steps of
+ *  26 px on a 320 px picture; past ±16 the sigmoid's value does not change in float32. */
+export function clipSaturatedLogits(result: ConvertResult, ranges: Map<number, Range>): Map<number, Range> {
+  const sg = result.model.subgraphs[0];
+  const readers = consumersOf(sg);
+  const onlyLogistic = (t: number, depth = 0): boolean => {
+    const r = readers.get(t) ?? [];
+    return r.length > 0 && !sg.outputs.includes(t) && r.every((k) => {
+      const op = sg.operators[k];
+      return op.opcode === 'LOGISTIC' || (depth === 0 && op.opcode === 'DEQUANTIZE' && onlyLogistic(op.outputs[0], 1));
+    });
+  };
+  for (const [t, r] of ranges) {
+    if ((r.min >= -LOGIT_LIMIT && r.max <= LOGIT_LIMIT) || !onlyLogistic(t)) continue;
+    const min = Math.min(Math.max(r.min, -LOGIT_LIMIT), LOGIT_LIMIT), max = Math.min(Math.max(r.max, -LOGIT_LIMIT), LOGIT_LIMIT);
+    if (max - min >= 1) ranges.set(t, { ...r, min, max });
   }
   return ranges;
 }

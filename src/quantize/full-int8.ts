@@ -3,7 +3,7 @@
 import { ModelError } from '../ir/types';
 import type { ConvertResult } from '../convert/convert';
 import type { Model, Tensor } from '../ir/types';
-import { RANGE_METHODS, RangeCollector, RangeMethod, RangeOptions, keepExtremes, onnxRanges, plan, tfliteRanges } from '../calibration/ranges';
+import { RANGE_METHODS, RangeCollector, RangeMethod, RangeOptions, clipSaturatedLogits, keepExtremes, onnxRanges, plan, tfliteRanges } from '../calibration/ranges';
 import { deriveRanges } from '../calibration/derive';
 import { withNormHeadroom } from '../calibration/norm-headroom';
 import { Int8Options, activationParams, quantizeInt8, tensorsWithoutParams } from './int8';
@@ -124,7 +124,7 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
     if (missing.length) {
       await ph.time('tfliteRanges', `int8: calibrating ${missing.length} converter-made tensors on LiteRT`, () => tfliteRanges(collector, result, missing, samples));
     }
-    const headroom = (r: Map<number, Range>) => withNormHeadroom(result, r, collector.extremes);
+    const headroom = (r: Map<number, Range>) => clipSaturatedLogits(result, withNormHeadroom(result, r, collector.extremes));
     const rangesOf = (m: RangeMethod) => headroom(keepExtremes(result, collector.rangesFor(m), collector.minmaxRanges()));
     const minmaxOf = () => headroom(collector.minmaxRanges());
     params = activationParams(result, withDerived(rangesOf(rangeMethod)), fixed);

@@ -25,3 +25,22 @@ test('scores over the floor on either side are still judged by their pooled cosi
   // Close scores: close to 1.
   assert.ok(worstOutputCosine(runs([[0.1], [0.8], [0.02], [0]]), runs([[0.11], [0.79], [0.02], [0]])) > 0.999);
 });
+
+test('pooled side scores [1, 4] are also judged by what varies between samples, not by the mass they share', () => {
+  // @idscan/onboarding's document side classifier (Back, BackWithoutBarcode, Front, None), the shape of the measured
+  // case: int8 moves a near-tie's probability mass between two sides on two of eight samples. Pooled raw the
+  // one-hot rows' shared mass read cosine 0.9904 (over the 0.99 guard); less each position's mean, 0.986.
+  const ref = [[0, 0, 0.97, 0.03], [1, 0, 0, 0], [0, 0.92, 0, 0.08], [0, 0.01, 0.99, 0], [0, 0, 0, 1], [0, 0, 0.93, 0.07],
+    [1, 0, 0, 0], [0, 0.66, 0, 0.34]];
+  const got = ref.map((b) => [...b]);
+  got[5] = [0, 0, 0.72, 0.28];
+  got[7] = [0, 0.5, 0, 0.5];
+  const c = worstOutputCosine(runs(ref), runs(got));
+  assert.ok(c < 0.99, `measure ${c}`);
+  // Within a small step on every value they stay over 0.999; outputs that hardly vary are not judged by their noise.
+  assert.ok(worstOutputCosine(runs(ref), runs(ref.map((b) => b.map((v) => v + 1e-4)))) > 0.999);
+  const flat = ref.map(() => [0.3, 0.4, 0.8, 0.9]);
+  assert.ok(worstOutputCosine(runs(flat), runs(flat.map((b, k) => b.map((v) => v + (k % 2 ? 1e-3 : -1e-3))))) > 0.999);
+  // A single score per sample keeps its pooled cosine only (Silero's probability).
+  assert.ok(worstOutputCosine(runs([[0.9], [0.1], [0.85], [0.12]]), runs([[0.88], [0.14], [0.86], [0.1]])) > 0.99);
+});
