@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { matchBuilt } from '../helpers/match';
+import { runTimeSizedTensor } from '../../src/quantize/int8-kept-float';
 
 const C = 4;
 const H = 6;
@@ -47,6 +48,12 @@ for (const reduction of [undefined, 'add']) {
   test(`PointRend's scatter along the points axis (reduction ${reduction ?? 'none'}): no TRANSPOSE, matches onnxruntime`, async () => {
     const m = await matchBuilt(pointRendStep(reduction), 'scatter-rows-axis', 3);
     assert.equal(m.result.transposeCount, 0);
+    // Every size is known at conversion (P points by a constant K): no tensor written as sized at run time (before,
+    // its row indices, updates, mask and scatter were [-1, 1], [-1, C], [-1], [-1, -1]... and full int8 refused
+    // the sweep's PointRend, "tensors sized at run time").
+    const sized = m.result.model.subgraphs[0].tensors.filter((t) => t.shapeSignature?.some((d) => d < 0));
+    assert.deepEqual(sized.map((t) => `${t.name} [${t.shapeSignature}]`), []);
+    assert.equal(runTimeSizedTensor(m.result.model), undefined);
   });
 }
 
