@@ -79,3 +79,25 @@ test('a [1, 2, 16, 8] cache written at 3 positions of axis 2: no TRANSPOSE, matc
   const m = await matchBuilt(model, 'scatter-cache-axis', 5);
   assert.equal(m.result.transposeCount, 0);
 });
+
+// The other side of the static shapes above: rows chosen at run time (NonZero of a mask, as torchvision's multi-scale
+// RoI pooling picks each level's RoIs) stay sized at run time: the row coordinates and the mask's FILL keep their -1.
+test('a row scatter of the rows NonZero picks keeps its run-time sizes, matches onnxruntime', async () => {
+  const model = buildModel({
+    inputs: [['x', 'float32', [6, 4]], ['s', 'float32', [6]]], outputs: ['y'], opset: 16,
+    nodes: [
+      node('Greater', ['s', 'zero'], ['m']), node('NonZero', ['m'], ['nz']),
+      node('Reshape', ['nz', 'col'], ['idx']), node('Reshape', ['nz', 'flat'], ['rows']),
+      node('Expand', ['idx', 'wide'], ['idx2']),
+      node('Neg', ['x'], ['nx']), node('Gather', ['nx', 'rows'], ['upd'], { axis: 0 }),
+      node('ScatterElements', ['x', 'idx2', 'upd'], ['y'], { axis: 0 }),
+    ],
+    initializers: [tensor('zero', 'float32', [], [0]), tensor('col', 'int64', [2], [-1, 1]), tensor('flat', 'int64', [1], [-1]),
+      tensor('wide', 'int64', [2], [1, 4])],
+  });
+  const m = await matchBuilt(model, 'scatter-rows-nonzero', 4);
+  const t = m.result.model.subgraphs[0].tensors;
+  const sized = t.filter((x) => x.name.startsWith('y__') && x.shapeSignature?.some((d) => d < 0)).map((x) => x.name);
+  assert.ok(sized.some((n) => n.includes('floor_mod')) && sized.some((n) => n.includes('fill')), `run-time sized: ${sized}`);
+  assert.ok(runTimeSizedTensor(m.result.model));
+});
