@@ -84,7 +84,7 @@ export class Emitter {
 
 /** `shape` with its one -1 replaced by what the element count of `from` leaves, when `from` is fully known (else as
  *  given). */
-export function resolvedShape(from: number[], shape: number[]): number[] {
+function resolvedShape(from: number[], shape: number[]): number[] {
   const unknown = shape.filter((d) => d < 0).length;
   if (unknown !== 1 || from.some((d) => d < 0)) return shape;
   const total = from.reduce((a, d) => a * d, 1);
