@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { matchBuilt } from '../helpers/match';
+import { runTimeSizedTensor } from '../../src/quantize/int8-kept-float';
 
 const C = 4;
 const H = 6;
@@ -47,6 +48,12 @@ for (const reduction of [undefined, 'add']) {
   test(`PointRend's scatter along the points axis (reduction ${reduction ?? 'none'}): no TRANSPOSE, matches onnxruntime`, async () => {
     const m = await matchBuilt(pointRendStep(reduction), 'scatter-rows-axis', 3);
     assert.equal(m.result.transposeCount, 0);
+    // Every size is known at conversion (P points by a constant K): no tensor written as sized at run time (before,
+    // its row indices, updates, mask and scatter were [-1, 1], [-1, C], [-1], [-1, -1]... and full int8 refused
+    // the sweep's PointRend, "tensors sized at run time").
+    const sized = m.result.model.subgraphs[0].tensors.filter((t) => t.shapeSignature?.some((d) => d < 0));
+    assert.deepEqual(sized.map((t) => `${t.name} [${t.shapeSignature}]`), []);
+    assert.equal(runTimeSizedTensor(m.result.model), undefined);
   });
 }
 
@@ -71,4 +78,26 @@ test('a [1, 2, 16, 8] cache written at 3 positions of axis 2: no TRANSPOSE, matc
   });
   const m = await matchBuilt(model, 'scatter-cache-axis', 5);
   assert.equal(m.result.transposeCount, 0);
+});
+
+// The other side of the static shapes above: rows chosen at run time (NonZero of a mask, as torchvision's multi-scale
+// RoI pooling picks each level's RoIs) stay sized at run time: the row coordinates and the mask's FILL keep their -1.
+test('a row scatter of the rows NonZero picks keeps its run-time sizes, matches onnxruntime', async () => {
+  const model = buildModel({
+    inputs: [['x', 'float32', [6, 4]], ['s', 'float32', [6]]], outputs: ['y'], opset: 16,
+    nodes: [
+      node('Greater', ['s', 'zero'], ['m']), node('NonZero', ['m'], ['nz']),
+      node('Reshape', ['nz', 'col'], ['idx']), node('Reshape', ['nz', 'flat'], ['rows']),
+      node('Expand', ['idx', 'wide'], ['idx2']),
+      node('Neg', ['x'], ['nx']), node('Gather', ['nx', 'rows'], ['upd'], { axis: 0 }),
+      node('ScatterElements', ['x', 'idx2', 'upd'], ['y'], { axis: 0 }),
+    ],
+    initializers: [tensor('zero', 'float32', [], [0]), tensor('col', 'int64', [2], [-1, 1]), tensor('flat', 'int64', [1], [-1]),
+      tensor('wide', 'int64', [2], [1, 4])],
+  });
+  const m = await matchBuilt(model, 'scatter-rows-nonzero', 4);
+  const t = m.result.model.subgraphs[0].tensors;
+  const sized = t.filter((x) => x.name.startsWith('y__') && x.shapeSignature?.some((d) => d < 0)).map((x) => x.name);
+  assert.ok(sized.some((n) => n.includes('floor_mod')) && sized.some((n) => n.includes('fill')), `run-time sized: ${sized}`);
+  assert.ok(runTimeSizedTensor(m.result.model));
 });

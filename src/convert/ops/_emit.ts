@@ -67,8 +67,11 @@ export class Emitter {
     return this.op('CAST', [x], this.shape(x), type, undefined, out);
   }
 
+  /** RESHAPE to `shape` (one -1 allowed). The -1 stays in the op's new shape, but when x's size is known at
+   *  conversion the output tensor gets the resolved dim: a -1 there would mark it (and everything computed from it)
+   *  sized at run time, which full int8, fp16 and TFLite Micro refuse or treat apart. */
   reshape(x: number, shape: number[], out?: number): number {
-    return this.op('RESHAPE', [x, this.ctx.constInt32(shape, this.name('shape'))], shape, this.type(x), { newShape: shape }, out);
+    return this.op('RESHAPE', [x, this.ctx.constInt32(shape, this.name('shape'))], resolvedShape(this.shape(x), shape), this.type(x), { newShape: shape }, out);
   }
 
   /** A reduction (SUM, MEAN, REDUCE_MAX...) over TFLite axes. */
@@ -77,6 +80,17 @@ export class Emitter {
     const shape = keep ? s.map((d, i) => (axes.includes(i) ? 1 : d)) : s.filter((_, i) => !axes.includes(i));
     return this.op(opcode, [x, this.ctx.constInt32(axes, this.name('axes'))], shape, this.type(x), { keepDims: keep }, out);
   }
+}
+
+/** `shape` with its one -1 replaced by what the element count of `from` leaves, when `from` is fully known (else as
+ *  given). */
+function resolvedShape(from: number[], shape: number[]): number[] {
+  const unknown = shape.filter((d) => d < 0).length;
+  if (unknown !== 1 || from.some((d) => d < 0)) return shape;
+  const total = from.reduce((a, d) => a * d, 1);
+  const known = shape.reduce((a, d) => (d < 0 ? a : a * d), 1);
+  if (known === 0 || total % known !== 0) return shape;
+  return shape.map((d) => (d < 0 ? total / known : d));
 }
 
 /** float64 runs as FLOAT32 (see constdata.ts). */

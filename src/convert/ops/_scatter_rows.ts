@@ -103,7 +103,7 @@ export function emitRowScatter(ctx: ConvertContext, node: Node, rows: { src: str
     const k = e.op('SHAPE', [coords], [2], 'INT32', { outType: 'INT32' });
     const kOnly = e.op('STRIDED_SLICE', [k, ctx.constInt32([0], `${node.name}/k0`), ctx.constInt32([1], `${node.name}/k1`),
       ctx.constInt32([1], `${node.name}/k2`)], [1], 'INT32', { beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0, offset: false });
-    const ones = e.op('FILL', [kOnly, e.scalar(1, 'INT32')], [-1], 'INT32');
+    const ones = e.op('FILL', [kOnly, e.scalar(1, 'INT32')], [e.shape(coords)[0]], 'INT32');
     const nVec = e.reshape(n, [1]);
     const hit = e.op('SCATTER_ND', [coords, ones, nVec], [view[0]], 'INT32');
     const mask = e.reshape(e.bin('GREATER', hit, e.scalar(0, 'INT32')), [-1, ...view.slice(1).map(() => 1)]);
