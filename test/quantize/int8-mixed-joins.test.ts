@@ -16,6 +16,11 @@ import { runOnnx } from '../../src/runtime/ort';
 import { openConverted } from '../../src/runtime/tflite-onnx-io';
 import { serializeTflite } from '../../src/tflite/writer';
 import { floats, rng } from './helpers';
+import { convertModel } from '../../src/convert/convert';
+import { decodeModel } from '../../src/onnx/reader';
+import { activationParams } from '../../src/quantize/int8';
+import { isFloatActivation } from '../../src/quantize/graph';
+import type { Range } from '../../src/quantize/params';
 
 const CELLS = 64;
 
@@ -80,4 +85,29 @@ for (const objectness of [false, true]) test(`int8 keeps a concatenation of pixe
   // scale leaves the int8 rounding of the convolutions: a few hundredths of a score, a few pixels of a box.
   assert.ok(scoreErr < 0.08 && boxErr < 16, `worst score error ${scoreErr}, worst box error ${boxErr} px`);
   assert.ok(result.warnings.some((w) => /concatenat/i.test(w) && /float32/.test(w)), result.warnings.join('\n'));
+});
+
+test('a join whose tensor reaches a conv (a feature map, not a head) keeps one int8 scale for its inputs', () => {
+  const r = rng(3);
+  const w = (name: string, dims: number[]) => tensor(name, 'float32', dims, Array.from({ length: dims.reduce((a, b) => a * b) }, () => r() - 0.5));
+  const build = (neck: boolean) => convertModel(decodeModel(encodeModel(buildModel({
+    inputs: [['x', 'float32', [1, 8, 4, 4]]], outputs: ['y'], opset: 13,
+    nodes: [
+      node('Conv', ['x', 'wa', 'ba'], ['ca'], { kernel_shape: [1, 1] }), node('Mul', ['ca', 'px'], ['wide']),
+      node('Conv', ['x', 'wn', 'bn'], ['cn'], { kernel_shape: [1, 1] }), node('Sigmoid', ['cn'], ['narrow']),
+      node('Concat', ['wide', 'narrow'], ['joined'], { axis: 1 }),
+      neck ? node('Conv', ['joined', 'wj', 'bj'], ['y'], { kernel_shape: [1, 1] }) : node('Slice', ['joined', 'from4', 'to7', 'ax'], ['y']),
+    ],
+    initializers: [w('wa', [4, 8, 1, 1]), w('ba', [4]), tensor('px', 'float32', [1], [320]), w('wn', [3, 8, 1, 1]), w('bn', [3]), w('wj', [2, 7, 1, 1]), w('bj', [2]),
+      tensor('from4', 'int64', [1], [4]), tensor('to7', 'int64', [1], [7]), tensor('ax', 'int64', [1], [1])],
+  }))));
+  for (const neck of [true, false]) {
+    const result = build(neck);
+    const sg = result.model.subgraphs[0];
+    const ranges = new Map<number, Range>();
+    sg.tensors.forEach((t, i) => { if (isFloatActivation(t)) ranges.set(i, t.name.startsWith('wide') || t.name === 'ca' ? { min: 0, max: 320 } : { min: 0, max: 1 }); });
+    const params = activationParams(result, ranges);
+    const at = (name: string) => params.get(sg.tensors.findIndex((t) => t.name === name))!;
+    assert.equal(at('wide').scale === at('narrow').scale, neck, `neck ${neck}: wide ${at('wide').scale}, narrow ${at('narrow').scale}`);
+  }
 });
