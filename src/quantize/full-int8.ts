@@ -116,10 +116,11 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
     refs = await ph.time('onnxRanges', `int8: calibrating ${p.onnx.size} tensors on onnxruntime (${samples.length} samples)`,
       () => onnxRanges(collector, onnx, p.onnx, samples, GUARD_SAMPLES));
     const withDerived = (base: Map<number, Range>) => {
-      deriveRanges(result, base, tensorsWithoutParams(result, activationParams(result, base, fixed)));
+      deriveRanges(result, base, tensorsWithoutParams(result, activationParams(result, base, fixed), base));
       return base;
     };
-    const missing = tensorsWithoutParams(result, activationParams(result, withDerived(collector.ranges()), fixed));
+    const covered = withDerived(collector.ranges());
+    const missing = tensorsWithoutParams(result, activationParams(result, covered, fixed), covered);
     fromTflite = missing.length;
     if (missing.length) {
       await ph.time('tfliteRanges', `int8: calibrating ${missing.length} converter-made tensors on LiteRT`, () => tfliteRanges(collector, result, missing, samples));

@@ -35,15 +35,15 @@ export interface ScaleGroups {
   fixed: Map<number, QParams>;
 }
 
-/** The same-scale groups of subgraph `sg` (ops in float islands keep their own scales). */
-export function scaleGroups(sg: TflSubgraph): ScaleGroups {
+/** The same-scale groups of subgraph `sg` (ops in float islands, and the ops `apart` names, keep their own scales). */
+export function scaleGroups(sg: TflSubgraph, apart: ReadonlySet<number> = new Set()): ScaleGroups {
   const t = sg.tensors;
   const uf = new UnionFind();
   const fixed = new Map<number, QParams>();
   const islands = floatIslands(sg);
   for (const [k, op] of sg.operators.entries()) {
     const spec = INT8_OPS[op.opcode];
-    if (!spec || islands.has(k)) continue;
+    if (!spec || islands.has(k) || apart.has(k)) continue;
     const outs = op.outputs.filter((o) => t[o].type === 'FLOAT32');
     if (spec.fixed) for (const o of outs) if (!fixed.has(o)) fixed.set(o, spec.fixed);
     if (spec.sameScale && outs.length) {

@@ -15,7 +15,8 @@ import { foldReluIntoQuantize, requantizeRelus } from './int8-relu';
 import { avgPoolsAsDepthwise } from './int8-avgpool';
 import { quantizeDynamic, storeFp16 } from './weights';
 import { floatIslands } from './int8-float-islands';
-import { sameScaleInputs, scaleGroups } from './int8-scale-groups';
+import { type ScaleGroups, sameScaleInputs, scaleGroups } from './int8-scale-groups';
+import { joinedInputs, joinOps, mixedJoinOps, paramsWidth, rangesTooFarApart } from './int8-mixed-joins';
 import { attentionOps, maskRangeParams } from './int8-kept-float';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
 import { DEQUANTIZE_INT16_VERSION, INT16_FLOAT_FORM, INT16_OPS, QUANTIZE_INT16_VERSION, int16Capable, params16, quantizeBias64, quantizeConst16 } from './int16';
@@ -55,11 +56,23 @@ export interface Int8Options {
 }
 
 /** Parameters for every float activation tensor that has a range (directly, through its same-scale group, or a
- *  fixed-output rule). `fixed` wins over ranges (QDQ scales). */
+ *  fixed-output rule). `fixed` wins over ranges (QDQ scales). A join whose inputs' ranges are too far apart for one
+ *  scale (int8-mixed-joins.ts) is left out of the groups: its inputs keep their own parameters and the int8 pass keeps
+ *  it float32. */
 export function activationParams(result: ConvertResult, ranges: Map<number, Range>, fixed: Map<number, QParams> = new Map()): Map<number, QParams> {
   const sg = result.model.subgraphs[0];
+  const islands = floatIslands(sg);
+  const except = (k: number) => islands.has(k);
+  // Each join's inputs as they would be without the joins; QDQ scales are the model's own and stay as they are.
+  const joins = ranges.size && !fixed.size ? joinOps(sg, except) : [];
+  if (joins.length === 0) return groupParams(sg, scaleGroups(sg), ranges, fixed);
+  const apart = groupParams(sg, scaleGroups(sg, new Set(joins)), ranges, fixed);
+  const mixed = mixedJoinOps(sg, except, (inputs) => inputs.every((i) => apart.has(i)) && rangesTooFarApart(inputs.map((i) => paramsWidth(apart.get(i)!))));
+  return mixed.size ? groupParams(sg, scaleGroups(sg, mixed), ranges, fixed) : groupParams(sg, scaleGroups(sg), ranges, fixed);
+}
+
+function groupParams(sg: TflSubgraph, uf: ScaleGroups, ranges: Map<number, Range>, fixed: Map<number, QParams>): Map<number, QParams> {
   const t = sg.tensors;
-  const uf = scaleGroups(sg);
   const fixedAll = new Map([...uf.fixed, ...fixed]);
   const groupRange = new Map<number, Range>();
   const groupFixed = new Map<number, QParams>();
@@ -84,14 +97,26 @@ export function activationParams(result: ConvertResult, ranges: Map<number, Rang
   return params;
 }
 
-/** The float activation tensors that would stay without parameters (what calibration must still cover). */
-export function tensorsWithoutParams(result: ConvertResult, params: Map<number, QParams>): number[] {
+/** The ops kept float32 for joins the parameters split (activationParams): a join whose inputs' parameters differ,
+ *  and its tail. */
+function splitJoinOps(sg: TflSubgraph, params: Map<number, QParams>, islands: Map<number, unknown>): Set<number> {
+  const same = (a?: QParams, b?: QParams) => !!a && !!b && a.scale === b.scale && a.zeroPoint === b.zeroPoint;
+  return mixedJoinOps(sg, (k) => islands.has(k), (inputs) => inputs.every((i) => params.has(i)) && inputs.some((i) => !same(params.get(i), params.get(inputs[0]))));
+}
+
+/** The float activation tensors that would stay without parameters (what calibration must still cover), and the
+ *  inputs of joins that have no range of their own in `ranges`: a join's group may have parameters from one input
+ *  alone (a sigmoid's fixed 0-1 beside pixel boxes), and whether its inputs fit one scale is decided on their own
+ *  ranges (activationParams). */
+export function tensorsWithoutParams(result: ConvertResult, params: Map<number, QParams>, ranges: Map<number, Range> = new Map()): number[] {
   const sg = result.model.subgraphs[0];
   const out = new Set<number>();
   for (const op of sg.operators) {
     if (!INT8_OPS[op.opcode]) continue;
     for (const i of [...op.inputs, ...op.outputs]) if (i >= 0 && isFloatActivation(sg.tensors[i]) && !params.has(i)) out.add(i);
   }
+  const islands = floatIslands(sg);
+  for (const k of joinOps(sg, (j) => islands.has(j))) for (const i of joinedInputs(sg, k)) if (!ranges.has(i)) out.add(i);
   return [...out];
 }
 
@@ -113,7 +138,8 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   // (random samples, a dense adjacency): the ranges alone would put it in int8 and clip real masks away.
   const masks = new Set([...maskBiasOps(sg, params, softmaxes), ...(softmaxes.length ? maskBiasOps(sg, maskRangeParams(sg), softmaxes) : [])]);
   const islands = floatIslands(sg);
-  const island = (k: number) => islands.has(k);
+  const joins = splitJoinOps(sg, params, islands);
+  const island = (k: number) => islands.has(k) || joins.has(k);
   const count = (rule: string) => [...islands.values()].filter((r) => r === rule).length;
   const quantizable = sg.operators.map((op, k) => {
     const spec = INT8_OPS[op.opcode];
@@ -146,6 +172,10 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   if (count('recurrent')) warnings.push(`int8: ${count('recurrent')} op(s) of the recurrent cell between the state inputs and outputs stay float32 with int8 weights (rounding the state on every call drifts)`);
   if (count('state')) warnings.push(`int8: ${count('state')} op(s) unpacking a model input or packing a model output stay float32 (each part keeps its own scale)`);
   if (count('peak')) warnings.push(`int8: ${count('peak')} op(s) of max-pool peak picking (a map, its MAX_POOL_2D and their EQUAL, back to the layer making the map) stay float32 (int8 steps tie neighbours: every plateau would be a peak)`);
+  if (joins.size) {
+    warnings.push(`int8: ${joins.size} op(s) joining tensors whose ranges are too far apart for one int8 scale (a CONCATENATION of pixel boxes and 0-1 `
+      + 'scores) and carrying the joined tensor on to the outputs or the slices that part it stay float32 (the joint step would round the narrow part away)');
+  }
   if (count('probability')) warnings.push(`int8: ${count('probability')} op(s) giving the model's probability (a final LOGISTIC and what only reshapes or averages it) stay float32 (int8's 1/256 step rounds small scores to 0)`);
   for (const [opcode, n] of floatOps) {
     const why = INT8_OPS[opcode] ? 'some of its tensors have no calibration range' : 'TFLite has no int8 kernel for it in onnx2lite';
