@@ -4,7 +4,7 @@
 // output steps and against int8's own error vs float32; and, for those lines, float32's top-1 / top-2 margin at
 // the time steps whose arg-max flips.
 // Usage: ONNX2LITE_OCR_MODELS=DIR node --import tsx bench/rec-int8-chaos.ts --cache FILE [--jitter 0.002] [--seed 1]
-//   [--lines 4] [--nearest] [--seeds 1,2,3]
+//   [--lines 4] [--nearest] [--seeds 1,2,3 [--keep-input]]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -95,9 +95,13 @@ type ConvertedInputs = Parameters<typeof toTfliteLayout>[1][];
     const refs = await references(bytes, feeds);
     const want = refs.map((t) => ctcGreedy(t.data as Float32Array, t.dims).join(','));
     for (const sd of [0, ...arg('--seeds')!.split(',').map(Number)]) {
-      const m = quantizeInt8(cloneResult(result), sd ? jittered(result, params, j, sd) : params, opts).model;
+      const jp = sd ? jittered(result, params, j, sd) : params;
+      // --keep-input: the model input's grid (and every tensor on the same scale) left as calibrated.
+      const inP = params.get(sg.inputs[0]);
+      if (sd && inP && process.argv.includes('--keep-input')) for (const [i, q] of params) if (q.scale === inP.scale && q.zeroPoint === inP.zeroPoint) jp.set(i, q);
+      const m = quantizeInt8(cloneResult(result), jp, opts).model;
       const d = await decodeAll(serializeTflite(m), feeds);
-      console.log(`${gptq ? 'GPTQ' : 'nearest'} ${sd ? `jitter ${j} seed ${sd}` : 'plain'}: eval ${d.text.filter((t, i) => t === want[i]).length}/${feeds.length}; load ${loadAverage()}`);
+      console.log(`${gptq ? 'GPTQ' : 'nearest'} ${sd ? `jitter ${j} seed ${sd}${process.argv.includes('--keep-input') ? ', input grid kept' : ''}` : 'plain'}: eval ${d.text.filter((t, i) => t === want[i]).length}/${feeds.length}; load ${loadAverage()}`);
     }
     return;
   }
