@@ -31,7 +31,7 @@ import type { QParams, Range } from '../src/quantize/params';
 import type { RoundedWeights } from '../src/quantize/weight-rounding';
 import { gptqWeights } from '../src/quantize/weight-rounding';
 import { cloneResult } from '../src/quantize/mixed-precision';
-import { scaleGroups } from '../src/quantize/int8-scale-groups';
+import { jittered } from './rec-int8-jitter';
 import type { ConvertResult } from '../src/convert/convert';
 import { estimatedMs } from '../src/quantize/cost-model';
 import { correctBiases } from '../src/quantize/bias-correction';
@@ -73,23 +73,6 @@ async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]):
     s.close();
   }
   return { agree: sums[0].agree / sums[0].n, soft: sums[0].soft / sums[0].n, capped: sums.slice(1).map((x) => x.soft / x.n) };
-}
-
-/** `params` with every activation scale times a seeded factor in [1 - j, 1 + j] (one per same-scale group; fixed-output
- *  parameters such as LOGISTIC's 1/256 kept), zero points kept. */
-export function jittered(result: ConvertResult, params: Map<number, QParams>, j: number, seed: number): Map<number, QParams> {
-  const groups = scaleGroups(result.model.subgraphs[0]);
-  let s = seed * 7919 + 1;
-  const rnd = () => { s = (s * 1103515245 + 12345) & 0x7fffffff; return s / 0x7fffffff; };
-  const factor = new Map<number, number>();
-  const out = new Map<number, QParams>();
-  for (const [i, q] of params) {
-    if (groups.fixed.has(i)) { out.set(i, q); continue; }
-    const g = groups.find(i);
-    if (!factor.has(g)) factor.set(g, 1 + (rnd() * 2 - 1) * j);
-    out.set(i, { scale: q.scale * factor.get(g)!, zeroPoint: q.zeroPoint });
-  }
-  return out;
 }
 
 (async () => {
