@@ -13,7 +13,7 @@ import { elementCoords } from './_indices';
 import { MAX_OPSET } from '../types';
 
 const GatherElements: OpConverter = {
-  op: 'GatherElements', emits: ['GATHER_ND', 'CONCATENATION', 'RESHAPE', 'FLOOR_MOD', 'BROADCAST_TO'], incidental: ['FLOOR_MOD', 'BROADCAST_TO'] /* indices */, opset: [11, MAX_OPSET], inputs: [2, 2], dtypes: NUMERIC,
+  op: 'GatherElements', emits: ['GATHER_ND', 'CONCATENATION', 'RESHAPE', 'FLOOR_MOD', 'BROADCAST_TO'], incidental: ['FLOOR_MOD', 'BROADCAST_TO'] /* indices */, opset: [11, MAX_OPSET], inputs: [2, 2], dtypes: [...NUMERIC, 'bool'],
   micro: false, layout: 'onnx',
   convert(node, ctx) {
     const [data, indices] = node.inputs;
