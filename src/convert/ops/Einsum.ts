@@ -117,6 +117,21 @@ function reshapeInto(ctx: ConvertContext, src: number, out: number, dims: number
   else ctx.emit('RESHAPE', [src, ctx.constInt32(dims, `${name}/out_shape`)], [out], { newShape: dims });
 }
 
+/**
+ * A constant's contraction with x whose contracted labels lie together between free ones as x is stored (ST-GCN's
+ * graph conv 'nkctv,kvw->nctw' on a conv's channel-last output, stored [n, t, v, k, c]): x is read as stored,
+ * [pre, contracted, post], with the constant on the left, instead of moved to [free, contracted] for a
+ * FULLY_CONNECTED (and its [n, t, c, w] product moved back for the next conv). Undefined when the FULLY_CONNECTED
+ * reads x as stored (the contracted labels last) or they are not adjacent.
+ */
+function leftSplit(sx: string[], con: string[]): { pre: string[]; post: string[] } | undefined {
+  if (con.length === 0) return undefined;
+  const at = sx.findIndex((l) => con.includes(l));
+  if (!sx.slice(at, at + con.length).every((l) => con.includes(l))) return undefined;
+  const post = sx.slice(at + con.length);
+  return post.length === 0 ? undefined : { pre: sx.slice(0, at), post };
+}
+
 /** The product's natural order is the output's channel-last order and an operand of rank >= 3 is stored channel-last. */
 function keepsImageLayout(ctx: ConvertContext, operands: Operand[], natural: string[], out: string[]): boolean {
   const last = channelLast(out.length);
@@ -177,7 +192,9 @@ function contract(ctx: ConvertContext, name: string, a0: Operand, b0: Operand, k
   const con = sx.filter((l) => w.labels.includes(l) && !keep.has(l));
   const freeX = sx.filter((l) => !w.labels.includes(l));
   const freeW = sw.filter((l) => !x.labels.includes(l));
-  const natural = [...batch, ...freeX, ...freeW];
+  const W = ctx.constant(w.name);
+  const left = W && batch.length === 0 ? leftSplit(sx, con) : undefined;
+  const natural = left ? [...left.pre, ...freeW, ...left.post] : [...batch, ...freeX, ...freeW];
   const dimsOf = (ls: string[]) => ls.map((l) => s.sizes.get(l)!);
   let out: number;
   let result: Operand;
@@ -186,6 +203,7 @@ function contract(ctx: ConvertContext, name: string, a0: Operand, b0: Operand, k
   // result comes out channel-last from a channel-last image operand (YOLO-World's contrastive head
   // 'bchw,bkc->bkhw': its partners are the convs' channel-last maps, the move would come straight back).
   if (final && natural.length >= 3 && natural[natural.length - 1] !== final.out[final.out.length - 1]
+    && !(left && samePerm(natural.map((l) => final.out.indexOf(l)), channelLast(final.out.length)))
     && !keepsImageLayout(ctx, [x, w], natural, final.out) && !feedsContractions(ctx, final.y)
     && !feedsConvChannels(ctx, final.y, natural.map((l) => final.out.indexOf(l)))) {
     const r = contract(ctx, `${name}/natural`, a, b, keep, undefined, s);
@@ -201,7 +219,17 @@ function contract(ctx: ConvertContext, name: string, a0: Operand, b0: Operand, k
     result = { name, labels: natural };
   }
   const [M, K, N] = [product(s, freeX), product(s, con), product(s, freeW)];
-  const W = ctx.constant(w.name);
+  if (W && left) {
+    // BATCH_MATMUL(W [1, N, K], x as stored [pre, K, post]): the constant on the left, x read where it lies.
+    const order = [...freeW, ...con].map((l) => w.labels.indexOf(l));
+    const data = transposeData(toFloat32(W), W.dims, order, (n) => new Float32Array(n));
+    const [P, Q] = [product(s, left.pre), product(s, left.post)];
+    const xin = reshape(ctx, inOrder(ctx, x, sx), [P, K, Q], `${name}/x3d`);
+    const mm = ctx.temp([P, N, Q], 'FLOAT32', `${name}/bmm`);
+    ctx.emit('BATCH_MATMUL', [ctx.constFloat32(data, [1, N, K], `${name}/left_weights`), xin], [mm], { adjX: false, adjY: false });
+    reshapeInto(ctx, mm, out, dimsOf(natural), name);
+    return result;
+  }
   if (W && batch.length === 0) {
     // FULLY_CONNECTED: weights [N, K] in the contracted order of x.
     const order = [...freeW, ...con].map((l) => w.labels.indexOf(l));
