@@ -21,7 +21,8 @@ import torch.nn.functional as F
 
 FLOAT = torch.float64
 UNARY = {'Relu': torch.relu, 'Sigmoid': torch.sigmoid, 'Tanh': torch.tanh, 'Exp': torch.exp, 'Sqrt': torch.sqrt,
-         'Erf': torch.erf, 'Abs': torch.abs, 'Neg': torch.neg, 'Log': torch.log, 'Reciprocal': torch.reciprocal}
+         'Erf': torch.erf, 'Abs': torch.abs, 'Neg': torch.neg, 'Log': torch.log, 'Reciprocal': torch.reciprocal,
+         'Sin': torch.sin, 'Cos': torch.cos, 'Atan': torch.atan}
 
 
 def load(work):
@@ -386,6 +387,13 @@ def run(g, tensor, feeds, dtype):
                 ys = [y]
         elif op == 'Identity' or op == 'Dropout':
             ys = [x]
+        elif op == 'ConstantOfShape':
+            v = a.get('value', torch.zeros(1, dtype=dtype)).reshape(-1)[:1]
+            ys = [v.expand(ints(x)).clone() if ints(x) else v.reshape([])]
+        elif op == 'EyeLike':
+            k = a.get('k', 0)
+            eye = torch.eye(x.shape[0], x.shape[1], dtype=dtype)
+            ys = [torch.roll(eye, k, 1) * (torch.arange(x.shape[1])[None] - torch.arange(x.shape[0])[:, None] == k).to(dtype) if k else eye]
         else:
             raise NotImplementedError(f'op {op} (node {node["name"]})')
         for name, y in zip(node['outputs'], ys):

@@ -34,6 +34,20 @@ class BertLike(nn.Module):
         return self.norm(self.enc(x))
 
 
+class MhaNoBias(nn.Module):
+    """Pre-norm nn.MultiheadAttention(bias=False, batch_first=True) with a residual (MusicGen's self-attention): at
+    batch > 1 its output projection is a bias-less MatMul between the rows' views, not a Gemm."""
+
+    def __init__(self, d=32, heads=4):
+        super().__init__()
+        self.norm = nn.LayerNorm(d)
+        self.mha = nn.MultiheadAttention(d, heads, bias=False, batch_first=True)
+
+    def forward(self, x):
+        y = self.norm(x)
+        return x + self.mha(y, y, y, need_weights=False)[0]
+
+
 class GptLike(nn.Module):
     """A decoder-only block stack: causal mask built in forward (triu of -inf), tanh-approximated GELU, pre-norm."""
 
@@ -255,6 +269,7 @@ def small_models():
         "conformer_tiny": (ConformerWrap(16, 2, 32, 2, 7), (1, 12, 16), [17]),
         "groupnorm": (GroupNormNet(), (1, 3, 8, 8), [13]),
         "gelu_forms": (GeluForms(), (1, 4, 16), [13]),
+        "mha_nobias_batch2": (MhaNoBias(), (2, 8, 32), [14]),
     }
 
 

@@ -26,7 +26,7 @@ export function unflattenGemmRows(g: Graph, constants: Map<string, Tensor>, opts
   const replace = new Map<Node, Node[]>();
   const skip = new Set<Node>();
   for (const gemm of g.nodes) {
-    if (gemm.opType !== 'Gemm' || attr(gemm, 'transA', 0) !== 0 || attr(gemm, 'alpha', 1) !== 1 || attr(gemm, 'beta', 1) !== 1) continue;
+    if ((gemm.opType !== 'Gemm' && gemm.opType !== 'MatMul') || attr(gemm, 'transA', 0) !== 0 || attr(gemm, 'alpha', 1) !== 1 || attr(gemm, 'beta', 1) !== 1) continue;
     const [a, b, c] = gemm.inputs;
     const W = constants.get(b);
     const C = c ? constants.get(c) : undefined;

@@ -17,6 +17,7 @@ import { seededUniform } from './random';
 import type { IoTensor } from '../deploy/tensors';
 import { lengthThroughArithmetic } from './verify-lengths';
 import { textSeeds } from './verify-text-seeds';
+import { adjacencySeeds } from './verify-graph-seeds';
 
 const INTEGER = new Set(['int32', 'int64', 'uint8', 'int8', 'int16', 'uint16', 'uint32', 'uint64']);
 
@@ -111,7 +112,7 @@ function maskLengthSeeds(model: TflModel, inputs: IoTensor[], readers: Map<numbe
  * generator's integers.
  */
 export function tokenSeeds(model: TflModel, inputs: IoTensor[], seed: number): Map<string, number[]> {
-  return lookupSeeds(model, inputs, seed, textSeeds(model, inputs, seed, idsAndLengthSeeds(model, inputs, seed)));
+  return adjacencySeeds(inputs, seed, lookupSeeds(model, inputs, seed, textSeeds(model, inputs, seed, idsAndLengthSeeds(model, inputs, seed))));
 }
 
 /** The per-element exclusive bound of ids that `ids` index a constant table with: its size, less the constant offset

@@ -63,6 +63,10 @@ const CASES: Case[] = [
   // projection's reader is the model's swap back to batch-first, which is then free (ops/_reshape.ts
   // `downstreamLayout`): the split and the merge (was 6, then 3).
   { file: 'bert_tiny_batch2_op14', transposes: 2, ops: { GELU: 1, SOFTMAX: 1 } },
+  // The same with nn.MultiheadAttention(bias=False) (MusicGen): the output projection between the rows' views is a
+  // bias-less MatMul, not a Gemm; unflattened as the Gemm is (simplify-gemm-rows.ts), the merge lands batch-first
+  // and the swap back is free: the split and the merge (was 3).
+  { file: 'mha_nobias_batch2_op14', transposes: 2, ops: { SOFTMAX: 1, BATCH_MATMUL: 2 } },
   // torchaudio wav2vec2_model: conv feature extractor with GroupNorm, weight-normed grouped positional conv. Its
   // separate q, k, v projections become one (simplify-attention.ts): 2 per layer, as the packed ones.
   { file: 'wav2vec2_tiny_op17', transposes: 4, ops: { GELU: 6, CONV_2D: 7 } },

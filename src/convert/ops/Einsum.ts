@@ -198,6 +198,7 @@ function contract(ctx: ConvertContext, name: string, a0: Operand, b0: Operand, k
   const dimsOf = (ls: string[]) => ls.map((l) => s.sizes.get(l)!);
   let out: number;
   let result: Operand;
+  if (final && ctx.constant(w.name) && batch.length === 0 && leftProduct(ctx, name, x, w, sx, con, freeW, final, s)) return { name: final.y, labels: final.out };
   // A result whose last label would not be last (Mamba-2's 'bln,bsn,bdls,bsd->bld': batch over d) moves once, here,
   // to ONNX order: left lazy, each elementwise partner downstream (residual, gate) would move instead. Not when the
   // result comes out channel-last from a channel-last image operand (YOLO-World's contrastive head
@@ -262,4 +263,33 @@ function contract(ctx: ConvertContext, name: string, a0: Operand, b0: Operand, k
   reshapeInto(ctx, mm, out, dimsOf(natural), name);
   return result;
 }
+/**
+ * A constant matrix applied along a middle axis of x as stored, x [pre, con, post] with `post` non-empty (Graph
+ * WaveNet's diffusion step 'ncvl,vw->ncwl' on channel-last [n, v, l, c] maps): BATCH_MATMUL(Wᵀ [1, N, K],
+ * x [P, K, Q]) leaves the product [pre, freeW, post] in x's stored order, where FULLY_CONNECTED would move x's
+ * contracted axis last and the product back (2 TRANSPOSEs a step). Only when that stored order is the output's ONNX
+ * or channel-last order, so readers take it as it stands.
+ */
+function leftProduct(ctx: ConvertContext, name: string, x: Operand, w: Operand, sx: string[], con: string[],
+  freeW: string[], final: { y: string; out: string[] }, s: Spec): boolean {
+  const at = sx.indexOf(con[0]);
+  if (con.length === 0 || freeW.length === 0 || !con.every((l, k) => sx[at + k] === l)) return false;
+  const pre = sx.slice(0, at);
+  const post = sx.slice(at + con.length);
+  if (post.length === 0) return false;
+  const stored = [...pre, ...freeW, ...post];
+  const perm = stored.map((l) => final.out.indexOf(l));
+  if (perm.some((d) => d < 0) || stored.length !== final.out.length
+    || !(samePerm(perm, identity(perm.length)) || samePerm(perm, channelLast(perm.length)))) return false;
+  const W = ctx.constant(w.name)!;
+  const [P, K, N, Q] = [product(s, pre), product(s, con), product(s, freeW), product(s, post)];
+  const order = [...freeW, ...con].map((l) => w.labels.indexOf(l));
+  const data = transposeData(toFloat32(W), W.dims, order, (n) => new Float32Array(n));
+  const xi = reshape(ctx, inOrder(ctx, x, sx), [P, K, Q], `${name}/x_rows`);
+  const mm = ctx.temp([P, N, Q], 'FLOAT32', `${name}/left_bmm`);
+  ctx.emit('BATCH_MATMUL', [ctx.constFloat32(data, [1, N, K], `${name}/weights_left`), xi], [mm], { adjX: false, adjY: false });
+  reshapeInto(ctx, mm, ctx.output(final.y, perm), stored.map((l) => s.sizes.get(l)!), name);
+  return true;
+}
+
 export default Einsum;
