@@ -19,30 +19,34 @@ const isIdentity = (p: number[]) => p.every((v, i) => v === i);
 
 interface EinsumHeads { equation: string; s: EinsumSpec; shapes: number[][] }
 
-/** A two-operand Einsum of static rank-4 operands and its parsed equation (no diagonal), or undefined. */
+/** A two-operand Einsum of static operands both of rank 4 (or both of rank 3) and its parsed equation (no
+ *  diagonal), or undefined. */
 function parsed(n: Node, g: Graph): EinsumHeads | undefined {
   if (n.opType !== 'Einsum' || n.inputs.length !== 2 || n.outputs.length !== 1) return undefined;
   const equation = attrString(n, 'equation', '');
   const shapes = n.inputs.map((v) => g.values.get(v)?.shape);
-  if (shapes.some((d) => !d || d.length !== 4 || d.some((x) => typeof x !== 'number'))) return undefined;
-  const s = parseEinsum(equation, [4, 4]);
+  const r = shapes[0]?.length ?? 0;
+  if ((r !== 3 && r !== 4) || shapes.some((d) => !d || d.length !== r || d.some((x) => typeof x !== 'number'))) return undefined;
+  const s = parseEinsum(equation, [r, r]);
   if (isRefusal(s) || s.diagonals.some((d) => d.length)) return undefined;
   return { equation, s, shapes: shapes as number[][] };
 }
 
-/** The Transposes and MatMul of a two-operand rank-4 Einsum that is one batched product, or undefined. */
+/** The Transposes and MatMul of a two-operand rank-4 (two batch labels) or rank-3 (one: GATv2's 'ijh,jhf->ihf')
+ *  Einsum that is one batched product, or undefined. */
 function asMatMul(n: Node, { s, shapes: [sa, sb] }: EinsumHeads, g: Graph, constants: Map<string, Tensor>): Node[] | undefined {
   const [a, b] = n.inputs;
   const so = g.values.get(n.outputs[0])?.shape;
-  if (constants.has(a) || constants.has(b) || !so || so.length !== 4 || so.some((d) => typeof d !== 'number')) return undefined;
+  const r = sa.length;
+  if (constants.has(a) || constants.has(b) || !so || so.length !== r || so.some((d) => typeof d !== 'number')) return undefined;
   const dtype = g.values.get(a)?.dtype;
-  if ((dtype !== 'float32' && dtype !== 'float64') || g.values.get(b)?.dtype !== dtype || s.out.length !== 4) return undefined;
+  if ((dtype !== 'float32' && dtype !== 'float64') || g.values.get(b)?.dtype !== dtype || s.out.length !== r) return undefined;
   const [ta, tb] = s.terms;
   const batch = s.out.filter((l) => ta.includes(l) && tb.includes(l));
   const contracted = ta.filter((l) => tb.includes(l) && !s.out.includes(l));
   const freeA = ta.filter((l) => !tb.includes(l));
   const freeB = tb.filter((l) => !ta.includes(l));
-  if (batch.length !== 2 || contracted.length !== 1 || freeA.length !== 1 || freeB.length !== 1) return undefined;
+  if (batch.length !== r - 2 || contracted.length !== 1 || freeA.length !== 1 || freeB.length !== 1) return undefined;
   if (!freeA.every((l) => s.out.includes(l)) || !freeB.every((l) => s.out.includes(l))) return undefined;
   const sizeOf = (l: string) => {
     const i = ta.indexOf(l);
@@ -108,6 +112,7 @@ export function einsumHeads(g: Graph, constants: Map<string, Tensor>): void {
     if (!e) continue;
     const nodes = asMatMul(n, e, g, constants);
     if (nodes) { replace.set(n, nodes); continue; }
+    if (e.shapes[0].length !== 4) continue;
     const moves = viewMoves(n, e, g, constants, producer, only, k);
     if (moves.length) before.set(n, moves);
   }

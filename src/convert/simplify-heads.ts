@@ -10,7 +10,7 @@
 import type { Graph, Node, Tensor } from '../ir/types';
 import { toNumbers } from '../ir/tensor';
 import { node } from '../onnx/builder';
-import { permAttr, readersOf, spliceNodes } from './simplify-util';
+import { int64Const, intsArg, permAttr, readersOf, spliceNodes } from './simplify-util';
 
 /** The swap of P and H of a reshaped [..., P, H, d] of rank r + 1, and that swap with kᵀ's (d before P). */
 function headSwaps(r: number): [string, string] {
@@ -69,7 +69,7 @@ export function splitChunksAsSlices(g: Graph, constants: Map<string, Tensor>, op
     const axis = n.attrs.get('axis')?.value ?? 0;
     if (axis !== r - 1 && axis !== -1) continue;
     const e = xd[r - 1] / 3;
-    const sizes = n.inputs[1] ? (constants.has(n.inputs[1]) ? toNumbers(constants.get(n.inputs[1])!) : undefined) : (n.attrs.get('split')?.value as number[] | undefined) ?? [e, e, e];
+    const sizes = n.inputs[1] || n.attrs.has('split') ? intsArg(n, 1, 'split', constants) : [e, e, e];
     if (!sizes || sizes.some((v) => v !== e) || (uses.get(n.inputs[0]) ?? []).length !== 1) continue;
     const packedView = (o: string) => {
       const rs = only(o);
@@ -79,11 +79,7 @@ export function splitChunksAsSlices(g: Graph, constants: Map<string, Tensor>, op
       return r === 3 && rd?.length === 3 && rd[0] === xd[0] && (p === '1,0,2' || p === '1,2,0');
     };
     if (n.outputs.some((o) => !(opts.packed ? packedView(o) : headView(o, r, uses, only, constants)))) continue;
-    const c = (name: string, v: number[]) => {
-      constants.set(name, { name, dtype: 'int64', dims: [v.length], data: BigInt64Array.from(v.map(BigInt)) });
-      g.values.set(name, { name, dtype: 'int64', shape: [v.length] });
-      return name;
-    };
+    const c = (name: string, v: number[]) => int64Const(g, constants, name, v);
     replace.set(n, n.outputs.map((o, j) => ({ name: `${n.name}/chunk${j}`, opType: 'Slice', domain: '', attrs: new Map(), outputs: [o],
       inputs: [n.inputs[0], c(`${n.name}/start${j}`, [j * e]), c(`${n.name}/end${j}`, [(j + 1) * e]), c(`${n.name}/axis${j}`, [r - 1])] })));
   }
@@ -132,11 +128,7 @@ export function fuseChunkedHeads(g: Graph, constants: Map<string, Tensor>): void
     const lead = xd.slice(0, r - 1);
     const P = lead[r - 2];
     const key = `${x}/chunked_heads_${k++}`;
-    const c = (name: string, v: number[]) => {
-      constants.set(name, { name, dtype: 'int64', dims: [v.length], data: BigInt64Array.from(v.map(BigInt)) });
-      g.values.set(name, { name, dtype: 'int64', shape: [v.length] });
-      return name;
-    };
+    const c = (name: string, v: number[]) => int64Const(g, constants, name, v);
     const val = (name: string, shape: number[]) => { g.values.set(name, { name, dtype: 'float32', shape }); return name; };
     const node = (opType: string, inputs: string[], outputs: string[], attrs: Node['attrs'] = new Map()): Node =>
       ({ name: outputs[0], opType, domain: '', inputs, outputs, attrs });
@@ -302,11 +294,7 @@ export function sliceUndoneMoves(g: Graph, constants: Map<string, Tensor>): void
   const { uses, producer, outs } = readersOf(g, constants);
   const dims = (v: string) => g.values.get(v)?.shape as number[] | undefined;
   const replace = new Map<Node, Node[]>();
-  const c = (name: string, v: number[]) => {
-    constants.set(name, { name, dtype: 'int64', dims: [v.length], data: BigInt64Array.from(v.map(BigInt)) });
-    g.values.set(name, { name, dtype: 'int64', shape: [v.length] });
-    return name;
-  };
+  const c = (name: string, v: number[]) => int64Const(g, constants, name, v);
   for (const s of g.nodes) {
     const move = s.opType === 'Split' ? producer.get(s.inputs[0]) : undefined;
     const p1 = move?.opType === 'Transpose' ? permAttr(move) : undefined;

@@ -15,7 +15,7 @@ import { toNumbers } from '../ir/tensor';
 import { node } from '../onnx/builder';
 import { transposeData } from './constdata';
 import { identity, sameMemoryOrder } from './layout';
-import { permAttr, readersOf, spliceNodes } from './simplify-util';
+import { intsArg, permAttr, readersOf, spliceNodes } from './simplify-util';
 
 const BINARY = new Set(['Mul', 'Add', 'Sub', 'Div']);
 const REGION = new Set([...BINARY, 'Neg', 'Slice', 'Concat', 'Reshape', 'Unsqueeze']);
@@ -52,7 +52,7 @@ function regionOf(y: string, r: number, h: number[], g: Graph, constants: Map<st
     if (p.opType === 'Slice' && (p.inputs.length < 4 || p.inputs.slice(1).some((i) => i && !constants.has(i)))) return undefined;
     if (p.opType === 'Reshape' && dimsOf(v)!.some((d) => typeof d !== 'number')) return undefined;
     if (p.opType === 'Unsqueeze') {
-      const axes = p.inputs[1] ? (constants.has(p.inputs[1]) ? toNumbers(constants.get(p.inputs[1])!) : undefined) : (p.attrs.get('axes')?.value as number[] | undefined);
+      const axes = intsArg(p, 1, 'axes', constants);
       if (!axes || axes.some((a) => (a + rank) % rank < r - 1)) return undefined;
     }
     if (rank !== r && !['Slice', 'Neg', 'Reshape', 'Unsqueeze', 'Concat'].includes(p.opType) && !BINARY.has(p.opType)) return undefined;
@@ -192,8 +192,7 @@ export function unitSplitsAsGathers(g: Graph, constants: Map<string, Tensor>): v
     if (xd[a] !== s.outputs.length || s.outputs.some((o) => g.values.get(o)?.shape?.[a] !== 1)) continue;
     const squeezes = s.outputs.map((o) => only(o));
     const ok = squeezes.every((q) => {
-      const axes = q?.opType === 'Squeeze' ? (q.inputs[1] ? (constants.has(q.inputs[1]) ? toNumbers(constants.get(q.inputs[1])!) : undefined)
-        : (q.attrs.get('axes')?.value as number[] | undefined)) : undefined;
+      const axes = q?.opType === 'Squeeze' ? intsArg(q, 1, 'axes', constants) : undefined;
       return !!axes && axes.length === 1 && (axes[0] + r) % r === a;
     });
     if (!ok) continue;

@@ -6,17 +6,9 @@
 // no TRANSPOSE of the whole packed value. With heads > 1 the parts' moves are head splits,
 // one a part; one TRANSPOSE of the packed value is then cheaper, and the pattern is left to the head passes.
 import type { Graph, Node, Tensor } from '../ir/types';
-import { toNumbers } from '../ir/tensor';
 import { node } from '../onnx/builder';
 import { identity, sameMemoryOrder } from './layout';
-import { permAttr, readersOf, spliceNodes } from './simplify-util';
-
-/** The axes a Squeeze removes (attribute before opset 13, constant input from 13). */
-function squeezedAxes(q: Node | undefined, constants: Map<string, Tensor>): number[] | undefined {
-  if (q?.opType !== 'Squeeze') return undefined;
-  if (q.inputs[1]) return constants.has(q.inputs[1]) ? toNumbers(constants.get(q.inputs[1])!) : undefined;
-  return q.attrs.get('axes')?.value as number[] | undefined;
-}
+import { int64Const, intsArg, permAttr, readersOf, spliceNodes } from './simplify-util';
 
 export function splitBeforeMoves(g: Graph, constants: Map<string, Tensor>): void {
   const { only } = readersOf(g, constants);
@@ -31,25 +23,18 @@ export function splitBeforeMoves(g: Graph, constants: Map<string, Tensor>): void
     const dims = xd as number[];
     if ((Number(s.attrs.get('axis')?.value ?? 0) + r) % r !== 0 || dims[p[0]] !== s.outputs.length || s.outputs.some((o) => !o)) continue;
     const squeezes = s.outputs.map((o) => only(o));
-    if (!squeezes.every((q) => { const a = squeezedAxes(q, constants); return a?.length === 1 && (a[0] + r) % r === 0; })) continue;
+    if (!squeezes.every((q) => { const a = q?.opType === 'Squeeze' ? intsArg(q, 1, 'axes', constants) : undefined; return a?.length === 1 && (a[0] + r) % r === 0; })) continue;
     const partDims = dims.filter((_, i) => i !== p[0]);
     const rest = p.slice(1).map((d) => (d > p[0] ? d - 1 : d));
     if (!sameMemoryOrder(partDims, identity(r - 1), rest)) continue;
     const key = `${t.name || t.outputs[0]}/split_first`;
     const parts = s.outputs.map((_, i) => `${key}/part${i}`);
     const squeezed = s.outputs.map((_, i) => `${key}/squeezed${i}`);
-    const ax = `${key}/axes`;
     const opset13 = squeezes.some((q) => q!.inputs[1]);
-    if (opset13) {
-      constants.set(ax, { name: ax, dtype: 'int64', dims: [1], data: BigInt64Array.from([BigInt(p[0])]) });
-      g.values.set(ax, { name: ax, dtype: 'int64', shape: [1] });
-    }
+    const ax = opset13 ? int64Const(g, constants, `${key}/axes`, [p[0]]) : '';
     // Each part's move, which moves no data, as the Reshape it is (a Transpose there would be hoisted back onto the
     // packed value by hoistGatheredMoves).
-    const shape = `${key}/shape`;
-    const moved = rest.map((d) => partDims[d]);
-    constants.set(shape, { name: shape, dtype: 'int64', dims: [moved.length], data: BigInt64Array.from(moved.map(BigInt)) });
-    g.values.set(shape, { name: shape, dtype: 'int64', shape: [moved.length] });
+    const shape = int64Const(g, constants, `${key}/shape`, rest.map((d) => partDims[d]));
     const dtype = g.values.get(t.inputs[0])!.dtype;
     parts.forEach((v) => g.values.set(v, { name: v, dtype, shape: dims.map((d, i) => (i === p[0] ? 1 : d)) }));
     squeezed.forEach((v) => g.values.set(v, { name: v, dtype, shape: partDims }));

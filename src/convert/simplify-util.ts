@@ -1,5 +1,6 @@
 // Shared by the ONNX-level patterns (simplify-*.ts).
 import type { Graph, Node, Tensor } from '../ir/types';
+import { toNumbers } from '../ir/tensor';
 
 /**
  * The node is folded away (every output a known constant: Shape of a static value, arithmetic on shapes...), so it
@@ -33,4 +34,21 @@ export function permAttr(n: Node): number[] | undefined {
 /** The graph's nodes with `before` inserted ahead of their key, `skip` dropped and `replace` substituted. */
 export function spliceNodes(g: Graph, before: Map<Node, Node[]>, replace: Map<Node, Node[]>, skip: Set<Node>): void {
   g.nodes = g.nodes.flatMap((n) => [...(before.get(n) ?? []), ...(skip.has(n) ? [] : replace.get(n) ?? [n])]);
+}
+
+/** Ints an op takes as an attribute before some opset and as a constant input from it on (Split's `split`, Squeeze's
+ *  and Unsqueeze's `axes`): the input's values, else the attribute's; undefined when neither is given or the input is
+ *  computed at run time. */
+export function intsArg(n: Node, input: number, attr: string, constants: Map<string, Tensor>): number[] | undefined {
+  const v = n.inputs[input];
+  if (v) return constants.has(v) ? toNumbers(constants.get(v)!) : undefined;
+  const a = n.attrs.get(attr);
+  return a?.type === 'ints' ? a.value : undefined;
+}
+
+/** A 1-D int64 constant added to the graph (a shape, axes, Slice bounds); its name. */
+export function int64Const(g: Graph, constants: Map<string, Tensor>, name: string, values: number[]): string {
+  constants.set(name, { name, dtype: 'int64', dims: [values.length], data: BigInt64Array.from(values.map(BigInt)) });
+  g.values.set(name, { name, dtype: 'int64', shape: [values.length] });
+  return name;
 }

@@ -50,6 +50,7 @@ import { hoistMovesThroughRegions, unitSplitsAsGathers } from './simplify-region
 import { splitBeforeMoves } from './simplify-split-move';
 import { rotaryBeforeHeadMoves } from './simplify-rotary-heads';
 import { unfuseTransBatch } from './simplify-fused-matmul';
+import { tableLinearMoves } from './simplify-table-linear';
 
 function attrNum(n: Node, name: string, dflt: number): number {
   const a = n.attrs.get(name);
@@ -144,6 +145,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
     splitBeforeMoves(g, constants); // after the head passes, which handle the packed forms with heads (Qwen2-VL's)
     fusePixelUnshuffle(g, constants);
     talkingHeadsAsMatMul(g, constants);
+    tableLinearMoves(g, constants);
     composeReshapeChains(g, constants);
   }
   ({ uses, producer } = useMaps(g));

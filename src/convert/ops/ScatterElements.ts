@@ -27,6 +27,9 @@ const ScatterElements: OpConverter = {
       ctx.warn('ScatterElements without reduction writes computed indices into zeros (torch\'s index_add export): where '
         + 'indices repeat, LiteRT sums their updates as torch does, onnxruntime keeps one of them');
     }
+    // No updates (a RoI level no box falls on: Sparse R-CNN's first stage, whose proposals are constants): the data
+    // as it is, in its stored order, so a chain of level scatters keeps one layout.
+    if (ctx.dims(node.inputs[2]).includes(0)) return ctx.alias(node.outputs[0], node.inputs[0]);
     const rows = rowSource(ctx, node);
     if (rows) return emitRowScatter(ctx, node, rows);
     const dims = ctx.dims(node.inputs[0]);

@@ -7,7 +7,7 @@ import { toFloat32, toNumbers } from '../../ir/tensor';
 import type { Node } from '../../ir/types';
 import { attrFloat, attrInt, attrString } from '../attrs';
 import type { ConvertContext } from '../context';
-import { identity } from '../layout';
+import { identity, samePerm } from '../layout';
 import { Param } from './_recurrent-param';
 import { EMITS, RecurrentKind, SPEC, activationOps, checkRecurrent, directions } from './_recurrent-spec';
 import { broadcastShape } from './_elementwise';
@@ -55,6 +55,13 @@ export class RecurrentLowering {
   private readonly shapes = new Map<string, number>();
   private readonly stateCache = new Map<string, number[]>();
   private readonly biasCache = new Map<string, T>();
+  /** Layout 0 only: the stored order of X and Y. 'onnx': as ONNX ([seq, batch, C]; Y [seq, dirs, batch, hidden]).
+   *  When Y's one reader is the exporter's move of the directions next to the hidden size (torch's bidirectional
+   *  output, Transpose [0, 2, 1, 3] then a view [seq, batch, dirs·hidden]), Y is stored in that order: 'time' keeps
+   *  X as ONNX and Y [seq, batch, dirs, hidden]; 'batch' reads X stored batch-major ([batch, seq, C], the model's
+   *  own batch_first Transpose left lazy: Sequencer2D's horizontal LSTM) and stores Y [batch, seq, dirs, hidden]:
+   *  the steps are taken and stacked along axis 1, no TRANSPOSE on either side. */
+  readonly order: 'onnx' | 'time' | 'batch';
 
   constructor(readonly ctx: ConvertContext, readonly node: Node, readonly kind: RecurrentKind) {
     const [x, w, r, b] = node.inputs;
@@ -84,6 +91,8 @@ export class RecurrentLowering {
     }
     this.acts = activationOps(node, kind);
     this.clip = node.attrs.get('clip') ? attrFloat(node, 'clip', 0) : undefined;
+    this.order = this.layout === 0 && dirsNextToHidden(ctx, node.outputs[0])
+      ? (samePerm(ctx.permOf(x), [1, 0, 2]) ? 'batch' : 'time') : 'onnx';
   }
 
   // ---- parameters of direction d ----
@@ -139,13 +148,14 @@ export class RecurrentLowering {
    */
   projectInput(d: number, from: number, to: number, bias: T, tag: string): number[] {
     const ctx = this.ctx;
-    const x = ctx.inputOnnx(this.node.inputs[0]);
+    const batchMajor = this.layout === 1 || this.order === 'batch';
+    const x = this.order === 'batch' ? ctx.input(this.node.inputs[0], [1, 0, 2]) : ctx.inputOnnx(this.node.inputs[0]);
     const n = to - from;
-    const shape = this.layout ? [this.batch, this.seq, n] : [this.seq, this.batch, n];
+    const shape = batchMajor ? [this.batch, this.seq, n] : [this.seq, this.batch, n];
     const out = ctx.temp(shape, 'FLOAT32', `${this.node.name}/d${d}/x_${tag}`);
     ctx.emit('FULLY_CONNECTED', [x, this.w.tensor(d, from, to), bias ?? -1], [out],
       { fusedActivationFunction: 'NONE', weightsFormat: 'DEFAULT', keepNumDims: true });
-    return this.unstack(out, this.layout ? 1 : 0, this.seq, [this.batch, n], `${this.node.name}/d${d}/x_${tag}`);
+    return this.unstack(out, batchMajor ? 1 : 0, this.seq, [this.batch, n], `${this.node.name}/d${d}/x_${tag}`);
   }
 
   /** h · R[from, to)ᵀ + bias for one step ([batch, to - from]). */
@@ -215,7 +225,7 @@ export class RecurrentLowering {
           out[t] = h2;
         }
       }
-      if (this.node.outputs[0]) perDir.push(this.stack(out, this.layout ? 1 : 0, `${this.node.name}/d${d}/Y`));
+      if (this.node.outputs[0]) perDir.push(this.stack(out, this.layout || this.order === 'batch' ? 1 : 0, `${this.node.name}/d${d}/Y`));
       finals.push(h!);
       if (c !== undefined) cells.push(c);
     }
@@ -263,9 +273,9 @@ export class RecurrentLowering {
   /** Y from each direction's [seq, batch, hidden] (layout 1: [batch, seq, hidden]): [seq, dirs, batch, hidden] or [batch, seq, dirs, hidden]. */
   private emitY(name: string | undefined, perDir: number[]): void {
     if (!name) return;
-    const out = this.ctx.output(name, identity(4));
+    const out = this.ctx.output(name, this.order === 'onnx' ? identity(4) : this.order === 'time' ? [0, 2, 1, 3] : [2, 0, 1, 3]);
     if (perDir.length === 1) this.reshape(perDir[0], this.ctx.tensors[out].shape, out);
-    else this.ctx.emit('PACK', perDir, [out], { valuesCount: perDir.length, axis: this.layout ? 2 : 1 });
+    else this.ctx.emit('PACK', perDir, [out], { valuesCount: perDir.length, axis: this.layout || this.order !== 'onnx' ? 2 : 1 });
   }
 
   /** Y_h or Y_c from the final state per direction: [dirs, batch, hidden] (layout 0) or [batch, dirs, hidden]. */
@@ -380,4 +390,12 @@ export class RecurrentLowering {
     const ts = [...Array(this.seq).keys()];
     return this.isReverse(d) ? ts.reverse() : ts;
   }
+}
+
+/** Y's only reader is a Transpose [0, 2, 1, 3] ([seq, dirs, batch, hidden] → [seq, batch, dirs, hidden]). */
+function dirsNextToHidden(ctx: ConvertContext, y: string | undefined): boolean {
+  if (!y || ctx.graph.outputs.some((o) => o.name === y)) return false;
+  const readers = ctx.readersOf(y);
+  const p = readers.length === 1 && readers[0].opType === 'Transpose' ? readers[0].attrs.get('perm') : undefined;
+  return p?.type === 'ints' && p.value.join() === '0,2,1,3';
 }

@@ -1,7 +1,7 @@
 // Shared conversion of ONNX Softmax / LogSoftmax → TFLite SOFTMAX / LOG_SOFTMAX, which work on the last axis:
 // the input is taken in a layout whose last axis is the ONNX axis (often the one it already has).
 import type { Node } from '../../ir/types';
-import { attrInt, normAxis } from '../attrs';
+import { attrInt, attrInts, normAxis } from '../attrs';
 import type { ConvertContext } from '../context';
 import { identity } from '../layout';
 import type { OpConverter } from '../types';
@@ -36,13 +36,20 @@ function emit(ctx: ConvertContext, node: Node, tfl: string, opset: number): void
     return;
   }
   let perm = ctx.permOf(x);
-  if (perm[rank - 1] !== axis) {
-    const rest = identity(rank).filter((d) => d !== axis);
-    perm = [...rest, axis];
-  }
+  if (perm[rank - 1] !== axis) perm = readerMove(ctx, y, axis) ?? [...identity(rank).filter((d) => d !== axis), axis];
   const src = ctx.input(x, perm);
   const out = ctx.output(y, perm);
   ctx.emit(tfl, [src], [out], opts);
+}
+
+/** The perm of the model's own Transpose when it is `y`'s only reader and keeps the softmax axis last (GATv2's
+ *  softmax over a [i, j, h] map's j, which the attention's batched product then moves to [h, i, j]): computed in that
+ *  order, the Transpose moves nothing. */
+function readerMove(ctx: ConvertContext, y: string, axis: number): number[] | undefined {
+  const readers = ctx.readersOf(y);
+  if (readers.length !== 1 || readers[0].opType !== 'Transpose' || ctx.graph.outputs.some((o) => o.name === y)) return undefined;
+  const p = attrInts(readers[0], 'perm');
+  return p && p.length === ctx.dims(y).length && p[p.length - 1] === axis ? p : undefined;
 }
 
 /** `opsetOf`: the opset whose axis rule applies (the model's by default; QLinearSoftmax's `opset` attribute). */
