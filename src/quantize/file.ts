@@ -63,6 +63,10 @@ export interface QuantizeSummary {
   /** int8: layers whose weights GPTQ rounded, and its time (part of quantizeMs). */
   gptqLayers?: number;
   gptqMs?: number;
+  /** int8: how the weights were rounded ("gptq", or "nearest": asked for, or plain int8 met the guard with room
+   *  without GPTQ), and plain int8's worst output cosine with round-to-nearest weights when it was measured. */
+  weightRounding?: 'gptq' | 'nearest';
+  nearestCosine?: number;
   /** int8: layers whose bias the empirical bias correction moved. */
   biasCorrected?: number;
   /** Depthwise → conv pairs equalized before calibration (equalize.ts; absent when none). */

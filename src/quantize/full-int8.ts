@@ -21,6 +21,11 @@ import { Int8Phases } from './int8-phases';
 /** Plain int8 (minmax, round-to-nearest) below this output cosine on the guard samples: percentile ranges are tried
  *  and GPTQ must beat round-to-nearest (trained models with long-tailed activations; PP-OCRv4 rec scores 0.94). */
 const ADAPT_BELOW = 0.96;
+/** Without --weight-rounding, GPTQ is skipped when plain int8 with round-to-nearest weights already leaves at most
+ *  this share of the guard's margin (1 − the search's target cosine) as error: the guard is met without it and the
+ *  search will not run, so its time (13-90 s on the sweeps' models, more than the rest of int8 together) buys nothing
+ *  the guard can see. Closer to the guard, or below it, GPTQ runs as before. */
+const GPTQ_SKIP_SHARE = 0.5;
 /** Calibration samples the empirical bias correction runs (the first ones). */
 const BIAS_SAMPLES = 8;
 
@@ -33,6 +38,11 @@ export interface FullInt8Stats {
   /** GPTQ weight rounding: layers rounded, time (included in quantizeMs). */
   gptqLayers: number;
   gptqMs: number;
+  /** How the weights were rounded: nearest when asked for, or when plain int8 met the guard with room (GPTQ_SKIP_SHARE). */
+  weightRounding: WeightRounding;
+  /** Plain int8's worst output cosine on the guard samples with round-to-nearest weights and the chosen ranges
+   *  (NaN when it was not measured: a range method or a weight rounding given, QDQ models). */
+  nearestCosine: number;
   /** Ops run in 16x8 (int16 activations) and the guard's worst output cosine on calibration samples in plain int8
    *  and as written (NaN when the guard did not run), and the search's time (included in quantizeMs). */
   int16Ops: number;
@@ -146,8 +156,11 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   const t1 = performance.now();
   let gptq = { layers: 0, ms: 0 };
   let roundedWeights: Int8Options['roundedWeights'];
+  const target = Math.max(GUARD_COSINE, opts.minCosine ?? 0);
+  const nearestEnough = opts.weightRounding === undefined && nearestCosine >= 1 - GPTQ_SKIP_SHARE * (1 - target);
+  if (nearestEnough) ph.say('gptq', `int8: plain int8 cosine ${nearestCosine.toFixed(4)} with round-to-nearest weights: GPTQ not needed`);
   // QDQ models bring their own integer weights: GPTQ would move them off the grid they were trained on.
-  if ((opts.weightRounding ?? 'gptq') === 'gptq' && samples.length && fixed.size === 0) {
+  if ((opts.weightRounding ?? 'gptq') === 'gptq' && samples.length && fixed.size === 0 && !nearestEnough) {
     const g = await ph.time('gptq', 'int8: GPTQ weight rounding', () => gptqWeights(result, onnx, samples, { perTensor: opts.perTensor, inputScale: (i) => params.get(i)?.scale }));
     roundedWeights = g.weights;
     gptq = g.stats;
@@ -176,13 +189,13 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   const mode = fixed.size ? 'off' : (opts.int16 ?? 'auto');
   const choice = samples.length
     ? await ph.time('search', 'int8: measuring plain int8 on LiteRT', () => chooseInt16Ops(result, onnx, samples, params, { ...opts, roundedWeights, biasDelta, int16Params },
-      mode, opts.maxBytes ?? Infinity, refs, Math.max(GUARD_COSINE, opts.minCosine ?? 0), opts.latencyBound, ph, opts.searchSeconds))
+      mode, opts.maxBytes ?? Infinity, refs, target, opts.latencyBound, ph, opts.searchSeconds))
     : { int16Ops: new Set<number>(), splitOps: new Set<number>(), floatOps: new Set<number>(), floatWeights: new Set<string>(), int8Cosine: NaN, cosine: NaN, met: true, ms: 0 };
   await ph.time('quantize', 'int8: writing the int8 model', () => quantizeInt8(result, params, { ...opts, roundedWeights, biasDelta, int16Params, int16Ops: choice.int16Ops,
     splitOps: choice.splitOps, floatOps: choice.floatOps, floatWeights: choice.floatWeights }));
   forgetOnnxNames(result, equalized);
   return { result, stats: { equalizedPairs: equalized.size, fromOnnx: p.onnx.size, fromTflite, calibrationMs: t1 - t0, quantizeMs: performance.now() - t1,
-    gptqLayers: gptq.layers, gptqMs: gptq.ms, int16Ops: choice.int16Ops.size, splitOps: choice.splitOps.size, floatOps: choice.floatOps.size, floatWeightOps: choice.floatWeights.size, int8Cosine: choice.int8Cosine, cosine: choice.cosine,
+    gptqLayers: gptq.layers, gptqMs: gptq.ms, weightRounding: roundedWeights ? 'gptq' : 'nearest', nearestCosine, int16Ops: choice.int16Ops.size, splitOps: choice.splitOps.size, floatOps: choice.floatOps.size, floatWeightOps: choice.floatWeights.size, int8Cosine: choice.int8Cosine, cosine: choice.cosine,
     guardMet: choice.met, mixedMs: choice.ms, rangeMethod, biasCorrected: corrected,
     searchCandidates: ('candidates' in choice ? choice.candidates : 0) ?? 0, searchStopped: 'stopped' in choice && !!choice.stopped,
     ...('floatCostMs' in choice && Number.isFinite(choice.floatCostMs) ? { estimatedMs: { float32: choice.floatCostMs, int8: choice.int8CostMs, chosen: choice.chosenCostMs } } : {}),

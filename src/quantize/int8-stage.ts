@@ -181,6 +181,8 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   summary.calibrationMs = stats.calibrationMs;
   summary.gptqLayers = stats.gptqLayers;
   summary.gptqMs = stats.gptqMs;
+  if (samples.length && !fixed.size) summary.weightRounding = stats.weightRounding;
+  if (Number.isFinite(stats.nearestCosine)) summary.nearestCosine = stats.nearestCosine;
   summary.biasCorrected = stats.biasCorrected;
   if (stats.equalizedPairs) summary.equalizedPairs = stats.equalizedPairs;
 }
