@@ -63,6 +63,13 @@ export interface QuantizeSummary {
   /** int8: layers whose weights GPTQ rounded, and its time (part of quantizeMs). */
   gptqLayers?: number;
   gptqMs?: number;
+  /** int8: how the weights were rounded ("gptq", or "nearest": asked for, or plain int8 met the guard with room
+   *  without GPTQ), and plain int8's worst output cosine with round-to-nearest weights when it was measured. */
+  weightRounding?: 'gptq' | 'nearest';
+  nearestCosine?: number;
+  /** int8: the same model with float16 weights (float32 activations), scored when plain int8 missed the guard and a
+   *  miss would be refused; under the guard too, no search ran and convert refused at once. */
+  fp16Cosine?: number;
   /** int8: layers whose bias the empirical bias correction moved. */
   biasCorrected?: number;
   /** Depthwise → conv pairs equalized before calibration (equalize.ts; absent when none). */

@@ -17,10 +17,21 @@ import { equalizeDepthwisePairs, forgetOnnxNames } from './equalize';
 import type { TaskMeasure } from './task-signal';
 import { GUARD_COSINE, GUARD_SAMPLES, Int16Mode, chooseInt16Ops, cloneResult, score } from './mixed-precision';
 import { Int8Phases } from './int8-phases';
+import { quantizeFp16 } from './weights';
+import { floatData } from './params';
+import { isConst } from './graph';
+
+/** float16's largest finite value: a model with larger weights has no float16 form to bound int8 with. */
+const FLOAT16_MAX = 65504;
 
 /** Plain int8 (minmax, round-to-nearest) below this output cosine on the guard samples: percentile ranges are tried
  *  and GPTQ must beat round-to-nearest (trained models with long-tailed activations; PP-OCRv4 rec scores 0.94). */
 const ADAPT_BELOW = 0.96;
+/** Without --weight-rounding, GPTQ is skipped when plain int8 with round-to-nearest weights already leaves at most
+ *  this share of the guard's margin (1 − the search's target cosine) as error: the guard is met without it and the
+ *  search will not run, so its time (13-90 s on the sweeps' models, more than the rest of int8 together) buys nothing
+ *  the guard can see. Closer to the guard, or below it, GPTQ runs as before. */
+const GPTQ_SKIP_SHARE = 0.5;
 /** Calibration samples the empirical bias correction runs (the first ones). */
 const BIAS_SAMPLES = 8;
 
@@ -33,6 +44,15 @@ export interface FullInt8Stats {
   /** GPTQ weight rounding: layers rounded, time (included in quantizeMs). */
   gptqLayers: number;
   gptqMs: number;
+  /** How the weights were rounded: nearest when asked for, or when plain int8 met the guard with room (GPTQ_SKIP_SHARE). */
+  weightRounding: WeightRounding;
+  /** Plain int8's worst output cosine on the guard samples with round-to-nearest weights and the chosen ranges
+   *  (NaN when it was not measured: a range method or a weight rounding given, QDQ models). */
+  nearestCosine: number;
+  /** The float16-weight model's worst output cosine on the guard samples, measured when plain int8 missed
+   *  `refuseBelow` (NaN otherwise); below `refuseBelow` too, no search ran (`hopeless`). */
+  fp16Cosine: number;
+  hopeless: boolean;
   /** Ops run in 16x8 (int16 activations) and the guard's worst output cosine on calibration samples in plain int8
    *  and as written (NaN when the guard did not run), and the search's time (included in quantizeMs). */
   int16Ops: number;
@@ -81,6 +101,21 @@ export interface FullInt8Options extends Int8Options, RangeOptions {
   phases?: Int8Phases;
   /** The auto search's time limit in seconds (default SEARCH_SECONDS, mixed-precision.ts). */
   searchSeconds?: number;
+  /** The guard's cosine when a model below it will be refused (no --allow-degraded, no task judge): when plain int8
+   *  misses it and so does the same model with float16 weights and float32 activations (the finest rounding the
+   *  search can reach), the range alternatives, GPTQ and the search are skipped, for the refusal. */
+  refuseBelow?: number;
+}
+
+/** Whether every constant float16 storage would round fits float16's range (the fp16 model is then a bound). */
+function fp16Finite(result: ConvertResult): boolean {
+  for (const sg of result.model.subgraphs) {
+    for (const t of sg.tensors) {
+      if (t.type !== 'FLOAT32' || !isConst(t)) continue;
+      for (const v of floatData(t)) if (Math.abs(v) > FLOAT16_MAX) return false;
+    }
+  }
+  return true;
 }
 
 /** `samples` may be empty when `fixed` covers every tensor (QDQ models). */
@@ -110,6 +145,8 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   let refs: Map<string, Tensor>[] | undefined;
   let rangeMethod: RangeMethod = opts.method ?? 'minmax';
   let nearestCosine = NaN;
+  let fp16Cosine = NaN;
+  let hopeless = false;
   let adaptive = false;
   let int16Params: Map<number, QParams> | undefined;
   if (need.length && samples.length) {
@@ -134,8 +171,16 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
     if (both && refs.length) {
       params = activationParams(result, withDerived(minmaxOf()), fixed);
       nearestCosine = await ph.time('rangeChoice', 'int8: scoring plain int8 (minmax ranges)', () => plainCosine(result, params, opts, samples, refs!));
+      // A model whose outputs do not survive float16 weights (ranked selections: ALIKED's top-200 keypoints read
+      // cosine 0.77 in fp16) will not meet the guard in any int8 form: the search (600 s there) is not run.
+      if (opts.refuseBelow !== undefined && nearestCosine < opts.refuseBelow && fp16Finite(result)) {
+        fp16Cosine = await ph.time('rangeChoice', 'int8: scoring float16 weights (the finest rounding the search reaches)', () =>
+          score(serializeTflite(quantizeFp16(cloneResult(result)).model), samples.slice(0, refs!.length), refs!));
+        hopeless = fp16Cosine < opts.refuseBelow;
+        if (hopeless) ph.say('rangeChoice', `int8: float16 weights reach only cosine ${fp16Cosine.toFixed(4)} < ${opts.refuseBelow}: no int8 search`);
+      }
       // Only a model that int8 hurts badly tries the alternatives (the random-weight CNNs keep minmax + GPTQ).
-      adaptive = nearestCosine < ADAPT_BELOW;
+      adaptive = nearestCosine < ADAPT_BELOW && !hopeless;
       for (const method of adaptive ? RANGE_METHODS.filter((m) => m !== 'minmax') : []) {
         const other = activationParams(result, withDerived(rangesOf(method)), fixed);
         const cos = await ph.time('rangeChoice', `int8: scoring plain int8 (${method} ranges)`, () => plainCosine(result, other, opts, samples, refs!));
@@ -146,8 +191,11 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   const t1 = performance.now();
   let gptq = { layers: 0, ms: 0 };
   let roundedWeights: Int8Options['roundedWeights'];
+  const target = Math.max(GUARD_COSINE, opts.minCosine ?? 0);
+  const nearestEnough = opts.weightRounding === undefined && (nearestCosine >= 1 - GPTQ_SKIP_SHARE * (1 - target) || hopeless);
+  if (nearestEnough && !hopeless) ph.say('gptq', `int8: plain int8 cosine ${nearestCosine.toFixed(4)} with round-to-nearest weights: GPTQ not needed`);
   // QDQ models bring their own integer weights: GPTQ would move them off the grid they were trained on.
-  if ((opts.weightRounding ?? 'gptq') === 'gptq' && samples.length && fixed.size === 0) {
+  if ((opts.weightRounding ?? 'gptq') === 'gptq' && samples.length && fixed.size === 0 && !nearestEnough) {
     const g = await ph.time('gptq', 'int8: GPTQ weight rounding', () => gptqWeights(result, onnx, samples, { perTensor: opts.perTensor, inputScale: (i) => params.get(i)?.scale }));
     roundedWeights = g.weights;
     gptq = g.stats;
@@ -173,16 +221,16 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
     corrected = bc.layers;
   }
   // QDQ models bring their own scales for every tensor: they stay as they were trained.
-  const mode = fixed.size ? 'off' : (opts.int16 ?? 'auto');
+  const mode = fixed.size || hopeless ? 'off' : (opts.int16 ?? 'auto');
   const choice = samples.length
     ? await ph.time('search', 'int8: measuring plain int8 on LiteRT', () => chooseInt16Ops(result, onnx, samples, params, { ...opts, roundedWeights, biasDelta, int16Params },
-      mode, opts.maxBytes ?? Infinity, refs, Math.max(GUARD_COSINE, opts.minCosine ?? 0), opts.latencyBound, ph, opts.searchSeconds))
+      mode, opts.maxBytes ?? Infinity, refs, target, opts.latencyBound, ph, opts.searchSeconds))
     : { int16Ops: new Set<number>(), splitOps: new Set<number>(), floatOps: new Set<number>(), floatWeights: new Set<string>(), int8Cosine: NaN, cosine: NaN, met: true, ms: 0 };
   await ph.time('quantize', 'int8: writing the int8 model', () => quantizeInt8(result, params, { ...opts, roundedWeights, biasDelta, int16Params, int16Ops: choice.int16Ops,
     splitOps: choice.splitOps, floatOps: choice.floatOps, floatWeights: choice.floatWeights }));
   forgetOnnxNames(result, equalized);
   return { result, stats: { equalizedPairs: equalized.size, fromOnnx: p.onnx.size, fromTflite, calibrationMs: t1 - t0, quantizeMs: performance.now() - t1,
-    gptqLayers: gptq.layers, gptqMs: gptq.ms, int16Ops: choice.int16Ops.size, splitOps: choice.splitOps.size, floatOps: choice.floatOps.size, floatWeightOps: choice.floatWeights.size, int8Cosine: choice.int8Cosine, cosine: choice.cosine,
+    gptqLayers: gptq.layers, gptqMs: gptq.ms, weightRounding: roundedWeights ? 'gptq' : 'nearest', nearestCosine, fp16Cosine, hopeless, int16Ops: choice.int16Ops.size, splitOps: choice.splitOps.size, floatOps: choice.floatOps.size, floatWeightOps: choice.floatWeights.size, int8Cosine: choice.int8Cosine, cosine: choice.cosine,
     guardMet: choice.met, mixedMs: choice.ms, rangeMethod, biasCorrected: corrected,
     searchCandidates: ('candidates' in choice ? choice.candidates : 0) ?? 0, searchStopped: 'stopped' in choice && !!choice.stopped,
     ...('floatCostMs' in choice && Number.isFinite(choice.floatCostMs) ? { estimatedMs: { float32: choice.floatCostMs, int8: choice.int8CostMs, chosen: choice.chosenCostMs } } : {}),

@@ -82,9 +82,12 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   const phases = new Int8Phases(q.onProgress);
   // The live record: the whole-file steps (file.ts) add theirs and round it once written.
   summary.phasesMs = phases.ms;
+  // A miss will be refused unless --allow-degraded, or the task judges below (maps, label sequences) may still pass it.
+  const taskJudged = q.minCosine === undefined && !q.int8Io
+    && (maskOutputs(result.model.subgraphs[0], result.metadata).size > 0 || sequenceOutputs(result.model.subgraphs[0], result.metadata).size > 0);
   const { stats } = await quantizeFullInt8(result, onnx, samples, { method: q.method, perTensor: q.perTensor, int8Io: q.int8Io,
     weightRounding: q.weightRounding, biasCorrection: q.biasCorrection, equalize: q.equalize, int16: q.int16, maxBytes: INT8_SIZE_BUDGET * floatBytes, minCosine: q.minCosine,
-    latencyBound: q.latencyBound, phases, searchSeconds: q.searchSeconds }, fixed);
+    latencyBound: q.latencyBound, phases, searchSeconds: q.searchSeconds, refuseBelow: q.allowDegraded || taskJudged ? undefined : (q.minCosine ?? MIN_COSINE) }, fixed);
   summary.int16Ops = stats.int16Ops;
   summary.floatOps = stats.floatOps;
   if (stats.floatWeightOps) summary.floatWeightOps = stats.floatWeightOps;
@@ -159,7 +162,8 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
       + (guard.sequences ? ` and ${sequenceText(guard.sequences)}` : '');
     const msg = `int8: output cosine ${Number.isNaN(stats.cosine) ? 'NaN' : cos(stats.cosine)} against onnxruntime on ${n} ${summary.calibrationSource === 'folder' ? '' : `${summary.calibrationSource} `}`
       + `calibration sample(s) is below --min-cosine ${minCosine}${maskNote}${stats.int16Ops ? ` (with ${stats.int16Ops} ops in 16x8)` : ''}${stats.floatOps ? ` (with ${stats.floatOps} ops in float32)` : ''}; `
-      + `layers to blame (largest SNR drop, float32 → int8): ${blameText(guard.blame)}${taskNote}`;
+      + `layers to blame (largest SNR drop, float32 → int8): ${blameText(guard.blame)}${taskNote}`
+      + (stats.hopeless ? `; with float16 weights (--quantize fp16) it reaches only ${cos(stats.fp16Cosine)}, so no int8 search was run` : '');
     if (!q.allowDegraded) {
       throw new ModelError(`${msg}; nothing written (better --calibration samples, --int16 auto, or --allow-degraded to write it anyway)`);
     }
@@ -181,6 +185,9 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   summary.calibrationMs = stats.calibrationMs;
   summary.gptqLayers = stats.gptqLayers;
   summary.gptqMs = stats.gptqMs;
+  if (samples.length && !fixed.size) summary.weightRounding = stats.weightRounding;
+  if (Number.isFinite(stats.nearestCosine)) summary.nearestCosine = stats.nearestCosine;
+  if (Number.isFinite(stats.fp16Cosine)) summary.fp16Cosine = stats.fp16Cosine;
   summary.biasCorrected = stats.biasCorrected;
   if (stats.equalizedPairs) summary.equalizedPairs = stats.equalizedPairs;
 }

@@ -59,6 +59,9 @@ interface Layer {
   /** Σ x per group, for E[x]. */
   sums: Float64Array[];
   cols: number;
+  /** Whether H is built: false when the layer cannot reach MIN_COLUMNS_PER_INPUT · K columns (it stays nearest,
+   *  with bias correction from `sums`): building its H would cost about K³ multiply-adds for nothing. */
+  hessian?: boolean;
 }
 
 /** ONNX nodes with an initializer weight, by size, output channels, first and last weight value. */
@@ -149,19 +152,37 @@ function beginPads(l: Layer, H: number, W: number): [number, number] {
   return [one(H, l.kh, l.sh, l.dh), one(W, l.kw, l.sw, l.dw)];
 }
 
+/** Columns a layer gets over all samples when each sample takes every `step`-th of its `positions` from its own
+ *  offset (sample % step), as accumulate does. */
+export function plannedColumns(positions: number, samples: number, step: number): number {
+  let cols = 0;
+  for (let s = 0; s < samples; s++) cols += Math.max(0, Math.ceil((positions - (s % step)) / step));
+  return cols;
+}
+
+/** Allocates the layer's sums, and its H only when `cols` columns are enough for GPTQ to round it. */
+function allocate(l: Layer, cols: number): void {
+  if (l.sums.length) return;
+  l.hessian = cols >= MIN_COLUMNS_PER_INPUT * l.K;
+  for (let g = 0; g < l.groups; g++) {
+    if (l.hessian) l.H.push(new Float64Array(l.K * l.K));
+    l.sums.push(new Float64Array(l.K));
+  }
+}
+
 /** Adds one sample's input of layer `l` (ONNX NCHW, or [N, K] for fully connected) to its H. */
 function accumulate(l: Layer, x: Tensor, sample: number, samples: number): void {
   const d = x.data as Float32Array;
   const K = l.K;
-  if (!l.H.length) for (let g = 0; g < l.groups; g++) { l.H.push(new Float64Array(K * K)); l.sums.push(new Float64Array(K)); }
   const add = (g: number, x: Float64Array) => {
-    addColumn(l.H[g], x, K);
+    if (l.hessian) addColumn(l.H[g], x, K);
     const sg = l.sums[g];
     for (let k = 0; k < K; k++) sg[k] += x[k];
   };
   const col = new Float64Array(K);
   if (l.fc) {
     const rows = d.length / K;
+    allocate(l, rows * samples);
     for (let r = 0; r < rows; r++) {
       for (let k = 0; k < K; k++) col[k] = d[r * K + k];
       add(0, col);
@@ -179,6 +200,7 @@ function accumulate(l: Layer, x: Tensor, sample: number, samples: number): void 
   const positions = N * oh * ow;
   const cap = Math.min(l.depthwise ? MAX_DEPTHWISE_COLUMNS : MAX_COLUMNS, Math.max(2 * K, Math.floor(FLOP_BUDGET / (l.groups * K * K / 2 + 1))));
   const step = Math.max(1, Math.ceil((positions * samples) / cap));
+  allocate(l, plannedColumns(positions, samples, step));
   for (let p = sample % step; p < positions; p += step) {
     const n = Math.floor(p / (oh * ow));
     const oy = Math.floor(p / ow) % oh;
@@ -249,8 +271,9 @@ function correctedBias(l: Layer, v: Float32Array, q: Int8Array, scales: number[]
   return out;
 }
 
-/** layers: weights GPTQ rounded (bias correction may touch more), of: conv / depthwise / fully connected ops. */
-export interface GptqStats { layers: number; of: number; ms: number }
+/** layers: weights GPTQ rounded (bias correction may touch more), of: conv / depthwise / fully connected ops,
+ *  hessians: layers whose H was built (those with enough calibration columns to round). */
+export interface GptqStats { layers: number; of: number; ms: number; hessians?: number }
 
 /** GPTQ-rounded int8 weights by TFLite weight tensor index, for the float model `result` (before the int8 pass). */
 export async function gptqWeights(result: ConvertResult, onnx: Model, samples: Tensor[][],
@@ -291,5 +314,5 @@ export async function gptqWeights(result: ConvertResult, onnx: Model, samples: T
     if (data) rounded++;
     if (data || bias) weights.set(l.weight, { data: data ?? nearest.data, scales: nearest.scales, bias, biasTensor: l.tflBias });
   }
-  return { weights, stats: { layers: rounded, of, ms: performance.now() - t0 } };
+  return { weights, stats: { layers: rounded, of, ms: performance.now() - t0, hessians: layers.filter((l) => l.hessian).length } };
 }

@@ -6,6 +6,13 @@ import assert from 'node:assert/strict';
 import { addColumn, gptqRow, inverseCholeskyUpper, outputError, symmetrize } from '../../src/quantize/gptq';
 import { roundAway } from '../../src/quantize/params';
 import { quantizeModelBytes } from '../../src/quantize/file';
+import { gptqWeights } from '../../src/quantize/weight-rounding';
+import { floatData, quantizeSymmetric, weightScaleAxis } from '../../src/quantize/params';
+import { convertModel } from '../../src/convert/convert';
+import { decodeModel } from '../../src/onnx/reader';
+import { buildModel, node, tensor } from '../../src/onnx/builder';
+import { encodeModel } from '../../src/onnx/writer';
+import { randomSamples } from '../../src/calibration/data';
 import { rng, smallCnn } from './helpers';
 
 test('inverseCholeskyUpper: Uᵀ U is the inverse of the damped H', () => {
@@ -54,15 +61,66 @@ test('gptqRow: int8 levels with less output error than round-to-nearest, also on
   assert.ok(gptqNew < 0.7 * nearestNew, `new columns: ${gptqNew} vs ${nearestNew}`);
 });
 
-test('int8 rounds conv weights with GPTQ by default; --weight-rounding nearest keeps round-to-nearest', async () => {
+test('--weight-rounding gptq rounds conv weights with GPTQ; nearest keeps round-to-nearest', async () => {
   const bytes = smallCnn();
-  const gptq = await quantizeModelBytes(bytes, 'small.onnx', {}, { mode: 'int8' });
+  const gptq = await quantizeModelBytes(bytes, 'small.onnx', {}, { mode: 'int8', weightRounding: 'gptq' });
   const nearest = await quantizeModelBytes(bytes, 'small.onnx', {}, { mode: 'int8', weightRounding: 'nearest' });
   assert.equal(gptq.summary.gptqLayers, 1, 'the conv (the 8-input Gemm sees too few columns)');
+  assert.equal(gptq.summary.weightRounding, 'gptq');
   assert.equal(nearest.summary.gptqLayers, 0);
+  assert.equal(nearest.summary.weightRounding, 'nearest');
   const weights = (r: typeof gptq) => r.result.model.subgraphs[0].tensors.filter((t) => t.type === 'INT8' && t.data?.byteLength && t.shape.length === 4);
   const [wg] = weights(gptq);
   const [wn] = weights(nearest);
   assert.deepEqual(wg.quantization!.scale, wn.quantization!.scale, 'same per-channel scales');
   assert.notDeepEqual(Array.from(wg.data!), Array.from(wn.data!), 'some weights round the other way');
+});
+
+test('by default GPTQ runs only where plain int8 with round-to-nearest weights is close to the guard or below it', async () => {
+  const bytes = smallCnn();
+  // Plain int8 meets the search's target (0.995) with room: GPTQ's time would buy nothing the guard sees.
+  const roomy = await quantizeModelBytes(bytes, 'small.onnx', {}, { mode: 'int8' });
+  const near = roomy.summary.nearestCosine!;
+  assert.ok(near >= 0.9975 && near < 1, `plain int8 with nearest weights: ${near}`);
+  assert.equal(roomy.summary.weightRounding, 'nearest');
+  assert.equal(roomy.summary.gptqLayers, 0);
+  assert.equal(roomy.summary.phasesMs?.gptq, undefined, 'GPTQ did not run');
+  assert.equal(roomy.summary.int8Cosine, near, 'the guard judged the nearest model');
+  // The same model against a guard it is close to (its error over half the margin 1 - min-cosine): GPTQ runs.
+  const minCosine = 1 - 1.5 * (1 - near);
+  const close = await quantizeModelBytes(bytes, 'small.onnx', {}, { mode: 'int8', minCosine, allowDegraded: true });
+  assert.equal(close.summary.weightRounding, 'gptq');
+  assert.equal(close.summary.gptqLayers, 1);
+  assert.ok((close.summary.phasesMs?.gptq ?? 0) > 0);
+});
+
+test('GPTQ builds H only for layers with enough calibration columns to round; the others stay nearest with their bias corrected', async () => {
+  // conv1 (K = 27) sees 2 × 256 columns: rounded. conv2 (K = 576) sees 512 < 4 × 576: nearest. Its H (576², about
+  // K³ multiply-adds to fill) was built and thrown away.
+  const r = rng(5);
+  const w = (n: number, s: number) => Array.from({ length: n }, () => (r() - 0.5) * s);
+  const bytes = encodeModel(buildModel({
+    inputs: [['x', 'float32', [1, 3, 16, 16]]], outputs: [['y', 'float32', [1, 8, 16, 16]]],
+    initializers: [
+      tensor('w1', 'float32', [64, 3, 3, 3], w(1728, 0.8)), tensor('b1', 'float32', [64], w(64, 0.2)),
+      tensor('w2', 'float32', [8, 64, 3, 3], w(4608, 0.2)), tensor('b2', 'float32', [8], w(8, 0.2)),
+    ],
+    nodes: [
+      node('Conv', ['x', 'w1', 'b1'], ['c'], { pads: [1, 1, 1, 1] }), node('Relu', ['c'], ['r']),
+      node('Conv', ['r', 'w2', 'b2'], ['y'], { pads: [1, 1, 1, 1] }),
+    ],
+  }));
+  const result = convertModel(decodeModel(bytes));
+  const samples = randomSamples([{ name: 'x', dtype: 'float32', dims: [1, 3, 16, 16] }], 2);
+  const { weights, stats } = await gptqWeights(result, decodeModel(bytes), samples);
+  assert.equal(stats.of, 2);
+  assert.equal(stats.layers, 1, 'conv1 rounded by GPTQ');
+  assert.equal(stats.hessians, 1, 'H built for conv1 only');
+  const sg = result.model.subgraphs[0];
+  const conv2 = sg.operators.filter((o) => o.opcode === 'CONV_2D')[1];
+  const w2 = weights.get(conv2.inputs[1])!;
+  const nearest = quantizeSymmetric(floatData(sg.tensors[conv2.inputs[1]]), sg.tensors[conv2.inputs[1]].shape,
+    weightScaleAxis(floatData(sg.tensors[conv2.inputs[1]]), sg.tensors[conv2.inputs[1]].shape, 0));
+  assert.deepEqual(Array.from(w2.data), Array.from(nearest.data), 'conv2 keeps round-to-nearest');
+  assert.ok(w2.bias && w2.bias.length === 8, 'conv2 still gets its bias corrected');
 });
