@@ -89,7 +89,7 @@ export async function openView(browser: Browser, file: string, opts: OpenViewOpt
   const page = await browser.newPage({ viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 } });
   page.setDefaultTimeout(120_000); // a loaded CI machine is slow; these waits are for events, not timings
   const errors: string[] = [];
-  // Host → webview messages are events on one stream the page keeps open from its DOMContentLoaded on (GET /__events,
+  // Host → webview messages are events on one stream the page keeps open from its load event on (GET /__events,
   // server-sent events: each message reaches the page as it is sent, as postMessage would deliver it); webview → host messages arrive as
   // POST /__host. Plain HTTP on 127.0.0.1 keeps Playwright's protocol out of the message path, so timings match a
   // webview's postMessage better. Messages sent while the page has no stream open wait in `outbox`.
@@ -161,11 +161,12 @@ export async function openView(browser: Browser, file: string, opts: OpenViewOpt
       getState: () => state,
       setState: (s) => { state = s; window.__savedState = s; },
     });
-    // As VS Code does (its webview pre/index.html holds a new webview's messages until its DOMContentLoaded), the
-    // host's messages reach the page from DOMContentLoaded on: the stream opens then, not while the page loads (a
-    // connection the page under test would open beside its own loading, which neither a webview nor the bench's bare
-    // page and Netron have).
-    document.addEventListener('DOMContentLoaded', () => {
+    // As VS Code does, the host's messages reach the page from its load event on: VS Code's webview pre/index.html
+    // (code-server 4.100.3, VS Code 1.100) writes the page into a hidden iframe and, at that frame's load event (or
+    // 200 ms after the write), makes it visible and only then posts the messages it held. The stream opens then, not
+    // while the page loads (a connection the page under test would open beside its own loading, which neither a
+    // webview nor the bench's bare page and Netron have).
+    addEventListener('load', () => {
       new EventSource('/__events').onmessage = (e) => { window.postMessage(JSON.parse(e.data), '*'); };
     });
     document.addEventListener('securitypolicyviolation', (e) => {
