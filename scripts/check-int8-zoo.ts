@@ -14,7 +14,8 @@
 // - landmarks (MediaPipe face mesh, @idscan/idvc2: conv2d_20 = 468 × (x, y, z) in input px, conv2d_30 the face logit):
 //   the landmarks' (x, y) error in input px (mean, worst picture's mean, max) and the face score's drift.
 // - faceplugin-face-recognition-js' face models (docs/model-sweep.md "Trained models from npm packages"):
-//   ultraface (its RFB-320 detector, Ultra-Light-Fast-Generic-Face-Detector's: scores and decoded boxes of 4420
+//   ultraface (Ultra-Light-Fast-Generic-Face-Detector: RFB / slim at 320×240 or 640×480, and its masked-face v2 with
+//   classes face / masked face, faces paired only with the same class; scores and decoded boxes of 4420 / 17640
 //   priors, score > 0.7, NMS at IoU 0.3; faces matched at IoU >= 0.5 as for blazeface), embedding (first output a feature
 //   vector: cosine to onnxruntime's, and each picture's nearest other picture by cosine the same), age / gender
 //   (SSR-Net's three stages merged as the package does: years, or the gender value and its side of 0.5), hopenet
@@ -111,16 +112,23 @@ const cosine = (a: Float32Array, b: Float32Array) => {
 
 /** The detector's boxes (its graph decodes them against the priors: corner form in [0, 1]; score > 0.7, hard NMS at IoU
  *  0.3) in input px. */
+/** The model input's width and height (NCHW), for ultraface's boxes in [0, 1]. */
+let inW = 320, inH = 240;
+
 function ultraFaces(m: Outs, w: number, h: number): Face[] {
-  const sc = f32(m, 'scores'), bx = f32(m, 'boxes');
+  // scores [1, N, C]: class 0 is background; C = 3 for the masked-face models (face, masked face): the label is the
+  // best class over 0.7, kept in kp[0] so that faces pair only with the same label.
+  const sc = f32(m, 'scores'), bx = f32(m, 'boxes'), n = bx.length / 4, c = sc.length / n;
   const cands: Face[] = [];
-  for (let i = 0; i < sc.length / 2; i++) {
-    if (sc[2 * i + 1] <= 0.7) continue;
-    cands.push({ box: [bx[4 * i] * w, bx[4 * i + 1] * h, bx[4 * i + 2] * w, bx[4 * i + 3] * h], score: sc[2 * i + 1], kp: [] });
+  for (let i = 0; i < n; i++) {
+    let best = 1;
+    for (let k = 2; k < c; k++) if (sc[c * i + k] > sc[c * i + best]) best = k;
+    if (sc[c * i + best] <= 0.7) continue;
+    cands.push({ box: [bx[4 * i] * w, bx[4 * i + 1] * h, bx[4 * i + 2] * w, bx[4 * i + 3] * h], score: sc[c * i + best], kp: [best] });
   }
   cands.sort((a, b) => b.score - a.score);
   const out: Face[] = [];
-  for (const c of cands) if (out.every((o) => iou(o.box, c.box) <= 0.3)) out.push(c);
+  for (const x of cands) if (out.every((o) => o.kp[0] !== x.kp[0] || iou(o.box, x.box) <= 0.3)) out.push(x);
   return out;
 }
 
@@ -214,16 +222,17 @@ function judge(kind: string, ref: Outs, got: Outs, size: number, a: Acc, file = 
     return;
   }
   if (kind === 'blazeface' || kind === 'ultraface') {
-    const r = kind === 'ultraface' ? { faces: ultraFaces(ref, 320, 240), best: 0 } : faces(ref, size);
-    const g = kind === 'ultraface' ? { faces: ultraFaces(got, 320, 240), best: 0 } : faces(got, size);
+    const r = kind === 'ultraface' ? { faces: ultraFaces(ref, inW, inH), best: 0 } : faces(ref, size);
+    const g = kind === 'ultraface' ? { faces: ultraFaces(got, inW, inH), best: 0 } : faces(got, size);
     a.refs += r.faces.length; a.gots += g.faces.length;
     if (r.best === g.best) a.same++;
     const free = [...g.faces];
     for (const f of r.faces) {
-      const m = free.map((x) => iou(x.box, f.box)).reduce((b, v, i, all) => (v > all[b] ? i : b), 0);
-      if (!free.length || iou(free[m].box, f.box) < 0.5) continue;
+      const pairIou = (x: Face) => (kind === 'ultraface' && x.kp[0] !== f.kp[0] ? 0 : iou(x.box, f.box));
+      const m = free.map(pairIou).reduce((b, v, i, all) => (v > all[b] ? i : b), 0);
+      if (!free.length || pairIou(free[m]) < 0.5) continue;
       a.matched++; a.ious.push(iou(free[m].box, f.box)); a.drift.push(Math.abs(free[m].score - f.score));
-      for (let j = 0; j < f.kp.length; j += 2) a.kp.push(Math.hypot(free[m].kp[j] - f.kp[j], free[m].kp[j + 1] - f.kp[j + 1]));
+      if (kind === 'blazeface') for (let j = 0; j < f.kp.length; j += 2) a.kp.push(Math.hypot(free[m].kp[j] - f.kp[j], free[m].kp[j + 1] - f.kp[j + 1]));
       free.splice(m, 1);
     }
   } else if (kind === 'mlsd') {
@@ -303,6 +312,7 @@ async function main() {
   const inp = readModelFile(onnx).graph.inputs[0];
   const dims = (inp.shape as (number | string)[]).map((d) => (typeof d === 'number' && d > 0 ? d : 1));
   const size = Math.max(...dims.slice(1));
+  if (dims.length === 4) [inH, inW] = dims[1] <= 4 ? [dims[2], dims[3]] : [dims[1], dims[2]];
   // A uint8 image input (idvc2's YOLO) gets the pixels rounded (--std 1/255 gives 0-255).
   const asInput = (t: Tensor): Tensor => (inp.dtype && !inp.dtype.startsWith('float')
     ? makeTensor(t.name, inp.dtype, t.dims, Array.from(t.data as Float32Array, (v) => Math.min(255, Math.max(0, Math.round(v))))) : t);
