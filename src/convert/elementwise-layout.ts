@@ -6,6 +6,7 @@ import type { ConvertContext } from './context';
 import { Perm, channelLast, identity, isIdentity, sameMemoryOrder, samePerm } from './layout';
 import { attrInts } from './attrs';
 import { filterOrder } from './filter-layout';
+import { regatherable } from './regather';
 
 /**
  * Picks one layout for the inputs of a layout-agnostic op (elementwise): the layout most of its non-constant
@@ -55,11 +56,15 @@ export function commonPerm(ctx: ConvertContext, names: string[], rank: number): 
   // inputs, and no more of their elements, than the voted order, whose result the convolution would move again (not
   // SKNet's branch maps [B, M, C, H, W] stored [B, M, H, W, C] times their softmaxed weights [B, M, C, 1, 1]: the
   // maps would move for the weights' sake, and their sum over M is channel-last as stored).
+  // A frame Gathered from a stacked clip that other Gathers slice too ([B, T, C, H, W] video restoration input:
+  // BasicVSR's frames normalized before SpyNet's pools, concatenated before its convs) moves by no TRANSPOSE of its
+  // own: it is Gathered again from the clip moved once (regather.ts), so it does not count against channel-last.
   const cl = channelLast(rank);
-  const movedElements = (p: Perm) => names.filter((n) => n && !ctx.isConstant(n) && ctx.rank(n) === rank)
-    .filter((n) => !sameMemoryOrder(ctx.dims(n), ctx.permOf(n), p)).reduce((a, n) => a + ctx.dims(n).reduce((x, d) => x * d, 1), 0);
+  const counted = (p: Perm, forCl: boolean) => names.filter((n) => n && !ctx.isConstant(n) && ctx.rank(n) === rank)
+    .filter((n) => !sameMemoryOrder(ctx.dims(n), ctx.permOf(n), p) && !(forCl && regatherable(ctx, n)));
+  const movedElements = (p: Perm, forCl = false) => counted(p, forCl).reduce((a, n) => a + ctx.dims(n).reduce((x, d) => x * d, 1), 0);
   if (rank >= 3 && !votes.has(cl.join(',')) && ctx.current?.outputs.some((o) => ctx.prefersChannelLast.has(o))
-    && moved(cl) <= moved(best) && movedElements(cl) <= movedElements(best)) return cl;
+    && counted(cl, true).length <= moved(best) && movedElements(cl, true) <= movedElements(best)) return cl;
   return hoistedPerm(ctx, names, rank) ?? best;
 }
 

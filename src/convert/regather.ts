@@ -36,3 +36,10 @@ export function regathered(ctx: ConvertContext, name: string, want: Perm): numbe
   ctx.emit('GATHER', [data, ctx.constInt32([index < 0 ? index + dims[g.axis] : index], `${name}__index`, [])], [out], { axis: 0, batchDims: 0 });
   return out;
 }
+
+/** `name` is a scalar Gather's slice of a stacked value that two or more such Gathers read: moving it costs no
+ *  TRANSPOSE of its own (regathered: the stack is moved once, its copy shared by every slice). */
+export function regatherable(ctx: ConvertContext, name: string): boolean {
+  const g = scalarGather(ctx, ctx.graph.nodes.find((n) => n.outputs[0] === name));
+  return g !== undefined && ctx.readersOf(g.data).filter((n) => scalarGather(ctx, n)?.axis === g.axis).length >= 2;
+}

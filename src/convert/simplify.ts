@@ -11,7 +11,8 @@
 // Gathers each moved by one Transpose reading the value moved once (simplify-hoist-moves.ts), head moves applied before
 // the rotary region between a head view and its move (simplify-region-moves.ts, simplify-rotary-heads.ts), Einsums of
 // head views as Transposes and a MatMul (simplify-einsum-heads.ts), BC-ResNet's SubSpectralNorm (Reshape,
-// BatchNormalization, Reshape) as a Mul and an Add (simplify-subspectral.ts), an Add of zeros / Mul by ones made by
+// BatchNormalization, Reshape) as a Mul and an Add (simplify-subspectral.ts), KPConv's per-kernel-point products
+// summed over the kernel points as one MatMul of the rows viewed [n, K·C] (simplify-batched-sum.ts), an Add of zeros / Mul by ones made by
 // ConstantOfShape as its other operand (simplify-fill.ts), nn.Unfold's im2col (Pad, two Gathers, a rank-6
 // Transpose) as a depthwise Conv with one-hot filters (simplify-im2col.ts), a ScatterND of columns (`canvas[:, idx] = x`)
 // as one of rows on the transposed canvas (simplify-column-scatter.ts), `x[torch.where(cond)] = v` as Where(cond, v, x)
@@ -35,6 +36,7 @@ import { squeezeRank7 } from './simplify-rank7';
 import { fusePixelUnshuffle } from './simplify-unshuffle';
 import { unflattenGemmRows } from './simplify-gemm-rows';
 import { fuseSubSpectralNorm } from './simplify-subspectral';
+import { batchedProductSumAsMatMul } from './simplify-batched-sum';
 import { talkingHeadsAsMatMul } from './simplify-head-conv';
 import { dropFillIdentities } from './simplify-fill';
 import { im2colAsConv } from './simplify-im2col';
@@ -112,6 +114,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
   fuseRepeats(g, constants);
   squeezeRank7(g, constants);
   fuseSubSpectralNorm(g, constants);
+  batchedProductSumAsMatMul(g, constants);
   dropFillIdentities(g, constants);
   im2colAsConv(g, constants);
   channelsFromBatchConv(g, constants);
