@@ -53,6 +53,7 @@ import { splitBeforeMoves } from './simplify-split-move';
 import { rotaryBeforeHeadMoves } from './simplify-rotary-heads';
 import { unfuseTransBatch } from './simplify-fused-matmul';
 import { tableLinearMoves } from './simplify-table-linear';
+import { seqFirstHeadViews } from './simplify-seqfirst-heads';
 
 function attrNum(n: Node, name: string, dflt: number): number {
   const a = n.attrs.get(name);
@@ -145,6 +146,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
     movedLookupsAsMovedIndices(g, constants);
     hoistSlicedHeadMoves(g, constants);
     fuseViewedHeads(g, constants);
+    seqFirstHeadViews(g, constants); // after the head passes, which pack these views where they can
     splitBeforeMoves(g, constants); // after the head passes, which handle the packed forms with heads (Qwen2-VL's)
     fusePixelUnshuffle(g, constants);
     talkingHeadsAsMatMul(g, constants);

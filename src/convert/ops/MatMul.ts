@@ -10,6 +10,7 @@ import { channelLast, identity, permute, reshapeLayout, samePerm } from '../layo
 import type { Perm } from '../layout';
 import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse, takesDtype } from '../types';
+import { reduceAxes } from './_reduce';
 
 const MatMul: OpConverter = {
   op: 'MatMul', emits: ['FULLY_CONNECTED', 'BATCH_MATMUL', 'RESHAPE'], opset: [1, MAX_OPSET], inputs: [2, 2], dtypes: ['float32'],
@@ -99,8 +100,20 @@ function leadingOrder(ctx: ConvertContext, a: string, y: string): number[] | und
   const root = ctx.resolve(a);
   const names = new Set([root, ...ctx.aliasNames().filter((n) => ctx.resolve(n) === root)]);
   if (ctx.graph.outputs.some((o) => names.has(o.name))) return undefined;
-  const reads = [...names].reduce((k, v) => k + ctx.readersOf(v).reduce((j, n) => j + n.inputs.filter((i) => i === v).length, 0), 0);
-  return reads === 1 && chainEndsWell(ctx, y) ? p.perm : undefined;
+  const readers = [...names].flatMap((v) => ctx.readersOf(v).flatMap((n) => n.inputs.filter((i) => i === v).map(() => n)));
+  // Other readers that take any layout as it is (a pre-norm stream's LayerNorm and residual Add: SASRec's time-first
+  // nn.MultiheadAttention on the model's batch-first stream) need no ONNX-order copy of A either.
+  const others = readers.filter((n) => n.opType !== 'MatMul' || !n.outputs.includes(y));
+  return readers.length - others.length === 1 && others.every((n) => anyLayout(ctx, n, r)) && chainEndsWell(ctx, y) ? p.perm : undefined;
+}
+
+/** An op that reads a rank-r value in any stored order that keeps its last axis last: a binary elementwise op of two
+ *  computed operands of rank r, a reduction over the last axis alone (a written-out LayerNorm's ReduceMean). */
+function anyLayout(ctx: ConvertContext, n: Node, r: number): boolean {
+  if (['Add', 'Sub', 'Mul', 'Div'].includes(n.opType)) return n.inputs.length === 2 && n.inputs.every((i) => !ctx.isConstant(i) && ctx.rank(i) === r);
+  if (n.opType !== 'ReduceMean') return false;
+  const axes = reduceAxes(n, ctx, r);
+  return axes?.length === 1 && axes[0] === r - 1;
 }
 
 const UNARY = new Set(['Gelu', 'Relu', 'Sigmoid', 'Tanh', 'Erf', 'HardSwish', 'HardSigmoid', 'Neg', 'Abs', 'Exp', 'Sqrt', 'Softplus']);
