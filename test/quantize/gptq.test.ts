@@ -7,6 +7,11 @@ import { addColumn, gptqRow, inverseCholeskyUpper, outputError, symmetrize } fro
 import { roundAway } from '../../src/quantize/params';
 import { quantizeModelBytes } from '../../src/quantize/file';
 import { rng, smallCnn } from './helpers';
+import { decodeModel } from '../../src/onnx/reader';
+import { convertModel } from '../../src/convert/convert';
+import { simplifiedModel } from '../../src/convert/simplify';
+import { gptqWeights } from '../../src/quantize/weight-rounding';
+import { floatData, quantizeSymmetric, weightScaleAxis } from '../../src/quantize/params';
 
 test('inverseCholeskyUpper: Uᵀ U is the inverse of the damped H', () => {
   const K = 5;
@@ -65,4 +70,22 @@ test('int8 rounds conv weights with GPTQ by default; --weight-rounding nearest k
   const [wn] = weights(nearest);
   assert.deepEqual(wg.quantization!.scale, wn.quantization!.scale, 'same per-channel scales');
   assert.notDeepEqual(Array.from(wg.data!), Array.from(wn.data!), 'some weights round the other way');
+});
+
+test('gptqWeights: damp and actOrder reach the rounding (a huge damp is round-to-nearest; act-order rounds another way)', async () => {
+  const model = decodeModel(smallCnn());
+  const result = convertModel(model, {});
+  const onnx = simplifiedModel(model);
+  const r = rng(5);
+  const samples = Array.from({ length: 4 }, () => [{ name: 'x', dtype: 'float32' as const, dims: [1, 3, 16, 16], data: Float32Array.from({ length: 768 }, () => r()) }]);
+  const conv = result.model.subgraphs[0].operators.find((op) => op.opcode === 'CONV_2D')!.inputs[1];
+  const v = floatData(result.model.subgraphs[0].tensors[conv]);
+  const t = result.model.subgraphs[0].tensors[conv];
+  const nearest = quantizeSymmetric(v, t.shape, weightScaleAxis(v, t.shape, 0));
+  const of = async (o: { damp?: number; actOrder?: boolean }) => Array.from((await gptqWeights(result, onnx, samples, o)).weights.get(conv)!.data);
+  const [plain, damped, ordered] = [await of({}), await of({ damp: 1e9 }), await of({ actOrder: true })];
+  assert.deepEqual(damped, Array.from(nearest.data), 'damp 1e9: nothing is spread, every weight rounds to nearest');
+  assert.notDeepEqual(plain, Array.from(nearest.data), 'the default damp spreads the error');
+  assert.notDeepEqual(ordered, plain, 'act-order rounds the inputs in another order');
+  for (const q of ordered) assert.ok(q >= -127 && q <= 127);
 });
