@@ -30,7 +30,7 @@ import { wideParams } from '../src/quantize/int16';
 import type { QParams, Range } from '../src/quantize/params';
 import type { RoundedWeights } from '../src/quantize/weight-rounding';
 import { gptqWeights } from '../src/quantize/weight-rounding';
-import { cloneResult } from '../src/quantize/mixed-precision';
+import { GUARD_SAMPLES, cloneResult, score } from '../src/quantize/mixed-precision';
 import { jittered } from './rec-int8-jitter';
 import type { ConvertResult } from '../src/convert/convert';
 import { estimatedMs } from '../src/quantize/cost-model';
@@ -132,7 +132,12 @@ async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]):
   let params: Map<number, QParams>;
   let int16Params: Map<number, QParams>;
   let gptq: Map<number, RoundedWeights> | undefined;
-  if (cached) {
+  // --params-from FILE: a former --cache file's ranges, GPTQ computed afresh (for --damp / --act-order).
+  const paramsFrom: Cached | undefined = !cached && arg('--params-from') ? JSON.parse(fs.readFileSync(arg('--params-from')!, 'utf8')) : undefined;
+  if (paramsFrom) {
+    params = new Map(paramsFrom.params);
+    int16Params = new Map(paramsFrom.int16);
+  } else if (cached) {
     params = new Map(cached.params);
     int16Params = new Map(cached.int16);
     gptq = new Map(cached.weights.map(([k, w]) => [k, { data: Int8Array.from(w.data), scales: w.scales, ...(w.bias ? { bias: Float32Array.from(w.bias) } : {}), ...(w.biasTensor !== undefined ? { biasTensor: w.biasTensor } : {}) }]));
@@ -149,8 +154,13 @@ async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]):
     const rangesOf = (m: RangeMethod) => headroom(keepExtremes(result, collector.rangesFor(m), collector.minmaxRanges()));
     params = activationParams(result, withDerived(rangesOf(method)), fixed);
     int16Params = wideParams(activationParams(result, withDerived(headroom(collector.minmaxRanges())), fixed));
+    // --methods-cache FILE: every method's parameters from this one ranges pass, for variants' "method".
+    if (arg('--methods-cache')) fs.writeFileSync(arg('--methods-cache')!, JSON.stringify(Object.fromEntries(RANGE_METHODS.map((m) => [m, [...activationParams(result, withDerived(rangesOf(m)), fixed)]]))));
   }
+  const methodsFile = arg('--methods-cache');
+  const byMethod: Record<string, [number, QParams][]> = methodsFile && fs.existsSync(methodsFile) ? JSON.parse(fs.readFileSync(methodsFile, 'utf8')) : {};
   console.log(`# bucket ${bucket}: ${feeds.length} eval lines, ${samples.length} calibration lines; ${sg.operators.length} ops; ranges ${method} ${((performance.now() - t0) / 1000).toFixed(0)} s; load ${loadAverage()}`);
+  if (process.argv.includes('--ranges-only')) return;
   if (process.argv.includes('--ops')) {
     const outs = sg.operators.map((op) => op.outputs[0]);
     const vals = await tensorValues(result.model, result, outs, samples.slice(0, 4));
@@ -166,7 +176,9 @@ async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]):
     return;
   }
   if (!gptq) {
-    const g = await gptqWeights(result, onnx, samples, { inputScale: (i) => params.get(i)?.scale });
+    // --damp X / --act-order: GPTQ's knobs (weight-rounding.ts GptqTuning); give them their own --cache file.
+    const g = await gptqWeights(result, onnx, samples, { inputScale: (i) => params.get(i)?.scale,
+      ...(arg('--damp') ? { damp: Number(arg('--damp')) } : {}), actOrder: process.argv.includes('--act-order') });
     gptq = g.weights;
     console.log(`# GPTQ ${g.stats.layers} layers; ${((performance.now() - t0) / 1000).toFixed(0)} s`);
     if (cacheFile) fs.writeFileSync(cacheFile, JSON.stringify({ params: [...params], int16: [...int16Params], weights: [...gptq].map(([k, w]) => [k, { data: [...w.data], scales: w.scales, ...(w.bias ? { bias: [...w.bias] } : {}), biasTensor: w.biasTensor }]) }));
@@ -179,7 +191,12 @@ async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]):
   const evalRefs = await references(bytes, feeds);
   const floatTflite = serializeTflite(result.model);
   const floatCost = estimatedMs(result.model);
-  const variants: { label: string; float: string; fp16w?: boolean; int16?: string; jitter?: number; seed?: number }[] = JSON.parse(fs.readFileSync(process.argv[process.argv.length - 1], 'utf8'));
+  type Variant = { label: string; float: string; fp16w?: boolean; int16?: string; jitter?: number; seed?: number; seeds?: number[]; weights?: 'gptq' | 'nearest' | 'gptq-nobias'; method?: RangeMethod; calibOnly?: boolean };
+  // "seeds": [1, 2, 3, 4] expands a jittered variant into one row per seed, then a summary (mean / min / max of eval lines).
+  const variants: Variant[] = (JSON.parse(fs.readFileSync(process.argv[process.argv.length - 1], 'utf8')) as Variant[])
+    .flatMap((v) => v.seeds ? v.seeds.map((seed) => ({ ...v, seeds: undefined, seed, label: `${v.label} s${seed}`, group: v.label })) : [v]);
+  const bySet = new Map<string, number[]>();
+  const noBias = gptq && new Map([...gptq].map(([k, w]) => [k, { data: w.data, scales: w.scales }]));
   const timed: { label: string; tflite: Uint8Array }[] = [{ label: 'float32', tflite: floatTflite }];
   if (arg('--save')) fs.writeFileSync(path.join(arg('--save')!, 'float32.tflite'), floatTflite);
   for (const v of variants) {
@@ -187,18 +204,27 @@ async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]):
     // fp16w: the float ops' weights stored float16 (precise-weights.ts), not int8.
     const floatWeights = new Set(v.fp16w ? [...floatOps].map((k) => sg.operators[k]).filter((op) => ['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED'].includes(op.opcode))
       .map((op) => sg.tensors[op.inputs[1]].name) : []);
-    const q = quantizeInt8(cloneResult(result), v.jitter ? jittered(result, params, v.jitter, v.seed ?? 1) : params, { int8Io: false, roundedWeights, biasDelta, int16Params, int16Ops: opSet(v.int16 ?? ''), splitOps: new Set(), floatOps, floatWeights });
+    const w = v.weights === 'nearest' ? undefined : v.weights === 'gptq-nobias' ? noBias : v.weights === 'gptq' ? gptq : roundedWeights;
+    const base = v.method ? new Map(byMethod[v.method]) : params;
+    if (!base.size) throw new Error(`no ${v.method} parameters: run once without --cache and with --methods-cache`);
+    const q = quantizeInt8(cloneResult(result), v.jitter && v.seed !== 0 ? jittered(result, base, v.jitter, v.seed ?? 1) : base, { int8Io: false, roundedWeights: w, biasDelta, int16Params, int16Ops: opSet(v.int16 ?? ''), splitOps: new Set(), floatOps, floatWeights });
     const tflite = serializeTflite(q.model);
     const c = await evaluate(tflite, samples, calibRefs, 'ctc');
-    const e = await evaluate(tflite, feeds, evalRefs, 'ctc');
+    // "calibOnly": the calibration side alone (lines, guard cosine, search measures); eval reads 0.
+    const e = v.calibOnly ? { ...c, scores: [] as number[], cer: 0 } : await evaluate(tflite, feeds, evalRefs, 'ctc');
     const same = (r: typeof c) => r.scores.filter((x) => x === 1).length;
     const m = await margins(tflite, samples.slice(0, 8), calibRefs);
+    // The guard's measure: worst output cosine on the first GUARD_SAMPLES calibration lines.
+    const cos = await score(tflite, samples.slice(0, GUARD_SAMPLES), calibRefs.slice(0, GUARD_SAMPLES).map((t) => new Map([[t.name, t]])));
     console.log(`${v.label.padEnd(28)} float ${String(floatOps.size).padStart(3)} calib ${same(c)}/${samples.length} eval ${same(e)}/${feeds.length} (${(100 * same(e) / feeds.length).toFixed(1)}%) CER ${(100 * (e.cer ?? 0)).toFixed(2)}% `
-      + `search measure on 8 calib: agree ${m.agree.toFixed(4)} soft ${m.soft.toFixed(4)} capped1 ${m.capped[0].toFixed(4)} capped2 ${m.capped[1].toFixed(4)} `
+      + `guard cosine ${cos.toFixed(4)} search measure on 8 calib: agree ${m.agree.toFixed(4)} soft ${m.soft.toFixed(4)} capped1 ${m.capped[0].toFixed(4)} capped2 ${m.capped[1].toFixed(4)} `
       + `size ${(100 * tflite.byteLength / floatTflite.byteLength).toFixed(1)}% estimated ${(estimatedMs(q.model) / floatCost).toFixed(2)}x; load ${loadAverage()}`);
+    const group = (v as { group?: string }).group;
+    if (group) bySet.set(group, [...(bySet.get(group) ?? []), same(e)]);
     timed.push({ label: v.label, tflite });
     if (arg('--save')) fs.writeFileSync(path.join(arg('--save')!, `${v.label.replace(/[^\w.-]+/g, '_')}.tflite`), tflite);
   }
+  for (const [g, n] of bySet) console.log(`seeds ${g.padEnd(28)} eval ${n.join(' / ')}: mean ${(n.reduce((a, b) => a + b, 0) / n.length).toFixed(1)} min ${Math.min(...n)} max ${Math.max(...n)} of ${feeds.length}`);
   if (process.argv.includes('--time')) {
     const lat = await pairedLatency(timed, feeds.slice(0, 3), { budgetMs: Number(arg('--budget') ?? 30000) });
     for (const t of timed) { const l = lat.byLabel.get(t.label)!; console.log(`latency ${t.label.padEnd(28)} ${l.ms.toFixed(1)} ms ${l.ratio.toFixed(2)}x (${l.spread[0].toFixed(2)}-${l.spread[1].toFixed(2)}) wall ${l.wallRatio.toFixed(2)}x, ${l.rounds} rounds`); }

@@ -224,7 +224,7 @@ function accumulate(l: Layer, x: Tensor, sample: number, samples: number): void 
 }
 
 /** Rounds layer `l`'s TFLite weight (values `v`) with GPTQ and the given per-channel (or per-tensor) scales. */
-function roundLayer(l: Layer, v: Float32Array, scales: number[], fallback: Int8Array, inputScale: number): Int8Array | undefined {
+function roundLayer(l: Layer, v: Float32Array, scales: number[], fallback: Int8Array, inputScale: number, tune: GptqTuning = {}): Int8Array | undefined {
   const out = Int8Array.from(fallback);
   let rounded = false;
   const K = l.K;
@@ -238,18 +238,32 @@ function roundLayer(l: Layer, v: Float32Array, scales: number[], fallback: Int8A
     if (l.cols < MIN_COLUMNS_PER_INPUT * K) continue;
     // The int8 input adds rounding noise of variance scale²/12 on every input: GPTQ must not hide the weight error
     // in directions the calibration data leaves empty but that noise fills.
-    const U = inverseCholeskyUpper(H, K, DAMP, l.cols * inputScale * inputScale / 12);
+    // actOrder: inputs rounded in order of falling H diagonal (the most active inputs first, their error spread
+    // over the quieter ones).
+    const order = tune.actOrder ? [...Array(K).keys()].sort((a, b) => H[b * K + b] - H[a * K + a]) : undefined;
+    const Hp = order ? permuted(H, K, order) : H;
+    const U = inverseCholeskyUpper(Hp, K, tune.damp ?? DAMP, l.cols * inputScale * inputScale / 12);
     if (!U) continue;
     rounded = true;
     for (let c = g * perGroup; c < (g + 1) * perGroup; c++) {
       const at = (k: number) => (l.depthwise ? k * l.cout + c : c * K + k);
-      for (let k = 0; k < K; k++) row[k] = v[at(k)];
+      for (let k = 0; k < K; k++) row[k] = v[at(order ? order[k] : k)];
       gptqRow(row, scales.length === 1 ? scales[0] : scales[c], U, K, q);
-      for (let k = 0; k < K; k++) out[at(k)] = q[k];
+      for (let k = 0; k < K; k++) out[at(order ? order[k] : k)] = q[k];
     }
   }
   return rounded ? out : undefined;
 }
+
+/** H with rows and columns taken in `order`. */
+function permuted(H: Float64Array, K: number, order: number[]): Float64Array {
+  const P = new Float64Array(K * K);
+  for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) P[i * K + j] = H[order[i] * K + order[j]];
+  return P;
+}
+
+/** GPTQ's knobs: `damp` (fraction of H's mean diagonal added, default DAMP), `actOrder` (inputs by falling H diagonal). */
+export interface GptqTuning { damp?: number; actOrder?: boolean }
 
 /** b + (W − Q)·E[x] per output channel, E[x] the mean calibration column of the channel's group. */
 function correctedBias(l: Layer, v: Float32Array, q: Int8Array, scales: number[], b: TflTensor | undefined): Float32Array | undefined {
@@ -277,7 +291,7 @@ export interface GptqStats { layers: number; of: number; ms: number; hessians?: 
 
 /** GPTQ-rounded int8 weights by TFLite weight tensor index, for the float model `result` (before the int8 pass). */
 export async function gptqWeights(result: ConvertResult, onnx: Model, samples: Tensor[][],
-  opts: { perTensor?: boolean; inputScale?: (tensor: number) => number | undefined } = {}):
+  opts: { perTensor?: boolean; inputScale?: (tensor: number) => number | undefined } & GptqTuning = {}):
   Promise<{ weights: Map<number, RoundedWeights>; stats: GptqStats }> {
   const t0 = performance.now();
   const sg = result.model.subgraphs[0];
@@ -308,7 +322,7 @@ export async function gptqWeights(result: ConvertResult, onnx: Model, samples: T
     const v = floatData(t);
     const axis = opts.perTensor ? undefined : weightScaleAxis(v, t.shape, l.depthwise ? 3 : 0);
     const nearest = quantizeSymmetric(v, t.shape, axis);
-    const data = roundLayer(l, v, nearest.scales, nearest.data, opts.inputScale?.(l.tflInput) ?? 0);
+    const data = roundLayer(l, v, nearest.scales, nearest.data, opts.inputScale?.(l.tflInput) ?? 0, opts);
     // Bias correction also for layers GPTQ leaves nearest (a classifier seeing one pooled column per sample).
     const bias = correctedBias(l, v, data ?? nearest.data, nearest.scales, sg.tensors[l.tflBias]);
     if (data) rounded++;

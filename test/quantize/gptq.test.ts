@@ -14,6 +14,11 @@ import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { encodeModel } from '../../src/onnx/writer';
 import { randomSamples } from '../../src/calibration/data';
 import { rng, smallCnn } from './helpers';
+import { decodeModel } from '../../src/onnx/reader';
+import { convertModel } from '../../src/convert/convert';
+import { simplifiedModel } from '../../src/convert/simplify';
+import { gptqWeights } from '../../src/quantize/weight-rounding';
+import { floatData, quantizeSymmetric, weightScaleAxis } from '../../src/quantize/params';
 
 test('inverseCholeskyUpper: Uᵀ U is the inverse of the damped H', () => {
   const K = 5;
@@ -123,4 +128,22 @@ test('GPTQ builds H only for layers with enough calibration columns to round; th
     weightScaleAxis(floatData(sg.tensors[conv2.inputs[1]]), sg.tensors[conv2.inputs[1]].shape, 0));
   assert.deepEqual(Array.from(w2.data), Array.from(nearest.data), 'conv2 keeps round-to-nearest');
   assert.ok(w2.bias && w2.bias.length === 8, 'conv2 still gets its bias corrected');
+});
+
+test('gptqWeights: damp and actOrder reach the rounding (a huge damp is round-to-nearest; act-order rounds another way)', async () => {
+  const model = decodeModel(smallCnn());
+  const result = convertModel(model, {});
+  const onnx = simplifiedModel(model);
+  const r = rng(5);
+  const samples = Array.from({ length: 4 }, () => [{ name: 'x', dtype: 'float32' as const, dims: [1, 3, 16, 16], data: Float32Array.from({ length: 768 }, () => r()) }]);
+  const conv = result.model.subgraphs[0].operators.find((op) => op.opcode === 'CONV_2D')!.inputs[1];
+  const v = floatData(result.model.subgraphs[0].tensors[conv]);
+  const t = result.model.subgraphs[0].tensors[conv];
+  const nearest = quantizeSymmetric(v, t.shape, weightScaleAxis(v, t.shape, 0));
+  const of = async (o: { damp?: number; actOrder?: boolean }) => Array.from((await gptqWeights(result, onnx, samples, o)).weights.get(conv)!.data);
+  const [plain, damped, ordered] = [await of({}), await of({ damp: 1e9 }), await of({ actOrder: true })];
+  assert.deepEqual(damped, Array.from(nearest.data), 'damp 1e9: nothing is spread, every weight rounds to nearest');
+  assert.notDeepEqual(plain, Array.from(nearest.data), 'the default damp spreads the error');
+  assert.notDeepEqual(ordered, plain, 'act-order rounds the inputs in another order');
+  for (const q of ordered) assert.ok(q >= -127 && q <= 127);
 });
