@@ -216,3 +216,35 @@ export function packedColumns(v: Float32Array, w: number): { boxes: Float32Array
   }
   return { boxes, scores, labels };
 }
+
+/**
+ * Packed detection rows (isPackedDetections) as two vectors that a cosine or an SNR compares whatever the rows' order:
+ * each reference row paired with the other side's (pairDetections: same label, box IoU >= 0.5), each row written as its
+ * score times its box (over the largest reference coordinate), its score, then its score times its extra values (over
+ * their largest reference magnitude); a row without a pair faces zeros. Weighted by score, the rows below the detections (YOLOv10's 300 rows:
+ * a handful of detections, then scores of 1e-3 and less that int8 ties and a TopK orders arbitrarily) weigh next to
+ * nothing, while a detection lost, moved off its object (IoU < 0.5) or given another label costs its whole weight.
+ */
+export function packedSetVectors(ref: Float32Array, got: Float32Array, w: number): { ref: Float32Array; got: Float32Array } {
+  const a = packedColumns(ref, w);
+  const b = packedColumns(got, w);
+  const pairing = pairDetections(a, b);
+  let box = 1e-12;
+  for (let i = 0; i < a.boxes.length; i++) box = Math.max(box, Math.abs(a.boxes[i]!));
+  let extra = 1e-12;
+  for (let r = 0; r < a.scores.length; r++) for (let c = PACKED_COLUMNS; c < w; c++) extra = Math.max(extra, Math.abs(ref[r * w + c]!));
+  const rows = pairing.pairs.length + pairing.missing.length + pairing.extra.length;
+  const outRef = new Float32Array(rows * (w - 1));
+  const outGot = new Float32Array(rows * (w - 1));
+  const put = (dst: Float32Array, at: number, v: Float32Array, cols: typeof a, r: number) => {
+    const s = cols.scores[r]!;
+    for (let k = 0; k < 4; k++) dst[at + k] = (s * cols.boxes[4 * r + k]!) / box;
+    for (let c = PACKED_COLUMNS; c < w; c++) dst[at + c - 1] = (s * v[r * w + c]!) / extra;
+    dst[at + 4] = s;
+  };
+  let at = 0;
+  for (const [i, j] of pairing.pairs) { put(outRef, at, ref, a, i); put(outGot, at, got, b, j); at += w - 1; }
+  for (const i of pairing.missing) { put(outRef, at, ref, a, i); at += w - 1; }
+  for (const j of pairing.extra) { put(outGot, at, got, b, j); at += w - 1; }
+  return { ref: outRef, got: outGot };
+}

@@ -77,11 +77,20 @@ export function debugCopy(model: TflModel, taps: number[]): DebugCopy {
 
   // SHAPE's output, and what ops compute from it and constants alone, are computed when LiteRT prepares the ops
   // (read-only tensors no output buffer can be bound to): tapped through a CAST like the types LiteRT.js cannot read.
+  // A DEQUANTIZE of such a tensor (or of a constant) is computed then too, its output read-only as well: an int8
+  // model's weight reshaped or transposed by an op (PP-OCRv4 rec's hard-swish weight RESHAPE, filter TRANSPOSE /
+  // STRIDED_SLICE: from op 128 on) made LiteRT refuse to allocate the copy ("allocation_type != kTfLiteCustom", its
+  // read-only tensor bound as an output), so such a tap's DEQUANTIZE is followed by a float32 CAST.
   const readOnly = new Set<number>();
   for (const op of sg.operators) {
     const fixed = op.opcode === 'SHAPE' || op.inputs.every((i) => i < 0 || sg.tensors[i]!.data !== undefined || readOnly.has(i));
     if (fixed) for (const o of op.outputs) readOnly.add(o);
   }
+  const floatCopy = (from: number, t: TflTensor): number => {
+    const f = add({ name: `${t.name}__tap_copy`, type: 'FLOAT32', shape: [...t.shape], shapeSignature: t.shapeSignature && [...t.shapeSignature] });
+    epilogue.push({ opcode: 'CAST', inputs: [from], outputs: [f], options: { inDataType: 'FLOAT32', outDataType: 'FLOAT32' } });
+    return f;
+  };
   const reads: [number, number][] = [];
   const unique = [...new Set(taps)];
   for (const i of unique) {
@@ -94,7 +103,7 @@ export function debugCopy(model: TflModel, taps: number[]): DebugCopy {
     epilogue.push(kind === 'dequantize'
       ? { opcode: 'DEQUANTIZE', version: version(t.type), inputs: [i], outputs: [f] }
       : { opcode: 'CAST', inputs: [i], outputs: [f], options: { inDataType: t.type, outDataType: 'FLOAT32' } });
-    reads.push([i, f]);
+    reads.push([i, kind === 'dequantize' && (readOnly.has(i) || t.data !== undefined) ? floatCopy(f, t) : f]);
   }
   const { outputs, unpack } = packOutputs(tensors, epilogue, reads);
 

@@ -16,6 +16,7 @@ import { correctBiases } from './bias-correction';
 import { equalizeDepthwisePairs, forgetOnnxNames } from './equalize';
 import type { TaskMeasure } from './task-signal';
 import { GUARD_COSINE, GUARD_SAMPLES, Int16Mode, chooseInt16Ops, cloneResult, score } from './mixed-precision';
+import { packedDetectionOutputs } from './output-cosine';
 import { Int8Phases } from './int8-phases';
 import { quantizeFp16 } from './weights';
 import { floatData } from './params';
@@ -82,6 +83,9 @@ export interface FullInt8Stats {
    *  when no output is a class or mask output). */
   int8Task?: TaskMeasure;
   task?: TaskMeasure;
+  /** ONNX names of the outputs the guard judged as detection sets (an end-to-end detector's packed rows:
+   *  output-cosine.ts); empty when none. */
+  detectionSets: string[];
 }
 
 export interface FullInt8Options extends Int8Options, RangeOptions {
@@ -236,7 +240,7 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   forgetOnnxNames(result, equalized);
   return { result, stats: { equalizedPairs: equalized.size, fromOnnx: p.onnx.size, fromTflite, calibrationMs: t1 - t0, quantizeMs: performance.now() - t1,
     gptqLayers: gptq.layers, gptqMs: gptq.ms, weightRounding: roundedWeights ? 'gptq' : 'nearest', nearestCosine, fp16Cosine, hopeless, int16Ops: choice.int16Ops.size, splitOps: choice.splitOps.size, floatOps: choice.floatOps.size, floatWeightOps: choice.floatWeights.size, int8Cosine: choice.int8Cosine, cosine: choice.cosine,
-    guardMet: choice.met, mixedMs: choice.ms, rangeMethod, biasCorrected: corrected,
+    guardMet: choice.met, mixedMs: choice.ms, rangeMethod, biasCorrected: corrected, detectionSets: [...packedDetectionOutputs(refs ?? [])],
     searchCandidates: ('candidates' in choice ? choice.candidates : 0) ?? 0, searchStopped: 'stopped' in choice && !!choice.stopped,
     ...('floatCostMs' in choice && Number.isFinite(choice.floatCostMs) ? { estimatedMs: { float32: choice.floatCostMs, int8: choice.int8CostMs, chosen: choice.chosenCostMs } } : {}),
     ...('task' in choice && choice.task ? { task: choice.task } : {}), ...('int8Task' in choice && choice.int8Task ? { int8Task: choice.int8Task } : {}) } };

@@ -42,6 +42,9 @@ export interface GuardResult {
    *  cosine (default --min-cosine only; sequence-guard.ts): calibration samples decoded identically, those judged,
    *  the character error rate and the bar (share of samples). */
   sequences?: { same: number; samples: number; cer: number; min: number };
+  /** Outputs (ONNX names) that are an end-to-end detector's packed rows, whose cosine is taken on the detections
+   *  paired as sets, weighted by score (output-cosine.ts), not row by row; absent when none. */
+  detectionSets?: string[];
 }
 
 /** `--json`'s task measure: its kind, the agreement as written and in plain int8, and the samples measured. */

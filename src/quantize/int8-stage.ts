@@ -113,7 +113,8 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
     result.warnings.push(`int8: --int16 all: every op with a 16x8 kernel runs with int16 activations (${ops} ops in the model)`);
   }
   const minCosine = q.minCosine ?? MIN_COSINE;
-  const guard: GuardResult = { minCosine, cosine: stats.cosine, met: !(stats.cosine < minCosine) && !Number.isNaN(stats.cosine) };
+  const guard: GuardResult = { minCosine, cosine: stats.cosine, met: !(stats.cosine < minCosine) && !Number.isNaN(stats.cosine),
+    ...(stats.detectionSets.length ? { detectionSets: stats.detectionSets } : {}) };
   if (stats.task) {
     guard.task = { kind: stats.task.kind, agreement: stats.task.agreement, ...(stats.int8Task ? { int8Agreement: stats.int8Task.agreement } : {}),
       samples: Math.min(samples.length, SEARCH_SAMPLES) };
@@ -160,7 +161,8 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
     const n = Math.min(samples.length, GUARD_SAMPLES);
     const maskNote = (guard.maskIou ? ` and probability-map IoU ${guard.maskIou.iou.toFixed(4)} (worst ${guard.maskIou.worst.toFixed(4)}) is below ${MIN_MASK_IOU}` : '')
       + (guard.sequences ? ` and ${sequenceText(guard.sequences)}` : '');
-    const msg = `int8: output cosine ${Number.isNaN(stats.cosine) ? 'NaN' : cos(stats.cosine)} against onnxruntime on ${n} ${summary.calibrationSource === 'folder' ? '' : `${summary.calibrationSource} `}`
+    const sets = guard.detectionSets ? ` (${guard.detectionSets.join(', ')} judged as detection sets: rows paired by label and box IoU, weighted by score)` : '';
+    const msg = `int8: output cosine ${Number.isNaN(stats.cosine) ? 'NaN' : cos(stats.cosine)}${sets} against onnxruntime on ${n} ${summary.calibrationSource === 'folder' ? '' : `${summary.calibrationSource} `}`
       + `calibration sample(s) is below --min-cosine ${minCosine}${maskNote}${stats.int16Ops ? ` (with ${stats.int16Ops} ops in 16x8)` : ''}${stats.floatOps ? ` (with ${stats.floatOps} ops in float32)` : ''}; `
       + `layers to blame (largest SNR drop, float32 → int8): ${blameText(guard.blame)}${taskNote}`
       + (stats.hopeless ? `; with float16 weights (--quantize fp16) it reaches only ${cos(stats.fp16Cosine)}, so no int8 search was run` : '');

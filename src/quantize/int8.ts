@@ -8,7 +8,7 @@
 import { maskBiasOps } from './int8-attention-mask';
 import type { ConvertResult } from '../convert/convert';
 import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
-import { dropTypeSuffixes, histogram, isConst, isFloatActivation, producersOf, pruneTensors, shareEqualConstants, uniqueNamer } from './graph';
+import { consumersOf, dropTypeSuffixes, histogram, isConst, isFloatActivation, producersOf, pruneTensors, shareEqualConstants, uniqueNamer } from './graph';
 import { expandInt8HardSwish } from './int8-hardswish';
 import { floatBinaryForm } from './int8-float-binary';
 import { foldReluIntoQuantize, requantizeRelus } from './int8-relu';
@@ -87,14 +87,42 @@ function groupParams(sg: TflSubgraph, uf: ScaleGroups, ranges: Map<number, Range
       groupRange.set(g, have ? { min: Math.min(have.min, r.min), max: Math.max(have.max, r.max) } : { ...r });
     }
   });
+  // Whole numbers cast to float and carried as they are into a join or an output (an end-to-end detector's class
+  // labels, index % classes → Cast → Concat) keep an integer grid: under their range's own scale (0-2 → 2/255) label 1
+  // read 0.996, which a reader's int() turns into class 0. (Not those that arithmetic or a comparison reads: a
+  // comparison's int8 kernel aborted on yoloFaceFingers' index math at scale 1.)
+  const producer = producersOf(sg);
+  const readers = consumersOf(sg);
+  const outputs = new Set(sg.outputs);
+  const carried = (i: number): boolean => (readers.get(i) ?? []).every((k) => {
+    const op = sg.operators[k];
+    return JOINS.has(op.opcode) || (MOVES.has(op.opcode) && op.inputs[0] === i && op.outputs.every(carried));
+  }) && ((readers.get(i) ?? []).length > 0 || outputs.has(i));
+  const whole = new Set<number>();
+  t.forEach((tt, i) => {
+    const k = producer.get(i);
+    const op = k === undefined ? undefined : sg.operators[k];
+    if (isFloatActivation(tt) && op?.opcode === 'CAST' && /INT/.test(t[op.inputs[0]]?.type ?? '') && carried(i)) whole.add(uf.find(i));
+  });
   const params = new Map<number, QParams>();
   t.forEach((tt, i) => {
     if (!isFloatActivation(tt)) return;
     const g = uf.find(i);
-    const p = groupFixed.get(g) ?? (groupRange.has(g) ? paramsFromRange(groupRange.get(g)!) : undefined);
+    const p = groupFixed.get(g) ?? (groupRange.has(g) ? (whole.has(g) ? wholeParams : paramsFromRange)(groupRange.get(g)!) : undefined);
     if (p) params.set(i, p);
   });
   return params;
+}
+
+/** Ops that carry whole numbers unchanged (wholeParams), and the joins that end such a walk. */
+const MOVES = new Set(['RESHAPE', 'SQUEEZE', 'EXPAND_DIMS', 'TRANSPOSE']);
+const JOINS = new Set(['CONCATENATION', 'PACK']);
+
+/** Parameters on which every whole number of `r` is exact (step 1) when the range spans at most 255; else the range's. */
+function wholeParams(r: Range): QParams {
+  const lo = Math.floor(Math.min(0, r.min));
+  const hi = Math.ceil(Math.max(0, r.max));
+  return hi - lo <= 255 && Number.isFinite(lo) && Number.isFinite(hi) ? { scale: 1, zeroPoint: Math.max(-128, Math.min(127, -128 - lo)) } : paramsFromRange(r);
 }
 
 /** The ops kept float32 for joins the parameters split (activationParams): a join whose inputs' parameters differ,

@@ -17,6 +17,7 @@ import { openTflite } from '../runtime/litert';
 import { toOnnxLayout, toTfliteLayout } from '../runtime/tflite-onnx-io';
 import { copyFeeds, debugCopy } from '../compare/tap';
 import { worstOutputCosine } from './output-cosine';
+import { isPackedDetections, packedSetVectors } from '../compare/detection-sets';
 import { consumersOf, isFloatActivation, producersOf } from './graph';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
 import { floatIslands } from './int8-float-islands';
@@ -100,6 +101,9 @@ export async function makeScorer(result: ConvertResult, samples: Tensor[][], ref
   const classes = tasks.map((t) => sg.tensors[t.tap].shape.at(-1) ?? 1);
   const base = await runTaps(result.model, result.metadata, names, samples);
   const hasTask = kinds.some((k) => k !== 'values');
+  // An end-to-end detector's packed rows (as the guard judges them, output-cosine.ts) are compared as detection sets:
+  // element by element the SNR compares whichever rows near-equal scores put at each rank.
+  const sets = tasks.map((t, j) => base.taps.length > 0 && base.taps.every((taps) => isPackedDetections(sg.tensors[t.tap].shape, taps[j])));
   return {
     // (The SNR ranking keeps the group's measure for each: measured that way on the audio and random-weight models.)
     share: (measure, n) => (hasTask ? 1 - (1 - measure) / n : measure),
@@ -116,7 +120,8 @@ export async function makeScorer(result: ConvertResult, samples: Tensor[][], ref
         run.taps[k].forEach((got, j) => {
           const want = base.taps[k][j];
           if (got.length !== want.length) { err += Infinity; return; }
-          for (let i = 0; i < want.length; i++) { err += (want[i] - got[i]) ** 2; sig += want[i] * want[i]; }
+          const v = sets[j] ? packedSetVectors(want, got, sg.tensors[tasks[j].tap].shape.at(-1)!) : { ref: want, got };
+          for (let i = 0; i < v.ref.length; i++) { err += (v.ref[i] - v.got[i]) ** 2; sig += v.ref[i] * v.ref[i]; }
           tally.add(j, want, got);
         });
       }
