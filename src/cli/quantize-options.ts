@@ -24,10 +24,11 @@ export const QUANTIZE_USAGE = `  --quantize MODE          fp16 (float16 weights)
                            default: it helped BlazeFace, on PaddleOCR det it lowered the worst mask IoU)
   --per-tensor             int8 / dynamic: one weight scale per tensor instead of per output channel
   --int8-io                int8: int8 model inputs and outputs instead of float32 ones
-  --weight-rounding R      int8: gptq (default: conv / depthwise / fully connected weights rounded so that their
-                           error cancels on the calibration inputs, biases corrected for the mean shift) or
-                           nearest (plain round to nearest); under cosine 0.96 GPTQ is kept only when it
-                           scores at least as well as nearest
+  --weight-rounding R      int8: gptq (conv / depthwise / fully connected weights rounded so that their error
+                           cancels on the calibration inputs, biases corrected for the mean shift) or nearest
+                           (plain round to nearest). Default: nearest where plain int8 with it already reaches
+                           cosine 0.9975 (half the search's margin to 1), else gptq; under cosine 0.96 GPTQ is
+                           kept only when it scores at least as well as nearest
   --int16 M                int8: auto (default: when plain int8 keeps the output cosine on the calibration samples
                            under 0.995, the ops around the activations whose int8 rounding alone changes the
                            output most stay float32 (or 16x8 where float weights do not fit), most sensitive
