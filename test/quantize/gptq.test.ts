@@ -14,11 +14,7 @@ import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { encodeModel } from '../../src/onnx/writer';
 import { randomSamples } from '../../src/calibration/data';
 import { rng, smallCnn } from './helpers';
-import { decodeModel } from '../../src/onnx/reader';
-import { convertModel } from '../../src/convert/convert';
 import { simplifiedModel } from '../../src/convert/simplify';
-import { gptqWeights } from '../../src/quantize/weight-rounding';
-import { floatData, quantizeSymmetric, weightScaleAxis } from '../../src/quantize/params';
 
 test('inverseCholeskyUpper: Uᵀ U is the inverse of the damped H', () => {
   const K = 5;
