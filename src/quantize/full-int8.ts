@@ -17,7 +17,6 @@ import { equalizeDepthwisePairs, forgetOnnxNames } from './equalize';
 import type { TaskMeasure } from './task-signal';
 import { GUARD_COSINE, GUARD_SAMPLES, Int16Mode, chooseInt16Ops, cloneResult, score } from './mixed-precision';
 import { Int8Phases } from './int8-phases';
-import { meanOverGrids } from './grid-jitter';
 
 /** Plain int8 (minmax, round-to-nearest) below this output cosine on the guard samples: percentile ranges are tried
  *  and GPTQ must beat round-to-nearest (trained models with long-tailed activations; PP-OCRv4 rec scores 0.94). */
@@ -113,7 +112,6 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   let nearestCosine = NaN;
   let adaptive = false;
   let int16Params: Map<number, QParams> | undefined;
-  const gridCosine = (p: Map<number, QParams>, o: Int8Options) => meanOverGrids(result, p, (q) => plainCosine(result, q, o, samples, refs!));
   if (need.length && samples.length) {
     refs = await ph.time('onnxRanges', `int8: calibrating ${p.onnx.size} tensors on onnxruntime (${samples.length} samples)`,
       () => onnxRanges(collector, onnx, p.onnx, samples, GUARD_SAMPLES));
@@ -138,12 +136,9 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
       nearestCosine = await ph.time('rangeChoice', 'int8: scoring plain int8 (minmax ranges)', () => plainCosine(result, params, opts, samples, refs!));
       // Only a model that int8 hurts badly tries the alternatives (the random-weight CNNs keep minmax + GPTQ).
       adaptive = nearestCosine < ADAPT_BELOW;
-      // The alternatives are judged by their mean over the calibrated grids and jittered copies (grid-jitter.ts):
-      // on PP-OCRv4 rec one draw of the grids decides tens of lines of 125 either way.
-      if (adaptive) nearestCosine = await ph.time('rangeChoice', 'int8: scoring plain int8 (minmax ranges, jittered grids)', () => gridCosine(params, opts));
       for (const method of adaptive ? RANGE_METHODS.filter((m) => m !== 'minmax') : []) {
         const other = activationParams(result, withDerived(rangesOf(method)), fixed);
-        const cos = await ph.time('rangeChoice', `int8: scoring plain int8 (${method} ranges)`, () => gridCosine(other, opts));
+        const cos = await ph.time('rangeChoice', `int8: scoring plain int8 (${method} ranges)`, () => plainCosine(result, other, opts, samples, refs!));
         if (cos > nearestCosine) { nearestCosine = cos; params = other; rangeMethod = method; }
       }
     }
@@ -161,7 +156,7 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
     // SNR over all 24 calibration lines it would stay, 16.7 vs 16.5 dB, and plain int8 decodes 91.7% of eval lines
     // against 85.4% — but the auto search from there missed the guard, cosine 0.9760, at 89.6%: not adopted.)
     if (opts.weightRounding === undefined && adaptive && refs?.length && g.stats.layers > 0) {
-      const cos = await ph.time('rangeChoice', 'int8: scoring GPTQ against round-to-nearest', () => gridCosine(params, { ...opts, roundedWeights }));
+      const cos = await ph.time('rangeChoice', 'int8: scoring GPTQ against round-to-nearest', () => plainCosine(result, params, { ...opts, roundedWeights }, samples, refs!));
       if (cos < nearestCosine) {
         roundedWeights = undefined;
         gptq = { layers: 0, ms: gptq.ms };
