@@ -21,7 +21,6 @@ import { Int8Phases } from './int8-phases';
 import { quantizeFp16 } from './weights';
 import { floatData } from './params';
 import { isConst } from './graph';
-import { meanOverGrids } from './grid-jitter';
 
 /** float16's largest finite value: a model with larger weights has no float16 form to bound int8 with. */
 const FLOAT16_MAX = 65504;
@@ -154,7 +153,6 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   let hopeless = false;
   let adaptive = false;
   let int16Params: Map<number, QParams> | undefined;
-  const gridCosine = (p: Map<number, QParams>, o: Int8Options) => meanOverGrids(result, p, (q) => plainCosine(result, q, o, samples, refs!));
   if (need.length && samples.length) {
     refs = await ph.time('onnxRanges', `int8: calibrating ${p.onnx.size} tensors on onnxruntime (${samples.length} samples)`,
       () => onnxRanges(collector, onnx, p.onnx, samples, GUARD_SAMPLES));
@@ -187,12 +185,9 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
       }
       // Only a model that int8 hurts badly tries the alternatives (the random-weight CNNs keep minmax + GPTQ).
       adaptive = nearestCosine < ADAPT_BELOW && !hopeless;
-      // The alternatives are judged by their mean over the calibrated grids and jittered copies (grid-jitter.ts):
-      // on PP-OCRv4 rec one draw of the grids decides tens of lines of 125 either way.
-      if (adaptive) nearestCosine = await ph.time('rangeChoice', 'int8: scoring plain int8 (minmax ranges, jittered grids)', () => gridCosine(params, opts));
       for (const method of adaptive ? RANGE_METHODS.filter((m) => m !== 'minmax') : []) {
         const other = activationParams(result, withDerived(rangesOf(method)), fixed);
-        const cos = await ph.time('rangeChoice', `int8: scoring plain int8 (${method} ranges)`, () => gridCosine(other, opts));
+        const cos = await ph.time('rangeChoice', `int8: scoring plain int8 (${method} ranges)`, () => plainCosine(result, other, opts, samples, refs!));
         if (cos > nearestCosine) { nearestCosine = cos; params = other; rangeMethod = method; }
       }
     }
@@ -213,7 +208,7 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
     // SNR over all 24 calibration lines it would stay, 16.7 vs 16.5 dB, and plain int8 decodes 91.7% of eval lines
     // against 85.4% — but the auto search from there missed the guard, cosine 0.9760, at 89.6%: not adopted.)
     if (opts.weightRounding === undefined && adaptive && refs?.length && g.stats.layers > 0) {
-      const cos = await ph.time('rangeChoice', 'int8: scoring GPTQ against round-to-nearest', () => gridCosine(params, { ...opts, roundedWeights }));
+      const cos = await ph.time('rangeChoice', 'int8: scoring GPTQ against round-to-nearest', () => plainCosine(result, params, { ...opts, roundedWeights }, samples, refs!));
       if (cos < nearestCosine) {
         roundedWeights = undefined;
         gptq = { layers: 0, ms: gptq.ms };

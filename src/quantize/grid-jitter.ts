@@ -2,8 +2,8 @@
 // lines-identical count is chaotic in its grids (a 0.2% change of every scale: 108 -> 33-71 of 125 lines with GPTQ
 // weights), so a choice between quantization candidates (range method, weight rounding) judged on the calibrated
 // grids alone picks whichever is lucky with those exact grids. meanOverGrids scores a candidate on the calibrated
-// grids and on a few jittered copies and averages: what the candidate holds, not what one draw gives
-// (docs/model-sweep.md "PP-OCRv4 rec: choosing by the mean over jittered grids").
+// grids and on a few jittered copies and averages: what the candidate holds, not what one draw gives. Not yet used by
+// quantizeFullInt8 (docs/model-sweep.md "PP-OCRv4 rec: what holds over jittered grids": det unconfirmed).
 import type { ConvertResult } from '../convert/convert';
 import type { QParams } from './params';
 import { scaleGroups } from './int8-scale-groups';

@@ -1,6 +1,6 @@
 // Jittered activation grids (src/quantize/grid-jitter.ts): one seeded factor per same-scale group within the jitter,
 // fixed-output parameters and zero points kept; meanOverGrids averages a score over the calibrated grids and the
-// jittered copies; the int8 pass's range / rounding choice (quantizeFullInt8's adaptive path) scores that mean.
+// jittered copies (what the rec bench's seeds measure; not yet the int8 pass's default choice: see docs/model-sweep.md).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -10,9 +10,6 @@ import { activationParams } from '../../src/quantize/int8';
 import type { QParams, Range } from '../../src/quantize/params';
 import { scaleGroups } from '../../src/quantize/int8-scale-groups';
 import { jittered, meanOverGrids } from '../../src/quantize/grid-jitter';
-import { quantizeModelBytes } from '../../src/quantize/file';
-import type { Int8Progress } from '../../src/quantize/int8-phases';
-import { collapsingModel } from './helpers';
 
 const MODEL = '../shared/models/mobilenet_v3_small.onnx';
 
@@ -53,11 +50,4 @@ test('meanOverGrids: the score of the calibrated grids and of each jittered copy
   assert.equal(seen[0], params, 'the calibrated grids first');
   assert.deepEqual([...seen[2]], [...jittered(result, params, 0.002, 2)]);
   assert.equal(mean, 0.25, 'a candidate lucky on the calibrated grids alone scores its mean');
-});
-
-test('int8: a model int8 hurts badly chooses its ranges and rounding by the mean over jittered grids', async () => {
-  const seen: Int8Progress[] = [];
-  await quantizeModelBytes(collapsingModel(), 'collapsing.onnx', {}, { mode: 'int8', int16: 'off', allowDegraded: true, onProgress: (p: Int8Progress) => seen.push(p) });
-  const choice = seen.filter((p) => p.phase === 'rangeChoice').map((p) => p.message);
-  assert.ok(choice.some((m) => m.includes('jittered grids')), choice.join(' | '));
 });
