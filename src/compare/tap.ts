@@ -80,7 +80,10 @@ export function debugCopy(model: TflModel, taps: number[]): DebugCopy {
   // A DEQUANTIZE of such a tensor (or of a constant) is computed then too, its output read-only as well: an int8
   // model's weight reshaped or transposed by an op (PP-OCRv4 rec's hard-swish weight RESHAPE, filter TRANSPOSE /
   // STRIDED_SLICE: from op 128 on) made LiteRT refuse to allocate the copy ("allocation_type != kTfLiteCustom", its
-  // read-only tensor bound as an output), so such a tap's DEQUANTIZE is followed by a float32 CAST.
+  // read-only tensor bound as an output), so such a tap's DEQUANTIZE is followed by a float32 CAST. A float32 or int32
+  // constant (a tensor the float model computes that the int8 model holds as a constant: int32 biases) is tapped
+  // through a CAST as well: packed (packed-outputs.ts) with only constants, its pack's CONCATENATION is computed then
+  // too (the rec's taps all at once: "allocation_type != kTfLiteCustom (5 != 6)").
   const readOnly = new Set<number>();
   for (const op of sg.operators) {
     const fixed = op.opcode === 'SHAPE' || op.inputs.every((i) => i < 0 || sg.tensors[i]!.data !== undefined || readOnly.has(i));
@@ -96,7 +99,7 @@ export function debugCopy(model: TflModel, taps: number[]): DebugCopy {
   for (const i of unique) {
     const t = sg.tensors[i]!;
     let kind = tapKind(t);
-    if (kind === 'direct' && readOnly.has(i)) kind = 'cast';
+    if (kind === 'direct' && (readOnly.has(i) || t.data !== undefined)) kind = 'cast';
     if (kind === 'direct') { reads.push([i, i]); continue; }
     if (!kind) throw new Error(`tensor ${i} (${t.type}) cannot be read from LiteRT.js`);
     const f = add({ name: `${t.name}__tap`, type: 'FLOAT32', shape: [...t.shape], shapeSignature: t.shapeSignature && [...t.shapeSignature] });

@@ -67,16 +67,35 @@ function constantReshapeModel(): TflModel {
   };
 }
 
+test('int32 constants packed into one output are tapped through CASTs (a CONCATENATION of constants is read-only)', async () => {
+  // Over PACK_FROM taps the int32 ones are concatenated into one output; when all of them are constants (the float
+  // model's tensor indices read in its int8 model: int32 biases), LiteRT computed that output when it prepared the
+  // copy and refused to bind it ("allocation_type != kTfLiteCustom (5 != 6)").
+  const model = constantReshapeModel();
+  const sg = model.subgraphs[0];
+  const extra = Array.from({ length: 40 }, (_, k) => sg.tensors.push({ name: `b${k}`, type: 'INT32', shape: [2], data: new Uint8Array(Int32Array.of(k, -k).buffer) }) - 1);
+  const copy = debugCopy(model, [3, 5, ...extra]);
+  const s = await openTflite(copy.bytes);
+  try {
+    const outs = copy.read(await s.run([{ name: 'x', dtype: 'float32', dims: [1, 4], data: Float32Array.of(1, 2, 3, 4) }]));
+    assert.deepEqual(Array.from(outs.get(extra[7]!)!.data as ArrayLike<number>), [7, -7]);
+    assert.deepEqual(Array.from(outs.get(5)!.data as Float32Array), [2, 0, 6, 8]);
+  } finally {
+    s.close();
+  }
+});
+
 test('an int8 constant, or what an op computes from constants alone, is tapped: its DEQUANTIZE, read-only, is copied by a CAST', async () => {
   const model = constantReshapeModel();
   const x = Float32Array.of(1, 2, 3, 4);
-  for (const taps of [[1], [3], [1, 3, 4, 5]]) {
+  for (const taps of [[1], [2], [3], [1, 2, 3, 4, 5]]) {
     // Without the copy LiteRT refused to allocate the debug copy ("allocation_type != kTfLiteCustom (5 != 6)").
     const copy = debugCopy(model, taps);
     const s = await openTflite(copy.bytes);
     try {
       const outs = copy.read(await s.run([{ name: 'x', dtype: 'float32', dims: [1, 4], data: x }]));
       for (const t of taps.filter((k) => k === 1 || k === 3)) assert.deepEqual(Array.from(outs.get(t)!.data as Float32Array), [1, -2, 3, 4]);
+      if (taps.includes(2)) assert.deepEqual(Array.from(outs.get(2)!.data as Float32Array), [1, 4]);
       if (taps.includes(5)) assert.deepEqual(Array.from(outs.get(5)!.data as Float32Array), [2, 0, 6, 8]);
     } finally {
       s.close();
