@@ -10,9 +10,10 @@ import type {
 import { dispatch, type HandlerMap } from '../shared/rpc';
 import type { CompatReport } from '../shared/compat-types';
 import type { Backend } from '../worker/handlers';
-import { isTflite, leanBytes, leanOpen } from '../worker/lean-open';
+import { isTflite, leanBytes, leanOpen, type LeanGraph } from '../worker/lean-open';
 import { onnxBytesWithoutWeights } from '../worker/onnx-sparse-bytes';
-import { firstFrame, type FirstFrame } from '../../webview/first-frame';
+import { builtView } from '../shared/graph-wire';
+import { firstFrameOf, type FirstFrame } from '../../webview/first-frame';
 import { fileStamp, recallFrame, rememberFrame } from './recent-frames';
 import { pageFrame } from './webview-html';
 
@@ -31,11 +32,11 @@ export const FRAME_HERE_UP_TO = 64 << 10;
 
 /** The lean read of an .onnx graph of up to FRAME_HERE_UP_TO without its weights (the size that counts, whatever
  *  the file's), for the first frame; undefined for any other. */
-function readSmallHere(file: string): WireGraph | undefined {
+function readSmallHere(file: string): LeanGraph | undefined {
   try {
     if (isTflite(file) || fs.statSync(file).size > READ_HERE_UP_TO) return undefined;
     const bytes = onnxBytesWithoutWeights(file);
-    return bytes && bytes.length && bytes.length <= FRAME_HERE_UP_TO ? leanOpen(file, bytes)?.graph : undefined;
+    return bytes && bytes.length && bytes.length <= FRAME_HERE_UP_TO ? leanOpen(file, bytes) ?? undefined : undefined;
   } catch {
     return undefined;
   }
@@ -78,6 +79,9 @@ export class ViewSession {
   /** The first frame worked out ahead (prepare()), until firstFrame() hands it out. */
   private early: { frame: FirstFrame | undefined } | undefined;
   private earlyTurn: NodeJS.Immediate | undefined;
+  /** Packs the graph the host read for its first frame into `graph` (the wire graph is made when the page asks for
+   *  it, after that frame, not while the page's HTML waits: graph-wire.ts builtView()). */
+  private pack: (() => void) | undefined;
 
   constructor(readonly file: string, private readonly backend: Backend, private readonly hooks: SessionHooks) {}
 
@@ -86,6 +90,7 @@ export class ViewSession {
     ready: (_, post) => { void this.send(post); },
     drawn: (_, post) => { void this.sendDetails(post); },
     weightStats: async ({ tensor }) => {
+      this.pack?.();
       await this.graph;
       await this.workerOpen();
       return this.backend.request('stats', { file: this.file, tensor });
@@ -106,6 +111,7 @@ export class ViewSession {
   /** Starts reading the graph while the webview boots (on the next turn of the event loop, so that the caller sets
    *  the webview's page first); send() waits for it. */
   open(): Promise<WireGraph> {
+    this.pack?.();
     if (!this.graph) {
       const t0 = Date.now();
       this.graph = new Promise<void>((resolve) => { setImmediate(resolve); })
@@ -149,23 +155,33 @@ export class ViewSession {
       }
       return known.frame;
     }
-    const g = readSmallHere(this.file);
-    if (!g) {
+    const lean = readSmallHere(this.file);
+    if (!lean) {
       if (stamp !== undefined) rememberFrame(this.file, stamp, {});
       return undefined;
     }
-    this.graph = Promise.resolve(g);
-    this.hooks.log?.(opened(this.file, t0, g));
+    this.graph = new Promise((resolve) => {
+      this.pack = () => {
+        this.pack = undefined;
+        const t = Date.now(), w = lean.graph;
+        this.hooks.log?.(`graph of ${this.file} packed for the page in ${Date.now() - t} ms (${w.text.length + w.nodes.length} characters)`);
+        resolve(w);
+      };
+    });
     let f: FirstFrame | undefined;
     try {
-      f = firstFrame(g);
+      // The frame from the reader's own arrays: the graph's strings and integers are packed (lean.graph) only when
+      // the page asks for the graph (open()), after this frame.
+      const g = builtView(lean);
+      this.hooks.log?.(`opened ${this.file} in ${Date.now() - t0} ms (${g.nodes.length} nodes)`);
+      f = firstFrameOf(g);
       // The page's markup of it too (webview-html.ts), now rather than once the page is asked for.
       if (f) pageFrame(f);
       this.hooks.log?.(`first frame of ${this.file} drawn in ${Date.now() - t0} ms`);
     } catch (e) {
       this.hooks.log?.(`first frame of ${this.file}: ${(e as Error).message}`);
     }
-    if (stamp !== undefined) rememberFrame(this.file, stamp, { graph: g, frame: f });
+    if (stamp !== undefined) rememberFrame(this.file, stamp, { get graph() { return lean.graph; }, frame: f });
     return f;
   }
 
@@ -202,6 +218,7 @@ export class ViewSession {
    *  so that work does not compete with the first frame for the CPU. */
   async sendDetails(post: Post): Promise<void> {
     if (!this.graph) return;
+    this.pack?.();
     try {
       await this.graph;
       if (this.closed) return;

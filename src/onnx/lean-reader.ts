@@ -7,8 +7,8 @@
 import * as path from 'node:path';
 import { ONNX_DTYPES } from '../ir/tensor';
 import type { AttrValue, DType, Graph, Tensor } from '../ir/types';
-import type { ViewValue, WireGraph } from '../shared/protocol';
-import { WireBuilder } from '../shared/graph-wire';
+import type { ViewValue } from '../shared/protocol';
+import { WireBuilder, type Finished } from '../shared/graph-wire';
 import type { StringTable } from '../shared/graph-wire';
 import { attrText } from '../worker/view-graph';
 import { Reader, Unsupported, int64, int64s } from './wire-reader';
@@ -266,7 +266,7 @@ function readNodes(r: Reader, spans: readonly number[], b: WireBuilder, S: FileS
 }
 
 /** The graph view's graph of an .onnx file's bytes, or undefined when the full reader must read it. */
-export function leanOnnxWireGraph(bytes: Buffer, file: string): { graph: WireGraph; names: string[] } | undefined {
+export function leanOnnxWireGraph(bytes: Buffer, file: string): Finished | undefined {
   try {
     return read(bytes, file);
   } catch {
@@ -275,7 +275,7 @@ export function leanOnnxWireGraph(bytes: Buffer, file: string): { graph: WireGra
   }
 }
 
-function read(bytes: Buffer, file: string): { graph: WireGraph; names: string[] } {
+function read(bytes: Buffer, file: string): Finished {
   const r = new Reader(bytes);
   let irVersion = 0, producerName = '', producerVersion = '';
   let graph: [number, number] | undefined;

@@ -80,9 +80,11 @@ export class WireBuilder {
   }
 
   /** Adds graph-input and graph-output nodes and lists every tensor a node uses with what `value` knows of it.
-   *  `names`: those tensors, in the order of WireGraph.values. */
+   *  `names`: those tensors, in the order of WireGraph.values. The returned `graph` is packed when first read: a
+   *  reader that wants the graph here first (the host's first frame) takes builtView() of the result instead, and
+   *  the strings are packed only when the graph is sent. */
   finish(meta: Pick<WireGraph, 'format' | 'file' | 'info' | 'note'>, inputs: readonly string[], outputs: readonly string[],
-    value: (name: string) => Omit<ViewValue, 'name'>): { graph: WireGraph; names: string[] } {
+    value: (name: string) => Omit<ViewValue, 'name'>): Finished {
     for (const t of inputs) this.node(t, 'Input', 'input', [], [t]);
     for (const t of outputs) this.node(`${t} (output)`, 'Output', 'output', [t], []);
     const a = this.nodes.a, S = this.strings.list, values: number[] = [], names: string[] = [];
@@ -101,10 +103,38 @@ export class WireBuilder {
       for (let i = at + 1; i <= at + n; i++) use(a[i]);
       for (let i = at + n + 2, end = i + a[at + n + 1]; i < end; i++) use(a[i]);
     }
-    // putShape may have added dtype and symbol strings: the table is sent after it.
-    return { graph: { ...meta, ...stringTable(S), nodes: packInts(a, this.nodes.n), values: packInts(values.map(zigzag)) }, names };
+    // putShape may have added dtype and symbol strings: the table is packed after it.
+    const built: Built = { meta, S, a: a.subarray(0, this.nodes.n), vals: values };
+    let graph: WireGraph | undefined;
+    const out: Finished = {
+      get graph(): WireGraph {
+        graph ??= { ...meta, ...stringTable(S), nodes: packInts(built.a), values: packInts(values.map(zigzag)) };
+        builtOf.delete(out);
+        return graph;
+      },
+      names,
+    };
+    builtOf.set(out, built);
+    return out;
   }
 }
+
+/** WireBuilder.finish()'s result: the graph (packed when first read) and its values' names. */
+export interface Finished { readonly graph: WireGraph; names: string[] }
+
+/** A finished graph's parts before packing: its strings, node records and value records (signed, as putShape wrote). */
+interface Built { meta: Pick<WireGraph, 'format' | 'file' | 'info' | 'note'>; S: string[]; a: Int32Array; vals: number[] }
+const builtOf = new WeakMap<Finished, Built>();
+
+/** The graph of a finished WireBuilder's result, as decodeGraph(f.graph) gives it, but from the builder's own arrays
+ *  when `f.graph` has not been read yet (no packing, no unpacking: squeezenet1_1's first frame in the host). */
+export function builtView(f: Finished): ViewGraph {
+  const b = builtOf.get(f);
+  return b ? graphOf(b.meta, b.S, b.a, b.vals) : decodeGraph(f.graph);
+}
+
+/** Whether `f.graph` has been packed (read). */
+export function isPacked(f: Finished): boolean { return !builtOf.has(f); }
 
 // Packed integers: each one as base-32 digits, most significant first; a digit is '0'… ('0' + d) when it is the last
 // of its number, ']'… (']' + d) otherwise (all below 0x80, where latin1 and ASCII agree). Neither range holds '"' or
@@ -246,6 +276,11 @@ const packedValues = new WeakMap<ViewGraph, { vals: ArrayLike<number>; S: string
 export function decodeGraph(w: WireGraph): ViewGraph {
   const S = readStringTable(w), a = unpackInts(w.nodes), vals = unpackInts(w.values);
   for (let i = 0; i < vals.length; i++) vals[i] = unzigzag(vals[i]);
+  return graphOf(w, S, a, vals);
+}
+
+/** The graph of its string table, node records and (signed) value records. */
+function graphOf(w: Pick<WireGraph, 'format' | 'file' | 'info' | 'note'>, S: string[], a: ArrayLike<number>, vals: ArrayLike<number>): ViewGraph {
   const nodes: ViewNode[] = [], starts: number[] = [];
   for (let at = 0; at < a.length;) {
     nodes.push(new WireNode(S, a, at + 3, nodes.length, S[a[at]], S[a[at + 1]], KINDS[a[at + 2]] ?? 'op'));

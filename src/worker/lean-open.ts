@@ -2,7 +2,7 @@
 // answers `open` from this module without loading the rest (src/worker/heavy.ts: the full reader, shape inference,
 // compatibility, TFLite, the jobs), so keep its imports to the lean reader's own.
 import * as fs from 'node:fs';
-import type { WireGraph } from '../shared/protocol';
+import type { Finished } from '../shared/graph-wire';
 import { leanOnnxWireGraph } from '../onnx/lean-reader';
 import { onnxBytesWithoutWeights } from './onnx-sparse-bytes';
 
@@ -10,8 +10,9 @@ import { onnxBytesWithoutWeights } from './onnx-sparse-bytes';
  *  10-20 ms of reading and walking the whole file; the lean read never looks at weight data). */
 const SPARSE_ABOVE = 1 << 20;
 
-/** The lean read's graph and the tensors its values list, in order. */
-export interface LeanGraph { graph: WireGraph; names: string[] }
+/** The lean read's graph (packed when first read: graph-wire.ts builtView() gives it unpacked before) and the
+ *  tensors its values list, in order. */
+export type LeanGraph = Finished;
 
 export function isTflite(file: string): boolean { return file.toLowerCase().endsWith('.tflite'); }
 

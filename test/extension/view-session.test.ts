@@ -16,6 +16,8 @@ import { encodeModel } from '../../src/onnx/writer';
 import { flatModel } from '../webview/synthetic';
 import { FRAME_HERE_UP_TO, GRAPH_HERE_UP_TO } from '../../src/extension/view-session';
 import { pageFrameMade } from '../../src/extension/webview-html';
+import { leanOpen } from '../../src/worker/lean-open';
+import { firstFrame } from '../../webview/first-frame';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SQUEEZENET = path.resolve(ROOT, '../shared/models/squeezenet1_1.onnx');
@@ -153,6 +155,33 @@ test('a file opened again unchanged gets its first frame without being read agai
       assert.ok(sent.some((m) => m.method === 'graph'), 'the graph is still sent');
       session.close();
     }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the host\'s first frame is drawn from the lean read\'s own arrays: the graph is packed for the page only when the page asks for it', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx2lite-session-'));
+  try {
+    const file = path.join(dir, 'packed.onnx');
+    fs.copyFileSync(SQUEEZENET, file);
+    const lines: string[] = [];
+    const session = new ViewSession(file, recording().backend, { inputShapes: () => ({}), log: (l) => lines.push(l) });
+    session.prepare();
+    await new Promise((resolve) => setImmediate(resolve));
+    const f = session.firstFrame();
+    assert.ok(f && f.items > 10);
+    assert.ok(lines.some((l) => l.startsWith('first frame of')), lines.join('; '));
+    assert.ok(!lines.some((l) => l.includes('packed for the page')), `not packed while the page's HTML waits: ${lines.join('; ')}`);
+    // the frame is the one drawn from the packed graph, byte for byte
+    assert.deepEqual(f, firstFrame(leanOpen(file)!.graph));
+    const { post, sent } = collect();
+    await session.handle({ type: 'request', id: 0, method: 'ready', params: {} }, post);
+    await new Promise((r) => setImmediate(r));
+    assert.ok(lines.some((l) => l.includes('packed for the page')), lines.join('; '));
+    const graph = sent.find((m) => m.method === 'graph')!.params as { graph: WireGraph };
+    assert.deepEqual(graph.graph, leanOpen(file)!.graph, 'the page gets the graph the worker would send');
+    session.close();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

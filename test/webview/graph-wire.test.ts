@@ -12,7 +12,8 @@ import { attrText, onnxWireGraph, valuesOf } from '../../src/worker/view-graph';
 import { tfliteWireGraph } from '../../src/worker/view-graph-tflite';
 import { completeShapes } from '../../src/worker/features';
 import { openModel } from '../../src/worker/model-service';
-import { applyShapes, decodeGraph, encodeShapes, packInts, unpackInts, valueNamed } from '../../src/shared/graph-wire';
+import { applyShapes, builtView, decodeGraph, encodeShapes, isPacked, packInts, unpackInts, valueNamed } from '../../src/shared/graph-wire';
+import { leanOpen } from '../../src/worker/lean-open';
 import type { ViewGraph, ViewNode } from '../../src/shared/protocol';
 import type { Model } from '../../src/ir/types';
 import { ROOT } from './harness';
@@ -127,4 +128,24 @@ test('a value looked up by name before the values are decoded is the one they de
   }
   assert.deepEqual(valueNamed(decodeGraph(w), 'input'), { name: 'input', dtype: 'float32', shape: ['batch', 64, 56, 56] });
   assert.equal(valueNamed(decodeGraph(w), 'w')?.constant, true);
+});
+
+test('a finished graph read before it is packed (builtView) is the graph its packed form decodes to', () => {
+  const synthetic = syntheticModel(2, 3);
+  synthetic.graph.inputs[0].shape = ['batch', 64, 56, 56];
+  synthetic.graph.values.set('input', { name: 'input', dtype: 'float32', shape: ['batch', 64, 56, 56] });
+  const files = fs.readdirSync(SHARED).filter((f) => f.endsWith('.onnx')).map((f) => path.join(SHARED, f));
+  const finished = [...files.map((f) => leanOpen(f)!), onnxWireGraph(synthetic, 'm.onnx', 'a note')];
+  assert.ok(finished.length >= 6 && finished.every(Boolean));
+  for (const f of finished) {
+    assert.equal(isPacked(f), false, 'not packed until its graph is read');
+    const early = builtView(f);
+    assert.deepEqual(valueNamed(early, early.values[0].name), early.values[0]);
+    assert.equal(isPacked(f), false, 'reading the graph this way packs nothing');
+    const packed = decodeGraph(JSON.parse(JSON.stringify(f.graph)));
+    assert.equal(isPacked(f), true);
+    assert.deepEqual(plain(early), plain(packed), f.graph.file);
+    assert.equal(early.note, packed.note);
+    assert.deepEqual(plain(builtView(f)), plain(packed), 'once packed, from the packed graph');
+  }
 });
