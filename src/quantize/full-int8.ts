@@ -18,12 +18,9 @@ import type { TaskMeasure } from './task-signal';
 import { GUARD_COSINE, GUARD_SAMPLES, Int16Mode, chooseInt16Ops, cloneResult, score } from './mixed-precision';
 import { packedDetectionOutputs } from './output-cosine';
 import { Int8Phases } from './int8-phases';
-import { quantizeFp16 } from './weights';
+import { quantizeFp16, withinFloat16 } from './weights';
 import { floatData } from './params';
 import { isConst } from './graph';
-
-/** float16's largest finite value: a model with larger weights has no float16 form to bound int8 with. */
-const FLOAT16_MAX = 65504;
 
 /** Plain int8 (minmax, round-to-nearest) below this output cosine on the guard samples: percentile ranges are tried
  *  and GPTQ must beat round-to-nearest (trained models with long-tailed activations; PP-OCRv4 rec scores 0.94). */
@@ -116,7 +113,7 @@ function fp16Finite(result: ConvertResult): boolean {
   for (const sg of result.model.subgraphs) {
     for (const t of sg.tensors) {
       if (t.type !== 'FLOAT32' || !isConst(t)) continue;
-      for (const v of floatData(t)) if (Math.abs(v) > FLOAT16_MAX) return false;
+      if (!withinFloat16(floatData(t))) return false;
     }
   }
   return true;

@@ -147,7 +147,7 @@ export function quantizeDynamic(result: ConvertResult, opts: { perTensor?: boole
   const tables = new Set<string>();
   convertConstants(result, (t, idx, sg, use) => {
     if (opts.keepFloat?.has(t.name) || !stored(t, idx, sg, use) || !allFinite(floatData(t))) return false;
-    if (!opts.floatOpsOfInt8 && elementwiseTable(sg, idx, use)) { tables.add(t.name); return false; }
+    if (!opts.floatOpsOfInt8 && elementwiseTable(sg, idx, use) && withinFloat16(floatData(t))) { tables.add(t.name); return false; }
     return true;
   }, (t, idx, sg, use) => {
     const axis = channelAxis(sg, idx, use, !!opts.perTensor);
@@ -174,4 +174,15 @@ const TABLE_READERS = new Set(['ADD', 'SUB', 'MUL', 'DIV']);
  *  photos: box IoU mean 0.803 vs float16's 0.991) — so it is stored float16 (step max|x| / 2048) instead. */
 function elementwiseTable(sg: TflSubgraph, idx: number, use: Map<number, number[]>): boolean {
   return (use.get(idx) ?? []).some((k) => TABLE_READERS.has(sg.operators[k].opcode));
+}
+
+/** float16's largest finite value. */
+export const FLOAT16_MAX = 65504;
+
+/** Whether every value is within float16's finite range: a table beyond it (an additive mask of -1e9 or float32's
+ *  lowest, as exporters fold attention masks) would read ±Infinity in float16: a fully masked row's softmax is then NaN,
+ *  and Infinity times a zero activation too; such a table keeps int8 storage, whose one step is far below its values. */
+export function withinFloat16(values: Float32Array): boolean {
+  for (let i = 0; i < values.length; i++) if (Math.abs(values[i]) > FLOAT16_MAX) return false;
+  return true;
 }

@@ -47,3 +47,26 @@ test('--quantize dynamic: prior-box tables an ADD / MUL reads are stored float16
   // int8 per tensor: up to 0.5 / 127 = 3.9e-3 (2.5 px at 640); float16: up to 2.4e-4
   assert.ok(worst < 1e-3, `box coordinates moved by ${worst} of the picture`);
 });
+
+test('--quantize dynamic: an additive mask beyond float16 (-1e9) keeps int8 storage: a fully masked row stays finite', async () => {
+  // A padding row masked everywhere: float32 / int8 give softmax a uniform row; float16 would make -1e9 -Infinity and
+  // the row NaN.
+  const T = 64;
+  const mask = Array.from({ length: T * T }, (_, i) => (Math.floor(i / T) >= T - 4 || i % T > Math.floor(i / T) ? -1e9 : 0));
+  const bytes = encodeModel(buildModel({
+    opset: 13, inputs: [['s', 'float32', [1, T, T]]], outputs: [['p', 'float32', [1, T, T]]],
+    initializers: [tensor('mask', 'float32', [1, T, T], mask)],
+    nodes: [node('Add', ['s', 'mask'], ['m']), node('Softmax', ['m'], ['p'], { axis: -1 })],
+  }));
+  const { result } = await quantizeModelBytes(bytes, join(dir, 'mask.onnx'), {}, { mode: 'dynamic' });
+  const sg = result.model.subgraphs[0];
+  const stored = sg.operators.filter((o) => o.opcode === 'DEQUANTIZE').map((o) => sg.tensors[o.inputs[0]].type);
+  assert.deepEqual(stored, ['INT8'], `the mask is stored ${stored.join(', ')}`);
+  const r = rng(4);
+  const s = makeTensor('s', 'float32', [1, T, T], Float32Array.from({ length: T * T }, () => r() - 0.5));
+  const ref = floats([...(await runOnnx(bytes, [s])).values()][0]);
+  const got = await runFirstOutput(result.model, [s]);
+  let worst = 0;
+  for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(got[i] - ref[i]));
+  assert.ok(worst < 1e-3, `probabilities moved by ${worst}`);
+});
