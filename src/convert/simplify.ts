@@ -38,6 +38,7 @@ import { unflattenGemmRows } from './simplify-gemm-rows';
 import { fuseSubSpectralNorm } from './simplify-subspectral';
 import { batchedProductSumAsMatMul } from './simplify-batched-sum';
 import { talkingHeadsAsMatMul } from './simplify-head-conv';
+import { unitPoolsAsIdentity } from './simplify-unit-pool';
 import { dropFillIdentities } from './simplify-fill';
 import { im2colAsConv } from './simplify-im2col';
 import { columnScatterAsRows } from './simplify-column-scatter';
@@ -117,6 +118,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
   fuseSubSpectralNorm(g, constants);
   batchedProductSumAsMatMul(g, constants);
   dropFillIdentities(g, constants);
+  unitPoolsAsIdentity(g);
   im2colAsConv(g, constants);
   channelsFromBatchConv(g, constants);
   patchConvAsGemm(g, constants);
