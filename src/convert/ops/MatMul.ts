@@ -60,9 +60,10 @@ const MatMul: OpConverter = {
     }
     const ga = operand(ctx, a, true);
     const gb = operand(ctx, b, true);
-    if ((gb.adj || ga.adj) && viewedAsMap(ctx, y)) {
-      // (A·B)ᵀ = Bᵀ·Aᵀ: the product stored with its last two dims swapped, which the view reads as channel-last
-      // (only when that adds no adj_x, which XNNPack's delegate does not take).
+    if ((gb.adj || ga.adj) && (viewedAsMap(ctx, y) || joinsSwapped(ctx, y))) {
+      // (A·B)ᵀ = Bᵀ·Aᵀ: the product stored with its last two dims swapped, which the view reads as channel-last, or
+      // which its elementwise reader meets in the other operand's order (only when that adds no adj_x, which
+      // XNNPack's delegate does not take).
       const out = ctx.output(y, swappedLast(ctx.rank(y)));
       ctx.emit('BATCH_MATMUL', [gb.index, ga.index], [out], { adjX: !gb.adj, adjY: !ga.adj });
       return;
@@ -89,6 +90,24 @@ function viewedAsMap(ctx: ConvertContext, y: string): boolean {
   if (!z || !ctx.prefersChannelLast.has(z) || ctx.isDynamic(z) || ctx.rank(z) < 3) return false;
   const p = reshapeLayout(ctx.shape(y), ctx.shape(z), swappedLast(r));
   return p !== undefined && samePerm(p, channelLast(ctx.rank(z)));
+}
+
+/**
+ * The product's only reader is an elementwise op whose other operand, computed and of the same dims, is stored with
+ * its last two dims swapped (PCT's offset-attention `x - v·A` with x a Conv1d's channel-last [B, N, C] output):
+ * computed transposed, the product meets it as stored (no TRANSPOSE before the op).
+ */
+function joinsSwapped(ctx: ConvertContext, y: string): boolean {
+  const r = ctx.rank(y);
+  if (r < 3 || ctx.isDynamic(y) || ctx.graph.outputs.some((o) => o.name === y)) return false;
+  const readers = ctx.readersOf(y);
+  if (readers.length !== 1 || !['Add', 'Sub', 'Mul', 'Div'].includes(readers[0].opType)) return false;
+  const ins = readers[0].inputs;
+  if (ins.length !== 2 || ins[0] === ins[1]) return false;
+  const other = ins[ins[0] === y ? 1 : 0];
+  if (ctx.isConstant(other) || ctx.isDynamic(other) || ctx.dims(other).join() !== ctx.dims(y).join()) return false;
+  const p = ctx.primaryOf(other);
+  return p !== undefined && samePerm(p.perm, swappedLast(r));
 }
 
 /** A's stored layout when it keeps the last axis last but is not ONNX order, A has rank > 2 and the MatMul is its
