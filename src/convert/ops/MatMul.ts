@@ -6,7 +6,7 @@ import { toFloat32 } from '../../ir/tensor';
 import { transposeData } from '../constdata';
 import type { ConvertContext } from '../context';
 import type { Node } from '../../ir/types';
-import { channelLast, identity, permute, reshapeLayout, samePerm } from '../layout';
+import { channelLast, identity, invert, permute, reshapeLayout, samePerm } from '../layout';
 import type { Perm } from '../layout';
 import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse, takesDtype } from '../types';
@@ -86,9 +86,18 @@ function viewedAsMap(ctx: ConvertContext, y: string): boolean {
   const readers = ctx.readersOf(y);
   if (readers.length !== 1 || readers[0].opType !== 'Reshape' || readers[0].inputs[0] !== y || readers[0].inputs[1] === y) return false;
   const z = readers[0].outputs[0];
-  if (!z || !ctx.prefersChannelLast.has(z) || ctx.isDynamic(z) || ctx.rank(z) < 3) return false;
+  if (!z || ctx.isDynamic(z) || ctx.rank(z) < 3 || ctx.graph.outputs.some((o) => o.name === z)) return false;
   const p = reshapeLayout(ctx.shape(y), ctx.shape(z), swappedLast(r));
-  return p !== undefined && samePerm(p, channelLast(ctx.rank(z)));
+  if (!p) return false;
+  if (ctx.prefersChannelLast.has(z)) return samePerm(p, channelLast(ctx.rank(z)));
+  // The view moved by the model's own Transpose into a map for convolutions (CCNet's criss-cross attention along W:
+  // `bmm(v_W, att_Wᵀ).view(B, H, C, W).permute(0, 2, 1, 3)`): the product transposed is that map channel-last.
+  const zr = ctx.readersOf(z);
+  const t = zr.length === 1 && zr[0].opType === 'Transpose' ? zr[0] : undefined;
+  const tp = t ? (t.attrs.get('perm')?.value as number[] | undefined) : undefined;
+  if (!t || !tp || tp.length !== p.length || !ctx.prefersChannelLast.has(t.outputs[0])) return false;
+  const back = invert(tp);
+  return samePerm(p.map((d) => back[d]), channelLast(p.length));
 }
 
 /** A's stored layout when it keeps the last axis last but is not ONNX order, A has rank > 2 and the MatMul is its
