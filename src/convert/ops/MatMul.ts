@@ -6,7 +6,7 @@ import { toFloat32 } from '../../ir/tensor';
 import { transposeData } from '../constdata';
 import type { ConvertContext } from '../context';
 import type { Node } from '../../ir/types';
-import { channelLast, identity, invert, permute, reshapeLayout, samePerm } from '../layout';
+import { channelLast, identity, invert, isIdentity, permute, reshapeLayout, samePerm } from '../layout';
 import type { Perm } from '../layout';
 import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse, takesDtype } from '../types';
@@ -58,6 +58,15 @@ const MatMul: OpConverter = {
         { fusedActivationFunction: 'NONE', weightsFormat: 'DEFAULT', keepNumDims: ctx.rank(a) > 2 });
       return;
     }
+    const lead = sharedLeadingOrder(ctx, a, b);
+    if (lead) {
+      // Both operands stored with their batch dims in one other order (Reformer's chunks sorted per [head, batch]
+      // after its hashing Einsum batched over the heads): the product is taken in that order and stored so.
+      const pb = ctx.primaryOf(b)!;
+      const r = lead.length;
+      ctx.emit('BATCH_MATMUL', [ctx.primaryOf(a)!.index, pb.index], [ctx.output(y, lead)], { adjX: false, adjY: pb.perm[r - 2] === r - 1 });
+      return;
+    }
     const ga = operand(ctx, a, true);
     const gb = operand(ctx, b, true);
     if ((gb.adj || ga.adj) && viewedAsMap(ctx, y)) {
@@ -73,6 +82,23 @@ const MatMul: OpConverter = {
 };
 
 const swappedLast = (r: number): number[] => [...identity(r - 2), r - 1, r - 2];
+
+/**
+ * The stored order of A when A and B, two activations of one rank > 2 with the same batch dims, are both stored with
+ * those batch dims in one order other than ONNX's and the matrix dims last (B's maybe swapped: adj_y; A's not, adj_x
+ * being what XNNPack's delegate does not take). Undefined otherwise.
+ */
+function sharedLeadingOrder(ctx: ConvertContext, a: string, b: string): Perm | undefined {
+  const r = ctx.rank(a);
+  if (r < 3 || ctx.rank(b) !== r || ctx.isConstant(a) || ctx.isConstant(b) || ctx.isDynamic(a) || ctx.isDynamic(b)) return undefined;
+  const pa = ctx.primaryOf(a)?.perm;
+  const pb = ctx.primaryOf(b)?.perm;
+  if (!pa || !pb || pa[r - 2] !== r - 2 || pa[r - 1] !== r - 1 || isIdentity(pa)) return undefined;
+  if (!samePerm(pa.slice(0, r - 2), pb.slice(0, r - 2)) || Math.min(pb[r - 2], pb[r - 1]) !== r - 2) return undefined;
+  const da = ctx.shape(a);
+  const db = ctx.shape(b);
+  return da.slice(0, r - 2).every((d, i) => d === db[i]) ? pa : undefined;
+}
 
 /**
  * A product of two activations viewed as a channel-first map for convolutions (NanoTrack's pixel-wise correlation:
