@@ -138,8 +138,13 @@ function leadingOrder(ctx: ConvertContext, a: string, y: string): number[] | und
   const readers = [...names].flatMap((v) => ctx.readersOf(v).flatMap((n) => n.inputs.filter((i) => i === v).map(() => n)));
   // Other readers that take any layout as it is (a pre-norm stream's LayerNorm and residual Add: SASRec's time-first
   // nn.MultiheadAttention on the model's batch-first stream) need no ONNX-order copy of A either.
-  const others = readers.filter((n) => n.opType !== 'MatMul' || !n.outputs.includes(y));
-  return readers.length - others.length === 1 && others.every((n) => anyLayout(ctx, n, r)) && chainEndsWell(ctx, y) ? p.perm : undefined;
+  // So do other Linears of A whose products go on the same way (MusicGen's cross-attention memory, the k / v projection
+  // of every decoder layer reading one time-first view of the batch-first conditioning).
+  const linear = (n: Node) => n.opType === 'MatMul' && n.inputs[0] !== n.inputs[1] && names.has(n.inputs[0])
+    && ctx.constant(n.inputs[1])?.dims.length === 2 && chainEndsWell(ctx, n.outputs[0]);
+  const others = readers.filter((n) => !linear(n));
+  return readers.some((n) => n.outputs.includes(y)) && !others.some((n) => n.outputs.includes(y))
+    && others.every((n) => anyLayout(ctx, n, r)) ? p.perm : undefined;
 }
 
 /** An op that reads a rank-r value in any stored order that keeps its last axis last: a binary elementwise op of two
