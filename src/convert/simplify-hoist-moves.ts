@@ -3,9 +3,14 @@
 // .transpose(1, 2)` per feature level, MSDeformAttn's PyTorch core in DINO / Deformable-DETR / RT-DETR), one
 // TRANSPOSE a level. The value is moved once, before the Gathers, which then read the moved value: one TRANSPOSE.
 // Likewise the per-level Slices of deformable attention's value, each moved heads-first (hoistSlicedHeadMoves).
+// A Gather's move to channels-first that a convolution reads ([B, T, C] → [B, C, T] into a Conv1d: BSRNN's per-band
+// mask heads on `x[:, i].transpose(1, 2)`) costs nothing where it is (that conv's channel-last is the Gather's own
+// order) and stays.
 import type { Graph, Node, Tensor } from '../ir/types';
 import { toNumbers } from '../ir/tensor';
 import { node } from '../onnx/builder';
+import { channelLast, invert, samePerm } from './layout';
+import { channelLastHints } from './subgraph';
 import { permAttr, readersOf, spliceNodes } from './simplify-util';
 
 /** The Gather's axis when it takes one constant scalar index (the axis drops out), else undefined. */
@@ -22,6 +27,13 @@ export function hoistGatheredMoves(g: Graph, constants: Map<string, Tensor>): vo
   const before = new Map<Node, Node[]>();
   const replace = new Map<Node, Node[]>();
   const skip = new Set<Node>();
+  // Values a convolution reads channel-last through layout-agnostic ops (made once, when a group is found).
+  let toConv: Set<string> | undefined;
+  const absorbed = (move: Node, p: number[]): boolean => {
+    if (p.length < 3 || !samePerm(p, invert(channelLast(p.length)))) return false;
+    toConv ??= channelLastHints(g.nodes, (v) => g.values.get(v)?.shape as number[] | undefined);
+    return toConv.has(move.outputs[0]);
+  };
   for (const [x, readers] of uses) {
     const xd = dims(x);
     // Up to rank 6: the moved value is one TRANSPOSE (TFLite's and XNNPack's limit).
@@ -34,6 +46,7 @@ export function hoistGatheredMoves(g: Graph, constants: Map<string, Tensor>): vo
       const t = a === undefined ? undefined : only(gn.outputs[0]);
       const p = t?.opType === 'Transpose' ? permAttr(t) : undefined;
       if (a === undefined || !t || !p) continue;
+      if (absorbed(t, p)) continue;
       const key = `${a}:${p.join()}`;
       groups.set(key, [...(groups.get(key) ?? []), { gather: gn, move: t }]);
     }

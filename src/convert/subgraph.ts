@@ -43,7 +43,8 @@ export function channelLastHints(nodes: Node[], shapeOf?: (name: string) => numb
       const src = movedIntoBatch(nodes, n, shapeOf);
       if (src) want.add(src);
       continue;
-    } else if ((conv.layout === 'any' || conv.layout === 'axis') && n.opType !== 'Transpose' && n.outputs.some((o) => want.has(o))) {
+    } else if ((conv.layout === 'any' || conv.layout === 'axis') && n.opType !== 'Transpose' && n.outputs.some((o) => want.has(o))
+      && !dropsLeadingAxis(n, shapeOf)) {
       // Not through a Transpose: channel-last after it is another order before it (Conformer's [T, B, C] → [B, C, T]
       // before its Conv1d would make the model input [B, C, T]).
       for (const inp of n.inputs) if (inp) want.add(inp);
@@ -51,6 +52,19 @@ export function channelLastHints(nodes: Node[], shapeOf?: (name: string) => numb
   }
   for (const v of viaTranspose) want.delete(v);
   return want;
+}
+
+/**
+ * A Gather of one index along the batch or channel axis: its output's channel is another axis of its input, so the
+ * input's channel-last is not the output's (UniVNet's per-layer kernels and biases `bias[:, i]` of a predictor's
+ * [B, layers, C, L] view: wanted channel-last, the view was moved layers-last before each layer's slice).
+ */
+function dropsLeadingAxis(n: Node, shapeOf?: (name: string) => number[] | undefined): boolean {
+  if (n.opType !== 'Gather' || !shapeOf) return false;
+  const r = shapeOf(n.inputs[0])?.length;
+  const ro = shapeOf(n.outputs[0])?.length;
+  const a = (n.attrs.get('axis')?.value as number | undefined) ?? 0;
+  return r !== undefined && ro !== undefined && ro < r && (a + r) % r < 2;
 }
 
 /**

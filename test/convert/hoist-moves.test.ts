@@ -108,3 +108,31 @@ test('an embedding lookup moved sequence-first: the ids are moved instead of the
   assert.ok(m.worst <= 1e-5, `rel ${m.worst}`);
   assert.equal(m.result.transposeCount, 1);
 });
+
+/** BSRNN's per-band mask heads: `conv(x[:, i].transpose(1, 2))` for each band i of x [B, K, T, N]. */
+function bandMaskHeads(): Model {
+  const K = 3, T = 6, N = 4, C = 5;
+  const nodes = [];
+  const outs: string[] = [];
+  for (let i = 0; i < K; i++) {
+    nodes.push(node('Gather', ['x', `b${i}`], [`x${i}`], { axis: 1 }), node('Transpose', [`x${i}`], [`t${i}`], { perm: [0, 2, 1] }),
+      node('Conv', [`t${i}`, `w${i}`, `c${i}`], [`m${i}`], { kernel_shape: [1] }));
+    outs.push(`m${i}`);
+  }
+  nodes.push(node('Concat', outs, ['y'], { axis: 1 }));
+  const wave = (n: number, s: number) => Array.from({ length: n }, (_, k) => Math.sin(k * 7.31 + s) * 0.5);
+  return buildModel({
+    inputs: [['x', 'float32', [1, K, T, N]]], outputs: ['y'], opset: 13, nodes,
+    initializers: Array.from({ length: K }, (_, i) => [tensor(`b${i}`, 'int64', [], [i]), tensor(`w${i}`, 'float32', [C, N, 1], wave(C * N, i)),
+      tensor(`c${i}`, 'float32', [C], wave(C, 10 + i))]).flat(),
+  });
+}
+
+test('band heads: a Gather moved channels-first into a Conv1d is not hoisted (the conv reads the Gather as stored: 1 -> 0 TRANSPOSE)', async () => {
+  const model = bandMaskHeads();
+  const file = join(mkdtempSync(join(tmpdir(), 'band-heads-')), 'band_heads.onnx');
+  writeFileSync(file, encodeModel(model));
+  const m = await convertAndMatch(file, model, seededInputs(model, 53, -1, 1));
+  assert.ok(m.worst <= 1e-5, `rel ${m.worst}`);
+  assert.equal(m.result.transposeCount, 0, JSON.stringify(m.result.opHistogram));
+});

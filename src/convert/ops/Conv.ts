@@ -16,6 +16,7 @@ import { Window, resolvePadding, windowOf } from './_spatial';
 import { check3d, emitConv3d } from './_conv3d';
 import { batchDims, dynamicBatch, padBatch, signalDims, unpadBatch } from './_batch';
 import { Emitter } from './_emit';
+import { pointwiseAsStored } from './_pointwise';
 
 /** A filter computed in the graph: OIHW in ONNX order → OHWI (or [1, H, W, O] depthwise) from the layout pass. */
 function computedFilter(ctx: ConvertContext, node: Node, depthwise: boolean): number {
@@ -44,7 +45,7 @@ export function convOptions(w: Window, padding: string): Record<string, number |
 }
 
 const Conv: OpConverter = {
-  op: 'Conv', emits: ['CONV_2D', 'DEPTHWISE_CONV_2D', 'CONV_3D', 'PAD', 'RESHAPE', 'SPLIT', 'CONCATENATION', 'STRIDED_SLICE', 'BATCH_MATMUL', 'ADD'], opset: [1, MAX_OPSET], inputs: [2, 3],
+  op: 'Conv', emits: ['CONV_2D', 'DEPTHWISE_CONV_2D', 'CONV_3D', 'PAD', 'RESHAPE', 'SPLIT', 'CONCATENATION', 'STRIDED_SLICE', 'BATCH_MATMUL', 'ADD', 'FULLY_CONNECTED'], opset: [1, MAX_OPSET], inputs: [2, 3],
   // CONV_3D (3-D convolutions only) has neither an int8 nor a TFLite Micro kernel: int8 keeps it float32 with a
   // warning and `onnx2lite micro` refuses it; the compatibility view marks such nodes from what they became.
   dtypes: ['float32'], layout: 'spatial', incidental: ['CONV_3D', 'STRIDED_SLICE'],
@@ -77,6 +78,7 @@ const Conv: OpConverter = {
     const spatial = xs.slice(2);
     const win = windowOf(node, spatial, kernel);
     if (oneD && W && mixesStoredRows(ctx, node, win)) return emitLeftProduct(ctx, node, W);
+    if (oneD && pointwiseAsStored(ctx, node, false)) return;
     // A pointwise conv (1x1, stride 1, no padding, group 1) does not care in which order its spatial axes are stored:
     // it keeps an input stored channel-last with H and W swapped (YOLOv8's DFL reads a transposed [N, 16, 4, A]).
     const inPerm = ctx.permOf(x);

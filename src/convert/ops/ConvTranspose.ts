@@ -14,6 +14,7 @@ import { Emitter } from './_emit';
 import { check3d, emitConvTranspose3d } from './_conv3d';
 import { batchDims, shapeTensor, signalDims } from './_batch';
 import { dimOf } from './_indices';
+import { pointwiseAsStored } from './_pointwise';
 
 interface Plan {
   /** Per spatial dim (H, W; H = 1 for 1-D). */
@@ -127,7 +128,7 @@ function weights(ctx: ConvertContext, e: Emitter, node: Node, p: Plan): number {
 }
 
 const ConvTranspose: OpConverter = {
-  op: 'ConvTranspose', emits: ['TRANSPOSE_CONV', 'CONV_3D_TRANSPOSE', 'STRIDED_SLICE', 'RESHAPE'], opset: [1, MAX_OPSET], dtypes: ['float32'],
+  op: 'ConvTranspose', emits: ['TRANSPOSE_CONV', 'CONV_3D_TRANSPOSE', 'STRIDED_SLICE', 'RESHAPE', 'FULLY_CONNECTED'], opset: [1, MAX_OPSET], dtypes: ['float32'],
   // CONV_3D_TRANSPOSE (3-D only) has neither an int8 nor a TFLite Micro kernel (int8 keeps it float32; micro refuses).
   layout: 'spatial', incidental: ['CONV_3D_TRANSPOSE'],
   check(node, ctx) {
@@ -146,6 +147,7 @@ const ConvTranspose: OpConverter = {
   },
   convert(node, ctx) {
     if (ctx.rank(node.inputs[0]) === 5) return emitConvTranspose3d(ctx, node);
+    if (pointwiseAsStored(ctx, node, true)) return;
     const p = plan(node, ctx) as Plan;
     const e = new Emitter(ctx, node);
     // The batch may be known only at run time (RoI features after NMS): TRANSPOSE_CONV then reads it from its input.

@@ -140,6 +140,20 @@ function keepsImageLayout(ctx: ConvertContext, operands: Operand[], natural: str
 }
 
 /**
+ * An operand's free labels (those the other operand lacks) in its stored order; when it is moved anyway (the stored
+ * order is not [batch, free, contracted] nor [batch, contracted, free]), in the output's order instead, which costs
+ * the same move and keeps the product in an order the output can be stored in (UniVNet's location-variable conv
+ * 'bildsk,biokl->bolsd': x moved to [b, l, s, d, i, k] makes [b, l, s, d, o], the output's channel-last).
+ */
+function freeOrder(stored: string[], other: string[], batch: string[], con: string[], out: string[] | undefined): string[] {
+  const free = stored.filter((l) => !other.includes(l));
+  if (!out || free.length < 2) return free;
+  const fits = (order: string[]) => order.every((l, i) => l === stored[i]);
+  if (fits([...batch, ...free, ...con]) || fits([...batch, ...con, ...free])) return free;
+  return [...free].sort((p, q) => out.indexOf(p) - out.indexOf(q));
+}
+
+/**
  * The product comes out `[b, last, mid...]` (natural order `perm` = [0, r-1, 1, ..., r-2]) and every reader is a
  * Reshape to `[b, prod(mid), last]` read only by convolutions: stored so, it is the convs' channel-last input as it
  * stands (xDeepFM's compressed interaction network 'bhd,bmd->bhmd' viewed [b, h·m, d] into a 1×1 Conv1d).
@@ -190,8 +204,8 @@ function contract(ctx: ConvertContext, name: string, a0: Operand, b0: Operand, k
   const sw = storedLabels(ctx, w);
   const batch = sx.filter((l) => w.labels.includes(l) && keep.has(l));
   const con = sx.filter((l) => w.labels.includes(l) && !keep.has(l));
-  const freeX = sx.filter((l) => !w.labels.includes(l));
-  const freeW = sw.filter((l) => !x.labels.includes(l));
+  const freeX = freeOrder(sx, w.labels, batch, con, final?.out);
+  const freeW = freeOrder(sw, x.labels, batch, con, final?.out);
   const W = ctx.constant(w.name);
   const left = W && batch.length === 0 ? leftSplit(sx, con) : undefined;
   const natural = left ? [...left.pre, ...freeW, ...left.post] : [...batch, ...freeX, ...freeW];
@@ -206,6 +220,7 @@ function contract(ctx: ConvertContext, name: string, a0: Operand, b0: Operand, k
   if (final && natural.length >= 3 && natural[natural.length - 1] !== final.out[final.out.length - 1]
     && !(left && samePerm(natural.map((l) => final.out.indexOf(l)), channelLast(final.out.length)))
     && !keepsImageLayout(ctx, [x, w], natural, final.out) && !feedsContractions(ctx, final.y)
+    && !(ctx.prefersChannelLast.has(final.y) && samePerm(natural.map((l) => final.out.indexOf(l)), channelLast(final.out.length)))
     && !feedsConvChannels(ctx, final.y, natural.map((l) => final.out.indexOf(l)))) {
     const r = contract(ctx, `${name}/natural`, a, b, keep, undefined, s);
     ctx.bind(final.y, ctx.input(r.name, final.out.map((l) => r.labels.indexOf(l))), identity(final.out.length));

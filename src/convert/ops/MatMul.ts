@@ -6,7 +6,7 @@ import { toFloat32 } from '../../ir/tensor';
 import { transposeData } from '../constdata';
 import type { ConvertContext } from '../context';
 import type { Node } from '../../ir/types';
-import { channelLast, identity, permute, reshapeLayout, samePerm } from '../layout';
+import { channelLast, identity, invert, isIdentity, permute, reshapeLayout, samePerm } from '../layout';
 import type { Perm } from '../layout';
 import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse, takesDtype } from '../types';
@@ -58,6 +58,15 @@ const MatMul: OpConverter = {
         { fusedActivationFunction: 'NONE', weightsFormat: 'DEFAULT', keepNumDims: ctx.rank(a) > 2 });
       return;
     }
+    const lead = sharedLeadingOrder(ctx, a, b);
+    if (lead) {
+      // Both operands stored with their batch dims in one other order (Reformer's chunks sorted per [head, batch]
+      // after its hashing Einsum batched over the heads): the product is taken in that order and stored so.
+      const pb = ctx.primaryOf(b)!;
+      const r = lead.length;
+      ctx.emit('BATCH_MATMUL', [ctx.primaryOf(a)!.index, pb.index], [ctx.output(y, lead)], { adjX: false, adjY: pb.perm[r - 2] === r - 1 });
+      return;
+    }
     const ga = operand(ctx, a, true);
     const gb = operand(ctx, b, true);
     if ((gb.adj || ga.adj) && (viewedAsMap(ctx, y) || joinsSwapped(ctx, y))) {
@@ -76,6 +85,23 @@ const MatMul: OpConverter = {
 const swappedLast = (r: number): number[] => [...identity(r - 2), r - 1, r - 2];
 
 /**
+ * The stored order of A when A and B, two activations of one rank > 2 with the same batch dims, are both stored with
+ * those batch dims in one order other than ONNX's and the matrix dims last (B's maybe swapped: adj_y; A's not, adj_x
+ * being what XNNPack's delegate does not take). Undefined otherwise.
+ */
+function sharedLeadingOrder(ctx: ConvertContext, a: string, b: string): Perm | undefined {
+  const r = ctx.rank(a);
+  if (r < 3 || ctx.rank(b) !== r || ctx.isConstant(a) || ctx.isConstant(b) || ctx.isDynamic(a) || ctx.isDynamic(b)) return undefined;
+  const pa = ctx.primaryOf(a)?.perm;
+  const pb = ctx.primaryOf(b)?.perm;
+  if (!pa || !pb || pa[r - 2] !== r - 2 || pa[r - 1] !== r - 1 || isIdentity(pa)) return undefined;
+  if (!samePerm(pa.slice(0, r - 2), pb.slice(0, r - 2)) || Math.min(pb[r - 2], pb[r - 1]) !== r - 2) return undefined;
+  const da = ctx.shape(a);
+  const db = ctx.shape(b);
+  return da.slice(0, r - 2).every((d, i) => d === db[i]) ? pa : undefined;
+}
+
+/**
  * A product of two activations viewed as a channel-first map for convolutions (NanoTrack's pixel-wise correlation:
  * `zᵀ · x` [B, Hz·Wz, Hx·Wx] viewed [B, Hz·Wz, Hx, Wx]): its only reader is a Reshape whose output is wanted
  * channel-last and which reads the product's transpose in that order. The product is then computed transposed (no
@@ -87,9 +113,18 @@ function viewedAsMap(ctx: ConvertContext, y: string): boolean {
   const readers = ctx.readersOf(y);
   if (readers.length !== 1 || readers[0].opType !== 'Reshape' || readers[0].inputs[0] !== y || readers[0].inputs[1] === y) return false;
   const z = readers[0].outputs[0];
-  if (!z || !ctx.prefersChannelLast.has(z) || ctx.isDynamic(z) || ctx.rank(z) < 3) return false;
+  if (!z || ctx.isDynamic(z) || ctx.rank(z) < 3 || ctx.graph.outputs.some((o) => o.name === z)) return false;
   const p = reshapeLayout(ctx.shape(y), ctx.shape(z), swappedLast(r));
-  return p !== undefined && samePerm(p, channelLast(ctx.rank(z)));
+  if (!p) return false;
+  if (ctx.prefersChannelLast.has(z)) return samePerm(p, channelLast(ctx.rank(z)));
+  // The view moved by the model's own Transpose into a map for convolutions (CCNet's criss-cross attention along W:
+  // `bmm(v_W, att_Wᵀ).view(B, H, C, W).permute(0, 2, 1, 3)`): the product transposed is that map channel-last.
+  const zr = ctx.readersOf(z);
+  const t = zr.length === 1 && zr[0].opType === 'Transpose' ? zr[0] : undefined;
+  const tp = t ? (t.attrs.get('perm')?.value as number[] | undefined) : undefined;
+  if (!t || !tp || tp.length !== p.length || !ctx.prefersChannelLast.has(t.outputs[0])) return false;
+  const back = invert(tp);
+  return samePerm(p.map((d) => back[d]), channelLast(p.length));
 }
 
 /**
@@ -122,8 +157,13 @@ function leadingOrder(ctx: ConvertContext, a: string, y: string): number[] | und
   const readers = [...names].flatMap((v) => ctx.readersOf(v).flatMap((n) => n.inputs.filter((i) => i === v).map(() => n)));
   // Other readers that take any layout as it is (a pre-norm stream's LayerNorm and residual Add: SASRec's time-first
   // nn.MultiheadAttention on the model's batch-first stream) need no ONNX-order copy of A either.
-  const others = readers.filter((n) => n.opType !== 'MatMul' || !n.outputs.includes(y));
-  return readers.length - others.length === 1 && others.every((n) => anyLayout(ctx, n, r)) && chainEndsWell(ctx, y) ? p.perm : undefined;
+  // So do other Linears of A whose products go on the same way (MusicGen's cross-attention memory, the k / v projection
+  // of every decoder layer reading one time-first view of the batch-first conditioning).
+  const linear = (n: Node) => n.opType === 'MatMul' && n.inputs[0] !== n.inputs[1] && names.has(n.inputs[0])
+    && ctx.constant(n.inputs[1])?.dims.length === 2 && chainEndsWell(ctx, n.outputs[0]);
+  const others = readers.filter((n) => !linear(n));
+  return readers.some((n) => n.outputs.includes(y)) && !others.some((n) => n.outputs.includes(y))
+    && others.every((n) => anyLayout(ctx, n, r)) ? p.perm : undefined;
 }
 
 /** An op that reads a rank-r value in any stored order that keeps its last axis last: a binary elementwise op of two
