@@ -67,6 +67,8 @@ export interface QuantizeSummary {
    *  without GPTQ), and plain int8's worst output cosine with round-to-nearest weights when it was measured. */
   weightRounding?: 'gptq' | 'nearest';
   nearestCosine?: number;
+  /** int8: the same with GPTQ's weights, when GPTQ ran by default and was compared (kept only when not below). */
+  gptqCosine?: number;
   /** int8: the same model with float16 weights (float32 activations), scored when plain int8 missed the guard and a
    *  miss would be refused; under the guard too, no search ran and convert refused at once. */
   fp16Cosine?: number;

@@ -189,6 +189,7 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   summary.gptqMs = stats.gptqMs;
   if (samples.length && !fixed.size) summary.weightRounding = stats.weightRounding;
   if (Number.isFinite(stats.nearestCosine)) summary.nearestCosine = stats.nearestCosine;
+  if (Number.isFinite(stats.gptqCosine)) summary.gptqCosine = stats.gptqCosine;
   if (Number.isFinite(stats.fp16Cosine)) summary.fp16Cosine = stats.fp16Cosine;
   summary.biasCorrected = stats.biasCorrected;
   if (stats.equalizedPairs) summary.equalizedPairs = stats.equalizedPairs;
