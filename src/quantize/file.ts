@@ -67,6 +67,8 @@ export interface QuantizeSummary {
    *  without GPTQ), and plain int8's worst output cosine with round-to-nearest weights when it was measured. */
   weightRounding?: 'gptq' | 'nearest';
   nearestCosine?: number;
+  /** int8: the same with GPTQ's weights, when GPTQ ran by default and was compared (kept only when not below). */
+  gptqCosine?: number;
   /** int8: the same model with float16 weights (float32 activations), scored when plain int8 missed the guard and a
    *  miss would be refused; under the guard too, no search ran and convert refused at once. */
   fp16Cosine?: number;
@@ -102,6 +104,8 @@ export interface QuantizeSummary {
    *  biasCorrection, search, quantize, taskGuard, blame; only those that ran) and per whole-file step (convert,
    *  serialize, verify, write). */
   phasesMs?: PhaseMs;
+  /** int8: the process's CPU time per int8 phase (ms, all threads), beside phasesMs' wall time. */
+  phasesCpuMs?: PhaseMs;
   /** int8: candidate models the accuracy search measured on LiteRT (absent when it did not run). */
   searchCandidates?: number;
   /** int8: true when the search stopped at its time limit (--search-time) with the best model measured by then. */
@@ -175,9 +179,9 @@ export async function quantizeFile(input: string, output: string, opts: ConvertO
   if (moved) result.warnings.push(moved);
   writeFileAtomic(out, tflite);
   step('write');
-  if (summary.phasesMs) {
-    summary.phasesMs = Object.fromEntries(Object.entries(summary.phasesMs).map(([k, v]) => [k, Math.round(v)]));
-  }
+  const rounded = (m: PhaseMs) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round(v)]));
+  if (summary.phasesMs) summary.phasesMs = rounded(summary.phasesMs);
+  if (summary.phasesCpuMs) summary.phasesCpuMs = rounded(summary.phasesCpuMs);
   return {
     source: path.resolve(input), output: path.resolve(output), bytes: tflite.byteLength, opHistogram: result.opHistogram,
     transposeCount: result.transposeCount, warnings: result.warnings, ms: Math.round(performance.now() - t0),

@@ -47,6 +47,9 @@ export interface FullInt8Stats {
   /** Plain int8's worst output cosine on the guard samples with round-to-nearest weights and the chosen ranges
    *  (NaN when it was not measured: a range method or a weight rounding given, QDQ models). */
   nearestCosine: number;
+  /** The same with GPTQ's weights, measured when GPTQ ran without --weight-rounding and plain int8 was scored
+   *  (NaN otherwise): GPTQ is kept only when this is not below `nearestCosine`. */
+  gptqCosine: number;
   /** The float16-weight model's worst output cosine on the guard samples, measured when plain int8 missed
    *  `refuseBelow` (NaN otherwise); below `refuseBelow` too, no search ran (`hopeless`). */
   fp16Cosine: number;
@@ -147,6 +150,7 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   let rangeMethod: RangeMethod = opts.method ?? 'minmax';
   let nearestCosine = NaN;
   let fp16Cosine = NaN;
+  let gptqCosine = NaN;
   let hopeless = false;
   let adaptive = false;
   let int16Params: Map<number, QParams> | undefined;
@@ -204,8 +208,11 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
     // (Measured, PP-OCRv4 rec, bench int8-tasks: this drops GPTQ at 0.9486 vs 0.9489; judged by the logits' pooled
     // SNR over all 24 calibration lines it would stay, 16.7 vs 16.5 dB, and plain int8 decodes 91.7% of eval lines
     // against 85.4% — but the auto search from there missed the guard, cosine 0.9760, at 89.6%: not adopted.)
-    if (opts.weightRounding === undefined && adaptive && refs?.length && g.stats.layers > 0) {
+    // Also between ADAPT_BELOW and the skip (GPTQ_SKIP_SHARE), where GPTQ runs by default: OCRNet's plain int8 read
+    // 0.9899 with round-to-nearest weights and 0.9849 with GPTQ's (s20), so there too the guard picks.
+    if (opts.weightRounding === undefined && Number.isFinite(nearestCosine) && refs?.length && g.stats.layers > 0) {
       const cos = await ph.time('rangeChoice', 'int8: scoring GPTQ against round-to-nearest', () => plainCosine(result, params, { ...opts, roundedWeights }, samples, refs!));
+      gptqCosine = cos;
       if (cos < nearestCosine) {
         roundedWeights = undefined;
         gptq = { layers: 0, ms: gptq.ms };
@@ -231,7 +238,7 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
     splitOps: choice.splitOps, floatOps: choice.floatOps, floatWeights: choice.floatWeights }));
   forgetOnnxNames(result, equalized);
   return { result, stats: { equalizedPairs: equalized.size, fromOnnx: p.onnx.size, fromTflite, calibrationMs: t1 - t0, quantizeMs: performance.now() - t1,
-    gptqLayers: gptq.layers, gptqMs: gptq.ms, weightRounding: roundedWeights ? 'gptq' : 'nearest', nearestCosine, fp16Cosine, hopeless, int16Ops: choice.int16Ops.size, splitOps: choice.splitOps.size, floatOps: choice.floatOps.size, floatWeightOps: choice.floatWeights.size, int8Cosine: choice.int8Cosine, cosine: choice.cosine,
+    gptqLayers: gptq.layers, gptqMs: gptq.ms, weightRounding: roundedWeights ? 'gptq' : 'nearest', nearestCosine, gptqCosine, fp16Cosine, hopeless, int16Ops: choice.int16Ops.size, splitOps: choice.splitOps.size, floatOps: choice.floatOps.size, floatWeightOps: choice.floatWeights.size, int8Cosine: choice.int8Cosine, cosine: choice.cosine,
     guardMet: choice.met, mixedMs: choice.ms, rangeMethod, biasCorrected: corrected, detectionSets: [...packedDetectionOutputs(refs ?? [])],
     searchCandidates: ('candidates' in choice ? choice.candidates : 0) ?? 0, searchStopped: 'stopped' in choice && !!choice.stopped,
     ...('floatCostMs' in choice && Number.isFinite(choice.floatCostMs) ? { estimatedMs: { float32: choice.floatCostMs, int8: choice.int8CostMs, chosen: choice.chosenCostMs } } : {}),

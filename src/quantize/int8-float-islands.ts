@@ -23,6 +23,7 @@
 import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
 import { consumersOf, isFloatActivation, producersOf } from './graph';
 import { recurrentStateOps } from './int8-recurrent';
+import { samplingOps } from './int8-sampling';
 
 
 /** Ops that carry power (or a linear map of it) towards the LOG: kept float, walked back through. */
@@ -217,10 +218,10 @@ export function stateOps(sg: TflSubgraph): Set<number> {
   return out;
 }
 
-/** 'stft': the STFT convolution; 'norm': a normalization's variance path (x², mean, + ε) into SQRT → DIV; 'magnitude': a layer reading a linear magnitude; 'recurrent': the ops between a
+/** 'stft': the STFT convolution; 'norm': a normalization's variance path (x², mean, + ε) into SQRT → DIV; 'magnitude': a layer reading a linear magnitude; 'sampling': a GridSample's coordinates and its grid back to the flow's layer (int8-sampling.ts); 'recurrent': the ops between a
  *  streaming model's state input and output (int8-recurrent.ts). Like every float op of the int8 pass, they keep
  *  their weights int8 behind a DEQUANTIZE (weights.ts storedInt8). */
-export type IslandRule = 'energy' | 'stft' | 'norm' | 'magnitude' | 'probability' | 'state' | 'recurrent' | 'peak';
+export type IslandRule = 'energy' | 'stft' | 'norm' | 'magnitude' | 'probability' | 'state' | 'recurrent' | 'peak' | 'sampling';
 
 /** Every op the int8 pass keeps float by these rules, with the rule's name. */
 export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {
@@ -231,5 +232,6 @@ export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {
   for (const k of stateOps(sg)) out.set(k, 'state');
   for (const k of recurrentStateOps(sg)) if (!out.has(k)) out.set(k, 'recurrent');
   for (const k of peakPickingOps(sg)) if (!out.has(k)) out.set(k, 'peak');
+  for (const k of samplingOps(sg)) if (!out.has(k)) out.set(k, 'sampling');
   return out;
 }

@@ -14,6 +14,10 @@ export interface Int8Progress { phase: Int8Phase; message: string }
 
 export class Int8Phases {
   readonly ms: PhaseMs = {};
+  /** The process's CPU time (user + system, all threads: onnxruntime's and LiteRT's too) per phase, in ms: wall
+   *  times beside other jobs measure the machine's load as much as the work (OCRNet's GPTQ read 61 s in one convert
+   *  and 9.7 s in another on the same code, at load 20-24 under `nice`). */
+  readonly cpuMs: Partial<Record<Int8Phase, number>> = {};
   private readonly t0 = performance.now();
   constructor(private readonly report?: (p: Int8Progress) => void) {}
 
@@ -21,10 +25,13 @@ export class Int8Phases {
   async time<T>(phase: Int8Phase, message: string, fn: () => T | Promise<T>): Promise<T> {
     this.say(phase, message);
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     try {
       return await fn();
     } finally {
       this.ms[phase] = (this.ms[phase] ?? 0) + performance.now() - t0;
+      const c = process.cpuUsage(c0);
+      this.cpuMs[phase] = (this.cpuMs[phase] ?? 0) + (c.user + c.system) / 1000;
     }
   }
 

@@ -82,6 +82,7 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   const phases = new Int8Phases(q.onProgress);
   // The live record: the whole-file steps (file.ts) add theirs and round it once written.
   summary.phasesMs = phases.ms;
+  summary.phasesCpuMs = phases.cpuMs;
   // A miss will be refused unless --allow-degraded, or the task judges below (maps, label sequences) may still pass it.
   const taskJudged = q.minCosine === undefined && !q.int8Io
     && (maskOutputs(result.model.subgraphs[0], result.metadata).size > 0 || sequenceOutputs(result.model.subgraphs[0], result.metadata).size > 0);
@@ -189,6 +190,7 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   summary.gptqMs = stats.gptqMs;
   if (samples.length && !fixed.size) summary.weightRounding = stats.weightRounding;
   if (Number.isFinite(stats.nearestCosine)) summary.nearestCosine = stats.nearestCosine;
+  if (Number.isFinite(stats.gptqCosine)) summary.gptqCosine = stats.gptqCosine;
   if (Number.isFinite(stats.fp16Cosine)) summary.fp16Cosine = stats.fp16Cosine;
   summary.biasCorrected = stats.biasCorrected;
   if (stats.equalizedPairs) summary.equalizedPairs = stats.equalizedPairs;

@@ -200,6 +200,7 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   if (count('recurrent')) warnings.push(`int8: ${count('recurrent')} op(s) of the recurrent cell between the state inputs and outputs stay float32 with int8 weights (rounding the state on every call drifts)`);
   if (count('state')) warnings.push(`int8: ${count('state')} op(s) unpacking a model input or packing a model output stay float32 (each part keeps its own scale)`);
   if (count('peak')) warnings.push(`int8: ${count('peak')} op(s) of max-pool peak picking (a map, its MAX_POOL_2D and their EQUAL, back to the layer making the map) stay float32 (int8 steps tie neighbours: every plateau would be a peak)`);
+  if (count('sampling')) warnings.push(`int8: ${count('sampling')} op(s) computing sampling coordinates (a GridSample's grid back to the layer making its flow, its corner indices and bilinear weights) stay float32 (an int8 step of a [-1, 1] grid is 1/255 of the image)`);
   if (joins.size) {
     warnings.push(`int8: ${joins.size} op(s) joining tensors whose ranges are too far apart for one int8 scale (a CONCATENATION of pixel boxes and 0-1 `
       + 'scores) and carrying the joined tensor on to the outputs or the slices that part it stay float32 (the joint step would round the narrow part away)');

@@ -143,3 +143,42 @@ test('gptqWeights: damp and actOrder reach the rounding (a huge damp is round-to
   assert.notDeepEqual(ordered, plain, 'act-order rounds the inputs in another order');
   for (const q of ordered) assert.ok(q >= -127 && q <= 127);
 });
+
+/** conv 3x3 → Relu → depthwise 3x3 → its sigmoid-gated self → 1x1 conv, weights from rng(seed) (the first conv's
+ *  scaled by 2). */
+function gatedNet(seed: number): Uint8Array {
+  const r = rng(seed);
+  const w = (n: number, s: number) => Array.from({ length: n }, () => (r() - 0.5) * s);
+  return encodeModel(buildModel({
+    inputs: [['x', 'float32', [1, 3, 16, 16]]], outputs: [['y', 'float32', [1, 4, 16, 16]]],
+    initializers: [
+      tensor('w1', 'float32', [16, 3, 3, 3], w(432, 2)), tensor('b1', 'float32', [16], w(16, 0.2)),
+      tensor('wd', 'float32', [16, 1, 3, 3], w(144, 1)), tensor('bd', 'float32', [16], w(16, 0.2)),
+      tensor('wg', 'float32', [16, 16, 1, 1], w(256, 1)), tensor('bg', 'float32', [16], w(16, 0.2)),
+      tensor('w2', 'float32', [4, 16, 1, 1], w(64, 1)), tensor('b2', 'float32', [4], w(4, 0.2)),
+    ],
+    nodes: [
+      node('Conv', ['x', 'w1', 'b1'], ['c'], { pads: [1, 1, 1, 1] }), node('Relu', ['c'], ['r']),
+      node('Conv', ['r', 'wd', 'bd'], ['d'], { pads: [1, 1, 1, 1], group: 16 }),
+      node('Conv', ['d', 'wg', 'bg'], ['gl']), node('Sigmoid', ['gl'], ['gs']), node('Mul', ['d', 'gs'], ['m']),
+      node('Conv', ['m', 'w2', 'b2'], ['y']),
+    ],
+  }));
+}
+
+test('between the adaptive ranges and the skip, GPTQ stays only when its plain int8 scores at least round-to-nearest', async () => {
+  // A strict guard puts both nets in the band where GPTQ runs by default (nearest cosine about 0.9997 < 1 - ½·1e-5).
+  // Seed 12: GPTQ's weights score below nearest's on the guard samples (0.99966 vs 0.99968; OCRNet did so at
+  // 0.9849 vs 0.9899); seed 20: above (0.99981 vs 0.99967).
+  const q = { mode: 'int8' as const, minCosine: 0.99999, allowDegraded: true, int16: 'off' as const, count: 2 };
+  const worse = (await quantizeModelBytes(gatedNet(12), 'gated.onnx', {}, q)).summary;
+  assert.equal(worse.int8Cosine, worse.nearestCosine, 'the model written is the nearest one');
+  assert.equal(worse.weightRounding, 'nearest');
+  assert.equal(worse.gptqLayers, 0);
+  assert.ok(worse.nearestCosine! < 1 - 0.5 * (1 - q.minCosine) && worse.gptqCosine! < worse.nearestCosine!, `GPTQ ${worse.gptqCosine} vs nearest ${worse.nearestCosine}`);
+  const better = (await quantizeModelBytes(gatedNet(20), 'gated.onnx', {}, q)).summary;
+  assert.ok(better.gptqCosine! > better.nearestCosine!, `GPTQ ${better.gptqCosine} vs nearest ${better.nearestCosine}`);
+  assert.equal(better.weightRounding, 'gptq');
+  assert.equal(better.gptqLayers, 4);
+  assert.equal(better.int8Cosine, better.gptqCosine);
+});

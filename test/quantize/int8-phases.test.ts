@@ -31,6 +31,10 @@ test('int8 reports its phases as it runs and their times in the summary', async 
   for (const p of ['onnxRanges', 'search', 'quantize', 'convert'] as const) assert.ok(typeof ms[p] === 'number' && ms[p]! >= 0, `phasesMs.${p}: ${JSON.stringify(ms)}`);
   // The search's time is its own phase, within the quantize time the summary always had.
   assert.ok(ms.search! <= summary.quantizeMs + 1, `search ${ms.search} ms of quantize ${summary.quantizeMs} ms`);
+  // And the CPU they took (the process's, all threads): wall times beside other jobs measure the load as well.
+  const cpu = summary.phasesCpuMs ?? {};
+  for (const p of ['onnxRanges', 'search', 'quantize'] as const) assert.ok(typeof cpu[p] === 'number' && cpu[p]! > 0, `phasesCpuMs.${p}: ${JSON.stringify(cpu)}`);
+  assert.equal(cpu.convert, undefined, 'int8 phases only');
   assert.equal(summary.guard?.met, true);
   assert.equal(summary.floatOps, 2, 'the search found the two ops as before');
   assert.ok((summary.searchCandidates ?? 0) >= 2, `candidates measured: ${summary.searchCandidates}`);
