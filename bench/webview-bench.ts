@@ -28,7 +28,7 @@ import { decodeGraph } from '../src/shared/graph-wire';
 import { buildScopes } from '../webview/scopes';
 import type { FrameTimes } from './webview-frames';
 
-interface Run { openToFrameMs: number; openToDrawnMs: number; hostMs: number; hostFrameMs: number; firstFrameMs: number; decodeMs: number; scopesMs: number; layoutMs: number; drawMs: number; items: number; nodes: number }
+interface Run { openToFrameMs: number; openToDrawnMs: number; responseMs: number; dclMs: number; hostMs: number; hostFrameMs: number; firstFrameMs: number; decodeMs: number; scopesMs: number; layoutMs: number; drawMs: number; items: number; nodes: number }
 
 /** Runs per model (ONNX2LITE_BENCH_RUNS, default 3): each opens it in onnx2lite and Netron and opens the bare page. */
 const RUNS = Math.max(1, Number(process.env.ONNX2LITE_BENCH_RUNS) || 3);
@@ -60,8 +60,11 @@ async function onnx2liteRun(browser: Browser, file: string, after?: (v: Awaited<
     const t = await v.page.evaluate(() => ({ ...(window as unknown as { onnx2liteTimings: Record<string, number> }).onnx2liteTimings,
       frameAt: performance.timeOrigin + (performance.getEntriesByName('onnx2lite-first-frame')[0]?.startTime ?? performance.now()),
       loadAt: performance.timeOrigin + (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).loadEventEnd,
+      respAt: performance.timeOrigin + (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).responseStart,
+      dclAt: performance.timeOrigin + (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).domContentLoadedEventStart,
       drawnAt: performance.timeOrigin + (performance.getEntriesByName('onnx2lite-drawn')[0]?.startTime ?? performance.now()) })) as Record<string, number>;
-    const run = { openToFrameMs: Math.max(t.frameAt, t.loadAt) - v.openedAt, openToDrawnMs: t.drawnAt - v.openedAt, hostMs, hostFrameMs, firstFrameMs: t.firstFrameMs, decodeMs: t.decodeMs, scopesMs: t.scopesMs - t.decodeMs,
+    const run = { openToFrameMs: Math.max(t.frameAt, t.loadAt) - v.openedAt, openToDrawnMs: t.drawnAt - v.openedAt,
+      responseMs: t.respAt - v.openedAt, dclMs: t.dclAt - v.openedAt, hostMs, hostFrameMs, firstFrameMs: t.firstFrameMs, decodeMs: t.decodeMs, scopesMs: t.scopesMs - t.decodeMs,
       layoutMs: t.layoutMs, drawMs: t.drawMs, items: t.items, nodes: t.nodes };
     await after?.(v);
     return run;
@@ -104,9 +107,13 @@ async function quiet(): Promise<void> {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
+/** Where one opening's time went (from opening, ms): the page's response (navigation timing's responseStart: for
+ *  onnx2lite after the host has drawn its first frame into the page), its DOMContentLoaded, and the frame. */
+interface PageTimes { ms: number; responseMs: number; dclMs: number }
+
 /** The harness's own floor: opening → first frame painted of a bare page (one SVG box, no script but the timing),
  *  served and timed as the graph view is (a new page, the task after its first frame). */
-async function bareFirstFrame(browser: Browser): Promise<number> {
+async function bareFirstFrame(browser: Browser): Promise<PageTimes> {
   const html = '<!DOCTYPE html><html><head><style>body{margin:0;background:#1e1e1e;color:#ccc}</style></head><body>'
     + '<svg width="800" height="600"><rect x="10" y="10" width="100" height="30" fill="#444"></rect><text x="20" y="30">Conv</text></svg>'
     + "<script>requestAnimationFrame(() => setTimeout(() => performance.mark('painted'), 0));</script></body></html>";
@@ -117,7 +124,11 @@ async function bareFirstFrame(browser: Browser): Promise<number> {
     const openedAt = performance.timeOrigin + performance.now();
     await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
     await page.waitForFunction(() => performance.getEntriesByName('painted').length > 0);
-    return await page.evaluate(() => performance.timeOrigin + performance.getEntriesByName('painted')[0].startTime) - openedAt;
+    const t = await page.evaluate(() => {
+      const n = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming, o = performance.timeOrigin;
+      return { frameAt: o + performance.getEntriesByName('painted')[0].startTime, respAt: o + n.responseStart, dclAt: o + n.domContentLoadedEventStart };
+    });
+    return { ms: t.frameAt - openedAt, responseMs: t.respAt - openedAt, dclMs: t.dclAt - openedAt };
   } finally {
     await page.close();
     server.close();
@@ -150,7 +161,7 @@ async function main(): Promise<void> {
     // The floors: a bare page (one box) measures this headless Chromium's own start-up, and a 14-node model the
     // graph view's.
     const bare = [];
-    for (let i = 0; i < (framesOnly ? 0 : 3); i++) { await quiet(); bare.push(await bareFirstFrame(browser)); }
+    for (let i = 0; i < (framesOnly ? 0 : 3); i++) { await quiet(); bare.push((await bareFirstFrame(browser)).ms); }
     if (!framesOnly) console.log(`bare page (one SVG box; the harness's floor): ${s(median(bare))} (runs ${bare.map(s).join(', ')}) | load ${load()}`);
     const floor = [];
     for (let i = 0; i < (only ? 0 : 3); i++) floor.push(await onnx2liteRun(browser, path.join(ROOT, 'samples/tinycnn.onnx')));
@@ -163,6 +174,9 @@ async function main(): Promise<void> {
     for (const m of models().filter((x) => !only || only.some((o) => x.name.includes(o)))) {
       if (!m.file) { rows.push(`| ${m.name} | — | — | — | — | ${m.note} |`); allMet = false; continue; }
       const ours: Run[] = [], theirs: number[] = [], bares: number[] = [];
+      let bareRun: PageTimes | undefined;
+      // Netron's time over the bare page's, run by run: what a page as fast as the bare one would reach.
+      const floorRatios: number[] = [];
       let netronNote = '';
       // One untimed opening first, printed: the host's code (in this process, as in the extension host) is then
       // compiled, as in an extension host that has opened a model before — the first opening after VS Code starts
@@ -181,11 +195,16 @@ async function main(): Promise<void> {
             if (!withNetron || netronNote) return;
             try { their = await netronFirstFrame(browser, m.file!); theirs.push(their); } catch (e) { netronNote = (e as Error).message; }
           },
-          async () => { bares.push(await bareFirstFrame(browser)); },
+          async () => { bareRun = await bareFirstFrame(browser); bares.push(bareRun.ms); },
         ];
         for (let k = 0; k < steps.length; k++) { await quiet(); await steps[(i + k) % steps.length](); }
-        line += ` onnx2lite ${s(mine)}, Netron ${Number.isFinite(their) ? `${s(their)} (${(their / mine).toFixed(1)}×)` : netronNote || 'skipped'}, bare page ${s(bares[bares.length - 1])} | load ${load()}`;
-        if (Number.isFinite(their)) runRatios.push(their / mine);
+        // Where each run's time went, ours and the bare page's: the response (ours waits for the host's frame), the
+        // page's DOMContentLoaded, the frame.
+        const r = ours[ours.length - 1], b = bareRun!, ms = (x: number): string => x.toFixed(0);
+        line += ` onnx2lite ${s(mine)} (host frame ${r.hostFrameMs || r.hostMs} ms; response ${ms(r.responseMs)}, DOMContentLoaded ${ms(r.dclMs)} ms)`
+          + `, Netron ${Number.isFinite(their) ? `${s(their)} (${(their / mine).toFixed(1)}×)` : netronNote || 'skipped'}`
+          + `, bare page ${s(b.ms)} (response ${ms(b.responseMs)}, DOMContentLoaded ${ms(b.dclMs)} ms) | load ${load()}`;
+        if (Number.isFinite(their)) { runRatios.push(their / mine); floorRatios.push(their / b.ms); }
         console.log(line);
       }
       const o = median(ours.map((r) => r.openToFrameMs));
@@ -196,7 +215,9 @@ async function main(): Promise<void> {
       if (!(worst >= 10)) everyRunMet = false;
       ratiosMeasured++;
       console.log(`${m.name}: onnx2lite ${s(o)} (runs ${ours.map((r) => s(r.openToFrameMs)).join(', ')}), Netron ${theirs.length ? `${s(n)} (runs ${theirs.map(s).join(', ')})` : netronNote || 'skipped'}, `
-        + `bare page ${s(median(bares))}${Number.isFinite(worst) ? `, worst run ${worst.toFixed(1)}×` : ''} | ${detail(ours)} | load ${load()}`);
+        + `bare page ${s(median(bares))}${Number.isFinite(worst) ? `, worst run ${worst.toFixed(1)}×` : ''}`
+        + `${floorRatios.length ? ` (a page as fast as the bare one: ${median(floorRatios).toFixed(1)}× median, worst run ${Math.min(...floorRatios).toFixed(1)}×)` : ''}`
+        + ` | ${detail(ours)} | load ${load()}`);
       rows.push(`| ${m.name} | ${median(ours.map((r) => r.nodes))} | ${theirs.length ? s(n) : netronNote || 'skipped'} | ${s(o)} | ${Number.isFinite(ratio) ? `${ratio.toFixed(1)}×` : '—'} | ${Number.isFinite(worst) ? `${worst.toFixed(1)}×` : '—'} | load ${load()}; workable at ${s(median(ours.map((r) => r.openToDrawnMs)))} |`);
     }
     // Working in the flat 20,000-node graph (once the host's verdicts have come and recoloured it): expand the largest

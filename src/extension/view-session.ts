@@ -109,9 +109,10 @@ export class ViewSession {
   }
 
   /** Starts reading the graph while the webview boots (on the next turn of the event loop, so that the caller sets
-   *  the webview's page first); send() waits for it. */
+   *  the webview's page first); send() waits for it. A graph the host read for its first frame is packed only when
+   *  the page asks for it (send()): the custom editor calls this before it sets the page's HTML, and the page cannot
+   *  take the graph before its first frame anyway. */
   open(): Promise<WireGraph> {
-    this.pack?.();
     if (!this.graph) {
       const t0 = Date.now();
       this.graph = new Promise<void>((resolve) => { setImmediate(resolve); })
@@ -201,6 +202,7 @@ export class ViewSession {
     const name = path.basename(this.file);
     post('loading', { file: name });
     try {
+      this.pack?.();
       post('graph', { graph: await this.open() });
     } catch (e) {
       this.graph = undefined;

@@ -173,6 +173,11 @@ test('the host\'s first frame is drawn from the lean read\'s own arrays: the gra
     assert.ok(f && f.items > 10);
     assert.ok(lines.some((l) => l.startsWith('first frame of')), lines.join('; '));
     assert.ok(!lines.some((l) => l.includes('packed for the page')), `not packed while the page's HTML waits: ${lines.join('; ')}`);
+    // The custom editor starts the graph's read (open()) before it sets the page's HTML (model-editor.ts
+    // resolveCustomEditor): a graph read here for the frame is not packed then either, nor on the turns after.
+    void session.open();
+    await new Promise((r) => setImmediate(r));
+    assert.ok(!lines.some((l) => l.includes('packed for the page')), `not packed by open(): ${lines.join('; ')}`);
     // the frame is the one drawn from the packed graph, byte for byte
     assert.deepEqual(f, firstFrame(leanOpen(file)!.graph));
     const { post, sent } = collect();
