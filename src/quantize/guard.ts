@@ -45,6 +45,13 @@ export interface GuardResult {
   /** Outputs (ONNX names) that are an end-to-end detector's packed rows, whose cosine is taken on the detections
    *  paired as sets, weighted by score (output-cosine.ts), not row by row; absent when none. */
   detectionSets?: string[];
+  /** The ratio of output norms (int8 / onnxruntime) farthest from 1 over the outputs judged by cosine, on the guard
+   *  samples: the cosine ignores scale, so the guard also judges the relative error (output-cosine.ts). */
+  normRatio?: number;
+  /** Tables of per-row class scores judged on their foreground rows (score-rows.ts): outputs, rows, cosine. */
+  classRows?: { outputs: string[]; rows: number; cosine: number };
+  /** Box tables beside them judged by the boxes' mean IoU on those rows (box-rows.ts), and the bar. */
+  boxIou?: { outputs: string[]; iou: number; rows: number; min: number };
 }
 
 /** `--json`'s task measure: its kind, the agreement as written and in plain int8, and the samples measured. */

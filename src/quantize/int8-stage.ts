@@ -24,6 +24,31 @@ import { modelIo } from '../deploy/tensors';
 import { tokenSeeds } from '../core/verify-seeds';
 import { makeTensor } from '../ir/tensor';
 import { Int8Phases } from './int8-phases';
+import { type GuardMeasures, guardMeasures } from './output-cosine';
+import { MIN_BOX_IOU } from './box-rows';
+import type { ConvertResult } from '../convert/convert';
+
+/** A ratio of output norms farther than this from 1 is named in the guard's message. */
+const NORM_NOTE = 0.02;
+
+/** onnxruntime's outputs and the written model's on `samples`, by ONNX name. */
+async function guardRuns(onnx: Model, result: ConvertResult, samples: Tensor[][]): Promise<{ refs: Map<string, Tensor>[]; outputs: Map<string, Tensor>[] }> {
+  const refs = await referenceOutputs(onnx, samples);
+  const session = await openConverted(serializeTflite(result.model));
+  const outputs: Map<string, Tensor>[] = [];
+  try {
+    for (const s of samples) outputs.push(await session.run(s));
+  } finally {
+    session.close();
+  }
+  return { refs, outputs };
+}
+
+/** The guard's measure on `samples` split by output (output-cosine.ts guardMeasures): the written model against onnxruntime. */
+async function measuredParts(onnx: Model, result: ConvertResult, samples: Tensor[][]): Promise<GuardMeasures> {
+  const { refs, outputs } = await guardRuns(onnx, result, samples);
+  return guardMeasures(refs, outputs);
+}
 
 /** An int8 model stays within this fraction of the float32 size when the auto search keeps layers in float32 / 16x8. */
 export const INT8_SIZE_BUDGET = 0.35;
@@ -128,17 +153,8 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   const sequences = sequenceOutputs(result.model.subgraphs[0], result.metadata);
   if (!guard.met && q.minCosine === undefined && !q.int8Io && (masks.size || sequences.size) && samples.length) {
     const judged = samples.slice(0, sequences.size ? SEQUENCE_SAMPLES : GUARD_SAMPLES);
-    const { refs, outputs } = await phases.time('taskGuard', `int8: judging ${masks.size ? 'probability maps' : 'label sequences'} on ${judged.length} samples`, async () => {
-      const refs = await referenceOutputs(onnx, judged);
-      const session = await openConverted(serializeTflite(result.model));
-      const outputs: Map<string, Tensor>[] = [];
-      try {
-        for (const s of judged) outputs.push(await session.run(s));
-      } finally {
-        session.close();
-      }
-      return { refs, outputs };
-    });
+    const { refs, outputs } = await phases.time('taskGuard', `int8: judging ${masks.size ? 'probability maps' : 'label sequences'} on ${judged.length} samples`,
+      () => guardRuns(onnx, result, judged));
     // Each judge reads its own outputs; the other task outputs are the other judge's, the rest keep the cosine.
     const without = (names: Set<string>) => refs.map((r) => new Map([...r].filter(([name]) => !names.has(name))));
     let met = true;
@@ -154,6 +170,12 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
     }
     guard.met = met;
   }
+  if (samples.length && !q.int8Io) {
+    const parts = await phases.time('taskGuard', 'int8: the guard\'s measure by output', () => measuredParts(onnx, result, samples.slice(0, GUARD_SAMPLES)));
+    if (Number.isFinite(parts.normRatio)) guard.normRatio = parts.normRatio;
+    if (parts.classRows) guard.classRows = parts.classRows;
+    if (parts.boxes) guard.boxIou = { outputs: parts.boxes.outputs, iou: parts.boxes.iou, rows: parts.boxes.rows, min: MIN_BOX_IOU };
+  }
   summary.guard = guard;
   const taskNote = stats.task ? `; task: ${taskText(stats.task)}${stats.int8Task && stats.int8Task !== stats.task ? ` (plain int8 ${stats.int8Task.agreement.toFixed(4)})` : ''} on ${Math.min(samples.length, SEARCH_SAMPLES)} calibration sample(s)` : '';
   if (!guard.met) {
@@ -163,7 +185,12 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
     const maskNote = (guard.maskIou ? ` and probability-map IoU ${guard.maskIou.iou.toFixed(4)} (worst ${guard.maskIou.worst.toFixed(4)}) is below ${MIN_MASK_IOU}` : '')
       + (guard.sequences ? ` and ${sequenceText(guard.sequences)}` : '');
     const sets = guard.detectionSets ? ` (${guard.detectionSets.join(', ')} judged as detection sets: rows paired by label and box IoU, weighted by score)` : '';
-    const msg = `int8: output cosine ${Number.isNaN(stats.cosine) ? 'NaN' : cos(stats.cosine)}${sets} against onnxruntime on ${n} ${summary.calibrationSource === 'folder' ? '' : `${summary.calibrationSource} `}`
+    const rows = guard.classRows ? ` (${guard.classRows.outputs.join(', ')} judged as class rows on the ${guard.classRows.rows} row(s) whose best class other than the background `
+      + `reaches 0.3: cosine ${cos(guard.classRows.cosine)}${guard.boxIou ? `; ${guard.boxIou.outputs.join(', ')} judged by the mean IoU of the boxes on those rows: `
+      + `${guard.boxIou.iou.toFixed(4)}, at least ${MIN_BOX_IOU}` : ''})` : '';
+    const scale = guard.normRatio !== undefined && Math.abs(guard.normRatio - 1) > NORM_NOTE ? ` (output norm ${guard.normRatio.toFixed(3)}x onnxruntime's: the cosine `
+      + `ignores scale, the guard judges the relative error too)` : '';
+    const msg = `int8: output cosine ${Number.isNaN(stats.cosine) ? 'NaN' : cos(stats.cosine)}${sets}${rows}${scale} against onnxruntime on ${n} ${summary.calibrationSource === 'folder' ? '' : `${summary.calibrationSource} `}`
       + `calibration sample(s) is below --min-cosine ${minCosine}${maskNote}${stats.int16Ops ? ` (with ${stats.int16Ops} ops in 16x8)` : ''}${stats.floatOps ? ` (with ${stats.floatOps} ops in float32)` : ''}; `
       + `layers to blame (largest SNR drop, float32 → int8): ${blameText(guard.blame)}${taskNote}`
       + (stats.hopeless ? `; with float16 weights (--quantize fp16) it reaches only ${cos(stats.fp16Cosine)}, so no int8 search was run` : '');

@@ -22,11 +22,18 @@
 // (0.2166 as sets), so the search had nothing to climb and the guard no way to pass a good model.
 // A table of per-row class scores ([.., N, C] softmax rows, nearly all background: an SSD-style detector's scores) is
 // also judged on its foreground rows (score-rows.ts): Ultra-Light face detectors' int8 read 0.9999 on the whole table
-// while they lost up to 23% of the faces.
+// while they lost up to 23% of the faces; a box table beside it ([.., N, 4], the same N) is judged by its boxes' IoU on
+// those rows (box-rows.ts).
+// The cosine ignores scale: an output uniformly 15% low reads cosine 1. Every output judged by its cosine (element by
+// element, pooled, as detection sets) is also judged by its relative error e = ‖got − ref‖ / ‖ref‖ on the same scale,
+// 1 − e² / 2, which is the cosine itself when the norms agree (e² = 1 + s² − 2 s cos, s the ratio of norms) and lower
+// when they do not: 15% low reads 0.989 against the default --min-cosine 0.99; the worst ratio of norms is reported.
 import type { Tensor } from '../ir/types';
 import { compareViews, onnxView } from '../compare/metrics';
+import type { Metrics } from '../compare/types';
 import { isPackedDetections, packedSetVectors } from '../compare/detection-sets';
 import { backgroundClass, foregroundCosine, isScoreTable, pushForegroundRows } from './score-rows';
+import { type BoxRows, boxCosine, boxRowIou } from './box-rows';
 
 /** Outputs with at most this many values are pooled over the samples. */
 export const SCALAR_OUTPUT = 4;
@@ -74,10 +81,12 @@ export function scoreTableOutputs(refs: Map<string, Tensor>[]): Set<string> {
   return names;
 }
 
-/** The worst foreground-row cosine (score-rows.ts) of the score-table outputs over the samples, pooled (1 when none). */
-function scoreRowCosine(refs: Map<string, Tensor>[], outputs: Map<string, Tensor>[]): number {
+/** The worst foreground-row cosine (score-rows.ts) of the score-table outputs over the samples, pooled (1 when none),
+ *  and the foreground rows judged. */
+function scoreRowCosine(refs: Map<string, Tensor>[], outputs: Map<string, Tensor>[], tables: Set<string>): { cosine: number; rows: number } {
   let worst = 1;
-  for (const name of scoreTableOutputs(refs)) {
+  let rows = 0;
+  for (const name of tables) {
     const classes = refs[0]!.get(name)!.dims.at(-1)!;
     const want = refs.map((r) => r.get(name)!.data as Float32Array);
     const background = backgroundClass(want, classes);
@@ -87,15 +96,54 @@ function scoreRowCosine(refs: Map<string, Tensor>[], outputs: Map<string, Tensor
       const g = outputs[k]?.get(name)?.data;
       if (g instanceof Float32Array && g.length === w.length) pushForegroundRows(w, g, classes, background, ref, got);
     });
+    rows += ref.length / classes;
     const c = foregroundCosine(ref, got, classes);
     worst = Math.min(worst, Number.isFinite(c) ? c : 0);
   }
-  return worst;
+  return { cosine: worst, rows };
+}
+
+/** The guard's measure and what it is made of (the details `--json` reports). */
+export interface GuardMeasures {
+  /** The guard's measure: the worst over outputs of the cosine, the relative error on the cosine's scale, the
+   *  foreground class rows' cosine and the foreground boxes' IoU on the cosine's scale. */
+  cosine: number;
+  /** The ratio of norms (got / ref) farthest from 1 over the outputs judged by cosine (NaN when none). */
+  normRatio: number;
+  /** Score tables judged on their foreground rows (absent when none): names, rows over the samples, their cosine. */
+  classRows?: { outputs: string[]; rows: number; cosine: number };
+  /** Box tables judged on those rows (absent when none). */
+  boxes?: BoxRows;
+}
+
+/** The cosine, and lower when the norms differ: 1 − e² / 2 (e: relative error; an exact output reads 1), at least 0. */
+const scaled = (m: Metrics) => Math.min(m.cosine, Number.isNaN(m.snrDb) ? 0 : Math.max(0, 1 - 10 ** (-m.snrDb / 10) / 2));
+
+/** ‖got‖ / ‖ref‖ over the finite values (NaN when the reference is all zero). */
+function normRatio(ref: ArrayLike<number>, got: ArrayLike<number>): number {
+  let r = 0, g = 0;
+  for (let i = 0; i < Math.min(ref.length, got.length); i++) {
+    if (!Number.isFinite(ref[i]) || !Number.isFinite(got[i])) continue;
+    r += ref[i] * ref[i]; g += got[i] * got[i];
+  }
+  return r > 0 ? Math.sqrt(g / r) : NaN;
 }
 
 /** Worst cosine over samples and float outputs; `outputs[k]` are the model's outputs on sample k by ONNX name. */
 export function worstOutputCosine(refs: Map<string, Tensor>[], outputs: Map<string, Tensor>[]): number {
+  return guardMeasures(refs, outputs).cosine;
+}
+
+/** The guard's measure over samples and float outputs and its parts; `outputs[k]` by ONNX name. */
+export function guardMeasures(refs: Map<string, Tensor>[], outputs: Map<string, Tensor>[]): GuardMeasures {
   let worst = 1;
+  let ratio = NaN;
+  const judge = (m: Metrics, ref: ArrayLike<number>, got: ArrayLike<number>) => {
+    const c = scaled(m);
+    worst = Math.min(worst, Number.isFinite(c) ? c : 0);
+    const s = normRatio(ref, got);
+    if (Number.isFinite(s) && !(Math.abs(Math.log(s)) <= Math.abs(Math.log(ratio)))) ratio = s;
+  };
   const joint = new Map<string, { ref: number[]; got: number[]; width: number }>();
   const packed = packedDetectionOutputs(refs);
   const sets = new Map<string, { ref: number[]; got: number[] }>();
@@ -117,19 +165,20 @@ export function worstOutputCosine(refs: Map<string, Tensor>[], outputs: Map<stri
         joint.set(name, j);
         continue;
       }
-      const c = compareViews(onnxView(r.data, r.dims), onnxView(got.data, got.dims)).cosine;
-      worst = Math.min(worst, Number.isFinite(c) ? c : 0);
+      judge(compareViews(onnxView(r.data, r.dims), onnxView(got.data, got.dims)), r.data, got.data);
     }
   });
+  const pooled = (ref: number[], got: number[]) => compareViews(onnxView(Float32Array.from(ref), [ref.length]), onnxView(Float32Array.from(got), [got.length]));
   for (const { ref, got, width } of joint.values()) {
     if (under(ref) && under(got)) continue;
-    const c = compareViews(onnxView(Float32Array.from(ref), [ref.length]), onnxView(Float32Array.from(got), [got.length])).cosine;
-    worst = Math.min(worst, Number.isFinite(c) ? c : 0);
+    judge(pooled(ref, got), ref, got);
     if (width > 1 && ref.length > width) worst = Math.min(worst, centeredCosine(ref, got, width));
   }
-  for (const { ref, got } of sets.values()) {
-    const c = compareViews(onnxView(Float32Array.from(ref), [ref.length]), onnxView(Float32Array.from(got), [got.length])).cosine;
-    worst = Math.min(worst, Number.isFinite(c) ? c : 0);
-  }
-  return Math.min(worst, scoreRowCosine(refs, outputs));
+  for (const { ref, got } of sets.values()) judge(pooled(ref, got), ref, got);
+  const tables = scoreTableOutputs(refs);
+  if (!tables.size) return { cosine: worst, normRatio: ratio };
+  const rows = scoreRowCosine(refs, outputs, tables);
+  const boxes = boxRowIou(refs, outputs, tables);
+  return { cosine: Math.min(worst, rows.cosine, boxes.outputs.length ? boxCosine(boxes.iou) : 1), normRatio: ratio,
+    classRows: { outputs: [...tables], rows: rows.rows, cosine: rows.cosine }, ...(boxes.outputs.length ? { boxes } : {}) };
 }

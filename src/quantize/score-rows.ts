@@ -46,9 +46,9 @@ export function backgroundClass(tables: Float32Array[], classes: number): number
   return wins.indexOf(Math.max(...wins));
 }
 
-/** Appends to `ref` / `got` the rows of one sample whose non-background score reaches FG_SCORE on either side. */
-export function pushForegroundRows(want: Float32Array, got: Float32Array, classes: number, background: number,
-  ref: number[], out: number[]): void {
+/** The rows of one sample whose non-background score reaches FG_SCORE on either side (a row int8 lights counts). */
+export function foregroundRows(want: Float32Array, got: Float32Array, classes: number, background: number): number[] {
+  const rows: number[] = [];
   for (let i = 0; i < want.length; i += classes) {
     let a = 0;
     let b = 0;
@@ -57,8 +57,16 @@ export function pushForegroundRows(want: Float32Array, got: Float32Array, classe
       a = Math.max(a, want[i + j]);
       b = Math.max(b, got[i + j]);
     }
-    if (a < FG_SCORE && b < FG_SCORE) continue;
-    for (let j = 0; j < classes; j++) { ref.push(want[i + j]); out.push(got[i + j]); }
+    if (a >= FG_SCORE || b >= FG_SCORE) rows.push(i / classes);
+  }
+  return rows;
+}
+
+/** Appends to `ref` / `got` the rows of one sample whose non-background score reaches FG_SCORE on either side. */
+export function pushForegroundRows(want: Float32Array, got: Float32Array, classes: number, background: number,
+  ref: number[], out: number[]): void {
+  for (const row of foregroundRows(want, got, classes, background)) {
+    for (let j = 0; j < classes; j++) { ref.push(want[row * classes + j]); out.push(got[row * classes + j]); }
   }
 }
 

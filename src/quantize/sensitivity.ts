@@ -16,7 +16,7 @@ import type { TflModel, TflOperator } from '../tflite/model';
 import { openTflite } from '../runtime/litert';
 import { toOnnxLayout, toTfliteLayout } from '../runtime/tflite-onnx-io';
 import { copyFeeds, debugCopy } from '../compare/tap';
-import { worstOutputCosine } from './output-cosine';
+import { scoreTableOutputs, worstOutputCosine } from './output-cosine';
 import { isPackedDetections, packedSetVectors } from '../compare/detection-sets';
 import { consumersOf, isFloatActivation, producersOf } from './graph';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
@@ -42,9 +42,12 @@ export interface OutputScore {
   ms: number;
   /** The task measure against the float32 model (task-signal.ts); absent when no output is a class or mask output. */
   task?: TaskMeasure;
-  /** What the search ranks and compares by (higher is better): the task's smooth measure when there is one, else
-   *  the SNR (dB). */
+  /** What the search ranks and compares by (higher is better): the guard's own measure against the float32 model
+   *  on the search's samples when an output is a table of class rows (`byGuard`), else the task's smooth measure when
+   *  there is one, else the SNR (dB). */
   objective: number;
+  /** Set when `objective` is the guard's measure (on the cosine's scale, as the task's). */
+  byGuard?: boolean;
 }
 
 /** Scores quantized variants of one float model (same tensor names) on the guard samples. The search's measure is
@@ -104,9 +107,16 @@ export async function makeScorer(result: ConvertResult, samples: Tensor[][], ref
   // An end-to-end detector's packed rows (as the guard judges them, output-cosine.ts) are compared as detection sets:
   // element by element the SNR compares whichever rows near-equal scores put at each rank.
   const sets = tasks.map((t, j) => base.taps.length > 0 && base.taps.every((taps) => isPackedDetections(sg.tensors[t.tap].shape, taps[j])));
+  // A table of class rows (score-rows.ts: an SSD-style detector's scores, nearly all background) is ranked by the
+  // guard's own measure (its foreground rows, the boxes on them) against the float32 model on the search's samples:
+  // the task's arg-max agreement and the SNR are the background's (Ultra-Light face detectors: 1.0000 while the face
+  // rows moved and the guard read 0.93-0.98).
+  const byName = (outs: Tensor[], md: OnnxLiteMetadata) => new Map(outs.map((o, j) => [md.outputs[j].onnx, o]));
+  const floatOuts = base.outputs.map((outs) => byName(outs, result.metadata));
+  const byGuard = scoreTableOutputs(floatOuts).size > 0;
   return {
     // (The SNR ranking keeps the group's measure for each: measured that way on the audio and random-weight models.)
-    share: (measure, n) => (hasTask ? 1 - (1 - measure) / n : measure),
+    share: (measure, n) => (hasTask || byGuard ? 1 - (1 - measure) / n : measure),
     baseMs: base.ms,
     async score(model, metadata) {
       const run = await runTaps(model, metadata, names, samples);
@@ -114,7 +124,8 @@ export async function makeScorer(result: ConvertResult, samples: Tensor[][], ref
       let sig = 0;
       // The guard's measure (scalar outputs such as a probability pooled over the samples), on the samples with
       // onnxruntime references (the first ones).
-      const worst = worstOutputCosine(refs, run.outputs.map((outs) => new Map(outs.map((o, j) => [metadata.outputs[j].onnx, o]))));
+      const outs = run.outputs.map((o) => byName(o, metadata));
+      const worst = worstOutputCosine(refs, outs);
       const tally = new TaskTally(kinds, classes);
       for (let k = 0; k < samples.length; k++) {
         run.taps[k].forEach((got, j) => {
@@ -127,6 +138,7 @@ export async function makeScorer(result: ConvertResult, samples: Tensor[][], ref
       }
       const snrDb = pooledSnr(err, sig);
       const task = tally.measure();
+      if (byGuard) return { snrDb, cosine: worst, ms: run.ms, ...(task ? { task } : {}), objective: worstOutputCosine(floatOuts, outs), byGuard };
       return { snrDb, cosine: worst, ms: run.ms, ...(task ? { task } : {}), objective: task ? task.soft : snrDb };
     },
   };

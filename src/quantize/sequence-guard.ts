@@ -31,9 +31,15 @@ export interface SequenceGuard {
   otherCosine: number;
 }
 
-/** ONNX names of the outputs that are label sequences: a class axis read by arg-max ([1, T, C], T > 1). */
-export const sequenceOutputs = (sg: TflSubgraph, metadata: Pick<OnnxLiteMetadata, 'outputs'>): Set<string> =>
-  taskOutputNames(sg, metadata, (kind, shape) => kind === 'argmax' && shape.length === 3 && shape[0] === 1 && shape[1] > 1 && shape[2] > 1);
+/** ONNX names of the outputs that are label sequences: a class axis read by arg-max ([1, T, C], T > 1), unless another
+ *  output is a box per row of it ([1, T, 4]): that is a detector's class rows (one class distribution per prior), which
+ *  the cosine judges on their foreground rows (score-rows.ts), not a sequence to decode (Ultra-Light face detectors'
+ *  [1, 17640, 2] scores were refused in a recognizer's words, "decoded sequences ... character error rate"). */
+export function sequenceOutputs(sg: TflSubgraph, metadata: Pick<OnnxLiteMetadata, 'outputs'>): Set<string> {
+  const boxRows = new Set(sg.outputs.map((o) => sg.tensors[o].shape).filter((s) => s.length === 3 && s[0] === 1 && s[2] === 4).map((s) => s[1]));
+  return taskOutputNames(sg, metadata, (kind, shape) => kind === 'argmax' && shape.length === 3 && shape[0] === 1 && shape[1] > 1 && shape[2] > 1
+    && !boxRows.has(shape[1]));
+}
 
 /** Arg-max per step of [.., T, C] values. */
 export function argmaxSteps(p: ArrayLike<number>, classes: number): Int32Array {

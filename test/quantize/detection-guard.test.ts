@@ -105,6 +105,8 @@ test('int8 of an end-to-end detector made to collapse is refused, judged as dete
   const ok = await quantizeModelBytes(packedDetector(false), 'det.onnx', {}, { mode: 'int8', int16: 'off' });
   assert.equal(ok.summary.guard?.met, true, JSON.stringify(ok.summary.guard));
   assert.deepEqual(ok.summary.guard?.detectionSets, ['detections']);
+  // TopK's values keep their input's int8 parameters: with their own, the scores came out ~15% low (norm 0.856).
+  assert.ok(Math.abs(ok.summary.guard!.normRatio! - 1) < 0.01, JSON.stringify(ok.summary.guard));
   // The labels (index % 3 cast to float) come out whole: an int8 grid of their own range (2/255) gave label 1 as
   // 0.996, a reader's int() class 0, and the rows unpaired (guard 0.66).
   const session = await openConverted(serializeTflite(ok.result.model));
