@@ -30,3 +30,53 @@ test("Graph WaveNet's 'ncvl,vw->ncwl' over channel-last conv maps is a left prod
   assert.equal(m.result.transposeCount, 0);
   assert.equal(m.result.model.subgraphs[0].operators.filter((op) => op.opcode === 'BATCH_MATMUL').length, 2);
 });
+
+// Nineteenth sweep: the same product with a matrix computed at run time. MTGNN's mix-hop propagation
+// 'ncwl,vw->ncvl' by its learned graph (a normalised adjacency built in the graph), and DCRNN's diffusion step
+// 'nm,bmf->bnf' by random-walk supports D⁻¹A of a float adjacency input (the matrix first, x second): the general
+// product moved x's node axis and the product back (MTGNN 29 TRANSPOSE, DCRNN 64); read as stored, the matrix on the
+// left (with adj_x for its transpose Aᵀ), none.
+test("MTGNN's 'ncwl,vw->ncvl' by a run-time graph (and its transpose) is a left product, no TRANSPOSE", async () => {
+  const model = buildModel({
+    inputs: [['x', 'float32', [B, 3, V, L]], ['adj', 'float32', [V, V]]], outputs: ['y'], opset: 12,
+    nodes: [
+      node('Conv', ['x', 'w0', 'b0'], ['h'], { kernel_shape: [1, 2], pads: [0, 1, 0, 0] }),
+      node('ReduceSum', ['adj'], ['deg'], { axes: [1], keepdims: 1 }),
+      node('Add', ['deg', 'one'], ['deg1']),
+      node('Div', ['adj', 'deg1'], ['a']),
+      node('Transpose', ['a'], ['at'], { perm: [1, 0] }),
+      node('Einsum', ['h', 'a'], ['x1'], { equation: 'ncwl,vw->ncvl' }),
+      node('Einsum', ['h', 'at'], ['x2'], { equation: 'ncwl,vw->ncvl' }),
+      node('Concat', ['h', 'x1', 'x2'], ['cat'], { axis: 1 }),
+      node('Conv', ['cat', 'w1', 'b1'], ['y'], { kernel_shape: [1, 1] }),
+    ],
+    initializers: [
+      tensor('w0', 'float32', [C, 3, 1, 2], waveValues(C * 6, 1)), tensor('b0', 'float32', [C], waveValues(C, 2)),
+      tensor('one', 'float32', [], [1]),
+      tensor('w1', 'float32', [C, 3 * C, 1, 1], waveValues(3 * C * C, 4)), tensor('b1', 'float32', [C], waveValues(C, 5)),
+    ],
+  });
+  const m = await matchBuilt(model, 'einsum-left-product-runtime', 7);
+  assert.equal(m.result.transposeCount, 0);
+  const bmm = m.result.model.subgraphs[0].operators.filter((op) => op.opcode === 'BATCH_MATMUL');
+  assert.equal(bmm.length, 2);
+});
+
+test("DCRNN's 'nm,bmf->bnf' by a run-time support matrix is a left product, no TRANSPOSE", async () => {
+  const F = 3, N = 5;
+  const model = buildModel({
+    inputs: [['x', 'float32', [B, N, F]], ['adj', 'float32', [N, N]]], outputs: ['y'], opset: 12,
+    nodes: [
+      node('ReduceSum', ['adj'], ['deg'], { axes: [1], keepdims: 1 }),
+      node('Add', ['deg', 'one'], ['deg1']),
+      node('Div', ['adj', 'deg1'], ['s']),
+      node('Einsum', ['s', 'x'], ['x1'], { equation: 'nm,bmf->bnf' }),
+      node('Einsum', ['s', 'x1'], ['x2'], { equation: 'nm,bmf->bnf' }),
+      node('Concat', ['x', 'x1', 'x2'], ['cat'], { axis: 2 }),
+      node('MatMul', ['cat', 'w'], ['y']),
+    ],
+    initializers: [tensor('one', 'float32', [], [1]), tensor('w', 'float32', [3 * F, 4], waveValues(3 * F * 4, 6))],
+  });
+  const m = await matchBuilt(model, 'einsum-left-product-dcrnn', 7);
+  assert.equal(m.result.transposeCount, 0);
+});

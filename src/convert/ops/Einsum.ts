@@ -212,7 +212,11 @@ function contract(ctx: ConvertContext, name: string, a0: Operand, b0: Operand, k
   const dimsOf = (ls: string[]) => ls.map((l) => s.sizes.get(l)!);
   let out: number;
   let result: Operand;
-  if (final && ctx.constant(w.name) && batch.length === 0 && leftProduct(ctx, name, x, w, sx, con, freeW, final, s)) return { name: final.y, labels: final.out };
+  if (final && batch.length === 0 && (W ? leftProduct(ctx, name, x, w, sx, con, freeW, final, s)
+    : leftProduct(ctx, name, x, w, sx, con, freeW, final, s)
+      || leftProduct(ctx, name, w, x, sw, sw.filter((l) => x.labels.includes(l)), sx.filter((l) => !w.labels.includes(l)), final, s))) {
+    return { name: final.y, labels: final.out };
+  }
   // A result whose last label would not be last (Mamba-2's 'bln,bsn,bdls,bsd->bld': batch over d) moves once, here,
   // to ONNX order: left lazy, each elementwise partner downstream (residual, gate) would move instead. Not when the
   // result comes out channel-last from a channel-last image operand (YOLO-World's contrastive head
@@ -283,7 +287,9 @@ function contract(ctx: ConvertContext, name: string, a0: Operand, b0: Operand, k
  * WaveNet's diffusion step 'ncvl,vw->ncwl' on channel-last [n, v, l, c] maps): BATCH_MATMUL(Wᵀ [1, N, K],
  * x [P, K, Q]) leaves the product [pre, freeW, post] in x's stored order, where FULLY_CONNECTED would move x's
  * contracted axis last and the product back (2 TRANSPOSEs a step). Only when that stored order is the output's ONNX
- * or channel-last order, so readers take it as it stands.
+ * or channel-last order, so readers take it as it stands. A matrix computed at run time (MTGNN's learned graph
+ * 'ncwl,vw->ncvl', DCRNN's random-walk supports 'nm,bmf->bnf') is read as it is stored, [freeW, con] or, with adj_x,
+ * [con, freeW]; any other stored order is left to the general product.
  */
 function leftProduct(ctx: ConvertContext, name: string, x: Operand, w: Operand, sx: string[], con: string[],
   freeW: string[], final: { y: string; out: string[] }, s: Spec): boolean {
@@ -296,13 +302,24 @@ function leftProduct(ctx: ConvertContext, name: string, x: Operand, w: Operand, 
   const perm = stored.map((l) => final.out.indexOf(l));
   if (perm.some((d) => d < 0) || stored.length !== final.out.length
     || !(samePerm(perm, identity(perm.length)) || samePerm(perm, channelLast(perm.length)))) return false;
-  const W = ctx.constant(w.name)!;
+  const W = ctx.constant(w.name);
   const [P, K, N, Q] = [product(s, pre), product(s, con), product(s, freeW), product(s, post)];
-  const order = [...freeW, ...con].map((l) => w.labels.indexOf(l));
-  const data = transposeData(toFloat32(W), W.dims, order, (n) => new Float32Array(n));
+  let wi: number;
+  let adjX = false;
+  if (W) {
+    const order = [...freeW, ...con].map((l) => w.labels.indexOf(l));
+    const data = transposeData(toFloat32(W), W.dims, order, (n) => new Float32Array(n));
+    wi = ctx.constFloat32(data, [1, N, K], `${name}/weights_left`);
+  } else {
+    const sw = storedLabels(ctx, w);
+    const is = (ls: string[]) => ls.length === sw.length && ls.every((l, k) => sw[k] === l);
+    if (is([...con, ...freeW])) adjX = true;
+    else if (!is([...freeW, ...con])) return false;
+    wi = reshape(ctx, inOrder(ctx, w, sw), adjX ? [1, K, N] : [1, N, K], `${name}/w_left`);
+  }
   const xi = reshape(ctx, inOrder(ctx, x, sx), [P, K, Q], `${name}/x_rows`);
   const mm = ctx.temp([P, N, Q], 'FLOAT32', `${name}/left_bmm`);
-  ctx.emit('BATCH_MATMUL', [ctx.constFloat32(data, [1, N, K], `${name}/weights_left`), xi], [mm], { adjX: false, adjY: false });
+  ctx.emit('BATCH_MATMUL', [wi, xi], [mm], { adjX, adjY: false });
   reshapeInto(ctx, mm, ctx.output(final.y, perm), stored.map((l) => s.sizes.get(l)!), name);
   return true;
 }
