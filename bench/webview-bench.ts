@@ -201,7 +201,7 @@ async function main(): Promise<void> {
         // Where each run's time went, ours and the bare page's: the response (ours waits for the host's frame), the
         // page's DOMContentLoaded, the frame.
         const r = ours[ours.length - 1], b = bareRun!, ms = (x: number): string => x.toFixed(0);
-        line += ` onnx2lite ${s(mine)} (host frame ${r.hostFrameMs || r.hostMs} ms; response ${ms(r.responseMs)}, DOMContentLoaded ${ms(r.dclMs)} ms)`
+        line += ` onnx2lite ${s(mine)} (${r.hostFrameMs ? `host frame ${r.hostFrameMs}` : `host read ${r.hostMs}`} ms; response ${ms(r.responseMs)}, DOMContentLoaded ${ms(r.dclMs)} ms)`
           + `, Netron ${Number.isFinite(their) ? `${s(their)} (${(their / mine).toFixed(1)}×)` : netronNote || 'skipped'}`
           + `, bare page ${s(b.ms)} (response ${ms(b.responseMs)}, DOMContentLoaded ${ms(b.dclMs)} ms) | load ${load()}`;
         if (Number.isFinite(their)) { runRatios.push(their / mine); floorRatios.push(their / b.ms); }
