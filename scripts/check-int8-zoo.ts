@@ -27,9 +27,11 @@
 // - @idscan/onboarding's side classifier / locator (classLocal03032023.onnx: 4 side scores, a box [x1, y1, x2, y2] in
 //   [0, 1]): the same side (arg-max) and, where onnxruntime's side is not "None", the box corners' error in input px
 //   (kind classlocal).
+// - yunet / fastestdet / yolox / psnr / segment: trained models of public GitHub repositories (scripts/int8-zoo-tasks.ts
+//   says how each is decoded and judged); ORDER=bgr feeds the pictures in BGR order (OpenCV-fed models).
 // NOISE=A (environment): a first row of onnxruntime on each picture with uniform noise of ±A grey levels added (the
 // float model's own noise floor for these measures).
-// usage: node --import tsx scripts/check-int8-zoo.ts blazeface|mlsd|mask|classes|classlocal|yolo10|landmarks|ultraface|embedding|age|gender|hopenet|points MODEL.onnx DIR MEAN STD F32.tflite A.tflite ...
+// usage: node --import tsx scripts/check-int8-zoo.ts blazeface|mlsd|mask|classes|classlocal|yolo10|landmarks|ultraface|embedding|age|gender|hopenet|points|yunet|fastestdet|yolox|psnr|segment MODEL.onnx DIR MEAN STD F32.tflite A.tflite ...
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Tensor } from '../src/ir/types';
@@ -39,6 +41,7 @@ import { openConverted } from '../src/runtime/tflite-onnx-io';
 import { readModelFile } from '../src/onnx/reader';
 import { makeTensor } from '../src/ir/tensor';
 import { pairedLatency } from '../bench/paired-latency';
+import { fastestDets, pairDets, psnr, segmentAgreement, yoloxDets, yunetFaces } from './int8-zoo-tasks';
 
 type Outs = Map<string, Tensor>;
 interface Face { box: number[]; score: number; kp: number[] }
@@ -155,13 +158,21 @@ const hopeAngle = (v: Float32Array) => {
 interface Acc { refs: number; gots: number; matched: number; ious: number[]; drift: number[]; kp: number[]; same: number; pics: number;
   cIou: number[]; near: number; nearOf: number; off: number[]; mask: number[]; segRef: number; segGot: number; seg2: number; seg5: number; segErr: number[]; segExtra: number;
   sameClass: number; refRight: number; gotRight: number; labelled: number; lm: number[]; lmPic: number[];
-  cos: number[]; embRef: Float32Array[]; embGot: Float32Array[]; val: number[]; flips: number; deg: number[] }
+  cos: number[]; embRef: Float32Array[]; embGot: Float32Array[]; val: number[]; flips: number; deg: number[]; seg: number[] }
 const acc = (): Acc => ({ refs: 0, gots: 0, matched: 0, ious: [], drift: [], kp: [], same: 0, pics: 0, cIou: [], near: 0, nearOf: 0, off: [], mask: [],
   segRef: 0, segGot: 0, seg2: 0, seg5: 0, segErr: [], segExtra: 0, sameClass: 0, refRight: 0, gotRight: 0, labelled: 0, lm: [], lmPic: [],
-  cos: [], embRef: [], embGot: [], val: [], flips: 0, deg: [] });
+  cos: [], embRef: [], embGot: [], val: [], flips: 0, deg: [], seg: [] });
+const DECODE: Record<string, typeof yunetFaces> = { yunet: yunetFaces, fastestdet: fastestDets, yolox: yoloxDets };
 
 function judge(kind: string, ref: Outs, got: Outs, size: number, a: Acc, file = ''): void {
   a.pics++;
+  if (DECODE[kind]) {
+    const conf = process.env.CONF ? [CONF] : [];
+    pairDets(DECODE[kind](ref, inW, inH, ...conf), DECODE[kind](got, inW, inH, ...conf), a);
+    return;
+  }
+  if (kind === 'psnr') { const [lo, hi] = (process.env.CHANNELS ?? '0:0').split(':').map(Number); a.val.push(psnr(ref, got, lo, hi)); return; }
+  if (kind === 'segment') { const [same, miou] = segmentAgreement(ref, got); a.seg.push(same); a.mask.push(miou); return; }
   if (kind === 'classes') {
     const k = [...ref.keys()][0], r = argmax(f32(ref, k)), g = argmax(f32(got, k));
     if (r === g) a.sameClass++;
@@ -267,6 +278,15 @@ function judge(kind: string, ref: Outs, got: Outs, size: number, a: Acc, file = 
 
 function text(kind: string, a: Acc): string {
   const f = (v: number, d = 3) => v.toFixed(d);
+  if (DECODE[kind]) {
+    return `detections ${a.refs} on ORT / ${a.gots}, matched (same label, IoU >= 0.5) ${a.matched} / ${a.refs}; IoU mean ${f(mean(a.ious))} `
+      + `worst ${f(Math.min(1, ...a.ious))}; score drift mean ${f(mean(a.drift), 4)} max ${f(max(a.drift), 4)}`
+      + (a.kp.length ? `; landmarks px mean ${f(mean(a.kp), 2)} max ${f(max(a.kp), 2)}` : '');
+  }
+  if (kind === 'psnr') return `PSNR vs ORT's picture (0-255) dB mean ${f(mean(a.val), 2)} worst ${f(Math.min(...a.val), 2)}`;
+  if (kind === 'segment') {
+    return `pixels with ORT's class mean ${f(100 * mean(a.seg), 2)}% worst ${f(100 * Math.min(...a.seg), 2)}%; class IoU mean ${f(mean(a.mask), 4)} worst ${f(Math.min(...a.mask), 4)}`;
+  }
   if (kind === 'classes') {
     return `same arg-max as ORT ${a.sameClass} / ${a.pics}` + (a.labelled ? `; right by the file's label: ORT ${a.refRight} / ${a.labelled}, this ${a.gotRight} / ${a.labelled}` : '');
   }
@@ -325,7 +345,8 @@ async function main() {
   const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   const feeds: Tensor[][] = [];
   for (const f of files) {
-    const x = asInput(loadImage(path.join(dir, f), { name: inp.name, dims }, { mean: meanArg.split(',').map(Number), std: stdArg.split(',').map(Number) }));
+    const x = asInput(loadImage(path.join(dir, f), { name: inp.name, dims }, { mean: meanArg.split(',').map(Number), std: stdArg.split(',').map(Number),
+      channelOrder: process.env.ORDER === 'bgr' ? 'bgr' : 'rgb' }));
     if (feeds.length < 2) feeds.push([x]);
     const ref = await ort.run([x]);
     for (let j = 0; j < lites.length; j++) judge(kind, ref, await lites[j].run([x]), size, accs[j], f);

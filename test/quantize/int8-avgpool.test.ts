@@ -67,6 +67,23 @@ for (const [kernel, strides] of [[[2, 2], [2, 2]], [[3, 2], [3, 2]]]) {
   });
 }
 
+test('int8: an AveragePool over the whole map (tf2onnx\'s global pooling) is an int8 MEAN over H and W, no kh·kw·C weights', async () => {
+  const bytes = poolModel([12, 16], [1, 1]);
+  const { result } = await quantizeModelBytes(bytes, 'm.onnx', {}, { mode: 'int8', int16: 'off', allowDegraded: true });
+  const sg = result.model.subgraphs[0];
+  const ops = sg.operators.map((o) => `${o.opcode}:${sg.tensors[o.outputs[0]].type}`);
+  assert.ok(ops.includes('MEAN:INT8') && !ops.includes('DEPTHWISE_CONV_2D:INT8') && !ops.some((o) => o.startsWith('AVERAGE_POOL_2D')), ops.join(' '));
+  const mean = sg.operators.find((o) => o.opcode === 'MEAN')!;
+  assert.deepEqual([...new Int32Array(sg.tensors[mean.inputs[1]].data!.slice().buffer)], [1, 2]);
+  assert.equal(mean.options?.keepDims, true);
+  // No constant of 12·16 values a channel is stored (the depthwise form's 1536 bytes of 127).
+  assert.ok(sg.tensors.every((t) => (t.data?.length ?? 0) < 12 * 16 * 8), sg.tensors.map((t) => `${t.name}:${t.data?.length ?? 0}`).join(' '));
+  const x = { name: 'x', dtype: 'float32' as const, dims: [1, 8, 12, 16], data: Float32Array.from({ length: 8 * 12 * 16 }, rng(7)) };
+  const got = await run(result.model, x);
+  const ref = (await runOnnx(bytes, [x])).get('y')!.data as Float32Array;
+  assert.ok(cosine(got, ref) > 0.99, `cosine ${cosine(got, ref)}`);
+});
+
 test('int8: an AVERAGE_POOL_2D whose windows reach into SAME padding (counting only real pixels) takes the float form', () => {
   const q = { scale: [0.05], zeroPoint: [3] };
   const sg: TflSubgraph = {
