@@ -28,13 +28,19 @@ export const isInteger = (io: IoTensor): boolean => INTEGER.has(io.mapping?.onnx
 const MOVES = new Set(['TRANSPOSE', 'RESHAPE', 'CAST', 'EXPAND_DIMS']);
 const COMPARES = new Set(['LESS', 'LESS_EQUAL', 'GREATER', 'GREATER_EQUAL']);
 
-/** The ops reading `input`, also through moves of it (DeepPhonemizer reads its ids transposed to [T, B]). */
+/** Ops that pick parts of their first input without changing its values: a row of an edge list [2, E]
+ *  (MeshGraphNet's `edge_index[0]`, a GATHER by a constant), slices, unpacked rows. */
+const PICKS = new Set(['GATHER', 'STRIDED_SLICE', 'SLICE', 'UNPACK']);
+
+/** The ops reading `input`, also through moves of it (DeepPhonemizer reads its ids transposed to [T, B]) and parts
+ *  picked from it (a graph's senders and receivers, the rows of its edge list). */
 function readersThrough(model: TflModel, input: number, readers: Map<number, number[]>, depth = 0): { op: TflOperator; input: number }[] {
   const sg = model.subgraphs[0]!;
   return (readers.get(input) ?? []).flatMap((k) => {
     const op = sg.operators[k]!;
-    return MOVES.has(op.opcode) && op.inputs[0] === input && depth < 3
-      ? readersThrough(model, op.outputs[0]!, readers, depth + 1) : [{ op, input }];
+    const through = op.inputs[0] === input && depth < 3 && (MOVES.has(op.opcode)
+      || (PICKS.has(op.opcode) && (op.opcode !== 'GATHER' || sg.tensors[op.inputs[1]!]?.data !== undefined)));
+    return through ? op.outputs.flatMap((o) => readersThrough(model, o, readers, depth + 1)) : [{ op, input }];
   });
 }
 

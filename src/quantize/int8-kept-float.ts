@@ -9,16 +9,45 @@ import { MASK_RANGE, maskBiasOps } from './int8-attention-mask';
 import { scaleGroups } from './int8-scale-groups';
 import type { QParams } from './params';
 
+/** Ops between attention probabilities and the product with the values that only move them or take parts of them. */
+const PARTS = new Set(['STRIDED_SLICE', 'SLICE', 'SPLIT', 'SPLIT_V']);
+const PROBABILITY_PATH = new Set([...PARTS, 'RESHAPE', 'TRANSPOSE', 'EXPAND_DIMS', 'SQUEEZE']);
+
 /** Attention: a SOFTMAX whose only reader is a BATCH_MATMUL (probabilities × values), both by op index. int8's
  *  fixed SOFTMAX output step (1/256) rounds the many small weights of a long sequence to 0 (PP-OCRv4 rec: 18 dB →
- *  9 dB); the two ops cost little, so they stay float32. */
+ *  9 dB); the two ops cost little, so they stay float32. Also a SOFTMAX over keys joined from several sources whose
+ *  parts are sliced apart again, each into its own product with its values (LongT5's transient-global attention:
+ *  local and global keys in one softmax), with the slices and moves between. */
 export function attentionOps(sg: TflSubgraph): Set<number> {
   const readers = consumersOf(sg);
   const out = new Set<number>();
+  // The ops from `tensor` through PROBABILITY_PATH to BATCH_MATMULs reading it as their first operand, or undefined
+  // when any path ends elsewhere (a model output, another op).
+  const toProducts = (tensor: number, depth: number): number[] | undefined => {
+    const r = readers.get(tensor) ?? [];
+    if (r.length === 0 || sg.outputs.includes(tensor) || depth > 4) return undefined;
+    const ops: number[] = [];
+    for (const k of r) {
+      const op = sg.operators[k];
+      if (op.opcode === 'BATCH_MATMUL' && op.inputs[0] === tensor) { ops.push(k); continue; }
+      if (!PROBABILITY_PATH.has(op.opcode) || (op.opcode === 'SPLIT' ? op.inputs[1] : op.inputs[0]) !== tensor) return undefined;
+      ops.push(k);
+      for (const o of op.outputs) {
+        const more = toProducts(o, depth + 1);
+        if (!more) return undefined;
+        ops.push(...more);
+      }
+    }
+    return ops;
+  };
   sg.operators.forEach((op, k) => {
     if (op.opcode !== 'SOFTMAX') return;
     const r = readers.get(op.outputs[0]) ?? [];
-    if (r.length === 1 && sg.operators[r[0]].opcode === 'BATCH_MATMUL' && !sg.outputs.includes(op.outputs[0])) { out.add(k); out.add(r[0]); }
+    if (r.length === 1 && sg.operators[r[0]].opcode === 'BATCH_MATMUL' && !sg.outputs.includes(op.outputs[0])) { out.add(k); out.add(r[0]); return; }
+    // Joined keys: the probabilities are taken apart by slices before their products.
+    if (!r.every((j) => PARTS.has(sg.operators[j].opcode))) return;
+    const path = toProducts(op.outputs[0], 0);
+    if (path) { out.add(k); for (const j of path) out.add(j); }
   });
   return out;
 }

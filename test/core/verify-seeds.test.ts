@@ -114,3 +114,34 @@ test('ids that index a constant table are seeded across its rows: several ids in
   assert.ok(v.maxRel <= 1e-5, `rel ${v.maxRel}`);
   assert.deepEqual(notes, []);
 });
+
+/** A mesh graph net's message step on an edge list (MeshGraphNet, nineteenth sweep): senders and receivers are the
+ *  rows of an int64 edge_index [2, E] (`edge_index[0]`, a Gather by a constant), each gathering node latents computed
+ *  in the graph. Seeded 0, every edge joined node 0 to itself: the self-check compared one node, and int8 calibrated
+ *  the sum of all 86 edges into node 0 (a range 10x wider than any real node's, then shared by the concatenation with
+ *  the node latents: those kept 3 dB of SNR, and int8 was refused, cosine 0.89). */
+function edgeList() {
+  return buildModel({
+    inputs: [['x', 'float32', [6, 3]], ['edge_index', 'int64', [2, 10]]], outputs: ['y'], opset: 13,
+    nodes: [
+      node('MatMul', ['x', 'w'], ['h']),
+      node('Gather', ['edge_index', 'zero'], ['senders'], { axis: 0 }),
+      node('Gather', ['edge_index', 'one'], ['receivers'], { axis: 0 }),
+      node('Gather', ['h', 'senders'], ['hs'], { axis: 0 }),
+      node('Gather', ['h', 'receivers'], ['hr'], { axis: 0 }),
+      node('Sub', ['hs', 'hr'], ['y']),
+    ],
+    initializers: [tensor('w', 'float32', [3, 4], seq(12, (i) => Math.sin(i * 0.9))), tensor('zero', 'int64', [], [0]), tensor('one', 'int64', [], [1])],
+  });
+}
+
+test('an edge list whose rows gather node features computed in the graph is seeded across the nodes', async () => {
+  const model = edgeList();
+  const bytes = serializeTflite(convertModel(model).model);
+  const tfl = parseTflite(bytes);
+  const edges = tokenSeeds(tfl, modelIo(tfl).inputs, 1).get('edge_index');
+  assert.ok(edges, 'edge_index not seeded');
+  assert.ok(edges.every((v) => v >= 0 && v < 6) && new Set(edges).size > 2, String(edges));
+  const v = await verifyOnLiteRt(encodeModel(model), bytes, []);
+  assert.ok(v.maxRel <= 1e-5, `rel ${v.maxRel}`);
+});

@@ -82,3 +82,36 @@ test('a RESHAPE into a SOFTMAX that reads no mask runs in int8, and is marked so
   assert.equal(rec.int8, 'ok');
   assert.deepEqual(rec.disagreements, []);
 });
+
+/** LongT5's transient-global attention (nineteenth sweep): local scores (with a -1e9 bias on padded key slots) and
+ *  global scores joined into one softmax, its probabilities sliced apart again, each part times its own values. */
+function joinedKeys(): Model {
+  const L = 4;
+  return buildModel({
+    inputs: [['x', 'float32', [1, S, E]], ['g', 'float32', [1, 2, E]]], outputs: ['y'], opset: 13,
+    nodes: [
+      node('MatMul', ['x', 'wq'], ['q']), node('MatMul', ['x', 'wk'], ['k']), node('MatMul', ['x', 'wv'], ['v']),
+      node('MatMul', ['g', 'wk'], ['gk']), node('MatMul', ['g', 'wv'], ['gv']),
+      node('Slice', ['k', 'zero', 'four', 'one'], ['kl']), node('Slice', ['v', 'zero', 'four', 'one'], ['vl']),
+      node('Transpose', ['kl'], ['klt'], { perm: [0, 2, 1] }), node('MatMul', ['q', 'klt'], ['sl0']),
+      node('Add', ['sl0', 'pad'], ['sl'], {}, 'local_bias'),
+      node('Transpose', ['gk'], ['gkt'], { perm: [0, 2, 1] }), node('MatMul', ['q', 'gkt'], ['sg']),
+      node('Concat', ['sl', 'sg'], ['s'], { axis: -1 }, 'joined'),
+      node('Softmax', ['s'], ['p'], { axis: -1 }, 'joined_softmax'),
+      node('Slice', ['p', 'zero', 'four', 'two'], ['pl'], {}, 'local_part'), node('Slice', ['p', 'four', 'six', 'two'], ['pg'], {}, 'global_part'),
+      node('MatMul', ['pl', 'vl'], ['yl']), node('MatMul', ['pg', 'gv'], ['yg']), node('Add', ['yl', 'yg'], ['y']),
+    ],
+    initializers: [w('wq', 1), w('wk', 2), w('wv', 3), tensor('zero', 'int64', [1], [0]), tensor('four', 'int64', [1], [L]),
+      tensor('six', 'int64', [1], [L + 2]), tensor('one', 'int64', [1], [1]), tensor('two', 'int64', [1], [2]),
+      tensor('pad', 'float32', [1, 1, L], [0, 0, 0, -1e9])],
+  });
+}
+
+test('a softmax over joined local and global keys, sliced apart into two products, is marked float32 as int8 keeps it', async () => {
+  const mark = (n: string) => analyzeCompatibility(joinedKeys()).nodes.find((v) => v.node === n)!;
+  for (const n of ['joined_softmax', 'local_part', 'global_part']) assert.equal(mark(n).int8, false, n);
+  const rec = await audit('joined-keys', joinedKeys());
+  assert.equal(rec.converted, true, rec.error);
+  assert.equal(rec.int8, 'ok');
+  assert.deepEqual(rec.disagreements, []);
+});
