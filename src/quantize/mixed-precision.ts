@@ -53,9 +53,6 @@ const LATENCY_SLACK = 1.15;
  *  (HITNet-style stereo at load 3-20: every candidate's 8 LiteRT runs take 30 s, ~150 candidates). Models whose search
  *  ends sooner are not touched by it: the search is deterministic unless this limit stops it. */
 export const SEARCH_SECONDS = 600;
-/** The share of the search's time limit its ranking of activations may take (YOLOv10, 400+ activations at load ~20:
- *  the ranking alone took most of the 600 s and the steps had none left). */
-export const RANK_SHARE = 0.5;
 /** The float32 prefix tried before the ranked steps (fractions of the op count, the first ops in graph order). */
 const FLOAT_PREFIX = [0.05, 0.1, 0.15];
 const MIN_FLOAT_PREFIX = 4;
@@ -238,10 +235,8 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   const maxCostMs = Math.max(latencyBound * floatCostMs, LATENCY_SLACK * int8CostMs, 1);
   const sg0 = result.model.subgraphs[0];
   say(`plain int8 cosine ${plain.cosine.toFixed(4)} < ${target}: ranking activations by sensitivity`);
-  // The ranking may take at most RANK_SHARE of the time limit: the steps that use it need the rest.
-  const rankStop = () => stop() || performance.now() - t0 > RANK_SHARE * searchSeconds * 1000;
   const ranked = await rankRoundingPoints(result, params, scorer,
-    (done, total, stage) => say(stage === 'groups' ? `ranked ${done} / ${total} groups of activations` : `ranked ${done} / ${total} activations of the worst groups alone`), rankStop);
+    (done, total, stage) => say(stage === 'groups' ? `ranked ${done} / ${total} groups of activations` : `ranked ${done} / ${total} activations of the worst groups alone`), stop);
   if (process.env.ONNX2LITE_TRACE_MIXED) {
     const sg = result.model.subgraphs[0];
     console.error(`mixed: plain int8 cos ${plain.cosine.toFixed(4)} snr ${plain.snrDb.toFixed(1)}${traceTask(plain)}`);

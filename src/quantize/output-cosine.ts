@@ -108,6 +108,8 @@ export interface GuardMeasures {
   /** The guard's measure: the worst over outputs of the cosine, the relative error on the cosine's scale, the
    *  foreground class rows' cosine and the foreground boxes' IoU on the cosine's scale. */
   cosine: number;
+  /** The worst over outputs of the cosine and the relative error alone (without class rows and boxes). */
+  others: number;
   /** The ratio of norms (got / ref) farthest from 1 over the outputs judged by cosine (NaN when none). */
   normRatio: number;
   /** Score tables judged on their foreground rows (absent when none): names, rows over the samples, their cosine. */
@@ -127,6 +129,12 @@ function normRatio(ref: ArrayLike<number>, got: ArrayLike<number>): number {
     r += ref[i] * ref[i]; g += got[i] * got[i];
   }
   return r > 0 ? Math.sqrt(g / r) : NaN;
+}
+
+/** The guard's parts summed as losses (1 − Σ (1 − part)): what a search climbs. The guard takes their minimum, which
+ *  a step mending one of several roundings on one part (a box decode's six) does not raise. */
+export function summedMeasure(m: GuardMeasures): number {
+  return 1 - (1 - m.others) - (1 - (m.classRows?.cosine ?? 1)) - (m.boxes ? 1 - boxCosine(m.boxes.iou) : 0);
 }
 
 /** Worst cosine over samples and float outputs; `outputs[k]` are the model's outputs on sample k by ONNX name. */
@@ -176,9 +184,9 @@ export function guardMeasures(refs: Map<string, Tensor>[], outputs: Map<string, 
   }
   for (const { ref, got } of sets.values()) judge(pooled(ref, got), ref, got);
   const tables = scoreTableOutputs(refs);
-  if (!tables.size) return { cosine: worst, normRatio: ratio };
+  if (!tables.size) return { cosine: worst, others: worst, normRatio: ratio };
   const rows = scoreRowCosine(refs, outputs, tables);
   const boxes = boxRowIou(refs, outputs, tables);
-  return { cosine: Math.min(worst, rows.cosine, boxes.outputs.length ? boxCosine(boxes.iou) : 1), normRatio: ratio,
+  return { cosine: Math.min(worst, rows.cosine, boxes.outputs.length ? boxCosine(boxes.iou) : 1), others: worst, normRatio: ratio,
     classRows: { outputs: [...tables], rows: rows.rows, cosine: rows.cosine }, ...(boxes.outputs.length ? { boxes } : {}) };
 }

@@ -16,7 +16,7 @@ import type { TflModel, TflOperator } from '../tflite/model';
 import { openTflite } from '../runtime/litert';
 import { toOnnxLayout, toTfliteLayout } from '../runtime/tflite-onnx-io';
 import { copyFeeds, debugCopy } from '../compare/tap';
-import { scoreTableOutputs, worstOutputCosine } from './output-cosine';
+import { guardMeasures, scoreTableOutputs, summedMeasure, worstOutputCosine } from './output-cosine';
 import { isPackedDetections, packedSetVectors } from '../compare/detection-sets';
 import { consumersOf, isFloatActivation, producersOf } from './graph';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
@@ -110,7 +110,8 @@ export async function makeScorer(result: ConvertResult, samples: Tensor[][], ref
   // A table of class rows (score-rows.ts: an SSD-style detector's scores, nearly all background) is ranked by the
   // guard's own measure (its foreground rows, the boxes on them) against the float32 model on the search's samples:
   // the task's arg-max agreement and the SNR are the background's (Ultra-Light face detectors: 1.0000 while the face
-  // rows moved and the guard read 0.93-0.98).
+  // rows moved and the guard read 0.93-0.98). Its parts are summed as losses (summedMeasure): by their minimum, the
+  // steps that mended one of a box decode's six roundings read no gain and were taken back.
   const byName = (outs: Tensor[], md: OnnxLiteMetadata) => new Map(outs.map((o, j) => [md.outputs[j].onnx, o]));
   const floatOuts = base.outputs.map((outs) => byName(outs, result.metadata));
   const byGuard = scoreTableOutputs(floatOuts).size > 0;
@@ -138,7 +139,7 @@ export async function makeScorer(result: ConvertResult, samples: Tensor[][], ref
       }
       const snrDb = pooledSnr(err, sig);
       const task = tally.measure();
-      if (byGuard) return { snrDb, cosine: worst, ms: run.ms, ...(task ? { task } : {}), objective: worstOutputCosine(floatOuts, outs), byGuard };
+      if (byGuard) return { snrDb, cosine: worst, ms: run.ms, ...(task ? { task } : {}), objective: summedMeasure(guardMeasures(floatOuts, outs)), byGuard };
       return { snrDb, cosine: worst, ms: run.ms, ...(task ? { task } : {}), objective: task ? task.soft : snrDb };
     },
   };

@@ -93,3 +93,12 @@ test('int8 of a detector made to move its boxes is refused, one made to lose its
   assert.equal(g.met, true, JSON.stringify(g));
   assert.ok(g.boxIou && g.boxIou.iou >= 0.97 && g.boxIou.rows > 0 && g.classRows && g.classRows.rows > 0, JSON.stringify(g));
 });
+
+test('the search ranks a detector with class rows by the guard\'s measure: the box shift it was refused for goes float32 and the model is written', async () => {
+  // By the task measure (the score table's arg-max agreement, 1.0000 on background rows) no step gained anything.
+  const r = await quantizeModelBytes(detector(0, 8), 'faces.onnx', {}, { mode: 'int8' });
+  const g = r.summary.guard!;
+  assert.equal(g.met, true, JSON.stringify(g));
+  assert.ok(g.boxIou && g.boxIou.iou >= 0.97, JSON.stringify(g));
+  assert.ok((r.summary.floatOps ?? 0) > 0, `floatOps ${r.summary.floatOps}`);
+});
