@@ -7,17 +7,12 @@
 // 0.06 with 3 layers per pass; one per pass read 91 / 125 lines against 75 uncorrected).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { convertModel } from '../../src/convert/convert';
-import { simplifiedModel } from '../../src/convert/simplify';
 import { randomSamples } from '../../src/calibration/data';
-import { RangeCollector, onnxRanges, plan, tfliteRanges } from '../../src/calibration/ranges';
-import { deriveRanges } from '../../src/calibration/derive';
-import { activationParams, tensorsWithoutParams } from '../../src/quantize/int8';
 import { correctBiases, meanShifts } from '../../src/quantize/bias-correction';
 import { sequentialBiases } from '../../src/quantize/bias-sequential';
-import type { Tensor } from '../../src/ir/types';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { rng } from './helpers';
+import { calibrated, meanAbs } from './bias-helpers';
 
 function chain() {
   const r = rng(11);
@@ -36,33 +31,9 @@ function chain() {
   });
 }
 
-async function calibrated(samples: Tensor[][]) {
-  const model = chain();
-  const result = convertModel(model, {});
-  const onnx = simplifiedModel(model);
-  const collector = new RangeCollector({ method: 'percentile', percentile: 99 });
-  const need = tensorsWithoutParams(result, activationParams(result, new Map()));
-  await onnxRanges(collector, onnx, plan(result, onnx, need).onnx, samples);
-  const derived = () => {
-    const r = collector.ranges();
-    deriveRanges(result, r, tensorsWithoutParams(result, activationParams(result, r)));
-    return r;
-  };
-  await tfliteRanges(collector, result, tensorsWithoutParams(result, activationParams(result, derived())), samples);
-  return { result, params: activationParams(result, derived()) };
-}
-
-/** Mean over layers and channels of |shift|. */
-function meanAbs(shifts: Float64Array[]): number {
-  let s = 0;
-  let n = 0;
-  for (const layer of shifts) for (const v of layer) if (!Number.isNaN(v)) { s += Math.abs(v); n++; }
-  return s / n;
-}
-
 test('sequential bias correction: one layer per pass takes out each layer\'s mean shift with its int8 upstream', async () => {
   const samples = randomSamples([{ name: 'x', dtype: 'float32', dims: [1, 4, 12, 12] }], 4, 2);
-  const { result, params } = await calibrated(samples);
+  const { result, params } = await calibrated(samples, chain());
   const opts = { perTensor: true };
   const passes: number[] = [];
   const seq = await sequentialBiases(result, params, opts, samples, { progress: (done) => passes.push(done) });
