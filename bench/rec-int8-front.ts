@@ -4,7 +4,7 @@
 // then each variant is the int8 pass with its float32 ops: its lines identical to onnxruntime (calibration lines and
 // evaluation lines apart), the cost model's estimate and, with --time, paired LiteRT latency against float32.
 // Usage: ONNX2LITE_OCR_MODELS=DIR node --import tsx bench/rec-int8-front.ts [--bucket 640] [--time] [--cache FILE]
-//   [--save DIR] [--nearest] [--bias-correction] [--method minmax|percentile|mse] VARIANTS.json
+//   [--save DIR] [--nearest] [--no-gptq] [--calib N] [--bias-correction] [--method minmax|percentile|mse] VARIANTS.json
 // VARIANTS.json: [{ "label": "stem", "float": "0-22,40", "fp16w": false, "int16": "", "jitter": 0, "seed": 1 }, ...] (op
 // index ranges of the float32 model; fp16w: their weights stored float16 instead of int8; int16: ops in 16x8; jitter J:
 // every activation scale (one factor per same-scale group, fixed-output ones aside) times a seeded factor in
@@ -35,6 +35,7 @@ import { jittered } from './rec-int8-jitter';
 import type { ConvertResult } from '../src/convert/convert';
 import { estimatedMs } from '../src/quantize/cost-model';
 import { correctBiases } from '../src/quantize/bias-correction';
+import { sequentialBiases } from '../src/quantize/bias-sequential';
 import { openConverted } from '../src/runtime/tflite-onnx-io';
 import { argmaxAgreement } from '../src/quantize/task-signal';
 import { ctcGreedy, evaluate, references } from './ocr-tasks';
@@ -175,6 +176,11 @@ async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]):
     });
     return;
   }
+  // --no-gptq: round-to-nearest weights only (no GPTQ pass; the --cache file then holds the ranges alone).
+  if (!gptq && process.argv.includes('--no-gptq')) {
+    gptq = new Map();
+    if (cacheFile) fs.writeFileSync(cacheFile, JSON.stringify({ params: [...params], int16: [...int16Params], weights: [] }));
+  }
   if (!gptq) {
     // --damp X / --act-order: GPTQ's knobs (weight-rounding.ts GptqTuning); give them their own --cache file.
     const g = await gptqWeights(result, onnx, samples, { inputScale: (i) => params.get(i)?.scale,
@@ -191,7 +197,8 @@ async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]):
   const evalRefs = await references(bytes, feeds);
   const floatTflite = serializeTflite(result.model);
   const floatCost = estimatedMs(result.model);
-  type Variant = { label: string; float: string; fp16w?: boolean; int16?: string; jitter?: number; seed?: number; seeds?: number[]; weights?: 'gptq' | 'nearest' | 'gptq-nobias'; method?: RangeMethod; calibOnly?: boolean };
+  type Variant = { label: string; float: string; fp16w?: boolean; int16?: string; jitter?: number; seed?: number; seeds?: number[]; weights?: 'gptq' | 'nearest' | 'gptq-nobias'; method?: RangeMethod; calibOnly?: boolean;
+    bias?: 'seq'; perPass?: number; biasLines?: number; biasOps?: string };
   // "seeds": [1, 2, 3, 4] expands a jittered variant into one row per seed, then a summary (mean / min / max of eval lines).
   const variants: Variant[] = (JSON.parse(fs.readFileSync(process.argv[process.argv.length - 1], 'utf8')) as Variant[])
     .flatMap((v) => v.seeds ? v.seeds.map((seed) => ({ ...v, seeds: undefined, seed, label: `${v.label} s${seed}`, group: v.label })) : [v]);
@@ -207,7 +214,24 @@ async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]):
     const w = v.weights === 'nearest' ? undefined : v.weights === 'gptq-nobias' ? noBias : v.weights === 'gptq' ? gptq : roundedWeights;
     const base = v.method ? new Map(byMethod[v.method]) : params;
     if (!base.size) throw new Error(`no ${v.method} parameters: run once without --cache and with --methods-cache`);
-    const q = quantizeInt8(cloneResult(result), v.jitter && v.seed !== 0 ? jittered(result, base, v.jitter, v.seed ?? 1) : base, { int8Io: false, roundedWeights: w, biasDelta, int16Params, int16Ops: opSet(v.int16 ?? ''), splitOps: new Set(), floatOps, floatWeights });
+    const grid = v.jitter && v.seed !== 0 ? jittered(result, base, v.jitter, v.seed ?? 1) : base;
+    // "bias": "seq": sequential bias correction with int8 upstream (bias-sequential.ts) fitted on this variant's own
+    // grids and weights, first "biasLines" calibration lines (8), "perPass" layers per pass (1), "biasOps" only those ops (all).
+    let delta = biasDelta;
+    if (v.bias === 'seq') {
+      const tb = performance.now();
+      const bc = await sequentialBiases(result, grid, { roundedWeights: w, biasDelta, floatOps, floatWeights }, samples.slice(0, v.biasLines ?? 8), { group: v.perPass ?? 1, ...(v.biasOps ? { ops: opSet(v.biasOps) } : {}),
+        progress: (done, of, m) => { if (process.argv.includes('--progress')) console.log(`#   ${done}/${of} layers (mean |shift| ${m.toExponential(2)}), ${((performance.now() - tb) / 1000).toFixed(0)} s`); } });
+      for (const [bi, d] of bc.delta) {
+        const k = sg.operators.findIndex((op) => op.inputs[2] === bi);
+        const o = sg.operators[k].outputs[0];
+        const q = grid.get(o);
+        console.log(`#   op ${k} ${sg.operators[k].opcode} max |delta| ${Math.max(...Array.from(d, Math.abs)).toExponential(2)} output range ${q ? (255 * q.scale).toFixed(3) : '?'}`);
+      }
+      delta = bc.delta;
+      console.log(`# ${v.label}: sequential bias correction ${bc.layers} layers, ${((performance.now() - tb) / 1000).toFixed(0)} s; load ${loadAverage()}`);
+    }
+    const q = quantizeInt8(cloneResult(result), grid, { int8Io: false, roundedWeights: w, biasDelta: delta, int16Params, int16Ops: opSet(v.int16 ?? ''), splitOps: new Set(), floatOps, floatWeights });
     const tflite = serializeTflite(q.model);
     const c = await evaluate(tflite, samples, calibRefs, 'ctc');
     // "calibOnly": the calibration side alone (lines, guard cosine, search measures); eval reads 0.

@@ -24,7 +24,7 @@ const MIN_POSITIONS = 16;
 export interface Target { op: number; output: number; bias: number; clamp: [number, number]; channels: number }
 
 /** The layers whose bias can move: int8 ops with a float constant bias of their own, one value per output channel. */
-function targets(result: ConvertResult, params: Map<number, QParams>): Target[] {
+export function targets(result: ConvertResult, params: Map<number, QParams>): Target[] {
   const sg = result.model.subgraphs[0];
   const t = sg.tensors;
   const use = consumersOf(sg);

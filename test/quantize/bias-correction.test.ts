@@ -6,42 +6,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { decodeModel } from '../../src/onnx/reader';
-import { convertModel } from '../../src/convert/convert';
-import { simplifiedModel } from '../../src/convert/simplify';
 import { randomSamples } from '../../src/calibration/data';
-import { RangeCollector, onnxRanges, plan, tfliteRanges } from '../../src/calibration/ranges';
-import { deriveRanges } from '../../src/calibration/derive';
-import { activationParams, tensorsWithoutParams } from '../../src/quantize/int8';
 import { correctBiases, meanShifts } from '../../src/quantize/bias-correction';
 import type { Tensor } from '../../src/ir/types';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { rng } from './helpers';
+import { calibrated as calibratedWith, meanAbs } from './bias-helpers';
 import { roundAway } from '../../src/quantize/params';
 
 const MODEL = '../shared/models/mobilenet_v3_small.onnx';
 
-async function calibrated(samples: Tensor[][], model = decodeModel(readFileSync(MODEL))) {
-  const result = convertModel(model, {});
-  const onnx = simplifiedModel(model);
-  const collector = new RangeCollector({ method: 'percentile', percentile: 99 });
-  const need = tensorsWithoutParams(result, activationParams(result, new Map()));
-  await onnxRanges(collector, onnx, plan(result, onnx, need).onnx, samples);
-  const derived = () => {
-    const r = collector.ranges();
-    deriveRanges(result, r, tensorsWithoutParams(result, activationParams(result, r)));
-    return r;
-  };
-  await tfliteRanges(collector, result, tensorsWithoutParams(result, activationParams(result, derived())), samples);
-  return { result, params: activationParams(result, derived()) };
-}
-
-/** Mean over layers of the mean |shift| over channels, relative to nothing (same layers, same samples). */
-function meanAbs(shifts: Float64Array[]): number {
-  let s = 0;
-  let n = 0;
-  for (const layer of shifts) for (const v of layer) if (!Number.isNaN(v)) { s += Math.abs(v); n++; }
-  return s / n;
-}
+const calibrated = (samples: Tensor[][], model = decodeModel(readFileSync(MODEL))) => calibratedWith(samples, model);
 
 test('bias correction: the int8 conv outputs\' per-channel mean shift shrinks on held-out samples', async () => {
   const inputs = [{ name: 'input_0', dtype: 'float32' as const, dims: [1, 3, 224, 224] }];
