@@ -2,16 +2,19 @@
 // Transpose with the same perm: deformable attention's sampling grids (`sampling_grids[:, :, :, level]
 // .transpose(1, 2)` per feature level, MSDeformAttn's PyTorch core in DINO / Deformable-DETR / RT-DETR), one
 // TRANSPOSE a level. The value is moved once, before the Gathers, which then read the moved value: one TRANSPOSE.
-// Likewise the per-level Slices of deformable attention's value, each moved heads-first (hoistSlicedHeadMoves).
+// Likewise the per-level Slices of deformable attention's value, each moved heads-first (hoistSlicedHeadMoves). A
+// Gather along axis 0 may be viewed by a Reshape before its move (MotionBERT's temporal attention: `qkv[0]` of
+// [3, B·T, h, J, d] viewed [B, T, h, J, d], then moved [B, h, J, T, d]): x[i] is a contiguous block, so the view is
+// of x viewed [3, B, T, h, J, d] first, and the move is hoisted above the Gathers the same way.
 // A Gather's move to channels-first that a convolution reads ([B, T, C] → [B, C, T] into a Conv1d: BSRNN's per-band
 // mask heads on `x[:, i].transpose(1, 2)`) costs nothing where it is (that conv's channel-last is the Gather's own
 // order) and stays.
 import type { Graph, Node, Tensor } from '../ir/types';
 import { toNumbers } from '../ir/tensor';
 import { node } from '../onnx/builder';
-import { channelLast, invert, samePerm } from './layout';
+import { channelLast, identity, invert, samePerm } from './layout';
 import { channelLastHints } from './subgraph';
-import { permAttr, readersOf, spliceNodes } from './simplify-util';
+import { int64Const, permAttr, readersOf, spliceNodes } from './simplify-util';
 
 /** The Gather's axis when it takes one constant scalar index (the axis drops out), else undefined. */
 function scalarGatherAxis(n: Node, rank: number, constants: Map<string, Tensor>): number | undefined {
@@ -39,30 +42,73 @@ export function hoistGatheredMoves(g: Graph, constants: Map<string, Tensor>): vo
     // Up to rank 6: the moved value is one TRANSPOSE (TFLite's and XNNPack's limit).
     if (!xd || xd.length > 6 || outs.has(x) || constants.has(x)) continue;
     const r = xd.length;
-    // Each Gather whose one reader is a Transpose, grouped by (axis, perm).
-    const groups = new Map<string, { gather: Node; move: Node }[]>();
+    // Each Gather whose one reader is a Transpose (or a Reshape of an axis-0 Gather, then a Transpose), grouped by
+    // (axis, view, perm).
+    const groups = new Map<string, { gather: Node; view?: Node; move: Node }[]>();
     for (const gn of readers) {
       const a = gn.inputs[0] === x ? scalarGatherAxis(gn, r, constants) : undefined;
-      const t = a === undefined ? undefined : only(gn.outputs[0]);
+      let t = a === undefined ? undefined : only(gn.outputs[0]);
+      let view: Node | undefined;
+      if (t?.opType === 'Reshape' && a === 0 && t.inputs[0] === gn.outputs[0]) {
+        const vd = dims(t.outputs[0]);
+        if (!vd || vd.some((d) => typeof d !== 'number' || d < 0) || vd.length + 1 > 6 || typeof xd[0] !== 'number') continue;
+        view = t;
+        t = only(t.outputs[0]);
+      }
       const p = t?.opType === 'Transpose' ? permAttr(t) : undefined;
       if (a === undefined || !t || !p) continue;
       if (absorbed(t, p)) continue;
-      const key = `${a}:${p.join()}`;
-      groups.set(key, [...(groups.get(key) ?? []), { gather: gn, move: t }]);
+      const key = `${a}:${view ? dims(view.outputs[0])!.join('x') : ''}:${p.join()}`;
+      groups.set(key, [...(groups.get(key) ?? []), { gather: gn, view, move: t }]);
+    }
+    // A part moved with its last two dims swapped too (kᵀ: MotionBERT's `k.permute(0, 2, 3, 1, 4)` then
+    // `.transpose(-2, -1)`, exported as one perm) joins the group of the unswapped perm, then is swapped back, which
+    // BATCH_MATMUL reads as adj_y.
+    const swappedParts = new Set<Node>();
+    for (const [key, list] of [...groups]) {
+      const [a, v, perm] = key.split(':');
+      const q = perm.split(',').map(Number);
+      const base = `${a}:${v}:${[...q.slice(0, -2), q[q.length - 1], q[q.length - 2]].join()}`;
+      const into = groups.get(base);
+      if (!into || into.length < 2 || list.length >= into.length) continue;
+      for (const e of list) swappedParts.add(e.move);
+      into.push(...list);
+      groups.delete(key);
     }
     for (const [key, list] of groups) {
       if (list.length < 2) continue;
       const a = Number(key.split(':')[0]);
-      const p = permAttr(list[0].move)!;
+      const p = permAttr(list.find((e) => !swappedParts.has(e.move))!.move)!;
       // The Gather's output dim j is X's dim j (< a) or j + 1; the gathered axis keeps its place in the moved value.
       const full = p.map((j) => (j < a ? j : j + 1));
       full.splice(a, 0, a);
-      const moved = `${x}/moved_${full.join('')}`;
-      g.values.set(moved, { name: moved, dtype: g.values.get(x)?.dtype, shape: full.map((d) => xd[d]) });
       const first = g.nodes.find((n) => list.some((e) => e.gather === n))!;
-      before.set(first, [...(before.get(first) ?? []), node('Transpose', [x], [moved], { perm: full }, `${moved}/move`)]);
-      for (const { gather, move } of list) {
-        replace.set(gather, [{ ...gather, inputs: [moved, gather.inputs[1]], outputs: [move.outputs[0]], attrs: new Map([['axis', { type: 'int', value: a }]]) }]);
+      const added: Node[] = [];
+      let src = x;
+      let sd = xd;
+      if (list[0].view) {
+        // x viewed [n, ...view dims] (the Gathers' axis 0 stays first).
+        sd = [xd[0], ...dims(list[0].view.outputs[0])!];
+        src = `${x}/viewed_${sd.join('x')}`;
+        g.values.set(src, { name: src, dtype: g.values.get(x)?.dtype, shape: sd });
+        added.push(node('Reshape', [x, int64Const(g, constants, `${src}/shape`, sd as number[])], [src], {}, `${src}/view`));
+      }
+      const moved = `${src}/moved_${full.join('')}`;
+      g.values.set(moved, { name: moved, dtype: g.values.get(x)?.dtype, shape: full.map((d) => sd[d]) });
+      added.push(node('Transpose', [src], [moved], { perm: full }, `${moved}/move`));
+      before.set(first, [...(before.get(first) ?? []), ...added]);
+      for (const { gather, view, move } of list) {
+        const y = move.outputs[0];
+        const axis = new Map([['axis', { type: 'int' as const, value: a }]]);
+        if (swappedParts.has(move)) {
+          const yd = g.values.get(y)?.shape;
+          const part = `${y}/unswapped`;
+          g.values.set(part, { name: part, dtype: g.values.get(y)?.dtype, shape: yd && [...yd.slice(0, -2), yd[yd.length - 1], yd[yd.length - 2]] });
+          const sw = [...identity(p.length - 2), p.length - 1, p.length - 2];
+          replace.set(gather, [{ ...gather, inputs: [moved, gather.inputs[1]], outputs: [part], attrs: axis },
+            node('Transpose', [part], [y], { perm: sw }, `${part}/swap`)]);
+        } else replace.set(gather, [{ ...gather, inputs: [moved, gather.inputs[1]], outputs: [y], attrs: axis }]);
+        if (view) skip.add(view);
         skip.add(move);
       }
     }

@@ -39,6 +39,7 @@ import { fuseSubSpectralNorm } from './simplify-subspectral';
 import { batchedProductSumAsMatMul } from './simplify-batched-sum';
 import { talkingHeadsAsMatMul } from './simplify-head-conv';
 import { unitPoolsAsIdentity } from './simplify-unit-pool';
+import { foldGrowingChains } from './simplify-const-chain';
 import { dropFillIdentities } from './simplify-fill';
 import { im2colAsConv } from './simplify-im2col';
 import { columnScatterAsRows } from './simplify-column-scatter';
@@ -119,6 +120,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
   batchedProductSumAsMatMul(g, constants);
   dropFillIdentities(g, constants);
   unitPoolsAsIdentity(g);
+  foldGrowingChains(g, constants, opts.opset ?? 17);
   im2colAsConv(g, constants);
   channelsFromBatchConv(g, constants);
   patchConvAsGemm(g, constants);

@@ -12,6 +12,9 @@ type Fold = (n: Node, ins: (V | undefined)[], opset: number, shapes: (Shape | un
 export interface FoldOptions {
   /** Largest output (elements) worth computing; bigger results are left unfolded. Default 1 << 20. */
   maxElements?: number;
+  /** A MatMul may grow past its inputs' size (left to the caller, which folds it only when what the chain after it
+   *  makes is small again: simplify-const-chain.ts). */
+  growing?: boolean;
 }
 
 function attr(n: Node, name: string): AttrValue | undefined { return n.attrs.get(name); }
@@ -406,7 +409,9 @@ export function foldNode(node: Node, inputs: (Tensor | undefined)[], opset: numb
   let outs: V[] | undefined;
   try {
     if (!wouldFit(node, ins, max)) return undefined;
-    outs = FOLDS[node.opType](node, ins, opset, shapes);
+    outs = node.opType === 'MatMul' && opts.growing && ins[0] && ins[1] && !INT_TYPES.has(ins[0].dtype)
+      ? [matmul(ins[0], ins[1], 1 << 24)].filter((r): r is V => !!r)
+      : FOLDS[node.opType](node, ins, opset, shapes);
   } catch (e) {
     if (e instanceof RangeError || e instanceof TypeError) return undefined;
     throw e;
