@@ -141,7 +141,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: Si
   unitPoolsAsIdentity(g);
   pass(['Transpose', 'Gather', 'Reshape'], im2colAsConv);
   pass(['Conv', 'Reshape'], channelsFromBatchConv);
-  patchConvAsGemm(g, constants);
+  pass(['Conv', 'Reshape'], patchConvAsGemm);
   pass(['ScatterND'], sliceAssignAsConcat);
   pass(['ScatterND', 'Concat'], columnScatterAsRows);
   pass(['ScatterND'], maskedFillAsWhere);
@@ -149,8 +149,8 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: Si
   // Patterns matched on the exported form (a Div by √2 in GELU) go before Div → Mul; they make ops (Gelu,
   // GroupNormalization) that onnxruntime runs only at newer opsets, so the int8 pass's ONNX copy skips them.
   if (!opts.runnable) {
-    fuseGelu(g, constants);
-    fuseGroupNorm(g, constants);
+    pass([['Erf', 'Tanh']], fuseGelu);
+    pass(['InstanceNormalization', 'Reshape'], fuseGroupNorm);
     pass([['Gemm', 'MatMul']], unflattenGemmRows, { sameRows: true });
     hoistMovesThroughRegions(g, constants);
     unitSplitsAsGathers(g, constants);

@@ -18,7 +18,7 @@ function simplified(source: Model, everyPass: boolean): { text: string; ran: str
   const g = { ...model.graph, nodes: model.graph.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs] })) };
   const ran: string[] = [];
   simplifyGraph(g, constants, { opset: model.opsets.get('') ?? 0, everyPass, ran });
-  const plain = (_k: string, v: unknown): unknown => (v instanceof Map ? [...v] : ArrayBuffer.isView(v) ? [...(v as unknown as ArrayLike<number>)].map(String) : v);
+  const plain = (_k: string, v: unknown): unknown => (v instanceof Map ? [...v] : ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>, String) : v);
   const text = JSON.stringify({
     nodes: g.nodes, values: [...g.values].sort(([a], [b]) => (a < b ? -1 : 1)),
     constants: [...constants].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, t]: [string, Tensor]) => [k, t.dtype, t.dims, t.data]),
