@@ -17,7 +17,11 @@ export function readersOf(g: Graph, constants: Map<string, Tensor>): { uses: Map
   const producer = new Map<string, Node>();
   for (const n of g.nodes) {
     if (folded(n, constants)) continue;
-    for (const i of n.inputs) if (i) uses.set(i, [...(uses.get(i) ?? []), n]);
+    for (const i of n.inputs) {
+      if (!i) continue;
+      const u = uses.get(i);
+      if (u) u.push(n); else uses.set(i, [n]); // not a copy per reader: a value read by k nodes cost k² before
+    }
     for (const o of n.outputs) producer.set(o, n);
   }
   const outs = new Set(g.outputs.map((o) => o.name));

@@ -62,7 +62,27 @@ function attrNum(n: Node, name: string, dflt: number): number {
   return a && (a.type === 'float' || a.type === 'int') ? a.value : dflt;
 }
 
-export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { runnable?: boolean; opset?: number } = {}): void {
+export interface SimplifyOptions {
+  runnable?: boolean;
+  opset?: number;
+  /** Run every pass, also those whose ops the graph lacks (tests: the result must not change). */
+  everyPass?: boolean;
+  /** Filled with the names of the op-gated passes that ran. */
+  ran?: string[];
+}
+
+export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: SimplifyOptions = {}): void {
+  // A pattern pass walks the whole graph (and most build its readers first: 40 walks of a 20,000-node graph were the
+  // compatibility view's main cost); one whose pattern needs op types the graph has none of cannot rewrite anything,
+  // so it is skipped.
+  // The op types are read again at each gated pass: an ungated pass between two gated ones may have made new ops.
+  /** Runs `f` when the graph has every op type of `needs` (an inner list: any one of them). */
+  const pass = <A extends unknown[]>(needs: (string | string[])[], f: (g: Graph, constants: Map<string, Tensor>, ...a: A) => void, ...a: A): void => {
+    const types = new Set(g.nodes.map((n) => n.opType));
+    if (!opts.everyPass && !needs.every((op) => (typeof op === 'string' ? types.has(op) : op.some((o) => types.has(o))))) return;
+    f(g, constants, ...a);
+    opts.ran?.push(f.name);
+  };
   let { uses, producer } = useMaps(g);
   const drop = new Set<Node>();
   for (const bn of g.nodes) {
@@ -114,48 +134,48 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: { 
   }
   fuseClipHardSwish(g, constants, uses, producer, drop);
   if (drop.size) g.nodes = g.nodes.filter((n) => !drop.has(n));
-  fuseRepeats(g, constants);
+  pass(['Expand', 'Unsqueeze', 'Reshape'], fuseRepeats);
   squeezeRank7(g, constants);
-  fuseSubSpectralNorm(g, constants);
-  batchedProductSumAsMatMul(g, constants);
-  dropFillIdentities(g, constants);
+  pass(['BatchNormalization', 'Reshape'], fuseSubSpectralNorm);
+  pass(['ReduceSum', 'MatMul', 'Transpose'], batchedProductSumAsMatMul);
+  pass(['ConstantOfShape', 'Shape'], dropFillIdentities);
   unitPoolsAsIdentity(g);
   foldGrowingChains(g, constants, opts.opset ?? 17);
-  im2colAsConv(g, constants);
-  channelsFromBatchConv(g, constants);
-  patchConvAsGemm(g, constants);
-  sliceAssignAsConcat(g, constants);
-  columnScatterAsRows(g, constants);
-  maskedFillAsWhere(g, constants);
-  unfuseTransBatch(g, constants);
+  pass(['Transpose', 'Gather', 'Reshape'], im2colAsConv);
+  pass(['Conv', 'Reshape'], channelsFromBatchConv);
+  pass(['Conv', 'Reshape'], patchConvAsGemm);
+  pass(['ScatterND'], sliceAssignAsConcat);
+  pass(['ScatterND', 'Concat'], columnScatterAsRows);
+  pass(['ScatterND'], maskedFillAsWhere);
+  pass(['FusedMatMul'], unfuseTransBatch);
   // Patterns matched on the exported form (a Div by √2 in GELU) go before Div → Mul; they make ops (Gelu,
   // GroupNormalization) that onnxruntime runs only at newer opsets, so the int8 pass's ONNX copy skips them.
   if (!opts.runnable) {
-    fuseGelu(g, constants);
-    fuseGroupNorm(g, constants);
-    unflattenGemmRows(g, constants, { sameRows: true });
+    pass([['Erf', 'Tanh']], fuseGelu);
+    pass(['InstanceNormalization', 'Reshape'], fuseGroupNorm);
+    pass([['Gemm', 'MatMul']], unflattenGemmRows, { sameRows: true });
     hoistMovesThroughRegions(g, constants);
     unitSplitsAsGathers(g, constants);
     rotaryBeforeHeadMoves(g, constants, opts.opset ?? 17);
-    splitChunksAsSlices(g, constants, { packed: true });
-    fusePackedHeads(g, constants);
+    pass(['Split'], splitChunksAsSlices, { packed: true });
+    pass(['Slice'], fusePackedHeads);
     einsumHeads(g, constants);
     fuseSeparateProjections(g, constants);
-    unflattenGemmRows(g, constants);
-    splitChunksAsSlices(g, constants);
+    pass([['Gemm', 'MatMul']], unflattenGemmRows);
+    pass(['Split'], splitChunksAsSlices);
     fuseChunkedHeads(g, constants);
-    fuseSplitHeads(g, constants);
-    sliceUndoneMoves(g, constants);
+    pass(['Split', 'Transpose'], fuseSplitHeads);
+    pass(['Split', 'Transpose'], sliceUndoneMoves);
     hoistGatheredMoves(g, constants);
-    movedLookupsAsMovedIndices(g, constants);
+    pass(['Transpose', 'Gather'], movedLookupsAsMovedIndices);
     hoistSlicedHeadMoves(g, constants);
-    fuseViewedHeads(g, constants);
-    seqFirstHeadViews(g, constants); // after the head passes, which pack these views where they can
-    splitBeforeMoves(g, constants); // after the head passes, which handle the packed forms with heads (Qwen2-VL's)
-    fusePixelUnshuffle(g, constants);
+    pass(['Split', 'Reshape'], fuseViewedHeads);
+    pass(['Transpose', 'Reshape'], seqFirstHeadViews); // after the head passes, which pack these views where they can
+    pass(['Transpose', 'Split', 'Squeeze'], splitBeforeMoves); // after the head passes, which handle the packed forms with heads (Qwen2-VL's)
+    pass(['Transpose', 'Reshape'], fusePixelUnshuffle);
     talkingHeadsAsMatMul(g, constants);
-    tableLinearMoves(g, constants);
-    composeReshapeChains(g, constants);
+    pass(['Transpose'], tableLinearMoves);
+    pass([['Reshape', 'Transpose']], composeReshapeChains);
   }
   ({ uses, producer } = useMaps(g));
   drop.clear();
