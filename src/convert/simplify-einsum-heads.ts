@@ -98,7 +98,8 @@ function viewMoves(n: Node, { equation, s, shapes }: EinsumHeads, g: Graph, cons
     n.inputs[i] = moved;
     terms[i] = [t[0], t[2], t[1], t[3]];
   });
-  if (moves.length) n.attrs.set('equation', { type: 'string', value: `${terms.map((t) => t.join('')).join(',')}->${s.out.join('')}` });
+  // A new map: the attribute map is the source model's (callers copy the node list, not each node's attributes).
+  if (moves.length) n.attrs = new Map(n.attrs).set('equation', { type: 'string', value: `${terms.map((t) => t.join('')).join(',')}->${s.out.join('')}` });
   return moves;
 }
 

@@ -38,8 +38,8 @@ export function unfuseTransBatch(g: Graph, constants: Map<string, Tensor>): void
       moves.push(node('Transpose', [x], [moved], { perm }, `${n.name}/trans_batch_${side}`));
       g.values.set(moved, { name: moved, dtype: g.values.get(x)?.dtype, shape: perm.map((p) => shape[p]) });
       n.inputs[k] = moved;
-      n.attrs.set(`transBatch${side}`, { type: 'int', value: 0 });
-      n.attrs.set(`trans${side}`, { type: 'int', value: 0 });
+      // A new map: the attribute map is the source model's (callers copy the node list, not each node's attributes).
+      n.attrs = new Map(n.attrs).set(`transBatch${side}`, { type: 'int', value: 0 }).set(`trans${side}`, { type: 'int', value: 0 });
     }
     if (moves.length) before.set(n, moves);
     // Without trans flags left, it is the exporter's MatMul (and its scale): the attention passes know that form.
