@@ -2,8 +2,8 @@
 // every subgraph). Passes that infer shapes on a model someone else holds — the compatibility view, convert — work on
 // this copy, so the caller's model stays exactly as it was read: the same object can be analyzed and then converted
 // (or converted twice with other --input-shape values) and give the same result as a fresh read.
-// Node lists, attributes and initializers are shared (tensors are never written to); only what inference writes
-// is copied.
+// Node lists, attributes and initializers are shared (tensors are never written to; clean-up passes give a node whose
+// attributes they change a new map, DEVELOPERS.md); only what inference writes is copied.
 import type { AttrValue, Graph, Model, Node, ValueInfo } from './types';
 
 function copyValue(v: ValueInfo): ValueInfo {
