@@ -18,6 +18,7 @@ import { toOnnxLayout, toTfliteLayout } from '../runtime/tflite-onnx-io';
 import { copyFeeds, debugCopy } from '../compare/tap';
 import { guardMeasures, scoreTableOutputs, summedMeasure, worstOutputCosine } from './output-cosine';
 import { isPackedDetections, packedSetVectors } from '../compare/detection-sets';
+import { pairedBoxTables } from './box-rows';
 import { consumersOf, isFloatActivation, producersOf } from './graph';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
 import { floatIslands } from './int8-float-islands';
@@ -114,7 +115,10 @@ export async function makeScorer(result: ConvertResult, samples: Tensor[][], ref
   // steps that mended one of a box decode's six roundings read no gain and were taken back.
   const byName = (outs: Tensor[], md: OnnxLiteMetadata) => new Map(outs.map((o, j) => [md.outputs[j].onnx, o]));
   const floatOuts = base.outputs.map((outs) => byName(outs, result.metadata));
-  const byGuard = scoreTableOutputs(floatOuts).size > 0;
+  // Only beside a box table of the same rows: a table of class rows alone may be a recognizer's per-step
+  // distributions (a CTC head over a small alphabet), whose task measure is its arg-max agreement.
+  const tables = scoreTableOutputs(floatOuts);
+  const byGuard = tables.size > 0 && pairedBoxTables(floatOuts, tables).size > 0;
   return {
     // (The SNR ranking keeps the group's measure for each: measured that way on the audio and random-weight models.)
     share: (measure, n) => (hasTask || byGuard ? 1 - (1 - measure) / n : measure),
