@@ -11,6 +11,7 @@
 // reference row has x2 ≥ x1 and y2 ≥ y1, else centre and size when every width and height is ≥ 0, else not judged
 // (regression offsets before a decode). Pairing is by shape alone: no output name or model is assumed.
 import type { Tensor } from '../ir/types';
+import { boxIou } from '../compare/detection-sets';
 import { backgroundClass, foregroundRows } from './score-rows';
 
 /** The mean foreground box IoU that reads as cosine 0.99 (the default guard). */
@@ -52,15 +53,6 @@ function corners(b: Float32Array, i: number, form: 'corners' | 'centre'): [numbe
   return form === 'corners' ? [p, q, r, s] : [p - r / 2, q - s / 2, p + r / 2, q + s / 2];
 }
 
-function iou(a: [number, number, number, number], b: [number, number, number, number]): number {
-  const iw = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
-  const ih = Math.min(a[3], b[3]) - Math.max(a[1], b[1]);
-  const inter = iw > 0 && ih > 0 ? iw * ih : 0;
-  const union = Math.max(0, a[2] - a[0]) * Math.max(0, a[3] - a[1]) + Math.max(0, b[2] - b[0]) * Math.max(0, b[3] - b[1]) - inter;
-  if (!(union > 0)) return a.every((v, k) => v === b[k]) ? 1 : 0;
-  return inter / union;
-}
-
 /** The mean IoU of the paired box tables on their score tables' foreground rows, pooled over the samples. */
 export function boxRowIou(refs: Map<string, Tensor>[], outputs: Map<string, Tensor>[], scoreTables: Set<string>): BoxRows {
   const judged: string[] = [];
@@ -86,7 +78,7 @@ export function boxRowIou(refs: Map<string, Tensor>[], outputs: Map<string, Tens
     judged.push(box);
     for (const p of picked) {
       for (const i of p.rows) {
-        const v = iou(corners(p.want, i, form), corners(p.got, i, form));
+        const v = boxIou(corners(p.want, i, form), 0, corners(p.got, i, form), 0);
         sum += Number.isFinite(v) ? v : 0;
         rows++;
       }
