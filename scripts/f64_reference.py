@@ -336,6 +336,8 @@ def run(g, tensor, feeds, dtype):
         elif op == 'Expand':
             shape = ints(xs[1])
             ys = [x * torch.ones(shape, dtype=x.dtype) if x.is_floating_point() else x.expand(torch.broadcast_shapes(x.shape, tuple(shape)))]
+        elif op == 'Tile':
+            ys = [x.repeat(*ints(xs[1]))]
         elif op in ('ReduceMean', 'ReduceSum', 'ReduceMax', 'ReduceL2'):
             axes = ints(xs[1]) if len(xs) > 1 and xs[1] is not None else a.get('axes', list(range(x.dim())))
             keep = bool(a.get('keepdims', 1))
@@ -394,6 +396,10 @@ def run(g, tensor, feeds, dtype):
             k = a.get('k', 0)
             eye = torch.eye(x.shape[0], x.shape[1], dtype=dtype)
             ys = [torch.roll(eye, k, 1) * (torch.arange(x.shape[1])[None] - torch.arange(x.shape[0])[:, None] == k).to(dtype) if k else eye]
+        elif op == 'GridSample':
+            mode = {'linear': 'bilinear', 'cubic': 'bicubic'}.get(a.get('mode', 'bilinear'), a.get('mode', 'bilinear'))
+            ys = [torch.nn.functional.grid_sample(x, xs[1], mode=mode, padding_mode=a.get('padding_mode', 'zeros'),
+                                                  align_corners=bool(a.get('align_corners', 0)))]
         else:
             raise NotImplementedError(f'op {op} (node {node["name"]})')
         for name, y in zip(node['outputs'], ys):
