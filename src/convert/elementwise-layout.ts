@@ -65,7 +65,35 @@ export function commonPerm(ctx: ConvertContext, names: string[], rank: number): 
   const movedElements = (p: Perm, forCl = false) => counted(p, forCl).reduce((a, n) => a + ctx.dims(n).reduce((x, d) => x * d, 1), 0);
   if (rank >= 3 && !votes.has(cl.join(',')) && ctx.current?.outputs.some((o) => ctx.prefersChannelLast.has(o))
     && counted(cl, true).length <= moved(best) && movedElements(cl, true) <= movedElements(best)) return cl;
-  return hoistedPerm(ctx, names, rank) ?? best;
+  return hoistedPerm(ctx, names, rank) ?? fewerElements(ctx, best, [...votes.values()].map((v) => v.perm), counted, movedElements) ?? best;
+}
+
+const REDUCES = new Set(['ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2',
+  'ReduceSumSquare', 'ReduceLogSumExp']);
+
+/**
+ * A result that the model only reduces or moves by its own Transpose (HDRNet's bilateral-grid coefficients
+ * [B, 12, 8, H, W], stored as upsampled [B, H, W, 12, 8], times the guide's tent weights [B, 1, 8, H, W], summed over
+ * the 8 bins; triplet attention's rotated map times its 7x7 gate, rotated back): a stored order that moves no more
+ * inputs than the voted one and at most half its elements wins, since no reader wants the result in the voted order.
+ * Before: the full grid or the whole map moved for a gate or weights a tenth its size.
+ */
+function fewerElements(ctx: ConvertContext, best: Perm, perms: Perm[], counted: (p: Perm, forCl: boolean) => string[],
+  movedElements: (p: Perm) => number): Perm | undefined {
+  const node = ctx.current;
+  if (!node || node.outputs.length !== 1 || perms.length < 2) return undefined;
+  const readers = ctx.readersOf(node.outputs[0]);
+  if (!readers.length || !readers.every((r) => REDUCES.has(r.opType) || r.opType === 'Transpose')) return undefined;
+  if (ctx.graph.outputs.some((o) => o.name === node.outputs[0])) return undefined;
+  const n = counted(best, false).length;
+  let pick: Perm | undefined;
+  let least = movedElements(best) / 2;
+  for (const p of perms) {
+    if (counted(p, false).length > n) continue;
+    const e = movedElements(p);
+    if (e <= least) { pick = p; least = e; }
+  }
+  return pick && !samePerm(pick, best) ? pick : undefined;
 }
 
 /**
