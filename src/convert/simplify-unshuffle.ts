@@ -3,13 +3,16 @@
 // SpaceToDepth with the channels in another order: SpaceToDepth (TFLite's SPACE_TO_DEPTH) puts input channel c of
 // block position (i, j) at (i·b + j)·C + c, pixel_unshuffle at c·b² + i·b + j. When only Convs with constant weights
 // read the result, their weights' input channels are put in SpaceToDepth's order (no op at all); otherwise a Gather
-// on the channel axis reorders them.
+// on the channel axis reorders them. The same views with the Transpose (0, 3, 5, 1, 2, 4) (TResNet's SpaceToDepth
+// module, YOLOv5's Focus written as a view) are SpaceToDepth in its own channel order: that op alone.
 import type { Graph, Node, Tensor } from '../ir/types';
 import { toFloat32 } from '../ir/tensor';
 import { node } from '../onnx/builder';
 import { permAttr, readersOf, spliceNodes } from './simplify-util';
 
 const UNSHUFFLE = [0, 1, 3, 5, 2, 4];
+/** The views' Transpose when the channels come out in SpaceToDepth's order: block row, block column, channel. */
+const BLOCKS_FIRST = [0, 3, 5, 1, 2, 4];
 
 /** Channel k = c·b² + i·b + j of pixel_unshuffle is SpaceToDepth's channel (i·b + j)·C + c. */
 function spaceToDepthChannel(k: number, c: number, b: number): number {
@@ -24,7 +27,8 @@ export function fusePixelUnshuffle(g: Graph, constants: Map<string, Tensor>): vo
   const replace = new Map<Node, Node[]>();
   const skip = new Set<Node>();
   for (const t of g.nodes) {
-    if (t.opType !== 'Transpose' || permAttr(t)?.join() !== UNSHUFFLE.join()) continue;
+    const perm = t.opType === 'Transpose' ? permAttr(t)?.join() : undefined;
+    if (perm !== UNSHUFFLE.join() && perm !== BLOCKS_FIRST.join()) continue;
     const r1 = producer.get(t.inputs[0]);
     const r2 = only(t.outputs[0]);
     if (r1?.opType !== 'Reshape' || r2?.opType !== 'Reshape' || only(r1.outputs[0]) !== t) continue;
@@ -46,7 +50,10 @@ export function fusePixelUnshuffle(g: Graph, constants: Map<string, Tensor>): vo
     const s2d = (to: string) => node('SpaceToDepth', [back.end], [to], { blocksize: b }, `${t.name}/space_to_depth`);
     const mid = `${out}/space_to_depth`;
     g.values.set(mid, { name: mid, dtype: g.values.get(out)?.dtype, shape: [...y] });
-    if (readers.length > 0 && convs.length === readers.length) {
+    if (perm === BLOCKS_FIRST.join()) {
+      g.values.delete(mid);
+      replace.set(t, [s2d(out)]);
+    } else if (readers.length > 0 && convs.length === readers.length) {
       // The Convs read SpaceToDepth's order under a new name: `out` (pixel_unshuffle's order) is no longer made, so
       // compare's per-layer view does not join it with onnxruntime's value of that name.
       for (const conv of convs) conv.inputs = [mid, permutedWeights(g, constants, constants.get(conv.inputs[1])!, c, b), ...conv.inputs.slice(2)];
