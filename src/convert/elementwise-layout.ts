@@ -105,8 +105,14 @@ function fewerElements(ctx: ConvertContext, best: Perm, perms: Perm[], counted: 
 function broadcastChannelLast(ctx: ConvertContext, names: string[], rank: number): Perm | undefined {
   const out = ctx.current?.outputs.length === 1 ? ctx.current.outputs[0] : undefined;
   const inputs = names.filter((n) => n && !ctx.isConstant(n));
-  // A constant with spatial extent, broadcast from the right (MoveNet's grids are [H, W]).
-  const grid = names.some((n) => n && ctx.isConstant(n) && ctx.dims(n).slice(-2).reduce((a, d) => a * d, 1) > 1);
+  // A constant with spatial extent shared by every channel, broadcast from the right (MoveNet's grids are [H, W]); not
+  // one with a channel extent of its own (Gated DeltaNet's zero state [B, H, dk, dv] decayed by a per-head [B, H, 1, 1]
+  // gate: a recurrent state, no image map, which stored heads-last moved every step's key and update to it).
+  const grid = names.some((n) => {
+    if (!n || !ctx.isConstant(n)) return false;
+    const d = ctx.dims(n);
+    return d.slice(-2).reduce((a, x) => a * x, 1) > 1 && (d.length < 3 || d[d.length - 3] === 1);
+  });
   if (rank !== 4 || !out || !grid || !inputs.length || inputs.some((n) => ctx.rank(n) !== rank)) return undefined;
   const cl = channelLast(rank);
   const perChannel = (dims: number[]) => dims[2] === 1 && dims[3] === 1;

@@ -83,7 +83,12 @@ export function composeReshapeChains(g: Graph, constants: Map<string, Tensor>): 
     // DEPTH_TO_SPACE / SPACE_TO_DEPTH in NHWC).
     while (chain.length && chain[0].opType === 'Transpose') chain = chain.slice(1);
     while (chain.length && chain[chain.length - 1].opType === 'Transpose') chain = chain.slice(0, -1);
-    if (chain.filter((n) => n.opType === 'Transpose').length < 2) continue;
+    // Two or more Transposes; or one between Reshapes that only merge and split again around it, so that the chain is
+    // a move of the input's own axes (Monarch Mixer's blockdiag: [.., k, m] flattened, viewed [.., k, m], swapped,
+    // flattened, viewed [.., m, k]). Not one whose Reshapes cut the axes (Swin's window partitions: left to the
+    // layout pass and the head fusions).
+    const moves = chain.filter((n) => n.opType === 'Transpose').length;
+    if (moves < 2 && !(moves === 1 && chain.length >= 4)) continue;
     const x = chain[0].inputs[0];
     const xd = dims(x);
     if (!isStatic(xd) || g.values.get(x)?.dtype !== 'float32') continue;
@@ -91,6 +96,8 @@ export function composeReshapeChains(g: Graph, constants: Map<string, Tensor>): 
     if (steps.some((s) => s.perm && s.perm.length === 0)) continue;
     const c = compose(xd, steps);
     if (!c || c.inDims.length > MAX_RANK) continue;
+    const nonUnit = (d: number[]) => d.filter((v) => v !== 1).join();
+    if (moves === 1 && (nonUnit(c.inDims) !== nonUnit(xd) || nonUnit(c.perm.map((q) => c.inDims[q])) !== nonUnit(dims(chain[chain.length - 1].outputs[0])!))) continue;
     const last = chain[chain.length - 1];
     const y = last.outputs[0];
     const key = `${y}/composed_${k++}`;

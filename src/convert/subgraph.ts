@@ -10,6 +10,7 @@ import { channelLast, identity, reshapeFoldsIntoBatch, reshapeKeepsOnnxInput, sa
 import { outerReads } from './control-flow';
 import { lookupConverter, refusalOf, unsupportedRefusal } from './registry';
 import { ConvertError } from './types';
+import { producerOf } from './elementwise-layout';
 
 const RESHAPES = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze']);
 
@@ -110,6 +111,18 @@ export function convertNode(ctx: ConvertContext, node: Node, opset: number): voi
  * computes RESHAPE of a constant at prepare time into a buffer that the output does not see).
  */
 export function outputTensor(ctx: ConvertContext, name: string, perm: number[], taken: number[]): number {
+  // A move or copy made here serves the node that produced the output: each TFLite op remembers its ONNX node (Spleeter's
+  // stems, stored [S, B, T, F, C] and moved to the output's ONNX order, had a TRANSPOSE of no node).
+  const prev = ctx.current;
+  ctx.current = prev ?? producerOf(ctx, ctx.resolve(name)) ?? producerOf(ctx, name);
+  try {
+    return outputCopy(ctx, name, perm, taken);
+  } finally {
+    ctx.current = prev;
+  }
+}
+
+function outputCopy(ctx: ConvertContext, name: string, perm: number[], taken: number[]): number {
   let idx = ctx.input(name, perm);
   if (taken.includes(idx) || ctx.tensors[idx].data) {
     const t = ctx.tensors[idx];

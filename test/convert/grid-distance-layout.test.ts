@@ -41,3 +41,30 @@ test('keypoint places [1, K, 1, 1] against constant grids run channel-last besid
   const m = await matchBuilt(gridDecode(), 'grid-decode', 11);
   assert.equal(m.result.transposeCount, 0);
 });
+
+// Gated DeltaNet's recurrent form (fla's naive_recurrent_gated_delta_rule): the state starts as a constant
+// [B, H, dk, dv] decayed by a per-head gate viewed [B, H, 1, 1], then read against each step's key [B, H, dk, 1].
+// The constant has a channel extent of its own (H), so it is no coordinate grid: the state stayed heads-last and
+// every step's key and update moved to it (76 TRANSPOSE in a 2-layer, 12-step model); now 0.
+function decayedState(): Model {
+  const H = 2, DK = 4, DV = 3;
+  return buildModel({
+    inputs: [['g', 'float32', [1, H]], ['k', 'float32', [1, H, DK]], ['k2', 'float32', [1, H, DK]]], outputs: ['o', 'o2'], opset: 13,
+    nodes: [
+      node('Exp', ['g'], ['ge']), node('Unsqueeze', ['ge', 'ax23'], ['gu']),
+      node('Mul', ['s0', 'gu'], ['s1']),
+      node('Unsqueeze', ['k', 'ax3'], ['ku']), node('Mul', ['s1', 'ku'], ['sk']), node('ReduceSum', ['sk', 'ax2'], ['o'], { keepdims: 0 }),
+      node('Mul', ['s1', 'gu'], ['s2']),
+      node('Unsqueeze', ['k2', 'ax3'], ['k2u']), node('Mul', ['s2', 'k2u'], ['sk2']), node('ReduceSum', ['sk2', 'ax2'], ['o2'], { keepdims: 0 }),
+    ],
+    initializers: [
+      tensor('s0', 'float32', [1, H, DK, DV], seq(H * DK * DV, (i) => Math.sin(i * 0.53))),
+      tensor('ax23', 'int64', [2], [2, 3]), tensor('ax3', 'int64', [1], [3]), tensor('ax2', 'int64', [1], [2]),
+    ],
+  });
+}
+
+test('a constant state with channels of its own, decayed per head, stays in ONNX order: no TRANSPOSE', async () => {
+  const m = await matchBuilt(decayedState(), 'decayed-state', 13);
+  assert.equal(m.result.transposeCount, 0);
+});

@@ -50,3 +50,27 @@ test('Sequencer2D BiLSTM2D block: both LSTMs read and write their stored order, 
   const m = await matchBuilt(model, 'lstm-batch-major', 71);
   assert.equal(m.result.transposeCount, 0);
 });
+
+// GRU4Rec (RecBole): a unidirectional batch_first GRU over item embeddings, exported as X moved [N, T, C] → [T, N, C],
+// Y [T, 1, N, h] squeezed to [T, N, h] and moved back to [N, T, h] for the dense layer. Y was stored in ONNX order and
+// moved for the dense layer (2 TRANSPOSE with X moved too); now a Y whose directions torch squeezes before that move is
+// stacked batch-major (`yBatch`), and X, left lazy by the model's move, is read as stored: 0.
+test('a batch_first unidirectional GRU squeezed and moved batch first reads X and writes Y batch-major: 2 TRANSPOSE → 0', async () => {
+  const N = 3, T = 5, hs = 4;
+  const model = buildModel({
+    inputs: [['x', 'float32', [N, T, C]]], outputs: ['y'], opset: 13,
+    nodes: [
+      node('Transpose', ['x'], ['xt'], { perm: [1, 0, 2] }),
+      node('GRU', ['xt', 'W', 'R', 'B'], ['Y'], { hidden_size: hs }),
+      node('Squeeze', ['Y', 'ax1'], ['Ys']), node('Transpose', ['Ys'], ['Yb'], { perm: [1, 0, 2] }),
+      node('MatMul', ['Yb', 'dense'], ['y']),
+    ],
+    initializers: [
+      tensor('W', 'float32', [1, 3 * hs, C], waveValues(3 * hs * C, 11)), tensor('R', 'float32', [1, 3 * hs, hs], waveValues(3 * hs * hs, 12)),
+      tensor('B', 'float32', [1, 6 * hs], waveValues(6 * hs, 13)), tensor('ax1', 'int64', [1], [1]),
+      tensor('dense', 'float32', [hs, 7], waveValues(hs * 7, 14)),
+    ],
+  });
+  const m = await matchBuilt(model, 'gru-batch-first', 13);
+  assert.equal(m.result.transposeCount, 0);
+});

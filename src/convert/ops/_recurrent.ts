@@ -62,6 +62,9 @@ export class RecurrentLowering {
    *  own batch_first Transpose left lazy: Sequencer2D's horizontal LSTM) and stores Y [batch, seq, dirs, hidden]:
    *  the steps are taken and stacked along axis 1, no TRANSPOSE on either side. */
   readonly order: 'onnx' | 'time' | 'batch';
+  /** Y stored batch-major ([batch, seq, dirs, hidden]): order 'batch', or one direction whose Y torch squeezes and moves
+   *  batch first (batch_first GRU4Rec), whatever X's order: the steps are stacked along axis 1. */
+  readonly yBatch: boolean;
 
   constructor(readonly ctx: ConvertContext, readonly node: Node, readonly kind: RecurrentKind) {
     const [x, w, r, b] = node.inputs;
@@ -91,8 +94,9 @@ export class RecurrentLowering {
     }
     this.acts = activationOps(node, kind);
     this.clip = node.attrs.get('clip') ? attrFloat(node, 'clip', 0) : undefined;
-    this.order = this.layout === 0 && dirsNextToHidden(ctx, node.outputs[0])
-      ? (samePerm(ctx.permOf(x), [1, 0, 2]) ? 'batch' : 'time') : 'onnx';
+    const next = this.layout === 0 ? dirsNextToHidden(ctx, node.outputs[0]) : undefined;
+    this.order = next ? (samePerm(ctx.permOf(x), [1, 0, 2]) ? 'batch' : 'time') : 'onnx';
+    this.yBatch = this.order === 'batch' || next === 'squeezed';
   }
 
   // ---- parameters of direction d ----
@@ -225,7 +229,7 @@ export class RecurrentLowering {
           out[t] = h2;
         }
       }
-      if (this.node.outputs[0]) perDir.push(this.stack(out, this.layout || this.order === 'batch' ? 1 : 0, `${this.node.name}/d${d}/Y`));
+      if (this.node.outputs[0]) perDir.push(this.stack(out, this.layout || this.yBatch ? 1 : 0, `${this.node.name}/d${d}/Y`));
       finals.push(h!);
       if (c !== undefined) cells.push(c);
     }
@@ -273,7 +277,7 @@ export class RecurrentLowering {
   /** Y from each direction's [seq, batch, hidden] (layout 1: [batch, seq, hidden]): [seq, dirs, batch, hidden] or [batch, seq, dirs, hidden]. */
   private emitY(name: string | undefined, perDir: number[]): void {
     if (!name) return;
-    const out = this.ctx.output(name, this.order === 'onnx' ? identity(4) : this.order === 'time' ? [0, 2, 1, 3] : [2, 0, 1, 3]);
+    const out = this.ctx.output(name, this.yBatch ? [2, 0, 1, 3] : this.order === 'onnx' ? identity(4) : [0, 2, 1, 3]);
     if (perDir.length === 1) this.reshape(perDir[0], this.ctx.tensors[out].shape, out);
     else this.ctx.emit('PACK', perDir, [out], { valuesCount: perDir.length, axis: this.layout || this.order !== 'onnx' ? 2 : 1 });
   }
@@ -392,10 +396,26 @@ export class RecurrentLowering {
   }
 }
 
-/** Y's only reader is a Transpose [0, 2, 1, 3] ([seq, dirs, batch, hidden] → [seq, batch, dirs, hidden]). */
-function dirsNextToHidden(ctx: ConvertContext, y: string | undefined): boolean {
-  if (!y || ctx.graph.outputs.some((o) => o.name === y)) return false;
+/**
+ * Y's only reader is a Transpose [0, 2, 1, 3] ([seq, dirs, batch, hidden] → [seq, batch, dirs, hidden]), or, with one
+ * direction, a Squeeze of the directions whose only reader moves batch first (torch's batch_first unidirectional
+ * output: Squeeze(1) then Transpose [1, 0, 2]; GRU4Rec's item sequence): the directions sit next to the hidden size
+ * either way.
+ */
+function dirsNextToHidden(ctx: ConvertContext, y: string | undefined): 'moved' | 'squeezed' | undefined {
+  if (!y || ctx.graph.outputs.some((o) => o.name === y)) return undefined;
   const readers = ctx.readersOf(y);
-  const p = readers.length === 1 && readers[0].opType === 'Transpose' ? readers[0].attrs.get('perm') : undefined;
-  return p?.type === 'ints' && p.value.join() === '0,2,1,3';
+  const permOf = (n: Node | undefined) => {
+    const p = n?.opType === 'Transpose' ? n.attrs.get('perm') : undefined;
+    return p?.type === 'ints' ? p.value.join() : undefined;
+  };
+  if (readers.length !== 1) return undefined;
+  if (permOf(readers[0]) === '0,2,1,3') return 'moved';
+  const sq = readers[0];
+  if (sq.opType !== 'Squeeze' || ctx.shape(y)[1] !== 1 || ctx.graph.outputs.some((o) => o.name === sq.outputs[0])) return undefined;
+  const axes = sq.inputs[1] ? ctx.constant(sq.inputs[1]) : undefined;
+  const ax = axes ? toNumbers(axes) : sq.attrs.get('axes')?.type === 'ints' ? (sq.attrs.get('axes')!.value as number[]) : undefined;
+  if (!ax || ax.length !== 1 || (ax[0] !== 1 && ax[0] !== -3)) return undefined;
+  const after = ctx.readersOf(sq.outputs[0]);
+  return after.length === 1 && permOf(after[0]) === '1,0,2' ? 'squeezed' : undefined;
 }
