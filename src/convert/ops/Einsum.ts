@@ -295,13 +295,24 @@ function leftProduct(ctx: ConvertContext, name: string, x: Operand, w: Operand, 
   freeW: string[], final: { y: string; out: string[] }, s: Spec): boolean {
   const at = sx.indexOf(con[0]);
   if (con.length === 0 || freeW.length === 0 || !con.every((l, k) => sx[at + k] === l)) return false;
-  const pre = sx.slice(0, at);
-  const post = sx.slice(at + con.length);
-  if (post.length === 0) return false;
+  let pre = sx.slice(0, at);
+  let post = sx.slice(at + con.length);
+  const fits = (ls: string[], orders: number[][]) => ls.length === final.out.length
+    && orders.some((o) => samePerm(ls.map((l) => final.out.indexOf(l)), o));
+  const onnx = identity(final.out.length);
+  // x [pre, mid, con] (the contracted labels last) whose output is [pre, freeW, mid] in ONNX order, where the
+  // FULLY_CONNECTED's [pre, mid, freeW] is not (BEVFormer's pillar projection 'nij,qzj->nqzi'): BATCH_MATMUL(W, x)
+  // with adj_y writes it so.
+  let adjY = false;
+  if (post.length === 0) {
+    if (fits(sx.slice(0, at).concat(freeW), [onnx])) return false;
+    const k = Array.from({ length: at }, (_, i) => i).find((i) => fits([...sx.slice(0, i), ...freeW, ...sx.slice(i, at)], [onnx]));
+    if (k === undefined) return false;
+    [pre, post, adjY] = [sx.slice(0, k), sx.slice(k, at), true];
+  }
   const stored = [...pre, ...freeW, ...post];
   const perm = stored.map((l) => final.out.indexOf(l));
-  if (perm.some((d) => d < 0) || stored.length !== final.out.length
-    || !(samePerm(perm, identity(perm.length)) || samePerm(perm, channelLast(perm.length)))) return false;
+  if (!fits(stored, [onnx, channelLast(perm.length)])) return false;
   const W = ctx.constant(w.name);
   const [P, K, N, Q] = [product(s, pre), product(s, con), product(s, freeW), product(s, post)];
   let wi: number;
@@ -317,9 +328,9 @@ function leftProduct(ctx: ConvertContext, name: string, x: Operand, w: Operand, 
     else if (!is([...freeW, ...con])) return false;
     wi = reshape(ctx, inOrder(ctx, w, sw), adjX ? [1, K, N] : [1, N, K], `${name}/w_left`);
   }
-  const xi = reshape(ctx, inOrder(ctx, x, sx), [P, K, Q], `${name}/x_rows`);
+  const xi = reshape(ctx, inOrder(ctx, x, sx), adjY ? [P, Q, K] : [P, K, Q], `${name}/x_rows`);
   const mm = ctx.temp([P, N, Q], 'FLOAT32', `${name}/left_bmm`);
-  ctx.emit('BATCH_MATMUL', [wi, xi], [mm], { adjX, adjY: false });
+  ctx.emit('BATCH_MATMUL', [wi, xi], [mm], { adjX, adjY });
   reshapeInto(ctx, mm, ctx.output(final.y, perm), stored.map((l) => s.sizes.get(l)!), name);
   return true;
 }
