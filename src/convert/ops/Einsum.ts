@@ -173,6 +173,20 @@ function feedsConvChannels(ctx: ConvertContext, v: string, perm: number[]): bool
   });
 }
 
+/**
+ * Two run-time operands with batch labels whose product flows into a convolution and comes out channel-last only
+ * with the second operand's free labels first (DDColor's colour map 'bqc,bchw->bqhw' of its queries and the
+ * channel-last features, into the refine conv): taken as B · A, it is written NHWC, where A · B was moved.
+ */
+function mapsSwapped(ctx: ConvertContext, a: Operand, b: Operand, keep: Set<string>, final: { y: string; out: string[] } | undefined): boolean {
+  if (!final || final.out.length < 3 || ctx.isConstant(a.name) || ctx.isConstant(b.name) || !ctx.prefersChannelLast.has(final.y)) return false;
+  const batch = final.out.filter((l) => a.labels.includes(l) && b.labels.includes(l));
+  if (!batch.length || batch.some((l) => !keep.has(l))) return false;
+  const free = (p: Operand, q: Operand) => final.out.filter((l) => p.labels.includes(l) && !q.labels.includes(l));
+  const is = (ls: string[]) => samePerm(ls.map((l) => final.out.indexOf(l)), channelLast(final.out.length));
+  return !is([...batch, ...free(a, b), ...free(b, a)]) && is([...batch, ...free(b, a), ...free(a, b)]);
+}
+
 const UNARY = new Set(['Reciprocal', 'Neg', 'Exp', 'Log', 'Sqrt', 'Abs', 'Relu', 'Sigmoid', 'Tanh']);
 const BINARY = new Set(['Add', 'Sub', 'Mul', 'Div']);
 
@@ -198,7 +212,7 @@ function contract(ctx: ConvertContext, name: string, a0: Operand, b0: Operand, k
   // and first keeps the product in the equation's order (Crossformer's router queries: swapped, the scores came out
   // [b, h, s, l] and took a TRANSPOSE back).
   const batchOf = (p: Operand, q: Operand) => p.labels.some((l) => q.labels.includes(l) && keep.has(l));
-  const swap = ctx.isConstant(a.name) && !ctx.isConstant(b.name) && !batchOf(a, b);
+  const swap = (ctx.isConstant(a.name) && !ctx.isConstant(b.name) && !batchOf(a, b)) || mapsSwapped(ctx, a, b, keep, final);
   const [x, w] = swap ? [b, a] : [a, b];
   const sx = storedLabels(ctx, x);
   const sw = storedLabels(ctx, w);
