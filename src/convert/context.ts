@@ -182,6 +182,12 @@ export class ConvertContext {
     return out;
   }
 
+  /** The layouts `name` is already stored in (its primary and the copies made for readers). */
+  copiesOf(name: string): Perm[] {
+    const r = this.resolve(name);
+    return [...(this.versions.get(r)?.keys() ?? [])].map((k) => k.split(',').map(Number));
+  }
+
   /** The value in ONNX order. */
   inputOnnx(name: string): number {
     return this.input(name, identity(this.rank(name)));

@@ -30,13 +30,16 @@ export function regathered(ctx: ConvertContext, name: string, want: Perm): numbe
   if (!g || sameMemoryOrder(ctx.dims(name), ctx.permOf(name), want)) return undefined;
   const siblings = ctx.readersOf(g.data).filter((n) => scalarGather(ctx, n)?.axis === g.axis);
   if (siblings.length < 2) return undefined;
-  // The stacked axis first, the others in the order wanted for the slice.
-  const q = [g.axis, ...want.map((d) => (d >= g.axis ? d + 1 : d))];
+  // The stacked axis first, the others in the order wanted for the slice; or a copy of the data another reader
+  // already made whose order is the wanted one around the stacked axis (GLA's v, moved heads-first for the
+  // intra-chunk product, Gathered per chunk for the state loop): gathered where the axis lies in it.
+  const made2 = ctx.copiesOf(g.data).find((p) => p.filter((d) => d !== g.axis).every((d, i) => (d > g.axis ? d - 1 : d) === want[i]));
+  const q = made2 ?? [g.axis, ...want.map((d) => (d >= g.axis ? d + 1 : d))];
   const data = ctx.input(g.data, q);
   const dims = ctx.dims(g.data);
   const index = toNumbers(ctx.constant(made!.inputs[1])!)[0];
   const out = ctx.temp(want.map((d) => ctx.dims(name)[d]), ctx.tensors[data].type, `${name}__regathered`);
-  ctx.emit('GATHER', [data, ctx.constInt32([index < 0 ? index + dims[g.axis] : index], `${name}__index`, [])], [out], { axis: 0, batchDims: 0 });
+  ctx.emit('GATHER', [data, ctx.constInt32([index < 0 ? index + dims[g.axis] : index], `${name}__index`, [])], [out], { axis: q.indexOf(g.axis), batchDims: 0 });
   return out;
 }
 
