@@ -10,7 +10,7 @@ import type { RefusalCode } from './types';
 import { emitPermute } from './permute-ops';
 import { dynamicDimsAdvice } from './input-values';
 import { attrInts } from './attrs';
-import { regathered } from './regather';
+import { regathered, resliced } from './regather';
 import { commonPerm } from './elementwise-layout';
 import { twinCopy } from './twin-copies';
 
@@ -157,7 +157,7 @@ export class ConvertContext {
       throw new ConvertError(`value "${name}" has rank ${prim.perm.length}, not ${want.length}`, this.current?.name, 'internal');
     }
     // A layer's slice of a stacked cache: Gathered again from the stack moved once.
-    const again = regathered(this, r, want);
+    const again = regathered(this, r, want) ?? resliced(this, r, want);
     if (again !== undefined) {
       this.remember(r, want, again, false);
       return again;
@@ -180,6 +180,12 @@ export class ConvertContext {
     }
     this.remember(r, want, out, false);
     return out;
+  }
+
+  /** The layouts `name` is already stored in (its primary and the copies made for readers). */
+  copiesOf(name: string): Perm[] {
+    const r = this.resolve(name);
+    return [...(this.versions.get(r)?.keys() ?? [])].map((k) => k.split(',').map(Number));
   }
 
   /** The value in ONNX order. */

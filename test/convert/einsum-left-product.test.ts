@@ -80,3 +80,17 @@ test("DCRNN's 'nm,bmf->bnf' by a run-time support matrix is a left product, no T
   const m = await matchBuilt(model, 'einsum-left-product-dcrnn', 7);
   assert.equal(m.result.transposeCount, 0);
 });
+
+// BEVFormer's point sampling (nineteenth sweep): 'nij,qzj->nqzi' projects constant pillar points [q, z, 4] by each
+// camera's run-time lidar2img [n, 4, 4]. As a FULLY_CONNECTED the product came out [n, i, q, z] and moved to ONNX
+// order (1 TRANSPOSE); BATCH_MATMUL(points [1, q·z, 4], lidar2img with adj_y) writes [n, q·z, i] as it is: none.
+test("BEVFormer's 'nij,qzj->nqzi' of run-time matrices by constant points is BATCH_MATMUL(points, mᵀ), no TRANSPOSE", async () => {
+  const model = buildModel({
+    inputs: [['m', 'float32', [3, 4, 4]]], outputs: ['y'], opset: 13,
+    nodes: [node('Einsum', ['m', 'pts'], ['y'], { equation: 'nij,qzj->nqzi' })],
+    initializers: [tensor('pts', 'float32', [5, 2, 4], waveValues(40, 6))],
+  });
+  const m = await matchBuilt(model, 'einsum-points', 9);
+  assert.equal(m.result.transposeCount, 0, JSON.stringify(m.result.opHistogram));
+  assert.equal(m.result.opHistogram.BATCH_MATMUL, 1, JSON.stringify(m.result.opHistogram));
+});

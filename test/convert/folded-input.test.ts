@@ -58,3 +58,25 @@ test('an input also read by something other than the fold keeps its ONNX order',
   const sg = m.result.model.subgraphs[0];
   assert.notDeepEqual(Array.from(sg.tensors[sg.inputs[0]].shape), [1, 2, 6, 6, 3]);
 });
+
+test("one batch row of multi-camera images (BEVFormer's `imgs[0]`, a Gather) into a conv: stored [B, N, H, W, C], 1 -> 0 TRANSPOSE", async () => {
+  const build = () => buildModel({
+    inputs: [['imgs', 'float32', [1, 3, 3, 6, 7]]], outputs: ['y'], opset: 13,
+    nodes: [
+      node('Gather', ['imgs', 'zero'], ['x'], { axis: 0 }),
+      node('Conv', ['x', 'w', 'b'], ['c'], { pads: [1, 1, 1, 1] }), node('Relu', ['c'], ['y']),
+    ],
+    initializers: [
+      tensor('w', 'float32', [4, 3, 3, 3], seq(108, (i) => Math.sin(i * 0.37))), tensor('b', 'float32', [4], [0.1, -0.2, 0.3, 0]),
+      tensor('zero', 'int64', [], [0]),
+    ],
+  });
+  const model = build();
+  const file = join(mkdtempSync(join(tmpdir(), 'folded-input-')), 'cams-row.onnx');
+  writeFileSync(file, encodeModel(model));
+  const m = await convertAndMatch(file, build(), seededInputs(model, 4, 0, 1));
+  for (const o of m.outputs) assert.ok(o.maxRef > 0.1 && o.maxDiff <= 1e-5 * o.maxRef, `${o.name}: max|diff| ${o.maxDiff} of ${o.maxRef}`);
+  assert.equal(m.result.transposeCount, 0);
+  const sg = m.result.model.subgraphs[0];
+  assert.deepEqual(Array.from(sg.tensors[sg.inputs[0]].shape), [1, 3, 6, 7, 3]);
+});

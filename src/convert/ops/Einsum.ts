@@ -173,6 +173,20 @@ function feedsConvChannels(ctx: ConvertContext, v: string, perm: number[]): bool
   });
 }
 
+/**
+ * Two run-time operands with batch labels whose product flows into a convolution and comes out channel-last only
+ * with the second operand's free labels first (DDColor's colour map 'bqc,bchw->bqhw' of its queries and the
+ * channel-last features, into the refine conv): taken as B · A, it is written NHWC, where A · B was moved.
+ */
+function mapsSwapped(ctx: ConvertContext, a: Operand, b: Operand, keep: Set<string>, final: { y: string; out: string[] } | undefined): boolean {
+  if (!final || final.out.length < 3 || ctx.isConstant(a.name) || ctx.isConstant(b.name) || !ctx.prefersChannelLast.has(final.y)) return false;
+  const batch = final.out.filter((l) => a.labels.includes(l) && b.labels.includes(l));
+  if (!batch.length || batch.some((l) => !keep.has(l))) return false;
+  const free = (p: Operand, q: Operand) => final.out.filter((l) => p.labels.includes(l) && !q.labels.includes(l));
+  const is = (ls: string[]) => samePerm(ls.map((l) => final.out.indexOf(l)), channelLast(final.out.length));
+  return !is([...batch, ...free(a, b), ...free(b, a)]) && is([...batch, ...free(b, a), ...free(a, b)]);
+}
+
 const UNARY = new Set(['Reciprocal', 'Neg', 'Exp', 'Log', 'Sqrt', 'Abs', 'Relu', 'Sigmoid', 'Tanh']);
 const BINARY = new Set(['Add', 'Sub', 'Mul', 'Div']);
 
@@ -198,7 +212,7 @@ function contract(ctx: ConvertContext, name: string, a0: Operand, b0: Operand, k
   // and first keeps the product in the equation's order (Crossformer's router queries: swapped, the scores came out
   // [b, h, s, l] and took a TRANSPOSE back).
   const batchOf = (p: Operand, q: Operand) => p.labels.some((l) => q.labels.includes(l) && keep.has(l));
-  const swap = ctx.isConstant(a.name) && !ctx.isConstant(b.name) && !batchOf(a, b);
+  const swap = (ctx.isConstant(a.name) && !ctx.isConstant(b.name) && !batchOf(a, b)) || mapsSwapped(ctx, a, b, keep, final);
   const [x, w] = swap ? [b, a] : [a, b];
   const sx = storedLabels(ctx, x);
   const sw = storedLabels(ctx, w);
@@ -295,13 +309,24 @@ function leftProduct(ctx: ConvertContext, name: string, x: Operand, w: Operand, 
   freeW: string[], final: { y: string; out: string[] }, s: Spec): boolean {
   const at = sx.indexOf(con[0]);
   if (con.length === 0 || freeW.length === 0 || !con.every((l, k) => sx[at + k] === l)) return false;
-  const pre = sx.slice(0, at);
-  const post = sx.slice(at + con.length);
-  if (post.length === 0) return false;
+  let pre = sx.slice(0, at);
+  let post = sx.slice(at + con.length);
+  const fits = (ls: string[], orders: number[][]) => ls.length === final.out.length
+    && orders.some((o) => samePerm(ls.map((l) => final.out.indexOf(l)), o));
+  const onnx = identity(final.out.length);
+  // x [pre, mid, con] (the contracted labels last) whose output is [pre, freeW, mid] in ONNX order, where the
+  // FULLY_CONNECTED's [pre, mid, freeW] is not (BEVFormer's pillar projection 'nij,qzj->nqzi'): BATCH_MATMUL(W, x)
+  // with adj_y writes it so.
+  let adjY = false;
+  if (post.length === 0) {
+    if (fits(sx.slice(0, at).concat(freeW), [onnx])) return false;
+    const k = Array.from({ length: at }, (_, i) => i).find((i) => fits([...sx.slice(0, i), ...freeW, ...sx.slice(i, at)], [onnx]));
+    if (k === undefined) return false;
+    [pre, post, adjY] = [sx.slice(0, k), sx.slice(k, at), true];
+  }
   const stored = [...pre, ...freeW, ...post];
   const perm = stored.map((l) => final.out.indexOf(l));
-  if (perm.some((d) => d < 0) || stored.length !== final.out.length
-    || !(samePerm(perm, identity(perm.length)) || samePerm(perm, channelLast(perm.length)))) return false;
+  if (!fits(stored, [onnx, channelLast(perm.length)])) return false;
   const W = ctx.constant(w.name);
   const [P, K, N, Q] = [product(s, pre), product(s, con), product(s, freeW), product(s, post)];
   let wi: number;
@@ -317,9 +342,9 @@ function leftProduct(ctx: ConvertContext, name: string, x: Operand, w: Operand, 
     else if (!is([...freeW, ...con])) return false;
     wi = reshape(ctx, inOrder(ctx, w, sw), adjX ? [1, K, N] : [1, N, K], `${name}/w_left`);
   }
-  const xi = reshape(ctx, inOrder(ctx, x, sx), [P, K, Q], `${name}/x_rows`);
+  const xi = reshape(ctx, inOrder(ctx, x, sx), adjY ? [P, Q, K] : [P, K, Q], `${name}/x_rows`);
   const mm = ctx.temp([P, N, Q], 'FLOAT32', `${name}/left_bmm`);
-  ctx.emit('BATCH_MATMUL', [wi, xi], [mm], { adjX, adjY: false });
+  ctx.emit('BATCH_MATMUL', [wi, xi], [mm], { adjX, adjY });
   reshapeInto(ctx, mm, ctx.output(final.y, perm), stored.map((l) => s.sizes.get(l)!), name);
   return true;
 }

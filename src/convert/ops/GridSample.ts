@@ -2,9 +2,12 @@
 // zeros, border or reflection padding) → TFLite arithmetic on the grid and GATHER_ND from the channel-last input: the
 // grid is unnormalized to pixel coordinates (align_corners), border clamps them, reflection folds them back (a
 // triangle wave via FLOOR_MOD), zeros masks corners outside the image. Each corner gathers [N, (Do,) Ho, Wo, C] rows
-// at (n, (z,) y, x); linear modes sum the 4 (8) weighted corners.
+// at (n, (z,) y, x); linear modes sum the 4 (8) weighted corners. A grid stored in another order with its (x, y)
+// axis last (BEVFormer's offsets, a Linear's query-major output viewed heads-first by the model) is read as stored
+// when the result flows into no convolution: the arithmetic is per grid point, the batch index a constant in that
+// order, and the output keeps the grid's order with the channels last.
 import { attrInt, attrString } from '../attrs';
-import { channelLast } from '../layout';
+import { channelLast, isIdentity, permute } from '../layout';
 import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse, takesDtype } from '../types';
 import { Emitter } from './_emit';
@@ -25,16 +28,22 @@ const GridSample: OpConverter = {
     const [xName, gridName] = node.inputs;
     const [N, C, ...S] = ctx.shape(xName);
     const k = S.length;
-    const So = ctx.shape(gridName).slice(1, 1 + k);
     const align = attrInt(node, 'align_corners', 0) === 1;
     const padding = attrString(node, 'padding_mode', 'zeros');
     const nearest = attrString(node, 'mode', 'bilinear') === 'nearest';
     const e = new Emitter(ctx, node);
     const f = (v: number) => e.scalar(v);
     const x = ctx.inputChannelLast(xName);
-    const g = ctx.inputOnnx(gridName);
-    const part = [N, ...So, 1];
-    const rows = So.reduce((a, b) => a * b, 1);
+    const gp = ctx.permOf(gridName);
+    const asStored = !isIdentity(gp) && gp[k + 1] === k + 1 && !ctx.isDynamic(gridName) && !ctx.prefersChannelLast.has(node.outputs[0]);
+    /** The grid's point axes (ONNX axes 0..k) in their stored order; the output keeps it, channels last. */
+    const lead = asStored ? gp.slice(0, k + 1) : Array.from({ length: k + 1 }, (_, a) => a);
+    const g = asStored ? ctx.input(gridName, gp) : ctx.inputOnnx(gridName);
+    const points = permute(ctx.shape(gridName), lead);
+    const part = [...points, 1];
+    const outShape = [...points, C];
+    const nStride = points.slice(lead.indexOf(0) + 1).reduce((a, b) => a * b, 1);
+    const count = points.reduce((a, b) => a * b, 1);
     // The grid's last axis holds (x, y[, z]): the spatial dims in reverse order.
     const comps = Array.from({ length: k }, (_, i) => ctx.temp(part, 'FLOAT32', `${node.name}/g${'xyz'[i]}`));
     ctx.emit('SPLIT', [ctx.constInt32([k + 1], `${node.name}/split_axis`, []), g], comps, { numSplits: k });
@@ -54,13 +63,13 @@ const GridSample: OpConverter = {
     };
     /** Float coordinates along each spatial dim, in ONNX order ([d,] h, w). */
     const at = S.map((size, d) => coord(comps[k - 1 - d]!, size));
-    const nIdx = ctx.constInt32(Array.from({ length: N * rows }, (_, i) => Math.floor(i / rows)), `${node.name}/batch_index`, part);
+    const nIdx = ctx.constInt32(Array.from({ length: count }, (_, i) => Math.floor(i / nStride) % N), `${node.name}/batch_index`, part);
     const clampIdx = (t: number, size: number) => e.cast(e.bin('MINIMUM', e.bin('MAXIMUM', t, f(0)), f(size - 1)), 'INT32');
     const inside = (t: number, size: number) => e.bin('LOGICAL_AND', e.bin('GREATER_EQUAL', t, f(0)), e.bin('LESS_EQUAL', t, f(size - 1)));
     /** x[n, (zc,) yc, xc, :] for float corner coordinates, times `weight` (zeros padding: 0 outside the volume). */
     const corner = (cs: number[], weight?: number) => {
-      const idx = e.op('CONCATENATION', [nIdx, ...cs.map((c, d) => clampIdx(c, S[d]!))], [N, ...So, k + 1], 'INT32', { axis: k + 1, fusedActivationFunction: 'NONE' });
-      const v = e.op('GATHER_ND', [x, idx], [N, ...So, C], 'FLOAT32');
+      const idx = e.op('CONCATENATION', [nIdx, ...cs.map((c, d) => clampIdx(c, S[d]!))], [...points, k + 1], 'INT32', { axis: k + 1, fusedActivationFunction: 'NONE' });
+      const v = e.op('GATHER_ND', [x, idx], outShape, 'FLOAT32');
       let w = weight;
       if (padding === 'zeros') {
         const m = e.cast(cs.map((c, d) => inside(c, S[d]!)).reduce((a, b) => e.bin('LOGICAL_AND', a, b)), 'FLOAT32');
@@ -68,9 +77,9 @@ const GridSample: OpConverter = {
       }
       return w === undefined ? v : e.bin('MUL', v, w);
     };
-    const out = ctx.output(node.outputs[0], channelLast(k + 2));
+    const out = ctx.output(node.outputs[0], asStored ? [...lead.map((a) => (a === 0 ? 0 : a + 1)), 1] : channelLast(k + 2));
     if (nearest) {
-      e.reshape(corner(at.map((c) => e.un('ROUND', c))), [N, ...So, C], out);
+      e.reshape(corner(at.map((c) => e.un('ROUND', c))), outShape, out);
       return;
     }
     // Bilinear (trilinear): the 2^k corners, each weighted by the product of its per-dim weights, summed pairwise.

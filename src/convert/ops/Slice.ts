@@ -32,7 +32,7 @@ function sliceParams(node: Node, ctx: ConvertContext): { starts: number[]; ends:
   return { starts, ends, axes, steps };
 }
 
-interface Bounds { begin: number[]; end: number[]; stride: number[] }
+export interface Bounds { begin: number[]; end: number[]; stride: number[] }
 
 /** Per ONNX axis: begin, end and stride, clamped as ONNX clamps them. */
 function bounds(dims: number[], p: { starts: number[]; ends: number[]; axes: number[]; steps: number[] }): Bounds {
@@ -102,6 +102,15 @@ function emitStaticAxesSlice(node: Node, ctx: ConvertContext, p: NonNullable<Ret
   ctx.emit('STRIDED_SLICE', [x.index, ctx.constInt32(x.perm.map((a) => b.begin[a]), `${node.name}/begin`), ctx.constInt32(te, `${node.name}/end`),
     ctx.constInt32(x.perm.map((a) => b.stride[a]), `${node.name}/strides`)], [out], { beginMask: 0, endMask, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0, offset: false });
   return true;
+}
+
+/** A Slice with constant bounds on a static value of rank ≤ 5, all steps positive: its begin / end / stride per
+ *  ONNX axis (regather.ts re-slices it from a moved copy of its data). Undefined otherwise. */
+export function staticSliceBounds(node: Node, ctx: ConvertContext): Bounds | undefined {
+  if (node.opType !== 'Slice' || ctx.isDynamic(node.inputs[0]) || ctx.rank(node.inputs[0]) > 5) return undefined;
+  const p = sliceParams(node, ctx);
+  if (!p || p.steps.some((st) => st <= 0)) return undefined;
+  return bounds(ctx.shape(node.inputs[0]), p);
 }
 
 const Slice: OpConverter = {

@@ -1,6 +1,8 @@
 // ONNX Tile → TFLite TILE: constant repeats are remapped to the stored layout; computed ones (ONNX order) tile the
-// input in ONNX order into an output sized at run time.
+// input in ONNX order into an output sized at run time. A small input stored in another order is tiled in ONNX
+// order when the big result meets ONNX-order partners (grown-layout.ts).
 import { toNumbers } from '../../ir/tensor';
+import { growsAgainstOnnx } from '../grown-layout';
 import { identity } from '../layout';
 import type { OpConverter } from '../types';
 import { MAX_OPSET } from '../types';
@@ -19,7 +21,7 @@ const Tile: OpConverter = {
       ctx.emit('TILE', [x, reps], [out]);
       return;
     }
-    const x = ctx.inputAny(node.inputs[0]);
+    const x = growsAgainstOnnx(ctx, node) ? { index: ctx.inputOnnx(node.inputs[0]), perm: identity(ctx.rank(node.inputs[0])) } : ctx.inputAny(node.inputs[0]);
     const reps = toNumbers(ctx.constant(node.inputs[1])!);
     const out = ctx.output(node.outputs[0], x.perm);
     ctx.emit('TILE', [x.index, ctx.constInt32(x.perm.map((a) => reps[a]), `${node.name}/multiples`)], [out]);

@@ -14,6 +14,7 @@ import { NUMERIC } from './_elementwise';
 import { MAX_OPSET } from '../types';
 import { lookupConverter } from '../registry';
 import { producerOf } from '../elementwise-layout';
+import { refinedMove } from '../refined-move';
 
 interface ShuffleFix {
   /** Layout the data would need for a plain RESHAPE. */
@@ -116,8 +117,15 @@ export function emitReshape(ctx: ConvertContext, x: string, y: string): void {
     perm = layoutFromFix;
   } else if (!isIdentity(have)) {
     const pick = movedLayout(ctx, y, inDims, outDims, have);
-    src = ctx.input(x, pick.inPerm);
-    perm = pick.outPerm;
+    // No whole-group move lands it in the layout wanted: one move of the atoms both shapes are made of may.
+    const refined = pick.score > 2 ? refinedMove(ctx, x, inDims, outDims, have, pick.wanted, y) : undefined;
+    if (refined !== undefined) {
+      src = refined;
+      perm = pick.wanted;
+    } else {
+      src = ctx.input(x, pick.inPerm);
+      perm = pick.outPerm;
+    }
   } else {
     src = ctx.inputOnnx(x);
     // Channel-last at no cost: the input's ONNX order is the channel-last output's data order.
@@ -191,7 +199,7 @@ function runtimeShape(ctx: ConvertContext, src: number, rank: number, from: numb
  * flows into a convolution, else ONNX order. Ties go to ONNX order. Candidates are ONNX order, channel-last and the
  * wanted layout; a candidate counts only when the RESHAPE maps it to a layout of the input (whole dim groups moved).
  */
-function movedLayout(ctx: ConvertContext, y: string, inDims: number[], outDims: number[], have: Perm): { inPerm: Perm; outPerm: Perm } {
+function movedLayout(ctx: ConvertContext, y: string, inDims: number[], outDims: number[], have: Perm): { inPerm: Perm; outPerm: Perm; score: number; wanted: Perm } {
   const rank = outDims.length;
   const ahead = downstreamLayout(ctx, y, rank) ?? transposedReader(ctx, y, rank);
   const wanted = ahead ?? (rank >= 3 && ctx.prefersChannelLast.has(y) ? channelLast(rank) : identity(rank));
@@ -205,7 +213,7 @@ function movedLayout(ctx: ConvertContext, y: string, inDims: number[], outDims: 
     const score = move + (samePerm(p, wanted) ? 0 : 0.5);
     if (score < bestScore) { best = { inPerm: q, outPerm: p }; bestScore = score; }
   }
-  return best;
+  return { ...best, score: bestScore, wanted };
 }
 
 /**
