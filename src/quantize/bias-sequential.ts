@@ -7,9 +7,10 @@
 // shift is measured after the groups before it are corrected, so with `group` 1 no layer's correction counts an
 // earlier layer's shift again.
 // Cost: the float model's values at the layers are read once (in windows of FLOAT_TAP_BYTES), the int8 model is
-// quantized once and each pass only rewrites the corrected int32 biases and runs the ops upstream of the pass's layers
-// (prefix-model.ts): on PP-OCRv4 rec (47 layers) the fit takes a fraction of re-quantizing and running both whole
-// models every pass (docs/model-sweep.md, session 22). A layer whose largest channel shift is under `minSteps` of its
+// quantized once and each pass only rewrites the corrected int32 biases and runs the ops between the last corrected
+// layer and the pass's layers, fed with the activations live there as the pass before read them (prefix-model.ts
+// segmentModel; the same values as running the whole model). On PP-OCRv4 rec (47 layers) that is a fraction of
+// re-quantizing and running both whole models every pass (docs/model-sweep.md, session 22). A layer whose largest channel shift is under `minSteps` of its
 // output's int8 step keeps its bias; the layers after it in the same pass are then read from that same run.
 import type { ConvertResult } from '../convert/convert';
 import type { Tensor } from '../ir/types';
@@ -19,7 +20,8 @@ import { serializeTflite } from '../tflite/writer';
 import { type BiasCorrection, type Target, MIN_POSITIONS, targets, withOutputs } from './bias-correction';
 import { Int8Options, quantizeInt8 } from './int8';
 import { floatData, quantizeBias, type QParams } from './params';
-import { prefixModel } from './prefix-model';
+import { liveAt, prefixModel, segmentModel } from './prefix-model';
+import { producersOf } from './graph';
 
 export interface SequentialOptions {
   /** Only these layers (float model op indices) are corrected; all by default. */
@@ -54,8 +56,7 @@ export async function sequentialBiases(result: ConvertResult, params: Map<number
   const { copy: q, first } = withOutputs(result, all);
   quantizeInt8(q, params, qopts);
   const qsg = q.model.subgraphs[0];
-  const producer = new Map<number, number>();
-  qsg.operators.forEach((op, k) => op.outputs.forEach((o) => producer.set(o, k)));
+  const producer = producersOf(qsg);
   // Each layer's int8 op and int32 bias, with the float values quantizeInt8 rounded.
   const rounded = opts.roundedWeights;
   const ts = all.flatMap((x, j) => {
@@ -68,7 +69,7 @@ export async function sequentialBiases(result: ConvertResult, params: Map<number
     if (!b || b.type !== 'INT32' || !b.quantization?.scale.length || qsg.tensors[int8].type !== 'INT8') return [];
     const w = rounded?.get(sg.operators[x.op].inputs[1]);
     const base = (w?.bias && w.biasTensor === x.bias ? w.bias : undefined) ?? floatData(sg.tensors[x.bias]);
-    return [{ ...x, tap, bq, base, scales: b.quantization.scale, step: qsg.tensors[int8].quantization!.scale[0] }];
+    return [{ ...x, tap, bq, base, scales: b.quantization.scale, step: qsg.tensors[int8].quantization!.scale[0], at: producer.get(int8)! }];
   });
   if (!ts.length || !samples.length) return { delta, layers: 0, ms: performance.now() - t0, passes: 0 };
   const setBias = (x: (typeof ts)[number]) => {
@@ -101,20 +102,36 @@ export async function sequentialBiases(result: ConvertResult, params: Map<number
   const tapped = group > 1 ? group : minSteps > 0 ? Math.max(1, so.lookahead ?? 4) : 1;
   let layers = 0;
   let passes = 0;
+  // Each pass runs the ops from the cut it starts at (the op of the layer corrected last) to its layers' taps, fed
+  // with the activations live at that cut as the pass before read them (segmentModel); it also reads the activations
+  // live at each of its layers' ops, where the next pass may start. The taps' DEQUANTIZE ops do not keep a layer's
+  // output live.
+  const tapOps = new Set(ts.map((x) => producer.get(x.tap)!));
+  const graphInputs = new Set(qsg.inputs);
+  let from = 0;
+  let state: Map<number, Tensor>[] = feeds.map((f) => new Map(qsg.inputs.map((t, i) => [t, f[i]])));
   for (let at = 0; at < ts.length;) {
     const chunk = ts.slice(at, at + tapped);
     if (chunk.some((x) => !floatAt.has(x.output))) await readFloat(at);
     const inWindow = chunk.filter((x) => floatAt.has(x.output));
+    const cuts = inWindow.map((x) => liveAt(qsg, x.at, tapOps).filter((t) => !graphInputs.has(t)));
+    // A live activation made before `from` (a long skip) is carried over from `state`, not read again.
+    const outputs = [...new Set([...inWindow.map((x) => x.tap), ...cuts.flat()])].filter((t) => (producer.get(t) ?? -1) >= from);
+    const seg = segmentModel(q.model, from, outputs);
+    const next: Map<number, Tensor>[] = [];
     let s: TfliteSession | undefined;
     const shifts = inWindow.map((x) => ({ sum: new Float64Array(x.channels), n: new Float64Array(x.channels) }));
     try {
-      s = await openTflite(serializeTflite(prefixModel(q.model, inWindow.map((x) => x.tap))));
+      s = await openTflite(serializeTflite(seg.model));
       passes++;
-      for (const [k, f] of feeds.entries()) {
-        const outs = await s.run(f);
+      for (const k of feeds.keys()) {
+        const got = await s.run(seg.inputs.map((t) => state[k].get(t)!));
+        const byTensor = new Map(outputs.map((t, j) => [t, got[j]]));
+        for (const [t, v] of state[k]) if (!byTensor.has(t)) byTensor.set(t, v);
+        next.push(byTensor);
         inWindow.forEach((x, j) => {
           const a = floatAt.get(x.output)![k];
-          const b = outs[j].data as Float32Array;
+          const b = byTensor.get(x.tap)!.data as Float32Array;
           const [lo, hi] = x.clamp;
           const { sum, n } = shifts[j];
           const C = x.channels;
@@ -132,6 +149,7 @@ export async function sequentialBiases(result: ConvertResult, params: Map<number
     let sum = 0;
     let cnt = 0;
     let used = 0;
+    const movedNow = new Set<number>();
     for (const [j, x] of inWindow.entries()) {
       used = j + 1;
       const mean = Array.from(shifts[j].sum, (v, c) => (shifts[j].n[c] >= MIN_POSITIONS ? v / shifts[j].n[c] : NaN));
@@ -140,10 +158,17 @@ export async function sequentialBiases(result: ConvertResult, params: Map<number
       const d = delta.get(x.bias) ?? new Float32Array(x.channels);
       mean.forEach((v, c) => { if (Number.isFinite(v)) { d[c] -= v; sum += Math.abs(v); cnt++; } });
       delta.set(x.bias, d);
+      movedNow.add(x.bias);
       setBias(x);
       layers++;
       if (group === 1) break;
     }
+    // The next pass starts at the first layer moved here, or after the last one read.
+    const moved = inWindow.findIndex((x) => movedNow.has(x.bias));
+    const cut = inWindow[moved >= 0 ? moved : inWindow.length - 1];
+    from = cut.at;
+    const keep = new Set(liveAt(qsg, cut.at, tapOps));
+    state = next.map((m) => new Map([...m].filter(([t]) => graphInputs.has(t) || keep.has(t))));
     at += group > 1 ? inWindow.length : used;
     so.progress?.(at, ts.length, cnt ? sum / cnt : 0);
   }
