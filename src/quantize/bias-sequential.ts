@@ -6,7 +6,7 @@
 // PP-OCRv4 rec: a fit to float's activations does not hold there). One LiteRT pass per group of layers; a layer's
 // shift is measured after the groups before it are corrected, so with `group` 1 no layer's correction counts an
 // earlier layer's shift again.
-// Cost: the float model's values at the layers are read once (in windows of FLOAT_TAP_BYTES), the int8 model is
+// Cost: the float model's values at the layers are read once (in windows of FLOAT_TAP_BYTES over all samples), the int8 model is
 // quantized once and each pass only rewrites the corrected int32 biases and runs the ops between the last corrected
 // layer and the pass's layers, fed with the activations live there as the pass before read them (prefix-model.ts
 // segmentModel; the same values as running the whole model). On PP-OCRv4 rec (47 layers) that is a fraction of
@@ -38,8 +38,8 @@ export interface SequentialOptions {
   progress?: (done: number, of: number, meanAbsShift: number) => void;
 }
 
-/** Bytes of float values per sample read from one float run (the layers' outputs, windowed). */
-const FLOAT_TAP_BYTES = 64 << 20;
+/** Bytes of float values (the layers' outputs, all samples) read from one float run; at least one layer a run. */
+const FLOAT_TAP_BYTES = 256 << 20;
 
 /** Bias deltas (added to the float biases, per output channel) from the int8 model's own upstream, as
  *  quantizeInt8 writes it with `opts` (its weight rounding, float ops; a biasDelta in `opts` is the starting point). */
@@ -86,7 +86,8 @@ export async function sequentialBiases(result: ConvertResult, params: Map<number
     floatAt.clear();
     const win: Target[] = [];
     let bytes = 0;
-    for (let j = from; j < ts.length && (win.length === 0 || bytes + 4 * size(ts[j]) <= FLOAT_TAP_BYTES); j++) { win.push(ts[j]); bytes += 4 * size(ts[j]); }
+    const each = (x: Target) => 4 * size(x) * feeds.length;
+    for (let j = from; j < ts.length && (win.length === 0 || bytes + each(ts[j]) <= FLOAT_TAP_BYTES); j++) { win.push(ts[j]); bytes += each(ts[j]); }
     const { copy, first } = withOutputs(result, win);
     const s = await openTflite(serializeTflite(prefixModel(copy.model, copy.model.subgraphs[0].outputs.slice(first))));
     try {
