@@ -36,6 +36,7 @@ import type { ConvertResult } from '../src/convert/convert';
 import { estimatedMs } from '../src/quantize/cost-model';
 import { correctBiases } from '../src/quantize/bias-correction';
 import { sequentialBiases } from '../src/quantize/bias-sequential';
+import { sequentialBiasChoice } from '../src/quantize/bias-choice';
 import { openConverted } from '../src/runtime/tflite-onnx-io';
 import { argmaxAgreement } from '../src/quantize/task-signal';
 import { ctcGreedy, evaluate, references } from './ocr-tasks';
@@ -198,7 +199,7 @@ async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]):
   const floatTflite = serializeTflite(result.model);
   const floatCost = estimatedMs(result.model);
   type Variant = { label: string; float: string; fp16w?: boolean; int16?: string; jitter?: number; seed?: number; seeds?: number[]; weights?: 'gptq' | 'nearest' | 'gptq-nobias'; method?: RangeMethod; calibOnly?: boolean;
-    bias?: 'seq'; perPass?: number; biasLines?: number; biasOps?: string };
+    bias?: 'seq' | 'choice'; perPass?: number; biasLines?: number; biasOps?: string; minSteps?: number; lookahead?: number };
   // "seeds": [1, 2, 3, 4] expands a jittered variant into one row per seed, then a summary (mean / min / max of eval lines).
   const variants: Variant[] = (JSON.parse(fs.readFileSync(process.argv[process.argv.length - 1], 'utf8')) as Variant[])
     .flatMap((v) => v.seeds ? v.seeds.map((seed) => ({ ...v, seeds: undefined, seed, label: `${v.label} s${seed}`, group: v.label })) : [v]);
@@ -216,11 +217,12 @@ async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]):
     if (!base.size) throw new Error(`no ${v.method} parameters: run once without --cache and with --methods-cache`);
     const grid = v.jitter && v.seed !== 0 ? jittered(result, base, v.jitter, v.seed ?? 1) : base;
     // "bias": "seq": sequential bias correction with int8 upstream (bias-sequential.ts) fitted on this variant's own
-    // grids and weights, first "biasLines" calibration lines (8), "perPass" layers per pass (1), "biasOps" only those ops (all).
+    // grids and weights, first "biasLines" calibration lines (8), "perPass" layers per pass (1), "biasOps" only those ops (all), "minSteps" / "lookahead" as SequentialOptions; "bias": "choice" the default
+    // int8 pass's fit-and-judge (bias-choice.ts: first 4 calibration lines fitted, next 8 judged).
     let delta = biasDelta;
     if (v.bias === 'seq') {
       const tb = performance.now();
-      const bc = await sequentialBiases(result, grid, { roundedWeights: w, biasDelta, floatOps, floatWeights }, samples.slice(0, v.biasLines ?? 8), { group: v.perPass ?? 1, ...(v.biasOps ? { ops: opSet(v.biasOps) } : {}),
+      const bc = await sequentialBiases(result, grid, { roundedWeights: w, biasDelta, floatOps, floatWeights }, samples.slice(0, v.biasLines ?? 8), { group: v.perPass ?? 1, ...(v.biasOps ? { ops: opSet(v.biasOps) } : {}), minSteps: v.minSteps ?? 0, lookahead: v.lookahead,
         progress: (done, of, m) => { if (process.argv.includes('--progress')) console.log(`#   ${done}/${of} layers (mean |shift| ${m.toExponential(2)}), ${((performance.now() - tb) / 1000).toFixed(0)} s`); } });
       for (const [bi, d] of bc.delta) {
         const k = sg.operators.findIndex((op) => op.inputs[2] === bi);
@@ -229,7 +231,12 @@ async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]):
         console.log(`#   op ${k} ${sg.operators[k].opcode} max |delta| ${Math.max(...Array.from(d, Math.abs)).toExponential(2)} output range ${q ? (255 * q.scale).toFixed(3) : '?'}`);
       }
       delta = bc.delta;
-      console.log(`# ${v.label}: sequential bias correction ${bc.layers} layers, ${((performance.now() - tb) / 1000).toFixed(0)} s; load ${loadAverage()}`);
+      console.log(`# ${v.label}: sequential bias correction ${bc.layers} layers, ${bc.passes} passes, ${((performance.now() - tb) / 1000).toFixed(0)} s; load ${loadAverage()}`);
+    } else if (v.bias === 'choice') {
+      // "bias": "choice": what quantizeFullInt8 does by default for a model plain int8 hurts badly (bias-choice.ts).
+      const ch = await sequentialBiasChoice(result, grid, { roundedWeights: w, biasDelta, floatOps, floatWeights }, samples);
+      console.log(`# ${v.label}: bias choice ${ch.kept ? 'kept' : 'not kept'}, ${ch.layers} layers, ${ch.passes} passes, ${(ch.ms / 1000).toFixed(0)} s, held-out ${ch.before.toFixed(4)} -> ${ch.after.toFixed(4)}; load ${loadAverage()}`);
+      delta = ch.delta ?? biasDelta;
     }
     const q = quantizeInt8(cloneResult(result), grid, { int8Io: false, roundedWeights: w, biasDelta: delta, int16Params, int16Ops: opSet(v.int16 ?? ''), splitOps: new Set(), floatOps, floatWeights });
     const tflite = serializeTflite(q.model);

@@ -20,6 +20,9 @@ export const QUANTIZE_USAGE = `  --quantize MODE          fp16 (float16 weights)
   --channel-order rgb|bgr  images: channel order the model was trained on (default rgb; bgr for OpenCV-fed models)
   --bias-correction        int8: shift each conv / fully connected bias by the mean error its int8 input causes
                            on the calibration samples (off by default: on PaddleOCR det it lowered mask IoU)
+  --sequential-bias M      int8: auto (default: a model whose plain int8 scores under cosine 0.96 gets its conv /
+                           fully connected biases fitted, layer by layer, against its own int8 upstream on 4
+                           calibration samples, kept when the next 8 do better) or off
   --equalize               int8: cross-layer equalization of depthwise -> conv pairs before calibration (off by
                            default: it helped BlazeFace, on PaddleOCR det it lowered the worst mask IoU)
   --per-tensor             int8 / dynamic: one weight scale per tensor instead of per output channel
@@ -59,6 +62,7 @@ export const quantizeFlags = {
   'weight-rounding': { type: 'string' },
   'bias-correction': { type: 'boolean' },
   equalize: { type: 'boolean' },
+  'sequential-bias': { type: 'string' },
   int16: { type: 'string' },
   'min-cosine': { type: 'string' },
   'sample-rate': { type: 'string' },
@@ -69,7 +73,7 @@ export const quantizeFlags = {
 
 export function quantizeOptions(values: Record<string, unknown>): QuantizeOptions | undefined {
   const mode = values.quantize as string | undefined;
-  const int8Only = ['calibration', 'calibration-count', 'calibration-method', 'mean', 'std', 'channel-order', 'int8-io', 'weight-rounding', 'bias-correction', 'equalize', 'int16', 'min-cosine', 'allow-degraded', 'sample-rate', 'progress', 'search-time'].filter((k) => values[k] !== undefined);
+  const int8Only = ['calibration', 'calibration-count', 'calibration-method', 'mean', 'std', 'channel-order', 'int8-io', 'weight-rounding', 'bias-correction', 'equalize', 'sequential-bias', 'int16', 'min-cosine', 'allow-degraded', 'sample-rate', 'progress', 'search-time'].filter((k) => values[k] !== undefined);
   if (mode === undefined) {
     const any = [...int8Only.filter((k) => k !== 'allow-degraded'), ...(values['per-tensor'] !== undefined ? ['per-tensor'] : [])];
     if (any.length) throw new UsageError(`--${any[0]} needs --quantize`);
@@ -92,6 +96,8 @@ export function quantizeOptions(values: Record<string, unknown>): QuantizeOption
   if (int16 !== undefined && int16 !== 'auto' && int16 !== 'off' && int16 !== 'all') {
     throw new UsageError(`--int16 takes auto, off or all, not "${int16}"`);
   }
+  const seqBias = values['sequential-bias'] as string | undefined;
+  if (seqBias !== undefined && seqBias !== 'auto' && seqBias !== 'off') throw new UsageError(`--sequential-bias takes auto or off, not "${seqBias}"`);
   const countText = values['calibration-count'] as string | undefined;
   const count = countText === undefined ? undefined : Number(countText);
   if (count !== undefined && !(Number.isInteger(count) && count > 0)) throw new UsageError(`--calibration-count takes a positive integer, not "${countText}"`);
@@ -117,6 +123,7 @@ export function quantizeOptions(values: Record<string, unknown>): QuantizeOption
     ...(values['allow-degraded'] ? { allowDegraded: true } : {}),
     ...(values['bias-correction'] ? { biasCorrection: true } : {}),
     ...(values.equalize ? { equalize: true } : {}),
+    ...(seqBias === 'off' ? { sequentialBias: false } : {}),
     ...(sampleRate !== undefined ? { sampleRate } : {}),
     ...(searchSeconds !== undefined ? { searchSeconds } : {}),
   };

@@ -19,7 +19,7 @@ import { floatData, roundAway, type QParams } from './params';
 const LAYERS = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED']);
 const CLAMP: Record<string, [number, number]> = { NONE: [-Infinity, Infinity], RELU: [0, Infinity], RELU6: [0, 6], RELU_N1_TO_1: [-1, 1] };
 /** Channels measured on fewer positions than this keep their bias. */
-const MIN_POSITIONS = 16;
+export const MIN_POSITIONS = 16;
 
 export interface Target { op: number; output: number; bias: number; clamp: [number, number]; channels: number }
 
@@ -65,7 +65,7 @@ async function runBoth(float: Uint8Array, int8: Uint8Array, result: ConvertResul
 }
 
 /** A copy of `result` whose graph outputs end with the targets' outputs. */
-function withOutputs(result: ConvertResult, ts: Target[]): { copy: ConvertResult; first: number } {
+export function withOutputs(result: ConvertResult, ts: Target[]): { copy: ConvertResult; first: number } {
   const copy = cloneResult(result);
   const sg = copy.model.subgraphs[0];
   const first = sg.outputs.length;

@@ -6,44 +6,172 @@
 // PP-OCRv4 rec: a fit to float's activations does not hold there). One LiteRT pass per group of layers; a layer's
 // shift is measured after the groups before it are corrected, so with `group` 1 no layer's correction counts an
 // earlier layer's shift again.
+// Cost: the float model's values at the layers are read once (in windows of FLOAT_TAP_BYTES over all samples), the int8 model is
+// quantized once and each pass only rewrites the corrected int32 biases and runs the ops between the last corrected
+// layer and the pass's layers, fed with the activations live there as the pass before read them (prefix-model.ts
+// segmentModel; the same values as running the whole model). On PP-OCRv4 rec (47 layers) that is a fraction of
+// re-quantizing and running both whole models every pass (docs/model-sweep.md, session 22). A layer whose largest channel shift is under `minSteps` of its
+// output's int8 step keeps its bias; the layers after it in the same pass are then read from that same run.
 import type { ConvertResult } from '../convert/convert';
 import type { Tensor } from '../ir/types';
-import { type BiasCorrection, meanShifts, targets } from './bias-correction';
-import type { Int8Options } from './int8';
-import type { QParams } from './params';
+import { openTflite, type TfliteSession } from '../runtime/litert';
+import { toTfliteLayout } from '../runtime/tflite-onnx-io';
+import { serializeTflite } from '../tflite/writer';
+import { type BiasCorrection, type Target, MIN_POSITIONS, targets, withOutputs } from './bias-correction';
+import { Int8Options, quantizeInt8 } from './int8';
+import { floatData, quantizeBias, type QParams } from './params';
+import { liveAt, prefixModel, segmentModel } from './prefix-model';
+import { producersOf } from './graph';
 
 export interface SequentialOptions {
   /** Only these layers (float model op indices) are corrected; all by default. */
   ops?: Set<number>;
   /** Layers corrected per LiteRT pass (1: strictly sequential). */
   group?: number;
-  /** Called after each pass with the layers corrected so far and the mean |shift| over the pass's channels. */
+  /** A layer whose largest per-channel |shift| is under this many of its output's int8 steps keeps its bias (0: every
+   *  layer measured is corrected). With `group` 1, the layers after a kept one are read from the same pass, up to
+   *  `lookahead` layers per pass. */
+  minSteps?: number;
+  /** Layers tapped per pass when `minSteps` > 0 (default 4). */
+  lookahead?: number;
+  /** Called after each pass with the layers measured so far and the mean |shift| over the pass's corrected channels. */
   progress?: (done: number, of: number, meanAbsShift: number) => void;
 }
+
+/** Bytes of float values (the layers' outputs, all samples) read from one float run; at least one layer a run. */
+const FLOAT_TAP_BYTES = 256 << 20;
 
 /** Bias deltas (added to the float biases, per output channel) from the int8 model's own upstream, as
  *  quantizeInt8 writes it with `opts` (its weight rounding, float ops; a biasDelta in `opts` is the starting point). */
 export async function sequentialBiases(result: ConvertResult, params: Map<number, QParams>, opts: Int8Options, samples: Tensor[][],
-  so: SequentialOptions = {}): Promise<BiasCorrection> {
+  so: SequentialOptions = {}): Promise<BiasCorrection & { passes: number }> {
   const t0 = performance.now();
   const floatOps = opts.floatOps ?? new Set<number>();
-  const ts = targets(result, params).filter((x) => !floatOps.has(x.op) && (!so.ops || so.ops.has(x.op)));
+  const all = targets(result, params).filter((x) => !floatOps.has(x.op) && (!so.ops || so.ops.has(x.op)));
   const delta = new Map<number, Float32Array>([...(opts.biasDelta ?? [])].map(([k, v]) => [k, Float32Array.from(v)]));
-  if (!ts.length || !samples.length) return { delta, layers: 0, ms: performance.now() - t0 };
+  const sg = result.model.subgraphs[0];
+  const qopts: Int8Options = { ...opts, int8Io: false, int16Ops: new Set(), splitOps: new Set(), biasDelta: delta };
+  // The layers' outputs are graph outputs of the int8 copy too (quantizeInt8 renumbers tensors: they are found by
+  // position, each behind the DEQUANTIZE it gets as a float output), so every pass reads what meanShifts reads.
+  const { copy: q, first } = withOutputs(result, all);
+  quantizeInt8(q, params, qopts);
+  const qsg = q.model.subgraphs[0];
+  const producer = producersOf(qsg);
+  // Each layer's int8 op and int32 bias, with the float values quantizeInt8 rounded.
+  const rounded = opts.roundedWeights;
+  const ts = all.flatMap((x, j) => {
+    const tap = qsg.outputs[first + j];
+    const dq = qsg.operators[producer.get(tap) ?? -1];
+    const int8 = dq?.opcode === 'DEQUANTIZE' ? dq.inputs[0] : -1;
+    const op = qsg.operators[producer.get(int8) ?? -1];
+    const bq = op?.opcode === sg.operators[x.op].opcode ? op.inputs[2] : -1;
+    const b = bq >= 0 ? qsg.tensors[bq] : undefined;
+    if (!b || b.type !== 'INT32' || !b.quantization?.scale.length || qsg.tensors[int8].type !== 'INT8') return [];
+    const w = rounded?.get(sg.operators[x.op].inputs[1]);
+    const base = (w?.bias && w.biasTensor === x.bias ? w.bias : undefined) ?? floatData(sg.tensors[x.bias]);
+    return [{ ...x, tap, bq, base, scales: b.quantization.scale, step: qsg.tensors[int8].quantization!.scale[0], at: producer.get(int8)! }];
+  });
+  if (!ts.length || !samples.length) return { delta, layers: 0, ms: performance.now() - t0, passes: 0 };
+  const setBias = (x: (typeof ts)[number]) => {
+    const d = delta.get(x.bias);
+    const values = d ? x.base.map((v, c) => v + (d[c] ?? 0)) : x.base;
+    const { data } = quantizeBias(values, 1, x.scales);
+    qsg.tensors[x.bq] = { ...qsg.tensors[x.bq], data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+  };
+  const md = result.metadata;
+  const feeds = samples.map((s) => md.inputs.map((m, k) => toTfliteLayout(s[k], m)));
+  // The float model's values at every layer, read once (a window of layers per float run).
+  const floatAt = new Map<number, Float32Array[]>();
+  const readFloat = async (from: number) => {
+    floatAt.clear();
+    const win: Target[] = [];
+    let bytes = 0;
+    const each = (x: Target) => 4 * size(x) * feeds.length;
+    for (let j = from; j < ts.length && (win.length === 0 || bytes + each(ts[j]) <= FLOAT_TAP_BYTES); j++) { win.push(ts[j]); bytes += each(ts[j]); }
+    const { copy, first } = withOutputs(result, win);
+    const s = await openTflite(serializeTflite(prefixModel(copy.model, copy.model.subgraphs[0].outputs.slice(first))));
+    try {
+      win.forEach((x) => floatAt.set(x.output, []));
+      for (const f of feeds) (await s.run(f)).forEach((o, j) => floatAt.get(win[j].output)!.push(o.data as Float32Array));
+    } finally {
+      s.close();
+    }
+  };
+  const size = (x: Target) => sg.tensors[x.output].shape.reduce((a, b) => a * b, 1);
   const group = Math.max(1, so.group ?? 1);
+  const minSteps = so.minSteps ?? 0;
+  const tapped = group > 1 ? group : minSteps > 0 ? Math.max(1, so.lookahead ?? 4) : 1;
   let layers = 0;
-  for (let at = 0; at < ts.length; at += group) {
-    const chunk = ts.slice(at, at + group);
-    const { shifts } = await meanShifts(result, params, { ...opts, biasDelta: delta }, samples, chunk);
+  let passes = 0;
+  // Each pass runs the ops from the cut it starts at (the op of the layer corrected last) to its layers' taps, fed
+  // with the activations live at that cut as the pass before read them (segmentModel); it also reads the activations
+  // live at each of its layers' ops, where the next pass may start. The taps' DEQUANTIZE ops do not keep a layer's
+  // output live.
+  const tapOps = new Set(ts.map((x) => producer.get(x.tap)!));
+  const graphInputs = new Set(qsg.inputs);
+  let from = 0;
+  let state: Map<number, Tensor>[] = feeds.map((f) => new Map(qsg.inputs.map((t, i) => [t, f[i]])));
+  for (let at = 0; at < ts.length;) {
+    const chunk = ts.slice(at, at + tapped);
+    if (chunk.some((x) => !floatAt.has(x.output))) await readFloat(at);
+    const inWindow = chunk.filter((x) => floatAt.has(x.output));
+    const cuts = inWindow.map((x) => liveAt(qsg, x.at, tapOps).filter((t) => !graphInputs.has(t)));
+    // A live activation made before `from` (a long skip) is carried over from `state`, not read again.
+    const outputs = [...new Set([...inWindow.map((x) => x.tap), ...cuts.flat()])].filter((t) => (producer.get(t) ?? -1) >= from);
+    const seg = segmentModel(q.model, from, outputs);
+    const next: Map<number, Tensor>[] = [];
+    let s: TfliteSession | undefined;
+    const shifts = inWindow.map((x) => ({ sum: new Float64Array(x.channels), n: new Float64Array(x.channels) }));
+    try {
+      s = await openTflite(serializeTflite(seg.model));
+      passes++;
+      for (const k of feeds.keys()) {
+        const got = await s.run(seg.inputs.map((t) => state[k].get(t)!));
+        const byTensor = new Map(outputs.map((t, j) => [t, got[j]]));
+        for (const [t, v] of state[k]) if (!byTensor.has(t)) byTensor.set(t, v);
+        next.push(byTensor);
+        inWindow.forEach((x, j) => {
+          const a = floatAt.get(x.output)![k];
+          const b = byTensor.get(x.tap)!.data as Float32Array;
+          const [lo, hi] = x.clamp;
+          const { sum, n } = shifts[j];
+          const C = x.channels;
+          for (let i = 0; i < a.length; i++) {
+            if (a[i] <= lo || a[i] >= hi || b[i] <= lo || b[i] >= hi) continue;
+            sum[i % C] += b[i] - a[i];
+            n[i % C]++;
+          }
+        });
+      }
+    } finally {
+      s?.close();
+    }
+    // Corrected in order; with group 1, the pass ends at the first layer moved (the layers after it see its old bias).
     let sum = 0;
-    let n = 0;
-    chunk.forEach((x, j) => {
+    let cnt = 0;
+    let used = 0;
+    const movedNow = new Set<number>();
+    for (const [j, x] of inWindow.entries()) {
+      used = j + 1;
+      const mean = Array.from(shifts[j].sum, (v, c) => (shifts[j].n[c] >= MIN_POSITIONS ? v / shifts[j].n[c] : NaN));
+      const largest = Math.max(0, ...mean.filter(Number.isFinite).map(Math.abs));
+      if (!mean.some(Number.isFinite) || largest < minSteps * x.step) continue;
       const d = delta.get(x.bias) ?? new Float32Array(x.channels);
-      let moved = false;
-      shifts[j].forEach((v, c) => { if (Number.isFinite(v)) { d[c] -= v; moved = true; sum += Math.abs(v); n++; } });
-      if (moved) { delta.set(x.bias, d); layers++; }
-    });
-    so.progress?.(Math.min(at + group, ts.length), ts.length, n ? sum / n : 0);
+      mean.forEach((v, c) => { if (Number.isFinite(v)) { d[c] -= v; sum += Math.abs(v); cnt++; } });
+      delta.set(x.bias, d);
+      movedNow.add(x.bias);
+      setBias(x);
+      layers++;
+      if (group === 1) break;
+    }
+    // The next pass starts at the first layer moved here, or after the last one read.
+    const moved = inWindow.findIndex((x) => movedNow.has(x.bias));
+    const cut = inWindow[moved >= 0 ? moved : inWindow.length - 1];
+    from = cut.at;
+    const keep = new Set(liveAt(qsg, cut.at, tapOps));
+    state = next.map((m) => new Map([...m].filter(([t]) => graphInputs.has(t) || keep.has(t))));
+    at += group > 1 ? inWindow.length : used;
+    so.progress?.(at, ts.length, cnt ? sum / cnt : 0);
   }
-  return { delta, layers, ms: performance.now() - t0 };
+  return { delta, layers, ms: performance.now() - t0, passes };
 }

@@ -33,6 +33,8 @@ export interface QuantizeOptions extends CalibrationOptions {
   weightRounding?: WeightRounding;
   /** int8: empirical bias correction (default: kept when it does not lower the guard's cosine). */
   biasCorrection?: boolean;
+  /** int8: sequential bias correction with int8 upstream for models plain int8 hurts badly (bias-choice.ts); false: off. */
+  sequentialBias?: boolean;
   /** Cross-layer equalization of depthwise → conv pairs (equalize.ts); off by default (--equalize: on PaddleOCR det it lowered the worst mask IoU). */
   equalize?: boolean;
   /** int8: 16x8 for the first layers when plain int8 misses the accuracy guard (auto, the default), never, always. */
@@ -74,6 +76,9 @@ export interface QuantizeSummary {
   fp16Cosine?: number;
   /** int8: layers whose bias the empirical bias correction moved. */
   biasCorrected?: number;
+  /** int8: the sequential bias correction with int8 upstream (run for models plain int8 hurts badly): layers fitted,
+   *  LiteRT passes, ms, whether it was kept, and the held-out calibration measure without / with it. */
+  sequentialBias?: { layers: number; passes: number; ms: number; kept: boolean; before: number; after: number };
   /** Depthwise → conv pairs equalized before calibration (equalize.ts; absent when none). */
   equalizedPairs?: number;
   /** int8: ops in the 16x8 region (0 = plain int8), and the worst output cosine on the guard's calibration samples

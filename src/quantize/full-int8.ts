@@ -13,6 +13,7 @@ import type { QParams, Range } from './params';
 import { serializeTflite } from '../tflite/writer';
 import { WeightRounding, gptqWeights } from './weight-rounding';
 import { correctBiases } from './bias-correction';
+import { sequentialBiasChoice } from './bias-choice';
 import { equalizeDepthwisePairs, forgetOnnxNames } from './equalize';
 import type { TaskMeasure } from './task-signal';
 import { GUARD_COSINE, GUARD_SAMPLES, Int16Mode, chooseInt16Ops, cloneResult, score } from './mixed-precision';
@@ -71,6 +72,9 @@ export interface FullInt8Stats {
   rangeMethod: RangeMethod;
   /** Layers whose bias the empirical bias correction moved (0 when it was off or not kept). */
   biasCorrected: number;
+  /** The sequential bias correction (bias-choice.ts), when it ran: layers fitted, LiteRT passes, time, whether it was
+   *  kept and the measure it was judged by on held-out calibration samples without / with it. */
+  sequentialBias?: { layers: number; passes: number; ms: number; kept: boolean; before: number; after: number };
   /** The cost model's estimates (ms; cost-model.ts) the search's latency bound compared (absent when it did not run). */
   estimatedMs?: { float32: number; int8: number; chosen: number };
   /** Depthwise → conv pairs equalized (equalize.ts). */
@@ -97,6 +101,9 @@ export interface FullInt8Options extends Int8Options, RangeOptions {
   minCosine?: number;
   /** Empirical bias correction (bias-correction.ts), off by default (--bias-correction). */
   biasCorrection?: boolean;
+  /** Sequential bias correction with int8 upstream (bias-choice.ts) for models plain int8 hurts badly (below
+   *  ADAPT_BELOW): default on (kept only when held-out calibration samples do better); false turns it off. */
+  sequentialBias?: boolean;
   /** Cross-layer equalization of depthwise → conv pairs (equalize.ts) on the calibration samples; off by default (--equalize). */
   equalize?: boolean;
   /** The auto search's latency bound, a fraction of float32's estimated time (default LATENCY_BOUND). */
@@ -228,6 +235,18 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
     biasDelta = bc.delta;
     corrected = bc.layers;
   }
+  // A model plain int8 hurts badly (the adaptive case) also gets its biases fitted against its own int8 upstream,
+  // kept when calibration samples the fit did not see do better (PP-OCRv4 rec: docs/model-sweep.md, session 22).
+  let sequentialBias: FullInt8Stats['sequentialBias'];
+  if (adaptive && opts.sequentialBias !== false && !opts.biasCorrection && samples.length >= 2 && fixed.size === 0) {
+    const sb = await ph.time('biasCorrection', 'int8: fitting biases against the int8 model\'s own upstream', () =>
+      sequentialBiasChoice(result, params, { ...opts, roundedWeights }, samples));
+    ph.say('biasCorrection', `int8: sequential bias correction ${sb.kept ? 'kept' : 'not kept'} (${sb.layers} layers, ${sb.passes} passes, `
+      + `${(sb.ms / 1000).toFixed(0)} s; held-out measure ${sb.before.toFixed(4)} -> ${sb.after.toFixed(4)})`);
+    if (sb.kept) { biasDelta = sb.delta; corrected = sb.layers; }
+    const { delta: _, ...rest } = sb;
+    sequentialBias = rest;
+  }
   // QDQ models bring their own scales for every tensor: they stay as they were trained.
   const mode = fixed.size || hopeless ? 'off' : (opts.int16 ?? 'auto');
   const choice = samples.length
@@ -239,7 +258,7 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   forgetOnnxNames(result, equalized);
   return { result, stats: { equalizedPairs: equalized.size, fromOnnx: p.onnx.size, fromTflite, calibrationMs: t1 - t0, quantizeMs: performance.now() - t1,
     gptqLayers: gptq.layers, gptqMs: gptq.ms, weightRounding: roundedWeights ? 'gptq' : 'nearest', nearestCosine, gptqCosine, fp16Cosine, hopeless, int16Ops: choice.int16Ops.size, splitOps: choice.splitOps.size, floatOps: choice.floatOps.size, floatWeightOps: choice.floatWeights.size, int8Cosine: choice.int8Cosine, cosine: choice.cosine,
-    guardMet: choice.met, mixedMs: choice.ms, rangeMethod, biasCorrected: corrected, detectionSets: [...packedDetectionOutputs(refs ?? [])],
+    guardMet: choice.met, mixedMs: choice.ms, rangeMethod, biasCorrected: corrected, ...(sequentialBias ? { sequentialBias } : {}), detectionSets: [...packedDetectionOutputs(refs ?? [])],
     searchCandidates: ('candidates' in choice ? choice.candidates : 0) ?? 0, searchStopped: 'stopped' in choice && !!choice.stopped,
     ...('floatCostMs' in choice && Number.isFinite(choice.floatCostMs) ? { estimatedMs: { float32: choice.floatCostMs, int8: choice.int8CostMs, chosen: choice.chosenCostMs } } : {}),
     ...('task' in choice && choice.task ? { task: choice.task } : {}), ...('int8Task' in choice && choice.int8Task ? { int8Task: choice.int8Task } : {}) } };

@@ -112,7 +112,7 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   const taskJudged = q.minCosine === undefined && !q.int8Io
     && (maskOutputs(result.model.subgraphs[0], result.metadata).size > 0 || sequenceOutputs(result.model.subgraphs[0], result.metadata).size > 0);
   const { stats } = await quantizeFullInt8(result, onnx, samples, { method: q.method, perTensor: q.perTensor, int8Io: q.int8Io,
-    weightRounding: q.weightRounding, biasCorrection: q.biasCorrection, equalize: q.equalize, int16: q.int16, maxBytes: INT8_SIZE_BUDGET * floatBytes, minCosine: q.minCosine,
+    weightRounding: q.weightRounding, biasCorrection: q.biasCorrection, sequentialBias: q.sequentialBias, equalize: q.equalize, int16: q.int16, maxBytes: INT8_SIZE_BUDGET * floatBytes, minCosine: q.minCosine,
     latencyBound: q.latencyBound, phases, searchSeconds: q.searchSeconds, refuseBelow: q.allowDegraded || taskJudged ? undefined : (q.minCosine ?? MIN_COSINE) }, fixed);
   summary.int16Ops = stats.int16Ops;
   summary.floatOps = stats.floatOps;
@@ -220,5 +220,6 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   if (Number.isFinite(stats.gptqCosine)) summary.gptqCosine = stats.gptqCosine;
   if (Number.isFinite(stats.fp16Cosine)) summary.fp16Cosine = stats.fp16Cosine;
   summary.biasCorrected = stats.biasCorrected;
+  if (stats.sequentialBias) summary.sequentialBias = stats.sequentialBias;
   if (stats.equalizedPairs) summary.equalizedPairs = stats.equalizedPairs;
 }

@@ -8,32 +8,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomSamples } from '../../src/calibration/data';
-import { correctBiases, meanShifts } from '../../src/quantize/bias-correction';
+import { correctBiases, meanShifts, targets } from '../../src/quantize/bias-correction';
 import { sequentialBiases } from '../../src/quantize/bias-sequential';
-import { buildModel, node, tensor } from '../../src/onnx/builder';
-import { rng } from './helpers';
-import { calibrated, meanAbs } from './bias-helpers';
-
-function chain() {
-  const r = rng(11);
-  const w = (n: number, s: number) => Array.from({ length: n }, () => (r() - 0.5) * s);
-  return buildModel({
-    inputs: [['x', 'float32', [1, 4, 12, 12]]], outputs: [['y', 'float32', [1, 8, 12, 12]]],
-    initializers: [
-      tensor('w1', 'float32', [8, 4, 3, 3], w(288, 0.6)), tensor('b1', 'float32', [8], w(8, 0.2)),
-      tensor('w2', 'float32', [8, 8, 3, 3], w(576, 0.4)), tensor('b2', 'float32', [8], w(8, 0.2)),
-      tensor('w3', 'float32', [8, 8, 1, 1], w(64, 1)), tensor('b3', 'float32', [8], w(8, 0.2)),
-    ],
-    nodes: [
-      node('Conv', ['x', 'w1', 'b1'], ['a'], { pads: [1, 1, 1, 1] }), node('Conv', ['a', 'w2', 'b2'], ['b'], { pads: [1, 1, 1, 1] }),
-      node('Conv', ['b', 'w3', 'b3'], ['c']), node('Relu', ['c'], ['y']),
-    ],
-  });
-}
+import { calibrated, convChain, meanAbs } from './bias-helpers';
 
 test('sequential bias correction: one layer per pass takes out each layer\'s mean shift with its int8 upstream', async () => {
   const samples = randomSamples([{ name: 'x', dtype: 'float32', dims: [1, 4, 12, 12] }], 4, 2);
-  const { result, params } = await calibrated(samples, chain());
+  const { result, params } = await calibrated(samples, convChain());
   const opts = { perTensor: true };
   const passes: number[] = [];
   const seq = await sequentialBiases(result, params, opts, samples, { progress: (done) => passes.push(done) });
@@ -45,4 +26,36 @@ test('sequential bias correction: one layer per pass takes out each layer\'s mea
   assert.deepEqual(passes, passes.map((_, k) => k + 1), 'one pass per layer');
   assert.ok(none > 1e-3, `the uncorrected shift is not zero: ${none}`);
   assert.ok(own < 0.1 * none && own < 0.2 * float, `mean |shift|: none ${none}, float upstream ${float}, int8 upstream ${own}`);
+});
+
+// The fit quantizes once and runs only the ops upstream of each layer (prefix-model.ts), reading the float values
+// once: it must give the deltas of the plain form, each layer measured on the whole re-quantized model (meanShifts)
+// after the ones before it are corrected. (Reading the cut model's taps by the float model's tensor numbers, which
+// quantizeInt8 renumbers, gave a second layer's delta 0.34 instead of 0.004 here.)
+test('sequential bias correction: the cut, quantize-once fit gives the whole-model fit\'s deltas', async () => {
+  const samples = randomSamples([{ name: 'x', dtype: 'float32', dims: [1, 4, 12, 12] }], 4, 2);
+  const { result, params } = await calibrated(samples, convChain());
+  for (const opts of [{ perTensor: true }, {}]) {
+    const fast = await sequentialBiases(result, params, opts, samples);
+    const delta = new Map<number, Float32Array>();
+    for (const x of targets(result, params)) {
+      const { shifts } = await meanShifts(result, params, { ...opts, biasDelta: delta }, samples, [x]);
+      if (shifts[0].some(Number.isFinite)) delta.set(x.bias, Float32Array.from(shifts[0], (v) => (Number.isFinite(v) ? -v : 0)));
+    }
+    assert.equal(fast.layers, delta.size);
+    assert.equal(fast.passes, delta.size, 'one pass per layer');
+    for (const [b, d] of delta) d.forEach((v, c) => assert.ok(Math.abs(fast.delta.get(b)![c] - v) < 1e-6, `bias ${b} channel ${c}: ${fast.delta.get(b)![c]} vs ${v}`));
+  }
+});
+
+// minSteps: a layer whose shift is under that many int8 steps keeps its bias, and the next layers are read from the
+// same pass (fewer passes than layers).
+test('sequential bias correction: layers with a shift under minSteps keep their bias and share a pass', async () => {
+  const samples = randomSamples([{ name: 'x', dtype: 'float32', dims: [1, 4, 12, 12] }], 4, 2);
+  const { result, params } = await calibrated(samples, convChain());
+  const all = await sequentialBiases(result, params, { perTensor: true }, samples);
+  const none = await sequentialBiases(result, params, { perTensor: true }, samples, { minSteps: 1000 });
+  assert.ok(all.layers >= 2);
+  assert.equal(none.layers, 0);
+  assert.equal(none.passes, 1, 'every layer read from one pass');
 });
