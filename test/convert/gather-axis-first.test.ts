@@ -2,8 +2,8 @@
 // channel shuffle: x.reshape(c / 2, 2, h·w).permute(1, 0, 2).reshape(2, ...) then x[0], x[1], a [H, W, C/2, 2, 1]
 // view of NHWC features) reads its data moved once with that axis first (Gather.ts axisFirst): one TRANSPOSE, which
 // XNNPack runs and the gathers share, then each index one contiguous copy, instead of TFLite's own GATHER copying
-// element by element (10-25x slower alone, s22-i8lat). A Gather picking little of its axis, or of long runs, is
-// left as it was. All match onnxruntime on LiteRT.
+// element by element (10-25x slower alone, s22-i8lat). Only a scalar index of an axis of at most 4 over short runs:
+// its output keeps the layout it had. All match onnxruntime on LiteRT.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { convertModel } from '../../src/convert/convert';
