@@ -6,9 +6,8 @@
 // on the channel axis reorders them. The same views with the Transpose (0, 3, 5, 1, 2, 4) (TResNet's SpaceToDepth
 // module, YOLOv5's Focus written as a view) are SpaceToDepth in its own channel order: that op alone.
 import type { Graph, Node, Tensor } from '../ir/types';
-import { toFloat32 } from '../ir/tensor';
 import { node } from '../onnx/builder';
-import { permAttr, readersOf, spliceNodes } from './simplify-util';
+import { permAttr, permutedInputChannels, readersOf, spliceNodes } from './simplify-util';
 
 const UNSHUFFLE = [0, 1, 3, 5, 2, 4];
 /** The views' Transpose when the channels come out in SpaceToDepth's order: block row, block column, channel. */
@@ -56,7 +55,7 @@ export function fusePixelUnshuffle(g: Graph, constants: Map<string, Tensor>): vo
     } else if (readers.length > 0 && convs.length === readers.length) {
       // The Convs read SpaceToDepth's order under a new name: `out` (pixel_unshuffle's order) is no longer made, so
       // compare's per-layer view does not join it with onnxruntime's value of that name.
-      for (const conv of convs) conv.inputs = [mid, permutedWeights(g, constants, constants.get(conv.inputs[1])!, c, b), ...conv.inputs.slice(2)];
+      for (const conv of convs) conv.inputs = [mid, permutedInputChannels(g, constants, constants.get(conv.inputs[1])!, (k) => spaceToDepthChannel(k, c, b), '/space_to_depth_order'), ...conv.inputs.slice(2)];
       replace.set(t, [s2d(mid)]);
     } else {
       const idx = `${out}/unshuffle_channels`;
@@ -83,24 +82,4 @@ function viewChain(first: Node, step: (n: Node) => Node | undefined, far: (n: No
     end = far(n);
   }
   return { nodes, end };
-}
-
-/** A Conv weight [O, C·b², kh, kw] whose input channels read SpaceToDepth's order instead of pixel_unshuffle's. */
-function permutedWeights(g: Graph, constants: Map<string, Tensor>, wt: Tensor, c: number, b: number): string {
-  const name = `${wt.name}/space_to_depth_order`;
-  if (constants.has(name)) return name;
-  const [o, ci, ...k] = wt.dims;
-  const area = k.reduce((a, d) => a * d, 1);
-  const src = toFloat32(wt);
-  const dst = new Float32Array(src.length);
-  for (let oc = 0; oc < o; oc++) {
-    for (let kk = 0; kk < ci; kk++) {
-      const d = spaceToDepthChannel(kk, c, b);
-      dst.set(src.subarray((oc * ci + kk) * area, (oc * ci + kk + 1) * area), (oc * ci + d) * area);
-    }
-  }
-  const t: Tensor = { name, dtype: 'float32', dims: [...wt.dims], data: dst };
-  constants.set(name, t);
-  g.values.set(name, { name, dtype: 'float32', shape: [...wt.dims] });
-  return name;
 }

@@ -1,6 +1,6 @@
 // Shared by the ONNX-level patterns (simplify-*.ts).
 import type { Graph, Node, Tensor } from '../ir/types';
-import { toNumbers } from '../ir/tensor';
+import { toFloat32, toNumbers } from '../ir/tensor';
 
 /**
  * The node is folded away (every output a known constant: Shape of a static value, arithmetic on shapes...), so it
@@ -54,5 +54,22 @@ export function intsArg(n: Node, input: number, attr: string, constants: Map<str
 export function int64Const(g: Graph, constants: Map<string, Tensor>, name: string, values: number[]): string {
   constants.set(name, { name, dtype: 'int64', dims: [values.length], data: BigInt64Array.from(values.map(BigInt)) });
   g.values.set(name, { name, dtype: 'int64', shape: [values.length] });
+  return name;
+}
+
+/** A Conv weight [O, C', kh, ...] whose input channel k moves to `to(k)` (a producer's channels reordered, as
+ *  SpaceToDepth writes them: simplify-unshuffle.ts, simplify-focus.ts), added as `${wt.name}${suffix}`; its name. */
+export function permutedInputChannels(g: Graph, constants: Map<string, Tensor>, wt: Tensor, to: (k: number) => number, suffix: string): string {
+  const name = `${wt.name}${suffix}`;
+  if (constants.has(name)) return name;
+  const [o, ci, ...k] = wt.dims;
+  const area = k.reduce((a, d) => a * d, 1);
+  const src = toFloat32(wt);
+  const dst = new Float32Array(src.length);
+  for (let oc = 0; oc < o; oc++) {
+    for (let kk = 0; kk < ci; kk++) dst.set(src.subarray((oc * ci + kk) * area, (oc * ci + kk + 1) * area), (oc * ci + to(kk)) * area);
+  }
+  constants.set(name, { name, dtype: 'float32', dims: [...wt.dims], data: dst });
+  g.values.set(name, { name, dtype: 'float32', shape: [...wt.dims] });
   return name;
 }

@@ -34,6 +34,7 @@ import { foldConvAffine } from './fold-affine';
 import { fuseRepeats } from './simplify-repeat';
 import { squeezeRank7 } from './simplify-rank7';
 import { fusePixelUnshuffle } from './simplify-unshuffle';
+import { fuseFocusSlices } from './simplify-focus';
 import { unflattenGemmRows } from './simplify-gemm-rows';
 import { fuseSubSpectralNorm } from './simplify-subspectral';
 import { batchedProductSumAsMatMul } from './simplify-batched-sum';
@@ -173,6 +174,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: Si
     pass(['Transpose', 'Reshape'], seqFirstHeadViews); // after the head passes, which pack these views where they can
     pass(['Transpose', 'Split', 'Squeeze'], splitBeforeMoves); // after the head passes, which handle the packed forms with heads (Qwen2-VL's)
     pass(['Transpose', 'Reshape'], fusePixelUnshuffle);
+    pass(['Slice', 'Concat'], fuseFocusSlices);
     talkingHeadsAsMatMul(g, constants);
     pass(['Transpose'], tableLinearMoves);
     pass([['Reshape', 'Transpose']], composeReshapeChains);

@@ -129,6 +129,37 @@ export function int8KeptFloat(model: TflModel): Map<TflOperator, string> {
                 : islands.has(k) ? `a float island (${islands.get(k)})` : undefined;
       if (why) out.set(op, why);
     });
+    if (s > 0) return;
+    // A SOFTMAX read only by ops kept float32 stays float32 too (floatBehind, int8.ts).
+    const readers = consumersOf(sg);
+    for (let k = sg.operators.length - 1; k >= 0; k--) {
+      const op = sg.operators[k];
+      if (!SLOW_INT8.has(op.opcode) || out.has(op)) continue;
+      const r = op.outputs.flatMap((o) => readers.get(o) ?? []);
+      if (r.length && r.every((j) => out.has(sg.operators[j]))) out.set(op, `read only by float32 ops (int8 ${op.opcode} is TFLite's own kernel, float32 XNNPack's)`);
+    }
   });
+  return out;
+}
+
+/** Ops whose int8 kernel is not XNNPack's but TFLite's own, slower than their float32 twin: SOFTMAX ([1, 22, 22, 80],
+ *  FastestDet's class head, timed alone: int8 0.57 ms, float32 0.08 ms; bench/op-latency.ts, s22-i8lat). */
+const SLOW_INT8 = new Set(['SOFTMAX']);
+
+/** SLOW_INT8 ops whose every reader computes in float32 (`precision` per op, updated here; a join of mixed ranges
+ *  that stays float, int8-mixed-joins.ts), or whose output leaves the model as float: in int8 they would run the
+ *  slow kernel only for a DEQUANTIZE to undo it. Walked from the last op back, so a chain of them goes float together. */
+export function floatBehind(sg: TflSubgraph, precision: ('none' | 'float' | 'int8' | 'int16')[], outputs: Set<number>, int8Io: boolean): Set<number> {
+  const readers = consumersOf(sg);
+  const out = new Set<number>();
+  for (let k = sg.operators.length - 1; k >= 0; k--) {
+    const op = sg.operators[k];
+    if (!SLOW_INT8.has(op.opcode) || precision[k] !== 'int8') continue;
+    const float = op.outputs.every((o) => {
+      const r = readers.get(o) ?? [];
+      return r.length ? r.every((j) => precision[j] === 'float') && (!outputs.has(o) || !int8Io) : outputs.has(o) && !int8Io;
+    });
+    if (float) { out.add(k); precision[k] = 'float'; }
+  }
   return out;
 }

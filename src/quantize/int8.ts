@@ -17,7 +17,7 @@ import { quantizeDynamic, storeFp16 } from './weights';
 import { floatIslands } from './int8-float-islands';
 import { type ScaleGroups, sameScaleInputs, scaleGroups } from './int8-scale-groups';
 import { joinedInputs, joinOps, mixedJoinOps, paramsWidth, rangesTooFarApart } from './int8-mixed-joins';
-import { attentionOps, maskRangeParams } from './int8-kept-float';
+import { attentionOps, floatBehind, maskRangeParams } from './int8-kept-float';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
 import { DEQUANTIZE_INT16_VERSION, INT16_FLOAT_FORM, INT16_OPS, QUANTIZE_INT16_VERSION, int16Capable, params16, quantizeBias64, quantizeConst16 } from './int16';
 import { type Residuals, maxAbsOf, splitLayer } from './int8-split';
@@ -184,8 +184,10 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     if (!ok) return 'float' as const;
     return opts.int16Ops?.has(k) && int16Capable(op, t) ? ('int16' as const) : ('int8' as const);
   });
+  const behind = floatBehind(sg, quantizable, graphOut, !!opts.int8Io);
+  for (const k of behind) quantizable[k] = 'float';
   const floatOps = new Map<string, number>();
-  sg.operators.forEach((op, k) => { if (quantizable[k] === 'float' && !attention.has(k) && !masks.has(k) && !island(k) && !opts.floatOps?.has(k)) floatOps.set(op.opcode, (floatOps.get(op.opcode) ?? 0) + 1); });
+  sg.operators.forEach((op, k) => { if (quantizable[k] === 'float' && !behind.has(k) && !attention.has(k) && !masks.has(k) && !island(k) && !opts.floatOps?.has(k)) floatOps.set(op.opcode, (floatOps.get(op.opcode) ?? 0) + 1); });
   if (attention.size) {
     warnings.push(`int8: ${attention.size / 2} attention SOFTMAX op(s) and the BATCH_MATMUL reading each stay float32 (int8's fixed 1/256 step `
       + 'wipes out the small attention weights), with DEQUANTIZE/QUANTIZE around them');
@@ -205,6 +207,7 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     warnings.push(`int8: ${joins.size} op(s) joining tensors whose ranges are too far apart for one int8 scale (a CONCATENATION of pixel boxes and 0-1 `
       + 'scores) and carrying the joined tensor on to the outputs or the slices that part it stay float32 (the joint step would round the narrow part away)');
   }
+  if (behind.size) warnings.push(`int8: ${behind.size} SOFTMAX op(s) read only by float32 ops stay float32 (XNNPack runs the float32 one; int8 SOFTMAX is TFLite's own kernel)`);
   if (count('probability')) warnings.push(`int8: ${count('probability')} op(s) giving the model's probability (a final LOGISTIC and what only reshapes or averages it) stay float32 (int8's 1/256 step rounds small scores to 0)`);
   for (const [opcode, n] of floatOps) {
     const why = INT8_OPS[opcode] ? 'some of its tensors have no calibration range' : 'TFLite has no int8 kernel for it in onnx2lite';

@@ -9,7 +9,8 @@
 // calibration give the same file on any machine, however loaded (measured times are still reported).
 // When that misses the guard, the ops whose int8 weights cost the most run float32 with float16-stored weights
 // (precise-weights.ts), again within the size budget and the latency bound; when that misses it too, the 16x8 prefix
-// of the first layers (int16-prefix.ts) is tried. Each candidate is
+// of the first layers (int16-prefix.ts) is tried. A float32 prefix that met the guard (alone or with ranked steps) gives
+// way to the ranked steps alone when they meet it at a lower estimated cost (prefix-free.ts). Each candidate is
 // the real quantized model run on LiteRT against onnxruntime; a model that meets the guard in plain int8 stays plain.
 import type { ConvertResult } from '../convert/convert';
 import type { Model, Tensor } from '../ir/types';
@@ -29,6 +30,7 @@ import { boundMs, estimatedMs } from './cost-model';
 import { rankWeightOps } from './precise-weights';
 import { type Island, type Pruned, pruneIslands } from './island-prune';
 import type { Int8Phases } from './int8-phases';
+import { cheaperSteps } from './prefix-free';
 
 export type Int16Mode = 'auto' | 'off' | 'all';
 
@@ -288,6 +290,21 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
         floatMs: float.ms, int8Ms: plain.ms, chosenMs: s.ms, floatCostMs, int8CostMs, chosenCostMs: costMs };
     }
     if (met) break;
+  }
+  // The ranked steps alone, cheaper than the float32 prefix with them (prefix-free.ts).
+  if (baseFloat.size && best.met) {
+    const alone = await cheaperSteps(ranked, STEPS, (points) => {
+      const a = assign(result, points, maxBytes - plainBytes.byteLength);
+      const r = build(a.int16Ops, none, a.floatOps);
+      return { result: r, floatOps: a.floatOps, int16Ops: a.int16Ops, costMs: estimatedMs(r.model), bytes: serializeTflite(r.model).byteLength };
+    }, scoreOutputs, (s) => s.cosine >= target, { costMs: best.chosenCostMs, bytes: Math.max(maxBytes, plainBytes.byteLength) }, stop, trace);
+    if (alone) {
+      say(`the ranked steps alone meet the guard: ${alone.candidate.floatOps.size} ops float32 instead of ${best.floatOps.size}`);
+      kept = alone.points;
+      baseFloat = none;
+      best = { ...best, int16Ops: alone.candidate.int16Ops, floatOps: alone.candidate.floatOps, cosine: alone.score.cosine, met: true, snrDb: alone.score.snrDb,
+        ...taskOf(alone.score), objective: alone.score.objective, chosenMs: alone.score.ms, chosenCostMs: alone.candidate.costMs };
+    }
   }
   // Kept points that buy nothing by the search's measure go back to int8, costliest first (island-prune.ts).
   if (best.floatOps.size && prune) {

@@ -7,6 +7,35 @@ import type { OpConverter } from '../types';
 import { MAX_OPSET } from '../types';
 import { NUMERIC } from './_elementwise';
 import { Emitter } from './_emit';
+import type { ValueRef } from '../context';
+
+/** Stored dims after the gathered axis at most this many elements: each index copies a run this short. */
+const SHORT_RUN = 4;
+/** ...over at least this many runs. */
+const MANY_RUNS = 256;
+
+/**
+ * The data stored with the gathered axis first, when one constant index of an axis of at most 4 would otherwise copy
+ * runs of SHORT_RUN elements or fewer, one by one (a scalar index drops the axis, so the output keeps the layout it
+ * had: no move after): FastestDet's channel shuffle
+ * (`x.reshape(c / 2, 2, h·w).permute(1, 0, 2).reshape(2, ...)`, then x[0] and x[1]) gathered index 0 / 1 of a
+ * [44, 44, 24, 2, 1] view of NHWC features element by element, TFLite's own GATHER kernel (XNNPack takes none):
+ * 26 GATHERs were 5.4 of its 24 ms in int8. Moved once (one TRANSPOSE, which XNNPack runs and both gathers share),
+ * each index is one contiguous copy: the pair timed alone on [44, 44, 24, 2], int8 0.86-2.1 → 0.08 ms, float32
+ * 2.2-3.3 → 0.16-0.35 ms (bench/op-latency.ts timeAlone, load 21, s22-i8lat).
+ */
+function axisFirst(ctx: Parameters<OpConverter['convert']>[1], data: string, axis: number): ValueRef | undefined {
+  const ds = ctx.dims(data);
+  const perm = ctx.permOf(data);
+  const at = perm.indexOf(axis);
+  if (at <= 0 || ctx.constant(data) || ds.some((d) => !(d > 0)) || ds[axis] > 4) return undefined;
+  const stored = perm.map((d) => ds[d]);
+  const run = stored.slice(at + 1).reduce((a, d) => a * d, 1);
+  const runs = stored.slice(0, at).reduce((a, d) => a * d, 1);
+  if (run > SHORT_RUN || runs < MANY_RUNS) return undefined;
+  const want = [axis, ...perm.filter((d) => d !== axis)];
+  return { index: ctx.input(data, want), perm: want };
+}
 
 const Gather: OpConverter = {
   op: 'Gather', emits: ['GATHER', 'FLOOR_MOD', 'SHAPE', 'LESS', 'ADD', 'SELECT_V2'],
@@ -17,9 +46,10 @@ const Gather: OpConverter = {
     const ds = ctx.dims(data);
     const axis = normAxis(attrInt(node, 'axis', 0), ds.length);
     const idxRank = ctx.rank(indices);
-    const x = idxRank <= 1 ? ctx.inputAny(data) : { index: ctx.inputOnnx(data), perm: ds.map((_, i) => i) };
-    let idx: number;
     const c = ctx.constant(indices);
+    const x = idxRank === 0 && c ? (axisFirst(ctx, data, axis) ?? ctx.inputAny(data))
+      : idxRank <= 1 ? ctx.inputAny(data) : { index: ctx.inputOnnx(data), perm: ds.map((_, i) => i) };
+    let idx: number;
     if (c && (ds[axis] >= 0 || toNumbers(c).every((v) => v >= 0))) {
       const vals = toNumbers(c).map((v) => (v < 0 ? v + ds[axis] : v));
       idx = ctx.constInt32(vals, `${node.name}/indices`, c.dims.length ? [...c.dims] : []);
