@@ -11,6 +11,8 @@
 // reference row has x2 ≥ x1 and y2 ≥ y1, else centre and size when every width and height is ≥ 0, else not judged
 // (regression offsets before a decode). Pairing is by shape alone: no output name or model is assumed.
 import type { Tensor } from '../ir/types';
+import type { TflSubgraph } from '../tflite/model';
+import type { OnnxLiteMetadata } from '../convert/metadata';
 import { boxIou } from '../compare/detection-sets';
 import { backgroundClass, foregroundRows } from './score-rows';
 
@@ -29,22 +31,51 @@ export interface BoxRows {
   iou: number;
 }
 
-const rowsOf = (t: Tensor, width: number) => (t.dims.at(-1) === width && t.data.length % width === 0 ? t.data.length / width : -1);
+/** An output as the box rule reads it: its ONNX name, ONNX dims and whether its values are float. */
+export interface OutputShape { name: string; dims: readonly number[]; float: boolean }
 
-/** Box outputs ([.., N, 4], not a score table) paired with a score table of the same N, by name: box → score table. */
-export function pairedBoxTables(refs: Map<string, Tensor>[], scoreTables: Set<string>): Map<string, string> {
+/** Rows of a table `width` wide: the product of the dims before the last, -1 when the last is not `width`. */
+const rowsOf = (dims: readonly number[], width: number) => (dims.length >= 2 && dims.at(-1) === width ? dims.slice(0, -1).reduce((a, d) => a * d, 1) : -1);
+
+/** The one rule for "a box table of the same rows beside a class-row table", from shapes alone: a float output
+ *  ([.., N, 4], N ≥ 2 rows, counted over every dim before the last) that is not itself a class-row table, beside a
+ *  class-row table of the same N rows ([.., N, C]). By name: box → class table. The guard reads it on onnxruntime's
+ *  outputs (pairedBoxTables), the sequence guard on the TFLite outputs (a class table with boxes beside it is a
+ *  detector's, not a label sequence: sequence-guard.ts), the search's choice of measure (sensitivity.ts) and the int8
+ *  pass's box decode (int8-box-decode.ts) on the same rule. */
+export function boxTablesBeside(outputs: OutputShape[], classTables: ReadonlySet<string>): Map<string, string> {
   const pairs = new Map<string, string>();
-  const first = refs[0];
-  if (!first) return pairs;
-  for (const score of scoreTables) {
-    const s = first.get(score)!;
-    const n = rowsOf(s, s.dims.at(-1)!);
-    for (const [name, t] of first) {
-      if (scoreTables.has(name) || pairs.has(name) || !(t.data instanceof Float32Array) || t.dims.length < 2) continue;
-      if (rowsOf(t, 4) === n && n >= 2) pairs.set(name, score);
+  for (const name of classTables) {
+    const table = outputs.find((o) => o.name === name);
+    if (!table) continue;
+    const n = rowsOf(table.dims, table.dims.at(-1)!);
+    if (n < 2) continue;
+    for (const o of outputs) {
+      if (classTables.has(o.name) || pairs.has(o.name) || !o.float) continue;
+      if (rowsOf(o.dims, 4) === n) pairs.set(o.name, table.name);
     }
   }
   return pairs;
+}
+
+/** A converted model's outputs as the box rule reads them: ONNX names and dims (through the metadata's perm), float
+ *  when the values are real numbers (float, or int8 / int16 with a scale), not integer ids. */
+export function tfliteOutputShapes(sg: TflSubgraph, metadata: Pick<OnnxLiteMetadata, 'outputs'>): OutputShape[] {
+  return sg.outputs.flatMap((o, j) => {
+    const m = metadata.outputs.find((x) => x.tflite === o) ?? metadata.outputs[j];
+    if (!m) return [];
+    const t = sg.tensors[o];
+    const dims = new Array<number>(t.shape.length);
+    t.shape.forEach((d, i) => { dims[m.perm[i] ?? i] = d; });
+    return [{ name: m.onnx, dims, float: t.type === 'FLOAT32' || t.type === 'FLOAT16' || !!t.quantization?.scale?.length }];
+  });
+}
+
+/** Box outputs paired with a score table of the same N on onnxruntime's outputs (the first sample): box → score table. */
+export function pairedBoxTables(refs: Map<string, Tensor>[], scoreTables: Set<string>): Map<string, string> {
+  const first = refs[0];
+  if (!first) return new Map();
+  return boxTablesBeside([...first].map(([name, t]) => ({ name, dims: t.dims, float: t.data instanceof Float32Array })), scoreTables);
 }
 
 /** x1, y1, x2, y2 of row `i` of a box table in `form`. */

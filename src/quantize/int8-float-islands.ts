@@ -107,6 +107,19 @@ export function logEnergyOps(sg: TflSubgraph): Map<number, 'energy' | 'stft' | '
   return out;
 }
 
+/** Samples from which a float input with one long axis reads as audio (25 ms at 16 kHz). */
+const AUDIO_SAMPLES = 400;
+
+/** Whether a model input looks like audio: float, one axis of at least AUDIO_SAMPLES and every other axis 1 or 2 (mono
+ *  or stereo). A point cloud ([1, N, 3]), an image or a feature table is not. */
+export function audioLikeInput(sg: TflSubgraph): boolean {
+  return sg.inputs.some((i) => {
+    const t = sg.tensors[i];
+    const long = t.shape.filter((d) => d > 2);
+    return t.type === 'FLOAT32' && long.length === 1 && long[0] >= AUDIO_SAMPLES;
+  });
+}
+
 /** Weighted ops that read a magnitude as their data input: float with int8 weights (weights.ts storedInt8). */
 const MAGNITUDE_LAYERS = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED']);
 

@@ -14,7 +14,7 @@ import { floatBinaryForm } from './int8-float-binary';
 import { foldReluIntoQuantize, requantizeRelus } from './int8-relu';
 import { avgPoolsAsDepthwise } from './int8-avgpool';
 import { quantizeDynamic, storeFp16 } from './weights';
-import { floatIslands } from './int8-float-islands';
+import { audioLikeInput, floatIslands } from './int8-float-islands';
 import { type ScaleGroups, sameScaleInputs, scaleGroups } from './int8-scale-groups';
 import { joinedInputs, joinOps, mixedJoinOps, paramsWidth, rangesTooFarApart } from './int8-mixed-joins';
 import { attentionOps, floatBehind, maskRangeParams } from './int8-kept-float';
@@ -193,12 +193,20 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
       + 'wipes out the small attention weights), with DEQUANTIZE/QUANTIZE around them');
   }
   if (masks.size) warnings.push(`int8: ${masks.size} op(s) adding an attention mask's bias to the scores (and making it) stay float32 (int8 in the mask's range rounds the scores away)`);
+  // Named by what the power path is: a spectrogram only when it has an STFT convolution or the model reads audio (a
+  // point cloud's distances, RandLA-Net's, are the same squares summed into a SQRT).
+  const audio = count('stft') > 0 || audioLikeInput(sg);
   if (count('energy') + count('stft')) {
-    warnings.push(`int8: the spectrogram front end stays float32 (${count('energy')} op(s) from the audio through the power path into a LOG or SQRT; `
-      + `${count('stft')} STFT convolution(s) computing in float from int8 weights): int8 rounds quiet audio and quiet bins to 0`);
+    warnings.push(audio ? `int8: the spectrogram front end stays float32 (${count('energy')} op(s) from the audio through the power path into a LOG or SQRT; `
+      + `${count('stft')} STFT convolution(s) computing in float from int8 weights): int8 rounds quiet audio and quiet bins to 0`
+      : `int8: ${count('energy')} op(s) squaring values and summing them into a SQRT or LOG (a distance or norm, such as distances between points) `
+      + 'stay float32 (squares span decades: int8 rounds the small ones to 0)');
   }
   if (count('norm')) warnings.push(`int8: ${count('norm')} op(s) of normalization variances (x², their mean, + ε into SQRT and DIV: decomposed LayerNorm / RMSNorm) stay float32 as one chain (TFLite has no int8 SQUARE)`);
-  if (count('magnitude')) warnings.push(`int8: ${count('magnitude')} layer(s) reading a linear |STFT| magnitude compute in float32 from int8 weights (a magnitude spans decades)`);
+  if (count('magnitude')) {
+    warnings.push(`int8: ${count('magnitude')} layer(s) reading a linear ${audio ? '|STFT| magnitude' : 'square root of those squares (a distance or norm)'} `
+      + 'compute in float32 from int8 weights (a magnitude spans decades)');
+  }
   if (count('recurrent')) warnings.push(`int8: ${count('recurrent')} op(s) of the recurrent cell between the state inputs and outputs stay float32 with int8 weights (rounding the state on every call drifts)`);
   if (count('state')) warnings.push(`int8: ${count('state')} op(s) unpacking a model input or packing a model output stay float32 (each part keeps its own scale)`);
   if (count('peak')) warnings.push(`int8: ${count('peak')} op(s) of max-pool peak picking (a map, its MAX_POOL_2D and their EQUAL, back to the layer making the map) stay float32 (int8 steps tie neighbours: every plateau would be a peak)`);

@@ -15,6 +15,7 @@ import type { TflSubgraph } from '../tflite/model';
 import type { OnnxLiteMetadata } from '../convert/metadata';
 import { taskOutputNames } from './task-signal';
 import { worstOutputCosine } from './output-cosine';
+import { boxTablesBeside, tfliteOutputShapes } from './box-rows';
 
 /** Share of judged samples whose decoded sequence must be identical to onnxruntime's (the recognition bar). */
 export const MIN_SAME_SEQUENCES = 0.95;
@@ -31,14 +32,15 @@ export interface SequenceGuard {
   otherCosine: number;
 }
 
-/** ONNX names of the outputs that are label sequences: a class axis read by arg-max ([1, T, C], T > 1), unless another
- *  output is a box per row of it ([1, T, 4]): that is a detector's class rows (one class distribution per prior), which
- *  the cosine judges on their foreground rows (score-rows.ts), not a sequence to decode (Ultra-Light face detectors'
- *  [1, 17640, 2] scores were refused in a recognizer's words, "decoded sequences ... character error rate"). */
+/** ONNX names of the outputs that are label sequences: a class axis read by arg-max ([1, T, C], T > 1), unless a box
+ *  table of its rows sits beside it (box-rows.ts boxTablesBeside, the rule the guard's box judge and the search read):
+ *  that is a detector's class rows (one class distribution per prior), which the cosine judges on their foreground
+ *  rows (score-rows.ts), not a sequence to decode (Ultra-Light face detectors' [1, 17640, 2] scores were refused in a
+ *  recognizer's words, "decoded sequences ... character error rate"). */
 export function sequenceOutputs(sg: TflSubgraph, metadata: Pick<OnnxLiteMetadata, 'outputs'>): Set<string> {
-  const boxRows = new Set(sg.outputs.map((o) => sg.tensors[o].shape).filter((s) => s.length === 3 && s[0] === 1 && s[2] === 4).map((s) => s[1]));
-  return taskOutputNames(sg, metadata, (kind, shape) => kind === 'argmax' && shape.length === 3 && shape[0] === 1 && shape[1] > 1 && shape[2] > 1
-    && !boxRows.has(shape[1]));
+  const tables = taskOutputNames(sg, metadata, (kind, shape) => kind === 'argmax' && shape.length === 3 && shape[0] === 1 && shape[1] > 1 && shape[2] > 1);
+  const beside = new Set(boxTablesBeside(tfliteOutputShapes(sg, metadata), tables).values());
+  return new Set([...tables].filter((name) => !beside.has(name)));
 }
 
 /** Arg-max per step of [.., T, C] values. */
