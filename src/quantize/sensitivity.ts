@@ -16,7 +16,7 @@ import type { TflModel, TflOperator } from '../tflite/model';
 import { openTflite } from '../runtime/litert';
 import { toOnnxLayout, toTfliteLayout } from '../runtime/tflite-onnx-io';
 import { copyFeeds, debugCopy } from '../compare/tap';
-import { guardMeasures, scoreTableOutputs, summedMeasure, worstOutputCosine } from './output-cosine';
+import { guardMeasures, probabilityOutputs, scoreTableOutputs, summedMeasure, worstOutputCosine } from './output-cosine';
 import { isPackedDetections, packedSetVectors } from '../compare/detection-sets';
 import { pairedBoxTables } from './box-rows';
 import { consumersOf, isFloatActivation, producersOf } from './graph';
@@ -119,6 +119,7 @@ export async function makeScorer(result: ConvertResult, samples: Tensor[][], ref
   // distributions (a CTC head over a small alphabet), whose task measure is its arg-max agreement.
   const tables = scoreTableOutputs(floatOuts);
   const byGuard = tables.size > 0 && pairedBoxTables(floatOuts, tables).size > 0;
+  const probabilities = probabilityOutputs(result);
   return {
     // (The SNR ranking keeps the group's measure for each: measured that way on the audio and random-weight models.)
     share: (measure, n) => (hasTask || byGuard ? 1 - (1 - measure) / n : measure),
@@ -130,7 +131,7 @@ export async function makeScorer(result: ConvertResult, samples: Tensor[][], ref
       // The guard's measure (scalar outputs such as a probability pooled over the samples), on the samples with
       // onnxruntime references (the first ones).
       const outs = run.outputs.map((o) => byName(o, metadata));
-      const worst = worstOutputCosine(refs, outs);
+      const worst = worstOutputCosine(refs, outs, probabilities);
       const tally = new TaskTally(kinds, classes);
       for (let k = 0; k < samples.length; k++) {
         run.taps[k].forEach((got, j) => {
@@ -143,7 +144,7 @@ export async function makeScorer(result: ConvertResult, samples: Tensor[][], ref
       }
       const snrDb = pooledSnr(err, sig);
       const task = tally.measure();
-      if (byGuard) return { snrDb, cosine: worst, ms: run.ms, ...(task ? { task } : {}), objective: summedMeasure(guardMeasures(floatOuts, outs)), byGuard };
+      if (byGuard) return { snrDb, cosine: worst, ms: run.ms, ...(task ? { task } : {}), objective: summedMeasure(guardMeasures(floatOuts, outs, probabilities)), byGuard };
       return { snrDb, cosine: worst, ms: run.ms, ...(task ? { task } : {}), objective: task ? task.soft : snrDb };
     },
   };
