@@ -207,8 +207,15 @@ export function fakeQuantized(result: ConvertResult, tensors: number[], params: 
   return { ...result.model, subgraphs: [sg, ...result.model.subgraphs.slice(1)] };
 }
 
+/** Points measured one by one after the groups: the worst groups' points, whole groups in order from the worst, up
+ *  to max(REFINE_RUNS, 2·√n) runs (at least one group). The worst quarter of the groups, as before, when that fits:
+ *  every model up to 156 points ranks as it did; CREStereo's ~730 refined 196 points (7 groups of 28), LiteRT runs of
+ *  3-10 s each at load 20-25 that took its whole 600-s search, and now 56 (2 groups). */
+export const REFINE_RUNS = 48;
+
 /** Measures every rounding point alone (most sensitive first). Coarse to fine: the points are first rounded in
- *  groups of consecutive ones, and only the worst groups' points one by one, so the cost is ~2·√n model runs. */
+ *  groups of ~√n consecutive ones, and only the worst groups' points one by one (refinedGroups), so the cost is
+ *  ~√n + max(REFINE_RUNS, 2·√n) model runs. */
 export async function rankRoundingPoints(result: ConvertResult, params: Map<number, QParams>, scorer: Scorer,
   progress?: (done: number, total: number, stage: 'groups' | 'points') => void, stop: () => boolean = () => false): Promise<RoundingPoint[]> {
   const points = roundingPoints(result, params);
@@ -223,7 +230,7 @@ export async function rankRoundingPoints(result: ConvertResult, params: Map<numb
   }
   groups.sort((a, b) => a.measure - b.measure);
   // The worst groups hold most of the error (a group's error is about the sum of its points').
-  const refine = groups.slice(0, Math.max(1, Math.ceil(groups.length / 4)));
+  const refine = groups.slice(0, refinedGroups(groups.map((g) => g.members.length), size));
   // Past the search's time limit (`stop`), the points not measured yet keep their group's share, as unrefined
   // groups' points do.
   // Each point measured alone is a candidate model: reported as the groups are (a long silence otherwise: Attention
@@ -244,4 +251,19 @@ export async function rankRoundingPoints(result: ConvertResult, params: Map<numb
   // bad as all of them together, ahead of worse points measured alone.
   for (const g of groups.slice(refine.length)) for (const p of g.members) p.measure = scorer.share(g.measure, g.members.length);
   return groups.flatMap((g) => g.members).sort((a, b) => a.measure - b.measure);
+}
+
+/** How many of the groups (their sizes, worst first) are refined point by point: the worst quarter, as long as their
+ *  points fit max(REFINE_RUNS, 2 · size) runs, and at least one. */
+export function refinedGroups(sizes: number[], size: number): number {
+  const budget = Math.max(REFINE_RUNS, 2 * size);
+  let runs = 0;
+  let k = 0;
+  for (const n of sizes.slice(0, Math.max(1, Math.ceil(sizes.length / 4)))) {
+    const cost = n > 1 ? n : 0;
+    if (k > 0 && runs + cost > budget) break;
+    runs += cost;
+    k++;
+  }
+  return k;
 }
