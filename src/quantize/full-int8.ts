@@ -17,7 +17,7 @@ import { sequentialBiasChoice } from './bias-choice';
 import { equalizeDepthwisePairs, forgetOnnxNames } from './equalize';
 import type { TaskMeasure } from './task-signal';
 import { GUARD_COSINE, GUARD_SAMPLES, Int16Mode, chooseInt16Ops, cloneResult, score } from './mixed-precision';
-import { packedDetectionOutputs } from './output-cosine';
+import { packedDetectionOutputs, probabilityOutputs } from './output-cosine';
 import { Int8Phases } from './int8-phases';
 import { quantizeFp16, withinFloat16 } from './weights';
 import { floatData } from './params';
@@ -187,7 +187,7 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
       // cosine 0.77 in fp16) will not meet the guard in any int8 form: the search (600 s there) is not run.
       if (opts.refuseBelow !== undefined && nearestCosine < opts.refuseBelow && fp16Finite(result)) {
         fp16Cosine = await ph.time('rangeChoice', 'int8: scoring float16 weights (the finest rounding the search reaches)', () =>
-          score(serializeTflite(quantizeFp16(cloneResult(result)).model), samples.slice(0, refs!.length), refs!));
+          score(serializeTflite(quantizeFp16(cloneResult(result)).model), samples.slice(0, refs!.length), refs!, probabilityOutputs(result)));
         hopeless = fp16Cosine < opts.refuseBelow;
         if (hopeless) ph.say('rangeChoice', `int8: float16 weights reach only cosine ${fp16Cosine.toFixed(4)} < ${opts.refuseBelow}: no int8 search`);
       }
@@ -268,5 +268,5 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
 async function plainCosine(result: ConvertResult, params: Map<number, QParams>, opts: Int8Options, samples: Tensor[][],
   refs: Map<string, Tensor>[]): Promise<number> {
   const q = quantizeInt8(cloneResult(result), params, { ...opts, int8Io: false, int16Ops: new Set(), splitOps: new Set() });
-  return score(serializeTflite(q.model), samples.slice(0, refs.length), refs);
+  return score(serializeTflite(q.model), samples.slice(0, refs.length), refs, probabilityOutputs(result));
 }

@@ -24,7 +24,7 @@ import { modelIo } from '../deploy/tensors';
 import { tokenSeeds } from '../core/verify-seeds';
 import { makeTensor } from '../ir/tensor';
 import { Int8Phases } from './int8-phases';
-import { type GuardMeasures, guardMeasures } from './output-cosine';
+import { type GuardMeasures, guardMeasures, probabilityOutputs } from './output-cosine';
 import { MIN_BOX_IOU } from './box-rows';
 import type { ConvertResult } from '../convert/convert';
 
@@ -47,7 +47,7 @@ async function guardRuns(onnx: Model, result: ConvertResult, samples: Tensor[][]
 /** The guard's measure on `samples` split by output (output-cosine.ts guardMeasures): the written model against onnxruntime. */
 async function measuredParts(onnx: Model, result: ConvertResult, samples: Tensor[][]): Promise<GuardMeasures> {
   const { refs, outputs } = await guardRuns(onnx, result, samples);
-  return guardMeasures(refs, outputs);
+  return guardMeasures(refs, outputs, probabilityOutputs(result));
 }
 
 /** An int8 model stays within this fraction of the float32 size when the auto search keeps layers in float32 / 16x8. */
@@ -159,12 +159,12 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
     const without = (names: Set<string>) => refs.map((r) => new Map([...r].filter(([name]) => !names.has(name))));
     let met = true;
     if (masks.size) {
-      const m = maskGuard(without(sequences).slice(0, GUARD_SAMPLES), outputs, masks);
+      const m = maskGuard(without(sequences).slice(0, GUARD_SAMPLES), outputs, masks, probabilityOutputs(result));
       if (m.maps) guard.maskIou = { iou: m.iou, worst: m.worstIou, maps: m.maps, min: MIN_MASK_IOU };
       met = maskGuardMet(m, minCosine);
     }
     if (sequences.size) {
-      const g = sequenceGuard(without(masks), outputs, sequences);
+      const g = sequenceGuard(without(masks), outputs, sequences, probabilityOutputs(result));
       if (g.samples) guard.sequences = { same: g.same, samples: g.samples, cer: g.cer, min: MIN_SAME_SEQUENCES };
       met &&= sequenceGuardMet(g, minCosine);
     }

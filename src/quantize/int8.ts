@@ -17,6 +17,7 @@ import { quantizeDynamic, storeFp16 } from './weights';
 import { audioLikeInput, floatIslands } from './int8-float-islands';
 import { type ScaleGroups, sameScaleInputs, scaleGroups } from './int8-scale-groups';
 import { joinedInputs, joinOps, mixedJoinOps, paramsWidth, rangesTooFarApart } from './int8-mixed-joins';
+import { fixedJoinCuts } from './int8-fixed-joins';
 import { attentionOps, floatBehind, maskRangeParams } from './int8-kept-float';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
 import { DEQUANTIZE_INT16_VERSION, INT16_FLOAT_FORM, INT16_OPS, QUANTIZE_INT16_VERSION, int16Capable, params16, quantizeBias64, quantizeConst16 } from './int16';
@@ -68,7 +69,10 @@ export function activationParams(result: ConvertResult, ranges: Map<number, Rang
   if (joins.length === 0) return groupParams(sg, scaleGroups(sg), ranges, fixed);
   const apart = groupParams(sg, scaleGroups(sg, new Set(joins)), ranges, fixed);
   const mixed = mixedJoinOps(sg, except, (inputs) => inputs.every((i) => apart.has(i)) && rangesTooFarApart(inputs.map((i) => paramsWidth(apart.get(i)!))));
-  return mixed.size ? groupParams(sg, scaleGroups(sg, mixed), ranges, fixed) : groupParams(sg, scaleGroups(sg), ranges, fixed);
+  // A fixed output (TANH, LOGISTIC ...) joined with wider inputs keeps its scale and is requantized into the join's
+  // (int8-fixed-joins.ts) instead of clipping the others to its range.
+  const cuts = fixedJoinCuts(sg, ranges, (k) => except(k) || mixed.has(k));
+  return groupParams(sg, scaleGroups(sg, mixed, cuts), ranges, fixed);
 }
 
 function groupParams(sg: TflSubgraph, uf: ScaleGroups, ranges: Map<number, Range>, fixed: Map<number, QParams>): Map<number, QParams> {
@@ -147,6 +151,9 @@ export function tensorsWithoutParams(result: ConvertResult, params: Map<number, 
   for (const k of joinOps(sg, (j) => islands.has(j))) for (const i of joinedInputs(sg, k)) if (!ranges.has(i)) out.add(i);
   return [...out];
 }
+
+/** Whether input `pos` of an op with int8 rule `spec` shares its output's scale (the activations' types already set). */
+const sameAt = (spec: { sameScale?: 'all' | number[] }, pos: number): boolean => spec.sameScale === 'all' || !!spec.sameScale?.includes(pos);
 
 export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>, opts: Int8Options = {}): ConvertResult {
   const sg = result.model.subgraphs[0];
@@ -296,6 +303,17 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     floatOf.set(i, f);
     return f;
   };
+  const requantCache = new Map<string, number>();
+  /** Int8 / int16 tensor q requantized into parameters p (an int8 → int8 or → int16 QUANTIZE), one copy per target. */
+  const requantize = (q: number, p: QParams, wide: boolean, onnxNode?: string): number => {
+    const key = `${q}:${p.scale}:${p.zeroPoint}:${wide}`;
+    const have = requantCache.get(key);
+    if (have !== undefined) return have;
+    const r = addTensor({ name: `${t[q].name}_requantized`, type: wide ? 'INT16' : 'INT8', shape: [...t[q].shape], quantization: quantParams(p) });
+    outOps.push({ opcode: 'QUANTIZE', version: wide ? QUANTIZE_INT16_VERSION : QUANTIZE_VERSION, inputs: [q], outputs: [r], onnxNode });
+    requantCache.set(key, r);
+    return r;
+  };
   const constCache = new Map<string, number>();
   /** Float ops' weights as GPTQ rounded them (by float weight index): one copy for every reader. */
   const roundedFloat = new Map<number, number>();
@@ -416,10 +434,17 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
           maxAbsInput: wide ? inScale * 32767 : maxAbsOf(inP), wide }, t, addTensor, residualCache, t[bi]);
       }
     }
+    const outQ = op.outputs.find((o) => params.has(o));
     op.inputs = inputs.map((i, pos) => {
       if (i < 0) return i;
       if (spec.weights && (pos === 1 || pos === 2)) return i;
-      if (wasFloat.has(i)) return wide ? getInt16(i) : getInt8(i);
+      if (wasFloat.has(i)) {
+        // A same-scale input on other parameters (a fixed output kept out of a join's group): requantized into them.
+        const target = outQ === undefined || !sameAt(spec, pos) ? undefined : wide ? p16(outQ) : params.get(outQ)!;
+        const own = wide ? p16(i) : params.get(i)!;
+        const q = wide ? getInt16(i) : getInt8(i);
+        return target && (target.scale !== own.scale || target.zeroPoint !== own.zeroPoint) ? requantize(q, target, wide, op.onnxNode) : q;
+      }
       if (t[i].type !== 'FLOAT32') return i;
       if (wide) return quantConst16(i);
       return quantConst(i, same.has(i) && outP ? outP : ownParams(i));

@@ -48,7 +48,7 @@ function thresholdedIou(want: ArrayLike<number>, got: ArrayLike<number>, th: num
 }
 
 /** The map outputs' IoU against the references and the other outputs' worst cosine; `outputs[k]` by ONNX name. */
-export function maskGuard(refs: Map<string, Tensor>[], outputs: Map<string, Tensor>[], masks: Set<string>): MaskGuard {
+export function maskGuard(refs: Map<string, Tensor>[], outputs: Map<string, Tensor>[], masks: Set<string>, probabilities?: ReadonlySet<string>): MaskGuard {
   const ious: number[] = [];
   refs.forEach((ref, k) => {
     for (const name of masks) {
@@ -66,7 +66,7 @@ export function maskGuard(refs: Map<string, Tensor>[], outputs: Map<string, Tens
     iou: ious.length ? ious.reduce((a, b) => a + b, 0) / ious.length : NaN,
     worstIou: ious.length ? Math.min(...ious) : NaN,
     maps: ious.length,
-    otherCosine: worstOutputCosine(others, outputs),
+    otherCosine: worstOutputCosine(others, outputs, probabilities),
   };
 }
 

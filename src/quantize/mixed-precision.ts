@@ -112,12 +112,12 @@ export function cloneResult(r: ConvertResult): ConvertResult {
 export { SCALAR_OUTPUT } from './output-cosine';
 
 /** The worst cosine over samples and float outputs between the quantized model and the ONNX reference. */
-export async function score(tflite: Uint8Array, samples: Tensor[][], refs: Map<string, Tensor>[]): Promise<number> {
+export async function score(tflite: Uint8Array, samples: Tensor[][], refs: Map<string, Tensor>[], probabilities?: ReadonlySet<string>): Promise<number> {
   const s = await openConverted(tflite);
   try {
     const outputs: Map<string, Tensor>[] = [];
     for (let k = 0; k < samples.length; k++) outputs.push(await s.run(samples[k]));
-    return worstOutputCosine(refs, outputs);
+    return worstOutputCosine(refs, outputs, probabilities);
   } finally {
     s.close();
   }

@@ -16,7 +16,7 @@ import type { TflModel, TflOperator } from '../tflite/model';
 import { openTflite } from '../runtime/litert';
 import { toOnnxLayout, toTfliteLayout } from '../runtime/tflite-onnx-io';
 import { copyFeeds, debugCopy } from '../compare/tap';
-import { guardMeasures, scoreTableOutputs, summedMeasure, worstOutputCosine } from './output-cosine';
+import { guardMeasures, probabilityOutputs, scoreTableOutputs, summedMeasure, worstOutputCosine } from './output-cosine';
 import { isPackedDetections, packedSetVectors } from '../compare/detection-sets';
 import { pairedBoxTables } from './box-rows';
 import { consumersOf, isFloatActivation, producersOf } from './graph';
@@ -119,6 +119,7 @@ export async function makeScorer(result: ConvertResult, samples: Tensor[][], ref
   // distributions (a CTC head over a small alphabet), whose task measure is its arg-max agreement.
   const tables = scoreTableOutputs(floatOuts);
   const byGuard = tables.size > 0 && pairedBoxTables(floatOuts, tables).size > 0;
+  const probabilities = probabilityOutputs(result);
   return {
     // (The SNR ranking keeps the group's measure for each: measured that way on the audio and random-weight models.)
     share: (measure, n) => (hasTask || byGuard ? 1 - (1 - measure) / n : measure),
@@ -130,7 +131,7 @@ export async function makeScorer(result: ConvertResult, samples: Tensor[][], ref
       // The guard's measure (scalar outputs such as a probability pooled over the samples), on the samples with
       // onnxruntime references (the first ones).
       const outs = run.outputs.map((o) => byName(o, metadata));
-      const worst = worstOutputCosine(refs, outs);
+      const worst = worstOutputCosine(refs, outs, probabilities);
       const tally = new TaskTally(kinds, classes);
       for (let k = 0; k < samples.length; k++) {
         run.taps[k].forEach((got, j) => {
@@ -143,7 +144,7 @@ export async function makeScorer(result: ConvertResult, samples: Tensor[][], ref
       }
       const snrDb = pooledSnr(err, sig);
       const task = tally.measure();
-      if (byGuard) return { snrDb, cosine: worst, ms: run.ms, ...(task ? { task } : {}), objective: summedMeasure(guardMeasures(floatOuts, outs)), byGuard };
+      if (byGuard) return { snrDb, cosine: worst, ms: run.ms, ...(task ? { task } : {}), objective: summedMeasure(guardMeasures(floatOuts, outs, probabilities)), byGuard };
       return { snrDb, cosine: worst, ms: run.ms, ...(task ? { task } : {}), objective: task ? task.soft : snrDb };
     },
   };
@@ -206,8 +207,15 @@ export function fakeQuantized(result: ConvertResult, tensors: number[], params: 
   return { ...result.model, subgraphs: [sg, ...result.model.subgraphs.slice(1)] };
 }
 
+/** Points measured one by one after the groups: the worst groups' points, whole groups in order from the worst, up
+ *  to max(REFINE_RUNS, 2·√n) runs (at least one group). The worst quarter of the groups, as before, when that fits:
+ *  every model up to 156 points ranks as it did; CREStereo's ~730 refined 196 points (7 groups of 28), LiteRT runs of
+ *  3-10 s each at load 20-25 that took its whole 600-s search, and now 56 (2 groups). */
+export const REFINE_RUNS = 48;
+
 /** Measures every rounding point alone (most sensitive first). Coarse to fine: the points are first rounded in
- *  groups of consecutive ones, and only the worst groups' points one by one, so the cost is ~2·√n model runs. */
+ *  groups of ~√n consecutive ones, and only the worst groups' points one by one (refinedGroups), so the cost is
+ *  ~√n + max(REFINE_RUNS, 2·√n) model runs. */
 export async function rankRoundingPoints(result: ConvertResult, params: Map<number, QParams>, scorer: Scorer,
   progress?: (done: number, total: number, stage: 'groups' | 'points') => void, stop: () => boolean = () => false): Promise<RoundingPoint[]> {
   const points = roundingPoints(result, params);
@@ -222,7 +230,7 @@ export async function rankRoundingPoints(result: ConvertResult, params: Map<numb
   }
   groups.sort((a, b) => a.measure - b.measure);
   // The worst groups hold most of the error (a group's error is about the sum of its points').
-  const refine = groups.slice(0, Math.max(1, Math.ceil(groups.length / 4)));
+  const refine = groups.slice(0, refinedGroups(groups.map((g) => g.members.length), size));
   // Past the search's time limit (`stop`), the points not measured yet keep their group's share, as unrefined
   // groups' points do.
   // Each point measured alone is a candidate model: reported as the groups are (a long silence otherwise: Attention
@@ -243,4 +251,19 @@ export async function rankRoundingPoints(result: ConvertResult, params: Map<numb
   // bad as all of them together, ahead of worse points measured alone.
   for (const g of groups.slice(refine.length)) for (const p of g.members) p.measure = scorer.share(g.measure, g.members.length);
   return groups.flatMap((g) => g.members).sort((a, b) => a.measure - b.measure);
+}
+
+/** How many of the groups (their sizes, worst first) are refined point by point: the worst quarter, as long as their
+ *  points fit max(REFINE_RUNS, 2 · size) runs, and at least one. */
+export function refinedGroups(sizes: number[], size: number): number {
+  const budget = Math.max(REFINE_RUNS, 2 * size);
+  let runs = 0;
+  let k = 0;
+  for (const n of sizes.slice(0, Math.max(1, Math.ceil(sizes.length / 4)))) {
+    const cost = n > 1 ? n : 0;
+    if (k > 0 && runs + cost > budget) break;
+    runs += cost;
+    k++;
+  }
+  return k;
 }

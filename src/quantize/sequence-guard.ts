@@ -87,7 +87,7 @@ function blankOf(steps: Int32Array[]): number {
 }
 
 /** The sequence outputs' decodes against the references and the other outputs' worst cosine; `outputs[k]` by ONNX name. */
-export function sequenceGuard(refs: Map<string, Tensor>[], outputs: Map<string, Tensor>[], sequences: Set<string>): SequenceGuard {
+export function sequenceGuard(refs: Map<string, Tensor>[], outputs: Map<string, Tensor>[], sequences: Set<string>, probabilities?: ReadonlySet<string>): SequenceGuard {
   let samples = 0;
   let same = 0;
   let edits = 0;
@@ -114,7 +114,7 @@ export function sequenceGuard(refs: Map<string, Tensor>[], outputs: Map<string, 
     }
   }
   const others = refs.map((ref) => new Map([...ref].filter(([name]) => !sequences.has(name))));
-  return { samples, same, cer: chars ? edits / chars : NaN, otherCosine: worstOutputCosine(others, outputs) };
+  return { samples, same, cer: chars ? edits / chars : NaN, otherCosine: worstOutputCosine(others, outputs, probabilities) };
 }
 
 /** Whether the sequence measure meets the guard: samples judged, MIN_SAME_SEQUENCES of them identical, the rest at `minCosine`. */

@@ -56,3 +56,41 @@ test('int8 of a model made to scale its output is refused; the same model whose 
   assert.equal(ok.summary.guard?.met, true, JSON.stringify(ok.summary.guard));
   assert.ok(Math.abs(ok.summary.guard!.normRatio! - 1) < 0.02, JSON.stringify(ok.summary.guard));
 });
+
+/** y = 1 + x · w, x [1, K] in [0, 1), w = (0.2, b, ..., b): a regression head's one number, about 1.1-1.3 whatever the
+ *  input (its spread between samples a few % of its value, as a molecular property's). int8's per-channel weight step
+ *  is 0.2 / 127, so b = 0.00055 rounds to 0 and the output is ~0.07 low (~6%: read 0.998 against its norm, written
+ *  before); b = 6 steps keeps its value. */
+function regression(b: number): Uint8Array {
+  const w = Array.from({ length: K }, (_, k) => (k === 0 ? 0.2 : b));
+  return encodeModel(buildModel({
+    inputs: [['x', 'float32', [1, K]]], outputs: ['y'], opset: 13,
+    nodes: [node('Gemm', ['x', 'w', 'c'], ['y'], {}, 'head')],
+    initializers: [tensor('w', 'float32', [K, 1], w), tensor('c', 'float32', [1], [1])],
+  }));
+}
+
+test('a single-number output off by ~6% is judged against its spread between samples (refused); one that keeps it is written', async () => {
+  const q = { mode: 'int8' as const, int16: 'off' as const, weightRounding: 'nearest' as const };
+  const low = await quantizeModelBytes(regression(0.00055), 'reg.onnx', {}, { ...q, allowDegraded: true });
+  const ratio = low.summary.guard!.normRatio!;
+  assert.ok(ratio > 0.9 && ratio < 0.97, `the output is 3-10% low: norm ratio ${ratio}`);
+  assert.equal(low.summary.guard?.met, false, JSON.stringify(low.summary.guard));
+  await assert.rejects(quantizeModelBytes(regression(0.00055), 'reg.onnx', {}, q), (e: Error) => e.name === 'ModelError' && /below --min-cosine 0\.99.*nothing written/.test(e.message));
+  const ok = await quantizeModelBytes(regression(6 * 0.2 / 127), 'reg.onnx', {}, q);
+  assert.equal(ok.summary.guard?.met, true, JSON.stringify(ok.summary.guard));
+});
+
+test('a pooled output is judged by its error against the spread between samples, the spread at least a quarter of its norm', () => {
+  const one = (v: number): Map<string, Tensor> => new Map([['y', { name: 'y', dtype: 'float32', dims: [1, 1], data: Float32Array.from([v]) }]]);
+  const ref = [0.181, 0.176, 0.19, 0.185];
+  // 6.8% high on every sample: 0.9977 against the norm alone; against a quarter of it 1 − (0.068 / 0.25)² / 2 = 0.963.
+  const high = worstOutputCosine(ref.map(one), ref.map((v) => one(v * 1.068)));
+  assert.ok(high > 0.955 && high < 0.97, `6.8% high: ${high}`);
+  // 1% noise passes.
+  const noisy = worstOutputCosine(ref.map(one), ref.map((v, k) => one(v * (k % 2 ? 1.01 : 0.99))));
+  assert.ok(noisy > 0.99, `1% noise: ${noisy}`);
+  // Values that vary between samples are judged against their spread: 6.8% of 0.1-0.9 is within it.
+  const wide = [0.1, 0.9, 0.4, 0.7];
+  assert.ok(worstOutputCosine(wide.map(one), wide.map((v) => one(v * 1.068))) > 0.99);
+});
