@@ -35,8 +35,9 @@ export interface ScaleGroups {
   fixed: Map<number, QParams>;
 }
 
-/** The same-scale groups of subgraph `sg` (ops in float islands, and the ops `apart` names, keep their own scales). */
-export function scaleGroups(sg: TflSubgraph, apart: ReadonlySet<number> = new Set()): ScaleGroups {
+/** The same-scale groups of subgraph `sg` (ops in float islands, and the ops `apart` names, keep their own scales;
+ *  so do the inputs `detached` names by op: the int8 pass requantizes them, int8-requantized-joins.ts). */
+export function scaleGroups(sg: TflSubgraph, apart: ReadonlySet<number> = new Set(), detached: ReadonlyMap<number, ReadonlySet<number>> = new Map()): ScaleGroups {
   const t = sg.tensors;
   const uf = new UnionFind();
   const fixed = new Map<number, QParams>();
@@ -47,7 +48,7 @@ export function scaleGroups(sg: TflSubgraph, apart: ReadonlySet<number> = new Se
     const outs = op.outputs.filter((o) => t[o].type === 'FLOAT32');
     if (spec.fixed) for (const o of outs) if (!fixed.has(o)) fixed.set(o, spec.fixed);
     if (spec.sameScale && outs.length) {
-      for (const i of sameScaleInputs(op, t)) if (!isConst(t[i])) uf.union(i, outs[0]);
+      for (const i of sameScaleInputs(op, t)) if (!isConst(t[i]) && !detached.get(k)?.has(i)) uf.union(i, outs[0]);
       for (const o of outs.slice(1)) uf.union(o, outs[0]);
     }
   }

@@ -17,6 +17,7 @@ import { quantizeDynamic, storeFp16 } from './weights';
 import { floatIslands } from './int8-float-islands';
 import { type ScaleGroups, sameScaleInputs, scaleGroups } from './int8-scale-groups';
 import { joinedInputs, joinOps, mixedJoinOps, paramsWidth, rangesTooFarApart } from './int8-mixed-joins';
+import { requantizedJoinInputs } from './int8-requantized-joins';
 import { attentionOps, maskRangeParams } from './int8-kept-float';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
 import { DEQUANTIZE_INT16_VERSION, INT16_FLOAT_FORM, INT16_OPS, QUANTIZE_INT16_VERSION, int16Capable, params16, quantizeBias64, quantizeConst16 } from './int16';
@@ -66,9 +67,13 @@ export function activationParams(result: ConvertResult, ranges: Map<number, Rang
   // Each join's inputs as they would be without the joins; QDQ scales are the model's own and stay as they are.
   const joins = ranges.size && !fixed.size ? joinOps(sg, except) : [];
   if (joins.length === 0) return groupParams(sg, scaleGroups(sg), ranges, fixed);
-  const apart = groupParams(sg, scaleGroups(sg, new Set(joins)), ranges, fixed);
+  const apartGroups = scaleGroups(sg, new Set(joins));
+  const apart = groupParams(sg, apartGroups, ranges, fixed);
   const mixed = mixedJoinOps(sg, except, (inputs) => inputs.every((i) => apart.has(i)) && rangesTooFarApart(inputs.map((i) => paramsWidth(apart.get(i)!))));
-  return mixed.size ? groupParams(sg, scaleGroups(sg, mixed), ranges, fixed) : groupParams(sg, scaleGroups(sg), ranges, fixed);
+  // Joins inside the network keep a much narrower input's own scale (and a fixed one), requantized into the join's.
+  const fixedGroups = new Set([...apartGroups.fixed.keys()].map((i) => apartGroups.find(i)));
+  const detached = requantizedJoinInputs(sg, (k) => except(k) || mixed.has(k), apart, { has: (i) => fixedGroups.has(apartGroups.find(i)) });
+  return groupParams(sg, scaleGroups(sg, mixed, detached), ranges, fixed);
 }
 
 function groupParams(sg: TflSubgraph, uf: ScaleGroups, ranges: Map<number, Range>, fixed: Map<number, QParams>): Map<number, QParams> {
@@ -114,6 +119,8 @@ function groupParams(sg: TflSubgraph, uf: ScaleGroups, ranges: Map<number, Range
   return params;
 }
 
+const sameParams = (a?: QParams, b?: QParams) => !!a && !!b && a.scale === b.scale && a.zeroPoint === b.zeroPoint;
+
 /** Ops that carry whole numbers unchanged (wholeParams), and the joins that end such a walk. */
 const MOVES = new Set(['RESHAPE', 'SQUEEZE', 'EXPAND_DIMS', 'TRANSPOSE']);
 const JOINS = new Set(['CONCATENATION', 'PACK']);
@@ -128,8 +135,7 @@ function wholeParams(r: Range): QParams {
 /** The ops kept float32 for joins the parameters split (activationParams): a join whose inputs' parameters differ,
  *  and its tail. */
 function splitJoinOps(sg: TflSubgraph, params: Map<number, QParams>, islands: Map<number, unknown>): Set<number> {
-  const same = (a?: QParams, b?: QParams) => !!a && !!b && a.scale === b.scale && a.zeroPoint === b.zeroPoint;
-  return mixedJoinOps(sg, (k) => islands.has(k), (inputs) => inputs.every((i) => params.has(i)) && inputs.some((i) => !same(params.get(i), params.get(inputs[0]))));
+  return mixedJoinOps(sg, (k) => islands.has(k), (inputs) => inputs.every((i) => params.has(i)) && inputs.some((i) => !sameParams(params.get(i), params.get(inputs[0]))));
 }
 
 /** The float activation tensors that would stay without parameters (what calibration must still cover), and the
@@ -285,6 +291,19 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     floatOf.set(i, f);
     return f;
   };
+  /** Activation i requantized into a join's parameters `p` (int8, or int16 in a 16x8 join): a QUANTIZE from the
+   *  form it has (int8 → int8 when an int8 op made it, else from float32 / int16). */
+  const joinedCache = new Map<string, number>();
+  const joinedCopy = (i: number, into: QParams, wide: boolean, onnxNode: TflOperator['onnxNode']): number => {
+    const key = `${i}:${wide}:${into.scale}:${into.zeroPoint}`;
+    const have = joinedCache.get(key);
+    if (have !== undefined) return have;
+    const from = wide ? (int16Of.get(i) ?? floatOf.get(i) ?? int8Of.get(i)) : (int8Of.get(i) ?? floatOf.get(i) ?? int16Of.get(i));
+    const q = addTensor({ name: `${t[i].name}_joined`, type: wide ? 'INT16' : 'INT8', shape: [...t[i].shape], quantization: quantParams(into) });
+    outOps.push({ opcode: 'QUANTIZE', version: wide ? QUANTIZE_INT16_VERSION : QUANTIZE_VERSION, inputs: [from!], outputs: [q], onnxNode });
+    joinedCache.set(key, q);
+    return q;
+  };
   const constCache = new Map<string, number>();
   /** Float ops' weights as GPTQ rounded them (by float weight index): one copy for every reader. */
   const roundedFloat = new Map<number, number>();
@@ -408,6 +427,8 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     op.inputs = inputs.map((i, pos) => {
       if (i < 0) return i;
       if (spec.weights && (pos === 1 || pos === 2)) return i;
+      // A join's input with its own scale (int8-requantized-joins.ts) enters the join requantized into the join's.
+      if (wasFloat.has(i) && JOINS.has(op.opcode) && outP && !sameParams(params.get(i), outP)) return joinedCopy(i, wide ? p16(op.outputs[0]) : outP, wide, op.onnxNode);
       if (wasFloat.has(i)) return wide ? getInt16(i) : getInt8(i);
       if (t[i].type !== 'FLOAT32') return i;
       if (wide) return quantConst16(i);
