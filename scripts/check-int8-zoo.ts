@@ -27,11 +27,11 @@
 // - @idscan/onboarding's side classifier / locator (classLocal03032023.onnx: 4 side scores, a box [x1, y1, x2, y2] in
 //   [0, 1]): the same side (arg-max) and, where onnxruntime's side is not "None", the box corners' error in input px
 //   (kind classlocal).
-// - yunet / fastestdet / yolox / psnr / segment: trained models of public GitHub repositories (scripts/int8-zoo-tasks.ts
+// - yunet / fastestdet / yolox / psnr / segment / edges / xfeat: trained models of public GitHub repositories (scripts/int8-zoo-tasks.ts
 //   says how each is decoded and judged); ORDER=bgr feeds the pictures in BGR order (OpenCV-fed models).
 // NOISE=A (environment): a first row of onnxruntime on each picture with uniform noise of ±A grey levels added (the
 // float model's own noise floor for these measures).
-// usage: node --import tsx scripts/check-int8-zoo.ts blazeface|mlsd|mask|classes|classlocal|yolo10|landmarks|ultraface|embedding|age|gender|hopenet|points|yunet|fastestdet|yolox|psnr|segment MODEL.onnx DIR MEAN STD F32.tflite A.tflite ...
+// usage: node --import tsx scripts/check-int8-zoo.ts blazeface|mlsd|mask|classes|classlocal|yolo10|landmarks|ultraface|embedding|age|gender|hopenet|points|yunet|fastestdet|yolox|psnr|segment|edges|xfeat MODEL.onnx DIR MEAN STD F32.tflite A.tflite ...
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Tensor } from '../src/ir/types';
@@ -41,7 +41,7 @@ import { openConverted } from '../src/runtime/tflite-onnx-io';
 import { readModelFile } from '../src/onnx/reader';
 import { makeTensor } from '../src/ir/tensor';
 import { pairedLatency } from '../bench/paired-latency';
-import { fastestDets, pairDets, psnr, segmentAgreement, yoloxDets, yunetFaces } from './int8-zoo-tasks';
+import { edgeAgreement, fastestDets, pairDets, psnr, segmentAgreement, xfeatAgreement, yoloxDets, yunetFaces } from './int8-zoo-tasks';
 
 type Outs = Map<string, Tensor>;
 interface Face { box: number[]; score: number; kp: number[] }
@@ -173,6 +173,8 @@ function judge(kind: string, ref: Outs, got: Outs, size: number, a: Acc, file = 
   }
   if (kind === 'psnr') { const [lo, hi] = (process.env.CHANNELS ?? '0:0').split(':').map(Number); a.val.push(psnr(ref, got, lo, hi)); return; }
   if (kind === 'segment') { const [same, miou] = segmentAgreement(ref, got); a.seg.push(same); a.mask.push(miou); return; }
+  if (kind === 'edges') { const [db, eiou] = edgeAgreement(ref, got); a.val.push(db); a.mask.push(eiou); return; }
+  if (kind === 'xfeat') { const [nr, found, ng, cos] = xfeatAgreement(ref, got); a.refs += nr; a.matched += found; a.gots += ng; a.cos.push(cos); return; }
   if (kind === 'classes') {
     const k = [...ref.keys()][0], r = argmax(f32(ref, k)), g = argmax(f32(got, k));
     if (r === g) a.sameClass++;
@@ -284,6 +286,8 @@ function text(kind: string, a: Acc): string {
       + (a.kp.length ? `; landmarks px mean ${f(mean(a.kp), 2)} max ${f(max(a.kp), 2)}` : '');
   }
   if (kind === 'psnr') return `PSNR vs ORT's picture (0-255) dB mean ${f(mean(a.val), 2)} worst ${f(Math.min(...a.val), 2)}`;
+  if (kind === 'edges') return `fused edge map: PSNR of sigmoid × 255 vs ORT dB mean ${f(mean(a.val), 2)} worst ${f(Math.min(...a.val), 2)}; edge pixels (> 0.5) IoU mean ${f(mean(a.mask), 4)} worst ${f(Math.min(...a.mask), 4)}`;
+  if (kind === 'xfeat') return `keypoints ${a.refs} on ORT / ${a.gots}, ORT's found within 1 px ${a.matched} (${f((100 * a.matched) / Math.max(1, a.refs), 1)}%); descriptor cosine per cell mean ${f(mean(a.cos), 4)} worst picture ${f(Math.min(...a.cos), 4)}`;
   if (kind === 'segment') {
     return `pixels with ORT's class mean ${f(100 * mean(a.seg), 2)}% worst ${f(100 * Math.min(...a.seg), 2)}%; class IoU mean ${f(mean(a.mask), 4)} worst ${f(Math.min(...a.mask), 4)}`;
   }

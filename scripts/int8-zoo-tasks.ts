@@ -11,6 +11,13 @@
 //   repository writes it) against onnxruntime's; CHANNELS=a:b reads the last axis' channels a..b-1 (AGLLNet's 4:7).
 // - segment (per-pixel classes on the last axis, [1, H, W, C]): the pixels whose arg-max class is onnxruntime's, and
 //   the IoU of each class present on either side, averaged.
+// - edges (LDC edge detection, Kazuhito00/LDC-ONNX-Sample: five [1, 1, H, W] edge logits, the last one the fused map;
+//   the repository shows sigmoid(map)): PSNR of sigmoid(fused) × 255 against onnxruntime's, and the IoU of the edge
+//   pixels (sigmoid > 0.5).
+// - xfeat (XFeat, Kazuhito00/XFeat-Image-Matching-ONNX-Sample: descriptors [1, 64, H/8, W/8], keypoint logits
+//   [1, 65, H/8, W/8], reliability [1, 1, H/8, W/8]): keypoints as its xfeat_onnx.py finds them (softmax over 65,
+//   64 bins unfolded to 8×8 px, 5×5 max-filter peaks over 0.05), onnxruntime's found within 1 px, and the cosine of
+//   the L2-normalized descriptors per cell.
 import type { Tensor } from '../src/ir/types';
 
 export type Outs = Map<string, Tensor>;
@@ -133,4 +140,57 @@ export function segmentAgreement(ref: Outs, got: Outs): [number, number] {
   }
   const present = [...union.keys()].filter((j) => union[j] > 0);
   return [same / (r.length / c), present.reduce((s, j) => s + inter[j] / union[j], 0) / present.length];
+}
+
+/** LDC's fused edge map (the last output): [PSNR of sigmoid × 255 in dB, IoU of the pixels over 0.5]. */
+export function edgeAgreement(ref: Outs, got: Outs): [number, number] {
+  const k = [...ref.keys()].at(-1)!, r = f32(ref, k), g = f32(got, k);
+  let se = 0, inter = 0, union = 0;
+  for (let i = 0; i < r.length; i++) {
+    const a = sig(r[i]), b = sig(g[i]);
+    se += (255 * (a - b)) ** 2;
+    if (a > 0.5 && b > 0.5) inter++;
+    if (a > 0.5 || b > 0.5) union++;
+  }
+  return [se ? 10 * Math.log10((255 * 255) / (se / r.length)) : 99, union ? inter / union : 1];
+}
+
+/** XFeat's keypoints (input px) as xfeat_onnx.py finds them: softmax over the 65 logits of each cell, the first 64
+ *  unfolded to its 8×8 pixels, peaks of a 5×5 max filter over 0.05. */
+export function xfeatKeypoints(m: Outs): number[][] {
+  const key = [...m.keys()].find((k) => m.get(k)!.dims[1] === 65)!, v = f32(m, key), [, c, h, w] = m.get(key)!.dims;
+  const H = h * 8, W = w * 8, heat = new Float32Array(H * W);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    let mx = -Infinity, z = 0;
+    for (let j = 0; j < c; j++) mx = Math.max(mx, v[(j * h + y) * w + x]);
+    for (let j = 0; j < c; j++) z += Math.exp(v[(j * h + y) * w + x] - mx);
+    for (let j = 0; j < 64; j++) heat[(y * 8 + (j >> 3)) * W + x * 8 + (j & 7)] = Math.exp(v[(j * h + y) * w + x] - mx) / z;
+  }
+  const out: number[][] = [];
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+    const s = heat[y * W + x];
+    if (s <= 0.05) continue;
+    let peak = true;
+    for (let dy = -2; dy <= 2 && peak; dy++) for (let dx = -2; dx <= 2; dx++) {
+      const yy = y + dy, xx = x + dx;
+      if (yy >= 0 && yy < H && xx >= 0 && xx < W && heat[yy * W + xx] > s) { peak = false; break; }
+    }
+    if (peak) out.push([x, y]);
+  }
+  return out;
+}
+
+/** XFeat: [onnxruntime's keypoints, those with one within 1 px here, this file's keypoints, mean descriptor cosine]. */
+export function xfeatAgreement(ref: Outs, got: Outs): [number, number, number, number] {
+  const kr = xfeatKeypoints(ref), kg = xfeatKeypoints(got);
+  const near = new Set(kg.map(([x, y]) => `${x},${y}`));
+  const found = kr.filter(([x, y]) => [-1, 0, 1].some((dy) => [-1, 0, 1].some((dx) => near.has(`${x + dx},${y + dy}`)))).length;
+  const key = [...ref.keys()].find((k) => ref.get(k)!.dims[1] === 64)!, a = f32(ref, key), b = f32(got, key), [, c, h, w] = ref.get(key)!.dims;
+  let cos = 0;
+  for (let p = 0; p < h * w; p++) {
+    let ab = 0, aa = 0, bb = 0;
+    for (let j = 0; j < c; j++) { const x = a[j * h * w + p], y = b[j * h * w + p]; ab += x * y; aa += x * x; bb += y * y; }
+    cos += ab / Math.sqrt(aa * bb || 1);
+  }
+  return [kr.length, found, kg.length, cos / (h * w)];
 }

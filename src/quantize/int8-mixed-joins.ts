@@ -42,6 +42,12 @@ function tailOf(sg: TflSubgraph, k: number, readers: Map<number, number[]>): Set
   return ops;
 }
 
+/** Whether join `k`'s joined tensor reaches a layer with weights (or a tail longer than MAX_TAIL): a network's
+ *  feature map, which stays int8 (int8-requantized-joins.ts). */
+export function tailReachesWeights(sg: TflSubgraph, k: number, readers: Map<number, number[]>): boolean {
+  return tailOf(sg, k, readers) === undefined;
+}
+
 /** The float activation inputs of a join (constants and integer tensors excluded). */
 export function joinedInputs(sg: TflSubgraph, k: number): number[] {
   return sg.operators[k].inputs.filter((i) => i >= 0 && isFloatActivation(sg.tensors[i]) && !isConst(sg.tensors[i]));

@@ -18,6 +18,7 @@ import { audioLikeInput, floatIslands } from './int8-float-islands';
 import { type ScaleGroups, sameScaleInputs, scaleGroups } from './int8-scale-groups';
 import { joinedInputs, joinOps, mixedJoinOps, paramsWidth, rangesTooFarApart } from './int8-mixed-joins';
 import { fixedJoinCuts } from './int8-fixed-joins';
+import { requantizedJoinInputs } from './int8-requantized-joins';
 import { attentionOps, floatBehind, maskRangeParams } from './int8-kept-float';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
 import { DEQUANTIZE_INT16_VERSION, INT16_FLOAT_FORM, INT16_OPS, QUANTIZE_INT16_VERSION, int16Capable, params16, quantizeBias64, quantizeConst16 } from './int16';
@@ -67,11 +68,16 @@ export function activationParams(result: ConvertResult, ranges: Map<number, Rang
   // Each join's inputs as they would be without the joins; QDQ scales are the model's own and stay as they are.
   const joins = ranges.size && !fixed.size ? joinOps(sg, except) : [];
   if (joins.length === 0) return groupParams(sg, scaleGroups(sg), ranges, fixed);
-  const apart = groupParams(sg, scaleGroups(sg, new Set(joins)), ranges, fixed);
+  const apartGroups = scaleGroups(sg, new Set(joins));
+  const apart = groupParams(sg, apartGroups, ranges, fixed);
   const mixed = mixedJoinOps(sg, except, (inputs) => inputs.every((i) => apart.has(i)) && rangesTooFarApart(inputs.map((i) => paramsWidth(apart.get(i)!))));
   // A fixed output (TANH, LOGISTIC ...) joined with wider inputs keeps its scale and is requantized into the join's
-  // (int8-fixed-joins.ts) instead of clipping the others to its range.
+  // (int8-fixed-joins.ts) instead of clipping the others to its range; joins inside the network also keep a much
+  // narrower input's own scale (int8-requantized-joins.ts).
   const cuts = fixedJoinCuts(sg, ranges, (k) => except(k) || mixed.has(k));
+  const fixedGroups = new Set([...apartGroups.fixed.keys()].map((i) => apartGroups.find(i)));
+  const detached = requantizedJoinInputs(sg, (k) => except(k) || mixed.has(k), apart, { has: (i) => fixedGroups.has(apartGroups.find(i)) });
+  for (const [k, ins] of detached) cuts.set(k, new Set([...(cuts.get(k) ?? []), ...ins]));
   return groupParams(sg, scaleGroups(sg, mixed, cuts), ranges, fixed);
 }
 
@@ -118,6 +124,8 @@ function groupParams(sg: TflSubgraph, uf: ScaleGroups, ranges: Map<number, Range
   return params;
 }
 
+const sameParams = (a?: QParams, b?: QParams) => !!a && !!b && a.scale === b.scale && a.zeroPoint === b.zeroPoint;
+
 /** Ops that carry whole numbers unchanged (wholeParams), and the joins that end such a walk. */
 const MOVES = new Set(['RESHAPE', 'SQUEEZE', 'EXPAND_DIMS', 'TRANSPOSE']);
 const JOINS = new Set(['CONCATENATION', 'PACK']);
@@ -132,8 +140,7 @@ function wholeParams(r: Range): QParams {
 /** The ops kept float32 for joins the parameters split (activationParams): a join whose inputs' parameters differ,
  *  and its tail. */
 function splitJoinOps(sg: TflSubgraph, params: Map<number, QParams>, islands: Map<number, unknown>): Set<number> {
-  const same = (a?: QParams, b?: QParams) => !!a && !!b && a.scale === b.scale && a.zeroPoint === b.zeroPoint;
-  return mixedJoinOps(sg, (k) => islands.has(k), (inputs) => inputs.every((i) => params.has(i)) && inputs.some((i) => !same(params.get(i), params.get(inputs[0]))));
+  return mixedJoinOps(sg, (k) => islands.has(k), (inputs) => inputs.every((i) => params.has(i)) && inputs.some((i) => !sameParams(params.get(i), params.get(inputs[0]))));
 }
 
 /** The float activation tensors that would stay without parameters (what calibration must still cover), and the
