@@ -15,6 +15,7 @@ import { foldReluIntoQuantize, requantizeRelus } from './int8-relu';
 import { avgPoolsAsDepthwise } from './int8-avgpool';
 import { quantizeDynamic, storeFp16 } from './weights';
 import { audioLikeInput, floatIslands } from './int8-float-islands';
+import { decodeTables } from './int8-box-decode';
 import { type ScaleGroups, sameScaleInputs, scaleGroups } from './int8-scale-groups';
 import { joinedInputs, joinOps, mixedJoinOps, paramsWidth, rangesTooFarApart } from './int8-mixed-joins';
 import { fixedJoinCuts } from './int8-fixed-joins';
@@ -182,6 +183,8 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   const islands = floatIslands(sg);
   const joins = splitJoinOps(sg, params, islands);
   const island = (k: number) => islands.has(k) || joins.has(k);
+  // A box decode's prior tables are stored float16, not int8 (int8-box-decode.ts).
+  const boxTables = decodeTables(sg, [...islands].filter(([, rule]) => rule === 'boxes').map(([k]) => k));
   const count = (rule: string) => [...islands.values()].filter((r) => r === rule).length;
   const quantizable = sg.operators.map((op, k) => {
     const spec = INT8_OPS[op.opcode];
@@ -225,6 +228,10 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   if (count('state')) warnings.push(`int8: ${count('state')} op(s) unpacking a model input or packing a model output stay float32 (each part keeps its own scale)`);
   if (count('peak')) warnings.push(`int8: ${count('peak')} op(s) of max-pool peak picking (a map, its MAX_POOL_2D and their EQUAL, back to the layer making the map) stay float32 (int8 steps tie neighbours: every plateau would be a peak)`);
   if (count('sampling')) warnings.push(`int8: ${count('sampling')} op(s) computing sampling coordinates (a GridSample's grid back to the layer making its flow, its corner indices and bilinear weights) stay float32 (an int8 step of a [-1, 1] grid is 1/255 of the image)`);
+  if (count('boxes')) {
+    warnings.push(`int8: ${count('boxes')} op(s) decoding a box table (from the box layers' offsets through the priors to the [.., N, 4] boxes beside `
+      + 'the class scores) stay float32 (one int8 step of a picture coordinate is ~1/128 of the picture, a tenth of a small box)');
+  }
   if (joins.size) {
     warnings.push(`int8: ${joins.size} op(s) joining tensors whose ranges are too far apart for one int8 scale (a CONCATENATION of pixel boxes and 0-1 `
       + 'scores) and carrying the joined tensor on to the outputs or the slices that part it stay float32 (the joint step would round the narrow part away)');
@@ -487,8 +494,9 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   // storedInt8): the float ops' weight inputs and large constants, also in the IF / WHILE bodies, which the int8 pass
   // leaves float (openWakeWord's hey_jarvis verifier branch: the int8 model was 50% of float32). Those named in
   // floatWeights (precise-weights.ts) are stored float16 (XNNPack unpacks them once at load: as fast as float32).
-  quantizeDynamic(result, { perTensor: opts.perTensor, floatOpsOfInt8: true, keepFloat: opts.floatWeights });
-  if (opts.floatWeights) storeFp16(result, opts.floatWeights);
+  const fp16 = new Set([...(opts.floatWeights ?? []), ...boxTables]);
+  quantizeDynamic(result, { perTensor: opts.perTensor, floatOpsOfInt8: true, keepFloat: fp16 });
+  storeFp16(result, fp16);
   histogram(result);
   return result;
 }

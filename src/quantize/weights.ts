@@ -167,7 +167,7 @@ export function quantizeDynamic(result: ConvertResult, opts: { perTensor?: boole
 /** Elementwise arithmetic whose constant operand is a table the activations are shifted or scaled by, element by
  *  element: an SSD / RFB detector's prior boxes (Ultra-Light-Fast-Generic-Face-Detector: [1, N, 2] centres and sizes
  *  in [0, 1], `centre + loc · 0.1 · size`), a position table, an offset grid. */
-const TABLE_READERS = new Set(['ADD', 'SUB', 'MUL', 'DIV']);
+export const TABLE_READERS = new Set(['ADD', 'SUB', 'MUL', 'DIV']);
 
 /** A constant such an op reads (dynamic range mode): int8's one per-tensor step (max|x| / 127) is not a weight's
  *  rounding there but lands in the output as it is — 1/254 of the picture on every prior box (RFB-640 on 30 crowd

@@ -46,11 +46,21 @@ const CELLS = 256;
 
 /** A tiny SSD-style head: x [1, 3, 16, 16] → conv + relu → score logits (background 0, face gained and biased: a few
  *  cells per picture stand out) → [1, 256, 2] softmax rows, and box offsets → [1, 256, 4] corners of a 0.4-wide box per
- *  cell (prior + 0.02 · offset). `scoreShift` / `boxShift`: that output shifted by it and back (Add / Sub), so int8
- *  stores it on a grid of shift / 255: scores 250 moves face scores by up to 0.25; boxes 8 moves corners by up to 1/64
- *  of the picture (IoU ~0.9 on 0.4-wide boxes). */
-function detector(scoreShift: number, boxShift: number): Uint8Array {
+ *  cell (prior + 0.02 · offset). `scoreShift`: the score logits shifted by it and back (Add / Sub), so int8 stores
+ *  them on a grid of shift / 255 (250 moves face scores by up to 0.25). `boxShift`: the box layer has a fifth channel
+ *  of bias boxShift / 0.02 that a Slice drops, so its int8 output (one scale for the five channels: the decode after it
+ *  stays float32, int8-box-decode.ts) holds the offsets on a grid of ~boxShift / 255 of the picture (8: corners moved
+ *  by up to 1/64 of the picture, IoU ~0.9 on 0.4-wide boxes). */
+function detector(scoreShift: number, boxShift: number, heavy = false): Uint8Array {
   const r = rng(5);
+  // `heavy`: the features pass through a 3×3 conv to HIDDEN channels and back that computes the identity (ReLU(x) −
+  // ReLU(−x), the other channels ~0): 18K weights, so that the search's size budget (35% of float32) is not spent by the
+  // float16 prior table alone (int8-box-decode.ts) and has room for a float layer.
+  const HIDDEN = 128;
+  const t = rng(8);
+  const tiny = () => (t() - 0.5) * 1e-3;
+  const up = Array.from({ length: HIDDEN * 8 * 9 }, (_, i) => { const [o, c, k] = [Math.floor(i / 72), Math.floor(i / 9) % 8, i % 9]; return k === 4 && o < 16 ? (o % 8 === c ? (o < 8 ? 1 : -1) : 0) : tiny(); });
+  const down = Array.from({ length: 8 * HIDDEN * 9 }, (_, i) => { const [o, c, k] = [Math.floor(i / (HIDDEN * 9)), Math.floor(i / 9) % HIDDEN, i % 9]; return k === 4 && c < 16 ? (c % 8 === o ? (c < 8 ? 1 : -1) : 0) : tiny(); });
   const w1 = Array.from({ length: 8 * 3 * 9 }, () => (r() - 0.5) * 1.5);
   const w2 = [...new Array<number>(8).fill(0), ...Array.from({ length: 8 }, () => (r() - 0.5) * 8)];
   const w3 = Array.from({ length: 4 * 8 }, () => (r() - 0.5) * 2);
@@ -61,21 +71,26 @@ function detector(scoreShift: number, boxShift: number): Uint8Array {
   return encodeModel(buildModel({
     inputs: [['x', 'float32', [1, 3, 16, 16]]], outputs: ['scores', 'boxes'], opset: 13,
     nodes: [
-      node('Conv', ['x', 'w1', 'b1'], ['c1'], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }), node('Relu', ['c1'], ['feat']),
+      node('Conv', ['x', 'w1', 'b1'], ['c1'], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }), node('Relu', ['c1'], [heavy ? 'feat0' : 'feat']),
+      ...(heavy ? [node('Conv', ['feat0', 'wup'], ['hid0'], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }), node('Relu', ['hid0'], ['hid']),
+        node('Conv', ['hid', 'wdown'], ['feat'], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] })] : []),
       node('Conv', ['feat', 'w2', 'b2'], ['c2'], { kernel_shape: [1, 1] }),
       ...shift('score', 'c2', 'c3', scoreShift),
       node('Reshape', ['c3', 'sh2'], ['flat']), node('Transpose', ['flat'], ['logits'], { perm: [0, 2, 1] }),
       node('Softmax', ['logits'], ['scores'], { axis: 2 }),
-      node('Conv', ['feat', 'w3'], ['loc'], { kernel_shape: [1, 1] }),
+      ...(boxShift
+        ? [node('Conv', ['feat', 'w3wide', 'b3wide'], ['loc5'], { kernel_shape: [1, 1] }), node('Slice', ['loc5', 'ch0', 'ch4', 'ch1'], ['loc'])]
+        : [node('Conv', ['feat', 'w3'], ['loc'], { kernel_shape: [1, 1] })]),
       node('Reshape', ['loc', 'sh4'], ['locflat']), node('Transpose', ['locflat'], ['locrows'], { perm: [0, 2, 1] }),
-      node('Mul', ['locrows', 'gain'], ['offsets']), node('Add', ['offsets', 'priors'], ['decoded']),
-      ...shift('box', 'decoded', 'boxes', boxShift),
+      node('Mul', ['locrows', 'gain'], ['offsets']), node('Add', ['offsets', 'priors'], ['boxes']),
     ],
     initializers: [
       tensor('w1', 'float32', [8, 3, 3, 3], w1), tensor('b1', 'float32', [8], Array.from({ length: 8 }, () => (r() - 0.5) * 0.2)),
       tensor('w2', 'float32', [2, 8, 1, 1], w2), tensor('b2', 'float32', [2], [0, -14.5]), tensor('score_big', 'float32', [1], [scoreShift]),
       tensor('w3', 'float32', [4, 8, 1, 1], w3), tensor('gain', 'float32', [1], [0.02]), tensor('priors', 'float32', [1, CELLS, 4], priors),
-      tensor('box_big', 'float32', [1], [boxShift]), tensor('sh2', 'int64', [3], [1, 2, CELLS]), tensor('sh4', 'int64', [3], [1, 4, CELLS]),
+      ...(heavy ? [tensor('wup', 'float32', [HIDDEN, 8, 3, 3], up), tensor('wdown', 'float32', [8, HIDDEN, 3, 3], down)] : []),
+      tensor('w3wide', 'float32', [5, 8, 1, 1], [...w3, ...new Array<number>(8).fill(0)]), tensor('b3wide', 'float32', [5], [0, 0, 0, 0, boxShift / 0.02]),
+      tensor('ch0', 'int64', [1], [0]), tensor('ch4', 'int64', [1], [4]), tensor('ch1', 'int64', [1], [1]), tensor('sh2', 'int64', [3], [1, 2, CELLS]), tensor('sh4', 'int64', [3], [1, 4, CELLS]),
     ],
   }));
 }
@@ -96,7 +111,7 @@ test('int8 of a detector made to move its boxes is refused, one made to lose its
 
 test('the search ranks a detector with class rows by the guard\'s measure: the box shift it was refused for goes float32 and the model is written', async () => {
   // By the task measure (the score table's arg-max agreement, 1.0000 on background rows) no step gained anything.
-  const r = await quantizeModelBytes(detector(0, 8), 'faces.onnx', {}, { mode: 'int8' });
+  const r = await quantizeModelBytes(detector(0, 8, true), 'faces.onnx', {}, { mode: 'int8' });
   const g = r.summary.guard!;
   assert.equal(g.met, true, JSON.stringify(g));
   assert.ok(g.boxIou && g.boxIou.iou >= 0.97, JSON.stringify(g));
