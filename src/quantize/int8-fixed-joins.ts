@@ -37,6 +37,13 @@ export function fixedJoinCuts(sg: TflSubgraph, ranges: ReadonlyMap<number, Range
     const inputs = joinedInputs(sg, k);
     const fixed = inputs.filter((i) => fixedOf.has(groups.find(i)));
     const free = inputs.filter((i) => !fixedOf.has(groups.find(i)));
+    // A join of fixed outputs alone passes their scale on (LPCNet's conditioning, a TANH output repeated per sample by
+    // torch's repeat_interleave: Split, then a CONCATENATION of the pieces): its output is fixed for the joins after it.
+    const params = fixed.map((i) => fixedOf.get(groups.find(i))!);
+    if (free.length === 0 && params.every((p) => p.scale === params[0].scale && p.zeroPoint === params[0].zeroPoint)) {
+      for (const o of sg.operators[k].outputs) if (!fixedOf.has(groups.find(o))) fixedOf.set(groups.find(o), params[0]);
+      continue;
+    }
     if (fixed.length === 0 || free.length === 0 || !free.every((i) => rangeOf.has(groups.find(i)))) continue;
     const lo = Math.min(...free.map((i) => rangeOf.get(groups.find(i))!.min));
     const hi = Math.max(...free.map((i) => rangeOf.get(groups.find(i))!.max));

@@ -64,3 +64,42 @@ test('a TANH output joined with a wider tensor is requantized into the join\'s s
   // The TANH's scale on the join (1/128) clipped the ±30 input to ±1 (the scale check above fails without the rule).
   assert.ok(worst > 0.99 && summary.int8Cosine! > 0.99, `output cosine ${worst}, plain int8 ${summary.int8Cosine}`);
 });
+
+/** As gruInput, the TANH output first repeated along W by a Split into pieces and a Concat of them (torch's
+ *  repeat_interleave: LPCNet's frame conditioning repeated per sample before it joins the sample embeddings). */
+function repeatedTanh(): Uint8Array {
+  const r = rng(9);
+  const w = (name: string, dims: number[], s: number) => tensor(name, 'float32', dims, Array.from({ length: dims.reduce((a, b) => a * b) }, () => (r() - 0.5) * s));
+  return encodeModel(buildModel({
+    inputs: [['x', 'float32', [1, 4, 8, 8]]], outputs: ['y'], opset: 13,
+    nodes: [
+      node('Conv', ['x', 'wa', 'ba'], ['ca'], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }), node('Mul', ['ca', 'k'], ['wide']),
+      node('Conv', ['x', 'wh', 'bh'], ['ch'], { kernel_shape: [1, 2], strides: [1, 2] }), node('Tanh', ['ch'], ['hidden']),
+      node('Split', ['hidden'], ['h0', 'h1', 'h2', 'h3'], { axis: 3 }),
+      node('Concat', ['h0', 'h0', 'h1', 'h1', 'h2', 'h2', 'h3', 'h3'], ['rep'], { axis: 3 }),
+      node('Concat', ['wide', 'rep'], ['joined'], { axis: 1 }),
+      node('Conv', ['joined', 'wy', 'by'], ['y'], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }),
+    ],
+    initializers: [w('wa', [4, 4, 3, 3], 1), w('ba', [4], 0.2), tensor('k', 'float32', [1], [30]), w('wh', [4, 4, 1, 2], 1.5), w('bh', [4], 0.2),
+      w('wy', [4, 8, 3, 3], 0.5), w('by', [4], 0.1)],
+  }));
+}
+
+test('a TANH output repeated by a join of its pieces is still requantized into the wider join after it', async () => {
+  const bytes = repeatedTanh();
+  const r = rng(13);
+  const x = () => tensor('x', 'float32', [1, 4, 8, 8], Array.from({ length: 4 * 64 }, () => r() * 2 - 1));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'o2l-fixjoin-rep-'));
+  for (let k = 0; k < 8; k++) {
+    fs.mkdirSync(path.join(dir, `s${k}`));
+    fs.writeFileSync(path.join(dir, `s${k}`, 'input_0.npy'), encodeNpy(x()));
+  }
+  const { result, summary } = await quantizeModelBytes(bytes, 'rep.onnx', {}, { mode: 'int8', calibration: dir, int16: 'off', allowDegraded: true, weightRounding: 'nearest' });
+  const sg = result.model.subgraphs[0];
+  const cats = sg.operators.filter((o) => o.opcode === 'CONCATENATION');
+  const last = cats[cats.length - 1];
+  const scales = [...last.inputs, ...last.outputs].map((i) => sg.tensors[i].quantization!.scale[0]);
+  // Without the rule the repeated TANH's 1/128 was the wider join's scale too, clipping the ±30 input to ±1.
+  assert.ok(scales.every((s) => s === scales[0]) && scales[0] > 0.1, `the wider join's scale covers the wide input (scales ${scales})`);
+  assert.ok(summary.int8Cosine! > 0.99, `plain int8 ${summary.int8Cosine}`);
+});
