@@ -1,10 +1,9 @@
-// An elementwise product the model only reduces or moves back by its own Transpose runs in the stored order that
-// moves the fewer elements, when that moves no more inputs than the voted order:
-// - triplet attention: the channel-last map rotated by the model (x.permute(0, 2, 1, 3)) times its 7x7 gate [1, 1, C, W]
-//   and rotated back: the gate is moved, not the map (before: the map moved for the Mul and back for the residual);
-// - HDRNet's slicing: the bilateral grid upsampled channel-last and viewed [B, 12, D, H, W] times the guide's tent
-//   weights [B, 1, D, H, W], summed over the D bins: the weights are moved, not the grid (before: the grid moved whole,
-//   and each of the sums' three slices moved back to meet the channel-last image).
+// An elementwise product the model only reduces runs in the stored order that moves the fewer elements, when that
+// moves no more inputs than the voted order: HDRNet's slicing, the bilateral grid upsampled channel-last and viewed
+// [B, 12, D, H, W] times the guide's tent weights [B, 1, D, H, W], summed over the D bins: the weights are moved, not
+// the grid (before: the grid moved whole, and the sum's slice moved back to meet the channel-last image). A product the
+// model moves back by its own Transpose is left to the vote (triplet attention: its rotated map times the gate, in the
+// map's order, ran 1.10-1.14x slower on LiteRT): that case only keeps matching onnxruntime.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -70,7 +69,15 @@ function slicing(D = 4, H = 16, W = 12): Model {
   });
 }
 
-for (const [name, make, most] of [['triplet attention', triplet, 2 * 8 * 6 + 10 * 6], ['HDRNet slicing', slicing, 4 * 16 * 12]] as const) {
+test('triplet attention: the rotated map times its gate, rotated back, equal to onnxruntime on LiteRT', async () => {
+  const m0 = triplet();
+  const file = join(mkdtempSync(join(tmpdir(), 'fewer-elements-')), 'm.onnx');
+  writeFileSync(file, encodeModel(m0));
+  const m = await convertAndMatch(file, m0, seededInputs(m0, 4, 0, 1));
+  for (const o of m.outputs) assert.ok(o.maxRef > 0.05 && o.maxDiff <= 1e-5 * o.maxRef, `${o.name}: max|diff| ${o.maxDiff} of ${o.maxRef}`);
+});
+
+for (const [name, make, most] of [['HDRNet slicing', slicing, 4 * 16 * 12]] as const) {
   test(`${name}: the product runs in the order that moves the smaller input, equal to onnxruntime on LiteRT`, async () => {
     const m0 = make();
     const file = join(mkdtempSync(join(tmpdir(), 'fewer-elements-')), 'm.onnx');
