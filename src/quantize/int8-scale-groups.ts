@@ -36,7 +36,7 @@ export interface ScaleGroups {
 }
 
 /** The same-scale groups of subgraph `sg` (ops in float islands, and the ops `apart` names, keep their own scales;
- *  the inputs `cut` names by op stay out of that op's group: int8.ts requantizes them into it, int8-fixed-joins.ts,
+ *  the inputs `cut` names by op stay out of that op's group: int8.ts requantizes them into it,
  *  int8-requantized-joins.ts). */
 export function scaleGroups(sg: TflSubgraph, apart: ReadonlySet<number> = new Set(), cut: ReadonlyMap<number, ReadonlySet<number>> = new Map()): ScaleGroups {
   const t = sg.tensors;

@@ -18,7 +18,6 @@ import { audioLikeInput, floatIslands } from './int8-float-islands';
 import { decodeTables } from './int8-box-decode';
 import { type ScaleGroups, sameScaleInputs, scaleGroups } from './int8-scale-groups';
 import { joinedInputs, joinOps, mixedJoinOps, paramsWidth, rangesTooFarApart } from './int8-mixed-joins';
-import { fixedJoinCuts } from './int8-fixed-joins';
 import { requantizedJoinInputs } from './int8-requantized-joins';
 import { attentionOps, floatBehind, maskRangeParams } from './int8-kept-float';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
@@ -72,13 +71,9 @@ export function activationParams(result: ConvertResult, ranges: Map<number, Rang
   const apartGroups = scaleGroups(sg, new Set(joins));
   const apart = groupParams(sg, apartGroups, ranges, fixed);
   const mixed = mixedJoinOps(sg, except, (inputs) => inputs.every((i) => apart.has(i)) && rangesTooFarApart(inputs.map((i) => paramsWidth(apart.get(i)!))));
-  // A fixed output (TANH, LOGISTIC ...) joined with wider inputs keeps its scale and is requantized into the join's
-  // (int8-fixed-joins.ts) instead of clipping the others to its range; joins inside the network also keep a much
-  // narrower input's own scale (int8-requantized-joins.ts).
-  const cuts = fixedJoinCuts(sg, ranges, (k) => except(k) || mixed.has(k));
-  const fixedGroups = new Set([...apartGroups.fixed.keys()].map((i) => apartGroups.find(i)));
-  const detached = requantizedJoinInputs(sg, (k) => except(k) || mixed.has(k), apart, { has: (i) => fixedGroups.has(apartGroups.find(i)) });
-  for (const [k, ins] of detached) cuts.set(k, new Set([...(cuts.get(k) ?? []), ...ins]));
+  // A fixed output (TANH, LOGISTIC ...) joined with wider inputs, or an input much narrower than a join inside the
+  // network, keeps its own scale and is requantized into the join's (int8-requantized-joins.ts).
+  const cuts = requantizedJoinInputs(sg, (k) => except(k) || mixed.has(k), apartGroups, apart, ranges);
   return groupParams(sg, scaleGroups(sg, mixed, cuts), ranges, fixed);
 }
 

@@ -112,7 +112,7 @@ test('a join whose tensor reaches a conv (a feature map, not a head) is int8 wit
     // the join's): as the whole join's scale it clipped the 0-320 input to 1.
     assert.ok(at('narrow').scale < 0.01 && at('wide').scale > 1, `neck ${neck}: wide ${at('wide').scale}, narrow ${at('narrow').scale}`);
     assert.equal(at('joined').scale === at('wide').scale, neck, `neck ${neck}: the join's scale is its wide input's (${at('joined').scale})`);
-    // A fixed output keeps its own fixed parameters (int8-fixed-joins.ts).
+    // A fixed output keeps its own fixed parameters (int8-requantized-joins.ts).
     if (neck) assert.equal(at('narrow').scale, 1 / 256);
   }
 });
