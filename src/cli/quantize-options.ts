@@ -20,9 +20,9 @@ export const QUANTIZE_USAGE = `  --quantize MODE          fp16 (float16 weights)
   --channel-order rgb|bgr  images: channel order the model was trained on (default rgb; bgr for OpenCV-fed models)
   --bias-correction        int8: shift each conv / fully connected bias by the mean error its int8 input causes
                            on the calibration samples (off by default: on PaddleOCR det it lowered mask IoU)
-  --sequential-bias M      int8: auto (default: a model whose plain int8 scores under cosine 0.96 gets its conv /
-                           fully connected biases fitted, layer by layer, against its own int8 upstream on 4
-                           calibration samples, kept when the next 8 do better) or off
+  --sequential-bias        int8: fit each conv / fully connected bias, layer by layer, against the int8 model's
+                           own upstream on the calibration samples (all but 8, 4 to 16), kept when the other 8 do
+                           better (off by default: PaddleOCR det / cls not yet measured with it)
   --equalize               int8: cross-layer equalization of depthwise -> conv pairs before calibration (off by
                            default: it helped BlazeFace, on PaddleOCR det it lowered the worst mask IoU)
   --per-tensor             int8 / dynamic: one weight scale per tensor instead of per output channel
@@ -62,7 +62,7 @@ export const quantizeFlags = {
   'weight-rounding': { type: 'string' },
   'bias-correction': { type: 'boolean' },
   equalize: { type: 'boolean' },
-  'sequential-bias': { type: 'string' },
+  'sequential-bias': { type: 'boolean' },
   int16: { type: 'string' },
   'min-cosine': { type: 'string' },
   'sample-rate': { type: 'string' },
@@ -96,8 +96,6 @@ export function quantizeOptions(values: Record<string, unknown>): QuantizeOption
   if (int16 !== undefined && int16 !== 'auto' && int16 !== 'off' && int16 !== 'all') {
     throw new UsageError(`--int16 takes auto, off or all, not "${int16}"`);
   }
-  const seqBias = values['sequential-bias'] as string | undefined;
-  if (seqBias !== undefined && seqBias !== 'auto' && seqBias !== 'off') throw new UsageError(`--sequential-bias takes auto or off, not "${seqBias}"`);
   const countText = values['calibration-count'] as string | undefined;
   const count = countText === undefined ? undefined : Number(countText);
   if (count !== undefined && !(Number.isInteger(count) && count > 0)) throw new UsageError(`--calibration-count takes a positive integer, not "${countText}"`);
@@ -123,7 +121,7 @@ export function quantizeOptions(values: Record<string, unknown>): QuantizeOption
     ...(values['allow-degraded'] ? { allowDegraded: true } : {}),
     ...(values['bias-correction'] ? { biasCorrection: true } : {}),
     ...(values.equalize ? { equalize: true } : {}),
-    ...(seqBias === 'off' ? { sequentialBias: false } : {}),
+    ...(values['sequential-bias'] ? { sequentialBias: true } : {}),
     ...(sampleRate !== undefined ? { sampleRate } : {}),
     ...(searchSeconds !== undefined ? { searchSeconds } : {}),
   };

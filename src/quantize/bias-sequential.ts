@@ -14,7 +14,9 @@
 // output's int8 step keeps its bias; the layers after it in the same pass are then read from that same run.
 import type { ConvertResult } from '../convert/convert';
 import type { Tensor } from '../ir/types';
-import { openTflite, type TfliteSession } from '../runtime/litert';
+import { openTflite } from '../runtime/litert';
+import { ModelError } from '../ir/types';
+import type { TflModel } from '../tflite/model';
 import { toTfliteLayout } from '../runtime/tflite-onnx-io';
 import { serializeTflite } from '../tflite/writer';
 import { type BiasCorrection, type Target, MIN_POSITIONS, targets, withOutputs } from './bias-correction';
@@ -110,6 +112,7 @@ export async function sequentialBiases(result: ConvertResult, params: Map<number
   const tapOps = new Set(ts.map((x) => producer.get(x.tap)!));
   const graphInputs = new Set(qsg.inputs);
   let from = 0;
+  let segments = true;
   let state: Map<number, Tensor>[] = feeds.map((f) => new Map(qsg.inputs.map((t, i) => [t, f[i]])));
   for (let at = 0; at < ts.length;) {
     const chunk = ts.slice(at, at + tapped);
@@ -118,16 +121,25 @@ export async function sequentialBiases(result: ConvertResult, params: Map<number
     const cuts = inWindow.map((x) => liveAt(qsg, x.at, tapOps).filter((t) => !graphInputs.has(t)));
     // A live activation made before `from` (a long skip) is carried over from `state`, not read again.
     const outputs = [...new Set([...inWindow.map((x) => x.tap), ...cuts.flat()])].filter((t) => (producer.get(t) ?? -1) >= from);
-    const seg = segmentModel(q.model, from, outputs);
     const next: Map<number, Tensor>[] = [];
-    let s: TfliteSession | undefined;
     const shifts = inWindow.map((x) => ({ sum: new Float64Array(x.channels), n: new Float64Array(x.channels) }));
-    try {
-      s = await openTflite(serializeTflite(seg.model));
-      passes++;
+    // Where LiteRT cannot run a cut that reads out the live activations (PP-OCRv4 det: "failed to setup XNNPACK
+    // runtime" with an int8 / float32 intermediate as an output), this pass and the ones after it run every op from the
+    // graph inputs to the taps alone (the same values, more time).
+    let runs: Map<number, Tensor>[] | undefined;
+    if (segments) {
+      try {
+        runs = await runSegment(q.model, from, outputs, state);
+      } catch (e) {
+        if (!(e instanceof ModelError)) throw e;
+        segments = false;
+      }
+    }
+    if (!runs) runs = await runSegment(q.model, 0, inWindow.map((x) => x.tap), state);
+    passes++;
+    {
       for (const k of feeds.keys()) {
-        const got = await s.run(seg.inputs.map((t) => state[k].get(t)!));
-        const byTensor = new Map(outputs.map((t, j) => [t, got[j]]));
+        const byTensor = runs[k];
         for (const [t, v] of state[k]) if (!byTensor.has(t)) byTensor.set(t, v);
         next.push(byTensor);
         inWindow.forEach((x, j) => {
@@ -143,8 +155,6 @@ export async function sequentialBiases(result: ConvertResult, params: Map<number
           }
         });
       }
-    } finally {
-      s?.close();
     }
     // Corrected in order; with group 1, the pass ends at the first layer moved (the layers after it see its old bias).
     let sum = 0;
@@ -167,11 +177,28 @@ export async function sequentialBiases(result: ConvertResult, params: Map<number
     // The next pass starts at the first layer moved here, or after the last one read.
     const moved = inWindow.findIndex((x) => movedNow.has(x.bias));
     const cut = inWindow[moved >= 0 ? moved : inWindow.length - 1];
-    from = cut.at;
-    const keep = new Set(liveAt(qsg, cut.at, tapOps));
+    from = segments ? cut.at : 0;
+    const keep = new Set(segments ? liveAt(qsg, cut.at, tapOps) : []);
     state = next.map((m) => new Map([...m].filter(([t]) => graphInputs.has(t) || keep.has(t))));
     at += group > 1 ? inWindow.length : used;
     so.progress?.(at, ts.length, cnt ? sum / cnt : 0);
   }
   return { delta, layers, ms: performance.now() - t0, passes };
+}
+
+/** Runs the ops of `model` from `from` to `outputs` on each sample, fed from `state` (segmentModel); the outputs by tensor. */
+async function runSegment(model: TflModel, from: number, outputs: number[], state: Map<number, Tensor>[]): Promise<Map<number, Tensor>[]> {
+  const outs = [...new Set(outputs)];
+  const seg = segmentModel(model, from, outs);
+  const s = await openTflite(serializeTflite(seg.model));
+  try {
+    const runs: Map<number, Tensor>[] = [];
+    for (const st of state) {
+      const got = await s.run(seg.inputs.map((t) => st.get(t)!));
+      runs.push(new Map(outs.map((t, j) => [t, got[j]])));
+    }
+    return runs;
+  } finally {
+    s.close();
+  }
 }

@@ -33,7 +33,7 @@ export interface QuantizeOptions extends CalibrationOptions {
   weightRounding?: WeightRounding;
   /** int8: empirical bias correction (default: kept when it does not lower the guard's cosine). */
   biasCorrection?: boolean;
-  /** int8: sequential bias correction with int8 upstream for models plain int8 hurts badly (bias-choice.ts); false: off. */
+  /** int8: sequential bias correction with int8 upstream (bias-choice.ts), off by default. */
   sequentialBias?: boolean;
   /** Cross-layer equalization of depthwise → conv pairs (equalize.ts); off by default (--equalize: on PaddleOCR det it lowered the worst mask IoU). */
   equalize?: boolean;
@@ -76,7 +76,7 @@ export interface QuantizeSummary {
   fp16Cosine?: number;
   /** int8: layers whose bias the empirical bias correction moved. */
   biasCorrected?: number;
-  /** int8: the sequential bias correction with int8 upstream (run for models plain int8 hurts badly): layers fitted,
+  /** int8: the sequential bias correction with int8 upstream (when asked for): layers fitted,
    *  LiteRT passes, ms, whether it was kept, and the held-out calibration measure without / with it. */
   sequentialBias?: { layers: number; passes: number; ms: number; kept: boolean; before: number; after: number };
   /** Depthwise → conv pairs equalized before calibration (equalize.ts; absent when none). */

@@ -7,6 +7,9 @@ import { randomSamples } from '../../src/calibration/data';
 import { SEQ_BIAS_FIT, SEQ_BIAS_JUDGE, sequentialBiasChoice } from '../../src/quantize/bias-choice';
 import { calibrated, convChain } from './bias-helpers';
 import { targets } from '../../src/quantize/bias-correction';
+import { quantizeFullInt8 } from '../../src/quantize/full-int8';
+import { convertModel } from '../../src/convert/convert';
+import { simplifiedModel } from '../../src/convert/simplify';
 
 test('sequential bias choice: judged on samples the fit did not see; kept only when they do better', async () => {
   const samples = randomSamples([{ name: 'x', dtype: 'float32', dims: [1, 4, 12, 12] }], SEQ_BIAS_FIT + SEQ_BIAS_JUDGE, 5);
@@ -23,4 +26,21 @@ test('sequential bias choice: judged on samples the fit did not see; kept only w
   const fix = await sequentialBiasChoice(result, params, { perTensor: true, biasDelta: off }, samples);
   console.log(`from an offset: held-out SNR ${fix.before.toFixed(2)} -> ${fix.after.toFixed(2)} dB`);
   assert.ok(fix.kept && fix.after > fix.before + 3 && fix.delta?.size === fix.layers, `${fix.before} -> ${fix.after}`);
+});
+
+// Wired into quantizeFullInt8 behind sequentialBias (--sequential-bias): a model plain int8 hurts badly (one
+// calibration sample with an outlier pixel stretches the input's minmax range so far that int8 rounds the others away)
+// gets its layers fitted; without the option nothing runs.
+test('quantizeFullInt8 runs the sequential bias choice when asked for', async () => {
+  const model = convChain();
+  const samples = randomSamples([{ name: 'x', dtype: 'float32', dims: [1, 4, 12, 12] }], 12, 7);
+  const outlier = samples.map((s, k) => (k === 1 ? [{ ...s[0], data: Float32Array.from(s[0].data as Float32Array, (v, i) => (i === 5 ? 400 : v)) }] : s));
+  const run = async (ss: typeof samples, opts: { sequentialBias?: boolean } = {}) =>
+    (await quantizeFullInt8(convertModel(model, {}), simplifiedModel(model), ss, { int16: 'off', ...opts })).stats;
+  const bad = await run(outlier, { sequentialBias: true });
+  console.log(`outlier: nearest cosine ${bad.nearestCosine.toFixed(4)}, sequential bias ${JSON.stringify(bad.sequentialBias)}`);
+  assert.ok(bad.nearestCosine < 0.96, `${bad.nearestCosine}`);
+  assert.ok(bad.sequentialBias && bad.sequentialBias.layers >= 1 && bad.sequentialBias.passes >= 1);
+  assert.equal(bad.biasCorrected, bad.sequentialBias.kept ? bad.sequentialBias.layers : 0);
+  assert.equal((await run(outlier)).sequentialBias, undefined);
 });
