@@ -22,8 +22,11 @@ import type { Tensor } from '../../src/ir/types';
 
 /** The tiny detectors, the head scale that keeps their scores apart (see the script) and their TRANSPOSE count: the
  *  CHW image input is stored HWC (0); the box head's flatten of [N, C, 7, 7] reads it NHWC, its weight rows permuted
- *  (0); the keypoint loop reads [N, K, 56, 56] heatmaps per keypoint, the mask head flattens [N, classes, 28, 28] (1). */
-const TINY: [string, number, number][] = [['tiny_retinanet', 1, 0], ['tiny_fasterrcnn', 3, 0], ['tiny_keypointrcnn', 3, 1], ['tiny_maskrcnn', 3, 1]];
+ *  (0); the keypoint loop reads [N, K, 56, 56] heatmaps per keypoint, the mask head flattens [N, classes, 28, 28] (1);
+ *  the RPN's box decode takes dx / dy / dw / dh as Gathers of index 0-3 from [1600, 4] deltas, read with the 4 first
+ *  (one TRANSPOSE that XNNPack runs, then contiguous copies: ops/Gather.ts `axisFirst`, instead of four GATHERs
+ *  copying 1600 single elements each on TFLite's own kernel) (+1 in the R-CNNs). */
+const TINY: [string, number, number][] = [['tiny_retinanet', 1, 0], ['tiny_fasterrcnn', 3, 1], ['tiny_keypointrcnn', 3, 2], ['tiny_maskrcnn', 3, 2]];
 
 /** An S×S picture of a few coloured shapes with a little seeded grain, CHW in [0, 1]. Without the grain, flat
  *  regions give many exactly equal scores in onnxruntime that LiteRT's kernels (another summation order at tile
