@@ -15,7 +15,7 @@ import type { TflSubgraph } from '../tflite/model';
 import { consumersOf } from './graph';
 import type { ScaleGroups } from './int8-scale-groups';
 import { joinedInputs, joinOps, paramsWidth, tailReachesWeights } from './int8-mixed-joins';
-import type { QParams, Range } from './params';
+import { type QParams, type Range, sameParams } from './params';
 
 /** A fixed input is cut once the other inputs' range reaches past its own by more than this part of its width. */
 const CLIP_SLACK = 0.1;
@@ -75,7 +75,7 @@ export function requantizedJoinInputs(sg: TflSubgraph, except: (k: number) => bo
     // A join of fixed outputs alone passes their scale on (LPCNet's conditioning, a TANH output repeated per sample by
     // torch's repeat_interleave: Split, then a CONCATENATION of the pieces): its output is fixed for the joins after it.
     const params = inputs.map((i) => fixedOf.get(groups.find(i)));
-    if (inputs.length && params.every((p) => p && p.scale === params[0]!.scale && p.zeroPoint === params[0]!.zeroPoint)) {
+    if (inputs.length && params.every((p) => sameParams(p, params[0]))) {
       for (const o of sg.operators[k].outputs) if (!fixedOf.has(groups.find(o))) fixedOf.set(groups.find(o), params[0]!);
       continue;
     }

@@ -24,7 +24,7 @@ import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops'
 import { DEQUANTIZE_INT16_VERSION, INT16_FLOAT_FORM, INT16_OPS, QUANTIZE_INT16_VERSION, int16Capable, params16, quantizeBias64, quantizeConst16 } from './int16';
 import { type Residuals, maxAbsOf, splitLayer } from './int8-split';
 import {
-  QParams, Range, biasScaleFloors, bytesOf, dequantized, floatData, paramsFromRange, quantParams, quantizeBias, quantizeSymmetric, quantizeWith, weightAxis, weightScaleAxis,
+  QParams, Range, biasScaleFloors, bytesOf, dequantized, floatData, paramsFromRange, quantParams, quantizeBias, quantizeSymmetric, quantizeWith, sameParams, weightAxis, weightScaleAxis,
 } from './params';
 
 export interface Int8Options {
@@ -119,8 +119,6 @@ function groupParams(sg: TflSubgraph, uf: ScaleGroups, ranges: Map<number, Range
   });
   return params;
 }
-
-const sameParams = (a?: QParams, b?: QParams) => !!a && !!b && a.scale === b.scale && a.zeroPoint === b.zeroPoint;
 
 /** Ops that carry whole numbers unchanged (wholeParams), and the joins that end such a walk. */
 const MOVES = new Set(['RESHAPE', 'SQUEEZE', 'EXPAND_DIMS', 'TRANSPOSE']);
@@ -452,7 +450,7 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
         const target = outQ === undefined || !sameAt(spec, pos) ? undefined : wide ? p16(outQ) : params.get(outQ)!;
         const own = wide ? p16(i) : params.get(i)!;
         const q = wide ? getInt16(i) : getInt8(i);
-        return target && (target.scale !== own.scale || target.zeroPoint !== own.zeroPoint) ? requantize(q, target, wide, op.onnxNode) : q;
+        return target && !sameParams(target, own) ? requantize(q, target, wide, op.onnxNode) : q;
       }
       if (t[i].type !== 'FLOAT32') return i;
       if (wide) return quantConst16(i);

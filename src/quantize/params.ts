@@ -11,6 +11,9 @@ export function roundAway(x: number): number {
 }
 export interface QParams { scale: number; zeroPoint: number }
 
+/** Whether two parameters are both given and the same (one int8 grid). */
+export const sameParams = (a?: QParams, b?: QParams): boolean => !!a && !!b && a.scale === b.scale && a.zeroPoint === b.zeroPoint;
+
 /** Asymmetric int8 parameters covering [min, max] (widened to include 0, as TFLite requires). */
 export function paramsFromRange(r: Range): QParams {
   let lo = Math.min(0, r.min);
