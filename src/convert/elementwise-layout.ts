@@ -16,6 +16,8 @@ import { regatherable } from './regather';
 export function commonPerm(ctx: ConvertContext, names: string[], rank: number): Perm {
   const freeCl = broadcastChannelLast(ctx, names, rank);
   if (freeCl) return freeCl;
+  const outer = outerReaderOrder(ctx, names, rank);
+  if (outer) return outer;
   const votes = new Map<string, { perm: Perm; n: number }>();
   // A rank-3 value stored [0, 2, 1] by the model's own Transpose (a padding mask [B, T, T] and-ed with its
   // transpose: FastConformer), directly or through the ops after it (a [B, C, T] input moved to [B, T, C], normed
@@ -66,6 +68,35 @@ export function commonPerm(ctx: ConvertContext, names: string[], rank: number): 
   if (rank >= 3 && !votes.has(cl.join(',')) && ctx.current?.outputs.some((o) => ctx.prefersChannelLast.has(o))
     && counted(cl, true).length <= moved(best) && movedElements(cl, true) <= movedElements(best)) return cl;
   return hoistedPerm(ctx, names, rank) ?? fewerElements(ctx, best, [...votes.values()].map((v) => v.perm), counted, movedElements) ?? best;
+}
+
+const JOINS = new Set(['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Sum']);
+
+/**
+ * A join that broadcasts small inputs into a result at least 4 times larger than each (an outer difference: the
+ * Forgetting Transformer's decay bias `c[..., :, None] - c[..., None, :]` of cumulative forget gates [B, H, N] the
+ * model moved from [B, N, H]), whose only reader joins it with values all stored in one other order (the attention
+ * scores in ONNX order): computed in that order, moving the small inputs, instead of the scores moved to the bias's
+ * order and back for the softmax (FoX 12 -> 8 TRANSPOSE). Not for a result that flows into a convolution.
+ */
+function outerReaderOrder(ctx: ConvertContext, names: string[], rank: number): Perm | undefined {
+  const node = ctx.current;
+  if (!node || !JOINS.has(node.opType) || node.outputs.length !== 1 || ctx.prefersChannelLast.has(node.outputs[0])) return undefined;
+  const y = node.outputs[0];
+  if (!ctx.graph.values.get(y)?.shape) return undefined;
+  const size = (n: string) => ctx.dims(n).reduce((a, d) => a * d, 1);
+  const ins = names.filter((n) => n && !ctx.isConstant(n));
+  const out = ctx.graph.values.get(y)!.shape!.reduce<number>((a, d) => a * (typeof d === 'number' ? d : -Infinity), 1);
+  if (!ins.length || !(out > 0) || ins.some((n) => size(n) * 4 > out)) return undefined;
+  const readers = ctx.readersOf(y);
+  if (readers.length !== 1 || !JOINS.has(readers[0].opType) || ctx.graph.outputs.some((o) => o.name === y)) return undefined;
+  // A partner not converted yet (the scores' scaling comes after the bias in the converter's order) will be in ONNX
+  // order unless it flows into a convolution.
+  const others = readers[0].inputs.filter((i) => i && i !== y && !ctx.isConstant(i) && ctx.rank(i) === rank)
+    .map((i) => (ctx.has(i) ? ctx.permOf(i) : ctx.prefersChannelLast.has(i) ? undefined : identity(rank)));
+  const p = others[0];
+  if (!p || !others.every((o) => o && samePerm(o, p))) return undefined;
+  return ins.every((n) => ctx.rank(n) === rank && samePerm(ctx.permOf(n), p)) ? undefined : p;
 }
 
 const REDUCES = new Set(['ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2',

@@ -126,6 +126,8 @@ export function tokenSeeds(model: TflModel, inputs: IoTensor[], seed: number): M
  *  so a column's ids stay within the rows left after its offset). Undefined when the input is not read that way. */
 function lookupBounds(model: TflModel, io: IoTensor, readers: Map<number, number[]>): number[] | undefined {
   const count = io.shape.reduce((a, b) => a * b, 1);
+  const columns = columnBounds(model, io, readers);
+  if (columns) return columns;
   const direct = tableSize(model, io.tensorIndex, readers);
   if (direct !== undefined) return new Array<number>(count).fill(direct);
   const sg = model.subgraphs[0]!;
@@ -143,6 +145,32 @@ function lookupBounds(model: TflModel, io: IoTensor, readers: Map<number, number
     return bounds.every((b) => b >= 1) ? bounds : undefined;
   }
   return undefined;
+}
+
+/** Per-element bounds of categorical fields [B, F] whose columns are picked one by one (`sparse[:, i]`, a GATHER of
+ *  one constant index along the last axis) into a table of their own (Wukong, DeepCTR-style recommenders: one
+ *  embedding per field): column k's ids stay below its own table's rows, and a column no pick reads below the smallest
+ *  table. Without it every column was seeded by the first table found (Wukong: 27 into a 25-row table, onnxruntime
+ *  refused the self-check's inputs, twenty-first sweep). Undefined unless some column is picked into a table. */
+function columnBounds(model: TflModel, io: IoTensor, readers: Map<number, number[]>): number[] | undefined {
+  const sg = model.subgraphs[0]!;
+  const last = io.shape[io.shape.length - 1]!;
+  if (io.shape.length !== 2 || last < 2) return undefined;
+  const sizes = new Map<number, number>();
+  for (const k of readers.get(io.tensorIndex) ?? []) {
+    const op = sg.operators[k]!;
+    const idx = sg.tensors[op.inputs[1]!];
+    const axis = Number(op.options?.axis ?? 0);
+    if (op.opcode !== 'GATHER' || op.inputs[0] !== io.tensorIndex || (axis !== 1 && axis !== -1) || !idx?.data) continue;
+    const type = idx.type.toLowerCase() as DType;
+    if (!INTEGER.has(type) || idx.shape.reduce((a, b) => a * b, 1) !== 1) continue;
+    const column = Number(valuesFromBytes(type, idx.data, 1)[0]);
+    const size = tableSize(model, op.outputs[0]!, readers);
+    if (size !== undefined) sizes.set(column < 0 ? column + last : column, Math.min(size, sizes.get(column) ?? size));
+  }
+  if (sizes.size === 0) return undefined;
+  const smallest = Math.min(...sizes.values());
+  return Array.from({ length: io.shape[0]! * last }, (_, k) => sizes.get(k % last) ?? smallest);
 }
 
 /**

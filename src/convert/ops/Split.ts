@@ -1,5 +1,6 @@
 // ONNX Split → TFLite SPLIT (equal parts) or SPLIT_V (given sizes) along the remapped axis; computed
-// sizes give outputs sized at run time.
+// sizes give outputs sized at run time. TFLite's SPLIT has no bool kernel: a bool Split (torch's repeat_interleave of a
+// mask) is one SLICE per output.
 import { toNumbers } from '../../ir/tensor';
 import { attrInt, attrInts, normAxis } from '../attrs';
 import type { OpConverter } from '../types';
@@ -10,9 +11,11 @@ import { NUMERIC } from './_elementwise';
 import { Emitter } from './_emit';
 
 const Split: OpConverter = {
-  op: 'Split', emits: ['SPLIT', 'SPLIT_V'], opset: [1, MAX_OPSET], dtypes: NUMERIC, layout: 'axis',
+  op: 'Split', emits: ['SPLIT', 'SPLIT_V', 'SLICE'], opset: [1, MAX_OPSET], dtypes: [...NUMERIC, 'bool'], layout: 'axis',
   convert(node, ctx) {
+    const bool = ctx.dtype(node.inputs[0]) === 'bool';
     if (node.inputs[1] && !ctx.isConstant(node.inputs[1])) {
+      if (bool) ctx.fail('Split of a bool tensor by sizes computed at run time is not supported');
       // Computed sizes: SPLIT_V in ONNX order, the split axis sized at run time.
       const rank = ctx.rank(node.inputs[0]);
       const axis = normAxis(attrInt(node, 'axis', 0), rank);
@@ -31,6 +34,17 @@ const Split: OpConverter = {
     const sizes = node.inputs[1] ? toNumbers(ctx.constant(node.inputs[1])!) : attrInts(node, 'split');
     if (xs[axis] < 0) ctx.fail('Split along an axis sized at run time is not supported');
     const outs = node.outputs.map((o) => ctx.output(o, x.perm));
+    if (bool) {
+      const sz = sizes ?? node.outputs.map((o) => ctx.dims(o)[axis]);
+      let at = 0;
+      outs.forEach((out, i) => {
+        const begin = x.perm.map((_, j) => (j === tAxis ? at : 0));
+        const size = x.perm.map((_, j) => (j === tAxis ? sz[i] : -1));
+        ctx.emit('SLICE', [x.index, ctx.constInt32(begin, `${node.name}/begin${i}`), ctx.constInt32(size, `${node.name}/size${i}`)], [out]);
+        at += sz[i];
+      });
+      return;
+    }
     const axisT = ctx.constInt32([tAxis], `${node.name}/axis`, []);
     const equal = !sizes || sizes.every((s) => s === sizes[0]);
     if (equal && xs[axis] % node.outputs.length === 0) {
