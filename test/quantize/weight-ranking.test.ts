@@ -98,31 +98,39 @@ test('SearchBudget: a ranking stops at RANK_SHARE of the time left when it start
   assert.equal(budget.stopped, true);
 });
 
-test('the search\'s budget reaches the weights steps: the weights ranking leaves them half of the time left', async () => {
-  const n = 64;
-  const { bytes, result, samples, refs } = await setup(n);
+/** The search on the 64-conv chain with a clock that reads 10 s a candidate model: what it said, and when (in
+ *  candidates measured). */
+async function searchChain(seconds: number) {
+  const { bytes, result, samples, refs } = await setup(64);
   const ranges = new Map<number, { min: number; max: number }>();
   result.model.subgraphs[0].tensors.forEach((t, i) => { if (t.type === 'FLOAT32' && !t.data) ranges.set(i, { min: 0, max: 1.5 }); });
   const params = activationParams(result, ranges);
-  const onnx = decodeModel(bytes);
-  /** The search with a clock that reads 10 s a candidate model; what it said, and when (in candidates). */
-  const search = async (seconds: number) => {
-    const lines: { message: string; at: number }[] = [];
-    const clock = { budget: undefined as SearchBudget | undefined };
-    const budget = new SearchBudget(seconds, () => (clock.budget?.candidates ?? 0) * 10_000);
-    clock.budget = budget;
-    const phases = new Int8Phases((p) => lines.push({ message: p.message, at: budget.candidates }));
-    const choice = await chooseInt16Ops(result, onnx, samples, params, {}, 'auto', Infinity, refs, undefined, undefined, phases, budget);
-    return { choice, lines };
-  };
-  const free = await search(1e9);
+  const lines: { message: string; at: number }[] = [];
+  const clock = { budget: undefined as SearchBudget | undefined };
+  const budget = new SearchBudget(seconds, () => (clock.budget?.candidates ?? 0) * 10_000);
+  clock.budget = budget;
+  const phases = new Int8Phases((p) => lines.push({ message: p.message, at: budget.candidates }));
+  const choice = await chooseInt16Ops(result, decodeModel(bytes), samples, params, {}, 'auto', Infinity, refs, undefined, undefined, phases, budget);
+  return { choice, lines, said: lines.map((l) => `${l.at} ${l.message}`).join('\n') };
+}
+
+test('the search\'s budget reaches the weights steps: the weights ranking leaves them half of the time left', async () => {
+  const free = await searchChain(1e9);
   const start = free.lines.find((l) => /ranking weights/.test(l.message));
-  assert.ok(start, `the search reaches the weights: ${free.lines.map((l) => l.message).join('\n')}`);
+  assert.ok(start, `the search reaches the weights:\n${free.said}`);
   const ranking = free.lines.filter((l) => /ranked \d+ \/ \d+ (groups of )?weight ops/.test(l.message)).length;
   assert.ok(ranking >= 8, `the weights ranking measured ${ranking} candidates`);
   // A limit the weights ranking alone would use up: without its share, no weights step is measured.
-  const limited = await search((start.at + ranking - 2) * 10);
-  const steps = limited.lines.filter((l) => /weights step \d+/.test(l.message));
-  assert.ok(steps.length >= 1, `a weights step measured within the limit:\n${limited.lines.map((l) => `${l.at} ${l.message}`).join('\n')}`);
+  const limited = await searchChain((start.at + ranking - 2) * 10);
+  assert.ok(limited.lines.some((l) => /weights step \d+/.test(l.message)), `a weights step measured within the limit:\n${limited.said}`);
   assert.equal(limited.lines.find((l) => /ranking weights/.test(l.message))?.at, start.at, 'the same search up to the weights');
+});
+
+test('the search\'s budget reaches the activation steps: the activations\' ranking leaves them half of the time', async () => {
+  const free = await searchChain(1e9);
+  const ranking = free.lines.filter((l) => /ranked \d+ \/ \d+ (groups of )?activations/.test(l.message)).length;
+  assert.ok(ranking >= 8, `the activations' ranking measured ${ranking} candidates:\n${free.said}`);
+  // A limit the ranking alone would use up (1 candidate before it: plain int8): without its share, no step.
+  const limited = await searchChain((1 + ranking - 2) * 10);
+  assert.ok(limited.lines.some((l) => /^step \d+:|int8 search: step \d+:/.test(l.message)), `a step measured within the limit:\n${limited.said}`);
 });
