@@ -7,25 +7,29 @@
 // `onnx2lite` metadata stays valid; a float model output keeps its index and is fed by a DEQUANTIZE.
 import { maskBiasOps } from './int8-attention-mask';
 import type { ConvertResult } from '../convert/convert';
-import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
-import { consumersOf, dropTypeSuffixes, histogram, isConst, isFloatActivation, producersOf, pruneTensors, shareEqualConstants, uniqueNamer } from './graph';
+import type { TflOperator, TflTensor } from '../tflite/model';
+import { dropTypeSuffixes, histogram, isConst, isFloatActivation, producersOf, pruneTensors, shareEqualConstants, uniqueNamer } from './graph';
 import { expandInt8HardSwish } from './int8-hardswish';
 import { floatBinaryForm } from './int8-float-binary';
 import { foldReluIntoQuantize, requantizeRelus } from './int8-relu';
 import { avgPoolsAsDepthwise } from './int8-avgpool';
 import { quantizeDynamic, storeFp16 } from './weights';
-import { audioLikeInput, floatIslands } from './int8-float-islands';
+import { floatIslands } from './int8-float-islands';
 import { decodeTables } from './int8-box-decode';
-import { type ScaleGroups, sameScaleInputs, scaleGroups } from './int8-scale-groups';
-import { joinedInputs, joinOps, mixedJoinOps, paramsWidth, rangesTooFarApart } from './int8-mixed-joins';
-import { requantizedJoinInputs } from './int8-requantized-joins';
+import { sameScaleInputs } from './int8-scale-groups';
+import { splitJoinOps } from './int8-activation-params';
+import { keptFloatWarnings } from './int8-warnings';
+import { ActivationCopies } from './int8-copies';
 import { attentionOps, floatBehind, maskRangeParams } from './int8-kept-float';
-import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
+import { DEQUANTIZE_INT8_VERSION, INT8_OPS } from './int8-ops';
 import { DEQUANTIZE_INT16_VERSION, INT16_FLOAT_FORM, INT16_OPS, QUANTIZE_INT16_VERSION, int16Capable, params16, quantizeBias64, quantizeConst16 } from './int16';
 import { type Residuals, maxAbsOf, splitLayer } from './int8-split';
 import {
-  QParams, Range, biasScaleFloors, bytesOf, dequantized, floatData, paramsFromRange, quantParams, quantizeBias, quantizeSymmetric, quantizeWith, sameParams, weightAxis, weightScaleAxis,
+  QParams, biasScaleFloors, bytesOf, dequantized, floatData, paramsFromRange, quantParams, quantizeBias, quantizeSymmetric, quantizeWith, weightAxis, weightScaleAxis,
 } from './params';
+
+// The activations' parameters and the joins they decide live in int8-activation-params.ts (imported from here too).
+export { activationParams, tensorsWithoutParams } from './int8-activation-params';
 
 export interface Int8Options {
   /** Per-tensor weight scales for conv / depthwise / fully connected (per-channel by default). */
@@ -57,105 +61,6 @@ export interface Int8Options {
   int16Params?: Map<number, QParams>;
 }
 
-/** Parameters for every float activation tensor that has a range (directly, through its same-scale group, or a
- *  fixed-output rule). `fixed` wins over ranges (QDQ scales). A join whose inputs' ranges are too far apart for one
- *  scale (int8-mixed-joins.ts) is left out of the groups: its inputs keep their own parameters and the int8 pass keeps
- *  it float32. */
-export function activationParams(result: ConvertResult, ranges: Map<number, Range>, fixed: Map<number, QParams> = new Map()): Map<number, QParams> {
-  const sg = result.model.subgraphs[0];
-  const islands = floatIslands(sg);
-  const except = (k: number) => islands.has(k);
-  // Each join's inputs as they would be without the joins; QDQ scales are the model's own and stay as they are.
-  const joins = ranges.size && !fixed.size ? joinOps(sg, except) : [];
-  if (joins.length === 0) return groupParams(sg, scaleGroups(sg), ranges, fixed);
-  const apartGroups = scaleGroups(sg, new Set(joins));
-  const apart = groupParams(sg, apartGroups, ranges, fixed);
-  const mixed = mixedJoinOps(sg, except, (inputs) => inputs.every((i) => apart.has(i)) && rangesTooFarApart(inputs.map((i) => paramsWidth(apart.get(i)!))));
-  // A fixed output (TANH, LOGISTIC ...) joined with wider inputs, or an input much narrower than a join inside the
-  // network, keeps its own scale and is requantized into the join's (int8-requantized-joins.ts).
-  const cuts = requantizedJoinInputs(sg, (k) => except(k) || mixed.has(k), apartGroups, apart, ranges);
-  return groupParams(sg, scaleGroups(sg, mixed, cuts), ranges, fixed);
-}
-
-function groupParams(sg: TflSubgraph, uf: ScaleGroups, ranges: Map<number, Range>, fixed: Map<number, QParams>): Map<number, QParams> {
-  const t = sg.tensors;
-  const fixedAll = new Map([...uf.fixed, ...fixed]);
-  const groupRange = new Map<number, Range>();
-  const groupFixed = new Map<number, QParams>();
-  t.forEach((tt, i) => {
-    if (!isFloatActivation(tt)) return;
-    const g = uf.find(i);
-    const f = fixedAll.get(i);
-    if (f && !groupFixed.has(g)) groupFixed.set(g, f);
-    const r = ranges.get(i);
-    if (r) {
-      const have = groupRange.get(g);
-      groupRange.set(g, have ? { min: Math.min(have.min, r.min), max: Math.max(have.max, r.max) } : { ...r });
-    }
-  });
-  // Whole numbers cast to float and carried as they are into a join or an output (an end-to-end detector's class
-  // labels, index % classes → Cast → Concat) keep an integer grid: under their range's own scale (0-2 → 2/255) label 1
-  // read 0.996, which a reader's int() turns into class 0. (Not those that arithmetic or a comparison reads: a
-  // comparison's int8 kernel aborted on yoloFaceFingers' index math at scale 1.)
-  const producer = producersOf(sg);
-  const readers = consumersOf(sg);
-  const outputs = new Set(sg.outputs);
-  const carried = (i: number): boolean => (readers.get(i) ?? []).every((k) => {
-    const op = sg.operators[k];
-    return JOINS.has(op.opcode) || (MOVES.has(op.opcode) && op.inputs[0] === i && op.outputs.every(carried));
-  }) && ((readers.get(i) ?? []).length > 0 || outputs.has(i));
-  const whole = new Set<number>();
-  t.forEach((tt, i) => {
-    const k = producer.get(i);
-    const op = k === undefined ? undefined : sg.operators[k];
-    if (isFloatActivation(tt) && op?.opcode === 'CAST' && /INT/.test(t[op.inputs[0]]?.type ?? '') && carried(i)) whole.add(uf.find(i));
-  });
-  const params = new Map<number, QParams>();
-  t.forEach((tt, i) => {
-    if (!isFloatActivation(tt)) return;
-    const g = uf.find(i);
-    const p = groupFixed.get(g) ?? (groupRange.has(g) ? (whole.has(g) ? wholeParams : paramsFromRange)(groupRange.get(g)!) : undefined);
-    if (p) params.set(i, p);
-  });
-  return params;
-}
-
-/** Ops that carry whole numbers unchanged (wholeParams), and the joins that end such a walk. */
-const MOVES = new Set(['RESHAPE', 'SQUEEZE', 'EXPAND_DIMS', 'TRANSPOSE']);
-const JOINS = new Set(['CONCATENATION', 'PACK']);
-
-/** Parameters on which every whole number of `r` is exact (step 1) when the range spans at most 255; else the range's. */
-function wholeParams(r: Range): QParams {
-  const lo = Math.floor(Math.min(0, r.min));
-  const hi = Math.ceil(Math.max(0, r.max));
-  return hi - lo <= 255 && Number.isFinite(lo) && Number.isFinite(hi) ? { scale: 1, zeroPoint: Math.max(-128, Math.min(127, -128 - lo)) } : paramsFromRange(r);
-}
-
-/** The ops kept float32 for joins the parameters split (activationParams): a join whose inputs' parameters differ,
- *  and its tail. */
-function splitJoinOps(sg: TflSubgraph, params: Map<number, QParams>, islands: Map<number, unknown>): Set<number> {
-  return mixedJoinOps(sg, (k) => islands.has(k), (inputs) => inputs.every((i) => params.has(i)) && inputs.some((i) => !sameParams(params.get(i), params.get(inputs[0]))));
-}
-
-/** The float activation tensors that would stay without parameters (what calibration must still cover), and the
- *  inputs of joins that have no range of their own in `ranges`: a join's group may have parameters from one input
- *  alone (a sigmoid's fixed 0-1 beside pixel boxes), and whether its inputs fit one scale is decided on their own
- *  ranges (activationParams). */
-export function tensorsWithoutParams(result: ConvertResult, params: Map<number, QParams>, ranges: Map<number, Range> = new Map()): number[] {
-  const sg = result.model.subgraphs[0];
-  const out = new Set<number>();
-  for (const op of sg.operators) {
-    if (!INT8_OPS[op.opcode]) continue;
-    for (const i of [...op.inputs, ...op.outputs]) if (i >= 0 && isFloatActivation(sg.tensors[i]) && !params.has(i)) out.add(i);
-  }
-  const islands = floatIslands(sg);
-  for (const k of joinOps(sg, (j) => islands.has(j))) for (const i of joinedInputs(sg, k)) if (!ranges.has(i)) out.add(i);
-  return [...out];
-}
-
-/** Whether input `pos` of an op with int8 rule `spec` shares its output's scale (the activations' types already set). */
-const sameAt = (spec: { sameScale?: 'all' | number[] }, pos: number): boolean => spec.sameScale === 'all' || !!spec.sameScale?.includes(pos);
-
 export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>, opts: Int8Options = {}): ConvertResult {
   const sg = result.model.subgraphs[0];
   const t = sg.tensors;
@@ -178,7 +83,6 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   const island = (k: number) => islands.has(k) || joins.has(k);
   // A box decode's prior tables are stored float16, not int8 (int8-box-decode.ts).
   const boxTables = decodeTables(sg, [...islands].filter(([, rule]) => rule === 'boxes').map(([k]) => k));
-  const count = (rule: string) => [...islands.values()].filter((r) => r === rule).length;
   const quantizable = sg.operators.map((op, k) => {
     const spec = INT8_OPS[op.opcode];
     const touches = [...op.inputs, ...op.outputs].filter((i) => i >= 0 && floatIo(i));
@@ -198,62 +102,25 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   for (const k of behind) quantizable[k] = 'float';
   const floatOps = new Map<string, number>();
   sg.operators.forEach((op, k) => { if (quantizable[k] === 'float' && !behind.has(k) && !attention.has(k) && !masks.has(k) && !island(k) && !opts.floatOps?.has(k)) floatOps.set(op.opcode, (floatOps.get(op.opcode) ?? 0) + 1); });
-  if (attention.size) {
-    warnings.push(`int8: ${attention.size / 2} attention SOFTMAX op(s) and the BATCH_MATMUL reading each stay float32 (int8's fixed 1/256 step `
-      + 'wipes out the small attention weights), with DEQUANTIZE/QUANTIZE around them');
-  }
-  if (masks.size) warnings.push(`int8: ${masks.size} op(s) adding an attention mask's bias to the scores (and making it) stay float32 (int8 in the mask's range rounds the scores away)`);
-  // Named by what the power path is: a spectrogram only when it has an STFT convolution or the model reads audio (a
-  // point cloud's distances, RandLA-Net's, are the same squares summed into a SQRT).
-  const audio = count('stft') > 0 || audioLikeInput(sg);
-  if (count('energy') + count('stft')) {
-    warnings.push(audio ? `int8: the spectrogram front end stays float32 (${count('energy')} op(s) from the audio through the power path into a LOG or SQRT; `
-      + `${count('stft')} STFT convolution(s) computing in float from int8 weights): int8 rounds quiet audio and quiet bins to 0`
-      : `int8: ${count('energy')} op(s) squaring values and summing them into a SQRT or LOG (a distance or norm, such as distances between points) `
-      + 'stay float32 (squares span decades: int8 rounds the small ones to 0)');
-  }
-  if (count('norm')) warnings.push(`int8: ${count('norm')} op(s) of normalization variances (x², their mean, + ε into SQRT and DIV: decomposed LayerNorm / RMSNorm) stay float32 as one chain (TFLite has no int8 SQUARE)`);
-  if (count('magnitude')) {
-    warnings.push(`int8: ${count('magnitude')} layer(s) reading a linear ${audio ? '|STFT| magnitude' : 'square root of those squares (a distance or norm)'} `
-      + 'compute in float32 from int8 weights (a magnitude spans decades)');
-  }
-  if (count('recurrent')) warnings.push(`int8: ${count('recurrent')} op(s) of the recurrent cell between the state inputs and outputs stay float32 with int8 weights (rounding the state on every call drifts)`);
-  if (count('state')) warnings.push(`int8: ${count('state')} op(s) unpacking a model input or packing a model output stay float32 (each part keeps its own scale)`);
-  if (count('peak')) warnings.push(`int8: ${count('peak')} op(s) of max-pool peak picking (a map, its MAX_POOL_2D and their EQUAL, back to the layer making the map) stay float32 (int8 steps tie neighbours: every plateau would be a peak)`);
-  if (count('sampling')) warnings.push(`int8: ${count('sampling')} op(s) computing sampling coordinates (a GridSample's grid back to the layer making its flow, its corner indices and bilinear weights) stay float32 (an int8 step of a [-1, 1] grid is 1/255 of the image)`);
-  if (count('boxes')) {
-    warnings.push(`int8: ${count('boxes')} op(s) decoding a box table (from the box layers' offsets through the priors to the [.., N, 4] boxes beside `
-      + 'the class scores) stay float32 (one int8 step of a picture coordinate is ~1/128 of the picture, a tenth of a small box)');
-  }
-  if (joins.size) {
-    warnings.push(`int8: ${joins.size} op(s) joining tensors whose ranges are too far apart for one int8 scale (a CONCATENATION of pixel boxes and 0-1 `
-      + 'scores) and carrying the joined tensor on to the outputs or the slices that part it stay float32 (the joint step would round the narrow part away)');
-  }
-  if (behind.size) warnings.push(`int8: ${behind.size} SOFTMAX op(s) read only by float32 ops stay float32 (XNNPack runs the float32 one; int8 SOFTMAX is TFLite's own kernel)`);
-  if (count('probability')) warnings.push(`int8: ${count('probability')} op(s) giving the model's probability (a final LOGISTIC and what only reshapes or averages it) stay float32 (int8's 1/256 step rounds small scores to 0)`);
-  for (const [opcode, n] of floatOps) {
-    const why = INT8_OPS[opcode] ? 'some of its tensors have no calibration range' : 'TFLite has no int8 kernel for it in onnx2lite';
-    warnings.push(`int8: ${n} ${opcode} op(s) stay float32 (${why}), with DEQUANTIZE/QUANTIZE around them`);
-  }
+  warnings.push(...keptFloatWarnings(sg, { attention, masks, islands, joins, behind, floatOps }));
 
   // Where each float activation lives natively: int8 when an int8 op (or an int8 model input) produces it, int16
   // when a 16x8 op does; copies in the other types are made on first use.
-  const int8Of = new Map<number, number>();
-  const int16Of = new Map<number, number>();
-  const floatOf = new Map<number, number>();
   const addTensor = (tt: TflTensor) => { t.push({ ...tt, name: name(tt.name) }); return t.length - 1; };
+  const outOps: TflOperator[] = [];
+  const p16 = (i: number): QParams => opts.int16Params?.get(i) ?? params16(params.get(i)!);
+  const copies = new ActivationCopies(t, addTensor, outOps, params, p16);
+  const { int8Of, int16Of, floatOf } = copies;
   const toInt8InPlace = (i: number) => {
     const p = params.get(i)!;
     t[i] = { ...t[i], type: 'INT8', quantization: quantParams(p) };
     int8Of.set(i, i);
   };
-  const outOps: TflOperator[] = [];
   for (const i of sg.inputs) {
     if (!isFloatActivation(t[i])) continue;
     if (opts.int8Io && params.has(i)) toInt8InPlace(i); else floatOf.set(i, i);
   }
   const lateDequant: TflOperator[][] = sg.operators.map(() => []);
-  const p16 = (i: number): QParams => opts.int16Params?.get(i) ?? params16(params.get(i)!);
   const toInt16InPlace = (i: number) => {
     t[i] = { ...t[i], type: 'INT16', quantization: quantParams(p16(i)) };
     int16Of.set(i, i);
@@ -281,46 +148,6 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     }
   });
 
-  /** The int8 copy of activation i: QUANTIZE from its float32 or int16 form. */
-  const getInt8 = (i: number): number => {
-    const have = int8Of.get(i);
-    if (have !== undefined) return have;
-    const q = addTensor({ name: `${t[i].name}_int8`, type: 'INT8', shape: [...t[i].shape], quantization: quantParams(params.get(i)!) });
-    outOps.push({ opcode: 'QUANTIZE', version: QUANTIZE_VERSION, inputs: [floatOf.get(i) ?? int16Of.get(i)!], outputs: [q] });
-    int8Of.set(i, q);
-    return q;
-  };
-  /** The int16 copy of activation i: QUANTIZE from its float32 or int8 form. */
-  const getInt16 = (i: number): number => {
-    const have = int16Of.get(i);
-    if (have !== undefined) return have;
-    const q = addTensor({ name: `${t[i].name}_int16`, type: 'INT16', shape: [...t[i].shape], quantization: quantParams(p16(i)) });
-    outOps.push({ opcode: 'QUANTIZE', version: QUANTIZE_INT16_VERSION, inputs: [floatOf.get(i) ?? int8Of.get(i)!], outputs: [q] });
-    int16Of.set(i, q);
-    return q;
-  };
-  const getFloat = (i: number): number => {
-    const have = floatOf.get(i);
-    if (have !== undefined) return have;
-    const f = addTensor({ name: `${t[i].name}_float`, type: 'FLOAT32', shape: [...t[i].shape] });
-    const from8 = int8Of.get(i);
-    outOps.push(from8 !== undefined
-      ? { opcode: 'DEQUANTIZE', version: DEQUANTIZE_INT8_VERSION, inputs: [from8], outputs: [f] }
-      : { opcode: 'DEQUANTIZE', version: DEQUANTIZE_INT16_VERSION, inputs: [int16Of.get(i)!], outputs: [f] });
-    floatOf.set(i, f);
-    return f;
-  };
-  const requantCache = new Map<string, number>();
-  /** Int8 / int16 tensor q requantized into parameters p (an int8 → int8 or → int16 QUANTIZE), one copy per target. */
-  const requantize = (q: number, p: QParams, wide: boolean, onnxNode?: string): number => {
-    const key = `${q}:${p.scale}:${p.zeroPoint}:${wide}`;
-    const have = requantCache.get(key);
-    if (have !== undefined) return have;
-    const r = addTensor({ name: `${t[q].name}_requantized`, type: wide ? 'INT16' : 'INT8', shape: [...t[q].shape], quantization: quantParams(p) });
-    outOps.push({ opcode: 'QUANTIZE', version: wide ? QUANTIZE_INT16_VERSION : QUANTIZE_VERSION, inputs: [q], outputs: [r], onnxNode });
-    requantCache.set(key, r);
-    return r;
-  };
   const constCache = new Map<string, number>();
   /** Float ops' weights as GPTQ rounded them (by float weight index): one copy for every reader. */
   const roundedFloat = new Map<number, number>();
@@ -357,7 +184,7 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     const kind = quantizable[k];
     if (kind === 'none') { outOps.push(op); return; }
     if (kind === 'float') {
-      op.inputs = op.inputs.map((i) => (i >= 0 && wasFloat.has(i) ? getFloat(i) : i));
+      op.inputs = op.inputs.map((i) => (i >= 0 && wasFloat.has(i) ? copies.float(i) : i));
       // A layer the search keeps float computes from the weights the int8 layer would have had (GPTQ's rounding and
       // its bias), stored int8 by quantizeDynamic at the end: rounded to nearest instead, BlazeFace front's first 8
       // layers float lowered the guard cosine 0.9688 -> 0.9446.
@@ -383,7 +210,7 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     const wide = kind === 'int16';
     if (wide && INT16_FLOAT_FORM.has(op.opcode)) {
       // No int16 kernel: DEQUANTIZE → the float op → QUANTIZE, int16 at both ends (int16.ts INT16_FLOAT_FORM).
-      const x = getInt16(op.inputs[0]);
+      const x = copies.int16(op.inputs[0]);
       const y = int16Of.get(op.outputs[0])!;
       const xf = addTensor({ name: `${t[x].name}_float`, type: 'FLOAT32', shape: [...t[x].shape] });
       const yf = addTensor({ name: `${t[y].name}_float`, type: 'FLOAT32', shape: [...t[y].shape] });
@@ -445,13 +272,8 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
     op.inputs = inputs.map((i, pos) => {
       if (i < 0) return i;
       if (spec.weights && (pos === 1 || pos === 2)) return i;
-      if (wasFloat.has(i)) {
-        // A same-scale input on other parameters (a fixed output kept out of a join's group): requantized into them.
-        const target = outQ === undefined || !sameAt(spec, pos) ? undefined : wide ? p16(outQ) : params.get(outQ)!;
-        const own = wide ? p16(i) : params.get(i)!;
-        const q = wide ? getInt16(i) : getInt8(i);
-        return target && !sameParams(target, own) ? requantize(q, target, wide, op.onnxNode) : q;
-      }
+      // A same-scale input on other parameters (a fixed output kept out of a join's group): requantized into them.
+      if (wasFloat.has(i)) return copies.input(i, pos, spec, outQ, wide, op.onnxNode);
       if (t[i].type !== 'FLOAT32') return i;
       if (wide) return quantConst16(i);
       return quantConst(i, same.has(i) && outP ? outP : ownParams(i));

@@ -31,6 +31,7 @@ import { rankWeightOps } from './precise-weights';
 import { type Island, type Pruned, pruneIslands } from './island-prune';
 import type { Int8Phases } from './int8-phases';
 import { cheaperSteps } from './prefix-free';
+import { SearchBudget } from './search-budget';
 
 export type Int16Mode = 'auto' | 'off' | 'all';
 
@@ -182,11 +183,12 @@ export async function floatPrefix(n: number, build: (floatOps: Set<number>) => C
  *  guard. `reference`: onnxruntime's outputs for the first samples when calibration already ran them. */
 export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples: Tensor[][], params: Map<number, QParams>,
   opts: Int8Options, mode: Int16Mode, maxBytes: number, reference?: Map<string, Tensor>[], target = GUARD_COSINE, latencyBound = LATENCY_BOUND,
-  phases?: Int8Phases, searchSeconds = SEARCH_SECONDS): Promise<MixedChoice> {
+  phases?: Int8Phases, search: number | SearchBudget = SEARCH_SECONDS): Promise<MixedChoice> {
   const t0 = performance.now();
-  // The time limit: checked before each candidate of the search proper (ranking, steps, weights, prefix).
-  let stopped = false;
-  const stop = () => (stopped ||= performance.now() - t0 > searchSeconds * 1000);
+  // The time limit: checked before each candidate of the search proper (ranking, steps, weights, prefix); each
+  // ranking takes at most its share of the time left (search-budget.ts).
+  const budget = typeof search === 'number' ? new SearchBudget(search) : search;
+  const stop = budget.stop;
   const say = (message: string) => phases?.say('search', `int8 search: ${message}`);
   const n = result.model.subgraphs[0].operators.length;
   const none = new Set<number>();
@@ -199,12 +201,11 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   const build = (int16Ops: Set<number>, splitOps: Set<number>, floatOps: Set<number>, floatWeights = noNames) =>
     quantizeInt8(cloneResult(result), params, { ...opts, int8Io: false, int16Ops, splitOps, floatOps, floatWeights });
   const measured = await makeScorer(result, searched, refs);
-  const scorer = { ...measured, score: (m: Parameters<typeof measured.score>[0], md: Parameters<typeof measured.score>[1]) => { candidates++; return measured.score(m, md); } };
+  const scorer = { ...measured, score: (m: Parameters<typeof measured.score>[0], md: Parameters<typeof measured.score>[1]) => { budget.candidates++; return measured.score(m, md); } };
   // Higher is better: the task's smooth measure for class / mask outputs, else the SNR (task-signal.ts).
   const gain = (a: { objective: number }, b: { objective: number }) => a.objective - b.objective;
   const clearGain = (a: OutputScore | Omit<MixedChoice, 'ms'>, b: OutputScore) => gain(a, b) >= (b.task || b.byGuard ? MIN_GAIN_TASK : MIN_GAIN_DB);
   const taskOf = (x: OutputScore) => (x.task ? { task: x.task } : {});
-  let candidates = 0;
   const scoreOutputs = (r: ConvertResult) => scorer.score(r.model, r.metadata);
   const trace = process.env.ONNX2LITE_TRACE_MIXED ? (l: string) => console.error(l) : undefined;
   // Off by default: on PaddleOCR rec it ran 0.87 -> 0.77x float32 but read one line of 144 fewer (island-prune.ts).
@@ -220,7 +221,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
     return { int16Ops: ops, splitOps: ops, floatOps: none, floatWeights: noNames, int8Cosine: mode === 'off' ? s.cosine : NaN, cosine: s.cosine, met: true,
       ...taskOf(s), ...(mode === 'off' && s.task ? { int8Task: s.task } : {}), objective: s.objective,
       int8SnrDb: mode === 'off' ? s.snrDb : NaN, snrDb: s.snrDb, floatMs: NaN, int8Ms: mode === 'off' ? s.ms : NaN, chosenMs: s.ms,
-      floatCostMs: NaN, int8CostMs: NaN, chosenCostMs: NaN, ms: performance.now() - t0, candidates };
+      floatCostMs: NaN, int8CostMs: NaN, chosenCostMs: NaN, ms: performance.now() - t0, candidates: budget.candidates };
   }
   const plainModel = build(none, none, none);
   const plainBytes = serializeTflite(plainModel.model);
@@ -229,7 +230,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   const base = { int16Ops: none, splitOps: none, floatOps: none, floatWeights: noNames, int8Cosine: plain.cosine, cosine: plain.cosine, met: plain.cosine >= target,
     ...taskOf(plain), ...(plain.task ? { int8Task: plain.task } : {}), objective: plain.objective,
     int8SnrDb: plain.snrDb, snrDb: plain.snrDb, floatMs: NaN, int8Ms: plain.ms, chosenMs: plain.ms, floatCostMs: NaN, int8CostMs, chosenCostMs: int8CostMs };
-  if (base.met) return { ...base, ms: performance.now() - t0, candidates };
+  if (base.met) return { ...base, ms: performance.now() - t0, candidates: budget.candidates };
   // The float32 model's own run time: the scorer ran it already for its reference logits.
   const float = { ms: scorer.baseMs };
   const floatCostMs = estimatedMs(result.model);
@@ -238,7 +239,8 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   const sg0 = result.model.subgraphs[0];
   say(`plain int8 cosine ${plain.cosine.toFixed(4)} < ${target}: ranking activations by sensitivity`);
   const ranked = await rankRoundingPoints(result, params, scorer,
-    (done, total, stage) => say(stage === 'groups' ? `ranked ${done} / ${total} groups of activations` : `ranked ${done} / ${total} activations of the worst groups alone`), stop);
+    (done, total, stage) => say(stage === 'groups' ? `ranked ${done} / ${total} groups of activations` : `ranked ${done} / ${total} activations of the worst groups alone`),
+    budget.ranking());
   if (process.env.ONNX2LITE_TRACE_MIXED) {
     const sg = result.model.subgraphs[0];
     console.error(`mixed: plain int8 cos ${plain.cosine.toFixed(4)} snr ${plain.snrDb.toFixed(1)}${traceTask(plain)}`);
@@ -324,7 +326,8 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   if (!best.met) {
     // Weight rounding: the ops whose int8 weights cost the most run float32 with float16 weights (precise-weights.ts).
     say(`ranking weights (best cosine so far ${best.cosine.toFixed(4)})`);
-    const wRanked = await rankWeightOps(result, scorer, stop, (done, total) => say(`ranked ${done} / ${total} weight ops`));
+    const wRanked = await rankWeightOps(result, scorer, budget.ranking(),
+      (done, total, stage) => say(`ranked ${done} / ${total} ${stage === 'groups' ? 'groups of weight ops' : stage === 'points' ? 'weight ops of the worst groups alone' : 'weight ops'}`));
     if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: weights ranked ${wRanked.slice(0, 16).map((p) => `${p.op}:${sg0.operators[p.op].opcode} ${p.measure.toFixed(plain.task ? 4 : 1)}`).join(', ')}`);
     const from = best;
     for (const k of STEPS) {
@@ -377,8 +380,10 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   // The smooth measure the steps compare can rise while fewer positions keep their arg-max (it rewards margins kept
   // at confident steps): such a choice is no gain over plain int8 (keepsArgmax).
   if (!best.met && (best.floatOps.size || best.int16Ops.size) && !plain.byGuard && !keepsArgmax(best, plain)) best = { ...base, floatMs: float.ms, floatCostMs };
-  if (stopped) say(`stopped at its time limit (${searchSeconds} s) after ${candidates} candidate models`);
-  return { ...best, ms: performance.now() - t0, candidates, ...(stopped ? { stopped } : {}) };
+  const stopped = budget.stopped;
+  if (budget.rankingCut) say(`a ranking stopped at its share of the time left (search-time ${budget.seconds} s)`);
+  if (stopped) say(`stopped at its time limit (${budget.seconds} s) after ${budget.candidates} candidate models`);
+  return { ...best, ms: performance.now() - t0, candidates: budget.candidates, ...(stopped ? { stopped } : {}) };
 }
 
 /** Whether a mixed choice that misses the guard keeps at least as many arg-max positions (class outputs: classifiers,

@@ -16,6 +16,7 @@ import type { TflModel, TflSubgraph } from '../tflite/model';
 import type { Scorer } from './sensitivity';
 import { INT8_OPS } from './int8-ops';
 import { isConst } from './graph';
+import { groupedRuns, rankInGroups } from './grouped-ranking';
 import { bytesOf, dequantized, elementCount, floatData, quantizeSymmetric, weightAxis } from './params';
 
 export interface WeightPoint {
@@ -53,17 +54,28 @@ export function roundedWeightsModel(result: ConvertResult, weights: { op: number
   return { ...result.model, subgraphs: [{ ...src, tensors }, ...result.model.subgraphs.slice(1)] };
 }
 
-/** Every weight op measured alone, the most sensitive first. */
+/** The weight ops ranked, the most sensitive first. Up to groupedRuns(n) ops each is measured alone (graph order:
+ *  every model of up to 55 weight ops ranks as it did); beyond that coarse to fine as the activations are
+ *  (grouped-ranking.ts): the ops rounded in groups of ~√n consecutive ones, then the worst groups' ops alone, within
+ *  max(REFINE_RUNS, 2·√n) runs. DEKR's 167 weight ops took 167 runs (395 s of its 600-s search on a quiet machine,
+ *  the limit reached before any step); now 13 groups and at most 48 ops alone. */
 export async function rankWeightOps(result: ConvertResult, scorer: Scorer, stop: () => boolean = () => false,
-  progress?: (done: number, total: number) => void): Promise<WeightPoint[]> {
-  const points: WeightPoint[] = [];
-  const ops = weightOps(result.model.subgraphs[0]);
-  for (const w of ops) {
-    // Past the search's time limit only the ops measured so far are ranked.
-    if (stop()) break;
-    const s = await scorer.score(roundedWeightsModel(result, [w]), result.metadata);
-    points.push({ ...w, measure: s.objective });
-    progress?.(points.length, ops.length);
+  progress?: (done: number, total: number, stage: 'ops' | 'groups' | 'points') => void): Promise<WeightPoint[]> {
+  const ops: WeightPoint[] = weightOps(result.model.subgraphs[0]).map((w) => ({ ...w, measure: Infinity }));
+  const measure = async (ws: WeightPoint[]) => (await scorer.score(roundedWeightsModel(result, ws), result.metadata)).objective;
+  let points: WeightPoint[];
+  if (ops.length <= groupedRuns(ops.length)) {
+    points = [];
+    for (const w of ops) {
+      // Past the search's time limit only the ops measured so far are ranked.
+      if (stop()) break;
+      points.push({ ...w, measure: await measure([w]) });
+      progress?.(points.length, ops.length, 'ops');
+    }
+  } else {
+    const grouped = await rankInGroups(ops, { measure, share: scorer.share, stop, progress });
+    // Groups past the time limit are not ranked, as ops were not.
+    points = grouped.filter((p) => p.measure !== Infinity);
   }
   // Ties (and equal SNRs) in graph order: the ranking depends only on the model and the samples.
   return points.sort((a, b) => a.measure - b.measure || a.op - b.op);

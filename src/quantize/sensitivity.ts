@@ -24,6 +24,7 @@ import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops'
 import { floatIslands } from './int8-float-islands';
 import { type QParams, quantParams } from './params';
 import { type TaskMeasure, TaskTally, outputTasks } from './task-signal';
+import { rankInGroups } from './grouped-ranking';
 
 /** One rounding point: the tensor rounded to int8, and the float model's ops that must leave int8 for it not to be
  *  (its producer, the same-scale ops carrying it and every op reading it or them). */
@@ -207,63 +208,14 @@ export function fakeQuantized(result: ConvertResult, tensors: number[], params: 
   return { ...result.model, subgraphs: [sg, ...result.model.subgraphs.slice(1)] };
 }
 
-/** Points measured one by one after the groups: the worst groups' points, whole groups in order from the worst, up
- *  to max(REFINE_RUNS, 2·√n) runs (at least one group). The worst quarter of the groups, as before, when that fits:
- *  every model up to 156 points ranks as it did; CREStereo's ~730 refined 196 points (7 groups of 28), LiteRT runs of
- *  3-10 s each at load 20-25 that took its whole 600-s search, and now 56 (2 groups). */
-export const REFINE_RUNS = 48;
+export { REFINE_RUNS, refinedGroups } from './grouped-ranking';
 
-/** Measures every rounding point alone (most sensitive first). Coarse to fine: the points are first rounded in
- *  groups of ~√n consecutive ones, and only the worst groups' points one by one (refinedGroups), so the cost is
- *  ~√n + max(REFINE_RUNS, 2·√n) model runs. */
+/** Measures every rounding point alone (most sensitive first). Coarse to fine (grouped-ranking.ts): the points are
+ *  first rounded in groups of ~√n consecutive ones, and only the worst groups' points one by one (refinedGroups), so
+ *  the cost is ~√n + max(REFINE_RUNS, 2·√n) model runs. */
 export async function rankRoundingPoints(result: ConvertResult, params: Map<number, QParams>, scorer: Scorer,
   progress?: (done: number, total: number, stage: 'groups' | 'points') => void, stop: () => boolean = () => false): Promise<RoundingPoint[]> {
-  const points = roundingPoints(result, params);
-  const measure = async (ts: number[]) => (await scorer.score(fakeQuantized(result, ts, params), result.metadata)).objective;
-  const size = Math.max(1, Math.ceil(Math.sqrt(points.length)));
-  const groups: { members: RoundingPoint[]; measure: number }[] = [];
-  for (let i = 0; i < points.length; i += size) {
-    const members = points.slice(i, i + size);
-    // Past the search's time limit the groups not measured rank last (as if rounding them cost nothing).
-    groups.push({ members, measure: stop() ? Infinity : await measure(members.map((p) => p.tensor)) });
-    progress?.(groups.length, Math.ceil(points.length / size), 'groups');
-  }
-  groups.sort((a, b) => a.measure - b.measure);
-  // The worst groups hold most of the error (a group's error is about the sum of its points').
-  const refine = groups.slice(0, refinedGroups(groups.map((g) => g.members.length), size));
-  // Past the search's time limit (`stop`), the points not measured yet keep their group's share, as unrefined
-  // groups' points do.
-  // Each point measured alone is a candidate model: reported as the groups are (a long silence otherwise: Attention
-  // U-Net's 2 worst groups took 80 s at load 18).
-  const alone = refine.filter((g) => g.members.length > 1).reduce((n, g) => n + g.members.length, 0);
-  let refined = 0;
-  for (const g of refine) {
-    if (g.members.length === 1) { g.members[0].measure = g.measure; continue; }
-    for (const p of g.members) {
-      if (stop()) { p.measure = scorer.share(g.measure, g.members.length); continue; }
-      p.measure = await measure([p.tensor]);
-      progress?.(++refined, alone, 'points');
-    }
-    g.members.sort((a, b) => a.measure - b.measure);
-  }
-  // Unrefined groups' points get an equal share of their group's loss (a group's error is about the sum of its
-  // points'), so they compare with the points measured alone: the group's measure itself would rank each of them as
-  // bad as all of them together, ahead of worse points measured alone.
-  for (const g of groups.slice(refine.length)) for (const p of g.members) p.measure = scorer.share(g.measure, g.members.length);
-  return groups.flatMap((g) => g.members).sort((a, b) => a.measure - b.measure);
-}
-
-/** How many of the groups (their sizes, worst first) are refined point by point: the worst quarter, as long as their
- *  points fit max(REFINE_RUNS, 2 · size) runs, and at least one. */
-export function refinedGroups(sizes: number[], size: number): number {
-  const budget = Math.max(REFINE_RUNS, 2 * size);
-  let runs = 0;
-  let k = 0;
-  for (const n of sizes.slice(0, Math.max(1, Math.ceil(sizes.length / 4)))) {
-    const cost = n > 1 ? n : 0;
-    if (k > 0 && runs + cost > budget) break;
-    runs += cost;
-    k++;
-  }
-  return k;
+  const measure = async (ps: RoundingPoint[]) => (await scorer.score(fakeQuantized(result, ps.map((p) => p.tensor), params), result.metadata)).objective;
+  const ranked = await rankInGroups(roundingPoints(result, params), { measure, share: scorer.share, stop, progress });
+  return ranked.sort((a, b) => a.measure - b.measure);
 }

@@ -1,0 +1,64 @@
+// The warnings the int8 pass gives for what it keeps float32, one line per rule: attention's SOFTMAX and its
+// BATCH_MATMUL, an attention mask's bias, the float islands by rule (int8-float-islands.ts: spectrogram, norms,
+// magnitudes, recurrent cells, state packing, peak picking, sampling coordinates, box decodes, probabilities), joins
+// of ranges too far apart, SOFTMAX read only by float ops, and ops with no int8 kernel or no calibration range.
+import type { TflSubgraph } from '../tflite/model';
+import { audioLikeInput } from './int8-float-islands';
+import { INT8_OPS } from './int8-ops';
+
+export interface KeptFloat {
+  /** Attention's SOFTMAX → BATCH_MATMUL ops, mask-bias ops, the float islands by rule (op → rule), the joins split by
+   *  their parameters, the SOFTMAX ops kept float behind float readers. */
+  attention: Set<number>;
+  masks: Set<number>;
+  islands: Map<number, string>;
+  joins: Set<number>;
+  behind: Set<number>;
+  /** Other float ops by opcode (no int8 kernel, or a tensor without a range), not asked for by the search. */
+  floatOps: Map<string, number>;
+}
+
+/** The warning lines for the ops int8 keeps float32. */
+export function keptFloatWarnings(sg: TflSubgraph, kept: KeptFloat): string[] {
+  const { attention, masks, islands, joins, behind, floatOps } = kept;
+  const warnings: string[] = [];
+  const count = (rule: string) => [...islands.values()].filter((r) => r === rule).length;
+  if (attention.size) {
+    warnings.push(`int8: ${attention.size / 2} attention SOFTMAX op(s) and the BATCH_MATMUL reading each stay float32 (int8's fixed 1/256 step `
+      + 'wipes out the small attention weights), with DEQUANTIZE/QUANTIZE around them');
+  }
+  if (masks.size) warnings.push(`int8: ${masks.size} op(s) adding an attention mask's bias to the scores (and making it) stay float32 (int8 in the mask's range rounds the scores away)`);
+  // Named by what the power path is: a spectrogram only when it has an STFT convolution or the model reads audio (a
+  // point cloud's distances, RandLA-Net's, are the same squares summed into a SQRT).
+  const audio = count('stft') > 0 || audioLikeInput(sg);
+  if (count('energy') + count('stft')) {
+    warnings.push(audio ? `int8: the spectrogram front end stays float32 (${count('energy')} op(s) from the audio through the power path into a LOG or SQRT; `
+      + `${count('stft')} STFT convolution(s) computing in float from int8 weights): int8 rounds quiet audio and quiet bins to 0`
+      : `int8: ${count('energy')} op(s) squaring values and summing them into a SQRT or LOG (a distance or norm, such as distances between points) `
+      + 'stay float32 (squares span decades: int8 rounds the small ones to 0)');
+  }
+  if (count('norm')) warnings.push(`int8: ${count('norm')} op(s) of normalization variances (x², their mean, + ε into SQRT and DIV: decomposed LayerNorm / RMSNorm) stay float32 as one chain (TFLite has no int8 SQUARE)`);
+  if (count('magnitude')) {
+    warnings.push(`int8: ${count('magnitude')} layer(s) reading a linear ${audio ? '|STFT| magnitude' : 'square root of those squares (a distance or norm)'} `
+      + 'compute in float32 from int8 weights (a magnitude spans decades)');
+  }
+  if (count('recurrent')) warnings.push(`int8: ${count('recurrent')} op(s) of the recurrent cell between the state inputs and outputs stay float32 with int8 weights (rounding the state on every call drifts)`);
+  if (count('state')) warnings.push(`int8: ${count('state')} op(s) unpacking a model input or packing a model output stay float32 (each part keeps its own scale)`);
+  if (count('peak')) warnings.push(`int8: ${count('peak')} op(s) of max-pool peak picking (a map, its MAX_POOL_2D and their EQUAL, back to the layer making the map) stay float32 (int8 steps tie neighbours: every plateau would be a peak)`);
+  if (count('sampling')) warnings.push(`int8: ${count('sampling')} op(s) computing sampling coordinates (a GridSample's grid back to the layer making its flow, its corner indices and bilinear weights) stay float32 (an int8 step of a [-1, 1] grid is 1/255 of the image)`);
+  if (count('boxes')) {
+    warnings.push(`int8: ${count('boxes')} op(s) decoding a box table (from the box layers' offsets through the priors to the [.., N, 4] boxes beside `
+      + 'the class scores) stay float32 (one int8 step of a picture coordinate is ~1/128 of the picture, a tenth of a small box)');
+  }
+  if (joins.size) {
+    warnings.push(`int8: ${joins.size} op(s) joining tensors whose ranges are too far apart for one int8 scale (a CONCATENATION of pixel boxes and 0-1 `
+      + 'scores) and carrying the joined tensor on to the outputs or the slices that part it stay float32 (the joint step would round the narrow part away)');
+  }
+  if (behind.size) warnings.push(`int8: ${behind.size} SOFTMAX op(s) read only by float32 ops stay float32 (XNNPack runs the float32 one; int8 SOFTMAX is TFLite's own kernel)`);
+  if (count('probability')) warnings.push(`int8: ${count('probability')} op(s) giving the model's probability (a final LOGISTIC and what only reshapes or averages it) stay float32 (int8's 1/256 step rounds small scores to 0)`);
+  for (const [opcode, n] of floatOps) {
+    const why = INT8_OPS[opcode] ? 'some of its tensors have no calibration range' : 'TFLite has no int8 kernel for it in onnx2lite';
+    warnings.push(`int8: ${n} ${opcode} op(s) stay float32 (${why}), with DEQUANTIZE/QUANTIZE around them`);
+  }
+  return warnings;
+}

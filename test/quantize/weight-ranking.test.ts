@@ -1,0 +1,136 @@
+// The int8 search's ranking of weight ops (src/quantize/precise-weights.ts rankWeightOps) and the search's time
+// budget (src/quantize/search-budget.ts), on the real LiteRT against onnxruntime-node. DEKR (167 weight ops) ranked
+// its weights one LiteRT run per op, 395 s of its 600-s search on a quiet machine, and the limit stopped the search
+// before any weights step: the ranking is now grouped as the activations' is, and each ranking takes at most half of
+// the time left when it starts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeModel } from '../../src/onnx/reader';
+import { convertModel } from '../../src/convert/convert';
+import { runOnnx } from '../../src/runtime/ort';
+import { activationParams } from '../../src/quantize/int8';
+import { chooseInt16Ops } from '../../src/quantize/mixed-precision';
+import { Int8Phases } from '../../src/quantize/int8-phases';
+import { makeScorer } from '../../src/quantize/sensitivity';
+import { rankWeightOps, weightOps } from '../../src/quantize/precise-weights';
+import { REFINE_RUNS, groupSize } from '../../src/quantize/grouped-ranking';
+import { RANK_SHARE, SearchBudget } from '../../src/quantize/search-budget';
+import { buildModel, node, tensor } from '../../src/onnx/builder';
+import { encodeModel } from '../../src/onnx/writer';
+import type { Tensor } from '../../src/ir/types';
+import { rng } from './helpers';
+
+const C = 8;
+const OUTLIER = 2;
+
+/** n 1×1 convs over 8 channels, each near the identity; channel 0 (near 0 in the input) passes through unchanged,
+ *  except in conv OUTLIER, whose rows read it with a weight of 60 beside weights of ±0.5: per-channel int8 (step
+ *  60/127) rounds those to 0 or ±0.47 (precise-weights.test.ts's outlier, in a long chain). */
+function chainModel(n: number): Uint8Array {
+  const r = rng(5);
+  const inits = [];
+  const nodes = [];
+  for (let k = 0; k < n; k++) {
+    const w = Array.from({ length: C * C }, (_, i) => {
+      const [o, c] = [Math.floor(i / C), i % C];
+      if (o === 0 || c === 0) return k === OUTLIER && c === 0 && o > 0 ? 60 : o === c ? 1 : 0;
+      return k === OUTLIER ? r() - 0.5 : (o === c ? 1 : 0) + (r() - 0.5) * 0.04;
+    });
+    inits.push(tensor(`w${k}`, 'float32', [C, C, 1, 1], w));
+    nodes.push(node('Conv', [k === 0 ? 'x' : `a${k - 1}`, `w${k}`], [k === n - 1 ? 'y' : `a${k}`], {}, `conv${k}`));
+  }
+  return encodeModel(buildModel({ inputs: [['x', 'float32', [1, C, 4, 4]]], outputs: [['y', 'float32', [1, C, 4, 4]]], initializers: inits, nodes }));
+}
+
+/** Inputs in [0, 1), channel 0 scaled down to [0, 0.001). */
+const sample = (seed: number): Tensor[] => {
+  const data = Float32Array.from({ length: C * 16 }, rng(seed));
+  for (let i = 0; i < 16; i++) data[i] *= 0.001;
+  return [{ name: 'x', dtype: 'float32', dims: [1, C, 4, 4], data }];
+};
+
+async function setup(n: number) {
+  const bytes = chainModel(n);
+  const result = convertModel(decodeModel(bytes));
+  const samples = [sample(1), sample(2)];
+  const refs = await Promise.all(samples.map((s) => runOnnx(bytes, s)));
+  return { bytes, result, samples, refs };
+}
+
+test('the weight ranking of 100 weight ops is bounded: ~√n groups and the worst groups alone, the outlier still first', async () => {
+  const { result, samples, refs } = await setup(100);
+  const sg = result.model.subgraphs[0];
+  const n = weightOps(sg).length;
+  assert.equal(n, 100);
+  const real = await makeScorer(result, samples, refs);
+  let runs = 0;
+  // Every LiteRT candidate the ranking measures goes through the scorer.
+  const ranked = await rankWeightOps(result, { ...real, score: (m, md) => { runs++; return real.score(m, md); } });
+  const size = groupSize(n);
+  // Before: one run per weight op, 100.
+  assert.ok(runs <= Math.ceil(n / size) + Math.max(REFINE_RUNS, 2 * size) && runs < n / 2, `${runs} runs for ${n} weight ops`);
+  assert.equal(ranked.length, n, 'every op ranked (the unrefined ones by their group\'s measure)');
+  assert.equal(sg.operators[ranked[0].op].onnxNode, `conv${OUTLIER}`, ranked.slice(0, 4).map((p) => `${sg.operators[p.op].onnxNode} ${p.measure.toFixed(1)}`).join(', '));
+});
+
+test('a weight ranking of up to 55 ops measures each alone, as before', async () => {
+  const { result, samples, refs } = await setup(40);
+  const real = await makeScorer(result, samples, refs);
+  let runs = 0;
+  const ranked = await rankWeightOps(result, { ...real, score: (m, md) => { runs++; return real.score(m, md); } });
+  assert.equal(runs, 40);
+  assert.equal(result.model.subgraphs[0].operators[ranked[0].op].onnxNode, `conv${OUTLIER}`);
+});
+
+test('SearchBudget: a ranking stops at RANK_SHARE of the time left when it starts; the limit stops everything', () => {
+  let now = 0;
+  const budget = new SearchBudget(100, () => now);
+  now = 20_000;
+  const rank = budget.ranking();
+  now = 20_000 + RANK_SHARE * 80_000;
+  assert.equal(rank(), false);
+  now += 1;
+  assert.equal(rank(), true);
+  assert.equal(budget.stop(), false, 'the steps after the ranking still run');
+  assert.ok(budget.rankingCut && !budget.stopped);
+  now = 100_001;
+  assert.equal(budget.stop(), true);
+  assert.equal(budget.stopped, true);
+});
+
+/** The search on the 64-conv chain with a clock that reads 10 s a candidate model: what it said, and when (in
+ *  candidates measured). */
+async function searchChain(seconds: number) {
+  const { bytes, result, samples, refs } = await setup(64);
+  const ranges = new Map<number, { min: number; max: number }>();
+  result.model.subgraphs[0].tensors.forEach((t, i) => { if (t.type === 'FLOAT32' && !t.data) ranges.set(i, { min: 0, max: 1.5 }); });
+  const params = activationParams(result, ranges);
+  const lines: { message: string; at: number }[] = [];
+  const clock = { budget: undefined as SearchBudget | undefined };
+  const budget = new SearchBudget(seconds, () => (clock.budget?.candidates ?? 0) * 10_000);
+  clock.budget = budget;
+  const phases = new Int8Phases((p) => lines.push({ message: p.message, at: budget.candidates }));
+  const choice = await chooseInt16Ops(result, decodeModel(bytes), samples, params, {}, 'auto', Infinity, refs, undefined, undefined, phases, budget);
+  return { choice, lines, said: lines.map((l) => `${l.at} ${l.message}`).join('\n') };
+}
+
+test('the search\'s budget reaches the weights steps: the weights ranking leaves them half of the time left', async () => {
+  const free = await searchChain(1e9);
+  const start = free.lines.find((l) => /ranking weights/.test(l.message));
+  assert.ok(start, `the search reaches the weights:\n${free.said}`);
+  const ranking = free.lines.filter((l) => /ranked \d+ \/ \d+ (groups of )?weight ops/.test(l.message)).length;
+  assert.ok(ranking >= 8, `the weights ranking measured ${ranking} candidates`);
+  // A limit the weights ranking alone would use up: without its share, no weights step is measured.
+  const limited = await searchChain((start.at + ranking - 2) * 10);
+  assert.ok(limited.lines.some((l) => /weights step \d+/.test(l.message)), `a weights step measured within the limit:\n${limited.said}`);
+  assert.equal(limited.lines.find((l) => /ranking weights/.test(l.message))?.at, start.at, 'the same search up to the weights');
+});
+
+test('the search\'s budget reaches the activation steps: the activations\' ranking leaves them half of the time', async () => {
+  const free = await searchChain(1e9);
+  const ranking = free.lines.filter((l) => /ranked \d+ \/ \d+ (groups of )?activations/.test(l.message)).length;
+  assert.ok(ranking >= 8, `the activations' ranking measured ${ranking} candidates:\n${free.said}`);
+  // A limit the ranking alone would use up (1 candidate before it: plain int8): without its share, no step.
+  const limited = await searchChain((1 + ranking - 2) * 10);
+  assert.ok(limited.lines.some((l) => /^step \d+:|int8 search: step \d+:/.test(l.message)), `a step measured within the limit:\n${limited.said}`);
+});
