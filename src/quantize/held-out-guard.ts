@@ -94,3 +94,11 @@ export function heldOutText(h: HeldOutGuard, tuned: number): string {
     + `${measure} on calibration samples ${h.first}-${h.last}, which no choice of the int8 pass was measured on: the choices fit the samples they were `
     + 'tuned to and do not hold on others';
 }
+
+/** The warning when the search moved ops out of int8 and the calibration folder holds no sample past the search's:
+ *  the guard could judge only the samples the choice was made on. */
+export function heldOutNote(samples: number, ops: number, searched: number): string {
+  return `int8: the guard judged only the ${samples} calibration sample(s) the search chose its ${ops} op(s) out of int8 on: a choice `
+    + `that fits its samples reads well there whether or not it holds on other inputs; with more than ${searched} --calibration samples `
+    + 'the guard also judges samples no choice was measured on';
+}

@@ -26,7 +26,7 @@ import { Int8Phases } from './int8-phases';
 import { type GuardMeasures, guardMeasures, probabilityOutputs } from './output-cosine';
 import { MIN_BOX_IOU } from './box-rows';
 import type { ConvertResult } from '../convert/convert';
-import { guardRuns, heldOutGuard, heldOutSamples, heldOutText } from './held-out-guard';
+import { guardRuns, heldOutGuard, heldOutNote, heldOutSamples, heldOutText } from './held-out-guard';
 
 /** A ratio of output norms farther than this from 1 is named in the guard's message. */
 const NORM_NOTE = 0.02;
@@ -163,6 +163,8 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
     guard.heldOut = await phases.time('taskGuard', `int8: the guard on ${held.samples.length} calibration samples no choice was measured on`,
       () => heldOutGuard(onnx, result, held.samples, held.from, minCosine, guard.maskIou ? masks : undefined));
     guard.met = guard.heldOut.met;
+  } else if (guard.met && !held.samples.length && summary.calibrationSource === 'folder' && stats.floatOps + stats.int16Ops > 0) {
+    result.warnings.push(heldOutNote(samples.length, stats.floatOps + stats.int16Ops, held.from));
   }
   const heldMiss = guard.heldOut && !guard.heldOut.met ? guard.heldOut : undefined;
   if (samples.length && !q.int8Io) {

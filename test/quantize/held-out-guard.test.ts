@@ -13,7 +13,7 @@ import { encodeModel } from '../../src/onnx/writer';
 import { quantizeModelBytes } from '../../src/quantize/file';
 import { HELD_OUT_SAMPLES, heldOutBar, heldOutSamples } from '../../src/quantize/held-out-guard';
 import { SEARCH_SAMPLES } from '../../src/quantize/mixed-precision';
-import { rng } from './helpers';
+import { rng, shiftedModel } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'onnx2lite-held-out-'));
 
@@ -75,4 +75,25 @@ test('a calibration set whose samples are alike is written, the held-out measure
   assert.equal(g.heldOut?.met, true);
   assert.equal(g.heldOut?.samples, 8);
   assert.ok(g.heldOut!.cosine >= 0.99, `held out ${g.heldOut!.cosine}`);
+});
+
+test('with no calibration sample past the search\'s, a search that moved ops out of int8 is written with a warning saying so', async () => {
+  const r = rng(5);
+  const folder = (name: string, n: number) => {
+    const cal = join(dir, name);
+    mkdirSync(cal);
+    for (let i = 0; i < n; i++) {
+      const x = makeTensor('x', 'float32', [1, 3, 8, 8], Float32Array.from({ length: 192 }, () => r()));
+      writeFileSync(join(cal, `${String(i).padStart(2, '0')}.npy`), encodeNpy(x));
+    }
+    return cal;
+  };
+  const few = await quantizeModelBytes(shiftedModel(), join(dir, 'shifted.onnx'), {}, { mode: 'int8', calibration: folder('few', 4) });
+  assert.ok((few.summary.floatOps ?? 0) + (few.summary.int16Ops ?? 0) > 0, 'the search moved ops out of int8');
+  assert.equal(few.summary.guard?.heldOut, undefined);
+  assert.ok(few.result.warnings.some((w) => /the guard judged only the 4 calibration sample\(s\) the search chose its \d+ op\(s\) out of int8 on/.test(w)), few.result.warnings.join('\n'));
+  const many = await quantizeModelBytes(shiftedModel(), join(dir, 'shifted.onnx'), {}, { mode: 'int8', calibration: folder('many', 12) });
+  assert.equal(many.summary.guard?.heldOut?.samples, 4);
+  assert.equal(many.summary.guard?.met, true);
+  assert.ok(!many.result.warnings.some((w) => /the guard judged only/.test(w)), many.result.warnings.join('\n'));
 });
