@@ -187,7 +187,7 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
       + `${guard.boxIou.iou.toFixed(4)}, at least ${MIN_BOX_IOU}` : ''})` : '';
     const scale = guard.normRatio !== undefined && Math.abs(guard.normRatio - 1) > NORM_NOTE ? ` (output norm ${guard.normRatio.toFixed(3)}x onnxruntime's: the cosine `
       + `ignores scale, the guard judges the relative error too)` : '';
-    const tuned = guard.maskIou ? guard.maskIou.iou : guard.sequences ? guard.sequences.same / guard.sequences.samples : stats.cosine;
+    const tuned = guard.maskIou ? guard.maskIou.iou : stats.cosine;
     const msg = heldMiss ? `int8: ${heldOutText(heldMiss, tuned)}; layers to blame (largest SNR drop, float32 → int8, on sample ${heldMiss.first}): ${blameText(guard.blame)}`
       : `int8: output cosine ${Number.isNaN(stats.cosine) ? 'NaN' : cos(stats.cosine)}${sets}${rows}${scale} against onnxruntime on ${n} ${summary.calibrationSource === 'folder' ? '' : `${summary.calibrationSource} `}`
       + `calibration sample(s) is below --min-cosine ${minCosine}${maskNote}${stats.int16Ops ? ` (with ${stats.int16Ops} ops in 16x8)` : ''}${stats.floatOps ? ` (with ${stats.floatOps} ops in float32)` : ''}; `
