@@ -10,6 +10,7 @@ import { encodeNpy } from '../core/npy';
 import { compareModels } from '../compare/compare';
 import type { LayerResult } from '../compare/types';
 import { SNR_CAP } from '../compare/metrics';
+import type { HeldOutGuard } from './held-out-guard';
 
 /** Default `--min-cosine`: the worst output cosine on the calibration samples an int8 model must reach. */
 export const MIN_COSINE = 0.99;
@@ -52,6 +53,9 @@ export interface GuardResult {
   classRows?: { outputs: string[]; rows: number; cosine: number };
   /** Box tables beside them judged by the boxes' mean IoU on those rows (box-rows.ts), and the bar. */
   boxIou?: { outputs: string[]; iou: number; rows: number; min: number };
+  /** The guard again on calibration samples no choice of the int8 pass was measured on (held-out-guard.ts); absent
+   *  when the set holds none past the search's, or the guard had already missed. */
+  heldOut?: HeldOutGuard;
 }
 
 /** `--json`'s task measure: its kind, the agreement as written and in plain int8, and the samples measured. */

@@ -14,7 +14,6 @@ import type { QParams } from './params';
 import { GUARD_COSINE, GUARD_SAMPLES, SEARCH_SAMPLES, SEARCH_SECONDS, referenceOutputs } from './mixed-precision';
 import { MIN_MASK_IOU, maskGuard, maskGuardMet, maskOutputs } from './mask-guard';
 import { MIN_SAME_SEQUENCES, SEQUENCE_SAMPLES, sequenceGuard, sequenceGuardMet, sequenceOutputs, sequenceText } from './sequence-guard';
-import { openConverted } from '../runtime/tflite-onnx-io';
 import { taskText } from './task-signal';
 import { GuardResult, MIN_COSINE, blameLayers, blameText } from './guard';
 import type { QuantStage } from './file';
@@ -27,22 +26,10 @@ import { Int8Phases } from './int8-phases';
 import { type GuardMeasures, guardMeasures, probabilityOutputs } from './output-cosine';
 import { MIN_BOX_IOU } from './box-rows';
 import type { ConvertResult } from '../convert/convert';
+import { guardRuns, heldOutGuard, heldOutNote, heldOutSamples, heldOutText } from './held-out-guard';
 
 /** A ratio of output norms farther than this from 1 is named in the guard's message. */
 const NORM_NOTE = 0.02;
-
-/** onnxruntime's outputs and the written model's on `samples`, by ONNX name. */
-async function guardRuns(onnx: Model, result: ConvertResult, samples: Tensor[][]): Promise<{ refs: Map<string, Tensor>[]; outputs: Map<string, Tensor>[] }> {
-  const refs = await referenceOutputs(onnx, samples);
-  const session = await openConverted(serializeTflite(result.model));
-  const outputs: Map<string, Tensor>[] = [];
-  try {
-    for (const s of samples) outputs.push(await session.run(s));
-  } finally {
-    session.close();
-  }
-  return { refs, outputs };
-}
 
 /** The guard's measure on `samples` split by output (output-cosine.ts guardMeasures): the written model against onnxruntime. */
 async function measuredParts(onnx: Model, result: ConvertResult, samples: Tensor[][]): Promise<GuardMeasures> {
@@ -170,6 +157,16 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
     }
     guard.met = met;
   }
+  // The guard again on calibration samples no choice of the int8 pass was measured on (held-out-guard.ts).
+  const held = heldOutSamples(samples);
+  if (guard.met && held.samples.length && !q.int8Io && !guard.sequences) {
+    guard.heldOut = await phases.time('taskGuard', `int8: the guard on ${held.samples.length} calibration samples no choice was measured on`,
+      () => heldOutGuard(onnx, result, held.samples, held.from, minCosine, guard.maskIou ? masks : undefined));
+    guard.met = guard.heldOut.met;
+  } else if (guard.met && !held.samples.length && summary.calibrationSource === 'folder' && stats.floatOps + stats.int16Ops > 0) {
+    result.warnings.push(heldOutNote(samples.length, stats.floatOps + stats.int16Ops, held.from));
+  }
+  const heldMiss = guard.heldOut && !guard.heldOut.met ? guard.heldOut : undefined;
   if (samples.length && !q.int8Io) {
     const parts = await phases.time('taskGuard', 'int8: the guard\'s measure by output', () => measuredParts(onnx, result, samples.slice(0, GUARD_SAMPLES)));
     if (Number.isFinite(parts.normRatio)) guard.normRatio = parts.normRatio;
@@ -180,7 +177,7 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   const taskNote = stats.task ? `; task: ${taskText(stats.task)}${stats.int8Task && stats.int8Task !== stats.task ? ` (plain int8 ${stats.int8Task.agreement.toFixed(4)})` : ''} on ${Math.min(samples.length, SEARCH_SAMPLES)} calibration sample(s)` : '';
   if (!guard.met) {
     // The accuracy guard: compare's per-layer split names the layers; nothing is written unless --allow-degraded.
-    guard.blame = await phases.time('blame', 'int8: guard missed, naming the layers to blame', () => blameLayers(bytes, model.path, floatTflite, serializeTflite(result.model), samples[0]));
+    guard.blame = await phases.time('blame', 'int8: guard missed, naming the layers to blame', () => blameLayers(bytes, model.path, floatTflite, serializeTflite(result.model), heldMiss ? held.samples[0] : samples[0]));
     const n = Math.min(samples.length, GUARD_SAMPLES);
     const maskNote = (guard.maskIou ? ` and probability-map IoU ${guard.maskIou.iou.toFixed(4)} (worst ${guard.maskIou.worst.toFixed(4)}) is below ${MIN_MASK_IOU}` : '')
       + (guard.sequences ? ` and ${sequenceText(guard.sequences)}` : '');
@@ -190,12 +187,14 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
       + `${guard.boxIou.iou.toFixed(4)}, at least ${MIN_BOX_IOU}` : ''})` : '';
     const scale = guard.normRatio !== undefined && Math.abs(guard.normRatio - 1) > NORM_NOTE ? ` (output norm ${guard.normRatio.toFixed(3)}x onnxruntime's: the cosine `
       + `ignores scale, the guard judges the relative error too)` : '';
-    const msg = `int8: output cosine ${Number.isNaN(stats.cosine) ? 'NaN' : cos(stats.cosine)}${sets}${rows}${scale} against onnxruntime on ${n} ${summary.calibrationSource === 'folder' ? '' : `${summary.calibrationSource} `}`
+    const tuned = guard.maskIou ? guard.maskIou.iou : stats.cosine;
+    const msg = heldMiss ? `int8: ${heldOutText(heldMiss, tuned)}; layers to blame (largest SNR drop, float32 → int8, on sample ${heldMiss.first}): ${blameText(guard.blame)}`
+      : `int8: output cosine ${Number.isNaN(stats.cosine) ? 'NaN' : cos(stats.cosine)}${sets}${rows}${scale} against onnxruntime on ${n} ${summary.calibrationSource === 'folder' ? '' : `${summary.calibrationSource} `}`
       + `calibration sample(s) is below --min-cosine ${minCosine}${maskNote}${stats.int16Ops ? ` (with ${stats.int16Ops} ops in 16x8)` : ''}${stats.floatOps ? ` (with ${stats.floatOps} ops in float32)` : ''}; `
       + `layers to blame (largest SNR drop, float32 → int8): ${blameText(guard.blame)}${taskNote}`
       + (stats.hopeless ? `; with float16 weights (--quantize fp16) it reaches only ${cos(stats.fp16Cosine)}, so no int8 search was run` : '');
     if (!q.allowDegraded) {
-      throw new ModelError(`${msg}; nothing written (better --calibration samples, --int16 auto, or --allow-degraded to write it anyway)`);
+      throw new ModelError(`${msg}; nothing written (${heldMiss ? 'more --calibration samples, like the inputs the model will see' : 'better --calibration samples, --int16 auto'}, or --allow-degraded to write it anyway)`);
     }
     result.warnings.push(`${msg}; written anyway because of --allow-degraded`);
   } else if (guard.maskIou && guard.cosine < minCosine) {

@@ -6,8 +6,9 @@
 // bar (mask IoU >= 0.95). So when --min-cosine is not given, a model that misses the cosine only on its map outputs
 // is judged there by the IoU of its maps against onnxruntime's, thresholded at MASK_THRESHOLDS, on the guard samples:
 // met when their mean IoU reaches MIN_MASK_IOU. Maps whose reference region covers under MIN_MASK_FRACTION of the
-// pixels are not judged (random calibration inputs often light nothing: an empty map's IoU says nothing); with none
-// left the cosine decides. A collapsed map (all 0, all 0.5, noise) has an IoU far under the bar and is refused.
+// pixels are not judged (random calibration inputs often light nothing: an empty map's IoU says nothing), nor maps
+// most of whose values lie between 0.1 and 0.9 (a picture, not a mask: MAX_MIDRANGE); with none left the cosine
+// decides. A collapsed map (all 0, all 0.5, noise) has an IoU far under the bar and is refused.
 import type { Tensor } from '../ir/types';
 import type { TflSubgraph } from '../tflite/model';
 import type { OnnxLiteMetadata } from '../convert/metadata';
@@ -18,6 +19,18 @@ import { worstOutputCosine } from './output-cosine';
 export const MIN_MASK_IOU = 0.95;
 /** A reference map is judged at a threshold only when its region covers at least this fraction of the pixels. */
 export const MIN_MASK_FRACTION = 1e-3;
+/** A reference map is judged only when at most this share of its values lie in (MID_LOW, 1 − MID_LOW): a mask sits near
+ *  0 or 1 but at its regions' edges. A picture made by a LOGISTIC is not read thresholded: the twentieth sweep's First
+ *  Order Motion Model's prediction (every value of its random-input picture in (0.1, 0.9)) was judged as a map. */
+export const MAX_MIDRANGE = 0.5;
+const MID_LOW = 0.1;
+
+/** The share of `values` in (MID_LOW, 1 − MID_LOW). */
+export function midrangeShare(values: ArrayLike<number>): number {
+  let mid = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] > MID_LOW && values[i] < 1 - MID_LOW) mid++;
+  return values.length ? mid / values.length : 0;
+}
 
 export interface MaskGuard {
   /** Mean IoU over the judged (sample, threshold) maps, and the worst one. */
@@ -55,6 +68,7 @@ export function maskGuard(refs: Map<string, Tensor>[], outputs: Map<string, Tens
       const want = ref.get(name)?.data;
       const got = outputs[k]?.get(name)?.data;
       if (!(want instanceof Float32Array) || !(got instanceof Float32Array) || want.length !== got.length) continue;
+      if (midrangeShare(want) > MAX_MIDRANGE) continue;
       for (const th of MASK_THRESHOLDS) {
         const m = thresholdedIou(want, got, th);
         if (m.fraction >= MIN_MASK_FRACTION) ious.push(m.iou);

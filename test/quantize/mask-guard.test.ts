@@ -7,7 +7,7 @@ import type { Tensor } from '../../src/ir/types';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { encodeModel } from '../../src/onnx/writer';
 import { quantizeModelBytes } from '../../src/quantize/file';
-import { MIN_MASK_IOU, maskGuard, maskGuardMet } from '../../src/quantize/mask-guard';
+import { MAX_MIDRANGE, MIN_MASK_IOU, maskGuard, maskGuardMet, midrangeShare } from '../../src/quantize/mask-guard';
 import { worstOutputCosine } from '../../src/quantize/output-cosine';
 import { rng } from './helpers';
 
@@ -45,6 +45,17 @@ test('maskGuard: edges moved by int8 cost cosine but keep the thresholded IoU; a
   }
 });
 
+test('maskGuard: a picture made by a sigmoid (most values between 0.1 and 0.9) is not judged as a map', () => {
+  // The twentieth sweep's First Order Motion Model: its prediction is a sigmoid picture, every value in (0.1, 0.9).
+  const picture = map('y', (y, x) => 0.5 + 0.35 * Math.sin(x / 5) * Math.cos(y / 7));
+  const darker = map('y', (y, x) => 0.45 + 0.35 * Math.sin(x / 5) * Math.cos(y / 7));
+  assert.ok(midrangeShare(picture.data as Float32Array) > MAX_MIDRANGE);
+  const g = maskGuard(one(picture), one(darker), new Set(['y']));
+  assert.equal(g.maps, 0);
+  assert.equal(maskGuardMet(g, 0.99), false, 'the cosine decides');
+  assert.ok(midrangeShare(map('y', band(0)).data as Float32Array) <= MAX_MIDRANGE);
+});
+
 test('maskGuard: an empty reference map is not judged; other outputs keep the cosine', () => {
   const empty = maskGuard(one(map('y', () => 0.01)), one(map('y', () => 0.6)), new Set(['y']));
   assert.equal(empty.maps, 0);
@@ -57,13 +68,14 @@ test('maskGuard: an empty reference map is not judged; other outputs keep the co
   assert.equal(maskGuardMet(g, 0.99), false);
 });
 
-/** Conv → +1e6 → −1e6 → Sigmoid: in int8 the shifted values round to one step of ~8000, the map collapses to 0.5. */
+/** Conv → +1e6 → −1e6 → Sigmoid: in int8 the shifted values round to one step of ~8000, the map collapses to 0.5.
+ *  The conv's weights are large enough that the map is a mask (its logits mostly far from 0), not a picture. */
 function collapsingMap(): Uint8Array {
   const r = rng(5);
   const w = (n: number, s: number) => Array.from({ length: n }, () => (r() - 0.5) * s);
   return encodeModel(buildModel({
     inputs: [['x', 'float32', [1, 3, 16, 16]]], outputs: [['y', 'float32', [1, 1, 16, 16]]],
-    initializers: [tensor('w1', 'float32', [1, 3, 3, 3], w(27, 2)), tensor('b1', 'float32', [1], [0.1]), tensor('big', 'float32', [1], [1e6])],
+    initializers: [tensor('w1', 'float32', [1, 3, 3, 3], w(27, 24)), tensor('b1', 'float32', [1], [0.1]), tensor('big', 'float32', [1], [1e6])],
     nodes: [
       node('Conv', ['x', 'w1', 'b1'], ['c'], { pads: [1, 1, 1, 1] }, 'conv'),
       node('Add', ['c', 'big'], ['shifted'], {}, 'shift_up'), node('Sub', ['shifted', 'big'], ['logit'], {}, 'shift_down'),
