@@ -36,7 +36,7 @@ function emit(ctx: ConvertContext, node: Node, tfl: string, opset: number): void
     return;
   }
   let perm = ctx.permOf(x);
-  if (perm[rank - 1] !== axis) perm = readerMove(ctx, y, axis) ?? [...identity(rank).filter((d) => d !== axis), axis];
+  if (perm[rank - 1] !== axis) perm = readerMove(ctx, y, axis) ?? storedOthers(ctx, y, perm, axis) ?? [...identity(rank).filter((d) => d !== axis), axis];
   const src = ctx.input(x, perm);
   const out = ctx.output(y, perm);
   ctx.emit(tfl, [src], [out], opts);
@@ -50,6 +50,17 @@ function readerMove(ctx: ConvertContext, y: string, axis: number): number[] | un
   if (readers.length !== 1 || readers[0].opType !== 'Transpose' || ctx.graph.outputs.some((o) => o.name === y)) return undefined;
   const p = attrInts(readers[0], 'perm');
   return p && p.length === ctx.dims(y).length && p[p.length - 1] === axis ? p : undefined;
+}
+
+/** The stored order with the softmax axis moved last, when `y`'s only reader is the model's Transpose (which does not
+ *  keep the axis last: torch's Transpose → Softmax(-1) → Transpose for a softmax over another axis before opset 13).
+ *  The other axes keep the order they are stored in, so what the model reduces after moving the axis back lands in
+ *  that order: StereoNet's / ACVNet's disparity sum over a [N, D, H, W] volume stored in ONNX order came out
+ *  [N, W, H, 1] from ONNX's [N, W, H, D] and moved again for the refinement conv; from [N, H, W, D] it is channel-last. */
+function storedOthers(ctx: ConvertContext, y: string, perm: number[], axis: number): number[] | undefined {
+  const readers = ctx.readersOf(y);
+  if (readers.length !== 1 || readers[0].opType !== 'Transpose' || ctx.graph.outputs.some((o) => o.name === y)) return undefined;
+  return [...perm.filter((d) => d !== axis), axis];
 }
 
 /** `opsetOf`: the opset whose axis rule applies (the model's by default; QLinearSoftmax's `opset` attribute). */
