@@ -179,7 +179,8 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
     // The accuracy guard: compare's per-layer split names the layers; nothing is written unless --allow-degraded.
     guard.blame = await phases.time('blame', 'int8: guard missed, naming the layers to blame', () => blameLayers(bytes, model.path, floatTflite, serializeTflite(result.model), heldMiss ? held.samples[0] : samples[0]));
     const n = Math.min(samples.length, GUARD_SAMPLES);
-    const maskNote = (guard.maskIou ? ` and probability-map IoU ${guard.maskIou.iou.toFixed(4)} (worst ${guard.maskIou.worst.toFixed(4)}) is below ${MIN_MASK_IOU}` : '')
+    const maskNote = (guard.maskIou ? (guard.maskIou.iou < MIN_MASK_IOU ? ` and probability-map IoU ${guard.maskIou.iou.toFixed(4)} (worst ${guard.maskIou.worst.toFixed(4)}) is below ${MIN_MASK_IOU}`
+      : ` (the probability map(s) meet IoU ${MIN_MASK_IOU} at ${guard.maskIou.iou.toFixed(4)}, worst ${guard.maskIou.worst.toFixed(4)}: the other output(s) miss the cosine)`) : '')
       + (guard.sequences ? ` and ${sequenceText(guard.sequences)}` : '');
     const sets = guard.detectionSets ? ` (${guard.detectionSets.join(', ')} judged as detection sets: rows paired by label and box IoU, weighted by score)` : '';
     const rows = guard.classRows ? ` (${guard.classRows.outputs.join(', ')} judged as class rows on the ${guard.classRows.rows} row(s) whose best class other than the background `

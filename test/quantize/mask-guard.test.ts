@@ -94,3 +94,25 @@ test('a collapsed probability map is refused by its IoU; --min-cosine judges it 
   await assert.rejects(quantizeModelBytes(collapsingMap(), 'map.onnx', {}, { mode: 'int8', int16: 'off', minCosine: 0.99 }),
     (e: Error) => /below --min-cosine 0\.99;.*nothing written/.test(e.message) && !/probability-map/.test(e.message));
 });
+
+/** A good map beside a collapsing regression output: the map meets its IoU, the other output misses the cosine. */
+function goodMapBesideCollapse(): Uint8Array {
+  const r = rng(7);
+  const w = (n: number, s: number) => Array.from({ length: n }, () => (r() - 0.5) * s);
+  return encodeModel(buildModel({
+    inputs: [['x', 'float32', [1, 3, 16, 16]]], outputs: [['y', 'float32', [1, 1, 16, 16]], ['z', 'float32', [1, 1, 16, 16]]],
+    initializers: [tensor('w1', 'float32', [1, 3, 3, 3], w(27, 24)), tensor('b1', 'float32', [1], [0.1]),
+      tensor('w2', 'float32', [1, 3, 3, 3], w(27, 2)), tensor('b2', 'float32', [1], [0]), tensor('big', 'float32', [1], [1e6])],
+    nodes: [
+      node('Conv', ['x', 'w1', 'b1'], ['c'], { pads: [1, 1, 1, 1] }, 'conv'), node('Sigmoid', ['c'], ['y'], {}, 'prob'),
+      node('Conv', ['x', 'w2', 'b2'], ['d'], { pads: [1, 1, 1, 1] }, 'conv2'),
+      node('Add', ['d', 'big'], ['shifted'], {}, 'shift_up'), node('Sub', ['shifted', 'big'], ['z'], {}, 'shift_down'),
+    ],
+  }));
+}
+
+test('a refusal whose maps meet their IoU says the other outputs miss, not that the maps are below it', async () => {
+  await assert.rejects(quantizeModelBytes(goodMapBesideCollapse(), 'two.onnx', {}, { mode: 'int8', int16: 'off' }),
+    (e: Error) => e.name === 'ModelError' && /the probability map\(s\) meet IoU 0\.95 at 0\.\d+, worst 0\.\d+: the other output\(s\) miss the cosine/.test(e.message)
+      && !/is below 0\.95/.test(e.message) && /nothing written/.test(e.message));
+});
