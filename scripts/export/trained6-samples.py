@@ -19,7 +19,15 @@ nothing downloaded; calibration and evaluation never share a sample (different f
       OUT_DIR/P_k_{a,b}.png: two 128x256 crops per person box of BOXES.json ({"photo": [[x1, y1, x2, y2], ...]} in the
       photo's px; scripts/person-boxes.ts writes it from NanoDet on onnxruntime), each box widened to 1:2 and moved /
       scaled by up to 8% at random (the two views of one person that a tracker's re-id compares).
+  /usr/bin/python3 scripts/export/trained6-samples.py speech OUT_DIR
+      OUT_DIR/{calib,eval}/N_clean.wav and N_noisy.wav, 16 kHz mono, 3 s: espeak-ng sentences (calibration voices
+      en-gb-scotland / en-us+f4 / en-029+m2, evaluation voices en-gb-x-rp / en-us+m3 / en-gb-x-gbclan+f2 and other
+      sentences) at -20 dBFS mixed with pink, white or low-passed brown noise at 0, 5 or 10 dB SNR (speech
+      enhancement: GTCRN, scripts/check-int8-gtcrn.ts).
 """
+import subprocess
+import tempfile
+import wave
 import json
 import os
 import random
@@ -160,6 +168,57 @@ def crops(boxes_json, out):
             k += 1
 
 
+SENTENCES = ['the quick brown fox jumps over the lazy dog', 'please turn off the lights in the kitchen',
+             'the meeting starts at nine tomorrow morning', 'she sells sea shells by the sea shore',
+             'open the window and let some fresh air in', 'my phone number is five five five one two three four',
+             'it will rain in the afternoon and clear up tonight', 'the train to london leaves from platform two',
+             'add milk eggs and bread to the shopping list', 'how far is the nearest petrol station from here',
+             'the children played football in the park until dark', 'remind me to call my sister at six']
+
+
+def noise(kind, n, rnd):
+    w = rnd.standard_normal(n + 4096)
+    if kind == 'white':
+        x = w
+    else:
+        f = np.fft.rfft(w)
+        k = np.arange(len(f)) + 1.0
+        f = f / (np.sqrt(k) if kind == 'pink' else k)
+        x = np.fft.irfft(f, len(w))
+    x = x[4096:]
+    return x / np.sqrt(np.mean(x ** 2))
+
+
+def speech(out):
+    for part, voices, idx, seed in (('calib', ['en-gb-scotland', 'en-us+f4', 'en-029+m2'], range(0, 6), 1),
+                                    ('eval', ['en-gb-x-rp', 'en-us+m3', 'en-gb-x-gbclan+f2'], range(6, 12), 2)):
+        rnd = np.random.default_rng(seed)
+        d = os.path.join(out, part)
+        os.makedirs(d, exist_ok=True)
+        k = 0
+        for i in idx:
+            for v in voices:
+                with tempfile.NamedTemporaryFile(suffix='.wav') as t:
+                    subprocess.run(['espeak-ng', '-v', v, '-w', t.name, SENTENCES[i]], check=True)
+                    subprocess.run(['sox', t.name, '-r', '16000', '-c', '1', '-b', '16', t.name + '.16k.wav'], check=True)
+                    with wave.open(t.name + '.16k.wav') as w:
+                        x = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16) / 32768.0
+                    os.remove(t.name + '.16k.wav')
+                clean = np.zeros(48000)
+                start = int(rnd.integers(1600, 8000))
+                x = x[:48000 - start]
+                clean[start:start + len(x)] = x
+                clean *= 0.1 / np.sqrt(np.mean(x ** 2))
+                kind = ['pink', 'white', 'brown'][k % 3]
+                snr = [0, 5, 10][(k // 3) % 3]
+                nz = noise(kind, 48000, rnd) * 0.1 * 10 ** (-snr / 20)
+                for name, sig in (('clean', clean), ('noisy', clean + nz)):
+                    with wave.open(os.path.join(d, f'{k:02d}_{name}.wav'), 'wb') as w:
+                        w.setnchannels(1); w.setsampwidth(2); w.setframerate(16000)
+                        w.writeframes((np.clip(sig, -1, 1) * 32767).astype(np.int16).tobytes())
+                k += 1
+
+
 if __name__ == '__main__':
     cmd = sys.argv[1]
     if cmd == 'digits':
@@ -168,6 +227,8 @@ if __name__ == '__main__':
         boards(sys.argv[2])
     elif cmd == 'photos':
         photos(sys.argv[2], sys.argv[3])
+    elif cmd == 'speech':
+        speech(sys.argv[2])
     elif cmd == 'crops':
         crops(sys.argv[2], sys.argv[3])
     else:
