@@ -29,9 +29,11 @@
 //   (kind classlocal).
 // - yunet / fastestdet / yolox / psnr / segment / edges / xfeat: trained models of public GitHub repositories (scripts/int8-zoo-tasks.ts
 //   says how each is decoded and judged); ORDER=bgr feeds the pictures in BGR order (OpenCV-fed models).
+// - policy / nanodet: scripts/int8-zoo-policy-gfl.ts. LABELS=0123456789 names the classes of `classes` (default the
+//   MRZ glyphs). A DIR without pictures is read as calibration samples are (.npy / .pb files, batches split).
 // NOISE=A (environment): a first row of onnxruntime on each picture with uniform noise of ±A grey levels added (the
 // float model's own noise floor for these measures).
-// usage: node --import tsx scripts/check-int8-zoo.ts blazeface|mlsd|mask|classes|classlocal|yolo10|landmarks|ultraface|embedding|age|gender|hopenet|points|yunet|fastestdet|yolox|psnr|segment|edges|xfeat MODEL.onnx DIR MEAN STD F32.tflite A.tflite ...
+// usage: node --import tsx scripts/check-int8-zoo.ts blazeface|mlsd|mask|classes|classlocal|yolo10|landmarks|ultraface|embedding|age|gender|hopenet|points|yunet|fastestdet|yolox|psnr|segment|edges|xfeat|policy|nanodet MODEL.onnx DIR MEAN STD F32.tflite A.tflite ...
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Tensor } from '../src/ir/types';
@@ -42,6 +44,8 @@ import { readModelFile } from '../src/onnx/reader';
 import { makeTensor } from '../src/ir/tensor';
 import { pairedLatency } from '../bench/paired-latency';
 import { edgeAgreement, fastestDets, pairDets, psnr, segmentAgreement, xfeatAgreement, yoloxDets, yunetFaces } from './int8-zoo-tasks';
+import { nanodetDets, policyMove } from './int8-zoo-policy-gfl';
+import { loadCalibrationSamples } from '../src/calibration/data';
 
 type Outs = Map<string, Tensor>;
 interface Face { box: number[]; score: number; kp: number[] }
@@ -105,7 +109,7 @@ const segDist = (a: number[], b: number[]) => Math.min(Math.max(Math.hypot(a[0] 
   Math.max(Math.hypot(a[0] - b[2], a[1] - b[3]), Math.hypot(a[2] - b[0], a[3] - b[1])));
 
 const CONF = Number(process.env.CONF ?? 0.5);
-const MRZ_CLASSES = '01234*567*89A*BC*D*E*F*G*HIJ*K*L*MNOP*QR*ST*U*V*WXY*Z<*';
+const MRZ_CLASSES = process.env.LABELS ?? '01234*567*89A*BC*D*E*F*G*HIJ*K*L*MNOP*QR*ST*U*V*WXY*Z<*';
 const argmax = (v: Float32Array) => v.reduce((b, x, i) => (x > v[b] ? i : b), 0);
 const cosine = (a: Float32Array, b: Float32Array) => {
   let ab = 0, aa = 0, bb = 0;
@@ -162,10 +166,11 @@ interface Acc { refs: number; gots: number; matched: number; ious: number[]; dri
 const acc = (): Acc => ({ refs: 0, gots: 0, matched: 0, ious: [], drift: [], kp: [], same: 0, pics: 0, cIou: [], near: 0, nearOf: 0, off: [], mask: [],
   segRef: 0, segGot: 0, seg2: 0, seg5: 0, segErr: [], segExtra: 0, sameClass: 0, refRight: 0, gotRight: 0, labelled: 0, lm: [], lmPic: [],
   cos: [], embRef: [], embGot: [], val: [], flips: 0, deg: [], seg: [] });
-const DECODE: Record<string, typeof yunetFaces> = { yunet: yunetFaces, fastestdet: fastestDets, yolox: yoloxDets };
+const DECODE: Record<string, typeof yunetFaces> = { yunet: yunetFaces, fastestdet: fastestDets, yolox: yoloxDets, nanodet: nanodetDets };
 
-function judge(kind: string, ref: Outs, got: Outs, size: number, a: Acc, file = ''): void {
+function judge(kind: string, ref: Outs, got: Outs, size: number, a: Acc, file = '', x?: Tensor): void {
   a.pics++;
+  if (kind === 'policy') { const [r, g] = [policyMove(ref, x!), policyMove(got, x!)]; if (r[0] === g[0]) a.sameClass++; if (r[1] === g[1]) a.same++; return; }
   if (DECODE[kind]) {
     const conf = process.env.CONF ? [CONF] : [];
     pairDets(DECODE[kind](ref, inW, inH, ...conf), DECODE[kind](got, inW, inH, ...conf), a);
@@ -291,6 +296,7 @@ function text(kind: string, a: Acc): string {
   if (kind === 'segment') {
     return `pixels with ORT's class mean ${f(100 * mean(a.seg), 2)}% worst ${f(100 * Math.min(...a.seg), 2)}%; class IoU mean ${f(mean(a.mask), 4)} worst ${f(Math.min(...a.mask), 4)}`;
   }
+  if (kind === 'policy') return `the move played the same as ORT's ${a.sameClass} / ${a.pics}; raw arg-max the same ${a.same} / ${a.pics}`;
   if (kind === 'classes') {
     return `same arg-max as ORT ${a.sameClass} / ${a.pics}` + (a.labelled ? `; right by the file's label: ORT ${a.refRight} / ${a.labelled}, this ${a.gotRight} / ${a.labelled}` : '');
   }
@@ -343,17 +349,19 @@ async function main() {
   const ort = await openOnnx(onnx);
   const lites = await Promise.all(tfls.map(async (t) => openConverted(fs.readFileSync(t))));
   const files = fs.readdirSync(dir).filter((f) => /\.(png|jpe?g)$/.test(f)).sort();
+  const tensors = files.length ? [] : loadCalibrationSamples(dir, [{ name: inp.name, dtype: inp.dtype ?? 'float32', dims }]).map((t) => t[0]);
+  if (!files.length) files.push(...tensors.map((_, i) => `${i}`));
   const accs = tfls.map(acc);
   const noise = Number(process.env.NOISE ?? 0), noiseAcc = acc();
   let seed = 1;
   const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   const feeds: Tensor[][] = [];
   for (const f of files) {
-    const x = asInput(loadImage(path.join(dir, f), { name: inp.name, dims }, { mean: meanArg.split(',').map(Number), std: stdArg.split(',').map(Number),
-      channelOrder: process.env.ORDER === 'bgr' ? 'bgr' : 'rgb' }));
+    const x = tensors.length ? tensors[Number(f)] : asInput(loadImage(path.join(dir, f), { name: inp.name, dims }, { mean: meanArg.split(',').map(Number),
+      std: stdArg.split(',').map(Number), channelOrder: process.env.ORDER === 'bgr' ? 'bgr' : 'rgb' }));
     if (feeds.length < 2) feeds.push([x]);
     const ref = await ort.run([x]);
-    for (let j = 0; j < lites.length; j++) judge(kind, ref, await lites[j].run([x]), size, accs[j], f);
+    for (let j = 0; j < lites.length; j++) judge(kind, ref, await lites[j].run([x]), size, accs[j], f, x);
     if (noise) {
       const std = stdArg.split(',').map(Number), d = x.data as Float32Array, c = dims[1] < dims[3] ? dims[1] : dims[3];
       const nchw = dims[1] === c, plane = d.length / c;

@@ -25,6 +25,7 @@ import { consumersOf, isFloatActivation, producersOf } from './graph';
 import { recurrentStateOps } from './int8-recurrent';
 import { samplingOps } from './int8-sampling';
 import { boxDecodeOps } from './int8-box-decode';
+import { centeredNormOps } from './int8-centered-norm';
 
 
 /** Ops that carry power (or a linear map of it) towards the LOG: kept float, walked back through. */
@@ -241,6 +242,7 @@ export type IslandRule = 'energy' | 'stft' | 'norm' | 'magnitude' | 'probability
 export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {
   const energy = logEnergyOps(sg);
   const out = new Map<number, IslandRule>(energy);
+  for (const k of centeredNormOps(sg, [...energy].filter(([, why]) => why === 'norm').map(([k]) => k))) if (!out.has(k)) out.set(k, 'norm');
   for (const [k, why] of magnitudeReaders(sg, energy)) out.set(k, why);
   for (const k of probabilityOutputOps(sg)) out.set(k, 'probability');
   for (const k of stateOps(sg)) out.set(k, 'state');
