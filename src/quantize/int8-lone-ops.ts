@@ -9,9 +9,12 @@
 // DEPTHWISE_CONV_2D's weights stay int8 in the file behind a DEQUANTIZE (a hybrid island, hybrid-islands.ts: LiteRT
 // dequantizes a constant once) and its int32 bias becomes float32 (value × its scale). The QUANTIZEs nothing else
 // reads and the DEQUANTIZEs go. Values only get closer to float32: the op's input and output are no longer rounded.
+// When: on the model as written, after the search (full-int8.ts), so that the search's candidates and choice stay
+// what they were (run inside every candidate, it sent the person detector's search elsewhere: 5 -> 15 ops float32).
 import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
+import type { ConvertResult } from '../convert/convert';
 import { consumersOf, producersOf } from '../tflite/graph';
-import { isConst } from './graph';
+import { histogram, isConst, pruneTensors, uniqueNamer } from './graph';
 import { DEQUANTIZE_INT8_VERSION } from './int8-ops';
 
 /** Ops whose int8 kernel is no faster than float32's on LiteRT.js's XNNPack: data moves, and depthwise convs. */
@@ -29,8 +32,8 @@ function floatBias(b: TflTensor, name: string): TflTensor {
 }
 
 /** Rewrites every lone int8 op of the subgraph (see the top of this file) in float32; `name` makes tensor names
- *  unique. Returns how many. */
-export function floatLoneOps(sg: TflSubgraph, name: (base: string) => string): number {
+ *  unique; `moved` gets each rewritten op's int8 output → the float32 tensor it writes now. Returns how many. */
+export function floatLoneOps(sg: TflSubgraph, name: (base: string) => string, moved = new Map<number, number>()): number {
   const t = sg.tensors;
   const readers = consumersOf(sg.operators);
   const producer = producersOf(sg.operators);
@@ -57,6 +60,7 @@ export function floatLoneOps(sg: TflSubgraph, name: (base: string) => string): n
       op.inputs = [op.inputs[0], wf, b ? add(floatBias(b, `${b.name}_float`)) : -1];
     }
     op.inputs = op.inputs.map((i, pos) => { const q = quants[pos]; return q ? q.inputs[0] : i; });
+    op.outputs.forEach((o, j) => moved.set(o, deqs[j]!.outputs[0]));
     op.outputs = deqs.map((d) => d!.outputs[0]);
     for (const d of deqs) drop.add(d!);
     for (const q of quants) if (q) freed.add(q);
@@ -67,5 +71,20 @@ export function floatLoneOps(sg: TflSubgraph, name: (base: string) => string): n
   // The QUANTIZEs those ops read that nothing reads now.
   const left = consumersOf(sg.operators);
   sg.operators = sg.operators.filter((op) => !freed.has(op) || left.has(op.outputs[0]) || sg.outputs.includes(op.outputs[0]));
+  return n;
+}
+
+/** floatLoneOps on the main subgraph of a written int8 model: the metadata's ONNX values those ops wrote name the
+ *  float32 tensors they write now (the accuracy diff joins on them), unused tensors pruned, op histogram redone. */
+export function floatLoneOpsOf(result: ConvertResult): number {
+  const sg = result.model.subgraphs[0];
+  const moved = new Map<number, number>();
+  const n = sg ? floatLoneOps(sg, uniqueNamer(sg), moved) : 0;
+  if (!n) return 0;
+  const md = result.metadata;
+  const mapped = new Set(md.tensors.map((m) => m.tflite));
+  result.metadata = { ...md, tensors: md.tensors.map((m) => (moved.has(m.tflite) && !mapped.has(moved.get(m.tflite)!) ? { ...m, tflite: moved.get(m.tflite)! } : m)) };
+  pruneTensors(result);
+  histogram(result);
   return n;
 }

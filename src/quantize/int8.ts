@@ -11,7 +11,6 @@ import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
 import { consumersOf, dropTypeSuffixes, histogram, isConst, isFloatActivation, producersOf, pruneTensors, shareEqualConstants, uniqueNamer } from './graph';
 import { expandInt8HardSwish } from './int8-hardswish';
 import { floatBinaryForm } from './int8-float-binary';
-import { floatLoneOps } from './int8-lone-ops';
 import { foldReluIntoQuantize, requantizeRelus } from './int8-relu';
 import { avgPoolsAsDepthwise } from './int8-avgpool';
 import { quantizeDynamic, storeFp16 } from './weights';
@@ -481,7 +480,6 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   // An int8 AVERAGE_POOL_2D (XNNPack takes it in float32 only) whose windows stay inside the input is the equal
   // DEPTHWISE_CONV_2D (int8-avgpool.ts).
   avgPoolsAsDepthwise(sg, name);
-  floatLoneOps(sg, name); // an int8 data move / depthwise conv alone between float32 ops runs float32 (int8-lone-ops.ts)
   shareEqualConstants(sg);
   pruneTensors(result);
   dropTypeSuffixes(sg);
