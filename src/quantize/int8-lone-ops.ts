@@ -16,12 +16,18 @@ import type { ConvertResult } from '../convert/convert';
 import { consumersOf, producersOf } from '../tflite/graph';
 import { histogram, isConst, pruneTensors, uniqueNamer } from './graph';
 import { DEQUANTIZE_INT8_VERSION } from './int8-ops';
+import { FLOAT_BINARY_SUFFIX } from './int8-float-binary';
 
 /** Ops whose int8 kernel is no faster than float32's on LiteRT.js's XNNPack: data moves, and depthwise convs. */
 const LONE_FLOAT = new Set(['RESHAPE', 'SQUEEZE', 'EXPAND_DIMS', 'TRANSPOSE', 'PAD', 'SLICE', 'STRIDED_SLICE', 'GATHER',
   'CONCATENATION', 'SPLIT', 'SPLIT_V', 'SPACE_TO_DEPTH', 'DEPTH_TO_SPACE', 'DEPTHWISE_CONV_2D']);
 
 const int8Act = (t: TflTensor | undefined) => t?.type === 'INT8' && !isConst(t) && t.quantization?.scale.length === 1;
+
+/** An op of a float form (float-form.ts: DEQUANTIZE → op → QUANTIZE standing for an int8 op, which `onnx2lite micro`
+ *  writes back by finding its conversions): a float HARD_SWISH, or an op writing a FLOAT_BINARY_SUFFIX tensor. */
+const floatFormOp = (op: TflOperator | undefined, t: TflTensor[]) => !!op && (op.opcode === 'HARD_SWISH'
+  || op.outputs.some((o) => t[o]?.name.endsWith(FLOAT_BINARY_SUFFIX)));
 
 /** The float32 bias of an int32 bias quantized at scale input × weight (per channel or one). */
 function floatBias(b: TflTensor, name: string): TflTensor {
@@ -52,6 +58,9 @@ export function floatLoneOps(sg: TflSubgraph, name: (base: string) => string, mo
     if (quants.some((q) => q === null || (q && (q.opcode !== 'QUANTIZE' || t[q.inputs[0]]?.type !== 'FLOAT32' || !int8Act(t[q.outputs[0]]))))) continue;
     const deqs = op.outputs.map((o) => { const r = readers.get(o); return r?.length === 1 && !sg.outputs.includes(o) ? sg.operators[r[0]] : undefined; });
     if (deqs.some((d) => d?.opcode !== 'DEQUANTIZE' || t[d.outputs[0]]?.type !== 'FLOAT32')) continue;
+    // A float form's conversions stay (the micro export finds the form by them).
+    if (quants.some((q) => q && floatFormOp(sg.operators[producer.get(q.inputs[0]) ?? -1], t))
+      || deqs.some((d) => (readers.get(d!.outputs[0]) ?? []).some((r) => floatFormOp(sg.operators[r], t)))) continue;
     if (dw) {
       const [w, b] = [t[op.inputs[1]], op.inputs[2] >= 0 ? t[op.inputs[2]] : undefined];
       if (w?.type !== 'INT8' || !isConst(w) || (b && (b.type !== 'INT32' || !isConst(b) || !b.quantization?.scale.length))) continue;

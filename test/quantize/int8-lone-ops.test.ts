@@ -1,13 +1,14 @@
 // An int8 data move or depthwise conv alone between float32 ops runs float32 (src/quantize/int8-lone-ops.ts): the
 // QUANTIZE before it and the DEQUANTIZE after it go, a depthwise conv's weights stay int8 behind a DEQUANTIZE and its
 // bias becomes float32; the written models run on LiteRT and give the float result. Ops with an int8 reader, ops
-// int8 makes faster (CONV_2D) and an op fed by an int8 → int8 requantize keep their int8 form. No time is asserted
+// int8 makes faster (CONV_2D), an op fed by an int8 → int8 requantize and one next to a float form keep their int8 form. No time is asserted
 // (the speed: bench/int8-detector.bench.ts, docs/model-sweep.md).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Tensor } from '../../src/ir/types';
 import type { TflModel, TflOperator, TflTensor } from '../../src/tflite/model';
 import { floatLoneOps } from '../../src/quantize/int8-lone-ops';
+import { FLOAT_BINARY_SUFFIX } from '../../src/quantize/int8-float-binary';
 import { uniqueNamer } from '../../src/quantize/graph';
 import { quantParams } from '../../src/quantize/params';
 import { openTflite } from '../../src/runtime/litert';
@@ -120,4 +121,13 @@ test('int8 lone ops: a depthwise conv read by an int8 op, a CONV_2D, and an op f
   s2.tensors[0] = act('x', 'INT8', [1, H, W, C], { scale: 1 / 255, zeroPoint: -128 });
   assert.equal(floatLoneOps(s2, uniqueNamer(s2)), 0);
   assert.deepEqual(ops(req), ['QUANTIZE:INT8', 'SPACE_TO_DEPTH:INT8', 'DEQUANTIZE:FLOAT32']);
+  // The QUANTIZE ends a float form (an int8 MUL XNNPack refuses, written DEQUANTIZE / MUL / QUANTIZE, which the
+  // micro export writes back by its conversions): kept.
+  const form = spaceToDepth();
+  const s3 = form.subgraphs[0];
+  s3.tensors.push(act('x0', 'FLOAT32', [1, H, W, C]));
+  s3.tensors[0].name = `x${FLOAT_BINARY_SUFFIX}`;
+  s3.inputs = [4];
+  s3.operators.unshift({ opcode: 'MUL', version: 1, inputs: [4, 4], outputs: [0], options: { fusedActivationFunction: 'NONE' } });
+  assert.equal(floatLoneOps(s3, uniqueNamer(s3)), 0);
 });
