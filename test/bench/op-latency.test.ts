@@ -10,7 +10,7 @@ import { decodeModel } from '../../src/onnx/reader';
 import { convertModel } from '../../src/convert/convert';
 import { quantizeFp16 } from '../../src/quantize/weights';
 import { FP16_PIN_SUFFIX } from '../../src/quantize/fp16-filters';
-import { cutOp } from '../../bench/op-latency';
+import { allInt8Bound, cutOp, type OpTime } from '../../bench/op-latency';
 
 test('op-latency: a convolution with float16 weights is cut with its DEQUANTIZE and their one-element SLICE; the conv output stays the output', () => {
   const w = Array.from({ length: 64 * 32 * 9 }, (_, i) => Math.sin(i) * 0.1);
@@ -29,4 +29,15 @@ test('op-latency: a convolution with float16 weights is cut with its DEQUANTIZE 
   assert.equal(slice.inputs[0], cut.operators[0].outputs[0]);
   assert.deepEqual(cut.outputs, cut.operators[2].outputs, 'the conv output, not the pin, is what the cut model gives');
   assert.equal(cut.inputs.length, 1);
+});
+
+test('op-latency: the all-int8 bound prices each float32 opcode at its int8 ops\' ratio, PAD apart', () => {
+  const row = (k: number, opcode: string, precision: string, out: string, ms: number): OpTime =>
+    ({ k, opcode, precision, out, shape: [1], ms, kind: opcode, macs: 0, elems: 0, pixels: 0 });
+  const float = [row(0, 'PAD', 'FLOAT32', 'p', 1), row(1, 'CONV_2D', 'FLOAT32', 'a', 4), row(2, 'CONV_2D', 'FLOAT32', 'b', 4), row(3, 'SOFTMAX', 'FLOAT32', 's', 1)];
+  // The int8 file: conv a int8 at half its float32 time, conv b kept float32, PAD and SOFTMAX float32.
+  const int8 = [row(0, 'PAD', 'FLOAT32', 'p', 1), row(1, 'CONV_2D', 'FLOAT32', 'a', 4), row(2, 'CONV_2D', 'INT8', 'b_int8', 2), row(3, 'SOFTMAX', 'FLOAT32', 's', 1)];
+  const by = new Map(float.map((r) => [r.out, r]));
+  const b = allInt8Bound(float, int8, (r) => by.get(r.out) ?? by.get(r.out.replace(/_int8$/, '')));
+  assert.deepEqual(b, { ms: 1 + 2 + 2 + 1, floatMs: 10, noPadMs: 5, noPadFloatMs: 9 });
 });
