@@ -8,6 +8,8 @@
 // float32: 174 ms summed, 183 ms whole). An op alone is not fused with its neighbours: a PAD read by a convolution
 // costs nothing in the model (XNNPack folds it, also an int8 PAD whose zero point is not 0: PAD + 3x3 depthwise on
 // [1, 24, 96, 32] at zero point -100 vs 0 1.03x, median of 15 paired runs, 2026-12-06) but its full time here.
+// With both, the last line is the all-int8 bound (allInt8Bound): s23-i8lat2 read YuNet 0.71x (0.67x without its
+// input PAD), FastestDet 0.78x (0.75x), the person detector 0.72x (0.70x), load 18-35.
 // Usage: node --import tsx bench/op-latency.ts FLOAT.tflite [QUANT.tflite] [--top N] [--json ROWS.json]
 // (--json writes every op's row with its work: bench/op-cost-fit.ts fits src/quantize/op-costs.ts from such files.)
 // (ONNX2LITE_LITERT_BUILD=relaxed-simd times LiteRT's relaxed-SIMD build, src/runtime/litert-load.ts.)
@@ -19,6 +21,7 @@ import { serializeTflite } from '../src/tflite/writer';
 import { liteRtBuild, loadLiteRt } from '../src/runtime/litert-load';
 import { loadAverage } from './paired-latency';
 import { opWork } from '../src/quantize/cost-model';
+import { FP16_PIN_SUFFIX } from '../src/quantize/fp16-filters';
 
 const FREE = new Set(['RESHAPE', 'SQUEEZE', 'EXPAND_DIMS']);
 const isConst = (t: TflTensor | undefined) => !!t?.data && t.data.byteLength > 0;
@@ -36,10 +39,14 @@ export function cutOp(m: TflModel, k: number): TflModel {
     return map.get(i)!;
   };
   const weights = op.inputs.flatMap((i) => sg.operators.filter((p) => p.opcode === 'DEQUANTIZE' && p.outputs[0] === i && isConst(sg.tensors[p.inputs[0]])));
-  const ops: TflOperator[] = [...weights, op].map((o) => ({ ...o, inputs: o.inputs.map(use), outputs: o.outputs.map(use) }));
+  // A float16 weight's one-element SLICE (src/quantize/fp16-filters.ts) goes with its DEQUANTIZE: without it XNNPack
+  // converts and packs the filter again at every run (FastestDet's float32 stem conv read 6.8x its time in the model).
+  const pins = weights.flatMap((d) => sg.operators.filter((p) => p.opcode === 'SLICE' && p.inputs[0] === d.outputs[0]
+    && sg.tensors[p.outputs[0]]?.name.endsWith(FP16_PIN_SUFFIX)));
+  const ops: TflOperator[] = [...weights, ...pins, op].map((o) => ({ ...o, inputs: o.inputs.map(use), outputs: o.outputs.map(use) }));
   const made = new Set(ops.flatMap((o) => o.outputs));
   const inputs = [...new Set(ops.flatMap((o) => o.inputs).filter((i) => i >= 0 && !isConst(tensors[i]) && !made.has(i)))];
-  return { version: 3, description: 'op', metadata: new Map(), subgraphs: [{ name: 'op', tensors, operators: ops, inputs, outputs: ops.at(-1)!.outputs }] };
+  return { version: 3, description: 'op', metadata: new Map(), subgraphs: [{ name: 'op', tensors, operators: ops, inputs, outputs: op.outputs.map(use) }] };
 }
 
 const DTYPES: Partial<Record<TflTensor['type'], DType>> = { FLOAT32: 'float32', INT8: 'int8', INT16: 'int16', INT32: 'int32', UINT8: 'uint8' };
@@ -117,6 +124,28 @@ export async function profile(m: TflModel): Promise<OpTime[]> {
   return rows;
 }
 
+/** What the second profile (int8) would sum to with every op int8: each opcode's time in the first (float32) profile
+ *  times the ratio of that opcode's int8 ops to their float32 twins (opcodes with no int8 op keep their time). Op sums
+ *  overstate int8's share of a whole model, but the bound says what choosing precisions can reach at these kernels. */
+export function allInt8Bound(a: OpTime[], b: OpTime[], twin: (r: OpTime) => OpTime | undefined): { ms: number; floatMs: number; noPadMs: number; noPadFloatMs: number } {
+  const ratio = new Map<string, [number, number]>();
+  for (const r of b) {
+    const t = r.precision === 'INT8' ? twin(r) : undefined;
+    if (!t) continue;
+    const s = ratio.get(r.opcode) ?? [0, 0];
+    s[0] += r.ms; s[1] += t.ms;
+    ratio.set(r.opcode, s);
+  }
+  const out = { ms: 0, floatMs: 0, noPadMs: 0, noPadFloatMs: 0 };
+  for (const r of a) {
+    const q = ratio.get(r.opcode);
+    const ms = q && q[1] > 0 ? (r.ms * q[0]) / q[1] : r.ms;
+    out.ms += ms; out.floatMs += r.ms;
+    if (r.opcode !== 'PAD' && r.opcode !== 'PADV2') { out.noPadMs += ms; out.noPadFloatMs += r.ms; }
+  }
+  return out;
+}
+
 if (process.argv[1]?.includes('op-latency')) (async () => {
   const args = process.argv.slice(2);
   const top = Number(args[args.indexOf('--top') + 1]) || 30;
@@ -148,5 +177,10 @@ if (process.argv[1]?.includes('op-latency')) (async () => {
   console.log('# by opcode and precision: count, ms' + (a ? ', the same outputs in the first model (ratio)' : ''));
   for (const [key, s] of [...sums].sort((x, y) => y[1].ms - x[1].ms)) {
     console.log(`  ${key.padEnd(32)} ${String(s.n).padStart(4)} ${s.ms.toFixed(2).padStart(8)}` + (a && s.first ? `   ${s.first.toFixed(2)} (${(s.ms / s.first).toFixed(2)}×)` : ''));
+  }
+  if (a) {
+    const b8 = allInt8Bound(a, b, twin);
+    console.log(`# every op int8 at its opcode's int8 / float32 ratio here: ${b8.ms.toFixed(2)} ms of ${b8.floatMs.toFixed(2)} (${(b8.ms / b8.floatMs).toFixed(2)}×; `
+      + `without PAD / PADV2, which XNNPack folds into the next convolution: ${(b8.noPadMs / b8.noPadFloatMs).toFixed(2)}×)`);
   }
 })().catch((e) => { console.error(e); process.exit(1); });
