@@ -64,6 +64,7 @@ MODELS = {
     'gfpgan_clean_128_op11': lambda: (de.GFPGAN().eval(), rand(1, 3, 128, 128) * 2 - 1, {'opset': 11, 'outputs': ['output']}),
     # salient objects: BiRefNet_lite (swin-t, 1024 → 256; its deploy notebook's opset 17, deform_conv2d written out)
     'birefnet_lite_op17': lambda: calibrated(mo.BiRefNet(), img(256)) + ({'opset': 17, 'outputs': ['logits']},),
+    'birefnet_convpyr_op17': lambda: calibrated(mo.BiRefNetConvPyramid(), img(128)) + ({'opset': 17, 'outputs': ['logits']},),
     # BEV: Lift-Splat-Shoot (opset 13), cameras as inputs
     'lss_op13': lambda: calibrated_multi(mo.LSS(), (rand(1, 2, 3, 64, 176),) + lss_cameras()) + ({'opset': 13, 'names': ['imgs', 'rots', 'trans', 'intrins', 'post_rots', 'post_trans'], 'outputs': ['bev']},),
     # instance / semantic segmentation: SparseInst (opset 11; 384: torch exports adaptive pools 1 / 2 / 3 / 6 only of

@@ -142,6 +142,25 @@ class BiRefNet(nn.Module):
         return self.conv_out(torch.cat([p1, self.ipt1(x)], 1))
 
 
+
+class BiRefNetConvPyramid(BiRefNet):
+    """BiRefNet_lite's decoder as above (squeeze block, four decoder blocks with their deformable ASPPs, lateral and
+    image-patch inputs) on a four-stage strided-conv pyramid of swin_t's widths in place of swin_t, whose torch 1.13
+    export at 128² had not finished after 32 minutes: the decoder's layout moves, in a file that converts in minutes."""
+
+    def __init__(self, size=128):
+        super().__init__(size)
+        del self.bb
+        ch = [96, 192, 384, 768]  # swin_t's stages (the image and its half concatenated: the widths above)
+        self.pyr = nn.ModuleList([nn.Conv2d(3, ch[0], 4, 4), nn.Conv2d(ch[0], ch[1], 2, 2), nn.Conv2d(ch[1], ch[2], 2, 2), nn.Conv2d(ch[2], ch[3], 2, 2)])
+
+    def feats(self, x):
+        out = []
+        for conv in self.pyr:
+            x = F.relu(conv(x))
+            out.append(x)
+        return out
+
 # --- Lift-Splat-Shoot ---
 
 def inv3(m):

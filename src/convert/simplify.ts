@@ -17,7 +17,10 @@
 // Transpose) as a depthwise Conv with one-hot filters (simplify-im2col.ts), a ScatterND of columns (`canvas[:, idx] = x`)
 // as one of rows on the transposed canvas (simplify-column-scatter.ts), `x[torch.where(cond)] = v` as Where(cond, v, x)
 // (simplify-masked-fill.ts), a slice assignment `x[:, :n] = y` (ScatterND of a box's constant coordinates) as a Concat
-// (simplify-slice-assign.ts), a one-channel Conv over the channels folded into the batch (StyleGAN2's blur) as a
+// (simplify-slice-assign.ts), K sampling points per pixel of one GridSample read by a Conv as K·C channels sampled
+// points-last, the Conv's weights in that channel order (simplify-sample-stack.ts: DEKR), a deformable conv's
+// samples gathered in the pixel-major order its indices are stored in (simplify-sample-rows.ts: BiRefNet), a
+// one-channel Conv over the channels folded into the batch (StyleGAN2's blur) as a
 // depthwise Conv (simplify-channel-conv.ts), a patch embedding's Conv whose kernel covers its viewed input as a Gemm of the flattened
 // patches (simplify-patch-conv.ts); last, identical nodes (same op, attributes and inputs) are done once
 // (simplify-cse.ts).
@@ -34,6 +37,8 @@ import { foldConvAffine } from './fold-affine';
 import { fuseRepeats } from './simplify-repeat';
 import { squeezeRank7 } from './simplify-rank7';
 import { fusePixelUnshuffle } from './simplify-unshuffle';
+import { sampleStacksPointsLast } from './simplify-sample-stack';
+import { sampleRowsPixelMajor } from './simplify-sample-rows';
 import { fuseFocusSlices } from './simplify-focus';
 import { unflattenGemmRows } from './simplify-gemm-rows';
 import { fuseSubSpectralNorm } from './simplify-subspectral';
@@ -174,6 +179,8 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: Si
     pass(['Transpose', 'Reshape'], seqFirstHeadViews); // after the head passes, which pack these views where they can
     pass(['Transpose', 'Split', 'Squeeze'], splitBeforeMoves); // after the head passes, which handle the packed forms with heads (Qwen2-VL's)
     pass(['Transpose', 'Reshape'], fusePixelUnshuffle);
+    pass(['GridSample', 'Transpose', 'Reshape', 'Conv'], sampleStacksPointsLast);
+    pass(['GatherElements', 'Expand', 'Reshape'], sampleRowsPixelMajor);
     pass(['Slice', 'Concat'], fuseFocusSlices);
     talkingHeadsAsMatMul(g, constants);
     pass(['Transpose'], tableLinearMoves);

@@ -2,10 +2,11 @@
 // TRANSPOSE only where a later op needs an order the data is not in (so back-to-back transposes cancel).
 // One exception: a transpose whose output is only split (Gather of single indices, Slice, Split: attention's stacked
 // q, k, v) into a layout that is neither ONNX order nor channel-last is done here, once, in ONNX order; left lazy,
-// each part would need its own TRANSPOSE later.
+// each part would need its own TRANSPOSE later — unless every part's layout moves only unit dims from ONNX order
+// (BEVFormer's `(out[:b] + out[b:]) / 2` of a value stored [q, 2b, c]): those parts read as stored cost nothing.
 import { attrInts } from '../attrs';
 import type { ConvertContext } from '../context';
-import { channelLast, identity, invert, isIdentity, samePerm } from '../layout';
+import { channelLast, identity, invert, isIdentity, sameMemoryOrder, samePerm } from '../layout';
 import type { OpConverter } from '../types';
 import { NUMERIC } from './_elementwise';
 import { reduceAxes } from './_reduce';
@@ -22,7 +23,7 @@ const Transpose: OpConverter = {
     const pinv = invert(p);
     const r = x.perm.map((q) => pinv[q]);
     // Left lazy, a layout other than ONNX order or channel-last would cost each split part its own TRANSPOSE.
-    if (!isIdentity(r) && !samePerm(r, channelLast(rank)) && splitOnly(ctx, node.outputs[0])) {
+    if (!isIdentity(r) && !samePerm(r, channelLast(rank)) && splitOnly(ctx, node.outputs[0]) && !partsInPlace(ctx, node.outputs[0], r)) {
       ctx.bind(node.outputs[0], ctx.input(node.inputs[0], p), identity(rank));
       return;
     }
@@ -56,5 +57,11 @@ function splitOnly(ctx: ConvertContext, name: string): boolean {
   const parts = readers.reduce((k, n) => k + (n.opType === 'Split' ? n.outputs.length : 1), 0);
   return parts >= 2 && readers.every((n) => ['Gather', 'Slice', 'Split'].includes(n.opType) && n.inputs.indexOf(name) === 0
     && n.inputs.lastIndexOf(name) === 0);
+}
+/** Every part the Slices / Splits reading the value take, stored in its layout `r`, holds its bytes in ONNX order
+ *  (only unit dims move). */
+function partsInPlace(ctx: ConvertContext, name: string, r: number[]): boolean {
+  return ctx.graph.nodes.filter((n) => n.inputs.includes(name)).every((n) => (n.opType === 'Slice' || n.opType === 'Split')
+    && n.outputs.every((o) => !o || (!ctx.isDynamic(o) && sameMemoryOrder(ctx.shape(o), r, identity(r.length)))));
 }
 export default Transpose;
