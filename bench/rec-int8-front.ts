@@ -35,7 +35,7 @@ import { jittered } from './rec-int8-jitter';
 import type { ConvertResult } from '../src/convert/convert';
 import { estimatedMs } from '../src/quantize/cost-model';
 import { correctBiases } from '../src/quantize/bias-correction';
-import { sequentialBiases } from '../src/quantize/bias-sequential';
+import { sequentialBiases, withGains } from '../src/quantize/bias-sequential';
 import { sequentialBiasChoice } from '../src/quantize/bias-choice';
 import { openConverted } from '../src/runtime/tflite-onnx-io';
 import { argmaxAgreement } from '../src/quantize/task-signal';
@@ -199,7 +199,7 @@ async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]):
   const floatTflite = serializeTflite(result.model);
   const floatCost = estimatedMs(result.model);
   type Variant = { label: string; float: string; fp16w?: boolean; int16?: string; jitter?: number; seed?: number; seeds?: number[]; weights?: 'gptq' | 'nearest' | 'gptq-nobias'; method?: RangeMethod; calibOnly?: boolean;
-    bias?: 'seq' | 'choice'; perPass?: number; biasLines?: number; biasOps?: string; minSteps?: number; lookahead?: number };
+    bias?: 'seq' | 'choice'; gain?: number; perPass?: number; biasLines?: number; biasOps?: string; minSteps?: number; lookahead?: number };
   // "seeds": [1, 2, 3, 4] expands a jittered variant into one row per seed, then a summary (mean / min / max of eval lines).
   const variants: Variant[] = (JSON.parse(fs.readFileSync(process.argv[process.argv.length - 1], 'utf8')) as Variant[])
     .flatMap((v) => v.seeds ? v.seeds.map((seed) => ({ ...v, seeds: undefined, seed, label: `${v.label} s${seed}`, group: v.label })) : [v]);
@@ -212,7 +212,7 @@ async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]):
     // fp16w: the float ops' weights stored float16 (precise-weights.ts), not int8.
     const floatWeights = new Set(v.fp16w ? [...floatOps].map((k) => sg.operators[k]).filter((op) => ['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED'].includes(op.opcode))
       .map((op) => sg.tensors[op.inputs[1]].name) : []);
-    const w = v.weights === 'nearest' ? undefined : v.weights === 'gptq-nobias' ? noBias : v.weights === 'gptq' ? gptq : roundedWeights;
+    let w = v.weights === 'nearest' ? undefined : v.weights === 'gptq-nobias' ? noBias : v.weights === 'gptq' ? gptq : roundedWeights;
     const base = v.method ? new Map(byMethod[v.method]) : params;
     if (!base.size) throw new Error(`no ${v.method} parameters: run once without --cache and with --methods-cache`);
     const grid = v.jitter && v.seed !== 0 ? jittered(result, base, v.jitter, v.seed ?? 1) : base;
@@ -222,7 +222,7 @@ async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]):
     let delta = biasDelta;
     if (v.bias === 'seq') {
       const tb = performance.now();
-      const bc = await sequentialBiases(result, grid, { roundedWeights: w, biasDelta, floatOps, floatWeights }, samples.slice(0, v.biasLines ?? 8), { group: v.perPass ?? 1, ...(v.biasOps ? { ops: opSet(v.biasOps) } : {}), minSteps: v.minSteps ?? 0, lookahead: v.lookahead,
+      const bc = await sequentialBiases(result, grid, { roundedWeights: w, biasDelta, floatOps, floatWeights }, samples.slice(0, v.biasLines ?? 8), { group: v.perPass ?? 1, ...(v.biasOps ? { ops: opSet(v.biasOps) } : {}), minSteps: v.minSteps ?? 0, lookahead: v.lookahead, ...(v.gain ? { gain: { maxChange: v.gain } } : {}),
         progress: (done, of, m) => { if (process.argv.includes('--progress')) console.log(`#   ${done}/${of} layers (mean |shift| ${m.toExponential(2)}), ${((performance.now() - tb) / 1000).toFixed(0)} s`); } });
       for (const [bi, d] of bc.delta) {
         const k = sg.operators.findIndex((op) => op.inputs[2] === bi);
@@ -231,6 +231,8 @@ async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]):
         console.log(`#   op ${k} ${sg.operators[k].opcode} max |delta| ${Math.max(...Array.from(d, Math.abs)).toExponential(2)} output range ${q ? (255 * q.scale).toFixed(3) : '?'}`);
       }
       delta = bc.delta;
+      w = withGains(w, bc.weights);
+      if (bc.weights.size) console.log(`#   gains on ${bc.weights.size} layers: ${[...bc.weights.values()].map((x) => x.scales).flat().length} channels`);
       console.log(`# ${v.label}: sequential bias correction ${bc.layers} layers, ${bc.passes} passes, ${((performance.now() - tb) / 1000).toFixed(0)} s; load ${loadAverage()}`);
     } else if (v.bias === 'choice') {
       // "bias": "choice": what quantizeFullInt8 does by default for a model plain int8 hurts badly (bias-choice.ts).
