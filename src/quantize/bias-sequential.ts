@@ -222,9 +222,13 @@ export async function sequentialBiases(result: ConvertResult, params: Map<number
 /** One layer's int8 weights with their (gain-scaled) per-channel scales, as Int8Options' roundedWeights takes them. */
 export type RoundedWeight = { data: Int8Array; scales: number[]; bias?: Float32Array; biasTensor?: number };
 
-/** `rounded` (the int8 pass's own, or none: round-to-nearest) with the fit's gain-scaled layers over it. */
-export function withGains(rounded: Map<number, RoundedWeight> | undefined, gains: Map<number, RoundedWeight>): Map<number, RoundedWeight> | undefined {
-  return gains.size ? new Map([...(rounded ?? []), ...gains]) : rounded;
+/** `rounded` (the int8 pass's own, or none: round-to-nearest) with the fit's gain-scaled layers over it, but for the
+ *  weights of `except` (ops of the float model kept float32 / 16x8 / split, whose bias the fit did not move). */
+export function withGains(rounded: Map<number, RoundedWeight> | undefined, gains: Map<number, RoundedWeight> | undefined,
+  result?: ConvertResult, except: Iterable<number> = []): Map<number, RoundedWeight> | undefined {
+  const skip = new Set([...except].map((k) => result!.model.subgraphs[0].operators[k].inputs[1]));
+  const kept = [...(gains ?? [])].filter(([w]) => !skip.has(w));
+  return kept.length ? new Map([...(rounded ?? []), ...kept]) : rounded;
 }
 
 /** Per channel least squares of float's output a on int8's u = b - bias (the bias in effect during the pass), over
