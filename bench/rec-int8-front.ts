@@ -8,7 +8,8 @@
 // VARIANTS.json: [{ "label": "stem", "float": "0-22,40", "fp16w": false, "int16": "", "jitter": 0, "seed": 1 }, ...] (op
 // index ranges of the float32 model; fp16w: their weights stored float16 instead of int8; int16: ops in 16x8; jitter J:
 // every activation scale (one factor per same-scale group, fixed-output ones aside) times a seeded factor in
-// [1 - J, 1 + J], zero points kept: how much of a row's lines is the luck of its grids). Each row also gives the
+// [1 - J, 1 + J], zero points kept: how much of a row's lines is the luck of its grids; "bias": "seq" with "gain": G
+// also fits per-channel gains clamped to 1 ± G, bias-sequential.ts). Each row also gives the
 // search's arg-max measures on the first 8 calibration lines (agreement, the smooth measure, and that measure with
 // float's margin capped at 1 / 2 logits). --cache FILE keeps the ranges and GPTQ weights (~8 min at load 20) for the
 // next run; --save DIR writes each variant, --time-saved DIR times the files saved there (paired, float32 the base).
@@ -239,6 +240,7 @@ async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]):
       const ch = await sequentialBiasChoice(result, grid, { roundedWeights: w, biasDelta, floatOps, floatWeights }, samples);
       console.log(`# ${v.label}: bias choice ${ch.kept ? 'kept' : 'not kept'}, ${ch.layers} layers, ${ch.passes} passes, ${(ch.ms / 1000).toFixed(0)} s, held-out ${ch.before.toFixed(4)} -> ${ch.after.toFixed(4)}; load ${loadAverage()}`);
       delta = ch.delta ?? biasDelta;
+      w = withGains(w, ch.weights);
     }
     const q = quantizeInt8(cloneResult(result), grid, { int8Io: false, roundedWeights: w, biasDelta: delta, int16Params, int16Ops: opSet(v.int16 ?? ''), splitOps: new Set(), floatOps, floatWeights });
     const tflite = serializeTflite(q.model);
