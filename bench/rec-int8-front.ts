@@ -8,7 +8,8 @@
 // VARIANTS.json: [{ "label": "stem", "float": "0-22,40", "fp16w": false, "int16": "", "jitter": 0, "seed": 1 }, ...] (op
 // index ranges of the float32 model; fp16w: their weights stored float16 instead of int8; int16: ops in 16x8; jitter J:
 // every activation scale (one factor per same-scale group, fixed-output ones aside) times a seeded factor in
-// [1 - J, 1 + J], zero points kept: how much of a row's lines is the luck of its grids). Each row also gives the
+// [1 - J, 1 + J], zero points kept: how much of a row's lines is the luck of its grids; "bias": "seq" with "gain": G
+// also fits per-channel gains clamped to 1 ± G, bias-sequential.ts). Each row also gives the
 // search's arg-max measures on the first 8 calibration lines (agreement, the smooth measure, and that measure with
 // float's margin capped at 1 / 2 logits). --cache FILE keeps the ranges and GPTQ weights (~8 min at load 20) for the
 // next run; --save DIR writes each variant, --time-saved DIR times the files saved there (paired, float32 the base).
@@ -35,7 +36,7 @@ import { jittered } from './rec-int8-jitter';
 import type { ConvertResult } from '../src/convert/convert';
 import { estimatedMs } from '../src/quantize/cost-model';
 import { correctBiases } from '../src/quantize/bias-correction';
-import { sequentialBiases } from '../src/quantize/bias-sequential';
+import { sequentialBiases, withGains } from '../src/quantize/bias-sequential';
 import { sequentialBiasChoice } from '../src/quantize/bias-choice';
 import { openConverted } from '../src/runtime/tflite-onnx-io';
 import { argmaxAgreement } from '../src/quantize/task-signal';
@@ -199,7 +200,7 @@ async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]):
   const floatTflite = serializeTflite(result.model);
   const floatCost = estimatedMs(result.model);
   type Variant = { label: string; float: string; fp16w?: boolean; int16?: string; jitter?: number; seed?: number; seeds?: number[]; weights?: 'gptq' | 'nearest' | 'gptq-nobias'; method?: RangeMethod; calibOnly?: boolean;
-    bias?: 'seq' | 'choice'; perPass?: number; biasLines?: number; biasOps?: string; minSteps?: number; lookahead?: number };
+    bias?: 'seq' | 'choice'; gain?: number; perPass?: number; biasLines?: number; biasOps?: string; minSteps?: number; lookahead?: number };
   // "seeds": [1, 2, 3, 4] expands a jittered variant into one row per seed, then a summary (mean / min / max of eval lines).
   const variants: Variant[] = (JSON.parse(fs.readFileSync(process.argv[process.argv.length - 1], 'utf8')) as Variant[])
     .flatMap((v) => v.seeds ? v.seeds.map((seed) => ({ ...v, seeds: undefined, seed, label: `${v.label} s${seed}`, group: v.label })) : [v]);
@@ -212,7 +213,7 @@ async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]):
     // fp16w: the float ops' weights stored float16 (precise-weights.ts), not int8.
     const floatWeights = new Set(v.fp16w ? [...floatOps].map((k) => sg.operators[k]).filter((op) => ['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED'].includes(op.opcode))
       .map((op) => sg.tensors[op.inputs[1]].name) : []);
-    const w = v.weights === 'nearest' ? undefined : v.weights === 'gptq-nobias' ? noBias : v.weights === 'gptq' ? gptq : roundedWeights;
+    let w = v.weights === 'nearest' ? undefined : v.weights === 'gptq-nobias' ? noBias : v.weights === 'gptq' ? gptq : roundedWeights;
     const base = v.method ? new Map(byMethod[v.method]) : params;
     if (!base.size) throw new Error(`no ${v.method} parameters: run once without --cache and with --methods-cache`);
     const grid = v.jitter && v.seed !== 0 ? jittered(result, base, v.jitter, v.seed ?? 1) : base;
@@ -222,7 +223,7 @@ async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]):
     let delta = biasDelta;
     if (v.bias === 'seq') {
       const tb = performance.now();
-      const bc = await sequentialBiases(result, grid, { roundedWeights: w, biasDelta, floatOps, floatWeights }, samples.slice(0, v.biasLines ?? 8), { group: v.perPass ?? 1, ...(v.biasOps ? { ops: opSet(v.biasOps) } : {}), minSteps: v.minSteps ?? 0, lookahead: v.lookahead,
+      const bc = await sequentialBiases(result, grid, { roundedWeights: w, biasDelta, floatOps, floatWeights }, samples.slice(0, v.biasLines ?? 8), { group: v.perPass ?? 1, ...(v.biasOps ? { ops: opSet(v.biasOps) } : {}), minSteps: v.minSteps ?? 0, lookahead: v.lookahead, ...(v.gain ? { gain: { maxChange: v.gain } } : {}),
         progress: (done, of, m) => { if (process.argv.includes('--progress')) console.log(`#   ${done}/${of} layers (mean |shift| ${m.toExponential(2)}), ${((performance.now() - tb) / 1000).toFixed(0)} s`); } });
       for (const [bi, d] of bc.delta) {
         const k = sg.operators.findIndex((op) => op.inputs[2] === bi);
@@ -231,12 +232,15 @@ async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]):
         console.log(`#   op ${k} ${sg.operators[k].opcode} max |delta| ${Math.max(...Array.from(d, Math.abs)).toExponential(2)} output range ${q ? (255 * q.scale).toFixed(3) : '?'}`);
       }
       delta = bc.delta;
+      w = withGains(w, bc.weights);
+      if (bc.weights.size) console.log(`#   gains on ${bc.weights.size} layers: ${[...bc.weights.values()].map((x) => x.scales).flat().length} channels`);
       console.log(`# ${v.label}: sequential bias correction ${bc.layers} layers, ${bc.passes} passes, ${((performance.now() - tb) / 1000).toFixed(0)} s; load ${loadAverage()}`);
     } else if (v.bias === 'choice') {
       // "bias": "choice": what quantizeFullInt8 does by default for a model plain int8 hurts badly (bias-choice.ts).
       const ch = await sequentialBiasChoice(result, grid, { roundedWeights: w, biasDelta, floatOps, floatWeights }, samples);
       console.log(`# ${v.label}: bias choice ${ch.kept ? 'kept' : 'not kept'}, ${ch.layers} layers, ${ch.passes} passes, ${(ch.ms / 1000).toFixed(0)} s, held-out ${ch.before.toFixed(4)} -> ${ch.after.toFixed(4)}; load ${loadAverage()}`);
       delta = ch.delta ?? biasDelta;
+      w = withGains(w, ch.weights);
     }
     const q = quantizeInt8(cloneResult(result), grid, { int8Io: false, roundedWeights: w, biasDelta: delta, int16Params, int16Ops: opSet(v.int16 ?? ''), splitOps: new Set(), floatOps, floatWeights });
     const tflite = serializeTflite(q.model);

@@ -5,9 +5,11 @@
 // the share of positions whose arg-max agrees with float32 first, the smooth measure on a tie), else by the search's
 // objective (output SNR, or the guard's measure for a detector's class rows). The guard's cosine does not decide it:
 // on PP-OCRv4 rec the correction lowered it (0.9504 -> 0.9308) while the lines decoded as float32 rose (75 -> 91 / 125).
+// Where the layer's weights have one scale per output channel, the fit also scales each channel by the least-squares
+// gain of float's output on int8's (bias-sequential.ts `gain`), in the weight scales: the int8 weights stay as rounded.
 import type { ConvertResult } from '../convert/convert';
 import type { Tensor } from '../ir/types';
-import { sequentialBiases } from './bias-sequential';
+import { type RoundedWeight, sequentialBiases, withGains } from './bias-sequential';
 import { Int8Options, quantizeInt8 } from './int8';
 import { cloneResult } from './mixed-precision';
 import type { QParams } from './params';
@@ -19,10 +21,16 @@ import { type OutputScore, makeScorer } from './sensitivity';
 export const SEQ_BIAS_FIT = 4;
 export const SEQ_BIAS_MAX_FIT = 16;
 export const SEQ_BIAS_JUDGE = 8;
+/** The fit's per-channel gains (folded into the weight scales) are clamped to 1 ± SEQ_BIAS_GAIN. (PP-OCRv4 rec,
+ *  16 fit lines, lines decoded as float32 over the calibrated and four 0.2%-jittered grids: the bias alone 113.6 / 125
+ *  on average (min 109), bias and gain 119.0 (min 114).) */
+export const SEQ_BIAS_GAIN = 0.1;
 
 export interface SequentialBiasChoice {
   /** The bias deltas when kept (undefined when not). */
   delta?: Map<number, Float32Array>;
+  /** The layers' int8 weights with their gain-scaled scales when kept (withGains puts them over the pass's own). */
+  weights?: Map<number, RoundedWeight>;
   /** Layers the fit moved, LiteRT passes it ran, its time. */
   layers: number;
   passes: number;
@@ -47,14 +55,14 @@ export async function sequentialBiasChoice(result: ConvertResult, params: Map<nu
   const fit = samples.slice(0, n);
   const rest = samples.slice(n, n + SEQ_BIAS_JUDGE);
   const judged = rest.length >= 2 ? rest : fit;
-  const bc = await sequentialBiases(result, params, opts, fit);
+  const bc = await sequentialBiases(result, params, opts, fit, { gain: { maxChange: SEQ_BIAS_GAIN } });
   const scorer = await makeScorer(result, judged, []);
-  const plain = (biasDelta?: Map<number, Float32Array>) => {
-    const q = quantizeInt8(cloneResult(result), params, { ...opts, biasDelta, int8Io: false, int16Ops: new Set(), splitOps: new Set() });
+  const plain = (biasDelta?: Map<number, Float32Array>, gains?: Map<number, RoundedWeight>) => {
+    const q = quantizeInt8(cloneResult(result), params, { ...opts, biasDelta, roundedWeights: withGains(opts.roundedWeights, gains), int8Io: false, int16Ops: new Set(), splitOps: new Set() });
     return scorer.score(q.model, q.metadata);
   };
   const [b0, b1] = key(await plain(opts.biasDelta));
-  const [a0, a1] = bc.layers ? key(await plain(bc.delta)) : [b0, b1];
+  const [a0, a1] = bc.layers ? key(await plain(bc.delta, bc.weights)) : [b0, b1];
   const kept = bc.layers > 0 && (a0 > b0 || (a0 === b0 && a1 > b1));
-  return { ...(kept ? { delta: bc.delta } : {}), layers: bc.layers, passes: bc.passes, ms: performance.now() - t0, kept, before: b0, after: a0 };
+  return { ...(kept ? { delta: bc.delta, weights: bc.weights } : {}), layers: bc.layers, passes: bc.passes, ms: performance.now() - t0, kept, before: b0, after: a0 };
 }

@@ -36,6 +36,10 @@ export interface SequentialOptions {
   minSteps?: number;
   /** Layers tapped per pass when `minSteps` > 0 (default 4). */
   lookahead?: number;
+  /** With a gain: each layer's output channel is also scaled, by the least-squares gain of float's output on int8's
+   *  (bias aside) over the same positions, clamped to 1 ± `maxChange`, folded into its per-channel weight scales (the
+   *  int8 weights are unchanged; layers with one weight scale keep theirs). */
+  gain?: { maxChange: number };
   /** Called after each pass with the layers measured so far and the mean |shift| over the pass's corrected channels. */
   progress?: (done: number, of: number, meanAbsShift: number) => void;
 }
@@ -46,7 +50,7 @@ const FLOAT_TAP_BYTES = 256 << 20;
 /** Bias deltas (added to the float biases, per output channel) from the int8 model's own upstream, as
  *  quantizeInt8 writes it with `opts` (its weight rounding, float ops; a biasDelta in `opts` is the starting point). */
 export async function sequentialBiases(result: ConvertResult, params: Map<number, QParams>, opts: Int8Options, samples: Tensor[][],
-  so: SequentialOptions = {}): Promise<BiasCorrection & { passes: number }> {
+  so: SequentialOptions = {}): Promise<BiasCorrection & { passes: number; weights: Map<number, RoundedWeight> }> {
   const t0 = performance.now();
   const floatOps = opts.floatOps ?? new Set<number>();
   const all = targets(result, params).filter((x) => !floatOps.has(x.op) && (!so.ops || so.ops.has(x.op)));
@@ -71,15 +75,36 @@ export async function sequentialBiases(result: ConvertResult, params: Map<number
     if (!b || b.type !== 'INT32' || !b.quantization?.scale.length || qsg.tensors[int8].type !== 'INT8') return [];
     const w = rounded?.get(sg.operators[x.op].inputs[1]);
     const base = (w?.bias && w.biasTensor === x.bias ? w.bias : undefined) ?? floatData(sg.tensors[x.bias]);
-    return [{ ...x, tap, bq, base, scales: b.quantization.scale, step: qsg.tensors[int8].quantization!.scale[0], at: producer.get(int8)! }];
+    const oq = qsg.tensors[int8].quantization!;
+    const step = oq.scale[0];
+    const zp = oq.zeroPoint?.[0] ?? 0;
+    // int8's output range: a value at its edge is saturated (the gain fit leaves it out).
+    const edge: [number, number] = [(-127.5 - zp) * step, (126.5 - zp) * step];
+    return [{ ...x, tap, bq, base, scales: [...b.quantization.scale], step, edge, at: producer.get(int8)! }];
   });
-  if (!ts.length || !samples.length) return { delta, layers: 0, ms: performance.now() - t0, passes: 0 };
-  const setBias = (x: (typeof ts)[number]) => {
+  const weights = new Map<number, RoundedWeight>();
+  if (!ts.length || !samples.length) return { delta, layers: 0, ms: performance.now() - t0, passes: 0, weights };
+  const biasOf = (x: (typeof ts)[number]) => {
     const d = delta.get(x.bias);
-    const values = d ? x.base.map((v, c) => v + (d[c] ?? 0)) : x.base;
-    const { data } = quantizeBias(values, 1, x.scales);
-    qsg.tensors[x.bq] = { ...qsg.tensors[x.bq], data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+    return d ? x.base.map((v, c) => v + (d[c] ?? 0)) : x.base;
   };
+  const setBias = (x: (typeof ts)[number]) => {
+    const { data } = quantizeBias(biasOf(x), 1, x.scales);
+    qsg.tensors[x.bq] = { ...qsg.tensors[x.bq], data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), quantization: { ...qsg.tensors[x.bq].quantization!, scale: [...x.scales] } };
+  };
+  // A gain g per channel scales the int8 weights' scales (and the bias's, input scale times them) by g.
+  const setGain = (x: (typeof ts)[number], g: number[]) => {
+    const wt = qsg.operators[x.at].inputs[1];
+    const wq = qsg.tensors[wt].quantization!;
+    const scale = wq.scale.map((s, c) => s * g[c]);
+    qsg.tensors[wt] = { ...qsg.tensors[wt], quantization: { ...wq, scale } };
+    x.scales = x.scales.map((s, c) => s * g[c]);
+    const w = sg.operators[x.op].inputs[1];
+    const was = rounded?.get(w);
+    const d = qsg.tensors[wt].data!;
+    weights.set(w, { ...(was ?? {}), data: was?.data ?? new Int8Array(d.buffer, d.byteOffset, d.byteLength), scales: scale });
+  };
+  const gainable = (x: (typeof ts)[number]) => !!so.gain && qsg.tensors[qsg.operators[x.at].inputs[1]].quantization?.scale.length === x.channels && x.scales.length === x.channels;
   const md = result.metadata;
   const feeds = samples.map((s) => md.inputs.map((m, k) => toTfliteLayout(s[k], m)));
   // The float model's values at every layer, read once (a window of layers per float run).
@@ -122,7 +147,7 @@ export async function sequentialBiases(result: ConvertResult, params: Map<number
     // A live activation made before `from` (a long skip) is carried over from `state`, not read again.
     const outputs = [...new Set([...inWindow.map((x) => x.tap), ...cuts.flat()])].filter((t) => (producer.get(t) ?? -1) >= from);
     const next: Map<number, Tensor>[] = [];
-    const shifts = inWindow.map((x) => ({ sum: new Float64Array(x.channels), n: new Float64Array(x.channels) }));
+    const shifts = inWindow.map((x) => ({ sum: new Float64Array(x.channels), n: new Float64Array(x.channels), fit: gainable(x) ? new GainFit(x.channels, biasOf(x)) : undefined }));
     // Where LiteRT cannot run a cut that reads out the live activations (PP-OCRv4 det: "failed to setup XNNPACK
     // runtime" with an int8 / float32 intermediate as an output), this pass and the ones after it run every op from the
     // graph inputs to the taps alone (the same values, more time).
@@ -146,12 +171,13 @@ export async function sequentialBiases(result: ConvertResult, params: Map<number
           const a = floatAt.get(x.output)![k];
           const b = byTensor.get(x.tap)!.data as Float32Array;
           const [lo, hi] = x.clamp;
-          const { sum, n } = shifts[j];
+          const { sum, n, fit } = shifts[j];
           const C = x.channels;
           for (let i = 0; i < a.length; i++) {
             if (a[i] <= lo || a[i] >= hi || b[i] <= lo || b[i] >= hi) continue;
             sum[i % C] += b[i] - a[i];
             n[i % C]++;
+            fit?.add(i % C, a[i], b[i], b[i] > x.edge[0] && b[i] < x.edge[1] && a[i] > x.edge[0] && a[i] < x.edge[1]);
           }
         });
       }
@@ -168,6 +194,13 @@ export async function sequentialBiases(result: ConvertResult, params: Map<number
       if (!mean.some(Number.isFinite) || largest < minSteps * x.step) continue;
       const d = delta.get(x.bias) ?? new Float32Array(x.channels);
       mean.forEach((v, c) => { if (Number.isFinite(v)) { d[c] -= v; sum += Math.abs(v); cnt++; } });
+      const fit = shifts[j].fit?.solve(so.gain!.maxChange);
+      if (fit) {
+        // g from least squares a ≈ g·u + β (u: int8's output less its bias) where neither side saturates; the new bias
+        // keeps the mean of a over every position measured (as the shift alone does).
+        fit.bias.forEach((v, c) => { if (Number.isFinite(v) && shifts[j].n[c] >= MIN_POSITIONS) d[c] = v - x.base[c]; });
+        setGain(x, fit.gain.map((g, c) => (shifts[j].n[c] >= MIN_POSITIONS ? g : 1)));
+      }
       delta.set(x.bias, d);
       movedNow.add(x.bias);
       setBias(x);
@@ -183,7 +216,51 @@ export async function sequentialBiases(result: ConvertResult, params: Map<number
     at += group > 1 ? inWindow.length : used;
     so.progress?.(at, ts.length, cnt ? sum / cnt : 0);
   }
-  return { delta, layers, ms: performance.now() - t0, passes };
+  return { delta, layers, ms: performance.now() - t0, passes, weights };
+}
+
+/** One layer's int8 weights with their (gain-scaled) per-channel scales, as Int8Options' roundedWeights takes them. */
+export type RoundedWeight = { data: Int8Array; scales: number[]; bias?: Float32Array; biasTensor?: number };
+
+/** `rounded` (the int8 pass's own, or none: round-to-nearest) with the fit's gain-scaled layers over it, but for the
+ *  weights of `except` (ops of the float model kept float32 / 16x8 / split, whose bias the fit did not move). */
+export function withGains(rounded: Map<number, RoundedWeight> | undefined, gains: Map<number, RoundedWeight> | undefined,
+  result?: ConvertResult, except: Iterable<number> = []): Map<number, RoundedWeight> | undefined {
+  const skip = new Set([...except].map((k) => result!.model.subgraphs[0].operators[k].inputs[1]));
+  const kept = [...(gains ?? [])].filter(([w]) => !skip.has(w));
+  return kept.length ? new Map([...(rounded ?? []), ...kept]) : rounded;
+}
+
+/** Per channel least squares of float's output a on int8's u = b - bias (the bias in effect during the pass), over
+ *  the positions where neither saturates; the means over every position given. */
+class GainFit {
+  private readonly s: Float64Array[];
+  constructor(readonly channels: number, private readonly bias: Float32Array) {
+    this.s = [0, 1, 2, 3, 4, 5, 6, 7].map(() => new Float64Array(channels));
+  }
+  add(c: number, a: number, b: number, inRange: boolean): void {
+    const u = b - this.bias[c];
+    const [n, su, sa, m, mu, ma, muu, mua] = this.s;
+    n[c]++; su[c] += u; sa[c] += a;
+    if (!inRange) return;
+    m[c]++; mu[c] += u; ma[c] += a; muu[c] += u * u; mua[c] += u * a;
+  }
+  /** Gains clamped to 1 ± maxChange and the biases that go with them (NaN: channel not fitted). */
+  solve(maxChange: number): { gain: number[]; bias: number[] } {
+    const [n, su, sa, m, mu, ma, muu, mua] = this.s;
+    const gain: number[] = [];
+    const bias: number[] = [];
+    for (let c = 0; c < this.channels; c++) {
+      const u = mu[c] / m[c];
+      const a = ma[c] / m[c];
+      const vu = muu[c] / m[c] - u * u;
+      const cov = mua[c] / m[c] - u * a;
+      const g = m[c] >= MIN_POSITIONS && vu > 1e-12 ? Math.min(1 + maxChange, Math.max(1 - maxChange, cov / vu)) : 1;
+      gain.push(g);
+      bias.push(n[c] > 0 ? sa[c] / n[c] - g * su[c] / n[c] : NaN);
+    }
+    return { gain, bias };
+  }
 }
 
 /** Runs the ops of `model` from `from` to `outputs` on each sample, fed from `state` (segmentModel); the outputs by tensor. */

@@ -15,6 +15,7 @@ import { serializeTflite } from '../tflite/writer';
 import { WeightRounding, gptqWeights } from './weight-rounding';
 import { correctBiases } from './bias-correction';
 import { sequentialBiasChoice } from './bias-choice';
+import { type RoundedWeight, withGains } from './bias-sequential';
 import { equalizeDepthwisePairs, forgetOnnxNames } from './equalize';
 import type { TaskMeasure } from './task-signal';
 import { GUARD_COSINE, GUARD_SAMPLES, Int16Mode, chooseInt16Ops, cloneResult, score } from './mixed-precision';
@@ -240,22 +241,23 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   // calibration samples the fit did not see do better (PP-OCRv4 rec: docs/model-sweep.md, session 22). Not the default
   // yet: PaddleOCR det / cls were not measured with it (det needs the uncut fallback, bias-sequential.ts).
   let sequentialBias: FullInt8Stats['sequentialBias'];
+  let gains: Map<number, RoundedWeight> | undefined;
   if (opts.sequentialBias === true && !opts.biasCorrection && samples.length >= 2 && fixed.size === 0) {
     const sb = await ph.time('biasCorrection', 'int8: fitting biases against the int8 model\'s own upstream', () =>
       sequentialBiasChoice(result, params, { ...opts, roundedWeights }, samples));
     ph.say('biasCorrection', `int8: sequential bias correction ${sb.kept ? 'kept' : 'not kept'} (${sb.layers} layers, ${sb.passes} passes, `
       + `${(sb.ms / 1000).toFixed(0)} s; held-out measure ${sb.before.toFixed(4)} -> ${sb.after.toFixed(4)})`);
-    if (sb.kept) { biasDelta = sb.delta; corrected = sb.layers; }
-    const { delta: _, ...rest } = sb;
+    if (sb.kept) { biasDelta = sb.delta; corrected = sb.layers; gains = sb.weights; }
+    const { delta: _, weights: __, ...rest } = sb;
     sequentialBias = rest;
   }
   // QDQ models bring their own scales for every tensor: they stay as they were trained.
   const mode = fixed.size || hopeless ? 'off' : (opts.int16 ?? 'auto');
   const choice = samples.length
-    ? await ph.time('search', 'int8: measuring plain int8 on LiteRT', () => chooseInt16Ops(result, onnx, samples, params, { ...opts, roundedWeights, biasDelta, int16Params },
+    ? await ph.time('search', 'int8: measuring plain int8 on LiteRT', () => chooseInt16Ops(result, onnx, samples, params, { ...opts, roundedWeights: withGains(roundedWeights, gains), biasDelta, int16Params },
       mode, opts.maxBytes ?? Infinity, refs, target, opts.latencyBound, ph, opts.searchSeconds))
     : { int16Ops: new Set<number>(), splitOps: new Set<number>(), floatOps: new Set<number>(), floatWeights: new Set<string>(), int8Cosine: NaN, cosine: NaN, met: true, ms: 0 };
-  await ph.time('quantize', 'int8: writing the int8 model', () => quantizeInt8(result, params, { ...opts, roundedWeights, biasDelta, int16Params, int16Ops: choice.int16Ops,
+  await ph.time('quantize', 'int8: writing the int8 model', () => quantizeInt8(result, params, { ...opts, roundedWeights: withGains(roundedWeights, gains, result, [...choice.int16Ops, ...choice.floatOps, ...choice.splitOps]), biasDelta, int16Params, int16Ops: choice.int16Ops,
     splitOps: choice.splitOps, floatOps: choice.floatOps, floatWeights: choice.floatWeights }));
   floatLoneOpsOf(result); // after the search: an int8 data move / depthwise conv alone between float32 ops runs float32
   forgetOnnxNames(result, equalized);

@@ -7,6 +7,7 @@ import { randomSamples } from '../../src/calibration/data';
 import { SEQ_BIAS_FIT, SEQ_BIAS_JUDGE, sequentialBiasChoice } from '../../src/quantize/bias-choice';
 import { calibrated, convChain } from './bias-helpers';
 import { targets } from '../../src/quantize/bias-correction';
+import { withGains } from '../../src/quantize/bias-sequential';
 import { quantizeFullInt8 } from '../../src/quantize/full-int8';
 import { convertModel } from '../../src/convert/convert';
 import { simplifiedModel } from '../../src/convert/simplify';
@@ -43,4 +44,19 @@ test('quantizeFullInt8 runs the sequential bias choice when asked for', async ()
   assert.ok(bad.sequentialBias && bad.sequentialBias.layers >= 1 && bad.sequentialBias.passes >= 1);
   assert.equal(bad.biasCorrected, bad.sequentialBias.kept ? bad.sequentialBias.layers : 0);
   assert.equal((await run(outlier)).sequentialBias, undefined);
+});
+
+// With per-channel weight scales the fit also scales each channel (bias-sequential.ts `gain`): a kept choice carries
+// those layers' weights, and withGains leaves out the layers of ops the search then keeps float32 / 16x8 (their bias
+// was not fitted with the gain).
+test('sequential bias choice: a kept fit carries its gain-scaled weights; ops kept out lose them', async () => {
+  const samples = randomSamples([{ name: 'x', dtype: 'float32', dims: [1, 4, 12, 12] }], SEQ_BIAS_FIT + SEQ_BIAS_JUDGE, 5);
+  const { result, params } = await calibrated(samples, convChain());
+  const off = new Map(targets(result, params).map((x) => [x.bias, new Float32Array(x.channels).fill(0.2)]));
+  const fix = await sequentialBiasChoice(result, params, { perChannel: true, biasDelta: off }, samples);
+  assert.ok(fix.kept && fix.weights?.size === fix.layers, `kept ${fix.kept}, ${fix.weights?.size} weights for ${fix.layers} layers`);
+  const ops = targets(result, params).map((x) => x.op);
+  assert.equal(withGains(undefined, fix.weights, result, [])?.size, fix.layers);
+  assert.equal(withGains(undefined, fix.weights, result, [ops[0]])?.size, fix.layers - 1);
+  assert.equal(withGains(undefined, fix.weights, result, ops), undefined);
 });

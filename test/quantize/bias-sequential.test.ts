@@ -9,7 +9,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomSamples } from '../../src/calibration/data';
 import { correctBiases, meanShifts, targets } from '../../src/quantize/bias-correction';
-import { sequentialBiases } from '../../src/quantize/bias-sequential';
+import { sequentialBiases, withGains } from '../../src/quantize/bias-sequential';
+import { quantizeInt8 } from '../../src/quantize/int8';
+import { cloneResult } from '../../src/quantize/mixed-precision';
+import { runFirstOutput } from './helpers';
 import { calibrated, convChain, meanAbs } from './bias-helpers';
 
 test('sequential bias correction: one layer per pass takes out each layer\'s mean shift with its int8 upstream', async () => {
@@ -58,4 +61,39 @@ test('sequential bias correction: layers with a shift under minSteps keep their 
   assert.ok(all.layers >= 2);
   assert.equal(none.layers, 0);
   assert.equal(none.passes, 1, 'every layer read from one pass');
+});
+
+// gain: each channel's output is also scaled by the least-squares gain of float's output on int8's, folded into the
+// per-channel weight scales (the int8 weights themselves unchanged): on the fitting samples the int8 model's output
+// error is below the bias-only fit's, and a gain clamped to 1 ± 0 is the bias-only fit.
+test('sequential bias correction: a per-channel gain in the weight scales lowers the output error', async () => {
+  const samples = randomSamples([{ name: 'x', dtype: 'float32', dims: [1, 4, 12, 12] }], 4, 2);
+  const { result, params } = await calibrated(samples, convChain());
+  const biasOnly = await sequentialBiases(result, params, { perChannel: true }, samples);
+  const gained = await sequentialBiases(result, params, { perChannel: true }, samples, { gain: { maxChange: 0.3 } });
+  const zero = await sequentialBiases(result, params, { perChannel: true }, samples, { gain: { maxChange: 0 } });
+  const floatOut = await Promise.all(samples.map((s) => runFirstOutput(result.model, s)));
+  const mse = async (fit: typeof biasOnly) => {
+    const q = quantizeInt8(cloneResult(result), params, { int8Io: false, perChannel: true, biasDelta: fit.delta, roundedWeights: withGains(undefined, fit.weights) });
+    let s = 0;
+    let n = 0;
+    for (const [k, x] of samples.entries()) {
+      const got = await runFirstOutput(q.model, x);
+      got.forEach((v, i) => { s += (v - floatOut[k][i]) ** 2; n++; });
+    }
+    return s / n;
+  };
+  const [b, g] = [await mse(biasOnly), await mse(gained)];
+  console.log(`output mse: bias only ${b}, bias and gain ${g}`);
+  assert.equal(gained.weights.size, biasOnly.layers, 'every layer corrected has per-channel scales');
+  const scales = [...gained.weights.values()].flatMap((w) => w.scales);
+  assert.ok(scales.length === 8 * biasOnly.layers && [...gained.weights.values()].every((w) => w.data instanceof Int8Array));
+  const plain = quantizeInt8(cloneResult(result), params, { int8Io: false, perChannel: true });
+  const conv = plain.model.subgraphs[0].operators.filter((op) => op.opcode === 'CONV_2D');
+  const w0 = plain.model.subgraphs[0].tensors[conv[0].inputs[1]];
+  const gw = gained.weights.get(result.model.subgraphs[0].operators[0].inputs[1])!;
+  assert.deepEqual([...gw.data], [...new Int8Array(w0.data!.buffer, w0.data!.byteOffset, w0.data!.byteLength)], 'int8 weights as round-to-nearest');
+  assert.ok(gw.scales.some((s, c) => Math.abs(s / w0.quantization!.scale[c] - 1) > 1e-4), 'some gain moved');
+  assert.ok(g < b, `output mse: bias only ${b}, bias and gain ${g}`);
+  for (const [bi, d] of zero.delta) d.forEach((v, c) => assert.ok(Math.abs(v - biasOnly.delta.get(bi)![c]) < 1e-5, `gain 1 ± 0: bias ${bi} channel ${c}`));
 });
