@@ -102,3 +102,11 @@ export function heldOutNote(samples: number, ops: number, searched: number): str
     + `that fits its samples reads well there whether or not it holds on other inputs; with more than ${searched} --calibration samples `
     + 'the guard also judges samples no choice was measured on';
 }
+
+/** The warning when plain int8 (no op moved out of int8 by the search) misses the held-out bar: no choice was fitted to
+ *  the first samples, so the later ones are inputs int8 reads worse (quieter, or unlike them), not a choice's fit. */
+export function heldOutPlainNote(h: HeldOutGuard): string {
+  return `int8: output cosine ${h.cosine.toFixed(4)} on calibration samples ${h.first}-${h.last} is below ${h.min.toFixed(4)} there; no op was moved `
+    + 'out of int8 on the first samples, so those inputs are ones int8 reads less closely (quieter or unlike the first samples: compare them '
+    + 'layer by layer with onnx2lite compare); written, as the guard\'s samples meet --min-cosine';
+}

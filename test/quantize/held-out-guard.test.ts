@@ -51,21 +51,46 @@ test('the held-out samples are the ones past the search\'s, at most HELD_OUT_SAM
   assert.ok(Math.abs(heldOutBar(0.995) - 0.99) < 1e-12);
 });
 
-test('a model that meets the guard on the first calibration samples and not on the rest is refused, naming why', async () => {
-  const cal = calibration('unlike', 0.02);
-  await assert.rejects(quantizeModelBytes(linearConv(), join(dir, 'conv.onnx'), {}, { mode: 'int8', calibration: cal }),
+/** 16 .npy samples of shiftedModel's input: the first 8 (the guard's and the search's) in [0, 1), the rest times `late`. */
+function shiftedCalibration(name: string, late: number): string {
+  const cal = join(dir, name);
+  mkdirSync(cal);
+  const r = rng(13);
+  for (let i = 0; i < 16; i++) {
+    const s = i < SEARCH_SAMPLES ? 1 : late;
+    const x = makeTensor('x', 'float32', [1, 3, 8, 8], Float32Array.from({ length: 192 }, () => r() * s));
+    writeFileSync(join(cal, `${String(i).padStart(2, '0')}.npy`), encodeNpy(x));
+  }
+  return cal;
+}
+
+test('a search\'s choice that meets the guard on the first calibration samples and not on the rest is refused, naming why', async () => {
+  const cal = shiftedCalibration('unlike', 0.02);
+  await assert.rejects(quantizeModelBytes(shiftedModel(), join(dir, 'shifted.onnx'), {}, { mode: 'int8', calibration: cal }),
     (e: Error) => e.name === 'ModelError'
       && /on calibration samples 9-16, which no choice of the int8 pass was measured on/.test(e.message)
       && /do not hold on others/.test(e.message) && /layers to blame .* on sample 9\)/.test(e.message)
       && /nothing written \(more --calibration samples, like the inputs the model will see/.test(e.message));
   // Written with --allow-degraded: the guard's first samples met it, the held-out ones did not.
-  const { summary } = await quantizeModelBytes(linearConv(), join(dir, 'conv.onnx'), {}, { mode: 'int8', calibration: cal, allowDegraded: true });
+  const { summary } = await quantizeModelBytes(shiftedModel(), join(dir, 'shifted.onnx'), {}, { mode: 'int8', calibration: cal, allowDegraded: true });
   const g = summary.guard!;
+  assert.ok((summary.floatOps ?? 0) + (summary.int16Ops ?? 0) > 0, 'the search moved ops out of int8');
   assert.equal(g.met, false);
   assert.ok(g.cosine >= 0.99, `guard samples ${g.cosine}`);
   assert.equal(g.heldOut?.samples, 8);
   assert.equal(g.heldOut?.first, 9);
   assert.ok(g.heldOut!.cosine < heldOutBar(0.99), `held out ${g.heldOut!.cosine}`);
+});
+
+test('plain int8 (no op moved out of int8) reading worse on quieter later samples is written with a warning, not refused', async () => {
+  // A speech folder's near-silent tail windows: relative error on a quiet signal, no choice fitted to the first samples.
+  const q = await quantizeModelBytes(linearConv(), join(dir, 'conv.onnx'), {}, { mode: 'int8', calibration: calibration('quiet', 0.02) });
+  const g = q.summary.guard!;
+  assert.equal((q.summary.floatOps ?? 0) + (q.summary.int16Ops ?? 0), 0);
+  assert.equal(g.met, true);
+  assert.equal(g.heldOut?.met, false);
+  assert.ok(g.heldOut!.cosine < heldOutBar(0.99), `held out ${g.heldOut!.cosine}`);
+  assert.ok(q.result.warnings.some((w) => /on calibration samples 9-16 is below 0\.9800 there; no op was moved out of int8/.test(w)), q.result.warnings.join('\n'));
 });
 
 test('a calibration set whose samples are alike is written, the held-out measure in --json', async () => {
