@@ -115,6 +115,9 @@ export interface QuantizeSummary {
   searchCandidates?: number;
   /** int8: true when the search stopped at its time limit (--search-time) with the best model measured by then. */
   searchStopped?: boolean;
+  /** int8: the size budget the search's candidates kept to, in bytes, and its basis: `float32` (35% of the float32
+   *  file) or `plain-int8` (plain int8 was over that already: its size plus 10% of the float32 size). */
+  searchBudget?: { bytes: number; basis: 'float32' | 'plain-int8' };
 }
 
 /** What a mode's pass gets: the float32 conversion to quantize in place, the summary to fill, and the source. */

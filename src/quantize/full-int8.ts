@@ -84,6 +84,8 @@ export interface FullInt8Stats {
   /** Candidate models the mixed-precision search measured on LiteRT, and whether its time limit stopped it. */
   searchCandidates: number;
   searchStopped: boolean;
+  /** The size budget the search kept to (search-size.ts; absent when it did not run). */
+  sizeBudget?: import('./search-size').SizeBudget;
   /** The task measure (task-signal.ts) against float32 on the search's samples, plain int8 and as written (absent
    *  when no output is a class or mask output). */
   int8Task?: TaskMeasure;
@@ -265,6 +267,7 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
     gptqLayers: gptq.layers, gptqMs: gptq.ms, weightRounding: roundedWeights ? 'gptq' : 'nearest', nearestCosine, gptqCosine, fp16Cosine, hopeless, int16Ops: choice.int16Ops.size, splitOps: choice.splitOps.size, floatOps: choice.floatOps.size, floatWeightOps: choice.floatWeights.size, int8Cosine: choice.int8Cosine, cosine: choice.cosine,
     guardMet: choice.met, mixedMs: choice.ms, rangeMethod, biasCorrected: corrected, ...(sequentialBias ? { sequentialBias } : {}), detectionSets: [...packedDetectionOutputs(refs ?? [])],
     searchCandidates: ('candidates' in choice ? choice.candidates : 0) ?? 0, searchStopped: 'stopped' in choice && !!choice.stopped,
+    ...('sizeBudget' in choice && choice.sizeBudget ? { sizeBudget: choice.sizeBudget } : {}),
     ...('floatCostMs' in choice && Number.isFinite(choice.floatCostMs) ? { estimatedMs: { float32: choice.floatCostMs, int8: choice.int8CostMs, chosen: choice.chosenCostMs } } : {}),
     ...('task' in choice && choice.task ? { task: choice.task } : {}), ...('int8Task' in choice && choice.int8Task ? { int8Task: choice.int8Task } : {}) } };
 }

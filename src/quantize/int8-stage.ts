@@ -1,6 +1,7 @@
 // The full-integer int8 pass of `convert --quantize int8`: calibration samples (a folder, QDQ parameters or random
 // data with a warning), activation ranges and weight rounding (quantizeFullInt8), the 16x8 search, and the accuracy
 // guard (--min-cosine: below it nothing is written unless --allow-degraded, and the layers to blame are named).
+import { PLAIN_MARGIN } from './search-size';
 import { decodeModel } from '../onnx/reader';
 import { simplifiedModel } from '../convert/simplify';
 import type { ConvertOptions } from '../convert/types';
@@ -114,6 +115,11 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
       + `${stats.searchCandidates} candidate models; the best one measured by then is used`);
   }
   if (stats.estimatedMs) summary.estimatedMs = stats.estimatedMs;
+  if (stats.sizeBudget) summary.searchBudget = { bytes: Math.round(stats.sizeBudget.bytes), basis: stats.sizeBudget.basis };
+  // Plain int8 over the budget already: the search kept within its size plus a margin (search-size.ts).
+  const overBudget = stats.sizeBudget?.basis === 'plain-int8';
+  const budgetText = overBudget ? `plain int8's size plus ${PLAIN_MARGIN * 100}% of the float32 size (plain int8 is over ${INT8_SIZE_BUDGET * 100}% already)`
+    : `${INT8_SIZE_BUDGET * 100}% of the float32 size`;
   if (Number.isFinite(stats.int8Cosine)) summary.int8Cosine = stats.int8Cosine;
   if (Number.isFinite(stats.cosine)) summary.cosine = stats.cosine;
   const ops = result.model.subgraphs[0].operators.length;
@@ -121,7 +127,7 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   if ((stats.int16Ops || stats.floatOps) && Number.isFinite(stats.int8Cosine)) {
     result.warnings.push(`int8: ${stats.floatOps} op(s) stay float32 and ${stats.int16Ops} run in 16x8 (int16 activations), those making or reading `
       + `the activations whose int8 rounding changes the output most, because plain int8 reached only cosine ${cos(stats.int8Cosine)} on the `
-      + `calibration samples (now ${cos(stats.cosine)}); --int16 off keeps every activation int8`);
+      + `calibration samples (now ${cos(stats.cosine)})${overBudget ? `, within ${budgetText}` : ''}; --int16 off keeps every activation int8`);
   } else if (stats.int16Ops) {
     result.warnings.push(`int8: --int16 all: every op with a 16x8 kernel runs with int16 activations (${ops} ops in the model)`);
   }
@@ -211,7 +217,7 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
       + `${sequenceText(guard.sequences)} against onnxruntime, so the model is written (--min-cosine judges them by cosine)${taskNote}`);
   } else if (!stats.guardMet) {
     result.warnings.push(`int8: output cosine on the calibration samples is ${cos(stats.cosine)} (< ${GUARD_COSINE}) even with float32 / 16x8 layers within `
-      + `${INT8_SIZE_BUDGET * 100}% of the float32 size${taskNote}; compare the model layer by layer (onnx2lite compare)`);
+      + `${budgetText}${taskNote}; compare the model layer by layer (onnx2lite compare)`);
   }
   if (fixed.size && !q.calibration && stats.fromOnnx + stats.fromTflite > 0) {
     result.warnings.push(`int8: the QDQ model leaves ${stats.fromOnnx + stats.fromTflite} tensor(s) without scales; their ranges come from random data (pass --calibration DIR)`);

@@ -32,6 +32,10 @@ import { type Island, type Pruned, pruneIslands } from './island-prune';
 import type { Int8Phases } from './int8-phases';
 import { cheaperSteps } from './prefix-free';
 import { SearchBudget } from './search-budget';
+import { floatPrefix, traceTask } from './float-prefix';
+export { floatPrefix } from './float-prefix';
+import { type SizeBudget, cheapestPoint, cheapestWeightOp, fitsBounds, searchBudget } from './search-size';
+import { roundingPoints } from './sensitivity';
 
 export type Int16Mode = 'auto' | 'off' | 'all';
 
@@ -56,9 +60,6 @@ const LATENCY_SLACK = 1.15;
  *  (HITNet-style stereo at load 3-20: every candidate's 8 LiteRT runs take 30 s, ~150 candidates). Models whose search
  *  ends sooner are not touched by it: the search is deterministic unless this limit stops it. */
 export const SEARCH_SECONDS = 600;
-/** The float32 prefix tried before the ranked steps (fractions of the op count, the first ops in graph order). */
-const FLOAT_PREFIX = [0.05, 0.1, 0.15];
-const MIN_FLOAT_PREFIX = 4;
 
 export interface MixedChoice {
   /** Ops (float model indices) that run in 16x8; empty for plain int8. */
@@ -97,9 +98,10 @@ export interface MixedChoice {
   /** Candidate models measured on LiteRT, and whether the time limit (searchSeconds) stopped the search. */
   candidates?: number;
   stopped?: boolean;
+  /** The size budget the search's candidates kept to (search-size.ts; absent when the search did not run). */
+  sizeBudget?: SizeBudget;
 }
 
-const traceTask = (s: OutputScore) => (s.task ? ` ${s.task.kind} ${s.task.agreement.toFixed(4)} soft ${s.task.soft.toFixed(4)}` : '');
 
 /** A copy of a float ConvertResult that quantizeInt8 can change without touching the original. */
 export function cloneResult(r: ConvertResult): ConvertResult {
@@ -157,28 +159,6 @@ function assign(result: ConvertResult, points: RoundingPoint[], bytesLeft: numbe
   return { floatOps, int16Ops };
 }
 
-/** The float32 prefix (FLOAT_PREFIX) whose measure beats `plainObjective` most, within the size and cost bounds. */
-export async function floatPrefix(n: number, build: (floatOps: Set<number>) => ConvertResult, score: (r: ConvertResult) => Promise<OutputScore>,
-  plainObjective: number, maxBytes: number, maxCostMs: number, stop: () => boolean = () => false,
-  say?: (message: string) => void): Promise<{ floatOps: Set<number>; score: OutputScore; costMs: number } | undefined> {
-  let best: { floatOps: Set<number>; score: OutputScore; costMs: number } | undefined;
-  let tried = 0;
-  for (const f of FLOAT_PREFIX) {
-    const floatOps = new Set(Array.from({ length: Math.round(f * n) }, (_, k) => k));
-    // A small model has no stem to speak of: the ranked steps cover it.
-    if (floatOps.size < MIN_FLOAT_PREFIX || floatOps.size === tried) continue;
-    tried = floatOps.size;
-    const model = build(floatOps);
-    const costMs = estimatedMs(model.model);
-    if (serializeTflite(model.model).byteLength > maxBytes || costMs > maxCostMs || stop()) break;
-    say?.(`float32 prefix: the first ${floatOps.size} ops`);
-    const s = await score(model);
-    if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: float prefix ${floatOps.size} ops cos ${s.cosine.toFixed(4)} snr ${s.snrDb.toFixed(1)}${traceTask(s)} estimated ${costMs.toFixed(1)} ms`);
-    if (s.objective > (best?.score.objective ?? plainObjective)) best = { floatOps, score: s, costMs };
-  }
-  return best;
-}
-
 /** Picks the layers that leave int8 for `--int16 auto` (or runs the model as `off` / `all` asks) and measures the
  *  guard. `reference`: onnxruntime's outputs for the first samples when calibration already ran them. */
 export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples: Tensor[][], params: Map<number, QParams>,
@@ -225,20 +205,30 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   }
   const plainModel = build(none, none, none);
   const plainBytes = serializeTflite(plainModel.model);
+  // Plain int8 over the budget already (graph tables, quantization parameters): its size plus a margin (search-size.ts).
+  const sizeBudget = searchBudget(maxBytes, plainBytes.byteLength, result);
+  maxBytes = sizeBudget.bytes;
   const plain = await scoreOutputs(plainModel);
   const int8CostMs = estimatedMs(plainModel.model);
   const base = { int16Ops: none, splitOps: none, floatOps: none, floatWeights: noNames, int8Cosine: plain.cosine, cosine: plain.cosine, met: plain.cosine >= target,
     ...taskOf(plain), ...(plain.task ? { int8Task: plain.task } : {}), objective: plain.objective,
     int8SnrDb: plain.snrDb, snrDb: plain.snrDb, floatMs: NaN, int8Ms: plain.ms, chosenMs: plain.ms, floatCostMs: NaN, int8CostMs, chosenCostMs: int8CostMs };
-  if (base.met) return { ...base, ms: performance.now() - t0, candidates: budget.candidates };
+  if (base.met) return { ...base, ms: performance.now() - t0, candidates: budget.candidates, sizeBudget };
   // The float32 model's own run time: the scorer ran it already for its reference logits.
   const float = { ms: scorer.baseMs };
   const floatCostMs = estimatedMs(result.model);
   // The bound on the cost model's estimates (deterministic); sub-millisecond models are not bounded.
   const maxCostMs = Math.max(latencyBound * floatCostMs, LATENCY_SLACK * int8CostMs, 1);
   const sg0 = result.model.subgraphs[0];
-  say(`plain int8 cosine ${plain.cosine.toFixed(4)} < ${target}: ranking activations by sensitivity`);
-  const ranked = await rankRoundingPoints(result, params, scorer,
+  if (sizeBudget.basis === 'plain-int8') say(`plain int8 (${plainBytes.byteLength} bytes) is over the size budget: the search keeps within ${Math.round(maxBytes)} bytes`);
+  // A ranking whose cheapest step cannot fit the size budget or the latency bound buys nothing: not run (search-size.ts).
+  const fits = fitsBounds(maxBytes, maxCostMs);
+  const cheap = cheapestPoint(sg0, roundingPoints(result, params));
+  const cheapOps = cheap && assign(result, [cheap], maxBytes - plainBytes.byteLength);
+  const cheapFit = cheapOps && fits(build(cheapOps.int16Ops, none, cheapOps.floatOps));
+  if (cheapFit && !cheapFit.fits) say(`no activation step fits (${cheapFit.bytes} bytes, estimated ${cheapFit.costMs.toFixed(1)} ms): activations not ranked`);
+  else say(`plain int8 cosine ${plain.cosine.toFixed(4)} < ${target}: ranking activations by sensitivity`);
+  const ranked = cheapFit && !cheapFit.fits ? [] : await rankRoundingPoints(result, params, scorer,
     (done, total, stage) => say(stage === 'groups' ? `ranked ${done} / ${total} groups of activations` : `ranked ${done} / ${total} activations of the worst groups alone`),
     budget.ranking());
   if (process.env.ONNX2LITE_TRACE_MIXED) {
@@ -325,8 +315,11 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   if (!best.met && !clearGain(best, plain)) best = { ...base, floatMs: float.ms, floatCostMs };
   if (!best.met) {
     // Weight rounding: the ops whose int8 weights cost the most run float32 with float16 weights (precise-weights.ts).
-    say(`ranking weights (best cosine so far ${best.cosine.toFixed(4)})`);
-    const wRanked = await rankWeightOps(result, scorer, budget.ranking(),
+    const cw = cheapestWeightOp(sg0);
+    const wFit = cw && fits(build(best.int16Ops, none, new Set([...best.floatOps, cw.op]), new Set([sg0.tensors[cw.weight].name])));
+    say(wFit && !wFit.fits ? `no weights step fits (${wFit.bytes} bytes, estimated ${wFit.costMs.toFixed(1)} ms): weights not ranked`
+      : `ranking weights (best cosine so far ${best.cosine.toFixed(4)})`);
+    const wRanked = wFit && !wFit.fits ? [] : await rankWeightOps(result, scorer, budget.ranking(),
       (done, total, stage) => say(`ranked ${done} / ${total} ${stage === 'groups' ? 'groups of weight ops' : stage === 'points' ? 'weight ops of the worst groups alone' : 'weight ops'}`));
     if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: weights ranked ${wRanked.slice(0, 16).map((p) => `${p.op}:${sg0.operators[p.op].opcode} ${p.measure.toFixed(plain.task ? 4 : 1)}`).join(', ')}`);
     const from = best;
@@ -383,7 +376,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   const stopped = budget.stopped;
   if (budget.rankingCut) say(`a ranking stopped at its share of the time left (search-time ${budget.seconds} s)`);
   if (stopped) say(`stopped at its time limit (${budget.seconds} s) after ${budget.candidates} candidate models`);
-  return { ...best, ms: performance.now() - t0, candidates: budget.candidates, ...(stopped ? { stopped } : {}) };
+  return { ...best, ms: performance.now() - t0, candidates: budget.candidates, sizeBudget, ...(stopped ? { stopped } : {}) };
 }
 
 /** Whether a mixed choice that misses the guard keeps at least as many arg-max positions (class outputs: classifiers,

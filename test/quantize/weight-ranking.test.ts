@@ -8,8 +8,10 @@ import assert from 'node:assert/strict';
 import { decodeModel } from '../../src/onnx/reader';
 import { convertModel } from '../../src/convert/convert';
 import { runOnnx } from '../../src/runtime/ort';
-import { activationParams } from '../../src/quantize/int8';
-import { chooseInt16Ops } from '../../src/quantize/mixed-precision';
+import { activationParams, quantizeInt8 } from '../../src/quantize/int8';
+import { chooseInt16Ops, cloneResult } from '../../src/quantize/mixed-precision';
+import { PLAIN_MARGIN } from '../../src/quantize/search-size';
+import { serializeTflite } from '../../src/tflite/writer';
 import { Int8Phases } from '../../src/quantize/int8-phases';
 import { makeScorer } from '../../src/quantize/sensitivity';
 import { rankWeightOps, weightOps } from '../../src/quantize/precise-weights';
@@ -99,8 +101,8 @@ test('SearchBudget: a ranking stops at RANK_SHARE of the time left when it start
 });
 
 /** The search on the 64-conv chain with a clock that reads 10 s a candidate model: what it said, and when (in
- *  candidates measured). */
-async function searchChain(seconds: number) {
+ *  candidates measured). `maxBytes(plain)`: the size budget from plain int8's size (bytes). */
+async function searchChain(seconds: number, maxBytes: (plainBytes: number) => number = () => Infinity) {
   const { bytes, result, samples, refs } = await setup(64);
   const ranges = new Map<number, { min: number; max: number }>();
   result.model.subgraphs[0].tensors.forEach((t, i) => { if (t.type === 'FLOAT32' && !t.data) ranges.set(i, { min: 0, max: 1.5 }); });
@@ -110,8 +112,10 @@ async function searchChain(seconds: number) {
   const budget = new SearchBudget(seconds, () => (clock.budget?.candidates ?? 0) * 10_000);
   clock.budget = budget;
   const phases = new Int8Phases((p) => lines.push({ message: p.message, at: budget.candidates }));
-  const choice = await chooseInt16Ops(result, decodeModel(bytes), samples, params, {}, 'auto', Infinity, refs, undefined, undefined, phases, budget);
-  return { choice, lines, said: lines.map((l) => `${l.at} ${l.message}`).join('\n') };
+  const none = new Set<number>();
+  const plainBytes = serializeTflite(quantizeInt8(cloneResult(result), params, { int8Io: false, int16Ops: none, splitOps: none, floatOps: none, floatWeights: new Set() }).model).byteLength;
+  const choice = await chooseInt16Ops(result, decodeModel(bytes), samples, params, {}, 'auto', maxBytes(plainBytes), refs, undefined, undefined, phases, budget);
+  return { choice, lines, plainBytes, floatBytes: serializeTflite(result.model).byteLength, said: lines.map((l) => `${l.at} ${l.message}`).join('\n') };
 }
 
 test('the search\'s budget reaches the weights steps: the weights ranking leaves them half of the time left', async () => {
@@ -133,4 +137,31 @@ test('the search\'s budget reaches the activation steps: the activations\' ranki
   // A limit the ranking alone would use up (1 candidate before it: plain int8): without its share, no step.
   const limited = await searchChain((1 + ranking - 2) * 10);
   assert.ok(limited.lines.some((l) => /^step \d+:|int8 search: step \d+:/.test(l.message)), `a step measured within the limit:\n${limited.said}`);
+});
+
+// The size budget (src/quantize/search-size.ts). OpenVINO's person re-id 0248 / 0288 are 38.5-40% of float32 in plain
+// int8 (graph tables, quantization parameters), over the search's 35%: no step could fit and 214-220 candidates
+// changed nothing. A model over the budget in plain int8 gets its plain int8 size plus PLAIN_MARGIN of float32.
+test('plain int8 over the size budget: the search keeps within its size plus a margin, and its weights steps run', async () => {
+  const { choice, lines, said, plainBytes, floatBytes } = await searchChain(1e9, (plain) => plain - 1);
+  assert.equal(choice.sizeBudget?.basis, 'plain-int8', said);
+  assert.equal(choice.sizeBudget?.bytes, plainBytes + PLAIN_MARGIN * floatBytes);
+  // Without it every weights step is over the budget (and so not measured).
+  assert.ok(lines.some((l) => /weights step \d+/.test(l.message)), `a weights step measured:\n${said}`);
+  const free = await searchChain(1e9);
+  assert.equal(free.choice.sizeBudget?.basis, 'float32');
+});
+
+// DEKR (rank8): its first activation step and first weights step were refused by the size / latency bounds after
+// rankings that took its search's time. A ranking whose cheapest step cannot fit is not run.
+test('a ranking whose cheapest step cannot fit the size budget is not run', async () => {
+  // One byte over plain int8: under the budget, but no op can leave int8 within it.
+  const { choice, lines, said } = await searchChain(1e9, (plain) => plain + 1);
+  assert.equal(choice.sizeBudget?.basis, 'float32');
+  const ranked = lines.filter((l) => /ranked \d+ \/ \d+ .*(activations|weight ops)/.test(l.message)).length;
+  // Without the rule: both rankings run (>= 8 candidates each, as above) and every step after them is refused.
+  assert.equal(ranked, 0, said);
+  assert.ok(lines.some((l) => /no activation step fits/.test(l.message)) && lines.some((l) => /no weights step fits/.test(l.message)), said);
+  assert.ok(!lines.some((l) => /(weights )?step \d+:/.test(l.message)), said);
+  assert.equal(choice.floatOps.size + choice.floatWeights.size, 0);
 });
