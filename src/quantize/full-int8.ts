@@ -5,6 +5,7 @@ import type { ConvertResult } from '../convert/convert';
 import type { Model, Tensor } from '../ir/types';
 import { RANGE_METHODS, RangeCollector, RangeMethod, RangeOptions, clipSaturatedLogits, keepExtremes, onnxRanges, plan, tfliteRanges } from '../calibration/ranges';
 import { deriveRanges } from '../calibration/derive';
+import { convPerPart } from './int8-conv-parts';
 import { withNormHeadroom } from '../calibration/norm-headroom';
 import { Int8Options, activationParams, quantizeInt8, tensorsWithoutParams } from './int8';
 import { floatLoneOpsOf } from './int8-lone-ops';
@@ -145,6 +146,8 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
     throw new ModelError(`full-integer int8 of a model with tensors sized at run time ("${sized.name}": NonZero, NonMaxSuppression, ` +
       'TopK with a computed K...) is not supported; use --quantize fp16 or dynamic');
   }
+  // A layer whose output a SPLIT cuts into parts: one layer per part, each part its own scale (int8-conv-parts.ts).
+  if (fixed.size === 0) convPerPart(result);
   // Without a method asked for, both minmax and percentile ranges are collected (one pass); when plain int8 with
   // minmax misses ADAPT_BELOW, the one whose plain int8 model scores better on the guard samples is used: trained
   // networks have long-tailed activations that minmax spends the int8 levels on, random-weight ones often do not.
