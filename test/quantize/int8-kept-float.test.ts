@@ -140,6 +140,7 @@ test('a softmax read by two products, one through a RESHAPE, stays float32 with 
   const softmax = sg.operators.find((o) => o.opcode === 'SOFTMAX')!;
   assert.equal(sg.tensors[softmax.outputs[0]].type, 'FLOAT32');
   assert.ok(sg.operators.filter((o) => o.opcode === 'BATCH_MATMUL' && sg.tensors[o.outputs[0]].type === 'FLOAT32').length >= 2);
+  assert.ok(result.warnings.some((x) => /^int8: 1 attention SOFTMAX op\(s\).*with 2 more product/.test(x)), result.warnings.join('\n'));
   const rec = await audit('two-products', twoProducts());
   assert.equal(rec.converted, true, rec.error);
   assert.equal(rec.int8, 'ok');
