@@ -15,9 +15,10 @@ const PROBABILITY_PATH = new Set([...PARTS, 'RESHAPE', 'TRANSPOSE', 'EXPAND_DIMS
 
 /** Attention: a SOFTMAX whose only reader is a BATCH_MATMUL (probabilities × values), both by op index. int8's
  *  fixed SOFTMAX output step (1/256) rounds the many small weights of a long sequence to 0 (PP-OCRv4 rec: 18 dB →
- *  9 dB); the two ops cost little, so they stay float32. Also a SOFTMAX over keys joined from several sources whose
- *  parts are sliced apart again, each into its own product with its values (LongT5's transient-global attention:
- *  local and global keys in one softmax), with the slices and moves between. */
+ *  9 dB); the two ops cost little, so they stay float32. Also a SOFTMAX whose every reader leads, through slices and
+ *  moves only, to BATCH_MATMULs taking it as their first operand, with those ops: keys joined from several sources
+ *  sliced apart again, each into its own product with its values (LongT5's transient-global attention), or one
+ *  softmax into two products (TiSASRec: the values, and the time-interval values through a RESHAPE). */
 export function attentionOps(sg: TflSubgraph): Set<number> {
   const readers = consumersOf(sg);
   const out = new Set<number>();
@@ -44,8 +45,8 @@ export function attentionOps(sg: TflSubgraph): Set<number> {
     if (op.opcode !== 'SOFTMAX') return;
     const r = readers.get(op.outputs[0]) ?? [];
     if (r.length === 1 && sg.operators[r[0]].opcode === 'BATCH_MATMUL' && !sg.outputs.includes(op.outputs[0])) { out.add(k); out.add(r[0]); return; }
-    // Joined keys: the probabilities are taken apart by slices before their products.
-    if (!r.every((j) => PARTS.has(sg.operators[j].opcode))) return;
+    // Joined keys taken apart by slices before their products, or probabilities read by several products, some
+    // through moves (TiSASRec: the values' BATCH_MATMUL and a RESHAPE into the time-interval values' one).
     const path = toProducts(op.outputs[0], 0);
     if (path) { out.add(k); for (const j of path) out.add(j); }
   });

@@ -24,8 +24,11 @@ export function keptFloatWarnings(sg: TflSubgraph, kept: KeptFloat): string[] {
   const warnings: string[] = [];
   const count = (rule: string) => [...islands.values()].filter((r) => r === rule).length;
   if (attention.size) {
-    warnings.push(`int8: ${attention.size / 2} attention SOFTMAX op(s) and the BATCH_MATMUL reading each stay float32 (int8's fixed 1/256 step `
-      + 'wipes out the small attention weights), with DEQUANTIZE/QUANTIZE around them');
+    // Counted by SOFTMAX: one may read into several products, through slices and moves (attentionOps).
+    const softmaxes = [...attention].filter((k) => sg.operators[k].opcode === 'SOFTMAX').length;
+    const more = attention.size - 2 * softmaxes;
+    warnings.push(`int8: ${softmaxes} attention SOFTMAX op(s) and the BATCH_MATMUL reading each stay float32 (int8's fixed 1/256 step `
+      + `wipes out the small attention weights)${more > 0 ? `, with ${more} more product(s), slice(s) and move(s) between them` : ''}, with DEQUANTIZE/QUANTIZE around them`);
   }
   if (masks.size) warnings.push(`int8: ${masks.size} op(s) adding an attention mask's bias to the scores (and making it) stay float32 (int8 in the mask's range rounds the scores away)`);
   // Named by what the power path is: a spectrogram only when it has an STFT convolution or the model reads audio (a

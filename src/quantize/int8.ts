@@ -18,6 +18,7 @@ import { floatIslands } from './int8-float-islands';
 import { decodeTables } from './int8-box-decode';
 import { sameScaleInputs } from './int8-scale-groups';
 import { splitJoinOps } from './int8-activation-params';
+import { guardedDivisorOps } from './int8-guarded-divisor';
 import { keptFloatWarnings } from './int8-warnings';
 import { ActivationCopies } from './int8-copies';
 import { attentionOps, floatBehind, maskRangeParams } from './int8-kept-float';
@@ -80,7 +81,8 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   const masks = new Set([...maskBiasOps(sg, params, softmaxes), ...(softmaxes.length ? maskBiasOps(sg, maskRangeParams(sg), softmaxes) : [])]);
   const islands = floatIslands(sg);
   const joins = splitJoinOps(sg, params, islands);
-  const island = (k: number) => islands.has(k) || joins.has(k);
+  const divisors = guardedDivisorOps(sg, params, warnings);
+  const island = (k: number) => islands.has(k) || joins.has(k) || divisors.has(k);
   // A box decode's prior tables are stored float16, not int8 (int8-box-decode.ts).
   const boxTables = decodeTables(sg, [...islands].filter(([, rule]) => rule === 'boxes').map(([k]) => k));
   const quantizable = sg.operators.map((op, k) => {

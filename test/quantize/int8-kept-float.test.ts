@@ -115,3 +115,34 @@ test('a softmax over joined local and global keys, sliced apart into two product
   assert.equal(rec.int8, 'ok');
   assert.deepEqual(rec.disagreements, []);
 });
+
+/** TiSASRec's time-aware attention (twenty-first sweep): one softmax whose probabilities multiply the values and,
+ *  reshaped to one row per query, the per-pair time-interval values [S, S, E]. */
+function twoProducts(): Model {
+  return buildModel({
+    inputs: [['x', 'float32', [1, S, E]], ['r', 'float32', [S, S, E]]], outputs: ['y'], opset: 13,
+    nodes: [
+      node('MatMul', ['x', 'wq'], ['q']), node('MatMul', ['x', 'wk'], ['k']), node('MatMul', ['x', 'wv'], ['v']),
+      node('Transpose', ['k'], ['kt'], { perm: [0, 2, 1] }), node('MatMul', ['q', 'kt'], ['s']),
+      node('Softmax', ['s'], ['p'], { axis: -1 }, 'two_softmax'), node('MatMul', ['p', 'v'], ['yv'], {}, 'values_product'),
+      node('Reshape', ['p', 'rows'], ['pr'], {}, 'rows_of_p'), node('MatMul', ['pr', 'r'], ['yr0'], {}, 'interval_product'),
+      node('Reshape', ['yr0', 'back'], ['yr']), node('Add', ['yv', 'yr'], ['y']),
+    ],
+    initializers: [w('wq', 1), w('wk', 2), w('wv', 3), tensor('rows', 'int64', [3], [S, 1, S]), tensor('back', 'int64', [3], [1, S, E])],
+  });
+}
+
+test('a softmax read by two products, one through a RESHAPE, stays float32 with both, and is marked so', async () => {
+  const mark = (n: string) => analyzeCompatibility(twoProducts()).nodes.find((v) => v.node === n)!;
+  for (const n of ['two_softmax', 'values_product', 'rows_of_p', 'interval_product']) assert.equal(mark(n).int8, false, n);
+  const { result } = await quantizeModelBytes(encodeModel(twoProducts()), path.join(dir, 'two.onnx'), {}, { mode: 'int8', count: 4, int16: 'off', allowDegraded: true, minCosine: 0 });
+  const sg = result.model.subgraphs[0];
+  const softmax = sg.operators.find((o) => o.opcode === 'SOFTMAX')!;
+  assert.equal(sg.tensors[softmax.outputs[0]].type, 'FLOAT32');
+  assert.ok(sg.operators.filter((o) => o.opcode === 'BATCH_MATMUL' && sg.tensors[o.outputs[0]].type === 'FLOAT32').length >= 2);
+  assert.ok(result.warnings.some((x) => /^int8: 1 attention SOFTMAX op\(s\).*with 2 more product/.test(x)), result.warnings.join('\n'));
+  const rec = await audit('two-products', twoProducts());
+  assert.equal(rec.converted, true, rec.error);
+  assert.equal(rec.int8, 'ok');
+  assert.deepEqual(rec.disagreements, []);
+});
