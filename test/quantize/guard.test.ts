@@ -25,7 +25,8 @@ function cli(...args: string[]) {
 
 test('a collapsed int8 model is refused: exit 1, the layers to blame, nothing written, an existing file untouched', () => {
   const out = path.join(tmp, 'collapse_int8.tflite');
-  const r = cli(collapsing, '--quantize', 'int8', '-o', out);
+  // --int16 off: no search (with it, the ADD / SUB stay float32 within plain int8's size plus 10% and it is written).
+  const r = cli(collapsing, '--quantize', 'int8', '--int16', 'off', '-o', out);
   assert.equal(r.code, 1, r.out + r.err);
   assert.equal(r.err.trim().split('\n').length, 1, r.err);
   assert.match(r.err, /output cosine -?0\.\d+ .* below --min-cosine 0\.99/);
@@ -37,7 +38,7 @@ test('a collapsed int8 model is refused: exit 1, the layers to blame, nothing wr
   assert.equal(fs.readFileSync(out, 'utf8'), 'previous');
   assert.deepEqual(fs.readdirSync(tmp).filter((f) => f.endsWith('.tmp')), []);
   // --json: the error is reported per model and the exit code says it failed.
-  const j = cli(collapsing, '--quantize', 'int8', '--json', '-o', path.join(tmp, 'json.tflite'));
+  const j = cli(collapsing, '--quantize', 'int8', '--int16', 'off', '--json', '-o', path.join(tmp, 'json.tflite'));
   assert.equal(j.code, 1);
   assert.match(JSON.parse(j.out).models[0].error, /below --min-cosine/);
   assert.ok(!fs.existsSync(path.join(tmp, 'json.tflite')));
@@ -45,7 +46,7 @@ test('a collapsed int8 model is refused: exit 1, the layers to blame, nothing wr
 
 test('--allow-degraded writes the collapsed model with a warning and the guard in --json', () => {
   const out = path.join(tmp, 'degraded.tflite');
-  const r = cli(collapsing, '--quantize', 'int8', '--allow-degraded', '--json', '-o', out);
+  const r = cli(collapsing, '--quantize', 'int8', '--int16', 'off', '--allow-degraded', '--json', '-o', out);
   assert.equal(r.code, 0, r.err);
   const m = JSON.parse(r.out).models[0];
   assert.ok(m.warnings.some((w: string) => /below --min-cosine 0\.99.*shift_down.*written anyway because of --allow-degraded/.test(w)), m.warnings.join('\n'));
@@ -53,6 +54,17 @@ test('--allow-degraded writes the collapsed model with a warning and the guard i
   assert.ok(m.quantization.guard.cosine < 0.5);
   assert.ok(m.quantization.guard.blame.some((b: { node: string }) => b.node === 'shift_down'));
   assert.ok(parseTflite(fs.readFileSync(out)).subgraphs[0].tensors.some((t) => t.type === 'INT8'));
+});
+
+test('the search keeps the collapsing ops float32 when plain int8 is over 35% already: written, the budget named', () => {
+  const out = path.join(tmp, 'searched.tflite');
+  const r = cli(collapsing, '--quantize', 'int8', '--json', '-o', out);
+  assert.equal(r.code, 0, r.err);
+  const m = JSON.parse(r.out).models[0];
+  assert.equal(m.quantization.guard.met, true);
+  assert.equal(m.quantization.searchBudget.basis, 'plain-int8');
+  assert.ok(m.quantization.floatOps > 0);
+  assert.ok(fs.existsSync(out));
 });
 
 test('--min-cosine: a model that meets it is written; a stricter one than int8 reaches is refused; bad values', async () => {
