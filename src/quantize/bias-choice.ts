@@ -9,7 +9,8 @@
 // gain of float's output on int8's (bias-sequential.ts `gain`), in the weight scales: the int8 weights stay as rounded.
 import type { ConvertResult } from '../convert/convert';
 import type { Tensor } from '../ir/types';
-import { type RoundedWeight, sequentialBiases, withGains } from './bias-sequential';
+import { sequentialBiases, withGains } from './bias-sequential';
+import type { RoundedWeights } from './weight-rounding';
 import { Int8Options, quantizeInt8 } from './int8';
 import { cloneResult } from './mixed-precision';
 import type { QParams } from './params';
@@ -30,7 +31,7 @@ export interface SequentialBiasChoice {
   /** The bias deltas when kept (undefined when not). */
   delta?: Map<number, Float32Array>;
   /** The layers' int8 weights with their gain-scaled scales when kept (withGains puts them over the pass's own). */
-  weights?: Map<number, RoundedWeight>;
+  weights?: Map<number, RoundedWeights>;
   /** Layers the fit moved, LiteRT passes it ran, its time. */
   layers: number;
   passes: number;
@@ -57,7 +58,7 @@ export async function sequentialBiasChoice(result: ConvertResult, params: Map<nu
   const judged = rest.length >= 2 ? rest : fit;
   const bc = await sequentialBiases(result, params, opts, fit, { gain: { maxChange: SEQ_BIAS_GAIN } });
   const scorer = await makeScorer(result, judged, []);
-  const plain = (biasDelta?: Map<number, Float32Array>, gains?: Map<number, RoundedWeight>) => {
+  const plain = (biasDelta?: Map<number, Float32Array>, gains?: Map<number, RoundedWeights>) => {
     const q = quantizeInt8(cloneResult(result), params, { ...opts, biasDelta, roundedWeights: withGains(opts.roundedWeights, gains), int8Io: false, int16Ops: new Set(), splitOps: new Set() });
     return scorer.score(q.model, q.metadata);
   };

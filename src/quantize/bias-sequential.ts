@@ -24,6 +24,7 @@ import { Int8Options, quantizeInt8 } from './int8';
 import { floatData, quantizeBias, type QParams } from './params';
 import { liveAt, prefixModel, segmentModel } from './prefix-model';
 import { producersOf } from './graph';
+import type { RoundedWeights } from './weight-rounding';
 
 export interface SequentialOptions {
   /** Only these layers (float model op indices) are corrected; all by default. */
@@ -50,7 +51,7 @@ const FLOAT_TAP_BYTES = 256 << 20;
 /** Bias deltas (added to the float biases, per output channel) from the int8 model's own upstream, as
  *  quantizeInt8 writes it with `opts` (its weight rounding, float ops; a biasDelta in `opts` is the starting point). */
 export async function sequentialBiases(result: ConvertResult, params: Map<number, QParams>, opts: Int8Options, samples: Tensor[][],
-  so: SequentialOptions = {}): Promise<BiasCorrection & { passes: number; weights: Map<number, RoundedWeight> }> {
+  so: SequentialOptions = {}): Promise<BiasCorrection & { passes: number; weights: Map<number, RoundedWeights> }> {
   const t0 = performance.now();
   const floatOps = opts.floatOps ?? new Set<number>();
   const all = targets(result, params).filter((x) => !floatOps.has(x.op) && (!so.ops || so.ops.has(x.op)));
@@ -82,7 +83,7 @@ export async function sequentialBiases(result: ConvertResult, params: Map<number
     const edge: [number, number] = [(-127.5 - zp) * step, (126.5 - zp) * step];
     return [{ ...x, tap, bq, base, scales: [...b.quantization.scale], step, edge, at: producer.get(int8)! }];
   });
-  const weights = new Map<number, RoundedWeight>();
+  const weights = new Map<number, RoundedWeights>();
   if (!ts.length || !samples.length) return { delta, layers: 0, ms: performance.now() - t0, passes: 0, weights };
   const biasOf = (x: (typeof ts)[number]) => {
     const d = delta.get(x.bias);
@@ -219,13 +220,10 @@ export async function sequentialBiases(result: ConvertResult, params: Map<number
   return { delta, layers, ms: performance.now() - t0, passes, weights };
 }
 
-/** One layer's int8 weights with their (gain-scaled) per-channel scales, as Int8Options' roundedWeights takes them. */
-export type RoundedWeight = { data: Int8Array; scales: number[]; bias?: Float32Array; biasTensor?: number };
-
 /** `rounded` (the int8 pass's own, or none: round-to-nearest) with the fit's gain-scaled layers over it, but for the
  *  weights of `except` (ops of the float model kept float32 / 16x8 / split, whose bias the fit did not move). */
-export function withGains(rounded: Map<number, RoundedWeight> | undefined, gains: Map<number, RoundedWeight> | undefined,
-  result?: ConvertResult, except: Iterable<number> = []): Map<number, RoundedWeight> | undefined {
+export function withGains(rounded: Map<number, RoundedWeights> | undefined, gains: Map<number, RoundedWeights> | undefined,
+  result?: ConvertResult, except: Iterable<number> = []): Map<number, RoundedWeights> | undefined {
   const skip = new Set([...except].map((k) => result!.model.subgraphs[0].operators[k].inputs[1]));
   const kept = [...(gains ?? [])].filter(([w]) => !skip.has(w));
   return kept.length ? new Map([...(rounded ?? []), ...kept]) : rounded;

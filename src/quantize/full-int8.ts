@@ -13,10 +13,10 @@ import { wideParams } from './int16';
 import { runTimeSizedTensor } from './int8-kept-float';
 import type { QParams, Range } from './params';
 import { serializeTflite } from '../tflite/writer';
-import { WeightRounding, gptqWeights } from './weight-rounding';
+import { type RoundedWeights, WeightRounding, gptqWeights } from './weight-rounding';
 import { correctBiases } from './bias-correction';
 import { sequentialBiasChoice } from './bias-choice';
-import { type RoundedWeight, withGains } from './bias-sequential';
+import { withGains } from './bias-sequential';
 import { equalizeDepthwisePairs, forgetOnnxNames } from './equalize';
 import type { TaskMeasure } from './task-signal';
 import { GUARD_COSINE, GUARD_SAMPLES, Int16Mode, chooseInt16Ops, cloneResult, score } from './mixed-precision';
@@ -246,7 +246,7 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   // calibration samples the fit did not see do better (PP-OCRv4 rec: docs/model-sweep.md, session 22). Not the default
   // yet: PaddleOCR det / cls were not measured with it (det needs the uncut fallback, bias-sequential.ts).
   let sequentialBias: FullInt8Stats['sequentialBias'];
-  let gains: Map<number, RoundedWeight> | undefined;
+  let gains: Map<number, RoundedWeights> | undefined;
   if (opts.sequentialBias === true && !opts.biasCorrection && samples.length >= 2 && fixed.size === 0) {
     const sb = await ph.time('biasCorrection', 'int8: fitting biases against the int8 model\'s own upstream', () =>
       sequentialBiasChoice(result, params, { ...opts, roundedWeights }, samples));

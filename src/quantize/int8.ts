@@ -22,6 +22,7 @@ import { guardedDivisorOps } from './int8-guarded-divisor';
 import { keptFloatWarnings } from './int8-warnings';
 import { ActivationCopies } from './int8-copies';
 import { attentionOps, floatBehind, maskRangeParams } from './int8-kept-float';
+import type { RoundedWeights } from './weight-rounding';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS } from './int8-ops';
 import { DEQUANTIZE_INT16_VERSION, INT16_FLOAT_FORM, INT16_OPS, QUANTIZE_INT16_VERSION, int16Capable, params16, quantizeBias64, quantizeConst16 } from './int16';
 import { type Residuals, maxAbsOf, splitLayer } from './int8-split';
@@ -41,7 +42,7 @@ export interface Int8Options {
   /** int8 model inputs and outputs (float32 with QUANTIZE/DEQUANTIZE by default). */
   int8Io?: boolean;
   /** Already rounded int8 weights (e.g. by GPTQ) by float weight tensor index; the others round to nearest. */
-  roundedWeights?: Map<number, { data: Int8Array; scales: number[]; bias?: Float32Array; biasTensor?: number }>;
+  roundedWeights?: Map<number, RoundedWeights>;
   /** Ops (indices into the float model's operators) to run with int16 activations (16x8) where a kernel exists. */
   int16Ops?: Set<number>;
   /** Of the 16x8 conv / depthwise / fully connected ops, those (float model indices) that compute with ~15-bit
