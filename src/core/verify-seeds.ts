@@ -164,9 +164,10 @@ function columnBounds(model: TflModel, io: IoTensor, readers: Map<number, number
     if (op.opcode !== 'GATHER' || op.inputs[0] !== io.tensorIndex || (axis !== 1 && axis !== -1) || !idx?.data) continue;
     const type = idx.type.toLowerCase() as DType;
     if (!INTEGER.has(type) || idx.shape.reduce((a, b) => a * b, 1) !== 1) continue;
-    const column = Number(valuesFromBytes(type, idx.data, 1)[0]);
+    const picked = Number(valuesFromBytes(type, idx.data, 1)[0]);
+    const column = picked < 0 ? picked + last : picked;
     const size = tableSize(model, op.outputs[0]!, readers);
-    if (size !== undefined) sizes.set(column < 0 ? column + last : column, Math.min(size, sizes.get(column) ?? size));
+    if (size !== undefined) sizes.set(column, Math.min(size, sizes.get(column) ?? size));
   }
   if (sizes.size === 0) return undefined;
   const smallest = Math.min(...sizes.values());
