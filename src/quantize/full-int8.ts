@@ -9,6 +9,7 @@ import { convPerPart } from './int8-conv-parts';
 import { withNormHeadroom } from '../calibration/norm-headroom';
 import { Int8Options, activationParams, quantizeInt8, tensorsWithoutParams } from './int8';
 import { floatLoneOpsOf } from './int8-lone-ops';
+import type { SizeBudget } from './search-size';
 import { wideParams } from './int16';
 import { runTimeSizedTensor } from './int8-kept-float';
 import type { QParams, Range } from './params';
@@ -86,7 +87,7 @@ export interface FullInt8Stats {
   searchCandidates: number;
   searchStopped: boolean;
   /** The size budget the search kept to (search-size.ts; absent when it did not run). */
-  sizeBudget?: import('./search-size').SizeBudget;
+  sizeBudget?: SizeBudget;
   /** The task measure (task-signal.ts) against float32 on the search's samples, plain int8 and as written (absent
    *  when no output is a class or mask output). */
   int8Task?: TaskMeasure;

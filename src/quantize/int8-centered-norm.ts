@@ -10,6 +10,7 @@
 // scales that. Norms with a mean per token / group (LayerNorm, GroupNorm) are left as they are: not measured here.
 import type { TflSubgraph } from '../tflite/model';
 import { producersOf } from './graph';
+import { elementCount } from './params';
 
 /** Single-input data movement between the mean and the SUB, and between the SUB and the squaring. */
 const MOVES = new Set(['RESHAPE', 'TRANSPOSE', 'SQUEEZE', 'EXPAND_DIMS']);
@@ -34,7 +35,7 @@ export function centeredNormOps(sg: TflSubgraph, norm: Iterable<number>): Set<nu
     const [mk, toSub] = back(m);
     if (mk === undefined) continue;
     const mean = sg.operators[mk];
-    if (mean.opcode !== 'MEAN' || mean.inputs[0] !== x || sg.tensors[mean.outputs[0]].shape.reduce((a, b) => a * b, 1) !== 1) continue;
+    if (mean.opcode !== 'MEAN' || mean.inputs[0] !== x || elementCount(sg.tensors[mean.outputs[0]].shape) !== 1) continue;
     for (const op of [s, mk, ...toSquare, ...toSub]) out.add(op);
   }
   return out;

@@ -165,16 +165,17 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   }
   // The guard again on calibration samples no choice of the int8 pass was measured on (held-out-guard.ts).
   const held = heldOutSamples(samples);
+  const movedOps = stats.floatOps + stats.int16Ops;
   if (guard.met && held.samples.length && !q.int8Io && !guard.sequences) {
     guard.heldOut = await phases.time('taskGuard', `int8: the guard on ${held.samples.length} calibration samples no choice was measured on`,
       () => heldOutGuard(onnx, result, held.samples, held.from, minCosine, guard.maskIou ? masks : undefined));
     // Only a choice made on the first samples (ops moved out of int8 by the search) can fit them and not the rest; plain
     // int8 reading worse on later samples is their inputs (a speech folder's near-silent tail windows: relative error
     // on a signal 10-20x quieter, absolute error smaller): said, not refused.
-    if (stats.floatOps + stats.int16Ops > 0) guard.met = guard.heldOut.met;
+    if (movedOps > 0) guard.met = guard.heldOut.met;
     else if (!guard.heldOut.met) result.warnings.push(heldOutPlainNote(guard.heldOut));
-  } else if (guard.met && !held.samples.length && summary.calibrationSource === 'folder' && stats.floatOps + stats.int16Ops > 0) {
-    result.warnings.push(heldOutNote(samples.length, stats.floatOps + stats.int16Ops, held.from));
+  } else if (guard.met && !held.samples.length && summary.calibrationSource === 'folder' && movedOps > 0) {
+    result.warnings.push(heldOutNote(samples.length, movedOps, held.from));
   }
   const heldMiss = guard.heldOut && !guard.heldOut.met && !guard.met ? guard.heldOut : undefined;
   if (samples.length && !q.int8Io) {
