@@ -2,6 +2,8 @@
 // the input's static shape). Shape inference uses it for shape-determining inputs; the converter for folding.
 // Values are computed in float64 JavaScript numbers (int64 beyond 2^53 is approximate, clamped on output).
 import { INT_TYPES, V, batchNorm, broadcast, castValues, einsum, gather, matmul, melWeightMatrix, norm, reshapeDims, scatterND, slice, softmax, stridesOf, tensorFromNumbers, toV, transpose } from './fold-kernels';
+import { QRANGES, perAxis } from './fold-qdq';
+import { neverGrows, numAttr, wouldFit } from './fold-size';
 import { ONNX_DTYPES } from './tensor';
 import { AttrValue, DType, Node, Shape, Tensor, elementCount, isStaticShape } from './types';
 
@@ -18,10 +20,7 @@ export interface FoldOptions {
 }
 
 function attr(n: Node, name: string): AttrValue | undefined { return n.attrs.get(name); }
-function aInt(n: Node, name: string, def: number): number {
-  const a = attr(n, name);
-  return a && (a.type === 'int' || a.type === 'float') ? a.value : def;
-}
+const aInt = numAttr;
 const aFloat = aInt; // a numeric attribute, either type
 /** BatchNormalization normalizes by the batch's statistics: training_mode 1, or (before opset 14) more than one output. */
 export function trainingBatchNorm(n: Node, opset: number): boolean {
@@ -326,30 +325,6 @@ const FOLDS: Record<string, Fold> = {
   },
 };
 
-/** Element index → index into a Quantize/DequantizeLinear scale (a scalar, a vector along `axis`, or from opset 21
- *  blocks of `block_size` along `axis`: a scale of x's rank with ceil(dim / block_size) entries on that axis). */
-function perAxis(n: Node, x: V, s: V): ((i: number) => number) | undefined {
-  const block = aInt(n, 'block_size', 0);
-  if (s.v.length === 1 && block === 0) return () => 0;
-  const r = x.dims.length;
-  const axis = norm(aInt(n, 'axis', 1), r);
-  if (block > 0) return perBlock(x.dims, s.dims, axis, block);
-  if (s.dims.length !== 1 || x.dims[axis] !== s.v.length) return undefined;
-  const inner = elementCount(x.dims.slice(axis + 1));
-  return (i) => Math.floor(i / inner) % s.v.length;
-}
-
-function perBlock(xd: number[], sd: number[], axis: number, block: number): ((i: number) => number) | undefined {
-  if (sd.length !== xd.length || sd.some((d, k) => (k === axis ? d !== Math.ceil(xd[k] / block) : d !== xd[k]))) return undefined;
-  const inner = elementCount(xd.slice(axis + 1));
-  const along = xd[axis];
-  return (i) => {
-    const outer = Math.floor(i / (inner * along));
-    const c = Math.floor(i / inner) % along;
-    return (outer * sd[axis] + Math.floor(c / block)) * inner + (i % inner);
-  };
-}
-
 function castTarget(n: Node): DType | undefined {
   return ONNX_DTYPES[aInt(n, 'to', 0)];
 }
@@ -364,9 +339,6 @@ function constantAttr(n: Node): V | undefined {
   }
   return undefined;
 }
-
-/** Saturation bounds of QuantizeLinear's integer types. */
-const QRANGES: Partial<Record<DType, [number, number]>> = { int8: [-128, 127], uint8: [0, 255], int16: [-32768, 32767], uint16: [0, 65535], int4: [-8, 7], uint4: [0, 15] };
 
 /** onnxruntime's com.microsoft Quantize/DequantizeLinear (UseQDQContribOps) are ONNX's under another domain. */
 export function isQdqNode(node: Node, op: 'QuantizeLinear' | 'DequantizeLinear'): boolean {
@@ -418,36 +390,4 @@ export function foldNode(node: Node, inputs: (Tensor | undefined)[], opset: numb
   }
   if (!outs || outs.some((o) => o.v.length > max || o.v.length !== elementCount(o.dims))) return undefined;
   return outs.map((o, i) => tensorFromNumbers(node.outputs[i] ?? '', o.dtype, o.dims, o.v));
-}
-
-/** Ops whose outputs are never bigger than their largest input. */
-const SIZE_KEEPING = new Set(['Identity', 'Cast', 'CastLike', 'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Slice', 'Split',
-  'DequantizeLinear', 'QuantizeLinear', 'Clip', 'Trilu', 'ReduceProd', 'ReduceSum', 'ReduceMin', 'ReduceMax', 'ReduceL1', 'ReduceL2',
-  'ReduceSumSquare', 'ReduceMean', 'ReduceLogSum', 'ReduceLogSumExp']);
-/** Elementwise ops: never bigger than their largest input when broadcasting adds no element. */
-const ELEMENTWISE = new Set(['Add', 'Sub', 'Mul', 'Div', 'Mod', 'Pow', 'Neg', 'Abs', 'Relu', 'Floor', 'Ceil', 'Sqrt', 'Sin', 'Cos', 'Atan',
-  'Exp', 'Log', 'Tanh', 'Sigmoid', 'Reciprocal', 'Not', 'Sign', 'Softplus', 'Equal', 'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual',
-  'And', 'Or', 'Where', 'Min', 'Max', 'Sum']);
-
-function neverGrows(node: Node, inputs: (Tensor | undefined)[]): boolean {
-  if (SIZE_KEEPING.has(node.opType)) return true;
-  if (!ELEMENTWISE.has(node.opType)) return false;
-  const ts = inputs.filter((t): t is Tensor => !!t);
-  const rank = Math.max(0, ...ts.map((t) => t.dims.length));
-  let out = 1;
-  for (let i = 0; i < rank; i++) out *= Math.max(...ts.map((t) => t.dims[t.dims.length - rank + i] ?? 1));
-  return out <= Math.max(0, ...ts.map((t) => elementCount(t.dims)));
-}
-
-/** Refuses ops whose output size is set by an input value (ConstantOfShape, Expand, Tile, Range) when too big. */
-function wouldFit(node: Node, ins: (V | undefined)[], max: number): boolean {
-  const shapeIn = node.opType === 'ConstantOfShape' ? ins[0] : node.opType === 'Expand' ? ins[1] : undefined;
-  if (shapeIn && shapeIn.v.reduce((a, b) => a * Math.max(b, 1), 1) > max) return false;
-  if (node.opType === 'Tile' && ins[0] && ins[1] && elementCount(ins[0].dims) * ins[1].v.reduce((a, b) => a * b, 1) > max) return false;
-  if (node.opType === 'Range' && ins[0] && ins[1] && ins[2] && Math.abs((ins[1].v[0] - ins[0].v[0]) / ins[2].v[0]) > max) return false;
-  if (node.opType === 'Gather' && ins[0] && ins[1]) {
-    const d = ins[0].dims[norm(aInt(node, 'axis', 0), ins[0].dims.length)] || 1;
-    if ((ins[0].v.length / d) * ins[1].v.length > max) return false;
-  }
-  return ins.reduce((n, v) => n + (v ? v.v.length : 0), 0) <= max * 4;
 }
