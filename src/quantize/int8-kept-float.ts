@@ -4,6 +4,7 @@
 import type { TflModel, TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
 import { consumersOf, isConst, isFloatActivation } from './graph';
 import { floatIslands } from './int8-float-islands';
+import { loneBetweenFloat } from './int8-lone-ops';
 import { INT8_OPS } from './int8-ops';
 import { MASK_RANGE, maskBiasOps } from './int8-attention-mask';
 import { scaleGroups } from './int8-scale-groups';
@@ -139,6 +140,9 @@ export function int8KeptFloat(model: TflModel): Map<TflOperator, string> {
       const r = op.outputs.flatMap((o) => readers.get(o) ?? []);
       if (r.length && r.every((j) => out.has(sg.operators[j]))) out.set(op, `read only by float32 ops (int8 ${op.opcode} is TFLite's own kernel, float32 XNNPack's)`);
     }
+    // A data move alone between ops kept float32 runs float32 too (int8-lone-ops.ts, after the search).
+    const float = new Set(sg.operators.flatMap((op, k) => (out.has(op) ? [k] : [])));
+    for (const k of loneBetweenFloat(sg, float)) out.set(sg.operators[k], 'alone between float32 ops (int8 there would only add two conversions)');
   });
   return out;
 }

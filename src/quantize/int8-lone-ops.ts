@@ -37,6 +37,33 @@ function floatBias(b: TflTensor, name: string): TflTensor {
   return { name, type: 'FLOAT32', shape: [...b.shape], data: new Uint8Array(f.buffer) };
 }
 
+/**
+ * The ops of a float32 model that floatLoneOps leaves float32 whatever the calibration, for the compatibility marks
+ * (int8-kept-float.ts): a data move (not a depthwise conv: its rule reads the weights) whose run-time inputs are float
+ * model inputs or written by ops in `float` (by index: kept float32 by rule), whose outputs are each read only by such
+ * ops or are model outputs read by nothing else, and whose constants are int32 (EAGLE's rotary tables: a CONCATENATION
+ * of two COS outputs read by the MULs of its recurrent cell).
+ */
+export function loneBetweenFloat(sg: TflSubgraph, float: Set<number>): Set<number> {
+  const t = sg.tensors;
+  const readers = consumersOf(sg.operators);
+  const producer = producersOf(sg.operators);
+  const out = new Set<number>();
+  sg.operators.forEach((op, k) => {
+    if (float.has(k) || op.opcode === 'DEPTHWISE_CONV_2D' || !LONE_FLOAT.has(op.opcode)) return;
+    const acts = op.inputs.filter((i) => i >= 0 && !isConst(t[i]));
+    if (!acts.length || op.inputs.some((i) => i >= 0 && isConst(t[i]) && t[i].type !== 'INT32')) return;
+    const fromFloat = (i: number) => t[i].type === 'FLOAT32'
+      && (producer.get(i) === undefined ? sg.inputs.includes(i) : float.has(producer.get(i)!));
+    const toFloat = (o: number) => {
+      const r = readers.get(o) ?? [];
+      return sg.outputs.includes(o) ? r.length === 0 : r.length > 0 && r.every((j) => float.has(j));
+    };
+    if (acts.every(fromFloat) && op.outputs.every(toFloat)) out.add(k);
+  });
+  return out;
+}
+
 /** Rewrites every lone int8 op of the subgraph (see the top of this file) in float32; `name` makes tensor names
  *  unique; `moved` gets each rewritten op's int8 output → the float32 tensor it writes now. Returns how many. */
 export function floatLoneOps(sg: TflSubgraph, name: (base: string) => string, moved = new Map<number, number>()): number {

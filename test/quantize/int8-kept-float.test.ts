@@ -146,3 +146,26 @@ test('a softmax read by two products, one through a RESHAPE, stays float32 with 
   assert.equal(rec.int8, 'ok');
   assert.deepEqual(rec.disagreements, []);
 });
+
+/** EAGLE's rotary tables (twenty-second sweep): a CONCATENATION of two COS outputs read only by a SIN: both neighbours
+ *  have no int8 kernel, so the int8 pass runs the join float32 as a lone op (int8-lone-ops.ts). */
+function loneJoin(): Model {
+  return buildModel({
+    inputs: [['x', 'float32', [1, S, E]]], outputs: ['y'], opset: 13,
+    nodes: [
+      node('MatMul', ['x', 'wq'], ['h'], {}, 'proj'), node('Cos', ['h'], ['c'], {}, 'cos'),
+      node('Concat', ['c', 'c'], ['j'], { axis: -1 }, 'lone_join'), node('Sin', ['j'], ['y'], {}, 'sin'),
+    ],
+    initializers: [w('wq', 5)],
+  });
+}
+
+test('a join alone between ops with no int8 kernel is marked float32 as the int8 pass runs it', async () => {
+  const mark = analyzeCompatibility(loneJoin()).nodes.find((v) => v.node === 'lone_join')!;
+  assert.equal(mark.int8, false, mark.int8Reason);
+  assert.match(mark.int8Reason!, /alone between float32 ops/);
+  const rec = await audit('lone-join', loneJoin());
+  assert.equal(rec.converted, true, rec.error);
+  assert.equal(rec.int8, 'ok');
+  assert.deepEqual(rec.disagreements, []);
+});

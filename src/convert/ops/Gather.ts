@@ -25,16 +25,22 @@ const MANY_RUNS = 256;
  * 2.2-3.3 → 0.16-0.35 ms (bench/op-latency.ts timeAlone, load 21, s22-i8lat).
  */
 function axisFirst(ctx: Parameters<OpConverter['convert']>[1], data: string, axis: number): ValueRef | undefined {
-  const ds = ctx.dims(data);
-  const perm = ctx.permOf(data);
+  if (ctx.constant(data)) return undefined;
+  const want = axisFirstOrder(ctx.dims(data), ctx.permOf(data), axis);
+  return want && { index: ctx.input(data, want), perm: want };
+}
+
+/** The stored order `axisFirst` moves data of dims `ds` stored in `perm` to (the gathered axis first, the others as
+ *  stored), or undefined when the gathers read it as it is stored (also the Transpose whose parts these gathers are:
+ *  Transpose.ts `gathersAxisFirst`). */
+export function axisFirstOrder(ds: number[], perm: number[], axis: number): number[] | undefined {
   const at = perm.indexOf(axis);
-  if (at <= 0 || ctx.constant(data) || ds.some((d) => !(d > 0)) || ds[axis] > 4) return undefined;
+  if (at <= 0 || ds.some((d) => !(d > 0)) || ds[axis] > 4) return undefined;
   const stored = perm.map((d) => ds[d]);
   const run = stored.slice(at + 1).reduce((a, d) => a * d, 1);
   const runs = stored.slice(0, at).reduce((a, d) => a * d, 1);
   if (run > SHORT_RUN || runs < MANY_RUNS) return undefined;
-  const want = [axis, ...perm.filter((d) => d !== axis)];
-  return { index: ctx.input(data, want), perm: want };
+  return [axis, ...perm.filter((d) => d !== axis)];
 }
 
 const Gather: OpConverter = {

@@ -69,7 +69,7 @@ const MatMul: OpConverter = {
     }
     const ga = operand(ctx, a, true);
     const gb = operand(ctx, b, true);
-    if ((gb.adj || ga.adj) && (viewedAsMap(ctx, y) || joinsSwapped(ctx, y))) {
+    if ((gb.adj || ga.adj) && (viewedAsMap(ctx, y) || joinsSwapped(ctx, y) || swappedBack(ctx, y))) {
       // (A·B)ᵀ = Bᵀ·Aᵀ: the product stored with its last two dims swapped, which the view reads as channel-last, or
       // which its elementwise reader meets in the other operand's order (only when that adds no adj_x, which
       // XNNPack's delegate does not take).
@@ -143,6 +143,19 @@ function joinsSwapped(ctx: ConvertContext, y: string): boolean {
   if (ctx.isConstant(other) || ctx.isDynamic(other) || ctx.dims(other).join() !== ctx.dims(y).join()) return false;
   const p = ctx.primaryOf(other);
   return p !== undefined && samePerm(p.perm, swappedLast(r));
+}
+
+/**
+ * The product's only reader swaps its last two dims back (the Transpose an einsum 'bij,bnj->bni' becomes: Titans'
+ * memory read, M · qᵀ moved to [b, n, i]): computed transposed, the product is stored in that Transpose's order and
+ * the move is free.
+ */
+function swappedBack(ctx: ConvertContext, y: string): boolean {
+  const r = ctx.rank(y);
+  if (r < 3 || ctx.isDynamic(y) || ctx.graph.outputs.some((o) => o.name === y)) return false;
+  const readers = ctx.readersOf(y);
+  const perm = readers.length === 1 && readers[0].opType === 'Transpose' ? readers[0].attrs.get('perm')?.value as number[] | undefined : undefined;
+  return perm !== undefined && samePerm(perm, swappedLast(r));
 }
 
 /** A's stored layout when it keeps the last axis last but is not ONNX order, A has rank > 2 and the MatMul is its

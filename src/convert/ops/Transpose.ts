@@ -4,11 +4,12 @@
 // q, k, v) into a layout that is neither ONNX order nor channel-last is done here, once, in ONNX order; left lazy,
 // each part would need its own TRANSPOSE later — unless every part's layout moves only unit dims from ONNX order
 // (BEVFormer's `(out[:b] + out[b:]) / 2` of a value stored [q, 2b, c]): those parts read as stored cost nothing.
-import { attrInts } from '../attrs';
+import { attrInt, attrInts, normAxis } from '../attrs';
 import type { ConvertContext } from '../context';
 import { channelLast, identity, invert, isIdentity, sameMemoryOrder, samePerm } from '../layout';
 import type { OpConverter } from '../types';
 import { NUMERIC } from './_elementwise';
+import { axisFirstOrder } from './Gather';
 import { reduceAxes } from './_reduce';
 import { MAX_OPSET } from '../types';
 
@@ -24,7 +25,11 @@ const Transpose: OpConverter = {
     const r = x.perm.map((q) => pinv[q]);
     // Left lazy, a layout other than ONNX order or channel-last would cost each split part its own TRANSPOSE.
     if (!isIdentity(r) && !samePerm(r, channelLast(rank)) && splitOnly(ctx, node.outputs[0]) && !partsInPlace(ctx, node.outputs[0], r)) {
-      ctx.bind(node.outputs[0], ctx.input(node.inputs[0], p), identity(rank));
+      // Parts that are Gathers moving their axis first anyway (Mel-RoFormer's mask `m[..., 0]`, `m[..., 1]` of
+      // [b, F, T, 2]) take that order here: one TRANSPOSE, not this one and theirs.
+      const first = gathersAxisFirst(ctx, node.outputs[0], rank);
+      const order = first ? first.map((d) => p[d]) : p;
+      ctx.bind(node.outputs[0], ctx.input(node.inputs[0], order), first ?? identity(rank));
       return;
     }
     // Left lazy, a layout that takes the last axis away from the end is moved again by every reader that works along
@@ -58,6 +63,18 @@ function splitOnly(ctx: ConvertContext, name: string): boolean {
   return parts >= 2 && readers.every((n) => ['Gather', 'Slice', 'Split'].includes(n.opType) && n.inputs.indexOf(name) === 0
     && n.inputs.lastIndexOf(name) === 0);
 }
+/** The order (gathered axis first) Gather.ts `axisFirstOrder` would move the value to in ONNX order, when every reader
+ *  is a Gather of one constant index along that same axis. */
+function gathersAxisFirst(ctx: ConvertContext, name: string, rank: number): number[] | undefined {
+  const readers = ctx.graph.nodes.filter((n) => n.inputs.includes(name));
+  const axes = new Set(readers.map((n) => {
+    const c = n.opType === 'Gather' ? ctx.constant(n.inputs[1]) : undefined;
+    return c && c.dims.length === 0 ? normAxis(attrInt(n, 'axis', 0), rank) : -1;
+  }));
+  const [axis] = [...axes];
+  return axes.size === 1 && axis >= 0 ? axisFirstOrder(ctx.dims(name), identity(rank), axis) : undefined;
+}
+
 /** Every part the Slices / Splits reading the value take, stored in its layout `r`, holds its bytes in ONNX order
  *  (only unit dims move). */
 function partsInPlace(ctx: ConvertContext, name: string, r: number[]): boolean {
