@@ -56,8 +56,8 @@ MODELS = {
     'stripformer_op13': lambda: calibrated(rs.Stripformer(), img(256)) + ({'opset': 13},),
     # panoptic / lidar
     'kmax_deeplab_op13': lambda: calibrated(sg.KMaXDeepLab(), img(256)) + ({'opset': 13, 'outputs': ['classes', 'masks']},),
-    'rangenet_knn_op11': lambda: calibrated(sg.RangeNet(), img(64, 512, c=5)) + ({'opset': 11, 'outputs': ['probs', 'labels']},),
-    'polarnet_op13': lambda: multi(sg.PolarNet(), (torch.rand(1, 4096, 9), torch.randint(0, 64 * 64, (1, 4096))), {'opset': 13, 'names': ['points', 'cell']}),
+    'rangenet_knn_op16': lambda: calibrated(sg.RangeNet(), img(64, 512, c=5)) + ({'opset': 16, 'outputs': ['probs', 'labels']},),
+    'polarnet_op16': lambda: multi(sg.PolarNet(), (torch.rand(1, 4096, 9), torch.randint(0, 64 * 64, (1, 4096))), {'opset': 16, 'names': ['points', 'cell']}),
     # skeleton / video
     'msg3d_op13': lambda: calibrated(vd.MSG3D(), torch.rand(1, 3, 32, 25, 2)) + ({'opset': 13},),
     'posec3d_op11': lambda: calibrated(vd.PoseC3D(), torch.rand(1, 17, 16, 48, 48)) + ({'opset': 11},),

@@ -69,6 +69,13 @@ class ResBlock(nn.Module):
         return x + self.n(self.c2(F.silu(self.c1(x))))
 
 
+def repeat_channels(x, r):
+    """`x.repeat_interleave(r, 1)` as unsqueeze / expand / reshape: torch 1.13 exports repeat_interleave over a non-last
+    axis as a Loop that onnxruntime cannot run (docs/model-sweep.md, first sweep: WaveRNN)."""
+    b, c, h, w = x.shape
+    return x[:, :, None].expand(b, c, r, h, w).reshape(b, c * r, h, w)
+
+
 class UpSample(nn.Module):
     """DC-AE's up block: conv to 4·cout channels + pixel_shuffle, plus the channel-duplicating shortcut
     (repeat_interleave to 4·cout, pixel_shuffle)."""
@@ -79,7 +86,7 @@ class UpSample(nn.Module):
         self.rep = 4 * cout // cin
 
     def forward(self, x):
-        return F.pixel_shuffle(self.conv(x), 2) + F.pixel_shuffle(x.repeat_interleave(self.rep, 1), 2)
+        return F.pixel_shuffle(self.conv(x), 2) + F.pixel_shuffle(repeat_channels(x, self.rep), 2)
 
 
 class DCAEDecoder(nn.Module):
@@ -95,7 +102,7 @@ class DCAEDecoder(nn.Module):
         self.out = nn.Sequential(RMSNorm2d(cs[-1]), nn.ReLU(), nn.Conv2d(cs[-1], 3, 3, 1, 1))
 
     def forward(self, z):
-        x = self.conv_in(z) + z.repeat_interleave(self.rep_in, 1)
+        x = self.conv_in(z) + repeat_channels(z, self.rep_in)
         return self.out(self.body(x))
 
 

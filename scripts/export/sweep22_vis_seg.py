@@ -3,8 +3,8 @@ them — kMaX-DeepLab (bytedance/kmax-deeplab: cluster centres updated at 1/16, 
 whose assignment is the arg-max over the clusters scattered as a one-hot (`zeros_like().scatter_(1, argmax, 1)`),
 self-attention and FFN among the clusters, masks by centres · pixel features), RangeNet++ (PRBonn/lidar-bonnetal:
 a DarkNet-style range-image segmenter downsampling along W only, transposed-conv decoder with skips, and its kNN
-post-processing: 5x5 range windows by unfold, |Δrange| weighted by an inverse Gaussian, far neighbours cut off, the
-5 nearest by TopK, their labels gathered and voted by a one-hot scatter-add, arg-max; here on every pixel of the range
+post-processing: 5x5 range windows by unfold, |Δrange| weighted by an inverse Gaussian, the
+5 nearest by TopK, their labels gathered (those beyond the cut-off made the extra class) and voted by a one-hot scatter-add, arg-max; here on every pixel of the range
 image instead of the unprojected points) and PolarNet (edwardzhou130/PolarSeg: a per-point MLP, the points pooled
 into a polar BEV grid by their cell index (scatter-add mean here: torch 1.13 exports no scatter max), a UNet whose
 convs pad the angular axis circularly, per-cell logits for 8 height slices). Plain torch.nn, small widths, random
@@ -103,13 +103,13 @@ class RangeNet(nn.Module):
         nb = F.unfold(rng, self.s, padding=self.s // 2)
         centre = nb[:, self.s * self.s // 2:self.s * self.s // 2 + 1]
         dist = (nb - centre).abs() * (1 + self.inv_gauss)
-        dist = torch.where(dist > self.cutoff, torch.full_like(dist, 1e6), dist)
-        idx = dist.topk(self.k, 1, largest=False)[1]
+        idx = dist.topk(self.k, 1, largest=False, sorted=False)[1]
         lab = F.unfold(labels.float() + 1, self.s, padding=self.s // 2).long() - 1
         lab = torch.where(lab < 0, torch.full_like(lab, self.nc), lab)
         votes = torch.gather(lab, 1, idx)
+        votes = torch.where(torch.gather(dist, 1, idx) > self.cutoff, torch.full_like(votes, self.nc), votes)
         counts = torch.zeros(b, self.nc + 1, hh * ww).scatter_add(1, votes, torch.ones_like(votes, dtype=torch.float32))
-        return probs, counts[:, :self.nc].argmax(1)
+        return probs, counts[:, 1:self.nc].argmax(1) + 1
 
 
 class RingConv(nn.Module):
