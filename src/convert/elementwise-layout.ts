@@ -3,7 +3,7 @@
 // that flows into a convolution, one value every reader transposes by the same perm).
 import type { Node } from '../ir/types';
 import type { ConvertContext } from './context';
-import { Perm, channelLast, identity, isIdentity, sameMemoryOrder, samePerm } from './layout';
+import { Perm, channelLast, identity, invert, isIdentity, sameMemoryOrder, samePerm } from './layout';
 import { attrInts } from './attrs';
 import { filterOrder } from './filter-layout';
 import { regatherable } from './regather';
@@ -156,7 +156,9 @@ function broadcastChannelLast(ctx: ConvertContext, names: string[], rank: number
  * One value x read by several elementwise ops (the others' inputs constant), each of whose result the model
  * transposes by the same perm p (NeMo's q + pos_bias_u and q + pos_bias_v, each moved heads-first for its
  * MatMul): the ops run in layout p, so x is moved once (the copy is shared) and each Transpose costs nothing,
- * instead of a TRANSPOSE after every op.
+ * instead of a TRANSPOSE after every op. Not when each moved result flows into a convolution whose channel-last order
+ * is x's own: MGP-STR's three A^3 modules, `norm_i(x).transpose(1, 2).unsqueeze(-1)` into 1x1 convs, read the tokens
+ * [B, N, C] as they lie (hoisted, x was moved [B, C, N] and each conv's input back: 4 TRANSPOSE for none).
  */
 function hoistedPerm(ctx: ConvertContext, names: string[], rank: number): Perm | undefined {
   const node = ctx.current;
@@ -166,6 +168,7 @@ function hoistedPerm(ctx: ConvertContext, names: string[], rank: number): Perm |
   const transposedBy = (n: Node): string | undefined => {
     const readers = n.outputs.length === 1 ? ctx.readersOf(n.outputs[0]) : [];
     const p = readers.length === 1 && readers[0].opType === 'Transpose' ? attrInts(readers[0], 'perm') : undefined;
+    if (p && samePerm(invert(p), channelLast(rank)) && ctx.prefersChannelLast.has(readers[0].outputs[0])) return undefined;
     return p && !isIdentity(p) && n.inputs.every((i) => !i || i === x || ctx.isConstant(i)) ? p.join(',') : undefined;
   };
   const p = transposedBy(node);
