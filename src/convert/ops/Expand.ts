@@ -3,7 +3,7 @@
 // ONNX broadcasts both ways, so each target dim is the shape's, or the input's where the shape says 1.
 import type { Node } from '../../ir/types';
 import type { ConvertContext } from '../context';
-import { Perm, identity, reshapeGroups, sameMemoryOrder, samePerm } from '../layout';
+import { Perm, identity, sameMemoryOrder, samePerm } from '../layout';
 import type { OpConverter } from '../types';
 import { MAX_OPSET } from '../types';
 import { NUMERIC } from './_elementwise';
@@ -35,7 +35,7 @@ const Expand: OpConverter = {
       ctx.emit('BROADCAST_TO', [x, target], [ctx.dynamicOutput(y, identity(rank), dims)], undefined, 2);
       return;
     }
-    const perm = readerOrder(ctx, node, rank) ?? mergedOrder(ctx, node, rank) ?? ctx.commonPerm([node.inputs[0]], rank);
+    const perm = readerOrder(ctx, node, rank) ?? ctx.commonPerm([node.inputs[0]], rank);
     const x = ctx.inputBroadcast(node.inputs[0], rank, perm);
     const out = ctx.output(y, perm);
     const shape = ctx.tensors[out].shape;
@@ -63,40 +63,4 @@ function readerOrder(ctx: ConvertContext, node: Node, rank: number): Perm | unde
   const p = ctx.permOf(others[0]);
   if (!others.every((o) => samePerm(ctx.permOf(o), p)) || samePerm(p, ctx.permOf(x))) return undefined;
   return sameMemoryOrder(ctx.dims(x), ctx.permOf(x), p) ? p : undefined;
-}
-
-/**
- * The input's stored order with each grown unit axis placed right after the axis the Expand's only reader, a Reshape,
- * merges it into: `x.unsqueeze(2).expand(b, c, r, h, w).reshape(b, c·r, h, w)` (repeat_interleave over the channels,
- * DC-AE's channel-duplicating shortcut) of a channel-last map broadcasts to [b, h, w, c, r], which the Reshape views as
- * [b, h, w, c·r] as stored; with the unit axis left where the Unsqueeze put it ([b, 1, h, w, c]) the repeats came out
- * [b, r, h, w, c] (the order a rank-5 value is given by default) and the Reshape moved them. Moving a unit axis moves
- * no data.
- */
-function mergedOrder(ctx: ConvertContext, node: Node, rank: number): Perm | undefined {
-  const [x] = node.inputs;
-  const y = node.outputs[0];
-  if (ctx.isConstant(x) || ctx.rank(x) !== rank) return undefined;
-  const readers = ctx.readersOf(y);
-  if (readers.length !== 1 || readers[0].opType !== 'Reshape' || ctx.isDynamic(readers[0].outputs[0])) return undefined;
-  const xd = ctx.dims(x);
-  const yd = ctx.dims(y);
-  const groups = reshapeGroups(yd, ctx.dims(readers[0].outputs[0]));
-  const grown = yd.map((d, i) => (xd[i] === 1 && d > 1 ? i : -1)).filter((i) => i >= 0);
-  if (!groups || !grown.length) return undefined;
-  const have = ctx.permOf(x);
-  let perm = [...have];
-  for (const e of grown) {
-    const g = groups.in.find((gr) => gr.includes(e))!;
-    const before = g.filter((d) => d < e && yd[d] > 1);
-    if (!before.length) return undefined;
-    perm = perm.filter((a) => a !== e);
-    perm.splice(perm.indexOf(before[before.length - 1]) + 1, 0, e);
-  }
-  // Each merged group's axes must then lie together in ONNX order, so that the Reshape reads them as stored.
-  for (const g of groups.in) {
-    const at = g.filter((d) => yd[d] > 1).map((d) => perm.filter((a) => yd[a] > 1).indexOf(d));
-    if (at.some((p, i) => i > 0 && p !== at[i - 1] + 1)) return undefined;
-  }
-  return sameMemoryOrder(xd, have, perm) ? perm : undefined;
 }
