@@ -3,7 +3,7 @@
 // that flows into a convolution, one value every reader transposes by the same perm).
 import type { Node } from '../ir/types';
 import type { ConvertContext } from './context';
-import { Perm, channelLast, identity, isIdentity, sameMemoryOrder, samePerm } from './layout';
+import { Perm, channelLast, identity, invert, isIdentity, sameMemoryOrder, samePerm } from './layout';
 import { attrInts } from './attrs';
 import { filterOrder } from './filter-layout';
 import { regatherable } from './regather';
@@ -26,6 +26,10 @@ export function commonPerm(ctx: ConvertContext, names: string[], rank: number): 
   // [B, N, N, H] and moved heads-first): the attention scores it is added to stay in ONNX order for the softmax, and the
   // bias is moved once for every layer that reads it, instead of the scores moved to it and back in each layer.
   const spatial = (rank !== 3 && rank !== 4) || (ctx.current?.outputs.some((o) => ctx.prefersChannelLast.has(o)) ?? true);
+  // A result read only by a softmax over its last axis (attention scores plus a bias a conv computed per head:
+  // Relation-DETR's box-pair relations [B, H, Q, Q] stored channel-last) wants that axis last: channel-last loses its
+  // tie bonus there, so the bias moves once instead of the scores moved to it and back for the softmax.
+  const softmaxed = softmaxReader(ctx, rank);
   for (const n of names) {
     if (!n || ctx.isConstant(n) || ctx.rank(n) !== rank) continue;
     const p = ctx.permOf(n);
@@ -35,7 +39,7 @@ export function commonPerm(ctx: ConvertContext, names: string[], rank: number): 
     // to ONNX order, which matrix products and reshapes read without a TRANSPOSE.
     // Among other orders, one that keeps the last axis last wins ties (matrix products and LayerNorm read it
     // without a move: MobileViT's residual after attention, where the patches come in reversed).
-    const last = samePerm(p, channelLast(rank)) && (spatial || !movedByModel(ctx, n, p));
+    const last = samePerm(p, channelLast(rank)) && (spatial || !movedByModel(ctx, n, p)) && !softmaxed;
     v.n += isIdentity(p) ? 1 : last ? 1.5 : p[rank - 1] === rank - 1 ? 0.95 : 0.9;
     votes.set(k, v);
   }
@@ -71,6 +75,19 @@ export function commonPerm(ctx: ConvertContext, names: string[], rank: number): 
 }
 
 const JOINS = new Set(['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Sum']);
+
+/** The op's one output is read only by Softmax / LogSoftmax nodes over its last axis (opset 13 on), and flows into
+ *  no convolution. */
+function softmaxReader(ctx: ConvertContext, rank: number): boolean {
+  const node = ctx.current;
+  if (!node || node.outputs.length !== 1 || ctx.prefersChannelLast.has(node.outputs[0])) return false;
+  const readers = ctx.readersOf(node.outputs[0]);
+  return readers.length > 0 && !ctx.graph.outputs.some((o) => o.name === node.outputs[0]) && readers.every((n) => {
+    const a = n.attrs.get('axis');
+    const axis = a?.type === 'int' ? a.value : -1;
+    return (n.opType === 'Softmax' || n.opType === 'LogSoftmax') && ctx.opset >= 13 && (axis + rank) % rank === rank - 1;
+  });
+}
 
 /**
  * A join that broadcasts small inputs into a result at least 4 times larger than each (an outer difference: the
@@ -156,7 +173,9 @@ function broadcastChannelLast(ctx: ConvertContext, names: string[], rank: number
  * One value x read by several elementwise ops (the others' inputs constant), each of whose result the model
  * transposes by the same perm p (NeMo's q + pos_bias_u and q + pos_bias_v, each moved heads-first for its
  * MatMul): the ops run in layout p, so x is moved once (the copy is shared) and each Transpose costs nothing,
- * instead of a TRANSPOSE after every op.
+ * instead of a TRANSPOSE after every op. Not when each moved result flows into a convolution whose channel-last order
+ * is x's own: MGP-STR's three A^3 modules, `norm_i(x).transpose(1, 2).unsqueeze(-1)` into 1x1 convs, read the tokens
+ * [B, N, C] as they lie (hoisted, x was moved [B, C, N] and each conv's input back: 4 TRANSPOSE for none).
  */
 function hoistedPerm(ctx: ConvertContext, names: string[], rank: number): Perm | undefined {
   const node = ctx.current;
@@ -166,6 +185,7 @@ function hoistedPerm(ctx: ConvertContext, names: string[], rank: number): Perm |
   const transposedBy = (n: Node): string | undefined => {
     const readers = n.outputs.length === 1 ? ctx.readersOf(n.outputs[0]) : [];
     const p = readers.length === 1 && readers[0].opType === 'Transpose' ? attrInts(readers[0], 'perm') : undefined;
+    if (p && samePerm(invert(p), channelLast(rank)) && ctx.prefersChannelLast.has(readers[0].outputs[0])) return undefined;
     return p && !isIdentity(p) && n.inputs.every((i) => !i || i === x || ctx.isConstant(i)) ? p.join(',') : undefined;
   };
   const p = transposedBy(node);

@@ -45,6 +45,7 @@ import { fuseSubSpectralNorm } from './simplify-subspectral';
 import { batchedProductSumAsMatMul } from './simplify-batched-sum';
 import { talkingHeadsAsMatMul } from './simplify-head-conv';
 import { unitPoolsAsIdentity } from './simplify-unit-pool';
+import { coordStacksAsMoves } from './simplify-coord-stack';
 import { foldGrowingChains } from './simplify-const-chain';
 import { dropFillIdentities } from './simplify-fill';
 import { im2colAsConv } from './simplify-im2col';
@@ -153,6 +154,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: Si
   pass(['ScatterND'], sliceAssignAsConcat);
   pass(['ScatterND', 'Concat'], columnScatterAsRows);
   pass(['ScatterND'], maskedFillAsWhere);
+  pass(['Concat', 'Gather', 'Unsqueeze'], coordStacksAsMoves);
   pass(['FusedMatMul'], unfuseTransBatch);
   // Patterns matched on the exported form (a Div by √2 in GELU) go before Div → Mul; they make ops (Gelu,
   // GroupNormalization) that onnxruntime runs only at newer opsets, so the int8 pass's ONNX copy skips them.

@@ -10,6 +10,8 @@ import { elementCoords } from './_indices';
 import { emitScatter, scatterCheck } from './_scatter';
 import { MAX_OPSET } from '../types';
 import { emitRowScatter, rowSource } from './_scatter_rows';
+import { isIdentity, samePerm } from '../layout';
+import type { Perm } from '../layout';
 
 const ScatterElements: OpConverter = {
   op: 'ScatterElements',
@@ -18,7 +20,8 @@ const ScatterElements: OpConverter = {
   incidental: ['SHAPE', 'GATHER', 'EXPAND_DIMS', 'MUL', 'RANGE', 'FILL', 'CAST', 'STRIDED_SLICE', 'MAXIMUM', 'BROADCAST_TO', 'SUM',
     'UNSORTED_SEGMENT_MAX', 'EQUAL'] /* sizes known only at run time; a big scatter's coordinates; last writers of computed indices */,
   opset: [11, MAX_OPSET], inputs: [3, 3],
-  // Layout: ONNX order, except a row scatter (one index per row, _scatter_rows.ts), which keeps the updates' layout.
+  // Layout: ONNX order, except a row scatter (one index per row, _scatter_rows.ts), which keeps the updates' layout, and
+  // a summing scatter whose indices, updates and data share one stored order (`storedOrder`).
   dtypes: ['float32', 'float64', 'int32', 'int64'], layout: 'onnx',
   check: scatterCheck,
   convert(node, ctx) {
@@ -34,9 +37,31 @@ const ScatterElements: OpConverter = {
     if (rows) return emitRowScatter(ctx, node, rows);
     const dims = ctx.dims(node.inputs[0]);
     const e = new Emitter(ctx, node);
-    emitScatter(e, elementCoords(e, node.inputs[1], normAxis(attrInt(node, 'axis', 0), dims.length), dims), indexAdd);
+    const axis = normAxis(attrInt(node, 'axis', 0), dims.length);
+    const kept = indexAdd || attrString(node, 'reduction', 'none') !== 'none' ? storedOrder(ctx, node) : undefined;
+    if (kept) {
+      const idx = node.inputs[1];
+      emitScatter(e, elementCoords(e, idx, axis, dims, kept, { index: ctx.input(idx, kept), perm: kept }), indexAdd, kept);
+      return;
+    }
+    emitScatter(e, elementCoords(e, node.inputs[1], axis, dims), indexAdd);
   },
 };
+
+/**
+ * The one stored order of a summing scatter's computed indices, updates and data (each computed in it, or constant), when
+ * that is not ONNX order: the scatter runs as stored and its output keeps that order. RangeNet++'s kNN vote
+ * (`zeros(1, C + 1, P).scatter_add_(1, labels of the 5 nearest, ones)`): the 5 nearest come from TopK, which takes its
+ * axis last ([1, P, 5] stored), and the counts' arg-max over the classes reads them last again; in ONNX order the
+ * votes were moved for the scatter. Summing only: a plain scatter picks each element's last writer in ONNX order.
+ */
+function storedOrder(ctx: ConvertContext, node: Node): Perm | undefined {
+  const [data, indices, updates] = node.inputs;
+  if (ctx.isConstant(indices) || ctx.isDynamic(indices) || ctx.isDynamic(data) || ctx.isDynamic(updates)) return undefined;
+  const p = ctx.permOf(indices);
+  if (isIdentity(p)) return undefined;
+  return [data, updates].every((t) => ctx.isConstant(t) || samePerm(ctx.permOf(t), p)) ? p : undefined;
+}
 
 /** torch's index_add: the scatter into zeros added to zeros (torchvision's RoI pooling, index_put into zeros with rows
  *  that never repeat, has no such Add). */

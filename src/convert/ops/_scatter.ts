@@ -9,7 +9,8 @@ import { toNumbers } from '../../ir/tensor';
 import { elementCount } from '../../ir/types';
 import { attrInt, attrString, normAxis } from '../attrs';
 import type { ConvertContext } from '../context';
-import { identity } from '../layout';
+import { identity, permute } from '../layout';
+import type { Perm } from '../layout';
 import { Emitter } from './_emit';
 import { refuse } from '../types';
 import type { Refusal } from '../types';
@@ -89,23 +90,26 @@ function lastWriters(e: Emitter, coords: number, dims: number[]): number | undef
  *  Data and updates may have dims known only at run time (then the shape and the mask's ones are measured).
  *  `sum`: updates landing on one element add up (torch's index_add exported without reduction) instead of the last
  *  one winning. */
-export function emitScatter(e: Emitter, coords: number, sum = false): void {
+export function emitScatter(e: Emitter, coords: number, sum = false, stored?: Perm): void {
   const { ctx, node } = e;
   const [data, , updatesName] = node.inputs;
-  const dims = ctx.dims(data);
-  const rank = dims.length;
+  const rank = ctx.dims(data).length;
+  // Data, updates and output in one stored order (`stored`, static dims; coords listed in it): dims are the stored ones.
+  const perm = stored ?? identity(rank);
+  const dims = permute(ctx.dims(data), perm);
+  const read = (t: string) => (stored ? ctx.input(t, stored) : ctx.inputOnnx(t));
   // Boolean masks (Mask2Former's `attn_mask[rows all True] = False`) are scattered as int32 and cast back.
-  const bool = e.type(ctx.inputOnnx(data)) === 'BOOL';
+  const bool = e.type(read(data)) === 'BOOL';
   const asInt = (t: number) => (bool ? e.cast(t, 'INT32') : t);
-  const x = asInt(ctx.inputOnnx(data));
+  const x = asInt(read(data));
   const type = e.type(x);
   const reduction = attrString(node, 'reduction', 'none');
   const winners = reduction === 'none' && !sum ? lastWriters(e, coords, dims) : undefined;
-  const given = asInt(ctx.inputOnnx(updatesName));
+  const given = asInt(read(updatesName));
   const updates = winners === undefined ? given : e.select(winners, given, e.scalar(0, type));
   const dynamic = dims.some((d) => d < 0);
   const shape = dynamic ? e.op('SHAPE', [x], [rank], 'INT32', { outType: 'INT32' }) : ctx.constInt32(dims, `${node.name}/shape`);
-  const result = dynamic ? ctx.dynamicOutput(node.outputs[0], identity(rank), dims) : ctx.output(node.outputs[0], identity(rank));
+  const result = dynamic ? ctx.dynamicOutput(node.outputs[0], identity(rank), dims) : ctx.output(node.outputs[0], perm);
   const out = bool ? undefined : result;
   const done = (t: number) => { if (bool) e.cast(t, 'BOOL', result); };
   const zeros = ctx.constant(data);
