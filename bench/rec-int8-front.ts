@@ -233,7 +233,7 @@ async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]):
       }
       delta = bc.delta;
       w = withGains(w, bc.weights);
-      if (bc.weights.size) console.log(`#   gains on ${bc.weights.size} layers: ${[...bc.weights.values()].map((x) => x.scales).flat().length} channels`);
+      if (bc.weights.size) console.log(`#   gains on ${bc.weights.size} layers: ${bc.gains.channels} channels, ${bc.gains.clamped} at the clamp, mean |g - 1| ${bc.gains.meanAbs.toFixed(4)}`);
       console.log(`# ${v.label}: sequential bias correction ${bc.layers} layers, ${bc.passes} passes, ${((performance.now() - tb) / 1000).toFixed(0)} s; load ${loadAverage()}`);
     } else if (v.bias === 'choice') {
       // "bias": "choice": what quantizeFullInt8 does by default for a model plain int8 hurts badly (bias-choice.ts).

@@ -51,7 +51,7 @@ const FLOAT_TAP_BYTES = 256 << 20;
 /** Bias deltas (added to the float biases, per output channel) from the int8 model's own upstream, as
  *  quantizeInt8 writes it with `opts` (its weight rounding, float ops; a biasDelta in `opts` is the starting point). */
 export async function sequentialBiases(result: ConvertResult, params: Map<number, QParams>, opts: Int8Options, samples: Tensor[][],
-  so: SequentialOptions = {}): Promise<BiasCorrection & { passes: number; weights: Map<number, RoundedWeights> }> {
+  so: SequentialOptions = {}): Promise<BiasCorrection & { passes: number; weights: Map<number, RoundedWeights>; gains: GainStats }> {
   const t0 = performance.now();
   const floatOps = opts.floatOps ?? new Set<number>();
   const all = targets(result, params).filter((x) => !floatOps.has(x.op) && (!so.ops || so.ops.has(x.op)));
@@ -84,7 +84,8 @@ export async function sequentialBiases(result: ConvertResult, params: Map<number
     return [{ ...x, tap, bq, base, scales: [...b.quantization.scale], step, edge, at: producer.get(int8)! }];
   });
   const weights = new Map<number, RoundedWeights>();
-  if (!ts.length || !samples.length) return { delta, layers: 0, ms: performance.now() - t0, passes: 0, weights };
+  const gains: GainStats = { channels: 0, clamped: 0, meanAbs: 0 };
+  if (!ts.length || !samples.length) return { delta, layers: 0, ms: performance.now() - t0, passes: 0, weights, gains };
   const biasOf = (x: (typeof ts)[number]) => {
     const d = delta.get(x.bias);
     return d ? x.base.map((v, c) => v + (d[c] ?? 0)) : x.base;
@@ -200,7 +201,13 @@ export async function sequentialBiases(result: ConvertResult, params: Map<number
         // g from least squares a ≈ g·u + β (u: int8's output less its bias) where neither side saturates; the new bias
         // keeps the mean of a over every position measured (as the shift alone does).
         fit.bias.forEach((v, c) => { if (Number.isFinite(v) && shifts[j].n[c] >= MIN_POSITIONS) d[c] = v - x.base[c]; });
-        setGain(x, fit.gain.map((g, c) => (shifts[j].n[c] >= MIN_POSITIONS ? g : 1)));
+        const g = fit.gain.map((v, c) => (shifts[j].n[c] >= MIN_POSITIONS ? v : 1));
+        for (const v of g) {
+          gains.channels++;
+          gains.meanAbs += Math.abs(v - 1);
+          if (Math.abs(Math.abs(v - 1) - so.gain!.maxChange) < 1e-9) gains.clamped++;
+        }
+        setGain(x, g);
       }
       delta.set(x.bias, d);
       movedNow.add(x.bias);
@@ -217,8 +224,12 @@ export async function sequentialBiases(result: ConvertResult, params: Map<number
     at += group > 1 ? inWindow.length : used;
     so.progress?.(at, ts.length, cnt ? sum / cnt : 0);
   }
-  return { delta, layers, ms: performance.now() - t0, passes, weights };
+  if (gains.channels) gains.meanAbs /= gains.channels;
+  return { delta, layers, ms: performance.now() - t0, passes, weights, gains };
 }
+
+/** The fitted gains: channels scaled, how many sit at the clamp (1 ± maxChange), their mean |g - 1|. */
+export interface GainStats { channels: number; clamped: number; meanAbs: number }
 
 /** `rounded` (the int8 pass's own, or none: round-to-nearest) with the fit's gain-scaled layers over it, but for the
  *  weights of `except` (ops of the float model kept float32 / 16x8 / split, whose bias the fit did not move). */

@@ -11,6 +11,8 @@ import { withGains } from '../../src/quantize/bias-sequential';
 import { quantizeFullInt8 } from '../../src/quantize/full-int8';
 import { convertModel } from '../../src/convert/convert';
 import { simplifiedModel } from '../../src/convert/simplify';
+import { quantizeInt8 } from '../../src/quantize/int8';
+import { cloneResult } from '../../src/quantize/mixed-precision';
 
 test('sequential bias choice: judged on samples the fit did not see; kept only when they do better', async () => {
   const samples = randomSamples([{ name: 'x', dtype: 'float32', dims: [1, 4, 12, 12] }], SEQ_BIAS_FIT + SEQ_BIAS_JUDGE, 5);
@@ -59,4 +61,30 @@ test('sequential bias choice: a kept fit carries its gain-scaled weights; ops ke
   assert.equal(withGains(undefined, fix.weights, result, [])?.size, fix.layers);
   assert.equal(withGains(undefined, fix.weights, result, [ops[0]])?.size, fix.layers - 1);
   assert.equal(withGains(undefined, fix.weights, result, ops), undefined);
+});
+
+// The gain's clamp (SEQ_BIAS_GAIN) is wide enough to undo a 20% error in a layer's weight scales: int8 weights with
+// every scale 1.2x its own (each conv's output 1.2x float's, the int32 bias exact) are fitted back to gains of about
+// 1 / 1.2, so each kept scale lands within 4% of round-to-nearest's. (Clamped to 1 ± 0.1, as before session 24, they
+// stopped at 1.2 x 0.9 = 1.08.)
+test('sequential bias choice: the gain undoes a 20% weight-scale error', async () => {
+  const samples = randomSamples([{ name: 'x', dtype: 'float32', dims: [1, 4, 12, 12] }], SEQ_BIAS_FIT + SEQ_BIAS_JUDGE, 5);
+  const { result, params } = await calibrated(samples, convChain());
+  const plain = quantizeInt8(cloneResult(result), params, { int8Io: false, perChannel: true });
+  const qsg = plain.model.subgraphs[0];
+  const convs = qsg.operators.filter((op) => op.opcode === 'CONV_2D');
+  const floatConvs = result.model.subgraphs[0].operators.filter((op) => op.opcode === 'CONV_2D');
+  assert.equal(convs.length, floatConvs.length);
+  const own = new Map(floatConvs.map((op, k) => {
+    const t = qsg.tensors[convs[k].inputs[1]];
+    return [op.inputs[1], { data: new Int8Array(t.data!.buffer, t.data!.byteOffset, t.data!.byteLength), scales: [...t.quantization!.scale] }];
+  }));
+  const off = new Map([...own].map(([w, x]) => [w, { data: x.data, scales: x.scales.map((s) => 1.2 * s) }]));
+  const fix = await sequentialBiasChoice(result, params, { perChannel: true, roundedWeights: off }, samples);
+  console.log(`scales 1.2x: held-out SNR ${fix.before.toFixed(2)} -> ${fix.after.toFixed(2)} dB, ${fix.layers} layers`);
+  assert.ok(fix.kept && fix.layers >= 2 && fix.weights?.size === fix.layers, `kept ${fix.kept}, ${fix.weights?.size} weights for ${fix.layers} layers`);
+  for (const [w, x] of fix.weights!) {
+    const ratios = x.scales.map((s, c) => s / own.get(w)!.scales[c]);
+    assert.ok(ratios.every((r) => Math.abs(r - 1) < 0.04), `weight ${w}: scale / nearest's ${ratios.map((r) => r.toFixed(3)).join(' ')}`);
+  }
 });

@@ -88,6 +88,9 @@ test('sequential bias correction: a per-channel gain in the weight scales lowers
   assert.equal(gained.weights.size, biasOnly.layers, 'every layer corrected has per-channel scales');
   const scales = [...gained.weights.values()].flatMap((w) => w.scales);
   assert.ok(scales.length === 8 * biasOnly.layers && [...gained.weights.values()].every((w) => w.data instanceof Int8Array));
+  // The fit's gain statistics count every channel scaled; at 1 ± 0 each sits at the clamp.
+  assert.ok(gained.gains.channels === scales.length && gained.gains.meanAbs > 0 && gained.gains.clamped < scales.length, JSON.stringify(gained.gains));
+  assert.ok(zero.gains.clamped === zero.gains.channels && zero.gains.meanAbs === 0, JSON.stringify(zero.gains));
   const plain = quantizeInt8(cloneResult(result), params, { int8Io: false, perChannel: true });
   const conv = plain.model.subgraphs[0].operators.filter((op) => op.opcode === 'CONV_2D');
   const w0 = plain.model.subgraphs[0].tensors[conv[0].inputs[1]];
