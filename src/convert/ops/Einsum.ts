@@ -14,6 +14,7 @@ import { channelLast, identity, samePerm } from '../layout';
 import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
 import { EinsumSpec, isRefusal, labelSizes, parseEinsum } from './_einsum';
+import { mulSum } from './_einsum-mulsum';
 
 /** An ONNX value (the node's input or a value made here) with one label per ONNX dim. */
 interface Operand { name: string; labels: string[] }
@@ -244,6 +245,13 @@ function contract(ctx: ConvertContext, name: string, a0: Operand, b0: Operand, k
     ctx.bind(final.y, ctx.input(r.name, final.out.map((l) => r.labels.indexOf(l))), identity(final.out.length));
     return { name: final.y, labels: final.out };
   }
+  // BATCH_MATMUL: x as [batch, M, K] (adj_x: [batch, K, M]), w as [batch, K, N] (adj_y: [batch, N, K]), each in
+  // the order it is stored in when that order allows.
+  const adjX = freeX.length > 0 && con.length > 0 && sx.indexOf(con[0]) < sx.indexOf(freeX[0]);
+  const adjY = freeW.length > 0 && con.length > 0 && sw.indexOf(freeW[0]) < sw.indexOf(con[0]);
+  const xOrder = [...batch, ...(adjX ? [...con, ...freeX] : [...freeX, ...con])];
+  const wOrder = [...batch, ...(adjY ? [...freeW, ...con] : [...con, ...freeW])];
+  if (final && !W && mulSum(ctx, name, x, w, xOrder, wOrder, natural, final, s)) return { name: final.y, labels: final.out };
   if (final) {
     out = ctx.output(final.y, natural.map((l) => final.out.indexOf(l)));
     result = { name: final.y, labels: final.out };
@@ -275,12 +283,6 @@ function contract(ctx: ConvertContext, name: string, a0: Operand, b0: Operand, k
     reshapeInto(ctx, fc, out, dimsOf(natural), name);
     return result;
   }
-  // BATCH_MATMUL: x as [batch, M, K] (adj_x: [batch, K, M]), w as [batch, K, N] (adj_y: [batch, N, K]), each in
-  // the order it is stored in when that order allows.
-  const adjX = freeX.length > 0 && con.length > 0 && sx.indexOf(con[0]) < sx.indexOf(freeX[0]);
-  const adjY = freeW.length > 0 && con.length > 0 && sw.indexOf(freeW[0]) < sw.indexOf(con[0]);
-  const xOrder = [...batch, ...(adjX ? [...con, ...freeX] : [...freeX, ...con])];
-  const wOrder = [...batch, ...(adjY ? [...freeW, ...con] : [...con, ...freeW])];
   let xi = inOrder(ctx, x, xOrder);
   let wi = inOrder(ctx, w, wOrder);
   const direct = freeX.length === 1 && con.length === 1 && freeW.length === 1 && batch.length <= 3;
