@@ -9,7 +9,7 @@ import { buildModel, node, tensor } from '../../src/onnx/builder';
 import type { Model } from '../../src/ir/types';
 import { matchBuilt, waveValues } from '../helpers/match';
 
-const B = 2, N = 5, H = 2, D = 3;
+const B = 2, N = 5, H = 2, D = 8;
 
 function intervalAttention(): Model {
   return buildModel({
@@ -35,4 +35,34 @@ test("'bihe,bijhe->bhij' reads the pair embeddings as stored: a MUL and a SUM, 4
   const moved = sg.operators.filter((op) => op.opcode === 'TRANSPOSE').map((op) => sg.tensors[op.inputs[0]].shape.length);
   assert.equal(m.result.transposeCount, 3, JSON.stringify(m.result.opHistogram));
   assert.ok(moved.every((r) => r < 5), 'no TRANSPOSE of the [B, N, N, H, D] embeddings');
+});
+
+// XLNet's relative segment term: ef = einsum('ibnd,snd->ibns', q + r_s_bias, seg_embed) against the constant segment
+// embeddings (s = 2), then einsum('ijbs,ibns->bnij', seg_mat, ef) added to the content scores. As BATCH_MATMULs q was
+// moved heads-first, ef and seg_mat batch-first and the product back; as MULs and SUMs only the product moves.
+const [I, BX, NX, DX, S] = [6, 2, 2, 8, 2];
+
+function segmentTerm(): Model {
+  return buildModel({
+    inputs: [['x', 'float32', [I, BX, NX * DX]], ['seg', 'float32', [I, I, BX, S]]], outputs: ['p'], opset: 13,
+    nodes: [
+      node('MatMul', ['x', 'wq'], ['q0']), node('Reshape', ['q0', 'heads'], ['q']),
+      node('MatMul', ['x', 'wk'], ['k0']), node('Reshape', ['k0', 'heads'], ['k']),
+      node('Einsum', ['q', 'k'], ['ac'], { equation: 'ibnd,jbnd->bnij' }),
+      node('Einsum', ['q', 'segEmbed'], ['ef'], { equation: 'ibnd,snd->ibns' }),
+      node('Einsum', ['seg', 'ef'], ['bd'], { equation: 'ijbs,ibns->bnij' }),
+      node('Add', ['ac', 'bd'], ['sc']), node('Softmax', ['sc'], ['p'], { axis: -1 }),
+    ],
+    initializers: [
+      tensor('wq', 'float32', [NX * DX, NX * DX], waveValues(NX * DX * NX * DX, 4)), tensor('wk', 'float32', [NX * DX, NX * DX], waveValues(NX * DX * NX * DX, 5)),
+      tensor('heads', 'int64', [4], [I, BX, NX, DX]), tensor('segEmbed', 'float32', [S, NX, DX], waveValues(S * NX * DX, 6)),
+    ],
+  });
+}
+
+test("XLNet's segment term is two MULs and SUMs: only the [i, j, b, n] product moves", async () => {
+  const m = await matchBuilt(segmentTerm(), 'einsum-mulsum-segment', 4);
+  const sg = m.result.model.subgraphs[0];
+  const moved = sg.operators.filter((op) => op.opcode === 'TRANSPOSE').map((op) => `[${sg.tensors[op.inputs[0]].shape}]`);
+  assert.equal(m.result.transposeCount, 3, moved.join(' '));
 });

@@ -232,6 +232,13 @@ function contract(ctx: ConvertContext, name: string, a0: Operand, b0: Operand, k
       || leftProduct(ctx, name, w, x, sw, sw.filter((l) => x.labels.includes(l)), sx.filter((l) => !w.labels.includes(l)), final, s))) {
     return { name: final.y, labels: final.out };
   }
+  // BATCH_MATMUL: x as [batch, M, K] (adj_x: [batch, K, M]), w as [batch, K, N] (adj_y: [batch, N, K]), each in
+  // the order it is stored in when that order allows.
+  const adjX = freeX.length > 0 && con.length > 0 && sx.indexOf(con[0]) < sx.indexOf(freeX[0]);
+  const adjY = freeW.length > 0 && con.length > 0 && sw.indexOf(freeW[0]) < sw.indexOf(con[0]);
+  const xOrder = [...batch, ...(adjX ? [...con, ...freeX] : [...freeX, ...con])];
+  const wOrder = [...batch, ...(adjY ? [...freeW, ...con] : [...con, ...freeW])];
+  if (final && !(W && batch.length === 0) && mulSum(ctx, name, x, w, xOrder, wOrder, natural, final, s)) return { name: final.y, labels: final.out };
   // A result whose last label would not be last (Mamba-2's 'bln,bsn,bdls,bsd->bld': batch over d) moves once, here,
   // to ONNX order: left lazy, each elementwise partner downstream (residual, gate) would move instead. Not when the
   // result comes out channel-last from a channel-last image operand (YOLO-World's contrastive head
@@ -245,13 +252,6 @@ function contract(ctx: ConvertContext, name: string, a0: Operand, b0: Operand, k
     ctx.bind(final.y, ctx.input(r.name, final.out.map((l) => r.labels.indexOf(l))), identity(final.out.length));
     return { name: final.y, labels: final.out };
   }
-  // BATCH_MATMUL: x as [batch, M, K] (adj_x: [batch, K, M]), w as [batch, K, N] (adj_y: [batch, N, K]), each in
-  // the order it is stored in when that order allows.
-  const adjX = freeX.length > 0 && con.length > 0 && sx.indexOf(con[0]) < sx.indexOf(freeX[0]);
-  const adjY = freeW.length > 0 && con.length > 0 && sw.indexOf(freeW[0]) < sw.indexOf(con[0]);
-  const xOrder = [...batch, ...(adjX ? [...con, ...freeX] : [...freeX, ...con])];
-  const wOrder = [...batch, ...(adjY ? [...freeW, ...con] : [...con, ...freeW])];
-  if (final && !W && mulSum(ctx, name, x, w, xOrder, wOrder, natural, final, s)) return { name: final.y, labels: final.out };
   if (final) {
     out = ctx.output(final.y, natural.map((l) => final.out.indexOf(l)));
     result = { name: final.y, labels: final.out };

@@ -1,20 +1,25 @@
-// An Einsum of two run-time operands where one holds every label of the other and the output is the larger one less
-// the contracted labels (TiSASRec's interval-aware attention 'bihe,bijhe->bhij': the queries [b, i, h, e] against
-// per-pair key embeddings [b, i, j, h, e]) is a broadcast MUL and a SUM over the contracted labels, reading the large
-// operand as it is stored. As a BATCH_MATMUL it needs its batch labels leading, [b, i, h, j, e]: a TRANSPOSE of the
-// whole [b, i, j, h, e] embedding table. Taken only when that makes fewer moves than the BATCH_MATMUL would: its
-// operands moved (a copy already made for another reader counts as not moved) and its product's order, unless that
-// is ONNX order, channel-last where wanted, or the order of the one elementwise partner it meets. The product comes
-// out in the large operand's stored order less the contracted labels, moved to ONNX order at once when that order
+// A two-operand Einsum as a broadcast MUL over the union of its labels and a SUM over the contracted ones, each
+// operand read as it is stored (viewed with unit dims for the labels it lacks): the same multiply-adds as a
+// BATCH_MATMUL, which needs its batch labels leading and may move an operand for it. TiSASRec's interval-aware
+// attention 'bihe,bijhe->bhij' (the queries against per-pair key embeddings [b, i, j, h, e]) moved the whole table
+// to [b, i, h, j, e]; XLNet's segment term 'ijbs,ibns->bnij' (s = 2) moved both operands and its product, and its
+// 'ibnd,snd->ibns' against the constant segment embeddings moved q heads-first. Taken only when that makes fewer
+// moves than the BATCH_MATMUL would — its operands moved (a copy already made for another reader, or a constant,
+// counts as not moved) and its product's order, unless that is ONNX order, channel-last where wanted, or the order of
+// the one elementwise partner it meets — and the MUL's result is at most 4 times the largest operand or output.
+// Operands whose shared labels are stored in different orders: the smaller one is moved to the larger one's order.
+// The product comes out in the union order less the contracted labels, moved to ONNX order at once when that order
 // counted as a move (its elementwise partner would otherwise vote for it and the softmax after move it back).
 import type { ConvertContext } from '../context';
+import { constantBytes } from '../constdata';
 import { type Perm, channelLast, identity, isIdentity, sameMemoryOrder, samePerm } from '../layout';
 import type { EinsumSpec } from './_einsum';
 
 interface Operand { name: string; labels: string[] }
 
-/** The operand must move (no copy of it stored with its labels in `order`). */
+/** The operand must move (a computed value with no copy stored with its labels in `order`). */
 function moves(ctx: ConvertContext, x: Operand, order: string[]): boolean {
+  if (ctx.isConstant(x.name)) return false;
   const perm = order.map((l) => x.labels.indexOf(l));
   return !ctx.copiesOf(x.name).some((p) => samePerm(p, perm)) && !sameMemoryOrder(ctx.dims(x.name), ctx.permOf(x.name), perm);
 }
@@ -30,36 +35,65 @@ function orderMoves(ctx: ConvertContext, y: string, perm: Perm): number {
   return other && ctx.has(other) && ctx.rank(other) === perm.length && samePerm(ctx.permOf(other), perm) ? 0 : 1;
 }
 
+/** The labels of both stored orders in one order of which each is a subsequence, or undefined when their shared
+ *  labels run in different orders. */
+function merged(sa: string[], sb: string[]): string[] | undefined {
+  const out: string[] = [];
+  let j = 0;
+  for (const l of sa) {
+    if (sb.includes(l)) {
+      const at = sb.indexOf(l, j);
+      if (at < 0) return undefined;
+      out.push(...sb.slice(j, at));
+      j = at + 1;
+    }
+    out.push(l);
+  }
+  return [...out, ...sb.slice(j)];
+}
+
 /**
- * Emits `final.y` as SUM(big ⊙ small) and returns true when the operands are such a pair and the MUL reads fewer moved
- * operands than the BATCH_MATMUL with operands in `aOrder` / `bOrder` and its product in `natural` would; else false,
- * nothing emitted.
+ * Emits `final.y` as SUM(a ⊙ b) and returns true when that makes fewer moves than the BATCH_MATMUL with operands in
+ * `aOrder` / `bOrder` and its product in `natural` would; else false, nothing emitted.
  */
 export function mulSum(ctx: ConvertContext, name: string, a: Operand, b: Operand, aOrder: string[], bOrder: string[],
   natural: string[], final: { y: string; out: string[] }, s: EinsumSpec & { sizes: Map<string, number> }): boolean {
-  if (ctx.isConstant(a.name) || ctx.isConstant(b.name) || ctx.isDynamic(a.name) || ctx.isDynamic(b.name)) return false;
-  const [big, small] = a.labels.length >= b.labels.length ? [a, b] : [b, a];
-  if (big.labels.length > 5 || !small.labels.every((l) => big.labels.includes(l))) return false;
-  const con = big.labels.filter((l) => !final.out.includes(l));
-  if (!con.length || con.some((l) => !small.labels.includes(l)) || final.out.length !== big.labels.length - con.length) return false;
-  const sb = ctx.permOf(big.name).map((d) => big.labels[d]);
-  const smallOrder = sb.filter((l) => small.labels.includes(l));
-  const kept = sb.filter((l) => !con.includes(l));
+  if ((ctx.isConstant(a.name) && ctx.isConstant(b.name)) || ctx.isDynamic(a.name) || ctx.isDynamic(b.name)) return false;
+  const size = (l: string) => s.sizes.get(l)!;
+  const count = (ls: string[]) => ls.reduce((p, l) => p * size(l), 1);
+  // The larger computed operand stays as stored; a constant is laid out in whatever order the other needs.
+  const [big, small] = ctx.isConstant(b.name) || (!ctx.isConstant(a.name) && count(a.labels) >= count(b.labels)) ? [a, b] : [b, a];
+  const union = [...big.labels, ...small.labels.filter((l) => !big.labels.includes(l))];
+  const con = union.filter((l) => !final.out.includes(l));
+  if (!con.length || union.length > 5 || count(union) > 4 * Math.max(count(a.labels), count(b.labels), count(final.out))) return false;
+  const sBig = ctx.permOf(big.name).map((d) => big.labels[d]);
+  const shared = sBig.filter((l) => small.labels.includes(l));
+  const own = ctx.isConstant(small.name) ? undefined : ctx.permOf(small.name).map((d) => small.labels[d]);
+  const sSmall = own && merged(sBig, own) ? own : [...shared, ...(own ?? small.labels).filter((l) => !shared.includes(l))];
+  const order = merged(sBig, sSmall)!;
+  const kept = order.filter((l) => !con.includes(l));
   const keptPerm = kept.map((l) => final.out.indexOf(l));
   const outMoves = orderMoves(ctx, final.y, keptPerm);
   const bmmMoves = Number(moves(ctx, a, aOrder)) + Number(moves(ctx, b, bOrder)) + orderMoves(ctx, final.y, natural.map((l) => final.out.indexOf(l)));
-  if (Number(moves(ctx, small, smallOrder)) + outMoves >= bmmMoves) return false;
-  const size = (l: string) => s.sizes.get(l)!;
-  const si = ctx.input(small.name, smallOrder.map((l) => small.labels.indexOf(l)));
-  const spread = sb.map((l) => (small.labels.includes(l) ? size(l) : 1));
-  const view = ctx.temp(spread, 'FLOAT32', `${name}/broadcast`);
-  ctx.emit('RESHAPE', [si, ctx.constInt32(spread, `${name}/broadcast_shape`)], [view], { newShape: spread });
-  const prod = ctx.temp(sb.map(size), 'FLOAT32', `${name}/terms`);
-  ctx.emit('MUL', [ctx.input(big.name, ctx.permOf(big.name)), view], [prod], { fusedActivationFunction: 'NONE' });
+  if (Number(moves(ctx, small, sSmall)) + outMoves >= bmmMoves) return false;
+  const spread = (x: Operand, stored: string[]): number => {
+    const perm = stored.map((l) => x.labels.indexOf(l));
+    const dims = order.map((l) => (x.labels.includes(l) ? size(l) : 1));
+    const c = ctx.constant(x.name);
+    if (c) {
+      const { type, bytes } = constantBytes(c, perm);
+      return ctx.constTensor({ name: `${name}/broadcast_${x.name}`, type, shape: dims, data: bytes });
+    }
+    const view = ctx.temp(dims, 'FLOAT32', `${name}/broadcast`);
+    ctx.emit('RESHAPE', [ctx.input(x.name, perm), ctx.constInt32(dims, `${name}/broadcast_shape`)], [view], { newShape: dims });
+    return view;
+  };
+  const prod = ctx.temp(order.map(size), 'FLOAT32', `${name}/terms`);
+  ctx.emit('MUL', [spread(big, sBig), spread(small, sSmall)], [prod], { fusedActivationFunction: 'NONE' });
   const sum = outMoves ? `${name}/mulsum` : final.y;
   if (outMoves) ctx.declare(sum, 'float32', kept.map(size));
   const out = ctx.output(sum, outMoves ? identity(kept.length) : keptPerm);
-  ctx.emit('SUM', [prod, ctx.constInt32(con.map((l) => sb.indexOf(l)), `${name}/sum_axes`)], [out], { keepDims: false });
+  ctx.emit('SUM', [prod, ctx.constInt32(con.map((l) => order.indexOf(l)), `${name}/sum_axes`)], [out], { keepDims: false });
   if (outMoves) ctx.bind(final.y, ctx.input(sum, final.out.map((l) => kept.indexOf(l))), identity(final.out.length));
   return true;
 }
