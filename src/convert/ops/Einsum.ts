@@ -14,7 +14,7 @@ import { channelLast, identity, samePerm } from '../layout';
 import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
 import { EinsumSpec, isRefusal, labelSizes, parseEinsum } from './_einsum';
-import { mulSum } from './_einsum-mulsum';
+import { feedsContractions, mulSum } from './_einsum-mulsum';
 
 /** An ONNX value (the node's input or a value made here) with one label per ONNX dim. */
 interface Operand { name: string; labels: string[] }
@@ -186,19 +186,6 @@ function mapsSwapped(ctx: ConvertContext, a: Operand, b: Operand, keep: Set<stri
   const free = (p: Operand, q: Operand) => final.out.filter((l) => p.labels.includes(l) && !q.labels.includes(l));
   const is = (ls: string[]) => samePerm(ls.map((l) => final.out.indexOf(l)), channelLast(final.out.length));
   return !is([...batch, ...free(a, b), ...free(b, a)]) && is([...batch, ...free(b, a), ...free(a, b)]);
-}
-
-const UNARY = new Set(['Reciprocal', 'Neg', 'Exp', 'Log', 'Sqrt', 'Abs', 'Relu', 'Sigmoid', 'Tanh']);
-const BINARY = new Set(['Add', 'Sub', 'Mul', 'Div']);
-
-/** Every reader of `v`, through unary ops and ones with a constant other operand (LoFTR's linear attention:
- *  Z = 1 / (einsum + eps)), is another Einsum or MatMul, which reads any stored order: no partner that would move. */
-function feedsContractions(ctx: ConvertContext, v: string, depth = 0): boolean {
-  const readers = ctx.readersOf(v);
-  if (depth > 4 || readers.length === 0 || ctx.graph.outputs.some((o) => o.name === v)) return false;
-  return readers.every((r) => r.opType === 'Einsum' || r.opType === 'MatMul'
-    || ((UNARY.has(r.opType) || (BINARY.has(r.opType) && r.inputs.every((i) => i === v || ctx.isConstant(i))))
-      && feedsContractions(ctx, r.outputs[0], depth + 1)));
 }
 
 /**

@@ -5,8 +5,9 @@
 // to [b, i, h, j, e]; XLNet's segment term 'ijbs,ibns->bnij' (s = 2) moved both operands and its product, and its
 // 'ibnd,snd->ibns' against the constant segment embeddings moved q heads-first. Taken only when that makes fewer
 // moves than the BATCH_MATMUL would — its operands moved (a copy already made for another reader, or a constant,
-// counts as not moved) and its product's order, unless that is ONNX order, channel-last where wanted, or the order of
-// the one elementwise partner it meets — and the MUL's result is at most 4 times the largest operand or output.
+// counts as not moved) and its product's order, unless that is ONNX order, channel-last where wanted, the order of
+// the one elementwise partner it meets, or it flows into further products — and the MUL's result is at most 4 times
+// the largest operand or output.
 // Operands whose shared labels are stored in different orders: the smaller one is moved to the larger one's order.
 // The product comes out in the union order less the contracted labels, moved to ONNX order at once when that order
 // counted as a move (its elementwise partner would otherwise vote for it and the softmax after move it back).
@@ -24,11 +25,29 @@ function moves(ctx: ConvertContext, x: Operand, order: string[]): boolean {
   return !ctx.copiesOf(x.name).some((p) => samePerm(p, perm)) && !sameMemoryOrder(ctx.dims(x.name), ctx.permOf(x.name), perm);
 }
 
+/** The BATCH_MATMUL's move of the operand would serve another product too (LoFTR's linear attention: q moved
+ *  heads-first for 'nlhd,nhd->nlh' is the copy 'nlhd,nhdv,nlh->nlhv' reads next): not counted against it. */
+function sharedMove(ctx: ConvertContext, x: Operand): boolean {
+  return ctx.readersOf(x.name).some((n) => n !== ctx.current && (n.opType === 'MatMul' || (n.opType === 'Einsum' && n.inputs.length !== 2)));
+}
+
+const UNARY = new Set(['Reciprocal', 'Neg', 'Exp', 'Log', 'Sqrt', 'Abs', 'Relu', 'Sigmoid', 'Tanh']);
 const BINARY = new Set(['Add', 'Sub', 'Mul', 'Div']);
+
+/** Every reader of `v`, through unary ops and ones with a constant other operand (LoFTR's linear attention:
+ *  Z = 1 / (einsum + eps)), is another Einsum or MatMul, which reads any stored order: no partner that would move. */
+export function feedsContractions(ctx: ConvertContext, v: string, depth = 0): boolean {
+  const readers = ctx.readersOf(v);
+  if (depth > 4 || readers.length === 0 || ctx.graph.outputs.some((o) => o.name === v)) return false;
+  return readers.every((r) => r.opType === 'Einsum' || r.opType === 'MatMul'
+    || ((UNARY.has(r.opType) || (BINARY.has(r.opType) && r.inputs.every((i) => i === v || ctx.isConstant(i))))
+      && feedsContractions(ctx, r.outputs[0], depth + 1)));
+}
 
 /** 1 when `y` stored in `perm` is likely to be moved again downstream, else 0 (see the header). */
 function orderMoves(ctx: ConvertContext, y: string, perm: Perm): number {
   if (isIdentity(perm) || (ctx.prefersChannelLast.has(y) && samePerm(perm, channelLast(perm.length)))) return 0;
+  if (feedsContractions(ctx, y)) return 0;
   const readers = ctx.readersOf(y);
   const n = readers.length === 1 && BINARY.has(readers[0].opType) ? readers[0] : undefined;
   const other = n?.inputs.find((i) => i && i !== y && !ctx.isConstant(i));
@@ -74,7 +93,8 @@ export function mulSum(ctx: ConvertContext, name: string, a: Operand, b: Operand
   const kept = order.filter((l) => !con.includes(l));
   const keptPerm = kept.map((l) => final.out.indexOf(l));
   const outMoves = orderMoves(ctx, final.y, keptPerm);
-  const bmmMoves = Number(moves(ctx, a, aOrder)) + Number(moves(ctx, b, bOrder)) + orderMoves(ctx, final.y, natural.map((l) => final.out.indexOf(l)));
+  const bmmMove = (x: Operand, o: string[]) => Number(moves(ctx, x, o) && !sharedMove(ctx, x));
+  const bmmMoves = bmmMove(a, aOrder) + bmmMove(b, bOrder) + orderMoves(ctx, final.y, natural.map((l) => final.out.indexOf(l)));
   if (Number(moves(ctx, small, sSmall)) + outMoves >= bmmMoves) return false;
   const spread = (x: Operand, stored: string[]): number => {
     const perm = stored.map((l) => x.labels.indexOf(l));
