@@ -11,7 +11,7 @@ import { attrInts } from './attrs';
 import { regathered, resliced } from './regather';
 import { commonPerm } from './elementwise-layout';
 import { twinCopy } from './twin-copies';
-import { viaViewSource } from './view-source';
+import { viaViewSource } from './view-copy';
 
 export interface ValueRef {
   index: number;
