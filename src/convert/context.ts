@@ -1,18 +1,17 @@
 // The conversion context: the growing TFLite subgraph, the layout of every converted ONNX value, and the
 // helpers op converters call. Transposes are placed here (the layout pass), never by op converters.
-import type { DType, Graph, Node, Tensor } from '../ir/types';
-import { isStaticShape } from '../ir/types';
+import { isStaticShape, type DType, type Graph, type Node, type Tensor } from '../ir/types';
 import type { TflOperator, TflOptionValue, TflSubgraph, TflTensor, TflType } from '../tflite/model';
 import { constantBytes, float32Bytes, int32Bytes, tflType } from './constdata';
 import { Perm, channelLast, identity, isIdentity, permute, sameMemoryOrder, samePerm, transposeBetween } from './layout';
-import { ConvertError } from './types';
-import type { RefusalCode } from './types';
+import { ConvertError, type RefusalCode } from './types';
 import { emitPermute } from './permute-ops';
 import { dynamicDimsAdvice } from './input-values';
 import { attrInts } from './attrs';
 import { regathered, resliced } from './regather';
 import { commonPerm } from './elementwise-layout';
 import { twinCopy } from './twin-copies';
+import { viaViewSource } from './view-copy';
 
 export interface ValueRef {
   index: number;
@@ -162,7 +161,7 @@ export class ConvertContext {
       this.remember(r, want, again, false);
       return again;
     }
-    const twin = twinCopy(r, prim, want, this.primary, this.versions);
+    const twin = twinCopy(r, prim, want, this.primary, this.versions) ?? viaViewSource(this, r, prim.perm, want);
     if (twin !== undefined) {
       this.remember(r, want, twin, false);
       return twin;

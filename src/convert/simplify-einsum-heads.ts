@@ -53,7 +53,9 @@ function asMatMul(n: Node, { s, shapes: [sa, sb] }: EinsumHeads, g: Graph, const
     return i >= 0 ? sa[i] : sb[tb.indexOf(l)];
   };
   // A broadcast batch dim (1 against n) is not a plain MatMul batch of these shapes: left to the Einsum converter.
-  if (batch.some((l) => sa[ta.indexOf(l)] !== sb[tb.indexOf(l)])) return undefined;
+  // So is a sum over a few terms (XLNet's segment term 'ijbs,ibns->bnij', s = 2): the converter may take it as a
+  // MUL and a SUM of the operands as stored (ops/_einsum-mulsum.ts).
+  if (batch.some((l) => sa[ta.indexOf(l)] !== sb[tb.indexOf(l)]) || sizeOf(contracted[0]) <= 4) return undefined;
   const pa = [...batch, freeA[0], contracted[0]].map((l) => ta.indexOf(l));
   const pb = [...batch, contracted[0], freeB[0]].map((l) => tb.indexOf(l));
   const prod = [...batch, freeA[0], freeB[0]];

@@ -23,7 +23,10 @@ const CASES: Case[] = [
   { eq: 'ij,jk->ik', shapes: [[3, 4], [4, 5]], constant: [1], ops: ['FULLY_CONNECTED'], transposes: 0 },
   { eq: 'bnd,hd->bnh', shapes: [[2, 3, 4], [5, 4]], constant: [1], ops: ['FULLY_CONNECTED'], transposes: 0 },
   { eq: 'hd,bnd->bnh', shapes: [[5, 4], [2, 3, 4]], constant: [0], ops: ['FULLY_CONNECTED'], transposes: 0 },
-  { eq: 'bhd,hde->bhe', shapes: [[2, 3, 4], [3, 4, 5]], constant: [1], ops: ['BATCH_MATMUL'] },
+  // A small product over a batch label: a MUL and a SUM of x as stored (ops/_einsum-mulsum.ts), no move; a large one
+  // (the MUL's terms over 4x the largest operand) stays a BATCH_MATMUL.
+  { eq: 'bhd,hde->bhe', shapes: [[2, 3, 4], [3, 4, 5]], constant: [1], ops: ['MUL', 'SUM'], transposes: 0 },
+  { eq: 'bhd,hde->bhe', shapes: [[6, 3, 8], [3, 8, 6]], constant: [1], ops: ['BATCH_MATMUL'] },
   { eq: 'i,i->', shapes: [[7], [7]] },
   { eq: 'i,j->ij', shapes: [[3], [4]] },
   { eq: 'ij->ji', shapes: [[3, 4]] },

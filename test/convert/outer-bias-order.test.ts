@@ -41,3 +41,10 @@ test('an outer difference added to attention scores runs in the scores\' order: 
   // (q and kᵀ split into heads: 2 moves the math needs; the scores [1, H, N, N] none, the gates [1, N, H] unsqueezed twice)
   assert.ok(moved.every((s) => s.filter((d) => d === N).length < 2), `TRANSPOSEs of ${moved.map((s) => `[${s}]`).join(' ')}`);
 });
+
+// Both views of the gates ([1, H, N, 1] and [1, H, 1, N], stored [1, N, ·, H]) were moved to ONNX order one by one; the
+// gates are now moved once and each view is a RESHAPE of that copy (view-copy.ts `viaViewSource`): 3 -> 2 TRANSPOSEs.
+test('two views of one moved value read the value moved once: one TRANSPOSE of the gates, not one per view', async () => {
+  const m = await matchBuilt(foxBias(), 'outer-bias-views', 3, 1e-5);
+  assert.equal(m.result.transposeCount, 2);
+});

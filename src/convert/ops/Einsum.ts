@@ -14,6 +14,7 @@ import { channelLast, identity, samePerm } from '../layout';
 import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
 import { EinsumSpec, isRefusal, labelSizes, parseEinsum } from './_einsum';
+import { feedsContractions, mulSum } from './_einsum-mulsum';
 
 /** An ONNX value (the node's input or a value made here) with one label per ONNX dim. */
 interface Operand { name: string; labels: string[] }
@@ -187,19 +188,6 @@ function mapsSwapped(ctx: ConvertContext, a: Operand, b: Operand, keep: Set<stri
   return !is([...batch, ...free(a, b), ...free(b, a)]) && is([...batch, ...free(b, a), ...free(a, b)]);
 }
 
-const UNARY = new Set(['Reciprocal', 'Neg', 'Exp', 'Log', 'Sqrt', 'Abs', 'Relu', 'Sigmoid', 'Tanh']);
-const BINARY = new Set(['Add', 'Sub', 'Mul', 'Div']);
-
-/** Every reader of `v`, through unary ops and ones with a constant other operand (LoFTR's linear attention:
- *  Z = 1 / (einsum + eps)), is another Einsum or MatMul, which reads any stored order: no partner that would move. */
-function feedsContractions(ctx: ConvertContext, v: string, depth = 0): boolean {
-  const readers = ctx.readersOf(v);
-  if (depth > 4 || readers.length === 0 || ctx.graph.outputs.some((o) => o.name === v)) return false;
-  return readers.every((r) => r.opType === 'Einsum' || r.opType === 'MatMul'
-    || ((UNARY.has(r.opType) || (BINARY.has(r.opType) && r.inputs.every((i) => i === v || ctx.isConstant(i))))
-      && feedsContractions(ctx, r.outputs[0], depth + 1)));
-}
-
 /**
  * A ⋅ B keeping the labels in `keep`: the node's output `final.y` (labels `final.out`) or a declared value `name`
  * with labels [batch, freeA, freeB].
@@ -231,6 +219,13 @@ function contract(ctx: ConvertContext, name: string, a0: Operand, b0: Operand, k
       || leftProduct(ctx, name, w, x, sw, sw.filter((l) => x.labels.includes(l)), sx.filter((l) => !w.labels.includes(l)), final, s))) {
     return { name: final.y, labels: final.out };
   }
+  // BATCH_MATMUL: x as [batch, M, K] (adj_x: [batch, K, M]), w as [batch, K, N] (adj_y: [batch, N, K]), each in
+  // the order it is stored in when that order allows.
+  const adjX = freeX.length > 0 && con.length > 0 && sx.indexOf(con[0]) < sx.indexOf(freeX[0]);
+  const adjY = freeW.length > 0 && con.length > 0 && sw.indexOf(freeW[0]) < sw.indexOf(con[0]);
+  const xOrder = [...batch, ...(adjX ? [...con, ...freeX] : [...freeX, ...con])];
+  const wOrder = [...batch, ...(adjY ? [...freeW, ...con] : [...con, ...freeW])];
+  if (final && !(W && batch.length === 0) && mulSum(ctx, name, x, w, xOrder, wOrder, natural, final, s)) return { name: final.y, labels: final.out };
   // A result whose last label would not be last (Mamba-2's 'bln,bsn,bdls,bsd->bld': batch over d) moves once, here,
   // to ONNX order: left lazy, each elementwise partner downstream (residual, gate) would move instead. Not when the
   // result comes out channel-last from a channel-last image operand (YOLO-World's contrastive head
@@ -275,12 +270,6 @@ function contract(ctx: ConvertContext, name: string, a0: Operand, b0: Operand, k
     reshapeInto(ctx, fc, out, dimsOf(natural), name);
     return result;
   }
-  // BATCH_MATMUL: x as [batch, M, K] (adj_x: [batch, K, M]), w as [batch, K, N] (adj_y: [batch, N, K]), each in
-  // the order it is stored in when that order allows.
-  const adjX = freeX.length > 0 && con.length > 0 && sx.indexOf(con[0]) < sx.indexOf(freeX[0]);
-  const adjY = freeW.length > 0 && con.length > 0 && sw.indexOf(freeW[0]) < sw.indexOf(con[0]);
-  const xOrder = [...batch, ...(adjX ? [...con, ...freeX] : [...freeX, ...con])];
-  const wOrder = [...batch, ...(adjY ? [...freeW, ...con] : [...con, ...freeW])];
   let xi = inOrder(ctx, x, xOrder);
   let wi = inOrder(ctx, w, wOrder);
   const direct = freeX.length === 1 && con.length === 1 && freeW.length === 1 && batch.length <= 3;

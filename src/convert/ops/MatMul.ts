@@ -6,7 +6,7 @@ import { toFloat32 } from '../../ir/tensor';
 import { transposeData } from '../constdata';
 import type { ConvertContext } from '../context';
 import type { Node } from '../../ir/types';
-import { channelLast, identity, invert, isIdentity, permute, reshapeLayout, samePerm } from '../layout';
+import { channelLast, identity, invert, isIdentity, permute, reshapeLayout, sameMemoryOrder, samePerm } from '../layout';
 import type { Perm } from '../layout';
 import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse, takesDtype } from '../types';
@@ -75,6 +75,12 @@ const MatMul: OpConverter = {
       // XNNPack's delegate does not take).
       const out = ctx.output(y, swappedLast(ctx.rank(y)));
       ctx.emit('BATCH_MATMUL', [gb.index, ga.index], [out], { adjX: !gb.adj, adjY: !ga.adj });
+      return;
+    }
+    if (ga.adj && gb.adj && !ctx.isDynamic(y) && sameMemoryOrder(ctx.shape(y), identity(ctx.rank(y)), swappedLast(ctx.rank(y)))) {
+      // Both stored swapped and a product with a unit row or column (MASTER's context vectors [8, d, 1]): Bᵀ·Aᵀ is
+      // its bytes, taken with no adj_x (which XNNPack's delegate does not take).
+      ctx.emit('BATCH_MATMUL', [gb.index, ga.index], [ctx.output(y, swappedLast(ctx.rank(y)))], { adjX: false, adjY: false });
       return;
     }
     const out = ctx.output(y, identity(ctx.rank(y)));

@@ -15,6 +15,7 @@ import { MAX_OPSET } from '../types';
 import { lookupConverter } from '../registry';
 import { producerOf } from '../elementwise-layout';
 import { refinedMove } from '../refined-move';
+import { viewFromCopy } from '../view-copy';
 
 interface ShuffleFix {
   /** Layout the data would need for a plain RESHAPE. */
@@ -95,12 +96,16 @@ export function emitReshape(ctx: ConvertContext, x: string, y: string): void {
   const have = ctx.permOf(x);
   let perm = identity(outDims.length);
   let src: number;
-  const mapped = isIdentity(have) ? undefined : reshapeLayout(inDims, outDims, have);
+  const copy = viewFromCopy(ctx, x, y, inDims, outDims, have);
+  const mapped = isIdentity(have) || copy ? undefined : reshapeLayout(inDims, outDims, have);
   // A flatten read only by products with constant weights: their rows are permuted instead of the data.
-  if (!mapped && !isIdentity(have) && flattenIntoColumns(ctx, x, y)) return;
-  const fix = !isIdentity(have) && !mapped ? shuffleFix(inDims, outDims, have) : undefined;
+  if (!mapped && !copy && !isIdentity(have) && flattenIntoColumns(ctx, x, y)) return;
+  const fix = !isIdentity(have) && !mapped && !copy ? shuffleFix(inDims, outDims, have) : undefined;
   const layoutFromFix = fix ? reshapeLayout(inDims, outDims, fix.fixedPerm) : undefined;
-  if (mapped) {
+  if (copy) {
+    src = ctx.input(x, copy.inPerm);
+    perm = copy.outPerm;
+  } else if (mapped) {
     src = ctx.input(x, have);
     perm = mapped;
   } else if (fix && layoutFromFix) {
