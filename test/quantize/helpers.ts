@@ -120,3 +120,23 @@ export function shiftedModel(relu = true): Uint8Array {
     ],
   }));
 }
+
+/** n 1×1 convs over `channels` channels, each near the identity; channel 0 passes through unchanged, except in conv
+ *  `outlier`, whose rows read it with a weight of 60 beside weights of ±0.5: per-channel int8 (step 60/127) rounds
+ *  those to 0 or ±0.47 (weight-ranking.test.ts, blamed-first.test.ts). Nodes conv0 … conv{n−1}, input x, output y. */
+export function outlierChain(n: number, outlier: number, seed: number, channels = 8): Uint8Array {
+  const C = channels;
+  const r = rng(seed);
+  const inits = [];
+  const nodes = [];
+  for (let k = 0; k < n; k++) {
+    const w = Array.from({ length: C * C }, (_, i) => {
+      const [o, c] = [Math.floor(i / C), i % C];
+      if (o === 0 || c === 0) return k === outlier && c === 0 && o > 0 ? 60 : o === c ? 1 : 0;
+      return k === outlier ? r() - 0.5 : (o === c ? 1 : 0) + (r() - 0.5) * 0.04;
+    });
+    inits.push(tensor(`w${k}`, 'float32', [C, C, 1, 1], w));
+    nodes.push(node('Conv', [k === 0 ? 'x' : `a${k - 1}`, `w${k}`], [k === n - 1 ? 'y' : `a${k}`], {}, `conv${k}`));
+  }
+  return encodeModel(buildModel({ inputs: [['x', 'float32', [1, C, 4, 4]]], outputs: [['y', 'float32', [1, C, 4, 4]]], initializers: inits, nodes }));
+}
