@@ -6,6 +6,8 @@ import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { encodeModel } from '../../src/onnx/writer';
 import { openConverted } from '../../src/runtime/tflite-onnx-io';
 import { serializeTflite } from '../../src/tflite/writer';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 
 export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let dot = 0;
@@ -139,4 +141,10 @@ export function outlierChain(n: number, outlier: number, seed: number, channels 
     nodes.push(node('Conv', [k === 0 ? 'x' : `a${k - 1}`, `w${k}`], [k === n - 1 ? 'y' : `a${k}`], {}, `conv${k}`));
   }
   return encodeModel(buildModel({ inputs: [['x', 'float32', [1, C, 4, 4]]], outputs: [['y', 'float32', [1, C, 4, 4]]], initializers: inits, nodes }));
+}
+
+/** `onnx2lite convert ARGS...` from the built CLI (bin/onnx2lite.js): exit code, stdout, stderr. */
+export function convertCli(...args: string[]): { code: number | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, [path.resolve('bin/onnx2lite.js'), 'convert', ...args], { encoding: 'utf8', timeout: 180_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
 }

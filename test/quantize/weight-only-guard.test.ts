@@ -7,12 +7,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { encodeModel } from '../../src/onnx/writer';
-import { rng, smallCnn } from './helpers';
+import { convertCli, rng, smallCnn } from './helpers';
 
-const CLI = path.resolve('bin/onnx2lite.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx2lite-weight-guard-'));
 const C = 64;
 
@@ -30,15 +28,12 @@ function cancelling(): Uint8Array {
   }));
 }
 
-const model = path.join(tmp, 'cancel.onnx');
-fs.writeFileSync(model, cancelling());
-const small = path.join(tmp, 'small.onnx');
-fs.writeFileSync(small, smallCnn());
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, 'convert', ...args], { encoding: 'utf8', timeout: 180_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const [model, small] = [['cancel.onnx', cancelling()], ['small.onnx', smallCnn()]].map(([name, bytes]) => {
+  const file = path.join(tmp, name as string);
+  fs.writeFileSync(file, bytes);
+  return file;
+});
+const cli = convertCli;
 
 test('dynamic / fp16 under --min-cosine on the self-check: exit 1, nothing written; --allow-degraded writes it with a warning', () => {
   for (const mode of ['dynamic', 'fp16']) {
