@@ -51,8 +51,11 @@ export async function splitBlame(onnx: Model, floatTflite: Uint8Array, quantTfli
  *  weight tensor (absent when it has none). */
 export interface BlamedPoint { layer: BlamedLayer; ops: number[]; weight?: string }
 
+/** An input SNR at least this is exact (compare's cap: the model's inputs). */
+const EXACT_INPUT_DB = 200;
+
 /** The blamed layers as ops of the float model (ONNX tensor → converted tensor → its rounding point, else its
- *  producer); layers that map to no op, or to the ops of a layer before them, are left out. */
+ *  producer); layers reading exact inputs, that map to no op, or to the ops of a layer before them are left out. */
 export function blamedPoints(result: ConvertResult, blame: BlamedLayer[], points: RoundingPoint[]): BlamedPoint[] {
   const sg = result.model.subgraphs[0];
   const tflite = new Map(result.metadata.tensors.map((m) => [m.onnx, m.tflite]));
@@ -62,6 +65,9 @@ export function blamedPoints(result: ConvertResult, blame: BlamedLayer[], points
   const seen = new Set<string>();
   const out: BlamedPoint[] = [];
   for (const layer of blame) {
+    // A first layer's exact input counts as 60 dB in the drop (guard.ts), so a healthy int8 layer there (exact → 42 dB)
+    // ranks above real culprits; it is the float32 prefix's business, not a badly quantized layer.
+    if (layer.inputSnrDb >= EXACT_INPUT_DB) continue;
     const t = tflite.get(layer.tensor);
     const k = t === undefined ? undefined : producer.get(t);
     if (t === undefined || k === undefined) continue;
