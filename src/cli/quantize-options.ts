@@ -39,8 +39,8 @@ export const QUANTIZE_USAGE = `  --quantize MODE          fp16 (float16 weights)
                            e.g. for TFLite Micro builds without int16 kernels) or all (every op with a 16x8 kernel)
   --min-cosine C           int8: the accuracy guard (default 0.99): when the model's worst output cosine against
                            onnxruntime on the calibration samples is below C, convert names the layers to blame,
-                           writes nothing and exits 1
-  --allow-degraded         int8: write the model even when it misses --min-cosine (with a warning); float32: write
+                           writes nothing and exits 1; fp16 / dynamic: the same bar on the self-check's inputs
+  --allow-degraded         int8, fp16, dynamic: write the model even when it misses --min-cosine (with a warning); float32: write
                            it even when the self-check's cosine is under 0.99 (beyond max rel error 1e-2 or
                            cosine 0.999 the self-check says NOT verified and warns; under 0.99 nothing is written)
   --search-time S          int8: time limit of the accuracy search (--int16 auto) in seconds (default 600): past it
@@ -83,7 +83,9 @@ export function quantizeOptions(values: Record<string, unknown>): QuantizeOption
     const list = `${QUANTIZE_VALUES.slice(0, -1).join(', ')} or ${QUANTIZE_VALUES[QUANTIZE_VALUES.length - 1]}`;
     throw new UsageError(`--quantize takes ${list}, not "${mode}"`);
   }
-  if (mode !== 'int8' && int8Only.length) throw new UsageError(`--${int8Only[0]} applies to --quantize int8 only`);
+  // fp16 / dynamic are judged on the self-check too (weight-only-guard.ts): --min-cosine and --allow-degraded apply.
+  const intOnly = mode === 'int8' ? [] : int8Only.filter((k) => k !== 'min-cosine' && k !== 'allow-degraded');
+  if (intOnly.length) throw new UsageError(`--${intOnly[0]} applies to --quantize int8 only`);
   const method = values['calibration-method'] as string | undefined;
   if (method !== undefined && method !== 'minmax' && method !== 'percentile' && method !== 'mse') {
     throw new UsageError(`--calibration-method takes minmax, percentile or mse, not "${method}"`);

@@ -18,6 +18,7 @@ import type { QuantMode } from './modes';
 import type { Int16Mode } from './mixed-precision';
 import type { GuardResult } from './guard';
 import { fullInt8Stage } from './int8-stage';
+import { weightOnlyGuard } from './weight-only-guard';
 import type { Int8Progress, PhaseMs } from './int8-phases';
 
 export type { QuantMode } from './modes';
@@ -39,8 +40,9 @@ export interface QuantizeOptions extends CalibrationOptions {
   equalize?: boolean;
   /** int8: 16x8 for the first layers when plain int8 misses the accuracy guard (auto, the default), never, always. */
   int16?: Int16Mode;
-  /** int8: the worst output cosine on the calibration samples the model must reach (default MIN_COSINE); below it
-   *  nothing is written unless allowDegraded. */
+  /** int8: the worst output cosine on the calibration samples the model must reach (default MIN_COSINE); fp16 /
+   *  dynamic: on the self-check's inputs (default 0.99, weight-only-guard.ts); below it nothing is written unless
+   *  allowDegraded. */
   minCosine?: number;
   allowDegraded?: boolean;
   /** int8 (not a CLI option): the auto search's latency bound as a fraction of float32's estimated time (default
@@ -95,7 +97,8 @@ export interface QuantizeSummary {
   cosine?: number;
   /** int8: the 16x8 guard's search time (part of quantizeMs). */
   mixedMs?: number;
-  /** int8: the accuracy guard (--min-cosine): its threshold, the measured cosine, and the layers to blame when missed. */
+  /** int8: the accuracy guard (--min-cosine): its threshold, the measured cosine, and the layers to blame when missed;
+   *  fp16 / dynamic: the bar and the self-check's cosine (weight-only-guard.ts). */
   guard?: GuardResult;
   /** int8: the cost model's run-time estimates (ms, src/quantize/cost-model.ts) of the float32, plain int8 and written
    *  models, which the mixed-precision search's latency bound compares (absent when the search did not run). */
@@ -183,8 +186,12 @@ export async function quantizeFile(input: string, output: string, opts: ConvertO
   if (verify) q.onProgress?.({ phase: 'quantize', message: `checking the ${q.mode} model on LiteRT beside onnxruntime` });
   const verification = verify ? await verifyOnLiteRt(input, tflite, result.warnings) : undefined;
   step('verify');
+  // fp16 / dynamic below --min-cosine on the self-check: nothing written unless --allow-degraded (weight-only-guard.ts).
+  const held = weightOnlyGuard(q.mode, verification, q.minCosine, !!q.allowDegraded);
+  if (held) summary.guard = held.guard;
   const moved = verification && weightOnlyMoved(q.mode, verification);
-  if (moved) result.warnings.push(moved);
+  if (held?.warning) result.warnings.push(held.warning);
+  else if (moved) result.warnings.push(moved);
   writeFileAtomic(out, tflite);
   step('write');
   const rounded = (m: PhaseMs) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round(v)]));
@@ -197,8 +204,8 @@ export async function quantizeFile(input: string, output: string, opts: ConvertO
   };
 }
 
-/** fp16 and dynamic have no accuracy guard (int8 has `--min-cosine`): their self-check under REFUSE_COSINE is a
- *  warning, never silence (RF-DETR's top-60 queries reorder under fp16: cosine 0.987; dynamic 0.80). */
+/** fp16 and dynamic: a self-check under REFUSE_COSINE is named (RF-DETR's top-60 queries reorder under fp16: cosine
+ *  0.987; dynamic 0.80); under --min-cosine too, weight-only-guard.ts refuses it unless --allow-degraded. */
 export function weightOnlyMoved(mode: QuantMode, v: Verification): string | undefined {
   if ((mode !== 'fp16' && mode !== 'dynamic') || Number.isNaN(v.maxRel) || v.cosine >= REFUSE_COSINE) return undefined;
   return `--quantize ${mode} moved the outputs away from the float model's (cosine ${v.cosine.toFixed(4)} < ${REFUSE_COSINE}, `

@@ -1,4 +1,5 @@
 // `--int16 auto`: sensitivity-ranked mixed precision. When plain int8 misses GUARD_COSINE on the calibration samples,
+// first the layers compare's per-layer split of plain int8 blames (largest SNR drop) leave int8 (blamed-first.ts); then
 // the activations whose int8 rounding alone changes the output most (sensitivity.ts) leave int8, most sensitive
 // first: the ops producing and reading them run in float32 (DEQUANTIZE → float op → QUANTIZE; XNNPack runs them,
 // exact), or in 16x8 (int16 activations, int8 weights: no size cost, but TFLite's reference kernels) where float
@@ -14,10 +15,6 @@
 // the real quantized model run on LiteRT against onnxruntime; a model that meets the guard in plain int8 stays plain.
 import type { ConvertResult } from '../convert/convert';
 import type { Model, Tensor } from '../ir/types';
-import { encodeModel } from '../onnx/writer';
-import { openOnnx } from '../runtime/ort';
-import { openConverted } from '../runtime/tflite-onnx-io';
-import { worstOutputCosine } from './output-cosine';
 import { serializeTflite } from '../tflite/writer';
 import { Int8Options, quantizeInt8 } from './int8';
 import { int16Capable } from './int16';
@@ -36,6 +33,7 @@ import { floatPrefix, traceTask } from './float-prefix';
 export { floatPrefix } from './float-prefix';
 import { type SizeBudget, cheapestPoint, cheapestWeightOp, fitsBounds, searchBudget } from './search-size';
 import { roundingPoints } from './sensitivity';
+import { blamedFirst } from './blamed-first';
 
 export type Int16Mode = 'auto' | 'off' | 'all';
 
@@ -103,41 +101,9 @@ export interface MixedChoice {
 }
 
 
-/** A copy of a float ConvertResult that quantizeInt8 can change without touching the original. */
-export function cloneResult(r: ConvertResult): ConvertResult {
-  const model = { ...r.model, metadata: new Map(r.model.metadata), subgraphs: r.model.subgraphs.map((sg) => ({
-    ...sg, tensors: [...sg.tensors], inputs: [...sg.inputs], outputs: [...sg.outputs],
-    operators: sg.operators.map((op) => ({ ...op, inputs: [...op.inputs], outputs: [...op.outputs], options: op.options && { ...op.options } })),
-  })) };
-  return { ...r, model, warnings: [...r.warnings], opHistogram: { ...r.opHistogram } };
-}
-
+import { cloneResult, referenceOutputs } from './candidate-runs';
+export { cloneResult, referenceOutputs, score } from './candidate-runs';
 export { SCALAR_OUTPUT } from './output-cosine';
-
-/** The worst cosine over samples and float outputs between the quantized model and the ONNX reference. */
-export async function score(tflite: Uint8Array, samples: Tensor[][], refs: Map<string, Tensor>[], probabilities?: ReadonlySet<string>): Promise<number> {
-  const s = await openConverted(tflite);
-  try {
-    const outputs: Map<string, Tensor>[] = [];
-    for (let k = 0; k < samples.length; k++) outputs.push(await s.run(samples[k]));
-    return worstOutputCosine(refs, outputs, probabilities);
-  } finally {
-    s.close();
-  }
-}
-
-/** onnxruntime's outputs of `onnx` on `samples`, by output name. */
-export async function referenceOutputs(onnx: Model, samples: Tensor[][]): Promise<Map<string, Tensor>[]> {
-  const outputs = onnx.graph.outputs.map((o) => o.name);
-  const session = await openOnnx(encodeModel(onnx, { valueInfo: false }));
-  const refs: Map<string, Tensor>[] = [];
-  try {
-    for (const s of samples) refs.push(await session.run(s, outputs));
-  } finally {
-    await session.close();
-  }
-  return refs;
-}
 
 /** Where the ops of the first `k` points go: float32 while float weights fit `bytesLeft`, else 16x8 if it has a
  *  kernel, else float32 (the size check then refuses the candidate). */
@@ -226,9 +192,20 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   const cheap = cheapestPoint(sg0, roundingPoints(result, params));
   const cheapOps = cheap && assign(result, [cheap], maxBytes - plainBytes.byteLength);
   const cheapFit = cheapOps && fits(build(cheapOps.int16Ops, none, cheapOps.floatOps));
-  if (cheapFit && !cheapFit.fits) say(`no activation step fits (${cheapFit.bytes} bytes, estimated ${cheapFit.costMs.toFixed(1)} ms): activations not ranked`);
+  // The layers compare's per-layer split blames first (blamed-first.ts): one badly quantized layer the rankings'
+  // groups hide; what follows starts from the blamed step kept.
+  const seed = await blamedFirst({ result, onnx, sample: samples[0], plainTflite: plainBytes, points: roundingPoints(result, params),
+    build: (f, w) => build(none, none, f, w), score: scoreOutputs, met: (s) => s.cosine >= target, plain, minGain: plain.task || plain.byGuard ? MIN_GAIN_TASK : MIN_GAIN_DB, maxBytes, maxCostMs, stop, say });
+  let best: Omit<MixedChoice, 'ms'> = { ...base, floatMs: float.ms, floatCostMs };
+  if (seed) {
+    best = { ...best, floatOps: seed.floatOps, floatWeights: seed.floatWeights, cosine: seed.score.cosine, met: seed.score.cosine >= target,
+      snrDb: seed.score.snrDb, ...taskOf(seed.score), objective: seed.score.objective, chosenMs: seed.score.ms, chosenCostMs: seed.costMs };
+  }
+  const baseWeights = seed?.floatWeights ?? noNames;
+  if (best.met) say(`the blamed layers meet the guard: ${best.floatOps.size} ops float32`);
+  else if (cheapFit && !cheapFit.fits) say(`no activation step fits (${cheapFit.bytes} bytes, estimated ${cheapFit.costMs.toFixed(1)} ms): activations not ranked`);
   else say(`plain int8 cosine ${plain.cosine.toFixed(4)} < ${target}: ranking activations by sensitivity`);
-  const ranked = cheapFit && !cheapFit.fits ? [] : await rankRoundingPoints(result, params, scorer,
+  const ranked = best.met || (cheapFit && !cheapFit.fits) ? [] : await rankRoundingPoints(result, params, scorer,
     (done, total, stage) => say(stage === 'groups' ? `ranked ${done} / ${total} groups of activations` : `ranked ${done} / ${total} activations of the worst groups alone`),
     budget.ranking());
   if (process.env.ONNX2LITE_TRACE_MIXED) {
@@ -236,7 +213,6 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
     console.error(`mixed: plain int8 cos ${plain.cosine.toFixed(4)} snr ${plain.snrDb.toFixed(1)}${traceTask(plain)}`);
     console.error(`mixed: ranked ${ranked.slice(0, 24).map((p) => `${p.ops[0]}:${sg.operators[p.ops[0]].opcode} ${p.measure.toFixed(plain.task ? 4 : 1)}`).join(', ')}`);
   }
-  let best: Omit<MixedChoice, 'ms'> = { ...base, floatMs: float.ms, floatCostMs };
   // Points are added in chunks (1, 1, 1, 1, 2, 2, 4, ...: the steps' differences); a chunk that does not raise the
   // search's measure (the task's for class / mask outputs, else the output SNR) is left int8. Measured (bench
   // int8-tasks, PP-OCRv4 rec, 48 eval lines): ranked and kept by the SNR, rec 83.3% of lines (65 ops float32); by the
@@ -248,10 +224,11 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   // not find them (PP-OCRv4 det: each of the first 7 points alone cost mask IoU 0.03-0.2; float32 for the first 14
   // ops took eval mask IoU 0.86 → 0.95, kB's measurements). The prefix is cheap there (few channels) and stays only
   // when it raises the search's measure; the ranked steps then start from it.
-  const prefixFloat = await floatPrefix(n, (f) => build(none, none, f), scoreOutputs, best.objective, maxBytes, maxCostMs, stop, say);
-  let baseFloat = none;
+  let baseFloat = best.floatOps;
+  const prefixFloat = best.met ? undefined : await floatPrefix(n, (f) => build(none, none, new Set([...baseFloat, ...f]), baseWeights), scoreOutputs,
+    best.objective, maxBytes, maxCostMs, stop, say);
   if (prefixFloat) {
-    baseFloat = prefixFloat.floatOps;
+    baseFloat = new Set([...baseFloat, ...prefixFloat.floatOps]);
     best = { ...best, floatOps: baseFloat, cosine: prefixFloat.score.cosine, met: prefixFloat.score.cosine >= target, snrDb: prefixFloat.score.snrDb,
       ...taskOf(prefixFloat.score), objective: prefixFloat.score.objective, chosenMs: prefixFloat.score.ms, chosenCostMs: prefixFloat.costMs };
   }
@@ -264,7 +241,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
     const assigned = assign(result, points, maxBytes - plainBytes.byteLength);
     const floatOps = new Set([...baseFloat, ...assigned.floatOps]);
     const int16Ops = new Set([...assigned.int16Ops].filter((o) => !baseFloat.has(o)));
-    const candidate = build(int16Ops, none, floatOps);
+    const candidate = build(int16Ops, none, floatOps, baseWeights);
     const bytes = serializeTflite(candidate.model);
     // (A tiny model whose plain int8 is over the budget already may still move weightless ops to float32.)
     if (bytes.byteLength > Math.max(maxBytes, plainBytes.byteLength)) { if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: k=${k} ${bytes.byteLength} bytes > ${maxBytes}`); break; }
@@ -278,7 +255,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
     if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: k=${k} float ${floatOps.size} 16x8 ${int16Ops.size} ${(bytes.byteLength / 1e6).toFixed(2)} MB cos ${s.cosine.toFixed(4)} snr ${s.snrDb.toFixed(1)}${traceTask(s)} estimated ${costMs.toFixed(1)} ms (float ${floatCostMs.toFixed(1)}, int8 ${int8CostMs.toFixed(1)}; measured ${s.ms.toFixed(0)}, float ${float.ms.toFixed(0)}, int8 ${plain.ms.toFixed(0)}) int8 ${plain.snrDb.toFixed(1)} dB`);
     if (met || gain(s, best) > 0) {
       kept = points;
-      best = { ...base, int16Ops, floatOps, cosine: s.cosine, met, snrDb: s.snrDb, ...taskOf(s), objective: s.objective,
+      best = { ...base, int16Ops, floatOps, floatWeights: baseWeights, cosine: s.cosine, met, snrDb: s.snrDb, ...taskOf(s), objective: s.objective,
         floatMs: float.ms, int8Ms: plain.ms, chosenMs: s.ms, floatCostMs, int8CostMs, chosenCostMs: costMs };
     }
     if (met) break;
@@ -294,7 +271,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
       say(`the ranked steps alone meet the guard: ${alone.candidate.floatOps.size} ops float32 instead of ${best.floatOps.size}`);
       kept = alone.points;
       baseFloat = none;
-      best = { ...best, int16Ops: alone.candidate.int16Ops, floatOps: alone.candidate.floatOps, cosine: alone.score.cosine, met: true, snrDb: alone.score.snrDb,
+      best = { ...best, int16Ops: alone.candidate.int16Ops, floatOps: alone.candidate.floatOps, floatWeights: noNames, cosine: alone.score.cosine, met: true, snrDb: alone.score.snrDb,
         ...taskOf(alone.score), objective: alone.score.objective, chosenMs: alone.score.ms, chosenCostMs: alone.candidate.costMs };
     }
   }
@@ -304,7 +281,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
       const assigned = assign(result, points, maxBytes - plainBytes.byteLength);
       const floatOps = new Set([...baseFloat, ...assigned.floatOps]);
       const int16Ops = new Set([...assigned.int16Ops].filter((o) => !baseFloat.has(o)));
-      const r = build(int16Ops, none, floatOps);
+      const r = build(int16Ops, none, floatOps, baseWeights);
       return { result: r, floatOps, int16Ops, costMs: estimatedMs(r.model) };
     };
     const pruned = await pruneIslands(kept, { objective: best.objective, met: best.met }, boundMs(result.model), candidateOf, scoreOutputs,
@@ -316,7 +293,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   if (!best.met) {
     // Weight rounding: the ops whose int8 weights cost the most run float32 with float16 weights (precise-weights.ts).
     const cw = cheapestWeightOp(sg0);
-    const wFit = cw && fits(build(best.int16Ops, none, new Set([...best.floatOps, cw.op]), new Set([sg0.tensors[cw.weight].name])));
+    const wFit = cw && fits(build(best.int16Ops, none, new Set([...best.floatOps, cw.op]), new Set([...best.floatWeights, sg0.tensors[cw.weight].name])));
     say(wFit && !wFit.fits ? `no weights step fits (${wFit.bytes} bytes, estimated ${wFit.costMs.toFixed(1)} ms): weights not ranked`
       : `ranking weights (best cosine so far ${best.cosine.toFixed(4)})`);
     const wRanked = wFit && !wFit.fits ? [] : await rankWeightOps(result, scorer, budget.ranking(),
@@ -327,7 +304,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
       if (k > wRanked.length) break;
       const top = wRanked.slice(0, k);
       const floatOps = new Set([...from.floatOps, ...top.map((p) => p.op)]);
-      const floatWeights = new Set(top.map((p) => sg0.tensors[p.weight].name));
+      const floatWeights = new Set([...from.floatWeights, ...top.map((p) => sg0.tensors[p.weight].name)]);
       const candidate = build(from.int16Ops, none, floatOps, floatWeights);
       const bytes = serializeTflite(candidate.model).byteLength;
       const costMs = estimatedMs(candidate.model);

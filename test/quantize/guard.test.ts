@@ -78,7 +78,9 @@ test('--min-cosine: a model that meets it is written; a stricter one than int8 r
   for (const [args, msg] of [
     [['--quantize', 'int8', '--min-cosine', 'high'], /--min-cosine takes a number from -1 to 1, not "high"/],
     [['--quantize', 'int8', '--min-cosine', '1.5'], /--min-cosine takes a number from -1 to 1/],
-    [['--quantize', 'dynamic', '--allow-degraded'], /--allow-degraded applies to --quantize int8 only/],
+    // fp16 / dynamic take --min-cosine / --allow-degraded too (weight-only-guard.ts), with the same checks of the value.
+    [['--quantize', 'dynamic', '--min-cosine', '1.5'], /--min-cosine takes a number from -1 to 1/],
+    [['--quantize', 'dynamic', '--search-time', '5'], /--search-time applies to --quantize int8 only/],
     [['--min-cosine', '0.9'], /--min-cosine needs --quantize/],
   ] as [string[], RegExp][]) {
     const r = cli(small, ...args);

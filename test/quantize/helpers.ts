@@ -6,6 +6,8 @@ import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { encodeModel } from '../../src/onnx/writer';
 import { openConverted } from '../../src/runtime/tflite-onnx-io';
 import { serializeTflite } from '../../src/tflite/writer';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 
 export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let dot = 0;
@@ -119,4 +121,30 @@ export function shiftedModel(relu = true): Uint8Array {
       node('Add', [relu ? 'r' : 'c', 'big'], ['shifted'], {}, 'shift_up'), node('Sub', ['shifted', 'big'], ['y'], {}, 'shift_down'),
     ],
   }));
+}
+
+/** n 1×1 convs over `channels` channels, each near the identity; channel 0 passes through unchanged, except in conv
+ *  `outlier`, whose rows read it with a weight of 60 beside weights of ±0.5: per-channel int8 (step 60/127) rounds
+ *  those to 0 or ±0.47 (weight-ranking.test.ts, blamed-first.test.ts). Nodes conv0 … conv{n−1}, input x, output y. */
+export function outlierChain(n: number, outlier: number, seed: number, channels = 8): Uint8Array {
+  const C = channels;
+  const r = rng(seed);
+  const inits = [];
+  const nodes = [];
+  for (let k = 0; k < n; k++) {
+    const w = Array.from({ length: C * C }, (_, i) => {
+      const [o, c] = [Math.floor(i / C), i % C];
+      if (o === 0 || c === 0) return k === outlier && c === 0 && o > 0 ? 60 : o === c ? 1 : 0;
+      return k === outlier ? r() - 0.5 : (o === c ? 1 : 0) + (r() - 0.5) * 0.04;
+    });
+    inits.push(tensor(`w${k}`, 'float32', [C, C, 1, 1], w));
+    nodes.push(node('Conv', [k === 0 ? 'x' : `a${k - 1}`, `w${k}`], [k === n - 1 ? 'y' : `a${k}`], {}, `conv${k}`));
+  }
+  return encodeModel(buildModel({ inputs: [['x', 'float32', [1, C, 4, 4]]], outputs: [['y', 'float32', [1, C, 4, 4]]], initializers: inits, nodes }));
+}
+
+/** `onnx2lite convert ARGS...` from the built CLI (bin/onnx2lite.js): exit code, stdout, stderr. */
+export function convertCli(...args: string[]): { code: number | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, [path.resolve('bin/onnx2lite.js'), 'convert', ...args], { encoding: 'utf8', timeout: 180_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
 }

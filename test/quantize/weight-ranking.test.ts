@@ -17,32 +17,15 @@ import { makeScorer } from '../../src/quantize/sensitivity';
 import { rankWeightOps, weightOps } from '../../src/quantize/precise-weights';
 import { REFINE_RUNS, groupSize } from '../../src/quantize/grouped-ranking';
 import { RANK_SHARE, SearchBudget } from '../../src/quantize/search-budget';
-import { buildModel, node, tensor } from '../../src/onnx/builder';
-import { encodeModel } from '../../src/onnx/writer';
 import type { Tensor } from '../../src/ir/types';
-import { rng } from './helpers';
+import { outlierChain, rng } from './helpers';
 
 const C = 8;
 const OUTLIER = 2;
 
-/** n 1×1 convs over 8 channels, each near the identity; channel 0 (near 0 in the input) passes through unchanged,
- *  except in conv OUTLIER, whose rows read it with a weight of 60 beside weights of ±0.5: per-channel int8 (step
- *  60/127) rounds those to 0 or ±0.47 (precise-weights.test.ts's outlier, in a long chain). */
-function chainModel(n: number): Uint8Array {
-  const r = rng(5);
-  const inits = [];
-  const nodes = [];
-  for (let k = 0; k < n; k++) {
-    const w = Array.from({ length: C * C }, (_, i) => {
-      const [o, c] = [Math.floor(i / C), i % C];
-      if (o === 0 || c === 0) return k === OUTLIER && c === 0 && o > 0 ? 60 : o === c ? 1 : 0;
-      return k === OUTLIER ? r() - 0.5 : (o === c ? 1 : 0) + (r() - 0.5) * 0.04;
-    });
-    inits.push(tensor(`w${k}`, 'float32', [C, C, 1, 1], w));
-    nodes.push(node('Conv', [k === 0 ? 'x' : `a${k - 1}`, `w${k}`], [k === n - 1 ? 'y' : `a${k}`], {}, `conv${k}`));
-  }
-  return encodeModel(buildModel({ inputs: [['x', 'float32', [1, C, 4, 4]]], outputs: [['y', 'float32', [1, C, 4, 4]]], initializers: inits, nodes }));
-}
+/** n 1×1 convs near the identity; conv OUTLIER's rows read channel 0 (near 0 in the input) with a weight of 60 beside
+ *  weights of ±0.5 (helpers.ts outlierChain: precise-weights.test.ts's outlier, in a long chain). */
+const chainModel = (n: number): Uint8Array => outlierChain(n, OUTLIER, 5, C);
 
 /** Inputs in [0, 1), channel 0 scaled down to [0, 0.001). */
 const sample = (seed: number): Tensor[] => {
