@@ -115,16 +115,20 @@ test('16x8 layers take the full calibration range: percentile ranges clip int8, 
     const q = (int16: 'off' | 'all') => quantizeModelBytes(bytes, 'block.onnx', {}, { mode: 'int8', int16, calibration: dir, method: 'percentile' });
     const off = (await q('off')).result.model;
     const all = (await q('all')).result.model;
-    const scaleOf = (m: TflModel, type: string) => {
+    // The input keeps its min / max whatever the method (ranges.ts keepExtremes); its spikes reach the first conv's
+    // output in a few values, which the percentile clips for int8.
+    const convOut = (m: TflModel, type: string) => {
       const sg = m.subgraphs[0];
-      const quant = sg.operators.find((o) => o.opcode === 'QUANTIZE' && o.inputs[0] === sg.inputs[0])!;
-      const t = sg.tensors[quant.outputs[0]];
+      const conv = sg.operators.find((o) => o.opcode === 'CONV_2D')!;
+      const t = sg.tensors[conv.outputs[0]];
       assert.equal(t.type, type);
-      return t.quantization!.scale[0];
+      return t.quantization!;
     };
-    // int8: the percentile range stops below the outliers; int16: symmetric up to the largest input, 6.
-    assert.ok(scaleOf(off, 'INT8') * 255 < 5, `int8 input range ${scaleOf(off, 'INT8') * 255}`);
-    assert.ok(Math.abs(scaleOf(all, 'INT16') * 32767 - 6) < 1e-3, `int16 input range ${scaleOf(all, 'INT16') * 32767}`);
+    const q8 = convOut(off, 'INT8');
+    const top8 = Math.max((127 - q8.zeroPoint[0]) * q8.scale[0], (q8.zeroPoint[0] + 128) * q8.scale[0]);
+    const q16 = convOut(all, 'INT16');
+    // int8: the percentile range stops below the outliers; int16: symmetric up to the largest value.
+    assert.ok(top8 < 0.9 * q16.scale[0] * 32767, `int8 conv output reaches ${top8.toFixed(3)}, int16 ${(q16.scale[0] * 32767).toFixed(3)}`);
     // Inputs with the outliers: the 16x8 model keeps them, int8 clips them.
     const spiky = [51, 52, 53].map((seed) => { const x = uniform(seed, 64); const d = x.data as Float32Array; for (let i = seed; i < d.length; i += 1000) d[i] = 6; return x; });
     const [e8, e16] = await meanSnr(bytes, [off, all], spiky);
