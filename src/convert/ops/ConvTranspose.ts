@@ -128,7 +128,7 @@ function weights(ctx: ConvertContext, e: Emitter, node: Node, p: Plan): number {
 }
 
 const ConvTranspose: OpConverter = {
-  op: 'ConvTranspose', emits: ['TRANSPOSE_CONV', 'CONV_3D_TRANSPOSE', 'STRIDED_SLICE', 'RESHAPE', 'FULLY_CONNECTED'], opset: [1, MAX_OPSET], dtypes: ['float32'],
+  op: 'ConvTranspose', emits: ['TRANSPOSE_CONV', 'CONV_3D_TRANSPOSE', 'STRIDED_SLICE', 'RESHAPE', 'FULLY_CONNECTED', 'PAD', 'ADD'], opset: [1, MAX_OPSET], dtypes: ['float32'],
   // CONV_3D_TRANSPOSE (3-D only) has neither an int8 nor a TFLite Micro kernel (int8 keeps it float32; micro refuses).
   layout: 'spatial', incidental: ['CONV_3D_TRANSPOSE'],
   check(node, ctx) {

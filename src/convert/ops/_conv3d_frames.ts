@@ -1,7 +1,8 @@
 // 3-D convolutions written as 2-D ones over the frames, where TFLite's 3-D kernels would need a scratch buffer the
 // size of a whole layer: CONV_3D's optimized kernel builds an im2col of every output position × kD·kH·kW·Cin
 // (RODNet-CDC's third layer at 16 × 128²: 0.94 GB, which aborts LiteRT's WASM heap), CONV_3D_TRANSPOSE a col2im of
-// every input position × kD·kH·kW·Cout. Over `frameLimits.scratchBytes` and with constant weights:
+// every input position × kD·kH·kW·Cout; neither has an XNNPack path. Over `frameLimits.scratchBytes` (1 MiB) and with
+// constant weights:
 // - Conv: the kD frames each output frame reads are stacked in channels (one STRIDED_SLICE a kernel depth,
 //   CONCATENATION on C, frames folded into the batch) and one CONV_2D with [O, kH, kW, kD·Cin] weights computes it:
 //   exact (the same products, summed over (kd, c) in one dot product) and XNNPack's, with no whole-layer scratch.
@@ -13,10 +14,12 @@ import type { ConvertContext } from '../context';
 import { transposeData } from '../constdata';
 import { Emitter } from './_emit';
 
-/** Scratch bytes above which a 3-D conv is written as 2-D convs over its frames (LiteRT.js's heap is at most 2 GiB,
- *  and RODNet-CDC's 0.94 GB im2col already aborts it; 0.24-0.47 GB ran). A field, so that tests of the 2-D forms can
- *  lower it for small graphs. */
-export const frameLimits = { scratchBytes: 256 * 2 ** 20 };
+/** Scratch bytes above which a 3-D conv is written as 2-D convs over its frames. Not only for memory (LiteRT.js's heap
+ *  is at most 2 GiB; RODNet-CDC's 0.94 GB im2col aborted it): TFLite's 3-D kernels have no XNNPack path, and a
+ *  16→16 3×3×3 layer over 4 × 14² (1.4 MB of im2col) already ran 12× faster as the CONV_2D (paired, thread time),
+ *  RODNet-CDC at 16 × 64² 42× (2.2 s vs 92 s a run; heap 111 MB vs 850 MB). Below 1 MiB a layer takes microseconds
+ *  either way and keeps its one CONV_3D. A field, so that tests of the 2-D forms can lower it for small graphs. */
+export const frameLimits = { scratchBytes: 2 ** 20 };
 
 const prod = (v: number[]) => v.reduce((a, b) => a * b, 1);
 
