@@ -40,7 +40,9 @@ test('full size: a ConvTranspose3d whose col2im is over the limit is TRANSPOSE_C
   assert.equal(r.opHistogram.TRANSPOSE_CONV, 4);
 });
 
-interface Case { name: string; op: 'Conv' | 'ConvTranspose'; x: number[]; w: number[]; attrs: Record<string, number | number[] | string>; relu?: boolean }
+interface Case { name: string; op: 'Conv' | 'ConvTranspose'; x: number[]; w: number[]; attrs: Record<string, number | number[] | string>; relu?: boolean;
+  /** Op counts expected (a depthwise conv: one DEPTHWISE_CONV_2D a kernel depth, no SPLIT per channel). */
+  ops?: Record<string, number> }
 
 const X = [1, 4, 6, 7, 5];
 const CASES: Case[] = [
@@ -50,6 +52,11 @@ const CASES: Case[] = [
   { name: 'auto_pad SAME_UPPER, stride (2, 1, 2)', op: 'Conv', x: X, w: [4, 4, 3, 3, 3], attrs: { auto_pad: 'SAME_UPPER', strides: [2, 1, 2] } },
   { name: 'temporal (3, 1, 1)', op: 'Conv', x: X, w: [6, 4, 3, 1, 1], attrs: { pads: [1, 0, 0, 1, 0, 0] } },
   { name: 'group 2', op: 'Conv', x: X, w: [6, 2, 3, 3, 3], attrs: { group: 2, pads: [1, 1, 1, 1, 1, 1] } },
+  { name: 'depthwise 3×3×3 (X3D / ir-CSN)', op: 'Conv', x: X, w: [4, 1, 3, 3, 3], attrs: { group: 4, pads: [1, 1, 1, 1, 1, 1] }, relu: true,
+    ops: { DEPTHWISE_CONV_2D: 3, SPLIT: 0, CONV_2D: 0 } },
+  { name: 'depthwise, multiplier 2, stride 2', op: 'Conv', x: X, w: [8, 1, 3, 3, 3], attrs: { group: 4, strides: [2, 2, 2], pads: [1, 0, 1, 1, 0, 1] },
+    ops: { DEPTHWISE_CONV_2D: 3, SPLIT: 0 } },
+  { name: 'depthwise temporal (5, 1, 1), dilation 2', op: 'Conv', x: [1, 4, 9, 5, 5], w: [4, 1, 3, 1, 1], attrs: { group: 4, dilations: [2, 1, 1], pads: [2, 0, 0, 2, 0, 0] } },
   { name: 'batch 2', op: 'Conv', x: [2, 3, 5, 6, 6], w: [4, 3, 3, 3, 3], attrs: { pads: [0, 1, 1, 2, 1, 1], strides: [2, 1, 1] } },
   { name: 'stride (1, 2, 2) like RODNet\'s first up', op: 'ConvTranspose', x: X, w: [4, 3, 3, 4, 4], attrs: { strides: [1, 2, 2], pads: [1, 1, 1, 1, 1, 1] } },
   { name: 'stride 2, kernel 4 like RODNet\'s last ups', op: 'ConvTranspose', x: X, w: [4, 2, 4, 4, 4], attrs: { strides: [2, 2, 2], pads: [1, 1, 1, 1, 1, 1] }, relu: true },
@@ -68,6 +75,7 @@ for (const c of CASES) {
     const h = match.result.opHistogram;
     assert.equal((h.CONV_3D ?? 0) + (h.CONV_3D_TRANSPOSE ?? 0), 0);
     assert.equal(match.result.transposeCount, 0);
+    for (const [op, n] of Object.entries(c.ops ?? {})) assert.equal(h[op] ?? 0, n, op);
     assert.ok(match.worst <= 1e-5, `max |diff| / max |ref| ${match.worst}`);
   });
 }

@@ -11,7 +11,7 @@ import { channelLast } from '../layout';
 import { refuse } from '../types';
 import type { Refusal } from '../types';
 import { resolvePadding, windowOf } from './_spatial';
-import { frameLimits, conv3dScratchBytes, convTranspose3dScratchBytes, emitConv3dFrames, emitConvTranspose3dFrames, weightSlice } from './_conv3d_frames';
+import { frameLimits, conv3dScratchBytes, convTranspose3dScratchBytes, emitConv3dFrames, emitConvTranspose3dFrames, emitDepthwise3dFrames, weightSlice } from './_conv3d_frames';
 
 /** Why a rank-5 Conv/ConvTranspose cannot be converted, or undefined. */
 export function check3d(node: Node, ctx: ConvertContext): Refusal | undefined {
@@ -70,6 +70,11 @@ export function emitConv3d(ctx: ConvertContext, node: Node): void {
     ctx.emit('CONV_3D', [input, f, b], [output], opts);
   };
   if (group === 1) return part(pad.input, 0, cout, out, '');
+  if (group === xs[1] && framed(1)) {
+    emitDepthwise3dFrames(ctx, node, { input: pad.input, padding: pad.padding, pads: win.pads, kernel: wDims.slice(2), strides: win.strides,
+      dilations: win.dilations, weights: weightSlice(W!, 0, cout), cout, bias: bias(ctx, node, cout, 0, cout), out });
+    return;
+  }
   const inShape = ctx.tensors[pad.input].shape;
   const cinG = xs[1] / group;
   const coutG = cout / group;

@@ -55,21 +55,19 @@ export interface FrameConv extends FramePart {
   pads: number[];
 }
 
-/** CONV_3D as one CONV_2D over the frames stacked in channels (see the header). */
-export function emitConv3dFrames(ctx: ConvertContext, node: Node, c: FrameConv): void {
-  const e = new Emitter(ctx, node);
+/** The input padded along D where SAME leaves it to the op, and a function giving kernel depth i's frames
+ *  [N, Do, H, W, C] (one STRIDED_SLICE; the input itself when it is exactly those frames). */
+function framesOf(ctx: ConvertContext, node: Node, e: Emitter, c: FrameConv): { frames: (i: number) => number; dims: number[] } {
   let x = c.input;
-  const [kd, kh, kw] = c.kernel;
-  const [sd, sh, sw] = c.strides;
-  const [dd, dh, dw] = c.dilations;
-  const ys = e.shape(c.out);
-  const [n, dOut] = ys;
+  const sd = c.strides[0];
+  const dd = c.dilations[0];
+  const dOut = e.shape(c.out)[1];
   if (c.padding === 'SAME' && (c.pads[0] > 0 || c.pads[3] > 0)) {
     const s = e.shape(x);
     x = e.op('PAD', [x, ctx.constInt32([0, 0, c.pads[0], c.pads[3], 0, 0, 0, 0, 0, 0], `${node.name}/frame_pads`, [5, 2])],
       [s[0], s[1] + c.pads[0] + c.pads[3], s[2], s[3], s[4]], 'FLOAT32');
   }
-  const [, dIn, h, w, cin] = e.shape(x);
+  const [n, dIn, h, w, cin] = e.shape(x);
   const frames = (i: number) => {
     const from = i * dd;
     if (from === 0 && sd === 1 && dIn === dOut) return x;
@@ -78,6 +76,18 @@ export function emitConv3dFrames(ctx: ConvertContext, node: Node, c: FrameConv):
       ctx.constInt32([1, sd, 1, 1, 1], `${node.name}/frames${i}_strides`)], [n, dOut, h, w, cin], 'FLOAT32',
     { beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0, offset: false });
   };
+  return { frames, dims: [n, dOut, h, w, cin] };
+}
+
+const conv2dOptions = (c: FramePart, padding: string) => ({ padding, strideH: c.strides[1], strideW: c.strides[2],
+  dilationHFactor: c.dilations[1], dilationWFactor: c.dilations[2], fusedActivationFunction: 'NONE' });
+
+/** CONV_3D as one CONV_2D over the frames stacked in channels (see the header). */
+export function emitConv3dFrames(ctx: ConvertContext, node: Node, c: FrameConv): void {
+  const e = new Emitter(ctx, node);
+  const [kd, kh, kw] = c.kernel;
+  const ys = e.shape(c.out);
+  const { frames, dims: [n, dOut, h, w, cin] } = framesOf(ctx, node, e, c);
   const parts = Array.from({ length: kd }, (_, i) => frames(i));
   const stacked = kd === 1 ? parts[0] : e.op('CONCATENATION', parts, [n, dOut, h, w, kd * cin], 'FLOAT32', { axis: 4, fusedActivationFunction: 'NONE' });
   const planes = e.reshape(stacked, [n * dOut, h, w, kd * cin]);
@@ -85,9 +95,29 @@ export function emitConv3dFrames(ctx: ConvertContext, node: Node, c: FrameConv):
   const dims = [c.cout, cin, kd, kh, kw];
   const perm = [0, 3, 4, 2, 1];
   const filter = ctx.constFloat32(transposeData(c.weights, dims, perm, (k) => new Float32Array(k)), [c.cout, kh, kw, kd * cin], `${node.name}/frame_filter`);
-  const y = e.op('CONV_2D', [planes, filter, c.bias], [n * dOut, ys[2], ys[3], c.cout], 'FLOAT32',
-    { padding: c.padding, strideH: sh, strideW: sw, dilationHFactor: dh, dilationWFactor: dw, fusedActivationFunction: 'NONE' });
+  const y = e.op('CONV_2D', [planes, filter, c.bias], [n * dOut, ys[2], ys[3], c.cout], 'FLOAT32', conv2dOptions(c, c.padding));
   e.reshape(y, ys, c.out);
+}
+
+/** A depthwise CONV_3D (groups = channels; X3D's, ir-CSN's 3×3×3) as one DEPTHWISE_CONV_2D a kernel depth over its
+ *  frames, summed (the bias in the first): stacking frames in channels would mix the channels. */
+export function emitDepthwise3dFrames(ctx: ConvertContext, node: Node, c: FrameConv): void {
+  const e = new Emitter(ctx, node);
+  const [kd, kh, kw] = c.kernel;
+  const ys = e.shape(c.out);
+  const { frames, dims: [n, dOut, h, w, cin] } = framesOf(ctx, node, e, c);
+  const zeros = ctx.constFloat32(new Float32Array(c.cout), [c.cout], `${node.name}/frame_zero_bias`);
+  let sum: number | undefined;
+  for (let i = 0; i < kd; i++) {
+    // [C·m, 1, kD, kH, kW] → DEPTHWISE_CONV_2D's [1, kH, kW, C·m] at depth i.
+    const f = new Float32Array(kh * kw * c.cout);
+    for (let o = 0; o < c.cout; o++) for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) f[(y * kw + x) * c.cout + o] = c.weights[((o * kd + i) * kh + y) * kw + x];
+    const planes = e.reshape(frames(i), [n * dOut, h, w, cin]);
+    const t = e.op('DEPTHWISE_CONV_2D', [planes, ctx.constFloat32(f, [1, kh, kw, c.cout], `${node.name}/frame_filter${i}`), i === 0 ? c.bias : zeros],
+      [n * dOut, ys[2], ys[3], c.cout], 'FLOAT32', { ...conv2dOptions(c, c.padding), depthMultiplier: c.cout / cin });
+    sum = sum === undefined ? t : e.bin('ADD', sum, t);
+  }
+  e.reshape(sum!, ys, c.out);
 }
 
 export interface FrameConvTranspose extends FramePart {
