@@ -33,6 +33,14 @@ test('full size: RODNet-CDC\'s 9×5×5 layer (0.94 GB im2col) is one CONV_2D ove
   assert.equal(small.opHistogram.CONV_3D, 1);
 });
 
+test('full size: a depthwise layer is judged by its groups\' im2col together (X3D\'s 3×3×3 on 16 × 20²), not one op a channel', () => {
+  // 48 groups of 16·20²·27 floats: 0.69 MB each, 33 MB together.
+  const r = convertModel(model('Conv', [1, 48, 16, 20, 20], [48, 1, 3, 3, 3], { group: 48, pads: [1, 1, 1, 1, 1, 1] }));
+  assert.equal(r.opHistogram.CONV_3D ?? 0, 0);
+  assert.equal(r.opHistogram.SPLIT ?? 0, 0);
+  assert.equal(r.opHistogram.DEPTHWISE_CONV_2D, 3);
+});
+
 test('full size: a ConvTranspose3d whose col2im is over the limit is TRANSPOSE_CONVs over its frames', () => {
   // [1, 64, 16, 64, 64] × (4, 6, 6) × 32 out: 65,536 positions × 4,608 = 1.2 GB of col2im.
   const r = convertModel(model('ConvTranspose', [1, 64, 16, 64, 64], [64, 32, 4, 6, 6], { strides: [2, 2, 2], pads: [1, 2, 2, 1, 2, 2] }));

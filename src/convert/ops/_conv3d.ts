@@ -56,12 +56,13 @@ export function emitConv3d(ctx: ConvertContext, node: Node): void {
   const [dd, dh, dw] = win.dilations;
   const opts = { padding: pad.padding, strideD: sd, strideH: sh, strideW: sw, dilationDFactor: dd, dilationHFactor: dh,
     dilationWFactor: dw, fusedActivationFunction: 'NONE' };
-  // A part whose im2col would be a whole layer's worth of scratch is one CONV_2D over its frames (_conv3d_frames.ts).
-  const framed = (cinPart: number) => W !== undefined &&
-    conv3dScratchBytes(ys.slice(0, 1).concat(ys.slice(2)), wDims.slice(2), cinPart, win.strides, win.dilations) > frameLimits.scratchBytes;
+  // A layer whose im2col (its groups' together) would be over the limit is written over its frames (_conv3d_frames.ts):
+  // each group one CONV_2D, a depthwise layer one DEPTHWISE_CONV_2D a kernel depth (not one op a channel).
+  const framed = W !== undefined &&
+    conv3dScratchBytes(ys.slice(0, 1).concat(ys.slice(2)), wDims.slice(2), xs[1], win.strides, win.dilations) > frameLimits.scratchBytes;
   const part = (input: number, from: number, count: number, output: number, suffix: string) => {
     const b = bias(ctx, node, cout, from, count);
-    if (framed(wDims[1])) {
+    if (framed) {
       emitConv3dFrames(ctx, node, { input, padding: pad.padding, pads: win.pads, kernel: wDims.slice(2), strides: win.strides,
         dilations: win.dilations, weights: weightSlice(W!, from, count), cout: count, bias: b, out: output });
       return;
@@ -70,7 +71,7 @@ export function emitConv3d(ctx: ConvertContext, node: Node): void {
     ctx.emit('CONV_3D', [input, f, b], [output], opts);
   };
   if (group === 1) return part(pad.input, 0, cout, out, '');
-  if (group === xs[1] && framed(1)) {
+  if (group === xs[1] && framed) {
     emitDepthwise3dFrames(ctx, node, { input: pad.input, padding: pad.padding, pads: win.pads, kernel: wDims.slice(2), strides: win.strides,
       dilations: win.dilations, weights: weightSlice(W!, 0, cout), cout, bias: bias(ctx, node, cout, 0, cout), out });
     return;
