@@ -41,6 +41,13 @@ test('full size: a depthwise layer is judged by its groups\' im2col together (X3
   assert.equal(r.opHistogram.DEPTHWISE_CONV_2D, 3);
 });
 
+test('full size: a pointwise 1×1×1 layer (no im2col, the same GEMM without XNNPack) over 1 MiB of patches is a CONV_2D', () => {
+  // 16·20² positions × 48 channels: 1.2 MB.
+  const r = convertModel(model('Conv', [1, 48, 16, 20, 20], [48, 48, 1, 1, 1], {}));
+  assert.equal(r.opHistogram.CONV_3D ?? 0, 0);
+  assert.deepEqual(Object.keys(r.opHistogram).sort(), ['CONV_2D', 'RESHAPE']);
+});
+
 test('full size: a ConvTranspose3d whose col2im is over the limit is TRANSPOSE_CONVs over its frames', () => {
   // [1, 64, 16, 64, 64] × (4, 6, 6) × 32 out: 65,536 positions × 4,608 = 1.2 GB of col2im.
   const r = convertModel(model('ConvTranspose', [1, 64, 16, 64, 64], [64, 32, 4, 6, 6], { strides: [2, 2, 2], pads: [1, 2, 2, 1, 2, 2] }));
@@ -59,6 +66,7 @@ const CASES: Case[] = [
   { name: 'dilations, no pads', op: 'Conv', x: X, w: [3, 4, 2, 2, 2], attrs: { dilations: [2, 2, 1] } },
   { name: 'auto_pad SAME_UPPER, stride (2, 1, 2)', op: 'Conv', x: X, w: [4, 4, 3, 3, 3], attrs: { auto_pad: 'SAME_UPPER', strides: [2, 1, 2] } },
   { name: 'temporal (3, 1, 1)', op: 'Conv', x: X, w: [6, 4, 3, 1, 1], attrs: { pads: [1, 0, 0, 1, 0, 0] } },
+  { name: 'pointwise 1×1×1', op: 'Conv', x: X, w: [5, 4, 1, 1, 1], attrs: {} },
   { name: 'group 2', op: 'Conv', x: X, w: [6, 2, 3, 3, 3], attrs: { group: 2, pads: [1, 1, 1, 1, 1, 1] } },
   { name: 'depthwise 3×3×3 (X3D / ir-CSN)', op: 'Conv', x: X, w: [4, 1, 3, 3, 3], attrs: { group: 4, pads: [1, 1, 1, 1, 1, 1] }, relu: true,
     ops: { DEPTHWISE_CONV_2D: 3, SPLIT: 0, CONV_2D: 0 } },

@@ -11,7 +11,7 @@ import { channelLast } from '../layout';
 import { refuse } from '../types';
 import type { Refusal } from '../types';
 import { resolvePadding, windowOf } from './_spatial';
-import { frameLimits, conv3dScratchBytes, convTranspose3dScratchBytes, emitConv3dFrames, emitConvTranspose3dFrames, emitDepthwise3dFrames, weightSlice } from './_conv3d_frames';
+import { frameLimits, conv3dPatchBytes, convTranspose3dScratchBytes, emitConv3dFrames, emitConvTranspose3dFrames, emitDepthwise3dFrames, weightSlice } from './_conv3d_frames';
 
 /** Why a rank-5 Conv/ConvTranspose cannot be converted, or undefined. */
 export function check3d(node: Node, ctx: ConvertContext): Refusal | undefined {
@@ -56,10 +56,10 @@ export function emitConv3d(ctx: ConvertContext, node: Node): void {
   const [dd, dh, dw] = win.dilations;
   const opts = { padding: pad.padding, strideD: sd, strideH: sh, strideW: sw, dilationDFactor: dd, dilationHFactor: dh,
     dilationWFactor: dw, fusedActivationFunction: 'NONE' };
-  // A layer whose im2col (its groups' together) would be over the limit is written over its frames (_conv3d_frames.ts):
+  // A layer whose patch matrix (its groups' together) would be over the limit is written over its frames (_conv3d_frames.ts):
   // each group one CONV_2D, a depthwise layer one DEPTHWISE_CONV_2D a kernel depth (not one op a channel).
   const framed = W !== undefined &&
-    conv3dScratchBytes(ys.slice(0, 1).concat(ys.slice(2)), wDims.slice(2), xs[1], win.strides, win.dilations) > frameLimits.scratchBytes;
+    conv3dPatchBytes(ys.slice(0, 1).concat(ys.slice(2)), wDims.slice(2), xs[1]) > frameLimits.scratchBytes;
   const part = (input: number, from: number, count: number, output: number, suffix: string) => {
     const b = bias(ctx, node, cout, from, count);
     if (framed) {
