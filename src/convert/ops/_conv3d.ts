@@ -2,6 +2,8 @@
 // ConvTranspose → CONV_3D_TRANSPOSE with VALID padding into the full output, then a STRIDED_SLICE that drops ONNX's
 // pads. Groups (MedNeXt's depthwise ConvTranspose3d up blocks): SPLIT + one op per group + CONCATENATION, as neither
 // TFLite op has groups. Computed weights (group 1) come in filter layout [kD, kH, kW, I, O] from the layout pass.
+// A layer with constant weights whose patch matrix (TFLite's im2col / col2im, its groups together) is over 1 MiB is
+// written as 2-D ops over its frames instead (_conv3d_frames.ts): TFLite's 3-D kernels have no XNNPack path.
 import type { Node, Tensor } from '../../ir/types';
 import { toFloat32 } from '../../ir/tensor';
 import { attrInt, attrInts, attrString } from '../attrs';
