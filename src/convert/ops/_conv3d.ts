@@ -121,10 +121,10 @@ export function emitConvTranspose3d(ctx: ConvertContext, node: Node): void {
   const opts = { padding: 'VALID', strideD: strides[0], strideH: strides[1], strideW: strides[2], dilationDFactor: dil[0],
     dilationHFactor: dil[1], dilationWFactor: dil[2], fusedActivationFunction: 'NONE' };
   const x = ctx.inputChannelLast(node.inputs[0]);
-  // A part whose col2im would be a whole layer's worth of scratch is one TRANSPOSE_CONV a kernel depth (_conv3d_frames.ts).
+  // A layer whose col2im (its groups together) would be over the limit: one TRANSPOSE_CONV a kernel depth a group.
   const part = (input: number, from: number, count: number, coutPart: number, output: number, suffix: string, g: number) => {
     const b = bias(ctx, node, cout, g * coutPart, coutPart);
-    if (W && convTranspose3dScratchBytes(xs.slice(2), kernel, coutPart) > frameLimits.scratchBytes) {
+    if (W && convTranspose3dScratchBytes(xs.slice(2), kernel, cout) > frameLimits.scratchBytes) {
       emitConvTranspose3dFrames(ctx, node, { input, kernel, strides, dilations: dil, weights: weightSlice(W, from, count),
         cout: coutPart, bias: b, out: output });
       return;
