@@ -10,6 +10,7 @@ import type { TflModel } from '../tflite/model';
 import { modelIo, prepareInputs, toOnnxView, type IoTensor } from '../deploy/tensors';
 import { tokenSeeds } from './verify-seeds';
 import { drawsAtMean } from './verify-random';
+import { abortText, beyondHeap } from './litert-memory';
 import { compareViews, labelOutputs, labelsAgree, labelsDiffering, onnxView } from '../compare/metrics';
 import { openTflite } from '../runtime/litert';
 import { openOnnx, runOnnx } from '../runtime/ort';
@@ -92,6 +93,8 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
     [onnx, tflite] = [twin.onnx, twin.tflite];
     model = parseTflite(tflite);
   }
+  const heap = beyondHeap(model, tflite.length);
+  if (heap) throw new ModelError(`the converted model cannot run on LiteRT, nothing written: ${heap}`);
   const io = modelIo(model);
   // Token ids in their table's range and lengths of the padded length (verify-seeds.ts): a TTS model's durations.
   const feeds = prepareInputs(io.inputs, undefined, VERIFY_SEED, tokenSeeds(model, io.inputs, VERIFY_SEED));
@@ -106,7 +109,7 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
     // A model onnxruntime cannot run on the same inputs either (torch 1.13's export of a lower-rank bool mask's
     // index_put: Paraformer's CIF) is the ONNX file's fault: say so.
     const ortToo = await runOnnx(onnx, onnxFeeds).then(() => '', (o: Error) => o.message);
-    throw new ModelError(`the converted model fails on LiteRT, nothing written: ${namingTheOp(msg, model)}`
+    throw new ModelError(`the converted model fails on LiteRT, nothing written: ${namingTheOp(abortText(msg, model), model)}`
       + (ortToo ? `; onnxruntime fails on the same inputs too (${ortToo}): the ONNX model itself does not run` : ''));
   }
   let ref: Map<string, Tensor> | undefined;

@@ -1,6 +1,7 @@
 // ONNX Conv (1-D and 2-D) → TFLite CONV_2D, DEPTHWISE_CONV_2D (groups = channels), or SPLIT + CONV_2D +
 // CONCATENATION for other group counts. Channel-last in, channel-last out; 1-D convs run as 2-D with H = 1;
-// 3-D convs (rank 5) → CONV_3D (_conv3d.ts). A pointwise 1-D conv over rows stored in ONNX order that feeds no
+// 3-D convs (rank 5) → CONV_3D, or past 1 MiB of patches 2-D convs over the frames (_conv3d.ts, _conv3d_frames.ts).
+// A pointwise 1-D conv over rows stored in ONNX order that feeds no
 // spatial op (gMLP's token mixing) is BATCH_MATMUL with the weights on the left, in ONNX order.
 // Weights computed in the graph (2-D) come in filter layout from the layout pass; grouped ones (CondInst's dynamic
 // mask heads: one group per instance, filters from a controller) are SPLIT per group with the input and the bias.

@@ -1,4 +1,5 @@
-// ONNX ConvTranspose (1-D and 2-D; weights constant, or computed without dilation or groups; 3-D in _conv3d.ts) → TFLite TRANSPOSE_CONV with VALID padding into the
+// ONNX ConvTranspose (1-D and 2-D; weights constant, or computed without dilation or groups; 3-D in _conv3d.ts and, past
+// 1 MiB of col2im, _conv3d_frames.ts) → TFLite TRANSPOSE_CONV with VALID padding into the
 // full output ((in-1)·stride + dilated kernel + output_padding), then a STRIDED_SLICE that drops ONNX's pads
 // (explicit, auto_pad or implied by output_shape). Dilations become zeros inside the kernel. Channel-last in and out;
 // 1-D runs as 2-D with H = 1. Groups (StyleTTS / Kokoro's depthwise ConvTranspose1d upsampling): TRANSPOSE_CONV has
@@ -128,7 +129,7 @@ function weights(ctx: ConvertContext, e: Emitter, node: Node, p: Plan): number {
 }
 
 const ConvTranspose: OpConverter = {
-  op: 'ConvTranspose', emits: ['TRANSPOSE_CONV', 'CONV_3D_TRANSPOSE', 'STRIDED_SLICE', 'RESHAPE', 'FULLY_CONNECTED'], opset: [1, MAX_OPSET], dtypes: ['float32'],
+  op: 'ConvTranspose', emits: ['TRANSPOSE_CONV', 'CONV_3D_TRANSPOSE', 'STRIDED_SLICE', 'RESHAPE', 'FULLY_CONNECTED', 'PAD', 'ADD'], opset: [1, MAX_OPSET], dtypes: ['float32'],
   // CONV_3D_TRANSPOSE (3-D only) has neither an int8 nor a TFLite Micro kernel (int8 keeps it float32; micro refuses).
   layout: 'spatial', incidental: ['CONV_3D_TRANSPOSE'],
   check(node, ctx) {

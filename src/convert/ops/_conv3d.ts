@@ -2,6 +2,8 @@
 // ConvTranspose → CONV_3D_TRANSPOSE with VALID padding into the full output, then a STRIDED_SLICE that drops ONNX's
 // pads. Groups (MedNeXt's depthwise ConvTranspose3d up blocks): SPLIT + one op per group + CONCATENATION, as neither
 // TFLite op has groups. Computed weights (group 1) come in filter layout [kD, kH, kW, I, O] from the layout pass.
+// A layer with constant weights whose patch matrix (TFLite's im2col / col2im, its groups together) is over 1 MiB is
+// written as 2-D ops over its frames instead (_conv3d_frames.ts): TFLite's 3-D kernels have no XNNPack path.
 import type { Node, Tensor } from '../../ir/types';
 import { toFloat32 } from '../../ir/tensor';
 import { attrInt, attrInts, attrString } from '../attrs';
@@ -11,6 +13,7 @@ import { channelLast } from '../layout';
 import { refuse } from '../types';
 import type { Refusal } from '../types';
 import { resolvePadding, windowOf } from './_spatial';
+import { frameLimits, conv3dPatchBytes, convTranspose3dScratchBytes, emitConv3dFrames, emitConvTranspose3dFrames, emitDepthwise3dFrames, weightSlice } from './_conv3d_frames';
 
 /** Why a rank-5 Conv/ConvTranspose cannot be converted, or undefined. */
 export function check3d(node: Node, ctx: ConvertContext): Refusal | undefined {
@@ -55,9 +58,24 @@ export function emitConv3d(ctx: ConvertContext, node: Node): void {
   const [dd, dh, dw] = win.dilations;
   const opts = { padding: pad.padding, strideD: sd, strideH: sh, strideW: sw, dilationDFactor: dd, dilationHFactor: dh,
     dilationWFactor: dw, fusedActivationFunction: 'NONE' };
-  if (group === 1) {
-    const f = W ? filter3d(ctx, W, 0, cout, `${node.name}/filter`) : ctx.input(node.inputs[1], [2, 3, 4, 1, 0]);
-    ctx.emit('CONV_3D', [pad.input, f, bias(ctx, node, cout, 0, cout)], [out], opts);
+  // A layer whose patch matrix (its groups' together) would be over the limit is written over its frames (_conv3d_frames.ts):
+  // each group one CONV_2D, a depthwise layer one DEPTHWISE_CONV_2D a kernel depth (not one op a channel).
+  const framed = W !== undefined &&
+    conv3dPatchBytes(ys.slice(0, 1).concat(ys.slice(2)), wDims.slice(2), xs[1]) > frameLimits.scratchBytes;
+  const part = (input: number, from: number, count: number, output: number, suffix: string) => {
+    const b = bias(ctx, node, cout, from, count);
+    if (framed) {
+      emitConv3dFrames(ctx, node, { input, padding: pad.padding, pads: win.pads, kernel: wDims.slice(2), strides: win.strides,
+        dilations: win.dilations, weights: weightSlice(W!, from, count), cout: count, bias: b, out: output });
+      return;
+    }
+    const f = W ? filter3d(ctx, W, from, count, `${node.name}/filter${suffix}`) : ctx.input(node.inputs[1], [2, 3, 4, 1, 0]);
+    ctx.emit('CONV_3D', [input, f, b], [output], opts);
+  };
+  if (group === 1) return part(pad.input, 0, cout, out, '');
+  if (group === xs[1] && framed) {
+    emitDepthwise3dFrames(ctx, node, { input: pad.input, padding: pad.padding, pads: win.pads, kernel: wDims.slice(2), strides: win.strides,
+      dilations: win.dilations, weights: weightSlice(W!, 0, cout), cout, bias: bias(ctx, node, cout, 0, cout), out });
     return;
   }
   const inShape = ctx.tensors[pad.input].shape;
@@ -67,7 +85,7 @@ export function emitConv3d(ctx: ConvertContext, node: Node): void {
   ctx.emit('SPLIT', [ctx.constInt32([4], `${node.name}/split_axis`, []), pad.input], parts, { numSplits: group });
   const outs = parts.map((p, g) => {
     const o = ctx.temp([ys[0], ...ys.slice(2), coutG], 'FLOAT32', `${node.name}/group${g}_out`);
-    ctx.emit('CONV_3D', [p, filter3d(ctx, W!, g * coutG, coutG, `${node.name}/filter_g${g}`), bias(ctx, node, cout, g * coutG, coutG)], [o], opts);
+    part(p, g * coutG, coutG, o, `_g${g}`);
     return o;
   });
   ctx.emit('CONCATENATION', outs, [out], { axis: 4, fusedActivationFunction: 'NONE' });
@@ -103,9 +121,19 @@ export function emitConvTranspose3d(ctx: ConvertContext, node: Node): void {
   const opts = { padding: 'VALID', strideD: strides[0], strideH: strides[1], strideW: strides[2], dilationDFactor: dil[0],
     dilationHFactor: dil[1], dilationWFactor: dil[2], fusedActivationFunction: 'NONE' };
   const x = ctx.inputChannelLast(node.inputs[0]);
+  // A layer whose col2im (its groups together) would be over the limit: one TRANSPOSE_CONV a kernel depth a group.
+  const part = (input: number, from: number, count: number, coutPart: number, output: number, suffix: string, g: number) => {
+    const b = bias(ctx, node, cout, g * coutPart, coutPart);
+    if (W && convTranspose3dScratchBytes(xs.slice(2), kernel, cout) > frameLimits.scratchBytes) {
+      emitConvTranspose3dFrames(ctx, node, { input, kernel, strides, dilations: dil, weights: weightSlice(W, from, count),
+        cout: coutPart, bias: b, out: output });
+      return;
+    }
+    const w = W ? filter3d(ctx, W, from, count, `${node.name}/filter${suffix}`) : ctx.input(node.inputs[1], [2, 3, 4, 1, 0]);
+    ctx.emit('CONV_3D_TRANSPOSE', [ctx.constInt32(ctx.tensors[output].shape, `${node.name}/output_shape${suffix}`), w, input, b], [output], opts);
+  };
   if (group === 1) {
-    const w = W ? filter3d(ctx, W, 0, W.dims[0], `${node.name}/filter`) : ctx.input(node.inputs[1], [2, 3, 4, 1, 0]);
-    ctx.emit('CONV_3D_TRANSPOSE', [ctx.constInt32(fullShape, `${node.name}/output_shape`), w, x, bias(ctx, node, cout, 0, cout)], [t], opts);
+    part(x, 0, xs[1], cout, t, '', 0);
   } else {
     const cinG = xs[1] / group;
     const coutG = cout / group;
@@ -114,8 +142,7 @@ export function emitConvTranspose3d(ctx: ConvertContext, node: Node): void {
     const partShape = [xs[0], ...full, coutG];
     const outs = parts.map((p, g) => {
       const o = ctx.temp(partShape, 'FLOAT32', `${node.name}/group${g}_out`);
-      ctx.emit('CONV_3D_TRANSPOSE', [ctx.constInt32(partShape, `${node.name}/output_shape_g${g}`),
-        filter3d(ctx, W!, g * cinG, cinG, `${node.name}/filter_g${g}`), p, bias(ctx, node, cout, g * coutG, coutG)], [o], opts);
+      part(p, g * cinG, cinG, coutG, o, `_g${g}`, g);
       return o;
     });
     ctx.emit('CONCATENATION', outs, [t], { axis: 4, fusedActivationFunction: 'NONE' });
