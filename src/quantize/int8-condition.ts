@@ -16,7 +16,7 @@ import { consumersOf, isFloatActivation, producersOf } from './graph';
 import { elementCount } from './params';
 import { backThrough } from './int8-centered-norm';
 
-/** Single-input data movement on the vector path (walked through both ways). */
+/** Single-input data movement on the vector path (walked back through). */
 const MOVES = new Set(['RESHAPE', 'SQUEEZE', 'EXPAND_DIMS']);
 /** Ops applying a vector to a map. */
 const MODULATE = new Set(['MUL', 'ADD']);
