@@ -30,7 +30,8 @@
 // - yunet / fastestdet / yolox / psnr / segment / edges / xfeat: trained models of public GitHub repositories (scripts/int8-zoo-tasks.ts
 //   says how each is decoded and judged); ORDER=bgr feeds the pictures in BGR order (OpenCV-fed models).
 // - policy / nanodet: scripts/int8-zoo-policy-gfl.ts. LABELS=0123456789 names the classes of `classes` (default the
-//   MRZ glyphs). A DIR without pictures is read as calibration samples are (.npy / .pb files, batches split).
+//   MRZ glyphs; with commas a word list: a keyword spotter's `NNN_word.npy` samples). `points` of 68 also gives the
+//   error over the inter-ocular distance (NME, 300W's order). A DIR without pictures is read as calibration samples are (.npy / .pb files, batches split).
 // NOISE=A (environment): a first row of onnxruntime on each picture with uniform noise of ±A grey levels added (the
 // float model's own noise floor for these measures).
 // usage: node --import tsx scripts/check-int8-zoo.ts blazeface|mlsd|mask|classes|classlocal|yolo10|landmarks|ultraface|embedding|age|gender|hopenet|points|yunet|fastestdet|yolox|psnr|segment|edges|xfeat|policy|nanodet MODEL.onnx DIR MEAN STD F32.tflite A.tflite ...
@@ -183,8 +184,10 @@ function judge(kind: string, ref: Outs, got: Outs, size: number, a: Acc, file = 
   if (kind === 'classes') {
     const k = [...ref.keys()][0], r = argmax(f32(ref, k)), g = argmax(f32(got, k));
     if (r === g) a.sameClass++;
-    const label = /^([0-9A-Z]|lt)_/.exec(file)?.[1];
-    if (label) { a.labelled++; const c = label === 'lt' ? '<' : label; if (MRZ_CLASSES[r] === c) a.refRight++; if (MRZ_CLASSES[g] === c) a.gotRight++; }
+    // LABELS with commas is a word list (a keyword spotter's), the word after the file's number: 007_yes.npy.
+    const names = MRZ_CLASSES.includes(',') ? MRZ_CLASSES.split(',') : [...MRZ_CLASSES];
+    const label = (names.length > 1 && MRZ_CLASSES.includes(',') ? /^\d+_([a-z]+)/ : /^([0-9A-Z]|lt)_/).exec(file)?.[1];
+    if (label) { a.labelled++; const c = label === 'lt' ? '<' : label; if (names[r] === c) a.refRight++; if (names[g] === c) a.gotRight++; }
     return;
   }
   if (kind === 'classlocal') {
@@ -237,6 +240,8 @@ function judge(kind: string, ref: Outs, got: Outs, size: number, a: Acc, file = 
     const k = [...ref.keys()][0], r = f32(ref, k), g = f32(got, k);
     const d = Array.from({ length: r.length / 2 }, (_, i) => Math.hypot(r[2 * i] - g[2 * i], r[2 * i + 1] - g[2 * i + 1]) * size);
     a.lm.push(...d); a.lmPic.push(mean(d));
+    // 68 points (300W / iBUG order): the mean error over onnxruntime's inter-ocular distance (outer eye corners 36, 45).
+    if (r.length === 136) a.val.push(mean(d) / (Math.hypot(r[72] - r[90], r[73] - r[91]) * size));
     return;
   }
   if (kind === 'blazeface' || kind === 'ultraface') {
@@ -318,7 +323,10 @@ function text(kind: string, a: Acc): string {
   if (kind === 'age') return `age error years mean ${f(mean(a.val), 2)} max ${f(max(a.val), 2)}`;
   if (kind === 'gender') return `gender value error mean ${f(mean(a.val), 4)} max ${f(max(a.val), 4)}; other side of 0.5 ${a.flips} / ${a.pics}`;
   if (kind === 'hopenet') return `yaw / pitch / roll error degrees mean ${f(mean(a.deg), 2)} max ${f(max(a.deg), 2)}`;
-  if (kind === 'points') return `landmarks error input px mean ${f(mean(a.lm), 2)}, worst picture's mean ${f(max(a.lmPic), 2)}, max ${f(max(a.lm), 2)}`;
+  if (kind === 'points') {
+    return `landmarks error input px mean ${f(mean(a.lm), 2)}, worst picture's mean ${f(max(a.lmPic), 2)}, max ${f(max(a.lm), 2)}`
+      + (a.val.length ? `; over ORT's inter-ocular distance mean ${f(100 * mean(a.val), 2)}% worst ${f(100 * max(a.val), 2)}%, pictures over 5% ${a.val.filter((v) => v > 0.05).length}` : '');
+  }
   if (kind === 'ultraface') {
     return `faces (score > 0.7, NMS 0.3) ${a.refs} on ORT / ${a.gots}, matched at IoU >= 0.5 ${a.matched} / ${a.refs}; box IoU mean ${f(mean(a.ious))} `
       + `worst ${f(Math.min(1, ...a.ious))}; score drift mean ${f(mean(a.drift), 4)} max ${f(max(a.drift), 4)}`;
@@ -350,14 +358,16 @@ async function main() {
   const lites = await Promise.all(tfls.map(async (t) => openConverted(fs.readFileSync(t))));
   const files = fs.readdirSync(dir).filter((f) => /\.(png|jpe?g)$/.test(f)).sort();
   const tensors = files.length ? [] : loadCalibrationSamples(dir, [{ name: inp.name, dtype: inp.dtype ?? 'float32', dims }]).map((t) => t[0]);
-  if (!files.length) files.push(...tensors.map((_, i) => `${i}`));
+  // One sample a file: the files' names (in the calibration reader's order) carry labels; else the samples' numbers.
+  const npys = fs.readdirSync(dir).filter((f) => /\.(npy|pb)$/.test(f)).sort((x, y) => x.localeCompare(y, 'en', { numeric: true }));
+  if (!files.length) files.push(...tensors.map((_, i) => (npys.length === tensors.length ? npys[i] : `${i}`)));
   const accs = tfls.map(acc);
   const noise = Number(process.env.NOISE ?? 0), noiseAcc = acc();
   let seed = 1;
   const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   const feeds: Tensor[][] = [];
   for (const f of files) {
-    const x = tensors.length ? tensors[Number(f)] : asInput(loadImage(path.join(dir, f), { name: inp.name, dims }, { mean: meanArg.split(',').map(Number),
+    const x = tensors.length ? tensors[files.indexOf(f)] : asInput(loadImage(path.join(dir, f), { name: inp.name, dims }, { mean: meanArg.split(',').map(Number),
       std: stdArg.split(',').map(Number), channelOrder: process.env.ORDER === 'bgr' ? 'bgr' : 'rgb' }));
     if (feeds.length < 2) feeds.push([x]);
     const ref = await ort.run([x]);

@@ -4,35 +4,23 @@
 // MIN_H photo px high, as {"photo path": [[x1, y1, x2, y2], ...]} in the photo's px on stdout: the detector a tracking
 // pipeline runs before its re-id model.
 // usage: node --import tsx scripts/person-boxes.ts NANODET.onnx DIR... > boxes.json
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { PNG } from 'pngjs';
-import * as jpeg from 'jpeg-js';
 import { loadImage } from '../src/calibration/image';
 import { openOnnx } from '../src/runtime/ort';
 import { nanodetDets } from './int8-zoo-policy-gfl';
+import { photosOf } from './photo-size';
 
 const MIN_H = 96;
-
-function photoSize(file: string): [number, number] {
-  const bytes = fs.readFileSync(file);
-  const img = /\.png$/i.test(file) ? PNG.sync.read(bytes) : jpeg.decode(bytes, { useTArray: true, maxMemoryUsageInMB: 1024 });
-  return [img.width, img.height];
-}
 
 async function main() {
   const [onnx, ...dirs] = process.argv.slice(2);
   const ort = await openOnnx(onnx);
   const out: Record<string, number[][]> = {};
-  for (const dir of dirs) {
-    for (const f of fs.readdirSync(dir).filter((n) => /\.(png|jpe?g)$/i.test(n)).sort()) {
-      const file = path.join(dir, f), [w, h] = photoSize(file);
-      const x = loadImage(file, { name: 'input.1', dims: [1, 3, 320, 320] }, { mean: [0.406, 0.456, 0.485], std: [0.225, 0.224, 0.229], channelOrder: 'bgr' });
-      const boxes = nanodetDets(await ort.run([x]), 320, 320, 0.5).filter((d) => d.label === 0)
-        .map((d) => [d.box[0] * w / 320, d.box[1] * h / 320, d.box[2] * w / 320, d.box[3] * h / 320].map(Math.round))
-        .filter((b) => b[3] - b[1] >= MIN_H);
-      if (boxes.length) out[file] = boxes;
-    }
+  for (const [file, w, h] of photosOf(dirs)) {
+    const x = loadImage(file, { name: 'input.1', dims: [1, 3, 320, 320] }, { mean: [0.406, 0.456, 0.485], std: [0.225, 0.224, 0.229], channelOrder: 'bgr' });
+    const boxes = nanodetDets(await ort.run([x]), 320, 320, 0.5).filter((d) => d.label === 0)
+      .map((d) => [d.box[0] * w / 320, d.box[1] * h / 320, d.box[2] * w / 320, d.box[3] * h / 320].map(Math.round))
+      .filter((b) => b[3] - b[1] >= MIN_H);
+    if (boxes.length) out[file] = boxes;
   }
   await ort.close();
   console.log(JSON.stringify(out, null, 1));

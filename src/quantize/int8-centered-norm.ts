@@ -15,17 +15,19 @@ import { elementCount } from './params';
 /** Single-input data movement between the mean and the SUB, and between the SUB and the squaring. */
 const MOVES = new Set(['RESHAPE', 'TRANSPOSE', 'SQUEEZE', 'EXPAND_DIMS']);
 
+/** Back from tensor `t` through single-input ops of `moves`: [the producing op's index, the ops passed]. */
+export function backThrough(sg: TflSubgraph, prod: Map<number, number>, moves: Set<string>, t: number): [number | undefined, number[]] {
+  const passed: number[] = [];
+  let k = prod.get(t);
+  while (k !== undefined && moves.has(sg.operators[k].opcode)) { passed.push(k); k = prod.get(sg.operators[k].inputs[0]); }
+  return [k, passed];
+}
+
 /** The MEAN, the SUB and the moves between them of each whole-tensor standardization whose squaring is in `norm`. */
 export function centeredNormOps(sg: TflSubgraph, norm: Iterable<number>): Set<number> {
   const prod = producersOf(sg);
   const out = new Set<number>();
-  // Back from a tensor through single-input moves: [the producing op's index, the ops passed].
-  const back = (t: number): [number | undefined, number[]] => {
-    const passed: number[] = [];
-    let k = prod.get(t);
-    while (k !== undefined && MOVES.has(sg.operators[k].opcode)) { passed.push(k); k = prod.get(sg.operators[k].inputs[0]); }
-    return [k, passed];
-  };
+  const back = (t: number) => backThrough(sg, prod, MOVES, t);
   for (const k of norm) {
     const sq = sg.operators[k];
     if (sq.opcode !== 'MUL' || sq.inputs[0] !== sq.inputs[1]) continue;

@@ -26,6 +26,7 @@ import { recurrentStateOps } from './int8-recurrent';
 import { samplingOps } from './int8-sampling';
 import { boxDecodeOps } from './int8-box-decode';
 import { centeredNormOps } from './int8-centered-norm';
+import { conditionOps } from './int8-condition';
 
 
 /** Ops that carry power (or a linear map of it) towards the LOG: kept float, walked back through. */
@@ -234,9 +235,10 @@ export function stateOps(sg: TflSubgraph): Set<number> {
 }
 
 /** 'stft': the STFT convolution; 'norm': a normalization's variance path (x², mean, + ε) into SQRT → DIV; 'magnitude': a layer reading a linear magnitude; 'sampling': a GridSample's coordinates and its grid back to the flow's layer (int8-sampling.ts); 'recurrent': the ops between a
- *  streaming model's state input and output (int8-recurrent.ts); 'boxes': a detector's box decode (int8-box-decode.ts). Like every float op of the int8 pass, they keep
+ *  streaming model's state input and output (int8-recurrent.ts); 'boxes': a detector's box decode (int8-box-decode.ts); 'condition': a
+ *  per-picture condition vector (global MEAN → FC) modulating a map, with its joins (int8-condition.ts). Like every float op of the int8 pass, they keep
  *  their weights int8 behind a DEQUANTIZE (weights.ts storedInt8). */
-export type IslandRule = 'energy' | 'stft' | 'norm' | 'magnitude' | 'probability' | 'state' | 'recurrent' | 'peak' | 'sampling' | 'boxes';
+export type IslandRule = 'energy' | 'stft' | 'norm' | 'magnitude' | 'probability' | 'state' | 'recurrent' | 'peak' | 'sampling' | 'boxes' | 'condition';
 
 /** Every op the int8 pass keeps float by these rules, with the rule's name. */
 export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {
@@ -250,5 +252,6 @@ export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {
   for (const k of peakPickingOps(sg)) if (!out.has(k)) out.set(k, 'peak');
   for (const k of samplingOps(sg)) if (!out.has(k)) out.set(k, 'sampling');
   for (const k of boxDecodeOps(sg)) if (!out.has(k)) out.set(k, 'boxes');
+  for (const k of conditionOps(sg)) if (!out.has(k)) out.set(k, 'condition');
   return out;
 }

@@ -1,6 +1,6 @@
 // The warnings the int8 pass gives for what it keeps float32, one line per rule: attention's SOFTMAX and its
 // BATCH_MATMUL, an attention mask's bias, the float islands by rule (int8-float-islands.ts: spectrogram, norms,
-// magnitudes, recurrent cells, state packing, peak picking, sampling coordinates, box decodes, probabilities), joins
+// magnitudes, recurrent cells, state packing, peak picking, sampling coordinates, box decodes, condition vectors, probabilities), joins
 // of ranges too far apart, SOFTMAX read only by float ops, and ops with no int8 kernel or no calibration range.
 import type { TflSubgraph } from '../tflite/model';
 import { audioLikeInput } from './int8-float-islands';
@@ -52,6 +52,10 @@ export function keptFloatWarnings(sg: TflSubgraph, kept: KeptFloat): string[] {
   if (count('boxes')) {
     warnings.push(`int8: ${count('boxes')} op(s) decoding a box table (from the box layers' offsets through the priors to the [.., N, 4] boxes beside `
       + 'the class scores) stay float32 (one int8 step of a picture coordinate is ~1/128 of the picture, a tenth of a small box)');
+  }
+  if (count('condition')) {
+    warnings.push(`int8: ${count('condition')} op(s) of per-picture condition vectors (a global MEAN through FULLY_CONNECTED layers to the MUL / ADD `
+      + 'scaling and shifting a map, and those joins) stay float32 with int8 weights (one int8 step for every picture\'s condition misplaces the scales)');
   }
   if (joins.size) {
     warnings.push(`int8: ${joins.size} op(s) joining tensors whose ranges are too far apart for one int8 scale (a CONCATENATION of pixel boxes and 0-1 `
