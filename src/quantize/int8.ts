@@ -79,7 +79,9 @@ export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>
   const softmaxes = sg.operators.flatMap((op, k) => (op.opcode === 'SOFTMAX' ? [k] : []));
   // A mask whose fill is a constant (-9e15, finfo.min) is a mask even when no calibration sample masked anything
   // (random samples, a dense adjacency): the ranges alone would put it in int8 and clip real masks away.
-  const masks = new Set([...maskBiasOps(sg, params, softmaxes), ...(softmaxes.length ? maskBiasOps(sg, maskRangeParams(sg), softmaxes) : [])]);
+  // A layer with weights in 16x8 computes its own wide range (a policy's logits), it adds no mask (int8-attention-mask.ts).
+  const weighted16 = (k: number) => !!opts.int16Ops?.has(k) && !!INT8_OPS[sg.operators[k].opcode]?.weights && int16Capable(sg.operators[k], t);
+  const masks = new Set([...maskBiasOps(sg, params, softmaxes, weighted16), ...(softmaxes.length ? maskBiasOps(sg, maskRangeParams(sg), softmaxes, weighted16) : [])]);
   const islands = floatIslands(sg);
   const joins = splitJoinOps(sg, params, islands);
   const divisors = guardedDivisorOps(sg, params, warnings);
