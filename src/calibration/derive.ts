@@ -1,9 +1,11 @@
 // Ranges of converter-made tensors derived from their producer instead of a LiteRT run, where the rule is exact:
 // ADD / SUB / MUL of a tensor with a range and a constant (interval arithmetic over the constant's values), then
-// the op's fused activation (the HardSigmoid inside a HardSwish is ADD(x, 3) + RELU6, then MUL by 1/6).
+// the op's fused activation (the HardSigmoid inside a HardSwish is ADD(x, 3) + RELU6, then MUL by 1/6); and the parts of
+// a stack moved out of one source (a 3-D conv's frame slices: stack-ranges.ts).
 import type { ConvertResult } from '../convert/convert';
 import { isConst } from '../quantize/graph';
 import { floatData, type Range } from '../quantize/params';
+import { deriveStackRanges } from './stack-ranges';
 
 const CLAMP: Record<string, [number, number]> = { RELU: [0, Infinity], RELU6: [0, 6], RELU_N1_TO_1: [-1, 1] };
 
@@ -34,5 +36,5 @@ export function deriveRanges(result: ConvertResult, ranges: Map<number, Range>, 
     ranges.set(o, { min: lo, max: hi });
     todo.delete(o);
   }
-  return [...todo];
+  return deriveStackRanges(sg, ranges, [...todo]);
 }

@@ -13,6 +13,7 @@ import { consumersOf } from '../quantize/graph';
 import { readFloatValues } from './float-values';
 import { MseHistogram } from './mse-range';
 import { SampleExtremes } from './norm-headroom';
+import { tapRoots, withZeros } from './tap-roots';
 
 export type RangeMethod = 'minmax' | 'percentile' | 'mse';
 export const RANGE_METHODS: RangeMethod[] = ['minmax', 'percentile', 'mse'];
@@ -163,7 +164,14 @@ export async function onnxRanges(collector: RangeCollector, onnx: Model, named: 
 
 /** Ranges of converter-made tensors from LiteRT: the float model's values read by readFloatValues. */
 export async function tfliteRanges(collector: RangeCollector, result: ConvertResult, tensors: number[], samples: Tensor[][]): Promise<void> {
-  await readFloatValues(result, tensors, samples, (values) => { for (const [i, x] of values) collector.add(i, x); });
+  // A view / TRANSPOSE / zero PAD's values are its input's (with the zeros): only the input is read (tap-roots.ts).
+  const roots = tapRoots(result.model.subgraphs[0], tensors);
+  await readFloatValues(result, [...new Set([...roots.values()].map((r) => r.root))], samples, (values) => {
+    for (const [i, { root, zeros }] of roots) {
+      const x = values.get(root);
+      if (x) collector.add(i, withZeros(x, zeros));
+    }
+  });
 }
 
 /** Ops whose result hangs on their input's largest values (the arg-max of logits): a clipped range would tie them. */

@@ -5,7 +5,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { buildGraph, buildModel, node, tensor } from '../../src/onnx/builder';
 import { convertModel } from '../../src/convert/convert';
-import { readFloatValues } from '../../src/calibration/float-values';
+import { readFloatValues, tapLimits } from '../../src/calibration/float-values';
 
 test('float values of an IF model: the main graph tensor before the IF, the input from the sample', async () => {
   const thenG = buildGraph({ name: 'then', inputs: [], outputs: [['t', 'float32', [1, 4]]], nodes: [node('Tanh', ['h'], ['t'])] });
@@ -58,4 +58,37 @@ test('many tensors are read packed (one output per 256) and each equals its valu
   for (let i = 0; i < 59; i++) expected = expected.map((v) => (i % 2 ? v * 0.5 : v + 1));
   const last = [...packed.values()].find((v) => v.every((x, j) => Math.abs(x - expected[j]) < 1e-6));
   assert.ok(last, 'h58 read packed');
+});
+
+test('taps over tapLimits.batchBytes are read in several copies, each over every sample, with the same values', async () => {
+  // 12 intermediates of 6 floats (24 bytes each) under a 100-byte limit: 3 copies of 4 taps (r2plus1d_18's 454 MB of
+  // frame slices in one packed output made LiteRT fail to make its buffer).
+  const nodes = Array.from({ length: 12 }, (_, i) => node(i % 2 ? 'Mul' : 'Add', [i ? `h${i - 1}` : 'x', i % 2 ? 'half' : 'one'], [`h${i}`]));
+  const model = buildModel({
+    inputs: [['x', 'float32', [2, 3]]], outputs: [['h11', 'float32', [2, 3]]],
+    initializers: [tensor('one', 'float32', [], [1]), tensor('half', 'float32', [], [0.5])], nodes,
+  });
+  const result = convertModel(model, {});
+  const sg = result.model.subgraphs[0];
+  const taps = sg.tensors.map((t, i) => (t.type === 'FLOAT32' && !t.data && !sg.inputs.includes(i) ? i : -1)).filter((i) => i >= 0);
+  assert.equal(taps.length, 12);
+  const samples = [0, 1].map((k) => [{ name: 'x', dtype: 'float32' as const, dims: [2, 3], data: Float32Array.from([0, 1, 2, -3, 4, k]) }]);
+  const read = async () => {
+    const calls: number[] = [];
+    const values = new Map<string, number[]>();
+    await readFloatValues(result, taps, samples, (v, s) => {
+      calls.push(s);
+      for (const [i, x] of v) values.set(`${s}/${i}`, Array.from(x));
+    });
+    return { calls, values };
+  };
+  const whole = await read();
+  const saved = tapLimits.batchBytes;
+  tapLimits.batchBytes = 100;
+  let cut;
+  try { cut = await read(); } finally { tapLimits.batchBytes = saved; }
+  assert.deepEqual(whole.calls, [0, 1]);
+  assert.deepEqual(cut.calls, [0, 1, 0, 1, 0, 1]);
+  assert.equal(cut.values.size, 24);
+  assert.deepEqual(cut.values, whole.values);
 });
