@@ -100,6 +100,8 @@ export interface MixedChoice {
   /** Candidate models measured on LiteRT, and whether the time limit (searchSeconds) stopped the search. */
   candidates?: number;
   stopped?: boolean;
+  /** Candidates whose choices an earlier candidate had already (their score reused, not run on LiteRT again). */
+  repeats?: number;
   /** The size budget the search's candidates kept to (search-size.ts; absent when the search did not run). */
   sizeBudget?: SizeBudget;
 }
@@ -362,7 +364,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   const stopped = budget.stopped;
   if (budget.rankingCut) say(`a ranking stopped at its share of the time left (search-time ${budget.seconds} s)`);
   if (stopped) say(`stopped at its time limit (${budget.seconds} s) after ${budget.candidates} candidate models`);
-  return { ...best, ms: performance.now() - t0, candidates: budget.candidates, sizeBudget, ...(stopped ? { stopped } : {}) };
+  return { ...best, ms: performance.now() - t0, candidates: budget.candidates, repeats: scores.hits, sizeBudget, ...(stopped ? { stopped } : {}) };
 }
 
 /** Whether a mixed choice that misses the guard keeps at least as many arg-max positions (class outputs: classifiers,
