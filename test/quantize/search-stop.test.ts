@@ -1,6 +1,7 @@
 // The int8 search's stop bar (src/quantize/search-stop.ts): where the guard judges probability maps by their IoU
 // (no --min-cosine, float I/O), the search stops at the first candidate the guard accepts, not at the search's cosine
 // target (0.995) beyond it; with --min-cosine the cosine target stays. The guard's verdict itself is unchanged.
+// Off by default (ONNX2LITE_MASK_STOP=on; search-stop.ts: PaddleOCR det's evaluation pages lost mask IoU with it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Tensor } from '../../src/ir/types';
@@ -36,15 +37,20 @@ test('a probability map plain int8 leaves between the guard\'s cosine and the se
   const cos = plain.summary.cosine ?? NaN;
   assert.ok(cos >= MIN_COSINE && cos < GUARD_COSINE, `plain int8 cosine ${cos} between ${MIN_COSINE} and ${GUARD_COSINE}`);
   assert.equal(plain.summary.guard?.met, true, 'the guard accepts plain int8');
-  // The default: the guard judges the map; the search stops at the first candidate it accepts (plain int8 itself).
-  const auto = await quantizeModelBytes(bytes, 'map.onnx', {}, { mode: 'int8' });
+  // By default the search goes on to its cosine target.
+  const cosineStop = await quantizeModelBytes(bytes, 'map.onnx', {}, { mode: 'int8' });
+  assert.ok((cosineStop.summary.floatOps ?? 0) > 0 && (cosineStop.summary.cosine ?? 0) >= GUARD_COSINE, `default: ${cosineStop.summary.floatOps} ops float32`);
+  // ONNX2LITE_MASK_STOP=on: the guard judges the map; the search stops at the first candidate it accepts (plain int8).
+  process.env.ONNX2LITE_MASK_STOP = 'on';
+  const auto = await quantizeModelBytes(bytes, 'map.onnx', {}, { mode: 'int8' }).finally(() => { delete process.env.ONNX2LITE_MASK_STOP; });
   assert.equal(auto.summary.floatOps, 0, `${auto.summary.floatOps} ops float32 (cosine ${auto.summary.cosine})`);
   assert.equal(auto.summary.int16Ops, 0);
   assert.equal(auto.summary.searchCandidates, 1, 'plain int8 measured once, nothing more');
   assert.equal(auto.summary.guard?.met, true);
   assert.equal(auto.summary.cosine, cos);
   // --min-cosine: the guard judges by the cosine alone, and the search goes on to its cosine target.
-  const strict = await quantizeModelBytes(bytes, 'map.onnx', {}, { mode: 'int8', minCosine: MIN_COSINE });
+  process.env.ONNX2LITE_MASK_STOP = 'on';
+  const strict = await quantizeModelBytes(bytes, 'map.onnx', {}, { mode: 'int8', minCosine: MIN_COSINE }).finally(() => { delete process.env.ONNX2LITE_MASK_STOP; });
   assert.ok((strict.summary.floatOps ?? 0) > 0 && (strict.summary.cosine ?? 0) >= GUARD_COSINE,
     `${strict.summary.floatOps} ops float32, cosine ${strict.summary.cosine}`);
 });
@@ -70,9 +76,12 @@ test('guardAccepts: a map under the cosine whose thresholded IoU meets the bar i
   assert.equal(guardAccepts(judge, refs, collapsed, worstOutputCosine(refs, collapsed)), false);
 });
 
-test('maskJudge: only without --min-cosine and int8 I/O, and only for a model with map outputs', () => {
+test('maskJudge: only with ONNX2LITE_MASK_STOP=on, without --min-cosine and int8 I/O, for a model with map outputs', () => {
   const maps = convertModel(decodeModel(shiftedMap(700, 40)));
+  assert.equal(maskJudge(maps, undefined, false), undefined, 'off by default');
+  process.env.ONNX2LITE_MASK_STOP = 'on';
   assert.deepEqual([...(maskJudge(maps, undefined, false)?.masks ?? [])], ['y']);
   assert.equal(maskJudge(maps, 0.99, false), undefined, '--min-cosine: the cosine decides');
   assert.equal(maskJudge(maps, undefined, true), undefined, 'int8 I/O: the guard keeps the cosine');
+  delete process.env.ONNX2LITE_MASK_STOP;
 });
