@@ -41,3 +41,33 @@ export async function referenceOutputs(onnx: Model, samples: Tensor[][]): Promis
   }
   return refs;
 }
+
+/** The search's candidates scored once per set of choices: a candidate built from the same ops in 16x8 / split /
+ *  float32 and the same float-stored weights is the same model, so its score is kept, not run on LiteRT again.
+ *  PaddleOCR v4 det's steps k = 1-12 each re-measured its 29-op float32 prefix (the ranked points' ops all inside it).
+ *  `tag` marks a built candidate with its choices; `score` runs an untagged one every time. */
+export class CandidateScores<R extends object, S> {
+  private readonly keys = new WeakMap<R, string>();
+  private readonly scores = new Map<string, Promise<S>>();
+  /** Candidates whose score was taken from an earlier run of the same choices. */
+  hits = 0;
+
+  constructor(private readonly run: (r: R) => Promise<S>) {}
+
+  tag(r: R, ...choices: Iterable<number | string>[]): R {
+    this.keys.set(r, choices.map((c) => [...c].map(String).sort().join(',')).join('|'));
+    return r;
+  }
+
+  score(r: R): Promise<S> {
+    const key = this.keys.get(r);
+    if (key === undefined) return this.run(r);
+    const known = this.scores.get(key);
+    if (known) { this.hits++; return known; }
+    const s = this.run(r);
+    this.scores.set(key, s);
+    // A failed run is not kept: the next candidate with these choices runs again.
+    s.catch(() => this.scores.delete(key));
+    return s;
+  }
+}

@@ -5,7 +5,9 @@
 // exact), or in 16x8 (int16 activations, int8 weights: no size cost, but TFLite's reference kernels) where float
 // weights would not fit the size budget. The number tried grows (1, 2, 3, 4, 6, 8, ...; a step that does not raise
 // the output SNR is taken back) until the guard is met, the
-// size budget or the latency bound (LATENCY_BOUND × float32 or LATENCY_SLACK × plain int8) is reached. The latency
+// size budget or the latency bound (LATENCY_BOUND × float32 or LATENCY_SLACK × plain int8) is reached ("the guard":
+// the target cosine, or for probability-map outputs the mask guard's own verdict, search-stop.ts; no set of choices
+// is run on LiteRT twice, candidate-runs.ts). The latency
 // bound is the cost model's estimate (cost-model.ts), not a time measured during the search: the same model and
 // calibration give the same file on any machine, however loaded (measured times are still reported).
 // When that misses the guard, the ops whose int8 weights cost the most run float32 with float16-stored weights
@@ -34,6 +36,7 @@ export { floatPrefix } from './float-prefix';
 import { type SizeBudget, cheapestPoint, cheapestWeightOp, fitsBounds, searchBudget } from './search-size';
 import { roundingPoints } from './sensitivity';
 import { blamedFirst } from './blamed-first';
+import { maskJudge } from './search-stop';
 
 export type Int16Mode = 'auto' | 'off' | 'all';
 
@@ -84,7 +87,8 @@ export interface MixedChoice {
   /** Worst output cosine on the guard samples, plain int8 and chosen. */
   int8Cosine: number;
   cosine: number;
-  /** Whether the chosen model reaches GUARD_COSINE. */
+  /** Whether the chosen model reaches the search's bar: the target cosine, or the guard's own verdict where it judges
+   *  the outputs by their task (probability maps: search-stop.ts). */
   met: boolean;
   /** The task measure (task-signal.ts) of plain int8 and of the chosen model against float32 on the search's samples
    *  (absent when no output is a class or mask output, or the search did not run). */
@@ -96,12 +100,14 @@ export interface MixedChoice {
   /** Candidate models measured on LiteRT, and whether the time limit (searchSeconds) stopped the search. */
   candidates?: number;
   stopped?: boolean;
+  /** Candidates whose choices an earlier candidate had already (their score reused, not run on LiteRT again). */
+  repeats?: number;
   /** The size budget the search's candidates kept to (search-size.ts; absent when the search did not run). */
   sizeBudget?: SizeBudget;
 }
 
 
-import { cloneResult, referenceOutputs } from './candidate-runs';
+import { CandidateScores, cloneResult, referenceOutputs } from './candidate-runs';
 export { cloneResult, referenceOutputs, score } from './candidate-runs';
 export { SCALAR_OUTPUT } from './output-cosine';
 
@@ -128,7 +134,7 @@ function assign(result: ConvertResult, points: RoundingPoint[], bytesLeft: numbe
 /** Picks the layers that leave int8 for `--int16 auto` (or runs the model as `off` / `all` asks) and measures the
  *  guard. `reference`: onnxruntime's outputs for the first samples when calibration already ran them. */
 export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples: Tensor[][], params: Map<number, QParams>,
-  opts: Int8Options, mode: Int16Mode, maxBytes: number, reference?: Map<string, Tensor>[], target = GUARD_COSINE, latencyBound = LATENCY_BOUND,
+  opts: Int8Options & { minCosine?: number }, mode: Int16Mode, maxBytes: number, reference?: Map<string, Tensor>[], target = GUARD_COSINE, latencyBound = LATENCY_BOUND,
   phases?: Int8Phases, search: number | SearchBudget = SEARCH_SECONDS): Promise<MixedChoice> {
   const t0 = performance.now();
   // The time limit: checked before each candidate of the search proper (ranking, steps, weights, prefix); each
@@ -144,21 +150,26 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   const searched = samples.slice(0, Math.max(GUARD_SAMPLES, SEARCH_SAMPLES));
   // int8 model inputs / outputs do not change the inside: the guard runs the float-I/O variant LiteRT can feed.
   const noNames = new Set<string>();
-  const build = (int16Ops: Set<number>, splitOps: Set<number>, floatOps: Set<number>, floatWeights = noNames) =>
-    quantizeInt8(cloneResult(result), params, { ...opts, int8Io: false, int16Ops, splitOps, floatOps, floatWeights });
-  const measured = await makeScorer(result, searched, refs);
+  // The bar the search stops at: the guard's own verdict where it judges the outputs by their task (search-stop.ts).
+  const judge = maskJudge(result, opts.minCosine, opts.int8Io);
+  const accepts = (s: { cosine: number; accepted?: boolean }) => s.cosine >= target || s.accepted === true;
+  const measured = await makeScorer(result, searched, refs, judge);
   const scorer = { ...measured, score: (m: Parameters<typeof measured.score>[0], md: Parameters<typeof measured.score>[1]) => { budget.candidates++; return measured.score(m, md); } };
+  // Each set of choices is run on LiteRT once (candidate-runs.ts).
+  const scores = new CandidateScores((r: ConvertResult) => scorer.score(r.model, r.metadata));
+  const build = (int16Ops: Set<number>, splitOps: Set<number>, floatOps: Set<number>, floatWeights = noNames) =>
+    scores.tag(quantizeInt8(cloneResult(result), params, { ...opts, int8Io: false, int16Ops, splitOps, floatOps, floatWeights }), int16Ops, splitOps, floatOps, floatWeights);
   // Higher is better: the task's smooth measure for class / mask outputs, else the SNR (task-signal.ts).
   const gain = (a: { objective: number }, b: { objective: number }) => a.objective - b.objective;
   const clearGain = (a: OutputScore | Omit<MixedChoice, 'ms'>, b: OutputScore) => gain(a, b) >= (b.task || b.byGuard ? MIN_GAIN_TASK : MIN_GAIN_DB);
   const taskOf = (x: OutputScore) => (x.task ? { task: x.task } : {});
-  const scoreOutputs = (r: ConvertResult) => scorer.score(r.model, r.metadata);
+  const scoreOutputs = (r: ConvertResult) => scores.score(r);
   const trace = process.env.ONNX2LITE_TRACE_MIXED ? (l: string) => console.error(l) : undefined;
   // Off by default: on PaddleOCR rec it ran 0.87 -> 0.77x float32 but read one line of 144 fewer (island-prune.ts).
   const prune = process.env.ONNX2LITE_PRUNE === 'on';
   /** The choice after island-prune.ts put some of its float32 ops back to int8. */
   const prunedBest = <T extends Omit<MixedChoice, 'ms'>>(b: T, p: Pruned<Island>): T => ({ ...b, int16Ops: p.candidate.int16Ops, floatOps: p.candidate.floatOps,
-    cosine: p.score.cosine, met: p.score.cosine >= target, snrDb: p.score.snrDb, ...taskOf(p.score), objective: p.score.objective, chosenMs: p.score.ms,
+    cosine: p.score.cosine, met: accepts(p.score), snrDb: p.score.snrDb, ...taskOf(p.score), objective: p.score.objective, chosenMs: p.score.ms,
     chosenCostMs: p.candidate.costMs });
   if (mode !== 'auto') {
     // No search: the model as written is still measured for the accuracy guard (--min-cosine).
@@ -176,7 +187,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   maxBytes = sizeBudget.bytes;
   const plain = await scoreOutputs(plainModel);
   const int8CostMs = estimatedMs(plainModel.model);
-  const base = { int16Ops: none, splitOps: none, floatOps: none, floatWeights: noNames, int8Cosine: plain.cosine, cosine: plain.cosine, met: plain.cosine >= target,
+  const base = { int16Ops: none, splitOps: none, floatOps: none, floatWeights: noNames, int8Cosine: plain.cosine, cosine: plain.cosine, met: accepts(plain),
     ...taskOf(plain), ...(plain.task ? { int8Task: plain.task } : {}), objective: plain.objective,
     int8SnrDb: plain.snrDb, snrDb: plain.snrDb, floatMs: NaN, int8Ms: plain.ms, chosenMs: plain.ms, floatCostMs: NaN, int8CostMs, chosenCostMs: int8CostMs };
   if (base.met) return { ...base, ms: performance.now() - t0, candidates: budget.candidates, sizeBudget };
@@ -195,10 +206,10 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   // The layers compare's per-layer split blames first (blamed-first.ts): one badly quantized layer the rankings'
   // groups hide; what follows starts from the blamed step kept.
   const seed = await blamedFirst({ result, onnx, sample: samples[0], plainTflite: plainBytes, points: roundingPoints(result, params),
-    build: (f, w) => build(none, none, f, w), score: scoreOutputs, met: (s) => s.cosine >= target, plain, minGain: plain.task || plain.byGuard ? MIN_GAIN_TASK : MIN_GAIN_DB, maxBytes, maxCostMs, stop, say });
+    build: (f, w) => build(none, none, f, w), score: scoreOutputs, met: accepts, plain, minGain: plain.task || plain.byGuard ? MIN_GAIN_TASK : MIN_GAIN_DB, maxBytes, maxCostMs, stop, say });
   let best: Omit<MixedChoice, 'ms'> = { ...base, floatMs: float.ms, floatCostMs };
   if (seed) {
-    best = { ...best, floatOps: seed.floatOps, floatWeights: seed.floatWeights, cosine: seed.score.cosine, met: seed.score.cosine >= target,
+    best = { ...best, floatOps: seed.floatOps, floatWeights: seed.floatWeights, cosine: seed.score.cosine, met: accepts(seed.score),
       snrDb: seed.score.snrDb, ...taskOf(seed.score), objective: seed.score.objective, chosenMs: seed.score.ms, chosenCostMs: seed.costMs };
   }
   const baseWeights = seed?.floatWeights ?? noNames;
@@ -229,7 +240,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
     best.objective, maxBytes, maxCostMs, stop, say);
   if (prefixFloat) {
     baseFloat = new Set([...baseFloat, ...prefixFloat.floatOps]);
-    best = { ...best, floatOps: baseFloat, cosine: prefixFloat.score.cosine, met: prefixFloat.score.cosine >= target, snrDb: prefixFloat.score.snrDb,
+    best = { ...best, floatOps: baseFloat, cosine: prefixFloat.score.cosine, met: accepts(prefixFloat.score), snrDb: prefixFloat.score.snrDb,
       ...taskOf(prefixFloat.score), objective: prefixFloat.score.objective, chosenMs: prefixFloat.score.ms, chosenCostMs: prefixFloat.costMs };
   }
   let kept: RoundingPoint[] = [];
@@ -251,7 +262,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
     if (stop()) break;
     say(`step ${k}: ${floatOps.size} ops float32, ${int16Ops.size} 16x8 (best cosine so far ${best.cosine.toFixed(4)})`);
     const s = await scoreOutputs(candidate);
-    const met = s.cosine >= target;
+    const met = accepts(s);
     if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: k=${k} float ${floatOps.size} 16x8 ${int16Ops.size} ${(bytes.byteLength / 1e6).toFixed(2)} MB cos ${s.cosine.toFixed(4)} snr ${s.snrDb.toFixed(1)}${traceTask(s)} estimated ${costMs.toFixed(1)} ms (float ${floatCostMs.toFixed(1)}, int8 ${int8CostMs.toFixed(1)}; measured ${s.ms.toFixed(0)}, float ${float.ms.toFixed(0)}, int8 ${plain.ms.toFixed(0)}) int8 ${plain.snrDb.toFixed(1)} dB`);
     if (met || gain(s, best) > 0) {
       kept = points;
@@ -266,7 +277,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
       const a = assign(result, points, maxBytes - plainBytes.byteLength);
       const r = build(a.int16Ops, none, a.floatOps);
       return { result: r, floatOps: a.floatOps, int16Ops: a.int16Ops, costMs: estimatedMs(r.model), bytes: serializeTflite(r.model).byteLength };
-    }, scoreOutputs, (s) => s.cosine >= target, { costMs: best.chosenCostMs, bytes: Math.max(maxBytes, plainBytes.byteLength) }, stop, trace);
+    }, scoreOutputs, accepts, { costMs: best.chosenCostMs, bytes: Math.max(maxBytes, plainBytes.byteLength) }, stop, trace);
     if (alone) {
       say(`the ranked steps alone meet the guard: ${alone.candidate.floatOps.size} ops float32 instead of ${best.floatOps.size}`);
       kept = alone.points;
@@ -285,7 +296,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
       return { result: r, floatOps, int16Ops, costMs: estimatedMs(r.model) };
     };
     const pruned = await pruneIslands(kept, { objective: best.objective, met: best.met }, boundMs(result.model), candidateOf, scoreOutputs,
-      (s) => s.cosine >= target, trace);
+      accepts, trace);
     if (pruned) { kept = pruned.kept; best = prunedBest(best, pruned); }
   }
   // Layers out of int8 cost time and size: a model that still misses the guard keeps them only for a clear gain.
@@ -312,7 +323,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
       if (stop()) break;
       say(`weights step ${k}: ${floatOps.size} ops float32`);
       const s = await scoreOutputs(candidate);
-      const met = s.cosine >= target;
+      const met = accepts(s);
       if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: weights k=${k} float ${floatOps.size} ${(bytes / 1e6).toFixed(2)} MB cos ${s.cosine.toFixed(4)} snr ${s.snrDb.toFixed(1)}${traceTask(s)} estimated ${costMs.toFixed(1)} ms`);
       if (met || gain(s, best) > 0) {
         best = { ...from, floatOps, floatWeights, cosine: s.cosine, met, snrDb: s.snrDb, ...taskOf(s), objective: s.objective, chosenMs: s.ms, chosenCostMs: costMs };
@@ -328,7 +339,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
         return { result: r, floatOps, int16Ops: from.int16Ops, costMs: estimatedMs(r.model) };
       };
       const pruned = await pruneIslands(chosen, { objective: best.objective, met: best.met }, boundMs(result.model), candidateOf,
-        scoreOutputs, (s) => s.cosine >= target, trace, 'weights');
+        scoreOutputs, accepts, trace, 'weights');
       if (pruned) best = { ...prunedBest(best, pruned), floatWeights: new Set(pruned.kept.map((x) => x.weight)) };
     }
   }
@@ -353,7 +364,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   const stopped = budget.stopped;
   if (budget.rankingCut) say(`a ranking stopped at its share of the time left (search-time ${budget.seconds} s)`);
   if (stopped) say(`stopped at its time limit (${budget.seconds} s) after ${budget.candidates} candidate models`);
-  return { ...best, ms: performance.now() - t0, candidates: budget.candidates, sizeBudget, ...(stopped ? { stopped } : {}) };
+  return { ...best, ms: performance.now() - t0, candidates: budget.candidates, repeats: scores.hits, sizeBudget, ...(stopped ? { stopped } : {}) };
 }
 
 /** Whether a mixed choice that misses the guard keeps at least as many arg-max positions (class outputs: classifiers,

@@ -25,6 +25,7 @@ import { floatIslands } from './int8-float-islands';
 import { type QParams, quantParams } from './params';
 import { type TaskMeasure, TaskTally, outputTasks } from './task-signal';
 import { rankInGroups } from './grouped-ranking';
+import { type GuardJudge, guardAccepts } from './search-stop';
 
 /** One rounding point: the tensor rounded to int8, and the float model's ops that must leave int8 for it not to be
  *  (its producer, the same-scale ops carrying it and every op reading it or them). */
@@ -50,6 +51,8 @@ export interface OutputScore {
   objective: number;
   /** Set when `objective` is the guard's measure (on the cosine's scale, as the task's). */
   byGuard?: boolean;
+  /** Whether the guard's task judge accepts the model on the guard samples (search-stop.ts); absent without a judge. */
+  accepted?: boolean;
 }
 
 /** Scores quantized variants of one float model (same tensor names) on the guard samples. The search's measure is
@@ -97,7 +100,7 @@ async function runTaps(model: TflModel, metadata: OnnxLiteMetadata, names: strin
 }
 
 /** The scorer for `result`'s variants: onnxruntime's outputs `refs` for the guard, the float32 model's logits. */
-export async function makeScorer(result: ConvertResult, samples: Tensor[][], refs: Map<string, Tensor>[]): Promise<Scorer> {
+export async function makeScorer(result: ConvertResult, samples: Tensor[][], refs: Map<string, Tensor>[], judge?: GuardJudge): Promise<Scorer> {
   const sg = result.model.subgraphs[0];
   // What each output is for (task-signal.ts) and the tensor measured: logits before a SOFTMAX / LOGISTIC.
   const tasks = outputTasks(sg);
@@ -145,8 +148,9 @@ export async function makeScorer(result: ConvertResult, samples: Tensor[][], ref
       }
       const snrDb = pooledSnr(err, sig);
       const task = tally.measure();
-      if (byGuard) return { snrDb, cosine: worst, ms: run.ms, ...(task ? { task } : {}), objective: summedMeasure(guardMeasures(floatOuts, outs, probabilities)), byGuard };
-      return { snrDb, cosine: worst, ms: run.ms, ...(task ? { task } : {}), objective: task ? task.soft : snrDb };
+      const accepted = judge ? { accepted: guardAccepts(judge, refs, outs, worst) } : {};
+      if (byGuard) return { snrDb, cosine: worst, ms: run.ms, ...(task ? { task } : {}), objective: summedMeasure(guardMeasures(floatOuts, outs, probabilities)), byGuard, ...accepted };
+      return { snrDb, cosine: worst, ms: run.ms, ...(task ? { task } : {}), objective: task ? task.soft : snrDb, ...accepted };
     },
   };
 }

@@ -6,30 +6,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { convertModel } from '../../src/convert/convert';
 import { decodeModel } from '../../src/onnx/reader';
-import { buildModel, node, tensor } from '../../src/onnx/builder';
-import { encodeModel } from '../../src/onnx/writer';
 import { activationParams, quantizeInt8 } from '../../src/quantize/int8';
 import { cloneResult, floatPrefix } from '../../src/quantize/mixed-precision';
 import { prefixSearch } from '../../src/quantize/int16-prefix';
 import { estimatedMs } from '../../src/quantize/cost-model';
 import { serializeTflite } from '../../src/tflite/writer';
 import type { OutputScore } from '../../src/quantize/sensitivity';
-import { rng } from './helpers';
+import { convChain } from './helpers';
 
 /** 40 × (Conv 4→4 3x3 + Sigmoid) on 16x16: 80 ops after conversion. */
-function chain(): Uint8Array {
-  const r = rng(3);
-  const w = (n: number, s: number) => Array.from({ length: n }, () => (r() - 0.5) * s);
-  const nodes = [];
-  const inits = [];
-  let x = 'x';
-  for (let k = 0; k < 40; k++) {
-    inits.push(tensor(`w${k}`, 'float32', [4, 4, 3, 3], w(144, 0.6)), tensor(`b${k}`, 'float32', [4], w(4, 0.1)));
-    nodes.push(node('Conv', [x, `w${k}`, `b${k}`], [`c${k}`], { pads: [1, 1, 1, 1] }), node('Sigmoid', [`c${k}`], [`s${k}`]));
-    x = `s${k}`;
-  }
-  return encodeModel(buildModel({ inputs: [['x', 'float32', [1, 4, 16, 16]]], outputs: [[x, 'float32', [1, 4, 16, 16]]], initializers: inits, nodes }));
-}
+const chain = () => convChain('Sigmoid', 0.6);
 
 test('float prefix: the prefix with the best measure above plain int8 is kept, within the size and latency bounds', async () => {
   const result = convertModel(decodeModel(chain()));

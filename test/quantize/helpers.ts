@@ -143,6 +143,27 @@ export function outlierChain(n: number, outlier: number, seed: number, channels 
   return encodeModel(buildModel({ inputs: [['x', 'float32', [1, C, 4, 4]]], outputs: [['y', 'float32', [1, C, 4, 4]]], initializers: inits, nodes }));
 }
 
+/** 40 × (Conv 4→4 3x3 + `act`) on 16x16, weights uniform in ±scale/2 (rng(3)); with `tail`, a 1x1 Conv makes the
+ *  output `y` (float-prefix.test.ts, search-repeats.test.ts). Input x [1, 4, 16, 16]. */
+export function convChain(act: 'Sigmoid' | 'Tanh', scale: number, tail = false): Uint8Array {
+  const r = rng(3);
+  const w = (n: number, s: number) => Array.from({ length: n }, () => (r() - 0.5) * s);
+  const nodes = [];
+  const inits = [];
+  let x = 'x';
+  for (let k = 0; k < 40; k++) {
+    inits.push(tensor(`w${k}`, 'float32', [4, 4, 3, 3], w(144, scale)), tensor(`b${k}`, 'float32', [4], w(4, 0.1)));
+    nodes.push(node('Conv', [x, `w${k}`, `b${k}`], [`c${k}`], { pads: [1, 1, 1, 1] }), node(act, [`c${k}`], [`s${k}`]));
+    x = `s${k}`;
+  }
+  if (tail) {
+    inits.push(tensor('wo', 'float32', [4, 4, 1, 1], w(16, 1)));
+    nodes.push(node('Conv', [x, 'wo'], ['y']));
+    x = 'y';
+  }
+  return encodeModel(buildModel({ inputs: [['x', 'float32', [1, 4, 16, 16]]], outputs: [[x, 'float32', [1, 4, 16, 16]]], initializers: inits, nodes }));
+}
+
 /** `onnx2lite convert ARGS...` from the built CLI (bin/onnx2lite.js): exit code, stdout, stderr. */
 export function convertCli(...args: string[]): { code: number | null; out: string; err: string } {
   const r = spawnSync(process.execPath, [path.resolve('bin/onnx2lite.js'), 'convert', ...args], { encoding: 'utf8', timeout: 180_000 });
