@@ -5,23 +5,16 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { parseTflite } from '../../src/tflite/reader';
 import { quantizeModelBytes } from '../../src/quantize/file';
-import { collapsingModel, smallCnn } from './helpers';
+import { collapsingModel, convertCli as cli, smallCnn } from './helpers';
 import { worstDrops } from '../../src/quantize/guard';
 import { SNR_CAP } from '../../src/compare/metrics';
 import type { LayerResult } from '../../src/compare/types';
 
-const CLI = path.resolve('bin/onnx2lite.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx2lite-guard-test-'));
 const collapsing = path.join(tmp, 'collapse.onnx');
 fs.writeFileSync(collapsing, collapsingModel());
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, 'convert', ...args], { encoding: 'utf8', timeout: 180_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
 test('a collapsed int8 model is refused: exit 1, the layers to blame, nothing written, an existing file untouched', () => {
   const out = path.join(tmp, 'collapse_int8.tflite');
