@@ -128,13 +128,16 @@ test('the flat 20,000-node graph with every range open is drawn on the canvas; s
   });
   assert.ok(await painted() > 1000, 'the canvas shows the top of the graph');
   const saved = (): Promise<{ selected?: string; transform?: { y: number } }> => page.evaluate(() => (window as unknown as { __savedState: { selected?: string; transform?: { y: number } } }).__savedState);
+  // the view's transform is saved 150 ms after the first zoom (debounced): wait for it
+  await page.waitForFunction(() => !!(window as unknown as { __savedState?: { transform?: unknown } }).__savedState?.transform);
   const top = (await saved()).transform!.y;
   // the last node, far below: search reveals it (selected, the view moved down to it), drawn on the canvas
   await page.locator('#search input').fill('add4999');
   await page.locator('#results .result').first().waitFor();
   await page.locator('#search input').press('Enter');
   await page.waitForFunction((k) => (window as unknown as { __savedState: { selected?: string } }).__savedState.selected === k, `n:${ids(4999).add}`);
-  await page.waitForTimeout(300);
+  // the move is animated and its transform saved 150 ms after it ends: wait for it (the test's timeout fails it)
+  await page.waitForFunction((t) => ((window as unknown as { __savedState: { transform?: { y: number } } }).__savedState.transform?.y ?? t) < t - 10_000, top);
   assert.ok((await saved()).transform!.y < top - 10_000, 'the view moved to the graph\'s end');
   assert.ok(await painted() > 1000, 'the canvas shows the graph\'s end');
   assert.deepEqual(v.errors, []);
