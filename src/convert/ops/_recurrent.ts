@@ -5,19 +5,18 @@
 // order (layout 0: [seq, batch, ...], layout 1: [batch, seq, ...]).
 import { toFloat32, toNumbers } from '../../ir/tensor';
 import type { Node } from '../../ir/types';
-import { attrFloat, attrInt, attrString } from '../attrs';
+import { attrInt, attrString } from '../attrs';
 import type { ConvertContext } from '../context';
 import { identity, samePerm } from '../layout';
+import { RecurrentMath, T } from './_recurrent-math';
 import { Param } from './_recurrent-param';
 import { EMITS, RecurrentKind, SPEC, activationOps, checkRecurrent, directions } from './_recurrent-spec';
-import { broadcastShape } from './_elementwise';
 import type { OpConverter } from '../types';
 import { MAX_OPSET } from '../types';
 
 export type { RecurrentKind };
 
-/** A tensor of the lowered graph, or undefined for a known all-zero value (skips the math on it). */
-export type T = number | undefined;
+export type { T };
 
 /** One time step of one direction: (t, name prefix, H, C) → [H', C'] (C only for LSTM). */
 export type Step = (t: number, name: string, h: T, c: T) => [number, T];
@@ -35,7 +34,7 @@ export function recurrentOp(kind: RecurrentKind, cell: (L: RecurrentLowering, d:
 }
 
 /** Emits the lowering; the op files drive it step by step. */
-export class RecurrentLowering {
+export class RecurrentLowering extends RecurrentMath {
   readonly layout: number;
   readonly dirs: number;
   readonly seq: number;
@@ -43,16 +42,11 @@ export class RecurrentLowering {
   readonly inputSize: number;
   readonly hidden: number;
   readonly gates: number;
-  readonly clip: number | undefined;
   private readonly acts: string[];
   private readonly w: Param;
   private readonly r: Param;
   private readonly b: Param | undefined;
   private readonly p: Param | undefined;
-  private clipConsts?: [number, number];
-  private splitAxis?: number;
-  /** RESHAPE shape constants by shape. */
-  private readonly shapes = new Map<string, number>();
   private readonly stateCache = new Map<string, number[]>();
   private readonly biasCache = new Map<string, T>();
   /** Layout 0 only: the stored order of X and Y. 'onnx': as ONNX ([seq, batch, C]; Y [seq, dirs, batch, hidden]).
@@ -66,7 +60,8 @@ export class RecurrentLowering {
    *  batch first (batch_first GRU4Rec), whatever X's order: the steps are stacked along axis 1. */
   readonly yBatch: boolean;
 
-  constructor(readonly ctx: ConvertContext, readonly node: Node, readonly kind: RecurrentKind) {
+  constructor(ctx: ConvertContext, node: Node, readonly kind: RecurrentKind) {
+    super(ctx, node);
     const [x, w, r, b] = node.inputs;
     this.layout = attrInt(node, 'layout', 0);
     this.dirs = directions(node);
@@ -93,7 +88,6 @@ export class RecurrentLowering {
       expect(this.p, [this.dirs, 3 * this.hidden]);
     }
     this.acts = activationOps(node, kind);
-    this.clip = node.attrs.get('clip') ? attrFloat(node, 'clip', 0) : undefined;
     const next = this.layout === 0 ? dirsNextToHidden(ctx, node.outputs[0]) : undefined;
     this.order = next ? (samePerm(ctx.permOf(x), [1, 0, 2]) ? 'batch' : 'time') : 'onnx';
     this.yBatch = this.order === 'batch' || next === 'squeezed';
@@ -288,101 +282,6 @@ export class RecurrentLowering {
     const out = this.ctx.output(name, identity(3));
     if (finals.length === 1) this.reshape(finals[0], this.ctx.tensors[out].shape, out);
     else this.ctx.emit('PACK', finals, [out], { valuesCount: finals.length, axis: this.layout ? 1 : 0 });
-  }
-
-  // ---- per-step math ----
-
-  temp(shape: number[], name: string): number {
-    return this.ctx.temp(shape, 'FLOAT32', name);
-  }
-
-  binary(op: 'ADD' | 'MUL' | 'SUB', a: number, b: number, name: string): number {
-    const out = this.temp(broadcastShape(this.ctx.tensors[a].shape, this.ctx.tensors[b].shape), name);
-    this.ctx.emit(op, [a, b], [out], { fusedActivationFunction: 'NONE' });
-    return out;
-  }
-
-  /** a + b where either may be a known zero. */
-  add(a: T, b: T, name: string): T {
-    if (a === undefined) return b;
-    if (b === undefined) return a;
-    return this.binary('ADD', a, b, name);
-  }
-
-  /** a · b where either may be a known zero. */
-  mul(a: T, b: T, name: string): T {
-    if (a === undefined || b === undefined) return undefined;
-    return this.binary('MUL', a, b, name);
-  }
-
-  /**
-   * An activation (opcode) of x, clipped first when the node has `clip` and `clip` is not false (onnxruntime, the
-   * reference, clips every gate's input but not the cell state LSTM's h() reads).
-   */
-  activate(op: string, x: number, name: string, clip = true): number {
-    const shape = this.ctx.tensors[x].shape;
-    let v = x;
-    if (this.clip !== undefined && clip) {
-      this.clipConsts ??= [this.ctx.constFloat32([this.clip], [], `${this.node.name}/clip_max`),
-        this.ctx.constFloat32([-this.clip], [], `${this.node.name}/clip_min`)];
-      const lo = this.temp(shape, `${name}_clipped_hi`);
-      this.ctx.emit('MINIMUM', [v, this.clipConsts[0]], [lo]);
-      const hi = this.temp(shape, `${name}_clipped`);
-      this.ctx.emit('MAXIMUM', [lo, this.clipConsts[1]], [hi]);
-      v = hi;
-    }
-    const out = this.temp(shape, name);
-    if (op.startsWith('HARD_SIGMOID:')) {
-      // max(0, min(1, alpha · x + beta))
-      const [alpha, beta] = op.split(':').slice(1).map(Number);
-      const scaled = this.temp(shape, `${name}_scaled`);
-      this.ctx.emit('MUL', [v, this.ctx.constFloat32([alpha], [], `${this.node.name}/hard_sigmoid_alpha`)], [scaled], { fusedActivationFunction: 'NONE' });
-      const shifted = this.temp(shape, `${name}_shifted`);
-      this.ctx.emit('ADD', [scaled, this.ctx.constFloat32([beta], [], `${this.node.name}/hard_sigmoid_beta`)], [shifted], { fusedActivationFunction: 'NONE' });
-      const capped = this.temp(shape, `${name}_capped`);
-      this.ctx.emit('MINIMUM', [shifted, this.ctx.constFloat32([1], [], `${this.node.name}/one`)], [capped]);
-      this.ctx.emit('MAXIMUM', [capped, this.ctx.constFloat32([0], [], `${this.node.name}/zero`)], [out]);
-      return out;
-    }
-    this.ctx.emit(op, [v], [out]);
-    return out;
-  }
-
-  /** Splits [batch, n·k] into n equal parts along axis 1. */
-  split(x: number, n: number, name: string): number[] {
-    const shape = this.ctx.tensors[x].shape;
-    const part = [shape[0], shape[1] / n];
-    const outs = Array.from({ length: n }, (_, k) => this.temp(part, `${name}${k}`));
-    this.splitAxis ??= this.ctx.constInt32([1], `${this.node.name}/split_axis`, []);
-    this.ctx.emit('SPLIT', [this.splitAxis, x], outs, { numSplits: n });
-    return outs;
-  }
-
-  // ---- helpers ----
-
-  /** Splits axis `axis` of x (of length n) into n tensors of shape `part`. */
-  private unstack(x: number, axis: number, n: number, part: number[], name: string): number[] {
-    if (n === 1) return [this.reshape(x, part, this.temp(part, `${name}0`))];
-    const outs = Array.from({ length: n }, (_, k) => this.temp(part, `${name}${k}`));
-    this.ctx.emit('UNPACK', [x], outs, { num: n, axis });
-    return outs;
-  }
-
-  private stack(list: number[], axis: number, name: string): number {
-    const shape = [...this.ctx.tensors[list[0]].shape];
-    shape.splice(axis, 0, list.length);
-    const out = this.temp(shape, name);
-    if (list.length === 1) return this.reshape(list[0], shape, out);
-    this.ctx.emit('PACK', list, [out], { valuesCount: list.length, axis });
-    return out;
-  }
-
-  private reshape(x: number, shape: number[], out: number): number {
-    const key = shape.join();
-    let s = this.shapes.get(key);
-    if (s === undefined) this.shapes.set(key, (s = this.ctx.constInt32(shape, `${this.node.name}/shape`)));
-    this.ctx.emit('RESHAPE', [x, s], [out], { newShape: shape });
-    return out;
   }
 
   private isReverse(d: number): boolean {
