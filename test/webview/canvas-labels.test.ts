@@ -63,7 +63,9 @@ test('a big drawing labels its boxes on the canvas: around a found node (drawn s
   await page.mouse.down();
   for (let i = 1; i <= 10; i++) await page.mouse.move(cx, cy - 100 + 0.03 * view.height * i);
   await page.mouse.up();
-  await page.waitForTimeout(400);
+  // the drag's transform is saved 150 ms after it ends (debounced): wait for it (the test's timeout fails it)
+  await page.waitForFunction(([y0, d]) => (window as unknown as { __savedState: { transform: { y: number } } }).__savedState.transform.y - y0 > d, [before.y, 0.25 * view.height] as const);
+  await page.waitForTimeout(100);
   const after = await saved(page);
   assert.ok(after.y - before.y > 0.25 * view.height, `dragged down (${before.y} -> ${after.y})`);
   const drawnAt = /translate\(([-\d.e]+),([-\d.e]+)\)/.exec(await page.locator('svg#graph g.viewport').getAttribute('transform') ?? '');
