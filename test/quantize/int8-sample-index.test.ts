@@ -1,7 +1,7 @@
 // int8 of a GridSample over a 256-pixel image (UVDoc's page resampled by its unwarping grid, sweep23 uvdoc_op16):
 // the corner coordinates run over [0, 256], which int8 holds with a scale of 1. GridSample tested them against the
 // image's bounds by float comparisons, which the int8 pass quantized with the coordinates, and LiteRT's int8
-// GREATER_EQUAL / LESS_EQUAL abort on an input scale ≥ 1 ("LiteRT failed to run the model: Aborted()"). The corners
+// GREATER_EQUAL / LESS_EQUAL mishandle an input scale ≥ 1 (here "LiteRT failed to run the model: Aborted()"). The corners
 // are cast to INT32 once and clamped and tested there (src/convert/ops/GridSample.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -66,8 +66,8 @@ const GridSample: OpConverter = {
     const nIdx = ctx.constInt32(Array.from({ length: count }, (_, i) => Math.floor(i / nStride) % N), `${node.name}/batch_index`, part);
     // Corner coordinates are whole numbers (FLOOR, + 1, ROUND): cast to INT32 once, then clamped and tested there.
     // In an int8 model a float clamp and float tests are quantized with the coordinates: dequantized half a step
-    // past the range calibrated (255.5 → index 256), and LiteRT's int8 comparisons abort on an input scale ≥ 1
-    // (a 256-pixel axis).
+    // past the range calibrated (255.5 → index 256), and LiteRT's int8 comparisons mishandle an input scale ≥ 1 (a
+    // 256-pixel axis: wrong results, or an abort).
     const i32 = (v: number) => e.scalar(v, 'INT32');
     const ints = new Map<number, number>();
     // Held within [-1, size] before the CAST (a float far out of INT32's range has no defined conversion).
