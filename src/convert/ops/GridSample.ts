@@ -64,8 +64,18 @@ const GridSample: OpConverter = {
     /** Float coordinates along each spatial dim, in ONNX order ([d,] h, w). */
     const at = S.map((size, d) => coord(comps[k - 1 - d]!, size));
     const nIdx = ctx.constInt32(Array.from({ length: count }, (_, i) => Math.floor(i / nStride) % N), `${node.name}/batch_index`, part);
-    const clampIdx = (t: number, size: number) => e.cast(e.bin('MINIMUM', e.bin('MAXIMUM', t, f(0)), f(size - 1)), 'INT32');
-    const inside = (t: number, size: number) => e.bin('LOGICAL_AND', e.bin('GREATER_EQUAL', t, f(0)), e.bin('LESS_EQUAL', t, f(size - 1)));
+    // Corner coordinates are whole numbers (FLOOR, + 1, ROUND): cast to INT32 once, then clamped and tested there.
+    // In an int8 model a float clamp and float tests are quantized with the coordinates: dequantized half a step
+    // past the range calibrated (255.5 → index 256), and LiteRT's int8 comparisons mishandle an input scale ≥ 1 (a
+    // 256-pixel axis: wrong results, or an abort).
+    const i32 = (v: number) => e.scalar(v, 'INT32');
+    const ints = new Map<number, number>();
+    // Held within [-1, size] before the CAST (a float far out of INT32's range has no defined conversion).
+    const asInt = (t: number, size: number) => ints.get(t)
+      ?? ints.set(t, e.cast(e.bin('MINIMUM', e.bin('MAXIMUM', t, f(-1)), f(size)), 'INT32')).get(t)!;
+    const clampIdx = (t: number, size: number) => e.bin('MINIMUM', e.bin('MAXIMUM', asInt(t, size), i32(0)), i32(size - 1));
+    const inside = (t: number, size: number) =>
+      e.bin('LOGICAL_AND', e.bin('GREATER_EQUAL', asInt(t, size), i32(0)), e.bin('LESS_EQUAL', asInt(t, size), i32(size - 1)));
     /** x[n, (zc,) yc, xc, :] for float corner coordinates, times `weight` (zeros padding: 0 outside the volume). */
     const corner = (cs: number[], weight?: number) => {
       const idx = e.op('CONCATENATION', [nIdx, ...cs.map((c, d) => clampIdx(c, S[d]!))], [...points, k + 1], 'INT32', { axis: k + 1, fusedActivationFunction: 'NONE' });

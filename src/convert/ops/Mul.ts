@@ -1,4 +1,4 @@
 // ONNX Mul (numpy broadcasting) → TFLite MUL, in whatever layout its inputs have.
 import { binary } from './_elementwise';
 
-export default binary('Mul', 'MUL', { fused: true });
+export default binary('Mul', 'MUL', { fused: true, wraps: true });

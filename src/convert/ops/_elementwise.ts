@@ -7,6 +7,7 @@ import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
 import type { Refusal } from '../types';
 import { isLegacyBroadcast, legacyShape, reshapedValue } from './_legacy';
+import { wrappedInt64 } from './_int64-wrap';
 
 export const FLOAT: DType[] = ['float32', 'float16'];
 export const NUMERIC: DType[] = ['float32', 'float16', 'int32', 'int64', 'int8', 'uint8', 'int16'];
@@ -22,6 +23,8 @@ interface Decl {
   opset?: [number, number];
   /** The TFLite op takes fused_activation_function. */
   fused?: boolean;
+  /** Integer ADD / SUB / MUL: int64 constants beyond INT32 are wrapped, not clamped (_int64-wrap.ts). */
+  wraps?: boolean;
   check?: OpConverter['check'];
 }
 
@@ -48,7 +51,8 @@ export function binary(op: string, tfl: string, d: Decl = {}): OpConverter {
     op, emits: [tfl], opset: d.opset ?? [1, MAX_OPSET], inputs: [2, 2], dtypes: d.dtypes ?? ARITHMETIC, int8: d.int8,
     micro: d.micro, layout: 'any', check: d.check ?? checkBroadcast,
     convert(node, ctx) {
-      emitBinary(ctx, node.inputs[0], numpyB(ctx, node), node.outputs[0], tfl, d.fused);
+      const w = d.wraps ? (n: string) => wrappedInt64(ctx, n) : (n: string) => n;
+      emitBinary(ctx, w(node.inputs[0]), w(numpyB(ctx, node)), node.outputs[0], tfl, d.fused);
     },
   };
 }
