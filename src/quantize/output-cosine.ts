@@ -225,13 +225,27 @@ export function summedMeasure(m: GuardMeasures): number {
 }
 
 /** Worst cosine over samples and float outputs; `outputs[k]` are the model's outputs on sample k by ONNX name. */
+/** Float64 outputs judged as float32 values: the guard reads Float32Array data only, and skipped an output in double
+ *  (HybrIK's joints and rotations, cast to float64 by the exporter): with every output skipped it read 1 and wrote an
+ *  int8 model whose joints had collapsed to 0 (self-check cosine 0). */
+function asFloat32(m: Map<string, Tensor>): Map<string, Tensor> {
+  let out: Map<string, Tensor> | undefined;
+  for (const [name, t] of m) {
+    if (!(t.data instanceof Float64Array)) continue;
+    out ??= new Map(m);
+    out.set(name, { ...t, dtype: 'float32', data: Float32Array.from(t.data) });
+  }
+  return out ?? m;
+}
+
 export function worstOutputCosine(refs: Map<string, Tensor>[], outputs: Map<string, Tensor>[], probabilities: ReadonlySet<string> = new Set()): number {
   return guardMeasures(refs, outputs, probabilities).cosine;
 }
 
 /** The guard's measure over samples and float outputs and its parts; `outputs[k]` by ONNX name; `probabilities`
  *  (probabilityOutputs) are not judged against their spread between samples. */
-export function guardMeasures(refs: Map<string, Tensor>[], outputs: Map<string, Tensor>[], probabilities: ReadonlySet<string> = new Set()): GuardMeasures {
+export function guardMeasures(refs0: Map<string, Tensor>[], outputs0: Map<string, Tensor>[], probabilities: ReadonlySet<string> = new Set()): GuardMeasures {
+  const refs = refs0.map(asFloat32), outputs = outputs0.map(asFloat32);
   let worst = 1;
   let ratio = NaN;
   const judge = (m: Metrics, ref: ArrayLike<number>, got: ArrayLike<number>) => {

@@ -37,6 +37,16 @@ test('a collapsed int8 model is refused: exit 1, the layers to blame, nothing wr
   assert.ok(!fs.existsSync(path.join(tmp, 'json.tflite')));
 });
 
+test('a collapsed output the exporter casts to float64 is judged too: refused, nothing written', () => {
+  const doubled = path.join(tmp, 'collapse-f64.onnx');
+  fs.writeFileSync(doubled, collapsingModel(true));
+  const out = path.join(tmp, 'collapse-f64_int8.tflite');
+  const r = cli(doubled, '--quantize', 'int8', '--int16', 'off', '-o', out);
+  assert.equal(r.code, 1, r.out + r.err);
+  assert.match(r.err, /output cosine -?0\.\d+ .* below --min-cosine 0\.99/);
+  assert.ok(!fs.existsSync(out));
+});
+
 test('--allow-degraded writes the collapsed model with a warning and the guard in --json', () => {
   const out = path.join(tmp, 'degraded.tflite');
   const r = cli(collapsing, '--quantize', 'int8', '--int16', 'off', '--allow-degraded', '--json', '-o', out);

@@ -101,24 +101,25 @@ export function smallCnn(): Uint8Array {
 
 /** A model whose int8 output collapses: a conv's output is shifted by 1e6 and back, so the int8 (and int16) step
  *  of the shifted tensor (~1e6 / 255) wipes out the conv's values; float32 keeps them (to ~0.06). */
-export function collapsingModel(): Uint8Array {
-  return shiftedModel(false);
+export function collapsingModel(double = false): Uint8Array {
+  return shiftedModel(false, double);
 }
 
 /** Conv (+ Relu), then shifted by 1e6 and back: int8 (and int16: step ~30) rounding of the shifted tensor wipes out
  *  the conv's values, float32 keeps them (to ~0.06); `--int16 auto` meets the guard with the ADD and SUB float32.
  *  The Relu keeps the shift out of the conv's bias. */
-export function shiftedModel(relu = true): Uint8Array {
+export function shiftedModel(relu = true, double = false): Uint8Array {
   const r = rng(11);
   const w = (n: number, s: number) => Array.from({ length: n }, () => (r() - 0.5) * s);
   return encodeModel(buildModel({
-    inputs: [['x', 'float32', [1, 3, 8, 8]]], outputs: [['y', 'float32', [1, 4, 8, 8]]],
+    inputs: [['x', 'float32', [1, 3, 8, 8]]], outputs: [['y', double ? 'float64' : 'float32', [1, 4, 8, 8]]],
     initializers: [
       tensor('w1', 'float32', [4, 3, 3, 3], w(108, 2)), tensor('b1', 'float32', [4], w(4, 0.2)), tensor('big', 'float32', [1], [1e6]),
     ],
     nodes: [
       node('Conv', ['x', 'w1', 'b1'], ['c'], { pads: [1, 1, 1, 1] }, 'conv'), ...(relu ? [node('Relu', ['c'], ['r'], {}, 'relu')] : []),
-      node('Add', [relu ? 'r' : 'c', 'big'], ['shifted'], {}, 'shift_up'), node('Sub', ['shifted', 'big'], ['y'], {}, 'shift_down'),
+      node('Add', [relu ? 'r' : 'c', 'big'], ['shifted'], {}, 'shift_up'), node('Sub', ['shifted', 'big'], [double ? 'y32' : 'y'], {}, 'shift_down'),
+      ...(double ? [node('Cast', ['y32'], ['y'], { to: 11 }, 'to_double')] : []),
     ],
   }));
 }
