@@ -28,17 +28,9 @@ export function fusePixelUnshuffle(g: Graph, constants: Map<string, Tensor>): vo
   for (const t of g.nodes) {
     const perm = t.opType === 'Transpose' ? permAttr(t)?.join() : undefined;
     if (perm !== UNSHUFFLE.join() && perm !== BLOCKS_FIRST.join()) continue;
-    const r1 = producer.get(t.inputs[0]);
-    const r2 = only(t.outputs[0]);
-    if (r1?.opType !== 'Reshape' || r2?.opType !== 'Reshape' || only(r1.outputs[0]) !== t) continue;
-    const v6 = dims(r1.outputs[0]);
-    // torch 1.13's opset-17 export views the image through Unsqueeze / Reshape steps before the 6-D view and reaches
-    // [N, C·b², H/b, W/b] through a [N, C·b², 1, 1, H/b, W/b] one: the chains around count as one Reshape each.
-    const back = viewChain(r1, (n) => producer.get(n.inputs[0]), (n) => n.inputs[0], (prev, _n, v) => only(v) === prev, 4, dims);
-    const fwd = viewChain(r2, (n) => only(n.outputs[0]), (n) => n.outputs[0], (_prev, n, v) => n.inputs[0] === v, 4, dims);
-    const x = dims(back.end);
-    const y = dims(fwd.end);
-    if (!x || !v6 || !y || x.length !== 4 || v6.length !== 6 || y.length !== 4 || [...x, ...y].some((d) => !(d > 0))) continue;
+    const views = rank6Views(t, producer, only, dims);
+    if (!views) continue;
+    const { back, fwd, x, v6, y } = views;
     const [n, c, h, w] = x;
     const b = v6[3];
     if (b < 2 || v6[5] !== b || v6.join() !== [n, c, h / b, b, w / b, b].join() || y.join() !== [n, c * b * b, h / b, w / b].join()) continue;
@@ -67,6 +59,24 @@ export function fusePixelUnshuffle(g: Graph, constants: Map<string, Tensor>): vo
     for (const n of [...back.nodes, ...fwd.nodes]) skip.add(n);
   }
   if (replace.size) spliceNodes(g, new Map(), replace, skip);
+}
+
+/** A Transpose between a Reshape to rank 6 and a Reshape from it, each through a chain of views to a static 4-D value:
+ *  the chains, both 4-D ends' dims and the 6-D view's. */
+export function rank6Views(t: Node, producer: Map<string, Node>, only: (v: string) => Node | undefined, dims: (v: string) => number[] | undefined):
+  { back: { nodes: Node[]; end: string }; fwd: { nodes: Node[]; end: string }; x: number[]; v6: number[]; y: number[] } | undefined {
+  const r1 = producer.get(t.inputs[0]);
+  const r2 = only(t.outputs[0]);
+  if (r1?.opType !== 'Reshape' || r2?.opType !== 'Reshape' || only(r1.outputs[0]) !== t) return undefined;
+  const v6 = dims(r1.outputs[0]);
+  // torch 1.13's opset-17 export views the image through Unsqueeze / Reshape steps before the 6-D view and reaches
+  // [N, C·b², H/b, W/b] through a [N, C·b², 1, 1, H/b, W/b] one: the chains around count as one Reshape each.
+  const back = viewChain(r1, (n) => producer.get(n.inputs[0]), (n) => n.inputs[0], (prev, _n, v) => only(v) === prev, 4, dims);
+  const fwd = viewChain(r2, (n) => only(n.outputs[0]), (n) => n.outputs[0], (_prev, n, v) => n.inputs[0] === v, 4, dims);
+  const x = dims(back.end);
+  const y = dims(fwd.end);
+  if (!x || !v6 || !y || x.length !== 4 || v6.length !== 6 || y.length !== 4 || [...x, ...y].some((d) => !(d > 0))) return undefined;
+  return { back, fwd, x, v6, y };
 }
 
 const VIEWS = new Set(['Reshape', 'Unsqueeze', 'Squeeze']);

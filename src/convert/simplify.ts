@@ -37,6 +37,7 @@ import { foldConvAffine } from './fold-affine';
 import { fuseRepeats } from './simplify-repeat';
 import { squeezeRank7 } from './simplify-rank7';
 import { fusePixelUnshuffle } from './simplify-unshuffle';
+import { fusePixelShuffle } from './simplify-pixel-shuffle';
 import { sampleStacksPointsLast } from './simplify-sample-stack';
 import { sampleRowsPixelMajor } from './simplify-sample-rows';
 import { fuseFocusSlices } from './simplify-focus';
@@ -181,6 +182,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: Si
     pass(['Transpose', 'Reshape'], seqFirstHeadViews); // after the head passes, which pack these views where they can
     pass(['Transpose', 'Split', 'Squeeze'], splitBeforeMoves); // after the head passes, which handle the packed forms with heads (Qwen2-VL's)
     pass(['Transpose', 'Reshape'], fusePixelUnshuffle);
+    pass([['Transpose', 'DepthToSpace']], fusePixelShuffle);
     pass(['GridSample', 'Transpose', 'Reshape', 'Conv'], sampleStacksPointsLast);
     pass(['GatherElements', 'Expand', 'Reshape'], sampleRowsPixelMajor);
     pass(['Slice', 'Concat'], fuseFocusSlices);

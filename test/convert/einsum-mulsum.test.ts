@@ -67,3 +67,30 @@ test("XLNet's segment term 'ijbs,ibns->bnij' is a MUL and a SUM: only its [i, j,
   const moved = sg.operators.filter((op) => op.opcode === 'TRANSPOSE').map((op) => `[${sg.tensors[op.inputs[0]].shape}]`);
   assert.equal(m.result.transposeCount, 4, moved.join(' '));
 });
+
+// Multi-token attention's head mixing (twenty-second sequence sweep): the probabilities [b, g·i, n, k] viewed
+// [b, g, i, n, k] and mixed within each group of 2 heads by einsum('bgink,gij->bgjnk', p, W), then viewed back
+// [b, 4, n, k] for the product with v. As a BATCH_MATMUL over the groups the probabilities moved to [g, b, n, k, i]
+// and the product back (2 a layer). Its six labels were one over the MUL's rank bound: the unit batch is a view, and
+// W's own label j is laid out between g and the map, so the SUM writes [b, g, j, n, k] in ONNX order: 2 -> 0.
+const [NM, DM] = [6, 4];
+
+function headMixing(): Model {
+  return buildModel({
+    inputs: [['s', 'float32', [1, 4, NM, NM]], ['v', 'float32', [1, 4, NM, DM]]], outputs: ['o'], opset: 13,
+    nodes: [
+      node('Softmax', ['s'], ['p'], { axis: -1 }), node('Reshape', ['p', 'groups'], ['pg']),
+      node('Einsum', ['pg', 'mix'], ['m'], { equation: 'bgink,gij->bgjnk' }),
+      node('Reshape', ['m', 'heads'], ['mh']), node('MatMul', ['mh', 'v'], ['o']),
+    ],
+    initializers: [
+      tensor('groups', 'int64', [5], [1, 2, 2, NM, NM]), tensor('heads', 'int64', [4], [1, 4, NM, NM]),
+      tensor('mix', 'float32', [2, 2, 2], waveValues(8, 7).map((x) => x + 0.5)),
+    ],
+  });
+}
+
+test("MTA's head mixing 'bgink,gij->bgjnk' is a MUL and a SUM over the 2-wide i, as stored: 2 -> 0 TRANSPOSE", async () => {
+  const m = await matchBuilt(headMixing(), 'einsum-mulsum-mixing', 5);
+  assert.equal(m.result.transposeCount, 0, JSON.stringify(m.result.opHistogram));
+});

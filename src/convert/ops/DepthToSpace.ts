@@ -1,5 +1,6 @@
 // ONNX DepthToSpace → TFLite DEPTH_TO_SPACE, channel-last (TFLite's order is ONNX's DCR mode). CRD mode first
-// reorders the channels into DCR order with a constant GATHER on the channel axis.
+// reorders the channels into DCR order with a constant GATHER on the channel axis (not for one output channel, where
+// both orders are one; a CRD one fed by a Conv alone takes the Conv's channels in DCR order: simplify-pixel-shuffle.ts).
 import { attrInt, attrString } from '../attrs';
 import { channelLast } from '../layout';
 import type { OpConverter } from '../types';
@@ -17,10 +18,10 @@ const DepthToSpace: OpConverter = {
     const b = attrInt(node, 'blocksize', 1);
     const e = new Emitter(ctx, node);
     let x = ctx.inputChannelLast(node.inputs[0]);
-    if (attrString(node, 'mode', 'DCR') === 'CRD') {
-      // DCR reads channel (i·b + j)·C' + c where CRD reads c·b² + i·b + j.
-      const C = e.shape(x)[3];
-      const cOut = C / (b * b);
+    const C = e.shape(x)[3];
+    const cOut = C / (b * b);
+    if (attrString(node, 'mode', 'DCR') === 'CRD' && cOut > 1) {
+      // DCR reads channel (i·b + j)·C' + c where CRD reads c·b² + i·b + j (the same for one output channel).
       const idx = Array.from({ length: C }, (_, k) => (k % cOut) * b * b + Math.floor(k / cOut));
       x = e.op('GATHER', [x, ctx.constInt32(idx, `${node.name}/crd_to_dcr`)], e.shape(x), e.type(x), { axis: 3, batchDims: 0 });
     }

@@ -175,6 +175,19 @@ function feedsConvChannels(ctx: ConvertContext, v: string, perm: number[]): bool
 }
 
 /**
+ * Every reader of `v` is a view or the model's Transpose ending, through more of them, in convolutions (MS-G3D's graph
+ * conv 'vu,nctu->nctv', its product viewed [n, c, t, scales, u], moved scales-first and viewed into the MLP conv's
+ * channels): the Reshape that must move it into the conv's channel-last order moves it once from any stored order,
+ * so a move to ONNX order here would be one more.
+ */
+function viewedIntoConvs(ctx: ConvertContext, v: string, depth = 0): boolean {
+  const readers = ctx.readersOf(v);
+  if (depth > 4 || readers.length === 0 || ctx.graph.outputs.some((o) => o.name === v)) return false;
+  return readers.every((r) => (depth > 0 && r.opType === 'Conv' && r.inputs[0] === v)
+    || ((r.opType === 'Reshape' || r.opType === 'Transpose') && r.inputs[0] === v && viewedIntoConvs(ctx, r.outputs[0], depth + 1)));
+}
+
+/**
  * Two run-time operands with batch labels whose product flows into a convolution and comes out channel-last only
  * with the second operand's free labels first (DDColor's colour map 'bqc,bchw->bqhw' of its queries and the
  * channel-last features, into the refine conv): taken as B · A, it is written NHWC, where A · B was moved.
@@ -234,7 +247,7 @@ function contract(ctx: ConvertContext, name: string, a0: Operand, b0: Operand, k
     && !(left && samePerm(natural.map((l) => final.out.indexOf(l)), channelLast(final.out.length)))
     && !keepsImageLayout(ctx, [x, w], natural, final.out) && !feedsContractions(ctx, final.y)
     && !(ctx.prefersChannelLast.has(final.y) && samePerm(natural.map((l) => final.out.indexOf(l)), channelLast(final.out.length)))
-    && !feedsConvChannels(ctx, final.y, natural.map((l) => final.out.indexOf(l)))) {
+    && !feedsConvChannels(ctx, final.y, natural.map((l) => final.out.indexOf(l))) && !viewedIntoConvs(ctx, final.y)) {
     const r = contract(ctx, `${name}/natural`, a, b, keep, undefined, s);
     ctx.bind(final.y, ctx.input(r.name, final.out.map((l) => r.labels.indexOf(l))), identity(final.out.length));
     return { name: final.y, labels: final.out };

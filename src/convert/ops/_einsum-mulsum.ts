@@ -11,6 +11,8 @@
 // moves: a MUL and a SUM over more terms ran slower than the moves they saved (paired LiteRT latency, s24-xpose9:
 // Monarch Mixer's block-diagonal products at 4x 1.19-1.29x, XLNet's segment term at 2x saving one move 1.25x).
 // Operands whose shared labels are stored in different orders: the smaller one is moved to the larger one's order.
+// Unit labels are views, out of the MUL (rank 5 at most) and the SUM; a constant's own labels are laid out where the
+// product then needs no move (MTA's head mixing 'bgink,gij->bgjnk': 2 moves a layer -> 0).
 // The product comes out in the union order less the contracted labels, moved to ONNX order at once when that order
 // counted as a move (its elementwise partner would otherwise vote for it and the softmax after move it back).
 import type { ConvertContext } from '../context';
@@ -74,6 +76,21 @@ function merged(sa: string[], sb: string[]): string[] | undefined {
 }
 
 /**
+ * A constant's own labels (those the computed operand lacks) may go anywhere in the union order (it is laid out to
+ * fit): placed together, in the output's order, where the product then needs no move (MTA's head mixing
+ * 'bgink,gij->bgjnk': j between g and the map, [b, g, j, n, k] in ONNX order), else after the operand's labels.
+ */
+function constantPlaced(order: string[], sBig: string[], small: Operand, con: string[], final: { out: string[] },
+  stays: (kept: string[]) => boolean): [string[], string[]] {
+  const mine = final.out.filter((l) => small.labels.includes(l) && !sBig.includes(l));
+  const sums = small.labels.filter((l) => !sBig.includes(l) && !final.out.includes(l));
+  const at = (p: number) => [...sBig.slice(0, p), ...mine, ...sums, ...sBig.slice(p)];
+  const p = Array.from({ length: sBig.length + 1 }, (_, k) => k).find((k) => stays(at(k).filter((l) => !con.includes(l))));
+  const best = p === undefined || stays(order.filter((l) => !con.includes(l))) ? order : at(p);
+  return [best, best.filter((l) => small.labels.includes(l))];
+}
+
+/**
  * Emits `final.y` as SUM(a ⊙ b) and returns true when that makes fewer moves than the BATCH_MATMUL with operands in
  * `aOrder` / `bOrder` and its product in `natural` would; else false, nothing emitted.
  */
@@ -87,21 +104,26 @@ export function mulSum(ctx: ConvertContext, name: string, a: Operand, b: Operand
   const union = [...big.labels, ...small.labels.filter((l) => !big.labels.includes(l))];
   const con = union.filter((l) => !final.out.includes(l));
   const spread = count(union) / Math.max(count(a.labels), count(b.labels), count(final.out));
-  if (!con.length || union.length > 5 || spread > 2) return false;
+  // Unit labels (MTA's batch of 1 in 'bgink,gij->bgjnk') are left out of the MUL and the SUM: views.
+  const dropUnits = con.some((l) => size(l) > 1);
+  const inCore = (l: string) => !dropUnits || size(l) > 1;
+  if (!con.length || union.filter(inCore).length > 5 || spread > 2) return false;
   const sBig = ctx.permOf(big.name).map((d) => big.labels[d]);
   const shared = sBig.filter((l) => small.labels.includes(l));
   const own = ctx.isConstant(small.name) ? undefined : ctx.permOf(small.name).map((d) => small.labels[d]);
-  const sSmall = own && merged(sBig, own) ? own : [...shared, ...(own ?? small.labels).filter((l) => !shared.includes(l))];
-  const order = merged(sBig, sSmall)!;
+  let sSmall = own && merged(sBig, own) ? own : [...shared, ...(own ?? small.labels).filter((l) => !shared.includes(l))];
+  let order = merged(sBig, sSmall)!;
+  if (!own) [order, sSmall] = constantPlaced(order, sBig, small, con, final, (kept) => orderMoves(ctx, final.y, kept.map((l) => final.out.indexOf(l))) === 0);
   const kept = order.filter((l) => !con.includes(l));
   const keptPerm = kept.map((l) => final.out.indexOf(l));
   const outMoves = orderMoves(ctx, final.y, keptPerm);
   const bmmMove = (x: Operand, o: string[]) => Number(moves(ctx, x, o) && !sharedMove(ctx, x));
   const bmmMoves = bmmMove(a, aOrder) + bmmMove(b, bOrder) + orderMoves(ctx, final.y, natural.map((l) => final.out.indexOf(l)));
   if (bmmMoves - Number(moves(ctx, small, sSmall)) - outMoves < (spread > 1 ? 2 : 1)) return false;
+  const core = order.filter(inCore);
   const viewed = (x: Operand, stored: string[]): number => {
     const perm = stored.map((l) => x.labels.indexOf(l));
-    const dims = order.map((l) => (x.labels.includes(l) ? size(l) : 1));
+    const dims = core.map((l) => (x.labels.includes(l) ? size(l) : 1));
     const c = ctx.constant(x.name);
     if (c) {
       const { type, bytes } = constantBytes(c, perm);
@@ -111,12 +133,19 @@ export function mulSum(ctx: ConvertContext, name: string, a: Operand, b: Operand
     ctx.emit('RESHAPE', [ctx.input(x.name, perm), ctx.constInt32(dims, `${name}/broadcast_shape`)], [view], { newShape: dims });
     return view;
   };
-  const prod = ctx.temp(order.map(size), 'FLOAT32', `${name}/terms`);
+  const prod = ctx.temp(core.map(size), 'FLOAT32', `${name}/terms`);
   ctx.emit('MUL', [viewed(big, sBig), viewed(small, sSmall)], [prod], { fusedActivationFunction: 'NONE' });
   const sum = outMoves ? `${name}/mulsum` : final.y;
   if (outMoves) ctx.declare(sum, 'float32', kept.map(size));
   const out = ctx.output(sum, outMoves ? identity(kept.length) : keptPerm);
-  ctx.emit('SUM', [prod, ctx.constInt32(con.map((l) => order.indexOf(l)), `${name}/sum_axes`)], [out], { keepDims: false });
+  const axes = ctx.constInt32(con.filter(inCore).map((l) => core.indexOf(l)), `${name}/sum_axes`);
+  const keptCore = kept.filter(inCore);
+  if (keptCore.length === kept.length) ctx.emit('SUM', [prod, axes], [out], { keepDims: false });
+  else {
+    const summed = ctx.temp(keptCore.map(size), 'FLOAT32', `${name}/summed`);
+    ctx.emit('SUM', [prod, axes], [summed], { keepDims: false });
+    ctx.emit('RESHAPE', [summed, ctx.constInt32(kept.map(size), `${name}/sum_shape`)], [out], { newShape: kept.map(size) });
+  }
   if (outMoves) ctx.bind(final.y, ctx.input(sum, final.out.map((l) => kept.indexOf(l))), identity(final.out.length));
   return true;
 }
