@@ -69,6 +69,10 @@ export function unsupportedRefusal(node: Node, opset: number): Refusal {
     // onnxruntime's quantizer (QOperator format, contrib Q/DQ) rather than its graph optimizer.
     return { code: 'custom-domain', message: `${d}.${node.opType} is an onnxruntime quantization op that onnx2lite does not convert; quantize the model in QDQ format (quant_format=QDQ), or convert the float model and quantize it with --quantize int8` };
   }
+  if (d === 'com.microsoft.extensions' || d === 'ai.onnx.contrib') {
+    // onnxruntime-extensions' custom ops (its own domain, or ai.onnx.contrib): pre / post-processing joined to a model.
+    return { code: 'custom-domain', message: `${d}.${node.opType} is an onnxruntime-extensions custom op (pre / post-processing: image decoding and encoding, tokenizers, audio, cloud calls) with no TFLite equivalent; convert the network without these steps (as exported, before onnxruntime-extensions joined them to it) and do them in the app` };
+  }
   if (d === 'com.microsoft' || d.startsWith('com.microsoft.') || d.startsWith('com.ms.')) {
     // com.microsoft.nchwc / com.ms.internal.nhwc: layouts of onnxruntime's highest optimization level.
     return { code: 'custom-domain', message: `${d}.${node.opType} is an onnxruntime fused op (written by onnxruntime's graph optimizer) that onnx2lite does not convert; convert the model as exported, before onnxruntime's optimizations` };

@@ -22,6 +22,22 @@ export function looseNum(v: LongLike): number {
   return typeof v === 'number' ? v : v.toNumber();
 }
 
+/**
+ * An int64_data / uint64_data entry as the exact 64-bit integer. Through a double, INT64_MAX (tf2onnx's and
+ * keras2onnx's "to the end" Slice bound) rounds up to 2^63, which BigInt64Array wraps to INT64_MIN: a Keras
+ * Cropping2D's Slice came out empty.
+ */
+export function exactBig(v: LongLike, unsigned: boolean): bigint {
+  if (typeof v === 'number') {
+    const b = BigInt(Math.trunc(v));
+    const lo = unsigned ? 0n : -(2n ** 63n);
+    const hi = unsigned ? 2n ** 64n - 1n : 2n ** 63n - 1n;
+    return b < lo ? lo : b > hi ? hi : b;
+  }
+  const bits = (BigInt(v.high >>> 0) << 32n) | BigInt(v.low >>> 0);
+  return unsigned ? bits : BigInt.asIntN(64, bits);
+}
+
 /** Where a tensor's external data is resolved (the model's folder) and whether to load it at all. */
 export interface ReadCtx {
   baseDir?: string;
@@ -96,11 +112,12 @@ function tensorValues(t: onnx.ITensorProto, dtype: DType, dims: number[], count:
   switch (dtype) {
     case 'float32': case 'complex64': check(t.floatData?.length ?? 0); return Float32Array.from(t.floatData ?? []);
     case 'float64': case 'complex128': check(t.doubleData?.length ?? 0); return Float64Array.from(t.doubleData ?? []);
-    case 'int64': check(t.int64Data?.length ?? 0); return BigInt64Array.from(t.int64Data ?? [], (v) => BigInt(looseNum(v as LongLike)));
+    case 'int64': check(t.int64Data?.length ?? 0); return BigInt64Array.from(t.int64Data ?? [], (v) => exactBig(v as LongLike, false));
     case 'uint64': case 'uint32': {
       check(t.uint64Data?.length ?? 0);
-      const vals = (t.uint64Data ?? []).map((v) => looseNum(v as LongLike));
-      return dtype === 'uint32' ? Uint32Array.from(vals) : BigUint64Array.from(vals, (v) => BigInt(v));
+      const vals = t.uint64Data ?? [];
+      return dtype === 'uint32' ? Uint32Array.from(vals, (v) => looseNum(v as LongLike))
+        : BigUint64Array.from(vals, (v) => exactBig(v as LongLike, true));
     }
     default: {
       check(t.int32Data?.length ?? 0);

@@ -38,6 +38,7 @@ import Cos from './Cos';
 import Cosh from './Cosh';
 import CumSum from './CumSum';
 import DFT from './DFT';
+import DeformConv from './DeformConv';
 import DepthToSpace from './DepthToSpace';
 import DequantizeLinear from './DequantizeLinear';
 import Div from './Div';
@@ -246,6 +247,7 @@ export const OPS: OpConverter[] = [
   Cosh,
   CumSum,
   DFT,
+  DeformConv,
   DepthToSpace,
   DequantizeLinear,
   Div,
