@@ -36,7 +36,7 @@ export function convTranspose3dScratchBytes(inSpatial: number[], kernel: number[
 }
 
 /** A 3-D conv part (a group's slice, or the whole conv) to write over its frames. */
-interface FramePart {
+export interface FramePart {
   kernel: number[];
   strides: number[];
   dilations: number[];
