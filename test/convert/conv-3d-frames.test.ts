@@ -95,6 +95,10 @@ const CASES: Case[] = [
     attrs: { group: 4, strides: [3, 1, 2], dilations: [1, 2, 2], pads: [0, 2, 1, 1, 0, 0] }, ops: { DEPTHWISE_CONV_2D: 2, TRANSPOSE_CONV: 0 } },
   { name: 'depthwise, crops larger than the kernel (pads 3 over kernel 2, stride 4)', op: 'ConvTranspose', x: X, w: [4, 1, 2, 2, 2],
     attrs: { group: 4, strides: [4, 4, 1], pads: [3, 3, 0, 2, 1, 0] }, ops: { DEPTHWISE_CONV_2D: 2, TRANSPOSE_CONV: 0 } },
+  { name: 'group 2 (2 → 3 channels a group), stride 2: one TRANSPOSE_CONV a kernel depth, block-diagonal', op: 'ConvTranspose', x: X, w: [4, 3, 3, 2, 3],
+    attrs: { group: 2, strides: [2, 1, 2], pads: [1, 0, 1, 1, 0, 0] }, ops: { TRANSPOSE_CONV: 3, SPLIT: 0 } },
+  { name: 'group 5 (over 4: one part a group)', op: 'ConvTranspose', x: [1, 10, 3, 4, 4], w: [10, 1, 2, 2, 2],
+    attrs: { group: 5, strides: [2, 2, 2] }, ops: { TRANSPOSE_CONV: 10, SPLIT: 1 } },
   { name: 'depthwise, auto_pad SAME_UPPER, batch 2', op: 'ConvTranspose', x: [2, 3, 4, 5, 3], w: [3, 1, 3, 3, 3],
     attrs: { group: 3, strides: [2, 2, 2], auto_pad: 'SAME_UPPER' }, ops: { DEPTHWISE_CONV_2D: 3, TRANSPOSE_CONV: 0 } },
 ];

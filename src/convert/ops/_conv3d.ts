@@ -13,7 +13,7 @@ import { channelLast } from '../layout';
 import { refuse } from '../types';
 import type { Refusal } from '../types';
 import { resolvePadding, windowOf } from './_spatial';
-import { frameLimits, conv3dPatchBytes, convTranspose3dScratchBytes, emitConv3dFrames, emitConvTranspose3dFrames, emitDepthwise3dFrames, weightSlice } from './_conv3d_frames';
+import { BLOCK_DIAGONAL_GROUPS, blockDiagonalTranspose, frameLimits, conv3dPatchBytes, convTranspose3dScratchBytes, emitConv3dFrames, emitConvTranspose3dFrames, emitDepthwise3dFrames, weightSlice } from './_conv3d_frames';
 import { emitDepthwiseTranspose3dFrames } from './_conv3d_stuffed';
 
 /** Why a rank-5 Conv/ConvTranspose cannot be converted, or undefined. */
@@ -142,6 +142,9 @@ export function emitConvTranspose3d(ctx: ConvertContext, node: Node): void {
   };
   if (group === 1) {
     part(x, 0, xs[1], cout, t, '', 0);
+  } else if (framed && group <= BLOCK_DIAGONAL_GROUPS) {
+    emitConvTranspose3dFrames(ctx, node, { input: x, kernel, strides, dilations: dil, weights: blockDiagonalTranspose(W, group), cout,
+      bias: bias(ctx, node, cout, 0, cout), out: t });
   } else {
     const cinG = xs[1] / group;
     const coutG = cout / group;
