@@ -199,7 +199,7 @@ test('a float model over 1e-4 gets onnxruntime\'s own spread, and its line says 
   assert.ok(within.reference && within.reference.maxRel > 1e-4, JSON.stringify(within.reference));
   assert.equal(within.rounding, 'within');
   assert.match(verificationLine(within), /^verified on LiteRT: .*onnxruntime itself, optimized vs as written: max rel \S+, cosine \S+: over 1e-4 but within 2× onnxruntime's own spread, this model's float32 rounding$/);
-  assert.deepEqual(Object.keys(verificationJson(within)).sort(), ['cosine', 'maxRel', 'ms', 'reference'], 'the --json shape is the one a spread had');
+  assert.deepEqual(Object.keys(verificationJson(within)).sort(), ['cosine', 'maxRel', 'ms', 'reference', 'seeds'], 'the --json shape is the one a spread had, with the seeds');
   // Beyond: the .tflite of y = 2x against an ONNX y = 2.001x (5e-4 off), which onnxruntime runs the same both ways.
   const scaled = (k: number) => buildModel({
     opset: 13, inputs: [['x', 'float32', [1, 16]]], outputs: [['y', 'float32', [1, 16]]],
