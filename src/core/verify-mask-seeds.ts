@@ -8,8 +8,8 @@
 // part of its last axis, 0 over the rest — half of it (rounded up) on odd seeds, three quarters on even ones, so two
 // seeded samples differ — a real mask whether 1 means keep or pad, every row with both.
 // An input is read as a mask when it is named for one (`mask`, any case), or when the graph reads it only as one:
-// through moves and picks, into a comparison, a CAST to BOOL, `(1 − m)` scaled by a constant of magnitude >= 1e4, or
-// `m` scaled by such a constant (an additive -inf-like bias).
+// through moves and picks, into a comparison with 0, 0.5 or 1 (`m == 0`, `m > 0.5`), a CAST to BOOL, `(1 − m)`
+// scaled by a constant of magnitude >= 1e4, or `m` scaled by such a constant (an additive -inf-like bias).
 import type { TflModel, TflTensor } from '../tflite/model';
 import { consumersOf } from '../tflite/graph';
 import { valuesFromBytes } from '../ir/tensor';
@@ -45,7 +45,7 @@ export function readAsMask(model: TflModel, t: number, readers: Map<number, numb
   const reads = readersThrough(model, t, readers);
   return reads.length > 0 && reads.every(({ op, input }) => {
     const other = sg.tensors[op.inputs[op.inputs[0] === input ? 1 : 0]!];
-    if (COMPARES.has(op.opcode)) return other?.data !== undefined;
+    if (COMPARES.has(op.opcode)) return floatValues(other)?.every((v) => v === 0 || v === 0.5 || v === 1) ?? false;
     if (op.opcode === 'CAST') return sg.tensors[op.outputs[0]!]?.type === 'BOOL';
     if (op.opcode === 'SUB' && op.inputs[1] === input) {
       const one = floatValues(sg.tensors[op.inputs[0]!]);

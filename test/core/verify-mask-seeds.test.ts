@@ -89,3 +89,19 @@ test('a float input scaled by a small constant after 1 - x (a gate, not a mask) 
   assert.deepEqual(plan.kinds, { points: 'uniform [0, 1)', keep: 'uniform [0, 1)' });
   assert.equal(plan.values.has('keep'), false);
 });
+
+/** `Where(v > t, x, 0)`: a float input read only by a comparison with the constant t. */
+function thresholded(t: number) {
+  return buildModel({
+    inputs: [['x', 'float32', [1, 8]], ['v', 'float32', [1, 8]]], outputs: ['y'], opset: 13,
+    nodes: [node('Greater', ['v', 't'], ['on']), node('Where', ['on', 'x', 'zero'], ['y'])],
+    initializers: [tensor('t', 'float32', [], [t]), tensor('zero', 'float32', [], [0])],
+  });
+}
+
+test('a float input read only by a comparison with 0.5 is a mask; one compared with 0.3 is not', () => {
+  for (const [t, kind] of [[0.5, 'mask 0 / 1'], [0.3, 'uniform [0, 1)']] as const) {
+    const model = parseTflite(tfliteOf(thresholded(t)));
+    assert.equal(seedPlan(model, modelIo(model).inputs, 1).kinds.v, kind, `threshold ${t}`);
+  }
+});
