@@ -35,8 +35,9 @@ test('convert prints the LiteRT verification line and --json gains verification'
   assert.ok(Number(m[2]) > 0.9999, `cosine ${m[2]}`);
   const j = cli('convert', SAMPLE, '-o', o, '--json');
   assert.equal(j.code, 0, j.err);
-  const v = (JSON.parse(j.out) as { models: { verification: { maxRel: number; cosine: number; ms: number } }[] }).models[0]!.verification;
-  assert.deepEqual(Object.keys(v).sort(), ['cosine', 'maxRel', 'ms']);
+  const v = (JSON.parse(j.out) as { models: { verification: { maxRel: number; cosine: number; ms: number; seeds: Record<string, string> } }[] }).models[0]!.verification;
+  assert.deepEqual(Object.keys(v).sort(), ['cosine', 'maxRel', 'ms', 'seeds']);
+  assert.ok(Object.values(v.seeds).length > 0 && Object.values(v.seeds).every((k) => k === 'uniform [0, 1)'), JSON.stringify(v.seeds));
   assert.ok(v.maxRel >= 0 && v.maxRel < 1e-4 && v.cosine > 0.9999 && v.ms > 0, JSON.stringify(v));
 });
 
