@@ -84,9 +84,10 @@ export function verificationLine(v: Verification): string {
 /** JSON-safe form (NaN → null). */
 export function verificationJson(v: Verification): { maxRel: number | null; cosine: number | null; ms: number; degraded?: true;
   reference?: { maxRel: number | null; cosine: number | null }; detections?: DetectionCheck; labels?: Verification['labels'];
-  topk?: Verification['topk']; selected?: SelectedRowsCheck } {
+  topk?: Verification['topk']; selected?: SelectedRowsCheck; seeds?: Verification['seeds'] } {
   const n = (x: number) => (Number.isFinite(x) ? x : null);
   return { maxRel: n(v.maxRel), cosine: n(v.cosine), ms: v.ms, ...(isDegraded(v) ? { degraded: true as const } : {}),
     ...(v.reference ? { reference: { maxRel: n(v.reference.maxRel), cosine: n(v.reference.cosine) } } : {}),
-    ...(v.detections ? { detections: v.detections } : {}), ...(v.labels ? { labels: v.labels } : {}), ...(v.topk ? { topk: v.topk } : {}), ...(v.selected ? { selected: v.selected } : {}) };
+    ...(v.detections ? { detections: v.detections } : {}), ...(v.labels ? { labels: v.labels } : {}), ...(v.topk ? { topk: v.topk } : {}), ...(v.selected ? { selected: v.selected } : {}),
+    ...(v.seeds ? { seeds: v.seeds } : {}) };
 }

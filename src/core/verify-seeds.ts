@@ -18,6 +18,7 @@ import type { IoTensor } from '../deploy/tensors';
 import { lengthThroughArithmetic } from './verify-lengths';
 import { textSeeds } from './verify-text-seeds';
 import { adjacencySeeds } from './verify-graph-seeds';
+import { maskSeeds } from './verify-mask-seeds';
 
 const INTEGER = new Set(['int32', 'int64', 'uint8', 'int8', 'int16', 'uint16', 'uint32', 'uint64']);
 
@@ -34,7 +35,7 @@ const PICKS = new Set(['GATHER', 'STRIDED_SLICE', 'SLICE', 'UNPACK']);
 
 /** The ops reading `input`, also through moves of it (DeepPhonemizer reads its ids transposed to [T, B]) and parts
  *  picked from it (a graph's senders and receivers, the rows of its edge list). */
-function readersThrough(model: TflModel, input: number, readers: Map<number, number[]>, depth = 0): { op: TflOperator; input: number }[] {
+export function readersThrough(model: TflModel, input: number, readers: Map<number, number[]>, depth = 0): { op: TflOperator; input: number }[] {
   const sg = model.subgraphs[0]!;
   return (readers.get(input) ?? []).flatMap((k) => {
     const op = sg.operators[k]!;
@@ -118,7 +119,28 @@ function maskLengthSeeds(model: TflModel, inputs: IoTensor[], readers: Map<numbe
  * generator's integers.
  */
 export function tokenSeeds(model: TflModel, inputs: IoTensor[], seed: number): Map<string, number[]> {
-  return adjacencySeeds(inputs, seed, lookupSeeds(model, inputs, seed, textSeeds(model, inputs, seed, idsAndLengthSeeds(model, inputs, seed))));
+  return seedPlan(model, inputs, seed).values;
+}
+
+/** What the self-check feeds an input (`--json` verification.seeds, by ONNX input name). */
+export type SeedKind = 'uniform [0, 1)' | 'zeros' | 'half true' | 'ids and lengths' | 'text' | 'ids in table range' | 'adjacency 0 / 1'
+  | 'mask 0 / 1';
+
+/** tokenSeeds' values, and each input's kind of seed: the stage that set it, else the generator's default for its type. */
+export function seedPlan(model: TflModel, inputs: IoTensor[], seed: number): { values: Map<string, number[]>; kinds: Record<string, SeedKind> } {
+  const kinds: Record<string, SeedKind> = {};
+  const stage = (kind: SeedKind, values: Map<string, number[]>) => {
+    for (const name of values.keys()) kinds[name] ??= kind;
+    return values;
+  };
+  const values = stage('mask 0 / 1', maskSeeds(model, inputs, seed, stage('adjacency 0 / 1', adjacencySeeds(inputs, seed,
+    stage('ids in table range', lookupSeeds(model, inputs, seed, stage('text', textSeeds(model, inputs, seed,
+      stage('ids and lengths', idsAndLengthSeeds(model, inputs, seed))))))))));
+  for (const io of inputs) {
+    const type = io.mapping?.onnxDtype ?? (io.quant ? 'float32' : io.dtype);
+    kinds[onnxName(io)] ??= /^float/.test(type) ? 'uniform [0, 1)' : type === 'bool' ? 'half true' : 'zeros';
+  }
+  return { values, kinds };
 }
 
 /** The per-element exclusive bound of ids that `ids` index a constant table with: its size, less the constant offset

@@ -8,7 +8,8 @@ import { sameBytes } from '../tflite/write-shared';
 import { parseTflite } from '../tflite/reader';
 import type { TflModel } from '../tflite/model';
 import { modelIo, prepareInputs, toOnnxView, type IoTensor } from '../deploy/tensors';
-import { tokenSeeds } from './verify-seeds';
+import { seedPlan, tokenSeeds } from './verify-seeds';
+import type { SeedKind } from './verify-seeds';
 import { drawsAtMean } from './verify-random';
 import { abortText, beyondHeap } from './litert-memory';
 import { FLOAT32_SPREAD_FACTOR, PRECISE_MAX_REL, VERIFIED_MAX_REL, isDegraded } from './verify-report';
@@ -48,6 +49,10 @@ export interface Verification {
    *  src/compare/selected-rows.ts): compared as sets of rows; more unpaired rows than a near-tie at the k-th score
    *  explains make the check fail. */
   selected?: SelectedRowsCheck;
+  /** What each input (by ONNX name) was fed: the generator's `uniform [0, 1)` floats / `zeros` / `half true`
+   *  booleans, or seeds of its kind (token ids and lengths, text, ids in a table's range, an adjacency, a float input
+   *  read as a mask fed 0 / 1: verify-seeds.ts). */
+  seeds?: Record<string, SeedKind>;
 }
 export interface DetectionCheck {
   /** The outputs compared as detection rows (boxes first). */
@@ -66,7 +71,7 @@ export interface DetectionCheck {
 }
 
 
-/** Seed of the self-check's inputs (floats uniform in [0, 1), integers 0, boolean masks half true). */
+/** Seed of the self-check's inputs (floats uniform in [0, 1), integers 0, boolean masks half true, float masks 0 / 1). */
 export const VERIFY_SEED = 1;
 
 /** LiteRT's "Node number N (OP) failed ..." names the op; otherwise the op at the node number is named here. */
@@ -97,7 +102,8 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
   if (heap) throw new ModelError(`the converted model cannot run on LiteRT, nothing written: ${heap}`);
   const io = modelIo(model);
   // Token ids in their table's range and lengths of the padded length (verify-seeds.ts): a TTS model's durations.
-  const feeds = prepareInputs(io.inputs, undefined, VERIFY_SEED, tokenSeeds(model, io.inputs, VERIFY_SEED));
+  const plan = seedPlan(model, io.inputs, VERIFY_SEED);
+  const feeds = prepareInputs(io.inputs, undefined, VERIFY_SEED, plan.values);
   // Inputs frozen with --input-value are no .tflite inputs: onnxruntime gets their recorded values.
   const onnxFeeds = [...feeds.onnx, ...frozenInputs(readMetadata(tflite))];
   let got: Tensor[];
@@ -191,11 +197,11 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
     // Seeded inputs can make every output 0 on both sides (integer inputs are 0: sequence lengths of 0, say): then the
     // values agreed vacuously, and the user is told so rather than reading "verified" as a check of the numbers.
     if (!group && compared > 0 && nonZero === 0) {
-      notes.push('the self-check\'s seeded inputs (floats in [0, 1), integers 0, boolean masks half true) give 0 at every output on both runtimes: '
+      notes.push('the self-check\'s seeded inputs (floats in [0, 1), integers 0, masks half on) give 0 at every output on both runtimes: '
         + 'it checked that LiteRT loads and runs the model, not its values; compare on real inputs (onnx2lite compare --inputs DIR)');
     } else if (!group && nonZero > 0 && multi > 0 && varied === 0) {
       // Or one value repeated over every output (an integer input seeded 0 that masks or scales everything away).
-      notes.push('the self-check\'s seeded inputs (floats in [0, 1), integers 0, boolean masks half true) give one value repeated over every output '
+      notes.push('the self-check\'s seeded inputs (floats in [0, 1), integers 0, masks half on) give one value repeated over every output '
         + 'on both runtimes: it checked little of how the values follow the input; compare on real inputs (onnx2lite compare --inputs DIR)');
     }
     if (!group && compared > 0 && nonZero > 0 && !(multi > 0 && varied === 0) && await sameOnAnotherSeed(onnx, model, io.inputs, frozenInputs(readMetadata(tflite)), names, ref)) {
@@ -243,7 +249,7 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
   const reference = ref && (opts.quantized || beyond || imprecise) ? await selfSpread(onnx, onnxFeeds, names, ref) : undefined;
   const rounding = imprecise && reference ? (maxRel <= FLOAT32_SPREAD_FACTOR * reference.maxRel ? 'within' : 'beyond') : undefined;
   return { maxRel, cosine, ms: Math.round(performance.now() - t0), ...(reference ? { reference } : {}), ...(rounding ? { rounding } : {}), ...(detections ? { detections } : {}),
-    ...(labels ? { labels } : {}), ...(topk ? { topk } : {}), ...(selected ? { selected } : {}) };
+    ...(labels ? { labels } : {}), ...(topk ? { topk } : {}), ...(selected ? { selected } : {}), seeds: plan.kinds };
 }
 /** Whether onnxruntime gives every output bit for bit the same on a second seed (VERIFY_SEED + 1) as on the first
  *  (`ref`): outputs that do not follow the data on the seeded inputs. Only for models with integer or boolean inputs

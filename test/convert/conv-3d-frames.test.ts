@@ -55,6 +55,15 @@ test('full size: a ConvTranspose3d whose col2im is over the limit is TRANSPOSE_C
   assert.equal(r.opHistogram.TRANSPOSE_CONV, 4);
 });
 
+test('full size: MedNeXt\'s depthwise ConvTranspose3d (32 groups, 5³, stride 2) is 5 DEPTHWISE_CONV_2D, not 160 TRANSPOSE_CONV', () => {
+  const r = convertModel(model('ConvTranspose', [1, 32, 16, 16, 16], [32, 1, 5, 5, 5], { group: 32, strides: [2, 2, 2], pads: [2, 2, 2, 2, 2, 2], output_padding: [1, 1, 1] }));
+  assert.equal(r.opHistogram.TRANSPOSE_CONV ?? 0, 0);
+  assert.equal(r.opHistogram.CONV_3D_TRANSPOSE ?? 0, 0);
+  assert.equal(r.opHistogram.DEPTHWISE_CONV_2D, 5);
+  assert.equal(r.opHistogram.SPLIT ?? 0, 0);
+  assert.equal(r.transposeCount, 0);
+});
+
 interface Case { name: string; op: 'Conv' | 'ConvTranspose'; x: number[]; w: number[]; attrs: Record<string, number | number[] | string>; relu?: boolean;
   /** Op counts expected (a depthwise conv: one DEPTHWISE_CONV_2D a kernel depth, no SPLIT per channel). */
   ops?: Record<string, number> }
@@ -78,7 +87,20 @@ const CASES: Case[] = [
   { name: 'stride 2, kernel 4 like RODNet\'s last ups', op: 'ConvTranspose', x: X, w: [4, 2, 4, 4, 4], attrs: { strides: [2, 2, 2], pads: [1, 1, 1, 1, 1, 1] }, relu: true },
   { name: 'stride 3 over kernel 2, output_padding', op: 'ConvTranspose', x: X, w: [4, 2, 2, 3, 3], attrs: { strides: [3, 2, 1], output_padding: [1, 1, 0] } },
   { name: 'dilations', op: 'ConvTranspose', x: X, w: [4, 2, 2, 3, 2], attrs: { dilations: [2, 1, 3] } },
-  { name: 'depthwise (group 4), stride 2', op: 'ConvTranspose', x: X, w: [4, 1, 3, 3, 3], attrs: { group: 4, strides: [2, 2, 2], pads: [1, 1, 1, 1, 1, 1] } },
+  { name: 'depthwise (group 4), stride 2', op: 'ConvTranspose', x: X, w: [4, 1, 3, 3, 3], attrs: { group: 4, strides: [2, 2, 2], pads: [1, 1, 1, 1, 1, 1] },
+    ops: { DEPTHWISE_CONV_2D: 3, TRANSPOSE_CONV: 0, SPLIT: 0 } },
+  { name: 'depthwise like MedNeXt\'s up blocks (5³, stride 2, pads 2), output_padding', op: 'ConvTranspose', x: X, w: [4, 1, 5, 5, 5],
+    attrs: { group: 4, strides: [2, 2, 2], pads: [2, 2, 2, 2, 2, 2], output_padding: [1, 1, 1] }, relu: true, ops: { DEPTHWISE_CONV_2D: 5, TRANSPOSE_CONV: 0 } },
+  { name: 'depthwise, multiplier 2, strides (3, 1, 2), dilations, asymmetric pads', op: 'ConvTranspose', x: X, w: [4, 2, 2, 3, 2],
+    attrs: { group: 4, strides: [3, 1, 2], dilations: [1, 2, 2], pads: [0, 2, 1, 1, 0, 0] }, ops: { DEPTHWISE_CONV_2D: 2, TRANSPOSE_CONV: 0 } },
+  { name: 'depthwise, crops larger than the kernel (pads 3 over kernel 2, stride 4)', op: 'ConvTranspose', x: X, w: [4, 1, 2, 2, 2],
+    attrs: { group: 4, strides: [4, 4, 1], pads: [3, 3, 0, 2, 1, 0] }, ops: { DEPTHWISE_CONV_2D: 2, TRANSPOSE_CONV: 0 } },
+  { name: 'group 2 (2 → 3 channels a group), stride 2: one TRANSPOSE_CONV a kernel depth, block-diagonal', op: 'ConvTranspose', x: X, w: [4, 3, 3, 2, 3],
+    attrs: { group: 2, strides: [2, 1, 2], pads: [1, 0, 1, 1, 0, 0] }, ops: { TRANSPOSE_CONV: 3, SPLIT: 0 } },
+  { name: 'group 5 (over 4: one part a group)', op: 'ConvTranspose', x: [1, 10, 3, 4, 4], w: [10, 1, 2, 2, 2],
+    attrs: { group: 5, strides: [2, 2, 2] }, ops: { TRANSPOSE_CONV: 10, SPLIT: 1 } },
+  { name: 'depthwise, auto_pad SAME_UPPER, batch 2', op: 'ConvTranspose', x: [2, 3, 4, 5, 3], w: [3, 1, 3, 3, 3],
+    attrs: { group: 3, strides: [2, 2, 2], auto_pad: 'SAME_UPPER' }, ops: { DEPTHWISE_CONV_2D: 3, TRANSPOSE_CONV: 0 } },
 ];
 
 for (const c of CASES) {

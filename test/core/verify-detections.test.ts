@@ -67,7 +67,7 @@ test('a detector\'s rows are verified as sets: reordered rows pass, a missing, e
     assert.ok(same.maxRel < 1e-4 && !isDegraded(same), verificationLine(same));
     assert.match(verificationLine(same), new RegExp(`^verified on LiteRT: .*detections compared as sets \\(${d.refRows}/${d.refRows} paired\\)`));
     const json = verificationJson(same);
-    assert.deepEqual(Object.keys(json).sort(), ['cosine', 'detections', 'maxRel', 'ms']);
+    assert.deepEqual(Object.keys(json).sort(), ['cosine', 'detections', 'maxRel', 'ms', 'seeds']);
     const n = d.refRows;
 
     // The same detections in reverse order: element by element every row would differ; as sets they all pair.

@@ -35,8 +35,9 @@ test('convert prints the LiteRT verification line and --json gains verification'
   assert.ok(Number(m[2]) > 0.9999, `cosine ${m[2]}`);
   const j = cli('convert', SAMPLE, '-o', o, '--json');
   assert.equal(j.code, 0, j.err);
-  const v = (JSON.parse(j.out) as { models: { verification: { maxRel: number; cosine: number; ms: number } }[] }).models[0]!.verification;
-  assert.deepEqual(Object.keys(v).sort(), ['cosine', 'maxRel', 'ms']);
+  const v = (JSON.parse(j.out) as { models: { verification: { maxRel: number; cosine: number; ms: number; seeds: Record<string, string> } }[] }).models[0]!.verification;
+  assert.deepEqual(Object.keys(v).sort(), ['cosine', 'maxRel', 'ms', 'seeds']);
+  assert.ok(Object.values(v.seeds).length > 0 && Object.values(v.seeds).every((k) => k === 'uniform [0, 1)'), JSON.stringify(v.seeds));
   assert.ok(v.maxRel >= 0 && v.maxRel < 1e-4 && v.cosine > 0.9999 && v.ms > 0, JSON.stringify(v));
 });
 
@@ -199,7 +200,7 @@ test('a float model over 1e-4 gets onnxruntime\'s own spread, and its line says 
   assert.ok(within.reference && within.reference.maxRel > 1e-4, JSON.stringify(within.reference));
   assert.equal(within.rounding, 'within');
   assert.match(verificationLine(within), /^verified on LiteRT: .*onnxruntime itself, optimized vs as written: max rel \S+, cosine \S+: over 1e-4 but within 2× onnxruntime's own spread, this model's float32 rounding$/);
-  assert.deepEqual(Object.keys(verificationJson(within)).sort(), ['cosine', 'maxRel', 'ms', 'reference'], 'the --json shape is the one a spread had');
+  assert.deepEqual(Object.keys(verificationJson(within)).sort(), ['cosine', 'maxRel', 'ms', 'reference', 'seeds'], 'the --json shape is the one a spread had, with the seeds');
   // Beyond: the .tflite of y = 2x against an ONNX y = 2.001x (5e-4 off), which onnxruntime runs the same both ways.
   const scaled = (k: number) => buildModel({
     opset: 13, inputs: [['x', 'float32', [1, 16]]], outputs: [['y', 'float32', [1, 16]]],

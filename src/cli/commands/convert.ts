@@ -26,7 +26,7 @@ ${QUANTIZE_USAGE}
   --no-verify              skip the self-check (by default the output is loaded and run in LiteRT beside onnxruntime
                            on seeded inputs before it is written; a model LiteRT cannot run is refused)
   --json                   print {"models":[{source, output, bytes, opHistogram, transposeCount, warnings, ms,
-                           verification: {maxRel, cosine, ms, degraded?}}]}
+                           verification: {maxRel, cosine, ms, degraded?, seeds}}]}
                            (with --quantize also quantization: {mode, floatBytes, calibrationSamples, ...})`,
   async run(args) {
     const { values, positionals } = parseArgs({

@@ -13,7 +13,8 @@ import { channelLast } from '../layout';
 import { refuse } from '../types';
 import type { Refusal } from '../types';
 import { resolvePadding, windowOf } from './_spatial';
-import { frameLimits, conv3dPatchBytes, convTranspose3dScratchBytes, emitConv3dFrames, emitConvTranspose3dFrames, emitDepthwise3dFrames, weightSlice } from './_conv3d_frames';
+import { BLOCK_DIAGONAL_GROUPS, blockDiagonalTranspose, frameLimits, conv3dPatchBytes, convTranspose3dScratchBytes, emitConv3dFrames, emitConvTranspose3dFrames, emitDepthwise3dFrames, weightSlice } from './_conv3d_frames';
+import { emitDepthwiseTranspose3dFrames } from './_conv3d_stuffed';
 
 /** Why a rank-5 Conv/ConvTranspose cannot be converted, or undefined. */
 export function check3d(node: Node, ctx: ConvertContext): Refusal | undefined {
@@ -117,15 +118,22 @@ export function emitConvTranspose3d(ctx: ConvertContext, node: Node): void {
   const fullShape = [xs[0], ...full, cout];
   const same = full.every((f, i) => f === out[i]);
   const y = ctx.output(node.outputs[0], channelLast(5));
-  const t = same ? y : ctx.temp(fullShape, 'FLOAT32', `${node.name}/full`);
   const opts = { padding: 'VALID', strideD: strides[0], strideH: strides[1], strideW: strides[2], dilationDFactor: dil[0],
     dilationHFactor: dil[1], dilationWFactor: dil[2], fusedActivationFunction: 'NONE' };
   const x = ctx.inputChannelLast(node.inputs[0]);
+  const framed = W !== undefined && convTranspose3dScratchBytes(xs.slice(2), kernel, cout) > frameLimits.scratchBytes;
+  if (framed && group > 1 && group === xs[1]) {
+    // Depthwise (MedNeXt's up blocks): a zero-stuffed depthwise conv over the frames, kD ops, not kD a channel.
+    emitDepthwiseTranspose3dFrames(ctx, node, { input: x, kernel, strides, dilations: dil, weights: weightSlice(W, 0, xs[1]), cout,
+      bias: bias(ctx, node, cout, 0, cout), begin, out: y });
+    return;
+  }
+  const t = same ? y : ctx.temp(fullShape, 'FLOAT32', `${node.name}/full`);
   // A layer whose col2im (its groups together) would be over the limit: one TRANSPOSE_CONV a kernel depth a group.
   const part = (input: number, from: number, count: number, coutPart: number, output: number, suffix: string, g: number) => {
     const b = bias(ctx, node, cout, g * coutPart, coutPart);
-    if (W && convTranspose3dScratchBytes(xs.slice(2), kernel, cout) > frameLimits.scratchBytes) {
-      emitConvTranspose3dFrames(ctx, node, { input, kernel, strides, dilations: dil, weights: weightSlice(W, from, count),
+    if (framed) {
+      emitConvTranspose3dFrames(ctx, node, { input, kernel, strides, dilations: dil, weights: weightSlice(W!, from, count),
         cout: coutPart, bias: b, out: output });
       return;
     }
@@ -134,6 +142,9 @@ export function emitConvTranspose3d(ctx: ConvertContext, node: Node): void {
   };
   if (group === 1) {
     part(x, 0, xs[1], cout, t, '', 0);
+  } else if (framed && group <= BLOCK_DIAGONAL_GROUPS) {
+    emitConvTranspose3dFrames(ctx, node, { input: x, kernel, strides, dilations: dil, weights: blockDiagonalTranspose(W, group), cout,
+      bias: bias(ctx, node, cout, 0, cout), out: t });
   } else {
     const cinG = xs[1] / group;
     const coutG = cout / group;

@@ -36,7 +36,7 @@ export function convTranspose3dScratchBytes(inSpatial: number[], kernel: number[
 }
 
 /** A 3-D conv part (a group's slice, or the whole conv) to write over its frames. */
-interface FramePart {
+export interface FramePart {
   kernel: number[];
   strides: number[];
   dilations: number[];
@@ -175,4 +175,21 @@ export function emitConvTranspose3dFrames(ctx: ConvertContext, node: Node, c: Fr
 export function weightSlice(W: Tensor, from: number, count: number): Float32Array {
   const per = W.dims.slice(1).reduce((a, b) => a * b, 1);
   return toFloat32(W).subarray(from * per, (from + count) * per);
+}
+
+/** Grouped ConvTranspose3d in at most this many groups is one TRANSPOSE_CONV a kernel depth with block-diagonal
+ *  weights (zeros between groups: exact, `group`× the multiply-adds), not one a group a kernel depth. */
+export const BLOCK_DIAGONAL_GROUPS = 4;
+
+/** ConvTranspose weights [Cin, Cout / group, kD, kH, kW] of `group` groups as one layer's [Cin, Cout, kD, kH, kW]. */
+export function blockDiagonalTranspose(W: Tensor, group: number): Float32Array {
+  const [cin, coutG] = W.dims;
+  const per = W.dims.slice(2).reduce((a, b) => a * b, 1);
+  const w = toFloat32(W);
+  const f = new Float32Array(cin * coutG * group * per);
+  for (let ci = 0; ci < cin; ci++) {
+    const g = Math.floor(ci / (cin / group));
+    f.set(w.subarray(ci * coutG * per, (ci + 1) * coutG * per), (ci * coutG * group + g * coutG) * per);
+  }
+  return f;
 }
