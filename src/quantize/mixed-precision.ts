@@ -237,7 +237,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   // when it raises the search's measure; the ranked steps then start from it.
   let baseFloat = best.floatOps;
   const prefixFloat = best.met ? undefined : await floatPrefix(n, (f) => build(none, none, new Set([...baseFloat, ...f]), baseWeights), scoreOutputs,
-    best.objective, maxBytes, maxCostMs, stop, say);
+    best.objective, maxBytes, maxCostMs, stop, say, accepts);
   if (prefixFloat) {
     baseFloat = new Set([...baseFloat, ...prefixFloat.floatOps]);
     best = { ...best, floatOps: baseFloat, cosine: prefixFloat.score.cosine, met: accepts(prefixFloat.score), snrDb: prefixFloat.score.snrDb,
