@@ -218,8 +218,9 @@ export { REFINE_RUNS, refinedGroups } from './grouped-ranking';
  *  first rounded in groups of ~√n consecutive ones, and only the worst groups' points one by one (refinedGroups), so
  *  the cost is ~√n + max(REFINE_RUNS, 2·√n) model runs. */
 export async function rankRoundingPoints(result: ConvertResult, params: Map<number, QParams>, scorer: Scorer,
-  progress?: (done: number, total: number, stage: 'groups' | 'points') => void, stop: () => boolean = () => false): Promise<RoundingPoint[]> {
+  progress?: (done: number, total: number, stage: 'groups' | 'points') => void, stop: () => boolean = () => false,
+  points: RoundingPoint[] = roundingPoints(result, params)): Promise<RoundingPoint[]> {
   const measure = async (ps: RoundingPoint[]) => (await scorer.score(fakeQuantized(result, ps.map((p) => p.tensor), params), result.metadata)).objective;
-  const ranked = await rankInGroups(roundingPoints(result, params), { measure, share: scorer.share, stop, progress });
+  const ranked = await rankInGroups(points, { measure, share: scorer.share, stop, progress });
   return ranked.sort((a, b) => a.measure - b.measure);
 }
