@@ -224,7 +224,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   if (process.env.ONNX2LITE_TRACE_MIXED) {
     const sg = result.model.subgraphs[0];
     console.error(`mixed: plain int8 cos ${plain.cosine.toFixed(4)} snr ${plain.snrDb.toFixed(1)}${traceTask(plain)}`);
-    console.error(`mixed: ranked ${ranked.slice(0, 24).map((p) => `${p.ops[0]}:${sg.operators[p.ops[0]].opcode} ${p.measure.toFixed(plain.task ? 4 : 1)}`).join(', ')}`);
+    console.error(`mixed: ranked ${ranked.slice(0, 24).map((p) => `${p.ops[0]}:${sg.operators[p.ops[0]].opcode} ${p.measure.toFixed(plain.task || plain.byGuard ? 4 : 1)}`).join(', ')}`);
   }
   // Points are added in chunks (1, 1, 1, 1, 2, 2, 4, ...: the steps' differences); a chunk that does not raise the
   // search's measure (the task's for class / mask outputs, else the output SNR) is left int8. Measured (bench
@@ -322,7 +322,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
       : `ranking weights (best cosine so far ${best.cosine.toFixed(4)})`);
     const wRanked = wFit && !wFit.fits ? [] : await rankWeightOps(result, scorer, budget.ranking(),
       (done, total, stage) => say(`ranked ${done} / ${total} ${stage === 'groups' ? 'groups of weight ops' : stage === 'points' ? 'weight ops of the worst groups alone' : 'weight ops'}`));
-    if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: weights ranked ${wRanked.slice(0, 16).map((p) => `${p.op}:${sg0.operators[p.op].opcode} ${p.measure.toFixed(plain.task ? 4 : 1)}`).join(', ')}`);
+    if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: weights ranked ${wRanked.slice(0, 16).map((p) => `${p.op}:${sg0.operators[p.op].opcode} ${p.measure.toFixed(plain.task || plain.byGuard ? 4 : 1)}`).join(', ')}`);
     const from = best;
     for (const k of STEPS) {
       if (k > wRanked.length) break;
