@@ -200,12 +200,14 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   if (sizeBudget.basis === 'plain-int8') say(`plain int8 (${plainBytes.byteLength} bytes) is over the size budget: the search keeps within ${Math.round(maxBytes)} bytes`);
   // A ranking whose cheapest step cannot fit the size budget or the latency bound buys nothing: not run (search-size.ts).
   const fits = fitsBounds(maxBytes, maxCostMs);
-  const cheap = cheapestPoint(sg0, roundingPoints(result, params));
+  // The rounding points, found once: the cheapest step, the blamed layers and the ranking read them.
+  const allPoints = roundingPoints(result, params);
+  const cheap = cheapestPoint(sg0, allPoints);
   const cheapOps = cheap && assign(result, [cheap], maxBytes - plainBytes.byteLength);
   const cheapFit = cheapOps && fits(build(cheapOps.int16Ops, none, cheapOps.floatOps));
   // The layers compare's per-layer split blames first (blamed-first.ts): one badly quantized layer the rankings'
   // groups hide; what follows starts from the blamed step kept.
-  const seed = await blamedFirst({ result, onnx, sample: samples[0], plainTflite: plainBytes, points: roundingPoints(result, params),
+  const seed = await blamedFirst({ result, onnx, sample: samples[0], plainTflite: plainBytes, points: allPoints,
     build: (f, w) => build(none, none, f, w), score: scoreOutputs, met: accepts, plain, minGain: plain.task || plain.byGuard ? MIN_GAIN_TASK : MIN_GAIN_DB, maxBytes, maxCostMs, stop, say });
   let best: Omit<MixedChoice, 'ms'> = { ...base, floatMs: float.ms, floatCostMs };
   if (seed) {
@@ -218,11 +220,11 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   else say(`plain int8 cosine ${plain.cosine.toFixed(4)} < ${target}: ranking activations by sensitivity`);
   const ranked = best.met || (cheapFit && !cheapFit.fits) ? [] : await rankRoundingPoints(result, params, scorer,
     (done, total, stage) => say(stage === 'groups' ? `ranked ${done} / ${total} groups of activations` : `ranked ${done} / ${total} activations of the worst groups alone`),
-    budget.ranking());
+    budget.ranking(), allPoints);
   if (process.env.ONNX2LITE_TRACE_MIXED) {
     const sg = result.model.subgraphs[0];
     console.error(`mixed: plain int8 cos ${plain.cosine.toFixed(4)} snr ${plain.snrDb.toFixed(1)}${traceTask(plain)}`);
-    console.error(`mixed: ranked ${ranked.slice(0, 24).map((p) => `${p.ops[0]}:${sg.operators[p.ops[0]].opcode} ${p.measure.toFixed(plain.task ? 4 : 1)}`).join(', ')}`);
+    console.error(`mixed: ranked ${ranked.slice(0, 24).map((p) => `${p.ops[0]}:${sg.operators[p.ops[0]].opcode} ${p.measure.toFixed(plain.task || plain.byGuard ? 4 : 1)}`).join(', ')}`);
   }
   // Points are added in chunks (1, 1, 1, 1, 2, 2, 4, ...: the steps' differences); a chunk that does not raise the
   // search's measure (the task's for class / mask outputs, else the output SNR) is left int8. Measured (bench
@@ -237,7 +239,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   // when it raises the search's measure; the ranked steps then start from it.
   let baseFloat = best.floatOps;
   const prefixFloat = best.met ? undefined : await floatPrefix(n, (f) => build(none, none, new Set([...baseFloat, ...f]), baseWeights), scoreOutputs,
-    best.objective, maxBytes, maxCostMs, stop, say);
+    best.objective, maxBytes, maxCostMs, stop, say, accepts);
   if (prefixFloat) {
     baseFloat = new Set([...baseFloat, ...prefixFloat.floatOps]);
     best = { ...best, floatOps: baseFloat, cosine: prefixFloat.score.cosine, met: accepts(prefixFloat.score), snrDb: prefixFloat.score.snrDb,
@@ -304,19 +306,29 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   if (!best.met) {
     // Weight rounding: the ops whose int8 weights cost the most run float32 with float16 weights (precise-weights.ts).
     const cw = cheapestWeightOp(sg0);
-    const wFit = cw && fits(build(best.int16Ops, none, new Set([...best.floatOps, cw.op]), new Set([...best.floatWeights, sg0.tensors[cw.weight].name])));
+    // The blamed step's float16 weights give way to the ranked ones when both do not fit the size budget (Reversi's
+    // policy: the blamed dense_2's weights left no room for dense_3's, the ranking's first: 0.6369 where 0.8472 was).
+    const withWeights = (floatOps: Set<number>, names: string[]) => {
+      let floatWeights = new Set([...best.floatWeights, ...names]);
+      let candidate = build(best.int16Ops, none, floatOps, floatWeights);
+      if (baseWeights.size && serializeTflite(candidate.model).byteLength > maxBytes) {
+        floatWeights = new Set([...best.floatWeights, ...names].filter((w) => !baseWeights.has(w) || names.includes(w)));
+        candidate = build(best.int16Ops, none, floatOps, floatWeights);
+      }
+      return { candidate, floatWeights };
+    };
+    const wFit = cw && fits(withWeights(new Set([...best.floatOps, cw.op]), [sg0.tensors[cw.weight].name]).candidate);
     say(wFit && !wFit.fits ? `no weights step fits (${wFit.bytes} bytes, estimated ${wFit.costMs.toFixed(1)} ms): weights not ranked`
       : `ranking weights (best cosine so far ${best.cosine.toFixed(4)})`);
     const wRanked = wFit && !wFit.fits ? [] : await rankWeightOps(result, scorer, budget.ranking(),
       (done, total, stage) => say(`ranked ${done} / ${total} ${stage === 'groups' ? 'groups of weight ops' : stage === 'points' ? 'weight ops of the worst groups alone' : 'weight ops'}`));
-    if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: weights ranked ${wRanked.slice(0, 16).map((p) => `${p.op}:${sg0.operators[p.op].opcode} ${p.measure.toFixed(plain.task ? 4 : 1)}`).join(', ')}`);
+    if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: weights ranked ${wRanked.slice(0, 16).map((p) => `${p.op}:${sg0.operators[p.op].opcode} ${p.measure.toFixed(plain.task || plain.byGuard ? 4 : 1)}`).join(', ')}`);
     const from = best;
     for (const k of STEPS) {
       if (k > wRanked.length) break;
       const top = wRanked.slice(0, k);
       const floatOps = new Set([...from.floatOps, ...top.map((p) => p.op)]);
-      const floatWeights = new Set([...from.floatWeights, ...top.map((p) => sg0.tensors[p.weight].name)]);
-      const candidate = build(from.int16Ops, none, floatOps, floatWeights);
+      const { candidate, floatWeights } = withWeights(floatOps, top.map((p) => sg0.tensors[p.weight].name));
       const bytes = serializeTflite(candidate.model).byteLength;
       const costMs = estimatedMs(candidate.model);
       if (bytes > maxBytes || costMs > maxCostMs) { if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: weights k=${k} ${bytes} bytes (max ${maxBytes.toFixed(0)}), estimated ${costMs.toFixed(1)} ms (max ${maxCostMs.toFixed(1)})`); break; }

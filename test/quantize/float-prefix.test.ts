@@ -55,6 +55,35 @@ test('float prefix: the prefix with the best measure above plain int8 is kept, w
   assert.equal(await floatPrefix(n, build, score(100), 0, bytes - 1, Infinity), undefined);
 });
 
+test('float prefix: the first prefix that meets the guard ends the tries (UNet++ / re-id 0288 ran a longer one on)', async () => {
+  const result = convertModel(decodeModel(chain()));
+  const sg = result.model.subgraphs[0];
+  const n = sg.operators.length;
+  const ranges = new Map<number, { min: number; max: number }>();
+  sg.tensors.forEach((t, i) => { if (t.type === 'FLOAT32' && !t.data) ranges.set(i, { min: -4, max: 4 }); });
+  const params = activationParams(result, ranges);
+  const build = (floatOps: Set<number>) => quantizeInt8(cloneResult(result), params, { floatOps });
+  // The measure grows with the float32 CONV_2D ops of the built model; the guard accepts from 3 of them on (the 5%
+  // prefix has 2, the 10% one 4): the 10% prefix meets it, and the 15% one, which measures higher, is not run.
+  const seen: number[] = [];
+  const score = async (r: ReturnType<typeof build>): Promise<OutputScore> => {
+    const floats = r.model.subgraphs[0].operators.filter((o) => o.opcode === 'CONV_2D' && r.model.subgraphs[0].tensors[o.inputs[0]].type === 'FLOAT32').length;
+    seen.push(floats);
+    return { snrDb: 0, cosine: floats / 100, ms: 0, objective: floats / 100 };
+  };
+  const sizes = [0.05, 0.1, 0.15].map((f) => Math.round(f * n));
+  const said: string[] = [];
+  const met = await floatPrefix(n, build, score, 0, Infinity, Infinity, undefined, (m) => said.push(m), (s) => s.objective >= 0.03);
+  assert.deepEqual(said, sizes.slice(0, 2).map((k) => `float32 prefix: the first ${k} ops`), `${seen.join(', ')} float32 convs`);
+  assert.equal(met?.floatOps.size, sizes[1], 'the first prefix that meets the guard is kept');
+  assert.ok(seen.length === 2 && seen[1] >= 3 && seen[0] < 3, seen.join(', '));
+  // Without a guard met, every prefix runs and the best measure is kept (as before).
+  seen.length = 0;
+  const all = await floatPrefix(n, build, score, 0, Infinity, Infinity, undefined, undefined, (s) => s.objective >= 1);
+  assert.equal(seen.length, 3);
+  assert.equal(all?.floatOps.size, sizes[2]);
+});
+
 test('16x8 prefix: the regions grow until the guard is met, and stop at the latency bound when one is given', async () => {
   const result = convertModel(decodeModel(chain()));
   const sg = result.model.subgraphs[0];
