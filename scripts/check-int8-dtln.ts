@@ -9,7 +9,7 @@
 //     spread over the files, each with the states onnxruntime carried to it.
 //   judge M1.onnx M2.onnx WAV_DIR A1.tflite,A2.tflite ...: over each pair N_noisy.wav / N_clean.wav, the SNR of each
 //     pair's waveform against onnxruntime's (dB) and the task: the SNR of the enhanced speech against the clean one
-//     (the noisy input's, onnxruntime's, each pair's); the pairs' sizes and paired latency (both stages of one block
+//     delayed by the stream's 384 samples (the noisy input's against the clean as is, onnxruntime's, each pair's); the pairs' sizes and paired latency (both stages of one block
 //     fed onnxruntime's inputs) against the first pair.
 // usage: node --import tsx scripts/check-int8-dtln.ts frames|judge ...
 import * as fs from 'node:fs';
@@ -23,7 +23,7 @@ import { openConverted } from '../src/runtime/tflite-onnx-io';
 import { pairedLatency } from '../bench/paired-latency';
 import { mean, readWav, waveSnr } from './speech-snr';
 
-const N = 512, HOP = 128, BINS = 257;
+const N = 512, HOP = 128, BINS = 257, DELAY = N - HOP;
 const COS = Float64Array.from({ length: N }, (_, i) => Math.cos((2 * Math.PI * i) / N));
 const SIN = Float64Array.from({ length: N }, (_, i) => Math.sin((2 * Math.PI * i) / N));
 
@@ -104,10 +104,13 @@ async function main() {
   const vsOrt = pairs.map(() => [] as number[]), task = pairs.map(() => [] as number[]), inTask: number[] = [], ortTask: number[] = [];
   let latencyFeeds: [Tensor[][], Tensor[][]] | undefined;
   for (const f of noisy) {
-    const x = wav(path.join(dir, f)), clean = wav(path.join(dir, f.replace('_noisy', '_clean')));
+    const x = wav(path.join(dir, f)), clean0 = wav(path.join(dir, f.replace('_noisy', '_clean')));
+    // The stream gives each 128 samples out when the buffer's last 128 came in: its output lags the input by 384.
+    const clean = new Float64Array(clean0.length);
+    clean.set(clean0.subarray(0, clean0.length - DELAY), DELAY);
     const ref = await stream(ort, st, x);
     latencyFeeds ??= [ref.feeds[0].slice(100, 102), ref.feeds[1].slice(100, 102)];
-    inTask.push(snr(clean, x)); ortTask.push(snr(clean, ref.y));
+    inTask.push(snr(clean0, x)); ortTask.push(snr(clean, ref.y));
     for (let j = 0; j < lites.length; j++) {
       const got = (await stream([lites[j][0], lites[j][1]], st, x)).y;
       vsOrt[j].push(snr(ref.y, got)); task[j].push(snr(clean, got));
