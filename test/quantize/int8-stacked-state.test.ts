@@ -2,13 +2,15 @@
 // and one output (DTLN's stages: a magnitude frame [1, 1, F] in, its mask [1, 1, F] out, h and c stacked as
 // [1, 2, 128, 2]; here [1, 2, H]): src/quantize/int8-recurrent.ts takes the input read only by slices as the state
 // (before, every input had an output of its shape, so none was taken: the cell ran int8 and the state drifted).
-// On real LiteRT against onnxruntime, each side feeding its own state back.
+// On real LiteRT against onnxruntime, each side feeding its own state back. A cache over MAX_STATE beside small
+// states is a state too (GTCRN's conv cache).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Tensor } from '../../src/ir/types';
+import type { TflSubgraph } from '../../src/tflite/model';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { encodeModel } from '../../src/onnx/writer';
 import { quantizeModelBytes } from '../../src/quantize/file';
@@ -87,4 +89,14 @@ test('a stacked LSTM state beside a data input and output of one shape: the inpu
   await ort.close();
   assert.ok(cosine(b.state, a.state) > 0.999, `state after 60 frames: cosine ${cosine(b.state, a.state)}`);
   assert.ok(cosine(b.masks, a.masks) > 0.999, `masks over 60 frames: cosine ${cosine(b.masks, a.masks)}`);
+});
+
+test('a cache over 4,096 values beside small states is a state (GTCRN: conv_cache [2, 1, 16, 16, 33]); alone it is not', () => {
+  const sg = (inputs: number[][], outputs: number[][]): TflSubgraph => {
+    const tensors = [...inputs, ...outputs].map((shape, i) => ({ name: `t${i}`, type: 'FLOAT32' as const, shape }));
+    return { tensors, inputs: inputs.map((_, i) => i), outputs: outputs.map((_, i) => inputs.length + i), operators: [] } as unknown as TflSubgraph;
+  };
+  assert.deepEqual(stateInputs(sg([[1, 512], [2, 1, 16, 16, 33], [2, 1, 64]], [[1, 1], [2, 1, 16, 16, 33], [2, 1, 64]])), { inputs: [2, 1], outputs: [5, 4] });
+  assert.deepEqual(stateInputs(sg([[1, 512], [2, 1, 16, 16, 33]], [[1, 1], [2, 1, 16, 16, 33]])), { inputs: [], outputs: [] }, 'no small state: not a recurrent model by this rule');
+  assert.deepEqual(stateInputs(sg([[1, 16], [1, 3, 224, 224], [2, 1, 64]], [[1, 3, 224, 224], [2, 1, 64], [1, 1]])), { inputs: [2], outputs: [4] }, 'an image is over the cache bound');
 });
