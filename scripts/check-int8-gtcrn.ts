@@ -17,11 +17,11 @@ import * as path from 'node:path';
 import type { Tensor } from '../src/ir/types';
 import { makeTensor } from '../src/ir/tensor';
 import { encodeNpy } from '../src/core/npy';
-import { decodeWav } from '../src/calibration/wav';
 import { readModelFile } from '../src/onnx/reader';
 import { openOnnx } from '../src/runtime/ort';
 import { openConverted } from '../src/runtime/tflite-onnx-io';
 import { pairedLatency } from '../bench/paired-latency';
+import { mean, readWav, waveSnr } from './speech-snr';
 
 const N = 512, HOP = 256, BINS = 257;
 const WIN = Float64Array.from({ length: N }, (_, i) => Math.sqrt(0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (N - 1))));
@@ -64,13 +64,8 @@ async function stream(r: Runner, inputs: Input[], x: Float64Array, outNames: str
   return { y, feeds };
 }
 
-const snr = (ref: Float64Array, got: Float64Array) => {
-  let s = 0, e = 0;
-  for (let i = N; i < ref.length - N; i++) { s += ref[i] * ref[i]; e += (ref[i] - got[i]) ** 2; }
-  return 10 * Math.log10(s / Math.max(e, 1e-20));
-};
-const wav = (f: string) => Float64Array.from(decodeWav(new Uint8Array(fs.readFileSync(f)), f).samples);
-const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+const snr = (ref: Float64Array, got: Float64Array) => waveSnr(ref, got, N);
+const wav = readWav;
 
 async function main() {
   const [mode, onnx, dir, ...rest] = process.argv.slice(2);

@@ -29,12 +29,12 @@
 //   (kind classlocal).
 // - yunet / fastestdet / yolox / psnr / segment / edges / xfeat: trained models of public GitHub repositories (scripts/int8-zoo-tasks.ts
 //   says how each is decoded and judged); ORDER=bgr feeds the pictures in BGR order (OpenCV-fed models).
-// - policy / nanodet: scripts/int8-zoo-policy-gfl.ts. LABELS=0123456789 names the classes of `classes` (default the
+// - policy / nanodet: scripts/int8-zoo-policy-gfl.ts; ids / anomaly: scripts/int8-zoo-ids-anomaly.ts. LABELS=0123456789 names the classes of `classes` (default the
 //   MRZ glyphs; with commas a word list: a keyword spotter's `NNN_word.npy` samples). `points` of 68 also gives the
 //   error over the inter-ocular distance (NME, 300W's order). A DIR without pictures is read as calibration samples are (.npy / .pb files, batches split).
 // NOISE=A (environment): a first row of onnxruntime on each picture with uniform noise of ±A grey levels added (the
 // float model's own noise floor for these measures).
-// usage: node --import tsx scripts/check-int8-zoo.ts blazeface|mlsd|mask|classes|classlocal|yolo10|landmarks|ultraface|embedding|age|gender|hopenet|points|yunet|fastestdet|yolox|psnr|segment|edges|xfeat|policy|nanodet MODEL.onnx DIR MEAN STD F32.tflite A.tflite ...
+// usage: node --import tsx scripts/check-int8-zoo.ts blazeface|mlsd|mask|classes|classlocal|yolo10|landmarks|ultraface|embedding|age|gender|hopenet|points|yunet|fastestdet|yolox|psnr|segment|edges|xfeat|policy|nanodet|ids|anomaly MODEL.onnx DIR MEAN STD F32.tflite A.tflite ...
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Tensor } from '../src/ir/types';
@@ -46,6 +46,7 @@ import { makeTensor } from '../src/ir/tensor';
 import { pairedLatency } from '../bench/paired-latency';
 import { edgeAgreement, fastestDets, pairDets, psnr, segmentAgreement, xfeatAgreement, yoloxDets, yunetFaces } from './int8-zoo-tasks';
 import { nanodetDets, policyMove } from './int8-zoo-policy-gfl';
+import { anomalyText, idsJudge } from './int8-zoo-ids-anomaly';
 import { loadCalibrationSamples } from '../src/calibration/data';
 
 type Outs = Map<string, Tensor>;
@@ -163,14 +164,15 @@ const hopeAngle = (v: Float32Array) => {
 interface Acc { refs: number; gots: number; matched: number; ious: number[]; drift: number[]; kp: number[]; same: number; pics: number;
   cIou: number[]; near: number; nearOf: number; off: number[]; mask: number[]; segRef: number; segGot: number; seg2: number; seg5: number; segErr: number[]; segExtra: number;
   sameClass: number; refRight: number; gotRight: number; labelled: number; lm: number[]; lmPic: number[];
-  cos: number[]; embRef: Float32Array[]; embGot: Float32Array[]; val: number[]; flips: number; deg: number[]; seg: number[] }
+  cos: number[]; embRef: Float32Array[]; embGot: Float32Array[]; val: number[]; flips: number; deg: number[]; seg: number[]; names: string[] }
 const acc = (): Acc => ({ refs: 0, gots: 0, matched: 0, ious: [], drift: [], kp: [], same: 0, pics: 0, cIou: [], near: 0, nearOf: 0, off: [], mask: [],
   segRef: 0, segGot: 0, seg2: 0, seg5: 0, segErr: [], segExtra: 0, sameClass: 0, refRight: 0, gotRight: 0, labelled: 0, lm: [], lmPic: [],
-  cos: [], embRef: [], embGot: [], val: [], flips: 0, deg: [], seg: [] });
+  cos: [], embRef: [], embGot: [], val: [], flips: 0, deg: [], seg: [], names: [] });
 const DECODE: Record<string, typeof yunetFaces> = { yunet: yunetFaces, fastestdet: fastestDets, yolox: yoloxDets, nanodet: nanodetDets };
 
 function judge(kind: string, ref: Outs, got: Outs, size: number, a: Acc, file = '', x?: Tensor): void {
   a.pics++;
+  if (kind === 'ids') { idsJudge(ref, got, file, a); return; }
   if (kind === 'policy') { const [r, g] = [policyMove(ref, x!), policyMove(got, x!)]; if (r[0] === g[0]) a.sameClass++; if (r[1] === g[1]) a.same++; return; }
   if (DECODE[kind]) {
     const conf = process.env.CONF ? [CONF] : [];
@@ -221,9 +223,9 @@ function judge(kind: string, ref: Outs, got: Outs, size: number, a: Acc, file = 
     a.drift.push(Math.abs(sig(f32(ref, 'conv2d_30')[0]) - sig(f32(got, 'conv2d_30')[0])));
     return;
   }
-  if (kind === 'embedding') {
+  if (kind === 'embedding' || kind === 'anomaly') {
     const k = [...ref.keys()][0];
-    a.embRef.push(f32(ref, k)); a.embGot.push(f32(got, k)); a.cos.push(cosine(f32(ref, k), f32(got, k)));
+    a.names.push(file); a.embRef.push(f32(ref, k)); a.embGot.push(f32(got, k)); a.cos.push(cosine(f32(ref, k), f32(got, k)));
     return;
   }
   if (kind === 'age' || kind === 'gender') {
@@ -302,7 +304,8 @@ function text(kind: string, a: Acc): string {
     return `pixels with ORT's class mean ${f(100 * mean(a.seg), 2)}% worst ${f(100 * Math.min(...a.seg), 2)}%; class IoU mean ${f(mean(a.mask), 4)} worst ${f(Math.min(...a.mask), 4)}`;
   }
   if (kind === 'policy') return `the move played the same as ORT's ${a.sameClass} / ${a.pics}; raw arg-max the same ${a.same} / ${a.pics}`;
-  if (kind === 'classes') {
+  if (kind === 'anomaly') return anomalyText(a.names, a.embRef, a.embGot);
+  if (kind === 'classes' || kind === 'ids') {
     return `same arg-max as ORT ${a.sameClass} / ${a.pics}` + (a.labelled ? `; right by the file's label: ORT ${a.refRight} / ${a.labelled}, this ${a.gotRight} / ${a.labelled}` : '');
   }
   if (kind === 'classlocal') {
