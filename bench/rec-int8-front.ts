@@ -200,7 +200,7 @@ async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]):
   const floatTflite = serializeTflite(result.model);
   const floatCost = estimatedMs(result.model);
   type Variant = { label: string; float: string; fp16w?: boolean; int16?: string; jitter?: number; seed?: number; seeds?: number[]; weights?: 'gptq' | 'nearest' | 'gptq-nobias'; method?: RangeMethod; calibOnly?: boolean;
-    bias?: 'seq' | 'choice'; gain?: number; perPass?: number; biasLines?: number; biasOps?: string; minSteps?: number; lookahead?: number };
+    bias?: 'seq' | 'choice'; gain?: number; fitGrids?: number; fitJitter?: number; perPass?: number; biasLines?: number; biasOps?: string; minSteps?: number; lookahead?: number };
   // "seeds": [1, 2, 3, 4] expands a jittered variant into one row per seed, then a summary (mean / min / max of eval lines).
   const variants: Variant[] = (JSON.parse(fs.readFileSync(process.argv[process.argv.length - 1], 'utf8')) as Variant[])
     .flatMap((v) => v.seeds ? v.seeds.map((seed) => ({ ...v, seeds: undefined, seed, label: `${v.label} s${seed}`, group: v.label })) : [v]);
@@ -223,7 +223,10 @@ async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]):
     let delta = biasDelta;
     if (v.bias === 'seq') {
       const tb = performance.now();
-      const bc = await sequentialBiases(result, grid, { roundedWeights: w, biasDelta, floatOps, floatWeights }, samples.slice(0, v.biasLines ?? 8), { group: v.perPass ?? 1, ...(v.biasOps ? { ops: opSet(v.biasOps) } : {}), minSteps: v.minSteps ?? 0, lookahead: v.lookahead, ...(v.gain ? { gain: { maxChange: v.gain } } : {}),
+      // "fitGrids": N: the fit also measures N copies of this variant's grids jittered by "fitJitter" (0.002), seeds
+      // 101.. (none of the evaluated grids' 1-4), and averages its shifts and gains over them (SequentialOptions.grids).
+      const fitGrids = Array.from({ length: v.fitGrids ?? 0 }, (_, i) => jittered(result, grid, v.fitJitter ?? 0.002, 101 + i));
+      const bc = await sequentialBiases(result, grid, { roundedWeights: w, biasDelta, floatOps, floatWeights }, samples.slice(0, v.biasLines ?? 8), { group: v.perPass ?? 1, ...(v.biasOps ? { ops: opSet(v.biasOps) } : {}), minSteps: v.minSteps ?? 0, lookahead: v.lookahead, ...(v.gain ? { gain: { maxChange: v.gain } } : {}), grids: fitGrids,
         progress: (done, of, m) => { if (process.argv.includes('--progress')) console.log(`#   ${done}/${of} layers (mean |shift| ${m.toExponential(2)}), ${((performance.now() - tb) / 1000).toFixed(0)} s`); } });
       for (const [bi, d] of bc.delta) {
         const k = sg.operators.findIndex((op) => op.inputs[2] === bi);
