@@ -40,6 +40,7 @@ import { correctBiases } from '../src/quantize/bias-correction';
 import { sequentialBiases, withGains } from '../src/quantize/bias-sequential';
 import { sequentialBiasChoice } from '../src/quantize/bias-choice';
 import { blamedPoints, splitBlame } from '../src/quantize/blamed-first';
+import { consumersOf } from '../src/quantize/graph';
 import { openConverted } from '../src/runtime/tflite-onnx-io';
 import { argmaxAgreement } from '../src/quantize/task-signal';
 import { ctcGreedy, evaluate, references } from './ocr-tasks';
@@ -202,7 +203,7 @@ async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]):
   const floatTflite = serializeTflite(result.model);
   const floatCost = estimatedMs(result.model);
   type Variant = { label: string; float: string; fp16w?: boolean; int16?: string; jitter?: number; seed?: number; seeds?: number[]; weights?: 'gptq' | 'nearest' | 'gptq-nobias'; method?: RangeMethod; calibOnly?: boolean;
-    bias?: 'seq' | 'choice'; gain?: number; fitGrids?: number; fitJitter?: number; blame16?: number[]; perPass?: number; biasLines?: number; biasOps?: string; minSteps?: number; lookahead?: number };
+    bias?: 'seq' | 'choice'; gain?: number; fitGrids?: number; fitJitter?: number; blame16?: number[]; readers16?: boolean; perPass?: number; biasLines?: number; biasOps?: string; minSteps?: number; lookahead?: number };
   // "seeds": [1, 2, 3, 4] expands a jittered variant into one row per seed, then a summary (mean / min / max of eval lines).
   const variants: Variant[] = (JSON.parse(fs.readFileSync(process.argv[process.argv.length - 1], 'utf8')) as Variant[])
     .flatMap((v) => v.seeds ? v.seeds.map((seed) => ({ ...v, seeds: undefined, seed, label: `${v.label} s${seed}`, group: v.label })) : [v]);
@@ -255,10 +256,13 @@ async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]):
     const blamed = v.blame16?.length ? blamedPoints(result, await splitBlame(onnx, floatTflite, serializeTflite(fitted), samples[0], Math.max(...v.blame16) * 2), []) : [];
     if (blamed.length) console.log(`# ${v.label}: blamed ${blamed.map((b) => `op ${b.ops.join('+')} ${sg.operators[b.ops[0]].opcode} ${b.layer.inputSnrDb.toFixed(0)}->${b.layer.snrDb.toFixed(0)} dB`).join(', ')}`);
     for (const [row, n] of [0, ...(v.blame16 ?? [])].entries()) {
-      if (row) blamed.slice(0, n).forEach((b) => b.ops.forEach((k) => int16Ops.add(k)));
+      // "readers16": the blamed ops' readers in 16x8 too (a lone 16x8 elementwise op requantized to int8 for its reader
+      // rounds as int8 does).
+      const readers = consumersOf(sg);
+      if (row) blamed.slice(0, n).forEach((b) => b.ops.forEach((k) => { int16Ops.add(k); if (v.readers16) for (const r of readers.get(sg.operators[k].outputs[0]) ?? []) int16Ops.add(r); }));
       const model = row ? build() : fitted;
       const tflite = serializeTflite(model);
-      const label = row ? `${v.label} 16x8 ${n} blamed` : v.label;
+      const label = row ? `${v.label} 16x8 ${n} blamed${v.readers16 ? ' + readers' : ''} (${int16Ops.size} ops)` : v.label;
       const c = await evaluate(tflite, samples, calibRefs, 'ctc');
       // "calibOnly": the calibration side alone (lines, guard cosine, search measures); eval reads 0.
       const e = v.calibOnly ? { ...c, scores: [] as number[], cer: 0 } : await evaluate(tflite, feeds, evalRefs, 'ctc');
