@@ -9,7 +9,8 @@
 // index ranges of the float32 model; fp16w: their weights stored float16 instead of int8; int16: ops in 16x8; jitter J:
 // every activation scale (one factor per same-scale group, fixed-output ones aside) times a seeded factor in
 // [1 - J, 1 + J], zero points kept: how much of a row's lines is the luck of its grids; "bias": "seq" with "gain": G
-// also fits per-channel gains clamped to 1 ± G, bias-sequential.ts). Each row also gives the
+// also fits per-channel gains clamped to 1 ± G, bias-sequential.ts; "fitGrids": N averages that fit over N more copies of
+// the grids jittered by "fitJitter"; "blame16": [2, 4] adds rows with the 2 / 4 layers compare blames after it in 16x8). Each row also gives the
 // search's arg-max measures on the first 8 calibration lines (agreement, the smooth measure, and that measure with
 // float's margin capped at 1 / 2 logits). --cache FILE keeps the ranges and GPTQ weights (~8 min at load 20) for the
 // next run; --save DIR writes each variant, --time-saved DIR times the files saved there (paired, float32 the base).
@@ -38,6 +39,8 @@ import { estimatedMs } from '../src/quantize/cost-model';
 import { correctBiases } from '../src/quantize/bias-correction';
 import { sequentialBiases, withGains } from '../src/quantize/bias-sequential';
 import { sequentialBiasChoice } from '../src/quantize/bias-choice';
+import { blamedPoints, splitBlame } from '../src/quantize/blamed-first';
+import { consumersOf } from '../src/quantize/graph';
 import { openConverted } from '../src/runtime/tflite-onnx-io';
 import { argmaxAgreement } from '../src/quantize/task-signal';
 import { ctcGreedy, evaluate, references } from './ocr-tasks';
@@ -200,7 +203,7 @@ async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]):
   const floatTflite = serializeTflite(result.model);
   const floatCost = estimatedMs(result.model);
   type Variant = { label: string; float: string; fp16w?: boolean; int16?: string; jitter?: number; seed?: number; seeds?: number[]; weights?: 'gptq' | 'nearest' | 'gptq-nobias'; method?: RangeMethod; calibOnly?: boolean;
-    bias?: 'seq' | 'choice'; gain?: number; perPass?: number; biasLines?: number; biasOps?: string; minSteps?: number; lookahead?: number };
+    bias?: 'seq' | 'choice'; gain?: number; fitGrids?: number; fitJitter?: number; blame16?: number[]; readers16?: boolean; perPass?: number; biasLines?: number; biasOps?: string; minSteps?: number; lookahead?: number };
   // "seeds": [1, 2, 3, 4] expands a jittered variant into one row per seed, then a summary (mean / min / max of eval lines).
   const variants: Variant[] = (JSON.parse(fs.readFileSync(process.argv[process.argv.length - 1], 'utf8')) as Variant[])
     .flatMap((v) => v.seeds ? v.seeds.map((seed) => ({ ...v, seeds: undefined, seed, label: `${v.label} s${seed}`, group: v.label })) : [v]);
@@ -223,7 +226,10 @@ async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]):
     let delta = biasDelta;
     if (v.bias === 'seq') {
       const tb = performance.now();
-      const bc = await sequentialBiases(result, grid, { roundedWeights: w, biasDelta, floatOps, floatWeights }, samples.slice(0, v.biasLines ?? 8), { group: v.perPass ?? 1, ...(v.biasOps ? { ops: opSet(v.biasOps) } : {}), minSteps: v.minSteps ?? 0, lookahead: v.lookahead, ...(v.gain ? { gain: { maxChange: v.gain } } : {}),
+      // "fitGrids": N: the fit also measures N copies of this variant's grids jittered by "fitJitter" (0.002), seeds
+      // 101.. (none of the evaluated grids' 1-4), and averages its shifts and gains over them (SequentialOptions.grids).
+      const fitGrids = Array.from({ length: v.fitGrids ?? 0 }, (_, i) => jittered(result, grid, v.fitJitter ?? 0.002, 101 + i));
+      const bc = await sequentialBiases(result, grid, { roundedWeights: w, biasDelta, floatOps, floatWeights }, samples.slice(0, v.biasLines ?? 8), { group: v.perPass ?? 1, ...(v.biasOps ? { ops: opSet(v.biasOps) } : {}), minSteps: v.minSteps ?? 0, lookahead: v.lookahead, ...(v.gain ? { gain: { maxChange: v.gain } } : {}), grids: fitGrids,
         progress: (done, of, m) => { if (process.argv.includes('--progress')) console.log(`#   ${done}/${of} layers (mean |shift| ${m.toExponential(2)}), ${((performance.now() - tb) / 1000).toFixed(0)} s`); } });
       for (const [bi, d] of bc.delta) {
         const k = sg.operators.findIndex((op) => op.inputs[2] === bi);
@@ -242,22 +248,36 @@ async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]):
       delta = ch.delta ?? biasDelta;
       w = withGains(w, ch.weights);
     }
-    const q = quantizeInt8(cloneResult(result), grid, { int8Io: false, roundedWeights: w, biasDelta: delta, int16Params, int16Ops: opSet(v.int16 ?? ''), splitOps: new Set(), floatOps, floatWeights });
-    const tflite = serializeTflite(q.model);
-    const c = await evaluate(tflite, samples, calibRefs, 'ctc');
-    // "calibOnly": the calibration side alone (lines, guard cosine, search measures); eval reads 0.
-    const e = v.calibOnly ? { ...c, scores: [] as number[], cer: 0 } : await evaluate(tflite, feeds, evalRefs, 'ctc');
-    const same = (r: typeof c) => r.scores.filter((x) => x === 1).length;
-    const m = await margins(tflite, samples.slice(0, 8), calibRefs);
-    // The guard's measure: worst output cosine on the first GUARD_SAMPLES calibration lines.
-    const cos = await score(tflite, samples.slice(0, GUARD_SAMPLES), calibRefs.slice(0, GUARD_SAMPLES).map((t) => new Map([[t.name, t]])));
-    console.log(`${v.label.padEnd(28)} float ${String(floatOps.size).padStart(3)} calib ${same(c)}/${samples.length} eval ${same(e)}/${feeds.length} (${(100 * same(e) / feeds.length).toFixed(1)}%) CER ${(100 * (e.cer ?? 0)).toFixed(2)}% `
-      + `guard cosine ${cos.toFixed(4)} search measure on 8 calib: agree ${m.agree.toFixed(4)} soft ${m.soft.toFixed(4)} capped1 ${m.capped[0].toFixed(4)} capped2 ${m.capped[1].toFixed(4)} `
-      + `size ${(100 * tflite.byteLength / floatTflite.byteLength).toFixed(1)}% estimated ${(estimatedMs(q.model) / floatCost).toFixed(2)}x; load ${loadAverage()}`);
-    const group = (v as { group?: string }).group;
-    if (group) bySet.set(group, [...(bySet.get(group) ?? []), same(e)]);
-    timed.push({ label: v.label, tflite });
-    if (arg('--save')) fs.writeFileSync(path.join(arg('--save')!, `${v.label.replace(/[^\w.-]+/g, '_')}.tflite`), tflite);
+    const int16Ops = opSet(v.int16 ?? '');
+    const build = () => quantizeInt8(cloneResult(result), grid, { int8Io: false, roundedWeights: w, biasDelta: delta, int16Params, int16Ops, splitOps: new Set(), floatOps, floatWeights }).model;
+    const fitted = build();
+    // "blame16": [N, ...]: after this row, rows with the N layers compare's per-layer split blames most in this row's
+    // file (blamed-first.ts splitBlame on the first calibration line; layers reading the exact input aside) in 16x8.
+    const blamed = v.blame16?.length ? blamedPoints(result, await splitBlame(onnx, floatTflite, serializeTflite(fitted), samples[0], Math.max(...v.blame16) * 2), []) : [];
+    if (blamed.length) console.log(`# ${v.label}: blamed ${blamed.map((b) => `op ${b.ops.join('+')} ${sg.operators[b.ops[0]].opcode} ${b.layer.inputSnrDb.toFixed(0)}->${b.layer.snrDb.toFixed(0)} dB`).join(', ')}`);
+    for (const [row, n] of [0, ...(v.blame16 ?? [])].entries()) {
+      // "readers16": the blamed ops' readers in 16x8 too (a lone 16x8 elementwise op requantized to int8 for its reader
+      // rounds as int8 does).
+      const readers = consumersOf(sg);
+      if (row) blamed.slice(0, n).forEach((b) => b.ops.forEach((k) => { int16Ops.add(k); if (v.readers16) for (const r of readers.get(sg.operators[k].outputs[0]) ?? []) int16Ops.add(r); }));
+      const model = row ? build() : fitted;
+      const tflite = serializeTflite(model);
+      const label = row ? `${v.label} 16x8 ${n} blamed${v.readers16 ? ' + readers' : ''} (${int16Ops.size} ops)` : v.label;
+      const c = await evaluate(tflite, samples, calibRefs, 'ctc');
+      // "calibOnly": the calibration side alone (lines, guard cosine, search measures); eval reads 0.
+      const e = v.calibOnly ? { ...c, scores: [] as number[], cer: 0 } : await evaluate(tflite, feeds, evalRefs, 'ctc');
+      const same = (r: typeof c) => r.scores.filter((x) => x === 1).length;
+      const m = await margins(tflite, samples.slice(0, 8), calibRefs);
+      // The guard's measure: worst output cosine on the first GUARD_SAMPLES calibration lines.
+      const cos = await score(tflite, samples.slice(0, GUARD_SAMPLES), calibRefs.slice(0, GUARD_SAMPLES).map((t) => new Map([[t.name, t]])));
+      console.log(`${label.padEnd(28)} float ${String(floatOps.size).padStart(3)} calib ${same(c)}/${samples.length} eval ${same(e)}/${feeds.length} (${(100 * same(e) / feeds.length).toFixed(1)}%) CER ${(100 * (e.cer ?? 0)).toFixed(2)}% `
+        + `guard cosine ${cos.toFixed(4)} search measure on 8 calib: agree ${m.agree.toFixed(4)} soft ${m.soft.toFixed(4)} capped1 ${m.capped[0].toFixed(4)} capped2 ${m.capped[1].toFixed(4)} `
+        + `size ${(100 * tflite.byteLength / floatTflite.byteLength).toFixed(1)}% estimated ${(estimatedMs(model) / floatCost).toFixed(2)}x; load ${loadAverage()}`);
+      const group = (v as { group?: string }).group;
+      if (group) bySet.set(row ? `${group} 16x8 ${n} blamed` : group, [...(bySet.get(row ? `${group} 16x8 ${n} blamed` : group) ?? []), same(e)]);
+      timed.push({ label, tflite });
+      if (arg('--save')) fs.writeFileSync(path.join(arg('--save')!, `${label.replace(/[^\w.-]+/g, '_')}.tflite`), tflite);
+    }
   }
   for (const [g, n] of bySet) console.log(`seeds ${g.padEnd(28)} eval ${n.join(' / ')}: mean ${(n.reduce((a, b) => a + b, 0) / n.length).toFixed(1)} min ${Math.min(...n)} max ${Math.max(...n)} of ${feeds.length}`);
   if (process.argv.includes('--time')) {

@@ -41,6 +41,10 @@ export interface SequentialOptions {
    *  (bias aside) over the same positions, clamped to 1 ± `maxChange`, folded into its per-channel weight scales (the
    *  int8 weights are unchanged; layers with one weight scale keep theirs). */
   gain?: { maxChange: number };
+  /** More activation grids (the same graph's, e.g. `params` jittered: grid-jitter.ts) whose int8 copies are measured
+   *  too: each layer's shift and gain fit average over `params` and these, so the correction is not tuned to one
+   *  grid's rounding. The deltas and gains apply to every grid. */
+  grids?: Map<number, QParams>[];
   /** Called after each pass with the layers measured so far and the mean |shift| over the pass's corrected channels. */
   progress?: (done: number, of: number, meanAbsShift: number) => void;
 }
@@ -58,30 +62,40 @@ export async function sequentialBiases(result: ConvertResult, params: Map<number
   const delta = new Map<number, Float32Array>([...(opts.biasDelta ?? [])].map(([k, v]) => [k, Float32Array.from(v)]));
   const sg = result.model.subgraphs[0];
   const qopts: Int8Options = { ...opts, int8Io: false, int16Ops: new Set(), splitOps: new Set(), biasDelta: delta };
-  // The layers' outputs are graph outputs of the int8 copy too (quantizeInt8 renumbers tensors: they are found by
-  // position, each behind the DEQUANTIZE it gets as a float output), so every pass reads what meanShifts reads.
-  const { copy: q, first } = withOutputs(result, all);
-  quantizeInt8(q, params, qopts);
-  const qsg = q.model.subgraphs[0];
-  const producer = producersOf(qsg);
-  // Each layer's int8 op and int32 bias, with the float values quantizeInt8 rounded.
   const rounded = opts.roundedWeights;
+  // One int8 copy per grid (`params`, then so.grids): the same graph, other activation scales. The layers' outputs are
+  // graph outputs of each copy (quantizeInt8 renumbers tensors: they are found by position, each behind the DEQUANTIZE
+  // it gets as a float output), so every pass reads what meanShifts reads.
+  const sides = [params, ...(so.grids ?? [])].map((grid) => {
+    const { copy: q, first } = withOutputs(result, all);
+    quantizeInt8(q, grid, qopts);
+    const qsg = q.model.subgraphs[0];
+    const producer = producersOf(qsg);
+    // Each layer's int8 op and int32 bias (by its index in `all`).
+    const at = all.map((x, j) => {
+      const tap = qsg.outputs[first + j];
+      const dq = qsg.operators[producer.get(tap) ?? -1];
+      const int8 = dq?.opcode === 'DEQUANTIZE' ? dq.inputs[0] : -1;
+      const op = qsg.operators[producer.get(int8) ?? -1];
+      const bq = op?.opcode === sg.operators[x.op].opcode ? op.inputs[2] : -1;
+      const b = bq >= 0 ? qsg.tensors[bq] : undefined;
+      if (!b || b.type !== 'INT32' || !b.quantization?.scale.length || qsg.tensors[int8].type !== 'INT8') return undefined;
+      const oq = qsg.tensors[int8].quantization!;
+      const step = oq.scale[0];
+      const zp = oq.zeroPoint?.[0] ?? 0;
+      // int8's output range: a value at its edge is saturated (the gain fit leaves it out).
+      const edge: [number, number] = [(-127.5 - zp) * step, (126.5 - zp) * step];
+      return { tap, bq, scales: [...b.quantization.scale], step, edge, at: producer.get(int8)! };
+    });
+    const tapOps = new Set(at.flatMap((l) => (l ? [producer.get(l.tap)!] : [])));
+    return { q, qsg, producer, at, tapOps, graphInputs: new Set(qsg.inputs) };
+  });
+  // The layers every grid's copy has as an int8 op with an int32 bias, with the float values quantizeInt8 rounded.
   const ts = all.flatMap((x, j) => {
-    const tap = qsg.outputs[first + j];
-    const dq = qsg.operators[producer.get(tap) ?? -1];
-    const int8 = dq?.opcode === 'DEQUANTIZE' ? dq.inputs[0] : -1;
-    const op = qsg.operators[producer.get(int8) ?? -1];
-    const bq = op?.opcode === sg.operators[x.op].opcode ? op.inputs[2] : -1;
-    const b = bq >= 0 ? qsg.tensors[bq] : undefined;
-    if (!b || b.type !== 'INT32' || !b.quantization?.scale.length || qsg.tensors[int8].type !== 'INT8') return [];
+    if (sides.some((sd) => !sd.at[j])) return [];
     const w = rounded?.get(sg.operators[x.op].inputs[1]);
     const base = (w?.bias && w.biasTensor === x.bias ? w.bias : undefined) ?? floatData(sg.tensors[x.bias]);
-    const oq = qsg.tensors[int8].quantization!;
-    const step = oq.scale[0];
-    const zp = oq.zeroPoint?.[0] ?? 0;
-    // int8's output range: a value at its edge is saturated (the gain fit leaves it out).
-    const edge: [number, number] = [(-127.5 - zp) * step, (126.5 - zp) * step];
-    return [{ ...x, tap, bq, base, scales: [...b.quantization.scale], step, edge, at: producer.get(int8)! }];
+    return [{ ...x, base, per: sides.map((sd) => sd.at[j]!) }];
   });
   const weights = new Map<number, RoundedWeights>();
   const gains: GainStats = { channels: 0, clamped: 0, meanAbs: 0 };
@@ -90,23 +104,26 @@ export async function sequentialBiases(result: ConvertResult, params: Map<number
     const d = delta.get(x.bias);
     return d ? x.base.map((v, c) => v + (d[c] ?? 0)) : x.base;
   };
-  const setBias = (x: (typeof ts)[number]) => {
-    const { data } = quantizeBias(biasOf(x), 1, x.scales);
-    qsg.tensors[x.bq] = { ...qsg.tensors[x.bq], data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), quantization: { ...qsg.tensors[x.bq].quantization!, scale: [...x.scales] } };
-  };
+  const setBias = (x: (typeof ts)[number]) => sides.forEach(({ qsg }, g) => {
+    const { bq, scales } = x.per[g];
+    const { data } = quantizeBias(biasOf(x), 1, scales);
+    qsg.tensors[bq] = { ...qsg.tensors[bq], data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), quantization: { ...qsg.tensors[bq].quantization!, scale: [...scales] } };
+  });
   // A gain g per channel scales the int8 weights' scales (and the bias's, input scale times them) by g.
-  const setGain = (x: (typeof ts)[number], g: number[]) => {
-    const wt = qsg.operators[x.at].inputs[1];
+  const setGain = (x: (typeof ts)[number], g: number[]) => sides.forEach(({ qsg }, k) => {
+    const l = x.per[k];
+    const wt = qsg.operators[l.at].inputs[1];
     const wq = qsg.tensors[wt].quantization!;
     const scale = wq.scale.map((s, c) => s * g[c]);
     qsg.tensors[wt] = { ...qsg.tensors[wt], quantization: { ...wq, scale } };
-    x.scales = x.scales.map((s, c) => s * g[c]);
+    l.scales = l.scales.map((s, c) => s * g[c]);
+    if (k > 0) return;
     const w = sg.operators[x.op].inputs[1];
     const was = rounded?.get(w);
     const d = qsg.tensors[wt].data!;
     weights.set(w, { ...(was ?? {}), data: was?.data ?? new Int8Array(d.buffer, d.byteOffset, d.byteLength), scales: scale });
-  };
-  const gainable = (x: (typeof ts)[number]) => !!so.gain && qsg.tensors[qsg.operators[x.at].inputs[1]].quantization?.scale.length === x.channels && x.scales.length === x.channels;
+  });
+  const gainable = (x: (typeof ts)[number]) => !!so.gain && x.per.every((l, k) => sides[k].qsg.tensors[sides[k].qsg.operators[l.at].inputs[1]].quantization?.scale.length === x.channels && l.scales.length === x.channels);
   const md = result.metadata;
   const feeds = samples.map((s) => md.inputs.map((m, k) => toTfliteLayout(s[k], m)));
   // The float model's values at every layer, read once (a window of layers per float run).
@@ -135,55 +152,56 @@ export async function sequentialBiases(result: ConvertResult, params: Map<number
   // Each pass runs the ops from the cut it starts at (the op of the layer corrected last) to its layers' taps, fed
   // with the activations live at that cut as the pass before read them (segmentModel); it also reads the activations
   // live at each of its layers' ops, where the next pass may start. The taps' DEQUANTIZE ops do not keep a layer's
-  // output live.
-  const tapOps = new Set(ts.map((x) => producer.get(x.tap)!));
-  const graphInputs = new Set(qsg.inputs);
+  // output live. Each grid's copy runs its own passes; the shifts (and the gain fit) add up over all of them.
   let from = 0;
   let segments = true;
-  let state: Map<number, Tensor>[] = feeds.map((f) => new Map(qsg.inputs.map((t, i) => [t, f[i]])));
+  let states: Map<number, Tensor>[][] = sides.map((sd) => feeds.map((f) => new Map(sd.qsg.inputs.map((t, i) => [t, f[i]]))));
   for (let at = 0; at < ts.length;) {
     const chunk = ts.slice(at, at + tapped);
     if (chunk.some((x) => !floatAt.has(x.output))) await readFloat(at);
     const inWindow = chunk.filter((x) => floatAt.has(x.output));
-    const cuts = inWindow.map((x) => liveAt(qsg, x.at, tapOps).filter((t) => !graphInputs.has(t)));
-    // A live activation made before `from` (a long skip) is carried over from `state`, not read again.
-    const outputs = [...new Set([...inWindow.map((x) => x.tap), ...cuts.flat()])].filter((t) => (producer.get(t) ?? -1) >= from);
-    const next: Map<number, Tensor>[] = [];
     const shifts = inWindow.map((x) => ({ sum: new Float64Array(x.channels), n: new Float64Array(x.channels), fit: gainable(x) ? new GainFit(x.channels, biasOf(x)) : undefined }));
-    // Where LiteRT cannot run a cut that reads out the live activations (PP-OCRv4 det: "failed to setup XNNPACK
-    // runtime" with an int8 / float32 intermediate as an output), this pass and the ones after it run every op from the
-    // graph inputs to the taps alone (the same values, more time).
-    let runs: Map<number, Tensor>[] | undefined;
-    if (segments) {
-      try {
-        runs = await runSegment(q.model, from, outputs, state);
-      } catch (e) {
-        if (!(e instanceof ModelError)) throw e;
-        segments = false;
+    const nexts: Map<number, Tensor>[][] = [];
+    for (const [g, sd] of sides.entries()) {
+      const cuts = inWindow.map((x) => liveAt(sd.qsg, x.per[g].at, sd.tapOps).filter((t) => !sd.graphInputs.has(t)));
+      // A live activation made before `from` (a long skip) is carried over from the state, not read again.
+      const outputs = [...new Set([...inWindow.map((x) => x.per[g].tap), ...cuts.flat()])].filter((t) => (sd.producer.get(t) ?? -1) >= from);
+      // Where LiteRT cannot run a cut that reads out the live activations (PP-OCRv4 det: "failed to setup XNNPACK
+      // runtime" with an int8 / float32 intermediate as an output), this pass and the ones after it run every op from the
+      // graph inputs to the taps alone (the same values, more time).
+      let runs: Map<number, Tensor>[] | undefined;
+      if (segments) {
+        try {
+          runs = await runSegment(sd.q.model, from, outputs, states[g]);
+        } catch (e) {
+          if (!(e instanceof ModelError)) throw e;
+          segments = false;
+        }
       }
-    }
-    if (!runs) runs = await runSegment(q.model, 0, inWindow.map((x) => x.tap), state);
-    passes++;
-    {
+      if (!runs) runs = await runSegment(sd.q.model, 0, inWindow.map((x) => x.per[g].tap), states[g]);
+      const next: Map<number, Tensor>[] = [];
       for (const k of feeds.keys()) {
         const byTensor = runs[k];
-        for (const [t, v] of state[k]) if (!byTensor.has(t)) byTensor.set(t, v);
+        for (const [t, v] of states[g][k]) if (!byTensor.has(t)) byTensor.set(t, v);
         next.push(byTensor);
         inWindow.forEach((x, j) => {
           const a = floatAt.get(x.output)![k];
-          const b = byTensor.get(x.tap)!.data as Float32Array;
+          const b = byTensor.get(x.per[g].tap)!.data as Float32Array;
           const [lo, hi] = x.clamp;
+          const { edge } = x.per[g];
           const { sum, n, fit } = shifts[j];
           const C = x.channels;
           for (let i = 0; i < a.length; i++) {
             if (a[i] <= lo || a[i] >= hi || b[i] <= lo || b[i] >= hi) continue;
             sum[i % C] += b[i] - a[i];
             n[i % C]++;
-            fit?.add(i % C, a[i], b[i], b[i] > x.edge[0] && b[i] < x.edge[1] && a[i] > x.edge[0] && a[i] < x.edge[1]);
+            fit?.add(i % C, a[i], b[i], b[i] > edge[0] && b[i] < edge[1] && a[i] > edge[0] && a[i] < edge[1]);
           }
         });
       }
+      nexts.push(next);
     }
+    passes++;
     // Corrected in order; with group 1, the pass ends at the first layer moved (the layers after it see its old bias).
     let sum = 0;
     let cnt = 0;
@@ -193,7 +211,7 @@ export async function sequentialBiases(result: ConvertResult, params: Map<number
       used = j + 1;
       const mean = Array.from(shifts[j].sum, (v, c) => (shifts[j].n[c] >= MIN_POSITIONS ? v / shifts[j].n[c] : NaN));
       const largest = Math.max(0, ...mean.filter(Number.isFinite).map(Math.abs));
-      if (!mean.some(Number.isFinite) || largest < minSteps * x.step) continue;
+      if (!mean.some(Number.isFinite) || largest < minSteps * x.per[0].step) continue;
       const d = delta.get(x.bias) ?? new Float32Array(x.channels);
       mean.forEach((v, c) => { if (Number.isFinite(v)) { d[c] -= v; sum += Math.abs(v); cnt++; } });
       const fit = shifts[j].fit?.solve(so.gain!.maxChange);
@@ -218,9 +236,12 @@ export async function sequentialBiases(result: ConvertResult, params: Map<number
     // The next pass starts at the first layer moved here, or after the last one read.
     const moved = inWindow.findIndex((x) => movedNow.has(x.bias));
     const cut = inWindow[moved >= 0 ? moved : inWindow.length - 1];
-    from = segments ? cut.at : 0;
-    const keep = new Set(segments ? liveAt(qsg, cut.at, tapOps) : []);
-    state = next.map((m) => new Map([...m].filter(([t]) => graphInputs.has(t) || keep.has(t))));
+    const cutAt = cut.per[0].at;
+    states = nexts.map((next, g) => {
+      const keep = new Set(segments ? liveAt(sides[g].qsg, cut.per[g].at, sides[g].tapOps) : []);
+      return next.map((m) => new Map([...m].filter(([t]) => sides[g].graphInputs.has(t) || keep.has(t))));
+    });
+    from = segments ? cutAt : 0;
     at += group > 1 ? inWindow.length : used;
     so.progress?.(at, ts.length, cnt ? sum / cnt : 0);
   }

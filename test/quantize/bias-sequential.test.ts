@@ -12,6 +12,7 @@ import { correctBiases, meanShifts, targets } from '../../src/quantize/bias-corr
 import { sequentialBiases, withGains } from '../../src/quantize/bias-sequential';
 import { quantizeInt8 } from '../../src/quantize/int8';
 import { cloneResult } from '../../src/quantize/mixed-precision';
+import { jittered } from '../../src/quantize/grid-jitter';
 import { runFirstOutput } from './helpers';
 import { calibrated, convChain, meanAbs } from './bias-helpers';
 
@@ -99,4 +100,28 @@ test('sequential bias correction: a per-channel gain in the weight scales lowers
   assert.ok(gw.scales.some((s, c) => Math.abs(s / w0.quantization!.scale[c] - 1) > 1e-4), 'some gain moved');
   assert.ok(g < b, `output mse: bias only ${b}, bias and gain ${g}`);
   for (const [bi, d] of zero.delta) d.forEach((v, c) => assert.ok(Math.abs(v - biasOnly.delta.get(bi)![c]) < 1e-5, `gain 1 ± 0: bias ${bi} channel ${c}`));
+});
+
+// grids: the fit measures every grid's int8 copy and averages (the same corrections applied to each): the first
+// layer's shift (nothing upstream corrected yet, no clamp) is the mean of the one-grid fits' on each grid, and the
+// calibrated grid given twice is the one-grid fit, every layer. (PP-OCRv4 rec: a fit judged over jittered grids,
+// docs/model-sweep.md session 25.)
+test('sequential bias correction: a fit over several activation grids averages their shifts', async () => {
+  const samples = randomSamples([{ name: 'x', dtype: 'float32', dims: [1, 4, 12, 12] }], 4, 2);
+  const { result, params } = await calibrated(samples, convChain());
+  const other = jittered(result, params, 0.05, 1);
+  const opts = { perTensor: true };
+  const [one, two, both, twice] = [
+    await sequentialBiases(result, params, opts, samples),
+    await sequentialBiases(result, other, opts, samples),
+    await sequentialBiases(result, params, opts, samples, { grids: [other] }),
+    await sequentialBiases(result, params, opts, samples, { grids: [params] }),
+  ];
+  const first = targets(result, params)[0].bias;
+  const [d1, d2, d12] = [one, two, both].map((f) => f.delta.get(first)!);
+  assert.ok(d1.some((v, c) => Math.abs(v - d2[c]) > 1e-4), `the grids' own shifts differ: ${[...d1]} vs ${[...d2]}`);
+  d12.forEach((v, c) => assert.ok(Math.abs(v - (d1[c] + d2[c]) / 2) < 1e-5, `channel ${c}: ${v} vs mean ${(d1[c] + d2[c]) / 2}`));
+  assert.equal(both.passes, one.passes, 'one pass per layer, every grid in it');
+  assert.equal(twice.layers, one.layers);
+  for (const [b, d] of one.delta) d.forEach((v, c) => assert.ok(Math.abs(twice.delta.get(b)![c] - v) < 1e-6, `bias ${b} channel ${c}`));
 });
