@@ -10,6 +10,8 @@ import { ModelError, isStaticShape, type Model, type Tensor } from '../ir/types'
 import { serializeTflite } from '../tflite/writer';
 import { CalibrationInput, loadCalibrationSamples, randomSamples } from '../calibration/data';
 import { quantizeFullInt8 } from './full-int8';
+import { equalizeConvDepthwise } from './equalize-conv-depthwise';
+import { forgetOnnxNames } from './equalize';
 import { stripQdq } from './qdq';
 import type { QParams } from './params';
 import { GUARD_COSINE, GUARD_SAMPLES, SEARCH_SAMPLES, SEARCH_SECONDS, referenceOutputs } from './mixed-precision';
@@ -99,9 +101,14 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   // A miss will be refused unless --allow-degraded, or the task judges below (maps, label sequences) may still pass it.
   const taskJudged = q.minCosine === undefined && !q.int8Io
     && (maskOutputs(result.model.subgraphs[0], result.metadata).size > 0 || sequenceOutputs(result.model.subgraphs[0], result.metadata).size > 0);
+  // Conv -> depthwise pairs (a stem conv straight into its depthwise) equalized exactly before calibration.
+  const stemEqualized = samples.length && !fixed.size && q.equalizeConvDepthwise !== false
+    ? await phases.time('equalize', 'int8: equalizing conv -> depthwise pairs', () => equalizeConvDepthwise(result, onnx, samples)) : new Set<number>();
   const { stats } = await quantizeFullInt8(result, onnx, samples, { method: q.method, perTensor: q.perTensor, int8Io: q.int8Io,
     weightRounding: q.weightRounding, biasCorrection: q.biasCorrection, sequentialBias: q.sequentialBias, equalize: q.equalize, int16: q.int16, maxBytes: INT8_SIZE_BUDGET * floatBytes, minCosine: q.minCosine,
     latencyBound: q.latencyBound, phases, searchSeconds: q.searchSeconds, refuseBelow: q.allowDegraded || taskJudged ? undefined : (q.minCosine ?? MIN_COSINE) }, fixed);
+  forgetOnnxNames(result, stemEqualized);
+  if (stemEqualized.size) summary.equalizedConvDepthwise = stemEqualized.size;
   summary.int16Ops = stats.int16Ops;
   summary.floatOps = stats.floatOps;
   if (stats.floatWeightOps) summary.floatWeightOps = stats.floatWeightOps;
