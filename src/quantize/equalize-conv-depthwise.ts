@@ -20,7 +20,8 @@ import { channelRanges, intAttr, pairContext } from './equalize';
 /** A channel is scaled up by at most this factor (channels below r_max / MAX_GAIN keep some of their gap). */
 export const MAX_GAIN = 64;
 
-interface Pair { conv: number; dw: number; convNode: Node; dwNode: Node }
+/** `between`: the ONNX value the depthwise reads (the conv's output, or its ReLU's), whose channel ranges are measured. */
+interface Pair { conv: number; dw: number; convNode: Node; dwNode: Node; between: string }
 
 /** Conv → depthwise pairs (nothing or a zero PAD between them in the converted model) equalizable in both models. */
 export function convDepthwisePairs(result: ConvertResult, onnx: Model): Pair[] {
@@ -45,10 +46,13 @@ export function convDepthwisePairs(result: ConvertResult, onnx: Model): Pair[] {
     const C = t[op.outputs[0]].shape[t[op.outputs[0]].shape.length - 1];
     const w = onnx.graph.initializers.get(convNode.inputs[1]), wd = onnx.graph.initializers.get(dwNode.inputs[1]);
     if (intAttr(convNode, 'group', 1) !== 1 || w?.dims[0] !== C || intAttr(dwNode, 'group', 1) !== C || wd?.dims[0] !== C) return;
-    const z = convNode.outputs[0];
+    // The ONNX model may hold the fused ReLU as a node of its own between them (ShuffleNet / FastestDet branches).
+    let z = convNode.outputs[0];
+    const relu = act === 'RELU' ? onnx.graph.nodes.find((n) => n.opType === 'Relu' && n.inputs[0] === z) : undefined;
+    if (relu && onnxReaders.get(z) === 1 && !onnxOutputs.has(z)) z = relu.outputs[0];
     if (dwNode.inputs[0] !== z || onnxReaders.get(z) !== 1 || onnxOutputs.has(z)) return;
     if (!soleInit(convNode.inputs[1]) || (convNode.inputs[2] && !soleInit(convNode.inputs[2])) || !soleInit(dwNode.inputs[1])) return;
-    pairs.push({ conv: k, dw: r, convNode, dwNode });
+    pairs.push({ conv: k, dw: r, convNode, dwNode, between: z });
   });
   return pairs;
 }
@@ -61,13 +65,15 @@ export function channelGains(ranges: ArrayLike<number>): Float64Array {
 
 const setFloats = (t: TflTensor, v: Float32Array) => { t.data = new Uint8Array(v.buffer.slice(0)); };
 
-/** Equalizes every pair in place (both models); returns the TFLite tensors whose values changed (the conv outputs,
- *  and the PADs' outputs between), for forgetOnnxNames once calibration and GPTQ are done. */
-export async function equalizeConvDepthwise(result: ConvertResult, onnx: Model, samples: Tensor[][]): Promise<Set<number>> {
-  const changed = new Set<number>();
+/** Equalizes every pair in place (both models); returns how many and the ONNX values whose values changed (the conv outputs and
+ *  their ReLUs), whose metadata entries forgetOnnxValues drops once calibration and GPTQ are done (by name: the int8
+ *  pass renumbers the TFLite tensors). */
+export async function equalizeConvDepthwise(result: ConvertResult, onnx: Model, samples: Tensor[][]): Promise<{ names: Set<string>; pairs: number }> {
+  const changed = new Set<string>();
   const pairs = convDepthwisePairs(result, onnx);
-  if (pairs.length === 0 || samples.length === 0) return changed;
-  const ranges = await channelRanges(onnx, pairs.map((p) => p.convNode.outputs[0]), samples);
+  let done = 0;
+  if (pairs.length === 0 || samples.length === 0) return { names: changed, pairs: 0 };
+  const ranges = await channelRanges(onnx, pairs.map((p) => p.between), samples);
   const sg = result.model.subgraphs[0];
   const t = sg.tensors;
   const init = onnx.graph.initializers;
@@ -75,7 +81,7 @@ export async function equalizeConvDepthwise(result: ConvertResult, onnx: Model, 
     const conv = sg.operators[p.conv], dw = sg.operators[p.dw];
     const y = conv.outputs[0];
     const C = t[y].shape[t[y].shape.length - 1];
-    const f = Float32Array.from(channelGains(ranges.get(p.convNode.outputs[0])!));
+    const f = Float32Array.from(channelGains(ranges.get(p.between)!));
     if (f.every((v) => v === 1)) continue;
     // TFLite: conv filter [O, kh, kw, I] (rows of I·kh·kw) and bias [O] multiplied, depthwise filter [1, kh, kw, C] divided.
     const w = floatData(t[conv.inputs[1]]);
@@ -94,8 +100,12 @@ export async function equalizeConvDepthwise(result: ConvertResult, onnx: Model, 
     replace(p.convNode.inputs[1], (v, i) => v * f[Math.floor(i / cInner)]);
     if (p.convNode.inputs[2]) replace(p.convNode.inputs[2], (v, c) => v * f[c]);
     replace(p.dwNode.inputs[1], (v, i) => v / f[Math.floor(i / dInner)]);
-    changed.add(y);
-    if (dw.inputs[0] !== y) changed.add(dw.inputs[0]);
+    changed.add(p.convNode.outputs[0]).add(p.between);
+    done++;
   }
-  return changed;
+  return { names: changed, pairs: done };
+}
+
+export function forgetOnnxValues(result: ConvertResult, names: Set<string>): void {
+  if (names.size) result.metadata.tensors = result.metadata.tensors.filter((m) => !names.has(m.onnx));
 }

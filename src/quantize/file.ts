@@ -85,7 +85,7 @@ export interface QuantizeSummary {
   sequentialBias?: { layers: number; passes: number; ms: number; kept: boolean; before: number; after: number };
   /** Depthwise → conv pairs equalized before calibration (equalize.ts; absent when none). */
   equalizedPairs?: number;
-  /** Conv -> depthwise pairs equalized before calibration (equalize-conv-depthwise.ts; tensors changed, absent when none). */
+  /** Conv -> depthwise pairs equalized before calibration (equalize-conv-depthwise.ts; absent when none). */
   equalizedConvDepthwise?: number;
   /** int8: ops in the 16x8 region (0 = plain int8), and the worst output cosine on the guard's calibration samples
    *  in plain int8 and as written (absent when the guard did not run). */

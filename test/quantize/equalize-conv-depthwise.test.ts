@@ -21,13 +21,13 @@ import { floats, rng } from './helpers';
 const [I, C, H] = [3, 8, 16];
 const GAINS = [0.05, 0.1, 0.3, 1, 2, 5, 10, 30];
 
-/** x → conv 3×3 stride 2 (row c scaled by GAINS[c]) → [Relu6 when `clip`] → depthwise 3×3 (channel c scaled back) → y. */
-function stem(clip = false): Uint8Array {
+/** x → conv 3×3 stride 2 (row c scaled by GAINS[c]) → [ReLU / ReLU6] → depthwise 3×3 (channel c scaled back) → y. */
+function stem(between: 'none' | 'relu' | 'relu6' = 'none'): Uint8Array {
   const r = rng(7);
   const w = Array.from({ length: C * I * 9 }, (_, i) => GAINS[Math.floor(i / (I * 9))] * (r() * 2 - 1));
   const b = GAINS.map((g, c) => g * 0.1 * (c % 3 - 1));
   const dw = Array.from({ length: C * 9 }, (_, i) => (r() * 2 - 1) / GAINS[Math.floor(i / 9)]);
-  const d = clip ? 'c' : 'z';
+  const d = between === 'none' ? 'z' : 'c';
   return encodeModel(buildModel({
     opset: 13,
     inputs: [['x', 'float32', [1, I, H, H]]], outputs: [['y', 'float32', [1, C, H / 2, H / 2]]],
@@ -35,7 +35,7 @@ function stem(clip = false): Uint8Array {
       tensor('lo', 'float32', [], [0]), tensor('hi', 'float32', [], [6])],
     nodes: [
       node('Conv', ['x', 'w', 'b'], ['z'], { strides: [2, 2], pads: [1, 1, 1, 1], kernel_shape: [3, 3] }),
-      ...(clip ? [node('Clip', ['z', 'lo', 'hi'], ['c'])] : []),
+      ...(between === 'relu6' ? [node('Clip', ['z', 'lo', 'hi'], ['c'])] : between === 'relu' ? [node('Relu', ['z'], ['c'])] : []),
       node('Conv', [d, 'dw'], ['y'], { group: C, pads: [1, 1, 1, 1], kernel_shape: [3, 3] }),
     ],
   }));
@@ -91,6 +91,12 @@ test('int8 equalizes a conv → depthwise pair by default: a better int8 output 
 });
 
 test('a ReLU6 between the conv and the depthwise is not equalized (the clamp does not commute with the scaling)', async () => {
-  const { summary } = await quantizeModelBytes(stem(true), join(dir, 'c.onnx'), {}, q);
+  const { summary } = await quantizeModelBytes(stem('relu6'), join(dir, 'c.onnx'), {}, q);
   assert.equal(summary.equalizedConvDepthwise, undefined);
+});
+
+test('a ReLU node between them (fused into the conv) is equalized through: FastestDet / ShuffleNet branches', async () => {
+  const { summary, result } = await quantizeModelBytes(stem('relu'), join(dir, 'r.onnx'), {}, q);
+  assert.equal(summary.equalizedConvDepthwise, 1);
+  assert.ok(!result.metadata.tensors.some((m) => m.onnx === 'c'), 'the equalized ReLU output is no longer paired with the ONNX value');
 });
