@@ -38,8 +38,9 @@ export interface QuantizeOptions extends CalibrationOptions {
   sequentialBias?: boolean;
   /** Cross-layer equalization of depthwise → conv pairs (equalize.ts); off by default (--equalize: on PaddleOCR det it lowered the worst mask IoU). */
   equalize?: boolean;
-  /** int8 (not a CLI option): exact equalization of conv -> depthwise pairs (equalize-conv-depthwise.ts); on unless false. */
-  equalizeConvDepthwise?: boolean;
+  /** int8 (not a CLI option): exact equalization of conv -> depthwise pairs (equalize-conv-depthwise.ts); on unless
+   *  false; 'relu' also through a ReLU between them. */
+  equalizeConvDepthwise?: boolean | 'relu';
   /** int8: 16x8 for the first layers when plain int8 misses the accuracy guard (auto, the default), never, always. */
   int16?: Int16Mode;
   /** int8: the worst output cosine on the calibration samples the model must reach (default MIN_COSINE); fp16 /

@@ -102,7 +102,7 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
     && (maskOutputs(result.model.subgraphs[0], result.metadata).size > 0 || sequenceOutputs(result.model.subgraphs[0], result.metadata).size > 0);
   // Conv -> depthwise pairs (a stem conv straight into its depthwise) equalized exactly before calibration.
   const stemEqualized = samples.length && !fixed.size && q.equalizeConvDepthwise !== false
-    ? await phases.time('equalize', 'int8: equalizing conv -> depthwise pairs', () => equalizeConvDepthwise(result, onnx, samples)) : { names: new Set<string>(), pairs: 0 };
+    ? await phases.time('equalize', 'int8: equalizing conv -> depthwise pairs', () => equalizeConvDepthwise(result, onnx, samples, q.equalizeConvDepthwise === 'relu')) : { names: new Set<string>(), pairs: 0 };
   const { stats } = await quantizeFullInt8(result, onnx, samples, { method: q.method, perTensor: q.perTensor, int8Io: q.int8Io,
     weightRounding: q.weightRounding, biasCorrection: q.biasCorrection, sequentialBias: q.sequentialBias, equalize: q.equalize, int16: q.int16, maxBytes: INT8_SIZE_BUDGET * floatBytes, minCosine: q.minCosine,
     latencyBound: q.latencyBound, phases, searchSeconds: q.searchSeconds, refuseBelow: q.allowDegraded || taskJudged ? undefined : (q.minCosine ?? MIN_COSINE) }, fixed);

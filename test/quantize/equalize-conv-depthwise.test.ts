@@ -95,8 +95,9 @@ test('a ReLU6 between the conv and the depthwise is not equalized (the clamp doe
   assert.equal(summary.equalizedConvDepthwise, undefined);
 });
 
-test('a ReLU node between them (fused into the conv) is equalized through: FastestDet / ShuffleNet branches', async () => {
-  const { summary, result } = await quantizeModelBytes(stem('relu'), join(dir, 'r.onnx'), {}, q);
+test('a ReLU node between them (fused into the conv) is equalized through when asked: FastestDet / ShuffleNet branches', async () => {
+  assert.equal((await quantizeModelBytes(stem('relu'), join(dir, 'r.onnx'), {}, q)).summary.equalizedConvDepthwise, undefined, 'not by default');
+  const { summary, result } = await quantizeModelBytes(stem('relu'), join(dir, 'r.onnx'), {}, { ...q, equalizeConvDepthwise: 'relu' as const });
   assert.equal(summary.equalizedConvDepthwise, 1);
   assert.ok(!result.metadata.tensors.some((m) => m.onnx === 'c'), 'the equalized ReLU output is no longer paired with the ONNX value');
 });

@@ -170,8 +170,7 @@ test('between the adaptive ranges and the skip, GPTQ stays only when its plain i
   // A strict guard puts both nets in the band where GPTQ runs by default (nearest cosine about 0.9997 < 1 - ½·1e-5).
   // Seed 12: GPTQ's weights score below nearest's on the guard samples (0.99966 vs 0.99968; OCRNet did so at
   // 0.9849 vs 0.9899); seed 20: above (0.99981 vs 0.99967).
-  // The seeds were picked on the nets as written: without the conv -> depthwise equalization (its scales move both cosines).
-  const q = { mode: 'int8' as const, minCosine: 0.99999, allowDegraded: true, int16: 'off' as const, count: 2, equalizeConvDepthwise: false };
+  const q = { mode: 'int8' as const, minCosine: 0.99999, allowDegraded: true, int16: 'off' as const, count: 2 };
   const worse = (await quantizeModelBytes(gatedNet(12), 'gated.onnx', {}, q)).summary;
   assert.equal(worse.int8Cosine, worse.nearestCosine, 'the model written is the nearest one');
   assert.equal(worse.weightRounding, 'nearest');
