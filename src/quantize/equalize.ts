@@ -28,13 +28,13 @@ const RANGE_SAMPLES = 8;
 
 interface Pair { dw: number; reader: number; dwNode: Node; readerNode: Node }
 
-const intAttr = (n: Node, name: string, dflt: number) => {
+export const intAttr = (n: Node, name: string, dflt: number) => {
   const a = n.attrs.get(name);
   return a?.type === 'int' ? a.value : dflt;
 };
 
-/** Depthwise → conv pairs that can be equalized in both models. */
-export function equalizablePairs(result: ConvertResult, onnx: Model): Pair[] {
+/** What both equalizations ask of the two models: readers, and constants / initializers read by one op alone. */
+export function pairContext(result: ConvertResult, onnx: Model) {
   const sg = result.model.subgraphs[0];
   const t = sg.tensors;
   const readers = consumersOf(sg);
@@ -45,6 +45,12 @@ export function equalizablePairs(result: ConvertResult, onnx: Model): Pair[] {
   const onnxOutputs = new Set(onnx.graph.outputs.map((o) => o.name));
   const soleConst = (i: number) => i >= 0 && isConst(t[i]) && t[i].type === 'FLOAT32' && (readers.get(i) ?? []).length === 1;
   const soleInit = (name: string | undefined) => !!name && onnx.graph.initializers.has(name) && onnxReaders.get(name) === 1;
+  return { sg, t, readers, outputs, nodes, onnxReaders, onnxOutputs, soleConst, soleInit };
+}
+
+/** Depthwise → conv pairs that can be equalized in both models. */
+export function equalizablePairs(result: ConvertResult, onnx: Model): Pair[] {
+  const { sg, t, readers, outputs, nodes, onnxReaders, onnxOutputs, soleConst, soleInit } = pairContext(result, onnx);
   const pairs: Pair[] = [];
   sg.operators.forEach((op, k) => {
     const act = op.options?.fusedActivationFunction ?? 'NONE';
@@ -70,7 +76,7 @@ export function equalizablePairs(result: ConvertResult, onnx: Model): Pair[] {
 }
 
 /** Per-channel max |x| of each pair's depthwise output (ONNX layout, channels on axis 1) on onnxruntime-node. */
-async function channelRanges(onnx: Model, names: string[], samples: Tensor[][]): Promise<Map<string, Float64Array>> {
+export async function channelRanges(onnx: Model, names: string[], samples: Tensor[][]): Promise<Map<string, Float64Array>> {
   const session = await openOnnx(encodeModel(withOutputs(onnx, names), { valueInfo: false }));
   const out = new Map<string, Float64Array>();
   try {

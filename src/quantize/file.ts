@@ -38,6 +38,9 @@ export interface QuantizeOptions extends CalibrationOptions {
   sequentialBias?: boolean;
   /** Cross-layer equalization of depthwise → conv pairs (equalize.ts); off by default (--equalize: on PaddleOCR det it lowered the worst mask IoU). */
   equalize?: boolean;
+  /** int8 (not a CLI option): exact equalization of conv -> depthwise pairs (equalize-conv-depthwise.ts); on unless
+   *  false; 'relu' also through a ReLU between them. */
+  equalizeConvDepthwise?: boolean | 'relu';
   /** int8: 16x8 for the first layers when plain int8 misses the accuracy guard (auto, the default), never, always. */
   int16?: Int16Mode;
   /** int8: the worst output cosine on the calibration samples the model must reach (default MIN_COSINE); fp16 /
@@ -83,6 +86,8 @@ export interface QuantizeSummary {
   sequentialBias?: { layers: number; passes: number; ms: number; kept: boolean; before: number; after: number };
   /** Depthwise → conv pairs equalized before calibration (equalize.ts; absent when none). */
   equalizedPairs?: number;
+  /** Conv -> depthwise pairs equalized before calibration (equalize-conv-depthwise.ts; absent when none). */
+  equalizedConvDepthwise?: number;
   /** int8: ops in the 16x8 region (0 = plain int8), and the worst output cosine on the guard's calibration samples
    *  in plain int8 and as written (absent when the guard did not run). */
   int16Ops?: number;

@@ -10,6 +10,7 @@ import { ModelError, isStaticShape, type Model, type Tensor } from '../ir/types'
 import { serializeTflite } from '../tflite/writer';
 import { CalibrationInput, loadCalibrationSamples, randomSamples } from '../calibration/data';
 import { quantizeFullInt8 } from './full-int8';
+import { equalizeConvDepthwise, forgetOnnxValues } from './equalize-conv-depthwise';
 import { stripQdq } from './qdq';
 import type { QParams } from './params';
 import { GUARD_COSINE, GUARD_SAMPLES, SEARCH_SAMPLES, SEARCH_SECONDS, referenceOutputs } from './mixed-precision';
@@ -99,9 +100,14 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   // A miss will be refused unless --allow-degraded, or the task judges below (maps, label sequences) may still pass it.
   const taskJudged = q.minCosine === undefined && !q.int8Io
     && (maskOutputs(result.model.subgraphs[0], result.metadata).size > 0 || sequenceOutputs(result.model.subgraphs[0], result.metadata).size > 0);
+  // Conv -> depthwise pairs (a stem conv straight into its depthwise) equalized exactly before calibration.
+  const stemEqualized = samples.length && !fixed.size && q.equalizeConvDepthwise !== false
+    ? await phases.time('equalize', 'int8: equalizing conv -> depthwise pairs', () => equalizeConvDepthwise(result, onnx, samples, q.equalizeConvDepthwise === 'relu')) : { names: new Set<string>(), pairs: 0 };
   const { stats } = await quantizeFullInt8(result, onnx, samples, { method: q.method, perTensor: q.perTensor, int8Io: q.int8Io,
     weightRounding: q.weightRounding, biasCorrection: q.biasCorrection, sequentialBias: q.sequentialBias, equalize: q.equalize, int16: q.int16, maxBytes: INT8_SIZE_BUDGET * floatBytes, minCosine: q.minCosine,
     latencyBound: q.latencyBound, phases, searchSeconds: q.searchSeconds, refuseBelow: q.allowDegraded || taskJudged ? undefined : (q.minCosine ?? MIN_COSINE) }, fixed);
+  forgetOnnxValues(result, stemEqualized.names);
+  if (stemEqualized.pairs) summary.equalizedConvDepthwise = stemEqualized.pairs;
   summary.int16Ops = stats.int16Ops;
   summary.floatOps = stats.floatOps;
   if (stats.floatWeightOps) summary.floatWeightOps = stats.floatWeightOps;
