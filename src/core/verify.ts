@@ -12,7 +12,7 @@ import { seedPlan, tokenSeeds } from './verify-seeds';
 import type { SeedKind } from './verify-seeds';
 import { drawsAtMean } from './verify-random';
 import { abortText, beyondHeap } from './litert-memory';
-import { FLOAT32_SPREAD_FACTOR, PRECISE_MAX_REL, VERIFIED_MAX_REL, isDegraded } from './verify-report';
+import { FLOAT32_SPREAD_FACTOR, PRECISE_MAX_REL, VERIFIED_MAX_REL, VERIFIED_MIN_COSINE, isDegraded } from './verify-report';
 import { compareViews, labelOutputs, labelsDiffering, onnxView } from '../compare/metrics';
 import { openTflite } from '../runtime/litert';
 import { openOnnx, runOnnx } from '../runtime/ort';
@@ -20,6 +20,7 @@ import { frozenInputs } from '../convert/metadata';
 import { readMetadata } from '../runtime/tflite-onnx-io';
 import { alignTiedRows, topkGroups } from '../compare/topk-rows';
 import { selectedRowsPaired, type SelectedRowsCheck } from './verify-selected';
+import { exactSigmoids, logisticInput, SIGMOID_ROUNDING, type TinySigmoid } from './verify-logits';
 import { detectionGroup, HEAD_ROWS_OFF_SHARE, headRowsOff, isPackedDetections, packedColumns, pairDetections, pairedRows, scoreAndLabel, withoutRows,
   type OutputShape } from '../compare/detection-sets';
 
@@ -132,6 +133,7 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
   let topk: Verification['topk'];
   let selected: SelectedRowsCheck | undefined;
   let compared = 0, nonZero = 0, multi = 0, varied = 0;
+  const tiny: (TinySigmoid & { rel: number; cosine: number })[] = [];
   if (ref) {
     const refs = io.outputs.map((o, k) => {
       const r = ref!.get(names[k]!);
@@ -178,6 +180,11 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
         return;
       }
       const m = compareViews(onnxView(b, [b.length]), onnxView(a, [a.length]));
+      // A Sigmoid output beyond the bar by no more than onnxruntime's Sigmoid rounding (tiny probabilities on noise):
+      // judged below on each side's logits (verify-logits.ts).
+      const logits = (m.rel > VERIFIED_MAX_REL || !(m.cosine >= VERIFIED_MIN_COSINE)) && m.maxAbs <= SIGMOID_ROUNDING
+        ? logisticInput(model, o.tensorIndex) : undefined;
+      if (logits !== undefined) tiny.push({ k, io: o, name: names[k]!, logits, rel: m.rel, cosine: m.cosine });
       // NaN / ±Inf in onnxruntime's output too (the model's own arithmetic: DCCRN's atan2(0, 0) at a padded bin) count
       // as equal when LiteRT gives the same; the user is told that those values were not compared.
       const nonFinite = b.reduce((n, v) => n + (Number.isFinite(v) ? 0 : 1), 0);
@@ -185,8 +192,10 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
         notes.push(`onnxruntime gives NaN / Inf at ${nonFinite} of ${b.length} values of output '${names[k]}' on the self-check's inputs, `
           + 'and LiteRT the same: those values were not compared');
       }
-      maxRel = Math.max(maxRel, m.rel);
-      cosine = Math.min(cosine, m.cosine);
+      if (logits === undefined) {
+        maxRel = Math.max(maxRel, m.rel);
+        cosine = Math.min(cosine, m.cosine);
+      }
       compared++;
       if (!allZero(a) || !allZero(b)) nonZero++;
       if (b.length > 1) {
@@ -194,6 +203,18 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
         if (!constant(a) || !constant(b)) varied++;
       }
     });
+    const exact = tiny.length ? await exactSigmoids(onnx, model, tiny, feeds.device, onnxFeeds) : undefined;
+    for (const t of tiny) {
+      const e = exact?.get(t.k);
+      const m = e ? compareViews(onnxView(e.ref, [e.ref.length]), onnxView(e.got, [e.got.length])) : { rel: t.rel, cosine: t.cosine };
+      maxRel = Math.max(maxRel, m.rel);
+      cosine = Math.min(cosine, m.cosine);
+      if (e) {
+        notes.push(`output '${t.name}' is a Sigmoid whose probabilities are tiny on the self-check's inputs (the runtimes differ by at most ${SIGMOID_ROUNDING}, `
+          + `onnxruntime's float32 Sigmoid rounding there: max rel ${t.rel.toExponential(1)}, cosine ${t.cosine.toFixed(4)}): compared as the exact sigmoid of each runtime's logits `
+          + `(max rel ${m.rel.toExponential(1)}, cosine ${m.cosine.toFixed(6)})`);
+      }
+    }
     // Seeded inputs can make every output 0 on both sides (integer inputs are 0: sequence lengths of 0, say): then the
     // values agreed vacuously, and the user is told so rather than reading "verified" as a check of the numbers.
     if (!group && compared > 0 && nonZero === 0) {
