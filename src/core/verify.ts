@@ -210,7 +210,7 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
       maxRel = Math.max(maxRel, m.rel);
       cosine = Math.min(cosine, m.cosine);
       if (e) {
-        notes.push(`output '${t.name}' is a Sigmoid whose probabilities are tiny on the self-check's inputs (the runtimes differ by at most ${SIGMOID_ROUNDING}, `
+        notes.push(`output '${t.name}' is a Sigmoid whose probabilities are tiny on the self-check's inputs (the runtimes differ by at most ${SIGMOID_ROUNDING.toExponential(0)}, `
           + `onnxruntime's float32 Sigmoid rounding there: max rel ${t.rel.toExponential(1)}, cosine ${t.cosine.toFixed(4)}): compared as the exact sigmoid of each runtime's logits `
           + `(max rel ${m.rel.toExponential(1)}, cosine ${m.cosine.toFixed(6)})`);
       }
