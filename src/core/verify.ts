@@ -20,6 +20,7 @@ import { frozenInputs } from '../convert/metadata';
 import { readMetadata } from '../runtime/tflite-onnx-io';
 import { alignTiedRows, topkGroups } from '../compare/topk-rows';
 import { selectedRowsPaired, type SelectedRowsCheck } from './verify-selected';
+import { rankedSetCosine } from './verify-topk-sets';
 import { exactSigmoids, logisticInput, SIGMOID_ROUNDING, type TinySigmoid } from './verify-logits';
 import { detectionGroup, HEAD_ROWS_OFF_SHARE, headRowsOff, isPackedDetections, packedColumns, pairDetections, pairedRows, scoreAndLabel, withoutRows,
   type OutputShape } from '../compare/detection-sets';
@@ -44,8 +45,11 @@ export interface Verification {
    *  labels, left out of maxRel / cosine; more than LABELS_OFF_SHARE of them differing makes the check fail. */
   labels?: { outputs: string[]; count: number; differ: number };
   /** Present when outputs are a TOPK_V2's ranked rows (src/compare/topk-rows.ts): within runs of tied reference
-   *  values LiteRT's rows were paired with onnxruntime's before the comparison (`reordered` of the `tied` rows moved). */
-  topk?: { outputs: string[]; rows: number; tied: number; reordered: number };
+   *  values LiteRT's rows were paired with onnxruntime's before the comparison (`reordered` of the `tied` rows moved).
+   *  `setCosine`, when rows moved and every group is a detector's labels, boxes and scores (verify-topk-sets.ts): the
+   *  worst cosine with those rows compared as a set of detections (the other outputs as measured); the weight-only
+   *  modes' guard reads it. */
+  topk?: { outputs: string[]; rows: number; tied: number; reordered: number; setCosine?: number };
   /** Present when outputs' rows were selected by a top-k inside the model (a two-stage DETR's queries,
    *  src/compare/selected-rows.ts): compared as sets of rows; more unpaired rows than a near-tie at the k-th score
    *  explains make the check fail. */
@@ -134,6 +138,7 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
   let selected: SelectedRowsCheck | undefined;
   let compared = 0, nonZero = 0, multi = 0, varied = 0;
   const tiny: (TinySigmoid & { rel: number; cosine: number })[] = [];
+  let restCosine = 1;
   if (ref) {
     const refs = io.outputs.map((o, k) => {
       const r = ref!.get(names[k]!);
@@ -195,6 +200,7 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
       if (logits === undefined) {
         maxRel = Math.max(maxRel, m.rel);
         cosine = Math.min(cosine, m.cosine);
+        if (!ranked?.got.has(k)) restCosine = Math.min(restCosine, m.cosine);
       }
       compared++;
       if (!allZero(a) || !allZero(b)) nonZero++;
@@ -214,6 +220,11 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
           + `onnxruntime's float32 Sigmoid rounding there: max rel ${t.rel.toExponential(1)}, cosine ${t.cosine.toFixed(4)}): compared as the exact sigmoid of each runtime's logits `
           + `(max rel ${m.rel.toExponential(1)}, cosine ${m.cosine.toFixed(6)})`);
       }
+    }
+    // The top-k rows as a set of detections, with every other output as measured (only when nothing else was paired).
+    if (topk?.setCosine !== undefined) {
+      if (selected || labels || tiny.length) delete topk.setCosine;
+      else topk.setCosine = Math.min(topk.setCosine, restCosine);
     }
     // Seeded inputs can make every output 0 on both sides (integer inputs are 0: sequence lengths of 0, say): then the
     // values agreed vacuously, and the user is told so rather than reading "verified" as a check of the numbers.
@@ -293,7 +304,8 @@ const constant = (v: Float32Array): boolean => v.every((x) => x === v[0]);
 function tiedRowsAligned(model: TflModel, tensors: number[], refs: (Tensor | undefined)[], views: (Tensor | undefined)[], names: string[])
   : { got: Map<number, Float32Array>; check: NonNullable<Verification['topk']> } | undefined {
   const got = new Map<number, Float32Array>();
-  const check = { outputs: [] as string[], rows: 0, tied: 0, reordered: 0 };
+  const check: NonNullable<Verification['topk']> = { outputs: [] as string[], rows: 0, tied: 0, reordered: 0 };
+  let sets: number | undefined = 1;
   for (const g of topkGroups(model, tensors, refs.map((r) => r?.dims))) {
     const members = g.members.filter((k) => views[k] && !got.has(k));
     const outs = members.map((k) => ({ ref: toFloat32(refs[k]!), got: toFloat32(views[k]!) }));
@@ -301,11 +313,15 @@ function tiedRowsAligned(model: TflModel, tensors: number[], refs: (Tensor | und
     const outer = outs[members.indexOf(g.values)]!.ref.length / g.k;
     const a = alignTiedRows(outs[members.indexOf(g.values)]!, outs, outer, g.k);
     members.forEach((k, i) => got.set(k, a.got[i]!));
+    const set = outer === 1 && members.length === g.members.length
+      ? rankedSetCosine({ k: g.k, values: members.indexOf(g.values), outs: outs.map((o, i) => ({ ref: o.ref, got: a.got[i]! })) }) : undefined;
+    sets = set === undefined || sets === undefined ? undefined : Math.min(sets, set);
     check.outputs.push(...members.map((k) => names[k]!));
     check.rows += outer * g.k;
     check.tied += a.tied;
     check.reordered += a.reordered;
   }
+  if (sets !== undefined && check.reordered > 0) check.setCosine = sets;
   return check.outputs.length ? { got, check } : undefined;
 }
 
