@@ -46,7 +46,7 @@ export interface Verification {
   labels?: { outputs: string[]; count: number; differ: number };
   /** Present when outputs are a TOPK_V2's ranked rows (src/compare/topk-rows.ts): within runs of tied reference
    *  values LiteRT's rows were paired with onnxruntime's before the comparison (`reordered` of the `tied` rows moved).
-   *  `setCosine`, when rows moved and every group is a detector's labels, boxes and scores (verify-topk-sets.ts): the
+   *  `setCosine`, when every group is a detector's labels, boxes and scores (verify-topk-sets.ts): the
    *  worst cosine with those rows compared as a set of detections (the other outputs as measured); the weight-only
    *  modes' guard reads it. */
   topk?: { outputs: string[]; rows: number; tied: number; reordered: number; setCosine?: number };
@@ -321,7 +321,7 @@ function tiedRowsAligned(model: TflModel, tensors: number[], refs: (Tensor | und
     check.tied += a.tied;
     check.reordered += a.reordered;
   }
-  if (sets !== undefined && check.reordered > 0) check.setCosine = sets;
+  if (sets !== undefined) check.setCosine = sets;
   return check.outputs.length ? { got, check } : undefined;
 }
 

@@ -6,7 +6,7 @@
 // Measured on the trained models of s23-trained6, every other fp16 / dynamic self-check read 0.99884 or more (re-id
 // 0288 dynamic, NanoDet 0.99957, GTCRN 0.999997, MNIST 1.000000): none of those is refused. Without the self-check
 // (`--no-verify`) there is no measure, and no guard, as for float32. A detector's top-k rows (labels, boxes, scores
-// outputs) ranked in another order beyond the ties are judged as a set of detections (verify.ts topk.setCosine):
+// outputs) are judged as a set of detections, whatever their order (verify.ts topk.setCosine):
 // DEIMv2-atto fp16 was refused at 0.5806 on noise though it keeps 66 / 66 detections of a photo.
 import { ModelError } from '../ir/types';
 import { REFUSE_COSINE, type Verification, withinReference } from '../core/verify';
@@ -26,8 +26,9 @@ export interface WeightOnlyGuard {
 export function weightOnlyGuard(mode: QuantMode, v: Verification | undefined, minCosine: number | undefined, allowDegraded: boolean): WeightOnlyGuard | undefined {
   if ((mode !== 'fp16' && mode !== 'dynamic') || !v || Number.isNaN(v.maxRel)) return undefined;
   const bar = minCosine ?? REFUSE_COSINE;
-  // A detector's top-k rows moved beyond the ties are judged as a set of detections (core/verify-topk-sets.ts).
-  const cosine = v.topk?.setCosine !== undefined ? Math.max(v.cosine, v.topk.setCosine) : v.cosine;
+  // A detector's top-k rows are judged as a set of detections (core/verify-topk-sets.ts): rows ranked the other way
+  // pass, a detection lost or relabelled fails (a class id off by one reads as cosine 0.9999 by position).
+  const cosine = v.topk?.setCosine ?? v.cosine;
   const met = cosine >= bar || withinReference(v);
   const guard: GuardResult = { minCosine: bar, cosine, met };
   if (met) return { guard };
