@@ -13,7 +13,8 @@ export interface RankedGroup {
   k: number;
   /** Position (in `outs`) of the ranked values: the scores. */
   values: number;
-  outs: { ref: Float32Array; got: Float32Array }[];
+  /** `integer`: the ONNX output's type is an integer one (a detector's class ids; not a float index or keypoint). */
+  outs: { ref: Float32Array; got: Float32Array; integer: boolean }[];
 }
 
 /** Packs one side's rows as [K, 6]: boxes (the member of 4 values a row), scores, labels (a whole-valued member). */
@@ -27,17 +28,24 @@ function pack(boxes: Float32Array, scores: Float32Array, labels: Float32Array, k
   return out;
 }
 
+/** Every reference row an x1, y1, x2, y2 box (x1 <= x2, y1 <= y2; all-zero rows too). */
+const cornerBoxes = (b: Float32Array): boolean => {
+  for (let r = 0; r < b.length; r += 4) if (!(b[r]! <= b[r + 2]! && b[r + 1]! <= b[r + 3]!)) return false;
+  return true;
+};
+
 /**
  * The cosine of the group's rows compared as a set of detections, or undefined when the group is not one batch of
- * detections (exactly boxes, scores in [0, 1] and whole labels, K rows: isPackedDetections on the reference).
+ * detections (exactly corner boxes, scores in [0, 1] and an integer output of whole labels, K rows: isPackedDetections
+ * on the reference). SuperPoint's keypoints [1, K, 1] and descriptors [1, K, 4] beside its scores are no such group.
  */
 export function rankedSetCosine(g: RankedGroup): number | undefined {
   if (g.outs.length !== 3) return undefined;
   const scores = g.outs[g.values]!;
   const others = g.outs.filter((_, i) => i !== g.values);
   const boxes = others.find((o) => o.ref.length === 4 * g.k && o.got.length === 4 * g.k);
-  const labels = others.find((o) => o !== boxes && o.ref.length === g.k && o.got.length === g.k);
-  if (!boxes || !labels || scores.ref.length !== g.k || scores.got.length !== g.k) return undefined;
+  const labels = others.find((o) => o !== boxes && o.integer && o.ref.length === g.k && o.got.length === g.k);
+  if (!boxes || !labels || !cornerBoxes(boxes.ref) || scores.ref.length !== g.k || scores.got.length !== g.k) return undefined;
   const ref = pack(boxes.ref, scores.ref, labels.ref, g.k);
   if (!isPackedDetections([g.k, 6], ref)) return undefined;
   const v = packedSetVectors(ref, pack(boxes.got, scores.got, labels.got, g.k), 6);

@@ -314,7 +314,7 @@ function tiedRowsAligned(model: TflModel, tensors: number[], refs: (Tensor | und
     const a = alignTiedRows(outs[members.indexOf(g.values)]!, outs, outer, g.k);
     members.forEach((k, i) => got.set(k, a.got[i]!));
     const set = outer === 1 && members.length === g.members.length
-      ? rankedSetCosine({ k: g.k, values: members.indexOf(g.values), outs: outs.map((o, i) => ({ ref: o.ref, got: a.got[i]! })) }) : undefined;
+      ? rankedSetCosine({ k: g.k, values: members.indexOf(g.values), outs: outs.map((o, i) => ({ ref: o.ref, got: a.got[i]!, integer: !refs[members[i]!]!.dtype.startsWith('float') })) }) : undefined;
     sets = set === undefined || sets === undefined ? undefined : Math.min(sets, set);
     check.outputs.push(...members.map((k) => names[k]!));
     check.rows += outer * g.k;

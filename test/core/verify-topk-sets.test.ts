@@ -43,16 +43,19 @@ const SWAPPED = OFFSETS.map((c, i) => (i === 3 ? 2.55 : i === 7 ? 2.5 : c));
 test('packed as detections: rows in another order compare as a set, a lost row costs its weight', () => {
   const boxes = new Float32Array(seq(12, (i) => 10 * Math.floor(i / 4) + (i % 4 >= 2 ? 8 : 0)));
   const outs = (labels: number[], scores: number[]) => [
-    { ref: new Float32Array([1, 5, 9]), got: new Float32Array(labels) },
-    { ref: boxes, got: new Float32Array([...boxes.slice(4, 8), ...boxes.slice(0, 4), ...boxes.slice(8)]) },
-    { ref: new Float32Array([0.9, 0.8, 0.1]), got: new Float32Array(scores) }];
+    { ref: new Float32Array([1, 5, 9]), got: new Float32Array(labels), integer: true },
+    { ref: boxes, integer: false, got: new Float32Array([...boxes.slice(4, 8), ...boxes.slice(0, 4), ...boxes.slice(8)]) },
+    { ref: new Float32Array([0.9, 0.8, 0.1]), got: new Float32Array(scores), integer: false }];
   // LiteRT's rows 0 and 1 swapped, scores within 1e-3: one set.
   assert.ok(rankedSetCosine({ k: 3, values: 2, outs: outs([5, 1, 9], [0.8005, 0.8999, 0.1]) })! > 0.9999);
   // The first detection relabelled: it has no pair.
   assert.ok(rankedSetCosine({ k: 3, values: 2, outs: outs([5, 2, 9], [0.8005, 0.8999, 0.1]) })! < 0.9);
-  // Not a detector's rows (labels not whole): no set reading.
-  assert.equal(rankedSetCosine({ k: 3, values: 2, outs: [{ ref: new Float32Array([1.5, 5, 9]), got: new Float32Array([1.5, 5, 9]) },
-    outs([1, 5, 9], [0.9, 0.8, 0.1])[1]!, outs([1, 5, 9], [0.9, 0.8, 0.1])[2]!] }), undefined);
+  // Not a detector's rows: labels not whole, ids of a float output (SuperPoint's keypoints), no corner boxes.
+  const base = outs([1, 5, 9], [0.9, 0.8, 0.1]);
+  const [ids, corners, scores] = [base[0]!, base[1]!, base[2]!];
+  assert.equal(rankedSetCosine({ k: 3, values: 2, outs: [{ ...ids, ref: new Float32Array([1.5, 5, 9]) }, corners, scores] }), undefined);
+  assert.equal(rankedSetCosine({ k: 3, values: 2, outs: [{ ...ids, integer: false }, corners, scores] }), undefined);
+  assert.equal(rankedSetCosine({ k: 3, values: 2, outs: [ids, { ...corners, ref: corners.ref.map((v, i) => (i === 2 ? -1 : v)) }, scores] }), undefined);
 });
 
 test('top-k detections ranked the other way: the fp16 / dynamic guard judges them as a set', async () => {
