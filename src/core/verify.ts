@@ -12,7 +12,7 @@ import { seedPlan, tokenSeeds } from './verify-seeds';
 import type { SeedKind } from './verify-seeds';
 import { drawsAtMean } from './verify-random';
 import { abortText, beyondHeap } from './litert-memory';
-import { FLOAT32_SPREAD_FACTOR, PRECISE_MAX_REL, VERIFIED_MAX_REL, isDegraded } from './verify-report';
+import { FLOAT32_SPREAD_FACTOR, PRECISE_MAX_REL, VERIFIED_MAX_REL, VERIFIED_MIN_COSINE, isDegraded } from './verify-report';
 import { compareViews, labelOutputs, labelsDiffering, onnxView } from '../compare/metrics';
 import { openTflite } from '../runtime/litert';
 import { openOnnx, runOnnx } from '../runtime/ort';
@@ -20,6 +20,8 @@ import { frozenInputs } from '../convert/metadata';
 import { readMetadata } from '../runtime/tflite-onnx-io';
 import { alignTiedRows, topkGroups } from '../compare/topk-rows';
 import { selectedRowsPaired, type SelectedRowsCheck } from './verify-selected';
+import { rankedSetCosine } from './verify-topk-sets';
+import { exactSigmoids, logisticInput, SIGMOID_ROUNDING, type TinySigmoid } from './verify-logits';
 import { detectionGroup, HEAD_ROWS_OFF_SHARE, headRowsOff, isPackedDetections, packedColumns, pairDetections, pairedRows, scoreAndLabel, withoutRows,
   type OutputShape } from '../compare/detection-sets';
 
@@ -43,8 +45,11 @@ export interface Verification {
    *  labels, left out of maxRel / cosine; more than LABELS_OFF_SHARE of them differing makes the check fail. */
   labels?: { outputs: string[]; count: number; differ: number };
   /** Present when outputs are a TOPK_V2's ranked rows (src/compare/topk-rows.ts): within runs of tied reference
-   *  values LiteRT's rows were paired with onnxruntime's before the comparison (`reordered` of the `tied` rows moved). */
-  topk?: { outputs: string[]; rows: number; tied: number; reordered: number };
+   *  values LiteRT's rows were paired with onnxruntime's before the comparison (`reordered` of the `tied` rows moved).
+   *  `setCosine`, when every group is a detector's labels, boxes and scores (verify-topk-sets.ts): the
+   *  worst cosine with those rows compared as a set of detections (the other outputs as measured); the weight-only
+   *  modes' guard reads it. */
+  topk?: { outputs: string[]; rows: number; tied: number; reordered: number; setCosine?: number };
   /** Present when outputs' rows were selected by a top-k inside the model (a two-stage DETR's queries,
    *  src/compare/selected-rows.ts): compared as sets of rows; more unpaired rows than a near-tie at the k-th score
    *  explains make the check fail. */
@@ -132,6 +137,8 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
   let topk: Verification['topk'];
   let selected: SelectedRowsCheck | undefined;
   let compared = 0, nonZero = 0, multi = 0, varied = 0;
+  const tiny: (TinySigmoid & { rel: number; cosine: number })[] = [];
+  let restCosine = 1;
   if (ref) {
     const refs = io.outputs.map((o, k) => {
       const r = ref!.get(names[k]!);
@@ -178,6 +185,11 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
         return;
       }
       const m = compareViews(onnxView(b, [b.length]), onnxView(a, [a.length]));
+      // A Sigmoid output beyond the bar by no more than onnxruntime's Sigmoid rounding (tiny probabilities on noise):
+      // judged below on each side's logits (verify-logits.ts).
+      const logits = (m.rel > VERIFIED_MAX_REL || !(m.cosine >= VERIFIED_MIN_COSINE)) && m.maxAbs <= SIGMOID_ROUNDING
+        ? logisticInput(model, o.tensorIndex) : undefined;
+      if (logits !== undefined) tiny.push({ k, io: o, name: names[k]!, logits, rel: m.rel, cosine: m.cosine });
       // NaN / ±Inf in onnxruntime's output too (the model's own arithmetic: DCCRN's atan2(0, 0) at a padded bin) count
       // as equal when LiteRT gives the same; the user is told that those values were not compared.
       const nonFinite = b.reduce((n, v) => n + (Number.isFinite(v) ? 0 : 1), 0);
@@ -185,8 +197,11 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
         notes.push(`onnxruntime gives NaN / Inf at ${nonFinite} of ${b.length} values of output '${names[k]}' on the self-check's inputs, `
           + 'and LiteRT the same: those values were not compared');
       }
-      maxRel = Math.max(maxRel, m.rel);
-      cosine = Math.min(cosine, m.cosine);
+      if (logits === undefined) {
+        maxRel = Math.max(maxRel, m.rel);
+        cosine = Math.min(cosine, m.cosine);
+        if (!ranked?.got.has(k)) restCosine = Math.min(restCosine, m.cosine);
+      }
       compared++;
       if (!allZero(a) || !allZero(b)) nonZero++;
       if (b.length > 1) {
@@ -194,6 +209,23 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
         if (!constant(a) || !constant(b)) varied++;
       }
     });
+    const exact = tiny.length ? await exactSigmoids(onnx, model, tiny, feeds.device, onnxFeeds) : undefined;
+    for (const t of tiny) {
+      const e = exact?.get(t.k);
+      const m = e ? compareViews(onnxView(e.ref, [e.ref.length]), onnxView(e.got, [e.got.length])) : { rel: t.rel, cosine: t.cosine };
+      maxRel = Math.max(maxRel, m.rel);
+      cosine = Math.min(cosine, m.cosine);
+      if (e) {
+        notes.push(`output '${t.name}' is a Sigmoid whose probabilities are tiny on the self-check's inputs (the runtimes differ by at most ${SIGMOID_ROUNDING.toExponential(0)}, `
+          + `onnxruntime's float32 Sigmoid rounding there: max rel ${t.rel.toExponential(1)}, cosine ${t.cosine.toFixed(4)}): compared as the exact sigmoid of each runtime's logits `
+          + `(max rel ${m.rel.toExponential(1)}, cosine ${m.cosine.toFixed(6)})`);
+      }
+    }
+    // The top-k rows as a set of detections, with every other output as measured (only when nothing else was paired).
+    if (topk?.setCosine !== undefined) {
+      if (selected || labels || tiny.length) delete topk.setCosine;
+      else topk.setCosine = Math.min(topk.setCosine, restCosine);
+    }
     // Seeded inputs can make every output 0 on both sides (integer inputs are 0: sequence lengths of 0, say): then the
     // values agreed vacuously, and the user is told so rather than reading "verified" as a check of the numbers.
     if (!group && compared > 0 && nonZero === 0) {
@@ -272,7 +304,8 @@ const constant = (v: Float32Array): boolean => v.every((x) => x === v[0]);
 function tiedRowsAligned(model: TflModel, tensors: number[], refs: (Tensor | undefined)[], views: (Tensor | undefined)[], names: string[])
   : { got: Map<number, Float32Array>; check: NonNullable<Verification['topk']> } | undefined {
   const got = new Map<number, Float32Array>();
-  const check = { outputs: [] as string[], rows: 0, tied: 0, reordered: 0 };
+  const check: NonNullable<Verification['topk']> = { outputs: [] as string[], rows: 0, tied: 0, reordered: 0 };
+  let sets: number | undefined = 1;
   for (const g of topkGroups(model, tensors, refs.map((r) => r?.dims))) {
     const members = g.members.filter((k) => views[k] && !got.has(k));
     const outs = members.map((k) => ({ ref: toFloat32(refs[k]!), got: toFloat32(views[k]!) }));
@@ -280,11 +313,15 @@ function tiedRowsAligned(model: TflModel, tensors: number[], refs: (Tensor | und
     const outer = outs[members.indexOf(g.values)]!.ref.length / g.k;
     const a = alignTiedRows(outs[members.indexOf(g.values)]!, outs, outer, g.k);
     members.forEach((k, i) => got.set(k, a.got[i]!));
+    const set = outer === 1 && members.length === g.members.length
+      ? rankedSetCosine({ k: g.k, values: members.indexOf(g.values), outs: outs.map((o, i) => ({ ref: o.ref, got: a.got[i]!, integer: !refs[members[i]!]!.dtype.startsWith('float') })) }) : undefined;
+    sets = set === undefined || sets === undefined ? undefined : Math.min(sets, set);
     check.outputs.push(...members.map((k) => names[k]!));
     check.rows += outer * g.k;
     check.tied += a.tied;
     check.reordered += a.reordered;
   }
+  if (sets !== undefined) check.setCosine = sets;
   return check.outputs.length ? { got, check } : undefined;
 }
 
