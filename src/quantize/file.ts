@@ -212,7 +212,9 @@ export async function quantizeFile(input: string, output: string, opts: ConvertO
 /** fp16 and dynamic: a self-check under REFUSE_COSINE is named (RF-DETR's top-60 queries reorder under fp16: cosine
  *  0.987; dynamic 0.80); under --min-cosine too, weight-only-guard.ts refuses it unless --allow-degraded. */
 export function weightOnlyMoved(mode: QuantMode, v: Verification): string | undefined {
-  if ((mode !== 'fp16' && mode !== 'dynamic') || Number.isNaN(v.maxRel) || v.cosine >= REFUSE_COSINE) return undefined;
-  return `--quantize ${mode} moved the outputs away from the float model's (cosine ${v.cosine.toFixed(4)} < ${REFUSE_COSINE}, `
+  // a detector's rows judged as a set (verify-topk-sets.ts) when they are one: reordered near-ties are not a move
+  const cosine = v.topk?.setCosine ?? v.cosine;
+  if ((mode !== 'fp16' && mode !== 'dynamic') || Number.isNaN(v.maxRel) || cosine >= REFUSE_COSINE) return undefined;
+  return `--quantize ${mode} moved the outputs away from the float model's (cosine ${cosine.toFixed(4)} < ${REFUSE_COSINE}, `
     + `max rel error ${v.maxRel.toExponential(1)} on the self-check's inputs): check it on real inputs (onnx2lite compare)`;
 }

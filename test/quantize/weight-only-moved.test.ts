@@ -16,3 +16,10 @@ test('fp16 / dynamic self-checks under cosine 0.99 warn; at or over it, int8, or
   assert.equal(weightOnlyMoved('int8', v(0.5, 0.5)), undefined);
   assert.equal(weightOnlyMoved('fp16', v(NaN, NaN)), undefined);
 });
+
+test('a detector\'s rows judged as a set: reordered near-ties are no move, a set that moved is named by its set cosine', () => {
+  const topk = (setCosine: number) => ({ outputs: ['labels', 'boxes', 'scores'], rows: 300, tied: 4, reordered: 6, setCosine });
+  // DEIMv2-atto fp16: positional cosine 0.5806 (near-equal rows swapped), as a set 0.9987: the guard passed it
+  assert.equal(weightOnlyMoved('fp16', { ...v(0.9, 0.5806), topk: topk(0.9987) }), undefined);
+  assert.match(weightOnlyMoved('dynamic', { ...v(0.9, 0.5806), topk: topk(0.9251) })!, /cosine 0\.9251 < 0\.99/);
+});
