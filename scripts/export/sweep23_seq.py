@@ -3,7 +3,8 @@
 earlier sweeps, in plain torch 1.13 as their reference code writes them (random weights, small widths): value-residual
 learning (ResFormer), partial RoPE with soft-capped logits, Dynamic Tanh (DyT) in place of norms, Canon layers,
 Gated DeltaProduct (several Householder steps per token), Kimi Delta Attention (channel-wise decay), minLSTM (log-space
-parallel scan), Nyströmformer (landmarks + iterative pseudo-inverse) and BERT4Rec (bidirectional item transformer):
+parallel scan), Nyströmformer (landmarks + iterative pseudo-inverse), BERT4Rec (bidirectional item transformer); MesaNet, S5 and the
+Tiny Recursive Model in sweep23_seq_rec.py:
 
     /usr/bin/python3 scripts/export/sweep23_seq.py OUT_DIR [NAME ...]
     node bin/onnx2lite.js convert OUT_DIR/NAME.onnx -o OUT_DIR/tflite/NAME.tflite
@@ -352,6 +353,7 @@ MODELS = {
     'nystromformer': lambda: (NystromEncoder().eval(), ids(64), {'names': ['input_ids'], 'outputs': ['logits'], 'opset': 14}),
     'bert4rec': lambda: (Bert4Rec().eval(), rec_seq(), {'names': ['item_seq'], 'outputs': ['scores'], 'opset': 14}),
 }
+MODELS.update(__import__('sweep23_seq_rec').MODELS)  # MesaNet, S5, the Tiny Recursive Model
 
 if __name__ == '__main__':
     if sys.argv[1:2] == ['--reference']:
