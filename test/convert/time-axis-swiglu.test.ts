@@ -3,7 +3,7 @@
 // time-axis rule (src/convert/ops/MatMul.ts `swappedChainEnds`) did not follow (the SiLU has two readers, the
 // partner was not made yet), so w1 / w3 wrote their products in ONNX order and w2's product took a TRANSPOSE
 // back. The chain now passes the SiLU and a join with a sibling projection of the same input: TRM 16 → 0 TRANSPOSE
-// in the twenty-third sweep (each test: 1 before, 2 with the other ordering of the gate).
+// in the twenty-third sweep (each test: 1 before).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
