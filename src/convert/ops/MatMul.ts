@@ -233,6 +233,8 @@ function swappedChainEnds(ctx: ConvertContext, y: string): boolean {
     const r = ctx.rank(cur);
     if (r < 3 || ctx.isDynamic(cur) || ctx.graph.outputs.some((o) => o.name === cur)) return false;
     const readers = ctx.readersOf(cur);
+    const gated = gatedBy(ctx, cur, readers);
+    if (gated) { cur = gated; continue; }
     if (readers.length !== 1 || readers[0].inputs.filter((i) => i === cur).length !== 1) return false;
     const n = readers[0];
     if (n.opType === 'Transpose') {
@@ -243,12 +245,36 @@ function swappedChainEnds(ctx: ConvertContext, y: string): boolean {
     // A computed partner already stored swapped (TimeMixer's next-scale season, itself a permuted value) takes it too.
     if (other !== undefined && !ctx.isConstant(other)) {
       const p = ctx.primaryOf(other)?.perm;
-      return ctx.rank(n.outputs[0]) === r && ctx.rank(other) === r && !!p && samePerm(p, swappedLast(r));
+      if (ctx.rank(n.outputs[0]) !== r || ctx.rank(other) !== r) return false;
+      if (p) return samePerm(p, swappedLast(r));
+      // Not made yet: a sibling projection of the same swapped input (a SwiGLU over the time axis: TRM's token-mixing
+      // `w2(silu(w1 xᵀ) · w3 xᵀ)ᵀ`), which takes this branch too and so is stored swapped: the join goes on.
+      if (!siblingProjection(ctx, y, other)) return false;
+      cur = n.outputs[0];
+      continue;
     }
     const binary = other !== undefined;
     const through = binary || UNARY.has(n.opType) || (n.opType === 'MatMul' && n.inputs[0] === cur && ctx.constant(n.inputs[1])?.dims.length === 2);
     if (!through || !n.outputs[0] || ctx.rank(n.outputs[0]) !== r) return false;
     cur = n.outputs[0];
+  }
+  return false;
+}
+
+/** `other` is made by a MatMul of the same A as `y`'s by constant 2-D weights, maybe through a unary op or its
+ *  SiLU `m · σ(m)`. */
+function siblingProjection(ctx: ConvertContext, y: string, other: string): boolean {
+  const made = (v: string) => ctx.graph.nodes.find((n) => n.outputs[0] === v);
+  const mine = made(y);
+  let cur = other;
+  for (let step = 0; step < 3; step++) {
+    const n = made(cur);
+    if (!n || !mine) return false;
+    if (n.opType === 'MatMul') return n.inputs[0] === mine.inputs[0] && ctx.constant(n.inputs[1])?.dims.length === 2;
+    if (UNARY.has(n.opType)) { cur = n.inputs[0]; continue; }
+    const f = n.opType === 'Mul' && n.inputs.length === 2 ? n.inputs.map(made).find((m) => m && UNARY.has(m.opType)) : undefined;
+    if (!f || !n.inputs.includes(f.inputs[0])) return false;
+    cur = f.inputs[0];
   }
   return false;
 }
