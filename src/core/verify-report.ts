@@ -26,7 +26,7 @@ export const VERIFIED_MIN_COSINE = 0.999;
 export const REFUSE_COSINE = 0.99;
 
 export function isDegraded(v: Verification): boolean {
-  return unpaired(v) > 0 || (v.selected !== undefined && !v.selected.fedIndices && !unpairedWithinEdge(v.selected.unpaired, v.selected.rows)) || (v.labels !== undefined && !labelsAgree(v.labels.differ, v.labels.count)) || (!Number.isNaN(v.maxRel) && (v.maxRel > VERIFIED_MAX_REL || !(v.cosine >= VERIFIED_MIN_COSINE)));
+  return unpaired(v) > 0 || (v.topk?.sets !== undefined && v.topk.sets.missing + v.topk.sets.extra > 0) || (v.selected !== undefined && !v.selected.fedIndices && !unpairedWithinEdge(v.selected.unpaired, v.selected.rows)) || (v.labels !== undefined && !labelsAgree(v.labels.differ, v.labels.count)) || (!Number.isNaN(v.maxRel) && (v.maxRel > VERIFIED_MAX_REL || !(v.cosine >= VERIFIED_MIN_COSINE)));
 }
 
 /** Detection rows of either side without a pair on the other. */
@@ -48,8 +48,15 @@ function asLabels(v: Verification): string {
   return v.labels ? `, label maps compared as labels (${v.labels.differ} of ${v.labels.count} differ)` : '';
 }
 
-/** ", top-k rows paired within ties (2 of 256 reordered)" for top-k outputs with ties, else ''. */
+/** ", top-k rows paired within ties (2 of 256 reordered)" for top-k outputs with ties, else ''; a detector's top-k
+ *  rows: ", top-k detections compared as a set (299/300 paired, 1 at the k-th score's edge)". */
 function asRanked(v: Verification): string {
+  const s = v.topk?.sets;
+  if (s) {
+    const odd = [s.missing ? `${s.missing} missing on LiteRT` : '', s.extra ? `${s.extra} extra on LiteRT` : '',
+      s.edge ? `${s.edge} at the k-th score's edge` : ''].filter(Boolean);
+    return `, top-k detections compared as a set (${s.paired}/${v.topk!.rows} paired${odd.length ? `, ${odd.join(', ')}` : ''})`;
+  }
   return v.topk?.reordered ? `, top-k rows paired within ties (${v.topk.reordered} of ${v.topk.rows} reordered)` : '';
 }
 
@@ -67,6 +74,9 @@ export function degradedWarning(v: Verification): string {
   if (unpaired(v) > 0) {
     return `the converted model's detections differ from onnxruntime's${asSets(v)}: check it on real inputs (onnx2lite compare)`;
   }
+  if (v.topk?.sets && v.topk.sets.missing + v.topk.sets.extra > 0) {
+    return `the converted model's top-k detections differ from onnxruntime's${asRanked(v)}, set cosine ${v.cosine.toFixed(6)}: check it on real inputs (onnx2lite compare)`;
+  }
   return `the converted model differs from onnxruntime beyond the verified bar (max rel error ${v.maxRel.toExponential(1)} > ${VERIFIED_MAX_REL}`
     + ` or cosine ${v.cosine.toFixed(6)} < ${VERIFIED_MIN_COSINE}): check it on real inputs (onnx2lite compare)`;
 }
@@ -75,7 +85,7 @@ export function degradedWarning(v: Verification): string {
 export function verificationLine(v: Verification): string {
   if (Number.isNaN(v.maxRel)) return `verified on LiteRT: loads and runs (not compared with onnxruntime) (${v.ms} ms)`;
   const spread = v.reference ? `; onnxruntime itself, optimized vs as written: max rel ${v.reference.maxRel.toExponential(1)}, cosine ${v.reference.cosine.toFixed(6)}` : '';
-  if (isDegraded(v)) return `NOT verified on LiteRT: max rel error ${v.maxRel.toExponential(1)}, cosine ${v.cosine.toFixed(6)}${asSets(v)}${asLabels(v)}${asRanked(v)}${asSelected(v)} (${v.ms} ms), beyond max rel ${VERIFIED_MAX_REL} / cosine ${VERIFIED_MIN_COSINE}${unpaired(v) ? ' / every detection paired' : ''}${spread}`;
+  if (isDegraded(v)) return `NOT verified on LiteRT: max rel error ${v.maxRel.toExponential(1)}, cosine ${v.cosine.toFixed(6)}${asSets(v)}${asLabels(v)}${asRanked(v)}${asSelected(v)} (${v.ms} ms), beyond max rel ${VERIFIED_MAX_REL} / cosine ${VERIFIED_MIN_COSINE}${unpaired(v) || v.topk?.sets?.missing || v.topk?.sets?.extra ? ' / every detection paired' : ''}${spread}`;
   const rounding = v.rounding === 'within' ? `: over ${PRECISE_MAX_REL.toExponential(0)} but within ${FLOAT32_SPREAD_FACTOR}× onnxruntime's own spread, this model's float32 rounding`
     : v.rounding === 'beyond' ? `: over ${PRECISE_MAX_REL.toExponential(0)} and over ${FLOAT32_SPREAD_FACTOR}× onnxruntime's own spread, more than float32 rounding explains (onnx2lite compare shows where)` : '';
   return `verified on LiteRT: max rel error ${v.maxRel.toExponential(1)}, cosine ${v.cosine.toFixed(6)}${asSets(v)}${asLabels(v)}${asRanked(v)}${asSelected(v)} (${v.ms} ms)${spread}${rounding}`;
