@@ -19,6 +19,7 @@ import { lengthThroughArithmetic } from './verify-lengths';
 import { textSeeds } from './verify-text-seeds';
 import { adjacencySeeds } from './verify-graph-seeds';
 import { maskSeeds } from './verify-mask-seeds';
+import { sizeSeeds } from './verify-size-seeds';
 
 const INTEGER = new Set(['int32', 'int64', 'uint8', 'int8', 'int16', 'uint16', 'uint32', 'uint64']);
 
@@ -124,7 +125,7 @@ export function tokenSeeds(model: TflModel, inputs: IoTensor[], seed: number): M
 
 /** What the self-check feeds an input (`--json` verification.seeds, by ONNX input name). */
 export type SeedKind = 'uniform [0, 1)' | 'zeros' | 'half true' | 'ids and lengths' | 'text' | 'ids in table range' | 'adjacency 0 / 1'
-  | 'mask 0 / 1';
+  | 'mask 0 / 1' | 'image size';
 
 /** tokenSeeds' values, and each input's kind of seed: the stage that set it, else the generator's default for its type. */
 export function seedPlan(model: TflModel, inputs: IoTensor[], seed: number): { values: Map<string, number[]>; kinds: Record<string, SeedKind> } {
@@ -133,9 +134,9 @@ export function seedPlan(model: TflModel, inputs: IoTensor[], seed: number): { v
     for (const name of values.keys()) kinds[name] ??= kind;
     return values;
   };
-  const values = stage('mask 0 / 1', maskSeeds(model, inputs, seed, stage('adjacency 0 / 1', adjacencySeeds(inputs, seed,
+  const values = stage('image size', sizeSeeds(inputs, stage('mask 0 / 1', maskSeeds(model, inputs, seed, stage('adjacency 0 / 1', adjacencySeeds(inputs, seed,
     stage('ids in table range', lookupSeeds(model, inputs, seed, stage('text', textSeeds(model, inputs, seed,
-      stage('ids and lengths', idsAndLengthSeeds(model, inputs, seed))))))))));
+      stage('ids and lengths', idsAndLengthSeeds(model, inputs, seed))))))))))));
   for (const io of inputs) {
     const type = io.mapping?.onnxDtype ?? (io.quant ? 'float32' : io.dtype);
     kinds[onnxName(io)] ??= /^float/.test(type) ? 'uniform [0, 1)' : type === 'bool' ? 'half true' : 'zeros';
