@@ -6,18 +6,10 @@
 // for a size or shape, [B, 2] or [2], beside one image input [B, C, H, W] (C <= 4) — is fed the image's own size:
 // (W, H) for a `size`, (H, W) for a `shape`. Other models keep the generator's values.
 import type { IoTensor } from '../deploy/tensors';
-import { onnxName } from './verify-seeds';
+import { onnxDims, onnxName } from './verify-seeds';
 
 const SIZE_NAME = /size/i;
 const SHAPE_NAME = /shape/i;
-
-/** An input's dims in ONNX order. */
-function onnxDims(io: IoTensor): number[] {
-  const perm = io.mapping?.perm ?? io.shape.map((_, i) => i);
-  const dims = new Array<number>(io.shape.length);
-  perm.forEach((p, i) => { dims[p] = io.shape[i]!; });
-  return dims;
-}
 
 /** The one image input's (H, W), or undefined. */
 function imageSize(inputs: IoTensor[]): [number, number] | undefined {

@@ -57,7 +57,12 @@ export interface Verification {
    *  booleans, or seeds of its kind (token ids and lengths, text, ids in a table's range, an adjacency, a float input
    *  read as a mask fed 0 / 1: verify-seeds.ts). */
   seeds?: Record<string, SeedKind>;
+  /** Present when the check ran on a calibration sample instead of seeded inputs (int8 with --calibration:
+   *  src/quantize/verify-calibration.ts): its 1-based position among the `of` samples, and whether it is one no
+   *  choice of the int8 pass was measured on (`heldOut`). */
+  calibration?: CalibrationCheck;
 }
+export interface CalibrationCheck { sample: number; of: number; heldOut: boolean }
 export interface DetectionCheck {
   /** The outputs compared as detection rows (boxes first). */
   outputs: string[];
@@ -92,7 +97,7 @@ function namingTheOp(message: string, model: TflModel): string {
  * element count differs from onnxruntime's; `notes` receives why the comparison was skipped, if it was.
  */
 export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Array, notes: string[] = [],
-  opts: { quantized?: boolean } = {}): Promise<Verification> {
+  opts: { quantized?: boolean; sample?: { inputs: Tensor[]; from: CalibrationCheck } } = {}): Promise<Verification> {
   const t0 = performance.now();
   // Random draws (Piper's noises) differ between the runtimes: both models are checked with each draw at its mean.
   let model = parseTflite(tflite);
@@ -106,8 +111,11 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
   if (heap) throw new ModelError(`the converted model cannot run on LiteRT, nothing written: ${heap}`);
   const io = modelIo(model);
   // Token ids in their table's range and lengths of the padded length (verify-seeds.ts): a TTS model's durations.
-  const plan = seedPlan(model, io.inputs, VERIFY_SEED);
-  const feeds = prepareInputs(io.inputs, undefined, VERIFY_SEED, plan.values);
+  // Or a calibration sample (by ONNX input name), which an int8 model was calibrated for.
+  const sample = opts.sample;
+  const plan = sample ? { values: undefined, kinds: Object.fromEntries(io.inputs.map((i) => [i.mapping?.onnx ?? i.name, 'calibration sample' as const])) }
+    : seedPlan(model, io.inputs, VERIFY_SEED);
+  const feeds = prepareInputs(io.inputs, sample?.inputs, VERIFY_SEED, plan.values);
   // Inputs frozen with --input-value are no .tflite inputs: onnxruntime gets their recorded values.
   const onnxFeeds = [...feeds.onnx, ...frozenInputs(readMetadata(tflite))];
   let got: Tensor[];
@@ -229,7 +237,9 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
     }
     // Seeded inputs can make every output 0 on both sides (integer inputs are 0: sequence lengths of 0, say): then the
     // values agreed vacuously, and the user is told so rather than reading "verified" as a check of the numbers.
-    if (!group && compared > 0 && nonZero === 0) {
+    if (sample) {
+      // Real inputs: the seeded inputs' caveats below do not apply.
+    } else if (!group && compared > 0 && nonZero === 0) {
       notes.push('the self-check\'s seeded inputs (floats in [0, 1), integers 0, masks half on) give 0 at every output on both runtimes: '
         + 'it checked that LiteRT loads and runs the model, not its values; compare on real inputs (onnx2lite compare --inputs DIR)');
     } else if (!group && nonZero > 0 && multi > 0 && varied === 0) {
@@ -237,7 +247,7 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
       notes.push('the self-check\'s seeded inputs (floats in [0, 1), integers 0, masks half on) give one value repeated over every output '
         + 'on both runtimes: it checked little of how the values follow the input; compare on real inputs (onnx2lite compare --inputs DIR)');
     }
-    if (!group && compared > 0 && nonZero > 0 && !(multi > 0 && varied === 0) && await sameOnAnotherSeed(onnx, model, io.inputs, frozenInputs(readMetadata(tflite)), names, ref)) {
+    if (!sample && !group && compared > 0 && nonZero > 0 && !(multi > 0 && varied === 0) && await sameOnAnotherSeed(onnx, model, io.inputs, frozenInputs(readMetadata(tflite)), names, ref)) {
       notes.push('the self-check\'s outputs do not change between two different seeded inputs on onnxruntime (an integer input seeded 0, '
         + 'a length, may mask everything): it checked little of how the values follow the input; compare on real inputs (onnx2lite compare --inputs DIR)');
     }
@@ -282,7 +292,8 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
   const reference = ref && (opts.quantized || beyond || imprecise) ? await selfSpread(onnx, onnxFeeds, names, ref) : undefined;
   const rounding = imprecise && reference ? (maxRel <= FLOAT32_SPREAD_FACTOR * reference.maxRel ? 'within' : 'beyond') : undefined;
   return { maxRel, cosine, ms: Math.round(performance.now() - t0), ...(reference ? { reference } : {}), ...(rounding ? { rounding } : {}), ...(detections ? { detections } : {}),
-    ...(labels ? { labels } : {}), ...(topk ? { topk } : {}), ...(selected ? { selected } : {}), seeds: plan.kinds };
+    ...(labels ? { labels } : {}), ...(topk ? { topk } : {}), ...(selected ? { selected } : {}), seeds: plan.kinds,
+    ...(sample ? { calibration: sample.from } : {}) };
 }
 /** Whether onnxruntime gives every output bit for bit the same on a second seed (VERIFY_SEED + 1) as on the first
  *  (`ref`): outputs that do not follow the data on the seeded inputs. Only for models with integer or boolean inputs
