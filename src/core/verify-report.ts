@@ -26,7 +26,7 @@ export const VERIFIED_MIN_COSINE = 0.999;
 export const REFUSE_COSINE = 0.99;
 
 export function isDegraded(v: Verification): boolean {
-  return unpaired(v) > 0 || (v.selected !== undefined && !v.selected.fedIndices && !unpairedWithinEdge(v.selected.unpaired, v.selected.rows)) || (v.labels !== undefined && !labelsAgree(v.labels.differ, v.labels.count)) || (!Number.isNaN(v.maxRel) && (v.maxRel > VERIFIED_MAX_REL || !(v.cosine >= VERIFIED_MIN_COSINE)));
+  return unpaired(v) > 0 || (v.topk?.sets !== undefined && v.topk.sets.missing + v.topk.sets.extra > 0) || (v.selected !== undefined && !v.selected.fedIndices && !unpairedWithinEdge(v.selected.unpaired, v.selected.rows)) || (v.labels !== undefined && !labelsAgree(v.labels.differ, v.labels.count)) || (!Number.isNaN(v.maxRel) && (v.maxRel > VERIFIED_MAX_REL || !(v.cosine >= VERIFIED_MIN_COSINE)));
 }
 
 /** Detection rows of either side without a pair on the other. */
@@ -48,8 +48,15 @@ function asLabels(v: Verification): string {
   return v.labels ? `, label maps compared as labels (${v.labels.differ} of ${v.labels.count} differ)` : '';
 }
 
-/** ", top-k rows paired within ties (2 of 256 reordered)" for top-k outputs with ties, else ''. */
+/** ", top-k rows paired within ties (2 of 256 reordered)" for top-k outputs with ties, else ''; a detector's top-k
+ *  rows: ", top-k detections compared as a set (299/300 paired, 1 at the k-th score's edge)". */
 function asRanked(v: Verification): string {
+  const s = v.topk?.sets;
+  if (s) {
+    const odd = [s.missing ? `${s.missing} missing on LiteRT` : '', s.extra ? `${s.extra} extra on LiteRT` : '',
+      s.edge ? `${s.edge} at the k-th score's edge` : ''].filter(Boolean);
+    return `, top-k detections compared as a set (${s.paired}/${v.topk!.rows} paired${odd.length ? `, ${odd.join(', ')}` : ''})`;
+  }
   return v.topk?.reordered ? `, top-k rows paired within ties (${v.topk.reordered} of ${v.topk.rows} reordered)` : '';
 }
 
@@ -62,10 +69,19 @@ function asSelected(v: Verification): string {
   return s && (s.reordered || s.unpaired) ? `, rows a top-k selected compared as sets (${s.paired}/${s.rows} paired, ${s.reordered} reordered)${fed}` : '';
 }
 
+/** ", on calibration sample 9 of 16 (held out)" when the check ran on a calibration sample, else ''. */
+function onSample(v: Verification): string {
+  const c = v.calibration;
+  return c ? `, on calibration sample ${c.sample} of ${c.of}${c.heldOut ? ' (held out: no choice of the int8 pass was measured on it)' : ''}` : '';
+}
+
 /** The warning for a conversion beyond the bar. */
 export function degradedWarning(v: Verification): string {
   if (unpaired(v) > 0) {
     return `the converted model's detections differ from onnxruntime's${asSets(v)}: check it on real inputs (onnx2lite compare)`;
+  }
+  if (v.topk?.sets && v.topk.sets.missing + v.topk.sets.extra > 0) {
+    return `the converted model's top-k detections differ from onnxruntime's${asRanked(v)}, set cosine ${v.cosine.toFixed(6)}: check it on real inputs (onnx2lite compare)`;
   }
   return `the converted model differs from onnxruntime beyond the verified bar (max rel error ${v.maxRel.toExponential(1)} > ${VERIFIED_MAX_REL}`
     + ` or cosine ${v.cosine.toFixed(6)} < ${VERIFIED_MIN_COSINE}): check it on real inputs (onnx2lite compare)`;
@@ -75,19 +91,19 @@ export function degradedWarning(v: Verification): string {
 export function verificationLine(v: Verification): string {
   if (Number.isNaN(v.maxRel)) return `verified on LiteRT: loads and runs (not compared with onnxruntime) (${v.ms} ms)`;
   const spread = v.reference ? `; onnxruntime itself, optimized vs as written: max rel ${v.reference.maxRel.toExponential(1)}, cosine ${v.reference.cosine.toFixed(6)}` : '';
-  if (isDegraded(v)) return `NOT verified on LiteRT: max rel error ${v.maxRel.toExponential(1)}, cosine ${v.cosine.toFixed(6)}${asSets(v)}${asLabels(v)}${asRanked(v)}${asSelected(v)} (${v.ms} ms), beyond max rel ${VERIFIED_MAX_REL} / cosine ${VERIFIED_MIN_COSINE}${unpaired(v) ? ' / every detection paired' : ''}${spread}`;
+  if (isDegraded(v)) return `NOT verified on LiteRT: max rel error ${v.maxRel.toExponential(1)}, cosine ${v.cosine.toFixed(6)}${asSets(v)}${asLabels(v)}${asRanked(v)}${asSelected(v)}${onSample(v)} (${v.ms} ms), beyond max rel ${VERIFIED_MAX_REL} / cosine ${VERIFIED_MIN_COSINE}${unpaired(v) || v.topk?.sets?.missing || v.topk?.sets?.extra ? ' / every detection paired' : ''}${spread}`;
   const rounding = v.rounding === 'within' ? `: over ${PRECISE_MAX_REL.toExponential(0)} but within ${FLOAT32_SPREAD_FACTOR}× onnxruntime's own spread, this model's float32 rounding`
     : v.rounding === 'beyond' ? `: over ${PRECISE_MAX_REL.toExponential(0)} and over ${FLOAT32_SPREAD_FACTOR}× onnxruntime's own spread, more than float32 rounding explains (onnx2lite compare shows where)` : '';
-  return `verified on LiteRT: max rel error ${v.maxRel.toExponential(1)}, cosine ${v.cosine.toFixed(6)}${asSets(v)}${asLabels(v)}${asRanked(v)}${asSelected(v)} (${v.ms} ms)${spread}${rounding}`;
+  return `verified on LiteRT: max rel error ${v.maxRel.toExponential(1)}, cosine ${v.cosine.toFixed(6)}${asSets(v)}${asLabels(v)}${asRanked(v)}${asSelected(v)}${onSample(v)} (${v.ms} ms)${spread}${rounding}`;
 }
 
 /** JSON-safe form (NaN → null). */
 export function verificationJson(v: Verification): { maxRel: number | null; cosine: number | null; ms: number; degraded?: true;
   reference?: { maxRel: number | null; cosine: number | null }; detections?: DetectionCheck; labels?: Verification['labels'];
-  topk?: Verification['topk']; selected?: SelectedRowsCheck; seeds?: Verification['seeds'] } {
+  topk?: Verification['topk']; selected?: SelectedRowsCheck; seeds?: Verification['seeds']; calibration?: Verification['calibration'] } {
   const n = (x: number) => (Number.isFinite(x) ? x : null);
   return { maxRel: n(v.maxRel), cosine: n(v.cosine), ms: v.ms, ...(isDegraded(v) ? { degraded: true as const } : {}),
     ...(v.reference ? { reference: { maxRel: n(v.reference.maxRel), cosine: n(v.reference.cosine) } } : {}),
     ...(v.detections ? { detections: v.detections } : {}), ...(v.labels ? { labels: v.labels } : {}), ...(v.topk ? { topk: v.topk } : {}), ...(v.selected ? { selected: v.selected } : {}),
-    ...(v.seeds ? { seeds: v.seeds } : {}) };
+    ...(v.seeds ? { seeds: v.seeds } : {}), ...(v.calibration ? { calibration: v.calibration } : {}) };
 }

@@ -19,12 +19,20 @@ import { lengthThroughArithmetic } from './verify-lengths';
 import { textSeeds } from './verify-text-seeds';
 import { adjacencySeeds } from './verify-graph-seeds';
 import { maskSeeds } from './verify-mask-seeds';
+import { sizeSeeds } from './verify-size-seeds';
 
 const INTEGER = new Set(['int32', 'int64', 'uint8', 'int8', 'int16', 'uint16', 'uint32', 'uint64']);
 
 /** An input's ONNX name, and whether its ONNX type is an integer. */
 export const onnxName = (io: IoTensor): string => io.mapping?.onnx ?? io.name;
 export const isInteger = (io: IoTensor): boolean => INTEGER.has(io.mapping?.onnxDtype ?? io.dtype);
+/** An input's dims in ONNX order (the .tflite's moved back by its layout mapping). */
+export function onnxDims(io: IoTensor): number[] {
+  const perm = io.mapping?.perm ?? io.shape.map((_, i) => i);
+  const dims = new Array<number>(io.shape.length);
+  perm.forEach((p, i) => { dims[p] = io.shape[i]!; });
+  return dims;
+}
 
 const MOVES = new Set(['TRANSPOSE', 'RESHAPE', 'CAST', 'EXPAND_DIMS']);
 const COMPARES = new Set(['LESS', 'LESS_EQUAL', 'GREATER', 'GREATER_EQUAL']);
@@ -124,7 +132,7 @@ export function tokenSeeds(model: TflModel, inputs: IoTensor[], seed: number): M
 
 /** What the self-check feeds an input (`--json` verification.seeds, by ONNX input name). */
 export type SeedKind = 'uniform [0, 1)' | 'zeros' | 'half true' | 'ids and lengths' | 'text' | 'ids in table range' | 'adjacency 0 / 1'
-  | 'mask 0 / 1';
+  | 'mask 0 / 1' | 'image size' | 'calibration sample';
 
 /** tokenSeeds' values, and each input's kind of seed: the stage that set it, else the generator's default for its type. */
 export function seedPlan(model: TflModel, inputs: IoTensor[], seed: number): { values: Map<string, number[]>; kinds: Record<string, SeedKind> } {
@@ -133,9 +141,9 @@ export function seedPlan(model: TflModel, inputs: IoTensor[], seed: number): { v
     for (const name of values.keys()) kinds[name] ??= kind;
     return values;
   };
-  const values = stage('mask 0 / 1', maskSeeds(model, inputs, seed, stage('adjacency 0 / 1', adjacencySeeds(inputs, seed,
+  const values = stage('image size', sizeSeeds(inputs, stage('mask 0 / 1', maskSeeds(model, inputs, seed, stage('adjacency 0 / 1', adjacencySeeds(inputs, seed,
     stage('ids in table range', lookupSeeds(model, inputs, seed, stage('text', textSeeds(model, inputs, seed,
-      stage('ids and lengths', idsAndLengthSeeds(model, inputs, seed))))))))));
+      stage('ids and lengths', idsAndLengthSeeds(model, inputs, seed))))))))))));
   for (const io of inputs) {
     const type = io.mapping?.onnxDtype ?? (io.quant ? 'float32' : io.dtype);
     kinds[onnxName(io)] ??= /^float/.test(type) ? 'uniform [0, 1)' : type === 'bool' ? 'half true' : 'zeros';

@@ -18,9 +18,8 @@ import { openTflite } from '../runtime/litert';
 import { openOnnx, runOnnx } from '../runtime/ort';
 import { frozenInputs } from '../convert/metadata';
 import { readMetadata } from '../runtime/tflite-onnx-io';
-import { alignTiedRows, topkGroups } from '../compare/topk-rows';
 import { selectedRowsPaired, type SelectedRowsCheck } from './verify-selected';
-import { rankedSetCosine } from './verify-topk-sets';
+import { rankedRows, type TopkCheck } from './verify-topk-sets';
 import { exactSigmoids, logisticInput, SIGMOID_ROUNDING, type TinySigmoid } from './verify-logits';
 import { detectionGroup, HEAD_ROWS_OFF_SHARE, headRowsOff, isPackedDetections, packedColumns, pairDetections, pairedRows, scoreAndLabel, withoutRows,
   type OutputShape } from '../compare/detection-sets';
@@ -46,10 +45,10 @@ export interface Verification {
   labels?: { outputs: string[]; count: number; differ: number };
   /** Present when outputs are a TOPK_V2's ranked rows (src/compare/topk-rows.ts): within runs of tied reference
    *  values LiteRT's rows were paired with onnxruntime's before the comparison (`reordered` of the `tied` rows moved).
-   *  `setCosine`, when every group is a detector's labels, boxes and scores (verify-topk-sets.ts): the
-   *  worst cosine with those rows compared as a set of detections (the other outputs as measured); the weight-only
-   *  modes' guard reads it. */
-  topk?: { outputs: string[]; rows: number; tied: number; reordered: number; setCosine?: number };
+   *  A detector's labels, boxes and scores (verify-topk-sets.ts) are compared as a set of detections: paired rows by
+   *  value, their set cosine in `cosine`, `sets` the pairing; `setCosine`, when every group is one: the worst set
+   *  cosine (the other outputs as measured), which the weight-only modes' guard reads. */
+  topk?: TopkCheck;
   /** Present when outputs' rows were selected by a top-k inside the model (a two-stage DETR's queries,
    *  src/compare/selected-rows.ts): compared as sets of rows; more unpaired rows than a near-tie at the k-th score
    *  explains make the check fail. */
@@ -58,7 +57,12 @@ export interface Verification {
    *  booleans, or seeds of its kind (token ids and lengths, text, ids in a table's range, an adjacency, a float input
    *  read as a mask fed 0 / 1: verify-seeds.ts). */
   seeds?: Record<string, SeedKind>;
+  /** Present when the check ran on a calibration sample instead of seeded inputs (int8 with --calibration:
+   *  src/quantize/verify-calibration.ts): its 1-based position among the `of` samples, and whether it is one no
+   *  choice of the int8 pass was measured on (`heldOut`). */
+  calibration?: CalibrationCheck;
 }
+export interface CalibrationCheck { sample: number; of: number; heldOut: boolean }
 export interface DetectionCheck {
   /** The outputs compared as detection rows (boxes first). */
   outputs: string[];
@@ -93,7 +97,7 @@ function namingTheOp(message: string, model: TflModel): string {
  * element count differs from onnxruntime's; `notes` receives why the comparison was skipped, if it was.
  */
 export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Array, notes: string[] = [],
-  opts: { quantized?: boolean } = {}): Promise<Verification> {
+  opts: { quantized?: boolean; sample?: { inputs: Tensor[]; from: CalibrationCheck } } = {}): Promise<Verification> {
   const t0 = performance.now();
   // Random draws (Piper's noises) differ between the runtimes: both models are checked with each draw at its mean.
   let model = parseTflite(tflite);
@@ -107,8 +111,11 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
   if (heap) throw new ModelError(`the converted model cannot run on LiteRT, nothing written: ${heap}`);
   const io = modelIo(model);
   // Token ids in their table's range and lengths of the padded length (verify-seeds.ts): a TTS model's durations.
-  const plan = seedPlan(model, io.inputs, VERIFY_SEED);
-  const feeds = prepareInputs(io.inputs, undefined, VERIFY_SEED, plan.values);
+  // Or a calibration sample (by ONNX input name), which an int8 model was calibrated for.
+  const sample = opts.sample;
+  const plan = sample ? { values: undefined, kinds: Object.fromEntries(io.inputs.map((i) => [i.mapping?.onnx ?? i.name, 'calibration sample' as const])) }
+    : seedPlan(model, io.inputs, VERIFY_SEED);
+  const feeds = prepareInputs(io.inputs, sample?.inputs, VERIFY_SEED, plan.values);
   // Inputs frozen with --input-value are no .tflite inputs: onnxruntime gets their recorded values.
   const onnxFeeds = [...feeds.onnx, ...frozenInputs(readMetadata(tflite))];
   let got: Tensor[];
@@ -148,8 +155,10 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
     const group = detectionsOf(model, io.outputs.map((o) => o.tensorIndex), refs, views);
     const grouped = new Set(group?.members);
     const labelled = labelOutputs(model, io.outputs.map((o) => o.tensorIndex));
-    const ranked = group ? undefined : tiedRowsAligned(model, io.outputs.map((o) => o.tensorIndex), refs, views, names);
+    const ranked = group ? undefined : rankedRows(model, io.outputs.map((o) => o.tensorIndex), refs, views, names);
     topk = ranked?.check;
+    // A detector's top-k rows as a set (verify-topk-sets.ts): a detection lost or relabelled costs its score's weight.
+    if (ranked?.check.sets) cosine = Math.min(cosine, ranked.setsCosine);
     const chosen = group ? undefined : await selectedRowsPaired(model, io.outputs.map((o) => o.tensorIndex), refs, views, names, new Set(ranked?.got.keys()),
       { onnx, device: feeds.device, onnxFeeds });
     selected = chosen?.check;
@@ -176,7 +185,7 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
         return;
       }
       const a = ranked?.got.get(k) ?? toFloat32(views[k]!);
-      const b = toFloat32(r);
+      const b = ranked?.ref.get(k) ?? toFloat32(r);
       if (a.length !== b.length) {
         throw new ModelError(`the converted model's output '${names[k]}' has ${a.length} values on LiteRT, ${b.length} in onnxruntime; nothing written`);
       }
@@ -228,7 +237,9 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
     }
     // Seeded inputs can make every output 0 on both sides (integer inputs are 0: sequence lengths of 0, say): then the
     // values agreed vacuously, and the user is told so rather than reading "verified" as a check of the numbers.
-    if (!group && compared > 0 && nonZero === 0) {
+    if (sample) {
+      // Real inputs: the seeded inputs' caveats below do not apply.
+    } else if (!group && compared > 0 && nonZero === 0) {
       notes.push('the self-check\'s seeded inputs (floats in [0, 1), integers 0, masks half on) give 0 at every output on both runtimes: '
         + 'it checked that LiteRT loads and runs the model, not its values; compare on real inputs (onnx2lite compare --inputs DIR)');
     } else if (!group && nonZero > 0 && multi > 0 && varied === 0) {
@@ -236,7 +247,7 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
       notes.push('the self-check\'s seeded inputs (floats in [0, 1), integers 0, masks half on) give one value repeated over every output '
         + 'on both runtimes: it checked little of how the values follow the input; compare on real inputs (onnx2lite compare --inputs DIR)');
     }
-    if (!group && compared > 0 && nonZero > 0 && !(multi > 0 && varied === 0) && await sameOnAnotherSeed(onnx, model, io.inputs, frozenInputs(readMetadata(tflite)), names, ref)) {
+    if (!sample && !group && compared > 0 && nonZero > 0 && !(multi > 0 && varied === 0) && await sameOnAnotherSeed(onnx, model, io.inputs, frozenInputs(readMetadata(tflite)), names, ref)) {
       notes.push('the self-check\'s outputs do not change between two different seeded inputs on onnxruntime (an integer input seeded 0, '
         + 'a length, may mask everything): it checked little of how the values follow the input; compare on real inputs (onnx2lite compare --inputs DIR)');
     }
@@ -281,7 +292,8 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
   const reference = ref && (opts.quantized || beyond || imprecise) ? await selfSpread(onnx, onnxFeeds, names, ref) : undefined;
   const rounding = imprecise && reference ? (maxRel <= FLOAT32_SPREAD_FACTOR * reference.maxRel ? 'within' : 'beyond') : undefined;
   return { maxRel, cosine, ms: Math.round(performance.now() - t0), ...(reference ? { reference } : {}), ...(rounding ? { rounding } : {}), ...(detections ? { detections } : {}),
-    ...(labels ? { labels } : {}), ...(topk ? { topk } : {}), ...(selected ? { selected } : {}), seeds: plan.kinds };
+    ...(labels ? { labels } : {}), ...(topk ? { topk } : {}), ...(selected ? { selected } : {}), seeds: plan.kinds,
+    ...(sample ? { calibration: sample.from } : {}) };
 }
 /** Whether onnxruntime gives every output bit for bit the same on a second seed (VERIFY_SEED + 1) as on the first
  *  (`ref`): outputs that do not follow the data on the seeded inputs. Only for models with integer or boolean inputs
@@ -299,31 +311,6 @@ async function sameOnAnotherSeed(onnx: string | Uint8Array, model: TflModel, inp
 }
 const allZero = (v: Float32Array): boolean => v.every((x) => x === 0);
 const constant = (v: Float32Array): boolean => v.every((x) => x === v[0]);
-
-/** Top-k outputs' LiteRT rows put in onnxruntime's order within runs of tied ranked values (by output position). */
-function tiedRowsAligned(model: TflModel, tensors: number[], refs: (Tensor | undefined)[], views: (Tensor | undefined)[], names: string[])
-  : { got: Map<number, Float32Array>; check: NonNullable<Verification['topk']> } | undefined {
-  const got = new Map<number, Float32Array>();
-  const check: NonNullable<Verification['topk']> = { outputs: [] as string[], rows: 0, tied: 0, reordered: 0 };
-  let sets: number | undefined = 1;
-  for (const g of topkGroups(model, tensors, refs.map((r) => r?.dims))) {
-    const members = g.members.filter((k) => views[k] && !got.has(k));
-    const outs = members.map((k) => ({ ref: toFloat32(refs[k]!), got: toFloat32(views[k]!) }));
-    if (!members.includes(g.values) || outs.some((o) => o.ref.length !== o.got.length)) continue;
-    const outer = outs[members.indexOf(g.values)]!.ref.length / g.k;
-    const a = alignTiedRows(outs[members.indexOf(g.values)]!, outs, outer, g.k);
-    members.forEach((k, i) => got.set(k, a.got[i]!));
-    const set = outer === 1 && members.length === g.members.length
-      ? rankedSetCosine({ k: g.k, values: members.indexOf(g.values), outs: outs.map((o, i) => ({ ref: o.ref, got: a.got[i]!, integer: !refs[members[i]!]!.dtype.startsWith('float') })) }) : undefined;
-    sets = set === undefined || sets === undefined ? undefined : Math.min(sets, set);
-    check.outputs.push(...members.map((k) => names[k]!));
-    check.rows += outer * g.k;
-    check.tied += a.tied;
-    check.reordered += a.reordered;
-  }
-  if (sets !== undefined) check.setCosine = sets;
-  return check.outputs.length ? { got, check } : undefined;
-}
 
 /** A .tflite with quantized tensors or float16 weights (--quantize int8 / dynamic / fp16 output). */
 function quantizedByUs(model: TflModel): boolean {

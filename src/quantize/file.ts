@@ -19,6 +19,7 @@ import type { Int16Mode } from './mixed-precision';
 import type { GuardResult } from './guard';
 import { fullInt8Stage } from './int8-stage';
 import { weightOnlyGuard } from './weight-only-guard';
+import { calibrationCheckSample } from './verify-calibration';
 import type { Int8Progress, PhaseMs } from './int8-phases';
 
 export type { QuantMode } from './modes';
@@ -189,7 +190,10 @@ export async function quantizeFile(input: string, output: string, opts: ConvertO
   const tflite = serializeTflite(result.model);
   step('serialize');
   if (verify) q.onProgress?.({ phase: 'quantize', message: `checking the ${q.mode} model on LiteRT beside onnxruntime` });
-  const verification = verify ? await verifyOnLiteRt(input, tflite, result.warnings) : undefined;
+  // int8 with --calibration: checked on one of its samples, not on seeded inputs it never saw (verify-calibration.ts).
+  const sample = verify && q.mode === 'int8' && q.calibration && summary.calibrationSource === 'folder'
+    ? calibrationCheckSample(q.calibration, q, tflite, summary.calibrationSamples) : undefined;
+  const verification = verify ? await verifyOnLiteRt(input, tflite, result.warnings, sample ? { sample } : {}) : undefined;
   step('verify');
   // fp16 / dynamic below --min-cosine on the self-check: nothing written unless --allow-degraded (weight-only-guard.ts).
   const held = weightOnlyGuard(q.mode, verification, q.minCosine, !!q.allowDegraded);
