@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""Twenty-fourth sweep (docs/model-sweep.md): deployed families the twenty-three earlier sweeps did not try —
+YOLOv13's hypergraph neck, Sparse4D, MapTR, Pix2Seq, TriDet (sweep24_vis_det.py), SAM-HQ's decoder, CLIPSeg,
+CAT-Seg, DUSt3R, VGGT (sweep24_vis_seg.py), TransNeXt, DINOv3, SigLIP 2 NaFlex, CPPD (sweep24_vis_vit.py), RVC's
+NSF-HiFiGAN, APNet2, LTC, LFM2, Gemma 3n's AltUp / LAuReL (sweep24_vis_seq.py) — written in plain torch.nn with the
+math of their public code, random weights, exported with Debian's torch 1.13 into OUT_DIR (outside the repository;
+then `onnx2lite convert` each): `/usr/bin/python3 scripts/export/sweep24_vis.py OUT_DIR [NAME ...]`."""
+import os
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sweep import calibrated, export_all  # noqa: E402
+from sweep19_vis import img, multi  # noqa: E402
+import sweep24_vis_det as dt  # noqa: E402
+import sweep24_vis_seg as sg  # noqa: E402
+
+torch.manual_seed(0)
+
+
+def lidar2img(n=2, h=128, w=256):
+    """Cameras looking forward / left from the ego car: intrinsics @ extrinsics, [1, n, 4, 4]."""
+    k = torch.tensor([[w / 2.0, 0, w / 2.0, 0], [0, w / 2.0, h / 2.0, 0], [0, 0, 1, 0], [0, 0, 0, 1]])
+    mats = []
+    for yaw in (0.0, 1.2)[:n]:
+        c, s = torch.cos(torch.tensor(yaw)), torch.sin(torch.tensor(yaw))
+        # lidar (x forward, y left, z up) -> camera (x right, y down, z forward), rotated by yaw
+        r = torch.tensor([[s, -c, 0.0], [0.0, 0.0, -1.0], [c, s, 0.0]])
+        e = torch.eye(4)
+        e[:3, :3] = r
+        e[1, 3] = 1.5
+        mats.append(k @ e)
+    return torch.stack(mats).unsqueeze(0)
+
+
+MODELS = {
+    # detection heads / driving / temporal localisation
+    'yolov13_op13': lambda: calibrated(dt.YOLOv13(), img(256)) + ({'opset': 13, 'outputs': ['boxes', 'scores']},),
+    'sparse4d_op16': lambda: multi(dt.Sparse4D(), (torch.rand(1, 2, 3, 128, 256), lidar2img()),
+                                   {'opset': 16, 'names': ['imgs', 'lidar2img'], 'outputs': ['scores', 'anchors']}),
+    'maptr_op16': lambda: multi(dt.MapTR(), (torch.randn(1, 64, 50, 25),), {'opset': 16, 'names': ['bev'], 'outputs': ['cls', 'pts']}),
+    'pix2seq_op13': lambda: (dt.Pix2Seq(), img(64), {'opset': 13, 'outputs': ['boxes', 'labels', 'logits']}),
+    'tridet_op13': lambda: multi(dt.TriDet(), (torch.randn(1, 256, 192),), {'opset': 13, 'names': ['feats'], 'outputs': ['scores', 'segments']}),
+    # prompt / text segmentation, multi-view geometry
+    'sam_hq_decoder_op13': lambda: (sg.SAMHQDecoder(), (torch.randn(1, 64, 16, 16), torch.randn(1, 16, 16, 96), torch.rand(1, 3, 2) * 64,
+                                                         torch.tensor([[1, 0, -1]])),
+                                    {'opset': 13, 'names': ['image_embeddings', 'interm_embeddings', 'point_coords', 'point_labels'],
+                                     'outputs': ['masks', 'iou_predictions']}),
+    'clipseg_op13': lambda: (sg.CLIPSeg(), (img(224), torch.randn(1, 64)), {'opset': 13, 'names': ['image', 'conditional']}),
+    'catseg_op13': lambda: (sg.CATSeg(), (img(192), torch.randn(1, 8, 96)), {'opset': 13, 'names': ['image', 'text']}),
+    'mast3r_op13': lambda: (sg.DUSt3R(), (img(128), img(128)), {'opset': 13, 'names': ['view1', 'view2'],
+                                                                'outputs': ['pts3d_1', 'conf_1', 'desc_1', 'pts3d_2', 'conf_2', 'desc_2']}),
+    'vggt_op13': lambda: (sg.VGGT(), (torch.rand(1, 2, 3, 112, 112),), {'opset': 13, 'names': ['images'], 'outputs': ['pose_enc', 'depth', 'depth_conf']}),
+}
+
+
+def main():
+    export_all(MODELS, sys.argv)
+
+
+if __name__ == '__main__':
+    main()
