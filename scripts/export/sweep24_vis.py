@@ -15,6 +15,7 @@ from sweep import calibrated, export_all  # noqa: E402
 from sweep19_vis import img, multi  # noqa: E402
 import sweep24_vis_det as dt  # noqa: E402
 import sweep24_vis_seg as sg  # noqa: E402
+import sweep24_vis_vit as vt  # noqa: E402
 
 torch.manual_seed(0)
 
@@ -52,6 +53,12 @@ MODELS = {
     'mast3r_op13': lambda: (sg.DUSt3R(), (img(128), img(128)), {'opset': 13, 'names': ['view1', 'view2'],
                                                                 'outputs': ['pts3d_1', 'conf_1', 'desc_1', 'pts3d_2', 'conf_2', 'desc_2']}),
     'vggt_op13': lambda: (sg.VGGT(), (torch.rand(1, 2, 3, 112, 112),), {'opset': 13, 'names': ['images'], 'outputs': ['pose_enc', 'depth', 'depth_conf']}),
+    # backbones / recognition
+    'transnext_op13': lambda: (vt.TransNeXt(), img(128), {'opset': 13}),
+    'dinov3_op13': lambda: (vt.DINOv3(), img(160), {'opset': 13, 'outputs': ['cls_token', 'patch_tokens']}),
+    'siglip2_naflex_op14': lambda: (vt.SigLIP2NaFlex(), (torch.randn(1, 256, 768), torch.cat([torch.ones(1, 240), torch.zeros(1, 16)], 1).long()),
+                                    {'opset': 14, 'names': ['pixel_values', 'pixel_attention_mask'], 'outputs': ['image_embeds', 'last_hidden_state']}),
+    'cppd_op13': lambda: calibrated(vt.CPPD(), img(48, 160)) + ({'opset': 13, 'outputs': ['probs', 'char_counts']},),
 }
 
 
