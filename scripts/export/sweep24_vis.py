@@ -80,6 +80,18 @@ MODELS = {
     'catseg_op17': lambda: (sg.CATSeg(), (img(192), torch.randn(1, 8, 96)), {'opset': 17, 'names': ['image', 'text']}),
     'vggt_op17': lambda: (sg.VGGT(), (torch.rand(1, 2, 3, 112, 112),), {'opset': 17, 'names': ['images'], 'outputs': ['pose_enc', 'depth', 'depth_conf']}),
     'maptr_op17': lambda: multi(dt.MapTR(), (torch.randn(1, 64, 50, 25),), {'opset': 17, 'names': ['bev'], 'outputs': ['cls', 'pts']}),
+    # exported with dynamic axes, as users export them (converted with and without --input-shape)
+    'dinov3_dyn_op17': lambda: (vt.DINOv3(), img(160), {'opset': 17, 'outputs': ['cls_token', 'patch_tokens'],
+                                                        'dynamic': {'input': {2: 'h', 3: 'w'}, 'patch_tokens': {1: 'n'}}}),
+    'lfm2_step_dyn_op14': lambda: (sq.LFM2Step(), (torch.tensor([[7]]), torch.tensor([[16]]), torch.randn(3, 1, 64, 2), torch.randn(1, 2, 16, 16),
+                                                   torch.randn(1, 2, 16, 16)),
+                                   {'opset': 14, 'names': ['input_ids', 'position', 'conv_state', 'past_key', 'past_value'],
+                                    'outputs': ['logits', 'conv_state_out', 'key_out', 'value_out'],
+                                    'dynamic': {'past_key': {2: 'past'}, 'past_value': {2: 'past'}, 'key_out': {2: 'past'}, 'value_out': {2: 'past'}}}),
+    'vggt_dyn_op17': lambda: (sg.VGGT(), (torch.rand(1, 2, 3, 112, 112),), {'opset': 17, 'names': ['images'], 'outputs': ['pose_enc', 'depth', 'depth_conf'],
+                                                                            'dynamic': {'images': {1: 'frames'}}}),
+    'gemma3n_dyn_op14': lambda: (sq.Gemma3n(), (torch.randint(0, 256, (1, 8)),), {'opset': 14, 'names': ['input_ids'], 'outputs': ['logits'],
+                                                                                   'dynamic': {'input_ids': {1: 'tokens'}, 'logits': {1: 'tokens'}}}),
 }
 
 

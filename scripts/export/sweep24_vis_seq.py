@@ -212,6 +212,13 @@ def rot_half(x):
     return torch.cat([-b, a], -1)
 
 
+def repeat_kv(x, n):
+    """HF's repeat_kv: [B, kv, T, hd] -> [B, kv·n, T, hd] by expand + reshape (torch 1.13 exports repeat_interleave
+    over a run-time length with the traced length baked in: onnxruntime fails at any other past length)."""
+    b, kv, t, hd = x.shape
+    return x[:, :, None].expand(b, kv, n, t, hd).reshape(b, kv * n, t, hd)
+
+
 class LFM2Step(nn.Module):
     """One decode step: layers conv, conv, attention, conv (d 64, GQA 4 / 2 heads, 16 cached tokens, vocab 300)."""
     def __init__(self, vocab=300, d=64, heads=4, kv=2, kinds=('conv', 'conv', 'attn', 'conv'), L=3, maxpos=64):
@@ -254,8 +261,7 @@ class LFM2Step(nn.Module):
                 v = v.view(1, 1, self.kv, self.hd).transpose(1, 2)
                 q, k = q * cos + rot_half(q) * sin, k * cos + rot_half(k) * sin
                 new_k, new_v = torch.cat([past_key, k], 2), torch.cat([past_value, v], 2)
-                kk = new_k.repeat_interleave(self.h // self.kv, 1)
-                vv = new_v.repeat_interleave(self.h // self.kv, 1)
+                kk, vv = repeat_kv(new_k, self.h // self.kv), repeat_kv(new_v, self.h // self.kv)
                 a = (q @ kk.transpose(-1, -2) / math.sqrt(self.hd)).softmax(-1) @ vv
                 y = a.transpose(1, 2).reshape(1, 1, -1)
             x = x + self.out_proj[str(i)](y)
