@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Twenty-fourth sweep (docs/model-sweep.md): deployed families the twenty-three earlier sweeps did not try —
 YOLOv13's hypergraph neck, Sparse4D, MapTR, Pix2Seq, TriDet (sweep24_vis_det.py), SAM-HQ's decoder, CLIPSeg,
-CAT-Seg, DUSt3R / MASt3R, VGGT, EfficientTAM's memory attention (sweep24_vis_seg.py), TransNeXt, DINOv3, SigLIP 2 NaFlex, CPPD (sweep24_vis_vit.py), RVC's
-NSF-HiFiGAN, APNet2, LTC, LFM2, Gemma 3n's AltUp / LAuReL (sweep24_vis_seq.py) — written in plain torch.nn with the
-math of their public code, random weights, exported with Debian's torch 1.13 into OUT_DIR (outside the repository;
+CAT-Seg, DUSt3R / MASt3R, VGGT (sweep24_vis_seg.py), TransNeXt, DINOv3, SigLIP 2 NaFlex, CPPD, EfficientTAM's memory
+attention (sweep24_vis_vit.py), RVC's NSF-HiFiGAN, APNet2, LTC, LFM2, Gemma 3n's AltUp / LAuReL (sweep24_vis_seq.py) —
+written in plain torch.nn with the math of their public code, random weights, exported with Debian's torch 1.13 into OUT_DIR (outside the repository;
 then `onnx2lite convert` each): `/usr/bin/python3 scripts/export/sweep24_vis.py OUT_DIR [NAME ...]`."""
 import os
 import sys
@@ -54,7 +54,7 @@ MODELS = {
     'mast3r_op13': lambda: (sg.DUSt3R(), (img(128), img(128)), {'opset': 13, 'names': ['view1', 'view2'],
                                                                 'outputs': ['pts3d_1', 'conf_1', 'desc_1', 'pts3d_2', 'conf_2', 'desc_2']}),
     'vggt_op13': lambda: (sg.VGGT(), (torch.rand(1, 2, 3, 112, 112),), {'opset': 13, 'names': ['images'], 'outputs': ['pose_enc', 'depth', 'depth_conf']}),
-    'efficienttam_memory_op13': lambda: (sg.EfficientTAMMemory(), (torch.randn(1, 256, 64), torch.randn(1, 256, 64), torch.randn(1, 516, 64), torch.randn(1, 516, 64)),
+    'efficienttam_memory_op13': lambda: (vt.EfficientTAMMemory(), (torch.randn(1, 256, 64), torch.randn(1, 256, 64), torch.randn(1, 516, 64), torch.randn(1, 516, 64)),
                                          {'opset': 13, 'names': ['curr', 'curr_pos', 'memory', 'memory_pos']}),
     # backbones / recognition
     'transnext_op13': lambda: (vt.TransNeXt(), img(128), {'opset': 13}),

@@ -8,9 +8,7 @@ shifted by roll), class aggregation by linear attention over classes per pixel, 
 DUSt3R / MASt3R (naver/dust3r, mast3r: a shared ViT encoder with 2-D RoPE (CroCo's, x / y halves of each head),
 two decoders whose blocks cross-attend to the other view, a linear head by pixel shuffle, exp depth mode, MASt3R's
 L2-normalised local descriptors) and VGGT (facebookresearch/vggt: camera + register tokens (frame 0's own), alternating
-frame / global attention, a camera head to a 9-D pose encoding, a DPT-lite depth head with exp + 1 confidence) and
-EfficientTAM (yformer/EfficientTAM: memory attention whose memory frames are average-pooled 2x2 before the
-cross-attention, SAM 2 axial RoPE at the pooled positions, object pointers not rotated).
+frame / global attention, a camera head to a 9-D pose encoding, a DPT-lite depth head with exp + 1 confidence).
 Plain torch.nn, small widths, random weights. Imported by sweep24_vis.py."""
 import math
 
@@ -373,60 +371,3 @@ class VGGT(nn.Module):
         conf = (1 + y[:, 1:].exp()).view(b, s, 4 * self.gs, 4 * self.gs)
         return pose, depth, conf
 
-
-# ------------------------------------------------------------------------------------------------------- EfficientTAM
-class AxialRope(nn.Module):
-    """SAM 2's axial RoPE (complex pairs of adjacent channels: x on the first half of the frequencies, y on the second)
-    at positions scaled by `stride` (the pooled memory's cells sit at every other position)."""
-    def __init__(self, hd, side, stride=1.0, theta=10000.0):
-        super().__init__()
-        freqs = 1.0 / theta ** (torch.arange(0, hd, 4)[: hd // 4].float() / hd)
-        t = torch.arange(side * side).float()
-        x, y = (t % side) * stride, torch.div(t, side, rounding_mode='floor') * stride
-        ang = torch.cat([torch.outer(x, freqs), torch.outer(y, freqs)], -1)  # [N, hd / 2]
-        self.register_buffer('c', ang.cos())
-        self.register_buffer('s', ang.sin())
-
-    def forward(self, z):  # z [..., N, hd] with (re, im) adjacent
-        re, im = z[..., 0::2], z[..., 1::2]
-        return torch.stack([re * self.c - im * self.s, re * self.s + im * self.c], -1).flatten(-2)
-
-
-class EfficientTAMMemory(nn.Module):
-    """EfficientTAM's memory attention (yformer/EfficientTAM): current frame 16² tokens, 2 memory frames whose spatial
-    tokens are average-pooled 2x2 before the cross-attention (its efficient cross-attention), 4 object-pointer tokens
-    kept whole and not rotated; 2 layers."""
-    def __init__(self, d=64, side=16, frames=2, ptrs=4, layers=2):
-        super().__init__()
-        self.side, self.frames, self.ptrs = side, frames, ptrs
-        self.rq, self.rk = AxialRope(d, side), AxialRope(d, side // 2, 2.0)
-        self.sa = nn.ModuleList([Attn(d, 1) for _ in range(layers)])
-        self.ca = nn.ModuleList([Attn(d, 1) for _ in range(layers)])
-        self.n = nn.ModuleList([nn.LayerNorm(d) for _ in range(3 * layers)])
-        self.m = nn.ModuleList([mlp(d, 4, nn.ReLU) for _ in range(layers)])
-        self.out = nn.LayerNorm(d)
-
-    def forward(self, curr, curr_pos, memory, memory_pos):  # memory [1, frames·side² + ptrs, d]
-        b, n, d = curr.shape
-        s, f = self.side, self.frames
-        sp = (memory + 0.1 * memory_pos)[:, :f * s * s].reshape(b * f, s, s, d).permute(0, 3, 1, 2)
-        sp = F.avg_pool2d(sp, 2).flatten(2).transpose(1, 2).reshape(b, f * (s // 2) ** 2, d)
-        mem = torch.cat([sp, memory[:, f * s * s:]], 1)
-        k_sp = f * (s // 2) ** 2
-
-        def rope_k(z):  # rotate each frame's pooled cells, not the pointers
-            cells = z[..., :k_sp, :].reshape(*z.shape[:-2], f, (s // 2) ** 2, z.shape[-1])
-            return torch.cat([self.rk(cells).flatten(-3, -2), z[..., k_sp:, :]], -2)
-
-        x = curr
-        for i in range(len(self.sa)):
-            y = self.n[3 * i](x)
-            x = x + self.sa[i](y + 0.1 * curr_pos, rope=self.rq)
-            y = self.n[3 * i + 1](x)
-            q = self.ca[i].q(y + 0.1 * curr_pos).unsqueeze(1)
-            k = self.ca[i].k(mem).unsqueeze(1)
-            v = self.ca[i].v(mem).unsqueeze(1)
-            a = (self.rq(q) @ rope_k(k).transpose(-1, -2) / math.sqrt(d)).softmax(-1) @ v
-            x = x + self.ca[i].o(a[:, 0])
-            x = x + self.m[i](self.n[3 * i + 2](x))
-        return self.out(x)

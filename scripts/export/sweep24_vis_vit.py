@@ -7,7 +7,9 @@ base^(2i/D) computed from H, W in forward, patch tokens only, LayerScale), SigLI
 with an attention mask for the padding, a 16x16 position table resized bilinearly to the image's 12x20 patch grid,
 MAP pooling by a probe token with the padding masked) and CPPD (PaddleOCR: SVTR-style encoder, the character counting
 module — one query per character class attending to the image, a count distribution per class — and the character
-ordering module — position queries attending to the image and then to the counted character nodes). Plain
+ordering module — position queries attending to the image and then to the counted character nodes), and
+EfficientTAM's memory attention (yformer/EfficientTAM: memory frames average-pooled 2x2 before the cross-attention,
+SAM 2's axial RoPE at the pooled positions, object pointers not rotated). Plain
 torch.nn, small widths, random weights. Imported by sweep24_vis.py."""
 import math
 
@@ -231,3 +233,61 @@ class CPPD(nn.Module):
         p = self.co_char(p, c)
         logits = self.edge(p) @ c.transpose(1, 2) + self.out(p)  # ordering: positions x counted characters
         return logits.softmax(-1), counts
+
+
+# ------------------------------------------------------------------------------------------------------- EfficientTAM
+class AxialRope(nn.Module):
+    """SAM 2's axial RoPE (complex pairs of adjacent channels: x on the first half of the frequencies, y on the second)
+    at positions scaled by `stride` (the pooled memory's cells sit at every other position)."""
+    def __init__(self, hd, side, stride=1.0, theta=10000.0):
+        super().__init__()
+        freqs = 1.0 / theta ** (torch.arange(0, hd, 4)[: hd // 4].float() / hd)
+        t = torch.arange(side * side).float()
+        x, y = (t % side) * stride, torch.div(t, side, rounding_mode='floor') * stride
+        ang = torch.cat([torch.outer(x, freqs), torch.outer(y, freqs)], -1)  # [N, hd / 2]
+        self.register_buffer('c', ang.cos())
+        self.register_buffer('s', ang.sin())
+
+    def forward(self, z):  # z [..., N, hd] with (re, im) adjacent
+        re, im = z[..., 0::2], z[..., 1::2]
+        return torch.stack([re * self.c - im * self.s, re * self.s + im * self.c], -1).flatten(-2)
+
+
+class EfficientTAMMemory(nn.Module):
+    """EfficientTAM's memory attention (yformer/EfficientTAM): current frame 16² tokens, 2 memory frames whose spatial
+    tokens are average-pooled 2x2 before the cross-attention (its efficient cross-attention), 4 object-pointer tokens
+    kept whole and not rotated; 2 layers."""
+    def __init__(self, d=64, side=16, frames=2, ptrs=4, layers=2):
+        super().__init__()
+        self.side, self.frames, self.ptrs = side, frames, ptrs
+        self.rq, self.rk = AxialRope(d, side), AxialRope(d, side // 2, 2.0)
+        self.sa = nn.ModuleList([Attn(d, 1) for _ in range(layers)])
+        self.ca = nn.ModuleList([Attn(d, 1) for _ in range(layers)])
+        self.n = nn.ModuleList([nn.LayerNorm(d) for _ in range(3 * layers)])
+        self.m = nn.ModuleList([mlp(d, 4, nn.ReLU) for _ in range(layers)])
+        self.out = nn.LayerNorm(d)
+
+    def forward(self, curr, curr_pos, memory, memory_pos):  # memory [1, frames·side² + ptrs, d]
+        b, n, d = curr.shape
+        s, f = self.side, self.frames
+        sp = (memory + 0.1 * memory_pos)[:, :f * s * s].reshape(b * f, s, s, d).permute(0, 3, 1, 2)
+        sp = F.avg_pool2d(sp, 2).flatten(2).transpose(1, 2).reshape(b, f * (s // 2) ** 2, d)
+        mem = torch.cat([sp, memory[:, f * s * s:]], 1)
+        k_sp = f * (s // 2) ** 2
+
+        def rope_k(z):  # rotate each frame's pooled cells, not the pointers
+            cells = z[..., :k_sp, :].reshape(*z.shape[:-2], f, (s // 2) ** 2, z.shape[-1])
+            return torch.cat([self.rk(cells).flatten(-3, -2), z[..., k_sp:, :]], -2)
+
+        x = curr
+        for i in range(len(self.sa)):
+            y = self.n[3 * i](x)
+            x = x + self.sa[i](y + 0.1 * curr_pos, rope=self.rq)
+            y = self.n[3 * i + 1](x)
+            q = self.ca[i].q(y + 0.1 * curr_pos).unsqueeze(1)
+            k = self.ca[i].k(mem).unsqueeze(1)
+            v = self.ca[i].v(mem).unsqueeze(1)
+            a = (self.rq(q) @ rope_k(k).transpose(-1, -2) / math.sqrt(d)).softmax(-1) @ v
+            x = x + self.ca[i].o(a[:, 0])
+            x = x + self.m[i](self.n[3 * i + 2](x))
+        return self.out(x)
