@@ -3,8 +3,10 @@
 YOLOv13's hypergraph neck, Sparse4D, MapTR, Pix2Seq, TriDet (sweep24_vis_det.py), SAM-HQ's decoder, CLIPSeg,
 CAT-Seg, DUSt3R / MASt3R, VGGT (sweep24_vis_seg.py), TransNeXt, DINOv3, SigLIP 2 NaFlex, CPPD, EfficientTAM's memory
 attention (sweep24_vis_vit.py), RVC's NSF-HiFiGAN, APNet2, LTC, LFM2, Gemma 3n's AltUp / LAuReL (sweep24_vis_seq.py) —
-written in plain torch.nn with the math of their public code, random weights, exported with Debian's torch 1.13 into OUT_DIR (outside the repository;
-then `onnx2lite convert` each): `/usr/bin/python3 scripts/export/sweep24_vis.py OUT_DIR [NAME ...]`."""
+written in plain torch.nn with the math of their public code, random weights, exported with Debian's torch 1.13
+into OUT_DIR (outside the repository; then `onnx2lite convert` each):
+`/usr/bin/python3 scripts/export/sweep24_vis.py OUT_DIR [NAME ...]`. A model's random weights depend on which models
+were built before it in the same run (one seed for the run), as in the earlier sweeps."""
 import os
 import sys
 
