@@ -81,3 +81,20 @@ test('a LayerNorm over each pixel\'s channels (statistics per position) is not t
   for (const op of ['CONV_2D', 'SUB', 'RSQRT']) assert.ok(ops.includes(op), `${op} in ${ops.join(' ')}`);
   assert.ok(!ops.includes('RELU'), 'the normalized values go back to int8');
 });
+
+test('a network normalized after most of its convs (a style-transfer net) keeps its int8 norms', () => {
+  const r = rng(2);
+  const nodes = [], inits = [];
+  let x = 'x';
+  for (let i = 0; i < 3; i++) {
+    nodes.push(node('Conv', [x, `w${i}`], [`h${i}`], { kernel_shape: [1, 1] }), node('InstanceNormalization', [`h${i}`, 'g', 'b'], [`n${i}`]),
+      node('Relu', [`n${i}`], [`a${i}`]));
+    inits.push(tensor(`w${i}`, 'float32', [C, i ? C : 3, 1, 1], Array.from({ length: C * (i ? C : 3) }, () => r() - 0.5)));
+    x = `a${i}`;
+  }
+  nodes.push(node('Conv', [x, 'wo'], ['y'], { kernel_shape: [1, 1] }));
+  const bytes = encodeModel(buildModel({ inputs: [['x', 'float32', [1, 3, 8, 8]]], outputs: ['y'], opset: 17, nodes,
+    initializers: [...inits, tensor('wo', 'float32', [3, C, 1, 1], Array.from({ length: 3 * C }, () => r() - 0.5)),
+      tensor('g', 'float32', [C], Array(C).fill(1)), tensor('b', 'float32', [C], Array(C).fill(0))] }));
+  assert.equal(channelNormOps(convertModel(decodeModel(bytes)).model.subgraphs[0]).size, 0, '3 norms after 4 convs: not taken');
+});
