@@ -8,7 +8,7 @@
 //   the line segments M-LSD's pred_lines decodes (peaks over 0.1, endpoints = centre + offsets, at least MIN_LEN map
 //   px long, in input px): onnxruntime's matched by one whose endpoints (either order) are both within 2 / 5 px, the
 //   matched ones' endpoint error, and the segments with no onnxruntime one within 5 px (extra).
-// - mask (ISNet-style matting, first output a [1, 1, H, W] probability): mask (> 0.5) IoU.
+// - mask (ISNet-style matting, first output a [1, 1, H, W] probability): mask (> 0.5, or MASK_T) IoU.
 // - classes (a classifier, first output [1, C]): the same arg-max as onnxruntime, and both against the picture's label
 //   when the file name starts with one (`A_0.png`; @idscan/idvc2's MRZ glyphs, its 55 classes in MRZ_CLASSES).
 // - landmarks (MediaPipe face mesh, @idscan/idvc2: conv2d_20 = 468 × (x, y, z) in input px, conv2d_30 the face logit):
@@ -32,8 +32,8 @@
 // - policy / nanodet: scripts/int8-zoo-policy-gfl.ts; ids / anomaly: scripts/int8-zoo-ids-anomaly.ts. LABELS=0123456789 names the classes of `classes` (default the
 //   MRZ glyphs; with commas a word list: a keyword spotter's `NNN_word.npy` samples). `points` of 68 also gives the
 //   error over the inter-ocular distance (NME, 300W's order). A DIR without pictures is read as calibration samples are (.npy / .pb files, batches split).
-// NOISE=A (environment): a first row of onnxruntime on each picture with uniform noise of ±A grey levels added (the
-// float model's own noise floor for these measures).
+// PIXEL_SCALE=1: `psnr` of an output already in grey levels (a style-transfer net's 0-255). NOISE=A (environment): a
+// first row of onnxruntime on each picture with uniform noise of ±A grey levels added (the float model's noise floor).
 // usage: node --import tsx scripts/check-int8-zoo.ts blazeface|mlsd|mask|classes|classlocal|yolo10|landmarks|ultraface|embedding|age|gender|hopenet|points|yunet|fastestdet|yolox|psnr|segment|edges|xfeat|policy|nanodet|ids|anomaly MODEL.onnx DIR MEAN STD F32.tflite A.tflite ...
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -111,6 +111,7 @@ const segDist = (a: number[], b: number[]) => Math.min(Math.max(Math.hypot(a[0] 
   Math.max(Math.hypot(a[0] - b[2], a[1] - b[3]), Math.hypot(a[2] - b[0], a[3] - b[1])));
 
 const CONF = Number(process.env.CONF ?? 0.5);
+const MASK_T = Number(process.env.MASK_T ?? 0.5); // `mask`: a pixel's bar (0.3: a DB text detector's binarization)
 const MRZ_CLASSES = process.env.LABELS ?? '01234*567*89A*BC*D*E*F*G*HIJ*K*L*MNOP*QR*ST*U*V*WXY*Z<*';
 const argmax = (v: Float32Array) => v.reduce((b, x, i) => (x > v[b] ? i : b), 0);
 const cosine = (a: Float32Array, b: Float32Array) => {
@@ -179,7 +180,7 @@ function judge(kind: string, ref: Outs, got: Outs, size: number, a: Acc, file = 
     pairDets(DECODE[kind](ref, inW, inH, ...conf), DECODE[kind](got, inW, inH, ...conf), a);
     return;
   }
-  if (kind === 'psnr') { const [lo, hi] = (process.env.CHANNELS ?? '0:0').split(':').map(Number); a.val.push(psnr(ref, got, lo, hi)); return; }
+  if (kind === 'psnr') { const [lo, hi] = (process.env.CHANNELS ?? '0:0').split(':').map(Number); a.val.push(psnr(ref, got, lo, hi, Number(process.env.PIXEL_SCALE ?? 255))); return; }
   if (kind === 'segment') { const [same, miou] = segmentAgreement(ref, got); a.seg.push(same); a.mask.push(miou); return; }
   if (kind === 'edges') { const [db, eiou] = edgeAgreement(ref, got); a.val.push(db); a.mask.push(eiou); return; }
   if (kind === 'xfeat') { const [nr, found, ng, cos] = xfeatAgreement(ref, got); a.refs += nr; a.matched += found; a.gots += ng; a.cos.push(cos); return; }
@@ -285,7 +286,7 @@ function judge(kind: string, ref: Outs, got: Outs, size: number, a: Acc, file = 
     const k = [...ref.keys()][0];
     const ma = f32(ref, k), mb = f32(got, k);
     let i = 0, u = 0;
-    for (let j = 0; j < ma.length; j++) { const x = ma[j] > 0.5, y = mb[j] > 0.5; if (x && y) i++; if (x || y) u++; }
+    for (let j = 0; j < ma.length; j++) { const x = ma[j] > MASK_T, y = mb[j] > MASK_T; if (x && y) i++; if (x || y) u++; }
     a.mask.push(u ? i / u : 1);
   }
 }
@@ -345,7 +346,7 @@ function text(kind: string, a: Acc): string {
       + `segments ${a.segRef} on ORT / ${a.segGot}, matched within 2 px ${a.seg2} (${f((100 * a.seg2) / Math.max(1, a.segRef), 1)}%), within 5 px ${a.seg5} `
       + `(${f((100 * a.seg5) / Math.max(1, a.segRef), 1)}%), endpoint error of those mean ${f(mean(a.segErr), 2)} px, extra ${a.segExtra}`;
   }
-  return `mask (> 0.5) IoU mean ${f(mean(a.mask), 4)} worst ${f(Math.min(1, ...a.mask), 4)}`;
+  return `mask (> ${MASK_T}) IoU mean ${f(mean(a.mask), 4)} worst ${f(Math.min(1, ...a.mask), 4)}`;
 }
 
 async function main() {

@@ -115,10 +115,10 @@ export function pairDets(ref: Det[], got: Det[], a: DetAcc): void {
   }
 }
 
-/** PSNR (dB) of the two pictures in 0-255 (clipped as written); channels [lo, hi) of the last axis when given. */
-export function psnr(ref: Outs, got: Outs, lo = 0, hi = 0): number {
+/** PSNR (dB) of the two pictures in 0-255 (output × scale, clipped as written); channels [lo, hi) of the last axis when given. */
+export function psnr(ref: Outs, got: Outs, lo = 0, hi = 0, scale = 255): number {
   const k = [...ref.keys()][0], r = f32(ref, k), g = f32(got, k), dims = ref.get(k)!.dims, c = dims[dims.length - 1];
-  const px = (x: number) => Math.min(255, Math.max(0, x * 255));
+  const px = (x: number) => Math.min(255, Math.max(0, x * scale));
   let se = 0, n = 0;
   for (let i = 0; i < r.length; i++) {
     if (hi > lo && ((i % c) < lo || (i % c) >= hi)) continue;

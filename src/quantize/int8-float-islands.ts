@@ -30,6 +30,7 @@ import { conditionOps } from './int8-condition';
 import { comparisonOps } from './int8-comparison';
 import { integralOps } from './int8-integral';
 import { fractionOps } from './int8-fraction';
+import { channelNormOps } from './int8-channel-norm';
 
 
 /** Ops that carry power (or a linear map of it) towards the LOG: kept float, walked back through. */
@@ -240,10 +241,11 @@ export function stateOps(sg: TflSubgraph): Set<number> {
 /** 'stft': the STFT convolution; 'norm': a normalization's variance path (x², mean, + ε) into SQRT → DIV; 'magnitude': a layer reading a linear magnitude; 'sampling': a GridSample's coordinates and its grid back to the flow's layer (int8-sampling.ts); 'recurrent': the ops between a
  *  streaming model's state input and output (int8-recurrent.ts); 'boxes': a detector's box decode (int8-box-decode.ts); 'condition': a
  *  per-picture condition vector (global MEAN → FC) modulating a map, with its joins (int8-condition.ts); 'comparison': a comparison of float activations
- *  (int8-comparison.ts); 'integral': a long SOFTMAX's weighted sums (int8-integral.ts); 'fraction': x − ⌊x⌋ and x (int8-fraction.ts). Like every float op of the int8 pass, they keep
+ *  (int8-comparison.ts); 'integral': a long SOFTMAX's weighted sums (int8-integral.ts); 'fraction': x − ⌊x⌋ and x (int8-fraction.ts); 'channelNorm': an InstanceNorm / GroupNorm
+ *  from the layer making its input to the division (int8-channel-norm.ts). Like every float op of the int8 pass, they keep
  *  their weights int8 behind a DEQUANTIZE (weights.ts storedInt8). */
 export type IslandRule = 'energy' | 'stft' | 'norm' | 'magnitude' | 'probability' | 'state' | 'recurrent' | 'peak' | 'sampling' | 'boxes' | 'condition'
-  | 'comparison' | 'integral' | 'fraction';
+  | 'comparison' | 'integral' | 'fraction' | 'channelNorm';
 
 /** Every op the int8 pass keeps float by these rules, with the rule's name. */
 export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {
@@ -261,5 +263,6 @@ export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {
   for (const k of integralOps(sg)) if (!out.has(k)) out.set(k, 'integral');
   for (const k of fractionOps(sg)) if (!out.has(k)) out.set(k, 'fraction');
   for (const k of comparisonOps(sg)) if (!out.has(k)) out.set(k, 'comparison');
+  for (const k of channelNormOps(sg)) if (!out.has(k)) out.set(k, 'channelNorm');
   return out;
 }
