@@ -54,6 +54,11 @@ export function commonPerm(ctx: ConvertContext, names: string[], rank: number): 
   // moves no more inputs (the style's per-channel values move unit dims only; constants are stored in any order).
   const fp = filterOrder(ctx, rank);
   if (fp && moved(fp) <= moved(best)) return fp;
+  // A result read only by the model's Transpose, in that Transpose's order when an input is stored so and no more
+  // inputs move: the Transpose is then free (Nyströmformer's attention output plus the conv on V, stored [B, L, h, d]
+  // by its rows, before the head merge's move back to [B, L, h, d]: the attention output moves once, not the sum twice).
+  const tq = transposedReaderOrder(ctx, rank);
+  if (tq && votes.has(tq.join(',')) && !samePerm(tq, best) && moved(tq) <= moved(best)) return tq;
   if (votes.size > 1 && moved(best) > 0) {
     for (const v of votes.values()) if (moved(v.perm) === 0) return v.perm;
   }
@@ -236,4 +241,15 @@ function movedByModel(ctx: ConvertContext, name: string, perm: Perm): boolean {
       && samePerm(ctx.permOf(i), perm) && walk(i, depth + 1));
   };
   return walk(name, 0);
+}
+
+/** The perm of the model's Transpose that alone reads the current op's one output (not a graph output, not carried on
+ *  to a convolution), when it has the op's rank. */
+function transposedReaderOrder(ctx: ConvertContext, rank: number): Perm | undefined {
+  const y = ctx.current?.outputs.length === 1 ? ctx.current.outputs[0] : undefined;
+  if (!y || ctx.graph.outputs.some((o) => o.name === y)) return undefined;
+  const readers = ctx.readersOf(y);
+  if (readers.length !== 1 || readers[0].opType !== 'Transpose' || ctx.prefersChannelLast.has(readers[0].outputs[0])) return undefined;
+  const q = attrInts(readers[0], 'perm');
+  return q && q.length === rank ? q : undefined;
 }

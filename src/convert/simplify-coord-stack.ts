@@ -4,16 +4,19 @@
 // moved with that axis last, then the arithmetic once with the scalars as a vector along it: Transpose → Mul / Div /
 // Sub by [k] constants. Converted as written, each Gather of one coordinate from the channel-last map was moved
 // channel-first for a contiguous copy (Gather.ts `axisFirst`: one TRANSPOSE per grid) only to be stacked last again;
-// the model's own Transpose of a channel-last map to channels-last order moves nothing.
+// the model's own Transpose of a channel-last map to channels-last order moves nothing. A per-coordinate constant may
+// be a map of its own — FILM's warps add the constant meshgrid x / y [H, W] to each coordinate before normalising — and
+// is then stacked along the new last axis ([H, W, 2]), broadcast to the largest of the coordinates' constants.
 import type { Graph, Node, Tensor } from '../ir/types';
 import { elementCount } from '../ir/types';
 import { toFloat32, toNumbers } from '../ir/tensor';
 import { readersOf } from './simplify-util';
+import { broadcast } from '../ir/fold-kernels';
 
 const BINARY = new Set(['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min']);
 const UNARY = new Set(['Neg', 'Abs', 'Relu', 'Sigmoid', 'Tanh', 'Floor', 'Ceil', 'Exp', 'Log', 'Sqrt']);
 
-interface Step { op: string; side: number; value: number }
+interface Step { op: string; side: number; value?: Tensor }
 
 function attrInt(n: Node, name: string): number | undefined {
   const a = n.attrs.get(name);
@@ -26,9 +29,9 @@ export function coordStacksAsMoves(g: Graph, constants: Map<string, Tensor>): vo
     const s = constants.get(v)?.dims ?? g.values.get(v)?.shape;
     return s && s.every((d) => typeof d === 'number' && d > 0) ? (s as number[]) : undefined;
   };
-  const scalar = (v: string): number | undefined => {
+  const constant = (v: string): Tensor | undefined => {
     const c = constants.get(v);
-    return c && c.dtype === 'float32' && elementCount(c.dims) === 1 ? toFloat32(c)[0] : undefined;
+    return c && c.dtype === 'float32' ? c : undefined;
   };
   const unsqueezeAxis = (u: Node): number | undefined => {
     const a = u.inputs[1] ? constants.get(u.inputs[1]) : undefined;
@@ -52,10 +55,10 @@ export function coordStacksAsMoves(g: Graph, constants: Map<string, Tensor>): vo
       let v = u.inputs[0];
       let p = producer.get(v);
       while (p && only(v) === nodes[nodes.length - 1] && (BINARY.has(p.opType) || UNARY.has(p.opType))) {
-        if (UNARY.has(p.opType)) { steps.unshift({ op: p.opType, side: -1, value: 0 }); v = p.inputs[0]; } else {
-          const side = [0, 1].find((s) => scalar(p!.inputs[s]) !== undefined && scalar(p!.inputs[1 - s]) === undefined);
+        if (UNARY.has(p.opType)) { steps.unshift({ op: p.opType, side: -1 }); v = p.inputs[0]; } else {
+          const side = [0, 1].find((s) => constant(p!.inputs[s]) !== undefined && constant(p!.inputs[1 - s]) === undefined);
           if (side === undefined) break;
-          steps.unshift({ op: p.opType, side, value: scalar(p.inputs[side])! });
+          steps.unshift({ op: p.opType, side, value: constant(p.inputs[side])! });
           v = p.inputs[1 - side];
         }
         nodes.push(p);
@@ -76,6 +79,10 @@ export function coordStacksAsMoves(g: Graph, constants: Map<string, Tensor>): vo
       && c.steps.every((s, t) => s.op === chains[0].steps[t].op && s.side === chains[0].steps[t].side));
     const perm = [...xd.keys()].filter((d) => d !== axis).concat(axis);
     if (!same || xd[axis] !== n || perm.some((d, j) => xd[d] !== out[j])) continue;
+    // A constant must broadcast into one coordinate's shape (the arithmetic never grows it).
+    const part = out.slice(0, -1);
+    const fits = (t: Tensor) => t.dims.length <= part.length && t.dims.every((d, i) => d === 1 || d === part[part.length - t.dims.length + i]);
+    if (!chains.every((c) => c.steps.every((s) => !s.value || fits(s.value)))) continue;
     // The rewrite: Transpose(data) → the steps with [n]-vector constants; the last writes the Concat's output.
     const base = `${cat.name}/coord_stack`;
     let v = `${base}/moved`;
@@ -86,8 +93,9 @@ export function coordStacksAsMoves(g: Graph, constants: Map<string, Tensor>): vo
       let inputs = [v];
       if (s.side >= 0) {
         const c = `${base}/const${t}_${k++}`;
-        constants.set(c, { name: c, dtype: 'float32', dims: [n], data: Float32Array.from(chains.map((ch) => ch.steps[t].value)) });
-        g.values.set(c, { name: c, dtype: 'float32', shape: [n] });
+        const { dims: cd, data } = stacked(chains.map((ch) => ch.steps[t].value!));
+        constants.set(c, { name: c, dtype: 'float32', dims: cd, data });
+        g.values.set(c, { name: c, dtype: 'float32', shape: cd });
         inputs = s.side === 0 ? [c, v] : [v, c];
       }
       if (y !== cat.outputs[0]) g.values.set(y, { name: y, dtype: 'float32', shape: [...out] });
@@ -100,4 +108,17 @@ export function coordStacksAsMoves(g: Graph, constants: Map<string, Tensor>): vo
     before.set(cat, made);
   }
   if (drop.size) g.nodes = g.nodes.flatMap((m) => [...(before.get(m) ?? []), ...(drop.has(m) ? [] : [m])]);
+}
+
+/** The coordinates' constants of one step stacked along a new last axis: a [n] vector when each is one value, else
+ *  [...B, n] with B their common broadcast shape. */
+function stacked(ts: Tensor[]): { dims: number[]; data: Float32Array } {
+  const n = ts.length;
+  if (ts.every((t) => elementCount(t.dims) === 1)) return { dims: [n], data: Float32Array.from(ts.map((t) => toFloat32(t)[0])) };
+  const vs = ts.map((t) => ({ dtype: 'float32' as const, dims: [...t.dims], v: Array.from(toFloat32(t)) }));
+  const b = broadcast(vs)!;
+  const count = elementCount(b.dims);
+  const data = new Float32Array(count * n);
+  for (let e = 0; e < count; e++) for (let j = 0; j < n; j++) data[e * n + j] = vs[j].v[b.idx[j][e]];
+  return { dims: [...b.dims, n], data };
 }

@@ -47,6 +47,7 @@ import { batchedProductSumAsMatMul } from './simplify-batched-sum';
 import { talkingHeadsAsMatMul } from './simplify-head-conv';
 import { unitPoolsAsIdentity } from './simplify-unit-pool';
 import { coordStacksAsMoves } from './simplify-coord-stack';
+import { headDepthwiseAsRows } from './simplify-head-depthwise';
 import { foldGrowingChains } from './simplify-const-chain';
 import { dropFillIdentities } from './simplify-fill';
 import { im2colAsConv } from './simplify-im2col';
@@ -181,6 +182,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: Si
     pass(['Split', 'Reshape'], fuseViewedHeads);
     pass(['Transpose', 'Reshape'], seqFirstHeadViews); // after the head passes, which pack these views where they can
     pass(['Transpose', 'Split', 'Squeeze'], splitBeforeMoves); // after the head passes, which handle the packed forms with heads (Qwen2-VL's)
+    pass(['Conv', 'Transpose'], headDepthwiseAsRows); // after the head passes: the packed heads' one move, sliced
     pass(['Transpose', 'Reshape'], fusePixelUnshuffle);
     pass([['Transpose', 'DepthToSpace']], fusePixelShuffle);
     pass(['GridSample', 'Transpose', 'Reshape', 'Conv'], sampleStacksPointsLast);

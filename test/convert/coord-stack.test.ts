@@ -46,3 +46,38 @@ test('a grid normalised per coordinate and stacked last for grid_sample: no TRAN
 test('coordinates through different arithmetic (a Div and a Mul) are left as written, with their values', async () => {
   await matchBuilt(warp('Mul'), 'coord-stack-mixed', 92);
 });
+
+// FILM's warps (sweep23): the flow's coordinates each add their own constant meshgrid [H, W] before the scalar
+// normalisation; the meshes are stacked into one [H, W, 2] constant (FILM 10 -> 0 TRANSPOSE).
+function meshWarp() {
+  const coord = (i: number) => [
+    node('Gather', ['off', `i${i}`], [`g${i}`], { axis: 1 }),
+    node('Add', [`mesh${i}`, `g${i}`], [`a${i}`]),
+    node('Div', [`a${i}`, `s${i}`], [`d${i}`]),
+    node('Mul', [`d${i}`, 'two'], [`m${i}`]),
+    node('Sub', [`m${i}`, 'one'], [`n${i}`]),
+    node('Unsqueeze', [`n${i}`, 'last'], [`u${i}`]),
+  ];
+  return buildModel({
+    inputs: [['x', 'float32', [1, 3, H, W]]], outputs: ['y'], opset: 16,
+    nodes: [
+      node('Conv', ['x', 'w', 'b'], ['off'], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }),
+      ...coord(0), ...coord(1),
+      node('Concat', ['u0', 'u1'], ['gr'], { axis: -1 }),
+      node('GridSample', ['x', 'gr'], ['y'], { align_corners: 1 }),
+    ],
+    initializers: [
+      tensor('w', 'float32', [2, 3, 3, 3], waveValues(54, 4)), tensor('b', 'float32', [2], [0.3, -0.2]),
+      tensor('mesh0', 'float32', [H, W], Array.from({ length: H * W }, (_, i) => i % W)),
+      tensor('mesh1', 'float32', [H, 1], Array.from({ length: H }, (_, i) => i)),
+      tensor('i0', 'int64', [], [0]), tensor('i1', 'int64', [], [1]), tensor('last', 'int64', [1], [-1]),
+      tensor('two', 'float32', [], [2]), tensor('one', 'float32', [], [1]),
+      tensor('s0', 'float32', [], [W - 1]), tensor('s1', 'float32', [], [H - 1]),
+    ],
+  });
+}
+
+test('coordinates offset by their own constant meshgrids and stacked last: no TRANSPOSE', async () => {
+  const m = await matchBuilt(meshWarp(), 'coord-stack-mesh', 93);
+  assert.equal(m.result.transposeCount, 0);
+});

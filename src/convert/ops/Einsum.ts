@@ -102,6 +102,12 @@ function inOrder(ctx: ConvertContext, x: Operand, order: string[]): number {
   return ctx.input(x.name, order.map((l) => x.labels.indexOf(l)));
 }
 
+/** The last label of size > 1 (a unit label's place moves no data: FSA-Net's 'kpdc,bpc->bkpd' at b = 1 writes
+ *  [p, k, d, b], which holds [b, p, k, d]'s bytes, its last real label the output's). */
+function lastReal(labels: string[], s: Spec): string | undefined {
+  return labels.filter((l) => s.sizes.get(l) !== 1).pop();
+}
+
 function product(s: Spec, labels: string[]): number {
   return labels.reduce((p, l) => p * s.sizes.get(l)!, 1);
 }
@@ -239,11 +245,11 @@ function contract(ctx: ConvertContext, name: string, a0: Operand, b0: Operand, k
   const xOrder = [...batch, ...(adjX ? [...con, ...freeX] : [...freeX, ...con])];
   const wOrder = [...batch, ...(adjY ? [...freeW, ...con] : [...con, ...freeW])];
   if (final && !(W && batch.length === 0) && mulSum(ctx, name, x, w, xOrder, wOrder, natural, final, s)) return { name: final.y, labels: final.out };
-  // A result whose last label would not be last (Mamba-2's 'bln,bsn,bdls,bsd->bld': batch over d) moves once, here,
+  // A result whose last label of size > 1 would not be last (Mamba-2's 'bln,bsn,bdls,bsd->bld': batch over d) moves once, here,
   // to ONNX order: left lazy, each elementwise partner downstream (residual, gate) would move instead. Not when the
   // result comes out channel-last from a channel-last image operand (YOLO-World's contrastive head
   // 'bchw,bkc->bkhw': its partners are the convs' channel-last maps, the move would come straight back).
-  if (final && natural.length >= 3 && natural[natural.length - 1] !== final.out[final.out.length - 1]
+  if (final && natural.length >= 3 && lastReal(natural, s) !== lastReal(final.out, s)
     && !(left && samePerm(natural.map((l) => final.out.indexOf(l)), channelLast(final.out.length)))
     && !keepsImageLayout(ctx, [x, w], natural, final.out) && !feedsContractions(ctx, final.y)
     && !(ctx.prefersChannelLast.has(final.y) && samePerm(natural.map((l) => final.out.indexOf(l)), channelLast(final.out.length)))

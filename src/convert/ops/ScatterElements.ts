@@ -38,7 +38,7 @@ const ScatterElements: OpConverter = {
     const dims = ctx.dims(node.inputs[0]);
     const e = new Emitter(ctx, node);
     const axis = normAxis(attrInt(node, 'axis', 0), dims.length);
-    const kept = indexAdd || attrString(node, 'reduction', 'none') !== 'none' ? storedOrder(ctx, node) : undefined;
+    const kept = indexAdd || attrString(node, 'reduction', 'none') !== 'none' || distinctIndices(ctx, node.inputs[1], axis) ? storedOrder(ctx, node) : undefined;
     if (kept) {
       const idx = node.inputs[1];
       emitScatter(e, elementCoords(e, idx, axis, dims, kept, { index: ctx.input(idx, kept), perm: kept }), indexAdd, kept);
@@ -53,7 +53,8 @@ const ScatterElements: OpConverter = {
  * that is not ONNX order: the scatter runs as stored and its output keeps that order. RangeNet++'s kNN vote
  * (`zeros(1, C + 1, P).scatter_add_(1, labels of the 5 nearest, ones)`): the 5 nearest come from TopK, which takes its
  * axis last ([1, P, 5] stored), and the counts' arg-max over the classes reads them last again; in ONNX order the
- * votes were moved for the scatter. Summing only: a plain scatter picks each element's last writer in ONNX order.
+ * votes were moved for the scatter. Summing only: a plain scatter picks each element's last writer in ONNX order —
+ * but for TopK's indices, which never repeat along the axis.
  */
 function storedOrder(ctx: ConvertContext, node: Node): Perm | undefined {
   const [data, indices, updates] = node.inputs;
@@ -61,6 +62,15 @@ function storedOrder(ctx: ConvertContext, node: Node): Perm | undefined {
   const p = ctx.permOf(indices);
   if (isIdentity(p)) return undefined;
   return [data, updates].every((t) => ctx.isConstant(t) || samePerm(ctx.permOf(t), p)) ? p : undefined;
+}
+
+/** Indices TopK made (its second output) along the scatter's axis: distinct along it, so no element has two writers
+ *  and a plain scatter may run in any order — XMem's top-k affinities scattered back over the memory axis as TopK
+ *  left them stored. */
+function distinctIndices(ctx: ConvertContext, indices: string, axis: number): boolean {
+  const producer: Node | undefined = ctx.graph.nodes.find((n) => n.outputs.includes(indices));
+  const rank = ctx.rank(indices);
+  return producer?.opType === 'TopK' && producer.outputs[1] === indices && normAxis(attrInt(producer, 'axis', -1), rank) === axis;
 }
 
 /** torch's index_add: the scatter into zeros added to zeros (torchvision's RoI pooling, index_put into zeros with rows

@@ -16,6 +16,7 @@ import { lookupConverter } from '../registry';
 import { producerOf } from '../elementwise-layout';
 import { refinedMove } from '../refined-move';
 import { viewFromCopy } from '../view-copy';
+import { rowsWanted } from './_scatter_rows';
 
 interface ShuffleFix {
   /** Layout the data would need for a plain RESHAPE. */
@@ -200,13 +201,14 @@ function runtimeShape(ctx: ConvertContext, src: number, rank: number, from: numb
  * The stored input must move before the RESHAPE: picks the output layout whose move is cheapest — a RESHAPE alone,
  * then a window swap (SPACE_TO_DEPTH / DEPTH_TO_SPACE), then a TRANSPOSE — with a half-step bonus for the layout the
  * value is wanted in: the layout of the value it is later added to or multiplied with (through FULLY_CONNECTED
- * projections and constant operands, e.g. attention's head merge before the residual Add), else channel-last when it
+ * projections and constant operands, e.g. attention's head merge before the residual Add), else the model's Transpose
+ * reading it (`transposedReader`), else the rows a row scatter reads it as (`rowsWanted`), else channel-last when it
  * flows into a convolution, else ONNX order. Ties go to ONNX order. Candidates are ONNX order, channel-last and the
  * wanted layout; a candidate counts only when the RESHAPE maps it to a layout of the input (whole dim groups moved).
  */
 function movedLayout(ctx: ConvertContext, y: string, inDims: number[], outDims: number[], have: Perm): { inPerm: Perm; outPerm: Perm; score: number; wanted: Perm } {
   const rank = outDims.length;
-  const ahead = downstreamLayout(ctx, y, rank) ?? transposedReader(ctx, y, rank);
+  const ahead = downstreamLayout(ctx, y, rank) ?? transposedReader(ctx, y, rank) ?? rowsWanted(ctx, y);
   const wanted = ahead ?? (rank >= 3 && ctx.prefersChannelLast.has(y) ? channelLast(rank) : identity(rank));
   const candidates = [identity(rank), ...(rank >= 3 ? [channelLast(rank)] : []), wanted];
   let best = { inPerm: identity(inDims.length), outPerm: identity(rank) };

@@ -5,26 +5,34 @@
 // row scatter: SCATTER_ND with K coordinates instead of one per element (the general lowering's [K, C, H, W, 4]
 // coordinates take hundreds of MB on a ResNet-50 FPN), and since only the scattered dim is indexed it runs in any
 // stored layout where only unit dims come before that dim (channel-last RoI features, PointRend's channel-last
-// [1, H·W, C] logits: no TRANSPOSE), viewed without those unit dims.
+// [1, H·W, C] logits: no TRANSPOSE), viewed without those unit dims. Constant indices that hold one index per slice
+// (an Expand of constants, folded) are such rows too: FlashOcc's BEV pooling `zeros(1, C, X·Y).scatter_add_(2,
+// ranks.expand(1, C, -1), feats)` at precomputed ranks writes [X·Y, C] rows, the BEV conv's channel-last input.
 import type { Node } from '../../ir/types';
+import { toNumbers } from '../../ir/tensor';
 import { attrInt, attrString, normAxis } from '../attrs';
 import type { ConvertContext } from '../context';
-import { identity, isIdentity, permute, samePerm } from '../layout';
+import { channelLast, identity, isIdentity, permute, sameMemoryOrder, samePerm } from '../layout';
 import type { Perm } from '../layout';
 import { Emitter } from './_emit';
 import { dimOf, wrapDivisor } from './_indices';
 
-/** The value with unit dims but at the axis that the indices are expanded from, and the axis, when the node is
- *  such a row scatter. */
-export function rowSource(ctx: ConvertContext, node: Node): { src: string; axis: number } | undefined {
+/** A row scatter's indices: the value with unit dims but at the axis that they are expanded from (`src`), or, for
+ *  constant indices, the one index of each slice (`values`). */
+export interface RowIndices { src?: string; values?: number[]; axis: number }
+
+/** The rows' indices and the axis, when the node is such a row scatter. */
+export function rowSource(ctx: ConvertContext, node: Node): RowIndices | undefined {
   const rank = ctx.rank(node.inputs[0]);
   if (rank < 2) return undefined;
   const axis = normAxis(attrInt(node, 'axis', 0), rank);
-  if (ctx.isConstant(node.inputs[1])) return undefined;
-  const producer = ctx.graph.nodes.find((n) => n.outputs.includes(node.inputs[1]));
-  if (producer?.opType !== 'Expand') return undefined;
-  const src = producer.inputs[0];
-  const d = ctx.dims(src);
+  const c = ctx.constant(node.inputs[1]);
+  const producer = c ? undefined : ctx.graph.nodes.find((n) => n.outputs.includes(node.inputs[1]));
+  if (!c && producer?.opType !== 'Expand') return undefined;
+  const src = producer?.inputs[0];
+  const values = c ? constantRows(toNumbers(c), c.dims, axis) : undefined;
+  if (c && !values) return undefined;
+  const d = src ? ctx.dims(src) : c!.dims.map((v, i) => (i === axis ? v : 1));
   const data = ctx.dims(node.inputs[0]);
   const upd = ctx.dims(node.inputs[2]);
   const idx = ctx.dims(node.inputs[1]);
@@ -38,10 +46,21 @@ export function rowSource(ctx: ConvertContext, node: Node): { src: string; axis:
   // stored that way either, the rows would be moved axis-first for the scatter and back after it: a static cache
   // written at its sequence axis ([B, H, S, d] at `cache_position`, four TRANSPOSEs a write) takes the element-wise
   // scatter instead, in ONNX order.
+  // Not when those rows are the output's channel-last order and it flows into a convolution (FlashOcc's BEV map).
   const perm = rowPerm(ctx.permOf(node.inputs[2]), data, axis);
   if (perm[0] === axis && axis !== 0 && !samePerm(perm, ctx.permOf(node.inputs[2])) && !samePerm(perm, ctx.permOf(node.inputs[0]))
-    && data.slice(0, axis).some((v) => v !== 1)) return undefined;
-  return { src, axis };
+    && data.slice(0, axis).some((v) => v !== 1)
+    && !(ctx.prefersChannelLast.has(node.outputs[0]) && sameMemoryOrder(data, perm, channelLast(rank)))) return undefined;
+  return { src, values, axis };
+}
+
+/** The index of each slice along `axis` when every slice of the constant indices holds one value. */
+function constantRows(v: number[], dims: number[], axis: number): number[] | undefined {
+  const n = dims[axis];
+  const inner = dims.slice(axis + 1).reduce((p, q) => p * q, 1);
+  const rows = Array.from({ length: n }, (_, k) => v[k * inner]);
+  for (let f = 0; f < v.length; f++) if (v[f] !== rows[Math.floor(f / inner) % n]) return undefined;
+  return rows;
 }
 
 /** Data made by ConstantOfShape from a computed shape (torchvision's zeros(n, C, 7, 7)), when not yet stored in
@@ -68,7 +87,7 @@ function rowPerm(have: Perm, dims: number[], axis: number): Perm {
 }
 
 /** Emits the row scatter of `node` (see the file comment); `rows` is rowSource's answer. */
-export function emitRowScatter(ctx: ConvertContext, node: Node, rows: { src: string; axis: number }): void {
+export function emitRowScatter(ctx: ConvertContext, node: Node, rows: RowIndices): void {
   const e = new Emitter(ctx, node);
   const [data, , updatesName] = node.inputs;
   const dims = ctx.dims(data);
@@ -78,7 +97,7 @@ export function emitRowScatter(ctx: ConvertContext, node: Node, rows: { src: str
   let x = filled(ctx, e, data, perm) ?? ctx.input(data, perm);
   let updates = ctx.input(updatesName, perm);
   const type = e.type(x);
-  let r = ctx.inputOnnx(rows.src);
+  let r = rows.src ? ctx.inputOnnx(rows.src) : ctx.constInt32(rows.values!, `${node.name}/rows`);
   if (e.type(r) !== 'INT32') r = e.cast(r, 'INT32');
   r = e.reshape(r, [-1, 1]);
   const stored = perm.map((p) => dims[p]);
@@ -110,4 +129,20 @@ export function emitRowScatter(ctx: ConvertContext, node: Node, rows: { src: str
     result = e.select(mask, scattered, x, target);
   }
   if (lead > 0) e.reshape(result, stored, out);
+}
+
+/**
+ * The stored order a row scatter wants its updates `y` in — unit dims, the rows' axis, then the rest — when `y`'s one
+ * reader is such a scatter; a reshape that must move `y` anyway lands it there (FlashOcc's frustum features viewed
+ * [1, C, points] from the camera-major outer product: one move to [points, C] rows instead of two). Undefined otherwise.
+ */
+export function rowsWanted(ctx: ConvertContext, y: string): Perm | undefined {
+  const readers = ctx.readersOf(y);
+  const s = readers[0];
+  if (readers.length !== 1 || s.opType !== 'ScatterElements' || s.inputs.indexOf(y) !== 2 || ctx.graph.outputs.some((o) => o.name === y)) return undefined;
+  const rows = rowSource(ctx, s);
+  const dims = ctx.dims(y);
+  if (!rows || dims.some((d) => d < 0)) return undefined;
+  const rest = [...dims.keys()].filter((d) => d !== rows.axis);
+  return [...rest.filter((d) => dims[d] === 1), rows.axis, ...rest.filter((d) => dims[d] !== 1)];
 }
