@@ -6,6 +6,10 @@
 //   per position the quantized model's margin for float's top class over its own best other class, relative to
 //   float's margin (1 = the same margin, < 0 = flipped; clamped to [-1, 1]), averaged — a small step that moves
 //   near-ties shows before it flips one;
+// - an output of class ids (made by the graph's own ARG_MAX, or a TOPK_V2's indices with k = 1, through views, a CAST
+//   to float and a SELECT between the ids and a constant: a score threshold's -1) is that class axis too, measured on
+//   the ARG_MAX's input: a cosine of ids compares them as numbers (the point-history gesture MLP read 1.0000 while
+//   8 / 800 answers changed; argmax-guard.ts judges them);
 // - an output made by LOGISTIC with more than SCALAR_OUTPUT values, not rows of 4 (boxes: isBoxRows), is a
 //   probability map (text detection): the IoU of
 //   the maps thresholded at MASK_THRESHOLDS against float32's, averaged over samples and thresholds; the smooth
@@ -35,22 +39,57 @@ export function isBoxRows(shape: readonly number[]): boolean {
   return shape.at(-1) === 4 && shape.length >= 2 && shape.length <= 3 && (shape.length === 2 || shape[0] === 1);
 }
 
+/** Ops between the op making class ids and a class-id output: views and a CAST (ids as float). */
+const ID_VIEWS = new Set([...RESHAPES, 'CAST']);
+
+/** The constant int32 / int64 scalar of tensor `t` (an axis, a k), undefined when it is not one. */
+function constInt(sg: TflSubgraph, t: number): number | undefined {
+  const d = sg.tensors[t]?.data;
+  if (!d || d.byteLength < 4) return undefined;
+  return new DataView(d.buffer, d.byteOffset, 4).getInt32(0, true);
+}
+
+/** The op making the class ids of output `o`: an ARG_MAX / ARG_MIN over its input's last axis or a TOPK_V2's indices
+ *  with k = 1, through ID_VIEWS and a SELECT / SELECT_V2 whose other branch is a constant (a score threshold's -1).
+ *  `tap`: the values the ids are taken from; `sign`: -1 for ARG_MIN (the least value wins). */
+export function classIdSource(sg: TflSubgraph, o: number, producer = producersOf(sg)): { op: number; tap: number; sign: 1 | -1 } | undefined {
+  let t = o;
+  for (let k = producer.get(t); k !== undefined; k = producer.get(t)) {
+    const op = sg.operators[k];
+    if (ID_VIEWS.has(op.opcode)) { t = op.inputs[0]; continue; }
+    if (op.opcode === 'SELECT' || op.opcode === 'SELECT_V2') {
+      const computed = op.inputs.slice(1).filter((i) => i >= 0 && !sg.tensors[i].data);
+      if (computed.length !== 1) return undefined;
+      t = computed[0];
+      continue;
+    }
+    const tap = op.inputs[0];
+    const rank = sg.tensors[tap]?.shape.length ?? 0;
+    if (op.opcode === 'ARG_MAX' || op.opcode === 'ARG_MIN') {
+      const axis = constInt(sg, op.inputs[1]);
+      return axis === rank - 1 || axis === -1 ? { op: k, tap, sign: op.opcode === 'ARG_MIN' ? -1 : 1 } : undefined;
+    }
+    return op.opcode === 'TOPK_V2' && op.outputs[1] === t && constInt(sg, op.inputs[1]) === 1 ? { op: k, tap, sign: 1 } : undefined;
+  }
+  return undefined;
+}
+
 /** What each output of `sg` (in `sg.outputs` order) is for, and the tensor the measure reads: the logits before a
- *  SOFTMAX / LOGISTIC (the scorer taps them: probabilities saturate), else the output itself. */
-export function outputTasks(sg: TflSubgraph): { kind: TaskKind; tap: number }[] {
+ *  SOFTMAX / LOGISTIC (the scorer taps them: probabilities saturate), the values a class-id output's ARG_MAX reads
+ *  (`ids`), else the output itself. */
+export function outputTasks(sg: TflSubgraph): { kind: TaskKind; tap: number; ids?: true }[] {
   const producer = producersOf(sg);
   const readers = consumersOf(sg);
   const elements = (t: number) => sg.tensors[t].shape.reduce((a, d) => a * Math.max(1, d), 1);
   const readByArgmax = (t: number) => (readers.get(t) ?? []).some((k) => {
     const op = sg.operators[k];
-    if (op.opcode !== 'ARG_MAX' || op.inputs[0] !== t) return false;
-    const axis = sg.tensors[op.inputs[1]]?.data;
-    if (!axis || axis.byteLength < 4) return false;
-    const a = new DataView(axis.buffer, axis.byteOffset, 4).getInt32(0, true);
-    const rank = sg.tensors[t].shape.length;
-    return a === rank - 1 || a === -1;
+    const a = op.opcode === 'ARG_MAX' && op.inputs[0] === t ? constInt(sg, op.inputs[1]) : undefined;
+    return a === sg.tensors[t].shape.length - 1 || a === -1;
   });
   return sg.outputs.map((o) => {
+    // Class ids (ARG_MIN's least value is not the arg-max measure's: left to the guard, argmax-guard.ts).
+    const ids = classIdSource(sg, o, producer);
+    if (ids && ids.sign === 1 && (sg.tensors[ids.tap].shape.at(-1) ?? 1) > 1) return { kind: 'argmax', tap: ids.tap, ids: true };
     let k = producer.get(o);
     // Through reshapes that keep the last axis (a [1, T, C] output squeezed from [1, 1, T, C]).
     let src = o;
