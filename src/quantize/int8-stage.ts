@@ -16,7 +16,7 @@ import type { QParams } from './params';
 import { GUARD_COSINE, GUARD_SAMPLES, SEARCH_SAMPLES, SEARCH_SECONDS, referenceOutputs } from './mixed-precision';
 import { MIN_MASK_IOU, maskGuard, maskGuardMet, maskOutputs } from './mask-guard';
 import { MIN_SAME_SEQUENCES, SEQUENCE_SAMPLES, sequenceGuard, sequenceGuardMet, sequenceOutputs, sequenceText } from './sequence-guard';
-import { taskText } from './task-signal';
+import { softOutputs, taskText } from './task-signal';
 import { GuardResult, MIN_COSINE, blameLayers, blameText } from './guard';
 import type { QuantStage } from './file';
 import { hybridIslandOps } from './hybrid-islands';
@@ -157,7 +157,9 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
       () => guardRuns(onnx, result, judged));
     // Each judge reads its own outputs; the other task outputs are the other judge's, the rest keep the cosine.
     const without = (names: Set<string>) => refs.map((r) => new Map([...r].filter(([name]) => !names.has(name))));
-    let met = true;
+    // Soft outputs (a gain in [0, 1] applied as it is) keep the cosine's verdict (task-signal.ts softOutputs).
+    for (const name of softOutputs(refs.slice(0, GUARD_SAMPLES), masks)) masks.delete(name);
+    let met = masks.size > 0 || sequences.size > 0;
     if (masks.size) {
       const m = maskGuard(without(sequences).slice(0, GUARD_SAMPLES), outputs, masks, probabilityOutputs(result));
       if (m.maps) guard.maskIou = { iou: m.iou, worst: m.worstIou, maps: m.maps, min: MIN_MASK_IOU };

@@ -17,6 +17,7 @@
 // - any other output keeps the output SNR / cosine (sensitivity.ts, output-cosine.ts).
 // PP-OCRv4 recognition showed why (bench int8-tasks): as the SNR-driven search moved ops to float32 the guard's cosine
 // went 0.976 → 0.949 → 0.897 → 0.967 and the decoded lines went down, not up.
+import type { Tensor } from '../ir/types';
 import type { TflSubgraph } from '../tflite/model';
 import type { OnnxLiteMetadata } from '../convert/metadata';
 import { consumersOf, producersOf } from './graph';
@@ -107,6 +108,37 @@ export function outputTasks(sg: TflSubgraph): { kind: TaskKind; tap: number; ids
     if (op?.opcode === 'LOGISTIC' && elements(o) > SCALAR_OUTPUT && !isBoxRows(sg.tensors[o].shape)) return { kind: 'mask', tap: op.inputs[0] };
     return { kind: 'values', tap: op && (op.opcode === 'SOFTMAX' || op.opcode === 'LOGISTIC') ? op.inputs[0] : o };
   });
+}
+
+/** A probability map is read thresholded, so its values sit near 0 or 1 but at its regions' edges; a gain applied as
+ *  it is (DTLN stage 1's mask on the magnitude spectrum) or any other soft output spreads them between. Pooled over
+ *  the guard's samples, the share of a map's reference values inside (SOFT_BAND, 1 − SOFT_BAND): PP-OCR det v2 / v3 /
+ *  v4 / mobile v2.0 on 16 rendered pages 0.003-0.005, chinese_ocr's DBNet on its 16 calibration pages 0.09 (at most
+ *  0.16 on a page); DTLN stage 1's mask on its 48 calibration frames 0.76 (0.21-1.00 a frame, at least 0.56 over any 4
+ *  consecutive ones). Over MAX_SOFT_SHARE the output is a soft one: judged by the cosine, not by thresholded IoU. */
+export const SOFT_BAND = 0.02;
+export const MAX_SOFT_SHARE = 0.3;
+
+/** The share of the values of `maps` inside (SOFT_BAND, 1 − SOFT_BAND). */
+export function softShare(maps: ArrayLike<number>[]): number {
+  let soft = 0;
+  let n = 0;
+  for (const m of maps) {
+    for (let i = 0; i < m.length; i++) if (m[i] > SOFT_BAND && m[i] < 1 - SOFT_BAND) soft++;
+    n += m.length;
+  }
+  return n ? soft / n : 0;
+}
+
+/** Of the outputs `names` (probability maps by structure: outputTasks' 'mask'), those whose references `refs` (by ONNX
+ *  name, one map a sample) are soft: over MAX_SOFT_SHARE of their values pooled inside the band. */
+export function softOutputs(refs: Map<string, Tensor>[], names: Iterable<string>): Set<string> {
+  const soft = new Set<string>();
+  for (const name of names) {
+    const maps = refs.map((r) => r.get(name)?.data).filter((d): d is Float32Array => d instanceof Float32Array);
+    if (maps.length && softShare(maps) > MAX_SOFT_SHARE) soft.add(name);
+  }
+  return soft;
 }
 
 /** ONNX names of the outputs whose task (and TFLite shape) `keep` accepts (the guards' map and sequence outputs). */
