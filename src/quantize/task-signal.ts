@@ -7,7 +7,7 @@
 //   float's margin (1 = the same margin, < 0 = flipped; clamped to [-1, 1]), averaged — a small step that moves
 //   near-ties shows before it flips one;
 // - an output of class ids (made by the graph's own ARG_MAX, or a TOPK_V2's indices with k = 1, through views, a CAST
-//   to float and a SELECT between the ids and a constant: a score threshold's -1) is that class axis too, measured on
+//   to float, an offset and a SELECT between the ids and a constant: a score threshold's -1) is that class axis too, measured on
 //   the ARG_MAX's input: a cosine of ids compares them as numbers (the point-history gesture MLP read 1.0000 while
 //   8 / 800 answers changed; argmax-guard.ts judges them);
 // - an output made by LOGISTIC with more than SCALAR_OUTPUT values, not rows of 4 (boxes: isBoxRows), is a
@@ -51,13 +51,17 @@ function constInt(sg: TflSubgraph, t: number): number | undefined {
 }
 
 /** The op making the class ids of output `o`: an ARG_MAX / ARG_MIN over its input's last axis or a TOPK_V2's indices
- *  with k = 1, through ID_VIEWS and a SELECT / SELECT_V2 whose other branch is a constant (a score threshold's -1).
+ *  with k = 1, through ID_VIEWS, an ADD / SUB of a constant scalar (an id offset) and a SELECT / SELECT_V2 whose other
+ *  branch is a constant (a score threshold's -1).
  *  `tap`: the values the ids are taken from; `sign`: -1 for ARG_MIN (the least value wins). */
 export function classIdSource(sg: TflSubgraph, o: number, producer = producersOf(sg)): { op: number; tap: number; sign: 1 | -1 } | undefined {
   let t = o;
   for (let k = producer.get(t); k !== undefined; k = producer.get(t)) {
     const op = sg.operators[k];
     if (ID_VIEWS.has(op.opcode)) { t = op.inputs[0]; continue; }
+    // An id offset (RangeNet++'s labels = ArgMax + 1: class 0 is the unlabeled one).
+    const offset = (op.opcode === 'ADD' || op.opcode === 'SUB') ? sg.tensors[op.inputs[1]] : undefined;
+    if (offset?.data && offset.shape.reduce((a, d) => a * d, 1) <= 1) { t = op.inputs[0]; continue; }
     if (op.opcode === 'SELECT' || op.opcode === 'SELECT_V2') {
       const computed = op.inputs.slice(1).filter((i) => i >= 0 && !sg.tensors[i].data);
       if (computed.length !== 1) return undefined;

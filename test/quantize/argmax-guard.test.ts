@@ -17,14 +17,14 @@ const C = 5;
 /** x [1, IN] → MatMul + bias → logits [1, C] → `tail` → ArgMax (axis -1) → `ids` int64 [1]. `weights`: [IN, C]
  *  row-major; `tail`: nothing, a Softmax whose best probability under 0.5 gives -1 (a score threshold's Where), or the
  *  ids cast to float. */
-function classifier(weights: number[], bias: number[], tail: 'none' | 'threshold' | 'float' | 'argmin' | 'topk' = 'none'): Uint8Array {
-  const ids = tail === 'float' ? 'ids_f' : 'ids';
+function classifier(weights: number[], bias: number[], tail: 'none' | 'threshold' | 'float' | 'argmin' | 'topk' | 'offset' = 'none'): Uint8Array {
+  const ids = tail === 'float' ? 'ids_f' : tail === 'offset' ? 'ids_1' : 'ids';
   const pick = tail === 'argmin' ? 'ArgMin' : 'ArgMax';
   return encodeModel(buildModel({
     inputs: [['x', 'float32', [1, IN]]],
     outputs: [[ids, tail === 'float' ? 'float32' : 'int64', tail === 'topk' ? [1, 1] : [1]]],
     initializers: [tensor('w', 'float32', [IN, C], weights), tensor('b', 'float32', [C], bias), tensor('none', 'int64', [1], [-1]),
-      tensor('half', 'float32', [], [0.5]), tensor('k', 'int64', [1], [1])],
+      tensor('half', 'float32', [], [0.5]), tensor('k', 'int64', [1], [1]), tensor('one', 'int64', [], [1])],
     nodes: [
       node('MatMul', ['x', 'w'], ['mm']), node('Add', ['mm', 'b'], ['logits']),
       ...(tail === 'threshold' ? [node('Softmax', ['logits'], ['p'], { axis: -1 }), node('ReduceMax', ['p'], ['best'], { axes: [-1], keepdims: 0 }),
@@ -32,6 +32,7 @@ function classifier(weights: number[], bias: number[], tail: 'none' | 'threshold
         : tail === 'topk' ? [node('TopK', ['logits', 'k'], ['v', 'ids'], { axis: -1 })]
           : [node(pick, ['logits'], ['ids'], { axis: -1, keepdims: 0 })]),
       ...(tail === 'float' ? [node('Cast', ['ids'], ['ids_f'], { to: 1 })] : []),
+      ...(tail === 'offset' ? [node('Add', ['ids', 'one'], ['ids_1'])] : []),
     ],
   }));
 }
@@ -51,7 +52,7 @@ function clear(tail: 'none' | 'threshold' | 'float' = 'none'): Uint8Array {
   return classifier(Array.from({ length: IN * C }, () => (r() - 0.5) * 4), Array.from({ length: C }, () => (r() - 0.5) * 0.2), tail);
 }
 
-test('class-id outputs: ArgMax, through a score threshold\'s Where, cast to float, ArgMin, TopK with k = 1', () => {
+test('class-id outputs: ArgMax, through a score threshold\'s Where, cast to float, an offset, ArgMin, TopK with k = 1', () => {
   const ids = (bytes: Uint8Array) => {
     const r = convertModel(decodeModel(bytes));
     return { ids: classIdOutputs(r.model.subgraphs[0], r.metadata), tasks: outputTasks(r.model.subgraphs[0]) };
@@ -69,6 +70,7 @@ test('class-id outputs: ArgMax, through a score threshold\'s Where, cast to floa
   assert.equal(argmin.ids[0].sign, -1);
   const topk = ids(classifier(w, new Array(C).fill(0), 'topk'));
   assert.equal(topk.ids.length, 1, 'TopK indices with k = 1');
+  assert.equal(ids(classifier(w, new Array(C).fill(0), 'offset')).ids.length, 1, 'ids + 1 (RangeNet++\'s labels)');
 });
 
 test('argmaxHolds: flips counted; a tie float32 runtimes may break either way is not', () => {
