@@ -47,7 +47,8 @@ export function boxTablesBeside(outputs: OutputShape[], classTables: ReadonlySet
   const pairs = new Map<string, string>();
   for (const name of classTables) {
     const table = outputs.find((o) => o.name === name);
-    if (!table) continue;
+    // Integer class ids (an ARG_MAX's [1, H, W] label map, task-signal.ts) are no table of class scores.
+    if (!table?.float) continue;
     const n = rowsOf(table.dims, table.dims.at(-1)!);
     if (n < 2) continue;
     for (const o of outputs) {

@@ -11,6 +11,7 @@ import { compareModels } from '../compare/compare';
 import type { LayerResult } from '../compare/types';
 import { SNR_CAP } from '../compare/metrics';
 import type { HeldOutGuard } from './held-out-guard';
+import type { ArgmaxGuard } from './argmax-guard';
 
 /** Default `--min-cosine`: the worst output cosine on the calibration samples an int8 model must reach. */
 export const MIN_COSINE = 0.99;
@@ -56,6 +57,9 @@ export interface GuardResult {
   /** The guard again on calibration samples no choice of the int8 pass was measured on (held-out-guard.ts); absent
    *  when the set holds none past the search's, or the guard had already missed. */
   heldOut?: HeldOutGuard;
+  /** Class-id outputs (the graph's own ARG_MAX) judged by their arg-max against the float32 model on up to
+   *  ARGMAX_SAMPLES calibration samples (argmax-guard.ts); absent when the model has none. */
+  argmax?: ArgmaxGuard;
 }
 
 /** `--json`'s task measure: its kind, the agreement as written and in plain int8, and the samples measured. */

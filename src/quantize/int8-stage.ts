@@ -16,7 +16,7 @@ import type { QParams } from './params';
 import { GUARD_COSINE, GUARD_SAMPLES, SEARCH_SAMPLES, SEARCH_SECONDS, referenceOutputs } from './mixed-precision';
 import { MIN_MASK_IOU, maskGuard, maskGuardMet, maskOutputs } from './mask-guard';
 import { MIN_SAME_SEQUENCES, SEQUENCE_SAMPLES, sequenceGuard, sequenceGuardMet, sequenceOutputs, sequenceText } from './sequence-guard';
-import { taskText } from './task-signal';
+import { softOutputs, taskText } from './task-signal';
 import { GuardResult, MIN_COSINE, blameLayers, blameText } from './guard';
 import type { QuantStage } from './file';
 import { hybridIslandOps } from './hybrid-islands';
@@ -28,6 +28,7 @@ import { Int8Phases } from './int8-phases';
 import { type GuardMeasures, guardMeasures, probabilityOutputs } from './output-cosine';
 import { MIN_BOX_IOU } from './box-rows';
 import type { ConvertResult } from '../convert/convert';
+import { argmaxGuard, argmaxGuardMet, argmaxText, classIdOutputs } from './argmax-guard';
 import { guardRuns, heldOutGuard, heldOutNote, heldOutPlainNote, heldOutSamples, heldOutText } from './held-out-guard';
 
 /** A ratio of output norms farther than this from 1 is named in the guard's message. */
@@ -156,7 +157,9 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
       () => guardRuns(onnx, result, judged));
     // Each judge reads its own outputs; the other task outputs are the other judge's, the rest keep the cosine.
     const without = (names: Set<string>) => refs.map((r) => new Map([...r].filter(([name]) => !names.has(name))));
-    let met = true;
+    // Soft outputs (a gain in [0, 1] applied as it is) keep the cosine's verdict (task-signal.ts softOutputs).
+    for (const name of softOutputs(refs.slice(0, GUARD_SAMPLES), masks)) masks.delete(name);
+    let met = masks.size > 0 || sequences.size > 0;
     if (masks.size) {
       const m = maskGuard(without(sequences).slice(0, GUARD_SAMPLES), outputs, masks, probabilityOutputs(result));
       if (m.maps) guard.maskIou = { iou: m.iou, worst: m.worstIou, maps: m.maps, min: MIN_MASK_IOU };
@@ -183,6 +186,13 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   } else if (guard.met && !held.samples.length && summary.calibrationSource === 'folder' && movedOps > 0) {
     result.warnings.push(heldOutNote(samples.length, movedOps, held.from));
   }
+  // Class-id outputs (the graph's own ARG_MAX): their arg-max against the float32 model, always (argmax-guard.ts).
+  const ids = classIdOutputs(result.model.subgraphs[0], result.metadata);
+  if (ids.length && samples.length && !q.int8Io) {
+    guard.argmax = await phases.time('taskGuard', 'int8: judging the class ids', () => argmaxGuard(parseTflite(floatTflite), result.model, result.metadata, ids, samples));
+    guard.met &&= argmaxGuardMet(guard.argmax);
+  }
+  const idsMiss = guard.argmax && !argmaxGuardMet(guard.argmax) ? guard.argmax : undefined;
   const heldMiss = guard.heldOut && !guard.heldOut.met && !guard.met ? guard.heldOut : undefined;
   if (samples.length && !q.int8Io) {
     const parts = await phases.time('taskGuard', 'int8: the guard\'s measure by output', () => measuredParts(onnx, result, samples.slice(0, GUARD_SAMPLES)));
@@ -198,7 +208,7 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
     const n = Math.min(samples.length, GUARD_SAMPLES);
     const maskNote = (guard.maskIou ? (guard.maskIou.iou < MIN_MASK_IOU ? ` and probability-map IoU ${guard.maskIou.iou.toFixed(4)} (worst ${guard.maskIou.worst.toFixed(4)}) is below ${MIN_MASK_IOU}`
       : ` (the probability map(s) meet IoU ${MIN_MASK_IOU} at ${guard.maskIou.iou.toFixed(4)}, worst ${guard.maskIou.worst.toFixed(4)}: the other output(s) miss the cosine)`) : '')
-      + (guard.sequences ? ` and ${sequenceText(guard.sequences)}` : '');
+      + (guard.sequences ? ` and ${sequenceText(guard.sequences)}` : '') + (idsMiss ? ` and ${argmaxText(idsMiss)}` : '');
     const sets = guard.detectionSets ? ` (${guard.detectionSets.join(', ')} judged as detection sets: rows paired by label and box IoU, weighted by score)` : '';
     const rows = guard.classRows ? ` (${guard.classRows.outputs.join(', ')} judged as class rows on the ${guard.classRows.rows} row(s) whose best class other than the background `
       + `reaches 0.3: cosine ${cos(guard.classRows.cosine)}${guard.boxIou ? `; ${guard.boxIou.outputs.join(', ')} judged by the mean IoU of the boxes on those rows: `
@@ -207,6 +217,7 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
       + `ignores scale, the guard judges the relative error too)` : '';
     const tuned = guard.maskIou ? guard.maskIou.iou : stats.cosine;
     const msg = heldMiss ? `int8: ${heldOutText(heldMiss, tuned)}; layers to blame (largest SNR drop, float32 → int8, on sample ${heldMiss.first}): ${blameText(guard.blame)}`
+      : idsMiss && !(stats.cosine < minCosine) ? `int8: ${argmaxText(idsMiss)}; layers to blame (largest SNR drop, float32 → int8): ${blameText(guard.blame)}`
       : `int8: output cosine ${Number.isNaN(stats.cosine) ? 'NaN' : cos(stats.cosine)}${sets}${rows}${scale} against onnxruntime on ${n} ${summary.calibrationSource === 'folder' ? '' : `${summary.calibrationSource} `}`
       + `calibration sample(s) is below --min-cosine ${minCosine}${maskNote}${stats.int16Ops ? ` (with ${stats.int16Ops} ops in 16x8)` : ''}${stats.floatOps ? ` (with ${stats.floatOps} ops in float32)` : ''}; `
       + `layers to blame (largest SNR drop, float32 → int8): ${blameText(guard.blame)}${taskNote}`

@@ -6,6 +6,10 @@
 //   per position the quantized model's margin for float's top class over its own best other class, relative to
 //   float's margin (1 = the same margin, < 0 = flipped; clamped to [-1, 1]), averaged — a small step that moves
 //   near-ties shows before it flips one;
+// - an output of class ids (made by the graph's own ARG_MAX, or a TOPK_V2's indices with k = 1, through views, a CAST
+//   to float, an offset and a SELECT between the ids and a constant: a score threshold's -1) is that class axis too, measured on
+//   the ARG_MAX's input: a cosine of ids compares them as numbers (the point-history gesture MLP read 1.0000 while
+//   8 / 800 answers changed; argmax-guard.ts judges them);
 // - an output made by LOGISTIC with more than SCALAR_OUTPUT values, not rows of 4 (boxes: isBoxRows), is a
 //   probability map (text detection): the IoU of
 //   the maps thresholded at MASK_THRESHOLDS against float32's, averaged over samples and thresholds; the smooth
@@ -13,6 +17,7 @@
 // - any other output keeps the output SNR / cosine (sensitivity.ts, output-cosine.ts).
 // PP-OCRv4 recognition showed why (bench int8-tasks): as the SNR-driven search moved ops to float32 the guard's cosine
 // went 0.976 → 0.949 → 0.897 → 0.967 and the decoded lines went down, not up.
+import type { Tensor } from '../ir/types';
 import type { TflSubgraph } from '../tflite/model';
 import type { OnnxLiteMetadata } from '../convert/metadata';
 import { consumersOf, producersOf } from './graph';
@@ -35,22 +40,61 @@ export function isBoxRows(shape: readonly number[]): boolean {
   return shape.at(-1) === 4 && shape.length >= 2 && shape.length <= 3 && (shape.length === 2 || shape[0] === 1);
 }
 
+/** Ops between the op making class ids and a class-id output: views and a CAST (ids as float). */
+const ID_VIEWS = new Set([...RESHAPES, 'CAST']);
+
+/** The constant int32 / int64 scalar of tensor `t` (an axis, a k), undefined when it is not one. */
+function constInt(sg: TflSubgraph, t: number): number | undefined {
+  const d = sg.tensors[t]?.data;
+  if (!d || d.byteLength < 4) return undefined;
+  return new DataView(d.buffer, d.byteOffset, 4).getInt32(0, true);
+}
+
+/** The op making the class ids of output `o`: an ARG_MAX / ARG_MIN over its input's last axis or a TOPK_V2's indices
+ *  with k = 1, through ID_VIEWS, an ADD / SUB of a constant scalar (an id offset) and a SELECT / SELECT_V2 whose other
+ *  branch is a constant (a score threshold's -1).
+ *  `tap`: the values the ids are taken from; `sign`: -1 for ARG_MIN (the least value wins). */
+export function classIdSource(sg: TflSubgraph, o: number, producer = producersOf(sg)): { op: number; tap: number; sign: 1 | -1 } | undefined {
+  let t = o;
+  for (let k = producer.get(t); k !== undefined; k = producer.get(t)) {
+    const op = sg.operators[k];
+    if (ID_VIEWS.has(op.opcode)) { t = op.inputs[0]; continue; }
+    // An id offset (RangeNet++'s labels = ArgMax + 1: class 0 is the unlabeled one).
+    const offset = (op.opcode === 'ADD' || op.opcode === 'SUB') ? sg.tensors[op.inputs[1]] : undefined;
+    if (offset?.data && offset.shape.reduce((a, d) => a * d, 1) <= 1) { t = op.inputs[0]; continue; }
+    if (op.opcode === 'SELECT' || op.opcode === 'SELECT_V2') {
+      const computed = op.inputs.slice(1).filter((i) => i >= 0 && !sg.tensors[i].data);
+      if (computed.length !== 1) return undefined;
+      t = computed[0];
+      continue;
+    }
+    const tap = op.inputs[0];
+    const rank = sg.tensors[tap]?.shape.length ?? 0;
+    if (op.opcode === 'ARG_MAX' || op.opcode === 'ARG_MIN') {
+      const axis = constInt(sg, op.inputs[1]);
+      return axis === rank - 1 || axis === -1 ? { op: k, tap, sign: op.opcode === 'ARG_MIN' ? -1 : 1 } : undefined;
+    }
+    return op.opcode === 'TOPK_V2' && op.outputs[1] === t && constInt(sg, op.inputs[1]) === 1 ? { op: k, tap, sign: 1 } : undefined;
+  }
+  return undefined;
+}
+
 /** What each output of `sg` (in `sg.outputs` order) is for, and the tensor the measure reads: the logits before a
- *  SOFTMAX / LOGISTIC (the scorer taps them: probabilities saturate), else the output itself. */
-export function outputTasks(sg: TflSubgraph): { kind: TaskKind; tap: number }[] {
+ *  SOFTMAX / LOGISTIC (the scorer taps them: probabilities saturate), the values a class-id output's ARG_MAX reads
+ *  (`ids`), else the output itself. */
+export function outputTasks(sg: TflSubgraph): { kind: TaskKind; tap: number; ids?: true }[] {
   const producer = producersOf(sg);
   const readers = consumersOf(sg);
   const elements = (t: number) => sg.tensors[t].shape.reduce((a, d) => a * Math.max(1, d), 1);
   const readByArgmax = (t: number) => (readers.get(t) ?? []).some((k) => {
     const op = sg.operators[k];
-    if (op.opcode !== 'ARG_MAX' || op.inputs[0] !== t) return false;
-    const axis = sg.tensors[op.inputs[1]]?.data;
-    if (!axis || axis.byteLength < 4) return false;
-    const a = new DataView(axis.buffer, axis.byteOffset, 4).getInt32(0, true);
-    const rank = sg.tensors[t].shape.length;
-    return a === rank - 1 || a === -1;
+    const a = op.opcode === 'ARG_MAX' && op.inputs[0] === t ? constInt(sg, op.inputs[1]) : undefined;
+    return a === sg.tensors[t].shape.length - 1 || a === -1;
   });
   return sg.outputs.map((o) => {
+    // Class ids (ARG_MIN's least value is not the arg-max measure's: left to the guard, argmax-guard.ts).
+    const ids = classIdSource(sg, o, producer);
+    if (ids && ids.sign === 1 && (sg.tensors[ids.tap].shape.at(-1) ?? 1) > 1) return { kind: 'argmax', tap: ids.tap, ids: true };
     let k = producer.get(o);
     // Through reshapes that keep the last axis (a [1, T, C] output squeezed from [1, 1, T, C]).
     let src = o;
@@ -68,6 +112,37 @@ export function outputTasks(sg: TflSubgraph): { kind: TaskKind; tap: number }[] 
     if (op?.opcode === 'LOGISTIC' && elements(o) > SCALAR_OUTPUT && !isBoxRows(sg.tensors[o].shape)) return { kind: 'mask', tap: op.inputs[0] };
     return { kind: 'values', tap: op && (op.opcode === 'SOFTMAX' || op.opcode === 'LOGISTIC') ? op.inputs[0] : o };
   });
+}
+
+/** A probability map is read thresholded, so its values sit near 0 or 1 but at its regions' edges; a gain applied as
+ *  it is (DTLN stage 1's mask on the magnitude spectrum) or any other soft output spreads them between. Pooled over
+ *  the guard's samples, the share of a map's reference values inside (SOFT_BAND, 1 − SOFT_BAND): PP-OCR det v2 / v3 /
+ *  v4 / mobile v2.0 on 16 rendered pages 0.003-0.005, chinese_ocr's DBNet on its 16 calibration pages 0.09 (at most
+ *  0.16 on a page); DTLN stage 1's mask on its 48 calibration frames 0.76 (0.21-1.00 a frame, at least 0.56 over any 4
+ *  consecutive ones). Over MAX_SOFT_SHARE the output is a soft one: judged by the cosine, not by thresholded IoU. */
+export const SOFT_BAND = 0.02;
+export const MAX_SOFT_SHARE = 0.3;
+
+/** The share of the values of `maps` inside (SOFT_BAND, 1 − SOFT_BAND). */
+export function softShare(maps: ArrayLike<number>[]): number {
+  let soft = 0;
+  let n = 0;
+  for (const m of maps) {
+    for (let i = 0; i < m.length; i++) if (m[i] > SOFT_BAND && m[i] < 1 - SOFT_BAND) soft++;
+    n += m.length;
+  }
+  return n ? soft / n : 0;
+}
+
+/** Of the outputs `names` (probability maps by structure: outputTasks' 'mask'), those whose references `refs` (by ONNX
+ *  name, one map a sample) are soft: over MAX_SOFT_SHARE of their values pooled inside the band. */
+export function softOutputs(refs: Map<string, Tensor>[], names: Iterable<string>): Set<string> {
+  const soft = new Set<string>();
+  for (const name of names) {
+    const maps = refs.map((r) => r.get(name)?.data).filter((d): d is Float32Array => d instanceof Float32Array);
+    if (maps.length && softShare(maps) > MAX_SOFT_SHARE) soft.add(name);
+  }
+  return soft;
 }
 
 /** ONNX names of the outputs whose task (and TFLite shape) `keep` accepts (the guards' map and sequence outputs). */

@@ -59,7 +59,7 @@ test('outputTasks: softmax / log-softmax / arg-max read outputs are class axes, 
   const withArgmax = kinds(head('none', true));
   assert.equal(withArgmax[0].kind, 'argmax', 'logits read by an ArgMax over the last axis');
   assert.equal(withArgmax.length, 2);
-  assert.equal(withArgmax[1].kind, 'values');
+  assert.equal(withArgmax[1].kind, 'argmax', 'the ids the ArgMax gives: measured on the values it reads (argmax-guard.ts)');
 });
 
 test('outputTasks: sigmoid rows of 4 are boxes (a DETR head), not a mask; a sigmoid map of 4 channels stays a mask', () => {

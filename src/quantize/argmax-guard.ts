@@ -1,0 +1,164 @@
+// The int8 guard on class-id outputs: an output that is the graph's own ARG_MAX / ARG_MIN (or a TOPK_V2's indices with
+// k = 1), through views, a CAST to float and a score threshold's SELECT (task-signal.ts classIdSource). The cosine
+// cannot judge ids: an integer output was not read at all (the guard's measure stayed 1), and a cosine of ids cast to
+// float compares class numbers, not answers. s25-trained8's point-history gesture MLP (softmax → ArgMax → -1 under a
+// score threshold) was written at guard 1.0000 while 8 / 800 evaluation answers changed.
+// So the values the ids are taken from (the ARG_MAX's input: logits or probabilities) are tapped in the float32 model
+// and in the written one, on up to ARGMAX_SAMPLES calibration samples (fewer when a sample holds many positions: a
+// label map), and the guard counts the positions whose arg-max holds. A position is a near-tie, not counted, when its
+// float margin (best value less the next) is under TIE_RELATIVE of the position's largest magnitude: a tie float32
+// runtimes (LiteRT against onnxruntime) may already break either way. A margin under the int8 step of the written
+// model's ARG_MAX input is not a tie: the user's answer changes all the same (a logit range stretched by one far class
+// rounds the close ones to one level, and ARG_MAX takes the first). Refused when the flips among the counted positions
+// are more than a flip rate of 1 − MIN_ARGMAX_SHARE explains (a binomial tail under FLIP_ALPHA): a classifier's guard
+// sees one position a sample, and one flip in 16 random calibration samples (the point-history MLP: 15 of 16) is no
+// evidence that more than 2% of its answers change, where 2 in 16, 4 in 64 or 7% of a label map are.
+import type { Tensor } from '../ir/types';
+import type { TflModel, TflSubgraph } from '../tflite/model';
+import type { OnnxLiteMetadata } from '../convert/metadata';
+import { openTflite } from '../runtime/litert';
+import { toTfliteLayout } from '../runtime/tflite-onnx-io';
+import { copyFeeds, debugCopy } from '../compare/tap';
+import { classIdSource } from './task-signal';
+import { GUARD_SAMPLES } from './mixed-precision';
+import { producersOf } from './graph';
+
+/** Calibration samples judged at most (a classifier gives one position a sample). */
+export const ARGMAX_SAMPLES = 64;
+/** Samples are added until this many positions are judged (a label map holds thousands a sample), GUARD_SAMPLES
+ *  at least. */
+export const ARGMAX_POSITIONS = 4096;
+/** Share of the counted positions whose arg-max must hold against the float32 model. */
+export const MIN_ARGMAX_SHARE = 0.98;
+/** The flips are more than a rate of 1 − MIN_ARGMAX_SHARE explains when that many or more would come by chance
+ *  less often than this. */
+export const FLIP_ALPHA = 0.05;
+/** A float margin under this fraction of the position's largest |value| is a tie float32 runtimes disagree on. */
+export const TIE_RELATIVE = 1e-5;
+
+/** A class-id output: its ONNX name, the tapped tensor's name (the same in the float32 and int8 models), the class
+ *  count and the sign (-1: ARG_MIN). */
+export interface ClassIdOutput { name: string; tap: string; classes: number; sign: 1 | -1 }
+
+/** The class-id outputs of a converted model. */
+export function classIdOutputs(sg: TflSubgraph, metadata: Pick<OnnxLiteMetadata, 'outputs'>): ClassIdOutput[] {
+  const producer = producersOf(sg);
+  return sg.outputs.flatMap((o, j) => {
+    const src = classIdSource(sg, o, producer);
+    const m = metadata.outputs.find((x) => x.tflite === o) ?? metadata.outputs[j];
+    const classes = src ? sg.tensors[src.tap].shape.at(-1) ?? 1 : 1;
+    return src && m && classes > 1 ? [{ name: m.onnx, tap: sg.tensors[src.tap].name, classes, sign: src.sign }] : [];
+  });
+}
+
+/** One sample's count: positions, those whose arg-max holds, and the near-ties (not counted either way). */
+export function argmaxHolds(want: ArrayLike<number>, got: ArrayLike<number>, classes: number, sign: 1 | -1 = 1): { positions: number; held: number; ties: number } {
+  const positions = Math.floor(want.length / classes);
+  let held = 0;
+  let ties = 0;
+  for (let p = 0; p < positions; p++) {
+    const o = p * classes;
+    let c = 0;
+    let g = 0;
+    for (let j = 1; j < classes; j++) {
+      if (sign * want[o + j] > sign * want[o + c]) c = j;
+      if (sign * got[o + j] > sign * got[o + g]) g = j;
+    }
+    let next = -Infinity;
+    let big = 0;
+    for (let j = 0; j < classes; j++) {
+      big = Math.max(big, Math.abs(want[o + j]));
+      if (j !== c) next = Math.max(next, sign * want[o + j]);
+    }
+    const margin = sign * want[o + c] - next;
+    if (!(margin > TIE_RELATIVE * big)) { ties++; continue; }
+    if (g === c) held++;
+  }
+  return { positions, held, ties };
+}
+
+/** `--json`'s `guard.argmax`: the outputs judged, samples, positions counted (near-ties apart), those that held, their
+ *  share and the bar. */
+export interface ArgmaxGuard { outputs: string[]; samples: number; positions: number; held: number; ties: number; share: number; min: number }
+
+/** The tensors `names` of `model` on each sample (float32 values, TFLite layout). */
+async function tapped(model: TflModel, metadata: OnnxLiteMetadata, names: string[], samples: Tensor[][]): Promise<Float32Array[][]> {
+  const index = new Map(model.subgraphs[0].tensors.map((t, i) => [t.name, i]));
+  const taps = names.map((n) => index.get(n) ?? -1);
+  const copy = debugCopy(model, taps.filter((i) => i >= 0));
+  const session = await openTflite(copy.bytes);
+  try {
+    const out: Float32Array[][] = [];
+    for (const sample of samples) {
+      const feeds = metadata.inputs.map((m, k) => toTfliteLayout(sample.find((t) => t.name === m.onnx) ?? sample[k], m));
+      const values = copy.read(await session.run(copyFeeds(session.inputs, feeds)));
+      out.push(taps.map((i) => (i >= 0 ? values.get(i)?.data as Float32Array | undefined : undefined) ?? new Float32Array(0)));
+    }
+    return out;
+  } finally {
+    session.close();
+  }
+}
+
+/** The calibration samples judged: up to ARGMAX_SAMPLES, enough for ARGMAX_POSITIONS positions, GUARD_SAMPLES at
+ *  least. `perSample`: positions one sample gives. */
+export function argmaxSampleCount(available: number, perSample: number): number {
+  return Math.min(available, ARGMAX_SAMPLES, Math.max(GUARD_SAMPLES, Math.ceil(ARGMAX_POSITIONS / Math.max(1, perSample))));
+}
+
+/** The guard on the class-id outputs `ids`: the written model `quant` against the float32 model on `samples`. */
+export async function argmaxGuard(float: TflModel, quant: TflModel, metadata: OnnxLiteMetadata, ids: ClassIdOutput[], samples: Tensor[][]): Promise<ArgmaxGuard> {
+  const names = ids.map((o) => o.tap);
+  const sg = float.subgraphs[0];
+  const perSample = ids.reduce((a, o) => {
+    const t = sg.tensors.find((x) => x.name === o.tap);
+    return a + (t ? t.shape.reduce((n, d) => n * Math.max(1, d), 1) / o.classes : 1);
+  }, 0);
+  const judged = samples.slice(0, argmaxSampleCount(samples.length, perSample));
+  const [want, got] = [await tapped(float, metadata, names, judged), await tapped(quant, metadata, names, judged)];
+  let positions = 0;
+  let held = 0;
+  let ties = 0;
+  want.forEach((w, k) => ids.forEach((o, j) => {
+    const a = argmaxHolds(w[j], got[k][j], o.classes, o.sign);
+    positions += a.positions - a.ties;
+    held += a.held;
+    ties += a.ties;
+  }));
+  return { outputs: ids.map((o) => o.name), samples: judged.length, positions, held, ties, share: positions ? held / positions : 1, min: MIN_ARGMAX_SHARE };
+}
+
+/** A share of positions held on the cosine's scale: MIN_ARGMAX_SHARE reads as the default --min-cosine 0.99 (for a
+ *  search that stops at a cosine: sensitivity.ts could take the minimum with it). */
+export const argmaxCosine = (share: number): number => 1 - (1 - share) * (1 - 0.99) / (1 - MIN_ARGMAX_SHARE);
+
+/** P(X ≥ k) for X ~ Binomial(n, p): summed exactly (in log space) up to n·p of 10, else the normal approximation. */
+export function binomialTail(k: number, n: number, p: number): number {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  if (n * p >= 10) {
+    const z = (k - 0.5 - n * p) / Math.sqrt(n * p * (1 - p));
+    // 1 − Φ(z) (Abramowitz & Stegun 26.2.17, error under 1e-7).
+    const t = 1 / (1 + 0.2316419 * Math.abs(z));
+    const tail = Math.exp(-z * z / 2) / Math.sqrt(2 * Math.PI) * t * (0.319381530 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978 + t * 1.330274429))));
+    return z >= 0 ? tail : 1 - tail;
+  }
+  let log = n * Math.log1p(-p);
+  let below = 0;
+  for (let i = 0; i < k; i++) {
+    below += Math.exp(log);
+    log += Math.log((n - i) / (i + 1)) + Math.log(p / (1 - p));
+  }
+  return Math.max(0, 1 - below);
+}
+
+/** Whether the class ids hold: the flips among the counted positions are ones a flip rate of 1 − min explains
+ *  (nothing counted: nothing to judge). */
+export const argmaxGuardMet = (g: ArgmaxGuard): boolean => binomialTail(g.positions - g.held, g.positions, 1 - g.min) >= FLIP_ALPHA;
+
+/** "class ids (class_ids) hold against float32 on 58 of 64 position(s) over 64 calibration sample(s) (0.9062: more flips
+ *  than a flip rate of 0.02 explains; 2 near-tie(s) not counted)". */
+export function argmaxText(g: ArgmaxGuard): string {
+  return `class ids (${g.outputs.join(', ')}) hold against float32 on ${g.held} of ${g.positions} position(s) over ${g.samples} calibration sample(s) `
+    + `(${g.share.toFixed(4)}: ${argmaxGuardMet(g) ? 'within' : 'more flips than'} a flip rate of ${+(1 - g.min).toFixed(4)} explains${g.ties ? `; ${g.ties} near-tie(s) not counted` : ''})`;
+}
