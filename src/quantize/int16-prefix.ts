@@ -9,7 +9,7 @@ import { serializeTflite } from '../tflite/writer';
 import type { OutputScore } from './sensitivity';
 
 /** Region sizes tried, as fractions of the op count (the first ops in graph order). */
-const STEPS = [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5];
+export const PREFIX_STEPS = [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5];
 /** Share of plain int8's gap to the guard a region that misses it must close to stay. */
 export const MIN_GAP_CLOSED = 0.5;
 
@@ -23,12 +23,12 @@ export async function prefixSearch(n: number, build: (int16Ops: Set<number>, spl
   const prefix = (f: number) => new Set(Array.from({ length: Math.round(f * n) }, (_, k) => k));
   let best: PrefixChoice | undefined;
   let splitLimit = 1;
-  for (const f of STEPS) {
+  for (const f of PREFIX_STEPS) {
     const int16Ops = prefix(f);
     if (int16Ops.size === 0) continue;
     let model = build(int16Ops, prefix(Math.min(f, splitLimit)));
     while (serializeTflite(model.model).byteLength > maxBytes && splitLimit > 0) {
-      splitLimit = STEPS.filter((s) => s < Math.min(f, splitLimit)).pop() ?? 0;
+      splitLimit = PREFIX_STEPS.filter((s) => s < Math.min(f, splitLimit)).pop() ?? 0;
       model = build(int16Ops, prefix(Math.min(f, splitLimit)));
     }
     if (serializeTflite(model.model).byteLength > maxBytes || (fast && !fast(model)) || stop()) break;

@@ -4,7 +4,10 @@
 // meshgrid + flow, normalized to [-1, 1]). One int8 step of a grid spanning [-1, 1] is 2/255 of the image, half a
 // pixel at 128 px, and the fractional parts that weigh the four corners are wiped out when the coordinates they are
 // taken from are rounded: Super SloMo's plain int8 read 0.9658 and the search, with 131 ops float32, 0.9824, every
-// warp's GridSample blamed (80 dB → 12 dB). The gathered pixels, their weighting and the corner sum stay int8.
+// warp's GridSample blamed (80 dB → 12 dB). The gathered pixels stay int8 (a gather only copies them); the corner
+// weighting (each gathered value times its bilinear weight) and the corner sum run float32 too: each of those
+// products and sums rounded to int8 was DEKR's largest loss after its tables (its 34 adaptive blocks' GridSamples,
+// 12.7 dB each group alone in the search's ranking).
 import type { TflSubgraph } from '../tflite/model';
 import { consumersOf, isConst, producersOf } from './graph';
 
@@ -21,7 +24,8 @@ const LAYERS = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED', 'TRAN
 const WEIGHT_OPS = new Set(['ADD', 'SUB', 'MUL', 'MAXIMUM', 'MINIMUM', 'CAST', 'GREATER_EQUAL', 'LESS_EQUAL', 'LOGICAL_AND']);
 
 /** Op indices of every computed-index GATHER_ND's coordinate path: back from its indices to the layers making the
- *  grid (included), and forward from the FLOOR / ROUND of the coordinates to the ops reading a gathered value. */
+ *  grid (included), forward from the FLOOR / ROUND of the coordinates to the ops reading a gathered value, and those:
+ *  the weight's MUL of each gathered value and the ADDs summing the products. */
 export function samplingOps(sg: TflSubgraph): Set<number> {
   const prod = producersOf(sg);
   const readers = consumersOf(sg);
@@ -54,5 +58,29 @@ export function samplingOps(sg: TflSubgraph): Set<number> {
     }
   };
   for (const k of floors) for (const t of [...sg.operators[k].inputs, ...sg.operators[k].outputs]) forward(t);
+  // The corner weighting: each gathered value times its bilinear weight (a MUL whose other input the walks above
+  // made), and the pairwise sums of those products (ops/GridSample.ts), up to the sampled value.
+  const made = new Set([...out].flatMap((k) => sg.operators[k].outputs));
+  const weighted = new Set<number>();
+  for (const g of gathered) {
+    for (const r of readers.get(g) ?? []) {
+      const op = sg.operators[r];
+      if (op.opcode !== 'MUL' || out.has(r) || !op.inputs.some((i) => i !== g && made.has(i))) continue;
+      out.add(r);
+      weighted.add(op.outputs[0]);
+    }
+  }
+  for (let grown = true; grown;) {
+    grown = false;
+    for (const t of [...weighted]) {
+      for (const r of readers.get(t) ?? []) {
+        const op = sg.operators[r];
+        if (op.opcode !== 'ADD' || out.has(r) || !op.inputs.every((i) => weighted.has(i))) continue;
+        out.add(r);
+        weighted.add(op.outputs[0]);
+        grown = true;
+      }
+    }
+  }
   return out;
 }

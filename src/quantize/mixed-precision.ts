@@ -12,9 +12,10 @@
 // calibration give the same file on any machine, however loaded (measured times are still reported).
 // When that misses the guard, the ops whose int8 weights cost the most run float32 with float16-stored weights
 // (precise-weights.ts), again within the size budget and the latency bound; when that misses it too, the 16x8 prefix
-// of the first layers (int16-prefix.ts) is tried. A float32 prefix that met the guard (alone or with ranked steps) gives
-// way to the ranked steps alone when they meet it at a lower estimated cost (prefix-free.ts). Each candidate is
-// the real quantized model run on LiteRT against onnxruntime; a model that meets the guard in plain int8 stays plain.
+// of the first layers (int16-prefix.ts) is tried, and its float32 twin kept where faster (int16-float-twin.ts). A
+// float32 prefix that met the guard (alone or with ranked steps) gives way to the ranked steps alone when they meet it
+// at a lower estimated cost (prefix-free.ts). Each candidate is the real quantized model run on LiteRT against
+// onnxruntime; a model that meets the guard in plain int8 stays plain.
 import type { ConvertResult } from '../convert/convert';
 import type { Model, Tensor } from '../ir/types';
 import { serializeTflite } from '../tflite/writer';
@@ -24,6 +25,7 @@ import type { QParams } from './params';
 import { type OutputScore, RoundingPoint, makeScorer, rankRoundingPoints } from './sensitivity';
 import type { TaskMeasure } from './task-signal';
 import { MIN_GAP_CLOSED, prefixSearch } from './int16-prefix';
+import { floatTwin } from './int16-float-twin';
 import { floatWeightCost } from './hybrid-islands';
 import { boundMs, estimatedMs } from './cost-model';
 import { rankWeightOps } from './precise-weights';
@@ -364,10 +366,13 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
     const pre = await prefixSearch(n, (i16, split) => build(i16, split, none), scoreOutputs, maxBytes, target, fast, stop, say);
     const closes = pre && pre.score.cosine - plain.cosine >= MIN_GAP_CLOSED * (target - plain.cosine);
     if (pre && (pre.met || (closes && best.floatOps.size === 0 && best.int16Ops.size === 0))) {
-      const chosen = build(pre.int16Ops, pre.splitOps, none);
-      best = { ...base, int16Ops: pre.int16Ops, splitOps: pre.splitOps, cosine: pre.score.cosine, met: pre.met, snrDb: pre.score.snrDb,
-        ...taskOf(pre.score), objective: pre.score.objective,
-        floatMs: float.ms, chosenMs: pre.score.ms, floatCostMs, chosenCostMs: estimatedMs(chosen.model) };
+      const preCostMs = estimatedMs(build(pre.int16Ops, pre.splitOps, none).model);
+      // The same first ops float32 with float16 weights: as many bytes, not on 16x8's reference kernels (int16-float-twin.ts).
+      const twin = await floatTwin(n, pre, preCostMs, result, (f, w) => build(none, none, f, w), scoreOutputs, accepts, maxBytes, stop, say);
+      const s = twin?.score ?? pre.score;
+      best = { ...base, ...(twin ? { floatOps: twin.floatOps, floatWeights: twin.floatWeights } : { int16Ops: pre.int16Ops, splitOps: pre.splitOps }),
+        cosine: s.cosine, met: twin?.met ?? pre.met, snrDb: s.snrDb, ...taskOf(s), objective: s.objective,
+        floatMs: float.ms, chosenMs: s.ms, floatCostMs, chosenCostMs: twin?.costMs ?? preCostMs };
     }
   }
   // The smooth measure the steps compare can rise while fewer positions keep their arg-max (it rewards margins kept

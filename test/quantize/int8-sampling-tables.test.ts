@@ -42,7 +42,8 @@ test('a GridSample\'s coordinate table is stored float16, not int8: plain int8 k
   // The table of pixel positions (8,192 values): float16 behind a DEQUANTIZE (int8 before: a step of 63/127 px).
   const tables = sg.tensors.filter((t) => t.data && t.shape.reduce((a, b) => a * b, 1) === H * W * 2);
   assert.ok(tables.length === 1 && tables[0].type === 'FLOAT16', tables.map((t) => `${t.name} ${t.type}`).join(', '));
-  // 0.99984 with the table float16, 0.99527 with it int8 (its error over the samples' points: 30 times larger).
+  // 0.99993 with the table float16 and the corner weighting float32 (int8-sampling.ts); 0.99984 with the corner
+  // products and sums int8 (s25); 0.99527 with the table int8 (its error over the samples' points: 30 times larger).
   t.diagnostic(`plain int8 cosine ${summary.int8Cosine}`);
-  assert.ok(summary.int8Cosine! >= 0.999, `plain int8 cosine ${summary.int8Cosine}`);
+  assert.ok(summary.int8Cosine! >= 0.9999, `plain int8 cosine ${summary.int8Cosine}`);
 });
