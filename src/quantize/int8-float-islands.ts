@@ -28,6 +28,7 @@ import { boxDecodeOps } from './int8-box-decode';
 import { centeredNormOps } from './int8-centered-norm';
 import { conditionOps } from './int8-condition';
 import { comparisonOps } from './int8-comparison';
+import { scaledHardSwishOps } from './int8-scaled-hardswish';
 import { integralOps } from './int8-integral';
 import { fractionOps } from './int8-fraction';
 
@@ -243,7 +244,7 @@ export function stateOps(sg: TflSubgraph): Set<number> {
  *  (int8-comparison.ts); 'integral': a long SOFTMAX's weighted sums (int8-integral.ts); 'fraction': x − ⌊x⌋ and x (int8-fraction.ts). Like every float op of the int8 pass, they keep
  *  their weights int8 behind a DEQUANTIZE (weights.ts storedInt8). */
 export type IslandRule = 'energy' | 'stft' | 'norm' | 'magnitude' | 'probability' | 'state' | 'recurrent' | 'peak' | 'sampling' | 'boxes' | 'condition'
-  | 'comparison' | 'integral' | 'fraction';
+  | 'comparison' | 'integral' | 'fraction' | 'hardswish';
 
 /** Every op the int8 pass keeps float by these rules, with the rule's name. */
 export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {
@@ -261,5 +262,6 @@ export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {
   for (const k of integralOps(sg)) if (!out.has(k)) out.set(k, 'integral');
   for (const k of fractionOps(sg)) if (!out.has(k)) out.set(k, 'fraction');
   for (const k of comparisonOps(sg)) if (!out.has(k)) out.set(k, 'comparison');
+  for (const k of scaledHardSwishOps(sg)) if (!out.has(k)) out.set(k, 'hardswish');
   return out;
 }
