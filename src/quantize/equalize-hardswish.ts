@@ -113,9 +113,9 @@ const setFloats = (t: TflTensor, v: Float32Array) => { t.data = new Uint8Array(v
 
 /** Equalizes every chain whose channels spread at least MIN_SPREAD, in place in both models. Returns how many and the
  *  ONNX values whose values changed or are new (for forgetOnnxValues once calibration and GPTQ are done). */
-export async function equalizeHardSwish(result: ConvertResult, onnx: Model, samples: Tensor[][]): Promise<{ names: Set<string>; chains: number }> {
+export async function equalizeHardSwish(result: ConvertResult, onnx: Model, samples: Tensor[][], first = Infinity): Promise<{ names: Set<string>; chains: number }> {
   const changed = new Set<string>();
-  const chains = samples.length ? hardSwishChains(result, onnx) : [];
+  const chains = samples.length ? hardSwishChains(result, onnx).slice(0, first) : [];
   if (chains.length === 0) return { names: changed, chains: 0 };
   const ranges = await channelRanges(onnx, [...new Set(chains.flatMap((c) => [c.x, c.last]))], samples);
   const sg = result.model.subgraphs[0];

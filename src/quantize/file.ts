@@ -41,8 +41,9 @@ export interface QuantizeOptions extends CalibrationOptions {
   /** int8 (not a CLI option): exact equalization of conv -> depthwise pairs (equalize-conv-depthwise.ts); on unless
    *  false; 'relu' also through a ReLU between them. */
   equalizeConvDepthwise?: boolean | 'relu';
-  /** int8 (not a CLI option): per-channel scaling through hard-swish chains (equalize-hardswish.ts); on unless false. */
-  equalizeHardSwish?: boolean;
+  /** int8 (not a CLI option): per-channel scaling through hard-swish chains (equalize-hardswish.ts); on unless false;
+   *  a number: only that many chains from the input. */
+  equalizeHardSwish?: boolean | number;
   /** int8: 16x8 for the first layers when plain int8 misses the accuracy guard (auto, the default), never, always. */
   int16?: Int16Mode;
   /** int8: the worst output cosine on the calibration samples the model must reach (default MIN_COSINE); fp16 /

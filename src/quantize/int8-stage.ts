@@ -106,7 +106,7 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
     ? await phases.time('equalize', 'int8: equalizing conv -> depthwise pairs', () => equalizeConvDepthwise(result, onnx, samples, q.equalizeConvDepthwise === 'relu')) : { names: new Set<string>(), pairs: 0 };
   // Hard-swish chains (conv -> hard-swish -> conv) scaled per channel through a float island (equalize-hardswish.ts).
   const swishEqualized = samples.length && !fixed.size && q.equalizeHardSwish !== false
-    ? await phases.time('equalize', 'int8: equalizing hard-swish chains', () => equalizeHardSwish(result, onnx, samples)) : { names: new Set<string>(), chains: 0 };
+    ? await phases.time('equalize', 'int8: equalizing hard-swish chains', () => equalizeHardSwish(result, onnx, samples, typeof q.equalizeHardSwish === 'number' ? q.equalizeHardSwish : Infinity)) : { names: new Set<string>(), chains: 0 };
   const { stats } = await quantizeFullInt8(result, onnx, samples, { method: q.method, perTensor: q.perTensor, int8Io: q.int8Io,
     weightRounding: q.weightRounding, biasCorrection: q.biasCorrection, sequentialBias: q.sequentialBias, equalize: q.equalize, int16: q.int16, maxBytes: INT8_SIZE_BUDGET * floatBytes, minCosine: q.minCosine,
     latencyBound: q.latencyBound, phases, searchSeconds: q.searchSeconds, refuseBelow: q.allowDegraded || taskJudged ? undefined : (q.minCosine ?? MIN_COSINE) }, fixed);
