@@ -12,7 +12,9 @@
 // (from the ranges of what the reader reads), a scalar ADD between becomes the per-channel b·k', and the reader (a
 // conv's input columns, a depthwise's filter channels) divides by k'. The float model computes the same; both int8
 // tensors of the chain hold every channel at nearly the full range, as per-channel scales would. The two MULs run in
-// float beside the HARD_SWISH that already does (int8-scaled-hardswish.ts keeps the three float). Done on the ONNX
+// float beside the HARD_SWISH that already does (int8-scaled-hardswish.ts keeps the three float). Off by default
+// (QuantizeOptions.equalizeHardSwish): PP-OCRv4 det plain int8 guard cosine 0.82 -> 0.97, but the default (search)
+// then missed the held-out mask (0.9454 against 0.9823, docs/model-sweep.md s26-det4). Done on the ONNX
 // model calibration and GPTQ read (a Mul node inserted on each side of the hard-swish, the same weight changes) and on
 // the converted model; the changed values leave the metadata afterwards (forgetOnnxValues), like the other equalizations.
 import type { ConvertResult } from '../convert/convert';

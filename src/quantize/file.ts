@@ -41,7 +41,7 @@ export interface QuantizeOptions extends CalibrationOptions {
   /** int8 (not a CLI option): exact equalization of conv -> depthwise pairs (equalize-conv-depthwise.ts); on unless
    *  false; 'relu' also through a ReLU between them. */
   equalizeConvDepthwise?: boolean | 'relu';
-  /** int8 (not a CLI option): per-channel scaling through hard-swish chains (equalize-hardswish.ts); on unless false;
+  /** int8 (not a CLI option): per-channel scaling through hard-swish chains (equalize-hardswish.ts); off unless true;
    *  a number: only that many chains from the input. */
   equalizeHardSwish?: boolean | number;
   /** int8: 16x8 for the first layers when plain int8 misses the accuracy guard (auto, the default), never, always. */

@@ -104,8 +104,9 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   // Conv -> depthwise pairs (a stem conv straight into its depthwise) equalized exactly before calibration.
   const stemEqualized = samples.length && !fixed.size && q.equalizeConvDepthwise !== false
     ? await phases.time('equalize', 'int8: equalizing conv -> depthwise pairs', () => equalizeConvDepthwise(result, onnx, samples, q.equalizeConvDepthwise === 'relu')) : { names: new Set<string>(), pairs: 0 };
-  // Hard-swish chains (conv -> hard-swish -> conv) scaled per channel through a float island (equalize-hardswish.ts).
-  const swishEqualized = samples.length && !fixed.size && q.equalizeHardSwish !== false
+  // Hard-swish chains (conv -> hard-swish -> conv) scaled per channel through a float island (equalize-hardswish.ts):
+  // off unless asked (on PP-OCRv4 det it lifts plain int8, but the default's search then misses the held-out mask).
+  const swishEqualized = samples.length && !fixed.size && q.equalizeHardSwish
     ? await phases.time('equalize', 'int8: equalizing hard-swish chains', () => equalizeHardSwish(result, onnx, samples, typeof q.equalizeHardSwish === 'number' ? q.equalizeHardSwish : Infinity)) : { names: new Set<string>(), chains: 0 };
   const { stats } = await quantizeFullInt8(result, onnx, samples, { method: q.method, perTensor: q.perTensor, int8Io: q.int8Io,
     weightRounding: q.weightRounding, biasCorrection: q.biasCorrection, sequentialBias: q.sequentialBias, equalize: q.equalize, int16: q.int16, maxBytes: INT8_SIZE_BUDGET * floatBytes, minCosine: q.minCosine,

@@ -70,12 +70,12 @@ for (let i = 0; i < 8; i++) writeFileSync(join(cal, `${i}.npy`), encodeNpy(sampl
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 const q = { mode: 'int8' as const, calibration: cal, int16: 'off' as const, allowDegraded: true, weightRounding: 'nearest' as const };
 
-test('int8 scales hard-swish chains per channel by default: float MUL → HARD_SWISH → MUL islands, a better int8 output', async (t) => {
+test('int8 scales hard-swish chains per channel when asked: float MUL → HARD_SWISH → MUL islands, a better int8 output', async (t) => {
   const bytes = chain();
-  const on = await quantizeModelBytes(bytes, join(dir, 'h.onnx'), {}, q);
-  const off = await quantizeModelBytes(bytes, join(dir, 'h.onnx'), {}, { ...q, equalizeHardSwish: false });
+  const on = await quantizeModelBytes(bytes, join(dir, 'h.onnx'), {}, { ...q, equalizeHardSwish: true });
+  const off = await quantizeModelBytes(bytes, join(dir, 'h.onnx'), {}, q);
   assert.equal(on.summary.equalizedHardSwish, 2);
-  assert.equal(off.summary.equalizedHardSwish, undefined);
+  assert.equal(off.summary.equalizedHardSwish, undefined, 'off by default');
   const sg = on.result.model.subgraphs[0];
   const island = scaledHardSwishOps(sg);
   assert.equal(island.length, 6, 'two MUL → HARD_SWISH → MUL islands');
@@ -122,6 +122,7 @@ test('the equalized float models compute the same: the converted model on LiteRT
 });
 
 test('a chain through a ReLU6 (not a hard-swish) is left alone', async () => {
-  const { summary } = await quantizeModelBytes(chain(true), join(dir, 'c.onnx'), {}, q);
+  const { summary } = await quantizeModelBytes(chain(true), join(dir, 'c.onnx'), {}, { ...q, equalizeHardSwish: true });
   assert.equal(summary.equalizedHardSwish, 1, 'only the second (hard-swish) chain');
+  assert.equal((await quantizeModelBytes(chain(), join(dir, 'c.onnx'), {}, { ...q, equalizeHardSwish: 1 })).summary.equalizedHardSwish, 1, 'the first chain only');
 });
