@@ -42,6 +42,9 @@ export interface QuantizeOptions extends CalibrationOptions {
   /** int8 (not a CLI option): exact equalization of conv -> depthwise pairs (equalize-conv-depthwise.ts); on unless
    *  false; 'relu' also through a ReLU between them. */
   equalizeConvDepthwise?: boolean | 'relu';
+  /** int8 (not a CLI option): per-channel scaling through hard-swish chains (equalize-hardswish.ts); off unless true;
+   *  a number: only that many chains from the input. */
+  equalizeHardSwish?: boolean | number;
   /** int8: 16x8 for the first layers when plain int8 misses the accuracy guard (auto, the default), never, always. */
   int16?: Int16Mode;
   /** int8: the worst output cosine on the calibration samples the model must reach (default MIN_COSINE); fp16 /
@@ -89,6 +92,8 @@ export interface QuantizeSummary {
   equalizedPairs?: number;
   /** Conv -> depthwise pairs equalized before calibration (equalize-conv-depthwise.ts; absent when none). */
   equalizedConvDepthwise?: number;
+  /** int8: hard-swish chains scaled per channel through a float island (equalize-hardswish.ts). */
+  equalizedHardSwish?: number;
   /** int8: ops in the 16x8 region (0 = plain int8), and the worst output cosine on the guard's calibration samples
    *  in plain int8 and as written (absent when the guard did not run). */
   int16Ops?: number;

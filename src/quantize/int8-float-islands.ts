@@ -28,6 +28,7 @@ import { boxDecodeOps } from './int8-box-decode';
 import { centeredNormOps } from './int8-centered-norm';
 import { conditionOps } from './int8-condition';
 import { comparisonOps } from './int8-comparison';
+import { scaledHardSwishOps } from './int8-scaled-hardswish';
 import { integralOps } from './int8-integral';
 import { fractionOps } from './int8-fraction';
 import { channelNormOps } from './int8-channel-norm';
@@ -245,7 +246,7 @@ export function stateOps(sg: TflSubgraph): Set<number> {
  *  from the layer making its input to the division (int8-channel-norm.ts). Like every float op of the int8 pass, they keep
  *  their weights int8 behind a DEQUANTIZE (weights.ts storedInt8). */
 export type IslandRule = 'energy' | 'stft' | 'norm' | 'magnitude' | 'probability' | 'state' | 'recurrent' | 'peak' | 'sampling' | 'boxes' | 'condition'
-  | 'comparison' | 'integral' | 'fraction' | 'channelNorm';
+  | 'comparison' | 'integral' | 'fraction' | 'channelNorm' | 'hardswish';
 
 /** Every op the int8 pass keeps float by these rules, with the rule's name. */
 export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {
@@ -264,5 +265,6 @@ export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {
   for (const k of fractionOps(sg)) if (!out.has(k)) out.set(k, 'fraction');
   for (const k of comparisonOps(sg)) if (!out.has(k)) out.set(k, 'comparison');
   for (const k of channelNormOps(sg)) if (!out.has(k)) out.set(k, 'channelNorm');
+  for (const k of scaledHardSwishOps(sg)) if (!out.has(k)) out.set(k, 'hardswish');
   return out;
 }

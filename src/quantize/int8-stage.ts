@@ -11,6 +11,7 @@ import { serializeTflite } from '../tflite/writer';
 import { CalibrationInput, loadCalibrationSamples, randomSamples } from '../calibration/data';
 import { quantizeFullInt8 } from './full-int8';
 import { equalizeConvDepthwise, forgetOnnxValues } from './equalize-conv-depthwise';
+import { equalizeHardSwish } from './equalize-hardswish';
 import { stripQdq } from './qdq';
 import type { QParams } from './params';
 import { GUARD_COSINE, GUARD_SAMPLES, SEARCH_SAMPLES, SEARCH_SECONDS, referenceOutputs } from './mixed-precision';
@@ -104,11 +105,16 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   // Conv -> depthwise pairs (a stem conv straight into its depthwise) equalized exactly before calibration.
   const stemEqualized = samples.length && !fixed.size && q.equalizeConvDepthwise !== false
     ? await phases.time('equalize', 'int8: equalizing conv -> depthwise pairs', () => equalizeConvDepthwise(result, onnx, samples, q.equalizeConvDepthwise === 'relu')) : { names: new Set<string>(), pairs: 0 };
+  // Hard-swish chains (conv -> hard-swish -> conv) scaled per channel through a float island (equalize-hardswish.ts):
+  // off unless asked (on PP-OCRv4 det it lifts plain int8, but the default's search then misses the held-out mask).
+  const swishEqualized = samples.length && !fixed.size && q.equalizeHardSwish
+    ? await phases.time('equalize', 'int8: equalizing hard-swish chains', () => equalizeHardSwish(result, onnx, samples, typeof q.equalizeHardSwish === 'number' ? q.equalizeHardSwish : Infinity)) : { names: new Set<string>(), chains: 0 };
   const { stats } = await quantizeFullInt8(result, onnx, samples, { method: q.method, perTensor: q.perTensor, int8Io: q.int8Io,
     weightRounding: q.weightRounding, biasCorrection: q.biasCorrection, sequentialBias: q.sequentialBias, equalize: q.equalize, int16: q.int16, maxBytes: INT8_SIZE_BUDGET * floatBytes, minCosine: q.minCosine,
     latencyBound: q.latencyBound, phases, searchSeconds: q.searchSeconds, refuseBelow: q.allowDegraded || taskJudged ? undefined : (q.minCosine ?? MIN_COSINE) }, fixed);
-  forgetOnnxValues(result, stemEqualized.names);
+  forgetOnnxValues(result, new Set([...stemEqualized.names, ...swishEqualized.names]));
   if (stemEqualized.pairs) summary.equalizedConvDepthwise = stemEqualized.pairs;
+  if (swishEqualized.chains) summary.equalizedHardSwish = swishEqualized.chains;
   summary.int16Ops = stats.int16Ops;
   summary.floatOps = stats.floatOps;
   if (stats.floatWeightOps) summary.floatWeightOps = stats.floatWeightOps;
