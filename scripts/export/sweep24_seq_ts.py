@@ -105,7 +105,7 @@ class KANForecaster(nn.Module):  # channel-independent: RevIN, window 96 -> 32 -
         z = ((x - mu) / sd).transpose(1, 2)
         b, c, n = z.shape
         y = self.k2(torch.tanh(self.k1(z.reshape(b * c, n)))).view(b, c, -1).transpose(1, 2)
-        return y * sd + mu
+        return (y * sd + mu).contiguous()  # (a C-ordered reference for check-vs-torch)
 
 
 # --- xPatch (Stitsyuk & Choi 2025): exponential moving average decomposition (float64 weights as the reference) ---
@@ -158,7 +158,7 @@ class XPatch(nn.Module):
         t = F.avg_pool1d(t[:, None], 2, 2)[:, 0]
         t = self.t2(self.ln(t))
         y = self.out(torch.cat([s, t], -1)).view(b, c, -1).transpose(1, 2)
-        return y * sd + mu
+        return (y * sd + mu).contiguous()  # (a C-ordered reference for check-vs-torch)
 
 
 # --- TQNet (Lin et al. 2025): periodically shifted learnable queries picked by the window's phase in the cycle ---
@@ -179,7 +179,7 @@ class TQNet(nn.Module):
         xc = x.transpose(1, 2)
         a, _ = self.attn(q, xc, xc)
         y = self.mlp(xc + a).transpose(1, 2)
-        return y * sd + mu
+        return (y * sd + mu).contiguous()  # (a C-ordered reference for check-vs-torch)
 
 
 def series(n=96, c=7):

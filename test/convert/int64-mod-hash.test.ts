@@ -4,7 +4,7 @@
 // another row for nearly every window (sweep24 blt_local, cosine 0.67). The chain under such a Mod is emitted in
 // INT64 (src/convert/ops/_int64-mod.ts); a power-of-two modulus keeps the INT32 wrap (int64-wrap.test.ts).
 // The reference is the int64 arithmetic itself (BigInt, as torch and numpy compute it), not onnxruntime: its int64
-// ReduceSum saturates at 2^63 − 1 where torch, numpy and LiteRT wrap (docs/model-sweep.md, s26-seq24).
+// ReduceSum saturates at 2^63 − 1 where torch, numpy and LiteRT wrap (src/runtime/ort-wrapping-sums.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
