@@ -3,6 +3,7 @@
 // raw bits in a Uint16Array. onnxruntime-node is loaded on first use (its native binding is not needed otherwise).
 import type * as Ort from 'onnxruntime-node';
 import { ModelError, type DType, type Tensor, type TensorValues } from '../ir/types';
+import { withWrappingSums } from './ort-wrapping-sums';
 
 type OrtModule = typeof Ort;
 type OrtType = Ort.Tensor['type'];
@@ -50,6 +51,7 @@ export async function openOnnx(model: string | Uint8Array, opts: OnnxOptions = {
     ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}),
   };
   let session: Ort.InferenceSession;
+  model = withWrappingSums(model); // int64 hash sums wrap as in PyTorch (ort-wrapping-sums.ts)
   try {
     session = typeof model === 'string' ? await o.InferenceSession.create(model, options)
       : await o.InferenceSession.create(model, options);

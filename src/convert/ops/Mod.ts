@@ -1,23 +1,26 @@
 // ONNX Mod → TFLite FLOOR_MOD (fmod=0: the result takes the divisor's sign, as Python's %); fmod=1 (C's fmod: the
 // dividend's sign) moves a non-zero result whose sign differs from the dividend's by one divisor (SUB, SELECT_V2).
-// 8/16-bit integers and float16 are computed in INT32 / FLOAT32 with CASTs.
+// 8/16-bit integers and float16 are computed in INT32 / FLOAT32 with CASTs; an int64 hash reduced by a modulus that
+// is not a power of two, in INT64 (_int64-mod.ts).
 import type { TflType } from '../../tflite/model';
 import { attrInt } from '../attrs';
 import type { OpConverter } from '../types';
 import { Emitter, dtypeReason } from './_emit';
 import { broadcastPair } from './_elementwise';
 import { MAX_OPSET } from '../types';
+import { emitInt64Mod, needsInt64Mod } from './_int64-mod';
 
 const WIDE: Partial<Record<TflType, TflType>> = { INT8: 'INT32', UINT8: 'INT32', INT16: 'INT32', UINT16: 'INT32', FLOAT16: 'FLOAT32' };
 
 const Mod: OpConverter = {
-  op: 'Mod', emits: ['FLOOR_MOD', 'NOT_EQUAL', 'LESS', 'LOGICAL_AND', 'SUB', 'SELECT_V2', 'CAST'], opset: [10, MAX_OPSET], inputs: [2, 2],
+  op: 'Mod', emits: ['FLOOR_MOD', 'NOT_EQUAL', 'LESS', 'LOGICAL_AND', 'SUB', 'SELECT_V2', 'CAST', 'MUL', 'ADD', 'NEG', 'SUM'], opset: [10, MAX_OPSET], inputs: [2, 2],
   dtypes: ['float32', 'float64', 'float16', 'int32', 'int64', 'int8', 'uint8', 'int16', 'uint16', 'uint32', 'uint64'], micro: false,
   layout: 'any',
   check(node, ctx) {
     return dtypeReason(node, ctx, this.dtypes);
   },
   convert(node, ctx) {
+    if (needsInt64Mod(ctx, node)) return emitInt64Mod(ctx, node, attrInt(node, 'fmod', 0) === 1);
     const [a, b] = node.inputs;
     const y = node.outputs[0];
     const e = new Emitter(ctx, node);
