@@ -8,7 +8,9 @@
 // of x viewed [3, B, T, h, J, d] first, and the move is hoisted above the Gathers the same way.
 // A Gather's move to channels-first that a convolution reads ([B, T, C] → [B, C, T] into a Conv1d: BSRNN's per-band
 // mask heads on `x[:, i].transpose(1, 2)`) costs nothing where it is (that conv's channel-last is the Gather's own
-// order) and stays.
+// order) and stays. So do the moves of Gathers from a convolution's map viewed with its channels split ([N, C, L] ->
+// [N, c1, c2, L], stored [N, L, c1, c2]) when each moved part is that stored order with the gathered axis dropped
+// (TriDet's Trident offsets `off.view(B, 2, 9, T)[:, 0].transpose(1, 2)`): the Gathers read the map as it lies.
 import type { Graph, Node, Tensor } from '../ir/types';
 import { toNumbers } from '../ir/tensor';
 import { node } from '../onnx/builder';
@@ -24,8 +26,34 @@ function scalarGatherAxis(n: Node, rank: number, constants: Map<string, Tensor>)
   return (a + rank) % rank;
 }
 
+const CONVS = new Set(['Conv', 'ConvTranspose', 'FusedConv']);
+
+/**
+ * The order x is stored in, relative to its ONNX dims, when x is a Reshape of a convolution's output [N, C, S...]
+ * that splits C alone ([N, c1..ck, S...], stored as the map lies: [N, S..., c1..ck]); else undefined.
+ */
+function splitChannelsOrder(x: string, producer: Map<string, Node>, dims: (v: string) => (number | string)[] | undefined): number[] | undefined {
+  const view = producer.get(x);
+  const conv = view?.opType === 'Reshape' ? producer.get(view.inputs[0]) : undefined;
+  const cd = conv && CONVS.has(conv.opType) ? dims(view!.inputs[0]) : undefined;
+  const xd = dims(x);
+  if (!cd || !xd || cd.length < 3 || [...cd, ...xd].some((d) => typeof d !== 'number')) return undefined;
+  const s = cd.length - 2;
+  const k = xd.length - 1 - s;
+  const split = xd.slice(1, 1 + k) as number[];
+  if (k < 2 || xd[0] !== cd[0] || xd.slice(1 + k).join() !== cd.slice(2).join() || split.reduce((a, b) => a * b, 1) !== cd[1]) return undefined;
+  return [0, ...Array.from({ length: s }, (_, i) => 1 + k + i), ...Array.from({ length: k }, (_, i) => 1 + i)];
+}
+
+/** Whether Gathers of `axis` from x stored in `order`, moved by p, land as x lies (the move a free view). */
+function movedAsStored(order: number[] | undefined, axis: number, p: number[]): boolean {
+  if (!order || axis === 0) return false;
+  const kept = order.filter((j) => j !== axis).map((j) => (j > axis ? j - 1 : j));
+  return samePerm(kept, p);
+}
+
 export function hoistGatheredMoves(g: Graph, constants: Map<string, Tensor>): void {
-  const { uses, outs, only } = readersOf(g, constants);
+  const { uses, outs, only, producer } = readersOf(g, constants);
   const dims = (v: string) => g.values.get(v)?.shape as (number | string)[] | undefined;
   const before = new Map<Node, Node[]>();
   const replace = new Map<Node, Node[]>();
@@ -75,10 +103,12 @@ export function hoistGatheredMoves(g: Graph, constants: Map<string, Tensor>): vo
       into.push(...list);
       groups.delete(key);
     }
+    const stored = splitChannelsOrder(x, producer, dims);
     for (const [key, list] of groups) {
       if (list.length < 2) continue;
       const a = Number(key.split(':')[0]);
       const p = permAttr(list.find((e) => !swappedParts.has(e.move))!.move)!;
+      if (!list[0].view && movedAsStored(stored, a, p)) continue;
       // The Gather's output dim j is X's dim j (< a) or j + 1; the gathered axis keeps its place in the moved value.
       const full = p.map((j) => (j < a ? j : j + 1));
       full.splice(a, 0, a);

@@ -9,7 +9,9 @@
 // dims are the source's. Wanted in ONNX order, it moves by a TRANSPOSE of its own; when the source is already stored
 // in ONNX order too, or another view of it may want the same (the Forgetting Transformer's cumulative forget gates
 // [B, H, N], stored [B, N, H] by the model's own move, viewed [B, H, N, 1] and [B, H, 1, N] for their outer
-// difference), the source is moved once (the copy is shared) and each view is a RESHAPE of that copy.
+// difference), the source is moved once (the copy is shared) and each view is a RESHAPE of that copy; likewise when a
+// MatMul of two activations reads the source itself (TransNeXt's q, viewed [B, h, N, 1, d] for the local-window product
+// and read [B, h, N, d] by the pooled one).
 import type { ConvertContext } from './context';
 import { Perm, identity, isIdentity, reshapeLayout, sameMemoryOrder, samePerm } from './layout';
 import { producerOf } from './elementwise-layout';
@@ -59,7 +61,11 @@ export function viaViewSource(ctx: ConvertContext, name: string, have: Perm, wan
   const sPerm = ctx.permOf(src);
   if (sameMemoryOrder(sDims, sPerm, identity(sDims.length))) return undefined;
   const copied = ctx.copiesOf(src).some((p) => isIdentity(p));
-  const siblings = ctx.readersOf(src).filter((n) => n !== made && VIEWS.has(n.opType) && n.inputs[0] === src);
+  // Another view of the source, or a product of it with another activation (TransNeXt's q read unsqueezed by the
+  // local-window product and as it is by the pooled one, both in ONNX order): moving the source instead of the view
+  // moves the same bytes, and the other reader takes that copy.
+  const siblings = ctx.readersOf(src).filter((n) => n !== made && ((VIEWS.has(n.opType) && n.inputs[0] === src)
+    || (n.opType === 'MatMul' && n.inputs.every((i) => !ctx.isConstant(i)))));
   if (!copied && siblings.length === 0) return undefined;
   const moved = ctx.inputOnnx(src);
   const out = ctx.temp(dims, ctx.tensors[moved].type, `${ctx.resolve(name)}__viewed_onnx`);
