@@ -48,7 +48,7 @@ export function keptFloatWarnings(sg: TflSubgraph, kept: KeptFloat): string[] {
   if (count('recurrent')) warnings.push(`int8: ${count('recurrent')} op(s) of the recurrent cell between the state inputs and outputs stay float32 with int8 weights (rounding the state on every call drifts)`);
   if (count('state')) warnings.push(`int8: ${count('state')} op(s) unpacking a model input or packing a model output stay float32 (each part keeps its own scale)`);
   if (count('peak')) warnings.push(`int8: ${count('peak')} op(s) of max-pool peak picking (a map, its MAX_POOL_2D and their EQUAL, back to the layer making the map) stay float32 (int8 steps tie neighbours: every plateau would be a peak)`);
-  if (count('sampling')) warnings.push(`int8: ${count('sampling')} op(s) computing sampling coordinates (a GridSample's grid back to the layer making its flow, its corner indices and bilinear weights) stay float32 (an int8 step of a [-1, 1] grid is 1/255 of the image)`);
+  if (count('sampling')) warnings.push(`int8: ${count('sampling')} op(s) computing sampling coordinates: the indices of a computed-index gather (a GridSample's grid back to the layer making its flow, an interpolated position's floor and fractional weights) and weighting what it gathers stay float32 (an int8 step of a coordinate spans many rows or pixels)`);
   if (count('boxes')) {
     warnings.push(`int8: ${count('boxes')} op(s) decoding a box table (from the box layers' offsets through the priors to the [.., N, 4] boxes beside `
       + 'the class scores) stay float32 (one int8 step of a picture coordinate is ~1/128 of the picture, a tenth of a small box)');
