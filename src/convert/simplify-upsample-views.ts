@@ -88,6 +88,9 @@ export function viewedUpsamplesAsResize(g: Graph, constants: Map<string, Tensor>
     const Y = dims(last.outputs[0])!;
     if (stack.length || leaves.size !== 1 || !X || X.length !== 4 || X[0] !== Y[0] || X[1] !== Y[1] || Y[2] % X[2] || Y[3] % X[3]) return undefined;
     if (g.values.get(x)?.dtype !== 'float32' || count(X) === count(Y)) return undefined;
+    // A lone Expand / Tile (a gate broadcast over a map, CIDNet's [1, 2, 24, 1] over W) and a 1×1 map grown to H×W are
+    // broadcasts: their converters (and elementwise readers) handle them.
+    if (chain.size === 1 || X[2] * X[3] === 1) return undefined;
     // Every value inside the chain is read only by the chain (x's other readers keep x).
     const inner = [...chain].filter((n) => n !== last).map((n) => n.outputs[0]);
     if (inner.some((v) => outs.has(v) || (uses.get(v) ?? []).some((r) => !chain.has(r)))) return undefined;

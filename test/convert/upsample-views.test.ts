@@ -52,3 +52,7 @@ test('Concat of copies along a new last axis, then along a new axis before W (op
 test('a tiling written with the same ops (copies outside H and W) stays a tiling', () => check('tiling', between([
   node('Unsqueeze', ['u', 'axes'], ['u6']), node('Expand', ['u6', 'to'], ['e']), node('Reshape', ['e', 'back'], ['v']),
 ], [i64('axes', [2, 4]), i64('to', [1, C, 2, H, 2, W]), i64('back', [1, C, 2 * H, 2 * W])], 13), false));
+
+test('a lone Expand of a size-1 W (a gate broadcast over a map) is left to the Expand converter', () => check('gate', between([
+  node('ReduceMean', ['u'], ['m'], { axes: [3], keepdims: 1 }), node('Expand', ['m', 'to'], ['v']),
+], [i64('to', [1, C, H, W])], 13), false));
