@@ -22,7 +22,8 @@
 // samples gathered in the pixel-major order its indices are stored in (simplify-sample-rows.ts: BiRefNet), a
 // one-channel Conv over the channels folded into the batch (StyleGAN2's blur) as a
 // depthwise Conv (simplify-channel-conv.ts), a patch embedding's Conv whose kernel covers its viewed input as a Gemm of the flattened
-// patches (simplify-patch-conv.ts); last, identical nodes (same op, attributes and inputs) are done once
+// patches (simplify-patch-conv.ts), a nearest upsample by integer factors written as views and copies (Reshape /
+// Concat(x, x + 0), Unsqueeze / Expand, Tile) as one nearest Resize (simplify-upsample-views.ts); last, identical nodes (same op, attributes and inputs) are done once
 // (simplify-cse.ts).
 // (Identity and Dropout become aliases in their converters; constant subgraphs are folded by shape inference.)
 import type { Graph, Model, Node, Tensor } from '../ir/types';
@@ -65,6 +66,7 @@ import { rotaryBeforeHeadMoves } from './simplify-rotary-heads';
 import { unfuseTransBatch } from './simplify-fused-matmul';
 import { tableLinearMoves } from './simplify-table-linear';
 import { seqFirstHeadViews } from './simplify-seqfirst-heads';
+import { viewedUpsamplesAsResize } from './simplify-upsample-views';
 
 function attrNum(n: Node, name: string, dflt: number): number {
   const a = n.attrs.get(name);
@@ -161,6 +163,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: Si
   // Patterns matched on the exported form (a Div by √2 in GELU) go before Div → Mul; they make ops (Gelu,
   // GroupNormalization) that onnxruntime runs only at newer opsets, so the int8 pass's ONNX copy skips them.
   if (!opts.runnable) {
+    pass([['Reshape', 'Expand', 'Tile', 'Concat']], viewedUpsamplesAsResize, opts.opset ?? 17);
     pass([['Erf', 'Tanh']], fuseGelu);
     pass(['InstanceNormalization', 'Reshape'], fuseGroupNorm);
     pass([['Gemm', 'MatMul']], unflattenGemmRows, { sameRows: true });
