@@ -17,6 +17,7 @@ import { consumersOf, producersOf } from '../tflite/graph';
 import { histogram, isConst, pruneTensors, uniqueNamer } from './graph';
 import { DEQUANTIZE_INT8_VERSION } from './int8-ops';
 import { FLOAT_BINARY_SUFFIX } from './int8-float-binary';
+import { floatLoneIslands } from './int8-lone-islands';
 
 /** Ops whose int8 kernel is no faster than float32's on LiteRT.js's XNNPack: data moves, and depthwise convs. */
 const LONE_FLOAT = new Set(['RESHAPE', 'SQUEEZE', 'EXPAND_DIMS', 'TRANSPOSE', 'PAD', 'SLICE', 'STRIDED_SLICE', 'GATHER',
@@ -110,12 +111,14 @@ export function floatLoneOps(sg: TflSubgraph, name: (base: string) => string, mo
   return n;
 }
 
-/** floatLoneOps on the main subgraph of a written int8 model: the metadata's ONNX values those ops wrote name the
- *  float32 tensors they write now (the accuracy diff joins on them), unused tensors pruned, op histogram redone. */
+/** floatLoneOps and floatLoneIslands (int8-lone-islands.ts: groups of cheap ops) on the main subgraph of a written
+ *  int8 model: the metadata's ONNX values those ops wrote name the float32 tensors they write now (the accuracy
+ *  diff joins on them), unused tensors pruned, op histogram redone. */
 export function floatLoneOpsOf(result: ConvertResult): number {
   const sg = result.model.subgraphs[0];
   const moved = new Map<number, number>();
-  const n = sg ? floatLoneOps(sg, uniqueNamer(sg), moved) : 0;
+  const names = sg ? uniqueNamer(sg) : undefined;
+  const n = sg && names ? floatLoneOps(sg, names, moved) + floatLoneIslands(sg, names, moved) : 0;
   if (!n) return 0;
   const md = result.metadata;
   const mapped = new Set(md.tensors.map((m) => m.tflite));
