@@ -8,8 +8,10 @@
 // output lost 57 dB there (68 → 11 dB, docs/model-sweep.md, s26-trained9 / s26-lone).
 // What: the ops read the float32 tensors the QUANTIZEs read, write the DEQUANTIZEs' float32 outputs (a tensor read
 // only inside the group becomes a new float32 tensor), and an int8 constant operand becomes float32 ((q − zero point)
-// × scale, per channel when it has channels): the values only get closer to float32. INT32 constants (axes, shapes)
-// stay. A float form's conversions stay (int8-lone-ops.ts). When: with floatLoneOps, after the search.
+// × scale, per channel when it has channels), or the float32 constant of that name the model had before the int8
+// pass when the caller gives them (floatConstantsOf): DBNet's BatchNorm shift int8 at one scale for 24 channels is
+// off by up to 0.42 (its step 0.835), mask IoU 0.917 with the int8 values, 0.968 with the float ones (s26-lone).
+// The values only get closer to float32. INT32 constants (axes, shapes) stay. A float form's conversions stay (int8-lone-ops.ts). When: with floatLoneOps, after the search.
 import type { TflOperator, TflSubgraph, TflTensor } from '../tflite/model';
 import { consumersOf, producersOf } from '../tflite/graph';
 import { isConst } from './graph';
@@ -38,6 +40,12 @@ export function floatConstant(c: TflTensor, name: string): TflTensor {
   return { name, type: 'FLOAT32', shape: [...c.shape], data: new Uint8Array(f.buffer) };
 }
 
+/** The float32 constants of a model by name (a shallow copy of each): taken before the int8 pass, they give an
+ *  island's constants back their float32 values (floatLoneIslands). */
+export function floatConstantsOf(sg: TflSubgraph | undefined): Map<string, TflTensor> {
+  return new Map((sg?.tensors ?? []).filter((c) => c.type === 'FLOAT32' && isConst(c)).map((c) => [c.name, { ...c }]));
+}
+
 /** Whether the op can be in an island: an island op on int8 activations, constants int8 (one scale per tensor or
  *  channel) or INT32 (axes, shapes, sizes). */
 function candidate(op: TflOperator, t: TflTensor[]): boolean {
@@ -48,8 +56,10 @@ function candidate(op: TflOperator, t: TflTensor[]): boolean {
 }
 
 /** Rewrites every int8 island of the subgraph (see the top of this file) in float32; `name` makes tensor names
- *  unique; `moved` gets each island op's int8 output → the float32 tensor it writes now. Returns the ops rewritten. */
-export function floatLoneIslands(sg: TflSubgraph, name: (base: string) => string, moved = new Map<number, number>()): number {
+ *  unique; `moved` gets each island op's int8 output → the float32 tensor it writes now; `original` (floatConstantsOf
+ *  before the int8 pass) the float32 values of int8 constants by name. Returns the ops rewritten. */
+export function floatLoneIslands(sg: TflSubgraph, name: (base: string) => string, moved = new Map<number, number>(),
+  original = new Map<string, TflTensor>()): number {
   const t = sg.tensors;
   const ops = sg.operators;
   const readers = consumersOf(ops);
@@ -106,7 +116,9 @@ export function floatLoneIslands(sg: TflSubgraph, name: (base: string) => string
         if (i < 0) return i;
         if (isConst(t[i])) {
           if (t[i].type !== 'INT8') return i;
-          t.push(floatConstant(t[i], name(`${t[i].name}_float`)));
+          const f = original.get(t[i].name);
+          const same = f?.data && f.shape.join() === t[i].shape.join();
+          t.push(same ? { ...f, name: name(`${t[i].name}_float`), shape: [...f.shape] } : floatConstant(t[i], name(`${t[i].name}_float`)));
           return t.length - 1;
         }
         return to.get(i) ?? i;

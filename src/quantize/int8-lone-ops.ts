@@ -113,12 +113,13 @@ export function floatLoneOps(sg: TflSubgraph, name: (base: string) => string, mo
 
 /** floatLoneOps and floatLoneIslands (int8-lone-islands.ts: groups of cheap ops) on the main subgraph of a written
  *  int8 model: the metadata's ONNX values those ops wrote name the float32 tensors they write now (the accuracy
- *  diff joins on them), unused tensors pruned, op histogram redone. */
-export function floatLoneOpsOf(result: ConvertResult): number {
+ *  diff joins on them), unused tensors pruned, op histogram redone. `original`: the float32 constants by name before
+ *  the int8 pass (floatConstantsOf), for the islands' constants. */
+export function floatLoneOpsOf(result: ConvertResult, original?: Map<string, TflTensor>): number {
   const sg = result.model.subgraphs[0];
   const moved = new Map<number, number>();
   const names = sg ? uniqueNamer(sg) : undefined;
-  const n = sg && names ? floatLoneOps(sg, names, moved) + floatLoneIslands(sg, names, moved) : 0;
+  const n = sg && names ? floatLoneOps(sg, names, moved) + floatLoneIslands(sg, names, moved, original) : 0;
   if (!n) return 0;
   const md = result.metadata;
   const mapped = new Set(md.tensors.map((m) => m.tflite));

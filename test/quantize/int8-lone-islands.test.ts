@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Tensor } from '../../src/ir/types';
 import type { TflModel, TflTensor } from '../../src/tflite/model';
-import { floatLoneIslands } from '../../src/quantize/int8-lone-islands';
+import { floatConstantsOf, floatLoneIslands } from '../../src/quantize/int8-lone-islands';
 import { uniqueNamer } from '../../src/quantize/graph';
 import { quantParams } from '../../src/quantize/params';
 import { openTflite } from '../../src/runtime/litert';
@@ -108,4 +108,21 @@ test('int8 lone islands: a residual ADD of two quantized float32 branches runs f
   assert.equal(floatLoneIslands(sg, uniqueNamer(sg)), 2);
   assert.deepEqual(ops(m), ['MUL:FLOAT32', 'ADD:FLOAT32']);
   assert.deepEqual(sg.operators[1].inputs, [sg.operators[0].outputs[0], 7]);
+});
+
+test('int8 lone islands: the float32 constants the model had before the int8 pass come back by name', async () => {
+  // The float model's BatchNorm: gains and shifts int8 rounding moves (per tensor: a step of 0.002 / 0.01).
+  const gains = [0.2013, 0.2537, 0.0183, 0.1207];
+  const shifts = [0.6049, -0.0032, 0.2041, 1.3987];
+  const f32 = (name: string, v: number[]): TflTensor => ({ name, type: 'FLOAT32', shape: [1, 1, 1, C], data: new Uint8Array(Float32Array.from(v).buffer) });
+  const original = floatConstantsOf({ name: 'main', inputs: [], outputs: [], operators: [], tensors: [f32('m', gains), f32('a', shifts), f32('other', [1, 2, 3, 4])] });
+  assert.deepEqual([...original.keys()], ['m', 'a', 'other']);
+  const m = island();
+  const sg = m.subgraphs[0];
+  assert.equal(floatLoneIslands(sg, uniqueNamer(sg), new Map(), original), 2);
+  const x = input();
+  const y = await run(m, x);
+  let worst = 0;
+  (x.data as Float32Array).forEach((v, k) => { worst = Math.max(worst, Math.abs(y[k] - Math.max(0, v * gains[k % C] + shifts[k % C]))); });
+  assert.ok(worst < 1e-6, `float32 island with the float constants off by ${worst}`);
 });
