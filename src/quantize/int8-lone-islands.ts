@@ -136,3 +136,42 @@ export function floatLoneIslands(sg: TflSubgraph, name: (base: string) => string
   sg.operators = sg.operators.filter((op) => !(freed.has(op) && !left.has(op.outputs[0]) && !sg.outputs.includes(op.outputs[0])));
   return n;
 }
+
+/**
+ * The ops of a float32 model that floatLoneIslands leaves float32 whatever the calibration, for the compatibility
+ * marks (int8-kept-float.ts, through loneBetweenFloat): a connected group of ISLAND_OPS not in `float` (by index:
+ * kept float32 by rule), constants float32 or INT32, whose run-time inputs from outside the group are model inputs
+ * or written by ops in `float`, and whose outputs are each read outside the group only by ops in `float`, or are
+ * model outputs read by nothing else.
+ */
+export function islandsBetweenFloat(sg: TflSubgraph, float: Set<number>): Set<number> {
+  const t = sg.tensors;
+  const ops = sg.operators;
+  const readers = consumersOf(ops);
+  const producer = producersOf(ops);
+  const isCand = ops.map((op, k) => !float.has(k) && ISLAND_OPS.has(op.opcode) && op.outputs.length > 0
+    && op.outputs.every((o) => t[o]?.type === 'FLOAT32' && !isConst(t[o]))
+    && op.inputs.some((i) => i >= 0 && !isConst(t[i]))
+    && op.inputs.every((i) => i < 0 || (isConst(t[i]) ? t[i].type === 'FLOAT32' || t[i].type === 'INT32' : t[i].type === 'FLOAT32')));
+  const root = ops.map((_, k) => k);
+  const find = (k: number): number => (root[k] === k ? k : (root[k] = find(root[k])));
+  ops.forEach((op, k) => {
+    if (!isCand[k]) return;
+    for (const o of op.outputs) for (const r of readers.get(o) ?? []) if (isCand[r]) root[find(r)] = find(k);
+  });
+  const groups = new Map<number, number[]>();
+  ops.forEach((_, k) => { if (isCand[k]) groups.set(find(k), [...(groups.get(find(k)) ?? []), k]); });
+  const out = new Set<number>();
+  for (const members of groups.values()) {
+    const inside = new Set(members);
+    const fromFloat = (i: number) => i < 0 || isConst(t[i]) || inside.has(producer.get(i) ?? -1)
+      || (producer.get(i) === undefined ? sg.inputs.includes(i) : float.has(producer.get(i)!));
+    const toFloat = (o: number) => {
+      const r = (readers.get(o) ?? []).filter((j) => !inside.has(j));
+      return sg.outputs.includes(o) ? r.length === 0 && (readers.get(o) ?? []).length === 0 : r.every((j) => float.has(j));
+    };
+    const leaves = members.some((k) => ops[k].outputs.some((o) => sg.outputs.includes(o) || (readers.get(o) ?? []).some((j) => !inside.has(j))));
+    if (leaves && members.every((k) => ops[k].inputs.every(fromFloat) && ops[k].outputs.every(toFloat))) members.forEach((k) => out.add(k));
+  }
+  return out;
+}

@@ -17,7 +17,7 @@ import { consumersOf, producersOf } from '../tflite/graph';
 import { histogram, isConst, pruneTensors, uniqueNamer } from './graph';
 import { DEQUANTIZE_INT8_VERSION } from './int8-ops';
 import { FLOAT_BINARY_SUFFIX } from './int8-float-binary';
-import { floatLoneIslands } from './int8-lone-islands';
+import { floatLoneIslands, islandsBetweenFloat } from './int8-lone-islands';
 
 /** Ops whose int8 kernel is no faster than float32's on LiteRT.js's XNNPack: data moves, and depthwise convs. */
 const LONE_FLOAT = new Set(['RESHAPE', 'SQUEEZE', 'EXPAND_DIMS', 'TRANSPOSE', 'PAD', 'SLICE', 'STRIDED_SLICE', 'GATHER',
@@ -43,7 +43,7 @@ function floatBias(b: TflTensor, name: string): TflTensor {
  * (int8-kept-float.ts): a data move (not a depthwise conv: its rule reads the weights) whose run-time inputs are float
  * model inputs or written by ops in `float` (by index: kept float32 by rule), whose outputs are each read only by such
  * ops or are model outputs read by nothing else, and whose constants are int32 (EAGLE's rotary tables: a CONCATENATION
- * of two COS outputs read by the MULs of its recurrent cell).
+ * of two COS outputs read by the MULs of its recurrent cell); and the groups of cheap ops floatLoneIslands runs float32.
  */
 export function loneBetweenFloat(sg: TflSubgraph, float: Set<number>): Set<number> {
   const t = sg.tensors;
@@ -62,6 +62,7 @@ export function loneBetweenFloat(sg: TflSubgraph, float: Set<number>): Set<numbe
     };
     if (acts.every(fromFloat) && op.outputs.every(toFloat)) out.add(k);
   });
+  for (const k of islandsBetweenFloat(sg, float)) out.add(k); // groups of cheap ops (int8-lone-islands.ts)
   return out;
 }
 

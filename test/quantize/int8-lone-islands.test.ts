@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Tensor } from '../../src/ir/types';
 import type { TflModel, TflTensor } from '../../src/tflite/model';
-import { floatConstantsOf, floatLoneIslands } from '../../src/quantize/int8-lone-islands';
+import { floatConstantsOf, floatLoneIslands, islandsBetweenFloat } from '../../src/quantize/int8-lone-islands';
 import { uniqueNamer } from '../../src/quantize/graph';
 import { quantParams } from '../../src/quantize/params';
 import { openTflite } from '../../src/runtime/litert';
@@ -125,4 +125,25 @@ test('int8 lone islands: the float32 constants the model had before the int8 pas
   let worst = 0;
   (x.data as Float32Array).forEach((v, k) => { worst = Math.max(worst, Math.abs(y[k] - Math.max(0, v * gains[k % C] + shifts[k % C]))); });
   assert.ok(worst < 1e-6, `float32 island with the float constants off by ${worst}`);
+});
+
+test('int8 lone islands: the compatibility marks name a float32 model\'s island between float32 neighbours, not one an int8 op reads', () => {
+  // The island's float32 model: x → MUL → ADD → y; the model's input and output are float32 neighbours.
+  const m = island();
+  const sg = m.subgraphs[0];
+  sg.operators = sg.operators.slice(1, 3);
+  sg.tensors = sg.tensors.map((tt) => (tt.data ? tt : { name: tt.name, type: 'FLOAT32', shape: tt.shape }));
+  sg.tensors[2] = { ...sg.tensors[2], type: 'FLOAT32', data: new Uint8Array(new Float32Array(C).buffer), quantization: undefined };
+  sg.tensors[4] = { ...sg.tensors[4], type: 'FLOAT32', data: new Uint8Array(new Float32Array(C).buffer), quantization: undefined };
+  sg.operators[0].inputs = [0, 2];
+  sg.operators[1].outputs = [6];
+  assert.deepEqual([...islandsBetweenFloat(sg, new Set())], [0, 1]);
+  // The MUL's output read by a CONV_2D too (int8 there): no island.
+  sg.tensors.push({ name: 'w', type: 'FLOAT32', shape: [C, 1, 1, C], data: new Uint8Array(new Float32Array(C * C).buffer) }, act('c', 'FLOAT32'));
+  sg.operators.push({ opcode: 'CONV_2D', version: 1, inputs: [3, 7, -1], outputs: [8],
+    options: { padding: 'SAME', strideW: 1, strideH: 1, fusedActivationFunction: 'NONE', dilationWFactor: 1, dilationHFactor: 1 } });
+  sg.outputs.push(8);
+  assert.deepEqual([...islandsBetweenFloat(sg, new Set())], []);
+  // ... unless the CONV_2D is kept float32 by a rule.
+  assert.deepEqual([...islandsBetweenFloat(sg, new Set([2]))], [0, 1]);
 });
