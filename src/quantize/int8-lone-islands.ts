@@ -46,6 +46,19 @@ export function floatConstantsOf(sg: TflSubgraph | undefined): Map<string, TflTe
   return new Map((sg?.tensors ?? []).filter((c) => c.type === 'FLOAT32' && isConst(c)).map((c) => [c.name, { ...c }]));
 }
 
+/** Candidate ops joined through the tensors one writes and another reads (union-find by op index): root → members. */
+function groupsOf(ops: TflOperator[], readers: Map<number, number[]>, isCand: boolean[]): Map<number, number[]> {
+  const root = ops.map((_, k) => k);
+  const find = (k: number): number => (root[k] === k ? k : (root[k] = find(root[k])));
+  ops.forEach((op, k) => {
+    if (!isCand[k]) return;
+    for (const o of op.outputs) for (const r of readers.get(o) ?? []) if (isCand[r]) root[find(r)] = find(k);
+  });
+  const groups = new Map<number, number[]>();
+  ops.forEach((_, k) => { if (isCand[k]) groups.set(find(k), [...(groups.get(find(k)) ?? []), k]); });
+  return groups;
+}
+
 /** Whether the op can be in an island: an island op on int8 activations, constants int8 (one scale per tensor or
  *  channel) or INT32 (axes, shapes, sizes). */
 function candidate(op: TflOperator, t: TflTensor[]): boolean {
@@ -65,15 +78,7 @@ export function floatLoneIslands(sg: TflSubgraph, name: (base: string) => string
   const readers = consumersOf(ops);
   const producer = producersOf(ops);
   const isCand = ops.map((op) => candidate(op, t));
-  // Groups: candidates joined through the int8 tensors one writes and another reads (union-find by op index).
-  const root = ops.map((_, k) => k);
-  const find = (k: number): number => (root[k] === k ? k : (root[k] = find(root[k])));
-  ops.forEach((op, k) => {
-    if (!isCand[k]) return;
-    for (const o of op.outputs) for (const r of readers.get(o) ?? []) if (isCand[r]) root[find(r)] = find(k);
-  });
-  const groups = new Map<number, number[]>();
-  ops.forEach((_, k) => { if (isCand[k]) groups.set(find(k), [...(groups.get(find(k)) ?? []), k]); });
+  const groups = groupsOf(ops, readers, isCand);
   const drop = new Set<number>();
   const freed = new Set<TflOperator>();
   let n = 0;
@@ -153,14 +158,7 @@ export function islandsBetweenFloat(sg: TflSubgraph, float: Set<number>): Set<nu
     && op.outputs.every((o) => t[o]?.type === 'FLOAT32' && !isConst(t[o]))
     && op.inputs.some((i) => i >= 0 && !isConst(t[i]))
     && op.inputs.every((i) => i < 0 || (isConst(t[i]) ? t[i].type === 'FLOAT32' || t[i].type === 'INT32' : t[i].type === 'FLOAT32')));
-  const root = ops.map((_, k) => k);
-  const find = (k: number): number => (root[k] === k ? k : (root[k] = find(root[k])));
-  ops.forEach((op, k) => {
-    if (!isCand[k]) return;
-    for (const o of op.outputs) for (const r of readers.get(o) ?? []) if (isCand[r]) root[find(r)] = find(k);
-  });
-  const groups = new Map<number, number[]>();
-  ops.forEach((_, k) => { if (isCand[k]) groups.set(find(k), [...(groups.get(find(k)) ?? []), k]); });
+  const groups = groupsOf(ops, readers, isCand);
   const out = new Set<number>();
   for (const members of groups.values()) {
     const inside = new Set(members);
