@@ -17,6 +17,7 @@ import { consumersOf, producersOf } from '../tflite/graph';
 import { histogram, isConst, pruneTensors, uniqueNamer } from './graph';
 import { DEQUANTIZE_INT8_VERSION } from './int8-ops';
 import { FLOAT_BINARY_SUFFIX } from './int8-float-binary';
+import { floatLoneIslands, islandsBetweenFloat } from './int8-lone-islands';
 
 /** Ops whose int8 kernel is no faster than float32's on LiteRT.js's XNNPack: data moves, and depthwise convs. */
 const LONE_FLOAT = new Set(['RESHAPE', 'SQUEEZE', 'EXPAND_DIMS', 'TRANSPOSE', 'PAD', 'SLICE', 'STRIDED_SLICE', 'GATHER',
@@ -42,7 +43,7 @@ function floatBias(b: TflTensor, name: string): TflTensor {
  * (int8-kept-float.ts): a data move (not a depthwise conv: its rule reads the weights) whose run-time inputs are float
  * model inputs or written by ops in `float` (by index: kept float32 by rule), whose outputs are each read only by such
  * ops or are model outputs read by nothing else, and whose constants are int32 (EAGLE's rotary tables: a CONCATENATION
- * of two COS outputs read by the MULs of its recurrent cell).
+ * of two COS outputs read by the MULs of its recurrent cell); and the groups of cheap ops floatLoneIslands runs float32.
  */
 export function loneBetweenFloat(sg: TflSubgraph, float: Set<number>): Set<number> {
   const t = sg.tensors;
@@ -61,6 +62,7 @@ export function loneBetweenFloat(sg: TflSubgraph, float: Set<number>): Set<numbe
     };
     if (acts.every(fromFloat) && op.outputs.every(toFloat)) out.add(k);
   });
+  for (const k of islandsBetweenFloat(sg, float)) out.add(k); // groups of cheap ops (int8-lone-islands.ts)
   return out;
 }
 
@@ -110,12 +112,15 @@ export function floatLoneOps(sg: TflSubgraph, name: (base: string) => string, mo
   return n;
 }
 
-/** floatLoneOps on the main subgraph of a written int8 model: the metadata's ONNX values those ops wrote name the
- *  float32 tensors they write now (the accuracy diff joins on them), unused tensors pruned, op histogram redone. */
-export function floatLoneOpsOf(result: ConvertResult): number {
+/** floatLoneOps and floatLoneIslands (int8-lone-islands.ts: groups of cheap ops) on the main subgraph of a written
+ *  int8 model: the metadata's ONNX values those ops wrote name the float32 tensors they write now (the accuracy
+ *  diff joins on them), unused tensors pruned, op histogram redone. `original`: the float32 constants by name before
+ *  the int8 pass (floatConstantsOf), for the islands' constants. */
+export function floatLoneOpsOf(result: ConvertResult, original?: Map<string, TflTensor>): number {
   const sg = result.model.subgraphs[0];
   const moved = new Map<number, number>();
-  const n = sg ? floatLoneOps(sg, uniqueNamer(sg), moved) : 0;
+  const names = sg ? uniqueNamer(sg) : undefined;
+  const n = sg && names ? floatLoneOps(sg, names, moved) + floatLoneIslands(sg, names, moved, original) : 0;
   if (!n) return 0;
   const md = result.metadata;
   const mapped = new Set(md.tensors.map((m) => m.tflite));

@@ -13,14 +13,18 @@ import type { Model } from '../../src/ir/types';
 
 const N = 4096;
 
-function guardedRatio(eps: number): Model {
+/** `int8Reader`: g also read by an int8 MatMul (a second output), so that the SUB / ADD are no island of cheap ops
+ *  between float32 ones (int8-lone-islands.ts runs such an island float32 whatever this rule says). */
+function guardedRatio(eps: number, int8Reader = false): Model {
   return buildModel({
-    inputs: [['x', 'float32', [1, N]]], outputs: ['y'], opset: 13,
+    inputs: [['x', 'float32', [1, N]]], outputs: int8Reader ? ['y', 'z'] : ['y'], opset: 13,
     nodes: [
       node('Sub', ['x', 'half'], ['d'], {}, 'centre'), node('Add', ['d', 'eps'], ['g'], {}, 'guard_add'),
       node('Div', ['d', 'g'], ['r'], {}, 'ratio'), node('Atan', ['r'], ['y'], {}, 'angle'),
+      ...(int8Reader ? [node('MatMul', ['g', 'wz'], ['z'], {}, 'reader')] : []),
     ],
-    initializers: [tensor('half', 'float32', [], [0.5]), tensor('eps', 'float32', [], [eps])],
+    initializers: [tensor('half', 'float32', [], [0.5]), tensor('eps', 'float32', [], [eps]),
+      ...(int8Reader ? [tensor('wz', 'float32', [N, 4], Array.from({ length: N * 4 }, (_, i) => ((i * 7) % 13) / 13 - 0.5))] : [])],
   });
 }
 
@@ -39,7 +43,7 @@ test('an epsilon ADD into a DIV whose divisor spans 0 stays float32, and the out
 });
 
 test('an epsilon as large as an int8 step of the divisor keeps its int8 ADD', async () => {
-  const { result } = await int8(guardedRatio(0.05));
+  const { result } = await int8(guardedRatio(0.05, true));
   const sg = result.model.subgraphs[0];
   const add = sg.operators.find((o) => o.onnxNode === 'guard_add' && o.opcode === 'ADD')!;
   assert.equal(sg.tensors[add.outputs[0]].type, 'INT8');
