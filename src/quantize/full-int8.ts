@@ -10,6 +10,7 @@ import { convPerPart } from './int8-conv-parts';
 import { withNormHeadroom } from '../calibration/norm-headroom';
 import { Int8Options, activationParams, quantizeInt8, tensorsWithoutParams } from './int8';
 import { floatLoneOpsOf } from './int8-lone-ops';
+import { floatConstantsOf } from './int8-lone-islands';
 import type { SizeBudget } from './search-size';
 import { wideParams } from './int16';
 import { runTimeSizedTensor } from './int8-kept-float';
@@ -266,9 +267,11 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
     ? await ph.time('search', 'int8: measuring plain int8 on LiteRT', () => chooseInt16Ops(result, onnx, samples, params, { ...opts, roundedWeights: withGains(roundedWeights, gains), biasDelta, int16Params },
       mode, opts.maxBytes ?? Infinity, refs, target, opts.latencyBound, ph, opts.searchSeconds))
     : { int16Ops: new Set<number>(), splitOps: new Set<number>(), floatOps: new Set<number>(), floatWeights: new Set<string>(), int8Cosine: NaN, cosine: NaN, met: true, ms: 0 };
+  // The float constants before they are stored int8: an island run float32 after the search takes them back.
+  const floats = floatConstantsOf(result.model.subgraphs[0]);
   await ph.time('quantize', 'int8: writing the int8 model', () => quantizeInt8(result, params, { ...opts, roundedWeights: withGains(roundedWeights, gains, result, [...choice.int16Ops, ...choice.floatOps, ...choice.splitOps]), biasDelta, int16Params, int16Ops: choice.int16Ops,
     splitOps: choice.splitOps, floatOps: choice.floatOps, floatWeights: choice.floatWeights }));
-  floatLoneOpsOf(result); // after the search: an int8 data move / depthwise conv alone between float32 ops runs float32
+  floatLoneOpsOf(result, floats); // after the search: an int8 data move / depthwise conv alone between float32 ops runs float32
   forgetOnnxNames(result, equalized);
   return { result, stats: { equalizedPairs: equalized.size, fromOnnx: p.onnx.size, fromTflite, calibrationMs: t1 - t0, quantizeMs: performance.now() - t1,
     gptqLayers: gptq.layers, gptqMs: gptq.ms, weightRounding: roundedWeights ? 'gptq' : 'nearest', nearestCosine, gptqCosine, fp16Cosine, hopeless, int16Ops: choice.int16Ops.size, splitOps: choice.splitOps.size, floatOps: choice.floatOps.size, floatWeightOps: choice.floatWeights.size, int8Cosine: choice.int8Cosine, cosine: choice.cosine,
