@@ -154,7 +154,7 @@ test('calibration folders: .npy samples and batches, .pb files, images; bad file
   await bad({ 'junk.npy': 'junk' }, /junk\.npy: not a \.npy file/);
 });
 
-test('an op without an int8 kernel stays float32 between DEQUANTIZE and QUANTIZE, with a warning', async () => {
+test('an op without an int8 kernel stays float32 behind a DEQUANTIZE (a cheap op after it, before the float output, too), with a warning', async () => {
   const r = rng(13);
   const bytes = encodeModel(buildModel({
     inputs: [['x', 'float32', [1, 3, 8, 8]]], outputs: [['y', 'float32', [1, 4, 8, 8]]],
