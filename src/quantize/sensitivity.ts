@@ -23,7 +23,7 @@ import { consumersOf, isFloatActivation, producersOf } from './graph';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
 import { floatIslands } from './int8-float-islands';
 import { type QParams, quantParams } from './params';
-import { type TaskMeasure, TaskTally, argmaxAgreement, outputTasks } from './task-signal';
+import { type TaskMeasure, TaskTally, outputTasks } from './task-signal';
 import { MIN_ARGMAX_SHARE, argmaxCosine } from './argmax-guard';
 import { rankInGroups } from './grouped-ranking';
 import { type GuardJudge, guardAccepts } from './search-stop';
@@ -155,30 +155,13 @@ export async function makeScorer(result: ConvertResult, samples: Tensor[][], ref
       // Class-id outputs (the graph's own ARG_MAX: argmax-guard.ts) read as unchanged to the cosine; their share of
       // held arg-maxes, on the cosine's scale, is what the search stops at (it stopped at plain int8 while the ids
       // guard refused it after the search).
-      const idShare = classIdShare(run.taps, base.taps, tasks, classes);
+      const idShare = tally.agreementOf((j) => tasks[j].ids === true);
       const cosine = idShare === undefined ? worst : Math.min(worst, argmaxCosine(idShare));
       const accepted = judge ? { accepted: guardAccepts(judge, refs, outs, worst) && (idShare === undefined || idShare >= MIN_ARGMAX_SHARE) } : {};
       if (byGuard) return { snrDb, cosine, ms: run.ms, ...(task ? { task } : {}), objective: summedMeasure(guardMeasures(floatOuts, outs, probabilities)), byGuard, ...accepted };
       return { snrDb, cosine, ms: run.ms, ...(task ? { task } : {}), objective: task ? task.soft : snrDb, ...accepted };
     },
   };
-}
-
-/** Over the class-id outputs of `tasks` (task-signal.ts `ids`), the share of positions whose arg-max the variant
- *  (`got`) keeps from the float32 model (`want`), over every sample; undefined without class-id outputs. */
-export function classIdShare(got: Float32Array[][], want: Float32Array[][], tasks: { ids?: true }[], classes: number[]): number | undefined {
-  let positions = 0;
-  let agree = 0;
-  tasks.forEach((t, j) => {
-    if (!t.ids) return;
-    want.forEach((w, k) => {
-      if (!got[k]?.[j] || got[k][j].length !== w[j].length) { positions += 1; return; }
-      const a = argmaxAgreement(w[j], got[k][j], classes[j]);
-      positions += a.positions;
-      agree += a.agree;
-    });
-  });
-  return positions > 0 ? agree / positions : undefined;
 }
 
 /** ONNX names of the outputs that are offset vectors on every sample (output-cosine.ts isOffsetVector; not

@@ -252,6 +252,15 @@ export class TaskTally {
     }
   }
 
+  /** The share of agreeing positions pooled over the outputs `pick` selects (the search's class-id outputs);
+   *  undefined when they compared none. */
+  agreementOf(pick: (j: number) => boolean): number | undefined {
+    let agree = 0;
+    let count = 0;
+    this.sums.forEach((s, j) => { if (pick(j)) { agree += s.agree; count += s.count; } });
+    return count > 0 ? agree / count : undefined;
+  }
+
   measure(): TaskMeasure | undefined {
     let worst: TaskMeasure | undefined;
     this.kinds.forEach((kind, j) => {
