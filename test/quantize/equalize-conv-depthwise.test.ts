@@ -13,10 +13,7 @@ import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { encodeModel } from '../../src/onnx/writer';
 import { quantizeModelBytes } from '../../src/quantize/file';
 import { MAX_GAIN, channelGains } from '../../src/quantize/equalize-conv-depthwise';
-import { runOnnx } from '../../src/runtime/ort';
-import { openConverted } from '../../src/runtime/tflite-onnx-io';
-import { serializeTflite } from '../../src/tflite/writer';
-import { floats, rng } from './helpers';
+import { onOffSnr, rng } from './helpers';
 
 const [I, C, H] = [3, 8, 16];
 const GAINS = [0.05, 0.1, 0.3, 1, 2, 5, 10, 30];
@@ -46,12 +43,6 @@ function sample(seed: number): Tensor[] {
   return [makeTensor('x', 'float32', [1, I, H, H], Float32Array.from({ length: I * H * H }, () => r() * 2 - 1))];
 }
 
-function snrDb(ref: Float32Array, got: Float32Array): number {
-  let s = 0, n = 0;
-  for (let i = 0; i < ref.length; i++) { s += ref[i] ** 2; n += (ref[i] - got[i]) ** 2; }
-  return 10 * Math.log10(s / n);
-}
-
 const dir = mkdtempSync(join(tmpdir(), 'int8-equalize-cdw-'));
 const cal = join(dir, 'cal');
 mkdirSync(cal, { recursive: true });
@@ -72,22 +63,10 @@ test('int8 equalizes a conv → depthwise pair by default: a better int8 output 
   assert.equal(off.summary.equalizedConvDepthwise, undefined);
   assert.ok(!on.result.metadata.tensors.some((m) => m.onnx === 'z'), 'the equalized conv output is no longer paired with the ONNX value');
   assert.ok(off.result.metadata.tensors.some((m) => m.onnx === 'z'));
-  const [a, b] = [await openConverted(serializeTflite(on.result.model)), await openConverted(serializeTflite(off.result.model))];
-  try {
-    const snr = { on: [] as number[], off: [] as number[] };
-    for (let i = 0; i < 4; i++) {
-      const s = sample(500 + i);
-      const ref = floats((await runOnnx(bytes, s)).get('y')!);
-      snr.on.push(snrDb(ref, floats((await a.run(s)).get('y')!)));
-      snr.off.push(snrDb(ref, floats((await b.run(s)).get('y')!)));
-    }
-    const worst = (v: number[]) => Math.min(...v);
-    t.diagnostic(`SNR equalized ${snr.on.map((v) => v.toFixed(1))} dB, without ${snr.off.map((v) => v.toFixed(1))} dB`);
-    assert.ok(worst(snr.on) > worst(snr.off) + 6, `SNR equalized ${snr.on.map((v) => v.toFixed(1))} vs ${snr.off.map((v) => v.toFixed(1))} dB`);
-  } finally {
-    a.close();
-    b.close();
-  }
+  const snr = await onOffSnr(bytes, on.result.model, off.result.model, sample);
+  const worst = (v: number[]) => Math.min(...v);
+  t.diagnostic(`SNR equalized ${snr.on.map((v) => v.toFixed(1))} dB, without ${snr.off.map((v) => v.toFixed(1))} dB`);
+  assert.ok(worst(snr.on) > worst(snr.off) + 6, `SNR equalized ${snr.on.map((v) => v.toFixed(1))} vs ${snr.off.map((v) => v.toFixed(1))} dB`);
 });
 
 test('a ReLU6 between the conv and the depthwise is not equalized (the clamp does not commute with the scaling)', async () => {

@@ -20,7 +20,7 @@ import { scaledHardSwishOps } from '../../src/quantize/int8-scaled-hardswish';
 import { runOnnx } from '../../src/runtime/ort';
 import { openConverted } from '../../src/runtime/tflite-onnx-io';
 import { serializeTflite } from '../../src/tflite/writer';
-import { floats, relMaxDiff, rng } from './helpers';
+import { floats, onOffSnr, relMaxDiff, rng } from './helpers';
 
 const [I, C, H] = [3, 8, 16];
 const GAINS = [0.02, 0.05, 0.1, 0.3, 1, 3, 6, 12];
@@ -57,12 +57,6 @@ function sample(seed: number): Tensor[] {
   return [makeTensor('x', 'float32', [1, I, H, H], Float32Array.from({ length: I * H * H }, () => r() * 4 - 2))];
 }
 
-function snrDb(ref: Float32Array, got: Float32Array): number {
-  let s = 0, n = 0;
-  for (let i = 0; i < ref.length; i++) { s += ref[i] ** 2; n += (ref[i] - got[i]) ** 2; }
-  return 10 * Math.log10(s / n);
-}
-
 const dir = mkdtempSync(join(tmpdir(), 'int8-equalize-hsw-'));
 const cal = join(dir, 'cal');
 mkdirSync(cal, { recursive: true });
@@ -83,22 +77,10 @@ test('int8 scales hard-swish chains per channel when asked: float MUL → HARD_S
   assert.equal(scaledHardSwishOps(off.result.model.subgraphs[0]).length, 0);
   for (const name of ['z', 'z2', 'm', 'm2']) assert.ok(!on.result.metadata.tensors.some((m) => m.onnx === name), `${name} (scaled) is no longer paired with the ONNX value`);
   assert.ok(on.result.warnings.some((w) => /equalized hard-swish/.test(w)));
-  const [a, b] = [await openConverted(serializeTflite(on.result.model)), await openConverted(serializeTflite(off.result.model))];
-  try {
-    const snr = { on: [] as number[], off: [] as number[] };
-    for (let i = 0; i < 4; i++) {
-      const s = sample(500 + i);
-      const ref = floats((await runOnnx(bytes, s)).get('y')!);
-      snr.on.push(snrDb(ref, floats((await a.run(s)).get('y')!)));
-      snr.off.push(snrDb(ref, floats((await b.run(s)).get('y')!)));
-    }
-    const worst = (v: number[]) => Math.min(...v);
-    t.diagnostic(`SNR equalized ${snr.on.map((v) => v.toFixed(1))} dB, without ${snr.off.map((v) => v.toFixed(1))} dB`);
-    assert.ok(worst(snr.on) > worst(snr.off) + 6, `SNR equalized ${snr.on.map((v) => v.toFixed(1))} vs ${snr.off.map((v) => v.toFixed(1))} dB`);
-  } finally {
-    a.close();
-    b.close();
-  }
+  const snr = await onOffSnr(bytes, on.result.model, off.result.model, sample);
+  const worst = (v: number[]) => Math.min(...v);
+  t.diagnostic(`SNR equalized ${snr.on.map((v) => v.toFixed(1))} dB, without ${snr.off.map((v) => v.toFixed(1))} dB`);
+  assert.ok(worst(snr.on) > worst(snr.off) + 6, `SNR equalized ${snr.on.map((v) => v.toFixed(1))} vs ${snr.off.map((v) => v.toFixed(1))} dB`);
 });
 
 test('the equalized float models compute the same: the converted model on LiteRT and the ONNX model on onnxruntime', async () => {

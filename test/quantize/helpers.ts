@@ -8,6 +8,7 @@ import { openConverted } from '../../src/runtime/tflite-onnx-io';
 import { serializeTflite } from '../../src/tflite/writer';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import { runOnnx } from '../../src/runtime/ort';
 
 export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let dot = 0;
@@ -169,4 +170,30 @@ export function convChain(act: 'Sigmoid' | 'Tanh', scale: number, tail = false):
 export function convertCli(...args: string[]): { code: number | null; out: string; err: string } {
   const r = spawnSync(process.execPath, [path.resolve('bin/onnx2lite.js'), 'convert', ...args], { encoding: 'utf8', timeout: 180_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** SNR in dB of `got` against `ref`. */
+export function snrDb(ref: Float32Array, got: Float32Array): number {
+  let s = 0, n = 0;
+  for (let i = 0; i < ref.length; i++) { s += ref[i] ** 2; n += (ref[i] - got[i]) ** 2; }
+  return 10 * Math.log10(s / n);
+}
+
+/** Output `y`'s SNR against onnxruntime on 4 samples (`sample(500 + i)`) of two int8 models of `bytes`: with a
+ *  rewrite (`on`) and without it (`off`). */
+export async function onOffSnr(bytes: Uint8Array, on: TflModel, off: TflModel, sample: (seed: number) => Tensor[]): Promise<{ on: number[]; off: number[] }> {
+  const [a, b] = [await openConverted(serializeTflite(on)), await openConverted(serializeTflite(off))];
+  try {
+    const snr = { on: [] as number[], off: [] as number[] };
+    for (let i = 0; i < 4; i++) {
+      const s = sample(500 + i);
+      const ref = floats((await runOnnx(bytes, s)).get('y')!);
+      snr.on.push(snrDb(ref, floats((await a.run(s)).get('y')!)));
+      snr.off.push(snrDb(ref, floats((await b.run(s)).get('y')!)));
+    }
+    return snr;
+  } finally {
+    a.close();
+    b.close();
+  }
 }
