@@ -20,8 +20,28 @@ function int64Values(t: Tensor | undefined): BigInt64Array | undefined {
   return t && t.dtype === 'int64' && t.data instanceof BigInt64Array ? t.data : undefined;
 }
 
+/** Files (path, size, modification time) already read and found to need no copy: every check opens the same
+ *  model with onnxruntime several times (self-check, guard, compare), and reading and decoding it again each time
+ *  blocked for as long as the model is big. */
+const unchanged = new Set<string>();
+
 /** `model` itself, or (when it has such a ReduceSum) the bytes of a copy whose int64 hash sums wrap on onnxruntime. */
 export function withWrappingSums(model: string | Uint8Array): string | Uint8Array {
+  if (typeof model !== 'string') return wrappingSums(model);
+  let key: string;
+  try {
+    const st = statSync(model);
+    key = `${model}\0${st.size}\0${st.mtimeMs}`;
+  } catch {
+    return model;
+  }
+  if (unchanged.has(key)) return model;
+  const out = wrappingSums(model);
+  if (out === model) unchanged.add(key);
+  return out;
+}
+
+function wrappingSums(model: string | Uint8Array): string | Uint8Array {
   let bytes: Uint8Array;
   try {
     if (typeof model === 'string' && statSync(model).size > MAX_BYTES) return model;
