@@ -34,6 +34,7 @@ import { fuseGroupNorm } from './simplify-norm';
 import { fusePackedHeads, fuseSeparateProjections } from './simplify-attention';
 import { fuseChunkedHeads, fuseSplitHeads, fuseViewedHeads, sliceUndoneMoves, splitChunksAsSlices } from './simplify-heads';
 import { composeReshapeChains } from './simplify-reshape-chain';
+import { rowsSplitAsHeads } from './simplify-rows-heads';
 import { foldConvAffine } from './fold-affine';
 import { fuseRepeats } from './simplify-repeat';
 import { squeezeRank7 } from './simplify-rank7';
@@ -175,6 +176,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: Si
     einsumHeads(g, constants);
     fuseSeparateProjections(g, constants);
     pass([['Gemm', 'MatMul']], unflattenGemmRows);
+    pass(['Split', 'Reshape', 'Transpose'], rowsSplitAsHeads); // tf2onnx's merged Dense rows: before the chunked heads
     pass(['Split'], splitChunksAsSlices);
     fuseChunkedHeads(g, constants);
     pass(['Split', 'Transpose'], fuseSplitHeads);
