@@ -79,8 +79,10 @@ export function rowsSplitAsHeads(g: Graph, constants: Map<string, Tensor>): void
     const packed = val(`${key}/packed`, [...lead, W]);
     added.push({ name: packed, opType: 'Reshape', domain: '', inputs: [rows, int64Const(g, constants, `${key}/shape`, [...lead, W])], outputs: [packed], attrs: new Map() });
     const names = parts.map((p, j) => val(`${key}/part${j}`, [...lead, p.size]));
-    added.push({ name: s.name || `${key}/split`, opType: 'Split', domain: '', inputs: [packed, int64Const(g, constants, `${key}/sizes`, sizes)],
-      outputs: names, attrs: new Map([['axis', { type: 'int', value: 2 }]]) });
+    // The same sizes, as the original gives them (an attribute before opset 13, an input from 13 on).
+    const attrs = new Map(s.attrs);
+    attrs.set('axis', { type: 'int', value: 2 });
+    added.push({ name: s.name || `${key}/split`, opType: 'Split', domain: '', inputs: [packed, ...s.inputs.slice(1)], outputs: names, attrs });
     parts.forEach((p, j) => {
       for (const n of p.chain) skip.add(n);
       p.view.inputs = [names[j], ...p.view.inputs.slice(1)];

@@ -12,20 +12,21 @@ import { matchBuilt, waveValues } from '../helpers/match';
 const [H, W, C, h, d] = [4, 6, 8, 2, 4];
 const [N, E] = [H * W, h * d];
 
-function mhsa(withBias: boolean) {
+function mhsa(withBias: boolean, opset = 13) {
   const part = (j: number, name: string) => [
     node('Reshape', [`p${j}`, 'map'], [`${name}m`]),
     ...(withBias ? [node('Add', [`${name}m`, `b${j}`], [`${name}b`])] : []),
     node('Reshape', [withBias ? `${name}b` : `${name}m`, 'heads'], [`${name}h`])];
   return buildModel({
-    inputs: [['x', 'float32', [1, C, H, W]]], outputs: ['y'], opset: 13,
+    inputs: [['x', 'float32', [1, C, H, W]]], outputs: ['y'], opset,
     nodes: [
       node('Conv', ['x', 'wc', 'bc'], ['c'], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }),
       node('Relu', ['c'], ['cr']),
       node('Transpose', ['cr'], ['nhwc'], { perm: [0, 2, 3, 1] }),
       node('Reshape', ['nhwc', 'rows'], ['r']),
       node('MatMul', ['r', 'wqkv'], ['p']),
-      node('Split', ['p', 'sizes'], ['p0', 'p1', 'p2'], { axis: -1 }),
+      // The sizes: an input from opset 13 on, an attribute before.
+      opset >= 13 ? node('Split', ['p', 'sizes'], ['p0', 'p1', 'p2'], { axis: -1 }) : node('Split', ['p'], ['p0', 'p1', 'p2'], { axis: -1, split: [E, E, E] }),
       ...part(0, 'v'), ...part(1, 'k'), ...part(2, 'q'),
       node('Transpose', ['qh'], ['q'], { perm: [0, 2, 1, 3] }),
       node('Transpose', ['kh'], ['k4'], { perm: [0, 2, 1, 3] }),
@@ -49,7 +50,7 @@ function mhsa(withBias: boolean) {
       tensor('bc', 'float32', [C], waveValues(C, 2)),
       tensor('rows', 'int64', [2], [-1, C]),
       tensor('wqkv', 'float32', [C, 3 * E], waveValues(C * 3 * E, 3)),
-      tensor('sizes', 'int64', [3], [E, E, E]),
+      ...(opset >= 13 ? [tensor('sizes', 'int64', [3], [E, E, E])] : []),
       tensor('map', 'int64', [4], [1, H, W, E]),
       tensor('heads', 'int64', [4], [1, -1, h, d]),
       ...(withBias ? [0, 1, 2].map((j) => tensor(`b${j}`, 'float32', [E], waveValues(E, 4 + j))) : []),
@@ -68,5 +69,10 @@ test('tf2onnx Dense rows split into q / k / v: one head split for the three, and
 
 test('the same without the Dense biases', async () => {
   const m = await matchBuilt(mhsa(false), 'rows-split-heads-nobias', 102);
+  assert.equal(m.result.transposeCount, 2);
+});
+
+test('the same at opset 11, the Split\'s sizes an attribute', async () => {
+  const m = await matchBuilt(mhsa(true, 11), 'rows-split-heads-op11', 103);
   assert.equal(m.result.transposeCount, 2);
 });
