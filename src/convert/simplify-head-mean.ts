@@ -3,7 +3,7 @@
 // moved heads-first, k straight to kᵀ): Σ_h Σ_d X[n, h, d]·P[m, h, d] is the product over the whole C = H·d, so
 // MatMul(moved heads of X, moved heads of Pᵀ) → ReduceMean over the heads is MatMul(X, Pᵀ) / H — no head split, two
 // TRANSPOSEs fewer and H times fewer outputs to reduce. ReduceSum is the same without the division.
-import type { Graph, Node, Tensor } from '../ir/types';
+import { isStaticShape, type Graph, type Node, type Tensor } from '../ir/types';
 import { node } from '../onnx/builder';
 import { intsArg, permAttr, readersOf, spliceNodes } from './simplify-util';
 
@@ -26,7 +26,6 @@ function softmaxOverRows(g: Graph, y: string, only: (v: string) => Node | undefi
 export function headMeanAsProduct(g: Graph, constants: Map<string, Tensor>): void {
   const { producer, only, outs } = readersOf(g, constants);
   const dims = (v: string) => g.values.get(v)?.shape as number[] | undefined;
-  const isStatic = (d: number[] | undefined): d is number[] => !!d && d.every((v) => typeof v === 'number' && v > 0);
   const replace = new Map<Node, Node[]>();
   const skip = new Set<Node>();
   // A head view moved by `perm` (X: (0, 2, 1, 3) to [B, H, N, d]; Pᵀ: (0, 2, 3, 1) to [B, H, d, M]) of a rank-3
@@ -36,7 +35,7 @@ export function headMeanAsProduct(g: Graph, constants: Map<string, Tensor>): voi
     const rs = t?.opType === 'Transpose' && permAttr(t)?.join() === perm && only(v) ? producer.get(t.inputs[0]) : undefined;
     const sd = rs?.opType === 'Reshape' ? dims(rs.inputs[0]) : undefined;
     const rd = rs ? dims(rs.outputs[0]) : undefined;
-    if (!rs || !only(rs.outputs[0]) || !isStatic(sd) || !isStatic(rd) || sd.length !== 3 || rd.length !== 4) return undefined;
+    if (!rs || !only(rs.outputs[0]) || !isStaticShape(sd) || !isStaticShape(rd) || sd.length !== 3 || rd.length !== 4) return undefined;
     if (rd[0] !== sd[0] || rd[1] !== sd[1] || rd[2] * rd[3] !== sd[2] || g.values.get(rs.inputs[0])?.dtype !== 'float32') return undefined;
     return { src: rs.inputs[0], nodes: [t!, rs], h: rd[2] };
   };

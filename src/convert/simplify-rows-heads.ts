@@ -6,7 +6,7 @@
 // form the rank-3 packed projection the head passes look for. Rewritten as the biases added to the packed rows once,
 // the rows viewed [B, L, 3E] and split there, each part's head view reading its part: `splitChunksAsSlices` and
 // `fuseChunkedHeads` (simplify-heads.ts) then give the three one head split, one TRANSPOSE.
-import type { Graph, Node, Tensor } from '../ir/types';
+import { isStaticShape, type Graph, type Node, type Tensor } from '../ir/types';
 import { toNumbers } from '../ir/tensor';
 import { int64Const, intsArg, permAttr, readersOf, spliceNodes } from './simplify-util';
 
@@ -17,7 +17,6 @@ interface Part { size: number; chain: Node[]; bias?: Tensor; view: Node }
 export function rowsSplitAsHeads(g: Graph, constants: Map<string, Tensor>): void {
   const { uses, only, outs } = readersOf(g, constants);
   const dims = (v: string) => g.values.get(v)?.shape as number[] | undefined;
-  const isStatic = (d: number[] | undefined): d is number[] => !!d && d.every((v) => typeof v === 'number' && v > 0);
   const before = new Map<Node, Node[]>();
   const skip = new Set<Node>();
   const dead = (n: Node) => n.opType === 'Transpose' && !(uses.get(n.outputs[0]) ?? []).length && !outs.has(n.outputs[0]);
@@ -27,7 +26,7 @@ export function rowsSplitAsHeads(g: Graph, constants: Map<string, Tensor>): void
     const x = s.inputs[0];
     const xd = dims(x);
     const axis = (s.attrs.get('axis')?.value as number | undefined) ?? 0;
-    if (!isStatic(xd) || xd.length !== 2 || (axis !== 1 && axis !== -1) || outs.has(x) || g.values.get(x)?.dtype !== 'float32') continue;
+    if (!isStaticShape(xd) || xd.length !== 2 || (axis !== 1 && axis !== -1) || outs.has(x) || g.values.get(x)?.dtype !== 'float32') continue;
     const [N, W] = xd;
     const sizes = s.inputs[1] || s.attrs.has('split') ? intsArg(s, 1, 'split', constants) : s.outputs.map(() => W / s.outputs.length);
     if (!sizes || sizes.length !== s.outputs.length || sizes.reduce((a, v) => a + v, 0) !== W || sizes.some((v) => !Number.isInteger(v))) continue;
@@ -45,13 +44,13 @@ export function rowsSplitAsHeads(g: Graph, constants: Map<string, Tensor>): void
         // The head view's one live reader is its move (a Transpose read by nothing — its Shape folded — is dropped).
         const live = n.opType === 'Reshape' && !outs.has(n.outputs[0]) ? (uses.get(n.outputs[0]) ?? []).filter((r) => !dead(r)) : [];
         const t = live.length === 1 ? live[0] : undefined;
-        if (t?.opType === 'Transpose' && HEAD_MOVES.has(permAttr(t)?.join() ?? '') && isStatic(nd) && nd.length === 4
+        if (t?.opType === 'Transpose' && HEAD_MOVES.has(permAttr(t)?.join() ?? '') && isStaticShape(nd) && nd.length === 4
           && nd[2] * nd[3] === size && nd[0] * nd[1] === N) {
           view = n;
           for (const r of uses.get(n.outputs[0]) ?? []) if (dead(r)) deadMoves.push(r);
           break;
         }
-        if (n.opType === 'Reshape' && isStatic(nd) && nd[nd.length - 1] === size) { chain.push(n); cur = n.outputs[0]; continue; }
+        if (n.opType === 'Reshape' && isStaticShape(nd) && nd[nd.length - 1] === size) { chain.push(n); cur = n.outputs[0]; continue; }
         const c = n.opType === 'Add' && !bias ? constants.get(n.inputs[n.inputs[0] === cur ? 1 : 0]) : undefined;
         if (c && c.dtype === 'float32' && c.dims.length === 1 && c.dims[0] === size) { bias = c; chain.push(n); cur = n.outputs[0]; continue; }
         break;
