@@ -7,6 +7,7 @@ import { Perm, channelLast, identity, invert, isIdentity, sameMemoryOrder, sameP
 import { attrInts } from './attrs';
 import { filterOrder } from './filter-layout';
 import { regatherable } from './regather';
+import { sharedCopyOrder } from './shared-copy-order';
 
 /**
  * Picks one layout for the inputs of a layout-agnostic op (elementwise): the layout most of its non-constant
@@ -16,7 +17,7 @@ import { regatherable } from './regather';
 export function commonPerm(ctx: ConvertContext, names: string[], rank: number): Perm {
   const freeCl = broadcastChannelLast(ctx, names, rank);
   if (freeCl) return freeCl;
-  const outer = outerReaderOrder(ctx, names, rank);
+  const outer = outerReaderOrder(ctx, names, rank) ?? sharedCopyOrder(ctx, names, rank);
   if (outer) return outer;
   const votes = new Map<string, { perm: Perm; n: number }>();
   // A rank-3 value stored [0, 2, 1] by the model's own Transpose (a padding mask [B, T, T] and-ed with its

@@ -34,6 +34,8 @@ import { fuseGroupNorm } from './simplify-norm';
 import { fusePackedHeads, fuseSeparateProjections } from './simplify-attention';
 import { fuseChunkedHeads, fuseSplitHeads, fuseViewedHeads, sliceUndoneMoves, splitChunksAsSlices } from './simplify-heads';
 import { composeReshapeChains } from './simplify-reshape-chain';
+import { rowsSplitAsHeads } from './simplify-rows-heads';
+import { headMeanAsProduct } from './simplify-head-mean';
 import { foldConvAffine } from './fold-affine';
 import { fuseRepeats } from './simplify-repeat';
 import { squeezeRank7 } from './simplify-rank7';
@@ -167,6 +169,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: Si
     pass([['Erf', 'Tanh']], fuseGelu);
     pass(['InstanceNormalization', 'Reshape'], fuseGroupNorm);
     pass([['Gemm', 'MatMul']], unflattenGemmRows, { sameRows: true });
+    pass([['ReduceMean', 'ReduceSum'], 'MatMul', 'Transpose'], headMeanAsProduct); // before the head passes pack the views it drops
     hoistMovesThroughRegions(g, constants);
     unitSplitsAsGathers(g, constants);
     rotaryBeforeHeadMoves(g, constants, opts.opset ?? 17);
@@ -175,6 +178,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: Si
     einsumHeads(g, constants);
     fuseSeparateProjections(g, constants);
     pass([['Gemm', 'MatMul']], unflattenGemmRows);
+    pass(['Split', 'Reshape', 'Transpose'], rowsSplitAsHeads); // tf2onnx's merged Dense rows: before the chunked heads
     pass(['Split'], splitChunksAsSlices);
     fuseChunkedHeads(g, constants);
     pass(['Split', 'Transpose'], fuseSplitHeads);

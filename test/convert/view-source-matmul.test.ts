@@ -14,6 +14,6 @@ test('TransNeXt\'s q read unsqueezed by the window product and as it is by the p
   const model = readModelFile(file);
   const m = await convertAndMatch(file, model, seededInputs(model, 44, -1, 1));
   assert.ok(m.worst <= 1e-5, `rel ${m.worst}`);
-  assert.equal(m.result.transposeCount, 7, JSON.stringify(m.result.opHistogram));
+  assert.ok(m.result.transposeCount <= 7, JSON.stringify(m.result.opHistogram));  // 6 with shared-copy-order.test.ts's rule
   assert.ok(m.outputs.every((o) => o.maxRef > 0));
 });
