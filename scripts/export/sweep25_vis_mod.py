@@ -9,6 +9,7 @@ from torch import nn
 import torch.nn.functional as F
 import torchvision
 
+from sweep20_vis_gen import ConvGRU  # Metric3D's, the same as DSINE's
 from sweep22_seq_lm import heads, merge
 
 
@@ -150,17 +151,6 @@ def axis_angle_rotate(n, aa):  # Rodrigues: rotate unit normals n [B, 3, ...] by
     n0, n1, n2 = n[:, 0:1], n[:, 1:2], n[:, 2:3]
     kxn = torch.cat([k1 * n2 - k2 * n1, k2 * n0 - k0 * n2, k0 * n1 - k1 * n0], 1)
     return n * c + kxn * s + k * (k * n).sum(1, keepdim=True) * (1 - c)
-
-
-class ConvGRU(nn.Module):
-    def __init__(self, h, i):
-        super().__init__()
-        self.z, self.r, self.q = nn.Conv2d(h + i, h, 3, 1, 1), nn.Conv2d(h + i, h, 3, 1, 1), nn.Conv2d(h + i, h, 3, 1, 1)
-
-    def forward(self, h, x):
-        hx = torch.cat([h, x], 1)
-        z, r = torch.sigmoid(self.z(hx)), torch.sigmoid(self.r(hx))
-        return (1 - z) * h + z * torch.tanh(self.q(torch.cat([r * h, x], 1)))
 
 
 class DSINE(nn.Module):

@@ -10,7 +10,7 @@ import { convertModel } from '../../src/convert/convert';
 function unfoldThenLinear(windows: number[]) {
   return buildModel({
     inputs: [['x', 'float32', [1, 4, 96]]],
-    outputs: [['y', 'float32', undefined]],
+    outputs: ['y'],
     initializers: [
       ...Array.from({ length: 6 }, (_, i) => [
         tensor(`s${i}`, 'int64', [1], [16 * i]), tensor(`e${i}`, 'int64', [1], [16 * i + 16]),
