@@ -272,9 +272,14 @@ export type { Tensor };
  *  1.13's export of `x[mask] = 0` with a lower-rank mask; a pooling window of the wrong rank: its nn.MaxPool3d of a
  *  4-D input; onnxruntime cannot run either) says so. */
 function withShapeReason(e: unknown, invalidNodes: Map<string, string>): unknown {
-  if (!(e instanceof ConvertError) || !e.node || !/^the (shape|element type) of/.test(e.detail)) return e;
-  const why = invalidNodes.get(e.node);
-  return why ? new ConvertError(`${e.detail}: ${invalidReason(why)}`, e.node, e.code) : e;
+  if (!(e instanceof ConvertError)) return e;
+  const why = e.node ? invalidNodes.get(e.node) : undefined;
+  if (why && /^the (shape|element type) of/.test(e.detail)) return new ConvertError(`${e.detail}: ${invalidReason(why)}`, e.node, e.code);
+  // Refused at another node of a model shape inference found invalid (torch 1.13's NSA export: a MatMul contracting 3
+  // against 64, then a list op its wrong shapes left unfolded): the invalid node is what to fix first.
+  const [first] = invalidNodes;
+  if (!first || e.detail.includes('the model is invalid')) return e;
+  return new ConvertError(`${e.detail} (and the model is invalid at node ${first[0]}: ${first[1]}; onnxruntime cannot run it either)`, e.node, e.code);
 }
 
 /** Why a node the model is invalid at (shape inference's reason) cannot convert. */

@@ -40,3 +40,16 @@ test('the same windows stacked on the right axis ([1, 4, 6, 16]) convert', () =>
   const r = convertModel(unfoldThenLinear([-2]));
   assert.ok(r.opHistogram.FULLY_CONNECTED || r.opHistogram.BATCH_MATMUL);
 });
+
+test('a model refused at another node says where it is invalid too', () => {
+  // torch 1.13's NSA export: a MatMul contracting 3 against 64, then a list op its wrong shapes left unfolded; the
+  // refusal named only the list op ("SequenceEmpty has no TFLite builtin equivalent") of a file onnxruntime refuses.
+  const model = buildModel({
+    inputs: [['m', 'float32', [3, 3]], ['x', 'float32', [1, 4, 6]]],
+    outputs: ['d', 'y'],
+    initializers: [tensor('w', 'float32', [16, 8], Array.from({ length: 128 }, (_, i) => i / 128))],
+    nodes: [node('Det', ['m'], ['d'], {}, 'det'), node('MatMul', ['x', 'w'], ['y'], {}, 'bad/MatMul')],
+  });
+  assert.throws(() => convertModel(model),
+    /node det: .*\(and the model is invalid at node bad\/MatMul: cannot multiply \[1,4,6\] by \[16,8\]: the contracted dims 6 and 16 differ; onnxruntime cannot run it either\)/);
+});
