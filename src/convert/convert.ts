@@ -144,7 +144,7 @@ export function convertModel(source: Model, opts: ConvertOptions = {}): ConvertR
   try {
     return convertPrepared(source, opts, invalidNodes);
   } catch (e) {
-    throw withShapeReason(e, invalidNodes);
+    throw withShapeReason(e, invalidNodes, new Set(source.graph.nodes.map((n) => n.name)));
   }
 }
 
@@ -271,10 +271,17 @@ export type { Tensor };
 /** An unknown shape or type because shape inference found the node invalid (inputs that do not broadcast: torch
  *  1.13's export of `x[mask] = 0` with a lower-rank mask; a pooling window of the wrong rank: its nn.MaxPool3d of a
  *  4-D input; onnxruntime cannot run either) says so. */
-function withShapeReason(e: unknown, invalidNodes: Map<string, string>): unknown {
-  if (!(e instanceof ConvertError) || !e.node || !/^the (shape|element type) of/.test(e.detail)) return e;
-  const why = invalidNodes.get(e.node);
-  return why ? new ConvertError(`${e.detail}: ${invalidReason(why)}`, e.node, e.code) : e;
+function withShapeReason(e: unknown, invalidNodes: Map<string, string>, mainNodes: Set<string>): unknown {
+  if (!(e instanceof ConvertError)) return e;
+  const why = e.node ? invalidNodes.get(e.node) : undefined;
+  if (why && /^the (shape|element type) of/.test(e.detail)) return new ConvertError(`${e.detail}: ${invalidReason(why)}`, e.node, e.code);
+  // Refused at another node of a model shape inference found invalid (torch 1.13's NSA export: a MatMul contracting 3
+  // against 64, then a list op its wrong shapes left unfolded): the invalid node is what to fix first. Only a node of
+  // the main graph: one in an If branch may be a branch that never runs with these shapes (optimum's merged decoder's
+  // no-cache branch given a past of 3).
+  const first = [...invalidNodes].find(([n]) => mainNodes.has(n));
+  if (!first || e.detail.includes('the model is invalid')) return e;
+  return new ConvertError(`${e.detail} (and the model is invalid at node ${first[0]}: ${first[1]}; onnxruntime cannot run it either)`, e.node, e.code);
 }
 
 /** Why a node the model is invalid at (shape inference's reason) cannot convert. */

@@ -24,10 +24,10 @@ const Expand: OpConverter = {
       let x = ctx.inputOnnx(node.inputs[0]);
       // Leading unit dims up to the output's rank (a RESHAPE to [1, .., 1, dims of x] measured at run time).
       if (r < rank) {
-        const xs = e.op('SHAPE', [x], [r], 'INT32', { outType: 'INT32' });
+        // A scalar's SHAPE would be an empty [0] tensor, which LiteRT cannot hold (DDQ's `mask[keep] = 1.0`).
         const full = r === 0 ? ctx.constInt32(new Array<number>(rank).fill(1), `${node.name}/ones`)
-          : e.op('CONCATENATION', [ctx.constInt32(new Array<number>(rank - r).fill(1), `${node.name}/ones`), xs], [rank], 'INT32',
-            { axis: 0, fusedActivationFunction: 'NONE' });
+          : e.op('CONCATENATION', [ctx.constInt32(new Array<number>(rank - r).fill(1), `${node.name}/ones`),
+            e.op('SHAPE', [x], [r], 'INT32', { outType: 'INT32' })], [rank], 'INT32', { axis: 0, fusedActivationFunction: 'NONE' });
         x = e.op('RESHAPE', [x, full], [...new Array<number>(rank - r).fill(1), ...ctx.dims(node.inputs[0])], e.type(x));
       }
       const s = vectorOf(ctx, e, node.inputs[1]);

@@ -1,7 +1,7 @@
 // Matrix ops and reductions: MatMul (numpy semantics), Gemm, Einsum, Det, the Reduce* family.
 import { Dim, Shape } from '../types';
 import { OutInfo, ShapeCtx, attrInt, attrInts, attrStr, intsOf, register } from './context';
-import { broadcastShapes, dimAdd, normAxis } from './dims';
+import { InvalidNodeError, broadcastShapes, dimAdd, fmt, isNum, normAxis } from './dims';
 
 function matmul(c: ShapeCtx, dtype = c.dtype(0)): OutInfo[] {
   const a0 = c.shape(0);
@@ -9,6 +9,12 @@ function matmul(c: ShapeCtx, dtype = c.dtype(0)): OutInfo[] {
   if (!a0 || !b0) return [{ dtype }];
   const a = a0.length === 1 ? [1, a0[0]] : a0;
   const b = b0.length === 1 ? [b0[0], 1] : b0;
+  const [k, kb] = [a[a.length - 1], b[b.length - 2]];
+  // torch 1.13's export of `x.unfold(-1, size, step)` stacks the windows on the wrong axis ([.., size, n] for [.., n,
+  // size]): the Linear after it contracts n against size, and onnxruntime refuses the file.
+  if (c.node.opType === 'MatMul' && isNum(k) && isNum(kb) && k !== kb) {
+    throw new InvalidNodeError(`cannot multiply ${fmt(a0)} by ${fmt(b0)}: the contracted dims ${k} and ${kb} differ`);
+  }
   const batch = broadcastShapes([a.slice(0, -2), b.slice(0, -2)], c.namer);
   const out: Shape = [...batch];
   if (a0.length !== 1) out.push(a[a.length - 2]);
