@@ -12,6 +12,7 @@ import { NUMERIC } from './_elementwise';
 import { axisFirstOrder } from './Gather';
 import { reduceAxes } from './_reduce';
 import { MAX_OPSET } from '../types';
+import { contractionAxisFirst } from '../split-order';
 
 const Transpose: OpConverter = {
   op: 'Transpose', emits: ['TRANSPOSE'], opset: [1, MAX_OPSET], dtypes: [...NUMERIC, 'float64', 'bool'], layout: 'axis',
@@ -27,7 +28,7 @@ const Transpose: OpConverter = {
     if (!isIdentity(r) && !samePerm(r, channelLast(rank)) && splitOnly(ctx, node.outputs[0]) && !partsInPlace(ctx, node.outputs[0], r)) {
       // Parts that are Gathers moving their axis first anyway (Mel-RoFormer's mask `m[..., 0]`, `m[..., 1]` of
       // [b, F, T, 2]) take that order here: one TRANSPOSE, not this one and theirs.
-      const first = gathersAxisFirst(ctx, node.outputs[0], rank);
+      const first = gathersAxisFirst(ctx, node.outputs[0], rank) ?? contractionAxisFirst(ctx, node.outputs[0], rank);
       const order = first ? first.map((d) => p[d]) : p;
       ctx.bind(node.outputs[0], ctx.input(node.inputs[0], order), first ?? identity(rank));
       return;
