@@ -32,7 +32,10 @@ export function commonPerm(ctx: ConvertContext, names: string[], rank: number): 
   const softmaxed = softmaxReader(ctx, rank);
   for (const n of names) {
     if (!n || ctx.isConstant(n) || ctx.rank(n) !== rank) continue;
-    const p = ctx.permOf(n);
+    // A lazy order that moves only unit dims from ONNX order holds its bytes in ONNX order: it votes for that (a
+    // chunk Gathered from a value stored [b, n, 1, h, d], [b, h, d, 1] in ONNX order: GLA's last gate of a chunk).
+    const p0 = ctx.permOf(n);
+    const p = !samePerm(p0, channelLast(rank)) && sameMemoryOrder(ctx.dims(n), p0, identity(rank)) ? identity(rank) : p0;
     const k = p.join(',');
     const v = votes.get(k) ?? { perm: p, n: 0 };
     // Channel-last (what convolutions keep) wins ties; any other stored order (a transpose left lazy) loses them
