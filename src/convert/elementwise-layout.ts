@@ -3,6 +3,7 @@
 // that flows into a convolution, one value every reader transposes by the same perm).
 import type { Node } from '../ir/types';
 import type { ConvertContext } from './context';
+import { einsumOperandOrder } from './einsum-reader';
 import { Perm, channelLast, identity, invert, isIdentity, sameMemoryOrder, samePerm } from './layout';
 import { attrInts } from './attrs';
 import { filterOrder } from './filter-layout';
@@ -192,7 +193,10 @@ function hoistedPerm(ctx: ConvertContext, names: string[], rank: number): Perm |
   const x = inputs[0];
   const transposedBy = (n: Node): string | undefined => {
     const readers = n.outputs.length === 1 ? ctx.readersOf(n.outputs[0]) : [];
-    const p = readers.length === 1 && readers[0].opType === 'Transpose' ? attrInts(readers[0], 'perm') : undefined;
+    // The model's Transpose, or an Einsum against a constant that takes the result in one order (XLNet's q plus each
+    // relative bias: the content term's Transpose and the position term's Einsum both read it [b, n, i, d]).
+    const p = readers.length !== 1 ? undefined : readers[0].opType === 'Transpose' ? attrInts(readers[0], 'perm')
+      : einsumOperandOrder(ctx, readers[0], n.outputs[0]);
     if (p && samePerm(invert(p), channelLast(rank)) && ctx.prefersChannelLast.has(readers[0].outputs[0])) return undefined;
     return p && !isIdentity(p) && n.inputs.every((i) => !i || i === x || ctx.isConstant(i)) ? p.join(',') : undefined;
   };

@@ -5,7 +5,7 @@
 // heads costs the same in either order). The other parts (v) are stored in that order too: their readers take any.
 import { attrInt, normAxis } from './attrs';
 import type { ConvertContext } from './context';
-import { parseEinsum, isRefusal } from './ops/_einsum';
+import { batchedAlongAxis } from './einsum-reader';
 
 /** The axis every reader of `name` (Slices / Splits of its data input) cuts along, or -1. */
 function splitAxis(ctx: ConvertContext, name: string, rank: number): number {
@@ -31,25 +31,6 @@ function sameViews(ctx: ConvertContext, part: string): string[] {
     }
   }
   return out;
-}
-
-/** An Einsum reads `v` against a constant and batches over `v`'s axis `axis` alone (the one label both operands and
- *  the output share). */
-function batchedAlongAxis(ctx: ConvertContext, v: string, axis: number): boolean {
-  return ctx.graph.nodes.some((n) => {
-    if (n.opType !== 'Einsum' || n.inputs.length !== 2 || !n.inputs.includes(v)) return false;
-    const other = n.inputs[0] === v ? n.inputs[1] : n.inputs[0];
-    if (other === v || !ctx.isConstant(other)) return false;
-    const eq = n.attrs.get('equation');
-    if (eq?.type !== 'string') return false;
-    const spec = parseEinsum(eq.value, n.inputs.map((i) => ctx.rank(i)));
-    if (isRefusal(spec)) return false;
-    const k = n.inputs.indexOf(v);
-    const mine = spec.terms[k];
-    const theirs = spec.terms[1 - k];
-    const batch = mine.filter((l) => theirs.includes(l) && spec.out.includes(l));
-    return batch.length === 1 && mine.indexOf(batch[0]) === axis && axis > 0;
-  });
 }
 
 /** The order (out dims) to do a split-only move in: the parts' axis first, when a part is read by an Einsum batched
