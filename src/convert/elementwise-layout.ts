@@ -3,6 +3,7 @@
 // that flows into a convolution, one value every reader transposes by the same perm).
 import type { Node } from '../ir/types';
 import type { ConvertContext } from './context';
+import { einsumOperandOrder } from './einsum-reader';
 import { Perm, channelLast, identity, invert, isIdentity, sameMemoryOrder, samePerm } from './layout';
 import { attrInts } from './attrs';
 import { filterOrder } from './filter-layout';
@@ -33,7 +34,15 @@ export function commonPerm(ctx: ConvertContext, names: string[], rank: number): 
   const softmaxed = softmaxReader(ctx, rank);
   for (const n of names) {
     if (!n || ctx.isConstant(n) || ctx.rank(n) !== rank) continue;
-    const p = ctx.permOf(n);
+    // A lazy order that moves only unit dims from ONNX order holds its bytes in ONNX order: it votes for that when
+    // a constant broadcasts the result larger, which would then really be stored in the lazy order (a chunk Gathered
+    // from a value stored [b, n, 1, h, d], [b, h, d, 1] in ONNX order, times a constant [b, h, d, e]: GLA's decay of
+    // the state). Otherwise (an Expand's vote, Retinexformer's norms expanded to the map they divide) as it was.
+    const p0 = ctx.permOf(n);
+    const out = ctx.current?.outputs[0];
+    const grown = out !== undefined && ctx.rank(out) === rank && !sameMemoryOrder(ctx.dims(out), p0, identity(rank))
+      && names.some((c) => c && ctx.isConstant(c));
+    const p = grown && unitMovedOnly(ctx, n, p0) ? identity(rank) : p0;
     const k = p.join(',');
     const v = votes.get(k) ?? { perm: p, n: 0 };
     // Channel-last (what convolutions keep) wins ties; any other stored order (a transpose left lazy) loses them
@@ -183,6 +192,11 @@ function broadcastChannelLast(ctx: ConvertContext, names: string[], rank: number
  * is x's own: MGP-STR's three A^3 modules, `norm_i(x).transpose(1, 2).unsqueeze(-1)` into 1x1 convs, read the tokens
  * [B, N, C] as they lie (hoisted, x was moved [B, C, N] and each conv's input back: 4 TRANSPOSE for none).
  */
+/** `n` is stored in a lazy order other than channel-last that moves only unit dims from ONNX order. */
+function unitMovedOnly(ctx: ConvertContext, n: string, p: Perm): boolean {
+  return !isIdentity(p) && !samePerm(p, channelLast(p.length)) && sameMemoryOrder(ctx.dims(n), p, identity(p.length));
+}
+
 function hoistedPerm(ctx: ConvertContext, names: string[], rank: number): Perm | undefined {
   const node = ctx.current;
   const inputs = names.filter((n) => n && !ctx.isConstant(n));
@@ -190,7 +204,10 @@ function hoistedPerm(ctx: ConvertContext, names: string[], rank: number): Perm |
   const x = inputs[0];
   const transposedBy = (n: Node): string | undefined => {
     const readers = n.outputs.length === 1 ? ctx.readersOf(n.outputs[0]) : [];
-    const p = readers.length === 1 && readers[0].opType === 'Transpose' ? attrInts(readers[0], 'perm') : undefined;
+    // The model's Transpose, or an Einsum against a constant that takes the result in one order (XLNet's q plus each
+    // relative bias: the content term's Transpose and the position term's Einsum both read it [b, n, i, d]).
+    const p = readers.length !== 1 ? undefined : readers[0].opType === 'Transpose' ? attrInts(readers[0], 'perm')
+      : einsumOperandOrder(ctx, readers[0], n.outputs[0]);
     if (p && samePerm(invert(p), channelLast(rank)) && ctx.prefersChannelLast.has(readers[0].outputs[0])) return undefined;
     return p && !isIdentity(p) && n.inputs.every((i) => !i || i === x || ctx.isConstant(i)) ? p.join(',') : undefined;
   };

@@ -30,13 +30,19 @@ export function regathered(ctx: ConvertContext, name: string, want: Perm): numbe
   if (!g || sameMemoryOrder(ctx.dims(name), ctx.permOf(name), want)) return undefined;
   const siblings = ctx.readersOf(g.data).filter((n) => scalarGather(ctx, n)?.axis === g.axis);
   if (siblings.length < 2) return undefined;
+  const dims = ctx.dims(g.data);
   // The stacked axis first, the others in the order wanted for the slice; or a copy of the data another reader
   // already made whose order is the wanted one around the stacked axis (GLA's v, moved heads-first for the
   // intra-chunk product, Gathered per chunk for the state loop): gathered where the axis lies in it.
-  const made2 = ctx.copiesOf(g.data).find((p) => p.filter((d) => d !== g.axis).every((d, i) => (d > g.axis ? d - 1 : d) === want[i]));
-  const q = made2 ?? [g.axis, ...want.map((d) => (d >= g.axis ? d + 1 : d))];
+  // Or the ONNX order when that is it and a product of activations reads the data as a whole (GLA's q, per chunk
+  // for the state products and whole, heads-first, for the intra-chunk scores): the product takes that copy.
+  const around = (p: Perm) => p.filter((d) => d !== g.axis).every((d, i) => (d > g.axis ? d - 1 : d) === want[i]);
+  const made2 = ctx.copiesOf(g.data).find(around);
+  const onnx = dims.map((_, i) => i);
+  const whole = made2 ?? (around(onnx) && ctx.readersOf(g.data).some((n) => n.opType === 'MatMul'
+    && n.inputs.every((i) => !ctx.isConstant(i)) && dims.length >= 3) ? onnx : undefined);
+  const q = whole ?? [g.axis, ...want.map((d) => (d >= g.axis ? d + 1 : d))];
   const data = ctx.input(g.data, q);
-  const dims = ctx.dims(g.data);
   const index = toNumbers(ctx.constant(made!.inputs[1])!)[0];
   const out = ctx.temp(want.map((d) => ctx.dims(name)[d]), ctx.tensors[data].type, `${name}__regathered`);
   ctx.emit('GATHER', [data, ctx.constInt32([index < 0 ? index + dims[g.axis] : index], `${name}__index`, [])], [out], { axis: q.indexOf(g.axis), batchDims: 0 });

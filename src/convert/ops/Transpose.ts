@@ -8,10 +8,12 @@ import { attrInt, attrInts, normAxis } from '../attrs';
 import type { ConvertContext } from '../context';
 import { channelLast, identity, invert, isIdentity, sameMemoryOrder, samePerm } from '../layout';
 import type { OpConverter } from '../types';
+import type { Node } from '../../ir/types';
 import { NUMERIC } from './_elementwise';
 import { axisFirstOrder } from './Gather';
 import { reduceAxes } from './_reduce';
 import { MAX_OPSET } from '../types';
+import { contractionAxisFirst } from '../split-order';
 
 const Transpose: OpConverter = {
   op: 'Transpose', emits: ['TRANSPOSE'], opset: [1, MAX_OPSET], dtypes: [...NUMERIC, 'float64', 'bool'], layout: 'axis',
@@ -27,7 +29,7 @@ const Transpose: OpConverter = {
     if (!isIdentity(r) && !samePerm(r, channelLast(rank)) && splitOnly(ctx, node.outputs[0]) && !partsInPlace(ctx, node.outputs[0], r)) {
       // Parts that are Gathers moving their axis first anyway (Mel-RoFormer's mask `m[..., 0]`, `m[..., 1]` of
       // [b, F, T, 2]) take that order here: one TRANSPOSE, not this one and theirs.
-      const first = gathersAxisFirst(ctx, node.outputs[0], rank);
+      const first = gathersAxisFirst(ctx, node.outputs[0], rank) ?? contractionAxisFirst(ctx, node.outputs[0], rank);
       const order = first ? first.map((d) => p[d]) : p;
       ctx.bind(node.outputs[0], ctx.input(node.inputs[0], order), first ?? identity(rank));
       return;
@@ -75,10 +77,22 @@ function gathersAxisFirst(ctx: ConvertContext, name: string, rank: number): numb
   return axes.size === 1 && axis >= 0 ? axisFirstOrder(ctx.dims(name), identity(rank), axis) : undefined;
 }
 
-/** Every part the Slices / Splits reading the value take, stored in its layout `r`, holds its bytes in ONNX order
- *  (only unit dims move). */
+/** Every part the Slices / Splits / Gathers of one constant index reading the value take, stored in its layout `r`
+ *  (a Gather's with its axis dropped), holds its bytes in ONNX order (only unit dims move: GLA's last gate of each
+ *  chunk [b, n, 1, h, d] read per chunk as [b, h, d, 1]). */
 function partsInPlace(ctx: ConvertContext, name: string, r: number[]): boolean {
-  return ctx.graph.nodes.filter((n) => n.inputs.includes(name)).every((n) => (n.opType === 'Slice' || n.opType === 'Split')
-    && n.outputs.every((o) => !o || (!ctx.isDynamic(o) && sameMemoryOrder(ctx.shape(o), r, identity(r.length)))));
+  return ctx.graph.nodes.filter((n) => n.inputs.includes(name)).every((n) => {
+    const order = n.opType === 'Gather' ? gatheredOrder(ctx, n, r) : n.opType === 'Slice' || n.opType === 'Split' ? r : undefined;
+    return order !== undefined
+      && n.outputs.every((o) => !o || (!ctx.isDynamic(o) && sameMemoryOrder(ctx.shape(o), order, identity(order.length))));
+  });
+}
+
+/** The stored order of a Gather's output by one constant index from data stored in layout `r` (its axis dropped). */
+function gatheredOrder(ctx: ConvertContext, n: Node, r: number[]): number[] | undefined {
+  const c = ctx.constant(n.inputs[1]);
+  if (!c || c.dims.length !== 0) return undefined;
+  const axis = normAxis(attrInt(n, 'axis', 0), r.length);
+  return r.filter((d) => d !== axis).map((d) => (d > axis ? d - 1 : d));
 }
 export default Transpose;
