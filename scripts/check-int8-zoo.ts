@@ -29,12 +29,11 @@
 //   (kind classlocal).
 // - yunet / fastestdet / yolox / psnr / segment / edges / xfeat: trained models of public GitHub repositories (scripts/int8-zoo-tasks.ts
 //   says how each is decoded and judged); ORDER=bgr feeds the pictures in BGR order (OpenCV-fed models).
-// - policy / nanodet: scripts/int8-zoo-policy-gfl.ts; ids / anomaly: scripts/int8-zoo-ids-anomaly.ts. LABELS=0123456789 names the classes of `classes` (default the
-//   MRZ glyphs; with commas a word list: a keyword spotter's `NNN_word.npy` samples). `points` of 68 also gives the
-//   error over the inter-ocular distance (NME, 300W's order). A DIR without pictures is read as calibration samples are (.npy / .pb files, batches split).
-// PIXEL_SCALE=1: `psnr` of an output already in grey levels (a style-transfer net's 0-255). NOISE=A (environment): a
-// first row of onnxruntime on each picture with uniform noise of ±A grey levels added (the float model's noise floor).
-// usage: node --import tsx scripts/check-int8-zoo.ts blazeface|mlsd|mask|classes|classlocal|yolo10|landmarks|ultraface|embedding|age|gender|hopenet|points|yunet|fastestdet|yolox|psnr|segment|edges|xfeat|policy|nanodet|ids|anomaly MODEL.onnx DIR MEAN STD F32.tflite A.tflite ...
+// - policy / nanodet: int8-zoo-policy-gfl.ts; ids / anomaly: int8-zoo-ids-anomaly.ts; scrfd / plates / yolofv2 / lprnet: int8-zoo-trained10.ts. LABELS=0123456789
+//   names the classes of `classes` (default the MRZ glyphs; with commas a word list: `NNN_word.npy` samples). `points` of 68 also gives the NME (300W). A DIR without pictures: calibration samples.
+// PIXEL_SCALE=1: `psnr` of an output already in grey levels (a style-transfer net's 0-255). NOISE=A (environment): a first row of onnxruntime on
+// each picture with uniform noise of ±A grey levels added (the float model's noise floor). CONF=X: a detector's score threshold.
+// usage: node --import tsx scripts/check-int8-zoo.ts blazeface|mlsd|mask|classes|classlocal|yolo10|landmarks|ultraface|embedding|age|gender|hopenet|points|yunet|fastestdet|yolox|psnr|segment|edges|xfeat|policy|nanodet|ids|anomaly|scrfd|plates|yolofv2|lprnet MODEL.onnx DIR MEAN STD F32.tflite A.tflite ...
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Tensor } from '../src/ir/types';
@@ -47,6 +46,7 @@ import { pairedLatency } from '../bench/paired-latency';
 import { edgeAgreement, fastestDets, pairDets, psnr, segmentAgreement, xfeatAgreement, yoloxDets, yunetFaces } from './int8-zoo-tasks';
 import { nanodetDets, policyMove } from './int8-zoo-policy-gfl';
 import { anomalyText, idsJudge } from './int8-zoo-ids-anomaly';
+import { lprJudge, plateDets, scrfdFaces, yoloFastestV2Dets } from './int8-zoo-trained10';
 import { loadCalibrationSamples } from '../src/calibration/data';
 
 type Outs = Map<string, Tensor>;
@@ -169,11 +169,11 @@ interface Acc { refs: number; gots: number; matched: number; ious: number[]; dri
 const acc = (): Acc => ({ refs: 0, gots: 0, matched: 0, ious: [], drift: [], kp: [], same: 0, pics: 0, cIou: [], near: 0, nearOf: 0, off: [], mask: [],
   segRef: 0, segGot: 0, seg2: 0, seg5: 0, segErr: [], segExtra: 0, sameClass: 0, refRight: 0, gotRight: 0, labelled: 0, lm: [], lmPic: [],
   cos: [], embRef: [], embGot: [], val: [], flips: 0, deg: [], seg: [], names: [] });
-const DECODE: Record<string, typeof yunetFaces> = { yunet: yunetFaces, fastestdet: fastestDets, yolox: yoloxDets, nanodet: nanodetDets };
+const DECODE: Record<string, typeof yunetFaces> = { yunet: yunetFaces, fastestdet: fastestDets, yolox: yoloxDets, nanodet: nanodetDets, scrfd: scrfdFaces, plates: plateDets, yolofv2: yoloFastestV2Dets };
 
 function judge(kind: string, ref: Outs, got: Outs, size: number, a: Acc, file = '', x?: Tensor): void {
   a.pics++;
-  if (kind === 'ids') { idsJudge(ref, got, file, a); return; }
+  if (kind === 'ids' || kind === 'lprnet') { (kind === 'ids' ? idsJudge : lprJudge)(ref, got, file, a); return; }
   if (kind === 'policy') { const [r, g] = [policyMove(ref, x!), policyMove(got, x!)]; if (r[0] === g[0]) a.sameClass++; if (r[1] === g[1]) a.same++; return; }
   if (DECODE[kind]) {
     const conf = process.env.CONF ? [CONF] : [];
@@ -306,7 +306,7 @@ function text(kind: string, a: Acc): string {
   }
   if (kind === 'policy') return `the move played the same as ORT's ${a.sameClass} / ${a.pics}; raw arg-max the same ${a.same} / ${a.pics}`;
   if (kind === 'anomaly') return anomalyText(a.names, a.embRef, a.embGot);
-  if (kind === 'classes' || kind === 'ids') {
+  if (kind === 'classes' || kind === 'ids' || kind === 'lprnet') {
     return `same arg-max as ORT ${a.sameClass} / ${a.pics}` + (a.labelled ? `; right by the file's label: ORT ${a.refRight} / ${a.labelled}, this ${a.gotRight} / ${a.labelled}` : '');
   }
   if (kind === 'classlocal') {

@@ -33,11 +33,11 @@ export function boxIou(a: number[], b: number[]): number {
   return u > 0 ? i / u : 0;
 }
 
-/** Greedy NMS by score, within a label. */
-function nms(cands: Det[], thr: number): Det[] {
+/** Greedy NMS by score, within a label (across labels when `agnostic`, as cv2.dnn.NMSBoxes). */
+export function nms(cands: Det[], thr: number, agnostic = false): Det[] {
   cands.sort((a, b) => b.score - a.score);
   const out: Det[] = [];
-  for (const c of cands) if (out.every((o) => o.label !== c.label || boxIou(o.box, c.box) <= thr)) out.push(c);
+  for (const c of cands) if (out.every((o) => (!agnostic && o.label !== c.label) || boxIou(o.box, c.box) <= thr)) out.push(c);
   return out;
 }
 
