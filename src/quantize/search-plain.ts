@@ -6,12 +6,16 @@
 // 0.9920 / 0.9914, ranked steps 0.9920 / 0.9944 / 0.9912, weights steps 0.9916-0.9947, until the 15th, 31 ops
 // float32, read 0.9955 and was kept: 185 / 194 detections against plain's 187, 0.78x float32 against 0.73x. When
 // plain int8 meets the guard and the chosen candidate's cosine beats it by no more than the spread (max - min) of
-// the other candidates', the gain is one of those draws: plain int8 is kept.
+// the other candidates', while a quarter of them or more read no better than plain int8 (the float32 ops did not lift
+// the output on the whole: a search that climbs, 0.85 -> 0.95, has its candidates above plain), the gain is one of
+// those draws: plain int8 is kept.
 // 2. A choice that misses the guard and keeps fewer arg-max positions than plain int8 (keepsArgmax, below).
 import type { TaskMeasure } from './task-signal';
 
 /** The other candidates needed before their spread is read as the noise (fewer: the search's choice stands). */
 export const MIN_SCATTER_CANDIDATES = 4;
+/** The share of the other candidates that must read no better than plain int8 for their spread to be noise. */
+export const MIN_NOT_ABOVE = 0.25;
 
 export interface Scatter {
   /** max - min of the other candidates' cosines. */
@@ -20,7 +24,9 @@ export interface Scatter {
   candidates: number;
   /** The chosen candidate's cosine over plain int8's. */
   gain: number;
-  /** Whether the gain is within the spread (plain int8 is then kept). */
+  /** The share of the other candidates whose cosine is not above plain int8's. */
+  notAbove: number;
+  /** Whether the gain is within the spread and the candidates scatter around plain (plain int8 is then kept). */
   noise: boolean;
 }
 
@@ -34,7 +40,9 @@ export function candidateScatter(plain: number, chosen: number, measured: number
   }
   const spread = others.length ? Math.max(...others) - Math.min(...others) : 0;
   const gain = chosen - plain;
-  return { spread, candidates: others.length, gain, noise: others.length >= MIN_SCATTER_CANDIDATES && gain <= spread };
+  const notAbove = others.length ? others.filter((c) => c <= plain).length / others.length : 0;
+  return { spread, candidates: others.length, gain, notAbove,
+    noise: others.length >= MIN_SCATTER_CANDIDATES && gain <= spread && notAbove >= MIN_NOT_ABOVE };
 }
 
 /** Whether a mixed choice that misses the guard keeps at least as many arg-max positions (class outputs: classifiers,
