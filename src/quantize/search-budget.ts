@@ -21,12 +21,14 @@ export const RANK_SHARE = 0.5;
 /** The wall-clock ceiling, a multiple of the work budget: far above an idle machine's time for that work. */
 export const WALL_CAP = 10;
 /** A candidate's work beside its runs (ms): quantizing a copy of the model, writing it, its debug copy, LiteRT's
- *  compile; a fixed part and one per op. Fitted with ONNX2LITE_TRACE_BUDGET on a quiet machine (docs/model-sweep.md,
- *  s27-search4). */
-export const CANDIDATE_MS = 150;
-export const OP_MS = 3;
-/** LiteRT's runs of a candidate against the cost model's estimate (the debug copy's taps, the first run's set-up). */
-export const RUN_FACTOR = 1.5;
+ *  compile; a fixed part and one per op. With RUN_FACTOR, fitted to the process CPU time per candidate
+ *  (ONNX2LITE_TRACE_BUDGET; CPU time barely moves with the load) on 2026-12-07 (s27-search4): FastestDet 190 ops,
+ *  estimated 10 ms a run, 240 ms; chinese_ocr's DBNet 192 ops, 313 ms a run, 3.4 s; chains of 1x1 convs on 4x4 maps
+ *  (runs ~0) of 70 / 410 ops, 50 / 127 ms (charged 78 / 214 ms: the per-op part is set by the real models). */
+export const CANDIDATE_MS = 50;
+export const OP_MS = 0.4;
+/** LiteRT's runs of a candidate against the cost model's estimate (the debug copy's taps, each run's set-up). */
+export const RUN_FACTOR = 1.3;
 
 /** The work one candidate model run on `samples` samples is charged (estimated ms). */
 export function candidateWorkMs(model: TflModel, samples: number): number {

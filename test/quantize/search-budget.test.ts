@@ -29,6 +29,8 @@ const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(
 /** The search on a 64-conv chain (weight-ranking.test.ts' outlier chain) with a budget of `seconds`; `slow`: ms the
  *  progress callback sleeps on each line. */
 async function search(seconds: number, slow: number) {
+  // The wall-clock ceiling (a last resort) out of reach: the work alone decides.
+  const budget = new SearchBudget(seconds, undefined, 3600);
   const bytes = outlierChain(64, 2, 5, C);
   const result = convertModel(decodeModel(bytes));
   const samples = [sample(1), sample(2)];
@@ -38,19 +40,19 @@ async function search(seconds: number, slow: number) {
   const params = activationParams(result, ranges);
   const lines: string[] = [];
   const phases = new Int8Phases((p) => { lines.push(p.message.replace(/ \(\d+ s\)$/, '')); if (slow) sleep(slow); });
-  const choice = await chooseInt16Ops(result, decodeModel(bytes), samples, params, {}, 'auto', Infinity, refs, undefined, undefined, phases, seconds);
+  const choice = await chooseInt16Ops(result, decodeModel(bytes), samples, params, {}, 'auto', Infinity, refs, undefined, undefined, phases, budget);
   return { choice, lines, ops: result.model.subgraphs[0].operators.length };
 }
 
 const sorted = (s: Set<number | string>) => [...s].map(String).sort();
 
 test('the search stopped by its budget makes the same choice on a slow run as on a fast one', async () => {
-  // A budget that stops the search part way (the chain's whole search charges more than 40 s), so the budget decides
-  // where it stops; the slow run sleeps 1 s a progress line, several times what a candidate here takes, so a
-  // wall-clock limit of the same seconds would stop it candidates earlier.
-  const seconds = 8;
+  // A budget that stops the search part way (~25 of the chain's candidates), so the budget decides where it stops; the
+  // slow run sleeps 0.3 s a progress line, several times what a candidate here takes, so a wall-clock limit of the
+  // same seconds would stop it candidates earlier.
+  const seconds = 2;
   const fast = await search(seconds, 0);
-  const slow = await search(seconds, 1000);
+  const slow = await search(seconds, 300);
   assert.equal(fast.choice.stopped, true, fast.lines.join('\n'));
   assert.equal(slow.choice.candidates, fast.choice.candidates, `candidates measured: fast\n${fast.lines.join('\n')}\nslow\n${slow.lines.join('\n')}`);
   assert.deepEqual(slow.lines, fast.lines, 'the same steps');
