@@ -15,7 +15,9 @@
 // of the first layers (int16-prefix.ts) is tried, and its float32 twin kept where faster (int16-float-twin.ts). A
 // float32 prefix that met the guard (alone or with ranked steps) gives way to the ranked steps alone when they meet it
 // at a lower estimated cost (prefix-free.ts). Each candidate is the real quantized model run on LiteRT against
-// onnxruntime; a model that meets the guard in plain int8 stays plain.
+// onnxruntime; a model that meets the guard in plain int8 stays plain, and so does one whose plain int8 meets the
+// guard (not the search's higher bar) when the chosen candidate beats it only within its candidates' scatter
+// (search-plain.ts). The search's budget counts work, not time (search-budget.ts).
 import type { ConvertResult } from '../convert/convert';
 import type { Model, Tensor } from '../ir/types';
 import { serializeTflite } from '../tflite/writer';
