@@ -43,8 +43,9 @@ export const QUANTIZE_USAGE = `  --quantize MODE          fp16 (float16 weights)
   --allow-degraded         int8, fp16, dynamic: write the model even when it misses --min-cosine (with a warning); float32: write
                            it even when the self-check's cosine is under 0.99 (beyond max rel error 1e-2 or
                            cosine 0.999 the self-check says NOT verified and warns; under 0.99 nothing is written)
-  --search-time S          int8: time limit of the accuracy search (--int16 auto) in seconds (default 600): past it
-                           the best model measured so far is used, with a warning (the guard still applies)
+  --search-time S          int8: budget of the accuracy search (--int16 auto) in seconds of estimated work on an idle
+                           machine (default 600; the same file at any load): past it the best model measured so far
+                           is used, with a warning (the guard still applies)
   --progress               int8: print what runs now on stderr (calibration, each step of the accuracy search),
                            also when stderr is not a terminal (on a terminal it is printed anyway); Ctrl-C stops
                            the run and writes nothing`;

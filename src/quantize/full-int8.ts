@@ -88,6 +88,8 @@ export interface FullInt8Stats {
   /** Candidate models the mixed-precision search measured on LiteRT, and whether its time limit stopped it. */
   searchCandidates: number;
   searchStopped: boolean;
+  /** Set when the search's wall-clock ceiling, not its work budget, stopped it (search-budget.ts). */
+  searchWallCapped?: boolean;
   /** The size budget the search kept to (search-size.ts; absent when it did not run). */
   sizeBudget?: SizeBudget;
   /** The task measure (task-signal.ts) against float32 on the search's samples, plain int8 and as written (absent
@@ -118,7 +120,7 @@ export interface FullInt8Options extends Int8Options, RangeOptions {
   latencyBound?: number;
   /** Times each phase and reports progress (int8-phases.ts). */
   phases?: Int8Phases;
-  /** The auto search's time limit in seconds (default SEARCH_SECONDS, mixed-precision.ts). */
+  /** The auto search's budget in seconds of estimated work (default SEARCH_SECONDS, mixed-precision.ts; search-budget.ts). */
   searchSeconds?: number;
   /** The guard's cosine when a model below it will be refused (no --allow-degraded, no task judge): when plain int8
    *  misses it and so does the same model with float16 weights and float32 activations (the finest rounding the
@@ -277,6 +279,7 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
     gptqLayers: gptq.layers, gptqMs: gptq.ms, weightRounding: roundedWeights ? 'gptq' : 'nearest', nearestCosine, gptqCosine, fp16Cosine, hopeless, int16Ops: choice.int16Ops.size, splitOps: choice.splitOps.size, floatOps: choice.floatOps.size, floatWeightOps: choice.floatWeights.size, int8Cosine: choice.int8Cosine, cosine: choice.cosine,
     guardMet: choice.met, mixedMs: choice.ms, rangeMethod, biasCorrected: corrected, ...(sequentialBias ? { sequentialBias } : {}), detectionSets: [...packedDetectionOutputs(refs ?? [])],
     searchCandidates: ('candidates' in choice ? choice.candidates : 0) ?? 0, searchStopped: 'stopped' in choice && !!choice.stopped,
+    ...('wallCapped' in choice && choice.wallCapped ? { searchWallCapped: true } : {}),
     ...('sizeBudget' in choice && choice.sizeBudget ? { sizeBudget: choice.sizeBudget } : {}),
     ...('floatCostMs' in choice && Number.isFinite(choice.floatCostMs) ? { estimatedMs: { float32: choice.floatCostMs, int8: choice.int8CostMs, chosen: choice.chosenCostMs } } : {}),
     ...('task' in choice && choice.task ? { task: choice.task } : {}), ...('int8Task' in choice && choice.int8Task ? { int8Task: choice.int8Task } : {}) } };

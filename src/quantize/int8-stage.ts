@@ -2,6 +2,7 @@
 // data with a warning), activation ranges and weight rounding (quantizeFullInt8), the 16x8 search, and the accuracy
 // guard (--min-cosine: below it nothing is written unless --allow-degraded, and the layers to blame are named).
 import { PLAIN_MARGIN } from './search-size';
+import { WALL_CAP } from './search-budget';
 import { decodeModel } from '../onnx/reader';
 import { simplifiedModel } from '../convert/simplify';
 import type { ConvertOptions } from '../convert/types';
@@ -124,7 +125,9 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   if (stats.searchCandidates) summary.searchCandidates = stats.searchCandidates;
   if (stats.searchStopped) {
     summary.searchStopped = true;
-    result.warnings.push(`int8: the accuracy search stopped at its time limit (--search-time ${q.searchSeconds ?? SEARCH_SECONDS} s) after `
+    const limit = q.searchSeconds ?? SEARCH_SECONDS;
+    result.warnings.push(`int8: the accuracy search stopped at ${stats.searchWallCapped ? `its wall-clock ceiling (${WALL_CAP * limit} s, ${WALL_CAP}x --search-time: `
+      + 'on a machine this loaded the choice depends on the load)' : `its budget (--search-time ${limit} s of estimated work)`} after `
       + `${stats.searchCandidates} candidate models; the best one measured by then is used`);
   }
   if (stats.estimatedMs) summary.estimatedMs = stats.estimatedMs;

@@ -15,30 +15,33 @@
 // of the first layers (int16-prefix.ts) is tried, and its float32 twin kept where faster (int16-float-twin.ts). A
 // float32 prefix that met the guard (alone or with ranked steps) gives way to the ranked steps alone when they meet it
 // at a lower estimated cost (prefix-free.ts). Each candidate is the real quantized model run on LiteRT against
-// onnxruntime; a model that meets the guard in plain int8 stays plain.
+// onnxruntime; a model that meets the guard in plain int8 stays plain, and so does one whose plain int8 meets the
+// guard (not the search's higher bar) when the chosen candidate beats it only within its candidates' scatter
+// (search-plain.ts). The search's budget counts work, not time (search-budget.ts).
 import type { ConvertResult } from '../convert/convert';
 import type { Model, Tensor } from '../ir/types';
 import { serializeTflite } from '../tflite/writer';
 import { Int8Options, quantizeInt8 } from './int8';
-import { int16Capable } from './int16';
 import type { QParams } from './params';
 import { type OutputScore, RoundingPoint, makeScorer, rankRoundingPoints } from './sensitivity';
 import type { TaskMeasure } from './task-signal';
 import { MIN_GAP_CLOSED, prefixSearch } from './int16-prefix';
 import { floatTwin } from './int16-float-twin';
-import { floatWeightCost } from './hybrid-islands';
 import { boundMs, estimatedMs } from './cost-model';
 import { rankWeightOps } from './precise-weights';
 import { type Island, type Pruned, pruneIslands } from './island-prune';
 import type { Int8Phases } from './int8-phases';
 import { cheaperSteps } from './prefix-free';
-import { SearchBudget } from './search-budget';
+import { SearchBudget, chargedScorer } from './search-budget';
 import { floatPrefix, traceTask } from './float-prefix';
 export { floatPrefix } from './float-prefix';
-import { type SizeBudget, cheapestPoint, cheapestWeightOp, fitsBounds, searchBudget } from './search-size';
+import { type SizeBudget, assign, cheapestPoint, cheapestWeightOp, fitsBounds, searchBudget } from './search-size';
 import { roundingPoints } from './sensitivity';
 import { blamedFirst } from './blamed-first';
 import { maskJudge } from './search-stop';
+import { type Scatter, candidateScatter, keepsArgmax } from './search-plain';
+import { MIN_COSINE } from './guard';
+export { keepsArgmax } from './search-plain';
 
 export type Int16Mode = 'auto' | 'off' | 'all';
 
@@ -59,9 +62,9 @@ const STEPS = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128];
  *  (both estimated by the cost model, cost-model.ts). */
 export const LATENCY_BOUND = 0.6;
 const LATENCY_SLACK = 1.15;
-/** The search's default time limit (s): past it no further candidate is measured and the best one so far is kept
- *  (HITNet-style stereo at load 3-20: every candidate's 8 LiteRT runs take 30 s, ~150 candidates). Models whose search
- *  ends sooner are not touched by it: the search is deterministic unless this limit stops it. */
+/** The search's default budget (s of estimated work, search-budget.ts): past it no further candidate is measured and
+ *  the best one so far is kept (HITNet-style stereo at load 3-20: every candidate's 8 LiteRT runs take 30 s, ~150
+ *  candidates). It counts work, not time: the same choice at any load (a wall-clock ceiling far above it stays). */
 export const SEARCH_SECONDS = 600;
 
 export interface MixedChoice {
@@ -99,9 +102,13 @@ export interface MixedChoice {
   /** The search's measure of the chosen model (OutputScore.objective; NaN when not measured). */
   objective: number;
   ms: number;
-  /** Candidate models measured on LiteRT, and whether the time limit (searchSeconds) stopped the search. */
+  /** Candidate models measured on LiteRT, and whether the budget (searchSeconds of estimated work, search-budget.ts)
+   *  stopped the search; `wallCapped` when its wall-clock ceiling did (the only case where the load decides). */
   candidates?: number;
   stopped?: boolean;
+  wallCapped?: boolean;
+  /** Set when plain int8 met the guard and the search's choice was within its candidates' scatter (search-plain.ts). */
+  plainKept?: Scatter;
   /** Candidates whose choices an earlier candidate had already (their score reused, not run on LiteRT again). */
   repeats?: number;
   /** The size budget the search's candidates kept to (search-size.ts; absent when the search did not run). */
@@ -113,34 +120,14 @@ import { CandidateScores, cloneResult, referenceOutputs } from './candidate-runs
 export { cloneResult, referenceOutputs, score } from './candidate-runs';
 export { SCALAR_OUTPUT } from './output-cosine';
 
-/** Where the ops of the first `k` points go: float32 while float weights fit `bytesLeft`, else 16x8 if it has a
- *  kernel, else float32 (the size check then refuses the candidate). */
-function assign(result: ConvertResult, points: RoundingPoint[], bytesLeft: number): { floatOps: Set<number>; int16Ops: Set<number> } {
-  const sg = result.model.subgraphs[0];
-  const floatOps = new Set<number>();
-  const int16Ops = new Set<number>();
-  let left = bytesLeft;
-  for (const p of points) {
-    for (const k of p.ops) {
-      if (floatOps.has(k) || int16Ops.has(k)) continue;
-      const op = sg.operators[k];
-      // float32 weights cost 3 bytes more per weight than int8 ones; large ones stay int8 (hybrid-islands.ts). A
-      // sensitive op with a constant operand stays float32 (an int16 constant shift of 1e6 steps by 30).
-      const cost = floatWeightCost(op, sg.tensors);
-      if (cost <= left) { floatOps.add(k); left -= cost; } else if (int16Capable(op, sg.tensors, false)) int16Ops.add(k); else floatOps.add(k);
-    }
-  }
-  return { floatOps, int16Ops };
-}
-
 /** Picks the layers that leave int8 for `--int16 auto` (or runs the model as `off` / `all` asks) and measures the
  *  guard. `reference`: onnxruntime's outputs for the first samples when calibration already ran them. */
 export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples: Tensor[][], params: Map<number, QParams>,
   opts: Int8Options & { minCosine?: number }, mode: Int16Mode, maxBytes: number, reference?: Map<string, Tensor>[], target = GUARD_COSINE, latencyBound = LATENCY_BOUND,
   phases?: Int8Phases, search: number | SearchBudget = SEARCH_SECONDS): Promise<MixedChoice> {
   const t0 = performance.now();
-  // The time limit: checked before each candidate of the search proper (ranking, steps, weights, prefix); each
-  // ranking takes at most its share of the time left (search-budget.ts).
+  // The budget: checked before each candidate of the search proper (ranking, steps, weights, prefix); each ranking
+  // takes at most its share of the work left (search-budget.ts).
   const budget = typeof search === 'number' ? new SearchBudget(search) : search;
   const stop = budget.stop;
   const say = (message: string) => phases?.say('search', `int8 search: ${message}`);
@@ -156,9 +143,12 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   const judge = maskJudge(result, opts.minCosine, opts.int8Io);
   const accepts = (s: { cosine: number; accepted?: boolean }) => s.cosine >= target || s.accepted === true;
   const measured = await makeScorer(result, searched, refs, judge);
-  const scorer = { ...measured, score: (m: Parameters<typeof measured.score>[0], md: Parameters<typeof measured.score>[1]) => { budget.candidates++; return measured.score(m, md); } };
+  // Each candidate is charged its estimated work (search-budget.ts), not the time it took: the same file at any load.
+  const scorer = chargedScorer(measured, budget, searched.length);
   // Each set of choices is run on LiteRT once (candidate-runs.ts).
-  const scores = new CandidateScores((r: ConvertResult) => scorer.score(r.model, r.metadata));
+  // The cosines of the candidates run (plain int8's first): their scatter (search-plain.ts).
+  const cosines: number[] = [];
+  const scores = new CandidateScores(async (r: ConvertResult) => { const s = await scorer.score(r.model, r.metadata); cosines.push(s.cosine); return s; });
   const build = (int16Ops: Set<number>, splitOps: Set<number>, floatOps: Set<number>, floatWeights = noNames) =>
     scores.tag(quantizeInt8(cloneResult(result), params, { ...opts, int8Io: false, int16Ops, splitOps, floatOps, floatWeights }), int16Ops, splitOps, floatOps, floatWeights);
   // Higher is better: the task's smooth measure for class / mask outputs, else the SNR (task-signal.ts).
@@ -378,20 +368,17 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   // The smooth measure the steps compare can rise while fewer positions keep their arg-max (it rewards margins kept
   // at confident steps): such a choice is no gain over plain int8 (keepsArgmax).
   if (!best.met && (best.floatOps.size || best.int16Ops.size) && !plain.byGuard && !keepsArgmax(best, plain)) best = { ...base, floatMs: float.ms, floatCostMs };
+  // Plain int8 meets the guard and the choice beats it by no more than the other candidates scatter: plain is kept.
+  const scatter = best.floatOps.size || best.int16Ops.size ? candidateScatter(plain.cosine, best.cosine, cosines) : undefined;
+  if (scatter?.noise && plain.cosine >= (opts.minCosine ?? MIN_COSINE) && plain.accepted !== false) {
+    say(`plain int8 (cosine ${plain.cosine.toFixed(4)}) meets the guard and the best choice (${best.cosine.toFixed(4)}, ${best.floatOps.size + best.int16Ops.size} ops out of int8) `
+      + `beats it by ${scatter.gain.toFixed(4)}, within the spread of the other ${scatter.candidates} candidates (${scatter.spread.toFixed(4)}): plain int8 kept`);
+    best = { ...base, met: true, floatMs: float.ms, floatCostMs, plainKept: scatter };
+  }
   const stopped = budget.stopped;
-  if (budget.rankingCut) say(`a ranking stopped at its share of the time left (search-time ${budget.seconds} s)`);
-  if (stopped) say(`stopped at its time limit (${budget.seconds} s) after ${budget.candidates} candidate models`);
-  return { ...best, ms: performance.now() - t0, candidates: budget.candidates, repeats: scores.hits, sizeBudget, ...(stopped ? { stopped } : {}) };
-}
-
-/** Whether a mixed choice that misses the guard keeps at least as many arg-max positions (class outputs: classifiers,
- *  CTC recognition's time steps) as plain int8 on the search's samples. The search ranks and steps by the smooth
- *  measure (task-signal.ts: each position's margin kept, relative to float's), which counts a confident step's margin
- *  shrinking as much as a near-tie flipping. Measured on PP-OCRv4 rec as PaddleOCR feeds it (640-px bucket, bench
- *  int8-tasks / rec-int8-front.ts, 125 evaluation lines): the default search's float32 stem, ranked steps and
- *  float16 weights raised the smooth measure 0.5954 -> 0.8294 on its 8 samples while arg-max agreement fell
- *  0.9797 -> 0.9625, and decoded 101 lines the same where plain int8 decodes 108 (its first 23 ops float32 alone: 62,
- *  soft measure up, agreement down). Other outputs (masks, values) keep the search's choice. */
-export function keepsArgmax(chosen: { task?: TaskMeasure }, plain: { task?: TaskMeasure }): boolean {
-  return chosen.task?.kind !== 'argmax' || plain.task?.kind !== 'argmax' || chosen.task.agreement >= plain.task.agreement;
+  if (budget.rankingCut) say(`a ranking stopped at its share of the work left (search-time ${budget.seconds} s of estimated work)`);
+  if (budget.wallCapped) say(`stopped at its wall-clock ceiling (${budget.wallSeconds} s) after ${budget.candidates} candidate models: this choice depends on the machine's load`);
+  else if (stopped) say(`stopped at its budget (${budget.seconds} s of estimated work) after ${budget.candidates} candidate models`);
+  return { ...best, ms: performance.now() - t0, candidates: budget.candidates, repeats: scores.hits, sizeBudget, ...(stopped ? { stopped } : {}),
+    ...(budget.wallCapped ? { wallCapped: true } : {}) };
 }

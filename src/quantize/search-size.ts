@@ -15,6 +15,7 @@ import { estimatedMs } from './cost-model';
 import { floatWeightCost } from './hybrid-islands';
 import type { RoundingPoint } from './sensitivity';
 import { weightOps } from './precise-weights';
+import { int16Capable } from './int16';
 
 /** The room over plain int8's size a model already over the budget gets (a fraction of the float32 size). */
 export const PLAIN_MARGIN = 0.1;
@@ -68,4 +69,24 @@ export function cheapestWeightOp(sg: TflSubgraph): { op: number; weight: number 
   let best: { op: number; weight: number; elements: number } | undefined;
   for (const w of weightOps(sg)) if (!best || w.elements < best.elements) best = w;
   return best;
+}
+
+/** Where the ops of the first `k` points go: float32 while float weights fit `bytesLeft`, else 16x8 if it has a
+ *  kernel, else float32 (the size check then refuses the candidate). */
+export function assign(result: ConvertResult, points: RoundingPoint[], bytesLeft: number): { floatOps: Set<number>; int16Ops: Set<number> } {
+  const sg = result.model.subgraphs[0];
+  const floatOps = new Set<number>();
+  const int16Ops = new Set<number>();
+  let left = bytesLeft;
+  for (const p of points) {
+    for (const k of p.ops) {
+      if (floatOps.has(k) || int16Ops.has(k)) continue;
+      const op = sg.operators[k];
+      // float32 weights cost 3 bytes more per weight than int8 ones; large ones stay int8 (hybrid-islands.ts). A
+      // sensitive op with a constant operand stays float32 (an int16 constant shift of 1e6 steps by 30).
+      const cost = floatWeightCost(op, sg.tensors);
+      if (cost <= left) { floatOps.add(k); left -= cost; } else if (int16Capable(op, sg.tensors, false)) int16Ops.add(k); else floatOps.add(k);
+    }
+  }
+  return { floatOps, int16Ops };
 }

@@ -23,7 +23,7 @@ import { consumersOf, isFloatActivation, producersOf } from './graph';
 import { DEQUANTIZE_INT8_VERSION, INT8_OPS, QUANTIZE_VERSION } from './int8-ops';
 import { floatIslands } from './int8-float-islands';
 import { type QParams, quantParams } from './params';
-import { type TaskMeasure, TaskTally, outputTasks } from './task-signal';
+import { type TaskMeasure, TaskTally, outputTasks, softOutputs } from './task-signal';
 import { MIN_ARGMAX_SHARE, argmaxCosine } from './argmax-guard';
 import { rankInGroups } from './grouped-ranking';
 import { type GuardJudge, guardAccepts } from './search-stop';
@@ -106,7 +106,12 @@ export async function makeScorer(result: ConvertResult, samples: Tensor[][], ref
   // What each output is for (task-signal.ts) and the tensor measured: logits before a SOFTMAX / LOGISTIC.
   const tasks = outputTasks(sg);
   const names = tasks.map((t) => sg.tensors[t.tap].name);
-  const kinds = tasks.map((t) => t.kind);
+  // A soft output (a gain in [0, 1] applied as it is: DTLN's spectral mask) is judged by the guard's cosine, not as a
+  // probability map (task-signal.ts softOutputs, int8-stage.ts): the search measures it as values too, on the same
+  // onnxruntime references as the guard (DTLN stage 1's search read "mask IoU 0.9593" where its guard read a cosine).
+  const onnxName = (j: number) => (result.metadata.outputs.find((m) => m.tflite === sg.outputs[j]) ?? result.metadata.outputs[j])?.onnx;
+  const soft = softOutputs(refs, tasks.flatMap((t, j) => (t.kind === 'mask' ? [onnxName(j)] : [])));
+  const kinds = tasks.map((t, j) => (t.kind === 'mask' && soft.has(onnxName(j)) ? 'values' : t.kind));
   const classes = tasks.map((t) => sg.tensors[t.tap].shape.at(-1) ?? 1);
   const base = await runTaps(result.model, result.metadata, names, samples);
   const hasTask = kinds.some((k) => k !== 'values');

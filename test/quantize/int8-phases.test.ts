@@ -41,15 +41,15 @@ test('int8 reports its phases as it runs and their times in the summary', async 
   assert.equal(summary.searchStopped, undefined);
 });
 
-test('the accuracy search stops at its time limit with the best model so far, and says so', async () => {
-  // A limit of 0 s: nothing past the ranking's first pass is measured, so plain int8 (collapsed) is what is left;
+test('the accuracy search stops at its budget with the best model so far, and says so', async () => {
+  // A budget of 0 s of work: nothing past the ranking's first pass is measured, so plain int8 (collapsed) is what is left;
   // the guard still judges it (refused without --allow-degraded).
   await assert.rejects(quantizeModelBytes(shiftedModel(), 'shifted.onnx', {}, { mode: 'int8', searchSeconds: 0 }), /below --min-cosine/);
   const { summary, result } = await quantizeModelBytes(shiftedModel(), 'shifted.onnx', {}, { mode: 'int8', searchSeconds: 0, allowDegraded: true });
   assert.equal(summary.searchStopped, true);
   assert.equal(summary.floatOps, 0);
   assert.ok((summary.cosine ?? 1) < 0.9, `plain int8 kept: cosine ${summary.cosine}`);
-  assert.ok(result.warnings.some((w) => /search stopped at its time limit \(--search-time 0 s\)/.test(w)), result.warnings.join('\n'));
+  assert.ok(result.warnings.some((w) => /search stopped at its budget \(--search-time 0 s of estimated work\)/.test(w)), result.warnings.join('\n'));
 });
 
 test('past the time limit the ranking measures no more groups: none is run, all rank as unmeasured', async () => {

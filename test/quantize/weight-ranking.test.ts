@@ -67,38 +67,36 @@ test('a weight ranking of up to 55 ops measures each alone, as before', async ()
   assert.equal(result.model.subgraphs[0].operators[ranked[0].op].onnxNode, `conv${OUTLIER}`);
 });
 
-test('SearchBudget: a ranking stops at RANK_SHARE of the time left when it starts; the limit stops everything', () => {
-  let now = 0;
-  const budget = new SearchBudget(100, () => now);
-  now = 20_000;
+test('SearchBudget: a ranking stops at RANK_SHARE of the work left when it starts; the budget stops everything', () => {
+  const budget = new SearchBudget(100, () => 0);
+  budget.charge(20_000);
   const rank = budget.ranking();
-  now = 20_000 + RANK_SHARE * 80_000;
+  budget.charge(RANK_SHARE * 80_000);
   assert.equal(rank(), false);
-  now += 1;
+  budget.charge(1);
   assert.equal(rank(), true);
   assert.equal(budget.stop(), false, 'the steps after the ranking still run');
   assert.ok(budget.rankingCut && !budget.stopped);
-  now = 100_001;
+  budget.charge(100_000 - budget.workMs + 1);
   assert.equal(budget.stop(), true);
   assert.equal(budget.stopped, true);
+  assert.equal(budget.wallCapped, false);
 });
 
-/** The search on the 64-conv chain with a clock that reads 10 s a candidate model: what it said, and when (in
- *  candidates measured). `maxBytes(plain)`: the size budget from plain int8's size (bytes). */
+/** The search on the 64-conv chain within a budget of `seconds` of estimated work: what it said, and when (`at`: the
+ *  work charged by then, ms). `maxBytes(plain)`: the size budget from plain int8's size (bytes). */
 async function searchChain(seconds: number, maxBytes: (plainBytes: number) => number = () => Infinity) {
   const { bytes, result, samples, refs } = await setup(64);
   const ranges = new Map<number, { min: number; max: number }>();
   result.model.subgraphs[0].tensors.forEach((t, i) => { if (t.type === 'FLOAT32' && !t.data) ranges.set(i, { min: 0, max: 1.5 }); });
   const params = activationParams(result, ranges);
   const lines: { message: string; at: number }[] = [];
-  const clock = { budget: undefined as SearchBudget | undefined };
-  const budget = new SearchBudget(seconds, () => (clock.budget?.candidates ?? 0) * 10_000);
-  clock.budget = budget;
-  const phases = new Int8Phases((p) => lines.push({ message: p.message, at: budget.candidates }));
+  const budget = new SearchBudget(seconds);
+  const phases = new Int8Phases((p) => lines.push({ message: p.message, at: budget.workMs }));
   const none = new Set<number>();
   const plainBytes = serializeTflite(quantizeInt8(cloneResult(result), params, { int8Io: false, int16Ops: none, splitOps: none, floatOps: none, floatWeights: new Set() }).model).byteLength;
   const choice = await chooseInt16Ops(result, decodeModel(bytes), samples, params, {}, 'auto', maxBytes(plainBytes), refs, undefined, undefined, phases, budget);
-  return { choice, lines, plainBytes, floatBytes: serializeTflite(result.model).byteLength, said: lines.map((l) => `${l.at} ${l.message}`).join('\n') };
+  return { choice, lines, plainBytes, floatBytes: serializeTflite(result.model).byteLength, said: lines.map((l) => `${l.at.toFixed(0)} ${l.message}`).join('\n') };
 }
 
 test('the search\'s budget reaches the weights steps: the weights ranking leaves them half of the time left', async () => {
@@ -107,8 +105,10 @@ test('the search\'s budget reaches the weights steps: the weights ranking leaves
   assert.ok(start, `the search reaches the weights:\n${free.said}`);
   const ranking = free.lines.filter((l) => /ranked \d+ \/ \d+ (groups of )?weight ops/.test(l.message)).length;
   assert.ok(ranking >= 8, `the weights ranking measured ${ranking} candidates`);
-  // A limit the weights ranking alone would use up: without its share, no weights step is measured.
-  const limited = await searchChain((start.at + ranking - 2) * 10);
+  // A budget the weights ranking alone would use up (all but its last two candidates'): without its share, no weights
+  // step is measured.
+  const ranked = free.lines.filter((l) => /ranked \d+ \/ \d+ (groups of )?weight ops/.test(l.message));
+  const limited = await searchChain(ranked[ranked.length - 3].at / 1000);
   assert.ok(limited.lines.some((l) => /weights step \d+/.test(l.message)), `a weights step measured within the limit:\n${limited.said}`);
   assert.equal(limited.lines.find((l) => /ranking weights/.test(l.message))?.at, start.at, 'the same search up to the weights');
 });
@@ -117,8 +117,9 @@ test('the search\'s budget reaches the activation steps: the activations\' ranki
   const free = await searchChain(1e9);
   const ranking = free.lines.filter((l) => /ranked \d+ \/ \d+ (groups of )?activations/.test(l.message)).length;
   assert.ok(ranking >= 8, `the activations' ranking measured ${ranking} candidates:\n${free.said}`);
-  // A limit the ranking alone would use up (1 candidate before it: plain int8): without its share, no step.
-  const limited = await searchChain((1 + ranking - 2) * 10);
+  // A budget the ranking alone would use up (all but its last two candidates'): without its share, no step.
+  const ranked = free.lines.filter((l) => /ranked \d+ \/ \d+ (groups of )?activations/.test(l.message));
+  const limited = await searchChain(ranked[ranked.length - 3].at / 1000);
   assert.ok(limited.lines.some((l) => /^step \d+:|int8 search: step \d+:/.test(l.message)), `a step measured within the limit:\n${limited.said}`);
 });
 
