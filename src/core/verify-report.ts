@@ -5,6 +5,7 @@ import { unpairedWithinEdge } from '../compare/selected-rows';
 import { HEAD_ROWS_OFF_SHARE } from '../compare/detection-sets';
 import type { SelectedRowsCheck } from './verify-selected';
 import type { DetectionCheck, Verification } from './verify';
+import { barText, type VerificationBar } from './verify-bar';
 
 /** A quantized model no further from onnxruntime than onnxruntime's two ways of running it are from each other
  *  (twice their 1 - cosine): the rounding-boundary spread, not a conversion error. */
@@ -26,7 +27,10 @@ export const VERIFIED_MIN_COSINE = 0.999;
 export const REFUSE_COSINE = 0.99;
 
 export function isDegraded(v: Verification): boolean {
-  return unpaired(v) > 0 || (v.topk?.sets !== undefined && v.topk.sets.missing + v.topk.sets.extra > 0) || (v.selected !== undefined && !v.selected.fedIndices && !unpairedWithinEdge(v.selected.unpaired, v.selected.rows)) || (v.labels !== undefined && !labelsAgree(v.labels.differ, v.labels.count)) || (!Number.isNaN(v.maxRel) && (v.maxRel > VERIFIED_MAX_REL || !(v.cosine >= VERIFIED_MIN_COSINE)));
+  const structure = unpaired(v) > 0 || (v.topk?.sets !== undefined && v.topk.sets.missing + v.topk.sets.extra > 0) || (v.selected !== undefined && !v.selected.fedIndices && !unpairedWithinEdge(v.selected.unpaired, v.selected.rows)) || (v.labels !== undefined && !labelsAgree(v.labels.differ, v.labels.count));
+  // An int8 file is held to the bar of the guard that accepted it (verify-bar.ts), not to the float bar.
+  if (v.bar) return structure || !v.bar.met;
+  return structure || (!Number.isNaN(v.maxRel) && (v.maxRel > VERIFIED_MAX_REL || !(v.cosine >= VERIFIED_MIN_COSINE)));
 }
 
 /** Detection rows of either side without a pair on the other. */
@@ -83,6 +87,7 @@ export function degradedWarning(v: Verification): string {
   if (v.topk?.sets && v.topk.sets.missing + v.topk.sets.extra > 0) {
     return `the converted model's top-k detections differ from onnxruntime's${asRanked(v)}, set cosine ${v.cosine.toFixed(6)}: check it on real inputs (onnx2lite compare)`;
   }
+  if (v.bar && !v.bar.met) return `the int8 model misses ${barText(v.bar)} on the self-check's inputs: check it on real inputs (onnx2lite compare)`;
   return `the converted model differs from onnxruntime beyond the verified bar (max rel error ${v.maxRel.toExponential(1)} > ${VERIFIED_MAX_REL}`
     + ` or cosine ${v.cosine.toFixed(6)} < ${VERIFIED_MIN_COSINE}): check it on real inputs (onnx2lite compare)`;
 }
@@ -91,6 +96,7 @@ export function degradedWarning(v: Verification): string {
 export function verificationLine(v: Verification): string {
   if (Number.isNaN(v.maxRel)) return `verified on LiteRT: loads and runs (not compared with onnxruntime) (${v.ms} ms)`;
   const spread = v.reference ? `; onnxruntime itself, optimized vs as written: max rel ${v.reference.maxRel.toExponential(1)}, cosine ${v.reference.cosine.toFixed(6)}` : '';
+  if (v.bar) return `${isDegraded(v) ? 'NOT verified' : 'verified'} on LiteRT ${barText(v.bar)}: max rel error ${v.maxRel.toExponential(1)}, cosine ${v.cosine.toFixed(6)}${asSets(v)}${asLabels(v)}${asRanked(v)}${asSelected(v)}${onSample(v)} (${v.ms} ms)`;
   if (isDegraded(v)) return `NOT verified on LiteRT: max rel error ${v.maxRel.toExponential(1)}, cosine ${v.cosine.toFixed(6)}${asSets(v)}${asLabels(v)}${asRanked(v)}${asSelected(v)}${onSample(v)} (${v.ms} ms), beyond max rel ${VERIFIED_MAX_REL} / cosine ${VERIFIED_MIN_COSINE}${unpaired(v) || v.topk?.sets?.missing || v.topk?.sets?.extra ? ' / every detection paired' : ''}${spread}`;
   const rounding = v.rounding === 'within' ? `: over ${PRECISE_MAX_REL.toExponential(0)} but within ${FLOAT32_SPREAD_FACTOR}× onnxruntime's own spread, this model's float32 rounding`
     : v.rounding === 'beyond' ? `: over ${PRECISE_MAX_REL.toExponential(0)} and over ${FLOAT32_SPREAD_FACTOR}× onnxruntime's own spread, more than float32 rounding explains (onnx2lite compare shows where)` : '';
@@ -100,10 +106,10 @@ export function verificationLine(v: Verification): string {
 /** JSON-safe form (NaN → null). */
 export function verificationJson(v: Verification): { maxRel: number | null; cosine: number | null; ms: number; degraded?: true;
   reference?: { maxRel: number | null; cosine: number | null }; detections?: DetectionCheck; labels?: Verification['labels'];
-  topk?: Verification['topk']; selected?: SelectedRowsCheck; seeds?: Verification['seeds']; calibration?: Verification['calibration'] } {
+  topk?: Verification['topk']; selected?: SelectedRowsCheck; seeds?: Verification['seeds']; calibration?: Verification['calibration']; bar?: VerificationBar } {
   const n = (x: number) => (Number.isFinite(x) ? x : null);
   return { maxRel: n(v.maxRel), cosine: n(v.cosine), ms: v.ms, ...(isDegraded(v) ? { degraded: true as const } : {}),
     ...(v.reference ? { reference: { maxRel: n(v.reference.maxRel), cosine: n(v.reference.cosine) } } : {}),
     ...(v.detections ? { detections: v.detections } : {}), ...(v.labels ? { labels: v.labels } : {}), ...(v.topk ? { topk: v.topk } : {}), ...(v.selected ? { selected: v.selected } : {}),
-    ...(v.seeds ? { seeds: v.seeds } : {}), ...(v.calibration ? { calibration: v.calibration } : {}) };
+    ...(v.seeds ? { seeds: v.seeds } : {}), ...(v.calibration ? { calibration: v.calibration } : {}), ...(v.bar ? { bar: v.bar } : {}) };
 }
