@@ -31,7 +31,7 @@ export type BarJudge = (outputs: JudgedOutput[], otherCosine: number) => Verific
 
 /** "against the int8 guard's bar (cosine 0.998616 >= 0.99, --min-cosine; maps (prob) IoU 0.9712 >= 0.95)". */
 export function barText(b: VerificationBar): string {
-  const basis = b.basis === 'held-out' ? 'its held-out bar: the sample is none the guard measured' : '--min-cosine';
+  const basis = b.basis === 'held-out' ? 'the guard\'s held-out bar: a sample it did not measure' : '--min-cosine, on a sample the guard measured';
   const tasks = (b.task ?? []).map((t) => `; ${t.kind === 'sequence' ? 'label sequences' : t.kind === 'mask' ? 'probability maps' : 'logit maps (read at 0)'} `
     + `(${t.outputs.join(', ')}) ${t.kind === 'sequence' ? 'decoded identically' : 'IoU'} ${t.value.toFixed(4)} ${t.met ? '>=' : '<'} ${t.min}`).join('');
   return `against the int8 guard's bar (cosine ${b.cosine.toFixed(6)} ${b.cosine >= b.minCosine ? '>=' : '<'} ${b.minCosine}, ${basis}${tasks}; `
