@@ -137,16 +137,21 @@ export function argmaxSampleCount(available: number, perSample: number): number 
 /** The guard on the class-id outputs `ids`: the written model `quant` against the float32 model on `samples`. */
 export async function argmaxGuard(float: TflModel, quant: TflModel, metadata: OnnxLiteMetadata, ids: ClassIdOutput[], samples: Tensor[][]): Promise<ArgmaxGuard> {
   const names = ids.map((o) => o.tap);
+  // The float32 model's names of the same tensors: a value that is also a graph output is read in the int8 model
+  // through its int8 twin (`logprobs_int8` for EAGLE's TopK over its `logprobs` output), so the paths are walked in
+  // both models (the same graph: the same paths in the same order).
+  const own = classIdOutputs(float.subgraphs[0], metadata);
+  const floatIds = own.length === ids.length ? own : ids;
   // A GATHER's indices are the float32 model's (the positions it keeps), tapped beside the values.
-  const indices = ids.map((o) => o.gather?.indices ?? '');
+  const indices = floatIds.map((o) => o.gather?.indices ?? '');
   const sg = float.subgraphs[0];
-  const perSample = ids.reduce((a, o) => {
+  const perSample = floatIds.reduce((a, o) => {
     const t = sg.tensors.find((x) => x.name === (o.gather?.indices ?? o.tap));
     const n = t ? t.shape.reduce((m, d) => m * Math.max(1, d), 1) : 1;
     return a + (o.gather ? n : n / o.classes);
   }, 0);
   const judged = samples.slice(0, argmaxSampleCount(samples.length, perSample));
-  const [want, got] = [await tapped(float, metadata, [...names, ...indices.filter(Boolean)], judged), await tapped(quant, metadata, names, judged)];
+  const [want, got] = [await tapped(float, metadata, [...floatIds.map((o) => o.tap), ...indices.filter(Boolean)], judged), await tapped(quant, metadata, names, judged)];
   let positions = 0;
   let held = 0;
   let ties = 0;

@@ -20,8 +20,9 @@ export const LOGIT_BAND = 1;
 /** A logit map's region (positive values) is at most this share of its values: a minority, as edges, text, objects. */
 export const MAX_POSITIVE = 0.35;
 
-/** Dims with more than one value: a single map has exactly two ([1, 1, H, W], [1, H, W], [H, W]). */
-const isSingleMap = (dims: readonly number[]): boolean => dims.filter((d) => d > 1).length === 2;
+/** A single map: ONNX dims [N, 1, H, W] (a conv's one channel), H and W over 1. A rank-3 [1, N, C] is as often a
+ *  table of rows (anchors' class logits, a distribution per box side) as a squeezed map: not taken. */
+const isSingleMap = (dims: readonly number[]): boolean => dims.length === 4 && dims[1] === 1 && dims[2] > 1 && dims[3] > 1;
 
 /** Shares of `maps`' values inside (−LOGIT_BAND, LOGIT_BAND), above 0 and under −LOGIT_BAND, pooled. */
 export function logitShares(maps: ArrayLike<number>[]): { near: number; positive: number; negative: number } {

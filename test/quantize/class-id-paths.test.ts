@@ -29,21 +29,23 @@ function logits(kind: 'flip' | 'clear'): { w: number[]; b: number[] } {
   return { w: Array.from({ length: IN * C }, () => (r() - 0.5) * 4), b: Array.from({ length: C }, () => (r() - 0.5) * 0.2) };
 }
 
-type Shape = 'concat' | 'column' | 'gather' | 'topk';
+type Shape = 'concat' | 'column' | 'gather' | 'topk' | 'both';
 
 /** `concat`: two heads' ArgMaxes side by side, ids [1, 2] (the first head `kind`, the second clear); `column`: rows
  *  [N, 5] of boxes (x·100) and the label cast to float; `gather`: the labels of N rows gathered by a TopK (k = 3) over
- *  the rows' input sums (a MatMul by ones); `topk`: a top-3 classifier's indices [1, 3]. */
+ *  the rows' input sums (a MatMul by ones); `topk`: a top-3 classifier's indices [1, 3]; `both`: the logits and
+ *  their ArgMax, two outputs (the int8 ARG_MAX reads the output's int8 twin `logits_int8`, a name the float32 model
+ *  does not have: the guard read nothing there and judged 0 positions). */
 function model(shape: Shape, kind: 'flip' | 'clear'): Uint8Array {
   const rows = shape === 'column' || shape === 'gather' ? N : 1;
   const a = logits(kind), c = logits('clear');
   const r = rng(5);
   const out: Record<Shape, [string, 'int64' | 'float32', number[]]> = {
-    concat: ['ids', 'int64', [1, 2]], column: ['rows', 'float32', [N, 5]], gather: ['labels', 'int64', [3]], topk: ['top', 'int64', [1, 3]],
+    both: ['id', 'int64', [1]], concat: ['ids', 'int64', [1, 2]], column: ['rows', 'float32', [N, 5]], gather: ['labels', 'int64', [3]], topk: ['top', 'int64', [1, 3]],
   };
   return encodeModel(buildModel({
     inputs: [['x', 'float32', [rows, IN]]],
-    outputs: [out[shape]],
+    outputs: shape === 'both' ? [['logits', 'float32', [1, C]], ['id', 'int64', [1]]] : [out[shape]],
     initializers: [tensor('w', 'float32', [IN, C], a.w), tensor('b', 'float32', [C], a.b), tensor('w2', 'float32', [IN, C], c.w), tensor('b2', 'float32', [C], c.b),
       tensor('wb', 'float32', [IN, 4], Array.from({ length: IN * 4 }, () => 100 * r())), tensor('k3', 'int64', [1], [3]), tensor('ones', 'float32', [IN], new Array<number>(IN).fill(1))],
     nodes: [
@@ -56,6 +58,7 @@ function model(shape: Shape, kind: 'flip' | 'clear'): Uint8Array {
       ...(shape === 'gather' ? [node('ArgMax', ['logits'], ['all'], { axis: -1, keepdims: 0 }), node('MatMul', ['x', 'ones'], ['sums']),
         node('TopK', ['sums', 'k3'], ['best', 'kept'], { axis: -1 }), node('Gather', ['all', 'kept'], ['labels'], { axis: 0 })] : []),
       ...(shape === 'topk' ? [node('TopK', ['logits', 'k3'], ['v', 'top'], { axis: -1 })] : []),
+      ...(shape === 'both' ? [node('ArgMax', ['logits'], ['id'], { axis: -1, keepdims: 0 })] : []),
     ],
   }));
 }
@@ -83,7 +86,7 @@ test('argmaxHolds with k > 1: in rank order, as a set, near-ties apart, gathered
   assert.deepEqual(argmaxHolds(want, got, 4, 1, { k: 3, positions: [1] }), { positions: 1, held: 1, ties: 0 }, 'only the gathered position');
 });
 
-for (const shape of ['concat', 'column', 'gather', 'topk'] as const) {
+for (const shape of ['concat', 'column', 'gather', 'topk', 'both'] as const) {
   test(`${shape}: ids int8 flips are refused, clear ones written with their ids judged`, async () => {
     // --int16 off: the plain int8 file is the one judged.
     await assert.rejects(quantizeModelBytes(model(shape, 'flip'), `${shape}.onnx`, {}, { mode: 'int8', int16: 'off' }),

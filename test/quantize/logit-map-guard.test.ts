@@ -42,6 +42,7 @@ test('logit maps read from the float model\'s values: a minority positive region
   // Single maps only: a 3-channel picture of the same values is not one.
   assert.deepEqual([...logitMapOutputs([map('m', edges)], ['m'])], ['m']);
   assert.deepEqual([...logitMapOutputs([map('m', edges, [1, 4, 10, 10])], ['m'])], []);
+  assert.deepEqual([...logitMapOutputs([map('m', edges, [1, 100, 4])], ['m'])], [], 'rows of a table');
   // The IoU at 0, and no verdict on an empty region.
   assert.equal(logitMapIou([1, 1, -1, -1], [1, -1, -1, -1]), 0.5);
   assert.equal(logitMapIou([-1, -1, -1, -1], [1, -1, -1, -1]), undefined);
