@@ -13,7 +13,7 @@ import type { SeedKind } from './verify-seeds';
 import { drawsAtMean } from './verify-random';
 import { abortText, beyondHeap } from './litert-memory';
 import { FLOAT32_SPREAD_FACTOR, PRECISE_MAX_REL, VERIFIED_MAX_REL, VERIFIED_MIN_COSINE, isDegraded } from './verify-report';
-import type { BarJudge, JudgedOutput, VerificationBar } from './verify-bar';
+import type { BarJudge, JudgedOutput, VerificationBar } from './verify-report';
 import { compareViews, labelOutputs, labelsDiffering, onnxView } from '../compare/metrics';
 import { openTflite } from '../runtime/litert';
 import { openOnnx, runOnnx } from '../runtime/ort';

@@ -1,11 +1,11 @@
-// The bar an int8 file's self-check is held to: the guard's that accepted it (core/verify-bar.ts says why). Outputs
+// The bar an int8 file's self-check is held to: the guard's that accepted it (core/verify-report.ts, "The self-check of an int8 file", says why). Outputs
 // the guard judged by their task are measured so on the self-check's one sample (probability maps: mean IoU at 0.3 /
 // 0.5, label sequences: the same greedy decode, logit maps: the IoU of their sign maps), the rest by cosine against
 // --min-cosine on one of the guard's samples or its held-out bar on any other (a held-out calibration sample, the
 // seeded inputs a random-calibrated file is checked on).
 import type { Tensor } from '../ir/types';
 import { makeTensor } from '../ir/tensor';
-import type { BarJudge, JudgedOutput, VerificationBar } from '../core/verify-bar';
+import type { BarJudge, JudgedOutput, VerificationBar } from '../core/verify-report';
 import type { GuardResult } from './guard';
 import { MIN_MASK_IOU, maskGuard } from './mask-guard';
 import { MIN_SAME_SEQUENCES, sequenceGuard } from './sequence-guard';

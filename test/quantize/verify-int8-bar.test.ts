@@ -1,5 +1,5 @@
 // The int8 self-check against the bar of the guard that accepted the file (src/quantize/verify-int8-bar.ts,
-// src/core/verify-bar.ts): not the float bar (max rel 1e-2, cosine 0.999), which an int8 file misses by its own
+// src/core/verify-report.ts): not the float bar (max rel 1e-2, cosine 0.999), which an int8 file misses by its own
 // rounding (MOMENT: "NOT verified" at cosine 0.998616, max rel 8.1e-2, accepted by its guard at 0.9986).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
