@@ -114,7 +114,7 @@ export function verificationJson(v: Verification): { maxRel: number | null; cosi
 }
 
 // The self-check of an int8 file against the bar of the guard that accepted it. The float bar (max rel error 1e-2,
-// cosine 0.999: verify-report.ts) is a float conversion's: an int8 file differs from the float model by its own
+// cosine 0.999, above) is a float conversion's: an int8 file differs from the float model by its own
 // rounding, so MOMENT's int8, accepted by its guard at cosine 0.9986 on its calibration series, read "NOT verified" at
 // cosine 0.998616 / max rel 8.1e-2 on a calibration sample (s26-verify3). The int8 pass hands verify.ts a judge
 // (src/quantize/verify-int8-bar.ts) that measures the outputs as its guard did: by cosine against --min-cosine (its
