@@ -13,6 +13,7 @@ import type { SeedKind } from './verify-seeds';
 import { drawsAtMean } from './verify-random';
 import { abortText, beyondHeap } from './litert-memory';
 import { FLOAT32_SPREAD_FACTOR, PRECISE_MAX_REL, VERIFIED_MAX_REL, VERIFIED_MIN_COSINE, isDegraded } from './verify-report';
+import type { BarJudge, JudgedOutput, VerificationBar } from './verify-report';
 import { compareViews, labelOutputs, labelsDiffering, onnxView } from '../compare/metrics';
 import { openTflite } from '../runtime/litert';
 import { openOnnx, runOnnx } from '../runtime/ort';
@@ -57,6 +58,10 @@ export interface Verification {
    *  booleans, or seeds of its kind (token ids and lengths, text, ids in a table's range, an adjacency, a float input
    *  read as a mask fed 0 / 1: verify-seeds.ts). */
   seeds?: Record<string, SeedKind>;
+  /** Present when the model is judged against the bar of the int8 guard that accepted it (verify-bar.ts), not the
+   *  float bar (max rel 1e-2, cosine 0.999): its cosine bar, the cosine measured on the outputs it judges, the outputs
+   *  the guard judged by their task (probability maps, label sequences, logit maps) measured the same way here. */
+  bar?: VerificationBar;
   /** Present when the check ran on a calibration sample instead of seeded inputs (int8 with --calibration:
    *  src/quantize/verify-calibration.ts): its 1-based position among the `of` samples, and whether it is one no
    *  choice of the int8 pass was measured on (`heldOut`). */
@@ -97,7 +102,7 @@ function namingTheOp(message: string, model: TflModel): string {
  * element count differs from onnxruntime's; `notes` receives why the comparison was skipped, if it was.
  */
 export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Array, notes: string[] = [],
-  opts: { quantized?: boolean; sample?: { inputs: Tensor[]; from: CalibrationCheck } } = {}): Promise<Verification> {
+  opts: { quantized?: boolean; sample?: { inputs: Tensor[]; from: CalibrationCheck }; bar?: BarJudge } = {}): Promise<Verification> {
   const t0 = performance.now();
   // Random draws (Piper's noises) differ between the runtimes: both models are checked with each draw at its mean.
   let model = parseTflite(tflite);
@@ -146,6 +151,10 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
   let compared = 0, nonZero = 0, multi = 0, varied = 0;
   const tiny: (TinySigmoid & { rel: number; cosine: number })[] = [];
   let restCosine = 1;
+  // For a bar (verify-bar.ts): each plain output's values and cosine, and the worst cosine of everything else.
+  const judged: JudgedOutput[] = [];
+  let setsCosine = 1;
+  const other = (c: number) => { cosine = Math.min(cosine, c); setsCosine = Math.min(setsCosine, c); };
   if (ref) {
     const refs = io.outputs.map((o, k) => {
       const r = ref!.get(names[k]!);
@@ -158,7 +167,7 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
     const ranked = group ? undefined : rankedRows(model, io.outputs.map((o) => o.tensorIndex), refs, views, names);
     topk = ranked?.check;
     // A detector's top-k rows as a set (verify-topk-sets.ts): a detection lost or relabelled costs its score's weight.
-    if (ranked?.check.sets) cosine = Math.min(cosine, ranked.setsCosine);
+    if (ranked?.check.sets) other(ranked.setsCosine);
     const chosen = group ? undefined : await selectedRowsPaired(model, io.outputs.map((o) => o.tensorIndex), refs, views, names, new Set(ranked?.got.keys()),
       { onnx, device: feeds.device, onnxFeeds });
     selected = chosen?.check;
@@ -166,7 +175,7 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
     for (const s of chosen?.scores ?? []) {
       const m = compareViews(onnxView(s.ref, [s.ref.length]), onnxView(s.got, [s.got.length]));
       maxRel = Math.max(maxRel, m.rel);
-      cosine = Math.min(cosine, m.cosine);
+      other(m.cosine);
     }
     io.outputs.forEach((o, k) => {
       const r = refs[k];
@@ -175,7 +184,7 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
       if (sel) {
         const m = compareViews(onnxView(sel.ref, [sel.ref.length]), onnxView(sel.got, [sel.got.length]));
         maxRel = Math.max(maxRel, m.rel);
-        cosine = Math.min(cosine, m.cosine);
+        other(m.cosine);
         compared++;
         if (!allZero(sel.ref) || !allZero(sel.got)) nonZero++;
         if (sel.ref.length > 1) {
@@ -210,6 +219,8 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
         maxRel = Math.max(maxRel, m.rel);
         cosine = Math.min(cosine, m.cosine);
         if (!ranked?.got.has(k)) restCosine = Math.min(restCosine, m.cosine);
+        if (ranked?.got.has(k)) setsCosine = Math.min(setsCosine, m.cosine);
+        else judged.push({ name: names[k]!, dims: r.dims, ref: b, got: a, cosine: m.cosine });
       }
       compared++;
       if (!allZero(a) || !allZero(b)) nonZero++;
@@ -224,6 +235,7 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
       const m = e ? compareViews(onnxView(e.ref, [e.ref.length]), onnxView(e.got, [e.got.length])) : { rel: t.rel, cosine: t.cosine };
       maxRel = Math.max(maxRel, m.rel);
       cosine = Math.min(cosine, m.cosine);
+      judged.push({ name: t.name, dims: refs[t.k]!.dims, ref: e?.ref ?? toFloat32(refs[t.k]!), got: e?.got ?? toFloat32(views[t.k]!), cosine: m.cosine });
       if (e) {
         notes.push(`output '${t.name}' is a Sigmoid whose probabilities are tiny on the self-check's inputs (the runtimes differ by at most ${SIGMOID_ROUNDING.toExponential(0)}, `
           + `onnxruntime's float32 Sigmoid rounding there: max rel ${t.rel.toExponential(1)}, cosine ${t.cosine.toFixed(4)}): compared as the exact sigmoid of each runtime's logits `
@@ -272,7 +284,7 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
         const used = excused && head[i] ? withoutRows(o, off, n) : o;
         const m = compareViews(onnxView(used.ref, [used.ref.length]), onnxView(used.got, [used.got.length]));
         maxRel = Math.max(maxRel, m.rel);
-        cosine = Math.min(cosine, m.cosine);
+        other(m.cosine);
       });
       detections = {
         outputs: outs.map((o) => o.name), refRows, rows, paired: n,
@@ -286,6 +298,8 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
   // (Not for a model quantized by onnx2lite, which differs from the float reference by its own rounding.)
   // A float model over #12's 1e-4 (PRECISE_MAX_REL) but verified: the spread says whether that is the model's float32
   // rounding, which a float64 evaluation shows onnxruntime has too (scripts/f64-reference.ts), or the conversion's.
+  // The int8 guard's bar (verify-bar.ts): the outputs it judged by task measured so here, the rest by its cosine bar.
+  const bar = ref && opts.bar ? opts.bar(judged, setsCosine) : undefined;
   const float = !quantizedByUs(model) && !opts.quantized;
   const beyond = !quantizedByUs(model) && isDegraded({ maxRel, cosine, ms: 0, ...(detections ? { detections } : {}), ...(labels ? { labels } : {}), ...(selected ? { selected } : {}) });
   const imprecise = float && !beyond && maxRel > PRECISE_MAX_REL;
@@ -293,7 +307,7 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
   const rounding = imprecise && reference ? (maxRel <= FLOAT32_SPREAD_FACTOR * reference.maxRel ? 'within' : 'beyond') : undefined;
   return { maxRel, cosine, ms: Math.round(performance.now() - t0), ...(reference ? { reference } : {}), ...(rounding ? { rounding } : {}), ...(detections ? { detections } : {}),
     ...(labels ? { labels } : {}), ...(topk ? { topk } : {}), ...(selected ? { selected } : {}), seeds: plan.kinds,
-    ...(sample ? { calibration: sample.from } : {}) };
+    ...(sample ? { calibration: sample.from } : {}), ...(bar ? { bar } : {}) };
 }
 /** Whether onnxruntime gives every output bit for bit the same on a second seed (VERIFY_SEED + 1) as on the first
  *  (`ref`): outputs that do not follow the data on the seeded inputs. Only for models with integer or boolean inputs

@@ -19,9 +19,9 @@ import type { OnnxLiteMetadata } from '../convert/metadata';
 import { openTflite } from '../runtime/litert';
 import { toTfliteLayout } from '../runtime/tflite-onnx-io';
 import { copyFeeds, debugCopy } from '../compare/tap';
-import { classIdSource } from './task-signal';
 import { GUARD_SAMPLES } from './mixed-precision';
 import { producersOf } from './graph';
+import { classIdPaths, gatheredPositions } from './class-id-paths';
 
 /** Calibration samples judged at most (a classifier gives one position a sample). */
 export const ARGMAX_SAMPLES = 64;
@@ -37,44 +37,72 @@ export const FLIP_ALPHA = 0.05;
 export const TIE_RELATIVE = 1e-5;
 
 /** A class-id output: its ONNX name, the tapped tensor's name (the same in the float32 and int8 models), the class
- *  count and the sign (-1: ARG_MIN). */
-export interface ClassIdOutput { name: string; tap: string; classes: number; sign: 1 | -1 }
+ *  count, the sign (-1: ARG_MIN), the ids per position (a TopK's k, in rank order or as a set: `unordered`) and a
+ *  GATHER selecting the positions judged (its indices tensor's name, axis and the ids' dims: class-id-paths.ts). */
+export interface ClassIdOutput {
+  name: string; tap: string; classes: number; sign: 1 | -1;
+  k?: number; unordered?: true;
+  gather?: { indices: string; axis: number; dims: number[] };
+}
 
-/** The class-id outputs of a converted model. */
-export function classIdOutputs(sg: TflSubgraph, metadata: Pick<OnnxLiteMetadata, 'outputs'>): ClassIdOutput[] {
+/** The class-id outputs of a converted model (one entry a path: a concatenation may carry several).
+ *  `unsortedTopK`: ONNX node names of TopKs whose order is unspecified (sorted = 0): their ids are judged as sets. */
+export function classIdOutputs(sg: TflSubgraph, metadata: Pick<OnnxLiteMetadata, 'outputs'>, unsortedTopK: ReadonlySet<string> = new Set()): ClassIdOutput[] {
   const producer = producersOf(sg);
   return sg.outputs.flatMap((o, j) => {
-    const src = classIdSource(sg, o, producer);
     const m = metadata.outputs.find((x) => x.tflite === o) ?? metadata.outputs[j];
-    const classes = src ? sg.tensors[src.tap].shape.at(-1) ?? 1 : 1;
-    return src && m && classes > 1 ? [{ name: m.onnx, tap: sg.tensors[src.tap].name, classes, sign: src.sign }] : [];
+    return m ? classIdPaths(sg, o, producer).flatMap((p) => {
+      const classes = sg.tensors[p.tap].shape.at(-1) ?? 1;
+      if (classes <= p.k) return [];
+      const unordered = p.k > 1 && unsortedTopK.has(sg.operators[p.op].onnxNode ?? '');
+      return [{ name: m.onnx, tap: sg.tensors[p.tap].name, classes, sign: p.sign, ...(p.k > 1 ? { k: p.k } : {}), ...(unordered ? { unordered: true as const } : {}),
+        ...(p.gather ? { gather: { indices: sg.tensors[p.gather.indices].name, axis: p.gather.axis, dims: p.gather.dims } } : {}) }];
+    }) : [];
   });
 }
 
-/** One sample's count: positions, those whose arg-max holds, and the near-ties (not counted either way). */
-export function argmaxHolds(want: ArrayLike<number>, got: ArrayLike<number>, classes: number, sign: 1 | -1 = 1): { positions: number; held: number; ties: number } {
-  const positions = Math.floor(want.length / classes);
+/** The `k` best classes of one position (values `want[o .. o + classes)`, by `sign`), best first; ties go to the
+ *  lower class index (ARG_MAX's and TOPK_V2's order). */
+function best(want: ArrayLike<number>, o: number, classes: number, k: number, sign: 1 | -1): number[] {
+  const top: number[] = [];
+  for (let j = 0; j < classes; j++) {
+    const v = sign * want[o + j];
+    let at = top.length;
+    while (at > 0 && v > sign * want[o + top[at - 1]]) at--;
+    if (at < k) { top.splice(at, 0, j); if (top.length > k) top.pop(); }
+  }
+  return top;
+}
+
+/** One sample's count: positions, those whose ids hold, and the near-ties (not counted either way). A position's
+ *  top `k` (1: its arg-max) holds when the written model gives the same ids in the same order (`unordered`: the same
+ *  set); it is a near-tie when a float margin that decides it (between ranks next to each other up to rank k + 1; as
+ *  a set, between the k-th and the next) is under TIE_RELATIVE of the position's largest |value|. `positions`: only
+ *  those (a GATHER's selection), else all. */
+export function argmaxHolds(want: ArrayLike<number>, got: ArrayLike<number>, classes: number, sign: 1 | -1 = 1,
+  opts: { k?: number; unordered?: boolean; positions?: ArrayLike<number> } = {}): { positions: number; held: number; ties: number } {
+  const k = opts.k ?? 1;
+  const all = Math.floor(want.length / classes);
+  const count = opts.positions ? opts.positions.length : all;
   let held = 0;
   let ties = 0;
-  for (let p = 0; p < positions; p++) {
+  let judged = 0;
+  for (let q = 0; q < count; q++) {
+    const p = opts.positions ? opts.positions[q] : q;
+    if (!(p >= 0 && p < all)) continue;
+    judged++;
     const o = p * classes;
-    let c = 0;
-    let g = 0;
-    for (let j = 1; j < classes; j++) {
-      if (sign * want[o + j] > sign * want[o + c]) c = j;
-      if (sign * got[o + j] > sign * got[o + g]) g = j;
-    }
-    let next = -Infinity;
+    const c = best(want, o, classes, k + 1, sign);
+    const g = best(got, o, classes, k, sign);
     let big = 0;
-    for (let j = 0; j < classes; j++) {
-      big = Math.max(big, Math.abs(want[o + j]));
-      if (j !== c) next = Math.max(next, sign * want[o + j]);
-    }
-    const margin = sign * want[o + c] - next;
-    if (!(margin > TIE_RELATIVE * big)) { ties++; continue; }
-    if (g === c) held++;
+    for (let j = 0; j < classes; j++) big = Math.max(big, Math.abs(want[o + j]));
+    const margin = (r: number) => (r + 1 < c.length ? sign * (want[o + c[r]] - want[o + c[r + 1]]) : Infinity);
+    const decisive = opts.unordered ? [k - 1] : Array.from({ length: k }, (_, r) => r);
+    if (decisive.some((r) => !(margin(r) > TIE_RELATIVE * big))) { ties++; continue; }
+    const same = opts.unordered ? g.every((j) => c.slice(0, k).includes(j)) : g.every((j, r) => j === c[r]);
+    if (same) held++;
   }
-  return { positions, held, ties };
+  return { positions: judged, held, ties };
 }
 
 /** `--json`'s `guard.argmax`: the outputs judged, samples, positions counted (near-ties apart), those that held, their
@@ -82,17 +110,17 @@ export function argmaxHolds(want: ArrayLike<number>, got: ArrayLike<number>, cla
 export interface ArgmaxGuard { outputs: string[]; samples: number; positions: number; held: number; ties: number; share: number; min: number }
 
 /** The tensors `names` of `model` on each sample (float32 values, TFLite layout). */
-async function tapped(model: TflModel, metadata: OnnxLiteMetadata, names: string[], samples: Tensor[][]): Promise<Float32Array[][]> {
+async function tapped(model: TflModel, metadata: OnnxLiteMetadata, names: string[], samples: Tensor[][]): Promise<ArrayLike<number>[][]> {
   const index = new Map(model.subgraphs[0].tensors.map((t, i) => [t.name, i]));
   const taps = names.map((n) => index.get(n) ?? -1);
   const copy = debugCopy(model, taps.filter((i) => i >= 0));
   const session = await openTflite(copy.bytes);
   try {
-    const out: Float32Array[][] = [];
+    const out: ArrayLike<number>[][] = [];
     for (const sample of samples) {
       const feeds = metadata.inputs.map((m, k) => toTfliteLayout(sample.find((t) => t.name === m.onnx) ?? sample[k], m));
       const values = copy.read(await session.run(copyFeeds(session.inputs, feeds)));
-      out.push(taps.map((i) => (i >= 0 ? values.get(i)?.data as Float32Array | undefined : undefined) ?? new Float32Array(0)));
+      out.push(taps.map((i) => (i >= 0 ? values.get(i)?.data as ArrayLike<number> | undefined : undefined) ?? new Float32Array(0)));
     }
     return out;
   } finally {
@@ -109,23 +137,35 @@ export function argmaxSampleCount(available: number, perSample: number): number 
 /** The guard on the class-id outputs `ids`: the written model `quant` against the float32 model on `samples`. */
 export async function argmaxGuard(float: TflModel, quant: TflModel, metadata: OnnxLiteMetadata, ids: ClassIdOutput[], samples: Tensor[][]): Promise<ArgmaxGuard> {
   const names = ids.map((o) => o.tap);
+  // The float32 model's names of the same tensors: a value that is also a graph output is read in the int8 model
+  // through its int8 twin (`logprobs_int8` for EAGLE's TopK over its `logprobs` output), so the paths are walked in
+  // both models (the same graph: the same paths in the same order).
+  const own = classIdOutputs(float.subgraphs[0], metadata);
+  const floatIds = own.length === ids.length ? own : ids;
+  // A GATHER's indices are the float32 model's (the positions it keeps), tapped beside the values.
+  const indices = floatIds.map((o) => o.gather?.indices ?? '');
   const sg = float.subgraphs[0];
-  const perSample = ids.reduce((a, o) => {
-    const t = sg.tensors.find((x) => x.name === o.tap);
-    return a + (t ? t.shape.reduce((n, d) => n * Math.max(1, d), 1) / o.classes : 1);
+  const perSample = floatIds.reduce((a, o) => {
+    const t = sg.tensors.find((x) => x.name === (o.gather?.indices ?? o.tap));
+    const n = t ? t.shape.reduce((m, d) => m * Math.max(1, d), 1) : 1;
+    return a + (o.gather ? n : n / o.classes);
   }, 0);
   const judged = samples.slice(0, argmaxSampleCount(samples.length, perSample));
-  const [want, got] = [await tapped(float, metadata, names, judged), await tapped(quant, metadata, names, judged)];
+  const [want, got] = [await tapped(float, metadata, [...floatIds.map((o) => o.tap), ...indices.filter(Boolean)], judged), await tapped(quant, metadata, names, judged)];
   let positions = 0;
   let held = 0;
   let ties = 0;
-  want.forEach((w, k) => ids.forEach((o, j) => {
-    const a = argmaxHolds(w[j], got[k][j], o.classes, o.sign);
-    positions += a.positions - a.ties;
-    held += a.held;
-    ties += a.ties;
-  }));
-  return { outputs: ids.map((o) => o.name), samples: judged.length, positions, held, ties, share: positions ? held / positions : 1, min: MIN_ARGMAX_SHARE };
+  want.forEach((w, k) => {
+    let g = names.length;
+    ids.forEach((o, j) => {
+      const at = o.gather ? gatheredPositions(o.gather.dims, o.gather.axis, w[g++]) : undefined;
+      const a = argmaxHolds(w[j], got[k][j], o.classes, o.sign, { k: o.k, unordered: o.unordered, positions: at });
+      positions += a.positions - a.ties;
+      held += a.held;
+      ties += a.ties;
+    });
+  });
+  return { outputs: [...new Set(ids.map((o) => o.name))], samples: judged.length, positions, held, ties, share: positions ? held / positions : 1, min: MIN_ARGMAX_SHARE };
 }
 
 /** A share of positions held on the cosine's scale: MIN_ARGMAX_SHARE reads as the default --min-cosine 0.99 (for a

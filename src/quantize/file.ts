@@ -20,6 +20,7 @@ import type { GuardResult } from './guard';
 import { fullInt8Stage } from './int8-stage';
 import { weightOnlyGuard } from './weight-only-guard';
 import { calibrationCheckSample } from './verify-calibration';
+import { int8BarJudge } from './verify-int8-bar';
 import type { Int8Progress, PhaseMs } from './int8-phases';
 
 export type { QuantMode } from './modes';
@@ -198,7 +199,9 @@ export async function quantizeFile(input: string, output: string, opts: ConvertO
   // int8 with --calibration: checked on one of its samples, not on seeded inputs it never saw (verify-calibration.ts).
   const sample = verify && q.mode === 'int8' && q.calibration && summary.calibrationSource === 'folder'
     ? calibrationCheckSample(q.calibration, q, tflite, summary.calibrationSamples) : undefined;
-  const verification = verify ? await verifyOnLiteRt(input, tflite, result.warnings, sample ? { sample } : {}) : undefined;
+  // int8: held to the bar of the guard that accepted it (verify-int8-bar.ts), not the float one.
+  const bar = verify && q.mode === 'int8' && summary.guard ? int8BarJudge(summary.guard, !!sample && !sample.from.heldOut) : undefined;
+  const verification = verify ? await verifyOnLiteRt(input, tflite, result.warnings, { ...(sample ? { sample } : {}), ...(bar ? { bar } : {}) }) : undefined;
   step('verify');
   // fp16 / dynamic below --min-cosine on the self-check: nothing written unless --allow-degraded (weight-only-guard.ts).
   const held = weightOnlyGuard(q.mode, verification, q.minCosine, !!q.allowDegraded);

@@ -12,6 +12,7 @@ import type { LayerResult } from '../compare/types';
 import { SNR_CAP } from '../compare/metrics';
 import type { HeldOutGuard } from './held-out-guard';
 import type { ArgmaxGuard } from './argmax-guard';
+import type { LogitMapGuard } from './logit-map-guard';
 
 /** Default `--min-cosine`: the worst output cosine on the calibration samples an int8 model must reach. */
 export const MIN_COSINE = 0.99;
@@ -39,11 +40,11 @@ export interface GuardResult {
   task?: TaskSummary;
   /** Probability-map outputs judged by their thresholded IoU against onnxruntime instead of the cosine (default
    *  --min-cosine only; mask-guard.ts): mean and worst IoU over the judged maps, their count and the bar. */
-  maskIou?: { iou: number; worst: number; maps: number; min: number };
+  maskIou?: { iou: number; worst: number; maps: number; min: number; outputs?: string[] };
   /** Label-sequence outputs (CTC recognition) judged by their greedy decode against onnxruntime's instead of the
    *  cosine (default --min-cosine only; sequence-guard.ts): calibration samples decoded identically, those judged,
    *  the character error rate and the bar (share of samples). */
-  sequences?: { same: number; samples: number; cer: number; min: number };
+  sequences?: { same: number; samples: number; cer: number; min: number; outputs?: string[] };
   /** Outputs (ONNX names) that are an end-to-end detector's packed rows, whose cosine is taken on the detections
    *  paired as sets, weighted by score (output-cosine.ts), not row by row; absent when none. */
   detectionSets?: string[];
@@ -60,6 +61,9 @@ export interface GuardResult {
   /** Class-id outputs (the graph's own ARG_MAX) judged by their arg-max against the float32 model on up to
    *  ARGMAX_SAMPLES calibration samples (argmax-guard.ts); absent when the model has none. */
   argmax?: ArgmaxGuard;
+  /** Single-channel logit maps with no Sigmoid in the model (logit-map-guard.ts: read at 0, LDC's edges) judged by
+   *  the IoU of their positive regions against onnxruntime on the guard samples, with or without --min-cosine. */
+  logitMaps?: LogitMapGuard;
 }
 
 /** `--json`'s task measure: its kind, the agreement as written and in plain int8, and the samples measured. */

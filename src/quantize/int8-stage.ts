@@ -27,20 +27,15 @@ import { modelIo } from '../deploy/tensors';
 import { tokenSeeds } from '../core/verify-seeds';
 import { makeTensor } from '../ir/tensor';
 import { Int8Phases } from './int8-phases';
-import { type GuardMeasures, guardMeasures, probabilityOutputs } from './output-cosine';
+import { guardMeasures, probabilityOutputs } from './output-cosine';
 import { MIN_BOX_IOU } from './box-rows';
 import type { ConvertResult } from '../convert/convert';
 import { argmaxGuard, argmaxGuardMet, argmaxText, classIdOutputs } from './argmax-guard';
+import { logitMapGuard, logitMapGuardMet, logitMapOutputs, logitMapText } from './logit-map-guard';
 import { guardRuns, heldOutGuard, heldOutNote, heldOutPlainNote, heldOutSamples, heldOutText } from './held-out-guard';
 
 /** A ratio of output norms farther than this from 1 is named in the guard's message. */
 const NORM_NOTE = 0.02;
-
-/** The guard's measure on `samples` split by output (output-cosine.ts guardMeasures): the written model against onnxruntime. */
-async function measuredParts(onnx: Model, result: ConvertResult, samples: Tensor[][]): Promise<GuardMeasures> {
-  const { refs, outputs } = await guardRuns(onnx, result, samples);
-  return guardMeasures(refs, outputs, probabilityOutputs(result));
-}
 
 /** An int8 model stays within this fraction of the float32 size when the auto search keeps layers in float32 / 16x8. */
 export const INT8_SIZE_BUDGET = 0.35;
@@ -171,12 +166,12 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
     let met = masks.size > 0 || sequences.size > 0;
     if (masks.size) {
       const m = maskGuard(without(sequences).slice(0, GUARD_SAMPLES), outputs, masks, probabilityOutputs(result));
-      if (m.maps) guard.maskIou = { iou: m.iou, worst: m.worstIou, maps: m.maps, min: MIN_MASK_IOU };
+      if (m.maps) guard.maskIou = { iou: m.iou, worst: m.worstIou, maps: m.maps, min: MIN_MASK_IOU, outputs: [...masks] };
       met = maskGuardMet(m, minCosine);
     }
     if (sequences.size) {
       const g = sequenceGuard(without(masks), outputs, sequences, probabilityOutputs(result));
-      if (g.samples) guard.sequences = { same: g.same, samples: g.samples, cer: g.cer, min: MIN_SAME_SEQUENCES };
+      if (g.samples) guard.sequences = { same: g.same, samples: g.samples, cer: g.cer, min: MIN_SAME_SEQUENCES, outputs: [...sequences] };
       met &&= sequenceGuardMet(g, minCosine);
     }
     guard.met = met;
@@ -196,18 +191,32 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
     result.warnings.push(heldOutNote(samples.length, movedOps, held.from));
   }
   // Class-id outputs (the graph's own ARG_MAX): their arg-max against the float32 model, always (argmax-guard.ts).
-  const ids = classIdOutputs(result.model.subgraphs[0], result.metadata);
+  // TopKs whose ONNX order is unspecified (sorted = 0): their ids are judged as sets.
+  const unsorted = new Set(model.graph.nodes.filter((n) => n.opType === 'TopK' && n.attrs.get('sorted')?.value === 0).map((n) => n.name));
+  const ids = classIdOutputs(result.model.subgraphs[0], result.metadata, unsorted);
   if (ids.length && samples.length && !q.int8Io) {
     guard.argmax = await phases.time('taskGuard', 'int8: judging the class ids', () => argmaxGuard(parseTflite(floatTflite), result.model, result.metadata, ids, samples));
     guard.met &&= argmaxGuardMet(guard.argmax);
   }
   const idsMiss = guard.argmax && !argmaxGuardMet(guard.argmax) ? guard.argmax : undefined;
   const heldMiss = guard.heldOut && !guard.heldOut.met && !guard.met ? guard.heldOut : undefined;
+  let logitMiss: ReturnType<typeof logitMapGuard> | undefined;
   if (samples.length && !q.int8Io) {
-    const parts = await phases.time('taskGuard', 'int8: the guard\'s measure by output', () => measuredParts(onnx, result, samples.slice(0, GUARD_SAMPLES)));
+    const { refs, outputs } = await phases.time('taskGuard', 'int8: the guard\'s measure by output', () => guardRuns(onnx, result, samples.slice(0, GUARD_SAMPLES)));
+    const parts = guardMeasures(refs, outputs, probabilityOutputs(result));
     if (Number.isFinite(parts.normRatio)) guard.normRatio = parts.normRatio;
     if (parts.classRows) guard.classRows = parts.classRows;
     if (parts.boxes) guard.boxIou = { outputs: parts.boxes.outputs, iou: parts.boxes.iou, rows: parts.boxes.rows, min: MIN_BOX_IOU };
+    // Single-channel maps of logits with no Sigmoid in the model, read at 0 (logit-map-guard.ts): the sign maps' IoU.
+    const taken = new Set([...masks, ...sequences, ...ids.map((o) => o.name), ...probabilityOutputs(result)]);
+    const logitMaps = logitMapOutputs(refs, [...(refs[0]?.keys() ?? [])].filter((n) => !taken.has(n)));
+    if (logitMaps.size) {
+      guard.logitMaps = logitMapGuard(refs, outputs, logitMaps);
+      if (!logitMapGuardMet(guard.logitMaps)) {
+        logitMiss = guard.logitMaps;
+        guard.met = false;
+      }
+    }
   }
   summary.guard = guard;
   const taskNote = stats.task ? `; task: ${taskText(stats.task)}${stats.int8Task && stats.int8Task !== stats.task ? ` (plain int8 ${stats.int8Task.agreement.toFixed(4)})` : ''} on ${Math.min(samples.length, SEARCH_SAMPLES)} calibration sample(s)` : '';
@@ -217,7 +226,7 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
     const n = Math.min(samples.length, GUARD_SAMPLES);
     const maskNote = (guard.maskIou ? (guard.maskIou.iou < MIN_MASK_IOU ? ` and probability-map IoU ${guard.maskIou.iou.toFixed(4)} (worst ${guard.maskIou.worst.toFixed(4)}) is below ${MIN_MASK_IOU}`
       : ` (the probability map(s) meet IoU ${MIN_MASK_IOU} at ${guard.maskIou.iou.toFixed(4)}, worst ${guard.maskIou.worst.toFixed(4)}: the other output(s) miss the cosine)`) : '')
-      + (guard.sequences ? ` and ${sequenceText(guard.sequences)}` : '') + (idsMiss ? ` and ${argmaxText(idsMiss)}` : '');
+      + (guard.sequences ? ` and ${sequenceText(guard.sequences)}` : '') + (idsMiss ? ` and ${argmaxText(idsMiss)}` : '') + (logitMiss ? ` and ${logitMapText(logitMiss)}` : '');
     const sets = guard.detectionSets ? ` (${guard.detectionSets.join(', ')} judged as detection sets: rows paired by label and box IoU, weighted by score)` : '';
     const rows = guard.classRows ? ` (${guard.classRows.outputs.join(', ')} judged as class rows on the ${guard.classRows.rows} row(s) whose best class other than the background `
       + `reaches 0.3: cosine ${cos(guard.classRows.cosine)}${guard.boxIou ? `; ${guard.boxIou.outputs.join(', ')} judged by the mean IoU of the boxes on those rows: `
@@ -226,7 +235,8 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
       + `ignores scale, the guard judges the relative error too)` : '';
     const tuned = guard.maskIou ? guard.maskIou.iou : stats.cosine;
     const msg = heldMiss ? `int8: ${heldOutText(heldMiss, tuned)}; layers to blame (largest SNR drop, float32 → int8, on sample ${heldMiss.first}): ${blameText(guard.blame)}`
-      : idsMiss && !(stats.cosine < minCosine) ? `int8: ${argmaxText(idsMiss)}; layers to blame (largest SNR drop, float32 → int8): ${blameText(guard.blame)}`
+      : idsMiss && !(stats.cosine < minCosine) ? `int8: ${argmaxText(idsMiss)}${logitMiss ? ` and ${logitMapText(logitMiss)}` : ''}; layers to blame (largest SNR drop, float32 → int8): ${blameText(guard.blame)}`
+      : logitMiss && !(stats.cosine < minCosine) ? `int8: output cosine ${cos(stats.cosine)} meets --min-cosine ${minCosine} but the ${logitMapText(logitMiss)}; layers to blame (largest SNR drop, float32 → int8): ${blameText(guard.blame)}`
       : `int8: output cosine ${Number.isNaN(stats.cosine) ? 'NaN' : cos(stats.cosine)}${sets}${rows}${scale} against onnxruntime on ${n} ${summary.calibrationSource === 'folder' ? '' : `${summary.calibrationSource} `}`
       + `calibration sample(s) is below --min-cosine ${minCosine}${maskNote}${stats.int16Ops ? ` (with ${stats.int16Ops} ops in 16x8)` : ''}${stats.floatOps ? ` (with ${stats.floatOps} ops in float32)` : ''}; `
       + `layers to blame (largest SNR drop, float32 → int8): ${blameText(guard.blame)}${taskNote}`

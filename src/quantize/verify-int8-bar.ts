@@ -1,0 +1,50 @@
+// The bar an int8 file's self-check is held to: the guard's that accepted it (core/verify-report.ts, "The self-check of an int8 file", says why). Outputs
+// the guard judged by their task are measured so on the self-check's one sample (probability maps: mean IoU at 0.3 /
+// 0.5, label sequences: the same greedy decode, logit maps: the IoU of their sign maps), the rest by cosine against
+// --min-cosine on one of the guard's samples or its held-out bar on any other (a held-out calibration sample, the
+// seeded inputs a random-calibrated file is checked on).
+import type { Tensor } from '../ir/types';
+import { makeTensor } from '../ir/tensor';
+import type { BarJudge, JudgedOutput, VerificationBar } from '../core/verify-report';
+import type { GuardResult } from './guard';
+import { MIN_MASK_IOU, maskGuard } from './mask-guard';
+import { MIN_SAME_SEQUENCES, sequenceGuard } from './sequence-guard';
+import { heldOutBar } from './held-out-guard';
+import { logitMapIou } from './logit-map-guard';
+
+/** The judge of the int8 file the guard `guard` accepted; `onGuardSample`: the self-check runs on one of the guard's
+ *  own samples (the first calibration sample when the folder holds no held-out one). */
+export function int8BarJudge(guard: GuardResult, onGuardSample: boolean): BarJudge {
+  const minCosine = onGuardSample ? guard.minCosine : heldOutBar(guard.minCosine);
+  return (outputs: JudgedOutput[], otherCosine: number): VerificationBar => {
+    const maps = new Set(guard.maskIou?.outputs ?? []);
+    const sequences = new Set(guard.sequences?.outputs ?? []);
+    const byTask = (o: JudgedOutput) => maps.has(o.name) || sequences.has(o.name);
+    const cosine = outputs.filter((o) => !byTask(o)).reduce((c, o) => Math.min(c, Number.isFinite(o.cosine) ? o.cosine : 0), otherCosine);
+    const one = (pick: (o: JudgedOutput) => Float32Array): Map<string, Tensor>[] => [new Map(outputs.map((o) => [o.name, makeTensor(o.name, 'float32', o.dims, pick(o))]))];
+    const [refs, gots] = [one((o) => o.ref), one((o) => o.got)];
+    const task: NonNullable<VerificationBar['task']> = [];
+    const judgedMaps = [...maps].filter((n) => outputs.some((o) => o.name === n));
+    if (judgedMaps.length) {
+      const g = maskGuard(refs, gots, new Set(judgedMaps));
+      // A sample whose maps light nothing: nothing to judge there (the cosine of the other outputs decides).
+      if (g.maps) task.push({ kind: 'mask', outputs: judgedMaps, value: g.iou, min: MIN_MASK_IOU, met: g.iou >= MIN_MASK_IOU });
+    }
+    const judgedSequences = [...sequences].filter((n) => outputs.some((o) => o.name === n));
+    if (judgedSequences.length) {
+      const g = sequenceGuard(refs, gots, new Set(judgedSequences));
+      if (g.samples) task.push({ kind: 'sequence', outputs: judgedSequences, value: g.same / g.samples, min: MIN_SAME_SEQUENCES, met: g.same === g.samples });
+    }
+    // Logit maps: judged by cosine like every output, and by their sign maps' IoU as the guard judged them.
+    const logits = (guard.logitMaps?.outputs ?? []).map((n) => outputs.find((o) => o.name === n)).filter((o): o is JudgedOutput => !!o);
+    if (logits.length && guard.logitMaps) {
+      const ious = logits.map((o) => logitMapIou(o.ref, o.got)).filter((x): x is number => x !== undefined);
+      if (ious.length) {
+        const iou = Math.min(...ious);
+        task.push({ kind: 'logit map', outputs: logits.map((o) => o.name), value: iou, min: guard.logitMaps.min, met: iou >= guard.logitMaps.min });
+      }
+    }
+    return { by: 'int8 guard', minCosine, basis: onGuardSample ? 'min-cosine' : 'held-out', cosine,
+      ...(task.length ? { task } : {}), met: cosine >= minCosine && task.every((t) => t.met) };
+  };
+}
