@@ -1,7 +1,8 @@
 // bench/int8-dw-forms.ts times int8 DEPTHWISE_CONV_2D forms against float32 on LiteRT: the forms it compares must
 // compute the same layer, or a ratio between them says nothing. Real LiteRT: each int8 form (float32 in and out, as
 // the int8 pass writes them) within int8 noise of the float32 stack, and the explicit PAD + VALID form bit-identical to
-// SAME (both pad with the zero point); bench/raw-runner.ts pairedRaw gives every model a time and the base ratio 1.
+// SAME (both pad with the zero point); bench/raw-runner.ts pairedRaw gives every model a time and the base ratio 1,
+// and bench/op-pairs.ts pairs each int8 op with its float32 twin.
 // No time is asserted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +11,7 @@ import { runTflite } from '../../src/runtime/litert';
 import { makeTensor } from '../../src/ir/tensor';
 import { DW_FORMS, dwStack, type DwStack } from '../../bench/int8-dw-forms';
 import { pairedRaw } from '../../bench/raw-runner';
+import { opcodeSums, opPairs } from '../../bench/op-pairs';
 
 const snrDb = (ref: Float32Array, y: Float32Array): number => {
   let s = 0, n = 0;
@@ -51,4 +53,14 @@ test('int8-dw-forms: the stacks are int8 in and out without --float-io (the kern
   assert.deepEqual(rows.map((r) => r.label), ['f32', 'qc8']);
   assert.equal(rows[0]!.ratio, 1);
   assert.ok(rows.every((r) => r.ms > 0 && Number.isFinite(r.ratio)));
+});
+
+test('op-pairs: each int8 op is timed paired with the float32 op writing the same tensor; conversions alone', async () => {
+  const st: DwStack = { h: 8, w: 8, c: 16, k: 3, stride: 1, layers: 2 };
+  const rows = await opPairs(dwStack(st, DW_FORMS.f32!), dwStack(st, { ...DW_FORMS.qc8!, floatIo: true }), 0);
+  assert.deepEqual(rows.map((r) => `${r.opcode} ${r.precision} ${r.twinMs !== undefined}`),
+    ['QUANTIZE FLOAT32 false', 'DEPTHWISE_CONV_2D INT8 true', 'DEPTHWISE_CONV_2D INT8 true', 'DEQUANTIZE INT8 false']);
+  const sums = opcodeSums(rows).get('DEPTHWISE_CONV_2D INT8')!;
+  assert.equal(sums.n, 2);
+  assert.ok(sums.twinMs > 0 && sums.pairedMs === sums.ms);
 });
