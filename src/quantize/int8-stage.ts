@@ -11,6 +11,7 @@ import { serializeTflite } from '../tflite/writer';
 import { CalibrationInput, loadCalibrationSamples, randomSamples } from '../calibration/data';
 import { quantizeFullInt8 } from './full-int8';
 import { padsOfZeroPoint } from './int8-pad-zero-point';
+import { histogram, pruneTensors } from './graph';
 import { equalizeConvDepthwise, forgetOnnxValues } from './equalize-conv-depthwise';
 import { equalizeHardSwish } from './equalize-hardswish';
 import { stripQdq } from './qdq';
@@ -115,7 +116,7 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
     latencyBound: q.latencyBound, phases, searchSeconds: q.searchSeconds, refuseBelow: q.allowDegraded || taskJudged ? undefined : (q.minCosine ?? MIN_COSINE) }, fixed);
   forgetOnnxValues(result, new Set([...stemEqualized.names, ...swishEqualized.names]));
   // An int8 PADV2 of the zero point (a padded MaxPool after a ReLU) is the PAD: the same bytes, faster on XNNPack.
-  for (const sg of result.model.subgraphs) padsOfZeroPoint(sg);
+  if (padsOfZeroPoint(result.model.subgraphs[0])) { pruneTensors(result); histogram(result); }
   if (stemEqualized.pairs) summary.equalizedConvDepthwise = stemEqualized.pairs;
   if (swishEqualized.chains) summary.equalizedHardSwish = swishEqualized.chains;
   summary.int16Ops = stats.int16Ops;

@@ -58,6 +58,10 @@ test('int8: a padded MaxPool after a ReLU reads a PAD, not a PADV2 of the zero p
   assert.ok(pad, ops.join(' '));
   assert.equal(sg.tensors[pad.inputs[0]].type, 'INT8');
   assert.equal(sg.tensors[pad.outputs[0]].quantization!.zeroPoint[0], -128);
+  // The PADV2's value is gone from the file, and --json's op histogram says what is written.
+  assert.ok(sg.tensors.every((t, i) => sg.operators.some((o) => o.inputs.includes(i) || o.outputs.includes(i))), 'no orphan tensor');
+  assert.equal(result.opHistogram.PADV2, undefined);
+  assert.ok((result.opHistogram.PAD ?? 0) >= 1);
   const before = asPadV2(result.model);
   assert.ok(before.subgraphs[0].operators.some((o) => o.opcode === 'PADV2'));
   for (const seed of [11, 12, 13]) {
