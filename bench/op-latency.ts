@@ -14,11 +14,11 @@
 // (--json writes every op's row with its work: bench/op-cost-fit.ts fits src/quantize/op-costs.ts from such files.)
 // (ONNX2LITE_LITERT_BUILD=relaxed-simd times LiteRT's relaxed-SIMD build, src/runtime/litert-load.ts.)
 import * as fs from 'node:fs';
-import type { DType, Tensor } from '../src/ir/types';
 import type { TflModel, TflOperator, TflTensor } from '../src/tflite/model';
 import { parseTflite } from '../src/tflite/reader';
 import { serializeTflite } from '../src/tflite/writer';
-import { liteRtBuild, loadLiteRt } from '../src/runtime/litert-load';
+import { liteRtBuild } from '../src/runtime/litert-load';
+import { openRaw } from './raw-runner';
 import { loadAverage } from './paired-latency';
 import { opWork } from '../src/quantize/cost-model';
 import { FP16_PIN_SUFFIX } from '../src/quantize/fp16-filters';
@@ -49,59 +49,23 @@ export function cutOp(m: TflModel, k: number): TflModel {
   return { version: 3, description: 'op', metadata: new Map(), subgraphs: [{ name: 'op', tensors, operators: ops, inputs, outputs: op.outputs.map(use) }] };
 }
 
-const DTYPES: Partial<Record<TflTensor['type'], DType>> = { FLOAT32: 'float32', INT8: 'int8', INT16: 'int16', INT32: 'int32', UINT8: 'uint8' };
-function randomBytes(t: TflTensor): Uint8Array {
-  const n = t.shape.reduce((a, d) => a * Math.max(1, d), 1);
-  const dtype = DTYPES[t.type];
-  if (!dtype) throw new Error(`cannot feed ${t.type}`);
-  if (dtype === 'float32') return new Uint8Array(Float32Array.from({ length: n }, () => Math.random() * 2 - 1).buffer);
-  if (dtype === 'int32') return new Uint8Array(n * 4); // indices, axes: 0 is valid
-  const b = new Uint8Array(n * (dtype === 'int16' ? 2 : 1));
-  for (let i = 0; i < b.length; i++) b[i] = (Math.random() * 256) | 0;
-  return b;
-}
-
 /** CPU ms per run of `tflite` (one thread, XNNPack) on random inputs. */
 export async function timeAlone(tflite: Uint8Array): Promise<number> {
-  const sg = parseTflite(tflite).subgraphs[0];
-  const lrt = await loadLiteRt();
-  const liteRt = lrt.getGlobalLiteRt();
-  // The same WASM calls as src/runtime/litert.ts, without its per-run copies.
-  const wasm = liteRt.liteRtWasm as unknown as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  const environment = liteRt.getDefaultEnvironment();
-  const env = environment.liteRtEnvironment;
-  const ptr = wasm._malloc(tflite.length);
-  wasm.HEAPU8.set(tflite, ptr);
-  const model = wasm.loadModel(env, ptr, tflite.length);
-  const compiled = await wasm.compileModel(env, model, { environment, accelerator: 'wasm', cpuOptions: { numThreads: 1 }, gpuOptions: {}, webNNOptions: {} });
-  const buffers = sg.inputs.map((t, i) => {
-    const type = model.getInputTensorType(0, i);
-    const size = type.bytes();
-    const b = wasm.LiteRtTensorBuffer.createManaged(env, wasm.LiteRtTensorBufferType.HOST_MEMORY, type, size);
-    type.delete();
-    const at = b.lock(wasm.LiteRtTensorBufferLockMode.WRITE);
-    wasm.HEAPU8.set(randomBytes(sg.tensors[t]).subarray(0, size), at);
-    b.unlock();
-    return b;
-  });
+  const raw = await openRaw(tflite);
   try {
-    const run = async () => { for (const r of await compiled.run(0, buffers)) r.delete(); };
-    await run();
+    await raw.run();
     const w0 = performance.now();
-    await run();
+    await raw.run();
     const reps = Math.max(1, Math.min(300, Math.ceil(50 / Math.max(0.005, performance.now() - w0))));
     const per: number[] = [];
     for (let b = 0; b < 5; b++) {
       const c0 = cpuMs();
-      for (let r = 0; r < reps; r++) await run();
+      for (let r = 0; r < reps; r++) await raw.run();
       per.push((cpuMs() - c0) / reps);
     }
     return per.sort((a, b) => a - b)[2];
   } finally {
-    for (const b of buffers) b.delete();
-    compiled.delete();
-    model.delete();
-    wasm._free(ptr);
+    raw.close();
   }
 }
 

@@ -11,6 +11,8 @@ import { ModelError, isStaticShape, type Model, type Tensor } from '../ir/types'
 import { serializeTflite } from '../tflite/writer';
 import { CalibrationInput, loadCalibrationSamples, randomSamples } from '../calibration/data';
 import { quantizeFullInt8 } from './full-int8';
+import { padsOfZeroPoint } from './int8-pad-zero-point';
+import { histogram, pruneTensors } from './graph';
 import { equalizeConvDepthwise, forgetOnnxValues } from './equalize-conv-depthwise';
 import { equalizeHardSwish } from './equalize-hardswish';
 import { stripQdq } from './qdq';
@@ -109,6 +111,8 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
     weightRounding: q.weightRounding, biasCorrection: q.biasCorrection, sequentialBias: q.sequentialBias, equalize: q.equalize, int16: q.int16, maxBytes: INT8_SIZE_BUDGET * floatBytes, minCosine: q.minCosine,
     latencyBound: q.latencyBound, phases, searchSeconds: q.searchSeconds, refuseBelow: q.allowDegraded || taskJudged ? undefined : (q.minCosine ?? MIN_COSINE) }, fixed);
   forgetOnnxValues(result, new Set([...stemEqualized.names, ...swishEqualized.names]));
+  // An int8 PADV2 of the zero point (a padded MaxPool after a ReLU) is the PAD: the same bytes, faster on XNNPack.
+  if (padsOfZeroPoint(result.model.subgraphs[0])) { pruneTensors(result); histogram(result); }
   if (stemEqualized.pairs) summary.equalizedConvDepthwise = stemEqualized.pairs;
   if (swishEqualized.chains) summary.equalizedHardSwish = swishEqualized.chains;
   summary.int16Ops = stats.int16Ops;
