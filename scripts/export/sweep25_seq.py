@@ -21,18 +21,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sweep import export_all  # noqa: E402
 from sweep20_seq_lm import PreNormLM, ids  # noqa: E402
 from sweep22_seq_lm import heads, merge, NEG, causal  # noqa: E402
+from sweep24_seq import QKV  # noqa: E402
 
 LM = {'names': ['input_ids'], 'outputs': ['logits'], 'opset': 14}
-
-
-class QKV(nn.Module):
-    def __init__(self, d=64, h=4):
-        super().__init__()
-        self.h, self.hd = h, d // h
-        self.qkv, self.o = nn.Linear(d, 3 * d, bias=False), nn.Linear(d, d, bias=False)
-
-    def split(self, x):
-        return [heads(t, self.h) for t in self.qkv(x).chunk(3, -1)]
 
 
 def rotate_pairs(x, ang):  # x [..., 2m], ang [..., m]: each pair (x0, x1) turned by its angle

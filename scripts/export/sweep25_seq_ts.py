@@ -8,33 +8,23 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
+from sweep10_seq_misc import SLSTMStep
+
 
 # --- TiRex (NX-AI 2025): patches, residual embedding, sLSTM with exponential gates and stabiliser, quantile head ---
 
-class SLSTM(nn.Module):
+class SLSTM(nn.Module):  # the tenth sweep's sLSTM step (exponential gates, max stabiliser, per-head recurrence) over time
     def __init__(self, d=32, h=4):
         super().__init__()
-        self.h, self.hd = h, d // h
-        self.w = nn.Linear(d, 4 * d)
-        self.r = nn.Parameter(0.1 * torch.randn(4, h, self.hd, self.hd))  # block-diagonal recurrent weights per head
+        self.step = SLSTMStep(d, h)
 
     def forward(self, x):
-        b, n, d = x.shape
-        wx = self.w(x).view(b, n, 4, self.h, self.hd)
-        hs = torch.zeros(b, self.h, self.hd)
-        c, nrm, m = torch.zeros_like(hs), torch.zeros_like(hs), torch.zeros_like(hs)
+        y = torch.zeros(x.shape[0], x.shape[2])
+        c, nrm, m = torch.zeros_like(y), torch.zeros_like(y), torch.zeros_like(y)
         out = []
-        for t in range(n):
-            rec = torch.einsum('bhd,ghde->gbhe', hs, self.r)
-            zi, zf, zz, zo = (wx[:, t, g] + rec[g] for g in range(4))
-            logf = F.logsigmoid(zf)
-            m_new = torch.maximum(logf + m, zi)
-            i, f = torch.exp(zi - m_new), torch.exp(logf + m - m_new)
-            c = f * c + i * torch.tanh(zz)
-            nrm = f * nrm + i
-            hs = torch.sigmoid(zo) * c / nrm
-            m = m_new
-            out.append(hs.reshape(b, d))
+        for t in range(x.shape[1]):
+            o, y, c, nrm, m = self.step(x[:, t], y, c, nrm, m)
+            out.append(o)
         return torch.stack(out, 1)
 
 
