@@ -61,6 +61,7 @@ export function keptFloatWarnings(sg: TflSubgraph, kept: KeptFloat): string[] {
   if (count('integral')) warnings.push(`int8: ${count('integral')} op(s) of integral regression (a SOFTMAX over more than 256 positions and the weighted sums of its probabilities) stay float32 (int8's 1/256 step rounds every probability to 0)`);
   if (count('fraction')) warnings.push(`int8: ${count('fraction')} op(s) taking fractional parts x − floor(x) (the FLOOR, x back to its source, the SUB and the floor's CAST) stay float32 (x spans many cells: an int8 step of it is more than one)`);
   if (count('channelNorm')) warnings.push(`int8: ${count('channelNorm')} op(s) of per-channel / per-group normalizations (InstanceNorm, GroupNorm: the layer making their input, the centring, the variance and the division) stay float32 (one int8 scale for every channel loses the narrow ones the norm then scales up)`);
+  if (count('cutQuotient')) warnings.push(`int8: ${count('cutQuotient')} op(s) of a quotient that a slice then cuts (the DIV, the views and the slice) stay float32 (the cut-away samples, where the divisor goes to 0, would set the kept samples' int8 range)`);
   if (count('hardswish')) warnings.push(`int8: ${count('hardswish')} op(s) of equalized hard-swish chains (each HARD_SWISH between the MULs that undo and redo its channels' int8 scaling) compute in float32, as an int8 HARD_SWISH does`);
   if (joins.size) {
     warnings.push(`int8: ${joins.size} op(s) joining tensors whose ranges are too far apart for one int8 scale (a CONCATENATION of pixel boxes and 0-1 `
