@@ -9,7 +9,9 @@
 // constant indices) and the SLICE / STRIDED_SLICE itself, when every reader of the quotient is such a path to a cut
 // that keeps fewer elements than it reads. What is cut is a graph output (float anyway) or quantized after the cut on
 // the kept values' own calibrated range. The division's inputs are left to the other rules: a divisor that rounds
-// to 0 in int8 at the edges gives inf / NaN there, which the float cut drops. A quotient read whole anywhere (another
+// to 0 in int8 at the edges gives inf / NaN there, which the float cut drops (keeping APNet2's envelope and its clamp
+// float32 too was tried: the kept samples came out the same to 5 digits, and the blame, which reads the whole
+// quotient, still names /Div_1: the signal's own int8 error divided by a near-0 envelope at the cut edges). A quotient read whole anywhere (another
 // reader, a graph output) keeps its int8 form: its whole range is wanted there.
 import type { TflSubgraph } from '../tflite/model';
 import { consumersOf, isConst, isFloatActivation } from './graph';
