@@ -32,6 +32,9 @@ import { scaledHardSwishOps } from './int8-scaled-hardswish';
 import { integralOps } from './int8-integral';
 import { fractionOps } from './int8-fraction';
 import { channelNormOps } from './int8-channel-norm';
+import { cutQuotientOps } from './int8-cut-quotient';
+import { maskedLogitOps } from './int8-masked-logits';
+import { kernelIslandOps } from './int8-kernel-islands';
 
 
 /** Ops that carry power (or a linear map of it) towards the LOG: kept float, walked back through. */
@@ -243,10 +246,13 @@ export function stateOps(sg: TflSubgraph): Set<number> {
  *  streaming model's state input and output (int8-recurrent.ts); 'boxes': a detector's box decode (int8-box-decode.ts); 'condition': a
  *  per-picture condition vector (global MEAN → FC) modulating a map, with its joins (int8-condition.ts); 'comparison': a comparison of float activations
  *  (int8-comparison.ts); 'integral': a long SOFTMAX's weighted sums (int8-integral.ts); 'fraction': x − ⌊x⌋ and x (int8-fraction.ts); 'channelNorm': an InstanceNorm / GroupNorm
- *  from the layer making its input to the division (int8-channel-norm.ts). Like every float op of the int8 pass, they keep
+ *  from the layer making its input to the division (int8-channel-norm.ts); 'cutQuotient': a quotient a slice then cuts, to the cut
+ *  (int8-cut-quotient.ts); 'maskedLogits': logits masked by a constant fill, to the ARG_MAX (int8-masked-logits.ts); 'kernelIsland': cheap ops
+ *  between ops with no int8 kernel (int8-kernel-islands.ts). Like every float op of the int8 pass, they keep
  *  their weights int8 behind a DEQUANTIZE (weights.ts storedInt8). */
 export type IslandRule = 'energy' | 'stft' | 'norm' | 'magnitude' | 'probability' | 'state' | 'recurrent' | 'peak' | 'sampling' | 'boxes' | 'condition'
-  | 'comparison' | 'integral' | 'fraction' | 'channelNorm' | 'hardswish';
+  | 'comparison' | 'integral' | 'fraction' | 'channelNorm' | 'hardswish' | 'cutQuotient'
+  | 'maskedLogits' | 'kernelIsland';
 
 /** Every op the int8 pass keeps float by these rules, with the rule's name. */
 export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {
@@ -266,5 +272,8 @@ export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {
   for (const k of comparisonOps(sg)) if (!out.has(k)) out.set(k, 'comparison');
   for (const k of channelNormOps(sg)) if (!out.has(k)) out.set(k, 'channelNorm');
   for (const k of scaledHardSwishOps(sg)) if (!out.has(k)) out.set(k, 'hardswish');
+  for (const k of cutQuotientOps(sg)) if (!out.has(k)) out.set(k, 'cutQuotient');
+  for (const k of maskedLogitOps(sg)) if (!out.has(k)) out.set(k, 'maskedLogits');
+  for (const k of kernelIslandOps(sg)) if (!out.has(k)) out.set(k, 'kernelIsland');
   return out;
 }
