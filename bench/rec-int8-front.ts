@@ -4,7 +4,7 @@
 // then each variant is the int8 pass with its float32 ops: its lines identical to onnxruntime (calibration lines and
 // evaluation lines apart), the cost model's estimate and, with --time, paired LiteRT latency against float32.
 // Usage: ONNX2LITE_OCR_MODELS=DIR node --import tsx bench/rec-int8-front.ts [--bucket 640] [--time] [--cache FILE]
-//   [--save DIR] [--nearest] [--no-gptq] [--calib N] [--bias-correction] [--method minmax|percentile|mse] VARIANTS.json
+//   [--save DIR] [--nearest] [--no-gptq] [--calib N] [--bias-correction] [--equalize] [--method minmax|percentile|mse] VARIANTS.json
 // VARIANTS.json: [{ "label": "stem", "float": "0-22,40", "fp16w": false, "int16": "", "jitter": 0, "seed": 1 }, ...] (op
 // index ranges of the float32 model; fp16w: their weights stored float16 instead of int8; int16: ops in 16x8; jitter J:
 // every activation scale (one factor per same-scale group, fixed-output ones aside) times a seeded factor in
@@ -37,6 +37,7 @@ import { jittered } from './rec-int8-jitter';
 import type { ConvertResult } from '../src/convert/convert';
 import { estimatedMs } from '../src/quantize/cost-model';
 import { correctBiases } from '../src/quantize/bias-correction';
+import { equalizeConvDepthwise } from '../src/quantize/equalize-conv-depthwise';
 import { sequentialBiases, withGains } from '../src/quantize/bias-sequential';
 import { sequentialBiasChoice } from '../src/quantize/bias-choice';
 import { blamedPoints, splitBlame } from '../src/quantize/blamed-first';
@@ -129,6 +130,9 @@ async function margins(tflite: Uint8Array, samples: Tensor[][], refs: Tensor[]):
   const result = convertModel(decodeModel(bytes), { inputShapes });
   const onnx = simplifiedModel(decodeModel(bytes), inputShapes);
   const sg = result.model.subgraphs[0];
+  // --equalize: the conv -> depthwise pairs equalized before the ranges, as convert's int8 stage does (int8-stage.ts);
+  // give it its own --cache file (the ranges differ).
+  if (process.argv.includes('--equalize')) console.log(`# equalized ${(await equalizeConvDepthwise(result, onnx, samples)).pairs} conv -> depthwise pair(s)`);
   const t0 = performance.now();
   const method = (arg('--method') ?? 'minmax') as RangeMethod;
   // --cache FILE: ranges' parameters and GPTQ's weights of a former run with the same bucket, method and lines.
