@@ -5,6 +5,10 @@
 // the share of positions whose arg-max agrees with float32 first, the smooth measure on a tie), else by the search's
 // objective (output SNR, or the guard's measure for a detector's class rows). The guard's cosine does not decide it:
 // on PP-OCRv4 rec the correction lowered it (0.9504 -> 0.9308) while the lines decoded as float32 rose (75 -> 91 / 125).
+// A label-sequence output (sequence-guard.ts) is compared by its judged lines decoded as float32 first: most steps are
+// blanks plain int8 keeps, so the per-step share can favour plain while whole lines do not (PP-OCRv4 rec on the s3
+// grid, equalized graph: per step 0.9625 plain against 0.9547 fitted, lines 4 / 8 against 7 / 8; dropping the fit left
+// 61 / 125 held-out lines, keeping it 119 / 125: docs/model-sweep.md s27-recgrid).
 // Where the layer's weights have one scale per output channel, the fit also scales each channel by the least-squares
 // gain of float's output on int8's (bias-sequential.ts `gain`), in the weight scales: the int8 weights stay as rounded.
 import type { ConvertResult } from '../convert/convert';
@@ -14,7 +18,10 @@ import type { RoundedWeights } from './weight-rounding';
 import { Int8Options, quantizeInt8 } from './int8';
 import { cloneResult } from './mixed-precision';
 import type { QParams } from './params';
-import { type OutputScore, makeScorer } from './sensitivity';
+import { type OutputScore, makeScorer, runTaps } from './sensitivity';
+import { sequenceGuard, sequenceOutputs } from './sequence-guard';
+import type { OnnxLiteMetadata } from '../convert/metadata';
+import type { TflModel } from '../tflite/model';
 
 /** The fit reads the first calibration samples, all but SEQ_BIAS_JUDGE of them, at least SEQ_BIAS_FIT and at most
  *  SEQ_BIAS_MAX_FIT; it is judged on up to SEQ_BIAS_JUDGE after them. (PP-OCRv4 rec, calibrated grids: fitted on 4
@@ -42,11 +49,32 @@ export interface SequentialBiasChoice {
   /** The measure it was judged by without and with the correction (task agreement, or the search's objective). */
   before: number;
   after: number;
+  /** Label-sequence models: judged lines decoded as float32 without and with the correction (what decides first). */
+  lines?: { before: number; after: number; of: number };
 }
 
-/** (agreement, smooth) for task outputs, else (objective, 0): compared in that order. */
-function key(s: OutputScore): [number, number] {
-  return s.task ? [s.task.agreement, s.task.soft] : [s.objective, 0];
+/** What a variant is judged by: lines decoded as float32 (label-sequence outputs; 0 without), then (agreement, smooth)
+ *  for task outputs, else (objective, 0). */
+export type ChoiceKey = [number, number, number];
+
+function key(s: OutputScore, lines = 0): ChoiceKey {
+  return s.task ? [lines, s.task.agreement, s.task.soft] : [lines, s.objective, 0];
+}
+
+/** Whether `after` beats `before`, compared in key order. */
+export function fitBetter(before: ChoiceKey, after: ChoiceKey): boolean {
+  for (let i = 0; i < before.length; i++) if (after[i] !== before[i]) return after[i] > before[i];
+  return false;
+}
+
+/** Counts `judged` samples whose label sequences a variant decodes as the float32 model does (undefined: no sequence
+ *  output). */
+async function lineCounter(result: ConvertResult, judged: Tensor[][]): Promise<((model: TflModel, md: OnnxLiteMetadata) => Promise<number>) | undefined> {
+  const sequences = sequenceOutputs(result.model.subgraphs[0], result.metadata);
+  if (!sequences.size) return undefined;
+  const byName = (outs: Tensor[][], md: OnnxLiteMetadata) => outs.map((o) => new Map(o.map((t, j) => [md.outputs[j].onnx, t])));
+  const refs = byName((await runTaps(result.model, result.metadata, [], judged)).outputs, result.metadata);
+  return async (model, md) => sequenceGuard(refs, byName((await runTaps(model, md, [], judged)).outputs, md), sequences).same;
 }
 
 /** Fits the sequential bias correction on `samples`' first ones and judges it on the next SEQ_BIAS_JUDGE (on the
@@ -60,12 +88,14 @@ export async function sequentialBiasChoice(result: ConvertResult, params: Map<nu
   const judged = rest.length >= 2 ? rest : fit;
   const bc = await sequentialBiases(result, params, opts, fit, { gain: { maxChange: SEQ_BIAS_GAIN } });
   const scorer = await makeScorer(result, judged, []);
-  const plain = (biasDelta?: Map<number, Float32Array>, gains?: Map<number, RoundedWeights>) => {
+  const lines = await lineCounter(result, judged);
+  const plain = async (biasDelta?: Map<number, Float32Array>, gains?: Map<number, RoundedWeights>): Promise<ChoiceKey> => {
     const q = quantizeInt8(cloneResult(result), params, { ...opts, biasDelta, roundedWeights: withGains(opts.roundedWeights, gains), int8Io: false, int16Ops: new Set(), splitOps: new Set() });
-    return scorer.score(q.model, q.metadata);
+    return key(await scorer.score(q.model, q.metadata), lines ? await lines(q.model, q.metadata) : 0);
   };
-  const [b0, b1] = key(await plain(opts.biasDelta));
-  const [a0, a1] = bc.layers ? key(await plain(bc.delta, bc.weights)) : [b0, b1];
-  const kept = bc.layers > 0 && (a0 > b0 || (a0 === b0 && a1 > b1));
-  return { ...(kept ? { delta: bc.delta, weights: bc.weights } : {}), layers: bc.layers, passes: bc.passes, ms: performance.now() - t0, kept, before: b0, after: a0 };
+  const b = await plain(opts.biasDelta);
+  const a = bc.layers ? await plain(bc.delta, bc.weights) : b;
+  const kept = bc.layers > 0 && fitBetter(b, a);
+  return { ...(kept ? { delta: bc.delta, weights: bc.weights } : {}), layers: bc.layers, passes: bc.passes, ms: performance.now() - t0, kept, before: b[1], after: a[1],
+    ...(lines ? { lines: { before: b[0], after: a[0], of: judged.length } } : {}) };
 }

@@ -88,7 +88,7 @@ export interface QuantizeSummary {
   biasCorrected?: number;
   /** int8: the sequential bias correction with int8 upstream (when asked for): layers fitted,
    *  LiteRT passes, ms, whether it was kept, and the held-out calibration measure without / with it. */
-  sequentialBias?: { layers: number; passes: number; ms: number; kept: boolean; before: number; after: number };
+  sequentialBias?: { layers: number; passes: number; ms: number; kept: boolean; before: number; after: number; lines?: { before: number; after: number; of: number } };
   /** Depthwise → conv pairs equalized before calibration (equalize.ts; absent when none). */
   equalizedPairs?: number;
   /** Conv -> depthwise pairs equalized before calibration (equalize-conv-depthwise.ts; absent when none). */

@@ -80,7 +80,7 @@ export interface FullInt8Stats {
   biasCorrected: number;
   /** The sequential bias correction (bias-choice.ts), when it ran: layers fitted, LiteRT passes, time, whether it was
    *  kept and the measure it was judged by on held-out calibration samples without / with it. */
-  sequentialBias?: { layers: number; passes: number; ms: number; kept: boolean; before: number; after: number };
+  sequentialBias?: { layers: number; passes: number; ms: number; kept: boolean; before: number; after: number; lines?: { before: number; after: number; of: number } };
   /** The cost model's estimates (ms; cost-model.ts) the search's latency bound compared (absent when it did not run). */
   estimatedMs?: { float32: number; int8: number; chosen: number };
   /** Depthwise → conv pairs equalized (equalize.ts). */
@@ -258,7 +258,7 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
     const sb = await ph.time('biasCorrection', 'int8: fitting biases against the int8 model\'s own upstream', () =>
       sequentialBiasChoice(result, params, { ...opts, roundedWeights }, samples));
     ph.say('biasCorrection', `int8: sequential bias correction ${sb.kept ? 'kept' : 'not kept'} (${sb.layers} layers, ${sb.passes} passes, `
-      + `${(sb.ms / 1000).toFixed(0)} s; held-out measure ${sb.before.toFixed(4)} -> ${sb.after.toFixed(4)})`);
+      + `${(sb.ms / 1000).toFixed(0)} s; held-out ${sb.lines ? `lines ${sb.lines.before} -> ${sb.lines.after} of ${sb.lines.of}, ` : ''}measure ${sb.before.toFixed(4)} -> ${sb.after.toFixed(4)})`);
     if (sb.kept) { biasDelta = sb.delta; corrected = sb.layers; gains = sb.weights; }
     const { delta: _, weights: __, ...rest } = sb;
     sequentialBias = rest;

@@ -72,7 +72,7 @@ function pooledSnr(err: number, sig: number): number {
   return Number.isNaN(snr) ? -200 : snr;
 }
 
-async function runTaps(model: TflModel, metadata: OnnxLiteMetadata, names: string[], samples: Tensor[][]):
+export async function runTaps(model: TflModel, metadata: OnnxLiteMetadata, names: string[], samples: Tensor[][]):
   Promise<{ outputs: Tensor[][]; taps: Float32Array[][]; ms: number }> {
   const sg = model.subgraphs[0];
   const index = new Map(sg.tensors.map((t, i) => [t.name, i]));

@@ -80,3 +80,23 @@ test('sequence guard: 22 of 24 lines decoded the same is written (95% not ruled 
     fs.rmSync(four, { recursive: true, force: true });
   }
 });
+
+// --sequential-bias on a label-sequence model judges the fit by the held-out lines decoded as float32 first
+// (bias-choice.ts: the per-step share favoured plain on PP-OCRv4 rec's s3 grid while the lines favoured the fit):
+// the count is measured and reported (`--json` quantization.sequentialBias.lines). 24 lines: 16 fitted, the last 8
+// judged, of which the 2 flipped ones decode otherwise in int8.
+test('sequential bias on a label-sequence model: judged by the held-out lines decoded as float32', async () => {
+  const two = calibration(2);
+  try {
+    const { summary } = await quantizeModelBytes(recognizer(), 'rec.onnx', {}, { mode: 'int8', int16: 'off', calibration: two, sequentialBias: true });
+    const sb = summary.sequentialBias;
+    assert.ok(sb, JSON.stringify({ ...summary, phasesMs: 0, phasesCpuMs: 0 }));
+    assert.deepEqual(sb.lines && { before: sb.lines.before, of: sb.lines.of }, { before: 6, of: 8 });
+    const after = sb.lines!.after;
+    assert.ok(after >= 0 && after <= 8, JSON.stringify(sb));
+    // More lines kept the fit, fewer dropped it, whatever the per-step share said.
+    if (after !== 6) assert.equal(sb.kept, after > 6, JSON.stringify(sb));
+  } finally {
+    fs.rmSync(two, { recursive: true, force: true });
+  }
+});
