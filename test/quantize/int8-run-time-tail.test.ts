@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { encodeModel } from '../../src/onnx/writer';
 import { quantizeModelBytes } from '../../src/quantize/file';
-import { runTimeTailOps, runTimeOnly } from '../../src/quantize/int8-run-time-tail';
+import { runTimeTailOps, runTimeOnly, selectionInputOps } from '../../src/quantize/int8-run-time-tail';
 import { pairDetections, boxIou } from '../../src/compare/detection-sets';
 import { runOnnx } from '../../src/runtime/ort';
 import { openConverted } from '../../src/runtime/tflite-onnx-io';
@@ -56,11 +56,17 @@ test('a detector with NMS in the graph: the fixed-size part int8, NMS and after 
   // main refused it: "full-integer int8 of a model with tensors sized at run time ("...": NonZero, NonMaxSuppression...)".
   const { result } = await quantizeModelBytes(bytes, 'nms.onnx', {}, { mode: 'int8', int16: 'off', weightRounding: 'nearest' });
   const sg = result.model.subgraphs[0];
+  // The backbone runs int8; the two heads making the boxes and scores NMS ranks compute in float from int8 weights.
   const convs = sg.operators.filter((op) => op.opcode === 'CONV_2D');
-  assert.ok(convs.length >= 3 && convs.every((op) => sg.tensors[op.inputs[0]].type === 'INT8'), 'the backbone and heads run int8');
+  assert.equal(convs.length, 4);
+  assert.deepEqual(convs.map((op) => sg.tensors[op.outputs[0]].type), ['INT8', 'INT8', 'FLOAT32', 'FLOAT32']);
+  const int8Weights = (w: number) => sg.tensors[w].type === 'INT8'
+    || sg.operators.some((op) => op.opcode === 'DEQUANTIZE' && op.outputs[0] === w && sg.tensors[op.inputs[0]].type === 'INT8');
+  assert.ok(convs.every((op) => int8Weights(op.inputs[1])), 'int8 weights everywhere');
   const nms = sg.operators.find((op) => op.opcode.startsWith('NON_MAX_SUPPRESSION'))!;
   assert.ok(nms.inputs.slice(0, 2).every((i) => sg.tensors[i].type === 'FLOAT32'), 'NMS reads float boxes and scores');
   assert.ok(result.warnings.some((x) => x.includes('sized at run time')), result.warnings.join('\n'));
+  assert.ok(result.warnings.some((x) => x.includes('NMS or a TopK')), result.warnings.join('\n'));
   const m = await openConverted(serializeTflite(result.model));
   const x = rng(11);
   let paired = 0, total = 0, iou = 0;
@@ -91,6 +97,8 @@ test('the run-time tail: what reads or follows a tensor sized at run time; a mod
     inputs: [0], outputs: [4, 5],
   };
   assert.deepEqual([...runTimeTailOps(sg as never)].sort(), [1, 2, 3]);
+  // What the tail reads (h, into the WHERE), back to its layer; not the TANH beside it.
+  assert.deepEqual([...selectionInputOps(sg as never)], [0]);
   assert.equal(runTimeOnly(sg as never), false);
   // Without the layer before the WHERE, nothing fixed-size is left to quantize.
   assert.equal(runTimeOnly({ ...sg, operators: sg.operators.slice(1, 4), inputs: [1] } as never), true);
