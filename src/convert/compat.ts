@@ -18,6 +18,7 @@ import { ConvertError, FLEX_ONLY } from './types';
 import type { Refusal } from './types';
 import { MICRO_OPS } from '../micro/ops';
 import { int8KeptFloat, runTimeSizedTensor } from '../quantize/int8-kept-float';
+import { runTimeOnly } from '../quantize/int8-run-time-tail';
 import { isFloatActivation } from '../quantize/graph';
 
 export interface CompatOptions {
@@ -131,8 +132,9 @@ export function analyzeCompatibility(source: Model, opts: CompatOptions = {}): C
       const emitted = new Map<string, Set<string>>();
       // Why full int8 keeps a node's ops float32 (the first reason), and the nodes with an op on float activations.
       const kept = int8KeptFloat(result.model);
-      // Full int8 refuses a model with activations sized at run time (full-int8.ts): no node of it runs in int8.
-      const sized = runTimeSizedTensor(result.model);
+      // Full int8 refuses a model sized at run time from its first op on (full-int8.ts): no node of it runs in int8.
+      // Otherwise its run-time-sized tail is a float island (int8-run-time-tail.ts) and the part before it int8.
+      const sized = runTimeSizedTensor(result.model) && runTimeOnly(result.model.subgraphs[0]) ? runTimeSizedTensor(result.model) : undefined;
       const keptWhy = new Map<string, string>();
       const onFloat = new Set<string>();
       for (const sg of result.model.subgraphs) {

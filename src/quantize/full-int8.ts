@@ -14,6 +14,7 @@ import { floatConstantsOf } from './int8-lone-islands';
 import type { SizeBudget } from './search-size';
 import { wideParams } from './int16';
 import { runTimeSizedTensor } from './int8-kept-float';
+import { runTimeOnly } from './int8-run-time-tail';
 import type { QParams, Range } from './params';
 import { serializeTflite } from '../tflite/writer';
 import { type RoundedWeights, WeightRounding, gptqWeights } from './weight-rounding';
@@ -146,10 +147,11 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
   const ph = opts.phases ?? new Int8Phases();
   // A QDQ model's weights keep their channel scales.
   if (fixed.size) opts = { ...opts, perChannel: true };
+  // Tensors sized at run time (NonZero, NonMaxSuppression, a computed TopK k): that tail runs float32 and only the
+  // fixed-size part before it is calibrated (int8-run-time-tail.ts); nothing fixed-size before it is refused.
   const sized = runTimeSizedTensor(result.model);
-  if (sized) {
-    throw new ModelError(`full-integer int8 of a model with tensors sized at run time ("${sized.name}": NonZero, NonMaxSuppression, ` +
-      'TopK with a computed K...) is not supported; use --quantize fp16 or dynamic');
+  if (sized && runTimeOnly(result.model.subgraphs[0])) {
+    throw new ModelError(`full-integer int8 of a model with tensors sized at run time ("${sized.name}") from its first layer on is not supported; use --quantize fp16 or dynamic`);
   }
   // A layer whose output a SPLIT cuts into parts: one layer per part, each part its own scale (int8-conv-parts.ts).
   if (fixed.size === 0) convPerPart(result);

@@ -7,6 +7,7 @@ import type { ConvertResult } from '../convert/convert';
 import type { TflSubgraph } from '../tflite/model';
 import { consumersOf, isFloatActivation, producersOf } from './graph';
 import { floatIslands } from './int8-float-islands';
+import { runTimeTailOps } from './int8-run-time-tail';
 import { type ScaleGroups, scaleGroups } from './int8-scale-groups';
 import { joinedInputs, joinOps, mixedJoinOps, paramsWidth, rangesTooFarApart } from './int8-mixed-joins';
 import { requantizedJoinInputs } from './int8-requantized-joins';
@@ -100,11 +101,13 @@ export function splitJoinOps(sg: TflSubgraph, params: Map<number, QParams>, isla
 export function tensorsWithoutParams(result: ConvertResult, params: Map<number, QParams>, ranges: Map<number, Range> = new Map()): number[] {
   const sg = result.model.subgraphs[0];
   const out = new Set<number>();
-  for (const op of sg.operators) {
-    if (!INT8_OPS[op.opcode]) continue;
-    for (const i of [...op.inputs, ...op.outputs]) if (i >= 0 && isFloatActivation(sg.tensors[i]) && !params.has(i)) out.add(i);
-  }
   const islands = floatIslands(sg);
+  // The run-time-sized tail computes in float32 (int8-run-time-tail.ts): only the fixed-size part is calibrated.
+  const tail = runTimeTailOps(sg);
+  sg.operators.forEach((op, k) => {
+    if (!INT8_OPS[op.opcode] || tail.has(k)) return;
+    for (const i of [...op.inputs, ...op.outputs]) if (i >= 0 && isFloatActivation(sg.tensors[i]) && !params.has(i)) out.add(i);
+  });
   for (const k of joinOps(sg, (j) => islands.has(j))) for (const i of joinedInputs(sg, k)) if (!ranges.has(i)) out.add(i);
   return [...out];
 }
