@@ -19,6 +19,7 @@ import type { Refusal } from './types';
 import { MICRO_OPS } from '../micro/ops';
 import { int8KeptFloat, runTimeSizedTensor } from '../quantize/int8-kept-float';
 import { isFloatActivation } from '../quantize/graph';
+import { int8MaybeFloat } from './compat-int8-maybe';
 
 export interface CompatOptions {
   inputShapes?: Map<string, number[]>;
@@ -133,6 +134,9 @@ export function analyzeCompatibility(source: Model, opts: CompatOptions = {}): C
       const kept = int8KeptFloat(result.model);
       // Full int8 refuses a model with activations sized at run time (full-int8.ts): no node of it runs in int8.
       const sized = runTimeSizedTensor(result.model);
+      // Ops a calibration-range rule may keep float32 (compat-int8-maybe.ts): marked int8, "may stay float32".
+      const maybe = int8MaybeFloat(result.model);
+      const maybeWhy = new Map<string, string>();
       const keptWhy = new Map<string, string>();
       const onFloat = new Set<string>();
       for (const sg of result.model.subgraphs) {
@@ -144,6 +148,8 @@ export function analyzeCompatibility(source: Model, opts: CompatOptions = {}): C
           emitted.set(key, set);
           const why = kept.get(op);
           if (why && !keptWhy.has(key)) keptWhy.set(key, why);
+          const may = maybe.get(op);
+          if (may && !maybeWhy.has(key)) maybeWhy.set(key, may);
           if ([...op.inputs, ...op.outputs].some((i) => i >= 0 && i < sg.tensors.length && isFloatActivation(sg.tensors[i]))) onFloat.add(key);
         }
       }
@@ -161,6 +167,7 @@ export function analyzeCompatibility(source: Model, opts: CompatOptions = {}): C
           Object.assign(v, { int8: false, int8Reason: `full int8 refuses this model: "${sized.name}" is sized at run time; --quantize fp16 or dynamic` });
         } else if (why) Object.assign(v, { int8: false, int8Reason: `${why}: it stays float32 between DEQUANTIZE/QUANTIZE` });
         else if (onFloat.has(v.node)) Object.assign(v, { int8: true, int8Reason: undefined });
+        if (v.int8 && maybeWhy.has(v.node)) v.int8Maybe = maybeWhy.get(v.node);
         v.micro = v.emits.every((o) => MICRO_OPS[o] !== undefined);
       }
     } catch (e) {
