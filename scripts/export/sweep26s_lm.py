@@ -332,10 +332,14 @@ MODELS = {
 }
 MODELS.update(__import__('sweep26s_audio').MODELS)  # PercepNet, DPCRN, musicnn, SVDF spotter, ReDimNet, XCodec2 decoder
 MODELS.update(__import__('sweep26s_ts').MODELS)     # Chronos-2
+MODELS.update(__import__('sweep26s_cf').MODELS)     # a scripted static-cache generation loop, a speech-LLM prefill
 
 if __name__ == '__main__':
     if sys.argv[1:2] == ['--reference']:
         from sweep12_vis_torchref import export_with_reference
+        opts = MODELS[sys.argv[3]]()[2]
+        for op, fn in opts.get('symbolics', {}).items():  # Chronos-2's Asinh / Sinh
+            torch.onnx.register_custom_op_symbolic(op, fn, opts['opset'])
         export_with_reference(MODELS, sys.argv[1:])
     else:
         export_all(MODELS, sys.argv, default_opset=None)
