@@ -6,7 +6,8 @@
 //   refused-elsewhere     convert refuses naming a node marked builtin while another node is marked unsupported
 //   unsupported-converts  a node marked unsupported / Flex in a model that converts
 //   issue-converts        a model-level issue (dynamic dims ...) on a model that converts with the same flags
-//   int8-float            a node marked int8 whose ops int8 leaves in float32
+//   int8-float            a node marked int8 whose ops int8 leaves in float32 (not one marked "may stay float32":
+//                         int8Maybe, decided by calibration ranges, src/convert/compat-int8-maybe.ts)
 //   int8-unmarked         a node marked not int8 whose ops all run in int8 / 16x8
 //   int8-refused          --quantize int8 refuses the model while nodes of it are marked int8
 //   micro-missing         a node marked TFLite Micro whose written ops include one TFLM has no kernel for
@@ -100,7 +101,8 @@ function int8Disagreements(nodes: NodeVerdict[], written: ReturnType<typeof opsB
     if (!ops?.length || v.status !== 'builtin') continue;
     const float = ops.filter((o) => o.kind === 'float').map((o) => o.opcode);
     const int = ops.some((o) => o.kind === 'int');
-    if (v.int8 && float.length) out.push({ kind: 'int8-float', node: v.node, opType: v.opType, detail: `float32: ${[...new Set(float)].join(', ')}` });
+    // A node marked "int8, may stay float32" (int8Maybe: a rule on calibration ranges decides) agrees either way.
+    if (v.int8 && float.length && !v.int8Maybe) out.push({ kind: 'int8-float', node: v.node, opType: v.opType, detail: `float32: ${[...new Set(float)].join(', ')}` });
     if (!v.int8 && !float.length && int) out.push({ kind: 'int8-unmarked', node: v.node, opType: v.opType, detail: v.int8Reason ?? '' });
   }
   return out;

@@ -353,6 +353,13 @@ def run(g, tensor, feeds, dtype):
             ys = [y]
         elif op == 'Softmax':
             ys = [torch.softmax(x, a.get('axis', -1))]
+        elif op == 'CumSum':  # ReBased's running kvᵀ sums
+            axis = ints(xs[1])[0] % x.dim()
+            y = x.flip(axis) if a.get('reverse', 0) else x
+            y = torch.cumsum(y, axis)
+            if a.get('exclusive', 0):
+                y = y - (x.flip(axis) if a.get('reverse', 0) else x)
+            ys = [y.flip(axis) if a.get('reverse', 0) else y]
         elif op == 'InstanceNormalization':
             axes = tuple(range(2, x.dim()))
             m = x.mean(dim=axes, keepdim=True)

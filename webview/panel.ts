@@ -56,7 +56,7 @@ function verdictSection(v: NodeVerdict): HTMLElement {
   if (v.emits.length) rows.push(['TFLite ops', v.emits.join(', ')]);
   if (v.reason) rows.push(['reason', v.reason]);
   if (v.fix) rows.push(['fix', v.fix]);
-  rows.push(['int8', v.int8 ? 'yes' : `no${v.int8Reason ? ` — ${v.int8Reason}` : ''}`]);
+  rows.push(['int8', v.int8 ? (v.int8Maybe ? `yes, may stay float32 — ${v.int8Maybe}` : 'yes') : `no${v.int8Reason ? ` — ${v.int8Reason}` : ''}`]);
   rows.push(['TFLite Micro', v.micro ? 'yes' : 'no']);
   return section('Compatibility', table(rows));
 }

@@ -20,6 +20,7 @@ import { MICRO_OPS } from '../micro/ops';
 import { int8KeptFloat, runTimeSizedTensor } from '../quantize/int8-kept-float';
 import { runTimeOnly } from '../quantize/int8-run-time-tail';
 import { isFloatActivation } from '../quantize/graph';
+import { int8MaybeFloat } from './compat-int8-maybe';
 
 export interface CompatOptions {
   inputShapes?: Map<string, number[]>;
@@ -135,6 +136,9 @@ export function analyzeCompatibility(source: Model, opts: CompatOptions = {}): C
       // Full int8 refuses a model sized at run time from its first op on (full-int8.ts): no node of it runs in int8.
       // Otherwise its run-time-sized tail is a float island (int8-run-time-tail.ts) and the part before it int8.
       const sized = runTimeSizedTensor(result.model) && runTimeOnly(result.model.subgraphs[0]) ? runTimeSizedTensor(result.model) : undefined;
+      // Ops a calibration-range rule may keep float32 (compat-int8-maybe.ts): marked int8, "may stay float32".
+      const maybe = int8MaybeFloat(result.model);
+      const maybeWhy = new Map<string, string>();
       const keptWhy = new Map<string, string>();
       const onFloat = new Set<string>();
       for (const sg of result.model.subgraphs) {
@@ -146,6 +150,8 @@ export function analyzeCompatibility(source: Model, opts: CompatOptions = {}): C
           emitted.set(key, set);
           const why = kept.get(op);
           if (why && !keptWhy.has(key)) keptWhy.set(key, why);
+          const may = maybe.get(op);
+          if (may && !maybeWhy.has(key)) maybeWhy.set(key, may);
           if ([...op.inputs, ...op.outputs].some((i) => i >= 0 && i < sg.tensors.length && isFloatActivation(sg.tensors[i]))) onFloat.add(key);
         }
       }
@@ -163,6 +169,7 @@ export function analyzeCompatibility(source: Model, opts: CompatOptions = {}): C
           Object.assign(v, { int8: false, int8Reason: `full int8 refuses this model: "${sized.name}" is sized at run time; --quantize fp16 or dynamic` });
         } else if (why) Object.assign(v, { int8: false, int8Reason: `${why}: it stays float32 between DEQUANTIZE/QUANTIZE` });
         else if (onFloat.has(v.node)) Object.assign(v, { int8: true, int8Reason: undefined });
+        if (v.int8 && maybeWhy.has(v.node)) v.int8Maybe = maybeWhy.get(v.node);
         v.micro = v.emits.every((o) => MICRO_OPS[o] !== undefined);
       }
     } catch (e) {

@@ -18,6 +18,9 @@ export interface NodeVerdict {
   /** An int8 path exists for this node; int8Reason says why not when false. */
   int8: boolean;
   int8Reason?: string;
+  /** int8 is true but the int8 pass may still keep the node float32 by a rule that reads calibration ranges, which
+   *  the view does not have (a join near the outputs whose inputs' ranges are far apart): why, in words. */
+  int8Maybe?: string;
   /** A TFLite Micro kernel exists for every op it emits. */
   micro: boolean;
   /** True when the node disappears in conversion (constant-folded, Identity, Dropout, fused into its producer). */

@@ -72,12 +72,16 @@ const Loop: OpConverter = {
 
     // A carried value that grows makes LiteRT's WHILE give every output a run-time allocation, which LiteRT.js
     // cannot bind as a model output: the outputs of static size are copied by a RESHAPE to their shape (sized when
-    // the model is prepared, like any other op's output).
+    // the model is prepared, like any other op's output). So does a body with any tensor sized at run time (a scalar
+    // trip count's RESHAPE, an IF whose branch broadcasts to a computed shape: a scripted generation loop writing its
+    // static token buffer), so a static output the model returns as it is is always copied.
     const grows = node.outputs.some((o) => o && ctx.isDynamic(o));
+    const returned = new Set(ctx.graph.outputs.map((v) => v.name));
     const copies: [number, string][] = [];
     const outs = vars.map((i, k) => {
       const o = k >= 3 && k < 3 + nCarried ? node.outputs[k - 3] : '';
-      if (o && (!grows || ctx.isDynamic(o))) return ctx.output(o, identity(ctx.rank(o)));
+      const copied = o && !ctx.isDynamic(o) && (grows || returned.has(o));
+      if (o && !copied) return ctx.output(o, identity(ctx.rank(o)));
       const t = ctx.temp(ctx.tensors[i].shape, ctx.tensors[i].type, `${node.name}/var${k}_out`);
       if (o) copies.push([t, o]);
       return t;
