@@ -111,17 +111,21 @@ test('a model with activations sized at run time: the fixed-size part is marked 
   const m = buildModel({
     inputs: [['x', 'float32', [1, width]]], outputs: ['y'], opset: 13,
     nodes: [
-      node('MatMul', ['x', 'wq'], ['h'], {}, 'mm'),
+      node('MatMul', ['x', 'wp'], ['h0'], {}, 'pre'),
+      node('Relu', ['h0'], ['h1'], {}, 'act'),
+      node('MatMul', ['h1', 'wq'], ['h'], {}, 'mm'),
       node('Greater', ['h', 'half'], ['g'], {}, 'gt'),
       node('NonZero', ['g'], ['nz'], {}, 'nonzero'),
       node('Transpose', ['nz'], ['idx'], { perm: [1, 0] }, 'rows'),
       node('GatherND', ['h', 'idx'], ['sel'], {}, 'pick'),
       node('Relu', ['sel'], ['y'], {}, 'relu'),
     ],
-    initializers: [tensor('half', 'float32', [], [0.5]), weights('wq', 1)],
+    initializers: [tensor('half', 'float32', [], [0.5]), weights('wp', 2), weights('wq', 1)],
   });
   const r = analyzeCompatibility(m);
-  assert.equal(r.nodes.find((n) => n.node === 'mm')!.int8, true, 'the layer before the run-time rows runs int8');
+  assert.equal(r.nodes.find((n) => n.node === 'pre')!.int8, true, 'the layer before the selected scores runs int8');
+  // The scores the run-time rows select stay float32 back to their layer (int8-run-time-tail.ts: selectionInputs).
+  assert.match(r.nodes.find((n) => n.node === 'mm')!.int8Reason ?? '', /selectionInputs/);
   for (const name of ['pick', 'relu']) {
     const v = r.nodes.find((n) => n.node === name)!;
     assert.equal(v.int8, false, name);
