@@ -18,10 +18,8 @@ import type { RoundedWeights } from './weight-rounding';
 import { Int8Options, quantizeInt8 } from './int8';
 import { cloneResult } from './mixed-precision';
 import type { QParams } from './params';
-import { type OutputScore, makeScorer, runTaps } from './sensitivity';
+import { type OutputScore, makeScorer } from './sensitivity';
 import { sequenceGuard, sequenceOutputs } from './sequence-guard';
-import type { OnnxLiteMetadata } from '../convert/metadata';
-import type { TflModel } from '../tflite/model';
 
 /** The fit reads the first calibration samples, all but SEQ_BIAS_JUDGE of them, at least SEQ_BIAS_FIT and at most
  *  SEQ_BIAS_MAX_FIT; it is judged on up to SEQ_BIAS_JUDGE after them. (PP-OCRv4 rec, calibrated grids: fitted on 4
@@ -67,16 +65,6 @@ export function fitBetter(before: ChoiceKey, after: ChoiceKey): boolean {
   return false;
 }
 
-/** Counts `judged` samples whose label sequences a variant decodes as the float32 model does (undefined: no sequence
- *  output). */
-async function lineCounter(result: ConvertResult, judged: Tensor[][]): Promise<((model: TflModel, md: OnnxLiteMetadata) => Promise<number>) | undefined> {
-  const sequences = sequenceOutputs(result.model.subgraphs[0], result.metadata);
-  if (!sequences.size) return undefined;
-  const byName = (outs: Tensor[][], md: OnnxLiteMetadata) => outs.map((o) => new Map(o.map((t, j) => [md.outputs[j].onnx, t])));
-  const refs = byName((await runTaps(result.model, result.metadata, [], judged)).outputs, result.metadata);
-  return async (model, md) => sequenceGuard(refs, byName((await runTaps(model, md, [], judged)).outputs, md), sequences).same;
-}
-
 /** Fits the sequential bias correction on `samples`' first ones and judges it on the next SEQ_BIAS_JUDGE (on the
  *  fit's own samples when fewer than 2 are left). `opts` is the int8 pass's (weights, float ops). */
 export async function sequentialBiasChoice(result: ConvertResult, params: Map<number, QParams>, opts: Int8Options,
@@ -88,10 +76,13 @@ export async function sequentialBiasChoice(result: ConvertResult, params: Map<nu
   const judged = rest.length >= 2 ? rest : fit;
   const bc = await sequentialBiases(result, params, opts, fit, { gain: { maxChange: SEQ_BIAS_GAIN } });
   const scorer = await makeScorer(result, judged, []);
-  const lines = await lineCounter(result, judged);
+  // Label-sequence outputs: the judged lines a variant decodes as the float32 model does, from the scorer's own run.
+  const sequences = sequenceOutputs(result.model.subgraphs[0], result.metadata);
+  const lines = sequences.size > 0;
   const plain = async (biasDelta?: Map<number, Float32Array>, gains?: Map<number, RoundedWeights>): Promise<ChoiceKey> => {
     const q = quantizeInt8(cloneResult(result), params, { ...opts, biasDelta, roundedWeights: withGains(opts.roundedWeights, gains), int8Io: false, int16Ops: new Set(), splitOps: new Set() });
-    return key(await scorer.score(q.model, q.metadata), lines ? await lines(q.model, q.metadata) : 0);
+    const { score, outputs } = await scorer.scoreWith(q.model, q.metadata);
+    return key(score, lines ? sequenceGuard(scorer.floatOutputs, outputs, sequences).same : 0);
   };
   const b = await plain(opts.biasDelta);
   const a = bc.layers ? await plain(bc.delta, bc.weights) : b;

@@ -133,6 +133,9 @@ export interface QuantizeSummary {
   /** int8: the size budget the search's candidates kept to, in bytes, and its basis: `float32` (35% of the float32
    *  file) or `plain-int8` (plain int8 was over that already: its size plus 10% of the float32 size). */
   searchBudget?: { bytes: number; basis: 'float32' | 'plain-int8' };
+  /** int8: set when the search's choice missed the held-out calibration samples and plain int8, meeting the guard and
+   *  those samples, was written instead (search-held-out.ts): the search's ops and measures, plain int8's. */
+  plainOnHeldOut?: import('./search-held-out').PlainOnHeldOutSummary;
 }
 
 /** What a mode's pass gets: the float32 conversion to quantize in place, the summary to fill, and the source. */

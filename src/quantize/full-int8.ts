@@ -142,7 +142,7 @@ function fp16Finite(result: ConvertResult): boolean {
 
 /** `samples` may be empty when `fixed` covers every tensor (QDQ models). */
 export async function quantizeFullInt8(result: ConvertResult, onnx: Model, samples: Tensor[][],
-  opts: FullInt8Options = {}, fixed: Map<number, QParams> = new Map()): Promise<{ result: ConvertResult; stats: FullInt8Stats }> {
+  opts: FullInt8Options = {}, fixed: Map<number, QParams> = new Map()): Promise<{ result: ConvertResult; stats: FullInt8Stats; plain?: () => ConvertResult }> {
   const t0 = performance.now();
   const ph = opts.phases ?? new Int8Phases();
   // A QDQ model's weights keep their channel scales.
@@ -273,11 +273,20 @@ export async function quantizeFullInt8(result: ConvertResult, onnx: Model, sampl
     : { int16Ops: new Set<number>(), splitOps: new Set<number>(), floatOps: new Set<number>(), floatWeights: new Set<string>(), int8Cosine: NaN, cosine: NaN, met: true, ms: 0 };
   // The float constants before they are stored int8: an island run float32 after the search takes them back.
   const floats = floatConstantsOf(result.model.subgraphs[0]);
+  // Ops moved out of int8: plain int8 can still be written in its place, when the guard's held-out samples refuse the
+  // search's choice and pass plain int8 (int8-stage.ts, search-held-out.ts).
+  const pristine = choice.floatOps.size + choice.int16Ops.size > 0 && !opts.int8Io ? cloneResult(result) : undefined;
+  const plain = pristine && (() => {
+    const r = quantizeInt8(pristine, params, { ...opts, roundedWeights: withGains(roundedWeights, gains), biasDelta, int16Params, int16Ops: new Set(), splitOps: new Set(), floatOps: new Set(), floatWeights: new Set() });
+    floatLoneOpsOf(r, floats);
+    forgetOnnxNames(r, equalized);
+    return r;
+  });
   await ph.time('quantize', 'int8: writing the int8 model', () => quantizeInt8(result, params, { ...opts, roundedWeights: withGains(roundedWeights, gains, result, [...choice.int16Ops, ...choice.floatOps, ...choice.splitOps]), biasDelta, int16Params, int16Ops: choice.int16Ops,
     splitOps: choice.splitOps, floatOps: choice.floatOps, floatWeights: choice.floatWeights }));
   floatLoneOpsOf(result, floats); // after the search: an int8 data move / depthwise conv alone between float32 ops runs float32
   forgetOnnxNames(result, equalized);
-  return { result, stats: { equalizedPairs: equalized.size, fromOnnx: p.onnx.size, fromTflite, calibrationMs: t1 - t0, quantizeMs: performance.now() - t1,
+  return { result, ...(plain ? { plain } : {}), stats: { equalizedPairs: equalized.size, fromOnnx: p.onnx.size, fromTflite, calibrationMs: t1 - t0, quantizeMs: performance.now() - t1,
     gptqLayers: gptq.layers, gptqMs: gptq.ms, weightRounding: roundedWeights ? 'gptq' : 'nearest', nearestCosine, gptqCosine, fp16Cosine, hopeless, int16Ops: choice.int16Ops.size, splitOps: choice.splitOps.size, floatOps: choice.floatOps.size, floatWeightOps: choice.floatWeights.size, int8Cosine: choice.int8Cosine, cosine: choice.cosine,
     guardMet: choice.met, mixedMs: choice.ms, rangeMethod, biasCorrected: corrected, ...(sequentialBias ? { sequentialBias } : {}), detectionSets: [...packedDetectionOutputs(refs ?? [])],
     searchCandidates: ('candidates' in choice ? choice.candidates : 0) ?? 0, searchStopped: 'stopped' in choice && !!choice.stopped,

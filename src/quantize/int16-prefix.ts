@@ -15,11 +15,12 @@ export const MIN_GAP_CLOSED = 0.5;
 
 export interface PrefixChoice { int16Ops: Set<number>; splitOps: Set<number>; score: OutputScore; met: boolean }
 
-/** The smallest 16x8 prefix that meets `target`, else the best one tried; undefined when none fits `maxBytes` (and
+/** The smallest 16x8 prefix that meets `target` (`accepts`: the search's bar, logit maps too), else the best one tried; undefined when none fits `maxBytes` (and
  *  `fast`, when given: the search's latency bound, which stops the regions growing). */
 export async function prefixSearch(n: number, build: (int16Ops: Set<number>, splitOps: Set<number>) => ConvertResult,
   score: (r: ConvertResult) => Promise<OutputScore>, maxBytes: number, target: number, fast?: (r: ConvertResult) => boolean,
-  stop: () => boolean = () => false, say?: (message: string) => void): Promise<PrefixChoice | undefined> {
+  stop: () => boolean = () => false, say?: (message: string) => void,
+  accepts: (s: OutputScore) => boolean = (s) => s.cosine >= target): Promise<PrefixChoice | undefined> {
   const prefix = (f: number) => new Set(Array.from({ length: Math.round(f * n) }, (_, k) => k));
   let best: PrefixChoice | undefined;
   let splitLimit = 1;
@@ -35,7 +36,7 @@ export async function prefixSearch(n: number, build: (int16Ops: Set<number>, spl
     say?.(`16x8 prefix: the first ${int16Ops.size} ops`);
     const s = await score(model);
     if (process.env.ONNX2LITE_TRACE_MIXED) console.error(`mixed: prefix ${int16Ops.size} ops 16x8 cos ${s.cosine.toFixed(4)} snr ${s.snrDb.toFixed(1)} ${s.ms.toFixed(0)} ms`);
-    if (!best || s.cosine > best.score.cosine) best = { int16Ops, splitOps: prefix(Math.min(f, splitLimit)), score: s, met: s.cosine >= target };
+    if (!best || s.cosine > best.score.cosine) best = { int16Ops, splitOps: prefix(Math.min(f, splitLimit)), score: s, met: accepts(s) };
     if (best.met) break;
   }
   return best;

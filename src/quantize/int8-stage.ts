@@ -35,6 +35,7 @@ import type { ConvertResult } from '../convert/convert';
 import { argmaxGuard, argmaxGuardMet, argmaxText, classIdOutputs } from './argmax-guard';
 import { logitMapGuard, logitMapGuardMet, logitMapOutputs, logitMapText } from './logit-map-guard';
 import { guardRuns, heldOutGuard, heldOutNote, heldOutPlainNote, heldOutSamples, heldOutText } from './held-out-guard';
+import { type PlainOnHeldOutSummary, heldOutMeasure, plainOnHeldOut, plainOnHeldOutText } from './search-held-out';
 
 /** A ratio of output norms farther than this from 1 is named in the guard's message. */
 const NORM_NOTE = 0.02;
@@ -107,12 +108,15 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   // off unless asked (on PP-OCRv4 det it lifts plain int8, but the default's search then misses the held-out mask).
   const swishEqualized = samples.length && !fixed.size && q.equalizeHardSwish
     ? await phases.time('equalize', 'int8: equalizing hard-swish chains', () => equalizeHardSwish(result, onnx, samples, typeof q.equalizeHardSwish === 'number' ? q.equalizeHardSwish : Infinity)) : { names: new Set<string>(), chains: 0 };
-  const { stats } = await quantizeFullInt8(result, onnx, samples, { method: q.method, perTensor: q.perTensor, int8Io: q.int8Io,
+  const { stats, plain } = await quantizeFullInt8(result, onnx, samples, { method: q.method, perTensor: q.perTensor, int8Io: q.int8Io,
     weightRounding: q.weightRounding, biasCorrection: q.biasCorrection, sequentialBias: q.sequentialBias, equalize: q.equalize, int16: q.int16, maxBytes: INT8_SIZE_BUDGET * floatBytes, minCosine: q.minCosine,
     latencyBound: q.latencyBound, phases, searchSeconds: q.searchSeconds, refuseBelow: q.allowDegraded || taskJudged ? undefined : (q.minCosine ?? MIN_COSINE) }, fixed);
-  forgetOnnxValues(result, new Set([...stemEqualized.names, ...swishEqualized.names]));
-  // An int8 PADV2 of the zero point (a padded MaxPool after a ReLU) is the PAD: the same bytes, faster on XNNPack.
-  if (padsOfZeroPoint(result.model.subgraphs[0])) { pruneTensors(result); histogram(result); }
+  const finish = (r: ConvertResult) => {
+    forgetOnnxValues(r, new Set([...stemEqualized.names, ...swishEqualized.names]));
+    // An int8 PADV2 of the zero point (a padded MaxPool after a ReLU) is the PAD: the same bytes, faster on XNNPack.
+    if (padsOfZeroPoint(r.model.subgraphs[0])) { pruneTensors(r); histogram(r); }
+  };
+  finish(result);
   if (stemEqualized.pairs) summary.equalizedConvDepthwise = stemEqualized.pairs;
   if (swishEqualized.chains) summary.equalizedHardSwish = swishEqualized.chains;
   summary.int16Ops = stats.int16Ops;
@@ -139,6 +143,7 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   if (Number.isFinite(stats.cosine)) summary.cosine = stats.cosine;
   const ops = result.model.subgraphs[0].operators.length;
   const cos = (c: number) => c.toFixed(4);
+  const moved = result.warnings.length;
   if ((stats.int16Ops || stats.floatOps) && Number.isFinite(stats.int8Cosine)) {
     result.warnings.push(`int8: ${stats.floatOps} op(s) stay float32 and ${stats.int16Ops} run in 16x8 (int16 activations), those making or reading `
       + `the activations whose int8 rounding changes the output most, because plain int8 reached only cosine ${cos(stats.int8Cosine)} on the `
@@ -191,6 +196,32 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
     // on a signal 10-20x quieter, absolute error smaller): said, not refused.
     if (movedOps > 0) guard.met = guard.heldOut.met;
     else if (!guard.heldOut.met) result.warnings.push(heldOutPlainNote(guard.heldOut));
+    // The search's choice fits only its samples: plain int8 is written when it meets the guard and the held-out samples.
+    const byMaps = q.minCosine === undefined && masks.size > 0 && !sequences.size;
+    const p = movedOps > 0 && !guard.heldOut.met && plain ? plain() : undefined;
+    const judged = p && await phases.time('taskGuard', 'int8: the search\'s choice missed the held-out samples: judging plain int8',
+      () => plainOnHeldOut(onnx, p, samples, held, stats.int8Cosine, minCosine, maskOutputs(p.model.subgraphs[0], p.metadata), byMaps));
+    if (p && judged) {
+      const fallback: PlainOnHeldOutSummary = {
+        searched: { floatOps: stats.floatOps, int16Ops: stats.int16Ops, guard: guard.maskIou?.iou ?? stats.cosine, heldOut: heldOutMeasure(guard.heldOut) },
+        plain: { guard: judged.maskIou?.iou ?? judged.cosine, heldOut: heldOutMeasure(judged.heldOut) } };
+      Object.assign(result, { model: p.model, metadata: p.metadata, opHistogram: p.opHistogram });
+      finish(result);
+      // The written file's numbers are plain int8's from here on.
+      if (result.warnings[moved]?.startsWith(`int8: ${stats.floatOps} op(s) stay float32`)) result.warnings.splice(moved, 1);
+      Object.assign(stats, { floatOps: 0, int16Ops: 0, floatWeightOps: 0, cosine: stats.int8Cosine, task: stats.int8Task, guardMet: true });
+      Object.assign(summary, { floatOps: 0, int16Ops: 0, cosine: stats.int8Cosine, hybridOps: hybridIslandOps(result.model.subgraphs[0]).length, plainOnHeldOut: fallback });
+      delete summary.floatWeightOps;
+      if (summary.estimatedMs) summary.estimatedMs.chosen = summary.estimatedMs.int8;
+      if (stats.int8Task && guard.task) guard.task = { ...guard.task, agreement: stats.int8Task.agreement };
+      if (!stats.int8Task) { delete guard.task; delete summary.task; }
+      summary.task = guard.task;
+      guard.cosine = stats.int8Cosine;
+      if (judged.maskIou) guard.maskIou = judged.maskIou; else delete guard.maskIou;
+      guard.heldOut = judged.heldOut;
+      guard.met = true;
+      result.warnings.push(plainOnHeldOutText(fallback, judged.heldOut, !!judged.maskIou));
+    }
   } else if (guard.met && !held.samples.length && summary.calibrationSource === 'folder' && movedOps > 0) {
     result.warnings.push(heldOutNote(samples.length, movedOps, held.from));
   }

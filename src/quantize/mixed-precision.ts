@@ -41,6 +41,8 @@ import { blamedFirst } from './blamed-first';
 import { maskJudge } from './search-stop';
 import { type Scatter, candidateScatter, keepsArgmax } from './search-plain';
 import { MIN_COSINE } from './guard';
+import { MIN_MASK_IOU } from './mask-guard';
+import { logitMapTarget } from './search-logit-maps';
 export { keepsArgmax } from './search-plain';
 
 export type Int16Mode = 'auto' | 'off' | 'all';
@@ -141,7 +143,9 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   const noNames = new Set<string>();
   // The bar the search stops at: the guard's own verdict where it judges the outputs by their task (search-stop.ts).
   const judge = maskJudge(result, opts.minCosine, opts.int8Io);
-  const accepts = (s: { cosine: number; accepted?: boolean }) => s.cosine >= target || s.accepted === true;
+  // Logit maps (search-logit-maps.ts) are met by the guard's IoU measure, whatever the cosine (LDC: 0.9961 in plain int8).
+  const logitBar = logitMapTarget(target);
+  const accepts = (s: { cosine: number; accepted?: boolean; logitMapIou?: number }) => (s.cosine >= target || s.accepted === true) && !(s.logitMapIou! < logitBar);
   const measured = await makeScorer(result, searched, refs, judge);
   // Each candidate is charged its estimated work (search-budget.ts), not the time it took: the same file at any load.
   const scorer = chargedScorer(measured, budget, searched.length);
@@ -353,7 +357,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
     // PP-OCRv4 rec with GPTQ weights kept met the guard only with its first 113 ops in 16x8, at 20x the float32 time.
     const fast = plain.task ? (r: ConvertResult) => estimatedMs(r.model) <= maxCostMs : undefined;
     say(`trying a 16x8 prefix (best cosine so far ${best.cosine.toFixed(4)})`);
-    const pre = await prefixSearch(n, (i16, split) => build(i16, split, none), scoreOutputs, maxBytes, target, fast, stop, say);
+    const pre = await prefixSearch(n, (i16, split) => build(i16, split, none), scoreOutputs, maxBytes, target, fast, stop, say, accepts);
     const closes = pre && pre.score.cosine - plain.cosine >= MIN_GAP_CLOSED * (target - plain.cosine);
     if (pre && (pre.met || (closes && best.floatOps.size === 0 && best.int16Ops.size === 0))) {
       const preCostMs = estimatedMs(build(pre.int16Ops, pre.splitOps, none).model);
@@ -370,7 +374,7 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   if (!best.met && (best.floatOps.size || best.int16Ops.size) && !plain.byGuard && !keepsArgmax(best, plain)) best = { ...base, floatMs: float.ms, floatCostMs };
   // Plain int8 meets the guard and the choice beats it by no more than the other candidates scatter: plain is kept.
   const scatter = best.floatOps.size || best.int16Ops.size ? candidateScatter(plain.cosine, best.cosine, cosines) : undefined;
-  if (scatter?.noise && plain.cosine >= (opts.minCosine ?? MIN_COSINE) && plain.accepted !== false) {
+  if (scatter?.noise && plain.cosine >= (opts.minCosine ?? MIN_COSINE) && plain.accepted !== false && !(plain.logitMapIou! < MIN_MASK_IOU)) {
     say(`plain int8 (cosine ${plain.cosine.toFixed(4)}) meets the guard and the best choice (${best.cosine.toFixed(4)}, ${best.floatOps.size + best.int16Ops.size} ops out of int8) `
       + `beats it by ${scatter.gain.toFixed(4)}, within the spread of the other ${scatter.candidates} candidates (${scatter.spread.toFixed(4)}): plain int8 kept`);
     best = { ...base, met: true, floatMs: float.ms, floatCostMs, plainKept: scatter };

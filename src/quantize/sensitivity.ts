@@ -27,6 +27,8 @@ import { type TaskMeasure, TaskTally, outputTasks, softOutputs } from './task-si
 import { MIN_ARGMAX_SHARE, argmaxCosine } from './argmax-guard';
 import { rankInGroups } from './grouped-ranking';
 import { type GuardJudge, guardAccepts } from './search-stop';
+import { SignMapTally, searchedLogitMaps } from './search-logit-maps';
+import { logitMapGuard } from './logit-map-guard';
 
 /** One rounding point: the tensor rounded to int8, and the float model's ops that must leave int8 for it not to be
  *  (its producer, the same-scale ops carrying it and every op reading it or them). */
@@ -54,6 +56,9 @@ export interface OutputScore {
   byGuard?: boolean;
   /** Whether the guard's task judge accepts the model on the guard samples (search-stop.ts); absent without a judge. */
   accepted?: boolean;
+  /** The guard's measure of the logit-map outputs (logit-map-guard.ts: the worst output's mean IoU of the positive
+   *  regions against onnxruntime on the guard samples); absent without such outputs or a map to judge. */
+  logitMapIou?: number;
 }
 
 /** Scores quantized variants of one float model (same tensor names) on the guard samples. The search's measure is
@@ -65,6 +70,15 @@ export interface Scorer {
   share(measure: number, n: number): number;
   /** The fastest run of the float32 model over the samples (ms; its outputs are what variants are measured against). */
   baseMs: number;
+}
+
+/** makeScorer's scorer: also hands back what it ran. */
+export interface OutputScorer extends Scorer {
+  /** The same run as `score`, with the variant's outputs on every sample by ONNX name (bias-choice.ts decodes its
+   *  lines from them: one LiteRT run serves both). */
+  scoreWith(model: TflModel, metadata: OnnxLiteMetadata): Promise<{ score: OutputScore; outputs: Map<string, Tensor>[] }>;
+  /** The float32 model's outputs on every sample by ONNX name (what variants are measured against). */
+  floatOutputs: Map<string, Tensor>[];
 }
 
 function pooledSnr(err: number, sig: number): number {
@@ -101,7 +115,7 @@ export async function runTaps(model: TflModel, metadata: OnnxLiteMetadata, names
 }
 
 /** The scorer for `result`'s variants: onnxruntime's outputs `refs` for the guard, the float32 model's logits. */
-export async function makeScorer(result: ConvertResult, samples: Tensor[][], refs: Map<string, Tensor>[], judge?: GuardJudge): Promise<Scorer> {
+export async function makeScorer(result: ConvertResult, samples: Tensor[][], refs: Map<string, Tensor>[], judge?: GuardJudge): Promise<OutputScorer> {
   const sg = result.model.subgraphs[0];
   // What each output is for (task-signal.ts) and the tensor measured: logits before a SOFTMAX / LOGISTIC.
   const tasks = outputTasks(sg);
@@ -133,41 +147,58 @@ export async function makeScorer(result: ConvertResult, samples: Tensor[][], ref
   // offsetVectors): its SNR is the offset's, which the steps barely move (34.4 → 34.8 dB at 1-14 ops float32 while
   // the guard read 0.90-0.91), so the search climbed a measure blind to what the guard refused.
   const byGuard = (tables.size > 0 && pairedBoxTables(floatOuts, tables).size > 0) || offsetVectors(floatOuts, probabilities).size > 0;
+  // Logit maps (no Sigmoid in the model: LDC's edges) are what the guard judges them by, the sign maps' IoU
+  // (search-logit-maps.ts): ranked by it against the float32 model, stopped by the guard's measure against onnxruntime.
+  const logitNames = searchedLogitMaps(refs, tasks.flatMap((_, j) => (kinds[j] === 'values' && !probabilities.has(onnxName(j)) ? [onnxName(j)] : [])));
+  const logitTaps = new Set(tasks.flatMap((_, j) => (logitNames.has(onnxName(j)) ? [j] : [])));
+  const tasked = hasTask || logitTaps.size > 0;
+  const scoreWith: OutputScorer['scoreWith'] = async (model, metadata) => {
+    const run = await runTaps(model, metadata, names, samples);
+    let err = 0;
+    let sig = 0;
+    // The guard's measure (scalar outputs such as a probability pooled over the samples), on the samples with
+    // onnxruntime references (the first ones).
+    const outs = run.outputs.map((o) => byName(o, metadata));
+    const worst = worstOutputCosine(refs, outs, probabilities);
+    const tally = new TaskTally(kinds, classes);
+    const logitTally = new SignMapTally();
+    for (let k = 0; k < samples.length; k++) {
+      run.taps[k].forEach((got, j) => {
+        const want = base.taps[k][j];
+        if (got.length !== want.length) { err += Infinity; return; }
+        const v = sets[j] ? packedSetVectors(want, got, sg.tensors[tasks[j].tap].shape.at(-1)!) : { ref: want, got };
+        for (let i = 0; i < v.ref.length; i++) { err += (v.ref[i] - v.got[i]) ** 2; sig += v.ref[i] * v.ref[i]; }
+        tally.add(j, want, got);
+        if (logitTaps.has(j)) logitTally.add(j, want, got);
+      });
+    }
+    const snrDb = pooledSnr(err, sig);
+    const task = worseTask(tally.measure(), logitTally.measure());
+    // Class-id outputs (the graph's own ARG_MAX: argmax-guard.ts) read as unchanged to the cosine; their share of
+    // held arg-maxes, on the cosine's scale, is what the search stops at (it stopped at plain int8 while the ids
+    // guard refused it after the search).
+    const idShare = tally.agreementOf((j) => tasks[j].ids === true);
+    const cosine = idShare === undefined ? worst : Math.min(worst, argmaxCosine(idShare));
+    const accepted = judge ? { accepted: guardAccepts(judge, refs, outs, worst) && (idShare === undefined || idShare >= MIN_ARGMAX_SHARE) } : {};
+    const maps = logitNames.size ? logitMapGuard(refs, outs.slice(0, refs.length), logitNames) : undefined;
+    const logit = maps?.maps ? { logitMapIou: maps.iou } : {};
+    const score: OutputScore = byGuard
+      ? { snrDb, cosine, ms: run.ms, ...(task ? { task } : {}), objective: summedMeasure(guardMeasures(floatOuts, outs, probabilities)), byGuard, ...accepted, ...logit }
+      : { snrDb, cosine, ms: run.ms, ...(task ? { task } : {}), objective: task ? task.soft : snrDb, ...accepted, ...logit };
+    return { score, outputs: outs };
+  };
   return {
     // (The SNR ranking keeps the group's measure for each: measured that way on the audio and random-weight models.)
-    share: (measure, n) => (hasTask || byGuard ? 1 - (1 - measure) / n : measure),
+    share: (measure, n) => (tasked || byGuard ? 1 - (1 - measure) / n : measure),
     baseMs: base.ms,
-    async score(model, metadata) {
-      const run = await runTaps(model, metadata, names, samples);
-      let err = 0;
-      let sig = 0;
-      // The guard's measure (scalar outputs such as a probability pooled over the samples), on the samples with
-      // onnxruntime references (the first ones).
-      const outs = run.outputs.map((o) => byName(o, metadata));
-      const worst = worstOutputCosine(refs, outs, probabilities);
-      const tally = new TaskTally(kinds, classes);
-      for (let k = 0; k < samples.length; k++) {
-        run.taps[k].forEach((got, j) => {
-          const want = base.taps[k][j];
-          if (got.length !== want.length) { err += Infinity; return; }
-          const v = sets[j] ? packedSetVectors(want, got, sg.tensors[tasks[j].tap].shape.at(-1)!) : { ref: want, got };
-          for (let i = 0; i < v.ref.length; i++) { err += (v.ref[i] - v.got[i]) ** 2; sig += v.ref[i] * v.ref[i]; }
-          tally.add(j, want, got);
-        });
-      }
-      const snrDb = pooledSnr(err, sig);
-      const task = tally.measure();
-      // Class-id outputs (the graph's own ARG_MAX: argmax-guard.ts) read as unchanged to the cosine; their share of
-      // held arg-maxes, on the cosine's scale, is what the search stops at (it stopped at plain int8 while the ids
-      // guard refused it after the search).
-      const idShare = tally.agreementOf((j) => tasks[j].ids === true);
-      const cosine = idShare === undefined ? worst : Math.min(worst, argmaxCosine(idShare));
-      const accepted = judge ? { accepted: guardAccepts(judge, refs, outs, worst) && (idShare === undefined || idShare >= MIN_ARGMAX_SHARE) } : {};
-      if (byGuard) return { snrDb, cosine, ms: run.ms, ...(task ? { task } : {}), objective: summedMeasure(guardMeasures(floatOuts, outs, probabilities)), byGuard, ...accepted };
-      return { snrDb, cosine, ms: run.ms, ...(task ? { task } : {}), objective: task ? task.soft : snrDb, ...accepted };
-    },
+    floatOutputs: floatOuts,
+    scoreWith,
+    score: async (model, metadata) => (await scoreWith(model, metadata)).score,
   };
 }
+
+/** The task measure that keeps less of its task (by the smooth measure). */
+const worseTask = (a: TaskMeasure | undefined, b: TaskMeasure | undefined): TaskMeasure | undefined => (!a || (b && b.soft < a.soft) ? b : a);
 
 /** ONNX names of the outputs that are offset vectors on every sample (output-cosine.ts isOffsetVector; not
  *  probabilities) and whose spread between the samples is under MIN_SPREAD of their norm: the ones the guard judges
