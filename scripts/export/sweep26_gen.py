@@ -166,11 +166,10 @@ class FalconH1Step(nn.Module):
 
     def __init__(self, vocab=300, d=64, layers=2, hd=16):
         super().__init__()
-        self.emb = nn.Embedding(vocab, d)
+        self.register_buffer('inv', 1.0 / (10000 ** (torch.arange(0, hd, 2).float() / hd)))  # RoPE frequencies
+        self.emb, self.lm = nn.Embedding(vocab, d), nn.Linear(d, vocab, bias=False)
         self.layers = nn.ModuleList(FalconH1Layer(d) for _ in range(layers))
         self.norm = RMSNorm(d)
-        self.lm = nn.Linear(d, vocab, bias=False)
-        self.register_buffer('inv', 1.0 / (10000 ** (torch.arange(0, hd, 2).float() / hd)))
 
     def forward(self, ids, position, past_k, past_v, conv_state, ssm_state):
         x = self.emb(ids)
