@@ -6,7 +6,8 @@
 // (control-flow.ts), then each sequence is a list of tensor names known here: SequenceAt becomes an Identity of the
 // element, ConcatFromSequence a Concat (Unsqueeze each element first for new_axis=1), SplitToSequence a Split.
 // A sequence read by anything else (a Loop still there, a graph output), or whose length or positions are not known,
-// stays as it is with the sequences made from it (and the next round, after more folding, may lower it).
+// stays as it is with the sequences made from it (and the next round, after more folding, may lower it). The bodies
+// of If / Loop / Scan nodes are lowered the same way (`lowerDeep`: a scripted loop that stays a WHILE).
 import type { Graph, Model, Node, Tensor } from '../ir/types';
 import { toNumbers } from '../ir/tensor';
 
@@ -231,12 +232,39 @@ function names(g: Graph, out: Set<string>): void {
   }
 }
 
-/** The model with the main graph's sequences lowered to tensor ops, or undefined when nothing changed. */
+function hasSequences(g: Graph): boolean {
+  return g.nodes.some((n) => SEQUENCE_OPS.has(n.opType) || [...n.attrs.values()].some((a) => a.type === 'graph' && hasSequences(a.value)));
+}
+
+/**
+ * The graph with its own sequences lowered and those of the bodies of its If / Loop / Scan nodes (a scripted loop
+ * that stays a WHILE, PonderNet's `chunk` of a GRU's gates in the body: SplitToSequence → SequenceAt), or undefined
+ * when nothing changed. A body's sequences are lowered on its own values and the constants folded inside it; a node
+ * whose body changed gets a new attribute map (the caller's model is never written).
+ */
+function lowerDeep(g: Graph, consts: Consts, opset: number, taken: Set<string>): Graph | undefined {
+  let changed = false;
+  const nodes = g.nodes.map((n) => {
+    let attrs: Node['attrs'] | undefined;
+    for (const [k, a] of n.attrs) {
+      if (a.type !== 'graph' || !hasSequences(a.value)) continue;
+      const body = lowerDeep(a.value, consts, opset, taken);
+      if (body) (attrs ??= new Map(n.attrs)).set(k, { type: 'graph', value: body });
+    }
+    if (!attrs) return n;
+    changed = true;
+    return { ...n, attrs };
+  });
+  const outer = changed ? { ...g, nodes } : g;
+  return lowerGraph(outer, consts, opset, taken) ?? (changed ? outer : undefined);
+}
+
+/** The model with its sequences (the main graph's and its bodies') lowered to tensor ops, or undefined when nothing changed. */
 export function lowerSequences(model: Model, consts: Consts): Model | undefined {
-  if (!model.graph.nodes.some((n) => SEQUENCE_OPS.has(n.opType))) return undefined;
+  if (!hasSequences(model.graph)) return undefined;
   const taken = new Set<string>();
   names(model.graph, taken);
   const opset = model.opsets.get('') ?? model.opsets.get('ai.onnx') ?? 0;
-  const graph = lowerGraph(model.graph, consts, opset, taken);
+  const graph = lowerDeep(model.graph, consts, opset, taken);
   return graph ? { ...model, graph } : undefined;
 }
