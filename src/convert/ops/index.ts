@@ -41,6 +41,7 @@ import DFT from './DFT';
 import DeformConv from './DeformConv';
 import DepthToSpace from './DepthToSpace';
 import DequantizeLinear from './DequantizeLinear';
+import Det from './Det';
 import Div from './Div';
 import Dropout from './Dropout';
 import DynamicQuantizeLSTM from './DynamicQuantizeLSTM';
@@ -250,6 +251,7 @@ export const OPS: OpConverter[] = [
   DeformConv,
   DepthToSpace,
   DequantizeLinear,
+  Det,
   Div,
   Dropout,
   DynamicQuantizeLSTM,
