@@ -34,5 +34,5 @@ worst max|diff| / max|ref| over the cases.
 | Optional / OptionalHasElement / OptionalGetElement that the graph decides (\`Optional(x)\`, \`Optional()\`, an omitted input, a plain tensor at 18) | 15–18 | pass, exact (folded: test/convert/optionals.test.ts); an optional graph input (libonnx-testdata's four optional_* tests) refused in one line |
 | DeformConv, MelWeightMatrix of computed inputs, RandomUniform(Like), Bernoulli | 19–22 | refused in one line (no converter; random ops need Flex) |
 | GridSample rank-5 (3-D volumes), linear / nearest, every padding mode | 20 | pass, within 1e-5 (test/convert/grid-sample-volume.test.ts) |
-| GridSample cubic | 20 | refused in one line |
+| GridSample cubic (16 gathered taps, every padding mode; 4-D only as the spec) | 20 | pass, within 1e-5 (test/convert/grid-sample-bicubic.test.ts) |
 `;
