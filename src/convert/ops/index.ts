@@ -107,6 +107,7 @@ import MaxPool from './MaxPool';
 import MaxUnpool from './MaxUnpool';
 import Mean from './Mean';
 import MeanVarianceNormalization from './MeanVarianceNormalization';
+import MelWeightMatrix from './MelWeightMatrix';
 import MicrosoftDequantizeLinear from './MicrosoftDequantizeLinear';
 import MicrosoftGelu from './MicrosoftGelu';
 import MicrosoftGridSample from './MicrosoftGridSample';
@@ -317,6 +318,7 @@ export const OPS: OpConverter[] = [
   MaxUnpool,
   Mean,
   MeanVarianceNormalization,
+  MelWeightMatrix,
   MicrosoftDequantizeLinear,
   MicrosoftGelu,
   MicrosoftGridSample,
