@@ -199,6 +199,7 @@ import Swish from './Swish';
 import Tan from './Tan';
 import Tanh from './Tanh';
 import TensorScatter from './TensorScatter';
+import TfIdfVectorizer from './TfIdfVectorizer';
 import ThresholdedRelu from './ThresholdedRelu';
 import Tile from './Tile';
 import TopK from './TopK';
@@ -410,6 +411,7 @@ export const OPS: OpConverter[] = [
   Tan,
   Tanh,
   TensorScatter,
+  TfIdfVectorizer,
   ThresholdedRelu,
   Tile,
   TopK,
