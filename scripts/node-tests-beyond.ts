@@ -29,10 +29,11 @@ worst max|diff| / max|ref| over the cases.
 | model-local functions nested two deep, attributes by reference, one function called with different attributes, value_info \`s0\`, an initializer listed as an input, weights in \`model.onnx.data\` | 23 | pass; a missing data file is one line |
 | BitwiseXor / BitwiseNot | 18 | pass, exact |
 | BitwiseAnd / Or, ImageDecoder, RegexFullMatch, StringSplit, Cast to float8 / bfloat16 / int4, block-wise QuantizeLinear of an activation | 18–21 | refused in one line |
-| Det | 22 | refused: needs Flex (MatrixDeterminant) |
+| Det (unrolled cofactors, up to 4×4; larger refused) | 22 | pass, within 1e-5 (test/convert/det-unrolled.test.ts) |
 | MelWeightMatrix of constant inputs (folded by its reference formula) | 17 | pass, exact |
 | Optional / OptionalHasElement / OptionalGetElement that the graph decides (\`Optional(x)\`, \`Optional()\`, an omitted input, a plain tensor at 18) | 15–18 | pass, exact (folded: test/convert/optionals.test.ts); an optional graph input (libonnx-testdata's four optional_* tests) refused in one line |
-| DeformConv, MelWeightMatrix of computed inputs, RandomUniform(Like), Bernoulli | 19–22 | refused in one line (no converter; random ops need Flex) |
+| MelWeightMatrix of run-time inputs (computed on LiteRT, sized when it runs) | 17 | pass, rel ≤ 1e-6 for four banks from one model (test/convert/mel-weight-matrix.test.ts) |
+| DeformConv, RandomUniform(Like), Bernoulli | 19–22 | refused in one line (no converter; random ops need Flex) |
 | GridSample rank-5 (3-D volumes), linear / nearest, every padding mode | 20 | pass, within 1e-5 (test/convert/grid-sample-volume.test.ts) |
-| GridSample cubic | 20 | refused in one line |
+| GridSample cubic (16 gathered taps, every padding mode; 4-D only as the spec) | 20 | pass, within 1e-5 (test/convert/grid-sample-bicubic.test.ts) |
 `;

@@ -114,7 +114,7 @@ export interface OpContract extends OpConverter {
 
 /** ONNX ops that TensorFlow has but TFLite only runs through Flex (select TF ops): marked 'flex', never emitted. */
 export const FLEX_ONLY: Record<string, string> = {
-  MatMulInteger: 'MatMul', Det: 'MatrixDeterminant', StringNormalizer: 'StringLower',
+  MatMulInteger: 'MatMul', StringNormalizer: 'StringLower',
   RandomUniform: 'RandomUniform', Multinomial: 'Multinomial',
   Bernoulli: 'StatelessRandomBinomial',
 };

@@ -61,7 +61,8 @@ test('the marks agree with what convert does: builtin converts, unsupported thro
 
 test('onnx2lite inspect --compat lists non-builtin nodes; --json gains a compatibility field', async () => {
   const { spawnSync } = await import('node:child_process');
-  const file = '/usr/share/libonnx-testdata/data/node/test_det_2d/model.onnx';
+  // StringNormalizer (TF's StringLower): Det, the example before, converts since s28 (ops/Det.ts).
+  const file = '/usr/share/libonnx-testdata/data/node/test_strnormalizer_export_monday_casesensintive_lower/model.onnx';
   const { existsSync } = await import('node:fs');
   if (!existsSync(file)) return;
   const r = spawnSync(process.execPath, ['bin/onnx2lite.js', 'inspect', file, '--compat'], { encoding: 'utf8' });
@@ -71,7 +72,7 @@ test('onnx2lite inspect --compat lists non-builtin nodes; --json gains a compati
   const parsed = JSON.parse(j.stdout);
   assert.equal(parsed.nodeCount, 1);
   assert.equal(parsed.compatibility.nodes[0].status, 'flex');
-  const t = spawnSync(process.execPath, ['bin/onnx2lite.js', 'inspect', file, '--compat', '--input-shape', 'x=1'], { encoding: 'utf8' });
+  const t = spawnSync(process.execPath, ['bin/onnx2lite.js', 'inspect', file, '--compat', '--input-shape', 'x=1,2'], { encoding: 'utf8' });
   assert.notEqual(t.status, 0);
 });
 

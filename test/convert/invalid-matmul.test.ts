@@ -45,7 +45,7 @@ test('a model refused at another node says where it is invalid too', () => {
   // torch 1.13's NSA export: a MatMul contracting 3 against 64, then a list op its wrong shapes left unfolded; the
   // refusal named only the list op ("SequenceEmpty has no TFLite builtin equivalent") of a file onnxruntime refuses.
   const model = buildModel({
-    inputs: [['m', 'float32', [3, 3]], ['x', 'float32', [1, 4, 6]]],
+    inputs: [['m', 'float32', [5, 5]], ['x', 'float32', [1, 4, 6]]],
     outputs: ['d', 'y'],
     initializers: [tensor('w', 'float32', [16, 8], Array.from({ length: 128 }, (_, i) => i / 128))],
     nodes: [node('Det', ['m'], ['d'], {}, 'det'), node('MatMul', ['x', 'w'], ['y'], {}, 'bad/MatMul')],

@@ -70,6 +70,7 @@ const CORNER_CASES: Record<string, string[]> = {
   // Only with computed bounds, sizes or conditions: tensors sized at run time, which TFLM cannot run anyway.
   Range: ['RANGE'], Slice: ['SCATTER_ND'], Pad: ['RANGE'], Compress: ['WHERE'], Resize: ['RANGE'], Upsample: ['RANGE'],
   HannWindow: ['RANGE'], HammingWindow: ['RANGE'], BlackmanWindow: ['RANGE'],
+  STFT: ['RANGE'], // a frame_step known only at run time: the frame count too
   ReduceMean: ['REDUCE_PROD'], // the element count of axes sized at run time (SUM / max(count, 1))
 };
 

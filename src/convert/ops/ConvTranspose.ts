@@ -1,4 +1,4 @@
-// ONNX ConvTranspose (1-D and 2-D; weights constant, or computed without dilation or groups; 3-D in _conv3d.ts and, past
+// ONNX ConvTranspose (1-D and 2-D; weights constant, or computed without groups (dilated at run time by PAD); 3-D in _conv3d.ts and, past
 // 1 MiB of col2im, _conv3d_frames.ts) → TFLite TRANSPOSE_CONV with VALID padding into the
 // full output ((in-1)·stride + dilated kernel + output_padding), then a STRIDED_SLICE that drops ONNX's pads
 // (explicit, auto_pad or implied by output_shape). Dilations become zeros inside the kernel. Channel-last in and out;
@@ -104,10 +104,10 @@ function emitLength(ctx: ConvertContext, e: Emitter, node: Node, p: Plan, x: num
 function weights(ctx: ConvertContext, e: Emitter, node: Node, p: Plan): number {
   const W = ctx.constant(node.inputs[1]);
   if (!W) {
-    // Computed in the graph (no dilation): the layout pass gives [Cout, kH, kW, Cin] ([Cout, k, Cin] for 1-D).
+    // Computed in the graph: the layout pass gives [Cout, kH, kW, Cin] ([Cout, k, Cin] for 1-D), dilated at run time.
     const dims = ctx.shape(node.inputs[1]);
-    if (dims.length === 4) return ctx.input(node.inputs[1], [1, 2, 3, 0]);
-    return e.reshape(ctx.input(node.inputs[1], [1, 2, 0]), [dims[1], 1, dims[2], dims[0]]);
+    const f = dims.length === 4 ? ctx.input(node.inputs[1], [1, 2, 3, 0]) : e.reshape(ctx.input(node.inputs[1], [1, 2, 0]), [dims[1], 1, dims[2], dims[0]]);
+    return dilatedAtRunTime(ctx, e, node, f, p);
   }
   const [cin, coutG] = W.dims;
   const group = attrInt(node, 'group', 1);
@@ -128,6 +128,21 @@ function weights(ctx: ConvertContext, e: Emitter, node: Node, p: Plan): number {
   return ctx.constFloat32(out, [cout, KH, KW, cin], `${node.name}/filter`);
 }
 
+/** A computed [Cout, kH, kW, Cin] filter with ONNX's dilations as zeros between its taps: each tap viewed with a unit
+ *  axis after it, PAD to the dilation, viewed back ([Cout, kH·dH, kW·dW, Cin]) and the trailing zeros cut. */
+function dilatedAtRunTime(ctx: ConvertContext, e: Emitter, node: Node, f: number, p: Plan): number {
+  const [dh, dw] = p.dilations;
+  if (dh === 1 && dw === 1) return f;
+  const [cout, kh, kw, cin] = e.shape(f);
+  const pads = ctx.constInt32([0, 0, 0, 0, 0, dh - 1, 0, 0, 0, dw - 1, 0, 0], `${node.name}/dilate_pads`, [6, 2]);
+  const spread = e.op('PAD', [e.reshape(f, [cout, kh, 1, kw, 1, cin]), pads], [cout, kh, dh, kw, dw, cin], 'FLOAT32');
+  const KH = (kh - 1) * dh + 1;
+  const KW = (kw - 1) * dw + 1;
+  return e.op('STRIDED_SLICE', [e.reshape(spread, [cout, kh * dh, kw * dw, cin]), ctx.constInt32([0, 0, 0, 0], `${node.name}/dilate_begin`),
+    ctx.constInt32([cout, KH, KW, cin], `${node.name}/dilate_end`), ctx.constInt32([1, 1, 1, 1], `${node.name}/dilate_strides`)],
+  [cout, KH, KW, cin], 'FLOAT32', { beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0, offset: false });
+}
+
 const ConvTranspose: OpConverter = {
   op: 'ConvTranspose', emits: ['TRANSPOSE_CONV', 'CONV_3D_TRANSPOSE', 'STRIDED_SLICE', 'RESHAPE', 'FULLY_CONNECTED', 'PAD', 'ADD'], opset: [1, MAX_OPSET], dtypes: ['float32'],
   // CONV_3D_TRANSPOSE (3-D only) has neither an int8 nor a TFLite Micro kernel (int8 keeps it float32; micro refuses).
@@ -136,9 +151,6 @@ const ConvTranspose: OpConverter = {
     const rank = ctx.rank(node.inputs[0]);
     if (rank === 5) return check3d(node, ctx);
     if (rank !== 3 && rank !== 4) return refuse('rank', `ConvTranspose on a rank-${rank} input is not supported; only 1-D, 2-D and 3-D`);
-    if (!ctx.isConstant(node.inputs[1]) && (attrInts(node, 'dilations') ?? []).some((d) => d !== 1)) {
-      return refuse('computed-input', 'ConvTranspose with computed weights and dilations is not supported; make the weights constant');
-    }
     if (attrInt(node, 'group', 1) !== 1 && !ctx.isConstant(node.inputs[1])) {
       return refuse('computed-input', 'ConvTranspose with groups needs constant weights (TFLite TRANSPOSE_CONV has no groups)');
     }

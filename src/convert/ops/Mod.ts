@@ -1,7 +1,7 @@
 // ONNX Mod → TFLite FLOOR_MOD (fmod=0: the result takes the divisor's sign, as Python's %); fmod=1 (C's fmod: the
 // dividend's sign) moves a non-zero result whose sign differs from the dividend's by one divisor (SUB, SELECT_V2).
 // 8/16-bit integers and float16 are computed in INT32 / FLOAT32 with CASTs; an int64 hash reduced by a modulus that
-// is not a power of two, in INT64 (_int64-mod.ts).
+// is not a power of two or is known only at run time, in INT64 (_int64-mod.ts).
 import type { TflType } from '../../tflite/model';
 import { attrInt } from '../attrs';
 import type { OpConverter } from '../types';

@@ -2,21 +2,24 @@
 // element's index among them), with ONNX's other outputs built around it: first occurrences by
 // UNSORTED_SEGMENT_MIN of the positions, counts by UNSORTED_SEGMENT_SUM of ones; sorted=1 (the default) orders the
 // values by TOPK_V2 of their negation and remaps the inverse indices. Every output is sized at run time. Unique
-// along an axis is refused (TFLite's UNIQUE is 1-D).
+// along an axis compares every pair of slices (_unique-axis.ts): TFLite's UNIQUE is 1-D.
 import { attrInt } from '../attrs';
 import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse } from '../types';
 import { Emitter } from './_emit';
+import { emitUniqueAxis, uniqueAxisReason } from './_unique-axis';
 
 const Unique: OpConverter = {
-  op: 'Unique', emits: ['UNIQUE', 'RESHAPE', 'SHAPE', 'GATHER', 'RANGE', 'UNSORTED_SEGMENT_MIN', 'UNSORTED_SEGMENT_SUM', 'TOPK_V2', 'NEG', 'SCATTER_ND'],
+  op: 'Unique', emits: ['UNIQUE', 'RESHAPE', 'SHAPE', 'GATHER', 'RANGE', 'UNSORTED_SEGMENT_MIN', 'UNSORTED_SEGMENT_SUM', 'TOPK_V2', 'NEG', 'SCATTER_ND',
+    'NOT_EQUAL', 'EQUAL', 'LESS', 'GREATER', 'LOGICAL_AND', 'CAST', 'SUM', 'REDUCE_MIN', 'SELECT_V2', 'MUL', 'SLICE'],
   opset: [11, MAX_OPSET], dtypes: ['float32', 'int32', 'int64', 'uint8', 'int8'], layout: 'onnx',
   check(node, ctx) {
-    if (node.attrs.has('axis')) return refuse('attribute', 'Unique along an axis has no TFLite builtin (UNIQUE is 1-D); only Unique without axis');
+    if (node.attrs.has('axis')) { const why = uniqueAxisReason(node, ctx); return why ? refuse('unsupported', why) : undefined; }
     if (ctx.isDynamic(node.inputs[0])) return refuse('dynamic-shape', 'Unique of a tensor sized at run time is not supported');
     return undefined;
   },
   convert(node, ctx) {
+    if (node.attrs.has('axis')) return emitUniqueAxis(node, ctx);
     const [yName, firstName, inverseName, countsName] = node.outputs;
     const dims = ctx.dims(node.inputs[0]);
     const n = dims.reduce((a, b) => a * b, 1);

@@ -4,7 +4,7 @@
 // ADD / SUB / MUL give the int64 result modulo 2^32 — exact after a reduction by a power of two (Instant-NGP's hash).
 // A reduction by any other modulus needs the whole int64 value: BLT's byte n-gram hash
 // `Σ byte_i · prime^i  mod 500` (primes ~1e9, their powers wrapping modulo 2^64) took another table row for almost
-// every n-gram in INT32. When a Mod's divisor is a constant that does not divide 2^32 and its dividend is integer
+// every n-gram in INT32. When a Mod's divisor is a constant that does not divide 2^32 (or is known only at run time) and its dividend is integer
 // arithmetic (Mul / Add / Sub / Neg / ReduceSum) over an int64 constant outside INT32's range, the chain is emitted
 // again in INT64 from its non-constant leaves (CAST up), the FLOOR_MOD taken in INT64 and its result cast down; the
 // INT32 copies of the chain, read by nothing else, are pruned. LiteRT's INT64 MUL / ADD / SUM wrap as torch and numpy
@@ -51,13 +51,14 @@ function readsWideConstant(ctx: ConvertContext, name: string, depth = 0): boolea
 }
 
 /** True when Mod(a, b) must run in INT64: a is int64 arithmetic over a wide constant and b a constant whose
- *  values do not all divide 2^32 (a power of two up to 2^31 keeps the INT32 wrap exact). */
+ *  values do not all divide 2^32 (a power of two up to 2^31 keeps the INT32 wrap exact), or b is computed at run
+ *  time (any divisor may come: a bucket count the app passes in). */
 export function needsInt64Mod(ctx: ConvertContext, node: Node): boolean {
   const [a, b] = node.inputs;
   if (!WIDE.has(ctx.dtype(a)) || !WIDE.has(ctx.dtype(b))) return false;
   const m = ctx.constant(b);
-  if (!m || !(m.data instanceof BigInt64Array || m.data instanceof BigUint64Array)) return false;
-  const pow2 = Array.from(m.data as ArrayLike<bigint>).every((v) => v > 0n && v <= 2147483648n && (v & (v - 1n)) === 0n);
+  if (m && !(m.data instanceof BigInt64Array || m.data instanceof BigUint64Array)) return false;
+  const pow2 = m !== undefined && Array.from(m.data as ArrayLike<bigint>).every((v) => v > 0n && v <= 2147483648n && (v & (v - 1n)) === 0n);
   return !pow2 && readsWideConstant(ctx, a);
 }
 
@@ -101,7 +102,8 @@ export function emitInt64Mod(ctx: ConvertContext, node: Node, fmod: boolean): vo
   const e = new Emitter(ctx, node);
   const memo = new Map<string, number>();
   const a = int64Value(e, node.inputs[0], memo);
-  const b = constInt64(ctx, node.inputs[1]);
+  // A run-time divisor is cast up (an int64 graph input is fed as INT32: its values are within INT32's range).
+  const b = int64Value(e, node.inputs[1], memo);
   let r = e.bin('FLOOR_MOD', a, b);
   if (fmod) {
     const zero = ctx.constTensor({ name: `${node.name}__zero64`, type: 'INT64', shape: [], data: new Uint8Array(8) });

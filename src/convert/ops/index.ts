@@ -41,6 +41,7 @@ import DFT from './DFT';
 import DeformConv from './DeformConv';
 import DepthToSpace from './DepthToSpace';
 import DequantizeLinear from './DequantizeLinear';
+import Det from './Det';
 import Div from './Div';
 import Dropout from './Dropout';
 import DynamicQuantizeLSTM from './DynamicQuantizeLSTM';
@@ -106,6 +107,7 @@ import MaxPool from './MaxPool';
 import MaxUnpool from './MaxUnpool';
 import Mean from './Mean';
 import MeanVarianceNormalization from './MeanVarianceNormalization';
+import MelWeightMatrix from './MelWeightMatrix';
 import MicrosoftDequantizeLinear from './MicrosoftDequantizeLinear';
 import MicrosoftGelu from './MicrosoftGelu';
 import MicrosoftGridSample from './MicrosoftGridSample';
@@ -197,6 +199,7 @@ import Swish from './Swish';
 import Tan from './Tan';
 import Tanh from './Tanh';
 import TensorScatter from './TensorScatter';
+import TfIdfVectorizer from './TfIdfVectorizer';
 import ThresholdedRelu from './ThresholdedRelu';
 import Tile from './Tile';
 import TopK from './TopK';
@@ -250,6 +253,7 @@ export const OPS: OpConverter[] = [
   DeformConv,
   DepthToSpace,
   DequantizeLinear,
+  Det,
   Div,
   Dropout,
   DynamicQuantizeLSTM,
@@ -315,6 +319,7 @@ export const OPS: OpConverter[] = [
   MaxUnpool,
   Mean,
   MeanVarianceNormalization,
+  MelWeightMatrix,
   MicrosoftDequantizeLinear,
   MicrosoftGelu,
   MicrosoftGridSample,
@@ -406,6 +411,7 @@ export const OPS: OpConverter[] = [
   Tan,
   Tanh,
   TensorScatter,
+  TfIdfVectorizer,
   ThresholdedRelu,
   Tile,
   TopK,

@@ -23,6 +23,12 @@ register('DFT', (c) => {
   const onesided = attrInt(c, 'onesided', 0) === 1;
   const len = scalar(c, 1);
   const out = [...x];
+  if (onesided && attrInt(c, 'inverse', 0) === 1 && x[x.length - 1] === 2) {
+    // A half spectrum back to a real signal (irfft), as onnxruntime reads it: dft_length (else 2·(n − 1)) real values.
+    out[axis] = len ?? dimMap([x[axis]], (v) => 2 * (v - 1), c.namer);
+    out[out.length - 1] = 1;
+    return [{ dtype: c.dtype(0), shape: out }];
+  }
   const n: Dim = len ?? x[axis];
   out[axis] = onesided ? dimMap([n], (v) => Math.floor(v / 2) + 1, c.namer) : n;
   out[out.length - 1] = 2;
