@@ -188,6 +188,15 @@ function broadcastChannelLast(ctx: ConvertContext, names: string[], rank: number
   return cl;
 }
 
+/** `n` is stored in an order other than ONNX whose unit dims are not where ONNX order has them relative to the other
+ *  dims (`unitsInOnnxPlace`); not channel-last holding ONNX order's bytes (a per-channel gate [1, C, 1, 1]: SATRN's
+ *  positional scales times a constant map keep channel-last, the map they are added to). */
+function unitsMoved(ctx: ConvertContext, n: string, p: Perm): boolean {
+  const dims = ctx.dims(n);
+  if (isIdentity(p) || (samePerm(p, channelLast(p.length)) && sameMemoryOrder(dims, p, identity(p.length)))) return false;
+  return !samePerm(p, unitsInOnnxPlace(dims, p));
+}
+
 /**
  * One value x read by several elementwise ops (the others' inputs constant), each of whose result the model
  * transposes by the same perm p (NeMo's q + pos_bias_u and q + pos_bias_v, each moved heads-first for its
@@ -196,12 +205,6 @@ function broadcastChannelLast(ctx: ConvertContext, names: string[], rank: number
  * is x's own: MGP-STR's three A^3 modules, `norm_i(x).transpose(1, 2).unsqueeze(-1)` into 1x1 convs, read the tokens
  * [B, N, C] as they lie (hoisted, x was moved [B, C, N] and each conv's input back: 4 TRANSPOSE for none).
  */
-/** `n` is stored in an order other than ONNX whose unit dims are not where ONNX order has them
- *  relative to the other dims (`unitsInOnnxPlace`). */
-function unitsMoved(ctx: ConvertContext, n: string, p: Perm): boolean {
-  return !isIdentity(p) && !samePerm(p, unitsInOnnxPlace(ctx.dims(n), p));
-}
-
 function hoistedPerm(ctx: ConvertContext, names: string[], rank: number): Perm | undefined {
   const node = ctx.current;
   const inputs = names.filter((n) => n && !ctx.isConstant(n));
