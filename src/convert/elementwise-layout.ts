@@ -4,9 +4,10 @@
 import type { Node } from '../ir/types';
 import type { ConvertContext } from './context';
 import { einsumOperandOrder } from './einsum-reader';
-import { Perm, channelLast, identity, invert, isIdentity, sameMemoryOrder, samePerm } from './layout';
+import { Perm, channelLast, identity, invert, isIdentity, sameMemoryOrder, samePerm, unitsInOnnxPlace } from './layout';
 import { attrInts } from './attrs';
 import { filterOrder } from './filter-layout';
+import { reducedInOnnxOrder } from './reduced-order';
 import { regatherable } from './regather';
 import { sharedCopyOrder } from './shared-copy-order';
 
@@ -42,7 +43,7 @@ export function commonPerm(ctx: ConvertContext, names: string[], rank: number): 
     const out = ctx.current?.outputs[0];
     const grown = out !== undefined && ctx.rank(out) === rank && !sameMemoryOrder(ctx.dims(out), p0, identity(rank))
       && names.some((c) => c && ctx.isConstant(c));
-    const p = grown && unitMovedOnly(ctx, n, p0) ? identity(rank) : p0;
+    const p = grown && unitsMoved(ctx, n, p0) ? unitsInOnnxPlace(ctx.dims(n), p0) : p0;
     const k = p.join(',');
     const v = votes.get(k) ?? { perm: p, n: 0 };
     // Channel-last (what convolutions keep) wins ties; any other stored order (a transpose left lazy) loses them
@@ -84,8 +85,11 @@ export function commonPerm(ctx: ConvertContext, names: string[], rank: number): 
   const counted = (p: Perm, forCl: boolean) => names.filter((n) => n && !ctx.isConstant(n) && ctx.rank(n) === rank)
     .filter((n) => !sameMemoryOrder(ctx.dims(n), ctx.permOf(n), p) && !(forCl && regatherable(ctx, n)));
   const movedElements = (p: Perm, forCl = false) => counted(p, forCl).reduce((a, n) => a + ctx.dims(n).reduce((x, d) => x * d, 1), 0);
+  // Not when the result is read only by a reduction that drops axes and leaves ONNX order from the voted order but not
+  // from channel-last (FOMM's heatmap times its coordinate grid summed into keypoints: `reduced-order.ts`).
   if (rank >= 3 && !votes.has(cl.join(',')) && ctx.current?.outputs.some((o) => ctx.prefersChannelLast.has(o))
-    && counted(cl, true).length <= moved(best) && movedElements(cl, true) <= movedElements(best)) return cl;
+    && counted(cl, true).length <= moved(best) && movedElements(cl, true) <= movedElements(best)
+    && !(reducedInOnnxOrder(ctx, rank, best) === true && !reducedInOnnxOrder(ctx, rank, cl))) return cl;
   return hoistedPerm(ctx, names, rank) ?? fewerElements(ctx, best, [...votes.values()].map((v) => v.perm), counted, movedElements) ?? best;
 }
 
@@ -184,6 +188,15 @@ function broadcastChannelLast(ctx: ConvertContext, names: string[], rank: number
   return cl;
 }
 
+/** `n` is stored in an order other than ONNX whose unit dims are not where ONNX order has them relative to the other
+ *  dims (`unitsInOnnxPlace`); not channel-last holding ONNX order's bytes (a per-channel gate [1, C, 1, 1]: SATRN's
+ *  positional scales times a constant map keep channel-last, the map they are added to). */
+function unitsMoved(ctx: ConvertContext, n: string, p: Perm): boolean {
+  const dims = ctx.dims(n);
+  if (isIdentity(p) || (samePerm(p, channelLast(p.length)) && sameMemoryOrder(dims, p, identity(p.length)))) return false;
+  return !samePerm(p, unitsInOnnxPlace(dims, p));
+}
+
 /**
  * One value x read by several elementwise ops (the others' inputs constant), each of whose result the model
  * transposes by the same perm p (NeMo's q + pos_bias_u and q + pos_bias_v, each moved heads-first for its
@@ -192,11 +205,6 @@ function broadcastChannelLast(ctx: ConvertContext, names: string[], rank: number
  * is x's own: MGP-STR's three A^3 modules, `norm_i(x).transpose(1, 2).unsqueeze(-1)` into 1x1 convs, read the tokens
  * [B, N, C] as they lie (hoisted, x was moved [B, C, N] and each conv's input back: 4 TRANSPOSE for none).
  */
-/** `n` is stored in a lazy order other than channel-last that moves only unit dims from ONNX order. */
-function unitMovedOnly(ctx: ConvertContext, n: string, p: Perm): boolean {
-  return !isIdentity(p) && !samePerm(p, channelLast(p.length)) && sameMemoryOrder(ctx.dims(n), p, identity(p.length));
-}
-
 function hoistedPerm(ctx: ConvertContext, names: string[], rank: number): Perm | undefined {
   const node = ctx.current;
   const inputs = names.filter((n) => n && !ctx.isConstant(n));

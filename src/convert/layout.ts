@@ -46,6 +46,27 @@ export function transposeBetween(from: Perm, to: Perm): Perm {
 }
 
 /**
+ * The layout holding `p`'s bytes (its non-unit dims in the same stored order) with each unit dim placed right after
+ * the non-unit dim of lower ONNX index stored last (first when there is none): the unit dims where ONNX order has
+ * them relative to their neighbours. A lazy order moving only unit dims gives ONNX order; FOMM's heatmap
+ * [1, K, H, W, 1] stored [1, H, W, 1, K] gives [1, H, W, K, 1], whose product with a constant grid [1, 1, H, W, 2]
+ * sums over H, W to keypoints [1, K, 2] in ONNX order.
+ */
+export function unitsInOnnxPlace(dims: readonly number[], p: Perm): Perm {
+  const stored = p.filter((d) => dims[d] !== 1);
+  const at = new Map(stored.map((d, i) => [d, i]));
+  const after: number[][] = stored.map(() => []);
+  const first: number[] = [];
+  for (let u = 0; u < dims.length; u++) {
+    if (dims[u] !== 1) continue;
+    let best = -1;
+    for (let d = 0; d < u; d++) if (at.has(d)) best = Math.max(best, at.get(d)!);
+    (best < 0 ? first : after[best]).push(u);
+  }
+  return [...first, ...stored.flatMap((d, i) => [d, ...after[i]])];
+}
+
+/**
  * Row-major data order agrees between two layouts of one tensor when the non-unit dims appear in the same
  * relative order: then reshaping the TFLite tensor is the same as reshaping the ONNX one.
  */

@@ -31,7 +31,9 @@ test('RAFT-large\'s convex upsampling: rank-7 views of a batch-1 model lose thei
   const sg = m.result.model.subgraphs[0];
   const ranks = sg.operators.flatMap((op) => [...op.inputs, ...op.outputs].filter((i) => i >= 0).map((i) => sg.tensors[i].shape.length));
   assert.ok(Math.max(...ranks) <= 6, `largest rank ${Math.max(...ranks)}`);
-  assert.equal(m.result.opHistogram.SOFTMAX, 1);
+  // The softmax over the 9 neighbours of the mask stored channel-last, multiplied with the unfolded flow, is written
+  // out along its stored axis (ops/_softmax-stored.ts: one EXP) rather than moved for a SOFTMAX.
+  assert.equal((m.result.opHistogram.SOFTMAX ?? 0) + (m.result.opHistogram.EXP ?? 0), 1, JSON.stringify(m.result.opHistogram));
 });
 
 // torch 1.13's quantized export: QuantizeLinear -> Cast -> DequantizeLinear on activations, int8 weights and int32

@@ -5,6 +5,7 @@ import { attrInt, attrInts, normAxis } from '../attrs';
 import type { ConvertContext } from '../context';
 import { identity } from '../layout';
 import type { OpConverter } from '../types';
+import { softmaxAlongStored } from './_softmax-stored';
 import { MAX_OPSET } from '../types';
 
 function emit(ctx: ConvertContext, node: Node, tfl: string, opset: number): void {
@@ -36,6 +37,7 @@ function emit(ctx: ConvertContext, node: Node, tfl: string, opset: number): void
     return;
   }
   let perm = ctx.permOf(x);
+  if (perm[rank - 1] !== axis && tfl === 'SOFTMAX' && !readerMove(ctx, y, axis) && softmaxAlongStored(ctx, node, axis, perm)) return;
   if (perm[rank - 1] !== axis) perm = readerMove(ctx, y, axis) ?? storedOthers(ctx, y, perm, axis) ?? [...identity(rank).filter((d) => d !== axis), axis];
   const src = ctx.input(x, perm);
   const out = ctx.output(y, perm);
@@ -63,10 +65,13 @@ function storedOthers(ctx: ConvertContext, y: string, perm: number[], axis: numb
   return [...perm.filter((d) => d !== axis), axis];
 }
 
+/** What a softmax written out along its stored axis emits (`_softmax-stored.ts`): only where that spares moves. */
+const ALONG_STORED = ['REDUCE_MAX', 'SUB', 'EXP', 'SUM', 'DIV'];
+
 /** `opsetOf`: the opset whose axis rule applies (the model's by default; QLinearSoftmax's `opset` attribute). */
 export function softmax(op: string, tfl: string, opsetOf?: (node: Node) => number): OpConverter {
   return {
-    op, emits: [tfl, 'RESHAPE'], opset: [1, MAX_OPSET], dtypes: ['float32'], micro: tfl === 'SOFTMAX', layout: 'axis',
+    op, emits: tfl === 'SOFTMAX' ? [tfl, 'RESHAPE', ...ALONG_STORED] : [tfl, 'RESHAPE'], incidental: tfl === 'SOFTMAX' ? ALONG_STORED : undefined, opset: [1, MAX_OPSET], dtypes: ['float32'], micro: tfl === 'SOFTMAX', layout: 'axis',
     convert(node, ctx) { emit(ctx, node, tfl, opsetOf?.(node) ?? ctx.opset); },
   };
 }
