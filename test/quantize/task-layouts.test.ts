@@ -13,13 +13,16 @@ import { type DetectionTally, addDetectionRows, detectionShare, stepArgmax, unwr
 const i64 = (name: string, v: number[]) => tensor(name, 'int64', [v.length], v);
 
 /** phase = atan2(a, b) as torch exports it below opset 20: Where(b < 0, Atan(a / b) ± π, Atan(a / b)), a = x0 − x1
- *  (near 0 often), b = −(x0 + x1) − 0.1 (negative): where a's int8 rounding flips its sign the phase crosses ±π. */
+ *  (near 0 often; one +30 stretches its int8 step to ~0.12), b = −(x0 + x1) − 1 (negative): where a's int8 rounding
+ *  flips its sign (~10% of the values) the phase crosses ±π. */
 export function angleModel(): Uint8Array {
+  const stretch = Array.from({ length: 256 }, (_, i) => (i === 0 ? 30 : 0));
   return encodeModel(buildModel({
     inputs: [['x', 'float32', [1, 256, 2]]], outputs: [['phase', 'float32', [1, 256, 1]]],
-    initializers: [tensor('wa', 'float32', [2, 1], [1, -1]), tensor('wb', 'float32', [2, 1], [-1, -1]), tensor('bb', 'float32', [1], [-0.1]),
+    initializers: [tensor('wa', 'float32', [2, 1], [1, -1]), tensor('wb', 'float32', [2, 1], [-1, -1]), tensor('bb', 'float32', [1], [-1]),
+      tensor('stretch', 'float32', [1, 256, 1], stretch),
       tensor('zero', 'float32', [], [0]), tensor('pi', 'float32', [], [Math.PI]), tensor('mpi', 'float32', [], [-Math.PI])],
-    nodes: [node('MatMul', ['x', 'wa'], ['a']), node('MatMul', ['x', 'wb'], ['b0']), node('Add', ['b0', 'bb'], ['b']),
+    nodes: [node('MatMul', ['x', 'wa'], ['a0']), node('Add', ['a0', 'stretch'], ['a']), node('MatMul', ['x', 'wb'], ['b0']), node('Add', ['b0', 'bb'], ['b']),
       node('Div', ['a', 'b'], ['q']), node('Atan', ['q'], ['t']), node('Less', ['b', 'zero'], ['neg']),
       node('GreaterOrEqual', ['a', 'zero'], ['up']), node('Where', ['up', 'pi', 'mpi'], ['turn']), node('Add', ['t', 'turn'], ['t2']),
       node('Where', ['neg', 't2', 't'], ['phase'])],
