@@ -4,7 +4,10 @@
 // judged by the decoded sequence). Real LiteRT against onnxruntime on builder graphs, 16 random calibration samples.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { quantizeModelBytes } from '../../src/quantize/file';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { quantizeFile, quantizeModelBytes } from '../../src/quantize/file';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { encodeModel } from '../../src/onnx/writer';
 import { outputRoles, rowLayout } from '../../src/quantize/output-roles';
@@ -93,6 +96,13 @@ test('an atan2 phase whose int8 crosses ±π is judged by the wrapped difference
   const g = r.summary.guard!;
   assert.equal(g.met, true);
   assert.ok(g.cosine >= 0.99, `${g.cosine}`);
+  assert.deepEqual(g.layouts?.angles, ['phase']);
+  // The self-check measures the phase as the guard did (its raw cosine would read NOT verified).
+  const dir = mkdtempSync(join(tmpdir(), 'onnx2lite-angles-'));
+  writeFileSync(join(dir, 'angle.onnx'), angleModel());
+  const q = await quantizeFile(join(dir, 'angle.onnx'), join(dir, 'angle.tflite'), {}, { mode: 'int8', int16: 'off' }, true);
+  assert.ok(q.verification?.bar?.met && q.verification.bar.cosine >= 0.98, JSON.stringify(q.verification?.bar));
+  assert.ok(q.verification.cosine < 0.98, `the raw cosine ${q.verification.cosine}`);
 });
 
 test('mixed detector rows whose int8 turns every row into a detection are refused; the search keeps them', async () => {
