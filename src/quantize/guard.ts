@@ -14,6 +14,7 @@ import type { HeldOutGuard } from './held-out-guard';
 import type { ArgmaxGuard } from './argmax-guard';
 import type { LogitMapGuard } from './logit-map-guard';
 import type { LayoutMeasures } from './task-layouts';
+import type { LayoutGuard } from './layout-guard';
 
 /** Default `--min-cosine`: the worst output cosine on the calibration samples an int8 model must reach. */
 export const MIN_COSINE = 0.99;
@@ -68,6 +69,9 @@ export interface GuardResult {
   /** Outputs judged by their layout on the guard samples (output-roles.ts, task-layouts.ts): angles by the wrapped
    *  difference, mixed detector rows as detections, classes by steps as decoded sequences; absent when none. */
   layouts?: LayoutMeasures;
+  /** Mixed detector rows and classes by steps judged again on up to 32 calibration samples (layout-guard.ts), with
+   *  or without --min-cosine: detections' share, lines decoded identically; absent when the model has none. */
+  layoutGuard?: LayoutGuard;
 }
 
 /** `--json`'s task measure: its kind, the agreement as written and in plain int8, and the samples measured. */
