@@ -44,8 +44,17 @@ export const rolesOf = (s: ReadonlySet<string> | undefined): OutputRoles => (s i
 const VIEWS = new Set(['RESHAPE', 'SQUEEZE', 'EXPAND_DIMS', 'DEQUANTIZE', 'QUANTIZE']);
 const MAX_DEPTH = 24;
 
-/** Whether tensor `t` is an angle made by ATAN2 (see the header). */
-export function isAngle(sg: TflSubgraph, t: number, producer = producersOf(sg), depth = 0): boolean {
+/** Whether tensor `t` is an angle made by ATAN2 (see the header); `memo`: tensors already answered (a SELECT reads
+ *  its branches, each maybe shared: walked once). */
+export function isAngle(sg: TflSubgraph, t: number, producer = producersOf(sg), depth = 0, memo = new Map<number, boolean>()): boolean {
+  const known = memo.get(t);
+  if (known !== undefined) return known;
+  const answer = angleWalk(sg, t, producer, depth, memo);
+  memo.set(t, answer);
+  return answer;
+}
+
+function angleWalk(sg: TflSubgraph, t: number, producer: Map<number, number>, depth: number, memo: Map<number, boolean>): boolean {
   const k = producer.get(t);
   if (k === undefined || depth > MAX_DEPTH) return false;
   const op = sg.operators[k];
@@ -60,16 +69,16 @@ export function isAngle(sg: TflSubgraph, t: number, producer = producersOf(sg), 
   };
   switch (op.opcode) {
     case 'ATAN2': return true;
-    case 'TRANSPOSE': return isAngle(sg, op.inputs[0], producer, depth + 1);
+    case 'TRANSPOSE': return isAngle(sg, op.inputs[0], producer, depth + 1, memo);
     case 'SELECT': case 'SELECT_V2': {
       const computed = op.inputs.slice(1).filter((i) => !fixed(i));
-      return computed.length > 0 && computed.every((i) => isAngle(sg, i, producer, depth + 1));
+      return computed.length > 0 && computed.every((i) => isAngle(sg, i, producer, depth + 1, memo));
     }
     case 'ADD': case 'SUB': {
       const [a, b] = op.inputs;
-      return (isAngle(sg, a, producer, depth + 1) && fixed(b)) || (op.opcode === 'ADD' && fixed(a) && isAngle(sg, b, producer, depth + 1));
+      return (isAngle(sg, a, producer, depth + 1, memo) && fixed(b)) || (op.opcode === 'ADD' && fixed(a) && isAngle(sg, b, producer, depth + 1, memo));
     }
-    default: return VIEWS.has(op.opcode) && isAngle(sg, op.inputs[0], producer, depth + 1);
+    default: return VIEWS.has(op.opcode) && isAngle(sg, op.inputs[0], producer, depth + 1, memo);
   }
 }
 
