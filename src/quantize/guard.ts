@@ -13,6 +13,8 @@ import { SNR_CAP } from '../compare/metrics';
 import type { HeldOutGuard } from './held-out-guard';
 import type { ArgmaxGuard } from './argmax-guard';
 import type { LogitMapGuard } from './logit-map-guard';
+import type { LayoutMeasures } from './task-layouts';
+import type { LayoutGuard } from './layout-guard';
 
 /** Default `--min-cosine`: the worst output cosine on the calibration samples an int8 model must reach. */
 export const MIN_COSINE = 0.99;
@@ -64,6 +66,12 @@ export interface GuardResult {
   /** Single-channel logit maps with no Sigmoid in the model (logit-map-guard.ts: read at 0, LDC's edges) judged by
    *  the IoU of their positive regions against onnxruntime on the guard samples, with or without --min-cosine. */
   logitMaps?: LogitMapGuard;
+  /** Outputs judged by their layout on the guard samples (output-roles.ts, task-layouts.ts): angles by the wrapped
+   *  difference, mixed detector rows as detections, classes by steps as decoded sequences; absent when none. */
+  layouts?: LayoutMeasures;
+  /** Mixed detector rows and classes by steps judged again on up to 32 calibration samples (layout-guard.ts), with
+   *  or without --min-cosine: detections' share, lines decoded identically; absent when the model has none. */
+  layoutGuard?: LayoutGuard;
 }
 
 /** `--json`'s task measure: its kind, the agreement as written and in plain int8, and the samples measured. */

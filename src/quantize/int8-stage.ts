@@ -30,6 +30,8 @@ import { tokenSeeds } from '../core/verify-seeds';
 import { makeTensor } from '../ir/tensor';
 import { Int8Phases } from './int8-phases';
 import { guardMeasures, probabilityOutputs } from './output-cosine';
+import { layoutText } from './task-layouts';
+import { layoutGuard, layoutGuardText } from './layout-guard';
 import { MIN_BOX_IOU } from './box-rows';
 import type { ConvertResult } from '../convert/convert';
 import { argmaxGuard, argmaxGuardMet, argmaxText, classIdOutputs } from './argmax-guard';
@@ -233,6 +235,10 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
     guard.argmax = await phases.time('taskGuard', 'int8: judging the class ids', () => argmaxGuard(parseTflite(floatTflite), result.model, result.metadata, ids, samples));
     guard.met &&= argmaxGuardMet(guard.argmax);
   }
+  // Mixed detector rows and classes by steps: detections and decoded lines on up to 32 samples (layout-guard.ts).
+  const layoutJudge = samples.length && !q.int8Io ? await phases.time('taskGuard', 'int8: judging detector rows / label sequences by their layout', () => layoutGuard(onnx, result, samples)) : undefined;
+  if (layoutJudge) { guard.layoutGuard = layoutJudge; guard.met &&= layoutJudge.met; }
+  const layoutMiss = layoutJudge && !layoutJudge.met ? layoutJudge : undefined;
   const idsMiss = guard.argmax && !argmaxGuardMet(guard.argmax) ? guard.argmax : undefined;
   const heldMiss = guard.heldOut && !guard.heldOut.met && !guard.met ? guard.heldOut : undefined;
   let logitMiss: ReturnType<typeof logitMapGuard> | undefined;
@@ -242,6 +248,7 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
     if (Number.isFinite(parts.normRatio)) guard.normRatio = parts.normRatio;
     if (parts.classRows) guard.classRows = parts.classRows;
     if (parts.boxes) guard.boxIou = { outputs: parts.boxes.outputs, iou: parts.boxes.iou, rows: parts.boxes.rows, min: MIN_BOX_IOU };
+    if (parts.layouts) guard.layouts = parts.layouts; // angles, detector rows, classes by steps (task-layouts.ts)
     // Single-channel maps of logits with no Sigmoid in the model, read at 0 (logit-map-guard.ts): the sign maps' IoU.
     const taken = new Set([...masks, ...sequences, ...ids.map((o) => o.name), ...probabilityOutputs(result)]);
     const logitMaps = logitMapOutputs(refs, [...(refs[0]?.keys() ?? [])].filter((n) => !taken.has(n)));
@@ -261,18 +268,20 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
     const n = Math.min(samples.length, GUARD_SAMPLES);
     const maskNote = (guard.maskIou ? (guard.maskIou.iou < MIN_MASK_IOU ? ` and probability-map IoU ${guard.maskIou.iou.toFixed(4)} (worst ${guard.maskIou.worst.toFixed(4)}) is below ${MIN_MASK_IOU}`
       : ` (the probability map(s) meet IoU ${MIN_MASK_IOU} at ${guard.maskIou.iou.toFixed(4)}, worst ${guard.maskIou.worst.toFixed(4)}: the other output(s) miss the cosine)`) : '')
-      + (guard.sequences ? ` and ${sequenceText(guard.sequences)}` : '') + (idsMiss ? ` and ${argmaxText(idsMiss)}` : '') + (logitMiss ? ` and ${logitMapText(logitMiss)}` : '');
+      + (guard.sequences ? ` and ${sequenceText(guard.sequences)}` : '') + (idsMiss ? ` and ${argmaxText(idsMiss)}` : '') + (layoutMiss ? ` and ${layoutGuardText(layoutMiss)}` : '') + (logitMiss ? ` and ${logitMapText(logitMiss)}` : '');
     const sets = guard.detectionSets ? ` (${guard.detectionSets.join(', ')} judged as detection sets: rows paired by label and box IoU, weighted by score)` : '';
     const rows = guard.classRows ? ` (${guard.classRows.outputs.join(', ')} judged as class rows on the ${guard.classRows.rows} row(s) whose best class other than the background `
       + `reaches 0.3: cosine ${cos(guard.classRows.cosine)}${guard.boxIou ? `; ${guard.boxIou.outputs.join(', ')} judged by the mean IoU of the boxes on those rows: `
       + `${guard.boxIou.iou.toFixed(4)}, at least ${MIN_BOX_IOU}` : ''})` : '';
+    const layouts = layoutText(guard.layouts) ? ` (${layoutText(guard.layouts)})` : '';
     const scale = guard.normRatio !== undefined && Math.abs(guard.normRatio - 1) > NORM_NOTE ? ` (output norm ${guard.normRatio.toFixed(3)}x onnxruntime's: the cosine `
       + `ignores scale, the guard judges the relative error too)` : '';
     const tuned = guard.maskIou ? guard.maskIou.iou : stats.cosine;
     const msg = heldMiss ? `int8: ${heldOutText(heldMiss, tuned)}; layers to blame (largest SNR drop, float32 → int8, on sample ${heldMiss.first}): ${blameText(guard.blame)}`
       : idsMiss && !(stats.cosine < minCosine) ? `int8: ${argmaxText(idsMiss)}${logitMiss ? ` and ${logitMapText(logitMiss)}` : ''}; layers to blame (largest SNR drop, float32 → int8): ${blameText(guard.blame)}`
+      : layoutMiss && !(stats.cosine < minCosine) ? `int8: output cosine ${cos(stats.cosine)} meets --min-cosine ${minCosine} but ${layoutGuardText(layoutMiss)}; layers to blame (largest SNR drop, float32 → int8): ${blameText(guard.blame)}`
       : logitMiss && !(stats.cosine < minCosine) ? `int8: output cosine ${cos(stats.cosine)} meets --min-cosine ${minCosine} but the ${logitMapText(logitMiss)}; layers to blame (largest SNR drop, float32 → int8): ${blameText(guard.blame)}`
-      : `int8: output cosine ${Number.isNaN(stats.cosine) ? 'NaN' : cos(stats.cosine)}${sets}${rows}${scale} against onnxruntime on ${n} ${summary.calibrationSource === 'folder' ? '' : `${summary.calibrationSource} `}`
+      : `int8: output cosine ${Number.isNaN(stats.cosine) ? 'NaN' : cos(stats.cosine)}${sets}${rows}${layouts}${scale} against onnxruntime on ${n} ${summary.calibrationSource === 'folder' ? '' : `${summary.calibrationSource} `}`
       + `calibration sample(s) is below --min-cosine ${minCosine}${maskNote}${stats.int16Ops ? ` (with ${stats.int16Ops} ops in 16x8)` : ''}${stats.floatOps ? ` (with ${stats.floatOps} ops in float32)` : ''}; `
       + `layers to blame (largest SNR drop, float32 → int8): ${blameText(guard.blame)}${taskNote}`
       + (stats.hopeless ? `; with float16 weights (--quantize fp16) it reaches only ${cos(stats.fp16Cosine)}, so no int8 search was run` : '');

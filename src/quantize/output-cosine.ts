@@ -47,13 +47,16 @@ import { backgroundClass, foregroundCosine, isScoreTable, pushForegroundRows } f
 import { type BoxRows, boxCosine, boxRowIou } from './box-rows';
 import type { ConvertResult } from '../convert/convert';
 import { producersOf } from './graph';
+import { RoledOutputs, outputRoles, rolesOf } from './output-roles';
+import { type LayoutMeasures, layoutMeasures, withAnglesUnwrapped } from './task-layouts';
 
 /** Ops that pass a probability on unchanged (back from an output to its LOGISTIC / SOFTMAX). */
 const PASS_ON = new Set(['RESHAPE', 'SQUEEZE', 'EXPAND_DIMS', 'DEQUANTIZE', 'QUANTIZE']);
 
 /** ONNX names of a converted model's outputs that are probabilities (a LOGISTIC / SOFTMAX, reshaped at most): the
- *  guard judges them pooled as before, not against their spread between samples (spreadError). */
-export function probabilityOutputs(result: ConvertResult): Set<string> {
+ *  guard judges them pooled as before, not against their spread between samples (spreadError). The set carries the
+ *  outputs' roles (output-roles.ts: angles, mixed detector rows, classes by steps) to guardMeasures. */
+export function probabilityOutputs(result: ConvertResult): RoledOutputs {
   const sg = result.model.subgraphs[0];
   const producer = producersOf(sg);
   const names = new Set<string>();
@@ -63,7 +66,7 @@ export function probabilityOutputs(result: ConvertResult): Set<string> {
     const op = k === undefined ? undefined : sg.operators[k].opcode;
     if ((op === 'LOGISTIC' || op === 'SOFTMAX') && result.metadata.outputs[j]) names.add(result.metadata.outputs[j].onnx);
   });
-  return names;
+  return new RoledOutputs(names, outputRoles(sg, result.metadata));
 }
 
 /** Outputs with at most this many values are pooled over the samples. */
@@ -203,6 +206,8 @@ export interface GuardMeasures {
   classRows?: { outputs: string[]; rows: number; cosine: number };
   /** Box tables judged on those rows (absent when none). */
   boxes?: BoxRows;
+  /** Outputs judged by their layout (task-layouts.ts: angles, detector rows, classes by steps); absent when none. */
+  layouts?: LayoutMeasures;
 }
 
 /** The cosine, and lower when the norms differ: 1 − e² / 2 (e: relative error; an exact output reads 1), at least 0. */
@@ -245,7 +250,10 @@ export function worstOutputCosine(refs: Map<string, Tensor>[], outputs: Map<stri
 /** The guard's measure over samples and float outputs and its parts; `outputs[k]` by ONNX name; `probabilities`
  *  (probabilityOutputs) are not judged against their spread between samples. */
 export function guardMeasures(refs0: Map<string, Tensor>[], outputs0: Map<string, Tensor>[], probabilities: ReadonlySet<string> = new Set()): GuardMeasures {
-  const refs = refs0.map(asFloat32), outputs = outputs0.map(asFloat32);
+  const roles = rolesOf(probabilities);
+  const refs = refs0.map(asFloat32);
+  // Angles are compared by their wrapped difference (task-layouts.ts).
+  const outputs = outputs0.map(asFloat32).map((o, k) => (refs[k] ? withAnglesUnwrapped(refs[k], o, roles.angles) : o));
   let worst = 1;
   let ratio = NaN;
   const judge = (m: Metrics, ref: ArrayLike<number>, got: ArrayLike<number>) => {
@@ -295,10 +303,14 @@ export function guardMeasures(refs0: Map<string, Tensor>[], outputs0: Map<string
     if (!probability) worst = Math.min(worst, spreadError(ref, got, width));
   }
   for (const { ref, got } of sets.values()) judge(pooled(ref, got), ref, got);
+  // Mixed detector rows read as detections, classes by steps as decoded sequences (task-layouts.ts).
+  const layout = layoutMeasures(refs, outputs, roles);
+  worst = Math.min(worst, layout.cosine);
+  const layouts = layout.details ? { layouts: layout.details } : {};
   const tables = scoreTableOutputs(refs);
-  if (!tables.size) return { cosine: worst, others: worst, normRatio: ratio };
+  if (!tables.size) return { cosine: worst, others: worst, normRatio: ratio, ...layouts };
   const rows = scoreRowCosine(refs, outputs, tables);
   const boxes = boxRowIou(refs, outputs, tables);
-  return { cosine: Math.min(worst, rows.cosine, boxes.outputs.length ? boxCosine(boxes.iou) : 1), others: worst, normRatio: ratio,
+  return { cosine: Math.min(worst, rows.cosine, boxes.outputs.length ? boxCosine(boxes.iou) : 1), others: worst, normRatio: ratio, ...layouts,
     classRows: { outputs: [...tables], rows: rows.rows, cosine: rows.cosine }, ...(boxes.outputs.length ? { boxes } : {}) };
 }

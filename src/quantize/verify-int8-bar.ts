@@ -11,6 +11,14 @@ import { MIN_MASK_IOU, maskGuard } from './mask-guard';
 import { MIN_SAME_SEQUENCES, sequenceGuard } from './sequence-guard';
 import { heldOutBar } from './held-out-guard';
 import { logitMapIou } from './logit-map-guard';
+import { unwrapped } from './task-layouts';
+
+/** The cosine of `ref` and `got` (0 when either is all zero and the other is not). */
+function cosineOf(ref: ArrayLike<number>, got: ArrayLike<number>): number {
+  let rr = 0, gg = 0, rg = 0;
+  for (let i = 0; i < ref.length; i++) { rr += ref[i] * ref[i]; gg += got[i] * got[i]; rg += ref[i] * got[i]; }
+  return rr === 0 && gg === 0 ? 1 : rr && gg ? rg / Math.sqrt(rr * gg) : 0;
+}
 
 /** The judge of the int8 file the guard `guard` accepted; `onGuardSample`: the self-check runs on one of the guard's
  *  own samples (the first calibration sample when the folder holds no held-out one). */
@@ -20,7 +28,10 @@ export function int8BarJudge(guard: GuardResult, onGuardSample: boolean): BarJud
     const maps = new Set(guard.maskIou?.outputs ?? []);
     const sequences = new Set(guard.sequences?.outputs ?? []);
     const byTask = (o: JudgedOutput) => maps.has(o.name) || sequences.has(o.name);
-    const cosine = outputs.filter((o) => !byTask(o)).reduce((c, o) => Math.min(c, Number.isFinite(o.cosine) ? o.cosine : 0), otherCosine);
+    // Angles (an atan2 phase) by the wrapped difference, as the guard judged them (task-layouts.ts).
+    const angles = new Set(guard.layouts?.angles ?? []);
+    const cosineOfOutput = (o: JudgedOutput) => (angles.has(o.name) && o.got.length === o.ref.length ? cosineOf(o.ref, unwrapped(o.ref, o.got)) : o.cosine);
+    const cosine = outputs.filter((o) => !byTask(o)).reduce((c, o) => { const x = cosineOfOutput(o); return Math.min(c, Number.isFinite(x) ? x : 0); }, otherCosine);
     const one = (pick: (o: JudgedOutput) => Float32Array): Map<string, Tensor>[] => [new Map(outputs.map((o) => [o.name, makeTensor(o.name, 'float32', o.dims, pick(o))]))];
     const [refs, gots] = [one((o) => o.ref), one((o) => o.got)];
     const task: NonNullable<VerificationBar['task']> = [];
