@@ -35,6 +35,7 @@ import { channelNormOps } from './int8-channel-norm';
 import { cutQuotientOps } from './int8-cut-quotient';
 import { maskedLogitOps } from './int8-masked-logits';
 import { kernelIslandOps } from './int8-kernel-islands';
+import { logitOutputOps } from './int8-logit-outputs';
 
 
 /** Ops that carry power (or a linear map of it) towards the LOG: kept float, walked back through. */
@@ -248,11 +249,11 @@ export function stateOps(sg: TflSubgraph): Set<number> {
  *  (int8-comparison.ts); 'integral': a long SOFTMAX's weighted sums (int8-integral.ts); 'fraction': x − ⌊x⌋ and x (int8-fraction.ts); 'channelNorm': an InstanceNorm / GroupNorm
  *  from the layer making its input to the division (int8-channel-norm.ts); 'cutQuotient': a quotient a slice then cuts, to the cut
  *  (int8-cut-quotient.ts); 'maskedLogits': logits masked by a constant fill, to the ARG_MAX (int8-masked-logits.ts); 'kernelIsland': cheap ops
- *  between ops with no int8 kernel (int8-kernel-islands.ts). Like every float op of the int8 pass, they keep
+ *  between ops with no int8 kernel (int8-kernel-islands.ts); 'logits': a classifier's score vector to the output (int8-logit-outputs.ts). Like every float op of the int8 pass, they keep
  *  their weights int8 behind a DEQUANTIZE (weights.ts storedInt8). */
 export type IslandRule = 'energy' | 'stft' | 'norm' | 'magnitude' | 'probability' | 'state' | 'recurrent' | 'peak' | 'sampling' | 'boxes' | 'condition'
   | 'comparison' | 'integral' | 'fraction' | 'channelNorm' | 'hardswish' | 'cutQuotient'
-  | 'maskedLogits' | 'kernelIsland';
+  | 'maskedLogits' | 'kernelIsland' | 'logits';
 
 /** Every op the int8 pass keeps float by these rules, with the rule's name. */
 export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {
@@ -275,5 +276,6 @@ export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {
   for (const k of cutQuotientOps(sg)) if (!out.has(k)) out.set(k, 'cutQuotient');
   for (const k of maskedLogitOps(sg)) if (!out.has(k)) out.set(k, 'maskedLogits');
   for (const k of kernelIslandOps(sg)) if (!out.has(k)) out.set(k, 'kernelIsland');
+  for (const k of logitOutputOps(sg)) if (!out.has(k)) out.set(k, 'logits');
   return out;
 }

@@ -64,6 +64,7 @@ export function keptFloatWarnings(sg: TflSubgraph, kept: KeptFloat): string[] {
   if (count('cutQuotient')) warnings.push(`int8: ${count('cutQuotient')} op(s) of a quotient that a slice then cuts (the DIV, the views and the slice) stay float32 (the cut-away samples, where the divisor goes to 0, would set the kept samples' int8 range)`);
   if (count('maskedLogits')) warnings.push(`int8: ${count('maskedLogits')} op(s) of logits masked by a constant fill (the layer adding the mask, what carries the logits to the ARG_MAX, and the ARG_MAX) stay float32 (one int8 scale for the −1e9 fill rounds every allowed logit to one value)`);
   if (count('kernelIsland')) warnings.push(`int8: ${count('kernelIsland')} cheap op(s) between ops with no int8 kernel (a BatchNorm between two TRANSPOSE_CONVs) stay float32 (int8 there adds two conversions and a rounding per op)`);
+  if (count('logits')) warnings.push(`int8: ${count('logits')} op(s) making a classifier's scores (the last FULLY_CONNECTED of a small output vector and its views) stay float32 (int8's one step over every class turns close logits into ties)`);
   if (count('hardswish')) warnings.push(`int8: ${count('hardswish')} op(s) of equalized hard-swish chains (each HARD_SWISH between the MULs that undo and redo its channels' int8 scaling) compute in float32, as an int8 HARD_SWISH does`);
   if (joins.size) {
     warnings.push(`int8: ${joins.size} op(s) joining tensors whose ranges are too far apart for one int8 scale (a CONCATENATION of pixel boxes and 0-1 `
