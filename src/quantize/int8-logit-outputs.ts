@@ -12,7 +12,7 @@
 import type { TflSubgraph } from '../tflite/model';
 import { consumersOf } from './graph';
 
-/** At most this many values per output: a class / score vector, not a map or a per-step sequence of logits. */
+/** At most this many values per output: a class / score vector (or a short sequence of them), not a map. */
 export const MAX_SCORES = 4096;
 /** Views that carry the scores unchanged, and the final ops that only rank or squash them. */
 const VIEWS = new Set(['RESHAPE', 'SQUEEZE', 'EXPAND_DIMS']);
