@@ -8,18 +8,22 @@
 // LOGISTIC is in the graph it is float already (int8-float-islands.ts 'probability') and so is the layer before it,
 // which this rule names too. In float the layer adds no rounding of its own; it reads its int8 input behind a
 // DEQUANTIZE and keeps its weights int8 (as every float layer of the int8 pass), and a vector of at most MAX_SCORES
-// values costs one small matrix-vector product.
+// values costs one small matrix-vector product. That DEQUANTIZE of the weights is a float32 copy at run time (LiteRT
+// computes it once; TFLite Micro holds it in its arena): a head of more than MAX_FLOAT_WEIGHTS weights stays int8
+// (an ImageNet head, 1280 × 1000: 5 MB, twice mobilenet_v2's int8 arena).
 import type { TflSubgraph } from '../tflite/model';
 import { consumersOf } from './graph';
 
 /** At most this many values per output: a class / score vector (or a short sequence of them), not a map. */
 export const MAX_SCORES = 4096;
+/** At most this many weights (1 MiB as float32 at run time). */
+export const MAX_FLOAT_WEIGHTS = 262144;
 /** Views that carry the scores unchanged, and the final ops that only rank or squash them. */
 const VIEWS = new Set(['RESHAPE', 'SQUEEZE', 'EXPAND_DIMS']);
 const FINAL = new Set(['SOFTMAX', 'LOGISTIC', 'ARG_MAX', 'ARG_MIN', 'TOPK_V2']);
 
-/** Op indices: each FULLY_CONNECTED whose output (at most MAX_SCORES values) reaches only graph outputs, through
- *  VIEWS and at most one FINAL op on each path, with the views before the final op. */
+/** Op indices: each FULLY_CONNECTED of at most MAX_FLOAT_WEIGHTS weights whose output (at most MAX_SCORES values)
+ *  reaches only graph outputs, through VIEWS and at most one FINAL op on each path, with the views before the final op. */
 export function logitOutputOps(sg: TflSubgraph): Set<number> {
   const readers = consumersOf(sg);
   const outputs = new Set(sg.outputs);
@@ -44,7 +48,7 @@ export function logitOutputOps(sg: TflSubgraph): Set<number> {
   };
   const out = new Set<number>();
   sg.operators.forEach((op, k) => {
-    if (op.opcode !== 'FULLY_CONNECTED' || size(op.outputs[0]) > MAX_SCORES) return;
+    if (op.opcode !== 'FULLY_CONNECTED' || size(op.outputs[0]) > MAX_SCORES || !(op.inputs[1] >= 0 && size(op.inputs[1]) <= MAX_FLOAT_WEIGHTS)) return;
     const views = forward(op.outputs[0], false, 0);
     if (!views) return;
     out.add(k);
