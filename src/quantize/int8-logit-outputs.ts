@@ -1,12 +1,13 @@
 // A classifier's scores stay float32 in int8 models: the FULLY_CONNECTED that makes a small score vector which only
-// leaves the model (an output, through views, a final SOFTMAX / LOGISTIC or an ARG_MAX / TOPK), with those views.
+// leaves the model (an output, through views, a final SOFTMAX or an ARG_MAX / TOPK), with those views. Not through a
+// LOGISTIC: one probability has no classes to tie, and a sigmoid head's layer stays int8 (a VAD's decoder).
 // int8 gives the logits one step of (max − min) / 255 over every class and every picture: trained classifiers' logits
 // span hundreds of units (a GTSRB CNN [−162, 96]: a step of 1.0; a CIFAR-100 CNN [−1711, 2487]: 16.5), so two
 // classes closer than a step come out as the same int8 value and the arg-max takes the first (GTSRB: 8 of 170 signs
 // changed class, every one an exact tie, while the output cosine read 0.9998; CIFAR-100: 20 of 200). PyTorch
-// classifiers are mostly exported without their softmax, the logits being the output; where a final SOFTMAX /
-// LOGISTIC is in the graph it is float already (int8-float-islands.ts 'probability') and so is the layer before it,
-// which this rule names too. In float the layer adds no rounding of its own; it reads its int8 input behind a
+// classifiers are mostly exported without their softmax, the logits being the output; where a final SOFTMAX is in
+// the graph it is float already (int8-float-islands.ts 'probability') and so is the layer before it, which this rule
+// names too. In float the layer adds no rounding of its own; it reads its int8 input behind a
 // DEQUANTIZE and keeps its weights int8 (as every float layer of the int8 pass), and a vector of at most MAX_SCORES
 // values costs one small matrix-vector product. That DEQUANTIZE of the weights is a float32 copy at run time (LiteRT
 // computes it once; TFLite Micro holds it in its arena): a head of more than MAX_FLOAT_WEIGHTS weights stays int8
@@ -20,7 +21,7 @@ export const MAX_SCORES = 4096;
 export const MAX_FLOAT_WEIGHTS = 262144;
 /** Views that carry the scores unchanged, and the final ops that only rank or squash them. */
 const VIEWS = new Set(['RESHAPE', 'SQUEEZE', 'EXPAND_DIMS']);
-const FINAL = new Set(['SOFTMAX', 'LOGISTIC', 'ARG_MAX', 'ARG_MIN', 'TOPK_V2']);
+const FINAL = new Set(['SOFTMAX', 'ARG_MAX', 'ARG_MIN', 'TOPK_V2']);
 
 /** Op indices: each FULLY_CONNECTED of at most MAX_FLOAT_WEIGHTS weights whose output (at most MAX_SCORES values)
  *  reaches only graph outputs, through VIEWS and at most one FINAL op on each path, with the views before the final op. */
@@ -38,7 +39,7 @@ export function logitOutputOps(sg: TflSubgraph): Set<number> {
       if (op.inputs[0] !== t) return undefined;
       const isFinal = FINAL.has(op.opcode);
       if ((!VIEWS.has(op.opcode) && !isFinal) || (isFinal && final)) return undefined;
-      if (isFinal && op.opcode !== 'SOFTMAX' && op.opcode !== 'LOGISTIC') continue; // a ranker's ids leave as they are
+      if (isFinal && op.opcode !== 'SOFTMAX') continue; // a ranker's ids leave as they are
       const next = forward(op.outputs[0], final || isFinal, depth + 1);
       if (!next) return undefined;
       if (!final && !isFinal) ops.push(k);
