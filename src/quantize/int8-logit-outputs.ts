@@ -15,7 +15,8 @@
 import type { TflSubgraph } from '../tflite/model';
 import { consumersOf } from './graph';
 
-/** At most this many values per output: a class / score vector (or a short sequence of them), not a map. */
+/** At most this many values per output, one vector per sample ([1, C]): a class / score vector, not a map nor a
+ *  sequence of per-step logits (a projection over T positions, a CTC recognizer's [1, T, C]). */
 export const MAX_SCORES = 4096;
 /** At most this many weights (1 MiB as float32 at run time). */
 export const MAX_FLOAT_WEIGHTS = 262144;
@@ -23,12 +24,13 @@ export const MAX_FLOAT_WEIGHTS = 262144;
 const VIEWS = new Set(['RESHAPE', 'SQUEEZE', 'EXPAND_DIMS']);
 const FINAL = new Set(['SOFTMAX', 'ARG_MAX', 'ARG_MIN', 'TOPK_V2']);
 
-/** Op indices: each FULLY_CONNECTED of at most MAX_FLOAT_WEIGHTS weights whose output (at most MAX_SCORES values)
+/** Op indices: each FULLY_CONNECTED of at most MAX_FLOAT_WEIGHTS weights whose output (one vector of at most MAX_SCORES values)
  *  reaches only graph outputs, through VIEWS and at most one FINAL op on each path, with the views before the final op. */
 export function logitOutputOps(sg: TflSubgraph): Set<number> {
   const readers = consumersOf(sg);
   const outputs = new Set(sg.outputs);
   const size = (t: number) => sg.tensors[t].shape.reduce((a, d) => a * Math.max(1, d), 1);
+  const vector = (t: number) => sg.tensors[t].shape.slice(0, -1).every((d) => d <= 1);
   // The views from `t` on (before any final op), or undefined when a path computes on the scores.
   const forward = (t: number, final: boolean, depth: number): number[] | undefined => {
     const r = readers.get(t) ?? [];
@@ -49,7 +51,8 @@ export function logitOutputOps(sg: TflSubgraph): Set<number> {
   };
   const out = new Set<number>();
   sg.operators.forEach((op, k) => {
-    if (op.opcode !== 'FULLY_CONNECTED' || size(op.outputs[0]) > MAX_SCORES || !(op.inputs[1] >= 0 && size(op.inputs[1]) <= MAX_FLOAT_WEIGHTS)) return;
+    if (op.opcode !== 'FULLY_CONNECTED' || !vector(op.outputs[0]) || size(op.outputs[0]) > MAX_SCORES) return;
+    if (!(op.inputs[1] >= 0 && size(op.inputs[1]) <= MAX_FLOAT_WEIGHTS)) return;
     const views = forward(op.outputs[0], false, 0);
     if (!views) return;
     out.add(k);
