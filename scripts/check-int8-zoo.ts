@@ -29,11 +29,11 @@
 //   (kind classlocal).
 // - yunet / fastestdet / yolox / psnr / segment / edges / xfeat: trained models of public GitHub repositories (scripts/int8-zoo-tasks.ts
 //   says how each is decoded and judged); ORDER=bgr feeds the pictures in BGR order (OpenCV-fed models).
-// - policy / nanodet: int8-zoo-policy-gfl.ts; ids / anomaly: int8-zoo-ids-anomaly.ts; scrfd / plates / yolofv2 / lprnet: int8-zoo-trained10.ts. LABELS=0123456789
+// - score (one probability, MesoNet's sigmoid): its error and flips across 0.5; ctc: int8-zoo-trained11.ts. policy / nanodet: int8-zoo-policy-gfl.ts; ids / anomaly: int8-zoo-ids-anomaly.ts; scrfd / plates / yolofv2 / lprnet: int8-zoo-trained10.ts. LABELS=0123456789
 //   names the classes of `classes` (default the MRZ glyphs; with commas a word list: `NNN_word.npy` samples). `points` of 68 also gives the NME (300W). A DIR without pictures: calibration samples.
 // PIXEL_SCALE=1: `psnr` of an output already in grey levels (a style-transfer net's 0-255). NOISE=A (environment): a first row of onnxruntime on
 // each picture with uniform noise of ±A grey levels added (the float model's noise floor). CONF=X: a detector's score threshold.
-// usage: node --import tsx scripts/check-int8-zoo.ts blazeface|mlsd|mask|classes|classlocal|yolo10|landmarks|ultraface|embedding|age|gender|hopenet|points|yunet|fastestdet|yolox|psnr|segment|edges|xfeat|policy|nanodet|ids|anomaly|scrfd|plates|yolofv2|lprnet MODEL.onnx DIR MEAN STD F32.tflite A.tflite ...
+// usage: node --import tsx scripts/check-int8-zoo.ts blazeface|mlsd|mask|classes|classlocal|yolo10|landmarks|ultraface|embedding|age|gender|hopenet|points|yunet|fastestdet|yolox|psnr|segment|edges|xfeat|policy|nanodet|ids|anomaly|scrfd|plates|yolofv2|lprnet|score|ctc MODEL.onnx DIR MEAN STD F32.tflite A.tflite ...
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Tensor } from '../src/ir/types';
@@ -47,14 +47,14 @@ import { edgeAgreement, fastestDets, pairDets, psnr, segmentAgreement, xfeatAgre
 import { nanodetDets, policyMove } from './int8-zoo-policy-gfl';
 import { anomalyText, idsJudge } from './int8-zoo-ids-anomaly';
 import { lprJudge, plateDets, scrfdFaces, yoloFastestV2Dets } from './int8-zoo-trained10';
+import { ctcJudge } from './int8-zoo-trained11';
 import { loadCalibrationSamples } from '../src/calibration/data';
 
 type Outs = Map<string, Tensor>;
 interface Face { box: number[]; score: number; kp: number[] }
 const sig = (x: number) => 1 / (1 + Math.exp(-Math.max(-100, Math.min(100, x))));
 const f32 = (m: Outs, k: string) => m.get(k)!.data as Float32Array;
-const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / Math.max(1, v.length);
-const max = (v: number[]) => v.reduce((s, x) => Math.max(s, x), 0);
+const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / Math.max(1, v.length), max = (v: number[]) => v.reduce((s, x) => Math.max(s, x), 0);
 
 function iou(a: number[], b: number[]): number {
   const w = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0])), h = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
@@ -173,7 +173,7 @@ const DECODE: Record<string, typeof yunetFaces> = { yunet: yunetFaces, fastestde
 
 function judge(kind: string, ref: Outs, got: Outs, size: number, a: Acc, file = '', x?: Tensor): void {
   a.pics++;
-  if (kind === 'ids' || kind === 'lprnet') { (kind === 'ids' ? idsJudge : lprJudge)(ref, got, file, a); return; }
+  if (kind === 'ids' || kind === 'lprnet' || kind === 'ctc') { ({ ids: idsJudge, lprnet: lprJudge, ctc: ctcJudge }[kind])(ref, got, file, a); return; }
   if (kind === 'policy') { const [r, g] = [policyMove(ref, x!), policyMove(got, x!)]; if (r[0] === g[0]) a.sameClass++; if (r[1] === g[1]) a.same++; return; }
   if (DECODE[kind]) {
     const conf = process.env.CONF ? [CONF] : [];
@@ -229,8 +229,8 @@ function judge(kind: string, ref: Outs, got: Outs, size: number, a: Acc, file = 
     a.names.push(file); a.embRef.push(f32(ref, k)); a.embGot.push(f32(got, k)); a.cos.push(cosine(f32(ref, k), f32(got, k)));
     return;
   }
-  if (kind === 'age' || kind === 'gender') {
-    const r = ssrMerge(ref), g = ssrMerge(got);
+  if (kind === 'age' || kind === 'gender' || kind === 'score') {
+    const [r, g] = kind === 'score' ? [f32(ref, [...ref.keys()][0])[0], f32(got, [...got.keys()][0])[0]] : [ssrMerge(ref), ssrMerge(got)];
     a.val.push(Math.abs(r - g) * (kind === 'age' ? 101 : 1));
     if (r > 0.5 !== g > 0.5) a.flips++;
     return;
@@ -306,7 +306,7 @@ function text(kind: string, a: Acc): string {
   }
   if (kind === 'policy') return `the move played the same as ORT's ${a.sameClass} / ${a.pics}; raw arg-max the same ${a.same} / ${a.pics}`;
   if (kind === 'anomaly') return anomalyText(a.names, a.embRef, a.embGot);
-  if (kind === 'classes' || kind === 'ids' || kind === 'lprnet') {
+  if (kind === 'classes' || kind === 'ids' || kind === 'lprnet' || kind === 'ctc') {
     return `same arg-max as ORT ${a.sameClass} / ${a.pics}` + (a.labelled ? `; right by the file's label: ORT ${a.refRight} / ${a.labelled}, this ${a.gotRight} / ${a.labelled}` : '');
   }
   if (kind === 'classlocal') {
@@ -325,7 +325,7 @@ function text(kind: string, a: Acc): string {
     return `cosine to ORT's vector mean ${f(mean(a.cos), 5)} worst ${f(Math.min(...a.cos), 5)}; nearest other picture the same ${same} / ${a.pics}`;
   }
   if (kind === 'age') return `age error years mean ${f(mean(a.val), 2)} max ${f(max(a.val), 2)}`;
-  if (kind === 'gender') return `gender value error mean ${f(mean(a.val), 4)} max ${f(max(a.val), 4)}; other side of 0.5 ${a.flips} / ${a.pics}`;
+  if (kind === 'gender' || kind === 'score') return `${kind} value error mean ${f(mean(a.val), 4)} max ${f(max(a.val), 4)}; other side of 0.5 ${a.flips} / ${a.pics}`;
   if (kind === 'hopenet') return `yaw / pitch / roll error degrees mean ${f(mean(a.deg), 2)} max ${f(max(a.deg), 2)}`;
   if (kind === 'points') {
     return `landmarks error input px mean ${f(mean(a.lm), 2)}, worst picture's mean ${f(max(a.lmPic), 2)}, max ${f(max(a.lm), 2)}`

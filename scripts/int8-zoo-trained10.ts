@@ -104,11 +104,14 @@ export function lprText(m: Outs): string {
 
 export interface LprAcc { pics: number; sameClass: number; labelled: number; refRight: number; gotRight: number }
 
-/** The plate read the same as onnxruntime's, and both against the file's plate. */
-export function lprJudge(ref: Outs, got: Outs, file: string, a: LprAcc): void {
-  const r = lprText(ref), g = lprText(got), label = path.basename(file).split('_')[0];
+/** A judge of decoded text: the text read the same as onnxruntime's, and both against the file's (`<text>_<n>.png`). */
+export const textJudge = (read: (m: Outs) => string) => (ref: Outs, got: Outs, file: string, a: Omit<LprAcc, 'pics'>): void => {
+  const r = read(ref), g = read(got), label = path.basename(file).split('_')[0];
   if (r === g) a.sameClass++;
   a.labelled++;
   if (r === label) a.refRight++;
   if (g === label) a.gotRight++;
-}
+};
+
+/** The plate read the same as onnxruntime's, and both against the file's plate. */
+export const lprJudge = textJudge(lprText);

@@ -13,15 +13,16 @@ import type { Model } from '../../src/ir/types';
 
 const N = 4096;
 
-/** `int8Reader`: g also read by an int8 MatMul (a second output), so that the SUB / ADD are no island of cheap ops
- *  between float32 ones (int8-lone-islands.ts runs such an island float32 whatever this rule says). */
+/** `int8Reader`: g also read by an int8 MatMul (into a second output through a Tanh: a small layer straight into an
+ *  output stays float32, int8-logit-outputs.ts), so that the SUB / ADD are no island of cheap ops between float32
+ *  ones (int8-lone-islands.ts runs such an island float32 whatever this rule says). */
 function guardedRatio(eps: number, int8Reader = false): Model {
   return buildModel({
     inputs: [['x', 'float32', [1, N]]], outputs: int8Reader ? ['y', 'z'] : ['y'], opset: 13,
     nodes: [
       node('Sub', ['x', 'half'], ['d'], {}, 'centre'), node('Add', ['d', 'eps'], ['g'], {}, 'guard_add'),
       node('Div', ['d', 'g'], ['r'], {}, 'ratio'), node('Atan', ['r'], ['y'], {}, 'angle'),
-      ...(int8Reader ? [node('MatMul', ['g', 'wz'], ['z'], {}, 'reader')] : []),
+      ...(int8Reader ? [node('MatMul', ['g', 'wz'], ['zm'], {}, 'reader'), node('Tanh', ['zm'], ['z'])] : []),
     ],
     initializers: [tensor('half', 'float32', [], [0.5]), tensor('eps', 'float32', [], [eps]),
       ...(int8Reader ? [tensor('wz', 'float32', [N, 4], Array.from({ length: N * 4 }, (_, i) => ((i * 7) % 13) / 13 - 0.5))] : [])],
