@@ -15,7 +15,7 @@ import { auditModel } from '../../scripts/compat-audit';
 const width = 8;
 
 /** Two scalings of x, 1000x apart, stacked and averaged into `y` (lif_kws's readout); `z`: the same stack read by a
- *  MatMul with weights (a network's feature map: the rule leaves it int8 whatever the ranges). */
+ *  MatMul with weights and a Tanh (a network's feature map: the rule leaves it int8 whatever the ranges). */
 function joinsModel() {
   return buildModel({
     inputs: [['x', 'float32', [1, width]]], outputs: ['y', 'z'], opset: 13,
@@ -28,7 +28,10 @@ function joinsModel() {
       node('ReduceMean', ['stack'], ['y'], { axes: [1], keepdims: 0 }, 'mean'),
       node('Add', ['a', 'b'], ['s'], {}, 'sum'),
       node('Concat', ['a', 's'], ['feat'], { axis: 1 }, 'feat'),
-      node('MatMul', ['feat', 'w'], ['z'], {}, 'proj'),
+      node('MatMul', ['feat', 'w'], ['zp'], {}, 'proj'),
+      // A Tanh after the projection: a layer whose scores go straight out is a classifier's head, which int8 keeps
+      // float32 (int8-logit-outputs.ts), and the joins would then be float32 islands of their own.
+      node('Tanh', ['zp'], ['z'], {}, 'squash'),
     ],
     initializers: [tensor('small', 'float32', [], [0.001]), tensor('big', 'float32', [], [1]), tensor('ax', 'int64', [1], [1]),
       tensor('w', 'float32', [2 * width, 4], Array.from({ length: 8 * width }, (_, i) => Math.sin(i * 0.7) * 0.5))],
