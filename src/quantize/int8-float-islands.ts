@@ -38,6 +38,8 @@ import { kernelIslandOps } from './int8-kernel-islands';
 import { runTimeTailOps, selectionInputOps } from './int8-run-time-tail';
 import { supportSetOps } from './int8-support-set';
 import { logitOutputOps } from './int8-logit-outputs';
+import { expertChoiceOps } from './int8-expert-choice';
+import { decodedArgMaxOps } from './int8-decoded-argmax';
 
 
 /** Ops that carry power (or a linear map of it) towards the LOG: kept float, walked back through. */
@@ -254,11 +256,14 @@ export function stateOps(sg: TflSubgraph): Set<number> {
  *  between ops with no int8 kernel (int8-kernel-islands.ts); 'runTimeTail': what reads or follows a tensor sized at run time,
  *  a detector's NMS and after, and 'selectionInputs': the scores / boxes its
  *  NMS or TopK ranks, back to their layers (int8-run-time-tail.ts); 'supportSet': sparsemax / entmax's sort, running sum
- *  and support test, from the layer making the logits (int8-support-set.ts); 'logits': a classifier's score vector to the output (int8-logit-outputs.ts). Like every float op of the int8 pass, they keep
+ *  and support test, from the layer making the logits (int8-support-set.ts); 'logits': a classifier's score vector to the output (int8-logit-outputs.ts);
+ *  'expertChoice': a top-k choosing rows of a table (PEER's product keys), its scores back to the layer making the
+ *  query (int8-expert-choice.ts); 'decodedArgMax': a map whose arg-max is read back from it (FCPE's local-argmax
+ *  pitch), from its layer to the decode (int8-decoded-argmax.ts). Like every float op of the int8 pass, they keep
  *  their weights int8 behind a DEQUANTIZE (weights.ts storedInt8). */
 export type IslandRule = 'energy' | 'stft' | 'norm' | 'magnitude' | 'probability' | 'state' | 'recurrent' | 'peak' | 'sampling' | 'boxes' | 'condition'
   | 'comparison' | 'integral' | 'fraction' | 'channelNorm' | 'hardswish' | 'cutQuotient'
-  | 'maskedLogits' | 'kernelIsland' | 'runTimeTail' | 'selectionInputs' | 'supportSet' | 'logits';
+  | 'maskedLogits' | 'kernelIsland' | 'runTimeTail' | 'selectionInputs' | 'supportSet' | 'logits' | 'expertChoice' | 'decodedArgMax';
 
 /** Every op the int8 pass keeps float by these rules, with the rule's name. */
 export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {
@@ -285,5 +290,7 @@ export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {
   for (const k of selectionInputOps(sg)) if (!out.has(k)) out.set(k, 'selectionInputs');
   for (const k of supportSetOps(sg)) if (!out.has(k)) out.set(k, 'supportSet');
   for (const k of logitOutputOps(sg)) if (!out.has(k)) out.set(k, 'logits');
+  for (const k of expertChoiceOps(sg)) if (!out.has(k)) out.set(k, 'expertChoice');
+  for (const k of decodedArgMaxOps(sg)) if (!out.has(k)) out.set(k, 'decodedArgMax');
   return out;
 }
