@@ -17,12 +17,14 @@ const C = 5;
 /** x [1, IN] → MatMul + bias → logits [1, C] → `tail` → ArgMax (axis -1) → `ids` int64 [1]. `weights`: [IN, C]
  *  row-major; `tail`: nothing, a Softmax whose best probability under 0.5 gives -1 (a score threshold's Where), or the
  *  ids cast to float. */
-function classifier(weights: number[], bias: number[], tail: 'none' | 'threshold' | 'float' | 'argmin' | 'topk' | 'offset' = 'none'): Uint8Array {
+function classifier(weights: number[], bias: number[], tail: 'none' | 'threshold' | 'float' | 'argmin' | 'topk' | 'offset' = 'none', probe = false): Uint8Array {
+  // probe: the logits also read by a Neg into a second output. A layer whose scores only leave the model computes in
+  // float32 under int8 (int8-logit-outputs.ts); one whose scores are computed on stays int8, and its ties can flip.
   const ids = tail === 'float' ? 'ids_f' : tail === 'offset' ? 'ids_1' : 'ids';
   const pick = tail === 'argmin' ? 'ArgMin' : 'ArgMax';
   return encodeModel(buildModel({
     inputs: [['x', 'float32', [1, IN]]],
-    outputs: [[ids, tail === 'float' ? 'float32' : 'int64', tail === 'topk' ? [1, 1] : [1]]],
+    outputs: [[ids, tail === 'float' ? 'float32' : 'int64', tail === 'topk' ? [1, 1] : [1]], ...(probe ? ['neg'] : [])],
     initializers: [tensor('w', 'float32', [IN, C], weights), tensor('b', 'float32', [C], bias), tensor('none', 'int64', [1], [-1]),
       tensor('half', 'float32', [], [0.5]), tensor('k', 'int64', [1], [1]), tensor('one', 'int64', [], [1])],
     nodes: [
@@ -33,6 +35,7 @@ function classifier(weights: number[], bias: number[], tail: 'none' | 'threshold
           : [node(pick, ['logits'], ['ids'], { axis: -1, keepdims: 0 })]),
       ...(tail === 'float' ? [node('Cast', ['ids'], ['ids_f'], { to: 1 })] : []),
       ...(tail === 'offset' ? [node('Add', ['ids', 'one'], ['ids_1'])] : []),
+      ...(probe ? [node('Neg', ['logits'], ['neg'])] : []),
     ],
   }));
 }
@@ -43,7 +46,7 @@ function classifier(weights: number[], bias: number[], tail: 'none' | 'threshold
 function flipping(): Uint8Array {
   const w = new Array<number>(IN * C).fill(0);
   for (let k = 1; k < C; k++) w[(k - 1) * C + k] = 0.1;
-  return classifier(w, [-100, 0, 0, 0, 0]);
+  return classifier(w, [-100, 0, 0, 0, 0], 'none', true);
 }
 
 /** A classifier with clear margins: random weights ±2 over the inputs. */
