@@ -166,6 +166,9 @@ export function sequenceGuard(refs: Map<string, Tensor>[], outputs: Map<string, 
   return { samples, same, cer: chars ? edits / chars : NaN, otherCosine: worstOutputCosine(others, outputs, probabilities) };
 }
 
+/** Whether the lines alone meet the bar (a label-sequence output whose cosine passed is read by its lines all the same). */
+export const sequenceLinesMet = (g: { samples: number; same: number }): boolean => g.samples === 0 || g.same >= sameLinesNeeded(g.samples);
+
 /** Whether the sequence measure meets the guard: samples judged, at least sameLinesNeeded of them identical, the rest at `minCosine`. */
 export const sequenceGuardMet = (g: SequenceGuard, minCosine: number): boolean =>
   g.samples > 0 && g.same >= sameLinesNeeded(g.samples) && g.otherCosine >= minCosine;
