@@ -34,7 +34,7 @@ import { layoutText } from './task-layouts';
 import { layoutGuard, layoutGuardText } from './layout-guard';
 import { MIN_BOX_IOU } from './box-rows';
 import type { ConvertResult } from '../convert/convert';
-import { argmaxGuard, argmaxGuardMet, argmaxText, classIdOutputs } from './argmax-guard';
+import { ARGMAX_SAMPLES, argmaxGuard, argmaxGuardMet, argmaxText, classIdOutputs, twoClassOutputs, twoClassRowsGuard } from './argmax-guard';
 import { logitMapGuard, logitMapGuardMet, logitMapOutputs, logitMapText } from './logit-map-guard';
 import { guardRuns, heldOutGuard, heldOutNote, heldOutPlainNote, heldOutSamples, heldOutText } from './held-out-guard';
 import { type PlainOnHeldOutSummary, heldOutMeasure, plainOnHeldOut, plainOnHeldOutText } from './search-held-out';
@@ -161,6 +161,14 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
       samples: Math.min(samples.length, SEARCH_SAMPLES) };
     summary.task = guard.task;
   }
+  // Two-class softmax rows of independent samples (no background class, no boxes): each row's arg-max (argmax-guard.ts).
+  const twoClass = twoClassOutputs(result.model.subgraphs[0], result.metadata);
+  if (!guard.met && !q.int8Io && twoClass.size && samples.length) {
+    const { refs, outputs } = await phases.time('taskGuard', 'int8: judging two-class rows by their arg-max', () => guardRuns(onnx, result, samples.slice(0, ARGMAX_SAMPLES)));
+    const parts = guardMeasures(refs.slice(0, GUARD_SAMPLES), outputs, probabilityOutputs(result));
+    const rows = twoClassRowsGuard(refs, outputs, twoClass, parts.classRows, GUARD_SAMPLES);
+    if (rows) { guard.argmax = rows; guard.met = parts.others >= minCosine && argmaxGuardMet(rows); }
+  }
   // Probability maps (text detection) and label sequences (CTC recognition): without --min-cosine, a model that
   // misses the cosine only on such outputs is judged there by what they are read for (mask-guard.ts: thresholded IoU;
   // sequence-guard.ts: the decoded sequences) against onnxruntime.
@@ -200,7 +208,7 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   // The guard again on calibration samples no choice of the int8 pass was measured on (held-out-guard.ts).
   const held = heldOutSamples(samples);
   const movedOps = stats.floatOps + stats.int16Ops;
-  if (guard.met && held.samples.length && !q.int8Io && !guard.sequences) {
+  if (guard.met && held.samples.length && !q.int8Io && !guard.sequences && !guard.argmax) {
     guard.heldOut = await phases.time('taskGuard', `int8: the guard on ${held.samples.length} calibration samples no choice was measured on`,
       () => heldOutGuard(onnx, result, held.samples, held.from, minCosine, guard.maskIou ? masks : undefined));
     // Only a choice made on the first samples (ops moved out of int8 by the search) can fit them and not the rest; plain
@@ -308,6 +316,9 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   } else if (guard.sequences && guard.cosine < minCosine) {
     result.warnings.push(`int8: output cosine ${cos(stats.cosine)} is below --min-cosine ${minCosine} on the label-sequence output(s) only; `
       + `${sequenceText(guard.sequences)} against onnxruntime, so the model is written (--min-cosine judges them by cosine)${taskNote}`);
+  } else if (guard.argmax && guard.classRows && guard.cosine < minCosine) {
+    result.warnings.push(`int8: output cosine ${cos(stats.cosine)} is below --min-cosine ${minCosine} on the class rows of ${guard.classRows.outputs.join(', ')} only `
+      + `(two classes, no background: each row an answer); ${argmaxText(guard.argmax)}, so the model is written${taskNote}`);
   } else if (!stats.guardMet) {
     result.warnings.push(`int8: output cosine on the calibration samples is ${cos(stats.cosine)} (< ${GUARD_COSINE}) even with float32 / 16x8 layers within `
       + `${budgetText}${taskNote}; compare the model layer by layer (onnx2lite compare)`);
