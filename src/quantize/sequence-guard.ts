@@ -11,6 +11,8 @@
 // CTC output is mostly blank; no class index is assumed). Samples whose reference decodes to nothing (a blank strip)
 // are not judged; with none left the cosine decides. A collapsed model (every step the same class, noise) reads
 // other sequences on nearly every sample and is refused.
+// A model whose cosine passes is read by its lines all the same (int8-stage.ts, sequenceLinesMet): the SAT captcha
+// reader (Keras CRNN, [1, 40, 31]) passed at 0.9952 while 50 of 120 texts matched onnxruntime's.
 import type { Tensor } from '../ir/types';
 import type { TflSubgraph } from '../tflite/model';
 import type { OnnxLiteMetadata } from '../convert/metadata';
