@@ -19,7 +19,7 @@ import { stripQdq } from './qdq';
 import type { QParams } from './params';
 import { GUARD_COSINE, GUARD_SAMPLES, SEARCH_SAMPLES, SEARCH_SECONDS, referenceOutputs } from './mixed-precision';
 import { MIN_MASK_IOU, maskGuard, maskGuardMet, maskOutputs } from './mask-guard';
-import { MIN_SAME_SEQUENCES, SEQUENCE_SAMPLES, sequenceGuard, sequenceGuardMet, sequenceOutputs, sequenceText } from './sequence-guard';
+import { MIN_SAME_SEQUENCES, SEQUENCE_SAMPLES, sequenceGuard, sequenceGuardMet, sequenceLinesMet, sequenceOutputs, sequenceText } from './sequence-guard';
 import { softOutputs, taskText } from './task-signal';
 import { GuardResult, MIN_COSINE, blameLayers, blameText } from './guard';
 import type { QuantStage } from './file';
@@ -34,7 +34,7 @@ import { layoutText } from './task-layouts';
 import { layoutGuard, layoutGuardText } from './layout-guard';
 import { MIN_BOX_IOU } from './box-rows';
 import type { ConvertResult } from '../convert/convert';
-import { argmaxGuard, argmaxGuardMet, argmaxText, classIdOutputs } from './argmax-guard';
+import { ARGMAX_SAMPLES, argmaxGuard, argmaxGuardMet, argmaxText, classIdOutputs, twoClassOutputs, twoClassRowsGuard } from './argmax-guard';
 import { logitMapGuard, logitMapGuardMet, logitMapOutputs, logitMapText } from './logit-map-guard';
 import { guardRuns, heldOutGuard, heldOutNote, heldOutPlainNote, heldOutSamples, heldOutText } from './held-out-guard';
 import { type PlainOnHeldOutSummary, heldOutMeasure, plainOnHeldOut, plainOnHeldOutText } from './search-held-out';
@@ -161,6 +161,14 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
       samples: Math.min(samples.length, SEARCH_SAMPLES) };
     summary.task = guard.task;
   }
+  // Two-class softmax rows of independent samples (no background class, no boxes): each row's arg-max (argmax-guard.ts).
+  const twoClass = twoClassOutputs(result.model.subgraphs[0], result.metadata);
+  if (!guard.met && !q.int8Io && twoClass.size && samples.length) {
+    const { refs, outputs } = await phases.time('taskGuard', 'int8: judging two-class rows by their arg-max', () => guardRuns(onnx, result, samples.slice(0, ARGMAX_SAMPLES)));
+    const parts = guardMeasures(refs.slice(0, GUARD_SAMPLES), outputs, probabilityOutputs(result));
+    const rows = twoClassRowsGuard(refs, outputs, twoClass, parts.classRows, GUARD_SAMPLES);
+    if (rows) { guard.argmax = rows; guard.met = parts.others >= minCosine && argmaxGuardMet(rows); }
+  }
   // Probability maps (text detection) and label sequences (CTC recognition): without --min-cosine, a model that
   // misses the cosine only on such outputs is judged there by what they are read for (mask-guard.ts: thresholded IoU;
   // sequence-guard.ts: the decoded sequences) against onnxruntime.
@@ -186,11 +194,21 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
       met &&= sequenceGuardMet(g, minCosine);
     }
     guard.met = met;
+  } else if (guard.met && !q.int8Io && sequences.size && samples.length) {
+    // Label sequences whose cosine passed are read by their lines all the same: one changed step of 40 changes a text
+    // while the cosine of the steps stays high (the SAT captcha reader: 0.9952, 50 of 120 texts onnxruntime's).
+    const { refs, outputs } = await phases.time('taskGuard', `int8: reading the label sequences on ${Math.min(samples.length, SEQUENCE_SAMPLES)} samples`,
+      () => guardRuns(onnx, result, samples.slice(0, SEQUENCE_SAMPLES)));
+    const g = sequenceGuard(refs, outputs, sequences, probabilityOutputs(result));
+    if (g.samples) {
+      guard.sequences = { same: g.same, samples: g.samples, cer: g.cer, min: MIN_SAME_SEQUENCES, outputs: [...sequences] };
+      guard.met = sequenceLinesMet(g);
+    }
   }
   // The guard again on calibration samples no choice of the int8 pass was measured on (held-out-guard.ts).
   const held = heldOutSamples(samples);
   const movedOps = stats.floatOps + stats.int16Ops;
-  if (guard.met && held.samples.length && !q.int8Io && !guard.sequences) {
+  if (guard.met && held.samples.length && !q.int8Io && !guard.sequences && !guard.argmax) {
     guard.heldOut = await phases.time('taskGuard', `int8: the guard on ${held.samples.length} calibration samples no choice was measured on`,
       () => heldOutGuard(onnx, result, held.samples, held.from, minCosine, guard.maskIou ? masks : undefined));
     // Only a choice made on the first samples (ops moved out of int8 by the search) can fit them and not the rest; plain
@@ -240,6 +258,7 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   if (layoutJudge) { guard.layoutGuard = layoutJudge; guard.met &&= layoutJudge.met; }
   const layoutMiss = layoutJudge && !layoutJudge.met ? layoutJudge : undefined;
   const idsMiss = guard.argmax && !argmaxGuardMet(guard.argmax) ? guard.argmax : undefined;
+  const seqMiss = guard.sequences && !sequenceLinesMet(guard.sequences) ? guard.sequences : undefined;
   const heldMiss = guard.heldOut && !guard.heldOut.met && !guard.met ? guard.heldOut : undefined;
   let logitMiss: ReturnType<typeof logitMapGuard> | undefined;
   if (samples.length && !q.int8Io) {
@@ -280,6 +299,7 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
     const msg = heldMiss ? `int8: ${heldOutText(heldMiss, tuned)}; layers to blame (largest SNR drop, float32 → int8, on sample ${heldMiss.first}): ${blameText(guard.blame)}`
       : idsMiss && !(stats.cosine < minCosine) ? `int8: ${argmaxText(idsMiss)}${logitMiss ? ` and ${logitMapText(logitMiss)}` : ''}; layers to blame (largest SNR drop, float32 → int8): ${blameText(guard.blame)}`
       : layoutMiss && !(stats.cosine < minCosine) ? `int8: output cosine ${cos(stats.cosine)} meets --min-cosine ${minCosine} but ${layoutGuardText(layoutMiss)}; layers to blame (largest SNR drop, float32 → int8): ${blameText(guard.blame)}`
+      : seqMiss && !(stats.cosine < minCosine) ? `int8: output cosine ${cos(stats.cosine)} meets --min-cosine ${minCosine} but ${sequenceText(seqMiss)} against onnxruntime; layers to blame (largest SNR drop, float32 → int8): ${blameText(guard.blame)}`
       : logitMiss && !(stats.cosine < minCosine) ? `int8: output cosine ${cos(stats.cosine)} meets --min-cosine ${minCosine} but the ${logitMapText(logitMiss)}; layers to blame (largest SNR drop, float32 → int8): ${blameText(guard.blame)}`
       : `int8: output cosine ${Number.isNaN(stats.cosine) ? 'NaN' : cos(stats.cosine)}${sets}${rows}${layouts}${scale} against onnxruntime on ${n} ${summary.calibrationSource === 'folder' ? '' : `${summary.calibrationSource} `}`
       + `calibration sample(s) is below --min-cosine ${minCosine}${maskNote}${stats.int16Ops ? ` (with ${stats.int16Ops} ops in 16x8)` : ''}${stats.floatOps ? ` (with ${stats.floatOps} ops in float32)` : ''}; `
@@ -296,6 +316,9 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   } else if (guard.sequences && guard.cosine < minCosine) {
     result.warnings.push(`int8: output cosine ${cos(stats.cosine)} is below --min-cosine ${minCosine} on the label-sequence output(s) only; `
       + `${sequenceText(guard.sequences)} against onnxruntime, so the model is written (--min-cosine judges them by cosine)${taskNote}`);
+  } else if (guard.argmax && guard.classRows && guard.cosine < minCosine) {
+    result.warnings.push(`int8: output cosine ${cos(stats.cosine)} is below --min-cosine ${minCosine} on the class rows of ${guard.classRows.outputs.join(', ')} only `
+      + `(two classes, no background: each row an answer); ${argmaxText(guard.argmax)}, so the model is written${taskNote}`);
   } else if (!stats.guardMet) {
     result.warnings.push(`int8: output cosine on the calibration samples is ${cos(stats.cosine)} (< ${GUARD_COSINE}) even with float32 / 16x8 layers within `
       + `${budgetText}${taskNote}; compare the model layer by layer (onnx2lite compare)`);
