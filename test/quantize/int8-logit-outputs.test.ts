@@ -2,20 +2,16 @@
 // class, so two classes closer than a step tie and the arg-max takes the first (a GTSRB CNN: 8 of 170 signs changed
 // class while the output cosine read 0.9998). The graphs here have two classes whose logits always differ by 0.05
 // (the same weights, biases 0 and 0.05) beside a class at −250× their scale, which widens the int8 step to ~1.
+// The int8 pass does not apply the rule (int8-float-islands.ts: a float32 head on int8-stored weights moved logits in
+// the hundreds); what is tested here is which layers it takes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { encodeModel } from '../../src/onnx/writer';
-import { encodeNpy } from '../../src/core/npy';
-import { quantizeModelBytes } from '../../src/quantize/file';
 import { logitOutputOps } from '../../src/quantize/int8-logit-outputs';
 import { convertModel } from '../../src/convert/convert';
 import { decodeModel } from '../../src/onnx/reader';
-import { runOnnx } from '../../src/runtime/ort';
-import { floats, rng, runFirstOutput } from './helpers';
+import { rng } from './helpers';
 
 /** x [1, 3, 8, 8] → conv 3→4 → Relu → global mean → Flatten → Gemm 4→3 (→ Softmax, or → Relu → Gemm 3→3 when `hidden`,
  *  or → Relu → Gemm 3→1000 → Relu → Gemm 1000→300 when `wide`: 300,000 weights). */
@@ -38,41 +34,6 @@ function classifier(end: 'logits' | 'softmax' | 'hidden' | 'wide'): Uint8Array {
         tensor('w300', 'float32', [300, 1000], Array(300000).fill(0.001)), tensor('b300', 'float32', [300], Array(300).fill(0))] : [])],
   }));
 }
-
-const picture = (r: () => number) => tensor('x', 'float32', [1, 3, 8, 8], Array.from({ length: 192 }, () => r()));
-const argmax = (v: Float32Array) => v.reduce((b, x, i) => (x > v[b] ? i : b), 0);
-
-async function agreement(bytes: Uint8Array): Promise<{ same: number; fcOut: string }> {
-  const r = rng(11);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'o2l-logits-'));
-  for (let k = 0; k < 8; k++) fs.writeFileSync(path.join(dir, `s${k}.npy`), encodeNpy(picture(r)));
-  const { result } = await quantizeModelBytes(bytes, 'cls.onnx', {}, { mode: 'int8', calibration: dir, int16: 'off', allowDegraded: true, weightRounding: 'nearest' });
-  const sg = result.model.subgraphs[0];
-  const fcs = sg.operators.filter((o) => o.opcode === 'FULLY_CONNECTED');
-  let same = 0;
-  for (let k = 0; k < 6; k++) {
-    const x = picture(r);
-    const want = floats((await runOnnx(bytes, [x])).get('y')!);
-    assert.equal(argmax(want), 1, 'class 1 leads by 0.05 in float');
-    if (argmax(await runFirstOutput(result.model, [x])) === argmax(want)) same++;
-  }
-  return { same, fcOut: sg.tensors[fcs[fcs.length - 1].outputs[0]].type };
-}
-
-test('the FULLY_CONNECTED making a classifier\'s logits stays float32, so two close classes do not tie', async () => {
-  const { same, fcOut } = await agreement(classifier('logits'));
-  // int8 logits (step ~1 over [−250, 1]) tied classes 0 and 1 on every picture: arg-max 0 / 6 the same.
-  assert.equal(same, 6);
-  assert.equal(fcOut, 'FLOAT32', 'the logits layer writes float32');
-});
-
-// (In this graph the −250 class also reads as a mask fill to the attention-mask rule, which kept the layer float32
-// before this rule; test/quantize/int8-speed.test.ts's classifier is the softmax case the rule changes.)
-test('logits into a final Softmax: the layer before the (float) softmax stays float32', async () => {
-  const { same, fcOut } = await agreement(classifier('softmax'));
-  assert.equal(same, 6);
-  assert.equal(fcOut, 'FLOAT32');
-});
 
 test('only the last layer, and not a wide one: a FULLY_CONNECTED computed on further, or of more than 1 MiB of float weights, is not taken', () => {
   const sg = convertModel(decodeModel(classifier('hidden'))).model.subgraphs[0];
