@@ -255,14 +255,13 @@ export function stateOps(sg: TflSubgraph): Set<number> {
  *  between ops with no int8 kernel (int8-kernel-islands.ts); 'runTimeTail': what reads or follows a tensor sized at run time,
  *  a detector's NMS and after, and 'selectionInputs': the scores / boxes its
  *  NMS or TopK ranks, back to their layers (int8-run-time-tail.ts); 'supportSet': sparsemax / entmax's sort, running sum
- *  and support test, from the layer making the logits (int8-support-set.ts); 'logits': a classifier's score vector to the output (int8-logit-outputs.ts);
- *  'expertChoice': a top-k choosing rows of a table (PEER's product keys), its scores back to the layer making the
+ *  and support test, from the layer making the logits (int8-support-set.ts); 'expertChoice': a top-k choosing rows of a table (PEER's product keys), its scores back to the layer making the
  *  query (int8-expert-choice.ts); 'decodedArgMax': a map whose arg-max is read back from it (FCPE's local-argmax
  *  pitch), from its layer to the decode (int8-decoded-argmax.ts). Like every float op of the int8 pass, they keep
  *  their weights int8 behind a DEQUANTIZE (weights.ts storedInt8). */
 export type IslandRule = 'energy' | 'stft' | 'norm' | 'magnitude' | 'probability' | 'state' | 'recurrent' | 'peak' | 'sampling' | 'boxes' | 'condition'
   | 'comparison' | 'integral' | 'fraction' | 'channelNorm' | 'hardswish' | 'cutQuotient'
-  | 'maskedLogits' | 'kernelIsland' | 'runTimeTail' | 'selectionInputs' | 'supportSet' | 'logits' | 'expertChoice' | 'decodedArgMax';
+  | 'maskedLogits' | 'kernelIsland' | 'runTimeTail' | 'selectionInputs' | 'supportSet' | 'expertChoice' | 'decodedArgMax';
 
 /** Every op the int8 pass keeps float by these rules, with the rule's name. */
 export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {
@@ -288,7 +287,7 @@ export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {
   for (const k of runTimeTailOps(sg)) if (!out.has(k)) out.set(k, 'runTimeTail');
   for (const k of selectionInputOps(sg)) if (!out.has(k)) out.set(k, 'selectionInputs');
   for (const k of supportSetOps(sg)) if (!out.has(k)) out.set(k, 'supportSet');
-  // 'logits' (int8-logit-outputs.ts) is not applied: a float32 head on int8-stored weights moved a Reversi policy's
+  // The classifier-head rule (int8-logit-outputs.ts) is not applied: a float32 head on int8-stored weights moved a Reversi policy's
   // logits in the hundreds (cosine 0.77 under --int16 all) and crashed --per-tensor; see docs/model-sweep.md, s28 lead.
   for (const k of expertChoiceOps(sg)) if (!out.has(k)) out.set(k, 'expertChoice');
   for (const k of decodedArgMaxOps(sg)) if (!out.has(k)) out.set(k, 'decodedArgMax');

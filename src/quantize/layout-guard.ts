@@ -10,7 +10,7 @@ import type { Model, Tensor } from '../ir/types';
 import type { ConvertResult } from '../convert/convert';
 import { guardRuns } from './held-out-guard';
 import { outputRoles } from './output-roles';
-import { MIN_SAME_SEQUENCES, sameLinesNeeded } from './sequence-guard';
+import { sequenceLinesMet } from './sequence-guard';
 import { type LayoutMeasures, MIN_DETECTION_SHARE, layoutMeasures, layoutText } from './task-layouts';
 
 /** Calibration samples the layout judge runs at most (the first ones). */
@@ -22,7 +22,7 @@ export type LayoutGuard = LayoutMeasures & { samples: number; met: boolean };
 /** Whether the layout measures meet their bars (detections' share, lines identical with the binomial slack). */
 export function layoutsMet(d: LayoutMeasures): boolean {
   return (!d.detections || d.detections.share >= MIN_DETECTION_SHARE)
-    && (!d.sequences || d.sequences.samples === 0 || d.sequences.same >= sameLinesNeeded(d.sequences.samples, MIN_SAME_SEQUENCES));
+    && (!d.sequences || sequenceLinesMet(d.sequences));
 }
 
 /** The layout judge of the written model on up to LAYOUT_SAMPLES calibration samples; undefined when no output has a
