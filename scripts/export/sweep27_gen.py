@@ -268,3 +268,66 @@ class RT1(nn.Module):
         y = self.tf(tok, mask=mask)[:, -1]
         logits = self.head(y).reshape(b, self.adim, self.bins)
         return logits, logits.argmax(-1).float() / (self.bins - 1) * 2 - 1
+
+
+class ChannelAttention(nn.Module):
+    """DaViT's channel group attention: per head the [d, d] attention between channels over all tokens
+    (kᵀ·v scaled by N^-0.5, softmax over channels), q multiplied by it."""
+
+    def __init__(self, d, heads=4):
+        super().__init__()
+        self.h, self.qkv, self.proj = heads, nn.Linear(d, 3 * d), nn.Linear(d, d)
+
+    def forward(self, x):
+        b, n, d = x.shape
+        q, k, v = self.qkv(x).reshape(b, n, 3, self.h, d // self.h).permute(2, 0, 3, 1, 4)
+        a = ((k * n ** -0.5).transpose(-1, -2) @ v).softmax(-1)
+        return self.proj((a @ q.transpose(-1, -2)).transpose(-1, -2).transpose(1, 2).reshape(b, n, d))
+
+
+class Florence2Step(nn.Module):
+    """Florence-2-style decode step (Xiao et al., 2024): a DaViT-ish image encoder (4x4 patch conv, a window-attention
+    block over 8x8 windows, a channel-attention block), image tokens projected with learned 2-D positions and joined
+    with the prompt's token embeddings, a post-norm BART encoder layer; then one BART decoder step for the next token:
+    self-attention over a 6-position KV cache (past keys / values in, present out), cross-attention over the
+    encoder states, tied LM head."""
+
+    def __init__(self, d=64, heads=4, vocab=200, layers=2):
+        super().__init__()
+        self.d, self.h, self.layers = d, heads, layers
+        self.patch, self.win = nn.Conv2d(3, d, 4, 4), nn.MultiheadAttention(d, heads, batch_first=True)
+        self.n_win, self.n_ch, self.ch = nn.LayerNorm(d), nn.LayerNorm(d), ChannelAttention(d, heads)
+        self.img_pos, self.img_proj = nn.Parameter(torch.randn(1, 256, d) * 0.02), nn.Linear(d, d)
+        self.tok, self.enc_pos, self.dec_pos = nn.Embedding(vocab, d), nn.Embedding(300, d), nn.Embedding(64, d)
+        self.enc = nn.TransformerEncoderLayer(d, heads, 2 * d, dropout=0.0, batch_first=True, activation='gelu')
+        self.sa = nn.ModuleList([nn.Linear(d, 3 * d) for _ in range(layers)])
+        self.sa_o = nn.ModuleList([nn.Linear(d, d) for _ in range(layers)])
+        self.ca = nn.ModuleList([nn.MultiheadAttention(d, heads, batch_first=True) for _ in range(layers)])
+        self.ff = nn.ModuleList([nn.Sequential(nn.Linear(d, 2 * d), nn.GELU(), nn.Linear(2 * d, d)) for _ in range(layers)])
+        self.norms = nn.ModuleList([nn.LayerNorm(d) for _ in range(3 * layers)])
+
+    def encode(self, pixels, prompt):
+        x = self.patch(pixels)  # [1, d, 16, 16]
+        b, d, hh, ww = x.shape
+        w = x.reshape(b, d, hh // 8, 8, ww // 8, 8).permute(0, 2, 4, 3, 5, 1).reshape(-1, 64, d)
+        w = w + self.win(self.n_win(w), self.n_win(w), self.n_win(w), need_weights=False)[0]
+        x = w.reshape(b, hh // 8, ww // 8, 8, 8, d).permute(0, 1, 3, 2, 4, 5).reshape(b, hh * ww, d)
+        x = x + self.ch(self.n_ch(x))
+        x = torch.cat([self.img_proj(x + self.img_pos), self.tok(prompt)], 1)
+        return self.enc(x + self.enc_pos.weight[:x.shape[1]])
+
+    def forward(self, pixels, prompt, token, past_key, past_value):
+        mem = self.encode(pixels, prompt)
+        past = past_key.shape[3]
+        x = self.tok(token) + self.dec_pos.weight[past:past + 1]
+        keys, values = [], []
+        for i in range(self.layers):
+            q, k, v = self.sa[i](x).reshape(1, 1, 3, self.h, self.d // self.h).permute(2, 0, 3, 1, 4)
+            k, v = torch.cat([past_key[i], k], 2), torch.cat([past_value[i], v], 2)
+            keys.append(k)
+            values.append(v)
+            a = (q @ k.transpose(-1, -2) * (self.d // self.h) ** -0.5).softmax(-1)
+            x = self.norms[3 * i](x + self.sa_o[i]((a @ v).transpose(1, 2).reshape(1, 1, self.d)))
+            x = self.norms[3 * i + 1](x + self.ca[i](x, mem, mem, need_weights=False)[0])
+            x = self.norms[3 * i + 2](x + self.ff[i](x))
+        return x @ self.tok.weight.t(), torch.stack(keys), torch.stack(values)

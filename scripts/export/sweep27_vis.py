@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Twenty-seventh sweep (docs/model-sweep.md "Twenty-seventh sweep"): deployed families the earlier sweeps did not
 try — ToMe, DynamicViT, BoTNet, TransXNet (sweep27_vis_mod.py), Pangu-Weather, PredRNN-v2, VAR's tokenizer, YOLO26
-(sweep27_earth.py), ACT, pi0, V-JEPA 2-AC, RT-1 (sweep27_gen.py), DiffPool, Graph U-Net, HGT, FT-Transformer, TabR, an
+(sweep27_earth.py), ACT, pi0, V-JEPA 2-AC, RT-1, a Florence-2 decode step (sweep27_gen.py), DiffPool, Graph U-Net, HGT, FT-Transformer, TabR, an
 adaptive neural ODE, a SORT step (sweep27_sci.py) — written in plain torch.nn with the math of their public code,
 random weights, exported with Debian's torch 1.13 into OUT_DIR (outside the repository; then `onnx2lite convert`
 each): `/usr/bin/python3 scripts/export/sweep27_vis.py OUT_DIR [NAME ...]`. Each model is built under its own seed
@@ -87,6 +87,14 @@ MODELS = {
                                           {'opset': 17, 'names': ['frames', 'actions', 'states'], 'outputs': ['predicted']})),
     'rt1_op14': seeded(12, lambda: (gn.RT1(), (torch.rand(1, 6, 3, 64, 64), torch.randn(1, 128)),
                                     {'opset': 14, 'names': ['images', 'instruction'], 'outputs': ['logits', 'actions']})),
+    'florence2_step_op13': seeded(20, lambda: (gn.Florence2Step(), (img(64), torch.randint(0, 200, (1, 8), generator=g(21)), torch.tensor([[17]]),
+                                                                    torch.randn(2, 1, 4, 6, 16, generator=g(22)) * 0.5, torch.randn(2, 1, 4, 6, 16, generator=g(23)) * 0.5),
+                                               {'opset': 13, 'names': ['pixel_values', 'prompt_ids', 'token', 'past_key', 'past_value'],
+                                                'outputs': ['logits', 'present_key', 'present_value']})),
+    'florence2_step_op17': seeded(20, lambda: (gn.Florence2Step(), (img(64), torch.randint(0, 200, (1, 8), generator=g(21)), torch.tensor([[17]]),
+                                                                    torch.randn(2, 1, 4, 6, 16, generator=g(22)) * 0.5, torch.randn(2, 1, 4, 6, 16, generator=g(23)) * 0.5),
+                                               {'opset': 17, 'names': ['pixel_values', 'prompt_ids', 'token', 'past_key', 'past_value'],
+                                                'outputs': ['logits', 'present_key', 'present_value']})),
     # graphs, tabular
     'diffpool_op13': seeded(13, lambda: (sc.DiffPool(), graph(), {'opset': 13, 'names': ['x', 'adj']})),
     'graph_unet_op13': seeded(14, lambda: (sc.GraphUNet(), graph(seed=3), {'opset': 13, 'names': ['x', 'adj']})),
