@@ -104,6 +104,10 @@ MODELS = {
     'ft_transformer_op17': seeded(16, lambda: (sc.FTTransformer(), (torch.randn(8, 6), torch.stack([torch.randint(0, c, (8,), generator=g(30 + c)) for c in (4, 9, 3)], 1)),
                                                {'opset': 17, 'names': ['x_num', 'x_cat']})),
     'tabr_op13': seeded(17, lambda: (sc.TabR(), torch.randn(4, 10), {'opset': 13})),
+    # dynamic batch (converted with --input-shape, as a user fixes a dynamic export)
+    'ft_transformer_dynamic_op17': seeded(16, lambda: (sc.FTTransformer(), (torch.randn(8, 6), torch.stack([torch.randint(0, c, (8,), generator=g(30 + c)) for c in (4, 9, 3)], 1)),
+                                                       {'opset': 17, 'names': ['x_num', 'x_cat'], 'dynamic': {'x_num': {0: 'batch'}, 'x_cat': {0: 'batch'}}})),
+    'tabr_dynamic_op13': seeded(17, lambda: (sc.TabR(), torch.randn(4, 10), {'opset': 13, 'dynamic': {'input': {0: 'batch'}}})),
     # torch.jit.script control flow
     'neural_ode_dopri5_script': seeded(18, lambda: script(sc.NeuralODE(), torch.randn(2, 8), {'opset': 13, 'outputs': ['y', 'steps']})),
     'sort_step_script': seeded(19, lambda: script(sc.SORTStep(), sort_inputs(), {'opset': 13, 'names': ['mean', 'cov', 'dets'],
