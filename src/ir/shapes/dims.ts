@@ -77,7 +77,9 @@ export function divideProducts(a: DimProduct, b: DimProduct, namer: DimNamer): D
   if (b.n === 0) return a.n === 0 && rest.length === 0 ? 0 : namer.make();
   if (rest.length === 0) {
     const q = a.n / b.n;
-    if (!Number.isInteger(q)) throw new ModelError(`cannot split ${a.n} elements into parts of ${b.n}`);
+    // Known counts that do not divide: onnxruntime cannot run the node either (torch 1.13's flatten(-2) after a stack
+    // whose axis its traced shape arithmetic lost: twenty-seventh sweep, V-JEPA 2-AC's RoPE).
+    if (!Number.isInteger(q)) throw new InvalidNodeError(`cannot split ${a.n} elements into parts of ${b.n}`);
     return q;
   }
   if (rest.length === 1 && a.n === b.n) return rest[0];
