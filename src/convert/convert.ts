@@ -25,7 +25,7 @@ import { channelLastHints, convertBody, convertNode, nameOutputs, outputTensor }
 import { collapseReshapes, explicitBiases, foldBiasAdds, fuseActivations, pruneUnused } from './fuse';
 import { collapseCastRoundTrips } from './fuse-casts';
 import { ConvertError, ConvertOptions } from './types';
-import { opHistogram as countOps } from '../tflite/graph';
+import { opHistogram as countOps, shareEqualConstants } from '../tflite/graph';
 
 export interface ConvertResult {
   model: TflModel;
@@ -226,6 +226,9 @@ function convertPrepared(source: Model, opts: ConvertOptions, invalidNodes: Map<
   foldBiasAdds(ctx, keep);
   explicitBiases(ctx);
   fuseActivations(ctx, keep);
+  // Equal index / shape / axes constants and float scalars read as one tensor (TabNet: 140 of its 241 constants); float
+  // vectors keep their own (int8's equalization rescales a layer's weights and bias in place).
+  shareEqualConstants(ctx.tensors, ctx.operators, keep, (t) => !t.type.startsWith('FLOAT') || t.shape.length === 0);
   const remap = pruneUnused(ctx, inputs, outputs);
   const mapIdx = (i: number) => remap.get(i) ?? -1;
   nameOutputs(ctx.tensors, outputs.map(mapIdx), g.outputs.map((o) => o.name));

@@ -3,7 +3,7 @@
 import type { ConvertResult } from '../convert/convert';
 import { metadataBytes, type OnnxLiteMetadata } from '../convert/metadata';
 import type { TflSubgraph, TflTensor } from '../tflite/model';
-import { compactTensors, consumersOf as consumers, isConst, opHistogram, producersOf as producers } from '../tflite/graph';
+import { compactTensors, consumersOf as consumers, isConst, opHistogram, producersOf as producers, shareEqualConstants as shareConstants } from '../tflite/graph';
 
 export { isConst };
 
@@ -33,25 +33,11 @@ export function uniqueNamer(sg: TflSubgraph): (base: string) => string {
   };
 }
 
-/** Constants up to this many bytes are compared for sharing one tensor. */
-const SHARE_CONSTANTS_UP_TO = 4096;
-
 /** Ops read one tensor for equal constants (same type, shape, quantization and bytes; not model inputs or outputs):
  *  the int8 pass makes a quantized copy per float constant, so each of a model's HardSigmoids had its own four
  *  scalars (PP-OCR cls: 33 tensors, 1% of the int8 file). pruneTensors then drops the copies. Returns how many. */
 export function shareEqualConstants(sg: TflSubgraph): number {
-  // What a tensor costs (its table, name and parameters) matters next to small constants; large equal ones are rare.
-  const io = new Set([...sg.inputs, ...sg.outputs]);
-  const first = new Map<string, number>();
-  const same = new Map<number, number>();
-  sg.tensors.forEach((t, i) => {
-    if (!isConst(t) || t.isVariable || io.has(i) || t.data!.byteLength > SHARE_CONSTANTS_UP_TO) return;
-    const key = JSON.stringify([t.type, t.shape, t.quantization ?? null, Buffer.from(t.data!.buffer, t.data!.byteOffset, t.data!.byteLength).toString('base64')]);
-    const have = first.get(key);
-    if (have === undefined) first.set(key, i); else same.set(i, have);
-  });
-  if (same.size) for (const op of sg.operators) op.inputs = op.inputs.map((i) => same.get(i) ?? i);
-  return same.size;
+  return shareConstants(sg.tensors, sg.operators, new Set([...sg.inputs, ...sg.outputs]));
 }
 
 /** Integer constants named after their float source (`w_int8`, `b_int32`) take the source's name once it is gone

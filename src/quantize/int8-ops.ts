@@ -33,6 +33,7 @@ export const INT8_OPS: Record<string, Int8OpSpec> = {
   RELU6: { version: 2 },
   RELU_N1_TO_1: { version: 1 }, // LiteRT registers version 1 only; its kernel takes int8 (test/quantize/int8-relu-n1.test.ts)
   LEAKY_RELU: { version: 2 },
+  ELU: { version: 1 }, // LiteRT registers version 1 only; its kernel takes int8 (a table): Selu / Elu / Celu use it (convert/ops/_elu.ts)
   PRELU: { version: 1 },
   HARD_SWISH: { version: 1 },
   LOGISTIC: { version: 2, fixed: { scale: 1 / 256, zeroPoint: -128 } },

@@ -69,3 +69,24 @@ export function compactTensors(tensors: readonly TflTensor[], ops: readonly TflO
   }
   return { kept, remap };
 }
+
+/** Constants up to this many bytes are compared for sharing one tensor. */
+const SHARE_CONSTANTS_UP_TO = 4096;
+
+/** Ops read one tensor for equal constants (same type, shape, quantization and bytes; neither variables nor the
+ *  tensors in `keep`, the model's inputs and outputs) that `shareable` accepts; the copies are left unread for
+ *  compactTensors to drop. What a tensor costs (its table, name and parameters) matters next to small constants;
+ *  large equal ones are rare. Returns how many were shared. */
+export function shareEqualConstants(tensors: readonly TflTensor[], ops: readonly TflOperator[], keep: ReadonlySet<number>,
+  shareable: (t: TflTensor) => boolean = () => true): number {
+  const first = new Map<string, number>();
+  const same = new Map<number, number>();
+  tensors.forEach((t, i) => {
+    if (!isConst(t) || t.isVariable || keep.has(i) || t.data!.byteLength > SHARE_CONSTANTS_UP_TO || !shareable(t)) return;
+    const key = JSON.stringify([t.type, t.shape, t.quantization ?? null, Buffer.from(t.data!.buffer, t.data!.byteOffset, t.data!.byteLength).toString('base64')]);
+    const have = first.get(key);
+    if (have === undefined) first.set(key, i); else same.set(i, have);
+  });
+  if (same.size) for (const op of ops) op.inputs = op.inputs.map((i) => same.get(i) ?? i);
+  return same.size;
+}

@@ -1,8 +1,10 @@
-// ONNX Celu: max(0, x) + min(0, alpha * (exp(x / alpha) - 1)) = relu(x) + alpha * (exp(min(x, 0) / alpha) - 1).
+// ONNX Celu: max(0, x) + min(0, alpha * (exp(x / alpha) - 1)) = relu(x) + alpha * ELU(min(x, 0) / alpha), every op
+// with an int8 kernel (_elu.ts).
 import { attrFloat } from '../attrs';
-import { composite, expm1Negative } from './_emit';
+import { composite } from './_emit';
+import { ELU_FORM_OPS, eluForm } from './_elu';
 
-export default composite('Celu', ['RELU', 'MINIMUM', 'MUL', 'EXP', 'SUB', 'ADD'], (e, x, y, node) => {
+export default composite('Celu', ELU_FORM_OPS, (e, x, y, node) => {
   const alpha = attrFloat(node, 'alpha', 1);
-  e.bin('ADD', e.un('RELU', x), expm1Negative(e, x, alpha, alpha), y);
-});
+  eluForm(e, x, { alpha, scale: alpha }, y);
+}, { int8: true });

@@ -1,9 +1,9 @@
-// ONNX Elu → TFLite ELU (elementwise, any layout) for alpha = 1; other alphas as relu(x) + alpha * (exp(min(x, 0)) - 1).
+// ONNX Elu → TFLite ELU (elementwise, any layout) for alpha = 1; other alphas as relu(x) + alpha * ELU(min(x, 0)),
+// every op with an int8 kernel (_elu.ts).
 import { attrFloat } from '../attrs';
-import { composite, expm1Negative } from './_emit';
+import { composite } from './_emit';
+import { ELU_FORM_OPS, eluForm } from './_elu';
 
-export default composite('Elu', ['ELU', 'RELU', 'MINIMUM', 'EXP', 'SUB', 'MUL', 'ADD'], (e, x, y, node) => {
-  const alpha = attrFloat(node, 'alpha', 1);
-  if (alpha === 1) e.un('ELU', x, y);
-  else e.bin('ADD', e.un('RELU', x), expm1Negative(e, x, alpha), y);
-});
+export default composite('Elu', ELU_FORM_OPS, (e, x, y, node) => {
+  eluForm(e, x, { alpha: attrFloat(node, 'alpha', 1) }, y);
+}, { int8: true });
