@@ -29,11 +29,11 @@
 //   (kind classlocal).
 // - yunet / fastestdet / yolox / psnr / segment / edges / xfeat: trained models of public GitHub repositories (scripts/int8-zoo-tasks.ts
 //   says how each is decoded and judged); ORDER=bgr feeds the pictures in BGR order (OpenCV-fed models).
-// - score (one probability, MesoNet's sigmoid): its error and flips across 0.5; ctc: int8-zoo-trained11.ts. policy / nanodet: int8-zoo-policy-gfl.ts; ids / anomaly: int8-zoo-ids-anomaly.ts; scrfd / plates / yolofv2 / lprnet: int8-zoo-trained10.ts. LABELS=0123456789
+// - score (one probability, MesoNet's sigmoid): its error and flips across 0.5; ctc: int8-zoo-trained11.ts; notes / signs: int8-zoo-trained12.ts. policy / nanodet: int8-zoo-policy-gfl.ts; ids / anomaly: int8-zoo-ids-anomaly.ts; scrfd / plates / yolofv2 / lprnet: int8-zoo-trained10.ts. LABELS=0123456789
 //   names the classes of `classes` (default the MRZ glyphs; with commas a word list: `NNN_word.npy` samples). `points` of 68 also gives the NME (300W). A DIR without pictures: calibration samples.
 // PIXEL_SCALE=1: `psnr` of an output already in grey levels (a style-transfer net's 0-255). NOISE=A (environment): a first row of onnxruntime on
 // each picture with uniform noise of ±A grey levels added (the float model's noise floor). CONF=X: a detector's score threshold.
-// usage: node --import tsx scripts/check-int8-zoo.ts blazeface|mlsd|mask|classes|classlocal|yolo10|landmarks|ultraface|embedding|age|gender|hopenet|points|yunet|fastestdet|yolox|psnr|segment|edges|xfeat|policy|nanodet|ids|anomaly|scrfd|plates|yolofv2|lprnet|score|ctc MODEL.onnx DIR MEAN STD F32.tflite A.tflite ...
+// usage: node --import tsx scripts/check-int8-zoo.ts blazeface|mlsd|mask|classes|classlocal|yolo10|landmarks|ultraface|embedding|age|gender|hopenet|points|yunet|fastestdet|yolox|psnr|segment|edges|xfeat|policy|nanodet|ids|anomaly|scrfd|plates|yolofv2|lprnet|score|ctc|notes|signs MODEL.onnx DIR MEAN STD F32.tflite A.tflite ...
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Tensor } from '../src/ir/types';
@@ -43,17 +43,16 @@ import { openConverted } from '../src/runtime/tflite-onnx-io';
 import { readModelFile } from '../src/onnx/reader';
 import { makeTensor } from '../src/ir/tensor';
 import { pairedLatency } from '../bench/paired-latency';
-import { edgeAgreement, fastestDets, pairDets, psnr, segmentAgreement, xfeatAgreement, yoloxDets, yunetFaces } from './int8-zoo-tasks';
+import { type Outs, edgeAgreement, fastestDets, pairDets, psnr, segmentAgreement, xfeatAgreement, yoloxDets, yunetFaces } from './int8-zoo-tasks';
 import { nanodetDets, policyMove } from './int8-zoo-policy-gfl';
 import { anomalyText, idsJudge } from './int8-zoo-ids-anomaly';
 import { lprJudge, plateDets, scrfdFaces, yoloFastestV2Dets } from './int8-zoo-trained10';
 import { ctcJudge } from './int8-zoo-trained11';
+import { notesJudge, notesText, signsJudge } from './int8-zoo-trained12';
 import { loadCalibrationSamples } from '../src/calibration/data';
 
-type Outs = Map<string, Tensor>;
 interface Face { box: number[]; score: number; kp: number[] }
-const sig = (x: number) => 1 / (1 + Math.exp(-Math.max(-100, Math.min(100, x))));
-const f32 = (m: Outs, k: string) => m.get(k)!.data as Float32Array;
+const sig = (x: number) => 1 / (1 + Math.exp(-Math.max(-100, Math.min(100, x)))), f32 = (m: Outs, k: string) => m.get(k)!.data as Float32Array;
 const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / Math.max(1, v.length), max = (v: number[]) => v.reduce((s, x) => Math.max(s, x), 0);
 
 function iou(a: number[], b: number[]): number {
@@ -169,11 +168,12 @@ interface Acc { refs: number; gots: number; matched: number; ious: number[]; dri
 const acc = (): Acc => ({ refs: 0, gots: 0, matched: 0, ious: [], drift: [], kp: [], same: 0, pics: 0, cIou: [], near: 0, nearOf: 0, off: [], mask: [],
   segRef: 0, segGot: 0, seg2: 0, seg5: 0, segErr: [], segExtra: 0, sameClass: 0, refRight: 0, gotRight: 0, labelled: 0, lm: [], lmPic: [],
   cos: [], embRef: [], embGot: [], val: [], flips: 0, deg: [], seg: [], names: [] });
+const LINE_JUDGES: Record<string, (ref: Outs, got: Outs, file: string, a: Acc) => void> = { ids: idsJudge, lprnet: lprJudge, ctc: ctcJudge, notes: notesJudge, signs: signsJudge };
 const DECODE: Record<string, typeof yunetFaces> = { yunet: yunetFaces, fastestdet: fastestDets, yolox: yoloxDets, nanodet: nanodetDets, scrfd: scrfdFaces, plates: plateDets, yolofv2: yoloFastestV2Dets };
 
 function judge(kind: string, ref: Outs, got: Outs, size: number, a: Acc, file = '', x?: Tensor): void {
   a.pics++;
-  if (kind === 'ids' || kind === 'lprnet' || kind === 'ctc') { ({ ids: idsJudge, lprnet: lprJudge, ctc: ctcJudge }[kind])(ref, got, file, a); return; }
+  if (kind in LINE_JUDGES) { LINE_JUDGES[kind](ref, got, file, a); return; }
   if (kind === 'policy') { const [r, g] = [policyMove(ref, x!), policyMove(got, x!)]; if (r[0] === g[0]) a.sameClass++; if (r[1] === g[1]) a.same++; return; }
   if (DECODE[kind]) {
     const conf = process.env.CONF ? [CONF] : [];
@@ -306,7 +306,8 @@ function text(kind: string, a: Acc): string {
   }
   if (kind === 'policy') return `the move played the same as ORT's ${a.sameClass} / ${a.pics}; raw arg-max the same ${a.same} / ${a.pics}`;
   if (kind === 'anomaly') return anomalyText(a.names, a.embRef, a.embGot);
-  if (kind === 'classes' || kind === 'ids' || kind === 'lprnet' || kind === 'ctc') {
+  if (kind === 'notes') return notesText(a);
+  if (kind === 'classes' || kind === 'ids' || kind === 'lprnet' || kind === 'ctc' || kind === 'signs') {
     return `same arg-max as ORT ${a.sameClass} / ${a.pics}` + (a.labelled ? `; right by the file's label: ORT ${a.refRight} / ${a.labelled}, this ${a.gotRight} / ${a.labelled}` : '');
   }
   if (kind === 'classlocal') {
@@ -383,8 +384,7 @@ async function main() {
       judge(kind, ref, await ort.run([asInput({ ...x, dtype: 'float32', data: Float32Array.from(y) })]), size, noiseAcc, f);
     }
   }
-  await ort.close();
-  lites.forEach((l) => l.close());
+  await ort.close(); lites.forEach((l) => l.close());
   if (noise) console.log(`  onnxruntime, input ±${noise} grey levels: ${text(kind, noiseAcc)}`);
   if (process.env.NO_LATENCY) { tfls.forEach((t, j) => console.log(`  ${path.basename(t)} ${fs.statSync(t).size} B: ${text(kind, accs[j])}`)); return; }
   const { byLabel, load } = await pairedLatency(tfls.map((t) => ({ label: t, tflite: new Uint8Array(fs.readFileSync(t)) })), feeds,

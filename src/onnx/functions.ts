@@ -143,11 +143,14 @@ class Inliner {
     const out: Node[] = [];
     f.nodes.forEach((b, i) => {
       const attrs = new Map<string, AttrValue>();
-      for (const [k, a] of b.attrs) attrs.set(k, mapGraphs(a, valueName));
-      for (const [k, r] of b.refs ?? []) {
-        const v = call.attrs.get(r.ref) ?? f.defaults.get(r.ref);
-        if (v) attrs.set(k, v);
-      }
+      const resolve = (n: FunctionNode, into: Map<string, AttrValue>): void => {
+        for (const [k, r] of n.refs ?? []) {
+          const v = call.attrs.get(r.ref) ?? f.defaults.get(r.ref);
+          if (v) into.set(k, v);
+        }
+      };
+      for (const [k, a] of b.attrs) attrs.set(k, mapGraphs(a, valueName, resolve));
+      resolve(b, attrs);
       const node: Node = {
         name: this.fresh(`${prefix}/${b.name || `${b.opType}_${i}`}`, this.nodeNames),
         opType: b.opType, domain: b.domain,
@@ -168,14 +171,18 @@ class Inliner {
   }
 }
 
-/** An attribute with its subgraphs' value names renamed (a body's subgraph reads the body's values). */
-function mapGraphs(a: AttrValue, rename: (name: string) => string): AttrValue {
-  if (a.type === 'graph') return { type: 'graph', value: renamedGraph(a.value, rename) };
-  if (a.type === 'graphs') return { type: 'graphs', value: a.value.map((g) => renamedGraph(g, rename)) };
+/** Sets a subgraph node's attributes given by reference to the function's (`FunctionNode.refs`) from the call. */
+type Resolve = (n: FunctionNode, into: Map<string, AttrValue>) => void;
+
+/** An attribute with its subgraphs' value names renamed (a body's subgraph reads the body's values) and their
+ *  nodes' references to the function's attributes resolved. */
+function mapGraphs(a: AttrValue, rename: (name: string) => string, resolve: Resolve): AttrValue {
+  if (a.type === 'graph') return { type: 'graph', value: renamedGraph(a.value, rename, resolve) };
+  if (a.type === 'graphs') return { type: 'graphs', value: a.value.map((g) => renamedGraph(g, rename, resolve)) };
   return a;
 }
 
-function renamedGraph(g: Graph, rename: (name: string) => string): Graph {
+function renamedGraph(g: Graph, rename: (name: string) => string, resolve: Resolve): Graph {
   const vi = (v: ValueInfo): ValueInfo => ({ ...v, name: rename(v.name) });
   const initializers = new Map<string, Tensor>();
   for (const [k, t] of g.initializers) initializers.set(rename(k), { ...t, name: rename(k) });
@@ -183,10 +190,12 @@ function renamedGraph(g: Graph, rename: (name: string) => string): Graph {
   for (const [k, v] of g.values) values.set(rename(k), vi(v));
   const out: Graph = {
     name: g.name,
-    nodes: g.nodes.map((n) => ({
-      ...n, inputs: n.inputs.map(rename), outputs: n.outputs.map(rename),
-      attrs: new Map([...n.attrs].map(([k, a]) => [k, mapGraphs(a, rename)])),
-    })),
+    nodes: g.nodes.map((n: FunctionNode) => {
+      const { refs, ...plain } = n;
+      const attrs = new Map([...n.attrs].map(([k, a]) => [k, mapGraphs(a, rename, resolve)]));
+      if (refs) resolve(n, attrs);
+      return { ...plain, inputs: n.inputs.map(rename), outputs: n.outputs.map(rename), attrs };
+    }),
     inputs: g.inputs.map(vi), outputs: g.outputs.map(vi), initializers, values,
   };
   if (g.outerScope) out.outerScope = new Set([...g.outerScope].map(rename));

@@ -5,7 +5,10 @@ import * as path from 'node:path';
 import { onnx } from '../generated/onnx/onnx.js';
 import { numberReader } from './number-reader';
 import { ONNX_DTYPES } from '../ir/tensor';
-import { type LongLike, type ReadCtx as Ctx, looseNum, num, readSparse, readTensor } from './tensor-reader';
+import { type LongLike, type ReadCtx, looseNum, num, readSparse, readTensor } from './tensor-reader';
+
+/** The read's context; `inFunction` while reading a function body, whose subgraphs' nodes may refer to the function's attributes. */
+interface Ctx extends ReadCtx { inFunction?: boolean }
 import { GraphField, ModelField, Wire, repeatedNodeName, tagOf, unnamedNodeName } from './fields';
 import { AttrValue, Graph, Model, ModelError, Node, Shape, Tensor, ValueInfo } from '../ir/types';
 import { sortAndValidate } from '../ir/validate';
@@ -206,19 +209,15 @@ function readFunction(f: onnx.IFunctionProto, ctx: Ctx): OnnxFunction {
   const domain = f.domain === 'ai.onnx' ? '' : (f.domain ?? '');
   const inputs = [...(f.input ?? [])];
   const scope = new Set(inputs);
+  const body: Ctx = { ...ctx, inFunction: true };
   const nodes: FunctionNode[] = (f.node ?? []).map((n, i) => {
     const name = n.name ?? '';
-    const refs = new Map<string, AttrRef>();
-    const plain: onnx.IAttributeProto[] = [];
-    for (const a of n.attribute ?? []) {
-      if (a.refAttrName) refs.set(a.name ?? '', { ref: a.refAttrName, type: attrTypeName(a.type ?? 0) });
-      else plain.push(a);
-    }
+    const [refs, plain] = attrRefs(n.attribute ?? []);
     const node: FunctionNode = {
       name, opType: n.opType ?? '',
       domain: n.domain === 'ai.onnx' ? '' : (n.domain ?? ''),
       inputs: [...(n.input ?? [])], outputs: [...(n.output ?? [])],
-      attrs: readAttrs(plain, ctx, scope, name || `${fname}/${n.opType}_${i}`),
+      attrs: readAttrs(plain, body, scope, name || `${fname}/${n.opType}_${i}`),
     };
     for (const o of node.outputs) if (o) scope.add(o);
     if (refs.size) node.refs = refs;
@@ -236,6 +235,17 @@ const ATTR_TYPE_NAMES: AttrValue['type'][] = ['unsupported', 'float', 'int', 'st
 
 function attrTypeName(t: number): AttrValue['type'] {
   return ATTR_TYPE_NAMES[t] ?? 'unsupported';
+}
+
+/** A function body node's attributes given by reference to the function's (`ref_attr_name`), and the others. */
+function attrRefs(list: onnx.IAttributeProto[]): [Map<string, AttrRef>, onnx.IAttributeProto[]] {
+  const refs = new Map<string, AttrRef>();
+  const plain: onnx.IAttributeProto[] = [];
+  for (const a of list) {
+    if (a.refAttrName) refs.set(a.name ?? '', { ref: a.refAttrName, type: attrTypeName(a.type ?? 0) });
+    else plain.push(a);
+  }
+  return [refs, plain];
 }
 
 
@@ -273,14 +283,18 @@ function readGraph(g: onnx.IGraphProto, ctx: Ctx, outer: Set<string>): Graph {
     let name = n.name || unnamedNodeName(n.opType ?? '', i);
     if (seenNames.has(name)) name = repeatedNodeName(name, i);
     seenNames.add(name);
-    return {
+    // Inside a function body (an If branch of onnxscript's aten_convolution) attributes may name the function's.
+    const [refs, plain] = ctx.inFunction ? attrRefs(n.attribute ?? []) : [undefined, n.attribute ?? []];
+    const node: FunctionNode = {
       name,
       opType: n.opType ?? '',
       domain: n.domain === 'ai.onnx' ? '' : (n.domain ?? ''),
       inputs: [...(n.input ?? [])],
       outputs: [...(n.output ?? [])],
-      attrs: readAttrs(n.attribute ?? [], ctx, inner, name),
+      attrs: readAttrs(plain, ctx, inner, name),
     };
+    if (refs?.size) node.refs = refs;
+    return node;
   });
   const graph: Graph = { name: g.name ?? '', nodes, inputs, outputs, initializers, values };
   if (outer.size > 0) graph.outerScope = outer;

@@ -3,7 +3,7 @@
 import { onnx } from '../generated/onnx/onnx.js';
 import { DTYPE_TO_ONNX, packNibbles, tensorBytes } from '../ir/tensor';
 import { AttrValue, Graph, Model, Tensor, ValueInfo } from '../ir/types';
-import type { OnnxFunction } from './functions';
+import type { FunctionNode, OnnxFunction } from './functions';
 import type Long from 'long';
 
 export interface WriteOptions {
@@ -50,7 +50,8 @@ function graphProto(g: Graph, withValueInfo: boolean, external?: External): onnx
       domain: n.domain,
       input: n.inputs,
       output: n.outputs,
-      attribute: [...n.attrs].map(([name, a]) => attrProto(name, a, withValueInfo)).filter((a): a is onnx.IAttributeProto => !!a),
+      attribute: [...[...n.attrs].map(([name, a]) => attrProto(name, a, withValueInfo)).filter((a): a is onnx.IAttributeProto => !!a),
+        ...refProtos(n)],
     })),
     initializer: [...g.initializers.values()].map((t) => externalProto(t, external?.get(t.name))),
     input: g.inputs.map(valueInfoProto),
@@ -59,9 +60,14 @@ function graphProto(g: Graph, withValueInfo: boolean, external?: External): onnx
   };
 }
 
-function functionProto(f: OnnxFunction, vi: boolean): onnx.IFunctionProto {
+/** A function body node's attributes given by reference (also the nodes of a body's subgraphs: an If branch). */
+function refProtos(n: FunctionNode): onnx.IAttributeProto[] {
   const T = onnx.AttributeProto.AttributeType;
   const types: Record<string, number> = { float: T.FLOAT, int: T.INT, string: T.STRING, tensor: T.TENSOR, graph: T.GRAPH, floats: T.FLOATS, ints: T.INTS, strings: T.STRINGS, tensors: T.TENSORS, graphs: T.GRAPHS };
+  return [...n.refs ?? []].map(([name, r]) => ({ name, refAttrName: r.ref, type: types[r.type] ?? T.UNDEFINED }));
+}
+
+function functionProto(f: OnnxFunction, vi: boolean): onnx.IFunctionProto {
   return {
     name: f.name, domain: f.domain, input: f.inputs, output: f.outputs, attribute: f.attributes,
     attributeProto: [...f.defaults].map(([name, a]) => attrProto(name, a, vi)).filter((a): a is onnx.IAttributeProto => !!a),
@@ -70,7 +76,7 @@ function functionProto(f: OnnxFunction, vi: boolean): onnx.IFunctionProto {
       name: n.name, opType: n.opType, domain: n.domain, input: n.inputs, output: n.outputs,
       attribute: [
         ...[...n.attrs].map(([name, a]) => attrProto(name, a, vi)).filter((a): a is onnx.IAttributeProto => !!a),
-        ...[...n.refs ?? []].map(([name, r]) => ({ name, refAttrName: r.ref, type: types[r.type] ?? T.UNDEFINED })),
+        ...refProtos(n),
       ],
     })),
   };

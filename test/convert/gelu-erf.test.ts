@@ -112,3 +112,26 @@ test('ONNX Gelu (opset 20) keeps its approximate attribute', async () => {
   await check(geluModel([node('Gelu', ['x'], ['y'])], 20), 1, false);
   await check(geluModel([node('Gelu', ['x'], ['y'], { approximate: 'tanh' })], 20), 1, true);
 });
+
+test('onnxscript\'s GELU, its constants cast like the activation (CastLike), fuses into one GELU', async () => {
+  // PyTorch 2.1's dynamo exporter (aten_gelu_approximate_none): x · (CastLike(1, x) + erf(x / CastLike(√2, x)))
+  // · CastLike(0.5, x). A CastLike of a constant folds by its target's type; it did not (both inputs had to be
+  // constant), and the Erf was written out as its polynomial (a trained pitch detector: 167 ops, now 77).
+  const c = (name: string, v: number) => node('Constant', [], [name], { value: tensor(name, 'float32', [], [v]) });
+  const model = buildModel({
+    inputs: [['x', 'float32', [1, 8, 16]]], outputs: ['y'], opset: 18,
+    nodes: [
+      c('r2', Math.SQRT2), c('one', 1), c('half', 0.5),
+      node('CastLike', ['r2', 'x'], ['r2x']), node('Div', ['x', 'r2x'], ['d']), node('Erf', ['d'], ['e']),
+      node('CastLike', ['one', 'e'], ['onex']), node('Add', ['e', 'onex'], ['a']), node('Mul', ['x', 'a'], ['m']),
+      node('CastLike', ['half', 'x'], ['halfx']), node('Mul', ['m', 'halfx'], ['y']),
+    ],
+  });
+  const x = tensor('x', 'float32', [1, 8, 16], Array.from({ length: 128 }, (_, i) => Math.sin(i * 0.7) * 4));
+  const { out, hist } = await runLite(model, [x]);
+  assert.equal(hist.GELU, 1, JSON.stringify(hist));
+  assert.equal(Object.keys(hist).length, 1, JSON.stringify(hist));
+  const ref = toNumbers((await runOnnx(encodeModel(model), [x])).get('y')!);
+  const got = toNumbers(out.get('y')!);
+  assert.ok(ref.every((v, i) => Math.abs(v - got[i]) <= 1e-5 * (1 + Math.abs(v))));
+});

@@ -158,3 +158,39 @@ test('a function importing another ONNX opset than the model is refused, not con
   const model = buildModel({ inputs: [['x', 'float32', [2]]], outputs: ['z'], opset: 18, infer: false, nodes: [call(TORCH, 'F', ['x'], ['z'], 'f')] });
   assert.throws(() => decodeModel(written(model, [f])), /imports opset 13 of ai.onnx, the model opset 18/);
 });
+
+test('an If branch inside a body reads the function\'s attributes by reference (onnxscript\'s aten_convolution)', async () => {
+  // PyTorch 2.1's dynamo exporter: _aten_convolution_onnx's If branches run Conv with strides / pads / dilations
+  // referring to the function's attributes; was refused at read ("refers to a function's attribute ... inside a
+  // subgraph"). Each call's branches take its own values: pads 1 for c1, pads 0 (the default) for c2.
+  const conv = (name: string) => withRef(withRef(node('Conv', ['x', 'w'], ['o'], {}, name), 'pads', 'pads', 'int'), 'dilations', 'dilations', 'int');
+  const branch = (name: string) => buildGraph({ name, nodes: [conv(name)], inputs: [], outputs: ['o'] }, new Set(['x', 'w']));
+  const f = fn(LIB, 'aten_conv', ['x', 'w', 'flag'], ['o'], [
+    node('If', ['flag'], ['o'], { then_branch: branch('then_conv'), else_branch: branch('else_conv') }, 'if'),
+  ]);
+  f.attributes = ['pads'];
+  f.defaults.set('pads', { type: 'ints', value: [0, 0, 0, 0] });
+  f.defaults.set('dilations', { type: 'ints', value: [1, 1] });
+  for (const n of f.nodes) for (const b of ['then_branch', 'else_branch']) {
+    for (const c of (n.attrs.get(b)?.value as Graph | undefined)?.nodes ?? []) (c as FunctionNode).refs!.set('pads', { ref: 'pads', type: 'ints' });
+  }
+  const w = tensor('w', 'float32', [2, 2, 3, 3], waveValues(36, 3));
+  const model = buildModel({
+    inputs: [['x', 'float32', [1, 2, 6, 6]]], outputs: ['z'], opset: 18, infer: false, initializers: [w],
+    nodes: [
+      // the exporter's condition (a rank test of the input) folds at conversion: a constant here
+      node('Constant', [], ['flag'], { value: tensor('flag', 'bool', [], [1]) }, 'flag'),
+      { ...call(LIB, 'aten_conv', ['x', 'w', 'flag'], ['h'], 'c1'), attrs: new Map([['pads', { type: 'ints' as const, value: [1, 1, 1, 1] }]]) },
+      call(LIB, 'aten_conv', ['h', 'w', 'flag'], ['z'], 'c2'),
+    ],
+  });
+  const bytes = written(model, [f]);
+  const m = decodeModel(bytes);
+  const pads = (call: string) => ((m.graph.nodes.find((n) => n.name === `${call}/if`)!.attrs.get('then_branch')!.value as Graph).nodes[0].attrs.get('pads')?.value);
+  assert.deepEqual(pads('c1'), [1, 1, 1, 1]);
+  assert.deepEqual(pads('c2'), [0, 0, 0, 0]);
+  const file = join(mkdtempSync(join(tmpdir(), 'functions-ref-')), 'conv.onnx');
+  writeFileSync(file, bytes);
+  const r = await convertAndMatch(file, m, [makeTensor('x', 'float32', [1, 2, 6, 6], waveValues(72, 5))]);
+  assert.ok(r.worst <= 1e-5, `rel ${r.worst}`);
+});

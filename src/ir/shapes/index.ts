@@ -2,7 +2,7 @@
 // folding constants on the way. Op shape functions live in the other files of this folder, by op family.
 import { canFold, foldNode } from '../fold';
 import { tensorFromNumbers } from '../fold-kernels';
-import { toNumbers } from '../tensor';
+import { makeTensor, toNumbers } from '../tensor';
 import { AttrValue, DType, Dim, Graph, Model, ModelError, Node, Shape, Tensor, ValueInfo } from '../types';
 import { OutInfo, ShapeCtx, shapeFn } from './context';
 import { DimNamer, InvalidNodeError, fmt } from './dims';
@@ -123,6 +123,10 @@ function inferNode(node: Node, scope: Scope, st: State): void {
   const ctx = makeCtx(node, opset, scope, st);
   let outs: (OutInfo | undefined)[] = [];
   const known = node.inputs.map((n) => (n ? scope.value(n) : undefined));
+  // CastLike reads only its second input's type: a constant cast like an activation (onnxscript's GELU casts its 0.5
+  // and 1 so) folds, with an empty stand-in of that type, and the GELU pass sees its constants.
+  const like = node.opType === 'CastLike' && known[0] && !known[1] ? scope.info(node.inputs[1])?.dtype : undefined;
+  if (like) known[1] = makeTensor(node.inputs[1], like, [0], []);
   let folded: Tensor[] | undefined;
   if (canFold(node)) {
     try {
