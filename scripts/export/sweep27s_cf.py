@@ -90,10 +90,12 @@ class VADIterStep(nn.Module):
         now = current + self.frame
         event = torch.zeros(1, dtype=torch.long)                                             # 1 start, 2 end
         stamp = torch.zeros(1, dtype=torch.long)
+        # (x * 0, not zeros_like: torch 1.13's scripted export writes zeros_like / ones_like in an If branch as float
+        # constants while the other branch is int64, which onnxruntime refuses to load.)
         if bool(prob[0] >= self.threshold):
-            temp_end = torch.zeros_like(temp_end)
+            temp_end = temp_end * 0
             if not bool(triggered[0] > 0):
-                triggered = torch.ones_like(triggered)
+                triggered = triggered * 0 + 1
                 event = torch.ones(1, dtype=torch.long)
                 stamp = current
         elif bool(prob[0] < self.threshold - 0.15) and bool(triggered[0] > 0):
@@ -101,8 +103,8 @@ class VADIterStep(nn.Module):
                 temp_end = now
             if bool(now[0] - temp_end[0] >= self.min_silence):
                 stamp = temp_end
-                temp_end = torch.zeros_like(temp_end)
-                triggered = torch.zeros_like(triggered)
+                temp_end = temp_end * 0
+                triggered = triggered * 0
                 event = torch.full([1], 2, dtype=torch.long)
         return prob, h, c, triggered, temp_end, now, event, stamp
 
