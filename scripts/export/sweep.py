@@ -336,9 +336,9 @@ def save_torch_reference(out, m, args, opts):
         ys = m(*args)
     ys = ys if isinstance(ys, tuple) else (ys,)
     for n, t in zip(opts['names'], args):
-        np.save(os.path.join(out, f'in_{n}.npy'), t.numpy())
+        np.save(os.path.join(out, f'in_{n}.npy'), np.ascontiguousarray(t.numpy()))
     for n, t in zip(opts['outputs'], ys):
-        np.save(os.path.join(out, f'out_{n}.npy'), t.numpy())
+        np.save(os.path.join(out, f'out_{n}.npy'), np.ascontiguousarray(t.numpy()))  # npy.ts reads C order
 
 
 def main():

@@ -154,7 +154,9 @@ export function islandsBetweenFloat(sg: TflSubgraph, float: Set<number>): Set<nu
   const ops = sg.operators;
   const readers = consumersOf(ops);
   const producer = producersOf(ops);
-  const isCand = ops.map((op, k) => !float.has(k) && ISLAND_OPS.has(op.opcode) && op.outputs.length > 0
+  // Not a PRELU: full int8 writes each int8 PRELU in its float form (int8-float-binary.ts), which no island takes in
+  // (MP-SENet's dense encoder: the PRelus and their norms' last ADDs stay int8).
+  const isCand = ops.map((op, k) => !float.has(k) && ISLAND_OPS.has(op.opcode) && op.opcode !== 'PRELU' && op.outputs.length > 0
     && op.outputs.every((o) => t[o]?.type === 'FLOAT32' && !isConst(t[o]))
     && op.inputs.some((i) => i >= 0 && !isConst(t[i]))
     && op.inputs.every((i) => i < 0 || (isConst(t[i]) ? t[i].type === 'FLOAT32' || t[i].type === 'INT32' : t[i].type === 'FLOAT32')));
