@@ -129,14 +129,6 @@ export function softplusOf(e: Emitter, x: number, out?: number): number {
   return e.bin('ADD', e.un('RELU', x), l, out);
 }
 
-/** alpha * (exp(min(x, 0) / scale) - 1): the negative branch of Elu, Selu and Celu. */
-export function expm1Negative(e: Emitter, x: number, alpha: number, scale = 1): number {
-  let m = e.bin('MINIMUM', x, e.scalar(0));
-  if (scale !== 1) m = e.bin('MUL', m, e.scalar(1 / scale));
-  const ex = e.bin('SUB', e.un('EXP', m), e.scalar(1));
-  return alpha === 1 ? ex : e.bin('MUL', ex, e.scalar(alpha));
-}
-
 /** Why a converter declaring `dtypes` refuses the element type of the node's first input, or undefined. */
 export function dtypeReason(node: Node, ctx: ConvertContext, dtypes: DType[]): Refusal | undefined {
   const dt = ctx.dtype(node.inputs[0]);
