@@ -32,7 +32,7 @@ import { rankWeightOps } from './precise-weights';
 import { type Island, type Pruned, pruneIslands } from './island-prune';
 import type { Int8Phases } from './int8-phases';
 import { cheaperSteps } from './prefix-free';
-import { SearchBudget, chargedScorer } from './search-budget';
+import { SearchBudget, candidateWorkMs, chargedScorer } from './search-budget';
 import { floatPrefix, traceTask } from './float-prefix';
 export { floatPrefix } from './float-prefix';
 import { type SizeBudget, assign, cheapestPoint, cheapestWeightOp, fitsBounds, searchBudget } from './search-size';
@@ -160,7 +160,9 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   const scores = new CandidateScores(async (r: ConvertResult) => {
     const s = await scorer.score(r.model, r.metadata);
     cosines.push(s.cosine);
-    return lines && cheapMet(s) ? { ...s, layouts: await lines(r.model) } : s;
+    if (!lines || !cheapMet(s)) return s;
+    budget.charge(candidateWorkMs(r.model, lines.samples ?? 0));
+    return { ...s, layouts: await lines(r.model) };
   });
   const build = (int16Ops: Set<number>, splitOps: Set<number>, floatOps: Set<number>, floatWeights = noNames) =>
     scores.tag(quantizeInt8(cloneResult(result), params, { ...opts, int8Io: false, int16Ops, splitOps, floatOps, floatWeights }), int16Ops, splitOps, floatOps, floatWeights);

@@ -86,7 +86,8 @@ export interface LayoutBar {
   share?: number;
 }
 
-export type LayoutJudge = (model: TflModel) => Promise<LayoutBar>;
+/** Runs a candidate on the judged samples (`samples` of them) and reads its layout bar. */
+export type LayoutJudge = ((model: TflModel) => Promise<LayoutBar>) & { samples?: number };
 
 /** The roles the layout bar reads: detector rows and classes by steps (no angles: they have no lines). */
 const judgedRoles = (roles: OutputRoles): OutputRoles => ({ angles: new Set(), detectorRows: roles.detectorRows, stepClasses: roles.stepClasses });
@@ -113,7 +114,10 @@ export async function layoutJudge(result: ConvertResult, onnx: Model, samples: T
   const judged = samples.slice(0, Math.max(LAYOUT_SAMPLES, SEQUENCE_SAMPLES));
   if (!judged.length) return undefined;
   const refs = await referenceOutputs(onnx, judged);
-  return async (model) => {
+  // No line to decode (softmax steps with no CTC runs: a token distribution) and no detector rows: nothing to judge.
+  const self = layoutBar(refs, refs, roles, sequences, target);
+  if (!self.lines && self.share === undefined) return undefined;
+  const judge: LayoutJudge = async (model) => {
     const session = await openConverted(serializeTflite(model));
     const outputs: Map<string, Tensor>[] = [];
     try {
@@ -123,6 +127,7 @@ export async function layoutJudge(result: ConvertResult, onnx: Model, samples: T
     }
     return layoutBar(refs, outputs, roles, sequences, target);
   };
+  return Object.assign(judge, { samples: judged.length });
 }
 
 /** "lines 30 / 32, detections 0.951 on 32 samples": the bar's reading for the search's trace. */
