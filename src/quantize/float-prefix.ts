@@ -1,6 +1,7 @@
 // The int8 search's float32 prefix (mixed-precision.ts): a network's first layers round their activations one after
 // the other, so points measured alone do not find them; the first ops in graph order stay float32 (FLOAT_PREFIX of
 // the op count), kept only when that raises the search's measure; the tries stop at the first that meets the guard.
+import { layoutBarText } from './search-layouts';
 import type { ConvertResult } from '../convert/convert';
 import { serializeTflite } from '../tflite/writer';
 import { estimatedMs } from './cost-model';
@@ -11,7 +12,8 @@ const FLOAT_PREFIX = [0.05, 0.1, 0.15];
 const MIN_FLOAT_PREFIX = 4;
 
 /** The task measure on a trace line (ONNX2LITE_TRACE_MIXED). */
-export const traceTask = (s: OutputScore) => (s.task ? ` ${s.task.kind} ${s.task.agreement.toFixed(4)} soft ${s.task.soft.toFixed(4)}` : '');
+export const traceTask = (s: OutputScore) => (s.task ? ` ${s.task.kind} ${s.task.agreement.toFixed(4)} soft ${s.task.soft.toFixed(4)}` : '')
+  + (s.layouts ? ` layouts ${layoutBarText(s.layouts)}${s.layouts.met ? ' met' : ''}` : '');
 
 /** The float32 prefix (FLOAT_PREFIX) whose measure beats `plainObjective` most, within the size and cost bounds; the
  *  first one that meets the guard (`accepts`) ends the tries: a longer prefix costs more and the ranked steps alone

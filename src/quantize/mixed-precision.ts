@@ -32,7 +32,7 @@ import { rankWeightOps } from './precise-weights';
 import { type Island, type Pruned, pruneIslands } from './island-prune';
 import type { Int8Phases } from './int8-phases';
 import { cheaperSteps } from './prefix-free';
-import { SearchBudget, chargedScorer } from './search-budget';
+import { SearchBudget, candidateWorkMs, chargedScorer } from './search-budget';
 import { floatPrefix, traceTask } from './float-prefix';
 export { floatPrefix } from './float-prefix';
 import { type SizeBudget, assign, cheapestPoint, cheapestWeightOp, fitsBounds, searchBudget } from './search-size';
@@ -43,6 +43,7 @@ import { type Scatter, candidateScatter, keepsArgmax } from './search-plain';
 import { MIN_COSINE } from './guard';
 import { MIN_MASK_IOU } from './mask-guard';
 import { logitMapTarget } from './search-logit-maps';
+import { layoutJudge } from './search-layouts';
 export { keepsArgmax } from './search-plain';
 
 export type Int16Mode = 'auto' | 'off' | 'all';
@@ -145,14 +146,24 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   const judge = maskJudge(result, opts.minCosine, opts.int8Io);
   // Logit maps (search-logit-maps.ts) are met by the guard's IoU measure, whatever the cosine (LDC: 0.9961 in plain int8).
   const logitBar = logitMapTarget(target);
-  const accepts = (s: { cosine: number; accepted?: boolean; logitMapIou?: number }) => (s.cosine >= target || s.accepted === true) && !(s.logitMapIou! < logitBar);
+  const cheapMet = (s: OutputScore) => (s.cosine >= target || s.accepted === true) && !(s.logitMapIou! < logitBar);
+  // Detector rows, classes by steps and label sequences: met only when their lines / detections meet the layout bar on
+  // the guard's samples too (search-layouts.ts), read on the candidates that meet the rest.
+  const lines = mode === 'auto' ? await layoutJudge(result, onnx, samples, target) : undefined;
+  const accepts = (s: OutputScore) => cheapMet(s) && s.layouts?.met !== false;
   const measured = await makeScorer(result, searched, refs, judge);
   // Each candidate is charged its estimated work (search-budget.ts), not the time it took: the same file at any load.
   const scorer = chargedScorer(measured, budget, searched.length);
   // Each set of choices is run on LiteRT once (candidate-runs.ts).
   // The cosines of the candidates run (plain int8's first): their scatter (search-plain.ts).
   const cosines: number[] = [];
-  const scores = new CandidateScores(async (r: ConvertResult) => { const s = await scorer.score(r.model, r.metadata); cosines.push(s.cosine); return s; });
+  const scores = new CandidateScores(async (r: ConvertResult) => {
+    const s = await scorer.score(r.model, r.metadata);
+    cosines.push(s.cosine);
+    if (!lines || !cheapMet(s)) return s;
+    budget.charge(candidateWorkMs(r.model, lines.samples ?? 0));
+    return { ...s, layouts: await lines(r.model) };
+  });
   const build = (int16Ops: Set<number>, splitOps: Set<number>, floatOps: Set<number>, floatWeights = noNames) =>
     scores.tag(quantizeInt8(cloneResult(result), params, { ...opts, int8Io: false, int16Ops, splitOps, floatOps, floatWeights }), int16Ops, splitOps, floatOps, floatWeights);
   // Higher is better: the task's smooth measure for class / mask outputs, else the SNR (task-signal.ts).
@@ -374,7 +385,8 @@ export async function chooseInt16Ops(result: ConvertResult, onnx: Model, samples
   if (!best.met && (best.floatOps.size || best.int16Ops.size) && !plain.byGuard && !keepsArgmax(best, plain)) best = { ...base, floatMs: float.ms, floatCostMs };
   // Plain int8 meets the guard and the choice beats it by no more than the other candidates scatter: plain is kept.
   const scatter = best.floatOps.size || best.int16Ops.size ? candidateScatter(plain.cosine, best.cosine, cosines) : undefined;
-  if (scatter?.noise && plain.cosine >= (opts.minCosine ?? MIN_COSINE) && plain.accepted !== false && !(plain.logitMapIou! < MIN_MASK_IOU)) {
+  if (scatter?.noise && plain.cosine >= (opts.minCosine ?? MIN_COSINE) && plain.accepted !== false && !(plain.logitMapIou! < MIN_MASK_IOU)
+    && (plain.layouts ?? (lines && await lines(plainModel.model)))?.guardMet !== false) {
     say(`plain int8 (cosine ${plain.cosine.toFixed(4)}) meets the guard and the best choice (${best.cosine.toFixed(4)}, ${best.floatOps.size + best.int16Ops.size} ops out of int8) `
       + `beats it by ${scatter.gain.toFixed(4)}, within the spread of the other ${scatter.candidates} candidates (${scatter.spread.toFixed(4)}): plain int8 kept`);
     best = { ...base, met: true, floatMs: float.ms, floatCostMs, plainKept: scatter };

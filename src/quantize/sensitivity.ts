@@ -29,6 +29,8 @@ import { rankInGroups } from './grouped-ranking';
 import { type GuardJudge, guardAccepts } from './search-stop';
 import { SignMapTally, searchedLogitMaps } from './search-logit-maps';
 import { logitMapGuard } from './logit-map-guard';
+import { rolesOf } from './output-roles';
+import { type LayoutBar, StepClassTally } from './search-layouts';
 
 /** One rounding point: the tensor rounded to int8, and the float model's ops that must leave int8 for it not to be
  *  (its producer, the same-scale ops carrying it and every op reading it or them). */
@@ -59,6 +61,9 @@ export interface OutputScore {
   /** The guard's measure of the logit-map outputs (logit-map-guard.ts: the worst output's mean IoU of the positive
    *  regions against onnxruntime on the guard samples); absent without such outputs or a map to judge. */
   logitMapIou?: number;
+  /** The layout bar (search-layouts.ts: lines / detections on the guard's samples), read by the search's stop only on
+   *  candidates that meet its other bars; absent when not read. */
+  layouts?: LayoutBar;
 }
 
 /** Scores quantized variants of one float model (same tensor names) on the guard samples. The search's measure is
@@ -146,12 +151,17 @@ export async function makeScorer(result: ConvertResult, samples: Tensor[][], ref
   // Likewise an output the guard judges over its spread between the samples (landmarks around 0.5: PFLD's 68 points,
   // offsetVectors): its SNR is the offset's, which the steps barely move (34.4 → 34.8 dB at 1-14 ops float32 while
   // the guard read 0.90-0.91), so the search climbed a measure blind to what the guard refused.
-  const byGuard = (tables.size > 0 && pairedBoxTables(floatOuts, tables).size > 0) || offsetVectors(floatOuts, probabilities).size > 0;
+  // Mixed detector rows (output-roles.ts) too: the guard pairs their detections (task-layouts.ts), while their SNR is
+  // the boxes' (Yolo-FastestV2's search ranked by it kept 201 of 211 evaluation detections, 7 under the floor).
+  const roles = rolesOf(probabilities);
+  const byGuard = (tables.size > 0 && pairedBoxTables(floatOuts, tables).size > 0) || offsetVectors(floatOuts, probabilities).size > 0 || roles.detectorRows.size > 0;
+  // Classes by steps (a class axis not last: LPRNet's [1, 68, 18]) are an arg-max task over that axis (search-layouts.ts).
+  const steps = roles.stepClasses;
   // Logit maps (no Sigmoid in the model: LDC's edges) are what the guard judges them by, the sign maps' IoU
   // (search-logit-maps.ts): ranked by it against the float32 model, stopped by the guard's measure against onnxruntime.
   const logitNames = searchedLogitMaps(refs, tasks.flatMap((_, j) => (kinds[j] === 'values' && !probabilities.has(onnxName(j)) ? [onnxName(j)] : [])));
   const logitTaps = new Set(tasks.flatMap((_, j) => (logitNames.has(onnxName(j)) ? [j] : [])));
-  const tasked = hasTask || logitTaps.size > 0;
+  const tasked = hasTask || logitTaps.size > 0 || steps.size > 0;
   const scoreWith: OutputScorer['scoreWith'] = async (model, metadata) => {
     const run = await runTaps(model, metadata, names, samples);
     let err = 0;
@@ -173,7 +183,9 @@ export async function makeScorer(result: ConvertResult, samples: Tensor[][], ref
       });
     }
     const snrDb = pooledSnr(err, sig);
-    const task = worseTask(tally.measure(), logitTally.measure());
+    const stepTally = new StepClassTally(steps);
+    if (steps.size) outs.forEach((o, k) => stepTally.add(floatOuts[k], o));
+    const task = worseTask(worseTask(tally.measure(), logitTally.measure()), stepTally.measure());
     // Class-id outputs (the graph's own ARG_MAX: argmax-guard.ts) read as unchanged to the cosine; their share of
     // held arg-maxes, on the cosine's scale, is what the search stops at (it stopped at plain int8 while the ids
     // guard refused it after the search).
