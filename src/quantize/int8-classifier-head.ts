@@ -96,7 +96,10 @@ export function classifierHeadOf(sg: TflSubgraph): { tensor: string; scores: num
     const out = sg.tensors[op.outputs[0]];
     if (op.opcode !== 'FULLY_CONNECTED' || out.type !== 'INT16' || !out.shape.slice(0, -1).every((d) => d <= 1)) continue;
     const scores = out.shape.reduce((a, d) => a * Math.max(1, d), 1);
-    if (scores <= MAX_SCORES && leaves(op.outputs[0], 0)) return { tensor: out.name, scores, precision: '16x8' };
+    // Named as the float model names it: the DEQUANTIZE's output when the scores leave as float32.
+    const dq = (readers.get(op.outputs[0]) ?? []).find((r) => sg.operators[r].opcode === 'DEQUANTIZE');
+    const tensor = dq === undefined ? out.name : sg.tensors[sg.operators[dq].outputs[0]].name;
+    if (scores <= MAX_SCORES && leaves(op.outputs[0], 0)) return { tensor, scores, precision: '16x8' };
   }
   return undefined;
 }
