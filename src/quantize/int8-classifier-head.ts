@@ -22,8 +22,9 @@ import { INT16_OPS, int16Capable } from './int16';
 import { MAX_SCORES, logitOutputOps } from './int8-logit-outputs';
 import type { QParams } from './params';
 
-/** The options the rule reads: the int8 pass's, and `--int16`'s mode (full-int8.ts passes it through). */
-export type HeadOptions = Int8Options & { int16?: Int16Mode };
+/** The options the rule reads: the int8 pass's, `--int16`'s mode (full-int8.ts passes it through), and
+ *  `classifierHead: false`, the rule off (tests of other rules on a model whose only or last layer is a head). */
+export type HeadOptions = Int8Options & { int16?: Int16Mode; classifierHead?: boolean };
 
 /** Ops that rank scores: they read the int16 scores in float32 (no int16 kernel; an int8 copy would tie them again). */
 const RANKERS = new Set(['ARG_MAX', 'ARG_MIN', 'TOPK_V2']);
@@ -39,7 +40,7 @@ export interface ClassifierHead {
 
 /** Whether the rule applies under these options. */
 export function headRuleOn(opts: HeadOptions): boolean {
-  return !opts.int8Io && !opts.perTensor && !opts.perChannel && opts.int16 !== 'off' && opts.int16 !== 'all';
+  return opts.classifierHead !== false && !opts.int8Io && !opts.perTensor && !opts.perChannel && opts.int16 !== 'off' && opts.int16 !== 'all';
 }
 
 /** The classifier head of `sg` to run 16x8 (float model indices), or undefined when there is none, the options turn
