@@ -105,6 +105,10 @@ export interface QuantizeSummary {
   floatWeightOps?: number;
   /** int8: of the float32 ops in the written model, those computing from int8-stored weights (hybrid islands). */
   hybridOps?: number;
+  /** int8: the classifier head as written when it runs 16x8 (the last FULLY_CONNECTED of a score vector of at most
+   *  4,096 values that only leaves the model: int8-classifier-head.ts, or the search / --int16 all): its output
+   *  tensor, its score count and `16x8`; absent when the head is int8 (--int16 off, --int8-io, --per-tensor) or none. */
+  classifierHead?: { tensor: string; scores: number; precision: '16x8' };
   int8Cosine?: number;
   cosine?: number;
   /** int8: the 16x8 guard's search time (part of quantizeMs). */

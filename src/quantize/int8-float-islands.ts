@@ -287,8 +287,8 @@ export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {
   for (const k of runTimeTailOps(sg)) if (!out.has(k)) out.set(k, 'runTimeTail');
   for (const k of selectionInputOps(sg)) if (!out.has(k)) out.set(k, 'selectionInputs');
   for (const k of supportSetOps(sg)) if (!out.has(k)) out.set(k, 'supportSet');
-  // The classifier-head rule (int8-logit-outputs.ts) is not applied: a float32 head on int8-stored weights moved a Reversi policy's
-  // logits in the hundreds (cosine 0.77 under --int16 all) and crashed --per-tensor; see docs/model-sweep.md, s28 lead.
+  // A classifier's head (int8-logit-outputs.ts) is no island: the int8 pass runs it 16x8 (int8-classifier-head.ts); float32
+  // on int8-stored weights it moved a policy net's logits in the hundreds (cosine 0.77 under --int16 all).
   for (const k of expertChoiceOps(sg)) if (!out.has(k)) out.set(k, 'expertChoice');
   for (const k of decodedArgMaxOps(sg)) if (!out.has(k)) out.set(k, 'decodedArgMax');
   return out;

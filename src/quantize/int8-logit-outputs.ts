@@ -1,24 +1,22 @@
-// A classifier's scores stay float32 in int8 models: the FULLY_CONNECTED that makes a small score vector which only
-// leaves the model (an output, through views, a final SOFTMAX or an ARG_MAX / TOPK), with those views. Not through a
-// LOGISTIC: one probability has no classes to tie, and a sigmoid head's layer stays int8 (a VAD's decoder).
+// A classifier's scores: the FULLY_CONNECTED that makes a small score vector which only leaves the model (an output,
+// through views, a final SOFTMAX or an ARG_MAX / TOPK), with those views. Not through a LOGISTIC: one probability has
+// no classes to tie, and a sigmoid head's layer stays int8 (a VAD's decoder).
 // int8 gives the logits one step of (max − min) / 255 over every class and every picture: trained classifiers' logits
 // span hundreds of units (a GTSRB CNN [−162, 96]: a step of 1.0; a CIFAR-100 CNN [−1711, 2487]: 16.5), so two
 // classes closer than a step come out as the same int8 value and the arg-max takes the first (GTSRB: 8 of 170 signs
 // changed class, every one an exact tie, while the output cosine read 0.9998; CIFAR-100: 20 of 200). PyTorch
 // classifiers are mostly exported without their softmax, the logits being the output; where a final SOFTMAX is in
-// the graph it is float already (int8-float-islands.ts 'probability') and so is the layer before it, which this rule
-// names too. In float the layer adds no rounding of its own; it reads its int8 input behind a
-// DEQUANTIZE and keeps its weights int8 (as every float layer of the int8 pass), and a vector of at most MAX_SCORES
-// values costs one small matrix-vector product. That DEQUANTIZE of the weights is a float32 copy at run time (LiteRT
-// computes it once; TFLite Micro holds it in its arena): a head of more than MAX_FLOAT_WEIGHTS weights stays int8
-// (an ImageNet head, 1280 × 1000: 5 MB, twice mobilenet_v2's int8 arena).
+// the graph it is float already (int8-float-islands.ts 'probability') and the layer before it is named too.
+// The int8 pass runs what this finds in 16x8 (int8-classifier-head.ts: int16 scores, int8 weights). A head of more
+// than MAX_FLOAT_WEIGHTS weights (an ImageNet head, 1280 × 1000) is not taken: a 16x8 FULLY_CONNECTED runs TFLite's
+// reference kernel, not XNNPack's, and that cost was not measured on a head of that size.
 import type { TflSubgraph } from '../tflite/model';
 import { consumersOf } from './graph';
 
 /** At most this many values per output, one vector per sample ([1, C]): a class / score vector, not a map nor a
  *  sequence of per-step logits (a projection over T positions, a CTC recognizer's [1, T, C]). */
 export const MAX_SCORES = 4096;
-/** At most this many weights (1 MiB as float32 at run time). */
+/** At most this many weights (the largest head measured in 16x8 has 24,300: a CIFAR-100 CNN's). */
 export const MAX_FLOAT_WEIGHTS = 262144;
 /** Views that carry the scores unchanged, and the final ops that only rank or squash them. */
 const VIEWS = new Set(['RESHAPE', 'SQUEEZE', 'EXPAND_DIMS']);

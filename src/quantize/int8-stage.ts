@@ -38,6 +38,7 @@ import { ARGMAX_SAMPLES, argmaxGuard, argmaxGuardMet, argmaxText, classIdOutputs
 import { logitMapGuard, logitMapGuardMet, logitMapOutputs, logitMapText } from './logit-map-guard';
 import { guardRuns, heldOutGuard, heldOutNote, heldOutPlainNote, heldOutSamples, heldOutText } from './held-out-guard';
 import { type PlainOnHeldOutSummary, heldOutMeasure, plainOnHeldOut, plainOnHeldOutText } from './search-held-out';
+import { classifierHeadOf } from './int8-classifier-head';
 
 /** A ratio of output norms farther than this from 1 is named in the guard's message. */
 const NORM_NOTE = 0.02;
@@ -336,4 +337,6 @@ export async function fullInt8Stage({ result, summary, bytes, baseDir, model, qd
   summary.biasCorrected = stats.biasCorrected;
   if (stats.sequentialBias) summary.sequentialBias = stats.sequentialBias;
   if (stats.equalizedPairs) summary.equalizedPairs = stats.equalizedPairs;
+  const head = classifierHeadOf(result.model.subgraphs[0]); // the classifier head as written (int8-classifier-head.ts)
+  if (head) summary.classifierHead = head;
 }

@@ -15,6 +15,7 @@ import { foldReluIntoQuantize, requantizeRelus } from './int8-relu';
 import { avgPoolsAsDepthwise } from './int8-avgpool';
 import { quantizeDynamic, storeFp16 } from './weights';
 import { floatIslands } from './int8-float-islands';
+import { withClassifierHead } from './int8-classifier-head';
 import { decodeTables } from './int8-box-decode';
 import { sameScaleInputs } from './int8-scale-groups';
 import { splitJoinOps } from './int8-activation-params';
@@ -64,6 +65,7 @@ export interface Int8Options {
 }
 
 export function quantizeInt8(result: ConvertResult, params: Map<number, QParams>, opts: Int8Options = {}): ConvertResult {
+  opts = withClassifierHead(result, params, opts); // a classifier's head in 16x8 (int8-classifier-head.ts)
   const sg = result.model.subgraphs[0];
   const t = sg.tensors;
   const name = uniqueNamer(sg);

@@ -65,6 +65,13 @@ test('--int16 auto keeps a model plain int8 when int8 already meets the guard, a
   const auto = await quantizeModelBytes(smallCnn(), 'small.onnx', {}, { mode: 'int8' });
   assert.equal(auto.summary.int16Ops, 0);
   assert.ok((auto.summary.int8Cosine ?? 0) >= 0.995, `guard ${auto.summary.int8Cosine}`);
-  assert.ok(!types(auto.result.model).includes('INT16'));
-  assert.ok(!auto.result.warnings.some((w) => /16x8/.test(w)));
+  // The search kept every op int8; only the classifier head runs 16x8, by its own rule (int8-classifier-head.ts).
+  const sg = auto.result.model.subgraphs[0];
+  const wide = sg.operators.filter((o) => o.outputs.some((i) => sg.tensors[i].type === 'INT16'));
+  assert.deepEqual(wide.map((o) => o.opcode), ['QUANTIZE', 'FULLY_CONNECTED'], 'int8 → int16 of its input, the 16x8 head');
+  assert.deepEqual(auto.summary.classifierHead?.precision, '16x8');
+  assert.deepEqual(auto.result.warnings.filter((w) => /16x8/.test(w)).map((w) => /classifier head/.test(w)), [true]);
+  const off = await quantizeModelBytes(smallCnn(), 'small.onnx', {}, { mode: 'int8', int16: 'off' });
+  assert.ok(!types(off.result.model).includes('INT16'), '--int16 off: no int16 tensor, the head included');
+  assert.ok(!off.result.warnings.some((w) => /16x8/.test(w)));
 });
