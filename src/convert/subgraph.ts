@@ -11,7 +11,6 @@ import { outerReads } from './control-flow';
 import { lookupConverter, refusalOf, unsupportedRefusal } from './registry';
 import { ConvertError } from './types';
 import { producerOf } from './elementwise-layout';
-import { fuseGroupNorm } from './simplify-norm';
 
 const RESHAPES = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze']);
 
@@ -141,11 +140,7 @@ export function convertBody(parent: ConvertContext, body: Graph, spec: BodySpec)
   const values = new Map(parent.graph.values);
   for (const [k, v] of body.values) values.set(k, v);
   for (const [k, t] of body.initializers) if (!parent.constants.has(k)) parent.constants.set(k, t);
-  // GroupNorm as the export writes it (Reshape, InstanceNormalization, Reshape) is one op, as in the main graph
-  // (simplify.ts): written out, its views need ONNX order, a move in and out of a channel-last body (a DEQ's cell).
-  // On copies of the nodes: the pass edits the node it keeps, and the model's body stays as read.
-  const g: Graph = { ...body, values, nodes: body.nodes.map((n) => ({ ...n })) };
-  if (g.nodes.some((n) => n.opType === 'InstanceNormalization')) fuseGroupNorm(g, parent.constants);
+  const g: Graph = { ...body, values };
   const ctx = new ConvertContext(g, parent.constants, parent.opset, channelLastHints(g.nodes));
   ctx.subgraphs = parent.subgraphs;
   ctx.bodyConverter = parent.bodyConverter;
