@@ -52,6 +52,9 @@ export function weightsLeftIntoMove(ctx: ConvertContext, node: Node, a: string, 
   const perm = t?.attrs.get('perm');
   const heads = [0, r - 1, ...identity(r - 1).slice(1)];
   if (perm?.type !== 'ints' || perm.value.join() !== heads.join()) return false;
+  // A moved product read into a convolution (a short conv over [B, L, C] moved to [B, C, L]: Gated DeltaNet's q, k, v)
+  // is that conv's channel-last as FULLY_CONNECTED writes it.
+  if (ctx.prefersChannelLast.has(t!.outputs[0]) || ctx.prefersChannelLast.has(y)) return false;
   const [k, n] = B.dims;
   const dims = ctx.shape(a);
   const m = dims.slice(1, r - 1).reduce((x, d) => x * d, 1);
