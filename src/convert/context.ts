@@ -23,8 +23,8 @@ export interface BodySpec {
   name: string;
   inputs: string[];
   outputs: string[];
-  /** Layouts of the inputs (default: ONNX order). */
-  inputPerms?: Perm[];
+  /** Layouts of the inputs (default, or an undefined entry: ONNX order). */
+  inputPerms?: (Perm | undefined)[];
   /** Layouts of the outputs; an undefined entry takes the layout the value has (ONNX order or channel-last) and is
    *  filled in with it. Default: ONNX order. */
   outputPerms?: (Perm | undefined)[];

@@ -62,6 +62,7 @@ import { patchConvAsGemm } from './simplify-patch-conv';
 import { mergeCommonNodes } from './simplify-cse';
 import { hoistGatheredMoves, hoistSlicedHeadMoves, movedLookupsAsMovedIndices } from './simplify-hoist-moves';
 import { einsumHeads } from './simplify-einsum-heads';
+import { einsumUnbindHeads } from './simplify-einsum-unbind';
 import { hoistMovesThroughRegions, unitSplitsAsGathers } from './simplify-region-moves';
 import { splitBeforeMoves } from './simplify-split-move';
 import { rotaryBeforeHeadMoves } from './simplify-rotary-heads';
@@ -175,6 +176,7 @@ export function simplifyGraph(g: Graph, constants: Map<string, Tensor>, opts: Si
     rotaryBeforeHeadMoves(g, constants, opts.opset ?? 17);
     pass(['Split'], splitChunksAsSlices, { packed: true });
     pass(['Slice'], fusePackedHeads);
+    pass(['Split', 'Einsum'], einsumUnbindHeads); // before einsumHeads writes rank-4 Einsums as MatMuls
     einsumHeads(g, constants);
     fuseSeparateProjections(g, constants);
     pass([['Gemm', 'MatMul']], unflattenGemmRows);

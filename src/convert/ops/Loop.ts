@@ -7,7 +7,8 @@
 // loop is unrolled.
 import type { Graph } from '../../ir/types';
 import type { TflSubgraph, TflTensor } from '../../tflite/model';
-import { identity } from '../layout';
+import { channelLast, identity } from '../layout';
+import { channelLastHints } from '../subgraph';
 import { loopPlan, outerReads } from '../control-flow';
 import { MAX_OPSET, OpConverter, refuse } from '../types';
 
@@ -34,8 +35,19 @@ const Loop: OpConverter = {
     const trips = node.inputs[0] ? ctx.inputOnnx(node.inputs[0]) : ctx.constInt32([INT32_MAX], `${node.name}/trips`, []);
     const cond0 = node.inputs[1] ? ctx.inputOnnx(node.inputs[1])
       : ctx.constTensor({ name: `${node.name}/cond0`, type: 'BOOL', shape: [], data: Uint8Array.from([1]) });
-    const carried = node.inputs.slice(2).map((n) => ctx.inputOnnx(n));
-    const outer = captured.map((n) => ctx.inputOnnx(n));
+    const [iterName, condInName, ...vNames] = body.inputs.map((v) => v.name);
+    // Carried values the body reads into spatial ops are carried channel-last (the body's input and output, and so
+    // every iteration, in one order: a DEQ's state into its conv); captured values keep the order they are stored
+    // in (an injected conv map), as If's branches take them. Any order is exact: the body moves what it needs.
+    const hinted = channelLastHints(body.nodes);
+    const carriedPerms = node.inputs.slice(2).map((n, k) => {
+      const r = ctx.rank(n);
+      const o = node.outputs[k];
+      return r >= 3 && r <= 5 && hinted.has(vNames[k]) && !ctx.isDynamic(n) && !(o && ctx.isDynamic(o)) ? channelLast(r) : identity(r);
+    });
+    const outerPerms = captured.map((n) => ctx.permOf(n));
+    const carried = node.inputs.slice(2).map((n, k) => ctx.input(n, carriedPerms[k]));
+    const outer = captured.map((n, k) => ctx.input(n, outerPerms[k]));
     const vars = [iter0, trips, cond0, ...carried, ...outer];
     const like = (t: TflTensor, name: string): TflTensor => ({ name, type: t.type, shape: [...t.shape],
       ...(t.shapeSignature ? { shapeSignature: [...t.shapeSignature] } : {}) });
@@ -55,11 +67,12 @@ const Loop: OpConverter = {
     ctx.subgraphs.push(condSg);
     const condIndex = ctx.subgraphs.length;
 
-    const [iterName, condInName, ...vNames] = body.inputs.map((v) => v.name);
     const bodyIndex = ctx.convertBody(body, {
       name: `${node.name}/body`,
       inputs: [iterName, condInName, ...vNames, ...captured],
       outputs: [...body.outputs.slice(0, 1 + nCarried).map((o) => o.name), ...captured],
+      inputPerms: [undefined, undefined, ...carriedPerms, ...outerPerms],
+      outputPerms: [undefined, ...carriedPerms, ...outerPerms],
       wrap(b, ins, outs) {
         const m = b.temp([...ctx.tensors[trips].shape], 'INT32', 'trip_count');
         const mOut = b.temp([...ctx.tensors[trips].shape], 'INT32', 'trip_count_out');
@@ -81,14 +94,14 @@ const Loop: OpConverter = {
     const outs = vars.map((i, k) => {
       const o = k >= 3 && k < 3 + nCarried ? node.outputs[k - 3] : '';
       const copied = o && !ctx.isDynamic(o) && (grows || returned.has(o));
-      if (o && !copied) return ctx.output(o, identity(ctx.rank(o)));
+      if (o && !copied) return ctx.output(o, carriedPerms[k - 3]);
       const t = ctx.temp(ctx.tensors[i].shape, ctx.tensors[i].type, `${node.name}/var${k}_out`);
       if (o) copies.push([t, o]);
       return t;
     });
     ctx.emit('WHILE', vars, outs, { condSubgraphIndex: condIndex, bodySubgraphIndex: bodyIndex });
     for (const [t, o] of copies) {
-      const out = ctx.output(o, identity(ctx.rank(o)));
+      const out = ctx.output(o, carriedPerms[node.outputs.indexOf(o)]);
       const shape = ctx.tensors[out].shape;
       ctx.emit('RESHAPE', [t, ctx.constInt32(shape, `${o}__static_shape`)], [out], { newShape: shape });
     }

@@ -11,7 +11,7 @@ import type { Perm } from '../layout';
 import type { OpConverter } from '../types';
 import { MAX_OPSET, refuse, takesDtype } from '../types';
 import { reduceAxes } from './_reduce';
-import { weightsLeftAsStored } from './_matmul-left';
+import { weightsLeftAsStored, weightsLeftIntoMove } from './_matmul-left';
 
 const MatMul: OpConverter = {
   op: 'MatMul', emits: ['FULLY_CONNECTED', 'BATCH_MATMUL', 'RESHAPE'], opset: [1, MAX_OPSET], inputs: [2, 2], dtypes: ['float32'],
@@ -31,7 +31,7 @@ const MatMul: OpConverter = {
       // FULLY_CONNECTED works on the last axis alone: A stored in another order of its leading axes (a window / grid
       // swap left lazy) is read as it is, and the output keeps that order, when nothing else reads A in ONNX order.
       const kept = leadingOrder(ctx, a, y);
-      if (!kept && weightsLeftAsStored(ctx, node, a, B, y)) return;
+      if (!kept && (weightsLeftAsStored(ctx, node, a, B, y) || weightsLeftIntoMove(ctx, node, a, B, y))) return;
       const ga = kept ? undefined : operand(ctx, a);
       if (ga?.adj && swappedChainEnds(ctx, y)) {
         // A stored with its last two dims swapped whose product is moved back by the model (TimeMixer's

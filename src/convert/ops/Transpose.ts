@@ -14,6 +14,7 @@ import { axisFirstOrder } from './Gather';
 import { reduceAxes } from './_reduce';
 import { MAX_OPSET } from '../types';
 import { contractionAxisFirst } from '../split-order';
+import { movedBeforeGrowth } from '../grown-broadcast';
 
 const Transpose: OpConverter = {
   op: 'Transpose', emits: ['TRANSPOSE'], opset: [1, MAX_OPSET], dtypes: [...NUMERIC, 'float64', 'bool'], layout: 'axis',
@@ -40,6 +41,11 @@ const Transpose: OpConverter = {
     // A rank-3 value stored [0, 2, 1] is a 1-D signal's channel-last only when it flows into a convolution.
     const signal = samePerm(r, channelLast(rank)) && (rank !== 3 || ctx.prefersChannelLast.has(node.outputs[0]));
     if (r[rank - 1] !== rank - 1 && !signal && normedAlongLast(ctx, node.outputs[0], rank)) {
+      ctx.bind(node.outputs[0], ctx.input(node.inputs[0], p), identity(rank));
+      return;
+    }
+    // Unsqueezed into a broadcast that grows it on the way to a product: moved here, small (grown-broadcast.ts).
+    if (!isIdentity(r) && movedBeforeGrowth(ctx, node.outputs[0])) {
       ctx.bind(node.outputs[0], ctx.input(node.inputs[0], p), identity(rank));
       return;
     }

@@ -34,3 +34,38 @@ export function weightsLeftAsStored(ctx: ConvertContext, node: Node, a: string, 
   ctx.emit('RESHAPE', [prod, ctx.constInt32(shape, `${y}__shape`)], [out], { newShape: shape });
   return true;
 }
+
+/**
+ * A MatMul by constant weights [K, N] of A [B, M..., K] stored in ONNX order whose only reader is the model's move of
+ * the product's last axis to just after the batch ([0, r−1, 1, .., r−2]: AlphaFold's pair bias
+ * `linear(z).permute(0, 3, 1, 2)`, heads first): Wᵀ [N, K] on the left times A viewed [B, M, K] with adj_y is the
+ * product stored [B, N, M], which that move then takes as it is. FULLY_CONNECTED wrote [B, M, N] and the move was a
+ * TRANSPOSE.
+ */
+export function weightsLeftIntoMove(ctx: ConvertContext, node: Node, a: string, B: Tensor, y: string): boolean {
+  const r = ctx.rank(a);
+  const p = ctx.primaryOf(a);
+  if (r < 3 || !p || !isIdentity(p.perm) || ctx.isConstant(a) || ctx.isDynamic(a) || ctx.isDynamic(y)) return false;
+  if (ctx.graph.outputs.some((o) => o.name === y)) return false;
+  const readers = ctx.readersOf(y);
+  const t = readers.length === 1 && readers[0].opType === 'Transpose' && readers[0].inputs[0] === y ? readers[0] : undefined;
+  const perm = t?.attrs.get('perm');
+  const heads = [0, r - 1, ...identity(r - 1).slice(1)];
+  if (perm?.type !== 'ints' || perm.value.join() !== heads.join()) return false;
+  // A moved product read into a convolution (a short conv over [B, L, C] moved to [B, C, L]: Gated DeltaNet's q, k, v)
+  // is that conv's channel-last as FULLY_CONNECTED writes it.
+  if (ctx.prefersChannelLast.has(t!.outputs[0]) || ctx.prefersChannelLast.has(y)) return false;
+  const [k, n] = B.dims;
+  const dims = ctx.shape(a);
+  const m = dims.slice(1, r - 1).reduce((x, d) => x * d, 1);
+  const view = ctx.temp([dims[0], m, k], 'FLOAT32', `${a}__rows`);
+  ctx.emit('RESHAPE', [p.index, ctx.constInt32([dims[0], m, k], `${a}__rows_shape`)], [view], { newShape: [dims[0], m, k] });
+  const wt = transposeData(toFloat32(B), B.dims, [1, 0], (x) => new Float32Array(x));
+  const w = ctx.constFloat32(wt, [1, n, k], `${node.name}/weights_left`);
+  const prod = ctx.temp([dims[0], n, m], 'FLOAT32', `${y}__heads_first`);
+  ctx.emit('BATCH_MATMUL', [w, view], [prod], { adjX: false, adjY: true });
+  const out = ctx.output(y, heads);
+  const shape = ctx.tensors[out].shape;
+  ctx.emit('RESHAPE', [prod, ctx.constInt32(shape, `${y}__shape`)], [out], { newShape: shape });
+  return true;
+}
