@@ -23,14 +23,15 @@ export type LayoutGuard = LayoutMeasures & { samples: number; met: boolean };
 export function layoutsMet(d: LayoutMeasures): boolean {
   return (!d.detections || d.detections.share >= MIN_DETECTION_SHARE)
     && (!d.sequences || sequenceLinesMet(d.sequences))
-    && (!d.selectedSets || (d.selectedSets.share >= d.selectedSets.min && d.selectedSets.iou >= d.selectedSets.minIou));
+    && (!d.selectedSets || (d.selectedSets.share >= d.selectedSets.min && d.selectedSets.iou >= d.selectedSets.minIou))
+    && (!d.pitch || d.pitch.cosine >= 0.99);
 }
 
 /** The layout judge of the written model on up to LAYOUT_SAMPLES calibration samples; undefined when no output has a
  *  detector-row or classes-by-steps layout. */
 export async function layoutGuard(onnx: Model, result: ConvertResult, samples: Tensor[][]): Promise<LayoutGuard | undefined> {
   const roles = outputRoles(result.model.subgraphs[0], result.metadata);
-  if (!roles.detectorRows.size && !roles.stepClasses.size && !roles.selectedRows?.length) return undefined;
+  if (!roles.detectorRows.size && !roles.stepClasses.size && !roles.selectedRows?.length && !roles.pitch?.size) return undefined;
   const judged = samples.slice(0, LAYOUT_SAMPLES);
   const { refs, outputs } = await guardRuns(onnx, result, judged);
   const d = layoutMeasures(refs, outputs, { ...roles, angles: new Set() }).details;

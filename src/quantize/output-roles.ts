@@ -15,7 +15,8 @@
 // - rows a TOPK_V2 selected (selected-sets.ts: a DETR's top-k queries, boxes and class scores gathered at its
 //   indices), read as detection sets whatever their rank;
 // - tables that may be two-class rows ([.., N, 2], no box table beside: two-class-rows.ts), read by each row's
-//   arg-max when their rows are independent answers.
+//   arg-max when their rows are independent answers;
+// - a pitch decoded from cents (a POW of 2 times constants, 0 where unvoiced: pitch-frames.ts), judged in cents.
 // The roles ride on the set of probability outputs every guard path already passes along (output-cosine.ts
 // probabilityOutputs returns a RoledOutputs): the search's measure, the guard and the held-out guard see them alike.
 import type { TflSubgraph } from '../tflite/model';
@@ -23,6 +24,7 @@ import type { OnnxLiteMetadata } from '../convert/metadata';
 import { producersOf } from './graph';
 import { type SelectedRows, selectedRowOutputs } from './selected-sets';
 import { twoClassOutputs } from './two-class-rows';
+import { pitchOutputs } from './pitch-frames';
 
 /** Columns of a mixed detector row: `anchors` boxes of 4 from `boxes`, their scores from `scores`, one class
  *  distribution of `classes` columns from `classStart` (column indices in ONNX order). */
@@ -39,6 +41,8 @@ export interface OutputRoles {
   selectedRows?: SelectedRows[];
   /** Outputs that may be two-class rows (two-class-rows.ts twoClassOutputs); absent: none. */
   twoClass?: Set<string>;
+  /** Outputs that are a pitch decoded from cents (pitch-frames.ts); absent: none. */
+  pitch?: Set<string>;
 }
 
 export const noRoles = (): OutputRoles => ({ angles: new Set(), detectorRows: new Map(), stepClasses: new Map() });
@@ -225,5 +229,7 @@ export function outputRoles(sg: TflSubgraph, metadata: Pick<OnnxLiteMetadata, 'o
   if (selected.length) roles.selectedRows = selected;
   const two = twoClassOutputs(sg, metadata);
   if (two.size) roles.twoClass = two;
+  const pitch = pitchOutputs(sg, new Map(sg.outputs.flatMap((o, j) => { const m = metadata.outputs.find((x) => x.tflite === o) ?? metadata.outputs[j]; return m ? [[o, m.onnx] as [number, string]] : []; })));
+  if (pitch.size) roles.pitch = pitch;
   return roles;
 }

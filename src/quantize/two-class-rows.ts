@@ -63,16 +63,19 @@ export function flipsExplained(positions: number): number {
   return f;
 }
 
-/** Flips among counted rows on the cosine's scale (see the header): 1 without a flip, over 0.99 up to the flips a
- *  flip rate of 1 − MIN_ARGMAX_SHARE explains, under 0.99 beyond, 0.5 lower per unit share of rows past them (as
- *  argmax-guard.ts argmaxCosine). */
-export function twoClassCosine(positions: number, held: number): number {
+/** Answers held among `positions` counted on the cosine's scale (see the header): 1 without a flip, over 0.99 up to
+ *  the flips a flip rate of 1 − MIN_ARGMAX_SHARE explains, under 0.99 beyond, 0.5 lower per unit share of positions
+ *  past them (as argmax-guard.ts argmaxCosine). Two-class rows and pitch frames (pitch-frames.ts) read by it. */
+export function heldCosine(positions: number, held: number): number {
   const flips = positions - held;
   if (flips <= 0 || positions <= 0) return 1;
   const allowed = flipsExplained(positions);
   if (flips <= allowed) return 1 - (0.01 * flips) / (allowed + 1);
   return Math.max(0, 0.99 - (0.5 * (flips - allowed)) / positions);
 }
+
+/** Two-class rows held on the cosine's scale (heldCosine). */
+export const twoClassCosine = (positions: number, held: number): number => heldCosine(positions, held);
 
 /** The rows of `names` judged by their arg-max over the samples (undefined when none). */
 export function twoClassRows(refs: Map<string, Tensor>[], outputs: Map<string, Tensor>[], names: ReadonlySet<string>): TwoClassRows | undefined {
@@ -91,5 +94,5 @@ export function twoClassRows(refs: Map<string, Tensor>[], outputs: Map<string, T
       ties += a.ties;
     }
   });
-  return { outputs: [...names], positions, held, ties, share: positions ? held / positions : 1, cosine: twoClassCosine(positions, held) };
+  return { outputs: [...names], positions, held, ties, share: positions ? held / positions : 1, cosine: heldCosine(positions, held) };
 }
