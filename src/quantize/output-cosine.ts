@@ -319,6 +319,8 @@ export function guardMeasures(refs0: Map<string, Tensor>[], outputs0: Map<string
   for (const name of independent) tables.delete(name);
   const two = twoClassRows(refs, outputs, independent);
   const twoClass = two ? { twoClass: two } : {};
+  // Reported with the layout judges too (`--json` guard.layouts.twoClass, guard.heldOut.layouts).
+  if (two) Object.assign(layouts, { layouts: { ...layout.details, twoClass: two } });
   const best = Math.min(worst, two?.cosine ?? 1);
   if (!tables.size) return { cosine: best, others: worst, normRatio: ratio, ...layouts, ...twoClass };
   const rows = scoreRowCosine(refs, outputs, tables);

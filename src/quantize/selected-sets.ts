@@ -68,9 +68,11 @@ function partsOf(ref: Map<string, Tensor>, s: SelectedRows): { boxes: string; cl
     return t && t.data instanceof Float32Array && t.data.length % rows === 0 ? t.data.length / rows : -1;
   };
   const data = (n: string) => ref.get(n)!.data as Float32Array;
-  // A LOGISTIC's / SOFTMAX's rows are scores, never boxes (normalized boxes lie in [0, 1] too); those first as scores.
+  // Of several 4-wide members, one a LOGISTIC / SOFTMAX did not make is the boxes (normalized boxes lie in [0, 1] too,
+  // and a DETR's are a sigmoid's: one 4-wide member is the boxes whatever made it); the probabilities first as scores.
   const made = new Set(s.probabilities);
-  const boxes = s.outputs.find((n) => width(n) === 4 && !made.has(n));
+  const fours = s.outputs.filter((n) => width(n) === 4);
+  const boxes = fours.length > 1 ? fours.find((n) => !made.has(n)) ?? fours[0] : fours[0];
   if (!boxes) return undefined;
   const rest = s.outputs.filter((n) => n !== boxes).sort((a, b) => Number(made.has(b)) - Number(made.has(a)));
   const classes = rest.find((n) => width(n) >= 2 && probabilities(data(n)));

@@ -25,6 +25,7 @@ import { addSelectedSets, emptySetTally, judgedSelections, setIou, setShare } fr
 import { MIN_BOX_IOU, boxCosine } from './box-rows';
 import { MAX_CENTS, type PitchFrames, pitchFrames } from './pitch-frames';
 import { MIN_ARGMAX_SHARE } from './argmax-guard';
+import type { TwoClassRows } from './two-class-rows';
 
 const TURN = 2 * Math.PI;
 
@@ -156,6 +157,8 @@ export interface LayoutMeasures {
   selectedSets?: { outputs: string[]; ref: number; got: number; held: number; share: number; min: number; iou: number; minIou: number };
   /** A pitch decoded from cents, judged by its frames within MAX_CENTS (pitch-frames.ts). */
   pitch?: PitchFrames;
+  /** Two-class tables of independent rows judged by each row's arg-max (two-class-rows.ts; set by guardMeasures). */
+  twoClass?: TwoClassRows;
 }
 
 /** The outputs the layout judges read as detection sets or pitch frames on these samples (not to be judged value by
@@ -233,6 +236,8 @@ export function layoutText(d: LayoutMeasures | undefined): string {
   if (d.pitch) parts.push(`${d.pitch.outputs.join(', ')} read as pitch in cents: ${d.pitch.held} of ${d.pitch.frames} frames within ${MAX_CENTS} cents `
     + `and voiced alike (${d.pitch.share.toFixed(4)}, ${d.pitch.cosine >= 0.99 ? 'within' : 'more misses than'} a miss rate of ${+(1 - d.pitch.min).toFixed(4)} explains; `
     + `median ${d.pitch.medianCents.toFixed(2)} cents)`);
+  if (d.twoClass) parts.push(`${d.twoClass.outputs.join(', ')} read as two-class rows: each row's arg-max held on ${d.twoClass.held} of ${d.twoClass.positions} `
+    + `(${d.twoClass.cosine >= 0.99 ? 'within' : 'more flips than'} a flip rate of ${+(1 - MIN_ARGMAX_SHARE).toFixed(4)} explains${d.twoClass.ties ? `; ${d.twoClass.ties} near-tie(s) not counted` : ''})`);
   if (d.angles) parts.push(`${d.angles.join(', ')} judged as angles (wrapped difference)`);
   return parts.join('; ');
 }
