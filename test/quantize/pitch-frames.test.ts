@@ -10,6 +10,8 @@ import { encodeModel } from '../../src/onnx/writer';
 import { quantizeModelBytes } from '../../src/quantize/file';
 import { guardMeasures, probabilityOutputs } from '../../src/quantize/output-cosine';
 import { outputRoles } from '../../src/quantize/output-roles';
+import { int8BarJudge } from '../../src/quantize/verify-int8-bar';
+import { barText } from '../../src/core/verify-report';
 import { rng } from './helpers';
 
 const T = 32; // frames
@@ -69,4 +71,22 @@ test('int8 guard: a decoded pitch is read in cents on LiteRT against onnxruntime
   assert.ok(p && p.outputs[0] === 'f0' && p.frames === 4 * T, JSON.stringify(g.layouts));
   assert.ok(p.voiced > p.frames / 2 && p.held >= p.frames - 2 && p.medianCents < 5, JSON.stringify(p));
   assert.ok(g.layoutGuard?.pitch && g.layoutGuard.met && g.met, JSON.stringify(g.layoutGuard));
+});
+
+test('the int8 self-check measures a pitch the guard judged in cents the same way', () => {
+  const want = Float32Array.from({ length: 128 }, (_, i) => (i % 32 === 5 ? 0 : 90 * 2 ** ((i % 43) / 12)));
+  // Two high frames an octave off: the Hz cosine misses the held-out bar (0.98), the frames hold.
+  const got = want.map((v, i) => (i === 40 || i === 41 ? 2 * v : v));
+  let rg = 0, rr = 0, gg = 0;
+  want.forEach((v, i) => { rg += v * got[i]!; rr += v * v; gg += got[i]! * got[i]!; });
+  const cosine = rg / Math.sqrt(rr * gg);
+  assert.ok(cosine < 0.98, String(cosine));
+  const pitch = { outputs: ['f0'], frames: 256, held: 256, voicing: 256, voiced: 248, share: 1, min: 0.98, medianCents: 0, cosine: 1 };
+  const guard = { minCosine: 0.99, cosine: 0.995, met: true, layouts: { pitch } };
+  const bar = int8BarJudge(guard, false)([{ name: 'f0', dims: [1, 128, 1], ref: want, got, cosine }], 1);
+  assert.deepEqual(bar.task?.map((t) => [t.kind, t.outputs, t.met]), [['pitch', ['f0'], true]]);
+  assert.equal(bar.met, true);
+  assert.match(barText(bar), /pitch in cents \(f0\) frames within 50 cents 0\.9844 >= 0\.98/);
+  // Judged by cosine (a guard that did not read it as pitch), it misses.
+  assert.equal(int8BarJudge({ ...guard, layouts: undefined }, false)([{ name: 'f0', dims: [1, 128, 1], ref: want, got, cosine }], 1).met, false);
 });
