@@ -164,7 +164,12 @@ export interface LayoutMeasures {
 /** The outputs the layout judges read as detection sets or pitch frames on these samples (not to be judged value by
  *  value). */
 export function setOutputs(refs: Map<string, Tensor>[], outputs: Map<string, Tensor>[], roles: OutputRoles): Set<string> {
-  return new Set([...judgedSelections(refs, outputs, roles.selectedRows ?? []).flatMap((s) => s.outputs), ...(roles.pitch ?? [])]);
+  const pitch = [...roles.pitch ?? []].filter((n) => refs.length > 0 && refs.every((r, k) => {
+    const a = r.get(n)?.data;
+    const b = outputs[k]?.get(n)?.data;
+    return a instanceof Float32Array && b instanceof Float32Array && a.length === b.length;
+  }));
+  return new Set([...judgedSelections(refs, outputs, roles.selectedRows ?? []).flatMap((s) => s.outputs), ...pitch]);
 }
 
 /** The layout judges over the samples: their measure on the cosine's scale (1 when nothing was judged) and details. */
