@@ -75,7 +75,7 @@ export interface SelectionPairing {
 
 /** Boxes [rows, 4] as corners: as they are when every reference box has x2 >= x1 and y2 >= y1, else read as
  *  (cx, cy, w, h) — DETRs' form — on both sides. */
-function corners(ref: Float32Array, got: Float32Array): { ref: Float32Array; got: Float32Array } {
+export function corners(ref: Float32Array, got: Float32Array): { ref: Float32Array; got: Float32Array } {
   let xyxy = true;
   for (let r = 0; 4 * r < ref.length; r++) if (!(ref[4 * r + 2]! >= ref[4 * r]! && ref[4 * r + 3]! >= ref[4 * r + 1]!)) xyxy = false;
   if (xyxy) return { ref, got };

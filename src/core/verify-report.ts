@@ -119,7 +119,8 @@ export function verificationJson(v: Verification): { maxRel: number | null; cosi
 // cosine 0.998616 / max rel 8.1e-2 on a calibration sample (s26-verify3). The int8 pass hands verify.ts a judge
 // (src/quantize/verify-int8-bar.ts) that measures the outputs as its guard did: by cosine against --min-cosine (its
 // held-out bar on a sample the guard never measured), and the outputs it judged by their task (probability maps by
-// thresholded IoU, label sequences by their decode, logit maps by the IoU of their sign maps) the same way; max rel is
+// thresholded IoU, label sequences by their decode, logit maps by the IoU of their sign maps, a pitch by its frames within
+// 50 cents) the same way; max rel is
 // reported, not judged (an int8 step is a large relative error on a small value).
 
 /** A plain output of the self-check (ONNX layout, flattened): its values on both runtimes and its cosine. */
@@ -136,7 +137,7 @@ export interface VerificationBar {
   /** The worst cosine over the outputs judged by cosine (every output but the task ones below). */
   cosine: number;
   /** Outputs the guard judged by their task, measured so on this sample: kind, outputs, value, bar, verdict. */
-  task?: { kind: 'mask' | 'sequence' | 'logit map'; outputs: string[]; value: number; min: number; met: boolean }[];
+  task?: { kind: 'mask' | 'sequence' | 'logit map' | 'pitch'; outputs: string[]; value: number; min: number; met: boolean }[];
   met: boolean;
 }
 
@@ -147,8 +148,10 @@ export type BarJudge = (outputs: JudgedOutput[], otherCosine: number) => Verific
 /** "against the int8 guard's bar (cosine 0.998616 >= 0.99, --min-cosine; maps (prob) IoU 0.9712 >= 0.95)". */
 export function barText(b: VerificationBar): string {
   const basis = b.basis === 'held-out' ? 'the guard\'s held-out bar: a sample it did not measure' : '--min-cosine, on a sample the guard measured';
-  const tasks = (b.task ?? []).map((t) => `; ${t.kind === 'sequence' ? 'label sequences' : t.kind === 'mask' ? 'probability maps' : 'logit maps (read at 0)'} `
-    + `(${t.outputs.join(', ')}) ${t.kind === 'sequence' ? 'decoded identically' : 'IoU'} ${t.value.toFixed(4)} ${t.met ? '>=' : '<'} ${t.min}`).join('');
+  const kind = { sequence: 'label sequences', mask: 'probability maps', 'logit map': 'logit maps (read at 0)', pitch: 'pitch in cents' };
+  const measure = { sequence: 'decoded identically', mask: 'IoU', 'logit map': 'IoU', pitch: 'frames within 50 cents' };
+  const tasks = (b.task ?? []).map((t) => `; ${kind[t.kind]} (${t.outputs.join(', ')}) ${measure[t.kind]} ${t.value.toFixed(4)} ${t.met ? '>=' : '<'} ${t.min}`
+    + `${t.kind === 'pitch' ? ' with the binomial slack' : ''}`).join('');
   return `against the int8 guard's bar (cosine ${b.cosine.toFixed(6)} ${b.cosine >= b.minCosine ? '>=' : '<'} ${b.minCosine}, ${basis}${tasks}; `
     + 'max rel error not judged: int8 rounding)';
 }

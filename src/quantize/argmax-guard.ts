@@ -22,7 +22,11 @@ import { copyFeeds, debugCopy } from '../compare/tap';
 import { GUARD_SAMPLES } from './mixed-precision';
 import { producersOf } from './graph';
 import { classIdPaths, gatheredPositions } from './class-id-paths';
-import { boxTablesBeside, tfliteOutputShapes } from './box-rows';
+import { MIN_ROW_SHARE, independentRows, twoClassRows } from './two-class-rows';
+import { isScoreTable } from './score-rows';
+
+// Moved to two-class-rows.ts (the guard's measure reads two-class rows too); exported here as before.
+export { MIN_ROW_SHARE, twoClassOutputs } from './two-class-rows';
 
 /** Calibration samples judged at most (a classifier gives one position a sample). */
 export const ARGMAX_SAMPLES = 64;
@@ -204,43 +208,22 @@ export function argmaxText(g: ArgmaxGuard): string {
     + `(${g.share.toFixed(4)}: ${argmaxGuardMet(g) ? 'within' : 'more flips than'} a flip rate of ${+(1 - g.min).toFixed(4)} explains${g.ties ? `; ${g.ties} near-tie(s) not counted` : ''})`;
 }
 
-/** Share of a two-class table's rows the guard's class-row judge (score-rows.ts) must read as foreground for the table
- *  to be N independent rows: a detector's scores are nearly all background (Ultra-Light: 30 face rows of 17,640), a
- *  tabular / pair classifier's [N, 2] rows each an answer (SAINT op17: 16 of 16). */
-export const MIN_ROW_SHARE = 0.5;
-
-/** ONNX names of the float outputs that may be two-class rows: [.., N, 2] with N ≥ 2 and no box table of the same
- *  rows beside them (box-rows.ts boxTablesBeside: that is a detector's scores). */
-export function twoClassOutputs(sg: TflSubgraph, metadata: Pick<OnnxLiteMetadata, 'outputs'>): Set<string> {
-  const shapes = tfliteOutputShapes(sg, metadata);
-  const two = new Set(shapes.filter((o) => o.float && o.dims.at(-1) === 2 && o.dims.slice(0, -1).reduce((a, d) => a * Math.max(1, d), 1) >= 2).map((o) => o.name));
-  const beside = new Set(boxTablesBeside(shapes, two).values());
-  return new Set([...two].filter((n) => !beside.has(n)));
-}
-
 /** Two-class softmax rows of independent samples (tabular / pair classification: no background class) judged by each
  *  row's arg-max against onnxruntime, not as a detector's foreground rows: SAINT op17's `probs` [8, 2] was refused at
  *  class-row cosine 0.9812 (class 0 read as background, the rows' mean removed) while every row's arg-max held.
  *  `classRows`: the guard's class-row verdict (guardMeasures on the first samples); undefined unless every table it
- *  judged is one of `candidates` with at least MIN_ROW_SHARE of its rows judged. `refs` / `outputs` by ONNX name. */
+ *  judged is one of `candidates` with at least MIN_ROW_SHARE of its rows judged. With no class rows (guardMeasures
+ *  reads such tables by their arg-max itself: two-class-rows.ts), the candidates that are score tables of independent
+ *  rows on the first `guardSamples`. `refs` / `outputs` by ONNX name. */
 export function twoClassRowsGuard(refs: Map<string, Tensor>[], outputs: Map<string, Tensor>[], candidates: ReadonlySet<string>,
   classRows: { outputs: string[]; rows: number } | undefined, guardSamples: number): ArgmaxGuard | undefined {
-  if (!classRows?.outputs.length || !classRows.outputs.every((n) => candidates.has(n))) return undefined;
-  const total = classRows.outputs.reduce((a, n) => a + refs.slice(0, guardSamples).reduce((b, r) => b + (r.get(n)?.data.length ?? 0) / 2, 0), 0);
-  if (!(classRows.rows >= MIN_ROW_SHARE * total)) return undefined;
-  let positions = 0;
-  let held = 0;
-  let ties = 0;
-  refs.forEach((ref, k) => {
-    for (const name of classRows.outputs) {
-      const want = ref.get(name)?.data;
-      const got = outputs[k]?.get(name)?.data;
-      if (!want || !got || want.length !== got.length) continue;
-      const a = argmaxHolds(want as ArrayLike<number>, got as ArrayLike<number>, 2);
-      positions += a.positions - a.ties;
-      held += a.held;
-      ties += a.ties;
-    }
-  });
-  return { outputs: classRows.outputs, samples: refs.length, positions, held, ties, share: positions ? held / positions : 1, min: MIN_ARGMAX_SHARE };
+  // The guard's measure reads such rows by their arg-max already (two-class-rows.ts) and leaves them out of its class
+  // rows: with no class rows judged, the tables are the candidates whose rows are independent on the guard's samples.
+  const scoreTables = new Set([...candidates].filter((n) => refs.every((r) => { const t = r.get(n); return t?.data instanceof Float32Array && isScoreTable(t.dims, t.data); })));
+  const tables = classRows?.outputs.length ? classRows.outputs : [...independentRows(refs.slice(0, guardSamples), outputs, scoreTables, candidates)];
+  if (!tables.length || !tables.every((n) => candidates.has(n))) return undefined;
+  const total = tables.reduce((a, n) => a + refs.slice(0, guardSamples).reduce((b, r) => b + (r.get(n)?.data.length ?? 0) / 2, 0), 0);
+  if (classRows?.outputs.length && !(classRows.rows >= MIN_ROW_SHARE * total)) return undefined;
+  const t = twoClassRows(refs, outputs, new Set(tables))!;
+  return { outputs: tables, samples: refs.length, positions: t.positions, held: t.held, ties: t.ties, share: t.share, min: MIN_ARGMAX_SHARE };
 }

@@ -17,6 +17,7 @@ import { openConverted } from '../runtime/tflite-onnx-io';
 import { GUARD_SAMPLES, SEARCH_SAMPLES, referenceOutputs } from './mixed-precision';
 import { type GuardMeasures, guardMeasures, probabilityOutputs } from './output-cosine';
 import { MIN_MASK_IOU, maskGuard, maskGuardMet } from './mask-guard';
+import { layoutText } from './task-layouts';
 
 /** Calibration samples judged past the search's (the ones after its SEARCH_SAMPLES, at most this many). */
 export const HELD_OUT_SAMPLES = 16;
@@ -53,6 +54,8 @@ export interface HeldOutGuard {
   met: boolean;
   classRows?: GuardMeasures['classRows'];
   boxIou?: number;
+  /** Outputs read by their layout there (task-layouts.ts: top-k detection sets, pitch frames, two-class rows...). */
+  layouts?: GuardMeasures['layouts'];
   /** Set when the map judge decided: the maps' mean IoU and its bar. */
   task?: { kind: 'mask'; value: number; min: number };
 }
@@ -77,7 +80,7 @@ export async function heldOutGuard(onnx: Model, result: ConvertResult, held: Ten
   const m = guardMeasures(refs, outputs, probabilities);
   const bar = heldOutBar(minCosine);
   const base = { samples: held.length, first: from + 1, last: from + held.length, cosine: m.cosine, min: bar,
-    ...(m.classRows ? { classRows: m.classRows } : {}), ...(m.boxes ? { boxIou: m.boxes.iou } : {}) };
+    ...(m.classRows ? { classRows: m.classRows } : {}), ...(m.boxes ? { boxIou: m.boxes.iou } : {}), ...(m.layouts ? { layouts: m.layouts } : {}) };
   if (masks?.size) {
     const g = maskGuard(refs, outputs, masks, probabilities);
     if (g.maps) return { ...base, met: maskGuardMet(g, bar), task: { kind: 'mask', value: g.iou, min: MIN_MASK_IOU } };
@@ -89,7 +92,7 @@ export async function heldOutGuard(onnx: Model, result: ConvertResult, held: Ten
 export function heldOutText(h: HeldOutGuard, tuned: number): string {
   const measure = h.task ? `probability-map IoU ${h.task.value.toFixed(4)} (at least ${h.task.min})`
     : `output cosine ${h.cosine.toFixed(4)}${h.classRows ? ` (${h.classRows.outputs.join(', ')} judged as class rows on ${h.classRows.rows} row(s): ${h.classRows.cosine.toFixed(4)}`
-      + `${h.boxIou !== undefined ? `; boxes' IoU on those rows ${h.boxIou.toFixed(4)}` : ''})` : ''}, at least ${h.min.toFixed(4)} there,`;
+      + `${h.boxIou !== undefined ? `; boxes' IoU on those rows ${h.boxIou.toFixed(4)}` : ''})` : ''}${layoutText(h.layouts) ? ` (${layoutText(h.layouts)})` : ''}, at least ${h.min.toFixed(4)} there,`;
   return `the guard's measure reads ${tuned.toFixed(4)} on the calibration samples the range choice and the search were scored on, but `
     + `${measure} on calibration samples ${h.first}-${h.last}, which no choice of the int8 pass was measured on: the choices fit the samples they were `
     + 'tuned to and do not hold on others';

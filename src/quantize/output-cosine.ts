@@ -48,7 +48,8 @@ import { type BoxRows, boxCosine, boxRowIou } from './box-rows';
 import type { ConvertResult } from '../convert/convert';
 import { producersOf } from './graph';
 import { RoledOutputs, outputRoles, rolesOf } from './output-roles';
-import { type LayoutMeasures, layoutMeasures, withAnglesUnwrapped } from './task-layouts';
+import { type LayoutMeasures, layoutMeasures, setOutputs, withAnglesUnwrapped } from './task-layouts';
+import { type TwoClassRows, independentRows, twoClassRows } from './two-class-rows';
 
 /** Ops that pass a probability on unchanged (back from an output to its LOGISTIC / SOFTMAX). */
 const PASS_ON = new Set(['RESHAPE', 'SQUEEZE', 'EXPAND_DIMS', 'DEQUANTIZE', 'QUANTIZE']);
@@ -208,6 +209,9 @@ export interface GuardMeasures {
   boxes?: BoxRows;
   /** Outputs judged by their layout (task-layouts.ts: angles, detector rows, classes by steps); absent when none. */
   layouts?: LayoutMeasures;
+  /** Two-class tables of independent rows judged by each row's arg-max (two-class-rows.ts), not as class rows; absent
+   *  when none. */
+  twoClass?: TwoClassRows;
 }
 
 /** The cosine, and lower when the norms differ: 1 − e² / 2 (e: relative error; an exact output reads 1), at least 0. */
@@ -226,7 +230,7 @@ function normRatio(ref: ArrayLike<number>, got: ArrayLike<number>): number {
 /** The guard's parts summed as losses (1 − Σ (1 − part)): what a search climbs. The guard takes their minimum, which
  *  a step mending one of several roundings on one part (a box decode's six) does not raise. */
 export function summedMeasure(m: GuardMeasures): number {
-  return 1 - (1 - m.others) - (1 - (m.classRows?.cosine ?? 1)) - (m.boxes ? 1 - boxCosine(m.boxes.iou) : 0);
+  return 1 - (1 - m.others) - (1 - (m.classRows?.cosine ?? 1)) - (m.boxes ? 1 - boxCosine(m.boxes.iou) : 0) - (1 - (m.twoClass?.cosine ?? 1));
 }
 
 /** Worst cosine over samples and float outputs; `outputs[k]` are the model's outputs on sample k by ONNX name. */
@@ -264,12 +268,14 @@ export function guardMeasures(refs0: Map<string, Tensor>[], outputs0: Map<string
   };
   const joint = new Map<string, { ref: number[]; got: number[]; width: number; probability: boolean }>();
   const packed = packedDetectionOutputs(refs);
+  // Rows a TOPK_V2 selected, read as detection sets by the layout judges (selected-sets.ts), not row by row.
+  const selected = setOutputs(refs, outputs, roles);
   const sets = new Map<string, { ref: number[]; got: number[] }>();
   const vectors = new Map<string, { ref: number[]; got: number[]; width: number; offset: boolean }>();
   refs.forEach((ref, k) => {
     for (const [name, r] of ref) {
       const got = outputs[k]?.get(name);
-      if (!got || !(r.data instanceof Float32Array) || !(got.data instanceof Float32Array)) continue;
+      if (!got || !(r.data instanceof Float32Array) || !(got.data instanceof Float32Array) || selected.has(name)) continue;
       if (packed.has(name) && got.data.length === r.data.length) {
         const v = packedSetVectors(r.data, got.data, r.dims[r.dims.length - 1]!);
         const s = sets.get(name) ?? { ref: [], got: [] };
@@ -308,9 +314,17 @@ export function guardMeasures(refs0: Map<string, Tensor>[], outputs0: Map<string
   worst = Math.min(worst, layout.cosine);
   const layouts = layout.details ? { layouts: layout.details } : {};
   const tables = scoreTableOutputs(refs);
-  if (!tables.size) return { cosine: worst, others: worst, normRatio: ratio, ...layouts };
+  // Two-class tables of independent answers: each row's arg-max, not a detector's class rows (two-class-rows.ts).
+  const independent = roles.twoClass ? independentRows(refs, outputs, tables, roles.twoClass) : new Set<string>();
+  for (const name of independent) tables.delete(name);
+  const two = twoClassRows(refs, outputs, independent);
+  const twoClass = two ? { twoClass: two } : {};
+  // Reported with the layout judges too (`--json` guard.layouts.twoClass, guard.heldOut.layouts).
+  if (two) Object.assign(layouts, { layouts: { ...layout.details, twoClass: two } });
+  const best = Math.min(worst, two?.cosine ?? 1);
+  if (!tables.size) return { cosine: best, others: worst, normRatio: ratio, ...layouts, ...twoClass };
   const rows = scoreRowCosine(refs, outputs, tables);
   const boxes = boxRowIou(refs, outputs, tables);
-  return { cosine: Math.min(worst, rows.cosine, boxes.outputs.length ? boxCosine(boxes.iou) : 1), others: worst, normRatio: ratio, ...layouts,
-    classRows: { outputs: [...tables], rows: rows.rows, cosine: rows.cosine }, ...(boxes.outputs.length ? { boxes } : {}) };
+  return { cosine: Math.min(best, rows.cosine, boxes.outputs.length ? boxCosine(boxes.iou) : 1), others: worst, normRatio: ratio, ...layouts,
+    classRows: { outputs: [...tables], rows: rows.rows, cosine: rows.cosine }, ...(boxes.outputs.length ? { boxes } : {}), ...twoClass };
 }

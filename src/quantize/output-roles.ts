@@ -11,12 +11,20 @@
 //   the 68 per position), found as a value whose last axis is a class axis, through views and TRANSPOSEs that move that
 //   axis off the last in ONNX order (the model's own Transpose, or the output's stored layout): made by a
 //   SOFTMAX / LOG_SOFTMAX, or a MEAN over other axes of a CONV_2D / FULLY_CONNECTED (LPRNet's mean over the rows of
-//   its class conv), with one non-unit axis besides the classes (steps, not a map).
+//   its class conv), with one non-unit axis besides the classes (steps, not a map);
+// - rows a TOPK_V2 selected (selected-sets.ts: a DETR's top-k queries, boxes and class scores gathered at its
+//   indices), read as detection sets whatever their rank;
+// - tables that may be two-class rows ([.., N, 2], no box table beside: two-class-rows.ts), read by each row's
+//   arg-max when their rows are independent answers;
+// - a pitch decoded from cents (a POW of 2 times constants, 0 where unvoiced: pitch-frames.ts), judged in cents.
 // The roles ride on the set of probability outputs every guard path already passes along (output-cosine.ts
 // probabilityOutputs returns a RoledOutputs): the search's measure, the guard and the held-out guard see them alike.
 import type { TflSubgraph } from '../tflite/model';
 import type { OnnxLiteMetadata } from '../convert/metadata';
 import { producersOf } from './graph';
+import { type SelectedRows, selectedRowOutputs } from './selected-sets';
+import { twoClassOutputs } from './two-class-rows';
+import { pitchOutputs } from './pitch-frames';
 
 /** Columns of a mixed detector row: `anchors` boxes of 4 from `boxes`, their scores from `scores`, one class
  *  distribution of `classes` columns from `classStart` (column indices in ONNX order). */
@@ -29,6 +37,12 @@ export interface OutputRoles {
   detectorRows: Map<string, RowLayout>;
   /** ONNX name → its class axis (ONNX order), not the last: classes by steps. */
   stepClasses: Map<string, number>;
+  /** Outputs whose rows a TOPK_V2 inside the model selected, by selection (selected-sets.ts); absent: none. */
+  selectedRows?: SelectedRows[];
+  /** Outputs that may be two-class rows (two-class-rows.ts twoClassOutputs); absent: none. */
+  twoClass?: Set<string>;
+  /** Outputs that are a pitch decoded from cents (pitch-frames.ts); absent: none. */
+  pitch?: Set<string>;
 }
 
 export const noRoles = (): OutputRoles => ({ angles: new Set(), detectorRows: new Map(), stepClasses: new Map() });
@@ -211,5 +225,11 @@ export function outputRoles(sg: TflSubgraph, metadata: Pick<OnnxLiteMetadata, 'o
     const axis = stepClassAxis(sg, o, m.perm, producer);
     if (axis !== undefined) roles.stepClasses.set(m.onnx, axis);
   });
+  const selected = selectedRowOutputs(sg, metadata);
+  if (selected.length) roles.selectedRows = selected;
+  const two = twoClassOutputs(sg, metadata);
+  if (two.size) roles.twoClass = two;
+  const pitch = pitchOutputs(sg, new Map(sg.outputs.flatMap((o, j) => { const m = metadata.outputs.find((x) => x.tflite === o) ?? metadata.outputs[j]; return m ? [[o, m.onnx] as [number, string]] : []; })));
+  if (pitch.size) roles.pitch = pitch;
   return roles;
 }

@@ -13,11 +13,19 @@
 //   class the references pick most — CTC's blank — dropped), when the references show CTC's runs (sequence-guard.ts
 //   MIN_RUN_SHARE); on the guard's few samples measured by the steps whose arg-max holds (MIN_STEP_SHARE reading as
 //   --min-cosine 0.99), the lines decoded identically judged on more samples by layout-guard.ts.
-//   LPRNet's [68, 18] read cosine 0.9996 while 90 of 300 plate strings changed.
+//   LPRNet's [68, 18] read cosine 0.9996 while 90 of 300 plate strings changed;
+// - rows a TOPK_V2 selected: read as detection sets (selected-sets.ts), at MIN_DETECTION_SHARE as detector rows, the
+//   held pairs' boxes at MIN_BOX_IOU as a box table (box-rows.ts);
+// - a pitch decoded from cents: its frames held within 50 cents (voicing alike), at the class ids' bar (pitch-frames.ts).
 import type { Tensor } from '../ir/types';
 import { boxIou } from '../compare/detection-sets';
 import type { OutputRoles, RowLayout } from './output-roles';
 import { MIN_RUN_SHARE, MIN_SAME_SEQUENCES, decodeSteps, editDistance, runShare, sameLinesNeeded } from './sequence-guard';
+import { addSelectedSets, emptySetTally, judgedSelections, setIou, setShare } from './selected-sets';
+import { MIN_BOX_IOU, boxCosine } from './box-rows';
+import { MAX_CENTS, type PitchFrames, pitchFrames } from './pitch-frames';
+import { MIN_ARGMAX_SHARE } from './argmax-guard';
+import type { TwoClassRows } from './two-class-rows';
 
 const TURN = 2 * Math.PI;
 
@@ -144,6 +152,24 @@ export interface LayoutMeasures {
   angles?: string[];
   detections?: { outputs: string[]; ref: number; got: number; held: number; share: number; min: number };
   sequences?: { outputs: string[]; samples: number; same: number; cer: number; min: number; steps: number; stepShare: number };
+  /** Rows a TOPK_V2 selected, read as detection sets: detections over DETECTION_SCORE on each side, those held (same
+   *  label, IoU >= 0.5, any rank), the score-weighted share and its bar, the held pairs' mean box IoU and its bar. */
+  selectedSets?: { outputs: string[]; ref: number; got: number; held: number; share: number; min: number; iou: number; minIou: number };
+  /** A pitch decoded from cents, judged by its frames within MAX_CENTS (pitch-frames.ts). */
+  pitch?: PitchFrames;
+  /** Two-class tables of independent rows judged by each row's arg-max (two-class-rows.ts; set by guardMeasures). */
+  twoClass?: TwoClassRows;
+}
+
+/** The outputs the layout judges read as detection sets or pitch frames on these samples (not to be judged value by
+ *  value). */
+export function setOutputs(refs: Map<string, Tensor>[], outputs: Map<string, Tensor>[], roles: OutputRoles): Set<string> {
+  const pitch = [...roles.pitch ?? []].filter((n) => refs.length > 0 && refs.every((r, k) => {
+    const a = r.get(n)?.data;
+    const b = outputs[k]?.get(n)?.data;
+    return a instanceof Float32Array && b instanceof Float32Array && a.length === b.length;
+  }));
+  return new Set([...judgedSelections(refs, outputs, roles.selectedRows ?? []).flatMap((s) => s.outputs), ...pitch]);
 }
 
 /** The layout judges over the samples: their measure on the cosine's scale (1 when nothing was judged) and details. */
@@ -183,6 +209,20 @@ export function layoutMeasures(refs: Map<string, Tensor>[], outputs: Map<string,
     details.sequences = { outputs: seqs, samples: st.samples, same: st.same, cer: st.chars ? st.edits / st.chars : 0, min: MIN_SAME_SEQUENCES, steps: st.steps, stepShare };
     cosine = Math.min(cosine, stepCosine(stepShare));
   }
+  const selections = judgedSelections(refs, outputs, roles.selectedRows ?? []);
+  if (selections.length) {
+    const t = emptySetTally();
+    for (const s of selections) refs.forEach((ref, k) => addSelectedSets(t, ref, outputs[k]!, s));
+    const share = setShare(t);
+    const iou = setIou(t);
+    details.selectedSets = { outputs: [...t.outputs], ref: t.ref, got: t.got, held: t.held, share, min: MIN_DETECTION_SHARE, iou, minIou: MIN_BOX_IOU };
+    cosine = Math.min(cosine, detectionCosine(share), boxCosine(iou));
+  }
+  const pitch = roles.pitch ? pitchFrames(refs, outputs, roles.pitch, MIN_ARGMAX_SHARE) : undefined;
+  if (pitch) {
+    details.pitch = pitch;
+    cosine = Math.min(cosine, pitch.cosine);
+  }
   return { cosine, ...(Object.keys(details).length ? { details } : {}) };
 }
 
@@ -195,6 +235,14 @@ export function layoutText(d: LayoutMeasures | undefined): string {
   if (d.sequences) parts.push(`${d.sequences.outputs.join(', ')} read as classes by steps: decoded identically on ${d.sequences.same} of ${d.sequences.samples} `
     + `sample(s) (${d.sequences.same < sameLinesNeeded(d.sequences.samples, d.sequences.min) ? 'refused at' : 'judged at'} ${Math.round(100 * d.sequences.min)}% with a binomial slack; character error rate `
     + `${(100 * d.sequences.cer).toFixed(2)}%; steps' arg-max held ${(100 * d.sequences.stepShare).toFixed(1)}% of ${d.sequences.steps})`);
+  if (d.selectedSets) parts.push(`${d.selectedSets.outputs.join(', ')} read as top-k detection sets (score > ${DETECTION_SCORE}, paired by label and box IoU `
+    + `whatever their rank): ${d.selectedSets.held} of ${d.selectedSets.ref} detections held, ${d.selectedSets.got - d.selectedSets.held} other(s) in int8 (score-weighted share `
+    + `${d.selectedSets.share.toFixed(4)}, at least ${d.selectedSets.min}; held boxes' mean IoU ${d.selectedSets.iou.toFixed(4)}, at least ${d.selectedSets.minIou})`);
+  if (d.pitch) parts.push(`${d.pitch.outputs.join(', ')} read as pitch in cents: ${d.pitch.held} of ${d.pitch.frames} frames within ${MAX_CENTS} cents `
+    + `and voiced alike (${d.pitch.share.toFixed(4)}, ${d.pitch.cosine >= 0.99 ? 'within' : 'more misses than'} a miss rate of ${+(1 - d.pitch.min).toFixed(4)} explains; `
+    + `median ${d.pitch.medianCents.toFixed(2)} cents)`);
+  if (d.twoClass) parts.push(`${d.twoClass.outputs.join(', ')} read as two-class rows: each row's arg-max held on ${d.twoClass.held} of ${d.twoClass.positions} `
+    + `(${d.twoClass.cosine >= 0.99 ? 'within' : 'more flips than'} a flip rate of ${+(1 - MIN_ARGMAX_SHARE).toFixed(4)} explains${d.twoClass.ties ? `; ${d.twoClass.ties} near-tie(s) not counted` : ''})`);
   if (d.angles) parts.push(`${d.angles.join(', ')} judged as angles (wrapped difference)`);
   return parts.join('; ');
 }

@@ -1,6 +1,6 @@
 // The int8 guard on a two-class softmax of independent rows (tabular / pair classification, no background class:
-// src/quantize/argmax-guard.ts twoClassRowsGuard): judged by each row's arg-max against onnxruntime, not as a
-// detector's foreground rows with column 0 the background. SAINT op17's `probs` [8, 2] was refused at class-row
+// src/quantize/two-class-rows.ts in the guard's measure, argmax-guard.ts twoClassRowsGuard after a miss): judged by
+// each row's arg-max against onnxruntime, not as a detector's foreground rows with column 0 the background. SAINT op17's `probs` [8, 2] was refused at class-row
 // cosine 0.9812 while the arg-max held on every row (s28-vis26). A detector's mostly-background table is not re-judged.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +9,9 @@ import { buildModel, node, tensor } from '../../src/onnx/builder';
 import { encodeModel } from '../../src/onnx/writer';
 import { quantizeModelBytes } from '../../src/quantize/file';
 import { twoClassRowsGuard } from '../../src/quantize/argmax-guard';
+import { flipsExplained, twoClassCosine } from '../../src/quantize/two-class-rows';
+import { guardMeasures, summedMeasure } from '../../src/quantize/output-cosine';
+import { RoledOutputs, noRoles } from '../../src/quantize/output-roles';
 
 /** x [8, 4] → MatMul (weights ±`s`) + bias (0.5, 0) → Softmax [8, 2]: class 0 wins every row by ~0.24, the rows' class-1
  *  probability varies by ~0.001 between rows, so int8's steps are a large part of the rows' spread about their mean. */
@@ -20,13 +23,14 @@ function tabular(s: number): Uint8Array {
   }));
 }
 
-test('int8 guard: two-class softmax rows are judged by their arg-max, not as class rows with a background', async () => {
-  const { summary, result } = await quantizeModelBytes(tabular(0.005), 'tabular.onnx', {}, { mode: 'int8', int16: 'off', searchSeconds: 0 });
+test('int8 guard: two-class softmax rows are judged by their arg-max in the guard\'s measure, not as class rows with a background', async () => {
+  const { summary } = await quantizeModelBytes(tabular(0.005), 'tabular.onnx', {}, { mode: 'int8', int16: 'off', searchSeconds: 0 });
   const g = summary.guard!;
-  assert.ok(g.classRows && g.cosine < 0.99, `the class-row cosine misses: ${g.cosine}`);
+  // s28-guard7 re-judged the rows after the measure had missed at the class-row cosine (0.9694); the measure the
+  // search climbs reads them by their arg-max now (two-class-rows.ts): no class rows, the rows' arg-max holds.
+  assert.equal(g.classRows, undefined);
+  assert.ok(g.cosine >= 0.99, `the guard's measure: ${g.cosine}`);
   assert.equal(g.met, true);
-  assert.ok(g.argmax && g.argmax.outputs[0] === 'probs' && g.argmax.positions >= 64 && g.argmax.held === g.argmax.positions, JSON.stringify(g.argmax));
-  assert.ok(result.warnings.some((w) => /on the class rows of probs only \(two classes, no background: each row an answer\); class ids \(probs\) hold .* so the model is written/.test(w)), result.warnings.join('\n'));
 });
 
 test('twoClassRowsGuard: a detector\'s mostly-background table and rows that flip', () => {
@@ -41,4 +45,39 @@ test('twoClassRowsGuard: a detector\'s mostly-background table and rows that fli
   const r = twoClassRowsGuard(want, flipped, new Set(['s']), { outputs: ['s'], rows: 32 }, 4)!;
   assert.equal(r.positions, 32);
   assert.equal(r.held, 24);
+});
+
+test('twoClassRowsGuard: with no class rows judged, the independent two-class tables are re-judged on more samples', () => {
+  const table = (rows: number[][]): Map<string, Tensor> => new Map([['s', { name: 's', dtype: 'float32', dims: [rows.length, 2], data: Float32Array.from(rows.flat()) }]]);
+  const want = Array.from({ length: 8 }, (_, k) => table(Array.from({ length: 8 }, (_, i) => ((i + k) % 3 ? [0.35, 0.65] : [0.6, 0.4]))));
+  const r = twoClassRowsGuard(want, want, new Set(['s']), undefined, 4)!;
+  assert.deepEqual([r.outputs, r.positions, r.held, r.samples], [['s'], 64, 64, 8]);
+  // Not a score table (rows not summing to 1): nothing to re-judge.
+  const raw = [new Map([['s', { name: 's', dtype: 'float32' as const, dims: [8, 2], data: new Float32Array(16).fill(2) }]])];
+  assert.equal(twoClassRowsGuard(raw, raw, new Set(['s']), undefined, 4), undefined);
+});
+
+test('two-class rows in the guard\'s measure: flips a 2% flip rate explains read over 0.99, more read under it', () => {
+  assert.equal(twoClassCosine(32, 32), 1);
+  // 32 rows: 1 flip is what a 2% rate gives by chance (P = 0.48), 3 are not (P < 0.05).
+  assert.equal(flipsExplained(32), 2);
+  assert.ok(twoClassCosine(32, 31) > 0.99 && twoClassCosine(32, 30) > 0.99 && twoClassCosine(32, 29) < 0.99);
+  assert.ok(twoClassCosine(32, 31) > twoClassCosine(32, 30));
+  const probs = (rows: number[][]): Map<string, Tensor> => new Map([['p', { name: 'p', dtype: 'float32', dims: [rows.length, 2], data: Float32Array.from(rows.flat()) }]]);
+  const ref = Array.from({ length: 4 }, (_, k) => probs(Array.from({ length: 8 }, (_, i) => ((i + k) % 2 ? [0.62, 0.38] : [0.61, 0.39]))));
+  // Rows moved by a few int8 steps (the class-row cosine's spread), every arg-max kept: judged 1 by the rows.
+  const stepped = ref.map((m) => probs(Array.from({ length: 8 }, (_, i) => { const v = m.get('p')!.data as Float32Array; return [v[2 * i]! + 0.008 * (i % 3 - 1), v[2 * i + 1]! - 0.008 * (i % 3 - 1)]; })));
+  const roles = new RoledOutputs(['p'], { ...noRoles(), twoClass: new Set(['p']) });
+  const m = guardMeasures(ref, stepped, roles);
+  assert.equal(m.classRows, undefined);
+  assert.deepEqual([m.twoClass?.positions, m.twoClass?.held], [32, 32]);
+  assert.ok(m.cosine >= 0.99, String(m.cosine));
+  // Without the role (a table the graph does not show as two-class rows) they stay class rows, whose cosine misses.
+  const plain = guardMeasures(ref, stepped, new Set(['p']));
+  assert.ok(plain.classRows && plain.cosine < 0.99, JSON.stringify(plain.classRows));
+  // Three rows flipped of 32: more than a 2% rate explains.
+  const flipped = ref.map((m, k) => probs(Array.from({ length: 8 }, (_, i) => { const v = m.get('p')!.data as Float32Array; return k === 0 && i < 3 ? [v[2 * i + 1]!, v[2 * i]!] : [v[2 * i]!, v[2 * i + 1]!]; })));
+  const f = guardMeasures(ref, flipped, roles);
+  assert.equal(f.twoClass?.held, 29);
+  assert.ok(f.cosine < 0.99 && summedMeasure(f) < 0.99, String(f.cosine));
 });
