@@ -38,6 +38,7 @@ import { kernelIslandOps } from './int8-kernel-islands';
 import { runTimeTailOps, selectionInputOps } from './int8-run-time-tail';
 import { supportSetOps } from './int8-support-set';
 import { expertChoiceOps } from './int8-expert-choice';
+import { infiniteFillOps } from './int8-infinite-fill';
 import { decodedArgMaxOps } from './int8-decoded-argmax';
 
 
@@ -261,7 +262,9 @@ export function stateOps(sg: TflSubgraph): Set<number> {
  *  their weights int8 behind a DEQUANTIZE (weights.ts storedInt8). */
 export type IslandRule = 'energy' | 'stft' | 'norm' | 'magnitude' | 'probability' | 'state' | 'recurrent' | 'peak' | 'sampling' | 'boxes' | 'condition'
   | 'comparison' | 'integral' | 'fraction' | 'channelNorm' | 'hardswish' | 'cutQuotient'
-  | 'maskedLogits' | 'kernelIsland' | 'runTimeTail' | 'selectionInputs' | 'supportSet' | 'expertChoice' | 'decodedArgMax';
+  | 'maskedLogits' | 'kernelIsland' | 'runTimeTail' | 'selectionInputs' | 'supportSet' | 'expertChoice' | 'decodedArgMax'
+  // 'infiniteFill': a tensor written with ±inf, from the op taking the fill in to the one consuming it (int8-infinite-fill.ts).
+  | 'infiniteFill';
 
 /** Every op the int8 pass keeps float by these rules, with the rule's name. */
 export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {
@@ -291,5 +294,6 @@ export function floatIslands(sg: TflSubgraph): Map<number, IslandRule> {
   // on int8-stored weights it moved a policy net's logits in the hundreds (cosine 0.77 under --int16 all).
   for (const k of expertChoiceOps(sg)) if (!out.has(k)) out.set(k, 'expertChoice');
   for (const k of decodedArgMaxOps(sg)) if (!out.has(k)) out.set(k, 'decodedArgMax');
+  for (const k of infiniteFillOps(sg)) if (!out.has(k)) out.set(k, 'infiniteFill');
   return out;
 }
