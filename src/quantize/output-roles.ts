@@ -1,6 +1,6 @@
 // What the graph says of an output that the guard's element-wise cosine misreads (s28-guard6; judged in
 // task-layouts.ts), found on the converted model's ops, no name or model assumed:
-// - an angle: made by ATAN2, through views, a quadrant correction (an ADD / SUB of a constant or of a SELECT between
+// - an angle: made by ATAN2, through views, GATHERs / slices by constants, a quadrant correction (an ADD / SUB of a constant or of a SELECT between
 //   constants: ±π) and a SELECT between such values — torch's atan2 below opset 20, Where(x < 0, atan(y / x) ± π,
 //   atan(y / x)). APNet2's phase: int8 moves a value near ±π across the cut, 2π in the cosine's eyes;
 // - mixed detector rows: rows ([.., N, W]) joined on their columns by a CONCATENATION of parts each made by a LOGISTIC,
@@ -84,6 +84,9 @@ function angleWalk(sg: TflSubgraph, t: number, producer: Map<number, number>, de
   switch (op.opcode) {
     case 'ATAN2': return true;
     case 'TRANSPOSE': return isAngle(sg, op.inputs[0], producer, depth + 1, memo);
+    // Some of the angles, by constant indices or bounds (MP-SENet's phase: a GATHER of its [B, 1, T, F] map's channel).
+    case 'GATHER': case 'SLICE': case 'STRIDED_SLICE':
+      return op.inputs.slice(1).every((i) => i < 0 || constant(i)) && isAngle(sg, op.inputs[0], producer, depth + 1, memo);
     case 'SELECT': case 'SELECT_V2': {
       const computed = op.inputs.slice(1).filter((i) => !fixed(i));
       return computed.length > 0 && computed.every((i) => isAngle(sg, i, producer, depth + 1, memo));
