@@ -16,7 +16,8 @@
 //   indices), read as detection sets whatever their rank;
 // - tables that may be two-class rows ([.., N, 2], no box table beside: two-class-rows.ts), read by each row's
 //   arg-max when their rows are independent answers;
-// - a pitch decoded from cents (a POW of 2 times constants, 0 where unvoiced: pitch-frames.ts), judged in cents.
+// - a pitch decoded from cents (a POW of 2 times constants, 0 where unvoiced: pitch-frames.ts), judged in cents;
+// - multi-label sigmoid probabilities (a LOGISTIC of a FULLY_CONNECTED: multi-label.ts), judged by their decisions at 0.5.
 // The roles ride on the set of probability outputs every guard path already passes along (output-cosine.ts
 // probabilityOutputs returns a RoledOutputs): the search's measure, the guard and the held-out guard see them alike.
 import type { TflSubgraph } from '../tflite/model';
@@ -25,6 +26,7 @@ import { producersOf } from './graph';
 import { type SelectedRows, selectedRowOutputs } from './selected-sets';
 import { twoClassOutputs } from './two-class-rows';
 import { pitchOutputs } from './pitch-frames';
+import { multiLabelOutputs } from './multi-label';
 
 /** Columns of a mixed detector row: `anchors` boxes of 4 from `boxes`, their scores from `scores`, one class
  *  distribution of `classes` columns from `classStart` (column indices in ONNX order). */
@@ -43,6 +45,8 @@ export interface OutputRoles {
   twoClass?: Set<string>;
   /** Outputs that are a pitch decoded from cents (pitch-frames.ts); absent: none. */
   pitch?: Set<string>;
+  /** Outputs that are multi-label sigmoid probabilities (multi-label.ts); absent: none. */
+  labels?: Set<string>;
 }
 
 export const noRoles = (): OutputRoles => ({ angles: new Set(), detectorRows: new Map(), stepClasses: new Map() });
@@ -234,5 +238,7 @@ export function outputRoles(sg: TflSubgraph, metadata: Pick<OnnxLiteMetadata, 'o
   if (two.size) roles.twoClass = two;
   const pitch = pitchOutputs(sg, new Map(sg.outputs.flatMap((o, j) => { const m = metadata.outputs.find((x) => x.tflite === o) ?? metadata.outputs[j]; return m ? [[o, m.onnx] as [number, string]] : []; })));
   if (pitch.size) roles.pitch = pitch;
+  const labels = multiLabelOutputs(sg, metadata);
+  if (labels.size) roles.labels = labels;
   return roles;
 }
