@@ -4,8 +4,8 @@
 // read ThePitchDetect's eight note probabilities as one vector (s29-trained12): int8 written at guard 0.9959 while 55
 // of 1,600 note decisions moved on held-out frames and 149 / 200 frames kept their notes (fp16 / dynamic 200 / 200);
 // and the VSL sign LSTM's 39 near-zero sigmoids read a held-out cosine of 0.7299 while all 165 recordings kept their
-// sign. So such an output (a LOGISTIC whose input a FULLY_CONNECTED made, through views and an ADD of a constant
-// bias; a last axis of MIN_LABELS labels or more, at most two non-unit axes: a vector or rows of labels, not box rows)
+// sign. So such an output (a LOGISTIC whose input a FULLY_CONNECTED made, through views and an ADD / MUL by a
+// constant; a last axis of MIN_LABELS labels or more, at most two non-unit axes: a vector or rows of labels, not box rows)
 // is judged per value by its decision at DECISION_THRESHOLD: held when both sides are on the same side of it. The
 // decisions held are judged as class ids are (argmax-guard.ts MIN_ARGMAX_SHARE with the binomial slack, on the cosine's
 // scale: two-class-rows.ts heldCosine), and leave the element-wise cosine. A decision whose reference lies within
@@ -19,7 +19,8 @@ import { heldCosine } from './two-class-rows';
 import { eachPairedValue } from './pitch-frames';
 import { isBoxRows } from './task-signal';
 
-/** A label is "on" above this probability (the usual default: the model's own threshold is the app's). */
+/** A label is "on" above this probability (the usual default; an app's own may be lower: ThePitchDetect's analyzer
+ *  keeps the notes over 0.2, where int8 moves more decisions: docs/model-sweep.md s29-guard10). */
 export const DECISION_THRESHOLD = 0.5;
 /** Labels on the last axis from which a sigmoid output is read as labels. */
 export const MIN_LABELS = 2;
@@ -28,7 +29,7 @@ export const NEAR_DECISION = 1e-3;
 
 const VIEWS = new Set(['RESHAPE', 'SQUEEZE', 'EXPAND_DIMS', 'DEQUANTIZE', 'QUANTIZE']);
 
-/** Whether tensor `t` is made, through views and an ADD of a constant, by a FULLY_CONNECTED (or a BATCH_MATMUL by a
+/** Whether tensor `t` is made, through views and an ADD / MUL by a constant (the dynamo export's addmm: β·b + α·xW), by a FULLY_CONNECTED (or a BATCH_MATMUL by a
  *  constant). */
 function fromDense(sg: TflSubgraph, t: number, producer: Map<number, number>): boolean {
   for (let depth = 0; depth < 8; depth++) {
@@ -38,7 +39,7 @@ function fromDense(sg: TflSubgraph, t: number, producer: Map<number, number>): b
     if (op.opcode === 'FULLY_CONNECTED') return true;
     if (op.opcode === 'BATCH_MATMUL') return op.inputs.slice(0, 2).some((i) => !!sg.tensors[i]?.data);
     if (VIEWS.has(op.opcode)) { t = op.inputs[0]!; continue; }
-    if (op.opcode === 'ADD') {
+    if (op.opcode === 'ADD' || op.opcode === 'MUL') {
       const [a, b] = op.inputs as [number, number];
       if (sg.tensors[b]?.data) { t = a; continue; }
       if (sg.tensors[a]?.data) { t = b; continue; }
