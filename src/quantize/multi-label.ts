@@ -10,7 +10,9 @@
 // decisions held are judged as class ids are (argmax-guard.ts MIN_ARGMAX_SHARE with the binomial slack, on the cosine's
 // scale: two-class-rows.ts heldCosine), and leave the element-wise cosine. A decision whose reference lies within
 // NEAR_DECISION of the threshold is a near-tie (onnxruntime's own ±1 grey of input noise moves such ones) and is not
-// counted, as argmaxHolds skips near-tied classes.
+// counted, as argmaxHolds skips near-tied classes. Only outputs whose references mostly decide (at most MAX_MIDRANGE
+// of their values in (0.1, 0.9), mask-guard.ts's test of a mask against a picture) are read so: a sigmoid of a dense
+// layer that gives values (Instant-NGP's colours, TranAD's reconstructions) keeps the cosine.
 import type { Tensor } from '../ir/types';
 import type { TflSubgraph } from '../tflite/model';
 import type { OnnxLiteMetadata } from '../convert/metadata';
@@ -18,6 +20,7 @@ import { producersOf } from './graph';
 import { heldCosine } from './two-class-rows';
 import { eachPairedValue } from './pitch-frames';
 import { isBoxRows } from './task-signal';
+import { MAX_MIDRANGE, midrangeShare } from './mask-guard';
 
 /** A label is "on" above this probability (the usual default; an app's own may be lower: ThePitchDetect's analyzer
  *  keeps the notes over 0.2, where int8 moves more decisions: docs/model-sweep.md s29-guard10). */
@@ -74,6 +77,14 @@ export function multiLabelOutputs(sg: TflSubgraph, metadata: Pick<OnnxLiteMetada
   }));
 }
 
+/** Of the multi-label outputs `names`, those whose references over the samples mostly decide (see the header). */
+export function decidingOutputs(refs: Map<string, Tensor>[], names: ReadonlySet<string>): Set<string> {
+  return new Set([...names].filter((n) => {
+    const values = refs.flatMap((r) => { const d = r.get(n)?.data; return d instanceof Float32Array ? Array.from(d) : []; });
+    return values.length > 0 && midrangeShare(values) <= MAX_MIDRANGE;
+  }));
+}
+
 /** `--json` guard.layouts.labels: the outputs, decisions judged, held, near-ties not counted, the share and its bar, and
  *  the share on the cosine's scale. */
 export interface LabelDecisions { outputs: string[]; decisions: number; held: number; ties: number; share: number; min: number; cosine: number }
@@ -82,7 +93,7 @@ export interface LabelDecisions { outputs: string[]; decisions: number; held: nu
  *  was judged). `min`: the share's bar. */
 export function labelDecisions(refs: Map<string, Tensor>[], outputs: Map<string, Tensor>[], names: ReadonlySet<string>, min: number): LabelDecisions | undefined {
   let decisions = 0, held = 0, ties = 0;
-  const judged = eachPairedValue(refs, outputs, names, (r, g) => {
+  const judged = eachPairedValue(refs, outputs, decidingOutputs(refs, names), (r, g) => {
     if (Math.abs(r - DECISION_THRESHOLD) < NEAR_DECISION) { ties++; return; }
     decisions++;
     if ((r > DECISION_THRESHOLD) === (g > DECISION_THRESHOLD)) held++;

@@ -238,7 +238,9 @@ export function outputRoles(sg: TflSubgraph, metadata: Pick<OnnxLiteMetadata, 'o
   if (two.size) roles.twoClass = two;
   const pitch = pitchOutputs(sg, new Map(sg.outputs.flatMap((o, j) => { const m = metadata.outputs.find((x) => x.tflite === o) ?? metadata.outputs[j]; return m ? [[o, m.onnx] as [number, string]] : []; })));
   if (pitch.size) roles.pitch = pitch;
-  const labels = multiLabelOutputs(sg, metadata);
+  // Not a selection's rows (a DETR's top-k class scores: read as detection sets) nor detector rows.
+  const taken = new Set([...selected.flatMap((x) => [...x.outputs, ...x.probabilities ?? []]), ...roles.detectorRows.keys()]);
+  const labels = new Set([...multiLabelOutputs(sg, metadata)].filter((n) => !taken.has(n)));
   if (labels.size) roles.labels = labels;
   return roles;
 }

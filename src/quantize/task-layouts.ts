@@ -27,7 +27,7 @@ import { MIN_BOX_IOU, boxCosine } from './box-rows';
 import { MAX_CENTS, type PitchFrames, pitchFrames } from './pitch-frames';
 import { MIN_ARGMAX_SHARE } from './argmax-guard';
 import type { TwoClassRows } from './two-class-rows';
-import { DECISION_THRESHOLD, type LabelDecisions, labelDecisions } from './multi-label';
+import { DECISION_THRESHOLD, type LabelDecisions, decidingOutputs, labelDecisions } from './multi-label';
 
 const TURN = 2 * Math.PI;
 
@@ -168,7 +168,7 @@ export interface LayoutMeasures {
 /** The outputs the layout judges read as detection sets, pitch frames or label decisions on these samples (not to be judged value by
  *  value). */
 export function setOutputs(refs: Map<string, Tensor>[], outputs: Map<string, Tensor>[], roles: OutputRoles): Set<string> {
-  const pitch = [...roles.pitch ?? [], ...roles.labels ?? []].filter((n) => refs.length > 0 && refs.every((r, k) => {
+  const pitch = [...roles.pitch ?? [], ...decidingOutputs(refs, roles.labels ?? new Set())].filter((n) => refs.length > 0 && refs.every((r, k) => {
     const a = r.get(n)?.data;
     const b = outputs[k]?.get(n)?.data;
     return a instanceof Float32Array && b instanceof Float32Array && a.length === b.length;
