@@ -137,7 +137,7 @@ export interface VerificationBar {
   /** The worst cosine over the outputs judged by cosine (every output but the task ones below). */
   cosine: number;
   /** Outputs the guard judged by their task, measured so on this sample: kind, outputs, value, bar, verdict. */
-  task?: { kind: 'mask' | 'sequence' | 'logit map' | 'pitch'; outputs: string[]; value: number; min: number; met: boolean }[];
+  task?: { kind: 'mask' | 'sequence' | 'logit map' | 'pitch' | 'labels'; outputs: string[]; value: number; min: number; met: boolean }[];
   met: boolean;
 }
 
@@ -148,10 +148,10 @@ export type BarJudge = (outputs: JudgedOutput[], otherCosine: number) => Verific
 /** "against the int8 guard's bar (cosine 0.998616 >= 0.99, --min-cosine; maps (prob) IoU 0.9712 >= 0.95)". */
 export function barText(b: VerificationBar): string {
   const basis = b.basis === 'held-out' ? 'the guard\'s held-out bar: a sample it did not measure' : '--min-cosine, on a sample the guard measured';
-  const kind = { sequence: 'label sequences', mask: 'probability maps', 'logit map': 'logit maps (read at 0)', pitch: 'pitch in cents' };
-  const measure = { sequence: 'decoded identically', mask: 'IoU', 'logit map': 'IoU', pitch: 'frames within 50 cents' };
+  const kind = { sequence: 'label sequences', mask: 'probability maps', 'logit map': 'logit maps (read at 0)', pitch: 'pitch in cents', labels: 'multi-label sigmoids' };
+  const measure = { sequence: 'decoded identically', mask: 'IoU', 'logit map': 'IoU', pitch: 'frames within 50 cents', labels: 'decisions at 0.5 held' };
   const tasks = (b.task ?? []).map((t) => `; ${kind[t.kind]} (${t.outputs.join(', ')}) ${measure[t.kind]} ${t.value.toFixed(4)} ${t.met ? '>=' : '<'} ${t.min}`
-    + `${t.kind === 'pitch' ? ' with the binomial slack' : ''}`).join('');
+    + `${t.kind === 'pitch' || t.kind === 'labels' ? ' with the binomial slack' : ''}`).join('');
   return `against the int8 guard's bar (cosine ${b.cosine.toFixed(6)} ${b.cosine >= b.minCosine ? '>=' : '<'} ${b.minCosine}, ${basis}${tasks}; `
     + 'max rel error not judged: int8 rounding)';
 }

@@ -21,6 +21,7 @@ import { frozenInputs } from '../convert/metadata';
 import { readMetadata } from '../runtime/tflite-onnx-io';
 import { selectedRowsPaired, type SelectedRowsCheck } from './verify-selected';
 import { rankedRows, type TopkCheck } from './verify-topk-sets';
+import { angleOutputs, wrappedAngles } from './verify-angles';
 import { exactSigmoids, logisticInput, SIGMOID_ROUNDING, type TinySigmoid } from './verify-logits';
 import { detectionGroup, HEAD_ROWS_OFF_SHARE, headRowsOff, isPackedDetections, packedColumns, pairDetections, pairedRows, scoreAndLabel, withoutRows,
   type OutputShape } from '../compare/detection-sets';
@@ -164,6 +165,7 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
     const group = detectionsOf(model, io.outputs.map((o) => o.tensorIndex), refs, views);
     const grouped = new Set(group?.members);
     const labelled = labelOutputs(model, io.outputs.map((o) => o.tensorIndex));
+    const angles = angleOutputs(model, io.outputs.map((o) => o.tensorIndex));
     const ranked = group ? undefined : rankedRows(model, io.outputs.map((o) => o.tensorIndex), refs, views, names);
     topk = ranked?.check;
     // A detector's top-k rows as a set (verify-topk-sets.ts): a detection lost or relabelled costs its score's weight.
@@ -193,8 +195,14 @@ export async function verifyOnLiteRt(onnx: string | Uint8Array, tflite: Uint8Arr
         }
         return;
       }
-      const a = ranked?.got.get(k) ?? toFloat32(views[k]!);
+      let a = ranked?.got.get(k) ?? toFloat32(views[k]!);
       const b = ranked?.ref.get(k) ?? toFloat32(r);
+      // An angle (ATAN2) by its wrapped difference: a value across the ±π cut is the same angle (verify-angles.ts).
+      const turned = angles.has(k) ? wrappedAngles(b, a) : undefined;
+      if (turned?.moved) {
+        a = turned.got;
+        notes.push(`output '${names[k]}' is an angle (made by ATAN2): compared by its wrapped difference (${turned.moved} of ${b.length} values lie a whole turn from onnxruntime's, across the ±π cut)`);
+      }
       if (a.length !== b.length) {
         throw new ModelError(`the converted model's output '${names[k]}' has ${a.length} values on LiteRT, ${b.length} in onnxruntime; nothing written`);
       }

@@ -1,5 +1,5 @@
 // The int8 guard's verdict on the outputs output-roles.ts reads as tasks — mixed detector rows and top-k selected rows
-// (detections) and classes by steps (decoded lines) — on more calibration samples than the guard's four. The guard's measure
+// (detections), classes by steps (decoded lines), multi-label sigmoids (decisions at 0.5) — on more calibration samples than the guard's four. The guard's measure
 // (output-cosine.ts guardMeasures, task-layouts.ts) reads them on its 4 samples as the range choice and the search
 // do, where one plate line of 4 is 25%: LPRNet's plain int8 with mse ranges read its 4 lines identical (steps 0.9934)
 // while 11 of its 16 held-out lines differed and 170 of 300 evaluation plates. So, with or without --min-cosine, the
@@ -24,14 +24,15 @@ export function layoutsMet(d: LayoutMeasures): boolean {
   return (!d.detections || d.detections.share >= MIN_DETECTION_SHARE)
     && (!d.sequences || sequenceLinesMet(d.sequences))
     && (!d.selectedSets || (d.selectedSets.share >= d.selectedSets.min && d.selectedSets.iou >= d.selectedSets.minIou))
-    && (!d.pitch || d.pitch.cosine >= 0.99);
+    && (!d.pitch || d.pitch.cosine >= 0.99)
+    && (!d.labels || d.labels.cosine >= 0.99);
 }
 
 /** The layout judge of the written model on up to LAYOUT_SAMPLES calibration samples; undefined when no output has a
  *  detector-row or classes-by-steps layout. */
 export async function layoutGuard(onnx: Model, result: ConvertResult, samples: Tensor[][]): Promise<LayoutGuard | undefined> {
   const roles = outputRoles(result.model.subgraphs[0], result.metadata);
-  if (!roles.detectorRows.size && !roles.stepClasses.size && !roles.selectedRows?.length && !roles.pitch?.size) return undefined;
+  if (!roles.detectorRows.size && !roles.stepClasses.size && !roles.selectedRows?.length && !roles.pitch?.size && !roles.labels?.size) return undefined;
   const judged = samples.slice(0, LAYOUT_SAMPLES);
   const { refs, outputs } = await guardRuns(onnx, result, judged);
   const d = layoutMeasures(refs, outputs, { ...roles, angles: new Set() }).details;

@@ -1,6 +1,6 @@
 // What the graph says of an output that the guard's element-wise cosine misreads (s28-guard6; judged in
 // task-layouts.ts), found on the converted model's ops, no name or model assumed:
-// - an angle: made by ATAN2, through views, a quadrant correction (an ADD / SUB of a constant or of a SELECT between
+// - an angle: made by ATAN2, through views, GATHERs / slices by constants, a quadrant correction (an ADD / SUB of a constant or of a SELECT between
 //   constants: ±π) and a SELECT between such values — torch's atan2 below opset 20, Where(x < 0, atan(y / x) ± π,
 //   atan(y / x)). APNet2's phase: int8 moves a value near ±π across the cut, 2π in the cosine's eyes;
 // - mixed detector rows: rows ([.., N, W]) joined on their columns by a CONCATENATION of parts each made by a LOGISTIC,
@@ -16,7 +16,8 @@
 //   indices), read as detection sets whatever their rank;
 // - tables that may be two-class rows ([.., N, 2], no box table beside: two-class-rows.ts), read by each row's
 //   arg-max when their rows are independent answers;
-// - a pitch decoded from cents (a POW of 2 times constants, 0 where unvoiced: pitch-frames.ts), judged in cents.
+// - a pitch decoded from cents (a POW of 2 times constants, 0 where unvoiced: pitch-frames.ts), judged in cents;
+// - multi-label sigmoid probabilities (a LOGISTIC of a FULLY_CONNECTED: multi-label.ts), judged by their decisions at 0.5.
 // The roles ride on the set of probability outputs every guard path already passes along (output-cosine.ts
 // probabilityOutputs returns a RoledOutputs): the search's measure, the guard and the held-out guard see them alike.
 import type { TflSubgraph } from '../tflite/model';
@@ -25,6 +26,7 @@ import { producersOf } from './graph';
 import { type SelectedRows, selectedRowOutputs } from './selected-sets';
 import { twoClassOutputs } from './two-class-rows';
 import { pitchOutputs } from './pitch-frames';
+import { multiLabelOutputs } from './multi-label';
 
 /** Columns of a mixed detector row: `anchors` boxes of 4 from `boxes`, their scores from `scores`, one class
  *  distribution of `classes` columns from `classStart` (column indices in ONNX order). */
@@ -43,6 +45,8 @@ export interface OutputRoles {
   twoClass?: Set<string>;
   /** Outputs that are a pitch decoded from cents (pitch-frames.ts); absent: none. */
   pitch?: Set<string>;
+  /** Outputs that are multi-label sigmoid probabilities (multi-label.ts); absent: none. */
+  labels?: Set<string>;
 }
 
 export const noRoles = (): OutputRoles => ({ angles: new Set(), detectorRows: new Map(), stepClasses: new Map() });
@@ -84,6 +88,9 @@ function angleWalk(sg: TflSubgraph, t: number, producer: Map<number, number>, de
   switch (op.opcode) {
     case 'ATAN2': return true;
     case 'TRANSPOSE': return isAngle(sg, op.inputs[0], producer, depth + 1, memo);
+    // Some of the angles, by constant indices or bounds (MP-SENet's phase: a GATHER of its [B, 1, T, F] map's channel).
+    case 'GATHER': case 'SLICE': case 'STRIDED_SLICE':
+      return op.inputs.slice(1).every((i) => i < 0 || constant(i)) && isAngle(sg, op.inputs[0], producer, depth + 1, memo);
     case 'SELECT': case 'SELECT_V2': {
       const computed = op.inputs.slice(1).filter((i) => !fixed(i));
       return computed.length > 0 && computed.every((i) => isAngle(sg, i, producer, depth + 1, memo));
@@ -231,5 +238,9 @@ export function outputRoles(sg: TflSubgraph, metadata: Pick<OnnxLiteMetadata, 'o
   if (two.size) roles.twoClass = two;
   const pitch = pitchOutputs(sg, new Map(sg.outputs.flatMap((o, j) => { const m = metadata.outputs.find((x) => x.tflite === o) ?? metadata.outputs[j]; return m ? [[o, m.onnx] as [number, string]] : []; })));
   if (pitch.size) roles.pitch = pitch;
+  // Not a selection's rows (a DETR's top-k class scores: read as detection sets) nor detector rows.
+  const taken = new Set([...selected.flatMap((x) => [...x.outputs, ...x.probabilities ?? []]), ...roles.detectorRows.keys()]);
+  const labels = new Set([...multiLabelOutputs(sg, metadata)].filter((n) => !taken.has(n)));
+  if (labels.size) roles.labels = labels;
   return roles;
 }

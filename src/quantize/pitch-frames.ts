@@ -70,6 +70,23 @@ export function pitchOutputs(sg: TflSubgraph, names: Map<number, string>): Set<s
   return new Set(sg.outputs.flatMap((o) => (names.has(o) && float(o) && isPitch(sg, o, producer) ? [names.get(o)!] : [])));
 }
 
+/** Calls `each` with every value of the outputs `names` and its reference, over the samples where both sides are
+ *  float32 of one length; returns the outputs so read. */
+export function eachPairedValue(refs: Map<string, Tensor>[], outputs: Map<string, Tensor>[], names: ReadonlySet<string>,
+  each: (ref: number, got: number) => void): Set<string> {
+  const judged = new Set<string>();
+  refs.forEach((ref, k) => {
+    for (const name of names) {
+      const r = ref.get(name)?.data;
+      const g = outputs[k]?.get(name)?.data;
+      if (!(r instanceof Float32Array) || !(g instanceof Float32Array) || g.length !== r.length) continue;
+      judged.add(name);
+      for (let i = 0; i < r.length; i++) each(r[i]!, g[i]!);
+    }
+  });
+  return judged;
+}
+
 /** `--json` guard.layouts.pitch: the outputs, frames judged, those held, voicing agreement, frames voiced on both
  *  sides and their median error in cents, the share, its bar, and the share on the cosine's scale. */
 export interface PitchFrames { outputs: string[]; frames: number; held: number; voicing: number; voiced: number; share: number; min: number; medianCents: number; cosine: number }
@@ -78,24 +95,15 @@ export interface PitchFrames { outputs: string[]; frames: number; held: number; 
 export function pitchFrames(refs: Map<string, Tensor>[], outputs: Map<string, Tensor>[], names: ReadonlySet<string>, min: number): PitchFrames | undefined {
   let frames = 0, held = 0, voicing = 0;
   const cents: number[] = [];
-  const judged = new Set<string>();
-  refs.forEach((ref, k) => {
-    for (const name of names) {
-      const r = ref.get(name)?.data;
-      const g = outputs[k]?.get(name)?.data;
-      if (!(r instanceof Float32Array) || !(g instanceof Float32Array) || g.length !== r.length) continue;
-      judged.add(name);
-      for (let i = 0; i < r.length; i++) {
-        frames++;
-        const a = r[i]! > 0, b = g[i]! > 0;
-        if (a === b) voicing++;
-        if (!a && !b) { held++; continue; }
-        if (!a || !b) continue;
-        const c = Math.abs(1200 * Math.log2(g[i]! / r[i]!));
-        cents.push(c);
-        if (c <= MAX_CENTS) held++;
-      }
-    }
+  const judged = eachPairedValue(refs, outputs, names, (r, g) => {
+    frames++;
+    const a = r > 0, b = g > 0;
+    if (a === b) voicing++;
+    if (!a && !b) { held++; return; }
+    if (!a || !b) return;
+    const c = Math.abs(1200 * Math.log2(g / r));
+    cents.push(c);
+    if (c <= MAX_CENTS) held++;
   });
   if (!frames) return undefined;
   cents.sort((x, y) => x - y);

@@ -16,7 +16,8 @@
 //   LPRNet's [68, 18] read cosine 0.9996 while 90 of 300 plate strings changed;
 // - rows a TOPK_V2 selected: read as detection sets (selected-sets.ts), at MIN_DETECTION_SHARE as detector rows, the
 //   held pairs' boxes at MIN_BOX_IOU as a box table (box-rows.ts);
-// - a pitch decoded from cents: its frames held within 50 cents (voicing alike), at the class ids' bar (pitch-frames.ts).
+// - a pitch decoded from cents: its frames held within 50 cents (voicing alike), at the class ids' bar (pitch-frames.ts);
+// - multi-label sigmoids: their decisions at 0.5 held, at the class ids' bar (multi-label.ts).
 import type { Tensor } from '../ir/types';
 import { boxIou } from '../compare/detection-sets';
 import type { OutputRoles, RowLayout } from './output-roles';
@@ -26,6 +27,7 @@ import { MIN_BOX_IOU, boxCosine } from './box-rows';
 import { MAX_CENTS, type PitchFrames, pitchFrames } from './pitch-frames';
 import { MIN_ARGMAX_SHARE } from './argmax-guard';
 import type { TwoClassRows } from './two-class-rows';
+import { DECISION_THRESHOLD, type LabelDecisions, decidingOutputs, labelDecisions } from './multi-label';
 
 const TURN = 2 * Math.PI;
 
@@ -157,14 +159,16 @@ export interface LayoutMeasures {
   selectedSets?: { outputs: string[]; ref: number; got: number; held: number; share: number; min: number; iou: number; minIou: number };
   /** A pitch decoded from cents, judged by its frames within MAX_CENTS (pitch-frames.ts). */
   pitch?: PitchFrames;
+  /** Multi-label sigmoid outputs judged by their decisions at 0.5 (multi-label.ts). */
+  labels?: LabelDecisions;
   /** Two-class tables of independent rows judged by each row's arg-max (two-class-rows.ts; set by guardMeasures). */
   twoClass?: TwoClassRows;
 }
 
-/** The outputs the layout judges read as detection sets or pitch frames on these samples (not to be judged value by
+/** The outputs the layout judges read as detection sets, pitch frames or label decisions on these samples (not to be judged value by
  *  value). */
 export function setOutputs(refs: Map<string, Tensor>[], outputs: Map<string, Tensor>[], roles: OutputRoles): Set<string> {
-  const pitch = [...roles.pitch ?? []].filter((n) => refs.length > 0 && refs.every((r, k) => {
+  const pitch = [...roles.pitch ?? [], ...decidingOutputs(refs, roles.labels ?? new Set())].filter((n) => refs.length > 0 && refs.every((r, k) => {
     const a = r.get(n)?.data;
     const b = outputs[k]?.get(n)?.data;
     return a instanceof Float32Array && b instanceof Float32Array && a.length === b.length;
@@ -223,6 +227,11 @@ export function layoutMeasures(refs: Map<string, Tensor>[], outputs: Map<string,
     details.pitch = pitch;
     cosine = Math.min(cosine, pitch.cosine);
   }
+  const labels = roles.labels ? labelDecisions(refs, outputs, roles.labels, MIN_ARGMAX_SHARE) : undefined;
+  if (labels) {
+    details.labels = labels;
+    cosine = Math.min(cosine, labels.cosine);
+  }
   return { cosine, ...(Object.keys(details).length ? { details } : {}) };
 }
 
@@ -243,6 +252,8 @@ export function layoutText(d: LayoutMeasures | undefined): string {
     + `median ${d.pitch.medianCents.toFixed(2)} cents)`);
   if (d.twoClass) parts.push(`${d.twoClass.outputs.join(', ')} read as two-class rows: each row's arg-max held on ${d.twoClass.held} of ${d.twoClass.positions} `
     + `(${d.twoClass.cosine >= 0.99 ? 'within' : 'more flips than'} a flip rate of ${+(1 - MIN_ARGMAX_SHARE).toFixed(4)} explains${d.twoClass.ties ? `; ${d.twoClass.ties} near-tie(s) not counted` : ''})`);
+  if (d.labels) parts.push(`${d.labels.outputs.join(', ')} read as labels (sigmoids decided at ${DECISION_THRESHOLD}): ${d.labels.held} of ${d.labels.decisions} decisions held `
+    + `(${d.labels.cosine >= 0.99 ? 'within' : 'more flips than'} a flip rate of ${+(1 - d.labels.min).toFixed(4)} explains${d.labels.ties ? `; ${d.labels.ties} near-tie(s) not counted` : ''})`);
   if (d.angles) parts.push(`${d.angles.join(', ')} judged as angles (wrapped difference)`);
   return parts.join('; ');
 }

@@ -1,7 +1,7 @@
 // The bar an int8 file's self-check is held to: the guard's that accepted it (core/verify-report.ts, "The self-check of an int8 file", says why). Outputs
 // the guard judged by their task are measured so on the self-check's one sample (probability maps: mean IoU at 0.3 /
 // 0.5, label sequences: the same greedy decode, logit maps: the IoU of their sign maps, a pitch: its frames within 50
-// cents with the class ids' binomial slack), the rest by cosine against
+// cents with the class ids' binomial slack, multi-label sigmoids: their decisions at 0.5 likewise), the rest by cosine against
 // --min-cosine on one of the guard's samples or its held-out bar on any other (a held-out calibration sample, the
 // seeded inputs a random-calibrated file is checked on).
 import type { Tensor } from '../ir/types';
@@ -15,6 +15,7 @@ import { logitMapIou } from './logit-map-guard';
 import { unwrapped } from './task-layouts';
 import { pitchFrames } from './pitch-frames';
 import { MIN_ARGMAX_SHARE } from './argmax-guard';
+import { labelDecisions } from './multi-label';
 
 /** The cosine of `ref` and `got` (0 when either is all zero and the other is not). */
 function cosineOf(ref: ArrayLike<number>, got: ArrayLike<number>): number {
@@ -32,7 +33,9 @@ export function int8BarJudge(guard: GuardResult, onGuardSample: boolean): BarJud
     const sequences = new Set(guard.sequences?.outputs ?? []);
     // A pitch decoded from cents by its frames within 50 cents (pitch-frames.ts), as the guard judged it.
     const pitch = new Set(guard.layouts?.pitch?.outputs ?? []);
-    const byTask = (o: JudgedOutput) => maps.has(o.name) || sequences.has(o.name) || pitch.has(o.name);
+    // Multi-label sigmoids by their decisions at 0.5 (multi-label.ts), as the guard judged them.
+    const labels = new Set(guard.layouts?.labels?.outputs ?? []);
+    const byTask = (o: JudgedOutput) => maps.has(o.name) || sequences.has(o.name) || pitch.has(o.name) || labels.has(o.name);
     // Angles (an atan2 phase) by the wrapped difference, as the guard judged them (task-layouts.ts).
     const angles = new Set(guard.layouts?.angles ?? []);
     const cosineOfOutput = (o: JudgedOutput) => (angles.has(o.name) && o.got.length === o.ref.length ? cosineOf(o.ref, unwrapped(o.ref, o.got)) : o.cosine);
@@ -54,6 +57,9 @@ export function int8BarJudge(guard: GuardResult, onGuardSample: boolean): BarJud
     const judgedPitch = [...pitch].filter((n) => outputs.some((o) => o.name === n));
     const p = judgedPitch.length ? pitchFrames(refs, gots, new Set(judgedPitch), MIN_ARGMAX_SHARE) : undefined;
     if (p) task.push({ kind: 'pitch', outputs: p.outputs, value: p.share, min: p.min, met: p.cosine >= 0.99 });
+    const judgedLabels = [...labels].filter((n) => outputs.some((o) => o.name === n));
+    const l = judgedLabels.length ? labelDecisions(refs, gots, new Set(judgedLabels), MIN_ARGMAX_SHARE) : undefined;
+    if (l) task.push({ kind: 'labels', outputs: l.outputs, value: l.share, min: l.min, met: l.cosine >= 0.99 });
     // Logit maps: judged by cosine like every output, and by their sign maps' IoU as the guard judged them.
     const logits = (guard.logitMaps?.outputs ?? []).map((n) => outputs.find((o) => o.name === n)).filter((o): o is JudgedOutput => !!o);
     if (logits.length && guard.logitMaps) {
